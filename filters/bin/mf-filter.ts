@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { compileExpression } from '../expr.js';
+import { defineFilter } from '../sdk/define.js';
+
+type Test = (record: unknown) => unknown;
+
+defineFilter<'buffer' | 'json', Test>({
+  name: 'mf-filter',
+  description:
+    'Keep the records for which a JavaScript expression of r (the record) and n (its number) is truthy.\n' +
+    'Kept records are written byte for byte as they were read.',
+  records: (options) => (options.json ? 'json' : 'buffer'),
+  configure: (command) =>
+    command
+      .argument('<expression>', 'JavaScript expression of r and n')
+      .option('--json', 'r is the parsed ndjson value (input framing defaults to ndjson)')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  mf-filter 'r.includes("ERROR")'               like grep -F ERROR
+  mf-filter 'n % 2 === 1'                       every other line
+  mf-filter --json 'r.status >= 500'            JSON objects with a server error`,
+      ),
+  setup(context) {
+    const test = compileExpression(context.args[0]!);
+    context.state =
+      context.options.json === true
+        ? (record) => test(record, context.recordNumber)
+        : (record) => test((record as Buffer).toString('utf8'), context.recordNumber);
+  },
+  transform: (record, context) => (context.state(record) ? record : undefined),
+}).main();

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { UsageError } from '../errors.js';
+import { parseKeySpec } from '../keys.js';
+import {
+  type Aggregate,
+  addValue,
+  createExtractor,
+  type Extractor,
+  KEY_HELP,
+  OPERATIONS,
+  type Operation,
+  parseOperation,
+  parseValueSpec,
+  resultOf,
+} from '../reduce.js';
+import { defineFilter } from '../sdk/define.js';
+
+interface State {
+  operation: Operation;
+  extractor: Extractor;
+  groups: Map<string, Aggregate>;
+}
+
+defineFilter<'buffer', State>({
+  name: 'mf-reduce',
+  description:
+    'Group records by key and print one "key<TAB>value" line per key, sorted by key (byte order).\n' +
+    'The reducer after a hash partition: every record of a key must reach the same mf-reduce.',
+  configure: (command) =>
+    command
+      .argument('<op>', OPERATIONS.join(', '))
+      .argument('[field]', 'the numeric field for sum, min, max, mean: N, field:N or json:<path>')
+      .option('--key <spec>', `what to group by: ${KEY_HELP}`, 'whole')
+      .option('--field-sep <char>', 'split fields on this character instead of runs of blanks')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  mf-reduce count                               like sort | uniq -c, as "line<TAB>count"
+  mf-reduce --key field:1 sum 3                 sum of field 3 per value of field 1
+  mf-reduce --field-sep , --key field:2 mean 4  CSV: mean of column 4 per column 2
+  mf-reduce --key json:user max json:ms         ndjson: slowest request per user`,
+      ),
+  setup(context) {
+    const [op, field] = context.args as [string, string | undefined];
+    const operation = parseOperation(op);
+    const separator = context.options.fieldSep as string | undefined;
+    const key = parseKeySpec(context.options.key as string, separator);
+    if (operation === 'count' && field !== undefined) {
+      throw new UsageError(`count takes no field (got "${field}")`);
+    }
+    if (operation !== 'count' && field === undefined) {
+      throw new UsageError(`${operation} needs a field: N, field:N or json:<path>`);
+    }
+    const value = field === undefined ? null : parseValueSpec(field, separator);
+    context.state = { operation, extractor: createExtractor(key, value), groups: new Map() };
+  },
+  transform(record, context) {
+    const [key, value] = context.state.extractor.extract(record);
+    addValue(context.state.groups, key, value);
+    return undefined;
+  },
+  flush(context) {
+    const { groups, operation, extractor } = context.state;
+    const rows = [...groups].map(([key, aggregate]) => ({
+      key: Buffer.from(key, extractor.keyEncoding),
+      value: resultOf(aggregate, operation),
+    }));
+    rows.sort((a, b) => Buffer.compare(a.key, b.key));
+    return rows.map(({ key, value }) => Buffer.concat([key, Buffer.from(`\t${value}`)]));
+  },
+}).main();

@@ -1,0 +1,81 @@
+/**
+ * The one errors module of manifold. Every error that reaches a user carries a stable `code`,
+ * the process `exitCode` the command-line edge maps it to, and the original error as `cause`.
+ * The library throws these; only a command's entry point turns them into an exit status.
+ */
+
+/** Documented exit codes, shared by every manifold command. */
+export const ExitCode = {
+  ok: 0,
+  /** A record or a worker failed. */
+  failure: 1,
+  /** The command line or a config was wrong. */
+  usage: 2,
+  /** A command could not be started. */
+  notFound: 127,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+export type ErrorCode =
+  | 'manifold.usage'
+  | 'manifold.record'
+  | 'manifold.recordTooLarge'
+  | 'manifold.truncatedRecord'
+  | 'manifold.io';
+
+export class ManifoldError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options: { exitCode: number; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ManifoldError';
+    this.code = code;
+    this.exitCode = options.exitCode;
+  }
+}
+
+/** A wrong option, argument or expression: exit status 2. */
+export class UsageError extends ManifoldError {
+  constructor(message: string, cause?: unknown) {
+    super('manifold.usage', message, { exitCode: ExitCode.usage, cause });
+    this.name = 'UsageError';
+  }
+}
+
+/** Where a record came from: the input's name and the record's 1-based number in it. */
+export interface RecordPosition {
+  input: string;
+  record: number;
+}
+
+/** A record that could not be read or processed: exit status 1, message `input:record: ...`. */
+export class RecordError extends ManifoldError {
+  readonly position: RecordPosition;
+
+  constructor(
+    position: RecordPosition,
+    message: string,
+    options: { code?: ErrorCode; cause?: unknown } = {},
+  ) {
+    super(options.code ?? 'manifold.record', `${position.input}:${position.record}: ${message}`, {
+      exitCode: ExitCode.failure,
+      cause: options.cause,
+    });
+    this.name = 'RecordError';
+    this.position = position;
+  }
+}
+
+/** One line for a user: the message of a manifold error, or the name and message of any other. */
+export function describeError(error: unknown): string {
+  if (error instanceof ManifoldError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** The exit status an error maps to at a command's edge. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof ManifoldError ? error.exitCode : ExitCode.failure;
+}

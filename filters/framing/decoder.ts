@@ -1,0 +1,69 @@
+import { RecordError } from '../errors.js';
+import { formatSize } from '../size.js';
+import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
+import { DelimitedDecoder } from './delimited.js';
+import type { Framing } from './spec.js';
+
+/** Where a decoder's records come from, and how large one may grow. */
+export interface DecoderOptions {
+  /** The input's name in error messages. @default 'stdin' */
+  input?: string;
+  /** The largest record accepted, in bytes. @default 64 MiB */
+  maxRecord?: number;
+}
+
+/** Cuts a byte stream into records. Records are views of the chunks pushed, not copies. */
+export interface RecordDecoder {
+  /** Appends to `out` every record that ends in `chunk`; keeps the rest for the next push. */
+  push(chunk: Buffer, out: Buffer[]): void;
+  /** Appends the final record, when the input ended without a delimiter; then the decoder is done. */
+  end(out: Buffer[]): void;
+  /** The number of records emitted so far. */
+  readonly count: number;
+  /**
+   * After a push, the index in `out` from which every record is a view of the chunk lying there
+   * with its framing (its delimiter after it, its header before it), right after the previous
+   * one. Unchanged records from there on can be written as one slice of input: `encoded`.
+   */
+  readonly spanStart: number;
+  /** The input bytes that encode the records `first` to `last`, framing included. */
+  encoded(first: Buffer, last: Buffer): Buffer;
+}
+
+export const DEFAULT_MAX_RECORD = 64 * 1024 * 1024;
+
+export function createDecoder(framing: Framing, options: DecoderOptions = {}): RecordDecoder {
+  const limits = new Limits(options.input ?? 'stdin', options.maxRecord ?? DEFAULT_MAX_RECORD);
+  switch (framing.kind) {
+    case 'delimited':
+      return new DelimitedDecoder(framing.delimiter, limits);
+    case 'frames':
+      return new FramesDecoder(limits);
+    case 'fixed':
+      return new FixedDecoder(framing.size, limits);
+    case 'raw':
+      return new RawDecoder();
+  }
+}
+
+/** The record size limit and the errors that name where it was broken. */
+export class Limits {
+  constructor(
+    readonly input: string,
+    readonly maxRecord: number,
+  ) {}
+
+  tooLarge(record: number, size: number): RecordError {
+    return new RecordError(
+      { input: this.input, record },
+      `record is larger than the maximum record size ${formatSize(this.maxRecord)} (${formatSize(size)} so far); raise it with --max-record`,
+      { code: 'manifold.recordTooLarge' },
+    );
+  }
+
+  truncated(record: number, message: string): RecordError {
+    return new RecordError({ input: this.input, record }, message, {
+      code: 'manifold.truncatedRecord',
+    });
+  }
+}

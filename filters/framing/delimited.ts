@@ -1,0 +1,165 @@
+import type { Limits, RecordDecoder } from './decoder.js';
+import { Pending } from './pending.js';
+import { viewAt } from './view.js';
+
+const REPLACEMENT = '\uFFFD';
+const TEXT_WINDOW = 64 * 1024;
+
+/**
+ * Records ended by a delimiter of one or more bytes. The final record may lack its delimiter.
+ * A delimiter split across two reads is found by looking at the seam.
+ */
+export class DelimitedDecoder implements RecordDecoder {
+  count = 0;
+  spanStart = 0;
+  readonly #delimiter: Buffer;
+  readonly #byte: number;
+  readonly #char: string;
+  readonly #limits: Limits;
+  readonly #pending = new Pending();
+
+  constructor(delimiter: Buffer, limits: Limits) {
+    this.#delimiter = delimiter;
+    this.#byte = delimiter.length === 1 ? delimiter[0]! : -1;
+    this.#char = delimiter.toString('latin1');
+    this.#limits = limits;
+  }
+
+  push(chunk: Buffer, out: Buffer[]): void {
+    let pos = this.#pending.length > 0 ? this.#finishPending(chunk, out) : 0;
+    this.spanStart = out.length;
+    if (pos < 0) return;
+    const max = this.#limits.maxRecord;
+    const memory = chunk.buffer;
+    const base = chunk.byteOffset;
+    let count = this.count;
+    if (this.#byte >= 0) {
+      const byte = this.#byte;
+      for (let end = chunk.indexOf(byte, pos); end >= 0; end = chunk.indexOf(byte, pos)) {
+        if (end - pos > max) throw this.#limits.tooLarge(count + 1, end - pos);
+        out.push(viewAt(memory, base + pos, end - pos));
+        count++;
+        pos = end + 1;
+      }
+    } else {
+      const delimiter = this.#delimiter;
+      for (let end = chunk.indexOf(delimiter, pos); end >= 0; end = chunk.indexOf(delimiter, pos)) {
+        if (end - pos > max) throw this.#limits.tooLarge(count + 1, end - pos);
+        out.push(viewAt(memory, base + pos, end - pos));
+        count++;
+        pos = end + delimiter.length;
+      }
+    }
+    this.count = count;
+    this.#keep(chunk.subarray(pos));
+  }
+
+  /**
+   * Like `push`, for a one-byte ASCII delimiter, giving records as strings decoded from UTF-8.
+   * The records between the first and the last delimiter of the chunk are decoded in one call and
+   * split as a string: UTF-8 never hides an ASCII byte inside a multi-byte sequence, and an invalid
+   * sequence never swallows one, so this equals decoding each record alone. Records whose bytes
+   * are not valid UTF-8 get their original bytes in `originals`, at the same index as in `out`.
+   */
+  pushText(chunk: Buffer, out: string[], originals: (Buffer | string)[]): void {
+    let pos = 0;
+    if (this.#pending.length > 0) {
+      const head: Buffer[] = [];
+      pos = this.#finishPending(chunk, head);
+      if (pos < 0) return;
+      this.#addText(head[0]!, out, originals);
+    }
+    const last = chunk.lastIndexOf(this.#byte);
+    // Decoding in windows of about 64 KiB keeps strings out of V8's large-object space, where
+    // building and collecting them costs several times more.
+    while (last >= pos) {
+      let cut = last;
+      if (last - pos > TEXT_WINDOW) {
+        cut = chunk.lastIndexOf(this.#byte, pos + TEXT_WINDOW);
+        if (cut < pos) cut = chunk.indexOf(this.#byte, pos + TEXT_WINDOW);
+      }
+      // Past the size limit, the byte path below checks each record's length.
+      const small = cut - pos <= this.#limits.maxRecord;
+      const text = small ? chunk.toString('utf8', pos, cut) : '';
+      if (small && !text.includes(REPLACEMENT)) {
+        const records = text.split(this.#char);
+        for (const record of records) out.push(record);
+        this.count += records.length;
+      } else {
+        const views: Buffer[] = [];
+        this.push(chunk.subarray(pos, cut + 1), views);
+        this.count -= views.length;
+        for (const view of views) this.#addText(view, out, originals);
+      }
+      pos = cut + 1;
+    }
+    this.#keep(chunk.subarray(pos));
+  }
+
+  encoded(first: Buffer, last: Buffer): Buffer {
+    const end = last.byteOffset + last.length + this.#delimiter.length;
+    return viewAt(first.buffer, first.byteOffset, end - first.byteOffset);
+  }
+
+  end(out: Buffer[]): void {
+    this.spanStart = out.length + 1;
+    if (this.#pending.length === 0) return;
+    out.push(this.#pending.take());
+    this.count++;
+  }
+
+  /** Like `end`, as text. */
+  endText(out: string[], originals: (Buffer | string)[]): void {
+    const last: Buffer[] = [];
+    this.end(last);
+    this.count -= last.length;
+    if (last.length > 0) this.#addText(last[0]!, out, originals);
+  }
+
+  #addText(record: Buffer, out: string[], originals: (Buffer | string)[]): void {
+    const text = record.toString('utf8');
+    if (text.includes(REPLACEMENT)) originals[out.length] = record;
+    out.push(text);
+    this.count++;
+  }
+
+  /**
+   * Ends the pending record with the first delimiter of `chunk`, or one that straddles the seam.
+   * Returns where the next record starts in `chunk`, or -1 when the whole chunk was kept.
+   */
+  #finishPending(chunk: Buffer, out: Buffer[]): number {
+    const size = this.#delimiter.length;
+    if (size > 1) {
+      const tail = this.#pending.tail(size - 1);
+      const seam = Buffer.concat([tail, chunk.subarray(0, size - 1)]);
+      const at = seam.indexOf(this.#delimiter);
+      if (at >= 0 && at < tail.length) {
+        const pending = this.#pending.take();
+        this.#emit(pending.subarray(0, pending.length - (tail.length - at)), out);
+        return at + size - tail.length;
+      }
+    }
+    const end = this.#byte >= 0 ? chunk.indexOf(this.#byte) : chunk.indexOf(this.#delimiter);
+    if (end < 0) {
+      this.#keep(chunk);
+      return -1;
+    }
+    this.#emit(this.#pending.take(chunk.subarray(0, end)), out);
+    return end + size;
+  }
+
+  #emit(record: Buffer, out: Buffer[]): void {
+    if (record.length > this.#limits.maxRecord) {
+      throw this.#limits.tooLarge(this.count + 1, record.length);
+    }
+    out.push(record);
+    this.count++;
+  }
+
+  #keep(rest: Buffer): void {
+    this.#pending.add(rest);
+    if (this.#pending.length > this.#limits.maxRecord) {
+      throw this.#limits.tooLarge(this.count + 1, this.#pending.length);
+    }
+  }
+}

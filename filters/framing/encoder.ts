@@ -1,0 +1,143 @@
+import { type Framing, isAsciiDelimiter, MAX_FRAME } from './spec.js';
+
+/** Above this many parts, a take copies them into one Buffer rather than hand the kernel crumbs. */
+const MAX_PARTS = 64;
+const TEXT_WINDOW = 64 * 1024;
+
+/**
+ * Encodes output records in a framing and batches them into few large Buffers.
+ *
+ * Consecutive string records are joined with the delimiter and encoded in one call; Buffers are
+ * kept as they are until taken. Input bytes that pass unchanged are not records here at all:
+ * the runner hands them over as one slice with `addEncoded`.
+ */
+export class RecordEncoder {
+  readonly #framing: Framing;
+  readonly #delimiter: Buffer;
+  readonly #textJoin: string | null;
+  readonly #json: boolean;
+  #parts: Buffer[] = [];
+  #bytes = 0;
+  #text: string[] = [];
+  #textLength = 0;
+
+  constructor(framing: Framing) {
+    this.#framing = framing;
+    this.#delimiter = framing.kind === 'delimited' ? framing.delimiter : Buffer.alloc(0);
+    this.#textJoin = isAsciiDelimiter(framing) ? this.#delimiter.toString('latin1') : null;
+    this.#json = framing.kind === 'delimited' && framing.json;
+  }
+
+  /** Bytes waiting to be taken, roughly (strings count one byte a character). */
+  get pending(): number {
+    return this.#bytes + this.#textLength;
+  }
+
+  /**
+   * Adds one output record: a Buffer is written as it is, a string as UTF-8, anything else as
+   * JSON. In ndjson output a string is JSON too (`"text"`), so values round-trip.
+   */
+  add(value: unknown): void {
+    if (value instanceof Uint8Array) this.#addBytes(value);
+    else if (typeof value === 'string' && !this.#json) this.#addText(value);
+    else this.#addText(encodeValue(value));
+  }
+
+  /** Adds a record's original bytes or text, written as they are in any framing. */
+  addOriginal(record: Buffer | string): void {
+    if (typeof record === 'string') this.#addText(record);
+    else this.#addBytes(record);
+  }
+
+  /** Adds bytes that are already encoded in this framing: unchanged records with their framing. */
+  addEncoded(bytes: Buffer): void {
+    this.#closeText();
+    this.#push(bytes);
+  }
+
+  /** Everything added since the last take, as Buffers to write in order. */
+  take(): Buffer[] {
+    this.#closeText();
+    let parts = this.#parts;
+    if (parts.length > MAX_PARTS) parts = [Buffer.concat(parts, this.#bytes)];
+    this.#parts = [];
+    this.#bytes = 0;
+    return parts;
+  }
+
+  #addText(text: string): void {
+    if (this.#textJoin === null) {
+      this.#addBytes(Buffer.from(text, 'utf8'));
+      return;
+    }
+    this.#text.push(text);
+    this.#textLength += text.length + 1;
+    // Small joins, for the same reason the decoder decodes text in windows.
+    if (this.#textLength > TEXT_WINDOW) this.#closeText();
+  }
+
+  #addBytes(record: Uint8Array): void {
+    this.#closeText();
+    const framing = this.#framing;
+    switch (framing.kind) {
+      case 'delimited':
+        this.#push(record);
+        this.#push(this.#delimiter);
+        return;
+      case 'frames': {
+        if (record.length > MAX_FRAME) {
+          throw new RangeError(`record of ${record.length} bytes is too large for a frame`);
+        }
+        const header = Buffer.allocUnsafe(4);
+        header.writeUInt32BE(record.length, 0);
+        this.#push(header);
+        this.#push(record);
+        return;
+      }
+      case 'fixed':
+        if (record.length !== framing.size) {
+          throw new RangeError(
+            `record is ${record.length} bytes; ${framing.name} output needs exactly ${framing.size}`,
+          );
+        }
+        this.#push(record);
+        return;
+      case 'raw':
+        this.#push(record);
+        return;
+    }
+  }
+
+  #closeText(): void {
+    if (this.#text.length === 0) return;
+    this.#text.push('');
+    this.#push(Buffer.from(this.#text.join(this.#textJoin!), 'utf8'));
+    this.#text = [];
+    this.#textLength = 0;
+  }
+
+  #push(part: Uint8Array): void {
+    if (part.length === 0) return;
+    this.#parts.push(part as Buffer);
+    this.#bytes += part.length;
+  }
+}
+
+/** A non-string, non-Buffer output record: JSON, so numbers print as numbers and objects as JSON. */
+function encodeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return value.toString();
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`cannot write a ${typeof value} as a record`);
+  return text;
+}
+
+/** True when records written in `output` come out as the same bytes they were read as in `input`. */
+export function isSameEncoding(input: Framing, output: Framing): boolean {
+  if (input.kind !== output.kind) return false;
+  if (input.kind === 'delimited' && output.kind === 'delimited') {
+    return input.delimiter.equals(output.delimiter);
+  }
+  if (input.kind === 'fixed' && output.kind === 'fixed') return input.size === output.size;
+  return true;
+}

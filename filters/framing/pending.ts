@@ -1,0 +1,36 @@
+import { joinPieces } from './view.js';
+
+/** The bytes of a record that has begun but not yet ended, kept as the pieces read. */
+export class Pending {
+  pieces: Buffer[] = [];
+  length = 0;
+
+  add(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.pieces.push(piece);
+    this.length += piece.length;
+  }
+
+  /** The pending bytes followed by `head`, as one Buffer; empties the pending list. */
+  take(head?: Buffer): Buffer {
+    if (head && head.length > 0) this.add(head);
+    const record =
+      this.pieces.length === 0 ? Buffer.alloc(0) : joinPieces(this.pieces, this.length);
+    this.pieces = [];
+    this.length = 0;
+    return record;
+  }
+
+  /** The last `n` pending bytes (fewer if there are fewer), for delimiters split across reads. */
+  tail(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let need = Math.min(n, this.length);
+    for (let i = this.pieces.length - 1; i >= 0 && need > 0; i--) {
+      const piece = this.pieces[i]!;
+      const part = piece.length <= need ? piece : piece.subarray(piece.length - need);
+      parts.unshift(part);
+      need -= part.length;
+    }
+    return Buffer.concat(parts);
+  }
+}

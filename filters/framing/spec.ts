@@ -1,0 +1,57 @@
+import { UsageError } from '../errors.js';
+import { parseSize } from '../size.js';
+
+/**
+ * How a byte stream is cut into records.
+ * - `delimited`: records end with `delimiter` (lines, nul, delim:<string>, ndjson);
+ * - `frames`: a 4-byte big-endian unsigned length, then that many bytes;
+ * - `fixed`: every record is `size` bytes;
+ * - `raw`: no records: bytes pass as they were read.
+ */
+export type Framing =
+  | { kind: 'delimited'; name: string; delimiter: Buffer; json: boolean }
+  | { kind: 'frames'; name: 'frames' }
+  | { kind: 'fixed'; name: string; size: number }
+  | { kind: 'raw'; name: 'raw' };
+
+/** The framing names accepted everywhere a framing is asked for. */
+export const FRAMING_HELP =
+  'lines, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)';
+
+/** The largest payload a frame header can describe. */
+export const MAX_FRAME = 0xffffffff;
+
+const LF = Buffer.from('\n');
+
+/** Parses `lines`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>` or `raw`. */
+export function parseFraming(text: string, what = 'framing'): Framing {
+  if (text === 'lines') return { kind: 'delimited', name: 'lines', delimiter: LF, json: false };
+  if (text === 'ndjson') return { kind: 'delimited', name: 'ndjson', delimiter: LF, json: true };
+  if (text === 'nul') {
+    return { kind: 'delimited', name: 'nul', delimiter: Buffer.from([0]), json: false };
+  }
+  if (text === 'frames') return { kind: 'frames', name: 'frames' };
+  if (text === 'raw') return { kind: 'raw', name: 'raw' };
+  if (text.startsWith('delim:')) {
+    const delimiter = Buffer.from(unescapeDelimiter(text.slice('delim:'.length)), 'utf8');
+    if (delimiter.length === 0) throw new UsageError(`${what} "${text}": the delimiter is empty`);
+    return { kind: 'delimited', name: text, delimiter, json: false };
+  }
+  if (text.startsWith('fixed:')) {
+    return { kind: 'fixed', name: text, size: parseSize(text.slice('fixed:'.length), what) };
+  }
+  throw new UsageError(`${what} "${text}" is not one of ${FRAMING_HELP}`);
+}
+
+/** Backslash escapes, so a shell user can write `delim:\n--\n` or `delim:\t`. */
+export function unescapeDelimiter(text: string): string {
+  const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' };
+  return text.replace(/\\(.)/g, (whole, c: string) => map[c] ?? whole);
+}
+
+/** True when a delimiter is one ASCII byte, so text can be split after decoding it as UTF-8. */
+export function isAsciiDelimiter(framing: Framing): boolean {
+  return (
+    framing.kind === 'delimited' && framing.delimiter.length === 1 && framing.delimiter[0]! < 0x80
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * Record views. `Buffer#subarray` goes through the typed-array species lookup, which costs more
+ * than the rest of the per-record work together; a subclass of Uint8Array that shares Buffer's
+ * prototype is what Node's own FastBuffer is, and building one directly is about twice as fast.
+ * The views are real Buffers: `Buffer.isBuffer(view)` is true and every Buffer method works.
+ */
+class RecordView extends Uint8Array {}
+Object.setPrototypeOf(RecordView.prototype, Buffer.prototype);
+
+/** A Buffer over `length` bytes of `chunk` from `start`, sharing its memory. */
+export function viewOf(chunk: Uint8Array, start: number, length: number): Buffer {
+  return new RecordView(
+    chunk.buffer as ArrayBuffer,
+    chunk.byteOffset + start,
+    length,
+  ) as unknown as Buffer;
+}
+
+/** A Buffer over `length` bytes of `memory` from `offset`: for loops that hoist the lookups. */
+export function viewAt(memory: ArrayBufferLike, offset: number, length: number): Buffer {
+  return new RecordView(memory as ArrayBuffer, offset, length) as unknown as Buffer;
+}
+
+/** True when `b` starts in memory exactly where `a` ends. */
+export function isContiguous(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset;
+}
+
+/** Joins pieces into one record, without copying when they already lie side by side. */
+export function joinPieces(pieces: Uint8Array[], total: number): Buffer {
+  const first = pieces[0]!;
+  let contiguous = true;
+  for (let i = 1; i < pieces.length && contiguous; i++) {
+    contiguous = isContiguous(pieces[i - 1]!, pieces[i]!);
+  }
+  if (contiguous) return viewOf(first, 0, total);
+  return Buffer.concat(pieces, total);
+}

@@ -1,0 +1,106 @@
+import { UsageError } from './errors.js';
+import { unescapeDelimiter } from './framing/spec.js';
+import { viewOf } from './framing/view.js';
+
+/**
+ * Which part of a record is its key, shared by all of manifold:
+ * - `whole`: the whole record;
+ * - `field:N`: the Nth field (1-based), fields split on runs of blanks like awk, or on each
+ *   `--field-sep` character; a missing field is empty;
+ * - `json:<dot.path>`: a value inside an ndjson record (`json:user.id`, `json:items.0`).
+ */
+export type KeySpec =
+  | { kind: 'whole' }
+  | { kind: 'field'; index: number; separator: Buffer | null }
+  | { kind: 'json'; path: string[] };
+
+export const KEY_HELP = 'field:N, json:<dot.path> or whole';
+
+const EMPTY = Buffer.alloc(0);
+const SPACE = 0x20;
+const TAB = 0x09;
+
+export function parseKeySpec(text: string, fieldSeparator?: string, what = 'key'): KeySpec {
+  if (text === 'whole') return { kind: 'whole' };
+  const field = /^field:(\d+)$/.exec(text);
+  if (field) {
+    const index = Number(field[1]);
+    if (index < 1) throw new UsageError(`${what} "${text}": fields are numbered from 1`);
+    return { kind: 'field', index, separator: parseSeparator(fieldSeparator) };
+  }
+  if (text.startsWith('json:')) {
+    const path = text.slice('json:'.length).split('.');
+    if (path.some((step) => step === '')) {
+      throw new UsageError(`${what} "${text}": the path needs names between the dots`);
+    }
+    return { kind: 'json', path };
+  }
+  throw new UsageError(`${what} "${text}" is not one of ${KEY_HELP}`);
+}
+
+function parseSeparator(text: string | undefined): Buffer | null {
+  if (text === undefined) return null;
+  const char = text === 'tab' ? '\t' : unescapeDelimiter(text);
+  if ([...char].length !== 1) {
+    throw new UsageError(`field separator "${text}" must be one character (or \\t)`);
+  }
+  return Buffer.from(char, 'utf8');
+}
+
+/** The key of a record's bytes: a view of the field, the whole record, or a JSON value's text. */
+export function keyOf(spec: KeySpec, record: Buffer): Buffer {
+  switch (spec.kind) {
+    case 'whole':
+      return record;
+    case 'field':
+      return spec.separator === null
+        ? blankField(record, spec.index)
+        : separatedField(record, spec.index, spec.separator);
+    case 'json':
+      return Buffer.from(keyOfValue(spec, JSON.parse(record.toString('utf8'))), 'utf8');
+  }
+}
+
+/**
+ * The key of a parsed JSON record as text: a string value as it is, a missing one as '',
+ * anything else as JSON.
+ */
+export function keyOfValue(spec: KeySpec, value: unknown): string {
+  let found = value;
+  if (spec.kind === 'json') {
+    for (const step of spec.path) {
+      if (found === null || typeof found !== 'object') return '';
+      found = (found as Record<string, unknown>)[step];
+    }
+  } else if (spec.kind === 'field') {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return keyOf(spec, Buffer.from(text, 'utf8')).toString('utf8');
+  }
+  if (found === undefined) return '';
+  return typeof found === 'string' ? found : JSON.stringify(found);
+}
+
+function blankField(record: Buffer, index: number): Buffer {
+  const length = record.length;
+  let i = 0;
+  let field = 0;
+  while (i < length) {
+    while (i < length && (record[i] === SPACE || record[i] === TAB)) i++;
+    if (i === length) break;
+    const start = i;
+    while (i < length && record[i] !== SPACE && record[i] !== TAB) i++;
+    if (++field === index) return viewOf(record, start, i - start);
+  }
+  return EMPTY;
+}
+
+function separatedField(record: Buffer, index: number, separator: Buffer): Buffer {
+  let start = 0;
+  for (let field = 1; field < index; field++) {
+    const at = record.indexOf(separator, start);
+    if (at < 0) return EMPTY;
+    start = at + separator.length;
+  }
+  const end = record.indexOf(separator, start);
+  return viewOf(record, start, (end < 0 ? record.length : end) - start);
+}

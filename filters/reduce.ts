@@ -1,0 +1,98 @@
+import { UsageError } from './errors.js';
+import { KEY_HELP, type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
+
+/** The aggregates `mf-reduce` computes per key. */
+export const OPERATIONS = ['count', 'sum', 'min', 'max', 'mean'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** A running aggregate: enough to answer any operation. */
+export interface Aggregate {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+export function parseOperation(text: string): Operation {
+  if ((OPERATIONS as readonly string[]).includes(text)) return text as Operation;
+  throw new UsageError(`operation "${text}" is not one of ${OPERATIONS.join(', ')}`);
+}
+
+/** A numeric field is a key spec too; a bare number `3` means `field:3`. */
+export function parseValueSpec(text: string, fieldSeparator?: string): KeySpec {
+  return parseKeySpec(/^\d+$/.test(text) ? `field:${text}` : text, fieldSeparator, 'field');
+}
+
+export function addValue(groups: Map<string, Aggregate>, key: string, value: number): void {
+  const aggregate = groups.get(key);
+  if (aggregate === undefined) {
+    groups.set(key, { count: 1, sum: value, min: value, max: value });
+    return;
+  }
+  aggregate.count++;
+  aggregate.sum += value;
+  if (value < aggregate.min) aggregate.min = value;
+  if (value > aggregate.max) aggregate.max = value;
+}
+
+export function resultOf(aggregate: Aggregate, operation: Operation): number {
+  switch (operation) {
+    case 'count':
+      return aggregate.count;
+    case 'sum':
+      return aggregate.sum;
+    case 'min':
+      return aggregate.min;
+    case 'max':
+      return aggregate.max;
+    case 'mean':
+      return aggregate.sum / aggregate.count;
+  }
+}
+
+/**
+ * How one record becomes a key and a number. Keys from bytes are kept as latin1 strings, which
+ * keep every byte and sort in byte order; keys from JSON are UTF-8 text.
+ */
+export interface Extractor {
+  keyEncoding: 'latin1' | 'utf8';
+  /** Returns the key and the value of a record, or throws a message naming what was wrong. */
+  extract(record: Buffer): [string, number];
+}
+
+export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor {
+  const json = key.kind === 'json' || value?.kind === 'json';
+  if (json) {
+    return {
+      keyEncoding: 'utf8',
+      extract(record) {
+        const parsed: unknown = JSON.parse(record.toString('utf8'));
+        const name = key.kind === 'whole' ? record.toString('utf8') : keyOfValue(key, parsed);
+        return [name, value === null ? 1 : toNumber(keyOfValue(value, parsed), value)];
+      },
+    };
+  }
+  return {
+    keyEncoding: 'latin1',
+    extract(record) {
+      const name = keyOf(key, record).toString('latin1');
+      return [name, value === null ? 1 : toNumber(keyOf(value, record).toString('latin1'), value)];
+    },
+  };
+}
+
+function toNumber(text: string, spec: KeySpec): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value)) {
+    const where =
+      spec.kind === 'field'
+        ? `field ${spec.index}`
+        : spec.kind === 'json'
+          ? `json:${spec.path.join('.')}`
+          : 'the record';
+    throw new Error(`${where} is not a number: ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+export { KEY_HELP };

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
+import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
+import { parseSize } from '../size.js';
+import type { FilterSpec, RecordKind } from './types.js';
+
+/** The command line of a filter, parsed and checked. */
+export interface ParsedCommandLine {
+  options: Record<string, unknown>;
+  args: string[];
+  split: Framing;
+  join: Framing;
+  maxRecord: number;
+  kind: RecordKind;
+}
+
+/** `--help` or `--version` was shown: nothing more to do, exit 0. */
+export class InfoShown extends Error {}
+
+/** manifold's own version, for `--version`. */
+export function manifoldVersion(): string {
+  const url = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Builds the filter's commander program with the options every filter has, lets the filter add
+ * its own, and parses `argv`. Usage errors become `UsageError`s: nothing here exits the process.
+ */
+export function parseCommandLine(
+  spec: FilterSpec<RecordKind, unknown>,
+  argv: string[],
+): ParsedCommandLine {
+  const command = new Command(spec.name)
+    .description(spec.description ?? '')
+    .version(spec.version ?? manifoldVersion(), '-V, --version')
+    .helpOption('-h, --help', 'show this help')
+    .addOption(
+      new Option('--split <framing>', `input framing: ${FRAMING_HELP}`)
+        .default(undefined, spec.split ?? 'lines')
+        .argParser(framingArgument),
+    )
+    .addOption(
+      new Option('--join <framing>', 'output framing (same names)')
+        .default(spec.join, spec.join ?? 'the input framing')
+        .argParser(framingArgument),
+    )
+    .addOption(
+      new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
+        .default(DEFAULT_MAX_RECORD, '64M')
+        .argParser(sizeArgument),
+    )
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  spec.configure?.(command);
+
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) throw new InfoShown();
+      const message = error.message.replace(/^error: /, '');
+      throw new UsageError(`${message} (see '${spec.name} --help')`, error);
+    }
+    throw error;
+  }
+
+  const options = command.opts();
+  const kind =
+    (typeof spec.records === 'function' ? spec.records(options) : spec.records) ?? 'buffer';
+  const split = toFraming(
+    (options.split as Framing | undefined) ?? spec.split ?? (kind === 'json' ? 'ndjson' : 'lines'),
+  );
+  const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
+  return { options, args: command.args, split, join, maxRecord: options.maxRecord as number, kind };
+}
+
+/** Defaults arrive as the names the filter declared; flags arrive parsed. */
+function toFraming(value: Framing | string): Framing {
+  return typeof value === 'string' ? parseFraming(value) : value;
+}
+
+function framingArgument(value: string): Framing {
+  try {
+    return parseFraming(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function sizeArgument(value: string): number {
+  try {
+    return parseSize(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}

@@ -1,0 +1,31 @@
+import { runFilter } from './run.js';
+import type { FilterSpec, RecordKind } from './types.js';
+
+/** A declared filter: run it from a command line, or as the main module of an executable. */
+export interface Filter<K extends RecordKind = 'buffer', S = unknown> {
+  readonly spec: FilterSpec<K, S>;
+  /** Runs on stdin and stdout with these arguments and resolves to the exit status. */
+  run(argv?: string[]): Promise<number>;
+  /** Runs with the process's arguments and exits with the status: a filter executable's last line. */
+  main(): Promise<never>;
+}
+
+/**
+ * Declares a filter.
+ *
+ * ```ts
+ * defineFilter({ name: 'upper', records: 'text', transform: (line) => line.toUpperCase() }).main();
+ * ```
+ */
+export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
+  spec: FilterSpec<K, S>,
+): Filter<K, S> {
+  return {
+    spec,
+    run: (argv = process.argv.slice(2)) => runFilter(spec as FilterSpec<RecordKind, S>, argv),
+    async main() {
+      const status = await runFilter(spec as FilterSpec<RecordKind, S>, process.argv.slice(2));
+      process.exit(status);
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { readSync, writevSync } from 'node:fs';
+import { ManifoldError } from '../errors.js';
+
+const BUFFER_SIZE = 1024 * 1024;
+const MIN_READ = 64 * 1024;
+const IOV_MAX = 1024;
+
+/**
+ * Reads a file descriptor in chunks that are views of large buffers filled front to back and
+ * never reused, so records handed out stay valid for as long as a filter keeps them, and a
+ * record split across two reads usually lies contiguous in memory.
+ *
+ * Reads are synchronous: a filter has nothing else to do while its input is empty, and a blocking
+ * read costs a fraction of a stream's per-chunk machinery. A descriptor in non-blocking mode
+ * (shared with a process that set O_NONBLOCK) answers EAGAIN; then the rest is read as a stream.
+ */
+export async function* readChunks(fd = 0): AsyncGenerator<Buffer> {
+  let buffer = allocate();
+  let used = 0;
+  for (;;) {
+    if (buffer.length - used < MIN_READ) {
+      buffer = allocate();
+      used = 0;
+    }
+    let n: number;
+    try {
+      n = readSync(fd, buffer, used, buffer.length - used, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        yield* readStream(fd);
+        return;
+      }
+      if (code === 'EOF') return;
+      throw ioError(`cannot read ${fd === 0 ? 'stdin' : `fd ${fd}`}`, error);
+    }
+    if (n === 0) return;
+    yield buffer.subarray(used, used + n);
+    used += n;
+  }
+}
+
+function allocate(): Buffer {
+  return Buffer.allocUnsafeSlow(BUFFER_SIZE);
+}
+
+async function* readStream(fd: number): AsyncGenerator<Buffer> {
+  const { createReadStream } = await import('node:fs');
+  const stream = fd === 0 ? process.stdin : createReadStream('', { fd, autoClose: false });
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
+/** Downstream closed its end: not an error for a filter, which then ends quietly with status 0. */
+export class ClosedOutput extends Error {
+  constructor() {
+    super('output closed');
+    this.name = 'ClosedOutput';
+  }
+}
+
+/**
+ * Writes Buffers to a file descriptor with writev, synchronously: the write blocks while the pipe
+ * is full, which is the backpressure a filter wants. EPIPE becomes `ClosedOutput`. On a
+ * non-blocking descriptor (EAGAIN) the rest goes through process.stdout, waiting for 'drain'.
+ */
+export class OutputWriter {
+  readonly #fd: number;
+  #stream: NodeJS.WriteStream | null = null;
+
+  constructor(fd = 1) {
+    this.#fd = fd;
+  }
+
+  async write(parts: Buffer[]): Promise<void> {
+    let rest = parts;
+    while (rest.length > 0 && this.#stream === null) {
+      const batch = rest.length > IOV_MAX ? rest.slice(0, IOV_MAX) : rest;
+      let written: number;
+      try {
+        written = writevSync(this.#fd, batch);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (isClosed(code)) throw new ClosedOutput();
+        if (code !== 'EAGAIN') throw ioError('cannot write stdout', error);
+        this.#stream = this.#openStream();
+        break;
+      }
+      rest = advance(rest, written);
+    }
+    if (rest.length > 0 && this.#stream !== null) await this.#writeStream(rest);
+  }
+
+  #openStream(): NodeJS.WriteStream {
+    const stream = process.stdout;
+    // Errors arrive through write callbacks below; without a listener they would be thrown.
+    stream.on('error', () => {});
+    return stream;
+  }
+
+  async #writeStream(parts: Buffer[]): Promise<void> {
+    const stream = this.#stream!;
+    let failure: Error | null = null;
+    const onWritten = (error?: Error | null) => {
+      failure ??= error ?? null;
+    };
+    for (const part of parts) {
+      if (!stream.write(part, onWritten)) {
+        await new Promise((resolve) => {
+          stream.once('drain', resolve);
+          stream.once('error', resolve);
+        });
+      }
+      if (failure !== null) {
+        const code = (failure as NodeJS.ErrnoException).code;
+        throw isClosed(code) ? new ClosedOutput() : ioError('cannot write stdout', failure);
+      }
+    }
+  }
+}
+
+/**
+ * EPIPE from a pipe; ECONNRESET from the socket pair a Node parent gives as 'pipe' stdio, whose
+ * reader went away. Both mean nobody reads any more.
+ */
+function isClosed(code: string | undefined): boolean {
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
+/** What is left of `parts` after the first `bytes` bytes were written. */
+function advance(parts: Buffer[], bytes: number): Buffer[] {
+  let i = 0;
+  let left = bytes;
+  while (i < parts.length && left >= parts[i]!.length) {
+    left -= parts[i]!.length;
+    i++;
+  }
+  if (i === parts.length) return [];
+  const rest = parts.slice(i);
+  if (left > 0) rest[0] = rest[0]!.subarray(left);
+  return rest;
+}
+
+function ioError(message: string, cause: unknown): ManifoldError {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+  return new ManifoldError('manifold.io', `${message}: ${code}`, { exitCode: 1, cause });
+}

@@ -1,0 +1,120 @@
+import { RecordError } from '../errors.js';
+import type { RecordDecoder } from '../framing/decoder.js';
+import { DelimitedDecoder } from '../framing/delimited.js';
+import { isSameEncoding } from '../framing/encoder.js';
+import { type Framing, isAsciiDelimiter } from '../framing/spec.js';
+import type { RecordKind } from './types.js';
+
+/** Marks a blank ndjson line: it keeps its line number but reaches no transform. */
+export const SKIP: unique symbol = Symbol('skip');
+
+/** The records of one read, as the filter asked for them. */
+export interface Batch {
+  records: unknown[];
+  /**
+   * What to write, by index, when a transform returns a record unchanged: the original bytes of
+   * text records that are not valid UTF-8, and the original text of JSON records.
+   */
+  originals: (Buffer | string)[];
+  /** The number of the first record. */
+  first: number;
+  /**
+   * From this index on, records are views lying in the input with the output's framing: when
+   * returned unchanged, `decoder.encoded` gives their bytes as one slice. Infinity when not.
+   */
+  spanStart: number;
+}
+
+/**
+ * Turns decoded bytes into the records a filter asked for: Buffer views, strings, or JSON values.
+ * In ndjson input every record must parse, whatever the filter asked for.
+ */
+export class RecordReader {
+  readonly #decoder: RecordDecoder;
+  readonly #kind: RecordKind;
+  readonly #json: boolean;
+  readonly #input: string;
+  /** Text split from the decoded string; only for a one-byte ASCII delimiter. */
+  readonly #fastText: DelimitedDecoder | null;
+  readonly #spans: boolean;
+
+  constructor(
+    decoder: RecordDecoder,
+    split: Framing,
+    join: Framing,
+    kind: RecordKind,
+    input: string,
+  ) {
+    this.#spans = kind === 'buffer' && isSameEncoding(split, join);
+    this.#decoder = decoder;
+    this.#kind = kind;
+    this.#json = kind === 'json' || (split.kind === 'delimited' && split.json);
+    this.#input = input;
+    this.#fastText =
+      kind !== 'buffer' && isAsciiDelimiter(split) && decoder instanceof DelimitedDecoder
+        ? decoder
+        : null;
+  }
+
+  read(chunk: Buffer | null): Batch {
+    const first = this.#decoder.count + 1;
+    const originals: (Buffer | string)[] = [];
+    let records: unknown[];
+    if (this.#fastText !== null) {
+      const text: string[] = [];
+      if (chunk === null) this.#fastText.endText(text, originals);
+      else this.#fastText.pushText(chunk, text, originals);
+      records = text;
+    } else {
+      const views: Buffer[] = [];
+      if (chunk === null) this.#decoder.end(views);
+      else this.#decoder.push(chunk, views);
+      records = this.#kind === 'buffer' ? views : toText(views, originals);
+    }
+    if (this.#json) records = this.#parse(records, first, originals);
+    const spanStart = this.#spans ? this.#decoder.spanStart : Number.POSITIVE_INFINITY;
+    return { records, originals, first, spanStart };
+  }
+
+  #parse(records: unknown[], first: number, originals: (Buffer | string)[]): unknown[] {
+    const values: unknown[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as string | Buffer;
+      const text = typeof record === 'string' ? record : record.toString('utf8');
+      if (text.trim() === '') {
+        values[i] = SKIP;
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        const message = (error as Error).message;
+        throw new RecordError(
+          { input: this.#input, record: first + i },
+          `invalid JSON: ${message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (this.#kind === 'json') {
+        values[i] = value;
+        originals[i] ??= record;
+      } else {
+        values[i] = record;
+      }
+    }
+    return values;
+  }
+}
+
+function toText(views: Buffer[], originals: (Buffer | string)[]): string[] {
+  const text: string[] = new Array(views.length);
+  for (let i = 0; i < views.length; i++) {
+    const view = views[i]!;
+    text[i] = view.toString('utf8');
+    if (text[i]!.includes('\uFFFD')) originals[i] = view;
+  }
+  return text;
+}

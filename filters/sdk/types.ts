@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import type { Framing } from '../framing/spec.js';
+
+/** How a filter receives its records. */
+export type RecordKind = 'buffer' | 'text' | 'json';
+
+/** The record type for a kind: a Buffer view, a string decoded from UTF-8, or a parsed JSON value. */
+export type RecordOf<K extends RecordKind> = K extends 'text'
+  ? string
+  : K extends 'json'
+    ? unknown
+    : Buffer;
+
+/**
+ * What a transform returns: `undefined` or `null` drops the record; an array gives several
+ * records; anything else is one record. A Buffer is written as it is, a string as UTF-8, any
+ * other value as JSON.
+ */
+export type Output = unknown;
+
+/** What a filter's functions see. */
+export interface FilterContext<S = unknown> {
+  /** The filter's name, as in its error messages. */
+  readonly name: string;
+  /** The parsed options, by commander's camel-cased names (`--max-record` is `maxRecord`). */
+  readonly options: Record<string, unknown>;
+  /** The positional arguments. */
+  readonly args: string[];
+  /** The input and output framings in force, after `--split` and `--join`. */
+  readonly split: Framing;
+  readonly join: Framing;
+  /** The input's name in messages. @default 'stdin' */
+  readonly input: string;
+  /** The 1-based number of the record being transformed (the first of a batch). */
+  recordNumber: number;
+  /** Whatever `setup` keeps for the other functions. */
+  state: S;
+}
+
+/** A filter, declared once: its command line, its framings and what it does to records. */
+export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
+  /** The command's name, used in `--help` and error messages. */
+  name: string;
+  /** One line for `--help`. */
+  description?: string;
+  /** The version for `--version`. @default manifold's version */
+  version?: string;
+  /**
+   * How records are given to `transform` and `batch`; a function decides from the parsed options
+   * (as `mf-map --json` does). @default 'buffer'
+   */
+  records?: K | ((options: Record<string, unknown>) => K);
+  /** The input framing, overridable with `--split`. @default 'lines' ('ndjson' when records is 'json') */
+  split?: string;
+  /** The output framing, overridable with `--join`. @default the input framing */
+  join?: string;
+  /** Adds arguments and options to the command (commander), before it parses the command line. */
+  configure?(command: Command): void;
+  /** Runs once after the command line is parsed: validate, compile, open what the filter needs. */
+  setup?(context: FilterContext<S>): void | Promise<void>;
+  /** Runs on every record. Without it and without `batch`, records pass unchanged. */
+  transform?(record: RecordOf<K>, context: FilterContext<S>): Output | Promise<Output>;
+  /**
+   * Runs on the records of each read, for filters that gain from seeing many at once. Returns the
+   * output records; `undefined` and `null` entries are dropped. Takes precedence over `transform`.
+   */
+  batch?(records: RecordOf<K>[], context: FilterContext<S>): Output[] | Promise<Output[]>;
+  /** Runs once at the end of input; what it returns is written like a transform's output. */
+  flush?(context: FilterContext<S>): Output | Promise<Output>;
+}

@@ -1,0 +1,48 @@
+import { UsageError } from './errors.js';
+
+const units: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KB: 1024,
+  KIB: 1024,
+  M: 1024 ** 2,
+  MB: 1024 ** 2,
+  MIB: 1024 ** 2,
+  G: 1024 ** 3,
+  GB: 1024 ** 3,
+  GIB: 1024 ** 3,
+  T: 1024 ** 4,
+  TB: 1024 ** 4,
+  TIB: 1024 ** 4,
+};
+
+/**
+ * Parses a byte size such as `512`, `64K`, `1M`, `8MiB` or `1.5G`. Units are binary (K = 1024),
+ * as in GNU parallel's `--block` and `sort -S`.
+ */
+export function parseSize(text: string, what = 'size'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? units[match[2]!.toUpperCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw new UsageError(`${what} "${text}" is not a size (examples: 4096, 64K, 1M, 2G)`);
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes < 1 || !Number.isSafeInteger(bytes)) {
+    throw new UsageError(`${what} "${text}" must be at least 1 byte`);
+  }
+  return bytes;
+}
+
+/** A byte count for people: `64 MiB`, `1.5 KiB`, `12 B`. */
+export function formatSize(bytes: number): string {
+  const names = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < names.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return `${text} ${names[i]}`;
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { bin, output, run } from '../../helpers.js';
+
+const mfMap = bin('mf-map');
+
+describe('mf-map', () => {
+  it('replaces each line with the expression of r', async () => {
+    expect((await output(mfMap, ['r.toUpperCase()'], 'abc\ndéf\n')).toString()).toBe('ABC\nDÉF\n');
+  });
+
+  it('sees the record number as n', async () => {
+    expect((await output(mfMap, ['`${n}:${r}`'], 'a\nb')).toString()).toBe('1:a\n2:b\n');
+  });
+
+  it('drops undefined and null, and emits each element of an array', async () => {
+    const result = await output(
+      mfMap,
+      ['r === "x" ? undefined : r === "y" ? null : r.split(",")'],
+      'a,b\nx\ny\nc\n',
+    );
+    expect(result.toString()).toBe('a\nb\nc\n');
+  });
+
+  it('writes numbers and objects as JSON text', async () => {
+    expect((await output(mfMap, ['r.length'], 'abc\n')).toString()).toBe('3\n');
+    expect((await output(mfMap, ['({ r })'], 'abc\n')).toString()).toBe('{"r":"abc"}\n');
+  });
+
+  it('keeps the bytes of records it returns unchanged, invalid UTF-8 and CR included', async () => {
+    const input = Buffer.from('ok\r\n\u00ff\u00fe bad\nlast', 'latin1');
+    const result = await output(mfMap, ['r'], input);
+    expect(result.toString('latin1')).toBe('ok\r\n\u00ff\u00fe bad\nlast\n');
+  });
+
+  it('maps ndjson values with --json', async () => {
+    const result = await output(
+      mfMap,
+      ['--json', '({ ...r, sum: r.a + r.b })'],
+      '{"a":1,"b":2}\n{"a":3,"b":4}\n',
+    );
+    expect(result.toString()).toBe('{"a":1,"b":2,"sum":3}\n{"a":3,"b":4,"sum":7}\n');
+  });
+
+  it('writes JSON strings raw with --json --join lines', async () => {
+    const result = await output(
+      mfMap,
+      ['--json', '--join', 'lines', 'r.name'],
+      '{"name":"ann"}\n{"name":"bo"}\n',
+    );
+    expect(result.toString()).toBe('ann\nbo\n');
+  });
+
+  it('keeps an unchanged JSON record byte for byte', async () => {
+    const input = '{ "a" : 1 }\n{"b":[1, 2]}\n';
+    expect((await output(mfMap, ['--json', 'r'], input)).toString()).toBe(input);
+  });
+
+  it('works on NUL-separated records', async () => {
+    expect((await output(mfMap, ['--split', 'nul', 'r + "!"'], 'a\nb\0c\0')).toString()).toBe(
+      'a\nb!\0c!\0',
+    );
+  });
+
+  it('rejects an expression that does not compile: exit 2, showing it', async () => {
+    const result = await run(mfMap, ['r +'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      'mf-map: cannot compile expression "r +": SyntaxError: Unexpected token \')\'\n',
+    );
+  });
+
+  it('reports an expression that throws on a record: exit 1 with the record number', async () => {
+    const result = await run(mfMap, ['r.x.y'], 'a\nb\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      "mf-map: stdin:1: TypeError: Cannot read properties of undefined (reading 'y')\n",
+    );
+  });
+
+  it('needs an expression', async () => {
+    const result = await run(mfMap, [], '');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^mf-map: missing required argument 'expression'/);
+  });
+
+  it('documents itself', async () => {
+    const help = (await output(mfMap, ['--help'])).toString();
+    for (const text of [
+      '<expression>',
+      '--json',
+      '--split',
+      '--join',
+      '--max-record',
+      'Examples',
+    ]) {
+      expect(help).toContain(text);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { bin, output, run } from '../../helpers.js';
+
+const mfReduce = bin('mf-reduce');
+
+describe('mf-reduce', () => {
+  it('counts whole records, sorted in byte order, like sort | uniq -c', async () => {
+    const result = await output(mfReduce, ['count'], 'b\na\nb\nB\n\u00e9\nb\n');
+    expect(result.toString()).toBe('B\t1\na\t1\nb\t3\n\u00e9\t1\n');
+  });
+
+  it('computes sum, min, max and mean of a field per key', async () => {
+    const input = 'x 1 10\n  y 2 5\nx\t3 -2.5\ny 4 0\n';
+    expect((await output(mfReduce, ['--key', 'field:1', 'sum', '3'], input)).toString()).toBe(
+      'x\t7.5\ny\t5\n',
+    );
+    expect((await output(mfReduce, ['--key', 'field:1', 'min', 'field:3'], input)).toString()).toBe(
+      'x\t-2.5\ny\t0\n',
+    );
+    expect((await output(mfReduce, ['--key', 'field:1', 'max', '3'], input)).toString()).toBe(
+      'x\t10\ny\t5\n',
+    );
+    expect((await output(mfReduce, ['--key', 'field:1', 'mean', '2'], input)).toString()).toBe(
+      'x\t2\ny\t3\n',
+    );
+  });
+
+  it('splits on --field-sep, keeping empty fields', async () => {
+    const input = 'a,,3\nb,x,4\na,,5\n';
+    expect(
+      (
+        await output(mfReduce, ['--field-sep', ',', '--key', 'field:2', 'sum', '3'], input)
+      ).toString(),
+    ).toBe('\t8\nx\t4\n');
+  });
+
+  it('reads keys and values from ndjson paths', async () => {
+    const input = '{"u":{"id":"b"},"ms":5}\n{"u":{"id":"a"},"ms":7}\n{"u":{"id":"b"},"ms":9}\n';
+    expect(
+      (await output(mfReduce, ['--key', 'json:u.id', 'max', 'json:ms'], input)).toString(),
+    ).toBe('a\t7\nb\t9\n');
+  });
+
+  it('keeps key bytes exactly', async () => {
+    const input = Buffer.from('\u00ff\u00fe 1\n\u00ff\u00fe 2\n', 'latin1');
+    const result = await output(mfReduce, ['--key', 'field:1', 'sum', '2'], input);
+    expect(result.toString('latin1')).toBe('\u00ff\u00fe\t3\n');
+  });
+
+  it('reports a value that is not a number with its record', async () => {
+    const result = await run(mfReduce, ['--key', 'field:1', 'sum', '2'], 'a 1\nb two\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('mf-reduce: stdin:2: Error: field 2 is not a number: "two"\n');
+  });
+
+  it('rejects bad usage with exit 2', async () => {
+    for (const [args, message] of [
+      [['median', '1'], /operation "median" is not one of count, sum, min, max, mean/],
+      [['sum'], /sum needs a field/],
+      [['count', '2'], /count takes no field/],
+      [['--key', 'field:0', 'count'], /fields are numbered from 1/],
+      [
+        ['--key', 'column:2', 'count'],
+        /key "column:2" is not one of field:N, json:<dot.path> or whole/,
+      ],
+      [['--field-sep', 'ab', '--key', 'field:1', 'count'], /must be one character/],
+    ] as const) {
+      const result = await run(mfReduce, [...args], '');
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('gives no output for empty input', async () => {
+    expect((await output(mfReduce, ['count'], '')).length).toBe(0);
+  });
+});

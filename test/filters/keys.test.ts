@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { keyOf, keyOfValue, parseKeySpec, parseSize, UsageError } from '../../filters/index.js';
+
+const key = (spec: string, record: string, sep?: string) =>
+  keyOf(parseKeySpec(spec, sep), Buffer.from(record)).toString();
+
+describe('key specs', () => {
+  it('splits fields on runs of blanks, like awk', () => {
+    expect(key('field:1', '  alpha \t beta  ')).toBe('alpha');
+    expect(key('field:2', '  alpha \t beta  ')).toBe('beta');
+    expect(key('field:3', 'alpha beta')).toBe('');
+  });
+
+  it('splits on each separator character, empty fields included', () => {
+    expect(key('field:2', 'a,,c', ',')).toBe('');
+    expect(key('field:3', 'a,,c', ',')).toBe('c');
+    expect(key('field:2', 'a\tb c', '\\t')).toBe('b c');
+    expect(key('field:2', 'a→b→c', '→')).toBe('b');
+  });
+
+  it('takes the whole record by default', () => {
+    expect(key('whole', ' x y ')).toBe(' x y ');
+  });
+
+  it('reads dot paths in JSON', () => {
+    expect(key('json:a.b', '{"a":{"b":"k"}}')).toBe('k');
+    expect(key('json:a.1', '{"a":[1,{"x":2}]}')).toBe('{"x":2}');
+    expect(keyOfValue(parseKeySpec('json:missing.x'), { a: 1 })).toBe('');
+  });
+
+  it('rejects bad specs as usage errors', () => {
+    expect(() => parseKeySpec('field:0')).toThrow(UsageError);
+    expect(() => parseKeySpec('json:a..b')).toThrow(/names between the dots/);
+    expect(() => parseKeySpec('nope')).toThrow(/not one of/);
+  });
+});
+
+describe('sizes', () => {
+  it('reads binary units', () => {
+    expect(parseSize('64K')).toBe(65536);
+    expect(parseSize('1M')).toBe(1048576);
+    expect(parseSize('1.5KiB')).toBe(1536);
+    expect(parseSize('12')).toBe(12);
+    expect(() => parseSize('0')).toThrow(/at least 1 byte/);
+    expect(() => parseSize('10X')).toThrow(/not a size/);
+  });
+});
