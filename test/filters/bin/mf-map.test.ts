@@ -9,7 +9,7 @@ describe('mf-map', () => {
   });
 
   it('sees the record number as n', async () => {
-    expect((await output(mfMap, ['`${n}:${r}`'], 'a\nb')).toString()).toBe('1:a\n2:b\n');
+    expect((await output(mfMap, ['n + ":" + r'], 'a\nb')).toString()).toBe('1:a\n2:b\n');
   });
 
   it('drops undefined and null, and emits each element of an array', async () => {

@@ -1,0 +1,173 @@
+import { describeError, RecordError } from '../errors.js';
+import type { RecordEncoder } from '../framing/encoder.js';
+import type { OutputWriter } from './io.js';
+import { type Batch, SKIP } from './records.js';
+import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
+
+/** Output waiting past this many bytes is written before the rest of a read is transformed. */
+const FLUSH_AT = 4 * 1024 * 1024;
+
+/**
+ * Runs a filter's transform (or batch) over the records of each read and hands the results to
+ * the encoder. The loop over records is synchronous until a transform returns a promise: an
+ * `await` inside the hot loop would cost more than the transform itself for simple filters.
+ * Records returned unchanged inside the batch's span are not encoded one by one: they are
+ * counted, and each run of them is written as one slice of the input.
+ */
+export class RecordLoop<S> {
+  readonly #spec: FilterSpec<RecordKind, S>;
+  readonly #context: FilterContext<S>;
+  readonly #encoder: RecordEncoder;
+  readonly #writer: OutputWriter;
+  readonly #encoded: (first: Buffer, last: Buffer) => Buffer;
+  /** Set by `#step` when a transform returned a promise: await it, then go on. */
+  #pending: PromiseLike<unknown> | null = null;
+  /** Set by `#step` when enough output waits to be written first. */
+  #flushDue = false;
+
+  constructor(
+    spec: FilterSpec<RecordKind, S>,
+    context: FilterContext<S>,
+    encoder: RecordEncoder,
+    writer: OutputWriter,
+    encoded: (first: Buffer, last: Buffer) => Buffer,
+  ) {
+    this.#spec = spec;
+    this.#context = context;
+    this.#encoder = encoder;
+    this.#writer = writer;
+    this.#encoded = encoded;
+  }
+
+  async run(batch: Batch): Promise<void> {
+    if (this.#spec.batch) return this.#runBatch(batch);
+    let i = 0;
+    while (i < batch.records.length) {
+      i = this.#step(batch, i);
+      if (this.#pending !== null) {
+        const pending = this.#pending;
+        this.#pending = null;
+        let output: unknown;
+        try {
+          output = await pending;
+        } catch (error) {
+          throw recordFailure(this.#context, error);
+        }
+        this.#emitAt(batch, i, output);
+        i++;
+      } else if (this.#flushDue) {
+        this.#flushDue = false;
+        await this.#writer.write(this.#encoder.take());
+      }
+    }
+  }
+
+  /** Writes what `flush` returns. */
+  async flush(count: number): Promise<void> {
+    if (!this.#spec.flush) return;
+    this.#context.recordNumber = count;
+    emit(await this.#spec.flush(this.#context), this.#encoder, this.#context);
+  }
+
+  /** Transforms records from `from` on; returns where it stopped (see `#pending`, `#flushDue`). */
+  #step(batch: Batch, from: number): number {
+    const { records, first, spanStart } = batch;
+    const transform = this.#spec.transform;
+    const context = this.#context;
+    let run = -1;
+    for (let i = from; i < records.length; i++) {
+      const record = records[i];
+      if (record === SKIP) {
+        if (run >= 0) this.#addRun(records, run, i - 1);
+        run = -1;
+        continue;
+      }
+      let output: Output = record;
+      if (transform !== undefined) {
+        context.recordNumber = first + i;
+        try {
+          output = transform(record as never, context);
+        } catch (error) {
+          if (run >= 0) this.#addRun(records, run, i - 1);
+          throw recordFailure(context, error);
+        }
+        if (output !== record && isThenable(output)) {
+          if (run >= 0) this.#addRun(records, run, i - 1);
+          this.#pending = output;
+          return i;
+        }
+      }
+      if (output === record && i >= spanStart) {
+        if (run < 0) run = i;
+        continue;
+      }
+      if (run >= 0) this.#addRun(records, run, i - 1);
+      run = -1;
+      this.#emitAt(batch, i, output);
+      if ((i & 255) === 255 && this.#encoder.pending > FLUSH_AT) {
+        this.#flushDue = true;
+        return i + 1;
+      }
+    }
+    if (run >= 0) this.#addRun(records, run, records.length - 1);
+    return records.length;
+  }
+
+  #addRun(records: unknown[], from: number, to: number): void {
+    this.#encoder.addEncoded(this.#encoded(records[from] as Buffer, records[to] as Buffer));
+  }
+
+  /** Writes the output for record `i`: its original bytes when it came back unchanged. */
+  #emitAt(batch: Batch, i: number, output: unknown): void {
+    const original = output === batch.records[i] ? batch.originals[i] : undefined;
+    if (original !== undefined) this.#encoder.addOriginal(original);
+    else emit(output, this.#encoder, this.#context);
+  }
+
+  async #runBatch(batch: Batch): Promise<void> {
+    const { first } = batch;
+    let records = batch.records;
+    if (records.length === 0) return;
+    if (records.includes(SKIP)) records = records.filter((record) => record !== SKIP);
+    this.#context.recordNumber = first;
+    let outputs: Output[];
+    try {
+      outputs = await this.#spec.batch!(records as never[], this.#context);
+    } catch (error) {
+      const last = first + batch.records.length - 1;
+      throw recordFailure(this.#context, error, ` (in the batch of records ${first}-${last})`);
+    }
+    for (const output of outputs) emit(output, this.#encoder, this.#context);
+  }
+}
+
+/** Writes what a transform returned: nothing, one record, or each element of an array. */
+function emit(output: Output, encoder: RecordEncoder, context: FilterContext<unknown>): void {
+  if (output === undefined || output === null) return;
+  try {
+    if (Array.isArray(output)) {
+      for (const item of output) if (item !== undefined && item !== null) encoder.add(item);
+    } else {
+      encoder.add(output);
+    }
+  } catch (error) {
+    throw recordFailure(context, error);
+  }
+}
+
+function recordFailure(context: FilterContext<unknown>, error: unknown, where = ''): RecordError {
+  if (error instanceof RecordError) return error;
+  return new RecordError(
+    { input: context.input, record: context.recordNumber },
+    `${describeError(error)}${where}`,
+    { cause: error },
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value instanceof Promise || typeof (value as { then?: unknown }).then === 'function')
+  );
+}
