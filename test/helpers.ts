@@ -3,7 +3,7 @@ import { execa, type Options } from 'execa';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-export const bin = (name: string) => `${root}dist/filters/bin/${name}.js`;
+export const bin = (name: string) => `${root}dist/bundle/bin/${name}.js`;
 export const fixture = (name: string) => `${fixtures}${name}`;
 
 export interface Result {

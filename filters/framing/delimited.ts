@@ -61,12 +61,13 @@ export class DelimitedDecoder implements RecordDecoder {
    * sequence never swallows one, so this equals decoding each record alone. Records whose bytes
    * are not valid UTF-8 get their original bytes in `originals`, at the same index as in `out`.
    */
-  pushText(chunk: Buffer, out: string[], originals: (Buffer | string)[]): void {
+  pushText(chunk: Buffer, originals: (Buffer | string)[]): string[] {
+    let out: string[] = [];
     let pos = 0;
     if (this.#pending.length > 0) {
       const head: Buffer[] = [];
       pos = this.#finishPending(chunk, head);
-      if (pos < 0) return;
+      if (pos < 0) return out;
       this.#addText(head[0]!, out, originals);
     }
     const last = chunk.lastIndexOf(this.#byte);
@@ -83,7 +84,7 @@ export class DelimitedDecoder implements RecordDecoder {
       const text = small ? chunk.toString('utf8', pos, cut) : '';
       if (small && !text.includes(REPLACEMENT)) {
         const records = text.split(this.#char);
-        for (const record of records) out.push(record);
+        out = out.length === 0 ? records : out.concat(records);
         this.count += records.length;
       } else {
         const views: Buffer[] = [];
@@ -94,6 +95,7 @@ export class DelimitedDecoder implements RecordDecoder {
       pos = cut + 1;
     }
     this.#keep(chunk.subarray(pos));
+    return out;
   }
 
   encoded(first: Buffer, last: Buffer): Buffer {

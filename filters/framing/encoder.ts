@@ -43,6 +43,11 @@ export class RecordEncoder {
     else this.#addText(encodeValue(value));
   }
 
+  /** Adds a string record: UTF-8 text, or a JSON string in ndjson output. */
+  addString(text: string): void {
+    this.#addText(this.#json ? JSON.stringify(text) : text);
+  }
+
   /** Adds a record's original bytes or text, written as they are in any framing. */
   addOriginal(record: Buffer | string): void {
     if (typeof record === 'string') this.#addText(record);

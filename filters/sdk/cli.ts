@@ -19,10 +19,20 @@ export interface ParsedCommandLine {
 /** `--help` or `--version` was shown: nothing more to do, exit 0. */
 export class InfoShown extends Error {}
 
-/** manifold's own version, for `--version`. */
+/**
+ * manifold's own version, for `--version`: from the nearest package.json named manifold above
+ * this module, which may be a source file, tsc's output or a bundle.
+ */
 export function manifoldVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  for (let url = new URL('.', import.meta.url); ; url = new URL('..', url)) {
+    try {
+      const found = JSON.parse(readFileSync(new URL('package.json', url), 'utf8'));
+      if (found.name === 'manifold') return String(found.version);
+    } catch {
+      // Not here: look one folder up.
+    }
+    if (url.pathname === '/') return 'unknown';
+  }
 }
 
 /**

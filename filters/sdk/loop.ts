@@ -103,7 +103,8 @@ export class RecordLoop<S> {
       }
       if (run >= 0) this.#addRun(records, run, i - 1);
       run = -1;
-      this.#emitAt(batch, i, output);
+      if (typeof output === 'string' && output !== record) this.#encoder.addString(output);
+      else this.#emitAt(batch, i, output);
       if ((i & 255) === 255 && this.#encoder.pending > FLUSH_AT) {
         this.#flushDue = true;
         return i + 1;

@@ -61,10 +61,13 @@ export class RecordReader {
     const originals: (Buffer | string)[] = [];
     let records: unknown[];
     if (this.#fastText !== null) {
-      const text: string[] = [];
-      if (chunk === null) this.#fastText.endText(text, originals);
-      else this.#fastText.pushText(chunk, text, originals);
-      records = text;
+      if (chunk === null) {
+        const text: string[] = [];
+        this.#fastText.endText(text, originals);
+        records = text;
+      } else {
+        records = this.#fastText.pushText(chunk, originals);
+      }
     } else {
       const views: Buffer[] = [];
       if (chunk === null) this.#decoder.end(views);

@@ -175,7 +175,13 @@ describe('text decoding', () => {
     const originals: (Buffer | string)[] = [];
     let start = 0;
     for (const end of [...cuts, input.length]) {
-      decoder.pushText(Buffer.from(input.subarray(start, end)), out, originals);
+      // Originals are indexed within each read's batch: shift them to the whole output.
+      const batch: (Buffer | string)[] = [];
+      const records = decoder.pushText(Buffer.from(input.subarray(start, end)), batch);
+      batch.forEach((original, i) => {
+        originals[out.length + i] = original;
+      });
+      out.push(...records);
       start = end;
     }
     decoder.endText(out, originals);
