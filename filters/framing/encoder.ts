@@ -48,6 +48,20 @@ export class RecordEncoder {
     this.#addText(this.#json ? JSON.stringify(text) : text);
   }
 
+  /** True when strings are joined and encoded in one call: text output with an ASCII delimiter. */
+  get joinsText(): boolean {
+    return this.#textJoin !== null && !this.#json;
+  }
+
+  /** Adds the first `count` strings of `texts` as text records; only when `joinsText`. */
+  addStrings(texts: string[], count: number): void {
+    if (count === 0) return;
+    this.#closeText();
+    if (count < texts.length) texts.length = count;
+    texts.push('');
+    this.#push(Buffer.from(texts.join(this.#textJoin!), 'utf8'));
+  }
+
   /** Adds a record's original bytes or text, written as they are in any framing. */
   addOriginal(record: Buffer | string): void {
     if (typeof record === 'string') this.#addText(record);

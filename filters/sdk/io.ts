@@ -14,7 +14,7 @@ const IOV_MAX = 1024;
  * read costs a fraction of a stream's per-chunk machinery. A descriptor in non-blocking mode
  * (shared with a process that set O_NONBLOCK) answers EAGAIN; then the rest is read as a stream.
  */
-export async function* readChunks(fd = 0): AsyncGenerator<Buffer> {
+export async function* readChunks(fd = 0, readSize = BUFFER_SIZE): AsyncGenerator<Buffer> {
   let buffer = allocate();
   let used = 0;
   for (;;) {
@@ -24,7 +24,7 @@ export async function* readChunks(fd = 0): AsyncGenerator<Buffer> {
     }
     let n: number;
     try {
-      n = readSync(fd, buffer, used, buffer.length - used, null);
+      n = readSync(fd, buffer, used, Math.min(readSize, buffer.length - used), null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {

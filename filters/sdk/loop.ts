@@ -42,6 +42,9 @@ export class RecordLoop<S> {
   async run(batch: Batch): Promise<void> {
     if (this.#spec.batch) return this.#runBatch(batch);
     let i = 0;
+    if (this.#encoder.joinsText && batch.originals.length === 0 && this.#spec.transform) {
+      i = this.#stepText(batch);
+    }
     while (i < batch.records.length) {
       i = this.#step(batch, i);
       if (this.#pending !== null) {
@@ -69,11 +72,59 @@ export class RecordLoop<S> {
     emit(await this.#spec.flush(this.#context), this.#encoder, this.#context);
   }
 
+  /**
+   * The fast path for text: while every result is a string, collect them and join them in one
+   * go, as a hand-written loop would. Returns where the general loop must go on: after the first
+   * result that is not a string, which it has already written.
+   */
+  #stepText(batch: Batch): number {
+    const { records, first } = batch;
+    const transform = this.#spec.transform!;
+    const context = this.#context;
+    const texts: string[] = new Array(records.length);
+    let length = 0;
+    let i = 0;
+    for (; i < records.length; i++) {
+      const record = records[i];
+      if (typeof record !== 'string') break;
+      context.recordNumber = first + i;
+      let output: Output;
+      try {
+        output = transform(record as never, context);
+      } catch (error) {
+        this.#encoder.addStrings(texts, i);
+        throw recordFailure(context, error);
+      }
+      if (typeof output !== 'string') {
+        this.#encoder.addStrings(texts, i);
+        if (isThenable(output)) {
+          this.#pending = output;
+          return i;
+        }
+        this.#emitAt(batch, i, output);
+        return i + 1;
+      }
+      texts[i] = output;
+      length += output.length;
+      if (length > FLUSH_AT) {
+        this.#encoder.addStrings(texts, i + 1);
+        this.#flushDue = true;
+        return i + 1;
+      }
+    }
+    this.#encoder.addStrings(texts, i);
+    return i;
+  }
+
   /** Transforms records from `from` on; returns where it stopped (see `#pending`, `#flushDue`). */
   #step(batch: Batch, from: number): number {
-    const { records, first, spanStart } = batch;
+    const { records, first, spanStart, originals } = batch;
     const transform = this.#spec.transform;
     const context = this.#context;
+    const encoder = this.#encoder;
+    // Only records with invalid UTF-8 have originals; without them, a string result needs no
+    // identity test. (=== on two strings compares characters: too dear to do for nothing.)
+    const hasOriginals = originals.length > 0;
     let run = -1;
     for (let i = from; i < records.length; i++) {
       const record = records[i];
@@ -91,6 +142,18 @@ export class RecordLoop<S> {
           if (run >= 0) this.#addRun(records, run, i - 1);
           throw recordFailure(context, error);
         }
+        if (typeof output === 'string') {
+          if (run >= 0) this.#addRun(records, run, i - 1);
+          run = -1;
+          const original = hasOriginals && output === record ? originals[i] : undefined;
+          if (original !== undefined) encoder.addOriginal(original);
+          else encoder.addString(output);
+          if ((i & 255) === 255 && encoder.pending > FLUSH_AT) {
+            this.#flushDue = true;
+            return i + 1;
+          }
+          continue;
+        }
         if (output !== record && isThenable(output)) {
           if (run >= 0) this.#addRun(records, run, i - 1);
           this.#pending = output;
@@ -103,9 +166,8 @@ export class RecordLoop<S> {
       }
       if (run >= 0) this.#addRun(records, run, i - 1);
       run = -1;
-      if (typeof output === 'string' && output !== record) this.#encoder.addString(output);
-      else this.#emitAt(batch, i, output);
-      if ((i & 255) === 255 && this.#encoder.pending > FLUSH_AT) {
+      this.#emitAt(batch, i, output);
+      if ((i & 255) === 255 && encoder.pending > FLUSH_AT) {
         this.#flushDue = true;
         return i + 1;
       }

@@ -54,7 +54,7 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
 
   let failure: unknown = null;
   try {
-    for await (const chunk of readChunks()) {
+    for await (const chunk of readChunks(0, reader.readSize)) {
       await loop.run(reader.read(chunk));
       await writer.write(encoder.take());
     }
