@@ -53,11 +53,10 @@ export class RecordEncoder {
     return this.#textJoin !== null && !this.#json;
   }
 
-  /** Adds the first `count` strings of `texts` as text records; only when `joinsText`. */
-  addStrings(texts: string[], count: number): void {
-    if (count === 0) return;
+  /** Adds strings as text records, consuming the array; only when `joinsText`. */
+  addStrings(texts: string[]): void {
+    if (texts.length === 0) return;
     this.#closeText();
-    if (count < texts.length) texts.length = count;
     texts.push('');
     this.#push(Buffer.from(texts.join(this.#textJoin!), 'utf8'));
   }

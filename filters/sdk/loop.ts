@@ -42,11 +42,14 @@ export class RecordLoop<S> {
   async run(batch: Batch): Promise<void> {
     if (this.#spec.batch) return this.#runBatch(batch);
     let i = 0;
-    if (this.#encoder.joinsText && batch.originals.length === 0 && this.#spec.transform) {
-      i = this.#stepText(batch);
-    }
+    let text = this.#encoder.joinsText && batch.originals.length === 0 && !!this.#spec.transform;
     while (i < batch.records.length) {
-      i = this.#step(batch, i);
+      if (text) {
+        i = this.#stepText(batch, i);
+        text = this.#flushDue;
+      } else {
+        i = this.#step(batch, i);
+      }
       if (this.#pending !== null) {
         const pending = this.#pending;
         this.#pending = null;
@@ -74,16 +77,17 @@ export class RecordLoop<S> {
 
   /**
    * The fast path for text: while every result is a string, collect them and join them in one
-   * go, as a hand-written loop would. Returns where the general loop must go on: after the first
-   * result that is not a string, which it has already written.
+   * go, as a hand-written loop would. Returns where to go on: after enough output to write
+   * first (`#flushDue`), or after the first result that is not a string, written already, or
+   * pending (`#pending`); the general loop takes over from there.
    */
-  #stepText(batch: Batch): number {
+  #stepText(batch: Batch, from: number): number {
     const { records, first } = batch;
     const transform = this.#spec.transform!;
     const context = this.#context;
-    const texts: string[] = new Array(records.length);
+    const texts: string[] = [];
     let length = 0;
-    let i = 0;
+    let i = from;
     for (; i < records.length; i++) {
       const record = records[i];
       if (typeof record !== 'string') break;
@@ -92,11 +96,11 @@ export class RecordLoop<S> {
       try {
         output = transform(record as never, context);
       } catch (error) {
-        this.#encoder.addStrings(texts, i);
+        this.#encoder.addStrings(texts);
         throw recordFailure(context, error);
       }
       if (typeof output !== 'string') {
-        this.#encoder.addStrings(texts, i);
+        this.#encoder.addStrings(texts);
         if (isThenable(output)) {
           this.#pending = output;
           return i;
@@ -104,15 +108,15 @@ export class RecordLoop<S> {
         this.#emitAt(batch, i, output);
         return i + 1;
       }
-      texts[i] = output;
+      texts.push(output);
       length += output.length;
       if (length > FLUSH_AT) {
-        this.#encoder.addStrings(texts, i + 1);
+        this.#encoder.addStrings(texts);
         this.#flushDue = true;
         return i + 1;
       }
     }
-    this.#encoder.addStrings(texts, i);
+    this.#encoder.addStrings(texts);
     return i;
   }
 

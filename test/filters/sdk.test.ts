@@ -92,6 +92,12 @@ describe('an SDK filter as a real process', () => {
     expect(result.toString()).toBe(`${input.toUpperCase()}\n`);
   });
 
+  it('calls the transform once per record when sync and async results mix', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `l${i}`);
+    const result = await output(fixture('numbered-async.js'), [], `${lines.join('\n')}\n`);
+    expect(result.toString()).toBe(lines.map((line, i) => `${i + 1} ${line}\n`).join(''));
+  });
+
   it('runs the batch form and drops null entries', async () => {
     expect((await output(fixture('reverse-batch.js'), [], 'abc\n\nxy\n')).toString()).toBe(
       'cba\nyx\n',
