@@ -34,13 +34,27 @@ export function timeCommand(
   });
 }
 
-/** Runs a command `runs` times after one warm-up and returns the median wall time. */
-export async function medianSeconds(command: string, runs: number): Promise<number> {
-  await timeCommand(command);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push((await timeCommand(command)).seconds);
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/**
+ * Runs each command `runs` times after one warm-up and returns the median wall times. The runs
+ * are interleaved (a, b, c, a, b, c, ...) so that a machine that speeds up or slows down during
+ * the benchmark affects every case alike, and ratios between cases stay fair.
+ */
+export async function medianSeconds(
+  commands: string[],
+  runs: number,
+): Promise<Map<string, number>> {
+  const times = new Map<string, number[]>(commands.map((command) => [command, []]));
+  for (const command of commands) await timeCommand(command);
+  for (let i = 0; i < runs; i++) {
+    for (const command of commands) times.get(command)!.push((await timeCommand(command)).seconds);
+    process.stderr.write(`  round ${i + 1} of ${runs}\n`);
+  }
+  const medians = new Map<string, number>();
+  for (const [command, list] of times) {
+    list.sort((a, b) => a - b);
+    medians.set(command, list[Math.floor(list.length / 2)]!);
+  }
+  return medians;
 }
 
 /** True when `command -v name` finds the program. */

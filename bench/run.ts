@@ -29,10 +29,11 @@ try {
   const cases: Case[] = filterCases({ root, log, bytes });
 
   const measured: Measured[] = [];
-  for (const item of cases) {
-    const seconds = await medianSeconds(item.command, runs);
-    measured.push({ ...item, seconds });
-    process.stderr.write(`  ${item.group} / ${item.name}: ${seconds.toFixed(3)} s\n`);
+  for (const [item, seconds] of await medianSeconds(
+    cases.map((c) => c.command),
+    runs,
+  )) {
+    measured.push({ ...cases.find((c) => c.command === item)!, seconds });
   }
   console.log(`# manifold benchmarks\n`);
   console.log(`Machine: ${describeMachine()}  `);
