@@ -9,8 +9,11 @@ const bins = readdirSync('dist/filters/bin')
   .map((name) => `dist/filters/bin/${name}`);
 
 await build({
-  entryPoints: ['dist/filters/index.js', ...bins],
-  outbase: 'dist/filters',
+  entryPoints: [
+    { in: 'dist/filters/index.js', out: 'index' },
+    ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
+    { in: 'dist/orchestrator/cli/main.js', out: 'bin/manifold' },
+  ],
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',

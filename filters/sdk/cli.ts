@@ -3,11 +3,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UsageError } from '../errors.js';
 import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
+import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
 import type { FilterSpec, RecordKind } from './types.js';
 
 /** The command line of a filter, parsed and checked. */
 export interface ParsedCommandLine {
+  /** The record limit and the framings, after the flags. */
   options: Record<string, unknown>;
   args: string[];
   split: Framing;
@@ -61,6 +63,12 @@ export function parseCommandLine(
       new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
         .default(DEFAULT_MAX_RECORD, '64M')
         .argParser(sizeArgument),
+    )
+    .addOption(
+      new Option(
+        '--protocol <name>',
+        "speak manifold's block protocol (manifold fan --protocol manifold sets it)",
+      ).choices([PROTOCOL_NAME]),
     )
     .exitOverride()
     .configureOutput({ outputError: () => {} });

@@ -1,6 +1,8 @@
 import { readSync, writevSync } from 'node:fs';
 import { ManifoldError } from '../errors.js';
 
+/** The input's name in messages. */
+export const STDIN = 'stdin';
 const BUFFER_SIZE = 1024 * 1024;
 const MIN_READ = 64 * 1024;
 const IOV_MAX = 1024;

@@ -1,6 +1,5 @@
 import { describeError, RecordError } from '../errors.js';
 import type { RecordEncoder } from '../framing/encoder.js';
-import type { OutputWriter } from './io.js';
 import { type Batch, SKIP } from './records.js';
 import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
 
@@ -18,7 +17,7 @@ export class RecordLoop<S> {
   readonly #spec: FilterSpec<RecordKind, S>;
   readonly #context: FilterContext<S>;
   readonly #encoder: RecordEncoder;
-  readonly #writer: OutputWriter;
+  readonly #flushOutput: () => Promise<void>;
   readonly #encoded: (first: Buffer, last: Buffer) => Buffer;
   /** Set by `#step` when a transform returned a promise: await it, then go on. */
   #pending: PromiseLike<unknown> | null = null;
@@ -29,13 +28,13 @@ export class RecordLoop<S> {
     spec: FilterSpec<RecordKind, S>,
     context: FilterContext<S>,
     encoder: RecordEncoder,
-    writer: OutputWriter,
+    flushOutput: () => Promise<void>,
     encoded: (first: Buffer, last: Buffer) => Buffer,
   ) {
     this.#spec = spec;
     this.#context = context;
     this.#encoder = encoder;
-    this.#writer = writer;
+    this.#flushOutput = flushOutput;
     this.#encoded = encoded;
   }
 
@@ -63,7 +62,7 @@ export class RecordLoop<S> {
         i++;
       } else if (this.#flushDue) {
         this.#flushDue = false;
-        await this.#writer.write(this.#encoder.take());
+        await this.#flushOutput();
       }
     }
   }

@@ -37,6 +37,8 @@ export class RecordReader {
   /** Text split from the decoded string; only for a one-byte ASCII delimiter. */
   readonly #fastText: DelimitedDecoder | null;
   readonly #spans: boolean;
+  /** Added to record numbers: the number of records before this input (protocol blocks). */
+  recordOffset = 0;
 
   constructor(
     decoder: RecordDecoder,
@@ -65,7 +67,7 @@ export class RecordReader {
   }
 
   read(chunk: Buffer | null): Batch {
-    const first = this.#decoder.count + 1;
+    const first = this.recordOffset + this.#decoder.count + 1;
     const originals: (Buffer | string)[] = [];
     let records: unknown[];
     if (this.#fastText !== null) {

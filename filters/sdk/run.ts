@@ -2,12 +2,13 @@ import { describeError, exitCodeOf } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { InfoShown, parseCommandLine } from './cli.js';
-import { ClosedOutput, OutputWriter, readChunks } from './io.js';
+import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
+import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
-const INPUT = 'stdin';
+const INPUT = STDIN;
 
 /**
  * Runs a filter over stdin and stdout and resolves to its exit status: 0 when done or when
@@ -43,13 +44,21 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
     state: undefined as S,
   };
   await spec.setup?.(context);
+  if (parsed.options.protocol !== undefined) {
+    await runProtocol(spec, context, parsed);
+    return;
+  }
 
   const decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
   const reader = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
   const encoder = new RecordEncoder(parsed.join);
   const writer = new OutputWriter();
-  const loop = new RecordLoop(spec, context, encoder, writer, (first, last) =>
-    decoder.encoded(first, last),
+  const loop = new RecordLoop(
+    spec,
+    context,
+    encoder,
+    () => writer.write(encoder.take()),
+    (first, last) => decoder.encoded(first, last),
   );
 
   let failure: unknown = null;

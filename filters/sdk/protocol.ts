@@ -1,0 +1,66 @@
+import { createDecoder, type RecordDecoder } from '../framing/decoder.js';
+import { RecordEncoder } from '../framing/encoder.js';
+import { MessageReader, outputHeader, TO_WORKER_HEADER, TRAILING } from '../protocol.js';
+import type { ParsedCommandLine } from './cli.js';
+import { STDIN as INPUT, OutputWriter, readChunks } from './io.js';
+import { RecordLoop } from './loop.js';
+import { RecordReader } from './records.js';
+
+import type { FilterContext, FilterSpec, RecordKind } from './types.js';
+
+interface Message {
+  seq: number;
+  firstRecord: number;
+  payload: Buffer;
+}
+
+/**
+ * Runs a filter under manifold's block protocol (filters/protocol.ts): each block of input
+ * arrives framed, is transformed like a whole input of its own, and its output goes back framed
+ * with the block's number and closed with an empty message, so manifold can tie it to the block.
+ */
+export async function runProtocol<S>(
+  spec: FilterSpec<RecordKind, S>,
+  context: FilterContext<S>,
+  parsed: ParsedCommandLine,
+): Promise<void> {
+  const encoder = new RecordEncoder(parsed.join);
+  const writer = new OutputWriter();
+  let seq = 0;
+  let decoder: RecordDecoder = createDecoder(parsed.split);
+  const send = async (block: number) => {
+    const parts = encoder.take();
+    const bytes = parts.reduce((sum, part) => sum + part.length, 0);
+    if (bytes > 0) await writer.write([outputHeader(block, bytes), ...parts]);
+  };
+  const loop = new RecordLoop(
+    spec,
+    context,
+    encoder,
+    () => send(seq),
+    (first, last) => decoder.encoded(first, last),
+  );
+  const messages: Message[] = [];
+  const reader = new MessageReader(TO_WORKER_HEADER, (header, payload) => {
+    messages.push({ seq: header.readUInt32BE(0), firstRecord: header.readDoubleBE(8), payload });
+  });
+  let records = 0;
+  for await (const chunk of readChunks(0)) {
+    reader.push(chunk);
+    for (const message of messages.splice(0)) {
+      seq = message.seq;
+      decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
+      const input = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
+      input.recordOffset = message.firstRecord - 1;
+      await loop.run(input.read(message.payload));
+      await loop.run(input.read(null));
+      records = message.firstRecord - 1 + decoder.count;
+      await send(seq);
+      await writer.write([outputHeader(seq, 0)]);
+    }
+  }
+  seq = TRAILING;
+  await loop.flush(records);
+  await send(TRAILING);
+  await writer.write([outputHeader(TRAILING, 0)]);
+}

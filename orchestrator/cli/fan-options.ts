@@ -1,0 +1,68 @@
+import { availableParallelism } from 'node:os';
+import { Option } from 'commander';
+import { FRAMING_HELP } from '../../filters/index.js';
+
+/** The options of `manifold fan`, as commander options, with their help. */
+export function fanOptions(): Option[] {
+  return [
+    new Option('-j, --workers <n>', 'number of concurrent workers').default(
+      availableParallelism(),
+      'the number of CPUs',
+    ),
+    new Option('--split <framing>', `how records are cut: ${FRAMING_HELP}`).default('lines'),
+    new Option('-0, --null', 'records end with NUL: the same as --split nul'),
+    new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default('1M'),
+    new Option('--dispatch <strategy>', 'which worker gets each block')
+      .choices(['ready', 'round-robin', 'hash', 'broadcast'])
+      .default('ready'),
+    new Option(
+      '--key <spec>',
+      'the key for --dispatch hash and --merge sorted: field:N, json:<path>, whole',
+    ).default('whole'),
+    new Option('--field-sep <char>', 'split fields on this character, not runs of blanks'),
+    new Option('--merge <mode>', 'how outputs are combined')
+      .choices(['ready', 'ordered', 'sorted'])
+      .default('ready'),
+    new Option('--numeric', 'with --merge sorted: compare keys as numbers, like sort -n'),
+    new Option('--reverse', 'with --merge sorted: largest key first, like sort -r'),
+    new Option(
+      '--tag',
+      "prefix each output record (and each line of a worker's stderr) with the worker's number and a TAB",
+    ),
+    new Option('--shell', "run the command with /bin/sh -c, so a worker can be 'sort | uniq -c'"),
+    new Option('--per-block', 'a fresh worker process for each block (as parallel --pipe)'),
+    new Option(
+      '--one-to-one',
+      'persistent workers that write exactly one output record per input record',
+    ),
+    new Option('--protocol <name>', "persistent SDK filters that tie output to blocks: 'manifold'"),
+    new Option(
+      '--retries <n>',
+      'run a failed block again, up to n times, on a fresh worker',
+    ).default('0'),
+    new Option(
+      '--halt <when>',
+      'when a worker fails for good: stop all now, or never (finish the rest)',
+    )
+      .choices(['now', 'never'])
+      .default('now'),
+    new Option('--input <file...>', 'read these files in order instead of stdin'),
+    new Option('--max-record <size>', 'the largest record accepted').default('64M'),
+    new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
+    new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
+    new Option('--verbose', 'say what manifold decides and what its workers do, on stderr'),
+  ];
+}
+
+export const FAN_HELP_AFTER = `
+Exit status: 0 success; 1 a worker failed; 2 usage error; 127 command not found;
+130 or 143 after SIGINT or SIGTERM; killed by SIGPIPE (141) when the output is closed.
+
+Examples:
+  manifold fan -j 4 -- gzip -c < big.log > big.log.gz.parts
+  manifold fan --merge ordered -- mf-map 'r.toUpperCase()' --protocol manifold
+  manifold fan --dispatch hash --key field:1 --shell -- 'sort | uniq -c'
+  manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n
+  manifold fan --per-block --retries 2 -- ./flaky-filter
+
+See docs/fan.md for every mode.`;

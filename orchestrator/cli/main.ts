@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
+import { manifoldVersion } from '../../filters/sdk/cli.js';
+import { fanCommand } from './fan.js';
+
+/**
+ * The `manifold` command. This is the edge: the only place that turns errors into exit
+ * statuses and exits the process.
+ */
+async function main(argv: string[]): Promise<number> {
+  let running: Promise<number> | null = null;
+  const program = new Command('manifold')
+    .description('Unix-style stream processing in parallel.')
+    .version(manifoldVersion(), '-V, --version')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .addCommand(
+      fanCommand((status) => {
+        running = status;
+      }),
+    );
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok;
+      const message = error.message.replace(/^error: /, '');
+      process.stderr.write(`manifold: ${message} (see 'manifold --help')\n`);
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+  if (running === null) {
+    program.outputHelp();
+    return ExitCode.usage;
+  }
+  try {
+    return await running;
+  } catch (error) {
+    process.stderr.write(`manifold: ${describeError(error)}\n`);
+    if (process.env.MANIFOLD_DEBUG && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    process.stderr.write(`manifold: ${describeError(error)}\n`);
+    process.exit(ExitCode.failure);
+  },
+);

@@ -1,0 +1,27 @@
+/** A piece of the input cut at record boundaries: what a worker is given at a time. */
+export interface Block {
+  /** 0-based position in the input; shown 1-based to people. */
+  seq: number;
+  /** The bytes, as the views read: whole records only. */
+  parts: Buffer[];
+  bytes: number;
+  /** The 1-based number of the block's first record in the input. */
+  firstRecord: number;
+  /** How many records the block holds. */
+  records: number;
+  /** How many times this block has been tried and failed. */
+  failures: number;
+  /** For hash dispatch: the input block this one's records were picked from, by key. */
+  scatteredFrom?: Block;
+}
+
+/** `block 3 (records 2049-3072)`, for messages. */
+export function describeBlock(block: Block): string {
+  const source = block.scatteredFrom;
+  if (source !== undefined) {
+    return `${block.records} records of ${describeBlock(source)}, picked by key`;
+  }
+  const last = block.firstRecord + block.records - 1;
+  const range = block.records === 0 ? 'no records' : `records ${block.firstRecord}-${last}`;
+  return `block ${block.seq + 1} (${range})`;
+}

@@ -1,0 +1,159 @@
+import type { Worker } from '../workers/types.js';
+import type { Block } from './block.js';
+import type { FanOptions } from './options.js';
+import { partitionBlock } from './partition.js';
+
+/**
+ * Decides which worker gets which block, and when:
+ * - `ready`: one shared queue; the next block goes to the ready worker with the least backlog;
+ * - `round-robin`: block i to worker i mod N;
+ * - `hash`: each block is cut by the hash of each record's key, one part per worker;
+ * - `broadcast`: every block to every worker.
+ * A block waits in its queue until its worker is ready, and until `mayStart` allows it (the
+ * ordered merge's window).
+ */
+export class Dispatcher {
+  readonly #options: FanOptions;
+  readonly #workers: Worker[];
+  readonly #mayStart: (block: Block) => boolean;
+  readonly #onSend: (worker: Worker, block: Block) => void;
+  readonly #shared: Block[] = [];
+  readonly #own: Block[][];
+  #queuedBytes = 0;
+  #added = 0;
+  #seq = 0;
+  #last = -1;
+  #inputEnded = false;
+  #endedWorkers = new Set<Worker>();
+  /** Blocks dropped because the worker they were for has ended: their input goes unread. */
+  dropped: Block[] = [];
+
+  constructor(
+    options: FanOptions,
+    workers: Worker[],
+    mayStart: (block: Block) => boolean,
+    onSend: (worker: Worker, block: Block) => void,
+  ) {
+    this.#options = options;
+    this.#workers = workers;
+    this.#mayStart = mayStart;
+    this.#onSend = onSend;
+    this.#own = workers.map(() => []);
+  }
+
+  /** Bytes waiting to be sent: the input is paused while this is high. */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /** True when nothing waits to be sent. */
+  get idle(): boolean {
+    return this.#shared.length === 0 && this.#own.every((queue) => queue.length === 0);
+  }
+
+  add(block: Block): void {
+    const n = this.#workers.length;
+    switch (this.#options.dispatch) {
+      case 'ready':
+        this.#enqueue(this.#shared, block);
+        break;
+      case 'round-robin':
+        this.#enqueue(this.#own[this.#added++ % n]!, block);
+        break;
+      case 'broadcast':
+        for (const queue of this.#own) this.#enqueue(queue, block);
+        break;
+      case 'hash': {
+        const { framing, key } = this.#options;
+        const parts = partitionBlock(block, n, framing, key, () => this.#seq++);
+        parts.forEach((part, worker) => {
+          if (part !== null) this.#enqueue(this.#own[worker]!, part);
+        });
+        break;
+      }
+    }
+    this.pump();
+  }
+
+  /** Puts a failed block back at the front, for its own worker slot or for any. */
+  retry(block: Block, worker: Worker): void {
+    const queue = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
+    queue.unshift(block);
+    this.#queuedBytes += block.bytes;
+    this.pump();
+  }
+
+  /** No more blocks will come: each worker's input is closed once its queue is empty. */
+  endInput(): void {
+    this.#inputEnded = true;
+    this.pump();
+  }
+
+  /** Sends every block that can go now. */
+  pump(): void {
+    if (this.#options.dispatch === 'ready') this.#pumpShared();
+    else this.#pumpOwn();
+    if (this.#inputEnded) this.#endIdleWorkers();
+  }
+
+  #pumpShared(): void {
+    while (this.#shared.length > 0 && this.#mayStart(this.#shared[0]!)) {
+      // Least backlog first; among equals, take turns, so idle workers share the blocks.
+      const n = this.#workers.length;
+      let best: Worker | null = null;
+      for (let k = 1; k <= n; k++) {
+        const worker = this.#workers[(this.#last + k) % n]!;
+        if (worker.ready && (best === null || worker.backlog < best.backlog)) best = worker;
+      }
+      if (best !== null) this.#last = best.slot - 1;
+      if (best === null) {
+        if (this.#workers.every((worker) => worker.ended)) this.#drop(this.#shared);
+        return;
+      }
+      this.#send(best, this.#shared.shift()!);
+    }
+  }
+
+  #pumpOwn(): void {
+    this.#workers.forEach((worker, index) => {
+      const queue = this.#own[index]!;
+      if (worker.ended) this.#drop(queue);
+      while (queue.length > 0 && worker.ready && this.#mayStart(queue[0]!)) {
+        this.#send(worker, queue.shift()!);
+      }
+    });
+  }
+
+  #send(worker: Worker, block: Block): void {
+    this.#queuedBytes -= block.bytes;
+    this.#onSend(worker, block);
+    worker.send(block);
+  }
+
+  #enqueue(queue: Block[], block: Block): void {
+    queue.push(block);
+    this.#queuedBytes += block.bytes;
+  }
+
+  #drop(queue: Block[]): void {
+    for (const block of queue.splice(0)) {
+      this.#queuedBytes -= block.bytes;
+      this.dropped.push(block);
+    }
+  }
+
+  #endIdleWorkers(): void {
+    this.#workers.forEach((worker, index) => {
+      const waiting = this.#options.dispatch === 'ready' ? this.#shared : this.#own[index]!;
+      if (waiting.length === 0 && !this.#endedWorkers.has(worker)) {
+        this.#endedWorkers.add(worker);
+        worker.end();
+      }
+    });
+  }
+
+  /** A worker slot was restarted after a failure: it must be ended again at the end of input. */
+  reopen(worker: Worker): void {
+    this.#endedWorkers.delete(worker);
+  }
+}

@@ -1,0 +1,292 @@
+import { describeError, ExitCode } from '../../filters/index.js';
+import { PerBlockWorker } from '../workers/per-block.js';
+import { PersistentWorker } from '../workers/persistent.js';
+import type { StderrMode } from '../workers/spawn.js';
+import type { Worker, WorkerExit, WorkerListener } from '../workers/types.js';
+import type { Block } from './block.js';
+import { type Collector, OrderedCollector, ReadyCollector } from './collect.js';
+import { Dispatcher } from './dispatch.js';
+import { describeFailure } from './failure.js';
+import { readInput } from './input.js';
+import type { FanOptions, Log } from './options.js';
+import { createOutputSink } from './output.js';
+import { Progress } from './progress.js';
+import { SortedCollector } from './sorted.js';
+import { Splitter } from './splitter.js';
+import { Stats } from './stats.js';
+import { createTagger } from './tag.js';
+
+/** How a fan ended. */
+export type FanEnd =
+  | { kind: 'done'; status: number }
+  | { kind: 'closed' }
+  | { kind: 'signal'; signal: NodeJS.Signals };
+
+const STOP_GRACE_MS = 2000;
+
+/**
+ * One fan: reads the input, cuts it into blocks, farms them to the workers, collects their
+ * output. The engine owns the queues and the decisions (dispatch, retries, halting); workers
+ * own their processes; collectors own the order of the output.
+ */
+export class Fan implements WorkerListener {
+  readonly #options: FanOptions;
+  readonly #log: Log;
+  readonly #sink = createOutputSink(1);
+  readonly #workers: Worker[];
+  readonly #collector: Collector;
+  readonly #dispatcher: Dispatcher;
+  readonly #stats: Stats;
+  readonly #given = new Map<Worker, Block[]>();
+  readonly #taggers = new Map<Worker, (parts: Buffer[]) => Buffer[]>();
+  #progress: Progress | null = null;
+  #stopping: FanEnd | null = null;
+  #failed = false;
+  #notFound = false;
+  #wake: (() => void) | null = null;
+  #allEnded!: () => void;
+  readonly #ended = new Promise<void>((resolve) => {
+    this.#allEnded = resolve;
+  });
+
+  constructor(options: FanOptions, log: Log) {
+    this.#options = options;
+    this.#log = log;
+    this.#stats = new Stats(options.workers, options.framing);
+    this.#workers = Array.from({ length: options.workers }, (_, i) => this.#createWorker(i + 1));
+    this.#collector = this.#createCollector();
+    this.#dispatcher = new Dispatcher(
+      options,
+      this.#workers,
+      (block) => this.#collector.mayStart(block),
+      (worker, block) => this.#sent(worker, block),
+    );
+    this.#sink.on('drain', () => {
+      for (const worker of this.#workers) worker.resume('stdout');
+    });
+    this.#sink.on('closed', () => this.stop({ kind: 'closed' }));
+    this.#sink.on('error', (error: Error) =>
+      this.#fail(`cannot write stdout: ${describeError(error)}`),
+    );
+  }
+
+  /** Runs to the end; resolves to how it ended. Never throws for a worker's failure. */
+  async run(inputSize: number | null): Promise<FanEnd> {
+    if (this.#options.progress)
+      this.#progress = new Progress(this.#stats, this.#workers, inputSize);
+    try {
+      await this.#readAll();
+    } catch (error) {
+      this.#fail(describeError(error));
+    }
+    await this.#ended;
+    try {
+      if (this.#stopping === null) this.#collector.finish();
+    } catch (error) {
+      this.#fail(describeError(error));
+    }
+    await this.#sink.finish();
+    this.#progress?.stop();
+    const end = this.#stopping ?? { kind: 'done', status: this.#status() };
+    if (this.#options.stats !== null) {
+      this.#stats.write(this.#options.stats, end.kind === 'done' ? end.status : ExitCode.failure);
+    }
+    return end;
+  }
+
+  /** Stops every worker and what it started; the run then ends as `end` says. */
+  stop(end: FanEnd): void {
+    if (this.#stopping !== null) return;
+    this.#stopping = end;
+    this.#wake?.();
+    if (this.#options.inputs === null) process.stdin.destroy();
+    for (const worker of this.#workers) worker.stop('SIGTERM');
+    setTimeout(() => {
+      for (const worker of this.#workers) if (!worker.ended) worker.stop('SIGKILL');
+    }, STOP_GRACE_MS).unref();
+  }
+
+  async #readAll(): Promise<void> {
+    const { framing, blockSize, inputs } = this.#options;
+    const splitter = new Splitter(framing, blockSize, this.#options.maxRecord);
+    for await (const chunk of readInput(inputs, () => this.#roomForMore())) {
+      if (this.#stopping !== null) break;
+      for (const block of splitter.push(chunk)) this.#add(block);
+    }
+    if (this.#stopping === null) for (const block of splitter.end()) this.#add(block);
+    this.#dispatcher.endInput();
+  }
+
+  #add(block: Block): void {
+    this.#stats.read(block);
+    this.#dispatcher.add(block);
+  }
+
+  /** Resolves once the queues have room again: the input waits while they are full. */
+  async #roomForMore(): Promise<void> {
+    const limit = Math.max(2 * this.#options.blockSize, 8 * 1024 * 1024);
+    while (this.#stopping === null && this.#dispatcher.queuedBytes > limit) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+
+  #kick(): void {
+    this.#dispatcher.pump();
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #sent(worker: Worker, block: Block): void {
+    this.#stats.sent(worker, block);
+    if (this.#options.attribution === 'none') {
+      // For messages only: the first and the latest block given, without their bytes.
+      const given = this.#given.get(worker) ?? [];
+      const summary = { ...block, parts: [] };
+      if (given.length < 2) given.push(summary);
+      else given[1] = summary;
+      this.#given.set(worker, given);
+    }
+  }
+
+  // WorkerListener: what the workers report.
+
+  onOutput(worker: Worker, chunk: Buffer): void {
+    this.#guard(() => this.#collector.output(worker, chunk));
+  }
+
+  onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void {
+    this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
+  }
+
+  onBlockDone(worker: Worker, block: Block): void {
+    this.#stats.finished(worker);
+    this.#guard(() => this.#collector.blockDone(worker, block));
+    this.#kick();
+  }
+
+  onTrailingOutput(worker: Worker, chunk: Buffer): void {
+    if (this.#options.attribution === 'one-to-one') {
+      this.#fail(
+        `worker ${worker.slot} wrote more records than it read, which --one-to-one forbids`,
+      );
+      return;
+    }
+    this.#guard(() => this.#collector.trailing(worker, chunk));
+  }
+
+  onReady(): void {
+    this.#kick();
+  }
+
+  onExit(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
+    this.#stats.exited(worker, exit);
+    const failed = exit.exitCode !== 0 || exit.signal !== null;
+    if (failed && !exit.stopped && this.#stopping === null)
+      this.#onFailure(worker, exit, unfinished);
+    else if (!failed && unfinished.length > 0 && this.#options.attribution === 'one-to-one') {
+      this.#fail(
+        `worker ${worker.slot} (pid ${exit.pid}) ended with fewer output records than input records, which --one-to-one forbids; unfinished: ${unfinished.length} block(s)`,
+      );
+    }
+    if (worker.ended) this.#guard(() => this.#collector.workerEnded(worker));
+    if (this.#workers.every((w) => w.ended)) this.#allEnded();
+    this.#kick();
+  }
+
+  #onFailure(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
+    const { retries, attribution } = this.#options;
+    if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
+    const retryable = attribution !== 'none' ? unfinished.filter((b) => b.failures < retries) : [];
+    for (const block of unfinished) this.#collector.blockFailed(block);
+    const given = attribution === 'none' ? (this.#given.get(worker) ?? []) : unfinished;
+    if (retryable.length === unfinished.length && retryable.length > 0) {
+      for (const block of retryable) block.failures++;
+      this.#log(
+        `${describeFailure(this.#options, worker, exit, given)}; trying again (${retryable.map((b) => `${b.failures} of ${retries}`).join(', ')})`,
+      );
+      this.#restart(worker, retryable);
+      return;
+    }
+    this.#failed = true;
+    process.stderr.write(`manifold: ${describeFailure(this.#options, worker, exit, given)}\n`);
+    if (this.#options.halt === 'now') {
+      this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
+    } else if (!worker.ended || this.#options.attribution !== 'per-block') {
+      this.#restart(worker, []);
+    }
+  }
+
+  #restart(worker: Worker, blocks: Block[]): void {
+    if (worker.ended) {
+      worker.restart();
+      this.#dispatcher.reopen(worker);
+    }
+    for (const block of blocks.reverse()) this.#dispatcher.retry(block, worker);
+  }
+
+  #fail(message: string): void {
+    this.#failed = true;
+    process.stderr.write(`manifold: ${message}\n`);
+    this.stop({ kind: 'done', status: ExitCode.failure });
+  }
+
+  #guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.#fail(describeError(error));
+    }
+  }
+
+  #status(): number {
+    if (this.#notFound) return ExitCode.notFound;
+    return this.#failed ? ExitCode.failure : ExitCode.ok;
+  }
+
+  #emit(worker: Worker, parts: Buffer[]): void {
+    const out = this.#options.tag ? this.#taggerOf(worker)(parts) : parts;
+    if (this.#options.stats !== null || this.#options.progress) this.#stats.wrote(worker, out);
+    this.#sink.write(out);
+    if (this.#sink.full) for (const w of this.#workers) w.pause('stdout');
+  }
+
+  #taggerOf(worker: Worker): (parts: Buffer[]) => Buffer[] {
+    let tagger = this.#taggers.get(worker);
+    if (tagger === undefined) {
+      tagger = createTagger(this.#options.framing, worker.slot);
+      this.#taggers.set(worker, tagger);
+    }
+    return tagger;
+  }
+
+  #createWorker(slot: number): Worker {
+    const { command, attribution, framing, tag, blockSize } = this.#options;
+    const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
+    const listener: WorkerListener = this;
+    if (attribution === 'per-block') return new PerBlockWorker({ slot, command, stderr, listener });
+    return new PersistentWorker({
+      slot,
+      command,
+      stderr,
+      attribution,
+      framing,
+      maxBacklog: blockSize,
+      listener,
+    });
+  }
+
+  #createCollector(): Collector {
+    const emit = (worker: Worker, parts: Buffer[]) => this.#emit(worker, parts);
+    switch (this.#options.merge) {
+      case 'ready':
+        return new ReadyCollector(this.#options, emit);
+      case 'ordered':
+        return new OrderedCollector(this.#options, emit);
+      case 'sorted':
+        return new SortedCollector(this.#options, this.#workers, emit);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { Framing, KeySpec } from '../../filters/index.js';
+import type { CommandSpec } from '../workers/spawn.js';
+import type { Attribution } from '../workers/types.js';
+
+export type DispatchStrategy = 'ready' | 'round-robin' | 'hash' | 'broadcast';
+export type MergeMode = 'ready' | 'ordered' | 'sorted';
+export type HaltMode = 'now' | 'never';
+
+/** Everything a fan needs, checked and resolved (see cli/fan.ts for the command line). */
+export interface FanOptions {
+  command: CommandSpec;
+  workers: number;
+  framing: Framing;
+  blockSize: number;
+  maxRecord: number;
+  dispatch: DispatchStrategy;
+  key: KeySpec;
+  merge: MergeMode;
+  numeric: boolean;
+  reverse: boolean;
+  tag: boolean;
+  attribution: Attribution;
+  retries: number;
+  halt: HaltMode;
+  /** Files to read in order, or null for stdin. */
+  inputs: string[] | null;
+  stats: string | null;
+  progress: boolean;
+  verbose: boolean;
+}
+
+/** Lines for --verbose, and warnings. */
+export type Log = (message: string) => void;

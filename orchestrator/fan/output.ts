@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { fstatSync, writev } from 'node:fs';
+import { Socket } from 'node:net';
+
+const IOV_MAX = 1024;
+
+/**
+ * manifold's stdout, written without ever blocking the event loop, so that a signal is still
+ * handled while a slow reader holds us up. A pipe or socket is driven by libuv as a
+ * non-blocking stream; a file or terminal is written through the thread pool one batch at a
+ * time. Past `highWater` queued bytes, `full` tells producers to pause.
+ * Events: 'drain' when below the mark again, 'closed' when the reader went away (EPIPE),
+ * 'error' for any other failure.
+ */
+export function createOutputSink(fd = 1, highWater = 8 * 1024 * 1024): OutputSink | StreamSink {
+  const stat = fstatSync(fd);
+  return stat.isFIFO() || stat.isSocket()
+    ? new StreamSink(fd, highWater)
+    : new OutputSink(fd, highWater);
+}
+
+/** stdout as a libuv stream: for pipes and sockets. */
+export class StreamSink extends EventEmitter {
+  readonly #socket: Socket;
+  readonly #highWater: number;
+  #closed = false;
+  written = 0;
+
+  constructor(fd: number, highWater: number) {
+    super();
+    this.#highWater = highWater;
+    this.#socket = new Socket({ fd, readable: false, writable: true });
+    this.#socket.on('drain', () => this.emit('drain'));
+    this.#socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.#closed) return;
+      this.#closed = true;
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') this.emit('closed');
+      else this.emit('error', error);
+    });
+  }
+
+  get full(): boolean {
+    return this.#socket.writableLength >= this.#highWater;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  write(parts: Buffer[]): void {
+    if (this.#closed) return;
+    this.#socket.cork();
+    for (const part of parts) {
+      this.written += part.length;
+      this.#socket.write(part);
+    }
+    this.#socket.uncork();
+  }
+
+  async finish(): Promise<void> {
+    if (this.#closed || this.#socket.writableLength === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.#socket.off('drain', done);
+        this.off('closed', done);
+        resolve();
+      };
+      this.#socket.on('drain', done);
+      this.on('closed', done);
+      this.on('error', done);
+    });
+  }
+}
+
+/** stdout as a file descriptor written through the thread pool: for files and terminals. */
+export class OutputSink extends EventEmitter {
+  readonly #fd: number;
+  readonly #highWater: number;
+  #queue: Buffer[] = [];
+  #queued = 0;
+  #writing = false;
+  #closed = false;
+  #waiters: (() => void)[] = [];
+  /** Bytes written so far. */
+  written = 0;
+
+  constructor(fd = 1, highWater = 8 * 1024 * 1024) {
+    super();
+    this.#fd = fd;
+    this.#highWater = highWater;
+  }
+
+  get full(): boolean {
+    return this.#queued >= this.#highWater;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  write(parts: Buffer[]): void {
+    if (this.#closed) return;
+    for (const part of parts) {
+      if (part.length === 0) continue;
+      this.#queue.push(part);
+      this.#queued += part.length;
+    }
+    this.#flush();
+  }
+
+  /** Resolves when everything queued has been written (or the output closed). */
+  async finish(): Promise<void> {
+    if (!this.#writing && this.#queue.length === 0) return;
+    await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  #flush(): void {
+    if (this.#writing || this.#closed || this.#queue.length === 0) return;
+    const batch = this.#queue.length > IOV_MAX ? this.#queue.splice(0, IOV_MAX) : this.#queue;
+    if (batch === this.#queue) this.#queue = [];
+    this.#writing = true;
+    writev(this.#fd, batch, (error, bytes) => {
+      this.#writing = false;
+      if (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        this.#closed = true;
+        this.#queue = [];
+        this.#queued = 0;
+        if (code === 'EPIPE' || code === 'ECONNRESET') this.emit('closed');
+        else this.emit('error', error);
+        this.#wake();
+        return;
+      }
+      this.written += bytes;
+      const wasFull = this.full;
+      this.#queued -= bytes;
+      const rest = unwritten(batch, bytes);
+      if (rest.length > 0) this.#queue.unshift(...rest);
+      if (wasFull && !this.full) this.emit('drain');
+      if (this.#queue.length > 0) this.#flush();
+      else this.#wake();
+    });
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** The parts of `batch` past its first `bytes` bytes (a short write). */
+function unwritten(batch: Buffer[], bytes: number): Buffer[] {
+  let i = 0;
+  let left = bytes;
+  while (i < batch.length && left >= batch[i]!.length) left -= batch[i++]!.length;
+  if (i === batch.length) return [];
+  const rest = batch.slice(i);
+  rest[0] = rest[0]!.subarray(left);
+  return rest;
+}

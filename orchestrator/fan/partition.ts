@@ -1,0 +1,71 @@
+import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
+import type { Block } from './block.js';
+
+/** FNV-1a, 32 bits: stable across runs and machines, so a key meets the same worker every time. */
+export function hashKey(key: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key[i]!;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * Cuts a block into one block per worker by the hash of each record's key. Records keep their
+ * input order within each part; every part is copied into one buffer, framing included.
+ */
+export function partitionBlock(
+  block: Block,
+  workers: number,
+  framing: Framing,
+  key: KeySpec,
+  nextSeq: () => number,
+): (Block | null)[] {
+  const decoder = createDecoder(framing, { maxRecord: Number.MAX_SAFE_INTEGER });
+  const records: Buffer[] = [];
+  for (const part of block.parts) decoder.push(part, records);
+  decoder.end(records);
+  const targets = new Uint32Array(records.length);
+  const sizes = new Array<number>(workers).fill(0);
+  const counts = new Array<number>(workers).fill(0);
+  const overhead = framingOverhead(framing);
+  for (let i = 0; i < records.length; i++) {
+    const target = hashKey(keyOf(key, records[i]!)) % workers;
+    targets[i] = target;
+    sizes[target]! += records[i]!.length + overhead;
+    counts[target]!++;
+  }
+  const buffers = sizes.map((size) => Buffer.allocUnsafe(size));
+  const offsets = new Array<number>(workers).fill(0);
+  for (let i = 0; i < records.length; i++) {
+    const target = targets[i]!;
+    offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing);
+  }
+  return buffers.map((buffer, worker) =>
+    counts[worker] === 0
+      ? null
+      : {
+          seq: nextSeq(),
+          parts: [buffer],
+          bytes: buffer.length,
+          firstRecord: block.firstRecord,
+          records: counts[worker]!,
+          failures: 0,
+          scatteredFrom: block,
+        },
+  );
+}
+
+function framingOverhead(framing: Framing): number {
+  if (framing.kind === 'delimited') return framing.delimiter.length;
+  return framing.kind === 'frames' ? 4 : 0;
+}
+
+function writeRecord(target: Buffer, offset: number, record: Buffer, framing: Framing): number {
+  let at = offset;
+  if (framing.kind === 'frames') at = target.writeUInt32BE(record.length, at);
+  at += record.copy(target, at);
+  if (framing.kind === 'delimited') at += framing.delimiter.copy(target, at);
+  return at;
+}

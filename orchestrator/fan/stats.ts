@@ -1,0 +1,143 @@
+import { writeFileSync } from 'node:fs';
+import type { Framing } from '../../filters/index.js';
+import type { Worker, WorkerExit } from '../workers/types.js';
+import type { Block } from './block.js';
+
+/** What one worker did, for --stats. */
+export interface WorkerStats {
+  worker: number;
+  pids: number[];
+  blocks: number;
+  recordsIn: number;
+  bytesIn: number;
+  recordsOut: number;
+  bytesOut: number;
+  /** Milliseconds with blocks given and not yet finished. */
+  busyMs: number;
+  exits: { pid: number | undefined; exitCode: number | null; signal: string | null }[];
+}
+
+/** Counts everything --stats and --progress report. */
+export class Stats {
+  readonly started = Date.now();
+  readonly workers: WorkerStats[];
+  readonly #framing: Framing;
+  readonly #busySince: (number | null)[];
+  readonly #inFlight: number[];
+  bytesRead = 0;
+  recordsRead = 0;
+  blocksCut = 0;
+
+  constructor(workers: number, framing: Framing) {
+    this.#framing = framing;
+    this.workers = Array.from({ length: workers }, (_, i) => ({
+      worker: i + 1,
+      pids: [],
+      blocks: 0,
+      recordsIn: 0,
+      bytesIn: 0,
+      recordsOut: 0,
+      bytesOut: 0,
+      busyMs: 0,
+      exits: [],
+    }));
+    this.#busySince = new Array(workers).fill(null);
+    this.#inFlight = new Array(workers).fill(0);
+  }
+
+  read(block: Block): void {
+    this.bytesRead += block.bytes;
+    this.recordsRead += block.records;
+    this.blocksCut++;
+  }
+
+  sent(worker: Worker, block: Block): void {
+    const stats = this.workers[worker.slot - 1]!;
+    stats.blocks++;
+    stats.recordsIn += block.records;
+    stats.bytesIn += block.bytes;
+    if (this.#inFlight[worker.slot - 1]!++ === 0) this.#busySince[worker.slot - 1] = Date.now();
+  }
+
+  finished(worker: Worker): void {
+    const i = worker.slot - 1;
+    if (this.#inFlight[i]! > 0 && --this.#inFlight[i]! === 0) this.#stopClock(i);
+  }
+
+  exited(worker: Worker, exit: WorkerExit): void {
+    const stats = this.workers[worker.slot - 1]!;
+    if (exit.pid !== undefined) {
+      stats.exits.push({ pid: exit.pid, exitCode: exit.exitCode, signal: exit.signal });
+    }
+    stats.pids = [...worker.pids];
+    if (worker.ended) {
+      this.#inFlight[worker.slot - 1] = 0;
+      this.#stopClock(worker.slot - 1);
+    }
+  }
+
+  wrote(worker: Worker, parts: Buffer[]): void {
+    const stats = this.workers[worker.slot - 1]!;
+    // A frame may span parts; delimiters and fixed records are counted part by part.
+    const whole =
+      this.#framing.kind === 'frames' && parts.length > 1 ? [Buffer.concat(parts)] : parts;
+    for (const part of whole) {
+      stats.bytesOut += part.length;
+      stats.recordsOut += countRecords(part, this.#framing);
+    }
+  }
+
+  get bytesOut(): number {
+    return this.workers.reduce((sum, w) => sum + w.bytesOut, 0);
+  }
+
+  get recordsOut(): number {
+    return this.workers.reduce((sum, w) => sum + w.recordsOut, 0);
+  }
+
+  /** The --stats document. */
+  summary(status: number): object {
+    const totals = {
+      blocks: this.blocksCut,
+      recordsIn: this.recordsRead,
+      bytesIn: this.bytesRead,
+      recordsOut: this.recordsOut,
+      bytesOut: this.bytesOut,
+    };
+    return { status, durationMs: Date.now() - this.started, totals, workers: this.workers };
+  }
+
+  /** Writes the summary to a file, or to stderr for `-`. */
+  write(target: string, status: number): void {
+    const text = `${JSON.stringify(this.summary(status), null, 2)}\n`;
+    if (target === '-') process.stderr.write(text);
+    else writeFileSync(target, text);
+  }
+
+  #stopClock(i: number): void {
+    const since = this.#busySince[i];
+    if (since !== null && since !== undefined) this.workers[i]!.busyMs += Date.now() - since;
+    this.#busySince[i] = null;
+  }
+}
+
+/** Records in whole-record bytes, for counting output (frames are walked, fixed divided). */
+function countRecords(part: Buffer, framing: Framing): number {
+  switch (framing.kind) {
+    case 'delimited': {
+      const d = framing.delimiter;
+      let count = 0;
+      for (let at = part.indexOf(d); at >= 0; at = part.indexOf(d, at + d.length)) count++;
+      return count;
+    }
+    case 'fixed':
+      return Math.floor(part.length / framing.size);
+    case 'frames': {
+      let count = 0;
+      for (let at = 0; at + 4 <= part.length; at += 4 + part.readUInt32BE(at)) count++;
+      return count;
+    }
+    case 'raw':
+      return 0;
+  }
+}

@@ -1,0 +1,199 @@
+import type { Framing } from '../../filters/index.js';
+import {
+  blockHeader,
+  FROM_WORKER_HEADER,
+  MessageReader,
+  TRAILING,
+} from '../../filters/protocol.js';
+import type { Block } from '../fan/block.js';
+import { RecordCounter } from '../fan/count.js';
+import { PauseReasons } from './pause.js';
+import { type CommandSpec, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
+import type { Attribution, Worker, WorkerListener } from './types.js';
+
+export interface PersistentOptions {
+  slot: number;
+  command: CommandSpec;
+  stderr: StderrMode;
+  attribution: Exclude<Attribution, 'per-block'>;
+  framing: Framing;
+  /** Bytes waiting for the worker's stdin past which it is not ready for another block. */
+  maxBacklog: number;
+  listener: WorkerListener;
+}
+
+/**
+ * One long-lived process that takes block after block on its stdin. Its output is passed on as
+ * it comes (`none`), cut by counting records (`one-to-one`), or read as protocol messages.
+ */
+export class PersistentWorker implements Worker {
+  readonly slot: number;
+  readonly pids: number[] = [];
+  readonly #options: PersistentOptions;
+  #process!: WorkerProcess;
+  #inFlight: Block[] = [];
+  #ended = false;
+  #inputEnded = false;
+  #stopped = false;
+  #counter: RecordCounter | null = null;
+  /** one-to-one: output records still expected for the oldest block in flight. */
+  #want = 0;
+  #messages: MessageReader | null = null;
+  readonly #pauses = new PauseReasons();
+
+  constructor(options: PersistentOptions) {
+    this.slot = options.slot;
+    this.#options = options;
+    this.#start();
+  }
+
+  get backlog(): number {
+    return this.#process.stdin.writableLength;
+  }
+
+  get ready(): boolean {
+    return !this.#ended && !this.#inputEnded && this.backlog < this.#options.maxBacklog;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Blocks given and not yet finished. */
+  get inFlight(): readonly Block[] {
+    return this.#inFlight;
+  }
+
+  send(block: Block): void {
+    const stdin = this.#process.stdin;
+    if (this.#options.attribution !== 'none') this.#inFlight.push(block);
+    if (this.#options.attribution === 'one-to-one' && this.#inFlight.length === 1) {
+      this.#want = block.records;
+      this.#finishEmptyBlocks();
+    }
+    stdin.cork();
+    if (this.#options.attribution === 'protocol') {
+      stdin.write(blockHeader(block.seq, block.bytes, block.firstRecord));
+    }
+    for (const part of block.parts) stdin.write(part);
+    stdin.uncork();
+  }
+
+  end(): void {
+    this.#inputEnded = true;
+    this.#process.stdin.end();
+  }
+
+  pause(reason: string): void {
+    if (this.#pauses.add(reason)) this.#process.stdout.pause();
+  }
+
+  resume(reason: string): void {
+    if (this.#pauses.remove(reason)) this.#process.stdout.resume();
+  }
+
+  stop(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.#stopped = true;
+    if (!this.#ended) this.#process.signal(signal);
+  }
+
+  /** Starts a fresh process in this slot, after the previous one failed. */
+  restart(): void {
+    this.#ended = false;
+    this.#inputEnded = false;
+    this.#stopped = false;
+    this.#inFlight = [];
+    this.#start();
+  }
+
+  #start(): void {
+    const { command, stderr, attribution, framing, listener } = this.#options;
+    const child = spawnWorker(command, stderr);
+    this.#process = child;
+    this.pids.push(child.pid);
+    this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
+    this.#messages =
+      attribution === 'protocol'
+        ? new MessageReader(FROM_WORKER_HEADER, (header, payload) =>
+            this.#onMessage(header, payload),
+          )
+        : null;
+    child.stdin.on('drain', () => listener.onReady(this));
+    child.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (this.#pauses.paused) child.stdout.pause();
+    void child.exited.then(({ exitCode, signal }) => {
+      if (child !== this.#process) return;
+      // A final output record without its delimiter still counts.
+      if (this.#counter?.midRecord && this.#inFlight.length > 0 && --this.#want === 0) {
+        this.#endBlock();
+      }
+      this.#ended = true;
+      const unfinished = this.#inFlight;
+      this.#inFlight = [];
+      listener.onExit(
+        this,
+        { pid: child.pid, exitCode, signal, stopped: this.#stopped },
+        unfinished,
+      );
+    });
+  }
+
+  #onData(chunk: Buffer): void {
+    const listener = this.#options.listener;
+    if (this.#messages !== null) {
+      this.#messages.push(chunk);
+    } else if (this.#counter === null) {
+      listener.onOutput(this, chunk);
+    } else {
+      this.#countOutput(chunk);
+    }
+  }
+
+  /** one-to-one: cuts the output where each block's records are all out. */
+  #countOutput(chunk: Buffer): void {
+    const listener = this.#options.listener;
+    let pos = 0;
+    while (pos < chunk.length) {
+      const block = this.#inFlight[0];
+      if (block === undefined) {
+        listener.onTrailingOutput(this, chunk.subarray(pos));
+        return;
+      }
+      const { found, end } = this.#counter!.advance(chunk, pos, this.#want);
+      if (end > pos) listener.onBlockOutput(this, block, chunk.subarray(pos, end));
+      pos = end;
+      this.#want -= found;
+      if (this.#want === 0) this.#endBlock();
+    }
+  }
+
+  #endBlock(): void {
+    const block = this.#inFlight.shift()!;
+    this.#options.listener.onBlockDone(this, block);
+    this.#want = this.#inFlight[0]?.records ?? 0;
+    this.#finishEmptyBlocks();
+  }
+
+  /** Blocks of no records expect no output: they are done as soon as they are first in line. */
+  #finishEmptyBlocks(): void {
+    while (this.#inFlight.length > 0 && this.#inFlight[0]!.records === 0) this.#endBlock();
+  }
+
+  #onMessage(header: Buffer, payload: Buffer): void {
+    const listener = this.#options.listener;
+    const seq = header.readUInt32BE(0);
+    if (seq === TRAILING) {
+      if (payload.length > 0) listener.onTrailingOutput(this, payload);
+      return;
+    }
+    const index = this.#inFlight.findIndex((block) => block.seq === seq);
+    if (index < 0) return;
+    const block = this.#inFlight[index]!;
+    if (payload.length > 0) {
+      listener.onBlockOutput(this, block, payload);
+    } else {
+      this.#inFlight.splice(index, 1);
+      listener.onBlockDone(this, block);
+    }
+  }
+}
