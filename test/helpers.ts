@@ -4,6 +4,8 @@ import { execa, type Options } from 'execa';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const bin = (name: string) => `${root}dist/bundle/bin/${name}.js`;
+/** The manifold command, as built by `npm run build`. */
+export const manifold = bin('manifold');
 export const fixture = (name: string) => `${fixtures}${name}`;
 
 export interface Result {

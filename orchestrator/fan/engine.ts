@@ -16,6 +16,13 @@ import { Splitter } from './splitter.js';
 import { Stats } from './stats.js';
 import { createTagger } from './tag.js';
 
+/** What an unattributed worker was given, for messages: its first and latest block. */
+export interface Given {
+  first: Block;
+  last: Block;
+  count: number;
+}
+
 /** How a fan ended. */
 export type FanEnd =
   | { kind: 'done'; status: number }
@@ -37,7 +44,7 @@ export class Fan implements WorkerListener {
   readonly #collector: Collector;
   readonly #dispatcher: Dispatcher;
   readonly #stats: Stats;
-  readonly #given = new Map<Worker, Block[]>();
+  readonly #given = new Map<Worker, Given>();
   readonly #taggers = new Map<Worker, (parts: Buffer[]) => Buffer[]>();
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
@@ -77,7 +84,8 @@ export class Fan implements WorkerListener {
     try {
       await this.#readAll();
     } catch (error) {
-      this.#fail(describeError(error));
+      // Once stopping, reading ends by having its stream destroyed: no news.
+      if (this.#stopping === null) this.#fail(describeError(error));
     }
     await this.#ended;
     try {
@@ -143,11 +151,13 @@ export class Fan implements WorkerListener {
     this.#stats.sent(worker, block);
     if (this.#options.attribution === 'none') {
       // For messages only: the first and the latest block given, without their bytes.
-      const given = this.#given.get(worker) ?? [];
+      const given = this.#given.get(worker);
       const summary = { ...block, parts: [] };
-      if (given.length < 2) given.push(summary);
-      else given[1] = summary;
-      this.#given.set(worker, given);
+      if (given === undefined) this.#given.set(worker, { first: summary, last: summary, count: 1 });
+      else {
+        given.last = summary;
+        given.count++;
+      }
     }
   }
 
@@ -201,7 +211,7 @@ export class Fan implements WorkerListener {
     if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
     const retryable = attribution !== 'none' ? unfinished.filter((b) => b.failures < retries) : [];
     for (const block of unfinished) this.#collector.blockFailed(block);
-    const given = attribution === 'none' ? (this.#given.get(worker) ?? []) : unfinished;
+    const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
     if (retryable.length === unfinished.length && retryable.length > 0) {
       for (const block of retryable) block.failures++;
       this.#log(

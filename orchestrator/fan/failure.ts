@@ -1,5 +1,6 @@
 import type { Worker, WorkerExit } from '../workers/types.js';
 import { type Block, describeBlock } from './block.js';
+import type { Given } from './engine.js';
 import type { FanOptions } from './options.js';
 
 /**
@@ -11,7 +12,7 @@ export function describeFailure(
   options: FanOptions,
   worker: Worker,
   exit: WorkerExit,
-  blocks: readonly Block[],
+  blocks: readonly Block[] | Given | null,
 ): string {
   const command = options.command.argv.join(' ');
   const how =
@@ -22,14 +23,15 @@ export function describeFailure(
       : exit.exitCode === 126
         ? ' (not executable)'
         : '';
-  return `worker ${worker.slot} (pid ${exit.pid}: ${command}) ${how}${notFound}${describeBlocks(options, blocks)}`;
+  return `worker ${worker.slot} (pid ${exit.pid}: ${command}) ${how}${notFound}${describeBlocks(blocks)}`;
 }
 
-function describeBlocks(options: FanOptions, blocks: readonly Block[]): string {
-  if (blocks.length === 0) return '';
-  if (options.attribution !== 'none') return ` on ${blocks.map(describeBlock).join(', ')}`;
-  const first = blocks[0]!;
-  const last = blocks.at(-1)!;
-  if (first === last) return `; it had been given ${describeBlock(first)}`;
-  return `; it had been given ${blocks.length} blocks, from ${describeBlock(first)} to ${describeBlock(last)}`;
+function describeBlocks(blocks: readonly Block[] | Given | null): string {
+  if (blocks === null) return '';
+  if (Array.isArray(blocks)) {
+    return blocks.length === 0 ? '' : ` on ${blocks.map(describeBlock).join(', ')}`;
+  }
+  const { first, last, count } = blocks as Given;
+  if (count === 1) return `; it had been given ${describeBlock(first)}`;
+  return `; it had been given ${count} blocks, from ${describeBlock(first)} to ${describeBlock(last)}`;
 }
