@@ -275,8 +275,8 @@ export class Fan implements WorkerListener {
   #createWorker(slot: number): Worker {
     const { command, attribution, framing, tag, blockSize } = this.#options;
     const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
-    const listener: WorkerListener = this;
-    if (attribution === 'per-block') return new PerBlockWorker({ slot, command, stderr, listener });
+    if (attribution === 'per-block')
+      return new PerBlockWorker({ slot, command, stderr, listener: this });
     return new PersistentWorker({
       slot,
       command,
@@ -284,7 +284,7 @@ export class Fan implements WorkerListener {
       attribution,
       framing,
       maxBacklog: blockSize,
-      listener,
+      listener: this,
     });
   }
 

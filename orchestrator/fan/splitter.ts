@@ -1,11 +1,12 @@
 import { type Framing, formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from './block.js';
+import { countRecords } from './records.js';
 
 /**
- * Cuts the input into blocks that end on record boundaries: `blockSize` bytes, extended to the
- * end of the record they stop in (as `parallel --block`). A block is the views read, not a
- * copy; a record larger than a block makes a block of its own. Records are counted as they are
- * cut, for attribution, statistics and messages.
+ * Cuts the input into blocks that end on record boundaries: as many whole records as fit in
+ * `blockSize` bytes, or one record when even the first does not fit (a record larger than a
+ * block is a block of its own). A block is the views read, not a copy. Records are counted as
+ * they are cut, for attribution, statistics and messages.
  */
 export class Splitter {
   readonly #framing: Framing;
@@ -15,10 +16,10 @@ export class Splitter {
   #bytes = 0;
   #seq = 0;
   #nextRecord = 1;
-  /** Frames: bytes of the current block up to the last whole frame; and where the next one starts. */
+  /** Frames: the end of the last whole frame scanned, how many, and where to cut (0: not yet). */
   #frameEnd = 0;
-  #frameScan = 0;
   #frameRecords = 0;
+  #frameCut = 0;
 
   constructor(framing: Framing, blockSize: number, maxRecord: number) {
     this.#framing = framing;
@@ -32,7 +33,6 @@ export class Splitter {
     this.#parts.push(chunk);
     this.#bytes += chunk.length;
     const blocks: Block[] = [];
-    if (this.#framing.kind === 'frames') this.#scanFrames(this.#blockSize);
     while (this.#bytes >= this.#blockSize) {
       const cut = this.#findCut();
       if (cut <= 0) {
@@ -46,12 +46,11 @@ export class Splitter {
         break;
       }
       blocks.push(this.#take(cut));
-      if (this.#framing.kind === 'frames') this.#scanFrames(this.#blockSize);
     }
     return blocks;
   }
 
-  /** The last block: whatever is left, the final record without its delimiter included. */
+  /** The last block: whatever is left, a final record without its delimiter included. */
   end(): Block[] {
     if (this.#bytes === 0) return [];
     if (this.#framing.kind === 'frames') {
@@ -67,24 +66,50 @@ export class Splitter {
     return [this.#take(this.#bytes)];
   }
 
-  /** Where to cut: the end of the first record that reaches `blockSize`, or 0 if none has yet. */
+  /**
+   * Where to cut: after the last record that ends within `blockSize`, else after the first
+   * record; 0 while that record has not ended yet.
+   */
   #findCut(): number {
     const framing = this.#framing;
+    const size = this.#blockSize;
     switch (framing.kind) {
-      case 'delimited':
-        return this.#delimiterEndFrom(
-          framing.delimiter,
-          this.#blockSize - framing.delimiter.length,
-        );
+      case 'delimited': {
+        const within = this.#lastDelimiterEndWithin(framing.delimiter, size);
+        return within > 0 ? within : this.#delimiterEndFrom(framing.delimiter, 0);
+      }
       case 'fixed': {
-        const cut = Math.ceil(this.#blockSize / framing.size) * framing.size;
+        const cut = Math.max(Math.floor(size / framing.size), 1) * framing.size;
         return cut <= this.#bytes ? cut : 0;
       }
       case 'frames':
-        return this.#frameEnd >= this.#blockSize ? this.#frameEnd : 0;
+        this.#scanFrames(size);
+        return this.#frameCut;
       case 'raw':
         return this.#bytes;
     }
+  }
+
+  /** The end of the last delimiter that ends at or before `limit`, or 0. */
+  #lastDelimiterEndWithin(delimiter: Buffer, limit: number): number {
+    if (delimiter.length > 1) {
+      // Forward, so that a delimiter split between two reads is seen: rare enough to afford.
+      let found = 0;
+      for (let end = this.#delimiterEndFrom(delimiter, 0); end > 0 && end <= limit; ) {
+        found = end;
+        end = this.#delimiterEndFrom(delimiter, end);
+      }
+      return found;
+    }
+    let offset = 0;
+    let found = 0;
+    for (const part of this.#parts) {
+      if (offset >= limit) break;
+      const at = part.lastIndexOf(delimiter[0]!, Math.min(part.length, limit - offset) - 1);
+      if (at >= 0) found = offset + at + 1;
+      offset += part.length;
+    }
+    return found;
   }
 
   /** The end of the first delimiter that starts at or after `from`, or 0; seams included. */
@@ -114,14 +139,29 @@ export class Splitter {
     return 0;
   }
 
-  /** Walks frame headers up to the first frame that ends at or past `until`. */
+  /**
+   * Walks frame headers while frames fit within `until`, and sets where to cut: after the last
+   * frame that fits, once the next cannot; or after the first frame when it alone is larger.
+   */
   #scanFrames(until: number): void {
-    while (this.#frameEnd < until && this.#frameScan + 4 <= this.#bytes) {
-      const length = this.#readUInt32(this.#frameScan);
-      if (this.#frameScan + 4 + length > this.#bytes) break;
-      this.#frameScan += 4 + length;
-      this.#frameEnd = this.#frameScan;
+    this.#frameCut = 0;
+    for (;;) {
+      if (this.#frameEnd + 4 > this.#bytes) {
+        if (this.#frameRecords > 0 && this.#frameEnd + 4 > until) this.#frameCut = this.#frameEnd;
+        return;
+      }
+      const end = this.#frameEnd + 4 + this.#readUInt32(this.#frameEnd);
+      if (end > until && this.#frameRecords > 0) {
+        this.#frameCut = this.#frameEnd;
+        return;
+      }
+      if (end > this.#bytes) return;
+      this.#frameEnd = end;
       this.#frameRecords++;
+      if (end > until) {
+        this.#frameCut = end;
+        return;
+      }
     }
   }
 
@@ -156,7 +196,14 @@ export class Splitter {
       }
     }
     this.#bytes -= cut;
-    const records = this.#countRecords(parts, cut);
+    let records: number;
+    if (this.#framing.kind === 'frames') {
+      records = this.#frameRecords;
+      this.#frameRecords = 0;
+      this.#frameEnd = 0;
+    } else {
+      records = countRecords(parts, this.#framing);
+    }
     const block: Block = {
       seq: this.#seq++,
       parts,
@@ -168,47 +215,4 @@ export class Splitter {
     this.#nextRecord += records;
     return block;
   }
-
-  #countRecords(parts: Buffer[], bytes: number): number {
-    const framing = this.#framing;
-    switch (framing.kind) {
-      case 'delimited':
-        return countDelimited(parts, framing.delimiter);
-      case 'fixed':
-        return Math.ceil(bytes / framing.size);
-      case 'frames': {
-        const records = this.#frameRecords;
-        this.#frameRecords = 0;
-        this.#frameScan -= bytes;
-        this.#frameEnd -= bytes;
-        return records;
-      }
-      case 'raw':
-        return parts.length;
-    }
-  }
-}
-
-/** Records in whole-record bytes: delimiters, plus a final record that lacks one. */
-function countDelimited(parts: Buffer[], delimiter: Buffer): number {
-  const whole = delimiter.length === 1 || parts.length === 1 ? parts : [Buffer.concat(parts)];
-  let count = 0;
-  for (const part of whole) {
-    if (delimiter.length === 1) {
-      const byte = delimiter[0]!;
-      for (let at = part.indexOf(byte); at >= 0; at = part.indexOf(byte, at + 1)) count++;
-    } else {
-      for (
-        let at = part.indexOf(delimiter);
-        at >= 0;
-        at = part.indexOf(delimiter, at + delimiter.length)
-      )
-        count++;
-    }
-  }
-  const last = whole.at(-1)!;
-  const endsWithDelimiter =
-    last.length >= delimiter.length &&
-    last.subarray(last.length - delimiter.length).equals(delimiter);
-  return endsWithDelimiter ? count : count + 1;
 }

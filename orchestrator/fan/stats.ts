@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Framing } from '../../filters/index.js';
 import type { Worker, WorkerExit } from '../workers/types.js';
 import type { Block } from './block.js';
+import { countRecords } from './records.js';
 
 /** What one worker did, for --stats. */
 export interface WorkerStats {
@@ -78,13 +79,8 @@ export class Stats {
 
   wrote(worker: Worker, parts: Buffer[]): void {
     const stats = this.workers[worker.slot - 1]!;
-    // A frame may span parts; delimiters and fixed records are counted part by part.
-    const whole =
-      this.#framing.kind === 'frames' && parts.length > 1 ? [Buffer.concat(parts)] : parts;
-    for (const part of whole) {
-      stats.bytesOut += part.length;
-      stats.recordsOut += countRecords(part, this.#framing);
-    }
+    for (const part of parts) stats.bytesOut += part.length;
+    stats.recordsOut += countRecords(parts, this.#framing);
   }
 
   get bytesOut(): number {
@@ -118,26 +114,5 @@ export class Stats {
     const since = this.#busySince[i];
     if (since !== null && since !== undefined) this.workers[i]!.busyMs += Date.now() - since;
     this.#busySince[i] = null;
-  }
-}
-
-/** Records in whole-record bytes, for counting output (frames are walked, fixed divided). */
-function countRecords(part: Buffer, framing: Framing): number {
-  switch (framing.kind) {
-    case 'delimited': {
-      const d = framing.delimiter;
-      let count = 0;
-      for (let at = part.indexOf(d); at >= 0; at = part.indexOf(d, at + d.length)) count++;
-      return count;
-    }
-    case 'fixed':
-      return Math.floor(part.length / framing.size);
-    case 'frames': {
-      let count = 0;
-      for (let at = 0; at + 4 <= part.length; at += 4 + part.readUInt32BE(at)) count++;
-      return count;
-    }
-    case 'raw':
-      return 0;
   }
 }

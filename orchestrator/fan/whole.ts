@@ -73,7 +73,7 @@ export class WholeRecords {
       case 'fixed': {
         const total = this.#pendingBytes + chunk.length;
         const cut = total - (total % framing.size) - this.#pendingBytes;
-        return cut > 0 ? cut : 0;
+        return Math.max(cut, 0);
       }
       case 'frames':
         return this.#cutFrames(chunk);

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { parseFraming } from '../../filters/index.js';
+import { RecordCounter } from '../../orchestrator/fan/count.js';
+import { Splitter } from '../../orchestrator/fan/splitter.js';
+import { WholeRecords } from '../../orchestrator/fan/whole.js';
+
+/** Feeds `input` cut at `cuts` (copies, so chunks never lie side by side). */
+function* pieces(input: Buffer, cuts: number[]): Generator<Buffer> {
+  let start = 0;
+  for (const end of [...cuts, input.length]) {
+    yield Buffer.from(input.subarray(start, end));
+    start = end;
+  }
+}
+
+function* cutsOf(length: number): Generator<number[]> {
+  yield [];
+  for (let a = 0; a <= length; a++) {
+    yield [a];
+    for (let b = a; b <= length && length <= 20; b++) yield [a, b];
+  }
+}
+
+function split(framing: string, input: Buffer, cuts: number[], block: number) {
+  const splitter = new Splitter(parseFraming(framing), block, 1 << 20);
+  const blocks = [...pieces(input, cuts)].flatMap((chunk) => splitter.push(chunk));
+  blocks.push(...splitter.end());
+  return blocks;
+}
+
+const frame = (...payloads: string[]) =>
+  Buffer.concat(
+    payloads.flatMap((p) => {
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(p.length);
+      return [header, Buffer.from(p, 'latin1')];
+    }),
+  );
+
+describe('the splitter', () => {
+  const cases: [string, Buffer, string[]][] = [
+    ['lines', Buffer.from('a\nbb\n\nccc\nd'), ['a', 'bb', '', 'ccc', 'd']],
+    ['nul', Buffer.from('x\0\0yz\0'), ['x', '', 'yz']],
+    ['delim:-|', Buffer.from('ab-|c-|-|d--|'), ['ab', 'c', '', 'd-']],
+    ['fixed:3', Buffer.from('abcdefgh'), ['abc', 'def', 'gh']],
+    ['frames', frame('ab', '', 'cde', 'f'), ['ab', '', 'cde', 'f']],
+  ];
+
+  for (const [framing, input, records] of cases) {
+    it(`cuts ${framing} blocks on record boundaries, at every read boundary and block size`, () => {
+      for (const block of [1, 2, 3, 5, 100]) {
+        for (const cuts of cutsOf(input.length)) {
+          const blocks = split(framing, input, cuts, block);
+          const where = `block ${block}, cuts ${cuts}`;
+          expect(Buffer.concat(blocks.flatMap((b) => b.parts)).equals(input), where).toBe(true);
+          expect(
+            blocks.reduce((n, b) => n + b.records, 0),
+            where,
+          ).toBe(records.length);
+          let next = 1;
+          blocks.forEach((b, i) => {
+            expect(b.seq, where).toBe(i);
+            expect(b.firstRecord, where).toBe(next);
+            expect(b.bytes, where).toBe(Buffer.concat(b.parts).length);
+            next += b.records;
+          });
+          // Every block but the last ends where a record ends: split each alone, join, compare.
+          const rejoined = blocks.map((b) => Buffer.concat(b.parts));
+          for (const part of rejoined.slice(0, -1)) {
+            const tail = split(framing, part, [], 1 << 20);
+            expect(
+              tail.reduce((n, b) => n + b.records, 0),
+              where,
+            ).toBe(blocks[rejoined.indexOf(part)]!.records);
+          }
+        }
+      }
+    });
+  }
+
+  it('makes a record larger than a block into a block of its own', () => {
+    const input = Buffer.from(`a\n${'x'.repeat(100)}\nb\n`);
+    const blocks = split('lines', input, [10, 50], 4);
+    expect(blocks.map((b) => Buffer.concat(b.parts).toString())).toEqual([
+      'a\n',
+      `${'x'.repeat(100)}\n`,
+      'b\n',
+    ]);
+  });
+
+  it('stops at a record over the maximum instead of growing a block without bound', () => {
+    const splitter = new Splitter(parseFraming('lines'), 16, 1000);
+    expect(() => {
+      for (let i = 0; i < 20; i++) splitter.push(Buffer.alloc(100, 'x'));
+    }).toThrow(/input:1: record is larger than the maximum record size/);
+  });
+
+  it('reports a frame cut short at the end of the input', () => {
+    const input = frame('abc', 'defg').subarray(0, 10);
+    expect(() => split('frames', input, [], 4)).toThrow(/input:2: truncated frame/);
+  });
+});
+
+describe('whole records from a worker', () => {
+  const whole = (framing: string, input: Buffer, cuts: number[]) => {
+    const w = new WholeRecords(parseFraming(framing));
+    const out: Buffer[][] = [];
+    for (const chunk of pieces(input, cuts)) out.push(w.push(chunk));
+    out.push(w.end());
+    return out.map((parts) => Buffer.concat(parts));
+  };
+
+  it('passes only whole lines, holding a partial one, and ends the last with a newline', () => {
+    for (const cuts of cutsOf(9)) {
+      const out = whole('lines', Buffer.from('ab\ncd\nef'), cuts);
+      expect(Buffer.concat(out).toString(), `${cuts}`).toBe('ab\ncd\nef\n');
+      for (const part of out.slice(0, -1)) {
+        expect(part.length === 0 || part.at(-1) === 10, `${cuts}`).toBe(true);
+      }
+    }
+  });
+
+  it('passes only whole frames', () => {
+    const input = frame('abc', '', 'de');
+    for (const cuts of cutsOf(input.length)) {
+      const out = whole('frames', input, cuts);
+      expect(Buffer.concat(out).equals(input)).toBe(true);
+      for (const part of out) {
+        let at = 0;
+        while (at < part.length) at += 4 + part.readUInt32BE(at);
+        expect(at, `${cuts}`).toBe(part.length);
+      }
+    }
+  });
+
+  it('finds a multi-byte delimiter split between two chunks', () => {
+    const out = whole('delim:-|', Buffer.from('ab-|cd'), [3]);
+    expect(out.map(String)).toEqual(['', 'ab-|', 'cd-|']);
+  });
+});
+
+describe('counting output records', () => {
+  it('finds where the Nth record ends, across chunks', () => {
+    const counter = new RecordCounter(parseFraming('lines'));
+    expect(counter.advance(Buffer.from('a\nb'), 0, 3)).toEqual({ found: 1, end: 3 });
+    expect(counter.midRecord).toBe(true);
+    const chunk = Buffer.from('\nc\nd\n');
+    expect(counter.advance(chunk, 0, 2)).toEqual({ found: 2, end: 3 });
+    expect(counter.midRecord).toBe(false);
+    expect(counter.advance(chunk, 3, 5)).toEqual({ found: 1, end: 5 });
+  });
+
+  it('counts a delimiter split across chunks once', () => {
+    const counter = new RecordCounter(parseFraming('delim:--'));
+    expect(counter.advance(Buffer.from('ab-'), 0, 1)).toEqual({ found: 0, end: 3 });
+    expect(counter.advance(Buffer.from('-cd--'), 0, 2)).toEqual({ found: 2, end: 5 });
+  });
+
+  it('counts frames and fixed records', () => {
+    const frames = new RecordCounter(parseFraming('frames'));
+    const input = frame('abc', '', 'de');
+    expect(frames.advance(input.subarray(0, 5), 0, 3)).toEqual({ found: 0, end: 5 });
+    expect(frames.advance(input.subarray(5), 0, 2)).toEqual({ found: 2, end: 6 });
+    const fixed = new RecordCounter(parseFraming('fixed:2'));
+    expect(fixed.advance(Buffer.from('abcde'), 0, 9)).toEqual({ found: 2, end: 5 });
+    expect(fixed.midRecord).toBe(true);
+  });
+});
