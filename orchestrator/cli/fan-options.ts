@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
-import { FRAMING_HELP } from '../../filters/index.js';
 
 /** The options of `manifold fan`, as commander options, with their help. */
 export function fanOptions(): Option[] {
@@ -9,7 +8,10 @@ export function fanOptions(): Option[] {
       availableParallelism(),
       'the number of CPUs',
     ),
-    new Option('--split <framing>', `how records are cut: ${FRAMING_HELP}`).default('lines'),
+    new Option(
+      '--split <framing>',
+      'how records are cut, in the input and in the workers\' output: lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>',
+    ).default('lines'),
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
     new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default('1M'),
     new Option('--dispatch <strategy>', 'which worker gets each block')
@@ -59,8 +61,8 @@ Exit status: 0 success; 1 a worker failed; 2 usage error; 127 command not found;
 130 or 143 after SIGINT or SIGTERM; killed by SIGPIPE (141) when the output is closed.
 
 Examples:
-  manifold fan -j 4 -- gzip -c < big.log > big.log.gz.parts
-  manifold fan --merge ordered -- mf-map 'r.toUpperCase()' --protocol manifold
+  manifold fan -j 4 -- grep -F ERROR < app.log
+  manifold fan --merge ordered --protocol manifold -- mf-map 'r.toUpperCase()'
   manifold fan --dispatch hash --key field:1 --shell -- 'sort | uniq -c'
   manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n
   manifold fan --per-block --retries 2 -- ./flaky-filter
