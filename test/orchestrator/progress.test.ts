@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseFraming } from '../../filters/index.js';
+import { Progress } from '../../orchestrator/fan/progress.js';
+import { Stats } from '../../orchestrator/fan/stats.js';
+import type { Worker } from '../../orchestrator/workers/types.js';
+
+const worker = (slot: number, backlog: number) =>
+  ({ slot, backlog, pids: [], ended: false }) as unknown as Worker;
+
+describe('the progress line', () => {
+  it('shows bytes and records in and out, the rate, backlogs and an ETA', () => {
+    const stats = new Stats(2, parseFraming('lines'));
+    const block = {
+      seq: 0,
+      parts: [],
+      bytes: 50 * 1024 * 1024,
+      firstRecord: 1,
+      records: 1000,
+      failures: 0,
+    };
+    stats.read(block);
+    stats.wrote(worker(1, 0), [Buffer.from('a\nb\n')]);
+    const progress = new Progress(stats, [worker(1, 0), worker(2, 2048)], 100 * 1024 * 1024);
+    const line = progress.line(stats.started + 10_000);
+    progress.stop();
+    expect(line).toBe(
+      'in 50 MiB 1000 rec | out 4 B 2 rec | 5 MiB/s | backlog 1:0 B 2:2 KiB | ETA 0:10',
+    );
+  });
+
+  it('leaves out the ETA when the input size is unknown', () => {
+    const stats = new Stats(1, parseFraming('lines'));
+    const progress = new Progress(stats, [worker(1, 0)], null);
+    expect(progress.line(stats.started + 1000)).not.toContain('ETA');
+    progress.stop();
+  });
+});
+
+describe('stats', () => {
+  it('counts output records in whole frames split across parts', () => {
+    const stats = new Stats(1, parseFraming('frames'));
+    const frames = Buffer.from([0, 0, 0, 2, 97, 98, 0, 0, 0, 0]);
+    stats.wrote(worker(1, 0), [frames.subarray(0, 5), frames.subarray(5)]);
+    expect(stats.recordsOut).toBe(2);
+    expect(stats.bytesOut).toBe(10);
+  });
+});
+
+describe('--progress on a terminal', () => {
+  it('draws the line on stderr when it is a terminal, and nothing when it is not', async () => {
+    const { execa } = await import('execa');
+    const { manifold } = await import('../helpers.js');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/manifold-progress-`);
+    writeFileSync(`${dir}/in.txt`, `${Array.from({ length: 50_000 }, (_, i) => i).join('\n')}\n`);
+    const command = `node ${manifold} fan -j 2 --progress --input ${dir}/in.txt -- cat > ${dir}/out.txt`;
+    const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
+    expect(tty.exitCode).toBe(0);
+    expect(tty.stdout).toMatch(
+      /in 282\.1 KiB 50000 rec \| out 282\.1 KiB 50000 rec \| .*\/s \| backlog 1:.* 2:.* \| ETA 0:00/,
+    );
+    const plain = await execa('bash', ['-c', command], { reject: false });
+    expect({ code: plain.exitCode, stderr: plain.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+});
