@@ -1,7 +1,8 @@
 // The build after `tsc`: bundles each executable and the SDK entry into one ESM file, commander
 // included. Node 20 loads one module several tens of milliseconds faster than the twenty files
 // tsc writes, and a filter's start-up is on every pipeline's critical path (docs/performance.md).
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const bins = readdirSync('dist/filters/bin')
@@ -25,3 +26,16 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// In a clone, link our own binaries into node_modules/.bin, as installing the package would:
+// `npx manifold` then runs this build, and never looks the name up in the registry.
+
+if (existsSync('node_modules')) {
+  const { bin } = JSON.parse(readFileSync('package.json', 'utf8'));
+  mkdirSync('node_modules/.bin', { recursive: true });
+  for (const [name, target] of Object.entries(bin)) {
+    const link = `node_modules/.bin/${name}`;
+    rmSync(link, { force: true });
+    symlinkSync(relative('node_modules/.bin', resolve(target)), link);
+  }
+}
