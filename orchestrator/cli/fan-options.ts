@@ -10,7 +10,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--split <framing>',
-      'how records are cut, in the input and in the workers\' output: lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>',
+      "how records are cut, in the input and in the workers' output: lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
     ).default('lines'),
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
     new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default('1M'),

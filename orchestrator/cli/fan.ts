@@ -67,7 +67,7 @@ function statusOf(end: FanEnd): number {
 }
 
 /** Node ignores SIGPIPE; adding and removing a listener gives it back its default: death. */
-function dieOfSigpipe(): void {
+export function dieOfSigpipe(): void {
   const ignore = () => {};
   process.on('SIGPIPE', ignore);
   process.off('SIGPIPE', ignore);

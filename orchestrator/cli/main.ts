@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { fanCommand } from './fan.js';
+import { pipelineCommands } from './pipeline.js';
 
 /**
  * The `manifold` command. This is the edge: the only place that turns errors into exit
@@ -10,17 +11,17 @@ import { fanCommand } from './fan.js';
  */
 async function main(argv: string[]): Promise<number> {
   let running: Promise<number> | null = null;
+  const start = (status: Promise<number>) => {
+    running = status;
+  };
   const program = new Command('manifold')
     .description('Unix-style stream processing in parallel.')
     .version(manifoldVersion(), '-V, --version')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => {} })
-    .addCommand(
-      fanCommand((status) => {
-        running = status;
-      }),
-    );
+    .addCommand(fanCommand(start));
+  for (const command of pipelineCommands(start)) program.addCommand(command);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
   try {
     program.parse(argv, { from: 'user' });

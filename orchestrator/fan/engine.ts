@@ -7,7 +7,7 @@ import type { Block } from './block.js';
 import { type Collector, OrderedCollector, ReadyCollector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure } from './failure.js';
-import { readInput } from './input.js';
+import { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
 import { createOutputSink } from './output.js';
 import { Progress } from './progress.js';
@@ -39,7 +39,8 @@ const STOP_GRACE_MS = 2000;
 export class Fan implements WorkerListener {
   readonly #options: FanOptions;
   readonly #log: Log;
-  readonly #sink = createOutputSink(1);
+  readonly #sink: ReturnType<typeof createOutputSink>;
+  readonly #input: InputReader;
   readonly #workers: Worker[];
   readonly #collector: Collector;
   readonly #dispatcher: Dispatcher;
@@ -56,10 +57,16 @@ export class Fan implements WorkerListener {
     this.#allEnded = resolve;
   });
 
-  constructor(options: FanOptions, log: Log) {
+  readonly #label: string;
+
+  /** `label` names the fan in failure messages when it is a stage of a pipeline. */
+  constructor(options: FanOptions, log: Log, label = '') {
     this.#options = options;
     this.#log = log;
+    this.#label = label;
     this.#stats = new Stats(options.workers, options.framing);
+    this.#sink = createOutputSink(options.outputFd ?? 1);
+    this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
     this.#workers = Array.from({ length: options.workers }, (_, i) => this.#createWorker(i + 1));
     this.#collector = this.#createCollector();
     this.#dispatcher = new Dispatcher(
@@ -94,6 +101,7 @@ export class Fan implements WorkerListener {
       this.#fail(describeError(error));
     }
     await this.#sink.finish();
+    if ((this.#options.outputFd ?? 1) !== 1) this.#sink.close();
     this.#progress?.stop();
     const end = this.#stopping ?? { kind: 'done', status: this.#status() };
     if (this.#options.stats !== null) {
@@ -102,12 +110,22 @@ export class Fan implements WorkerListener {
     return end;
   }
 
+  /** Every worker process started so far. */
+  get pids(): number[] {
+    return this.#workers.flatMap((worker) => worker.pids);
+  }
+
+  /** What --stats reports, so far. */
+  summary(): object {
+    return this.#stats.summary(this.#status());
+  }
+
   /** Stops every worker and what it started; the run then ends as `end` says. */
   stop(end: FanEnd): void {
     if (this.#stopping !== null) return;
     this.#stopping = end;
     this.#wake?.();
-    if (this.#options.inputs === null) process.stdin.destroy();
+    this.#input.close();
     for (const worker of this.#workers) worker.stop('SIGTERM');
     setTimeout(() => {
       for (const worker of this.#workers) if (!worker.ended) worker.stop('SIGKILL');
@@ -115,9 +133,9 @@ export class Fan implements WorkerListener {
   }
 
   async #readAll(): Promise<void> {
-    const { framing, blockSize, inputs } = this.#options;
+    const { framing, blockSize } = this.#options;
     const splitter = new Splitter(framing, blockSize, this.#options.maxRecord);
-    for await (const chunk of readInput(inputs, () => this.#roomForMore())) {
+    for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
       if (this.#stopping !== null) break;
       for (const block of splitter.push(chunk)) this.#add(block);
     }
@@ -221,7 +239,9 @@ export class Fan implements WorkerListener {
       return;
     }
     this.#failed = true;
-    process.stderr.write(`manifold: ${describeFailure(this.#options, worker, exit, given)}\n`);
+    process.stderr.write(
+      `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, given)}\n`,
+    );
     if (this.#options.halt === 'now') {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
     } else if (!worker.ended || this.#options.attribution !== 'per-block') {
@@ -239,8 +259,12 @@ export class Fan implements WorkerListener {
 
   #fail(message: string): void {
     this.#failed = true;
-    process.stderr.write(`manifold: ${message}\n`);
+    process.stderr.write(`manifold: ${this.#where()}${message}\n`);
     this.stop({ kind: 'done', status: ExitCode.failure });
+  }
+
+  #where(): string {
+    return this.#label === '' ? '' : `stage ${this.#label}: `;
   }
 
   #guard(action: () => void): void {

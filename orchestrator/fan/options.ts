@@ -27,6 +27,9 @@ export interface FanOptions {
   stats: string | null;
   progress: boolean;
   verbose: boolean;
+  /** Where input comes from when `inputs` is null, and where output goes. @default 0 and 1 */
+  inputFd?: number;
+  outputFd?: number;
 }
 
 /** Lines for --verbose, and warnings. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { fstatSync, writev } from 'node:fs';
+import { closeSync, fstatSync, writev } from 'node:fs';
 import { Socket } from 'node:net';
 
 const IOV_MAX = 1024;
@@ -57,6 +57,11 @@ export class StreamSink extends EventEmitter {
     this.#socket.uncork();
   }
 
+  /** Closes the descriptor, so the reader sees the end (not for manifold's own stdout). */
+  close(): void {
+    this.#socket.destroySoon();
+  }
+
   async finish(): Promise<void> {
     if (this.#closed || this.#socket.writableLength === 0) return;
     await new Promise<void>((resolve) => {
@@ -106,6 +111,11 @@ export class OutputSink extends EventEmitter {
       this.#queued += part.length;
     }
     this.#flush();
+  }
+
+  /** Closes the descriptor, so the reader sees the end (not for manifold's own stdout). */
+  close(): void {
+    closeSync(this.#fd);
   }
 
   /** Resolves when everything queued has been written (or the output closed). */

@@ -1,0 +1,123 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ExitCode, UsageError } from '../../filters/index.js';
+import { checkConfig } from '../config/check.js';
+import { toDot, toMermaid } from '../config/graph.js';
+import { PipelineRun, type RunEnd } from '../pipeline/run.js';
+import type { PipelineStats } from '../pipeline/sampler.js';
+import { dieOfSigpipe } from './fan.js';
+
+type Run = (status: Promise<number>) => void;
+
+/** `manifold run`, `check` and `graph`: the config-file face of manifold. */
+export function pipelineCommands(run: Run): Command[] {
+  const set = (value: string, previous: string[]) => [...previous, value];
+  const runCommand = new Command('run')
+    .description('Run a pipeline or graph from a config file (YAML or JSON).')
+    .argument('<config>', 'the config file')
+    .option('--set <NAME=VALUE>', 'set a variable for ${NAME} in the config (repeatable)', set, [])
+    .option('--stats <file>', "write a JSON summary per stage and edge at the end; '-' for stderr")
+    .option('--progress', 'show a live line per stage on stderr when it is a terminal')
+    .option('--verbose', 'say what manifold decides, on stderr')
+    .action(
+      (
+        config: string,
+        options: { set: string[]; stats?: string; progress?: boolean; verbose?: boolean },
+      ) => run(runConfig(config, options)),
+    );
+  const checkCommand = new Command('check')
+    .description('Check a config file without running it: exit 0 when good, 2 with every problem.')
+    .argument('<config>', 'the config file')
+    .option('--set <NAME=VALUE>', 'set a variable for ${NAME} in the config (repeatable)', set, [])
+    .action((config: string, options: { set: string[] }) =>
+      run(
+        (async () => {
+          checkConfig(config, variables(options.set));
+          return ExitCode.ok;
+        })(),
+      ),
+    );
+  const graphCommand = new Command('graph')
+    .description(
+      'Print the graph of a config: stages, fans, branches, joins, framings on the edges.',
+    )
+    .argument('<config>', 'the config file')
+    .addOption(
+      new Option('--format <format>', 'mermaid or dot')
+        .choices(['mermaid', 'dot'])
+        .default('mermaid'),
+    )
+    .option('--set <NAME=VALUE>', 'set a variable for ${NAME} in the config (repeatable)', set, [])
+    .action((config: string, options: { format: string; set: string[] }) =>
+      run(
+        (async () => {
+          const pipeline = checkConfig(config, variables(options.set));
+          process.stdout.write(options.format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
+          return ExitCode.ok;
+        })(),
+      ),
+    );
+  return [runCommand, checkCommand, graphCommand];
+}
+
+async function runConfig(
+  config: string,
+  options: { set: string[]; stats?: string; progress?: boolean; verbose?: boolean },
+): Promise<number> {
+  const log = options.verbose
+    ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
+    : () => {};
+  const pipeline = checkConfig(config, variables(options.set));
+  if (pipeline.inputs === null && process.stdin.isTTY) {
+    throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
+  }
+  const runner = new PipelineRun(pipeline, log);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => runner.stop(signal));
+  const progress = options.progress && process.stderr.isTTY ? drawProgress : null;
+  const end = await runner.run(progress);
+  if (progress) process.stderr.write('\n');
+  if (options.stats !== undefined && end.kind === 'done') writeStats(options.stats, end);
+  return statusOf(end);
+}
+
+function statusOf(end: RunEnd): number {
+  switch (end.kind) {
+    case 'done':
+      return end.status;
+    case 'closed':
+      dieOfSigpipe();
+      return 141;
+    case 'signal':
+      return end.signal === 'SIGINT'
+        ? ExitCode.interrupted
+        : end.signal === 'SIGHUP'
+          ? 129
+          : ExitCode.terminated;
+  }
+}
+
+function writeStats(target: string, end: Extract<RunEnd, { kind: 'done' }>): void {
+  const text = `${JSON.stringify({ status: end.status, ...end.stats }, null, 2)}\n`;
+  if (target === '-') process.stderr.write(text);
+  else writeFileSync(target, text);
+}
+
+function drawProgress(stats: PipelineStats): void {
+  const parts = stats.stages.map(
+    (s) =>
+      `${s.stage} ${(s.bytesWritten / 1e6).toFixed(1)} MB${s.blockedWritingMs > 0 ? ` (blocked ${(s.blockedWritingMs / 1000).toFixed(1)} s)` : ''}`,
+  );
+  process.stderr.write(`\r${(stats.durationMs / 1000).toFixed(1)} s | ${parts.join(' | ')}\x1b[K`);
+}
+
+/** --set NAME=VALUE over the environment. */
+function variables(sets: string[]): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = { ...process.env };
+  for (const item of sets) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new UsageError(`--set "${item}" must be NAME=VALUE`);
+    values[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return values;
+}

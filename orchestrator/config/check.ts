@@ -1,0 +1,333 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import fg from 'fast-glob';
+import { describeError, parseFraming } from '../../filters/index.js';
+import { resolveFanOptions } from '../cli/fan.js';
+import type { CommandSpec } from '../workers/spawn.js';
+import { missingPrograms, shellQuote, toCommand } from './commands.js';
+import { type LoadedConfig, loadConfig } from './load.js';
+import type { BranchStage, Pipeline, Stage } from './model.js';
+import { describePath } from './path.js';
+import { ConfigError, type Problem } from './problems.js';
+import { checkSchema } from './schema-check.js';
+
+type Path = (string | number)[];
+type Env = Record<string, string>;
+interface RawStage {
+  name?: string;
+  env?: Record<string, unknown>;
+  run?: string | string[];
+  filter?: string;
+  args?: string[];
+  fan?: Record<string, unknown> & { worker: RawWorker };
+  branches?: Record<string, RawStage[]>;
+  combine?: 'concat' | 'merge' | 'join';
+  join?: string | string[];
+  split?: string;
+  use?: string;
+}
+type RawWorker =
+  | string
+  | string[]
+  | {
+      run?: string | string[];
+      filter?: string;
+      args?: string[];
+      stages?: RawStage[];
+      env?: Record<string, unknown>;
+    };
+interface RawConfig {
+  input?: string | string[];
+  output?: string;
+  env?: Record<string, unknown>;
+  pipelines?: Record<string, RawStage[]>;
+  stages: RawStage[];
+}
+
+const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
+
+/**
+ * Reads and checks a config before anything runs: syntax, schema, and then what a schema cannot
+ * say (sizes, framings, keys, commands on PATH, join placeholders, cycles, contradictions).
+ * Every problem is reported at once, with its line and column; the result is what runs.
+ */
+export function checkConfig(file: string, variables: Record<string, string | undefined>): Pipeline {
+  const config = loadConfig(file, variables);
+  const schemaProblems = checkSchema(config);
+  try {
+    const pipeline = new Checker(config).pipeline();
+    if (schemaProblems.length > 0) throw new ConfigError(file, schemaProblems);
+    return pipeline;
+  } catch (error) {
+    // With the schema broken, the checks after it may trip on what they read: every problem
+    // they found is reported with the schema's, and a stumble of theirs is not.
+    const taken = new Set(schemaProblems.map((p) => `${p.line}:${p.column}`));
+    const more = (error instanceof ConfigError ? error.problems : []).filter(
+      (p) => !taken.has(`${p.line}:${p.column}`),
+    );
+    if (schemaProblems.length + more.length === 0) throw error;
+    throw new ConfigError(file, [...schemaProblems, ...more]);
+  }
+}
+
+class Checker {
+  readonly #config: LoadedConfig;
+  readonly #raw: RawConfig;
+  readonly #folder: string;
+  readonly #problems: Problem[] = [];
+
+  constructor(config: LoadedConfig) {
+    this.#config = config;
+    this.#raw = config.data as RawConfig;
+    this.#folder = dirname(resolve(config.file));
+  }
+
+  pipeline(): Pipeline {
+    const env = stringsOf(this.#raw.env);
+    const inputs = this.#inputs();
+    const output = this.#output();
+    const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
+    if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
+    return { file: this.#config.file, folder: this.#folder, inputs, output, env, stages };
+  }
+
+  #problem(path: Path, message: string, key?: string): void {
+    this.#problems.push({ ...this.#config.where(path, key), message });
+  }
+
+  #inputs(): string[] | null {
+    const input = this.#raw.input;
+    if (input === undefined || input === '-' || input === 'stdin') return null;
+    const patterns = typeof input === 'string' ? [input] : input;
+    const files: string[] = [];
+    patterns.forEach((pattern, i) => {
+      const path: Path = typeof input === 'string' ? ['input'] : ['input', i];
+      if (fg.isDynamicPattern(pattern)) {
+        const found = fg
+          .sync(pattern, { cwd: this.#folder, absolute: true, onlyFiles: true })
+          .sort();
+        if (found.length === 0) this.#problem(path, `no file matches "${pattern}"`);
+        files.push(...found);
+      } else {
+        const file = resolve(this.#folder, pattern);
+        if (!existsSync(file)) this.#problem(path, `input file "${pattern}" does not exist`);
+        files.push(file);
+      }
+    });
+    return files;
+  }
+
+  #output(): string | null {
+    const output = this.#raw.output;
+    if (output === undefined || output === '-' || output === 'stdout') return null;
+    const file = resolve(this.#folder, output);
+    if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
+      this.#problem(['output'], `the folder of output "${output}" does not exist`);
+    }
+    return file;
+  }
+
+  #stages(raw: RawStage[], path: Path, env: Env, using: string[]): Stage[] {
+    return raw.flatMap((stage, i) => this.#stage(stage, [...path, i], env, using));
+  }
+
+  #stage(raw: RawStage, path: Path, parentEnv: Env, using: string[]): Stage[] {
+    const kinds = KINDS.filter((kind) => raw[kind] !== undefined);
+    if (kinds.length !== 1) {
+      this.#problem(
+        path,
+        kinds.length === 0
+          ? 'a stage needs one of run, filter, fan, branches or use'
+          : `a stage has one of run, filter, fan, branches or use, not ${kinds.join(' and ')}`,
+      );
+      return [];
+    }
+    for (const [key, only] of [
+      ['args', 'filter'],
+      ['combine', 'branches'],
+      ['join', 'branches'],
+      ['split', 'branches'],
+    ] as const) {
+      if (raw[key] !== undefined && kinds[0] !== only)
+        this.#problem(path, `"${key}" goes with "${only}"`, key);
+    }
+    const env = { ...parentEnv, ...stringsOf(raw.env) };
+    const name = raw.name ?? describePath(path);
+    const line = this.#config.where(path).line;
+    if (raw.use !== undefined) return this.#use(raw.use, path, env, using);
+    if (raw.run !== undefined || raw.filter !== undefined) {
+      const command = this.#command(raw, path, env);
+      return command ? [{ kind: 'command', name, line, command }] : [];
+    }
+    if (raw.fan !== undefined) return this.#fan(raw.fan, [...path, 'fan'], name, line, env);
+    return this.#branches(raw, path, name, line, env, using);
+  }
+
+  #use(target: string, path: Path, env: Env, using: string[]): Stage[] {
+    const pipelines = this.#raw.pipelines ?? {};
+    if (pipelines[target] === undefined) {
+      this.#problem(
+        [...path, 'use'],
+        `no pipeline named "${target}" under pipelines (known: ${Object.keys(pipelines).join(', ') || 'none'})`,
+      );
+      return [];
+    }
+    if (using.includes(target)) {
+      this.#problem([...path, 'use'], `a cycle: ${[...using, target].join(' → ')}`);
+      return [];
+    }
+    return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target]);
+  }
+
+  #command(
+    raw: { run?: string | string[]; filter?: string; args?: string[] },
+    path: Path,
+    env: Env,
+  ): CommandSpec | null {
+    let command: CommandSpec;
+    if (raw.filter !== undefined) {
+      const module = resolve(this.#folder, raw.filter);
+      if (!existsSync(module)) {
+        this.#problem([...path, 'filter'], `filter module "${raw.filter}" does not exist`);
+        return null;
+      }
+      command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
+    } else {
+      command = toCommand(raw.run!, env);
+      for (const missing of missingPrograms(command, this.#folder))
+        this.#problem([...path, 'run'], missing);
+    }
+    return command;
+  }
+
+  #fan(
+    raw: Record<string, unknown> & { worker: RawWorker },
+    path: Path,
+    name: string,
+    line: number,
+    env: Env,
+  ): Stage[] {
+    const worker = this.#worker(raw.worker, [...path, 'worker'], env);
+    if (worker === null) return [];
+    const attribution = raw.attribution as string | undefined;
+    const options = {
+      workers: raw.workers ?? 2,
+      split: raw.split ?? 'lines',
+      block: raw.block ?? '1M',
+      maxRecord: raw['max-record'] ?? '64M',
+      dispatch: raw.dispatch ?? 'ready',
+      key: raw.key ?? 'whole',
+      fieldSep: raw['field-sep'],
+      merge: raw.merge ?? 'ready',
+      numeric: raw.numeric === true ? true : undefined,
+      reverse: raw.reverse === true ? true : undefined,
+      tag: raw.tag === true,
+      shell: worker.shell,
+      perBlock: attribution === 'per-block' ? true : undefined,
+      oneToOne: attribution === 'one-to-one' ? true : undefined,
+      protocol: attribution === 'protocol' ? 'manifold' : undefined,
+      retries: raw.retries ?? 0,
+      halt: raw.halt ?? 'now',
+    };
+    try {
+      const fan = resolveFanOptions(worker.argv, options, () => {});
+      fan.command = { ...fan.command, env: worker.env };
+      return [{ kind: 'fan', name, line, options: fan }];
+    } catch (error) {
+      // The fan's checks speak of command-line flags (--block): here they are keys (block).
+      const message = describeError(error).replace(/--([a-z][a-z-]*)/g, '$1');
+      const key = /^([a-z][a-z-]*)\b/.exec(message)?.[1];
+      this.#problem(key !== undefined && key in raw ? [...path, key] : path, message);
+      return [];
+    }
+  }
+
+  #worker(raw: RawWorker, path: Path, env: Env): CommandSpec | null {
+    if (typeof raw === 'string' || Array.isArray(raw)) {
+      return (
+        this.#command({ run: raw }, path.slice(0, -1).concat(['worker']), env) &&
+        toCommand(raw, env)
+      );
+    }
+    const kinds = (['run', 'filter', 'stages'] as const).filter((k) => raw[k] !== undefined);
+    if (kinds.length !== 1) {
+      this.#problem(path, 'a worker has one of run, filter or stages');
+      return null;
+    }
+    const workerEnv = { ...env, ...stringsOf(raw.env) };
+    if (raw.stages === undefined) return this.#command(raw, path, workerEnv);
+    // A sub-pipeline of commands becomes one shell pipeline per worker.
+    const parts: string[] = [];
+    raw.stages.forEach((stage, i) => {
+      const where = [...path, 'stages', i];
+      if (stage.run === undefined && stage.filter === undefined) {
+        this.#problem(where, 'a worker pipeline holds commands (run or filter) only');
+        return;
+      }
+      const command = this.#command(stage, where, workerEnv);
+      if (command) parts.push(command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv));
+    });
+    return { argv: [parts.join(' | ')], shell: true, env: workerEnv };
+  }
+
+  #branches(
+    raw: RawStage,
+    path: Path,
+    name: string,
+    line: number,
+    env: Env,
+    using: string[],
+  ): Stage[] {
+    const names = Object.keys(raw.branches!);
+    const branches = names.map((branch) => ({
+      name: branch,
+      stages: this.#stages(raw.branches![branch]!, [...path, 'branches', branch], env, using),
+    }));
+    const combine = raw.combine ?? (raw.join !== undefined ? 'join' : 'concat');
+    let join: CommandSpec | null = null;
+    if (combine === 'join') {
+      if (raw.join === undefined)
+        this.#problem(path, 'combine: join needs a "join" command with {branch} placeholders');
+      else join = this.#join(raw.join, [...path, 'join'], names, env);
+    } else if (raw.join !== undefined) {
+      this.#problem([...path, 'join'], `"join" needs combine: join (it is ${combine})`);
+    }
+    const split = raw.split ?? 'lines';
+    try {
+      parseFraming(split);
+    } catch (error) {
+      this.#problem([...path, 'split'], describeError(error));
+    }
+    const stage: BranchStage = { kind: 'branches', name, line, branches, combine, join, split };
+    return [stage];
+  }
+
+  #join(raw: string | string[], path: Path, branches: string[], env: Env): CommandSpec | null {
+    const text = typeof raw === 'string' ? raw : raw.join(' ');
+    const used = [...text.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
+    for (const name of used) {
+      if (!branches.includes(name))
+        this.#problem(
+          path,
+          `placeholder {${name}} names no branch (branches: ${branches.join(', ')})`,
+        );
+    }
+    for (const name of branches) {
+      if (!used.includes(name))
+        this.#problem(
+          path,
+          `branch "${name}" is not used by the join: write {${name}} where its output goes`,
+        );
+    }
+    const command = toCommand(raw, env);
+    const probe = command.shell
+      ? command
+      : { ...command, argv: command.argv.map((a) => a.replace(/\{[A-Za-z0-9_]+\}/g, '/dev/null')) };
+    for (const missing of missingPrograms(probe, this.#folder)) this.#problem(path, missing);
+    return command;
+  }
+}
+
+function stringsOf(env: Record<string, unknown> | undefined): Env {
+  return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
+}

@@ -1,0 +1,112 @@
+import type { CommandSpec } from '../workers/spawn.js';
+import { findProgram } from '../workers/which.js';
+
+const KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'for',
+  'while',
+  'until',
+  'do',
+  'done',
+  'case',
+  'esac',
+  'in',
+  '!',
+  '{',
+  '}',
+  '(',
+  ')',
+  'time',
+]);
+const BUILTINS = new Set([
+  'cd',
+  'echo',
+  'printf',
+  'test',
+  '[',
+  'read',
+  'exec',
+  'export',
+  'set',
+  'true',
+  'false',
+  ':',
+  'eval',
+  'trap',
+  'wait',
+  'exit',
+  'ulimit',
+  'umask',
+  'shift',
+  'local',
+  'return',
+  'unset',
+  'command',
+  'type',
+  '.',
+  'source',
+]);
+
+/** A config command: a string runs with /bin/sh -c, an array runs directly. */
+export function toCommand(value: string | string[], env: Record<string, string>): CommandSpec {
+  return typeof value === 'string'
+    ? { argv: [value], shell: true, env }
+    : { argv: value, shell: false, env };
+}
+
+/**
+ * The programs a command would run that cannot be found, looked up as the shell would (in
+ * `folder` for names with a slash). For a shell string, the first word of each simple command
+ * is checked, leaving out keywords, builtins, assignments and words the shell would expand.
+ */
+export function missingPrograms(command: CommandSpec, folder: string): string[] {
+  const names = command.shell ? firstWords(command.argv.join(' ')) : [command.argv[0]!];
+  const missing: string[] = [];
+  for (const name of names) {
+    const path = name.includes('/') && !name.startsWith('/') ? `${folder}/${name}` : name;
+    const found = findProgram(path);
+    if ('problem' in found) missing.push(`${name}: ${found.problem}`);
+  }
+  return missing;
+}
+
+function firstWords(script: string): string[] {
+  const words: string[] = [];
+  // Quoted text is not looked into: its separators are not the shell's.
+  const bare = script.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ' q ');
+  for (const segment of bare.split(/\|\||&&|[|;&\n]|\$\(|`/)) {
+    const tokens = segment
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t !== '');
+    let i = 0;
+    while (
+      i < tokens.length &&
+      (/^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[i]!) || KEYWORDS.has(tokens[i]!))
+    )
+      i++;
+    const word = tokens[i];
+    if (
+      word === undefined ||
+      BUILTINS.has(word) ||
+      /[$`'"*?[\]{}()<>\\]/.test(word) ||
+      word === 'q'
+    )
+      continue;
+    words.push(word);
+  }
+  return words;
+}
+
+/** Quotes words for /bin/sh, so an array command can join a shell pipeline. */
+export function shellQuote(words: string[]): string {
+  return words
+    .map((word) =>
+      /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`,
+    )
+    .join(' ');
+}

@@ -1,0 +1,145 @@
+import type { Pipeline, Stage } from './model.js';
+
+interface Node {
+  id: string;
+  label: string;
+  shape: 'box' | 'fan' | 'io' | 'branch';
+}
+
+interface Edge {
+  from: string;
+  to: string;
+  label: string;
+}
+
+interface Cluster {
+  id: string;
+  label: string;
+  nodes: string[];
+}
+
+/** The graph of a pipeline: nodes, edges labelled with their framing, branches as clusters. */
+function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cluster[] } {
+  const nodes: Node[] = [];
+  const edges: Edge[] = [];
+  const clusters: Cluster[] = [];
+  let counter = 0;
+  const add = (label: string, shape: Node['shape']) => {
+    const id = `n${counter++}`;
+    nodes.push({ id, label, shape });
+    return id;
+  };
+  const inputLabel =
+    pipeline.inputs === null ? 'stdin' : pipeline.inputs.map((f) => f.split('/').pop()).join(', ');
+  const input = add(inputLabel, 'io');
+
+  /** Adds stages after `from` (whose output has framing `framing`); returns the last node. */
+  const chain = (
+    stages: Stage[],
+    from: string,
+    framing: string,
+    cluster?: Cluster,
+  ): [string, string] => {
+    let previous = from;
+    let current = framing;
+    for (const stage of stages) {
+      let head: string;
+      let tail: string;
+      if (stage.kind === 'command') {
+        head = tail = add(`${stage.name}: ${stage.command.argv.join(' ')}`, 'box');
+        cluster?.nodes.push(head);
+      } else if (stage.kind === 'fan') {
+        const o = stage.options;
+        head = tail = add(
+          `${stage.name}: fan ×${o.workers} ${o.dispatch}→${o.merge}\\n${o.command.argv.join(' ')}`,
+          'fan',
+        );
+        cluster?.nodes.push(head);
+        current = o.framing.name;
+      } else {
+        head = add(`${stage.name}: copy`, 'branch');
+        cluster?.nodes.push(head);
+        const ends = stage.branches.map((branch) => {
+          const inner: Cluster = {
+            id: `c${clusters.length}`,
+            label: `branch ${branch.name}`,
+            nodes: [],
+          };
+          clusters.push(inner);
+          return chain(branch.stages, head, current, inner);
+        });
+        const combiner =
+          stage.combine === 'join'
+            ? `${stage.name}: join ${stage.join!.argv.join(' ')}`
+            : `${stage.name}: ${stage.combine}`;
+        tail = add(combiner, 'branch');
+        cluster?.nodes.push(tail);
+        ends.forEach(([, end], i) =>
+          edges.push({
+            from: end,
+            to: tail,
+            label: stage.combine === 'join' ? `{${stage.branches[i]!.name}}` : current,
+          }),
+        );
+        edges.push({ from: previous, to: head, label: current });
+        previous = tail;
+        continue;
+      }
+      edges.push({ from: previous, to: head, label: current });
+      previous = tail;
+    }
+    return [from, previous];
+  };
+  const [, last] = chain(pipeline.stages, input, 'lines');
+  const output = add(pipeline.output === null ? 'stdout' : pipeline.output.split('/').pop()!, 'io');
+  edges.push({ from: last, to: output, label: 'lines' });
+  return { nodes, edges, clusters };
+}
+
+/** Mermaid flowchart text. */
+export function toMermaid(pipeline: Pipeline): string {
+  const { nodes, edges, clusters } = build(pipeline);
+  const shape = (node: Node) => {
+    const text = JSON.stringify(node.label.replace(/"/g, "'"));
+    switch (node.shape) {
+      case 'io':
+        return `${node.id}([${text}])`;
+      case 'fan':
+        return `${node.id}[[${text}]]`;
+      case 'branch':
+        return `${node.id}{{${text}}}`;
+      case 'box':
+        return `${node.id}[${text}]`;
+    }
+  };
+  const inCluster = new Set(clusters.flatMap((c) => c.nodes));
+  const lines = ['flowchart LR'];
+  for (const node of nodes) if (!inCluster.has(node.id)) lines.push(`  ${shape(node)}`);
+  for (const cluster of clusters) {
+    lines.push(`  subgraph ${cluster.id}[${JSON.stringify(cluster.label)}]`);
+    for (const id of cluster.nodes) lines.push(`    ${shape(nodes.find((n) => n.id === id)!)}`);
+    lines.push('  end');
+  }
+  for (const edge of edges) lines.push(`  ${edge.from} -->|${edge.label}| ${edge.to}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Graphviz dot text. */
+export function toDot(pipeline: Pipeline): string {
+  const { nodes, edges, clusters } = build(pipeline);
+  const shapes = { io: 'oval', fan: 'box3d', branch: 'hexagon', box: 'box' };
+  const attrs = (node: Node) =>
+    `${node.id} [label=${JSON.stringify(node.label)}, shape=${shapes[node.shape]}];`;
+  const inCluster = new Set(clusters.flatMap((c) => c.nodes));
+  const lines = ['digraph manifold {', '  rankdir=LR;'];
+  for (const node of nodes) if (!inCluster.has(node.id)) lines.push(`  ${attrs(node)}`);
+  for (const cluster of clusters) {
+    lines.push(`  subgraph cluster_${cluster.id} {`, `    label=${JSON.stringify(cluster.label)};`);
+    for (const id of cluster.nodes) lines.push(`    ${attrs(nodes.find((n) => n.id === id)!)}`);
+    lines.push('  }');
+  }
+  for (const edge of edges)
+    lines.push(`  ${edge.from} -> ${edge.to} [label=${JSON.stringify(edge.label)}];`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { type Document, isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { ConfigError, type Problem } from './problems.js';
+
+/** A config file parsed, variables substituted, with a way back from data paths to positions. */
+export interface LoadedConfig {
+  file: string;
+  data: unknown;
+  /** The position of the value at `path` (or of the key `key` in the map at `path`). */
+  where(path: (string | number)[], key?: string): { line: number; column: number };
+}
+
+const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
+
+/**
+ * Reads a YAML or JSON config (JSON is YAML too, so both keep positions), substitutes
+ * `${NAME}` and `${NAME:-default}` from `variables` (write `$${` for a literal `${`), and
+ * reports every syntax error and undefined variable at once.
+ */
+export function loadConfig(
+  file: string,
+  variables: Record<string, string | undefined>,
+): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [
+      {
+        line: 1,
+        column: 1,
+        message: `cannot read the config: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      },
+    ]);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => ({
+    ...at(error.pos[0]),
+    message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
+  }));
+  if (problems.length === 0) substitute(doc, variables, problems, at);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return {
+    file,
+    data: doc.toJS(),
+    where(path, key) {
+      const node = doc.getIn(path, true) as unknown;
+      if (key !== undefined && isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+        const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
+        if (range) return at(range[0]);
+      }
+      const range = (node as { range?: [number, number] } | undefined)?.range;
+      if (range) return at(range[0]);
+      return path.length > 0 ? this.where(path.slice(0, -1)) : { line: 1, column: 1 };
+    },
+  };
+}
+
+function substitute(
+  doc: Document,
+  variables: Record<string, string | undefined>,
+  problems: Problem[],
+  at: (offset: number) => { line: number; column: number },
+): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      node.value = node.value.replace(VARIABLE, (whole, name?: string, fallback?: string) => {
+        if (whole === '$${') return '${';
+        const value = variables[name!];
+        if (value !== undefined && value !== '') return value;
+        if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
+        problems.push({
+          ...at(node.range?.[0] ?? 0),
+          message: `\${${name}} is not set: set it in the environment, with --set ${name}=..., or give a default as \${${name}:-value}`,
+        });
+        return whole;
+      });
+    },
+  });
+}

@@ -1,0 +1,45 @@
+import type { FanOptions } from '../fan/options.js';
+import type { CommandSpec } from '../workers/spawn.js';
+
+/** A stage's name for messages: its `name`, or where it stands (`stages[2]`). */
+export interface Named {
+  name: string;
+  /** The config position, for messages at run time. */
+  line: number;
+}
+
+export interface CommandStage extends Named {
+  kind: 'command';
+  command: CommandSpec;
+}
+
+export interface FanStage extends Named {
+  kind: 'fan';
+  /** The fan's options; `inputs`, `stats` and `progress` are set by the runner. */
+  options: FanOptions;
+}
+
+export interface BranchStage extends Named {
+  kind: 'branches';
+  branches: { name: string; stages: Stage[] }[];
+  combine: 'concat' | 'merge' | 'join';
+  /** For combine: join, the command with each `{branch}` replaced by `/dev/fd/N` at run time. */
+  join: CommandSpec | null;
+  /** The framing of branch outputs, for combine: merge. */
+  split: string;
+}
+
+export type Stage = CommandStage | FanStage | BranchStage;
+
+/** A config checked and resolved: what `manifold run` runs and `manifold graph` draws. */
+export interface Pipeline {
+  file: string;
+  /** The folder relative paths are resolved against; every process runs there. */
+  folder: string;
+  /** Input files in order, globs expanded; null for stdin. */
+  inputs: string[] | null;
+  /** The output file; null for stdout. */
+  output: string | null;
+  env: Record<string, string>;
+  stages: Stage[];
+}

@@ -1,0 +1,54 @@
+import { ManifoldError } from '../../filters/index.js';
+
+/** One thing wrong with a config, where it is. */
+export interface Problem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** All the problems of a config at once: reported as `<file>:<line>:<column>: <message>`, exit 2. */
+export class ConfigError extends ManifoldError {
+  readonly problems: Problem[];
+
+  constructor(file: string, problems: Problem[]) {
+    const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+    super(
+      'manifold.usage',
+      sorted.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join('\n'),
+      {
+        exitCode: 2,
+      },
+    );
+    this.name = 'ConfigError';
+    this.problems = sorted;
+  }
+}
+
+/** The nearest of `candidates` to a misspelt `word`, for "did you mean" hints. */
+export function nearest(word: string, candidates: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = distance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,112 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import type { LoadedConfig } from './load.js';
+import { describePath } from './path.js';
+import { nearest, type Problem } from './problems.js';
+import schema from './schema.json' with { type: 'json' };
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, verbose: true });
+const validate = ajv.compile(schema);
+
+/** Checks a loaded config against the JSON Schema; every problem, with its position. */
+export function checkSchema(config: LoadedConfig): Problem[] {
+  if (validate(config.data)) return [];
+  const errors = (validate.errors ?? []).filter((error) => !isNoise(error, validate.errors!));
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const error of errors) {
+    const problem = describe(config, error);
+    const key = `${problem.line}:${problem.column}:${problem.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+/** The errors a `oneOf` gives for each branch it tried are noise next to one clear message. */
+function isNoise(error: ErrorObject, all: ErrorObject[]): boolean {
+  const inOneOf = error.schemaPath.includes('/oneOf/');
+  if (!inOneOf) return false;
+  return all.some(
+    (other) => other.keyword === 'oneOf' && error.instancePath.startsWith(other.instancePath),
+  );
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((step) => (/^\d+$/.test(step) ? Number(step) : step));
+}
+
+function describe(config: LoadedConfig, error: ErrorObject): Problem {
+  const path = pathOf(error.instancePath);
+  const name =
+    path.length === 0
+      ? 'the config'
+      : typeof path.at(-1) === 'number'
+        ? describePath(path)
+        : `"${path.at(-1)}"`;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      const hint = nearest(key, allowed);
+      const place = path.length === 0 ? 'at the top' : `in ${describePath(path)}`;
+      return {
+        ...config.where(path, key),
+        message: `unknown key "${key}" ${place}${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      return { ...config.where(path), message: `${name} needs "${missing}"` };
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      return { ...config.where(path), message: `${name} must be one of ${allowed.join(', ')}` };
+    }
+    case 'type':
+      return {
+        ...config.where(path),
+        message: `${name} must be ${article((error.params as { type: string }).type)}`,
+      };
+    case 'oneOf':
+      return { ...config.where(path), message: `${name} ${oneOfMessage(path)}` };
+    case 'pattern':
+      return { ...config.where(path), message: `${name} may hold only letters, digits, _ . and -` };
+    case 'propertyNames':
+      return {
+        ...config.where(path),
+        message: `a name in ${name} may hold only letters, digits and _`,
+      };
+    default:
+      return { ...config.where(path), message: `${name} ${error.message ?? 'is not valid'}` };
+  }
+}
+
+function oneOfMessage(path: (string | number)[]): string {
+  const last = path.at(-1);
+  if (last === 'worker')
+    return 'must be a command (a string or an array) or an object with run, filter or stages';
+  if (last === 'input') return 'must be a file name or a list of file names and globs';
+  return 'must be a command: a string (run with /bin/sh -c) or an array (the program and its arguments)';
+}
+
+function article(type: string): string {
+  const words = type
+    .split(',')
+    .map((t) =>
+      t === 'integer'
+        ? 'a whole number'
+        : t === 'array'
+          ? 'a list'
+          : t === 'object'
+            ? 'a map'
+            : `a ${t}`,
+    );
+  return words.join(' or ');
+}

@@ -1,0 +1,112 @@
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Framing } from '../../filters/index.js';
+import { InputReader } from '../fan/input.js';
+import { createOutputSink } from '../fan/output.js';
+import { WholeRecords } from '../fan/whole.js';
+import type { NodeEnd, RunningNode } from './node.js';
+
+type Sink = ReturnType<typeof createOutputSink>;
+
+/**
+ * Combines branch outputs into one stream: `concat` in branch order (the first streams through;
+ * the others are spooled to temporary files, on disk rather than in memory, until their turn),
+ * or `merge` as they become ready, in whole records.
+ */
+export class CombineNode implements RunningNode {
+  readonly label: string;
+  readonly description: string;
+  readonly pids: number[] = [];
+  readonly ended: Promise<NodeEnd>;
+  downstream: RunningNode | null = null;
+  readonly #inputs: InputReader[];
+  readonly #sink: Sink;
+  #stopped = false;
+
+  constructor(
+    label: string,
+    mode: 'concat' | 'merge',
+    inputs: number[],
+    output: number,
+    framing: Framing,
+  ) {
+    this.label = label;
+    this.description = `${mode} of ${inputs.length} branches`;
+    this.#inputs = inputs.map((fd) => new InputReader(null, fd));
+    this.#sink = createOutputSink(output);
+    this.ended = (mode === 'concat' ? this.#concat() : this.#merge(framing)).then(
+      async () => this.#finish(),
+      async (error: Error) => this.#finish(error.message),
+    );
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const input of this.#inputs) input.close();
+  }
+
+  async #finish(error?: string): Promise<NodeEnd> {
+    await this.#sink.finish();
+    const closedOutput = this.#sink.closed;
+    this.#sink.close();
+    return { exitCode: error ? 1 : 0, signal: null, closedOutput, error, endedAt: Date.now() };
+  }
+
+  /** Waits while the output is behind: the inputs wait too. */
+  #room = async (): Promise<void> => {
+    while (this.#sink.full && !this.#sink.closed && !this.#stopped) {
+      await new Promise<void>((resolve) => {
+        this.#sink.once('drain', resolve);
+        this.#sink.once('closed', resolve);
+      });
+    }
+  };
+
+  async #concat(): Promise<void> {
+    const folder = mkdtempSync(join(tmpdir(), 'manifold-concat-'));
+    try {
+      const spools = this.#inputs
+        .slice(1)
+        .map((input, i) => this.#spool(input, join(folder, `b${i + 1}`)));
+      await this.#copy(this.#inputs[0]!);
+      for (const [i, spool] of spools.entries()) {
+        await spool;
+        await this.#copyFile(join(folder, `b${i + 1}`));
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  async #merge(framing: Framing): Promise<void> {
+    await Promise.all(
+      this.#inputs.map(async (input) => {
+        const whole = new WholeRecords(framing);
+        for await (const chunk of input.chunks(this.#room)) this.#sink.write(whole.push(chunk));
+        this.#sink.write(whole.end());
+      }),
+    );
+  }
+
+  async #copy(input: InputReader): Promise<void> {
+    for await (const chunk of input.chunks(this.#room)) this.#sink.write([chunk]);
+  }
+
+  async #spool(input: InputReader, file: string): Promise<void> {
+    const out = createWriteStream(file);
+    for await (const chunk of input.chunks(async () => {})) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    }
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  async #copyFile(file: string): Promise<void> {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+      await this.#room();
+      this.#sink.write([chunk as Buffer]);
+    }
+  }
+}

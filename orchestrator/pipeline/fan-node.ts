@@ -1,0 +1,38 @@
+import { Fan } from '../fan/engine.js';
+import type { FanOptions } from '../fan/options.js';
+import type { NodeEnd, RunningNode } from './node.js';
+
+/** A fan stage running inside manifold, between two pipes of the pipeline. */
+export class FanNode implements RunningNode {
+  readonly label: string;
+  readonly description: string;
+  readonly ended: Promise<NodeEnd>;
+  downstream: RunningNode | null = null;
+  readonly #fan: Fan;
+
+  constructor(label: string, options: FanOptions, log: (line: string) => void) {
+    this.label = label;
+    this.description = `fan of ${options.workers}: ${options.command.argv.join(' ')}`;
+    this.#fan = new Fan(options, log, label);
+    this.ended = this.#fan.run(null).then((end) => {
+      const endedAt = Date.now();
+      if (end.kind === 'closed') return { exitCode: 0, signal: null, closedOutput: true, endedAt };
+      if (end.kind === 'signal')
+        return { exitCode: null, signal: end.signal, closedOutput: false, endedAt };
+      return { exitCode: end.status, signal: null, closedOutput: false, endedAt };
+    });
+  }
+
+  get pids(): number[] {
+    return this.#fan.pids;
+  }
+
+  /** The fan's own --stats document, for the pipeline's. */
+  summary(): object {
+    return this.#fan.summary();
+  }
+
+  stop(signal: NodeJS.Signals): void {
+    this.#fan.stop({ kind: 'signal', signal });
+  }
+}

@@ -1,0 +1,37 @@
+/** How a node of a running pipeline ended. */
+export interface NodeEnd {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Ended by a closed output (SIGPIPE, EPIPE): not a failure when its reader had finished. */
+  closedOutput: boolean;
+  /** A message for a failure that is not an exit status (an in-process node's error). */
+  error?: string;
+  endedAt: number;
+}
+
+/**
+ * One running part of a pipeline: an external command, a fan, a tee or a combiner. Each
+ * consumes one input and produces one output; `downstream` is the node reading its output
+ * (null when that is manifold's own output), for pipefail's exception.
+ */
+export interface RunningNode {
+  /** The stage's name for messages: its `name`, or `stages[2]`. */
+  readonly label: string;
+  /** What it runs, for messages. */
+  readonly description: string;
+  readonly pids: number[];
+  readonly ended: Promise<NodeEnd>;
+  downstream: RunningNode | null;
+  /** Stops it and everything it started. */
+  stop(signal: NodeJS.Signals): void;
+}
+
+export function isFailure(end: NodeEnd): boolean {
+  return end.error !== undefined || end.exitCode !== 0 || end.signal !== null;
+}
+
+export function describeEnd(end: NodeEnd): string {
+  if (end.error !== undefined) return end.error;
+  if (end.signal !== null) return `was killed by ${end.signal}`;
+  return `exited with status ${end.exitCode}`;
+}

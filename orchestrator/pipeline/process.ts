@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import type { CommandSpec } from '../workers/spawn.js';
+import type { NodeEnd, RunningNode } from './node.js';
+
+/**
+ * An external command of a pipeline, its stdin and stdout the kernel pipes (or files) given as
+ * file descriptors: the orchestrator reads none of its bytes. It leads its own process group,
+ * so stopping it stops what it started. (Node's own spawn: execa takes only the parent's
+ * standard descriptors as stdio, not any descriptor.)
+ */
+export class ProcessNode implements RunningNode {
+  readonly label: string;
+  readonly description: string;
+  readonly pids: number[] = [];
+  readonly ended: Promise<NodeEnd>;
+  downstream: RunningNode | null = null;
+  #pid = -1;
+
+  constructor(label: string, command: CommandSpec, cwd: string, stdio: (number | 'ignore')[]) {
+    this.label = label;
+    this.description = command.argv.join(' ');
+    const [file, ...args] = command.shell
+      ? ['/bin/sh', '-c', command.argv.join(' ')]
+      : command.argv;
+    this.ended = new Promise<NodeEnd>((resolve) => {
+      const child = spawn(file!, args, {
+        stdio: [stdio[0]!, stdio[1]!, 'inherit', ...stdio.slice(3)],
+        cwd,
+        env: { ...process.env, ...command.env },
+        detached: true,
+      });
+      if (child.pid !== undefined) {
+        this.#pid = child.pid;
+        this.pids.push(child.pid);
+      }
+      child.on('error', (error) => {
+        resolve({
+          exitCode: 127,
+          signal: null,
+          closedOutput: false,
+          error: `cannot start: ${error.message}`,
+          endedAt: Date.now(),
+        });
+      });
+      child.on('exit', (exitCode, signal) => {
+        resolve({
+          exitCode,
+          signal,
+          // A shell reports its pipeline's death by SIGPIPE as 141.
+          closedOutput: signal === 'SIGPIPE' || exitCode === 141,
+          endedAt: Date.now(),
+        });
+      });
+    });
+  }
+
+  stop(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.#pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { closeSync, constants, openSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ExitCode } from '../../filters/index.js';
+import type { Pipeline } from '../config/model.js';
+import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
+import { openPipes } from './pipes.js';
+import { ProcessNode } from './process.js';
+import { type PipelineStats, StatsSampler } from './sampler.js';
+import { type Wiring, wireStages } from './wire.js';
+
+/** How a pipeline run ended. */
+export type RunEnd =
+  | { kind: 'done'; status: number; stats: PipelineStats }
+  | { kind: 'closed' }
+  | { kind: 'signal'; signal: NodeJS.Signals };
+
+const STOP_GRACE_MS = 2000;
+
+/**
+ * Runs a checked pipeline: wires its stages with kernel pipes, waits for every node, and
+ * decides the exit status as `set -o pipefail` would, except that a stage ended by SIGPIPE or
+ * EPIPE after its reader finished is no failure. Output to a file is written to a temporary file
+ * in the same folder and renamed into place only on success.
+ */
+export class PipelineRun {
+  readonly #pipeline: Pipeline;
+  readonly #log: (line: string) => void;
+  readonly #wiring: Wiring = { nodes: [] };
+  #signal: NodeJS.Signals | null = null;
+
+  constructor(pipeline: Pipeline, log: (line: string) => void) {
+    this.#pipeline = pipeline;
+    this.#log = log;
+  }
+
+  async run(onProgress: ((stats: PipelineStats) => void) | null): Promise<RunEnd> {
+    const pipeline = this.#pipeline;
+    const temporary =
+      pipeline.output === null
+        ? null
+        : join(
+            dirname(pipeline.output),
+            `.${basename(pipeline.output)}.manifold-${process.pid}.tmp`,
+          );
+    const output =
+      temporary === null
+        ? 1
+        : openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o666);
+    const input = this.#openInput();
+    const { last } = wireStages(pipeline, pipeline.stages, input, output, this.#wiring, this.#log);
+    last.downstream = null;
+    if (output !== 1) closeSync(output);
+    const sampler = new StatsSampler(this.#wiring.nodes, onProgress);
+    const ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
+    const stats = sampler.stop(ends);
+    if (this.#signal !== null) {
+      if (temporary !== null) rmSync(temporary, { force: true });
+      return { kind: 'signal', signal: this.#signal };
+    }
+    const failures = this.#failures(ends);
+    for (const [node, end] of failures) {
+      process.stderr.write(
+        `manifold: stage ${node.label} (${node.description}) ${describeEnd(end)}\n`,
+      );
+    }
+    if (temporary !== null) {
+      if (failures.length === 0) renameSync(temporary, pipeline.output!);
+      else rmSync(temporary, { force: true });
+    }
+    const lastEnd = ends[this.#wiring.nodes.indexOf(last)]!;
+    if (failures.length === 0 && lastEnd.closedOutput && temporary === null)
+      return { kind: 'closed' };
+    return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
+  }
+
+  /** Stops every node and what it started (SIGTERM, then SIGKILL after a grace period). */
+  stop(signal: NodeJS.Signals): void {
+    if (this.#signal !== null) return;
+    this.#signal = signal;
+    for (const node of this.#wiring.nodes) node.stop('SIGTERM');
+    setTimeout(() => {
+      for (const node of this.#wiring.nodes) node.stop('SIGKILL');
+    }, STOP_GRACE_MS).unref();
+  }
+
+  /** Failed nodes, leaving out a writer that ended by a closed output after its reader ended. */
+  #failures(ends: NodeEnd[]): [RunningNode, NodeEnd][] {
+    const nodes = this.#wiring.nodes;
+    const endOf = (node: RunningNode) => ends[nodes.indexOf(node)]!;
+    return nodes
+      .map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd])
+      .filter(([node, end]) => {
+        if (!isFailure(end) && !end.closedOutput) return false;
+        if (end.closedOutput && end.error === undefined) {
+          const reader = node.downstream;
+          // manifold's own output closed: the run ends quietly, as a filter killed by SIGPIPE.
+          if (reader === null) return false;
+          return endOf(reader).endedAt > end.endedAt;
+        }
+        return isFailure(end);
+      });
+  }
+
+  /** stdin as it is; one file opened directly; several files fed in order by `cat`. */
+  #openInput(): number {
+    const inputs = this.#pipeline.inputs;
+    if (inputs === null) return 0;
+    if (inputs.length === 1) return openSync(inputs[0]!, 'r');
+    const [pipe] = openPipes(1);
+    const feeder = new ProcessNode(
+      'input',
+      { argv: ['cat', '--', ...inputs], shell: false },
+      this.#pipeline.folder,
+      ['ignore', pipe!.write],
+    );
+    closeSync(pipe!.write);
+    this.#wiring.nodes.push(feeder);
+    feeder.downstream = null;
+    return pipe!.read;
+  }
+}

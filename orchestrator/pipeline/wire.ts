@@ -1,0 +1,155 @@
+import { parseFraming } from '../../filters/index.js';
+import type { BranchStage, Pipeline, Stage } from '../config/model.js';
+import type { CommandSpec } from '../workers/spawn.js';
+import { CombineNode } from './combine.js';
+import { FanNode } from './fan-node.js';
+import type { RunningNode } from './node.js';
+import { closeAll, openPipes } from './pipes.js';
+import { ProcessNode } from './process.js';
+import { TeeNode } from './tee.js';
+
+/** Everything started for a pipeline: its nodes, in order, with who reads whom. */
+export interface Wiring {
+  nodes: RunningNode[];
+}
+
+/**
+ * Starts `stages` between two descriptors: each stage reads the previous one's output through a
+ * kernel pipe. External commands get the pipes themselves, so between two of them no byte
+ * passes through manifold; a fan, a tee or a combiner runs inside manifold on its pipes.
+ * Returns the first and last nodes (the last's downstream is set by the caller).
+ */
+export function wireStages(
+  pipeline: Pipeline,
+  stages: Stage[],
+  input: number,
+  output: number,
+  wiring: Wiring,
+  log: (line: string) => void,
+): { first: RunningNode; last: RunningNode } {
+  const pipes = openPipes(stages.length - 1);
+  let first: RunningNode | null = null;
+  let previous: RunningNode | null = null;
+  stages.forEach((stage, i) => {
+    const from = i === 0 ? input : pipes[i - 1]!.read;
+    const to = i === stages.length - 1 ? output : pipes[i]!.write;
+    const { head, tail } = startStage(pipeline, stage, from, to, wiring, log);
+    if (previous !== null) previous.downstream = head;
+    first ??= head;
+    previous = tail;
+  });
+  return { first: first!, last: previous! };
+}
+
+function startStage(
+  pipeline: Pipeline,
+  stage: Stage,
+  input: number,
+  output: number,
+  wiring: Wiring,
+  log: (line: string) => void,
+): { head: RunningNode; tail: RunningNode } {
+  switch (stage.kind) {
+    case 'command': {
+      const node = new ProcessNode(stage.name, withEnv(stage.command, pipeline), pipeline.folder, [
+        input,
+        output,
+      ]);
+      closeOwn([input, output]);
+      wiring.nodes.push(node);
+      return { head: node, tail: node };
+    }
+    case 'fan': {
+      const options = {
+        ...stage.options,
+        command: withEnv(stage.options.command, pipeline),
+        inputs: null,
+        inputFd: input,
+        outputFd: output,
+        stats: null,
+        progress: false,
+      };
+      const node = new FanNode(stage.name, options, log);
+      wiring.nodes.push(node);
+      return { head: node, tail: node };
+    }
+    case 'branches':
+      return startBranches(pipeline, stage, input, output, wiring, log);
+  }
+}
+
+function startBranches(
+  pipeline: Pipeline,
+  stage: BranchStage,
+  input: number,
+  output: number,
+  wiring: Wiring,
+  log: (line: string) => void,
+): { head: RunningNode; tail: RunningNode } {
+  const ins = openPipes(stage.branches.length);
+  const outs = openPipes(stage.branches.length);
+  const tee = new TeeNode(
+    stage.name,
+    input,
+    ins.map((pipe) => pipe.write),
+  );
+  wiring.nodes.push(tee);
+  const lasts = stage.branches.map((branch, i) => {
+    const { first, last } = wireStages(
+      pipeline,
+      branch.stages,
+      ins[i]!.read,
+      outs[i]!.write,
+      wiring,
+      log,
+    );
+    void first;
+    return last;
+  });
+  tee.downstream = null;
+  let combiner: RunningNode;
+  if (stage.combine === 'join') {
+    const fds = outs.map((pipe) => pipe.read);
+    const command = substitutePlaceholders(
+      stage.join!,
+      stage.branches.map((b) => b.name),
+    );
+    combiner = new ProcessNode(`${stage.name}.join`, withEnv(command, pipeline), pipeline.folder, [
+      'ignore',
+      output,
+      'ignore',
+      ...fds,
+    ]);
+    closeOwn([output, ...fds]);
+  } else {
+    combiner = new CombineNode(
+      `${stage.name}.${stage.combine}`,
+      stage.combine,
+      outs.map((pipe) => pipe.read),
+      output,
+      parseFraming(stage.split),
+    );
+  }
+  for (const last of lasts) last.downstream = combiner;
+  wiring.nodes.push(combiner);
+  return { head: tee, tail: combiner };
+}
+
+/** `{name}` becomes `/dev/fd/N`, N the descriptor the join command gets that branch's output on. */
+function substitutePlaceholders(command: CommandSpec, names: string[]): CommandSpec {
+  const replace = (text: string) =>
+    text.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+      const index = names.indexOf(name);
+      return index < 0 ? whole : `/dev/fd/${3 + index}`;
+    });
+  return { ...command, argv: command.argv.map(replace) };
+}
+
+function withEnv(command: CommandSpec, pipeline: Pipeline): CommandSpec {
+  return { ...command, env: { ...pipeline.env, ...command.env } };
+}
+
+/** The child has its copies now; ours would keep the pipe open and hide its end. */
+function closeOwn(fds: number[]): void {
+  closeAll(fds.filter((fd) => fd > 2));
+}
