@@ -12,10 +12,11 @@ type Run = (status: Promise<number>) => void;
 /** `manifold run`, `check` and `graph`: the config-file face of manifold. */
 export function pipelineCommands(run: Run): Command[] {
   const set = (value: string, previous: string[]) => [...previous, value];
+  const setHelp = 'set a variable used as $' + '{NAME} in the config (repeatable)';
   const runCommand = new Command('run')
     .description('Run a pipeline or graph from a config file (YAML or JSON).')
     .argument('<config>', 'the config file')
-    .option('--set <NAME=VALUE>', 'set a variable for ${NAME} in the config (repeatable)', set, [])
+    .option('--set <NAME=VALUE>', setHelp, set, [])
     .option('--stats <file>', "write a JSON summary per stage and edge at the end; '-' for stderr")
     .option('--progress', 'show a live line per stage on stderr when it is a terminal')
     .option('--verbose', 'say what manifold decides, on stderr')
@@ -28,7 +29,7 @@ export function pipelineCommands(run: Run): Command[] {
   const checkCommand = new Command('check')
     .description('Check a config file without running it: exit 0 when good, 2 with every problem.')
     .argument('<config>', 'the config file')
-    .option('--set <NAME=VALUE>', 'set a variable for ${NAME} in the config (repeatable)', set, [])
+    .option('--set <NAME=VALUE>', setHelp, set, [])
     .action((config: string, options: { set: string[] }) =>
       run(
         (async () => {
@@ -47,7 +48,7 @@ export function pipelineCommands(run: Run): Command[] {
         .choices(['mermaid', 'dot'])
         .default('mermaid'),
     )
-    .option('--set <NAME=VALUE>', 'set a variable for ${NAME} in the config (repeatable)', set, [])
+    .option('--set <NAME=VALUE>', setHelp, set, [])
     .action((config: string, options: { format: string; set: string[] }) =>
       run(
         (async () => {

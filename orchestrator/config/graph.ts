@@ -74,13 +74,10 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
             : `${stage.name}: ${stage.combine}`;
         tail = add(combiner, 'branch');
         cluster?.nodes.push(tail);
-        ends.forEach(([, end], i) =>
-          edges.push({
-            from: end,
-            to: tail,
-            label: stage.combine === 'join' ? `{${stage.branches[i]!.name}}` : current,
-          }),
-        );
+        ends.forEach(([, end], i) => {
+          const label = stage.combine === 'join' ? `{${stage.branches[i]!.name}}` : current;
+          edges.push({ from: end, to: tail, label });
+        });
         edges.push({ from: previous, to: head, label: current });
         previous = tail;
         continue;
