@@ -10,8 +10,12 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--split <framing>',
-      "how records are cut, in the input and in the workers' output: lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
+      "how records are cut (and the workers' output, unless --join says otherwise): lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
     ).default('lines'),
+    new Option(
+      '--join <framing>',
+      "how the workers' output records are cut, when not as --split (same names)",
+    ),
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
     new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default('1M'),
     new Option('--dispatch <strategy>', 'which worker gets each block')

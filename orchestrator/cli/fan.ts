@@ -85,6 +85,10 @@ export function resolveFanOptions(
   const framing = parseFraming(raw.null ? 'nul' : String(raw.split), '--split');
   if (framing.kind === 'raw')
     throw new UsageError('--split raw has no record boundaries to cut blocks at');
+  const outputFraming = raw.join === undefined ? framing : parseFraming(String(raw.join), '--join');
+  if (outputFraming.kind === 'raw') {
+    throw new UsageError('--join raw has no record boundaries to keep whole');
+  }
   const key = parseKeySpec(String(raw.key), raw.fieldSep as string | undefined, '--key');
   const dispatch = raw.dispatch as FanOptions['dispatch'];
   const merge = raw.merge as FanOptions['merge'];
@@ -131,11 +135,16 @@ export function resolveFanOptions(
     );
   }
   const shell = raw.shell === true;
-  const commandArgv = attribution === 'protocol' ? [...argv, '--protocol', PROTOCOL_NAME] : argv;
+  // An SDK filter under the protocol reads blocks in the fan's framing, and writes what the fan
+  // expects back: manifold says so on its command line.
+  const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
+  if (raw.join !== undefined) protocolArgs.push('--join', outputFraming.name);
+  const commandArgv = attribution === 'protocol' ? [...argv, ...protocolArgs] : argv;
   return {
     command: { argv: commandArgv, shell },
     workers,
     framing,
+    outputFraming,
     blockSize: parseSize(String(raw.block), '--block'),
     maxRecord: parseSize(String(raw.maxRecord), '--max-record'),
     dispatch,

@@ -90,7 +90,7 @@ export class ReadyCollector implements Collector {
   finish(): void {}
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const whole = new WholeRecords(this.#options.framing);
+    const whole = new WholeRecords(this.#options.outputFraming);
     const out = parts.flatMap((part) => whole.push(part));
     out.push(...whole.end());
     if (out.length > 0) this.#emit(worker, out);
@@ -104,7 +104,7 @@ export class ReadyCollector implements Collector {
   #wholeOf(worker: Worker): WholeRecords {
     let whole = this.#whole.get(worker);
     if (whole === undefined) {
-      whole = new WholeRecords(this.#options.framing);
+      whole = new WholeRecords(this.#options.outputFraming);
       this.#whole.set(worker, whole);
     }
     return whole;
@@ -135,7 +135,7 @@ export class OrderedCollector implements Collector {
     this.#options = options;
     this.#emit = emit;
     this.#window = Math.max(4, 4 * options.workers);
-    this.#whole = new WholeRecords(options.framing);
+    this.#whole = new WholeRecords(options.outputFraming);
   }
 
   output(): void {
@@ -226,7 +226,7 @@ export class OrderedCollector implements Collector {
   }
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const whole = new WholeRecords(this.#options.framing);
+    const whole = new WholeRecords(this.#options.outputFraming);
     const out = parts.flatMap((part) => whole.push(part));
     out.push(...whole.end());
     if (out.length > 0) this.#emit(worker, out);

@@ -64,7 +64,7 @@ export class Fan implements WorkerListener {
     this.#options = options;
     this.#log = log;
     this.#label = label;
-    this.#stats = new Stats(options.workers, options.framing);
+    this.#stats = new Stats(options.workers, options.outputFraming);
     this.#sink = createOutputSink(options.outputFd ?? 1);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
     this.#workers = Array.from({ length: options.workers }, (_, i) => this.#createWorker(i + 1));
@@ -290,14 +290,14 @@ export class Fan implements WorkerListener {
   #taggerOf(worker: Worker): (parts: Buffer[]) => Buffer[] {
     let tagger = this.#taggers.get(worker);
     if (tagger === undefined) {
-      tagger = createTagger(this.#options.framing, worker.slot);
+      tagger = createTagger(this.#options.outputFraming, worker.slot);
       this.#taggers.set(worker, tagger);
     }
     return tagger;
   }
 
   #createWorker(slot: number): Worker {
-    const { command, attribution, framing, tag, blockSize } = this.#options;
+    const { command, attribution, outputFraming: framing, tag, blockSize } = this.#options;
     const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
     if (attribution === 'per-block')
       return new PerBlockWorker({ slot, command, stderr, listener: this });

@@ -10,7 +10,10 @@ export type HaltMode = 'now' | 'never';
 export interface FanOptions {
   command: CommandSpec;
   workers: number;
+  /** How input records are cut. */
   framing: Framing;
+  /** How the workers' output records are cut: the input's framing unless told otherwise. */
+  outputFraming: Framing;
   blockSize: number;
   maxRecord: number;
   dispatch: DispatchStrategy;

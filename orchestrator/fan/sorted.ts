@@ -41,14 +41,14 @@ export class SortedCollector implements Collector {
     this.#key = options.key;
     this.#emit = emit;
     this.#tag = options.tag;
-    this.#encoder = new RecordEncoder(options.framing);
+    this.#encoder = new RecordEncoder(options.outputFraming);
     const byKey = options.numeric ? compareNumeric : Buffer.compare;
     const sign = options.reverse ? -1 : 1;
     this.#compare = (a, b) => sign * byKey(keyOf(this.#key, a), keyOf(this.#key, b));
     for (const worker of workers) {
       this.#sources.set(worker, {
         worker,
-        decoder: createDecoder(options.framing, {
+        decoder: createDecoder(options.outputFraming, {
           input: `worker ${worker.slot}`,
           maxRecord: options.maxRecord,
         }),

@@ -47,9 +47,10 @@ export class PipelineRun {
         ? 1
         : openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o666);
     const input = this.#openInput();
+    // Each descriptor now belongs to the one node that uses it: a child's are closed here once it
+    // has its copies, an in-process node closes its own.
     const { last } = wireStages(pipeline, pipeline.stages, input, output, this.#wiring, this.#log);
     last.downstream = null;
-    if (output !== 1) closeSync(output);
     const sampler = new StatsSampler(this.#wiring.nodes, onProgress);
     const ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
     const stats = sampler.stop(ends);
@@ -83,22 +84,14 @@ export class PipelineRun {
     }, STOP_GRACE_MS).unref();
   }
 
-  /** Failed nodes, leaving out a writer that ended by a closed output after its reader ended. */
+  /**
+   * Failed nodes. A writer ended by SIGPIPE or EPIPE is not among them: that only happens once
+   * its reader has gone, and if the reader went because it failed, the reader is reported.
+   */
   #failures(ends: NodeEnd[]): [RunningNode, NodeEnd][] {
-    const nodes = this.#wiring.nodes;
-    const endOf = (node: RunningNode) => ends[nodes.indexOf(node)]!;
-    return nodes
+    return this.#wiring.nodes
       .map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd])
-      .filter(([node, end]) => {
-        if (!isFailure(end) && !end.closedOutput) return false;
-        if (end.closedOutput && end.error === undefined) {
-          const reader = node.downstream;
-          // manifold's own output closed: the run ends quietly, as a filter killed by SIGPIPE.
-          if (reader === null) return false;
-          return endOf(reader).endedAt > end.endedAt;
-        }
-        return isFailure(end);
-      });
+      .filter(([, end]) => isFailure(end) && !(end.closedOutput && end.error === undefined));
   }
 
   /** stdin as it is; one file opened directly; several files fed in order by `cat`. */

@@ -16,6 +16,7 @@ export interface PersistentOptions {
   command: CommandSpec;
   stderr: StderrMode;
   attribution: Exclude<Attribution, 'per-block'>;
+  /** The framing of the worker's output, to count its records (one-to-one). */
   framing: Framing;
   /** Bytes waiting for the worker's stdin past which it is not ready for another block. */
   maxBacklog: number;
