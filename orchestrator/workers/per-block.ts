@@ -62,14 +62,16 @@ export class PerBlockWorker implements Worker {
       this.#process = null;
       this.#block = null;
       const failed = exitCode !== 0 || this.#stopped;
+      // Being told the block is done may already start the next one in this slot.
       if (!failed) listener.onBlockDone(this, block);
-      if (this.#inputEnded || this.#stopped) this.#ended = true;
+      const idle = this.#block === null;
+      if (idle && (this.#inputEnded || this.#stopped)) this.#ended = true;
       listener.onExit(
         this,
         { pid: child.pid, exitCode, signal, stopped: this.#stopped },
         failed ? [block] : [],
       );
-      if (!this.#ended) listener.onReady(this);
+      if (idle && !this.#ended) listener.onReady(this);
     });
   }
 
