@@ -13,6 +13,8 @@ export interface Collector {
   blockDone(worker: Worker, block: Block): void;
   /** A block failed and will run again (or not at all): forget what it wrote. */
   blockFailed(block: Block): void;
+  /** A block failed for good and the run goes on (--halt never): its turn passes. */
+  blockLost(worker: Worker, block: Block): void;
   trailing(worker: Worker, chunk: Buffer): void;
   workerEnded(worker: Worker): void;
   /** May this block be given to a worker now? (The ordered merge's window.) */
@@ -74,6 +76,8 @@ export class ReadyCollector implements Collector {
   blockFailed(block: Block): void {
     this.#held.delete(block);
   }
+
+  blockLost(): void {}
 
   trailing(worker: Worker, chunk: Buffer): void {
     this.output(worker, chunk);
@@ -170,6 +174,13 @@ export class OrderedCollector implements Collector {
     this.#held.delete(block.seq);
   }
 
+  blockLost(worker: Worker, block: Block): void {
+    this.blockFailed(block);
+    const held = this.#heldOf(block, worker);
+    held.done = true;
+    this.#advance();
+  }
+
   trailing(worker: Worker, chunk: Buffer): void {
     // Output after the last block (a filter's flush) goes at the very end, by worker.
     const parts = this.#trailing.get(worker) ?? [];
@@ -179,8 +190,14 @@ export class OrderedCollector implements Collector {
 
   workerEnded(): void {}
 
+  /**
+   * Per-block workers wait for their turn to start. Persistent ones are not held back: one that
+   * buffers its output (awk, sed writing to a pipe) writes it only when more input or the end of
+   * its input comes, and holding input back from it would wait forever. Their memory is bounded
+   * by pausing the workers that run ahead instead.
+   */
   mayStart(block: Block): boolean {
-    return block.seq < this.#next + this.#window;
+    return this.#options.attribution !== 'per-block' || block.seq < this.#next + this.#window;
   }
 
   /** At the end: the workers' trailing output, in worker order. */

@@ -46,6 +46,11 @@ export class Dispatcher {
     return this.#queuedBytes;
   }
 
+  /** How many blocks wait to be sent. */
+  get waiting(): number {
+    return this.#shared.length + this.#own.reduce((n, queue) => n + queue.length, 0);
+  }
+
   /** True when nothing waits to be sent. */
   get idle(): boolean {
     return this.#shared.length === 0 && this.#own.every((queue) => queue.length === 0);
@@ -75,11 +80,14 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** Puts a failed block back at the front, for its own worker slot or for any. */
-  retry(block: Block, worker: Worker): void {
+  /**
+   * Puts failed blocks back at the front, in order, for their own worker slot or for any. All
+   * are queued before any is sent, so a worker is not told the input has ended in between.
+   */
+  retry(blocks: Block[], worker: Worker): void {
     const queue = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
-    queue.unshift(block);
-    this.#queuedBytes += block.bytes;
+    queue.unshift(...blocks);
+    for (const block of blocks) this.#queuedBytes += block.bytes;
     this.pump();
   }
 

@@ -95,6 +95,12 @@ export class Fan implements WorkerListener {
       if (this.#stopping === null) this.#fail(describeError(error));
     }
     await this.#ended;
+    if (this.#stopping === null && !this.#dispatcher.idle) {
+      // Every worker has ended with blocks still waiting: say so rather than lose them quietly.
+      this.#fail(
+        `${this.#dispatcher.waiting} block(s) of input were never given to a worker: every worker had ended`,
+      );
+    }
     try {
       if (this.#stopping === null) this.#collector.finish();
     } catch (error) {
@@ -239,6 +245,8 @@ export class Fan implements WorkerListener {
       return;
     }
     this.#failed = true;
+    if (attribution !== 'none')
+      for (const block of unfinished) this.#collector.blockLost(worker, block);
     process.stderr.write(
       `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, given)}\n`,
     );
@@ -254,7 +262,7 @@ export class Fan implements WorkerListener {
       worker.restart();
       this.#dispatcher.reopen(worker);
     }
-    for (const block of blocks.reverse()) this.#dispatcher.retry(block, worker);
+    if (blocks.length > 0) this.#dispatcher.retry(blocks, worker);
   }
 
   #fail(message: string): void {
@@ -267,7 +275,9 @@ export class Fan implements WorkerListener {
     return this.#label === '' ? '' : `stage ${this.#label}: `;
   }
 
+  /** Runs a collector step; once stopping, output still arriving is no longer wanted. */
   #guard(action: () => void): void {
+    if (this.#stopping !== null) return;
     try {
       action();
     } catch (error) {

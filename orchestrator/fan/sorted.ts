@@ -79,6 +79,8 @@ export class SortedCollector implements Collector {
 
   blockFailed(): void {}
 
+  blockLost(): void {}
+
   trailing(worker: Worker, chunk: Buffer): void {
     this.output(worker, chunk);
   }

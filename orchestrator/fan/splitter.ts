@@ -1,6 +1,6 @@
 import { type Framing, formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from './block.js';
-import { countRecords } from './records.js';
+import { countRecords, LongRecord } from './records.js';
 
 /**
  * Cuts the input into blocks that end on record boundaries: as many whole records as fit in
@@ -35,24 +35,29 @@ export class Splitter {
     const blocks: Block[] = [];
     while (this.#bytes >= this.#blockSize) {
       const cut = this.#findCut();
-      if (cut <= 0) {
-        if (this.#bytes > this.#maxRecord) {
-          throw new RecordError(
-            { input: 'input', record: this.#nextRecord },
-            `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(this.#bytes)} so far); raise it with --max-record`,
-            { code: 'manifold.recordTooLarge' },
-          );
-        }
-        break;
-      }
+      // A block past the block size holds one record only: that record must fit the maximum.
+      const size = cut > 0 ? cut : this.#bytes;
+      if (size > this.#blockSize && size > this.#maxRecord) throw this.#tooLarge(size, cut > 0);
+      if (cut <= 0) break;
       blocks.push(this.#take(cut));
     }
     return blocks;
   }
 
+  #tooLarge(size: number, whole: boolean): RecordError {
+    return new RecordError(
+      { input: 'input', record: this.#nextRecord },
+      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`,
+      { code: 'manifold.recordTooLarge' },
+    );
+  }
+
   /** The last block: whatever is left, a final record without its delimiter included. */
   end(): Block[] {
     if (this.#bytes === 0) return [];
+    if (this.#bytes > this.#blockSize && this.#bytes > this.#maxRecord && this.#findCut() <= 0) {
+      throw this.#tooLarge(this.#bytes, true);
+    }
     if (this.#framing.kind === 'frames') {
       this.#scanFrames(Number.POSITIVE_INFINITY);
       if (this.#frameEnd < this.#bytes) {
@@ -202,7 +207,16 @@ export class Splitter {
       this.#frameRecords = 0;
       this.#frameEnd = 0;
     } else {
-      records = countRecords(parts, this.#framing);
+      try {
+        records = countRecords(parts, this.#framing, this.#maxRecord);
+      } catch (error) {
+        if (!(error instanceof LongRecord)) throw error;
+        throw new RecordError(
+          { input: 'input', record: this.#nextRecord + error.index },
+          `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(error.size)}); raise it with --max-record`,
+          { code: 'manifold.recordTooLarge' },
+        );
+      }
     }
     const block: Block = {
       seq: this.#seq++,
