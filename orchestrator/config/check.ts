@@ -213,6 +213,7 @@ class Checker {
     const options = {
       workers: raw.workers ?? 2,
       split: raw.split ?? 'lines',
+      join: raw.join,
       block: raw.block ?? '1M',
       maxRecord: raw['max-record'] ?? '64M',
       dispatch: raw.dispatch ?? 'ready',
