@@ -51,7 +51,7 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
       } else if (stage.kind === 'fan') {
         const o = stage.options;
         head = tail = add(
-          `${stage.name}: fan ×${o.workers} ${o.dispatch}→${o.merge}\\n${o.command.argv.join(' ')}`,
+          `${stage.name}: fan ×${o.workers} ${o.dispatch}→${o.merge}\n${o.command.argv.join(' ')}`,
           'fan',
         );
         cluster?.nodes.push(head);
@@ -97,7 +97,7 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
 export function toMermaid(pipeline: Pipeline): string {
   const { nodes, edges, clusters } = build(pipeline);
   const shape = (node: Node) => {
-    const text = JSON.stringify(node.label.replace(/"/g, "'"));
+    const text = JSON.stringify(node.label.replace(/"/g, "'")).replace(/\\n/g, '<br/>');
     switch (node.shape) {
       case 'io':
         return `${node.id}([${text}])`;
