@@ -19,6 +19,9 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // The config machinery is imported on demand: a chunk of its own, loaded by run, check, graph.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   target: 'node20',
   // commander is CommonJS: its require() calls need a real require in an ES module.
   banner: {

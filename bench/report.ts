@@ -1,53 +1,89 @@
-/** A benchmark case: a shell command line, and which case of its group it is compared with. */
+/** A benchmark case: a shell command line timed (or probed), and what it is compared with. */
 export interface Case {
   group: string;
   name: string;
   command: string;
-  /** The name of the case in the same group this one is compared with, as a ratio. */
+  /** The name of the case in the same group this one is compared with, as a ratio of times. */
   baseline?: string;
-  /**
-   * The name of a case in the same group that measures only this one's start-up (empty input):
-   * the table then also shows the throughput net of start-up, the rate at which data moves.
-   */
+  /** A case in the same group that measures only this one's start-up (empty input). */
   startup?: string;
-  /** What the ratio must be for the target to hold, as text: "≤ 2.5", "≥ 600 MB/s". */
+  /** Bytes and records the command moves, for MB/s and records/s. */
+  bytes?: number;
+  records?: number;
+  /**
+   * What else to measure, by running the command once more: manifold's peak RSS (the command
+   * writes it, via GNU time, to the file `$PROBE`), or manifold's share of the CPU time.
+   */
+  probe?: 'rss' | 'cpu-share';
+  /** The target, as text ("≤ 2.5", "≥ 600 MB/s"), and its check. */
   target?: string;
-  /** Checks the target against the measurement. */
-  meets?: (result: { seconds: number; ratio?: number; netMBps?: number; MBps: number }) => boolean;
+  meets?: (result: Result) => boolean;
+}
+
+export interface Result {
+  seconds: number;
+  ratio?: number;
+  MBps?: number;
+  netMBps?: number;
+  recordsPerSecond?: number;
+  /** Peak RSS in MB, or CPU share in percent, for probes. */
+  probed?: number;
 }
 
 export interface Measured extends Case {
   seconds: number;
+  probed?: number;
 }
 
-/** A markdown table: median seconds, throughput, ratio to the baseline, target and verdict. */
-export function formatTable(measured: Measured[], bytes: number, judge = true): string {
-  const rows = [
-    '| group | case | median s | MB/s | MB/s net of start-up | ratio | target | met |',
-    '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
-  ];
+/** Works out ratios and rates for every measured case. */
+export function resultsOf(measured: Measured[]): Map<Measured, Result> {
   const find = (group: string, name?: string) =>
     measured.find((m) => m.group === group && m.name === name);
+  const results = new Map<Measured, Result>();
   for (const item of measured) {
     const base = find(item.group, item.baseline);
     const startup = find(item.group, item.startup);
-    const ratio = base ? item.seconds / base.seconds : undefined;
-    const MBps = bytes / 1e6 / item.seconds;
-    const netMBps = startup ? bytes / 1e6 / (item.seconds - startup.seconds) : undefined;
+    results.set(item, {
+      seconds: item.seconds,
+      ratio: base ? item.seconds / base.seconds : undefined,
+      MBps: item.bytes ? item.bytes / 1e6 / item.seconds : undefined,
+      netMBps:
+        item.bytes && startup ? item.bytes / 1e6 / (item.seconds - startup.seconds) : undefined,
+      recordsPerSecond: item.records ? item.records / item.seconds : undefined,
+      probed: item.probed,
+    });
+  }
+  return results;
+}
+
+/** A markdown table: median seconds, rates, ratio to the baseline, probe, target and verdict. */
+export function formatTable(measured: Measured[], judge = true): string {
+  const rows = [
+    '| group | case | median s | MB/s | MB/s net of start-up | ratio | other | target | met |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  const results = resultsOf(measured);
+  for (const item of measured) {
+    const r = results.get(item)!;
     let verdict = '';
-    if (item.meets)
-      verdict = !judge
-        ? 'n/a'
-        : item.meets({ seconds: item.seconds, ratio, netMBps, MBps })
-          ? 'yes'
-          : 'NO';
+    if (item.meets) verdict = !judge ? 'n/a' : item.meets(r) ? 'yes' : 'NO';
+    const other =
+      item.probe === 'rss'
+        ? `${r.probed?.toFixed(0)} MB peak RSS`
+        : item.probe === 'cpu-share'
+          ? `${r.probed?.toFixed(2)}% CPU in manifold`
+          : r.recordsPerSecond !== undefined
+            ? `${(r.recordsPerSecond / 1e6).toFixed(2)} M records/s`
+            : '';
     const cells = [
       item.group,
-      `${item.name}${base ? ` (vs ${base.name})` : ''}`,
+      // A | inside a cell would end it.
+      `${item.name}${item.baseline ? ` (vs ${item.baseline})` : ''}`.replace(/\|/g, '\\|'),
       item.seconds.toFixed(3),
-      MBps.toFixed(0),
-      netMBps === undefined ? '' : netMBps.toFixed(0),
-      ratio === undefined ? '' : ratio.toFixed(2),
+      r.MBps === undefined ? '' : r.MBps.toFixed(0),
+      r.netMBps === undefined ? '' : r.netMBps.toFixed(0),
+      r.ratio === undefined ? '' : r.ratio.toFixed(2),
+      other,
       item.target ?? '',
       verdict,
     ];

@@ -1,46 +1,90 @@
 #!/usr/bin/env node
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { makeData } from './cases/data.js';
+import { fanCases } from './cases/fan.js';
 import { filterCases } from './cases/filters.js';
-import { writeAccessLog } from './data.js';
-import { describeMachine, medianSeconds } from './measure.js';
+import { pipelineCases } from './cases/pipeline.js';
+import { describeMachine, hasProgram, medianSeconds, timeCommand } from './measure.js';
 import { type Case, formatTable, type Measured } from './report.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const program = new Command('bench')
-  .description('Benchmarks manifold against awk, GNU parallel and plain pipes on generated data.')
-  .option('--quick', 'small data and one run per case: proves the suite works, times mean little')
-  .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '5')
-  .option('--size <mb>', 'megabytes of generated text for the filter cases', '100')
+  .description('Benchmarks manifold against plain pipes, awk and GNU parallel, on generated data.')
+  .option('--quick', 'small data and one run per case: proves the suite works; times mean little')
+  .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '3')
+  .option(
+    '--only <groups>',
+    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline)',
+  )
   .parse();
-const options = program.opts<{ quick?: boolean; runs: string; size: string }>();
+const options = program.opts<{ quick?: boolean; runs: string; only?: string }>();
 const runs = options.quick ? 1 : Number(options.runs);
-const megabytes = options.quick ? 2 : Number(options.size);
 
 const folder = await mkdtemp(join(tmpdir(), 'manifold-bench-'));
 try {
-  const log = join(folder, 'access.log');
-  await writeAccessLog(log, megabytes * 1e6);
-  const bytes = (await stat(log)).size;
-  const cases: Case[] = filterCases({ root, log, bytes });
-
-  const measured: Measured[] = [];
-  for (const [item, seconds] of await medianSeconds(
-    cases.map((c) => c.command),
-    runs,
-  )) {
-    measured.push({ ...cases.find((c) => c.command === item)!, seconds });
+  process.stderr.write('generating data...\n');
+  const data = await makeData(root, folder, options.quick === true);
+  const hasParallel = await hasProgram('parallel');
+  let cases: Case[] = [
+    ...filterCases(data),
+    ...fanCases(data, hasParallel),
+    ...pipelineCases(data),
+  ];
+  if (options.only) {
+    const groups = options.only.split(',');
+    cases = cases.filter((c) => groups.includes(c.group));
   }
-  console.log(`# manifold benchmarks\n`);
+  const measured: Measured[] = [];
+  // Each group is timed together, its runs interleaved, so its ratios compare like with like.
+  for (const group of [...new Set(cases.map((c) => c.group))]) {
+    process.stderr.write(`${group}:\n`);
+    const members = cases.filter((c) => c.group === group && c.probe === undefined);
+    const medians = await medianSeconds(
+      members.map((c) => c.command),
+      runs,
+    );
+    for (const item of cases.filter((c) => c.group === group)) {
+      if (item.probe === undefined) measured.push({ ...item, seconds: medians.get(item.command)! });
+      else measured.push(await probe(item));
+    }
+  }
+  console.log('# manifold benchmarks\n');
   console.log(`Machine: ${describeMachine()}  `);
   console.log(
-    `Data: ${(bytes / 1e6).toFixed(0)} MB of generated access-log lines; median of ${runs} run(s) after a warm-up.\n`,
+    `Data: ${(data.smallBytes / 1e6).toFixed(0)} MB (sdk) and ${(data.bigBytes / 2 ** 20).toFixed(0)} MiB (fan, hash, memory, pipeline) of generated access-log lines; median of ${runs} interleaved run(s) after a warm-up.  `,
   );
-  console.log(formatTable(measured, bytes, !options.quick));
+  console.log(
+    hasParallel
+      ? 'GNU parallel: present.\n'
+      : 'GNU parallel: **missing** (Debian package `parallel`): its anchors are left out.\n',
+  );
+  console.log(formatTable(measured, !options.quick));
 } finally {
   await rm(folder, { recursive: true, force: true });
+}
+
+/** Runs a probe case once: peak RSS from GNU time, or manifold's share of the CPU time. */
+async function probe(item: Case): Promise<Measured> {
+  const file = join(folder, 'probe');
+  const { seconds } = await timeCommand(item.command, { ...process.env, PROBE: file });
+  if (item.probe === 'rss') {
+    const kilobytes = Number((await readFile(file, 'utf8')).trim().split('\n').at(-1));
+    return { ...item, seconds, probed: kilobytes / 1024 };
+  }
+  const [user, system] = (await readFile(`${file}.total`, 'utf8'))
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(' ')
+    .map(Number);
+  const stats = JSON.parse(await readFile(`${file}.stats`, 'utf8')) as {
+    orchestratorCpuMs: number;
+  };
+  const total = (user! + system!) * 1000;
+  return { ...item, seconds, probed: total > 0 ? (100 * stats.orchestratorCpuMs) / total : 0 };
 }

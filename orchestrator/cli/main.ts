@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { fanCommand } from './fan.js';
-import { pipelineCommands } from './pipeline.js';
+import { pipelineCommands } from './pipeline-commands.js';
 
 /**
  * The `manifold` command. This is the edge: the only place that turns errors into exit

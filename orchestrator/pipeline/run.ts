@@ -54,6 +54,8 @@ export class PipelineRun {
     const sampler = new StatsSampler(this.#wiring.nodes, onProgress);
     const ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
     const stats = sampler.stop(ends);
+    const cpu = process.cpuUsage();
+    stats.orchestratorCpuMs = Math.round((cpu.user + cpu.system) / 1000);
     if (this.#signal !== null) {
       if (temporary !== null) rmSync(temporary, { force: true });
       return { kind: 'signal', signal: this.#signal };

@@ -20,6 +20,8 @@ export interface StageStats {
 
 export interface PipelineStats {
   durationMs: number;
+  /** CPU time of manifold itself, to compare with its stages'. */
+  orchestratorCpuMs?: number;
   stages: StageStats[];
   /** The stream between each stage and the next: what the writer wrote, at its rate. */
   edges: { from: string; to: string; bytes: number; megabytesPerSecond: number }[];

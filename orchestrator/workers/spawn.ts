@@ -1,5 +1,5 @@
+import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { execa } from 'execa';
 import split2 from 'split2';
 
 /** What to run: a program and its arguments, or a shell command line. */
@@ -15,7 +15,7 @@ export interface WorkerProcess {
   pid: number;
   stdin: Writable;
   stdout: Readable;
-  /** Resolves when the process has ended and its stdio are closed. */
+  /** Resolves when the process has ended. */
   exited: Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
   /** Signals the process and everything it started (its process group). */
   signal(signal: NodeJS.Signals): void;
@@ -27,24 +27,24 @@ export type StderrMode = { kind: 'inherit' } | { kind: 'prefix'; prefix: string 
 /**
  * Starts a worker. It leads a new process group, so stopping it stops what it started
  * (`sh -c 'sort | uniq -c'`), and a Ctrl-C at the terminal reaches manifold, which decides.
+ *
+ * Node's own spawn, not execa: a worker start is on the hot path (a process per block with
+ * --per-block) and on every run's start-up, where loading execa alone costs more than the
+ * 150 ms manifold allows itself; we need none of its conveniences here (docs/performance.md).
  */
 export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerProcess {
   const [file, ...args] = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
-  const child = execa(file!, args, {
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderr: stderr.kind === 'inherit' ? 'inherit' : 'pipe',
+  const child = spawn(file!, args, {
+    stdio: ['pipe', 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
     detached: true,
-    cleanup: false,
-    reject: false,
-    buffer: false,
-    encoding: 'buffer',
-    stripFinalNewline: false,
-    env: command.env,
-    extendEnv: true,
+    env: command.env === undefined ? process.env : { ...process.env, ...command.env },
   });
-  if (child.pid === undefined) throw new Error(`cannot start ${file}`);
-  const pid = child.pid;
+  const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      child.on('error', () => resolve({ exitCode: 127, signal: null }));
+      child.on('close', (exitCode, signal) => resolve({ exitCode, signal }));
+    },
+  );
   // A worker that stops reading early (head) is not an error here: its exit status says.
   child.stdin!.on('error', () => {});
   child.stdout!.on('error', () => {});
@@ -53,16 +53,14 @@ export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerPro
       process.stderr.write(`${stderr.prefix}${line}\n`);
     });
   }
-  const exited = child.then((result) => ({
-    exitCode: result.exitCode ?? null,
-    signal: (result.signal as NodeJS.Signals | undefined) ?? null,
-  }));
+  const pid = child.pid ?? -1;
   return {
     pid,
     stdin: child.stdin!,
     stdout: child.stdout!,
     exited,
     signal(signal) {
+      if (pid < 0) return;
       try {
         process.kill(-pid, signal);
       } catch {

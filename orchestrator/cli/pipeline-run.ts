@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
@@ -7,61 +6,21 @@ import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { dieOfSigpipe } from './fan.js';
 
-type Run = (status: Promise<number>) => void;
-
-/** `manifold run`, `check` and `graph`: the config-file face of manifold. */
-export function pipelineCommands(run: Run): Command[] {
-  const set = (value: string, previous: string[]) => [...previous, value];
-  const setHelp = 'set a variable used as $' + '{NAME} in the config (repeatable)';
-  const runCommand = new Command('run')
-    .description('Run a pipeline or graph from a config file (YAML or JSON).')
-    .argument('<config>', 'the config file')
-    .option('--set <NAME=VALUE>', setHelp, set, [])
-    .option('--stats <file>', "write a JSON summary per stage and edge at the end; '-' for stderr")
-    .option('--progress', 'show a live line per stage on stderr when it is a terminal')
-    .option('--verbose', 'say what manifold decides, on stderr')
-    .action(
-      (
-        config: string,
-        options: { set: string[]; stats?: string; progress?: boolean; verbose?: boolean },
-      ) => run(runConfig(config, options)),
-    );
-  const checkCommand = new Command('check')
-    .description('Check a config file without running it: exit 0 when good, 2 with every problem.')
-    .argument('<config>', 'the config file')
-    .option('--set <NAME=VALUE>', setHelp, set, [])
-    .action((config: string, options: { set: string[] }) =>
-      run(
-        (async () => {
-          checkConfig(config, variables(options.set));
-          return ExitCode.ok;
-        })(),
-      ),
-    );
-  const graphCommand = new Command('graph')
-    .description(
-      'Print the graph of a config: stages, fans, branches, joins, framings on the edges.',
-    )
-    .argument('<config>', 'the config file')
-    .addOption(
-      new Option('--format <format>', 'mermaid or dot')
-        .choices(['mermaid', 'dot'])
-        .default('mermaid'),
-    )
-    .option('--set <NAME=VALUE>', setHelp, set, [])
-    .action((config: string, options: { format: string; set: string[] }) =>
-      run(
-        (async () => {
-          const pipeline = checkConfig(config, variables(options.set));
-          process.stdout.write(options.format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
-          return ExitCode.ok;
-        })(),
-      ),
-    );
-  return [runCommand, checkCommand, graphCommand];
+/** `manifold check`: throws a ConfigError listing every problem, or returns 0. */
+export async function checkOnly(config: string, sets: string[]): Promise<number> {
+  checkConfig(config, variables(sets));
+  return ExitCode.ok;
 }
 
-async function runConfig(
+/** `manifold graph`. */
+export async function printGraph(config: string, format: string, sets: string[]): Promise<number> {
+  const pipeline = checkConfig(config, variables(sets));
+  process.stdout.write(format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
+  return ExitCode.ok;
+}
+
+/** `manifold run`. */
+export async function runConfig(
   config: string,
   options: { set: string[]; stats?: string; progress?: boolean; verbose?: boolean },
 ): Promise<number> {

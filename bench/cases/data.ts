@@ -1,0 +1,65 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRandom, writeAccessLog } from '../data.js';
+
+/** The files every section reads, made once per run in a temporary folder. */
+export interface Data {
+  root: string;
+  folder: string;
+  /** Access-log lines: ~100 MB (the filter section), and ~1 GiB (the fan sections). */
+  small: string;
+  smallBytes: number;
+  big: string;
+  bigBytes: number;
+  bigRecords: number;
+  /** Lines `<cost> <word>` for CPU-bound workers: even cost, and cost that varies by block. */
+  even: string;
+  uneven: string;
+  /** A pipeline config of three cat stages. */
+  threeCats: string;
+  quick: boolean;
+}
+
+export async function makeData(root: string, folder: string, quick: boolean): Promise<Data> {
+  const small = join(folder, 'small.log');
+  const big = join(folder, 'big.log');
+  const smallBytes = quick ? 4e6 : 100e6;
+  await writeAccessLog(small, smallBytes);
+  await writeAccessLog(big, quick ? 16 * 2 ** 20 : 2 ** 30, 7);
+  const even = join(folder, 'even.txt');
+  const uneven = join(folder, 'uneven.txt');
+  const lines = quick ? 20_000 : 400_000;
+  await writeFile(
+    even,
+    costLines(lines, () => 200),
+  );
+  // Every tenth stretch of 3000 lines costs 15 times the others: with round-robin the same
+  // worker gets every heavy stretch; dispatch by readiness spreads them.
+  await writeFile(
+    uneven,
+    costLines(lines, (i) => (Math.floor(i / 3000) % 10 === 0 ? 1500 : 100)),
+  );
+  const threeCats = join(folder, 'three-cats.yaml');
+  await writeFile(threeCats, 'stages:\n  - run: [cat]\n  - run: [cat]\n  - run: [cat]\n');
+  const bigBytes = (await stat(big)).size;
+  return {
+    root,
+    folder,
+    small,
+    smallBytes: (await stat(small)).size,
+    big,
+    bigBytes,
+    bigRecords: Math.round(bigBytes / 124.3),
+    even,
+    uneven,
+    threeCats,
+    quick,
+  };
+}
+
+function costLines(count: number, cost: (i: number) => number): string {
+  const random = createRandom(3);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(`${cost(i)} w${Math.floor(random() * 1e6)}`);
+  return `${out.join('\n')}\n`;
+}

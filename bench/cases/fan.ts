@@ -1,0 +1,142 @@
+import type { Case } from '../report.js';
+import type { Data } from './data.js';
+
+const AWK_WORK = `awk '{ s = 0; for (i = 0; i < $1; i++) s += i * i; print $2, s }'`;
+
+/** Fan-out and fan-in against cat | cat and GNU parallel, on the same 1 GiB (issue 5, 1-4). */
+export function fanCases(data: Data, hasParallel: boolean): Case[] {
+  const { root, big, bigBytes: bytes, bigRecords: records } = data;
+  const manifold = `node ${root}dist/bundle/bin/manifold.js`;
+  const group = 'fan';
+  const cases: Case[] = [
+    { group, name: 'cat | cat', command: `cat ${big} | cat > /dev/null`, bytes },
+    {
+      group,
+      name: 'fan -j 2 cat (merge ready)',
+      command: `${manifold} fan -j 2 -- cat < ${big} > /dev/null`,
+      baseline: 'cat | cat',
+      bytes,
+      target: 'ratio ≤ 1.3',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.3,
+    },
+    {
+      group,
+      name: 'fan -j 2 --merge ordered --one-to-one cat',
+      command: `${manifold} fan -j 2 --merge ordered --one-to-one -- cat < ${big} > /dev/null`,
+      baseline: 'fan -j 2 cat (merge ready)',
+      bytes,
+      target: 'ratio ≤ 1.1',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.1,
+    },
+    {
+      group: 'hash',
+      name: 'fan -j 2 --dispatch hash --key field:1 cat',
+      command: `${manifold} fan -j 2 --dispatch hash --key field:1 -- cat < ${big} > /dev/null`,
+      bytes,
+      records,
+      target: '≥ 3 M records/s',
+      meets: ({ recordsPerSecond }) => recordsPerSecond !== undefined && recordsPerSecond >= 3e6,
+    },
+    {
+      group: 'cpu',
+      name: 'fan -j 1 awk (even cost)',
+      command: `${manifold} fan -j 1 --block 64K -- ${AWK_WORK} < ${data.even} > /dev/null`,
+    },
+    {
+      group: 'cpu',
+      name: 'fan -j 2 awk (even cost)',
+      command: `${manifold} fan -j 2 --block 64K -- ${AWK_WORK} < ${data.even} > /dev/null`,
+      baseline: 'fan -j 1 awk (even cost)',
+      target: 'ratio ≤ 0.526 (speed-up ≥ 1.9)',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1 / 1.9,
+    },
+    {
+      group: 'cpu',
+      name: 'fan -j 2 --dispatch round-robin awk (uneven cost)',
+      command: `${manifold} fan -j 2 --block 64K --dispatch round-robin -- ${AWK_WORK} < ${data.uneven} > /dev/null`,
+    },
+    {
+      group: 'cpu',
+      name: 'fan -j 2 --dispatch ready awk (uneven cost)',
+      command: `${manifold} fan -j 2 --block 64K --dispatch ready -- ${AWK_WORK} < ${data.uneven} > /dev/null`,
+      baseline: 'fan -j 2 --dispatch round-robin awk (uneven cost)',
+      target: 'ratio ≤ 0.87 (15% faster)',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1 / 1.15,
+    },
+    {
+      group: 'memory',
+      name: 'fan -j 2 cat, the big input once',
+      command: `/usr/bin/time -f %M -o "$PROBE" ${manifold} fan -j 2 -- cat < ${big} > /dev/null`,
+      probe: 'rss',
+      target: '≤ 100 MB',
+      meets: ({ probed }) => probed !== undefined && probed <= 100,
+    },
+    {
+      group: 'memory',
+      name: 'fan -j 2 cat, the big input 4 times',
+      command: `cat ${big} ${big} ${big} ${big} | /usr/bin/time -f %M -o "$PROBE" ${manifold} fan -j 2 -- cat > /dev/null`,
+      probe: 'rss',
+      target: '≤ 100 MB',
+      meets: ({ probed }) => probed !== undefined && probed <= 100,
+    },
+    {
+      group: 'startup',
+      name: 'fan -j 2 -- cat < /dev/null',
+      command: `${manifold} fan -j 2 -- cat < /dev/null`,
+      target: '≤ 0.150 s',
+      meets: ({ seconds }) => seconds <= 0.15,
+    },
+  ];
+  if (hasParallel) cases.push(...parallelCases(data));
+  return cases;
+}
+
+/** GNU parallel on the same data, each of its ways to farm a pipe. */
+function parallelCases({ big, bigBytes: bytes, bigRecords: records, quick }: Data): Case[] {
+  const p = 'parallel --will-cite';
+  const blocks = quick ? ['1M'] : ['1M', '10M', '100M'];
+  const cases: Case[] = blocks.map((block) => ({
+    group: 'fan',
+    name: `parallel --pipe --block ${block}`,
+    command: `${p} --pipe --block ${block} -j2 cat < ${big} > /dev/null`,
+    baseline: 'fan -j 2 cat (merge ready)',
+    bytes,
+    target: 'ratio ≥ 4 (at its best block)',
+  }));
+  cases.push(
+    {
+      group: 'fan',
+      name: 'parallel --pipepart',
+      command: `${p} --pipepart -a ${big} --block -1 -j2 cat > /dev/null`,
+      baseline: 'fan -j 2 cat (merge ready)',
+      bytes,
+      target: 'ratio ≥ 1',
+      meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
+    },
+    {
+      group: 'fan',
+      name: 'parallel --pipe --round-robin',
+      command: `${p} --pipe --round-robin --block 10M -j2 cat < ${big} > /dev/null`,
+      baseline: 'fan -j 2 cat (merge ready)',
+      bytes,
+    },
+    {
+      group: 'fan',
+      name: 'parallel --pipe -k',
+      command: `${p} --pipe -k --block 10M -j2 cat < ${big} > /dev/null`,
+      baseline: 'fan -j 2 --merge ordered --one-to-one cat',
+      bytes,
+    },
+    {
+      group: 'hash',
+      name: 'parallel --pipe --shard 1',
+      command: `${p} --pipe --shard 1 --colsep ' ' -j2 cat < ${big} > /dev/null`,
+      baseline: 'fan -j 2 --dispatch hash --key field:1 cat',
+      bytes,
+      records,
+      target: 'ratio ≥ 10',
+      meets: ({ ratio }) => ratio !== undefined && ratio >= 10,
+    },
+  );
+  return cases;
+}
