@@ -1,0 +1,38 @@
+import { execa } from 'execa';
+import { expect, it } from 'vitest';
+import { root } from '../helpers.js';
+
+/**
+ * The benchmark suite on small data: every case runs and lands in the table. No timing is
+ * asserted; this proves `npm run bench` works, as CI cannot afford the full run.
+ */
+it('npm run bench -- --quick runs every case and prints the table', async () => {
+  const { stdout } = await execa('node', [`${root}dist/bench/run.js`, '--quick'], {
+    timeout: 120_000,
+  });
+  const rows = stdout
+    .split('\n')
+    .filter((line) => /^\| (sdk|fan|hash|cpu|memory|startup|pipeline) \|/.test(line));
+  // Cells are split on the | that are not escaped inside a case's name.
+  const cells = (row: string) => row.split(/(?<!\\)\|/);
+  const groups = new Set(rows.map((row) => cells(row)[1]!.trim()));
+  expect([...groups].sort()).toEqual([
+    'cpu',
+    'fan',
+    'hash',
+    'memory',
+    'pipeline',
+    'sdk',
+    'startup',
+  ]);
+  for (const row of rows) {
+    const seconds = Number(cells(row)[3]);
+    expect(seconds, row).toBeGreaterThan(0);
+  }
+  const parallel =
+    (await execa('bash', ['-c', 'command -v parallel'], { reject: false })).exitCode === 0;
+  expect(stdout).toContain(parallel ? 'GNU parallel: present.' : 'GNU parallel: **missing**');
+  if (parallel) expect(stdout).toMatch(/parallel --pipepart/);
+  expect(stdout).toMatch(/\d+ MB peak RSS/);
+  expect(stdout).toMatch(/% CPU in manifold/);
+}, 150_000);
