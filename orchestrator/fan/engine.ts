@@ -156,7 +156,8 @@ export class Fan implements WorkerListener {
 
   /** Resolves once the queues have room again: the input waits while they are full. */
   async #roomForMore(): Promise<void> {
-    const limit = Math.max(2 * this.#options.blockSize, 8 * 1024 * 1024);
+    // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
+    const limit = 2 * this.#options.blockSize;
     while (this.#stopping === null && this.#dispatcher.queuedBytes > limit) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;

@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
-const READ_SIZE = 1024 * 1024;
+/** Reads of a file: big enough for few system calls, small enough to be freed young. */
+const READ_SIZE = 256 * 1024;
 
 /** The input's total size when it is known (regular files), for the progress line's ETA. */
 export function inputSize(inputs: string[] | null, sizes: number[], fd = 0): number | null {
@@ -16,7 +17,7 @@ export function inputSize(inputs: string[] | null, sizes: number[], fd = 0): num
 
 /**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
- * earlier stage). Regular files are read 1 MiB at a time into fresh buffers (blocks keep views
+ * earlier stage). Regular files are read 256 KiB at a time into fresh buffers (blocks keep views
  * of them); a pipe is read as a non-blocking stream. `wait` is called before each read, so the
  * caller can hold reading while its queues are full; `close` ends reading early.
  */
