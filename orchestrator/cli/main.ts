@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
+import { ConfigError } from '../config/problems.js';
 import { fanCommand } from './fan.js';
 import { pipelineCommands } from './pipeline-commands.js';
 
@@ -43,10 +44,14 @@ async function main(argv: string[]): Promise<number> {
     program.outputHelp();
     return ExitCode.usage;
   }
+  // Should the work end without settling (a bug), Node would exit by itself with 0: not so.
+  process.exitCode = ExitCode.failure;
   try {
     return await running;
   } catch (error) {
-    process.stderr.write(`manifold: ${describeError(error)}\n`);
+    // A config's problems are lines of their own, each `<file>:<line>:<column>: ...`.
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`manifold: ${describeError(error)}\n`);
     if (process.env.MANIFOLD_DEBUG && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);

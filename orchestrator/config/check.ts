@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import fg from 'fast-glob';
-import { describeError, parseFraming } from '../../filters/index.js';
+import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
 import { resolveFanOptions } from '../cli/fan.js';
 import type { CommandSpec } from '../workers/spawn.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
@@ -207,8 +207,25 @@ class Checker {
     line: number,
     env: Env,
   ): Stage[] {
+    // Each value on its own first, so that every bad one is reported, each at its key.
+    const before = this.#problems.length;
+    const checks: [string, (value: string) => unknown][] = [
+      ['split', (v) => parseFraming(v, 'split')],
+      ['join', (v) => parseFraming(v, 'join')],
+      ['block', (v) => parseSize(v, 'block')],
+      ['max-record', (v) => parseSize(v, 'max-record')],
+      ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key')],
+    ];
+    for (const [key, parse] of checks) {
+      if (raw[key] === undefined) continue;
+      try {
+        parse(String(raw[key]));
+      } catch (error) {
+        this.#problem([...path, key], describeError(error));
+      }
+    }
     const worker = this.#worker(raw.worker, [...path, 'worker'], env);
-    if (worker === null) return [];
+    if (worker === null || this.#problems.length > before) return [];
     const attribution = raw.attribution as string | undefined;
     const options = {
       workers: raw.workers ?? 2,
@@ -295,7 +312,7 @@ class Checker {
     }
     const split = raw.split ?? 'lines';
     try {
-      parseFraming(split);
+      parseFraming(split, 'split');
     } catch (error) {
       this.#problem([...path, 'split'], describeError(error));
     }

@@ -76,13 +76,19 @@ export function missingPrograms(command: CommandSpec, folder: string): string[] 
 
 function firstWords(script: string): string[] {
   const words: string[] = [];
-  // Quoted text is not looked into: its separators are not the shell's.
-  const bare = script.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ' q ');
+  const functions = new Set<string>();
+  // Quoted text is not looked into: its separators are not the shell's. Redirections like
+  // 2>&1, >&2, <&0 and 3>&- hold an & that separates nothing.
+  const bare = script
+    .replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ' q ')
+    .replace(/\d*[<>]&[\d-]+|&>>?/g, ' ');
   for (const segment of bare.split(/\|\||&&|[|;&\n]|\$\(|`/)) {
     const tokens = segment
       .trim()
       .split(/\s+/)
       .filter((t) => t !== '');
+    // `for x in ...`, `case w in`, `select`: the words after the keyword are not commands.
+    if (['for', 'case', 'select'].includes(tokens[0] ?? '')) continue;
     let i = 0;
     while (
       i < tokens.length &&
@@ -90,16 +96,24 @@ function firstWords(script: string): string[] {
     )
       i++;
     const word = tokens[i];
+    if (word === undefined) continue;
+    const defined =
+      /^([A-Za-z_][A-Za-z0-9_-]*)\(\)/.exec(word)?.[1] ??
+      (word === 'function' ? tokens[i + 1] : undefined);
+    if (defined !== undefined) {
+      functions.add(defined.replace(/\(\)$/, ''));
+      continue;
+    }
     if (
-      word === undefined ||
       BUILTINS.has(word) ||
+      functions.has(word) ||
       /[$`'"*?[\]{}()<>\\]/.test(word) ||
       word === 'q'
     )
       continue;
     words.push(word);
   }
-  return words;
+  return words.filter((word) => !functions.has(word));
 }
 
 /** Quotes words for /bin/sh, so an array command can join a shell pipeline. */

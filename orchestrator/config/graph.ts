@@ -33,7 +33,10 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
     pipeline.inputs === null ? 'stdin' : pipeline.inputs.map((f) => f.split('/').pop()).join(', ');
   const input = add(inputLabel, 'io');
 
-  /** Adds stages after `from` (whose output has framing `framing`); returns the last node. */
+  /**
+   * Adds `stages` after `from`, whose output is in `framing`; returns the last node and the
+   * framing of its output. Each edge is labelled with the framing of the bytes on it.
+   */
   const chain = (
     stages: Stage[],
     from: string,
@@ -43,22 +46,25 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
     let previous = from;
     let current = framing;
     for (const stage of stages) {
-      let head: string;
-      let tail: string;
       if (stage.kind === 'command') {
-        head = tail = add(`${stage.name}: ${stage.command.argv.join(' ')}`, 'box');
-        cluster?.nodes.push(head);
+        const node = add(`${stage.name}: ${stage.command.argv.join(' ')}`, 'box');
+        cluster?.nodes.push(node);
+        edges.push({ from: previous, to: node, label: current });
+        previous = node;
       } else if (stage.kind === 'fan') {
         const o = stage.options;
-        head = tail = add(
+        const node = add(
           `${stage.name}: fan ×${o.workers} ${o.dispatch}→${o.merge}\n${o.command.argv.join(' ')}`,
           'fan',
         );
-        cluster?.nodes.push(head);
-        current = o.framing.name;
+        cluster?.nodes.push(node);
+        edges.push({ from: previous, to: node, label: o.framing.name });
+        previous = node;
+        current = o.outputFraming.name;
       } else {
-        head = add(`${stage.name}: copy`, 'branch');
+        const head = add(`${stage.name}: copy`, 'branch');
         cluster?.nodes.push(head);
+        edges.push({ from: previous, to: head, label: current });
         const ends = stage.branches.map((branch) => {
           const inner: Cluster = {
             id: `c${clusters.length}`,
@@ -72,24 +78,31 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
           stage.combine === 'join'
             ? `${stage.name}: join ${stage.join!.argv.join(' ')}`
             : `${stage.name}: ${stage.combine}`;
-        tail = add(combiner, 'branch');
+        const tail = add(combiner, 'branch');
         cluster?.nodes.push(tail);
-        ends.forEach(([, end], i) => {
-          const label = stage.combine === 'join' ? `{${stage.branches[i]!.name}}` : current;
+        ends.forEach(([end, endFraming], i) => {
+          const label =
+            stage.combine === 'join'
+              ? `{${stage.branches[i]!.name}}`
+              : stage.combine === 'merge'
+                ? stage.split
+                : endFraming;
           edges.push({ from: end, to: tail, label });
         });
-        edges.push({ from: previous, to: head, label: current });
+        current =
+          stage.combine === 'merge'
+            ? stage.split
+            : stage.combine === 'join'
+              ? 'lines'
+              : (ends[0]?.[1] ?? current);
         previous = tail;
-        continue;
       }
-      edges.push({ from: previous, to: head, label: current });
-      previous = tail;
     }
-    return [from, previous];
+    return [previous, current];
   };
-  const [, last] = chain(pipeline.stages, input, 'lines');
+  const [last, framing] = chain(pipeline.stages, input, 'lines');
   const output = add(pipeline.output === null ? 'stdout' : pipeline.output.split('/').pop()!, 'io');
-  edges.push({ from: last, to: output, label: 'lines' });
+  edges.push({ from: last, to: output, label: framing });
   return { nodes, edges, clusters };
 }
 
@@ -97,7 +110,8 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
 export function toMermaid(pipeline: Pipeline): string {
   const { nodes, edges, clusters } = build(pipeline);
   const shape = (node: Node) => {
-    const text = JSON.stringify(node.label.replace(/"/g, "'")).replace(/\\n/g, '<br/>');
+    // Mermaid strings know no backslash escapes: quotes become #quot;, line breaks <br/>.
+    const text = `"${node.label.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
     switch (node.shape) {
       case 'io':
         return `${node.id}([${text}])`;

@@ -47,6 +47,8 @@ export class CombineNode implements RunningNode {
   }
 
   async #finish(error?: string): Promise<NodeEnd> {
+    // Stopped by a signal, its inputs were cut short: that is the signal's doing, not an error.
+    if (this.#stopped) error = undefined;
     await this.#sink.finish();
     const closedOutput = this.#sink.closed;
     this.#sink.close();
@@ -65,28 +67,33 @@ export class CombineNode implements RunningNode {
 
   async #concat(): Promise<void> {
     const folder = mkdtempSync(join(tmpdir(), 'manifold-concat-'));
+    const spools = this.#inputs
+      .slice(1)
+      .map((input, i) => this.#spool(input, join(folder, `b${i + 1}`)));
+    // Every spool is awaited, even after a failure, so none rejects unheard.
+    const settled = Promise.allSettled(spools);
     try {
-      const spools = this.#inputs
-        .slice(1)
-        .map((input, i) => this.#spool(input, join(folder, `b${i + 1}`)));
       await this.#copy(this.#inputs[0]!);
       for (const [i, spool] of spools.entries()) {
         await spool;
         await this.#copyFile(join(folder, `b${i + 1}`));
       }
     } finally {
+      await settled;
       rmSync(folder, { recursive: true, force: true });
     }
   }
 
   async #merge(framing: Framing): Promise<void> {
-    await Promise.all(
+    const results = await Promise.allSettled(
       this.#inputs.map(async (input) => {
         const whole = new WholeRecords(framing);
         for await (const chunk of input.chunks(this.#room)) this.#sink.write(whole.push(chunk));
         this.#sink.write(whole.end());
       }),
     );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   async #copy(input: InputReader): Promise<void> {

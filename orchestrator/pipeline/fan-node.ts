@@ -19,7 +19,13 @@ export class FanNode implements RunningNode {
       if (end.kind === 'closed') return { exitCode: 0, signal: null, closedOutput: true, endedAt };
       if (end.kind === 'signal')
         return { exitCode: null, signal: end.signal, closedOutput: false, endedAt };
-      return { exitCode: end.status, signal: null, closedOutput: false, endedAt };
+      return {
+        exitCode: end.status,
+        signal: null,
+        closedOutput: false,
+        endedAt,
+        reported: end.status !== 0,
+      };
     });
   }
 

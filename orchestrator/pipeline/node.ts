@@ -6,6 +6,8 @@ export interface NodeEnd {
   closedOutput: boolean;
   /** A message for a failure that is not an exit status (an in-process node's error). */
   error?: string;
+  /** The node has said on stderr why it failed (a fan names its worker): say no more. */
+  reported?: boolean;
   endedAt: number;
 }
 

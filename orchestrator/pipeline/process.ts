@@ -16,9 +16,15 @@ export class ProcessNode implements RunningNode {
   downstream: RunningNode | null = null;
   #pid = -1;
 
-  constructor(label: string, command: CommandSpec, cwd: string, stdio: (number | 'ignore')[]) {
+  constructor(
+    label: string,
+    command: CommandSpec,
+    cwd: string,
+    stdio: (number | 'ignore')[],
+    description = command.argv.join(' '),
+  ) {
     this.label = label;
-    this.description = command.argv.join(' ');
+    this.description = description;
     const [file, ...args] = command.shell
       ? ['/bin/sh', '-c', command.argv.join(' ')]
       : command.argv;

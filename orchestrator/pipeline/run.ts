@@ -62,6 +62,7 @@ export class PipelineRun {
     }
     const failures = this.#failures(ends);
     for (const [node, end] of failures) {
+      if (end.reported) continue;
       process.stderr.write(
         `manifold: stage ${node.label} (${node.description}) ${describeEnd(end)}\n`,
       );

@@ -26,9 +26,7 @@ export class TeeNode implements RunningNode {
     this.#input = new InputReader(null, input);
     this.#outputs = outputs.map((fd) => {
       const socket = new Socket({ fd, readable: false, writable: true });
-      socket.on('error', () => {
-        this.#drop(socket);
-      });
+      socket.on('error', () => this.#drop(socket));
       return socket;
     });
     this.ended = this.#run();
@@ -37,7 +35,7 @@ export class TeeNode implements RunningNode {
   stop(): void {
     this.#stopped = true;
     this.#input.close();
-    for (const socket of this.#outputs) socket.destroy();
+    for (const socket of this.#outputs.splice(0)) socket.destroy();
   }
 
   async #run(): Promise<NodeEnd> {
@@ -51,8 +49,15 @@ export class TeeNode implements RunningNode {
       if (!this.#stopped) error = `cannot read its input: ${(failure as Error).message}`;
     }
     this.#input.close();
+    // Each output ends once its bytes are out, or at once if it was destroyed meanwhile.
     await Promise.all(
-      this.#outputs.map((socket) => new Promise<void>((resolve) => socket.end(resolve))),
+      this.#outputs.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            socket.end();
+          }),
+      ),
     );
     return {
       exitCode: error ? 1 : 0,

@@ -1,4 +1,5 @@
 import { parseFraming } from '../../filters/index.js';
+import { shellQuote } from '../config/commands.js';
 import type { BranchStage, Pipeline, Stage } from '../config/model.js';
 import type { CommandSpec } from '../workers/spawn.js';
 import { CombineNode } from './combine.js';
@@ -114,12 +115,13 @@ function startBranches(
       stage.join!,
       stage.branches.map((b) => b.name),
     );
-    combiner = new ProcessNode(`${stage.name}.join`, withEnv(command, pipeline), pipeline.folder, [
-      'ignore',
-      output,
-      'ignore',
-      ...fds,
-    ]);
+    combiner = new ProcessNode(
+      `${stage.name}.join`,
+      withEnv(command, pipeline),
+      pipeline.folder,
+      ['ignore', output, 'ignore', ...fds],
+      stage.join!.argv.join(' '),
+    );
     closeOwn([output, ...fds]);
   } else {
     combiner = new CombineNode(
@@ -135,14 +137,29 @@ function startBranches(
   return { head: tee, tail: combiner };
 }
 
-/** `{name}` becomes `/dev/fd/N`, N the descriptor the join command gets that branch's output on. */
+/**
+ * The join command, run by bash with each `{name}` replaced by a process substitution that
+ * copies that branch's output from descriptor N. Opening /dev/fd/N of a FIFO waits for a writer,
+ * forever once the branch has finished; bash's substitutions are anonymous pipes, which do not,
+ * so `comm -23 {a} {b}` behaves as `comm -23 <(a) <(b)` does in bash, however fast the branches.
+ */
 function substitutePlaceholders(command: CommandSpec, names: string[]): CommandSpec {
   const replace = (text: string) =>
     text.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
       const index = names.indexOf(name);
-      return index < 0 ? whole : `/dev/fd/${3 + index}`;
+      return index < 0 ? whole : `<(exec cat <&${3 + index})`;
     });
-  return { ...command, argv: command.argv.map(replace) };
+  const script = command.shell
+    ? replace(command.argv.join(' '))
+    : command.argv
+        .map((word) => (/\{[A-Za-z0-9_]+\}/.test(word) ? replace(word) : shellQuote([word])))
+        .join(' ');
+  // An array is one program: exec it. A shell string may be several commands: run it as it is.
+  return {
+    ...command,
+    argv: ['bash', '-c', command.shell ? script : `exec ${script}`],
+    shell: false,
+  };
 }
 
 function withEnv(command: CommandSpec, pipeline: Pipeline): CommandSpec {
