@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Writes deterministic access-log lines (combined format) to stdout: node generate.mjs [lines]
 let seed = 7;
-const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const random = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 const pick = (list) => list[Math.floor(random() * list.length)];
 const paths = [
   '/',

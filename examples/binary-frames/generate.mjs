@@ -2,7 +2,10 @@
 // Writes deterministic float64 arrays as length-prefixed frames to stdout: a 4-byte big-endian
 // length, then that many bytes of little-endian doubles. node generate.mjs [frames] [values]
 let seed = 13;
-const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const random = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 const frames = Number(process.argv[2] ?? 2000);
 const values = Number(process.argv[3] ?? 1000);
 for (let f = 0; f < frames; f++) {

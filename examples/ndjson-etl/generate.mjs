@@ -2,7 +2,10 @@
 // Writes deterministic payment events as ndjson to stdout, some of them invalid on purpose:
 // node generate.mjs [events]
 let seed = 5;
-const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const random = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 const currencies = ['EUR', 'USD', 'GBP', 'JPY'];
 const countries = ['fr', 'de', 'us', 'gb', 'jp', 'br'];
 const count = Number(process.argv[2] ?? 100_000);

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Writes a deterministic activity log, "<user> <action>" per line, to stdout: node generate.mjs [lines]
 let seed = 3;
-const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const random = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 const actions = ['login', 'login', 'view', 'view', 'view', 'purchase', 'logout'];
 const count = Number(process.argv[2] ?? 200_000);
 const lines = [];

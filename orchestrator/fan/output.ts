@@ -62,17 +62,17 @@ export class StreamSink extends EventEmitter {
     this.#socket.destroySoon();
   }
 
+  /**
+   * Resolves when everything written so far is out (or the output closed). Not by waiting for
+   * 'drain', which comes only after a write that was refused: an empty write's callback comes
+   * after every write before it.
+   */
   async finish(): Promise<void> {
     if (this.#closed || this.#socket.writableLength === 0) return;
     await new Promise<void>((resolve) => {
-      const done = () => {
-        this.#socket.off('drain', done);
-        this.off('closed', done);
-        resolve();
-      };
-      this.#socket.on('drain', done);
-      this.on('closed', done);
-      this.on('error', done);
+      this.#socket.write(Buffer.alloc(0), () => resolve());
+      this.once('closed', resolve);
+      this.once('error', resolve);
     });
   }
 }
