@@ -33,11 +33,12 @@ export async function makeData(root: string, folder: string, quick: boolean): Pr
     even,
     costLines(lines, () => 200),
   );
-  // Every tenth stretch of 3000 lines costs 15 times the others: with round-robin the same
-  // worker gets every heavy stretch; dispatch by readiness spreads them.
+  // Lines are 16 bytes, so a 64 KiB block holds exactly 4096: every other block costs 15 times
+  // the others. Round-robin gives every heavy block to the same worker; readiness spreads them.
+  // A quarter as many lines: as much work in all as the even file.
   await writeFile(
     uneven,
-    costLines(lines, (i) => (Math.floor(i / 3000) % 10 === 0 ? 1500 : 100)),
+    costLines(lines / 4, (i) => (Math.floor(i / 4096) % 2 === 0 ? 1500 : 100)),
   );
   const threeCats = join(folder, 'three-cats.yaml');
   await writeFile(threeCats, 'stages:\n  - run: [cat]\n  - run: [cat]\n  - run: [cat]\n');
@@ -60,6 +61,7 @@ export async function makeData(root: string, folder: string, quick: boolean): Pr
 function costLines(count: number, cost: (i: number) => number): string {
   const random = createRandom(3);
   const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(`${cost(i)} w${Math.floor(random() * 1e6)}`);
+  for (let i = 0; i < count; i++)
+    out.push(`${cost(i)} w${Math.floor(random() * 1e6)}`.padEnd(15, '.'));
   return `${out.join('\n')}\n`;
 }

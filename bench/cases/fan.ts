@@ -53,12 +53,12 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
     {
       group: 'cpu',
       name: 'fan -j 2 --dispatch round-robin awk (uneven cost)',
-      command: `${manifold} fan -j 2 --block 64K --dispatch round-robin -- ${AWK_WORK} < ${data.uneven} > /dev/null`,
+      command: `${manifold} fan -j 2 --block 64K --one-to-one --dispatch round-robin -- ${AWK_WORK} < ${data.uneven} > /dev/null`,
     },
     {
       group: 'cpu',
       name: 'fan -j 2 --dispatch ready awk (uneven cost)',
-      command: `${manifold} fan -j 2 --block 64K --dispatch ready -- ${AWK_WORK} < ${data.uneven} > /dev/null`,
+      command: `${manifold} fan -j 2 --block 64K --one-to-one --dispatch ready -- ${AWK_WORK} < ${data.uneven} > /dev/null`,
       baseline: 'fan -j 2 --dispatch round-robin awk (uneven cost)',
       target: 'ratio ≤ 0.87 (15% faster)',
       meets: ({ ratio }) => ratio !== undefined && ratio <= 1 / 1.15,

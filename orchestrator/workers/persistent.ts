@@ -48,12 +48,27 @@ export class PersistentWorker implements Worker {
     this.#start();
   }
 
+  /**
+   * What the worker has yet to do, to rank workers: blocks tied to their output are known to be
+   * done when their output is, so all of their bytes count until then. Otherwise only what is
+   * not yet written shows (the socket's own buffer hides some hundreds of KiB more).
+   */
   get backlog(): number {
-    return this.#process.stdin.writableLength;
+    if (this.#options.attribution === 'none') return this.#process.stdin.writableLength;
+    return this.#inFlight.reduce((sum, block) => sum + block.bytes, 0);
   }
 
+  /**
+   * Whether to give it a block now: while its input is not backed up. Not by blocks in flight:
+   * a worker that buffers its output (awk into a pipe) writes it only when more input comes,
+   * and holding input back from it would wait forever.
+   */
   get ready(): boolean {
-    return !this.#ended && !this.#inputEnded && this.backlog < this.#options.maxBacklog;
+    return (
+      !this.#ended &&
+      !this.#inputEnded &&
+      this.#process.stdin.writableLength < this.#options.maxBacklog
+    );
   }
 
   get ended(): boolean {
