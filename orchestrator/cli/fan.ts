@@ -7,13 +7,14 @@ import {
   UsageError,
 } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
-import { Fan, type FanEnd } from '../fan/engine.js';
+import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { checkInputs } from './inputs.js';
+import { statusOf } from './status.js';
 
 /** `manifold fan`: builds the subcommand. Running it resolves to the exit status. */
 export function fanCommand(run: (status: Promise<number>) => void): Command {
@@ -47,31 +48,6 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   const end = await fan.run(inputSize(options.inputs, sizes));
   return statusOf(end);
-}
-
-function statusOf(end: FanEnd): number {
-  switch (end.kind) {
-    case 'done':
-      return end.status;
-    case 'closed':
-      // Downstream closed the pipe: end as a filter killed by SIGPIPE does, quietly.
-      dieOfSigpipe();
-      return 141;
-    case 'signal':
-      return end.signal === 'SIGINT'
-        ? ExitCode.interrupted
-        : end.signal === 'SIGHUP'
-          ? 129
-          : ExitCode.terminated;
-  }
-}
-
-/** Node ignores SIGPIPE; adding and removing a listener gives it back its default: death. */
-export function dieOfSigpipe(): void {
-  const ignore = () => {};
-  process.on('SIGPIPE', ignore);
-  process.off('SIGPIPE', ignore);
-  process.kill(process.pid, 'SIGPIPE');
 }
 
 /** Checks the options against each other and turns them into what the engine needs. */

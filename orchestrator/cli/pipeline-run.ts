@@ -4,7 +4,7 @@ import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
 import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
-import { dieOfSigpipe } from './fan.js';
+import { statusOf } from './status.js';
 
 /** `manifold check`: throws a ConfigError listing every problem, or returns 0. */
 export async function checkOnly(config: string, sets: string[]): Promise<number> {
@@ -39,22 +39,6 @@ export async function runConfig(
   if (progress) process.stderr.write('\n');
   if (options.stats !== undefined && end.kind === 'done') writeStats(options.stats, end);
   return statusOf(end);
-}
-
-function statusOf(end: RunEnd): number {
-  switch (end.kind) {
-    case 'done':
-      return end.status;
-    case 'closed':
-      dieOfSigpipe();
-      return 141;
-    case 'signal':
-      return end.signal === 'SIGINT'
-        ? ExitCode.interrupted
-        : end.signal === 'SIGHUP'
-          ? 129
-          : ExitCode.terminated;
-  }
 }
 
 function writeStats(target: string, end: Extract<RunEnd, { kind: 'done' }>): void {

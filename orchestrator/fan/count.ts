@@ -1,4 +1,5 @@
 import type { Framing } from '../../filters/index.js';
+import { FrameWalker } from './frames.js';
 
 /**
  * Counts records in a stream of chunks, to find where the Nth record ends: how `--one-to-one`
@@ -8,12 +9,10 @@ export class RecordCounter {
   readonly #framing: Framing;
   /** Delimited: the last bytes seen, for a delimiter split across chunks. */
   #tail = Buffer.alloc(0);
-  /** Fixed: bytes of the current record so far. Frames: bytes left in the current frame, or -1. */
+  /** Fixed: bytes of the current record so far. */
   #inRecord = 0;
   #partial = false;
-  #frameLeft = -1;
-  #header = Buffer.alloc(4);
-  #headerBytes = 0;
+  readonly #frameWalker = new FrameWalker();
 
   constructor(framing: Framing) {
     this.#framing = framing;
@@ -51,7 +50,7 @@ export class RecordCounter {
 
   /** True when bytes of an unfinished record have been seen. */
   get midRecord(): boolean {
-    return this.#partial || this.#inRecord > 0 || this.#frameLeft >= 0 || this.#headerBytes > 0;
+    return this.#partial || this.#inRecord > 0 || this.#frameWalker.midFrame;
   }
 
   #delimited(chunk: Buffer, from: number, want: number, delimiter: Buffer) {
@@ -84,26 +83,7 @@ export class RecordCounter {
   }
 
   #frames(chunk: Buffer, from: number, want: number) {
-    let found = 0;
-    let pos = from;
-    while (found < want && pos < chunk.length) {
-      if (this.#frameLeft < 0) {
-        const take = Math.min(4 - this.#headerBytes, chunk.length - pos);
-        chunk.copy(this.#header, this.#headerBytes, pos, pos + take);
-        this.#headerBytes += take;
-        pos += take;
-        if (this.#headerBytes < 4) break;
-        this.#frameLeft = this.#header.readUInt32BE(0);
-        this.#headerBytes = 0;
-      }
-      const take = Math.min(this.#frameLeft, chunk.length - pos);
-      pos += take;
-      this.#frameLeft -= take;
-      if (this.#frameLeft === 0) {
-        this.#frameLeft = -1;
-        found++;
-      }
-    }
-    return { found, end: pos };
+    const { found, end } = this.#frameWalker.walk(chunk, from, want);
+    return { found, end };
   }
 }

@@ -1,4 +1,5 @@
 import type { Framing } from '../../filters/index.js';
+import { FrameWalker } from './frames.js';
 
 /**
  * Passes a worker's output on in whole records only, so that records from different workers
@@ -9,10 +10,7 @@ export class WholeRecords {
   readonly #framing: Framing;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
-  /** Frames: bytes still to come of the frame in progress (its header read), or -1. */
-  #frameLeft = -1;
-  #header = Buffer.alloc(4);
-  #headerBytes = 0;
+  readonly #frames = new FrameWalker();
 
   constructor(framing: Framing) {
     this.#framing = framing;
@@ -83,26 +81,6 @@ export class WholeRecords {
   }
 
   #cutFrames(chunk: Buffer): number {
-    let cut = 0;
-    let pos = 0;
-    while (pos < chunk.length) {
-      if (this.#frameLeft < 0) {
-        const take = Math.min(4 - this.#headerBytes, chunk.length - pos);
-        chunk.copy(this.#header, this.#headerBytes, pos, pos + take);
-        this.#headerBytes += take;
-        pos += take;
-        if (this.#headerBytes < 4) break;
-        this.#frameLeft = this.#header.readUInt32BE(0);
-        this.#headerBytes = 0;
-      }
-      const take = Math.min(this.#frameLeft, chunk.length - pos);
-      pos += take;
-      this.#frameLeft -= take;
-      if (this.#frameLeft === 0) {
-        this.#frameLeft = -1;
-        cut = pos;
-      }
-    }
-    return cut;
+    return Math.max(this.#frames.walk(chunk, 0, Number.POSITIVE_INFINITY).lastEnd, 0);
   }
 }
