@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
+import type { Stage } from '../config/model.js';
 import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { statusOf } from './status.js';
@@ -31,6 +32,7 @@ export async function runConfig(
   if (pipeline.inputs === null && process.stdin.isTTY) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
+  for (const note of fanNotes(pipeline.stages)) log(note);
   const runner = new PipelineRun(pipeline, log);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.on(signal, () => runner.stop(signal));
@@ -64,4 +66,15 @@ function variables(sets: string[]): Record<string, string | undefined> {
     values[item.slice(0, at)] = item.slice(at + 1);
   }
   return values;
+}
+
+/** The decisions taken for the fans of a pipeline, branches included. */
+function fanNotes(stages: Stage[]): string[] {
+  return stages.flatMap((stage) =>
+    stage.kind === 'fan'
+      ? stage.notes
+      : stage.kind === 'branches'
+        ? stage.branches.flatMap((branch) => fanNotes(branch.stages))
+        : [],
+  );
 }

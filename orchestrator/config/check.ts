@@ -248,9 +248,12 @@ class Checker {
       halt: raw.halt ?? 'now',
     };
     try {
-      const fan = resolveFanOptions(worker.argv, options, () => {});
+      const notes: string[] = [];
+      const fan = resolveFanOptions(worker.argv, options, (note) =>
+        notes.push(`stage ${name}: ${note}`),
+      );
       fan.command = { ...fan.command, env: worker.env };
-      return [{ kind: 'fan', name, line, options: fan }];
+      return [{ kind: 'fan', name, line, options: fan, notes }];
     } catch (error) {
       // The fan's checks speak of command-line flags (--block): here they are keys (block).
       const message = describeError(error).replace(/--([a-z][a-z-]*)/g, '$1');

@@ -17,6 +17,8 @@ export interface FanStage extends Named {
   kind: 'fan';
   /** The fan's options; `inputs`, `stats` and `progress` are set by the runner. */
   options: FanOptions;
+  /** What was decided for it (per-block workers chosen on its own), for --verbose. */
+  notes: string[];
 }
 
 export interface BranchStage extends Named {
