@@ -293,7 +293,9 @@ export class Fan implements WorkerListener {
 
   #emit(worker: Worker, parts: Buffer[]): void {
     const out = this.#options.tag ? this.#taggerOf(worker)(parts) : parts;
-    if (this.#options.stats !== null || this.#options.progress) this.#stats.wrote(worker, out);
+    if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
+      this.#stats.wrote(worker, out);
+    }
     this.#sink.write(out);
     if (this.#sink.full) for (const w of this.#workers) w.pause('stdout');
   }

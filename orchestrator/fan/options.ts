@@ -30,6 +30,8 @@ export interface FanOptions {
   stats: string | null;
   progress: boolean;
   verbose: boolean;
+  /** Count output records even without --stats or --progress (a pipeline's stats want them). */
+  countOutput?: boolean;
   /** Where input comes from when `inputs` is null, and where output goes. @default 0 and 1 */
   inputFd?: number;
   outputFd?: number;

@@ -33,9 +33,9 @@ export class FanNode implements RunningNode {
     return this.#fan.pids;
   }
 
-  /** The fan's own --stats document, for the pipeline's. */
-  summary(): object {
-    return this.#fan.summary();
+  records(): { in: number; out: number } {
+    const { totals } = this.#fan.summary() as { totals: { recordsIn: number; recordsOut: number } };
+    return { in: totals.recordsIn, out: totals.recordsOut };
   }
 
   stop(signal: NodeJS.Signals): void {

@@ -26,6 +26,8 @@ export interface RunningNode {
   downstream: RunningNode | null;
   /** Stops it and everything it started. */
   stop(signal: NodeJS.Signals): void;
+  /** Records in and out, where the node reads its framing (a fan); for --stats. */
+  records?(): { in: number; out: number };
 }
 
 export function isFailure(end: NodeEnd): boolean {

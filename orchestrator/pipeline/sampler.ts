@@ -16,6 +16,8 @@ export interface StageStats {
   blockedReadingMs: number;
   blockedWritingMs: number;
   cpuMs: number;
+  /** Records in and out, for stages that cut records (fans). */
+  records?: { in: number; out: number };
 }
 
 export interface PipelineStats {
@@ -24,7 +26,13 @@ export interface PipelineStats {
   orchestratorCpuMs?: number;
   stages: StageStats[];
   /** The stream between each stage and the next: what the writer wrote, at its rate. */
-  edges: { from: string; to: string; bytes: number; megabytesPerSecond: number }[];
+  edges: {
+    from: string;
+    to: string;
+    bytes: number;
+    megabytesPerSecond: number;
+    records?: number;
+  }[];
 }
 
 const INTERVAL_MS = 100;
@@ -95,6 +103,7 @@ export class StatsSampler {
         blockedReadingMs: blocked.reading,
         blockedWritingMs: blocked.writing,
         cpuMs: sums.reduce((n, s) => n + s.cpu, 0),
+        ...(node.records ? { records: node.records() } : {}),
       };
     });
     const edges = this.#nodes.flatMap((node, i) => {
@@ -102,14 +111,13 @@ export class StatsSampler {
       if (reader === null) return [];
       const stats = stages[i]!;
       const seconds = Math.max(stats.durationMs, 1) / 1000;
-      return [
-        {
-          from: node.label,
-          to: reader.label,
-          bytes: stats.bytesWritten,
-          megabytesPerSecond: Math.round(stats.bytesWritten / 1e6 / seconds),
-        },
-      ];
+      const edge = {
+        from: node.label,
+        to: reader.label,
+        bytes: stats.bytesWritten,
+        megabytesPerSecond: Math.round(stats.bytesWritten / 1e6 / seconds),
+      };
+      return [stats.records ? { ...edge, records: stats.records.out } : edge];
     });
     return { durationMs: now - this.#started, stages, edges };
   }

@@ -68,6 +68,7 @@ function startStage(
         inputFd: input,
         outputFd: output,
         stats: null,
+        countOutput: true,
         progress: false,
       };
       const node = new FanNode(stage.name, options, log);

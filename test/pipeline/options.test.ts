@@ -50,3 +50,24 @@ describe('manifold run --progress and --verbose', () => {
     expect({ stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ stdout: 'ABC', stderr: '' });
   });
 });
+
+describe('manifold run --stats', () => {
+  it('counts the records in and out of a fan stage, and on the edge after it', async () => {
+    const dir = folder();
+    writeFileSync(
+      join(dir, 's.yaml'),
+      'stages:\n  - name: up\n    fan:\n      workers: 2\n      worker: [tr, a-z, A-Z]\n  - run: [cat]\n',
+    );
+    const input = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n');
+    const result = await execa('node', [manifold, 'run', '--stats', '-', join(dir, 's.yaml')], {
+      input: `${input}\n`,
+    });
+    const stats = JSON.parse(result.stderr) as {
+      stages: { stage: string; records?: { in: number; out: number } }[];
+      edges: { from: string; records?: number }[];
+    };
+    expect(stats.stages[0]).toMatchObject({ stage: 'up', records: { in: 1000, out: 1000 } });
+    expect(stats.stages[1]!.records).toBeUndefined();
+    expect(stats.edges[0]).toMatchObject({ from: 'up', records: 1000 });
+  });
+});
