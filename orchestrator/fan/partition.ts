@@ -1,5 +1,6 @@
 import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
 import type { Block } from './block.js';
+import { partitionDelimited } from './partition-lines.js';
 
 /** FNV-1a, 32 bits: stable across runs and machines, so a key meets the same worker every time. */
 export function hashKey(key: Uint8Array): number {
@@ -22,6 +23,17 @@ export function partitionBlock(
   key: KeySpec,
   nextSeq: () => number,
 ): (Block | null)[] {
+  if (
+    framing.kind === 'delimited' &&
+    framing.delimiter.length === 1 &&
+    (key.kind === 'whole' ||
+      (key.kind === 'field' && (key.separator === null || key.separator.length === 1)))
+  ) {
+    const data =
+      block.parts.length === 1 ? block.parts[0]! : Buffer.concat(block.parts, block.bytes);
+    const { buffers, counts } = partitionDelimited(data, framing.delimiter[0]!, key, workers);
+    return buffers.map((buffer, worker) => partOf(block, buffer, counts[worker]!, nextSeq));
+  }
   const decoder = createDecoder(framing, { maxRecord: Number.MAX_SAFE_INTEGER });
   const records: Buffer[] = [];
   for (const part of block.parts) decoder.push(part, records);
@@ -42,19 +54,26 @@ export function partitionBlock(
     const target = targets[i]!;
     offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing);
   }
-  return buffers.map((buffer, worker) =>
-    counts[worker] === 0
-      ? null
-      : {
-          seq: nextSeq(),
-          parts: [buffer],
-          bytes: buffer.length,
-          firstRecord: block.firstRecord,
-          records: counts[worker]!,
-          failures: 0,
-          scatteredFrom: block,
-        },
-  );
+  return buffers.map((buffer, worker) => partOf(block, buffer, counts[worker]!, nextSeq));
+}
+
+/** One worker's part of a block, or null when no record of the block is its. */
+function partOf(
+  block: Block,
+  buffer: Buffer,
+  records: number,
+  nextSeq: () => number,
+): Block | null {
+  if (records === 0) return null;
+  return {
+    seq: nextSeq(),
+    parts: [buffer],
+    bytes: buffer.length,
+    firstRecord: block.firstRecord,
+    records,
+    failures: 0,
+    scatteredFrom: block,
+  };
 }
 
 function framingOverhead(framing: Framing): number {

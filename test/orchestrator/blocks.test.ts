@@ -166,3 +166,47 @@ describe('counting output records', () => {
     expect(fixed.midRecord).toBe(true);
   });
 });
+
+describe('hash partition', () => {
+  it('sends each record where the general path would, on the fast path for lines', async () => {
+    const { partitionBlock, hashKey } = await import('../../orchestrator/fan/partition.js');
+    const { keyOf, parseKeySpec } = await import('../../filters/index.js');
+    let state = 5;
+    const pick = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const words = ['a', 'bb', 'c c', '', 'dd\t', 'e'];
+    const lines = Array.from({ length: 3000 }, () =>
+      Array.from({ length: pick(5) }, () => words[pick(words.length)]).join(pick(2) ? ' ' : ','),
+    );
+    for (const [spec, sep] of [
+      ['whole'],
+      ['field:2'],
+      ['field:1', ','],
+      ['field:3', ','],
+    ] as const) {
+      for (const ending of ['\n', '']) {
+        const text = lines.join('\n') + ending;
+        const block = {
+          seq: 0,
+          parts: [Buffer.from(text.slice(0, 5000)), Buffer.from(text.slice(5000))],
+          bytes: Buffer.byteLength(text),
+          firstRecord: 1,
+          records: 3000,
+          failures: 0,
+        };
+        const key = parseKeySpec(spec, sep);
+        let seq = 0;
+        const parts = partitionBlock(block, 3, parseFraming('lines'), key, () => seq++);
+        const expected: string[][] = [[], [], []];
+        for (const line of lines) expected[hashKey(keyOf(key, Buffer.from(line))) % 3]!.push(line);
+        const got = parts.map((part) =>
+          part === null ? [] : part.parts[0]!.toString().split('\n').slice(0, -1),
+        );
+        expect(got, `${spec} ${sep ?? ''} ${JSON.stringify(ending)}`).toEqual(expected);
+        expect(parts.map((part) => part?.records ?? 0)).toEqual(expected.map((e) => e.length));
+      }
+    }
+  });
+});
