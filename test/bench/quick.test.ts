@@ -36,3 +36,18 @@ it('npm run bench -- --quick runs every case and prints the table', async () => 
   expect(stdout).toMatch(/\d+ MB peak RSS/);
   expect(stdout).toMatch(/% CPU in manifold/);
 }, 150_000);
+
+it('npm run bench -- --only runs only the groups named', async () => {
+  const { stdout } = await execa(
+    'node',
+    [`${root}dist/bench/run.js`, '--quick', '--only', 'startup'],
+    {
+      timeout: 120_000,
+    },
+  );
+  const groups = stdout
+    .split('\n')
+    .filter((line) => /^\| \w+ \|/.test(line) && !line.startsWith('| group'))
+    .map((line) => line.split('|')[1]!.trim());
+  expect(groups).toEqual(['startup']);
+}, 150_000);
