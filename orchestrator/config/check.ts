@@ -1,10 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import fg from 'fast-glob';
-import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
+import { describeError, parseFraming } from '../../filters/index.js';
 import { resolveFanOptions } from '../cli/fan.js';
 import type { CommandSpec } from '../workers/spawn.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
+import { checkFanValues, toFanFlags } from './fan.js';
+import { resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
@@ -84,8 +85,9 @@ class Checker {
 
   pipeline(): Pipeline {
     const env = stringsOf(this.#raw.env);
-    const inputs = this.#inputs();
-    const output = this.#output();
+    const report = (path: Path, message: string) => this.#problem(path, message);
+    const inputs = resolveInputs(this.#raw.input, this.#folder, report);
+    const output = resolveOutput(this.#raw.output, this.#folder, report);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
     return { file: this.#config.file, folder: this.#folder, inputs, output, env, stages };
@@ -93,38 +95,6 @@ class Checker {
 
   #problem(path: Path, message: string, key?: string): void {
     this.#problems.push({ ...this.#config.where(path, key), message });
-  }
-
-  #inputs(): string[] | null {
-    const input = this.#raw.input;
-    if (input === undefined || input === '-' || input === 'stdin') return null;
-    const patterns = typeof input === 'string' ? [input] : input;
-    const files: string[] = [];
-    patterns.forEach((pattern, i) => {
-      const path: Path = typeof input === 'string' ? ['input'] : ['input', i];
-      if (fg.isDynamicPattern(pattern)) {
-        const found = fg
-          .sync(pattern, { cwd: this.#folder, absolute: true, onlyFiles: true })
-          .sort();
-        if (found.length === 0) this.#problem(path, `no file matches "${pattern}"`);
-        files.push(...found);
-      } else {
-        const file = resolve(this.#folder, pattern);
-        if (!existsSync(file)) this.#problem(path, `input file "${pattern}" does not exist`);
-        files.push(file);
-      }
-    });
-    return files;
-  }
-
-  #output(): string | null {
-    const output = this.#raw.output;
-    if (output === undefined || output === '-' || output === 'stdout') return null;
-    const file = resolve(this.#folder, output);
-    if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
-      this.#problem(['output'], `the folder of output "${output}" does not exist`);
-    }
-    return file;
   }
 
   #stages(raw: RawStage[], path: Path, env: Env, using: string[]): Stage[] {
@@ -207,46 +177,11 @@ class Checker {
     line: number,
     env: Env,
   ): Stage[] {
-    // Each value on its own first, so that every bad one is reported, each at its key.
     const before = this.#problems.length;
-    const checks: [string, (value: string) => unknown][] = [
-      ['split', (v) => parseFraming(v, 'split')],
-      ['join', (v) => parseFraming(v, 'join')],
-      ['block', (v) => parseSize(v, 'block')],
-      ['max-record', (v) => parseSize(v, 'max-record')],
-      ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key')],
-    ];
-    for (const [key, parse] of checks) {
-      if (raw[key] === undefined) continue;
-      try {
-        parse(String(raw[key]));
-      } catch (error) {
-        this.#problem([...path, key], describeError(error));
-      }
-    }
+    checkFanValues(raw, (key, message) => this.#problem([...path, key], message));
     const worker = this.#worker(raw.worker, [...path, 'worker'], env);
     if (worker === null || this.#problems.length > before) return [];
-    const attribution = raw.attribution as string | undefined;
-    const options = {
-      workers: raw.workers ?? 2,
-      split: raw.split ?? 'lines',
-      join: raw.join,
-      block: raw.block ?? '1M',
-      maxRecord: raw['max-record'] ?? '64M',
-      dispatch: raw.dispatch ?? 'ready',
-      key: raw.key ?? 'whole',
-      fieldSep: raw['field-sep'],
-      merge: raw.merge ?? 'ready',
-      numeric: raw.numeric === true ? true : undefined,
-      reverse: raw.reverse === true ? true : undefined,
-      tag: raw.tag === true,
-      shell: worker.shell,
-      perBlock: attribution === 'per-block' ? true : undefined,
-      oneToOne: attribution === 'one-to-one' ? true : undefined,
-      protocol: attribution === 'protocol' ? 'manifold' : undefined,
-      retries: raw.retries ?? 0,
-      halt: raw.halt ?? 'now',
-    };
+    const options = toFanFlags(raw, worker.shell);
     try {
       const notes: string[] = [];
       const fan = resolveFanOptions(worker.argv, options, (note) =>

@@ -1,27 +1,17 @@
 import { describeError, ExitCode } from '../../filters/index.js';
-import { PerBlockWorker } from '../workers/per-block.js';
-import { PersistentWorker } from '../workers/persistent.js';
-import type { StderrMode } from '../workers/spawn.js';
 import type { Worker, WorkerExit, WorkerListener } from '../workers/types.js';
 import type { Block } from './block.js';
-import { type Collector, OrderedCollector, ReadyCollector } from './collect.js';
+import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
-import { describeFailure } from './failure.js';
+import { describeFailure, type Given, noteGiven } from './failure.js';
 import { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
 import { createOutputSink } from './output.js';
+import { createCollector, createWorker } from './parts.js';
 import { Progress } from './progress.js';
-import { SortedCollector } from './sorted.js';
 import { Splitter } from './splitter.js';
 import { Stats } from './stats.js';
-import { createTagger } from './tag.js';
-
-/** What an unattributed worker was given, for messages: its first and latest block. */
-export interface Given {
-  first: Block;
-  last: Block;
-  count: number;
-}
+import { createTaggers } from './tag.js';
 
 /** How a fan ended. */
 export type FanEnd =
@@ -46,7 +36,7 @@ export class Fan implements WorkerListener {
   readonly #dispatcher: Dispatcher;
   readonly #stats: Stats;
   readonly #given = new Map<Worker, Given>();
-  readonly #taggers = new Map<Worker, (parts: Buffer[]) => Buffer[]>();
+  readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
   #failed = false;
@@ -67,8 +57,13 @@ export class Fan implements WorkerListener {
     this.#stats = new Stats(options.workers, options.outputFraming);
     this.#sink = createOutputSink(options.outputFd ?? 1);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
-    this.#workers = Array.from({ length: options.workers }, (_, i) => this.#createWorker(i + 1));
-    this.#collector = this.#createCollector();
+    this.#tag = createTaggers(options.outputFraming);
+    this.#workers = Array.from({ length: options.workers }, (_, i) =>
+      createWorker(options, i + 1, this),
+    );
+    this.#collector = createCollector(options, this.#workers, (worker, parts) =>
+      this.#emit(worker, parts),
+    );
     this.#dispatcher = new Dispatcher(
       options,
       this.#workers,
@@ -174,16 +169,7 @@ export class Fan implements WorkerListener {
 
   #sent(worker: Worker, block: Block): void {
     this.#stats.sent(worker, block);
-    if (this.#options.attribution === 'none') {
-      // For messages only: the first and the latest block given, without their bytes.
-      const given = this.#given.get(worker);
-      const summary = { ...block, parts: [] };
-      if (given === undefined) this.#given.set(worker, { first: summary, last: summary, count: 1 });
-      else {
-        given.last = summary;
-        given.count++;
-      }
-    }
+    if (this.#options.attribution === 'none') noteGiven(this.#given, worker, block);
   }
 
   // WorkerListener: what the workers report.
@@ -292,48 +278,11 @@ export class Fan implements WorkerListener {
   }
 
   #emit(worker: Worker, parts: Buffer[]): void {
-    const out = this.#options.tag ? this.#taggerOf(worker)(parts) : parts;
+    const out = this.#options.tag ? this.#tag(worker, parts) : parts;
     if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
       this.#stats.wrote(worker, out);
     }
     this.#sink.write(out);
     if (this.#sink.full) for (const w of this.#workers) w.pause('stdout');
-  }
-
-  #taggerOf(worker: Worker): (parts: Buffer[]) => Buffer[] {
-    let tagger = this.#taggers.get(worker);
-    if (tagger === undefined) {
-      tagger = createTagger(this.#options.outputFraming, worker.slot);
-      this.#taggers.set(worker, tagger);
-    }
-    return tagger;
-  }
-
-  #createWorker(slot: number): Worker {
-    const { command, attribution, outputFraming: framing, tag, blockSize } = this.#options;
-    const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
-    if (attribution === 'per-block')
-      return new PerBlockWorker({ slot, command, stderr, listener: this });
-    return new PersistentWorker({
-      slot,
-      command,
-      stderr,
-      attribution,
-      framing,
-      maxBacklog: blockSize,
-      listener: this,
-    });
-  }
-
-  #createCollector(): Collector {
-    const emit = (worker: Worker, parts: Buffer[]) => this.#emit(worker, parts);
-    switch (this.#options.merge) {
-      case 'ready':
-        return new ReadyCollector(this.#options, emit);
-      case 'ordered':
-        return new OrderedCollector(this.#options, emit);
-      case 'sorted':
-        return new SortedCollector(this.#options, this.#workers, emit);
-    }
   }
 }

@@ -1,7 +1,24 @@
 import type { Worker, WorkerExit } from '../workers/types.js';
 import { type Block, describeBlock } from './block.js';
-import type { Given } from './engine.js';
 import type { FanOptions } from './options.js';
+
+/** What an unattributed worker was given, for messages: its first and latest block. */
+export interface Given {
+  first: Block;
+  last: Block;
+  count: number;
+}
+
+/** Notes a block given to an unattributed worker, keeping no bytes. */
+export function noteGiven(given: Map<Worker, Given>, worker: Worker, block: Block): void {
+  const summary = { ...block, parts: [] };
+  const seen = given.get(worker);
+  if (seen === undefined) given.set(worker, { first: summary, last: summary, count: 1 });
+  else {
+    seen.last = summary;
+    seen.count++;
+  }
+}
 
 /**
  * One line on what failed: the worker, its pid and command, how it ended, and the blocks and

@@ -1,4 +1,5 @@
 import { createDecoder, type Framing, RecordEncoder } from '../../filters/index.js';
+import type { Worker } from '../workers/types.js';
 
 /**
  * `--tag`: prefixes every record of a worker's output with the worker's number and a TAB.
@@ -14,5 +15,18 @@ export function createTagger(framing: Framing, slot: number): (parts: Buffer[]) 
     const encoder = new RecordEncoder(framing);
     for (const record of records) encoder.add(Buffer.concat([prefix, record]));
     return encoder.take();
+  };
+}
+
+/** Taggers for every worker, each made when its worker first writes. */
+export function createTaggers(framing: Framing): (worker: Worker, parts: Buffer[]) => Buffer[] {
+  const taggers = new Map<Worker, (parts: Buffer[]) => Buffer[]>();
+  return (worker, parts) => {
+    let tagger = taggers.get(worker);
+    if (tagger === undefined) {
+      tagger = createTagger(framing, worker.slot);
+      taggers.set(worker, tagger);
+    }
+    return tagger(parts);
   };
 }

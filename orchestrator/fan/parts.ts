@@ -1,0 +1,35 @@
+import { PerBlockWorker } from '../workers/per-block.js';
+import { PersistentWorker } from '../workers/persistent.js';
+import type { StderrMode } from '../workers/spawn.js';
+import type { Worker, WorkerListener } from '../workers/types.js';
+import { type Collector, type Emit, OrderedCollector, ReadyCollector } from './collect.js';
+import type { FanOptions } from './options.js';
+import { SortedCollector } from './sorted.js';
+
+/** A worker for slot `slot`, of the kind the attribution asks for. */
+export function createWorker(options: FanOptions, slot: number, listener: WorkerListener): Worker {
+  const { command, attribution, outputFraming: framing, tag, blockSize } = options;
+  const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
+  if (attribution === 'per-block') return new PerBlockWorker({ slot, command, stderr, listener });
+  return new PersistentWorker({
+    slot,
+    command,
+    stderr,
+    attribution,
+    framing,
+    maxBacklog: blockSize,
+    listener,
+  });
+}
+
+/** The collector of the merge mode asked for. */
+export function createCollector(options: FanOptions, workers: Worker[], emit: Emit): Collector {
+  switch (options.merge) {
+    case 'ready':
+      return new ReadyCollector(options, emit);
+    case 'ordered':
+      return new OrderedCollector(options, emit);
+    case 'sorted':
+      return new SortedCollector(options, workers, emit);
+  }
+}
