@@ -65,7 +65,7 @@ Exit status: 0 success; 1 a worker failed; 2 usage error; 127 command not found;
 130 or 143 after SIGINT or SIGTERM; killed by SIGPIPE (141) when the output is closed.
 
 Examples:
-  manifold fan -j 4 -- grep -F ERROR < app.log
+  manifold fan -j 4 -- awk '/ERROR/' < app.log
   manifold fan --merge ordered --protocol manifold -- mf-map 'r.toUpperCase()'
   manifold fan --dispatch hash --key field:1 --shell -- 'sort | uniq -c'
   manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n
