@@ -1,38 +1,14 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bin, manifold, root, run } from '../helpers.js';
+import { tempDir as makeTempDir, writeConfig } from './folders.js';
 
 // `manifold check <config>`: exit 0 and silence for a good config; exit 2 with every problem at
 // once, each as <file>:<line>:<column>: <message>, the position that of the offending key or
 // value. Positions are found in the config text by a needle, so each case says what it points at.
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
-
-function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'manifold-pipe-check-')));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function writeConfig(dir: string, text: string, name = 'pipeline.yaml'): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
+const tempDir = () => makeTempDir('manifold-pipe-check-');
 
 /** `manifold check`, from a working directory that is not the config's folder. */
 const check = (config: string, args: string[] = []) =>

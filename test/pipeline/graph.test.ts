@@ -1,30 +1,20 @@
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifold, root, run } from '../helpers.js';
+import { tempDir as makeTempDir, writeConfig } from './folders.js';
 
 // `manifold graph <config>`: the graph in Mermaid (the default) or Graphviz dot. The output is
 // read back into nodes, edges and clusters, so that the tests speak of what is drawn rather than
 // of how the text is laid out.
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
+const tempDir = () => makeTempDir('manifold-pipe-graph-');
 
-function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'manifold-pipe-graph-')));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function writeConfig(text: string): string {
+/** A config in a fresh folder that also holds the data.txt configs may read. */
+function writeGraphConfig(text: string): string {
   const dir = tempDir();
   writeFileSync(join(dir, 'data.txt'), 'x\n');
-  const file = join(dir, 'pipeline.yaml');
-  writeFileSync(file, text);
-  return file;
+  return writeConfig(dir, text);
 }
 
 const graph = (config: string, args: string[] = []) =>
@@ -206,7 +196,7 @@ function expectFullGraph(drawn: Drawn): void {
 
 describe('manifold graph', () => {
   it('draws Mermaid by default, the same as --format mermaid', async () => {
-    const config = writeConfig(fullConfig);
+    const config = writeGraphConfig(fullConfig);
     const plain = await graph(config);
     const mermaid = await graph(config, ['--format', 'mermaid']);
     expect({ exitCode: plain.exitCode, stderr: plain.stderr }).toEqual({ exitCode: 0, stderr: '' });
@@ -215,12 +205,12 @@ describe('manifold graph', () => {
   });
 
   it('Mermaid: stages, a fan with width, dispatch and merge, branches and a join, framings on edges', async () => {
-    const result = await graph(writeConfig(fullConfig));
+    const result = await graph(writeGraphConfig(fullConfig));
     expectFullGraph(parseMermaid(result.stdout.toString()));
   });
 
   it('dot: the same graph, as a digraph with clusters', async () => {
-    const config = writeConfig(fullConfig);
+    const config = writeGraphConfig(fullConfig);
     const dot = await graph(config, ['--format', 'dot']);
     expect({ exitCode: dot.exitCode, stderr: dot.stderr }).toEqual({ exitCode: 0, stderr: '' });
     const text = dot.stdout.toString();
@@ -253,7 +243,7 @@ describe('manifold graph', () => {
   );
 
   it('draws a use: as the stages of the named pipeline', async () => {
-    const config = writeConfig(
+    const config = writeGraphConfig(
       'pipelines:\n  tidy:\n    - run: sort\n    - run: uniq -c\nstages:\n  - run: cat\n  - use: tidy\n',
     );
     const drawn = parseMermaid((await graph(config)).stdout.toString());
@@ -279,7 +269,7 @@ describe('framings on the edges', () => {
   });
 
   it("a fan's output framing (join) is on the edge to the next stage", async () => {
-    const config = writeConfig(
+    const config = writeGraphConfig(
       [
         'stages:',
         '  - name: decode',
@@ -301,7 +291,7 @@ describe('framings on the edges', () => {
   });
 
   it("the last fan's framing is on the edge to the output", async () => {
-    const config = writeConfig(
+    const config = writeGraphConfig(
       'stages:\n  - name: etl\n    fan:\n      split: ndjson\n      worker: cat\n',
     );
     const drawn = parseMermaid((await graph(config)).stdout.toString());
@@ -312,7 +302,7 @@ describe('framings on the edges', () => {
   });
 
   it("merged branches' framing (split) is on the edges into the merge", async () => {
-    const config = writeConfig(
+    const config = writeGraphConfig(
       [
         'stages:',
         '  - name: both',
@@ -335,7 +325,7 @@ describe('framings on the edges', () => {
 describe('Mermaid labels show each command as written', () => {
   it('double quotes in a command', async () => {
     const command = `awk '$2 == "login" { print $1 }'`;
-    const config = writeConfig(`stages:\n  - name: pick\n    run: ${command}\n`);
+    const config = writeGraphConfig(`stages:\n  - name: pick\n    run: ${command}\n`);
     const drawn = parseMermaid((await graph(config)).stdout.toString());
     expect(drawn.nodes.map((n) => n.label)).toContain(`pick: ${command}`);
   });
@@ -352,7 +342,7 @@ describe('Mermaid labels show each command as written', () => {
 
 describe('errors', () => {
   it('a bad --format is a usage error: exit 2, nothing drawn', async () => {
-    const result = await graph(writeConfig(fullConfig), ['--format', 'svg']);
+    const result = await graph(writeGraphConfig(fullConfig), ['--format', 'svg']);
     expect({ exitCode: result.exitCode, stdout: result.stdout.toString() }).toEqual({
       exitCode: 2,
       stdout: '',
@@ -361,7 +351,7 @@ describe('errors', () => {
   });
 
   it('a config with problems: exit 2 with the problems, nothing drawn', async () => {
-    const config = writeConfig('stages:\n  - fan:\n      wrkers: 2\n      worker: cat\n');
+    const config = writeGraphConfig('stages:\n  - fan:\n      wrkers: 2\n      worker: cat\n');
     const result = await graph(config);
     expect({ exitCode: result.exitCode, stdout: result.stdout.toString() }).toEqual({
       exitCode: 2,

@@ -5,43 +5,23 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  realpathSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
+import { tempDir as makeTempDir, onCleanup, writeConfig } from './folders.js';
 
 // `manifold run <config>` end to end: configs are written into temporary folders, so that the
 // relative paths in them (inputs, output, commands) are resolved against the config's folder and
 // not the test's working directory, which is another folder.
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
-
-function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'manifold-pipe-run-')));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Writes a config (YAML text, or an object as YAML) into `dir`; returns its path. */
-function writeConfig(dir: string, config: string | object, name = 'pipeline.yaml'): string {
-  const file = join(dir, name);
-  writeFileSync(file, typeof config === 'string' ? config : stringify(config));
-  return file;
-}
+const tempDir = () => makeTempDir('manifold-pipe-run-');
 
 /** `manifold run <config>` from a working directory that is not the config's folder. */
 async function runConfig(
@@ -751,7 +731,7 @@ function descendants(root: number): Proc[] {
       const stat = statOf(pid);
       if (stat === null) continue;
       found.push({ pid, start: stat.start });
-      cleanups.push(() => {
+      onCleanup(() => {
         if (statOf(pid)?.start === stat.start) killQuietly(pid);
       });
       queue.push(pid);
@@ -846,7 +826,7 @@ function spawnRun(config: string, env: Record<string, string>): ChildProcess {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
-  cleanups.push(() => {
+  onCleanup(() => {
     child.stdin?.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
