@@ -16,7 +16,6 @@ export type KeySpec =
 
 export const KEY_HELP = 'field:N, json:<dot.path> or whole';
 
-const EMPTY = Buffer.alloc(0);
 const SPACE = 0x20;
 const TAB = 0x09;
 
@@ -52,10 +51,11 @@ export function keyOf(spec: KeySpec, record: Buffer): Buffer {
   switch (spec.kind) {
     case 'whole':
       return record;
-    case 'field':
-      return spec.separator === null
-        ? blankField(record, spec.index)
-        : separatedField(record, spec.index, spec.separator);
+    case 'field': {
+      const bounds = { start: 0, end: 0 };
+      fieldBounds(record, 0, record.length, spec.index, spec.separator, bounds);
+      return viewOf(record, bounds.start, bounds.end - bounds.start);
+    }
     case 'json':
       return Buffer.from(keyOfValue(spec, JSON.parse(record.toString('utf8'))), 'utf8');
   }
@@ -80,27 +80,51 @@ export function keyOfValue(spec: KeySpec, value: unknown): string {
   return typeof found === 'string' ? found : JSON.stringify(found);
 }
 
-function blankField(record: Buffer, index: number): Buffer {
-  const length = record.length;
-  let i = 0;
-  let field = 0;
-  while (i < length) {
-    while (i < length && (record[i] === SPACE || record[i] === TAB)) i++;
-    if (i === length) break;
-    const start = i;
-    while (i < length && record[i] !== SPACE && record[i] !== TAB) i++;
-    if (++field === index) return viewOf(record, start, i - start);
-  }
-  return EMPTY;
+/** Where a field lies: set by `fieldBounds`; a missing field is empty (start = end). */
+export interface Bounds {
+  start: number;
+  end: number;
 }
 
-function separatedField(record: Buffer, index: number, separator: Buffer): Buffer {
-  let start = 0;
+/**
+ * Finds field `index` (1-based) of the record in data[from, to): on runs of blanks, leading
+ * blanks ignored, as awk splits; or on each `separator`, empty fields included. It writes the
+ * bounds into `out` rather than making an object or a view, for callers on a hot path (hash
+ * dispatch hashes the field where it lies).
+ */
+export function fieldBounds(
+  data: Uint8Array,
+  from: number,
+  to: number,
+  index: number,
+  separator: Buffer | null,
+  out: Bounds,
+): void {
+  out.start = out.end = to;
+  if (separator === null) {
+    let i = from;
+    let field = 0;
+    while (i < to) {
+      while (i < to && (data[i] === SPACE || data[i] === TAB)) i++;
+      if (i === to) return;
+      const start = i;
+      while (i < to && data[i] !== SPACE && data[i] !== TAB) i++;
+      if (++field === index) {
+        out.start = start;
+        out.end = i;
+        return;
+      }
+    }
+    return;
+  }
+  const bytes = data as Buffer;
+  let start = from;
   for (let field = 1; field < index; field++) {
-    const at = record.indexOf(separator, start);
-    if (at < 0) return EMPTY;
+    const at = bytes.indexOf(separator, start);
+    if (at < 0 || at >= to) return;
     start = at + separator.length;
   }
-  const end = record.indexOf(separator, start);
-  return viewOf(record, start, (end < 0 ? record.length : end) - start);
+  const end = bytes.indexOf(separator, start);
+  out.start = start;
+  out.end = end < 0 || end >= to ? to : end;
 }

@@ -1,5 +1,5 @@
 import { UsageError } from './errors.js';
-import { KEY_HELP, type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
+import { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 
 /** The aggregates `mf-reduce` computes per key. */
 export const OPERATIONS = ['count', 'sum', 'min', 'max', 'mean'] as const;
@@ -94,5 +94,3 @@ function toNumber(text: string, spec: KeySpec): number {
   }
   return value;
 }
-
-export { KEY_HELP };

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 import { UsageError } from '../errors.js';
-import { parseKeySpec } from '../keys.js';
+import { KEY_HELP, parseKeySpec } from '../keys.js';
 import {
   type Aggregate,
   addValue,
   createExtractor,
   type Extractor,
-  KEY_HELP,
   OPERATIONS,
   type Operation,
   parseOperation,

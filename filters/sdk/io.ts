@@ -1,4 +1,4 @@
-import { readSync, writevSync } from 'node:fs';
+import { createReadStream, readSync, writevSync } from 'node:fs';
 import { ManifoldError } from '../errors.js';
 
 /** The input's name in messages. */
@@ -47,7 +47,6 @@ function allocate(): Buffer {
 }
 
 async function* readStream(fd: number): AsyncGenerator<Buffer> {
-  const { createReadStream } = await import('node:fs');
   const stream = fd === 0 ? process.stdin : createReadStream('', { fd, autoClose: false });
   for await (const chunk of stream) yield chunk as Buffer;
 }
@@ -87,7 +86,7 @@ export class OutputWriter {
         this.#stream = this.#openStream();
         break;
       }
-      rest = advance(rest, written);
+      rest = unwritten(rest, written);
     }
     if (rest.length > 0 && this.#stream !== null) await this.#writeStream(rest);
   }
@@ -129,7 +128,7 @@ function isClosed(code: string | undefined): boolean {
 }
 
 /** What is left of `parts` after the first `bytes` bytes were written. */
-function advance(parts: Buffer[], bytes: number): Buffer[] {
+export function unwritten(parts: Buffer[], bytes: number): Buffer[] {
   let i = 0;
   let left = bytes;
   while (i < parts.length && left >= parts[i]!.length) {

@@ -1,7 +1,7 @@
 import type { Worker } from '../workers/types.js';
 import type { Block } from './block.js';
 import type { FanOptions } from './options.js';
-import { WholeRecords } from './whole.js';
+import { WholeRecords, wholeRecordsOf } from './whole.js';
 
 /** Where collected output goes: manifold's stdout, after tagging and counting. */
 export type Emit = (worker: Worker, parts: Buffer[]) => void;
@@ -94,9 +94,7 @@ export class ReadyCollector implements Collector {
   finish(): void {}
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const whole = new WholeRecords(this.#options.outputFraming);
-    const out = parts.flatMap((part) => whole.push(part));
-    out.push(...whole.end());
+    const out = wholeRecordsOf(this.#options.outputFraming, parts);
     if (out.length > 0) this.#emit(worker, out);
   }
 
@@ -243,9 +241,7 @@ export class OrderedCollector implements Collector {
   }
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const whole = new WholeRecords(this.#options.outputFraming);
-    const out = parts.flatMap((part) => whole.push(part));
-    out.push(...whole.end());
+    const out = wholeRecordsOf(this.#options.outputFraming, parts);
     if (out.length > 0) this.#emit(worker, out);
   }
 }

@@ -25,8 +25,6 @@ export class Dispatcher {
   #last = -1;
   #inputEnded = false;
   #endedWorkers = new Set<Worker>();
-  /** Blocks dropped because the worker they were for has ended: their input goes unread. */
-  dropped: Block[] = [];
 
   constructor(
     options: FanOptions,
@@ -143,11 +141,9 @@ export class Dispatcher {
     this.#queuedBytes += block.bytes;
   }
 
+  /** Lets go of blocks whose worker has ended: their input goes unread, as in a shell pipe. */
   #drop(queue: Block[]): void {
-    for (const block of queue.splice(0)) {
-      this.#queuedBytes -= block.bytes;
-      this.dropped.push(block);
-    }
+    for (const block of queue.splice(0)) this.#queuedBytes -= block.bytes;
   }
 
   #endIdleWorkers(): void {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, fstatSync, writev } from 'node:fs';
 import { Socket } from 'node:net';
+import { unwritten } from '../../filters/sdk/io.js';
 
 const IOV_MAX = 1024;
 
@@ -24,7 +25,6 @@ export class StreamSink extends EventEmitter {
   readonly #socket: Socket;
   readonly #highWater: number;
   #closed = false;
-  written = 0;
 
   constructor(fd: number, highWater: number) {
     super();
@@ -50,10 +50,7 @@ export class StreamSink extends EventEmitter {
   write(parts: Buffer[]): void {
     if (this.#closed) return;
     this.#socket.cork();
-    for (const part of parts) {
-      this.written += part.length;
-      this.#socket.write(part);
-    }
+    for (const part of parts) this.#socket.write(part);
     this.#socket.uncork();
   }
 
@@ -86,8 +83,6 @@ export class OutputSink extends EventEmitter {
   #writing = false;
   #closed = false;
   #waiters: (() => void)[] = [];
-  /** Bytes written so far. */
-  written = 0;
 
   constructor(fd = 1, highWater = 8 * 1024 * 1024) {
     super();
@@ -141,7 +136,6 @@ export class OutputSink extends EventEmitter {
         this.#wake();
         return;
       }
-      this.written += bytes;
       const wasFull = this.full;
       this.#queued -= bytes;
       const rest = unwritten(batch, bytes);
@@ -157,15 +151,4 @@ export class OutputSink extends EventEmitter {
     this.#waiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-/** The parts of `batch` past its first `bytes` bytes (a short write). */
-function unwritten(batch: Buffer[], bytes: number): Buffer[] {
-  let i = 0;
-  let left = bytes;
-  while (i < batch.length && left >= batch[i]!.length) left -= batch[i++]!.length;
-  if (i === batch.length) return [];
-  const rest = batch.slice(i);
-  rest[0] = rest[0]!.subarray(left);
-  return rest;
 }

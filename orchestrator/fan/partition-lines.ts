@@ -1,9 +1,6 @@
 import type { KeySpec } from '../../filters/index.js';
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+import { type Bounds, fieldBounds } from '../../filters/keys.js';
+import { hashBytes } from './hash.js';
 
 /**
  * The fast path of hash dispatch, for records ended by one byte and keys that are the whole
@@ -17,11 +14,7 @@ export function partitionDelimited(
   key: Extract<KeySpec, { kind: 'whole' | 'field' }>,
   workers: number,
 ): { buffers: Buffer[]; counts: number[] } {
-  const field = key.kind === 'field' ? key.index : 0;
-  const separator =
-    key.kind === 'field' && key.separator !== null && key.separator.length === 1
-      ? key.separator[0]!
-      : -1;
+  const bounds: Bounds = { start: 0, end: 0 };
   // First pass: where each record goes; runs of records for one worker are kept as ranges.
   const runStarts: number[] = [];
   const runEnds: number[] = [];
@@ -34,12 +27,12 @@ export function partitionDelimited(
     let end = data.indexOf(delimiter, start);
     const recordEnd = end < 0 ? length : end;
     end = end < 0 ? length : end + 1;
-    const hash =
-      field === 0
-        ? hashRange(data, start, recordEnd)
-        : separator < 0
-          ? hashBlankField(data, start, recordEnd, field)
-          : hashSeparatedField(data, start, recordEnd, field, separator);
+    let hash: number;
+    if (key.kind === 'whole') hash = hashBytes(data, start, recordEnd);
+    else {
+      fieldBounds(data, start, recordEnd, key.index, key.separator, bounds);
+      hash = hashBytes(data, bounds.start, bounds.end);
+    }
     const target = hash % workers;
     // A record without its final delimiter gets one, as every record in a part must end.
     const size = recordEnd - start + 1;
@@ -71,41 +64,4 @@ export function partitionDelimited(
     }
   }
   return { buffers, counts };
-}
-
-function hashRange(data: Buffer, from: number, to: number): number {
-  let hash = FNV_OFFSET;
-  for (let i = from; i < to; i++) hash = Math.imul(hash ^ data[i]!, FNV_PRIME);
-  return hash >>> 0;
-}
-
-/** The hash of the Nth field, fields split on runs of blanks as awk does; a missing one is empty. */
-function hashBlankField(data: Buffer, from: number, to: number, index: number): number {
-  let i = from;
-  let field = 0;
-  while (i < to) {
-    while (i < to && (data[i] === SPACE || data[i] === TAB)) i++;
-    if (i === to) break;
-    const start = i;
-    while (i < to && data[i] !== SPACE && data[i] !== TAB) i++;
-    if (++field === index) return hashRange(data, start, i);
-  }
-  return FNV_OFFSET;
-}
-
-function hashSeparatedField(
-  data: Buffer,
-  from: number,
-  to: number,
-  index: number,
-  separator: number,
-): number {
-  let start = from;
-  for (let field = 1; field < index; field++) {
-    const at = data.indexOf(separator, start);
-    if (at < 0 || at >= to) return FNV_OFFSET;
-    start = at + 1;
-  }
-  const at = data.indexOf(separator, start);
-  return hashRange(data, start, at < 0 || at >= to ? to : at);
 }

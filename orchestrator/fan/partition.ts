@@ -1,16 +1,10 @@
 import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
 import type { Block } from './block.js';
+import { hashBytes } from './hash.js';
 import { partitionDelimited } from './partition-lines.js';
 
-/** FNV-1a, 32 bits: stable across runs and machines, so a key meets the same worker every time. */
-export function hashKey(key: Uint8Array): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key[i]!;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
+/** The hash that picks a key's worker. */
+export const hashKey = (key: Uint8Array): number => hashBytes(key);
 
 /**
  * Cuts a block into one block per worker by the hash of each record's key. Records keep their
@@ -26,8 +20,7 @@ export function partitionBlock(
   if (
     framing.kind === 'delimited' &&
     framing.delimiter.length === 1 &&
-    (key.kind === 'whole' ||
-      (key.kind === 'field' && (key.separator === null || key.separator.length === 1)))
+    (key.kind === 'whole' || key.kind === 'field')
   ) {
     const data =
       block.parts.length === 1 ? block.parts[0]! : Buffer.concat(block.parts, block.bytes);

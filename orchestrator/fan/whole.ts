@@ -84,3 +84,11 @@ export class WholeRecords {
     return Math.max(this.#frames.walk(chunk, 0, Number.POSITIVE_INFINITY).lastEnd, 0);
   }
 }
+
+/** All of `parts`, a worker's complete output for something, as whole records. */
+export function wholeRecordsOf(framing: Framing, parts: Buffer[]): Buffer[] {
+  const whole = new WholeRecords(framing);
+  const out = parts.flatMap((part) => whole.push(part));
+  out.push(...whole.end());
+  return out;
+}

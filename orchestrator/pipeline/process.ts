@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { CommandSpec } from '../workers/spawn.js';
+import { type CommandSpec, signalGroup } from '../workers/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
 /**
@@ -61,10 +61,6 @@ export class ProcessNode implements RunningNode {
   }
 
   stop(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.#pid, signal);
-    } catch {
-      // Already gone.
-    }
+    signalGroup(this.#pid, signal);
   }
 }

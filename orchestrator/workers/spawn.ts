@@ -59,13 +59,16 @@ export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerPro
     stdin: child.stdin!,
     stdout: child.stdout!,
     exited,
-    signal(signal) {
-      if (pid < 0) return;
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // The group is gone already.
-      }
-    },
+    signal: (signal) => signalGroup(pid, signal),
   };
+}
+
+/** Signals a process group led by `pid`, if it is still there. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (pid < 0) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
 }
