@@ -25,7 +25,8 @@ export function partitionBlock(
     const data =
       block.parts.length === 1 ? block.parts[0]! : Buffer.concat(block.parts, block.bytes);
     const { buffers, counts } = partitionDelimited(data, framing.delimiter[0]!, key, workers);
-    return buffers.map((buffer, worker) => partOf(block, buffer, counts[worker]!, nextSeq));
+    const source = sourceOf(block);
+    return buffers.map((buffer, worker) => partOf(source, buffer, counts[worker]!, nextSeq));
   }
   const decoder = createDecoder(framing, { maxRecord: Number.MAX_SAFE_INTEGER });
   const records: Buffer[] = [];
@@ -47,7 +48,16 @@ export function partitionBlock(
     const target = targets[i]!;
     offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing);
   }
-  return buffers.map((buffer, worker) => partOf(block, buffer, counts[worker]!, nextSeq));
+  const source = sourceOf(block);
+  return buffers.map((buffer, worker) => partOf(source, buffer, counts[worker]!, nextSeq));
+}
+
+/**
+ * The block the parts were picked from, for messages, without its bytes: the parts hold copies
+ * of its records, and keeping the input's buffers alive as well would double the memory.
+ */
+function sourceOf(block: Block): Block {
+  return { ...block, parts: [] };
 }
 
 /** One worker's part of a block, or null when no record of the block is its. */

@@ -209,4 +209,25 @@ describe('hash partition', () => {
       }
     }
   });
+
+  it('keeps every record of a block of more records than its tables first hold', async () => {
+    const { partitionBlock, hashKey } = await import('../../orchestrator/fan/partition.js');
+    const { parseKeySpec } = await import('../../filters/index.js');
+    // 200 000 records: past the 65 536 record ends the fast path allocates at first.
+    const lines = Array.from({ length: 200_000 }, (_, i) => `k${i % 977} ${i}`);
+    const text = `${lines.join('\n')}\n`;
+    const block = {
+      seq: 0,
+      parts: [Buffer.from(text)],
+      bytes: Buffer.byteLength(text),
+      firstRecord: 1,
+      records: lines.length,
+      failures: 0,
+    };
+    const parts = partitionBlock(block, 2, parseFraming('lines'), parseKeySpec('field:1'), () => 0);
+    const expected: string[][] = [[], []];
+    for (const line of lines) expected[hashKey(Buffer.from(line.split(' ')[0]!)) % 2]!.push(line);
+    const got = parts.map((part) => part!.parts[0]!.toString().split('\n').slice(0, -1));
+    expect(got).toEqual(expected);
+  });
 });
