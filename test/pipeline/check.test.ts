@@ -494,3 +494,30 @@ describe('reports', () => {
     );
   });
 });
+
+describe('the schema validator compiled by the build', () => {
+  it('finds the same problems as the schema compiled at run time', async () => {
+    // The TypeScript sources have no schema-validator.js beside them, so they compile the schema
+    // with ajv; `manifold check` runs the bundle, which carries the build's compiled validator.
+    const { loadConfig } = await import('../../orchestrator/config/load.js');
+    const { checkSchema } = await import('../../orchestrator/config/schema-check.js');
+    const text = [
+      'stages:',
+      '  - run: [cat]',
+      '    workrs: 2',
+      '  - fan: {workers: x, block: 5}',
+      '  - name: 3',
+      '    branches: [{stages: [{filter: [1]}]}]',
+      '',
+    ].join('\n');
+    const file = writeConfig(tempDir(), text);
+    const fromSources = checkSchema(loadConfig(file, {})).map(
+      ({ line, column, message }) => `${file}:${line}:${column}: ${message}`,
+    );
+    expect(fromSources.length).toBeGreaterThan(3);
+    const result = await check(file);
+    expect(result.exitCode).toBe(2);
+    const fromBundle = problemsOf(result.stderr.toString());
+    for (const problem of fromSources) expect(fromBundle).toContain(problem);
+  });
+});
