@@ -15,6 +15,14 @@ export interface Block {
   scatteredFrom?: Block;
 }
 
+/**
+ * The block without its bytes: what a message needs to name it (number, records), kept after
+ * the bytes are gone so that the input's buffers are not held alive for a message.
+ */
+export function withoutBytes(block: Block): Block {
+  return { ...block, parts: [] };
+}
+
 /** `block 3 (records 2049-3072)`, for messages. */
 export function describeBlock(block: Block): string {
   const source = block.scatteredFrom;

@@ -1,5 +1,5 @@
 import type { Worker, WorkerExit } from '../workers/types.js';
-import { type Block, describeBlock } from './block.js';
+import { type Block, describeBlock, withoutBytes } from './block.js';
 import type { FanOptions } from './options.js';
 
 /** What an unattributed worker was given, for messages: its first and latest block. */
@@ -11,7 +11,7 @@ export interface Given {
 
 /** Notes a block given to an unattributed worker, keeping no bytes. */
 export function noteGiven(given: Map<Worker, Given>, worker: Worker, block: Block): void {
-  const summary = { ...block, parts: [] };
+  const summary = withoutBytes(block);
   const seen = given.get(worker);
   if (seen === undefined) given.set(worker, { first: summary, last: summary, count: 1 });
   else {

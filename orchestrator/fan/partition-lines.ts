@@ -8,13 +8,17 @@ const setBytes = Uint8Array.prototype.set;
 let recordEnds = new Uint32Array(1 << 16);
 let recordTargets = new Uint32Array(1 << 16);
 
-function grow(): void {
-  const ends = new Uint32Array(recordEnds.length * 2);
-  ends.set(recordEnds);
-  recordEnds = ends;
-  const targets = new Uint32Array(recordTargets.length * 2);
-  targets.set(recordTargets);
-  recordTargets = targets;
+/** Each worker's records of a block, copied into one buffer, and how many there are. */
+export interface Picked {
+  buffers: Buffer[];
+  counts: number[];
+}
+
+/** `table` copied into one twice its length. */
+function doubled(table: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const larger = new Uint32Array(table.length * 2);
+  larger.set(table);
+  return larger;
 }
 
 /**
@@ -29,7 +33,7 @@ export function partitionDelimited(
   delimiter: number,
   key: Extract<KeySpec, { kind: 'whole' | 'field' }>,
   workers: number,
-): { buffers: Buffer[]; counts: number[] } {
+): Picked {
   const bounds: Bounds = { start: 0, end: 0 };
   const sizes = new Array<number>(workers).fill(0);
   const counts = new Array<number>(workers).fill(0);
@@ -46,7 +50,10 @@ export function partitionDelimited(
       hash = hashBytes(data, bounds.start, bounds.end);
     }
     const target = hash % workers;
-    if (records === recordEnds.length) grow();
+    if (records === recordEnds.length) {
+      recordEnds = doubled(recordEnds);
+      recordTargets = doubled(recordTargets);
+    }
     recordEnds[records] = end;
     recordTargets[records++] = target;
     // A record without its final delimiter gets one, as every record in a part must end.

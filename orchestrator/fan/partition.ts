@@ -1,7 +1,7 @@
 import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
-import type { Block } from './block.js';
+import { type Block, withoutBytes } from './block.js';
 import { hashBytes } from './hash.js';
-import { partitionDelimited } from './partition-lines.js';
+import { type Picked, partitionDelimited } from './partition-lines.js';
 
 /** The hash that picks a key's worker. */
 export const hashKey = (key: Uint8Array): number => hashBytes(key);
@@ -24,10 +24,13 @@ export function partitionBlock(
   ) {
     const data =
       block.parts.length === 1 ? block.parts[0]! : Buffer.concat(block.parts, block.bytes);
-    const { buffers, counts } = partitionDelimited(data, framing.delimiter[0]!, key, workers);
-    const source = sourceOf(block);
-    return buffers.map((buffer, worker) => partOf(source, buffer, counts[worker]!, nextSeq));
+    return partsOf(block, partitionDelimited(data, framing.delimiter[0]!, key, workers), nextSeq);
   }
+  return partsOf(block, partitionRecords(block, workers, framing, key), nextSeq);
+}
+
+/** The general path: each record decoded, its key hashed, and copied with its framing. */
+function partitionRecords(block: Block, workers: number, framing: Framing, key: KeySpec): Picked {
   const decoder = createDecoder(framing, { maxRecord: Number.MAX_SAFE_INTEGER });
   const records: Buffer[] = [];
   for (const part of block.parts) decoder.push(part, records);
@@ -48,16 +51,21 @@ export function partitionBlock(
     const target = targets[i]!;
     offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing);
   }
-  const source = sourceOf(block);
-  return buffers.map((buffer, worker) => partOf(source, buffer, counts[worker]!, nextSeq));
+  return { buffers, counts };
 }
 
 /**
- * The block the parts were picked from, for messages, without its bytes: the parts hold copies
- * of its records, and keeping the input's buffers alive as well would double the memory.
+ * One block per worker from the buffers picked for each. The parts name the block they were
+ * picked from without its bytes: they hold copies of its records, and keeping the input's
+ * buffers alive as well would double the memory.
  */
-function sourceOf(block: Block): Block {
-  return { ...block, parts: [] };
+function partsOf(
+  block: Block,
+  { buffers, counts }: Picked,
+  nextSeq: () => number,
+): (Block | null)[] {
+  const source = withoutBytes(block);
+  return buffers.map((buffer, worker) => partOf(source, buffer, counts[worker]!, nextSeq));
 }
 
 /** One worker's part of a block, or null when no record of the block is its. */
