@@ -1,4 +1,5 @@
 import { ExitCode } from '../../filters/index.js';
+import { writeInFlight } from '../fan/output.js';
 
 /** How a fan or a pipeline ended, as far as the exit status goes. */
 export type End =
@@ -13,9 +14,12 @@ export function statusOf(end: End): number {
       return end.status;
     case 'closed':
       // Downstream closed the pipe: end as a filter killed by SIGPIPE does, quietly.
-      dieOfSigpipe();
+      dieOf('SIGPIPE');
       return 141;
     case 'signal':
+      // Exiting would wait for a write to a reader that has stopped reading (`| less`, then
+      // Ctrl-C): die of the signal instead, which a shell reports with the same status.
+      if (writeInFlight()) dieOf(end.signal);
       return end.signal === 'SIGINT'
         ? ExitCode.interrupted
         : end.signal === 'SIGHUP'
@@ -24,10 +28,12 @@ export function statusOf(end: End): number {
   }
 }
 
-/** Node ignores SIGPIPE; adding and removing a listener gives it back its default: death. */
-function dieOfSigpipe(): void {
-  const ignore = () => {};
-  process.on('SIGPIPE', ignore);
-  process.off('SIGPIPE', ignore);
-  process.kill(process.pid, 'SIGPIPE');
+/**
+ * Ends the process by `signal`'s default action, death. Node ignores SIGPIPE and manifold
+ * listens for the others: adding a listener and removing them all gives back the default.
+ */
+function dieOf(signal: NodeJS.Signals): void {
+  process.on(signal, () => {});
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
 }

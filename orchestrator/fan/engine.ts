@@ -101,7 +101,9 @@ export class Fan implements WorkerListener {
     } catch (error) {
       this.#fail(describeError(error));
     }
-    await this.#sink.finish();
+    // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
+    // for a reader that may have stopped reading to take what is queued.
+    if (this.#stopping?.kind !== 'signal') await this.#sink.finish();
     if ((this.#options.outputFd ?? 1) !== 1) this.#sink.close();
     this.#progress?.stop();
     const end = this.#stopping ?? { kind: 'done', status: this.#status() };

@@ -48,8 +48,9 @@ export class CombineNode implements RunningNode {
 
   async #finish(error?: string): Promise<NodeEnd> {
     // Stopped by a signal, its inputs were cut short: that is the signal's doing, not an error.
+    // Nor does it wait then for a reader that may have stopped reading to take what is queued.
     if (this.#stopped) error = undefined;
-    await this.#sink.finish();
+    else await this.#sink.finish();
     const closedOutput = this.#sink.closed;
     this.#sink.close();
     return { exitCode: error ? 1 : 0, signal: null, closedOutput, error, endedAt: Date.now() };

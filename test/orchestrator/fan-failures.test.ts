@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   chmodSync,
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -12,6 +13,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -98,6 +100,28 @@ function spawnManifold(args: string[], env: Record<string, string> = {}): ChildP
   return child;
 }
 
+/**
+ * A kernel pipe for manifold's stdout (a FIFO, unlinked at once): the write end to give the
+ * child, and the read end, which this process closes at the end of the test.
+ */
+function kernelPipe(): { write: number; read: number } {
+  const path = join(tempDir(), 'stdout');
+  execFileSync('mkfifo', [path]);
+  const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const write = openSync(path, constants.O_WRONLY);
+  rmSync(path);
+  cleanups.push(() => {
+    for (const fd of [read, write]) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed already.
+      }
+    }
+  });
+  return { write, read };
+}
+
 // Processes, as /proc shows them.
 
 interface Proc {
@@ -167,6 +191,26 @@ async function leftovers(procs: Proc[], graceMs: number): Promise<string[]> {
       ];
     });
     if (left.length === 0 || Date.now() >= deadline) return left;
+    await delay(20);
+  }
+}
+
+/** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
+function writingIntoFullPipe(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1').includes('pipe_write'),
+    );
+  } catch {
+    return false; // gone
+  }
+}
+
+/** Resolves once `condition` holds, looking every 20 ms (for what gives no event); rejects after `ms`. */
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() >= deadline) throw new Error(`not within ${ms} ms: ${what}`);
     await delay(20);
   }
 }
@@ -513,6 +557,32 @@ describe('signals', () => {
     expect(killedBy).toBe('SIGKILL');
     expect(await leftovers(workers, 10_000)).toEqual([]);
   });
+  it('on SIGTERM while blocked writing to a pipe nobody reads, dies of it at once', async () => {
+    // A shell's `manifold fan ... | less`, then Ctrl-C: less waits for a key, reading nothing.
+    const pipe = kernelPipe();
+    const yes = spawn('yes', [], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanups.push(() => yes.kill('SIGKILL'));
+    const child = spawn(manifold, ['fan', '-j', '2', '--', fixture('sig-cat')], {
+      stdio: [yes.stdout!, pipe.write, 'pipe'],
+      env: { ...process.env, MF_ANNOUNCE: '1' },
+    });
+    cleanups.push(() => child.kill('SIGKILL'));
+    yes.stdout!.destroy();
+    const stderr = watch(child.stderr!);
+    const ready = await stderr.waitFor(/^sig-cat: ready \d+$/, 2);
+    const workers = tracked(ready.map((line) => Number(line.split(' ').pop())));
+    await until(() => writingIntoFullPipe(child.pid!), 10_000, 'manifold blocked on its stdout');
+
+    child.kill('SIGTERM');
+    const [code, signal] = await within(
+      once(child, 'exit'),
+      10_000,
+      () => 'manifold is still there',
+    );
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await leftovers(workers, 5000)).toEqual([]);
+    expect(stderr.text).not.toMatch(/^manifold:/m);
+  });
 });
 
 describe('downstream closes', () => {
@@ -627,74 +697,91 @@ describe('stdin is a terminal', () => {
 });
 
 describe('a slow reader of stdout', () => {
-  it('keeps manifold under 200 MB while 300 MB go through, and gets all of it', async () => {
-    const megabytes = 300;
-    const total = megabytes * 1024 * 1024;
-    const flood = spawn(fixture('sig-flood.js'), [String(megabytes)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    cleanups.push(() => flood.kill('SIGKILL'));
-    const child = spawn(manifold, ['fan', '-j', '2', '--', 'cat'], {
-      stdio: [flood.stdout!, 'pipe', 'pipe'],
-    });
-    cleanups.push(() => child.kill('SIGKILL'));
-    flood.stdout!.destroy(); // manifold has its own copy; this process must not read it
-    const stderr = watch(child.stderr!);
-    const exited = once(child, 'exit');
+  // A socket pair is what a Node parent gives; a kernel pipe what a shell gives, and manifold
+  // writes it from the thread pool; should the pipe be non-blocking (another process sharing it
+  // set O_NONBLOCK), those writes fail with EAGAIN and a libuv stream takes over.
+  it.each([
+    ['a socket pair', 'socket'],
+    ['a kernel pipe', 'pipe'],
+    ['a non-blocking kernel pipe', 'non-blocking pipe'],
+  ] as const)(
+    'on %s keeps manifold under 200 MB while 300 MB go through, and gets all of it',
+    async (_, kind) => {
+      const megabytes = 300;
+      const total = megabytes * 1024 * 1024;
+      const flood = spawn(fixture('sig-flood.js'), [String(megabytes)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      cleanups.push(() => flood.kill('SIGKILL'));
+      const pipe = kind === 'socket' ? null : kernelPipe();
+      const command = [manifold, 'fan', '-j', '2', '--', 'cat'];
+      // The fixture execs manifold, which keeps its pid: the peak below is manifold's.
+      if (kind === 'non-blocking pipe') command.unshift(fixture('nonblocking-stdout'));
+      const child = spawn(command[0]!, command.slice(1), {
+        stdio: [flood.stdout!, pipe?.write ?? 'pipe', 'pipe'],
+      });
+      cleanups.push(() => child.kill('SIGKILL'));
+      flood.stdout!.destroy(); // manifold has its own copy; this process must not read it
+      if (pipe !== null) closeSync(pipe.write); // nor keep the pipe open: its end comes with manifold's
+      const stderr = watch(child.stderr!);
+      const exited = once(child, 'exit');
 
-    const peakOf = (pid: number) => {
-      try {
-        const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-        return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]) * 1024;
-      } catch {
-        return null; // gone already
-      }
-    };
-    let peak: number | null = null;
-    let bytes = 0;
-    let count = 0;
-    let sum = 0;
-    let malformed = 0;
-    let carry = Buffer.alloc(0);
-    let nextSample = 0;
-    const stdout = child.stdout!;
-    const ended = once(stdout, 'end');
-    stdout.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      const whole = data.length - (data.length % 16);
-      for (let at = 0; at < whole; at += 16) {
-        let n = 0;
-        for (let i = at; i < at + 15; i++) n = n * 10 + data[i]! - 48;
-        if (data[at + 15] !== 10) malformed++;
-        sum += n;
-        count++;
-      }
-      carry = Buffer.from(data.subarray(whole));
-      // VmHWM is the peak so far; the last look is taken with the last MiBs still unwritten,
-      // so manifold is still running then.
-      if (bytes >= nextSample || bytes >= total - 2 * 1024 * 1024) {
-        peak = peakOf(child.pid!) ?? peak;
-        nextSample = bytes + 16 * 1024 * 1024;
-      }
-      // A slow reader: a pause after every read. (Pacing, not synchronisation.)
-      stdout.pause();
-      setTimeout(() => stdout.resume(), 2);
-    });
-    const [[code]] = await Promise.all([exited, ended]);
+      const peakOf = (pid: number) => {
+        try {
+          const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+          return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]) * 1024;
+        } catch {
+          return null; // gone already
+        }
+      };
+      let peak: number | null = null;
+      let bytes = 0;
+      let count = 0;
+      let sum = 0;
+      let malformed = 0;
+      let carry = Buffer.alloc(0);
+      let nextSample = 0;
+      const stdout = pipe === null ? child.stdout! : new Socket({ fd: pipe.read, writable: false });
+      cleanups.push(() => stdout.destroy());
+      const ended = once(stdout, 'end');
+      stdout.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        const whole = data.length - (data.length % 16);
+        for (let at = 0; at < whole; at += 16) {
+          let n = 0;
+          for (let i = at; i < at + 15; i++) n = n * 10 + data[i]! - 48;
+          if (data[at + 15] !== 10) malformed++;
+          sum += n;
+          count++;
+        }
+        carry = Buffer.from(data.subarray(whole));
+        // VmHWM is the peak so far; the last look is taken with the last MiBs still unwritten,
+        // so manifold is still running then.
+        if (bytes >= nextSample || bytes >= total - 2 * 1024 * 1024) {
+          peak = peakOf(child.pid!) ?? peak;
+          nextSample = bytes + 16 * 1024 * 1024;
+        }
+        // A slow reader: a pause after every read. (Pacing, not synchronisation.)
+        stdout.pause();
+        setTimeout(() => stdout.resume(), 2);
+      });
+      const [[code]] = await Promise.all([exited, ended]);
 
-    expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
-    const lines = total / 16;
-    expect({ bytes, count, sum, malformed, carry: carry.length }).toEqual({
-      bytes: total,
-      count: lines,
-      sum: (lines * (lines + 1)) / 2,
-      malformed: 0,
-      carry: 0,
-    });
-    expect(peak).not.toBeNull();
-    expect(peak!).toBeLessThan(200 * 1024 * 1024);
-  }, 40_000);
+      expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
+      const lines = total / 16;
+      expect({ bytes, count, sum, malformed, carry: carry.length }).toEqual({
+        bytes: total,
+        count: lines,
+        sum: (lines * (lines + 1)) / 2,
+        malformed: 0,
+        carry: 0,
+      });
+      expect(peak).not.toBeNull();
+      expect(peak!).toBeLessThan(200 * 1024 * 1024);
+    },
+    40_000,
+  );
 });
 
 describe("workers' stderr", () => {

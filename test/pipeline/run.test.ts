@@ -418,6 +418,19 @@ describe('fan stages in a pipeline', () => {
     expect(outcome(await runConfig(fanned, input))).toEqual(outcome(sequential));
   });
 
+  it("a last fan writes a shell pipe (manifold's stdout) in order, every byte", async () => {
+    // Written from the thread pool, unlike the pipes between stages: see orchestrator/fan/output.ts.
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      'stages:\n  - run: cat\n  - fan:\n      workers: 2\n      block: 8K\n      merge: ordered\n      worker: cat\n',
+    );
+    writeFileSync(join(dir, 'input'), input);
+    const script = `${manifold} run '${config}' < '${join(dir, 'input')}' | cat; echo "\${PIPESTATUS[0]}" >&2`;
+    const result = await run('bash', ['-c', script], '', { timeout: 20_000 });
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '0\n', stdout: input });
+  });
+
   it('a fan of mf-map under the block protocol, ordered, gives the sequential output', async () => {
     const dir = tempDir();
     const config = writeConfig(
