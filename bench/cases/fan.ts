@@ -19,6 +19,15 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       target: 'ratio ≤ 1.3',
       meets: ({ ratio }) => ratio !== undefined && ratio <= 1.3,
     },
+    // The same with the output read by another program, as in real use: a pipe, not /dev/null.
+    { group, name: 'cat | cat, into a pipe', command: `cat ${big} | cat | cat > /dev/null`, bytes },
+    {
+      group,
+      name: 'fan -j 2 cat (merge ready), into a pipe',
+      command: `${manifold} fan -j 2 -- cat < ${big} | cat > /dev/null`,
+      baseline: 'cat | cat, into a pipe',
+      bytes,
+    },
     {
       group,
       name: 'fan -j 2 --merge ordered --one-to-one cat',
@@ -109,6 +118,15 @@ function parallelCases({ big, bigBytes: bytes, bigRecords: records, quick }: Dat
       name: 'parallel --pipepart',
       command: `${p} --pipepart -a ${big} --block -1 -j2 cat > /dev/null`,
       baseline: 'fan -j 2 cat (merge ready)',
+      bytes,
+      target: 'ratio ≥ 1',
+      meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
+    },
+    {
+      group: 'fan',
+      name: 'parallel --pipepart, into a pipe',
+      command: `${p} --pipepart -a ${big} --block -1 -j2 cat | cat > /dev/null`,
+      baseline: 'fan -j 2 cat (merge ready), into a pipe',
       bytes,
       target: 'ratio ≥ 1',
       meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
