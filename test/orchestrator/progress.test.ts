@@ -1,8 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
 import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
+import { manifold } from '../helpers.js';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 const worker = (slot: number, backlog: number) =>
   ({ slot, backlog, pids: [], ended: false }) as unknown as Worker;
@@ -48,11 +58,8 @@ describe('stats', () => {
 
 describe('--progress on a terminal', () => {
   it('draws the line on stderr when it is a terminal, and nothing when it is not', async () => {
-    const { execa } = await import('execa');
-    const { manifold } = await import('../helpers.js');
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(`${tmpdir()}/manifold-progress-`);
+    const dir = mkdtempSync(join(tmpdir(), 'manifold-progress-'));
+    folders.push(dir);
     writeFileSync(`${dir}/in.txt`, `${Array.from({ length: 50_000 }, (_, i) => i).join('\n')}\n`);
     const command = `node ${manifold} fan -j 2 --progress --input ${dir}/in.txt -- cat > ${dir}/out.txt`;
     const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });

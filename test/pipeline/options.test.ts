@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
+import { tempDir } from './folders.js';
 
-const folder = () => mkdtempSync(join(tmpdir(), 'manifold-run-options-'));
+const folder = () => tempDir('manifold-run-options-');
 
 describe('manifold run --progress and --verbose', () => {
   it('--progress draws a line per stage on stderr when it is a terminal, nothing otherwise', async () => {
