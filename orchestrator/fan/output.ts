@@ -32,7 +32,7 @@ export function createOutputSink(fd = 1, highWater = 8 * 1024 * 1024): OutputSin
   const stat = fstatSync(fd);
   return stat.isSocket() || (stat.isFIFO() && fd !== 1)
     ? new StreamSink(fd, highWater)
-    : new OutputSink(fd, highWater);
+    : new OutputSink(fd, highWater, stat.isFIFO());
 }
 
 /** stdout as a libuv stream: for pipes and sockets. */
@@ -102,13 +102,16 @@ export class OutputSink extends EventEmitter {
   #writing = false;
   #closed = false;
   #waiters: (() => void)[] = [];
-  /** Set once a write would have blocked: everything from then on goes through it. */
+  /** A pipe, which a libuv stream can take over (it cannot take a file or a terminal). */
+  readonly #pipe: boolean;
+  /** Set once a write of the pipe would have blocked: everything from then on goes through it. */
   #stream: StreamSink | null = null;
 
-  constructor(fd = 1, highWater = 8 * 1024 * 1024) {
+  constructor(fd = 1, highWater = 8 * 1024 * 1024, pipe = false) {
     super();
     this.#fd = fd;
     this.#highWater = highWater;
+    this.#pipe = pipe;
   }
 
   get full(): boolean {
@@ -157,7 +160,7 @@ export class OutputSink extends EventEmitter {
       writesInFlight--;
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
+        if (code === 'EAGAIN' && this.#pipe) {
           this.#toStream(batch);
           return;
         }
