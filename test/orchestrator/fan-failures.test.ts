@@ -1,9 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   chmodSync,
   closeSync,
-  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -20,6 +19,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { fixture, manifold, run } from '../helpers.js';
 
 // The failure handling and Unix manners of `manifold fan`, on real processes, pipes and signals.
@@ -100,28 +100,6 @@ function spawnManifold(args: string[], env: Record<string, string> = {}): ChildP
   return child;
 }
 
-/**
- * A kernel pipe for manifold's stdout (a FIFO, unlinked at once): the write end to give the
- * child, and the read end, which this process closes at the end of the test.
- */
-function kernelPipe(): { write: number; read: number } {
-  const path = join(tempDir(), 'stdout');
-  execFileSync('mkfifo', [path]);
-  const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  const write = openSync(path, constants.O_WRONLY);
-  rmSync(path);
-  cleanups.push(() => {
-    for (const fd of [read, write]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // Closed already.
-      }
-    }
-  });
-  return { write, read };
-}
-
 // Processes, as /proc shows them.
 
 interface Proc {
@@ -172,14 +150,26 @@ function descendants(root: number): number[] {
 }
 
 /**
+ * Whether `condition` holds within `ms` (0: checked once, now), looking every 20 ms: for what
+ * gives no event, as /proc does not.
+ */
+async function holdsWithin(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(20);
+  }
+}
+
+/**
  * The processes that still exist after `graceMs` (0: checked once, now), each described with
  * its state, so a zombie (Z) shows as one. Waiting is polling /proc: there is no event for the
  * end of a process that is not our child.
  */
 async function leftovers(procs: Proc[], graceMs: number): Promise<string[]> {
-  const deadline = Date.now() + graceMs;
-  for (;;) {
-    const left = procs.flatMap(({ pid, start }) => {
+  const left = () =>
+    procs.flatMap(({ pid, start }) => {
       const stat = statOf(pid);
       if (stat === null || stat.start !== start) return [];
       let command = '';
@@ -190,9 +180,8 @@ async function leftovers(procs: Proc[], graceMs: number): Promise<string[]> {
         `pid ${pid} in state ${stat.state}${stat.state === 'Z' ? ' (zombie)' : ''}: ${command}`,
       ];
     });
-    if (left.length === 0 || Date.now() >= deadline) return left;
-    await delay(20);
-  }
+  await holdsWithin(() => left().length === 0, graceMs);
+  return left();
 }
 
 /** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
@@ -203,15 +192,6 @@ function writingIntoFullPipe(pid: number): boolean {
     );
   } catch {
     return false; // gone
-  }
-}
-
-/** Resolves once `condition` holds, looking every 20 ms (for what gives no event); rejects after `ms`. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() >= deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await delay(20);
   }
 }
 
@@ -559,7 +539,9 @@ describe('signals', () => {
   });
   it('on SIGTERM while blocked writing to a pipe nobody reads, dies of it at once', async () => {
     // A shell's `manifold fan ... | less`, then Ctrl-C: less waits for a key, reading nothing.
-    const pipe = kernelPipe();
+    // A kernel pipe as `manifold run` makes them: this process keeps its read end, unread.
+    const pipe = openPipes(1)[0]!;
+    cleanups.push(() => closeAll([pipe.read]));
     const yes = spawn('yes', [], { stdio: ['ignore', 'pipe', 'ignore'] });
     cleanups.push(() => yes.kill('SIGKILL'));
     const child = spawn(manifold, ['fan', '-j', '2', '--', fixture('sig-cat')], {
@@ -568,10 +550,12 @@ describe('signals', () => {
     });
     cleanups.push(() => child.kill('SIGKILL'));
     yes.stdout!.destroy();
+    closeSync(pipe.write);
     const stderr = watch(child.stderr!);
     const ready = await stderr.waitFor(/^sig-cat: ready \d+$/, 2);
     const workers = tracked(ready.map((line) => Number(line.split(' ').pop())));
-    await until(() => writingIntoFullPipe(child.pid!), 10_000, 'manifold blocked on its stdout');
+    const blocked = await holdsWithin(() => writingIntoFullPipe(child.pid!), 10_000);
+    expect(blocked, 'manifold blocked writing its stdout within 10 s').toBe(true);
 
     child.kill('SIGTERM');
     const [code, signal] = await within(
@@ -713,7 +697,8 @@ describe('a slow reader of stdout', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       cleanups.push(() => flood.kill('SIGKILL'));
-      const pipe = kind === 'socket' ? null : kernelPipe();
+      // A kernel pipe as `manifold run` makes them; its read end becomes the stream read below.
+      const pipe = kind === 'socket' ? null : openPipes(1)[0]!;
       const command = [manifold, 'fan', '-j', '2', '--', 'cat'];
       // The fixture execs manifold, which keeps its pid: the peak below is manifold's.
       if (kind === 'non-blocking pipe') command.unshift(fixture('nonblocking-stdout'));

@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
 import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
 import { manifold } from '../helpers.js';
-
-const folders: string[] = [];
-afterEach(() => {
-  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { tempDir } from '../pipeline/folders.js';
 
 const worker = (slot: number, backlog: number) =>
   ({ slot, backlog, pids: [], ended: false }) as unknown as Worker;
@@ -58,8 +52,7 @@ describe('stats', () => {
 
 describe('--progress on a terminal', () => {
   it('draws the line on stderr when it is a terminal, and nothing when it is not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'manifold-progress-'));
-    folders.push(dir);
+    const dir = tempDir('manifold-progress-');
     writeFileSync(`${dir}/in.txt`, `${Array.from({ length: 50_000 }, (_, i) => i).join('\n')}\n`);
     const command = `node ${manifold} fan -j 2 --progress --input ${dir}/in.txt -- cat > ${dir}/out.txt`;
     const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
