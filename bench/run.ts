@@ -8,6 +8,7 @@ import { makeData } from './cases/data.js';
 import { fanCases } from './cases/fan.js';
 import { filterCases } from './cases/filters.js';
 import { pipelineCases } from './cases/pipeline.js';
+import { wordsCases } from './cases/words.js';
 import { describeMachine, hasProgram, medianSeconds, timeCommand } from './measure.js';
 import { type Case, formatTable, type Measured } from './report.js';
 
@@ -19,7 +20,7 @@ const program = new Command('bench')
   .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '3')
   .option(
     '--only <groups>',
-    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline)',
+    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words)',
   )
   .parse();
 const options = program.opts<{ quick?: boolean; runs: string; only?: string }>();
@@ -34,6 +35,7 @@ try {
     ...filterCases(data),
     ...fanCases(data, hasParallel),
     ...pipelineCases(data),
+    ...wordsCases(data, hasParallel),
   ];
   if (options.only) {
     const groups = options.only.split(',');
@@ -56,7 +58,7 @@ try {
   console.log('# manifold benchmarks\n');
   console.log(`Machine: ${describeMachine()}  `);
   console.log(
-    `Data: ${(data.smallBytes / 1e6).toFixed(0)} MB (sdk) and ${(data.bigBytes / 2 ** 20).toFixed(0)} MiB (fan, hash, memory, pipeline) of generated access-log lines; median of ${runs} interleaved run(s) after a warm-up.  `,
+    `Data: ${(data.smallBytes / 1e6).toFixed(0)} MB (sdk) and ${(data.bigBytes / 2 ** 20).toFixed(0)} MiB (fan, hash, memory, pipeline) of generated access-log lines; ${(data.wordsBytes / 2 ** 20).toFixed(0)} MiB of ~90-byte lines of words (words; sort on ${(data.wordsHeadBytes / 1e6).toFixed(0)} MB of them); median of ${runs} interleaved run(s) after a warm-up.  `,
   );
   console.log(
     hasParallel

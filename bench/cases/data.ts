@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRandom, writeAccessLog } from '../data.js';
+import { createRandom, writeAccessLog, writeWordLines } from '../data.js';
 
 /** The files every section reads, made once per run in a temporary folder. */
 export interface Data {
@@ -12,6 +12,12 @@ export interface Data {
   big: string;
   bigBytes: number;
   bigRecords: number;
+  /** Short lines of words, ~90 bytes each: ~1 GiB, and a ~200 MB head of it for sorting. */
+  words: string;
+  wordsBytes: number;
+  wordsRecords: number;
+  wordsHead: string;
+  wordsHeadBytes: number;
   /** Lines `<cost> <word>` for CPU-bound workers: even cost, and cost that varies by block. */
   even: string;
   uneven: string;
@@ -26,6 +32,10 @@ export async function makeData(root: string, folder: string, quick: boolean): Pr
   const smallBytes = quick ? 4e6 : 100e6;
   await writeAccessLog(small, smallBytes);
   await writeAccessLog(big, quick ? 16 * 2 ** 20 : 2 ** 30, 7);
+  const words = join(folder, 'words.txt');
+  const wordsHead = join(folder, 'words-head.txt');
+  await writeWordLines(words, quick ? 16 * 2 ** 20 : 2 ** 30);
+  await writeWordLines(wordsHead, quick ? 4e6 : 200e6, 5);
   const even = join(folder, 'even.txt');
   const uneven = join(folder, 'uneven.txt');
   const lines = quick ? 20_000 : 400_000;
@@ -43,6 +53,7 @@ export async function makeData(root: string, folder: string, quick: boolean): Pr
   const threeCats = join(folder, 'three-cats.yaml');
   await writeFile(threeCats, 'stages:\n  - run: [cat]\n  - run: [cat]\n  - run: [cat]\n');
   const bigBytes = (await stat(big)).size;
+  const wordsBytes = (await stat(words)).size;
   return {
     root,
     folder,
@@ -51,6 +62,12 @@ export async function makeData(root: string, folder: string, quick: boolean): Pr
     big,
     bigBytes,
     bigRecords: Math.round(bigBytes / 124.3),
+    words,
+    wordsBytes,
+    // Lines of 80 to 100 bytes and their newline: 91 bytes on average.
+    wordsRecords: Math.round(wordsBytes / 91),
+    wordsHead,
+    wordsHeadBytes: (await stat(wordsHead)).size,
     even,
     uneven,
     threeCats,

@@ -12,7 +12,7 @@ it('npm run bench -- --quick runs every case and prints the table', async () => 
   });
   const rows = stdout
     .split('\n')
-    .filter((line) => /^\| (sdk|fan|hash|cpu|memory|startup|pipeline) \|/.test(line));
+    .filter((line) => /^\| (sdk|fan|hash|cpu|memory|startup|pipeline|words) \|/.test(line));
   // Cells are split on the | that are not escaped inside a case's name.
   const cells = (row: string) => row.split(/(?<!\\)\|/);
   const groups = new Set(rows.map((row) => cells(row)[1]!.trim()));
@@ -24,6 +24,7 @@ it('npm run bench -- --quick runs every case and prints the table', async () => 
     'pipeline',
     'sdk',
     'startup',
+    'words',
   ]);
   for (const row of rows) {
     const seconds = Number(cells(row)[3]);

@@ -1,0 +1,81 @@
+import type { Case } from '../report.js';
+import type { Data } from './data.js';
+
+const UPPER = `awk '{ print toupper($0) }'`;
+
+/**
+ * The second data set: short lines of words (~90 bytes), where each record's cost shows more
+ * than in access-log lines. Anchors of the same run: plain pipes, awk, sort, GNU parallel.
+ */
+export function wordsCases(data: Data, hasParallel: boolean): Case[] {
+  const { root, words, wordsBytes: bytes, wordsRecords: records, wordsHead, quick } = data;
+  const manifold = `node ${root}dist/bundle/bin/manifold.js`;
+  const group = 'words';
+  const headBytes = data.wordsHeadBytes;
+  const cases: Case[] = [
+    { group, name: 'cat | cat', command: `cat ${words} | cat > /dev/null`, bytes },
+    {
+      group,
+      name: 'fan -j 2 cat',
+      command: `${manifold} fan -j 2 -- cat < ${words} > /dev/null`,
+      baseline: 'cat | cat',
+      bytes,
+    },
+    {
+      group,
+      name: 'fan -j 2 --merge ordered --one-to-one cat',
+      command: `${manifold} fan -j 2 --merge ordered --one-to-one -- cat < ${words} > /dev/null`,
+      baseline: 'fan -j 2 cat',
+      bytes,
+    },
+    {
+      group,
+      name: 'fan -j 2 --dispatch hash --key field:1 cat',
+      command: `${manifold} fan -j 2 --dispatch hash --key field:1 -- cat < ${words} > /dev/null`,
+      baseline: 'fan -j 2 cat',
+      bytes,
+      records,
+    },
+    { group, name: 'awk toupper', command: `${UPPER} < ${words} > /dev/null`, bytes },
+    {
+      group,
+      name: 'fan -j 2 awk toupper',
+      command: `${manifold} fan -j 2 -- ${UPPER} < ${words} > /dev/null`,
+      baseline: 'awk toupper',
+      bytes,
+    },
+    {
+      group,
+      name: `sort, ${quick ? 'small' : '200 MB'}`,
+      command: `LC_ALL=C sort < ${wordsHead} > /dev/null`,
+      bytes: headBytes,
+    },
+    {
+      group,
+      name: `fan -j 2 --merge sorted sort, ${quick ? 'small' : '200 MB'}`,
+      command: `LC_ALL=C ${manifold} fan -j 2 --merge sorted -- sort < ${wordsHead} > /dev/null`,
+      baseline: `sort, ${quick ? 'small' : '200 MB'}`,
+      bytes: headBytes,
+    },
+  ];
+  if (hasParallel) {
+    const p = 'parallel --will-cite';
+    cases.push(
+      {
+        group,
+        name: 'parallel --pipepart',
+        command: `${p} --pipepart -a ${words} --block -1 -j2 cat > /dev/null`,
+        baseline: 'fan -j 2 cat',
+        bytes,
+      },
+      {
+        group,
+        name: 'parallel --pipe -k --block 10M',
+        command: `${p} --pipe -k --block 10M -j2 cat < ${words} > /dev/null`,
+        baseline: 'fan -j 2 --merge ordered --one-to-one cat',
+        bytes,
+      },
+    );
+  }
+  return cases;
+}
