@@ -850,10 +850,16 @@ function spawnRun(config: string, env: Record<string, string>): ChildProcess {
  * Starts `config` (whose stages include `hanging` pipe-hang processes), waits until they all
  * hang, sends `signal`, and returns how manifold ended and what of its processes is left.
  */
-async function interrupt(dir: string, config: string, hanging: number, signal: NodeJS.Signals) {
+async function interrupt(
+  dir: string,
+  config: string,
+  hanging: number,
+  signal: NodeJS.Signals,
+  env: Record<string, string> = {},
+) {
   const pids = join(dir, 'pids');
   mkdirSync(pids);
-  const child = spawnRun(config, { PIPE_PIDS: pids });
+  const child = spawnRun(config, { PIPE_PIDS: pids, ...env });
   const stderr = watch(child.stderr!);
   child.stdout!.resume();
   // Input keeps coming: stdin stays open until manifold is gone.
@@ -945,7 +951,10 @@ describe('signals', () => {
           '',
         ].join('\n'),
       );
-      const { family, end, stderr } = await interrupt(dir, config, 1, signal);
+      // A concat's spool folder goes too.
+      const spools = tempDir();
+      const { family, end, stderr } = await interrupt(dir, config, 1, signal, { TMPDIR: spools });
+      expect(readdirSync(spools)).toEqual([]);
       expect({ ...end, stderr: stderr() }).toEqual({
         code: status,
         killedBy: null,
