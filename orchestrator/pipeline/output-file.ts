@@ -6,6 +6,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -16,28 +17,36 @@ import { ExitCode, ManifoldError } from '../../filters/index.js';
  * into place by `commit`. The temporary name is unguessable and created exclusively, without
  * following a symbolic link, so nobody can plant a link there that the run would write through.
  * It is created readable by its owner only; `commit` gives it the mode the output had, or that of
- * a new file (0666 less the umask).
+ * a new file (0666 less the umask). An output that is no regular file (`/dev/null`, a FIFO) is
+ * written directly, as a shell's `>` would: renaming over it would replace the device.
  */
 export class AtomicOutput {
   /** The temporary file's descriptor, for the last stage to write to. */
   readonly fd: number;
   readonly #target: string;
-  readonly #temporary: string;
+  readonly #temporary: string | null;
   readonly #mode: number;
 
   constructor(target: string) {
     this.#target = target;
-    this.#mode = modeFor(target);
-    this.#temporary = join(
-      dirname(target),
-      `.${basename(target)}.manifold-${randomBytes(8).toString('hex')}.tmp`,
-    );
+    const existing = statOf(target);
+    this.#mode = existing ? existing.mode & 0o7777 : 0o666 & ~umask();
+    const direct = existing !== null && !existing.isFile();
+    this.#temporary = direct
+      ? null
+      : join(
+          dirname(target),
+          `.${basename(target)}.manifold-${randomBytes(8).toString('hex')}.tmp`,
+        );
     try {
-      this.fd = openSync(
-        this.#temporary,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-        0o600,
-      );
+      this.fd =
+        this.#temporary === null
+          ? openSync(target, constants.O_WRONLY)
+          : openSync(
+              this.#temporary,
+              constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+              0o600,
+            );
     } catch (error) {
       throw outputError(target, error);
     }
@@ -45,6 +54,7 @@ export class AtomicOutput {
 
   /** Puts the output in place; on failure the temporary file is removed and the error thrown. */
   commit(): void {
+    if (this.#temporary === null) return;
     try {
       chmodSync(this.#temporary, this.#mode);
       renameSync(this.#temporary, this.#target);
@@ -55,15 +65,15 @@ export class AtomicOutput {
   }
 
   discard(): void {
-    rmSync(this.#temporary, { force: true });
+    if (this.#temporary !== null) rmSync(this.#temporary, { force: true });
   }
 }
 
-function modeFor(target: string): number {
+function statOf(target: string): Stats | null {
   try {
-    return statSync(target).mode & 0o7777;
+    return statSync(target);
   } catch {
-    return 0o666 & ~umask();
+    return null;
   }
 }
 

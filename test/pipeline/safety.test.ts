@@ -67,6 +67,27 @@ describe('the atomic output', () => {
     expect(statSync(join(dir, 'new.txt')).mode & 0o777).toBe(0o640);
   });
 
+  it('writes an output that is a FIFO directly, as `>` does, and leaves it a FIFO', async () => {
+    const dir = tempDir();
+    writeConfig(dir, 'output: out.fifo\nstages:\n  - run: [tr, a-z, A-Z]\n', 'c.yaml');
+    const result = await shell(
+      dir,
+      [
+        'mkfifo out.fifo',
+        'timeout 10 cat out.fifo > got &',
+        '"$MANIFOLD" run c.yaml <<< data',
+        'wait',
+        'cat got',
+        'test -p out.fifo && echo still a FIFO',
+      ].join('\n'),
+    );
+    expect({
+      exitCode: result.exitCode,
+      stderr: result.stderr,
+      stdout: result.stdout.toString(),
+    }).toEqual({ exitCode: 0, stderr: '', stdout: 'DATA\nstill a FIFO\n' });
+  });
+
   it('leaves no temporary file when the run fails', async () => {
     const dir = tempDir();
     writeConfig(dir, 'output: out.txt\nstages:\n  - run: [cat]\n  - run: exit 3\n', 'c.yaml');
