@@ -33,7 +33,8 @@ export class PipelineRun {
     this.#log = log;
   }
 
-  async run(onProgress: ((stats: PipelineStats) => void) | null): Promise<RunEnd> {
+  /** `measure`: sample the processes for --stats or --progress. */
+  async run(onProgress: ((stats: PipelineStats) => void) | null, measure = true): Promise<RunEnd> {
     const pipeline = this.#pipeline;
     const file = pipeline.output === null ? null : new AtomicOutput(pipeline.output);
     let ends: NodeEnd[];
@@ -52,7 +53,7 @@ export class PipelineRun {
         this.#log,
       ));
       last.downstream = null;
-      sampler = new StatsSampler(this.#wiring.nodes, onProgress);
+      sampler = new StatsSampler(this.#wiring.nodes, onProgress, measure);
       ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
     } catch (error) {
       // Whatever was started is stopped, and no temporary file stays behind.

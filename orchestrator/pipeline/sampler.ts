@@ -54,18 +54,24 @@ export class StatsSampler {
   /** Every group leader each node has had (a fan's per-block workers come and go). */
   readonly #leaders = new Map<RunningNode, Set<number>>();
   readonly #blocked = new Map<RunningNode, { reading: number; writing: number }>();
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | null = null;
   readonly #onProgress: ((stats: PipelineStats) => void) | null;
 
-  constructor(nodes: RunningNode[], onProgress: ((stats: PipelineStats) => void) | null) {
+  /** With `measure` false (no --stats or --progress), /proc is left alone: the scan costs. */
+  constructor(
+    nodes: RunningNode[],
+    onProgress: ((stats: PipelineStats) => void) | null,
+    measure = true,
+  ) {
     this.#nodes = nodes;
     this.#onProgress = onProgress;
+    if (!measure) return;
     this.#timer = setInterval(() => this.#sample(), INTERVAL_MS);
     this.#timer.unref();
   }
 
   stop(ends: NodeEnd[]): PipelineStats {
-    clearInterval(this.#timer);
+    if (this.#timer !== null) clearInterval(this.#timer);
     return this.#stats(ends);
   }
 
