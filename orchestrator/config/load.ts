@@ -84,7 +84,8 @@ function substitute(
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       node.value = node.value.replace(VARIABLE, (whole, name?: string, fallback?: string) => {
         if (whole === '$${') return '${';
-        const value = variables[name!];
+        // Own values only: `${constructor}` is a variable, not Object's constructor.
+        const value = Object.hasOwn(variables, name!) ? variables[name!] : undefined;
         if (value !== undefined && value !== '') return value;
         if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
         problems.push({

@@ -183,6 +183,13 @@ describe('bad configs are one line with their position, exit 2', () => {
       (file) => `${file}:2:10: no pipeline named "constructor" under pipelines (known: none)\n`,
     ],
     [
+      'an unset variable named constructor',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's variable.
+      'stages:\n  - run: "echo ${constructor}"\n',
+      (file) =>
+        `${file}:2:10: \${constructor} is not set: set it in the environment, with --set constructor=..., or give a default as \${constructor:-value}\n`,
+    ],
+    [
       'a __proto__ key',
       'env:\n  __proto__: {x: 1}\nstages:\n  - run: [cat]\n',
       (file) => `${file}:2:3: "__proto__" is not allowed as a key\n`,
