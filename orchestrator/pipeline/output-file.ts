@@ -50,11 +50,16 @@ export class AtomicOutput {
     } catch (error) {
       throw outputError(target, error);
     }
+    // Should manifold end by an error no one caught, the temporary file still goes.
+    if (this.#temporary !== null) process.once('exit', this.#onExit);
   }
+
+  readonly #onExit = (): void => this.discard();
 
   /** Puts the output in place; on failure the temporary file is removed and the error thrown. */
   commit(): void {
     if (this.#temporary === null) return;
+    process.removeListener('exit', this.#onExit);
     try {
       chmodSync(this.#temporary, this.#mode);
       renameSync(this.#temporary, this.#target);
@@ -65,6 +70,7 @@ export class AtomicOutput {
   }
 
   discard(): void {
+    process.removeListener('exit', this.#onExit);
     if (this.#temporary !== null) rmSync(this.#temporary, { force: true });
   }
 }
