@@ -37,7 +37,7 @@ export async function runConfig(
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.on(signal, () => runner.stop(signal));
   const progress = options.progress && process.stderr.isTTY ? drawProgress : null;
-  const end = await runner.run(progress);
+  const end = await runner.run(progress, options.stats !== undefined || progress !== null);
   if (progress) process.stderr.write('\n');
   if (options.stats !== undefined && end.kind === 'done') writeStats(options.stats, end);
   return statusOf(end);

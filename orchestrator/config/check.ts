@@ -135,7 +135,8 @@ class Checker {
 
   #use(target: string, path: Path, env: Env, using: string[]): Stage[] {
     const pipelines = this.#raw.pipelines ?? {};
-    if (pipelines[target] === undefined) {
+    // Own keys only: `use: constructor` names no pipeline, not Object's constructor.
+    if (!Object.hasOwn(pipelines, target)) {
       this.#problem(
         [...path, 'use'],
         `no pipeline named "${target}" under pipelines (known: ${Object.keys(pipelines).join(', ') || 'none'})`,

@@ -41,6 +41,8 @@ export function resolveOutput(
   const file = resolve(folder, output);
   if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
     report(['output'], `the folder of output "${output}" does not exist`);
+  } else if (existsSync(file) && statSync(file).isDirectory()) {
+    report(['output'], `output "${output}" is a directory`);
   }
   return file;
 }

@@ -10,6 +10,16 @@ export interface LoadedConfig {
   where(path: (string | number)[], key?: string): { line: number; column: number };
 }
 
+/** Keys that name an object's prototype: as config keys they could only be an attack or a slip. */
+export const PROTOTYPE_KEYS: ReadonlySet<unknown> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+
+/** Aliases a config may expand, the yaml library's own bound (an alias bomb stops there). */
+const MAX_ALIAS_COUNT = 100;
+
 const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
 
 /**
@@ -43,11 +53,12 @@ export function loadConfig(
     ...at(error.pos[0]),
     message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
   }));
+  if (problems.length === 0) findPrototypeKeys(doc, problems, at);
   if (problems.length === 0) substitute(doc, variables, problems, at);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return {
     file,
-    data: doc.toJS(),
+    data: toData(doc, file, at),
     where(path, key) {
       const node = doc.getIn(path, true) as unknown;
       if (key !== undefined && isMap(node)) {
@@ -73,7 +84,8 @@ function substitute(
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       node.value = node.value.replace(VARIABLE, (whole, name?: string, fallback?: string) => {
         if (whole === '$${') return '${';
-        const value = variables[name!];
+        // Own values only: `${constructor}` is a variable, not Object's constructor.
+        const value = Object.hasOwn(variables, name!) ? variables[name!] : undefined;
         if (value !== undefined && value !== '') return value;
         if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
         problems.push({
@@ -84,4 +96,46 @@ function substitute(
       });
     },
   });
+}
+
+/** A key such as `__proto__` is refused wherever it stands, before it reaches a plain object. */
+function findPrototypeKeys(
+  doc: Document,
+  problems: Problem[],
+  at: (offset: number) => { line: number; column: number },
+): void {
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && PROTOTYPE_KEYS.has(pair.key.value))
+        problems.push({
+          ...at(pair.key.range?.[0] ?? 0),
+          message: `"${pair.key.value}" is not allowed as a key`,
+        });
+    },
+  });
+}
+
+/** The document as plain data; an alias expanded past the bound is reported at the first alias. */
+function toData(
+  doc: Document,
+  file: string,
+  at: (offset: number) => { line: number; column: number },
+): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    let offset = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(file, [
+      {
+        ...at(offset),
+        message: `${(error as Error).message} (aliases expand to more than ${MAX_ALIAS_COUNT} nodes)`,
+      },
+    ]);
+  }
 }

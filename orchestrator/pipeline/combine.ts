@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Framing } from '../../filters/index.js';
 import { InputReader } from '../fan/input.js';
 import { createOutputSink } from '../fan/output.js';
@@ -23,6 +24,8 @@ export class CombineNode implements RunningNode {
   readonly #inputs: InputReader[];
   readonly #sink: Sink;
   #stopped = false;
+  /** Why the output failed (a full disk): the inputs are let go, the node fails with it. */
+  #outputError: string | null = null;
 
   constructor(
     label: string,
@@ -35,6 +38,10 @@ export class CombineNode implements RunningNode {
     this.description = `${mode} of ${inputs.length} branches`;
     this.#inputs = inputs.map((fd) => new InputReader(null, fd));
     this.#sink = createOutputSink(output);
+    this.#sink.on('error', (error: Error) => {
+      this.#outputError = `cannot write ${output === 1 ? 'stdout' : 'its output'}: ${reasonOf(error)}`;
+      for (const input of this.#inputs) input.close();
+    });
     this.ended = (mode === 'concat' ? this.#concat() : this.#merge(framing)).then(
       async () => this.#finish(),
       async (error: Error) => this.#finish(error.message),
@@ -51,6 +58,7 @@ export class CombineNode implements RunningNode {
     // Nor does it wait then for a reader that may have stopped reading to take what is queued.
     if (this.#stopped) error = undefined;
     else await this.#sink.finish();
+    if (this.#outputError !== null && !this.#stopped) error = this.#outputError;
     const closedOutput = this.#sink.closed;
     this.#sink.close();
     return { exitCode: error ? 1 : 0, signal: null, closedOutput, error, endedAt: Date.now() };
@@ -102,13 +110,17 @@ export class CombineNode implements RunningNode {
   }
 
   async #spool(input: InputReader, file: string): Promise<void> {
-    const out = createWriteStream(file);
-    for await (const chunk of input.chunks(async () => {})) {
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    try {
+      await pipeline(
+        input.chunks(async () => {}),
+        createWriteStream(file, { mode: 0o600 }),
+      );
+    } catch (error) {
+      throw new Error(`cannot spool a branch: ${reasonOf(error as Error)}`);
+    } finally {
+      // A branch whose spool failed ends by SIGPIPE, instead of waiting for a reader for ever.
+      input.close();
     }
-    await new Promise<void>((resolve, reject) =>
-      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
   }
 
   async #copyFile(file: string): Promise<void> {
@@ -117,4 +129,9 @@ export class CombineNode implements RunningNode {
       this.#sink.write([chunk as Buffer]);
     }
   }
+}
+
+/** `no space left on device`, from `ENOSPC: no space left on device, write`. */
+function reasonOf(error: Error): string {
+  return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
 }

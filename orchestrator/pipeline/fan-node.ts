@@ -38,6 +38,11 @@ export class FanNode implements RunningNode {
     return { in: totals.recordsIn, out: totals.recordsOut };
   }
 
+  bytes(): { read: number; written: number } {
+    const { totals } = this.#fan.summary() as { totals: { bytesIn: number; bytesOut: number } };
+    return { read: totals.bytesIn, written: totals.bytesOut };
+  }
+
   stop(signal: NodeJS.Signals): void {
     this.#fan.stop({ kind: 'signal', signal });
   }

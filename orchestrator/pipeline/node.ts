@@ -28,6 +28,8 @@ export interface RunningNode {
   stop(signal: NodeJS.Signals): void;
   /** Records in and out, where the node reads its framing (a fan); for --stats. */
   records?(): { in: number; out: number };
+  /** Bytes read and written, where the node counts them itself (a fan); else /proc's. */
+  bytes?(): { read: number; written: number };
 }
 
 export function isFailure(end: NodeEnd): boolean {

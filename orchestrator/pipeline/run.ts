@@ -1,8 +1,8 @@
-import { closeSync, constants, openSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import { ExitCode } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
+import { AtomicOutput } from './output-file.js';
 import { openPipes } from './pipes.js';
 import { ProcessNode } from './process.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
@@ -33,31 +33,40 @@ export class PipelineRun {
     this.#log = log;
   }
 
-  async run(onProgress: ((stats: PipelineStats) => void) | null): Promise<RunEnd> {
+  /** `measure`: sample the processes for --stats or --progress. */
+  async run(onProgress: ((stats: PipelineStats) => void) | null, measure = true): Promise<RunEnd> {
     const pipeline = this.#pipeline;
-    const temporary =
-      pipeline.output === null
-        ? null
-        : join(
-            dirname(pipeline.output),
-            `.${basename(pipeline.output)}.manifold-${process.pid}.tmp`,
-          );
-    const output =
-      temporary === null
-        ? 1
-        : openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o666);
-    const input = this.#openInput();
-    // Each descriptor now belongs to the one node that uses it: a child's are closed here once it
-    // has its copies, an in-process node closes its own.
-    const { last } = wireStages(pipeline, pipeline.stages, input, output, this.#wiring, this.#log);
-    last.downstream = null;
-    const sampler = new StatsSampler(this.#wiring.nodes, onProgress);
-    const ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
+    const file = pipeline.output === null ? null : new AtomicOutput(pipeline.output);
+    let ends: NodeEnd[];
+    let last: RunningNode;
+    let sampler: StatsSampler;
+    try {
+      const input = this.#openInput();
+      // Each descriptor now belongs to the one node that uses it: a child's are closed here once
+      // it has its copies, an in-process node closes its own.
+      ({ last } = wireStages(
+        pipeline,
+        pipeline.stages,
+        input,
+        file?.fd ?? 1,
+        this.#wiring,
+        this.#log,
+      ));
+      last.downstream = null;
+      sampler = new StatsSampler(this.#wiring.nodes, onProgress, measure);
+      ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
+    } catch (error) {
+      // Whatever was started is stopped, and no temporary file stays behind.
+      this.stop('SIGTERM');
+      await Promise.all(this.#wiring.nodes.map((node) => node.ended));
+      file?.discard();
+      throw error;
+    }
     const stats = sampler.stop(ends);
     const cpu = process.cpuUsage();
     stats.orchestratorCpuMs = Math.round((cpu.user + cpu.system) / 1000);
     if (this.#signal !== null) {
-      if (temporary !== null) rmSync(temporary, { force: true });
+      file?.discard();
       return { kind: 'signal', signal: this.#signal };
     }
     const failures = this.#failures(ends);
@@ -67,13 +76,10 @@ export class PipelineRun {
         `manifold: stage ${node.label} (${node.description}) ${describeEnd(end)}\n`,
       );
     }
-    if (temporary !== null) {
-      if (failures.length === 0) renameSync(temporary, pipeline.output!);
-      else rmSync(temporary, { force: true });
-    }
+    if (failures.length > 0) file?.discard();
+    else file?.commit();
     const lastEnd = ends[this.#wiring.nodes.indexOf(last)]!;
-    if (failures.length === 0 && lastEnd.closedOutput && temporary === null)
-      return { kind: 'closed' };
+    if (failures.length === 0 && lastEnd.closedOutput && file === null) return { kind: 'closed' };
     return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
   }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { NodeEnd, RunningNode } from './node.js';
+import { groupMembers, readSample, readText, type Sample } from './proc.js';
 
 /** What --stats reports of one stage. */
 export interface StageStats {
@@ -36,49 +36,65 @@ export interface PipelineStats {
 }
 
 const INTERVAL_MS = 100;
-const TICK = 100; // clock ticks per second for /proc/<pid>/stat
-
-interface Sample {
-  read: number;
-  written: number;
-  cpu: number;
-}
 
 /**
  * Watches the processes of a running pipeline through /proc every 100 ms: bytes read and
  * written, CPU time, and whether each is blocked in a pipe read or write. The orchestrator
  * never sees the bytes between two external commands, so this is how they are measured; the
- * figures are sampled, so a process's last 100 ms may be missed.
+ * figures are sampled, so a process's last 100 ms may be missed. Each process started is the
+ * leader of its group: what counts is the whole group (a shell's children do a string stage's
+ * work). An in-process node that counts its own bytes (a fan) gives those for its edges.
  */
 export class StatsSampler {
   readonly #nodes: RunningNode[];
   readonly #started = Date.now();
   readonly #samples = new Map<number, Sample>();
+  /** Every process seen in each group, by its leader: their last samples add up. */
+  readonly #members = new Map<number, Set<number>>();
+  /** Every group leader each node has had (a fan's per-block workers come and go). */
+  readonly #leaders = new Map<RunningNode, Set<number>>();
   readonly #blocked = new Map<RunningNode, { reading: number; writing: number }>();
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | null = null;
   readonly #onProgress: ((stats: PipelineStats) => void) | null;
 
-  constructor(nodes: RunningNode[], onProgress: ((stats: PipelineStats) => void) | null) {
+  /** With `measure` false (no --stats or --progress), /proc is left alone: the scan costs. */
+  constructor(
+    nodes: RunningNode[],
+    onProgress: ((stats: PipelineStats) => void) | null,
+    measure = true,
+  ) {
     this.#nodes = nodes;
     this.#onProgress = onProgress;
+    if (!measure) return;
     this.#timer = setInterval(() => this.#sample(), INTERVAL_MS);
     this.#timer.unref();
   }
 
   stop(ends: NodeEnd[]): PipelineStats {
-    clearInterval(this.#timer);
+    if (this.#timer !== null) clearInterval(this.#timer);
     return this.#stats(ends);
   }
 
   #sample(): void {
+    const members = groupMembers(new Set(this.#nodes.flatMap((node) => node.pids)));
     for (const node of this.#nodes) {
       const blocked = this.#blocked.get(node) ?? { reading: 0, writing: 0 };
-      for (const pid of node.pids) {
-        const sample = readSample(pid);
-        if (sample !== null) this.#samples.set(pid, sample);
-        const wchan = readText(`/proc/${pid}/wchan`);
-        if (wchan?.includes('pipe_read')) blocked.reading += INTERVAL_MS;
-        if (wchan?.includes('pipe_write')) blocked.writing += INTERVAL_MS;
+      const leaders = this.#leaders.get(node) ?? new Set<number>();
+      this.#leaders.set(node, leaders);
+      for (const leader of node.pids) {
+        leaders.add(leader);
+        const seen = this.#members.get(leader) ?? new Set<number>();
+        this.#members.set(leader, seen);
+        const wchans: string[] = [];
+        for (const pid of members.get(leader) ?? []) {
+          const sample = readSample(pid);
+          if (sample === null) continue;
+          seen.add(pid);
+          this.#samples.set(pid, sample);
+          wchans.push(readText(`/proc/${pid}/wchan`) ?? '');
+        }
+        if (wchans.some((w) => w.includes('pipe_read'))) blocked.reading += INTERVAL_MS;
+        if (wchans.some((w) => w.includes('pipe_write'))) blocked.writing += INTERVAL_MS;
       }
       this.#blocked.set(node, blocked);
     }
@@ -89,7 +105,11 @@ export class StatsSampler {
     const now = Date.now();
     const stages = this.#nodes.map((node, i) => {
       const end = ends?.[i];
-      const sums = node.pids.map((pid) => this.#samples.get(pid)).filter((s) => s !== undefined);
+      const sums = [...(this.#leaders.get(node) ?? node.pids)]
+        .flatMap((leader) => [...(this.#members.get(leader) ?? [])])
+        .map((pid) => this.#samples.get(pid))
+        .filter((s) => s !== undefined);
+      const own = node.bytes?.();
       const blocked = this.#blocked.get(node) ?? { reading: 0, writing: 0 };
       return {
         stage: node.label,
@@ -98,8 +118,8 @@ export class StatsSampler {
         exitCode: end?.exitCode ?? null,
         signal: end?.signal ?? null,
         durationMs: (end?.endedAt ?? now) - this.#started,
-        bytesRead: sums.reduce((n, s) => n + s.read, 0),
-        bytesWritten: sums.reduce((n, s) => n + s.written, 0),
+        bytesRead: own?.read ?? sums.reduce((n, s) => n + s.read, 0),
+        bytesWritten: own?.written ?? sums.reduce((n, s) => n + s.written, 0),
         blockedReadingMs: blocked.reading,
         blockedWritingMs: blocked.writing,
         cpuMs: sums.reduce((n, s) => n + s.cpu, 0),
@@ -121,23 +141,4 @@ export class StatsSampler {
     });
     return { durationMs: now - this.#started, stages, edges };
   }
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-function readSample(pid: number): Sample | null {
-  const io = readText(`/proc/${pid}/io`);
-  const stat = readText(`/proc/${pid}/stat`);
-  if (io === null || stat === null) return null;
-  const field = (name: string) =>
-    Number(/^(\w+): (\d+)$/m.exec(io.slice(io.indexOf(name)))?.[2] ?? 0);
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpu = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
-  return { read: field('rchar'), written: field('wchar'), cpu };
 }

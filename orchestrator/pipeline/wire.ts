@@ -1,5 +1,4 @@
 import { parseFraming } from '../../filters/index.js';
-import { shellQuote } from '../config/commands.js';
 import type { BranchStage, Pipeline, Stage } from '../config/model.js';
 import type { CommandSpec } from '../workers/spawn.js';
 import { CombineNode } from './combine.js';
@@ -143,24 +142,46 @@ function startBranches(
  * copies that branch's output from descriptor N. Opening /dev/fd/N of a FIFO waits for a writer,
  * forever once the branch has finished; bash's substitutions are anonymous pipes, which do not,
  * so `comm -23 {a} {b}` behaves as `comm -23 <(a) <(b)` does in bash, however fast the branches.
+ * A string is a shell command, substituted as it is; an array never meets the shell: each of
+ * its words stays one word, every character but the substitutions quoted.
  */
 function substitutePlaceholders(command: CommandSpec, names: string[]): CommandSpec {
-  const replace = (text: string) =>
-    text.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
-      const index = names.indexOf(name);
-      return index < 0 ? whole : `<(exec cat <&${3 + index})`;
-    });
+  const substitution = (name: string) => {
+    const index = names.indexOf(name);
+    return index < 0 ? null : `<(exec cat <&${3 + index})`;
+  };
   const script = command.shell
-    ? replace(command.argv.join(' '))
-    : command.argv
-        .map((word) => (/\{[A-Za-z0-9_]+\}/.test(word) ? replace(word) : shellQuote([word])))
-        .join(' ');
+    ? command.argv
+        .join(' ')
+        .replace(PLACEHOLDER, (whole, name: string) => substitution(name) ?? whole)
+    : command.argv.map((word) => quoteWord(word, substitution)).join(' ');
   // An array is one program: exec it. A shell string may be several commands: run it as it is.
   return {
     ...command,
     argv: ['bash', '-c', command.shell ? script : `exec ${script}`],
     shell: false,
   };
+}
+
+const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
+
+/** One word for bash: its text single-quoted, its placeholders substitutions outside quotes. */
+function quoteWord(word: string, substitution: (name: string) => string | null): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (const match of word.matchAll(PLACEHOLDER)) {
+    const replacement = substitution(match[1]!);
+    if (replacement === null) continue;
+    if (match.index > from) parts.push(quoteAll(word.slice(from, match.index)));
+    parts.push(replacement);
+    from = match.index + match[0].length;
+  }
+  if (from < word.length || parts.length === 0) parts.push(quoteAll(word.slice(from)));
+  return parts.join('');
+}
+
+function quoteAll(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function withEnv(command: CommandSpec, pipeline: Pipeline): CommandSpec {

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  constants,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ExitCode, ManifoldError } from '../../filters/index.js';
+
+/**
+ * A config's output file, written whole or not at all: into a temporary file beside it, renamed
+ * into place by `commit`. The temporary name is unguessable and created exclusively, without
+ * following a symbolic link, so nobody can plant a link there that the run would write through.
+ * It is created readable by its owner only; `commit` gives it the mode the output had, or that of
+ * a new file (0666 less the umask). An output that is no regular file (`/dev/null`, a FIFO) is
+ * written directly, as a shell's `>` would: renaming over it would replace the device.
+ */
+export class AtomicOutput {
+  /** The temporary file's descriptor, for the last stage to write to. */
+  readonly fd: number;
+  readonly #target: string;
+  readonly #temporary: string | null;
+  readonly #mode: number;
+
+  constructor(target: string) {
+    this.#target = target;
+    const existing = statOf(target);
+    this.#mode = existing ? existing.mode & 0o7777 : 0o666 & ~umask();
+    const direct = existing !== null && !existing.isFile();
+    this.#temporary = direct
+      ? null
+      : join(
+          dirname(target),
+          `.${basename(target)}.manifold-${randomBytes(8).toString('hex')}.tmp`,
+        );
+    try {
+      this.fd =
+        this.#temporary === null
+          ? openSync(target, constants.O_WRONLY)
+          : openSync(
+              this.#temporary,
+              constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+              0o600,
+            );
+    } catch (error) {
+      throw outputError(target, error);
+    }
+    // Should manifold end by an error no one caught, the temporary file still goes.
+    if (this.#temporary !== null) process.once('exit', this.#onExit);
+  }
+
+  readonly #onExit = (): void => this.discard();
+
+  /** Puts the output in place; on failure the temporary file is removed and the error thrown. */
+  commit(): void {
+    if (this.#temporary === null) return;
+    process.removeListener('exit', this.#onExit);
+    try {
+      chmodSync(this.#temporary, this.#mode);
+      renameSync(this.#temporary, this.#target);
+    } catch (error) {
+      this.discard();
+      throw outputError(this.#target, error);
+    }
+  }
+
+  discard(): void {
+    process.removeListener('exit', this.#onExit);
+    if (this.#temporary !== null) rmSync(this.#temporary, { force: true });
+  }
+}
+
+function statOf(target: string): Stats | null {
+  try {
+    return statSync(target);
+  } catch {
+    return null;
+  }
+}
+
+/** The umask, read without changing it (`process.umask()` without an argument is deprecated). */
+function umask(): number {
+  const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return line ? Number.parseInt(line[1]!, 8) : 0o022;
+}
+
+/** `cannot write output "out.txt": EISDIR: illegal operation on a directory`, exit 1. */
+function outputError(target: string, error: unknown): ManifoldError {
+  const reason = (error as Error).message.replace(/, \w+ '.*$/, '');
+  return new ManifoldError('manifold.io', `cannot write output "${target}": ${reason}`, {
+    exitCode: ExitCode.failure,
+    cause: error,
+  });
+}

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK = 100; // clock ticks per second for /proc/<pid>/stat
+
+/** What one process has done so far, by itself (not counting children it has reaped). */
+export interface Sample {
+  read: number;
+  written: number;
+  cpu: number;
+}
+
+export function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The fields of /proc/<pid>/stat after the command name (the 3rd field on). */
+function statFields(pid: number | string): string[] | null {
+  const stat = readText(`/proc/${pid}/stat`);
+  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * The processes of each of `groups`, by process group. A stage's command leads its own group,
+ * and the work of a string stage is done by the shell's children (`sh -c 'awk ...'`), which
+ * /proc would not show under the shell's own pid.
+ */
+export function groupMembers(groups: Set<number>): Map<number, number[]> {
+  const members = new Map<number, number[]>();
+  if (groups.size === 0) return members;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const group = Number(statFields(entry)?.[2]);
+    if (!groups.has(group)) continue;
+    const list = members.get(group) ?? [];
+    list.push(Number(entry));
+    members.set(group, list);
+  }
+  return members;
+}
+
+/**
+ * A process's own I/O and CPU time. Its /proc/<pid>/io would add in the children it has reaped
+ * (a shell's, at their end), counting them twice beside their own samples: the per-thread
+ * figures count each thread alone.
+ */
+export function readSample(pid: number): Sample | null {
+  const fields = statFields(pid);
+  if (fields === null) return null;
+  const cpu = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
+  let read = 0;
+  let written = 0;
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  for (const thread of threads) {
+    const io = readText(`/proc/${pid}/task/${thread}/io`);
+    if (io === null) continue;
+    read += Number(/^rchar: (\d+)$/m.exec(io)?.[1] ?? 0);
+    written += Number(/^wchar: (\d+)$/m.exec(io)?.[1] ?? 0);
+  }
+  return { read, written, cpu };
+}
