@@ -5,6 +5,7 @@ import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { ConfigError } from '../config/problems.js';
 import { fanCommand } from './fan.js';
+import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
 
 /**
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     .addCommand(fanCommand(start));
   for (const command of pipelineCommands(start)) program.addCommand(command);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
+  refuseEndOfOptions(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {

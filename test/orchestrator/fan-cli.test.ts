@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { onCleanup, tempDir } from '../pipeline/folders.js';
+
+// The command line of `manifold fan` (and of run, check and graph where the same holds): what a
+// value is, what is checked before any input is read, and what a file for --input may be.
+
+const oneLine = /^manifold: [^\n]+\n$/;
+const folder = () => tempDir('manifold-fan-cli-');
+const config = (dir: string) => {
+  const file = join(dir, 'p.yaml');
+  writeFileSync(file, 'stages:\n  - run: [cat]\n');
+  return file;
+};
+
+describe("'--' is never an option's value", () => {
+  // Each: the arguments before `--`, the option the message must name.
+  const cases: [string, string[], string][] = [
+    ['fan --stats', ['fan', '--stats'], '--stats'],
+    ['fan --input', ['fan', '--input'], '--input'],
+    ['fan -j', ['fan', '-j'], '-j, --workers'],
+    ['fan --split', ['fan', '--split'], '--split'],
+    ['fan --merge (choices)', ['fan', '--merge'], '--merge'],
+    ['run --stats', ['run', '--stats'], '--stats'],
+    ['run --set', ['run', '--set'], '--set'],
+    ['check --set', ['check', '--set'], '--set'],
+    ['graph --format', ['graph', '--format'], '--format'],
+  ];
+  it.each(cases)('%s -- is a usage error naming the option', async (_, args, option) => {
+    const dir = folder();
+    const after = args[0] === 'fan' ? ['cat'] : [config(dir)];
+    const result = await run(manifold, [...args, '--', ...after], 'a\nb\n', { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(oneLine);
+    expect(result.stderr).toContain(`'${option}'`);
+    expect(result.stdout.length).toBe(0);
+    // Nothing was written under the name `--`.
+    expect(readdirSync(dir).filter((name) => name !== 'p.yaml')).toEqual([]);
+  });
+
+  it('--input takes one file: the word after it starts the command', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'in'), 'a\nb\nc\n');
+    const result = await run(manifold, ['fan', '-j', '1', '--input', 'in', 'wc', '-l'], '', {
+      cwd: dir,
+    });
+    expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout.toString().trim()).toBe('3');
+  });
+
+  it('--input repeats, the files read in order', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a'), 'a\n');
+    writeFileSync(join(dir, 'b'), 'b\n');
+    const args = ['fan', '-j', '1', '--input', 'a', '--input', 'b', '--', 'cat'];
+    const result = await run(manifold, args, '', { cwd: dir });
+    expect(result.stdout.toString()).toBe('a\nb\n');
+  });
+
+  it("--stats - still writes the summary to stderr, and '-' stays a value", async () => {
+    const result = await run(manifold, ['fan', '-j', '1', '--stats', '-', '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toBe('a\n');
+    expect(JSON.parse(result.stderr).status).toBe(0);
+  });
+});
+
+describe('values checked before anything runs', () => {
+  it('-j beyond the maximum is one line naming -j and the maximum', async () => {
+    const result = await run(manifold, ['fan', '-j', '99999999999999', '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      'manifold: -j, --workers must be a whole number from 1 to 4096 (got "99999999999999")\n',
+    );
+  });
+
+  it.each([
+    ['fan', (dir: string) => ['fan', '--stats', join(dir, 'no/x'), '--', 'cat']],
+    ['run', (dir: string) => ['run', '--stats', join(dir, 'no/x'), config(dir)]],
+  ])('%s --stats in a folder that does not exist fails before the run', async (_, args) => {
+    const dir = folder();
+    const result = await run(manifold, args(dir), 'a\nb\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`manifold: --stats ${join(dir, 'no/x')}: no such directory\n`);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('a missing --input file is one line, exit 2', async () => {
+    const dir = folder();
+    const missing = join(dir, 'x');
+    const result = await run(manifold, ['fan', '--input', missing, '--', 'cat']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`manifold: --input ${missing}: no such file\n`);
+  });
+
+  it('a directory as --input is one line, exit 2', async () => {
+    const dir = folder();
+    const result = await run(manifold, ['fan', '--input', dir, '--', 'cat']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`manifold: --input ${dir}: is a directory\n`);
+  });
+});
+
+describe('--input from a pipe', () => {
+  it('<(cmd) is read as a stream', async () => {
+    const script = `"$0" fan -j 2 --block 16K --merge ordered --input <(seq 1 20000) --input <(seq 20001 30000) -- cat`;
+    const result = await execa('bash', ['-c', script, manifold], { reject: false });
+    expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(execFileSync('seq', ['1', '30000']).toString().trimEnd());
+  });
+
+  it('a named pipe is read as a stream, whenever its writer comes', async () => {
+    const dir = folder();
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The writer's open waits for the fan to open the pipe: a child, so that no test thread waits.
+    const writer = execa('sh', ['-c', 'printf "a\\nb\\nc\\n" > "$0"', fifo], { reject: false });
+    onCleanup(() => writer.kill());
+    const result = await run(manifold, [
+      'fan',
+      '-j',
+      '2',
+      '--merge',
+      'ordered',
+      '--input',
+      fifo,
+      '--',
+      'cat',
+    ]);
+    expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout.toString()).toBe('a\nb\nc\n');
+  });
+
+  it('the --stats file, opened up front, holds the summary at the end', async () => {
+    const dir = folder();
+    const stats = join(dir, 'stats.json');
+    const result = await run(manifold, ['fan', '-j', '1', '--stats', stats, '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(stats)).toBe(true);
+    expect(JSON.parse(readFileSync(stats, 'utf8')).totals.recordsIn).toBe(1);
+  });
+});
