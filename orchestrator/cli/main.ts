@@ -61,9 +61,23 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
+  (status) => exitAfterStderr(status),
   (error: unknown) => {
     process.stderr.write(`manifold: ${describeError(error)}\n`);
     process.exit(ExitCode.failure);
   },
 );
+
+/**
+ * Exits once what is queued for stderr (workers' lines under --tag, messages) is written: a
+ * pipe is written asynchronously, and exiting drops the rest. Not after a signal (128 + n),
+ * where manifold goes now, as a program killed by it would.
+ */
+function exitAfterStderr(status: number): void {
+  const stderr = process.stderr;
+  if (status >= 128 || stderr.writableLength === 0 || stderr.destroyed) process.exit(status);
+  const exit = () => process.exit(status);
+  stderr.once('drain', exit);
+  stderr.once('error', exit);
+  stderr.once('close', exit);
+}

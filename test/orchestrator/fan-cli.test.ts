@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { manifold, run } from '../helpers.js';
 import { onCleanup, tempDir } from '../pipeline/folders.js';
 
@@ -144,3 +147,79 @@ describe('--input from a pipe', () => {
     expect(JSON.parse(readFileSync(stats, 'utf8')).totals.recordsIn).toBe(1);
   });
 });
+
+describe('--tag on stderr', () => {
+  it('a line of 40 MB without a newline comes out whole, prefixed once, in linear time', async () => {
+    // Quadratic before: 17 s for 20 MB, so about a minute for this one.
+    const worker =
+      'cat >/dev/null; head -c 40000000 /dev/zero | tr "\\0" x >&2; printf "y\\nz" >&2';
+    const result = await run(manifold, ['fan', '-j', '1', '--tag', '--shell', '--', worker], 'a\n');
+    expect(result.exitCode).toBe(0);
+    const { stderr } = result;
+    // `1\t`, the x, then `y` ends that line; `z` has a line of its own, ended by manifold.
+    expect(stderr.length).toBe(2 + 40_000_000 + 2 + 4);
+    expect(stderr.startsWith('1\txxx')).toBe(true);
+    expect(stderr.slice(40_000_002)).toBe('y\n1\tz\n');
+    expect(stderr.indexOf('\t', 2)).toBe(40_000_005);
+  }, 20_000);
+
+  it("a stalled reader of manifold's stderr stops the worker, not manifold's memory", async () => {
+    const dir = folder();
+    const pidFile = join(dir, 'pid');
+    // A kernel pipe whose read end this process keeps, unread: `manifold ... 2>&1 | less`.
+    const pipe = openPipes(1)[0]!;
+    onCleanup(() => closeAll([pipe.read]));
+    const worker = `echo $$ > ${pidFile}; exec yes 0123456789abcdef0123456789abcdef >&2`;
+    const child = spawn(manifold, ['fan', '-j', '1', '--tag', '--shell', '--', worker], {
+      stdio: ['pipe', 'ignore', pipe.write],
+    });
+    onCleanup(() => child.kill('SIGKILL'));
+    closeSync(pipe.write);
+    child.stdin!.end('a\n');
+    // Nothing tells when the worker is held: /proc is looked at every 20 ms. Held, it stays
+    // blocked writing; before, manifold read it as fast as it wrote, gigabytes into memory.
+    const held = await holdsWithin(() => {
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      return pid > 0 && blockedFor(pid, 25);
+    }, 15_000);
+    expect(held, 'the worker held writing its stderr within 15 s').toBe(true);
+    // About 50 MB held; before, 300 MB by the time the worker was seen waiting, and growing.
+    expect(rssMegabytes(child.pid!)).toBeLessThan(150);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(143);
+  }, 30_000);
+});
+
+/** Whether `condition` holds within `ms`, looking every 20 ms: /proc gives no events. */
+async function holdsWithin(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(20);
+  }
+}
+
+/**
+ * Whether `pid` is blocked writing into a full pipe, at each of `checks` looks in a row. A
+ * worker's stderr is the socket pair Node gives as a 'pipe': its full buffer shows as waiting
+ * for socket memory.
+ */
+function blockedFor(pid: number, checks: number): boolean {
+  for (let i = 0; i < checks; i++) {
+    try {
+      const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
+      if (!/^(pipe_write|sock_alloc_send_pskb)$/.test(wchan)) return false;
+    } catch {
+      return false;
+    }
+    execFileSync('sleep', ['0.01']);
+  }
+  return true;
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
