@@ -1,4 +1,13 @@
-import { closeSync, createReadStream, fstatSync, open, read } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  open,
+  openSync,
+  read,
+  statSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
@@ -38,6 +47,12 @@ export class InputReader {
   readonly #fd: number;
   #stream: Readable | null = null;
   #closed = false;
+  /** The --input being opened, while its open may be waiting. */
+  #opening: string | null = null;
+  #close!: (value: null) => void;
+  readonly #whenClosed = new Promise<null>((resolve) => {
+    this.#close = resolve;
+  });
 
   constructor(inputs: string[] | null, fd = 0) {
     this.#inputs = inputs;
@@ -48,8 +63,16 @@ export class InputReader {
     if (this.#inputs !== null) {
       for (const name of this.#inputs) {
         if (this.#closed) return;
-        // Opened off the main thread: a named pipe's open waits for its writer.
-        const fd = await openFile(name);
+        // Opened off the main thread: a named pipe's open waits for its writer, which may never
+        // come. Being closed ends the wait (see `close`); the late descriptor is closed at once.
+        this.#opening = name;
+        const opening = openFile(name);
+        const fd = await Promise.race([opening, this.#whenClosed]);
+        this.#opening = null;
+        if (fd === null) {
+          opening.then(closeSync, () => {});
+          return;
+        }
         if (fstatSync(fd).isFile()) {
           try {
             yield* this.#readFile(fd, wait);
@@ -71,6 +94,16 @@ export class InputReader {
 
   close(): void {
     this.#closed = true;
+    this.#close(null);
+    // A thread blocked opening a named pipe would keep the process from exiting: be its writer
+    // for a moment. (Nobody waiting, or not a pipe: nothing happens.)
+    if (this.#opening !== null) {
+      try {
+        if (statSync(this.#opening).isFIFO()) {
+          closeSync(openSync(this.#opening, constants.O_WRONLY | constants.O_NONBLOCK));
+        }
+      } catch {}
+    }
     this.#stream?.destroy();
   }
 

@@ -138,6 +138,24 @@ describe('--input from a pipe', () => {
     expect(result.stdout.toString()).toBe('a\nb\nc\n');
   });
 
+  it('a named pipe nobody writes does not keep SIGTERM from ending the fan', async () => {
+    const dir = folder();
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn(manifold, ['fan', '--input', fifo, '--', 'cat'], { stdio: 'ignore' });
+    onCleanup(() => child.kill('SIGKILL'));
+    const exited = once(child, 'exit');
+    const opening = () =>
+      readdirSync(`/proc/${child.pid}/task`).some((task) =>
+        readFileSync(`/proc/${child.pid}/task/${task}/wchan`, 'latin1').includes(
+          'wait_for_partner',
+        ),
+      );
+    expect(await holdsWithin(opening, 10_000), 'manifold waiting to open the pipe').toBe(true);
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(143);
+  });
+
   it('the --stats file, opened up front, holds the summary at the end', async () => {
     const dir = folder();
     const stats = join(dir, 'stats.json');
