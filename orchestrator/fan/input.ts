@@ -142,11 +142,12 @@ function openFile(name: string): Promise<number> {
 }
 
 /**
- * A stream that owns `fd` and closes it: a pipe is polled by libuv (no thread held while it is
- * empty), a device is read from the thread pool.
+ * A stream that owns `fd` and closes it: a pipe or a socket is polled by libuv (no thread held
+ * while it is empty), a device is read from the thread pool.
  */
 function streamOf(fd: number): Readable {
-  return fstatSync(fd).isFIFO()
+  const stat = fstatSync(fd);
+  return stat.isFIFO() || stat.isSocket()
     ? new Socket({ fd, readable: true, writable: false })
     : createReadStream('', { fd, highWaterMark: READ_SIZE });
 }
