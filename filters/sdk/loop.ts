@@ -38,7 +38,13 @@ export class RecordLoop<S> {
     this.#encoded = encoded;
   }
 
+  /** Transforms the batch's records, then throws the error that ended the batch, if any. */
   async run(batch: Batch): Promise<void> {
+    await this.#runRecords(batch);
+    if (batch.failure !== null) throw batch.failure;
+  }
+
+  async #runRecords(batch: Batch): Promise<void> {
     if (this.#spec.batch) return this.#runBatch(batch);
     let i = 0;
     let text = this.#encoder.joinsText && batch.originals.length === 0 && !!this.#spec.transform;

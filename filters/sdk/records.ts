@@ -23,6 +23,12 @@ export interface Batch {
    * returned unchanged, `decoder.encoded` gives their bytes as one slice. Infinity when not.
    */
   spanStart: number;
+  /**
+   * The error met while reading this chunk (a record that does not parse, a decoding error), or
+   * null. `records` then holds the records before it, which are transformed and written first,
+   * as jq and other Unix filters do.
+   */
+  failure: unknown;
 }
 
 /**
@@ -70,6 +76,7 @@ export class RecordReader {
     const first = this.recordOffset + this.#decoder.count + 1;
     const originals: (Buffer | string)[] = [];
     let records: unknown[];
+    let failure: unknown = null;
     if (this.#fastText !== null) {
       if (chunk === null) {
         const text: string[] = [];
@@ -80,16 +87,30 @@ export class RecordReader {
       }
     } else {
       const views: Buffer[] = [];
-      if (chunk === null) this.#decoder.end(views);
-      else this.#decoder.push(chunk, views);
+      try {
+        if (chunk === null) this.#decoder.end(views);
+        else this.#decoder.push(chunk, views);
+      } catch (error) {
+        // A decoder hands out each record as it finds it: those before the error stand.
+        failure = error;
+      }
       records = this.#kind === 'buffer' ? views : toText(views, originals);
     }
-    if (this.#json) records = this.#parse(records, first, originals);
+    if (this.#json) {
+      const parsed = this.#parse(records, first, originals);
+      records = parsed.values;
+      failure = parsed.failure ?? failure;
+    }
     const spanStart = this.#spans ? this.#decoder.spanStart : Number.POSITIVE_INFINITY;
-    return { records, originals, first, spanStart };
+    return { records, originals, first, spanStart, failure };
   }
 
-  #parse(records: unknown[], first: number, originals: (Buffer | string)[]): unknown[] {
+  /** Parses each record; stops at the first that does not parse, and returns those before it. */
+  #parse(
+    records: unknown[],
+    first: number,
+    originals: (Buffer | string)[],
+  ): { values: unknown[]; failure: RecordError | null } {
     const values: unknown[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as string | Buffer;
@@ -103,13 +124,13 @@ export class RecordReader {
         value = JSON.parse(text);
       } catch (error) {
         const message = (error as Error).message;
-        throw new RecordError(
+        values.length = i;
+        const failure = new RecordError(
           { input: this.#input, record: first + i },
           `invalid JSON: ${message}`,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
+        return { values, failure };
       }
       if (this.#kind === 'json') {
         values[i] = value;
@@ -118,7 +139,7 @@ export class RecordReader {
         values[i] = record;
       }
     }
-    return values;
+    return { values, failure: null };
   }
 }
 

@@ -1,10 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
 
+/** The most workers a fan takes: far more than a machine runs well, far fewer than would crash. */
+export const MAX_WORKERS = 4096;
+
 /** The options of `manifold fan`, as commander options, with their help. */
 export function fanOptions(): Option[] {
   return [
-    new Option('-j, --workers <n>', 'number of concurrent workers').default(
+    new Option('-j, --workers <n>', `number of concurrent workers, at most ${MAX_WORKERS}`).default(
       availableParallelism(),
       'the number of CPUs',
     ),
@@ -52,7 +55,10 @@ export function fanOptions(): Option[] {
     )
       .choices(['now', 'never'])
       .default('now'),
-    new Option('--input <file...>', 'read these files in order instead of stdin'),
+    new Option(
+      '--input <file>',
+      'read this file instead of stdin (repeat it for several, read in order); a pipe is fine',
+    ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
     new Option('--max-record <size>', 'the largest record accepted').default('64M'),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),

@@ -12,8 +12,8 @@ import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
-import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
-import { checkInputs } from './inputs.js';
+import { FAN_HELP_AFTER, fanOptions, MAX_WORKERS } from './fan-options.js';
+import { checkInputs, checkStatsTarget } from './inputs.js';
 import { statusOf } from './status.js';
 
 /** `manifold fan`: builds the subcommand. Running it resolves to the exit status. */
@@ -43,6 +43,9 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
       throw new CliError(`${options.command.argv[0]}: ${program.problem}`, ExitCode.notFound);
     }
   }
+  // Last of the checks, since it creates the file: a summary that cannot be written is known
+  // before any input is read, not after the whole run.
+  if (options.stats !== null) checkStatsTarget(options.stats);
   const fan = new Fan(options, log);
   const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
@@ -56,7 +59,7 @@ export function resolveFanOptions(
   raw: Record<string, unknown>,
   log: (line: string) => void,
 ): FanOptions {
-  const workers = positiveInteger(raw.workers, '--workers');
+  const workers = workerCount(raw.workers);
   const retries = count(raw.retries, '--retries');
   const framing = parseFraming(raw.null ? 'nul' : String(raw.split), '--split');
   if (framing.kind === 'raw')
@@ -139,10 +142,13 @@ export function resolveFanOptions(
   };
 }
 
-function positiveInteger(value: unknown, name: string): number {
+function workerCount(value: unknown): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${name} must be a whole number of at least 1 (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new UsageError(
+      `-j, --workers must be a whole number from 1 to ${MAX_WORKERS} (got "${value}")`,
+    );
+  }
   return n;
 }
 

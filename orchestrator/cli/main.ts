@@ -5,6 +5,7 @@ import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { ConfigError } from '../config/problems.js';
 import { fanCommand } from './fan.js';
+import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
 
 /**
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     .addCommand(fanCommand(start));
   for (const command of pipelineCommands(start)) program.addCommand(command);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
+  refuseEndOfOptions(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
@@ -59,9 +61,23 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
+  (status) => exitAfterStderr(status),
   (error: unknown) => {
     process.stderr.write(`manifold: ${describeError(error)}\n`);
     process.exit(ExitCode.failure);
   },
 );
+
+/**
+ * Exits once what is queued for stderr (workers' lines under --tag, messages) is written: a
+ * pipe is written asynchronously, and exiting drops the rest. Not after a signal (128 + n),
+ * where manifold goes now, as a program killed by it would.
+ */
+function exitAfterStderr(status: number): void {
+  const stderr = process.stderr;
+  if (status >= 128 || stderr.writableLength === 0 || stderr.destroyed) process.exit(status);
+  const exit = () => process.exit(status);
+  stderr.once('drain', exit);
+  stderr.once('error', exit);
+  stderr.once('close', exit);
+}

@@ -5,6 +5,7 @@ import { toDot, toMermaid } from '../config/graph.js';
 import type { Stage } from '../config/model.js';
 import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
+import { checkStatsTarget } from './inputs.js';
 import { statusOf } from './status.js';
 
 /** `manifold check`: throws a ConfigError listing every problem, or returns 0. */
@@ -32,6 +33,8 @@ export async function runConfig(
   if (pipeline.inputs === null && process.stdin.isTTY) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
+  // A summary that cannot be written is known before the run, not after it.
+  if (options.stats !== undefined) checkStatsTarget(options.stats);
   for (const note of fanNotes(pipeline.stages)) log(note);
   const runner = new PipelineRun(pipeline, log);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)

@@ -1,31 +1,58 @@
-import { fstatSync, read } from 'node:fs';
-import { open } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  open,
+  openSync,
+  read,
+  statSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
 const READ_SIZE = 256 * 1024;
 
-/** The input's total size when it is known (regular files), for the progress line's ETA. */
-export function inputSize(inputs: string[] | null, sizes: number[], fd = 0): number | null {
+/**
+ * The input's total size when it is known (regular files only), for the progress line's ETA.
+ * `sizes` are the --input files' sizes, null for a pipe or a device.
+ */
+export function inputSize(
+  inputs: string[] | null,
+  sizes: (number | null)[],
+  fd = 0,
+): number | null {
   if (inputs === null) {
     const stat = fstatSync(fd);
     return stat.isFile() ? stat.size : null;
   }
-  return sizes.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const size of sizes) {
+    if (size === null) return null;
+    total += size;
+  }
+  return total;
 }
 
 /**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
  * earlier stage). Regular files are read 256 KiB at a time into fresh buffers (blocks keep views
- * of them); a pipe is read as a non-blocking stream. `wait` is called before each read, so the
- * caller can hold reading while its queues are full; `close` ends reading early.
+ * of them); anything else (a pipe, `<(cmd)`, a device) is read as a stream. `wait` is called
+ * before each read, so the caller can hold reading while its queues are full; `close` ends
+ * reading early.
  */
 export class InputReader {
   readonly #inputs: string[] | null;
   readonly #fd: number;
   #stream: Readable | null = null;
   #closed = false;
+  /** The --input being opened, while its open may be waiting. */
+  #opening: string | null = null;
+  #close!: (value: null) => void;
+  readonly #whenClosed = new Promise<null>((resolve) => {
+    this.#close = resolve;
+  });
 
   constructor(inputs: string[] | null, fd = 0) {
     this.#inputs = inputs;
@@ -35,11 +62,25 @@ export class InputReader {
   async *chunks(wait: () => Promise<void>): AsyncGenerator<Buffer> {
     if (this.#inputs !== null) {
       for (const name of this.#inputs) {
-        const handle = await open(name, 'r');
-        try {
-          yield* this.#readFile(handle.fd, wait);
-        } finally {
-          await handle.close();
+        if (this.#closed) return;
+        // Opened off the main thread: a named pipe's open waits for its writer, which may never
+        // come. Being closed ends the wait (see `close`); the late descriptor is closed at once.
+        this.#opening = name;
+        const opening = openFile(name);
+        const fd = await Promise.race([opening, this.#whenClosed]);
+        this.#opening = null;
+        if (fd === null) {
+          opening.then(closeSync, () => {});
+          return;
+        }
+        if (fstatSync(fd).isFile()) {
+          try {
+            yield* this.#readFile(fd, wait);
+          } finally {
+            closeSync(fd);
+          }
+        } else {
+          yield* this.#readStream(streamOf(fd), wait);
         }
       }
       return;
@@ -48,20 +89,34 @@ export class InputReader {
       yield* this.#readFile(this.#fd, wait);
       return;
     }
-    this.#stream =
-      this.#fd === 0
-        ? process.stdin
-        : new Socket({ fd: this.#fd, readable: true, writable: false });
-    if (this.#closed) return;
-    for await (const chunk of this.#stream) {
-      yield chunk as Buffer;
-      await wait();
-    }
+    yield* this.#readStream(this.#fd === 0 ? process.stdin : streamOf(this.#fd), wait);
   }
 
   close(): void {
     this.#closed = true;
+    this.#close(null);
+    // A thread blocked opening a named pipe would keep the process from exiting: be its writer
+    // for a moment. (Nobody waiting, or not a pipe: nothing happens.)
+    if (this.#opening !== null) {
+      try {
+        if (statSync(this.#opening).isFIFO()) {
+          closeSync(openSync(this.#opening, constants.O_WRONLY | constants.O_NONBLOCK));
+        }
+      } catch {}
+    }
     this.#stream?.destroy();
+  }
+
+  async *#readStream(stream: Readable, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+    this.#stream = stream;
+    if (this.#closed) {
+      stream.destroy();
+      return;
+    }
+    for await (const chunk of stream) {
+      yield chunk as Buffer;
+      await wait();
+    }
   }
 
   async *#readFile(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
@@ -78,4 +133,21 @@ export class InputReader {
       yield buffer.subarray(0, n);
     }
   }
+}
+
+function openFile(name: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(name, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+}
+
+/**
+ * A stream that owns `fd` and closes it: a pipe or a socket is polled by libuv (no thread held
+ * while it is empty), a device is read from the thread pool.
+ */
+function streamOf(fd: number): Readable {
+  const stat = fstatSync(fd);
+  return stat.isFIFO() || stat.isSocket()
+    ? new Socket({ fd, readable: true, writable: false })
+    : createReadStream('', { fd, highWaterMark: READ_SIZE });
 }

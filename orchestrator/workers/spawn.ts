@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import split2 from 'split2';
+import { prefixLines } from './stderr-prefix.js';
 
 /** What to run: a program and its arguments, or a shell command line. */
 export interface CommandSpec {
@@ -48,18 +48,18 @@ export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerPro
   // A worker that stops reading early (head) is not an error here: its exit status says.
   child.stdin!.on('error', () => {});
   child.stdout!.on('error', () => {});
-  if (stderr.kind === 'prefix') {
-    child.stderr!.pipe(split2()).on('data', (line: string) => {
-      process.stderr.write(`${stderr.prefix}${line}\n`);
-    });
-  }
+  const prefixed = stderr.kind === 'prefix' ? prefixLines(child.stderr!, stderr.prefix) : null;
   const pid = child.pid ?? -1;
   return {
     pid,
     stdin: child.stdin!,
     stdout: child.stdout!,
     exited,
-    signal: (signal) => signalGroup(pid, signal),
+    signal: (signal) => {
+      // A worker being stopped must be able to end even while manifold's stderr is full.
+      prefixed?.release();
+      signalGroup(pid, signal);
+    },
   };
 }
 

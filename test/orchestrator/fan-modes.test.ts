@@ -1077,6 +1077,7 @@ describe.concurrent('manifold fan --input', () => {
         'ordered',
         '--input',
         join(dir, 'a'),
+        '--input',
         join(dir, 'b'),
         '--',
         'cat',
@@ -1092,7 +1093,7 @@ describe.concurrent('manifold fan --input', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a'), 'a\n');
     const missing = join(dir, 'no-such-file');
-    const result = await fan(['--input', join(dir, 'a'), missing, '--', 'cat']);
+    const result = await fan(['--input', join(dir, 'a'), '--input', missing, '--', 'cat']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(oneLine);
     expect(result.stderr).toContain(missing);

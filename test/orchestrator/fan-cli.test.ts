@@ -1,0 +1,243 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
+import { manifold, run } from '../helpers.js';
+import { onCleanup, tempDir } from '../pipeline/folders.js';
+
+// The command line of `manifold fan` (and of run, check and graph where the same holds): what a
+// value is, what is checked before any input is read, and what a file for --input may be.
+
+const oneLine = /^manifold: [^\n]+\n$/;
+const folder = () => tempDir('manifold-fan-cli-');
+const config = (dir: string) => {
+  const file = join(dir, 'p.yaml');
+  writeFileSync(file, 'stages:\n  - run: [cat]\n');
+  return file;
+};
+
+describe("'--' is never an option's value", () => {
+  // Each: the arguments before `--`, the option the message must name.
+  const cases: [string, string[], string][] = [
+    ['fan --stats', ['fan', '--stats'], '--stats'],
+    ['fan --input', ['fan', '--input'], '--input'],
+    ['fan -j', ['fan', '-j'], '-j, --workers'],
+    ['fan --split', ['fan', '--split'], '--split'],
+    ['fan --merge (choices)', ['fan', '--merge'], '--merge'],
+    ['run --stats', ['run', '--stats'], '--stats'],
+    ['run --set', ['run', '--set'], '--set'],
+    ['check --set', ['check', '--set'], '--set'],
+    ['graph --format', ['graph', '--format'], '--format'],
+  ];
+  it.each(cases)('%s -- is a usage error naming the option', async (_, args, option) => {
+    const dir = folder();
+    const after = args[0] === 'fan' ? ['cat'] : [config(dir)];
+    const result = await run(manifold, [...args, '--', ...after], 'a\nb\n', { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(oneLine);
+    expect(result.stderr).toContain(`'${option}'`);
+    expect(result.stdout.length).toBe(0);
+    // Nothing was written under the name `--`.
+    expect(readdirSync(dir).filter((name) => name !== 'p.yaml')).toEqual([]);
+  });
+
+  it('--input takes one file: the word after it starts the command', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'in'), 'a\nb\nc\n');
+    const result = await run(manifold, ['fan', '-j', '1', '--input', 'in', 'wc', '-l'], '', {
+      cwd: dir,
+    });
+    expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout.toString().trim()).toBe('3');
+  });
+
+  it('--input repeats, the files read in order', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'a'), 'a\n');
+    writeFileSync(join(dir, 'b'), 'b\n');
+    const args = ['fan', '-j', '1', '--input', 'a', '--input', 'b', '--', 'cat'];
+    const result = await run(manifold, args, '', { cwd: dir });
+    expect(result.stdout.toString()).toBe('a\nb\n');
+  });
+
+  it("--stats - still writes the summary to stderr, and '-' stays a value", async () => {
+    const result = await run(manifold, ['fan', '-j', '1', '--stats', '-', '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toBe('a\n');
+    expect(JSON.parse(result.stderr).status).toBe(0);
+  });
+});
+
+describe('values checked before anything runs', () => {
+  it('-j beyond the maximum is one line naming -j and the maximum', async () => {
+    const result = await run(manifold, ['fan', '-j', '99999999999999', '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      'manifold: -j, --workers must be a whole number from 1 to 4096 (got "99999999999999")\n',
+    );
+  });
+
+  it.each([
+    ['fan', (dir: string) => ['fan', '--stats', join(dir, 'no/x'), '--', 'cat']],
+    ['run', (dir: string) => ['run', '--stats', join(dir, 'no/x'), config(dir)]],
+  ])('%s --stats in a folder that does not exist fails before the run', async (_, args) => {
+    const dir = folder();
+    const result = await run(manifold, args(dir), 'a\nb\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`manifold: --stats ${join(dir, 'no/x')}: no such directory\n`);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('a missing --input file is one line, exit 2', async () => {
+    const dir = folder();
+    const missing = join(dir, 'x');
+    const result = await run(manifold, ['fan', '--input', missing, '--', 'cat']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`manifold: --input ${missing}: no such file\n`);
+  });
+
+  it('a directory as --input is one line, exit 2', async () => {
+    const dir = folder();
+    const result = await run(manifold, ['fan', '--input', dir, '--', 'cat']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`manifold: --input ${dir}: is a directory\n`);
+  });
+});
+
+describe('--input from a pipe', () => {
+  it('<(cmd) is read as a stream', async () => {
+    const script = `"$0" fan -j 2 --block 16K --merge ordered --input <(seq 1 20000) --input <(seq 20001 30000) -- cat`;
+    const result = await execa('bash', ['-c', script, manifold], { reject: false });
+    expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(execFileSync('seq', ['1', '30000']).toString().trimEnd());
+  });
+
+  it('a named pipe is read as a stream, whenever its writer comes', async () => {
+    const dir = folder();
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The writer's open waits for the fan to open the pipe: a child, so that no test thread waits.
+    const writer = execa('sh', ['-c', 'printf "a\\nb\\nc\\n" > "$0"', fifo], { reject: false });
+    onCleanup(() => writer.kill());
+    const result = await run(manifold, [
+      'fan',
+      '-j',
+      '2',
+      '--merge',
+      'ordered',
+      '--input',
+      fifo,
+      '--',
+      'cat',
+    ]);
+    expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout.toString()).toBe('a\nb\nc\n');
+  });
+
+  it('a named pipe nobody writes does not keep SIGTERM from ending the fan', async () => {
+    const dir = folder();
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn(manifold, ['fan', '--input', fifo, '--', 'cat'], { stdio: 'ignore' });
+    onCleanup(() => child.kill('SIGKILL'));
+    const exited = once(child, 'exit');
+    const opening = () =>
+      readdirSync(`/proc/${child.pid}/task`).some((task) =>
+        readFileSync(`/proc/${child.pid}/task/${task}/wchan`, 'latin1').includes(
+          'wait_for_partner',
+        ),
+      );
+    expect(await holdsWithin(opening, 10_000), 'manifold waiting to open the pipe').toBe(true);
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(143);
+  });
+
+  it('the --stats file, opened up front, holds the summary at the end', async () => {
+    const dir = folder();
+    const stats = join(dir, 'stats.json');
+    const result = await run(manifold, ['fan', '-j', '1', '--stats', stats, '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(stats)).toBe(true);
+    expect(JSON.parse(readFileSync(stats, 'utf8')).totals.recordsIn).toBe(1);
+  });
+});
+
+describe('--tag on stderr', () => {
+  it('a line of 40 MB without a newline comes out whole, prefixed once, in linear time', async () => {
+    // Quadratic before: 17 s for 20 MB, so about a minute for this one.
+    const worker =
+      'cat >/dev/null; head -c 40000000 /dev/zero | tr "\\0" x >&2; printf "y\\nz" >&2';
+    const result = await run(manifold, ['fan', '-j', '1', '--tag', '--shell', '--', worker], 'a\n');
+    expect(result.exitCode).toBe(0);
+    const { stderr } = result;
+    // `1\t`, the x, then `y` ends that line; `z` has a line of its own, ended by manifold.
+    expect(stderr.length).toBe(2 + 40_000_000 + 2 + 4);
+    expect(stderr.startsWith('1\txxx')).toBe(true);
+    expect(stderr.slice(40_000_002)).toBe('y\n1\tz\n');
+    expect(stderr.indexOf('\t', 2)).toBe(40_000_005);
+  }, 20_000);
+
+  it("a stalled reader of manifold's stderr stops the worker, not manifold's memory", async () => {
+    const dir = folder();
+    const pidFile = join(dir, 'pid');
+    // A kernel pipe whose read end this process keeps, unread: `manifold ... 2>&1 | less`.
+    const pipe = openPipes(1)[0]!;
+    onCleanup(() => closeAll([pipe.read]));
+    const worker = `echo $$ > ${pidFile}; exec yes 0123456789abcdef0123456789abcdef >&2`;
+    const child = spawn(manifold, ['fan', '-j', '1', '--tag', '--shell', '--', worker], {
+      stdio: ['pipe', 'ignore', pipe.write],
+    });
+    onCleanup(() => child.kill('SIGKILL'));
+    closeSync(pipe.write);
+    child.stdin!.end('a\n');
+    // Nothing tells when the worker is held: /proc is looked at every 20 ms. Held, it stays
+    // blocked writing; before, manifold read it as fast as it wrote, gigabytes into memory.
+    const held = await holdsWithin(() => {
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      return pid > 0 && blockedFor(pid, 25);
+    }, 15_000);
+    expect(held, 'the worker held writing its stderr within 15 s').toBe(true);
+    // About 50 MB held; before, 300 MB by the time the worker was seen waiting, and growing.
+    expect(rssMegabytes(child.pid!)).toBeLessThan(150);
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(143);
+  }, 30_000);
+});
+
+/** Whether `condition` holds within `ms`, looking every 20 ms: /proc gives no events. */
+async function holdsWithin(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(20);
+  }
+}
+
+/**
+ * Whether `pid` is blocked writing into a full pipe, at each of `checks` looks in a row. A
+ * worker's stderr is the socket pair Node gives as a 'pipe': its full buffer shows as waiting
+ * for socket memory.
+ */
+function blockedFor(pid: number, checks: number): boolean {
+  for (let i = 0; i < checks; i++) {
+    try {
+      const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
+      if (!/^(pipe_write|sock_alloc_send_pskb)$/.test(wchan)) return false;
+    } catch {
+      return false;
+    }
+    execFileSync('sleep', ['0.01']);
+  }
+  return true;
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
