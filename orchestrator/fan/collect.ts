@@ -6,6 +6,9 @@ import { WholeRecords, wholeRecordsOf } from './whole.js';
 /** Where collected output goes: manifold's stdout, after tagging and counting. */
 export type Emit = (worker: Worker, parts: Buffer[]) => void;
 
+/** Resolves once the output has room for more; to false when the fan is stopping instead. */
+export type Room = () => Promise<boolean>;
+
 /** Takes the workers' output and writes it in the order the merge mode asks for. */
 export interface Collector {
   output(worker: Worker, chunk: Buffer): void;
@@ -19,8 +22,8 @@ export interface Collector {
   workerEnded(worker: Worker): void;
   /** May this block be given to a worker now? (The ordered merge's window.) */
   mayStart(block: Block): boolean;
-  /** All workers have ended: write what is left. */
-  finish(): void;
+  /** All workers have ended: write what is left (at the pace the output takes it). */
+  finish(): void | Promise<void>;
 }
 
 /** Output of a block held until it is complete (retries, or not its turn yet). */
@@ -113,14 +116,11 @@ export class ReadyCollector implements Collector {
   }
 }
 
-/** Held output past this many bytes pauses the workers that are ahead of the next block. */
-const HOLD_LIMIT = 64 * 1024 * 1024;
-
 /**
  * `--merge ordered`: output in the order of the input blocks. The next block's output streams
  * out as it comes (unless retries may run it again); later blocks' output waits. Blocks more
  * than `window` ahead of the next are not started, and workers ahead are paused while held
- * output is past HOLD_LIMIT, so memory stays bounded.
+ * output is past `--merge-memory`, so memory stays bounded.
  */
 export class OrderedCollector implements Collector {
   readonly #options: FanOptions;
@@ -131,6 +131,8 @@ export class OrderedCollector implements Collector {
   readonly #trailing = new Map<Worker, Buffer[]>();
   #next = 0;
   #heldBytes = 0;
+  /** The first block lost under --halt now: nothing from it on is written. */
+  #lostAt = Number.POSITIVE_INFINITY;
   #whole: WholeRecords;
 
   constructor(options: FanOptions, emit: Emit) {
@@ -154,7 +156,11 @@ export class OrderedCollector implements Collector {
     held.parts.push(chunk);
     held.bytes += chunk.length;
     this.#heldBytes += chunk.length;
-    if (this.#heldBytes > HOLD_LIMIT && block.seq !== this.#next && !this.#paused.has(worker)) {
+    if (
+      this.#heldBytes > this.#options.mergeMemory &&
+      block.seq !== this.#next &&
+      !this.#paused.has(worker)
+    ) {
       this.#paused.add(worker);
       worker.pause('ordered');
     }
@@ -174,6 +180,12 @@ export class OrderedCollector implements Collector {
 
   blockLost(worker: Worker, block: Block): void {
     this.blockFailed(block);
+    // Under --halt now the output ends before the lost block, as `parallel -k --halt now`:
+    // blocks after it, done or not, are never written, so the output is a prefix of the input's.
+    if (this.#options.halt === 'now') {
+      this.#lostAt = Math.min(this.#lostAt, block.seq);
+      return;
+    }
     const held = this.#heldOf(block, worker);
     held.done = true;
     this.#advance();
@@ -200,6 +212,7 @@ export class OrderedCollector implements Collector {
 
   /** At the end: the workers' trailing output, in worker order. */
   finish(): void {
+    if (this.#lostAt !== Number.POSITIVE_INFINITY) return;
     const workers = [...this.#trailing.keys()].sort((a, b) => a.slot - b.slot);
     for (const worker of workers) this.#emitWhole(worker, this.#trailing.get(worker)!);
   }
@@ -207,7 +220,7 @@ export class OrderedCollector implements Collector {
   #advance(): void {
     for (;;) {
       const held = this.#held.get(this.#next);
-      if (held === undefined || !held.done) break;
+      if (held === undefined || !held.done || this.#next >= this.#lostAt) break;
       this.#held.delete(this.#next);
       this.#heldBytes -= held.bytes;
       // The part streamed while this block was next, and then what was held.
@@ -225,7 +238,7 @@ export class OrderedCollector implements Collector {
       head.bytes = 0;
       if (parts.length > 0) this.#emit(head.worker, parts);
     }
-    if (this.#heldBytes <= HOLD_LIMIT) {
+    if (this.#heldBytes <= this.#options.mergeMemory) {
       for (const worker of this.#paused) worker.resume('ordered');
       this.#paused.clear();
     }

@@ -61,8 +61,11 @@ export class Fan implements WorkerListener {
     this.#workers = Array.from({ length: options.workers }, (_, i) =>
       createWorker(options, i + 1, this),
     );
-    this.#collector = createCollector(options, this.#workers, (worker, parts) =>
-      this.#emit(worker, parts),
+    this.#collector = createCollector(
+      options,
+      this.#workers,
+      (worker, parts) => this.#emit(worker, parts),
+      () => this.#room(),
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -72,6 +75,7 @@ export class Fan implements WorkerListener {
     );
     this.#sink.on('drain', () => {
       for (const worker of this.#workers) worker.resume('stdout');
+      this.#kick();
     });
     this.#sink.on('closed', () => this.stop({ kind: 'closed' }));
     this.#sink.on('error', (error: Error) =>
@@ -97,7 +101,7 @@ export class Fan implements WorkerListener {
       );
     }
     try {
-      if (this.#stopping === null) this.#collector.finish();
+      if (this.#stopping === null) await this.#collector.finish();
     } catch (error) {
       this.#fail(describeError(error));
     }
@@ -160,6 +164,16 @@ export class Fan implements WorkerListener {
         this.#wake = resolve;
       });
     }
+  }
+
+  /** Resolves once stdout has room again (the final merge's pace); to false when stopping. */
+  async #room(): Promise<boolean> {
+    while (this.#stopping === null && this.#sink.full) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    return this.#stopping === null;
   }
 
   #kick(): void {
