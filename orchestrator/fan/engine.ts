@@ -39,6 +39,7 @@ export class Fan implements WorkerListener {
   readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
+  readonly #stopped = new AbortController();
   #failed = false;
   #notFound = false;
   #wake: (() => void) | null = null;
@@ -75,7 +76,6 @@ export class Fan implements WorkerListener {
     );
     this.#sink.on('drain', () => {
       for (const worker of this.#workers) worker.resume('stdout');
-      this.#kick();
     });
     this.#sink.on('closed', () => this.stop({ kind: 'closed' }));
     this.#sink.on('error', (error: Error) =>
@@ -131,6 +131,7 @@ export class Fan implements WorkerListener {
   stop(end: FanEnd): void {
     if (this.#stopping !== null) return;
     this.#stopping = end;
+    this.#stopped.abort();
     this.#wake?.();
     this.#input.close();
     for (const worker of this.#workers) worker.stop('SIGTERM');
@@ -166,11 +167,18 @@ export class Fan implements WorkerListener {
     }
   }
 
-  /** Resolves once stdout has room again (the final merge's pace); to false when stopping. */
+  /** Resolves once stdout has room again (a merge's pace); to false when stopping. */
   async #room(): Promise<boolean> {
     while (this.#stopping === null && this.#sink.full) {
       await new Promise<void>((resolve) => {
-        this.#wake = resolve;
+        const events = ['drain', 'closed', 'error'] as const;
+        const done = () => {
+          for (const event of events) this.#sink.off(event, done);
+          this.#stopped.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        for (const event of events) this.#sink.on(event, done);
+        this.#stopped.signal.addEventListener('abort', done);
       });
     }
     return this.#stopping === null;

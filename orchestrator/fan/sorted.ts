@@ -9,11 +9,10 @@ import type { Worker } from '../workers/types.js';
 import { type Block, describeBlock } from './block.js';
 import type { Collector, Emit, Room } from './collect.js';
 import { RunHeap } from './heap.js';
+import { HeldRuns } from './held-runs.js';
 import type { FanOptions } from './options.js';
-import { Run } from './run.js';
+import type { Run } from './run.js';
 
-/** Past this many spilled runs, they are merged into one, so that few files are open at once. */
-const FAN_IN = 16;
 /** The final merge hands output on in batches of about this many bytes. */
 const EMIT_BATCH = 256 * 1024;
 
@@ -40,13 +39,16 @@ export class SortedCollector implements Collector {
   readonly #room: Room;
   readonly #workers = new Map<number, Worker>();
   readonly #attributed: boolean;
-  readonly #runs = new Set<Run>();
+  readonly #held: HeldRuns;
   readonly #blocks = new Map<Block, Source>();
   /** Each worker's output not tied to a block: all of it, or what it writes after its blocks. */
   readonly #streams = new Map<Worker, Source>();
   readonly #encoder: RecordEncoder;
-  #held = 0;
   #lastSlot = 0;
+  /** Unattributed: true while records stream out, at the output's pace. */
+  #streaming = false;
+  #streamed: Promise<void> = Promise.resolve();
+  #failure: unknown = null;
 
   constructor(options: FanOptions, workers: Worker[], emit: Emit, room: Room) {
     this.#options = options;
@@ -58,6 +60,7 @@ export class SortedCollector implements Collector {
     const sign = options.reverse ? -1 : 1;
     const key = options.key;
     this.#compare = (a, b) => sign * byKey(keyOf(key, a), keyOf(key, b));
+    this.#held = new HeldRuns(this.#compare, options.mergeMemory);
     for (const worker of workers) {
       this.#workers.set(worker.slot, worker);
       // Unattributed, every worker's run is there from the start: the merge waits for each.
@@ -66,6 +69,7 @@ export class SortedCollector implements Collector {
   }
 
   output(worker: Worker, chunk: Buffer): void {
+    this.#rethrow();
     this.#add(this.#streamOf(worker), chunk);
     if (!this.#attributed) this.#stream();
   }
@@ -98,9 +102,7 @@ export class SortedCollector implements Collector {
     const source = this.#blocks.get(block);
     if (source === undefined) return;
     this.#blocks.delete(block);
-    this.#held -= source.run.memoryCost;
-    source.run.discard();
-    this.#runs.delete(source.run);
+    this.#held.drop(source.run);
   }
 
   blockLost(_worker: Worker, block: Block): void {
@@ -112,6 +114,7 @@ export class SortedCollector implements Collector {
   }
 
   workerEnded(worker: Worker): void {
+    this.#rethrow();
     const source = this.#streams.get(worker);
     if (source === undefined) return;
     // A worker started again writes a run of its own.
@@ -126,11 +129,13 @@ export class SortedCollector implements Collector {
 
   /** Every run is complete: merges them all, at the pace the output takes it. */
   async finish(): Promise<void> {
+    await this.#streamed;
+    this.#rethrow();
     for (const source of [...this.#streams.values(), ...this.#blocks.values()]) this.#close(source);
     this.#streams.clear();
     this.#blocks.clear();
-    this.#limitFiles(FAN_IN);
-    const heap = new RunHeap(this.#runs, (a, b) => this.#before(a, b));
+    this.#held.limitFiles();
+    const heap = new RunHeap(this.#held.runs, this.#held.before);
     while (heap.size > 0) {
       const run = heap.top();
       this.#write(run);
@@ -141,8 +146,7 @@ export class SortedCollector implements Collector {
       }
     }
     this.#flush();
-    for (const run of this.#runs) run.discard();
-    this.#runs.clear();
+    this.#held.dropAll();
   }
 
   #streamOf(worker: Worker): Source {
@@ -158,8 +162,7 @@ export class SortedCollector implements Collector {
 
   #source(order: number, worker: Worker, input: string): Source {
     const { outputFraming, maxRecord } = this.#options;
-    const run = new Run(order, worker.slot);
-    this.#runs.add(run);
+    const run = this.#held.create(order, worker.slot);
     return { run, decoder: createDecoder(outputFraming, { input, maxRecord }), input, last: null };
   }
 
@@ -191,92 +194,63 @@ export class SortedCollector implements Collector {
       last = record;
     }
     source.last = last;
-    this.#held += source.run.add(records);
-    if (this.#held > this.#options.mergeMemory) this.#spill();
+    this.#held.add(source.run, records);
   }
 
   /** Unattributed: writes records while every run still open has one to compare. */
   #stream(): void {
-    for (let best = this.#smallest(); best !== null; best = this.#smallest()) this.#write(best);
-    this.#flush();
+    if (!this.#streaming) this.#streamed = this.#streamAtPace();
+  }
+
+  /**
+   * Writes records while every run still open has one, waiting for room in the output between
+   * batches: a run that ends may let everything held go at once. Records that come meanwhile
+   * join in; a failure is thrown at the next call from the engine.
+   */
+  async #streamAtPace(): Promise<void> {
+    this.#streaming = true;
+    try {
+      for (let best = this.#smallest(); best !== null; best = this.#smallest()) {
+        this.#write(best);
+        if (this.#encoder.pending >= EMIT_BATCH) {
+          this.#flush();
+          if (!(await this.#room())) break;
+        }
+      }
+      this.#flush();
+    } catch (error) {
+      this.#failure ??= error;
+    }
+    this.#streaming = false;
+  }
+
+  #rethrow(): void {
+    if (this.#failure !== null) throw this.#failure;
   }
 
   /** The run with the smallest head; null when a run still open has none (or none is left). */
   #smallest(): Run | null {
     let best: Run | null = null;
-    for (const run of this.#runs) {
+    for (const run of this.#held.runs) {
       if (!run.hasHead) {
         if (!run.closed) return null;
-        this.#runs.delete(run);
-        run.discard();
-      } else if (best === null || this.#before(run, best)) best = run;
+        this.#held.drop(run);
+      } else if (best === null || this.#held.before(run, best)) best = run;
     }
     return best;
   }
 
   /** Encodes the head of `run`; tagged output goes a worker at a time, each with its tag. */
   #write(run: Run): void {
-    const { record, slot } = run.head();
+    const { record, slot } = this.#held.take(run);
     if (this.#options.tag && slot !== this.#lastSlot) this.#flush();
     this.#lastSlot = slot;
     this.#encoder.add(record);
-    this.#held -= run.shift();
   }
 
   #flush(): void {
     const parts = this.#encoder.take();
     if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);
-  }
-
-  #before(a: Run, b: Run): boolean {
-    const order = this.#compare(a.headRecord(), b.headRecord());
-    return order < 0 || (order === 0 && a.order < b.order);
-  }
-
-  /**
-   * Past the memory bound: the complete runs held in memory are merged into one spill file,
-   * the open ones move to files of their own; too many files are merged into one.
-   */
-  #spill(): void {
-    const complete = [...this.#runs].filter((run) => run.closed && run.memoryCost > 0);
-    if (complete.length > 0) this.#mergeToFile(complete);
-    for (const run of this.#runs) if (!run.closed) this.#held -= run.spill();
-    this.#limitFiles(FAN_IN);
-  }
-
-  /** Past `most` spilled runs, merges the smaller ones into one: each record is rewritten a
-   * few times only, as the files grow by tiers. */
-  #limitFiles(most: number): void {
-    const spilled = [...this.#runs].filter((run) => run.closed && run.spilled);
-    if (spilled.length <= most) return;
-    spilled.sort((a, b) => a.spillSize - b.spillSize);
-    this.#mergeToFile(spilled.slice(0, spilled.length - (most >> 1)));
-  }
-
-  /** Replaces complete runs by one run in a spill file, merged from them. */
-  #mergeToFile(runs: Run[]): void {
-    const merged = new Run(
-      runs.reduce((min, run) => Math.min(min, run.order), Number.POSITIVE_INFINITY),
-      0,
-    );
-    const heap = new RunHeap(runs, (a, b) => this.#before(a, b));
-    const take = () => {
-      const entry = heap.top().head();
-      this.#held -= heap.top().shift();
-      heap.settle();
-      return entry;
-    };
-    merged.spillEntries(
-      (function* () {
-        while (heap.size > 0) yield take();
-      })(),
-    );
-    merged.closed = true;
-    for (const run of runs) {
-      run.discard();
-      this.#runs.delete(run);
-    }
-    this.#runs.add(merged);
   }
 }
 
