@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,71 +158,80 @@ function peakResident(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-describe('--merge sorted memory', () => {
-  it('a worker starting late: what the other wrote spills past --merge-memory, RSS stays bounded', async ({
+interface Measured {
+  code: number | null;
+  stderr: string;
+  /** The output's bytes, hashed: no need to hold them. */
+  sha: string;
+  /** Resident peak, read while manifold still had megabytes of output to write. */
+  peak: number;
+}
+
+/** Runs `manifold fan args` on a file of `size` bytes of output, measuring its resident peak. */
+async function measured(args: string[], size: number): Promise<Measured> {
+  const child = spawn(manifold, ['fan', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const hash = createHash('sha256');
+  let received = 0;
+  let peak = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    received += chunk.length;
+    if (peak === 0 && received >= size - 4 * 1024 * 1024) peak = peakResident(child.pid!);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr, sha: hash.digest('hex'), peak };
+}
+
+const sha = (data: string) => createHash('sha256').update(data).digest('hex');
+
+describe.concurrent('merges hold at most --merge-memory', () => {
+  // 1 M records of 20 bytes (20 MB); a bound of 1M, far below what is held.
+  const lines = Array.from({ length: 1_000_000 }, (_, i) =>
+    String((i * 7919) % 1_000_003).padStart(19, '0'),
+  );
+  const input = text(lines);
+  const file = join(dir, 'twenty-megabytes.txt');
+  writeFileSync(file, input);
+  // Node and its buffers take ~80 MB; holding the 20 MB as records took 250 MB before.
+  const BOUND = 192 * 1024 * 1024;
+
+  it('sorted: a worker starting late, what the other wrote spills to $TMPDIR', async ({
     expect,
   }) => {
-    // 1 M records of 20 bytes (20 MB). The first worker to start sorts at once; the other
-    // waits for it to finish: all the first one wrote must be held (2.9 GB RSS on 500 MB before).
-    const count = 1_000_000;
-    const lines = Array.from({ length: count }, (_, i) =>
-      String((i * 7919) % 1_000_003).padStart(19, '0'),
-    );
-    const file = join(dir, 'late.txt');
-    writeFileSync(file, text(lines));
+    // The first worker to start sorts at once; the other waits for it to finish, so all the
+    // first one wrote is held (2.9 GB RSS on 500 MB before).
     const gate = mkdtempSync(join(dir, 'late-'));
     const script = `if mkdir ${gate}/first 2>/dev/null; then sort; : > ${gate}/go
 else until [ -e ${gate}/go ]; do sleep 0.05; done; sort; fi`;
-    const child = spawn(
-      manifold,
-      [
-        'fan',
-        '-j',
-        '2',
-        '--block',
-        '1M',
-        '--merge',
-        'sorted',
-        '--merge-memory',
-        '1M',
-        '--input',
-        file,
-        '--shell',
-        script,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+    const args = ['-j', '2', '--block', '1M', '--merge', 'sorted', '--merge-memory', '1M'];
+    const result = await measured([...args, '--input', file, '--shell', script], input.length);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.sha).toBe(sha(text([...lines].sort())));
+    expect(result.peak).toBeGreaterThan(0);
+    expect(result.peak).toBeLessThan(BOUND);
+  }, 120_000);
+
+  it('ordered: a worker starting late, the others are paused', async ({ expect }) => {
+    // A shell sleep makes one worker late; how late does not change what is checked.
+    const gate = mkdtempSync(join(dir, 'slow-'));
+    const script = `if mkdir ${gate}/first 2>/dev/null; then sleep 2; fi; cat`;
+    const args = ['-j', '2', '--block', '256K', '--one-to-one', '--merge', 'ordered'];
+    const result = await measured(
+      [...args, '--merge-memory', '1M', '--input', file, '--shell', script],
+      input.length,
     );
-    const total = count * 20;
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let received = 0;
-    let previous: Buffer | null = null;
-    let ordered = true;
-    let peak = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      // Record boundaries fall at multiples of 20 bytes: check the order of whole records.
-      const data: Buffer = previous === null ? chunk : Buffer.concat([previous, chunk]);
-      const whole = data.length - (data.length % 20);
-      for (let at = 20; at < whole; at += 20) {
-        if (Buffer.compare(data.subarray(at - 20, at), data.subarray(at, at + 20)) > 0)
-          ordered = false;
-      }
-      previous = whole >= 20 ? data.subarray(whole - 20) : data;
-      received += chunk.length;
-      if (peak === 0 && received >= total - 4 * 1024 * 1024) {
-        // Manifold still has megabytes to write: it is alive, and past its merge's peak.
-        peak = peakResident(child.pid!);
-      }
-    });
-    const [code] = await once(child, 'exit');
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    expect(received).toBe(total);
-    expect(ordered).toBe(true);
-    expect(peak).toBeGreaterThan(0);
-    // Holding the first worker's output as records took 250 MB; spilled, it is Node and buffers.
-    expect(peak).toBeLessThan(192 * 1024 * 1024);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.sha).toBe(sha(input));
+    expect(result.peak).toBeGreaterThan(0);
+    expect(result.peak).toBeLessThan(BOUND);
   }, 120_000);
 });
