@@ -116,6 +116,22 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('a spill that cannot be written is one line naming $TMPDIR, exit 1', async ({ expect }) => {
+    const missing = join(dir, 'no-such-folder');
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K', 'sort'],
+      input,
+      { env: { ...process.env, LC_ALL: 'C', TMPDIR: missing } },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: cannot spill the sorted merge to a temporary file in ${missing} .*\n$`,
+      ),
+    );
+  });
+
   it('--merge-memory takes a size; a bad one is exit 2 naming it', async ({ expect }) => {
     const result = await run(manifold, ['fan', '--merge-memory', 'lots', '--', 'sort'], 'a\n');
     expect(result.exitCode).toBe(2);
