@@ -14,8 +14,8 @@ export interface Collector {
   output(worker: Worker, chunk: Buffer): void;
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void;
   blockDone(worker: Worker, block: Block): void;
-  /** A block failed and will run again (or not at all): forget what it wrote. */
-  blockFailed(block: Block): void;
+  /** A block failed on `worker` and will run again (or not at all): forget what it wrote. */
+  blockFailed(worker: Worker, block: Block): void;
   /** A block failed for good and the run goes on (--halt never): its turn passes. */
   blockLost(worker: Worker, block: Block): void;
   trailing(worker: Worker, chunk: Buffer): void;
@@ -24,6 +24,35 @@ export interface Collector {
   mayStart(block: Block): boolean;
   /** All workers have ended: write what is left (at the pace the output takes it). */
   finish(): void | Promise<void>;
+}
+
+/** Values by worker and block. */
+export class BlockMap<T> {
+  readonly #map = new Map<Worker, Map<Block, T>>();
+
+  get(worker: Worker, block: Block): T | undefined {
+    return this.#map.get(worker)?.get(block);
+  }
+
+  set(worker: Worker, block: Block, value: T): void {
+    let blocks = this.#map.get(worker);
+    if (blocks === undefined) {
+      blocks = new Map();
+      this.#map.set(worker, blocks);
+    }
+    blocks.set(block, value);
+  }
+
+  delete(worker: Worker, block: Block): void {
+    this.#map.get(worker)?.delete(block);
+  }
+
+  /** Every value, emptying the map. */
+  takeAll(): T[] {
+    const values = [...this.#map.values()].flatMap((blocks) => [...blocks.values()]);
+    this.#map.clear();
+    return values;
+  }
 }
 
 /** Output of a block held until it is complete (retries, or not its turn yet). */
@@ -43,7 +72,8 @@ export class ReadyCollector implements Collector {
   readonly #options: FanOptions;
   readonly #emit: Emit;
   readonly #whole = new Map<Worker, WholeRecords>();
-  readonly #held = new Map<Block, Held>();
+  /** By block and worker: under --dispatch broadcast every worker has each block. */
+  readonly #held = new BlockMap<Held>();
 
   constructor(options: FanOptions, emit: Emit) {
     this.#options = options;
@@ -60,24 +90,24 @@ export class ReadyCollector implements Collector {
       this.output(worker, chunk);
       return;
     }
-    const held = this.#held.get(block) ?? { worker, parts: [], bytes: 0, done: false };
+    const held = this.#held.get(worker, block) ?? { worker, parts: [], bytes: 0, done: false };
     held.parts.push(chunk);
     held.bytes += chunk.length;
-    this.#held.set(block, held);
+    this.#held.set(worker, block, held);
   }
 
   blockDone(worker: Worker, block: Block): void {
-    const held = this.#held.get(block);
+    const held = this.#held.get(worker, block);
     if (held !== undefined) {
-      this.#held.delete(block);
+      this.#held.delete(worker, block);
       this.#emitWhole(worker, held.parts);
     } else if (this.#options.attribution === 'per-block') {
       this.#flushWorker(worker);
     }
   }
 
-  blockFailed(block: Block): void {
-    this.#held.delete(block);
+  blockFailed(worker: Worker, block: Block): void {
+    this.#held.delete(worker, block);
   }
 
   blockLost(): void {}
@@ -171,7 +201,7 @@ export class OrderedCollector implements Collector {
     this.#advance();
   }
 
-  blockFailed(block: Block): void {
+  blockFailed(_worker: Worker, block: Block): void {
     const held = this.#held.get(block.seq);
     if (held === undefined) return;
     this.#heldBytes -= held.bytes;
@@ -179,7 +209,7 @@ export class OrderedCollector implements Collector {
   }
 
   blockLost(worker: Worker, block: Block): void {
-    this.blockFailed(block);
+    this.blockFailed(worker, block);
     // Under --halt now the output ends before the lost block, as `parallel -k --halt now`:
     // blocks after it, done or not, are never written, so the output is a prefix of the input's.
     if (this.#options.halt === 'now') {

@@ -245,7 +245,7 @@ export class Fan implements WorkerListener {
     const { retries, attribution } = this.#options;
     if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
     const retryable = attribution !== 'none' ? unfinished.filter((b) => b.failures < retries) : [];
-    for (const block of unfinished) this.#collector.blockFailed(block);
+    for (const block of unfinished) this.#collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
     if (retryable.length === unfinished.length && retryable.length > 0) {
       for (const block of retryable) block.failures++;

@@ -7,7 +7,7 @@ import {
 } from '../../filters/index.js';
 import type { Worker } from '../workers/types.js';
 import { type Block, describeBlock } from './block.js';
-import type { Collector, Emit, Room } from './collect.js';
+import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';
 import type { FanOptions } from './options.js';
@@ -40,7 +40,8 @@ export class SortedCollector implements Collector {
   readonly #workers = new Map<number, Worker>();
   readonly #attributed: boolean;
   readonly #held: HeldRuns;
-  readonly #blocks = new Map<Block, Source>();
+  /** By worker and block: under --dispatch broadcast every worker has each block. */
+  readonly #blocks = new BlockMap<Source>();
   /** Each worker's output not tied to a block: all of it, or what it writes after its blocks. */
   readonly #streams = new Map<Worker, Source>();
   readonly #encoder: RecordEncoder;
@@ -79,34 +80,34 @@ export class SortedCollector implements Collector {
       this.output(worker, chunk);
       return;
     }
-    let source = this.#blocks.get(block);
+    let source = this.#blocks.get(worker, block);
     if (source === undefined) {
       source = this.#source(
         block.seq,
         worker,
         `worker ${worker.slot} output of ${describeBlock(block)}`,
       );
-      this.#blocks.set(block, source);
+      this.#blocks.set(worker, block, source);
     }
     this.#add(source, chunk);
   }
 
-  blockDone(_worker: Worker, block: Block): void {
-    const source = this.#blocks.get(block);
+  blockDone(worker: Worker, block: Block): void {
+    const source = this.#blocks.get(worker, block);
     if (source === undefined) return;
-    this.#blocks.delete(block);
+    this.#blocks.delete(worker, block);
     this.#close(source);
   }
 
-  blockFailed(block: Block): void {
-    const source = this.#blocks.get(block);
+  blockFailed(worker: Worker, block: Block): void {
+    const source = this.#blocks.get(worker, block);
     if (source === undefined) return;
-    this.#blocks.delete(block);
+    this.#blocks.delete(worker, block);
     this.#held.drop(source.run);
   }
 
-  blockLost(_worker: Worker, block: Block): void {
-    this.blockFailed(block);
+  blockLost(worker: Worker, block: Block): void {
+    this.blockFailed(worker, block);
   }
 
   trailing(worker: Worker, chunk: Buffer): void {
@@ -131,9 +132,9 @@ export class SortedCollector implements Collector {
   async finish(): Promise<void> {
     await this.#streamed;
     this.#rethrow();
-    for (const source of [...this.#streams.values(), ...this.#blocks.values()]) this.#close(source);
+    for (const source of [...this.#streams.values(), ...this.#blocks.takeAll()])
+      this.#close(source);
     this.#streams.clear();
-    this.#blocks.clear();
     this.#held.limitFiles();
     const heap = new RunHeap(this.#held.runs, this.#held.before);
     while (heap.size > 0) {

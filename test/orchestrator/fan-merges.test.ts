@@ -45,6 +45,11 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     ],
     ['--per-block, spilling', ['--per-block', '--merge-memory', '32K', '--', 'sort'], sorted],
     ['unattributed, spilling', ['--merge-memory', '16K', '--', 'sort'], sorted],
+    [
+      '--dispatch broadcast --per-block (every worker has each block)',
+      ['--dispatch', 'broadcast', '--per-block', '--', 'sort'],
+      text([...lines, ...lines, ...lines].sort()),
+    ],
   ];
   for (const [name, args, expected] of cases) {
     it(`${name}: each block's output is a run, merged into sorted output`, async ({ expect }) => {
