@@ -2,14 +2,9 @@ import { PerBlockWorker } from '../workers/per-block.js';
 import { PersistentWorker } from '../workers/persistent.js';
 import type { StderrMode } from '../workers/spawn.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
-import {
-  type Collector,
-  type Emit,
-  OrderedCollector,
-  ReadyCollector,
-  type Room,
-} from './collect.js';
+import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';
 import type { FanOptions } from './options.js';
+import { OrderedCollector } from './ordered.js';
 import { SortedCollector } from './sorted.js';
 
 /** A worker for slot `slot`, of the kind the attribution asks for. */
