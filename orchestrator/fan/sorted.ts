@@ -143,10 +143,11 @@ export class SortedCollector implements Collector {
       heap.settle();
       if (this.#encoder.pending >= EMIT_BATCH) {
         this.#flush();
-        if (!(await this.#room())) return;
+        if (!(await this.#room())) break;
       }
     }
-    this.#flush();
+    if (heap.size === 0) this.#flush();
+    // Stopping, or done: the spill files go now, not when manifold exits.
     this.#held.dropAll();
   }
 
