@@ -32,6 +32,10 @@ export function fanOptions(): Option[] {
     new Option('--merge <mode>', 'how outputs are combined')
       .choices(['ready', 'ordered', 'sorted'])
       .default('ready'),
+    new Option(
+      '--merge-memory <size>',
+      'the most output a merge holds in memory: past it --merge sorted spills to $TMPDIR, --merge ordered pauses workers that run ahead',
+    ).default('64M'),
     new Option('--numeric', 'with --merge sorted: compare keys as numbers, like sort -n'),
     new Option('--reverse', 'with --merge sorted: largest key first, like sort -r'),
     new Option(

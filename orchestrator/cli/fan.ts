@@ -126,6 +126,7 @@ export function resolveFanOptions(
     outputFraming,
     blockSize: parseSize(String(raw.block), '--block'),
     maxRecord: parseSize(String(raw.maxRecord), '--max-record'),
+    mergeMemory: parseSize(String(raw.mergeMemory ?? '64M'), '--merge-memory'),
     dispatch,
     key,
     merge,

@@ -39,6 +39,7 @@ export class Fan implements WorkerListener {
   readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
+  readonly #stopped = new AbortController();
   #failed = false;
   #notFound = false;
   #wake: (() => void) | null = null;
@@ -61,8 +62,11 @@ export class Fan implements WorkerListener {
     this.#workers = Array.from({ length: options.workers }, (_, i) =>
       createWorker(options, i + 1, this),
     );
-    this.#collector = createCollector(options, this.#workers, (worker, parts) =>
-      this.#emit(worker, parts),
+    this.#collector = createCollector(
+      options,
+      this.#workers,
+      (worker, parts) => this.#emit(worker, parts),
+      () => this.#room(),
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -97,7 +101,7 @@ export class Fan implements WorkerListener {
       );
     }
     try {
-      if (this.#stopping === null) this.#collector.finish();
+      if (this.#stopping === null) await this.#collector.finish();
     } catch (error) {
       this.#fail(describeError(error));
     }
@@ -127,6 +131,7 @@ export class Fan implements WorkerListener {
   stop(end: FanEnd): void {
     if (this.#stopping !== null) return;
     this.#stopping = end;
+    this.#stopped.abort();
     this.#wake?.();
     this.#input.close();
     for (const worker of this.#workers) worker.stop('SIGTERM');
@@ -160,6 +165,23 @@ export class Fan implements WorkerListener {
         this.#wake = resolve;
       });
     }
+  }
+
+  /** Resolves once stdout has room again (a merge's pace); to false when stopping. */
+  async #room(): Promise<boolean> {
+    while (this.#stopping === null && this.#sink.full) {
+      await new Promise<void>((resolve) => {
+        const events = ['drain', 'closed', 'error'] as const;
+        const done = () => {
+          for (const event of events) this.#sink.off(event, done);
+          this.#stopped.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        for (const event of events) this.#sink.on(event, done);
+        this.#stopped.signal.addEventListener('abort', done);
+      });
+    }
+    return this.#stopping === null;
   }
 
   #kick(): void {
@@ -223,7 +245,7 @@ export class Fan implements WorkerListener {
     const { retries, attribution } = this.#options;
     if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
     const retryable = attribution !== 'none' ? unfinished.filter((b) => b.failures < retries) : [];
-    for (const block of unfinished) this.#collector.blockFailed(block);
+    for (const block of unfinished) this.#collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
     if (retryable.length === unfinished.length && retryable.length > 0) {
       for (const block of retryable) block.failures++;

@@ -16,6 +16,11 @@ export interface FanOptions {
   outputFraming: Framing;
   blockSize: number;
   maxRecord: number;
+  /**
+   * The most output a merge holds in memory: past it the sorted merge spills to temporary
+   * files and the ordered merge pauses the workers that run ahead. @default 64 MiB
+   */
+  mergeMemory: number;
   dispatch: DispatchStrategy;
   key: KeySpec;
   merge: MergeMode;

@@ -2,8 +2,9 @@ import { PerBlockWorker } from '../workers/per-block.js';
 import { PersistentWorker } from '../workers/persistent.js';
 import type { StderrMode } from '../workers/spawn.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
-import { type Collector, type Emit, OrderedCollector, ReadyCollector } from './collect.js';
+import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';
 import type { FanOptions } from './options.js';
+import { OrderedCollector } from './ordered.js';
 import { SortedCollector } from './sorted.js';
 
 /** A worker for slot `slot`, of the kind the attribution asks for. */
@@ -23,13 +24,18 @@ export function createWorker(options: FanOptions, slot: number, listener: Worker
 }
 
 /** The collector of the merge mode asked for. */
-export function createCollector(options: FanOptions, workers: Worker[], emit: Emit): Collector {
+export function createCollector(
+  options: FanOptions,
+  workers: Worker[],
+  emit: Emit,
+  room: Room,
+): Collector {
   switch (options.merge) {
     case 'ready':
       return new ReadyCollector(options, emit);
     case 'ordered':
       return new OrderedCollector(options, emit);
     case 'sorted':
-      return new SortedCollector(options, workers, emit);
+      return new SortedCollector(options, workers, emit, room);
   }
 }

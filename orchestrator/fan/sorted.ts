@@ -1,150 +1,258 @@
 import {
   createDecoder,
-  type KeySpec,
   keyOf,
   type RecordDecoder,
   RecordEncoder,
   RecordError,
 } from '../../filters/index.js';
 import type { Worker } from '../workers/types.js';
-import type { Block } from './block.js';
-import type { Collector, Emit } from './collect.js';
+import { type Block, describeBlock } from './block.js';
+import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
+import { RunHeap } from './heap.js';
+import { HeldRuns } from './held-runs.js';
 import type { FanOptions } from './options.js';
+import type { Run } from './run.js';
 
+/** The final merge hands output on in batches of about this many bytes. */
+const EMIT_BATCH = 256 * 1024;
+
+/** Where a run's records come from, as they arrive: decoded, and checked to be in order. */
 interface Source {
-  worker: Worker;
+  run: Run;
   decoder: RecordDecoder;
-  records: Buffer[];
-  /** Index of the next record to merge from `records`. */
-  next: number;
-  ended: boolean;
+  input: string;
   last: Buffer | null;
-  number: number;
 }
 
 /**
- * `--merge sorted`: each worker's output is sorted by the key; manifold merges them into one
- * sorted stream, like `sort -m`. A record can only be written once every worker still running
- * has offered one to compare with. A worker whose output is out of order stops the run with an
- * error naming it, rather than giving unsorted output.
+ * `--merge sorted`: merges sorted runs into one sorted stream, like `sort -m`. With output tied
+ * to blocks, each block's output is a run, and nothing can be written before every block is
+ * done; without, each worker's whole output is one run, and a record goes out once every worker
+ * still running has offered one to compare with. Held records past `--merge-memory` spill to
+ * temporary files, as `sort` does. A run out of order stops the run with an error naming it,
+ * rather than giving unsorted output.
  */
 export class SortedCollector implements Collector {
-  readonly #key: KeySpec;
+  readonly #options: FanOptions;
   readonly #compare: (a: Buffer, b: Buffer) => number;
   readonly #emit: Emit;
-  readonly #sources = new Map<Worker, Source>();
+  readonly #room: Room;
+  readonly #workers = new Map<number, Worker>();
+  readonly #attributed: boolean;
+  readonly #held: HeldRuns;
+  /** By worker and block: under --dispatch broadcast every worker has each block. */
+  readonly #blocks = new BlockMap<Source>();
+  /** Each worker's output not tied to a block: all of it, or what it writes after its blocks. */
+  readonly #streams = new Map<Worker, Source>();
   readonly #encoder: RecordEncoder;
-  #lastWorker: Worker | null = null;
-  readonly #tag: boolean;
+  #lastSlot = 0;
+  /** Unattributed: true while records stream out, at the output's pace. */
+  #streaming = false;
+  #streamed: Promise<void> = Promise.resolve();
+  #failure: unknown = null;
 
-  constructor(options: FanOptions, workers: Worker[], emit: Emit) {
-    this.#key = options.key;
+  constructor(options: FanOptions, workers: Worker[], emit: Emit, room: Room) {
+    this.#options = options;
     this.#emit = emit;
-    this.#tag = options.tag;
+    this.#room = room;
+    this.#attributed = options.attribution !== 'none';
     this.#encoder = new RecordEncoder(options.outputFraming);
     const byKey = options.numeric ? compareNumeric : Buffer.compare;
     const sign = options.reverse ? -1 : 1;
-    this.#compare = (a, b) => sign * byKey(keyOf(this.#key, a), keyOf(this.#key, b));
+    const key = options.key;
+    this.#compare = (a, b) => sign * byKey(keyOf(key, a), keyOf(key, b));
+    this.#held = new HeldRuns(this.#compare, options.mergeMemory);
     for (const worker of workers) {
-      this.#sources.set(worker, {
-        worker,
-        decoder: createDecoder(options.outputFraming, {
-          input: `worker ${worker.slot}`,
-          maxRecord: options.maxRecord,
-        }),
-        records: [],
-        next: 0,
-        ended: false,
-        last: null,
-        number: 0,
-      });
+      this.#workers.set(worker.slot, worker);
+      // Unattributed, every worker's run is there from the start: the merge waits for each.
+      if (!this.#attributed) this.#streamOf(worker);
     }
   }
 
   output(worker: Worker, chunk: Buffer): void {
-    const source = this.#sources.get(worker)!;
-    if (source.next === source.records.length) {
-      source.records = [];
-      source.next = 0;
+    this.#rethrow();
+    this.#add(this.#streamOf(worker), chunk);
+    if (!this.#attributed) this.#stream();
+  }
+
+  blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
+    if (!this.#attributed) {
+      this.output(worker, chunk);
+      return;
     }
-    source.decoder.push(chunk, source.records);
-    this.#merge();
+    let source = this.#blocks.get(worker, block);
+    if (source === undefined) {
+      source = this.#source(
+        block.seq,
+        worker,
+        `worker ${worker.slot} output of ${describeBlock(block)}`,
+      );
+      this.#blocks.set(worker, block, source);
+    }
+    this.#add(source, chunk);
   }
 
-  blockOutput(worker: Worker, _block: Block, chunk: Buffer): void {
-    this.output(worker, chunk);
+  blockDone(worker: Worker, block: Block): void {
+    const source = this.#blocks.get(worker, block);
+    if (source === undefined) return;
+    this.#blocks.delete(worker, block);
+    this.#close(source);
   }
 
-  blockDone(): void {}
+  blockFailed(worker: Worker, block: Block): void {
+    const source = this.#blocks.get(worker, block);
+    if (source === undefined) return;
+    this.#blocks.delete(worker, block);
+    this.#held.drop(source.run);
+  }
 
-  blockFailed(): void {}
-
-  blockLost(): void {}
+  blockLost(worker: Worker, block: Block): void {
+    this.blockFailed(worker, block);
+  }
 
   trailing(worker: Worker, chunk: Buffer): void {
     this.output(worker, chunk);
   }
 
   workerEnded(worker: Worker): void {
-    const source = this.#sources.get(worker)!;
-    if (source.ended) return;
-    source.decoder.end(source.records);
-    source.ended = true;
-    this.#merge();
+    this.#rethrow();
+    const source = this.#streams.get(worker);
+    if (source === undefined) return;
+    // A worker started again writes a run of its own.
+    this.#streams.delete(worker);
+    this.#close(source);
+    if (!this.#attributed) this.#stream();
   }
 
   mayStart(): boolean {
     return true;
   }
 
-  finish(): void {
-    this.#merge();
-    this.#flush();
+  /** Every run is complete: merges them all, at the pace the output takes it. */
+  async finish(): Promise<void> {
+    await this.#streamed;
+    this.#rethrow();
+    for (const source of [...this.#streams.values(), ...this.#blocks.takeAll()])
+      this.#close(source);
+    this.#streams.clear();
+    this.#held.limitFiles();
+    const heap = new RunHeap(this.#held.runs, this.#held.before);
+    while (heap.size > 0) {
+      const run = heap.top();
+      this.#write(run);
+      heap.settle();
+      if (this.#encoder.pending >= EMIT_BATCH) {
+        this.#flush();
+        if (!(await this.#room())) break;
+      }
+    }
+    if (heap.size === 0) this.#flush();
+    // Stopping, or done: the spill files go now, not when manifold exits.
+    this.#held.dropAll();
   }
 
-  /** Writes records while every source still running has one to compare. */
-  #merge(): void {
-    const sources = [...this.#sources.values()];
-    for (;;) {
-      let best: Source | null = null;
-      for (const source of sources) {
-        if (source.next < source.records.length) {
-          if (
-            best === null ||
-            this.#compare(source.records[source.next]!, best.records[best.next]!) < 0
-          ) {
-            best = source;
-          }
-        } else if (!source.ended) {
+  #streamOf(worker: Worker): Source {
+    let source = this.#streams.get(worker);
+    if (source === undefined) {
+      // After its blocks' runs, in ties: an aggregate's flush comes last.
+      const order = this.#attributed ? Number.MAX_SAFE_INTEGER - worker.slot : worker.slot;
+      source = this.#source(order, worker, `worker ${worker.slot} output`);
+      this.#streams.set(worker, source);
+    }
+    return source;
+  }
+
+  #source(order: number, worker: Worker, input: string): Source {
+    const { outputFraming, maxRecord } = this.#options;
+    const run = this.#held.create(order, worker.slot);
+    return { run, decoder: createDecoder(outputFraming, { input, maxRecord }), input, last: null };
+  }
+
+  #add(source: Source, chunk: Buffer): void {
+    const records: Buffer[] = [];
+    source.decoder.push(chunk, records);
+    this.#take(source, records);
+  }
+
+  #close(source: Source): void {
+    const records: Buffer[] = [];
+    source.decoder.end(records);
+    this.#take(source, records);
+    source.run.closed = true;
+  }
+
+  #take(source: Source, records: Buffer[]): void {
+    if (records.length === 0) return;
+    let last = source.last;
+    const before = source.decoder.count - records.length;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      if (last !== null && this.#compare(last, record) > 0) {
+        throw new RecordError(
+          { input: source.input, record: before + i + 1 },
+          'not sorted by the key: --merge sorted needs every worker to write sorted output',
+        );
+      }
+      last = record;
+    }
+    source.last = last;
+    this.#held.add(source.run, records);
+  }
+
+  /** Unattributed: writes records while every run still open has one to compare. */
+  #stream(): void {
+    if (!this.#streaming) this.#streamed = this.#streamAtPace();
+  }
+
+  /**
+   * Writes records while every run still open has one, waiting for room in the output between
+   * batches: a run that ends may let everything held go at once. Records that come meanwhile
+   * join in; a failure is thrown at the next call from the engine.
+   */
+  async #streamAtPace(): Promise<void> {
+    this.#streaming = true;
+    try {
+      for (let best = this.#smallest(); best !== null; best = this.#smallest()) {
+        this.#write(best);
+        if (this.#encoder.pending >= EMIT_BATCH) {
           this.#flush();
-          return;
+          if (!(await this.#room())) break;
         }
       }
-      if (best === null) break;
-      const record = best.records[best.next++]!;
-      this.#check(best, record);
-      // Tagged output is written a worker at a time, so each record gets its worker's tag.
-      if (this.#tag && this.#lastWorker !== null && this.#lastWorker !== best.worker) this.#flush();
-      this.#lastWorker = best.worker;
-      this.#encoder.add(record);
+      this.#flush();
+    } catch (error) {
+      this.#failure ??= error;
     }
-    this.#flush();
+    this.#streaming = false;
   }
 
-  #check(source: Source, record: Buffer): void {
-    source.number++;
-    if (source.last !== null && this.#compare(source.last, record) > 0) {
-      throw new RecordError(
-        { input: `worker ${source.worker.slot} output`, record: source.number },
-        'not sorted by the key: --merge sorted needs every worker to write sorted output',
-      );
+  #rethrow(): void {
+    if (this.#failure !== null) throw this.#failure;
+  }
+
+  /** The run with the smallest head; null when a run still open has none (or none is left). */
+  #smallest(): Run | null {
+    let best: Run | null = null;
+    for (const run of this.#held.runs) {
+      if (!run.hasHead) {
+        if (!run.closed) return null;
+        this.#held.drop(run);
+      } else if (best === null || this.#held.before(run, best)) best = run;
     }
-    source.last = record;
+    return best;
+  }
+
+  /** Encodes the head of `run`; tagged output goes a worker at a time, each with its tag. */
+  #write(run: Run): void {
+    const { record, slot } = this.#held.take(run);
+    if (this.#options.tag && slot !== this.#lastSlot) this.#flush();
+    this.#lastSlot = slot;
+    this.#encoder.add(record);
   }
 
   #flush(): void {
     const parts = this.#encoder.take();
-    if (parts.length > 0 && this.#lastWorker !== null) this.#emit(this.#lastWorker, parts);
+    if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);
   }
 }
 

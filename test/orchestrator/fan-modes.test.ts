@@ -549,6 +549,17 @@ describe.concurrent('manifold fan --merge sorted', () => {
     expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
   });
 
+  it('--merge-memory: per-block runs spilled to $TMPDIR merge to the same bytes', async ({
+    expect,
+  }) => {
+    // More in fan-merges.test.ts.
+    const alone = await sortAlone([], text);
+    const args = ['-j', '3', '--block', '4K', '--merge', 'sorted', '--per-block'];
+    const result = await fan([...args, '--merge-memory', '8K', '--', 'sort'], text, C);
+    expect(ok(result)).toEqual(OK);
+    expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
+  });
+
   it('--numeric merges sort -n', async ({ expect }) => {
     const pick = randoms(11);
     const numbers = ['0', '-0', '007', '.5', '-2.25', '1.50', 'abc', ''];
@@ -1272,6 +1283,7 @@ describe('manifold fan --help', () => {
         '--halt',
         '--input',
         '--max-record',
+        '--merge-memory',
         '--stats',
         '--progress',
         '--verbose',

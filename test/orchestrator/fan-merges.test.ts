@@ -1,0 +1,258 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { fixture, manifold, run } from '../helpers.js';
+
+// The merges of `manifold fan` under retries, halting and memory bounds: real workers, real
+// pipes, and the output checked against `sort` or the input.
+
+const dir = mkdtempSync(join(tmpdir(), 'manifold-fan-merges-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 0..n-1 as 6-digit lines, shuffled the same way every run. */
+function shuffledLines(n: number): string[] {
+  const lines = Array.from({ length: n }, (_, i) => String(i).padStart(6, '0'));
+  let state = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const j = state % (i + 1);
+    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+  }
+  return lines;
+}
+
+const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
+const C = { env: { ...process.env, LC_ALL: 'C' } };
+
+describe.concurrent('--merge sorted merges sorted runs, whatever ties output to blocks', () => {
+  const lines = shuffledLines(60_000);
+  const input = text(lines);
+  const sorted = text([...lines].sort());
+  const numericDown = text([...lines].sort((a, b) => Number(b) - Number(a)));
+  const cases: [string, string[], string][] = [
+    ['--retries 1', ['--retries', '1', '--', 'sort'], sorted],
+    ['--per-block', ['--per-block', '--', 'sort'], sorted],
+    ['--one-to-one', ['--one-to-one', '--', 'sort'], sorted],
+    ['--protocol manifold', ['--protocol', 'manifold', '--', fixture('sort-flush.js')], sorted],
+    [
+      '--per-block --numeric --reverse',
+      ['--per-block', '--numeric', '--reverse', '--', 'sort', '-rn'],
+      numericDown,
+    ],
+    ['--per-block, spilling', ['--per-block', '--merge-memory', '32K', '--', 'sort'], sorted],
+    ['unattributed, spilling', ['--merge-memory', '16K', '--', 'sort'], sorted],
+    [
+      '--dispatch broadcast --per-block (every worker has each block)',
+      ['--dispatch', 'broadcast', '--per-block', '--', 'sort'],
+      text([...lines, ...lines, ...lines].sort()),
+    ],
+  ];
+  for (const [name, args, expected] of cases) {
+    it(`${name}: each block's output is a run, merged into sorted output`, async ({ expect }) => {
+      const result = await run(
+        manifold,
+        ['fan', '-j', '3', '--block', '16K', '--merge', 'sorted', ...args],
+        input,
+        C,
+      );
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.toString() === expected).toBe(true);
+    });
+  }
+
+  it('with retries that run: every block fails once, the output is whole and sorted', async ({
+    expect,
+  }) => {
+    const marks = mkdtempSync(join(dir, 'marks-'));
+    const script = `set -e; out=$(${fixture('fan-flaky.sh')}); printf '%s\\n' "$out" | sort`;
+    const flaky = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '2',
+        '--block',
+        '16K',
+        '--merge',
+        'sorted',
+        '--retries',
+        '1',
+        '--verbose',
+        '--shell',
+        script,
+      ],
+      input,
+      { env: { ...process.env, LC_ALL: 'C', FAN_MARKS: marks } },
+    );
+    expect(flaky.exitCode).toBe(0);
+    expect(flaky.stderr).toMatch(/trying again/);
+    expect(flaky.stdout.toString() === sorted).toBe(true);
+  });
+
+  it('a block whose output is out of order is named, exit 1', async ({ expect }) => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '16K', '--merge', 'sorted', '--per-block', '--', 'cat'],
+      input,
+      C,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^manifold: worker \d output of block \d+ \(records \d+-\d+\):\d+: not sorted by the key/,
+    );
+    expect(result.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it('spilling to $TMPDIR leaves nothing there', async ({ expect }) => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const spilled = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K', 'sort'],
+      input,
+      { env: { ...process.env, LC_ALL: 'C', TMPDIR: tmp } },
+    );
+    expect(spilled.exitCode).toBe(0);
+    expect(spilled.stdout.toString() === sorted).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('a spill that cannot be written is one line naming $TMPDIR, exit 1', async ({ expect }) => {
+    const missing = join(dir, 'no-such-folder');
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K', 'sort'],
+      input,
+      { env: { ...process.env, LC_ALL: 'C', TMPDIR: missing } },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: cannot spill the sorted merge to a temporary file in ${missing} .*\n$`,
+      ),
+    );
+  });
+
+  it('--merge-memory takes a size; a bad one is exit 2 naming it', async ({ expect }) => {
+    const result = await run(manifold, ['fan', '--merge-memory', 'lots', '--', 'sort'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^manifold: .*--merge-memory.*\n$/);
+  });
+});
+
+describe('--merge ordered --halt now', () => {
+  it('writes a clean prefix: nothing from the failed block on, though later blocks were done', async ({
+    expect,
+  }) => {
+    // Block 9 fails only once block 10 is done (its process gone): under the old merge, the
+    // lost block's turn passed and block 10 was written after it.
+    const marks = mkdtempSync(join(dir, 'halt-'));
+    const script = `x=$(cat)
+case "$x" in
+  9) until [ -s ${marks}/ten ]; do sleep 0.01; done
+     while kill -0 "$(cat ${marks}/ten)" 2>/dev/null; do sleep 0.01; done
+     exit 3;;
+  10) echo "$x"; echo $$ > ${marks}/ten.tmp; mv ${marks}/ten.tmp ${marks}/ten; exit 0;;
+esac
+echo "$x"`;
+    const input = text(Array.from({ length: 20 }, (_, i) => String(i + 1)));
+    const result = await run(
+      manifold,
+      ['fan', '-j', '4', '--block', '3', '--merge', 'ordered', '--halt', 'now', '--shell', script],
+      input,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/exited with status 3 on block 9 \(records 9-9\)/);
+    const lines = result.stdout.toString().split('\n').slice(0, -1);
+    expect(lines).toEqual(lines.map((_, i) => String(i + 1)));
+    expect(lines.length).toBeLessThan(9);
+  });
+});
+
+/** The most memory `pid` has had resident, in bytes, from /proc. */
+function peakResident(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+interface Measured {
+  code: number | null;
+  stderr: string;
+  /** The output's bytes, hashed: no need to hold them. */
+  sha: string;
+  /** Resident peak, read while manifold still had megabytes of output to write. */
+  peak: number;
+}
+
+/** Runs `manifold fan args` on a file of `size` bytes of output, measuring its resident peak. */
+async function measured(args: string[], size: number): Promise<Measured> {
+  const child = spawn(manifold, ['fan', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const hash = createHash('sha256');
+  let received = 0;
+  let peak = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    received += chunk.length;
+    if (peak === 0 && received >= size - 4 * 1024 * 1024) peak = peakResident(child.pid!);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr, sha: hash.digest('hex'), peak };
+}
+
+const sha = (data: string) => createHash('sha256').update(data).digest('hex');
+
+describe.concurrent('merges hold at most --merge-memory', () => {
+  // 1 M records of 20 bytes (20 MB); a bound of 1M, far below what is held.
+  const lines = Array.from({ length: 1_000_000 }, (_, i) =>
+    String((i * 7919) % 1_000_003).padStart(19, '0'),
+  );
+  const input = text(lines);
+  const file = join(dir, 'twenty-megabytes.txt');
+  writeFileSync(file, input);
+  // Node and its buffers take ~80 MB; holding the 20 MB as records took 250 MB before.
+  const BOUND = 192 * 1024 * 1024;
+
+  it('sorted: a worker starting late, what the other wrote spills to $TMPDIR', async ({
+    expect,
+  }) => {
+    // The first worker to start sorts at once; the other waits for it to finish, so all the
+    // first one wrote is held (2.9 GB RSS on 500 MB before).
+    const gate = mkdtempSync(join(dir, 'late-'));
+    const script = `if mkdir ${gate}/first 2>/dev/null; then sort; : > ${gate}/go
+else until [ -e ${gate}/go ]; do sleep 0.05; done; sort; fi`;
+    const args = ['-j', '2', '--block', '1M', '--merge', 'sorted', '--merge-memory', '1M'];
+    const result = await measured([...args, '--input', file, '--shell', script], input.length);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.sha).toBe(sha(text([...lines].sort())));
+    expect(result.peak).toBeGreaterThan(0);
+    expect(result.peak).toBeLessThan(BOUND);
+  }, 120_000);
+
+  it('ordered: a worker starting late, the others are paused', async ({ expect }) => {
+    // A shell sleep makes one worker late; how late does not change what is checked.
+    const gate = mkdtempSync(join(dir, 'slow-'));
+    const script = `if mkdir ${gate}/first 2>/dev/null; then sleep 2; fi; cat`;
+    const args = ['-j', '2', '--block', '256K', '--one-to-one', '--merge', 'ordered'];
+    const result = await measured(
+      [...args, '--merge-memory', '1M', '--input', file, '--shell', script],
+      input.length,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.sha).toBe(sha(input));
+    expect(result.peak).toBeGreaterThan(0);
+    expect(result.peak).toBeLessThan(BOUND);
+  }, 120_000);
+});
