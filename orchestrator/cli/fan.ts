@@ -97,9 +97,6 @@ export function resolveFanOptions(
       '--protocol needs a command run directly: manifold adds --protocol manifold to its arguments, which --shell cannot',
     );
   }
-  if (raw.oneToOne && dispatch === 'broadcast' && merge === 'sorted') {
-    log('--one-to-one has no effect on a sorted merge');
-  }
   let attribution: FanOptions['attribution'] = raw.perBlock
     ? 'per-block'
     : raw.oneToOne

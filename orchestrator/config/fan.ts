@@ -9,6 +9,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['join', (v) => parseFraming(v, 'join')],
     ['block', (v) => parseSize(v, 'block')],
     ['max-record', (v) => parseSize(v, 'max-record')],
+    ['merge-memory', (v) => parseSize(v, 'merge-memory')],
     ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key')],
   ];
   for (const [key, parse] of checks) {
@@ -30,6 +31,7 @@ export function toFanFlags(raw: Record<string, unknown>, shell: boolean): Record
     join: raw.join,
     block: raw.block ?? '1M',
     maxRecord: raw['max-record'] ?? '64M',
+    mergeMemory: raw['merge-memory'] ?? '64M',
     dispatch: raw.dispatch ?? 'ready',
     key: raw.key ?? 'whole',
     fieldSep: raw['field-sep'],

@@ -182,11 +182,15 @@ describe('problems, each at its key or value', () => {
       '  - fan:',
       '      max-record: lots',
       '      worker: cat',
+      '  - fan:',
+      '      merge-memory: plenty',
+      '      worker: cat',
       '',
     ].join('\n');
     await expectProblems(text, [
       ['10X', /block "10X" is not a size/],
       ['lots', /max-record "lots" is not a size/],
+      ['plenty', /merge-memory "plenty" is not a size/],
     ]);
   });
 
