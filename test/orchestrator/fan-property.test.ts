@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { fanCases } from '../support/fan-arbitraries.js';
+import type { FanCase } from '../support/fan-case.js';
+import { bytesProblems, problemsOf } from '../support/fan-check.js';
+import { assertFanProperty, HANG_MS } from '../support/property.js';
+
+// Randomized runs of the built manifold, as real processes fed through read cuts: every input
+// record comes out exactly once, whole, in order where asked, whatever the framing, block
+// size, dispatch, merge, attribution, retries and crash point. Seeded (MANIFOLD_SEED); a
+// failure prints the seed and the smallest failing case as a shell command.
+
+const timeout = (limitMs: number) => limitMs + HANG_MS + 15_000;
+
+describe('fan properties', () => {
+  it(
+    'splits every framing at any read cut and block size into the same records, in order',
+    async () => {
+      const cases = fanCases({
+        workers: fc.integer({ min: 1, max: 2 }),
+        dispatch: fc.constantFrom('ready', 'round-robin'),
+        merge: fc.constant('ordered'),
+        attribution: fc.constantFrom('protocol', 'one-to-one'),
+        outPiece: fc.constant(0),
+      });
+      await assertFanProperty('splitter', cases, problemsOf, {
+        offset: 1,
+        numRuns: 15,
+        timeLimitMs: 15_000,
+      });
+    },
+    timeout(15_000),
+  );
+
+  it(
+    'gives every record exactly once, whole (N times under broadcast), ordered or sorted when asked',
+    async () => {
+      const cases = fanCases({ retries: fc.constantFrom(0, 0, 1) });
+      await assertFanProperty('modes', cases, problemsOf, {
+        offset: 2,
+        numRuns: 25,
+        timeLimitMs: 25_000,
+      });
+    },
+    timeout(25_000),
+  );
+
+  it(
+    'with retries, a worker crashing once at any record loses and repeats nothing',
+    async () => {
+      const cases = fanCases({
+        crash: true,
+        minRecords: 1,
+        retries: fc.integer({ min: 1, max: 2 }),
+      });
+      await assertFanProperty('crash with retries', cases, problemsOf, {
+        offset: 3,
+        numRuns: 15,
+        timeLimitMs: 15_000,
+      });
+    },
+    timeout(15_000),
+  );
+
+  it(
+    'without retries, a crash exits 1 with one line, writing only whole records (a clean prefix when ordered)',
+    async () => {
+      const cases = fanCases({ crash: true, minRecords: 1 });
+      await assertFanProperty('crash without retries', cases, problemsOf, {
+        offset: 4,
+        numRuns: 10,
+        timeLimitMs: 10_000,
+      });
+    },
+    timeout(10_000),
+  );
+
+  it(
+    'a worker that always fails at the end of its input ends the run with exit 1, under --halt now or never',
+    async () => {
+      const cases = fanCases({
+        framings: fc.constant('lines'),
+        minRecords: 1,
+        failAtEnd: true,
+        retries: fc.constantFrom(0, 1),
+        halt: fc.constantFrom('now', 'never'),
+      }).map(
+        (c): FanCase => ({ ...c, finalDelimiter: true, records: [Buffer.from('x'), ...c.records] }),
+      );
+      await assertFanProperty('failing at the end', cases, problemsOf, {
+        offset: 5,
+        numRuns: 6,
+        timeLimitMs: 10_000,
+        hangMs: 6_000,
+      });
+    },
+    timeout(10_000),
+  );
+
+  it(
+    '--merge ordered with cat gives the input back byte for byte',
+    async () => {
+      const cases = fanCases({
+        merge: fc.constant('ordered'),
+        dispatch: fc.constantFrom('ready', 'round-robin'),
+        attribution: fc.constantFrom('none', 'per-block', 'one-to-one'),
+      });
+      await assertFanProperty('byte for byte', cases, bytesProblems, {
+        offset: 6,
+        numRuns: 10,
+        timeLimitMs: 10_000,
+      });
+    },
+    timeout(10_000),
+  );
+
+  it(
+    'small blocks over a few hundred KB never hang',
+    async () => {
+      const cases = fc
+        .record({
+          count: fc.integer({ min: 20_000, max: 50_000 }),
+          block: fc.integer({ min: 50, max: 4096 }),
+          dispatch: fc.constantFrom('ready' as const, 'round-robin' as const),
+          merge: fc.constantFrom('ready' as const, 'ordered' as const),
+          attribution: fc.constantFrom('none' as const, 'one-to-one' as const),
+        })
+        .map(
+          ({ count, ...rest }): FanCase => ({
+            ...rest,
+            framing: 'lines',
+            records: Array.from({ length: count }, (_, i) => Buffer.from(`line ${i}`)),
+            finalDelimiter: true,
+            cuts: [],
+            workers: 2,
+            retries: 0,
+            halt: 'now',
+            crash: false,
+            failAtEnd: false,
+            outPiece: 0,
+          }),
+        );
+      await assertFanProperty('volume', cases, problemsOf, {
+        offset: 7,
+        numRuns: 3,
+        timeLimitMs: 15_000,
+      });
+    },
+    timeout(15_000),
+  );
+});
