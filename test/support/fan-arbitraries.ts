@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CRASH, type FanCase } from './fan-case.js';
-import { decode, framingOf } from './framing.js';
+import { decode, encode, framingOf } from './framing.js';
 
 // Draws of fan cases. Delimiters that overlap themselves (ABA, AA, \r\n\r\n) and record bytes
 // equal to their prefixes are drawn often: that is where splitters go wrong.
@@ -80,20 +80,24 @@ function accepted(c: FanCase): FanCase {
     attribution = 'none';
   }
   if (c.failAtEnd && attribution === 'protocol') attribution = 'none';
-  return { ...c, merge, attribution, finalDelimiter: c.finalDelimiter || !closable(c) };
+  return closed({ ...c, merge, attribution });
 }
 
 /**
- * Whether the last record still reads as itself once a delimiter follows it. Not so for a
- * record ending in part of a delimiter that overlaps itself ("\r\n" before "\r\n\r\n"): no
- * output can hold that record, undelimited, anywhere but last; such inputs are left out.
+ * The case without a last record that would not read as itself once a delimiter follows it: a
+ * record ending in part of a delimiter that overlaps itself ("\r\n" before "\r\n\r\n"). No
+ * output can hold such a record, undelimited, anywhere but last, and a merge may put it
+ * anywhere; the records before it are kept, delimited.
  */
-function closable({ framing, records }: FanCase): boolean {
-  const framed = framingOf(framing);
+function closed(c: FanCase): FanCase {
+  const framed = framingOf(c.framing);
+  if (framed.kind !== 'delim' || c.finalDelimiter) return c;
+  const records = decode(framed, encode(framed, c.records, false));
   const last = records.at(-1);
-  if (framed.kind !== 'delim' || last === undefined) return true;
+  if (last === undefined) return c;
   const read = decode(framed, Buffer.concat([last, framed.delimiter]));
-  return read.length === 1 && read[0]!.equals(last);
+  if (read.length === 1 && read[0]!.equals(last)) return c;
+  return { ...c, records: records.slice(0, -1), finalDelimiter: true };
 }
 
 export function fanCases(draw: Draw = {}): fc.Arbitrary<FanCase> {
