@@ -60,10 +60,10 @@ describe('fan properties', () => {
       await assertFanProperty('sorted', cases, problemsOf, {
         offset: 8,
         numRuns: 10,
-        timeLimitMs: 10_000,
+        timeLimitMs: 8_000,
       });
     },
-    timeout(10_000),
+    timeout(8_000),
   );
 
   it(
@@ -78,10 +78,10 @@ describe('fan properties', () => {
       await assertFanProperty('crash with retries', cases, problemsOf, {
         offset: 3,
         numRuns: 15,
-        timeLimitMs: 15_000,
+        timeLimitMs: 12_000,
       });
     },
-    timeout(15_000),
+    timeout(12_000),
   );
 
   it(
@@ -96,10 +96,10 @@ describe('fan properties', () => {
       await assertFanProperty('one-to-one crash with retries', cases, problemsOf, {
         offset: 9,
         numRuns: 8,
-        timeLimitMs: 10_000,
+        timeLimitMs: 8_000,
       });
     },
-    timeout(10_000),
+    timeout(8_000),
   );
 
   it(
@@ -109,10 +109,10 @@ describe('fan properties', () => {
       await assertFanProperty('crash without retries', cases, problemsOf, {
         offset: 4,
         numRuns: 10,
-        timeLimitMs: 10_000,
+        timeLimitMs: 8_000,
       });
     },
-    timeout(10_000),
+    timeout(8_000),
   );
 
   it(
@@ -130,11 +130,11 @@ describe('fan properties', () => {
       await assertFanProperty('failing at the end', cases, problemsOf, {
         offset: 5,
         numRuns: 6,
-        timeLimitMs: 10_000,
+        timeLimitMs: 8_000,
         hangMs: 6_000,
       });
     },
-    timeout(10_000),
+    timeout(8_000),
   );
 
   it(
@@ -148,10 +148,10 @@ describe('fan properties', () => {
       await assertFanProperty('byte for byte', cases, bytesProblems, {
         offset: 6,
         numRuns: 10,
-        timeLimitMs: 10_000,
+        timeLimitMs: 8_000,
       });
     },
-    timeout(10_000),
+    timeout(8_000),
   );
 
   it(
@@ -183,9 +183,9 @@ describe('fan properties', () => {
       await assertFanProperty('volume', cases, problemsOf, {
         offset: 7,
         numRuns: 3,
-        timeLimitMs: 15_000,
+        timeLimitMs: 12_000,
       });
     },
-    timeout(15_000),
+    timeout(12_000),
   );
 });

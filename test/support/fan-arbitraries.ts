@@ -37,6 +37,14 @@ export const blocks = fc.oneof(
   fc.constant(65536),
 );
 
+/**
+ * Where stdin's writes are cut: a run of close cuts from some offset, so that a delimiter or
+ * a frame header often spans three reads or more.
+ */
+const cuts = fc
+  .tuple(fc.nat({ max: 80 }), fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 8 }))
+  .map(([start, gaps]) => gaps.map((_, i) => start + gaps.slice(0, i + 1).reduce((a, b) => a + b)));
+
 export interface Draw {
   framings?: fc.Arbitrary<string>;
   minRecords?: number;
@@ -108,7 +116,7 @@ export function fanCases(draw: Draw = {}): fc.Arbitrary<FanCase> {
         crashAt: fc.nat(),
         crashPos: fc.nat(),
         finalDelimiter: fc.boolean(),
-        cuts: fc.array(fc.nat({ max: 400 }), { maxLength: 6 }),
+        cuts: cuts,
         block: blocks,
         workers: draw.workers ?? fc.integer({ min: 1, max: 3 }),
         dispatch: draw.dispatch ?? fc.constantFrom('ready', 'round-robin', 'hash', 'broadcast'),
