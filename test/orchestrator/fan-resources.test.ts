@@ -55,7 +55,7 @@ describe('fan under ulimit -n', () => {
         { MF_PIDS: pids },
       );
       const result = await finish(child, HANG_MS);
-      const left = await leftovers(procsOf(readdirSync(pids).map(Number)), 3000);
+      const left = await leftovers(procsOf(readdirSync(pids).map(Number)), 200);
       const works =
         result.exitCode === 0 &&
         result.stderr === '' &&
