@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { fanCases } from '../support/fan-arbitraries.js';
+import { everyByte, fanCases } from '../support/fan-arbitraries.js';
 import type { FanCase } from '../support/fan-case.js';
 import { bytesProblems, problemsOf } from '../support/fan-check.js';
 import { assertFanProperty, HANG_MS } from '../support/property.js';
@@ -9,6 +9,25 @@ import { assertFanProperty, HANG_MS } from '../support/property.js';
 // record comes out exactly once, whole, in order where asked, whatever the framing, block
 // size, dispatch, merge, attribution, retries and crash point. Seeded (MANIFOLD_SEED); a
 // failure prints the seed and the smallest failing case as a shell command.
+
+// Issue 10, item 3: `(printf xxxxA; sleep .3; printf B; sleep .3; printf ABABB; sleep .3;
+// printf ABAtail) | manifold fan -j1 --block 8 --split delim:ABA ...` read <BA>ABA<BB>.
+const issue10Item3: FanCase = {
+  framing: 'delim:ABA',
+  records: ['xxxx', 'BABB', 'tail'].map((record) => Buffer.from(record)),
+  finalDelimiter: false,
+  cuts: [5, 6, 11],
+  block: 8,
+  workers: 1,
+  dispatch: 'ready',
+  merge: 'ordered',
+  attribution: 'protocol',
+  retries: 0,
+  halt: 'now',
+  crash: false,
+  failAtEnd: false,
+  outPiece: 0,
+};
 
 const timeout = (limitMs: number) => limitMs + HANG_MS + 15_000;
 
@@ -30,6 +49,31 @@ describe('fan properties', () => {
       });
     },
     timeout(15_000),
+  );
+
+  it(
+    'finds delimiters that overlap themselves when they span three reads or more',
+    async () => {
+      const cases = fanCases({
+        framings: fc.constantFrom('delim:ABA', 'delim:AA'),
+        // Only bytes of the delimiters and one other: false starts everywhere.
+        bytes: fc.constantFrom(0x41, 0x42, 0x78),
+        cuts: everyByte,
+        blocks: fc.integer({ min: 1, max: 16 }),
+        workers: fc.constant(1),
+        dispatch: fc.constant('ready'),
+        merge: fc.constant('ordered'),
+        attribution: fc.constant('protocol'),
+        outPiece: fc.constant(0),
+      });
+      await assertFanProperty('overlapping delimiters', cases, problemsOf, {
+        offset: 10,
+        numRuns: 12,
+        timeLimitMs: 12_000,
+        examples: [issue10Item3],
+      });
+    },
+    timeout(12_000),
   );
 
   it(

@@ -24,9 +24,9 @@ function bytesFor(framing: string): fc.Arbitrary<number> {
   );
 }
 
-const recordsFor = (framing: string, minLength: number) =>
+const recordsFor = (bytes: fc.Arbitrary<number>, minLength: number) =>
   fc.array(
-    fc.array(bytesFor(framing), { maxLength: 10 }).map((bytes) => Buffer.from(bytes)),
+    fc.array(bytes, { maxLength: 10 }).map((record) => Buffer.from(record)),
     { minLength, maxLength: 24 },
   );
 
@@ -42,11 +42,23 @@ export const blocks = fc.oneof(
  * a frame header often spans three reads or more.
  */
 const cuts = fc
-  .tuple(fc.nat({ max: 80 }), fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 8 }))
+  .tuple(
+    fc.nat({ max: 80 }),
+    fc.array(fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 4 })), { maxLength: 10 }),
+  )
   .map(([start, gaps]) => gaps.map((_, i) => start + gaps.slice(0, i + 1).reduce((a, b) => a + b)));
+
+/** A cut at every byte of a window: whatever sits there spans as many reads as it has bytes. */
+export const everyByte = fc
+  .tuple(fc.nat({ max: 40 }), fc.integer({ min: 2, max: 12 }))
+  .map(([start, length]) => Array.from({ length }, (_, i) => start + i + 1));
 
 export interface Draw {
   framings?: fc.Arbitrary<string>;
+  /** The bytes of records (default: the framing's delimiter bytes, their neighbours, any). */
+  bytes?: fc.Arbitrary<number>;
+  blocks?: fc.Arbitrary<number>;
+  cuts?: fc.Arbitrary<number[]>;
   minRecords?: number;
   workers?: fc.Arbitrary<number>;
   dispatch?: fc.Arbitrary<FanCase['dispatch']>;
@@ -99,10 +111,12 @@ function accepted(c: FanCase): FanCase {
  */
 function closed(c: FanCase): FanCase {
   const framed = framingOf(c.framing);
-  if (framed.kind !== 'delim' || c.finalDelimiter) return c;
-  const records = decode(framed, encode(framed, c.records, false));
+  if (framed.kind !== 'delim') return c;
+  const input = encode(framed, c.records, c.finalDelimiter);
+  const records = decode(framed, input);
   const last = records.at(-1);
-  if (last === undefined) return c;
+  // The last record read is delimited when the records, delimited, give the input back.
+  if (last === undefined || encode(framed, records, true).equals(input)) return c;
   const read = decode(framed, Buffer.concat([last, framed.delimiter]));
   if (read.length === 1 && read[0]!.equals(last)) return c;
   return { ...c, records: records.slice(0, -1), finalDelimiter: true };
@@ -112,12 +126,12 @@ export function fanCases(draw: Draw = {}): fc.Arbitrary<FanCase> {
   return (draw.framings ?? framings).chain((framing) =>
     fc
       .record({
-        records: recordsFor(framing, draw.minRecords ?? 0),
+        records: recordsFor(draw.bytes ?? bytesFor(framing), draw.minRecords ?? 0),
         crashAt: fc.nat(),
         crashPos: fc.nat(),
         finalDelimiter: fc.boolean(),
-        cuts: cuts,
-        block: blocks,
+        cuts: draw.cuts ?? cuts,
+        block: draw.blocks ?? blocks,
         workers: draw.workers ?? fc.integer({ min: 1, max: 3 }),
         dispatch: draw.dispatch ?? fc.constantFrom('ready', 'round-robin', 'hash', 'broadcast'),
         merge: draw.merge ?? fc.constantFrom('ready', 'ordered', 'sorted'),

@@ -19,6 +19,8 @@ export interface PropertyOptions {
   /** Past this, no new case starts (shrinking a failure included); what was found stands. */
   timeLimitMs: number;
   hangMs?: number;
+  /** Cases run first, before the drawn ones (known to have broken before). */
+  examples?: FanCase[];
 }
 
 /** Runs `check` over cases drawn from `cases`; throws a report of the smallest failure. */
@@ -26,7 +28,7 @@ export async function assertFanProperty(
   name: string,
   cases: fc.Arbitrary<FanCase>,
   check: (c: FanCase, result: Finished) => string[],
-  { offset, numRuns, timeLimitMs, hangMs = HANG_MS }: PropertyOptions,
+  { offset, numRuns, timeLimitMs, hangMs = HANG_MS, examples = [] }: PropertyOptions,
 ): Promise<void> {
   const property = fc.asyncProperty(cases, async (c) => {
     const { dir, remove } = makeDir('manifold-prop-');
@@ -43,6 +45,7 @@ export async function assertFanProperty(
     numRuns: Math.max(1, Math.round(numRuns * RUNS)),
     interruptAfterTimeLimit: timeLimitMs,
     markInterruptAsFailure: false,
+    examples: examples.map((c): [FanCase] => [c]),
   });
   if (!details.failed || details.counterexample === null) return;
   const [c] = details.counterexample;
