@@ -29,6 +29,19 @@ const issue10Item3: FanCase = {
   outPiece: 0,
 };
 
+// Issue 10, item 4: `seq 1 10 | manifold fan -j1 --halt never -- false` looped for ever.
+const issue10Item4: FanCase = {
+  ...issue10Item3,
+  framing: 'lines',
+  records: ['1', '2', '3'].map((record) => Buffer.from(record)),
+  finalDelimiter: true,
+  cuts: [],
+  attribution: 'none',
+  merge: 'ready',
+  halt: 'never',
+  failAtEnd: true,
+};
+
 const timeout = (limitMs: number) => limitMs + HANG_MS + 15_000;
 
 describe('fan properties', () => {
@@ -176,6 +189,7 @@ describe('fan properties', () => {
         numRuns: 6,
         timeLimitMs: 8_000,
         hangMs: 6_000,
+        examples: [issue10Item4],
       });
     },
     timeout(8_000),
