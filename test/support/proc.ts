@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+// Processes as /proc shows them: for what gives no event, such as the end of a process that
+// is not our child, or a process's peak memory.
+
+export interface ProcStat {
+  state: string;
+  ppid: number;
+  /** Start time in clock ticks since boot: a reused pid has another. */
+  start: string;
+}
+
+export function statOf(pid: number): ProcStat | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
+  } catch {
+    return null;
+  }
+}
+
+export function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Every process below `root`, by parent pid. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = statOf(Number(name));
+    if (stat === null) continue;
+    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** A process as found now, so that a later check is not fooled by a reused pid. */
+export interface Proc {
+  pid: number;
+  start: string;
+}
+
+export const procsOf = (pids: number[]): Proc[] =>
+  pids.flatMap((pid) => {
+    const stat = statOf(pid);
+    return stat === null ? [] : [{ pid, start: stat.start }];
+  });
+
+export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** Whether `condition` holds within `ms` (0: checked once, now), looking every 20 ms. */
+export async function holdsWithin(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(20);
+  }
+}
+
+/**
+ * The processes that still exist after `graceMs`, each described with its state, so a
+ * zombie (Z) shows as one.
+ */
+export async function leftovers(procs: Proc[], graceMs: number): Promise<string[]> {
+  const left = () =>
+    procs.flatMap(({ pid, start }) => {
+      const stat = statOf(pid);
+      if (stat === null || stat.start !== start) return [];
+      const zombie = stat.state === 'Z' ? ' (zombie)' : '';
+      return [`pid ${pid} in state ${stat.state}${zombie}: ${commandOf(pid)}`];
+    });
+  await holdsWithin(() => left().length === 0, graceMs);
+  return left();
+}
+
+/** A field of /proc/<pid>/status in KiB (VmHWM: peak resident memory), or null when gone. */
+export function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS' | 'VmPeak'): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    return match === null ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
+export function writingIntoFullPipe(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1').includes('pipe_write'),
+    );
+  } catch {
+    return false; // gone
+  }
+}
