@@ -94,7 +94,7 @@ export class ReadyCollector implements Collector {
   finish(): void {}
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const out = wholeRecordsOf(this.#options.outputFraming, parts);
+    const out = wholeRecordsOf(this.#options.outputFraming, parts, this.#options.maxRecord);
     if (out.length > 0) this.#emit(worker, out);
   }
 
@@ -106,7 +106,7 @@ export class ReadyCollector implements Collector {
   #wholeOf(worker: Worker): WholeRecords {
     let whole = this.#whole.get(worker);
     if (whole === undefined) {
-      whole = new WholeRecords(this.#options.outputFraming);
+      whole = new WholeRecords(this.#options.outputFraming, this.#options.maxRecord);
       this.#whole.set(worker, whole);
     }
     return whole;
@@ -137,7 +137,7 @@ export class OrderedCollector implements Collector {
     this.#options = options;
     this.#emit = emit;
     this.#window = Math.max(4, 4 * options.workers);
-    this.#whole = new WholeRecords(options.outputFraming);
+    this.#whole = new WholeRecords(options.outputFraming, options.maxRecord);
   }
 
   output(): void {
@@ -241,7 +241,7 @@ export class OrderedCollector implements Collector {
   }
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const out = wholeRecordsOf(this.#options.outputFraming, parts);
+    const out = wholeRecordsOf(this.#options.outputFraming, parts, this.#options.maxRecord);
     if (out.length > 0) this.#emit(worker, out);
   }
 }
