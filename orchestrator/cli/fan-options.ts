@@ -53,7 +53,10 @@ export function fanOptions(): Option[] {
       .choices(['now', 'never'])
       .default('now'),
     new Option('--input <file...>', 'read these files in order instead of stdin'),
-    new Option('--max-record <size>', 'the largest record accepted').default('64M'),
+    new Option(
+      '--max-record <size>',
+      'the largest record accepted, in the input and in a worker output',
+    ).default('64M'),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
     new Option('--verbose', 'say what manifold decides and what its workers do, on stderr'),
