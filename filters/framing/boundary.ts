@@ -82,38 +82,3 @@ export class RawFinder implements BoundaryFinder {
     return this.next(chunk, from);
   }
 }
-
-/**
- * True when bytes that begin on a record boundary also end on one: no record is left open.
- * A delimiter that cannot overlap itself need only be looked for at the end; one that can
- * (`AA`, `ABA`) needs the whole scan, since `xAAA` ends inside a record.
- */
-export function endsOnBoundary(parts: Buffer[], framing: Framing): boolean {
-  if (framing.kind === 'delimited' && !overlapsItself(framing.delimiter)) {
-    return endsWith(parts, framing.delimiter);
-  }
-  const finder = createBoundaryFinder(framing);
-  for (const part of parts) finder.last(part, 0);
-  return !finder.midRecord;
-}
-
-/** True when a proper prefix of `delimiter` also ends it, so two copies can overlap. */
-export function overlapsItself(delimiter: Buffer): boolean {
-  for (let n = 1; n < delimiter.length; n++) {
-    if (delimiter.subarray(0, n).equals(delimiter.subarray(delimiter.length - n))) return true;
-  }
-  return false;
-}
-
-/** True when the bytes of `parts` together end with `suffix` (an empty input ends nothing). */
-function endsWith(parts: Buffer[], suffix: Buffer): boolean {
-  let need = suffix.length;
-  for (let i = parts.length - 1; i >= 0 && need > 0; i--) {
-    const part = parts[i]!;
-    const take = Math.min(need, part.length);
-    const from = part.length - take;
-    if (part.compare(suffix, need - take, need, from, part.length) !== 0) return false;
-    need -= take;
-  }
-  return need === 0;
-}

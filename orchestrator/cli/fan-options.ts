@@ -55,7 +55,7 @@ export function fanOptions(): Option[] {
     new Option('--input <file...>', 'read these files in order instead of stdin'),
     new Option(
       '--max-record <size>',
-      'the largest record accepted, in the input and in a worker output',
+      "the largest record accepted, in the input and in workers' output",
     ).default('64M'),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
