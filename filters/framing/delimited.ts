@@ -1,4 +1,5 @@
 import type { Limits, RecordDecoder } from './decoder.js';
+import { DelimiterFinder } from './delimiter-finder.js';
 import { Pending } from './pending.js';
 import { viewAt } from './view.js';
 
@@ -7,7 +8,7 @@ const TEXT_WINDOW = 64 * 1024;
 
 /**
  * Records ended by a delimiter of one or more bytes. The final record may lack its delimiter.
- * A delimiter split across two reads is found by looking at the seam.
+ * Where records end is the DelimiterFinder's to say, a delimiter split across reads included.
  */
 export class DelimitedDecoder implements RecordDecoder {
   count = 0;
@@ -17,9 +18,11 @@ export class DelimitedDecoder implements RecordDecoder {
   readonly #char: string;
   readonly #limits: Limits;
   readonly #pending = new Pending();
+  readonly #finder: DelimiterFinder;
 
   constructor(delimiter: Buffer, limits: Limits) {
     this.#delimiter = delimiter;
+    this.#finder = new DelimiterFinder(delimiter);
     this.#byte = delimiter.length === 1 ? delimiter[0]! : -1;
     this.#char = delimiter.toString('latin1');
     this.#limits = limits;
@@ -32,23 +35,15 @@ export class DelimitedDecoder implements RecordDecoder {
     const max = this.#limits.maxRecord;
     const memory = chunk.buffer;
     const base = chunk.byteOffset;
+    const finder = this.#finder;
+    const size = this.#delimiter.length;
     let count = this.count;
-    if (this.#byte >= 0) {
-      const byte = this.#byte;
-      for (let end = chunk.indexOf(byte, pos); end >= 0; end = chunk.indexOf(byte, pos)) {
-        if (end - pos > max) throw this.#limits.tooLarge(count + 1, end - pos);
-        out.push(viewAt(memory, base + pos, end - pos));
-        count++;
-        pos = end + 1;
-      }
-    } else {
-      const delimiter = this.#delimiter;
-      for (let end = chunk.indexOf(delimiter, pos); end >= 0; end = chunk.indexOf(delimiter, pos)) {
-        if (end - pos > max) throw this.#limits.tooLarge(count + 1, end - pos);
-        out.push(viewAt(memory, base + pos, end - pos));
-        count++;
-        pos = end + delimiter.length;
-      }
+    for (let end = finder.next(chunk, pos); end >= 0; end = finder.next(chunk, pos)) {
+      const length = end - size - pos;
+      if (length > max) throw this.#limits.tooLarge(count + 1, length);
+      out.push(viewAt(memory, base + pos, length));
+      count++;
+      pos = end;
     }
     this.count = count;
     this.#keep(chunk.subarray(pos));
@@ -126,28 +121,18 @@ export class DelimitedDecoder implements RecordDecoder {
   }
 
   /**
-   * Ends the pending record with the first delimiter of `chunk`, or one that straddles the seam.
+   * Ends the pending record with the first delimiter that ends in `chunk`, wherever it began.
    * Returns where the next record starts in `chunk`, or -1 when the whole chunk was kept.
    */
   #finishPending(chunk: Buffer, out: Buffer[]): number {
-    const size = this.#delimiter.length;
-    if (size > 1) {
-      const tail = this.#pending.tail(size - 1);
-      const seam = Buffer.concat([tail, chunk.subarray(0, size - 1)]);
-      const at = seam.indexOf(this.#delimiter);
-      if (at >= 0 && at < tail.length) {
-        const pending = this.#pending.take();
-        this.#emit(pending.subarray(0, pending.length - (tail.length - at)), out);
-        return at + size - tail.length;
-      }
-    }
-    const end = this.#byte >= 0 ? chunk.indexOf(this.#byte) : chunk.indexOf(this.#delimiter);
+    const end = this.#finder.next(chunk, 0);
     if (end < 0) {
       this.#keep(chunk);
       return -1;
     }
-    this.#emit(this.#pending.take(chunk.subarray(0, end)), out);
-    return end + size;
+    const record = this.#pending.take(chunk.subarray(0, end));
+    this.#emit(record.subarray(0, record.length - this.#delimiter.length), out);
+    return end;
   }
 
   #emit(record: Buffer, out: Buffer[]): void {

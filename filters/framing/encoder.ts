@@ -20,6 +20,8 @@ export class RecordEncoder {
   #bytes = 0;
   #text: string[] = [];
   #textLength = 0;
+  /** Fixed: the length of a short record written, after which no record may come; else -1. */
+  #short = -1;
 
   constructor(framing: Framing) {
     this.#framing = framing;
@@ -69,6 +71,7 @@ export class RecordEncoder {
 
   /** Adds bytes that are already encoded in this framing: unchanged records with their framing. */
   addEncoded(bytes: Buffer): void {
+    if (bytes.length > 0) this.#checkAfterShort();
     this.#closeText();
     this.#push(bytes);
   }
@@ -113,17 +116,28 @@ export class RecordEncoder {
         return;
       }
       case 'fixed':
-        if (record.length !== framing.size) {
+        if (record.length > framing.size) {
           throw new RangeError(
             `record is ${record.length} bytes; ${framing.name} output needs exactly ${framing.size}`,
           );
         }
+        this.#checkAfterShort();
+        // A short record can only be the last: as the decoder reads a short final record.
+        if (record.length < framing.size) this.#short = record.length;
         this.#push(record);
         return;
       case 'raw':
         this.#push(record);
         return;
     }
+  }
+
+  #checkAfterShort(): void {
+    if (this.#short < 0) return;
+    const framing = this.#framing as Extract<Framing, { kind: 'fixed' }>;
+    throw new RangeError(
+      `a record follows one of ${this.#short} bytes; in ${framing.name} output only the last record may be shorter than ${framing.size}`,
+    );
   }
 
   #closeText(): void {

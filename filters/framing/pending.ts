@@ -20,17 +20,4 @@ export class Pending {
     this.length = 0;
     return record;
   }
-
-  /** The last `n` pending bytes (fewer if there are fewer), for delimiters split across reads. */
-  tail(n: number): Buffer {
-    const parts: Buffer[] = [];
-    let need = Math.min(n, this.length);
-    for (let i = this.pieces.length - 1; i >= 0 && need > 0; i--) {
-      const piece = this.pieces[i]!;
-      const part = piece.length <= need ? piece : piece.subarray(piece.length - need);
-      parts.unshift(part);
-      need -= part.length;
-    }
-    return Buffer.concat(parts);
-  }
 }

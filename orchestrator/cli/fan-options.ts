@@ -63,7 +63,10 @@ export function fanOptions(): Option[] {
       '--input <file>',
       'read this file instead of stdin (repeat it for several, read in order); a pipe is fine',
     ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
-    new Option('--max-record <size>', 'the largest record accepted').default('64M'),
+    new Option(
+      '--max-record <size>',
+      "the largest record accepted, in the input and in workers' output",
+    ).default('64M'),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
     new Option('--verbose', 'say what manifold decides and what its workers do, on stderr'),

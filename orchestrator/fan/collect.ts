@@ -127,7 +127,7 @@ export class ReadyCollector implements Collector {
   finish(): void {}
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const out = wholeRecordsOf(this.#options.outputFraming, parts);
+    const out = wholeRecordsOf(this.#options.outputFraming, parts, this.#options.maxRecord);
     if (out.length > 0) this.#emit(worker, out);
   }
 
@@ -139,7 +139,7 @@ export class ReadyCollector implements Collector {
   #wholeOf(worker: Worker): WholeRecords {
     let whole = this.#whole.get(worker);
     if (whole === undefined) {
-      whole = new WholeRecords(this.#options.outputFraming);
+      whole = new WholeRecords(this.#options.outputFraming, this.#options.maxRecord);
       this.#whole.set(worker, whole);
     }
     return whole;

@@ -9,6 +9,7 @@ import type { FanOptions, Log } from './options.js';
 import { createOutputSink } from './output.js';
 import { createCollector, createWorker } from './parts.js';
 import { Progress } from './progress.js';
+import { RecordSeam } from './seam.js';
 import { Splitter } from './splitter.js';
 import { Stats } from './stats.js';
 import { createTaggers } from './tag.js';
@@ -37,6 +38,7 @@ export class Fan implements WorkerListener {
   readonly #stats: Stats;
   readonly #given = new Map<Worker, Given>();
   readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
+  readonly #seam: RecordSeam;
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
@@ -59,6 +61,7 @@ export class Fan implements WorkerListener {
     this.#sink = createOutputSink(options.outputFd ?? 1);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
     this.#tag = createTaggers(options.outputFraming);
+    this.#seam = new RecordSeam(options.outputFraming);
     this.#workers = Array.from({ length: options.workers }, (_, i) =>
       createWorker(options, i + 1, this),
     );
@@ -306,7 +309,7 @@ export class Fan implements WorkerListener {
     if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
       this.#stats.wrote(worker, out);
     }
-    this.#sink.write(out);
+    this.#sink.write(this.#seam.join(out));
     if (this.#sink.full) for (const w of this.#workers) w.pause('stdout');
   }
 }

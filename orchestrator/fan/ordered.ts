@@ -27,7 +27,7 @@ export class OrderedCollector implements Collector {
     this.#options = options;
     this.#emit = emit;
     this.#window = Math.max(4, 4 * options.workers);
-    this.#whole = new WholeRecords(options.outputFraming);
+    this.#whole = new WholeRecords(options.outputFraming, options.maxRecord);
   }
 
   output(): void {
@@ -142,7 +142,7 @@ export class OrderedCollector implements Collector {
   }
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const out = wholeRecordsOf(this.#options.outputFraming, parts);
+    const out = wholeRecordsOf(this.#options.outputFraming, parts, this.#options.maxRecord);
     if (out.length > 0) this.#emit(worker, out);
   }
 }

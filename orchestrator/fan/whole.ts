@@ -1,19 +1,21 @@
-import type { Framing } from '../../filters/index.js';
-import { FrameWalker } from './frames.js';
+import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
+import { ExitCode, type Framing, formatSize, ManifoldError } from '../../filters/index.js';
 
 /**
  * Passes a worker's output on in whole records only, so that records from different workers
  * never interleave inside a record. It finds only the last record boundary of each chunk: the
- * records before it pass as the chunk's own bytes, without being cut one by one.
+ * records before it pass as the chunk's own bytes, without being cut one by one. A record still
+ * open is held, up to `maxRecord` bytes.
  */
 export class WholeRecords {
-  readonly #framing: Framing;
+  readonly #finder: BoundaryFinder;
+  readonly #maxRecord: number;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
-  readonly #frames = new FrameWalker();
 
-  constructor(framing: Framing) {
-    this.#framing = framing;
+  constructor(framing: Framing, maxRecord = Number.POSITIVE_INFINITY) {
+    this.#finder = createBoundaryFinder(framing);
+    this.#maxRecord = maxRecord;
   }
 
   /** Bytes held back: the start of a record not yet ended. */
@@ -23,8 +25,9 @@ export class WholeRecords {
 
   /** Returns the whole records completed by `chunk`, as Buffers to write in order. */
   push(chunk: Buffer): Buffer[] {
-    const cut = this.#cut(chunk);
-    if (cut === 0) {
+    if (chunk.length === 0) return [];
+    const cut = this.#finder.last(chunk, 0);
+    if (cut < 0) {
       this.#hold(chunk);
       return [];
     }
@@ -36,58 +39,33 @@ export class WholeRecords {
     return out;
   }
 
-  /** At the end of the output: a final record without its delimiter gets one. */
+  /**
+   * At the end of the output: a final record without its delimiter, as it is. Whoever writes
+   * the output puts a delimiter after it if more follows (see OutputRecords).
+   */
   end(): Buffer[] {
-    if (this.#pendingBytes === 0) return [];
     const out = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (this.#framing.kind === 'delimited') out.push(this.#framing.delimiter);
     return out;
   }
 
   #hold(bytes: Buffer): void {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-  }
-
-  /** The end of the last whole record in pending + chunk, counted in `chunk`; 0 for none. */
-  #cut(chunk: Buffer): number {
-    const framing = this.#framing;
-    switch (framing.kind) {
-      case 'delimited': {
-        const delimiter = framing.delimiter;
-        const at =
-          delimiter.length === 1 ? chunk.lastIndexOf(delimiter[0]!) : chunk.lastIndexOf(delimiter);
-        if (at >= 0) return at + delimiter.length;
-        if (delimiter.length > 1 && this.#pendingBytes > 0) {
-          const tail = Buffer.concat(this.#pending).subarray(-(delimiter.length - 1));
-          const seam = Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]);
-          const inSeam = seam.lastIndexOf(delimiter);
-          if (inSeam >= 0) return inSeam + delimiter.length - tail.length;
-        }
-        return 0;
-      }
-      case 'fixed': {
-        const total = this.#pendingBytes + chunk.length;
-        const cut = total - (total % framing.size) - this.#pendingBytes;
-        return Math.max(cut, 0);
-      }
-      case 'frames':
-        return this.#cutFrames(chunk);
-      case 'raw':
-        return chunk.length;
+    if (this.#pendingBytes > this.#maxRecord) {
+      throw new ManifoldError(
+        'manifold.recordTooLarge',
+        `a worker's output record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(this.#pendingBytes)} so far); raise it with --max-record`,
+        { exitCode: ExitCode.failure },
+      );
     }
-  }
-
-  #cutFrames(chunk: Buffer): number {
-    return Math.max(this.#frames.walk(chunk, 0, Number.POSITIVE_INFINITY).lastEnd, 0);
   }
 }
 
 /** All of `parts`, a worker's complete output for something, as whole records. */
-export function wholeRecordsOf(framing: Framing, parts: Buffer[]): Buffer[] {
-  const whole = new WholeRecords(framing);
+export function wholeRecordsOf(framing: Framing, parts: Buffer[], maxRecord?: number): Buffer[] {
+  const whole = new WholeRecords(framing, maxRecord);
   const out = parts.flatMap((part) => whole.push(part));
   out.push(...whole.end());
   return out;

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Framing } from '../../filters/index.js';
 import { InputReader } from '../fan/input.js';
 import { createOutputSink } from '../fan/output.js';
+import { RecordSeam } from '../fan/seam.js';
 import { WholeRecords } from '../fan/whole.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
@@ -94,11 +95,14 @@ export class CombineNode implements RunningNode {
   }
 
   async #merge(framing: Framing): Promise<void> {
+    const seam = new RecordSeam(framing);
     const results = await Promise.allSettled(
       this.#inputs.map(async (input) => {
         const whole = new WholeRecords(framing);
-        for await (const chunk of input.chunks(this.#room)) this.#sink.write(whole.push(chunk));
-        this.#sink.write(whole.end());
+        for await (const chunk of input.chunks(this.#room)) {
+          this.#sink.write(seam.join(whole.push(chunk)));
+        }
+        this.#sink.write(seam.join(whole.end()));
       }),
     );
     const failed = results.find((result) => result.status === 'rejected');

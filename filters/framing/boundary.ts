@@ -1,0 +1,84 @@
+import { DelimiterFinder } from './delimiter-finder.js';
+import { FrameFinder } from './frame-finder.js';
+import type { Framing } from './spec.js';
+
+/**
+ * Finds where records end in a stream of reads, for one framing: the one place that knows a
+ * record, a frame header or a delimiter may be split across any number of reads. A finder
+ * remembers what it has scanned, so each byte is looked at once. Scans are contiguous: every
+ * call goes on where the last one stopped, at the end it returned or at the end of its chunk.
+ */
+export interface BoundaryFinder {
+  /**
+   * The end (an offset in `chunk`, past the record's delimiter) of the first record that ends
+   * in `chunk` from `from`, or -1 when none does and all of it was scanned.
+   */
+  next(chunk: Buffer, from: number): number;
+  /** Scans all of `chunk` from `from`; the end of the last record that ends in it, or -1. */
+  last(chunk: Buffer, from: number): number;
+  /** True when bytes of a record that has not ended yet have been scanned. */
+  readonly midRecord: boolean;
+}
+
+export function createBoundaryFinder(framing: Framing): BoundaryFinder {
+  switch (framing.kind) {
+    case 'delimited':
+      return new DelimiterFinder(framing.delimiter);
+    case 'fixed':
+      return new FixedFinder(framing.size);
+    case 'frames':
+      return new FrameFinder();
+    case 'raw':
+      return new RawFinder();
+  }
+}
+
+/** The bytes of framing around each record: a delimiter after it, a header before it. */
+export function framingBytes(framing: Framing): number {
+  if (framing.kind === 'delimited') return framing.delimiter.length;
+  return framing.kind === 'frames' ? 4 : 0;
+}
+
+/** Records of `size` bytes. */
+export class FixedFinder implements BoundaryFinder {
+  readonly #size: number;
+  /** Bytes of the current record scanned so far. */
+  #inRecord = 0;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  get midRecord(): boolean {
+    return this.#inRecord > 0;
+  }
+
+  next(chunk: Buffer, from: number): number {
+    const need = this.#size - this.#inRecord;
+    if (chunk.length - from >= need) {
+      this.#inRecord = 0;
+      return from + need;
+    }
+    this.#inRecord += chunk.length - from;
+    return -1;
+  }
+
+  last(chunk: Buffer, from: number): number {
+    const total = this.#inRecord + chunk.length - from;
+    this.#inRecord = total % this.#size;
+    return total < this.#size ? -1 : chunk.length - this.#inRecord;
+  }
+}
+
+/** No records inside a read: each read is one, as it came. */
+export class RawFinder implements BoundaryFinder {
+  readonly midRecord = false;
+
+  next(chunk: Buffer, from: number): number {
+    return from < chunk.length ? chunk.length : -1;
+  }
+
+  last(chunk: Buffer, from: number): number {
+    return this.next(chunk, from);
+  }
+}

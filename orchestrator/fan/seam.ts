@@ -1,0 +1,48 @@
+import type { Framing } from '../../filters/index.js';
+
+/**
+ * Where the output's records meet. Collectors hand over whole records, the last of a worker's
+ * (or a block's) output perhaps without its delimiter: it goes out as it is, so that `fan -- cat`
+ * gives back its input byte for byte. Only when more output follows does its delimiter go in
+ * between, so that two workers' records never run together. Decided here, once, for every
+ * merge mode, where the output is written.
+ *
+ * "Without its delimiter" means the output so far does not end with the delimiter's bytes. For
+ * a delimiter that cannot overlap itself that is the same as ending inside a record. For one
+ * that can (`\n\n`) a worker's output can end with it and still read, left to right, as ending
+ * inside a record (`p\n` then `\n\n`); nothing goes in between then, as one worker alone would
+ * have written it.
+ */
+export class RecordSeam {
+  readonly #delimiter: Buffer | null;
+  /** The last bytes written, as many as the delimiter has. */
+  #tail: Buffer = Buffer.alloc(0);
+
+  constructor(framing: Framing) {
+    this.#delimiter = framing.kind === 'delimited' ? framing.delimiter : null;
+  }
+
+  /** `parts` as they are to be written: after the delimiter the last record lacked, if it did. */
+  join(parts: Buffer[]): Buffer[] {
+    const delimiter = this.#delimiter;
+    if (delimiter === null || !parts.some((part) => part.length > 0)) return parts;
+    const open = this.#tail.length > 0 && !this.#tail.equals(delimiter);
+    const out = open ? [delimiter, ...parts] : parts;
+    this.#tail = lastBytes(this.#tail, out, delimiter.length);
+    return out;
+  }
+}
+
+/** The last `n` bytes of `before` followed by `parts`. */
+function lastBytes(before: Buffer, parts: Buffer[], n: number): Buffer {
+  const pieces: Buffer[] = [];
+  let need = n;
+  for (let i = parts.length - 1; i >= 0 && need > 0; i--) {
+    const part = parts[i]!;
+    const take = Math.min(need, part.length);
+    pieces.unshift(part.subarray(part.length - take));
+    need -= take;
+  }
+  if (need > 0) pieces.unshift(before.subarray(Math.max(before.length - need, 0)));
+  return Buffer.concat(pieces);
+}
