@@ -156,6 +156,12 @@ export class Dispatcher {
     });
   }
 
+  /** Whether a worker would be given anything were it running: more input, or blocks waiting. */
+  hasWorkFor(worker: Worker): boolean {
+    const waiting = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
+    return !this.#inputEnded || waiting.length > 0;
+  }
+
   /** A worker slot was restarted after a failure: it must be ended again at the end of input. */
   reopen(worker: Worker): void {
     this.#endedWorkers.delete(worker);

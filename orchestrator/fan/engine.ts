@@ -1,4 +1,5 @@
 import { describeError, ExitCode } from '../../filters/index.js';
+import { checkWorkerDescriptors } from '../workers/limits.js';
 import type { Worker, WorkerExit, WorkerListener } from '../workers/types.js';
 import type { Block } from './block.js';
 import type { Collector } from './collect.js';
@@ -51,6 +52,7 @@ export class Fan implements WorkerListener {
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
+    checkWorkerDescriptors(options.workers, options.tag);
     this.#options = options;
     this.#log = log;
     this.#label = label;
@@ -206,14 +208,12 @@ export class Fan implements WorkerListener {
 
   onExit(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
     this.#stats.exited(worker, exit);
-    const failed = exit.exitCode !== 0 || exit.signal !== null;
-    if (failed && !exit.stopped && this.#stopping === null)
+    // A worker that ends with blocks unanswered has failed them, whatever its status says.
+    const failed = exit.exitCode !== 0 || exit.signal !== null || unfinished.length > 0;
+    if (exit.startError !== undefined) {
+      if (this.#stopping === null) this.#cannotStart(worker, exit.startError);
+    } else if (failed && !exit.stopped && this.#stopping === null)
       this.#onFailure(worker, exit, unfinished);
-    else if (!failed && unfinished.length > 0 && this.#options.attribution === 'one-to-one') {
-      this.#fail(
-        `worker ${worker.slot} (pid ${exit.pid}) ended with fewer output records than input records, which --one-to-one forbids; unfinished: ${unfinished.length} block(s)`,
-      );
-    }
     if (worker.ended) this.#guard(() => this.#collector.workerEnded(worker));
     if (this.#workers.every((w) => w.ended)) this.#allEnded();
     this.#kick();
@@ -241,9 +241,20 @@ export class Fan implements WorkerListener {
     );
     if (this.#options.halt === 'now') {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
-    } else if (!worker.ended || this.#options.attribution !== 'per-block') {
+    } else if (this.#dispatcher.hasWorkFor(worker)) {
+      // Only a worker with something left to do is started again: one that fails at the end
+      // of input would otherwise be restarted, fail and be restarted for ever.
       this.#restart(worker, []);
     }
+  }
+
+  /** A worker could not be started (out of descriptors or processes): the run cannot go on. */
+  #cannotStart(worker: Worker, reason: string): void {
+    this.#failed = true;
+    process.stderr.write(
+      `manifold: ${this.#where()}cannot start worker ${worker.slot}: ${reason}\n`,
+    );
+    this.stop({ kind: 'done', status: ExitCode.usage });
   }
 
   #restart(worker: Worker, blocks: Block[]): void {
