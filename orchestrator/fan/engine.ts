@@ -222,29 +222,33 @@ export class Fan implements WorkerListener {
   #onFailure(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
     const { retries, attribution } = this.#options;
     if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
-    const retryable = attribution !== 'none' ? unfinished.filter((b) => b.failures < retries) : [];
+    // The oldest unfinished block is the one the worker was on: it alone is charged. Those
+    // behind it only waited their turn and go again as they are, so each failure charges one
+    // block, and a block fails at most 1 + retries times.
+    const head = attribution === 'none' ? undefined : unfinished[0];
     for (const block of unfinished) this.#collector.blockFailed(block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
-    if (retryable.length === unfinished.length && retryable.length > 0) {
-      for (const block of retryable) block.failures++;
+    if (head !== undefined && head.failures < retries) {
+      head.failures++;
       this.#log(
-        `${describeFailure(this.#options, worker, exit, given)}; trying again (${retryable.map((b) => `${b.failures} of ${retries}`).join(', ')})`,
+        `${describeFailure(this.#options, worker, exit, given)}; trying again (${head.failures} of ${retries})`,
       );
-      this.#restart(worker, retryable);
+      this.#restart(worker, unfinished);
       return;
     }
     this.#failed = true;
-    if (attribution !== 'none')
-      for (const block of unfinished) this.#collector.blockLost(worker, block);
+    const halt = this.#options.halt === 'now';
+    const lost = halt ? unfinished : unfinished.slice(0, 1);
+    for (const block of lost) this.#collector.blockLost(worker, block);
     process.stderr.write(
-      `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, given)}\n`,
+      `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, attribution === 'none' ? given : lost)}\n`,
     );
-    if (this.#options.halt === 'now') {
+    if (halt) {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
-    } else if (this.#dispatcher.hasWorkFor(worker)) {
+    } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {
       // Only a worker with something left to do is started again: one that fails at the end
       // of input would otherwise be restarted, fail and be restarted for ever.
-      this.#restart(worker, []);
+      this.#restart(worker, unfinished.slice(1));
     }
   }
 
