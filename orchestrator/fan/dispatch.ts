@@ -156,10 +156,15 @@ export class Dispatcher {
     });
   }
 
-  /** Whether a worker would be given anything were it running: more input, or blocks waiting. */
+  /** Whether blocks wait that this worker would be given, were it running. */
   hasWorkFor(worker: Worker): boolean {
     const waiting = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
-    return !this.#inputEnded || waiting.length > 0;
+    return waiting.length > 0;
+  }
+
+  /** True once no more blocks will be added (retries aside). */
+  get inputEnded(): boolean {
+    return this.#inputEnded;
   }
 
   /** A worker slot was restarted after a failure: it must be ended again at the end of input. */

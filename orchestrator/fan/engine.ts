@@ -37,6 +37,8 @@ export class Fan implements WorkerListener {
   readonly #dispatcher: Dispatcher;
   readonly #stats: Stats;
   readonly #given = new Map<Worker, Given>();
+  /** Failed workers that had nothing to do: started again when a block comes. */
+  readonly #resting = new Set<Worker>();
   readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
@@ -129,6 +131,7 @@ export class Fan implements WorkerListener {
   stop(end: FanEnd): void {
     if (this.#stopping !== null) return;
     this.#stopping = end;
+    this.#settle();
     this.#wake?.();
     this.#input.close();
     for (const worker of this.#workers) worker.stop('SIGTERM');
@@ -146,10 +149,12 @@ export class Fan implements WorkerListener {
     }
     if (this.#stopping === null) for (const block of splitter.end()) this.#add(block);
     this.#dispatcher.endInput();
+    this.#settle();
   }
 
   #add(block: Block): void {
     this.#stats.read(block);
+    this.#wakeResting();
     this.#dispatcher.add(block);
   }
 
@@ -214,8 +219,9 @@ export class Fan implements WorkerListener {
       if (this.#stopping === null) this.#cannotStart(worker, exit.startError);
     } else if (failed && !exit.stopped && this.#stopping === null)
       this.#onFailure(worker, exit, unfinished);
-    if (worker.ended) this.#guard(() => this.#collector.workerEnded(worker));
-    if (this.#workers.every((w) => w.ended)) this.#allEnded();
+    if (worker.ended && !this.#resting.has(worker))
+      this.#guard(() => this.#collector.workerEnded(worker));
+    if (this.#resting.size === 0 && this.#workers.every((w) => w.ended)) this.#allEnded();
     this.#kick();
   }
 
@@ -246,10 +252,28 @@ export class Fan implements WorkerListener {
     if (halt) {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
     } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {
-      // Only a worker with something left to do is started again: one that fails at the end
-      // of input would otherwise be restarted, fail and be restarted for ever.
+      // Only a worker with something to do is started again: one that fails with nothing to
+      // read (at the end of input, or waiting for it) would fail and be restarted for ever.
       this.#restart(worker, unfinished.slice(1));
+    } else if (worker.ended && !this.#dispatcher.inputEnded) {
+      this.#resting.add(worker);
     }
+  }
+
+  /** A block has come: the failed workers that had nothing to do start again for it. */
+  #wakeResting(): void {
+    for (const worker of this.#resting) {
+      this.#resting.delete(worker);
+      if (this.#stopping === null) this.#restart(worker, []);
+    }
+  }
+
+  /** No block will come any more: the workers that rest have ended for good. */
+  #settle(): void {
+    const resting = [...this.#resting];
+    this.#resting.clear();
+    for (const worker of resting) this.#guard(() => this.#collector.workerEnded(worker));
+    if (this.#workers.every((w) => w.ended)) this.#allEnded();
   }
 
   /** A worker could not be started (out of descriptors or processes): the run cannot go on. */

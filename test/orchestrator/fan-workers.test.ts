@@ -282,12 +282,21 @@ describe('out of file descriptors', () => {
         if (child.exitCode === null) child.kill('SIGKILL');
       });
       let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
+      const failed = new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('exited with status 3')) resolve();
+        });
       });
+      const closed = once(child, 'close');
       // The input stays open: the worker still running is stopped by the fan, not by its end.
       child.stdin.write(numbers(1, 1000));
-      await once(child, 'close');
+      if (mode === 'restart') {
+        // The failed worker is started again only when there is more work for it.
+        await failed;
+        child.stdin.write(numbers(1001, 2000));
+      }
+      await closed;
       const lines = errorLines(stderr);
       expect(lines.filter((line) => line.includes('cannot start'))).toEqual([
         'manifold: cannot start worker 1: out of file descriptors (EMFILE, ulimit -n 64); use fewer workers (-j) or raise the limit',
