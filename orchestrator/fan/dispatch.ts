@@ -156,6 +156,17 @@ export class Dispatcher {
     });
   }
 
+  /** Whether blocks wait that this worker would be given, were it running. */
+  hasWorkFor(worker: Worker): boolean {
+    const waiting = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
+    return waiting.length > 0;
+  }
+
+  /** True once no more blocks will be added (retries aside). */
+  get inputEnded(): boolean {
+    return this.#inputEnded;
+  }
+
   /** A worker slot was restarted after a failure: it must be ended again at the end of input. */
   reopen(worker: Worker): void {
     this.#endedWorkers.delete(worker);

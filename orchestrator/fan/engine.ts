@@ -1,4 +1,5 @@
 import { describeError, ExitCode } from '../../filters/index.js';
+import { checkWorkerDescriptors } from '../workers/limits.js';
 import type { Worker, WorkerExit, WorkerListener } from '../workers/types.js';
 import type { Block } from './block.js';
 import type { Collector } from './collect.js';
@@ -37,6 +38,8 @@ export class Fan implements WorkerListener {
   readonly #dispatcher: Dispatcher;
   readonly #stats: Stats;
   readonly #given = new Map<Worker, Given>();
+  /** Failed workers that had nothing to do: started again when a block comes. */
+  readonly #resting = new Set<Worker>();
   readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
   readonly #seam: RecordSeam;
   #progress: Progress | null = null;
@@ -54,6 +57,7 @@ export class Fan implements WorkerListener {
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
+    checkWorkerDescriptors(options.workers, options.tag);
     this.#options = options;
     this.#log = log;
     this.#label = label;
@@ -135,6 +139,7 @@ export class Fan implements WorkerListener {
     if (this.#stopping !== null) return;
     this.#stopping = end;
     this.#stopped.abort();
+    this.#settle();
     this.#wake?.();
     this.#input.close();
     for (const worker of this.#workers) worker.stop('SIGTERM');
@@ -152,10 +157,12 @@ export class Fan implements WorkerListener {
     }
     if (this.#stopping === null) for (const block of splitter.end()) this.#add(block);
     this.#dispatcher.endInput();
+    this.#settle();
   }
 
   #add(block: Block): void {
     this.#stats.read(block);
+    this.#wakeResting();
     this.#dispatcher.add(block);
   }
 
@@ -231,44 +238,76 @@ export class Fan implements WorkerListener {
 
   onExit(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
     this.#stats.exited(worker, exit);
-    const failed = exit.exitCode !== 0 || exit.signal !== null;
-    if (failed && !exit.stopped && this.#stopping === null)
+    // A worker that ends with blocks unanswered has failed them, whatever its status says.
+    const failed = exit.exitCode !== 0 || exit.signal !== null || unfinished.length > 0;
+    if (exit.startError !== undefined) {
+      if (this.#stopping === null) this.#cannotStart(worker, exit.startError);
+    } else if (failed && !exit.stopped && this.#stopping === null)
       this.#onFailure(worker, exit, unfinished);
-    else if (!failed && unfinished.length > 0 && this.#options.attribution === 'one-to-one') {
-      this.#fail(
-        `worker ${worker.slot} (pid ${exit.pid}) ended with fewer output records than input records, which --one-to-one forbids; unfinished: ${unfinished.length} block(s)`,
-      );
-    }
-    if (worker.ended) this.#guard(() => this.#collector.workerEnded(worker));
-    if (this.#workers.every((w) => w.ended)) this.#allEnded();
+    if (worker.ended && !this.#resting.has(worker))
+      this.#guard(() => this.#collector.workerEnded(worker));
+    if (this.#resting.size === 0 && this.#workers.every((w) => w.ended)) this.#allEnded();
     this.#kick();
   }
 
   #onFailure(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
     const { retries, attribution } = this.#options;
     if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
-    const retryable = attribution !== 'none' ? unfinished.filter((b) => b.failures < retries) : [];
+    // The oldest unfinished block is the one the worker was on: it alone is charged. Those
+    // behind it only waited their turn and go again as they are, so each failure charges one
+    // block, and a block fails at most 1 + retries times.
+    const head = attribution === 'none' ? undefined : unfinished[0];
     for (const block of unfinished) this.#collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
-    if (retryable.length === unfinished.length && retryable.length > 0) {
-      for (const block of retryable) block.failures++;
+    if (head !== undefined && head.failures < retries) {
+      head.failures++;
       this.#log(
-        `${describeFailure(this.#options, worker, exit, given)}; trying again (${retryable.map((b) => `${b.failures} of ${retries}`).join(', ')})`,
+        `${describeFailure(this.#options, worker, exit, given)}; trying again (${head.failures} of ${retries})`,
       );
-      this.#restart(worker, retryable);
+      this.#restart(worker, unfinished);
       return;
     }
     this.#failed = true;
-    if (attribution !== 'none')
-      for (const block of unfinished) this.#collector.blockLost(worker, block);
+    const halt = this.#options.halt === 'now';
+    const lost = halt ? unfinished : unfinished.slice(0, 1);
+    for (const block of lost) this.#collector.blockLost(worker, block);
     process.stderr.write(
-      `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, given)}\n`,
+      `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, attribution === 'none' ? given : lost)}\n`,
     );
-    if (this.#options.halt === 'now') {
+    if (halt) {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
-    } else if (!worker.ended || this.#options.attribution !== 'per-block') {
-      this.#restart(worker, []);
+    } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {
+      // Only a worker with something to do is started again: one that fails with nothing to
+      // read (at the end of input, or waiting for it) would fail and be restarted for ever.
+      this.#restart(worker, unfinished.slice(1));
+    } else if (worker.ended && !this.#dispatcher.inputEnded) {
+      this.#resting.add(worker);
     }
+  }
+
+  /** A block has come: the failed workers that had nothing to do start again for it. */
+  #wakeResting(): void {
+    for (const worker of this.#resting) {
+      this.#resting.delete(worker);
+      if (this.#stopping === null) this.#restart(worker, []);
+    }
+  }
+
+  /** No block will come any more: the workers that rest have ended for good. */
+  #settle(): void {
+    const resting = [...this.#resting];
+    this.#resting.clear();
+    for (const worker of resting) this.#guard(() => this.#collector.workerEnded(worker));
+    if (this.#workers.every((w) => w.ended)) this.#allEnded();
+  }
+
+  /** A worker could not be started (out of descriptors or processes): the run cannot go on. */
+  #cannotStart(worker: Worker, reason: string): void {
+    this.#failed = true;
+    process.stderr.write(
+      `manifold: ${this.#where()}cannot start worker ${worker.slot}: ${reason}\n`,
+    );
+    this.stop({ kind: 'done', status: ExitCode.usage });
   }
 
   #restart(worker: Worker, blocks: Block[]): void {

@@ -32,6 +32,7 @@ export function describeFailure(
   blocks: readonly Block[] | Given | null,
 ): string {
   const command = options.command.argv.join(' ');
+  const finished = exit.signal === null && exit.exitCode === 0;
   const how =
     exit.signal !== null ? `was killed by ${exit.signal}` : `exited with status ${exit.exitCode}`;
   const notFound =
@@ -40,13 +41,19 @@ export function describeFailure(
       : exit.exitCode === 126
         ? ' (not executable)'
         : '';
-  return `worker ${worker.slot} (pid ${exit.pid}: ${command}) ${how}${notFound}${describeBlocks(blocks)}`;
+  // A worker that exits 0 with blocks unanswered has failed them all the same.
+  const blocksPart = describeBlocks(blocks, finished ? ' before finishing ' : ' on ');
+  return `worker ${worker.slot} (pid ${exit.pid}: ${command}) ${how}${notFound}${blocksPart}`;
 }
 
-function describeBlocks(blocks: readonly Block[] | Given | null): string {
+function describeBlocks(blocks: readonly Block[] | Given | null, preposition: string): string {
   if (blocks === null) return '';
   if (Array.isArray(blocks)) {
-    return blocks.length === 0 ? '' : ` on ${blocks.map(describeBlock).join(', ')}`;
+    if (blocks.length === 0) return '';
+    if (blocks.length > 3) {
+      return `${preposition}${blocks.length} blocks, from ${describeBlock(blocks[0]!)} to ${describeBlock(blocks.at(-1)!)}`;
+    }
+    return `${preposition}${blocks.map(describeBlock).join(', ')}`;
   }
   const { first, last, count } = blocks as Given;
   if (count === 1) return `; it had been given ${describeBlock(first)}`;

@@ -51,14 +51,14 @@ export class PerBlockWorker implements Worker {
     const child = spawnWorker(command, stderr);
     this.#process = child;
     this.#block = block;
-    this.pids.push(child.pid);
+    if (child.pid > 0) this.pids.push(child.pid);
     child.stdout.on('data', (chunk: Buffer) => listener.onBlockOutput(this, block, chunk));
     if (this.#pauses.paused) child.stdout.pause();
     child.stdin.cork();
     for (const part of block.parts) child.stdin.write(part);
     child.stdin.end();
     child.stdin.uncork();
-    void child.exited.then(({ exitCode, signal }) => {
+    void child.exited.then(({ exitCode, signal, startError }) => {
       this.#process = null;
       this.#block = null;
       const failed = exitCode !== 0 || this.#stopped;
@@ -68,7 +68,13 @@ export class PerBlockWorker implements Worker {
       if (idle && (this.#inputEnded || this.#stopped)) this.#ended = true;
       listener.onExit(
         this,
-        { pid: child.pid, exitCode, signal, stopped: this.#stopped },
+        {
+          pid: child.pid > 0 ? child.pid : undefined,
+          exitCode,
+          signal,
+          stopped: this.#stopped,
+          ...(startError === undefined ? {} : { startError }),
+        },
         failed ? [block] : [],
       );
       if (idle && !this.#ended) listener.onReady(this);

@@ -87,12 +87,24 @@ export class PersistentWorker implements Worker {
       this.#want = block.records;
       this.#finishEmptyBlocks();
     }
+    const buffers =
+      this.#options.attribution === 'protocol'
+        ? [blockHeader(block.seq, block.bytes, block.firstRecord), ...block.parts]
+        : block.parts;
     stdin.cork();
-    if (this.#options.attribution === 'protocol') {
-      stdin.write(blockHeader(block.seq, block.bytes, block.firstRecord));
-    }
-    for (const part of block.parts) stdin.write(part);
+    buffers.forEach((buffer, i) => {
+      stdin.write(buffer, i === buffers.length - 1 ? (error) => this.#written(error) : undefined);
+    });
     stdin.uncork();
+  }
+
+  /**
+   * A block has gone into the pipe. Readiness is measured against `maxBacklog`, while the
+   * stream's 'drain' comes only after a write refused at its own mark (16 KiB): with smaller
+   * blocks no write is ever refused, so the worker must say it is ready as each write completes.
+   */
+  #written(error: Error | null | undefined): void {
+    if (error == null && this.ready) this.#options.listener.onReady(this);
   }
 
   end(): void {
@@ -126,7 +138,7 @@ export class PersistentWorker implements Worker {
     const { command, stderr, attribution, framing, listener } = this.#options;
     const child = spawnWorker(command, stderr);
     this.#process = child;
-    this.pids.push(child.pid);
+    if (child.pid > 0) this.pids.push(child.pid);
     this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
     this.#messages =
       attribution === 'protocol'
@@ -134,10 +146,9 @@ export class PersistentWorker implements Worker {
             this.#onMessage(header, payload),
           )
         : null;
-    child.stdin.on('drain', () => listener.onReady(this));
     child.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
     if (this.#pauses.paused) child.stdout.pause();
-    void child.exited.then(({ exitCode, signal }) => {
+    void child.exited.then(({ exitCode, signal, startError }) => {
       if (child !== this.#process) return;
       // A final output record without its delimiter still counts.
       if (this.#counter?.midRecord && this.#inFlight.length > 0 && --this.#want === 0) {
@@ -148,7 +159,13 @@ export class PersistentWorker implements Worker {
       this.#inFlight = [];
       listener.onExit(
         this,
-        { pid: child.pid, exitCode, signal, stopped: this.#stopped },
+        {
+          pid: child.pid > 0 ? child.pid : undefined,
+          exitCode,
+          signal,
+          stopped: this.#stopped,
+          ...(startError === undefined ? {} : { startError }),
+        },
         unfinished,
       );
     });

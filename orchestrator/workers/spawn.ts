@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
+import { describeStartError } from './limits.js';
 import { prefixLines } from './stderr-prefix.js';
 
 /** What to run: a program and its arguments, or a shell command line. */
@@ -15,10 +16,18 @@ export interface WorkerProcess {
   pid: number;
   stdin: Writable;
   stdout: Readable;
-  /** Resolves when the process has ended. */
-  exited: Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the process has ended, or with `startError` when it could not start. */
+  exited: Promise<ProcessEnd>;
   /** Signals the process and everything it started (its process group). */
   signal(signal: NodeJS.Signals): void;
+}
+
+/** How a worker process ended. */
+export interface ProcessEnd {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Why it never ran, when the system refused it (out of descriptors or processes). */
+  startError?: string;
 }
 
 /** How a worker's stderr reaches manifold's: as it is, or line by line with a prefix. */
@@ -34,22 +43,33 @@ export type StderrMode = { kind: 'inherit' } | { kind: 'prefix'; prefix: string 
  */
 export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerProcess {
   const [file, ...args] = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
-  const child = spawn(file!, args, {
-    stdio: ['pipe', 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
-    detached: true,
-    env: command.env === undefined ? process.env : { ...process.env, ...command.env },
+  let child: ChildProcess;
+  try {
+    child = spawn(file!, args, {
+      stdio: ['pipe', 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
+      detached: true,
+      env: command.env === undefined ? process.env : { ...process.env, ...command.env },
+    });
+  } catch (error) {
+    return notStarted(Promise.resolve(startFailure(error)));
+  }
+  // Node reports a refused spawn (EMFILE, EAGAIN, ENOENT) in an 'error' event, with no pid and,
+  // out of descriptors, no streams at all.
+  if (child.pid === undefined) {
+    for (const stream of child.stdio ?? []) stream?.destroy();
+    return notStarted(
+      new Promise((resolve) => child.once('error', (e) => resolve(startFailure(e)))),
+    );
+  }
+  const exited = new Promise<ProcessEnd>((resolve) => {
+    child.on('error', () => {}); // only from kill() or send(), which are not used
+    child.on('close', (exitCode, signal) => resolve({ exitCode, signal }));
   });
-  const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
-    (resolve) => {
-      child.on('error', () => resolve({ exitCode: 127, signal: null }));
-      child.on('close', (exitCode, signal) => resolve({ exitCode, signal }));
-    },
-  );
   // A worker that stops reading early (head) is not an error here: its exit status says.
   child.stdin!.on('error', () => {});
   child.stdout!.on('error', () => {});
   const prefixed = stderr.kind === 'prefix' ? prefixLines(child.stderr!, stderr.prefix) : null;
-  const pid = child.pid ?? -1;
+  const pid = child.pid;
   return {
     pid,
     stdin: child.stdin!,
@@ -61,6 +81,25 @@ export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerPro
       signalGroup(pid, signal);
     },
   };
+}
+
+/** A worker that never ran: its input goes nowhere, its output is empty. */
+function notStarted(exited: Promise<ProcessEnd>): WorkerProcess {
+  return {
+    pid: -1,
+    stdin: new Writable({ write: (_chunk, _encoding, done) => done() }),
+    stdout: Readable.from([]),
+    exited,
+    signal: () => {},
+  };
+}
+
+/** A command not found or not runnable ends as a shell says (127, 126); anything else is named. */
+function startFailure(error: unknown): ProcessEnd {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return { exitCode: 127, signal: null };
+  if (code === 'EACCES') return { exitCode: 126, signal: null };
+  return { exitCode: null, signal: null, startError: describeStartError(error) };
 }
 
 /** Signals a process group led by `pid`, if it is still there. */

@@ -16,6 +16,8 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** True when manifold stopped it (halt, shutdown): not a failure of the worker's own. */
   stopped: boolean;
+  /** Why the process could not be started at all (out of descriptors or processes). */
+  startError?: string;
 }
 
 /** What a worker reports to the engine. */

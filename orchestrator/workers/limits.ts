@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { UsageError } from '../../filters/index.js';
+
+// While a worker starts, libuv holds both ends of each new pipe and one more pipe to learn of a
+// failed exec; and the input, the output, a --stats file and Node itself open a few more later.
+const SPAWN_EXTRA = 2;
+const RESERVE = 6;
+
+/** Descriptors manifold keeps open per running worker: its stdin and stdout, and stderr when prefixed. */
+export function descriptorsPerWorker(prefixedStderr: boolean): number {
+  return prefixedStderr ? 3 : 2;
+}
+
+let knownLimit: number | null | undefined;
+
+/**
+ * The soft open-file limit (`ulimit -n`), from /proc; null where unlimited or unknown. Read
+ * once: Node cannot change it, and once out of descriptors /proc can no longer be opened.
+ */
+export function openFileLimit(): number | null {
+  if (knownLimit !== undefined) return knownLimit;
+  try {
+    const limits = readFileSync('/proc/self/limits', 'latin1');
+    const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
+    knownLimit = soft === undefined || soft === 'unlimited' ? null : Number(soft);
+  } catch {
+    knownLimit = null;
+  }
+  return knownLimit;
+}
+
+function openDescriptors(): number | null {
+  try {
+    // Less the descriptor that reads the folder.
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch {
+    return null;
+  }
+}
+
+/** How many workers the open-file limit leaves room for now; null when there is no limit to go by. */
+export function workersAllowed(prefixedStderr: boolean): number | null {
+  const limit = openFileLimit();
+  const open = openDescriptors();
+  if (limit === null || open === null) return null;
+  const each = descriptorsPerWorker(prefixedStderr);
+  const spare = limit - open - each - SPAWN_EXTRA - RESERVE;
+  return Math.max(0, Math.floor(spare / each));
+}
+
+/**
+ * Refuses, before any worker starts, a number of workers that the open-file limit cannot hold:
+ * starting some and failing halfway would leave a run half done.
+ */
+export function checkWorkerDescriptors(workers: number, prefixedStderr: boolean): void {
+  const allowed = workersAllowed(prefixedStderr);
+  if (allowed === null || workers <= allowed) return;
+  throw new UsageError(
+    `-j ${workers}: the open-file limit (ulimit -n ${openFileLimit()}) allows at most ${allowed} workers here; use fewer or raise the limit`,
+  );
+}
+
+/** One line on why the system refused to start a worker. */
+export function describeStartError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EMFILE':
+      return `out of file descriptors (EMFILE, ulimit -n ${openFileLimit() ?? 'unknown'}); use fewer workers (-j) or raise the limit`;
+    case 'ENFILE':
+      return 'the system is out of file descriptors (ENFILE)';
+    case 'EAGAIN':
+      return 'out of processes (EAGAIN, ulimit -u); use fewer workers (-j) or raise the limit';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,310 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, manifold, run } from '../helpers.js';
+import { killLeftovers, leftovers, type Proc, pidsIn, trackPids } from '../support/procs.js';
+
+// How workers are fed, fail, are started again and cannot be started: on real processes, with
+// the open-file limit lowered by `ulimit -n` in a shell around manifold.
+
+const numberLines = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${from + i}\n`);
+const numbers = (from: number, to: number) => numberLines(from, to).join('');
+const sortedLines = (text: Buffer | string) =>
+  text
+    .toString()
+    .split('\n')
+    .slice(0, -1)
+    .sort((a, b) => Number(a.replace(/^ok /, '')) - Number(b.replace(/^ok /, '')));
+const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line !== '');
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'manifold-fan-workers-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function tracked(pids: number[]): Proc[] {
+  const procs = trackPids(pids);
+  cleanups.push(() => killLeftovers(procs));
+  return procs;
+}
+
+/** Runs manifold under `ulimit -n limit`, with the arguments passed through as they are. */
+const underLimit = (limit: number, args: string[], input = '', env: Record<string, string> = {}) =>
+  run('bash', ['-c', `ulimit -n ${limit}; exec "$@"`, 'bash', manifold, ...args], input, {
+    env,
+    timeout: 30_000,
+  });
+
+describe('readiness: small blocks never stall a worker', () => {
+  // A worker is not ready while its queued input reaches a block; with blocks under Node's own
+  // 16 KiB mark no write is ever refused, so 'drain' never came and the fan stopped for ever.
+  const input = numbers(1, 200_000);
+  const dispatches = [
+    ['--dispatch', 'ready'],
+    ['--dispatch', 'round-robin'],
+    ['--dispatch', 'hash', '--key', 'whole'],
+  ];
+  const cases = [
+    ...['100', '1K', '4K', '8K'].flatMap((block) => dispatches.map((mode) => ({ block, mode }))),
+    { block: '1K', mode: ['--one-to-one', '--merge', 'ordered'] },
+    { block: '1K', mode: ['--protocol', 'manifold', '--merge', 'ordered'] },
+  ];
+
+  it.each(cases)('--block $block $mode gives every record back', async ({ block, mode }) => {
+    const command = mode.includes('--protocol') ? [fixture('identity.js')] : ['cat'];
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', block, ...mode, '--', ...command],
+      input,
+      { timeout: 60_000 },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(sortedLines(result.stdout)).toEqual(sortedLines(input));
+  });
+});
+
+describe('a worker that ends with blocks unanswered has failed them', () => {
+  const input = numbers(1, 20_000).replace('\n9000\n', '\n!9000\n');
+
+  it.each(['ordered', 'ready'])(
+    '--protocol, --merge %s: exit 0 mid-block is a failure, one line, exit 1',
+    async (merge) => {
+      const dir = tempDir();
+      const result = await run(
+        manifold,
+        [
+          'fan',
+          '-j',
+          '2',
+          '--block',
+          '16K',
+          '--protocol',
+          'manifold',
+          '--merge',
+          merge,
+          '--',
+          fixture('exit-flaky-sdk.js'),
+        ],
+        input,
+        { env: { FLAKY_DIR: dir, FLAKY_ALWAYS: '1' }, timeout: 60_000 },
+      );
+      expect(result.exitCode).toBe(1);
+      const lines = errorLines(result.stderr);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^manifold: worker [12] \(pid \d+: \S+exit-flaky-sdk\.js .*\) exited with status 0 before finishing .*block \d+ \(records \d+-\d+\)/,
+      );
+    },
+  );
+
+  it.each(['ordered', 'ready'])(
+    '--protocol, --merge %s, --retries 1: the unanswered blocks run again, nothing lost',
+    async (merge) => {
+      const result = await run(
+        manifold,
+        [
+          'fan',
+          '-j',
+          '2',
+          '--block',
+          '16K',
+          '--protocol',
+          'manifold',
+          '--merge',
+          merge,
+          '--retries',
+          '1',
+          '--',
+          fixture('exit-flaky-sdk.js'),
+        ],
+        input,
+        { env: { FLAKY_DIR: tempDir() }, timeout: 60_000 },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      const expected = input.replace(/^/gm, 'ok ').slice(0, -3);
+      expect(sortedLines(result.stdout)).toEqual(sortedLines(expected));
+    },
+  );
+
+  it('--one-to-one: a worker that exits 0 early fails its blocks under --halt never too', async () => {
+    const result = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '1',
+        '--block',
+        '16K',
+        '--one-to-one',
+        '--halt',
+        'never',
+        '--',
+        'head',
+        '-n',
+        '100',
+      ],
+      numbers(1, 20_000),
+      { timeout: 60_000 },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(result.stderr)[0]).toMatch(
+      /^manifold: worker 1 \(pid \d+: head -n 100\) exited with status 0 before finishing /,
+    );
+  });
+});
+
+describe('restarts: only a worker with work left is started again', () => {
+  it('--halt never: a persistent worker failing at the end of input fails once', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '1', '--halt', 'never', '--', 'false'],
+      numbers(1, 10),
+      {
+        timeout: 20_000,
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(result.stderr)).toEqual([
+      expect.stringMatching(/^manifold: worker 1 \(pid \d+: false\) exited with status 1/),
+    ]);
+  });
+
+  it('--halt never: workers that fail only at their end (grep) are not started again', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '4K', '--halt', 'never', '--', 'grep', 'nothing'],
+      numbers(1, 20_000),
+      { timeout: 20_000 },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(errorLines(result.stderr)).toHaveLength(2);
+  });
+
+  it('--halt never, --retries 2: a block that always fails is tried 3 times, then lost alone', async () => {
+    const dir = tempDir();
+    const input = numbers(1, 4000).replace('\n2000\n', '\n!2000\n');
+    const result = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '2',
+        '--block',
+        '4K',
+        '--protocol',
+        'manifold',
+        '--retries',
+        '2',
+        '--halt',
+        'never',
+        '--verbose',
+        '--',
+        fixture('exit-flaky-sdk.js'),
+      ],
+      input,
+      { env: { FLAKY_DIR: dir, FLAKY_ALWAYS: '1' }, timeout: 60_000 },
+    );
+    expect(result.exitCode).toBe(1);
+    const lines = errorLines(result.stderr);
+    expect(lines.filter((line) => line.includes('; trying again ('))).toHaveLength(2);
+    // The block is lost after its third try, and only it: the blocks queued behind it on the
+    // same worker are not charged for its failures.
+    const lost = /before finishing block \d+ \(records (\d+)-(\d+)\)$/.exec(lines.at(-1)!);
+    expect(lost).not.toBeNull();
+    const [from, to] = [Number(lost![1]), Number(lost![2])];
+    expect(from).toBeLessThanOrEqual(2000);
+    expect(to).toBeGreaterThanOrEqual(2000);
+    const expected = [...numberLines(1, from - 1), ...numberLines(to + 1, 4000)].join('');
+    expect(sortedLines(result.stdout)).toEqual(sortedLines(expected.replace(/^/gm, 'ok ')));
+  });
+});
+
+describe('out of file descriptors', () => {
+  it('-j beyond what ulimit -n allows: one line saying how many, exit 2, nothing started', async () => {
+    const pids = join(tempDir(), 'pids');
+    mkdirSync(pids);
+    const result = await underLimit(
+      64,
+      ['fan', '-j', '64', '--', fixture('sig-cat')],
+      numbers(1, 1000),
+      {
+        MF_PIDS: pids,
+      },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(errorLines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /^manifold: -j 64: the open-file limit \(ulimit -n 64\) allows at most \d+ workers here/,
+      ),
+    ]);
+    expect(pidsIn(pids)).toEqual([]);
+  });
+
+  it('as many workers as it says it allows run', async () => {
+    const refused = await underLimit(64, ['fan', '-j', '64', '--', 'cat']);
+    const allowed = /at most (\d+) workers/.exec(refused.stderr)?.[1];
+    expect(allowed).toBeDefined();
+    const input = numbers(1, 20_000);
+    const result = await underLimit(
+      64,
+      ['fan', '-j', allowed!, '--block', '1K', '--', 'cat'],
+      input,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(sortedLines(result.stdout)).toEqual(sortedLines(input));
+  });
+
+  it.each(['per-block', 'restart'])(
+    'a worker that cannot be started later (%s): one line, exit 2, the others stopped',
+    async (mode) => {
+      const child = spawn(
+        'bash',
+        ['-c', 'ulimit -n 64; exec "$@"', 'bash', fixture('fan-fd-exhausted.js'), mode],
+        {
+          stdio: ['pipe', 'ignore', 'pipe'],
+        },
+      );
+      cleanups.push(() => {
+        child.stdin.destroy();
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
+      let stderr = '';
+      const failed = new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('exited with status 3')) resolve();
+        });
+      });
+      const closed = once(child, 'close');
+      // The input stays open: the worker still running is stopped by the fan, not by its end.
+      child.stdin.write(numbers(1, 1000));
+      if (mode === 'restart') {
+        // The failed worker is started again only when there is more work for it.
+        await failed;
+        child.stdin.write(numbers(1001, 2000));
+      }
+      await closed;
+      const lines = errorLines(stderr);
+      expect(lines.filter((line) => line.includes('cannot start'))).toEqual([
+        'manifold: cannot start worker 1: out of file descriptors (EMFILE, ulimit -n 64); use fewer workers (-j) or raise the limit',
+      ]);
+      expect(lines.at(-1)).toMatch(/^end \{"kind":"done","status":2\} pids /);
+      const pids = JSON.parse(lines.at(-1)!.replace(/^.* pids /, '')) as number[];
+      if (mode === 'restart') expect(pids).toHaveLength(2);
+      expect(await leftovers(tracked(pids), 5000)).toEqual([]);
+    },
+  );
+});
