@@ -106,12 +106,19 @@ export function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS' | 'VmPeak'): num
   }
 }
 
+/**
+ * The kernel functions a writer waits in when its pipe is full: a shell's pipe, or the Unix
+ * socket pair that Node (libuv) gives a child for its stdio.
+ */
+const FULL_PIPE_WAITS = ['pipe_write', 'sock_alloc_send_pskb', 'unix_stream_sendmsg'];
+
 /** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
 export function writingIntoFullPipe(pid: number): boolean {
   try {
-    return readdirSync(`/proc/${pid}/task`).some((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1').includes('pipe_write'),
-    );
+    return readdirSync(`/proc/${pid}/task`).some((task) => {
+      const wchan = readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1');
+      return FULL_PIPE_WAITS.some((wait) => wchan.includes(wait));
+    });
   } catch {
     return false; // gone
   }
