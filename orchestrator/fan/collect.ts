@@ -108,6 +108,8 @@ export class ReadyCollector implements Collector {
 
   blockFailed(worker: Worker, block: Block): void {
     this.#held.delete(worker, block);
+    // What streamed of the failed block's last record (no retries) is no record: drop it.
+    this.#whole.get(worker)?.discard();
   }
 
   blockLost(): void {}

@@ -112,6 +112,7 @@ export class Fan implements WorkerListener {
     } catch (error) {
       this.#fail(describeError(error));
     }
+    if (this.#stopping === null) this.#sink.write(this.#seam.end());
     // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
     // for a reader that may have stopped reading to take what is queued.
     if (this.#stopping?.kind !== 'signal') await this.#sink.finish();

@@ -60,6 +60,8 @@ export class OrderedCollector implements Collector {
   }
 
   blockFailed(_worker: Worker, block: Block): void {
+    // The start of a record the failed block was streaming is no record: it never goes out.
+    if (block.seq === this.#next) this.#whole.discard();
     const held = this.#held.get(block.seq);
     if (held === undefined) return;
     this.#heldBytes -= held.bytes;

@@ -12,23 +12,54 @@ import type { Framing } from '../../filters/index.js';
  * that can (`\n\n`) a worker's output can end with it and still read, left to right, as ending
  * inside a record (`p\n` then `\n\n`); nothing goes in between then, as one worker alone would
  * have written it.
+ *
+ * Fixed-size records have no delimiter to put in between: a short record (the input's last,
+ * shorter than the others) would shift every record after it. It is held back and written at
+ * the end of the output, where it was in the input.
  */
 export class RecordSeam {
   readonly #delimiter: Buffer | null;
   /** The last bytes written, as many as the delimiter has. */
   #tail: Buffer = Buffer.alloc(0);
+  /** Fixed-size records: their size, and the short ones held back for the end. */
+  readonly #size: number;
+  readonly #short: Buffer[] = [];
 
   constructor(framing: Framing) {
     this.#delimiter = framing.kind === 'delimited' ? framing.delimiter : null;
+    this.#size = framing.kind === 'fixed' ? framing.size : 0;
   }
 
   /** `parts` as they are to be written: after the delimiter the last record lacked, if it did. */
   join(parts: Buffer[]): Buffer[] {
+    if (this.#size > 0) return this.#aligned(parts);
     const delimiter = this.#delimiter;
     if (delimiter === null || !parts.some((part) => part.length > 0)) return parts;
     const open = this.#tail.length > 0 && !this.#tail.equals(delimiter);
     const out = open ? [delimiter, ...parts] : parts;
     this.#tail = lastBytes(this.#tail, out, delimiter.length);
+    return out;
+  }
+
+  /** What is left to write at the end of the output: the short fixed-size records held. */
+  end(): Buffer[] {
+    return this.#short.splice(0);
+  }
+
+  /** Whole fixed-size records pass; a short one at the end of `parts` waits for the end. */
+  #aligned(parts: Buffer[]): Buffer[] {
+    let rest = parts.reduce((sum, part) => sum + part.length, 0) % this.#size;
+    if (rest === 0) return parts;
+    const out = parts.slice();
+    const held: Buffer[] = [];
+    while (rest > 0) {
+      const part = out.pop()!;
+      const take = Math.min(rest, part.length);
+      held.unshift(part.subarray(part.length - take));
+      if (take < part.length) out.push(part.subarray(0, part.length - take));
+      rest -= take;
+    }
+    this.#short.push(...held);
     return out;
   }
 }

@@ -8,12 +8,14 @@ import { ExitCode, type Framing, formatSize, ManifoldError } from '../../filters
  * open is held, up to `maxRecord` bytes.
  */
 export class WholeRecords {
-  readonly #finder: BoundaryFinder;
+  readonly #framing: Framing;
+  #finder: BoundaryFinder;
   readonly #maxRecord: number;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
 
   constructor(framing: Framing, maxRecord = Number.POSITIVE_INFINITY) {
+    this.#framing = framing;
     this.#finder = createBoundaryFinder(framing);
     this.#maxRecord = maxRecord;
   }
@@ -41,13 +43,20 @@ export class WholeRecords {
 
   /**
    * At the end of the output: a final record without its delimiter, as it is. Whoever writes
-   * the output puts a delimiter after it if more follows (see OutputRecords).
+   * the output puts a delimiter after it if more follows (see RecordSeam).
    */
   end(): Buffer[] {
     const out = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
     return out;
+  }
+
+  /** Forgets the record held open: its writer failed before ending it. */
+  discard(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#finder = createBoundaryFinder(this.#framing);
   }
 
   #hold(bytes: Buffer): void {

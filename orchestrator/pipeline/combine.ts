@@ -107,6 +107,7 @@ export class CombineNode implements RunningNode {
     );
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    this.#sink.write(seam.end());
   }
 
   async #copy(input: InputReader): Promise<void> {

@@ -150,8 +150,10 @@ export class PersistentWorker implements Worker {
     if (this.#pauses.paused) child.stdout.pause();
     void child.exited.then(({ exitCode, signal, startError }) => {
       if (child !== this.#process) return;
-      // A final output record without its delimiter still counts.
-      if (this.#counter?.midRecord && this.#inFlight.length > 0 && --this.#want === 0) {
+      // A final output record without its delimiter still counts, from a worker that ended well:
+      // one that crashed or was killed was cut short in the middle of it.
+      const clean = exitCode === 0 && signal === null;
+      if (clean && this.#counter?.midRecord && this.#inFlight.length > 0 && --this.#want === 0) {
         this.#endBlock();
       }
       this.#ended = true;

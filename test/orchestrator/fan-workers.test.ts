@@ -165,6 +165,64 @@ describe('a worker that ends with blocks unanswered has failed them', () => {
   });
 });
 
+describe('a worker killed inside a record', () => {
+  // The start of a record from a worker that dies is no record: it is never written, and the
+  // block it belonged to has failed (it is tried again under --retries).
+  it.each(['ready', 'ordered'])(
+    '--merge %s --one-to-one: the cut record is not written, the run fails',
+    async (merge) => {
+      const result = await run(
+        manifold,
+        [
+          'fan',
+          '-j',
+          '1',
+          '--merge',
+          merge,
+          '--one-to-one',
+          '--shell',
+          '--',
+          'head -c1; kill -9 $$',
+        ],
+        'xy\n',
+      );
+      expect(result.stdout.toString()).toBe('');
+      expect(result.exitCode).toBe(1);
+      expect(errorLines(result.stderr)).toEqual([
+        expect.stringMatching(
+          /^manifold: worker 1 \(pid \d+: .*\) was killed by SIGKILL on block 1/,
+        ),
+      ]);
+    },
+  );
+
+  it.each(['ready', 'ordered'])(
+    '--merge %s --one-to-one --retries 2: the block runs again and comes out whole, once',
+    async (merge) => {
+      const dir = tempDir();
+      const result = await run(
+        manifold,
+        [
+          'fan',
+          '-j',
+          '1',
+          '--merge',
+          merge,
+          '--one-to-one',
+          '--retries',
+          '2',
+          '--',
+          fixture('crash-cat.js'),
+        ],
+        Buffer.from('a\nx\xfe\nb\n', 'latin1'),
+        { env: { CRASH_DIR: dir } },
+      );
+      expect(result.stdout.toString('latin1')).toBe('a\nx\xfe\nb\n');
+      expect(result.exitCode).toBe(0);
+    },
+  );
+});
+
 describe('restarts: only a worker with work left is started again', () => {
   it('--halt never: a persistent worker failing at the end of input fails once', async () => {
     const result = await run(
