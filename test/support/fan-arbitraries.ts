@@ -104,13 +104,27 @@ function accepted(c: FanCase): FanCase {
 }
 
 /**
- * The case without a last record that would not read as itself once a delimiter follows it: a
+ * The case without a last record that no output could hold where a merge may put it: a short
+ * fixed-size record copied by broadcast, or a last record that would not read as itself once a
+ * delimiter follows it: a
  * record ending in part of a delimiter that overlaps itself ("\r\n" before "\r\n\r\n"). No
  * output can hold such a record, undelimited, anywhere but last, and a merge may put it
  * anywhere; the records before it are kept, delimited.
  */
 function closed(c: FanCase): FanCase {
   const framed = framingOf(c.framing);
+  if (framed.kind === 'fixed') {
+    // A short fixed-size record can only end the output: under broadcast each worker writes
+    // one, and only one copy can be last (docs/framing.md).
+    const input = Buffer.concat(c.records);
+    const whole = input.length - (input.length % framed.size);
+    if (whole === input.length || c.dispatch !== 'broadcast' || c.workers === 1) return c;
+    const records: Buffer[] = [];
+    for (let at = 0; at < whole; at += framed.size) {
+      records.push(input.subarray(at, at + framed.size));
+    }
+    return { ...c, records };
+  }
   if (framed.kind !== 'delim') return c;
   const input = encode(framed, c.records, c.finalDelimiter);
   const records = decode(framed, input);
