@@ -7,13 +7,11 @@ import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
-import { createOutputSink } from './output.js';
 import { createCollector, createWorker } from './parts.js';
 import { Progress } from './progress.js';
-import { RecordSeam } from './seam.js';
 import { Splitter } from './splitter.js';
 import { Stats } from './stats.js';
-import { createTaggers } from './tag.js';
+import { FanWriter } from './writer.js';
 
 /** How a fan ended. */
 export type FanEnd =
@@ -31,7 +29,7 @@ const STOP_GRACE_MS = 2000;
 export class Fan implements WorkerListener {
   readonly #options: FanOptions;
   readonly #log: Log;
-  readonly #sink: ReturnType<typeof createOutputSink>;
+  readonly #writer: FanWriter;
   readonly #input: InputReader;
   readonly #workers: Worker[];
   readonly #collector: Collector;
@@ -40,8 +38,6 @@ export class Fan implements WorkerListener {
   readonly #given = new Map<Worker, Given>();
   /** Failed workers that had nothing to do: started again when a block comes. */
   readonly #resting = new Set<Worker>();
-  readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
-  readonly #seam: RecordSeam;
   #progress: Progress | null = null;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
@@ -62,18 +58,17 @@ export class Fan implements WorkerListener {
     this.#log = log;
     this.#label = label;
     this.#stats = new Stats(options.workers, options.outputFraming);
-    this.#sink = createOutputSink(options.outputFd ?? 1);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
-    this.#tag = createTaggers(options.outputFraming);
-    this.#seam = new RecordSeam(options.outputFraming);
     this.#workers = Array.from({ length: options.workers }, (_, i) =>
       createWorker(options, i + 1, this),
     );
+    this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
+    const writer = this.#writer;
     this.#collector = createCollector(
       options,
       this.#workers,
-      (worker, parts) => this.#emit(worker, parts),
-      () => this.#room(),
+      (worker, parts) => writer.emit(worker, parts),
+      () => writer.room(),
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -81,11 +76,8 @@ export class Fan implements WorkerListener {
       (block) => this.#collector.mayStart(block),
       (worker, block) => this.#sent(worker, block),
     );
-    this.#sink.on('drain', () => {
-      for (const worker of this.#workers) worker.resume('stdout');
-    });
-    this.#sink.on('closed', () => this.stop({ kind: 'closed' }));
-    this.#sink.on('error', (error: Error) =>
+    writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
+    writer.sink.on('error', (error: Error) =>
       this.#fail(`cannot write stdout: ${describeError(error)}`),
     );
   }
@@ -112,11 +104,11 @@ export class Fan implements WorkerListener {
     } catch (error) {
       this.#fail(describeError(error));
     }
-    if (this.#stopping === null) this.#sink.write(this.#seam.end());
+    if (this.#stopping === null) this.#writer.end();
     // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
     // for a reader that may have stopped reading to take what is queued.
-    if (this.#stopping?.kind !== 'signal') await this.#sink.finish();
-    if ((this.#options.outputFd ?? 1) !== 1) this.#sink.close();
+    if (this.#stopping?.kind !== 'signal') await this.#writer.sink.finish();
+    if ((this.#options.outputFd ?? 1) !== 1) this.#writer.sink.close();
     this.#progress?.stop();
     const end = this.#stopping ?? { kind: 'done', status: this.#status() };
     if (this.#options.stats !== null) {
@@ -176,23 +168,6 @@ export class Fan implements WorkerListener {
         this.#wake = resolve;
       });
     }
-  }
-
-  /** Resolves once stdout has room again (a merge's pace); to false when stopping. */
-  async #room(): Promise<boolean> {
-    while (this.#stopping === null && this.#sink.full) {
-      await new Promise<void>((resolve) => {
-        const events = ['drain', 'closed', 'error'] as const;
-        const done = () => {
-          for (const event of events) this.#sink.off(event, done);
-          this.#stopped.signal.removeEventListener('abort', done);
-          resolve();
-        };
-        for (const event of events) this.#sink.on(event, done);
-        this.#stopped.signal.addEventListener('abort', done);
-      });
-    }
-    return this.#stopping === null;
   }
 
   #kick(): void {
@@ -342,14 +317,5 @@ export class Fan implements WorkerListener {
   #status(): number {
     if (this.#notFound) return ExitCode.notFound;
     return this.#failed ? ExitCode.failure : ExitCode.ok;
-  }
-
-  #emit(worker: Worker, parts: Buffer[]): void {
-    const out = this.#options.tag ? this.#tag(worker, parts) : parts;
-    if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
-      this.#stats.wrote(worker, out);
-    }
-    this.#sink.write(this.#seam.join(out));
-    if (this.#sink.full) for (const w of this.#workers) w.pause('stdout');
   }
 }

@@ -1,0 +1,66 @@
+import type { Worker } from '../workers/types.js';
+import type { FanOptions } from './options.js';
+import { createOutputSink } from './output.js';
+import { RecordSeam } from './seam.js';
+import type { Stats } from './stats.js';
+import { createTaggers } from './tag.js';
+
+/**
+ * Where a fan's output goes once a merge has ordered it: tagged, counted, joined at the seams
+ * between records, written to the sink. While the sink is full the workers' output is not
+ * read, and a merge that writes at its own pace waits for room.
+ */
+export class FanWriter {
+  readonly sink: ReturnType<typeof createOutputSink>;
+  readonly #options: FanOptions;
+  readonly #workers: Worker[];
+  readonly #stats: Stats;
+  readonly #stopped: AbortSignal;
+  readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
+  readonly #seam: RecordSeam;
+
+  constructor(options: FanOptions, workers: Worker[], stats: Stats, stopped: AbortSignal) {
+    this.#options = options;
+    this.#workers = workers;
+    this.#stats = stats;
+    this.#stopped = stopped;
+    this.sink = createOutputSink(options.outputFd ?? 1);
+    this.#tag = createTaggers(options.outputFraming);
+    this.#seam = new RecordSeam(options.outputFraming);
+    this.sink.on('drain', () => {
+      for (const worker of this.#workers) worker.resume('stdout');
+    });
+  }
+
+  /** Writes a worker's whole records. */
+  emit(worker: Worker, parts: Buffer[]): void {
+    const out = this.#options.tag ? this.#tag(worker, parts) : parts;
+    if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
+      this.#stats.wrote(worker, out);
+    }
+    this.sink.write(this.#seam.join(out));
+    if (this.sink.full) for (const w of this.#workers) w.pause('stdout');
+  }
+
+  /** The end of the output: what the seam held back for it. */
+  end(): void {
+    this.sink.write(this.#seam.end());
+  }
+
+  /** Resolves once the sink has room again (a merge's pace); to false once the fan stops. */
+  async room(): Promise<boolean> {
+    while (!this.#stopped.aborted && this.sink.full) {
+      await new Promise<void>((resolve) => {
+        const events = ['drain', 'closed', 'error'] as const;
+        const done = () => {
+          for (const event of events) this.sink.off(event, done);
+          this.#stopped.removeEventListener('abort', done);
+          resolve();
+        };
+        for (const event of events) this.sink.on(event, done);
+        this.#stopped.addEventListener('abort', done);
+      });
+    }
+    return !this.#stopped.aborted;
+  }
+}
