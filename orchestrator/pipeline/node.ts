@@ -6,6 +6,8 @@ export interface NodeEnd {
   closedOutput: boolean;
   /** A message for a failure that is not an exit status (an in-process node's error). */
   error?: string;
+  /** The node could not start for want of descriptors or processes: the whole run stops. */
+  halts?: boolean;
   /** The node has said on stderr why it failed (a fan names its worker): say no more. */
   reported?: boolean;
   endedAt: number;

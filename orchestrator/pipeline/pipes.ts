@@ -22,15 +22,25 @@ export function openPipes(count: number): KernelPipe[] {
   try {
     const paths = Array.from({ length: count }, (_, i) => join(dir, `p${i}`));
     execFileSync('mkfifo', ['-m', '600', ...paths]);
-    return paths.map((path) => {
-      // Opening a FIFO blocks until the other end is open: a non-blocking read end first lets
-      // the write end open at once; then the read end is opened again, blocking, for the child.
-      const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      const write = openSync(path, constants.O_WRONLY);
-      const read = openSync(path, constants.O_RDONLY);
-      closeSync(probe);
-      return { read, write };
-    });
+    const opened: number[] = [];
+    try {
+      return paths.map((path) => {
+        // Opening a FIFO blocks until the other end is open: a non-blocking read end first lets
+        // the write end open at once; then the read end is opened again, blocking, for the child.
+        const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+        opened.push(probe);
+        const write = openSync(path, constants.O_WRONLY);
+        opened.push(write);
+        const read = openSync(path, constants.O_RDONLY);
+        opened.push(read);
+        closeSync(opened.splice(opened.indexOf(probe), 1)[0]!);
+        return { read, write };
+      });
+    } catch (error) {
+      // Out of descriptors halfway: none of the pipes is anyone's yet.
+      closeAll(opened);
+      throw error;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { describeStartError, isOutOfResources } from '../workers/limits.js';
 import { type CommandSpec, signalGroup } from '../workers/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
@@ -40,11 +41,13 @@ export class ProcessNode implements RunningNode {
         this.pids.push(child.pid);
       }
       child.on('error', (error) => {
+        const starved = isOutOfResources(error);
         resolve({
           exitCode: 127,
           signal: null,
           closedOutput: false,
-          error: `cannot start: ${error.message}`,
+          error: `cannot start: ${starved ? describeStartError(error) : error.message}`,
+          halts: starved,
           endedAt: Date.now(),
         });
       });

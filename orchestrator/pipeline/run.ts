@@ -1,6 +1,7 @@
-import { closeSync, openSync } from 'node:fs';
-import { ExitCode } from '../../filters/index.js';
+import { closeSync, openSync, statSync } from 'node:fs';
+import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
+import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
 import { openPipes } from './pipes.js';
@@ -27,6 +28,7 @@ export class PipelineRun {
   readonly #log: (line: string) => void;
   readonly #wiring: Wiring = { nodes: [] };
   #signal: NodeJS.Signals | null = null;
+  #halted = false;
 
   constructor(pipeline: Pipeline, log: (line: string) => void) {
     this.#pipeline = pipeline;
@@ -36,6 +38,8 @@ export class PipelineRun {
   /** `measure`: sample the processes for --stats or --progress. */
   async run(onProgress: ((stats: PipelineStats) => void) | null, measure = true): Promise<RunEnd> {
     const pipeline = this.#pipeline;
+    // Read while descriptors are left, for the message should the run run out of them.
+    openFileLimit();
     const file = pipeline.output === null ? null : new AtomicOutput(pipeline.output);
     let ends: NodeEnd[];
     let last: RunningNode;
@@ -54,12 +58,27 @@ export class PipelineRun {
       ));
       last.downstream = null;
       sampler = new StatsSampler(this.#wiring.nodes, onProgress, measure);
-      ends = await Promise.all(this.#wiring.nodes.map((node) => node.ended));
+      // A stage that could not start for want of descriptors stops the run: the others would
+      // wait on a pipe nobody serves.
+      ends = await Promise.all(
+        this.#wiring.nodes.map((node) =>
+          node.ended.then((end) => {
+            if (end.halts) this.#halt();
+            return end;
+          }),
+        ),
+      );
     } catch (error) {
-      // Whatever was started is stopped, and no temporary file stays behind.
+      // Whatever was started is stopped and waited for, and no temporary file stays behind.
       this.stop('SIGTERM');
       await Promise.all(this.#wiring.nodes.map((node) => node.ended));
       file?.discard();
+      if (isOutOfResources(error)) {
+        throw new ManifoldError('manifold.io', describeStartError(error), {
+          exitCode: ExitCode.failure,
+          cause: error,
+        });
+      }
       throw error;
     }
     const stats = sampler.stop(ends);
@@ -87,6 +106,13 @@ export class PipelineRun {
   stop(signal: NodeJS.Signals): void {
     if (this.#signal !== null) return;
     this.#signal = signal;
+    this.#halt();
+  }
+
+  /** Stops every node, as a signal does, but the run ends by its nodes' failures. */
+  #halt(): void {
+    if (this.#halted) return;
+    this.#halted = true;
     for (const node of this.#wiring.nodes) node.stop('SIGTERM');
     setTimeout(() => {
       for (const node of this.#wiring.nodes) node.stop('SIGKILL');
@@ -98,16 +124,23 @@ export class PipelineRun {
    * its reader has gone, and if the reader went because it failed, the reader is reported.
    */
   #failures(ends: NodeEnd[]): [RunningNode, NodeEnd][] {
-    return this.#wiring.nodes
-      .map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd])
-      .filter(([, end]) => isFailure(end) && !(end.closedOutput && end.error === undefined));
+    const all = this.#wiring.nodes.map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd]);
+    // Stopped because one could not start: that one is the failure, not the stopped.
+    if (all.some(([, end]) => end.halts)) return all.filter(([, end]) => end.halts);
+    return all.filter(
+      ([, end]) => isFailure(end) && !(end.closedOutput && end.error === undefined),
+    );
   }
 
-  /** stdin as it is; one file opened directly; several files fed in order by `cat`. */
+  /**
+   * stdin as it is; one regular file opened directly; anything else fed in order by `cat`. A
+   * named pipe's open waits for a writer, perhaps forever: `cat` waits in its own process, which
+   * a signal stops, never on manifold's main thread.
+   */
   #openInput(): number {
     const inputs = this.#pipeline.inputs;
     if (inputs === null) return 0;
-    if (inputs.length === 1) return openSync(inputs[0]!, 'r');
+    if (inputs.length === 1 && statSync(inputs[0]!).isFile()) return openSync(inputs[0]!, 'r');
     const [pipe] = openPipes(1);
     const feeder = new ProcessNode(
       'input',

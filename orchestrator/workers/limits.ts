@@ -60,6 +60,12 @@ export function checkWorkerDescriptors(workers: number, prefixedStderr: boolean)
   );
 }
 
+/** Whether `error` says the system is out of descriptors or processes, not that a command is wrong. */
+export function isOutOfResources(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EMFILE' || code === 'ENFILE' || code === 'EAGAIN';
+}
+
 /** One line on why the system refused to start a worker. */
 export function describeStartError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
