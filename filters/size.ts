@@ -18,6 +18,12 @@ const units: Record<string, number> = {
 };
 
 /**
+ * The largest size accepted: 1 TiB. No buffer or record can be larger, and any larger count
+ * would soon leave the integers a double holds exactly.
+ */
+export const MAX_SIZE = 1024 ** 4;
+
+/**
  * Parses a byte size such as `512`, `64K`, `1M`, `8MiB` or `1.5G`. Units are binary (K = 1024),
  * as in GNU parallel's `--block` and `sort -S`.
  */
@@ -28,9 +34,10 @@ export function parseSize(text: string, what = 'size'): number {
     throw new UsageError(`${what} "${text}" is not a size (examples: 4096, 64K, 1M, 2G)`);
   }
   const bytes = Math.floor(Number(match[1]) * unit);
-  if (bytes < 1 || !Number.isSafeInteger(bytes)) {
-    throw new UsageError(`${what} "${text}" must be at least 1 byte`);
+  if (bytes > MAX_SIZE) {
+    throw new UsageError(`${what} "${text}" is too large (at most ${formatSize(MAX_SIZE)})`);
   }
+  if (bytes < 1) throw new UsageError(`${what} "${text}" must be at least 1 byte`);
   return bytes;
 }
 

@@ -3,6 +3,12 @@ import { DelimiterFinder } from './delimiter-finder.js';
 import { Pending } from './pending.js';
 import { viewAt } from './view.js';
 
+/** The records of one read as text, and the error that ended the read early, or null. */
+export interface TextRecords {
+  records: string[];
+  failure: unknown;
+}
+
 const REPLACEMENT = '\uFFFD';
 const TEXT_WINDOW = 64 * 1024;
 
@@ -40,7 +46,11 @@ export class DelimitedDecoder implements RecordDecoder {
     let count = this.count;
     for (let end = finder.next(chunk, pos); end >= 0; end = finder.next(chunk, pos)) {
       const length = end - size - pos;
-      if (length > max) throw this.#limits.tooLarge(count + 1, length);
+      if (length > max) {
+        // The records pushed to `out` stand (see `pushText`): count them.
+        this.count = count;
+        throw this.#limits.tooLarge(count + 1, length);
+      }
       out.push(viewAt(memory, base + pos, length));
       count++;
       pos = end;
@@ -55,42 +65,51 @@ export class DelimitedDecoder implements RecordDecoder {
    * split as a string: UTF-8 never hides an ASCII byte inside a multi-byte sequence, and an invalid
    * sequence never swallows one, so this equals decoding each record alone. Records whose bytes
    * are not valid UTF-8 get their original bytes in `originals`, at the same index as in `out`.
+   * An error (a record over the size limit) comes back with the records before it, as `push`
+   * leaves them in its `out`, for the filter to write before it reports the error.
    */
-  pushText(chunk: Buffer, originals: (Buffer | string)[]): string[] {
+  pushText(chunk: Buffer, originals: (Buffer | string)[]): TextRecords {
     let out: string[] = [];
     let pos = 0;
-    if (this.#pending.length > 0) {
-      const head: Buffer[] = [];
-      pos = this.#finishPending(chunk, head);
-      if (pos < 0) return out;
-      this.#addText(head[0]!, out, originals);
-    }
-    const last = chunk.lastIndexOf(this.#byte);
-    // Decoding in windows of about 64 KiB keeps strings out of V8's large-object space, where
-    // building and collecting them costs several times more.
-    while (last >= pos) {
-      let cut = last;
-      if (last - pos > TEXT_WINDOW) {
-        cut = chunk.lastIndexOf(this.#byte, pos + TEXT_WINDOW);
-        if (cut < pos) cut = chunk.indexOf(this.#byte, pos + TEXT_WINDOW);
+    try {
+      if (this.#pending.length > 0) {
+        const head: Buffer[] = [];
+        pos = this.#finishPending(chunk, head);
+        if (pos < 0) return { records: out, failure: null };
+        this.#addText(head[0]!, out, originals);
       }
-      // Past the size limit, the byte path below checks each record's length.
-      const small = cut - pos <= this.#limits.maxRecord;
-      const text = small ? chunk.toString('utf8', pos, cut) : '';
-      if (small && !text.includes(REPLACEMENT)) {
-        const records = text.split(this.#char);
-        out = out.length === 0 ? records : out.concat(records);
-        this.count += records.length;
-      } else {
-        const views: Buffer[] = [];
-        this.push(chunk.subarray(pos, cut + 1), views);
-        this.count -= views.length;
-        for (const view of views) this.#addText(view, out, originals);
+      const last = chunk.lastIndexOf(this.#byte);
+      // Decoding in windows of about 64 KiB keeps strings out of V8's large-object space, where
+      // building and collecting them costs several times more.
+      while (last >= pos) {
+        let cut = last;
+        if (last - pos > TEXT_WINDOW) {
+          cut = chunk.lastIndexOf(this.#byte, pos + TEXT_WINDOW);
+          if (cut < pos) cut = chunk.indexOf(this.#byte, pos + TEXT_WINDOW);
+        }
+        // Past the size limit, the byte path below checks each record's length.
+        const small = cut - pos <= this.#limits.maxRecord;
+        const text = small ? chunk.toString('utf8', pos, cut) : '';
+        if (small && !text.includes(REPLACEMENT)) {
+          const records = text.split(this.#char);
+          out = out.length === 0 ? records : out.concat(records);
+          this.count += records.length;
+        } else {
+          const views: Buffer[] = [];
+          try {
+            this.push(chunk.subarray(pos, cut + 1), views);
+          } finally {
+            this.count -= views.length;
+            for (const view of views) this.#addText(view, out, originals);
+          }
+        }
+        pos = cut + 1;
       }
-      pos = cut + 1;
+      this.#keep(chunk.subarray(pos));
+    } catch (error) {
+      return { records: out, failure: error };
     }
-    this.#keep(chunk.subarray(pos));
-    return out;
+    return { records: out, failure: null };
   }
 
   encoded(first: Buffer, last: Buffer): Buffer {

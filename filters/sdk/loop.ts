@@ -138,7 +138,7 @@ export class RecordLoop<S> {
     for (let i = from; i < records.length; i++) {
       const record = records[i];
       if (record === SKIP) {
-        if (run >= 0) this.#addRun(records, run, i - 1);
+        if (run >= 0) this.#addRun(batch, run, i - 1);
         run = -1;
         continue;
       }
@@ -148,15 +148,19 @@ export class RecordLoop<S> {
         try {
           output = transform(record as never, context);
         } catch (error) {
-          if (run >= 0) this.#addRun(records, run, i - 1);
+          if (run >= 0) this.#addRun(batch, run, i - 1);
           throw recordFailure(context, error);
         }
         if (typeof output === 'string') {
-          if (run >= 0) this.#addRun(records, run, i - 1);
+          if (run >= 0) this.#addRun(batch, run, i - 1);
           run = -1;
           const original = hasOriginals && output === record ? originals[i] : undefined;
-          if (original !== undefined) encoder.addOriginal(original);
-          else encoder.addString(output);
+          try {
+            if (original !== undefined) encoder.addOriginal(original);
+            else encoder.addString(output);
+          } catch (error) {
+            throw recordFailure(context, error);
+          }
           if ((i & 255) === 255 && encoder.pending > FLUSH_AT) {
             this.#flushDue = true;
             return i + 1;
@@ -164,7 +168,7 @@ export class RecordLoop<S> {
           continue;
         }
         if (output !== record && isThenable(output)) {
-          if (run >= 0) this.#addRun(records, run, i - 1);
+          if (run >= 0) this.#addRun(batch, run, i - 1);
           this.#pending = output;
           return i;
         }
@@ -173,7 +177,7 @@ export class RecordLoop<S> {
         if (run < 0) run = i;
         continue;
       }
-      if (run >= 0) this.#addRun(records, run, i - 1);
+      if (run >= 0) this.#addRun(batch, run, i - 1);
       run = -1;
       this.#emitAt(batch, i, output);
       if ((i & 255) === 255 && encoder.pending > FLUSH_AT) {
@@ -181,19 +185,33 @@ export class RecordLoop<S> {
         return i + 1;
       }
     }
-    if (run >= 0) this.#addRun(records, run, records.length - 1);
+    if (run >= 0) this.#addRun(batch, run, records.length - 1);
     return records.length;
   }
 
-  #addRun(records: unknown[], from: number, to: number): void {
-    this.#encoder.addEncoded(this.#encoded(records[from] as Buffer, records[to] as Buffer));
+  /** Writes records `from`-`to`, unchanged, as one slice; an error is the first one's to report. */
+  #addRun(batch: Batch, from: number, to: number): void {
+    const { records } = batch;
+    try {
+      this.#encoder.addEncoded(this.#encoded(records[from] as Buffer, records[to] as Buffer));
+    } catch (error) {
+      this.#context.recordNumber = batch.first + from;
+      throw recordFailure(this.#context, error);
+    }
   }
 
   /** Writes the output for record `i`: its original bytes when it came back unchanged. */
   #emitAt(batch: Batch, i: number, output: unknown): void {
     const original = output === batch.records[i] ? batch.originals[i] : undefined;
-    if (original !== undefined) this.#encoder.addOriginal(original);
-    else emit(output, this.#encoder, this.#context);
+    if (original === undefined) {
+      emit(output, this.#encoder, this.#context);
+      return;
+    }
+    try {
+      this.#encoder.addOriginal(original);
+    } catch (error) {
+      throw recordFailure(this.#context, error);
+    }
   }
 
   async #runBatch(batch: Batch): Promise<void> {

@@ -83,7 +83,7 @@ export class RecordReader {
         this.#fastText.endText(text, originals);
         records = text;
       } else {
-        records = this.#fastText.pushText(chunk, originals);
+        ({ records, failure } = this.#fastText.pushText(chunk, originals));
       }
     } else {
       const views: Buffer[] = [];

@@ -177,7 +177,7 @@ describe('text decoding', () => {
     for (const end of [...cuts, input.length]) {
       // Originals are indexed within each read's batch: shift them to the whole output.
       const batch: (Buffer | string)[] = [];
-      const records = decoder.pushText(Buffer.from(input.subarray(start, end)), batch);
+      const { records } = decoder.pushText(Buffer.from(input.subarray(start, end)), batch);
       batch.forEach((original, i) => {
         originals[out.length + i] = original;
       });
