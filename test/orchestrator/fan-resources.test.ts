@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, manifold } from '../helpers.js';
@@ -8,6 +8,7 @@ import {
   holdsWithin,
   killQuietly,
   leftovers,
+  pidsIn,
   procsOf,
   statOf,
   statusKiB,
@@ -55,7 +56,7 @@ describe('fan under ulimit -n', () => {
         { MF_PIDS: pids },
       );
       const result = await finish(child, HANG_MS);
-      const left = await leftovers(procsOf(readdirSync(pids).map(Number)), 200);
+      const left = await leftovers(procsOf(pidsIn(pids)), 200);
       const works =
         result.exitCode === 0 &&
         result.stderr === '' &&

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
-import { killLeftovers, leftovers, type Proc, pidsIn, trackPids } from '../support/procs.js';
+import { killLeftovers, leftovers, type Proc, pidsIn, procsOf } from '../support/proc.js';
 
 // How workers are fed, fail, are started again and cannot be started: on real processes, with
 // the open-file limit lowered by `ulimit -n` in a shell around manifold.
@@ -33,7 +33,7 @@ function tempDir(): string {
 }
 
 function tracked(pids: number[]): Proc[] {
-  const procs = trackPids(pids);
+  const procs = procsOf(pids);
   cleanups.push(() => killLeftovers(procs));
   return procs;
 }

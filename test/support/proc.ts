@@ -61,6 +61,14 @@ export const procsOf = (pids: number[]): Proc[] =>
     return stat === null ? [] : [{ pid, start: stat.start }];
   });
 
+/** The pids recorded as file names in `dir` (fixtures write them there under MF_PIDS). */
+export const pidsIn = (dir: string) => readdirSync(dir).map(Number);
+
+/** Kills what is left of `procs`, quietly: the cleanup after a failed test. */
+export function killLeftovers(procs: Proc[]): void {
+  for (const { pid, start } of procs) if (statOf(pid)?.start === start) killQuietly(pid);
+}
+
 export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
     process.kill(pid, signal);
