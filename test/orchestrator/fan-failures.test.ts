@@ -7,7 +7,6 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -16,11 +15,20 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { fixture, manifold, run } from '../helpers.js';
+import {
+  descendants,
+  holdsWithin,
+  killQuietly,
+  leftovers,
+  type Proc,
+  pidsIn,
+  statOf,
+  writingIntoFullPipe,
+} from '../support/proc.js';
 
 // The failure handling and Unix manners of `manifold fan`, on real processes, pipes and signals.
 // Most inputs are 16-byte numbered lines, so that with --block 1K block k holds exactly the
@@ -78,16 +86,6 @@ function pidDir(): string {
   return dir;
 }
 
-const pidsIn = (dir: string) => readdirSync(dir).map(Number);
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone already.
-  }
-}
-
 function spawnManifold(args: string[], env: Record<string, string> = {}): ChildProcess {
   const child = spawn(manifold, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -100,24 +98,6 @@ function spawnManifold(args: string[], env: Record<string, string> = {}): ChildP
   return child;
 }
 
-// Processes, as /proc shows them.
-
-interface Proc {
-  pid: number;
-  /** Start time in clock ticks since boot: a reused pid has another. */
-  start: string;
-}
-
-function statOf(pid: number): { state: string; ppid: number; start: string } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
-  } catch {
-    return null;
-  }
-}
-
 function track(pid: number): Proc | null {
   const stat = statOf(pid);
   if (stat === null) return null;
@@ -128,72 +108,6 @@ function track(pid: number): Proc | null {
 }
 
 const tracked = (pids: number[]) => pids.map(track).filter((proc) => proc !== null);
-
-/** Every process below `root`, by parent pid. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = statOf(Number(name));
-    if (stat === null) continue;
-    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(name)]);
-  }
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
-/**
- * Whether `condition` holds within `ms` (0: checked once, now), looking every 20 ms: for what
- * gives no event, as /proc does not.
- */
-async function holdsWithin(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (condition()) return true;
-    if (Date.now() >= deadline) return false;
-    await delay(20);
-  }
-}
-
-/**
- * The processes that still exist after `graceMs` (0: checked once, now), each described with
- * its state, so a zombie (Z) shows as one. Waiting is polling /proc: there is no event for the
- * end of a process that is not our child.
- */
-async function leftovers(procs: Proc[], graceMs: number): Promise<string[]> {
-  const left = () =>
-    procs.flatMap(({ pid, start }) => {
-      const stat = statOf(pid);
-      if (stat === null || stat.start !== start) return [];
-      let command = '';
-      try {
-        command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim();
-      } catch {}
-      return [
-        `pid ${pid} in state ${stat.state}${stat.state === 'Z' ? ' (zombie)' : ''}: ${command}`,
-      ];
-    });
-  await holdsWithin(() => left().length === 0, graceMs);
-  return left();
-}
-
-/** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
-function writingIntoFullPipe(pid: number): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/task`).some((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1').includes('pipe_write'),
-    );
-  } catch {
-    return false; // gone
-  }
-}
 
 /** `promise`, or a failure saying `what` when it takes longer than `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
