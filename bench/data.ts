@@ -49,13 +49,18 @@ export function accessLogLine(random: () => number, index: number): string {
 /** Writes about `bytes` bytes of access-log lines to `file`. */
 export async function writeAccessLog(file: string, bytes: number, seed = 42): Promise<void> {
   const random = createRandom(seed);
+  let index = 0;
+  await writeLines(file, bytes, () => accessLogLine(random, index++));
+}
+
+/** Writes lines from `nextLine` (each without its newline) to `file` until about `bytes`. */
+async function writeLines(file: string, bytes: number, nextLine: () => string): Promise<void> {
   const out = createWriteStream(file);
   let written = 0;
-  let index = 0;
   while (written < bytes) {
     const lines: string[] = [];
     for (let i = 0; i < 4096 && written < bytes; i++) {
-      const line = `${accessLogLine(random, index++)}\n`;
+      const line = `${nextLine()}\n`;
       lines.push(line);
       written += line.length;
     }
@@ -97,22 +102,10 @@ export async function writeWordLines(file: string, bytes: number, seed = 11): Pr
     for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
     return w;
   };
-  const out = createWriteStream(file);
-  let written = 0;
-  while (written < bytes) {
-    const lines: string[] = [];
-    for (let i = 0; i < 4096 && written < bytes; i++) {
-      const length = 80 + Math.floor(random() * 21);
-      let line = word();
-      while (line.length < length) line += ` ${word()}`;
-      line = `${line.slice(0, length)}\n`;
-      lines.push(line);
-      written += line.length;
-    }
-    if (!out.write(lines.join('')))
-      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  await writeLines(file, bytes, () => {
+    const length = 80 + Math.floor(random() * 21);
+    let line = word();
+    while (line.length < length) line += ` ${word()}`;
+    return line.slice(0, length);
+  });
 }
