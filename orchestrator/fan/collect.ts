@@ -19,6 +19,8 @@ export interface Collector {
   /** A block failed for good and the run goes on (--halt never): its turn passes. */
   blockLost(worker: Worker, block: Block): void;
   trailing(worker: Worker, chunk: Buffer): void;
+  /** A worker's process failed: a record it had begun and not ended is no record. */
+  workerFailed(worker: Worker): void;
   workerEnded(worker: Worker): void;
   /** May this block be given to a worker now? (The ordered merge's window.) */
   mayStart(block: Block): boolean;
@@ -109,6 +111,10 @@ export class ReadyCollector implements Collector {
   blockFailed(worker: Worker, block: Block): void {
     this.#held.delete(worker, block);
     // What streamed of the failed block's last record (no retries) is no record: drop it.
+    this.workerFailed(worker);
+  }
+
+  workerFailed(worker: Worker): void {
     this.#whole.get(worker)?.discard();
   }
 

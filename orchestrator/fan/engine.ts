@@ -233,6 +233,7 @@ export class Fan implements WorkerListener {
     // behind it only waited their turn and go again as they are, so each failure charges one
     // block, and a block fails at most 1 + retries times.
     const head = attribution === 'none' ? undefined : unfinished[0];
+    this.#collector.workerFailed(worker);
     for (const block of unfinished) this.#collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
     if (head !== undefined && head.failures < retries) {

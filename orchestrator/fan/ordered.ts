@@ -88,6 +88,9 @@ export class OrderedCollector implements Collector {
     this.#trailing.set(worker, parts);
   }
 
+  /** Output is tied to blocks here: a failed block's output is dropped by blockFailed. */
+  workerFailed(): void {}
+
   workerEnded(): void {}
 
   /**

@@ -114,6 +114,9 @@ export class SortedCollector implements Collector {
     this.output(worker, chunk);
   }
 
+  /** A failed worker fails the run or its blocks: its run is never merged as a whole. */
+  workerFailed(): void {}
+
   workerEnded(worker: Worker): void {
     this.#rethrow();
     const source = this.#streams.get(worker);

@@ -239,6 +239,17 @@ describe('restarts: only a worker with work left is started again', () => {
     ]);
   });
 
+  it('--halt never: a worker that fails mid-record leaves no part of that record', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '1', '--halt', 'never', '--shell', '--', 'head -c4; exit 1'],
+      'ab\ncd\nef',
+      { timeout: 20_000 },
+    );
+    expect(result.stdout.toString()).toBe('ab\n');
+    expect(result.exitCode).toBe(1);
+  });
+
   it('--halt never: workers that fail only at their end (grep) are not started again', async () => {
     const result = await run(
       manifold,
