@@ -1,5 +1,5 @@
+import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-import type { Block } from './block.js';
 import type { FanOptions } from './options.js';
 import { WholeRecords, wholeRecordsOf } from './whole.js';
 

@@ -1,7 +1,7 @@
 import { describeError, ExitCode } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
 import { checkWorkerDescriptors } from '../workers/limits.js';
 import type { Worker, WorkerExit, WorkerListener } from '../workers/types.js';
-import type { Block } from './block.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
@@ -248,9 +248,7 @@ export class Fan implements WorkerListener {
     const halt = this.#options.halt === 'now';
     const lost = halt ? unfinished : unfinished.slice(0, 1);
     for (const block of lost) this.#collector.blockLost(worker, block);
-    process.stderr.write(
-      `manifold: ${this.#where()}${describeFailure(this.#options, worker, exit, attribution === 'none' ? given : lost)}\n`,
-    );
+    this.#say(describeFailure(this.#options, worker, exit, attribution === 'none' ? given : lost));
     if (halt) {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
     } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {
@@ -281,9 +279,7 @@ export class Fan implements WorkerListener {
   /** A worker could not be started (out of descriptors or processes): the run cannot go on. */
   #cannotStart(worker: Worker, reason: string): void {
     this.#failed = true;
-    process.stderr.write(
-      `manifold: ${this.#where()}cannot start worker ${worker.slot}: ${reason}\n`,
-    );
+    this.#say(`cannot start worker ${worker.slot}: ${reason}`);
     this.stop({ kind: 'done', status: ExitCode.usage });
   }
 
@@ -297,12 +293,14 @@ export class Fan implements WorkerListener {
 
   #fail(message: string): void {
     this.#failed = true;
-    process.stderr.write(`manifold: ${this.#where()}${message}\n`);
+    this.#say(message);
     this.stop({ kind: 'done', status: ExitCode.failure });
   }
 
-  #where(): string {
-    return this.#label === '' ? '' : `stage ${this.#label}: `;
+  /** A failure's one line on stderr, naming the stage when the fan is one of a pipeline. */
+  #say(message: string): void {
+    const where = this.#label === '' ? '' : `stage ${this.#label}: `;
+    process.stderr.write(`manifold: ${where}${message}\n`);
   }
 
   /** Runs a collector step; once stopping, output still arriving is no longer wanted. */

@@ -1,5 +1,5 @@
+import { type Block, describeBlock, withoutBytes } from '../workers/block.js';
 import type { Worker, WorkerExit } from '../workers/types.js';
-import { type Block, describeBlock, withoutBytes } from './block.js';
 import type { FanOptions } from './options.js';
 
 /** What an unattributed worker was given, for messages: its first and latest block. */

@@ -1,5 +1,5 @@
 import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
-import { type Block, withoutBytes } from './block.js';
+import { type Block, withoutBytes } from '../workers/block.js';
 import { hashBytes } from './hash.js';
 import { type Picked, partitionDelimited } from './partition-lines.js';
 

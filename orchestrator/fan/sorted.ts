@@ -5,8 +5,8 @@ import {
   RecordEncoder,
   RecordError,
 } from '../../filters/index.js';
+import { type Block, describeBlock } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-import { type Block, describeBlock } from './block.js';
 import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';

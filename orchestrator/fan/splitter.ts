@@ -4,7 +4,7 @@ import {
   framingBytes,
 } from '../../filters/framing/boundary.js';
 import { type Framing, formatSize, RecordError } from '../../filters/index.js';
-import type { Block } from './block.js';
+import type { Block } from '../workers/block.js';
 
 /**
  * Cuts the input into blocks that end on record boundaries: as many whole records as fit in

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Framing } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
 import type { Worker, WorkerExit } from '../workers/types.js';
-import type { Block } from './block.js';
 import { countRecords } from './records.js';
 
 /** What one worker did, for --stats. */

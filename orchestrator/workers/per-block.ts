@@ -1,4 +1,4 @@
-import type { Block } from '../fan/block.js';
+import type { Block } from './block.js';
 import { PauseReasons } from './pause.js';
 import { type CommandSpec, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
 import type { Worker, WorkerListener } from './types.js';

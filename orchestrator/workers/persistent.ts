@@ -5,8 +5,8 @@ import {
   MessageReader,
   TRAILING,
 } from '../../filters/protocol.js';
-import type { Block } from '../fan/block.js';
 import { RecordCounter } from '../fan/count.js';
+import type { Block } from './block.js';
 import { PauseReasons } from './pause.js';
 import { type CommandSpec, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
 import type { Attribution, Worker, WorkerListener } from './types.js';

@@ -1,4 +1,4 @@
-import type { Block } from '../fan/block.js';
+import type { Block } from './block.js';
 
 /**
  * How output is tied to the blocks that produced it:
