@@ -9,7 +9,17 @@ import { SortedCollector } from './sorted.js';
 
 /** A worker for slot `slot`, of the kind the attribution asks for. */
 export function createWorker(options: FanOptions, slot: number, listener: WorkerListener): Worker {
-  const { command, attribution, outputFraming: framing, tag, blockSize } = options;
+  const { attribution, outputFraming: framing, tag, blockSize } = options;
+  // Each worker knows its place, as GNU parallel's $PARALLEL_JOBSLOT: a worker of a sharded job
+  // opens its own shard, names its own files.
+  const command = {
+    ...options.command,
+    env: {
+      ...options.command.env,
+      MANIFOLD_WORKER: String(slot),
+      MANIFOLD_WORKERS: String(options.workers),
+    },
+  };
   const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
   if (attribution === 'per-block') return new PerBlockWorker({ slot, command, stderr, listener });
   return new PersistentWorker({

@@ -223,6 +223,37 @@ describe('a worker killed inside a record', () => {
   );
 });
 
+describe('environment', () => {
+  it('each worker has its number and the count in MANIFOLD_WORKER and MANIFOLD_WORKERS', async () => {
+    const result = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '3',
+        '--dispatch',
+        'round-robin',
+        '--block',
+        '2',
+        '--shell',
+        '--',
+        'sed "s/^/$MANIFOLD_WORKER of $MANIFOLD_WORKERS:/"',
+      ],
+      numbers(1, 6),
+      { timeout: 20_000 },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString().split('\n').slice(0, -1).sort()).toEqual([
+      '1 of 3:1',
+      '1 of 3:4',
+      '2 of 3:2',
+      '2 of 3:5',
+      '3 of 3:3',
+      '3 of 3:6',
+    ]);
+  });
+});
+
 describe('restarts: only a worker with work left is started again', () => {
   it('--halt never: a persistent worker failing at the end of input fails once', async () => {
     const result = await run(
