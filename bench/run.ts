@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { withBuildAgainst } from './against.js';
 import { makeData } from './cases/data.js';
 import { fanCases } from './cases/fan.js';
 import { filterCases } from './cases/filters.js';
@@ -22,8 +23,12 @@ const program = new Command('bench')
     '--only <groups>',
     'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words)',
   )
+  .option(
+    '--against <checkout>',
+    "also run every manifold case with another checkout's build (e.g. a worktree of main), side by side",
+  )
   .parse();
-const options = program.opts<{ quick?: boolean; runs: string; only?: string }>();
+const options = program.opts<{ quick?: boolean; runs: string; only?: string; against?: string }>();
 const runs = options.quick ? 1 : Number(options.runs);
 
 const folder = await mkdtemp(join(tmpdir(), 'manifold-bench-'));
@@ -41,6 +46,7 @@ try {
     const groups = options.only.split(',');
     cases = cases.filter((c) => groups.includes(c.group));
   }
+  if (options.against) cases = withBuildAgainst(cases, root, options.against);
   const measured: Measured[] = [];
   // Each group is timed together, its runs interleaved, so its ratios compare like with like.
   for (const group of [...new Set(cases.map((c) => c.group))]) {
