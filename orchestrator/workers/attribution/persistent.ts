@@ -88,10 +88,10 @@ export class PersistentWorker implements Worker {
   }
 
   /**
-   * A block has gone into the pipe. Readiness is measured against `maxBacklog`, while the
-   * stream's 'drain' comes only after a write refused at its own mark (16 KiB): with smaller
-   * blocks no write is ever refused, so the worker must say it is ready as each write completes.
-   * One function for every block, made once.
+   * A block has been taken by the transport (into the pipe, for a process). Readiness is
+   * measured against `maxBacklog`, while a stream's 'drain' comes only after a write refused at
+   * its own mark (16 KiB): with smaller blocks no write is ever refused, so the worker must say
+   * it is ready as each send completes. One function for every block, made once.
    */
   readonly #written = (error?: Error | null): void => {
     if (error == null && this.ready) this.#options.listener.onReady(this);
