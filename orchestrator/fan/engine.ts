@@ -1,6 +1,6 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
-import type { Worker, WorkerEnd, WorkerListener } from '../workers/types.js';
+import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
@@ -208,7 +208,7 @@ export class Fan implements WorkerListener {
     this.#kick();
   }
 
-  onExit(worker: Worker, end: WorkerEnd, unfinished: Block[]): void {
+  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
     this.#stats.exited(worker, end);
     if (end.kind === 'cannot-start') {
       if (this.#stopping === null) this.#cannotStart(worker, end.reason);
@@ -220,7 +220,7 @@ export class Fan implements WorkerListener {
     this.#kick();
   }
 
-  #onFailure(worker: Worker, end: WorkerEnd & { kind: 'failed' }, unfinished: Block[]): void {
+  #onFailure(worker: Worker, end: WorkerOutcome & { kind: 'failed' }, unfinished: Block[]): void {
     const { retries, attribution } = this.#options;
     if (end.notFound) this.#notFound = true;
     // The oldest unfinished block is the one the worker was on: it alone is charged. Those

@@ -1,5 +1,5 @@
 import { type Block, describeBlock, withoutBytes } from '../workers/block.js';
-import type { Worker, WorkerEnd } from '../workers/types.js';
+import type { Worker, WorkerOutcome } from '../workers/types.js';
 
 /** What an unattributed worker was given, for messages: its first and latest block. */
 export interface Given {
@@ -25,7 +25,7 @@ export function noteGiven(given: Map<Worker, Given>, worker: Worker, block: Bloc
  * with status 3 on block 5 (records 4097-5120)`.
  */
 export function describeFailure(
-  end: WorkerEnd & { kind: 'failed' },
+  end: WorkerOutcome & { kind: 'failed' },
   blocks: readonly Block[] | Given | null,
 ): string {
   // A worker that ends well with blocks unanswered has failed them all the same.

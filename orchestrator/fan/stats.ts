@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Framing } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
-import type { Worker, WorkerEnd } from '../workers/types.js';
+import type { Worker, WorkerOutcome } from '../workers/types.js';
 import { countRecords } from './records.js';
 
 /** What one worker did, for --stats. */
@@ -65,7 +65,7 @@ export class Stats {
     if (this.#inFlight[i]! > 0 && --this.#inFlight[i]! === 0) this.#stopClock(i);
   }
 
-  exited(worker: Worker, end: WorkerEnd): void {
+  exited(worker: Worker, end: WorkerOutcome): void {
     const stats = this.workers[worker.slot - 1]!;
     // A transport of processes tells how each ended; other transports have no such details.
     const details = end.kind === 'cannot-start' ? undefined : end.details;

@@ -23,7 +23,7 @@ export interface EndDetails {
  * - `cannot-start`: it never ran, and `reason` says why (out of descriptors or processes): the
  *   run cannot go on.
  */
-export type InstanceEnd =
+export type TransportOutcome =
   | { kind: 'ok'; reason: string; details?: EndDetails }
   | {
       kind: 'failed';
@@ -40,7 +40,7 @@ export interface TransportEvents {
   /** Output bytes, in order. */
   output(chunk: Buffer): void;
   /** The instance has ended; called once, after its last output. */
-  end(end: InstanceEnd): void;
+  end(end: TransportOutcome): void;
 }
 
 /**

@@ -12,10 +12,10 @@ export type Attribution = 'none' | 'per-block' | 'one-to-one' | 'protocol';
 
 /**
  * How a worker's instance ended, as the engine needs to know it. As the transport said
- * (`InstanceEnd`), except that one which ended well with blocks unanswered has `failed` them
+ * (`TransportOutcome`), except that one which ended well with blocks unanswered has `failed` them
  * (`unanswered`), and a failure names the instance for messages (`worker`).
  */
-export type WorkerEnd =
+export type WorkerOutcome =
   | { kind: 'ok'; details?: EndDetails }
   | {
       kind: 'failed';
@@ -46,7 +46,7 @@ export interface WorkerListener {
   /** The worker can take another block. */
   onReady(worker: Worker): void;
   /** An instance of the worker has ended, with the blocks it had not finished. */
-  onExit(worker: Worker, end: WorkerEnd, unfinished: Block[]): void;
+  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void;
 }
 
 /**

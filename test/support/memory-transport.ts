@@ -1,11 +1,11 @@
 import { outputHeader, TO_WORKER_HEADER, TRAILING } from '../../filters/protocol.js';
 import type {
-  InstanceEnd,
   SlotSpec,
   StopReason,
   Transport,
   TransportEvents,
   TransportFactory,
+  TransportOutcome,
   WorkerKind,
 } from '../../orchestrator/workers/transport.js';
 
@@ -88,7 +88,7 @@ class MemoryTransport implements Transport {
   #queue: Promise<void> = Promise.resolve();
   #unsent = 0;
   #paused: Buffer[] | null = null;
-  #pendingEnd: InstanceEnd | null = null;
+  #pendingEnd: TransportOutcome | null = null;
   #ended = false;
 
   constructor(
@@ -187,7 +187,7 @@ class MemoryTransport implements Transport {
     }
   }
 
-  #end(end: InstanceEnd): void {
+  #end(end: TransportOutcome): void {
     this.#ended = true;
     if (this.#paused !== null) this.#pendingEnd = end;
     else this.#events.end(end);

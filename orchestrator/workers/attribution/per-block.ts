@@ -1,7 +1,7 @@
 import type { Block } from '../block.js';
-import type { InstanceEnd, StopReason, Transport, TransportFactory } from '../transport.js';
+import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
 import type { Worker, WorkerListener } from '../types.js';
-import { workerEnd } from './end.js';
+import { workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
 
 export interface PerBlockOptions {
@@ -59,7 +59,7 @@ export class PerBlockWorker implements Worker {
     transport.closeInput();
   }
 
-  #onEnd(transport: Transport, block: Block, end: InstanceEnd): void {
+  #onEnd(transport: Transport, block: Block, end: TransportOutcome): void {
     const listener = this.#options.listener;
     this.#transport = null;
     this.#block = null;
@@ -68,7 +68,7 @@ export class PerBlockWorker implements Worker {
     if (!failed) listener.onBlockDone(this, block);
     const idle = this.#block === null;
     if (idle && (this.#inputEnded || this.#stopped)) this.#ended = true;
-    listener.onExit(this, workerEnd(end, transport, false), failed ? [block] : []);
+    listener.onExit(this, workerOutcome(end, transport, false), failed ? [block] : []);
     if (idle && !this.#ended) listener.onReady(this);
   }
 

@@ -6,10 +6,10 @@ import {
   TRAILING,
 } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
-import type { InstanceEnd, StopReason, Transport, TransportFactory } from '../transport.js';
+import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
-import { workerEnd } from './end.js';
+import { workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
 
 export interface PersistentOptions {
@@ -143,7 +143,7 @@ export class PersistentWorker implements Worker {
     if (this.#pauses.paused) transport.pause();
   }
 
-  #onEnd(transport: Transport, end: InstanceEnd): void {
+  #onEnd(transport: Transport, end: TransportOutcome): void {
     if (transport !== this.#transport) return;
     // A final output record without its delimiter still counts, from a worker that ended well:
     // one that crashed or was killed was cut short in the middle of it.
@@ -160,7 +160,7 @@ export class PersistentWorker implements Worker {
     this.#inFlight = [];
     this.#options.listener.onExit(
       this,
-      workerEnd(end, transport, unfinished.length > 0),
+      workerOutcome(end, transport, unfinished.length > 0),
       unfinished,
     );
   }

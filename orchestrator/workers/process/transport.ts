@@ -1,9 +1,9 @@
 import type {
-  InstanceEnd,
   SlotSpec,
   StopReason,
   Transport,
   TransportEvents,
+  TransportOutcome,
 } from '../transport.js';
 import { type ProcessEnd, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
 
@@ -75,7 +75,7 @@ export class ProcessTransport implements Transport {
   }
 
   /** The exit status and signal, as a person reads them; a shell's 127 and 126 named. */
-  #outcome({ exitCode, signal, startError }: ProcessEnd): InstanceEnd {
+  #outcome({ exitCode, signal, startError }: ProcessEnd): TransportOutcome {
     if (startError !== undefined) return { kind: 'cannot-start', reason: startError };
     const pid = this.#child.pid;
     const details = pid > 0 ? { pid, exitCode, signal } : undefined;

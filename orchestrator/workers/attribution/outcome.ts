@@ -1,11 +1,15 @@
-import type { InstanceEnd, Transport } from '../transport.js';
-import type { WorkerEnd } from '../types.js';
+import type { Transport, TransportOutcome } from '../transport.js';
+import type { WorkerOutcome } from '../types.js';
 
 /**
  * The engine's view of an instance's end: one that ended well with blocks unanswered has failed
  * them, whatever its transport says; a failure names the instance for messages.
  */
-export function workerEnd(end: InstanceEnd, transport: Transport, unanswered: boolean): WorkerEnd {
+export function workerOutcome(
+  end: TransportOutcome,
+  transport: Transport,
+  unanswered: boolean,
+): WorkerOutcome {
   switch (end.kind) {
     case 'ok': {
       const base = end.details === undefined ? {} : { details: end.details };
