@@ -41,6 +41,23 @@ describe('a failing in-memory worker under --halt now', () => {
     expect(run.output).not.toMatch(/r0[4-9]/);
   });
 
+  it('kills a worker that goes on when asked to stop, after the grace period', async () => {
+    const kind = memoryKind({
+      program: failOn('r05', { fail: STATUS_3 }),
+      gate: ({ slot }) => (slot === 1 ? never : undefined),
+      stubborn: true,
+    });
+    const run = await runMemoryFan(kind, numbered(12), {
+      attribution: 'one-to-one',
+      dispatch: 'round-robin',
+    });
+    expect(run.end).toEqual({ kind: 'done', status: 1 });
+    expect(kind.stops).toEqual([
+      { slot: 1, instance: 1, reason: 'graceful' },
+      { slot: 1, instance: 1, reason: 'kill' },
+    ]);
+  });
+
   it('exits 127 when what the worker runs is not found', async () => {
     const kind = memoryKind({
       program: failOn('r01', {

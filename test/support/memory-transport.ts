@@ -54,6 +54,8 @@ export interface MemoryScript {
   gate?: (context: MemoryContext) => Promise<void> | undefined;
   /** At open: a reason the instance cannot start. */
   cannotStart?: (context: MemoryContext) => string | undefined;
+  /** Asked to stop gracefully, it goes on (a process that ignores SIGTERM); killed, it ends. */
+  stubborn?: boolean;
 }
 
 /** A memory kind, with what it has seen, for tests to check. */
@@ -148,7 +150,7 @@ class MemoryTransport implements Transport {
 
   stop(reason: StopReason): void {
     this.#stops.push({ slot: this.#context.slot, instance: this.#context.instance, reason });
-    if (this.#ended) return;
+    if (this.#ended || (reason === 'graceful' && this.#script.stubborn)) return;
     // Stopped, an instance's output is not wanted any more: what it held goes. It ends after
     // the call, as a process does, even one stalled in the middle of a step.
     this.#ended = true;
