@@ -10,7 +10,7 @@ import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
-import { findProgram } from '../workers/which.js';
+import { findProgram } from '../workers/process/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions, MAX_WORKERS } from './fan-options.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';

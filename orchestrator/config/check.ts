@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { resolveFanOptions } from '../cli/fan.js';
-import type { CommandSpec } from '../workers/spawn.js';
+import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { checkFanValues, toFanFlags } from './fan.js';
 import { resolveInputs, resolveOutput } from './io.js';

@@ -1,5 +1,5 @@
-import type { CommandSpec } from '../workers/spawn.js';
-import { findProgram } from '../workers/which.js';
+import type { CommandSpec } from '../workers/command.js';
+import { findProgram } from '../workers/process/which.js';
 
 const KEYWORDS = new Set([
   'if',

@@ -1,5 +1,5 @@
 import type { FanOptions } from '../fan/options.js';
-import type { CommandSpec } from '../workers/spawn.js';
+import type { CommandSpec } from '../workers/command.js';
 
 /** A stage's name for messages: its `name`, or where it stands (`stages[2]`). */
 export interface Named {

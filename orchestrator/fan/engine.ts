@@ -1,13 +1,12 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
-import { checkWorkerDescriptors } from '../workers/limits.js';
-import type { Worker, WorkerExit, WorkerListener } from '../workers/types.js';
+import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
-import { createCollector, createWorker } from './parts.js';
+import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
 import { Splitter } from './splitter.js';
 import { Stats } from './stats.js';
@@ -23,8 +22,8 @@ const STOP_GRACE_MS = 2000;
 
 /**
  * One fan: reads the input, cuts it into blocks, farms them to the workers, collects their
- * output. The engine owns the queues and the decisions (dispatch, retries, halting); workers
- * own their processes; collectors own the order of the output.
+ * output. The engine owns the queues and the decisions (dispatch, retries, halting); workers own
+ * their transports (processes today); collectors own the order of the output.
  */
 export class Fan implements WorkerListener {
   readonly #options: FanOptions;
@@ -53,15 +52,12 @@ export class Fan implements WorkerListener {
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
-    checkWorkerDescriptors(options.workers, options.tag);
     this.#options = options;
     this.#log = log;
     this.#label = label;
     this.#stats = new Stats(options.workers, options.outputFraming);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
-    this.#workers = Array.from({ length: options.workers }, (_, i) =>
-      createWorker(options, i + 1, this),
-    );
+    this.#workers = createWorkers(options, this);
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
     this.#collector = createCollector(
@@ -117,9 +113,9 @@ export class Fan implements WorkerListener {
     return end;
   }
 
-  /** Every worker process started so far. */
+  /** Every worker process started so far (none for workers that are not local processes). */
   get pids(): number[] {
-    return this.#workers.flatMap((worker) => worker.pids);
+    return this.#workers.flatMap((worker) => worker.processIds());
   }
 
   /** What --stats reports, so far. */
@@ -135,9 +131,9 @@ export class Fan implements WorkerListener {
     this.#settle();
     this.#wake?.();
     this.#input.close();
-    for (const worker of this.#workers) worker.stop('SIGTERM');
+    for (const worker of this.#workers) worker.stop('graceful');
     setTimeout(() => {
-      for (const worker of this.#workers) if (!worker.ended) worker.stop('SIGKILL');
+      for (const worker of this.#workers) if (!worker.ended) worker.stop('kill');
     }, STOP_GRACE_MS).unref();
   }
 
@@ -212,23 +208,21 @@ export class Fan implements WorkerListener {
     this.#kick();
   }
 
-  onExit(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
-    this.#stats.exited(worker, exit);
-    // A worker that ends with blocks unanswered has failed them, whatever its status says.
-    const failed = exit.exitCode !== 0 || exit.signal !== null || unfinished.length > 0;
-    if (exit.startError !== undefined) {
-      if (this.#stopping === null) this.#cannotStart(worker, exit.startError);
-    } else if (failed && !exit.stopped && this.#stopping === null)
-      this.#onFailure(worker, exit, unfinished);
+  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
+    this.#stats.exited(worker, end);
+    if (end.kind === 'cannot-start') {
+      if (this.#stopping === null) this.#cannotStart(worker, end.reason);
+    } else if (end.kind === 'failed' && this.#stopping === null)
+      this.#onFailure(worker, end, unfinished);
     if (worker.ended && !this.#resting.has(worker))
       this.#guard(() => this.#collector.workerEnded(worker));
     if (this.#resting.size === 0 && this.#workers.every((w) => w.ended)) this.#allEnded();
     this.#kick();
   }
 
-  #onFailure(worker: Worker, exit: WorkerExit, unfinished: Block[]): void {
+  #onFailure(worker: Worker, end: WorkerOutcome & { kind: 'failed' }, unfinished: Block[]): void {
     const { retries, attribution } = this.#options;
-    if (exit.exitCode === 127 || exit.exitCode === 126) this.#notFound = true;
+    if (end.notFound) this.#notFound = true;
     // The oldest unfinished block is the one the worker was on: it alone is charged. Those
     // behind it only waited their turn and go again as they are, so each failure charges one
     // block, and a block fails at most 1 + retries times.
@@ -236,11 +230,9 @@ export class Fan implements WorkerListener {
     this.#collector.workerFailed(worker);
     for (const block of unfinished) this.#collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
-    if (head !== undefined && head.failures < retries) {
+    if (head !== undefined && end.retryable && head.failures < retries) {
       head.failures++;
-      this.#log(
-        `${describeFailure(this.#options, worker, exit, given)}; trying again (${head.failures} of ${retries})`,
-      );
+      this.#log(`${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`);
       this.#restart(worker, unfinished);
       return;
     }
@@ -248,7 +240,7 @@ export class Fan implements WorkerListener {
     const halt = this.#options.halt === 'now';
     const lost = halt ? unfinished : unfinished.slice(0, 1);
     for (const block of lost) this.#collector.blockLost(worker, block);
-    this.#say(describeFailure(this.#options, worker, exit, attribution === 'none' ? given : lost));
+    this.#say(describeFailure(end, attribution === 'none' ? given : lost));
     if (halt) {
       this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
     } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {

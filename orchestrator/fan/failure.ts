@@ -1,6 +1,5 @@
 import { type Block, describeBlock, withoutBytes } from '../workers/block.js';
-import type { Worker, WorkerExit } from '../workers/types.js';
-import type { FanOptions } from './options.js';
+import type { Worker, WorkerOutcome } from '../workers/types.js';
 
 /** What an unattributed worker was given, for messages: its first and latest block. */
 export interface Given {
@@ -21,29 +20,17 @@ export function noteGiven(given: Map<Worker, Given>, worker: Worker, block: Bloc
 }
 
 /**
- * One line on what failed: the worker, its pid and command, how it ended, and the blocks and
- * input records it had. `worker 2 (pid 4242: grep -v x) exited with status 3 on block 5
- * (records 4097-5120)`.
+ * One line on what failed: the worker as its transport describes it (its pid and command), how
+ * it ended, and the blocks and input records it had. `worker 2 (pid 4242: grep -v x) exited
+ * with status 3 on block 5 (records 4097-5120)`.
  */
 export function describeFailure(
-  options: FanOptions,
-  worker: Worker,
-  exit: WorkerExit,
+  end: WorkerOutcome & { kind: 'failed' },
   blocks: readonly Block[] | Given | null,
 ): string {
-  const command = options.command.argv.join(' ');
-  const finished = exit.signal === null && exit.exitCode === 0;
-  const how =
-    exit.signal !== null ? `was killed by ${exit.signal}` : `exited with status ${exit.exitCode}`;
-  const notFound =
-    exit.exitCode === 127
-      ? ' (command not found)'
-      : exit.exitCode === 126
-        ? ' (not executable)'
-        : '';
-  // A worker that exits 0 with blocks unanswered has failed them all the same.
-  const blocksPart = describeBlocks(blocks, finished ? ' before finishing ' : ' on ');
-  return `worker ${worker.slot} (pid ${exit.pid}: ${command}) ${how}${notFound}${blocksPart}`;
+  // A worker that ends well with blocks unanswered has failed them all the same.
+  const blocksPart = describeBlocks(blocks, end.unanswered ? ' before finishing ' : ' on ');
+  return `${end.worker} ${end.reason}${blocksPart}`;
 }
 
 function describeBlocks(blocks: readonly Block[] | Given | null, preposition: string): string {

@@ -1,5 +1,6 @@
 import type { Framing, KeySpec } from '../../filters/index.js';
-import type { CommandSpec } from '../workers/spawn.js';
+import type { CommandSpec } from '../workers/command.js';
+import type { WorkerKind } from '../workers/transport.js';
 import type { Attribution } from '../workers/types.js';
 
 export type DispatchStrategy = 'ready' | 'round-robin' | 'hash' | 'broadcast';
@@ -8,6 +9,8 @@ export type HaltMode = 'now' | 'never';
 
 /** Everything a fan needs, checked and resolved (see cli/fan.ts for the command line). */
 export interface FanOptions {
+  /** The kind of worker (workers/registry.ts), or one given by code. @default 'process' */
+  kind?: string | WorkerKind;
   command: CommandSpec;
   workers: number;
   /** How input records are cut. */

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Framing } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
-import type { Worker, WorkerExit } from '../workers/types.js';
+import type { Worker, WorkerOutcome } from '../workers/types.js';
 import { countRecords } from './records.js';
 
 /** What one worker did, for --stats. */
@@ -65,12 +65,14 @@ export class Stats {
     if (this.#inFlight[i]! > 0 && --this.#inFlight[i]! === 0) this.#stopClock(i);
   }
 
-  exited(worker: Worker, exit: WorkerExit): void {
+  exited(worker: Worker, end: WorkerOutcome): void {
     const stats = this.workers[worker.slot - 1]!;
-    if (exit.pid !== undefined) {
-      stats.exits.push({ pid: exit.pid, exitCode: exit.exitCode, signal: exit.signal });
+    // A transport of processes tells how each ended; other transports have no such details.
+    const details = end.kind === 'cannot-start' ? undefined : end.details;
+    if (details !== undefined) {
+      stats.exits.push({ pid: details.pid, exitCode: details.exitCode, signal: details.signal });
     }
-    stats.pids = [...worker.pids];
+    stats.pids = [...worker.processIds()];
     if (worker.ended) {
       this.#inFlight[worker.slot - 1] = 0;
       this.#stopClock(worker.slot - 1);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { describeStartError, isOutOfResources } from '../workers/limits.js';
-import { type CommandSpec, signalGroup } from '../workers/spawn.js';
+import type { CommandSpec } from '../workers/command.js';
+import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
+import { signalGroup } from '../workers/process/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
-import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
+import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
 import { openPipes } from './pipes.js';

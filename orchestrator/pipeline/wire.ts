@@ -1,6 +1,6 @@
 import { parseFraming } from '../../filters/index.js';
 import type { BranchStage, Pipeline, Stage } from '../config/model.js';
-import type { CommandSpec } from '../workers/spawn.js';
+import type { CommandSpec } from '../workers/command.js';
 import { CombineNode } from './combine.js';
 import { FanNode } from './fan-node.js';
 import type { RunningNode } from './node.js';

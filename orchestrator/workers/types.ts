@@ -1,4 +1,5 @@
 import type { Block } from './block.js';
+import type { EndDetails, StopReason } from './transport.js';
 
 /**
  * How output is tied to the blocks that produced it:
@@ -9,16 +10,28 @@ import type { Block } from './block.js';
  */
 export type Attribution = 'none' | 'per-block' | 'one-to-one' | 'protocol';
 
-/** Why a worker ended. */
-export interface WorkerExit {
-  pid: number | undefined;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  /** True when manifold stopped it (halt, shutdown): not a failure of the worker's own. */
-  stopped: boolean;
-  /** Why the process could not be started at all (out of descriptors or processes). */
-  startError?: string;
-}
+/**
+ * How a worker's instance ended, as the engine needs to know it. As the transport said
+ * (`TransportOutcome`), except that one which ended well with blocks unanswered has `failed` them
+ * (`unanswered`), and a failure names the instance for messages (`worker`).
+ */
+export type WorkerOutcome =
+  | { kind: 'ok'; details?: EndDetails }
+  | {
+      kind: 'failed';
+      /** The instance, as its transport describes it: `worker 2 (pid 4121: awk ...)`. */
+      worker: string;
+      /** How it ended: `exited with status 3`, `was killed by SIGKILL`. */
+      reason: string;
+      retryable: boolean;
+      /** What it runs does not exist or cannot be run: the run's status is then 127. */
+      notFound?: boolean;
+      /** It ended well, but before it had answered every block it was given. */
+      unanswered?: boolean;
+      details?: EndDetails;
+    }
+  | { kind: 'stopped'; details?: EndDetails }
+  | { kind: 'cannot-start'; reason: string };
 
 /** What a worker reports to the engine. */
 export interface WorkerListener {
@@ -32,19 +45,17 @@ export interface WorkerListener {
   onTrailingOutput(worker: Worker, chunk: Buffer): void;
   /** The worker can take another block. */
   onReady(worker: Worker): void;
-  /** The worker has ended, with the blocks it had not finished. */
-  onExit(worker: Worker, exit: WorkerExit, unfinished: Block[]): void;
+  /** An instance of the worker has ended, with the blocks it had not finished. */
+  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void;
 }
 
 /**
- * A worker takes blocks and gives back output. Today a local process; the same interface will
- * serve remote hosts, a job queue, or threads.
+ * A worker takes blocks and gives back output: attribution (`attribution/`) over a transport
+ * (a local process today; threads, remote hosts or a queue behind the same interface).
  */
 export interface Worker {
   /** 1-based worker number, as shown by --tag and in messages. */
   readonly slot: number;
-  /** The process ids this worker has run, newest last. */
-  readonly pids: number[];
   /** Bytes given and not yet taken in by the worker, for dispatch by readiness. */
   readonly backlog: number;
   /** True while the worker would take another block now. */
@@ -59,9 +70,11 @@ export interface Worker {
   pause(reason: string): void;
   resume(reason: string): void;
   /** Stops the worker and everything it started. */
-  stop(signal?: NodeJS.Signals): void;
-  /** Makes an ended or failed worker take blocks again (a fresh process), for retries. */
+  stop(reason: StopReason): void;
+  /** Makes an ended or failed worker take blocks again (a fresh instance), for retries. */
   restart(): void;
   /** Blocks given and not yet finished. */
   readonly inFlight: readonly Block[];
+  /** The process ids its transport has run, newest last; none for transports of no processes. */
+  processIds(): number[];
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
-import { RecordCounter } from '../../orchestrator/fan/count.js';
 import { Splitter } from '../../orchestrator/fan/splitter.js';
 import { WholeRecords } from '../../orchestrator/fan/whole.js';
+import { RecordCounter } from '../../orchestrator/workers/attribution/count.js';
 
 /** Feeds `input` cut at `cuts` (copies, so chunks never lie side by side). */
 function* pieces(input: Buffer, cuts: number[]): Generator<Buffer> {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder, parseFraming } from '../../filters/index.js';
-import { RecordCounter } from '../../orchestrator/fan/count.js';
 import { countRecords } from '../../orchestrator/fan/records.js';
 import { Splitter } from '../../orchestrator/fan/splitter.js';
 import { WholeRecords } from '../../orchestrator/fan/whole.js';
+import { RecordCounter } from '../../orchestrator/workers/attribution/count.js';
 
 // Every user of the boundary finders, fed the same bytes cut at every position (in two and three
 // pieces, and in 1-byte reads), with delimiters that overlap themselves: each must agree with

@@ -1,5 +1,5 @@
-import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
-import type { Framing } from '../../filters/index.js';
+import { type BoundaryFinder, createBoundaryFinder } from '../../../filters/framing/boundary.js';
+import type { Framing } from '../../../filters/index.js';
 
 /**
  * Counts records in a stream of chunks, to find where the Nth record ends: how `--one-to-one`

@@ -1,15 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
+import type { CommandSpec } from '../command.js';
 import { describeStartError } from './limits.js';
 import { prefixLines } from './stderr-prefix.js';
-
-/** What to run: a program and its arguments, or a shell command line. */
-export interface CommandSpec {
-  /** Program and arguments; with `shell`, one command line for /bin/sh -c. */
-  argv: string[];
-  shell: boolean;
-  env?: Record<string, string>;
-}
 
 /** A running worker process, its own process group leader. */
 export interface WorkerProcess {

@@ -1,20 +1,20 @@
-import type { Framing } from '../../filters/index.js';
+import type { Framing } from '../../../filters/index.js';
 import {
   blockHeader,
   FROM_WORKER_HEADER,
   MessageReader,
   TRAILING,
-} from '../../filters/protocol.js';
-import { RecordCounter } from '../fan/count.js';
-import type { Block } from './block.js';
+} from '../../../filters/protocol.js';
+import type { Block } from '../block.js';
+import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
+import type { Attribution, Worker, WorkerListener } from '../types.js';
+import { RecordCounter } from './count.js';
+import { workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
-import { type CommandSpec, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
-import type { Attribution, Worker, WorkerListener } from './types.js';
 
 export interface PersistentOptions {
   slot: number;
-  command: CommandSpec;
-  stderr: StderrMode;
+  transport: TransportFactory;
   attribution: Exclude<Attribution, 'per-block'>;
   /** The framing of the worker's output, to count its records (one-to-one). */
   framing: Framing;
@@ -24,18 +24,16 @@ export interface PersistentOptions {
 }
 
 /**
- * One long-lived process that takes block after block on its stdin. Its output is passed on as
- * it comes (`none`), cut by counting records (`one-to-one`), or read as protocol messages.
+ * One long-lived instance of a transport that takes block after block. Its output is passed on
+ * as it comes (`none`), cut by counting records (`one-to-one`), or read as protocol messages.
  */
 export class PersistentWorker implements Worker {
   readonly slot: number;
-  readonly pids: number[] = [];
   readonly #options: PersistentOptions;
-  #process!: WorkerProcess;
+  #transport!: Transport;
   #inFlight: Block[] = [];
   #ended = false;
   #inputEnded = false;
-  #stopped = false;
   #counter: RecordCounter | null = null;
   /** one-to-one: output records still expected for the oldest block in flight. */
   #want = 0;
@@ -54,7 +52,7 @@ export class PersistentWorker implements Worker {
    * not yet written shows (the socket's own buffer hides some hundreds of KiB more).
    */
   get backlog(): number {
-    if (this.#options.attribution === 'none') return this.#process.stdin.writableLength;
+    if (this.#options.attribution === 'none') return this.#transport.unsent;
     return this.#inFlight.reduce((sum, block) => sum + block.bytes, 0);
   }
 
@@ -64,11 +62,7 @@ export class PersistentWorker implements Worker {
    * and holding input back from it would wait forever.
    */
   get ready(): boolean {
-    return (
-      !this.#ended &&
-      !this.#inputEnded &&
-      this.#process.stdin.writableLength < this.#options.maxBacklog
-    );
+    return !this.#ended && !this.#inputEnded && this.#transport.unsent < this.#options.maxBacklog;
   }
 
   get ended(): boolean {
@@ -81,7 +75,6 @@ export class PersistentWorker implements Worker {
   }
 
   send(block: Block): void {
-    const stdin = this.#process.stdin;
     if (this.#options.attribution !== 'none') this.#inFlight.push(block);
     if (this.#options.attribution === 'one-to-one' && this.#inFlight.length === 1) {
       this.#want = block.records;
@@ -91,54 +84,55 @@ export class PersistentWorker implements Worker {
       this.#options.attribution === 'protocol'
         ? [blockHeader(block.seq, block.bytes, block.firstRecord), ...block.parts]
         : block.parts;
-    stdin.cork();
-    buffers.forEach((buffer, i) => {
-      stdin.write(buffer, i === buffers.length - 1 ? (error) => this.#written(error) : undefined);
-    });
-    stdin.uncork();
+    this.#transport.send(buffers, this.#written);
   }
 
   /**
-   * A block has gone into the pipe. Readiness is measured against `maxBacklog`, while the
-   * stream's 'drain' comes only after a write refused at its own mark (16 KiB): with smaller
-   * blocks no write is ever refused, so the worker must say it is ready as each write completes.
+   * A block has been taken by the transport (into the pipe, for a process). Readiness is
+   * measured against `maxBacklog`, while a stream's 'drain' comes only after a write refused at
+   * its own mark (16 KiB): with smaller blocks no write is ever refused, so the worker must say
+   * it is ready as each send completes. One function for every block, made once.
    */
-  #written(error: Error | null | undefined): void {
+  readonly #written = (error?: Error | null): void => {
     if (error == null && this.ready) this.#options.listener.onReady(this);
-  }
+  };
 
   end(): void {
     this.#inputEnded = true;
-    this.#process.stdin.end();
+    this.#transport.closeInput();
   }
 
   pause(reason: string): void {
-    if (this.#pauses.add(reason)) this.#process.stdout.pause();
+    if (this.#pauses.add(reason)) this.#transport.pause();
   }
 
   resume(reason: string): void {
-    if (this.#pauses.remove(reason)) this.#process.stdout.resume();
+    if (this.#pauses.remove(reason)) this.#transport.resume();
   }
 
-  stop(signal: NodeJS.Signals = 'SIGTERM'): void {
-    this.#stopped = true;
-    if (!this.#ended) this.#process.signal(signal);
+  stop(reason: StopReason): void {
+    if (!this.#ended) this.#transport.stop(reason);
   }
 
-  /** Starts a fresh process in this slot, after the previous one failed. */
+  processIds(): number[] {
+    return this.#options.transport.processIds?.() ?? [];
+  }
+
+  /** Opens a fresh instance of the transport in this slot, after the previous one failed. */
   restart(): void {
     this.#ended = false;
     this.#inputEnded = false;
-    this.#stopped = false;
     this.#inFlight = [];
     this.#start();
   }
 
   #start(): void {
-    const { command, stderr, attribution, framing, listener } = this.#options;
-    const child = spawnWorker(command, stderr);
-    this.#process = child;
-    if (child.pid > 0) this.pids.push(child.pid);
+    const { attribution, framing } = this.#options;
+    const transport = this.#options.transport.open({
+      output: (chunk: Buffer) => this.#onData(chunk),
+      end: (end) => this.#onEnd(transport, end),
+    });
+    this.#transport = transport;
     this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
     this.#messages =
       attribution === 'protocol'
@@ -146,31 +140,29 @@ export class PersistentWorker implements Worker {
             this.#onMessage(header, payload),
           )
         : null;
-    child.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
-    if (this.#pauses.paused) child.stdout.pause();
-    void child.exited.then(({ exitCode, signal, startError }) => {
-      if (child !== this.#process) return;
-      // A final output record without its delimiter still counts, from a worker that ended well:
-      // one that crashed or was killed was cut short in the middle of it.
-      const clean = exitCode === 0 && signal === null;
-      if (clean && this.#counter?.midRecord && this.#inFlight.length > 0 && --this.#want === 0) {
-        this.#endBlock();
-      }
-      this.#ended = true;
-      const unfinished = this.#inFlight;
-      this.#inFlight = [];
-      listener.onExit(
-        this,
-        {
-          pid: child.pid > 0 ? child.pid : undefined,
-          exitCode,
-          signal,
-          stopped: this.#stopped,
-          ...(startError === undefined ? {} : { startError }),
-        },
-        unfinished,
-      );
-    });
+    if (this.#pauses.paused) transport.pause();
+  }
+
+  #onEnd(transport: Transport, end: TransportOutcome): void {
+    if (transport !== this.#transport) return;
+    // A final output record without its delimiter still counts, from a worker that ended well:
+    // one that crashed or was killed was cut short in the middle of it.
+    if (
+      end.kind === 'ok' &&
+      this.#counter?.midRecord &&
+      this.#inFlight.length > 0 &&
+      --this.#want === 0
+    ) {
+      this.#endBlock();
+    }
+    this.#ended = true;
+    const unfinished = this.#inFlight;
+    this.#inFlight = [];
+    this.#options.listener.onExit(
+      this,
+      workerOutcome(end, transport, unfinished.length > 0),
+      unfinished,
+    );
   }
 
   #onData(chunk: Buffer): void {

@@ -1,0 +1,107 @@
+import type { Block } from '../block.js';
+import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
+import type { Worker, WorkerListener } from '../types.js';
+import { workerOutcome } from './outcome.js';
+import { PauseReasons } from './pause.js';
+
+export interface PerBlockOptions {
+  slot: number;
+  transport: TransportFactory;
+  listener: WorkerListener;
+}
+
+/**
+ * A slot that opens a fresh instance of its transport for each block, one block at a time, as
+ * `parallel --pipe` does: everything the instance writes belongs to its block, and the
+ * instance's end ends it.
+ */
+export class PerBlockWorker implements Worker {
+  readonly slot: number;
+  readonly #options: PerBlockOptions;
+  #transport: Transport | null = null;
+  #block: Block | null = null;
+  #inputEnded = false;
+  #ended = false;
+  #stopped = false;
+  readonly #pauses = new PauseReasons();
+
+  constructor(options: PerBlockOptions) {
+    this.slot = options.slot;
+    this.#options = options;
+  }
+
+  get backlog(): number {
+    return this.#block === null ? 0 : this.#block.bytes;
+  }
+
+  get ready(): boolean {
+    return !this.#ended && !this.#inputEnded && this.#block === null;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get inFlight(): readonly Block[] {
+    return this.#block === null ? [] : [this.#block];
+  }
+
+  send(block: Block): void {
+    const { listener } = this.#options;
+    const transport = this.#options.transport.open({
+      output: (chunk: Buffer) => listener.onBlockOutput(this, block, chunk),
+      end: (end) => this.#onEnd(transport, block, end),
+    });
+    this.#transport = transport;
+    this.#block = block;
+    if (this.#pauses.paused) transport.pause();
+    transport.send(block.parts);
+    transport.closeInput();
+  }
+
+  #onEnd(transport: Transport, block: Block, end: TransportOutcome): void {
+    const listener = this.#options.listener;
+    this.#transport = null;
+    this.#block = null;
+    const failed = end.kind !== 'ok' || this.#stopped;
+    // Being told the block is done may already start the next one in this slot.
+    if (!failed) listener.onBlockDone(this, block);
+    const idle = this.#block === null;
+    if (idle && (this.#inputEnded || this.#stopped)) this.#ended = true;
+    listener.onExit(this, workerOutcome(end, transport, false), failed ? [block] : []);
+    if (idle && !this.#ended) listener.onReady(this);
+  }
+
+  end(): void {
+    this.#inputEnded = true;
+    if (this.#block === null && !this.#ended) {
+      this.#ended = true;
+      this.#options.listener.onExit(this, { kind: 'ok' }, []);
+    }
+  }
+
+  pause(reason: string): void {
+    if (this.#pauses.add(reason)) this.#transport?.pause();
+  }
+
+  resume(reason: string): void {
+    if (this.#pauses.remove(reason)) this.#transport?.resume();
+  }
+
+  restart(): void {
+    this.#ended = false;
+    this.#inputEnded = false;
+    this.#stopped = false;
+  }
+
+  stop(reason: StopReason): void {
+    this.#stopped = true;
+    this.#inputEnded = true;
+    if (this.#transport !== null) this.#transport.stop(reason);
+    else if (!this.#ended) this.end();
+  }
+
+  processIds(): number[] {
+    return this.#options.transport.processIds?.() ?? [];
+  }
+}

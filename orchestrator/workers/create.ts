@@ -1,0 +1,38 @@
+import type { Framing } from '../../filters/index.js';
+import { PerBlockWorker } from './attribution/per-block.js';
+import { PersistentWorker } from './attribution/persistent.js';
+import type { CommandSpec } from './command.js';
+import { workerKind } from './registry.js';
+import type { WorkerKind } from './transport.js';
+import type { Attribution, Worker, WorkerListener } from './types.js';
+
+/** What the workers of a fan are: their kind, what they run, how their output is attributed. */
+export interface WorkerSettings {
+  /** A registered kind's name (`process`), or a kind given by code. @default 'process' */
+  kind?: string | WorkerKind;
+  workers: number;
+  command: CommandSpec;
+  /** --tag: each worker's diagnostics are prefixed with its number. */
+  tag: boolean;
+  attribution: Attribution;
+  /** The framing of the workers' output, to count its records (one-to-one). */
+  framing: Framing;
+  /** Bytes waiting for a persistent worker past which it is not ready for another block. */
+  maxBacklog: number;
+}
+
+/**
+ * The fan's workers, slots 1 to N: the attribution asked for, over the transport of the kind
+ * asked for. Refuses first a fan the kind cannot run (the open-file limit, for processes).
+ */
+export function createWorkers(settings: WorkerSettings, listener: WorkerListener): Worker[] {
+  const { workers, command, tag, attribution, framing, maxBacklog } = settings;
+  const kind = workerKind(settings.kind);
+  kind.check?.(workers, tag);
+  return Array.from({ length: workers }, (_, i) => {
+    const slot = i + 1;
+    const transport = kind.forSlot({ slot, workers, command, tag });
+    if (attribution === 'per-block') return new PerBlockWorker({ slot, transport, listener });
+    return new PersistentWorker({ slot, transport, attribution, framing, maxBacklog, listener });
+  });
+}

@@ -1,0 +1,29 @@
+import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
+import { checkWorkerDescriptors } from './limits.js';
+import { ProcessTransport } from './transport.js';
+
+/** The transport of one slot: a process per instance, each one's pid kept for /proc and --stats. */
+class ProcessSlot implements TransportFactory {
+  readonly #spec: SlotSpec;
+  readonly #pids: number[] = [];
+
+  constructor(spec: SlotSpec) {
+    this.#spec = spec;
+  }
+
+  open(events: TransportEvents): ProcessTransport {
+    const transport = new ProcessTransport(this.#spec, events);
+    if (transport.pid > 0) this.#pids.push(transport.pid);
+    return transport;
+  }
+
+  processIds(): number[] {
+    return this.#pids;
+  }
+}
+
+/** Workers as local processes, the command run by each: manifold's own kind. */
+export const processKind: WorkerKind = {
+  check: checkWorkerDescriptors,
+  forSlot: (spec) => new ProcessSlot(spec),
+};

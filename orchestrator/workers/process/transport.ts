@@ -1,0 +1,101 @@
+import type {
+  SlotSpec,
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportOutcome,
+} from '../transport.js';
+import { type ProcessEnd, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
+
+/**
+ * One worker process: its stdin takes the bytes, its stdout gives the output, its stderr goes
+ * to manifold's (prefixed with the worker's number under --tag). It leads its own process
+ * group, so stopping it stops what it started.
+ */
+export class ProcessTransport implements Transport {
+  readonly #child: WorkerProcess;
+  readonly #spec: SlotSpec;
+  #stopped = false;
+
+  constructor(spec: SlotSpec, events: TransportEvents) {
+    this.#spec = spec;
+    const { command, slot, workers, tag } = spec;
+    // Each worker knows its place, as GNU parallel's $PARALLEL_JOBSLOT: a worker of a sharded job
+    // opens its own shard, names its own files.
+    const env = {
+      ...command.env,
+      MANIFOLD_WORKER: String(slot),
+      MANIFOLD_WORKERS: String(workers),
+    };
+    const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
+    const child = spawnWorker({ ...command, env }, stderr);
+    this.#child = child;
+    child.stdout.on('data', events.output);
+    void child.exited.then((end) => events.end(this.#outcome(end)));
+  }
+
+  /** The process id, or -1 for a process the system refused to start. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  get unsent(): number {
+    return this.#child.stdin.writableLength;
+  }
+
+  send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    const stdin = this.#child.stdin;
+    const last = buffers.length - 1;
+    stdin.cork();
+    for (let i = 0; i <= last; i++) stdin.write(buffers[i], i === last ? done : undefined);
+    stdin.uncork();
+  }
+
+  closeInput(): void {
+    this.#child.stdin.end();
+  }
+
+  pause(): void {
+    this.#child.stdout.pause();
+  }
+
+  resume(): void {
+    this.#child.stdout.resume();
+  }
+
+  stop(reason: StopReason): void {
+    this.#stopped = true;
+    this.#child.signal(reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
+  }
+
+  /** `worker 2 (pid 4121: awk -F, ...)`: the pid of this process, the command as given. */
+  describe(): string {
+    const pid = this.#child.pid > 0 ? this.#child.pid : undefined;
+    return `worker ${this.#spec.slot} (pid ${pid}: ${this.#spec.command.argv.join(' ')})`;
+  }
+
+  /** The exit status and signal, as a person reads them; a shell's 127 and 126 named. */
+  #outcome({ exitCode, signal, startError }: ProcessEnd): TransportOutcome {
+    if (startError !== undefined) return { kind: 'cannot-start', reason: startError };
+    const pid = this.#child.pid;
+    const details = pid > 0 ? { pid, exitCode, signal } : undefined;
+    const base = details === undefined ? {} : { details };
+    if (this.#stopped) return { kind: 'stopped', ...base };
+    if (signal !== null) {
+      return { kind: 'failed', reason: `was killed by ${signal}`, retryable: true, ...base };
+    }
+    const reason = `exited with status ${exitCode}`;
+    if (exitCode === 0) return { kind: 'ok', reason, ...base };
+    if (exitCode === 127 || exitCode === 126) {
+      const why = exitCode === 127 ? 'command not found' : 'not executable';
+      return {
+        kind: 'failed',
+        reason: `${reason} (${why})`,
+        retryable: true,
+        notFound: true,
+        ...base,
+      };
+    }
+    return { kind: 'failed', reason, retryable: true, ...base };
+  }
+}

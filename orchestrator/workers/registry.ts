@@ -1,0 +1,24 @@
+import { UsageError } from '../../filters/index.js';
+import { processKind } from './process/kind.js';
+import type { WorkerKind } from './transport.js';
+
+/**
+ * Every kind of worker, by the name the options give (`kind`). Adding a kind is a folder beside
+ * `process/` that exports a `WorkerKind`, and a line here.
+ */
+const kinds: Readonly<Record<string, WorkerKind>> = {
+  process: processKind,
+};
+
+/** The names of the kinds, for messages and the docs. */
+export const workerKinds: readonly string[] = Object.keys(kinds);
+
+/** The kind an option names, or the kind itself when code gives one (tests, embedding programs). */
+export function workerKind(kind: string | WorkerKind = 'process'): WorkerKind {
+  if (typeof kind !== 'string') return kind;
+  const found = Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+  if (found === undefined) {
+    throw new UsageError(`unknown worker kind '${kind}' (known: ${workerKinds.join(', ')})`);
+  }
+  return found;
+}

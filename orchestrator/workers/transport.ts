@@ -1,0 +1,94 @@
+import type { CommandSpec } from './command.js';
+
+/**
+ * How manifold stops a running instance: `graceful` asks it to end (a process gets SIGTERM),
+ * `kill` ends it now (SIGKILL), for one that did not end when asked.
+ */
+export type StopReason = 'graceful' | 'kill';
+
+/** What a transport of processes knows of an instance's end beyond its outcome, for --stats. */
+export interface EndDetails {
+  pid: number;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/**
+ * How one instance of a transport ended, as a person would say it:
+ * - `ok`: it ended well (`reason` says how, for a message should blocks be left unanswered);
+ * - `failed`: it ended badly, `reason` says how (`exited with status 3`, `was killed by
+ *   SIGSEGV`); `retryable` when trying its blocks again may help; `notFound` when what it runs
+ *   does not exist or cannot be run, which makes the run's status 127;
+ * - `stopped`: manifold stopped it (halt, shutdown), whatever it then did;
+ * - `cannot-start`: it never ran, and `reason` says why (out of descriptors or processes): the
+ *   run cannot go on.
+ */
+export type TransportOutcome =
+  | { kind: 'ok'; reason: string; details?: EndDetails }
+  | {
+      kind: 'failed';
+      reason: string;
+      retryable: boolean;
+      notFound?: boolean;
+      details?: EndDetails;
+    }
+  | { kind: 'stopped'; details?: EndDetails }
+  | { kind: 'cannot-start'; reason: string };
+
+/** What an instance reports. Never called during `open`, so the opener can keep the instance. */
+export interface TransportEvents {
+  /** Output bytes, in order. */
+  output(chunk: Buffer): void;
+  /** The instance has ended; called once, after its last output. */
+  end(end: TransportOutcome): void;
+}
+
+/**
+ * One running instance of a worker: a local process today; a thread, a remote command or a
+ * queue's job later. It carries bytes both ways and knows nothing of blocks: which output
+ * belongs to which block is the attribution's business (`attribution/`).
+ */
+export interface Transport {
+  /** Sends bytes, in order; `done` once the last of them has been taken, or failed to be. */
+  send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void;
+  /** Bytes sent and not yet taken by the instance: it is not given more past a bound. */
+  readonly unsent: number;
+  /** No more bytes: closes the instance's input. */
+  closeInput(): void;
+  /** Stops reading the instance's output, and reads it again. */
+  pause(): void;
+  resume(): void;
+  /** Stops the instance and everything it started. */
+  stop(reason: StopReason): void;
+  /** The instance for messages: `worker 2 (pid 4121: awk -F, ...)`. */
+  describe(): string;
+}
+
+/** What a transport is told of the slot it serves. */
+export interface SlotSpec {
+  /** 1-based worker number (`MANIFOLD_WORKER`, --tag, messages). */
+  slot: number;
+  /** How many slots the fan has (`MANIFOLD_WORKERS`). */
+  workers: number;
+  command: CommandSpec;
+  /** --tag: each line of the worker's diagnostics (stderr) is prefixed with its number. */
+  tag: boolean;
+}
+
+/** The transport of one slot: opens its instances, one after another (a fresh one to retry). */
+export interface TransportFactory {
+  open(events: TransportEvents): Transport;
+  /**
+   * The process ids of every instance opened so far, newest last, for transports of local
+   * processes: the pipeline's /proc sampler and --stats read them. Absent elsewhere.
+   */
+  processIds?(): number[];
+}
+
+/** A kind of worker, as the registry (`registry.ts`) names it. */
+export interface WorkerKind {
+  /** Refuses, before anything starts, a fan this kind cannot run (throws a UsageError). */
+  check?(workers: number, tag: boolean): void;
+  /** The transport of one slot. */
+  forSlot(spec: SlotSpec): TransportFactory;
+}

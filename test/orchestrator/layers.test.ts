@@ -1,0 +1,97 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from '../helpers.js';
+
+// The layers of docs/development.md, checked on the import graph of the source: the fan engine
+// reaches workers only through their interfaces and the registry; attribution is written once,
+// over any transport; workers know nothing of the engine above them.
+
+const orchestrator = join(root, 'orchestrator');
+
+/** Every .ts file under `folder`, as paths relative to orchestrator/. */
+function sources(folder: string): string[] {
+  return readdirSync(join(orchestrator, folder), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(folder, file));
+}
+
+/** The modules a source file imports, as paths relative to orchestrator/ (`fan/engine.ts`). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(orchestrator, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)].map((m) => m[1]!);
+  return specifiers.map((specifier) =>
+    relative(orchestrator, resolve(dirname(join(orchestrator, file)), specifier)).replace(
+      /\.js$/,
+      '.ts',
+    ),
+  );
+}
+
+/** `from → to` for each import of a file under `from` that `forbidden` says is out of bounds. */
+function crossings(from: string, forbidden: (target: string) => boolean): string[] {
+  return sources(from).flatMap((file) =>
+    importsOf(file)
+      .filter(forbidden)
+      .map((target) => `${file} → ${target}`),
+  );
+}
+
+/** The folders under workers/ that hold a kind's transport (all but the attribution layer). */
+const kindFolders = readdirSync(join(orchestrator, 'workers'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'attribution')
+  .map((entry) => `workers/${entry.name}/`);
+
+const inKindFolder = (target: string) => kindFolders.some((folder) => target.startsWith(folder));
+
+describe('the layers of the orchestrator', () => {
+  it('finds the imports it checks (the check itself works)', () => {
+    expect(kindFolders).toContain('workers/process/');
+    expect(importsOf('fan/engine.ts')).toContain('workers/types.ts');
+    expect(
+      crossings('workers/attribution', (target) => target === 'workers/transport.ts'),
+    ).not.toEqual([]);
+  });
+
+  it('the fan engine imports no concrete transport, nor the attribution classes: only interfaces and the registry', () => {
+    expect(
+      crossings('fan', (target) => target.startsWith('workers/') && target.split('/').length > 2),
+    ).toEqual([]);
+  });
+
+  it('workers import nothing from the fan engine, the pipeline, config or the command line', () => {
+    const above = ['fan/', 'pipeline/', 'config/', 'cli/'];
+    expect(
+      crossings('workers', (target) => above.some((layer) => target.startsWith(layer))),
+    ).toEqual([]);
+  });
+
+  it('the attribution layer imports no concrete transport: it works over any', () => {
+    expect(crossings('workers/attribution', inKindFolder)).toEqual([]);
+  });
+
+  it('a kind imports no other kind and no attribution: only the transport interface', () => {
+    for (const folder of kindFolders) {
+      const own = (target: string) => target.startsWith(folder);
+      expect(
+        crossings(
+          folder,
+          (target) =>
+            target.startsWith('workers/') &&
+            !own(target) &&
+            !['workers/transport.ts', 'workers/command.ts'].includes(target),
+        ),
+      ).toEqual([]);
+    }
+  });
+
+  it('only the registry picks a kind: no other module imports a kind folder’s entry', () => {
+    const entries = (target: string) => inKindFolder(target) && target.endsWith('/kind.ts');
+    const importers = ['fan', 'workers', 'pipeline', 'cli', 'config'].flatMap((folder) =>
+      crossings(folder, entries).map((line) => line.split(' → ')[0]),
+    );
+    expect(importers.filter((file) => !file.startsWith(join('workers', 'process')))).toEqual([
+      'workers/registry.ts',
+    ]);
+  });
+});
