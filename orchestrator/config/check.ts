@@ -51,9 +51,14 @@ const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
  * Reads and checks a config before anything runs: syntax, schema, and then what a schema cannot
  * say (sizes, framings, keys, commands on PATH, join placeholders, cycles, contradictions).
  * Every problem is reported at once, with its line and column; the result is what runs.
+ * `text`, when given, is the config's text, and `file` only names it (and its folder).
  */
-export function checkConfig(file: string, variables: Record<string, string | undefined>): Pipeline {
-  const config = loadConfig(file, variables);
+export function checkConfig(
+  file: string,
+  variables: Record<string, string | undefined>,
+  text?: string,
+): Pipeline {
+  const config = loadConfig(file, variables, text);
   const schemaProblems = checkSchema(config);
   try {
     const pipeline = new Checker(config).pipeline();

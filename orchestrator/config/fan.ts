@@ -15,7 +15,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['block', (v) => parseSize(v, 'block')],
     ['max-record', (v) => parseSize(v, 'max-record')],
     ['merge-memory', (v) => parseSize(v, 'merge-memory')],
-    ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key')],
+    ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key', 'field-sep')],
   ];
   for (const [key, parse] of checks) {
     if (raw[key] === undefined) continue;

@@ -20,7 +20,11 @@ export function createWorker(options: FanOptions, slot: number, listener: Worker
       MANIFOLD_WORKERS: String(options.workers),
     },
   };
-  const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
+  const to = options.workerStderr;
+  const stderr: StderrMode =
+    tag || to !== undefined
+      ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
+      : { kind: 'inherit' };
   if (attribution === 'per-block') return new PerBlockWorker({ slot, command, stderr, listener });
   return new PersistentWorker({
     slot,

@@ -101,3 +101,31 @@ export interface FanSettings {
   /** Say what manifold decides and what its workers do, on the reporter. @default false */
   verbose?: boolean;
 }
+
+/** Every setting's name, for a check of unknown names (the type keeps it complete). */
+export const FAN_SETTING_NAMES = Object.keys({
+  command: true,
+  workers: true,
+  split: true,
+  join: true,
+  null: true,
+  block: true,
+  dispatch: true,
+  key: true,
+  fieldSep: true,
+  merge: true,
+  mergeMemory: true,
+  numeric: true,
+  reverse: true,
+  tag: true,
+  shell: true,
+  perBlock: true,
+  oneToOne: true,
+  protocol: true,
+  retries: true,
+  halt: true,
+  maxRecord: true,
+  stats: true,
+  progress: true,
+  verbose: true,
+} satisfies Record<keyof FanSettings, true>) as (keyof FanSettings)[];

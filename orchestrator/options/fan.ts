@@ -1,5 +1,6 @@
 import {
   type Framing,
+  type KeySpec,
   parseFraming,
   parseKeySpec,
   parseSize,
@@ -9,7 +10,13 @@ import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
 import { FAN_CHOICES, FAN_DEFAULTS, type FanSettings, MAX_WORKERS } from './fan-settings.js';
 
-export { FAN_CHOICES, FAN_DEFAULTS, type FanSettings, MAX_WORKERS } from './fan-settings.js';
+export {
+  FAN_CHOICES,
+  FAN_DEFAULTS,
+  FAN_SETTING_NAMES,
+  type FanSettings,
+  MAX_WORKERS,
+} from './fan-settings.js';
 
 /** How the caller spells an option in messages: `--block`, `block`. */
 export type NameOf = (option: keyof FanSettings) => string;
@@ -65,13 +72,7 @@ export function resolveFanSettings(
       `${name('split')} raw has no record boundaries to cut blocks at`,
     );
   const outputFraming = joinFraming(settings, framing, name);
-  const key = at('key', () =>
-    parseKeySpec(
-      text(value('key'), 'key', name),
-      settings.fieldSep === undefined ? undefined : text(settings.fieldSep, 'fieldSep', name),
-      name('key'),
-    ),
-  );
+  const key = keySpec(settings, name);
   const dispatch = choice(value('dispatch'), 'dispatch', name);
   const merge = choice(value('merge'), 'merge', name);
   const numeric = flag(settings, 'numeric', name);
@@ -182,6 +183,19 @@ function commandOf(settings: FanSettings, name: NameOf): { argv: string[]; shell
     );
   }
   return { argv: [...command], shell };
+}
+
+function keySpec(settings: FanSettings, name: NameOf): KeySpec {
+  const { fieldSep } = settings;
+  const separator = fieldSep === undefined ? undefined : text(fieldSep, 'fieldSep', name);
+  const spec = text(settings.key ?? FAN_DEFAULTS.key, 'key', name);
+  try {
+    return parseKeySpec(spec, separator, name('key'), name('fieldSep'));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const option = error.message.startsWith(name('fieldSep')) ? 'fieldSep' : 'key';
+    throw new OptionError(option, error.message, error.cause);
+  }
 }
 
 function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Framing {
