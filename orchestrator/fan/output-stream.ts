@@ -29,23 +29,34 @@ export class WritableSink extends EventEmitter implements Sink {
   readonly #stream: Writable;
   readonly #highWater: number;
   #closed = false;
+  readonly #listeners: [string, (...args: unknown[]) => void][];
 
   constructor(stream: Writable) {
     super();
     this.#stream = stream;
     this.#highWater = Math.max(stream.writableHighWaterMark, MIN_HIGH_WATER);
-    stream.on('drain', () => this.emit('drain'));
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.#closed) return;
-      this.#closed = true;
-      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') this.emit('closed');
-      else this.emit('error', error);
-    });
-    stream.on('close', () => {
-      if (this.#closed || stream.writableFinished) return;
-      this.#closed = true;
-      this.emit('closed');
-    });
+    this.#listeners = [
+      ['drain', () => this.emit('drain')],
+      [
+        'error',
+        (error) => {
+          if (this.#closed) return;
+          this.#closed = true;
+          const { code } = error as NodeJS.ErrnoException;
+          if (code === 'EPIPE' || code === 'ECONNRESET') this.emit('closed');
+          else this.emit('error', error);
+        },
+      ],
+      [
+        'close',
+        () => {
+          if (this.#closed || stream.writableFinished) return;
+          this.#closed = true;
+          this.emit('closed');
+        },
+      ],
+    ];
+    for (const [event, listener] of this.#listeners) stream.on(event, listener);
   }
 
   get full(): boolean {
@@ -63,10 +74,17 @@ export class WritableSink extends EventEmitter implements Sink {
     this.#stream.uncork();
   }
 
-  /** Ends the stream, as `stream.pipeline` ends its destination; not process.stdout or stderr. */
+  /**
+   * Ends the stream, as `stream.pipeline` ends its destination; process.stdout and stderr are
+   * not ended but let go, so that fan after fan can write to them without piling up listeners.
+   */
   close(): void {
-    if (this.closed || this.#stream === process.stdout || this.#stream === process.stderr) return;
-    this.#stream.end();
+    const stream = this.#stream;
+    if (stream === process.stdout || stream === process.stderr) {
+      for (const [event, listener] of this.#listeners) stream.off(event, listener);
+    } else if (!this.closed) {
+      stream.end();
+    }
   }
 
   async finish(): Promise<void> {

@@ -297,6 +297,18 @@ describe('fan: ends', () => {
     expect(error.code).toBe('manifold.outputClosed');
   });
 
+  it('fan after fan to process.stdout: it is written, never ended, and no listener piles up', async () => {
+    const result = await runApiScript(`
+      import { Readable } from 'node:stream';
+      for (let i = 0; i < 15; i++) {
+        await fan({ command: ['cat'], workers: 1 }, { input: Readable.from([i + '\\n']), output: process.stdout });
+      }
+      process.stdout.write('end\\n');
+    `);
+    const numbers = Array.from({ length: 15 }, (_, i) => `${i}\n`).join('');
+    expect(result).toEqual({ exitCode: 0, stdout: `${numbers}end`, stderr: '' });
+  });
+
   it("writes nothing to the process's stdout or stderr, even when a worker fails", async () => {
     const result = await runApiScript(`
       import { Readable, Writable } from 'node:stream';
