@@ -95,7 +95,7 @@ describe('fan: options', () => {
     ],
     ['progress', { progress: true }, /^progress writes to the reporter/],
     ['verbose', { verbose: true }, /^verbose writes to the reporter/],
-    ['verbose', { verbose: 'x', reporter: process.stderr }, /^verbose must be true or false/],
+    ['verbose', { verbose: 'x', reporter: { write: () => {} } }, /^verbose must be true or false/],
     ['command', { command: [] }, /^command must be an argv array/],
     ['command', { command: '  ' }, /^command must not be empty$/],
     ['command', { command: [1, 2] }, /^command must be an argv array/],
@@ -250,6 +250,27 @@ describe('fan: ends', () => {
       /^manifold: worker 1 \(pid \d+: .*\) exited with status 2.*\n$/,
     );
     expect((error as RunError).stderr).toEqual([]);
+  });
+
+  it('verbose, progress and stats go to the reporter; stats to a file as well', async () => {
+    const dir = tempDir();
+    const said: string[] = [];
+    const reporter = { write: (text: string) => said.push(text), isTTY: true };
+    const summary = await fan(
+      { command: ['cat'], merge: 'ordered', verbose: true, progress: true, stats: '-', reporter },
+      { input: Readable.from(['a\nb\n']), output: sink() },
+    );
+    const text = said.join('');
+    expect(text).toContain('manifold: --merge ordered needs each output tied to its block');
+    expect(text).toMatch(/\rin 4 B 2 rec \| out 4 B 2 rec \|/);
+    expect(text).toContain('\x1b[K\n');
+    const document = said.find((part) => part.startsWith('{'))!;
+    expect(JSON.parse(document).totals).toEqual(summary.totals);
+    await fan(
+      { command: ['cat'], stats: join(dir, 'stats.json') },
+      { input: Readable.from(['a\n']), output: sink() },
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')).totals.recordsOut).toBe(1);
   });
 
   it('an AbortSignal stops the run: the workers are gone when it rejects with AbortError', async () => {
