@@ -304,7 +304,7 @@ export class Fan implements WorkerListener {
     this.stop({ kind: 'done', status: ExitCode.failure });
   }
 
-  /** A failure's one line on stderr, naming the stage when the fan is one of a pipeline. */
+  /** A failure's one line for the reporter (stderr), naming the stage when the fan is one of a pipeline. */
   #say(message: string): void {
     const line = `${this.#label === '' ? '' : `stage ${this.#label}: `}${message}`;
     const reporter = this.#reporter;
