@@ -36,7 +36,8 @@ rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: [
-    { in: 'dist/filters/index.js', out: 'index' },
+    // The package entry: the SDK, and the library API whose machinery loads on its first call.
+    { in: 'dist/orchestrator/index.js', out: 'index' },
     ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
     { in: 'dist/orchestrator/cli/main.js', out: 'bin/manifold' },
   ],

@@ -22,7 +22,15 @@ export type ErrorCode =
   | 'manifold.record'
   | 'manifold.recordTooLarge'
   | 'manifold.truncatedRecord'
-  | 'manifold.io';
+  | 'manifold.io'
+  /** A worker or a stage failed (the library's fan and run). */
+  | 'manifold.failure'
+  /** A command could not be found or run: exit status 127. */
+  | 'manifold.notFound'
+  /** The run was stopped by its AbortSignal. */
+  | 'manifold.aborted'
+  /** The output's reader went away before the end (a closed pipe, a destroyed stream). */
+  | 'manifold.outputClosed';
 
 export class ManifoldError extends Error {
   readonly code: ErrorCode;

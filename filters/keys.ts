@@ -19,13 +19,19 @@ export const KEY_HELP = 'field:N, json:<dot.path> or whole';
 const SPACE = 0x20;
 const TAB = 0x09;
 
-export function parseKeySpec(text: string, fieldSeparator?: string, what = 'key'): KeySpec {
+/** `what` and `separatorName` name the key and the separator in messages (`--key`, `--field-sep`). */
+export function parseKeySpec(
+  text: string,
+  fieldSeparator?: string,
+  what = 'key',
+  separatorName = 'field separator',
+): KeySpec {
   if (text === 'whole') return { kind: 'whole' };
   const field = /^field:(\d+)$/.exec(text);
   if (field) {
     const index = Number(field[1]);
     if (index < 1) throw new UsageError(`${what} "${text}": fields are numbered from 1`);
-    return { kind: 'field', index, separator: parseSeparator(fieldSeparator) };
+    return { kind: 'field', index, separator: parseSeparator(fieldSeparator, separatorName) };
   }
   if (text.startsWith('json:')) {
     const path = text.slice('json:'.length).split('.');
@@ -37,11 +43,11 @@ export function parseKeySpec(text: string, fieldSeparator?: string, what = 'key'
   throw new UsageError(`${what} "${text}" is not one of ${KEY_HELP}`);
 }
 
-function parseSeparator(text: string | undefined): Buffer | null {
+function parseSeparator(text: string | undefined, name: string): Buffer | null {
   if (text === undefined) return null;
   const char = text === 'tab' ? '\t' : unescapeDelimiter(text);
   if ([...char].length !== 1) {
-    throw new UsageError(`field separator "${text}" must be one character (or \\t)`);
+    throw new UsageError(`${name} "${text}" must be one character (or \\t)`);
   }
   return Buffer.from(char, 'utf8');
 }

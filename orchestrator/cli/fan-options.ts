@@ -1,41 +1,38 @@
-import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
-
-/** The most workers a fan takes: far more than a machine runs well, far fewer than would crash. */
-export const MAX_WORKERS = 4096;
+import { FAN_CHOICES, FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 
 /** The options of `manifold fan`, as commander options, with their help. */
 export function fanOptions(): Option[] {
   return [
     new Option('-j, --workers <n>', `number of concurrent workers, at most ${MAX_WORKERS}`).default(
-      availableParallelism(),
+      FAN_DEFAULTS.workers,
       'the number of CPUs',
     ),
     new Option(
       '--split <framing>',
       "how records are cut (and the workers' output, unless --join says otherwise): lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
-    ).default('lines'),
+    ).default(FAN_DEFAULTS.split),
     new Option(
       '--join <framing>',
       "how the workers' output records are cut, when not as --split (same names)",
     ),
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
-    new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default('1M'),
+    new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default(FAN_DEFAULTS.block),
     new Option('--dispatch <strategy>', 'which worker gets each block')
-      .choices(['ready', 'round-robin', 'hash', 'broadcast'])
-      .default('ready'),
+      .choices(FAN_CHOICES.dispatch)
+      .default(FAN_DEFAULTS.dispatch),
     new Option(
       '--key <spec>',
       'the key for --dispatch hash and --merge sorted: field:N, json:<path>, whole',
-    ).default('whole'),
+    ).default(FAN_DEFAULTS.key),
     new Option('--field-sep <char>', 'split fields on this character, not runs of blanks'),
     new Option('--merge <mode>', 'how outputs are combined')
-      .choices(['ready', 'ordered', 'sorted'])
-      .default('ready'),
+      .choices(FAN_CHOICES.merge)
+      .default(FAN_DEFAULTS.merge),
     new Option(
       '--merge-memory <size>',
       'the most output a merge holds in memory: past it --merge sorted spills to $TMPDIR, --merge ordered pauses workers that run ahead',
-    ).default('64M'),
+    ).default(FAN_DEFAULTS.mergeMemory),
     new Option('--numeric', 'with --merge sorted: compare keys as numbers, like sort -n'),
     new Option('--reverse', 'with --merge sorted: largest key first, like sort -r'),
     new Option(
@@ -52,13 +49,13 @@ export function fanOptions(): Option[] {
     new Option(
       '--retries <n>',
       'run a failed block again, up to n times, on a fresh worker',
-    ).default('0'),
+    ).default(String(FAN_DEFAULTS.retries)),
     new Option(
       '--halt <when>',
       'when a worker fails for good: stop all now, or never (finish the rest)',
     )
-      .choices(['now', 'never'])
-      .default('now'),
+      .choices(FAN_CHOICES.halt)
+      .default(FAN_DEFAULTS.halt),
     new Option(
       '--input <file>',
       'read this file instead of stdin (repeat it for several, read in order); a pipe is fine',
@@ -66,7 +63,7 @@ export function fanOptions(): Option[] {
     new Option(
       '--max-record <size>',
       "the largest record accepted, in the input and in workers' output",
-    ).default('64M'),
+    ).default(FAN_DEFAULTS.maxRecord),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
     new Option('--verbose', 'say what manifold decides and what its workers do, on stderr'),

@@ -1,18 +1,12 @@
 import { Command } from 'commander';
-import {
-  ExitCode,
-  parseFraming,
-  parseKeySpec,
-  parseSize,
-  UsageError,
-} from '../../filters/index.js';
-import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import { ExitCode } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
+import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
 import { findProgram } from '../workers/process/which.js';
 import { CliError } from './errors.js';
-import { FAN_HELP_AFTER, fanOptions, MAX_WORKERS } from './fan-options.js';
+import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { statusOf } from './status.js';
 
@@ -53,106 +47,15 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   return statusOf(end);
 }
 
-/** Checks the options against each other and turns them into what the engine needs. */
+/** The command line's options, as commander parsed them, resolved in the one place for all. */
 export function resolveFanOptions(
   argv: string[],
   raw: Record<string, unknown>,
   log: (line: string) => void,
 ): FanOptions {
-  const workers = workerCount(raw.workers);
-  const retries = count(raw.retries, '--retries');
-  const framing = parseFraming(raw.null ? 'nul' : String(raw.split), '--split');
-  if (framing.kind === 'raw')
-    throw new UsageError('--split raw has no record boundaries to cut blocks at');
-  const outputFraming = raw.join === undefined ? framing : parseFraming(String(raw.join), '--join');
-  if (outputFraming.kind === 'raw') {
-    throw new UsageError('--join raw has no record boundaries to keep whole');
-  }
-  const key = parseKeySpec(String(raw.key), raw.fieldSep as string | undefined, '--key');
-  const dispatch = raw.dispatch as FanOptions['dispatch'];
-  const merge = raw.merge as FanOptions['merge'];
-  if ((raw.numeric || raw.reverse) && merge !== 'sorted') {
-    throw new UsageError(
-      `--${raw.numeric ? 'numeric' : 'reverse'} orders the sorted merge: it needs --merge sorted`,
-    );
-  }
-  if (merge === 'ordered' && (dispatch === 'hash' || dispatch === 'broadcast')) {
-    throw new UsageError(
-      `--merge ordered keeps the order of input blocks, which --dispatch ${dispatch} does not give each worker whole; use --merge ready or sorted`,
-    );
-  }
-  const ways = ['perBlock', 'oneToOne', 'protocol'].filter((name) => raw[name] !== undefined);
-  if (ways.length > 1) {
-    throw new UsageError(
-      'choose one of --per-block, --one-to-one and --protocol: each ties output to blocks its own way',
-    );
-  }
-  if (raw.protocol !== undefined && raw.protocol !== PROTOCOL_NAME) {
-    throw new UsageError(
-      `--protocol "${raw.protocol}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
-    );
-  }
-  if (raw.protocol !== undefined && raw.shell) {
-    throw new UsageError(
-      '--protocol needs a command run directly: manifold adds --protocol manifold to its arguments, which --shell cannot',
-    );
-  }
-  let attribution: FanOptions['attribution'] = raw.perBlock
-    ? 'per-block'
-    : raw.oneToOne
-      ? 'one-to-one'
-      : raw.protocol
-        ? 'protocol'
-        : 'none';
-  if (attribution === 'none' && (merge === 'ordered' || retries > 0)) {
-    attribution = 'per-block';
-    log(
-      `${merge === 'ordered' ? '--merge ordered' : '--retries'} needs each output tied to its block: running a fresh worker per block (--per-block); --one-to-one or --protocol manifold keep workers running`,
-    );
-  }
-  const shell = raw.shell === true;
-  // An SDK filter under the protocol reads blocks in the fan's framing, and writes what the fan
-  // expects back: manifold says so on its command line.
-  const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
-  if (raw.join !== undefined) protocolArgs.push('--join', outputFraming.name);
-  const commandArgv = attribution === 'protocol' ? [...argv, ...protocolArgs] : argv;
+  const settings = { ...raw, command: argv } as FanSettings;
   return {
-    command: { argv: commandArgv, shell },
-    workers,
-    framing,
-    outputFraming,
-    blockSize: parseSize(String(raw.block), '--block'),
-    maxRecord: parseSize(String(raw.maxRecord), '--max-record'),
-    mergeMemory: parseSize(String(raw.mergeMemory ?? '64M'), '--merge-memory'),
-    dispatch,
-    key,
-    merge,
-    numeric: raw.numeric === true,
-    reverse: raw.reverse === true,
-    tag: raw.tag === true,
-    attribution,
-    retries,
-    halt: raw.halt as FanOptions['halt'],
+    ...resolveFanSettings(settings, flagOf, log),
     inputs: (raw.input as string[] | undefined) ?? null,
-    stats: (raw.stats as string | undefined) ?? null,
-    progress: raw.progress === true,
-    verbose: raw.verbose === true,
   };
-}
-
-function workerCount(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
-    throw new UsageError(
-      `-j, --workers must be a whole number from 1 to ${MAX_WORKERS} (got "${value}")`,
-    );
-  }
-  return n;
-}
-
-function count(value: unknown, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`${name} must be a whole number of at least 0 (got "${value}")`);
-  return n;
 }

@@ -1,5 +1,7 @@
-import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { UsageError } from '../../filters/index.js';
+import { checkInputFiles } from '../options/inputs.js';
+
+export { checkStatsTarget } from '../options/inputs.js';
 
 /**
  * Checks the input before anything starts: each --input file can be read, or stdin is not a
@@ -15,52 +17,5 @@ export function checkInputs(inputs: string[] | null): (number | null)[] {
     }
     return [];
   }
-  return inputs.map((name) => {
-    try {
-      const stat = statSync(name);
-      if (stat.isDirectory()) throw new UsageError(`--input ${name}: is a directory`);
-      if (stat.isSocket()) throw new UsageError(`--input ${name}: is a socket, not a file or pipe`);
-      accessSync(name, constants.R_OK);
-      return stat.isFile() ? stat.size : null;
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`--input ${name}: ${describeErrno(error)}`, error);
-    }
-  });
-}
-
-/**
- * Opens the --stats file up front (creating it, keeping what it holds until the summary
- * replaces it), so that a file that cannot be written is a usage error before the run.
- * `-` is stderr.
- */
-export function checkStatsTarget(target: string, option = '--stats'): void {
-  if (target === '-') return;
-  try {
-    closeSync(openSync(target, 'a'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'no such directory' : describeErrno(error);
-    throw new UsageError(`${option} ${target}: ${problem}`, error);
-  }
-}
-
-/** A system error in words, as `ls` or `cat` would say it. */
-function describeErrno(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return code ?? 'cannot open';
-  }
+  return checkInputFiles(inputs, '--input');
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
-import { resolveFanOptions } from '../cli/fan.js';
+import { keyNameOf, OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
-import { checkFanValues, toFanFlags } from './fan.js';
+import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
 import { resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
@@ -51,9 +51,14 @@ const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
  * Reads and checks a config before anything runs: syntax, schema, and then what a schema cannot
  * say (sizes, framings, keys, commands on PATH, join placeholders, cycles, contradictions).
  * Every problem is reported at once, with its line and column; the result is what runs.
+ * `text`, when given, is the config's text, and `file` only names it (and its folder).
  */
-export function checkConfig(file: string, variables: Record<string, string | undefined>): Pipeline {
-  const config = loadConfig(file, variables);
+export function checkConfig(
+  file: string,
+  variables: Record<string, string | undefined>,
+  text?: string,
+): Pipeline {
+  const config = loadConfig(file, variables, text);
   const schemaProblems = checkSchema(config);
   try {
     const pipeline = new Checker(config).pipeline();
@@ -182,19 +187,16 @@ class Checker {
     checkFanValues(raw, (key, message) => this.#problem([...path, key], message));
     const worker = this.#worker(raw.worker, [...path, 'worker'], env);
     if (worker === null || this.#problems.length > before) return [];
-    const options = toFanFlags(raw, worker.shell);
     try {
       const notes: string[] = [];
-      const fan = resolveFanOptions(worker.argv, options, (note) =>
+      const fan = resolveFanSettings(toFanSettings(raw, worker), keyNameOf, (note) =>
         notes.push(`stage ${name}: ${note}`),
       );
       fan.command = { ...fan.command, env: worker.env };
       return [{ kind: 'fan', name, line, options: fan, notes }];
     } catch (error) {
-      // The fan's checks speak of command-line flags (--block): here they are keys (block).
-      const message = describeError(error).replace(/--([a-z][a-z-]*)/g, '$1');
-      const key = /^([a-z][a-z-]*)\b/.exec(message)?.[1];
-      this.#problem(key !== undefined && key in raw ? [...path, key] : path, message);
+      const key = error instanceof OptionError ? configKeyOf(error.option) : undefined;
+      this.#problem(key !== undefined && key in raw ? [...path, key] : path, describeError(error));
       return [];
     }
   }

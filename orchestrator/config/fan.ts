@@ -1,4 +1,9 @@
 import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
+import { type FanSettings, keyNameOf } from '../options/fan.js';
+import type { CommandSpec } from '../workers/command.js';
+
+/** A config's fan runs 2 workers unless it says otherwise (docs/config.md). */
+export const CONFIG_WORKERS = 2;
 
 type Report = (key: string, message: string) => void;
 
@@ -10,7 +15,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['block', (v) => parseSize(v, 'block')],
     ['max-record', (v) => parseSize(v, 'max-record')],
     ['merge-memory', (v) => parseSize(v, 'merge-memory')],
-    ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key')],
+    ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key', 'field-sep')],
   ];
   for (const [key, parse] of checks) {
     if (raw[key] === undefined) continue;
@@ -22,28 +27,36 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
   }
 }
 
-/** A config's fan, as the options `manifold fan` parses from its command line. */
-export function toFanFlags(raw: Record<string, unknown>, shell: boolean): Record<string, unknown> {
+/** A config's fan, as the settings of the one options place (a config's own default: 2 workers). */
+export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec): FanSettings {
   const attribution = raw.attribution as string | undefined;
   return {
-    workers: raw.workers ?? 2,
-    split: raw.split ?? 'lines',
-    join: raw.join,
-    block: raw.block ?? '1M',
-    maxRecord: raw['max-record'] ?? '64M',
-    mergeMemory: raw['merge-memory'] ?? '64M',
-    dispatch: raw.dispatch ?? 'ready',
-    key: raw.key ?? 'whole',
-    fieldSep: raw['field-sep'],
-    merge: raw.merge ?? 'ready',
+    command: command.argv,
+    shell: command.shell,
+    workers: (raw.workers as number | undefined) ?? CONFIG_WORKERS,
+    split: raw.split as string | undefined,
+    join: raw.join as string | undefined,
+    block: raw.block as string | undefined,
+    maxRecord: raw['max-record'] as string | undefined,
+    mergeMemory: raw['merge-memory'] as string | undefined,
+    dispatch: raw.dispatch as FanSettings['dispatch'],
+    key: raw.key as string | undefined,
+    fieldSep: raw['field-sep'] as string | undefined,
+    merge: raw.merge as FanSettings['merge'],
     numeric: raw.numeric === true ? true : undefined,
     reverse: raw.reverse === true ? true : undefined,
     tag: raw.tag === true,
-    shell,
     perBlock: attribution === 'per-block' ? true : undefined,
     oneToOne: attribution === 'one-to-one' ? true : undefined,
     protocol: attribution === 'protocol' ? 'manifold' : undefined,
-    retries: raw.retries ?? 0,
-    halt: raw.halt ?? 'now',
+    retries: raw.retries as number | undefined,
+    halt: raw.halt as FanSettings['halt'],
   };
+}
+
+/** The config key an option's problem is reported at: `max-record`, `attribution`, `worker`. */
+export function configKeyOf(option: keyof FanSettings): string {
+  if (option === 'perBlock' || option === 'oneToOne' || option === 'protocol') return 'attribution';
+  if (option === 'command' || option === 'shell') return 'worker';
+  return keyNameOf(option);
 }

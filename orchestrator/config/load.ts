@@ -30,10 +30,11 @@ const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/
 export function loadConfig(
   file: string,
   variables: Record<string, string | undefined>,
+  given?: string,
 ): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = given ?? readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(file, [
       {

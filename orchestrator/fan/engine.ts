@@ -5,7 +5,7 @@ import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { InputReader } from './input.js';
-import type { FanOptions, Log } from './options.js';
+import type { FanOptions, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
 import { Splitter } from './splitter.js';
@@ -49,14 +49,16 @@ export class Fan implements WorkerListener {
   });
 
   readonly #label: string;
+  readonly #reporter: Reporter;
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
     this.#options = options;
     this.#log = log;
     this.#label = label;
+    this.#reporter = options.reporter ?? process.stderr;
     this.#stats = new Stats(options.workers, options.outputFraming);
-    this.#input = new InputReader(options.inputs, options.inputFd ?? 0);
+    this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input);
     this.#workers = createWorkers(options, this);
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
@@ -74,14 +76,16 @@ export class Fan implements WorkerListener {
     );
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
     writer.sink.on('error', (error: Error) =>
-      this.#fail(`cannot write stdout: ${describeError(error)}`),
+      this.#fail(
+        `cannot write ${options.output === undefined ? 'stdout' : 'the output'}: ${describeError(error)}`,
+      ),
     );
   }
 
   /** Runs to the end; resolves to how it ended. Never throws for a worker's failure. */
   async run(inputSize: number | null): Promise<FanEnd> {
     if (this.#options.progress)
-      this.#progress = new Progress(this.#stats, this.#workers, inputSize);
+      this.#progress = new Progress(this.#stats, this.#workers, inputSize, this.#reporter);
     try {
       await this.#readAll();
     } catch (error) {
@@ -104,11 +108,14 @@ export class Fan implements WorkerListener {
     // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
     // for a reader that may have stopped reading to take what is queued.
     if (this.#stopping?.kind !== 'signal') await this.#writer.sink.finish();
-    if ((this.#options.outputFd ?? 1) !== 1) this.#writer.sink.close();
+    // The end of the output, for its reader; never of manifold's own stdout or stderr.
+    if (this.#options.output !== undefined || (this.#options.outputFd ?? 1) > 2)
+      this.#writer.sink.close();
     this.#progress?.stop();
     const end = this.#stopping ?? { kind: 'done', status: this.#status() };
     if (this.#options.stats !== null) {
-      this.#stats.write(this.#options.stats, end.kind === 'done' ? end.status : ExitCode.failure);
+      const status = end.kind === 'done' ? end.status : ExitCode.failure;
+      this.#stats.write(this.#options.stats, status, this.#reporter);
     }
     return end;
   }
@@ -289,10 +296,12 @@ export class Fan implements WorkerListener {
     this.stop({ kind: 'done', status: ExitCode.failure });
   }
 
-  /** A failure's one line on stderr, naming the stage when the fan is one of a pipeline. */
+  /** A failure's one line for the reporter (stderr), naming the stage when the fan is one of a pipeline. */
   #say(message: string): void {
-    const where = this.#label === '' ? '' : `stage ${this.#label}: `;
-    process.stderr.write(`manifold: ${where}${message}\n`);
+    const line = `${this.#label === '' ? '' : `stage ${this.#label}: `}${message}`;
+    const reporter = this.#reporter;
+    if (reporter.failure !== undefined) reporter.failure(line);
+    else reporter.write(`manifold: ${line}\n`);
   }
 
   /** Runs a collector step; once stopping, output still arriving is no longer wanted. */

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { UsageError } from '../../filters/index.js';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
 const READ_SIZE = 256 * 1024;
@@ -45,6 +46,8 @@ export function inputSize(
 export class InputReader {
   readonly #inputs: string[] | null;
   readonly #fd: number;
+  /** A stream given by the library's caller, read before `inputs` and `fd`. */
+  readonly #given: Readable | undefined;
   #stream: Readable | null = null;
   #closed = false;
   /** The --input being opened, while its open may be waiting. */
@@ -54,12 +57,17 @@ export class InputReader {
     this.#close = resolve;
   });
 
-  constructor(inputs: string[] | null, fd = 0) {
+  constructor(inputs: string[] | null, fd = 0, stream?: Readable) {
     this.#inputs = inputs;
     this.#fd = fd;
+    this.#given = stream;
   }
 
   async *chunks(wait: () => Promise<void>): AsyncGenerator<Buffer> {
+    if (this.#given !== undefined) {
+      yield* this.#readStream(this.#given, wait, true);
+      return;
+    }
     if (this.#inputs !== null) {
       for (const name of this.#inputs) {
         if (this.#closed) return;
@@ -107,14 +115,19 @@ export class InputReader {
     this.#stream?.destroy();
   }
 
-  async *#readStream(stream: Readable, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+  /** `anyChunks`: a caller's stream may give strings or other byte arrays, made Buffers here. */
+  async *#readStream(
+    stream: Readable,
+    wait: () => Promise<void>,
+    anyChunks = false,
+  ): AsyncGenerator<Buffer> {
     this.#stream = stream;
     if (this.#closed) {
       stream.destroy();
       return;
     }
     for await (const chunk of stream) {
-      yield chunk as Buffer;
+      yield anyChunks ? bytesOf(chunk) : (chunk as Buffer);
       await wait();
     }
   }
@@ -133,6 +146,15 @@ export class InputReader {
       yield buffer.subarray(0, n);
     }
   }
+}
+
+function bytesOf(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  throw new UsageError(
+    `the input stream gave a ${typeof chunk} chunk: it must give bytes (Buffer, Uint8Array or string)`,
+  );
 }
 
 function openFile(name: string): Promise<number> {

@@ -1,6 +1,7 @@
+import type { Readable, Writable } from 'node:stream';
 import type { Framing, KeySpec } from '../../filters/index.js';
 import type { CommandSpec } from '../workers/command.js';
-import type { WorkerKind } from '../workers/transport.js';
+import type { WorkerKind, WorkerStderr } from '../workers/transport.js';
 import type { Attribution } from '../workers/types.js';
 
 export type DispatchStrategy = 'ready' | 'round-robin' | 'hash' | 'broadcast';
@@ -43,6 +44,29 @@ export interface FanOptions {
   /** Where input comes from when `inputs` is null, and where output goes. @default 0 and 1 */
   inputFd?: number;
   outputFd?: number;
+  /** A stream to read the input from, before `inputs` and `inputFd` (the library's). */
+  input?: Readable;
+  /** A stream to write the output to, before `outputFd` (the library's); ended at the end. */
+  output?: Writable;
+  /** Where failure lines, --stats '-' and --progress go. @default process.stderr */
+  reporter?: Reporter;
+  /**
+   * Where the workers' stderr goes, line by line (`tagged`: each line after the worker's
+   * number and a TAB, as --tag does). @default inherited: the workers write to fd 2 themselves
+   */
+  workerStderr?: WorkerStderr;
+}
+
+/**
+ * Where manifold's own words go: a failure's line, the --stats document for '-', the progress
+ * line. process.stderr is one; the library gives its own.
+ */
+export interface Reporter {
+  write(text: string): unknown;
+  /** A terminal, where --progress redraws its line. */
+  readonly isTTY?: boolean;
+  /** Hears each failure's line (without `manifold: `) instead of `write`, when present. */
+  failure?(line: string): void;
 }
 
 /** Lines for --verbose, and warnings. */

@@ -9,7 +9,16 @@ import { SortedCollector } from './sorted.js';
 export function createWorkers(options: FanOptions, listener: WorkerListener): Worker[] {
   const { kind, workers, command, tag, attribution, outputFraming: framing, blockSize } = options;
   return createWorkersOf(
-    { kind, workers, command, tag, attribution, framing, maxBacklog: blockSize },
+    {
+      kind,
+      workers,
+      command,
+      tag,
+      attribution,
+      framing,
+      maxBacklog: blockSize,
+      ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
+    },
     listener,
   );
 }

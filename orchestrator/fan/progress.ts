@@ -1,5 +1,6 @@
 import { formatSize } from '../../filters/index.js';
 import type { Worker } from '../workers/types.js';
+import type { Reporter } from './options.js';
 import type { Stats } from './stats.js';
 
 /**
@@ -12,12 +13,20 @@ export class Progress {
   readonly #workers: Worker[];
   readonly #total: number | null;
   readonly #timer: NodeJS.Timeout | null;
+  readonly #to: Reporter;
 
-  constructor(stats: Stats, workers: Worker[], total: number | null) {
+  /** Draws on `to` (stderr) only when it is a terminal. */
+  constructor(
+    stats: Stats,
+    workers: Worker[],
+    total: number | null,
+    to: Reporter = process.stderr,
+  ) {
     this.#stats = stats;
     this.#workers = workers;
     this.#total = total;
-    this.#timer = process.stderr.isTTY ? setInterval(() => this.#draw(), 250) : null;
+    this.#to = to;
+    this.#timer = to.isTTY ? setInterval(() => this.#draw(), 250) : null;
     this.#timer?.unref();
   }
 
@@ -25,7 +34,7 @@ export class Progress {
     if (this.#timer === null) return;
     clearInterval(this.#timer);
     this.#draw();
-    process.stderr.write('\n');
+    this.#to.write('\n');
   }
 
   /** The line itself (also used by tests). */
@@ -47,7 +56,7 @@ export class Progress {
   }
 
   #draw(): void {
-    process.stderr.write(`\r${this.line()}\x1b[K`);
+    this.#to.write(`\r${this.line()}\x1b[K`);
   }
 }
 

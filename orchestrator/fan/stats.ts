@@ -2,12 +2,16 @@ import { writeFileSync } from 'node:fs';
 import type { Framing } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
+import type { Reporter } from './options.js';
 import { countRecords } from './records.js';
 
 /** What one worker did, for --stats. */
 export interface WorkerStats {
+  /** The worker's number, from 1. */
   worker: number;
+  /** The process ids it ran, newest last (one per block with per-block workers). */
   pids: number[];
+  /** Blocks given to it. */
   blocks: number;
   recordsIn: number;
   bytesIn: number;
@@ -15,7 +19,24 @@ export interface WorkerStats {
   bytesOut: number;
   /** Milliseconds with blocks given and not yet finished. */
   busyMs: number;
+  /** How each of its processes ended. */
   exits: { pid: number | undefined; exitCode: number | null; signal: string | null }[];
+}
+
+/** The --stats document of a fan: what the library's `fan` resolves to. */
+export interface FanSummary {
+  /** The exit status the command line would give: 0 ok, 1 a worker failed, 127 not found. */
+  status: number;
+  durationMs: number;
+  /** The whole fan: blocks cut, records and bytes read and written. */
+  totals: {
+    blocks: number;
+    recordsIn: number;
+    bytesIn: number;
+    recordsOut: number;
+    bytesOut: number;
+  };
+  workers: WorkerStats[];
 }
 
 /** Counts everything --stats and --progress report. */
@@ -94,7 +115,7 @@ export class Stats {
   }
 
   /** The --stats document. */
-  summary(status: number): object {
+  summary(status: number): FanSummary {
     const totals = {
       blocks: this.blocksCut,
       recordsIn: this.recordsRead,
@@ -105,10 +126,10 @@ export class Stats {
     return { status, durationMs: Date.now() - this.started, totals, workers: this.workers };
   }
 
-  /** Writes the summary to a file, or to stderr for `-`. */
-  write(target: string, status: number): void {
+  /** Writes the summary to a file, or to the reporter (stderr) for `-`. */
+  write(target: string, status: number, reporter: Reporter): void {
     const text = `${JSON.stringify(this.summary(status), null, 2)}\n`;
-    if (target === '-') process.stderr.write(text);
+    if (target === '-') reporter.write(text);
     else writeFileSync(target, text);
   }
 

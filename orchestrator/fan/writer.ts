@@ -1,6 +1,7 @@
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { createOutputSink } from './output.js';
+import { type Sink, WritableSink } from './output-stream.js';
 import { RecordSeam } from './seam.js';
 import type { Stats } from './stats.js';
 import { createTaggers } from './tag.js';
@@ -11,7 +12,7 @@ import { createTaggers } from './tag.js';
  * read, and a merge that writes at its own pace waits for room.
  */
 export class FanWriter {
-  readonly sink: ReturnType<typeof createOutputSink>;
+  readonly sink: Sink;
   readonly #options: FanOptions;
   readonly #workers: Worker[];
   readonly #stats: Stats;
@@ -24,7 +25,10 @@ export class FanWriter {
     this.#workers = workers;
     this.#stats = stats;
     this.#stopped = stopped;
-    this.sink = createOutputSink(options.outputFd ?? 1);
+    this.sink =
+      options.output === undefined
+        ? createOutputSink(options.outputFd ?? 1)
+        : new WritableSink(options.output);
     this.#tag = createTaggers(options.outputFraming);
     this.#seam = new RecordSeam(options.outputFraming);
     this.sink.on('drain', () => {

@@ -24,6 +24,7 @@ export class ProcessNode implements RunningNode {
     cwd: string,
     stdio: (number | 'ignore')[],
     description = command.argv.join(' '),
+    stderr: number | 'inherit' = 'inherit',
   ) {
     this.label = label;
     this.description = description;
@@ -32,7 +33,7 @@ export class ProcessNode implements RunningNode {
       : command.argv;
     this.ended = new Promise<NodeEnd>((resolve) => {
       const child = spawn(file!, args, {
-        stdio: [stdio[0]!, stdio[1]!, 'inherit', ...stdio.slice(3)],
+        stdio: [stdio[0]!, stdio[1]!, stderr, ...stdio.slice(3)],
         cwd,
         env: { ...process.env, ...command.env },
         detached: true,

@@ -17,6 +17,19 @@ export type RunEnd =
 
 const STOP_GRACE_MS = 2000;
 
+/** Where a run reads and writes and speaks, when not where its config and the CLI say. */
+export interface PipelineIO {
+  /** A descriptor to read instead of the config's input or stdin (closed by the run). */
+  inputFd?: number;
+  /** A descriptor to write instead of the config's output or stdout (closed by the run). */
+  outputFd?: number;
+  /** Where the stages' stderr goes, and the fans' words. @default inherited, process.stderr */
+  stderrFd?: number;
+  fans?: Wiring['fans'];
+  /** Hears each failure's line. @default written to process.stderr after `manifold: ` */
+  failure?: (line: string) => void;
+}
+
 /**
  * Runs a checked pipeline: wires its stages with kernel pipes, waits for every node, and
  * decides the exit status as `set -o pipefail` would, except that a stage ended by SIGPIPE or
@@ -26,13 +39,16 @@ const STOP_GRACE_MS = 2000;
 export class PipelineRun {
   readonly #pipeline: Pipeline;
   readonly #log: (line: string) => void;
-  readonly #wiring: Wiring = { nodes: [] };
+  readonly #wiring: Wiring;
+  readonly #io: PipelineIO;
   #signal: NodeJS.Signals | null = null;
   #halted = false;
 
-  constructor(pipeline: Pipeline, log: (line: string) => void) {
+  constructor(pipeline: Pipeline, log: (line: string) => void, io: PipelineIO = {}) {
     this.#pipeline = pipeline;
     this.#log = log;
+    this.#io = io;
+    this.#wiring = { nodes: [], stderr: io.stderrFd, fans: io.fans };
   }
 
   /** `measure`: sample the processes for --stats or --progress. */
@@ -40,7 +56,10 @@ export class PipelineRun {
     const pipeline = this.#pipeline;
     // Read while descriptors are left, for the message should the run run out of them.
     openFileLimit();
-    const file = pipeline.output === null ? null : new AtomicOutput(pipeline.output);
+    const file =
+      pipeline.output === null || this.#io.outputFd !== undefined
+        ? null
+        : new AtomicOutput(pipeline.output);
     let ends: NodeEnd[];
     let last: RunningNode;
     let sampler: StatsSampler;
@@ -52,7 +71,7 @@ export class PipelineRun {
         pipeline,
         pipeline.stages,
         input,
-        file?.fd ?? 1,
+        file?.fd ?? this.#io.outputFd ?? 1,
         this.#wiring,
         this.#log,
       ));
@@ -91,9 +110,9 @@ export class PipelineRun {
     const failures = this.#failures(ends);
     for (const [node, end] of failures) {
       if (end.reported) continue;
-      process.stderr.write(
-        `manifold: stage ${node.label} (${node.description}) ${describeEnd(end)}\n`,
-      );
+      const line = `stage ${node.label} (${node.description}) ${describeEnd(end)}`;
+      if (this.#io.failure !== undefined) this.#io.failure(line);
+      else process.stderr.write(`manifold: ${line}\n`);
     }
     if (failures.length > 0) file?.discard();
     else file?.commit();
@@ -139,6 +158,7 @@ export class PipelineRun {
    */
   #openInput(): number {
     const inputs = this.#pipeline.inputs;
+    if (this.#io.inputFd !== undefined) return this.#io.inputFd;
     if (inputs === null) return 0;
     if (inputs.length === 1 && statSync(inputs[0]!).isFile()) return openSync(inputs[0]!, 'r');
     const [pipe] = openPipes(1);
@@ -147,6 +167,8 @@ export class PipelineRun {
       { argv: ['cat', '--', ...inputs], shell: false },
       this.#pipeline.folder,
       ['ignore', pipe!.write],
+      undefined,
+      this.#wiring.stderr,
     );
     closeSync(pipe!.write);
     this.#wiring.nodes.push(feeder);

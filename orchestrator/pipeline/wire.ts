@@ -1,5 +1,6 @@
 import { parseFraming } from '../../filters/index.js';
 import type { BranchStage, Pipeline, Stage } from '../config/model.js';
+import type { FanOptions } from '../fan/options.js';
 import type { CommandSpec } from '../workers/command.js';
 import { CombineNode } from './combine.js';
 import { FanNode } from './fan-node.js';
@@ -11,6 +12,9 @@ import { TeeNode } from './tee.js';
 /** Everything started for a pipeline: its nodes, in order, with who reads whom. */
 export interface Wiring {
   nodes: RunningNode[];
+  /** Where the stages' stderr goes (a descriptor), and the fans' words: the library's. */
+  stderr?: number;
+  fans?: Pick<FanOptions, 'reporter' | 'workerStderr'>;
 }
 
 /**
@@ -51,10 +55,14 @@ function startStage(
 ): { head: RunningNode; tail: RunningNode } {
   switch (stage.kind) {
     case 'command': {
-      const node = new ProcessNode(stage.name, withEnv(stage.command, pipeline), pipeline.folder, [
-        input,
-        output,
-      ]);
+      const node = new ProcessNode(
+        stage.name,
+        withEnv(stage.command, pipeline),
+        pipeline.folder,
+        [input, output],
+        undefined,
+        wiring.stderr,
+      );
       closeOwn([input, output]);
       wiring.nodes.push(node);
       return { head: node, tail: node };
@@ -69,6 +77,7 @@ function startStage(
         stats: null,
         countOutput: true,
         progress: false,
+        ...wiring.fans,
       };
       const node = new FanNode(stage.name, options, log);
       wiring.nodes.push(node);
@@ -121,6 +130,7 @@ function startBranches(
       pipeline.folder,
       ['ignore', output, 'ignore', ...fds],
       stage.join!.argv.join(' '),
+      wiring.stderr,
     );
     closeOwn([output, ...fds]);
   } else {

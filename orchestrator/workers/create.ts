@@ -3,7 +3,7 @@ import { PerBlockWorker } from './attribution/per-block.js';
 import { PersistentWorker } from './attribution/persistent.js';
 import type { CommandSpec } from './command.js';
 import { workerKind } from './registry.js';
-import type { WorkerKind } from './transport.js';
+import type { WorkerKind, WorkerStderr } from './transport.js';
 import type { Attribution, Worker, WorkerListener } from './types.js';
 
 /** What the workers of a fan are: their kind, what they run, how their output is attributed. */
@@ -19,6 +19,8 @@ export interface WorkerSettings {
   framing: Framing;
   /** Bytes waiting for a persistent worker past which it is not ready for another block. */
   maxBacklog: number;
+  /** Where workers' stderr goes when not to manifold's (the library's). */
+  stderr?: WorkerStderr;
 }
 
 /**
@@ -26,12 +28,18 @@ export interface WorkerSettings {
  * asked for. Refuses first a fan the kind cannot run (the open-file limit, for processes).
  */
 export function createWorkers(settings: WorkerSettings, listener: WorkerListener): Worker[] {
-  const { workers, command, tag, attribution, framing, maxBacklog } = settings;
+  const { workers, command, tag, attribution, framing, maxBacklog, stderr } = settings;
   const kind = workerKind(settings.kind);
-  kind.check?.(workers, tag);
+  kind.check?.(workers, tag || stderr !== undefined);
   return Array.from({ length: workers }, (_, i) => {
     const slot = i + 1;
-    const transport = kind.forSlot({ slot, workers, command, tag });
+    const transport = kind.forSlot({
+      slot,
+      workers,
+      command,
+      tag,
+      ...(stderr === undefined ? {} : { stderr }),
+    });
     if (attribution === 'per-block') return new PerBlockWorker({ slot, transport, listener });
     return new PersistentWorker({ slot, transport, attribution, framing, maxBacklog, listener });
   });

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { CommandSpec } from './command.js';
 
 /**
@@ -73,6 +74,14 @@ export interface SlotSpec {
   command: CommandSpec;
   /** --tag: each line of the worker's diagnostics (stderr) is prefixed with its number. */
   tag: boolean;
+  /** Where the worker's diagnostics go, when not to manifold's own stderr (the library's). */
+  stderr?: WorkerStderr;
+}
+
+/** A stream for workers' stderr, line by line, each line after the worker's number if `tagged`. */
+export interface WorkerStderr {
+  stream: Writable;
+  tagged: boolean;
 }
 
 /** The transport of one slot: opens its instances, one after another (a fresh one to retry). */
@@ -88,7 +97,7 @@ export interface TransportFactory {
 /** A kind of worker, as the registry (`registry.ts`) names it. */
 export interface WorkerKind {
   /** Refuses, before anything starts, a fan this kind cannot run (throws a UsageError). */
-  check?(workers: number, tag: boolean): void;
+  check?(workers: number, stderrPiped: boolean): void;
   /** The transport of one slot. */
   forSlot(spec: SlotSpec): TransportFactory;
 }

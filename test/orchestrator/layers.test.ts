@@ -66,6 +66,15 @@ describe('the layers of the orchestrator', () => {
     ).toEqual([]);
   });
 
+  it('config files and the command line resolve options in one place: config imports nothing from cli', () => {
+    expect(crossings('config', (target) => target.startsWith('cli/'))).toEqual([]);
+  });
+
+  it('the options and the library sit below the command line: neither imports from cli', () => {
+    expect(crossings('options', (target) => target.startsWith('cli/'))).toEqual([]);
+    expect(crossings('api', (target) => target.startsWith('cli/'))).toEqual([]);
+  });
+
   it('the attribution layer imports no concrete transport: it works over any', () => {
     expect(crossings('workers/attribution', inKindFolder)).toEqual([]);
   });

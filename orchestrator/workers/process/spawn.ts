@@ -24,7 +24,10 @@ export interface ProcessEnd {
 }
 
 /** How a worker's stderr reaches manifold's: as it is, or line by line with a prefix. */
-export type StderrMode = { kind: 'inherit' } | { kind: 'prefix'; prefix: string };
+export type StderrMode =
+  | { kind: 'inherit' }
+  /** Line by line, each after `prefix`, into `target` (manifold's stderr unless given). */
+  | { kind: 'prefix'; prefix: string; target?: Writable | undefined };
 
 /**
  * Starts a worker. It leads a new process group, so stopping it stops what it started
@@ -61,7 +64,8 @@ export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerPro
   // A worker that stops reading early (head) is not an error here: its exit status says.
   child.stdin!.on('error', () => {});
   child.stdout!.on('error', () => {});
-  const prefixed = stderr.kind === 'prefix' ? prefixLines(child.stderr!, stderr.prefix) : null;
+  const prefixed =
+    stderr.kind === 'prefix' ? prefixLines(child.stderr!, stderr.prefix, stderr.target) : null;
   const pid = child.pid;
   return {
     pid,

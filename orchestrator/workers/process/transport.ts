@@ -27,7 +27,11 @@ export class ProcessTransport implements Transport {
       MANIFOLD_WORKER: String(slot),
       MANIFOLD_WORKERS: String(workers),
     };
-    const stderr: StderrMode = tag ? { kind: 'prefix', prefix: `${slot}\t` } : { kind: 'inherit' };
+    const to = spec.stderr;
+    const stderr: StderrMode =
+      tag || to !== undefined
+        ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
+        : { kind: 'inherit' };
     const child = spawnWorker({ ...command, env }, stderr);
     this.#child = child;
     child.stdout.on('data', events.output);

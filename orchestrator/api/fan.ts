@@ -1,0 +1,173 @@
+import type { Writable } from 'node:stream';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
+import { Fan } from '../fan/engine.js';
+import type { FanOptions as EngineOptions, Log } from '../fan/options.js';
+import type { FanSummary } from '../fan/stats.js';
+import {
+  FAN_SETTING_NAMES,
+  type FanSettings,
+  resolveFanSettings,
+  settingNameOf,
+} from '../options/fan.js';
+import { checkStatsTarget } from '../options/inputs.js';
+import { findProgram } from '../workers/process/which.js';
+import { AbortError, OutputClosedError, RunError } from './errors.js';
+import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
+import {
+  type ApiReporter,
+  checkReporter,
+  checkStderr,
+  type StderrOption,
+  toEngine,
+} from './report.js';
+import { StderrTail } from './stderr-tail.js';
+
+/** A fan's options: `manifold fan`'s settings in camelCase, and where its words go. */
+export interface FanOptions extends FanSettings {
+  /** Environment variables for the workers, over the process's own. */
+  env?: Record<string, string>;
+  /**
+   * Where the workers' stderr goes. `'collect'`: nowhere but a failure's error, which ends with
+   * the last lines each failing worker wrote. `'inherit'`: the process's stderr (fd 2), as on
+   * the command line. A Writable: copied into it line by line (after the worker's number and a
+   * TAB with `tag`). @default 'collect'
+   */
+  stderr?: StderrOption;
+  /**
+   * Where manifold's own words go: each failure's line (`manifold: worker 2 ... exited with
+   * status 1`), `verbose` lines, `stats: '-'` and the `progress` line (drawn only when it is a
+   * terminal). `process.stderr` gives the command line's behaviour. @default none: failures
+   * reach the rejected error only, and `verbose`, `progress` or `stats: '-'` are refused
+   */
+  reporter?: ApiReporter;
+}
+
+/** Where a fan reads and writes, and what stops it. */
+export interface FanIO {
+  /** The input: a Readable, a file path, a list of paths read in order, or a descriptor. */
+  input: Input;
+  /**
+   * The output: a Writable (ended at the end, unless it is process.stdout or stderr), a file
+   * path (created or truncated), or a descriptor (closed at the end, unless 1 or 2).
+   */
+  output: Output;
+  /** Stops the run: the workers are stopped and the promise rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+const OPTION_NAMES = new Set<string>([...FAN_SETTING_NAMES, 'env', 'stderr', 'reporter']);
+
+/**
+ * Runs a fan: cuts `input` into blocks at record boundaries, farms them to `workers` copies of
+ * `command`, writes their output to `output`. Resolves to the run's summary (the --stats
+ * document); rejects with a ManifoldError whose `code` says why: `manifold.usage` (an option,
+ * with its name), `manifold.notFound`, `manifold.failure` (a RunError naming the worker, with
+ * its stderr's last lines), `manifold.aborted`, `manifold.outputClosed`.
+ */
+export async function fan(options: FanOptions, io: FanIO): Promise<FanSummary> {
+  const prepared = prepareFan(options, io, ['input', 'output', 'signal']);
+  const engineInput = resolveInput(io.input);
+  checkOutput(io.output);
+  if (io.signal?.aborted) throw new AbortError(io.signal.reason);
+  if (prepared.options.stats !== null && prepared.options.stats !== '-')
+    checkStatsTarget(prepared.options.stats, 'stats');
+  const { inputs, size, ...rest } = engineInput;
+  const engineOutput = openOutput(io.output);
+  return runFan({ ...prepared.options, inputs, ...rest, ...engineOutput }, prepared, size, io);
+}
+
+/** A fan checked and ready: the engine's options, its log, and what collects failures. */
+export interface PreparedFan {
+  options: EngineOptions;
+  log: Log;
+  failures: string[];
+  tail: StderrTail | null;
+}
+
+/** Checks everything a fan's caller gave but the I/O, which is each form's own. */
+export function prepareFan(options: FanOptions, io: object, ioNames: string[]): PreparedFan {
+  if (typeof options !== 'object' || options === null)
+    throw new UsageError('options must be an object with at least a command');
+  if (typeof io !== 'object' || io === null)
+    throw new UsageError(`the second argument must be an object: { ${ioNames.join(', ')} }`);
+  checkNames(options, OPTION_NAMES, 'option');
+  checkNames(io, new Set(ioNames), 'I/O option');
+  const { signal } = io as { signal?: unknown };
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new UsageError('signal must be an AbortSignal');
+  const reporter = checkReporter(options.reporter, options);
+  const stderr = checkStderr(options.stderr);
+  const failures: string[] = [];
+  const log: Log = options.verbose ? (line) => reporter!.write(`manifold: ${line}\n`) : () => {};
+  const resolved = resolveFanSettings(options, settingNameOf, log);
+  if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
+  if (!resolved.command.shell) {
+    const program = findProgram(resolved.command.argv[0]!);
+    if ('problem' in program) {
+      throw new ManifoldError(
+        'manifold.notFound',
+        `${resolved.command.argv[0]}: ${program.problem}`,
+        { exitCode: ExitCode.notFound },
+      );
+    }
+  }
+  const tail = stderr === 'collect' ? new StderrTail(true) : null;
+  const engine = toEngine(reporter, failures, stderr, tail, resolved.tag);
+  // The summary counts the output too, as --stats does.
+  return { options: { ...resolved, ...engine, countOutput: true }, log, failures, tail };
+}
+
+/** Runs a prepared fan to its end, and settles as its end says. */
+export async function runFan(
+  options: EngineOptions,
+  prepared: PreparedFan,
+  size: number | null,
+  io: { signal?: AbortSignal | undefined; output?: unknown },
+): Promise<FanSummary> {
+  const fan = new Fan(options, prepared.log);
+  const signal = io.signal;
+  const abort = () => fan.stop({ kind: 'signal', signal: 'SIGTERM' });
+  signal?.addEventListener('abort', abort, { once: true });
+  let end: Awaited<ReturnType<Fan['run']>>;
+  try {
+    end = await fan.run(size);
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+  const summary = fan.summary() as FanSummary;
+  if (end.kind === 'signal') throw new AbortError(signal?.reason);
+  if (end.kind === 'closed') throw new OutputClosedError();
+  if (options.output !== undefined) await ended(options.output);
+  if (end.status === ExitCode.ok) return summary;
+  const named = prepared.failures.flatMap((line) => {
+    const match = /^worker (\d+)\b/.exec(line);
+    return match === null ? [] : [Number(match[1])];
+  });
+  throw new RunError(end.status, prepared.failures, prepared.tail?.lines(named) ?? [], summary);
+}
+
+/** Resolves once an ended stream has written everything (or failed, or was destroyed). */
+async function ended(stream: Writable): Promise<void> {
+  if (stream.writableFinished || stream.destroyed || !stream.writableEnded) return;
+  await new Promise<void>((resolve) => {
+    for (const event of ['finish', 'close', 'error']) stream.once(event, () => resolve());
+  });
+}
+
+function checkNames(given: object, known: Set<string>, what: string): void {
+  for (const name of Object.keys(given)) {
+    if (!known.has(name))
+      throw new UsageError(`unknown ${what} "${name}" (known: ${[...known].join(', ')})`);
+  }
+}
+
+function checkEnv(env: unknown): Record<string, string> {
+  if (
+    typeof env !== 'object' ||
+    env === null ||
+    !Object.values(env).every((value) => typeof value === 'string')
+  ) {
+    throw new UsageError('env must be an object of strings, { NAME: "value" }');
+  }
+  return env as Record<string, string>;
+}

@@ -1,0 +1,91 @@
+import { fstatSync, openSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { UsageError } from '../../filters/index.js';
+import { inputSize } from '../fan/input.js';
+import { checkInputFiles, describeErrno } from '../options/inputs.js';
+
+/**
+ * Where a run reads: a Node Readable, a file path, a list of paths read in order, or an open
+ * file descriptor (a file, a pipe, a socket).
+ */
+export type Input = Readable | string | readonly string[] | number;
+
+/** Where a run writes: a Node Writable, a file path (created or truncated), or a descriptor. */
+export type Output = Writable | string | number;
+
+/** An input as the engine takes it, with its size when known (for the progress line's ETA). */
+export interface EngineInput {
+  inputs: string[] | null;
+  inputFd?: number;
+  input?: Readable;
+  size: number | null;
+}
+
+const INPUT_KINDS = 'a Readable stream, a file path, a list of file paths or a file descriptor';
+const OUTPUT_KINDS = 'a Writable stream, a file path or a file descriptor';
+
+/** Checks an input and says how the engine reads it; files are checked readable up front. */
+export function resolveInput(input: unknown): EngineInput {
+  if (input === undefined) throw new UsageError(`input is required: ${INPUT_KINDS}`);
+  if (input instanceof Readable) return { inputs: null, input, size: null };
+  if (typeof input === 'number') {
+    checkDescriptor(input, 'input');
+    return { inputs: null, inputFd: input, size: inputSize(null, [], input) };
+  }
+  const files = typeof input === 'string' ? [input] : input;
+  if (
+    !Array.isArray(files) ||
+    files.length === 0 ||
+    !files.every((file) => typeof file === 'string' && file !== '')
+  ) {
+    throw new UsageError(`input must be ${INPUT_KINDS} (got ${describe(input)})`);
+  }
+  const sizes = checkInputFiles(files, 'input');
+  return { inputs: files, size: inputSize(files, sizes) };
+}
+
+/** Checks an output's kind, before anything is opened or started. */
+export function checkOutput(output: unknown): void {
+  if (output === undefined) throw new UsageError(`output is required: ${OUTPUT_KINDS}`);
+  if (output instanceof Writable) {
+    if (output.writableEnded || output.destroyed)
+      throw new UsageError('output is a stream already ended or destroyed');
+    return;
+  }
+  if (typeof output === 'number') checkDescriptor(output, 'output');
+  else if (typeof output !== 'string' || output === '')
+    throw new UsageError(`output must be ${OUTPUT_KINDS} (got ${describe(output)})`);
+}
+
+/** The output as the engine takes it: a path is opened (created or truncated) here, last. */
+export function openOutput(output: Output): { outputFd?: number; output?: Writable } {
+  if (output instanceof Writable) return { output };
+  if (typeof output === 'number') return { outputFd: output };
+  try {
+    return { outputFd: openSync(output, 'w') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'no such directory' : describeErrno(error);
+    throw new UsageError(`output ${output}: ${problem}`, error);
+  }
+}
+
+function checkDescriptor(fd: number, name: string): void {
+  if (!Number.isInteger(fd) || fd < 0)
+    throw new UsageError(`${name} descriptor ${fd} must be a whole number of at least 0`);
+  try {
+    fstatSync(fd);
+  } catch (error) {
+    throw new UsageError(`${name} descriptor ${fd} is not open`, error);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array that is not all file paths';
+  if (typeof value === 'object') {
+    const kind = value.constructor;
+    return kind === Object || kind === undefined ? 'an object' : `a ${kind.name}`;
+  }
+  return typeof value === 'string' ? `"${value}"` : String(value);
+}

@@ -1,0 +1,98 @@
+import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+
+/**
+ * Where the fan's output is written: a descriptor (output.ts) or a Node stream (here). Past its
+ * mark `full` tells producers to pause until 'drain'; 'closed' says the reader went away,
+ * 'error' any other failure.
+ */
+export interface Sink extends EventEmitter {
+  readonly full: boolean;
+  readonly closed: boolean;
+  write(parts: Buffer[]): void;
+  /** The end of the output: the reader sees it. */
+  close(): void;
+  /** Resolves when everything written so far is out (or the output closed). */
+  finish(): Promise<void>;
+}
+
+/** The least a stream buffers before the fan pauses its workers: a few writes' worth. */
+const MIN_HIGH_WATER = 1024 * 1024;
+
+/**
+ * The output as a Node Writable, for the library: a file stream, a socket, the readable side of
+ * `fan.stream`. The fan pauses while the stream holds more than its own mark or 1 MiB, whichever
+ * is more, and goes on at its 'drain'. A stream destroyed before the end, or one that fails with
+ * EPIPE, is a reader gone ('closed'), as a closed pipe is on the command line.
+ */
+export class WritableSink extends EventEmitter implements Sink {
+  readonly #stream: Writable;
+  readonly #highWater: number;
+  #closed = false;
+  readonly #listeners: [string, (...args: unknown[]) => void][];
+
+  constructor(stream: Writable) {
+    super();
+    this.#stream = stream;
+    this.#highWater = Math.max(stream.writableHighWaterMark, MIN_HIGH_WATER);
+    this.#listeners = [
+      ['drain', () => this.emit('drain')],
+      [
+        'error',
+        (error) => {
+          if (this.#closed) return;
+          this.#closed = true;
+          const { code } = error as NodeJS.ErrnoException;
+          if (code === 'EPIPE' || code === 'ECONNRESET') this.emit('closed');
+          else this.emit('error', error);
+        },
+      ],
+      [
+        'close',
+        () => {
+          if (this.#closed || stream.writableFinished) return;
+          this.#closed = true;
+          this.emit('closed');
+        },
+      ],
+    ];
+    for (const [event, listener] of this.#listeners) stream.on(event, listener);
+  }
+
+  get full(): boolean {
+    return this.#stream.writableLength >= this.#highWater;
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.#stream.destroyed;
+  }
+
+  write(parts: Buffer[]): void {
+    if (this.closed) return;
+    this.#stream.cork();
+    for (const part of parts) if (part.length > 0) this.#stream.write(part);
+    this.#stream.uncork();
+  }
+
+  /**
+   * Ends the stream, as `stream.pipeline` ends its destination; process.stdout and stderr are
+   * not ended but let go, so that fan after fan can write to them without piling up listeners.
+   */
+  close(): void {
+    const stream = this.#stream;
+    if (stream === process.stdout || stream === process.stderr) {
+      for (const [event, listener] of this.#listeners) stream.off(event, listener);
+    } else if (!this.closed) {
+      stream.end();
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.closed || this.#stream.writableLength === 0) return;
+    await new Promise<void>((resolve) => {
+      this.#stream.write(Buffer.alloc(0), () => resolve());
+      this.once('closed', resolve);
+      this.once('error', resolve);
+    });
+  }
+}

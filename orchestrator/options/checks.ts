@@ -1,0 +1,98 @@
+import { parseSize, UsageError } from '../../filters/index.js';
+import { FAN_CHOICES, type FanSettings, MAX_WORKERS } from './fan-settings.js';
+
+// The checks of single values, each naming its option as the caller spells it.
+
+/** How the caller spells an option in messages: `--block`, `block`. */
+export type NameOf = (option: keyof FanSettings) => string;
+
+/** A bad value of one option: a usage error that knows which option, for a config's position. */
+export class OptionError extends UsageError {
+  readonly option: keyof FanSettings;
+
+  constructor(option: keyof FanSettings, message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = 'OptionError';
+    this.option = option;
+  }
+}
+
+/** Runs a parser of `option`'s value; its usage error becomes the option's own. */
+export function at<T>(option: keyof FanSettings, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof OptionError || !(error instanceof UsageError)) throw error;
+    throw new OptionError(option, error.message, error.cause);
+  }
+}
+
+export function workerCount(value: unknown, name: string): number {
+  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new OptionError(
+      'workers',
+      `${name} must be a whole number from 1 to ${MAX_WORKERS} (got "${value}")`,
+    );
+  }
+  return n;
+}
+
+export function count(value: unknown, name: string): number {
+  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0)
+    throw new OptionError(
+      'retries',
+      `${name} must be a whole number of at least 0 (got "${value}")`,
+    );
+  return n;
+}
+
+export function size(value: unknown, option: keyof FanSettings, name: NameOf): number {
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    throw new OptionError(
+      option,
+      `${name(option)} must be a size: a number of bytes or a string such as 64K, 1M (got ${show(value)})`,
+    );
+  }
+  return at(option, () => parseSize(String(value), name(option)));
+}
+
+export function text(value: unknown, option: keyof FanSettings, name: NameOf): string {
+  if (typeof value !== 'string')
+    throw new OptionError(option, `${name(option)} must be a string (got ${show(value)})`);
+  return value;
+}
+
+export function flag(settings: FanSettings, option: keyof FanSettings, name: NameOf): boolean {
+  const value = settings[option];
+  if (value === undefined || value === false) return false;
+  if (value === true) return true;
+  throw new OptionError(option, `${name(option)} must be true or false (got ${show(value)})`);
+}
+
+export function choice<K extends keyof typeof FAN_CHOICES>(
+  value: unknown,
+  option: K,
+  name: NameOf,
+): (typeof FAN_CHOICES)[K][number] {
+  const choices: readonly unknown[] = FAN_CHOICES[option];
+  if (!choices.includes(value)) {
+    throw new OptionError(
+      option,
+      `${name(option)} must be one of ${choices.join(', ')} (got ${show(value)})`,
+    );
+  }
+  return value as (typeof FAN_CHOICES)[K][number];
+}
+
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,131 @@
+import { availableParallelism } from 'node:os';
+
+/** The most workers a fan takes: far more than a machine runs well, far fewer than would crash. */
+export const MAX_WORKERS = 4096;
+
+/** The values an option of a fixed set takes, first the default. */
+export const FAN_CHOICES = {
+  dispatch: ['ready', 'round-robin', 'hash', 'broadcast'],
+  merge: ['ready', 'ordered', 'sorted'],
+  halt: ['now', 'never'],
+} as const;
+
+/**
+ * The defaults of a fan, once: the command line's help shows them, config files and the library
+ * take them. (A config file's `workers` alone differs: 2, so that a config runs alike on every
+ * machine; see docs/config.md.)
+ */
+export const FAN_DEFAULTS = {
+  workers: availableParallelism(),
+  split: 'lines',
+  block: '1M',
+  dispatch: 'ready',
+  key: 'whole',
+  merge: 'ready',
+  mergeMemory: '64M',
+  retries: 0,
+  halt: 'now',
+  maxRecord: '64M',
+} as const satisfies Partial<FanSettings>;
+
+/**
+ * A fan's settings, named as `manifold fan`'s long flags in camelCase (`--merge-memory` is
+ * `mergeMemory`). Everything but `command` is optional; see docs/fan.md for what each does.
+ */
+export interface FanSettings {
+  /**
+   * The worker command: an argv array, run directly (`['grep', '-v', 'x']`), or a string, run by
+   * `/bin/sh -c` (`'sort | uniq -c'`).
+   */
+  command: string | readonly string[];
+  /** How many workers run at once, 1 to 4096. @default the number of CPUs */
+  workers?: number;
+  /**
+   * How records are cut: `lines`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>`.
+   * It is also the workers' output framing unless `join` says otherwise. @default 'lines'
+   */
+  split?: string;
+  /** How the workers' output records are cut, when not as `split` (same names). */
+  join?: string;
+  /** Records end with NUL: the same as `split: 'nul'`. @default false */
+  null?: boolean;
+  /** The target size of a block: a number of bytes, or `64K`, `1M`, `8M`... @default '1M' */
+  block?: number | string;
+  /**
+   * Which worker gets each block: the first `ready`, in turn (`round-robin`), by the hash of
+   * each record's key (`hash`), or every worker every block (`broadcast`). @default 'ready'
+   */
+  dispatch?: 'ready' | 'round-robin' | 'hash' | 'broadcast';
+  /** The key for `dispatch: 'hash'` and `merge: 'sorted'`: `field:N`, `json:<path>`, `whole`. @default 'whole' */
+  key?: string;
+  /** Split fields on this one character, not on runs of blanks. */
+  fieldSep?: string;
+  /**
+   * How the workers' outputs are combined: as they come (`ready`), in the input's order of
+   * blocks (`ordered`), or merged by key (`sorted`, each worker's output being sorted).
+   * @default 'ready'
+   */
+  merge?: 'ready' | 'ordered' | 'sorted';
+  /**
+   * The most output a merge holds in memory: past it `merge: 'sorted'` spills to $TMPDIR and
+   * `merge: 'ordered'` pauses workers that run ahead. @default '64M'
+   */
+  mergeMemory?: number | string;
+  /** With `merge: 'sorted'`: compare keys as numbers, like `sort -n`. @default false */
+  numeric?: boolean;
+  /** With `merge: 'sorted'`: the largest key first, like `sort -r`. @default false */
+  reverse?: boolean;
+  /** Prefix each output record, and each line of a worker's stderr, with the worker's number and a TAB. @default false */
+  tag?: boolean;
+  /**
+   * Run an argv `command` with `/bin/sh -c`, its words joined by spaces. A string `command`
+   * always runs so. @default false for an argv array
+   */
+  shell?: boolean;
+  /** A fresh worker process for each block, as `parallel --pipe`. @default false */
+  perBlock?: boolean;
+  /** Persistent workers that write exactly one output record per input record. @default false */
+  oneToOne?: boolean;
+  /** Persistent SDK filters that tie their output to blocks: `'manifold'`. */
+  protocol?: 'manifold';
+  /** Run a failed block again, up to this many times, on a fresh worker. @default 0 */
+  retries?: number;
+  /** When a worker fails for good: stop all `now`, or `never` (finish the rest). @default 'now' */
+  halt?: 'now' | 'never';
+  /** The largest record accepted, in the input and in the workers' output. @default '64M' */
+  maxRecord?: number | string;
+  /** Also write the JSON summary to this file at the end; `'-'` writes it to the reporter. */
+  stats?: string;
+  /** Draw a live progress line on the reporter, when it is a terminal. @default false */
+  progress?: boolean;
+  /** Say what manifold decides and what its workers do, on the reporter. @default false */
+  verbose?: boolean;
+}
+
+/** Every setting's name, for a check of unknown names (the type keeps it complete). */
+export const FAN_SETTING_NAMES = Object.keys({
+  command: true,
+  workers: true,
+  split: true,
+  join: true,
+  null: true,
+  block: true,
+  dispatch: true,
+  key: true,
+  fieldSep: true,
+  merge: true,
+  mergeMemory: true,
+  numeric: true,
+  reverse: true,
+  tag: true,
+  shell: true,
+  perBlock: true,
+  oneToOne: true,
+  protocol: true,
+  retries: true,
+  halt: true,
+  maxRecord: true,
+  stats: true,
+  progress: true,
+  verbose: true,
+} satisfies Record<keyof FanSettings, true>) as (keyof FanSettings)[];

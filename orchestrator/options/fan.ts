@@ -1,0 +1,208 @@
+import {
+  type Framing,
+  type KeySpec,
+  parseFraming,
+  parseKeySpec,
+  UsageError,
+} from '../../filters/index.js';
+import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import type { FanOptions, Log } from '../fan/options.js';
+import {
+  at,
+  choice,
+  count,
+  flag,
+  type NameOf,
+  OptionError,
+  show,
+  size,
+  text,
+  workerCount,
+} from './checks.js';
+import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
+
+export { type NameOf, OptionError } from './checks.js';
+
+export {
+  FAN_CHOICES,
+  FAN_DEFAULTS,
+  FAN_SETTING_NAMES,
+  type FanSettings,
+  MAX_WORKERS,
+} from './fan-settings.js';
+
+/** `--block` for `block`, `--merge-memory` for `mergeMemory`: the command line's spelling. */
+export const flagOf: NameOf = (option) =>
+  option === 'workers' ? '-j, --workers' : `--${kebab(option)}`;
+
+/** `merge-memory` for `mergeMemory`: a config file's spelling. */
+export const keyNameOf: NameOf = (option) => kebab(option);
+
+/** `mergeMemory` for `mergeMemory`: the library's spelling, the option's own name. */
+export const settingNameOf: NameOf = (option) => option;
+
+export function kebab(option: string): string {
+  return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * Checks a fan's settings, each value and then against each other, and turns them into what the
+ * engine needs. The one place the command line, config files and the library map into: defaults
+ * come from FAN_DEFAULTS, and every message names the option as `nameOf` spells it. `log` hears
+ * what was decided (a fresh worker per block, for --merge ordered or --retries).
+ * `inputs`, `stats`'s target and the I/O are the caller's to set on the result.
+ */
+export function resolveFanSettings(
+  settings: FanSettings,
+  nameOf: NameOf,
+  log: Log = () => {},
+): FanOptions {
+  const name = nameOf;
+  const value = <K extends keyof typeof FAN_DEFAULTS>(key: K) => settings[key] ?? FAN_DEFAULTS[key];
+  const command = commandOf(settings, name);
+  const workers = workerCount(value('workers'), name('workers'));
+  const retries = count(value('retries'), name('retries'));
+  const nul = flag(settings, 'null', name);
+  const split = nul ? 'nul' : text(value('split'), 'split', name);
+  const framing = at('split', () => parseFraming(split, name('split')));
+  if (framing.kind === 'raw')
+    throw new OptionError(
+      'split',
+      `${name('split')} raw has no record boundaries to cut blocks at`,
+    );
+  const outputFraming = joinFraming(settings, framing, name);
+  const key = keySpec(settings, name);
+  const dispatch = choice(value('dispatch'), 'dispatch', name);
+  const merge = choice(value('merge'), 'merge', name);
+  const numeric = flag(settings, 'numeric', name);
+  const reverse = flag(settings, 'reverse', name);
+  if ((numeric || reverse) && merge !== 'sorted') {
+    const which = numeric ? 'numeric' : 'reverse';
+    throw new OptionError(
+      which,
+      `${name(which)} orders the sorted merge: it needs ${name('merge')} sorted`,
+    );
+  }
+  if (merge === 'ordered' && (dispatch === 'hash' || dispatch === 'broadcast')) {
+    throw new OptionError(
+      'merge',
+      `${name('merge')} ordered keeps the order of input blocks, which ${name('dispatch')} ${dispatch} does not give each worker whole; use ${name('merge')} ready or sorted`,
+    );
+  }
+  const perBlock = flag(settings, 'perBlock', name);
+  const oneToOne = flag(settings, 'oneToOne', name);
+  const ways = (['perBlock', 'oneToOne', 'protocol'] as const).filter((w) =>
+    w === 'protocol' ? settings.protocol !== undefined : w === 'perBlock' ? perBlock : oneToOne,
+  );
+  if (ways.length > 1) {
+    throw new OptionError(
+      ways[1]!,
+      `choose one of ${name('perBlock')}, ${name('oneToOne')} and ${name('protocol')}: each ties output to blocks its own way`,
+    );
+  }
+  const protocol = settings.protocol !== undefined;
+  if (protocol && settings.protocol !== PROTOCOL_NAME) {
+    throw new OptionError(
+      'protocol',
+      `${name('protocol')} "${settings.protocol}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
+    );
+  }
+  if (protocol && command.shell) {
+    throw new OptionError(
+      'protocol',
+      `${name('protocol')} needs a command run directly: manifold adds ${name('protocol')} ${PROTOCOL_NAME} to its arguments, which ${name('shell')} cannot`,
+    );
+  }
+  let attribution: FanOptions['attribution'] = perBlock
+    ? 'per-block'
+    : oneToOne
+      ? 'one-to-one'
+      : protocol
+        ? 'protocol'
+        : 'none';
+  if (attribution === 'none' && (merge === 'ordered' || retries > 0)) {
+    attribution = 'per-block';
+    log(
+      `${merge === 'ordered' ? '--merge ordered' : '--retries'} needs each output tied to its block: running a fresh worker per block (--per-block); --one-to-one or --protocol manifold keep workers running`,
+    );
+  }
+  // An SDK filter under the protocol reads blocks in the fan's framing, and writes what the fan
+  // expects back: manifold says so on its command line.
+  const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
+  if (settings.join !== undefined) protocolArgs.push('--join', outputFraming.name);
+  const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
+  return {
+    command: { argv, shell: command.shell },
+    workers,
+    framing,
+    outputFraming,
+    blockSize: size(value('block'), 'block', name),
+    maxRecord: size(value('maxRecord'), 'maxRecord', name),
+    mergeMemory: size(value('mergeMemory'), 'mergeMemory', name),
+    dispatch,
+    key,
+    merge,
+    numeric,
+    reverse,
+    tag: flag(settings, 'tag', name),
+    attribution,
+    retries,
+    halt: choice(value('halt'), 'halt', name),
+    inputs: null,
+    stats: settings.stats === undefined ? null : text(settings.stats, 'stats', name),
+    progress: flag(settings, 'progress', name),
+    verbose: flag(settings, 'verbose', name),
+  };
+}
+
+/** The command: an argv array (run directly, unless `shell`), or a string for /bin/sh -c. */
+function commandOf(settings: FanSettings, name: NameOf): { argv: string[]; shell: boolean } {
+  const { command } = settings;
+  const shell = flag(settings, 'shell', name);
+  if (typeof command === 'string') {
+    if (command.trim() === '')
+      throw new OptionError('command', `${name('command')} must not be empty`);
+    if (settings.shell === false) {
+      throw new OptionError(
+        'shell',
+        `${name('shell')} is false, but ${name('command')} is a string, which runs with /bin/sh -c: give an argv array to run without a shell`,
+      );
+    }
+    return { argv: [command], shell: true };
+  }
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    !command.every((word) => typeof word === 'string') ||
+    command[0] === ''
+  ) {
+    throw new OptionError(
+      'command',
+      `${name('command')} must be an argv array (program first) or a shell command line (got ${show(command)})`,
+    );
+  }
+  return { argv: [...command], shell };
+}
+
+function keySpec(settings: FanSettings, name: NameOf): KeySpec {
+  const { fieldSep } = settings;
+  const separator = fieldSep === undefined ? undefined : text(fieldSep, 'fieldSep', name);
+  const spec = text(settings.key ?? FAN_DEFAULTS.key, 'key', name);
+  try {
+    return parseKeySpec(spec, separator, name('key'), name('fieldSep'));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const option = error.message.startsWith(name('fieldSep')) ? 'fieldSep' : 'key';
+    throw new OptionError(option, error.message, error.cause);
+  }
+}
+
+function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Framing {
+  if (settings.join === undefined) return framing;
+  const join = text(settings.join, 'join', name);
+  const outputFraming = at('join', () => parseFraming(join, name('join')));
+  if (outputFraming.kind === 'raw') {
+    throw new OptionError('join', `${name('join')} raw has no record boundaries to keep whole`);
+  }
+  return outputFraming;
+}

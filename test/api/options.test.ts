@@ -1,0 +1,94 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { resolveFanOptions } from '../../orchestrator/cli/fan.js';
+import { fanOptions } from '../../orchestrator/cli/fan-options.js';
+import { CONFIG_WORKERS, toFanSettings } from '../../orchestrator/config/fan.js';
+import {
+  FAN_DEFAULTS,
+  type FanSettings,
+  keyNameOf,
+  resolveFanSettings,
+  settingNameOf,
+} from '../../orchestrator/options/fan.js';
+
+/** What `manifold fan <args> -- cat` resolves to, as its command line parses it. */
+function fromCommandLine(args: string[]) {
+  const command = new Command('fan').exitOverride();
+  for (const option of fanOptions()) command.addOption(option);
+  command.parse(args, { from: 'user' });
+  const notes: string[] = [];
+  const options = resolveFanOptions(['cat'], command.opts(), (note) => notes.push(note));
+  return { options, notes };
+}
+
+function fromLibrary(settings: Omit<FanSettings, 'command'>) {
+  const notes: string[] = [];
+  const options = resolveFanSettings({ command: ['cat'], ...settings }, settingNameOf, (note) =>
+    notes.push(note),
+  );
+  return { options, notes };
+}
+
+describe('one options place: the command line, the library and config files agree', () => {
+  const same: [string[], Omit<FanSettings, 'command'>][] = [
+    [[], {}],
+    [['-j', '3', '--block', '64K'], { workers: 3, block: '64K' }],
+    [['--block', '65536'], { block: 65536 }],
+    [['--merge', 'ordered'], { merge: 'ordered' }],
+    [['--retries', '2', '--halt', 'never'], { retries: 2, halt: 'never' }],
+    [
+      ['--protocol', 'manifold', '--split', 'ndjson', '--join', 'lines'],
+      { protocol: 'manifold', split: 'ndjson', join: 'lines' },
+    ],
+    [['-0', '--one-to-one'], { null: true, oneToOne: true }],
+    [
+      ['--dispatch', 'hash', '--key', 'field:2', '--field-sep', ','],
+      { dispatch: 'hash', key: 'field:2', fieldSep: ',' },
+    ],
+    [
+      ['--merge', 'sorted', '--numeric', '--reverse', '--merge-memory', '8M'],
+      { merge: 'sorted', numeric: true, reverse: true, mergeMemory: '8M' },
+    ],
+    [
+      ['--tag', '--per-block', '--max-record', '1K', '--stats', 'x.json', '--verbose'],
+      { tag: true, perBlock: true, maxRecord: '1K', stats: 'x.json', verbose: true },
+    ],
+  ];
+  it.each(same)('%j resolves as the library settings %j', (args, settings) => {
+    expect(fromLibrary(settings)).toEqual(fromCommandLine(args));
+  });
+
+  it("the defaults are the command line's, and FAN_DEFAULTS is what --help shows", () => {
+    const { options } = fromLibrary({});
+    expect(options.workers).toBe(FAN_DEFAULTS.workers);
+    expect(options.blockSize).toBe(1024 * 1024);
+    expect(options.maxRecord).toBe(64 * 1024 * 1024);
+    expect(options.mergeMemory).toBe(64 * 1024 * 1024);
+    expect([options.dispatch, options.merge, options.halt, options.retries]).toEqual([
+      'ready',
+      'ready',
+      'now',
+      0,
+    ]);
+    // Every default --help shows comes from FAN_DEFAULTS.
+    const defaults = Object.fromEntries(
+      fanOptions()
+        .filter((option) => option.defaultValue !== undefined)
+        .map((option) => [option.attributeName(), option.defaultValue]),
+    );
+    expect(defaults).toEqual({ ...FAN_DEFAULTS, retries: String(FAN_DEFAULTS.retries) });
+  });
+
+  it("a config's fan resolves as the library's, but for its documented 2 workers", () => {
+    const settings = toFanSettings({}, { argv: ['cat'], shell: false });
+    const fromConfig = resolveFanSettings(settings, keyNameOf);
+    expect(fromConfig).toEqual({ ...fromLibrary({}).options, workers: CONFIG_WORKERS });
+  });
+
+  it('each caller spells the option its own way in messages', () => {
+    const bad = { command: ['cat'], mergeMemory: 'lots' };
+    expect(() => resolveFanSettings(bad, settingNameOf)).toThrow(/^mergeMemory "lots"/);
+    expect(() => resolveFanSettings(bad, keyNameOf)).toThrow(/^merge-memory "lots"/);
+    expect(() => fromCommandLine(['--merge-memory', 'lots'])).toThrow(/^--merge-memory "lots"/);
+  });
+});
