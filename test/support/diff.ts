@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 // Differences small enough to read in a failed `toEqual`, for outputs of thousands of records.
 
 /** A few words on a list: how many, the first and last in byte order, cut short. */
@@ -42,3 +44,7 @@ export const sameBytes = (expected: Buffer) => ({
   length: expected.length,
   expectedLength: expected.length,
 });
+
+/** A digest to compare outputs too large to show. */
+export const sha256 = (data: string | Uint8Array) =>
+  createHash('sha256').update(data).digest('hex');
