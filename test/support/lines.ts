@@ -31,3 +31,13 @@ export const oneLine = /^manifold: [^\n]+\n$/;
 
 /** `text` for use inside a regular expression, matching itself only. */
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Record `n` as a 16-byte line (15 digits): with --block 1K, block k holds 64(k-1)+1 to 64k. */
+export const record = (n: number) => `${String(n).padStart(15, '0')}\n`;
+
+/** Record `n` without its newline. */
+export const recordText = (n: number) => record(n).slice(0, -1);
+
+/** Records `from` to `to`, as one text. */
+export const records = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => record(from + i)).join('');

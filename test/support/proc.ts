@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { onCleanup } from './cleanup.js';
+import { tempDir } from './temp.js';
 
 // Processes as /proc shows them: for what gives no event, such as the end of a process that
 // is not our child, or a process's peak memory.
@@ -71,6 +73,19 @@ export function tracked(pids: number[]): Proc[] {
 
 /** The pids recorded as file names in `dir` (fixtures write them there under MF_PIDS). */
 export const pidsIn = (dir: string) => readdirSync(dir).map(Number);
+
+/**
+ * A fresh folder where fixtures record their pids as file names (MF_PIDS, PIPE_PIDS); what is
+ * left of them is killed after the test.
+ */
+export function pidDir(): string {
+  const dir = join(tempDir('manifold-pids-'), 'pids');
+  mkdirSync(dir);
+  onCleanup(() => {
+    for (const pid of pidsIn(dir)) killQuietly(pid);
+  });
+  return dir;
+}
 
 /** Kills what is left of `procs`, quietly: the cleanup after a failed test. */
 export function killLeftovers(procs: Proc[]): void {
