@@ -1,3 +1,4 @@
+import type { Options } from 'execa';
 import { describe, it } from 'vitest';
 import { bin, run } from '../helpers.js';
 import { variedLines } from '../support/data.js';
@@ -8,6 +9,10 @@ import { lineBytes } from '../support/lines.js';
 // `manifold fan --merge ordered` end to end, with each way of tying output to blocks (a process
 // per block, one-to-one, the block protocol): the input, or one worker run alone, byte for byte.
 
+/** `manifold fan -j 3 --block <block> --merge ordered <args>`. */
+const ordered = (block: string, args: string[], input: Buffer, options: Options = {}) =>
+  fan(['-j', '3', '--block', block, '--merge', 'ordered', ...args], input, options);
+
 describe.concurrent('manifold fan --merge ordered', () => {
   const small = lineBytes(variedLines(4_000, 2));
   const large = lineBytes(variedLines(25_000, 3));
@@ -15,22 +20,7 @@ describe.concurrent('manifold fan --merge ordered', () => {
   it('--per-block gives the input back byte for byte, one process per block', async ({
     expect,
   }) => {
-    const result = await fan(
-      [
-        '-j',
-        '3',
-        '--block',
-        '4K',
-        '--merge',
-        'ordered',
-        '--per-block',
-        '--stats',
-        '-',
-        '--',
-        'cat',
-      ],
-      small,
-    );
+    const result = await ordered('4K', ['--per-block', '--stats', '-', '--', 'cat'], small);
     expect(byteDiff(result.stdout, small)).toEqual(sameBytes(small));
     const stats = statsOf(result);
     expect(stats.status).toBe(0);
@@ -42,10 +32,7 @@ describe.concurrent('manifold fan --merge ordered', () => {
   it('without a way named, runs a process per block and gives the input back exactly', async ({
     expect,
   }) => {
-    const result = await fan(
-      ['-j', '3', '--block', '4K', '--merge', 'ordered', '--stats', '-', '--', 'cat'],
-      small,
-    );
+    const result = await ordered('4K', ['--stats', '-', '--', 'cat'], small);
     expect(byteDiff(result.stdout, small)).toEqual(sameBytes(small));
     const stats = statsOf(result);
     expect(stats.status).toBe(0);
@@ -55,22 +42,7 @@ describe.concurrent('manifold fan --merge ordered', () => {
   it('--one-to-one with cat: byte for byte, one persistent process per worker', async ({
     expect,
   }) => {
-    const result = await fan(
-      [
-        '-j',
-        '3',
-        '--block',
-        '8K',
-        '--merge',
-        'ordered',
-        '--one-to-one',
-        '--stats',
-        '-',
-        '--',
-        'cat',
-      ],
-      large,
-    );
+    const result = await ordered('8K', ['--one-to-one', '--stats', '-', '--', 'cat'], large);
     expect(byteDiff(result.stdout, large)).toEqual(sameBytes(large));
     const stats = statsOf(result);
     expect(stats.status).toBe(0);
@@ -85,10 +57,7 @@ describe.concurrent('manifold fan --merge ordered', () => {
     const ascii = lineBytes(variedLines(25_000, 4).map((line) => line.replace(/[^ -~]/g, 'q')));
     const awk = ['awk', '{print toupper($0)}'];
     const alone = await run(awk[0]!, awk.slice(1), ascii);
-    const result = await fan(
-      ['-j', '3', '--block', '16K', '--merge', 'ordered', '--one-to-one', '--', ...awk],
-      ascii,
-    );
+    const result = await ordered('16K', ['--one-to-one', '--', ...awk], ascii);
     expect(ok(result)).toEqual(OK);
     expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
   });
@@ -97,11 +66,9 @@ describe.concurrent('manifold fan --merge ordered', () => {
     // awk holds its output in a buffer while it can read more: all blocks in the reorder window
     // together may be smaller than that buffer.
     const ascii = lineBytes(Array.from({ length: 20_000 }, (_, i) => `line ${i}`));
-    const result = await fan(
-      ['-j', '3', '--block', '1K', '--merge', 'ordered', '--one-to-one', '--', 'awk', '{print}'],
-      ascii,
-      { timeout: 8_000 },
-    );
+    const result = await ordered('1K', ['--one-to-one', '--', 'awk', '{print}'], ascii, {
+      timeout: 8_000,
+    });
     expect({ ...ok(result), signal: result.signal }).toEqual({ ...OK, signal: undefined });
     expect(byteDiff(result.stdout, ascii)).toEqual(sameBytes(ascii));
   });
@@ -111,22 +78,9 @@ describe.concurrent('manifold fan --merge ordered', () => {
   }) => {
     const alone = await run(bin('mf-map'), ['r.toUpperCase()'], large);
     expect(alone.exitCode).toBe(0);
-    const result = await fan(
-      [
-        '-j',
-        '3',
-        '--block',
-        '16K',
-        '--merge',
-        'ordered',
-        '--protocol',
-        'manifold',
-        '--stats',
-        '-',
-        '--',
-        bin('mf-map'),
-        'r.toUpperCase()',
-      ],
+    const result = await ordered(
+      '16K',
+      ['--protocol', 'manifold', '--stats', '-', '--', bin('mf-map'), 'r.toUpperCase()'],
       large,
     );
     expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));

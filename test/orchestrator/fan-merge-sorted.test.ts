@@ -14,32 +14,10 @@ describe.concurrent('manifold fan --merge sorted', () => {
   /** The sequential answer: one `sort` over the whole input. */
   const sortAlone = (args: string[], input: Buffer) => run('sort', args, input, C);
 
-  it('merges byte-order sorts into the sorted input', async ({ expect }) => {
-    const alone = await sortAlone([], text);
-    const result = await fan(
-      ['-j', '3', '--block', '4K', '--merge', 'sorted', '--', 'sort'],
-      text,
-      C,
-    );
-    expect(ok(result)).toEqual(OK);
-    expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
-  });
-
-  it('--merge-memory: per-block runs spilled to $TMPDIR merge to the same bytes', async ({
-    expect,
-  }) => {
-    // More in fan-merges.test.ts.
-    const alone = await sortAlone([], text);
-    const args = ['-j', '3', '--block', '4K', '--merge', 'sorted', '--per-block'];
-    const result = await fan([...args, '--merge-memory', '8K', '--', 'sort'], text, C);
-    expect(ok(result)).toEqual(OK);
-    expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
-  });
-
-  it('--numeric merges sort -n', async ({ expect }) => {
+  const numeric = (() => {
     const pick = randoms(11);
     const numbers = ['0', '-0', '007', '.5', '-2.25', '1.50', 'abc', ''];
-    const input = lineBytes(
+    return lineBytes(
       Array.from({ length: 10_000 }, (_, i) => {
         const n =
           pick(10) === 0
@@ -48,21 +26,27 @@ describe.concurrent('manifold fan --merge sorted', () => {
         return `${n} ${WORDS[pick(WORDS.length)]} ${i % 7}`;
       }),
     );
-    const alone = await sortAlone(['-n'], input);
-    const result = await fan(
-      ['-j', '3', '--block', '4K', '--merge', 'sorted', '--numeric', '--', 'sort', '-n'],
-      input,
-      C,
-    );
-    expect(ok(result)).toEqual(OK);
-    expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
-  });
+  })();
 
-  it('--reverse merges sort -r', async ({ expect }) => {
-    const alone = await sortAlone(['-r'], text);
-    const result = await fan(
-      ['-j', '3', '--block', '4K', '--merge', 'sorted', '--reverse', '--', 'sort', '-r'],
+  // Each: the test's name, the input, the fan's options, sort's options (for the workers and
+  // for the sequential answer alike).
+  const cases: [string, Buffer, string[], string[]][] = [
+    ['merges byte-order sorts into the sorted input', text, [], []],
+    // More in fan-merges.test.ts.
+    [
+      '--merge-memory: per-block runs spilled to $TMPDIR merge to the same bytes',
       text,
+      ['--per-block', '--merge-memory', '8K'],
+      [],
+    ],
+    ['--numeric merges sort -n', numeric, ['--numeric'], ['-n']],
+    ['--reverse merges sort -r', text, ['--reverse'], ['-r']],
+  ];
+  it.for(cases)('%s', async ([, input, args, sortArgs], { expect }) => {
+    const alone = await sortAlone(sortArgs, input);
+    const result = await fan(
+      ['-j', '3', '--block', '4K', '--merge', 'sorted', ...args, '--', 'sort', ...sortArgs],
+      input,
       C,
     );
     expect(ok(result)).toEqual(OK);
