@@ -11,6 +11,9 @@ import { fileTempDir } from '../support/temp.js';
 // every worker; real worker processes on real pipes, generated data, the output checked against
 // the input or against one worker run alone.
 
+// Tests here run concurrently: their folders go when the file is done.
+const tempDir = () => fileTempDir('manifold-fan-dispatch-');
+
 describe.concurrent('manifold fan: dispatch by readiness, merge as ready (the defaults)', () => {
   const lines = variedLines(60_000, 1);
   const input = lineBytes(lines);
@@ -36,7 +39,7 @@ describe.concurrent('manifold fan --dispatch round-robin', () => {
   it('gives blocks to workers in turn: counts differ by at most one', async ({ expect }) => {
     const lines = Array.from({ length: 6_000 }, (_, i) => `${i} ${'r'.repeat(i % 37)}`);
     const input = lineBytes(lines);
-    const dir = fileTempDir('manifold-fan-modes-');
+    const dir = tempDir();
     const result = await fan(
       [
         '-j',

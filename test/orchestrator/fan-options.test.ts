@@ -13,12 +13,15 @@ import { fileTempDir } from '../support/temp.js';
 // --max-record, --progress, --verbose; usage errors; and --help, whose every option is
 // exercised in the fan-*.test.ts files named below.
 
+// Tests here run concurrently: their folders go when the file is done.
+const tempDir = () => fileTempDir('manifold-fan-options-');
+
 describe.concurrent('manifold fan --tag', () => {
   it("prefixes each output record and each line of a worker's stderr with its number", async ({
     expect,
   }) => {
     const input = lineBytes(variedLines(5_000, 13));
-    const dir = fileTempDir('manifold-fan-modes-');
+    const dir = tempDir();
     const stats = join(dir, 'stats.json');
     const result = await fan(
       [
@@ -65,7 +68,7 @@ describe.concurrent('manifold fan --tag', () => {
 
 describe.concurrent('manifold fan --input', () => {
   it('reads the files in order, not stdin', async ({ expect }) => {
-    const dir = fileTempDir('manifold-fan-modes-');
+    const dir = tempDir();
     const a = lineBytes(variedLines(3_000, 20));
     const b = lineBytes(variedLines(3_000, 21).map((line) => `b ${line}`));
     writeFileSync(join(dir, 'a'), a);
@@ -93,7 +96,7 @@ describe.concurrent('manifold fan --input', () => {
   });
 
   it('a missing file is a usage error naming it', async ({ expect }) => {
-    const dir = fileTempDir('manifold-fan-modes-');
+    const dir = tempDir();
     writeFileSync(join(dir, 'a'), 'a\n');
     const missing = join(dir, 'no-such-file');
     const result = await fan(['--input', join(dir, 'a'), '--input', missing, '--', 'cat']);
@@ -112,7 +115,7 @@ describe.concurrent('manifold fan: failures, retries and what it says', () => {
   it('--retries runs each failed block again on a fresh worker: the output is whole', async ({
     expect,
   }) => {
-    const marks = fileTempDir('manifold-fan-modes-');
+    const marks = tempDir();
     const result = await fan(
       [
         '-j',
@@ -144,7 +147,7 @@ describe.concurrent('manifold fan: failures, retries and what it says', () => {
     const result = await fan(
       ['-j', '1', '--block', '2K', '--per-block', '--', fixture('fan-flaky.sh')],
       input,
-      { env: { FAN_MARKS: fileTempDir('manifold-fan-modes-') } },
+      { env: { FAN_MARKS: tempDir() } },
     );
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(oneLine);

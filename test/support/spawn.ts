@@ -153,3 +153,7 @@ export function watch(stream: Readable) {
     },
   };
 }
+
+/** `word` as one shell word: as it is when that is safe, else in single quotes. */
+export const quote = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
