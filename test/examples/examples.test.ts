@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifold, root } from '../helpers.js';
+import { fileTempDir } from '../support/temp.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'manifold-examples-'));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const folder = fileTempDir('manifold-examples-');
 
 /**
  * Each example: generate its data, run its pipeline with manifold, run the same job as a plain

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
+import { numbered } from '../support/lines.js';
 
 // Limits an SDK filter enforces: the records before one over --max-record are written in the
 // text path too, sizes past the largest accepted are named as such, and a short fixed-size
 // record that is not the last is reported at the record that follows it.
 
-const lines = (count: number, word: string) =>
-  Array.from({ length: count }, (_, i) => `${word}${i + 1}\n`).join('');
+const lines = (count: number, word: string) => numbered(1, count, word);
 
 describe('records before one over --max-record, as text', () => {
   const input = `${lines(5000, 'line')}${'x'.repeat(4096)}\n${lines(10, 'more')}`;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { fixture, output, run } from '../helpers.js';
+import { framed } from '../support/framing.js';
 
 /** Deterministic bytes of every value, cut into lines of varying length (some empty). */
 function binaryLines(count: number, seed = 7): Buffer {
@@ -20,15 +21,6 @@ function binaryLines(count: number, seed = 7): Buffer {
   return Buffer.concat(parts);
 }
 
-const frames = (payloads: Buffer[]) =>
-  Buffer.concat(
-    payloads.flatMap((p) => {
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE(p.length);
-      return [header, p];
-    }),
-  );
-
 describe('an SDK filter as a real process', () => {
   it('passes megabytes of binary lines through unchanged, across many reads', async () => {
     const input = binaryLines(40_000);
@@ -42,9 +34,9 @@ describe('an SDK filter as a real process', () => {
       .toString('latin1')
       .split('\n')
       .map((s) => Buffer.from(s, 'latin1'));
-    const framed = frames(payloads);
+    const frames = framed(payloads);
     expect(
-      (await output(fixture('identity.js'), ['--split', 'frames'], framed)).equals(framed),
+      (await output(fixture('identity.js'), ['--split', 'frames'], frames)).equals(frames),
     ).toBe(true);
     const nul = Buffer.from('a\nb\0\0c\0d');
     expect((await output(fixture('identity.js'), ['--split', 'nul'], nul)).toString()).toBe(
@@ -71,8 +63,8 @@ describe('an SDK filter as a real process', () => {
       'a\nb\n',
     );
     expect(result.toString()).toBe('a\0b\0');
-    const framed = await output(fixture('identity.js'), ['--join', 'frames'], 'ab\n\nc');
-    expect(framed).toEqual(frames([Buffer.from('ab'), Buffer.alloc(0), Buffer.from('c')]));
+    const frames = await output(fixture('identity.js'), ['--join', 'frames'], 'ab\n\nc');
+    expect(frames).toEqual(framed([Buffer.from('ab'), Buffer.alloc(0), Buffer.from('c')]));
   });
 
   it('keeps records valid when a filter holds them until the end', async () => {

@@ -3,39 +3,17 @@ import { parseFraming } from '../../filters/index.js';
 import { Splitter } from '../../orchestrator/fan/splitter.js';
 import { WholeRecords } from '../../orchestrator/fan/whole.js';
 import { RecordCounter } from '../../orchestrator/workers/attribution/count.js';
-
-/** Feeds `input` cut at `cuts` (copies, so chunks never lie side by side). */
-function* pieces(input: Buffer, cuts: number[]): Generator<Buffer> {
-  let start = 0;
-  for (const end of [...cuts, input.length]) {
-    yield Buffer.from(input.subarray(start, end));
-    start = end;
-  }
-}
-
-function* cutsOf(length: number): Generator<number[]> {
-  yield [];
-  for (let a = 0; a <= length; a++) {
-    yield [a];
-    for (let b = a; b <= length && length <= 20; b++) yield [a, b];
-  }
-}
+import { cutsOf, piecesOf } from '../support/cuts.js';
+import { framed } from '../support/framing.js';
 
 function split(framing: string, input: Buffer, cuts: number[], block: number) {
   const splitter = new Splitter(parseFraming(framing), block, 1 << 20);
-  const blocks = [...pieces(input, cuts)].flatMap((chunk) => splitter.push(chunk));
+  const blocks = piecesOf(input, cuts).flatMap((chunk) => splitter.push(chunk));
   blocks.push(...splitter.end());
   return blocks;
 }
 
-const frame = (...payloads: string[]) =>
-  Buffer.concat(
-    payloads.flatMap((p) => {
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE(p.length);
-      return [header, Buffer.from(p, 'latin1')];
-    }),
-  );
+const frame = (...payloads: string[]) => framed(payloads);
 
 describe('the splitter', () => {
   const cases: [string, Buffer, string[]][] = [
@@ -49,7 +27,7 @@ describe('the splitter', () => {
   for (const [framing, input, records] of cases) {
     it(`cuts ${framing} blocks on record boundaries, at every read boundary and block size`, () => {
       for (const block of [1, 2, 3, 5, 100]) {
-        for (const cuts of cutsOf(input.length)) {
+        for (const cuts of cutsOf(input.length, { threeUpTo: 20 })) {
           const blocks = split(framing, input, cuts, block);
           const where = `block ${block}, cuts ${cuts}`;
           expect(Buffer.concat(blocks.flatMap((b) => b.parts)).equals(input), where).toBe(true);
@@ -105,13 +83,13 @@ describe('whole records from a worker', () => {
   const whole = (framing: string, input: Buffer, cuts: number[]) => {
     const w = new WholeRecords(parseFraming(framing));
     const out: Buffer[][] = [];
-    for (const chunk of pieces(input, cuts)) out.push(w.push(chunk));
+    for (const chunk of piecesOf(input, cuts)) out.push(w.push(chunk));
     out.push(w.end());
     return out.map((parts) => Buffer.concat(parts));
   };
 
   it('passes only whole lines, holding a partial one, and leaves the last as it is', () => {
-    for (const cuts of cutsOf(9)) {
+    for (const cuts of cutsOf(9, { threeUpTo: 20 })) {
       const out = whole('lines', Buffer.from('ab\ncd\nef'), cuts);
       expect(Buffer.concat(out).toString(), `${cuts}`).toBe('ab\ncd\nef');
       for (const part of out.slice(0, -1)) {
@@ -122,7 +100,7 @@ describe('whole records from a worker', () => {
 
   it('passes only whole frames', () => {
     const input = frame('abc', '', 'de');
-    for (const cuts of cutsOf(input.length)) {
+    for (const cuts of cutsOf(input.length, { threeUpTo: 20 })) {
       const out = whole('frames', input, cuts);
       expect(Buffer.concat(out).equals(input)).toBe(true);
       for (const part of out) {

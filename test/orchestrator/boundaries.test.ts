@@ -4,6 +4,8 @@ import { countRecords } from '../../orchestrator/fan/records.js';
 import { Splitter } from '../../orchestrator/fan/splitter.js';
 import { WholeRecords } from '../../orchestrator/fan/whole.js';
 import { RecordCounter } from '../../orchestrator/workers/attribution/count.js';
+import { cutsOf, piecesOf } from '../support/cuts.js';
+import { recordsOf } from '../support/fan-run.js';
 
 // Every user of the boundary finders, fed the same bytes cut at every position (in two and three
 // pieces, and in 1-byte reads), with delimiters that overlap themselves: each must agree with
@@ -17,51 +19,26 @@ const cases: [string, string, string][] = [
   ['lines', '\n', 'ab\n\ncd\nef'],
 ];
 
-function recordsOf(text: string, delimiter: string): string[] {
-  const records = text.split(delimiter);
-  if (records.at(-1) === '') records.pop();
-  return records;
-}
-
-function piecesOf(data: Buffer, cuts: number[]): Buffer[] {
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const end of [...cuts, data.length]) {
-    pieces.push(Buffer.from(data.subarray(start, end)));
-    start = end;
-  }
-  return pieces;
-}
-
-function* cutsOf(length: number): Generator<number[]> {
-  yield [];
-  for (let a = 0; a <= length; a++) {
-    yield [a];
-    for (let b = a; b <= length; b++) yield [a, b];
-  }
-  yield Array.from({ length: length - 1 }, (_, i) => i + 1);
-}
-
 const text = (parts: Buffer[]) => Buffer.concat(parts).toString('latin1');
 
 for (const [framing, delimiter, input] of cases) {
   describe(`${framing} in ${JSON.stringify(input)}, at every cut`, () => {
     const data = Buffer.from(input, 'latin1');
-    const records = recordsOf(input, delimiter);
+    const records = recordsOf(data, delimiter);
 
     it('the splitter cuts blocks only between records, and counts them', () => {
       for (const block of [1, 4, 7, 100]) {
         const whole = new Splitter(parseFraming(framing), block, 1000).push(data);
-        for (const cuts of cutsOf(data.length)) {
+        for (const cuts of cutsOf(data.length, { bytewise: true })) {
           const splitter = new Splitter(parseFraming(framing), block, 1000);
           const blocks = piecesOf(data, cuts).flatMap((piece) => splitter.push(piece));
           blocks.push(...splitter.end());
           const where = `block ${block}, cuts ${cuts}`;
           expect(text(blocks.flatMap((b) => b.parts)), where).toBe(input);
-          const inBlocks = blocks.flatMap((b) => recordsOf(text(b.parts), delimiter));
+          const inBlocks = blocks.flatMap((b) => recordsOf(Buffer.concat(b.parts), delimiter));
           expect(inBlocks, where).toEqual(records);
           for (const b of blocks) {
-            expect(b.records, where).toBe(recordsOf(text(b.parts), delimiter).length);
+            expect(b.records, where).toBe(recordsOf(Buffer.concat(b.parts), delimiter).length);
           }
           // The cuts do not depend on how the input was read.
           const early = blocks.slice(0, whole.length).map((b) => text(b.parts));
@@ -71,19 +48,21 @@ for (const [framing, delimiter, input] of cases) {
     });
 
     it('the whole-record finder passes whole records only', () => {
-      for (const cuts of cutsOf(data.length)) {
+      for (const cuts of cutsOf(data.length, { bytewise: true })) {
         const finder = new WholeRecords(parseFraming(framing));
         const out = piecesOf(data, cuts).map((piece) => text(finder.push(piece)));
         out.push(text(finder.end()));
         expect(out.join(''), `cuts ${cuts}`).toBe(input);
         // Every batch but the last is whole records: its records are the input's, in order.
-        const batches = out.slice(0, -1).flatMap((batch) => recordsOf(batch, delimiter));
+        const batches = out
+          .slice(0, -1)
+          .flatMap((batch) => recordsOf(Buffer.from(batch, 'latin1'), delimiter));
         expect(batches, `cuts ${cuts}`).toEqual(records.slice(0, batches.length));
       }
     });
 
     it('the one-to-one counter finds where each record ends', () => {
-      for (const cuts of cutsOf(data.length)) {
+      for (const cuts of cutsOf(data.length, { bytewise: true })) {
         const counter = new RecordCounter(parseFraming(framing));
         let found = 0;
         for (const piece of piecesOf(data, cuts)) {
@@ -99,7 +78,7 @@ for (const [framing, delimiter, input] of cases) {
     });
 
     it('the decoder and the output record count agree', () => {
-      for (const cuts of cutsOf(data.length)) {
+      for (const cuts of cutsOf(data.length, { bytewise: true })) {
         const decoder = createDecoder(parseFraming(framing));
         const out: Buffer[] = [];
         const pieces = piecesOf(data, cuts);

@@ -2,17 +2,18 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { manifold, run } from '../helpers.js';
-import { onCleanup, tempDir } from '../pipeline/folders.js';
+import { onCleanup } from '../support/cleanup.js';
+import { oneLine } from '../support/lines.js';
+import { holdsWithin, statusKiB, waitsIn, writingIntoFullPipe } from '../support/proc.js';
+import { tempDir } from '../support/temp.js';
 
 // The command line of `manifold fan` (and of run, check and graph where the same holds): what a
 // value is, what is checked before any input is read, and what a file for --input may be.
 
-const oneLine = /^manifold: [^\n]+\n$/;
 const folder = () => tempDir('manifold-fan-cli-');
 const config = (dir: string) => {
   const file = join(dir, 'p.yaml');
@@ -145,12 +146,7 @@ describe('--input from a pipe', () => {
     const child = spawn(manifold, ['fan', '--input', fifo, '--', 'cat'], { stdio: 'ignore' });
     onCleanup(() => child.kill('SIGKILL'));
     const exited = once(child, 'exit');
-    const opening = () =>
-      readdirSync(`/proc/${child.pid}/task`).some((task) =>
-        readFileSync(`/proc/${child.pid}/task/${task}/wchan`, 'latin1').includes(
-          'wait_for_partner',
-        ),
-      );
+    const opening = () => waitsIn(child.pid!, /wait_for_partner/);
     expect(await holdsWithin(opening, 10_000), 'manifold waiting to open the pipe').toBe(true);
     child.kill('SIGTERM');
     expect((await exited)[0]).toBe(143);
@@ -202,22 +198,12 @@ describe('--tag on stderr', () => {
     }, 15_000);
     expect(held, 'the worker held writing its stderr within 15 s').toBe(true);
     // About 50 MB held; before, 300 MB by the time the worker was seen waiting, and growing.
-    expect(rssMegabytes(child.pid!)).toBeLessThan(150);
+    expect(statusKiB(child.pid!, 'VmRSS')! / 1024).toBeLessThan(150);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(143);
   }, 30_000);
 });
-
-/** Whether `condition` holds within `ms`, looking every 20 ms: /proc gives no events. */
-async function holdsWithin(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (condition()) return true;
-    if (Date.now() >= deadline) return false;
-    await delay(20);
-  }
-}
 
 /**
  * Whether `pid` is blocked writing into a full pipe, at each of `checks` looks in a row. A
@@ -226,18 +212,8 @@ async function holdsWithin(condition: () => boolean, ms: number): Promise<boolea
  */
 function blockedFor(pid: number, checks: number): boolean {
   for (let i = 0; i < checks; i++) {
-    try {
-      const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
-      if (!/^(pipe_write|sock_alloc_send_pskb)$/.test(wchan)) return false;
-    } catch {
-      return false;
-    }
+    if (!writingIntoFullPipe(pid)) return false;
     execFileSync('sleep', ['0.01']);
   }
   return true;
-}
-
-function rssMegabytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
+import { recordsOf } from '../support/fan-run.js';
+import { quote } from '../support/spawn.js';
 
 // Framing end to end: records cut from real pipes whose reads split delimiters anywhere, and
 // output records that come back whole, never spliced, and byte for byte where nothing changed.
 
-/** Records of `data` split left to right on `delimiter`, a final one without it included. */
-function recordsOf(data: Buffer, delimiter: string): string[] {
-  const records = data.toString('latin1').split(delimiter);
-  if (records.at(-1) === '') records.pop();
-  return records;
-}
-
 /** `slow-pieces ... | manifold args...`, so that manifold reads each piece on its own. */
 function fromPieces(pieces: string[], args: string[]) {
-  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
   const script = `${quote(fixture('slow-pieces'))} ${pieces.map(quote).join(' ')} | ${[manifold, ...args].map(quote).join(' ')}`;
   return run('sh', ['-c', script]);
 }

@@ -1,38 +1,35 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
+import { shuffled } from '../support/data.js';
+import { sha256 } from '../support/diff.js';
+import { C } from '../support/fan-run.js';
+import { joinLines } from '../support/lines.js';
+import { statusKiB } from '../support/proc.js';
+import { fileTempDir } from '../support/temp.js';
 
 // The merges of `manifold fan` under retries, halting and memory bounds: real workers, real
 // pipes, and the output checked against `sort` or the input.
 
-const dir = mkdtempSync(join(tmpdir(), 'manifold-fan-merges-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Tests here run concurrently: their folders go when the file is done.
+const dir = fileTempDir('manifold-fan-merges-');
 
 /** 0..n-1 as 6-digit lines, shuffled the same way every run. */
-function shuffledLines(n: number): string[] {
-  const lines = Array.from({ length: n }, (_, i) => String(i).padStart(6, '0'));
-  let state = 12345;
-  for (let i = n - 1; i > 0; i--) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const j = state % (i + 1);
-    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-  }
-  return lines;
-}
-
-const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
-const C = { env: { ...process.env, LC_ALL: 'C' } };
+const shuffledLines = (n: number) =>
+  shuffled(
+    Array.from({ length: n }, (_, i) => String(i).padStart(6, '0')),
+    12345,
+  );
 
 describe.concurrent('--merge sorted merges sorted runs, whatever ties output to blocks', () => {
   const lines = shuffledLines(60_000);
-  const input = text(lines);
-  const sorted = text([...lines].sort());
-  const numericDown = text([...lines].sort((a, b) => Number(b) - Number(a)));
+  const input = joinLines(lines);
+  const sorted = joinLines([...lines].sort());
+  const numericDown = joinLines([...lines].sort((a, b) => Number(b) - Number(a)));
   const cases: [string, string[], string][] = [
     ['--retries 1', ['--retries', '1', '--', 'sort'], sorted],
     ['--per-block', ['--per-block', '--', 'sort'], sorted],
@@ -48,7 +45,7 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     [
       '--dispatch broadcast --per-block (every worker has each block)',
       ['--dispatch', 'broadcast', '--per-block', '--', 'sort'],
-      text([...lines, ...lines, ...lines].sort()),
+      joinLines([...lines, ...lines, ...lines].sort()),
     ],
   ];
   for (const [name, args, expected] of cases) {
@@ -108,14 +105,18 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     expect(result.stderr.split('\n')).toHaveLength(2);
   });
 
-  it('spilling to $TMPDIR leaves nothing there', async ({ expect }) => {
-    const tmp = mkdtempSync(join(dir, 'tmp-'));
-    const spilled = await run(
+  /** A sorted merge held to 8K, so that it spills into `tmpdir`. */
+  const spill = (tmpdir: string) =>
+    run(
       manifold,
       ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K', 'sort'],
       input,
-      { env: { ...process.env, LC_ALL: 'C', TMPDIR: tmp } },
+      { env: { LC_ALL: 'C', TMPDIR: tmpdir } },
     );
+
+  it('spilling to $TMPDIR leaves nothing there', async ({ expect }) => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const spilled = await spill(tmp);
     expect(spilled.exitCode).toBe(0);
     expect(spilled.stdout.toString() === sorted).toBe(true);
     expect(readdirSync(tmp)).toEqual([]);
@@ -123,12 +124,7 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
 
   it('a spill that cannot be written is one line naming $TMPDIR, exit 1', async ({ expect }) => {
     const missing = join(dir, 'no-such-folder');
-    const result = await run(
-      manifold,
-      ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K', 'sort'],
-      input,
-      { env: { ...process.env, LC_ALL: 'C', TMPDIR: missing } },
-    );
+    const result = await spill(missing);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
       new RegExp(
@@ -159,7 +155,7 @@ case "$x" in
   10) echo "$x"; echo $$ > ${marks}/ten.tmp; mv ${marks}/ten.tmp ${marks}/ten; exit 0;;
 esac
 echo "$x"`;
-    const input = text(Array.from({ length: 20 }, (_, i) => String(i + 1)));
+    const input = joinLines(Array.from({ length: 20 }, (_, i) => String(i + 1)));
     const result = await run(
       manifold,
       ['fan', '-j', '4', '--block', '3', '--merge', 'ordered', '--halt', 'now', '--shell', script],
@@ -174,10 +170,7 @@ echo "$x"`;
 });
 
 /** The most memory `pid` has had resident, in bytes, from /proc. */
-function peakResident(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
-}
+const peakResident = (pid: number) => statusKiB(pid, 'VmHWM')! * 1024;
 
 interface Measured {
   code: number | null;
@@ -210,14 +203,12 @@ async function measured(args: string[], size: number): Promise<Measured> {
   return { code, stderr, sha: hash.digest('hex'), peak };
 }
 
-const sha = (data: string) => createHash('sha256').update(data).digest('hex');
-
 describe.concurrent('merges hold at most --merge-memory', () => {
   // 1 M records of 20 bytes (20 MB); a bound of 1M, far below what is held.
   const lines = Array.from({ length: 1_000_000 }, (_, i) =>
     String((i * 7919) % 1_000_003).padStart(19, '0'),
   );
-  const input = text(lines);
+  const input = joinLines(lines);
   const file = join(dir, 'twenty-megabytes.txt');
   writeFileSync(file, input);
   // Node and its buffers take ~80 MB; holding the 20 MB as records took 250 MB before.
@@ -235,7 +226,7 @@ else until [ -e ${gate}/go ]; do sleep 0.05; done; sort; fi`;
     const result = await measured([...args, '--input', file, '--shell', script], input.length);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.sha).toBe(sha(text([...lines].sort())));
+    expect(result.sha).toBe(sha256(joinLines([...lines].sort())));
     expect(result.peak).toBeGreaterThan(0);
     expect(result.peak).toBeLessThan(BOUND);
   }, 120_000);
@@ -251,7 +242,7 @@ else until [ -e ${gate}/go ]; do sleep 0.05; done; sort; fi`;
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.sha).toBe(sha(input));
+    expect(result.sha).toBe(sha256(input));
     expect(result.peak).toBeGreaterThan(0);
     expect(result.peak).toBeLessThan(BOUND);
   }, 120_000);

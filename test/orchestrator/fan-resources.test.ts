@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, manifold } from '../helpers.js';
+import { numbered, oneLine, sortedLines } from '../support/lines.js';
 import {
   commandOf,
   descendants,
@@ -14,26 +15,21 @@ import {
   statusKiB,
   writingIntoFullPipe,
 } from '../support/proc.js';
-import { finish, hasStackTrace, spawnShell } from '../support/spawn.js';
+import { finish, hasStackTrace, quote, spawnShell } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
 // manifold under resource limits: few file descriptors (`ulimit -n`), little address space
 // (`ulimit -v`). Either it works, or it stops with one line naming the limit, leaving no
 // process behind; never a stack trace, never a hang.
 
-const oneLine = /^manifold: [^\n]+\n$/;
 const HANG_MS = 20_000;
 
 function numbers(dir: string, count: number): { file: string; text: string } {
-  const text = Array.from({ length: count }, (_, i) => `${i + 1}\n`).join('');
+  const text = numbered(1, count);
   const file = join(dir, 'input');
   writeFileSync(file, text);
   return { file, text };
 }
-
-const sortedLines = (text: string | Buffer) => text.toString().split('\n').sort();
-
-const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 describe('fan under ulimit -n', () => {
   const cases = [

@@ -1,42 +1,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
-import { killLeftovers, leftovers, type Proc, pidsIn, procsOf } from '../support/proc.js';
+import { onCleanup } from '../support/cleanup.js';
+import { nonEmptyLines, numbered, numberedLines, sortedLines } from '../support/lines.js';
+import { leftovers, pidDir, pidsIn, tracked } from '../support/proc.js';
+import { tempDir as makeTempDir } from '../support/temp.js';
 
 // How workers are fed, fail, are started again and cannot be started: on real processes, with
 // the open-file limit lowered by `ulimit -n` in a shell around manifold.
 
-const numberLines = (from: number, to: number) =>
-  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${from + i}\n`);
-const numbers = (from: number, to: number) => numberLines(from, to).join('');
-const sortedLines = (text: Buffer | string) =>
-  text
-    .toString()
-    .split('\n')
-    .slice(0, -1)
-    .sort((a, b) => Number(a.replace(/^ok /, '')) - Number(b.replace(/^ok /, '')));
-const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line !== '');
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'manifold-fan-workers-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function tracked(pids: number[]): Proc[] {
-  const procs = procsOf(pids);
-  cleanups.push(() => killLeftovers(procs));
-  return procs;
-}
+const tempDir = () => makeTempDir('manifold-fan-workers-');
 
 /** Runs manifold under `ulimit -n limit`, with the arguments passed through as they are. */
 const underLimit = (limit: number, args: string[], input = '', env: Record<string, string> = {}) =>
@@ -48,7 +22,7 @@ const underLimit = (limit: number, args: string[], input = '', env: Record<strin
 describe('readiness: small blocks never stall a worker', () => {
   // A worker is not ready while its queued input reaches a block; with blocks under Node's own
   // 16 KiB mark no write is ever refused, so 'drain' never came and the fan stopped for ever.
-  const input = numbers(1, 200_000);
+  const input = numbered(1, 200_000);
   const dispatches = [
     ['--dispatch', 'ready'],
     ['--dispatch', 'round-robin'],
@@ -75,32 +49,33 @@ describe('readiness: small blocks never stall a worker', () => {
 });
 
 describe('a worker that ends with blocks unanswered has failed them', () => {
-  const input = numbers(1, 20_000).replace('\n9000\n', '\n!9000\n');
+  const input = numbered(1, 20_000).replace('\n9000\n', '\n!9000\n');
+  /** Two block-protocol workers that exit 0 at record !9000 (the first time, or always). */
+  const exitFlaky = (merge: string, args: string[], env: Record<string, string>) =>
+    run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '2',
+        '--block',
+        '16K',
+        '--protocol',
+        'manifold',
+        '--merge',
+        merge,
+        ...args,
+      ].concat(['--', fixture('exit-flaky-sdk.js')]),
+      input,
+      { env, timeout: 60_000 },
+    );
 
   it.each(['ordered', 'ready'])(
     '--protocol, --merge %s: exit 0 mid-block is a failure, one line, exit 1',
     async (merge) => {
-      const dir = tempDir();
-      const result = await run(
-        manifold,
-        [
-          'fan',
-          '-j',
-          '2',
-          '--block',
-          '16K',
-          '--protocol',
-          'manifold',
-          '--merge',
-          merge,
-          '--',
-          fixture('exit-flaky-sdk.js'),
-        ],
-        input,
-        { env: { FLAKY_DIR: dir, FLAKY_ALWAYS: '1' }, timeout: 60_000 },
-      );
+      const result = await exitFlaky(merge, [], { FLAKY_DIR: tempDir(), FLAKY_ALWAYS: '1' });
       expect(result.exitCode).toBe(1);
-      const lines = errorLines(result.stderr);
+      const lines = nonEmptyLines(result.stderr);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
         /^manifold: worker [12] \(pid \d+: \S+exit-flaky-sdk\.js .*\) exited with status 0 before finishing .*block \d+ \(records \d+-\d+\)/,
@@ -111,26 +86,7 @@ describe('a worker that ends with blocks unanswered has failed them', () => {
   it.each(['ordered', 'ready'])(
     '--protocol, --merge %s, --retries 1: the unanswered blocks run again, nothing lost',
     async (merge) => {
-      const result = await run(
-        manifold,
-        [
-          'fan',
-          '-j',
-          '2',
-          '--block',
-          '16K',
-          '--protocol',
-          'manifold',
-          '--merge',
-          merge,
-          '--retries',
-          '1',
-          '--',
-          fixture('exit-flaky-sdk.js'),
-        ],
-        input,
-        { env: { FLAKY_DIR: tempDir() }, timeout: 60_000 },
-      );
+      const result = await exitFlaky(merge, ['--retries', '1'], { FLAKY_DIR: tempDir() });
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(0);
       const expected = input.replace(/^/gm, 'ok ').slice(0, -3);
@@ -155,11 +111,11 @@ describe('a worker that ends with blocks unanswered has failed them', () => {
         '-n',
         '100',
       ],
-      numbers(1, 20_000),
+      numbered(1, 20_000),
       { timeout: 60_000 },
     );
     expect(result.exitCode).toBe(1);
-    expect(errorLines(result.stderr)[0]).toMatch(
+    expect(nonEmptyLines(result.stderr)[0]).toMatch(
       /^manifold: worker 1 \(pid \d+: head -n 100\) exited with status 0 before finishing /,
     );
   });
@@ -168,27 +124,17 @@ describe('a worker that ends with blocks unanswered has failed them', () => {
 describe('a worker killed inside a record', () => {
   // The start of a record from a worker that dies is no record: it is never written, and the
   // block it belonged to has failed (it is tried again under --retries).
+  /** One --one-to-one worker under `--merge merge`. */
+  const oneToOne = (merge: string, args: string[], input: string | Buffer, env = {}) =>
+    run(manifold, ['fan', '-j', '1', '--merge', merge, '--one-to-one', ...args], input, { env });
+
   it.each(['ready', 'ordered'])(
     '--merge %s --one-to-one: the cut record is not written, the run fails',
     async (merge) => {
-      const result = await run(
-        manifold,
-        [
-          'fan',
-          '-j',
-          '1',
-          '--merge',
-          merge,
-          '--one-to-one',
-          '--shell',
-          '--',
-          'head -c1; kill -9 $$',
-        ],
-        'xy\n',
-      );
+      const result = await oneToOne(merge, ['--shell', '--', 'head -c1; kill -9 $$'], 'xy\n');
       expect(result.stdout.toString()).toBe('');
       expect(result.exitCode).toBe(1);
-      expect(errorLines(result.stderr)).toEqual([
+      expect(nonEmptyLines(result.stderr)).toEqual([
         expect.stringMatching(
           /^manifold: worker 1 \(pid \d+: .*\) was killed by SIGKILL on block 1/,
         ),
@@ -199,23 +145,11 @@ describe('a worker killed inside a record', () => {
   it.each(['ready', 'ordered'])(
     '--merge %s --one-to-one --retries 2: the block runs again and comes out whole, once',
     async (merge) => {
-      const dir = tempDir();
-      const result = await run(
-        manifold,
-        [
-          'fan',
-          '-j',
-          '1',
-          '--merge',
-          merge,
-          '--one-to-one',
-          '--retries',
-          '2',
-          '--',
-          fixture('crash-cat.js'),
-        ],
+      const result = await oneToOne(
+        merge,
+        ['--retries', '2', '--', fixture('crash-cat.js')],
         Buffer.from('a\nx\xfe\nb\n', 'latin1'),
-        { env: { CRASH_DIR: dir } },
+        { CRASH_DIR: tempDir() },
       );
       expect(result.stdout.toString('latin1')).toBe('a\nx\xfe\nb\n');
       expect(result.exitCode).toBe(0);
@@ -239,7 +173,7 @@ describe('environment', () => {
         '--',
         'sed "s/^/$MANIFOLD_WORKER of $MANIFOLD_WORKERS:/"',
       ],
-      numbers(1, 6),
+      numbered(1, 6),
       { timeout: 20_000 },
     );
     expect(result.exitCode).toBe(0);
@@ -259,13 +193,13 @@ describe('restarts: only a worker with work left is started again', () => {
     const result = await run(
       manifold,
       ['fan', '-j', '1', '--halt', 'never', '--', 'false'],
-      numbers(1, 10),
+      numbered(1, 10),
       {
         timeout: 20_000,
       },
     );
     expect(result.exitCode).toBe(1);
-    expect(errorLines(result.stderr)).toEqual([
+    expect(nonEmptyLines(result.stderr)).toEqual([
       expect.stringMatching(/^manifold: worker 1 \(pid \d+: false\) exited with status 1/),
     ]);
   });
@@ -285,16 +219,16 @@ describe('restarts: only a worker with work left is started again', () => {
     const result = await run(
       manifold,
       ['fan', '-j', '2', '--block', '4K', '--halt', 'never', '--', 'grep', 'nothing'],
-      numbers(1, 20_000),
+      numbered(1, 20_000),
       { timeout: 20_000 },
     );
     expect(result.exitCode).toBe(1);
-    expect(errorLines(result.stderr)).toHaveLength(2);
+    expect(nonEmptyLines(result.stderr)).toHaveLength(2);
   });
 
   it('--halt never, --retries 2: a block that always fails is tried 3 times, then lost alone', async () => {
     const dir = tempDir();
-    const input = numbers(1, 4000).replace('\n2000\n', '\n!2000\n');
+    const input = numbered(1, 4000).replace('\n2000\n', '\n!2000\n');
     const result = await run(
       manifold,
       [
@@ -317,7 +251,7 @@ describe('restarts: only a worker with work left is started again', () => {
       { env: { FLAKY_DIR: dir, FLAKY_ALWAYS: '1' }, timeout: 60_000 },
     );
     expect(result.exitCode).toBe(1);
-    const lines = errorLines(result.stderr);
+    const lines = nonEmptyLines(result.stderr);
     expect(lines.filter((line) => line.includes('; trying again ('))).toHaveLength(2);
     // The block is lost after its third try, and only it: the blocks queued behind it on the
     // same worker are not charged for its failures.
@@ -326,25 +260,26 @@ describe('restarts: only a worker with work left is started again', () => {
     const [from, to] = [Number(lost![1]), Number(lost![2])];
     expect(from).toBeLessThanOrEqual(2000);
     expect(to).toBeGreaterThanOrEqual(2000);
-    const expected = [...numberLines(1, from - 1), ...numberLines(to + 1, 4000)].join('');
-    expect(sortedLines(result.stdout)).toEqual(sortedLines(expected.replace(/^/gm, 'ok ')));
+    const expected = [...numberedLines(1, from - 1), ...numberedLines(to + 1, 4000)];
+    expect(sortedLines(result.stdout)).toEqual(
+      sortedLines(expected.map((l) => `ok ${l}`).join('')),
+    );
   });
 });
 
 describe('out of file descriptors', () => {
   it('-j beyond what ulimit -n allows: one line saying how many, exit 2, nothing started', async () => {
-    const pids = join(tempDir(), 'pids');
-    mkdirSync(pids);
+    const pids = pidDir();
     const result = await underLimit(
       64,
       ['fan', '-j', '64', '--', fixture('sig-cat')],
-      numbers(1, 1000),
+      numbered(1, 1000),
       {
         MF_PIDS: pids,
       },
     );
     expect(result.exitCode).toBe(2);
-    expect(errorLines(result.stderr)).toEqual([
+    expect(nonEmptyLines(result.stderr)).toEqual([
       expect.stringMatching(
         /^manifold: -j 64: the open-file limit \(ulimit -n 64\) allows at most \d+ workers here/,
       ),
@@ -356,7 +291,7 @@ describe('out of file descriptors', () => {
     const refused = await underLimit(64, ['fan', '-j', '64', '--', 'cat']);
     const allowed = /at most (\d+) workers/.exec(refused.stderr)?.[1];
     expect(allowed).toBeDefined();
-    const input = numbers(1, 20_000);
+    const input = numbered(1, 20_000);
     const result = await underLimit(
       64,
       ['fan', '-j', allowed!, '--block', '1K', '--', 'cat'],
@@ -377,7 +312,7 @@ describe('out of file descriptors', () => {
           stdio: ['pipe', 'ignore', 'pipe'],
         },
       );
-      cleanups.push(() => {
+      onCleanup(() => {
         child.stdin.destroy();
         if (child.exitCode === null) child.kill('SIGKILL');
       });
@@ -390,14 +325,14 @@ describe('out of file descriptors', () => {
       });
       const closed = once(child, 'close');
       // The input stays open: the worker still running is stopped by the fan, not by its end.
-      child.stdin.write(numbers(1, 1000));
+      child.stdin.write(numbered(1, 1000));
       if (mode === 'restart') {
         // The failed worker is started again only when there is more work for it.
         await failed;
-        child.stdin.write(numbers(1001, 2000));
+        child.stdin.write(numbered(1001, 2000));
       }
       await closed;
-      const lines = errorLines(stderr);
+      const lines = nonEmptyLines(stderr);
       expect(lines.filter((line) => line.includes('cannot start'))).toEqual([
         'manifold: cannot start worker 1: out of file descriptors (EMFILE, ulimit -n 64); use fewer workers (-j) or raise the limit',
       ]);

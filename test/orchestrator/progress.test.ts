@@ -6,7 +6,7 @@ import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
 import { manifold } from '../helpers.js';
-import { tempDir } from '../pipeline/folders.js';
+import { tempDir } from '../support/temp.js';
 
 const worker = (slot: number, backlog: number) =>
   ({ slot, backlog, pids: [], ended: false }) as unknown as Worker;

@@ -1,9 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifold, run } from '../helpers.js';
-import { tempDir, writeConfig } from './folders.js';
+import { bin, manifold, run } from '../helpers.js';
+import { numbered } from '../support/lines.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { tempDir, writeConfig } from '../support/temp.js';
 
-// A config's fan takes the options `manifold fan` has, under the same names.
+// Fan stages in a pipeline config: they give what the stages without them give, and take the
+// options `manifold fan` has, under the same names.
 
 const shuffled = Array.from({ length: 20_000 }, (_, i) => `${(i * 7919) % 20_000}\n`).join('');
 
@@ -37,5 +41,90 @@ describe('merge-memory in a config', () => {
     expect(spilled.stderr).toMatch(
       /cannot spill the sorted merge to a temporary file in .*no-such-folder/,
     );
+  });
+});
+
+describe('fan stages in a pipeline', () => {
+  const input = numbered(1, 20_000, 'row ');
+
+  it('a middle fan of cat (ordered) gives what the stages without it give', async () => {
+    const dir = tempDir();
+    const stages = [
+      '  - run: sed s/row/r/',
+      '  - fan:',
+      '      workers: 3',
+      '      block: 8K',
+      '      merge: ordered',
+      '      worker: cat',
+      '  - run: [tr, r, R]',
+    ];
+    const fanned = writeConfig(dir, `stages:\n${stages.join('\n')}\n`, 'fanned.yaml');
+    const plain = writeConfig(dir, `stages:\n${[stages[0], stages[6]].join('\n')}\n`, 'plain.yaml');
+    const sequential = await runConfig(plain, input);
+    expect(sequential.stdout.toString()).toBe(input.replace(/row/g, 'R'));
+    expect(outcome(await runConfig(fanned, input))).toEqual(outcome(sequential));
+  });
+
+  it("a last fan writes a shell pipe (manifold's stdout) in order, every byte", async () => {
+    // Written from the thread pool, unlike the pipes between stages: see orchestrator/fan/output.ts.
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      'stages:\n  - run: cat\n  - fan:\n      workers: 2\n      block: 8K\n      merge: ordered\n      worker: cat\n',
+    );
+    writeFileSync(join(dir, 'input'), input);
+    const script = `${manifold} run '${config}' < '${join(dir, 'input')}' | cat; echo "\${PIPESTATUS[0]}" >&2`;
+    const result = await run('bash', ['-c', script], '', { timeout: 20_000 });
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '0\n', stdout: input });
+  });
+
+  it('a fan of mf-map under the block protocol, ordered, gives the sequential output', async () => {
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        '  - run: cat',
+        '  - name: shout',
+        '    fan:',
+        '      workers: 3',
+        '      block: 8K',
+        '      merge: ordered',
+        '      attribution: protocol',
+        '      worker:',
+        `        filter: ${bin('mf-map')}`,
+        '        args: [\'r.toUpperCase() + "?"\']',
+        '  - run: cat',
+        '',
+      ].join('\n'),
+    );
+    const sequential = await run(bin('mf-map'), ['r.toUpperCase() + "?"'], input);
+    expect(sequential.stdout.toString()).toBe(input.replace(/row (\d+)/g, 'ROW $1?'));
+    expect(outcome(await runConfig(config, input))).toEqual(outcome(sequential));
+  });
+
+  it('a worker given as stages (a sub-pipeline of commands) works, quoting kept', async () => {
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        '  - fan:',
+        '      workers: 2',
+        '      block: 4K',
+        '      merge: ordered',
+        '      attribution: one-to-one',
+        '      worker:',
+        '        stages:',
+        `          - run: [sed, -u, "s/row/it's \\"a\\"/"]`,
+        `          - run: "sed -u 's/a/A/' # a comment"`,
+        '',
+      ].join('\n'),
+    );
+    expect(outcome(await runConfig(config, input))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: input.replace(/row/g, `it's "A"`),
+    });
   });
 });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, root, run } from '../helpers.js';
-import { tempDir as makeTempDir, writeConfig } from './folders.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 
 // `manifold graph <config>`: the graph in Mermaid (the default) or Graphviz dot. The output is
 // read back into nodes, edges and clusters, so that the tests speak of what is drawn rather than

@@ -1,18 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
 import {
   commandOf,
   descendants,
   holdsWithin,
   killQuietly,
   leftovers,
-  procsOf,
+  tracked,
+  waitsIn,
+  workingIn,
 } from '../support/proc.js';
-import { tempDir as makeTempDir, onCleanup, writeConfig } from './folders.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 
 // `manifold run` leaves nothing running behind it: not when a later stage cannot be started,
 // nor when a signal comes while it waits for a named pipe's writer.
@@ -34,19 +36,12 @@ function underLimit(dir: string, limit: number) {
  * The processes working in `dir`: every stage a run there started, however early it was
  * stopped (a stage killed before it could record its pid is one too).
  */
-function workingIn(dir: string): string[] {
-  const found = readdirSync('/proc').filter((name) => {
-    if (!/^\d+$/.test(name)) return false;
-    try {
-      return readlinkSync(`/proc/${name}/cwd`) === dir;
-    } catch {
-      return false; // gone, or a zombie
-    }
-  });
+function stagesIn(dir: string): string[] {
+  const found = workingIn(dir);
   onCleanup(() => {
-    for (const pid of found) killQuietly(Number(pid));
+    for (const pid of found) killQuietly(pid);
   });
-  return found.map((pid) => `pid ${pid}: ${commandOf(Number(pid))}`);
+  return found.map((pid) => `pid ${pid}: ${commandOf(pid)}`);
 }
 
 describe('a stage that cannot be started', () => {
@@ -65,7 +60,7 @@ describe('a stage that cannot be started', () => {
       /^manifold: -j 4000: the open-file limit \(ulimit -n 64\)[^\n]*\n$/,
     );
     // manifold waited for what it stopped: gone by the time it exited.
-    expect(workingIn(dir)).toEqual([]);
+    expect(stagesIn(dir)).toEqual([]);
   });
 
   it('a command out of descriptors at its start stops the others: one line, exit 1', async () => {
@@ -84,7 +79,7 @@ describe('a stage that cannot be started', () => {
     let refusedSpawn = false;
     for (let limit = 40; !refusedSpawn && limit <= 120; limit++) {
       const result = await underLimit(dir, limit);
-      expect(workingIn(dir), `ulimit -n ${limit}`).toEqual([]);
+      expect(stagesIn(dir), `ulimit -n ${limit}`).toEqual([]);
       expect({ limit, exitCode: result.exitCode }).toEqual({ limit, exitCode: 1 });
       expect(result.stderr, `ulimit -n ${limit}`).toMatch(
         /^manifold: [^\n]*out of file descriptors \(EMFILE, ulimit -n \d+\)[^\n]*\n$/,
@@ -114,22 +109,9 @@ describe('a named pipe as input', () => {
     });
     const pid = waiting.pid!;
     const inFifoOpen = () =>
-      [pid, ...descendants(pid)].some((p) => {
-        try {
-          return readdirSync(`/proc/${p}/task`).some((task) =>
-            /fifo_open|wait_for_partner/.test(
-              readFileSync(`/proc/${p}/task/${task}/wchan`, 'latin1'),
-            ),
-          );
-        } catch {
-          return false;
-        }
-      });
+      [pid, ...descendants(pid)].some((p) => waitsIn(p, /fifo_open|wait_for_partner/));
     expect(await holdsWithin(inFifoOpen, 10_000)).toBe(true);
-    const below = procsOf(descendants(pid));
-    onCleanup(() => {
-      for (const { pid: p } of below) killQuietly(p);
-    });
+    const below = tracked(descendants(pid));
     process.kill(pid, 'SIGTERM');
     const result = await waiting;
     expect({ exitCode: result.exitCode, timedOut: result.timedOut, stderr: result.stderr }).toEqual(

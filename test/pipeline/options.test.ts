@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
-import { tempDir } from './folders.js';
+import { tempDir } from '../support/temp.js';
 
 const folder = () => tempDir('manifold-run-options-');
 

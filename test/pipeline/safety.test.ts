@@ -10,7 +10,8 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
-import { tempDir as makeTempDir, writeConfig } from './folders.js';
+import { numbered } from '../support/lines.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 
 // Hostile and broken surroundings of `manifold run`: planted links, variables holding shell
 // code, full disks, outputs that are folders, configs that aim at Object's prototype.
@@ -26,7 +27,6 @@ function shell(dir: string, script: string, input = '', env: Record<string, stri
   });
 }
 
-const lines = (count: number) => Array.from({ length: count }, (_, i) => `${i + 1}\n`).join('');
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includes('.manifold-'));
 
 describe('the atomic output', () => {
@@ -142,9 +142,14 @@ describe('a failing output is one line', () => {
       const dir = tempDir();
       branches(dir, combine);
       mkdirSync(join(dir, 'tmp'));
-      const result = await shell(dir, 'exec "$MANIFOLD" run c.yaml > /dev/full', lines(50_000), {
-        TMPDIR: join(dir, 'tmp'),
-      });
+      const result = await shell(
+        dir,
+        'exec "$MANIFOLD" run c.yaml > /dev/full',
+        numbered(1, 50_000),
+        {
+          TMPDIR: join(dir, 'tmp'),
+        },
+      );
       expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
         exitCode: 1,
         stderr: `manifold: stage stages[0].${combine} (${combine} of 2 branches) cannot write stdout: no space left on device\n`,
@@ -158,9 +163,14 @@ describe('a failing output is one line', () => {
     const dir = tempDir();
     branches(dir, 'concat');
     mkdirSync(join(dir, 'tmp'));
-    const result = await shell(dir, 'ulimit -f 64; exec "$MANIFOLD" run c.yaml', lines(50_000), {
-      TMPDIR: join(dir, 'tmp'),
-    });
+    const result = await shell(
+      dir,
+      'ulimit -f 64; exec "$MANIFOLD" run c.yaml',
+      numbered(1, 50_000),
+      {
+        TMPDIR: join(dir, 'tmp'),
+      },
+    );
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 1,
       stderr:

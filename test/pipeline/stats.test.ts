@@ -1,17 +1,30 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
-import { tempDir as makeTempDir, writeConfig } from './folders.js';
+import { numbered } from '../support/lines.js';
+import { runConfig } from '../support/pipeline.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 
-// `run --stats` measures the processes that do a stage's work, not the shell that starts them.
+// `run --stats`: every stage with its pids, exit and bytes, the edges between them; it measures
+// the processes that do a stage's work, not the shell that starts them.
 
 const tempDir = () => makeTempDir('manifold-pipe-stats-');
 
 interface Stats {
-  stages: { stage: string; cpuMs: number; bytesRead: number; bytesWritten: number }[];
+  status: number;
+  stages: {
+    stage: string;
+    command: string;
+    pids: number[];
+    exitCode: number | null;
+    signal: string | null;
+    cpuMs: number;
+    bytesRead: number;
+    bytesWritten: number;
+  }[];
   edges: { from: string; to: string; bytes: number; records?: number }[];
 }
-
-const lines = (count: number) => Array.from({ length: count }, (_, i) => `${i + 1}\n`).join('');
 
 async function runStats(dir: string, config: string, input: string) {
   const file = writeConfig(dir, config);
@@ -35,7 +48,7 @@ describe('--stats of string stages', () => {
     const { exitCode, before, stats } = await runStats(
       dir,
       `stages:\n  - name: work\n    run: "${awk.replace(/"/g, '\\"')}"\n  - run: [wc, -l]\n`,
-      lines(10),
+      numbered(1, 10),
     );
     expect({ exitCode, before }).toEqual({ exitCode: 0, before: '' });
     expect(stats.stages[0]!.stage).toBe('work');
@@ -44,7 +57,7 @@ describe('--stats of string stages', () => {
 
   it("gives a fan's output edge the bytes and records it wrote", async () => {
     const dir = tempDir();
-    const input = lines(100_000);
+    const input = numbered(1, 100_000);
     const { exitCode, before, stdout, stats } = await runStats(
       dir,
       [
@@ -68,5 +81,95 @@ describe('--stats of string stages', () => {
       expect.objectContaining({ from: 'fan', to: 'count', bytes: input.length, records: 100_000 }),
     ]);
     expect(stats.stages[0]!.bytesRead).toBe(input.length);
+  });
+});
+
+describe('--stats', () => {
+  const statsConfig = (dir: string) =>
+    writeConfig(
+      dir,
+      [
+        'input: big.bin',
+        'stages:',
+        '  - name: first',
+        '    run: echo $$ > first.pid; exec cat',
+        '  - run: [cat]',
+        '  - name: count',
+        '    run: wc -c',
+        '',
+      ].join('\n'),
+    );
+  const bigInput = (dir: string) => writeFileSync(join(dir, 'big.bin'), Buffer.alloc(10e6, 'z'));
+
+  it('- writes JSON on stderr: every stage with its pids and exit, and the edges', async () => {
+    const dir = tempDir();
+    bigInput(dir);
+    const result = await runConfig(statsConfig(dir), '', { args: ['--stats', '-'] });
+    expect({ exitCode: result.exitCode, stdout: result.stdout.toString() }).toEqual({
+      exitCode: 0,
+      stdout: '10000000\n',
+    });
+    const stats = JSON.parse(result.stderr) as Stats;
+    expect(stats.status).toBe(0);
+    expect(
+      stats.stages.map(({ stage, exitCode, signal }) => ({ stage, exitCode, signal })),
+    ).toEqual(
+      ['first', 'stages[1]', 'count'].map((stage) => ({ stage, exitCode: 0, signal: null })),
+    );
+    expect(stats.stages[0]!.pids).toEqual([Number(readFileSync(join(dir, 'first.pid'), 'utf8'))]);
+    for (const stage of stats.stages) expect(stage.pids).toEqual([expect.any(Number)]);
+    expect(stats.edges.map(({ from, to }) => ({ from, to }))).toEqual([
+      { from: 'first', to: 'stages[1]' },
+      { from: 'stages[1]', to: 'count' },
+    ]);
+  });
+
+  it('counts the bytes of stages that moved 10 MB', async () => {
+    // Byte counts are sampled from /proc every 100 ms: the first stage paces 10 MB over about
+    // a second (timers for pacing, not for synchronisation), so every stage lives to be sampled.
+    const dir = tempDir();
+    const pace =
+      "let n = 0; const t = setInterval(() => { process.stdout.write(Buffer.alloc(500000, 'z')); if (++n === 20) clearInterval(t); }, 50);";
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        '  - name: first',
+        `    run: [node, -e, "${pace}"]`,
+        '  - run: [cat]',
+        '  - name: count',
+        '    run: [wc, -c]',
+        '',
+      ].join('\n'),
+    );
+    const result = await runConfig(config, '', { args: ['--stats', '-'] });
+    expect(result.exitCode).toBe(0);
+    const stats = JSON.parse(result.stderr) as Stats;
+    const moved = stats.stages.map(({ stage, bytesRead, bytesWritten }) => ({
+      stage,
+      read: bytesRead > 0,
+      written: bytesWritten > 0,
+    }));
+    expect(moved).toEqual([
+      { stage: 'first', read: true, written: true },
+      { stage: 'stages[1]', read: true, written: true },
+      { stage: 'count', read: true, written: true },
+    ]);
+    for (const edge of stats.edges) expect(edge.bytes).toBeGreaterThan(0);
+  });
+
+  it('<file> writes the file, with the failing stage and the status', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'stats.json');
+    const config = writeConfig(dir, 'stages:\n  - run: "true"\n  - name: bad\n    run: exit 3\n');
+    const result = await runConfig(config, '', { args: ['--stats', file] });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('manifold: stage bad (exit 3) exited with status 3\n');
+    const stats = JSON.parse(readFileSync(file, 'utf8')) as Stats;
+    expect(stats.status).toBe(1);
+    expect(stats.stages.map(({ stage, exitCode }) => ({ stage, exitCode }))).toEqual([
+      { stage: 'stages[0]', exitCode: 0 },
+      { stage: 'bad', exitCode: 3 },
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fixture, manifold, root } from '../helpers.js';
 import { decode, encode, framingOf } from './framing.js';
-import { type Finished, finish } from './spawn.js';
+import { type Finished, finish, quote } from './spawn.js';
 
 // One randomized run of `manifold fan`: its input, options and worker, how to run it as real
 // processes, and the shell command that runs it again by hand.
@@ -102,9 +102,6 @@ export async function runCase(c: FanCase, dir: string, ms: number): Promise<Fini
   if (result.hung) writer.kill('SIGKILL');
   return result;
 }
-
-const quote = (word: string) =>
-  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 
 /** The shell command that runs the case again, from the package's folder, input in `dir`. */
 export function commandOf(c: FanCase, dir: string): string {

@@ -70,3 +70,16 @@ export function decode(framing: Framing, data: Buffer): Buffer[] {
   if (at < data.length) records.push(data.subarray(at));
   return records;
 }
+
+/** Payloads as frames: a 4-byte big-endian length before each (strings as latin1). */
+export const framed = (payloads: (Buffer | string)[]) =>
+  encode(
+    framingOf('frames'),
+    payloads.map((payload) =>
+      typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload,
+    ),
+  );
+
+/** The payloads of frames, as latin1 strings. */
+export const unframed = (data: Buffer) =>
+  decode(framingOf('frames'), data).map((payload) => payload.toString('latin1'));

@@ -1,5 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { onCleanup } from './cleanup.js';
+import { tempDir } from './temp.js';
 
 // Processes as /proc shows them: for what gives no event, such as the end of a process that
 // is not our child, or a process's peak memory.
@@ -61,8 +64,28 @@ export const procsOf = (pids: number[]): Proc[] =>
     return stat === null ? [] : [{ pid, start: stat.start }];
   });
 
+/** The processes of `pids` as found now, killed after the test if they are still there. */
+export function tracked(pids: number[]): Proc[] {
+  const procs = procsOf(pids);
+  onCleanup(() => killLeftovers(procs));
+  return procs;
+}
+
 /** The pids recorded as file names in `dir` (fixtures write them there under MF_PIDS). */
 export const pidsIn = (dir: string) => readdirSync(dir).map(Number);
+
+/**
+ * A fresh folder where fixtures record their pids as file names (MF_PIDS, PIPE_PIDS); what is
+ * left of them is killed after the test.
+ */
+export function pidDir(): string {
+  const dir = join(tempDir('manifold-pids-'), 'pids');
+  mkdirSync(dir);
+  onCleanup(() => {
+    for (const pid of pidsIn(dir)) killQuietly(pid);
+  });
+  return dir;
+}
 
 /** Kills what is left of `procs`, quietly: the cleanup after a failed test. */
 export function killLeftovers(procs: Proc[]): void {
@@ -120,14 +143,29 @@ export function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS' | 'VmPeak'): num
  */
 const FULL_PIPE_WAITS = ['pipe_write', 'sock_alloc_send_pskb', 'unix_stream_sendmsg'];
 
-/** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
-export function writingIntoFullPipe(pid: number): boolean {
+/** Whether a thread of `pid` waits in a kernel function named like `wait` (its wchan). */
+export function waitsIn(pid: number, wait: RegExp): boolean {
   try {
-    return readdirSync(`/proc/${pid}/task`).some((task) => {
-      const wchan = readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1');
-      return FULL_PIPE_WAITS.some((wait) => wchan.includes(wait));
-    });
+    return readdirSync(`/proc/${pid}/task`).some((task) =>
+      wait.test(readFileSync(`/proc/${pid}/task/${task}/wchan`, 'latin1')),
+    );
   } catch {
     return false; // gone
   }
+}
+
+/** Whether a thread of `pid` is blocked writing into a full pipe (its wchan says so). */
+export const writingIntoFullPipe = (pid: number) =>
+  waitsIn(pid, new RegExp(FULL_PIPE_WAITS.join('|')));
+
+/** The processes whose working folder is `dir` (a zombie has none). */
+export function workingIn(dir: string): number[] {
+  return readdirSync('/proc').flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    try {
+      return readlinkSync(`/proc/${name}/cwd`) === dir ? [Number(name)] : [];
+    } catch {
+      return []; // gone, or a zombie
+    }
+  });
 }

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import { manifold } from '../helpers.js';
+import { onCleanup } from './cleanup.js';
+import { linesOf } from './lines.js';
 import { descendants, killQuietly } from './proc.js';
 
 export interface Exit {
@@ -71,3 +74,86 @@ export function spawnShell(
 /** A stack trace on stderr: what a user must never see. */
 export const hasStackTrace = (stderr: string) =>
   /^\s+at .+[:(]\d+/m.test(stderr) || /\b(TypeError|RangeError|ReferenceError)\b/.test(stderr);
+
+/**
+ * Starts manifold with `args`, every stdio piped, in `cwd` if given; after the test its stdin
+ * is closed and it is killed if still running.
+ */
+export function spawnManifold(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): ChildProcess {
+  const child = spawn(manifold, args, {
+    cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  onCleanup(() => {
+    child.stdin?.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return child;
+}
+
+/** `promise`, or a failure saying `what` when it takes longer than `ms`. */
+export async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string | (() => string),
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(typeof what === 'string' ? what : what())), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A child's stream as text, with a way to wait for whole lines that match. */
+export function watch(stream: Readable) {
+  let text = '';
+  let ended = false;
+  const waiters: (() => void)[] = [];
+  stream.setEncoding('utf8');
+  const wake = () => {
+    for (const check of [...waiters]) check();
+  };
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    wake();
+  });
+  stream.on('end', () => {
+    ended = true;
+    wake();
+  });
+  return {
+    get text() {
+      return text;
+    },
+    /** Resolves with the first `count` whole lines matching `pattern`; rejects at the end first. */
+    waitFor(pattern: RegExp, count: number): Promise<string[]> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const matches = linesOf(text).filter((line) => pattern.test(line));
+          if (matches.length >= count) {
+            waiters.splice(waiters.indexOf(check), 1);
+            resolve(matches.slice(0, count));
+          } else if (ended) {
+            waiters.splice(waiters.indexOf(check), 1);
+            reject(new Error(`the stream ended before ${count} lines like ${pattern}:\n${text}`));
+          }
+        };
+        waiters.push(check);
+        check();
+      });
+    },
+  };
+}
+
+/** `word` as one shell word: as it is when that is safe, else in single quotes. */
+export const quote = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;

@@ -1,19 +1,9 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
-
-// Cleanups run after each test of the file that imports this, last registered first, whatever
-// the test's outcome.
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-});
-
-/** Runs `cleanup` after the current test. */
-export function onCleanup(cleanup: () => void): void {
-  cleanups.push(cleanup);
-}
+import { afterAll } from 'vitest';
+import { stringify } from 'yaml';
+import { onCleanup } from './cleanup.js';
 
 /** A fresh folder (its real path) that lives until `remove` is called. */
 export function makeDir(prefix = 'manifold-test-'): { dir: string; remove: () => void } {
@@ -24,6 +14,27 @@ export function makeDir(prefix = 'manifold-test-'): { dir: string; remove: () =>
 /** A fresh folder (its real path), removed after the current test. */
 export function tempDir(prefix = 'manifold-test-'): string {
   const { dir, remove } = makeDir(prefix);
-  cleanups.push(remove);
+  onCleanup(remove);
   return dir;
+}
+
+// Under describe.concurrent, an afterEach runs when any one test ends, while others still
+// use their folders: folders for such files live until the file's last test is done.
+const fileDirs: (() => void)[] = [];
+afterAll(() => {
+  for (const remove of fileDirs.splice(0)) remove();
+});
+
+/** A fresh folder (its real path), removed after the file's last test: for concurrent tests. */
+export function fileTempDir(prefix = 'manifold-test-'): string {
+  const { dir, remove } = makeDir(prefix);
+  fileDirs.push(remove);
+  return dir;
+}
+
+/** Writes a config (YAML text, or an object as YAML) into `dir`; returns its path. */
+export function writeConfig(dir: string, config: string | object, name = 'pipeline.yaml'): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof config === 'string' ? config : stringify(config));
+  return file;
 }

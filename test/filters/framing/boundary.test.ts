@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBoundaryFinder } from '../../../filters/framing/boundary.js';
 import { parseFraming } from '../../../filters/index.js';
+import { cutsOf, piecesOf } from '../../support/cuts.js';
 
 /** Record ends in `data`, delimiters found left to right without overlapping: the reference. */
 function delimitedEnds(data: Buffer, delimiter: Buffer): number[] {
@@ -11,27 +12,6 @@ function delimitedEnds(data: Buffer, delimiter: Buffer): number[] {
     ends.push(at);
   }
   return ends;
-}
-
-/** The pieces of `data` cut at `cuts`, each a copy, as separate reads give them. */
-function piecesOf(data: Buffer, cuts: number[]): Buffer[] {
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const end of [...cuts, data.length]) {
-    pieces.push(Buffer.from(data.subarray(start, end)));
-    start = end;
-  }
-  return pieces;
-}
-
-/** Every way to cut `length` bytes in two and in three, and into 1-byte reads. */
-function* cutsOf(length: number): Generator<number[]> {
-  yield [];
-  for (let a = 0; a <= length; a++) {
-    yield [a];
-    for (let b = a; b <= length; b++) yield [a, b];
-  }
-  yield Array.from({ length: Math.max(length - 1, 0) }, (_, i) => i + 1);
 }
 
 /** Ends found with `next`, and with `last` per piece, and midRecord after the last piece. */
@@ -54,7 +34,7 @@ function scan(framing: string, pieces: Buffer[]) {
 
 function checkEveryCut(framing: string, data: Buffer, ends: number[]) {
   const total = data.length;
-  for (const cuts of cutsOf(total)) {
+  for (const cuts of cutsOf(total, { bytewise: true })) {
     const pieces = piecesOf(data, cuts);
     const found = scan(framing, pieces);
     const where = `cuts ${cuts.join(',')}`;

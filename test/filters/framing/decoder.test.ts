@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DelimitedDecoder } from '../../../filters/framing/delimited.js';
 import { createDecoder, parseFraming, RecordError } from '../../../filters/index.js';
+import { cutsOf } from '../../support/cuts.js';
+import { framed } from '../../support/framing.js';
 
 type Feed = 'copies' | 'contiguous';
 
@@ -24,31 +26,15 @@ function decode(
   return records.map((record) => Buffer.from(record).toString('latin1'));
 }
 
-/** Every way to cut `input` in two, and in three where it is short. */
-function* cutsOf(length: number): Generator<number[]> {
-  yield [];
-  for (let a = 0; a <= length; a++) {
-    yield [a];
-    if (length <= 24) for (let b = a; b <= length; b++) yield [a, b];
-  }
-}
-
 function everyCut(framing: string, input: Buffer, expected: string[]) {
-  for (const cuts of cutsOf(input.length)) {
+  for (const cuts of cutsOf(input.length, { threeUpTo: 24 })) {
     for (const feed of ['copies', 'contiguous'] as const) {
       expect(decode(framing, input, cuts, feed), `cuts ${cuts} ${feed}`).toEqual(expected);
     }
   }
 }
 
-const frame = (...payloads: string[]) =>
-  Buffer.concat(
-    payloads.flatMap((payload) => {
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE(Buffer.byteLength(payload, 'latin1'));
-      return [header, Buffer.from(payload, 'latin1')];
-    }),
-  );
+const frame = (...payloads: string[]) => framed(payloads);
 
 describe('lines', () => {
   it('splits four lines on any two or three writes', () => {
@@ -196,7 +182,8 @@ describe('text decoding', () => {
     const reference = decode('lines', input, []).map((r) =>
       Buffer.from(r, 'latin1').toString('utf8'),
     );
-    for (const cuts of cutsOf(input.length)) expect(text(input, cuts).out).toEqual(reference);
+    for (const cuts of cutsOf(input.length, { threeUpTo: 24 }))
+      expect(text(input, cuts).out).toEqual(reference);
   });
 
   it('keeps the original bytes of records that are not valid UTF-8', () => {

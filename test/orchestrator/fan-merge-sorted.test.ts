@@ -1,0 +1,117 @@
+import { describe, it } from 'vitest';
+import { run } from '../helpers.js';
+import { randoms, variedLines, WORDS } from '../support/data.js';
+import { byteDiff, differences, SAME, sameBytes } from '../support/diff.js';
+import { C, fan, OK, ok, recordsOf } from '../support/fan-run.js';
+import { lineBytes, oneLine } from '../support/lines.js';
+
+// `manifold fan --merge sorted` end to end: per-worker sorts merged into what one `sort` over the
+// whole input gives, by bytes, numbers, reversed and by key.
+
+describe.concurrent('manifold fan --merge sorted', () => {
+  const text = lineBytes(variedLines(10_000, 10));
+
+  /** The sequential answer: one `sort` over the whole input. */
+  const sortAlone = (args: string[], input: Buffer) => run('sort', args, input, C);
+
+  const numeric = (() => {
+    const pick = randoms(11);
+    const numbers = ['0', '-0', '007', '.5', '-2.25', '1.50', 'abc', ''];
+    return lineBytes(
+      Array.from({ length: 10_000 }, (_, i) => {
+        const n =
+          pick(10) === 0
+            ? numbers[pick(numbers.length)]
+            : `${pick(4001) - 2000}${pick(4) ? '' : `.${pick(100)}`}`;
+        return `${n} ${WORDS[pick(WORDS.length)]} ${i % 7}`;
+      }),
+    );
+  })();
+
+  // Each: the test's name, the input, the fan's options, sort's options (for the workers and
+  // for the sequential answer alike).
+  const cases: [string, Buffer, string[], string[]][] = [
+    ['merges byte-order sorts into the sorted input', text, [], []],
+    // More in fan-merges.test.ts.
+    [
+      '--merge-memory: per-block runs spilled to $TMPDIR merge to the same bytes',
+      text,
+      ['--per-block', '--merge-memory', '8K'],
+      [],
+    ],
+    ['--numeric merges sort -n', numeric, ['--numeric'], ['-n']],
+    ['--reverse merges sort -r', text, ['--reverse'], ['-r']],
+  ];
+  it.for(cases)('%s', async ([, input, args, sortArgs], { expect }) => {
+    const alone = await sortAlone(sortArgs, input);
+    const result = await fan(
+      ['-j', '3', '--block', '4K', '--merge', 'sorted', ...args, '--', 'sort', ...sortArgs],
+      input,
+      C,
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
+  });
+
+  it('--key field:2 merges sort -k2,2 (and --numeric, sort -k2,2n)', async ({ expect }) => {
+    const pick = randoms(12);
+    const lines = Array.from(
+      { length: 10_000 },
+      (_, i) => `${i} ${WORDS[pick(WORDS.length)]!.replace('\t', '_')}${pick(50)} ${pick(1000)}`,
+    );
+    const input = lineBytes(lines);
+    const field = (n: number) => (line: string) => line.split(' ')[n - 1] ?? '';
+    const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+    const result = await fan(
+      ['-j', '3', '--block', '4K', '--merge', 'sorted', '--key', 'field:2', '--', 'sort', '-k2,2'],
+      input,
+      C,
+    );
+    expect(ok(result)).toEqual(OK);
+    const out = recordsOf(result.stdout);
+    expect(differences(out, recordsOf(input))).toEqual(SAME);
+    const keys = recordsOf(input).map(field(2)).sort(byBytes);
+    expect(out.map(field(2)).join('\n') === keys.join('\n')).toBe(true);
+
+    const numeric = await fan(
+      [
+        '-j',
+        '3',
+        '--block',
+        '4K',
+        '--merge',
+        'sorted',
+        '--key',
+        'field:3',
+        '--numeric',
+        '--',
+        'sort',
+        '-k3,3n',
+      ],
+      input,
+      C,
+    );
+    expect(ok(numeric)).toEqual(OK);
+    const numbers = recordsOf(numeric.stdout).map((line) => Number(field(3)(line)));
+    expect(numbers.filter((n, i) => i > 0 && n < numbers[i - 1]!).length).toBe(0);
+    expect(differences(recordsOf(numeric.stdout), recordsOf(input))).toEqual(SAME);
+  });
+
+  it('stops with exit 1 and one line naming the worker when its output is not sorted', async ({
+    expect,
+  }) => {
+    const descending = lineBytes(Array.from({ length: 400 }, (_, i) => String(1000 - i)));
+    const result = await fan(
+      ['-j', '2', '--block', '64', '--merge', 'sorted', '--', 'cat'],
+      descending,
+      C,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(oneLine);
+    expect(result.stderr).toMatch(/worker [12]\b/);
+    // What was written before the error is sorted: wrong output is never written.
+    const written = recordsOf(result.stdout);
+    expect(written).toEqual([...written].sort());
+  });
+});

@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { openPipes } from '../../orchestrator/pipeline/pipes.js';
+import { fixture, manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
+import { linesOf, records } from '../support/lines.js';
+import { statusKiB } from '../support/proc.js';
+import { watch } from '../support/spawn.js';
+
+// The Unix manners of `manifold fan` with its stdio: a terminal on stdin, a slow reader of
+// stdout, and its workers' stderr passed on, tagged or not.
+
+describe('stdin is a terminal', () => {
+  const hasScript = ['/usr/bin/script', '/bin/script'].some((path) => existsSync(path));
+
+  it('is refused with a hint, exit 2', async (context) => {
+    if (!hasScript)
+      context.skip('util-linux `script` is not installed: no way to give manifold a tty');
+    const result = await execa('script', ['-qec', `${manifold} fan -- cat`, '/dev/null'], {
+      reject: false,
+      timeout: 10_000,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout.trim()).toMatch(
+      /^manifold: stdin is a terminal: pipe data in .* or name files with --input$/,
+    );
+  });
+});
+
+describe('a slow reader of stdout', () => {
+  // A socket pair is what a Node parent gives; a kernel pipe what a shell gives, and manifold
+  // writes it from the thread pool; should the pipe be non-blocking (another process sharing it
+  // set O_NONBLOCK), those writes fail with EAGAIN and a libuv stream takes over.
+  it.each([
+    ['a socket pair', 'socket'],
+    ['a kernel pipe', 'pipe'],
+    ['a non-blocking kernel pipe', 'non-blocking pipe'],
+  ] as const)(
+    'on %s keeps manifold under 200 MB while 300 MB go through, and gets all of it',
+    async (_, kind) => {
+      const megabytes = 300;
+      const total = megabytes * 1024 * 1024;
+      const flood = spawn(fixture('sig-flood.js'), [String(megabytes)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      onCleanup(() => flood.kill('SIGKILL'));
+      // A kernel pipe as `manifold run` makes them; its read end becomes the stream read below.
+      const pipe = kind === 'socket' ? null : openPipes(1)[0]!;
+      const command = [manifold, 'fan', '-j', '2', '--', 'cat'];
+      // The fixture execs manifold, which keeps its pid: the peak below is manifold's.
+      if (kind === 'non-blocking pipe') command.unshift(fixture('nonblocking-stdout'));
+      const child = spawn(command[0]!, command.slice(1), {
+        stdio: [flood.stdout!, pipe?.write ?? 'pipe', 'pipe'],
+      });
+      onCleanup(() => child.kill('SIGKILL'));
+      flood.stdout!.destroy(); // manifold has its own copy; this process must not read it
+      if (pipe !== null) closeSync(pipe.write); // nor keep the pipe open: its end comes with manifold's
+      const stderr = watch(child.stderr!);
+      const exited = once(child, 'exit');
+
+      const peakOf = (pid: number) => {
+        const kib = statusKiB(pid, 'VmHWM');
+        return kib === null ? null : kib * 1024; // null: gone already
+      };
+      let peak: number | null = null;
+      let bytes = 0;
+      let count = 0;
+      let sum = 0;
+      let malformed = 0;
+      let carry = Buffer.alloc(0);
+      let nextSample = 0;
+      const stdout = pipe === null ? child.stdout! : new Socket({ fd: pipe.read, writable: false });
+      onCleanup(() => stdout.destroy());
+      const ended = once(stdout, 'end');
+      stdout.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        const whole = data.length - (data.length % 16);
+        for (let at = 0; at < whole; at += 16) {
+          let n = 0;
+          for (let i = at; i < at + 15; i++) n = n * 10 + data[i]! - 48;
+          if (data[at + 15] !== 10) malformed++;
+          sum += n;
+          count++;
+        }
+        carry = Buffer.from(data.subarray(whole));
+        // VmHWM is the peak so far; the last look is taken with the last MiBs still unwritten,
+        // so manifold is still running then.
+        if (bytes >= nextSample || bytes >= total - 2 * 1024 * 1024) {
+          peak = peakOf(child.pid!) ?? peak;
+          nextSample = bytes + 16 * 1024 * 1024;
+        }
+        // A slow reader: a pause after every read. (Pacing, not synchronisation.)
+        stdout.pause();
+        setTimeout(() => stdout.resume(), 2);
+      });
+      const [[code]] = await Promise.all([exited, ended]);
+
+      expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
+      const lines = total / 16;
+      expect({ bytes, count, sum, malformed, carry: carry.length }).toEqual({
+        bytes: total,
+        count: lines,
+        sum: (lines * (lines + 1)) / 2,
+        malformed: 0,
+        carry: 0,
+      });
+      expect(peak).not.toBeNull();
+      expect(peak!).toBeLessThan(200 * 1024 * 1024);
+    },
+    40_000,
+  );
+});
+
+describe("workers' stderr", () => {
+  const input = records(1, 200);
+
+  it('passes through unchanged without --tag', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '256', '--', fixture('sig-stderr')],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(linesOf(result.stdout).sort()).toEqual(linesOf(input));
+    expect(linesOf(result.stderr).sort()).toEqual(linesOf(input).map((l) => `sig-stderr: ${l}`));
+  });
+
+  it('is prefixed with the worker number and a TAB under --tag, as the output is', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--block', '256', '--tag', '--', fixture('sig-stderr')],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    const byWorker = (lines: string[], pattern: RegExp) =>
+      new Map(
+        lines.map((line) => {
+          const match = pattern.exec(line);
+          expect(match, line).not.toBeNull();
+          return [match![2]!, match![1]!] as const;
+        }),
+      );
+    const out = byWorker(linesOf(result.stdout), /^([12])\t(\d{15})$/);
+    const err = byWorker(linesOf(result.stderr), /^([12])\tsig-stderr: (\d{15})$/);
+    expect([...out.keys()].sort()).toEqual(linesOf(input));
+    expect(new Set(out.values())).toEqual(new Set(['1', '2']));
+    // Each line is said on stderr with the number of the worker that wrote it on stdout.
+    expect(err).toEqual(out);
+    expect(linesOf(result.stderr)).toHaveLength(200);
+  });
+});

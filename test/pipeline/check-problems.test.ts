@@ -1,0 +1,279 @@
+import { describe, it } from 'vitest';
+import { expectProblems } from '../support/check.js';
+
+// `manifold check <config>`: each kind of problem, reported at the key or value it is about.
+
+describe('problems, each at its key or value', () => {
+  it('an unknown key close to a known one says "did you mean", at the key', async () => {
+    const text = 'stages:\n  - fan:\n      wrkers: 3\n      worker: cat\n';
+    await expectProblems(text, [
+      ['wrkers', /unknown key "wrkers" in stages\[0\]\.fan \(did you mean "workers"\?\)/],
+    ]);
+  });
+
+  it('an unknown key at the top, and one far from any known key', async () => {
+    const text = 'ouptut: out.txt\nstages:\n  - run: cat\n    colour: red\n';
+    await expectProblems(text, [
+      ['ouptut', /unknown key "ouptut" at the top \(did you mean "output"\?\)/],
+      ['colour', /unknown key "colour" in stages\[0\]((?!did you mean).)*$/],
+    ]);
+  });
+
+  it('values of the wrong type, at the value', async () => {
+    const text = [
+      'env: [A, B]',
+      'stages:',
+      '  - fan:',
+      '      workers: three',
+      '      tag: maybe',
+      '      worker: cat',
+      '  - filter: present.js',
+      '    args: notalist',
+      '  - run: {program: cat}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['[A, B]', /"env" must be a map/],
+      ['three', /"workers" must be a whole number/],
+      ['maybe', /"tag" must be a boolean/],
+      ['notalist', /"args" must be a list/],
+      ['{program', /"run" must be a command/],
+    ]);
+  });
+
+  it('stages that are not a list', async () => {
+    await expectProblems('stages: cat\n', [['cat', /"stages" must be a list/]]);
+  });
+
+  it('bad sizes', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      block: 10X',
+      '      worker: cat',
+      '  - fan:',
+      '      max-record: lots',
+      '      worker: cat',
+      '  - fan:',
+      '      merge-memory: plenty',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['10X', /block "10X" is not a size/],
+      ['lots', /max-record "lots" is not a size/],
+      ['plenty', /merge-memory "plenty" is not a size/],
+    ]);
+  });
+
+  it('bad framings, of a fan and of merged branches', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      split: lines2',
+      '      worker: cat',
+      '  - fan:',
+      '      join: jsonl',
+      '      worker: cat',
+      '  - branches:',
+      '      a:',
+      '        - run: cat',
+      '      b:',
+      '        - run: cat',
+      '    combine: merge',
+      '    split: bogus',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['lines2', /split "lines2" is not one of lines, nul/],
+      ['jsonl', /join "jsonl" is not one of lines, nul/],
+      ['bogus', /.*"bogus" is not one of lines, nul/],
+    ]);
+  });
+
+  it('a bad key spec', async () => {
+    const text = 'stages:\n  - fan:\n      dispatch: hash\n      key: fild:1\n      worker: cat\n';
+    await expectProblems(text, [['fild:1', /key "fild:1" is not one of field:N, json/]]);
+  });
+
+  it('commands not found, as strings, in a shell pipeline, as arrays, and relative paths', async () => {
+    const text = [
+      'stages:',
+      '  - run: no-such-program-mf --flag',
+      '  - run: cat | no-such-program-mf2 -x',
+      '  - run: [no-such-program-mf3, arg]',
+      '  - run: ./missing.sh',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['no-such-program-mf --flag', /no-such-program-mf: command not found/],
+      ['cat | no-such', /no-such-program-mf2: command not found/],
+      ['[no-such-program-mf3', /no-such-program-mf3: command not found/],
+      ['./missing.sh', /\.\/missing\.sh: no such file/],
+    ]);
+  });
+
+  it('fan workers not found, as a string, an array, run and stages', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      worker: no-such-worker-mf1',
+      '  - fan:',
+      '      worker: [no-such-worker-mf2]',
+      '  - fan:',
+      '      worker:',
+      '        run: no-such-worker-mf3',
+      '  - fan:',
+      '      worker:',
+      '        stages:',
+      '          - run: cat',
+      '          - run: [no-such-worker-mf4]',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['no-such-worker-mf1', /no-such-worker-mf1: command not found/],
+      ['[no-such-worker-mf2', /no-such-worker-mf2: command not found/],
+      ['no-such-worker-mf3', /no-such-worker-mf3: command not found/],
+      ['[no-such-worker-mf4', /no-such-worker-mf4: command not found/],
+    ]);
+  });
+
+  it('a filter module that does not exist, as a stage and as a worker', async () => {
+    const text = [
+      'stages:',
+      '  - filter: ./missing.js',
+      '  - fan:',
+      '      worker:',
+      '        filter: lib/absent.js',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['./missing.js', /filter module "\.\/missing\.js" does not exist/],
+      ['lib/absent.js', /filter module "lib\/absent\.js" does not exist/],
+    ]);
+  });
+
+  it('a join placeholder that names no branch, and a branch the join does not use', async () => {
+    const text = [
+      'stages:',
+      '  - branches:',
+      '      a:',
+      '        - run: cat',
+      '      b:',
+      '        - run: cat',
+      '    join: paste {a} {b} {c}',
+      '  - branches:',
+      '      a:',
+      '        - run: cat',
+      '      unused:',
+      '        - run: cat',
+      '    join: cat {a}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['paste {a}', /placeholder \{c\} names no branch \(branches: a, b\)/],
+      ['cat {a}', /branch "unused" is not used by the join/],
+    ]);
+  });
+
+  it('a use: cycle, a pipeline using itself, and a use: of no pipeline', async () => {
+    const text = [
+      'pipelines:',
+      '  first:',
+      '    - use: second',
+      '  second:',
+      '    - run: cat',
+      '    - use: first',
+      '  self:',
+      '    - use: self',
+      'stages:',
+      '  - use: first',
+      '  - use: self',
+      '  - use: nowhere',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['first\n  self', /a cycle: first → second → first/],
+      ['self\nstages', /a cycle: self → self/],
+      ['nowhere', /no pipeline named "nowhere"/],
+    ]);
+  });
+
+  it('an ordered merge with broadcast or hash dispatch', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      dispatch: broadcast',
+      '      merge: ordered',
+      '      worker: cat',
+      '  - fan:',
+      '      dispatch: hash',
+      '      merge: ordered',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      [['ordered', 1], /merge ordered .*dispatch broadcast/],
+      [['ordered', 2], /merge ordered .*dispatch hash/],
+    ]);
+  });
+
+  it('numeric: true (or reverse) without a sorted merge', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      numeric: true',
+      '      worker: cat',
+      '  - fan:',
+      '      merge: ready',
+      '      reverse: true',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      [['true', 1], /numeric .*needs merge sorted/],
+      [['true', 2], /reverse .*needs merge sorted/],
+    ]);
+  });
+
+  it('a stage of two kinds, and a stage of none', async () => {
+    const text = [
+      'stages:',
+      '  - run: cat',
+      '    fan:',
+      '      worker: cat',
+      '  - name: nothing',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['run: cat', /a stage has one of run, filter, fan, branches or use, not run and fan/],
+      ['name: nothing', /a stage needs one of run, filter, fan, branches or use/],
+    ]);
+  });
+
+  it('an input file or glob that matches nothing, and an output folder that does not exist', async () => {
+    const text =
+      'input: [absent.txt, "logs/*.gz"]\noutput: no/such/out.txt\nstages:\n  - run: cat\n';
+    await expectProblems(text, [
+      ['absent.txt', /input file "absent\.txt" does not exist/],
+      ['"logs', /no file matches "logs\/\*\.gz"/],
+      ['no/such', /the folder of output "no\/such\/out\.txt" does not exist/],
+    ]);
+  });
+
+  it('a variable that is not set and has no default', async () => {
+    const text = `stages:\n  - run: grep \${MF_CHECK_UNSET_PATTERN}\n`;
+    await expectProblems(text, [
+      ['grep', /\$\{MF_CHECK_UNSET_PATTERN\} is not set: .*--set MF_CHECK_UNSET_PATTERN=/],
+    ]);
+  });
+
+  it('YAML syntax errors: a key twice, an unclosed list', async () => {
+    await expectProblems('stages:\n  - run: cat\n    run: tac\n', [
+      [['run', 2], /Map keys must be unique/],
+    ]);
+    await expectProblems('stages:\n  - run: [cat, -u\n  - run: cat\n', [
+      ['- run: cat', /.*(sequence|\]).*/],
+    ]);
+  });
+});

@@ -1,0 +1,130 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { numbered } from '../support/lines.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
+
+// `manifold run <config>` end to end, its config files, input and output: configs are written
+// into temporary folders and run from another, so that relative paths are the config's.
+
+const tempDir = () => makeTempDir('manifold-pipe-run-');
+
+describe('config files', () => {
+  it('YAML and the same config as JSON give the same output', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.txt'), numbered(1, 500));
+    const config = {
+      input: 'in.txt',
+      env: { SUFFIX: '!' },
+      stages: [
+        { name: 'mark', run: 'sed "s/$/$SUFFIX/"' },
+        { fan: { workers: 2, block: '1K', merge: 'ordered', worker: ['tr', '0-9', 'a-j'] } },
+        {
+          branches: { upper: [{ run: 'tr a-j A-J' }], plain: [{ run: ['cat'] }] },
+          combine: 'concat',
+        },
+      ],
+    };
+    const yaml = await runConfig(writeConfig(dir, config, 'pipeline.yaml'));
+    const json = await runConfig(writeConfig(dir, JSON.stringify(config, null, 2), 'p.json'));
+    const digits = numbered(1, 500)
+      .replace(/\n/g, '!\n')
+      .replace(/\d/g, (d) => 'abcdefghij'[+d]!);
+    const expected = digits.toUpperCase() + digits;
+    expect(outcome(yaml)).toEqual({ exitCode: 0, stderr: '', stdout: expected });
+    expect(outcome(json)).toEqual(outcome(yaml));
+  });
+});
+
+describe('input', () => {
+  it.each([
+    ['no input key', ''],
+    ["input: '-'", "input: '-'\n"],
+    ['input: stdin', 'input: stdin\n'],
+  ])('reads stdin with %s', async (_, inputLine) => {
+    const dir = tempDir();
+    const config = writeConfig(dir, `${inputLine}stages:\n  - run: [tr, a-z, A-Z]\n`);
+    expect(outcome(await runConfig(config, 'hello\nworld\n'))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'HELLO\nWORLD\n',
+    });
+  });
+
+  it('reads one file named relative to the config, not stdin', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'one.txt'), 'from the file\n');
+    const config = writeConfig(dir, 'input: data/one.txt\nstages:\n  - run: cat\n');
+    expect(outcome(await runConfig(config, 'from stdin\n'))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'from the file\n',
+    });
+  });
+
+  it('reads several files and globs in the order given, each glob sorted', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'parts'));
+    for (const name of ['b', 'c', 'a'])
+      writeFileSync(join(dir, 'parts', `${name}.log`), `${name}\n`);
+    writeFileSync(join(dir, 'parts', 'skip.txt'), 'not a log\n');
+    writeFileSync(join(dir, 'head.txt'), 'head\n');
+    writeFileSync(join(dir, 'tail.txt'), 'tail\n');
+    const config = writeConfig(
+      dir,
+      'input: [tail.txt, "parts/*.log", head.txt]\nstages:\n  - run: cat\n',
+    );
+    expect(outcome(await runConfig(config, 'from stdin\n'))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'tail\na\nb\nc\nhead\n',
+    });
+  });
+});
+
+describe('output', () => {
+  it('goes to stdout by default, and with output: -', async () => {
+    const dir = tempDir();
+    for (const head of ['', "output: '-'\n"]) {
+      const config = writeConfig(dir, `${head}stages:\n  - run: [rev]\n`);
+      expect(outcome(await runConfig(config, 'abc\n'))).toEqual({
+        exitCode: 0,
+        stderr: '',
+        stdout: 'cba\n',
+      });
+    }
+  });
+
+  it('to a file (relative to the config) appears with the content on success, nothing else left', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'out.txt'), 'old content\n');
+    const config = writeConfig(dir, 'output: out.txt\nstages:\n  - run: seq 3\n');
+    expect(outcome(await runConfig(config))).toEqual({ exitCode: 0, stderr: '', stdout: '' });
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('1\n2\n3\n');
+    expect(readdirSync(dir).sort()).toEqual(['out.txt', 'pipeline.yaml']);
+  });
+
+  it('keeps the old content of the file when a stage fails, and leaves no temporary file', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'out.txt'), 'old content\n');
+    // The failing stage writes output first: none of it may reach out.txt.
+    const config = writeConfig(
+      dir,
+      'output: out.txt\nstages:\n  - run: seq 1000\n  - run: "cat; exit 5"\n',
+    );
+    const result = await runConfig(config);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^manifold: stage stages\[1\] .*exited with status 5\n$/);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('old content\n');
+    expect(readdirSync(dir).sort()).toEqual(['out.txt', 'pipeline.yaml']);
+  });
+
+  it('is not created at all when a stage fails and there was no file before', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, 'output: out.txt\nstages:\n  - run: "echo partial; exit 3"\n');
+    expect((await runConfig(config)).exitCode).toBe(1);
+    expect(readdirSync(dir)).toEqual(['pipeline.yaml']);
+  });
+});

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { sha256 } from '../support/diff.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
+
+// `manifold run <config>`: external commands joined by kernel pipes, and pipefail: a stage that
+// fails fails the run, named in one line.
+
+const tempDir = () => makeTempDir('manifold-pipe-run-');
+
+describe('kernel pipes between external commands', () => {
+  it('yes then head -1 ends quietly with exit 0 and one y', async () => {
+    const config = writeConfig(tempDir(), 'stages:\n  - run: yes\n  - run: head -1\n');
+    expect(outcome(await runConfig(config))).toEqual({ exitCode: 0, stderr: '', stdout: 'y\n' });
+  });
+
+  it('connects two commands by one kernel pipe: the writer and the reader hold the same pipe', async () => {
+    // Each stage records what its standard descriptor is: a pipe (a FIFO, not a socket pair),
+    // and the same one for both, means no byte passes through manifold.
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        `  - run: w=$(stat -L -c '%F %d:%i' /proc/$$/fd/1); echo "$w" > writer; echo through`,
+        `  - run: r=$(stat -L -c '%F %d:%i' /proc/$$/fd/0); echo "$r" > reader; cat`,
+        '',
+      ].join('\n'),
+    );
+    expect(outcome(await runConfig(config))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'through\n',
+    });
+    const writer = readFileSync(join(dir, 'writer'), 'utf8');
+    expect(writer).toMatch(/^fifo \d+:\d+\n$/);
+    expect(readFileSync(join(dir, 'reader'), 'utf8')).toBe(writer);
+  });
+
+  it('passes 50 MB through three cat stages byte for byte', async () => {
+    const dir = tempDir();
+    const data = randomBytes(50 * 1024 * 1024);
+    writeFileSync(join(dir, 'big.bin'), data);
+    const config = writeConfig(
+      dir,
+      'input: big.bin\nstages:\n  - run: cat\n  - run: [cat]\n  - run: cat\n',
+    );
+    const result = await runConfig(config);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    expect(result.stdout.length).toBe(data.length);
+    expect(sha256(result.stdout)).toBe(sha256(data));
+  });
+});
+
+describe('pipefail', () => {
+  // Each: the test's name, the config's stages, stdin, the one line on stderr, stdout.
+  const failures: [string, string, string, string, string][] = [
+    [
+      // yes ends by SIGPIPE when head exits: only the failing reader is reported.
+      'fails with one line naming a named stage, its command and status',
+      '  - run: yes\n  - name: picky\n    run: "head -1; exit 4"\n  - run: cat\n',
+      '',
+      'stage picky (head -1; exit 4) exited with status 4',
+      'y\n',
+    ],
+    [
+      'names an unnamed stage by its place, stages[2]',
+      "  - run: cat\n  - run: cat\n  - run: [sh, -c, 'cat; exit 3']\n",
+      'a\n',
+      'stage stages[2] (sh -c cat; exit 3) exited with status 3',
+      'a\n',
+    ],
+    [
+      'names the signal that killed a stage',
+      '  - run: cat\n  - name: victim\n    run: "kill -KILL $$"\n  - run: cat\n',
+      'a\n',
+      'stage victim (kill -KILL $$) was killed by SIGKILL',
+      '',
+    ],
+    [
+      'fails when the first stage fails, even though the later ones succeed',
+      '  - name: source\n    run: "echo a; exit 7"\n  - run: cat\n  - run: cat\n',
+      '',
+      'stage source (echo a; exit 7) exited with status 7',
+      'a\n',
+    ],
+  ];
+  it.each(failures)('%s', async (_, stages, input, line, stdout) => {
+    const config = writeConfig(tempDir(), `stages:\n${stages}`);
+    expect(outcome(await runConfig(config, input))).toEqual({
+      exitCode: 1,
+      stderr: `manifold: ${line}\n`,
+      stdout,
+    });
+  });
+
+  it.each([
+    ['an endless command', 'stages:\n  - run: yes\n'],
+    ['an endless command and a cat', 'stages:\n  - run: yes\n  - run: [cat]\n'],
+    ['an endless command and a fan', 'stages:\n  - run: yes\n  - fan:\n      worker: cat\n'],
+  ])('with %s, | head -1 kills manifold by SIGPIPE, quietly', async (_, text) => {
+    const config = writeConfig(tempDir(), text);
+    const script = `${manifold} run '${config}' </dev/null | head -1; echo "\${PIPESTATUS[0]}"`;
+    const result = await run('bash', ['-c', script], '', { timeout: 20_000 });
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'y\n141\n' });
+  });
+});
