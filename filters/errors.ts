@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'manifold.record'
   | 'manifold.recordTooLarge'
   | 'manifold.truncatedRecord'
-  | 'manifold.io';
+  | 'manifold.io'
+  | 'manifold.table';
 
 export class ManifoldError extends Error {
   readonly code: ErrorCode;

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
+import { tableOption } from './tables.js';
 import type { FilterSpec, RecordKind } from './types.js';
 
 /** The command line of a filter, parsed and checked. */
@@ -72,6 +73,7 @@ export function parseCommandLine(
     )
     .exitOverride()
     .configureOutput({ outputError: () => {} });
+  if (spec.tables !== undefined) command.addOption(tableOption());
   spec.configure?.(command);
 
   try {

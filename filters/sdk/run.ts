@@ -1,4 +1,4 @@
-import { describeError, exitCodeOf } from '../errors.js';
+import { describeError, exitCodeOf, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { InfoShown, parseCommandLine } from './cli.js';
@@ -6,6 +6,7 @@ import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
+import { FilterTables } from './tables.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
 const INPUT = STDIN;
@@ -33,6 +34,10 @@ export async function runFilter<S>(
 
 async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Promise<void> {
   const parsed = parseCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
+  const tables =
+    spec.tables === undefined
+      ? null
+      : new FilterTables(spec.tables, (parsed.options.table as string[] | undefined) ?? []);
   const context: FilterContext<S> = {
     name: spec.name,
     options: parsed.options,
@@ -42,6 +47,13 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
     input: INPUT,
     recordNumber: 0,
     state: undefined as S,
+    tables: tables?.names ?? [],
+    table(name) {
+      if (tables === null) {
+        throw new UsageError(`${spec.name} reads no tables: declare them with tables: [...]`);
+      }
+      return tables.get(name);
+    },
   };
   await spec.setup?.(context);
   if (parsed.options.protocol !== undefined) {
