@@ -1,98 +1,14 @@
-import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError } from '../../filters/errors.js';
+import { viewOf } from '../../filters/framing/view.js';
 import type { Table } from '../../filters/tables/open.js';
-
-/** How a batch's values are written: JSON strings of the text, or of the bytes in base64. */
-export type ValueEncoding = 'utf8' | 'base64';
+import { AnswerWriter, NDJSON, type ValueEncoding } from './answers.js';
 
 /** A batch request's limits and wishes. */
 export interface BatchOptions {
   encoding: ValueEncoding;
   /** The largest body read, in bytes: past it, 413. */
   maxBody: number;
-}
-
-const NDJSON = 'application/x-ndjson; charset=utf-8';
-const NULL_LINE = Buffer.from('null\n');
-const NOT_UTF8 = Buffer.from('{"error":"the value is not UTF-8: ask with ?encoding=base64"}\n');
-// Response bytes are gathered into blocks of this size and written a block at a time: one
-// write per block, not per key, and a small batch still gets an error status if one is due.
-const BLOCK = 64 * 1024;
-
-/**
- * The answers of a batch, one NDJSON line per key, in order: the value as a JSON string, or
- * `null` for a key the table does not hold. Values are copied into blocks as they are looked
- * up (a table's Buffer is valid until the next lookup only); plain ASCII values, the usual
- * case, are copied as they are, without making a string of them.
- */
-class AnswerWriter {
-  #block = Buffer.allocUnsafe(BLOCK);
-  #used = 0;
-  readonly #res: ServerResponse;
-  readonly #encoding: ValueEncoding;
-
-  constructor(res: ServerResponse, encoding: ValueEncoding) {
-    this.#res = res;
-    this.#encoding = encoding;
-  }
-
-  /** Adds the answer for one key; returns false when the response wants the body paused. */
-  answer(value: Buffer | undefined): boolean {
-    if (value === undefined) return this.#put(NULL_LINE);
-    if (this.#encoding === 'base64') return this.#putText(`"${value.toString('base64')}"\n`);
-    if (isPlain(value)) {
-      this.#reserve(value.length + 3);
-      this.#block[this.#used++] = 0x22;
-      this.#used += value.copy(this.#block, this.#used);
-      this.#block[this.#used++] = 0x22;
-      this.#block[this.#used++] = 0x0a;
-      return this.#flushIfFull();
-    }
-    if (!isUtf8(value)) return this.#put(NOT_UTF8);
-    return this.#putText(`${JSON.stringify(value.toString('utf8'))}\n`);
-  }
-
-  /** Writes what is gathered; `end` ends the response. */
-  flush(end: boolean): boolean {
-    const ready = this.#used === 0 ? true : this.#res.write(this.#block.subarray(0, this.#used));
-    // The response may hold on to the block until it is sent: start a new one.
-    if (this.#used > 0) this.#block = Buffer.allocUnsafe(BLOCK);
-    this.#used = 0;
-    if (end) this.#res.end();
-    return ready;
-  }
-
-  #put(bytes: Buffer): boolean {
-    this.#reserve(bytes.length);
-    this.#used += bytes.copy(this.#block, this.#used);
-    return this.#flushIfFull();
-  }
-
-  #putText(text: string): boolean {
-    const length = Buffer.byteLength(text);
-    this.#reserve(length);
-    this.#used += this.#block.write(text, this.#used);
-    return this.#flushIfFull();
-  }
-
-  #reserve(length: number): void {
-    if (this.#used + length <= this.#block.length) return;
-    this.flush(false);
-    if (length > this.#block.length) this.#block = Buffer.allocUnsafe(length);
-  }
-
-  #flushIfFull(): boolean {
-    return this.#used < BLOCK ? true : this.flush(false);
-  }
-}
-
-/** Printable ASCII with no `"` or `\`: a JSON string's bytes as they are. */
-function isPlain(value: Buffer): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const byte = value[i]!;
-    if (byte < 0x20 || byte > 0x7e || byte === 0x22 || byte === 0x5c) return false;
-  }
-  return true;
 }
 
 /** What went wrong with a request before its answers started: a status and one line. */
@@ -119,36 +35,42 @@ export function answerLines(
   let read = 0;
   // Sent with the first block of answers: until then, a refusal can still have its status.
   res.setHeader('content-type', NDJSON);
-  req.on('data', (chunk: Buffer) => {
-    read += chunk.length;
-    if (read > options.maxBody) {
-      req.removeAllListeners('data');
-      if (!res.headersSent) refuse(tooLarge(options.maxBody));
-      else res.destroy();
-      return;
-    }
-    let text = chunk;
-    if (pending !== null) {
-      text = Buffer.concat([pending, chunk]);
-      pending = null;
-    }
-    let from = 0;
-    let ready = true;
-    for (let newline = text.indexOf(10); newline >= 0; newline = text.indexOf(10, from)) {
-      ready = answers.answer(table.get(text.subarray(from, newline))) && ready;
-      from = newline + 1;
-    }
-    if (from < text.length) pending = Buffer.from(text.subarray(from));
-    if (!ready) {
-      req.pause();
-      res.once('drain', () => req.resume());
-    }
-  });
-  req.on('end', () => {
-    if (read > options.maxBody) return;
-    if (pending !== null) answers.answer(table.get(pending));
-    answers.flush(true);
-  });
+  req.on(
+    'data',
+    guarded(res, (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > options.maxBody) {
+        req.removeAllListeners('data');
+        if (!res.headersSent) refuse(tooLarge(options.maxBody));
+        else res.destroy();
+        return;
+      }
+      let text = chunk;
+      if (pending !== null) {
+        text = Buffer.concat([pending, chunk]);
+        pending = null;
+      }
+      let from = 0;
+      let ready = true;
+      for (let newline = text.indexOf(10); newline >= 0; newline = text.indexOf(10, from)) {
+        ready = answers.answer(table.get(viewOf(text, from, newline - from))) && ready;
+        from = newline + 1;
+      }
+      if (from < text.length) pending = Buffer.from(text.subarray(from));
+      if (!ready) {
+        req.pause();
+        res.once('drain', () => req.resume());
+      }
+    }),
+  );
+  req.on(
+    'end',
+    guarded(res, () => {
+      if (read > options.maxBody) return;
+      if (pending !== null) answers.answer(table.get(pending));
+      answers.flush(true);
+    }),
+  );
 }
 
 /**
@@ -171,23 +93,56 @@ export function answerJson(
       refuse(tooLarge(options.maxBody));
     } else chunks.push(chunk);
   });
-  req.on('end', () => {
-    if (read > options.maxBody) return;
-    let keys: unknown;
+  req.on(
+    'end',
+    guarded(res, () => {
+      if (read > options.maxBody) return;
+      let keys: unknown;
+      try {
+        keys = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        keys = undefined;
+      }
+      if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string')) {
+        refuse({ status: 400, message: 'the body is not a JSON array of strings' });
+        return;
+      }
+      res.setHeader('content-type', NDJSON);
+      const answers = new AnswerWriter(res, options.encoding);
+      const list = keys as string[];
+      // As many answers as the response takes, then the rest when it drains.
+      const answerFrom = guarded(res, (first: number) => {
+        for (let i = first; i < list.length; i++) {
+          if (!answers.answer(table.get(list[i]!))) {
+            res.once('drain', () => answerFrom(i + 1));
+            return;
+          }
+        }
+        answers.flush(true);
+      });
+      answerFrom(0);
+    }),
+  );
+}
+
+/**
+ * `handle`, with a fault (a table's files damaged) answered 500 while no answer has started,
+ * or the connection cut after: a listener's throw would otherwise end the server.
+ */
+function guarded<T extends unknown[]>(res: ServerResponse, handle: (...args: T) => void) {
+  return (...args: T): void => {
     try {
-      keys = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      keys = undefined;
+      handle(...args);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = `lookup failed: ${describeError(error)}\n`;
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(body);
     }
-    if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string')) {
-      refuse({ status: 400, message: 'the body is not a JSON array of strings' });
-      return;
-    }
-    res.setHeader('content-type', NDJSON);
-    const answers = new AnswerWriter(res, options.encoding);
-    for (const key of keys as string[]) answers.answer(table.get(key));
-    answers.flush(true);
-  });
+  };
 }
 
 export function tooLarge(maxBody: number): Refusal {

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { describeError } from '../../filters/errors.js';
 import type { Table } from '../../filters/tables/open.js';
-import { answerJson, answerLines, type Refusal, tooLarge, type ValueEncoding } from './batch.js';
+import type { ValueEncoding } from './answers.js';
+import { answerJson, answerLines, type Refusal, tooLarge } from './batch.js';
 
 /** A table as served: the name in its URLs, and the table opened read-only. */
 export interface ServedTable {
@@ -39,6 +40,9 @@ export function createTableServer({
     tables: tables.map(({ name, table }) => ({ name, path: table.path, meta: table.meta })),
   });
   const server = createServer((req, res) => {
+    // A client that goes away mid-request is its own business, never the server's end.
+    req.on('error', () => {});
+    res.on('error', () => {});
     try {
       const answer = route(req, res);
       if (answer !== undefined) reply(res, answer);
@@ -136,14 +140,27 @@ function reply(res: ServerResponse, { status, body, type = TEXT, allow }: Answer
   res.end(bytes);
 }
 
+// What a refused request may still send before its connection is cut.
+const LINGER_BYTES = 16 * 1024 ** 2;
+const LINGER_MS = 2000;
+
 /**
  * Refuses a request whose body is not read to its end: the answer says so, and the connection
- * closes after it, as what is left of the body cannot be told from a next request.
+ * closes after it. The rest of the body is read and dropped for a while first: closing a
+ * socket with unread data resets it, and the reset can destroy the answer before the client
+ * reads it.
  */
 function refuse(req: IncomingMessage, res: ServerResponse, { status, message }: Refusal): void {
   res.setHeader('connection', 'close');
   reply(res, { status, body: message });
-  res.once('finish', () => req.socket.destroySoon());
+  req.removeAllListeners('data');
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) req.socket.destroy();
+  });
+  req.resume();
+  setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
 }
 
 /** What Node's HTTP parser could not read: 400 (or 431 for huge headers), then close. */
