@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Database } from 'lmdb';
+import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
 import { loadLmdb } from './lmdb.js';
 import { readTableMeta, TableError, type TableMeta } from './meta.js';
@@ -98,8 +99,8 @@ class LmdbTable implements Table {
     const found = this.#dbFor(bytes).getBinaryFast(bytes);
     if (found === undefined) return undefined;
     // lmdb's reusable buffer has a length of its own: a plain view of the value instead.
-    if (!this.#list) return found.subarray(0, found.length);
-    return found.subarray(4, 4 + found.readUInt32BE(0));
+    if (!this.#list) return viewOf(found, 0, found.length);
+    return viewOf(found, 4, found.readUInt32BE(0));
   }
 
   getString(key: TableKey): string | undefined {

@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { tableBuildCommand } from './table-build.js';
+import { tableGetCommand, tableStatCommand } from './table-read.js';
+
+type Run = (status: Promise<number>) => void;
+
+/** The subcommands of `manifold table`, each made by its own file: one line adds one. */
+const SUBCOMMANDS: ((run: Run) => Command)[] = [
+  tableBuildCommand,
+  tableGetCommand,
+  tableStatCommand,
+];
+
+/** `manifold table`: build shared lookup tables, and read them by hand (docs/tables.md). */
+export function tableCommand(run: Run): Command {
+  const command = new Command('table')
+    .description(
+      'Build shared lookup tables (LMDB files every worker maps: one copy in memory) and read them.',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  manifold table build users.tsv --key field:1 -o users.mft
+  manifold fan --table users=users.mft -- mf-join --table users --key field:3
+  manifold table get users.mft u1001 u1002
+  manifold table stat users.mft
+
+See docs/tables.md.`,
+    );
+  for (const make of SUBCOMMANDS) {
+    command.addCommand(
+      make(run)
+        .exitOverride()
+        .configureOutput({ outputError: () => {} }),
+    );
+  }
+  return command;
+}
