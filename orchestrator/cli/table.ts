@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { tableBuildCommand } from './table-build.js';
 import { tableGetCommand, tableStatCommand } from './table-read.js';
+import { tableServeCommand } from './table-serve.js';
 
 type Run = (status: Promise<number>) => void;
 
@@ -9,6 +10,7 @@ const SUBCOMMANDS: ((run: Run) => Command)[] = [
   tableBuildCommand,
   tableGetCommand,
   tableStatCommand,
+  tableServeCommand,
 ];
 
 /** `manifold table`: build shared lookup tables, and read them by hand (docs/tables.md). */

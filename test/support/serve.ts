@@ -19,16 +19,19 @@ export interface Served {
 
 /**
  * Starts `manifold table serve ...args` and waits for its first line on stdout (no sleeps:
- * the line is the event). Killed after the test if still running.
+ * the line is the event). Killed after the current test if still running, unless `shared`
+ * (started in a `beforeAll`, whose teardown stops it).
  */
-export async function startServe(args: string[]): Promise<Served> {
+export async function startServe(args: string[], shared = false): Promise<Served> {
   const child = spawn('node', [manifold, 'table', 'serve', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  onCleanup(() => {
+  const kill = () => {
     for (const pid of descendants(child.pid!)) killQuietly(pid);
     killQuietly(child.pid!);
-  });
+  };
+  if (shared) child.once('spawn', () => process.once('exit', kill));
+  else onCleanup(kill);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

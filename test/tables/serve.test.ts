@@ -65,7 +65,7 @@ describe('table serve over TCP', () => {
   let url: string;
   let target: { url: string };
   beforeAll(async () => {
-    const served = await startServe([usersTable, `blobs=${blobsTable}`]);
+    const served = await startServe([usersTable, `blobs=${blobsTable}`], true);
     url = served.address;
     target = { url };
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
