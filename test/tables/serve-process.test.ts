@@ -138,7 +138,10 @@ describe('table serve, the process', () => {
     [['--listen', '127.0.0.1:0', '--socket', '/tmp/x.sock'], /exclude each other/],
     [['--max-body', 'lots'], /--max-body "lots" is not a size/],
   ])('refuses %j: one line, exit 2', async (args, message) => {
-    const result = await run('node', [manifold, 'table', 'serve', table, ...args]);
+    // Were it to serve after all, it is killed rather than left running.
+    const result = await run('node', [manifold, 'table', 'serve', table, ...args], '', {
+      timeout: 15_000,
+    });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.split('\n')).toHaveLength(2);
