@@ -10,6 +10,7 @@ import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
+import { parseTableBindings, tableEnvironment } from '../fan/tables.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions, MAX_WORKERS } from './fan-options.js';
@@ -116,8 +117,10 @@ export function resolveFanOptions(
   const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
   if (raw.join !== undefined) protocolArgs.push('--join', outputFraming.name);
   const commandArgv = attribution === 'protocol' ? [...argv, ...protocolArgs] : argv;
+  const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
+  const env = tables.length > 0 ? tableEnvironment(tables, { workers, dispatch }) : undefined;
   return {
-    command: { argv: commandArgv, shell },
+    command: { argv: commandArgv, shell, ...(env && { env }) },
     workers,
     framing,
     outputFraming,
