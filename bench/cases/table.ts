@@ -2,7 +2,9 @@ import type { Case } from '../report.js';
 import type { TableData } from '../table-data.js';
 import type { Data } from './data.js';
 
-const EIGHT_WIDE = 'fan -j 8 -- mf-join, ~1 GB table: memory';
+/** A size of data for a case's name: `101 MB`, `1.0 GB`. */
+const sizeOf = (bytes: number) =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 
 /** `text` as one word for bash. */
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
@@ -21,6 +23,10 @@ export function tableCases(data: Data, tables: TableData): Case[] {
   const probe = (name: string) => `node ${root}dist/bench/probes/${name}.js`;
   const group = 'table';
   const keys = quick ? `${usersKeys / 1000} K keys` : `${usersKeys / 1e6} M keys`;
+  // The sizes of the TSV the tables were built from: ~100 MB and ~1 GB, small under --quick.
+  const small = `${sizeOf(tables.usersBytes)} table`;
+  const big = `${sizeOf(tables.wideBytes)} table`;
+  const eightBig = `fan -j 8 -- mf-join, ${big}: memory`;
   const join = `fan -j 2 --table users -- mf-join`;
   const fanJoin = (j: number, table: string) =>
     `${manifold} fan -j ${j} --table users=${table} -- ${mfJoin} --table users --key field:1 < ${events} > /dev/null`;
@@ -92,7 +98,7 @@ export function tableCases(data: Data, tables: TableData): Case[] {
     ...memoryCases(),
     {
       group,
-      name: 'mf-join ready for its first record, ~1 GB table',
+      name: `mf-join ready for its first record, ${big}`,
       command: ready(`${mfJoin} --table users=${tables.wideTable} --key field:1`),
       probe: 'value',
       unit: 'ms later than mf-map',
@@ -118,11 +124,11 @@ export function tableCases(data: Data, tables: TableData): Case[] {
   ];
   return cases;
 
-  /** Peak private memory of each way to join, and of 8 workers on the ~1 GB table. */
+  /** Peak private memory of each way to join, and of 8 workers on the big table. */
   function memoryCases(): Case[] {
     const mb = 'MB private, peak sum of all processes';
     const workers = 'MB private, peak sum of the workers';
-    const eight = 'fan -j 8 -- mf-join, ~100 MB table: memory';
+    const eight = `fan -j 8 -- mf-join, ${small}: memory`;
     const rows: [string, string, string | undefined, string, string | undefined][] = [
       [`${join}: memory`, fanJoin(2, tables.usersTable), undefined, mb, undefined],
       [
@@ -139,21 +145,21 @@ export function tableCases(data: Data, tables: TableData): Case[] {
         mb,
         `${join}: memory`,
       ],
-      [EIGHT_WIDE, fanJoin(8, tables.wideTable), 'mf-join', workers, undefined],
+      [eightBig, fanJoin(8, tables.wideTable), 'mf-join', workers, undefined],
       [eight, fanJoin(8, tables.usersTable), 'mf-join', workers, undefined],
       [
-        'fan -j 8 -- Map-loading worker, ~100 MB table: memory',
+        `fan -j 8 -- Map-loading worker, ${small}: memory`,
         fanMap(8, users),
         'map-join',
         workers,
         eight,
       ],
       [
-        'one Map-loading worker, ~1 GB table: memory (× 8 for -j 8)',
+        `one Map-loading worker, ${big}: memory (× 8 for -j 8)`,
         fanMap(1, wide),
         'map-join',
         workers,
-        EIGHT_WIDE,
+        undefined,
       ],
     ];
     return rows.map(([name, command, match, unit, baseline]) => ({
@@ -163,7 +169,7 @@ export function tableCases(data: Data, tables: TableData): Case[] {
       probe: 'value',
       unit,
       ...(baseline ? { baseline } : {}),
-      ...(name === EIGHT_WIDE
+      ...(name === eightBig
         ? {
             target: '< 320 MB (8 × 40 MB)',
             meets: ({ probed }: { probed?: number }) => probed !== undefined && probed < 320,
