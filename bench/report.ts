@@ -35,6 +35,8 @@ export interface Result {
 export interface Measured extends Case {
   seconds: number;
   probed?: number;
+  /** What a `value` probe said besides its number. */
+  note?: string;
 }
 
 /** Works out ratios and rates for every measured case. */
@@ -80,7 +82,7 @@ export function formatTable(measured: Measured[], judge = true): string {
         : item.probe === 'cpu-share'
           ? `${r.probed?.toFixed(2)}% CPU in manifold`
           : item.probe === 'value'
-            ? `${r.probed} ${item.unit}`
+            ? `${r.probed} ${item.unit}${item.note ? `; ${item.note}` : ''}`
             : r.recordsPerSecond !== undefined
               ? `${(r.recordsPerSecond / 1e6).toFixed(2)} M records/s`
               : '';

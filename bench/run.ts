@@ -79,7 +79,9 @@ async function probe(item: Case): Promise<Measured> {
   const file = join(folder, 'probe');
   const { seconds } = await timeCommand(item.command, { ...process.env, PROBE: file });
   if (item.probe === 'value') {
-    return { ...item, seconds, probed: Number((await readFile(file, 'utf8')).trim()) };
+    // The number, then any lines that say more about it.
+    const [value, ...more] = (await readFile(file, 'utf8')).trim().split('\n');
+    return { ...item, seconds, probed: Number(value), note: more.join('; ') || undefined };
   }
   if (item.probe === 'rss') {
     const kilobytes = Number((await readFile(file, 'utf8')).trim().split('\n').at(-1));
