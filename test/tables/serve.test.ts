@@ -20,8 +20,9 @@ const blobs = new Map<string, Buffer>([
 ]);
 const usersTable = join(dir, 'users.mft');
 const blobsTable = join(dir, 'blobs.mft');
+const shardedTable = join(dir, 'sharded.mft');
 
-async function build(entries: Map<string, Buffer>, table: string) {
+async function build(entries: Map<string, Buffer>, table: string, shards = 1) {
   const tsv = `${table}.tsv`;
   const lines = [...entries].map(([key, value]) =>
     Buffer.concat([Buffer.from(`${key}\t`), value, Buffer.from('\n')]),
@@ -38,6 +39,8 @@ async function build(entries: Map<string, Buffer>, table: string) {
     'field:2',
     '--field-sep',
     'tab',
+    '--shards',
+    String(shards),
     '-o',
     table,
   ]);
@@ -47,6 +50,7 @@ async function build(entries: Map<string, Buffer>, table: string) {
 beforeAll(async () => {
   await build(users, usersTable);
   await build(blobs, blobsTable);
+  await build(users, shardedTable, 3);
 });
 
 /** The NDJSON answer a batch of `keys` must get, worked out from the data, not the server. */
@@ -65,7 +69,10 @@ describe('table serve over TCP', () => {
   let url: string;
   let target: { url: string };
   beforeAll(async () => {
-    const served = await startServe([usersTable, `blobs=${blobsTable}`], true);
+    const served = await startServe(
+      [usersTable, `blobs=${blobsTable}`, `sharded=${shardedTable}`],
+      true,
+    );
     url = served.address;
     target = { url };
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -83,6 +90,7 @@ describe('table serve over TCP', () => {
     expect(tables.map((t) => [t.name, t.meta.keys])).toEqual([
       ['users.mft', 3000],
       ['blobs', 2],
+      ['sharded', 3000],
     ]);
     const one = await ask(target, 'GET', '/blobs');
     expect(JSON.parse(one.body.toString())).toMatchObject({ keys: 2, key: 'field:1' });
@@ -123,6 +131,12 @@ describe('table serve over TCP', () => {
       expect(lines(json)).toEqual(expected(keys));
     },
   );
+
+  it('a sharded table is served whole: every shard is opened', async () => {
+    const keys = someKeys(2000);
+    expect(lines(await ask(target, 'POST', '/sharded', keys.join('\n')))).toEqual(expected(keys));
+    expect((await ask(target, 'GET', '/sharded/u00042')).body).toEqual(users.get('u00042'));
+  });
 
   it('a batch answers as `manifold table get` does', async () => {
     const keys = someKeys(40);
