@@ -60,6 +60,22 @@ describe('table serve, the process', () => {
     await stop(next);
   });
 
+  it('a port in use, or a --socket path that holds a file: one line each (exit 1, 2)', async () => {
+    const first = await startServe([table]);
+    const taken = await run('node', [
+      ...[manifold, 'table', 'serve', table, '--listen', first.address.slice('http://'.length)],
+    ]);
+    expect(taken.exitCode).toBe(1);
+    expect(taken.stderr).toMatch(/^manifold: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\n$/);
+    await stop(first);
+    const file = join(tempDir(), 'not-a-socket');
+    writeFileSync(file, 'keep me\n');
+    const refused = await run('node', [manifold, 'table', 'serve', table, '--socket', file]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/^manifold: --socket .*not a socket is there\n$/);
+    expect(existsSync(file)).toBe(true);
+  });
+
   it('curl over TCP: GET and a batch', async () => {
     if (!hasCurl) return;
     const served = await startServe([table]);
