@@ -69,7 +69,8 @@ export function createTableServer({
       return { status: 400, body: 'the table name is not URL-encoded properly' };
     const table = byName.get(name);
     if (table === undefined)
-      return { status: 404, body: `no table "${name}" here (GET / lists them)` };
+      // Quoted as JSON: a name or key with a newline in it (%0A) keeps the answer one line.
+      return { status: 404, body: `no table ${JSON.stringify(name)} here (GET / lists them)` };
     if (slash < 0) {
       if (req.method === 'POST') {
         const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
@@ -83,7 +84,7 @@ export function createTableServer({
     if (key.length === 0) return { status: 400, body: `no key: GET /${name}/KEY` };
     const value = table.get(key);
     if (value === undefined)
-      return { status: 404, body: `no key "${key.toString('utf8')}" in ${name}` };
+      return { status: 404, body: `no key ${JSON.stringify(key.toString('utf8'))} in ${name}` };
     // A copy: the table's view is valid until the next lookup, the write may wait longer.
     res.writeHead(200, {
       'content-type': 'application/octet-stream',

@@ -168,6 +168,8 @@ describe('table serve over TCP', () => {
     ['PUT', '/users.mft', 405, /method not allowed/],
     ['POST', '/', 405, /method not allowed/],
     ['GET', '/users.mft/%zz', 400, /URL-encoded/],
+    ['GET', '/users.mft/two%0Alines', 404, /no key "two\\nlines" in users\.mft/],
+    ['GET', '/no%0Atable/k', 404, /no table "no\\ntable"/],
     ['GET', '/users.mft/', 400, /no key/],
     ['POST', '/users.mft?encoding=hex', 400, /encoding "hex"/],
   ])('%s %s: %i with one line', async (method, path, status, message) => {
