@@ -329,3 +329,42 @@ describe('manifold table get and stat', () => {
     expect(text).toContain(`\nfrom       ${join(dir, 't.in')}\n`);
   });
 });
+
+describe('manifold table: the command line', () => {
+  it('draws --progress on a terminal only, then the summary line', async () => {
+    const dir = tempDir();
+    const input = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
+    const line = `${manifold} table build ${input} --key field:1 -o ${join(dir, 't.mft')} --progress`;
+    const tty = await run('script', ['-qec', line, '/dev/null']);
+    expect(tty.stdout.toString()).toMatch(
+      /^\rbuilding: 2 records, 8 B read, \d+ records\/s\x1b\[K\r\x1b\[Kmanifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, /,
+    );
+    const piped = await buildTable([
+      input,
+      '--key',
+      'field:1',
+      '-o',
+      join(dir, 't.mft'),
+      '--progress',
+    ]);
+    expect(piped.stderr).toMatch(
+      /^manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, [^\n]*\n$/,
+    );
+  });
+
+  it('shows help with examples for table and each subcommand; table alone is a usage error', async () => {
+    for (const args of [
+      ['table', '--help'],
+      ['table', 'build', '--help'],
+      ['table', 'get', '--help'],
+      ['table', 'stat', '--help'],
+    ]) {
+      const result = await run(manifold, args);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.toString()).toMatch(/\nExamples:\n {2}manifold table /);
+    }
+    const alone = await run(manifold, ['table']);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toMatch(/^Usage: manifold table \[options\] \[command\]\n/);
+  });
+});
