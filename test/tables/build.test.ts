@@ -336,8 +336,9 @@ describe('manifold table: the command line', () => {
     const input = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
     const line = `${manifold} table build ${input} --key field:1 -o ${join(dir, 't.mft')} --progress`;
     const tty = await run('script', ['-qec', line, '/dev/null']);
-    expect(tty.stdout.toString()).toMatch(
-      /^\rbuilding: 2 records, 8 B read, \d+ records\/s\x1b\[K\r\x1b\[Kmanifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, /,
+    // The terminal's escapes made visible: ESC [ K clears the rest of the line.
+    expect(tty.stdout.toString().replaceAll('\x1b[K', '<clear>')).toMatch(
+      /^\rbuilding: 2 records, 8 B read, \d+ records\/s<clear>\r<clear>manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, /,
     );
     const piped = await buildTable([
       input,
