@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
@@ -241,6 +241,23 @@ describe('manifold table build: bad records and usage', () => {
       expect(readdirSync(dir)).toEqual(['in.txt']);
     });
   }
+
+  it('refuses to replace a folder or a file that is not a table', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a\n');
+    const folder = join(dir, 'photos');
+    mkdirSync(folder);
+    writeInput(folder, 'keep.jpg', 'x');
+    const result = await buildTable([path, '--key', 'whole', '-o', folder]);
+    expect(result.stderr).toBe(
+      `manifold: -o ${folder}: exists and is not a table (no table.json): remove it or name another\n`,
+    );
+    expect(result.exitCode).toBe(2);
+    expect(readdirSync(folder)).toEqual(['keep.jpg']);
+    const file = await buildTable([path, '--key', 'whole', '-o', path]);
+    expect(file.stderr).toBe(`manifold: -o ${path}: exists and is not a table (a file)\n`);
+    expect(file.exitCode).toBe(2);
+  });
 
   it('refuses an input that does not exist and a target folder that does not exist', async () => {
     const dir = tempDir();
