@@ -15,9 +15,9 @@ const isJson = (options: Record<string, unknown>) =>
 defineFilter<'buffer' | 'json', Join>({
   name: 'mf-join',
   description:
-    'Join each record with a shared table by its key: inner keeps matches, left keeps all, anti keeps\n' +
-    'records with no match. A match is written as the record, a TAB and the value (ndjson: the value\n' +
-    'merged into the object, or in the field --as names).',
+    'Join each record with a shared table (manifold table build) by its key: inner keeps matches, ' +
+    'left keeps all, anti keeps records with no match. A match is written as the record, a TAB and ' +
+    'the value; in ndjson, the value is merged into the object, or put in the field --as names.',
   tables: [],
   records: (options) => (isJson(options) ? 'json' : 'buffer'),
   configure: (command) =>

@@ -5,7 +5,6 @@ import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
-import { tableOption } from './tables.js';
 import type { FilterSpec, RecordKind } from './types.js';
 
 /** The command line of a filter, parsed and checked. */
@@ -116,4 +115,14 @@ function sizeArgument(value: string): number {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** The `--table` option of a filter that reads tables: repeatable. */
+export function tableOption(): Option {
+  return new Option(
+    '--table <table>',
+    'a table to read: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); repeatable',
+  )
+    .default([])
+    .argParser((value: string, previous: string[]) => [...previous, value]);
 }

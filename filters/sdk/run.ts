@@ -6,7 +6,6 @@ import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
-import { FilterTables } from './tables.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
 const INPUT = STDIN;
@@ -34,10 +33,14 @@ export async function runFilter<S>(
 
 async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Promise<void> {
   const parsed = parseCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
+  // The table code (and lmdb, when a table opens) loads only for filters that read tables.
   const tables =
     spec.tables === undefined
       ? null
-      : new FilterTables(spec.tables, (parsed.options.table as string[] | undefined) ?? []);
+      : new (await import('./tables.js')).FilterTables(
+          spec.tables,
+          (parsed.options.table as string[] | undefined) ?? [],
+        );
   const context: FilterContext<S> = {
     name: spec.name,
     options: parsed.options,

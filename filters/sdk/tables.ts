@@ -1,5 +1,4 @@
 import { basename, extname } from 'node:path';
-import { Option } from 'commander';
 import { tableEnvName, tableFromEnv, tablePathFromEnv } from '../tables/env.js';
 import { TableError } from '../tables/meta.js';
 import { openTable, type Table } from '../tables/open.js';
@@ -8,16 +7,6 @@ import { openTable, type Table } from '../tables/open.js';
 export interface TableArgument {
   name: string;
   path: string | undefined;
-}
-
-/** The `--table` option of a filter that reads tables: repeatable. */
-export function tableOption(): Option {
-  return new Option(
-    '--table <table>',
-    'a table to read: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); repeatable',
-  )
-    .default([])
-    .argParser((value: string, previous: string[]) => [...previous, value]);
 }
 
 /**

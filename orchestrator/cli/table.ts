@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ExitCode } from '../../filters/index.js';
 import { tableBuildCommand } from './table-build.js';
 import { tableGetCommand, tableStatCommand } from './table-read.js';
 import { tableServeCommand } from './table-serve.js';
@@ -30,6 +31,11 @@ Examples:
 
 See docs/tables.md.`,
     );
+  // `manifold table` alone: the help on stderr, and the usage status, as `manifold` alone.
+  command.action(() => {
+    command.outputHelp({ error: true });
+    run(Promise.resolve(ExitCode.usage));
+  });
   for (const make of SUBCOMMANDS) {
     command.addCommand(
       make(run)

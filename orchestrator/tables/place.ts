@@ -1,6 +1,15 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../../filters/index.js';
+import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
 import { fsyncPath } from './sync.js';
 
 /**
@@ -42,22 +51,35 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Checks the target can be written before reading any input: its folder exists. */
+/**
+ * Checks the target before reading any input: its folder exists, and what is at the name, if
+ * anything, is a table (of any version), never a folder of other files that a rebuild would
+ * remove.
+ */
 export function checkTarget(target: string): void {
   const folder = dirname(target);
-  let isDirectory = false;
+  if (!isDirectory(folder)) throw new UsageError(`-o ${target}: no such directory ${folder}`);
+  if (!existsSync(target)) return;
+  if (!isDirectory(target))
+    throw new UsageError(`-o ${target}: exists and is not a table (a file)`);
+  let format: unknown;
   try {
-    isDirectory = statSync(folder).isDirectory();
+    format = JSON.parse(readFileSync(join(target, META_FILE), 'utf8')).format;
   } catch {
-    // Reported below.
+    // Not a table: reported below.
   }
-  if (!isDirectory) throw new UsageError(`-o ${target}: no such directory ${folder}`);
+  if (format !== TABLE_FORMAT) {
+    throw new UsageError(
+      `-o ${target}: exists and is not a table (no ${META_FILE}): remove it or name another`,
+    );
+  }
+}
+
+function isDirectory(path: string): boolean {
   try {
-    if (!statSync(target).isDirectory()) {
-      throw new UsageError(`-o ${target}: exists and is not a table (a file)`);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

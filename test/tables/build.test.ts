@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
@@ -242,6 +242,23 @@ describe('manifold table build: bad records and usage', () => {
     });
   }
 
+  it('refuses to replace a folder or a file that is not a table', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a\n');
+    const folder = join(dir, 'photos');
+    mkdirSync(folder);
+    writeInput(folder, 'keep.jpg', 'x');
+    const result = await buildTable([path, '--key', 'whole', '-o', folder]);
+    expect(result.stderr).toBe(
+      `manifold: -o ${folder}: exists and is not a table (no table.json): remove it or name another\n`,
+    );
+    expect(result.exitCode).toBe(2);
+    expect(readdirSync(folder)).toEqual(['keep.jpg']);
+    const file = await buildTable([path, '--key', 'whole', '-o', path]);
+    expect(file.stderr).toBe(`manifold: -o ${path}: exists and is not a table (a file)\n`);
+    expect(file.exitCode).toBe(2);
+  });
+
   it('refuses an input that does not exist and a target folder that does not exist', async () => {
     const dir = tempDir();
     const missing = await buildTable([join(dir, 'nope'), '--key', 'whole', '-o', join(dir, 't')]);
@@ -327,5 +344,45 @@ describe('manifold table get and stat', () => {
       /\nrecords {4}2\nkeys {7}2\nshards {5}2\nsize {7}\d+(\.\d)? KiB \(\d+ bytes\)\nbuilt {6}\d{4}-\d\d-\d\dT/,
     );
     expect(text).toContain(`\nfrom       ${join(dir, 't.in')}\n`);
+  });
+});
+
+describe('manifold table: the command line', () => {
+  it('draws --progress on a terminal only, then the summary line', async () => {
+    const dir = tempDir();
+    const input = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
+    const line = `${manifold} table build ${input} --key field:1 -o ${join(dir, 't.mft')} --progress`;
+    const tty = await run('script', ['-qec', line, '/dev/null']);
+    // The terminal's escapes made visible: ESC [ K clears the rest of the line.
+    expect(tty.stdout.toString().replaceAll('\x1b[K', '<clear>')).toMatch(
+      /^\rbuilding: 2 records, 8 B read, \d+ records\/s<clear>\r<clear>manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, /,
+    );
+    const piped = await buildTable([
+      input,
+      '--key',
+      'field:1',
+      '-o',
+      join(dir, 't.mft'),
+      '--progress',
+    ]);
+    expect(piped.stderr).toMatch(
+      /^manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, [^\n]*\n$/,
+    );
+  });
+
+  it('shows help with examples for table and each subcommand; table alone is a usage error', async () => {
+    for (const args of [
+      ['table', '--help'],
+      ['table', 'build', '--help'],
+      ['table', 'get', '--help'],
+      ['table', 'stat', '--help'],
+    ]) {
+      const result = await run(manifold, args);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.toString()).toMatch(/\nExamples:\n {2}manifold table /);
+    }
+    const alone = await run(manifold, ['table']);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toMatch(/^Usage: manifold table \[options\] \[command\]\n/);
   });
 });

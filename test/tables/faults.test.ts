@@ -48,7 +48,7 @@ describe('a build that dies', () => {
     expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
     build.kill('SIGKILL');
     await waitForExit(build);
-    expect(readdirSync(dir).sort()).toEqual(['.t.mft.building-' + build.pid, 't.in', 't.mft']);
+    expect(readdirSync(dir).sort()).toEqual([`.t.mft.building-${build.pid}`, 't.in', 't.mft']);
     expect((await getKeys(table, ['k'])).stdout.toString()).toBe('k old\n');
 
     writeInput(dir, 't.in', 'k new\n');

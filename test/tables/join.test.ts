@@ -83,6 +83,21 @@ describe('mf-join against coreutils join and awk on the same data', () => {
     expect(result.stdout.toString()).toBe('u2\tx y | u2\tBo\n');
   });
 
+  it('splits the record on its own --field-sep when it differs from the table’s', async () => {
+    const table = await builtTable(tempDir(), 'users', 'u1\tAnn\n', [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+    ]);
+    const result = await run(
+      mfJoin,
+      ['--table', table, '--key', 'field:2', '--field-sep', ','],
+      'e1,u1\ne2,u2\n',
+    );
+    expect(result.stdout.toString()).toBe('e1,u1\tu1\tAnn\n');
+  });
+
   it('joins any framing: nul records', async () => {
     const table = await builtTable(tempDir(), 'users', 'u1 Ann\n', [
       '--key',
