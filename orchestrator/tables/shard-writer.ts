@@ -21,6 +21,12 @@ export class ShardWriter {
   readonly file: string;
   readonly #db: Database<Buffer, Uint8Array>;
   readonly #policy: DuplicatesPolicy;
+  /**
+   * Duplicates `all`: the later values of repeated keys, by key (latin1 text of its bytes), held
+   * until the end and written once per key. Appending each to the stored list would copy the
+   * whole list again for every value: quadratic in the values of one key.
+   */
+  readonly #later = new Map<string, { key: Buffer; values: Buffer[] }>();
   #commit: () => void = () => {};
   readonly #committed: Promise<unknown>;
 
@@ -55,12 +61,23 @@ export class ShardWriter {
       return 'stored';
     }
     if (this.#policy === 'last') db.putSync(key, stored);
-    else if (this.#policy === 'all') db.putSync(key, Buffer.concat([db.getBinary(key)!, stored]));
+    else if (this.#policy === 'all') this.#holdLater(key, stored);
     return 'duplicate';
+  }
+
+  #holdLater(key: Buffer, entry: Buffer): void {
+    const text = key.toString('latin1');
+    const held = this.#later.get(text);
+    if (held === undefined) this.#later.set(text, { key: Buffer.from(key), values: [entry] });
+    else held.values.push(entry);
   }
 
   /** Commits, closes, and syncs the file to disk. */
   async finish(): Promise<void> {
+    for (const { key, values } of this.#later.values()) {
+      this.#db.putSync(key, Buffer.concat([this.#db.getBinary(key)!, ...values]));
+    }
+    this.#later.clear();
     this.#commit();
     await this.#committed;
     await this.#db.close();

@@ -1114,6 +1114,39 @@ describe.concurrent('manifold fan --input', () => {
   });
 });
 
+describe.concurrent('manifold fan --table', () => {
+  // The rest (sharded tables, checks, configs) is in test/tables/fan.test.ts.
+  it('names each table to every worker as MANIFOLD_TABLE_<NAME>', async ({ expect }) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'users.tsv'), 'u1 Ann\n');
+    const table = join(dir, 'users.mft');
+    const built = await run(manifold, [
+      'table',
+      'build',
+      join(dir, 'users.tsv'),
+      '--key',
+      'field:1',
+      '-o',
+      table,
+    ]);
+    expect(built.exitCode).toBe(0);
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--table',
+        `users=${table}`,
+        '--shell',
+        '--',
+        'cat >/dev/null; echo "$MANIFOLD_TABLE_USERS"',
+      ],
+      'a\n',
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe(`${table}\n${table}\n`);
+  });
+});
+
 describe.concurrent('manifold fan: failures, retries and what it says', () => {
   const input = joinLines(
     Array.from({ length: 2_000 }, (_, i) => `line ${String(i).padStart(5, '0')}`),
