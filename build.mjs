@@ -49,6 +49,9 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   target: 'node20',
+  // lmdb is native code (prebuilt binaries in its npm packages): loaded from node_modules as it
+  // is, and only when a table is opened (filters/tables/lmdb.ts).
+  external: ['lmdb'],
   // commander is CommonJS: its require() calls need a real require in an ES module.
   banner: {
     js: "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);",

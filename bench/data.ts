@@ -54,7 +54,11 @@ export async function writeAccessLog(file: string, bytes: number, seed = 42): Pr
 }
 
 /** Writes lines from `nextLine` (each without its newline) to `file` until about `bytes`. */
-async function writeLines(file: string, bytes: number, nextLine: () => string): Promise<void> {
+export async function writeLines(
+  file: string,
+  bytes: number,
+  nextLine: () => string,
+): Promise<void> {
   const out = createWriteStream(file);
   let written = 0;
   while (written < bytes) {

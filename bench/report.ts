@@ -12,9 +12,11 @@ export interface Case {
   records?: number;
   /**
    * What else to measure, by running the command once more: manifold's peak RSS (the command
-   * writes it, via GNU time, to the file `$PROBE`), or manifold's share of the CPU time.
+   * writes it, via GNU time, to the file `$PROBE`), manifold's share of the CPU time, or any
+   * number the command writes to `$PROBE` (a probe of bench/probes/), shown with `unit`.
    */
-  probe?: 'rss' | 'cpu-share';
+  probe?: 'rss' | 'cpu-share' | 'value';
+  unit?: string;
   /** The target, as text ("≤ 2.5", "≥ 600 MB/s"), and its check. */
   target?: string;
   meets?: (result: Result) => boolean;
@@ -26,13 +28,15 @@ export interface Result {
   MBps?: number;
   netMBps?: number;
   recordsPerSecond?: number;
-  /** Peak RSS in MB, or CPU share in percent, for probes. */
+  /** Peak RSS in MB, CPU share in percent, or the number a probe wrote, for probes. */
   probed?: number;
 }
 
 export interface Measured extends Case {
   seconds: number;
   probed?: number;
+  /** What a `value` probe said besides its number. */
+  note?: string;
 }
 
 /** Works out ratios and rates for every measured case. */
@@ -45,7 +49,12 @@ export function resultsOf(measured: Measured[]): Map<Measured, Result> {
     const startup = find(item.group, item.startup);
     results.set(item, {
       seconds: item.seconds,
-      ratio: base ? item.seconds / base.seconds : undefined,
+      // Probes that measure a quantity of their own compare it, not their times.
+      ratio: !base
+        ? undefined
+        : item.probe === 'value' && base.probe === 'value'
+          ? item.probed! / base.probed!
+          : item.seconds / base.seconds,
       MBps: item.bytes ? item.bytes / 1e6 / item.seconds : undefined,
       netMBps:
         item.bytes && startup ? item.bytes / 1e6 / (item.seconds - startup.seconds) : undefined,
@@ -72,9 +81,11 @@ export function formatTable(measured: Measured[], judge = true): string {
         ? `${r.probed?.toFixed(0)} MB peak RSS`
         : item.probe === 'cpu-share'
           ? `${r.probed?.toFixed(2)}% CPU in manifold`
-          : r.recordsPerSecond !== undefined
-            ? `${(r.recordsPerSecond / 1e6).toFixed(2)} M records/s`
-            : '';
+          : item.probe === 'value'
+            ? `${r.probed} ${item.unit}${item.note ? `; ${item.note}` : ''}`
+            : r.recordsPerSecond !== undefined
+              ? `${(r.recordsPerSecond / 1e6).toFixed(2)} M records/s`
+              : '';
     const cells = [
       item.group,
       // A | inside a cell would end it.

@@ -9,9 +9,11 @@ import { makeData } from './cases/data.js';
 import { fanCases } from './cases/fan.js';
 import { filterCases } from './cases/filters.js';
 import { pipelineCases } from './cases/pipeline.js';
+import { tableCases } from './cases/table.js';
 import { wordsCases } from './cases/words.js';
 import { describeMachine, hasProgram, medianSeconds, timeCommand } from './measure.js';
 import { type Case, formatTable, type Measured } from './report.js';
+import { makeTableData } from './table-data.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -21,7 +23,7 @@ const program = new Command('bench')
   .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '3')
   .option(
     '--only <groups>',
-    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words)',
+    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words, table)',
   )
   .option(
     '--against <checkout>',
@@ -42,10 +44,12 @@ try {
     ...pipelineCases(data),
     ...wordsCases(data, hasParallel),
   ];
-  if (options.only) {
-    const groups = options.only.split(',');
-    cases = cases.filter((c) => groups.includes(c.group));
+  const groups = options.only?.split(',');
+  // The table group's data (two tables and a stream) is made only when the group runs.
+  if (groups === undefined || groups.includes('table')) {
+    cases.push(...tableCases(data, await makeTableData(root, folder, options.quick === true)));
   }
+  if (groups !== undefined) cases = cases.filter((c) => groups.includes(c.group));
   if (options.against) cases = withBuildAgainst(cases, root, options.against);
   const measured: Measured[] = [];
   // Each group is timed together, its runs interleaved, so its ratios compare like with like.
@@ -80,6 +84,11 @@ try {
 async function probe(item: Case): Promise<Measured> {
   const file = join(folder, 'probe');
   const { seconds } = await timeCommand(item.command, { ...process.env, PROBE: file });
+  if (item.probe === 'value') {
+    // The number, then any lines that say more about it.
+    const [value, ...more] = (await readFile(file, 'utf8')).trim().split('\n');
+    return { ...item, seconds, probed: Number(value), note: more.join('; ') || undefined };
+  }
   if (item.probe === 'rss') {
     const kilobytes = Number((await readFile(file, 'utf8')).trim().split('\n').at(-1));
     return { ...item, seconds, probed: kilobytes / 1024 };

@@ -30,7 +30,9 @@ export type ErrorCode =
   /** The run was stopped by its AbortSignal. */
   | 'manifold.aborted'
   /** The output's reader went away before the end (a closed pipe, a destroyed stream). */
-  | 'manifold.outputClosed';
+  | 'manifold.outputClosed'
+  /** A table cannot be read or built. */
+  | 'manifold.table';
 
 export class ManifoldError extends Error {
   readonly code: ErrorCode;

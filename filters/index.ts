@@ -22,6 +22,7 @@ export {
 } from './framing/decoder.js';
 export { RecordEncoder } from './framing/encoder.js';
 export { FRAMING_HELP, type Framing, parseFraming } from './framing/spec.js';
+export { hashBytes } from './hash.js';
 export { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 export { defineFilter, type Filter } from './sdk/define.js';
 export { runFilter } from './sdk/run.js';
@@ -33,3 +34,13 @@ export type {
   RecordOf,
 } from './sdk/types.js';
 export { formatSize, parseSize } from './size.js';
+export {
+  type OpenTableOptions,
+  openTable,
+  type Table,
+  TableError,
+  type TableKey,
+  type TableMeta,
+  tableEnvName,
+  tableFromEnv,
+} from './tables/index.js';

@@ -72,6 +72,7 @@ export function parseCommandLine(
     )
     .exitOverride()
     .configureOutput({ outputError: () => {} });
+  if (spec.tables !== undefined) command.addOption(tableOption());
   spec.configure?.(command);
 
   try {
@@ -114,4 +115,14 @@ function sizeArgument(value: string): number {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** The `--table` option of a filter that reads tables: repeatable. */
+export function tableOption(): Option {
+  return new Option(
+    '--table <table>',
+    'a table to read: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); repeatable',
+  )
+    .default([])
+    .argParser((value: string, previous: string[]) => [...previous, value]);
 }

@@ -1,4 +1,4 @@
-import { describeError, exitCodeOf } from '../errors.js';
+import { describeError, exitCodeOf, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { InfoShown, parseCommandLine } from './cli.js';
@@ -33,6 +33,14 @@ export async function runFilter<S>(
 
 async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Promise<void> {
   const parsed = parseCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
+  // The table code (and lmdb, when a table opens) loads only for filters that read tables.
+  const tables =
+    spec.tables === undefined
+      ? null
+      : new (await import('./tables.js')).FilterTables(
+          spec.tables,
+          (parsed.options.table as string[] | undefined) ?? [],
+        );
   const context: FilterContext<S> = {
     name: spec.name,
     options: parsed.options,
@@ -42,6 +50,13 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
     input: INPUT,
     recordNumber: 0,
     state: undefined as S,
+    tables: tables?.names ?? [],
+    table(name) {
+      if (tables === null) {
+        throw new UsageError(`${spec.name} reads no tables: declare them with tables: [...]`);
+      }
+      return tables.get(name);
+    },
   };
   await spec.setup?.(context);
   if (parsed.options.protocol !== undefined) {

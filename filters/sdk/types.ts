@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Framing } from '../framing/spec.js';
+import type { Table } from '../tables/open.js';
 
 /** How a filter receives its records. */
 export type RecordKind = 'buffer' | 'text' | 'json';
@@ -35,6 +36,14 @@ export interface FilterContext<S = unknown> {
   recordNumber: number;
   /** Whatever `setup` keeps for the other functions. */
   state: S;
+  /** The names of the tables given with `--table`, in order (for filters that declare `tables`). */
+  readonly tables: readonly string[];
+  /**
+   * A shared table by name (docs/tables.md): the one given as `--table NAME=PATH`, else the path
+   * in `MANIFOLD_TABLE_<NAME>` (in a fan worker of a sharded table, its own shard only). Opened
+   * once; declared tables are opened before `setup`, so a missing one fails at start.
+   */
+  table(name: string): Table;
 }
 
 /** A filter, declared once: its command line, its framings and what it does to records. */
@@ -54,6 +63,11 @@ export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
   split?: string;
   /** The output framing, overridable with `--join`. @default the input framing */
   join?: string;
+  /**
+   * The names of the shared tables the filter reads with `context.table(name)`. Declaring the
+   * list (even empty) gives the filter the repeatable `--table <NAME=PATH|PATH|NAME>` option.
+   */
+  tables?: readonly string[];
   /** Adds arguments and options to the command (commander), before it parses the command line. */
   configure?(command: Command): void;
   /** Runs once after the command line is parsed: validate, compile, open what the filter needs. */

@@ -61,6 +61,10 @@ export function fanOptions(): Option[] {
       'read this file instead of stdin (repeat it for several, read in order); a pipe is fine',
     ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
     new Option(
+      '--table <NAME=PATH>',
+      'a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md)',
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
+    new Option(
       '--max-record <size>',
       "the largest record accepted, in the input and in workers' output",
     ).default(FAN_DEFAULTS.maxRecord),
@@ -80,5 +84,6 @@ Examples:
   manifold fan --dispatch hash --key field:1 --shell -- 'sort | uniq -c'
   manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n
   manifold fan --per-block --retries 2 -- ./flaky-filter
+  manifold fan --table users=users.mft -- mf-join --table users --key field:3
 
 See docs/fan.md for every mode.`;

@@ -7,6 +7,7 @@ import { ConfigError } from '../config/problems.js';
 import { fanCommand } from './fan.js';
 import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
+import { tableCommand } from './table.js';
 
 /**
  * The `manifold` command. This is the edge: the only place that turns errors into exit
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: () => {} })
     .addCommand(fanCommand(start));
   for (const command of pipelineCommands(start)) program.addCommand(command);
+  program.addCommand(tableCommand(start));
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
   refuseEndOfOptions(program);
   try {

@@ -11,6 +11,7 @@ import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
 import { checkSchema } from './schema-check.js';
+import { checkConfigTables } from './tables.js';
 
 type Path = (string | number)[];
 type Env = Record<string, string>;
@@ -42,6 +43,7 @@ interface RawConfig {
   output?: string;
   env?: Record<string, unknown>;
   pipelines?: Record<string, RawStage[]>;
+  tables?: Record<string, string>;
   stages: RawStage[];
 }
 
@@ -81,6 +83,7 @@ class Checker {
   readonly #raw: RawConfig;
   readonly #folder: string;
   readonly #problems: Problem[] = [];
+  #tables: string[] = [];
 
   constructor(config: LoadedConfig) {
     this.#config = config;
@@ -89,8 +92,13 @@ class Checker {
   }
 
   pipeline(): Pipeline {
-    const env = stringsOf(this.#raw.env);
     const report = (path: Path, message: string) => this.#problem(path, message);
+    // Tables reach every process as MANIFOLD_TABLE_<NAME>, as `manifold fan --table` passes them.
+    const tables = checkConfigTables(this.#raw.tables, this.#folder, (name, message) =>
+      report(['tables', name], message),
+    );
+    this.#tables = tables.values;
+    const env = { ...tables.env, ...stringsOf(this.#raw.env) };
     const inputs = resolveInputs(this.#raw.input, this.#folder, report);
     const output = resolveOutput(this.#raw.output, this.#folder, report);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
@@ -189,8 +197,10 @@ class Checker {
     if (worker === null || this.#problems.length > before) return [];
     try {
       const notes: string[] = [];
-      const fan = resolveFanSettings(toFanSettings(raw, worker), keyNameOf, (note) =>
-        notes.push(`stage ${name}: ${note}`),
+      const fan = resolveFanSettings(
+        { ...toFanSettings(raw, worker), table: this.#tables },
+        keyNameOf,
+        (note) => notes.push(`stage ${name}: ${note}`),
       );
       fan.command = { ...fan.command, env: worker.env };
       return [{ kind: 'fan', name, line, options: fan, notes }];

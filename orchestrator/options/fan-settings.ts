@@ -100,6 +100,12 @@ export interface FanSettings {
   progress?: boolean;
   /** Say what manifold decides and what its workers do, on the reporter. @default false */
   verbose?: boolean;
+  /**
+   * Shared tables for the workers, each `NAME=PATH` (or a path, named by its folder's name):
+   * each worker finds it as `MANIFOLD_TABLE_<NAME>` in its environment (docs/tables.md). A
+   * sharded table needs one worker per shard and `dispatch: 'hash'`.
+   */
+  table?: readonly string[];
 }
 
 /** Every setting's name, for a check of unknown names (the type keeps it complete). */
@@ -128,4 +134,5 @@ export const FAN_SETTING_NAMES = Object.keys({
   stats: true,
   progress: true,
   verbose: true,
+  table: true,
 } satisfies Record<keyof FanSettings, true>) as (keyof FanSettings)[];

@@ -7,6 +7,7 @@ import {
 } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
+import { parseTableBindings, tableEnvironment } from '../fan/tables.js';
 import {
   at,
   choice,
@@ -131,8 +132,9 @@ export function resolveFanSettings(
   const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
   if (settings.join !== undefined) protocolArgs.push('--join', outputFraming.name);
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
+  const env = at('table', () => tablesOf(settings, { workers, dispatch }, name));
   return {
-    command: { argv, shell: command.shell },
+    command: { argv, shell: command.shell, ...(env && { env }) },
     workers,
     framing,
     outputFraming,
@@ -153,6 +155,24 @@ export function resolveFanSettings(
     progress: flag(settings, 'progress', name),
     verbose: flag(settings, 'verbose', name),
   };
+}
+
+/** The environment that names the tables to every worker, once each is checked. */
+function tablesOf(
+  settings: FanSettings,
+  fan: { workers: number; dispatch: FanOptions['dispatch'] },
+  name: NameOf,
+): Record<string, string> | undefined {
+  const { table } = settings;
+  if (table === undefined) return undefined;
+  if (!Array.isArray(table) || !table.every((value) => typeof value === 'string')) {
+    throw new OptionError(
+      'table',
+      `${name('table')} must be a list of NAME=PATH (got ${show(table)})`,
+    );
+  }
+  if (table.length === 0) return undefined;
+  return tableEnvironment(parseTableBindings(table, name('table')), { ...fan, name });
 }
 
 /** The command: an argv array (run directly, unless `shell`), or a string for /bin/sh -c. */

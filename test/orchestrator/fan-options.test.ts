@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { fixture } from '../helpers.js';
+import { fixture, manifold, run } from '../helpers.js';
 import { variedLines } from '../support/data.js';
 import { byteDiff, differences, SAME, sameBytes } from '../support/diff.js';
 import { fan, OK, ok, readStats, recordsOf, statsOf, untag } from '../support/fan-run.js';
@@ -10,7 +10,7 @@ import { lineBytes, oneLine } from '../support/lines.js';
 import { fileTempDir } from '../support/temp.js';
 
 // The remaining options of `manifold fan` end to end: --tag, --input, --retries, --halt,
-// --max-record, --progress, --verbose; usage errors; and --help, whose every option is
+// --max-record, --progress, --verbose, --table; usage errors; and --help, whose every option is
 // exercised in the fan-*.test.ts files named below.
 
 // Tests here run concurrently: their folders go when the file is done.
@@ -104,6 +104,39 @@ describe.concurrent('manifold fan --input', () => {
     expect(result.stderr).toMatch(oneLine);
     expect(result.stderr).toContain(missing);
     expect(result.stdout.length).toBe(0);
+  });
+});
+
+describe.concurrent('manifold fan --table', () => {
+  // The rest (sharded tables, checks, configs) is in test/tables/fan.test.ts.
+  it('names each table to every worker as MANIFOLD_TABLE_<NAME>', async ({ expect }) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'users.tsv'), 'u1 Ann\n');
+    const table = join(dir, 'users.mft');
+    const built = await run(manifold, [
+      'table',
+      'build',
+      join(dir, 'users.tsv'),
+      '--key',
+      'field:1',
+      '-o',
+      table,
+    ]);
+    expect(built.exitCode).toBe(0);
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--table',
+        `users=${table}`,
+        '--shell',
+        '--',
+        'cat >/dev/null; echo "$MANIFOLD_TABLE_USERS"',
+      ],
+      'a\n',
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe(`${table}\n${table}\n`);
   });
 });
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { type Framing, unescapeDelimiter } from '../framing/spec.js';
+import { parseKeySpec } from '../keys.js';
+import { defineFilter } from '../sdk/define.js';
+import { type JoinMode, joinBytes, joinJson } from '../tables/join.js';
+
+type Join = (record: unknown) => unknown;
+
+const isJson = (options: Record<string, unknown>) =>
+  (options.split as Framing | undefined)?.kind === 'delimited' &&
+  (options.split as Extract<Framing, { kind: 'delimited' }>).json;
+
+defineFilter<'buffer' | 'json', Join>({
+  name: 'mf-join',
+  description:
+    'Join each record with a shared table (manifold table build) by its key: inner keeps matches, ' +
+    'left keeps all, anti keeps records with no match. A match is written as the record, a TAB and ' +
+    'the value; in ndjson, the value is merged into the object, or put in the field --as names.',
+  tables: [],
+  records: (options) => (isJson(options) ? 'json' : 'buffer'),
+  configure: (command) =>
+    command
+      .option(
+        '--key <spec>',
+        "the record's key: field:N, json:<dot.path> or whole (default: the table's)",
+      )
+      .option('--field-sep <c>', "field separator for field:N (default: the table's)")
+      .addOption(
+        new Option('--mode <mode>', 'inner, left or anti')
+          .choices(['inner', 'left', 'anti'])
+          .default('inner'),
+      )
+      .option('--sep <c>', 'between a record and its value (byte records)', '\t')
+      .option(
+        '--as <field>',
+        'ndjson: put the value in this field (default: merge an object value)',
+      )
+      .addHelpText(
+        'after',
+        `
+Examples:
+  mf-join --table users=users.mft --key field:3 < events.tsv
+  mf-join --table users.mft --mode anti --key field:3 < events.tsv     events of unknown users
+  mf-join --table users=users.mft --key json:user --as user < events.ndjson
+  manifold fan --table users=users.mft -- mf-join --table users --key field:3`,
+      ),
+  setup(context) {
+    if (context.tables.length !== 1) {
+      throw new UsageError(
+        'give exactly one table: --table NAME=PATH, --table PATH or --table NAME',
+      );
+    }
+    const table = context.table(context.tables[0]!);
+    const options = context.options;
+    const separator =
+      (options.fieldSep as string | undefined) ?? table.meta.fieldSeparator ?? undefined;
+    const key = parseKeySpec(
+      (options.key as string | undefined) ?? table.meta.key,
+      separator,
+      '--key',
+    );
+    const json = isJson(options);
+    if (options.as !== undefined && !json)
+      throw new UsageError('--as is for ndjson records (--split ndjson)');
+    const join = {
+      table,
+      key,
+      mode: options.mode as JoinMode,
+      separator: Buffer.from(separatorOf(String(options.sep)), 'utf8'),
+      as: (options.as as string | undefined) ?? null,
+    };
+    context.state = (json ? joinJson(join) : joinBytes(join)) as Join;
+  },
+  transform: (record, context) => context.state(record),
+}).main();
+
+function separatorOf(text: string): string {
+  return text === 'tab' ? '\t' : unescapeDelimiter(text);
+}

@@ -1,0 +1,66 @@
+import { basename, extname } from 'node:path';
+import { tableEnvName, tableFromEnv, tablePathFromEnv } from '../tables/env.js';
+import { TableError } from '../tables/meta.js';
+import { openTable, type Table } from '../tables/open.js';
+
+/** A `--table` argument, read: a name, and the path when the command line gave one. */
+export interface TableArgument {
+  name: string;
+  path: string | undefined;
+}
+
+/**
+ * Reads a `--table` argument: `NAME=PATH`; a name whose `MANIFOLD_TABLE_<NAME>` is set; or else
+ * a path, named by its file name without extension (`data/users.mft` is `users`).
+ */
+export function parseTableArgument(
+  value: string,
+  env: NodeJS.ProcessEnv = process.env,
+): TableArgument {
+  const equals = value.indexOf('=');
+  if (equals > 0) return { name: value.slice(0, equals), path: value.slice(equals + 1) };
+  if (equals === 0 || value === '') {
+    throw new TableError(`--table "${value}": give NAME=PATH, PATH or NAME`);
+  }
+  if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
+  const name = basename(value.replace(/\/+$/, ''), extname(value.replace(/\/+$/, '')));
+  return { name: name === '' ? value : name, path: value };
+}
+
+/**
+ * The tables of one filter run, by name: those given with `--table` and those the filter
+ * declared, opened before the first record (a missing table fails at start, not mid-stream),
+ * any other name opened on first use. Each is opened once per process.
+ */
+export class FilterTables {
+  readonly names: readonly string[];
+  readonly #given = new Map<string, string | undefined>();
+  readonly #open = new Map<string, Table>();
+
+  constructor(declared: readonly string[], values: readonly string[]) {
+    for (const value of values) {
+      const { name, path } = parseTableArgument(value);
+      this.#given.set(name, path);
+    }
+    this.names = [...this.#given.keys()];
+    for (const name of new Set([...this.names, ...declared])) this.get(name);
+  }
+
+  /** Table `name`: from its `--table NAME=PATH`, else from `MANIFOLD_TABLE_<NAME>`. */
+  get(name: string): Table {
+    let table = this.#open.get(name);
+    if (table !== undefined) return table;
+    const path = this.#given.get(name);
+    if (path !== undefined) {
+      table = openTable(path);
+    } else if (this.#given.has(name) || tablePathFromEnv(name) !== undefined) {
+      table = tableFromEnv(name);
+    } else {
+      throw new TableError(
+        `table "${name}" was not given: name it with --table ${name}=PATH (or set ${tableEnvName(name)})`,
+      );
+    }
+    this.#open.set(name, table);
+    return table;
+  }
+}

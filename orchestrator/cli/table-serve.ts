@@ -1,0 +1,58 @@
+import { Command } from 'commander';
+
+type Run = (status: Promise<number>) => void;
+
+/** The options of `manifold table serve`, as commander gives them. */
+export interface ServeCommandOptions {
+  listen?: string;
+  socket?: string;
+  listenAny?: boolean;
+  maxBody: string;
+}
+
+const EXAMPLES = `
+The address it listens on is printed as one line on stdout (a URL, or the socket's path), and
+nothing else is: scripts read that line. It runs until SIGTERM, SIGINT or SIGHUP, then stops
+taking connections, lets the requests under way finish (2 s at most) and exits 0.
+
+Requests:
+  GET  /              the tables and their meta, as JSON
+  GET  /NAME          one table's meta
+  GET  /NAME/KEY      the value's bytes (200), or 404 with a line; KEY is URL-encoded (%FF...)
+  POST /NAME          keys one per line (or a JSON array of strings with
+                      Content-Type: application/json): NDJSON back, one line per key in
+                      order, the value as a JSON string or null; ?encoding=base64 for bytes
+
+Examples:
+  $ manifold table serve users.mft orders=/data/orders.mft --listen 127.0.0.1:8080 &
+  $ curl -s http://127.0.0.1:8080/users/u00000042
+  $ printf 'u00000042\\nu99999999\\n' | curl -s --data-binary @- http://127.0.0.1:8080/users
+  "Ada Lovelace\\tLondon"
+  null
+  $ manifold table serve users.mft --socket /tmp/users.sock &
+  $ curl -s --unix-socket /tmp/users.sock http://localhost/users/u00000042
+  $ url=$(manifold table serve users.mft | head -1)   # any free port: read the line
+`;
+
+/** `manifold table serve <table>...`: lookups over HTTP, for workers that cannot open LMDB. */
+export function tableServeCommand(run: Run): Command {
+  return new Command('serve')
+    .description(
+      'Serve tables over HTTP (loopback or a Unix socket): GET one key, POST a batch of keys.',
+    )
+    .argument('<table...>', 'a table directory (named by its base name) or NAME=PATH')
+    .option('--listen <host:port>', 'the TCP address; port 0 picks a free one', '127.0.0.1:0')
+    .option('--socket <path>', 'listen on a Unix socket at this path instead of TCP')
+    .option('--listen-any', 'allow --listen on an address that is not loopback')
+    .option('--max-body <size>', 'the largest request body (a batch of keys): past it, 413', '64M')
+    .addHelpText('after', EXAMPLES)
+    .action((tables: string[], options: ServeCommandOptions, command: Command) => {
+      // Whether --listen was given, not its default: --socket excludes only a given one.
+      const given = command.getOptionValueSource('listen') === 'cli';
+      run(
+        import('../tables/serve-run.js').then((m) =>
+          m.runServe(tables, { ...options, listen: given ? options.listen : undefined }),
+        ),
+      );
+    });
+}

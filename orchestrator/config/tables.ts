@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { describeError } from '../../filters/index.js';
+import { tableEnvName } from '../../filters/tables/env.js';
+import { readTableMeta } from '../../filters/tables/meta.js';
+
+/** A config's `tables:`, checked: the environment naming them, and the fans' `--table` values. */
+export interface ConfigTables {
+  env: Record<string, string>;
+  /** `NAME=PATH` for each table, paths absolute, for the fans' checks (shards and dispatch). */
+  values: string[];
+}
+
+/**
+ * Checks each table of a config's `tables:` (name: path, relative to the config's folder) is a
+ * table, reporting a problem at its key for each that is not.
+ */
+export function checkConfigTables(
+  raw: Record<string, string> | undefined,
+  folder: string,
+  report: (name: string, message: string) => void,
+): ConfigTables {
+  const tables: ConfigTables = { env: {}, values: [] };
+  for (const [name, path] of Object.entries(raw ?? {})) {
+    const absolute = resolve(folder, path);
+    try {
+      readTableMeta(absolute);
+    } catch (error) {
+      report(name, describeError(error));
+      continue;
+    }
+    tables.env[tableEnvName(name)] = absolute;
+    tables.values.push(`${name}=${absolute}`);
+  }
+  return tables;
+}

@@ -1,0 +1,183 @@
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashBytes } from '../../filters/hash.js';
+import { type Framing, type KeySpec, RecordError } from '../../filters/index.js';
+import {
+  type DuplicatesPolicy,
+  META_FILE,
+  shardFile,
+  TABLE_FORMAT,
+  TABLE_VERSION,
+  type TableMeta,
+} from '../../filters/tables/meta.js';
+import { findFirstRecord } from './first-record.js';
+import { inputName, readRecords } from './input.js';
+import { RecordParts } from './parts.js';
+import {
+  checkTarget,
+  makeTemporary,
+  placeTable,
+  removeDeadBuilds,
+  temporaryPath,
+} from './place.js';
+import { ShardWriter } from './shard-writer.js';
+import { fsyncPath } from './sync.js';
+
+/** The largest key LMDB takes (lmdb's build of it): longer keys are an error. */
+export const MAX_KEY_SIZE = 1978;
+/** Reader slots in each shard's lock file: one per process reading, whatever -j is. */
+export const MAX_READERS = 4096;
+
+/** What `manifold table build` was asked, resolved. */
+export interface TableBuildOptions {
+  /** Input files; `-` is stdin. */
+  inputs: string[];
+  /** Where the table goes: a directory, made by the build. */
+  output: string;
+  key: KeySpec;
+  keyText: string;
+  value: KeySpec;
+  valueText: string;
+  fieldSeparator: string | null;
+  split: Framing;
+  duplicates: DuplicatesPolicy;
+  shards: number;
+  maxRecord: number;
+  /** Called after each read with the records and bytes read so far (for --progress). */
+  onProgress?: (records: number, bytes: number) => void;
+}
+
+/**
+ * Builds a table: every record's key and value into the shard its key hashes to, in a directory
+ * beside the target that is renamed into place at success. Throws a `RecordError` (exit 1) for
+ * a record without a usable key or a duplicate under `error`; nothing is left at the target.
+ */
+export async function buildTable(options: TableBuildOptions): Promise<TableMeta> {
+  checkTarget(options.output);
+  removeDeadBuilds(options.output);
+  const temporary = temporaryPath(options.output);
+  makeTemporary(temporary);
+  const mapSize = mapSizeFor(options.inputs);
+  const writers = Array.from(
+    { length: options.shards },
+    (_, i) =>
+      new ShardWriter(join(temporary, shardFile(i)), options.duplicates, MAX_READERS, mapSize),
+  );
+  let counts: Counts;
+  try {
+    counts = await fill(writers, options);
+    for (const writer of writers) await writer.finish();
+  } catch (error) {
+    for (const writer of writers) await writer.abandon();
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  const files = writers.map((_, i) => shardFile(i));
+  const meta: TableMeta = {
+    format: TABLE_FORMAT,
+    version: TABLE_VERSION,
+    key: options.keyText,
+    fieldSeparator: options.fieldSeparator,
+    split: options.split.name,
+    value: options.valueText,
+    duplicates: options.duplicates,
+    shards: options.shards,
+    records: counts.records,
+    keys: writers.reduce((sum, writer) => sum + writer.keys, 0),
+    duplicatesSeen: counts.duplicates,
+    bytes: files.reduce((sum, file) => sum + statSync(join(temporary, file)).size, 0),
+    builtAt: new Date().toISOString(),
+    inputs: options.inputs,
+    lmdb: {
+      files,
+      encoding: 'binary',
+      values: options.duplicates === 'all' ? 'list' : 'raw',
+      maxReaders: MAX_READERS,
+      maxKeySize: MAX_KEY_SIZE,
+    },
+  };
+  writeFileSync(join(temporary, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  fsyncPath(join(temporary, META_FILE));
+  fsyncPath(temporary);
+  placeTable(temporary, options.output);
+  return meta;
+}
+
+interface Counts {
+  records: number;
+  duplicates: number;
+}
+
+/** Reads every input into the shards. */
+async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise<Counts> {
+  const parts = new RecordParts(options.key, options.value);
+  const shards = writers.length;
+  const counts: Counts = { records: 0, duplicates: 0 };
+  let bytes = 0;
+  for (const [index, input] of options.inputs.entries()) {
+    for await (const read of readRecords(input, options.split, options.maxRecord)) {
+      const { records, firstRecord } = read;
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i]!;
+        cutRecord(parts, record, input, firstRecord + i, options);
+        const key = parts.key;
+        const writer = writers[shards === 1 ? 0 : hashBytes(key) % shards]!;
+        if (writer.put(key, parts.value) === 'duplicate') {
+          counts.duplicates++;
+          if (options.duplicates === 'error') {
+            const position = { input: inputName(input), record: firstRecord + i };
+            const first = await findFirstRecord(options.inputs.slice(0, index + 1), key, options);
+            throw new RecordError(
+              position,
+              `duplicate key "${key.toString('utf8')}", first at ${first ?? 'an earlier record of stdin'} (--duplicates first, last or all take it)`,
+            );
+          }
+        }
+      }
+      counts.records += records.length;
+      bytes += read.bytes;
+      options.onProgress?.(counts.records, bytes);
+    }
+  }
+  return counts;
+}
+
+/** Cuts a record into key and value, or throws the record's error. */
+export function cutRecord(
+  parts: RecordParts,
+  record: Buffer,
+  input: string,
+  number: number,
+  options: TableBuildOptions,
+): void {
+  const position = { input: inputName(input), record: number };
+  try {
+    parts.cut(record);
+  } catch (error) {
+    throw new RecordError(position, `not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (!parts.keyFound) throw new RecordError(position, `no key ${options.keyText} in the record`);
+  const size = parts.key.length;
+  if (size === 0) throw new RecordError(position, `the key ${options.keyText} is empty`);
+  if (size > MAX_KEY_SIZE) {
+    throw new RecordError(
+      position,
+      `the key ${options.keyText} is ${size} bytes, more than LMDB's largest key (${MAX_KEY_SIZE} bytes)`,
+    );
+  }
+}
+
+/**
+ * The address space each shard may map while it is built. LMDB cannot grow the map inside the
+ * one transaction, so it is sized up front: four times the input (page headers and half-full
+ * pages) and 1 GiB more, or 1 TiB of address space (not of disk) for a pipe.
+ */
+function mapSizeFor(inputs: string[]): number {
+  let total = 0;
+  for (const input of inputs) {
+    const stat = input === '-' ? null : statSync(input);
+    if (stat === null || !stat.isFile()) return 1024 ** 4;
+    total += stat.size;
+  }
+  return total * 4 + 1024 ** 3;
+}

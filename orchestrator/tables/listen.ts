@@ -1,0 +1,96 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createConnection, isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/errors.js';
+
+/** Where `table serve` listens: a TCP address, or a Unix socket. */
+export type Endpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+
+/** The address `--listen` takes when given none: loopback, a free port. */
+export const DEFAULT_LISTEN = '127.0.0.1:0';
+
+/**
+ * Parses `--listen HOST:PORT` (`[::1]:PORT` for IPv6; a bare `PORT` means 127.0.0.1). A host
+ * that is not a loopback address is refused unless `any` (`--listen-any`): a table served to
+ * the network is readable by anyone who reaches it.
+ */
+export function parseListen(text: string, any: boolean): Endpoint {
+  const bare = /^\d+$/.test(text);
+  const match = bare ? null : /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
+  if (!bare && match === null) {
+    throw new UsageError(`--listen "${text}" is not HOST:PORT (examples: 127.0.0.1:8080, [::1]:0)`);
+  }
+  const host = bare ? '127.0.0.1' : (match![1] ?? match![2]!);
+  const port = Number(bare ? text : match![3]);
+  if (port > 65535) throw new UsageError(`--listen "${text}": port ${port} is above 65535`);
+  if (!any && !isLoopback(host)) {
+    throw new UsageError(
+      `--listen "${text}": ${host} is not a loopback address; add --listen-any to serve tables to other hosts`,
+    );
+  }
+  return { kind: 'tcp', host, port };
+}
+
+/** Whether `host` names this machine only: 127.0.0.0/8, ::1, or `localhost`. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return /^(0*:)*:?0*1$/.test(host) || host === '::ffff:127.0.0.1';
+  return false;
+}
+
+/**
+ * Starts `server` on `endpoint` and returns the line to print: the URL for TCP
+ * (`http://127.0.0.1:43121`), the socket's absolute path for a Unix socket. A socket file left
+ * by a server that was killed is removed first; one that a live server answers on is not.
+ */
+export async function listenOn(server: Server, endpoint: Endpoint): Promise<string> {
+  if (endpoint.kind === 'unix') await removeStaleSocket(endpoint.path);
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = endpoint.kind === 'unix' ? endpoint.path : `${endpoint.host}:${endpoint.port}`;
+      fail(
+        new ManifoldError(
+          'manifold.io',
+          `cannot listen on ${where}: ${error.code ?? error.message}`,
+          {
+            exitCode: ExitCode.failure,
+            cause: error,
+          },
+        ),
+      );
+    });
+    if (endpoint.kind === 'unix') server.listen(endpoint.path, done);
+    else server.listen(endpoint.port, endpoint.host, done);
+  });
+  if (endpoint.kind === 'unix') return resolve(endpoint.path);
+  const address = server.address();
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+async function removeStaleSocket(path: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return; // nothing there
+  }
+  if (!isSocket) throw new UsageError(`--socket ${path}: something that is not a socket is there`);
+  const alive = await new Promise<boolean>((done) => {
+    const probe = createConnection(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      done(true);
+    });
+    probe.once('error', () => done(false));
+  });
+  if (alive) {
+    throw new ManifoldError('manifold.io', `--socket ${path}: a server already listens there`, {
+      exitCode: ExitCode.failure,
+    });
+  }
+  unlinkSync(path);
+}

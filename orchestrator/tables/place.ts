@@ -1,0 +1,110 @@
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../../filters/index.js';
+import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
+import { fsyncPath } from './sync.js';
+
+/**
+ * A table is built in a directory beside its target, named `.<name>.building-<pid>`, and renamed
+ * into place at success: a killed build leaves nothing at the name, and the next build of the
+ * same target removes what a dead build left (its pid is gone).
+ */
+export function temporaryPath(target: string, pid = process.pid): string {
+  return join(dirname(target), `.${basename(target)}.building-${pid}`);
+}
+
+/** Removes what builds of `target` that died left beside it (their process is gone). */
+export function removeDeadBuilds(target: string): string[] {
+  const folder = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(?:building|old)-(\d+)$/.exec(name.slice(prefix.length));
+    if (match === null || isAlive(Number(match[1]))) continue;
+    rmSync(join(folder, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Checks the target before reading any input: its folder exists, and what is at the name, if
+ * anything, is a table (of any version), never a folder of other files that a rebuild would
+ * remove.
+ */
+export function checkTarget(target: string): void {
+  const folder = dirname(target);
+  if (!isDirectory(folder)) throw new UsageError(`-o ${target}: no such directory ${folder}`);
+  if (!existsSync(target)) return;
+  if (!isDirectory(target))
+    throw new UsageError(`-o ${target}: exists and is not a table (a file)`);
+  let format: unknown;
+  try {
+    format = JSON.parse(readFileSync(join(target, META_FILE), 'utf8')).format;
+  } catch {
+    // Not a table: reported below.
+  }
+  if (format !== TABLE_FORMAT) {
+    throw new UsageError(
+      `-o ${target}: exists and is not a table (no ${META_FILE}): remove it or name another`,
+    );
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Makes the build's directory, empty. */
+export function makeTemporary(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path);
+}
+
+/**
+ * Puts the finished table at `target`. A first build is one rename. A rebuild moves the old
+ * table aside first (rename cannot replace a directory that holds files), then removes it:
+ * processes that have it open keep reading the old files (their inodes live until closed),
+ * processes that open the name from now on get the new table.
+ */
+export function placeTable(temporary: string, target: string): void {
+  let old: string | null = null;
+  try {
+    statSync(target);
+    old = join(dirname(target), `.${basename(target)}.old-${process.pid}`);
+    renameSync(target, old);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  renameSync(temporary, target);
+  fsyncPath(dirname(target));
+  if (old !== null) rmSync(old, { recursive: true, force: true });
+}

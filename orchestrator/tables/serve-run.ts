@@ -1,0 +1,71 @@
+import { basename } from 'node:path';
+import { ExitCode, UsageError } from '../../filters/errors.js';
+import { parseSize } from '../../filters/size.js';
+import { openTable } from '../../filters/tables/open.js';
+import type { ServeCommandOptions } from '../cli/table-serve.js';
+import { DEFAULT_LISTEN, type Endpoint, listenOn, parseListen } from './listen.js';
+import { createTableServer, type ServedTable } from './serve.js';
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+// Requests under way when a stop signal comes get this long to finish.
+const GRACE_MS = 2000;
+
+/**
+ * Runs `manifold table serve`: opens the tables, listens, prints the address as one line on
+ * stdout, and serves until a stop signal; then closes and resolves 0.
+ */
+export async function runServe(args: string[], options: ServeCommandOptions): Promise<number> {
+  const endpoint = endpointOf(options);
+  const maxBody = parseSize(options.maxBody, '--max-body');
+  const tables = servedTables(args);
+  const server = createTableServer({ tables, maxBody });
+  // Listening for the stop signals before the address is printed: a script that reads the
+  // line and signals at once must find them handled.
+  const stopped = new Promise<void>((resolve) => {
+    for (const signal of STOP_SIGNALS) process.once(signal, () => resolve());
+  });
+  try {
+    const address = await listenOn(server, endpoint);
+    // A reader of the address that has gone away must not stop the server.
+    process.stdout.on('error', () => {});
+    process.stdout.write(`${address}\n`);
+    await stopped;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), GRACE_MS).unref();
+    });
+    return ExitCode.ok;
+  } finally {
+    for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
+    for (const { table } of tables) table.close();
+  }
+}
+
+function endpointOf(options: ServeCommandOptions): Endpoint {
+  if (options.socket !== undefined) {
+    if (options.listen !== undefined)
+      throw new UsageError('--listen and --socket exclude each other');
+    if (options.listenAny) throw new UsageError('--listen-any goes with --listen, not --socket');
+    return { kind: 'unix', path: options.socket };
+  }
+  return parseListen(options.listen ?? DEFAULT_LISTEN, options.listenAny === true);
+}
+
+/** Opens each `PATH` (named by its base name) or `NAME=PATH`; two of one name are refused. */
+function servedTables(args: string[]): ServedTable[] {
+  const tables: ServedTable[] = [];
+  for (const arg of args) {
+    const equals = arg.indexOf('=');
+    const name = equals > 0 ? arg.slice(0, equals) : basename(arg.replace(/\/+$/, ''));
+    const path = equals > 0 ? arg.slice(equals + 1) : arg;
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+      throw new UsageError(`table "${arg}": a name is letters, digits, '.', '_' or '-'`);
+    }
+    if (tables.some((t) => t.name === name)) {
+      throw new UsageError(`table "${arg}": the name ${name} is taken; name it with NAME=PATH`);
+    }
+    tables.push({ name, table: openTable(path) });
+  }
+  return tables;
+}

@@ -1,0 +1,388 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashBytes } from '../../filters/hash.js';
+import { openTable } from '../../filters/tables/index.js';
+import { manifold, run } from '../helpers.js';
+import { buildTable, builtTable, getKeys, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+const frames = (...records: Buffer[]) =>
+  Buffer.concat(
+    records.flatMap((record) => {
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(record.length);
+      return [header, record];
+    }),
+  );
+
+describe('manifold table build: key specs and framings', () => {
+  const cases: { name: string; input: string; args: string[]; expect: Record<string, string> }[] = [
+    {
+      name: 'lines, field:1 on blanks, the whole record as value',
+      input: '  a 1\nb\t2\n',
+      args: ['--key', 'field:1'],
+      expect: { a: '  a 1', b: 'b\t2' },
+    },
+    {
+      name: 'TSV, field:2 with --field-sep tab',
+      input: 'x y\tk1\tv1\nz\tk2\tv2\n',
+      args: ['--key', 'field:2', '--field-sep', 'tab'],
+      expect: { k1: 'x y\tk1\tv1', k2: 'z\tk2\tv2' },
+    },
+    {
+      name: 'CSV, field:2 with --field-sep , and --value field:3',
+      input: '1,apple,0.5\n2,pear,0.7\n',
+      args: ['--key', 'field:2', '--field-sep', ',', '--value', 'field:3'],
+      expect: { apple: '0.5', pear: '0.7' },
+    },
+    {
+      name: 'whole records as keys',
+      input: 'one\ntwo\n',
+      args: ['--key', 'whole'],
+      expect: { one: 'one', two: 'two' },
+    },
+    {
+      name: 'nul framing',
+      input: 'a b\0c d\0',
+      args: ['--key', 'field:1', '--split', 'nul', '--value', 'field:2'],
+      expect: { a: 'b', c: 'd' },
+    },
+    {
+      name: 'delim: framing with a multi-byte delimiter',
+      input: 'k1 v 1;;k2 v 2;;',
+      args: ['--key', 'field:1', '--split', 'delim:;;'],
+      expect: { k1: 'k1 v 1', k2: 'k2 v 2' },
+    },
+    {
+      name: 'ndjson by json:<path> (ndjson is the default framing for json keys)',
+      input: '{"id":"u1","name":"Ann"}\n{"id":7,"name":"Bo"}\n',
+      args: ['--key', 'json:id'],
+      expect: { u1: '{"id":"u1","name":"Ann"}', '7': '{"id":7,"name":"Bo"}' },
+    },
+    {
+      name: 'ndjson, a nested key, a JSON value',
+      input: '{"user":{"id":"a"},"tags":["x"]}\n{"user":{"id":"b"}}\n',
+      args: ['--key', 'json:user.id', '--value', 'json:tags'],
+      expect: { a: '["x"]', b: 'null' },
+    },
+    {
+      name: 'fixed-size records',
+      input: 'ab12cd34',
+      args: ['--key', 'whole', '--split', 'fixed:4'],
+      expect: { ab12: 'ab12', cd34: 'cd34' },
+    },
+  ];
+
+  for (const { name, input, args, expect: values } of cases) {
+    it(name, async () => {
+      const table = await builtTable(tempDir(), 't', input, args);
+      const keys = Object.keys(values);
+      const result = await getKeys(table, keys);
+      expect(result.stderr).toBe('');
+      expect(result.stdout.toString()).toBe(keys.map((key) => `${values[key]}\n`).join(''));
+    });
+  }
+
+  it('takes binary keys and values in frames', async () => {
+    const key = Buffer.from([0xff, 0x00, 0x80]);
+    const value = Buffer.from([0x00, 0x0a, 0xfe, 0x09]);
+    const input = frames(Buffer.concat([key, Buffer.from(','), value]), Buffer.from('k,v'));
+    const table = await builtTable(tempDir(), 't', input, [
+      '--key',
+      'field:1',
+      '--field-sep',
+      ',',
+      '--value',
+      'field:2',
+      '--split',
+      'frames',
+    ]);
+    const opened = openTable(table);
+    try {
+      expect(Buffer.compare(opened.get(key)!, value)).toBe(0);
+      expect(opened.getString('k')).toBe('v');
+    } finally {
+      opened.close();
+    }
+  });
+
+  it('reads several inputs in order, stdin as -', async () => {
+    const dir = tempDir();
+    const first = writeInput(dir, 'a.tsv', 'a 1\n');
+    const table = join(dir, 't.mft');
+    const result = await buildTable([first, '-', '-o', table, '--key', 'field:1'], 'b 2\n');
+    expect(result.exitCode).toBe(0);
+    expect((await getKeys(table, ['a', 'b'])).stdout.toString()).toBe('a 1\nb 2\n');
+  });
+});
+
+describe('manifold table build: duplicates', () => {
+  const input = 'a 1\nb 2\na 3\na 4\n';
+
+  it('stops at a duplicate under error (the default), naming both records, leaving nothing', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', input);
+    const result = await buildTable([path, '--key', 'field:1', '-o', join(dir, 't.mft')]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      `manifold: ${path}:3: duplicate key "a", first at ${path}:1 (--duplicates first, last or all take it)\n`,
+    );
+    expect(readdirSync(dir)).toEqual(['in.txt']);
+  });
+
+  it('says the first record is in stdin when it cannot read stdin again', async () => {
+    const dir = tempDir();
+    const result = await buildTable(['-', '--key', 'field:1', '-o', join(dir, 't.mft')], input);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^manifold: stdin:3: duplicate key "a", first at an earlier record of stdin/,
+    );
+  });
+
+  for (const [policy, expected] of [
+    ['first', 'a 1\n'],
+    ['last', 'a 4\n'],
+    ['all', 'a 1\na 3\na 4\n'],
+  ] as const) {
+    it(`keeps the ${policy} with --duplicates ${policy}`, async () => {
+      const table = await builtTable(tempDir(), 't', input, [
+        '--key',
+        'field:1',
+        '--duplicates',
+        policy,
+      ]);
+      expect((await getKeys(table, ['a'])).stdout.toString()).toBe(expected);
+      const stat = (await run(manifold, ['table', 'stat', '--json', table])).stdout.toString();
+      expect(JSON.parse(stat)).toMatchObject({
+        records: 4,
+        keys: 2,
+        duplicatesSeen: 2,
+        duplicates: policy,
+      });
+    });
+  }
+});
+
+describe('manifold table build: bad records and usage', () => {
+  const failures: {
+    name: string;
+    input: string;
+    args: string[];
+    message: RegExp;
+    status: number;
+  }[] = [
+    {
+      name: 'a record with no key field',
+      input: 'a\tb\tc\nd\te\n',
+      args: ['--key', 'field:3', '--field-sep', 'tab'],
+      message: /^manifold: .*in\.txt:2: no key field:3 in the record\n$/,
+      status: 1,
+    },
+    {
+      name: 'an empty key',
+      input: 'a\t\tc\n',
+      args: ['--key', 'field:2', '--field-sep', 'tab'],
+      message: /^manifold: .*in\.txt:1: the key field:2 is empty\n$/,
+      status: 1,
+    },
+    {
+      name: 'a key longer than LMDB takes',
+      input: `${'k'.repeat(1979)} v\n`,
+      args: ['--key', 'field:1'],
+      message:
+        /^manifold: .*in\.txt:1: the key field:1 is 1979 bytes, more than LMDB's largest key \(1978 bytes\)\n$/,
+      status: 1,
+    },
+    {
+      name: 'a value larger than the record limit',
+      input: `k ${'v'.repeat(2000)}\n`,
+      args: ['--key', 'field:1', '--max-record', '1K'],
+      message: /^manifold: .*in\.txt:1: record is larger than the maximum record size 1 KiB/,
+      status: 1,
+    },
+    {
+      name: 'a record that is not JSON',
+      input: '{"id":1}\nnope\n',
+      args: ['--key', 'json:id'],
+      message: /^manifold: .*in\.txt:2: not JSON: /,
+      status: 1,
+    },
+    {
+      name: 'no --key',
+      input: 'a\n',
+      args: [],
+      message: /^manifold: required option '--key <spec>' not specified/,
+      status: 2,
+    },
+    {
+      name: '--shards 0',
+      input: 'a\n',
+      args: ['--key', 'whole', '--shards', '0'],
+      message: /^manifold: --shards 0: give a whole number from 1 to 1024\n$/,
+      status: 2,
+    },
+    {
+      name: 'a bad key spec',
+      input: 'a\n',
+      args: ['--key', 'field:x'],
+      message: /^manifold: --key "field:x" is not one of field:N, json:<dot.path> or whole\n$/,
+      status: 2,
+    },
+  ];
+
+  for (const { name, input, args, message, status } of failures) {
+    it(`refuses ${name} in one line (exit ${status}), leaving no table`, async () => {
+      const dir = tempDir();
+      const path = writeInput(dir, 'in.txt', input);
+      const result = await buildTable([path, '-o', join(dir, 't.mft'), ...args]);
+      expect(result.stderr).toMatch(message);
+      expect(result.exitCode).toBe(status);
+      expect(readdirSync(dir)).toEqual(['in.txt']);
+    });
+  }
+
+  it('refuses to replace a folder or a file that is not a table', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a\n');
+    const folder = join(dir, 'photos');
+    mkdirSync(folder);
+    writeInput(folder, 'keep.jpg', 'x');
+    const result = await buildTable([path, '--key', 'whole', '-o', folder]);
+    expect(result.stderr).toBe(
+      `manifold: -o ${folder}: exists and is not a table (no table.json): remove it or name another\n`,
+    );
+    expect(result.exitCode).toBe(2);
+    expect(readdirSync(folder)).toEqual(['keep.jpg']);
+    const file = await buildTable([path, '--key', 'whole', '-o', path]);
+    expect(file.stderr).toBe(`manifold: -o ${path}: exists and is not a table (a file)\n`);
+    expect(file.exitCode).toBe(2);
+  });
+
+  it('refuses an input that does not exist and a target folder that does not exist', async () => {
+    const dir = tempDir();
+    const missing = await buildTable([join(dir, 'nope'), '--key', 'whole', '-o', join(dir, 't')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toBe(`manifold: input ${join(dir, 'nope')}: no such file\n`);
+    const path = writeInput(dir, 'in.txt', 'a\n');
+    const noFolder = await buildTable([path, '--key', 'whole', '-o', join(dir, 'x', 't')]);
+    expect(noFolder.exitCode).toBe(2);
+    expect(noFolder.stderr).toBe(
+      `manifold: -o ${join(dir, 'x', 't')}: no such directory ${join(dir, 'x')}\n`,
+    );
+  });
+});
+
+describe('manifold table build --shards', () => {
+  it('puts each key in the shard its hash picks, as --dispatch hash does', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `key${i}`);
+    const table = await builtTable(tempDir(), 't', keys.map((key) => `${key} v${key}\n`).join(''), [
+      '--key',
+      'field:1',
+      '--shards',
+      '3',
+    ]);
+    expect(readdirSync(table).sort()).toEqual([
+      'shard-0.mdb',
+      'shard-0.mdb-lock',
+      'shard-1.mdb',
+      'shard-1.mdb-lock',
+      'shard-2.mdb',
+      'shard-2.mdb-lock',
+      'table.json',
+    ]);
+    const whole = openTable(table);
+    const shards = [0, 1, 2].map((shard) => openTable(table, { shard }));
+    try {
+      for (const key of keys) {
+        const shard = hashBytes(Buffer.from(key)) % 3;
+        expect(whole.getString(key)).toBe(`${key} v${key}`);
+        expect(shards[shard]!.getString(key)).toBe(`${key} v${key}`);
+        expect(() => shards[(shard + 1) % 3]!.get(key)).toThrow(
+          new RegExp(
+            `key "${key}" is in shard ${shard}, but this worker opened shard ${(shard + 1) % 3} only`,
+          ),
+        );
+      }
+      expect(new Set(keys.map((key) => hashBytes(Buffer.from(key)) % 3)).size).toBe(3);
+    } finally {
+      for (const opened of [whole, ...shards]) opened.close();
+    }
+  });
+});
+
+describe('manifold table get and stat', () => {
+  it('prints the found values, then names each missing key and exits 1', async () => {
+    const table = await builtTable(tempDir(), 't', 'a 1\nb 2\n', ['--key', 'field:1']);
+    const result = await getKeys(table, ['a', 'x', 'b', 'y']);
+    expect(result.stdout.toString()).toBe('a 1\nb 2\n');
+    expect(result.stderr).toBe(
+      `manifold: table ${table}: no key "x"\nmanifold: table ${table}: no key "y"\n`,
+    );
+    expect(result.exitCode).toBe(1);
+    const withKey = await getKeys(table, ['b'], ['--with-key']);
+    expect(withKey.stdout.toString()).toBe('b\tb 2\n');
+  });
+
+  it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'a\t1\nb\t2\n', [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+      '--shards',
+      '2',
+    ]);
+    const result = await run(manifold, ['table', 'stat', table]);
+    expect(result.exitCode).toBe(0);
+    const text = result.stdout.toString();
+    expect(text).toMatch(
+      /^table {6}.*t\.mft\nformat {5}manifold-table 1\nkey {8}field:1 \(field separator "tab"\)\n/,
+    );
+    expect(text).toMatch(
+      /\nrecords {4}2\nkeys {7}2\nshards {5}2\nsize {7}\d+(\.\d)? KiB \(\d+ bytes\)\nbuilt {6}\d{4}-\d\d-\d\dT/,
+    );
+    expect(text).toContain(`\nfrom       ${join(dir, 't.in')}\n`);
+  });
+});
+
+describe('manifold table: the command line', () => {
+  it('draws --progress on a terminal only, then the summary line', async () => {
+    const dir = tempDir();
+    const input = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
+    const line = `${manifold} table build ${input} --key field:1 -o ${join(dir, 't.mft')} --progress`;
+    const tty = await run('script', ['-qec', line, '/dev/null']);
+    // The terminal's escapes made visible: ESC [ K clears the rest of the line.
+    expect(tty.stdout.toString().replaceAll('\x1b[K', '<clear>')).toMatch(
+      /^\rbuilding: 2 records, 8 B read, \d+ records\/s<clear>\r<clear>manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, /,
+    );
+    const piped = await buildTable([
+      input,
+      '--key',
+      'field:1',
+      '-o',
+      join(dir, 't.mft'),
+      '--progress',
+    ]);
+    expect(piped.stderr).toMatch(
+      /^manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, [^\n]*\n$/,
+    );
+  });
+
+  it('shows help with examples for table and each subcommand; table alone is a usage error', async () => {
+    for (const args of [
+      ['table', '--help'],
+      ['table', 'build', '--help'],
+      ['table', 'get', '--help'],
+      ['table', 'stat', '--help'],
+    ]) {
+      const result = await run(manifold, args);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.toString()).toMatch(/\nExamples:\n {2}manifold table /);
+    }
+    const alone = await run(manifold, ['table']);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toMatch(/^Usage: manifold table \[options\] \[command\]\n/);
+  });
+});

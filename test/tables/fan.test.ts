@@ -1,0 +1,280 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bin, fixture, manifold, run } from '../helpers.js';
+import { builtTable, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+const mfJoin = bin('mf-join');
+const sorted = (text: string) => text.split('\n').filter(Boolean).sort().join('\n');
+
+const users = Array.from({ length: 200 }, (_, i) => `u${i}\tname${i}\n`).join('');
+const events = Array.from({ length: 2000 }, (_, i) => `e${i}\tu${(i * 7) % 400}\n`).join('');
+
+describe('manifold fan --table', () => {
+  it('names the table to every worker in MANIFOLD_TABLE_<NAME>, its path made absolute', async () => {
+    const dir = tempDir();
+    await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    const result = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '2',
+        '--dispatch',
+        'round-robin',
+        '--block',
+        '1',
+        '--table',
+        'user-ids=users.mft',
+        '--shell',
+        '--',
+        'cat >/dev/null; echo "$MANIFOLD_TABLE_USER_IDS"',
+      ],
+      'a\nb\n',
+      { cwd: dir },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe(`${join(dir, 'users.mft')}\n`.repeat(2));
+  });
+
+  it('runs mf-join in every worker: the same records as one mf-join', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    const alone = await run(mfJoin, ['--table', table, '--key', 'field:2'], events);
+    const fanned = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '3',
+        '--block',
+        '4K',
+        '--table',
+        `users=${table}`,
+        '--',
+        mfJoin,
+        '--table',
+        'users',
+        '--key',
+        'field:2',
+      ],
+      events,
+    );
+    expect(fanned.stderr).toBe('');
+    expect(fanned.exitCode).toBe(0);
+    expect(alone.stdout.toString().split('\n').length).toBeGreaterThan(900);
+    expect(sorted(fanned.stdout.toString())).toBe(sorted(alone.stdout.toString()));
+  });
+
+  it('refuses a table that is not one, in one line, exit 2, before starting workers', async () => {
+    const dir = tempDir();
+    const result = await run(
+      manifold,
+      ['fan', '--table', `u=${join(dir, 'nope')}`, '--', 'cat'],
+      'a\n',
+    );
+    expect(result.stderr).toBe(
+      `manifold: table ${join(dir, 'nope')}: no such table (nothing at that path)\n`,
+    );
+    expect(result.exitCode).toBe(2);
+  });
+});
+
+describe('manifold fan with a sharded table', () => {
+  it('gives worker i shard i-1 only, under --dispatch hash, and every key finds its value', async () => {
+    const dir = tempDir();
+    const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
+    const table = await builtTable(
+      dir,
+      'keys',
+      keys.map((key) => `${key}\tvalue-${key}\n`).join(''),
+      ['--key', 'field:1', '--field-sep', 'tab', '--value', 'field:2', '--shards', '3'],
+    );
+    const result = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '3',
+        '--dispatch',
+        'hash',
+        '--key',
+        'whole',
+        '--block',
+        '1K',
+        '--table',
+        `t=${table}`,
+        '--',
+        fixture('table-lookup.js'),
+        '--maps',
+      ],
+      keys.map((key) => `${key}\n`).join(''),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.toString().split('\n').filter(Boolean);
+    // Read from each worker's /proc/self/maps as it ends: the shard files it has mapped.
+    expect(lines.filter((line) => line.startsWith('maps:')).sort()).toEqual([
+      'maps:1:shard-0.mdb',
+      'maps:2:shard-1.mdb',
+      'maps:3:shard-2.mdb',
+    ]);
+    expect(lines.filter((line) => !line.startsWith('maps:')).sort()).toEqual(
+      keys.map((key) => `${key}\tget:value-${key}`).sort(),
+    );
+  });
+
+  it('joins events hash-partitioned by their user field against users sharded by id', async () => {
+    const dir = tempDir();
+    const plain = await builtTable(dir, 'plain', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    const sharded = await builtTable(dir, 'sharded', users, [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+      '--shards',
+      '2',
+    ]);
+    const alone = await run(
+      mfJoin,
+      ['--table', plain, '--key', 'field:2', '--mode', 'left'],
+      events,
+    );
+    const fanned = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '2',
+        '--dispatch',
+        'hash',
+        '--key',
+        'field:2',
+        '--field-sep',
+        'tab',
+        '--table',
+        `users=${sharded}`,
+        '--',
+        mfJoin,
+        '--table',
+        'users',
+        '--key',
+        'field:2',
+        '--mode',
+        'left',
+      ],
+      events,
+    );
+    expect(fanned.stderr).toBe('');
+    expect(sorted(fanned.stdout.toString())).toBe(sorted(alone.stdout.toString()));
+  });
+
+  it('refuses a worker count other than the shards, or a dispatch other than hash (exit 2)', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', users, ['--key', 'field:1', '--shards', '2']);
+    const message = `manifold: table users (${table}) has 2 shards: a fan that reads it needs 2 workers and --dispatch hash, keyed on the same key bytes as the table (field:1), one shard per worker\n`;
+    for (const args of [
+      ['-j', '3', '--dispatch', 'hash', '--key', 'field:1'],
+      ['-j', '2', '--dispatch', 'round-robin'],
+    ]) {
+      const result = await run(
+        manifold,
+        ['fan', ...args, '--table', `users=${table}`, '--', 'cat'],
+        'a\n',
+      );
+      expect(result.stderr).toBe(message);
+      expect(result.exitCode).toBe(2);
+    }
+  });
+
+  it('stops a worker whose keys were dispatched by other bytes than the table’s keys (exit 1)', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', users, [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+      '--shards',
+      '2',
+    ]);
+    const result = await run(
+      manifold,
+      [
+        'fan',
+        '-j',
+        '2',
+        '--dispatch',
+        'hash',
+        '--key',
+        'field:1',
+        '--table',
+        `users=${table}`,
+        '--',
+        mfJoin,
+        '--table',
+        'users',
+        '--key',
+        'field:2',
+      ],
+      events,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^mf-join: stdin:\d+: table .*users\.mft: key "u\d+" is in shard \d, but this worker opened shard \d only: dispatch with --dispatch hash on the same key bytes the table was built with \(its key is field:1\)\n/,
+    );
+  });
+});
+
+describe("a config's tables:", () => {
+  it('names each table to every process, relative paths from the config’s folder', async () => {
+    const dir = tempDir();
+    await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    const config = writeInput(
+      dir,
+      'join.yaml',
+      `tables:
+  users: users.mft
+stages:
+  - fan:
+      workers: 2
+      worker: [${mfJoin}, --table, users, --key, field:2]
+  - run: 'cat; echo "$MANIFOLD_TABLE_USERS"'
+`,
+    );
+    const result = await run(manifold, ['run', config], events);
+    expect(result.stderr).toBe('');
+    const alone = await run(
+      mfJoin,
+      ['--table', join(dir, 'users.mft'), '--key', 'field:2'],
+      events,
+    );
+    const lines = result.stdout.toString().split('\n').filter(Boolean);
+    expect(lines.at(-1)).toBe(join(dir, 'users.mft'));
+    expect(sorted(lines.slice(0, -1).join('\n'))).toBe(sorted(alone.stdout.toString()));
+  });
+
+  it('reports a table that is not one at its key, and a sharded table against its fan', async () => {
+    const dir = tempDir();
+    await builtTable(dir, 'users', users, ['--key', 'field:1', '--shards', '2']);
+    const config = writeInput(
+      dir,
+      'bad.yaml',
+      `tables:
+  missing: nope.mft
+  users: users.mft
+stages:
+  - fan:
+      workers: 3
+      worker: cat
+`,
+    );
+    const result = await run(manifold, ['check', config]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      `bad.yaml:2:12: table ${join(dir, 'nope.mft')}: no such table (nothing at that path)\n`,
+    );
+    expect(result.stderr).toMatch(
+      /bad\.yaml:\d+:\d+: table users \(.*users\.mft\) has 2 shards: a fan that reads it needs 2 workers and dispatch hash/,
+    );
+  });
+});

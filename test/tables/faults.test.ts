@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bin, fixture, manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
+import { holdsWithin, killQuietly } from '../support/proc.js';
+import { finish, waitForExit } from '../support/spawn.js';
+import { builtTable, getKeys, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+const lookup = fixture('table-lookup.js');
+
+/** A lookup process kept running: one key in, one line out, for as long as the test wants. */
+function startReader(table: string): {
+  child: ChildProcess;
+  ask: (key: string) => Promise<string>;
+} {
+  const child = spawn(lookup, ['--table', `t=${table}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  onCleanup(() => killQuietly(child.pid!));
+  let buffered = '';
+  const waiting: ((line: string) => void)[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    buffered += text;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const ask = (key: string) =>
+    new Promise<string>((resolve) => {
+      waiting.push(resolve);
+      child.stdin!.write(`${key}\n`);
+    });
+  return { child, ask };
+}
+
+describe('a build that dies', () => {
+  it('leaves the table at the name as it was, and its own folder named for its pid, removed by the next build', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
+    const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', table], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    onCleanup(() => killQuietly(build.pid!));
+    const building = join(dir, `.t.mft.building-${build.pid}`);
+    build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''));
+    expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+    build.kill('SIGKILL');
+    await waitForExit(build);
+    expect(readdirSync(dir).sort()).toEqual([`.t.mft.building-${build.pid}`, 't.in', 't.mft']);
+    expect((await getKeys(table, ['k'])).stdout.toString()).toBe('k old\n');
+
+    writeInput(dir, 't.in', 'k new\n');
+    const again = await run(manifold, [
+      'table',
+      'build',
+      join(dir, 't.in'),
+      '--key',
+      'field:1',
+      '-o',
+      table,
+    ]);
+    expect(again.exitCode).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['t.in', 't.mft']);
+    expect((await getKeys(table, ['k'])).stdout.toString()).toBe('k new\n');
+  });
+
+  it('leaves nothing at the name when there was no table before', async () => {
+    const dir = tempDir();
+    const target = join(dir, 'fresh.mft');
+    const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', target], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    onCleanup(() => killQuietly(build.pid!));
+    build.stdin!.write('a 1\nb 2\n');
+    const building = join(dir, `.fresh.mft.building-${build.pid}`);
+    expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+    build.kill('SIGKILL');
+    await waitForExit(build);
+    expect(existsSync(target)).toBe(false);
+    const failed = await getKeys(target, ['a']);
+    expect(failed.stderr).toBe(`manifold: table ${target}: no such table (nothing at that path)\n`);
+    expect(failed.exitCode).toBe(2);
+  });
+});
+
+describe('readers', () => {
+  it('keep seeing the table they opened when it is rebuilt under the same name; new readers see the new one', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
+    const reader = startReader(table);
+    expect(await reader.ask('k')).toBe('k\tget:k old');
+    writeInput(dir, 'new.in', 'k new\n');
+    const rebuilt = await run(manifold, [
+      'table',
+      'build',
+      join(dir, 'new.in'),
+      '--key',
+      'field:1',
+      '-o',
+      table,
+    ]);
+    expect(rebuilt.exitCode).toBe(0);
+    expect(await reader.ask('k')).toBe('k\tget:k old');
+    expect((await getKeys(table, ['k'])).stdout.toString()).toBe('k new\n');
+    reader.child.stdin!.end();
+    expect((await waitForExit(reader.child)).exitCode).toBe(0);
+  });
+
+  it('are not blocked by the reader slot of a reader killed mid-read (LMDB frees a dead process’s slot)', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'k v\n', ['--key', 'field:1']);
+    // Two reader slots only: one live reader and one killed one fill them all.
+    const metaPath = join(table, 'table.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    meta.lmdb.maxReaders = 2;
+    writeFileSync(metaPath, JSON.stringify(meta));
+    rmSync(join(table, 'shard-0.mdb-lock'));
+    const live = startReader(table);
+    expect(await live.ask('k')).toBe('k\tget:k v');
+    const killed = startReader(table);
+    expect(await killed.ask('k')).toBe('k\tget:k v');
+    killed.child.kill('SIGKILL');
+    await waitForExit(killed.child);
+    for (let i = 0; i < 3; i++) {
+      const next = await run(lookup, ['--table', `t=${table}`], 'k\n');
+      expect(next.stderr).toBe('');
+      expect(next.stdout.toString()).toBe('k\tget:k v\n');
+    }
+    live.child.stdin!.end();
+    expect((await waitForExit(live.child)).exitCode).toBe(0);
+  });
+
+  it('run in several processes at once while another process builds a different table', async () => {
+    const dir = tempDir();
+    const users = Array.from({ length: 3000 }, (_, i) => `u${i}\tname${i}\n`).join('');
+    const table = await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    const events = Array.from({ length: 20000 }, (_, i) => `e${i}\tu${(i * 7) % 6000}\n`).join('');
+    const eventsPath = writeInput(dir, 'events.tsv', events);
+    const expected = await run(bin('mf-join'), ['--table', table, '--key', 'field:2'], events);
+    expect(expected.exitCode).toBe(0);
+    const other = writeInput(
+      dir,
+      'other.in',
+      Array.from({ length: 100000 }, (_, i) => `o${i} x\n`).join(''),
+    );
+    const build = spawn(
+      manifold,
+      ['table', 'build', other, '--key', 'field:1', '-o', join(dir, 'other.mft')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const readers = Array.from({ length: 4 }, () =>
+      spawn(
+        '/bin/sh',
+        [
+          '-c',
+          `exec "$0" --table "users=$1" --key field:2 < "$2"`,
+          bin('mf-join'),
+          table,
+          eventsPath,
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    );
+    const results = await Promise.all([build, ...readers].map((child) => finish(child, 60_000)));
+    expect(results[0]!.exitCode).toBe(0);
+    for (const result of results.slice(1)) {
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.equals(expected.stdout)).toBe(true);
+    }
+    expect((await getKeys(join(dir, 'other.mft'), ['o99999'])).stdout.toString()).toBe(
+      'o99999 x\n',
+    );
+  });
+});

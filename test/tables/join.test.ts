@@ -1,0 +1,199 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bin, run } from '../helpers.js';
+import { builtTable, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+const mfJoin = bin('mf-join');
+
+/** Users (id TAB name) and events (id TAB user) where about half the events' users exist. */
+function joinData(duplicates: boolean): { users: string; events: string } {
+  const users: string[] = [];
+  for (let i = 0; i < 300; i++) users.push(`u${(i * 7) % 600}\tname${i}`);
+  if (duplicates) for (let i = 0; i < 40; i++) users.push(`u${i * 7}\tagain${i}`);
+  const events: string[] = [];
+  for (let i = 0; i < 1000; i++) events.push(`e${i}\tu${(i * 13) % 600}`);
+  return { users: `${users.join('\n')}\n`, events: `${events.join('\n')}\n` };
+}
+
+/** Runs a shell line in `dir` with LC_ALL=C; returns stdout, expecting success. */
+async function shell(dir: string, line: string): Promise<string> {
+  const result = await run('/bin/sh', ['-c', line], '', { cwd: dir, env: { LC_ALL: 'C' } });
+  if (result.exitCode !== 0) throw new Error(`${line}: ${result.stderr}`);
+  return result.stdout.toString();
+}
+
+const sorted = (text: string) => text.split('\n').filter(Boolean).sort().join('\n');
+
+describe('mf-join against coreutils join and awk on the same data', () => {
+  for (const duplicates of [false, true]) {
+    const policy = duplicates ? ['--duplicates', 'all'] : [];
+    it(`joins inner, left and anti${duplicates ? ' with every value of repeated keys (--duplicates all)' : ''}`, async () => {
+      const dir = tempDir();
+      const { users, events } = joinData(duplicates);
+      writeInput(dir, 'users.tsv', users);
+      const eventsPath = writeInput(dir, 'events.tsv', events);
+      const table = await builtTable(dir, 'users', users, [
+        '--key',
+        'field:1',
+        '--field-sep',
+        'tab',
+        ...policy,
+      ]);
+      const joined = async (mode: string) => {
+        const result = await run(
+          mfJoin,
+          ['--table', `users=${table}`, '--key', 'field:2', '--mode', mode],
+          events,
+        );
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        return result.stdout.toString();
+      };
+      await shell(
+        dir,
+        "sort -t '\t' -k2,2 events.tsv > e.sorted && sort -t '\t' -k1,1 users.tsv > u.sorted",
+      );
+      const inner = await shell(dir, "join -t '\t' -1 2 -2 1 -o 1.1,1.2,2.1,2.2 e.sorted u.sorted");
+      const anti = await shell(dir, "join -t '\t' -1 2 -2 1 -v 1 -o 1.1,1.2 e.sorted u.sorted");
+      const left = await shell(
+        dir,
+        `awk -F '\t' 'NR == FNR { u[$1] = u[$1] (u[$1] == "" ? "" : "\\n") $0; next }
+          $2 in u { n = split(u[$2], v, "\\n"); for (i = 1; i <= n; i++) print $0 "\\t" v[i]; next }
+          { print }' users.tsv ${eventsPath}`,
+      );
+      expect(inner.split('\n').length).toBeGreaterThan(300);
+      expect(anti.split('\n').length).toBeGreaterThan(300);
+      expect(sorted(await joined('inner'))).toBe(sorted(inner));
+      expect(sorted(await joined('anti'))).toBe(sorted(anti));
+      // awk keeps the input order, and the values of a key in input order: so does mf-join.
+      expect(await joined('left')).toBe(left);
+    });
+  }
+
+  it('defaults the key and the field separator to the table’s, and takes an output --sep', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', 'u1\tAnn\nu2\tBo\n', [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+    ]);
+    const result = await run(mfJoin, ['--table', table, '--sep', ' | '], 'u2\tx y\nu3\tz\n');
+    expect(result.stdout.toString()).toBe('u2\tx y | u2\tBo\n');
+  });
+
+  it('splits the record on its own --field-sep when it differs from the table’s', async () => {
+    const table = await builtTable(tempDir(), 'users', 'u1\tAnn\n', [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+    ]);
+    const result = await run(
+      mfJoin,
+      ['--table', table, '--key', 'field:2', '--field-sep', ','],
+      'e1,u1\ne2,u2\n',
+    );
+    expect(result.stdout.toString()).toBe('e1,u1\tu1\tAnn\n');
+  });
+
+  it('joins any framing: nul records', async () => {
+    const table = await builtTable(tempDir(), 'users', 'u1 Ann\n', [
+      '--key',
+      'field:1',
+      '--value',
+      'field:2',
+    ]);
+    const result = await run(
+      mfJoin,
+      ['--table', table, '--split', 'nul', '--key', 'field:2', '--mode', 'left'],
+      'e1 u1\0e2 u2\0',
+    );
+    expect(result.stdout.toString()).toBe('e1 u1\tAnn\0e2 u2\0');
+  });
+});
+
+describe('mf-join on ndjson', () => {
+  const users = '{"id":"u1","name":"Ann","age":30}\n{"id":"u2","name":"Bo"}\n';
+  const events = '{"ev":1,"user":"u1"}\n{"ev":2,"user":"u9"}\n{"ev":3,"user":"u2"}\n';
+
+  it('puts the value in the --as field, null for a left record with no match', async () => {
+    const table = await builtTable(tempDir(), 'users', users, [
+      '--key',
+      'json:id',
+      '--value',
+      'json:name',
+    ]);
+    const result = await run(
+      mfJoin,
+      [
+        '--table',
+        table,
+        '--split',
+        'ndjson',
+        '--key',
+        'json:user',
+        '--as',
+        'name',
+        '--mode',
+        'left',
+      ],
+      events,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe(
+      '{"ev":1,"user":"u1","name":"Ann"}\n{"ev":2,"user":"u9","name":null}\n{"ev":3,"user":"u2","name":"Bo"}\n',
+    );
+  });
+
+  it('merges an object value into the record without --as', async () => {
+    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    const result = await run(
+      mfJoin,
+      ['--table', table, '--split', 'ndjson', '--key', 'json:user'],
+      events,
+    );
+    expect(result.stdout.toString()).toBe(
+      '{"ev":1,"user":"u1","id":"u1","name":"Ann","age":30}\n{"ev":3,"user":"u2","id":"u2","name":"Bo"}\n',
+    );
+  });
+
+  it('refuses to merge a value that is not an object, naming the record and --as', async () => {
+    const table = await builtTable(tempDir(), 'users', users, [
+      '--key',
+      'json:id',
+      '--value',
+      'json:name',
+    ]);
+    const result = await run(
+      mfJoin,
+      ['--table', table, '--split', 'ndjson', '--key', 'json:user'],
+      events,
+    );
+    expect(result.stderr).toBe(
+      'mf-join: stdin:1: the value of key "u1" is not an object to merge: name a field with --as\n',
+    );
+    expect(result.exitCode).toBe(1);
+  });
+});
+
+describe('mf-join usage', () => {
+  it('needs exactly one table, and --as only for ndjson', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', 'u1 Ann\n', ['--key', 'field:1']);
+    const none = await run(mfJoin, [], 'x\n');
+    expect(none.stderr).toBe(
+      'mf-join: give exactly one table: --table NAME=PATH, --table PATH or --table NAME\n',
+    );
+    expect(none.exitCode).toBe(2);
+    const as = await run(mfJoin, ['--table', table, '--as', 'u'], 'x\n');
+    expect(as.stderr).toBe('mf-join: --as is for ndjson records (--split ndjson)\n');
+    expect(as.exitCode).toBe(2);
+    const missing = await run(mfJoin, ['--table', join(dir, 'nope.mft')], 'x\n');
+    expect(missing.stderr).toBe(
+      `mf-join: table ${join(dir, 'nope.mft')}: no such table (nothing at that path)\n`,
+    );
+    expect(missing.exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,192 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashBytes } from '../../filters/hash.js';
+import { fixture, run } from '../helpers.js';
+import { builtTable, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+const lookup = fixture('table-lookup.js');
+
+/** Runs the lookup fixture over `keys` (one per line) with `args`; never rejects. */
+const lookUp = (keys: string[], args: string[], env: Record<string, string> = {}) =>
+  run(lookup, args, keys.map((key) => `${key}\n`).join(''), { env });
+
+describe('the SDK: ctx.table()', () => {
+  const users = 'u1\t{"name":"Ann"}\nu2\tplain text\nu3\t[1,2]\n';
+  const build = (dir: string) =>
+    builtTable(dir, 't', users, ['--key', 'field:1', '--field-sep', 'tab', '--value', 'field:2']);
+
+  const methods: { method: string; keys: string[]; expected: string[] }[] = [
+    {
+      method: 'get',
+      keys: ['u1', 'nope'],
+      expected: ['u1\tget:{"name":"Ann"}', 'nope\tget:undefined'],
+    },
+    { method: 'getString', keys: ['u2'], expected: ['u2\tgetString:"plain text"'] },
+    {
+      method: 'getJSON',
+      keys: ['u1', 'u3', 'x'],
+      expected: ['u1\tgetJSON:{"name":"Ann"}', 'u3\tgetJSON:[1,2]', 'x\tgetJSON:undefined'],
+    },
+    { method: 'has', keys: ['u3', 'u4'], expected: ['u3\thas:true', 'u4\thas:false'] },
+    { method: 'getAll', keys: ['u2', 'u9'], expected: ['u2\tgetAll:plain text', 'u9\tgetAll:'] },
+  ];
+  for (const { method, keys, expected } of methods) {
+    it(`looks keys up with ${method}`, async () => {
+      const table = await build(tempDir());
+      const result = await lookUp(keys, ['--table', `t=${table}`, '--method', method]);
+      expect(result.stderr).toBe('');
+      expect(result.stdout.toString()).toBe(expected.map((line) => `${line}\n`).join(''));
+    });
+  }
+
+  it('gives every value of a key with getAll, in input order, from a --duplicates all table', async () => {
+    const table = await builtTable(tempDir(), 't', 'k c\nk a\nk b\nj z\n', [
+      '--key',
+      'field:1',
+      '--value',
+      'field:2',
+      '--duplicates',
+      'all',
+    ]);
+    const result = await lookUp(['k', 'j'], ['--table', `t=${table}`, '--method', 'getAll']);
+    expect(result.stdout.toString()).toBe('k\tgetAll:c|a|b\nj\tgetAll:z\n');
+    const first = await lookUp(['k'], ['--table', `t=${table}`]);
+    expect(first.stdout.toString()).toBe('k\tget:c\n');
+  });
+
+  it('finds the greatest key at or below a key with floor (range tables)', async () => {
+    // IP-range style: each range's start, zero-padded so that byte order is numeric order.
+    const ranges = '0000000100 net-a\n0000000200 net-b\n0000000900 net-c\n';
+    const table = await builtTable(tempDir(), 't', ranges, [
+      '--key',
+      'field:1',
+      '--value',
+      'field:2',
+    ]);
+    const keys = ['0000000050', '0000000100', '0000000150', '0000000899', '0000099999'];
+    const result = await lookUp(keys, ['--table', `t=${table}`, '--method', 'floor']);
+    expect(result.stdout.toString()).toBe(
+      [
+        '0000000050\tfloor:undefined',
+        '0000000100\tfloor:0000000100=net-a',
+        '0000000150\tfloor:0000000100=net-a',
+        '0000000899\tfloor:0000000200=net-b',
+        '0000099999\tfloor:0000000900=net-c',
+      ]
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
+  });
+
+  it('looks binary keys up in frames', async () => {
+    const key = Buffer.from([0xff, 0x00, 0x0a]);
+    const frame = (bytes: Buffer) => {
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(bytes.length);
+      return Buffer.concat([header, bytes]);
+    };
+    const dir = tempDir();
+    const table = await builtTable(
+      dir,
+      't',
+      frame(Buffer.concat([key, Buffer.from('\t\x80\x81', 'latin1')])),
+      ['--split', 'frames', '--key', 'field:1', '--field-sep', 'tab', '--value', 'field:2'],
+    );
+    const result = await run(lookup, ['--table', `t=${table}`, '--split', 'frames'], frame(key));
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toEqual(
+      frame(Buffer.concat([key, Buffer.from('\tget:\x80\x81', 'latin1')])),
+    );
+  });
+
+  it('names a table by --table NAME=PATH, by PATH (its file name), or by NAME from the environment', async () => {
+    const table = await build(tempDir());
+    const expected = 'u2\tget:plain text\n';
+    expect((await lookUp(['u2'], ['--table', `t=${table}`])).stdout.toString()).toBe(expected);
+    expect((await lookUp(['u2'], ['--table', table])).stdout.toString()).toBe(expected);
+    const byName = await lookUp(['u2'], ['--table', 't'], { MANIFOLD_TABLE_T: table });
+    expect(byName.stdout.toString()).toBe(expected);
+    const declaredOnly = await lookUp(['u2'], [], { MANIFOLD_TABLE_T: table });
+    expect(declaredOnly.stdout.toString()).toBe(expected);
+  });
+
+  it('opens only its own shard in a fan worker of a sharded table (MANIFOLD_WORKER i of N)', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    const table = await builtTable(tempDir(), 't', keys.map((k) => `${k} v\n`).join(''), [
+      '--key',
+      'field:1',
+      '--shards',
+      '3',
+    ]);
+    const mine = keys.filter((key) => hashBytes(Buffer.from(key)) % 3 === 1);
+    const env = { MANIFOLD_TABLE_T: table, MANIFOLD_WORKER: '2', MANIFOLD_WORKERS: '3' };
+    const result = await lookUp(mine, ['--maps'], env);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe(
+      `${mine.map((key) => `${key}\tget:${key} v\n`).join('')}maps:2:shard-1.mdb\n`,
+    );
+    const other = keys.find((key) => hashBytes(Buffer.from(key)) % 3 === 0)!;
+    const wrong = await lookUp([other], [], env);
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stderr).toBe(
+      `table-lookup: stdin:1: table ${table}: key "${other}" is in shard 0, but this worker opened shard 1 only: dispatch with --dispatch hash on the same key bytes the table was built with (its key is field:1)\n`,
+    );
+    // Outside a fan of as many workers as shards, every shard is opened, and keys are routed.
+    const whole = await lookUp(keys, ['--maps'], { MANIFOLD_TABLE_T: table });
+    expect(whole.stdout.toString()).toContain('\nmaps:-:shard-0.mdb,shard-1.mdb,shard-2.mdb\n');
+  });
+});
+
+describe('the SDK: tables that cannot be read', () => {
+  it('refuses each in one line, exit 2, before reading a record', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'a 1\n', ['--key', 'field:1']);
+    mkdirSync(join(dir, 'empty'));
+    const file = writeInput(dir, 'file.txt', 'x');
+    const old = join(dir, 'old.mft');
+    mkdirSync(old);
+    const meta = JSON.parse(readFileSync(join(table, 'table.json'), 'utf8'));
+    writeFileSync(join(old, 'table.json'), JSON.stringify({ ...meta, version: 99 }));
+    const cases: [string[], Record<string, string>, string][] = [
+      [
+        ['--table', `t=${join(dir, 'nope')}`],
+        {},
+        `table ${join(dir, 'nope')}: no such table (nothing at that path)`,
+      ],
+      [
+        ['--table', `t=${join(dir, 'empty')}`],
+        {},
+        `table ${join(dir, 'empty')}: not a table (no table.json)`,
+      ],
+      [['--table', `t=${file}`], {}, `table ${file}: not a table (not a directory)`],
+      [
+        ['--table', `t=${old}`],
+        {},
+        `table ${old}: format version 99, this manifold reads version 1 (rebuild it)`,
+      ],
+      [[], {}, 'table "t" was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = await lookUp(['a'], args, env);
+      expect(result.stderr).toBe(`table-lookup: ${message}\n`);
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout.toString()).toBe('');
+    }
+  });
+
+  it('reports a value that is not JSON at its record (exit 1)', async () => {
+    const table = await builtTable(tempDir(), 't', 'a not-json\n', [
+      '--key',
+      'field:1',
+      '--value',
+      'field:2',
+    ]);
+    const result = await lookUp(['a'], ['--table', `t=${table}`, '--method', 'getJSON']);
+    expect(result.stderr).toBe(
+      `table-lookup: stdin:1: table ${table}: the value of key "a" is not JSON\n`,
+    );
+    expect(result.exitCode).toBe(1);
+  });
+});

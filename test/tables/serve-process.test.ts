@@ -1,0 +1,192 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { leftovers } from '../support/proc.js';
+import { ask, startServe, stop } from '../support/serve.js';
+import { hasStackTrace } from '../support/spawn.js';
+import { makeDir, tempDir } from '../support/temp.js';
+
+// The server as a process: where it listens, what it refuses, how it ends.
+const { dir, remove } = makeDir('manifold-serve-');
+afterAll(remove);
+const table = join(dir, 'users.mft');
+const hasCurl = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v curl'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+beforeAll(async () => {
+  writeFileSync(`${table}.tsv`, 'alice\tadmin\nbob\tuser\n');
+  const built = await run('node', [
+    manifold,
+    ...['table', 'build', `${table}.tsv`, '--key', 'field:1', '--value', 'field:2'],
+    ...['--field-sep', 'tab', '-o', table],
+  ]);
+  expect(built.exitCode, built.stderr).toBe(0);
+});
+
+describe('table serve, the process', () => {
+  it('serves on a Unix socket, removes it at the end, and replaces one left by a killed server', async () => {
+    const socketPath = join(tempDir(), 'users.sock');
+    const served = await startServe([`users=${table}`, '--socket', socketPath]);
+    expect(served.address).toBe(socketPath);
+    expect((await ask({ socketPath }, 'GET', '/users/alice')).body.toString()).toBe('admin');
+    const batch = await ask({ socketPath }, 'POST', '/users', 'bob\ncarol\nalice\n');
+    expect(batch.body.toString()).toBe('"user"\nnull\n"admin"\n');
+    if (hasCurl) {
+      const curl = await run('curl', ['-sS', '--unix-socket', socketPath, 'http://x/users/bob']);
+      expect(curl.stdout.toString()).toBe('user');
+    }
+    expect(await stop(served)).toEqual({ exitCode: 0, signal: null });
+    expect(existsSync(socketPath)).toBe(false);
+
+    // A server killed outright leaves its socket file: the next one takes the path over.
+    const killed = await startServe([`users=${table}`, '--socket', socketPath]);
+    expect(await stop(killed, 'SIGKILL')).toEqual({ exitCode: null, signal: 'SIGKILL' });
+    expect(existsSync(socketPath)).toBe(true);
+    const next = await startServe([`users=${table}`, '--socket', socketPath]);
+    expect((await ask({ socketPath }, 'GET', '/users/bob')).status).toBe(200);
+    // While it runs, a second server on the same path is refused.
+    const second = await run('node', [manifold, 'table', 'serve', table, '--socket', socketPath]);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(/^manifold: --socket .*already listens there\n$/);
+    await stop(next);
+  });
+
+  it('a port in use, or a --socket path that holds a file: one line each (exit 1, 2)', async () => {
+    const first = await startServe([table]);
+    const taken = await run('node', [
+      ...[manifold, 'table', 'serve', table, '--listen', first.address.slice('http://'.length)],
+    ]);
+    expect(taken.exitCode).toBe(1);
+    expect(taken.stderr).toMatch(/^manifold: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\n$/);
+    await stop(first);
+    const file = join(tempDir(), 'not-a-socket');
+    writeFileSync(file, 'keep me\n');
+    const refused = await run('node', [manifold, 'table', 'serve', table, '--socket', file]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/^manifold: --socket .*not a socket is there\n$/);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('curl over TCP: GET and a batch', async () => {
+    if (!hasCurl) return;
+    const served = await startServe([table]);
+    const get = await run('curl', ['-sS', `${served.address}/users.mft/alice`]);
+    expect(get.stdout.toString()).toBe('admin');
+    const post = await run(
+      'curl',
+      ['-sS', '--data-binary', '@-', `${served.address}/users.mft`],
+      'alice\nnobody\n',
+    );
+    expect(post.stdout.toString()).toBe('"admin"\nnull\n');
+    const miss = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `${served.address}/users.mft/x`,
+    ]);
+    expect(miss.stdout.toString()).toBe('404');
+    await stop(served);
+  });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    '%s ends it with 0 and nothing left in /proc, an idle kept-alive connection open',
+    async (signal) => {
+      const served = await startServe([table]);
+      const { port } = new URL(served.address);
+      const idle = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => idle.once('connect', resolve));
+      idle.on('error', () => {});
+      expect(await stop(served, signal)).toEqual({ exitCode: 0, signal: null });
+      expect(served.stderr()).toBe('');
+      expect(await leftovers(served.procs(), 0)).toEqual([]);
+      idle.destroy();
+    },
+  );
+
+  it('a body past --max-body is 413, announced or streamed; the server goes on', async () => {
+    const served = await startServe([table, '--max-body', '1K']);
+    const target = { url: served.address };
+    const big = 'alice\n'.repeat(2000);
+    const announced = await ask(target, 'POST', '/users.mft', big);
+    expect(announced.status).toBe(413);
+    expect(announced.body.toString()).toMatch(
+      /^the body is larger than --max-body \(1024 bytes\)\n$/,
+    );
+    const streamed = await ask(target, 'POST', '/users.mft', big, {
+      'transfer-encoding': 'chunked',
+    });
+    expect(streamed.status).toBe(413);
+    expect((await ask(target, 'GET', '/users.mft/bob')).body.toString()).toBe('user');
+    await stop(served);
+  });
+
+  it('a malformed HTTP request: 400, and the server goes on', async () => {
+    const served = await startServe([table]);
+    const { port } = new URL(served.address);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.end('NOT HTTP AT ALL\r\n\r\n');
+    let answer = '';
+    for await (const chunk of socket) answer += chunk;
+    expect(answer).toMatch(
+      /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\nmalformed HTTP request\n$/,
+    );
+    expect((await ask({ url: served.address }, 'GET', '/users.mft/bob')).status).toBe(200);
+    expect(await stop(served)).toEqual({ exitCode: 0, signal: null });
+  });
+
+  it.each([
+    [['--listen', '0.0.0.0:0'], /0\.0\.0\.0 is not a loopback address; add --listen-any/],
+    [['--listen', '192.168.1.1:8080'], /not a loopback address/],
+    [['--listen', 'example.com:80'], /not a loopback address/],
+    [['--listen', 'nonsense'], /is not HOST:PORT/],
+    [['--listen', '127.0.0.1:70000'], /above 65535/],
+    [['--listen', '127.0.0.1:0', '--socket', '/tmp/x.sock'], /exclude each other/],
+    [['--max-body', 'lots'], /--max-body "lots" is not a size/],
+  ])('refuses %j: one line, exit 2', async (args, message) => {
+    // Were it to serve after all, it is killed rather than left running.
+    const result = await run('node', [manifold, 'table', 'serve', table, ...args], '', {
+      timeout: 15_000,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('--listen-any allows another address', async () => {
+    const served = await startServe([table, '--listen', '0.0.0.0:0', '--listen-any']);
+    expect(served.address).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    const { port } = new URL(served.address);
+    expect((await ask({ url: `http://127.0.0.1:${port}` }, 'GET', '/users.mft/bob')).status).toBe(
+      200,
+    );
+    await stop(served);
+  });
+
+  it('a path that is not a table, or two tables of one name: one line, exit 2', async () => {
+    for (const args of [[join(dir, 'none.mft')], [dir], [table, `users.mft=${table}`]]) {
+      const result = await run('node', [manifold, 'table', 'serve', ...args]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/^manifold: [^\n]+\n$/);
+      expect(hasStackTrace(result.stderr)).toBe(false);
+    }
+  });
+
+  it('--help shows the requests and curl examples', async () => {
+    const help = await run('node', [manifold, 'table', 'serve', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout.toString()).toMatch(/POST \/NAME/);
+    expect(help.stdout.toString()).toMatch(/curl -s --unix-socket/);
+  });
+});
