@@ -25,8 +25,12 @@ const HELD_CHUNKS = 4;
 export async function* streamFan(options: FanOptions, io: FanStreamIO): AsyncGenerator<Buffer> {
   const prepared = prepareFan(options, io, ['input', 'signal']);
   const { inputs, size, ...rest } = resolveInput(io.input);
+  // The caller's signal, or leaving the loop, stops the fan (AbortSignal.any is Node >= 20.3).
   const stop = new AbortController();
-  const signal = io.signal === undefined ? stop.signal : AbortSignal.any([io.signal, stop.signal]);
+  const signal = stop.signal;
+  const follow = () => stop.abort(io.signal?.reason);
+  if (io.signal?.aborted) follow();
+  else io.signal?.addEventListener('abort', follow, { once: true });
   const channel = recordChannel();
   const running = runFan(
     { ...prepared.options, inputs, ...rest, output: channel.writable },
@@ -49,6 +53,7 @@ export async function* streamFan(options: FanOptions, io: FanStreamIO): AsyncGen
     done = true;
     if ('error' in end) throw end.error;
   } finally {
+    io.signal?.removeEventListener('abort', follow);
     if (!done) {
       stop.abort();
       channel.readable.destroy();
