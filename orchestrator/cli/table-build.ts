@@ -38,6 +38,11 @@ export function tableBuildCommand(run: Run): Command {
       '1',
     )
     .option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M', '64M')
+    .option(
+      '--memory <size>',
+      'keys and values held in memory to be written in key order (fastest); a bigger table is written in several runs, slower',
+      '2G',
+    )
     .option('--progress', 'show records and bytes read on stderr when it is a terminal')
     .addHelpText(
       'after',

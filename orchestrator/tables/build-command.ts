@@ -74,6 +74,7 @@ export function resolveBuildOptions(
     duplicates: raw.duplicates as DuplicatesPolicy,
     shards,
     maxRecord: parseSize(String(raw.maxRecord), '--max-record'),
+    memory: parseSize(String(raw.memory ?? '2G'), '--memory'),
   };
 }
 

@@ -20,7 +20,8 @@ import {
   removeDeadBuilds,
   temporaryPath,
 } from './place.js';
-import { ShardWriter } from './shard-writer.js';
+import { type Place, placeBefore } from './run.js';
+import { DuplicateKey, ShardWriter } from './shard-writer.js';
 import { fsyncPath } from './sync.js';
 
 /** The largest key LMDB takes (lmdb's build of it): longer keys are an error. */
@@ -43,6 +44,8 @@ export interface TableBuildOptions {
   duplicates: DuplicatesPolicy;
   shards: number;
   maxRecord: number;
+  /** The most bytes of keys and values held in memory before they are written (all shards). */
+  memory: number;
   /** Called after each read with the records and bytes read so far (for --progress). */
   onProgress?: (records: number, bytes: number) => void;
 }
@@ -57,21 +60,29 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
   removeDeadBuilds(options.output);
   const temporary = temporaryPath(options.output);
   makeTemporary(temporary);
-  const mapSize = mapSizeFor(options.inputs);
+  const inputBytes = filesSize(options.inputs);
+  const shardOptions = {
+    maxReaders: MAX_READERS,
+    mapSize: inputBytes === null ? 1024 ** 4 : inputBytes * 4 + 1024 ** 3,
+    runBytes: Math.max(1, Math.floor(options.memory / options.shards)),
+    // Keys and values take at most the records' bytes; a hash spreads them evenly.
+    expectedBytes: inputBytes === null ? 0 : Math.ceil((inputBytes / options.shards) * 1.05),
+  };
   const writers = Array.from(
     { length: options.shards },
-    (_, i) =>
-      new ShardWriter(join(temporary, shardFile(i)), options.duplicates, MAX_READERS, mapSize),
+    (_, i) => new ShardWriter(join(temporary, shardFile(i)), options.duplicates, shardOptions),
   );
   let counts: Counts;
   try {
     counts = await fill(writers, options);
+    if (options.duplicates === 'error') throwFirstDuplicate(writers, null);
     for (const writer of writers) await writer.finish();
   } catch (error) {
     for (const writer of writers) await writer.abandon();
     rmSync(temporary, { recursive: true, force: true });
-    throw error;
+    throw error instanceof DuplicateKey ? await duplicateError(error, options) : error;
   }
+  counts.duplicates = writers.reduce((sum, writer) => sum + writer.duplicates, 0);
   const files = writers.map((_, i) => shardFile(i));
   const meta: TableMeta = {
     format: TABLE_FORMAT,
@@ -119,20 +130,18 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
       const { records, firstRecord } = read;
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
-        cutRecord(parts, record, input, firstRecord + i, options);
+        try {
+          cutRecord(parts, record, input, firstRecord + i, options);
+        } catch (error) {
+          // A duplicate read before this record is the first problem of the input.
+          if (options.duplicates === 'error') {
+            throwFirstDuplicate(writers, { source: index, record: firstRecord + i });
+          }
+          throw error;
+        }
         const key = parts.key;
         const writer = writers[shards === 1 ? 0 : hashBytes(key) % shards]!;
-        if (writer.put(key, parts.value) === 'duplicate') {
-          counts.duplicates++;
-          if (options.duplicates === 'error') {
-            const position = { input: inputName(input), record: firstRecord + i };
-            const first = await findFirstRecord(options.inputs.slice(0, index + 1), key, options);
-            throw new RecordError(
-              position,
-              `duplicate key "${key.toString('utf8')}", first at ${first ?? 'an earlier record of stdin'} (--duplicates first, last or all take it)`,
-            );
-          }
-        }
+        writer.put(key, parts.value, index, firstRecord + i);
       }
       counts.records += records.length;
       bytes += read.bytes;
@@ -140,6 +149,37 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
     }
   }
   return counts;
+}
+
+/** Throws the duplicate held whose second record comes first (and before `before`, if given). */
+function throwFirstDuplicate(writers: ShardWriter[], before: Place | null): void {
+  let first: DuplicateKey | null = null;
+  for (const writer of writers) {
+    const found = writer.firstDuplicate();
+    if (found !== null && (first === null || placeBefore(found.second, first.second))) {
+      first = found;
+    }
+  }
+  if (first !== null && (before === null || placeBefore(first.second, before))) throw first;
+}
+
+/** The one-line error for a duplicate key under `--duplicates error`. */
+async function duplicateError(
+  duplicate: DuplicateKey,
+  options: TableBuildOptions,
+): Promise<RecordError> {
+  const { inputs } = options;
+  const key = Buffer.from(duplicate.key);
+  const at = (place: Place) => `${inputName(inputs[place.source]!)}:${place.record}`;
+  const first =
+    duplicate.first === null
+      ? await findFirstRecord(inputs.slice(0, duplicate.second.source + 1), key, options)
+      : at(duplicate.first);
+  const { source, record } = duplicate.second;
+  return new RecordError(
+    { input: inputName(inputs[source]!), record },
+    `duplicate key "${key.toString('utf8')}", first at ${first ?? 'an earlier record of stdin'} (--duplicates first, last or all take it)`,
+  );
 }
 
 /** Cuts a record into key and value, or throws the record's error. */
@@ -168,16 +208,17 @@ export function cutRecord(
 }
 
 /**
- * The address space each shard may map while it is built. LMDB cannot grow the map inside the
- * one transaction, so it is sized up front: four times the input (page headers and half-full
- * pages) and 1 GiB more, or 1 TiB of address space (not of disk) for a pipe.
+ * The inputs' total size, or null when one is not a file (stdin, a pipe). It sizes each shard's
+ * map: LMDB cannot grow the map inside the one transaction, so it is sized up front, four times
+ * the input (page headers, half-full pages of later runs) and 1 GiB more, or 1 TiB of address
+ * space for a pipe. The file is sparse while it is built and cut to its pages at the end.
  */
-function mapSizeFor(inputs: string[]): number {
+function filesSize(inputs: string[]): number | null {
   let total = 0;
   for (const input of inputs) {
     const stat = input === '-' ? null : statSync(input);
-    if (stat === null || !stat.isFile()) return 1024 ** 4;
+    if (stat === null || !stat.isFile()) return null;
     total += stat.size;
   }
-  return total * 4 + 1024 ** 3;
+  return total;
 }

@@ -1,86 +1,111 @@
+import { truncateSync } from 'node:fs';
 import type { Database, PutOptions } from 'lmdb';
 import { loadLmdb } from '../../filters/tables/lmdb.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
+import { type Place, placeBefore, Run } from './run.js';
 import { fsyncPath } from './sync.js';
 
-/** What `put` did with a record. */
-export type PutResult = 'stored' | 'duplicate';
+/** A key met twice under `--duplicates error`: `first` is null when it is in an earlier run. */
+export class DuplicateKey extends Error {
+  constructor(
+    readonly key: Uint8Array,
+    readonly first: Place | null,
+    readonly second: Place,
+  ) {
+    super('duplicate key');
+  }
+}
 
+const APPEND: PutOptions = { append: true };
 const NO_OVERWRITE: PutOptions = { noOverwrite: true };
 
+type Put = (key: Uint8Array, value: Uint8Array, options?: PutOptions) => boolean;
+
 /**
- * Writes one shard: one LMDB environment in one file, filled in a single write transaction
- * that stays open across the reads of the input. One transaction, not one per read: LMDB
- * copies every page a transaction touches, and with keys in input (random) order each commit
- * would copy most of the tree again, making the file two to three times larger (measured:
- * 446 MB in ten commits against 166 MB in one, for 1 M records of ~100 bytes). No sync during
- * the build (the file is synced once at the end, before it is renamed into place).
+ * Writes one shard: one LMDB environment in one file. Records are held in a `Run` and written
+ * in key order when the run is full or the input ends: the first run of a shard is appended
+ * (MDB_APPEND: pages filled in order, no tree walk), a later one (a table larger than the build
+ * memory) is put key by key into what is there. One write transaction for the whole build, in
+ * MDB_WRITEMAP mode (pages written in place in the map, not copied at commit): the file is
+ * sized to the map while it is built and cut to its last page at the end. No sync until then.
  */
 export class ShardWriter {
   keys = 0;
+  duplicates = 0;
   readonly file: string;
   readonly #db: Database<Buffer, Uint8Array>;
+  readonly #put: Put;
   readonly #policy: DuplicatesPolicy;
-  /**
-   * Duplicates `all`: the later values of repeated keys, by key (latin1 text of its bytes), held
-   * until the end and written once per key. Appending each to the stored list would copy the
-   * whole list again for every value: quadratic in the values of one key.
-   */
-  readonly #later = new Map<string, { key: Buffer; values: Buffer[] }>();
+  readonly #run: Run;
+  #runs = 0;
   #commit: () => void = () => {};
   readonly #committed: Promise<unknown>;
 
-  constructor(file: string, policy: DuplicatesPolicy, maxReaders: number, mapSize: number) {
+  constructor(
+    file: string,
+    policy: DuplicatesPolicy,
+    options: { maxReaders: number; mapSize: number; runBytes: number; expectedBytes: number },
+  ) {
     this.file = file;
     this.#policy = policy;
+    this.#run = new Run(options.runBytes, options.expectedBytes);
     this.#db = loadLmdb().open<Buffer, Uint8Array>({
       path: file,
       noSubdir: true,
       keyEncoding: 'binary',
       encoding: 'binary',
-      maxReaders,
-      mapSize,
+      maxReaders: options.maxReaders,
+      mapSize: options.mapSize,
       cache: false,
       compression: false,
       overlappingSync: false,
       noSync: true,
       noMemInit: true,
+      useWritemap: true,
     });
+    this.#put = this.#db.putSync.bind(this.#db) as unknown as Put;
     const open = new Promise<void>((resolve) => {
       this.#commit = resolve;
     });
     this.#committed = this.#db.transactionSync(() => open) as Promise<unknown>;
   }
 
-  /** Stores a record's key and value by the duplicates policy (`error` stores nothing more). */
-  put(key: Buffer, value: Buffer): PutResult {
-    const db = this.#db;
-    const stored = this.#policy === 'all' ? listOf(value) : value;
-    if (putNew(db, key, stored)) {
-      this.keys++;
-      return 'stored';
+  /** Holds a record (copied: the caller's buffers may be reused); writes the run when full. */
+  put(key: Uint8Array, value: Uint8Array, source: number, record: number): void {
+    if (!this.#run.fits(key.length + value.length)) this.#writeRun();
+    this.#run.add(key, value, source, record);
+  }
+
+  /**
+   * Under `--duplicates error`: the duplicate held in memory whose second record comes first in
+   * the inputs, if any (the run is sorted for it once; writing uses the same order).
+   */
+  firstDuplicate(): DuplicateKey | null {
+    const run = this.#run;
+    const { order, repeats } = run.sorted();
+    let found: DuplicateKey | null = null;
+    for (let i = 1; i < run.count; i++) {
+      if (repeats[i] === 0 || repeats[i - 1] === 1) continue;
+      // The first repeat of a key: its second record, as equal keys are in input order.
+      const second = run.place(order[i]!);
+      if (found === null || placeBefore(second, found.second)) {
+        found = new DuplicateKey(run.key(order[i]!).slice(), run.place(order[i - 1]!), second);
+      }
     }
-    if (this.#policy === 'last') db.putSync(key, stored);
-    else if (this.#policy === 'all') this.#holdLater(key, stored);
-    return 'duplicate';
+    return found;
   }
 
-  #holdLater(key: Buffer, entry: Buffer): void {
-    const text = key.toString('latin1');
-    const held = this.#later.get(text);
-    if (held === undefined) this.#later.set(text, { key: Buffer.from(key), values: [entry] });
-    else held.values.push(entry);
-  }
-
-  /** Commits, closes, and syncs the file to disk. */
+  /** Writes what is held, commits, closes, cuts the file to its pages and syncs it. */
   async finish(): Promise<void> {
-    for (const { key, values } of this.#later.values()) {
-      this.#db.putSync(key, Buffer.concat([this.#db.getBinary(key)!, ...values]));
-    }
-    this.#later.clear();
+    this.#writeRun();
     this.#commit();
     await this.#committed;
+    const { lastPageNumber, pageSize } = this.#db.getStats() as {
+      lastPageNumber: number;
+      pageSize: number;
+    };
     await this.#db.close();
+    truncateSync(this.file, (lastPageNumber + 1) * pageSize);
     fsyncPath(this.file);
   }
 
@@ -90,21 +115,67 @@ export class ShardWriter {
     await this.#committed.catch(() => {});
     await this.#db.close().catch(() => {});
   }
+
+  /** Writes the run's records in key order, one entry per key by the duplicates policy. */
+  #writeRun(): void {
+    const run = this.#run;
+    if (run.count === 0) return;
+    if (this.#policy === 'error') {
+      const duplicate = this.firstDuplicate();
+      if (duplicate !== null) throw duplicate;
+    }
+    const { order, repeats } = run.sorted();
+    const append = this.#runs === 0;
+    for (let i = 0; i < run.count; ) {
+      let end = i + 1;
+      while (end < run.count && repeats[end] === 1) end++;
+      this.duplicates += end - i - 1;
+      this.#store(order.subarray(i, end), append);
+      i = end;
+    }
+    this.#runs++;
+    run.clear();
+  }
+
+  /** Stores one key's records (in input order), into an empty file by appending, else by put. */
+  #store(group: Uint32Array, append: boolean): void {
+    const run = this.#run;
+    const first = group[0]!;
+    const key = run.key(first);
+    const policy = this.#policy;
+    const value =
+      policy === 'all'
+        ? listOf(run, group)
+        : run.value(policy === 'last' ? group[group.length - 1]! : first);
+    if (append) {
+      // LMDB refuses a key not above the last: the sort's order is checked as it is written.
+      if (!this.#put(key, value, APPEND)) throw new Error('internal: keys out of order for LMDB');
+      this.keys++;
+      return;
+    }
+    if (this.#put(key, value, NO_OVERWRITE)) {
+      this.keys++;
+      return;
+    }
+    // The key is in an earlier run.
+    this.duplicates += 1;
+    if (policy === 'error') throw new DuplicateKey(key.slice(), null, run.place(first));
+    if (policy === 'last') this.#put(key, value);
+    else if (policy === 'all') this.#put(key, Buffer.concat([this.#db.getBinary(key)!, value]));
+  }
 }
 
-/** Stores the key only if it is new: LMDB's MDB_NOOVERWRITE, one tree walk for both. */
-function putNew(db: Database<Buffer, Uint8Array>, key: Buffer, value: Buffer): boolean {
-  return (db.putSync as (k: Buffer, v: Buffer, o: PutOptions) => unknown)(
-    key,
-    value,
-    NO_OVERWRITE,
-  ) as boolean;
-}
-
-/** One entry of a `list` value (duplicates `all`): a 4-byte big-endian length, the bytes. */
-function listOf(value: Buffer): Buffer {
-  const entry = Buffer.allocUnsafe(4 + value.length);
-  entry.writeUInt32BE(value.length, 0);
-  value.copy(entry, 4);
-  return entry;
+/** A `list` value (duplicates `all`): each value as a 4-byte big-endian length and its bytes. */
+function listOf(run: Run, group: Uint32Array): Uint8Array {
+  let size = 0;
+  for (const i of group) size += 4 + run.valueLength[i]!;
+  const list = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const i of group) {
+    const value = run.value(i);
+    list.writeUInt32BE(value.length, at);
+    list.set(value, at + 4);
+    at += 4 + value.length;
+  }
+  return list;
 }

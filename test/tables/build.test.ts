@@ -131,13 +131,21 @@ describe('manifold table build: duplicates', () => {
     expect(readdirSync(dir)).toEqual(['in.txt']);
   });
 
-  it('says the first record is in stdin when it cannot read stdin again', async () => {
+  it('names both records of stdin too', async () => {
     const dir = tempDir();
     const result = await buildTable(['-', '--key', 'field:1', '-o', join(dir, 't.mft')], input);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(
-      /^manifold: stdin:3: duplicate key "a", first at an earlier record of stdin/,
+    expect(result.stderr).toBe(
+      'manifold: stdin:3: duplicate key "a", first at stdin:1 (--duplicates first, last or all take it)\n',
     );
+  });
+
+  it('reports a duplicate before a record without a key: the first problem in the input', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a 1\na 2\n\nb 3\n');
+    const result = await buildTable([path, '--key', 'field:1', '-o', join(dir, 't.mft')]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(`manifold: ${path}:2: duplicate key "a", first at ${path}:1`);
   });
 
   for (const [policy, expected] of [

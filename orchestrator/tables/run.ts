@@ -1,0 +1,122 @@
+import { type KeyColumns, type Sorted, sortByKey } from './key-sort.js';
+
+/** A record's place in the inputs: which input (0-based) and its record number there. */
+export interface Place {
+  source: number;
+  record: number;
+}
+
+/** The largest run: keys are found by 32-bit offsets into one arena. */
+export const MAX_RUN_BYTES = 2 ** 32 - 1;
+
+/**
+ * The records of one shard held in memory until they are written in key order: each record's
+ * key and value copied side by side into one arena, and its columns (where the key is, its
+ * length, the value's length, where the record came from) in typed arrays that double as they
+ * fill. Held, not written as read, because LMDB fills a file fastest in key order (appended
+ * pages, no tree walks, no half-empty pages: measured in docs/tables.md).
+ */
+export class Run implements KeyColumns {
+  arena: Uint8Array = new Uint8Array(0);
+  keyStart = new Uint32Array(0);
+  keyLength = new Uint16Array(0);
+  valueLength = new Uint32Array(0);
+  source = new Uint32Array(0);
+  record = new Float64Array(0);
+  count = 0;
+  bytes = 0;
+  #sorted: Sorted | null = null;
+  readonly limit: number;
+
+  readonly #expected: number;
+
+  /**
+   * @param limit the most bytes of keys and values held before the run must be written.
+   * @param expected the bytes the run will likely hold (its inputs' size): the arena is made
+   *   that large at once rather than grown by copies.
+   */
+  constructor(limit: number, expected = 0) {
+    this.limit = Math.min(limit, MAX_RUN_BYTES);
+    this.#expected = Math.min(expected, this.limit);
+  }
+
+  /** Whether a record of this many key and value bytes fits (an empty run takes any record). */
+  fits(size: number): boolean {
+    return this.count === 0 || this.bytes + size <= this.limit;
+  }
+
+  /** Copies a record in. */
+  add(key: Uint8Array, value: Uint8Array, source: number, record: number): void {
+    const size = key.length + value.length;
+    if (this.bytes + size > this.arena.length) this.#growArena(this.bytes + size);
+    if (this.count === this.keyStart.length) this.#growColumns();
+    const at = this.bytes;
+    this.arena.set(key, at);
+    this.arena.set(value, at + key.length);
+    const i = this.count++;
+    this.keyStart[i] = at;
+    this.keyLength[i] = key.length;
+    this.valueLength[i] = value.length;
+    this.source[i] = source;
+    this.record[i] = record;
+    this.bytes = at + size;
+    this.#sorted = null;
+  }
+
+  /** The records in key order, input order among equal keys (sorted once per run). */
+  sorted(): Sorted {
+    this.#sorted ??= sortByKey(this, this.count);
+    return this.#sorted;
+  }
+
+  /** A record's key, a view of the arena. */
+  key(i: number): Uint8Array {
+    const start = this.keyStart[i]!;
+    return this.arena.subarray(start, start + this.keyLength[i]!);
+  }
+
+  /** A record's value, a view of the arena. */
+  value(i: number): Uint8Array {
+    const start = this.keyStart[i]! + this.keyLength[i]!;
+    return this.arena.subarray(start, start + this.valueLength[i]!);
+  }
+
+  place(i: number): Place {
+    return { source: this.source[i]!, record: this.record[i]! };
+  }
+
+  /** Empties the run, keeping its memory for the next. */
+  clear(): void {
+    this.count = 0;
+    this.bytes = 0;
+    this.#sorted = null;
+  }
+
+  #growArena(needed: number): void {
+    let size = Math.max(this.arena.length * 2, this.#expected, 1 << 20);
+    while (size < needed) size *= 2;
+    // Not zeroed: only the bytes copied in are ever read.
+    const arena = Buffer.allocUnsafeSlow(Math.min(size, Math.max(needed, this.limit)));
+    arena.set(this.arena.subarray(0, this.bytes));
+    this.arena = arena;
+  }
+
+  #growColumns(): void {
+    // A first guess from the expected bytes (records of ~100 bytes), then doubling.
+    const size = Math.max(this.keyStart.length * 2, 4096, Math.ceil(this.#expected / 64));
+    const grown = <T extends Uint32Array | Uint16Array | Float64Array>(old: T, next: T): T => {
+      next.set(old);
+      return next;
+    };
+    this.keyStart = grown(this.keyStart, new Uint32Array(size));
+    this.keyLength = grown(this.keyLength, new Uint16Array(size));
+    this.valueLength = grown(this.valueLength, new Uint32Array(size));
+    this.source = grown(this.source, new Uint32Array(size));
+    this.record = grown(this.record, new Float64Array(size));
+  }
+}
+
+/** Whether place `a` comes before place `b` in the inputs. */
+export function placeBefore(a: Place, b: Place): boolean {
+  return a.source < b.source || (a.source === b.source && a.record < b.record);
+}

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { openTable } from '../../filters/tables/index.js';
+import { sortByKey } from '../../orchestrator/tables/key-sort.js';
+import { Run } from '../../orchestrator/tables/run.js';
+import { buildTable, getKeys, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+/** Keys that stress byte order: shared prefixes, a key that begins another, 0x00 and 0xff. */
+const keyBytes = fc.uint8Array({ minLength: 1, maxLength: 6 }).map((bytes) => {
+  // Few distinct first bytes, so keys share prefixes and repeat.
+  const key = Uint8Array.from(bytes, (b, i) => (i === 0 ? [0, 97, 98, 255][b % 4]! : b % 5));
+  return key;
+});
+
+describe('sortByKey (the build sorts records by key before LMDB gets them)', () => {
+  it('orders keys as LMDB does, equal keys in input order, and marks the repeats', () => {
+    fc.assert(
+      fc.property(fc.array(keyBytes, { maxLength: 400 }), (keys) => {
+        const run = new Run(2 ** 20);
+        for (const [i, key] of keys.entries()) run.add(key, Uint8Array.of(i & 255), 0, i);
+        const { order, repeats } = sortByKey(run, run.count);
+        const expected = keys
+          .map((key, i) => ({ key: Buffer.from(key), i }))
+          .sort((a, b) => Buffer.compare(a.key, b.key) || a.i - b.i);
+        expect(Array.from(order)).toEqual(expected.map(({ i }) => i));
+        expect(Array.from(repeats)).toEqual(
+          expected.map((entry, at) =>
+            at > 0 && Buffer.compare(entry.key, expected[at - 1]!.key) === 0 ? 1 : 0,
+          ),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('manifold table build --memory: a table larger than the build memory', () => {
+  /** Binary records: a key, a TAB, a value; keys of bytes 0x00-0x04 never hold TAB or newline. */
+  const records = fc.array(
+    fc.tuple(
+      keyBytes,
+      fc.uint8Array({ maxLength: 8 }).map((v) => v.map((b) => 65 + (b % 26))),
+    ),
+    { minLength: 1, maxLength: 60 },
+  );
+
+  it('stores the same table in one run and in many, under every duplicates policy', async () => {
+    const dir = tempDir();
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(records, fc.constantFrom('first', 'last', 'all'), async (rows, policy) => {
+        round++;
+        const input = writeInput(
+          dir,
+          `in-${round}.tsv`,
+          Buffer.concat(
+            rows.flatMap(([key, value]) => [key, Buffer.from('\t'), value, Buffer.from('\n')]),
+          ),
+        );
+        const tables = ['2G', '20'].map((memory) => join(dir, `t-${round}-${memory}.mft`));
+        for (const [i, memory] of ['2G', '20'].entries()) {
+          const args = [input, '--key', 'field:1', '--value', 'field:2', '--field-sep', 'tab'];
+          const result = await buildTable([
+            ...args,
+            '--duplicates',
+            policy,
+            '--memory',
+            memory,
+            '-o',
+            tables[i]!,
+          ]);
+          expect(result.exitCode, result.stderr).toBe(0);
+        }
+        const model = new Map<string, Buffer[]>();
+        for (const [key, value] of rows) {
+          const text = Buffer.from(key).toString('latin1');
+          model.set(text, [...(model.get(text) ?? []), Buffer.from(value)]);
+        }
+        for (const path of tables) {
+          const table = openTable(path);
+          try {
+            expect(table.meta.keys).toBe(model.size);
+            for (const [text, values] of model) {
+              const key = Buffer.from(text, 'latin1');
+              const expected =
+                policy === 'all' ? values : [policy === 'first' ? values[0]! : values.at(-1)!];
+              expect(table.getAll(key).map((v) => Buffer.from(v))).toEqual(expected);
+            }
+          } finally {
+            table.close();
+          }
+        }
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
+  it('names both records of a duplicate in different runs (reading the file again for the first)', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a 1\nb 2\na 3\n');
+    const result = await buildTable([
+      path,
+      '--key',
+      'field:1',
+      '--memory',
+      '1',
+      '-o',
+      join(dir, 't.mft'),
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      `manifold: ${path}:3: duplicate key "a", first at ${path}:1 (--duplicates first, last or all take it)\n`,
+    );
+    const piped = await buildTable(
+      ['-', '--key', 'field:1', '--memory', '1', '-o', join(dir, 'u.mft')],
+      'a 1\nb 2\na 3\n',
+    );
+    expect(piped.stderr).toMatch(
+      /^manifold: stdin:3: duplicate key "a", first at an earlier record of stdin/,
+    );
+  });
+
+  it('rejects a --memory that is not a size', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a 1\n');
+    const result = await buildTable([
+      path,
+      '--key',
+      'field:1',
+      '--memory',
+      'lots',
+      '-o',
+      join(dir, 't.mft'),
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^manifold: --memory/);
+    expect((await getKeys(join(dir, 't.mft'), ['a'])).exitCode).not.toBe(0);
+  });
+});
