@@ -168,7 +168,8 @@ describe('--tag on stderr', () => {
     const worker =
       'cat >/dev/null; head -c 40000000 /dev/zero | tr "\\0" x >&2; printf "y\\nz" >&2';
     const result = await run(manifold, ['fan', '-j', '1', '--tag', '--shell', '--', worker], 'a\n');
-    expect(result.exitCode).toBe(0);
+    // It failed once in a full run, not since: the end of stderr says why, if it does again.
+    expect(result.exitCode, result.stderr.slice(-300)).toBe(0);
     const { stderr } = result;
     // `1\t`, the x, then `y` ends that line; `z` has a line of its own, ended by manifold.
     expect(stderr.length).toBe(2 + 40_000_000 + 2 + 4);
