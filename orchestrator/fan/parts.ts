@@ -1,4 +1,5 @@
 import { createWorkers as createWorkersOf } from '../workers/create.js';
+import type { InputHeader } from '../workers/header.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
 import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';
 import type { FanOptions } from './options.js';
@@ -6,7 +7,11 @@ import { OrderedCollector } from './ordered.js';
 import { SortedCollector } from './sorted.js';
 
 /** The fan's workers, of the kind and attribution the options ask for. */
-export function createWorkers(options: FanOptions, listener: WorkerListener): Worker[] {
+export function createWorkers(
+  options: FanOptions,
+  listener: WorkerListener,
+  header: InputHeader,
+): Worker[] {
   const { kind, workers, command, tag, attribution, outputFraming: framing, blockSize } = options;
   return createWorkersOf(
     {
@@ -17,6 +22,8 @@ export function createWorkers(options: FanOptions, listener: WorkerListener): Wo
       attribution,
       framing,
       maxBacklog: blockSize,
+      okStatus: options.okStatus ?? [0],
+      header,
       ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
     },
     listener,
