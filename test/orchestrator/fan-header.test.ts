@@ -74,7 +74,7 @@ describe('--header n', () => {
     expect(ok(result)).toEqual(OK);
     const lines = linesOf(result.stdout);
     expect(lines[0]).toBe(HEADER.slice(0, -1));
-    expect(sortedLines(lines.slice(1).join('\n') + '\n')).toEqual(sortedLines(records(1, 640)));
+    expect(sortedLines(`${lines.slice(1).join('\n')}\n`)).toEqual(sortedLines(records(1, 640)));
   }, 20_000);
 
   it('workers that do not echo it are left alone: each counts it among its lines', async () => {
