@@ -232,7 +232,7 @@ export class Fan implements WorkerListener {
   }
 
   onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void {
-    this.#joblog?.output(block, chunk);
+    this.#joblog?.output(worker, block, chunk);
     const header = this.#headerOf();
     if (header === null) this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
     else
@@ -337,7 +337,7 @@ export class Fan implements WorkerListener {
     const lost = halt === null ? unfinished.slice(0, 1) : unfinished;
     for (const block of lost) {
       this.#collector.blockLost(worker, block, halt !== null);
-      this.#joblog?.lost(block, end);
+      this.#joblog?.lost(worker, block, end);
     }
     this.#say(describeFailure(end, attribution === 'none' ? given : lost));
     if (halt !== null) {

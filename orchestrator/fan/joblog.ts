@@ -43,7 +43,8 @@ interface Row {
 export class JobLog {
   readonly #fd: number;
   readonly #framing: Framing;
-  readonly #rows = new Map<Block, Row>();
+  /** By worker and block: under --dispatch broadcast every worker runs each block. */
+  readonly #rows = new Map<Worker, Map<Block, Row>>();
   /** Per-block workers: the block done, written when its instance's exit status is known. */
   readonly #exiting = new Map<Worker, Block>();
 
@@ -60,7 +61,9 @@ export class JobLog {
   /** A try of `block` starts on `worker`: what an earlier try wrote is not this one's. */
   sent(worker: Worker, block: Block): void {
     const finder = createBoundaryFinder(this.#framing);
-    this.#rows.set(block, {
+    const rows = this.#rows.get(worker) ?? new Map<Block, Row>();
+    this.#rows.set(worker, rows);
+    rows.set(block, {
       slot: worker.slot,
       start: Date.now(),
       bytesOut: 0,
@@ -70,8 +73,8 @@ export class JobLog {
   }
 
   /** Output of `block`, counted in bytes and records. */
-  output(block: Block, chunk: Buffer): void {
-    const row = this.#rows.get(block);
+  output(worker: Worker, block: Block, chunk: Buffer): void {
+    const row = this.#rows.get(worker)?.get(block);
     if (row === undefined) return;
     row.bytesOut += chunk.length;
     for (let end = row.finder.next(chunk, 0); end >= 0; end = row.finder.next(chunk, end))
@@ -85,7 +88,7 @@ export class JobLog {
    */
   done(worker: Worker, block: Block, perBlock: boolean): void {
     if (perBlock) this.#exiting.set(worker, block);
-    else this.#write(block, { exitCode: 0, signal: null }, 'ok');
+    else this.#write(worker, block, { exitCode: 0, signal: null }, 'ok');
   }
 
   /** An instance of `worker` ended: the row of the block it had done, with its exit status. */
@@ -94,13 +97,13 @@ export class JobLog {
     if (block === undefined) return;
     this.#exiting.delete(worker);
     const details = end.kind === 'cannot-start' ? undefined : end.details;
-    this.#write(block, details ?? { exitCode: 0, signal: null }, 'ok');
+    this.#write(worker, block, details ?? { exitCode: 0, signal: null }, 'ok');
   }
 
   /** `block` failed for good (its tries ran out, or the run halts). */
-  lost(block: Block, end: WorkerOutcome & { kind: 'failed' }): void {
+  lost(worker: Worker, block: Block, end: WorkerOutcome & { kind: 'failed' }): void {
     const status = `failed: ${end.reason}`.replace(/[\t\r\n]+/g, ' ');
-    this.#write(block, end.details ?? { exitCode: null, signal: null }, status);
+    this.#write(worker, block, end.details ?? { exitCode: null, signal: null }, status);
   }
 
   close(): void {
@@ -108,13 +111,14 @@ export class JobLog {
   }
 
   #write(
+    worker: Worker,
     block: Block,
     exit: { exitCode: number | null; signal: string | null },
     status: string,
   ): void {
-    const row = this.#rows.get(block);
+    const row = this.#rows.get(worker)?.get(block);
     if (row === undefined) return;
-    this.#rows.delete(block);
+    this.#rows.get(worker)!.delete(block);
     const now = Date.now();
     // A record without its delimiter at the end of the output is a record all the same.
     const recordsOut = row.recordsOut + (row.finder.midRecord ? 1 : 0);
