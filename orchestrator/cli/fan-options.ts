@@ -63,7 +63,7 @@ export function fanOptions(): Option[] {
       'kill a worker that spends longer on a block (a persistent one: on its oldest), and retry or fail it: 30, 300ms, 5m',
     ),
     new Option(
-      '--header <n>',
+      '--header <n|auto>',
       "give every block the input's first n lines first (auto: a CSV or TSV header line); the output has them once where the merge can",
     ),
     new Option(
