@@ -8,7 +8,6 @@ import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { HaltCounter } from './halting.js';
 import { HeaderTaker } from './header-input.js';
-import { HeaderOutput } from './header-output.js';
 import { InputReader } from './input.js';
 import { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
@@ -58,8 +57,6 @@ export class Fan implements WorkerListener {
   readonly #reporter: Reporter;
   /** --header: the input's first records, filled in as they are read. */
   readonly #header: InputHeader = noHeader();
-  #headerOutput: HeaderOutput | null = null;
-  #wroteOutput = false;
   readonly #halts: HaltCounter;
   /** --halt soon acted: no block is started any more; the running ones finish. */
   #haltingSoon = false;
@@ -84,11 +81,9 @@ export class Fan implements WorkerListener {
     this.#collector = createCollector(
       options,
       this.#workers,
-      (worker, parts) => {
-        this.#wroteOutput = true;
-        writer.emit(worker, parts);
-      },
+      (worker, parts) => writer.emit(worker, parts),
       () => writer.room(),
+      this.#header,
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -222,51 +217,22 @@ export class Fan implements WorkerListener {
   // WorkerListener: what the workers report.
 
   onOutput(worker: Worker, chunk: Buffer): void {
-    const header = this.#headerOf();
-    if (header === null) this.#guard(() => this.#collector.output(worker, chunk));
-    else for (const part of header.pass(worker, null, chunk)) this.#output(worker, part);
-  }
-
-  #output(worker: Worker, chunk: Buffer): void {
     this.#guard(() => this.#collector.output(worker, chunk));
   }
 
   onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void {
     this.#joblog?.output(worker, block, chunk);
-    const header = this.#headerOf();
-    if (header === null) this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
-    else
-      for (const part of header.pass(worker, block, chunk)) this.#blockOutput(worker, block, part);
-  }
-
-  #blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
     this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
   }
 
   onBlockDone(worker: Worker, block: Block): void {
     this.#stats.finished(worker);
     this.#clock?.done(worker, block);
-    for (const part of this.#headerOutput?.end(worker, block) ?? [])
-      this.#blockOutput(worker, block, part);
     this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
     this.#guard(() => this.#collector.blockDone(worker, block));
     const halt = this.#stopping === null ? this.#halts.done() : null;
     if (halt !== null) this.#halt(halt, 'success');
     this.#kick();
-  }
-
-  /** Output is read once the header is known: from then on, its copies are taken off. */
-  #headerOf(): HeaderOutput | null {
-    if (this.#headerOutput === null && this.#header.records > 0) {
-      const bytes = Buffer.concat(this.#header.parts);
-      this.#headerOutput = new HeaderOutput(bytes, (worker) => {
-        // Once, at the start of the output: never after output without it has gone out.
-        if (this.#wroteOutput || this.#stopping !== null) return;
-        this.#wroteOutput = true;
-        this.#writer.emit(worker, [bytes]);
-      });
-    }
-    return this.#headerOutput;
   }
 
   onTrailingOutput(worker: Worker, chunk: Buffer): void {
@@ -287,7 +253,6 @@ export class Fan implements WorkerListener {
     this.#stats.exited(worker, end);
     const timedOut = this.#clock?.exited(worker) ?? false;
     this.#joblog?.exited(worker, end);
-    this.#endHeldOutput(worker, end, unfinished);
     if (end.kind === 'cannot-start') {
       if (this.#stopping === null) this.#cannotStart(worker, end.reason);
     } else if (end.kind === 'failed' && this.#stopping === null)
@@ -296,15 +261,6 @@ export class Fan implements WorkerListener {
       this.#guard(() => this.#collector.workerEnded(worker));
     if (this.#resting.size === 0 && this.#workers.every((w) => w.ended)) this.#allEnded();
     this.#kick();
-  }
-
-  /** What an instance's output held back as maybe the header: passed on if it ended well. */
-  #endHeldOutput(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
-    const header = this.#headerOutput;
-    if (header === null) return;
-    for (const block of unfinished) header.forget(worker, block);
-    if (end.kind !== 'ok') header.forget(worker, null);
-    else for (const part of header.end(worker, null)) this.#output(worker, part);
   }
 
   #onFailure(

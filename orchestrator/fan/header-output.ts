@@ -1,5 +1,7 @@
 import type { Block } from '../workers/block.js';
+import type { InputHeader } from '../workers/header.js';
 import type { Worker } from '../workers/types.js';
+import type { Collector, Emit } from './collect.js';
 
 /** One output's start, while it may still be the header. */
 interface Start {
@@ -15,21 +17,24 @@ interface Start {
  * wc) leave their output as it is.
  */
 export class HeaderOutput {
-  readonly #header: Buffer;
-  readonly #write: (worker: Worker) => void;
+  readonly #input: InputHeader;
+  #header: Buffer | null = null;
+  readonly #write: (worker: Worker, header: Buffer) => void;
   /** Outputs whose start is not decided yet, by worker and block (null: not tied to blocks). */
   readonly #starts = new Map<Worker, Map<Block | null, Start>>();
   /** Outputs decided, that pass as they come. */
   readonly #decided = new Map<Worker, Set<Block | null>>();
 
-  constructor(header: Buffer, write: (worker: Worker) => void) {
-    this.#header = header;
+  /** `input` is filled in before the first block is sent: output before that passes as it is. */
+  constructor(input: InputHeader, write: (worker: Worker, header: Buffer) => void) {
+    this.#input = input;
     this.#write = write;
   }
 
   /** Output of `block` (null: not tied to a block): what may go on now, the header taken off. */
   pass(worker: Worker, block: Block | null, chunk: Buffer): Buffer[] {
-    if (this.#decided.get(worker)?.has(block)) return [chunk];
+    if (this.#input.records === 0 || this.#decided.get(worker)?.has(block)) return [chunk];
+    this.#header ??= Buffer.concat(this.#input.parts);
     const starts = this.#starts.get(worker) ?? new Map<Block | null, Start>();
     this.#starts.set(worker, starts);
     const start = starts.get(block) ?? { matched: 0, held: [] };
@@ -46,7 +51,7 @@ export class HeaderOutput {
       return [];
     }
     this.#decide(worker, block);
-    this.#write(worker);
+    this.#write(worker, header);
     return n < chunk.length ? [chunk.subarray(n)] : [];
   }
 
@@ -69,4 +74,55 @@ export class HeaderOutput {
     decided.add(block);
     this.#decided.set(worker, decided);
   }
+}
+
+/**
+ * A merge's collector with --header's output rule in front: each output's leading copy of the
+ * header is taken off, and the header written once, first, if nothing was written before it.
+ */
+export function withHeader(
+  make: (emit: Emit) => Collector,
+  emit: Emit,
+  input: InputHeader,
+): Collector {
+  let wrote = false;
+  const inner = make((worker, parts) => {
+    wrote = true;
+    emit(worker, parts);
+  });
+  const header = new HeaderOutput(input, (worker, bytes) => {
+    if (wrote) return;
+    wrote = true;
+    emit(worker, [bytes]);
+  });
+  return {
+    output: (worker, chunk) => {
+      for (const part of header.pass(worker, null, chunk)) inner.output(worker, part);
+    },
+    blockOutput: (worker, block, chunk) => {
+      for (const part of header.pass(worker, block, chunk)) inner.blockOutput(worker, block, part);
+    },
+    blockDone: (worker, block) => {
+      for (const part of header.end(worker, block)) inner.blockOutput(worker, block, part);
+      inner.blockDone(worker, block);
+    },
+    blockFailed: (worker, block) => {
+      header.forget(worker, block);
+      inner.blockFailed(worker, block);
+    },
+    blockLost: (worker, block, halting) => inner.blockLost(worker, block, halting),
+    trailing: (worker, chunk) => inner.trailing(worker, chunk),
+    // A persistent instance's output, when not tied to blocks: dropped if it failed, passed on
+    // (what it held back) when it ended well.
+    workerFailed: (worker) => {
+      header.forget(worker, null);
+      inner.workerFailed(worker);
+    },
+    workerEnded: (worker) => {
+      for (const part of header.end(worker, null)) inner.output(worker, part);
+      inner.workerEnded(worker);
+    },
+    mayStart: (block) => inner.mayStart(block),
+    finish: () => inner.finish(),
+  };
 }
