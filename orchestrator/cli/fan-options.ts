@@ -52,10 +52,24 @@ export function fanOptions(): Option[] {
     ).default(String(FAN_DEFAULTS.retries)),
     new Option(
       '--halt <when>',
-      'when a worker fails for good: stop all now, or never (finish the rest)',
-    )
-      .choices(FAN_CHOICES.halt)
-      .default(FAN_DEFAULTS.halt),
+      'as parallel: now (stop all), soon (start no more blocks, finish the running) or never; now and soon after a failed block, or with ,fail=N ,fail=N% ,success=N',
+    ).default(FAN_DEFAULTS.halt),
+    new Option(
+      '--ok-status <list>',
+      'exit statuses that are not failures, besides 0: 0,1 for grep\'s "no match"',
+    ),
+    new Option(
+      '--timeout <duration>',
+      'kill a worker that spends longer on a block (a persistent one: on its oldest), and retry or fail it: 30, 300ms, 5m',
+    ),
+    new Option(
+      '--header <n|auto>',
+      "give every block the input's first n lines first (auto: a CSV or TSV header line); the output has them once where the merge can",
+    ),
+    new Option(
+      '--joblog <file>',
+      'write a TSV row per block (block, worker, start, runtime, bytes and records in and out, attempts, status) as blocks finish',
+    ),
     new Option(
       '--input <file>',
       'read this file instead of stdin (repeat it for several, read in order); a pipe is fine',
@@ -85,5 +99,8 @@ Examples:
   manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n
   manifold fan --per-block --retries 2 -- ./flaky-filter
   manifold fan --table users=users.mft -- mf-join --table users --key field:3
+  manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
+  manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
+  manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
 
 See docs/fan.md for every mode.`;

@@ -203,6 +203,8 @@ class Checker {
         (note) => notes.push(`stage ${name}: ${note}`),
       );
       fan.command = { ...fan.command, env: worker.env };
+      // Like every other path in a config, the job log's is relative to the config's folder.
+      if (fan.joblog) fan.joblog = resolve(this.#folder, fan.joblog);
       return [{ kind: 'fan', name, line, options: fan, notes }];
     } catch (error) {
       const key = error instanceof OptionError ? configKeyOf(error.option) : undefined;

@@ -51,6 +51,10 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     protocol: attribution === 'protocol' ? 'manifold' : undefined,
     retries: raw.retries as number | undefined,
     halt: raw.halt as FanSettings['halt'],
+    okStatus: raw['ok-status'] as FanSettings['okStatus'],
+    timeout: raw.timeout as FanSettings['timeout'],
+    header: raw.header as FanSettings['header'],
+    joblog: raw.joblog as string | undefined,
   };
 }
 

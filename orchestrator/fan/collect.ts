@@ -16,8 +16,11 @@ export interface Collector {
   blockDone(worker: Worker, block: Block): void;
   /** A block failed on `worker` and will run again (or not at all): forget what it wrote. */
   blockFailed(worker: Worker, block: Block): void;
-  /** A block failed for good and the run goes on (--halt never): its turn passes. */
-  blockLost(worker: Worker, block: Block): void;
+  /**
+   * A block failed for good: its turn passes, unless the run `halting` because of it (then the
+   * ordered merge writes nothing from it on).
+   */
+  blockLost(worker: Worker, block: Block, halting: boolean): void;
   trailing(worker: Worker, chunk: Buffer): void;
   /** A worker's process failed: a record it had begun and not ended is no record. */
   workerFailed(worker: Worker): void;

@@ -95,6 +95,13 @@ export class Dispatcher {
     this.pump();
   }
 
+  /** --halt soon: the blocks waiting are never sent; each worker's input is closed. */
+  halt(): void {
+    this.#drop(this.#shared);
+    for (const queue of this.#own) this.#drop(queue);
+    this.endInput();
+  }
+
   /** Sends every block that can go now. */
   pump(): void {
     if (this.#options.dispatch === 'ready') this.#pumpShared();

@@ -1,11 +1,16 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import { BlockClock } from './clock.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
+import { HaltCounter } from './halting.js';
+import { HeaderTaker } from './header-input.js';
 import { InputReader } from './input.js';
-import type { FanOptions, Log, Reporter } from './options.js';
+import { JobLog } from './joblog.js';
+import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
 import { Splitter } from './splitter.js';
@@ -50,6 +55,13 @@ export class Fan implements WorkerListener {
 
   readonly #label: string;
   readonly #reporter: Reporter;
+  /** --header: the input's first records, filled in as they are read. */
+  readonly #header: InputHeader = noHeader();
+  readonly #halts: HaltCounter;
+  /** --halt soon acted: no block is started any more; the running ones finish. */
+  #haltingSoon = false;
+  readonly #clock: BlockClock | null;
+  readonly #joblog: JobLog | null;
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
@@ -59,7 +71,11 @@ export class Fan implements WorkerListener {
     this.#reporter = options.reporter ?? process.stderr;
     this.#stats = new Stats(options.workers, options.outputFraming);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input);
-    this.#workers = createWorkers(options, this);
+    this.#halts = new HaltCounter(options.halt, options.haltOn);
+    this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
+    // Opened before any worker starts: a log that cannot be written stops the run first.
+    this.#joblog = options.joblog ? new JobLog(options.joblog, options.outputFraming) : null;
+    this.#workers = createWorkers(options, this, this.#header);
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
     this.#collector = createCollector(
@@ -67,6 +83,7 @@ export class Fan implements WorkerListener {
       this.#workers,
       (worker, parts) => writer.emit(worker, parts),
       () => writer.room(),
+      this.#header,
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -90,7 +107,7 @@ export class Fan implements WorkerListener {
       await this.#readAll();
     } catch (error) {
       // Once stopping, reading ends by having its stream destroyed: no news.
-      if (this.#stopping === null) this.#fail(describeError(error));
+      if (this.#stopping === null && !this.#haltingSoon) this.#fail(describeError(error));
     }
     await this.#ended;
     if (this.#stopping === null && !this.#dispatcher.idle) {
@@ -112,6 +129,7 @@ export class Fan implements WorkerListener {
     if (this.#options.output !== undefined || (this.#options.outputFd ?? 1) > 2)
       this.#writer.sink.close();
     this.#progress?.stop();
+    this.#joblog?.close();
     const end = this.#stopping ?? { kind: 'done', status: this.#status() };
     if (this.#options.stats !== null) {
       const status = end.kind === 'done' ? end.status : ExitCode.failure;
@@ -135,6 +153,7 @@ export class Fan implements WorkerListener {
     if (this.#stopping !== null) return;
     this.#stopping = end;
     this.#stopped.abort();
+    this.#clock?.stopAll();
     this.#settle();
     this.#wake?.();
     this.#input.close();
@@ -147,16 +166,24 @@ export class Fan implements WorkerListener {
   async #readAll(): Promise<void> {
     const { framing, blockSize } = this.#options;
     const splitter = new Splitter(framing, blockSize, this.#options.maxRecord);
+    const { header } = this.#options;
+    const taker = header ? new HeaderTaker(header, framing, this.#header) : null;
     for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
-      if (this.#stopping !== null) break;
-      for (const block of splitter.push(chunk)) this.#add(block);
+      if (this.#stopping !== null || this.#haltingSoon) break;
+      for (const piece of taker === null ? [chunk] : taker.push(chunk))
+        for (const block of splitter.push(piece)) this.#add(block);
     }
-    if (this.#stopping === null) for (const block of splitter.end()) this.#add(block);
+    if (this.#stopping === null && !this.#haltingSoon) {
+      for (const piece of taker?.end() ?? [])
+        for (const block of splitter.push(piece)) this.#add(block);
+      for (const block of splitter.end()) this.#add(block);
+    }
     this.#dispatcher.endInput();
     this.#settle();
   }
 
   #add(block: Block): void {
+    if (this.#haltingSoon) return;
     this.#stats.read(block);
     this.#wakeResting();
     this.#dispatcher.add(block);
@@ -166,7 +193,7 @@ export class Fan implements WorkerListener {
   async #roomForMore(): Promise<void> {
     // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
     const limit = 2 * this.#options.blockSize;
-    while (this.#stopping === null && this.#dispatcher.queuedBytes > limit) {
+    while (this.#stopping === null && !this.#haltingSoon && this.#dispatcher.queuedBytes > limit) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
@@ -182,6 +209,8 @@ export class Fan implements WorkerListener {
 
   #sent(worker: Worker, block: Block): void {
     this.#stats.sent(worker, block);
+    this.#clock?.sent(worker, block);
+    this.#joblog?.sent(worker, block);
     if (this.#options.attribution === 'none') noteGiven(this.#given, worker, block);
   }
 
@@ -192,12 +221,17 @@ export class Fan implements WorkerListener {
   }
 
   onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void {
+    this.#joblog?.output(worker, block, chunk);
     this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
   }
 
   onBlockDone(worker: Worker, block: Block): void {
     this.#stats.finished(worker);
+    this.#clock?.done(worker, block);
+    this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
     this.#guard(() => this.#collector.blockDone(worker, block));
+    const halt = this.#stopping === null ? this.#halts.done() : null;
+    if (halt !== null) this.#halt(halt, 'success');
     this.#kick();
   }
 
@@ -217,17 +251,24 @@ export class Fan implements WorkerListener {
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
     this.#stats.exited(worker, end);
+    const timedOut = this.#clock?.exited(worker) ?? false;
+    this.#joblog?.exited(worker, end);
     if (end.kind === 'cannot-start') {
       if (this.#stopping === null) this.#cannotStart(worker, end.reason);
     } else if (end.kind === 'failed' && this.#stopping === null)
-      this.#onFailure(worker, end, unfinished);
+      this.#onFailure(worker, end, unfinished, timedOut);
     if (worker.ended && !this.#resting.has(worker))
       this.#guard(() => this.#collector.workerEnded(worker));
     if (this.#resting.size === 0 && this.#workers.every((w) => w.ended)) this.#allEnded();
     this.#kick();
   }
 
-  #onFailure(worker: Worker, end: WorkerOutcome & { kind: 'failed' }, unfinished: Block[]): void {
+  #onFailure(
+    worker: Worker,
+    end: WorkerOutcome & { kind: 'failed' },
+    unfinished: Block[],
+    timedOut: boolean,
+  ): void {
     const { retries, attribution } = this.#options;
     if (end.notFound) this.#notFound = true;
     // The oldest unfinished block is the one the worker was on: it alone is charged. Those
@@ -237,19 +278,26 @@ export class Fan implements WorkerListener {
     this.#collector.workerFailed(worker);
     for (const block of unfinished) this.#collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
-    if (head !== undefined && end.retryable && head.failures < retries) {
+    if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
       head.failures++;
-      this.#log(`${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`);
+      const line = `${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`;
+      // A worker manifold killed for taking too long is news even when its block goes again.
+      if (timedOut) this.#say(line);
+      else this.#log(line);
       this.#restart(worker, unfinished);
       return;
     }
     this.#failed = true;
-    const halt = this.#options.halt === 'now';
-    const lost = halt ? unfinished : unfinished.slice(0, 1);
-    for (const block of lost) this.#collector.blockLost(worker, block);
+    // Under --halt soon every block the worker had is lost: none is started again.
+    const halt = this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null);
+    const lost = halt === null ? unfinished.slice(0, 1) : unfinished;
+    for (const block of lost) {
+      this.#collector.blockLost(worker, block, halt !== null);
+      this.#joblog?.lost(worker, block, end);
+    }
     this.#say(describeFailure(end, attribution === 'none' ? given : lost));
-    if (halt) {
-      this.stop({ kind: 'done', status: this.#notFound ? ExitCode.notFound : ExitCode.failure });
+    if (halt !== null) {
+      this.#halt(halt, 'fail');
     } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {
       // Only a worker with something to do is started again: one that fails with nothing to
       // read (at the end of input, or waiting for it) would fail and be restarted for ever.
@@ -257,6 +305,26 @@ export class Fan implements WorkerListener {
     } else if (worker.ended && !this.#dispatcher.inputEnded) {
       this.#resting.add(worker);
     }
+  }
+
+  /**
+   * --halt acts: `now` stops every worker (the run's status says whether a block failed);
+   * `soon` starts no more blocks, reads no more input, and lets the running blocks finish.
+   */
+  #halt(halt: HaltMode, why: 'fail' | 'success'): void {
+    if (halt === 'now') {
+      this.stop({ kind: 'done', status: this.#status() });
+      return;
+    }
+    if (this.#haltingSoon) return;
+    this.#haltingSoon = true;
+    const line = `--halt soon: ${why === 'fail' ? 'a block failed' : 'enough blocks are done'}; starting no more blocks, letting the running ones finish`;
+    if (why === 'fail') this.#say(line);
+    else this.#log(line);
+    this.#input.close();
+    this.#dispatcher.halt();
+    this.#settle();
+    this.#wake?.();
   }
 
   /** A block has come: the failed workers that had nothing to do start again for it. */

@@ -6,7 +6,21 @@ import type { Attribution } from '../workers/types.js';
 
 export type DispatchStrategy = 'ready' | 'round-robin' | 'hash' | 'broadcast';
 export type MergeMode = 'ready' | 'ordered' | 'sorted';
-export type HaltMode = 'now' | 'never';
+export type HaltMode = 'now' | 'soon' | 'never';
+
+/**
+ * What makes --halt act, as GNU parallel's `,fail=N`, `,fail=N%` and `,success=N`: `count`
+ * blocks failed for good (or that percentage of the blocks finished, once 3 have), or `count`
+ * blocks done.
+ */
+export interface HaltCondition {
+  why: 'fail' | 'success';
+  count: number;
+  percent: boolean;
+}
+
+/** --header: how many of the input's first records are a header, or `auto` (a CSV header line). */
+export type HeaderSpec = number | 'auto';
 
 /** Everything a fan needs, checked and resolved (see cli/fan.ts for the command line). */
 export interface FanOptions {
@@ -34,6 +48,16 @@ export interface FanOptions {
   attribution: Attribution;
   retries: number;
   halt: HaltMode;
+  /** When --halt acts. @default after one block failed */
+  haltOn?: HaltCondition;
+  /** Exit statuses that are not failures (--ok-status), 0 among them. @default [0] */
+  okStatus?: number[];
+  /** --timeout: a block (a block's worth of work) may take this many milliseconds. */
+  timeout?: number;
+  /** --header: the input's first records, given to every block (or worker) first. @default 0 */
+  header?: HeaderSpec;
+  /** --joblog: a TSV row per block finished, written to this file. */
+  joblog?: string | null;
   /** Files to read in order, or null for stdin. */
   inputs: string[] | null;
   stats: string | null;

@@ -68,11 +68,11 @@ export class OrderedCollector implements Collector {
     this.#held.delete(block.seq);
   }
 
-  blockLost(worker: Worker, block: Block): void {
+  blockLost(worker: Worker, block: Block, halting: boolean): void {
     this.blockFailed(worker, block);
-    // Under --halt now the output ends before the lost block, as `parallel -k --halt now`:
+    // When the run halts for it, the output ends before the lost block, as `parallel -k --halt`:
     // blocks after it, done or not, are never written, so the output is a prefix of the input's.
-    if (this.#options.halt === 'now') {
+    if (halting) {
       this.#lostAt = Math.min(this.#lostAt, block.seq);
       return;
     }

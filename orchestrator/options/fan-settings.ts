@@ -7,7 +7,6 @@ export const MAX_WORKERS = 4096;
 export const FAN_CHOICES = {
   dispatch: ['ready', 'round-robin', 'hash', 'broadcast'],
   merge: ['ready', 'ordered', 'sorted'],
-  halt: ['now', 'never'],
 } as const;
 
 /**
@@ -90,8 +89,23 @@ export interface FanSettings {
   protocol?: 'manifold';
   /** Run a failed block again, up to this many times, on a fresh worker. @default 0 */
   retries?: number;
-  /** When a worker fails for good: stop all `now`, or `never` (finish the rest). @default 'now' */
-  halt?: 'now' | 'never';
+  /**
+   * When to stop, as GNU parallel's --halt: `now` (stop every worker), `soon` (start no more
+   * blocks, let the running ones finish) or `never`; `now` and `soon` after one failed block, or
+   * as `,fail=N`, `,fail=N%` or `,success=N` says (`'soon,fail=3'`). @default 'now'
+   */
+  halt?: string;
+  /** Exit statuses that are not failures, besides 0: `'0,1'` or `[0, 1]` (grep's "no match"). */
+  okStatus?: string | readonly number[];
+  /**
+   * Kill a worker that spends longer than this on a block (a persistent worker: on its oldest
+   * block), and retry or fail the block: seconds as a number, or `'300ms'`, `'30s'`, `'5m'`.
+   */
+  timeout?: number | string;
+  /** Give every block the input's first N lines (records) first, or `'auto'`: a CSV header line. */
+  header?: number | string;
+  /** Write a TSV row per block to this file as blocks finish, as `parallel --joblog`. */
+  joblog?: string;
   /** The largest record accepted, in the input and in the workers' output. @default '64M' */
   maxRecord?: number | string;
   /** Also write the JSON summary to this file at the end; `'-'` writes it to the reporter. */
@@ -130,6 +144,10 @@ export const FAN_SETTING_NAMES = Object.keys({
   protocol: true,
   retries: true,
   halt: true,
+  okStatus: true,
+  timeout: true,
+  header: true,
+  joblog: true,
   maxRecord: true,
   stats: true,
   progress: true,

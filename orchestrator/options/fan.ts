@@ -21,6 +21,7 @@ import {
   workerCount,
 } from './checks.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
+import { parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 
 export { type NameOf, OptionError } from './checks.js';
 
@@ -121,10 +122,21 @@ export function resolveFanSettings(
       : protocol
         ? 'protocol'
         : 'none';
-  if (attribution === 'none' && (merge === 'ordered' || retries > 0)) {
+  const { halt, haltOn } = parseHalt(value('halt'), name);
+  const timeout = settings.timeout === undefined ? undefined : parseTimeout(settings.timeout, name);
+  const joblog = settings.joblog === undefined ? undefined : text(settings.joblog, 'joblog', name);
+  // What needs each output tied to its block, first the options of old (their message stays).
+  const needsBlocks = [
+    merge === 'ordered' && '--merge ordered',
+    retries > 0 && '--retries',
+    timeout !== undefined && '--timeout',
+    joblog !== undefined && '--joblog',
+    haltOn.why === 'success' && '--halt ...,success',
+  ].find((reason) => reason !== false);
+  if (attribution === 'none' && needsBlocks !== undefined) {
     attribution = 'per-block';
     log(
-      `${merge === 'ordered' ? '--merge ordered' : '--retries'} needs each output tied to its block: running a fresh worker per block (--per-block); --one-to-one or --protocol manifold keep workers running`,
+      `${needsBlocks} needs each output tied to its block: running a fresh worker per block (--per-block); --one-to-one or --protocol manifold keep workers running`,
     );
   }
   // An SDK filter under the protocol reads blocks in the fan's framing, and writes what the fan
@@ -149,7 +161,12 @@ export function resolveFanSettings(
     tag: flag(settings, 'tag', name),
     attribution,
     retries,
-    halt: choice(value('halt'), 'halt', name),
+    halt,
+    haltOn,
+    ...(settings.okStatus !== undefined && { okStatus: parseOkStatus(settings.okStatus, name) }),
+    ...(timeout !== undefined && { timeout }),
+    ...(settings.header !== undefined && { header: parseHeader(settings.header, name) }),
+    joblog: joblog ?? null,
     inputs: null,
     stats: settings.stats === undefined ? null : text(settings.stats, 'stats', name),
     progress: flag(settings, 'progress', name),

@@ -2,6 +2,7 @@ import type { Framing } from '../../filters/index.js';
 import { PerBlockWorker } from './attribution/per-block.js';
 import { PersistentWorker } from './attribution/persistent.js';
 import type { CommandSpec } from './command.js';
+import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
 import type { WorkerKind, WorkerStderr } from './transport.js';
 import type { Attribution, Worker, WorkerListener } from './types.js';
@@ -21,6 +22,10 @@ export interface WorkerSettings {
   maxBacklog: number;
   /** Where workers' stderr goes when not to manifold's (the library's). */
   stderr?: WorkerStderr;
+  /** Exit statuses that are not failures (--ok-status). @default [0] */
+  okStatus?: readonly number[];
+  /** The input's header, filled in before the first block is sent (--header). */
+  header?: InputHeader;
 }
 
 /**
@@ -29,6 +34,8 @@ export interface WorkerSettings {
  */
 export function createWorkers(settings: WorkerSettings, listener: WorkerListener): Worker[] {
   const { workers, command, tag, attribution, framing, maxBacklog, stderr } = settings;
+  const okStatus = settings.okStatus ?? [0];
+  const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
   kind.check?.(workers, tag || stderr !== undefined);
   return Array.from({ length: workers }, (_, i) => {
@@ -40,7 +47,12 @@ export function createWorkers(settings: WorkerSettings, listener: WorkerListener
       tag,
       ...(stderr === undefined ? {} : { stderr }),
     });
-    if (attribution === 'per-block') return new PerBlockWorker({ slot, transport, listener });
-    return new PersistentWorker({ slot, transport, attribution, framing, maxBacklog, listener });
+    if (attribution === 'per-block') {
+      return new PerBlockWorker({ slot, transport, listener, okStatus, header });
+    }
+    return new PersistentWorker({
+      ...{ slot, transport, attribution, framing, maxBacklog, listener },
+      ...{ okStatus, header },
+    });
   });
 }

@@ -31,6 +31,8 @@ export type TransportOutcome =
       reason: string;
       retryable: boolean;
       notFound?: boolean;
+      /** The exit status it ended with, for kinds that have one: --ok-status may accept it. */
+      status?: number;
       details?: EndDetails;
     }
   | { kind: 'stopped'; details?: EndDetails }
@@ -84,9 +86,20 @@ export interface WorkerStderr {
   tagged: boolean;
 }
 
+/**
+ * The one block an instance is opened for, when it takes a single block (per-block workers): a
+ * process gets it as `MANIFOLD_BLOCK` and `MANIFOLD_FIRST_RECORD`, to name its part files.
+ */
+export interface InstanceBlock {
+  /** The block's 1-based number, as messages show it. */
+  number: number;
+  /** The 1-based number of its first record in the input. */
+  firstRecord: number;
+}
+
 /** The transport of one slot: opens its instances, one after another (a fresh one to retry). */
 export interface TransportFactory {
-  open(events: TransportEvents): Transport;
+  open(events: TransportEvents, block?: InstanceBlock): Transport;
   /**
    * The process ids of every instance opened so far, newest last, for transports of local
    * processes: the pipeline's /proc sampler and --stats read them. Absent elsewhere.

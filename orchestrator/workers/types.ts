@@ -71,6 +71,11 @@ export interface Worker {
   resume(reason: string): void;
   /** Stops the worker and everything it started. */
   stop(reason: StopReason): void;
+  /**
+   * Kills the running instance as failed, for `reason` (`timed out after 300ms`): its
+   * unfinished blocks fail as with any failure, to be retried or lost.
+   */
+  abandon(reason: string): void;
   /** Makes an ended or failed worker take blocks again (a fresh instance), for retries. */
   restart(): void;
   /** Blocks given and not yet finished. */

@@ -84,7 +84,11 @@ describe('fan: options', () => {
       /^protocol needs a command run directly/,
     ],
     ['retries', { retries: -1 }, /^retries must be a whole number of at least 0 \(got "-1"\)$/],
-    ['halt', { halt: 'later' }, /^halt must be one of now, never \(got "later"\)$/],
+    [
+      'halt',
+      { halt: 'later' },
+      /^halt must be now, soon or never, the first two optionally with ,fail=N, ,fail=N% or ,success=N \(got "later"\)$/,
+    ],
     ['maxRecord', { maxRecord: '2T' }, /^maxRecord "2T" is too large/],
     ['stats', { stats: 5 }, /^stats must be a string/],
     ['stats', { stats: '-' }, /^stats '-' writes to the reporter: give one/],

@@ -290,6 +290,11 @@ const MODE_FILES = [
   'fan-merge-sorted.test.ts',
   'fan-split.test.ts',
   'fan-records.test.ts',
+  'fan-ok-status.test.ts',
+  'fan-halt.test.ts',
+  'fan-timeout.test.ts',
+  'fan-header.test.ts',
+  'fan-joblog.test.ts',
 ];
 
 describe('manifold fan --help', () => {
@@ -318,6 +323,10 @@ describe('manifold fan --help', () => {
         '--protocol',
         '--retries',
         '--halt',
+        '--ok-status',
+        '--timeout',
+        '--header',
+        '--joblog',
         '--input',
         '--max-record',
         '--merge-memory',

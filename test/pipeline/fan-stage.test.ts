@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, manifold, run } from '../helpers.js';
@@ -126,5 +126,43 @@ describe('fan stages in a pipeline', () => {
       stderr: '',
       stdout: input.replace(/row/g, `it's "A"`),
     });
+  });
+});
+
+describe("parallel's conveniences in a config", () => {
+  it('ok-status, header, joblog (relative to the config), timeout and halt, under their flag names', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, {
+      stages: [
+        {
+          fan: {
+            workers: 2,
+            block: '1K',
+            merge: 'ordered',
+            header: 1,
+            'ok-status': '0,1',
+            timeout: '30s',
+            halt: 'soon,fail=1',
+            joblog: 'jobs.tsv',
+            worker: ['grep', '-e', 'name', '-e', '^row 999$'],
+          },
+        },
+      ],
+    });
+    const result = await runConfig(config, `name\n${numbered(1, 2000, 'row ')}`);
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'name\nrow 999\n' });
+    const rows = readFileSync(join(dir, 'jobs.tsv'), 'utf8').split('\n').filter(Boolean);
+    expect(rows[0]).toMatch(/^Seq\tHost/);
+    expect(rows.length).toBeGreaterThan(2);
+  });
+
+  it('a bad halt is a problem at its key', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, { stages: [{ fan: { halt: 'sometimes', worker: 'cat' } }] });
+    const result = await run(manifold, ['check', config]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /pipeline\.yaml:\d+:\d+: halt must be now, soon or never.*"sometimes"/,
+    );
   });
 });

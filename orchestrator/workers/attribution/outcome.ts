@@ -29,3 +29,28 @@ export function workerOutcome(
       return end;
   }
 }
+
+/**
+ * An instance that ended with a status --ok-status accepts (grep's 1, "no match") ended well:
+ * its blocks are done if it answered them, and nothing is retried for it.
+ */
+export function acceptStatus(end: TransportOutcome, okStatus: readonly number[]): TransportOutcome {
+  if (end.kind !== 'failed' || end.status === undefined || !okStatus.includes(end.status))
+    return end;
+  return { kind: 'ok', reason: end.reason, ...(end.details && { details: end.details }) };
+}
+
+/**
+ * How an instance ended, for its attribution: as manifold ended it (`abandoned`: a timeout, a
+ * failure whatever the transport says), or as the transport says, a status --ok-status accepts
+ * being no failure.
+ */
+export function endedAs(
+  end: TransportOutcome,
+  abandoned: string | null,
+  okStatus: readonly number[],
+): TransportOutcome {
+  if (abandoned === null) return acceptStatus(end, okStatus);
+  const details = end.kind === 'cannot-start' ? undefined : end.details;
+  return { kind: 'failed', reason: abandoned, retryable: true, ...(details && { details }) };
+}

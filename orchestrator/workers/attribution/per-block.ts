@@ -1,13 +1,18 @@
 import type { Block } from '../block.js';
+import type { InputHeader } from '../header.js';
 import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
 import type { Worker, WorkerListener } from '../types.js';
-import { workerOutcome } from './outcome.js';
+import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
 
 export interface PerBlockOptions {
   slot: number;
   transport: TransportFactory;
   listener: WorkerListener;
+  /** Exit statuses that are not failures (--ok-status). */
+  okStatus: readonly number[];
+  /** Given before each block (--header). */
+  header: InputHeader;
 }
 
 /**
@@ -23,6 +28,8 @@ export class PerBlockWorker implements Worker {
   #inputEnded = false;
   #ended = false;
   #stopped = false;
+  /** Why manifold ended the running instance as failed (a timeout), or null. */
+  #abandoned: string | null = null;
   readonly #pauses = new PauseReasons();
 
   constructor(options: PerBlockOptions) {
@@ -48,19 +55,25 @@ export class PerBlockWorker implements Worker {
 
   send(block: Block): void {
     const { listener } = this.#options;
-    const transport = this.#options.transport.open({
-      output: (chunk: Buffer) => listener.onBlockOutput(this, block, chunk),
-      end: (end) => this.#onEnd(transport, block, end),
-    });
+    const transport = this.#options.transport.open(
+      {
+        output: (chunk: Buffer) => listener.onBlockOutput(this, block, chunk),
+        end: (end) => this.#onEnd(transport, block, end),
+      },
+      { number: block.seq + 1, firstRecord: block.firstRecord },
+    );
     this.#transport = transport;
     this.#block = block;
+    this.#abandoned = null;
     if (this.#pauses.paused) transport.pause();
-    transport.send(block.parts);
+    const { header } = this.#options;
+    transport.send(header.records > 0 ? [...header.parts, ...block.parts] : block.parts);
     transport.closeInput();
   }
 
-  #onEnd(transport: Transport, block: Block, end: TransportOutcome): void {
+  #onEnd(transport: Transport, block: Block, transportEnd: TransportOutcome): void {
     const listener = this.#options.listener;
+    const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus);
     this.#transport = null;
     this.#block = null;
     const failed = end.kind !== 'ok' || this.#stopped;
@@ -86,6 +99,12 @@ export class PerBlockWorker implements Worker {
 
   resume(reason: string): void {
     if (this.#pauses.remove(reason)) this.#transport?.resume();
+  }
+
+  abandon(reason: string): void {
+    if (this.#transport === null || this.#abandoned !== null) return;
+    this.#abandoned = reason;
+    this.#transport.stop('kill');
   }
 
   restart(): void {

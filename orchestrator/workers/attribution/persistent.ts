@@ -6,10 +6,11 @@ import {
   TRAILING,
 } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
+import type { InputHeader } from '../header.js';
 import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
-import { workerOutcome } from './outcome.js';
+import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
 
 export interface PersistentOptions {
@@ -21,6 +22,10 @@ export interface PersistentOptions {
   /** Bytes waiting for the worker's stdin past which it is not ready for another block. */
   maxBacklog: number;
   listener: WorkerListener;
+  /** Exit statuses that are not failures (--ok-status). */
+  okStatus: readonly number[];
+  /** Given before each block, or once before the first without attribution (--header). */
+  header: InputHeader;
 }
 
 /**
@@ -38,6 +43,10 @@ export class PersistentWorker implements Worker {
   /** one-to-one: output records still expected for the oldest block in flight. */
   #want = 0;
   #messages: MessageReader | null = null;
+  /** Why manifold ended the instance as failed (a timeout), or null. */
+  #abandoned: string | null = null;
+  /** Without attribution, the header goes once per instance, before its first block. */
+  #headerSent = false;
   readonly #pauses = new PauseReasons();
 
   constructor(options: PersistentOptions) {
@@ -77,14 +86,10 @@ export class PersistentWorker implements Worker {
   send(block: Block): void {
     if (this.#options.attribution !== 'none') this.#inFlight.push(block);
     if (this.#options.attribution === 'one-to-one' && this.#inFlight.length === 1) {
-      this.#want = block.records;
+      this.#want = this.#expected(block);
       this.#finishEmptyBlocks();
     }
-    const buffers =
-      this.#options.attribution === 'protocol'
-        ? [blockHeader(block.seq, block.bytes, block.firstRecord), ...block.parts]
-        : block.parts;
-    this.#transport.send(buffers, this.#written);
+    this.#transport.send(this.#framed(block), this.#written);
   }
 
   /**
@@ -96,6 +101,23 @@ export class PersistentWorker implements Worker {
   readonly #written = (error?: Error | null): void => {
     if (error == null && this.ready) this.#options.listener.onReady(this);
   };
+
+  /** The bytes a block is sent as: after the header, in a protocol message. */
+  #framed(block: Block): Buffer[] {
+    const { attribution, header } = this.#options;
+    const withHeader = header.records > 0 && (attribution !== 'none' || !this.#headerSent);
+    this.#headerSent = true;
+    const parts = withHeader ? [...header.parts, ...block.parts] : block.parts;
+    if (attribution !== 'protocol') return parts;
+    // The header's records are numbered just before the block's own.
+    const first = Math.max(0, block.firstRecord - header.records);
+    return [blockHeader(block.seq, block.bytes + header.bytes, first), ...parts];
+  }
+
+  /** one-to-one: the output records a block must have, one per record given. */
+  #expected(block: Block): number {
+    return block.records + this.#options.header.records;
+  }
 
   end(): void {
     this.#inputEnded = true;
@@ -112,6 +134,12 @@ export class PersistentWorker implements Worker {
 
   stop(reason: StopReason): void {
     if (!this.#ended) this.#transport.stop(reason);
+  }
+
+  abandon(reason: string): void {
+    if (this.#ended || this.#abandoned !== null) return;
+    this.#abandoned = reason;
+    this.#transport.stop('kill');
   }
 
   processIds(): number[] {
@@ -133,6 +161,8 @@ export class PersistentWorker implements Worker {
       end: (end) => this.#onEnd(transport, end),
     });
     this.#transport = transport;
+    this.#abandoned = null;
+    this.#headerSent = false;
     this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
     this.#messages =
       attribution === 'protocol'
@@ -143,8 +173,9 @@ export class PersistentWorker implements Worker {
     if (this.#pauses.paused) transport.pause();
   }
 
-  #onEnd(transport: Transport, end: TransportOutcome): void {
+  #onEnd(transport: Transport, transportEnd: TransportOutcome): void {
     if (transport !== this.#transport) return;
+    const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus);
     // A final output record without its delimiter still counts, from a worker that ended well:
     // one that crashed or was killed was cut short in the middle of it.
     if (
@@ -197,13 +228,14 @@ export class PersistentWorker implements Worker {
   #endBlock(): void {
     const block = this.#inFlight.shift()!;
     this.#options.listener.onBlockDone(this, block);
-    this.#want = this.#inFlight[0]?.records ?? 0;
+    const next = this.#inFlight[0];
+    this.#want = next === undefined ? 0 : this.#expected(next);
     this.#finishEmptyBlocks();
   }
 
   /** Blocks of no records expect no output: they are done as soon as they are first in line. */
   #finishEmptyBlocks(): void {
-    while (this.#inFlight.length > 0 && this.#inFlight[0]!.records === 0) this.#endBlock();
+    while (this.#inFlight.length > 0 && this.#expected(this.#inFlight[0]!) === 0) this.#endBlock();
   }
 
   #onMessage(header: Buffer, payload: Buffer): void {

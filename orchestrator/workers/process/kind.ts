@@ -1,4 +1,10 @@
-import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
+import type {
+  InstanceBlock,
+  SlotSpec,
+  TransportEvents,
+  TransportFactory,
+  WorkerKind,
+} from '../transport.js';
 import { checkWorkerDescriptors } from './limits.js';
 import { ProcessTransport } from './transport.js';
 
@@ -11,8 +17,8 @@ class ProcessSlot implements TransportFactory {
     this.#spec = spec;
   }
 
-  open(events: TransportEvents): ProcessTransport {
-    const transport = new ProcessTransport(this.#spec, events);
+  open(events: TransportEvents, block?: InstanceBlock): ProcessTransport {
+    const transport = new ProcessTransport(this.#spec, events, block);
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
   }

@@ -1,4 +1,5 @@
 import type {
+  InstanceBlock,
   SlotSpec,
   StopReason,
   Transport,
@@ -17,16 +18,21 @@ export class ProcessTransport implements Transport {
   readonly #spec: SlotSpec;
   #stopped = false;
 
-  constructor(spec: SlotSpec, events: TransportEvents) {
+  constructor(spec: SlotSpec, events: TransportEvents, block?: InstanceBlock) {
     this.#spec = spec;
     const { command, slot, workers, tag } = spec;
-    // Each worker knows its place, as GNU parallel's $PARALLEL_JOBSLOT: a worker of a sharded job
-    // opens its own shard, names its own files.
-    const env = {
+    // Each worker knows its place, as GNU parallel's {%} ($PARALLEL_JOBSLOT) and {#}: a worker of
+    // a sharded job opens its own shard; a per-block worker names its part file.
+    const env: Record<string, string> = {
       ...command.env,
       MANIFOLD_WORKER: String(slot),
       MANIFOLD_WORKERS: String(workers),
+      MANIFOLD_SLOT: String(slot),
     };
+    if (block !== undefined) {
+      env.MANIFOLD_BLOCK = String(block.number);
+      env.MANIFOLD_FIRST_RECORD = String(block.firstRecord);
+    }
     const to = spec.stderr;
     const stderr: StderrMode =
       tag || to !== undefined
@@ -100,6 +106,6 @@ export class ProcessTransport implements Transport {
         ...base,
       };
     }
-    return { kind: 'failed', reason, retryable: true, ...base };
+    return { kind: 'failed', reason, retryable: true, status: exitCode ?? undefined, ...base };
   }
 }

@@ -1,0 +1,72 @@
+import type { Block } from '../workers/block.js';
+import type { Worker } from '../workers/types.js';
+
+/** `300ms`, `30s`, `2.5s`, `5m`: a --timeout as people write it. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000 || ms % 60_000 !== 0) return `${ms / 1000}s`;
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${ms / 60_000}m`;
+}
+
+/**
+ * --timeout: times each worker's oldest unfinished block, from when it was given or became the
+ * oldest, and abandons the worker (kills its instance as failed) when that block is not done in
+ * time. A per-block worker's one block is timed from its start, as `parallel --timeout` times a
+ * job; a persistent worker's budget is a block's worth of work: no block finished for that long.
+ */
+export class BlockClock {
+  readonly #ms: number;
+  readonly #timers = new Map<Worker, { block: Block; timer: NodeJS.Timeout }>();
+  /** Workers whose instance this clock abandoned, until its end is heard. */
+  readonly #expired = new Set<Worker>();
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  /** A block was given to `worker`: timed now if the worker had none timed. */
+  sent(worker: Worker, block: Block): void {
+    if (!this.#timers.has(worker)) this.#start(worker, block);
+  }
+
+  /** A block is done: the worker's next oldest, if any, is timed from now. */
+  done(worker: Worker, block: Block): void {
+    if (this.#timers.get(worker)?.block !== block) return;
+    this.forget(worker);
+    const next = worker.inFlight[0];
+    if (next !== undefined) this.#start(worker, next);
+  }
+
+  /**
+   * An instance of `worker` ended: its timer goes, unless it times a block the slot has already
+   * been given since (a per-block worker hears of its block's end before its instance's).
+   * Returns whether this clock had ended it.
+   */
+  exited(worker: Worker): boolean {
+    const timed = this.#timers.get(worker);
+    if (timed !== undefined && !worker.inFlight.includes(timed.block)) this.forget(worker);
+    return this.#expired.delete(worker);
+  }
+
+  /** Nothing of the worker is timed any more. */
+  forget(worker: Worker): void {
+    const timed = this.#timers.get(worker);
+    if (timed === undefined) return;
+    clearTimeout(timed.timer);
+    this.#timers.delete(worker);
+  }
+
+  /** The fan stops: no timer is left to keep it alive. */
+  stopAll(): void {
+    for (const worker of [...this.#timers.keys()]) this.forget(worker);
+  }
+
+  #start(worker: Worker, block: Block): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(worker);
+      this.#expired.add(worker);
+      worker.abandon(`timed out after ${formatDuration(this.#ms)}`);
+    }, this.#ms);
+    this.#timers.set(worker, { block, timer });
+  }
+}

@@ -1,0 +1,78 @@
+import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
+import type { Framing } from '../../filters/index.js';
+import type { InputHeader } from '../workers/header.js';
+import type { HeaderSpec } from './options.js';
+import { looksLikeHeader } from './sniff.js';
+
+/** `--header auto` looks at this many records after the first to decide. */
+const SNIFF_RECORDS = 20;
+
+/**
+ * Takes the input's header (--header) off its start, before it is cut into blocks: the first n
+ * records, or with `auto` the first when it looks like a CSV header (sniff.ts). Fills `header`,
+ * which the workers give before each block; passes on the bytes after it.
+ */
+export class HeaderTaker {
+  readonly #header: InputHeader;
+  readonly #want: number;
+  readonly #auto: boolean;
+  readonly #finder: BoundaryFinder;
+  readonly #held: Buffer[] = [];
+  /** Where each record seen so far ends, in the held bytes. */
+  readonly #ends: number[] = [];
+  #heldBytes = 0;
+  #taken = false;
+
+  constructor(spec: HeaderSpec, framing: Framing, header: InputHeader) {
+    this.#header = header;
+    this.#auto = spec === 'auto';
+    this.#want = spec === 'auto' ? 1 + SNIFF_RECORDS : spec;
+    this.#finder = createBoundaryFinder(framing);
+  }
+
+  /** Input bytes; returns those past the header, once it is known (none before). */
+  push(chunk: Buffer): Buffer[] {
+    if (this.#taken) return [chunk];
+    const base = this.#heldBytes;
+    this.#held.push(chunk);
+    this.#heldBytes += chunk.length;
+    for (let end = this.#finder.next(chunk, 0); end >= 0; end = this.#finder.next(chunk, end)) {
+      this.#ends.push(base + end);
+      if (this.#ends.length === this.#want) return this.#take();
+    }
+    return [];
+  }
+
+  /** The end of the input: what was held back, past the header. */
+  end(): Buffer[] {
+    return this.#taken ? [] : this.#take();
+  }
+
+  #take(): Buffer[] {
+    this.#taken = true;
+    const bytes = Buffer.concat(this.#held);
+    const ends = this.#ends;
+    const last = ends.at(-1) ?? 0;
+    let records: number;
+    let cut: number;
+    if (this.#auto) {
+      // A last record without its delimiter is looked at too.
+      const lines = ends.map((end, i) => bytes.subarray(ends[i - 1] ?? 0, end));
+      if (bytes.length > last) lines.push(bytes.subarray(last));
+      records = lines.length > 1 && looksLikeHeader(lines) ? 1 : 0;
+      cut = records === 0 ? 0 : lines[0]!.length;
+    } else if (ends.length >= this.#want) {
+      records = this.#want;
+      cut = ends[this.#want - 1]!;
+    } else {
+      // An input shorter than the header is all header, as `head -n` would take it.
+      records = ends.length + (bytes.length > last ? 1 : 0);
+      cut = bytes.length;
+    }
+    const header = this.#header;
+    header.parts = cut === 0 ? [] : [bytes.subarray(0, cut)];
+    header.bytes = cut;
+    header.records = records;
+    return cut === bytes.length ? [] : [bytes.subarray(cut)];
+  }
+}

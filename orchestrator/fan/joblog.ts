@@ -1,0 +1,144 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
+import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
+import { describeError, type Framing, UsageError } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
+import type { Worker, WorkerOutcome } from '../workers/types.js';
+
+/**
+ * The columns: GNU parallel's joblog first, in its order (its 9th, the command, is the same for
+ * every block and left out), then what a block adds. docs/fan.md says how they map.
+ */
+const COLUMNS = [
+  'Seq',
+  'Host',
+  'Starttime',
+  'JobRuntime',
+  'Send',
+  'Receive',
+  'Exitval',
+  'Signal',
+  'Worker',
+  'SendRecords',
+  'ReceiveRecords',
+  'Attempts',
+  'Status',
+];
+
+/** One block's row as it runs: its latest try's start and output. */
+interface Row {
+  slot: number;
+  start: number;
+  bytesOut: number;
+  recordsOut: number;
+  finder: BoundaryFinder;
+}
+
+/**
+ * --joblog: one TAB-separated row per block, written as each block finishes (done, or failed
+ * for good), after a header row, as `parallel --joblog` writes one per job. The file is opened
+ * (created or truncated) when the fan is made, so one that cannot be written stops the run
+ * before it starts.
+ */
+export class JobLog {
+  readonly #fd: number;
+  readonly #framing: Framing;
+  /** By worker and block: under --dispatch broadcast every worker runs each block. */
+  readonly #rows = new Map<Worker, Map<Block, Row>>();
+  /** Per-block workers: the block done, written when its instance's exit status is known. */
+  readonly #exiting = new Map<Worker, Block>();
+
+  constructor(path: string, framing: Framing) {
+    try {
+      this.#fd = openSync(path, 'w');
+    } catch (error) {
+      throw new UsageError(`cannot write the job log ${path}: ${describeError(error)}`, error);
+    }
+    this.#framing = framing;
+    writeSync(this.#fd, `${COLUMNS.join('\t')}\n`);
+  }
+
+  /** A try of `block` starts on `worker`: what an earlier try wrote is not this one's. */
+  sent(worker: Worker, block: Block): void {
+    const finder = createBoundaryFinder(this.#framing);
+    const rows = this.#rows.get(worker) ?? new Map<Block, Row>();
+    this.#rows.set(worker, rows);
+    rows.set(block, {
+      slot: worker.slot,
+      start: Date.now(),
+      bytesOut: 0,
+      recordsOut: 0,
+      finder,
+    });
+  }
+
+  /** Output of `block`, counted in bytes and records. */
+  output(worker: Worker, block: Block, chunk: Buffer): void {
+    const row = this.#rows.get(worker)?.get(block);
+    if (row === undefined) return;
+    row.bytesOut += chunk.length;
+    for (let end = row.finder.next(chunk, 0); end >= 0; end = row.finder.next(chunk, end))
+      row.recordsOut++;
+  }
+
+  /**
+   * `block` is done. A persistent worker answered it and runs on: exit value 0. A per-block
+   * worker's row waits for its instance's end (`exited`), whose status --ok-status may have
+   * accepted.
+   */
+  done(worker: Worker, block: Block, perBlock: boolean): void {
+    if (perBlock) this.#exiting.set(worker, block);
+    else this.#write(worker, block, { exitCode: 0, signal: null }, 'ok');
+  }
+
+  /** An instance of `worker` ended: the row of the block it had done, with its exit status. */
+  exited(worker: Worker, end: WorkerOutcome): void {
+    const block = this.#exiting.get(worker);
+    if (block === undefined) return;
+    this.#exiting.delete(worker);
+    const details = end.kind === 'cannot-start' ? undefined : end.details;
+    this.#write(worker, block, details ?? { exitCode: 0, signal: null }, 'ok');
+  }
+
+  /** `block` failed for good (its tries ran out, or the run halts). */
+  lost(worker: Worker, block: Block, end: WorkerOutcome & { kind: 'failed' }): void {
+    const status = `failed: ${end.reason}`.replace(/[\t\r\n]+/g, ' ');
+    this.#write(worker, block, end.details ?? { exitCode: null, signal: null }, status);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  #write(
+    worker: Worker,
+    block: Block,
+    exit: { exitCode: number | null; signal: string | null },
+    status: string,
+  ): void {
+    const row = this.#rows.get(worker)?.get(block);
+    if (row === undefined) return;
+    this.#rows.get(worker)!.delete(block);
+    const now = Date.now();
+    // A record without its delimiter at the end of the output is a record all the same.
+    const recordsOut = row.recordsOut + (row.finder.midRecord ? 1 : 0);
+    const signal =
+      exit.signal === null ? 0 : (constants.signals[exit.signal as NodeJS.Signals] ?? 0);
+    const fields = [
+      block.seq + 1,
+      ':',
+      (row.start / 1000).toFixed(3),
+      ((now - row.start) / 1000).toFixed(3),
+      block.bytes,
+      row.bytesOut,
+      exit.exitCode ?? -1,
+      signal,
+      row.slot,
+      block.records,
+      recordsOut,
+      block.failures + 1,
+      status,
+    ];
+    writeSync(this.#fd, `${fields.join('\t')}\n`);
+  }
+}

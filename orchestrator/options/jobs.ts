@@ -1,0 +1,101 @@
+import type { HaltCondition, HaltMode, HeaderSpec } from '../fan/options.js';
+import { type NameOf, OptionError, show } from './checks.js';
+
+// GNU parallel's job conveniences: --halt, --ok-status, --timeout, --header. Each parser names
+// its option as the caller spells it.
+
+const HALT = /^(now|soon|never)(?:,(fail|success)=(\d+(?:\.\d+)?)(%?))?$/;
+
+/**
+ * `--halt`, as GNU parallel spells it: `now`, `soon` or `never`, and for the first two an
+ * optional `,fail=N`, `,fail=N%` or `,success=N`. `now` and `soon` alone mean `,fail=1`.
+ */
+export function parseHalt(value: unknown, name: NameOf): { halt: HaltMode; haltOn: HaltCondition } {
+  const match = typeof value === 'string' ? HALT.exec(value) : null;
+  const why = match?.[2] as 'fail' | 'success' | undefined;
+  const count = Number(match?.[3] ?? 1);
+  const percent = match?.[4] === '%';
+  const wrong =
+    match === null ||
+    (match[1] === 'never' && why !== undefined) ||
+    (why === 'success' && percent) ||
+    (percent ? count <= 0 || count > 100 : !Number.isInteger(count) || count < 1);
+  if (wrong) {
+    throw new OptionError(
+      'halt',
+      `${name('halt')} must be now, soon or never, the first two optionally with ,fail=N, ,fail=N% or ,success=N (got ${show(value)})`,
+    );
+  }
+  return { halt: match[1] as HaltMode, haltOn: { why: why ?? 'fail', count, percent } };
+}
+
+/**
+ * `--ok-status 0,1`: exit statuses that are not failures, besides 0 (grep's 1, "no match").
+ * 126 and 127 are refused: they say the command could not be run.
+ */
+export function parseOkStatus(value: unknown, name: NameOf): number[] {
+  const words =
+    typeof value === 'string'
+      ? value.split(',').map((word) => word.trim())
+      : typeof value === 'number'
+        ? [String(value)]
+        : Array.isArray(value)
+          ? value.map(String)
+          : [];
+  const statuses = words.map(Number);
+  const bad = words.length === 0 || words.some((word) => !/^\d+$/.test(word));
+  if (bad || statuses.some((status) => status > 255)) {
+    throw new OptionError(
+      'okStatus',
+      `${name('okStatus')} must be exit statuses from 0 to 255, separated by commas, such as 0,1 (got ${show(value)})`,
+    );
+  }
+  const notRun = statuses.find((status) => status === 126 || status === 127);
+  if (notRun !== undefined) {
+    throw new OptionError(
+      'okStatus',
+      `${name('okStatus')} cannot accept ${notRun}: it says the command could not be run`,
+    );
+  }
+  return [...new Set([0, ...statuses])].sort((a, b) => a - b);
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The longest timer Node keeps (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * `--timeout`: a duration, in seconds as GNU parallel's (`30`, `2.5`) or with a unit: `300ms`,
+ * `30s`, `5m`, `1h`, `1d`. Returns milliseconds.
+ */
+export function parseTimeout(value: unknown, name: NameOf): number {
+  const match =
+    typeof value === 'number' || typeof value === 'string'
+      ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(String(value))
+      : null;
+  const ms = match === null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw new OptionError(
+      'timeout',
+      `${name('timeout')} must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${show(value)})`,
+    );
+  }
+  return ms;
+}
+
+/** `--header`: how many of the input's first records are a header (0: none), or `auto`. */
+export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
+  if (value === 'auto') return 'auto';
+  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (typeof value === 'string' && !/^\s*\d+\s*$/.test(value)) {
+    throw new OptionError('header', headerMessage(value, name));
+  }
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
+    throw new OptionError('header', headerMessage(value, name));
+  }
+  return n;
+}
+
+function headerMessage(value: unknown, name: NameOf): string {
+  return `${name('header')} must be a number of lines (records), or auto for a CSV or TSV file's one header line (got ${show(value)})`;
+}

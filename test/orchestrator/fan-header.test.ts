@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fan, OK, ok } from '../support/fan-run.js';
+import { linesOf, records, sortedLines } from '../support/lines.js';
+import { tempDir } from '../support/temp.js';
+
+// --header: each block is given the input's first lines first, as `parallel --pipe --header`
+// does, and the output has them once where the merge can. The data are 16-byte numbered lines
+// after a header: with --block 1K, block k holds records 64(k-1)+1 to 64k (not counting it).
+
+const HEADER = 'id-of-the-rec.\n'.padStart(16, '#');
+const csv = (n: number) => HEADER + records(1, n);
+
+/** Part files named by block, as their workers wrote them. */
+function parts(dir: string): string[] {
+  return readdirSync(dir)
+    .sort((a, b) => Number(a.split('.')[0]) - Number(b.split('.')[0]))
+    .map((name) => readFileSync(join(dir, name), 'utf8'));
+}
+
+describe('--header n', () => {
+  it('gives every per-block worker the header before its records, counted apart from them', async () => {
+    const dir = tempDir('manifold-fan-header-');
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--per-block',
+        '--block',
+        '1K',
+        '--header',
+        '1',
+        '--shell',
+        '--',
+        `cat > ${dir}/$MANIFOLD_BLOCK.$MANIFOLD_FIRST_RECORD`,
+      ],
+      csv(640),
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(readdirSync(dir).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))).toEqual(
+      Array.from({ length: 10 }, (_, i) => `${i + 1}.${64 * i + 1}`),
+    );
+    expect(parts(dir)).toEqual(
+      Array.from({ length: 10 }, (_, i) => HEADER + records(64 * i + 1, 64 * (i + 1))),
+    );
+  }, 20_000);
+
+  it('--merge ordered: workers that echo it give it once, at the top: cat gives the input back', async () => {
+    for (const attribution of ['--per-block', '--one-to-one']) {
+      const result = await fan(
+        [
+          '-j',
+          '3',
+          attribution,
+          '--block',
+          '1K',
+          '--header',
+          '1',
+          '--merge',
+          'ordered',
+          '--',
+          'cat',
+        ],
+        csv(640),
+      );
+      expect(ok(result)).toEqual(OK);
+      expect(result.stdout.toString()).toBe(csv(640));
+    }
+  }, 20_000);
+
+  it('--merge ready, persistent workers: each gets it once, the output has it once, first', async () => {
+    const result = await fan(['-j', '3', '--block', '1K', '--header', '1', '--', 'cat'], csv(640));
+    expect(ok(result)).toEqual(OK);
+    const lines = linesOf(result.stdout);
+    expect(lines[0]).toBe(HEADER.slice(0, -1));
+    expect(sortedLines(`${lines.slice(1).join('\n')}\n`)).toEqual(sortedLines(records(1, 640)));
+  }, 20_000);
+
+  it('workers that do not echo it are left alone: each counts it among its lines', async () => {
+    const result = await fan(
+      ['-j', '2', '--block', '1K', '--header', '1', '--merge', 'ordered', '--', 'wc', '-l'],
+      csv(640),
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(linesOf(result.stdout).map(Number)).toEqual(new Array(10).fill(65));
+  }, 20_000);
+
+  it('--header 2 takes two lines; an input shorter than the header is all header, and no block runs', async () => {
+    const two = `${HEADER}${HEADER.replace('#', '%')}`;
+    const result = await fan(
+      ['-j', '2', '--block', '1K', '--header', '2', '--merge', 'ordered', '--', 'cat'],
+      two + records(1, 200),
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe(two + records(1, 200));
+    const short = await fan(['--header', '3', '--per-block', '--', 'cat'], two);
+    expect(ok(short)).toEqual(OK);
+    expect(short.stdout.toString()).toBe('');
+  }, 20_000);
+});
+
+describe('--header auto', () => {
+  const table = (rows: number) =>
+    Array.from({ length: rows }, (_, i) => `${i + 1},${(i * 7) % 13}.5,item${i % 10}\n`).join('');
+
+  it('takes a CSV header line (its columns of numbers have a title that is not one)', async () => {
+    const dir = tempDir('manifold-fan-header-');
+    const input = `id,price,name\n${table(300)}`;
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--per-block',
+        '--block',
+        '2K',
+        '--header',
+        'auto',
+        '--shell',
+        '--',
+        `cat > ${dir}/$MANIFOLD_BLOCK.csv`,
+      ],
+      input,
+    );
+    expect(ok(result)).toEqual(OK);
+    const written = parts(dir);
+    expect(written.length).toBeGreaterThan(1);
+    for (const part of written) expect(part.startsWith('id,price,name\n')).toBe(true);
+    expect(written.map((part) => part.slice('id,price,name\n'.length)).join('')).toBe(table(300));
+  }, 20_000);
+
+  it('takes nothing from a file without one (and TSV is read on TABs)', async () => {
+    for (const input of [table(300), table(300).replaceAll(',', '\t')]) {
+      const result = await fan(
+        ['-j', '2', '--block', '2K', '--header', 'auto', '--merge', 'ordered', '--', 'cat'],
+        input,
+      );
+      expect(ok(result)).toEqual(OK);
+      expect(result.stdout.toString()).toBe(input);
+    }
+    const tsv = `id\tprice\tname\n${table(300).replaceAll(',', '\t')}`;
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--per-block',
+        '--block',
+        '2K',
+        '--header',
+        'auto',
+        '--merge',
+        'ordered',
+        '--',
+        'head',
+        '-n',
+        '1',
+      ],
+      tsv,
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(linesOf(result.stdout)).toEqual(['id\tprice\tname']);
+  }, 20_000);
+
+  it.each(['x', '-1', '1.5'])('--header %s is a usage error', async (value) => {
+    const result = await fan(['--header', value, '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      `manifold: --header must be a number of lines (records), or auto for a CSV or TSV file's one header line (got "${value}")\n`,
+    );
+  });
+});

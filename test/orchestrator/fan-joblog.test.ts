@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fan, OK, ok } from '../support/fan-run.js';
+import { records } from '../support/lines.js';
+import { finish, spawnManifold, watch, within } from '../support/spawn.js';
+import { tempDir } from '../support/temp.js';
+
+// --joblog: a TSV row per block as blocks finish, GNU parallel's columns first. Inputs are
+// 16-byte numbered lines: with --block 1K, block k holds records 64(k-1)+1 to 64k.
+
+const COLUMNS =
+  'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tWorker\tSendRecords\tReceiveRecords\tAttempts\tStatus';
+
+type Row = Record<string, string>;
+
+function rowsOf(text: string): Row[] {
+  const [head, ...lines] = text.split('\n').filter(Boolean);
+  expect(head).toBe(COLUMNS);
+  const names = head!.split('\t');
+  return lines.map((line) => Object.fromEntries(line.split('\t').map((v, i) => [names[i], v])));
+}
+
+const bySeq = (rows: Row[]) => [...rows].sort((a, b) => Number(a.Seq) - Number(b.Seq));
+
+describe('--joblog', () => {
+  it('writes a header row and one row per block: bytes and records in and out, times, worker, status', async () => {
+    const log = join(tempDir('manifold-fan-joblog-'), 'jobs.tsv');
+    const before = Date.now() / 1000;
+    const result = await fan(
+      ['-j', '2', '--block', '1K', '--joblog', log, '--', 'head', '-n', '10'],
+      records(1, 640),
+    );
+    expect(ok(result)).toEqual(OK);
+    const rows = bySeq(rowsOf(readFileSync(log, 'utf8')));
+    expect(rows.map((row) => row.Seq)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    for (const row of rows) {
+      expect(row).toEqual({
+        ...row,
+        Host: ':',
+        Send: '1024',
+        Receive: '160',
+        Exitval: '0',
+        Signal: '0',
+        SendRecords: '64',
+        ReceiveRecords: '10',
+        Attempts: '1',
+        Status: 'ok',
+      });
+      expect(['1', '2']).toContain(row.Worker);
+      expect(Number(row.Starttime)).toBeGreaterThanOrEqual(Math.floor(before));
+      expect(Number(row.Starttime)).toBeLessThanOrEqual(Date.now() / 1000);
+      expect(Number(row.JobRuntime)).toBeGreaterThanOrEqual(0);
+    }
+  }, 20_000);
+
+  it('counts attempts, and writes a block that failed for good with its exit value and why', async () => {
+    const dir = tempDir('manifold-fan-joblog-');
+    const log = join(dir, 'jobs.tsv');
+    // Block 2 fails once, then runs; block 4 always fails with status 3.
+    const script = `if [ $MANIFOLD_BLOCK = 2 ] && mkdir ${dir}/once 2>/dev/null; then exit 5; fi; if [ $MANIFOLD_BLOCK = 4 ]; then exit 3; fi; cat`;
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--block',
+        '1K',
+        '--retries',
+        '1',
+        '--halt',
+        'never',
+        '--joblog',
+        log,
+        '--shell',
+        '--',
+        script,
+      ],
+      records(1, 640),
+    );
+    expect(result.exitCode).toBe(1);
+    const rows = bySeq(rowsOf(readFileSync(log, 'utf8')));
+    expect(rows).toHaveLength(10);
+    expect(rows[1]).toMatchObject({
+      Seq: '2',
+      Attempts: '2',
+      Exitval: '0',
+      Status: 'ok',
+      Receive: '1024',
+    });
+    expect(rows[3]).toMatchObject({
+      Seq: '4',
+      Attempts: '2',
+      Exitval: '3',
+      Signal: '0',
+      Status: 'failed: exited with status 3',
+    });
+  }, 20_000);
+
+  it('the exit value of a status --ok-status accepts; the signal of a timed-out worker', async () => {
+    const log = join(tempDir('manifold-fan-joblog-'), 'jobs.tsv');
+    const grep = await fan(
+      [
+        '-j',
+        '2',
+        '--block',
+        '1K',
+        '--ok-status',
+        '0,1',
+        '--joblog',
+        log,
+        '--',
+        'grep',
+        '000000000000100',
+      ],
+      records(1, 640),
+    );
+    expect(ok(grep)).toEqual(OK);
+    const rows = bySeq(rowsOf(readFileSync(log, 'utf8')));
+    expect(rows.map((row) => [row.Exitval, row.ReceiveRecords, row.Status])).toEqual([
+      ['1', '0', 'ok'],
+      ['0', '1', 'ok'],
+      ...new Array(8).fill(['1', '0', 'ok']),
+    ]);
+    const hung = await fan(
+      [
+        '-j',
+        '1',
+        '--block',
+        '1K',
+        '--timeout',
+        '200ms',
+        '--joblog',
+        log,
+        '--shell',
+        '--',
+        'exec sleep 1000',
+      ],
+      records(1, 64),
+      { timeout: 20_000 },
+    );
+    expect(hung.exitCode).toBe(1);
+    expect(rowsOf(readFileSync(log, 'utf8'))).toEqual([
+      expect.objectContaining({
+        Seq: '1',
+        Exitval: '-1',
+        Signal: '9',
+        Status: 'failed: timed out after 200ms',
+      }),
+    ]);
+  }, 20_000);
+
+  it('rows are written as blocks finish, while later blocks still run', async () => {
+    const dir = tempDir('manifold-fan-joblog-');
+    // The log is a named pipe the test reads as manifold writes it. Block 2 waits until the test
+    // has read block 1's row.
+    const fifo = join(dir, 'jobs.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const log = watch(createReadStream(fifo));
+    const script = `if [ $MANIFOLD_BLOCK = 2 ]; then while [ ! -e ${dir}/go ]; do sleep 0.01; done; fi; cat`;
+    const child = spawnManifold([
+      ...['fan', '-j', '2', '--per-block', '--block', '1K', '--joblog', fifo],
+      ...['--shell', '--', script],
+    ]);
+    child.stdin!.end(records(1, 128));
+    const [first] = await within(
+      log.waitFor(/^1\t/, 1),
+      10_000,
+      () => `no row for block 1: ${log.text}`,
+    );
+    expect(first).toMatch(/^1\t:\t[\d.]+\t[\d.]+\t1024\t1024\t0\t0\t[12]\t64\t64\t1\tok$/);
+    expect(log.text).not.toMatch(/^2\t/m);
+    writeFileSync(join(dir, 'go'), '');
+    const end = await finish(child, 10_000);
+    expect({ exitCode: end.exitCode, stderr: end.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    await log.waitFor(/^2\t/, 1);
+    expect(bySeq(rowsOf(log.text)).map((row) => row.Seq)).toEqual(['1', '2']);
+  }, 20_000);
+
+  it('a log that cannot be written stops the run before it starts (exit 2, one line)', async () => {
+    const dir = tempDir('manifold-fan-joblog-');
+    const result = await fan(
+      [
+        '--joblog',
+        join(dir, 'no/such/dir/jobs.tsv'),
+        '--per-block',
+        '--shell',
+        '--',
+        `touch ${dir}/ran; cat`,
+      ],
+      'a\n',
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /^manifold: cannot write the job log .*no\/such\/dir\/jobs.tsv: .*\n$/,
+    );
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { fan, OK, ok } from '../support/fan-run.js';
+import { escapeRegExp, records, recordText } from '../support/lines.js';
+import { leftovers, pidDir, pidsIn, tracked } from '../support/proc.js';
+import { tempDir } from '../support/temp.js';
+
+// --timeout: a worker that spends too long on a block is killed (its process group) and the
+// block retried or failed, named in one line. Hung workers here are `sleep 1000`, so only the
+// timeout can end them; timeouts are short. Inputs are 16-byte numbered lines: with --block 1K,
+// block k holds records 64(k-1)+1 to 64k.
+
+const block = (k: number) => records(64 * (k - 1) + 1, 64 * k);
+
+describe('--timeout', () => {
+  it('kills a per-block worker that hangs, and fails its block in one line naming worker, pid, block and records', async () => {
+    const pids = pidDir();
+    const script = `echo $$ > ${pids}/$$; if [ $MANIFOLD_BLOCK = 2 ]; then exec sleep 1000; fi; cat`;
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--block',
+        '1K',
+        '--merge',
+        'ordered',
+        '--timeout',
+        '300ms',
+        '--shell',
+        '--',
+        script,
+      ],
+      records(1, 640),
+      { timeout: 20_000 },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.toString()).toBe(block(1));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: worker [12] \\(pid \\d+: ${escapeRegExp(script)}\\) timed out after 300ms on block 2 \\(records 65-128\\)\\n$`,
+      ),
+    );
+    expect(await leftovers(tracked(pidsIn(pids)), 0)).toEqual([]);
+  }, 30_000);
+
+  it('with --retries, the hung block runs again and the output is whole; the kill is said all the same', async () => {
+    const dir = tempDir('manifold-fan-timeout-');
+    const script = `if [ $MANIFOLD_BLOCK = 3 ] && mkdir ${dir}/once 2>/dev/null; then exec sleep 1000; fi; cat`;
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--block',
+        '1K',
+        '--merge',
+        'ordered',
+        '--timeout',
+        '0.3',
+        '--retries',
+        '1',
+        '--shell',
+        '--',
+        script,
+      ],
+      records(1, 640),
+      { timeout: 20_000 },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toBe(records(1, 640));
+    expect(result.stderr).toMatch(
+      /^manifold: worker [12] \(pid \d+: .*\) timed out after 300ms on block 3 \(records 129-192\); trying again \(1 of 1\)\n$/,
+    );
+  }, 30_000);
+
+  it('a persistent worker is timed on its oldest block: one stuck on a record is killed, its blocks named', async () => {
+    const pids = pidDir();
+    // Writes each record as it reads it, and hangs for good on record 150 (block 3).
+    const script = `echo $$ > ${pids}/$$; while IFS= read -r line; do if [ "$line" = ${recordText(150)} ]; then exec sleep 1000; fi; printf '%s\\n' "$line"; done`;
+    const result = await fan(
+      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '300ms', '--shell', '--', script],
+      records(1, 640),
+      { timeout: 20_000 },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.toString()).toBe(records(1, 128) + records(129, 149));
+    expect(result.stderr).toMatch(
+      /^manifold: worker 1 \(pid \d+: .*\) timed out after 300ms on 8 blocks, from block 3 \(records 129-192\) to block 10 \(records 577-640\)\n$/,
+    );
+    expect(await leftovers(tracked(pidsIn(pids)), 0)).toEqual([]);
+  }, 30_000);
+
+  it('a persistent worker that keeps finishing blocks is not killed, however long it runs in all', async () => {
+    // Each block takes about 150ms after its last record, eight of them well over the 600ms
+    // allowed for one.
+    const script = `awk '{ print; fflush(); if (NR % 64 == 0) system("sleep 0.15") }'`;
+    const result = await fan(
+      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '600ms', '--shell', '--', script],
+      records(1, 512),
+      { timeout: 20_000 },
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe(records(1, 512));
+  }, 30_000);
+
+  it.each(['0', 'soon', '-1', '30 days'])('--timeout %s is a usage error', async (value) => {
+    const result = await fan(['--timeout', value, '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      `manifold: --timeout must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got "${value}")\n`,
+    );
+  });
+});
