@@ -7,7 +7,7 @@ import { fileTempDir } from '../support/temp.js';
 
 // `manifold completion <shell>`: the scripts are loaded into real shells and asked what they
 // complete, bash always (complete -p, compgen through the script's function), zsh and fish
-// checked for syntax where they are installed.
+// checked where they are installed (CI has bash only).
 
 const installed = (shell: string) => {
   try {
@@ -95,10 +95,19 @@ describe('manifold completion bash', () => {
 });
 
 describe('manifold completion zsh and fish', () => {
-  it.skipIf(!installed('zsh'))('zsh -n accepts the zsh script', async () => {
-    const result = await run('zsh', ['-n', await script('zsh')]);
-    expect([result.exitCode, result.stderr]).toEqual([0, '']);
-  });
+  it.skipIf(!installed('zsh'))(
+    'zsh -n accepts the zsh script; sourced, it is compdef-ed',
+    async () => {
+      const file = await script('zsh');
+      const syntax = await run('zsh', ['-n', file]);
+      expect([syntax.exitCode, syntax.stderr]).toEqual([0, '']);
+      const loaded = await run('zsh', [
+        '-fc',
+        `autoload -U compinit; compinit -u -D; source '${file}'; print -r -- $_comps[manifold]`,
+      ]);
+      expect(loaded.stdout.toString()).toBe('_manifold\n');
+    },
+  );
 
   it.skipIf(!installed('fish'))('fish loads the fish script and completes from it', async () => {
     const file = await script('fish');
