@@ -24,9 +24,10 @@ async function main(argv: string[]): Promise<number> {
   const start = (status: Promise<number>) => {
     running = status;
   };
+  const version = manifoldVersion();
   const program = new Command('manifold')
     .description('Unix-style stream processing in parallel.')
-    .version(manifoldVersion(), '-V, --version')
+    .version(version, '-V, --version')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => {} })
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   for (const command of pipelineCommands(start)) program.addCommand(command);
   program.addCommand(tableCommand(start));
   program.addCommand(completionCommand(program, start));
-  applyManners(program, manifoldVersion());
+  applyManners(program, version);
   refuseEndOfOptions(program);
   try {
     program.parse(argv, { from: 'user' });
