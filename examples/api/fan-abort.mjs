@@ -1,6 +1,6 @@
 // An AbortSignal stops the run: the workers are stopped before the promise rejects.
 import { Readable, Writable } from 'node:stream';
-import { fan } from 'manifold';
+import { fan } from 'manifold-pipes';
 
 const controller = new AbortController();
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });

@@ -1,6 +1,6 @@
 // A failing worker rejects with a coded error that names it and carries its last stderr lines.
 import { Readable, Writable } from 'node:stream';
-import { fan } from 'manifold';
+import { fan } from 'manifold-pipes';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 try {

@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fan } from 'manifold';
+import { fan } from 'manifold-pipes';
 
 const file = join(tmpdir(), `haystack-${process.pid}.txt`);
 const lines = Array.from({ length: 200_000 }, (_, i) =>

@@ -1,6 +1,6 @@
 // Reads a fan's output in code: whole records per chunk, as fast as the loop takes them.
 import { Readable } from 'node:stream';
-import { fan } from 'manifold';
+import { fan } from 'manifold-pipes';
 
 const input = Readable.from(['# header\nalpha\n# note\nbeta\ngamma\n']);
 const kept = [];

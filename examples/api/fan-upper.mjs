@@ -1,6 +1,6 @@
 // Upper-cases lines with two `tr` workers, in input order, and reports the summary.
 import { Readable } from 'node:stream';
-import { fan } from 'manifold';
+import { fan } from 'manifold-pipes';
 
 const input = Readable.from(['apple\nbanana\n', 'cherry\n']);
 const summary = await fan(

@@ -1,6 +1,6 @@
 // Runs a pipeline config, given as an object (a path to a YAML or JSON file works the same).
 import { Readable } from 'node:stream';
-import { run } from 'manifold';
+import { run } from 'manifold-pipes';
 
 const config = {
   stages: [

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { defineFilter } from 'manifold';
+import { defineFilter } from 'manifold-pipes';
 
 /**
  * Statistics of float64 arrays: each input record is one frame of little-endian doubles (as

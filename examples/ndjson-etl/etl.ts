@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { defineFilter } from 'manifold';
+import { defineFilter } from 'manifold-pipes';
 
 interface Event {
   id: number;

@@ -22,14 +22,14 @@ export interface ParsedCommandLine {
 export class InfoShown extends Error {}
 
 /**
- * manifold's own version, for `--version`: from the nearest package.json named manifold above
+ * manifold's own version, for `--version`: from the nearest manifold-pipes package.json above
  * this module, which may be a source file, tsc's output or a bundle.
  */
 export function manifoldVersion(): string {
   for (let url = new URL('.', import.meta.url); ; url = new URL('..', url)) {
     try {
       const found = JSON.parse(readFileSync(new URL('package.json', url), 'utf8'));
-      if (found.name === 'manifold') return String(found.version);
+      if (found.name === 'manifold-pipes') return String(found.version);
     } catch {
       // Not here: look one folder up.
     }

@@ -8,6 +8,7 @@ import { findProgram } from '../workers/process/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
+import { hintOnFailure, shellHint } from './shell-hint.js';
 import { statusOf } from './status.js';
 
 /** `manifold fan`: builds the subcommand. Running it resolves to the exit status. */
@@ -34,7 +35,9 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   if (!options.command.shell) {
     const program = findProgram(options.command.argv[0]!);
     if ('problem' in program) {
-      throw new CliError(`${options.command.argv[0]}: ${program.problem}`, ExitCode.notFound);
+      const hint = shellHint(options.command.argv);
+      const line = `${options.command.argv[0]}: ${program.problem}${hint ? ` (${hint})` : ''}`;
+      throw new CliError(line, ExitCode.notFound);
     }
   }
   // Last of the checks, since it creates the file: a summary that cannot be written is known
@@ -44,7 +47,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   const end = await fan.run(inputSize(options.inputs, sizes));
-  return statusOf(end);
+  return hintOnFailure(statusOf(end), options.command);
 }
 
 /** The command line's options, as commander parsed them, resolved in the one place for all. */

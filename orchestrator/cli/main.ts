@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { ConfigError } from '../config/problems.js';
+import { completionCommand } from './completion.js';
 import { fanCommand } from './fan.js';
+import { applyManners, usageLine } from './manners.js';
 import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
 import { tableCommand } from './table.js';
@@ -22,24 +24,26 @@ async function main(argv: string[]): Promise<number> {
   const start = (status: Promise<number>) => {
     running = status;
   };
+  const version = manifoldVersion();
   const program = new Command('manifold')
     .description('Unix-style stream processing in parallel.')
-    .version(manifoldVersion(), '-V, --version')
+    .version(version, '-V, --version')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => {} })
     .addCommand(fanCommand(start));
   for (const command of pipelineCommands(start)) program.addCommand(command);
   program.addCommand(tableCommand(start));
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: () => {} });
+  program.addCommand(completionCommand(program, start));
+  applyManners(program, version);
   refuseEndOfOptions(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok;
-      const message = error.message.replace(/^error: /, '');
-      process.stderr.write(`manifold: ${message} (see 'manifold --help')\n`);
+      const line = usageLine(error, program, argv);
+      if (line !== null) process.stderr.write(`manifold: ${line}\n`);
       return ExitCode.usage;
     }
     throw error;

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { CHECK_HELP_AFTER, GRAPH_HELP_AFTER, RUN_HELP_AFTER } from './pipeline-help.js';
 
 type Run = (status: Promise<number>) => void;
 
@@ -17,6 +18,7 @@ export function pipelineCommands(run: Run): Command[] {
     .option('--stats <file>', "write a JSON summary per stage and edge at the end; '-' for stderr")
     .option('--progress', 'show a live line per stage on stderr when it is a terminal')
     .option('--verbose', 'say what manifold decides, on stderr')
+    .addHelpText('after', RUN_HELP_AFTER)
     .action(
       (
         config: string,
@@ -27,6 +29,7 @@ export function pipelineCommands(run: Run): Command[] {
     .description('Check a config file without running it: exit 0 when good, 2 with every problem.')
     .argument('<config>', 'the config file')
     .option('--set <NAME=VALUE>', setHelp, set, [])
+    .addHelpText('after', CHECK_HELP_AFTER)
     .action((config: string, options: { set: string[] }) =>
       run(load().then((m) => m.checkOnly(config, options.set))),
     );
@@ -41,6 +44,7 @@ export function pipelineCommands(run: Run): Command[] {
         .default('mermaid'),
     )
     .option('--set <NAME=VALUE>', setHelp, set, [])
+    .addHelpText('after', GRAPH_HELP_AFTER)
     .action((config: string, options: { format: string; set: string[] }) =>
       run(load().then((m) => m.printGraph(config, options.format, options.set))),
     );

@@ -23,6 +23,9 @@ export function tableCommand(run: Run): Command {
     .addHelpText(
       'after',
       `
+Exit status: 0 success; 1 a failure (a record without its key, a duplicate key, a key not in
+the table); 2 usage error, or no table at the path. See docs/tables.md's faults.
+
 Examples:
   manifold table build users.tsv --key field:1 -o users.mft
   manifold fan --table users=users.mft -- mf-join --table users --key field:3

@@ -6,7 +6,7 @@ import { root } from '../helpers.js';
 
 /**
  * Each example of docs/api.md is a file in examples/api, run here as a real node process from
- * the package folder, where `import ... from 'manifold'` is the built package (its own
+ * the package folder, where `import ... from 'manifold-pipes'` is the built package (its own
  * `exports`, by self-reference), and the page shows each file as it is.
  */
 const expected: Record<string, string> = {

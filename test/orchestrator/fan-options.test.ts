@@ -346,8 +346,9 @@ describe('manifold fan --help', () => {
         readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8'),
       ),
     ].join('\n');
+    // --help and --version are every command's: test/orchestrator/cli-manners.test.ts.
     const unused = options.filter(
-      (option) => option !== '--help' && !source.includes(`'${option}'`),
+      (option) => !['--help', '--version'].includes(option) && !source.includes(`'${option}'`),
     );
     expect(unused).toEqual([]);
   });

@@ -1,0 +1,53 @@
+// Man pages from the manual in docs/ (and the README for manifold(1)), by marked-man, into
+// dist/man: package.json `man` lists them, so a global install puts them where `man` looks.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Marked } from 'marked';
+import markedMan from 'marked-man';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const FILTERS = ['mf-map', 'mf-filter', 'mf-reduce', 'mf-join', 'mf-frame', 'mf-unframe'];
+
+/** Each page: its name, its one-line description, its Markdown without the first heading. */
+const pages = [
+  page('manifold', 'Unix-style stream processing in parallel', 'README.md'),
+  page('manifold-fan', 'one stream, many workers', 'docs/fan.md'),
+  page('manifold-run', 'run, check and graph pipelines from config files', 'docs/config.md'),
+  page('manifold-table', 'shared lookup tables for every worker', 'docs/tables.md'),
+  ...FILTERS.map((name) => filterPage(name)),
+];
+
+rmSync('dist/man', { recursive: true, force: true });
+mkdirSync('dist/man', { recursive: true });
+for (const { name, description, body } of pages) {
+  const others = pages.filter((other) => other.name !== name).map((other) => `${other.name}(1)`);
+  const markdown = `# ${name}(1) -- ${description}\n\n## DESCRIPTION\n\n${body}\n\n## SEE ALSO\n\n${others.join(', ')}\n`;
+  const roff = new Marked({
+    ...markedMan,
+    breaks: false,
+    manual: 'manifold',
+    manVersion: version,
+  }).parse(markdown);
+  writeFileSync(`dist/man/${name}.1`, roff);
+}
+
+function page(name, description, file) {
+  return { name, description, body: withoutTitle(readFileSync(file, 'utf8')) };
+}
+
+/** A filter's page: the introduction all filters share, then its own section. */
+function filterPage(name) {
+  const text = withoutTitle(readFileSync('docs/binaries.md', 'utf8'));
+  const [intro, ...sections] = text.split(/^(?=## )/m);
+  const own = sections.filter((section) => section.split('\n')[0].includes(name));
+  if (own.length === 0) throw new Error(`docs/binaries.md has no section for ${name}`);
+  const title = own[0].split('\n')[0].replace(/^## /, '');
+  return {
+    name,
+    description: `the ${title.replace(/`/g, '')} filter`,
+    body: [intro, ...own].join(''),
+  };
+}
+
+function withoutTitle(markdown) {
+  return markdown.replace(/^# .*\n/, '');
+}

@@ -1,0 +1,45 @@
+import type { Command, CommanderError } from 'commander';
+
+/**
+ * What every command of the program gets: `-V, --version`, and errors thrown to the edge
+ * (main.ts) rather than printed and exited on by commander, so that the edge writes one line.
+ */
+export function applyManners(command: Command, version: string): void {
+  for (const sub of command.commands as Command[]) {
+    sub.version(version, '-V, --version');
+    sub.exitOverride().configureOutput({ outputError: () => {} });
+    applyManners(sub, version);
+  }
+}
+
+/**
+ * The one line for a usage error, pointing at the help of the command it is about:
+ * `unknown option '--bogus' (see 'manifold fan --help')`. Null when commander has already
+ * said everything: help shown, on request (status 0) or because a command was missing
+ * (`manifold` alone, `manifold table` alone: status 2, the help on stderr).
+ */
+export function usageLine(error: CommanderError, program: Command, argv: string[]): string | null {
+  if (error.code === 'commander.help' || error.exitCode === 0) return null;
+  const message = error.message.replace(/^error: /, '');
+  return `${message} (see '${commandPath(program, argv).join(' ')} --help')`;
+}
+
+/**
+ * The names of the command `argv` runs, from the program's: its leading words that name a
+ * subcommand, skipping flags (the program and `table` take none with a value).
+ */
+export function commandPath(program: Command, argv: string[]): string[] {
+  const path = [program.name()];
+  let current = program;
+  for (const word of argv) {
+    if (word === '--') break;
+    if (word.startsWith('-')) continue;
+    const sub = (current.commands as Command[]).find(
+      (c) => c.name() === word || c.aliases().includes(word),
+    );
+    if (sub === undefined) break;
+    path.push(sub.name());
+    current = sub;
+  }
+  return path;
+}

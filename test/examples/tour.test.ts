@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { root, run } from '../helpers.js';
+import { tempDir } from '../support/temp.js';
+
+// The README's tour runs as pasted: examples/tour.sh holds every command and file of it (checked
+// here against the README's own blocks), makes the sample files and runs each command.
+
+const readme = readFileSync(`${root}README.md`, 'utf8');
+const tourScript = readFileSync(`${root}examples/tour.sh`, 'utf8');
+
+/** The fenced blocks of one language between two headings of the README. */
+function blocks(language: string, from: string, to: string): string[] {
+  const part = readme.slice(readme.indexOf(from), readme.indexOf(to));
+  return [...part.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(
+    (m) => m[1]!,
+  );
+}
+
+const TOUR = ['## A 60-second tour', '## Documentation'] as const;
+
+/** The commands tour.sh runs: the double-quoted words of its `tour=(...)` list. */
+const tourCommands = () =>
+  [...tourScript.slice(tourScript.indexOf('tour=(')).matchAll(/^ {2}"(.*)"$/gm)].map((m) =>
+    m[1]!.replace(/\\(["\\$`])/g, '$1'),
+  );
+
+describe('examples/tour.sh', () => {
+  it("holds every command and file of the README's tour", () => {
+    const commands = blocks('sh', ...TOUR).flatMap((block) => block.split('\n').slice(0, -1));
+    expect(commands.length).toBeGreaterThan(15);
+    expect(tourCommands()).toEqual(expect.arrayContaining(commands));
+    const files = [...blocks('yaml', ...TOUR), ...blocks('js', ...TOUR)];
+    expect(files.length).toBe(3);
+    for (const file of files) expect(tourScript).toContain(`<<'EOF'\n${file}EOF\n`);
+  });
+
+  it('makes its sample files and runs every command, in the folder given', async () => {
+    const dir = tempDir('manifold-tour-');
+    const result = await run('bash', [`${root}examples/tour.sh`, dir], '', {
+      env: { PATH: `${root}node_modules/.bin:/usr/bin:/bin` },
+      timeout: 120_000,
+    });
+    const out = result.stdout.toString();
+    expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    expect(out).toContain('\ntour: every command ran\n');
+    for (const command of tourCommands()) expect(out).toContain(`\n$ ${command}\n`);
+    // A few outputs, one per kind of command.
+    expect(out).toMatch(/ERROR request 97\n/);
+    expect(out).toContain('THE QUICK BROWN FOX\nJUMPS OVER\nTHE LAZY DOG\n');
+    expect(out).toContain('e1\tclick\tu2\tu2\tuser 2\n');
+    expect(out).toMatch(/ {4}800 the\n/);
+    expect(out).toContain('north\t17\nsouth\t5\n');
+    expect(out).toContain('  (stderr) flaky: failing on purpose, once\n');
+    expect(out).toContain('{"a":1,"b":2,"total":3}\n');
+  }, 150_000);
+});

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { manifold, root, run } from '../helpers.js';
+import { oneLine } from '../support/lines.js';
+
+// The manners of the `manifold` command line, whatever the subcommand: help when called alone,
+// one line for a usage error pointing at the right help, -V everywhere, a hint for a worker
+// command that was meant for a shell, and help with exit statuses and examples.
+
+const version = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version as string;
+
+/** The subcommands a help lists under "Commands:", the implicit `help` left out. */
+const commandsIn = (help: string) =>
+  [
+    ...help
+      .split('\nCommands:\n')[1]!
+      .split('\n\n')[0]!
+      .matchAll(/^ {2}([a-z]+)\b/gm),
+  ]
+    .map((m) => m[1]!)
+    .filter((name) => name !== 'help');
+
+async function everyCommand(): Promise<string[][]> {
+  const top = commandsIn((await run(manifold, ['--help'])).stdout.toString());
+  const table = commandsIn((await run(manifold, ['table', '--help'])).stdout.toString());
+  expect(top).toEqual(expect.arrayContaining(['fan', 'run', 'check', 'graph', 'table']));
+  expect(table).toEqual(['build', 'get', 'stat', 'serve']);
+  return [[], ...top.map((name) => [name]), ...table.map((name) => ['table', name])];
+}
+
+describe('manifold alone', () => {
+  it('prints the help on stderr and exits 2, with no line of its own', async () => {
+    const result = await run(manifold, []);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^Usage: manifold \[options\] \[command\]\n/);
+    expect(result.stderr).not.toMatch(/^manifold:|outputHelp/m);
+    expect(result.stdout.length).toBe(0);
+  });
+});
+
+describe('a usage error is one line pointing at the help of its command', () => {
+  const cases: [string[], string][] = [
+    [['--bogus'], 'manifold'],
+    [['bogus'], 'manifold'],
+    [['fan', '--bogus', '--', 'cat'], 'manifold fan'],
+    [['fan', '-j', '2', '--bogus', '--', 'cat'], 'manifold fan'],
+    [['fan'], 'manifold fan'],
+    [['run', '--bogus', 'p.yaml'], 'manifold run'],
+    [['check'], 'manifold check'],
+    [['graph', '--format', 'png', 'p.yaml'], 'manifold graph'],
+    [['table', 'build', '--bogus'], 'manifold table build'],
+    [['table', 'get', '--bogus', 'x.mft', 'k'], 'manifold table get'],
+    [['completion', 'tcsh'], 'manifold completion'],
+  ];
+  it.for(cases)('%j points at %s --help', async ([args, command]) => {
+    const result = await run(manifold, args, 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(oneLine);
+    expect(result.stderr).toContain(`(see '${command} --help')`);
+  });
+});
+
+describe('-V and --version', () => {
+  it('print the version on every command and subcommand, exit 0', async () => {
+    const commands = await everyCommand();
+    for (const path of commands) {
+      for (const flag of ['-V', '--version']) {
+        const result = await run(manifold, [...path, flag]);
+        expect({ path, flag, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+          path,
+          flag,
+          exitCode: 0,
+          stderr: '',
+        });
+        expect(result.stdout.toString()).toBe(`${version}\n`);
+      }
+    }
+  });
+});
+
+describe('a worker command meant for a shell', () => {
+  it('as one word, not found: the one line says to add --shell', async () => {
+    const result = await run(manifold, ['fan', '--', 'grep a | wc -l'], 'a\n');
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toMatch(oneLine);
+    expect(result.stderr).toContain(
+      "command not found (a shell command line: to run it with /bin/sh -c, add --shell: manifold fan --shell -- 'grep a | wc -l')",
+    );
+  });
+
+  it("as separate words: when the fan fails, a last line says '|' was an argument", async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '1', '--', 'grep', 'a', '|', 'wc', '-l'],
+      'a\n',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n').at(-2)).toBe(
+      "manifold: hint: '|' was an argument of grep: to run it with /bin/sh -c, add --shell: manifold fan --shell -- 'grep a | wc -l'",
+    );
+  });
+
+  it("a '|' that is meant as an argument, and --shell, give no hint", async () => {
+    const tr = await run(manifold, ['fan', '--', 'tr', '|', ','], 'a|b\n');
+    expect([tr.exitCode, tr.stdout.toString(), tr.stderr]).toEqual([0, 'a,b\n', '']);
+    const shell = await run(manifold, ['fan', '-j', '1', '--shell', '--', 'grep a | wc -l'], 'a\n');
+    expect([shell.exitCode, shell.stdout.toString(), shell.stderr]).toEqual([0, '1\n', '']);
+  });
+});
+
+describe('--help of each command', () => {
+  it.for([['run'], ['check'], ['graph'], ['table'], ['completion'], ['fan']])(
+    'manifold %s --help has exit statuses and examples',
+    async (path) => {
+      const result = await run(manifold, [...path, '--help']);
+      expect(result.exitCode).toBe(0);
+      const help = result.stdout.toString();
+      expect(help).toMatch(/\nExit status: 0 /);
+      expect(help).toMatch(new RegExp(`\\nExamples:\\n {2}(source <\\(|)manifold ${path[0]} `));
+    },
+  );
+});

@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, output, root, run } from '../helpers.js';
+import { fileTempDir } from '../support/temp.js';
+
+// `manifold completion <shell>`: the scripts are loaded into real shells and asked what they
+// complete, bash always (complete -p, compgen through the script's function), zsh and fish
+// checked where they are installed (CI has bash only).
+
+const installed = (shell: string) => {
+  try {
+    execFileSync(shell, ['-c', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const dir = fileTempDir('manifold-completion-');
+const script = async (shell: string) => {
+  const file = join(dir, `manifold.${shell}`);
+  writeFileSync(file, await output(manifold, ['completion', shell]));
+  return file;
+};
+
+/** What bash completes for the words of a command line, the last one being completed. */
+async function bashCompletes(line: string[][]): Promise<string[]> {
+  const file = await script('bash');
+  const calls = line.map(
+    (words) =>
+      `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _manifold; printf '%s\\n' "\${COMPREPLY[*]}"`,
+  );
+  const result = await run('bash', ['-c', [`source '${file}'`, ...calls].join('\n')], '', {
+    cwd: dir,
+    env: { PATH: `${root}node_modules/.bin:/usr/bin:/bin` },
+  });
+  expect(result.stderr).toBe('');
+  return result.stdout.toString().split('\n').slice(0, -1);
+}
+
+const words = (text: string) => text.split(' ').sort();
+
+describe('manifold completion bash', () => {
+  it('registers _manifold for manifold in a real bash', async () => {
+    const file = await script('bash');
+    const result = await run('bash', ['-c', `source '${file}'; complete -p manifold`]);
+    expect(result.stdout.toString()).toBe('complete -F _manifold manifold\n');
+  });
+
+  it('completes subcommands, options, choices, files and worker commands', async () => {
+    writeFileSync(join(dir, 'wordfreq.yaml'), 'stages: []\n');
+    const got = await bashCompletes([
+      ['manifold', ''],
+      ['manifold', 'ta'],
+      ['manifold', 'fan', '--me'],
+      ['manifold', 'fan', '--merge', ''],
+      ['manifold', 'fan', '-j', '4', '--merge', 'o'],
+      ['manifold', 'table', ''],
+      ['manifold', 'table', 'build', '--duplicates', 'f'],
+      ['manifold', 'graph', '--format', ''],
+      ['manifold', 'completion', ''],
+      ['manifold', 'run', 'wordf'],
+      ['manifold', 'fan', '-j', '2', '--', 'mf-ma'],
+      ['manifold', 'fan', '-j', '2', 'mf-red'],
+      ['manifold', 'fan', '--', 'sort', 'wordf'],
+    ]);
+    expect(got.map(words)).toEqual([
+      words('fan run check graph table completion'),
+      ['table'],
+      ['--merge', '--merge-memory'],
+      words('ready ordered sorted'),
+      ['ordered'],
+      words('build get stat serve'),
+      ['first'],
+      words('mermaid dot'),
+      words('bash zsh fish'),
+      ['wordfreq.yaml'],
+      ['mf-map'],
+      ['mf-reduce'],
+      ['wordfreq.yaml'],
+    ]);
+  });
+
+  it("offers every option fan --help lists, from commander's own data", async () => {
+    const help = (await output(manifold, ['fan', '--help'])).toString();
+    const listed = [...help.matchAll(/^ {2}(?:(-\w), )?(--[a-z][a-z0-9-]*)/gm)].flatMap((m) =>
+      m.slice(1).filter((flag) => flag !== undefined),
+    );
+    expect(listed.length).toBeGreaterThan(20);
+    const [offered] = await bashCompletes([['manifold', 'fan', '-']]);
+    expect(words(offered!)).toEqual(expect.arrayContaining(listed));
+  });
+});
+
+describe('manifold completion zsh and fish', () => {
+  it.skipIf(!installed('zsh'))(
+    'zsh -n accepts the zsh script; sourced, it is compdef-ed',
+    async () => {
+      const file = await script('zsh');
+      const syntax = await run('zsh', ['-n', file]);
+      expect([syntax.exitCode, syntax.stderr]).toEqual([0, '']);
+      const loaded = await run('zsh', [
+        '-fc',
+        `autoload -U compinit; compinit -u -D; source '${file}'; print -r -- $_comps[manifold]`,
+      ]);
+      expect(loaded.stdout.toString()).toBe('_manifold\n');
+    },
+  );
+
+  it.skipIf(!installed('fish'))('fish loads the fish script and completes from it', async () => {
+    const file = await script('fish');
+    expect((await run('fish', ['-n', file])).exitCode).toBe(0);
+    const result = await run('fish', [
+      '-c',
+      `source '${file}'; complete -C'manifold fan --merge '; complete -C'manifold ta'`,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(
+      result.stdout
+        .toString()
+        .split('\n')
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['ordered', 'ready', 'sorted', 'table', '']);
+  });
+});
