@@ -8,6 +8,20 @@ import { RecordReader } from './records.js';
 
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
+/** Where a filter under the protocol reads blocks and writes output: stdio, or a thread's port. */
+export interface FilterIO {
+  chunks(): AsyncIterable<Buffer>;
+  write(parts: Buffer[]): Promise<void>;
+  /** After the last output. */
+  close?(): Promise<void>;
+}
+
+/** stdin and stdout, as a process reads and writes them. */
+export function stdio(): FilterIO {
+  const writer = new OutputWriter();
+  return { chunks: () => readChunks(0), write: (parts) => writer.write(parts) };
+}
+
 interface Message {
   seq: number;
   firstRecord: number;
@@ -23,15 +37,18 @@ export async function runProtocol<S>(
   spec: FilterSpec<RecordKind, S>,
   context: FilterContext<S>,
   parsed: ParsedCommandLine,
+  io: FilterIO = stdio(),
 ): Promise<void> {
   const encoder = new RecordEncoder(parsed.join);
-  const writer = new OutputWriter();
   let seq = 0;
   let decoder: RecordDecoder = createDecoder(parsed.split);
-  const send = async (block: number) => {
+  // A block's last output and its end go in one write: one message, for a thread.
+  const send = async (block: number, end = false) => {
     const parts = encoder.take();
     const bytes = parts.reduce((sum, part) => sum + part.length, 0);
-    if (bytes > 0) await writer.write([outputHeader(block, bytes), ...parts]);
+    const out = bytes > 0 ? [outputHeader(block, bytes), ...parts] : [];
+    if (end) out.push(outputHeader(block, 0));
+    if (out.length > 0) await io.write(out);
   };
   const loop = new RecordLoop(
     spec,
@@ -45,7 +62,7 @@ export async function runProtocol<S>(
     messages.push({ seq: header.readUInt32BE(0), firstRecord: header.readDoubleBE(8), payload });
   });
   let records = 0;
-  for await (const chunk of readChunks(0)) {
+  for await (const chunk of io.chunks()) {
     reader.push(chunk);
     for (const message of messages.splice(0)) {
       seq = message.seq;
@@ -55,12 +72,11 @@ export async function runProtocol<S>(
       await loop.run(input.read(message.payload));
       await loop.run(input.read(null));
       records = message.firstRecord - 1 + decoder.count;
-      await send(seq);
-      await writer.write([outputHeader(seq, 0)]);
+      await send(seq, true);
     }
   }
   seq = TRAILING;
   await loop.flush(records);
-  await send(TRAILING);
-  await writer.write([outputHeader(TRAILING, 0)]);
+  await send(TRAILING, true);
+  await io.close?.();
 }

@@ -12,6 +12,8 @@ export type HaltMode = 'now' | 'never';
 export interface FanOptions {
   /** The kind of worker (workers/registry.ts), or one given by code. @default 'process' */
   kind?: string | WorkerKind;
+  /** --thread-heap: the most heap each thread worker may take, in bytes. @default Node's own */
+  threadHeap?: number;
   command: CommandSpec;
   workers: number;
   /** How input records are cut. */

@@ -18,6 +18,7 @@ export function createWorkers(options: FanOptions, listener: WorkerListener): Wo
       framing,
       maxBacklog: blockSize,
       ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
+      ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
     },
     listener,
   );

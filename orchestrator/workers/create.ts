@@ -21,6 +21,8 @@ export interface WorkerSettings {
   maxBacklog: number;
   /** Where workers' stderr goes when not to manifold's (the library's). */
   stderr?: WorkerStderr;
+  /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */
+  heapLimit?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface WorkerSettings {
  * asked for. Refuses first a fan the kind cannot run (the open-file limit, for processes).
  */
 export function createWorkers(settings: WorkerSettings, listener: WorkerListener): Worker[] {
-  const { workers, command, tag, attribution, framing, maxBacklog, stderr } = settings;
+  const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit } = settings;
   const kind = workerKind(settings.kind);
   kind.check?.(workers, tag || stderr !== undefined);
   return Array.from({ length: workers }, (_, i) => {
@@ -39,6 +41,7 @@ export function createWorkers(settings: WorkerSettings, listener: WorkerListener
       command,
       tag,
       ...(stderr === undefined ? {} : { stderr }),
+      ...(heapLimit === undefined ? {} : { heapLimit }),
     });
     if (attribution === 'per-block') return new PerBlockWorker({ slot, transport, listener });
     return new PersistentWorker({ slot, transport, attribution, framing, maxBacklog, listener });
