@@ -1,20 +1,23 @@
 /**
- * Bytes that move between threads. An ArrayBuffer in a postMessage transfer list changes owner
- * without a copy, but it moves whole: a Buffer that is a view into a larger ArrayBuffer (a
- * slice of a read, or one of Node's pooled small Buffers) would take its neighbours along and
- * leave every other view of them empty. So what crosses is always copied first into a Buffer
- * that owns its whole ArrayBuffer, one copy per message, and never used again by the sender.
+ * The messages between manifold and a filter's thread (`manifold fan --threads`). Bytes move
+ * as ArrayBuffers in the transfer list, which change owner without a copy but move whole: a
+ * Buffer that is a view into a larger ArrayBuffer (a slice of a read, or one of Node's pooled
+ * small Buffers) would take its neighbours along and leave every other view of them empty. So
+ * what crosses is copied first into memory of its own, and never touched again by the sender.
  */
 
 /** Which side a message is for, and what it carries. Blocks in, output out. */
-export type ToThread = { kind: 'bytes'; buffer: ArrayBuffer } | { kind: 'end' };
+export type ToThread =
+  /** `length` bytes at the start of `buffer`, which may be larger (a buffer used again). */
+  { kind: 'bytes'; buffer: ArrayBuffer; length: number } | { kind: 'end' };
 
 export type FromThread =
   /**
    * Output bytes, in order; `finished` counts the messages of input the thread has done with
-   * (cumulative), so the sender knows how much of what it gave is still waiting.
+   * (cumulative), so the sender knows how much of what it gave is still waiting; `returned`
+   * gives back buffers of input the thread holds nothing of, to be filled again.
    */
-  | { kind: 'output'; buffers: ArrayBuffer[]; finished: number }
+  | { kind: 'output'; buffers: ArrayBuffer[]; finished: number; returned: ArrayBuffer[] }
   /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
   | { kind: 'not-a-filter' }
   /** The module could not be loaded: its error's message. */
@@ -28,23 +31,3 @@ export const THREAD_MARK = 'manifoldThread';
 
 /** Set on `globalThis` by a filter that serves a thread: the loader can tell a filter loaded. */
 export const SERVING = Symbol.for('manifold.thread.serving');
-
-/** `parts` copied into one Buffer that owns its whole ArrayBuffer, ready to transfer. */
-export function ownedCopy(parts: readonly Uint8Array[], bytes?: number): Buffer {
-  let total = bytes ?? 0;
-  if (bytes === undefined) for (const part of parts) total += part.length;
-  // allocUnsafeSlow: never from the pool, so the ArrayBuffer is this Buffer's alone; not zeroed,
-  // since every byte is written next.
-  const owned = Buffer.allocUnsafeSlow(total);
-  let at = 0;
-  for (const part of parts) {
-    owned.set(part, at);
-    at += part.length;
-  }
-  return owned;
-}
-
-/** True when transferring `buffer`'s ArrayBuffer would move exactly its bytes and nothing else. */
-export function ownsItsMemory(buffer: Uint8Array): boolean {
-  return buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
-}

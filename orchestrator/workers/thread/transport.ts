@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../../../filters/index.js';
-import { type FromThread, ownedCopy, type ToThread } from '../../../filters/transfer.js';
+import type { FromThread, ToThread } from '../../../filters/transfer.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
   SlotSpec,
@@ -12,8 +12,12 @@ import type {
 } from '../transport.js';
 import { LOADER, loaderData } from './loader.js';
 import type { ThreadModule } from './module.js';
+import { BufferPool } from './pool.js';
 
 const MiB = 1024 * 1024;
+
+/** One pool for every thread of the process: blocks are given to whichever thread is ready. */
+const pool = new BufferPool();
 
 interface Sent {
   bytes: number;
@@ -98,9 +102,9 @@ export class ThreadTransport implements Transport {
       if (done !== undefined) queueMicrotask(done);
       return;
     }
-    const owned = ownedCopy(buffers, bytes).buffer as ArrayBuffer;
-    const message: ToThread = { kind: 'bytes', buffer: owned };
-    this.#worker.postMessage(message, [owned]);
+    const buffer = pool.fill(buffers, bytes);
+    const message: ToThread = { kind: 'bytes', buffer, length: bytes };
+    this.#worker.postMessage(message, [buffer]);
     this.#sends.push({ bytes, done });
     // The first send waiting is taken at once; the others wait behind it.
     if (this.#sends.length === 1) {
@@ -151,6 +155,7 @@ export class ThreadTransport implements Transport {
   #take(message: FromThread): void {
     switch (message.kind) {
       case 'output':
+        pool.give(message.returned);
         for (const buffer of message.buffers) this.#events.output(Buffer.from(buffer));
         this.#finish(message.finished);
         return;
