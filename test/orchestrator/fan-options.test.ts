@@ -290,6 +290,8 @@ const MODE_FILES = [
   'fan-merge-sorted.test.ts',
   'fan-split.test.ts',
   'fan-records.test.ts',
+  'fan-threads.test.ts',
+  'fan-threads-failures.test.ts',
 ];
 
 describe('manifold fan --help', () => {
@@ -316,6 +318,8 @@ describe('manifold fan --help', () => {
         '--per-block',
         '--one-to-one',
         '--protocol',
+        '--threads',
+        '--thread-heap',
         '--retries',
         '--halt',
         '--input',
