@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture } from '../helpers.js';
 import { randoms, shuffled, variedLines } from '../support/data.js';
 import { fan, OK, ok, statsOf, untag } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
 import { joinLines, linesOf, numbered, sortedLines } from '../support/lines.js';
+import { spawnManifold, waitForExit, watch } from '../support/spawn.js';
+import { builtTable } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
 
 // `manifold fan --threads`: SDK filters run as threads of manifold, blocks transferred to them
 // and their output back, each block's output tied to it. Real threads in a real manifold.
@@ -326,5 +330,31 @@ describe('threads as workers in --stats and --tag', () => {
     const out = linesOf(result.stdout).map(untag);
     expect(new Set(out.map((o) => o.worker))).toEqual(new Set([1, 2]));
     expect(out.map((o) => o.record).sort()).toEqual(numberedLines(1, 3000).sort());
+  });
+});
+
+describe('tables shared by the threads', () => {
+  it('each thread looks keys up; the process maps the table once for all of them', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'a\t1\nb\t2\nc\t3\n', ['--key', 'field:1']);
+    const args = ['fan', '-j', '2', '--threads', '--block', '2', '--tag', '--table', `t=${table}`];
+    const child = spawnManifold([...args, '--', fixture('table-lookup.js'), '--maps']);
+    const stdout = watch(child.stdout!);
+    child.stdin!.write('a\nb\nc\nzz\n'); // and stdin stays open: both threads are running
+    await stdout.waitFor(/\tget:/, 4);
+    const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8').match(/\/shard-0\.mdb$/gm);
+    expect(maps).toEqual(['/shard-0.mdb']);
+    child.stdin!.end();
+    const exit = await waitForExit(child);
+    expect(exit).toEqual({ exitCode: 0, signal: null });
+    const lines = linesOf(stdout.text).map(untag);
+    expect(lines.map((line) => line.record).sort()).toEqual([
+      'a\tget:a\t1',
+      'b\tget:b\t2',
+      'c\tget:c\t3',
+      'maps:1:shard-0.mdb',
+      'maps:2:shard-0.mdb',
+      'zz\tget:undefined',
+    ]);
   });
 });
