@@ -17,7 +17,14 @@ export type FromThread =
    * (cumulative), so the sender knows how much of what it gave is still waiting; `returned`
    * gives back buffers of input the thread holds nothing of, to be filled again.
    */
-  | { kind: 'output'; buffers: ArrayBuffer[]; finished: number; returned: ArrayBuffer[] }
+  | {
+      kind: 'output';
+      /** Each buffer's first `lengths[i]` bytes (a block's own buffer may be larger). */
+      buffers: ArrayBuffer[];
+      lengths: number[];
+      finished: number;
+      returned: ArrayBuffer[];
+    }
   /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
   | { kind: 'not-a-filter' }
   /** The module could not be loaded: its error's message. */

@@ -32,26 +32,37 @@ export function claimThread(name: string): void {
   global[SERVING] = name;
 }
 
+interface Segment {
+  block: number;
+  parts: Buffer[];
+  bytes: number;
+  end: boolean;
+}
+
 /**
  * A filter's input and output over the port to manifold. Blocks arrive as transferred
- * ArrayBuffers, each one message of the block protocol; a block's buffer goes back to manifold
- * for the next block once nothing holds it (`release`). Output leaves in pieces of at most
- * PIECE bytes, each a whole protocol message in memory of its own: small buffers come cheap
- * from malloc, where fresh large ones cost a page fault per 4 KiB, and a whole message per
- * piece lets manifold read it without joining pieces. A block's output goes when the filter
- * asks for the next block, with the count of blocks done: manifold then knows what is still
- * waiting for this thread.
+ * ArrayBuffers, each one message of the block protocol. A block's output is gathered until the
+ * filter asks for the next block, then goes with the count of blocks done (manifold then knows
+ * what still waits for this thread), framed in the block's own buffer when the filter holds
+ * nothing of it (`release`: text and JSON records are copies) and it has room: no memory is
+ * allocated for it, and the buffer moves back whole. Otherwise output leaves in pieces of at
+ * most PIECE bytes, each a whole protocol message in memory of its own (small buffers come
+ * cheap from malloc, where fresh large ones cost a page fault per 4 KiB), and a buffer released
+ * goes back to manifold's pool.
  */
 export class PortIO implements FilterIO {
   readonly #port: MessagePort;
   readonly #queue: ToThread[] = [];
   #wake: (() => void) | null = null;
   #taken = 0;
-  #pending: ArrayBuffer[] = [];
-  #pendingBytes = 0;
-  #returned: ArrayBuffer[] = [];
   /** The count of blocks done that manifold was last told. */
   #told = 0;
+  #segments: Segment[] = [];
+  #pendingBytes = 0;
+  /** The buffer of the block being read; once released, free for output or to go back. */
+  #input: ArrayBuffer | null = null;
+  #free: ArrayBuffer | null = null;
+  #returned: ArrayBuffer[] = [];
   readonly #onMessage = (message: ToThread) => {
     this.#queue.push(message);
     const wake = this.#wake;
@@ -73,6 +84,7 @@ export class PortIO implements FilterIO {
         const message = this.#queue.shift()!;
         if (message.kind === 'end') return;
         this.#taken++;
+        this.#input = message.buffer;
         yield Buffer.from(message.buffer, 0, message.length);
       }
     } finally {
@@ -81,43 +93,24 @@ export class PortIO implements FilterIO {
   }
 
   release(chunk: Buffer): void {
-    this.#returned.push(chunk.buffer as ArrayBuffer);
+    const buffer = chunk.buffer as ArrayBuffer;
+    if (buffer === this.#input) {
+      this.#free = buffer;
+      this.#input = null;
+    } else {
+      this.#returned.push(buffer);
+    }
   }
 
   async send(block: number, parts: Buffer[], end: boolean): Promise<void> {
-    let left = 0;
-    for (const part of parts) left += part.length;
-    if (left === 0 && !end) return;
-    let part = 0;
-    let offset = 0;
-    do {
-      const length = Math.min(left, PIECE);
-      left -= length;
-      // The block's end closes its last piece; an empty block's is a piece of its own.
-      const closing = end && left === 0 && length > 0;
-      const piece = Buffer.allocUnsafeSlow(HEADER + length + (closing ? HEADER : 0));
-      piece.writeUInt32BE(block, 0);
-      piece.writeUInt32BE(length, 4);
-      for (let at = HEADER; at < HEADER + length; ) {
-        const source = parts[part]!;
-        const n = Math.min(source.length - offset, HEADER + length - at);
-        piece.set(n === source.length ? source : source.subarray(offset, offset + n), at);
-        at += n;
-        offset += n;
-        if (offset === source.length) {
-          part++;
-          offset = 0;
-        }
-      }
-      if (closing) {
-        piece.writeUInt32BE(block, HEADER + length);
-        piece.writeUInt32BE(0, HEADER + length + 4);
-      }
-      this.#pending.push(piece.buffer as ArrayBuffer);
-      this.#pendingBytes += piece.length;
-    } while (left > 0);
-    // A block's output may be large: what is gathered goes before the block ends.
-    if (this.#pendingBytes >= POST_AT) this.#post(this.#taken - 1);
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    if (bytes === 0 && !end) return;
+    this.#segments.push({ block, parts, bytes, end });
+    this.#pendingBytes += bytes;
+    // A block's output may be large: what is gathered goes before the block ends (at its end,
+    // it goes when the next block is asked for, perhaps in the block's own buffer).
+    if (!end && this.#pendingBytes >= POST_AT) this.#post(this.#taken - 1);
   }
 
   async close(): Promise<void> {
@@ -126,14 +119,96 @@ export class PortIO implements FilterIO {
 
   /** Sends the output gathered, and that `finished` blocks are done (sent even with no output). */
   #post(finished: number): void {
-    if (this.#pending.length === 0 && finished <= this.#told) return;
+    const segments = this.#segments;
+    const free = this.#free;
+    if (segments.length === 0 && finished <= this.#told && free === null) return;
     this.#told = Math.max(finished, this.#told);
-    const buffers = this.#pending;
-    const returned = this.#returned;
-    this.#pending = [];
+    this.#segments = [];
     this.#pendingBytes = 0;
+    this.#free = null;
+    const size = segments.reduce((sum, segment) => sum + framedSize(segment), 0);
+    const buffers: ArrayBuffer[] = [];
+    const lengths: number[] = [];
+    const inPlace =
+      free !== null &&
+      size > 0 &&
+      size <= free.byteLength &&
+      !segments.some((segment) => segment.parts.some((part) => part.buffer === free));
+    if (inPlace) {
+      const target = Buffer.from(free);
+      let at = 0;
+      for (const segment of segments) at = frameInto(target, at, segment);
+      buffers.push(free);
+      lengths.push(size);
+    } else {
+      for (const segment of segments) frameInPieces(segment, buffers, lengths);
+      if (free !== null) this.#returned.push(free);
+    }
+    const returned = this.#returned;
     this.#returned = [];
-    const message: FromThread = { kind: 'output', buffers, returned, finished: this.#told };
+    const message: FromThread = {
+      kind: 'output',
+      buffers,
+      lengths,
+      returned,
+      finished: this.#told,
+    };
     this.#port.postMessage(message, [...buffers, ...returned]);
   }
+}
+
+/** The bytes a segment takes framed: its message, and the block's end. */
+function framedSize({ bytes, end }: Segment): number {
+  return (bytes > 0 ? HEADER + bytes : 0) + (end ? HEADER : 0);
+}
+
+/** Writes a segment framed into `target` at `at`; returns where it ends. */
+function frameInto(target: Buffer, at: number, { block, parts, bytes, end }: Segment): number {
+  let pos = at;
+  if (bytes > 0) {
+    pos = writeHeader(target, pos, block, bytes);
+    for (const part of parts) {
+      target.set(part, pos);
+      pos += part.length;
+    }
+  }
+  return end ? writeHeader(target, pos, block, 0) : pos;
+}
+
+/** A segment framed in pieces of at most PIECE bytes, each a buffer of its own. */
+function frameInPieces(segment: Segment, buffers: ArrayBuffer[], lengths: number[]): void {
+  const { block, parts, end } = segment;
+  let left = segment.bytes;
+  let part = 0;
+  let offset = 0;
+  do {
+    const length = Math.min(left, PIECE);
+    left -= length;
+    // The block's end closes its last piece; an empty block's is a piece of its own.
+    const closing = end && left === 0;
+    const piece = Buffer.allocUnsafeSlow(
+      (length > 0 ? HEADER + length : 0) + (closing ? HEADER : 0),
+    );
+    let at = length > 0 ? writeHeader(piece, 0, block, length) : 0;
+    while (at < HEADER + length && length > 0) {
+      const source = parts[part]!;
+      const n = Math.min(source.length - offset, HEADER + length - at);
+      piece.set(n === source.length ? source : source.subarray(offset, offset + n), at);
+      at += n;
+      offset += n;
+      if (offset === source.length) {
+        part++;
+        offset = 0;
+      }
+    }
+    if (closing) writeHeader(piece, at, block, 0);
+    buffers.push(piece.buffer as ArrayBuffer);
+    lengths.push(piece.length);
+  } while (left > 0);
+}
+
+function writeHeader(target: Buffer, at: number, block: number, length: number): number {
+  target.writeUInt32BE(block, at);
+  target.writeUInt32BE(length, at + 4);
+  return at + HEADER;
 }

@@ -156,7 +156,9 @@ export class ThreadTransport implements Transport {
     switch (message.kind) {
       case 'output':
         pool.give(message.returned);
-        for (const buffer of message.buffers) this.#events.output(Buffer.from(buffer));
+        message.buffers.forEach((buffer, i) =>
+          this.#events.output(Buffer.from(buffer, 0, message.lengths[i])),
+        );
         this.#finish(message.finished);
         return;
       case 'not-a-filter':
