@@ -156,9 +156,9 @@ export class ThreadTransport implements Transport {
     switch (message.kind) {
       case 'output':
         pool.give(message.returned);
-        message.buffers.forEach((buffer, i) =>
-          this.#events.output(Buffer.from(buffer, 0, message.lengths[i])),
-        );
+        for (const [i, buffer] of message.buffers.entries()) {
+          this.#events.output(Buffer.from(buffer, 0, message.lengths[i]));
+        }
         this.#finish(message.finished);
         return;
       case 'not-a-filter':
