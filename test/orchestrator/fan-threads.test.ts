@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture } from '../helpers.js';
 import { randoms, shuffled, variedLines } from '../support/data.js';
-import { fan, OK, ok, statsOf, untag } from '../support/fan-run.js';
+import { fan, OK, ok, untag } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
 import { joinLines, linesOf, numbered, sortedLines } from '../support/lines.js';
-import { spawnManifold, waitForExit, watch } from '../support/spawn.js';
-import { builtTable } from '../support/tables.js';
-import { tempDir } from '../support/temp.js';
 
 // `manifold fan --threads`: SDK filters run as threads of manifold, blocks transferred to them
-// and their output back, each block's output tied to it. Real threads in a real manifold.
+// and their output back, each block's output tied to it: the same bytes as processes, every
+// framing, every merge. Real threads in a real manifold (more in fan-threads-*.test.ts).
 
 const words = (count: number, seed: number) => joinLines(variedLines(count, seed));
 /** The lines `<prefix><n>` for n from `from` to `to`, without their newlines. */
@@ -229,132 +226,5 @@ describe('merges and dispatch with threads', () => {
     // Each key once: had two threads seen a key, both would have kept it.
     expect(out.map((o) => o.record).sort()).toEqual([...new Set(keys)].sort());
     expect(new Set(out.map((o) => o.worker))).toEqual(new Set([1, 2, 3]));
-  });
-});
-
-describe('filters with state, promises and a flush', () => {
-  it('an async transform: every result in its place', async () => {
-    const input = numbered(1, 3000, 'a');
-    const result = await fan(
-      [
-        '-j',
-        '2',
-        '--threads',
-        '--block',
-        '1K',
-        '--merge',
-        'ordered',
-        '--',
-        fixture('upper-async.js'),
-      ],
-      input,
-    );
-    expect(ok(result)).toEqual(OK);
-    expect(result.stdout.toString()).toBe(input.toUpperCase());
-  });
-
-  it("flush: each thread's aggregate arrives once, after every block's output", async () => {
-    const input = numbered(1, 10_000);
-    const result = await fan(
-      [
-        '-j',
-        '2',
-        '--threads',
-        '--block',
-        '2K',
-        '--merge',
-        'ordered',
-        '--',
-        fixture('thread-tally.js'),
-      ],
-      input,
-    );
-    expect(ok(result)).toEqual(OK);
-    const lines = linesOf(result.stdout);
-    expect(lines.slice(0, -2)).toEqual(numberedLines(1, 10_000));
-    const tallies = lines.slice(-2).map((line) => /^tally (\d+)$/.exec(line)?.[1]);
-    expect(tallies.every((n) => n !== undefined && Number(n) > 0)).toBe(true);
-    expect(tallies.reduce((sum, n) => sum + Number(n), 0)).toBe(10_000);
-  });
-
-  it('a JSON aggregate per thread from flush alone (no output per record)', async () => {
-    const values = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ n: i % 10 }));
-    const result = await fan(
-      [
-        '-j',
-        '2',
-        '--threads',
-        '--split',
-        'ndjson',
-        '--block',
-        '2K',
-        '--',
-        fixture('json-total.js'),
-      ],
-      joinLines(values),
-    );
-    expect(ok(result)).toEqual(OK);
-    const totals = linesOf(result.stdout).map(
-      (line) => JSON.parse(line) as { total: number; count: number },
-    );
-    expect(totals).toHaveLength(2);
-    expect(totals.reduce((sum, t) => sum + t.count, 0)).toBe(4000);
-    expect(totals.reduce((sum, t) => sum + t.total, 0)).toBe(4000 * 4.5);
-  });
-});
-
-describe('threads as workers in --stats and --tag', () => {
-  it('--stats: blocks and records per thread, each thread by its id, no pids', async () => {
-    const result = await fan(
-      ['-j', '2', '--threads', '--block', '1K', '--stats', '-', '--', 'mf-map', 'r'],
-      numbered(1, 5000),
-    );
-    expect(result.exitCode).toBe(0);
-    const stats = statsOf(result);
-    expect(stats.totals.recordsIn).toBe(5000);
-    expect(stats.totals.recordsOut).toBe(5000);
-    for (const worker of stats.workers) {
-      expect(worker.pids).toEqual([]);
-      expect(worker.blocks).toBeGreaterThan(0);
-      expect(worker.exits).toEqual([{ thread: expect.any(Number), exitCode: 0, signal: null }]);
-    }
-    expect(stats.workers.reduce((sum, w) => sum + w.recordsIn, 0)).toBe(5000);
-  });
-
-  it('--tag: each record after the number of the thread that wrote it', async () => {
-    const result = await fan(
-      ['-j', '2', '--threads', '--block', '1K', '--tag', '--', 'mf-map', 'r'],
-      numbered(1, 3000),
-    );
-    expect(ok(result)).toEqual(OK);
-    const out = linesOf(result.stdout).map(untag);
-    expect(new Set(out.map((o) => o.worker))).toEqual(new Set([1, 2]));
-    expect(out.map((o) => o.record).sort()).toEqual(numberedLines(1, 3000).sort());
-  });
-});
-
-describe('tables shared by the threads', () => {
-  it('each thread looks keys up; the process maps the table once for all of them', async () => {
-    const dir = tempDir();
-    const table = await builtTable(dir, 't', 'a\t1\nb\t2\nc\t3\n', ['--key', 'field:1']);
-    const args = ['fan', '-j', '2', '--threads', '--block', '2', '--tag', '--table', `t=${table}`];
-    const child = spawnManifold([...args, '--', fixture('table-lookup.js'), '--maps']);
-    const stdout = watch(child.stdout!);
-    child.stdin!.write('a\nb\nc\nzz\n'); // and stdin stays open: both threads are running
-    await stdout.waitFor(/\tget:/, 4);
-    const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8').match(/\/shard-0\.mdb$/gm);
-    expect(maps).toEqual(['/shard-0.mdb']);
-    child.stdin!.end();
-    const exit = await waitForExit(child);
-    expect(exit).toEqual({ exitCode: 0, signal: null });
-    const lines = linesOf(stdout.text).map(untag);
-    expect(lines.map((line) => line.record).sort()).toEqual([
-      'a\tget:a\t1',
-      'b\tget:b\t2',
-      'c\tget:c\t3',
-      'maps:1:shard-0.mdb',
-      'maps:2:shard-0.mdb',
-      'zz\tget:undefined',
-    ]);
   });
 });
