@@ -10,6 +10,7 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
+import { startThread } from './jit.js';
 import { LOADER, loaderData } from './loader.js';
 import type { ThreadModule } from './module.js';
 import { BufferPool } from './pool.js';
@@ -52,24 +53,29 @@ export class ThreadTransport implements Transport {
     this.#module = module;
     this.#events = events;
     const { slot, workers, command, heapLimit } = spec;
-    const worker = new Worker(LOADER, {
-      eval: true,
-      workerData: loaderData(pathToFileURL(module.file).href),
-      argv: module.args,
-      // As a process's: each thread knows its place, and sees the tables given to the fan.
-      env: {
-        ...process.env,
-        ...command.env,
-        MANIFOLD_WORKER: String(slot),
-        MANIFOLD_WORKERS: String(workers),
-      },
-      stdin: false,
-      stdout: true,
-      stderr: true,
-      ...(heapLimit === undefined
-        ? {}
-        : { resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.ceil(heapLimit / MiB)) } }),
-    });
+    const worker = startThread(
+      () =>
+        new Worker(LOADER, {
+          eval: true,
+          workerData: loaderData(pathToFileURL(module.file).href),
+          argv: module.args,
+          // As a process's: each thread knows its place, and sees the tables given to the fan.
+          env: {
+            ...process.env,
+            ...command.env,
+            MANIFOLD_WORKER: String(slot),
+            MANIFOLD_WORKERS: String(workers),
+          },
+          stdin: false,
+          stdout: true,
+          stderr: true,
+          ...(heapLimit === undefined
+            ? {}
+            : {
+                resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.ceil(heapLimit / MiB)) },
+              }),
+        }),
+    );
     this.#worker = worker;
     this.#threadId = worker.threadId;
     // A thread's console.log is not output (that is what a transform returns): both of its
