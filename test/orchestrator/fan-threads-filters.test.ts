@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../helpers.js';
+import { fixture, manifold } from '../helpers.js';
 import { fan, OK, ok, statsOf, untag } from '../support/fan-run.js';
 import { joinLines, linesOf, numbered } from '../support/lines.js';
 import { spawnManifold, waitForExit, watch } from '../support/spawn.js';
@@ -112,6 +114,20 @@ describe('threads as workers in --stats and --tag', () => {
     const out = linesOf(result.stdout).map(untag);
     expect(new Set(out.map((o) => o.worker))).toEqual(new Set([1, 2]));
     expect(out.map((o) => o.record).sort()).toEqual(numberedLines(1, 3000).sort());
+  });
+});
+
+describe('--progress with threads', () => {
+  it('draws the line on a terminal: records in and out, each thread with its backlog', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.txt'), numbered(1, 50_000));
+    const command = `node ${manifold} fan -j 2 --threads --progress --input ${dir}/in.txt -- mf-map r > ${dir}/out.txt`;
+    const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
+    expect(tty.exitCode).toBe(0);
+    expect(tty.stdout).toMatch(
+      /in \S+ KiB 50000 rec \| out \S+ KiB 50000 rec \| .*\/s \| backlog 1:.* 2:.* \| ETA/,
+    );
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe(numbered(1, 50_000));
   });
 });
 
