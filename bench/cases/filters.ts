@@ -51,5 +51,52 @@ export function filterCases({ root, small, smallBytes }: Data): Case[] {
       target: 'ratio ≤ 0.556 (1.8× faster)',
       meets: ({ ratio }) => ratio !== undefined && ratio <= 1 / 1.8,
     },
+    ...threadCases(manifold, bytes, small, mfMap),
+  ];
+}
+
+/** mf-map as thread workers (issue 14): against one mf-map process, and ordered against ready. */
+function threadCases(manifold: string, bytes: number, small: string, mfMap: string): Case[] {
+  const group = 'sdk';
+  const threads = (args: string) =>
+    `${manifold} fan ${args} --threads -- mf-map 'r.toUpperCase()' < ${small} > /dev/null`;
+  const ordered = 'fan -j 2 --threads --merge ordered mf-map';
+  return [
+    {
+      group,
+      name: ordered,
+      command: threads('-j 2 --merge ordered'),
+      baseline: "mf-map 'r.toUpperCase()'",
+      bytes,
+      target: 'ratio ≤ 0.588 (1.7× faster)',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1 / 1.7,
+    },
+    {
+      group,
+      name: 'fan -j 1 --threads mf-map',
+      command: threads('-j 1'),
+      baseline: "mf-map 'r.toUpperCase()'",
+      bytes,
+      target: 'ratio ≤ 1.1',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.1,
+    },
+    {
+      // Compared the other way round: ordered takes at most 1.05× the time of ready.
+      group,
+      name: 'fan -j 2 --threads mf-map (merge ready)',
+      command: threads('-j 2'),
+      baseline: ordered,
+      bytes,
+      target: 'ratio ≥ 0.952 (ordered ≤ 1.05× ready)',
+      meets: ({ ratio }) => ratio !== undefined && ratio >= 1 / 1.05,
+    },
+    {
+      group,
+      name: 'fan -j 2 --threads --merge ordered mf-map, peak RSS',
+      command: `/usr/bin/time -f %M -o "$PROBE" ${manifold} fan -j 2 --threads --merge ordered -- ${mfMap} 'r.toUpperCase()' < ${small} > /dev/null`,
+      probe: 'rss',
+      target: '≤ 150 MB',
+      meets: ({ probed }) => probed !== undefined && probed <= 150,
+    },
   ];
 }

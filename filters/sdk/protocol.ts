@@ -8,6 +8,33 @@ import { RecordReader } from './records.js';
 
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
+/** Where a filter under the protocol reads blocks and writes output: stdio, or a thread's port. */
+export interface FilterIO {
+  /** The input, block messages in order. */
+  chunks(): AsyncIterable<Buffer>;
+  /** Output of block `block` (TRAILING after the last), framed; `end` ends the block's output. */
+  send(block: number, parts: Buffer[], end: boolean): Promise<void>;
+  /** Nothing of `chunk` is held any more: its memory may serve again. */
+  release?(chunk: Buffer): void;
+  /** After the last output. */
+  close?(): Promise<void>;
+}
+
+/** stdin and stdout, as a process reads and writes them. */
+export function stdio(): FilterIO {
+  const writer = new OutputWriter();
+  return {
+    chunks: () => readChunks(0),
+    // A block's last output and its end in one write.
+    send(block, parts, end) {
+      const bytes = parts.reduce((sum, part) => sum + part.length, 0);
+      const out = bytes > 0 ? [outputHeader(block, bytes), ...parts] : [];
+      if (end) out.push(outputHeader(block, 0));
+      return writer.write(out);
+    },
+  };
+}
+
 interface Message {
   seq: number;
   firstRecord: number;
@@ -23,16 +50,14 @@ export async function runProtocol<S>(
   spec: FilterSpec<RecordKind, S>,
   context: FilterContext<S>,
   parsed: ParsedCommandLine,
+  io: FilterIO = stdio(),
 ): Promise<void> {
   const encoder = new RecordEncoder(parsed.join);
-  const writer = new OutputWriter();
   let seq = 0;
   let decoder: RecordDecoder = createDecoder(parsed.split);
-  const send = async (block: number) => {
-    const parts = encoder.take();
-    const bytes = parts.reduce((sum, part) => sum + part.length, 0);
-    if (bytes > 0) await writer.write([outputHeader(block, bytes), ...parts]);
-  };
+  const send = (block: number, end = false) => io.send(block, encoder.take(), end);
+  // Text and JSON records are copies: once a block is done, nothing holds its bytes.
+  const release = parsed.kind === 'buffer' ? undefined : io.release?.bind(io);
   const loop = new RecordLoop(
     spec,
     context,
@@ -45,22 +70,27 @@ export async function runProtocol<S>(
     messages.push({ seq: header.readUInt32BE(0), firstRecord: header.readDoubleBE(8), payload });
   });
   let records = 0;
-  for await (const chunk of readChunks(0)) {
+  for await (const chunk of io.chunks()) {
     reader.push(chunk);
     for (const message of messages.splice(0)) {
       seq = message.seq;
       decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
       const input = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
       input.recordOffset = message.firstRecord - 1;
-      await loop.run(input.read(message.payload));
+      // In pieces of the size a process reads: a piece's strings then die young, which V8's
+      // scavenger makes cheap, where a whole block's would live on into the old generation.
+      const { payload } = message;
+      for (let at = 0; at < payload.length; at += input.readSize) {
+        await loop.run(input.read(payload.subarray(at, at + input.readSize)));
+      }
       await loop.run(input.read(null));
       records = message.firstRecord - 1 + decoder.count;
-      await send(seq);
-      await writer.write([outputHeader(seq, 0)]);
+      await send(seq, true);
     }
+    if (reader.pendingBytes === 0) release?.(chunk);
   }
   seq = TRAILING;
   await loop.flush(records);
-  await send(TRAILING);
-  await writer.write([outputHeader(TRAILING, 0)]);
+  await send(TRAILING, true);
+  await io.close?.();
 }

@@ -6,6 +6,7 @@ import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
+import { claimThread, PortIO, threadPort } from './thread.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
 const INPUT = STDIN;
@@ -13,7 +14,8 @@ const INPUT = STDIN;
 /**
  * Runs a filter over stdin and stdout and resolves to its exit status: 0 when done or when
  * downstream closed the output, 1 for a record or I/O error, 2 for a usage error. Errors are
- * reported on stderr in one line, `<filter>: <input>:<record>: <message>`.
+ * reported on stderr in one line, `<filter>: <input>:<record>: <message>`. In a thread of
+ * `manifold fan --threads`, the same filter serves the blocks manifold sends it instead.
  */
 export async function runFilter<S>(
   spec: FilterSpec<RecordKind, S>,
@@ -32,6 +34,10 @@ export async function runFilter<S>(
 }
 
 async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Promise<void> {
+  // Claimed before anything is awaited: the thread's loader looks for the claim as soon as the
+  // module has run.
+  const port = threadPort();
+  if (port !== null) claimThread(spec.name);
   const parsed = parseCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
   // The table code (and lmdb, when a table opens) loads only for filters that read tables.
   const tables =
@@ -58,9 +64,12 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
       return tables.get(name);
     },
   };
+  if (port !== null && parsed.options.protocol === undefined) {
+    throw new UsageError("in a thread, a filter serves manifold's blocks (--protocol manifold)");
+  }
   await spec.setup?.(context);
   if (parsed.options.protocol !== undefined) {
-    await runProtocol(spec, context, parsed);
+    await runProtocol(spec, context, parsed, port === null ? undefined : new PortIO(port));
     return;
   }
 

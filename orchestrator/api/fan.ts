@@ -10,7 +10,7 @@ import {
   settingNameOf,
 } from '../options/fan.js';
 import { checkStatsTarget } from '../options/inputs.js';
-import { findProgram } from '../workers/process/which.js';
+import { findProgram } from '../workers/which.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
 import {
@@ -101,7 +101,8 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const log: Log = options.verbose ? (line) => reporter!.write(`manifold: ${line}\n`) : () => {};
   const resolved = resolveFanSettings(options, settingNameOf, log);
   if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
-  if (!resolved.command.shell) {
+  // A thread's module was found and checked with the options.
+  if (!resolved.command.shell && resolved.kind !== 'thread') {
     const program = findProgram(resolved.command.argv[0]!);
     if ('problem' in program) {
       throw new ManifoldError(

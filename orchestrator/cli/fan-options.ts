@@ -47,6 +47,11 @@ export function fanOptions(): Option[] {
     ),
     new Option('--protocol <name>', "persistent SDK filters that tie output to blocks: 'manifold'"),
     new Option(
+      '--threads',
+      'run each worker as a thread of manifold running an SDK filter module (mf-map, ./my-filter.js): blocks move without pipes, output tied to blocks',
+    ),
+    new Option('--thread-heap <size>', "with --threads: cap each thread's heap: 256M, 1G..."),
+    new Option(
       '--retries <n>',
       'run a failed block again, up to n times, on a fresh worker',
     ).default(String(FAN_DEFAULTS.retries)),
@@ -95,6 +100,7 @@ Exit status: 0 success; 1 a worker failed; 2 usage error; 127 command not found;
 Examples:
   manifold fan -j 4 -- awk '/ERROR/' < app.log
   manifold fan --merge ordered --protocol manifold -- mf-map 'r.toUpperCase()'
+  manifold fan -j 2 --threads --merge ordered -- mf-map 'r.toUpperCase()'
   manifold fan --dispatch hash --key field:1 --shell -- 'sort | uniq -c'
   manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n
   manifold fan --per-block --retries 2 -- ./flaky-filter

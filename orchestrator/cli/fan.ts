@@ -4,7 +4,7 @@ import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
-import { findProgram } from '../workers/process/which.js';
+import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
@@ -32,7 +32,8 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     : () => {};
   const options = resolveFanOptions(argv, raw, log);
   const sizes = checkInputs(options.inputs);
-  if (!options.command.shell) {
+  // A thread's module was found and checked with the options.
+  if (!options.command.shell && options.kind !== 'thread') {
     const program = findProgram(options.command.argv[0]!);
     if ('problem' in program) {
       const hint = shellHint(options.command.argv);

@@ -37,6 +37,7 @@ type RawWorker =
       args?: string[];
       stages?: RawStage[];
       env?: Record<string, unknown>;
+      threads?: boolean;
     };
 interface RawConfig {
   input?: string | string[];
@@ -164,7 +165,7 @@ class Checker {
   }
 
   #command(
-    raw: { run?: string | string[]; filter?: string; args?: string[] },
+    raw: { run?: string | string[]; filter?: string; args?: string[]; threads?: boolean },
     path: Path,
     env: Env,
   ): CommandSpec | null {
@@ -178,8 +179,11 @@ class Checker {
       command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
     } else {
       command = toCommand(raw.run!, env);
-      for (const missing of missingPrograms(command, this.#folder))
-        this.#problem([...path, 'run'], missing);
+      // A thread's module is found with the fan's options (package binaries by name).
+      if (raw.threads !== true) {
+        for (const missing of missingPrograms(command, this.#folder))
+          this.#problem([...path, 'run'], missing);
+      }
     }
     return command;
   }
@@ -197,8 +201,14 @@ class Checker {
     if (worker === null || this.#problems.length > before) return [];
     try {
       const notes: string[] = [];
+      const threads =
+        typeof raw.worker === 'object' && !Array.isArray(raw.worker) && raw.worker.threads;
       const fan = resolveFanSettings(
-        { ...toFanSettings(raw, worker), table: this.#tables },
+        {
+          ...toFanSettings(raw, worker),
+          table: this.#tables,
+          ...(threads === true && { threads }),
+        },
         keyNameOf,
         (note) => notes.push(`stage ${name}: ${note}`),
       );

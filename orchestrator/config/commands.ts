@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../workers/command.js';
-import { findProgram } from '../workers/process/which.js';
+import { findProgram } from '../workers/which.js';
 
 const KEYWORDS = new Set([
   'if',

@@ -15,6 +15,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['block', (v) => parseSize(v, 'block')],
     ['max-record', (v) => parseSize(v, 'max-record')],
     ['merge-memory', (v) => parseSize(v, 'merge-memory')],
+    ['thread-heap', (v) => parseSize(v, 'thread-heap')],
     ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key', 'field-sep')],
   ];
   for (const [key, parse] of checks) {
@@ -55,12 +56,13 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     timeout: raw.timeout as FanSettings['timeout'],
     header: raw.header as FanSettings['header'],
     joblog: raw.joblog as string | undefined,
+    threadHeap: raw['thread-heap'] as string | undefined,
   };
 }
 
 /** The config key an option's problem is reported at: `max-record`, `attribution`, `worker`. */
 export function configKeyOf(option: keyof FanSettings): string {
   if (option === 'perBlock' || option === 'oneToOne' || option === 'protocol') return 'attribution';
-  if (option === 'command' || option === 'shell') return 'worker';
+  if (option === 'command' || option === 'shell' || option === 'threads') return 'worker';
   return keyNameOf(option);
 }

@@ -26,6 +26,8 @@ export type HeaderSpec = number | 'auto';
 export interface FanOptions {
   /** The kind of worker (workers/registry.ts), or one given by code. @default 'process' */
   kind?: string | WorkerKind;
+  /** --thread-heap: the most heap each thread worker may take, in bytes. @default Node's own */
+  threadHeap?: number;
   command: CommandSpec;
   workers: number;
   /** How input records are cut. */

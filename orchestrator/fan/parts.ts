@@ -26,6 +26,7 @@ export function createWorkers(
       okStatus: options.okStatus ?? [0],
       header,
       ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
+      ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
     },
     listener,
   );

@@ -19,8 +19,13 @@ export interface WorkerStats {
   bytesOut: number;
   /** Milliseconds with blocks given and not yet finished. */
   busyMs: number;
-  /** How each of its processes ended. */
-  exits: { pid: number | undefined; exitCode: number | null; signal: string | null }[];
+  /** How each of its processes (or threads, with `thread` ids and no pids) ended. */
+  exits: {
+    pid: number | undefined;
+    thread?: number;
+    exitCode: number | null;
+    signal: string | null;
+  }[];
 }
 
 /** The --stats document of a fan: what the library's `fan` resolves to. */
@@ -88,10 +93,11 @@ export class Stats {
 
   exited(worker: Worker, end: WorkerOutcome): void {
     const stats = this.workers[worker.slot - 1]!;
-    // A transport of processes tells how each ended; other transports have no such details.
+    // Processes and threads tell how each ended; other transports may have no such details.
     const details = end.kind === 'cannot-start' ? undefined : end.details;
     if (details !== undefined) {
-      stats.exits.push({ pid: details.pid, exitCode: details.exitCode, signal: details.signal });
+      const { pid, thread, exitCode, signal } = details;
+      stats.exits.push({ pid, ...(thread === undefined ? {} : { thread }), exitCode, signal });
     }
     stats.pids = [...worker.processIds()];
     if (worker.ended) {

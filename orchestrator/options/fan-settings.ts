@@ -87,6 +87,14 @@ export interface FanSettings {
   oneToOne?: boolean;
   /** Persistent SDK filters that tie their output to blocks: `'manifold'`. */
   protocol?: 'manifold';
+  /**
+   * Run each worker as a thread of this process, `command` being an SDK filter's module (a
+   * path, a package binary such as `mf-map`, or `node <module>`): blocks are transferred, not
+   * piped, and each block's output is tied to it. See docs/fan.md. @default false
+   */
+  threads?: boolean;
+  /** With `threads`: the most heap each thread may take, `256M`... @default Node's own limit */
+  threadHeap?: number | string;
   /** Run a failed block again, up to this many times, on a fresh worker. @default 0 */
   retries?: number;
   /**
@@ -142,6 +150,8 @@ export const FAN_SETTING_NAMES = Object.keys({
   perBlock: true,
   oneToOne: true,
   protocol: true,
+  threads: true,
+  threadHeap: true,
   retries: true,
   halt: true,
   okStatus: true,

@@ -22,6 +22,7 @@ import {
 } from './checks.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
+import { threadChoice } from './threads.js';
 
 export { type NameOf, OptionError } from './checks.js';
 
@@ -91,6 +92,7 @@ export function resolveFanSettings(
       `${name('merge')} ordered keeps the order of input blocks, which ${name('dispatch')} ${dispatch} does not give each worker whole; use ${name('merge')} ready or sorted`,
     );
   }
+  const threads = threadChoice(settings, command, name);
   const perBlock = flag(settings, 'perBlock', name);
   const oneToOne = flag(settings, 'oneToOne', name);
   const ways = (['perBlock', 'oneToOne', 'protocol'] as const).filter((w) =>
@@ -102,8 +104,8 @@ export function resolveFanSettings(
       `choose one of ${name('perBlock')}, ${name('oneToOne')} and ${name('protocol')}: each ties output to blocks its own way`,
     );
   }
-  const protocol = settings.protocol !== undefined;
-  if (protocol && settings.protocol !== PROTOCOL_NAME) {
+  const protocol = settings.protocol !== undefined || threads.kind === 'thread';
+  if (settings.protocol !== undefined && settings.protocol !== PROTOCOL_NAME) {
     throw new OptionError(
       'protocol',
       `${name('protocol')} "${settings.protocol}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
@@ -146,6 +148,7 @@ export function resolveFanSettings(
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
   const env = at('table', () => tablesOf(settings, { workers, dispatch }, name));
   return {
+    ...threads,
     command: { argv, shell: command.shell, ...(env && { env }) },
     workers,
     framing,

@@ -26,6 +26,8 @@ export interface WorkerSettings {
   okStatus?: readonly number[];
   /** The input's header, filled in before the first block is sent (--header). */
   header?: InputHeader;
+  /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */
+  heapLimit?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface WorkerSettings {
  * asked for. Refuses first a fan the kind cannot run (the open-file limit, for processes).
  */
 export function createWorkers(settings: WorkerSettings, listener: WorkerListener): Worker[] {
-  const { workers, command, tag, attribution, framing, maxBacklog, stderr } = settings;
+  const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit } = settings;
   const okStatus = settings.okStatus ?? [0];
   const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
@@ -46,6 +48,7 @@ export function createWorkers(settings: WorkerSettings, listener: WorkerListener
       command,
       tag,
       ...(stderr === undefined ? {} : { stderr }),
+      ...(heapLimit === undefined ? {} : { heapLimit }),
     });
     if (attribution === 'per-block') {
       return new PerBlockWorker({ slot, transport, listener, okStatus, header });

@@ -7,9 +7,13 @@ import type { CommandSpec } from './command.js';
  */
 export type StopReason = 'graceful' | 'kill';
 
-/** What a transport of processes knows of an instance's end beyond its outcome, for --stats. */
+/**
+ * What a transport knows of an instance's end beyond its outcome, for --stats: a process's id,
+ * or a thread's.
+ */
 export interface EndDetails {
-  pid: number;
+  pid?: number;
+  thread?: number;
   exitCode: number | null;
   signal: string | null;
 }
@@ -78,6 +82,8 @@ export interface SlotSpec {
   tag: boolean;
   /** Where the worker's diagnostics go, when not to manifold's own stderr (the library's). */
   stderr?: WorkerStderr;
+  /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */
+  heapLimit?: number;
 }
 
 /** A stream for workers' stderr, line by line, each line after the worker's number if `tagged`. */

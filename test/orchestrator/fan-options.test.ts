@@ -295,6 +295,8 @@ const MODE_FILES = [
   'fan-timeout.test.ts',
   'fan-header.test.ts',
   'fan-joblog.test.ts',
+  'fan-threads.test.ts',
+  'fan-threads-failures.test.ts',
 ];
 
 describe('manifold fan --help', () => {
@@ -321,6 +323,8 @@ describe('manifold fan --help', () => {
         '--per-block',
         '--one-to-one',
         '--protocol',
+        '--threads',
+        '--thread-heap',
         '--retries',
         '--halt',
         '--ok-status',

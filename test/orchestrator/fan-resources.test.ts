@@ -3,19 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, manifold } from '../helpers.js';
 import { numbered, oneLine, sortedLines } from '../support/lines.js';
-import {
-  commandOf,
-  descendants,
-  holdsWithin,
-  killQuietly,
-  leftovers,
-  pidsIn,
-  procsOf,
-  statOf,
-  statusKiB,
-  writingIntoFullPipe,
-} from '../support/proc.js';
+import { leftovers, pidsIn, procsOf } from '../support/proc.js';
 import { finish, hasStackTrace, quote, spawnShell } from '../support/spawn.js';
+import { summary, watchStall } from '../support/stall.js';
 import { tempDir } from '../support/temp.js';
 
 // manifold under resource limits: few file descriptors (`ulimit -n`), little address space
@@ -121,64 +111,8 @@ describe('fan under ulimit -v', () => {
 });
 
 // Bounded memory: a pipeline whose reader stops reading must make manifold stop reading too,
-// so the process feeding it ends up blocked in a full pipe, with manifold's peak memory small.
-
-const BOUND_KIB = 300 * 1024;
-
-interface Stall {
-  /** Whether the feeding process stayed blocked in a full pipe for a while. */
-  blocked: boolean;
-  /** manifold's peak resident memory, KiB. */
-  peakKiB: number;
-  /** Whether manifold ended on its own (with a clear error, that is an answer too). */
-  ended: boolean;
-}
-
-const LOOKS = 25;
-
-/**
- * Runs the shell pipeline `line` and watches until the process whose command starts with
- * `feeder` stays blocked writing into a full pipe for LOOKS looks in a row (half a second),
- * or manifold's peak memory passes the bound, or manifold ends, or 20 s pass; then stops
- * everything: manifold first, so that it stops its workers.
- */
-async function watchStall(line: string, feeder: string): Promise<Stall> {
-  const shell = spawnShell(line, {}, true);
-  const done = finish(shell, 60_000);
-  const find = (start: string) =>
-    descendants(shell.pid!).find((pid) => commandOf(pid).startsWith(start)) ?? null;
-  let peakKiB = 0;
-  let blockedLooks = 0;
-  let manifoldPid: number | null = null;
-  let ended = false;
-  await holdsWithin(() => {
-    manifoldPid ??= find(`${process.execPath} ${manifold}`);
-    if (manifoldPid !== null) {
-      const peak = statusKiB(manifoldPid, 'VmHWM');
-      if (peak === null || statOf(manifoldPid)?.state === 'Z') ended = true;
-      peakKiB = Math.max(peakKiB, peak ?? 0);
-    }
-    const writer = find(feeder);
-    blockedLooks = writer !== null && writingIntoFullPipe(writer) ? blockedLooks + 1 : 0;
-    return blockedLooks >= LOOKS || peakKiB > BOUND_KIB || ended;
-  }, 20_000);
-  const all = descendants(shell.pid!);
-  if (manifoldPid !== null) {
-    killQuietly(manifoldPid, 'SIGTERM');
-    await holdsWithin(() => statOf(manifoldPid!) === null, 5000);
-  }
-  for (const pid of all) killQuietly(pid);
-  killQuietly(-shell.pid!);
-  await done;
-  return { blocked: blockedLooks >= LOOKS, peakKiB, ended };
-}
-
-/** The stall as a test compares it: the peak shown, and whether it stayed under the bound. */
-const summary = ({ blocked, peakKiB, ended }: Stall) => ({
-  blocked,
-  bounded: peakKiB <= BOUND_KIB || `peak ${Math.round(peakKiB / 1024)} MiB`,
-  ended,
-});
+// so the process feeding it ends up blocked in a full pipe, with manifold's peak memory small
+// (test/support/stall.ts).
 
 const run = (args: string) => `${quote(process.execPath)} ${quote(manifold)} ${args}`;
 

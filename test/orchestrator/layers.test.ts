@@ -46,7 +46,7 @@ const inKindFolder = (target: string) => kindFolders.some((folder) => target.sta
 
 describe('the layers of the orchestrator', () => {
   it('finds the imports it checks (the check itself works)', () => {
-    expect(kindFolders).toContain('workers/process/');
+    expect(kindFolders).toEqual(expect.arrayContaining(['workers/process/', 'workers/thread/']));
     expect(importsOf('fan/engine.ts')).toContain('workers/types.ts');
     expect(
       crossings('workers/attribution', (target) => target === 'workers/transport.ts'),
@@ -79,27 +79,32 @@ describe('the layers of the orchestrator', () => {
     expect(crossings('workers/attribution', inKindFolder)).toEqual([]);
   });
 
-  it('a kind imports no other kind and no attribution: only the transport interface', () => {
+  it('a kind imports no other kind and no attribution: only the shared modules beside them', () => {
+    // workers/*.ts: the transport interface, the command, and helpers any kind may use (which,
+    // stderr-prefix); never another folder under workers/.
     for (const folder of kindFolders) {
       const own = (target: string) => target.startsWith(folder);
       expect(
         crossings(
           folder,
-          (target) =>
-            target.startsWith('workers/') &&
-            !own(target) &&
-            !['workers/transport.ts', 'workers/command.ts'].includes(target),
+          (target) => target.startsWith('workers/') && !own(target) && target.split('/').length > 2,
         ),
       ).toEqual([]);
     }
   });
 
+  it('the thread kind reaches the SDK only through its message types, never the fan above it', () => {
+    expect(crossings('workers/thread', (target) => target.startsWith('fan/'))).toEqual([]);
+    expect(importsOf('workers/thread/transport.ts')).toContain('../filters/transfer.ts');
+  });
+
   it('only the registry picks a kind: no other module imports a kind folder’s entry', () => {
     const entries = (target: string) => inKindFolder(target) && target.endsWith('/kind.ts');
-    const importers = ['fan', 'workers', 'pipeline', 'cli', 'config'].flatMap((folder) =>
-      crossings(folder, entries).map((line) => line.split(' → ')[0]),
+    const importers = ['fan', 'workers', 'pipeline', 'cli', 'config', 'options', 'api'].flatMap(
+      (folder) => crossings(folder, entries).map((line) => line.split(' → ')[0]!),
     );
-    expect(importers.filter((file) => !file.startsWith(join('workers', 'process')))).toEqual([
+    expect(importers.filter((file) => !inKindFolder(file))).toEqual([
+      'workers/registry.ts',
       'workers/registry.ts',
     ]);
   });

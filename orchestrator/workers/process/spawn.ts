@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import type { CommandSpec } from '../command.js';
+import { prefixLines } from '../stderr-prefix.js';
 import { describeStartError } from './limits.js';
-import { prefixLines } from './stderr-prefix.js';
 
 /** A running worker process, its own process group leader. */
 export interface WorkerProcess {

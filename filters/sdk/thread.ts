@@ -1,0 +1,214 @@
+import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { UsageError } from '../errors.js';
+import { FROM_WORKER_HEADER } from '../protocol.js';
+import { type FromThread, SERVING, THREAD_MARK, type ToThread } from '../transfer.js';
+import type { FilterIO } from './protocol.js';
+
+/** Output gathered past this many bytes goes to manifold at once, not at the block's end. */
+const POST_AT = 1024 * 1024;
+/** The most output bytes in one piece: below malloc's threshold for a mapping of its own. */
+const PIECE = 64 * 1024 - 2 * FROM_WORKER_HEADER;
+const HEADER = FROM_WORKER_HEADER;
+
+/**
+ * The port to manifold when this filter runs as one of `manifold fan --threads`' workers (a
+ * worker thread whose `workerData` carries manifold's mark), else null: a filter run as a
+ * process, or in a thread of some other program, reads stdin as always.
+ */
+export function threadPort(): MessagePort | null {
+  if (isMainThread || parentPort === null) return null;
+  const data = workerData as Record<string, unknown> | null | undefined;
+  return data?.[THREAD_MARK] === true ? parentPort : null;
+}
+
+/** Claims the thread for this filter: one filter serves a thread's blocks. */
+export function claimThread(name: string): void {
+  const global = globalThis as { [SERVING]?: string };
+  if (global[SERVING] !== undefined) {
+    throw new UsageError(
+      `${name}: this thread already serves ${global[SERVING]}: a module run with --threads runs one filter`,
+    );
+  }
+  global[SERVING] = name;
+}
+
+interface Segment {
+  block: number;
+  parts: Buffer[];
+  bytes: number;
+  end: boolean;
+}
+
+/**
+ * A filter's input and output over the port to manifold. Blocks arrive as transferred
+ * ArrayBuffers, each one message of the block protocol. A block's output is gathered until the
+ * filter asks for the next block, then goes with the count of blocks done (manifold then knows
+ * what still waits for this thread), framed in the block's own buffer when the filter holds
+ * nothing of it (`release`: text and JSON records are copies) and it has room: no memory is
+ * allocated for it, and the buffer moves back whole. Otherwise output leaves in pieces of at
+ * most PIECE bytes, each a whole protocol message in memory of its own (small buffers come
+ * cheap from malloc, where fresh large ones cost a page fault per 4 KiB), and a buffer released
+ * goes back to manifold's pool.
+ */
+export class PortIO implements FilterIO {
+  readonly #port: MessagePort;
+  readonly #queue: ToThread[] = [];
+  #wake: (() => void) | null = null;
+  #taken = 0;
+  /** The count of blocks done that manifold was last told. */
+  #told = 0;
+  #segments: Segment[] = [];
+  #pendingBytes = 0;
+  /** The buffer of the block being read; once released, free for output or to go back. */
+  #input: ArrayBuffer | null = null;
+  #free: ArrayBuffer | null = null;
+  #returned: ArrayBuffer[] = [];
+  readonly #onMessage = (message: ToThread) => {
+    this.#queue.push(message);
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  };
+
+  constructor(port: MessagePort) {
+    this.#port = port;
+    port.on('message', this.#onMessage);
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        // Asking for the next block means the one before is done: its output goes now.
+        this.#post(this.#taken);
+        while (this.#queue.length === 0) await new Promise<void>((r) => (this.#wake = r));
+        const message = this.#queue.shift()!;
+        if (message.kind === 'end') return;
+        this.#taken++;
+        this.#input = message.buffer;
+        yield Buffer.from(message.buffer, 0, message.length);
+      }
+    } finally {
+      this.#port.off('message', this.#onMessage);
+    }
+  }
+
+  release(chunk: Buffer): void {
+    const buffer = chunk.buffer as ArrayBuffer;
+    if (buffer === this.#input) {
+      this.#free = buffer;
+      this.#input = null;
+    } else {
+      this.#returned.push(buffer);
+    }
+  }
+
+  async send(block: number, parts: Buffer[], end: boolean): Promise<void> {
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    if (bytes === 0 && !end) return;
+    this.#segments.push({ block, parts, bytes, end });
+    this.#pendingBytes += bytes;
+    // A block's output may be large: what is gathered goes before the block ends (at its end,
+    // it goes when the next block is asked for, perhaps in the block's own buffer).
+    if (!end && this.#pendingBytes >= POST_AT) this.#post(this.#taken - 1);
+  }
+
+  async close(): Promise<void> {
+    this.#post(this.#taken);
+  }
+
+  /** Sends the output gathered, and that `finished` blocks are done (sent even with no output). */
+  #post(finished: number): void {
+    const segments = this.#segments;
+    const free = this.#free;
+    if (segments.length === 0 && finished <= this.#told && free === null) return;
+    this.#told = Math.max(finished, this.#told);
+    this.#segments = [];
+    this.#pendingBytes = 0;
+    this.#free = null;
+    const size = segments.reduce((sum, segment) => sum + framedSize(segment), 0);
+    const buffers: ArrayBuffer[] = [];
+    const lengths: number[] = [];
+    const inPlace =
+      free !== null &&
+      size > 0 &&
+      size <= free.byteLength &&
+      !segments.some((segment) => segment.parts.some((part) => part.buffer === free));
+    if (inPlace) {
+      const target = Buffer.from(free);
+      let at = 0;
+      for (const segment of segments) at = frameInto(target, at, segment);
+      buffers.push(free);
+      lengths.push(size);
+    } else {
+      for (const segment of segments) frameInPieces(segment, buffers, lengths);
+      if (free !== null) this.#returned.push(free);
+    }
+    const returned = this.#returned;
+    this.#returned = [];
+    const message: FromThread = {
+      kind: 'output',
+      buffers,
+      lengths,
+      returned,
+      finished: this.#told,
+    };
+    this.#port.postMessage(message, [...buffers, ...returned]);
+  }
+}
+
+/** The bytes a segment takes framed: its message, and the block's end. */
+function framedSize({ bytes, end }: Segment): number {
+  return (bytes > 0 ? HEADER + bytes : 0) + (end ? HEADER : 0);
+}
+
+/** Writes a segment framed into `target` at `at`; returns where it ends. */
+function frameInto(target: Buffer, at: number, { block, parts, bytes, end }: Segment): number {
+  let pos = at;
+  if (bytes > 0) {
+    pos = writeHeader(target, pos, block, bytes);
+    for (const part of parts) {
+      target.set(part, pos);
+      pos += part.length;
+    }
+  }
+  return end ? writeHeader(target, pos, block, 0) : pos;
+}
+
+/** A segment framed in pieces of at most PIECE bytes, each a buffer of its own. */
+function frameInPieces(segment: Segment, buffers: ArrayBuffer[], lengths: number[]): void {
+  const { block, parts, end } = segment;
+  let left = segment.bytes;
+  let part = 0;
+  let offset = 0;
+  do {
+    const length = Math.min(left, PIECE);
+    left -= length;
+    // The block's end closes its last piece; an empty block's is a piece of its own.
+    const closing = end && left === 0;
+    const piece = Buffer.allocUnsafeSlow(
+      (length > 0 ? HEADER + length : 0) + (closing ? HEADER : 0),
+    );
+    let at = length > 0 ? writeHeader(piece, 0, block, length) : 0;
+    while (at < HEADER + length && length > 0) {
+      const source = parts[part]!;
+      const n = Math.min(source.length - offset, HEADER + length - at);
+      piece.set(n === source.length ? source : source.subarray(offset, offset + n), at);
+      at += n;
+      offset += n;
+      if (offset === source.length) {
+        part++;
+        offset = 0;
+      }
+    }
+    if (closing) writeHeader(piece, at, block, 0);
+    buffers.push(piece.buffer as ArrayBuffer);
+    lengths.push(piece.length);
+  } while (left > 0);
+}
+
+function writeHeader(target: Buffer, at: number, block: number, length: number): number {
+  target.writeUInt32BE(block, at);
+  target.writeUInt32BE(length, at + 4);
+  return at + HEADER;
+}

@@ -1,0 +1,40 @@
+/**
+ * The messages between manifold and a filter's thread (`manifold fan --threads`). Bytes move
+ * as ArrayBuffers in the transfer list, which change owner without a copy but move whole: a
+ * Buffer that is a view into a larger ArrayBuffer (a slice of a read, or one of Node's pooled
+ * small Buffers) would take its neighbours along and leave every other view of them empty. So
+ * what crosses is copied first into memory of its own, and never touched again by the sender.
+ */
+
+/** Which side a message is for, and what it carries. Blocks in, output out. */
+export type ToThread =
+  /** `length` bytes at the start of `buffer`, which may be larger (a buffer used again). */
+  { kind: 'bytes'; buffer: ArrayBuffer; length: number } | { kind: 'end' };
+
+export type FromThread =
+  /**
+   * Output bytes, in order; `finished` counts the messages of input the thread has done with
+   * (cumulative), so the sender knows how much of what it gave is still waiting; `returned`
+   * gives back buffers of input the thread holds nothing of, to be filled again.
+   */
+  | {
+      kind: 'output';
+      /** Each buffer's first `lengths[i]` bytes (a block's own buffer may be larger). */
+      buffers: ArrayBuffer[];
+      lengths: number[];
+      finished: number;
+      returned: ArrayBuffer[];
+    }
+  /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
+  | { kind: 'not-a-filter' }
+  /** The module could not be loaded: its error's message. */
+  | { kind: 'load-error'; message: string };
+
+/**
+ * The key in a thread's `workerData` that says it serves manifold's blocks: an SDK filter's
+ * `.main()` or `.run()` then reads blocks from the parent port instead of stdin.
+ */
+export const THREAD_MARK = 'manifoldThread';
+
+/** Set on `globalThis` by a filter that serves a thread: the loader can tell a filter loaded. */
+export const SERVING = Symbol.for('manifold.thread.serving');

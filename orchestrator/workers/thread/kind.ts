@@ -1,0 +1,26 @@
+import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
+import { resolveThreadModule, type ThreadModule } from './module.js';
+import { ThreadTransport } from './transport.js';
+
+/** The transport of one slot: a fresh thread per instance, each loading the slot's module. */
+class ThreadSlot implements TransportFactory {
+  readonly #spec: SlotSpec;
+  readonly #module: ThreadModule;
+
+  constructor(spec: SlotSpec) {
+    this.#spec = spec;
+    this.#module = resolveThreadModule(spec.command);
+  }
+
+  open(events: TransportEvents): ThreadTransport {
+    return new ThreadTransport(this.#spec, this.#module, events);
+  }
+}
+
+/**
+ * Workers as threads of manifold's own process, each running an SDK filter's module (`--threads`):
+ * blocks are transferred to them, not copied through pipes.
+ */
+export const threadKind: WorkerKind = {
+  forSlot: (spec) => new ThreadSlot(spec),
+};

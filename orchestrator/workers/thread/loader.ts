@@ -1,0 +1,23 @@
+import { SERVING, THREAD_MARK } from '../../../filters/transfer.js';
+
+/**
+ * What a thread runs first (CommonJS, `eval`): it imports the filter's module, whose `.main()`
+ * finds manifold's mark in `workerData` and serves blocks. A module that loads without
+ * claiming the thread is no SDK filter, and one that cannot be loaded says why: manifold hears
+ * either, and stops the thread, rather than wait for output that will never come.
+ */
+export const LOADER = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.module).then(
+  () => {
+    if (globalThis[Symbol.for(${JSON.stringify(SERVING.description)})] === undefined)
+      parentPort.postMessage({ kind: 'not-a-filter' });
+  },
+  (error) => parentPort.postMessage({ kind: 'load-error', message: String(error && error.message || error).split('\\n')[0] }),
+);
+`;
+
+/** The thread's `workerData`: manifold's mark and the module to load. */
+export function loaderData(moduleUrl: string): Record<string, unknown> {
+  return { [THREAD_MARK]: true, module: moduleUrl };
+}

@@ -1,0 +1,223 @@
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describeError } from '../../../filters/index.js';
+import type { FromThread, ToThread } from '../../../filters/transfer.js';
+import { prefixLines } from '../stderr-prefix.js';
+import type {
+  SlotSpec,
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportOutcome,
+} from '../transport.js';
+import { startThread } from './jit.js';
+import { LOADER, loaderData } from './loader.js';
+import type { ThreadModule } from './module.js';
+import { BufferPool } from './pool.js';
+
+const MiB = 1024 * 1024;
+
+/** One pool for every thread of the process: blocks are given to whichever thread is ready. */
+const pool = new BufferPool();
+
+interface Sent {
+  bytes: number;
+  done: ((error?: Error | null) => void) | undefined;
+}
+
+/**
+ * One worker thread running an SDK filter's module in manifold's process. Bytes go to it as
+ * transferred ArrayBuffers (one per send, copied once into memory of its own) and its output
+ * comes back the same way. The thread says how many sends it has finished: the oldest send not
+ * finished is the one it works on, and what was sent behind it is `unsent`. While paused, what
+ * it sends back is held and nothing it finishes counts, so it is given no more.
+ */
+export class ThreadTransport implements Transport {
+  readonly #spec: SlotSpec;
+  readonly #module: ThreadModule;
+  readonly #events: TransportEvents;
+  readonly #worker: Worker;
+  readonly #threadId: number;
+  readonly #stdio: { release(): void }[];
+  readonly #sends: Sent[] = [];
+  #finished = 0;
+  #unsent = 0;
+  #held: FromThread[] | null = null;
+  #heldEnd: TransportOutcome | null = null;
+  #stopped = false;
+  #error: Error | null = null;
+  #refused: string | null = null;
+
+  constructor(spec: SlotSpec, module: ThreadModule, events: TransportEvents) {
+    this.#spec = spec;
+    this.#module = module;
+    this.#events = events;
+    const { slot, workers, command, heapLimit } = spec;
+    const worker = startThread(
+      () =>
+        new Worker(LOADER, {
+          eval: true,
+          workerData: loaderData(pathToFileURL(module.file).href),
+          argv: module.args,
+          // As a process's: each thread knows its place, and sees the tables given to the fan.
+          env: {
+            ...process.env,
+            ...command.env,
+            MANIFOLD_WORKER: String(slot),
+            MANIFOLD_WORKERS: String(workers),
+          },
+          stdin: false,
+          stdout: true,
+          stderr: true,
+          ...(heapLimit === undefined
+            ? {}
+            : {
+                resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.ceil(heapLimit / MiB)) },
+              }),
+        }),
+    );
+    this.#worker = worker;
+    this.#threadId = worker.threadId;
+    // A thread's console.log is not output (that is what a transform returns): both of its
+    // streams are diagnostics, and go where a process's stderr would.
+    const to = spec.stderr;
+    const prefix = spec.tag || to?.tagged ? `${slot}\t` : '';
+    const target = to?.stream ?? process.stderr;
+    this.#stdio = [
+      prefixLines(worker.stderr, prefix, target),
+      prefixLines(worker.stdout, prefix, target),
+    ];
+    worker.on('message', (message: FromThread) => {
+      if (this.#held !== null) this.#held.push(message);
+      else this.#take(message);
+    });
+    worker.on('error', (error) => {
+      this.#error ??= error;
+    });
+    worker.on('exit', (code) => this.#onExit(code));
+  }
+
+  get unsent(): number {
+    return this.#unsent;
+  }
+
+  send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    let bytes = 0;
+    for (const buffer of buffers) bytes += buffer.length;
+    if (bytes === 0) {
+      if (done !== undefined) queueMicrotask(done);
+      return;
+    }
+    const buffer = pool.fill(buffers, bytes);
+    const message: ToThread = { kind: 'bytes', buffer, length: bytes };
+    this.#worker.postMessage(message, [buffer]);
+    this.#sends.push({ bytes, done });
+    // The first send waiting is taken at once; the others wait behind it.
+    if (this.#sends.length === 1) {
+      if (done !== undefined) queueMicrotask(done);
+    } else {
+      this.#unsent += bytes;
+    }
+  }
+
+  closeInput(): void {
+    const message: ToThread = { kind: 'end' };
+    this.#worker.postMessage(message);
+  }
+
+  pause(): void {
+    this.#held ??= [];
+  }
+
+  resume(): void {
+    const held = this.#held;
+    this.#held = null;
+    while (held !== null && held.length > 0) {
+      // Output passed on may pause the transport again: the rest waits once more.
+      if (this.#held !== null) {
+        (this.#held as FromThread[]).push(...held);
+        return;
+      }
+      this.#take(held.shift()!);
+    }
+    const end = this.#heldEnd;
+    this.#heldEnd = null;
+    if (end !== null) this.#events.end(end);
+  }
+
+  /** Ends the thread, even one in an endless loop: a thread can be terminated anywhere. */
+  stop(_reason: StopReason): void {
+    this.#stopped = true;
+    this.#held = null;
+    for (const stream of this.#stdio) stream.release();
+    void this.#worker.terminate();
+  }
+
+  /** `worker 2 (thread 3: mf-map r.toUpperCase() ...)`: this thread, the command as given. */
+  describe(): string {
+    return `worker ${this.#spec.slot} (thread ${this.#threadId}: ${this.#spec.command.argv.join(' ')})`;
+  }
+
+  #take(message: FromThread): void {
+    switch (message.kind) {
+      case 'output':
+        pool.give(message.returned);
+        for (const [i, buffer] of message.buffers.entries()) {
+          this.#events.output(Buffer.from(buffer, 0, message.lengths[i]));
+        }
+        this.#finish(message.finished);
+        return;
+      case 'not-a-filter':
+        this.#refuse(
+          `${this.#spec.command.argv[0]} is not an SDK filter: ${this.#module.file} ran without calling defineFilter(...).main() (--threads runs SDK filters only)`,
+        );
+        return;
+      case 'load-error':
+        this.#refuse(`cannot load ${this.#module.file}: ${message.message}`);
+        return;
+    }
+  }
+
+  /** The thread has finished `finished` sends in all: the next one waiting is now taken. */
+  #finish(finished: number): void {
+    while (this.#finished < finished && this.#sends.length > 0) {
+      this.#finished++;
+      this.#sends.shift();
+      const next = this.#sends[0];
+      if (next !== undefined) {
+        this.#unsent -= next.bytes;
+        next.done?.();
+      }
+    }
+  }
+
+  #refuse(reason: string): void {
+    this.#refused ??= reason;
+    void this.#worker.terminate();
+  }
+
+  #onExit(code: number): void {
+    for (const stream of this.#stdio) stream.release();
+    const end = this.#outcome(code);
+    if (this.#held !== null) this.#heldEnd = end;
+    else this.#events.end(end);
+  }
+
+  #outcome(exitCode: number): TransportOutcome {
+    const details = { thread: this.#threadId, exitCode, signal: null };
+    if (this.#stopped) return { kind: 'stopped', details };
+    if (this.#refused !== null) return { kind: 'cannot-start', reason: this.#refused };
+    const error = this.#error;
+    if (error !== null) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const heap = this.#spec.heapLimit;
+      const reason =
+        code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `ran out of memory${heap === undefined ? '' : ` (its heap is capped at ${Math.ceil(heap / MiB)} MiB by --thread-heap)`}`
+          : `threw ${describeError(error)}`;
+      return { kind: 'failed', reason, retryable: true, details };
+    }
+    if (exitCode === 0) return { kind: 'ok', reason: 'ended', details };
+    return { kind: 'failed', reason: `exited with status ${exitCode}`, retryable: true, details };
+  }
+}
