@@ -20,7 +20,11 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
     .argument('<command...>', 'the worker command and its arguments')
     .passThroughOptions()
     .addHelpText('after', FAN_HELP_AFTER)
-    .action((argv: string[], raw: Record<string, unknown>) => run(runFan(argv, raw)));
+    .action((argv: string[], raw: Record<string, unknown>, self: Command) => {
+      // A --merge-memory given, not commander's default, chooses the sorted merge (docs/fan.md).
+      if (self.getOptionValueSource('mergeMemory') === 'default') delete raw.mergeMemory;
+      run(runFan(argv, raw));
+    });
   for (const option of fanOptions()) command.addOption(option);
   return command;
 }

@@ -38,6 +38,7 @@ export class Fan implements WorkerListener {
   /** Failed workers that had nothing to do: started again when a block comes. */
   readonly #resting = new Set<Worker>();
   #progress: Progress | null = null;
+  #aborted: Promise<void> | undefined;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
   #failed = false;
@@ -59,14 +60,27 @@ export class Fan implements WorkerListener {
     this.#reporter = options.reporter ?? process.stderr;
     this.#stats = new Stats(options.workers, options.outputFraming);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input);
-    this.#workers = createWorkers(options, this);
+    const { workers, sortMerge } = createWorkers(options, this, log);
+    this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
+    const room = () => writer.room();
     this.#collector = createCollector(
       options,
       this.#workers,
       (worker, parts) => writer.emit(worker, parts),
-      () => writer.room(),
+      room,
+      sortMerge && {
+        plan: sortMerge,
+        sink: {
+          emit: (parts, records) => writer.emitMerged(parts, records),
+          get full() {
+            return writer.sink.full;
+          },
+          room,
+          fail: (error) => this.#fail(describeError(error)),
+        },
+      },
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -104,6 +118,8 @@ export class Fan implements WorkerListener {
     } catch (error) {
       this.#fail(describeError(error));
     }
+    // What the collector started (a sort -m) has ended too, when stopped.
+    await this.#aborted;
     if (this.#stopping === null) this.#writer.end();
     // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
     // for a reader that may have stopped reading to take what is queued.
@@ -135,6 +151,7 @@ export class Fan implements WorkerListener {
     if (this.#stopping !== null) return;
     this.#stopping = end;
     this.#stopped.abort();
+    this.#aborted = this.#collector.abort?.();
     this.#settle();
     this.#wake?.();
     this.#input.close();

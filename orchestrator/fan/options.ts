@@ -25,6 +25,11 @@ export interface FanOptions {
    * files and the ordered merge pauses the workers that run ahead. @default 64 MiB
    */
   mergeMemory: number;
+  /**
+   * `mergeMemory` was asked for: a sorted merge is then manifold's own, which holds and spills
+   * within it, never `sort -m` (docs/fan.md).
+   */
+  mergeMemoryGiven?: boolean;
   dispatch: DispatchStrategy;
   key: KeySpec;
   merge: MergeMode;

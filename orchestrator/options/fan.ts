@@ -141,6 +141,7 @@ export function resolveFanSettings(
     blockSize: size(value('block'), 'block', name),
     maxRecord: size(value('maxRecord'), 'maxRecord', name),
     mergeMemory: size(value('mergeMemory'), 'mergeMemory', name),
+    mergeMemoryGiven: settings.mergeMemory !== undefined,
     dispatch,
     key,
     merge,

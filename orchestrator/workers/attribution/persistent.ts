@@ -6,7 +6,13 @@ import {
   TRAILING,
 } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
-import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
+import type {
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportFactory,
+  TransportOutcome,
+} from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
 import { workerOutcome } from './outcome.js';
@@ -21,6 +27,8 @@ export interface PersistentOptions {
   /** Bytes waiting for the worker's stdin past which it is not ready for another block. */
   maxBacklog: number;
   listener: WorkerListener;
+  /** A descriptor the worker writes its output into, unread by manifold (`TransportFactory.openWithOutput`). */
+  output?: number;
 }
 
 /**
@@ -128,10 +136,14 @@ export class PersistentWorker implements Worker {
 
   #start(): void {
     const { attribution, framing } = this.#options;
-    const transport = this.#options.transport.open({
+    const factory = this.#options.transport;
+    const events: TransportEvents = {
       output: (chunk: Buffer) => this.#onData(chunk),
       end: (end) => this.#onEnd(transport, end),
-    });
+    };
+    const output = this.#options.output;
+    const transport =
+      output === undefined ? factory.open(events) : factory.openWithOutput!(events, output);
     this.#transport = transport;
     this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
     this.#messages =

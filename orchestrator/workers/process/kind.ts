@@ -17,6 +17,12 @@ class ProcessSlot implements TransportFactory {
     return transport;
   }
 
+  openWithOutput(events: TransportEvents, output: number): ProcessTransport {
+    const transport = new ProcessTransport(this.#spec, events, output);
+    if (transport.pid > 0) this.#pids.push(transport.pid);
+    return transport;
+  }
+
   processIds(): number[] {
     return this.#pids;
   }

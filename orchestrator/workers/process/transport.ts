@@ -17,7 +17,8 @@ export class ProcessTransport implements Transport {
   readonly #spec: SlotSpec;
   #stopped = false;
 
-  constructor(spec: SlotSpec, events: TransportEvents) {
+  /** `output`: a descriptor the process writes its output into, instead of a pipe to manifold. */
+  constructor(spec: SlotSpec, events: TransportEvents, output?: number) {
     this.#spec = spec;
     const { command, slot, workers, tag } = spec;
     // Each worker knows its place, as GNU parallel's $PARALLEL_JOBSLOT: a worker of a sharded job
@@ -32,9 +33,9 @@ export class ProcessTransport implements Transport {
       tag || to !== undefined
         ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
         : { kind: 'inherit' };
-    const child = spawnWorker({ ...command, env }, stderr);
+    const child = spawnWorker({ ...command, env }, stderr, output);
     this.#child = child;
-    child.stdout.on('data', events.output);
+    child.stdout?.on('data', events.output);
     void child.exited.then((end) => events.end(this.#outcome(end)));
   }
 
@@ -60,11 +61,11 @@ export class ProcessTransport implements Transport {
   }
 
   pause(): void {
-    this.#child.stdout.pause();
+    this.#child.stdout?.pause();
   }
 
   resume(): void {
-    this.#child.stdout.resume();
+    this.#child.stdout?.resume();
   }
 
   stop(reason: StopReason): void {
