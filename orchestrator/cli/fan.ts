@@ -21,8 +21,11 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
     .passThroughOptions()
     .addHelpText('after', FAN_HELP_AFTER)
     .action((argv: string[], raw: Record<string, unknown>, self: Command) => {
-      // A --merge-memory given, not commander's default, chooses the sorted merge (docs/fan.md).
-      if (self.getOptionValueSource('mergeMemory') === 'default') delete raw.mergeMemory;
+      // Given, not commander's defaults, they choose: --block the size of per-block workers'
+      // blocks, --merge-memory manifold's sorted merge (docs/fan.md).
+      for (const option of ['block', 'mergeMemory']) {
+        if (self.getOptionValueSource(option) === 'default') delete raw[option];
+      }
       run(runFan(argv, raw));
     });
   for (const option of fanOptions()) command.addOption(option);

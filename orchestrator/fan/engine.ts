@@ -1,6 +1,7 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import { BlockSizes } from './block-size.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
@@ -39,6 +40,7 @@ export class Fan implements WorkerListener {
   readonly #resting = new Set<Worker>();
   #progress: Progress | null = null;
   #aborted: Promise<void> | undefined;
+  readonly #blockSizes: BlockSizes;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
   #failed = false;
@@ -55,6 +57,7 @@ export class Fan implements WorkerListener {
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
     this.#options = options;
+    this.#blockSizes = new BlockSizes(options, log);
     this.#log = log;
     this.#label = label;
     this.#reporter = options.reporter ?? process.stderr;
@@ -162,11 +165,15 @@ export class Fan implements WorkerListener {
   }
 
   async #readAll(): Promise<void> {
-    const { framing, blockSize } = this.#options;
-    const splitter = new Splitter(framing, blockSize, this.#options.maxRecord);
+    const { framing, maxRecord } = this.#options;
+    const sizes = this.#blockSizes;
+    const splitter = new Splitter(framing, sizes.current, maxRecord);
     for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
       if (this.#stopping !== null) break;
-      for (const block of splitter.push(chunk)) this.#add(block);
+      for (const block of splitter.push(chunk)) {
+        this.#add(block);
+        splitter.resize(sizes.cut());
+      }
     }
     if (this.#stopping === null) for (const block of splitter.end()) this.#add(block);
     this.#dispatcher.endInput();
@@ -182,7 +189,7 @@ export class Fan implements WorkerListener {
   /** Resolves once the queues have room again: the input waits while they are full. */
   async #roomForMore(): Promise<void> {
     // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
-    const limit = 2 * this.#options.blockSize;
+    const limit = 2 * this.#blockSizes.current;
     while (this.#stopping === null && this.#dispatcher.queuedBytes > limit) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;

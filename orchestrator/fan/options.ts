@@ -19,6 +19,8 @@ export interface FanOptions {
   /** How the workers' output records are cut: the input's framing unless told otherwise. */
   outputFraming: Framing;
   blockSize: number;
+  /** `blockSize` was asked for: per-block workers otherwise get larger blocks (block-size.ts). */
+  blockGiven?: boolean;
   maxRecord: number;
   /**
    * The most output a merge holds in memory: past it the sorted merge spills to temporary

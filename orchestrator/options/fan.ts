@@ -139,6 +139,7 @@ export function resolveFanSettings(
     framing,
     outputFraming,
     blockSize: size(value('block'), 'block', name),
+    blockGiven: settings.block !== undefined,
     maxRecord: size(value('maxRecord'), 'maxRecord', name),
     mergeMemory: size(value('mergeMemory'), 'mergeMemory', name),
     mergeMemoryGiven: settings.mergeMemory !== undefined,

@@ -1,24 +1,26 @@
 import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
 import { checkWorkerDescriptors } from './limits.js';
-import { ProcessTransport } from './transport.js';
+import { ProcessTransport, slotEnvironment } from './transport.js';
 
 /** The transport of one slot: a process per instance, each one's pid kept for /proc and --stats. */
 class ProcessSlot implements TransportFactory {
   readonly #spec: SlotSpec;
   readonly #pids: number[] = [];
+  readonly #env: NodeJS.ProcessEnv;
 
   constructor(spec: SlotSpec) {
     this.#spec = spec;
+    this.#env = slotEnvironment(spec);
   }
 
   open(events: TransportEvents): ProcessTransport {
-    const transport = new ProcessTransport(this.#spec, events);
+    const transport = new ProcessTransport(this.#spec, events, this.#env);
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
   }
 
   openWithOutput(events: TransportEvents, output: number): ProcessTransport {
-    const transport = new ProcessTransport(this.#spec, events, output);
+    const transport = new ProcessTransport(this.#spec, events, this.#env, output);
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
   }

@@ -37,11 +37,13 @@ export type StderrMode =
  * Node's own spawn, not execa: a worker start is on the hot path (a process per block with
  * --per-block) and on every run's start-up, where loading execa alone costs more than the
  * 150 ms manifold allows itself; we need none of its conveniences here (docs/performance.md).
+ * `env`, when given, is the whole environment (made once for many starts).
  */
 export function spawnWorker(
   command: CommandSpec,
   stderr: StderrMode,
   output?: number,
+  env?: NodeJS.ProcessEnv,
 ): WorkerProcess {
   const [file, ...args] = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
   let child: ChildProcess;
@@ -49,7 +51,7 @@ export function spawnWorker(
     child = spawn(file!, args, {
       stdio: ['pipe', output ?? 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
       detached: true,
-      env: command.env === undefined ? process.env : { ...process.env, ...command.env },
+      env: env ?? (command.env === undefined ? process.env : { ...process.env, ...command.env }),
     });
   } catch (error) {
     return notStarted(Promise.resolve(startFailure(error)));

@@ -17,23 +17,24 @@ export class ProcessTransport implements Transport {
   readonly #spec: SlotSpec;
   #stopped = false;
 
-  /** `output`: a descriptor the process writes its output into, instead of a pipe to manifold. */
-  constructor(spec: SlotSpec, events: TransportEvents, output?: number) {
+  /**
+   * `env`: the whole environment of the process (`slotEnvironment`), made once per slot;
+   * `output`: a descriptor the process writes its output into, instead of a pipe to manifold.
+   */
+  constructor(
+    spec: SlotSpec,
+    events: TransportEvents,
+    env: NodeJS.ProcessEnv = slotEnvironment(spec),
+    output?: number,
+  ) {
     this.#spec = spec;
-    const { command, slot, workers, tag } = spec;
-    // Each worker knows its place, as GNU parallel's $PARALLEL_JOBSLOT: a worker of a sharded job
-    // opens its own shard, names its own files.
-    const env = {
-      ...command.env,
-      MANIFOLD_WORKER: String(slot),
-      MANIFOLD_WORKERS: String(workers),
-    };
+    const { command, slot, tag } = spec;
     const to = spec.stderr;
     const stderr: StderrMode =
       tag || to !== undefined
         ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
         : { kind: 'inherit' };
-    const child = spawnWorker({ ...command, env }, stderr, output);
+    const child = spawnWorker(command, stderr, output, env);
     this.#child = child;
     child.stdout?.on('data', events.output);
     void child.exited.then((end) => events.end(this.#outcome(end)));
@@ -103,4 +104,19 @@ export class ProcessTransport implements Transport {
     }
     return { kind: 'failed', reason, retryable: true, ...base };
   }
+}
+
+/**
+ * The environment of a slot's processes: manifold's, the command's, and the slot's place, as GNU
+ * parallel's $PARALLEL_JOBSLOT (a worker of a sharded job opens its own shard, names its own
+ * files). Made once per slot: copying process.env costs most of a millisecond, and per-block
+ * workers start a process per block.
+ */
+export function slotEnvironment(spec: SlotSpec): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...spec.command.env,
+    MANIFOLD_WORKER: String(spec.slot),
+    MANIFOLD_WORKERS: String(spec.workers),
+  };
 }
