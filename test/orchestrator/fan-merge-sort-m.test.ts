@@ -7,6 +7,7 @@ import { randoms } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, recordsOf, statsOf } from '../support/fan-run.js';
 import { oneLine } from '../support/lines.js';
+import { spawnManifold, watch } from '../support/spawn.js';
 import { fileTempDir } from '../support/temp.js';
 
 // `--merge sorted` handed to GNU `sort -m` (orchestrator/fan/sort-merge/): for every key spec it
@@ -179,6 +180,29 @@ describe.concurrent('--merge sorted by sort -m', () => {
     const written = recordsOf(result.stdout);
     expect(written.filter((r) => !['a', 'b', 'c', 'd'].includes(r))).toEqual([]);
     expect(written).toEqual([...written].sort());
+    expect(processesWith(token)).toEqual([]);
+  });
+
+  it('SIGTERM stops the workers and sort -m: exit 143, nothing left running', async ({
+    expect,
+  }) => {
+    const token = randomUUID();
+    const script = 'cat > /dev/null; echo "ready $MANIFOLD_WORKER" >&2; exec sleep 600';
+    const child = spawnManifold(['fan', '-j', '2', '--merge', 'sorted', '--', 'sh', '-c', script], {
+      LC_ALL: 'C',
+      MANIFOLD_TEST_TOKEN: token,
+    });
+    const stderr = watch(child.stderr!);
+    child.stdin!.end('a\nb\n');
+    await stderr.waitFor(/^ready \d$/, 2);
+    // The workers wait, and so does sort -m, for their output.
+    const commands = processesWith(token).map((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'latin1'),
+    );
+    expect(commands.filter((command) => command.includes('sort\0-m\0'))).toHaveLength(1);
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(143);
     expect(processesWith(token)).toEqual([]);
   });
 
