@@ -20,14 +20,7 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
     .argument('<command...>', 'the worker command and its arguments')
     .passThroughOptions()
     .addHelpText('after', FAN_HELP_AFTER)
-    .action((argv: string[], raw: Record<string, unknown>, self: Command) => {
-      // Given, not commander's defaults, they choose: --block the size of per-block workers'
-      // blocks, --merge-memory manifold's sorted merge (docs/fan.md).
-      for (const option of ['block', 'mergeMemory']) {
-        if (self.getOptionValueSource(option) === 'default') delete raw[option];
-      }
-      run(runFan(argv, raw));
-    });
+    .action((argv: string[], raw: Record<string, unknown>) => run(runFan(argv, raw)));
   for (const option of fanOptions()) command.addOption(option);
   return command;
 }

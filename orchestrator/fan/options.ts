@@ -19,7 +19,7 @@ export interface FanOptions {
   /** How the workers' output records are cut: the input's framing unless told otherwise. */
   outputFraming: Framing;
   blockSize: number;
-  /** `blockSize` was asked for: per-block workers otherwise get larger blocks (block-size.ts). */
+  /** `blockSize` is not the default: per-block workers' blocks otherwise grow (block-size.ts). */
   blockGiven?: boolean;
   maxRecord: number;
   /**
@@ -28,8 +28,8 @@ export interface FanOptions {
    */
   mergeMemory: number;
   /**
-   * `mergeMemory` was asked for: a sorted merge is then manifold's own, which holds and spills
-   * within it, never `sort -m` (docs/fan.md).
+   * `mergeMemory` is not the default: a sorted merge is then manifold's own, which holds and
+   * spills within it, never `sort -m` (docs/fan.md).
    */
   mergeMemoryGiven?: boolean;
   dispatch: DispatchStrategy;

@@ -18,7 +18,8 @@ import { fileTempDir } from '../support/temp.js';
 
 const SORT_M =
   /^manifold: --merge sorted: GNU sort merges the workers' outputs through kernel pipes \(LC_ALL=C .*sort -m -s.*\)\n$/;
-const OURS = /^manifold: --merge sorted: manifold merges, since --merge-memory .*\n$/;
+const OURS =
+  /^manifold: --merge sorted: manifold merges, since --merge-memory \(not the default\) .*\n$/;
 const C = { env: { LC_ALL: 'C' } };
 
 /** A worker that takes its input and writes the run prepared for its slot in folder `dir`. */
@@ -140,7 +141,7 @@ describe.concurrent('--merge sorted by sort -m', () => {
     const input = Array.from({ length: 40 }, (_, i) => `${i}${end}`).join('');
     const bySort = await fan([...args, '--', ...runOfSlot(folder)], input, C);
     const ours = await fan(
-      [...args, '--merge-memory', '64M', '--', ...runOfSlot(folder)],
+      [...args, '--merge-memory', '32M', '--', ...runOfSlot(folder)],
       input,
       C,
     );
@@ -183,6 +184,26 @@ describe.concurrent('--merge sorted by sort -m', () => {
     expect(processesWith(token)).toEqual([]);
   });
 
+  it('chooses manifold’s merge, and says why, where sort -m cannot say the order', async ({
+    expect,
+  }) => {
+    const why = async (args: string[]) =>
+      (await fan(['--merge', 'sorted', '--verbose', ...args, '--', 'sort'], 'b\na\n', C)).stderr;
+    expect(await why(['--key', 'json:id', '--split', 'ndjson'])).toMatch(
+      /manifold merges, since sort -m reads lines/,
+    );
+    expect(await why(['--key', 'field:1', '-0'])).toMatch(/manifold merges, since sort -z splits/);
+    expect(await why(['--tag'])).toMatch(/manifold merges, since --tag/);
+    expect(await why(['--dispatch', 'round-robin'])).toMatch(
+      /manifold merges, since with --dispatch round-robin/,
+    );
+    expect(await why(['--per-block'])).toMatch(/manifold merges, since each block's output/);
+    expect(await why(['--field-sep', '\u00e9', '--key', 'field:1'])).toMatch(/one-byte separator/);
+  });
+});
+
+// Not concurrent: spawnManifold's cleanup belongs to the test that runs it.
+describe('--merge sorted by sort -m, stopped', () => {
   it('SIGTERM stops the workers and sort -m: exit 143, nothing left running', async ({
     expect,
   }) => {
@@ -204,23 +225,6 @@ describe.concurrent('--merge sorted by sort -m', () => {
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(143);
     expect(processesWith(token)).toEqual([]);
-  });
-
-  it('chooses manifold’s merge, and says why, where sort -m cannot say the order', async ({
-    expect,
-  }) => {
-    const why = async (args: string[]) =>
-      (await fan(['--merge', 'sorted', '--verbose', ...args, '--', 'sort'], 'b\na\n', C)).stderr;
-    expect(await why(['--key', 'json:id', '--split', 'ndjson'])).toMatch(
-      /manifold merges, since sort -m reads lines/,
-    );
-    expect(await why(['--key', 'field:1', '-0'])).toMatch(/manifold merges, since sort -z splits/);
-    expect(await why(['--tag'])).toMatch(/manifold merges, since --tag/);
-    expect(await why(['--dispatch', 'round-robin'])).toMatch(
-      /manifold merges, since with --dispatch round-robin/,
-    );
-    expect(await why(['--per-block'])).toMatch(/manifold merges, since each block's output/);
-    expect(await why(['--field-sep', '\u00e9', '--key', 'field:1'])).toMatch(/one-byte separator/);
   });
 });
 

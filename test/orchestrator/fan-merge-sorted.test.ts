@@ -101,7 +101,7 @@ describe.concurrent('manifold fan --merge sorted', () => {
   // manifold's own merge names the worker; sort -m's output is checked as a whole, so its
   // message names the merged output's record (docs/fan.md).
   it.for([
-    ["manifold's merge names the worker", ['--merge-memory', '64M'], /worker [12]\b/],
+    ["manifold's merge names the worker", ['--merge-memory', '32M'], /worker [12]\b/],
     ['sort -m names the merged record', [], /the merged output \(sort -m\):\d+: not sorted/],
   ] as const)(
     'stops with exit 1 and one line when a worker writes unsorted output: %s',
