@@ -184,6 +184,30 @@ describe.concurrent('--merge sorted by sort -m', () => {
     expect(processesWith(token)).toEqual([]);
   });
 
+  it('sort -m failing on its own: exit 1, one line with what it said', async ({ expect }) => {
+    // A `sort` that says it is GNU's, and then fails; workers that write nothing, so that none
+    // dies of SIGPIPE first.
+    const bin = join(dir, 'failing-sort');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'sort'),
+      '#!/bin/sh\n[ "$1" = --version ] && { echo "sort (GNU coreutils) 9.1"; exit 0; }\necho "sort: cannot merge today" >&2\nexit 2\n',
+      { mode: 0o755 },
+    );
+    const result = await fan(
+      ['-j', '2', '--merge', 'sorted', '--', 'sh', '-c', 'cat > /dev/null'],
+      'a\n',
+      {
+        env: { LC_ALL: 'C', PATH: `${bin}:${process.env.PATH}` },
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(oneLine);
+    expect(result.stderr).toMatch(
+      /^manifold: the merge \(sort -m, pid \d+\) exited with status 2: sort: cannot merge today\n$/,
+    );
+  });
+
   it('chooses manifold’s merge, and says why, where sort -m cannot say the order', async ({
     expect,
   }) => {

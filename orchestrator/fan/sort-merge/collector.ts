@@ -68,6 +68,8 @@ export class SortMergeCollector implements Collector {
     this.#exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         this.#status = { code, signal };
+        // Failing on its own, sort -m says why at once: its workers would die of SIGPIPE next.
+        if (code !== 0) this.#fail(this.#failure());
         resolve();
       });
     });
@@ -108,20 +110,22 @@ export class SortMergeCollector implements Collector {
   async finish(): Promise<void> {
     await this.#read;
     await this.#exited;
-    // Stopped meanwhile (a record out of order): that failure has been told.
+    // Stopped meanwhile (a record out of order, sort -m failing): that failure has been told.
     if (this.#aborted) return;
-    const { code, signal } = this.#status!;
-    if (code !== 0) {
-      const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
-      const said = this.#stderr.trim().split('\n')[0];
-      throw new ManifoldError(
-        'manifold.failure',
-        `the merge (sort -m, pid ${this.#child.pid}) ${how}${said ? `: ${said}` : ''}`,
-        { exitCode: ExitCode.failure },
-      );
-    }
     const last = this.#checked.end();
     if (last.length > 0) this.#sink.emit(last, 1);
+  }
+
+  /** How sort -m failed, in one line, with the first line it wrote on stderr. */
+  #failure(): ManifoldError {
+    const { code, signal } = this.#status!;
+    const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
+    const said = this.#stderr.trim().split('\n')[0];
+    return new ManifoldError(
+      'manifold.failure',
+      `the merge (sort -m, pid ${this.#child.pid}) ${how}${said ? `: ${said}` : ''}`,
+      { exitCode: ExitCode.failure },
+    );
   }
 
   /** The fan stops: so does sort -m. Resolves once it has ended. */
