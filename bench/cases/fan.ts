@@ -38,6 +38,16 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       meets: ({ ratio }) => ratio !== undefined && ratio <= 1.1,
     },
     {
+      group,
+      // No way named to tie output to blocks: a process per block, their size chosen for them.
+      name: 'fan -j 2 --merge ordered cat (per-block workers)',
+      command: `${manifold} fan -j 2 --merge ordered -- cat < ${big} > /dev/null`,
+      baseline: 'fan -j 2 cat (merge ready)',
+      bytes,
+      target: 'ratio ≤ 1.5',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
+    },
+    {
       group: 'hash',
       name: 'fan -j 2 --dispatch hash --key field:1 cat',
       command: `${manifold} fan -j 2 --dispatch hash --key field:1 -- cat < ${big} > /dev/null`,

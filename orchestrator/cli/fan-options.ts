@@ -31,7 +31,7 @@ export function fanOptions(): Option[] {
       .default(FAN_DEFAULTS.merge),
     new Option(
       '--merge-memory <size>',
-      'the most output a merge holds in memory: past it --merge sorted spills to $TMPDIR, --merge ordered pauses workers that run ahead',
+      "the most output a merge holds in memory: past it --merge sorted spills to $TMPDIR, --merge ordered pauses workers that run ahead (another than the default: a sorted merge is manifold's own, not sort -m)",
     ).default(FAN_DEFAULTS.mergeMemory),
     new Option('--numeric', 'with --merge sorted: compare keys as numbers, like sort -n'),
     new Option('--reverse', 'with --merge sorted: largest key first, like sort -r'),

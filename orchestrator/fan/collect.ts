@@ -29,6 +29,8 @@ export interface Collector {
   mayStart(block: Block): boolean;
   /** All workers have ended: write what is left (at the pace the output takes it). */
   finish(): void | Promise<void>;
+  /** The fan stops: ends what the collector started (a merging process); resolves once ended. */
+  abort?(): Promise<void>;
 }
 
 /** Values by worker and block. */

@@ -2,6 +2,7 @@ import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import { BlockSizes } from './block-size.js';
 import { BlockClock } from './clock.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
@@ -43,6 +44,8 @@ export class Fan implements WorkerListener {
   /** Failed workers that had nothing to do: started again when a block comes. */
   readonly #resting = new Set<Worker>();
   #progress: Progress | null = null;
+  #aborted: Promise<void> | undefined;
+  readonly #blockSizes: BlockSizes;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
   #failed = false;
@@ -66,6 +69,7 @@ export class Fan implements WorkerListener {
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
     this.#options = options;
+    this.#blockSizes = new BlockSizes(options, log);
     this.#log = log;
     this.#label = label;
     this.#reporter = options.reporter ?? process.stderr;
@@ -75,15 +79,28 @@ export class Fan implements WorkerListener {
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
     // Opened before any worker starts: a log that cannot be written stops the run first.
     this.#joblog = options.joblog ? new JobLog(options.joblog, options.outputFraming) : null;
-    this.#workers = createWorkers(options, this, this.#header);
+    const { workers, sortMerge } = createWorkers(options, this, this.#header, log);
+    this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
+    const room = () => writer.room();
     this.#collector = createCollector(
       options,
       this.#workers,
       (worker, parts) => writer.emit(worker, parts),
-      () => writer.room(),
+      room,
       this.#header,
+      sortMerge && {
+        plan: sortMerge,
+        sink: {
+          emit: (parts, records) => writer.emitMerged(parts, records),
+          get full() {
+            return writer.sink.full;
+          },
+          room,
+          fail: (error) => this.#fail(describeError(error)),
+        },
+      },
     );
     this.#dispatcher = new Dispatcher(
       options,
@@ -121,6 +138,8 @@ export class Fan implements WorkerListener {
     } catch (error) {
       this.#fail(describeError(error));
     }
+    // What the collector started (a sort -m) has ended too, when stopped.
+    await this.#aborted;
     if (this.#stopping === null) this.#writer.end();
     // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
     // for a reader that may have stopped reading to take what is queued.
@@ -154,6 +173,7 @@ export class Fan implements WorkerListener {
     this.#stopping = end;
     this.#stopped.abort();
     this.#clock?.stopAll();
+    this.#aborted = this.#collector.abort?.();
     this.#settle();
     this.#wake?.();
     this.#input.close();
@@ -164,18 +184,23 @@ export class Fan implements WorkerListener {
   }
 
   async #readAll(): Promise<void> {
-    const { framing, blockSize } = this.#options;
-    const splitter = new Splitter(framing, blockSize, this.#options.maxRecord);
+    const { framing, maxRecord } = this.#options;
+    const sizes = this.#blockSizes;
+    const splitter = new Splitter(framing, sizes.current, maxRecord);
     const { header } = this.#options;
     const taker = header ? new HeaderTaker(header, framing, this.#header) : null;
+    const add = (piece: Buffer) => {
+      for (const block of splitter.push(piece)) {
+        this.#add(block);
+        splitter.resize(sizes.cut());
+      }
+    };
     for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
       if (this.#stopping !== null || this.#haltingSoon) break;
-      for (const piece of taker === null ? [chunk] : taker.push(chunk))
-        for (const block of splitter.push(piece)) this.#add(block);
+      for (const piece of taker === null ? [chunk] : taker.push(chunk)) add(piece);
     }
     if (this.#stopping === null && !this.#haltingSoon) {
-      for (const piece of taker?.end() ?? [])
-        for (const block of splitter.push(piece)) this.#add(block);
+      for (const piece of taker?.end() ?? []) add(piece);
       for (const block of splitter.end()) this.#add(block);
     }
     this.#dispatcher.endInput();
@@ -192,7 +217,7 @@ export class Fan implements WorkerListener {
   /** Resolves once the queues have room again: the input waits while they are full. */
   async #roomForMore(): Promise<void> {
     // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
-    const limit = 2 * this.#options.blockSize;
+    const limit = 2 * this.#blockSizes.current;
     while (this.#stopping === null && !this.#haltingSoon && this.#dispatcher.queuedBytes > limit) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;

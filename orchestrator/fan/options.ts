@@ -35,12 +35,19 @@ export interface FanOptions {
   /** How the workers' output records are cut: the input's framing unless told otherwise. */
   outputFraming: Framing;
   blockSize: number;
+  /** `blockSize` is not the default: per-block workers' blocks otherwise grow (block-size.ts). */
+  blockGiven?: boolean;
   maxRecord: number;
   /**
    * The most output a merge holds in memory: past it the sorted merge spills to temporary
    * files and the ordered merge pauses the workers that run ahead. @default 64 MiB
    */
   mergeMemory: number;
+  /**
+   * `mergeMemory` is not the default: a sorted merge is then manifold's own, which holds and
+   * spills within it, never `sort -m` (docs/fan.md).
+   */
+  mergeMemoryGiven?: boolean;
   dispatch: DispatchStrategy;
   key: KeySpec;
   merge: MergeMode;

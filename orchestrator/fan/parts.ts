@@ -1,35 +1,77 @@
-import { createWorkers as createWorkersOf } from '../workers/create.js';
+import { describeError } from '../../filters/index.js';
+import { closeAll, type KernelPipe, openPipes } from '../pipeline/pipes.js';
+import { createWorkersInto, createWorkers as createWorkersOf } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
 import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';
 import { withHeader } from './header-output.js';
-import type { FanOptions } from './options.js';
+import type { FanOptions, Log } from './options.js';
 import { OrderedCollector } from './ordered.js';
+import { type MergedSink, SortMergeCollector } from './sort-merge/collector.js';
+import { planSortMerge } from './sort-merge/plan.js';
 import { SortedCollector } from './sorted.js';
 
-/** The fan's workers, of the kind and attribution the options ask for. */
+/** A `sort -m` chosen to merge: its arguments, and the pipes the workers write into. */
+export interface SortMerge {
+  command: string;
+  args: string[];
+  pipes: KernelPipe[];
+}
+
+/**
+ * The fan's workers, of the kind and attribution the options ask for; for `--merge sorted`,
+ * writing into kernel pipes for `sort -m` when it can do the merge (sort-merge/plan.ts) and
+ * their kind can write there. `--verbose` says which merge it is, and why.
+ */
 export function createWorkers(
   options: FanOptions,
   listener: WorkerListener,
   header: InputHeader,
-): Worker[] {
+  log: Log = () => {},
+): { workers: Worker[]; sortMerge: SortMerge | null } {
   const { kind, workers, command, tag, attribution, outputFraming: framing, blockSize } = options;
-  return createWorkersOf(
-    {
-      kind,
-      workers,
-      command,
-      tag,
-      attribution,
-      framing,
-      maxBacklog: blockSize,
-      okStatus: options.okStatus ?? [0],
-      header,
-      ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
-      ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
-    },
+  const settings = {
+    kind,
+    workers,
+    command,
+    tag,
+    attribution,
+    framing,
+    maxBacklog: blockSize,
+    okStatus: options.okStatus ?? [0],
+    header,
+    ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
+    ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
+  };
+  const ours = (reason: string) => {
+    if (options.merge === 'sorted') log(`--merge sorted: manifold merges, since ${reason}`);
+    return { workers: createWorkersOf(settings, listener), sortMerge: null };
+  };
+  if (options.merge !== 'sorted') return ours('');
+  const plan = planSortMerge(options);
+  if (plan.by === 'manifold') return ours(plan.reason);
+  let pipes: KernelPipe[];
+  try {
+    pipes = openPipes(workers);
+  } catch (error) {
+    return ours(`no pipes for sort -m could be opened (${describeError(error)})`);
+  }
+  const made = createWorkersInto(
+    settings,
     listener,
+    pipes.map((pipe) => pipe.write),
   );
+  if (!made.direct) {
+    closeAll(pipes.flatMap((pipe) => [pipe.read, pipe.write]));
+    log(
+      '--merge sorted: manifold merges, since this kind of worker gives no descriptor for its output',
+    );
+    return { workers: made.workers, sortMerge: null };
+  }
+  log(
+    `--merge sorted: GNU sort merges the workers' outputs through kernel pipes (LC_ALL=C ${plan.command} ${plan.args.join(' ')})`,
+  );
+  return { workers: made.workers, sortMerge: { command: plan.command, args: plan.args, pipes } };
 }
 
 /** The collector of the merge mode asked for (with --header's rule in front, under it). */
@@ -39,18 +81,27 @@ export function createCollector(
   emit: Emit,
   room: Room,
   header: InputHeader,
+  sortMerge: { plan: SortMerge; sink: MergedSink } | null = null,
 ): Collector {
-  const make = (out: Emit) => mergeOf(options, workers, out, room);
+  const make = (out: Emit) => mergeOf(options, workers, out, room, sortMerge);
   return options.header ? withHeader(make, emit, header) : make(emit);
 }
 
-function mergeOf(options: FanOptions, workers: Worker[], emit: Emit, room: Room): Collector {
+function mergeOf(
+  options: FanOptions,
+  workers: Worker[],
+  emit: Emit,
+  room: Room,
+  sortMerge: { plan: SortMerge; sink: MergedSink } | null,
+): Collector {
   switch (options.merge) {
     case 'ready':
       return new ReadyCollector(options, emit);
     case 'ordered':
       return new OrderedCollector(options, emit);
     case 'sorted':
-      return new SortedCollector(options, workers, emit, room);
+      return sortMerge === null
+        ? new SortedCollector(options, workers, emit, room)
+        : new SortMergeCollector(options, sortMerge.plan, sortMerge.sink);
   }
 }

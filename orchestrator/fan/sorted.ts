@@ -1,6 +1,5 @@
 import {
   createDecoder,
-  keyOf,
   type RecordDecoder,
   RecordEncoder,
   RecordError,
@@ -11,6 +10,7 @@ import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';
 import type { FanOptions } from './options.js';
+import { recordOrder } from './order.js';
 import type { Run } from './run.js';
 
 /** The final merge hands output on in batches of about this many bytes. */
@@ -57,10 +57,7 @@ export class SortedCollector implements Collector {
     this.#room = room;
     this.#attributed = options.attribution !== 'none';
     this.#encoder = new RecordEncoder(options.outputFraming);
-    const byKey = options.numeric ? compareNumeric : Buffer.compare;
-    const sign = options.reverse ? -1 : 1;
-    const key = options.key;
-    this.#compare = (a, b) => sign * byKey(keyOf(key, a), keyOf(key, b));
+    this.#compare = recordOrder(options);
     this.#held = new HeldRuns(this.#compare, options.mergeMemory);
     for (const worker of workers) {
       this.#workers.set(worker.slot, worker);
@@ -257,11 +254,4 @@ export class SortedCollector implements Collector {
     const parts = this.#encoder.take();
     if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);
   }
-}
-
-/** Numeric order of keys that are numbers, as `sort -n`: a key that is not one counts as 0. */
-function compareNumeric(a: Buffer, b: Buffer): number {
-  const x = Number.parseFloat(a.toString('latin1')) || 0;
-  const y = Number.parseFloat(b.toString('latin1')) || 0;
-  return x < y ? -1 : x > y ? 1 : Buffer.compare(a, b);
 }

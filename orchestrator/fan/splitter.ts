@@ -14,7 +14,7 @@ import type { Block } from '../workers/block.js';
  * Offsets are counted from the start of the input.
  */
 export class Splitter {
-  readonly #blockSize: number;
+  #blockSize: number;
   readonly #maxRecord: number;
   /** Null for raw input, which has no records to end blocks on. */
   readonly #finder: BoundaryFinder | null;
@@ -36,6 +36,11 @@ export class Splitter {
     this.#maxRecord = maxRecord;
     this.#finder = framing.kind === 'raw' ? null : createBoundaryFinder(framing);
     this.#overhead = framingBytes(framing);
+  }
+
+  /** The size of the blocks cut from now on (per-block workers' grow: block-size.ts). */
+  resize(blockSize: number): void {
+    this.#blockSize = blockSize;
   }
 
   /** Adds a chunk of input and returns the blocks it completes. */

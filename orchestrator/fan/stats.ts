@@ -51,6 +51,8 @@ export class Stats {
   readonly #framing: Framing;
   readonly #busySince: (number | null)[];
   readonly #inFlight: number[];
+  #mergedBytes = 0;
+  #mergedRecords = 0;
   bytesRead = 0;
   recordsRead = 0;
   blocksCut = 0;
@@ -112,12 +114,18 @@ export class Stats {
     stats.recordsOut += countRecords(parts, this.#framing);
   }
 
+  /** Output no worker can be named for (sort -m's merge): counted in the totals only. */
+  wroteMerged(parts: Buffer[], records: number): void {
+    for (const part of parts) this.#mergedBytes += part.length;
+    this.#mergedRecords += records;
+  }
+
   get bytesOut(): number {
-    return this.workers.reduce((sum, w) => sum + w.bytesOut, 0);
+    return this.workers.reduce((sum, w) => sum + w.bytesOut, this.#mergedBytes);
   }
 
   get recordsOut(): number {
-    return this.workers.reduce((sum, w) => sum + w.recordsOut, 0);
+    return this.workers.reduce((sum, w) => sum + w.recordsOut, this.#mergedRecords);
   }
 
   /** The --stats document. */

@@ -46,6 +46,14 @@ export class FanWriter {
     if (this.sink.full) for (const w of this.#workers) w.pause('stdout');
   }
 
+  /** Writes merged whole records no worker can be named for (sort -m's): counted in the totals. */
+  emitMerged(parts: Buffer[], records: number): void {
+    if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
+      this.#stats.wroteMerged(parts, records);
+    }
+    this.sink.write(this.#seam.join(parts));
+  }
+
   /** The end of the output: what the seam held back for it. */
   end(): void {
     this.sink.write(this.#seam.end());

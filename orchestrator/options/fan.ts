@@ -147,15 +147,21 @@ export function resolveFanSettings(
   if (settings.join !== undefined) protocolArgs.push('--join', outputFraming.name);
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
   const env = at('table', () => tablesOf(settings, { workers, dispatch }, name));
+  // Sizes other than the defaults choose: per-block workers' blocks stop growing, a sorted
+  // merge is manifold's own (docs/fan.md).
+  const blockSize = size(value('block'), 'block', name);
+  const mergeMemory = size(value('mergeMemory'), 'mergeMemory', name);
   return {
     ...threads,
     command: { argv, shell: command.shell, ...(env && { env }) },
     workers,
     framing,
     outputFraming,
-    blockSize: size(value('block'), 'block', name),
+    blockSize,
+    blockGiven: blockSize !== size(FAN_DEFAULTS.block, 'block', name),
     maxRecord: size(value('maxRecord'), 'maxRecord', name),
-    mergeMemory: size(value('mergeMemory'), 'mergeMemory', name),
+    mergeMemory,
+    mergeMemoryGiven: mergeMemory !== size(FAN_DEFAULTS.mergeMemory, 'mergeMemory', name),
     dispatch,
     key,
     merge,

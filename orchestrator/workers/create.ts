@@ -35,27 +35,61 @@ export interface WorkerSettings {
  * asked for. Refuses first a fan the kind cannot run (the open-file limit, for processes).
  */
 export function createWorkers(settings: WorkerSettings, listener: WorkerListener): Worker[] {
+  return openWorkers(settings, listener, undefined).workers;
+}
+
+/**
+ * As `createWorkers`, for workers whose output goes straight into a descriptor each (`outputs`,
+ * by slot from 1: kernel pipes that another process reads), when their kind can do that
+ * (`TransportFactory.openWithOutput`) and their output needs no attribution; `direct` says
+ * whether it was so. Otherwise the workers are as `createWorkers` makes them.
+ */
+export function createWorkersInto(
+  settings: WorkerSettings,
+  listener: WorkerListener,
+  outputs: readonly number[],
+): { workers: Worker[]; direct: boolean } {
+  return openWorkers(settings, listener, outputs);
+}
+
+function openWorkers(
+  settings: WorkerSettings,
+  listener: WorkerListener,
+  outputs: readonly number[] | undefined,
+): { workers: Worker[]; direct: boolean } {
   const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit } = settings;
   const okStatus = settings.okStatus ?? [0];
   const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
   kind.check?.(workers, tag || stderr !== undefined);
-  return Array.from({ length: workers }, (_, i) => {
-    const slot = i + 1;
-    const transport = kind.forSlot({
-      slot,
+  // Every slot's transport first, none opened yet: the choice of where output goes is the same
+  // for all of them.
+  const factories = Array.from({ length: workers }, (_, i) =>
+    kind.forSlot({
+      slot: i + 1,
       workers,
       command,
       tag,
       ...(stderr === undefined ? {} : { stderr }),
       ...(heapLimit === undefined ? {} : { heapLimit }),
-    });
-    if (attribution === 'per-block') {
-      return new PerBlockWorker({ slot, transport, listener, okStatus, header });
-    }
-    return new PersistentWorker({
-      ...{ slot, transport, attribution, framing, maxBacklog, listener },
-      ...{ okStatus, header },
-    });
-  });
+    }),
+  );
+  const direct =
+    outputs !== undefined &&
+    attribution === 'none' &&
+    factories.every((factory) => factory.openWithOutput !== undefined);
+  return {
+    direct,
+    workers: factories.map((transport, i) => {
+      const slot = i + 1;
+      if (attribution === 'per-block') {
+        return new PerBlockWorker({ slot, transport, listener, okStatus, header });
+      }
+      return new PersistentWorker({
+        ...{ slot, transport, attribution, framing, maxBacklog, listener },
+        ...{ okStatus, header },
+        ...(direct ? { output: outputs[i]! } : {}),
+      });
+    }),
+  };
 }

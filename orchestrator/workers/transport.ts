@@ -111,6 +111,13 @@ export interface TransportFactory {
    * processes: the pipeline's /proc sampler and --stats read them. Absent elsewhere.
    */
   processIds?(): number[];
+  /**
+   * Opens an instance whose output goes straight into `output`, a descriptor of this process
+   * (a kernel pipe's write end), instead of through `events.output`: another process (`sort
+   * -m`) reads it there, with no copy through manifold. Only kinds whose instances are local
+   * processes can; others leave it out, and manifold reads their output itself.
+   */
+  openWithOutput?(events: TransportEvents, output: number): Transport;
 }
 
 /** A kind of worker, as the registry (`registry.ts`) names it. */

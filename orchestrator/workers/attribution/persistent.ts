@@ -7,7 +7,13 @@ import {
 } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
-import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
+import type {
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportFactory,
+  TransportOutcome,
+} from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
 import { endedAs, workerOutcome } from './outcome.js';
@@ -26,6 +32,8 @@ export interface PersistentOptions {
   okStatus: readonly number[];
   /** Given before each block, or once before the first without attribution (--header). */
   header: InputHeader;
+  /** A descriptor the worker writes its output into, unread by manifold (`TransportFactory.openWithOutput`). */
+  output?: number;
 }
 
 /**
@@ -156,10 +164,14 @@ export class PersistentWorker implements Worker {
 
   #start(): void {
     const { attribution, framing } = this.#options;
-    const transport = this.#options.transport.open({
+    const factory = this.#options.transport;
+    const events: TransportEvents = {
       output: (chunk: Buffer) => this.#onData(chunk),
       end: (end) => this.#onEnd(transport, end),
-    });
+    };
+    const output = this.#options.output;
+    const transport =
+      output === undefined ? factory.open(events) : factory.openWithOutput!(events, output);
     this.#transport = transport;
     this.#abandoned = null;
     this.#headerSent = false;

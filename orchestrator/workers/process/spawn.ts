@@ -8,7 +8,8 @@ import { describeStartError } from './limits.js';
 export interface WorkerProcess {
   pid: number;
   stdin: Writable;
-  stdout: Readable;
+  /** Null when the output goes into a descriptor given at the start. */
+  stdout: Readable | null;
   /** Resolves when the process has ended, or with `startError` when it could not start. */
   exited: Promise<ProcessEnd>;
   /** Signals the process and everything it started (its process group). */
@@ -36,15 +37,21 @@ export type StderrMode =
  * Node's own spawn, not execa: a worker start is on the hot path (a process per block with
  * --per-block) and on every run's start-up, where loading execa alone costs more than the
  * 150 ms manifold allows itself; we need none of its conveniences here (docs/performance.md).
+ * `env`, when given, is the whole environment (made once for many starts).
  */
-export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerProcess {
+export function spawnWorker(
+  command: CommandSpec,
+  stderr: StderrMode,
+  output?: number,
+  env?: NodeJS.ProcessEnv,
+): WorkerProcess {
   const [file, ...args] = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
   let child: ChildProcess;
   try {
     child = spawn(file!, args, {
-      stdio: ['pipe', 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
+      stdio: ['pipe', output ?? 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
       detached: true,
-      env: command.env === undefined ? process.env : { ...process.env, ...command.env },
+      env: env ?? (command.env === undefined ? process.env : { ...process.env, ...command.env }),
     });
   } catch (error) {
     return notStarted(Promise.resolve(startFailure(error)));
@@ -63,14 +70,14 @@ export function spawnWorker(command: CommandSpec, stderr: StderrMode): WorkerPro
   });
   // A worker that stops reading early (head) is not an error here: its exit status says.
   child.stdin!.on('error', () => {});
-  child.stdout!.on('error', () => {});
+  child.stdout?.on('error', () => {});
   const prefixed =
     stderr.kind === 'prefix' ? prefixLines(child.stderr!, stderr.prefix, stderr.target) : null;
   const pid = child.pid;
   return {
     pid,
     stdin: child.stdin!,
-    stdout: child.stdout!,
+    stdout: child.stdout,
     exited,
     signal: (signal) => {
       // A worker being stopped must be able to end even while manifold's stderr is full.

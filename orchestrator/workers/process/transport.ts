@@ -18,29 +18,37 @@ export class ProcessTransport implements Transport {
   readonly #spec: SlotSpec;
   #stopped = false;
 
-  constructor(spec: SlotSpec, events: TransportEvents, block?: InstanceBlock) {
+  /**
+   * `env`: the slot's environment (`slotEnvironment`), made once per slot; `block`: the block of
+   * a per-block instance, named in its environment; `output`: a descriptor the process writes its
+   * output into, instead of a pipe to manifold.
+   */
+  constructor(
+    spec: SlotSpec,
+    events: TransportEvents,
+    env: NodeJS.ProcessEnv = slotEnvironment(spec),
+    block?: InstanceBlock,
+    output?: number,
+  ) {
     this.#spec = spec;
-    const { command, slot, workers, tag } = spec;
-    // Each worker knows its place, as GNU parallel's {%} ($PARALLEL_JOBSLOT) and {#}: a worker of
-    // a sharded job opens its own shard; a per-block worker names its part file.
-    const env: Record<string, string> = {
-      ...command.env,
-      MANIFOLD_WORKER: String(slot),
-      MANIFOLD_WORKERS: String(workers),
-      MANIFOLD_SLOT: String(slot),
-    };
-    if (block !== undefined) {
-      env.MANIFOLD_BLOCK = String(block.number);
-      env.MANIFOLD_FIRST_RECORD = String(block.firstRecord);
-    }
+    const { command, slot, tag } = spec;
+    // A per-block worker knows its block, as GNU parallel's {#}: it can name its part file.
+    const environment =
+      block === undefined
+        ? env
+        : {
+            ...env,
+            MANIFOLD_BLOCK: String(block.number),
+            MANIFOLD_FIRST_RECORD: String(block.firstRecord),
+          };
     const to = spec.stderr;
     const stderr: StderrMode =
       tag || to !== undefined
         ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
         : { kind: 'inherit' };
-    const child = spawnWorker({ ...command, env }, stderr);
+    const child = spawnWorker(command, stderr, output, environment);
     this.#child = child;
-    child.stdout.on('data', events.output);
+    child.stdout?.on('data', events.output);
     void child.exited.then((end) => events.end(this.#outcome(end)));
   }
 
@@ -66,11 +74,11 @@ export class ProcessTransport implements Transport {
   }
 
   pause(): void {
-    this.#child.stdout.pause();
+    this.#child.stdout?.pause();
   }
 
   resume(): void {
-    this.#child.stdout.resume();
+    this.#child.stdout?.resume();
   }
 
   stop(reason: StopReason): void {
@@ -108,4 +116,20 @@ export class ProcessTransport implements Transport {
     }
     return { kind: 'failed', reason, retryable: true, status: exitCode ?? undefined, ...base };
   }
+}
+
+/**
+ * The environment of a slot's processes: manifold's, the command's, and the slot's place, as GNU
+ * parallel's {%} ($PARALLEL_JOBSLOT) (a worker of a sharded job opens its own shard, names its
+ * own files). Made once per slot: copying process.env costs most of a millisecond, and per-block
+ * workers start a process per block.
+ */
+export function slotEnvironment(spec: SlotSpec): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...spec.command.env,
+    MANIFOLD_WORKER: String(spec.slot),
+    MANIFOLD_WORKERS: String(spec.workers),
+    MANIFOLD_SLOT: String(spec.slot),
+  };
 }
