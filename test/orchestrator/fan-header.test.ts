@@ -77,6 +77,17 @@ describe('--header n', () => {
     expect(sortedLines(`${lines.slice(1).join('\n')}\n`)).toEqual(sortedLines(records(1, 640)));
   }, 20_000);
 
+  it('--merge sorted: the header once, at the top, then the records in order (merged by manifold, not sort -m)', async () => {
+    const result = await fan(
+      ['-j', '2', '--block', '1K', '--header', '1', '--merge', 'sorted', '--verbose', '--', 'sort'],
+      csv(640),
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/--merge sorted: manifold merges, since --header/);
+    // Each worker's sort puts the header first ('#' sorts before digits): one copy is kept.
+    expect(result.stdout.toString()).toBe(`${HEADER}${records(1, 640)}`);
+  }, 20_000);
+
   it('workers that do not echo it are left alone: each counts it among its lines', async () => {
     const result = await fan(
       ['-j', '2', '--block', '1K', '--header', '1', '--merge', 'ordered', '--', 'wc', '-l'],

@@ -30,7 +30,9 @@ export function planSortMerge(
     );
   }
   if (options.header) {
-    return manifold("--header: the header's copies in the workers' outputs are taken off by manifold");
+    return manifold(
+      "--header: the header's copies in the workers' outputs are taken off by manifold",
+    );
   }
   if (options.attribution !== 'none') {
     return manifold(
