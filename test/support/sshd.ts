@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { manifold } from '../helpers.js';
+import { root } from '../helpers.js';
 import { descendants, killQuietly, statOf } from './proc.js';
 import { makeDir } from './temp.js';
 
@@ -117,7 +117,13 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
       mkdirSync(home, { recursive: true });
       mkdirSync(binDir, { recursive: true });
       symlinkSync(process.execPath, join(binDir, 'node'));
-      if (!options.withoutManifold?.includes(i)) symlinkSync(manifold, join(binDir, 'manifold'));
+      // As an install of the package puts them on PATH: manifold and the mf-* filters.
+      if (!options.withoutManifold?.includes(i)) {
+        const bins = join(root, 'dist', 'bundle', 'bin');
+        for (const file of readdirSync(bins).filter((name) => name.endsWith('.js'))) {
+          symlinkSync(join(bins, file), join(binDir, file.replace(/\.js$/, '')));
+        }
+      }
       let address = '127.0.0.1';
       let port = 22;
       let prefix: string[] = [];

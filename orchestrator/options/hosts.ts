@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../filters/index.js';
+import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
+
+/** The settings that put a fan's workers on other machines (docs/hosts.md). */
+export interface HostSettings {
+  /** Hosts as `[user@]host[:port][/slots]`, or `:` / `local` for this machine. */
+  host?: string[];
+  /** A file of hosts, one a line, `#` comments. */
+  hostsFile?: string;
+  /** The ssh program and its options, as one line of words. @default 'ssh' */
+  ssh?: string;
+  /** manifold on the hosts. @default 'manifold' */
+  remoteManifold?: string;
+  /** How long a host may be silent before it counts as hung: 30, 5s, 500ms. @default '30s' */
+  hostTimeout?: string | number;
+}
+
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/**
+ * The hosts a fan runs on, each with its slots (`slots`, the fan's -j, unless it says `/slots`),
+ * and how to reach them; null when no host is named. Messages name the option as `name` spells it.
+ */
+export function resolveHostSettings(
+  settings: HostSettings,
+  slots: number,
+  name: (option: keyof HostSettings) => string,
+): RemoteSettings | null {
+  const hosts: HostSpec[] = [];
+  for (const text of settings.host ?? []) {
+    const host = parseHost(text, slots);
+    if ('problem' in host) throw new UsageError(`${name('host')}: ${host.problem}`);
+    hosts.push(host);
+  }
+  const file = settings.hostsFile;
+  if (file !== undefined) {
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch (error) {
+      const why =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : (error as Error).message;
+      throw new UsageError(`${name('hostsFile')} ${file}: ${why}`);
+    }
+    for (const { line, text } of hostLines(content)) {
+      const host = parseHost(text, slots);
+      if ('problem' in host) throw new UsageError(`${file}:${line}: ${host.problem}`);
+      hosts.push(host);
+    }
+    if (hosts.length === 0) throw new UsageError(`${name('hostsFile')} ${file} names no host`);
+  }
+  const others = ['ssh', 'remoteManifold', 'hostTimeout'] as const;
+  if (hosts.length === 0) {
+    const given = others.find((option) => settings[option] !== undefined);
+    if (given !== undefined) throw new UsageError(`${name(given)} needs hosts (${name('host')})`);
+    return null;
+  }
+  const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
+  if (ssh[0] === '') throw new UsageError(`${name('ssh')} must name a program`);
+  const remoteManifold = settings.remoteManifold ?? 'manifold';
+  if (remoteManifold.trim() === '')
+    throw new UsageError(`${name('remoteManifold')} must name a program`);
+  return { hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) };
+}
+
+function hostTimeout(value: unknown, name: (option: keyof HostSettings) => string): number {
+  if (value === undefined) return 30_000;
+  const match =
+    typeof value === 'number' || typeof value === 'string' ? DURATION.exec(String(value)) : null;
+  const ms = match === null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+  if (!(ms >= 100 && ms <= 3_600_000)) {
+    throw new UsageError(
+      `${name('hostTimeout')} must be a duration from 100ms to 1h: seconds (30) or with a unit (500ms, 5s, 2m) (got '${value}')`,
+    );
+  }
+  return ms;
+}
