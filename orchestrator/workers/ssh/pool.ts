@@ -94,7 +94,7 @@ export class HostPool implements RemoteSlots {
     for (const [i, host] of this.#hosts.entries()) {
       const result = results[i]!;
       if (result.kind === 'failed') this.#drop(host, `cannot connect: ${result.reason}`);
-      else this.#reporter.log(`host ${host.name}: connected, ${host.spec.slots} slots`);
+      else this.#reporter.log(`host ${host.name}: connected, ${plural(host.spec.slots, 'slot')}`);
     }
     if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
     for (const host of this.#hosts) {
@@ -206,3 +206,5 @@ export class HostPool implements RemoteSlots {
     rmSync(this.#controlDir, { recursive: true, force: true });
   }
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
