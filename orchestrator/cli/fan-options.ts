@@ -104,6 +104,14 @@ export function fanOptions(): Option[] {
       '--host-timeout <duration>',
       'a host heard nothing from for this long is hung: dropped, its blocks tried elsewhere (default 30s)',
     ),
+    new Option(
+      '--transfer <path>',
+      'with --host: ship this file or folder (relative to here) to each host once, cached by content; workers there see it at the same name (repeatable)',
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
+    new Option(
+      '--cleanup',
+      'with --host: remove from the hosts, at the end, what this run shipped',
+    ),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
     new Option('--verbose', 'say what manifold decides and what its workers do, on stderr'),

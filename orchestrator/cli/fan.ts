@@ -3,6 +3,7 @@ import { ExitCode } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
+import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, kebab, resolveFanSettings } from '../options/fan.js';
 import { type HostSettings, resolveHostSettings } from '../options/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
@@ -33,7 +34,13 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   let options = resolveFanOptions(argv, raw, log);
-  const remote = resolveHostSettings(raw as HostSettings, options.workers, (o) => `--${kebab(o)}`);
+  const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
+  const remote = resolveHostSettings(
+    raw as HostSettings,
+    options.workers,
+    (o) => `--${kebab(o)}`,
+    tables,
+  );
   if (remote !== null && options.kind === 'thread') {
     throw new CliError(
       '--threads cannot go with --host: threads run in this process',

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
+import { receiveStdio } from '../remote/receive.js';
 import { serveStdio } from '../remote/serve.js';
 
 /** `manifold worker`: the far side of a remote worker (docs/hosts.md). */
@@ -17,6 +18,12 @@ export function workerCommand(run: (status: Promise<number>) => void): Command {
       new Option(
         '--probe',
         'say this version and its cache folder, then wait for stdin to end (a connection check)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--receive',
+        'take shipped files (framed) on stdin into the cache folder, by content hash',
       ),
     )
     .addOption(
@@ -49,7 +56,8 @@ async function runWorker(raw: Record<string, unknown>): Promise<number> {
     await new Promise((resolve) => process.stdin.once('end', resolve));
     return ExitCode.ok;
   }
-  if (!raw.stdio) throw new UsageError('manifold worker needs --stdio (or --probe)');
+  if (raw.receive) return receiveStdio(process.stdin, process.stdout);
+  if (!raw.stdio) throw new UsageError('manifold worker needs --stdio (or --probe, --receive)');
   const heartbeat = milliseconds(raw.heartbeat, '--heartbeat');
   const timeout = milliseconds(raw.hostTimeout, '--host-timeout');
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.

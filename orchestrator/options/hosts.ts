@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, normalize } from 'node:path';
 import { UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 
@@ -14,6 +15,10 @@ export interface HostSettings {
   remoteManifold?: string;
   /** How long a host may be silent before it counts as hung: 30, 5s, 500ms. @default '30s' */
   hostTimeout?: string | number;
+  /** Paths, relative to the current folder, shipped to every host (files or folders). */
+  transfer?: string[];
+  /** Remove from the hosts, at the end, what this run shipped. @default false */
+  cleanup?: boolean;
 }
 
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/;
@@ -27,6 +32,7 @@ export function resolveHostSettings(
   settings: HostSettings,
   slots: number,
   name: (option: keyof HostSettings) => string,
+  tables: { name: string; path: string }[] = [],
 ): RemoteSettings | null {
   const hosts: HostSpec[] = [];
   for (const text of settings.host ?? []) {
@@ -53,7 +59,7 @@ export function resolveHostSettings(
     }
     if (hosts.length === 0) throw new UsageError(`${name('hostsFile')} ${file} names no host`);
   }
-  const others = ['ssh', 'remoteManifold', 'hostTimeout'] as const;
+  const others = ['ssh', 'remoteManifold', 'hostTimeout', 'transfer', 'cleanup'] as const;
   if (hosts.length === 0) {
     const given = others.find((option) => settings[option] !== undefined);
     if (given !== undefined) throw new UsageError(`${name(given)} needs hosts (${name('host')})`);
@@ -64,7 +70,23 @@ export function resolveHostSettings(
   const remoteManifold = settings.remoteManifold ?? 'manifold';
   if (remoteManifold.trim() === '')
     throw new UsageError(`${name('remoteManifold')} must name a program`);
-  return { hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) };
+  const transfer = (settings.transfer ?? []).map((path) => transferPath(path, name('transfer')));
+  return {
+    ...{ hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) },
+    ...{ transfer, tables, cleanup: settings.cleanup === true },
+  };
+}
+
+/** A path to ship: relative to here and inside it (the workers see it at the same name), there. */
+function transferPath(path: string, option: string): string {
+  const clean = normalize(path).replace(/\/+$/, '');
+  if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean === '.') {
+    throw new UsageError(
+      `${option} ${path}: give a path inside the current folder (the workers see it at the same name)`,
+    );
+  }
+  if (!existsSync(clean)) throw new UsageError(`${option} ${path}: no such file`);
+  return clean;
 }
 
 function hostTimeout(value: unknown, name: (option: keyof HostSettings) => string): number {

@@ -85,8 +85,12 @@ export function serveStdio(options: ServeOptions): Promise<number> {
         if (status !== null) finish(status);
       },
     };
+    // One instance at a time runs in this process: it may move to the run's folder.
+    if (message.cwd !== undefined) process.chdir(message.cwd);
+    const env = { ...message.command.env, ...message.env };
     const spec = {
-      ...{ slot: message.slot, workers: message.workers, command: message.command },
+      ...{ slot: message.slot, workers: message.workers },
+      command: { ...message.command, env },
       tag: false,
       stderr: { stream: stderr, tagged: false },
     };

@@ -14,6 +14,8 @@ export type StopReason = 'graceful' | 'kill';
 export interface EndDetails {
   pid?: number;
   thread?: number;
+  /** The host it ran on, for kinds that run elsewhere (its `pid` is the host's). */
+  host?: string;
   exitCode: number | null;
   signal: string | null;
 }

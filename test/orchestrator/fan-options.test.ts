@@ -300,6 +300,7 @@ const MODE_FILES = [
   'fan-hosts.test.ts',
   'fan-hosts-faults.test.ts',
   'fan-hosts-options.test.ts',
+  'fan-hosts-ship.test.ts',
 ];
 
 describe('manifold fan --help', () => {

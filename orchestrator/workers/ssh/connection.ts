@@ -34,6 +34,10 @@ export class HostConnection {
   readonly waiters: (() => void)[] = [];
   /** The cache folder its `manifold worker --probe` named. */
   cache = '';
+  /** What its instances are started with: tables at their shipped place, the run's folder. */
+  extras: { env?: Record<string, string>; cwd?: string } = {};
+  /** What this run shipped to it, by hash (for --cleanup). */
+  shipped: string[] = [];
 
   constructor(spec: HostSpec, settings: RemoteSettings, controlDir: string, index: number) {
     this.spec = spec;

@@ -20,6 +20,12 @@ export interface RemoteSettings {
   remoteManifold: string;
   /** A host heard nothing from for this long (milliseconds) is taken for hung. */
   hostTimeout: number;
+  /** Paths (relative to here) shipped to each host, seen by its workers at the same names. */
+  transfer: string[];
+  /** Tables shipped to each host, named to its workers at their shipped place. */
+  tables: { name: string; path: string }[];
+  /** Remove from the hosts, at the end, what this run shipped. */
+  cleanup: boolean;
 }
 
 const HOST = /^(?:([^@\s/:]+)@)?(\[[^\]\s]+\]|[^@\s/:]+)(?::(\d+))?(?:\/(\d+))?$/;

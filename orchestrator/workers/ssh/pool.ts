@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, ManifoldError } from '../../../filters/index.js';
+import { tableEnvName } from '../../../filters/tables/env.js';
 import type {
   InstanceBlock,
   RemoteSlots,
@@ -13,6 +14,8 @@ import type {
 import { HostConnection } from './connection.js';
 import type { RemoteSettings } from './hosts.js';
 import { Session } from './session.js';
+import { removeFrom, shipTo } from './ship.js';
+import { describeItem, type ShipItem, shipItem } from './shipment.js';
 import { SshTransport } from './transport.js';
 
 /** Lost sessions (a connection that failed) after which a host is dropped for the run. */
@@ -43,6 +46,7 @@ export class HostPool implements RemoteSlots {
   readonly #sessions = new Map<number, Session>();
   readonly #run = randomBytes(8).toString('hex');
   readonly #dropped: HostConnection[] = [];
+  #items: ShipItem[] = [];
 
   private constructor(settings: RemoteSettings, reporter: PoolReporter) {
     this.#settings = settings;
@@ -97,6 +101,7 @@ export class HostPool implements RemoteSlots {
       else this.#reporter.log(`host ${host.name}: connected, ${plural(host.spec.slots, 'slot')}`);
     }
     if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
+    await this.#ship();
     for (const host of this.#hosts) {
       if (host.state === 'up') for (let s = 0; s < host.spec.slots; s++) this.#slotHosts.push(host);
     }
@@ -105,6 +110,37 @@ export class HostPool implements RemoteSlots {
     for (const [i, host] of this.#slotHosts.entries()) {
       this.#sessions.set(i + 1, this.#session(host));
     }
+  }
+
+  /**
+   * Ships --transfer paths and tables to every host before its first block (this machine needs
+   * none of it): each host is sent only what its cache lacks.
+   */
+  async #ship(): Promise<void> {
+    const { transfer, tables } = this.#settings;
+    const items: ShipItem[] = [
+      ...transfer.map((path) => shipItem(path, 'transfer', path)),
+      ...tables.map((table) => shipItem(table.name, 'table', table.path)),
+    ];
+    this.#items = items;
+    if (items.length === 0) return;
+    const remote = this.#hosts.filter((host) => host.state === 'up' && !host.spec.local);
+    await Promise.all(
+      remote.map(async (host) => {
+        const { sent, kept, folder } = await shipTo(host, items, this.#run);
+        host.shipped = sent.map((item) => item.hash);
+        const env: Record<string, string> = {};
+        for (const item of items) {
+          if (item.kind === 'table')
+            env[tableEnvName(item.name)] = `${host.cache}/${item.hash}/data`;
+        }
+        host.extras = { env, ...(transfer.length > 0 ? { cwd: folder } : {}) };
+        if (sent.length > 0)
+          this.#reporter.log(`host ${host.name}: shipped ${sent.map(describeItem).join(', ')}`);
+        if (kept.length > 0)
+          this.#reporter.log(`host ${host.name}: already has ${kept.map(describeItem).join(', ')}`);
+      }),
+    );
   }
 
   #session(host: HostConnection): Session {
@@ -199,10 +235,17 @@ export class HostPool implements RemoteSlots {
   async close(): Promise<void> {
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
-    await Promise.all([
-      ...sessions.map((session) => session.close()),
-      ...this.#hosts.map((host) => host.close()),
-    ]);
+    await Promise.all(sessions.map((session) => session.close()));
+    // The run's folder goes; with --cleanup, what the run shipped too.
+    if (this.#items.length > 0) {
+      const reachable = this.#hosts.filter((host) => host.state !== 'dropped' && !host.spec.local);
+      await Promise.all(
+        reachable.map((host) =>
+          removeFrom(host, this.#settings.cleanup ? host.shipped : [], this.#run),
+        ),
+      );
+    }
+    await Promise.all(this.#hosts.map((host) => host.close()));
     rmSync(this.#controlDir, { recursive: true, force: true });
   }
 }

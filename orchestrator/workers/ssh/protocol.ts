@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { encodeFrame, FrameKind } from '../frame/index.js';
 import type { InstanceBlock, TransportOutcome } from '../transport.js';
+import type { ItemMessage } from './shipment.js';
 
 // The conversation between a coordinator and a `manifold worker --stdio` (docs/hosts.md):
 //
@@ -19,6 +20,18 @@ export interface StartMessage {
   slot: number;
   workers: number;
   block?: InstanceBlock;
+  /** Variables set over the command's own on this host (tables, at their shipped place). */
+  env?: Record<string, string>;
+  /** The folder to start in: the run's, with the shipped paths in it. */
+  cwd?: string;
+}
+
+/** What `manifold worker --receive` is told: the items a run needs, or what to remove. */
+export interface ReceiveMessage {
+  run: string;
+  items: ItemMessage[];
+  /** Remove the run's folder and these items (by hash) instead. */
+  remove?: string[];
 }
 
 /** The worker's answer to a Hello. */
@@ -42,7 +55,7 @@ export function messageFrame(
   kind: FrameKind,
   run: string,
   seq: number,
-  value?: StartMessage | StartedMessage | TransportOutcome | string,
+  value?: StartMessage | StartedMessage | TransportOutcome | ReceiveMessage | string,
   flags = 0,
 ): Buffer[] {
   return encodeFrame({

@@ -77,7 +77,7 @@ export class SshTransport implements Transport, SessionOwner {
     const block = this.#block;
     session.write(
       messageFrame(FrameKind.Hello, this.#run, 0, {
-        ...{ command, slot, workers },
+        ...{ command, slot, workers, ...session.host.extras },
         ...(block === undefined ? {} : { block }),
       }),
     );
@@ -151,8 +151,10 @@ export class SshTransport implements Transport, SessionOwner {
         break;
       case FrameKind.End: {
         const outcome = JSON.parse(frame.payload.toString()) as TransportOutcome;
-        // The pid is the host's: --stats and /proc samplers must not read it as ours.
-        if ('details' in outcome) delete outcome.details;
+        // The pid is the host's: --stats says which host's.
+        if ('details' in outcome && outcome.details !== undefined) {
+          outcome.details.host = this.#session?.host.name ?? '';
+        }
         this.#finish(outcome);
         break;
       }
@@ -163,7 +165,8 @@ export class SshTransport implements Transport, SessionOwner {
 
   onLost(reason: string): void {
     const host = this.#session?.host.name ?? '';
-    this.#finish({ kind: 'failed', reason: `lost ${host}: ${reason}`, retryable: true });
+    const details = { pid: this.#pid, host, exitCode: null, signal: null };
+    this.#finish({ kind: 'failed', reason: `lost ${host}: ${reason}`, retryable: true, details });
   }
 
   #sendStop(reason: StopReason): void {
@@ -230,6 +233,8 @@ export class SshTransport implements Transport, SessionOwner {
     this.#waiting = [];
     this.#sentBytes = 0;
     this.#waitingBytes = 0;
-    this.#events.end(this.#stopped !== null ? { kind: 'stopped' } : outcome);
+    const details = 'details' in outcome ? outcome.details : undefined;
+    const stopped = { kind: 'stopped' as const, ...(details === undefined ? {} : { details }) };
+    this.#events.end(this.#stopped !== null ? stopped : outcome);
   }
 }
