@@ -4,8 +4,8 @@ import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
-import { type FanSettings, flagOf, kebab, resolveFanSettings } from '../options/fan.js';
-import { type HostSettings, resolveHostSettings } from '../options/hosts.js';
+import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
+import { type HostSettings, hostFlagOf, resolveHostSettings } from '../options/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
@@ -35,12 +35,8 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     : () => {};
   let options = resolveFanOptions(argv, raw, log);
   const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
-  const remote = resolveHostSettings(
-    raw as HostSettings,
-    options.workers,
-    (o) => `--${kebab(o)}`,
-    tables,
-  );
+  const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
+  const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
   if (remote !== null && options.kind === 'thread') {
     throw new CliError(
       '--threads cannot go with --host: threads run in this process',

@@ -3,10 +3,25 @@ import { isAbsolute, normalize } from 'node:path';
 import { UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 
+/** The names of the host settings, for the library's and configs' checks of option names. */
+export const HOST_SETTING_NAMES = [
+  'hosts',
+  'hostsFile',
+  'ssh',
+  'remoteManifold',
+  'hostTimeout',
+  'transfer',
+  'cleanup',
+] as const;
+
+/** `--host` for `hosts`, `--hosts-file` for `hostsFile`: the command line's spelling. */
+export const hostFlagOf = (option: keyof HostSettings) =>
+  option === 'hosts' ? '--host' : `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 /** The settings that put a fan's workers on other machines (docs/hosts.md). */
 export interface HostSettings {
-  /** Hosts as `[user@]host[:port][/slots]`, or `:` / `local` for this machine. */
-  host?: string[];
+  /** Hosts as `[user@]host[:port][/slots]`, or `:` / `local` for this machine (`--host`). */
+  hosts?: readonly string[];
   /** A file of hosts, one a line, `#` comments. */
   hostsFile?: string;
   /** The ssh program and its options, as one line of words. @default 'ssh' */
@@ -16,7 +31,7 @@ export interface HostSettings {
   /** How long a host may be silent before it counts as hung: 30, 5s, 500ms. @default '30s' */
   hostTimeout?: string | number;
   /** Paths, relative to the current folder, shipped to every host (files or folders). */
-  transfer?: string[];
+  transfer?: readonly string[];
   /** Remove from the hosts, at the end, what this run shipped. @default false */
   cleanup?: boolean;
 }
@@ -35,9 +50,13 @@ export function resolveHostSettings(
   tables: { name: string; path: string }[] = [],
 ): RemoteSettings | null {
   const hosts: HostSpec[] = [];
-  for (const text of settings.host ?? []) {
+  const given = settings.hosts ?? [];
+  if (!Array.isArray(given) || !given.every((host) => typeof host === 'string')) {
+    throw new UsageError(`${name('hosts')} must be a list of [user@]host[:port][/slots]`);
+  }
+  for (const text of given) {
     const host = parseHost(text, slots);
-    if ('problem' in host) throw new UsageError(`${name('host')}: ${host.problem}`);
+    if ('problem' in host) throw new UsageError(`${name('hosts')}: ${host.problem}`);
     hosts.push(host);
   }
   const file = settings.hostsFile;
@@ -61,8 +80,10 @@ export function resolveHostSettings(
   }
   const others = ['ssh', 'remoteManifold', 'hostTimeout', 'transfer', 'cleanup'] as const;
   if (hosts.length === 0) {
-    const given = others.find((option) => settings[option] !== undefined);
-    if (given !== undefined) throw new UsageError(`${name(given)} needs hosts (${name('host')})`);
+    const other = others.find(
+      (option) => settings[option] !== undefined && settings[option] !== false,
+    );
+    if (other !== undefined) throw new UsageError(`${name(other)} needs hosts (${name('hosts')})`);
     return null;
   }
   const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
@@ -70,7 +91,11 @@ export function resolveHostSettings(
   const remoteManifold = settings.remoteManifold ?? 'manifold';
   if (remoteManifold.trim() === '')
     throw new UsageError(`${name('remoteManifold')} must name a program`);
-  const transfer = (settings.transfer ?? []).map((path) => transferPath(path, name('transfer')));
+  const paths = settings.transfer ?? [];
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
+    throw new UsageError(`${name('transfer')} must be a list of paths`);
+  }
+  const transfer = paths.map((path) => transferPath(path, name('transfer')));
   return {
     ...{ hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) },
     ...{ transfer, tables, cleanup: settings.cleanup === true },

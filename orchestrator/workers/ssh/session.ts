@@ -59,7 +59,8 @@ export class Session {
     child.once('close', (code, signal) => {
       const said = this.#stderr.trim().split('\n').at(-1)?.trim();
       const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
-      this.#lose(said ? `${said} (ssh ${how})` : `ssh ${how}`, false);
+      const what = host.spec.local ? 'its worker' : 'ssh';
+      this.#lose(said ? `${said} (${what} ${how})` : `${what} ${how}`, false);
     });
     this.#timer = setInterval(() => {
       if (Date.now() - this.#heard > hostTimeout) {
