@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, normalize } from 'node:path';
+import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 
@@ -48,6 +48,7 @@ export function resolveHostSettings(
   slots: number,
   name: (option: keyof HostSettings) => string,
   tables: { name: string; path: string }[] = [],
+  base = process.cwd(),
 ): RemoteSettings | null {
   const hosts: HostSpec[] = [];
   const given = settings.hosts ?? [];
@@ -63,7 +64,7 @@ export function resolveHostSettings(
   if (file !== undefined) {
     let content: string;
     try {
-      content = readFileSync(file, 'utf8');
+      content = readFileSync(resolve(base, file), 'utf8');
     } catch (error) {
       const why =
         (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -95,7 +96,7 @@ export function resolveHostSettings(
   if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
     throw new UsageError(`${name('transfer')} must be a list of paths`);
   }
-  const transfer = paths.map((path) => transferPath(path, name('transfer')));
+  const transfer = paths.map((path) => transferPath(path, name('transfer'), base));
   return {
     ...{ hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) },
     ...{ transfer, tables, cleanup: settings.cleanup === true },
@@ -103,15 +104,16 @@ export function resolveHostSettings(
 }
 
 /** A path to ship: relative to here and inside it (the workers see it at the same name), there. */
-function transferPath(path: string, option: string): string {
+function transferPath(path: string, option: string, base: string): { name: string; path: string } {
   const clean = normalize(path).replace(/\/+$/, '');
   if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean === '.') {
     throw new UsageError(
       `${option} ${path}: give a path inside the current folder (the workers see it at the same name)`,
     );
   }
-  if (!existsSync(clean)) throw new UsageError(`${option} ${path}: no such file`);
-  return clean;
+  const here = join(base, clean);
+  if (!existsSync(here)) throw new UsageError(`${option} ${path}: no such file`);
+  return { name: clean, path: here };
 }
 
 function hostTimeout(value: unknown, name: (option: keyof HostSettings) => string): number {

@@ -20,8 +20,8 @@ export interface RemoteSettings {
   remoteManifold: string;
   /** A host heard nothing from for this long (milliseconds) is taken for hung. */
   hostTimeout: number;
-  /** Paths (relative to here) shipped to each host, seen by its workers at the same names. */
-  transfer: string[];
+  /** Paths shipped to each host (`path`, here), seen by its workers at `name` (relative). */
+  transfer: { name: string; path: string }[];
   /** Tables shipped to each host, named to its workers at their shipped place. */
   tables: { name: string; path: string }[];
   /** Remove from the hosts, at the end, what this run shipped. */

@@ -119,7 +119,7 @@ export class HostPool implements RemoteSlots {
   async #ship(): Promise<void> {
     const { transfer, tables } = this.#settings;
     const items: ShipItem[] = [
-      ...transfer.map((path) => shipItem(path, 'transfer', path)),
+      ...transfer.map((item) => shipItem(item.name, 'transfer', item.path)),
       ...tables.map((table) => shipItem(table.name, 'table', table.path)),
     ];
     this.#items = items;
