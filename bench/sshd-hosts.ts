@@ -70,7 +70,10 @@ function descendants(parent: number): number[] {
   const found: number[] = [];
   const queue = [parent];
   while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
   }
   return found;
 }

@@ -9,6 +9,10 @@ const sshArgs = (ssh: string) => ssh.split(' ').slice(1);
 describe('the sshd test hosts', () => {
   it('are real hosts with their own HOME and PATH, and leave no sshd behind', async () => {
     const test = await startHosts(2, { withoutManifold: [1] });
+    const folder = test.ssh
+      .split(' ')
+      .at(-1)!
+      .replace(/ssh_config$/, '');
     try {
       for (const [i, host] of test.hosts.entries()) {
         const out = execFileSync('ssh', [
@@ -26,7 +30,7 @@ describe('the sshd test hosts', () => {
     const configs = readdirSync('/proc')
       .filter((name) => /^\d+$/.test(name))
       .map((pid) => commandOf(Number(pid)))
-      .filter((command) => command.includes('mf-hosts-'));
+      .filter((command) => command.includes(folder));
     expect(configs).toEqual([]);
   });
 });
