@@ -22,6 +22,13 @@ import type { Session, SessionOwner } from './session.js';
 /** Bytes sent to a remote instance and not yet taken by its command, past which sends wait. */
 export const CREDIT_WINDOW = 8 * 1024 * 1024;
 
+/**
+ * Bytes on their way that do not count as the slot's backlog: a credit comes back a round trip
+ * after its bytes were taken, and a slot that stopped at each block for it would idle that
+ * long; this much in flight keeps it fed, as a pipe's buffer does a local worker.
+ */
+export const IN_FLIGHT = 4 * 1024 * 1024;
+
 interface Pending {
   frame: Buffer[];
   bytes: number;
@@ -61,7 +68,7 @@ export class SshTransport implements Transport, SessionOwner {
   }
 
   get unsent(): number {
-    return this.#waitingBytes + this.#sentBytes;
+    return this.#waitingBytes + Math.max(0, this.#sentBytes - IN_FLIGHT);
   }
 
   get ended(): boolean {
