@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +9,13 @@ import { withBuildAgainst } from './against.js';
 import { makeData } from './cases/data.js';
 import { fanCases } from './cases/fan.js';
 import { filterCases } from './cases/filters.js';
+import { hostsCases } from './cases/hosts.js';
 import { pipelineCases } from './cases/pipeline.js';
 import { tableCases } from './cases/table.js';
 import { wordsCases } from './cases/words.js';
 import { describeMachine, hasProgram, medianSeconds, timeCommand } from './measure.js';
 import { type Case, formatTable, type Measured } from './report.js';
+import { startHosts, type TestHosts } from './sshd-hosts.js';
 import { makeTableData } from './table-data.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +26,7 @@ const program = new Command('bench')
   .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '3')
   .option(
     '--only <groups>',
-    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words, table)',
+    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words, table, hosts)',
   )
   .option(
     '--against <checkout>',
@@ -34,6 +37,7 @@ const options = program.opts<{ quick?: boolean; runs: string; only?: string; aga
 const runs = options.quick ? 1 : Number(options.runs);
 
 const folder = await mkdtemp(join(tmpdir(), 'manifold-bench-'));
+let hosts: TestHosts | null = null;
 try {
   process.stderr.write('generating data...\n');
   const data = await makeData(root, folder, options.quick === true);
@@ -48,6 +52,16 @@ try {
   // The table group's data (two tables and a stream) is made only when the group runs.
   if (groups === undefined || groups.includes('table')) {
     cases.push(...tableCases(data, await makeTableData(root, folder, options.quick === true)));
+  }
+  // The hosts group's sshd hosts (bench/sshd-hosts.ts: as root, or on loopback ports) run while
+  // the suite does; without sshd the group is left out, and said so.
+  if (groups === undefined || groups.includes('hosts')) {
+    if (existsSync('/usr/sbin/sshd')) {
+      hosts = await startHosts(2);
+      cases.push(...hostsCases(data, hosts.ssh));
+    } else {
+      process.stderr.write('hosts: no /usr/sbin/sshd (Debian package openssh-server): left out\n');
+    }
   }
   if (groups !== undefined) cases = cases.filter((c) => groups.includes(c.group));
   if (options.against) cases = withBuildAgainst(cases, root, options.against);
@@ -77,6 +91,7 @@ try {
   );
   console.log(formatTable(measured, !options.quick));
 } finally {
+  await hosts?.stop();
   await rm(folder, { recursive: true, force: true });
 }
 

@@ -3,13 +3,17 @@ import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import type { FanOptions as EngineOptions, Log } from '../fan/options.js';
 import type { FanSummary } from '../fan/stats.js';
+import { parseTableBindings } from '../fan/tables.js';
 import {
   FAN_SETTING_NAMES,
   type FanSettings,
   resolveFanSettings,
   settingNameOf,
 } from '../options/fan.js';
+import { HOST_SETTING_NAMES, type HostSettings, resolveHostSettings } from '../options/hosts.js';
 import { checkStatsTarget } from '../options/inputs.js';
+import type { RemoteSettings } from '../workers/ssh/hosts.js';
+import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
@@ -23,7 +27,7 @@ import {
 import { StderrTail } from './stderr-tail.js';
 
 /** A fan's options: `manifold fan`'s settings in camelCase, and where its words go. */
-export interface FanOptions extends FanSettings {
+export interface FanOptions extends FanSettings, HostSettings {
   /** Environment variables for the workers, over the process's own. */
   env?: Record<string, string>;
   /**
@@ -55,7 +59,11 @@ export interface FanIO {
   signal?: AbortSignal;
 }
 
-const OPTION_NAMES = new Set<string>([...FAN_SETTING_NAMES, 'env', 'stderr', 'reporter']);
+const OPTION_NAMES = new Set<string>([
+  ...FAN_SETTING_NAMES,
+  ...HOST_SETTING_NAMES,
+  ...['env', 'stderr', 'reporter'],
+]);
 
 /**
  * Runs a fan: cuts `input` into blocks at record boundaries, farms them to `workers` copies of
@@ -82,6 +90,8 @@ export interface PreparedFan {
   log: Log;
   failures: string[];
   tail: StderrTail | null;
+  /** The hosts to run on (docs/hosts.md), connected when the fan runs; null: this machine. */
+  remote: RemoteSettings | null;
 }
 
 /** Checks everything a fan's caller gave but the I/O, which is each form's own. */
@@ -101,8 +111,13 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const log: Log = options.verbose ? (line) => reporter!.write(`manifold: ${line}\n`) : () => {};
   const resolved = resolveFanSettings(options, settingNameOf, log);
   if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
-  // A thread's module was found and checked with the options.
-  if (!resolved.command.shell && resolved.kind !== 'thread') {
+  const tables = parseTableBindings(options.table ?? [], 'table');
+  const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
+  if (remote !== null && resolved.kind === 'thread') {
+    throw new UsageError('threads cannot go with hosts: threads run in this process');
+  }
+  // A thread's module was found and checked with the options; a host's command, on the host.
+  if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null) {
     const program = findProgram(resolved.command.argv[0]!);
     if ('problem' in program) {
       throw new ManifoldError(
@@ -115,11 +130,37 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const tail = stderr === 'collect' ? new StderrTail(true) : null;
   const engine = toEngine(reporter, failures, stderr, tail, resolved.tag);
   // The summary counts the output too, as --stats does.
-  return { options: { ...resolved, ...engine, countOutput: true }, log, failures, tail };
+  return { options: { ...resolved, ...engine, countOutput: true }, log, failures, tail, remote };
 }
 
 /** Runs a prepared fan to its end, and settles as its end says. */
 export async function runFan(
+  options: EngineOptions,
+  prepared: PreparedFan,
+  size: number | null,
+  io: { signal?: AbortSignal | undefined; output?: unknown },
+): Promise<FanSummary> {
+  const pool = prepared.remote === null ? null : await connectHosts(prepared, options);
+  try {
+    return await runOn(pool === null ? options : { ...options, ...pool }, prepared, size, io);
+  } finally {
+    await pool?.remote.close();
+  }
+}
+
+/** Connects a fan's hosts, its failures said as the engine's are. */
+async function connectHosts(prepared: PreparedFan, options: EngineOptions) {
+  const reporter = options.reporter;
+  const say = (line: string) => {
+    prepared.failures.push(line);
+    if (reporter?.failure !== undefined) reporter.failure(line);
+    else reporter?.write(`manifold: ${line}\n`);
+  };
+  const remote = await HostPool.connect(prepared.remote!, { say, log: prepared.log });
+  return { kind: 'ssh', remote, workers: remote.slots };
+}
+
+async function runOn(
   options: EngineOptions,
   prepared: PreparedFan,
   size: number | null,

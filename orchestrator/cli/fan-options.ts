@@ -87,6 +87,31 @@ export function fanOptions(): Option[] {
       '--max-record <size>',
       "the largest record accepted, in the input and in workers' output",
     ).default(FAN_DEFAULTS.maxRecord),
+    new Option(
+      '--host <[user@]host[:port][/slots]>',
+      "run workers on this host over SSH (repeatable; ':' or 'local' is this machine); -j is slots per host unless /slots says (docs/hosts.md)",
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
+    new Option('--hosts-file <file>', "hosts as --host names them, one a line, '#' comments"),
+    new Option(
+      '--ssh <command>',
+      "the ssh program and its options for --host: 'ssh -F my_config' (default: ssh)",
+    ),
+    new Option(
+      '--remote-manifold <path>',
+      "manifold on the hosts (default: manifold on the host's PATH)",
+    ),
+    new Option(
+      '--host-timeout <duration>',
+      'a host heard nothing from for this long is hung: dropped, its blocks tried elsewhere (default 30s)',
+    ),
+    new Option(
+      '--transfer <path>',
+      'with --host: ship this file or folder (relative to here) to each host once, cached by content; workers there see it at the same name (repeatable)',
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
+    new Option(
+      '--cleanup',
+      'with --host: remove from the hosts, at the end, what this run shipped',
+    ),
     new Option('--stats <file>', "write a JSON summary at the end to a file, or '-' for stderr"),
     new Option('--progress', 'show a live progress line on stderr when it is a terminal'),
     new Option('--verbose', 'say what manifold decides and what its workers do, on stderr'),
@@ -108,5 +133,7 @@ Examples:
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
+  manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered -- ./parse
+  manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 -- grep ERROR
 
 See docs/fan.md for every mode.`;

@@ -3,7 +3,10 @@ import { ExitCode } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
+import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
+import { type HostSettings, hostFlagOf, resolveHostSettings } from '../options/hosts.js';
+import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
@@ -30,10 +33,19 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  const options = resolveFanOptions(argv, raw, log);
+  let options = resolveFanOptions(argv, raw, log);
+  const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
+  const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
+  const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
+  if (remote !== null && options.kind === 'thread') {
+    throw new CliError(
+      '--threads cannot go with --host: threads run in this process',
+      ExitCode.usage,
+    );
+  }
   const sizes = checkInputs(options.inputs);
-  // A thread's module was found and checked with the options.
-  if (!options.command.shell && options.kind !== 'thread') {
+  // A thread's module was found and checked with the options; a host's command, on the host.
+  if (!options.command.shell && options.kind !== 'thread' && remote === null) {
     const program = findProgram(options.command.argv[0]!);
     if ('problem' in program) {
       const hint = shellHint(options.command.argv);
@@ -44,11 +56,19 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   // Last of the checks, since it creates the file: a summary that cannot be written is known
   // before any input is read, not after the whole run.
   if (options.stats !== null) checkStatsTarget(options.stats);
-  const fan = new Fan(options, log);
-  const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  const end = await fan.run(inputSize(options.inputs, sizes));
-  return hintOnFailure(statusOf(end), options.command);
+  // Hosts are connected to before any input is read: one without manifold is said first.
+  const say = (line: string) => process.stderr.write(`manifold: ${line}\n`);
+  const pool = remote === null ? null : await HostPool.connect(remote, { say, log });
+  if (pool !== null) options = { ...options, kind: 'ssh', remote: pool, workers: pool.slots };
+  try {
+    const fan = new Fan(options, log);
+    const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    const end = await fan.run(inputSize(options.inputs, sizes));
+    return hintOnFailure(statusOf(end), options.command);
+  } finally {
+    await pool?.close();
+  }
 }
 
 /** The command line's options, as commander parsed them, resolved in the one place for all. */

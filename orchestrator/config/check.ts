@@ -5,6 +5,7 @@ import { keyNameOf, OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
+import { configHosts, type RawHosts } from './hosts.js';
 import { resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
@@ -45,6 +46,7 @@ interface RawConfig {
   env?: Record<string, unknown>;
   pipelines?: Record<string, RawStage[]>;
   tables?: Record<string, string>;
+  hosts?: RawHosts;
   stages: RawStage[];
 }
 
@@ -215,7 +217,26 @@ class Checker {
       fan.command = { ...fan.command, env: worker.env };
       // Like every other path in a config, the job log's is relative to the config's folder.
       if (fan.joblog) fan.joblog = resolve(this.#folder, fan.joblog);
-      return [{ kind: 'fan', name, line, options: fan, notes }];
+      const tables = this.#tables.map((value) => {
+        const at = value.indexOf('=');
+        return { name: value.slice(0, at), path: value.slice(at + 1) };
+      });
+      const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
+      let remote: ReturnType<typeof configHosts>;
+      try {
+        remote = configHosts(hosts, fan.workers, tables, this.#folder);
+      } catch (error) {
+        const at = raw.hosts !== undefined ? [...path, 'hosts'] : ['hosts'];
+        this.#problem(at, describeError(error));
+        return [];
+      }
+      if (remote !== null && fan.kind === 'thread') {
+        this.#problem([...path, 'hosts'], 'a worker of threads cannot run on hosts');
+        return [];
+      }
+      return [
+        { kind: 'fan', name, line, options: fan, notes, ...(remote === null ? {} : { remote }) },
+      ];
     } catch (error) {
       const key = error instanceof OptionError ? configKeyOf(error.option) : undefined;
       this.#problem(key !== undefined && key in raw ? [...path, key] : path, describeError(error));

@@ -1,5 +1,6 @@
 import type { FanOptions } from '../fan/options.js';
 import type { CommandSpec } from '../workers/command.js';
+import type { RemoteSettings } from '../workers/ssh/hosts.js';
 
 /** A stage's name for messages: its `name`, or where it stands (`stages[2]`). */
 export interface Named {
@@ -19,6 +20,8 @@ export interface FanStage extends Named {
   options: FanOptions;
   /** What was decided for it (per-block workers chosen on its own), for --verbose. */
   notes: string[];
+  /** The hosts its workers run on (`hosts:`), connected when the pipeline runs. */
+  remote?: RemoteSettings;
 }
 
 export interface BranchStage extends Named {

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Framing, KeySpec } from '../../filters/index.js';
 import type { CommandSpec } from '../workers/command.js';
-import type { WorkerKind, WorkerStderr } from '../workers/transport.js';
+import type { RemoteSlots, WorkerKind, WorkerStderr } from '../workers/transport.js';
 import type { Attribution } from '../workers/types.js';
 
 export type DispatchStrategy = 'ready' | 'round-robin' | 'hash' | 'broadcast';
@@ -28,6 +28,8 @@ export interface FanOptions {
   kind?: string | WorkerKind;
   /** --thread-heap: the most heap each thread worker may take, in bytes. @default Node's own */
   threadHeap?: number;
+  /** Where the ssh kind's slots run: the hosts, connected before the fan starts. */
+  remote?: RemoteSlots;
   command: CommandSpec;
   workers: number;
   /** How input records are cut. */

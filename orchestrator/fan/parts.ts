@@ -42,6 +42,7 @@ export function createWorkers(
     header,
     ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
     ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
+    ...(options.remote === undefined ? {} : { remote: options.remote }),
   };
   const ours = (reason: string) => {
     if (options.merge === 'sorted') log(`--merge sorted: manifold merges, since ${reason}`);

@@ -23,6 +23,8 @@ export interface WorkerStats {
   exits: {
     pid: number | undefined;
     thread?: number;
+    /** The host it ran on (--host): its pid is the host's. */
+    host?: string;
     exitCode: number | null;
     signal: string | null;
   }[];
@@ -98,8 +100,11 @@ export class Stats {
     // Processes and threads tell how each ended; other transports may have no such details.
     const details = end.kind === 'cannot-start' ? undefined : end.details;
     if (details !== undefined) {
-      const { pid, thread, exitCode, signal } = details;
-      stats.exits.push({ pid, ...(thread === undefined ? {} : { thread }), exitCode, signal });
+      const { pid, thread, host, exitCode, signal } = details;
+      stats.exits.push({
+        ...{ pid, ...(thread === undefined ? {} : { thread }) },
+        ...{ ...(host === undefined ? {} : { host }), exitCode, signal },
+      });
     }
     stats.pids = [...worker.processIds()];
     if (worker.ended) {

@@ -2,6 +2,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
+import { connectStageHosts } from './hosts.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
 import { openPipes } from './pipes.js';
@@ -53,6 +54,23 @@ export class PipelineRun {
 
   /** `measure`: sample the processes for --stats or --progress. */
   async run(onProgress: ((stats: PipelineStats) => void) | null, measure = true): Promise<RunEnd> {
+    // Fans with hosts connect to them before any stage starts (docs/hosts.md).
+    const say = (line: string) => {
+      if (this.#io.failure !== undefined) this.#io.failure(line);
+      else process.stderr.write(`manifold: ${line}\n`);
+    };
+    const pools = await connectStageHosts(this.#pipeline.stages, { say, log: this.#log });
+    try {
+      return await this.#run(onProgress, measure);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.close()));
+    }
+  }
+
+  async #run(
+    onProgress: ((stats: PipelineStats) => void) | null,
+    measure: boolean,
+  ): Promise<RunEnd> {
     const pipeline = this.#pipeline;
     // Read while descriptors are left, for the message should the run run out of them.
     openFileLimit();

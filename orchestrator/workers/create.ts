@@ -4,7 +4,7 @@ import { PersistentWorker } from './attribution/persistent.js';
 import type { CommandSpec } from './command.js';
 import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
-import type { WorkerKind, WorkerStderr } from './transport.js';
+import type { RemoteSlots, WorkerKind, WorkerStderr } from './transport.js';
 import type { Attribution, Worker, WorkerListener } from './types.js';
 
 /** What the workers of a fan are: their kind, what they run, how their output is attributed. */
@@ -28,6 +28,8 @@ export interface WorkerSettings {
   header?: InputHeader;
   /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */
   heapLimit?: number;
+  /** Where slots that run on other machines are placed (the ssh kind's hosts). */
+  remote?: RemoteSlots;
 }
 
 /**
@@ -57,7 +59,8 @@ function openWorkers(
   listener: WorkerListener,
   outputs: readonly number[] | undefined,
 ): { workers: Worker[]; direct: boolean } {
-  const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit } = settings;
+  const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit, remote } =
+    settings;
   const okStatus = settings.okStatus ?? [0];
   const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
@@ -72,6 +75,7 @@ function openWorkers(
       tag,
       ...(stderr === undefined ? {} : { stderr }),
       ...(heapLimit === undefined ? {} : { heapLimit }),
+      ...(remote === undefined ? {} : { remote }),
     }),
   );
   const direct =

@@ -1,5 +1,6 @@
 import { UsageError } from '../../filters/index.js';
 import { processKind } from './process/kind.js';
+import { sshKind } from './ssh/kind.js';
 import { threadKind } from './thread/kind.js';
 import type { WorkerKind } from './transport.js';
 
@@ -10,6 +11,7 @@ import type { WorkerKind } from './transport.js';
 const kinds: Readonly<Record<string, WorkerKind>> = {
   process: processKind,
   thread: threadKind,
+  ssh: sshKind,
 };
 
 /** The names of the kinds, for messages and the docs. */

@@ -14,6 +14,8 @@ export type StopReason = 'graceful' | 'kill';
 export interface EndDetails {
   pid?: number;
   thread?: number;
+  /** The host it ran on, for kinds that run elsewhere (its `pid` is the host's). */
+  host?: string;
   exitCode: number | null;
   signal: string | null;
 }
@@ -84,6 +86,16 @@ export interface SlotSpec {
   stderr?: WorkerStderr;
   /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */
   heapLimit?: number;
+  /** Where a kind that runs slots on other machines places them (ssh: the connected hosts). */
+  remote?: RemoteSlots;
+}
+
+/**
+ * Slots that run elsewhere, connected before the fan starts (`workers/ssh/pool.ts`): opens an
+ * instance of a slot where the slot runs now.
+ */
+export interface RemoteSlots {
+  open(spec: SlotSpec, events: TransportEvents, block?: InstanceBlock): Transport;
 }
 
 /** A stream for workers' stderr, line by line, each line after the worker's number if `tagged`. */

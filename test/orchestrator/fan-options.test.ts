@@ -297,6 +297,10 @@ const MODE_FILES = [
   'fan-joblog.test.ts',
   'fan-threads.test.ts',
   'fan-threads-failures.test.ts',
+  'fan-hosts.test.ts',
+  'fan-hosts-faults.test.ts',
+  'fan-hosts-options.test.ts',
+  'fan-hosts-ship.test.ts',
 ];
 
 describe('manifold fan --help', () => {

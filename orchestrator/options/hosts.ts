@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, normalize, resolve } from 'node:path';
+import { UsageError } from '../../filters/index.js';
+import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
+
+/** The names of the host settings, for the library's and configs' checks of option names. */
+export const HOST_SETTING_NAMES = [
+  'hosts',
+  'hostsFile',
+  'ssh',
+  'remoteManifold',
+  'hostTimeout',
+  'transfer',
+  'cleanup',
+] as const;
+
+/** `--host` for `hosts`, `--hosts-file` for `hostsFile`: the command line's spelling. */
+export const hostFlagOf = (option: keyof HostSettings) =>
+  option === 'hosts' ? '--host' : `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The settings that put a fan's workers on other machines (docs/hosts.md). */
+export interface HostSettings {
+  /** Hosts as `[user@]host[:port][/slots]`, or `:` / `local` for this machine (`--host`). */
+  hosts?: readonly string[];
+  /** A file of hosts, one a line, `#` comments. */
+  hostsFile?: string;
+  /** The ssh program and its options, as one line of words. @default 'ssh' */
+  ssh?: string;
+  /** manifold on the hosts. @default 'manifold' */
+  remoteManifold?: string;
+  /** How long a host may be silent before it counts as hung: 30, 5s, 500ms. @default '30s' */
+  hostTimeout?: string | number;
+  /** Paths, relative to the current folder, shipped to every host (files or folders). */
+  transfer?: readonly string[];
+  /** Remove from the hosts, at the end, what this run shipped. @default false */
+  cleanup?: boolean;
+}
+
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/**
+ * The hosts a fan runs on, each with its slots (`slots`, the fan's -j, unless it says `/slots`),
+ * and how to reach them; null when no host is named. Messages name the option as `name` spells it.
+ */
+export function resolveHostSettings(
+  settings: HostSettings,
+  slots: number,
+  name: (option: keyof HostSettings) => string,
+  tables: { name: string; path: string }[] = [],
+  base = process.cwd(),
+): RemoteSettings | null {
+  const hosts: HostSpec[] = [];
+  const given = settings.hosts ?? [];
+  if (!Array.isArray(given) || !given.every((host) => typeof host === 'string')) {
+    throw new UsageError(`${name('hosts')} must be a list of [user@]host[:port][/slots]`);
+  }
+  for (const text of given) {
+    const host = parseHost(text, slots);
+    if ('problem' in host) throw new UsageError(`${name('hosts')}: ${host.problem}`);
+    hosts.push(host);
+  }
+  const file = settings.hostsFile;
+  if (file !== undefined) {
+    let content: string;
+    try {
+      content = readFileSync(resolve(base, file), 'utf8');
+    } catch (error) {
+      const why =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : (error as Error).message;
+      throw new UsageError(`${name('hostsFile')} ${file}: ${why}`);
+    }
+    for (const { line, text } of hostLines(content)) {
+      const host = parseHost(text, slots);
+      if ('problem' in host) throw new UsageError(`${file}:${line}: ${host.problem}`);
+      hosts.push(host);
+    }
+    if (hosts.length === 0) throw new UsageError(`${name('hostsFile')} ${file} names no host`);
+  }
+  const others = ['ssh', 'remoteManifold', 'hostTimeout', 'transfer', 'cleanup'] as const;
+  if (hosts.length === 0) {
+    const other = others.find(
+      (option) => settings[option] !== undefined && settings[option] !== false,
+    );
+    if (other !== undefined) throw new UsageError(`${name(other)} needs hosts (${name('hosts')})`);
+    return null;
+  }
+  const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
+  if (ssh[0] === '') throw new UsageError(`${name('ssh')} must name a program`);
+  const remoteManifold = settings.remoteManifold ?? 'manifold';
+  if (remoteManifold.trim() === '')
+    throw new UsageError(`${name('remoteManifold')} must name a program`);
+  const paths = settings.transfer ?? [];
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
+    throw new UsageError(`${name('transfer')} must be a list of paths`);
+  }
+  const transfer = paths.map((path) => transferPath(path, name('transfer'), base));
+  return {
+    ...{ hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) },
+    ...{ transfer, tables, cleanup: settings.cleanup === true },
+  };
+}
+
+/** A path to ship: relative to here and inside it (the workers see it at the same name), there. */
+function transferPath(path: string, option: string, base: string): { name: string; path: string } {
+  const clean = normalize(path).replace(/\/+$/, '');
+  if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean === '.') {
+    throw new UsageError(
+      `${option} ${path}: give a path inside the current folder (the workers see it at the same name)`,
+    );
+  }
+  const here = join(base, clean);
+  if (!existsSync(here)) throw new UsageError(`${option} ${path}: no such file`);
+  return { name: clean, path: here };
+}
+
+function hostTimeout(value: unknown, name: (option: keyof HostSettings) => string): number {
+  if (value === undefined) return 30_000;
+  const match =
+    typeof value === 'number' || typeof value === 'string' ? DURATION.exec(String(value)) : null;
+  const ms = match === null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+  if (!(ms >= 100 && ms <= 3_600_000)) {
+    throw new UsageError(
+      `${name('hostTimeout')} must be a duration from 100ms to 1h: seconds (30) or with a unit (500ms, 5s, 2m) (got '${value}')`,
+    );
+  }
+  return ms;
+}

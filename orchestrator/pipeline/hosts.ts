@@ -1,0 +1,35 @@
+import type { FanStage, Stage } from '../config/model.js';
+import { HostPool, type PoolReporter } from '../workers/ssh/pool.js';
+
+/** Every fan stage of a pipeline, in its branches too. */
+function fanStages(stages: readonly Stage[]): FanStage[] {
+  return stages.flatMap((stage) => {
+    if (stage.kind === 'fan') return [stage];
+    if (stage.kind === 'branches')
+      return stage.branches.flatMap((branch) => fanStages(branch.stages));
+    return [];
+  });
+}
+
+/**
+ * Connects the hosts of each fan stage that has some (`hosts:`), before any stage starts, and
+ * puts its workers on them. Returns the pools, to be closed once the run has ended.
+ */
+export async function connectStageHosts(
+  stages: readonly Stage[],
+  reporter: PoolReporter,
+): Promise<HostPool[]> {
+  const pools: HostPool[] = [];
+  try {
+    for (const stage of fanStages(stages)) {
+      if (stage.remote === undefined) continue;
+      const pool = await HostPool.connect(stage.remote, reporter);
+      pools.push(pool);
+      stage.options = { ...stage.options, kind: 'ssh', remote: pool, workers: pool.slots };
+    }
+  } catch (error) {
+    await Promise.all(pools.map((pool) => pool.close()));
+    throw error;
+  }
+  return pools;
+}

@@ -1,0 +1,69 @@
+/** A host a fan runs slots on, as `--host [user@]host[:port][/slots]` names it. */
+export interface HostSpec {
+  /** As written, for messages: `alice@h1:2222`. */
+  name: string;
+  user?: string;
+  host: string;
+  port?: number;
+  /** How many slots (sessions, each running one instance at a time) it runs. */
+  slots: number;
+  /** `:` or `local`: this machine, without SSH. */
+  local: boolean;
+}
+
+/** What the ssh kind needs besides the hosts: how to reach them and what runs there. */
+export interface RemoteSettings {
+  hosts: HostSpec[];
+  /** The ssh program and its options, as words: `['ssh', '-F', 'my_config']`. */
+  ssh: string[];
+  /** manifold on the hosts: a path, or a name found on their PATH. */
+  remoteManifold: string;
+  /** A host heard nothing from for this long (milliseconds) is taken for hung. */
+  hostTimeout: number;
+  /** Paths shipped to each host (`path`, here), seen by its workers at `name` (relative). */
+  transfer: { name: string; path: string }[];
+  /** Tables shipped to each host, named to its workers at their shipped place. */
+  tables: { name: string; path: string }[];
+  /** Remove from the hosts, at the end, what this run shipped. */
+  cleanup: boolean;
+}
+
+const HOST = /^(?:([^@\s/:]+)@)?(\[[^\]\s]+\]|[^@\s/:]+)(?::(\d+))?(?:\/(\d+))?$/;
+const LOCAL = /^(?::|local)(?:\/(\d+))?$/;
+
+/**
+ * Reads `[user@]host[:port][/slots]`, or `:` / `local` (this machine), each with an optional
+ * `/slots`; `slots` is the default for a host that says none. Returns a problem as a phrase.
+ */
+export function parseHost(text: string, slots: number): HostSpec | { problem: string } {
+  const local = LOCAL.exec(text);
+  if (local !== null) {
+    const own = local[1] === undefined ? slots : Number(local[1]);
+    if (own < 1) return { problem: `'${text}' has no slots (/0)` };
+    return { name: 'local', host: 'localhost', slots: own, local: true };
+  }
+  const match = HOST.exec(text);
+  if (match === null) return { problem: `'${text}' is not [user@]host[:port][/slots]` };
+  const [, user, host, port, own] = match;
+  const spec: HostSpec = {
+    name: text.replace(/\/\d+$/, ''),
+    host: host!.replace(/^\[|\]$/g, ''),
+    slots: own === undefined ? slots : Number(own),
+    local: false,
+    ...(user === undefined ? {} : { user }),
+    ...(port === undefined ? {} : { port: Number(port) }),
+  };
+  if (spec.slots < 1) return { problem: `'${text}' has no slots (/0)` };
+  if (spec.port !== undefined && (spec.port < 1 || spec.port > 65535)) {
+    return { problem: `'${text}' has no such port (${spec.port})` };
+  }
+  return spec;
+}
+
+/** The lines of a hosts file that name hosts: `#` starts a comment, blank lines are skipped. */
+export function hostLines(text: string): { line: number; text: string }[] {
+  return text
+    .split('\n')
+    .map((raw, i) => ({ line: i + 1, text: raw.replace(/#.*/, '').trim() }))
+    .filter((entry) => entry.text !== '');
+}

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, ManifoldError } from '../../../filters/index.js';
+import { tableEnvName } from '../../../filters/tables/env.js';
+import type {
+  InstanceBlock,
+  RemoteSlots,
+  SlotSpec,
+  Transport,
+  TransportEvents,
+} from '../transport.js';
+import { HostConnection } from './connection.js';
+import type { RemoteSettings } from './hosts.js';
+import { Session } from './session.js';
+import { removeFrom, shipTo } from './ship.js';
+import { describeItem, type ShipItem, shipItem } from './shipment.js';
+import { SshTransport } from './transport.js';
+
+/** Lost sessions (a connection that failed) after which a host is dropped for the run. */
+export const HOST_FAILURES = 3;
+
+/** How many hosts are connected to at once: a burst of logins is what sshd's MaxStartups drops. */
+const CONNECTING = 8;
+
+/** What the pool says: a line for stderr, and one for --verbose. */
+export interface PoolReporter {
+  say(line: string): void;
+  log(line: string): void;
+}
+
+/**
+ * The hosts of a fan, connected before it starts, and the sessions its slots run on: slot k of
+ * a host runs its instances, one after another, on one `manifold worker --stdio` over the
+ * host's shared connection. A host that fails repeatedly is dropped, and its slots go on on the
+ * hosts left (the engine tries their unfinished blocks again there, under --retries).
+ */
+export class HostPool implements RemoteSlots {
+  readonly #settings: RemoteSettings;
+  readonly #reporter: PoolReporter;
+  readonly #hosts: HostConnection[];
+  readonly #controlDir: string;
+  /** The host each slot was given, by slot from 1. */
+  readonly #slotHosts: HostConnection[] = [];
+  readonly #sessions = new Map<number, Session>();
+  readonly #run = randomBytes(8).toString('hex');
+  readonly #dropped: HostConnection[] = [];
+  #items: ShipItem[] = [];
+
+  private constructor(settings: RemoteSettings, reporter: PoolReporter) {
+    this.#settings = settings;
+    this.#reporter = reporter;
+    // The sockets of the shared connections: a private folder, short enough for a socket's path.
+    this.#controlDir = mkdtempSync(join(tmpdir(), 'mf-ssh-'));
+    this.#hosts = settings.hosts.map(
+      (spec, i) => new HostConnection(spec, settings, this.#controlDir, i),
+    );
+  }
+
+  /**
+   * Connects to every host, a few at a time, before any input is read. A host without manifold
+   * is an error (exit 127) naming it; a host that cannot be reached is dropped with a line, and
+   * when none can be, the error (exit 1) names them all.
+   */
+  static async connect(settings: RemoteSettings, reporter: PoolReporter): Promise<HostPool> {
+    const pool = new HostPool(settings, reporter);
+    try {
+      await pool.#connectAll();
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  async #connectAll(): Promise<void> {
+    const results = new Array<Awaited<ReturnType<HostConnection['connect']>>>(this.#hosts.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < this.#hosts.length) {
+        const i = next++;
+        results[i] = await this.#hosts[i]!.connect();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONNECTING, this.#hosts.length) }, worker));
+    const missing = this.#hosts.findIndex((_, i) => results[i]!.kind === 'not-found');
+    if (missing >= 0) {
+      const { reason } = results[missing] as { reason: string };
+      throw new ManifoldError(
+        'manifold.notFound',
+        `host ${this.#hosts[missing]!.name}: ${reason}`,
+        {
+          exitCode: ExitCode.notFound,
+        },
+      );
+    }
+    for (const [i, host] of this.#hosts.entries()) {
+      const result = results[i]!;
+      if (result.kind === 'failed') this.#drop(host, `cannot connect: ${result.reason}`);
+      else this.#reporter.log(`host ${host.name}: connected, ${plural(host.spec.slots, 'slot')}`);
+    }
+    if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
+    await this.#ship();
+    for (const host of this.#hosts) {
+      if (host.state === 'up') for (let s = 0; s < host.spec.slots; s++) this.#slotHosts.push(host);
+    }
+    // Each slot's worker starts now, while the fan sets itself up: Node's start-up on the host
+    // is then not in the first block's way.
+    for (const [i, host] of this.#slotHosts.entries()) {
+      this.#sessions.set(i + 1, this.#session(host));
+    }
+  }
+
+  /**
+   * Ships --transfer paths and tables to every host before its first block (this machine needs
+   * none of it): each host is sent only what its cache lacks.
+   */
+  async #ship(): Promise<void> {
+    const { transfer, tables } = this.#settings;
+    const items: ShipItem[] = [
+      ...transfer.map((item) => shipItem(item.name, 'transfer', item.path)),
+      ...tables.map((table) => shipItem(table.name, 'table', table.path)),
+    ];
+    this.#items = items;
+    if (items.length === 0) return;
+    const remote = this.#hosts.filter((host) => host.state === 'up' && !host.spec.local);
+    await Promise.all(
+      remote.map(async (host) => {
+        const { sent, kept, folder } = await shipTo(host, items, this.#run);
+        host.shipped = sent.map((item) => item.hash);
+        const env: Record<string, string> = {};
+        for (const item of items) {
+          if (item.kind === 'table')
+            env[tableEnvName(item.name)] = `${host.cache}/${item.hash}/data`;
+        }
+        host.extras = { env, ...(transfer.length > 0 ? { cwd: folder } : {}) };
+        if (sent.length > 0)
+          this.#reporter.log(`host ${host.name}: shipped ${sent.map(describeItem).join(', ')}`);
+        if (kept.length > 0)
+          this.#reporter.log(`host ${host.name}: already has ${kept.map(describeItem).join(', ')}`);
+      }),
+    );
+  }
+
+  #session(host: HostConnection): Session {
+    return new Session(host, this.#run, this.#settings.hostTimeout, (lost, reason, hung) =>
+      this.#lost(lost, reason, hung),
+    );
+  }
+
+  /** How many slots the fan has: those of the hosts that could be reached. */
+  get slots(): number {
+    return this.#slotHosts.length;
+  }
+
+  /** The host of each slot, by slot from 1, for --stats. */
+  hostOf(slot: number): string {
+    return this.#slotHosts[slot - 1]?.name ?? '';
+  }
+
+  open(spec: SlotSpec, events: TransportEvents, block?: InstanceBlock): Transport {
+    const transport = new SshTransport(spec, events, this.#run, block);
+    this.#place(transport, spec.slot);
+    return transport;
+  }
+
+  /** Puts an instance on its slot's session: on its own host, or the least busy one left. */
+  #place(transport: SshTransport, slot: number): void {
+    if (transport.ended) return;
+    let host = this.#slotHosts[slot - 1]!;
+    if (host.state === 'dropped') {
+      const left = this.#hosts.filter((h) => h.state !== 'dropped');
+      if (left.length === 0) {
+        transport.fail(this.#noHostLeft().message);
+        return;
+      }
+      host = left.reduce((a, b) => (b.sessions < a.sessions ? b : a));
+    }
+    if (host.state === 'reconnecting') {
+      host.waiters.push(() => this.#place(transport, slot));
+      return;
+    }
+    let session = this.#sessions.get(slot);
+    if (session === undefined || !session.alive || session.host !== host) {
+      void session?.close();
+      session = this.#session(host);
+      this.#sessions.set(slot, session);
+    }
+    transport.attach(session);
+  }
+
+  /** A session ended under its instance: the host is reconnected, or dropped. */
+  #lost(session: Session, reason: string, hung: boolean): void {
+    const host = session.host;
+    if (host.state !== 'up') return;
+    host.failures++;
+    if (hung || host.failures >= HOST_FAILURES || host.spec.local) {
+      this.#drop(host, reason);
+      return;
+    }
+    this.#reporter.log(`host ${host.name}: ${reason}; connecting again`);
+    host.state = 'reconnecting';
+    host.kill();
+    void host.connect().then((result) => {
+      if (host.state !== 'reconnecting') return;
+      if (result.kind === 'up') host.state = 'up';
+      else this.#drop(host, reason);
+      for (const wake of host.waiters.splice(0)) wake();
+    });
+  }
+
+  #drop(host: HostConnection, reason: string): void {
+    host.state = 'dropped';
+    host.dropReason = reason;
+    this.#dropped.push(host);
+    host.kill();
+    for (const [slot, session] of this.#sessions) {
+      if (session.host !== host) continue;
+      session.kill();
+      this.#sessions.delete(slot);
+    }
+    this.#reporter.say(`host ${host.name} dropped for the rest of the run: ${reason}`);
+    for (const wake of host.waiters.splice(0)) wake();
+  }
+
+  #noHostLeft(): ManifoldError {
+    const named = this.#hosts.map((host) => `${host.name} (${host.dropReason})`).join(', ');
+    return new ManifoldError('manifold.failure', `no host is left: ${named}`, {
+      exitCode: ExitCode.failure,
+    });
+  }
+
+  /** Ends every session and connection, waiting for their processes; removes the sockets' folder. */
+  async close(): Promise<void> {
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => session.close()));
+    // The run's folder goes; with --cleanup, what the run shipped too.
+    if (this.#items.length > 0) {
+      const reachable = this.#hosts.filter((host) => host.state !== 'dropped' && !host.spec.local);
+      await Promise.all(
+        reachable.map((host) =>
+          removeFrom(host, this.#settings.cleanup ? host.shipped : [], this.#run),
+        ),
+      );
+    }
+    await Promise.all(this.#hosts.map((host) => host.close()));
+    rmSync(this.#controlDir, { recursive: true, force: true });
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

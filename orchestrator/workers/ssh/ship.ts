@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { encodeFrame, FrameKind, FrameReader } from '../frame/index.js';
+import type { HostConnection } from './connection.js';
+import { messageFrame } from './protocol.js';
+import { itemMessages, type ShipItem } from './shipment.js';
+
+/** What a host was sent, and the folder its workers start in. */
+export interface Shipped {
+  sent: ShipItem[];
+  kept: ShipItem[];
+  folder: string;
+}
+
+/**
+ * Ships `items` to `host` over its shared connection, by `manifold worker --receive`: the host
+ * says which it lacks (by content hash), and only those are sent, file by file, in frames of
+ * at most 1 MiB read from the file as they go.
+ */
+export async function shipTo(
+  host: HostConnection,
+  items: readonly ShipItem[],
+  run: string,
+): Promise<Shipped> {
+  const argv = host.command(['worker', '--receive']);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-4096);
+  });
+  child.stdin!.on('error', () => {});
+  const replies: { kind: FrameKind; value: unknown }[] = [];
+  let wake = () => {};
+  const reader = new FrameReader((frame) => {
+    replies.push({ kind: frame.kind, value: JSON.parse(frame.payload.toString() || 'null') });
+    wake();
+  });
+  let closed = false;
+  child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
+  child.once('close', () => {
+    closed = true;
+    wake();
+  });
+  const next = async () => {
+    while (replies.length === 0) {
+      if (closed)
+        throw new Error(
+          `cannot ship to ${host.name}: ${stderr.trim().split('\n').at(-1) ?? 'its worker ended'}`,
+        );
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    const reply = replies.shift()!;
+    if (reply.kind === FrameKind.Error)
+      throw new Error(`cannot ship to ${host.name}: ${String(reply.value)}`);
+    return reply.value;
+  };
+  try {
+    const stdin = child.stdin!;
+    await write(stdin, messageFrame(FrameKind.Hello, run, 0, { run, items: itemMessages(items) }));
+    const { missing } = (await next()) as { missing: string[] };
+    const sent = items.filter((item) => missing.includes(item.hash));
+    for (const [index, item] of items.entries()) {
+      if (!missing.includes(item.hash)) continue;
+      for (const [seq, file] of item.files.entries()) {
+        for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
+          await write(
+            stdin,
+            encodeFrame({
+              kind: FrameKind.Block,
+              run,
+              seq,
+              channel: index,
+              payload: chunk as Buffer,
+            }),
+          );
+        }
+      }
+    }
+    await write(stdin, messageFrame(FrameKind.End, run, 0));
+    const { folder } = (await next()) as { folder: string };
+    stdin.end();
+    return { sent, kept: items.filter((item) => !missing.includes(item.hash)), folder };
+  } finally {
+    if (!closed) child.stdin!.end();
+  }
+}
+
+/** Removes the run's folder on `host`, and the items named (--cleanup). */
+export async function removeFrom(
+  host: HostConnection,
+  hashes: readonly string[],
+  run: string,
+): Promise<void> {
+  const argv = host.command(['worker', '--receive']);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin!.on('error', () => {});
+  child.stdin!.end(
+    Buffer.concat(messageFrame(FrameKind.Hello, run, 0, { run, items: [], remove: [...hashes] })),
+  );
+  await new Promise((resolve) => child.once('close', resolve));
+}
+
+function write(stream: Writable, buffers: readonly Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.cork();
+    for (const buffer of buffers) stream.write(buffer);
+    stream.uncork();
+    if (!stream.writableNeedDrain) {
+      resolve();
+      return;
+    }
+    stream.once('drain', resolve);
+    stream.once('error', reject);
+  });
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** One file of an item, by its path inside the item ('' for an item that is one file). */
+export interface ShipFile {
+  rel: string;
+  size: number;
+  mode: number;
+  /** Where it is here. */
+  path: string;
+}
+
+/**
+ * A thing shipped to every host before its first block: a `--transfer` path (a file or a
+ * folder), or a table (`--table`, a folder). Keyed by the hash of its content, so a host that
+ * has it already is sent nothing.
+ */
+export interface ShipItem {
+  /** As given: the path the worker sees it at (`--transfer`), or the table's name. */
+  name: string;
+  kind: 'transfer' | 'table';
+  /** A file, or a folder of files. */
+  folder: boolean;
+  hash: string;
+  files: ShipFile[];
+  bytes: number;
+}
+
+/** What the far side is told of an item: no local paths. */
+export type ItemMessage = Omit<ShipItem, 'files'> & { files: Omit<ShipFile, 'path'>[] };
+
+/** The files of `path`, sorted by their path inside it; LMDB's lock files are left out. */
+function filesOf(path: string): { folder: boolean; files: ShipFile[] } {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) {
+    return { folder: false, files: [{ rel: '', size: stat.size, mode: stat.mode & 0o777, path }] };
+  }
+  const files: ShipFile[] = [];
+  for (const entry of readdirSync(path, { recursive: true, encoding: 'utf8' }).sort()) {
+    const full = join(path, entry);
+    const own = statSync(full);
+    if (!own.isFile() || entry.endsWith('-lock')) continue;
+    files.push({ rel: relative(path, full), size: own.size, mode: own.mode & 0o777, path: full });
+  }
+  return { folder: true, files };
+}
+
+/** An item of `path`, its content hashed (names, modes and bytes of every file). */
+export function shipItem(name: string, kind: ShipItem['kind'], path: string): ShipItem {
+  const { folder, files } = filesOf(path);
+  const hash = createHash('sha256');
+  hash.update(folder ? 'folder\0' : 'file\0');
+  let bytes = 0;
+  for (const file of files) {
+    hash.update(`${file.rel}\0${file.mode}\0${file.size}\0`);
+    hash.update(readFileSync(file.path));
+    bytes += file.size;
+  }
+  return { name, kind, folder, hash: hash.digest('hex').slice(0, 32), files, bytes };
+}
+
+/** What the far side is told of items. */
+export const itemMessages = (items: readonly ShipItem[]): ItemMessage[] =>
+  items.map(({ files, ...item }) => ({
+    ...item,
+    files: files.map(({ path: _, ...file }) => file),
+  }));
+
+/** `parse.js (1.2 KiB)`, for --verbose. */
+export function describeItem(item: ShipItem): string {
+  const what = item.kind === 'table' ? `table ${item.name}` : item.name;
+  return `${what} (${sizeOf(item.bytes)})`;
+}
+
+function sizeOf(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,247 @@
+import { PassThrough } from 'node:stream';
+import { encodeFrame, type Frame, FrameKind } from '../frame/index.js';
+import { prefixLines } from '../stderr-prefix.js';
+import type {
+  InstanceBlock,
+  SlotSpec,
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportOutcome,
+} from '../transport.js';
+import {
+  END_INPUT,
+  messageFrame,
+  STDERR,
+  STOP_GRACEFUL,
+  STOP_KILL,
+  type StartedMessage,
+} from './protocol.js';
+import type { Session, SessionOwner } from './session.js';
+
+/** Bytes sent to a remote instance and not yet taken by its command, past which sends wait. */
+export const CREDIT_WINDOW = 8 * 1024 * 1024;
+
+/**
+ * Bytes on their way that do not count as the slot's backlog: a credit comes back a round trip
+ * after its bytes were taken, and a slot that stopped at each block for it would idle that
+ * long; this much in flight keeps it fed, as a pipe's buffer does a local worker.
+ */
+export const IN_FLIGHT = 4 * 1024 * 1024;
+
+interface Pending {
+  frame: Buffer[];
+  bytes: number;
+  done: ((error?: Error | null) => void) | undefined;
+}
+
+/**
+ * One instance of a slot on a host: the user's command run there by `manifold worker --stdio`.
+ * Each send is one Block frame, written from the buffers it was read into; the worker credits
+ * its bytes back once the command has taken them, which is when the send is `done`, as a pipe's
+ * write is. Until the pool places it on a session (a host being reconnected), sends wait here.
+ */
+export class SshTransport implements Transport, SessionOwner {
+  readonly #spec: SlotSpec;
+  readonly #events: TransportEvents;
+  readonly #block: InstanceBlock | undefined;
+  readonly #run: string;
+  #session: Session | null = null;
+  #waiting: Pending[] = [];
+  #waitingBytes = 0;
+  #sent: Pending[] = [];
+  #sentBytes = 0;
+  #seq = 0;
+  #inputClosed = false;
+  #endSent = false;
+  #stopped: StopReason | null = null;
+  #ended = false;
+  #paused = false;
+  #pid = 0;
+  #stderr: PassThrough | null = null;
+
+  constructor(spec: SlotSpec, events: TransportEvents, run: string, block?: InstanceBlock) {
+    this.#spec = spec;
+    this.#events = events;
+    this.#run = run;
+    this.#block = block;
+  }
+
+  get unsent(): number {
+    return this.#waitingBytes + Math.max(0, this.#sentBytes - IN_FLIGHT);
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The pool has placed this instance on a session: it starts there. */
+  attach(session: Session): void {
+    if (this.#ended) return;
+    this.#session = session;
+    session.attach(this);
+    const { command, slot, workers } = this.#spec;
+    const block = this.#block;
+    session.write(
+      messageFrame(FrameKind.Hello, this.#run, 0, {
+        ...{ command, slot, workers, ...session.host.extras },
+        ...(block === undefined ? {} : { block }),
+      }),
+    );
+    if (this.#paused) session.pause();
+    if (this.#stopped !== null) this.#sendStop(this.#stopped);
+    else this.#flush();
+  }
+
+  /** No host is left to place it on. */
+  fail(reason: string): void {
+    setImmediate(() => this.#finish({ kind: 'failed', reason, retryable: false }));
+  }
+
+  send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    let bytes = 0;
+    for (const buffer of buffers) bytes += buffer.length;
+    const frame = encodeFrame({
+      kind: FrameKind.Block,
+      run: this.#run,
+      seq: ++this.#seq,
+      payload: buffers,
+    });
+    this.#waiting.push({ frame, bytes, done });
+    this.#waitingBytes += bytes;
+    this.#flush();
+  }
+
+  closeInput(): void {
+    this.#inputClosed = true;
+    this.#flush();
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.#session?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#session?.resume();
+  }
+
+  stop(reason: StopReason): void {
+    if (this.#ended) return;
+    this.#stopped = reason;
+    if (this.#session === null) {
+      // Not placed yet: nothing runs anywhere.
+      setImmediate(() => this.#finish({ kind: 'stopped' }));
+      return;
+    }
+    this.#sendStop(reason);
+  }
+
+  describe(): string {
+    const host = this.#session?.host.name ?? 'no host yet';
+    const pid = this.#pid > 0 ? ` pid ${this.#pid}` : '';
+    return `worker ${this.#spec.slot} (${host}${pid}: ${this.#spec.command.argv.join(' ')})`;
+  }
+
+  onFrame(frame: Frame): void {
+    switch (frame.kind) {
+      case FrameKind.Hello:
+        this.#pid = (JSON.parse(frame.payload.toString()) as StartedMessage).pid;
+        break;
+      case FrameKind.Credit:
+        this.#credit(frame.seq);
+        break;
+      case FrameKind.Output:
+        if (frame.channel === STDERR) this.#writeStderr(frame.payload);
+        else this.#events.output(frame.payload);
+        break;
+      case FrameKind.End: {
+        const outcome = JSON.parse(frame.payload.toString()) as TransportOutcome;
+        // The pid is the host's: --stats says which host's.
+        if ('details' in outcome && outcome.details !== undefined) {
+          outcome.details.host = this.#session?.host.name ?? '';
+        }
+        this.#finish(outcome);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  onLost(reason: string): void {
+    const host = this.#session?.host.name ?? '';
+    const details = { pid: this.#pid, host, exitCode: null, signal: null };
+    this.#finish({ kind: 'failed', reason: `lost ${host}: ${reason}`, retryable: true, details });
+  }
+
+  #sendStop(reason: StopReason): void {
+    const flags = reason === 'kill' ? STOP_KILL : STOP_GRACEFUL;
+    this.#session?.write(messageFrame(FrameKind.End, this.#run, 0, undefined, flags));
+  }
+
+  /** Writes what waits, within the credit window (one larger send alone when nothing is out). */
+  #flush(): void {
+    const session = this.#session;
+    if (session === null || this.#ended || this.#stopped !== null) return;
+    while (this.#waiting.length > 0) {
+      const next = this.#waiting[0]!;
+      if (this.#sentBytes > 0 && this.#sentBytes + next.bytes > CREDIT_WINDOW) return;
+      this.#waiting.shift();
+      this.#waitingBytes -= next.bytes;
+      this.#sent.push(next);
+      this.#sentBytes += next.bytes;
+      session.write(next.frame);
+    }
+    if (this.#inputClosed && !this.#endSent) {
+      this.#endSent = true;
+      session.write(messageFrame(FrameKind.End, this.#run, 0, undefined, END_INPUT));
+    }
+  }
+
+  /** The command has taken `bytes` more: the sends they complete are done, in order. */
+  #credit(bytes: number): void {
+    let left = bytes;
+    while (left > 0 && this.#sent.length > 0) {
+      const oldest = this.#sent[0]!;
+      const taken = Math.min(left, oldest.bytes);
+      oldest.bytes -= taken;
+      this.#sentBytes -= taken;
+      left -= taken;
+      if (oldest.bytes > 0) break;
+      this.#sent.shift();
+      oldest.done?.();
+    }
+    this.#flush();
+  }
+
+  #writeStderr(chunk: Buffer): void {
+    const { tag, slot, stderr: to } = this.#spec;
+    if (!tag && to === undefined) {
+      process.stderr.write(chunk);
+      return;
+    }
+    if (this.#stderr === null) {
+      this.#stderr = new PassThrough();
+      prefixLines(this.#stderr, tag || to?.tagged ? `${slot}\t` : '', to?.stream);
+    }
+    this.#stderr.write(chunk);
+  }
+
+  #finish(outcome: TransportOutcome): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#session?.detach(this);
+    this.#stderr?.end();
+    const error = new Error('the instance ended');
+    for (const pending of [...this.#sent, ...this.#waiting]) pending.done?.(error);
+    this.#sent = [];
+    this.#waiting = [];
+    this.#sentBytes = 0;
+    this.#waitingBytes = 0;
+    const details = 'details' in outcome ? outcome.details : undefined;
+    const stopped = { kind: 'stopped' as const, ...(details === undefined ? {} : { details }) };
+    this.#events.end(this.#stopped !== null ? stopped : outcome);
+  }
+}

@@ -1,0 +1,202 @@
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { byteDiff, sameBytes } from '../support/diff.js';
+import { numbered } from '../support/lines.js';
+import { commandOf, holdsWithin } from '../support/proc.js';
+import { collect, finish, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
+import { startHosts, type TestHosts } from '../support/sshd.js';
+
+// Hosts that die, hang or lack manifold, and signals: against real sshd test hosts.
+
+const started: TestHosts[] = [];
+// Each test's hosts are stopped after it, and must leave no process behind (stop() checks).
+afterEach(async () => {
+  for (const test of started.splice(0)) await test.stop();
+});
+
+async function hosts(count: number, withoutManifold: number[] = []): Promise<TestHosts> {
+  const test = await startHosts(count, { withoutManifold });
+  started.push(test);
+  return test;
+}
+
+/** A worker that, on h1, says so and then hangs; elsewhere it is cat. */
+const hangOnH1 = [
+  '--shell',
+  '--',
+  'case $HOME in */h1/home) echo on-h1 >&2; exec sleep 600;; *) exec cat;; esac',
+];
+
+/** The processes a host runs for manifold (not its sshd), described. */
+const running = (test: TestHosts) =>
+  test.hosts.flatMap((host) => host.processes().map((pid) => `${host.name}: ${commandOf(pid)}`));
+
+describe('manifold fan --host faults', () => {
+  for (const merge of ['ordered', 'ready'] as const) {
+    it(`a host killed mid-run: its blocks run on the other, each written once (--merge ${merge})`, async () => {
+      const test = await hosts(2);
+      const input = numbered(1, 20_000);
+      const attribution = merge === 'ordered' ? ['--per-block'] : ['--one-to-one'];
+      const child = spawnManifold([
+        ...['fan', '--ssh', test.ssh, '--host', 'h1/2', '--host', 'h2/1', '--block', '8K'],
+        ...['--merge', merge, ...attribution, '--retries', '1', ...hangOnH1],
+      ]);
+      const stderr = watch(child.stderr!);
+      child.stdin!.end(input);
+      await stderr.waitFor(/^on-h1$/, 1);
+      test.hosts[0]!.kill();
+      const end = await ended(child);
+      expect(end.exitCode).toBe(0);
+      const lines = stderr.text.split('\n').filter((line) => line !== '' && line !== 'on-h1');
+      expect(lines).toEqual([
+        expect.stringMatching(/^manifold: host h1 dropped for the rest of the run: /),
+      ]);
+      const output = merge === 'ordered' ? end.stdout : sorted(end.stdout);
+      expect(byteDiff(output, Buffer.from(input))).toEqual(sameBytes(Buffer.from(input)));
+    });
+  }
+
+  it.runIf(process.getuid?.() === 0)(
+    'a hung host (its link down) is dropped after --host-timeout',
+    async () => {
+      const test = await hosts(2);
+      if (!test.namespaces) return;
+      const input = numbered(1, 5_000);
+      const child = spawnManifold([
+        ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1', '--block', '4K'],
+        ...['--host-timeout', '1s', '--merge', 'ordered', '--retries', '1', ...hangOnH1],
+      ]);
+      const stderr = watch(child.stderr!);
+      child.stdin!.end(input);
+      await stderr.waitFor(/^on-h1$/, 1);
+      test.hosts[0]!.linkDown!();
+      const end = await ended(child);
+      expect(end.exitCode).toBe(0);
+      expect(stderr.text).toMatch(
+        /^manifold: host h1 dropped for the rest of the run: heard nothing for 1000ms \(--host-timeout\)$/m,
+      );
+      expect(byteDiff(end.stdout, Buffer.from(input))).toEqual(sameBytes(Buffer.from(input)));
+      // The worker on the hung host stops its command by itself, hearing nothing either.
+      expect(
+        await holdsWithin(
+          () => test.hosts[0]!.processes().every((pid) => !/sleep 600/.test(commandOf(pid))),
+          10_000,
+        ),
+      ).toBe(true);
+    },
+  );
+
+  it('every host gone: exit 1, naming them', async () => {
+    const test = await hosts(1);
+    const child = spawnManifold([
+      ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--retries', '3', ...hangOnH1],
+    ]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.end(numbered(1, 100));
+    await stderr.waitFor(/^on-h1$/, 1);
+    test.hosts[0]!.kill();
+    const end = await ended(child);
+    expect(end.exitCode).toBe(1);
+    expect(stderr.text).toMatch(/^manifold: host h1 dropped for the rest of the run: /m);
+    expect(stderr.text).toMatch(/no host is left: h1 \(/);
+  });
+
+  it('a host without manifold: one line naming it, exit 127, before any input is read', async () => {
+    const test = await hosts(2, [1]);
+    const fifo = `${test.hosts[0]!.home}/never-written`;
+    execFileSync('mkfifo', [fifo]);
+    const child = spawnManifold([
+      'fan',
+      '--ssh',
+      test.ssh,
+      '--host',
+      'h1',
+      '--host',
+      'h2',
+      '--input',
+      fifo,
+      '--',
+      'cat',
+    ]);
+    const end = await finish(child, 30_000);
+    expect(end.exitCode).toBe(127);
+    expect(end.stderr).toMatch(
+      /^manifold: host h2: manifold \(--remote-manifold\) not found there: .*manifold.*\n$/,
+    );
+  });
+
+  it('an unreachable host is dropped at the start; none reachable: exit 1', async () => {
+    const test = await hosts(1);
+    const one = spawnManifold([
+      'fan',
+      '--ssh',
+      test.ssh,
+      '--host',
+      'h1/1',
+      '--host',
+      'nosuch.invalid',
+      '--',
+      'cat',
+    ]);
+    one.stdin!.end('a\nb\n');
+    const end = await finish(one, 30_000);
+    expect(end.exitCode).toBe(0);
+    expect(end.stdout.toString()).toBe('a\nb\n');
+    expect(end.stderr).toMatch(
+      /^manifold: host nosuch.invalid dropped for the rest of the run: cannot connect: .+\n$/,
+    );
+    const none = spawnManifold(['fan', '--ssh', test.ssh, '--host', 'nosuch.invalid', '--', 'cat']);
+    const failed = await finish(none, 30_000);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(
+      /manifold: no host is left: nosuch.invalid \(cannot connect: .+\)\n$/,
+    );
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} leaves no process on any host`, async () => {
+      const test = await hosts(2);
+      const child = spawnManifold([
+        ...[
+          'fan',
+          '--ssh',
+          test.ssh,
+          '--host',
+          'h1/1',
+          '--host',
+          'h2/1',
+          '--per-block',
+          '--block',
+          '4K',
+        ],
+        ...['--shell', '--', 'echo started >&2; exec sleep 600'],
+      ]);
+      const stderr = watch(child.stderr!);
+      child.stdin!.write(numbered(1, 10_000));
+      await stderr.waitFor(/^started$/, 2);
+      expect(running(test).filter((line) => /sleep 600/.test(line))).toHaveLength(2);
+      child.kill(signal);
+      const end = await ended(child);
+      expect(end.exitCode).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(await holdsWithin(() => running(test).length === 0, 10_000)).toBe(true);
+    });
+  }
+});
+
+/** A run whose stderr is watched: its stdout and exit. */
+async function ended(child: ChildProcess) {
+  const [stdout, exit] = await within(
+    Promise.all([collect(child.stdout), waitForExit(child)]),
+    60_000,
+    'manifold did not end',
+  );
+  return { stdout, ...exit };
+}
+
+function sorted(data: Buffer): Buffer {
+  const lines = data.toString('latin1').split('\n');
+  lines.pop();
+  return Buffer.from(`${lines.sort(byNumber).join('\n')}\n`, 'latin1');
+}
+
+const byNumber = (a: string, b: string) => Number.parseInt(a, 10) - Number.parseInt(b, 10);

@@ -1,0 +1,154 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fan, OK, ok } from '../support/fan-run.js';
+import { numbered } from '../support/lines.js';
+import { startHosts, type TestHosts } from '../support/sshd.js';
+import { tempDir } from '../support/temp.js';
+
+// The options of manifold fan --host: hosts files, user@host:port/slots, this machine, usage.
+
+let test: TestHosts;
+beforeAll(async () => {
+  test = await startHosts(1);
+}, 60_000);
+afterAll(async () => {
+  await test?.stop();
+});
+
+const input = numbered(1, 3000);
+
+describe('manifold fan --host options', () => {
+  it('a hosts file, comments and all, with this machine (:) beside a host; -j is slots per host', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'hosts.txt');
+    writeFileSync(file, '# the test host, and this machine\nh1   # two slots from -j\n\n:/1\n');
+    const result = await fan(
+      [
+        '--ssh',
+        test.ssh,
+        '--hosts-file',
+        file,
+        '-j',
+        '2',
+        '--verbose',
+        '--block',
+        '1K',
+        '--merge',
+        'ordered',
+        '--tag',
+        '--',
+        'cat',
+      ],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/^manifold: host h1: connected, 2 slots$/m);
+    expect(result.stderr).toMatch(/^manifold: host local: connected, 1 slot$/m);
+    const workers = new Set(
+      result.stdout
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')[0]),
+    );
+    expect([...workers].sort()).toEqual(['1', '2', '3']);
+    const untagged = result.stdout.toString().replace(/^\d+\t/gm, '');
+    expect(untagged).toBe(input);
+  });
+
+  it('user@host:port/slots', async () => {
+    const host = test.hosts[0]!;
+    const result = await fan(
+      ['--ssh', test.ssh, '--host', `root@h1:${host.port}/3`, '--verbose', '--', 'cat'],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(`manifold: host root@h1:${host.port}: connected, 3 slots\n`);
+    expect(result.stdout.toString().split('\n').sort()).toEqual(input.split('\n').sort());
+  });
+
+  it('--remote-manifold names manifold on the hosts', async () => {
+    const result = await fan(
+      [
+        '--ssh',
+        test.ssh,
+        '--host',
+        'h1/1',
+        '--remote-manifold',
+        `${test.hosts[0]!.home}/../bin/manifold`,
+        '--',
+        'cat',
+      ],
+      input,
+    );
+    expect(ok(result)).toEqual(OK);
+    const missing = await fan(
+      ['--ssh', test.ssh, '--host', 'h1/1', '--remote-manifold', '/no/such/manifold', '--', 'cat'],
+      input,
+    );
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderr).toMatch(
+      /^manifold: host h1: \/no\/such\/manifold \(--remote-manifold\) not found there: .+\n$/,
+    );
+  });
+
+  it("a worker's stderr comes back from the host, tagged under --tag", async () => {
+    const result = await fan(
+      [
+        '--ssh',
+        test.ssh,
+        '--host',
+        'h1/1',
+        '--tag',
+        '--shell',
+        '--',
+        'cat >/dev/null; echo done on $MANIFOLD_SLOT of $MANIFOLD_WORKERS >&2',
+      ],
+      input,
+    );
+    expect(result).toMatchObject({ exitCode: 0, stderr: '1\tdone on 1 of 1\n' });
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    [
+      'a host that is not one',
+      ['--host', 'a@b@c'],
+      /^manifold: --host: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]\n$/,
+    ],
+    ['no slots', ['--host', 'h1/0'], /^manifold: --host: 'h1\/0' has no slots \(\/0\)\n$/],
+    ['--ssh without hosts', ['--ssh', 'ssh -v'], /^manifold: --ssh needs hosts \(--host\)\n$/],
+    [
+      'a bad --host-timeout',
+      ['--host', 'h1', '--host-timeout', 'soon'],
+      /^manifold: --host-timeout must be a duration .*\(got 'soon'\)\n$/,
+    ],
+    [
+      'no hosts file',
+      ['--hosts-file', '/no/such/hosts'],
+      /^manifold: --hosts-file \/no\/such\/hosts: no such file\n$/,
+    ],
+    [
+      '--threads with hosts',
+      ['--host', 'h1', '--threads'],
+      /^manifold: --threads cannot go with --host/,
+    ],
+  ];
+  for (const [name, args, message] of usage) {
+    it(`usage: ${name}`, async () => {
+      const result = await fan([...args, '--', 'mf-map', 'r'], input);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(message);
+    });
+  }
+
+  it('a bad line of a hosts file is named by file and line', async () => {
+    const file = join(tempDir(), 'hosts');
+    writeFileSync(file, 'h1\nbad host\n');
+    const result = await fan(['--hosts-file', file, '--', 'cat'], input);
+    expect(result).toMatchObject({
+      exitCode: 2,
+      stderr: `manifold: ${file}:2: 'bad host' is not [user@]host[:port][/slots]\n`,
+    });
+  });
+});

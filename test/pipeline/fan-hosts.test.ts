@@ -1,0 +1,81 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblems } from '../support/check.js';
+import { numbered } from '../support/lines.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { startHosts, type TestHosts } from '../support/sshd.js';
+import { tempDir, writeConfig } from '../support/temp.js';
+
+// A config's hosts: at the top, or a fan stage's own, as --host and its options.
+
+let test: TestHosts;
+beforeAll(async () => {
+  test = await startHosts(1);
+}, 60_000);
+afterAll(async () => {
+  await test?.stop();
+});
+
+const input = numbered(1, 2000);
+
+describe('hosts in a config', () => {
+  it('hosts: at the top, for every fan stage, with the same output as locally', async () => {
+    const dir = tempDir();
+    const stages = [
+      {
+        fan: {
+          workers: 1,
+          merge: 'ordered',
+          attribution: 'per-block',
+          block: '2K',
+          worker: 'tr 0-9 a-j',
+        },
+      },
+    ];
+    const local = writeConfig(dir, { stages }, 'local.yaml');
+    const remote = writeConfig(
+      dir,
+      { hosts: { list: ['h1/2', ':/1'], ssh: test.ssh }, stages },
+      'remote.yaml',
+    );
+    const [here, there] = await Promise.all([
+      runConfig(local, input),
+      runConfig(remote, input, { args: ['--verbose'] }),
+    ]);
+    expect(outcome(here)).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(there.exitCode).toBe(0);
+    expect(there.stderr).toMatch(/^manifold: host h1: connected, 2 slots$/m);
+    expect(there.stdout.toString()).toBe(here.stdout.toString());
+  });
+
+  it("a fan stage's own hosts, with a transfer relative to the config's folder", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'shout.sh'), '#!/bin/sh\ntr a-z A-Z\n');
+    chmodSync(join(dir, 'shout.sh'), 0o755);
+    const config = writeConfig(dir, {
+      stages: [
+        { run: 'sed s/^/x/' },
+        {
+          fan: {
+            hosts: { list: ['h1/1'], ssh: test.ssh, transfer: ['shout.sh'], cleanup: true },
+            merge: 'ordered',
+            attribution: 'per-block',
+            worker: './shout.sh',
+          },
+        },
+      ],
+    });
+    const result = await runConfig(config, 'a\nb\n');
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'XA\nXB\n' });
+  });
+
+  it('a bad host is a problem at its place', async () => {
+    await expectProblems('hosts: ["a@b@c"]\nstages:\n  - fan:\n      worker: cat\n', [
+      ['["a@b@c"]', /hosts: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
+    ]);
+    await expectProblems('stages:\n  - fan:\n      hosts: { ssh: "ssh -v" }\n      worker: cat\n', [
+      ['{ ssh', /hosts.ssh needs hosts \(hosts\)$/],
+    ]);
+  });
+});
