@@ -37,9 +37,13 @@ function crossings(from: string, forbidden: (target: string) => boolean): string
   );
 }
 
-/** The folders under workers/ that hold a kind's transport (all but the attribution layer). */
+/**
+ * The folders under workers/ that hold a kind's transport: all but the attribution layer and
+ * the frame codec, which kinds share (an SSH session and a queue message carry the same frames).
+ */
+const shared = ['attribution', 'frame'];
 const kindFolders = readdirSync(join(orchestrator, 'workers'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && entry.name !== 'attribution')
+  .filter((entry) => entry.isDirectory() && !shared.includes(entry.name))
   .map((entry) => `workers/${entry.name}/`);
 
 const inKindFolder = (target: string) => kindFolders.some((folder) => target.startsWith(folder));
@@ -81,9 +85,10 @@ describe('the layers of the orchestrator', () => {
 
   it('a kind imports no other kind and no attribution: only the shared modules beside them', () => {
     // workers/*.ts: the transport interface, the command, and helpers any kind may use (which,
-    // stderr-prefix); never another folder under workers/.
+    // stderr-prefix), and the frame codec; never another kind's folder, nor attribution.
     for (const folder of kindFolders) {
-      const own = (target: string) => target.startsWith(folder);
+      const own = (target: string) =>
+        target.startsWith(folder) || target.startsWith('workers/frame/');
       expect(
         crossings(
           folder,
@@ -91,6 +96,12 @@ describe('the layers of the orchestrator', () => {
         ),
       ).toEqual([]);
     }
+  });
+
+  it('the frame codec stands alone: it imports nothing else of the orchestrator', () => {
+    expect(crossings('workers/frame', (target) => !target.startsWith('workers/frame/'))).toEqual(
+      [],
+    );
   });
 
   it('the thread kind reaches the SDK only through its message types, never the fan above it', () => {
