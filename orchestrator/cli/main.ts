@@ -10,6 +10,7 @@ import { applyManners, usageLine } from './manners.js';
 import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
 import { tableCommand } from './table.js';
+import { workerCommand } from './worker.js';
 
 /**
  * The `manifold` command. This is the edge: the only place that turns errors into exit
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     .addCommand(fanCommand(start));
   for (const command of pipelineCommands(start)) program.addCommand(command);
   program.addCommand(tableCommand(start));
+  program.addCommand(workerCommand(start));
   program.addCommand(completionCommand(program, start));
   applyManners(program, version);
   refuseEndOfOptions(program);
