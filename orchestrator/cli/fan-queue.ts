@@ -51,7 +51,6 @@ const WORKERS_OWN = [
   ['timeout', '--timeout'],
   ['joblog', '--joblog'],
   ['header', '--header'],
-  ['halt', '--halt'],
   ['dispatch', '--dispatch'],
 ] as const;
 
@@ -103,6 +102,7 @@ export async function runQueueFan(
       { split: resolved.framing.name, join: resolved.outputFraming.name, block, tries, ackWaitMs },
       freshId(),
     );
+    const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
     log(`${resumed ? 'resuming' : 'started'} job "${names.job}" on ${url}`);
     const part = output === null ? null : `${output}.${names.job}.part`;
     const options: FanOptions = {
@@ -112,6 +112,7 @@ export async function runQueueFan(
         names,
         spec,
         window: Math.max(4 * block, resolved.mergeMemory),
+        resultsUpTo,
         log,
       }),
       workers: 1,

@@ -45,9 +45,10 @@ export async function connectQueue(url: string): Promise<QueueConnection> {
     throw new QueueError(`cannot reach the queue at ${url}: ${reasonOf(error)}`, error);
   }
   if (nc.info?.jetstream !== true) {
+    const version = nc.info?.version ?? 'unknown';
     await nc.close();
     throw new QueueError(
-      `the NATS server at ${url} has no JetStream (version ${nc.info?.version ?? 'unknown'}): start it with -js`,
+      `the NATS server at ${url} has no JetStream (version ${version}): start it with -js`,
     );
   }
   let jsm: JetStreamManager;

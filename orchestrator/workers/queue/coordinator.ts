@@ -30,6 +30,11 @@ export interface CoordinatedJob {
   window: number;
   /** Says a problem that does not stop the run (a publish retried while the server is away). */
   log: (line: string) => void;
+  /**
+   * The results stream's last sequence when the coordinator started: blocks are published only
+   * once the results up to it are read, so that a resumed job sends no answered block again.
+   */
+  resultsUpTo: number;
 }
 
 /**
@@ -58,6 +63,8 @@ class QueueWorker implements Worker {
   #paused = new Set<string>();
   #resume: (() => void) | null = null;
   #messages: ConsumerMessages | null = null;
+  /** Blocks given before the results already stored were read: they wait to know theirs. */
+  #waiting: Block[] | null = [];
 
   constructor(slot: number, job: CoordinatedJob, listener: WorkerListener) {
     this.slot = slot;
@@ -85,6 +92,12 @@ class QueueWorker implements Worker {
   send(block: Block): void {
     this.#blocks.set(block.seq, block);
     this.#outstanding += block.bytes;
+    if (this.#waiting !== null) this.#waiting.push(block);
+    else this.#publish(block);
+  }
+
+  /** Gives a block its stored answer, or publishes it (once). */
+  #publish(block: Block): void {
     const result = this.#book.take(block.seq);
     if (result !== null) {
       // Answered already (a resumed job): given back without going to the queue again.
@@ -162,8 +175,10 @@ class QueueWorker implements Worker {
     const consumer = await conn.js.consumers.get(names.resultsStream);
     this.#messages = await consumer.consume();
     if (this.#stopped) this.#messages.stop();
+    if (this.#job.resultsUpTo === 0) this.#caughtUp();
     for await (const message of this.#messages) {
       this.#onResult(message);
+      if (this.#waiting !== null && message.seq >= this.#job.resultsUpTo) this.#caughtUp();
       while (this.#paused.size > 0 && !this.#stopped) {
         await new Promise<void>((resolve) => {
           this.#resume = resolve;
@@ -171,6 +186,12 @@ class QueueWorker implements Worker {
       }
       if (this.#stopped) break;
     }
+  }
+
+  #caughtUp(): void {
+    const waiting = this.#waiting ?? [];
+    this.#waiting = null;
+    for (const block of waiting) if (this.#blocks.get(block.seq) === block) this.#publish(block);
   }
 
   #onResult(message: JsMsg): void {
@@ -198,16 +219,20 @@ class QueueWorker implements Worker {
 
   #answer(block: Block, result: BlockResult): void {
     if (this.#stopped || this.#blocks.get(block.seq) !== block) return;
-    if (result.kind === 'failed') {
-      const others = [...this.#blocks.values()].filter((other) => other !== block);
-      this.#finish(
-        { kind: 'failed', worker: result.worker, reason: result.reason, retryable: false },
-        [block, ...others],
-      );
-      return;
-    }
     this.#blocks.delete(block.seq);
     this.#outstanding -= block.bytes;
+    if (result.kind === 'failed') {
+      // As a per-block worker's instance that failed: the block ends, the worker goes on.
+      const end = {
+        kind: 'failed',
+        worker: result.worker,
+        reason: result.reason,
+        retryable: false,
+      } as const;
+      this.#listener.onExit(this, end, [block]);
+      this.#endIfDone();
+      return;
+    }
     for (const piece of result.pieces) this.#listener.onBlockOutput(this, block, piece);
     this.#listener.onBlockDone(this, block);
     this.#endIfDone();
