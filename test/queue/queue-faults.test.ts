@@ -8,7 +8,7 @@ import { fan, OK, ok } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, startWorker } from '../support/queue.js';
-import { collect, finish, hasStackTrace, spawnManifold } from '../support/spawn.js';
+import { collect, hasStackTrace, spawnManifold } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
 // What the queue survives, each on a real nats-server: a worker lost mid-block, a block that
