@@ -108,8 +108,8 @@ class QueueWorker implements Worker {
     this.#published.add(block.seq);
     const { conn, spec, names } = this.#job;
     if (block.bytes + MESSAGE_OVERHEAD > conn.maxPayload) {
-      const reason = `is ${formatSize(block.bytes)}, more than a message of the queue holds (max_payload ${formatSize(conn.maxPayload)} less ${MESSAGE_OVERHEAD} bytes): a record that large needs a larger max_payload in nats-server's configuration (docs/queue.md)`;
-      setImmediate(() => this.#answer(block, { kind: 'failed', worker: 'the queue:', reason }));
+      const reason = `refused a message of ${formatSize(block.bytes)} (over max_payload ${formatSize(conn.maxPayload)} less ${MESSAGE_OVERHEAD} bytes kept for headers: a record that large needs a larger max_payload, docs/queue.md)`;
+      setImmediate(() => this.#answer(block, { kind: 'failed', worker: 'the queue', reason }));
       return;
     }
     const data = frameMessage(FrameKind.Block, spec.run, block.seq, block.parts);
