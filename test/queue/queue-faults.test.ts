@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
@@ -7,34 +6,14 @@ import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
-import { coordinate, startWorker } from '../support/queue.js';
+import { coordinate, gate, startWorker } from '../support/queue.js';
 import { collect, hasStackTrace, spawnManifold } from '../support/spawn.js';
-import { tempDir } from '../support/temp.js';
 
 // What the queue survives, each on a real nats-server: a worker lost mid-block, a block that
 // always fails, the coordinator killed and run again, the server restarted; and the lines said
 // for a server that cannot serve.
 
 const input = Buffer.from(numbered(1, 3_000));
-
-/**
- * A gate the workers' command waits at after each block: a FIFO the test holds open, into which
- * it writes one line per block it lets through. A worker says `start <block>` as it begins one.
- */
-function gate() {
-  const dir = tempDir();
-  const path = join(dir, 'gate');
-  execFileSync('mkfifo', [path]);
-  // Read and write: opening a FIFO so does not wait for a reader, and keeps it open for readers.
-  const fd = openSync(path, 'r+');
-  const command = [`echo "start $MANIFOLD_BLOCK" >&2; cat; read go < ${path}`];
-  return {
-    dir,
-    command,
-    open: (blocks: number) => writeSync(fd, 'go\n'.repeat(blocks)),
-    close: () => closeSync(fd),
-  };
-}
 
 describe('the queue under faults', () => {
   it('a worker SIGKILLed mid-block: the block goes to another after the ack wait, nothing lost or doubled', async () => {

@@ -1,8 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Options } from 'execa';
 import { manifold, type Result, run } from '../helpers.js';
 import { descendants, killQuietly } from './proc.js';
 import { spawnManifold, waitForExit, watch, within } from './spawn.js';
+import { tempDir } from './temp.js';
 
 // The two sides of a queue's job as real processes: `manifold fan --queue` (the coordinator)
 // and `manifold worker --queue` (its workers), against a server of test/support/nats.ts.
@@ -51,5 +54,24 @@ export function startWorker(
       child.kill('SIGKILL');
       for (const pid of below) killQuietly(pid);
     },
+  };
+}
+
+/**
+ * A gate the workers' command waits at after each block: a FIFO the test holds open, into which
+ * it writes one line per block it lets through. A worker says `start <block>` as it begins one.
+ */
+export function gate() {
+  const dir = tempDir();
+  const path = join(dir, 'gate');
+  execFileSync('mkfifo', [path]);
+  // Read and write: opening a FIFO so does not wait for a reader, and keeps it open for readers.
+  const fd = openSync(path, 'r+');
+  const command = [`echo "start $MANIFOLD_BLOCK" >&2; cat; read go < ${path}`];
+  return {
+    dir,
+    command,
+    open: (blocks: number) => writeSync(fd, 'go\n'.repeat(blocks)),
+    close: () => closeSync(fd),
   };
 }
