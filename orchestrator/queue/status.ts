@@ -76,11 +76,8 @@ export function formatStatus(jobs: readonly JobStatus[]): string {
     ...jobs.map((job) => COLUMNS.map(([key]) => String(job[key]))),
   ];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return (
-    rows
-      .map((row) =>
-        row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '),
-      )
-      .join('\n') + '\n'
+  const lines = rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '),
   );
+  return `${lines.join('\n')}\n`;
 }
