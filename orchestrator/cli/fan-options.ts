@@ -108,5 +108,7 @@ Examples:
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
+  manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log
+    (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)
 
 See docs/fan.md for every mode.`;

@@ -297,6 +297,8 @@ const MODE_FILES = [
   'fan-joblog.test.ts',
   'fan-threads.test.ts',
   'fan-threads-failures.test.ts',
+  // --queue, --job, --ack-wait, --output: the queue's coordinator (docs/queue.md).
+  '../queue/queue-faults.test.ts',
 ];
 
 describe('manifold fan --help', () => {
