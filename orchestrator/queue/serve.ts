@@ -72,6 +72,22 @@ async function waitForJob(options: ServeOptions): Promise<JobSpec | null> {
   return null;
 }
 
+/**
+ * One block, or null when none came within the pull's time. A pull under way when the server
+ * goes away may never be answered: past three times its time, it counts as failed.
+ */
+async function pullOne(consumer: Consumer): Promise<JsMsg | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('a pull went unanswered')), 3 * PULL_MS);
+  });
+  try {
+    return await Promise.race([consumer.next({ expires: PULL_MS }), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
@@ -131,16 +147,24 @@ class QueueServer implements WorkerListener {
     }
   }
 
+  /**
+   * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
+   * for between blocks), and gives it to the slot's worker once that is ready for it.
+   */
   async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
     const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
+    let next: Held | null = null;
     while (!this.#finished) {
-      if (!worker.ready || worker.inFlight.length >= ahead) {
-        await new Promise<void>((resolve) => this.#wakers.set(worker, resolve));
+      if (next !== null) {
+        if (worker.ready && worker.inFlight.length < ahead) {
+          this.#give(worker, next);
+          next = null;
+        } else await new Promise<void>((resolve) => this.#wakers.set(worker, resolve));
         continue;
       }
       let message: JsMsg | null;
       try {
-        message = await consumer.next({ expires: PULL_MS });
+        message = await pullOne(consumer);
       } catch (error) {
         // The job's end deletes its consumer under a pull: not news.
         await pause(JOB_POLL_MS, this.#options.signal);
@@ -159,7 +183,7 @@ class QueueServer implements WorkerListener {
         if (worker.inFlight.length > 0 && this.#options.attribution !== 'per-block') worker.end();
         continue;
       }
-      this.#take(worker, message);
+      next = this.#receive(message);
     }
   }
 
@@ -170,7 +194,8 @@ class QueueServer implements WorkerListener {
     return this.#finished;
   }
 
-  #take(worker: Worker, message: JsMsg): void {
+  /** A block pulled: checked, and kept ours (in-progress acknowledgements) until it is done. */
+  #receive(message: JsMsg): Held | null {
     let block: Block;
     try {
       const frame = readMessage(message.data);
@@ -187,12 +212,16 @@ class QueueServer implements WorkerListener {
     } catch (error) {
       this.#options.log(`a message of the queue is no block (${describeError(error)}): dropped`);
       message.term();
-      return;
+      return null;
     }
-    // The block stays ours while we work on it: in-progress acknowledgements restart its clock.
     const working = setInterval(() => message.working(), Math.max(100, this.#spec.ackWaitMs / 3));
-    this.#held.set(block, { message, block, pieces: [], working });
-    worker.send(block);
+    const held = { message, block, pieces: [], working };
+    this.#held.set(block, held);
+    return held;
+  }
+
+  #give(worker: Worker, held: Held): void {
+    if (this.#held.get(held.block) === held) worker.send(held.block);
   }
 
   onOutput(): void {}

@@ -11,7 +11,7 @@ import { coordinate, startWorker } from '../support/queue.js';
 // local fan's, byte for byte under --merge ordered and record for record under --merge ready,
 // whichever way the workers tie their output to blocks.
 
-const input = lineBytes(variedLines(12_000, 7));
+const input = lineBytes(variedLines(5_000, 7));
 
 describe('manifold fan --queue, merged as the local fan', () => {
   it('--merge ordered: two per-block workers started first give the local fan’s bytes', async () => {
