@@ -18,6 +18,7 @@ const pages = [
     'workers on other machines over SSH (fan --host, manifold worker)',
     'docs/hosts.md',
   ),
+  page('manifold-queue', 'workers on any machines through a NATS JetStream queue', 'docs/queue.md'),
   ...FILTERS.map((name) => filterPage(name)),
 ];
 

@@ -11,6 +11,7 @@ import { fanCases } from './cases/fan.js';
 import { filterCases } from './cases/filters.js';
 import { hostsCases } from './cases/hosts.js';
 import { pipelineCases } from './cases/pipeline.js';
+import { queueCases } from './cases/queue.js';
 import { tableCases } from './cases/table.js';
 import { wordsCases } from './cases/words.js';
 import { describeMachine, hasProgram, medianSeconds, timeCommand } from './measure.js';
@@ -26,7 +27,7 @@ const program = new Command('bench')
   .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '3')
   .option(
     '--only <groups>',
-    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words, table, hosts)',
+    'run only these groups, comma-separated (sdk, fan, hash, cpu, memory, startup, pipeline, words, table, hosts, queue)',
   )
   .option(
     '--against <checkout>',
@@ -48,6 +49,9 @@ try {
     ...pipelineCases(data),
     ...wordsCases(data, hasParallel),
   ];
+  // The queue's group needs Debian's nats-server (docs/queue.md).
+  const hasNats = await hasProgram('nats-server');
+  if (hasNats) cases.push(...queueCases(data));
   const groups = options.only?.split(',');
   // The table group's data (two tables and a stream) is made only when the group runs.
   if (groups === undefined || groups.includes('table')) {
@@ -89,6 +93,10 @@ try {
       ? 'GNU parallel: present.\n'
       : 'GNU parallel: **missing** (Debian package `parallel`): its anchors are left out.\n',
   );
+  if (!hasNats)
+    console.log(
+      'nats-server: **missing** (Debian package `nats-server`): the queue group is left out.\n',
+    );
   console.log(formatTable(measured, !options.quick));
 } finally {
   await hosts?.stop();

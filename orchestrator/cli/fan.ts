@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ExitCode } from '../../filters/index.js';
+import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
@@ -10,6 +10,7 @@ import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
+import { queueFanOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { statusOf } from './status.js';
@@ -21,15 +22,21 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
       'Cut stdin into blocks at record boundaries, farm them to N copies of a command, collect the output.',
     )
     .usage('[options] -- <command> [args...]')
-    .argument('<command...>', 'the worker command and its arguments')
+    .argument('[command...]', 'the worker command and its arguments')
     .passThroughOptions()
     .addHelpText('after', FAN_HELP_AFTER)
-    .action((argv: string[], raw: Record<string, unknown>) => run(runFan(argv, raw)));
-  for (const option of fanOptions()) command.addOption(option);
+    .action((argv: string[], raw: Record<string, unknown>, self: Command) =>
+      run(raw.queue === undefined ? runFan(argv, raw) : runQueueFan(argv, raw, self)),
+    );
+  for (const option of [...fanOptions(), ...queueFanOptions()]) command.addOption(option);
   return command;
 }
 
 async function runFan(argv: string[], raw: Record<string, unknown>): Promise<number> {
+  if (argv.length === 0)
+    throw new UsageError(
+      "missing the workers' command: manifold fan [options] -- <command> [args...] (see 'manifold fan --help')",
+    );
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};

@@ -9,6 +9,7 @@ import { fanCommand } from './fan.js';
 import { applyManners, usageLine } from './manners.js';
 import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
+import { queueCommand } from './queue.js';
 import { tableCommand } from './table.js';
 import { workerCommand } from './worker.js';
 
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
   for (const command of pipelineCommands(start)) program.addCommand(command);
   program.addCommand(tableCommand(start));
   program.addCommand(workerCommand(start));
+  program.addCommand(queueCommand(start));
   program.addCommand(completionCommand(program, start));
   applyManners(program, version);
   refuseEndOfOptions(program);

@@ -4,13 +4,22 @@ import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
 import { receiveStdio } from '../remote/receive.js';
 import { serveStdio } from '../remote/serve.js';
+import { queueWorkerOptions, runQueueWorker, WORKER_QUEUE_HELP } from './worker-queue.js';
 
-/** `manifold worker`: the far side of a remote worker (docs/hosts.md). */
+/**
+ * `manifold worker`: the far side of a fan that runs elsewhere. With `--stdio` (and `--probe`,
+ * `--receive`), a remote host's side of `manifold fan --host`, started over SSH (docs/hosts.md);
+ * with `--queue`, a job of a NATS JetStream queue served through this machine's own command
+ * (worker-queue.ts, docs/queue.md). Running it resolves to the exit status.
+ */
 export function workerCommand(run: (status: Promise<number>) => void): Command {
-  return new Command('worker')
+  const command = new Command('worker')
     .description(
-      "Serve a coordinator's blocks on this machine: run by manifold fan --host over SSH, not by hand.",
+      "Run blocks of a fan that runs elsewhere: a host's side of manifold fan --host (--stdio, started over SSH), or a worker of a queue's job (--queue <url> -- <command>).",
     )
+    .usage('--queue <url> [options] -- <command> [args...]  |  --stdio')
+    .argument('[command...]', 'with --queue: the command each block runs through, and its arguments')
+    .passThroughOptions()
     .addOption(
       new Option('--stdio', 'speak the framed block protocol on stdin and stdout (docs/hosts.md)'),
     )
@@ -34,22 +43,29 @@ export function workerCommand(run: (status: Promise<number>) => void): Command {
         '--host-timeout <ms>',
         'with --stdio: give up (stopping its command) after hearing nothing for this long',
       ).default('30000'),
-    )
+    );
+  for (const option of queueWorkerOptions()) command.addOption(option);
+  return command
     .addHelpText(
       'after',
       `
+With --stdio (run by manifold fan --host over SSH, not by hand):
 Exit status: 0 the coordinator closed the session; 1 it went silent, or spoke no frames; 2 usage.
 
 Examples:
   manifold fan --host h1 --host h2 -- cat   # starts 'manifold worker --stdio' on h1 and h2
   ssh h1 manifold worker --probe < /dev/null  # checks that h1 has manifold
 
-See docs/hosts.md.`,
+See docs/hosts.md.
+
+With --queue:${WORKER_QUEUE_HELP}`,
     )
-    .action((raw: Record<string, unknown>) => run(runWorker(raw)));
+    .action((argv: string[], raw: Record<string, unknown>) =>
+      run(raw.queue === undefined ? runRemoteWorker(argv, raw) : runQueueWorker(argv, raw)),
+    );
 }
 
-async function runWorker(raw: Record<string, unknown>): Promise<number> {
+async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Promise<number> {
   if (raw.probe) {
     process.stdout.write(`${probeLine(manifoldVersion())}\n`);
     process.stdin.resume();
@@ -57,7 +73,16 @@ async function runWorker(raw: Record<string, unknown>): Promise<number> {
     return ExitCode.ok;
   }
   if (raw.receive) return receiveStdio(process.stdin, process.stdout);
-  if (!raw.stdio) throw new UsageError('manifold worker needs --stdio (or --probe, --receive)');
+  if (!raw.stdio) {
+    throw new UsageError(
+      "manifold worker needs --queue <url> -- <command>, or --stdio (run by manifold fan --host); see 'manifold worker --help'",
+    );
+  }
+  if (argv.length > 0) {
+    throw new UsageError(
+      `manifold worker --stdio takes no command (got '${argv.join(' ')}'): the coordinator sends it`,
+    );
+  }
   const heartbeat = milliseconds(raw.heartbeat, '--heartbeat');
   const timeout = milliseconds(raw.hostTimeout, '--host-timeout');
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Framing, KeySpec } from '../../filters/index.js';
 import type { CommandSpec } from '../workers/command.js';
 import type { RemoteSlots, WorkerKind, WorkerStderr } from '../workers/transport.js';
-import type { Attribution } from '../workers/types.js';
+import type { AttributedKind, Attribution } from '../workers/types.js';
 
 export type DispatchStrategy = 'ready' | 'round-robin' | 'hash' | 'broadcast';
 export type MergeMode = 'ready' | 'ordered' | 'sorted';
@@ -25,7 +25,7 @@ export type HeaderSpec = number | 'auto';
 /** Everything a fan needs, checked and resolved (see cli/fan.ts for the command line). */
 export interface FanOptions {
   /** The kind of worker (workers/registry.ts), or one given by code. @default 'process' */
-  kind?: string | WorkerKind;
+  kind?: string | WorkerKind | AttributedKind;
   /** --thread-heap: the most heap each thread worker may take, in bytes. @default Node's own */
   threadHeap?: number;
   /** Where the ssh kind's slots run: the hosts, connected before the fan starts. */

@@ -5,12 +5,12 @@ import type { CommandSpec } from './command.js';
 import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
 import type { RemoteSlots, WorkerKind, WorkerStderr } from './transport.js';
-import type { Attribution, Worker, WorkerListener } from './types.js';
+import type { AttributedKind, Attribution, Worker, WorkerListener } from './types.js';
 
 /** What the workers of a fan are: their kind, what they run, how their output is attributed. */
 export interface WorkerSettings {
   /** A registered kind's name (`process`), or a kind given by code. @default 'process' */
-  kind?: string | WorkerKind;
+  kind?: string | WorkerKind | AttributedKind;
   workers: number;
   command: CommandSpec;
   /** --tag: each worker's diagnostics are prefixed with its number. */
@@ -65,6 +65,10 @@ function openWorkers(
   const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
   kind.check?.(workers, tag || stderr !== undefined);
+  if ('openWorker' in kind) {
+    const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener));
+    return { workers: own, direct: false };
+  }
   // Every slot's transport first, none opened yet: the choice of where output goes is the same
   // for all of them.
   const factories = Array.from({ length: workers }, (_, i) =>

@@ -3,6 +3,7 @@ import { processKind } from './process/kind.js';
 import { sshKind } from './ssh/kind.js';
 import { threadKind } from './thread/kind.js';
 import type { WorkerKind } from './transport.js';
+import type { AttributedKind } from './types.js';
 
 /**
  * Every kind of worker, by the name the options give (`kind`). Adding a kind is a folder beside
@@ -18,7 +19,9 @@ const kinds: Readonly<Record<string, WorkerKind>> = {
 export const workerKinds: readonly string[] = Object.keys(kinds);
 
 /** The kind an option names, or the kind itself when code gives one (tests, embedding programs). */
-export function workerKind(kind: string | WorkerKind = 'process'): WorkerKind {
+export function workerKind(
+  kind: string | WorkerKind | AttributedKind = 'process',
+): WorkerKind | AttributedKind {
   if (typeof kind !== 'string') return kind;
   const found = Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
   if (found === undefined) {

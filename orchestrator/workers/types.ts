@@ -83,3 +83,14 @@ export interface Worker {
   /** The process ids its transport has run, newest last; none for transports of no processes. */
   processIds(): number[];
 }
+
+/**
+ * A kind whose output is tied to blocks where the work is done, not here (a queue's workers
+ * publish each block's output on its own): it gives the engine each slot's `Worker` whole, with
+ * no attribution over a transport. Its blocks' bytes, failures and retries are its own.
+ */
+export interface AttributedKind {
+  /** Refuses, before anything starts, a fan this kind cannot run (throws a UsageError). */
+  check?(workers: number, stderrPiped: boolean): void;
+  openWorker(slot: number, listener: WorkerListener): Worker;
+}

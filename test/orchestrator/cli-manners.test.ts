@@ -109,14 +109,20 @@ describe('a worker command meant for a shell', () => {
 });
 
 describe('--help of each command', () => {
-  it.for([['run'], ['check'], ['graph'], ['table'], ['completion'], ['fan']])(
-    'manifold %s --help has exit statuses and examples',
-    async (path) => {
-      const result = await run(manifold, [...path, '--help']);
-      expect(result.exitCode).toBe(0);
-      const help = result.stdout.toString();
-      expect(help).toMatch(/\nExit status: 0 /);
-      expect(help).toMatch(new RegExp(`\\nExamples:\\n {2}(source <\\(|)manifold ${path[0]} `));
-    },
-  );
+  it.for([
+    ['run'],
+    ['check'],
+    ['graph'],
+    ['table'],
+    ['completion'],
+    ['fan'],
+    ['worker'],
+    ['queue', 'status'],
+  ])('manifold %s --help has exit statuses and examples', async (path) => {
+    const result = await run(manifold, [...path, '--help']);
+    expect(result.exitCode).toBe(0);
+    const help = result.stdout.toString();
+    expect(help).toMatch(/\nExit status: 0 /);
+    expect(help).toMatch(new RegExp(`\\nExamples:\\n {2}(source <\\(|)manifold ${path[0]} `));
+  });
 });

@@ -67,7 +67,7 @@ describe('manifold completion bash', () => {
       ['manifold', 'fan', '--', 'sort', 'wordf'],
     ]);
     expect(got.map(words)).toEqual([
-      words('fan run check graph table completion'),
+      words('fan run check graph table worker queue completion'),
       ['table'],
       ['--merge', '--merge-memory'],
       words('ready ordered sorted'),

@@ -301,6 +301,8 @@ const MODE_FILES = [
   'fan-hosts-faults.test.ts',
   'fan-hosts-options.test.ts',
   'fan-hosts-ship.test.ts',
+  // --queue, --job, --ack-wait, --output: the queue's coordinator (docs/queue.md).
+  '../queue/queue-faults.test.ts',
 ];
 
 describe('manifold fan --help', () => {

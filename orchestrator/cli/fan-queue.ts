@@ -1,0 +1,144 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { ExitCode, UsageError } from '../../filters/index.js';
+import { Fan } from '../fan/engine.js';
+import { inputSize } from '../fan/input.js';
+import type { FanOptions } from '../fan/options.js';
+import { parseTimeout } from '../options/jobs.js';
+import { connectQueue } from '../workers/queue/connect.js';
+import { queueKind } from '../workers/queue/coordinator.js';
+import { deleteJob, startJob } from '../workers/queue/job.js';
+import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
+import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
+import { resolveFanOptions } from './fan.js';
+import { checkInputs, checkStatsTarget } from './inputs.js';
+import { statusOf } from './status.js';
+
+/** The options `manifold fan` has for a queue's coordinator. */
+export function queueFanOptions(): Option[] {
+  return [
+    new Option(
+      '--queue <url>',
+      'no command: publish the blocks to a NATS JetStream queue (nats://host:4222) for `manifold worker --queue` to run, and collect their output (docs/queue.md)',
+    ),
+    new Option(
+      '--job <name>',
+      'with --queue: the job, shared with its workers and resumed by name',
+    ).default(DEFAULT_JOB),
+    new Option(
+      '--ack-wait <duration>',
+      'with --queue: how long a block may go without word from its worker before another gets it',
+    ).default('30s'),
+    new Option(
+      '--output <file>',
+      'with --queue: write the output to this file, whole and at once at the end (atomically), not to stdout',
+    ),
+  ];
+}
+
+/** Options of `manifold fan` that are the workers' business, not the coordinator's. */
+const WORKERS_OWN = [
+  ['workers', '-j'],
+  ['perBlock', '--per-block'],
+  ['oneToOne', '--one-to-one'],
+  ['protocol', '--protocol'],
+  ['threads', '--threads'],
+  ['threadHeap', '--thread-heap'],
+  ['shell', '--shell'],
+  ['tag', '--tag'],
+  ['okStatus', '--ok-status'],
+  ['table', '--table'],
+  ['timeout', '--timeout'],
+  ['joblog', '--joblog'],
+  ['header', '--header'],
+  ['dispatch', '--dispatch'],
+] as const;
+
+/**
+ * `manifold fan --queue`: the engine cuts and merges as for a local fan, its one worker being
+ * the queue (workers/queue/coordinator.ts). Resolves to the exit status.
+ */
+export async function runQueueFan(
+  argv: string[],
+  raw: Record<string, unknown>,
+  command: Command,
+): Promise<number> {
+  if (argv.length > 0) {
+    throw new UsageError(
+      `--queue takes no command: each worker runs its own (manifold worker --queue ${String(raw.queue)} -- ${argv.join(' ')})`,
+    );
+  }
+  for (const [key, flag] of WORKERS_OWN) {
+    if (command.getOptionValueSource(key) === 'cli')
+      throw new UsageError(
+        `${flag} is not for --queue: it is the workers' (manifold worker --queue ... ${flag} ...)`,
+      );
+  }
+  if (raw.merge === 'sorted')
+    throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
+  const url = checkQueueUrl(String(raw.queue));
+  const names = jobNames(checkJobName(String(raw.job)));
+  const ackWaitMs = parseTimeout(raw.ackWait, () => '--ack-wait');
+  const log = raw.verbose
+    ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
+    : () => {};
+  // Retries are the queue's (a block's tries, counted by its workers): the engine has none.
+  const resolved = resolveFanOptions(['queue'], { ...raw, retries: '0' }, () => {});
+  const tries = 1 + Number(resolveFanOptions(['queue'], raw, () => {}).retries);
+  const sizes = checkInputs(resolved.inputs);
+  if (resolved.stats !== null) checkStatsTarget(resolved.stats);
+  const output = raw.output === undefined ? null : String(raw.output);
+  const conn = await connectQueue(url);
+  try {
+    const limit = conn.maxPayload - MESSAGE_OVERHEAD;
+    if (resolved.blockSize > limit)
+      log(
+        `--block ${resolved.blockSize}: blocks are cut to ${limit} bytes, to fit a message of the queue (max_payload ${conn.maxPayload})`,
+      );
+    const block = Math.min(resolved.blockSize, limit);
+    const { spec, resumed } = await startJob(
+      conn,
+      names,
+      { split: resolved.framing.name, join: resolved.outputFraming.name, block, tries, ackWaitMs },
+      freshId(),
+    );
+    const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
+    log(`${resumed ? 'resuming' : 'started'} job "${names.job}" on ${url}`);
+    const part = output === null ? null : `${output}.${names.job}.part`;
+    const options: FanOptions = {
+      ...resolved,
+      kind: queueKind({
+        conn,
+        names,
+        spec,
+        window: Math.max(4 * block, resolved.mergeMemory),
+        resultsUpTo,
+        log,
+      }),
+      workers: 1,
+      attribution: 'protocol',
+      retries: 0,
+      blockSize: spec.block,
+      blockGiven: true,
+      ...(part === null ? {} : { outputFd: openSync(part, 'w') }),
+    };
+    const fan = new Fan(options, log);
+    const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    const end = await fan.run(inputSize(options.inputs, sizes));
+    const status = end.kind === 'done' ? end.status : null;
+    if (part !== null) {
+      if (status === ExitCode.ok) {
+        const fd = openSync(part, 'r');
+        fsyncSync(fd);
+        closeSync(fd);
+        renameSync(part, output!);
+      } else rmSync(part, { force: true });
+    }
+    // A finished job leaves the server; a stopped one stays, to be resumed by name.
+    if (status !== null) await deleteJob(conn, names);
+    return statusOf(end);
+  } finally {
+    await conn.close();
+  }
+}

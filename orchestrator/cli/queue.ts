@@ -1,0 +1,63 @@
+import { Command, Option } from 'commander';
+import { ExitCode } from '../../filters/index.js';
+import { formatStatus, type JobStatus, jobStatus, listJobs } from '../queue/status.js';
+import { connectQueue, QueueError } from '../workers/queue/connect.js';
+import { checkJobName, checkQueueUrl } from '../workers/queue/names.js';
+
+type Run = (status: Promise<number>) => void;
+
+/** `manifold queue`: what is on a NATS JetStream queue (docs/queue.md). */
+export function queueCommand(run: Run): Command {
+  const command = new Command('queue').description(
+    'See the jobs of a NATS JetStream queue that manifold fan --queue and manifold worker --queue share.',
+  );
+  command.action(() => {
+    command.outputHelp({ error: true });
+    run(Promise.resolve(ExitCode.usage));
+  });
+  const status = new Command('status')
+    .description('Show each job: blocks published, pending, in flight, redelivered, done, failed.')
+    .addOption(
+      new Option(
+        '--queue <url>',
+        'the NATS JetStream server: nats://host:4222',
+      ).makeOptionMandatory(),
+    )
+    .addOption(new Option('--job <name>', 'only this job (all jobs on the server otherwise)'))
+    .addOption(new Option('--json', 'one JSON document: an array of jobs'))
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 success; 1 the queue cannot be reached, or has no such job; 2 usage error.
+
+Examples:
+  manifold queue status --queue nats://10.0.0.5:4222
+  manifold queue status --queue nats://10.0.0.5:4222 --job logs --json
+
+See docs/queue.md.`,
+    )
+    .action((raw: Record<string, unknown>) => run(showStatus(raw)))
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  command.addCommand(status);
+  return command;
+}
+
+async function showStatus(raw: Record<string, unknown>): Promise<number> {
+  const url = checkQueueUrl(String(raw.queue));
+  const only = raw.job === undefined ? null : checkJobName(String(raw.job));
+  const conn = await connectQueue(url);
+  try {
+    const names = only === null ? await listJobs(conn) : [only];
+    const jobs: JobStatus[] = [];
+    for (const name of names) {
+      const job = await jobStatus(conn, name);
+      if (job !== null) jobs.push(job);
+      else if (only !== null) throw new QueueError(`no job "${only}" on the queue at ${url}`);
+    }
+    process.stdout.write(raw.json ? `${JSON.stringify(jobs, null, 2)}\n` : formatStatus(jobs));
+    return ExitCode.ok;
+  } finally {
+    await conn.close();
+  }
+}

@@ -1,0 +1,139 @@
+import { Option } from 'commander';
+import { ExitCode, UsageError } from '../../filters/index.js';
+import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import { workerCount } from '../options/checks.js';
+import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
+import { parseOkStatus } from '../options/jobs.js';
+import { serveQueue } from '../queue/serve.js';
+import { connectQueue } from '../workers/queue/connect.js';
+import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
+import { findProgram } from '../workers/which.js';
+import { CliError } from './errors.js';
+import { shellHint } from './shell-hint.js';
+
+/** The options of `manifold worker` for a queue. */
+export function queueWorkerOptions(): Option[] {
+  return [
+    new Option('--queue <url>', 'the NATS JetStream server of the job: nats://host:4222'),
+    new Option('--job <name>', "the job to serve: the coordinator's --job").default(DEFAULT_JOB),
+    new Option(
+      '-j, --workers <n>',
+      `blocks run at once on this machine, at most ${MAX_WORKERS}`,
+    ).default(FAN_DEFAULTS.workers, 'the number of CPUs'),
+    new Option('--per-block', 'a fresh process for each block (the default)'),
+    new Option(
+      '--one-to-one',
+      'persistent processes that write exactly one output record per input record',
+    ),
+    new Option('--protocol <name>', "persistent SDK filters that tie output to blocks: 'manifold'"),
+    new Option('--shell', "run the command with /bin/sh -c, so it can be 'sort | uniq -c'"),
+    new Option(
+      '--ok-status <list>',
+      'exit statuses that are not failures, besides 0: 0,1 for grep',
+    ),
+    new Option('--tag', "prefix each line of a process's stderr with its slot number and a TAB"),
+    new Option('--verbose', 'say what the worker waits for and what it retries, on stderr'),
+  ];
+}
+
+export const WORKER_QUEUE_HELP = `
+The command is this worker's own: nothing on the queue can make it run another. It serves the
+job until its coordinator finishes it (it waits for a job that has not started), then exits 0.
+
+Exit status: 0 the job is finished; 1 the queue cannot be reached or has no JetStream;
+2 usage error; 127 command not found; 130 or 143 after SIGINT or SIGTERM (its blocks go back
+to the queue at once).
+
+Examples:
+  manifold worker --queue nats://10.0.0.5:4222 -- gzip -c
+  manifold worker --queue nats://queue:4222 --job logs -j 8 --shell -- 'grep ERROR | cut -f3'
+  manifold worker --queue nats://queue:4222 --protocol manifold -- mf-map 'r.toUpperCase()'
+  manifold worker --queue nats://queue:4222 --one-to-one -- tr a-z A-Z
+
+See docs/queue.md.`;
+
+/** `manifold worker --queue`: serves a job; resolves to the exit status. */
+export async function runQueueWorker(
+  argv: string[],
+  raw: Record<string, unknown>,
+): Promise<number> {
+  if (raw.queue === undefined)
+    throw new UsageError(
+      "manifold worker needs --queue <url>: the queue whose blocks it runs (see 'manifold worker --help')",
+    );
+  if (argv.length === 0)
+    throw new UsageError(
+      'missing the command: manifold worker --queue <url> -- <command> [args...]',
+    );
+  const url = checkQueueUrl(String(raw.queue));
+  const names = jobNames(checkJobName(String(raw.job)));
+  const workers = workerCount(raw.workers, '-j, --workers');
+  const ways = [
+    raw.perBlock && '--per-block',
+    raw.oneToOne && '--one-to-one',
+    raw.protocol !== undefined && '--protocol',
+  ].filter(Boolean);
+  if (ways.length > 1)
+    throw new UsageError(
+      `choose one of --per-block, --one-to-one and --protocol (got ${ways.join(' and ')})`,
+    );
+  if (raw.protocol !== undefined && raw.protocol !== PROTOCOL_NAME)
+    throw new UsageError(
+      `--protocol "${String(raw.protocol)}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
+    );
+  const shell = raw.shell === true;
+  if (raw.protocol !== undefined && shell)
+    throw new UsageError(
+      `--protocol needs a command run directly: manifold adds --protocol ${PROTOCOL_NAME} to its arguments, which --shell cannot`,
+    );
+  const attribution = raw.oneToOne
+    ? 'one-to-one'
+    : raw.protocol !== undefined
+      ? 'protocol'
+      : 'per-block';
+  const command = shell ? { argv: [argv.join(' ')], shell: true } : { argv, shell: false };
+  if (!shell) {
+    const program = findProgram(argv[0]!);
+    if ('problem' in program) {
+      const hint = shellHint(argv);
+      throw new CliError(
+        `${argv[0]}: ${program.problem}${hint ? ` (${hint})` : ''}`,
+        ExitCode.notFound,
+      );
+    }
+  }
+  const okStatus =
+    raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
+  const log = raw.verbose
+    ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
+    : () => {};
+  const conn = await connectQueue(url);
+  const stop = new AbortController();
+  let signalled: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    stop.abort();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  try {
+    await serveQueue({
+      conn,
+      names,
+      workers,
+      command,
+      attribution,
+      okStatus,
+      tag: raw.tag === true,
+      log,
+      signal: stop.signal,
+    });
+  } finally {
+    await conn.close();
+  }
+  if (signalled === null) return ExitCode.ok;
+  return signalled === 'SIGINT'
+    ? ExitCode.interrupted
+    : signalled === 'SIGHUP'
+      ? 129
+      : ExitCode.terminated;
+}

@@ -1,0 +1,309 @@
+import { hostname } from 'node:os';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import { describeError, parseFraming } from '../../filters/index.js';
+import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import type { Block } from '../workers/block.js';
+import type { CommandSpec } from '../workers/command.js';
+import { createWorkers } from '../workers/create.js';
+import { noHeader } from '../workers/header.js';
+import type { QueueConnection } from '../workers/queue/connect.js';
+import { type JobSpec, readSpec } from '../workers/queue/job.js';
+import {
+  HEADER_FIRST_RECORD,
+  HEADER_RECORDS,
+  numberHeader,
+  readMessage,
+} from '../workers/queue/messages.js';
+import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
+import type { WorkerStderr } from '../workers/transport.js';
+import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import { publishFailure, publishOutput } from './answer.js';
+
+/** What `manifold worker --queue` runs: its own command, never one from the queue. */
+export interface ServeOptions {
+  conn: QueueConnection;
+  names: JobNames;
+  workers: number;
+  command: CommandSpec;
+  attribution: Exclude<Attribution, 'none'>;
+  okStatus: readonly number[];
+  stderr?: WorkerStderr;
+  tag: boolean;
+  log: (line: string) => void;
+  /** Aborted to stop: the blocks in hand go back to the queue at once. */
+  signal: AbortSignal;
+}
+
+/** How long a pull waits for a block before looking again (is the job still there?). */
+const PULL_MS = 1000;
+const JOB_POLL_MS = 250;
+/** Blocks a persistent worker is given ahead, so that its pipe never runs dry between blocks. */
+const PERSISTENT_AHEAD = 2;
+
+/** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
+interface Held {
+  message: JsMsg;
+  block: Block;
+  pieces: Buffer[];
+  working: NodeJS.Timeout;
+}
+
+/**
+ * Serves a job: waits for it to exist, then pulls its blocks, runs each through a local worker
+ * (the attribution and process transport the local fan uses), publishes each block's output and
+ * acknowledges the block. Returns once the job is finished (its coordinator removed it), or at
+ * `signal`.
+ */
+export async function serveQueue(options: ServeOptions): Promise<void> {
+  const spec = await waitForJob(options);
+  if (spec === null) return;
+  await new QueueServer(options, spec).run();
+}
+
+async function waitForJob(options: ServeOptions): Promise<JobSpec | null> {
+  let said = false;
+  while (!options.signal.aborted) {
+    const spec = await readSpec(options.conn, options.names);
+    if (spec !== null) return spec;
+    if (!said) options.log(`waiting for job "${options.names.job}" on ${options.conn.url}`);
+    said = true;
+    await pause(JOB_POLL_MS, options.signal);
+  }
+  return null;
+}
+
+/**
+ * One block, or null when none came within the pull's time. A pull under way when the server
+ * goes away may never be answered: past three times its time, it counts as failed.
+ */
+async function pullOne(consumer: Consumer): Promise<JsMsg | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('a pull went unanswered')), 3 * PULL_MS);
+  });
+  try {
+    return await Promise.race([consumer.next({ expires: PULL_MS }), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+class QueueServer implements WorkerListener {
+  readonly #options: ServeOptions;
+  readonly #spec: JobSpec;
+  readonly #held = new Map<Block, Held>();
+  readonly #workers: Worker[];
+  readonly #wakers = new Map<Worker, () => void>();
+  readonly #host = hostname();
+  #finished = false;
+
+  constructor(options: ServeOptions, spec: JobSpec) {
+    this.#options = options;
+    this.#spec = spec;
+    const framing = parseFraming(spec.join, '--join');
+    const { command, attribution } = options;
+    // An SDK filter under the protocol reads blocks in the job's framing, as in a local fan.
+    const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', spec.split];
+    if (spec.join !== spec.split) protocolArgs.push('--join', spec.join);
+    const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
+    this.#workers = createWorkers(
+      {
+        kind: 'process',
+        workers: options.workers,
+        command: { ...command, argv },
+        tag: options.tag,
+        attribution,
+        framing,
+        maxBacklog: spec.block,
+        okStatus: options.okStatus,
+        header: noHeader(),
+        ...(options.stderr === undefined ? {} : { stderr: options.stderr }),
+      },
+      this,
+    );
+  }
+
+  async run(): Promise<void> {
+    const { conn, names, signal } = this.#options;
+    const consumer = await conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER);
+    const stop = () => this.#stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all(this.#workers.map((worker) => this.#serveSlot(worker, consumer)));
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.#stop();
+    }
+  }
+
+  /**
+   * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
+   * for between blocks), and gives it to the slot's worker once that is ready for it.
+   */
+  async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
+    const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
+    let next: Held | null = null;
+    while (!this.#finished) {
+      if (next !== null) {
+        if (worker.ready && worker.inFlight.length < ahead) {
+          this.#give(worker, next);
+          next = null;
+        } else await new Promise<void>((resolve) => this.#wakers.set(worker, resolve));
+        continue;
+      }
+      let message: JsMsg | null;
+      try {
+        message = await pullOne(consumer);
+      } catch (error) {
+        // The job's end deletes its consumer under a pull: not news.
+        await pause(JOB_POLL_MS, this.#options.signal);
+        if (await this.#jobGone()) return;
+        this.#options.log(`cannot pull a block: ${describeError(error)}; trying again`);
+        continue;
+      }
+      if (this.#finished) {
+        message?.nak();
+        return;
+      }
+      if (message === null) {
+        if (await this.#jobGone()) return;
+        // Nothing more for now: a persistent worker that holds its output back until its input
+        // ends (awk, sed into a pipe) is given its end, and starts afresh for the next block.
+        if (worker.inFlight.length > 0 && this.#options.attribution !== 'per-block') worker.end();
+        continue;
+      }
+      next = this.#receive(message);
+    }
+  }
+
+  async #jobGone(): Promise<boolean> {
+    if (this.#finished) return true;
+    const spec = await readSpec(this.#options.conn, this.#options.names).catch(() => this.#spec);
+    if (spec === null || spec.run !== this.#spec.run) this.#finished = true;
+    return this.#finished;
+  }
+
+  /** A block pulled: checked, and kept ours (in-progress acknowledgements) until it is done. */
+  #receive(message: JsMsg): Held | null {
+    let block: Block;
+    try {
+      const frame = readMessage(message.data);
+      if (frame.run !== this.#spec.run)
+        throw new Error(`it is of another run of the job (${frame.run})`);
+      block = {
+        seq: frame.seq,
+        parts: [frame.payload],
+        bytes: frame.payload.length,
+        firstRecord: numberHeader(message.headers, HEADER_FIRST_RECORD),
+        records: numberHeader(message.headers, HEADER_RECORDS),
+        failures: 0,
+      };
+    } catch (error) {
+      this.#options.log(`a message of the queue is no block (${describeError(error)}): dropped`);
+      message.term();
+      return null;
+    }
+    const working = setInterval(() => message.working(), Math.max(100, this.#spec.ackWaitMs / 3));
+    const held = { message, block, pieces: [], working };
+    this.#held.set(block, held);
+    return held;
+  }
+
+  #give(worker: Worker, held: Held): void {
+    if (this.#held.get(held.block) === held) worker.send(held.block);
+  }
+
+  onOutput(): void {}
+
+  onBlockOutput(_worker: Worker, block: Block, chunk: Buffer): void {
+    this.#held.get(block)?.pieces.push(chunk);
+  }
+
+  onBlockDone(worker: Worker, block: Block): void {
+    const held = this.#held.get(block);
+    if (held === undefined) return;
+    this.#held.delete(block);
+    const { conn, names } = this.#options;
+    publishOutput(conn, names, block.seq, held.pieces, () => this.#finished)
+      .then((stored) => {
+        clearInterval(held.working);
+        if (stored) held.message.ack();
+      })
+      .catch((error: unknown) => {
+        clearInterval(held.working);
+        this.#options.log(
+          `cannot publish the output of block ${block.seq + 1}: ${describeError(error)}`,
+        );
+        held.message.nak();
+      });
+    this.#wake(worker);
+  }
+
+  onTrailingOutput(worker: Worker, chunk: Buffer): void {
+    this.#options.log(
+      `worker ${worker.slot} wrote ${chunk.length} bytes after its last block: the queue ties output to blocks, so they are dropped`,
+    );
+  }
+
+  onReady(worker: Worker): void {
+    this.#wake(worker);
+  }
+
+  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
+    for (const block of unfinished) this.#fail(block, end);
+    if (worker.ended && !this.#finished) worker.restart();
+    this.#wake(worker);
+  }
+
+  /** A block was not done: back to the queue to be tried again, or failed on its last try. */
+  #fail(block: Block, end: WorkerOutcome): void {
+    const held = this.#held.get(block);
+    if (held === undefined) return;
+    this.#held.delete(block);
+    clearInterval(held.working);
+    const { message } = held;
+    const tries = message.info.deliveryCount;
+    if (end.kind !== 'failed' || this.#finished || tries < this.#spec.tries) {
+      message.nak();
+      return;
+    }
+    const { conn, names } = this.#options;
+    const failure = {
+      worker: `queue worker on ${this.#host}: ${end.worker}`,
+      reason: `${end.reason} (try ${tries} of ${this.#spec.tries})`,
+    };
+    publishFailure(conn, names, block.seq, failure, () => this.#finished)
+      .then(() => message.term())
+      .catch(() => message.nak());
+  }
+
+  #wake(worker: Worker): void {
+    const wake = this.#wakers.get(worker);
+    this.#wakers.delete(worker);
+    wake?.();
+  }
+
+  #stop(): void {
+    this.#finished = true;
+    for (const held of this.#held.values()) {
+      clearInterval(held.working);
+      held.message.nak();
+    }
+    this.#held.clear();
+    for (const worker of this.#workers) {
+      worker.stop('graceful');
+      this.#wake(worker);
+    }
+  }
+}

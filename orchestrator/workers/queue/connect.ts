@@ -1,0 +1,79 @@
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { describeError, ManifoldError } from '../../../filters/index.js';
+
+/** A connection to a NATS server with JetStream, as the queue's both sides use it. */
+export interface QueueConnection {
+  url: string;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** The server's largest message, headers included (`max_payload`: 1 MiB by default). */
+  maxPayload: number;
+  close(): Promise<void>;
+}
+
+/** The queue's server cannot be reached, or cannot serve as a queue: exit status 1. */
+export class QueueError extends ManifoldError {
+  constructor(message: string, cause?: unknown) {
+    super('manifold.failure', message, { exitCode: 1, cause });
+  }
+}
+
+/**
+ * Connects to the server at `url` and checks it has JetStream. The first connection must
+ * succeed (a wrong address is said at once, naming it); after that the client reconnects for as
+ * long as it takes, so a server restarted mid-run loses nothing.
+ */
+export async function connectQueue(url: string): Promise<QueueConnection> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: url,
+      name: 'manifold',
+      timeout: 5000,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+  } catch (error) {
+    throw new QueueError(`cannot reach the queue at ${url}: ${reasonOf(error)}`, error);
+  }
+  if (nc.info?.jetstream !== true) {
+    const version = nc.info?.version ?? 'unknown';
+    await nc.close();
+    throw new QueueError(
+      `the NATS server at ${url} has no JetStream (version ${version}): start it with -js`,
+    );
+  }
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamManager(nc);
+  } catch (error) {
+    await nc.close();
+    throw new QueueError(`the NATS server at ${url} has no JetStream: ${reasonOf(error)}`, error);
+  }
+  return {
+    url,
+    nc,
+    js: jetstream(nc),
+    jsm,
+    maxPayload: nc.info?.max_payload ?? 1024 * 1024,
+    close: async () => {
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+function reasonOf(error: unknown): string {
+  const text = describeError(error);
+  if (/ECONNREFUSED|connection refused/i.test(text)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'no such host';
+  if (/timeout/i.test(text)) return 'no answer in time';
+  return text;
+}

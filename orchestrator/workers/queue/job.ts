@@ -1,0 +1,135 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import { UsageError } from '../../../filters/index.js';
+import { FrameKind } from '../frame/index.js';
+import type { QueueConnection } from './connect.js';
+import { frameMessage, readMessage } from './messages.js';
+import { type JobNames, WORKERS_CONSUMER } from './names.js';
+
+/**
+ * What a job is, as the coordinator set it up: its workers read it to cut output and count
+ * records as the coordinator will, and a coordinator resuming the job checks it cuts the input
+ * the same way (the same blocks, so the answers it finds are answers to its blocks).
+ */
+export interface JobSpec {
+  version: 1;
+  /** The job's run id: every block frame carries it. */
+  run: string;
+  /** The input's framing (`--split`) and the output's (`--join`), by name. */
+  split: string;
+  join: string;
+  /** The most bytes of a block. */
+  block: number;
+  /** How many times a block is tried before it fails (1 + --retries). */
+  tries: number;
+  /** How long a block may go without word from its worker before it goes to another, in ms. */
+  ackWaitMs: number;
+}
+
+/** How long (ns) the server remembers a message id to drop a second publish of it. */
+const DUPLICATE_WINDOW_NS = 60 * 60 * 1e9;
+
+/** The job's description, or null when there is no such job (yet). */
+export async function readSpec(conn: QueueConnection, names: JobNames): Promise<JobSpec | null> {
+  try {
+    const stored = await conn.jsm.streams.getMessage(names.resultsStream, {
+      last_by_subj: names.specSubject,
+    });
+    if (stored === null) return null;
+    return JSON.parse(readMessage(stored.data).payload.toString('utf8')) as JobSpec;
+  } catch (error) {
+    if (error instanceof JetStreamApiError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Creates the job's streams, its workers' consumer and its description; or, when the job exists
+ * (a coordinator restarted), checks it was made as `wanted` and returns it as it is. The
+ * description is written last: workers waiting for the job start once everything is there.
+ */
+export async function startJob(
+  conn: QueueConnection,
+  names: JobNames,
+  wanted: Omit<JobSpec, 'run' | 'version'>,
+  run: string,
+): Promise<{ spec: JobSpec; resumed: boolean }> {
+  const found = await readSpec(conn, names);
+  if (found !== null) {
+    checkSame(found, wanted, names.job);
+    await ensureBlocks(conn, names, found);
+    return { spec: found, resumed: true };
+  }
+  const spec: JobSpec = { version: 1, run, ...wanted };
+  await ensureBlocks(conn, names, spec);
+  await conn.jsm.streams.add({
+    name: names.resultsStream,
+    subjects: [names.outSubject, names.doneSubject, names.failedSubject, names.specSubject],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
+  const data = frameMessage(FrameKind.Hello, run, 0, [Buffer.from(JSON.stringify(spec))]);
+  await conn.js.publish(names.specSubject, data, { msgID: `${names.job}.spec` });
+  // Another coordinator may have made the job at the same moment: the first description stands.
+  const stored = await readSpec(conn, names);
+  if (stored !== null && stored.run !== run) {
+    checkSame(stored, wanted, names.job);
+    return { spec: stored, resumed: true };
+  }
+  return { spec, resumed: false };
+}
+
+async function ensureBlocks(conn: QueueConnection, names: JobNames, spec: JobSpec): Promise<void> {
+  await conn.jsm.streams.add({
+    name: names.blocksStream,
+    subjects: [names.blocksSubject],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
+  await conn.jsm.consumers.add(names.blocksStream, {
+    durable_name: WORKERS_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: spec.ackWaitMs * 1e6,
+    // Tries are counted by the workers, on failures (messages.ts); a worker that dies is not a
+    // failure of the block's, and its block simply goes again.
+    max_deliver: -1,
+  });
+}
+
+function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job: string): void {
+  const flags: [keyof typeof wanted, string][] = [
+    ['split', '--split'],
+    ['join', '--join'],
+    ['block', '--block'],
+    ['tries', '--retries'],
+    ['ackWaitMs', '--ack-wait'],
+  ];
+  for (const [key, flag] of flags) {
+    if (found[key] !== wanted[key]) {
+      const was = key === 'tries' ? found.tries - 1 : found[key];
+      throw new UsageError(
+        `job "${job}" on the queue was started with ${flag} ${was}: resume it with the same options, or give another --job`,
+      );
+    }
+  }
+}
+
+/** Removes a job from the server: its blocks, results and consumer. */
+export async function deleteJob(conn: QueueConnection, names: JobNames): Promise<void> {
+  // The description goes first: workers take its going as the job's end.
+  for (const stream of [names.resultsStream, names.blocksStream]) {
+    try {
+      await conn.jsm.streams.delete(stream);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError)) throw error;
+    }
+  }
+}

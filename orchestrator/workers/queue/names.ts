@@ -1,0 +1,76 @@
+import { UsageError } from '../../../filters/index.js';
+
+/** The job a coordinator and its workers share when `--job` is not given. */
+export const DEFAULT_JOB = 'default';
+
+/** The consumer every worker of a job pulls blocks through (durable, so workers may come and go). */
+export const WORKERS_CONSUMER = 'workers';
+
+/**
+ * Where a job lives on the server: its blocks in a work-queue stream (a block is gone once a
+ * worker acknowledges it), its results and its description in a stream of their own that the
+ * coordinator reads from the start, so that a restarted coordinator finds what was done.
+ */
+export interface JobNames {
+  job: string;
+  blocksStream: string;
+  blocksSubject: string;
+  resultsStream: string;
+  /** A piece of a block's output. */
+  outSubject: string;
+  /** A block's output is all there (published once per block: the server drops a second). */
+  doneSubject: string;
+  /** A block failed on its last try. */
+  failedSubject: string;
+  /** The job's description (`JobSpec`), in the results stream. */
+  specSubject: string;
+}
+
+const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Checks a job's name (`--job`): it becomes part of stream names and subjects. */
+export function checkJobName(job: string, option = '--job'): string {
+  if (!JOB_NAME.test(job)) {
+    throw new UsageError(
+      `${option} "${job}" is not a job name: use 1 to 64 letters, digits, '-' or '_'`,
+    );
+  }
+  return job;
+}
+
+export function jobNames(job: string): JobNames {
+  return {
+    job,
+    blocksStream: `manifold-${job}-blocks`,
+    blocksSubject: `manifold.${job}.blocks`,
+    resultsStream: `manifold-${job}-results`,
+    outSubject: `manifold.${job}.out`,
+    doneSubject: `manifold.${job}.done`,
+    failedSubject: `manifold.${job}.failed`,
+    specSubject: `manifold.${job}.spec`,
+  };
+}
+
+/** The jobs a server holds, from its streams' names. */
+export function jobOfStream(stream: string): string | null {
+  const match = /^manifold-([A-Za-z0-9_-]{1,64})-blocks$/.exec(stream);
+  return match === null ? null : match[1]!;
+}
+
+/**
+ * Checks a queue's address (`--queue`): `nats://host:port` (the port defaults to 4222), or
+ * `host:port`. Returns it as the client takes it.
+ */
+export function checkQueueUrl(url: string, option = '--queue'): string {
+  const full = url.includes('://') ? url : `nats://${url}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(full);
+  } catch {
+    throw new UsageError(`${option} "${url}" is not an address: give nats://host:port`);
+  }
+  if (parsed.protocol !== 'nats:' || parsed.hostname === '' || parsed.pathname.length > 1) {
+    throw new UsageError(`${option} "${url}" is not an address: give nats://host:port`);
+  }
+  return `nats://${parsed.host}${parsed.port === '' ? ':4222' : ''}`;
+}

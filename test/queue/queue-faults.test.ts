@@ -1,0 +1,178 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, manifold, run } from '../helpers.js';
+import { byteDiff, sameBytes } from '../support/diff.js';
+import { fan, OK, ok } from '../support/fan-run.js';
+import { numbered } from '../support/lines.js';
+import { startNats } from '../support/nats.js';
+import { coordinate, gate, startWorker } from '../support/queue.js';
+import { collect, hasStackTrace, spawnManifold } from '../support/spawn.js';
+
+// What the queue survives, each on a real nats-server: a worker lost mid-block, a block that
+// always fails, the coordinator killed and run again, the server restarted; and the lines said
+// for a server that cannot serve.
+
+const input = Buffer.from(numbered(1, 3_000));
+
+describe('the queue under faults', () => {
+  it('a worker SIGKILLed mid-block: the block goes to another after the ack wait, nothing lost or doubled', async () => {
+    const server = await startNats();
+    const coordinator = coordinate(
+      server.url,
+      ['--merge', 'ordered', '--block', '2K', '--ack-wait', '1s'],
+      input,
+    );
+    const lost = startWorker(
+      server.url,
+      ['-j', '1', '--shell'],
+      ['echo busy >&2; exec sleep 1000'],
+    );
+    await lost.stderr.waitFor(/^busy$/, 1);
+    lost.kill();
+    const others = [1, 2].map(() => startWorker(server.url, ['-j', '2'], ['cat']));
+    const result = await coordinator;
+    expect(ok(result)).toEqual(OK);
+    expect(byteDiff(result.stdout, input)).toEqual(sameBytes(input));
+    for (const worker of others) expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+  });
+
+  it('a block that fails on every try (--retries) fails the run, naming it; the other blocks are output as by the local fan', async () => {
+    const server = await startNats();
+    const worker = startWorker(server.url, ['-j', '2'], [fixture('fail-on'), '1500', '3']);
+    const args = ['--merge', 'ordered', '--block', '2K', '--retries', '1', '--halt', 'never'];
+    const result = await coordinate(server.url, args, input);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^manifold: queue worker on \S+: worker \d \(pid \d+: \S*fail-on 1500 3\) exited with status 3 \(try 2 of 2\) on block \d+ \(records \d+-\d+\)\n$/,
+    );
+    const local = await fan([...args, '--', fixture('fail-on'), '1500', '3'], input);
+    expect(byteDiff(result.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
+    expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+  });
+
+  it('the coordinator SIGKILLed and run again with the same --job resumes: no answered block runs again, the --output file is whole', async () => {
+    const server = await startNats();
+    const { dir, command, open, close } = gate();
+    const worker = startWorker(server.url, ['-j', '1', '--job', 'resumed', '--shell'], command);
+    const out = join(dir, 'out.txt');
+    const args = [
+      'fan',
+      '--queue',
+      server.url,
+      '--job',
+      'resumed',
+      '--block',
+      '4K',
+      '--merge',
+      'ordered',
+      '--output',
+      out,
+    ];
+    const first = spawnManifold(args);
+    first.stdin!.end(input);
+    open(3);
+    await worker.stderr.waitFor(/^start 4$/, 1);
+    first.kill('SIGKILL');
+    await collect(first.stdout);
+    // Killed, it wrote nothing where the output goes: only ever the whole file.
+    expect(existsSync(out)).toBe(false);
+    const second = run(manifold, args, input);
+    open(100);
+    const result = await second;
+    close();
+    expect(ok(result)).toEqual(OK);
+    expect(byteDiff(readFileSync(out), input)).toEqual(sameBytes(input));
+    expect(await worker.done()).toMatchObject({ exitCode: 0 });
+    const starts = worker.stderr.text.split('\n').filter((line) => line.startsWith('start '));
+    expect(starts.length).toBe(new Set(starts).size);
+    expect(starts.length).toBe(Math.ceil(input.length / 4096));
+  });
+
+  it('nats-server restarted mid-run with its file store: nothing lost', async () => {
+    const server = await startNats();
+    const { command, open, close } = gate();
+    const worker = startWorker(server.url, ['-j', '1', '--shell'], command);
+    const coordinator = coordinate(
+      server.url,
+      ['--block', '4K', '--merge', 'ordered', '--ack-wait', '2s'],
+      input,
+    );
+    open(3);
+    await worker.stderr.waitFor(/^start 4$/, 1);
+    await server.stop();
+    await server.start();
+    open(100);
+    const result = await coordinator;
+    close();
+    expect(ok(result)).toEqual(OK);
+    expect(byteDiff(result.stdout, input)).toEqual(sameBytes(input));
+    expect(await worker.done()).toMatchObject({ exitCode: 0 });
+  });
+});
+
+describe('a queue that cannot serve', () => {
+  it('a server that cannot be reached is one line naming the URL, exit 1, for both sides', async () => {
+    for (const args of [
+      ['fan', '--queue', 'nats://127.0.0.1:1'],
+      ['worker', '--queue', 'nats://127.0.0.1:1', '--', 'cat'],
+    ]) {
+      const result = await run(manifold, args, 'a\n');
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        'manifold: cannot reach the queue at nats://127.0.0.1:1: connection refused\n',
+      );
+    }
+  });
+
+  it('a server without JetStream is one line, exit 1', async () => {
+    const server = await startNats({ jetstream: false });
+    const result = await coordinate(server.url, [], 'a\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: the NATS server at ${server.url} has no JetStream \\(version [\\d.]+\\): start it with -js\\n$`,
+      ),
+    );
+  });
+
+  it('a bad address, a bad job name, a command given to the coordinator: one line each, exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['fan', '--queue', 'http://x:1'],
+        /--queue "http:\/\/x:1" is not an address: give nats:\/\/host:port/,
+      ],
+      [['fan', '--queue', 'nats://h:1', '--job', 'a.b'], /--job "a\.b" is not a job name/],
+      [
+        ['fan', '--queue', 'nats://h:1', '--', 'cat'],
+        /--queue takes no command: each worker runs its own/,
+      ],
+      [
+        ['fan', '--queue', 'nats://h:1', '--per-block'],
+        /--per-block is not for --queue: it is the workers'/,
+      ],
+      [['fan', '--queue', 'nats://h:1', '--merge', 'sorted'], /--merge sorted is not for --queue/],
+      [['worker', '--', 'cat'], /manifold worker needs --queue <url>/],
+      [['worker', '--queue', 'nats://h:1'], /missing the command/],
+      [
+        ['worker', '--queue', 'nats://h:1', '--one-to-one', '--per-block', '--', 'cat'],
+        /choose one of --per-block, --one-to-one and --protocol/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await run(manifold, args, 'a\n');
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.split('\n').length).toBe(2);
+      expect(hasStackTrace(result.stderr)).toBe(false);
+    }
+    const missing = await run(manifold, [
+      'worker',
+      '--queue',
+      'nats://h:1',
+      '--',
+      'no-such-program-here',
+    ]);
+    expect(missing.exitCode).toBe(127);
+  });
+});

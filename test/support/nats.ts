@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { onCleanup } from './cleanup.js';
+import { killQuietly } from './proc.js';
+import { waitForExit, watch } from './spawn.js';
+import { tempDir } from './temp.js';
+
+/** A real nats-server of the test's own, on a free loopback port, its store in a temporary folder. */
+export interface NatsServer {
+  /** `nats://127.0.0.1:<port>`: the same across restarts. */
+  readonly url: string;
+  readonly port: number;
+  /** The JetStream store (`-sd`), kept across restarts. */
+  readonly storeDir: string;
+  /** The running server's process id, or null while it is stopped. */
+  readonly pid: number | null;
+  /** Stops the server (SIGTERM, or `signal`) and waits for it to be gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same store; resolves once it takes clients. */
+  start(): Promise<void>;
+}
+
+export interface NatsOptions {
+  /** Run with JetStream (`-js`). @default true */
+  jetstream?: boolean;
+  /** The server's largest message (`max_payload`), for tests of the payload limit. */
+  maxPayload?: number;
+}
+
+/**
+ * Starts `nats-server` (Debian's, on PATH) for the current test: `-p -1` lets it take a free
+ * port, which its log names; it is ready once its log says so and a client has connected. It is
+ * killed after the test whatever the outcome, and its store removed.
+ */
+export async function startNats(options: NatsOptions = {}): Promise<NatsServer> {
+  const dir = tempDir('manifold-nats-');
+  const storeDir = join(dir, 'store');
+  const args = ['-a', '127.0.0.1', '-sd', storeDir];
+  if (options.jetstream !== false) args.push('-js');
+  if (options.maxPayload !== undefined) {
+    const config = join(dir, 'nats.conf');
+    writeFileSync(config, `max_payload: ${options.maxPayload}\n`);
+    args.push('-c', config);
+  }
+  let child: ChildProcess | null = null;
+  let port = -1;
+  const launch = async () => {
+    const started = spawn('nats-server', [...args, '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child = started;
+    const log = watch(started.stderr!);
+    const [listening] = await log.waitFor(/Listening for client connections on /, 1);
+    port = Number(/:(\d+)\s*$/.exec(listening!)![1]);
+    await log.waitFor(/Server is ready/, 1);
+    // The log says ready: a client's connection proves it.
+    const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false });
+    await nc.close();
+  };
+  onCleanup(() => {
+    if (child !== null && child.exitCode === null && child.signalCode === null)
+      killQuietly(child.pid!);
+  });
+  await launch();
+  return {
+    get url() {
+      return `nats://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    storeDir,
+    get pid() {
+      return child?.pid ?? null;
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      const running = child;
+      if (running === null) return;
+      child = null;
+      running.kill(signal);
+      await waitForExit(running);
+    },
+    async start() {
+      if (child === null) await launch();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Options } from 'execa';
+import { manifold, type Result, run } from '../helpers.js';
+import { descendants, killQuietly } from './proc.js';
+import { spawnManifold, waitForExit, watch, within } from './spawn.js';
+import { tempDir } from './temp.js';
+
+// The two sides of a queue's job as real processes: `manifold fan --queue` (the coordinator)
+// and `manifold worker --queue` (its workers), against a server of test/support/nats.ts.
+
+/** `manifold fan --queue <url> args`, `input` on stdin; never rejects. */
+export const coordinate = (
+  url: string,
+  args: string[],
+  input: string | Uint8Array = '',
+  options: Options = {},
+): Promise<Result> => run(manifold, ['fan', '--queue', url, ...args], input, options);
+
+/** A running `manifold worker`, its stderr watched. */
+export interface QueueWorker {
+  child: ChildProcess;
+  stderr: ReturnType<typeof watch>;
+  /** Resolves once it has exited (it does when its job is finished): its status and stderr. */
+  done(ms?: number): Promise<{ exitCode: number | null; stderr: string }>;
+  /** Kills it and what it runs with SIGKILL: a machine lost. */
+  kill(): void;
+}
+
+/** Starts `manifold worker --queue <url> args -- command`; killed after the test if left. */
+export function startWorker(
+  url: string,
+  args: string[],
+  command: string[],
+  env: Record<string, string> = {},
+): QueueWorker {
+  const child = spawnManifold(['worker', '--queue', url, ...args, '--', ...command], env);
+  child.stdin!.end();
+  const stderr = watch(child.stderr!);
+  return {
+    child,
+    stderr,
+    async done(ms = 20_000) {
+      const end = await within(
+        waitForExit(child),
+        ms,
+        () => `the worker did not exit:\n${stderr.text}`,
+      );
+      return { exitCode: end.exitCode, stderr: stderr.text };
+    },
+    kill() {
+      const below = descendants(child.pid!);
+      child.kill('SIGKILL');
+      for (const pid of below) killQuietly(pid);
+    },
+  };
+}
+
+/**
+ * A gate the workers' command waits at after each block: a FIFO the test holds open, into which
+ * it writes one line per block it lets through. A worker says `start <block>` as it begins one.
+ */
+export function gate() {
+  const dir = tempDir();
+  const path = join(dir, 'gate');
+  execFileSync('mkfifo', [path]);
+  // Read and write: opening a FIFO so does not wait for a reader, and keeps it open for readers.
+  const fd = openSync(path, 'r+');
+  const command = [`echo "start $MANIFOLD_BLOCK" >&2; cat; read go < ${path}`];
+  return {
+    dir,
+    command,
+    open: (blocks: number) => writeSync(fd, 'go\n'.repeat(blocks)),
+    close: () => closeSync(fd),
+  };
+}
