@@ -18,7 +18,10 @@ export function workerCommand(run: (status: Promise<number>) => void): Command {
       "Run blocks of a fan that runs elsewhere: a host's side of manifold fan --host (--stdio, started over SSH), or a worker of a queue's job (--queue <url> -- <command>).",
     )
     .usage('--queue <url> [options] -- <command> [args...]  |  --stdio')
-    .argument('[command...]', 'with --queue: the command each block runs through, and its arguments')
+    .argument(
+      '[command...]',
+      'with --queue: the command each block runs through, and its arguments',
+    )
     .passThroughOptions()
     .addOption(
       new Option('--stdio', 'speak the framed block protocol on stdin and stdout (docs/hosts.md)'),
