@@ -75,7 +75,8 @@ describe('-V and --version', () => {
         expect(result.stdout.toString()).toBe(`${version}\n`);
       }
     }
-  });
+    // Two starts of manifold per command, one after another: the list grows with the commands.
+  }, 120_000);
 });
 
 describe('a worker command meant for a shell', () => {
