@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { ExitCode, ManifoldError, UsageError } from './errors.js';
 import { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 
 /** The aggregates `mf-reduce` computes per key. */
@@ -66,7 +66,7 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
     return {
       keyEncoding: 'utf8',
       extract(record) {
-        const parsed: unknown = JSON.parse(record.toString('utf8'));
+        const parsed = parseRecord(record);
         const name = key.kind === 'whole' ? record.toString('utf8') : keyOfValue(key, parsed);
         return [name, value === null ? 1 : toNumber(keyOfValue(value, parsed), value)];
       },
@@ -90,7 +90,24 @@ function toNumber(text: string, spec: KeySpec): number {
         : spec.kind === 'json'
           ? `json:${spec.path.join('.')}`
           : 'the record';
-    throw new Error(`${where} is not a number: ${JSON.stringify(text)}`);
+    throw recordProblem(`${where} is not a number: ${JSON.stringify(text)}`);
   }
   return value;
+}
+
+/** An ndjson record, or the problem said as the SDK says it for JSON records. */
+function parseRecord(record: Buffer): unknown {
+  try {
+    return JSON.parse(record.toString('utf8'));
+  } catch (error) {
+    throw recordProblem(`invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A record's problem in mf-reduce's own words: a manifold error, so that the record's line says
+ * the message alone (`stdin:2: field 2 is not a number: "two"`), not `Error: ` before it.
+ */
+function recordProblem(message: string): ManifoldError {
+  return new ManifoldError('manifold.record', message, { exitCode: ExitCode.failure });
 }

@@ -43,7 +43,7 @@ defineFilter<'buffer' | 'json', Join>({
 Examples:
   mf-join --table users=users.mft --key field:3 < events.tsv
   mf-join --table users.mft --mode anti --key field:3 < events.tsv     events of unknown users
-  mf-join --table users=users.mft --key json:user --as user < events.ndjson
+  mf-join --table users=users.mft --split ndjson --key json:user --as user < events.ndjson
   manifold fan --table users=users.mft -- mf-join --table users --key field:3`,
       ),
   setup(context) {

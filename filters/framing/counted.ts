@@ -120,7 +120,7 @@ export class FramesDecoder implements RecordDecoder {
   }
 
   #checked(length: number): number {
-    if (length > this.#limits.maxRecord) throw this.#limits.tooLarge(this.count + 1, length);
+    if (length > this.#limits.maxRecord) throw this.#limits.frameTooLarge(this.count + 1, length);
     return length;
   }
 }

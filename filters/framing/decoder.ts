@@ -61,6 +61,18 @@ export class Limits {
     );
   }
 
+  /**
+   * A frame header announcing more than the limit: said as what the header says, since nothing
+   * of it was read, and most often the input is not frames at all (text read as `--split frames`).
+   */
+  frameTooLarge(record: number, length: number): RecordError {
+    return new RecordError(
+      { input: this.input, record },
+      `frame header says ${formatSize(length)}, more than the maximum record size ${formatSize(this.maxRecord)}: is the input frames? (--max-record raises the limit)`,
+      { code: 'manifold.recordTooLarge' },
+    );
+  }
+
   truncated(record: number, message: string): RecordError {
     return new RecordError({ input: this.input, record }, message, {
       code: 'manifold.truncatedRecord',

@@ -18,6 +18,18 @@ export interface ParsedCommandLine {
   kind: RecordKind;
 }
 
+/**
+ * A commander error as the one line a usage error is: without commander's `error: ` and with
+ * its suggestion on the same line (commander puts `(Did you mean --merge?)` on a line of its
+ * own).
+ */
+export function commanderMessage(error: CommanderError): string {
+  return error.message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*\(Did you mean /, ' (did you mean ')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
 /** `--help` or `--version` was shown: nothing more to do, exit 0. */
 export class InfoShown extends Error {}
 
@@ -80,8 +92,7 @@ export function parseCommandLine(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) throw new InfoShown();
-      const message = error.message.replace(/^error: /, '');
-      throw new UsageError(`${message} (see '${spec.name} --help')`, error);
+      throw new UsageError(`${commanderMessage(error)} (see '${spec.name} --help')`, error);
     }
     throw error;
   }

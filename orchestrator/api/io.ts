@@ -2,7 +2,7 @@ import { fstatSync, openSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
 import { inputSize } from '../fan/input.js';
-import { checkInputFiles, describeErrno } from '../options/inputs.js';
+import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
 
 /**
  * Where a run reads: a Node Readable, a file path, a list of paths read in order, or an open
@@ -64,9 +64,7 @@ export function openOutput(output: Output): { outputFd?: number; output?: Writab
   try {
     return { outputFd: openSync(output, 'w') };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'no such directory' : describeErrno(error);
-    throw new UsageError(`output ${output}: ${problem}`, error);
+    throw new UsageError(`output ${output}: ${describeWriteErrno(error)}`, error);
   }
 }
 

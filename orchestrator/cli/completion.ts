@@ -19,8 +19,10 @@ Exit status: 0 success; 2 usage error.
 
 Examples:
   source <(manifold completion bash)                  # this shell only (bash)
+  mkdir -p ~/.local/share/bash-completion/completions   # for good: once, then
   manifold completion bash > ~/.local/share/bash-completion/completions/manifold
   manifold completion zsh > "\${fpath[1]}/_manifold"    # then restart zsh
+  mkdir -p ~/.config/fish/completions
   manifold completion fish > ~/.config/fish/completions/manifold.fish
 
 See docs/install.md.`,

@@ -1,4 +1,5 @@
 import type { Command, CommanderError } from 'commander';
+import { commanderMessage } from '../../filters/sdk/cli.js';
 
 /**
  * What every command of the program gets: `-V, --version`, and errors thrown to the edge
@@ -20,8 +21,7 @@ export function applyManners(command: Command, version: string): void {
  */
 export function usageLine(error: CommanderError, program: Command, argv: string[]): string | null {
   if (error.code === 'commander.help' || error.exitCode === 0) return null;
-  const message = error.message.replace(/^error: /, '');
-  return `${message} (see '${commandPath(program, argv).join(' ')} --help')`;
+  return `${commanderMessage(error)} (see '${commandPath(program, argv).join(' ')} --help')`;
 }
 
 /**

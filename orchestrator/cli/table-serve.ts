@@ -24,14 +24,14 @@ Requests:
                       order, the value as a JSON string or null; ?encoding=base64 for bytes
 
 Examples:
-  $ manifold table serve users.mft orders=/data/orders.mft --listen 127.0.0.1:8080 &
+  $ manifold table serve users=users.mft orders=/data/orders.mft --listen 127.0.0.1:8080 &
   $ curl -s http://127.0.0.1:8080/users/u00000042
   $ printf 'u00000042\\nu99999999\\n' | curl -s --data-binary @- http://127.0.0.1:8080/users
   "Ada Lovelace\\tLondon"
   null
-  $ manifold table serve users.mft --socket /tmp/users.sock &
-  $ curl -s --unix-socket /tmp/users.sock http://localhost/users/u00000042
-  $ url=$(manifold table serve users.mft | head -1)   # any free port: read the line
+  $ manifold table serve users.mft --socket /tmp/users.sock &   # named users.mft
+  $ curl -s --unix-socket /tmp/users.sock http://localhost/users.mft/u00000042
+  $ read -r url < <(manifold table serve users.mft); server=$!   # any free port: the line
 `;
 
 /** `manifold table serve <table>...`: lookups over HTTP, for workers that cannot open LMDB. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { describeErrno } from '../options/inputs.js';
 import { ConfigError, type Problem } from './problems.js';
 
 /** A config file parsed, variables substituted, with a way back from data paths to positions. */
@@ -40,7 +41,7 @@ export function loadConfig(
       {
         line: 1,
         column: 1,
-        message: `cannot read the config: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        message: `cannot read the config: ${describeErrno(error)}`,
       },
     ]);
   }

@@ -1,7 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
-import { describeError, type Framing, UsageError } from '../../filters/index.js';
+import { type Framing, UsageError } from '../../filters/index.js';
+import { describeWriteErrno } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 
@@ -52,7 +53,7 @@ export class JobLog {
     try {
       this.#fd = openSync(path, 'w');
     } catch (error) {
-      throw new UsageError(`cannot write the job log ${path}: ${describeError(error)}`, error);
+      throw new UsageError(`cannot write the job log ${path}: ${describeWriteErrno(error)}`, error);
     }
     this.#framing = framing;
     writeSync(this.#fd, `${COLUMNS.join('\t')}\n`);

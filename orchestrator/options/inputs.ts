@@ -32,10 +32,14 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
   try {
     closeSync(openSync(target, 'a'));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'no such directory' : describeErrno(error);
-    throw new UsageError(`${option} ${target}: ${problem}`, error);
+    throw new UsageError(`${option} ${target}: ${describeWriteErrno(error)}`, error);
   }
+}
+
+/** Why a file could not be created, in words: a missing part of its path is a missing folder. */
+export function describeWriteErrno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such directory' : describeErrno(error);
 }
 
 /** A system error in words, as `ls` or `cat` would say it. */

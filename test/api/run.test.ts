@@ -134,7 +134,7 @@ describe('run', () => {
       [{ stages: [{ run: 'cat' }] }, { set: 'A=1' as never }],
       /^set must be an object/,
     ],
-    ['a missing file', ['/nonexistent/pipeline.yaml', {}], /cannot read the config: ENOENT/],
+    ['a missing file', ['/nonexistent/pipeline.yaml', {}], /cannot read the config: no such file$/],
   ];
   it.each(refused)('%s is refused', async (_name, args, message) => {
     const error = await rejection(run(...args));

@@ -151,6 +151,14 @@ describe('an SDK filter as a real process', () => {
     }
   });
 
+  it('keeps the suggestion for a mistyped option on the usage line', async () => {
+    const result = await run(fixture('identity.js'), ['--spilt', 'nul'], '');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      "identity: unknown option '--spilt' (did you mean --split?) (see 'identity --help')\n",
+    );
+  });
+
   it('prints --help and --version on stdout and exits 0', async () => {
     const help = await run(fixture('identity.js'), ['--help']);
     expect(help.exitCode).toBe(0);

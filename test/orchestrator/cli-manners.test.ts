@@ -58,6 +58,26 @@ describe('a usage error is one line pointing at the help of its command', () => 
     expect(result.stderr).toMatch(oneLine);
     expect(result.stderr).toContain(`(see '${command} --help')`);
   });
+
+  const typos: [string[], string][] = [
+    [
+      ['fan', '--mrge', 'ordered', '--', 'cat'],
+      "manifold: unknown option '--mrge' (did you mean --merge?) (see 'manifold fan --help')\n",
+    ],
+    [
+      ['tabel'],
+      "manifold: unknown command 'tabel' (did you mean table?) (see 'manifold --help')\n",
+    ],
+    [
+      ['run', '--sett', 'X=1', 'p.yaml'],
+      "manifold: unknown option '--sett' (did you mean --set?) (see 'manifold run --help')\n",
+    ],
+  ];
+  it.for(typos)('%j keeps the suggestion for a typo on the same line', async ([args, line]) => {
+    const result = await run(manifold, args, 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(line);
+  });
 });
 
 describe('-V and --version', () => {

@@ -175,8 +175,15 @@ describe('reports', () => {
       stdout: '',
     });
     expect(result.stderr).toMatch(
-      new RegExp(`^(manifold: )?${escapeRegExp(missing)}(:1:1)?: .*(ENOENT|no such file)\\n$`, 'i'),
+      new RegExp(`^${escapeRegExp(missing)}:1:1: cannot read the config: no such file\\n$`),
     );
+  });
+
+  it('a config that is a folder: one line saying so, in words', async () => {
+    const folder = tempDir();
+    const result = await check(folder);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`${folder}:1:1: cannot read the config: is a directory\n`);
   });
 });
 

@@ -50,7 +50,13 @@ describe('mf-reduce', () => {
   it('reports a value that is not a number with its record', async () => {
     const result = await run(mfReduce, ['--key', 'field:1', 'sum', '2'], 'a 1\nb two\n');
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe('mf-reduce: stdin:2: Error: field 2 is not a number: "two"\n');
+    expect(result.stderr).toBe('mf-reduce: stdin:2: field 2 is not a number: "two"\n');
+  });
+
+  it('reports a record that is not JSON under a json: key with its record, in words', async () => {
+    const result = await run(mfReduce, ['--key', 'json:user', 'count'], '{"user":"a"}\nx y\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^mf-reduce: stdin:2: invalid JSON: [^\n]*\n$/);
   });
 
   it('rejects bad usage with exit 2', async () => {
