@@ -17,6 +17,8 @@ export class HeaderTaker {
   readonly #want: number;
   readonly #auto: boolean;
   readonly #finder: BoundaryFinder;
+  /** Whether the input's last record may lack its end (a delimiter, a short fixed record). */
+  readonly #lastMayBeCut: boolean;
   readonly #held: Buffer[] = [];
   /** Where each record seen so far ends, in the held bytes. */
   readonly #ends: number[] = [];
@@ -28,6 +30,7 @@ export class HeaderTaker {
     this.#auto = spec === 'auto';
     this.#want = spec === 'auto' ? 1 + SNIFF_RECORDS : spec;
     this.#finder = createBoundaryFinder(framing);
+    this.#lastMayBeCut = framing.kind !== 'frames';
   }
 
   /** Input bytes; returns those past the header, once it is known (none before). */
@@ -64,6 +67,11 @@ export class HeaderTaker {
     } else if (ends.length >= this.#want) {
       records = this.#want;
       cut = ends[this.#want - 1]!;
+    } else if (bytes.length > last && !this.#lastMayBeCut) {
+      // A frame cut off is no record: the splitter after says so (a truncated frame), as it
+      // would without --header, rather than the bytes going quietly into the header.
+      records = ends.length;
+      cut = last;
     } else {
       // An input shorter than the header is all header, as `head -n` would take it.
       records = ends.length + (bytes.length > last ? 1 : 0);

@@ -109,6 +109,30 @@ describe('--header n', () => {
     expect(ok(short)).toEqual(OK);
     expect(short.stdout.toString()).toBe('');
   }, 20_000);
+
+  it('frames: a frame cut off is a truncated frame, as without --header, not quietly all header', async () => {
+    const frame = (text: string) => {
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(text.length);
+      return Buffer.concat([header, Buffer.from(text)]);
+    };
+    const text = 'hello world\nline two\n';
+    for (const args of [['--header', '1'], []]) {
+      const result = await fan([...args, '--split', 'frames', '--', 'cat'], text);
+      expect(result.exitCode, String(args)).toBe(1);
+      expect(result.stderr).toMatch(/truncated frame: the input ends inside a frame/);
+    }
+    const whole = Buffer.concat([frame('title'), frame('one'), frame('two')]);
+    const cut = await fan(
+      ['--header', '1', '--split', 'frames', '--', 'cat'],
+      Buffer.concat([whole, Buffer.from([0, 0])]),
+    );
+    expect(cut.exitCode).toBe(1);
+    expect(cut.stderr).toMatch(/truncated frame/);
+    const fine = await fan(['--header', '1', '--split', 'frames', '--', 'cat'], whole);
+    expect(ok(fine)).toEqual(OK);
+    expect(fine.stdout).toEqual(whole);
+  }, 20_000);
 });
 
 describe('--header auto', () => {
