@@ -53,3 +53,8 @@ export function formatSize(bytes: number): string {
   const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
   return `${text} ${names[i]}`;
 }
+
+/** A count and its word, made plural unless it is one: `1 duplicate`, `3 slots`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

@@ -3,6 +3,7 @@ import {
   parseFraming,
   parseKeySpec,
   parseSize,
+  plural,
   UsageError,
 } from '../../filters/index.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
@@ -27,8 +28,8 @@ export async function runTableBuild(
     progress?.end();
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(
-      `manifold: built ${options.output}: ${meta.records} records, ${meta.keys} keys, ` +
-        `${meta.duplicatesSeen} duplicates, ${formatSize(meta.bytes)}` +
+      `manifold: built ${options.output}: ${plural(meta.records, 'record')}, ${plural(meta.keys, 'key')}, ` +
+        `${plural(meta.duplicatesSeen, 'duplicate')}, ${formatSize(meta.bytes)}` +
         `${meta.shards > 1 ? ` in ${meta.shards} shards` : ''}, ${seconds.toFixed(1)} s ` +
         `(${formatRate(meta.records / Math.max(seconds, 0.001))} records/s)\n`,
     );

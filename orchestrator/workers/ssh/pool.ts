@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, ManifoldError } from '../../../filters/index.js';
+import { ExitCode, ManifoldError, plural } from '../../../filters/index.js';
 import { tableEnvName } from '../../../filters/tables/env.js';
 import type {
   InstanceBlock,
@@ -249,5 +249,3 @@ export class HostPool implements RemoteSlots {
     rmSync(this.#controlDir, { recursive: true, force: true });
   }
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
