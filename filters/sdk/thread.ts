@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { FROM_WORKER_HEADER } from '../protocol.js';
 import { type FromThread, SERVING, THREAD_MARK, type ToThread } from '../transfer.js';
 import type { FilterIO } from './protocol.js';
+import { Scratch } from './scratch.js';
 
 /** Output gathered past this many bytes goes to manifold at once, not at the block's end. */
 const POST_AT = 1024 * 1024;
@@ -51,6 +52,8 @@ interface Segment {
  * goes back to manifold's pool.
  */
 export class PortIO implements FilterIO {
+  /** Output text is encoded here; everything in it is copied out by each post. */
+  readonly memory = new Scratch();
   readonly #port: MessagePort;
   readonly #queue: ToThread[] = [];
   #wake: (() => void) | null = null;
@@ -144,6 +147,7 @@ export class PortIO implements FilterIO {
       for (const segment of segments) frameInPieces(segment, buffers, lengths);
       if (free !== null) this.#returned.push(free);
     }
+    this.memory.reset();
     const returned = this.#returned;
     this.#returned = [];
     const message: FromThread = {

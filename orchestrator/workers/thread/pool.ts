@@ -12,9 +12,12 @@ const ROUND = 64 * 1024;
  */
 export class BufferPool {
   readonly #free: ArrayBuffer[] = [];
+  /** The size of the last block filled: smaller buffers given back would only take room. */
+  #last = 0;
 
   /** `parts` (`bytes` in all) copied into a buffer of the pool's, or a new one. */
   fill(parts: readonly Uint8Array[], bytes: number): ArrayBuffer {
+    this.#last = bytes;
     const buffer = this.#take(bytes) ?? newBuffer(bytes);
     const target = new Uint8Array(buffer);
     let at = 0;
@@ -27,7 +30,9 @@ export class BufferPool {
 
   /** Buffers given back, kept for blocks to come. */
   give(buffers: readonly ArrayBuffer[]): void {
-    for (const buffer of buffers) if (this.#free.length < KEPT) this.#free.push(buffer);
+    for (const buffer of buffers) {
+      if (this.#free.length < KEPT && buffer.byteLength >= this.#last) this.#free.push(buffer);
+    }
   }
 
   /** A free buffer that holds `bytes` without wasting more than half of itself. */
