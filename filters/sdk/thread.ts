@@ -47,9 +47,9 @@ interface Segment {
  * what still waits for this thread), framed in the block's own buffer when the filter holds
  * nothing of it (`release`: text and JSON records are copies) and it has room: no memory is
  * allocated for it, and the buffer moves back whole. Otherwise output leaves in pieces of at
- * most PIECE bytes, each a whole protocol message in memory of its own (small buffers come
- * cheap from malloc, where fresh large ones cost a page fault per 4 KiB), and a buffer released
- * goes back to manifold's pool.
+ * most PIECE bytes, each a whole protocol message in memory of its own, and a buffer released
+ * goes back to manifold's pool. Either way manifold gives the memory back to its pool once the
+ * output is written (orchestrator/workers/lent.ts), so blocks and output circulate.
  */
 export class PortIO implements FilterIO {
   /** Output text is encoded here; everything in it is copied out by each post. */

@@ -6,8 +6,8 @@ const ROUND = 64 * 1024;
  * Buffers for blocks on their way to threads. A block is copied into a buffer that owns all its
  * memory (a transfer moves whole ArrayBuffers: a view into a larger one would empty its
  * parent). A thread that holds nothing of a block's buffer either carries its output back in
- * it or gives it back here, to be filled again: a fresh megabyte costs a page fault per 4 KiB
- * touched, a reused one a plain copy. Its room is a little more than the block's, so that the
+ * it, which comes back here once written (lent.ts), or gives it back at once, to be filled
+ * again: a fresh megabyte costs a page fault per 4 KiB touched, a reused one a plain copy. Its room is a little more than the block's, so that the
  * output of a block that grows a little still fits.
  */
 export class BufferPool {
