@@ -4,6 +4,12 @@ import { type Framing, isAsciiDelimiter, MAX_FRAME } from './spec.js';
 const MAX_PARTS = 64;
 const TEXT_WINDOW = 64 * 1024;
 
+/** Where joined output text is encoded: fresh Buffers unless given (a thread's scratch). */
+export interface TextMemory {
+  /** `text` as UTF-8, valid until its owner says otherwise. */
+  encode(text: string): Buffer;
+}
+
 /**
  * Encodes output records in a framing and batches them into few large Buffers.
  *
@@ -22,9 +28,11 @@ export class RecordEncoder {
   #textLength = 0;
   /** Fixed: the length of a short record written, after which no record may come; else -1. */
   #short = -1;
+  readonly #memory: TextMemory | null;
 
-  constructor(framing: Framing) {
+  constructor(framing: Framing, memory?: TextMemory) {
     this.#framing = framing;
+    this.#memory = memory ?? null;
     this.#delimiter = framing.kind === 'delimited' ? framing.delimiter : Buffer.alloc(0);
     this.#textJoin = isAsciiDelimiter(framing) ? this.#delimiter.toString('latin1') : null;
     this.#json = framing.kind === 'delimited' && framing.json;
@@ -60,7 +68,7 @@ export class RecordEncoder {
     if (texts.length === 0) return;
     this.#closeText();
     texts.push('');
-    this.#push(Buffer.from(texts.join(this.#textJoin!), 'utf8'));
+    this.#push(this.#encode(texts.join(this.#textJoin!)));
   }
 
   /** Adds a record's original bytes or text, written as they are in any framing. */
@@ -143,9 +151,13 @@ export class RecordEncoder {
   #closeText(): void {
     if (this.#text.length === 0) return;
     this.#text.push('');
-    this.#push(Buffer.from(this.#text.join(this.#textJoin!), 'utf8'));
+    this.#push(this.#encode(this.#text.join(this.#textJoin!)));
     this.#text = [];
     this.#textLength = 0;
+  }
+
+  #encode(text: string): Buffer {
+    return this.#memory === null ? Buffer.from(text, 'utf8') : this.#memory.encode(text);
   }
 
   #push(part: Uint8Array): void {

@@ -1,5 +1,5 @@
 import { createDecoder, type RecordDecoder } from '../framing/decoder.js';
-import { RecordEncoder } from '../framing/encoder.js';
+import { RecordEncoder, type TextMemory } from '../framing/encoder.js';
 import { MessageReader, outputHeader, TO_WORKER_HEADER, TRAILING } from '../protocol.js';
 import type { ParsedCommandLine } from './cli.js';
 import { STDIN as INPUT, OutputWriter, readChunks } from './io.js';
@@ -16,6 +16,8 @@ export interface FilterIO {
   send(block: number, parts: Buffer[], end: boolean): Promise<void>;
   /** Nothing of `chunk` is held any more: its memory may serve again. */
   release?(chunk: Buffer): void;
+  /** Where output text is encoded, when not in fresh Buffers: valid until it is sent. */
+  memory?: TextMemory;
   /** After the last output. */
   close?(): Promise<void>;
 }
@@ -52,7 +54,7 @@ export async function runProtocol<S>(
   parsed: ParsedCommandLine,
   io: FilterIO = stdio(),
 ): Promise<void> {
-  const encoder = new RecordEncoder(parsed.join);
+  const encoder = new RecordEncoder(parsed.join, io.memory);
   let seq = 0;
   let decoder: RecordDecoder = createDecoder(parsed.split);
   const send = (block: number, end = false) => io.send(block, encoder.take(), end);

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { FROM_WORKER_HEADER } from '../protocol.js';
 import { type FromThread, SERVING, THREAD_MARK, type ToThread } from '../transfer.js';
 import type { FilterIO } from './protocol.js';
+import { Scratch } from './scratch.js';
 
 /** Output gathered past this many bytes goes to manifold at once, not at the block's end. */
 const POST_AT = 1024 * 1024;
@@ -46,11 +47,13 @@ interface Segment {
  * what still waits for this thread), framed in the block's own buffer when the filter holds
  * nothing of it (`release`: text and JSON records are copies) and it has room: no memory is
  * allocated for it, and the buffer moves back whole. Otherwise output leaves in pieces of at
- * most PIECE bytes, each a whole protocol message in memory of its own (small buffers come
- * cheap from malloc, where fresh large ones cost a page fault per 4 KiB), and a buffer released
- * goes back to manifold's pool.
+ * most PIECE bytes, each a whole protocol message in memory of its own, and a buffer released
+ * goes back to manifold's pool. Either way manifold gives the memory back to its pool once the
+ * output is written (orchestrator/workers/lent.ts), so blocks and output circulate.
  */
 export class PortIO implements FilterIO {
+  /** Output text is encoded here; everything in it is copied out by each post. */
+  readonly memory = new Scratch();
   readonly #port: MessagePort;
   readonly #queue: ToThread[] = [];
   #wake: (() => void) | null = null;
@@ -144,6 +147,7 @@ export class PortIO implements FilterIO {
       for (const segment of segments) frameInPieces(segment, buffers, lengths);
       if (free !== null) this.#returned.push(free);
     }
+    this.memory.reset();
     const returned = this.#returned;
     this.#returned = [];
     const message: FromThread = {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, fstatSync, writev } from 'node:fs';
 import { Socket } from 'node:net';
 import { unwritten } from '../../filters/sdk/io.js';
+import { wroteParts } from '../workers/lent.js';
 
 const IOV_MAX = 1024;
 
@@ -174,6 +175,8 @@ export class OutputSink extends EventEmitter {
       }
       const wasFull = this.full;
       this.#queued -= bytes;
+      // Memory a transport lent (a thread's output) goes back once all of it is out.
+      wroteParts(batch, bytes);
       const rest = unwritten(batch, bytes);
       if (rest.length > 0) this.#queue.unshift(...rest);
       if (wasFull && !this.full) this.emit('drain');

@@ -1,7 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../../../filters/index.js';
+import { FROM_WORKER_HEADER } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
+import { lend } from '../lent.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
   SlotSpec,
@@ -16,9 +18,22 @@ import type { ThreadModule } from './module.js';
 import { BufferPool } from './pool.js';
 
 const MiB = 1024 * 1024;
+const HEADER = FROM_WORKER_HEADER;
 
 /** One pool for every thread of the process: blocks are given to whichever thread is ready. */
 const pool = new BufferPool();
+const giveBack = (buffer: ArrayBuffer) => pool.give([buffer]);
+
+/** The bytes of a thread's output handed on as output: its messages' payloads. */
+function payloadBytes(messages: Buffer): number {
+  let bytes = 0;
+  for (let at = 0; at + HEADER <= messages.length; ) {
+    const length = messages.readUInt32BE(at + 4);
+    bytes += length;
+    at += HEADER + length;
+  }
+  return bytes;
+}
 
 interface Sent {
   bytes: number;
@@ -163,7 +178,10 @@ export class ThreadTransport implements Transport {
       case 'output':
         pool.give(message.returned);
         for (const [i, buffer] of message.buffers.entries()) {
-          this.#events.output(Buffer.from(buffer, 0, message.lengths[i]));
+          const output = Buffer.from(buffer, 0, message.lengths[i]);
+          // Once written, the buffer carries a block to a thread again.
+          lend(buffer, payloadBytes(output), giveBack);
+          this.#events.output(output);
         }
         this.#finish(message.finished);
         return;
