@@ -12,7 +12,9 @@ it('npm run bench -- --quick runs every case and prints the table', async () => 
   });
   const rows = stdout
     .split('\n')
-    .filter((line) => /^\| (sdk|fan|hash|cpu|memory|startup|pipeline|words|table) \|/.test(line));
+    .filter((line) =>
+      /^\| (sdk|fan|hash|cpu|memory|startup|pipeline|words|table|queue) \|/.test(line),
+    );
   // Cells are split on the | that are not escaped inside a case's name.
   const cells = (row: string) => row.split(/(?<!\\)\|/);
   const groups = new Set(rows.map((row) => cells(row)[1]!.trim()));
@@ -22,6 +24,7 @@ it('npm run bench -- --quick runs every case and prints the table', async () => 
     'hash',
     'memory',
     'pipeline',
+    'queue',
     'sdk',
     'startup',
     'table',
@@ -39,6 +42,8 @@ it('npm run bench -- --quick runs every case and prints the table', async () => 
   expect(stdout).toMatch(/% CPU in manifold/);
   expect(stdout).toMatch(/MB private, peak sum of the workers/);
   expect(stdout).toMatch(/\d+ lookups\/s/);
+  expect(stdout).toMatch(/[\d.]+ MB\/s \|/);
+  expect(stdout).toMatch(/s longer; clean run/);
 }, 300_000);
 
 it('npm run bench -- --only runs only the groups named', async () => {
