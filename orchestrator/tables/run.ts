@@ -20,6 +20,7 @@ export class Run implements KeyColumns {
   arena: Uint8Array = new Uint8Array(0);
   keyStart = new Uint32Array(0);
   keyLength = new Uint16Array(0);
+  valueStart = new Uint32Array(0);
   valueLength = new Uint32Array(0);
   source = new Uint32Array(0);
   record = new Float64Array(0);
@@ -31,7 +32,8 @@ export class Run implements KeyColumns {
   readonly #expected: number;
 
   /**
-   * @param limit the most bytes of keys and values held before the run must be written.
+   * @param limit the most bytes of keys and values held before the run must be written (a
+   *   key inside its value counts once).
    * @param expected the bytes the run will likely hold (its inputs' size): the arena is made
    *   that large at once rather than grown by copies.
    */
@@ -45,16 +47,30 @@ export class Run implements KeyColumns {
     return this.count === 0 || this.bytes + size <= this.limit;
   }
 
-  /** Copies a record in. */
+  /**
+   * Copies a record in. A key that lies inside its value (a field of the whole record, the
+   * usual table) is not copied again: it is found inside the value's copy.
+   */
   add(key: Uint8Array, value: Uint8Array, source: number, record: number): void {
-    const size = key.length + value.length;
+    const inside =
+      key.buffer === value.buffer &&
+      key.byteOffset >= value.byteOffset &&
+      key.byteOffset + key.length <= value.byteOffset + value.length;
+    const size = inside ? value.length : key.length + value.length;
     if (this.bytes + size > this.arena.length) this.#growArena(this.bytes + size);
     if (this.count === this.keyStart.length) this.#growColumns();
     const at = this.bytes;
-    this.arena.set(key, at);
-    this.arena.set(value, at + key.length);
     const i = this.count++;
-    this.keyStart[i] = at;
+    if (inside) {
+      this.arena.set(value, at);
+      this.keyStart[i] = at + key.byteOffset - value.byteOffset;
+      this.valueStart[i] = at;
+    } else {
+      this.arena.set(key, at);
+      this.arena.set(value, at + key.length);
+      this.keyStart[i] = at;
+      this.valueStart[i] = at + key.length;
+    }
     this.keyLength[i] = key.length;
     this.valueLength[i] = value.length;
     this.source[i] = source;
@@ -77,7 +93,7 @@ export class Run implements KeyColumns {
 
   /** A record's value, a view of the arena. */
   value(i: number): Uint8Array {
-    const start = this.keyStart[i]! + this.keyLength[i]!;
+    const start = this.valueStart[i]!;
     return this.arena.subarray(start, start + this.valueLength[i]!);
   }
 
@@ -110,6 +126,7 @@ export class Run implements KeyColumns {
     };
     this.keyStart = grown(this.keyStart, new Uint32Array(size));
     this.keyLength = grown(this.keyLength, new Uint16Array(size));
+    this.valueStart = grown(this.valueStart, new Uint32Array(size));
     this.valueLength = grown(this.valueLength, new Uint32Array(size));
     this.source = grown(this.source, new Uint32Array(size));
     this.record = grown(this.record, new Float64Array(size));

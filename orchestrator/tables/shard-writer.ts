@@ -32,6 +32,8 @@ type Put = (key: Uint8Array, value: Uint8Array, options?: PutOptions) => boolean
 export class ShardWriter {
   keys = 0;
   duplicates = 0;
+  /** The answer of `firstDuplicate` for the run as it held `count` records. */
+  #checked: { count: number; found: DuplicateKey | null } | undefined;
   readonly file: string;
   readonly #db: Database<Buffer, Uint8Array>;
   readonly #put: Put;
@@ -82,6 +84,8 @@ export class ShardWriter {
    */
   firstDuplicate(): DuplicateKey | null {
     const run = this.#run;
+    // The build asks before finishing, and writing the run asks again: one scan answers both.
+    if (this.#checked?.count === run.count) return this.#checked.found;
     const { order, repeats } = run.sorted();
     let found: DuplicateKey | null = null;
     for (let i = 1; i < run.count; i++) {
@@ -92,6 +96,7 @@ export class ShardWriter {
         found = new DuplicateKey(run.key(order[i]!).slice(), run.place(order[i - 1]!), second);
       }
     }
+    this.#checked = { count: run.count, found };
     return found;
   }
 
@@ -135,6 +140,7 @@ export class ShardWriter {
     }
     this.#runs++;
     run.clear();
+    this.#checked = undefined;
   }
 
   /** Stores one key's records (in input order), into an empty file by appending, else by put. */

@@ -36,6 +36,48 @@ describe('sortByKey (the build sorts records by key before LMDB gets them)', () 
   });
 });
 
+describe('Run (the records a build holds)', () => {
+  it('stores a key that lies inside its value once, and gives back both; a key apart from its value as itself', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.uint8Array({ minLength: 1, maxLength: 30 }),
+            fc.nat(),
+            fc.nat(),
+            fc.boolean(),
+          ),
+          {
+            maxLength: 50,
+          },
+        ),
+        (rows) => {
+          const run = new Run(2 ** 20);
+          const expected: [Buffer, Buffer][] = [];
+          let bytes = 0;
+          for (const [i, [bytesOfRecord, a, b, inside]] of rows.entries()) {
+            // A record read into a larger buffer, as the input's reads are.
+            const read = Buffer.concat([Buffer.from('xx'), bytesOfRecord, Buffer.from('yy')]);
+            const record = read.subarray(2, 2 + bytesOfRecord.length);
+            const start = a % record.length;
+            const key = record.subarray(start, start + 1 + (b % (record.length - start)));
+            const value = inside ? record : Buffer.from(record);
+            run.add(key, value, 0, i);
+            expected.push([Buffer.from(key), Buffer.from(value)]);
+            bytes += inside ? value.length : key.length + value.length;
+          }
+          expect(run.bytes).toBe(bytes);
+          for (const [i, [key, value]] of expected.entries()) {
+            expect(Buffer.from(run.key(i))).toEqual(key);
+            expect(Buffer.from(run.value(i))).toEqual(value);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('manifold table build --memory: a table larger than the build memory', () => {
   /** Binary records: a key, a TAB, a value; keys of bytes 0x00-0x04 never hold TAB or newline. */
   const records = fc.array(
