@@ -149,7 +149,11 @@ class QueueServer implements WorkerListener {
   async #jobGone(): Promise<boolean> {
     if (this.#finished) return true;
     const spec = await readSpec(this.#options.conn, this.#options.names).catch(() => this.#spec);
-    if (spec === null || spec.run !== this.#spec.run) this.#finished = true;
+    if (spec === null || spec.run !== this.#spec.run) {
+      this.#finished = true;
+      // Every slot leaves now, also one that waits for its worker: the job needs nothing more.
+      for (const worker of this.#workers) this.#wake(worker);
+    }
     return this.#finished;
   }
 
