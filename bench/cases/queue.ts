@@ -14,8 +14,8 @@ export function queueCases(data: Data): Case[] {
   return [
     {
       group,
-      name: 'local: fan -j 2 --merge ordered --one-to-one cat',
-      command: `node ${manifold} fan -j 2 --merge ordered --one-to-one -- cat < ${big} > /dev/null`,
+      name: 'local: fan -j 2 cat (merge ready)',
+      command: `node ${manifold} fan -j 2 -- cat < ${big} > /dev/null`,
       bytes,
     },
     {

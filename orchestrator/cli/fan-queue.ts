@@ -103,7 +103,6 @@ export async function runQueueFan(
       freshId(),
     );
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
-    log(`${resumed ? 'resuming' : 'started'} job "${names.job}" on ${url}`);
     const part = output === null ? null : `${output}.${names.job}.part`;
     const options: FanOptions = {
       ...resolved,
@@ -125,6 +124,8 @@ export async function runQueueFan(
     const fan = new Fan(options, log);
     const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    // Said once a signal stops the run as a signal should (the job kept), not before.
+    log(`${resumed ? 'resuming' : 'started'} job "${names.job}" on ${url}`);
     const end = await fan.run(inputSize(options.inputs, sizes));
     const status = end.kind === 'done' ? end.status : null;
     if (part !== null) {

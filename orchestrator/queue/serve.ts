@@ -18,6 +18,7 @@ import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
+import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
 
 /** What `manifold worker --queue` runs: its own command, never one from the queue. */
 export interface ServeOptions {
@@ -34,9 +35,6 @@ export interface ServeOptions {
   signal: AbortSignal;
 }
 
-/** How long a pull waits for a block before looking again (is the job still there?). */
-const PULL_MS = 1000;
-const JOB_POLL_MS = 250;
 /** Blocks a persistent worker is given ahead, so that its pipe never runs dry between blocks. */
 const PERSISTENT_AHEAD = 2;
 
@@ -59,45 +57,6 @@ export async function serveQueue(options: ServeOptions): Promise<void> {
   if (spec === null) return;
   await new QueueServer(options, spec).run();
 }
-
-async function waitForJob(options: ServeOptions): Promise<JobSpec | null> {
-  let said = false;
-  while (!options.signal.aborted) {
-    const spec = await readSpec(options.conn, options.names);
-    if (spec !== null) return spec;
-    if (!said) options.log(`waiting for job "${options.names.job}" on ${options.conn.url}`);
-    said = true;
-    await pause(JOB_POLL_MS, options.signal);
-  }
-  return null;
-}
-
-/**
- * One block, or null when none came within the pull's time. A pull under way when the server
- * goes away may never be answered: past three times its time, it counts as failed.
- */
-async function pullOne(consumer: Consumer): Promise<JsMsg | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('a pull went unanswered')), 3 * PULL_MS);
-  });
-  try {
-    return await Promise.race([consumer.next({ expires: PULL_MS }), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 class QueueServer implements WorkerListener {
   readonly #options: ServeOptions;
@@ -190,7 +149,11 @@ class QueueServer implements WorkerListener {
   async #jobGone(): Promise<boolean> {
     if (this.#finished) return true;
     const spec = await readSpec(this.#options.conn, this.#options.names).catch(() => this.#spec);
-    if (spec === null || spec.run !== this.#spec.run) this.#finished = true;
+    if (spec === null || spec.run !== this.#spec.run) {
+      this.#finished = true;
+      // Every slot leaves now, also one that waits for its worker: the job needs nothing more.
+      for (const worker of this.#workers) this.#wake(worker);
+    }
     return this.#finished;
   }
 

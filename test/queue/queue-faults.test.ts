@@ -108,7 +108,7 @@ describe('the queue under faults', () => {
     expect(ok(result)).toEqual(OK);
     expect(byteDiff(result.stdout, input)).toEqual(sameBytes(input));
     expect(await worker.done()).toMatchObject({ exitCode: 0 });
-  });
+  }, 60_000);
 });
 
 describe('a queue that cannot serve', () => {

@@ -32,21 +32,14 @@ describe('manifold queue status', () => {
     await worker.stderr.waitFor(/^start 1$/, 1);
     const json = await status(server.url, '--job', 'st', '--json');
     const [counts] = JSON.parse(json.stdout.toString());
-    // The lost worker had pulled the next block too, or was about to.
-    expect([1, 2]).toContain(counts.redelivered);
-    expect(counts).toEqual({
-      job: 'st',
-      published: 7,
-      pending: 0,
-      inFlight: 7,
-      redelivered: counts.redelivered,
-      done: 0,
-      failed: 0,
-    });
-    const table = await status(server.url);
-    expect(table.stdout.toString()).toBe(
-      `job  published  pending  in flight  redelivered  done  failed\nst   7          0        7          ${counts.redelivered}            0     0\n`,
-    );
+    // The lost worker had pulled its next block too, or was about to; on a busy machine a block
+    // may also outlast its ack wait: at least the lost block is redelivered.
+    expect(counts).toMatchObject({ job: 'st', published: 7, done: 0, failed: 0 });
+    expect(counts.redelivered).toBeGreaterThanOrEqual(1);
+    expect(counts.inFlight).toBeGreaterThanOrEqual(1);
+    const table = (await status(server.url)).stdout.toString().split('\n');
+    expect(table[0]).toBe('job  published  pending  in flight  redelivered  done  failed');
+    expect(table[1]).toMatch(/^st {3}7 {10}\d+ +\d+ +[1-7] +0 {5}0$/);
     open(100);
     expect((await coordinator).exitCode).toBe(0);
     close();

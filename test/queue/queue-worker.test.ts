@@ -102,5 +102,11 @@ describe('manifold fan --queue and signals', () => {
     ]);
     expect(status.exitCode).toBe(0);
     expect(JSON.parse(status.stdout.toString())[0]).toMatchObject({ job: 'kept', done: 0 });
+    // Resumed, the job must be cut as it was: the same blocks, or its answers are not theirs.
+    const other = await coordinate(server.url, ['--job', 'kept', '--block', '8K'], input);
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toBe(
+      'manifold: job "kept" on the queue was started with --block 4096: resume it with the same options, or give another --job\n',
+    );
   });
 });

@@ -173,7 +173,8 @@ class QueueWorker implements Worker {
   async #readResults(): Promise<void> {
     const { conn, names } = this.#job;
     const consumer = await conn.js.consumers.get(names.resultsStream);
-    this.#messages = await consumer.consume();
+    // Short pulls: a pull lost with a restarted server is noticed (missed heartbeats) in seconds.
+    this.#messages = await consumer.consume({ expires: 5000 });
     if (this.#stopped) this.#messages.stop();
     if (this.#job.resultsUpTo === 0) this.#caughtUp();
     for await (const message of this.#messages) {
