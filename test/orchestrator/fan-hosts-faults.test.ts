@@ -64,7 +64,7 @@ describe('manifold fan --host faults', () => {
       const input = numbered(1, 5_000);
       const child = spawnManifold([
         ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1', '--block', '4K'],
-        ...['--host-timeout', '1s', '--merge', 'ordered', '--retries', '1', ...hangOnH1],
+        ...['--host-timeout', '3s', '--merge', 'ordered', '--retries', '1', ...hangOnH1],
       ]);
       const stderr = watch(child.stderr!);
       child.stdin!.end(input);
@@ -73,7 +73,7 @@ describe('manifold fan --host faults', () => {
       const end = await ended(child);
       expect(end.exitCode).toBe(0);
       expect(stderr.text).toMatch(
-        /^manifold: host h1 dropped for the rest of the run: heard nothing for 1000ms \(--host-timeout\)$/m,
+        /^manifold: host h1 dropped for the rest of the run: heard nothing for 3000ms \(--host-timeout\)$/m,
       );
       expect(byteDiff(end.stdout, Buffer.from(input))).toEqual(sameBytes(Buffer.from(input)));
       // The worker on the hung host stops its command by itself, hearing nothing either.
