@@ -2,8 +2,6 @@ import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
-import { receiveStdio } from '../remote/receive.js';
-import { serveStdio } from '../remote/serve.js';
 
 /** `manifold worker`: the far side of a remote worker (docs/hosts.md). */
 export function workerCommand(run: (status: Promise<number>) => void): Command {
@@ -56,12 +54,16 @@ async function runWorker(raw: Record<string, unknown>): Promise<number> {
     await new Promise((resolve) => process.stdin.once('end', resolve));
     return ExitCode.ok;
   }
-  if (raw.receive) return receiveStdio(process.stdin, process.stdout);
+  if (raw.receive) {
+    const { receiveStdio } = await import('../remote/receive.js');
+    return receiveStdio(process.stdin, process.stdout);
+  }
   if (!raw.stdio) throw new UsageError('manifold worker needs --stdio (or --probe, --receive)');
   const heartbeat = milliseconds(raw.heartbeat, '--heartbeat');
   const timeout = milliseconds(raw.hostTimeout, '--host-timeout');
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.
   process.on('SIGHUP', () => process.stdin.destroy());
+  const { serveStdio } = await import('../remote/serve.js');
   return serveStdio({ input: process.stdin, output: process.stdout, heartbeat, timeout });
 }
 
