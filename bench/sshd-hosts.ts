@@ -36,6 +36,8 @@ export interface TestHost {
   kill(): void;
   /** Its network link goes down (namespaces only): the host hangs, as far as anyone can tell. */
   linkDown?(): void;
+  /** Every process it runs is stopped (SIGSTOP): it hangs, link and all, on loopback too. */
+  hang(): void;
 }
 
 export interface TestHosts {
@@ -106,6 +108,8 @@ let namespacesWork: boolean | undefined;
 
 /** Whether `ip netns` can be used here (root, with iproute2): tried once per test file. */
 function canUseNamespaces(): boolean {
+  // MANIFOLD_TEST_LOOPBACK=1 tries the fallback where namespaces would work.
+  if (process.env.MANIFOLD_TEST_LOOPBACK) return false;
   if (namespacesWork !== undefined) return namespacesWork;
   const probe = `mfprobe${process.pid % 100000}`;
   try {
@@ -243,9 +247,18 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
         for (const child of processes()) killQuietly(child);
         killQuietly(pid);
       };
+      const hang = () => {
+        for (const child of [pid, ...processes()]) {
+          try {
+            process.kill(child, 'SIGSTOP');
+          } catch {
+            // Gone already.
+          }
+        }
+      };
       cleanups.push(kill);
       hosts.push({
-        ...{ name, address, port, home, sshd, processes, kill },
+        ...{ name, address, port, home, sshd, processes, kill, hang },
         ...(linkDown === undefined ? {} : { linkDown }),
       });
       config += `Host ${name}\n  HostName ${address}\n  Port ${port}\n`;

@@ -45,7 +45,7 @@ export function hostsCases(data: Data, ssh: string): Case[] {
     {
       group,
       name: 'first output, two hosts, later than here (connections, sessions)',
-      command: `${probes}/ready.js --out "$PROBE" --input ${small} --runs 3 --base '${manifold} fan -j 2 -- cat' -- '${manifold} fan ${hosts.replaceAll("'", '"')} -- cat'`,
+      command: `${probes}/ready.js --out "$PROBE" --input ${small} --runs ${data.quick ? 1 : 3} --base '${manifold} fan -j 2 -- cat' -- '${manifold} fan ${hosts.replaceAll("'", '"')} -- cat'`,
       probe: 'value',
       unit: 'ms',
     },

@@ -6,7 +6,6 @@ import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
 import { type HostSettings, hostFlagOf, resolveHostSettings } from '../options/hosts.js';
-import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
@@ -65,7 +64,11 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   if (options.stats !== null) checkStatsTarget(options.stats);
   // Hosts are connected to before any input is read: one without manifold is said first.
   const say = (line: string) => process.stderr.write(`manifold: ${line}\n`);
-  const pool = remote === null ? null : await HostPool.connect(remote, { say, log });
+  // Loaded only with hosts: a fan on this machine starts without the SSH machinery.
+  const pool =
+    remote === null
+      ? null
+      : await (await import('../workers/ssh/pool.js')).HostPool.connect(remote, { say, log });
   if (pool !== null) options = { ...options, kind: 'ssh', remote: pool, workers: pool.slots };
   try {
     const fan = new Fan(options, log);

@@ -2,8 +2,6 @@ import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
-import { receiveStdio } from '../remote/receive.js';
-import { serveStdio } from '../remote/serve.js';
 import { queueWorkerOptions, runQueueWorker, WORKER_QUEUE_HELP } from './worker-queue.js';
 
 /**
@@ -75,7 +73,10 @@ async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Pr
     await new Promise((resolve) => process.stdin.once('end', resolve));
     return ExitCode.ok;
   }
-  if (raw.receive) return receiveStdio(process.stdin, process.stdout);
+  if (raw.receive) {
+    const { receiveStdio } = await import('../remote/receive.js');
+    return receiveStdio(process.stdin, process.stdout);
+  }
   if (!raw.stdio) {
     throw new UsageError(
       "manifold worker needs --queue <url> -- <command>, or --stdio (run by manifold fan --host); see 'manifold worker --help'",
@@ -90,6 +91,8 @@ async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Pr
   const timeout = milliseconds(raw.hostTimeout, '--host-timeout');
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.
   process.on('SIGHUP', () => process.stdin.destroy());
+  const { serveStdio } = await import('../remote/serve.js');
+  const { serveStdio } = await import('../remote/serve.js');
   return serveStdio({ input: process.stdin, output: process.stdout, heartbeat, timeout });
 }
 

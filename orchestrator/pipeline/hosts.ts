@@ -1,5 +1,5 @@
 import type { FanStage, Stage } from '../config/model.js';
-import { HostPool, type PoolReporter } from '../workers/ssh/pool.js';
+import type { HostPool, PoolReporter } from '../workers/ssh/pool.js';
 
 /** Every fan stage of a pipeline, in its branches too. */
 function fanStages(stages: readonly Stage[]): FanStage[] {
@@ -23,6 +23,8 @@ export async function connectStageHosts(
   try {
     for (const stage of fanStages(stages)) {
       if (stage.remote === undefined) continue;
+      // Loaded only with hosts: a pipeline without them starts without the SSH machinery.
+      const { HostPool } = await import('../workers/ssh/pool.js');
       const pool = await HostPool.connect(stage.remote, reporter);
       pools.push(pool);
       stage.options = { ...stage.options, kind: 'ssh', remote: pool, workers: pool.slots };

@@ -185,7 +185,7 @@ describe('retries over in-memory workers', () => {
 describe('the worker kind', () => {
   it('is refused by name when no such kind is registered', async () => {
     await expect(runMemoryFan('no-such-kind', numbered(3))).rejects.toThrow(
-      "unknown worker kind 'no-such-kind' (known: process, thread)",
+      "unknown worker kind 'no-such-kind' (known: process, thread, ssh)",
     );
   });
 });

@@ -128,7 +128,13 @@ export class HostConnection {
     const master = this.#master;
     if (master === null || this.masterEnded) return Promise.resolve();
     master.stdin!.end();
-    return new Promise((resolve) => master.once('close', () => resolve()));
+    const late = setTimeout(() => master.kill('SIGKILL'), this.#settings.hostTimeout);
+    return new Promise((resolve) =>
+      master.once('close', () => {
+        clearTimeout(late);
+        resolve();
+      }),
+    );
   }
 
   /** Ends the shared connection now, and with it every session over it. */

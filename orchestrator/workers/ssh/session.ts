@@ -29,11 +29,13 @@ export class Session {
   #heard = Date.now();
   #stderr = '';
   readonly #timer: NodeJS.Timeout;
+  readonly #hostTimeout: number;
 
   constructor(host: HostConnection, run: string, hostTimeout: number, onLost: LostListener) {
     this.host = host;
     this.#run = run;
     this.#onLost = onLost;
+    this.#hostTimeout = hostTimeout;
     const heartbeat = Math.max(50, Math.min(1000, Math.floor(hostTimeout / 4)));
     const argv = host.command([
       ...['worker', '--stdio', '--heartbeat', String(heartbeat)],
@@ -108,7 +110,14 @@ export class Session {
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     child.stdin!.end();
     child.stdout!.resume();
-    return new Promise((resolve) => child.once('close', () => resolve()));
+    // A host that hangs now would hold the end of the run for ever: it has the host timeout.
+    const late = setTimeout(() => child.kill('SIGKILL'), this.#hostTimeout);
+    return new Promise((resolve) =>
+      child.once('close', () => {
+        clearTimeout(late);
+        resolve();
+      }),
+    );
   }
 
   /** Ends the local ssh process now (a hung host: its worker stops itself when it hears nothing). */
