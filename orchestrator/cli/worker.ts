@@ -92,7 +92,6 @@ async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Pr
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.
   process.on('SIGHUP', () => process.stdin.destroy());
   const { serveStdio } = await import('../remote/serve.js');
-  const { serveStdio } = await import('../remote/serve.js');
   return serveStdio({ input: process.stdin, output: process.stdout, heartbeat, timeout });
 }
 
