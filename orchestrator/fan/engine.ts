@@ -14,7 +14,7 @@ import { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
-import { Splitter } from './splitter.js';
+import { createSplitter } from './splitter.js';
 import { Stats } from './stats.js';
 import { FanWriter } from './writer.js';
 
@@ -184,16 +184,24 @@ export class Fan implements WorkerListener {
   }
 
   async #readAll(): Promise<void> {
-    const { framing, maxRecord } = this.#options;
+    const { framing } = this.#options;
     const sizes = this.#blockSizes;
-    const splitter = new Splitter(framing, sizes.current, maxRecord);
+    const splitter = createSplitter(
+      this.#options,
+      sizes.current,
+      () => this.#dispatcher.recordsPicked,
+    );
     const { header } = this.#options;
     const taker = header ? new HeaderTaker(header, framing, this.#header) : null;
+    // Blocks picked by key are copied out as they are added: their chunks can be read into again
+    // (not under --header, whose records stay views of the first chunk).
+    const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;
     const add = (piece: Buffer) => {
       for (const block of splitter.push(piece)) {
         this.#add(block);
         splitter.resize(sizes.cut());
       }
+      if (consumed !== undefined) for (const chunk of consumed()) this.#input.recycle(chunk);
     };
     for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
       if (this.#stopping !== null || this.#haltingSoon) break;
@@ -209,9 +217,10 @@ export class Fan implements WorkerListener {
 
   #add(block: Block): void {
     if (this.#haltingSoon) return;
-    this.#stats.read(block);
     this.#wakeResting();
+    // Added first: a block cut without counting its records is numbered as it is split.
     this.#dispatcher.add(block);
+    this.#stats.read(block);
   }
 
   /** Resolves once the queues have room again: the input waits while they are full. */

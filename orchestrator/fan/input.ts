@@ -53,6 +53,9 @@ export class InputReader {
   /** The --input being opened, while its open may be waiting. */
   #opening: string | null = null;
   #close!: (value: null) => void;
+  /** Read buffers given back (`recycle`), and every buffer reads were made into. */
+  readonly #free: ArrayBuffer[] = [];
+  readonly #mine = new WeakSet<ArrayBuffer>();
   readonly #whenClosed = new Promise<null>((resolve) => {
     this.#close = resolve;
   });
@@ -115,6 +118,26 @@ export class InputReader {
     this.#stream?.destroy();
   }
 
+  /**
+   * Gives back a chunk whose bytes will never be read again, so that a later read of a file can
+   * go into its memory instead of a fresh buffer (whose page faults cost more than the read).
+   * Chunks not made here are ignored.
+   */
+  recycle(chunk: Buffer): void {
+    const memory = chunk.buffer as ArrayBuffer;
+    if (this.#mine.has(memory) && this.#free.length < 4) {
+      this.#mine.delete(memory);
+      this.#free.push(memory);
+    }
+  }
+
+  #buffer(): Buffer {
+    const memory = this.#free.pop();
+    const buffer = memory === undefined ? Buffer.allocUnsafeSlow(READ_SIZE) : Buffer.from(memory);
+    this.#mine.add(buffer.buffer as ArrayBuffer);
+    return buffer;
+  }
+
   /** `anyChunks`: a caller's stream may give strings or other byte arrays, made Buffers here. */
   async *#readStream(
     stream: Readable,
@@ -136,7 +159,7 @@ export class InputReader {
     for (;;) {
       await wait();
       if (this.#closed) return;
-      const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
+      const buffer = this.#buffer();
       const n = await new Promise<number>((resolve, reject) =>
         read(fd, buffer, 0, READ_SIZE, null, (error, bytes) =>
           error ? reject(error) : resolve(bytes),

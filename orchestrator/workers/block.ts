@@ -13,6 +13,12 @@ export interface Block {
   failures: number;
   /** For hash dispatch: the input block this one's records were picked from, by key. */
   scatteredFrom?: Block;
+  /**
+   * Lets the memory of `parts` be written again (hash dispatch's pieces). Called by whoever
+   * holds the block last, once its bytes will never be read again: after a transport has taken
+   * them when nothing keeps the block for a retry. Never calling it is always safe.
+   */
+  release?: () => void;
 }
 
 /**
