@@ -6,11 +6,13 @@ import {
   open,
   openSync,
   read,
+  readFileSync,
   statSync,
 } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
+import type { RangeFile } from './range-input.js';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
 const READ_SIZE = 256 * 1024;
@@ -103,6 +105,29 @@ export class InputReader {
     yield* this.#readStream(this.#fd === 0 ? process.stdin : streamOf(this.#fd), wait);
   }
 
+  /**
+   * The input as one regular file, opened, when it is one: a single --input, or a file on stdin
+   * (read from its offset, which Linux shows in /proc); else null, and `chunks` reads it.
+   */
+  async rangeFile(): Promise<RangeFile | null> {
+    if (this.#given !== undefined) return null;
+    if (this.#inputs === null) {
+      if (!fstatSync(this.#fd).isFile()) return null;
+      const start = offsetOf(this.#fd);
+      return start === null ? null : { fd: this.#fd, name: 'stdin', start, owned: false };
+    }
+    if (this.#inputs.length !== 1) return null;
+    const name = this.#inputs[0]!;
+    try {
+      // A named pipe is not opened here: its open would wait for a writer.
+      if (!statSync(name).isFile()) return null;
+    } catch {
+      return null;
+    }
+    const fd = await openFile(name);
+    return { fd, name, start: 0, owned: true };
+  }
+
   close(): void {
     this.#closed = true;
     this.#close(null);
@@ -168,6 +193,16 @@ export class InputReader {
       if (n === 0) return;
       yield buffer.subarray(0, n);
     }
+  }
+}
+
+/** A descriptor's offset, from /proc/self/fdinfo (Linux), or null where it cannot be known. */
+function offsetOf(fd: number): number | null {
+  try {
+    const pos = /^pos:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return pos === null ? null : Number(pos[1]);
+  } catch {
+    return null;
   }
 }
 
