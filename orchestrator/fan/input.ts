@@ -12,7 +12,7 @@ import {
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
-import type { RangeFile } from './range-input.js';
+import { fileChanged, type RangeFile } from './range-input.js';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
 const READ_SIZE = 256 * 1024;
@@ -88,7 +88,7 @@ export class InputReader {
         }
         if (fstatSync(fd).isFile()) {
           try {
-            yield* this.#readFile(fd, wait);
+            yield* this.#readFile(fd, wait, name);
           } finally {
             closeSync(fd);
           }
@@ -99,7 +99,7 @@ export class InputReader {
       return;
     }
     if (fstatSync(this.#fd).isFile()) {
-      yield* this.#readFile(this.#fd, wait);
+      yield* this.#readFile(this.#fd, wait, 'stdin');
       return;
     }
     yield* this.#readStream(this.#fd === 0 ? process.stdin : streamOf(this.#fd), wait);
@@ -180,7 +180,11 @@ export class InputReader {
     }
   }
 
-  async *#readFile(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+  /** A regular file to its end; one that grew, shrank or was rewritten meanwhile is an error. */
+  async *#readFile(fd: number, wait: () => Promise<void>, name: string): AsyncGenerator<Buffer> {
+    const start = fstatSync(fd);
+    const offset = name === 'stdin' ? offsetOf(fd) : 0;
+    let total = 0;
     for (;;) {
       await wait();
       if (this.#closed) return;
@@ -190,7 +194,13 @@ export class InputReader {
           error ? reject(error) : resolve(bytes),
         ),
       );
-      if (n === 0) return;
+      if (n === 0) {
+        const expected = offset === null ? total : start.size - offset;
+        const error = fileChanged(name, start, fstatSync(fd), total < expected);
+        if (error !== null) throw error;
+        return;
+      }
+      total += n;
       yield buffer.subarray(0, n);
     }
   }

@@ -172,14 +172,8 @@ export class RangeReader {
   }
 
   #check(start: Stats, now: Stats, short = false): void {
-    if (!short && now.size === start.size && now.mtimeMs === start.mtimeMs) return;
-    const how =
-      now.size > start.size ? 'grew' : now.size < start.size || short ? 'shrank' : 'was rewritten';
-    throw new ManifoldError(
-      'manifold.io',
-      `the input file ${this.#file.name} ${how} while it was read (${start.size} bytes at the start, ${now.size} now): its blocks would not be the file`,
-      { exitCode: ExitCode.failure },
-    );
+    const error = fileChanged(this.#file.name, start, now, short);
+    if (error !== null) throw error;
   }
 
   /** The message of a record too large, numbered by reading the file up to it (a rare path). */
@@ -211,6 +205,27 @@ export class RangeReader {
       { code: 'manifold.recordTooLarge' },
     );
   }
+}
+
+/**
+ * The error for a file read while it changed, or null: its size or modification time differ
+ * from the start's, or (`short`) it ended before its size. Blocks read from it would not be
+ * the file, so the run fails rather than lose or invent records quietly.
+ */
+export function fileChanged(
+  name: string,
+  start: Stats,
+  now: Stats,
+  short = false,
+): ManifoldError | null {
+  if (!short && now.size === start.size && now.mtimeMs === start.mtimeMs) return null;
+  const how =
+    now.size > start.size ? 'grew' : now.size < start.size || short ? 'shrank' : 'was rewritten';
+  return new ManifoldError(
+    'manifold.io',
+    `the input file ${name} ${how} while it was read (${start.size} bytes at the start, ${now.size} now): its blocks would not be the file`,
+    { exitCode: ExitCode.failure },
+  );
 }
 
 /** The delimiters in `data`, and the end of the last. */

@@ -208,31 +208,36 @@ describe.concurrent('manifold fan: a file that changes while it is read', () => 
     ['grew', 'printf more >> "$1"'],
     ['shrank', 'truncate -s 100000 "$1"'],
   ] as const) {
-    it(`is an error naming it when it ${how}, not silent loss`, async () => {
-      const dir = tempDir();
-      const file = join(dir, 'input');
-      writeFileSync(file, input);
-      // The worker changes the file once it has read 100 kB (so reading has begun), when 8 MB
-      // cannot all have been read: manifold reads two blocks ahead.
-      const worker = `head -c 100000 > /dev/null; ${change}; exec cat > /dev/null`;
-      const result = await run(manifold, [
-        'fan',
-        '-j',
-        '1',
-        '--block',
-        '64K',
-        '--input',
-        file,
-        '--',
-        'sh',
-        '-c',
-        worker,
-        'sh',
-        file,
-      ]);
-      expect(result.exitCode).toBe(1);
-      expect(result.stderr).toMatch(oneLine);
-      expect(result.stderr).toContain(`the input file ${file} ${how} while it was read`);
-    });
+    // As ranges, and as a stream (--stats counts records, so the file is read and scanned).
+    for (const path of ['ranges', 'stream'] as const) {
+      it(`is an error naming it when it ${how}, not silent loss (${path})`, async () => {
+        const dir = tempDir();
+        const file = join(dir, 'input');
+        writeFileSync(file, input);
+        // The worker changes the file once it has read 100 kB (so reading has begun), when 8 MB
+        // cannot all have been read: manifold reads two blocks ahead.
+        const worker = `head -c 100000 > /dev/null; ${change}; exec cat > /dev/null`;
+        const stats = path === 'stream' ? ['--stats', join(dir, 'stats.json')] : [];
+        const result = await run(manifold, [
+          'fan',
+          '-j',
+          '1',
+          '--block',
+          '64K',
+          ...stats,
+          '--input',
+          file,
+          '--',
+          'sh',
+          '-c',
+          worker,
+          'sh',
+          file,
+        ]);
+        expect(result.exitCode).toBe(1);
+        expect(result.stderr).toMatch(oneLine);
+        expect(result.stderr).toContain(`the input file ${file} ${how} while it was read`);
+      });
+    }
   }
 });
