@@ -7,6 +7,7 @@ import {
   openSync,
   read,
   readFileSync,
+  type Stats,
   statSync,
 } from 'node:fs';
 import { Socket } from 'node:net';
@@ -112,7 +113,7 @@ export class InputReader {
   async rangeFile(): Promise<RangeFile | null> {
     if (this.#given !== undefined) return null;
     if (this.#inputs === null) {
-      if (!fstatSync(this.#fd).isFile()) return null;
+      if (!holdsItsSize(fstatSync(this.#fd))) return null;
       const start = offsetOf(this.#fd);
       return start === null ? null : { fd: this.#fd, name: 'stdin', start, owned: false };
     }
@@ -120,7 +121,7 @@ export class InputReader {
     const name = this.#inputs[0]!;
     try {
       // A named pipe is not opened here: its open would wait for a writer.
-      if (!statSync(name).isFile()) return null;
+      if (!holdsItsSize(statSync(name))) return null;
     } catch {
       return null;
     }
@@ -183,7 +184,8 @@ export class InputReader {
   /** A regular file to its end; one that grew, shrank or was rewritten meanwhile is an error. */
   async *#readFile(fd: number, wait: () => Promise<void>, name: string): AsyncGenerator<Buffer> {
     const start = fstatSync(fd);
-    const offset = name === 'stdin' ? offsetOf(fd) : 0;
+    // A file of /proc or /sys is read to its end whatever size it claims.
+    const offset = !holdsItsSize(start) ? null : name === 'stdin' ? offsetOf(fd) : 0;
     let total = 0;
     for (;;) {
       await wait();
@@ -195,15 +197,25 @@ export class InputReader {
         ),
       );
       if (n === 0) {
-        const expected = offset === null ? total : start.size - offset;
-        const error = fileChanged(name, start, fstatSync(fd), total < expected);
-        if (error !== null) throw error;
+        if (offset !== null) {
+          const error = fileChanged(name, start, fstatSync(fd), total < start.size - offset);
+          if (error !== null) throw error;
+        }
         return;
       }
       total += n;
       yield buffer.subarray(0, n);
     }
   }
+}
+
+/**
+ * A regular file whose size is its content: not a file of /proc or /sys, which claims a size of
+ * 0 or 4096 whatever it holds and has no blocks on a disk. Only such files are read as ranges,
+ * and checked for changes while read.
+ */
+function holdsItsSize(stat: Stats): boolean {
+  return stat.isFile() && stat.size > 0 && stat.blocks > 0;
 }
 
 /** A descriptor's offset, from /proc/self/fdinfo (Linux), or null where it cannot be known. */

@@ -201,6 +201,31 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
   });
 });
 
+describe('manifold fan: files that do not hold their size', () => {
+  it('reads a file of /proc (size 0) to its end, as a stream, and an empty file as nothing', async () => {
+    const proc = await run(manifold, [
+      'fan',
+      '--verbose',
+      '-j',
+      '1',
+      '--input',
+      '/proc/self/status',
+      '--',
+      'cat',
+    ]);
+    expect(proc.exitCode).toBe(0);
+    expect(RANGES.test(proc.stderr)).toBe(false);
+    expect(proc.stdout.toString()).toMatch(/^Name:.*\n(.*\n)*Pid:/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'empty'), '');
+    const empty = await run(manifold, ['fan', '--input', join(dir, 'empty'), '--', 'cat']);
+    expect({ exitCode: empty.exitCode, stdout: empty.stdout.length }).toEqual({
+      exitCode: 0,
+      stdout: 0,
+    });
+  });
+});
+
 describe.concurrent('manifold fan: a file that changes while it is read', () => {
   const input = Buffer.from('x'.repeat(99).concat('\n').repeat(80_000));
 
