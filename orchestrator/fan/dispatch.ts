@@ -1,7 +1,7 @@
 import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
-import { partitionBlock } from './partition.js';
+import { HashPartitioner } from './partition.js';
 
 /**
  * Decides which worker gets which block, and when:
@@ -25,6 +25,7 @@ export class Dispatcher {
   #last = -1;
   #inputEnded = false;
   #endedWorkers = new Set<Worker>();
+  readonly #partitioner: HashPartitioner | null;
 
   constructor(
     options: FanOptions,
@@ -37,11 +38,20 @@ export class Dispatcher {
     this.#mayStart = mayStart;
     this.#onSend = onSend;
     this.#own = workers.map(() => []);
+    this.#partitioner =
+      options.dispatch === 'hash'
+        ? new HashPartitioner(workers.length, options.framing, options.key, options.maxRecord)
+        : null;
   }
 
   /** Bytes waiting to be sent: the input is paused while this is high. */
   get queuedBytes(): number {
     return this.#queuedBytes;
+  }
+
+  /** How many records hash dispatch has read so far (blocks cut without counting them). */
+  get recordsPicked(): number {
+    return this.#partitioner?.records ?? 0;
   }
 
   /** How many blocks wait to be sent. */
@@ -67,8 +77,7 @@ export class Dispatcher {
         for (const queue of this.#own) this.#enqueue(queue, block);
         break;
       case 'hash': {
-        const { framing, key } = this.#options;
-        const parts = partitionBlock(block, n, framing, key, () => this.#seq++);
+        const parts = this.#partitioner!.split(block, () => this.#seq++);
         parts.forEach((part, worker) => {
           if (part !== null) this.#enqueue(this.#own[worker]!, part);
         });

@@ -1,4 +1,5 @@
-import { describeError, ExitCode } from '../../filters/index.js';
+import { closeSync } from 'node:fs';
+import { describeError, ExitCode, formatSize } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
@@ -14,7 +15,8 @@ import { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
-import { Splitter } from './splitter.js';
+import { type RangeCut, type RangeFile, RangeReader, rangesFor } from './range-input.js';
+import { createSplitter } from './splitter.js';
 import { Stats } from './stats.js';
 import { FanWriter } from './writer.js';
 
@@ -184,16 +186,51 @@ export class Fan implements WorkerListener {
   }
 
   async #readAll(): Promise<void> {
-    const { framing, maxRecord } = this.#options;
+    const cut = rangesFor(this.#options);
+    const file = cut === null ? null : await this.#input.rangeFile();
+    if (cut !== null && file !== null) await this.#readRanges(file, cut);
+    else await this.#readStream();
+    this.#dispatcher.endInput();
+    this.#settle();
+  }
+
+  /** A regular file read as ranges (range-input.ts): no byte of it scanned here. */
+  async #readRanges(file: RangeFile, cut: RangeCut): Promise<void> {
+    const size = this.#blockSizes.current;
+    this.#log(
+      `input: ${file.name} is read as byte ranges of ${formatSize(size)}, each cut at its last record end (no record scanned or counted)`,
+    );
+    const reader = new RangeReader(file, cut, size, this.#options.maxRecord);
+    const stopped = () => this.#stopping !== null || this.#haltingSoon;
+    try {
+      for await (const block of reader.blocks(() => this.#roomForMore(), stopped)) {
+        if (stopped()) break;
+        this.#add(block);
+      }
+    } finally {
+      if (file.owned) closeSync(file.fd);
+    }
+  }
+
+  async #readStream(): Promise<void> {
+    const { framing } = this.#options;
     const sizes = this.#blockSizes;
-    const splitter = new Splitter(framing, sizes.current, maxRecord);
+    const splitter = createSplitter(
+      this.#options,
+      sizes.current,
+      () => this.#dispatcher.recordsPicked,
+    );
     const { header } = this.#options;
     const taker = header ? new HeaderTaker(header, framing, this.#header) : null;
+    // Blocks picked by key are copied out as they are added: their chunks can be read into again
+    // (not under --header, whose records stay views of the first chunk).
+    const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;
     const add = (piece: Buffer) => {
       for (const block of splitter.push(piece)) {
         this.#add(block);
         splitter.resize(sizes.cut());
       }
+      if (consumed !== undefined) for (const chunk of consumed()) this.#input.recycle(chunk);
     };
     for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
       if (this.#stopping !== null || this.#haltingSoon) break;
@@ -203,15 +240,14 @@ export class Fan implements WorkerListener {
       for (const piece of taker?.end() ?? []) add(piece);
       for (const block of splitter.end()) this.#add(block);
     }
-    this.#dispatcher.endInput();
-    this.#settle();
   }
 
   #add(block: Block): void {
     if (this.#haltingSoon) return;
-    this.#stats.read(block);
     this.#wakeResting();
+    // Added first: a block cut without counting its records is numbered as it is split.
     this.#dispatcher.add(block);
+    this.#stats.read(block);
   }
 
   /** Resolves once the queues have room again: the input waits while they are full. */

@@ -6,11 +6,14 @@ import {
   open,
   openSync,
   read,
+  readFileSync,
+  type Stats,
   statSync,
 } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
+import { fileChanged, type RangeFile } from './range-input.js';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
 const READ_SIZE = 256 * 1024;
@@ -53,6 +56,9 @@ export class InputReader {
   /** The --input being opened, while its open may be waiting. */
   #opening: string | null = null;
   #close!: (value: null) => void;
+  /** Read buffers given back (`recycle`), and every buffer reads were made into. */
+  readonly #free: ArrayBuffer[] = [];
+  readonly #mine = new WeakSet<ArrayBuffer>();
   readonly #whenClosed = new Promise<null>((resolve) => {
     this.#close = resolve;
   });
@@ -83,7 +89,7 @@ export class InputReader {
         }
         if (fstatSync(fd).isFile()) {
           try {
-            yield* this.#readFile(fd, wait);
+            yield* this.#readFile(fd, wait, name);
           } finally {
             closeSync(fd);
           }
@@ -94,10 +100,33 @@ export class InputReader {
       return;
     }
     if (fstatSync(this.#fd).isFile()) {
-      yield* this.#readFile(this.#fd, wait);
+      yield* this.#readFile(this.#fd, wait, 'stdin');
       return;
     }
     yield* this.#readStream(this.#fd === 0 ? process.stdin : streamOf(this.#fd), wait);
+  }
+
+  /**
+   * The input as one regular file, opened, when it is one: a single --input, or a file on stdin
+   * (read from its offset, which Linux shows in /proc); else null, and `chunks` reads it.
+   */
+  async rangeFile(): Promise<RangeFile | null> {
+    if (this.#given !== undefined) return null;
+    if (this.#inputs === null) {
+      if (!holdsItsSize(fstatSync(this.#fd))) return null;
+      const start = offsetOf(this.#fd);
+      return start === null ? null : { fd: this.#fd, name: 'stdin', start, owned: false };
+    }
+    if (this.#inputs.length !== 1) return null;
+    const name = this.#inputs[0]!;
+    try {
+      // A named pipe is not opened here: its open would wait for a writer.
+      if (!holdsItsSize(statSync(name))) return null;
+    } catch {
+      return null;
+    }
+    const fd = await openFile(name);
+    return { fd, name, start: 0, owned: true };
   }
 
   close(): void {
@@ -113,6 +142,26 @@ export class InputReader {
       } catch {}
     }
     this.#stream?.destroy();
+  }
+
+  /**
+   * Gives back a chunk whose bytes will never be read again, so that a later read of a file can
+   * go into its memory instead of a fresh buffer (whose page faults cost more than the read).
+   * Chunks not made here are ignored.
+   */
+  recycle(chunk: Buffer): void {
+    const memory = chunk.buffer as ArrayBuffer;
+    if (this.#mine.has(memory) && this.#free.length < 4) {
+      this.#mine.delete(memory);
+      this.#free.push(memory);
+    }
+  }
+
+  #buffer(): Buffer {
+    const memory = this.#free.pop();
+    const buffer = memory === undefined ? Buffer.allocUnsafeSlow(READ_SIZE) : Buffer.from(memory);
+    this.#mine.add(buffer.buffer as ArrayBuffer);
+    return buffer;
   }
 
   /** `anyChunks`: a caller's stream may give strings or other byte arrays, made Buffers here. */
@@ -132,19 +181,50 @@ export class InputReader {
     }
   }
 
-  async *#readFile(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+  /** A regular file to its end; one that grew, shrank or was rewritten meanwhile is an error. */
+  async *#readFile(fd: number, wait: () => Promise<void>, name: string): AsyncGenerator<Buffer> {
+    const start = fstatSync(fd);
+    // A file of /proc or /sys is read to its end whatever size it claims.
+    const offset = !holdsItsSize(start) ? null : name === 'stdin' ? offsetOf(fd) : 0;
+    let total = 0;
     for (;;) {
       await wait();
       if (this.#closed) return;
-      const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
+      const buffer = this.#buffer();
       const n = await new Promise<number>((resolve, reject) =>
         read(fd, buffer, 0, READ_SIZE, null, (error, bytes) =>
           error ? reject(error) : resolve(bytes),
         ),
       );
-      if (n === 0) return;
+      if (n === 0) {
+        if (offset !== null) {
+          const error = fileChanged(name, start, fstatSync(fd), total < start.size - offset);
+          if (error !== null) throw error;
+        }
+        return;
+      }
+      total += n;
       yield buffer.subarray(0, n);
     }
+  }
+}
+
+/**
+ * A regular file whose size is its content: not a file of /proc or /sys, which claims a size of
+ * 0 or 4096 whatever it holds and has no blocks on a disk. Only such files are read as ranges,
+ * and checked for changes while read.
+ */
+function holdsItsSize(stat: Stats): boolean {
+  return stat.isFile() && stat.size > 0 && stat.blocks > 0;
+}
+
+/** A descriptor's offset, from /proc/self/fdinfo (Linux), or null where it cannot be known. */
+function offsetOf(fd: number): number | null {
+  try {
+    const pos = /^pos:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return pos === null ? null : Number(pos[1]);
+  } catch {
+    return null;
   }
 }
 

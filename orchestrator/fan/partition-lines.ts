@@ -1,87 +1,135 @@
-import type { KeySpec } from '../../filters/index.js';
+import { formatSize, type KeySpec, RecordError } from '../../filters/index.js';
 import { type Bounds, fieldBounds } from '../../filters/keys.js';
-import { hashBytes } from './hash.js';
+import { hashBytes, workerOf } from './hash.js';
+import { PieceWriter } from './pieces.js';
 
-const setBytes = Uint8Array.prototype.set;
-
-/** Where each record of the block being cut ends, and its worker: reused from block to block. */
-let recordEnds = new Uint32Array(1 << 16);
-let recordTargets = new Uint32Array(1 << 16);
-
-/** Each worker's records of a block, copied into one buffer, and how many there are. */
+/** Each worker's records of a block, as views of its pieces, and how many there are. */
 export interface Picked {
-  buffers: Buffer[];
+  parts: Buffer[][];
+  bytes: number[];
   counts: number[];
+  /** Per worker, what lets its part's memory be reused once written (`Block.release`). */
+  releases?: (() => void)[];
 }
 
-/** `table` copied into one twice its length. */
-function doubled(table: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
-  const larger = new Uint32Array(table.length * 2);
-  larger.set(table);
-  return larger;
-}
+/** A key of the fast path: the whole record, or a field. */
+export type LineKey = Extract<KeySpec, { kind: 'whole' | 'field' }>;
 
 /**
  * The fast path of hash dispatch, for records ended by one byte and keys that are the whole
- * record or a field. A first pass finds each record, hashes its key in place (the same FNV-1a
- * as `hashKey`, so records go where the general path would send them) and notes its end and
- * worker in typed arrays kept from block to block. A second pass copies each run of records
- * bound for one worker in one call. No object is made per record.
+ * record or a field. One pass over the block's own views (no joining them first): each record
+ * is found by one `indexOf`, its key hashed in place (the same FNV-1a as `hashKey`, so records
+ * go where the general path would send them), and each run of records bound for one worker is
+ * copied in one call into that worker's pieces (`PieceWriter`), which are reused from block to
+ * block until full. No object is made per record, and no large buffer is allocated per block.
  */
-export function partitionDelimited(
-  data: Buffer,
-  delimiter: number,
-  key: Extract<KeySpec, { kind: 'whole' | 'field' }>,
-  workers: number,
-): Picked {
-  const bounds: Bounds = { start: 0, end: 0 };
-  const sizes = new Array<number>(workers).fill(0);
-  const counts = new Array<number>(workers).fill(0);
-  const length = data.length;
-  let records = 0;
-  let start = 0;
-  while (start < length) {
-    const at = data.indexOf(delimiter, start);
-    const end = at < 0 ? length : at;
-    let hash: number;
-    if (key.kind === 'whole') hash = hashBytes(data, start, end);
-    else {
-      fieldBounds(data, start, end, key.index, key.separator, bounds);
-      hash = hashBytes(data, bounds.start, bounds.end);
-    }
-    const target = hash % workers;
-    if (records === recordEnds.length) {
-      recordEnds = doubled(recordEnds);
-      recordTargets = doubled(recordTargets);
-    }
-    recordEnds[records] = end;
-    recordTargets[records++] = target;
-    // A record without its final delimiter gets one, as every record in a part must end.
-    sizes[target]! += end - start + 1;
-    counts[target]!++;
-    start = end + 1;
+export class LinePartitioner {
+  readonly #delimiter: number;
+  readonly #key: LineKey;
+  readonly #writers: PieceWriter[];
+  readonly #bounds: Bounds = { start: 0, end: 0 };
+  readonly #maxRecord: number;
+  #counts: number[];
+  /** The number of the next record, for messages. */
+  #record = 0;
+
+  constructor(delimiter: number, key: LineKey, workers: number, maxRecord: number) {
+    this.#delimiter = delimiter;
+    this.#key = key;
+    this.#maxRecord = maxRecord;
+    this.#writers = Array.from({ length: workers }, () => new PieceWriter());
+    this.#counts = new Array<number>(workers).fill(0);
   }
-  const buffers = sizes.map((size) => Buffer.allocUnsafe(size));
-  const offsets = new Array<number>(workers).fill(0);
-  const memory = data.buffer;
-  const base = data.byteOffset;
-  let runStart = 0;
-  for (let i = 0; i < records; i++) {
-    const target = recordTargets[i]!;
-    if (i + 1 < records && recordTargets[i + 1] === target) continue;
-    // The run ends after this record's delimiter, or at the end of the data when it has none.
-    const runEnd = Math.min(recordEnds[i]! + 1, length);
-    const buffer = buffers[target]!;
-    // A plain Uint8Array view and TypedArray#set: half the cost of Buffer#copy, which checks
-    // its arguments and makes the same view itself (runs here are a record or two long).
-    setBytes.call(
-      buffer,
-      new Uint8Array(memory, base + runStart, runEnd - runStart),
-      offsets[target],
+
+  /**
+   * Cuts `parts` (whole records, the last one's delimiter perhaps missing) by key; `firstRecord`
+   * is the number of their first record, for messages.
+   */
+  pick(parts: readonly Buffer[], firstRecord: number): Picked {
+    this.#record = firstRecord;
+    this.#counts = new Array<number>(this.#writers.length).fill(0);
+    let carry: Buffer[] = [];
+    const last = parts.length - 1;
+    for (let p = 0; p <= last; p++) {
+      const data = parts[p]!;
+      let start = 0;
+      if (carry.length > 0) {
+        // A record began in an earlier view: joined (one record, once per view at most).
+        const at = data.indexOf(this.#delimiter);
+        if (at < 0 && p < last) {
+          carry.push(data);
+          continue;
+        }
+        start = at < 0 ? data.length : at + 1;
+        carry.push(data.subarray(0, start));
+        const record = Buffer.concat(carry);
+        carry = [];
+        this.#records(record, 0, record.length, true);
+      }
+      const tail = data.lastIndexOf(this.#delimiter) + 1;
+      if (tail > start) this.#records(data, start, tail, false);
+      const rest = Math.max(start, tail);
+      if (rest < data.length) {
+        if (p < last) carry.push(data.subarray(rest));
+        else this.#records(data, rest, data.length, true);
+      }
+    }
+    const picked: Picked = { parts: [], bytes: [], counts: this.#counts, releases: [] };
+    for (const writer of this.#writers) {
+      const { views, bytes, release } = writer.take();
+      picked.parts.push(views);
+      picked.bytes.push(bytes);
+      picked.releases!.push(release);
+    }
+    return picked;
+  }
+
+  /**
+   * The records of data[from, to), each ended by the delimiter but perhaps the last (`open`:
+   * the block's last record may lack it, and gets one, as every record in a part must end).
+   */
+  #records(data: Buffer, from: number, to: number, open: boolean): void {
+    const delimiter = this.#delimiter;
+    const key = this.#key;
+    const bounds = this.#bounds;
+    const counts = this.#counts;
+    const writers = this.#writers;
+    const workers = writers.length;
+    let runStart = from;
+    let runTarget = -1;
+    let start = from;
+    while (start < to) {
+      const at = data.indexOf(delimiter, start);
+      const end = at < 0 || at >= to ? to : at;
+      if (end - start > this.#maxRecord) this.#tooLarge(end - start);
+      this.#record++;
+      let hash: number;
+      if (key.kind === 'whole') hash = hashBytes(data, start, end);
+      else {
+        fieldBounds(data, start, end, key.index, key.separator, bounds);
+        hash = hashBytes(data, bounds.start, bounds.end);
+      }
+      const target = workerOf(hash, workers);
+      counts[target]!++;
+      if (target !== runTarget) {
+        if (runTarget >= 0) writers[runTarget]!.write(data, runStart, start);
+        runStart = start;
+        runTarget = target;
+      }
+      start = end + 1;
+    }
+    if (runTarget < 0) return;
+    const runEnd = Math.min(start, to);
+    writers[runTarget]!.write(data, runStart, runEnd);
+    if (open && data[runEnd - 1] !== delimiter) writers[runTarget]!.byte(delimiter);
+  }
+
+  /** Blocks cut without counting (`EndsSplitter`) meet their records' sizes here. */
+  #tooLarge(size: number): never {
+    throw new RecordError(
+      { input: 'input', record: this.#record },
+      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}); raise it with --max-record`,
+      { code: 'manifold.recordTooLarge' },
     );
-    offsets[target]! += runEnd - runStart;
-    if (recordEnds[i] === length) buffer[offsets[target]!++] = delimiter;
-    runStart = runEnd;
   }
-  return { buffers, counts };
 }

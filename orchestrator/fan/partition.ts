@@ -1,32 +1,67 @@
 import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
 import { type Block, withoutBytes } from '../workers/block.js';
-import { hashBytes } from './hash.js';
-import { type Picked, partitionDelimited } from './partition-lines.js';
+import { hashBytes, workerOf } from './hash.js';
+import { type LineKey, LinePartitioner, type Picked } from './partition-lines.js';
 
 /** The hash that picks a key's worker. */
 export const hashKey = (key: Uint8Array): number => hashBytes(key);
 
 /**
- * Cuts a block into one block per worker by the hash of each record's key. Records keep their
- * input order within each part; every part is copied into one buffer, framing included.
+ * Cuts each block into one block per worker by the hash of each record's key. Records keep their
+ * input order within each part. Made once per fan: the fast path keeps each worker's pieces
+ * (the memory its parts are copied into) from block to block.
  */
-export function partitionBlock(
-  block: Block,
-  workers: number,
-  framing: Framing,
-  key: KeySpec,
-  nextSeq: () => number,
-): (Block | null)[] {
-  if (
-    framing.kind === 'delimited' &&
+export class HashPartitioner {
+  readonly #workers: number;
+  readonly #framing: Framing;
+  readonly #key: KeySpec;
+  readonly #lines: LinePartitioner | null;
+  /** Records of the blocks split so far: the next block's first record, less one. */
+  #records = 0;
+
+  constructor(workers: number, framing: Framing, key: KeySpec, maxRecord: number) {
+    this.#workers = workers;
+    this.#framing = framing;
+    this.#key = key;
+    const delimiter = fastDelimiter(framing, key);
+    this.#lines =
+      delimiter === null
+        ? null
+        : new LinePartitioner(delimiter, key as LineKey, workers, maxRecord);
+  }
+
+  /** How many records the blocks split so far held. */
+  get records(): number {
+    return this.#records;
+  }
+
+  /**
+   * One block per worker, or null for a worker given no record of `block`. A block cut without
+   * counting its records (`records` -1: `EndsSplitter`) is numbered here, as its records are read.
+   */
+  split(block: Block, nextSeq: () => number): (Block | null)[] {
+    if (block.records < 0) block.firstRecord = this.#records + 1;
+    const picked =
+      this.#lines === null
+        ? partitionRecords(block, this.#workers, this.#framing, this.#key)
+        : this.#lines.pick(block.parts, block.firstRecord);
+    if (block.records < 0) block.records = picked.counts.reduce((sum, n) => sum + n, 0);
+    this.#records = block.firstRecord - 1 + block.records;
+    return partsOf(block, picked, nextSeq);
+  }
+}
+
+/**
+ * The one-byte delimiter of the fast path of hash dispatch (`LinePartitioner`), or null when
+ * records or keys need the general one. On the fast path every record is read by the partitioner
+ * anyway, so the splitter need not count them (`EndsSplitter`).
+ */
+export function fastDelimiter(framing: Framing, key: KeySpec): number | null {
+  return framing.kind === 'delimited' &&
     framing.delimiter.length === 1 &&
     (key.kind === 'whole' || key.kind === 'field')
-  ) {
-    const data =
-      block.parts.length === 1 ? block.parts[0]! : Buffer.concat(block.parts, block.bytes);
-    return partsOf(block, partitionDelimited(data, framing.delimiter[0]!, key, workers), nextSeq);
-  }
-  return partsOf(block, partitionRecords(block, workers, framing, key), nextSeq);
+    ? framing.delimiter[0]!
+    : null;
 }
 
 /** The general path: each record decoded, its key hashed, and copied with its framing. */
@@ -40,7 +75,7 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
   const counts = new Array<number>(workers).fill(0);
   const overhead = framingOverhead(framing);
   for (let i = 0; i < records.length; i++) {
-    const target = hashKey(keyOf(key, records[i]!)) % workers;
+    const target = workerOf(hashKey(keyOf(key, records[i]!)), workers);
     targets[i] = target;
     sizes[target]! += records[i]!.length + overhead;
     counts[target]!++;
@@ -51,35 +86,41 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
     const target = targets[i]!;
     offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing);
   }
-  return { buffers, counts };
+  return { parts: buffers.map((buffer) => [buffer]), bytes: sizes, counts };
 }
 
 /**
- * One block per worker from the buffers picked for each. The parts name the block they were
+ * One block per worker from the views picked for each. The parts name the block they were
  * picked from without its bytes: they hold copies of its records, and keeping the input's
  * buffers alive as well would double the memory.
  */
 function partsOf(
   block: Block,
-  { buffers, counts }: Picked,
+  { parts, bytes, counts, releases }: Picked,
   nextSeq: () => number,
 ): (Block | null)[] {
   const source = withoutBytes(block);
-  return buffers.map((buffer, worker) => partOf(source, buffer, counts[worker]!, nextSeq));
+  return parts.map((views, worker) => {
+    const part = partOf(source, views, bytes[worker]!, counts[worker]!, nextSeq);
+    const release = releases?.[worker];
+    if (part !== null && release !== undefined) part.release = release;
+    return part;
+  });
 }
 
 /** One worker's part of a block, or null when no record of the block is its. */
 function partOf(
   block: Block,
-  buffer: Buffer,
+  parts: Buffer[],
+  bytes: number,
   records: number,
   nextSeq: () => number,
 ): Block | null {
   if (records === 0) return null;
   return {
     seq: nextSeq(),
-    parts: [buffer],
-    bytes: buffer.length,
+    parts,
+    bytes,
     firstRecord: block.firstRecord,
     records,
     failures: 0,

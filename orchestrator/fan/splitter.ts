@@ -5,6 +5,32 @@ import {
 } from '../../filters/framing/boundary.js';
 import { type Framing, formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { EndsSplitter } from './ends-splitter.js';
+import type { FanOptions } from './options.js';
+import { fastDelimiter } from './partition.js';
+
+/** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
+export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize'> & {
+  /** Chunks whose bytes are all in blocks already read through (`EndsSplitter` only). */
+  consumed?: () => Buffer[];
+};
+
+/**
+ * The splitter of a fan. Hash dispatch on its fast path reads every record to pick its worker,
+ * so its blocks are cut by looking near their ends only, and their records counted as they are
+ * picked: each byte is scanned once. `counted` tells how many records were picked so far.
+ */
+export function createSplitter(
+  options: FanOptions,
+  blockSize: number,
+  counted: () => number,
+): BlockCutter {
+  const { framing, key, maxRecord, dispatch } = options;
+  const delimiter = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
+  return delimiter === null
+    ? new Splitter(framing, blockSize, maxRecord)
+    : new EndsSplitter(delimiter, blockSize, maxRecord, counted);
+}
 
 /**
  * Cuts the input into blocks that end on record boundaries: as many whole records as fit in

@@ -78,14 +78,15 @@ export class Stats {
 
   read(block: Block): void {
     this.bytesRead += block.bytes;
-    this.recordsRead += block.records;
+    // Ranges of a file are not counted: only runs that report no records read them so.
+    if (block.records > 0) this.recordsRead += block.records;
     this.blocksCut++;
   }
 
   sent(worker: Worker, block: Block): void {
     const stats = this.workers[worker.slot - 1]!;
     stats.blocks++;
-    stats.recordsIn += block.records;
+    if (block.records > 0) stats.recordsIn += block.records;
     stats.bytesIn += block.bytes;
     if (this.#inFlight[worker.slot - 1]!++ === 0) this.#busySince[worker.slot - 1] = Date.now();
   }

@@ -5,14 +5,22 @@ export interface Block {
   /** The bytes, as the views read: whole records only. */
   parts: Buffer[];
   bytes: number;
-  /** The 1-based number of the block's first record in the input. */
+  /** The 1-based number of the block's first record in the input (0 when not counted). */
   firstRecord: number;
-  /** How many records the block holds. */
+  /** How many records the block holds; -1 when they were not counted (a range of a file). */
   records: number;
+  /** Where the block starts in the input, in bytes, when its records were not counted. */
+  offset?: number;
   /** How many times this block has been tried and failed. */
   failures: number;
   /** For hash dispatch: the input block this one's records were picked from, by key. */
   scatteredFrom?: Block;
+  /**
+   * Lets the memory of `parts` be written again (hash dispatch's pieces). Called by whoever
+   * holds the block last, once its bytes will never be read again: after a transport has taken
+   * them when nothing keeps the block for a retry. Never calling it is always safe.
+   */
+  release?: () => void;
 }
 
 /**
@@ -28,6 +36,9 @@ export function describeBlock(block: Block): string {
   const source = block.scatteredFrom;
   if (source !== undefined) {
     return `${block.records} records of ${describeBlock(source)}, picked by key`;
+  }
+  if (block.records < 0 && block.offset !== undefined) {
+    return `block ${block.seq + 1} (bytes ${block.offset + 1}-${block.offset + block.bytes})`;
   }
   const last = block.firstRecord + block.records - 1;
   const range = block.records === 0 ? 'no records' : `records ${block.firstRecord}-${last}`;

@@ -58,7 +58,10 @@ export interface TransportEvents {
  * belongs to which block is the attribution's business (`attribution/`).
  */
 export interface Transport {
-  /** Sends bytes, in order; `done` once the last of them has been taken, or failed to be. */
+  /**
+   * Sends bytes, in order; `done` once the last of them has been taken, or failed to be. After
+   * `done` the transport must not read `buffers` again: their memory may be reused.
+   */
   send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void;
   /** Bytes sent and not yet taken by the instance: it is not given more past a bound. */
   readonly unsent: number;

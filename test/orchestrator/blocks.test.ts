@@ -147,7 +147,7 @@ describe('counting output records', () => {
 
 describe('hash partition', () => {
   it('sends each record where the general path would, on the fast path for lines', async () => {
-    const { partitionBlock, hashKey } = await import('../../orchestrator/fan/partition.js');
+    const { HashPartitioner, hashKey } = await import('../../orchestrator/fan/partition.js');
     const { keyOf, parseKeySpec } = await import('../../filters/index.js');
     let state = 5;
     const pick = (n: number) => {
@@ -176,11 +176,14 @@ describe('hash partition', () => {
         };
         const key = parseKeySpec(spec, sep);
         let seq = 0;
-        const parts = partitionBlock(block, 3, parseFraming('lines'), key, () => seq++);
+        const parts = new HashPartitioner(3, parseFraming('lines'), key, 1 << 20).split(
+          block,
+          () => seq++,
+        );
         const expected: string[][] = [[], [], []];
         for (const line of lines) expected[hashKey(keyOf(key, Buffer.from(line))) % 3]!.push(line);
         const got = parts.map((part) =>
-          part === null ? [] : part.parts[0]!.toString().split('\n').slice(0, -1),
+          part === null ? [] : Buffer.concat(part.parts).toString().split('\n').slice(0, -1),
         );
         expect(got, `${spec} ${sep ?? ''} ${JSON.stringify(ending)}`).toEqual(expected);
         expect(parts.map((part) => part?.records ?? 0)).toEqual(expected.map((e) => e.length));
@@ -189,7 +192,7 @@ describe('hash partition', () => {
   });
 
   it('keeps every record of a block of more records than its tables first hold', async () => {
-    const { partitionBlock, hashKey } = await import('../../orchestrator/fan/partition.js');
+    const { HashPartitioner, hashKey } = await import('../../orchestrator/fan/partition.js');
     const { parseKeySpec } = await import('../../filters/index.js');
     // 200 000 records: past the 65 536 record ends the fast path allocates at first.
     const lines = Array.from({ length: 200_000 }, (_, i) => `k${i % 977} ${i}`);
@@ -202,10 +205,15 @@ describe('hash partition', () => {
       records: lines.length,
       failures: 0,
     };
-    const parts = partitionBlock(block, 2, parseFraming('lines'), parseKeySpec('field:1'), () => 0);
+    const parts = new HashPartitioner(
+      2,
+      parseFraming('lines'),
+      parseKeySpec('field:1'),
+      1 << 20,
+    ).split(block, () => 0);
     const expected: string[][] = [[], []];
     for (const line of lines) expected[hashKey(Buffer.from(line.split(' ')[0]!)) % 2]!.push(line);
-    const got = parts.map((part) => part!.parts[0]!.toString().split('\n').slice(0, -1));
+    const got = parts.map((part) => Buffer.concat(part!.parts).toString().split('\n').slice(0, -1));
     expect(got).toEqual(expected);
   });
 });

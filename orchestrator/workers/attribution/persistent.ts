@@ -97,7 +97,16 @@ export class PersistentWorker implements Worker {
       this.#want = this.#expected(block);
       this.#finishEmptyBlocks();
     }
-    this.#transport.send(this.#framed(block), this.#written);
+    const { release } = block;
+    // Unattributed, a block is never sent again: its memory is free once the transport took it.
+    const done =
+      release === undefined || this.#options.attribution !== 'none'
+        ? this.#written
+        : (error?: Error | null) => {
+            release();
+            this.#written(error);
+          };
+    this.#transport.send(this.#framed(block), done);
   }
 
   /**

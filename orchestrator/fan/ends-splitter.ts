@@ -1,0 +1,146 @@
+import { formatSize, RecordError } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
+
+/**
+ * Cuts input of records ended by one byte into blocks by looking for a record end near each
+ * block's end only: the bytes in between are not scanned here, nor their records counted (a
+ * block's `records` is -1, `firstRecord` 0; whoever reads every record anyway numbers them:
+ * `HashPartitioner`). The cuts are the counting `Splitter`'s: as many whole records as fit in
+ * the block size, or one record when even the first does not fit.
+ */
+export class EndsSplitter {
+  #blockSize: number;
+  readonly #maxRecord: number;
+  readonly #delimiter: number;
+  #parts: Buffer[] = [];
+  /** Bytes read so far; where the uncut bytes start. */
+  #total = 0;
+  #start = 0;
+  /** A record longer than a block: how far its end has been looked for. */
+  #scanned = 0;
+  #seq = 0;
+  /** Chunks wholly taken into blocks since `consumed` was last called. */
+  #consumed: Buffer[] = [];
+
+  /** How many records the blocks cut so far hold, once their reader has counted them. */
+  readonly #counted: () => number;
+
+  constructor(delimiter: number, blockSize: number, maxRecord: number, counted: () => number) {
+    this.#delimiter = delimiter;
+    this.#counted = counted;
+    this.#blockSize = blockSize;
+    this.#maxRecord = maxRecord;
+  }
+
+  resize(blockSize: number): void {
+    this.#blockSize = blockSize;
+  }
+
+  /** Adds a chunk of input and returns the blocks it completes. */
+  push(chunk: Buffer): Block[] {
+    if (chunk.length === 0) return [];
+    this.#parts.push(chunk);
+    this.#total += chunk.length;
+    const blocks: Block[] = [];
+    while (this.#total - this.#start >= this.#blockSize) {
+      const limit = this.#start + this.#blockSize;
+      let cut = this.#lastEndUpTo(limit);
+      if (cut < 0) {
+        cut = this.#firstEndFrom(Math.max(limit, this.#scanned));
+        if (cut < 0) {
+          this.#scanned = this.#total;
+          if (this.#total - this.#start > this.#maxRecord) throw this.#tooLarge(blocks);
+          break;
+        }
+      }
+      blocks.push(this.#take(cut));
+    }
+    return blocks;
+  }
+
+  /**
+   * The chunks wholly taken into the blocks cut since the last call: once those blocks are read
+   * (picked by key, synchronously), their memory may be read into again.
+   */
+  consumed(): Buffer[] {
+    const chunks = this.#consumed;
+    this.#consumed = [];
+    return chunks;
+  }
+
+  /** The last block: whatever is left, a final record without its delimiter included. */
+  end(): Block[] {
+    return this.#total === this.#start ? [] : [this.#take(this.#total)];
+  }
+
+  /** Just past the last delimiter in [start, limit), or -1. */
+  #lastEndUpTo(limit: number): number {
+    let base = this.#total;
+    for (let i = this.#parts.length - 1; i >= 0; i--) {
+      const part = this.#parts[i]!;
+      base -= part.length;
+      if (base >= limit) continue;
+      // parts[0] starts at #start, so any end found lies in this block.
+      const at = part.lastIndexOf(this.#delimiter, limit - base - 1);
+      if (at >= 0) return base + at + 1;
+    }
+    return -1;
+  }
+
+  /** Just past the first delimiter at or after `from`, or -1. */
+  #firstEndFrom(from: number): number {
+    let base = this.#start;
+    for (const part of this.#parts) {
+      const next = base + part.length;
+      if (next > from) {
+        const at = part.indexOf(this.#delimiter, Math.max(0, from - base));
+        if (at >= 0) return base + at + 1;
+      }
+      base = next;
+    }
+    return -1;
+  }
+
+  /** The record's number is worked out here, on this rare path: the blocks before it counted. */
+  #tooLarge(cut: Block[]): RecordError {
+    let record = this.#counted() + 1;
+    for (const block of cut) {
+      for (const part of block.parts) {
+        for (
+          let at = part.indexOf(this.#delimiter);
+          at >= 0;
+          at = part.indexOf(this.#delimiter, at + 1)
+        )
+          record++;
+      }
+    }
+    return new RecordError(
+      { input: 'input', record },
+      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(this.#total - this.#start)} so far); raise it with --max-record`,
+      { code: 'manifold.recordTooLarge' },
+    );
+  }
+
+  /** Takes the bytes up to `cut` as a block. */
+  #take(cut: number): Block {
+    const parts: Buffer[] = [];
+    let left = cut - this.#start;
+    const bytes = left;
+    while (left > 0) {
+      const part = this.#parts[0]!;
+      if (part.length <= left) {
+        parts.push(part);
+        this.#consumed.push(part);
+        this.#parts.shift();
+        left -= part.length;
+      } else {
+        parts.push(part.subarray(0, left));
+        this.#parts[0] = part.subarray(left);
+        left = 0;
+      }
+    }
+    this.#start = cut;
+    this.#scanned = cut;
+    return { seq: this.#seq++, parts, bytes, firstRecord: 0, records: -1, failures: 0 };
+  }
+}
