@@ -63,6 +63,8 @@ export interface RecordPosition {
 /** A record that could not be read or processed: exit status 1, message `input:record: ...`. */
 export class RecordError extends ManifoldError {
   readonly position: RecordPosition;
+  /** What is wrong with the record, without its position. */
+  readonly detail: string;
 
   constructor(
     position: RecordPosition,
@@ -75,6 +77,15 @@ export class RecordError extends ManifoldError {
     });
     this.name = 'RecordError';
     this.position = position;
+    this.detail = message;
+  }
+
+  /** The same error, its record placed in the input named `input` (a file's path, `stdin`). */
+  in(input: string): RecordError {
+    return new RecordError({ ...this.position, input }, this.detail, {
+      code: this.code,
+      cause: this.cause,
+    });
   }
 }
 

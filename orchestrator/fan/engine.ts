@@ -1,5 +1,5 @@
 import { closeSync } from 'node:fs';
-import { describeError, ExitCode, formatSize } from '../../filters/index.js';
+import { describeError, ExitCode, formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
@@ -10,7 +10,7 @@ import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { HaltCounter } from './halting.js';
 import { HeaderTaker } from './header-input.js';
-import { InputReader } from './input.js';
+import { InputReader, inputName } from './input.js';
 import { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
@@ -125,8 +125,12 @@ export class Fan implements WorkerListener {
     try {
       await this.#readAll();
     } catch (error) {
-      // Once stopping, reading ends by having its stream destroyed: no news.
-      if (this.#stopping === null && !this.#haltingSoon) this.#fail(describeError(error));
+      // Once stopping, reading ends by having its stream destroyed: no news. The splitters
+      // number records; the input's name is known here.
+      const { inputs, inputFd, input } = this.#options;
+      const named =
+        error instanceof RecordError ? error.in(inputName(inputs, inputFd, input)) : error;
+      if (this.#stopping === null && !this.#haltingSoon) this.#fail(describeError(named));
     }
     await this.#ended;
     if (this.#stopping === null && !this.#dispatcher.idle) {

@@ -40,6 +40,18 @@ export function inputSize(
 }
 
 /**
+ * The input's name in messages about its records: `stdin`, the one file's path, or `input` for
+ * several files read one after another (record numbers count through all of them), an earlier
+ * stage's pipe, or a stream the library was given.
+ */
+export function inputName(inputs: string[] | null, fd = 0, stream?: Readable): string {
+  if (stream !== undefined) return 'input';
+  if (inputs === null) return fd === 0 ? 'stdin' : 'input';
+  if (inputs.length !== 1) return 'input';
+  return inputs[0]!;
+}
+
+/**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
  * earlier stage). Regular files are read 256 KiB at a time into fresh buffers (blocks keep views
  * of them); anything else (a pipe, `<(cmd)`, a device) is read as a stream. `wait` is called

@@ -49,6 +49,9 @@ export function rangesFor(options: FanOptions): RangeCut | null {
   const { attribution, dispatch, header, joblog, stats, progress, countOutput } = options;
   if (attribution !== 'none' || (dispatch !== 'ready' && dispatch !== 'round-robin')) return null;
   if (header || joblog || stats !== null || progress || countOutput) return null;
+  // A record is measured only where it spans a block's end: one over --max-record but within a
+  // block would pass unseen, so a limit below the block size is checked record by record.
+  if (options.maxRecord < options.blockSize) return null;
   return rangeCut(options.framing);
 }
 

@@ -169,15 +169,38 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
         .reduce((n, line) => n + Number(line), 0);
     expect([total(ok.fromFile), total(ok.fromStdin)]).toEqual([huge.length, huge.length]);
     const tooLarge = await both(dir, huge, ['--block', '64K', '--max-record', '1M', '--', 'cat']);
-    for (const r of [tooLarge.fromFile, tooLarge.fromStdin, tooLarge.fromPipe]) {
+    // Named as the input is: the file given with --input, or stdin.
+    const named: [Result, string][] = [
+      [tooLarge.fromFile, join(dir, 'input')],
+      [tooLarge.fromStdin, 'stdin'],
+      [tooLarge.fromPipe, 'stdin'],
+    ];
+    for (const [r, name] of named) {
       expect(r.exitCode).toBe(1);
-      expect(
-        r.stderr
-          .split('\n')
-          .filter((l) => !RANGES.test(l))
-          .join('\n'),
-      ).toMatch(
-        /^manifold: input:1001: record is larger than the maximum record size 1 MiB \(.* so far\); raise it with --max-record\n$/,
+      const line = r.stderr
+        .split('\n')
+        .filter((l) => !RANGES.test(l))
+        .join('\n');
+      expect(line).toMatch(
+        /^manifold: \S+:1001: record is larger than the maximum record size 1 MiB \(.* so far\); raise it with --max-record\n$/,
+      );
+      expect(line.startsWith(`manifold: ${name}:1001: `), line).toBe(true);
+    }
+  });
+
+  it('a record over --max-record but within a block is refused from a file as from a pipe (no ranges then)', async () => {
+    const dir = tempDir();
+    const input = Buffer.from('short\nthis record is too long\nshort\n');
+    const r = await both(dir, input, ['--max-record', '8', '--', 'cat']);
+    for (const [result, name] of [
+      [r.fromFile, join(dir, 'input')],
+      [r.fromStdin, 'stdin'],
+      [r.fromPipe, 'stdin'],
+    ] as const) {
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).not.toMatch(RANGES);
+      expect(result.stderr).toContain(
+        `manifold: ${name}:2: record is larger than the maximum record size 8 B`,
       );
     }
   });
