@@ -21,11 +21,11 @@ const KEYS: Record<string, string> = { queue: 'queue', job: 'job', ackWait: 'ack
 
 /**
  * A fan stage's `queue:` (with `job:` and `ack-wait:`), resolved as `fan --queue` is; null when
- * it has none (a stage without `worker:` is then a problem), undefined when a problem was said.
+ * it has none, undefined when a problem was said.
  */
 export function configQueue(
   raw: Record<string, unknown>,
-  problem: (key: string | null, message: string) => void,
+  problem: (key: string, message: string) => void,
 ): QueueTarget | null | undefined {
   if (raw.queue === undefined) {
     for (const key of ['job', 'ack-wait']) {
@@ -34,9 +34,8 @@ export function configQueue(
         return undefined;
       }
     }
-    if (raw.worker !== undefined) return null;
-    problem(null, 'a fan stage needs a worker, or a queue (docs/queue.md)');
-    return undefined;
+    // The schema has seen to its worker.
+    return null;
   }
   for (const key of WORKERS_OWN_KEYS) {
     if (raw[key] !== undefined) {

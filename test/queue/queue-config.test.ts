@@ -63,7 +63,7 @@ describe('queue: on a fan stage of a config', () => {
     );
   });
 
-  it('a worker, or a key that is the workers’, beside queue: a problem naming it', async () => {
+  it('a worker, or a key that is the workers’, beside queue, or neither worker nor queue: a problem naming it', async () => {
     await expectProblems('stages:\n  - fan:\n      queue: nats://q:4222\n      worker: cat\n', [
       ['cat', /worker is not for a queue's stage: it is its workers'/],
     ]);
@@ -71,7 +71,7 @@ describe('queue: on a fan stage of a config', () => {
       ['x', /job needs queue$/],
     ]);
     await expectProblems('stages:\n  - fan:\n      block: 2K\n', [
-      ['block', /a fan stage needs a worker, or a queue/],
+      ['block', /"fan" needs "worker"$/],
     ]);
     await expectProblems('stages:\n  - fan:\n      queue: http://q\n', [
       ['http', /queue "http:\/\/q" is not an address: give nats:\/\/host:port$/],
