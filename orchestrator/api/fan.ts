@@ -12,6 +12,13 @@ import {
 } from '../options/fan.js';
 import { HOST_SETTING_NAMES, type HostSettings, resolveHostSettings } from '../options/hosts.js';
 import { checkStatsTarget } from '../options/inputs.js';
+import {
+  QUEUE_SETTING_NAMES,
+  type QueueSettings,
+  type QueueTarget,
+  resolveQueueSettings,
+} from '../options/queue.js';
+import { openQueueJob } from '../queue/open.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
@@ -26,8 +33,13 @@ import {
 } from './report.js';
 import { StderrTail } from './stderr-tail.js';
 
-/** A fan's options: `manifold fan`'s settings in camelCase, and where its words go. */
-export interface FanOptions extends FanSettings, HostSettings {
+/**
+ * A fan's options: `manifold fan`'s settings in camelCase, and where its words go. With `queue`,
+ * no `command`: the workers are `manifold worker --queue` processes, each with its own.
+ */
+export interface FanOptions extends Omit<FanSettings, 'command'>, HostSettings, QueueSettings {
+  /** The worker command (see FanSettings); required, but with `queue`, refused. */
+  command?: FanSettings['command'];
   /** Environment variables for the workers, over the process's own. */
   env?: Record<string, string>;
   /**
@@ -62,6 +74,7 @@ export interface FanIO {
 const OPTION_NAMES = new Set<string>([
   ...FAN_SETTING_NAMES,
   ...HOST_SETTING_NAMES,
+  ...QUEUE_SETTING_NAMES,
   ...['env', 'stderr', 'reporter'],
 ]);
 
@@ -92,6 +105,8 @@ export interface PreparedFan {
   tail: StderrTail | null;
   /** The hosts to run on (docs/hosts.md), connected when the fan runs; null: this machine. */
   remote: RemoteSettings | null;
+  /** The queue the blocks go to (docs/queue.md), connected when the fan runs; null: none. */
+  queue: QueueTarget | null;
 }
 
 /** Checks everything a fan's caller gave but the I/O, which is each form's own. */
@@ -109,7 +124,10 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const stderr = checkStderr(options.stderr);
   const failures: string[] = [];
   const log: Log = options.verbose ? (line) => reporter!.write(`manifold: ${line}\n`) : () => {};
-  const resolved = resolveFanSettings(options, settingNameOf, log);
+  const queue = resolveQueueSettings(options as QueueSettings & Record<string, unknown>, (n) => n);
+  // A queue's blocks run under its workers' commands: the engine's is a placeholder, never run.
+  const settings = queue === null ? options : { ...options, command: ['queue'] };
+  const resolved = resolveFanSettings(settings as FanSettings, settingNameOf, log);
   if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
   const tables = parseTableBindings(options.table ?? [], 'table');
   const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
@@ -117,7 +135,7 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
     throw new UsageError('threads cannot go with hosts: threads run in this process');
   }
   // A thread's module was found and checked with the options; a host's command, on the host.
-  if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null) {
+  if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null && queue === null) {
     const program = findProgram(resolved.command.argv[0]!);
     if ('problem' in program) {
       throw new ManifoldError(
@@ -130,7 +148,8 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const tail = stderr === 'collect' ? new StderrTail(true) : null;
   const engine = toEngine(reporter, failures, stderr, tail, resolved.tag);
   // The summary counts the output too, as --stats does.
-  return { options: { ...resolved, ...engine, countOutput: true }, log, failures, tail, remote };
+  const engineOptions = { ...resolved, ...engine, countOutput: true };
+  return { options: engineOptions, log, failures, tail, remote, queue };
 }
 
 /** Runs a prepared fan to its end, and settles as its end says. */
@@ -140,11 +159,31 @@ export async function runFan(
   size: number | null,
   io: { signal?: AbortSignal | undefined; output?: unknown },
 ): Promise<FanSummary> {
+  if (prepared.queue !== null) return runQueue(options, prepared, size, io);
   const pool = prepared.remote === null ? null : await connectHosts(prepared, options);
   try {
     return await runOn(pool === null ? options : { ...options, ...pool }, prepared, size, io);
   } finally {
     await pool?.remote.close();
+  }
+}
+
+/** Runs a fan whose blocks go to a queue's job; a job stopped (aborted) stays, to be resumed. */
+async function runQueue(
+  options: EngineOptions,
+  prepared: PreparedFan,
+  size: number | null,
+  io: { signal?: AbortSignal | undefined; output?: unknown },
+): Promise<FanSummary> {
+  const job = await openQueueJob(prepared.queue!, options, prepared.log);
+  let finished = true;
+  try {
+    return await runOn(job.options, prepared, size, io);
+  } catch (error) {
+    if (error instanceof AbortError) finished = false;
+    throw error;
+  } finally {
+    await job.close(finished);
   }
 }
 

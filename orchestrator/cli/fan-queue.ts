@@ -4,12 +4,9 @@ import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
-import { parseTimeout } from '../options/jobs.js';
-import { connectQueue } from '../workers/queue/connect.js';
-import { queueKind } from '../workers/queue/coordinator.js';
-import { deleteJob, startJob } from '../workers/queue/job.js';
-import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
-import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
+import { resolveQueueSettings } from '../options/queue.js';
+import { openQueueJob } from '../queue/open.js';
+import { DEFAULT_JOB } from '../workers/queue/names.js';
 import { resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { statusOf } from './status.js';
@@ -76,56 +73,30 @@ export async function runQueueFan(
   }
   if (raw.merge === 'sorted')
     throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
-  const url = checkQueueUrl(String(raw.queue));
-  const names = jobNames(checkJobName(String(raw.job)));
-  const ackWaitMs = parseTimeout(raw.ackWait, () => '--ack-wait');
+  const target = resolveQueueSettings(
+    { queue: String(raw.queue), job: raw.job as string, ackWait: raw.ackWait as string },
+    (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  )!;
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  // Retries are the queue's (a block's tries, counted by its workers): the engine has none.
-  const resolved = resolveFanOptions(['queue'], { ...raw, retries: '0' }, () => {});
-  const tries = 1 + Number(resolveFanOptions(['queue'], raw, () => {}).retries);
+  const resolved = resolveFanOptions(['queue'], raw, () => {});
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : String(raw.output);
-  const conn = await connectQueue(url);
+  const job = await openQueueJob(target, resolved, log);
+  let finished = false;
   try {
-    const limit = conn.maxPayload - MESSAGE_OVERHEAD;
-    if (resolved.blockSize > limit)
-      log(
-        `--block ${resolved.blockSize}: blocks are cut to ${limit} bytes, to fit a message of the queue (max_payload ${conn.maxPayload})`,
-      );
-    const block = Math.min(resolved.blockSize, limit);
-    const { spec, resumed } = await startJob(
-      conn,
-      names,
-      { split: resolved.framing.name, join: resolved.outputFraming.name, block, tries, ackWaitMs },
-      freshId(),
-    );
-    const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
-    const part = output === null ? null : `${output}.${names.job}.part`;
+    const part = output === null ? null : `${output}.${target.job}.part`;
     const options: FanOptions = {
-      ...resolved,
-      kind: queueKind({
-        conn,
-        names,
-        spec,
-        window: Math.max(4 * block, resolved.mergeMemory),
-        resultsUpTo,
-        log,
-      }),
-      workers: 1,
-      attribution: 'protocol',
-      retries: 0,
-      blockSize: spec.block,
-      blockGiven: true,
+      ...job.options,
       ...(part === null ? {} : { outputFd: openSync(part, 'w') }),
     };
     const fan = new Fan(options, log);
     const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
     // Said once a signal stops the run as a signal should (the job kept), not before.
-    log(`${resumed ? 'resuming' : 'started'} job "${names.job}" on ${url}`);
+    log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${target.url}`);
     const end = await fan.run(inputSize(options.inputs, sizes));
     const status = end.kind === 'done' ? end.status : null;
     if (part !== null) {
@@ -137,9 +108,9 @@ export async function runQueueFan(
       } else rmSync(part, { force: true });
     }
     // A finished job leaves the server; a stopped one stays, to be resumed by name.
-    if (status !== null) await deleteJob(conn, names);
+    finished = status !== null;
     return statusOf(end);
   } finally {
-    await conn.close();
+    await job.close(finished);
   }
 }

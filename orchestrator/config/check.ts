@@ -11,6 +11,7 @@ import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
+import { configQueue } from './queue.js';
 import { checkSchema } from './schema-check.js';
 import { checkConfigTables } from './tables.js';
 
@@ -199,7 +200,13 @@ class Checker {
   ): Stage[] {
     const before = this.#problems.length;
     checkFanValues(raw, (key, message) => this.#problem([...path, key], message));
-    const worker = this.#worker(raw.worker, [...path, 'worker'], env);
+    const queue = configQueue(raw, (key, message) => this.#problem([...path, key], message));
+    if (queue === undefined) return [];
+    // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
+    const worker =
+      queue === null
+        ? this.#worker(raw.worker, [...path, 'worker'], env)
+        : { argv: ['queue'], shell: false, env: {} };
     if (worker === null || this.#problems.length > before) return [];
     try {
       const notes: string[] = [];
@@ -208,7 +215,7 @@ class Checker {
       const fan = resolveFanSettings(
         {
           ...toFanSettings(raw, worker),
-          table: this.#tables,
+          table: queue === null ? this.#tables : [],
           ...(threads === true && { threads }),
         },
         keyNameOf,
@@ -221,6 +228,7 @@ class Checker {
         const at = value.indexOf('=');
         return { name: value.slice(0, at), path: value.slice(at + 1) };
       });
+      if (queue !== null) return [{ kind: 'fan', name, line, options: fan, notes, queue }];
       const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
       let remote: ReturnType<typeof configHosts>;
       try {

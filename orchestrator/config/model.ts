@@ -1,4 +1,5 @@
 import type { FanOptions } from '../fan/options.js';
+import type { QueueTarget } from '../options/queue.js';
 import type { CommandSpec } from '../workers/command.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 
@@ -22,6 +23,8 @@ export interface FanStage extends Named {
   notes: string[];
   /** The hosts its workers run on (`hosts:`), connected when the pipeline runs. */
   remote?: RemoteSettings;
+  /** The queue its blocks go to (`queue:`), its job opened when the pipeline runs. */
+  queue?: QueueTarget;
 }
 
 export interface BranchStage extends Named {

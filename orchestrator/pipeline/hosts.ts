@@ -2,7 +2,7 @@ import type { FanStage, Stage } from '../config/model.js';
 import type { HostPool, PoolReporter } from '../workers/ssh/pool.js';
 
 /** Every fan stage of a pipeline, in its branches too. */
-function fanStages(stages: readonly Stage[]): FanStage[] {
+export function fanStages(stages: readonly Stage[]): FanStage[] {
   return stages.flatMap((stage) => {
     if (stage.kind === 'fan') return [stage];
     if (stage.kind === 'branches')

@@ -7,6 +7,7 @@ import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.j
 import { AtomicOutput } from './output-file.js';
 import { openPipes } from './pipes.js';
 import { ProcessNode } from './process.js';
+import { openStageQueues } from './queues.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
 import { type Wiring, wireStages } from './wire.js';
 
@@ -60,8 +61,17 @@ export class PipelineRun {
       else process.stderr.write(`manifold: ${line}\n`);
     };
     const pools = await connectStageHosts(this.#pipeline.stages, { say, log: this.#log });
+    let finished = false;
     try {
-      return await this.#run(onProgress, measure);
+      // Fans with a queue open their jobs before any stage starts too (docs/queue.md).
+      const jobs = await openStageQueues(this.#pipeline.stages, this.#log);
+      try {
+        const end = await this.#run(onProgress, measure);
+        finished = end.kind !== 'signal';
+        return end;
+      } finally {
+        await Promise.all(jobs.map((job) => job.close(finished)));
+      }
     } finally {
       await Promise.all(pools.map((pool) => pool.close()));
     }

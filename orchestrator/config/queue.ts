@@ -1,0 +1,69 @@
+import { describeError } from '../../filters/index.js';
+import { type QueueTarget, resolveQueueSettings } from '../options/queue.js';
+
+/** A fan stage's keys that are a queue's workers' (manifold worker --queue), or need a local worker. */
+const WORKERS_OWN_KEYS = [
+  'worker',
+  'workers',
+  'attribution',
+  'tag',
+  'ok-status',
+  'timeout',
+  'joblog',
+  'header',
+  'dispatch',
+  'key',
+  'hosts',
+  'thread-heap',
+] as const;
+
+const KEYS: Record<string, string> = { queue: 'queue', job: 'job', ackWait: 'ack-wait' };
+
+/**
+ * A fan stage's `queue:` (with `job:` and `ack-wait:`), resolved as `fan --queue` is; null when
+ * it has none, undefined when a problem was said.
+ */
+export function configQueue(
+  raw: Record<string, unknown>,
+  problem: (key: string, message: string) => void,
+): QueueTarget | null | undefined {
+  if (raw.queue === undefined) {
+    for (const key of ['job', 'ack-wait']) {
+      if (raw[key] !== undefined) {
+        problem(key, `${key} needs queue`);
+        return undefined;
+      }
+    }
+    // The schema has seen to its worker.
+    return null;
+  }
+  for (const key of WORKERS_OWN_KEYS) {
+    if (raw[key] !== undefined) {
+      problem(
+        key,
+        `${key} is not for a queue's stage: it is its workers' (manifold worker --queue, docs/queue.md)`,
+      );
+      return undefined;
+    }
+  }
+  try {
+    return resolveQueueSettings(
+      {
+        queue: raw.queue as string,
+        job: raw.job as string,
+        ackWait: raw['ack-wait'] as string,
+        merge: raw.merge,
+      },
+      (option) => KEYS[option] ?? option,
+    );
+  } catch (error) {
+    const key =
+      raw['ack-wait'] !== undefined && /ack-wait/.test(describeError(error))
+        ? 'ack-wait'
+        : /^job/.test(describeError(error))
+          ? 'job'
+          : 'queue';
+    problem(key, describeError(error));
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import { UsageError } from '../../filters/index.js';
+import { checkJobName, checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
+import { parseTimeout } from './jobs.js';
+
+/** The names of the queue settings, for the library's and configs' checks of option names. */
+export const QUEUE_SETTING_NAMES = ['queue', 'job', 'ackWait'] as const;
+
+/** The settings that make a fan a queue's coordinator (docs/queue.md). */
+export interface QueueSettings {
+  /** A NATS JetStream server, `nats://host:4222`: the blocks go there, for `manifold worker --queue`. */
+  queue?: string;
+  /** The job, shared with its workers and resumed by name. @default 'default' */
+  job?: string;
+  /** How long a block may go without word from its worker before another gets it. @default '30s' */
+  ackWait?: string | number;
+}
+
+/** Where and as what job a coordinator publishes its blocks. */
+export interface QueueTarget {
+  url: string;
+  job: string;
+  ackWaitMs: number;
+}
+
+/**
+ * Settings a queue's coordinator does not take: they are its workers' (`manifold worker`), or need
+ * a local worker. By the library's and configs' names; the command line's spelling from `name`.
+ */
+export const WORKERS_OWN_SETTINGS = [
+  'command',
+  'workers',
+  'perBlock',
+  'oneToOne',
+  'protocol',
+  'threads',
+  'threadHeap',
+  'shell',
+  'tag',
+  'okStatus',
+  'table',
+  'timeout',
+  'joblog',
+  'header',
+  'dispatch',
+  'env',
+  'hosts',
+  'hostsFile',
+] as const;
+
+/**
+ * The queue a fan coordinates, or null when `queue` is not given: `job` and `ackWait` without it
+ * are refused, as are the workers' own settings with it. Messages name options as `name` spells them.
+ */
+export function resolveQueueSettings(
+  settings: QueueSettings & Record<string, unknown>,
+  name: (option: string) => string,
+): QueueTarget | null {
+  if (settings.queue === undefined) {
+    for (const option of ['job', 'ackWait'] as const) {
+      if (settings[option] !== undefined)
+        throw new UsageError(`${name(option)} needs ${name('queue')}`);
+    }
+    return null;
+  }
+  if (typeof settings.queue !== 'string')
+    throw new UsageError(`${name('queue')} must be a URL, nats://host:4222`);
+  for (const option of WORKERS_OWN_SETTINGS) {
+    if (settings[option] !== undefined)
+      throw new UsageError(
+        `${name(option)} is not for ${name('queue')}: it is the workers' (manifold worker --queue, docs/queue.md)`,
+      );
+  }
+  if (settings.merge === 'sorted')
+    throw new UsageError(
+      `${name('merge')} sorted is not for ${name('queue')}: use ready or ordered`,
+    );
+  const url = checkQueueUrl(settings.queue, name('queue'));
+  const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
+  const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));
+  return { url, job, ackWaitMs };
+}

@@ -1,0 +1,30 @@
+import type { Stage } from '../config/model.js';
+import { type OpenedJob, openQueueJob } from '../queue/open.js';
+import { fanStages } from './hosts.js';
+
+/**
+ * Opens the job of each fan stage that has a queue (`queue:`), before any stage starts, and
+ * makes the queue that stage's one worker. Returns the jobs, to be closed once the run has ended:
+ * removed from the server when it finished, kept (to be resumed) when a signal stopped it.
+ */
+export async function openStageQueues(
+  stages: readonly Stage[],
+  log: (line: string) => void,
+): Promise<OpenedJob[]> {
+  const jobs: OpenedJob[] = [];
+  try {
+    for (const stage of fanStages(stages)) {
+      if (stage.queue === undefined) continue;
+      const job = await openQueueJob(stage.queue, stage.options, log);
+      jobs.push(job);
+      stage.options = job.options;
+      log(
+        `stage ${stage.name}: ${job.resumed ? 'resuming' : 'started'} job "${stage.queue.job}" on ${stage.queue.url}`,
+      );
+    }
+  } catch (error) {
+    await Promise.all(jobs.map((job) => job.close(false)));
+    throw error;
+  }
+  return jobs;
+}

@@ -1,0 +1,73 @@
+import type { FanOptions } from '../fan/options.js';
+import type { QueueTarget } from '../options/queue.js';
+import { connectQueue, type QueueConnection } from '../workers/queue/connect.js';
+import { queueKind } from '../workers/queue/coordinator.js';
+import { deleteJob, startJob } from '../workers/queue/job.js';
+import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
+import { jobNames } from '../workers/queue/names.js';
+
+/** A coordinator's job opened on the queue: the engine's options to run it with. */
+export interface OpenedJob {
+  /** The fan's options with the queue as its one worker. */
+  options: FanOptions;
+  resumed: boolean;
+  conn: QueueConnection;
+  /** Removes the job when `finished` (a stopped one stays, to be resumed), and disconnects. */
+  close(finished: boolean): Promise<void>;
+}
+
+/**
+ * Connects to the queue and starts (or resumes) the job for a fan resolved as for a local one:
+ * the one place the command line, configs and the library set up a queue's coordinator. Its
+ * `retries` are the queue's (a block's tries, counted by its workers): the engine gets none.
+ */
+export async function openQueueJob(
+  target: QueueTarget,
+  resolved: FanOptions,
+  log: (line: string) => void,
+): Promise<OpenedJob> {
+  const names = jobNames(target.job);
+  const conn = await connectQueue(target.url);
+  try {
+    const limit = conn.maxPayload - MESSAGE_OVERHEAD;
+    if (resolved.blockSize > limit)
+      log(
+        `block ${resolved.blockSize}: blocks are cut to ${limit} bytes, to fit a message of the queue (max_payload ${conn.maxPayload})`,
+      );
+    const block = Math.min(resolved.blockSize, limit);
+    const wanted = {
+      split: resolved.framing.name,
+      join: resolved.outputFraming.name,
+      block,
+      tries: 1 + resolved.retries,
+      ackWaitMs: target.ackWaitMs,
+    };
+    const { spec, resumed } = await startJob(conn, names, wanted, freshId());
+    const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
+    const window = Math.max(4 * block, resolved.mergeMemory);
+    const options: FanOptions = {
+      ...resolved,
+      kind: queueKind({ conn, names, spec, window, resultsUpTo, log }),
+      workers: 1,
+      attribution: 'protocol',
+      retries: 0,
+      blockSize: spec.block,
+      blockGiven: true,
+    };
+    return {
+      options,
+      resumed,
+      conn,
+      async close(finished) {
+        try {
+          if (finished) await deleteJob(conn, names);
+        } finally {
+          await conn.close();
+        }
+      },
+    };
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+}
