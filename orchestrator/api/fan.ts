@@ -18,7 +18,6 @@ import {
   type QueueTarget,
   resolveQueueSettings,
 } from '../options/queue.js';
-import { openQueueJob } from '../queue/open.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
@@ -175,6 +174,8 @@ async function runQueue(
   size: number | null,
   io: { signal?: AbortSignal | undefined; output?: unknown },
 ): Promise<FanSummary> {
+  // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
+  const { openQueueJob } = await import('../queue/open.js');
   const job = await openQueueJob(prepared.queue!, options, prepared.log);
   let finished = true;
   try {

@@ -5,7 +5,6 @@ import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input.js';
 import type { FanOptions } from '../fan/options.js';
 import { resolveQueueSettings } from '../options/queue.js';
-import { openQueueJob } from '../queue/open.js';
 import { DEFAULT_JOB } from '../workers/queue/names.js';
 import { resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
@@ -84,6 +83,8 @@ export async function runQueueFan(
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : String(raw.output);
+  // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
+  const { openQueueJob } = await import('../queue/open.js');
   const job = await openQueueJob(target, resolved, log);
   let finished = false;
   try {

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { ExitCode } from '../../filters/index.js';
-import { formatStatus, type JobStatus, jobStatus, listJobs } from '../queue/status.js';
-import { connectQueue, QueueError } from '../workers/queue/connect.js';
+import type { JobStatus } from '../queue/status.js';
 import { checkJobName, checkQueueUrl } from '../workers/queue/names.js';
 
 type Run = (status: Promise<number>) => void;
@@ -46,6 +45,11 @@ See docs/queue.md.`,
 async function showStatus(raw: Record<string, unknown>): Promise<number> {
   const url = checkQueueUrl(String(raw.queue));
   const only = raw.job === undefined ? null : checkJobName(String(raw.job));
+  // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
+  const [{ connectQueue, QueueError }, { formatStatus, jobStatus, listJobs }] = await Promise.all([
+    import('../workers/queue/connect.js'),
+    import('../queue/status.js'),
+  ]);
   const conn = await connectQueue(url);
   try {
     const names = only === null ? await listJobs(conn) : [only];

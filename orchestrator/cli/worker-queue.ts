@@ -4,8 +4,6 @@ import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { workerCount } from '../options/checks.js';
 import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 import { parseOkStatus } from '../options/jobs.js';
-import { serveQueue } from '../queue/serve.js';
-import { connectQueue } from '../workers/queue/connect.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
@@ -107,6 +105,11 @@ export async function runQueueWorker(
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
+  // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
+  const [{ connectQueue }, { serveQueue }] = await Promise.all([
+    import('../workers/queue/connect.js'),
+    import('../queue/serve.js'),
+  ]);
   const conn = await connectQueue(url);
   const stop = new AbortController();
   let signalled: NodeJS.Signals | null = null;

@@ -1,5 +1,5 @@
 import type { Stage } from '../config/model.js';
-import { type OpenedJob, openQueueJob } from '../queue/open.js';
+import type { OpenedJob } from '../queue/open.js';
 import { fanStages } from './hosts.js';
 
 /**
@@ -15,6 +15,8 @@ export async function openStageQueues(
   try {
     for (const stage of fanStages(stages)) {
       if (stage.queue === undefined) continue;
+      // The queue's client (NATS) loads only when a stage uses a queue.
+      const { openQueueJob } = await import('../queue/open.js');
       const job = await openQueueJob(stage.queue, stage.options, log);
       jobs.push(job);
       stage.options = job.options;
