@@ -13,11 +13,7 @@ const pages = [
   page('manifold-fan', 'one stream, many workers', 'docs/fan.md'),
   page('manifold-run', 'run, check and graph pipelines from config files', 'docs/config.md'),
   page('manifold-table', 'shared lookup tables for every worker', 'docs/tables.md'),
-  page(
-    'manifold-hosts',
-    'workers on other machines over SSH (fan --host, manifold worker)',
-    'docs/hosts.md',
-  ),
+  page('manifold-hosts', 'workers on other machines over SSH', 'docs/hosts.md'),
   page('manifold-queue', 'workers on any machines through a NATS JetStream queue', 'docs/queue.md'),
   ...FILTERS.map((name) => filterPage(name)),
 ];
