@@ -75,7 +75,12 @@ export class Fan implements WorkerListener {
     this.#log = log;
     this.#label = label;
     this.#reporter = options.reporter ?? process.stderr;
-    this.#stats = new Stats(options.workers, options.outputFraming);
+    const remote = options.remote;
+    this.#stats = new Stats(
+      options.workers,
+      options.outputFraming,
+      remote === undefined ? undefined : (slot) => remote.hostOf(slot),
+    );
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input);
     this.#halts = new HaltCounter(options.halt, options.haltOn);
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);

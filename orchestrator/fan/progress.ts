@@ -5,8 +5,8 @@ import type { Stats } from './stats.js';
 
 /**
  * `--progress`: one line on stderr, redrawn four times a second while stderr is a terminal:
- * bytes and records in and out, the input rate, each worker's backlog, and an ETA when the
- * input's size is known.
+ * bytes and records in and out, the input rate, each worker's backlog, on hosts the blocks done
+ * on each host, and an ETA when the input's size is known.
  */
 export class Progress {
   readonly #stats: Stats;
@@ -43,6 +43,9 @@ export class Progress {
     const seconds = Math.max((now - stats.started) / 1000, 0.001);
     const rate = stats.bytesRead / seconds;
     const backlog = this.#workers.map((w) => `${w.slot}:${formatSize(w.backlog)}`).join(' ');
+    const hosts = stats.hosts?.list() ?? [];
+    const done =
+      hosts.length === 0 ? '' : ` | done ${hosts.map((h) => `${h.host}:${h.done}`).join(' ')}`;
     let eta = '';
     if (this.#total !== null && rate > 0) {
       const left = Math.max(this.#total - stats.bytesRead, 0) / rate;
@@ -51,7 +54,7 @@ export class Progress {
     return (
       `in ${formatSize(stats.bytesRead)} ${stats.recordsRead} rec | ` +
       `out ${formatSize(stats.bytesOut)} ${stats.recordsOut} rec | ` +
-      `${formatSize(Math.round(rate))}/s | backlog ${backlog}${eta}`
+      `${formatSize(Math.round(rate))}/s | backlog ${backlog}${done}${eta}`
     );
   }
 

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Framing } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
+import { type HostStats, HostTotals } from './host-stats.js';
 import type { Reporter } from './options.js';
 import { countRecords } from './records.js';
 
@@ -44,6 +45,8 @@ export interface FanSummary {
     bytesOut: number;
   };
   workers: WorkerStats[];
+  /** What ran on each host, for a fan on hosts (--host); absent for a local fan. */
+  hosts?: HostStats[];
 }
 
 /** Counts everything --stats and --progress report. */
@@ -58,9 +61,13 @@ export class Stats {
   bytesRead = 0;
   recordsRead = 0;
   blocksCut = 0;
+  /** Per-host totals, when the slots run on hosts. */
+  readonly hosts: HostTotals | null;
 
-  constructor(workers: number, framing: Framing) {
+  /** `hostOf` names the host a slot runs on now, for a fan on hosts. */
+  constructor(workers: number, framing: Framing, hostOf?: (slot: number) => string) {
     this.#framing = framing;
+    this.hosts = hostOf === undefined ? null : new HostTotals(hostOf);
     this.workers = Array.from({ length: workers }, (_, i) => ({
       worker: i + 1,
       pids: [],
@@ -88,11 +95,18 @@ export class Stats {
     stats.blocks++;
     if (block.records > 0) stats.recordsIn += block.records;
     stats.bytesIn += block.bytes;
+    const host = this.hosts?.of(worker.slot);
+    if (host !== undefined) {
+      host.blocks++;
+      if (block.records > 0) host.recordsIn += block.records;
+      host.bytesIn += block.bytes;
+    }
     if (this.#inFlight[worker.slot - 1]!++ === 0) this.#busySince[worker.slot - 1] = Date.now();
   }
 
   finished(worker: Worker): void {
     const i = worker.slot - 1;
+    if (this.hosts !== null) this.hosts.of(worker.slot).done++;
     if (this.#inFlight[i]! > 0 && --this.#inFlight[i]! === 0) this.#stopClock(i);
   }
 
@@ -100,6 +114,7 @@ export class Stats {
     const stats = this.workers[worker.slot - 1]!;
     // Processes and threads tell how each ended; other transports may have no such details.
     const details = end.kind === 'cannot-start' ? undefined : end.details;
+    this.hosts?.ended(worker.slot, details?.host || undefined, end.kind === 'failed');
     if (details !== undefined) {
       const { pid, thread, host, exitCode, signal } = details;
       stats.exits.push({
@@ -116,8 +131,16 @@ export class Stats {
 
   wrote(worker: Worker, parts: Buffer[]): void {
     const stats = this.workers[worker.slot - 1]!;
-    for (const part of parts) stats.bytesOut += part.length;
-    stats.recordsOut += countRecords(parts, this.#framing);
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    const records = countRecords(parts, this.#framing);
+    stats.bytesOut += bytes;
+    stats.recordsOut += records;
+    const host = this.hosts?.of(worker.slot);
+    if (host !== undefined) {
+      host.bytesOut += bytes;
+      host.recordsOut += records;
+    }
   }
 
   /** Output no worker can be named for (sort -m's merge): counted in the totals only. */
@@ -143,7 +166,9 @@ export class Stats {
       recordsOut: this.recordsOut,
       bytesOut: this.bytesOut,
     };
-    return { status, durationMs: Date.now() - this.started, totals, workers: this.workers };
+    const durationMs = Date.now() - this.started;
+    const hosts = this.hosts === null ? {} : { hosts: this.hosts.list() };
+    return { status, durationMs, totals, workers: this.workers, ...hosts };
   }
 
   /** Writes the summary to a file, or to the reporter (stderr) for `-`. */

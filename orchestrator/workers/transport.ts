@@ -99,6 +99,8 @@ export interface SlotSpec {
  */
 export interface RemoteSlots {
   open(spec: SlotSpec, events: TransportEvents, block?: InstanceBlock): Transport;
+  /** The name of the host `slot` runs on now, for --stats and --progress per host. */
+  hostOf(slot: number): string;
 }
 
 /** A stream for workers' stderr, line by line, each line after the worker's number if `tagged`. */

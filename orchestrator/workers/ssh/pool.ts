@@ -154,9 +154,9 @@ export class HostPool implements RemoteSlots {
     return this.#slotHosts.length;
   }
 
-  /** The host of each slot, by slot from 1, for --stats. */
+  /** The host `slot` runs on now (its session's; a dropped host's slots move), for --stats. */
   hostOf(slot: number): string {
-    return this.#slotHosts[slot - 1]?.name ?? '';
+    return (this.#sessions.get(slot)?.host ?? this.#slotHosts[slot - 1])?.name ?? '';
   }
 
   open(spec: SlotSpec, events: TransportEvents, block?: InstanceBlock): Transport {
