@@ -16,6 +16,7 @@ export type { Input, Output } from './api/io.js';
 export type { ApiReporter as Reporter, StderrOption } from './api/report.js';
 export type { PipelineConfig, RunIO, RunSummary } from './api/run.js';
 export type { FanStreamIO } from './api/stream.js';
+export type { HostStats } from './fan/host-stats.js';
 export type { FanSummary, WorkerStats } from './fan/stats.js';
 export type { FanSettings } from './options/fan-settings.js';
 

@@ -32,6 +32,29 @@ describe('the progress line', () => {
     );
   });
 
+  it('on hosts, adds the blocks done on each host, counted where the slot runs then', () => {
+    const where = ['', 'h2', 'h1'];
+    const stats = new Stats(2, parseFraming('lines'), (slot) => where[slot]!);
+    const block = { seq: 0, parts: [], bytes: 4, firstRecord: 1, records: 1, failures: 0 };
+    for (const slot of [1, 2, 2]) {
+      stats.sent(worker(slot, 0), block);
+      stats.finished(worker(slot, 0));
+    }
+    // Slot 1's host was dropped: it goes on on h1.
+    where[1] = 'h1';
+    stats.sent(worker(1, 0), block);
+    stats.finished(worker(1, 0));
+    const progress = new Progress(stats, [worker(1, 0), worker(2, 0)], null);
+    expect(progress.line(stats.started + 1000)).toMatch(
+      /\| backlog 1:0 B 2:0 B \| done h1:3 h2:1$/,
+    );
+    progress.stop();
+    expect(stats.summary(0).hosts?.map((h) => [h.host, h.slots, h.blocks, h.bytesIn])).toEqual([
+      ['h1', [1, 2], 3, 12],
+      ['h2', [1], 1, 4],
+    ]);
+  });
+
   it('leaves out the ETA when the input size is unknown', () => {
     const stats = new Stats(1, parseFraming('lines'));
     const progress = new Progress(stats, [worker(1, 0)], null);
