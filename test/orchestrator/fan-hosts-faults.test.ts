@@ -1,10 +1,13 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { numbered } from '../support/lines.js';
 import { commandOf, holdsWithin } from '../support/proc.js';
 import { collect, finish, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { startHosts, type TestHosts } from '../support/sshd.js';
+import { tempDir } from '../support/temp.js';
 
 // Hosts that die, hang or lack manifold, and signals: against real sshd test hosts.
 
@@ -37,9 +40,10 @@ describe('manifold fan --host faults', () => {
       const test = await hosts(2);
       const input = numbered(1, 20_000);
       const attribution = merge === 'ordered' ? ['--per-block'] : ['--one-to-one'];
+      const statsFile = join(tempDir(), 'stats.json');
       const child = spawnManifold([
         ...['fan', '--ssh', test.ssh, '--host', 'h1/2', '--host', 'h2/1', '--block', '8K'],
-        ...['--merge', merge, ...attribution, '--retries', '1', ...hangOnH1],
+        ...['--merge', merge, ...attribution, '--retries', '1', '--stats', statsFile, ...hangOnH1],
       ]);
       const stderr = watch(child.stderr!);
       child.stdin!.end(input);
@@ -53,6 +57,15 @@ describe('manifold fan --host faults', () => {
       ]);
       const output = merge === 'ordered' ? end.stdout : sorted(end.stdout);
       expect(byteDiff(output, Buffer.from(input))).toEqual(sameBytes(Buffer.from(input)));
+      // Every block was done on h2, by its own slot and h1's, which moved there.
+      const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as {
+        totals: { blocks: number };
+        hosts: { host: string; slots: number[]; done: number; failed: number }[];
+      };
+      const [h1, h2] = stats.hosts;
+      expect([h1!.host, h1!.done, h1!.failed > 0]).toEqual(['h1', 0, true]);
+      expect([h2!.host, h2!.done]).toEqual(['h2', stats.totals.blocks]);
+      expect(h2!.slots.length).toBeGreaterThan(1);
     });
   }
 
