@@ -43,6 +43,12 @@ describe('fan({ hosts }) from the library', () => {
     expect(output.text()).toBe(input);
     const hosts = new Set(summary.workers.flatMap((w) => w.exits.map((e) => e.host)));
     expect([...hosts].sort()).toEqual(['h1', 'local']);
+    // Its totals per host, each host's blocks done adding up to the fan's.
+    expect(summary.hosts?.map((h) => [h.host, h.slots])).toEqual([
+      ['h1', [1]],
+      ['local', [2]],
+    ]);
+    expect(summary.hosts!.reduce((sum, h) => sum + h.done, 0)).toBe(summary.totals.blocks);
   });
 
   it('a host without manifold rejects with manifold.notFound, naming it', async () => {
