@@ -1,0 +1,116 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifold } from '../helpers.js';
+import { fan, statsOf } from '../support/fan-run.js';
+import { startHosts, type TestHosts } from '../support/sshd.js';
+import { tempDir } from '../support/temp.js';
+
+// --stats and --progress of a fan on hosts, against real sshd test hosts: per instance and per
+// host (a host dropped mid-run: fan-hosts-faults.test.ts).
+
+let test: TestHosts;
+beforeAll(async () => {
+  test = await startHosts(2);
+}, 60_000);
+afterAll(async () => {
+  await test?.stop();
+});
+
+const hosts = () => ['--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'];
+const input = 'abc\ndef\nghi\n';
+
+/** What --stats says of a worker, and of a host. */
+type Counts = Record<'blocks' | 'recordsIn' | 'bytesIn' | 'recordsOut' | 'bytesOut', number>;
+type PerWorker = Counts & { exits: unknown[] };
+type PerHost = Counts & {
+  host: string;
+  slots: number[];
+  done: number;
+  instances: number;
+  failed: number;
+};
+
+describe('manifold fan --host: --stats and --progress', () => {
+  it('--stats names the host each instance ran on', async () => {
+    const result = await fan(
+      [...hosts(), '--per-block', '--block', '4', '--stats', '-', '--', 'cat'],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    const hostsSeen = new Set(
+      statsOf(result).workers.flatMap((w) => w.exits.map((e) => (e as { host?: string }).host)),
+    );
+    expect([...hostsSeen].sort()).toEqual(['h1', 'h2']);
+  });
+
+  it('--stats totals per host: slots, blocks given and done, bytes, instances, what the workers add up to', async () => {
+    const result = await fan(
+      [...hosts(), '--per-block', '--block', '4', '--stats', '-', '--', 'cat'],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    const stats = JSON.parse(result.stderr) as { workers: PerWorker[]; hosts: PerHost[] };
+    expect(stats.hosts.map((h) => [h.host, h.slots])).toEqual([
+      ['h1', [1]],
+      ['h2', [2]],
+    ]);
+    for (const host of stats.hosts) {
+      // Each slot stayed on its host: the host's totals are its slot's.
+      const worker = stats.workers[host.slots[0]! - 1]!;
+      expect(host).toEqual({
+        host: host.host,
+        slots: host.slots,
+        blocks: worker.blocks,
+        done: worker.blocks,
+        recordsIn: worker.recordsIn,
+        bytesIn: worker.bytesIn,
+        recordsOut: worker.recordsOut,
+        bytesOut: worker.bytesOut,
+        instances: worker.exits.length,
+        failed: 0,
+      });
+    }
+    const sum = (key: 'blocks' | 'bytesIn' | 'bytesOut') =>
+      stats.hosts.reduce((total, host) => total + host[key], 0);
+    expect([sum('blocks'), sum('bytesIn'), sum('bytesOut')]).toEqual([3, 12, 12]);
+  });
+
+  it('--stats counts the failed instances of the host they failed on', async () => {
+    const failOnH1 = 'case $HOME in */h1/home) exit 3;; *) exec cat;; esac';
+    const result = await fan(
+      [...hosts(), '--per-block', '--block', '4', '--stats', '-', '--shell', '--', failOnH1],
+      input,
+    );
+    expect(result.exitCode).toBe(1);
+    const json = result.stderr.slice(result.stderr.indexOf('{'));
+    const byHost = new Map(
+      (JSON.parse(json) as { hosts: PerHost[] }).hosts.map((h) => [h.host, h] as const),
+    );
+    expect(byHost.get('h1')!.failed).toBeGreaterThanOrEqual(1);
+    expect(byHost.get('h1')!.done).toBe(0);
+    expect(byHost.get('h2')?.failed ?? 0).toBe(0);
+  });
+
+  it('--stats of a local fan has no hosts section', async () => {
+    const result = await fan(['--stats', '-', '--', 'cat'], input);
+    expect(result.exitCode).toBe(0);
+    expect(Object.keys(JSON.parse(result.stderr))).not.toContain('hosts');
+  });
+
+  it('--progress on a terminal shows the blocks done on each host', async () => {
+    const dir = tempDir('manifold-progress-');
+    writeFileSync(join(dir, 'in.txt'), input);
+    const command = [
+      `node ${manifold} fan --ssh '${test.ssh}' --host h1/1 --host h2/1 --per-block --block 4`,
+      `--progress --input ${dir}/in.txt -- cat > ${dir}/out.txt`,
+    ].join(' ');
+    const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
+    expect(tty.exitCode).toBe(0);
+    // The last line drawn, at the end: every block done, on one host or the other.
+    const done = [...tty.stdout.matchAll(/\| done h1:(\d+) h2:(\d+)/g)].at(-1);
+    expect(done, tty.stdout).toBeDefined();
+    expect(Number(done![1]) + Number(done![2])).toBe(3);
+  });
+});
