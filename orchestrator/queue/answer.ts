@@ -1,4 +1,3 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { FrameKind } from '../workers/frame/index.js';
 import type { QueueConnection } from '../workers/queue/connect.js';
 import {
@@ -95,24 +94,4 @@ function piecesOf(output: readonly Buffer[], limit: number): Buffer[][] {
   }
   if (size > 0) pieces.push(piece);
   return pieces;
-}
-
-/**
- * A block delivered more often than its tries allow, its workers lost with it (killed, cut
- * off): it fails as a block failing every try does, and leaves the queue.
- */
-export function failLostBlock(
-  conn: QueueConnection,
-  names: JobNames,
-  message: JsMsg,
-  block: { seq: number; given: number; host: string },
-  stopped: () => boolean,
-): void {
-  const failure = {
-    worker: `queue worker on ${block.host}:`,
-    reason: `given ${block.given} times to workers lost with it (killed, or cut off from the queue past the ack wait)`,
-  };
-  publishFailure(conn, names, block.seq, failure, stopped)
-    .then(() => message.term())
-    .catch(() => message.nak());
 }

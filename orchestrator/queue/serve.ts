@@ -17,7 +17,7 @@ import {
 import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
-import { failLostBlock, publishFailure, publishOutput } from './answer.js';
+import { publishFailure, publishOutput } from './answer.js';
 import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
 
 /** What `manifold worker --queue` runs: its own command, never one from the queue. */
@@ -34,9 +34,6 @@ export interface ServeOptions {
   /** Aborted to stop: the blocks in hand go back to the queue at once. */
   signal: AbortSignal;
 }
-
-/** Deliveries beyond a block's tries that may end with its worker lost before it fails. */
-const LOST_ALLOWED = 2;
 
 /** Blocks a persistent worker is given ahead, so that its pipe never runs dry between blocks. */
 const PERSISTENT_AHEAD = 2;
@@ -178,16 +175,6 @@ class QueueServer implements WorkerListener {
     } catch (error) {
       this.#options.log(`a message of the queue is no block (${describeError(error)}): dropped`);
       message.term();
-      return null;
-    }
-    // A worker lost with a block (killed, cut off) is not the block's failure, but a block that
-    // kills its worker must not go round for ever: past LOST_ALLOWED more deliveries than its
-    // tries, it fails (docs/queue.md).
-    const given = message.info.deliveryCount - 1;
-    if (given >= this.#spec.tries + LOST_ALLOWED) {
-      const { conn, names } = this.#options;
-      const lost = { seq: block.seq, given, host: this.#host };
-      failLostBlock(conn, names, message, lost, () => this.#finished);
       return null;
     }
     const working = setInterval(() => message.working(), Math.max(100, this.#spec.ackWaitMs / 3));

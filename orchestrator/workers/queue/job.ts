@@ -98,8 +98,8 @@ async function ensureBlocks(conn: QueueConnection, names: JobNames, spec: JobSpe
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: spec.ackWaitMs * 1e6,
-    // Tries are counted by the workers: failures, and deliveries past the tries that lost their
-    // worker (queue/serve.ts), which the server's limit could not tell apart.
+    // Tries are counted by the workers, on failures (messages.ts); a worker that dies is not a
+    // failure of the block's, and its block simply goes again.
     max_deliver: -1,
   });
 }
