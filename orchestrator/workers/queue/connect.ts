@@ -8,6 +8,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { describeError, ManifoldError } from '../../../filters/index.js';
 
 /** A connection to a NATS server with JetStream, as the queue's both sides use it. */
+/**
+ * How long a JetStream API request (making a job's streams, a consumer) may take: a server
+ * writing its file store on a busy machine can take more than the client's default 5 s.
+ */
+const API_TIMEOUT_MS = 30_000;
+
 export interface QueueConnection {
   url: string;
   nc: NatsConnection;
@@ -53,7 +59,7 @@ export async function connectQueue(url: string): Promise<QueueConnection> {
   }
   let jsm: JetStreamManager;
   try {
-    jsm = await jetstreamManager(nc);
+    jsm = await jetstreamManager(nc, { timeout: API_TIMEOUT_MS });
   } catch (error) {
     await nc.close();
     throw new QueueError(`the NATS server at ${url} has no JetStream: ${reasonOf(error)}`, error);
@@ -61,7 +67,7 @@ export async function connectQueue(url: string): Promise<QueueConnection> {
   return {
     url,
     nc,
-    js: jetstream(nc),
+    js: jetstream(nc, { timeout: API_TIMEOUT_MS }),
     jsm,
     maxPayload: nc.info?.max_payload ?? 1024 * 1024,
     close: async () => {
