@@ -6,7 +6,7 @@ import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
 import { configHosts, type RawHosts } from './hosts.js';
-import { resolveInputs, resolveOutput } from './io.js';
+import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
@@ -57,17 +57,19 @@ const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
  * Reads and checks a config before anything runs: syntax, schema, and then what a schema cannot
  * say (sizes, framings, keys, commands on PATH, join placeholders, cycles, contradictions).
  * Every problem is reported at once, with its line and column; the result is what runs.
- * `text`, when given, is the config's text, and `file` only names it (and its folder).
+ * `text`, when given, is the config's text, and `file` only names it (and its folder); `files`
+ * 'named' leaves out whether the input files and the output's folder exist (for drawing).
  */
 export function checkConfig(
   file: string,
   variables: Record<string, string | undefined>,
   text?: string,
+  files: FileChecks = 'checked',
 ): Pipeline {
   const config = loadConfig(file, variables, text);
   const schemaProblems = checkSchema(config);
   try {
-    const pipeline = new Checker(config).pipeline();
+    const pipeline = new Checker(config, files).pipeline();
     if (schemaProblems.length > 0) throw new ConfigError(file, schemaProblems);
     return pipeline;
   } catch (error) {
@@ -88,9 +90,11 @@ class Checker {
   readonly #folder: string;
   readonly #problems: Problem[] = [];
   #tables: string[] = [];
+  readonly #files: FileChecks;
 
-  constructor(config: LoadedConfig) {
+  constructor(config: LoadedConfig, files: FileChecks) {
     this.#config = config;
+    this.#files = files;
     this.#raw = config.data as RawConfig;
     this.#folder = dirname(resolve(config.file));
   }
@@ -103,8 +107,8 @@ class Checker {
     );
     this.#tables = tables.values;
     const env = { ...tables.env, ...stringsOf(this.#raw.env) };
-    const inputs = resolveInputs(this.#raw.input, this.#folder, report);
-    const output = resolveOutput(this.#raw.output, this.#folder, report);
+    const inputs = resolveInputs(this.#raw.input, this.#folder, report, this.#files);
+    const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
     return { file: this.#config.file, folder: this.#folder, inputs, output, env, stages };
