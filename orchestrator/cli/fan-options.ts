@@ -81,7 +81,7 @@ export function fanOptions(): Option[] {
     ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
     new Option(
       '--table <NAME=PATH>',
-      'a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md)',
+      "a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md); with --queue, stored in the queue's Object Store and fetched by each worker machine",
     ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option(
       '--max-record <size>',
@@ -138,5 +138,7 @@ Examples:
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 -- grep ERROR
   manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log
     (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)
+  manifold fan --queue nats://queue:4222 --job enrich --table users=users.mft < events.tsv
+    (workers: 'manifold worker --queue nats://queue:4222 --job enrich -- mf-join --table users --key field:3')
 
 See docs/fan.md for every mode.`;

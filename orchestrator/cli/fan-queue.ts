@@ -43,7 +43,6 @@ const WORKERS_OWN = [
   ['shell', '--shell'],
   ['tag', '--tag'],
   ['okStatus', '--ok-status'],
-  ['table', '--table'],
   ['timeout', '--timeout'],
   ['joblog', '--joblog'],
   ['header', '--header'],
@@ -73,13 +72,19 @@ export async function runQueueFan(
   if (raw.merge === 'sorted')
     throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
   const target = resolveQueueSettings(
-    { queue: String(raw.queue), job: raw.job as string, ackWait: raw.ackWait as string },
+    {
+      queue: String(raw.queue),
+      job: raw.job as string,
+      ackWait: raw.ackWait as string,
+      table: raw.table,
+    },
     (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
   )!;
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  const resolved = resolveFanOptions(['queue'], raw, () => {});
+  // The tables go to the workers through the queue (target.tables), not to a local command.
+  const resolved = resolveFanOptions(['queue'], { ...raw, table: undefined }, () => {});
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : String(raw.output);

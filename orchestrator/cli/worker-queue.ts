@@ -38,15 +38,20 @@ export const WORKER_QUEUE_HELP = `
 The command is this worker's own: nothing on the queue can make it run another. It serves the
 job until its coordinator finishes it (it waits for a job that has not started), then exits 0.
 
-Exit status: 0 the job is finished; 1 the queue cannot be reached or has no JetStream;
-2 usage error; 127 command not found; 130 or 143 after SIGINT or SIGTERM (its blocks go back
-to the queue at once).
+Tables the coordinator gave (manifold fan --queue ... --table NAME=PATH) are fetched from the
+queue's Object Store into this machine's cache ($XDG_CACHE_HOME/manifold/files, by content
+hash: once per machine) before the first block; the command finds each as MANIFOLD_TABLE_<NAME>.
+
+Exit status: 0 the job is finished; 1 the queue cannot be reached or has no JetStream, or a
+table of the job cannot be fetched; 2 usage error; 127 command not found; 130 or 143 after
+SIGINT or SIGTERM (its blocks go back to the queue at once).
 
 Examples:
   manifold worker --queue nats://10.0.0.5:4222 -- gzip -c
   manifold worker --queue nats://queue:4222 --job logs -j 8 --shell -- 'grep ERROR | cut -f3'
   manifold worker --queue nats://queue:4222 --protocol manifold -- mf-map 'r.toUpperCase()'
   manifold worker --queue nats://queue:4222 --one-to-one -- tr a-z A-Z
+  manifold worker --queue nats://queue:4222 --job enrich -- mf-join --table users --key field:3
 
 See docs/queue.md.`;
 

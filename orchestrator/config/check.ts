@@ -204,7 +204,11 @@ class Checker {
   ): Stage[] {
     const before = this.#problems.length;
     checkFanValues(raw, (key, message) => this.#problem([...path, key], message));
-    const queue = configQueue(raw, (key, message) => this.#problem([...path, key], message));
+    const queue = configQueue(
+      raw,
+      (key, message) => this.#problem([...path, key], message),
+      this.#tables,
+    );
     if (queue === undefined) return [];
     // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
     const worker =

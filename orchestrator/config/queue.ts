@@ -17,15 +17,22 @@ const WORKERS_OWN_KEYS = [
   'thread-heap',
 ] as const;
 
-const KEYS: Record<string, string> = { queue: 'queue', job: 'job', ackWait: 'ack-wait' };
+const KEYS: Record<string, string> = {
+  queue: 'queue',
+  job: 'job',
+  ackWait: 'ack-wait',
+  table: 'tables',
+};
 
 /**
  * A fan stage's `queue:` (with `job:` and `ack-wait:`), resolved as `fan --queue` is; null when
- * it has none, undefined when a problem was said.
+ * it has none, undefined when a problem was said. The config's `tables` (`NAME=PATH`, checked)
+ * go to the queue's workers through its Object Store.
  */
 export function configQueue(
   raw: Record<string, unknown>,
   problem: (key: string, message: string) => void,
+  tables: readonly string[] = [],
 ): QueueTarget | null | undefined {
   if (raw.queue === undefined) {
     for (const key of ['job', 'ack-wait']) {
@@ -53,6 +60,7 @@ export function configQueue(
         job: raw.job as string,
         ackWait: raw['ack-wait'] as string,
         merge: raw.merge,
+        table: tables,
       },
       (option) => KEYS[option] ?? option,
     );

@@ -1,6 +1,8 @@
 import { UsageError } from '../../filters/index.js';
+import type { TableBinding } from '../fan/tables.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
 import { parseTimeout } from './jobs.js';
+import { resolveQueueTables } from './queue-tables.js';
 
 /** The names of the queue settings, for the library's and configs' checks of option names. */
 export const QUEUE_SETTING_NAMES = ['queue', 'job', 'ackWait'] as const;
@@ -20,6 +22,8 @@ export interface QueueTarget {
   url: string;
   job: string;
   ackWaitMs: number;
+  /** Tables for the workers: stored in the queue's Object Store, fetched by each machine. */
+  tables: TableBinding[];
 }
 
 /**
@@ -37,7 +41,6 @@ export const WORKERS_OWN_SETTINGS = [
   'shell',
   'tag',
   'okStatus',
-  'table',
   'timeout',
   'joblog',
   'header',
@@ -77,5 +80,5 @@ export function resolveQueueSettings(
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));
-  return { url, job, ackWaitMs };
+  return { url, job, ackWaitMs, tables: resolveQueueTables(settings.table, name) };
 }

@@ -5,6 +5,7 @@ import { queueKind } from '../workers/queue/coordinator.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
 import { jobNames } from '../workers/queue/names.js';
+import { checkSameTables, storeTables } from '../workers/queue/tables.js';
 
 /** A coordinator's job opened on the queue: the engine's options to run it with. */
 export interface OpenedJob {
@@ -35,14 +36,18 @@ export async function openQueueJob(
         `block ${resolved.blockSize}: blocks are cut to ${limit} bytes, to fit a message of the queue (max_payload ${conn.maxPayload})`,
       );
     const block = Math.min(resolved.blockSize, limit);
+    // Tables are stored before the job exists: its workers fetch them once they see the job.
+    const tables = await storeTables(conn, target.tables, log);
     const wanted = {
       split: resolved.framing.name,
       join: resolved.outputFraming.name,
       block,
       tries: 1 + resolved.retries,
       ackWaitMs: target.ackWaitMs,
+      ...(target.tables.length > 0 && { tables }),
     };
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
+    checkSameTables(spec.tables, tables, target.job);
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
     const options: FanOptions = {

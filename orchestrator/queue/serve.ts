@@ -19,6 +19,7 @@ import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
 import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
+import { fetchTables } from './tables.js';
 
 /** What `manifold worker --queue` runs: its own command, never one from the queue. */
 export interface ServeOptions {
@@ -55,7 +56,10 @@ interface Held {
 export async function serveQueue(options: ServeOptions): Promise<void> {
   const spec = await waitForJob(options);
   if (spec === null) return;
-  await new QueueServer(options, spec).run();
+  // The job's tables, fetched into this machine's cache before its first block.
+  const tables = await fetchTables(options.conn, spec, options.names.job, options.log);
+  const command = { ...options.command, env: { ...options.command.env, ...tables } };
+  await new QueueServer({ ...options, command }, spec).run();
 }
 
 class QueueServer implements WorkerListener {

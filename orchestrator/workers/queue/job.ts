@@ -29,6 +29,8 @@ export interface JobSpec {
   tries: number;
   /** How long a block may go without word from its worker before it goes to another, in ms. */
   ackWaitMs: number;
+  /** The workers' tables: name → content hash, an object of the Object Store (tables.ts). */
+  tables?: Record<string, string>;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */

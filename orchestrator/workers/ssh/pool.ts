@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, ManifoldError, plural } from '../../../filters/index.js';
 import { tableEnvName } from '../../../filters/tables/env.js';
+import { describeItem, type ShipItem, shipItem } from '../shipment.js';
 import type {
   InstanceBlock,
   RemoteSlots,
@@ -15,7 +16,6 @@ import { HostConnection } from './connection.js';
 import type { RemoteSettings } from './hosts.js';
 import { Session } from './session.js';
 import { removeFrom, shipTo } from './ship.js';
-import { describeItem, type ShipItem, shipItem } from './shipment.js';
 import { SshTransport } from './transport.js';
 
 /** Lost sessions (a connection that failed) after which a host is dropped for the run. */
