@@ -28,6 +28,8 @@ export interface TestHost {
   port: number;
   /** Its HOME: shipped files land under it. */
   home: string;
+  /** The folder first on its PATH (`node`, `manifold`): a command put here is found there only. */
+  bin: string;
   /** The sshd listening for it. */
   sshd: ChildProcess;
   /** The processes its sshd runs for connections (sessions, workers, their commands). */
@@ -258,7 +260,7 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
       };
       cleanups.push(kill);
       hosts.push({
-        ...{ name, address, port, home, sshd, processes, kill, hang },
+        ...{ name, address, port, home, bin: binDir, sshd, processes, kill, hang },
         ...(linkDown === undefined ? {} : { linkDown }),
       });
       config += `Host ${name}\n  HostName ${address}\n  Port ${port}\n`;
