@@ -55,6 +55,8 @@ export interface TestHosts {
 export interface HostsOptions {
   /** Hosts (by index from 0) whose PATH has no manifold. */
   withoutManifold?: number[];
+  /** Sessions each sshd allows over one connection (sshd's `MaxSessions`). @default 100 */
+  maxSessions?: number;
 }
 
 /** The package's folder, from here or from dist/bench/. */
@@ -230,7 +232,7 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
           'UsePAM no',
           'PermitRootLogin prohibit-password',
           'MaxStartups 100',
-          'MaxSessions 100',
+          `MaxSessions ${options.maxSessions ?? 100}`,
           `SetEnv PATH=${binDir}:/usr/bin:/bin HOME=${home}`,
           'LogLevel INFO',
           '',
