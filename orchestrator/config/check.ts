@@ -5,7 +5,7 @@ import { keyNameOf, OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
-import { configHosts, type RawHosts } from './hosts.js';
+import { configHosts, onlyOtherMachines, type RawHosts } from './hosts.js';
 import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
@@ -175,6 +175,7 @@ class Checker {
     raw: { run?: string | string[]; filter?: string; args?: string[]; threads?: boolean },
     path: Path,
     env: Env,
+    onPath = true,
   ): CommandSpec | null {
     let command: CommandSpec;
     if (raw.filter !== undefined) {
@@ -186,8 +187,9 @@ class Checker {
       command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
     } else {
       command = toCommand(raw.run!, env);
-      // A thread's module is found with the fan's options (package binaries by name).
-      if (raw.threads !== true) {
+      // A thread's module is found with the fan's options (package binaries by name); a
+      // command that runs only on hosts is looked for there, as each host starts.
+      if (raw.threads !== true && onPath) {
         for (const missing of missingPrograms(command, this.#folder))
           this.#problem([...path, 'run'], missing);
       }
@@ -211,9 +213,11 @@ class Checker {
     );
     if (queue === undefined) return [];
     // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
+    const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
+    const onPath = !onlyOtherMachines(hosts, this.#folder);
     const worker =
       queue === null
-        ? this.#worker(raw.worker, [...path, 'worker'], env)
+        ? this.#worker(raw.worker, [...path, 'worker'], env, onPath)
         : { argv: ['queue'], shell: false, env: {} };
     if (worker === null || this.#problems.length > before) return [];
     try {
@@ -237,7 +241,6 @@ class Checker {
         return { name: value.slice(0, at), path: value.slice(at + 1) };
       });
       if (queue !== null) return [{ kind: 'fan', name, line, options: fan, notes, queue }];
-      const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
       let remote: ReturnType<typeof configHosts>;
       try {
         remote = configHosts(hosts, fan.workers, tables, this.#folder);
@@ -260,10 +263,10 @@ class Checker {
     }
   }
 
-  #worker(raw: RawWorker, path: Path, env: Env): CommandSpec | null {
+  #worker(raw: RawWorker, path: Path, env: Env, onPath: boolean): CommandSpec | null {
     if (typeof raw === 'string' || Array.isArray(raw)) {
       return (
-        this.#command({ run: raw }, path.slice(0, -1).concat(['worker']), env) &&
+        this.#command({ run: raw }, path.slice(0, -1).concat(['worker']), env, onPath) &&
         toCommand(raw, env)
       );
     }
@@ -273,7 +276,7 @@ class Checker {
       return null;
     }
     const workerEnv = { ...env, ...stringsOf(raw.env) };
-    if (raw.stages === undefined) return this.#command(raw, path, workerEnv);
+    if (raw.stages === undefined) return this.#command(raw, path, workerEnv, onPath);
     // A sub-pipeline of commands becomes one shell pipeline per worker.
     const parts: string[] = [];
     raw.stages.forEach((stage, i) => {
@@ -282,7 +285,7 @@ class Checker {
         this.#problem(where, 'a worker pipeline holds commands (run or filter) only');
         return;
       }
-      const command = this.#command(stage, where, workerEnv);
+      const command = this.#command(stage, where, workerEnv, onPath);
       if (command) parts.push(command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv));
     });
     return { argv: [parts.join(' | ')], shell: true, env: workerEnv };

@@ -125,6 +125,9 @@ export function serveStdio(options: ServeOptions): Promise<number> {
     }
   };
 
+  // Said at once, before any run is known: the coordinator holds its frames back until it hears
+  // that this session was opened (sshd may refuse one over a busy connection).
+  send(messageFrame(FrameKind.Heartbeat, '0'.repeat(16), 0));
   const reader = new FrameReader(onFrame);
   input.on('data', (chunk: Buffer) => {
     try {

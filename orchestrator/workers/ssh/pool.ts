@@ -54,7 +54,7 @@ export class HostPool implements RemoteSlots {
     // The sockets of the shared connections: a private folder, short enough for a socket's path.
     this.#controlDir = mkdtempSync(join(tmpdir(), 'mf-ssh-'));
     this.#hosts = settings.hosts.map(
-      (spec, i) => new HostConnection(spec, settings, this.#controlDir, i),
+      (spec, i) => new HostConnection(spec, settings, this.#controlDir, i, reporter.log),
     );
   }
 
