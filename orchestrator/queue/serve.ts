@@ -18,6 +18,7 @@ import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
+import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
 import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
 import { fetchTables } from './tables.js';
 
@@ -67,9 +68,14 @@ class QueueServer implements WorkerListener {
   readonly #spec: JobSpec;
   readonly #held = new Map<Block, Held>();
   readonly #workers: Worker[];
-  readonly #wakers = new Map<Worker, () => void>();
+  /** Slots waiting for a worker to be ready, a pull to end or a block to leave the hand. */
+  #sleepers: (() => void)[] = [];
   readonly #host = hostname();
   #finished = false;
+  /** A pull is under way: one at a time, so that nothing is pulled beside a block run alone. */
+  #pulling = false;
+  /** The block in hand that runs alone (lost.ts): nothing is pulled while it is. */
+  #alone: Held | null = null;
 
   constructor(options: ServeOptions, spec: JobSpec) {
     this.#options = options;
@@ -112,23 +118,31 @@ class QueueServer implements WorkerListener {
 
   /**
    * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
-   * for between blocks), and gives it to the slot's worker once that is ready for it.
+   * for between blocks), and gives it to the slot's worker once that is ready for it. Pulls are
+   * one at a time for the whole worker; none while a block that runs alone is in hand.
    */
   async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
-    const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
     let next: Held | null = null;
     while (!this.#finished) {
       if (next !== null) {
-        if (worker.ready && worker.inFlight.length < ahead) {
+        if (this.#mayGive(worker, next)) {
           this.#give(worker, next);
+          // Nothing is pulled while it runs: a persistent worker is given its input's end now.
+          if (next === this.#alone && this.#options.attribution !== 'per-block') worker.end();
           next = null;
-        } else await new Promise<void>((resolve) => this.#wakers.set(worker, resolve));
+        } else await this.#sleep();
+        continue;
+      }
+      if (this.#pulling || this.#alone !== null) {
+        await this.#sleep();
         continue;
       }
       let message: JsMsg | null;
+      this.#pulling = true;
       try {
         message = await pullOne(consumer);
       } catch (error) {
+        this.#pulled();
         // The job's end deletes its consumer under a pull: not news.
         await pause(JOB_POLL_MS, this.#options.signal);
         if (await this.#jobGone()) return;
@@ -136,18 +150,40 @@ class QueueServer implements WorkerListener {
         continue;
       }
       if (this.#finished) {
+        this.#pulled();
         message?.nak();
         return;
       }
       if (message === null) {
+        this.#pulled();
         if (await this.#jobGone()) return;
         // Nothing more for now: a persistent worker that holds its output back until its input
         // ends (awk, sed into a pipe) is given its end, and starts afresh for the next block.
-        if (worker.inFlight.length > 0 && this.#options.attribution !== 'per-block') worker.end();
+        // Pulls being one at a time, every slot's worker is: the others would wait their turn.
+        if (this.#options.attribution !== 'per-block')
+          for (const each of this.#workers) if (each.inFlight.length > 0) each.end();
         continue;
       }
       next = this.#receive(message);
+      this.#pulled();
     }
+  }
+
+  /** A block run alone waits for every other block in hand to be done; others as many ahead. */
+  #mayGive(worker: Worker, held: Held): boolean {
+    if (!worker.ready) return false;
+    if (held === this.#alone) return this.#held.size === 1 && worker.inFlight.length === 0;
+    const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
+    return worker.inFlight.length < ahead;
+  }
+
+  #pulled(): void {
+    this.#pulling = false;
+    this.#wakeAll();
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise<void>((resolve) => this.#sleepers.push(resolve));
   }
 
   async #jobGone(): Promise<boolean> {
@@ -156,7 +192,7 @@ class QueueServer implements WorkerListener {
     if (spec === null || spec.run !== this.#spec.run) {
       this.#finished = true;
       // Every slot leaves now, also one that waits for its worker: the job needs nothing more.
-      for (const worker of this.#workers) this.#wake(worker);
+      this.#wakeAll();
     }
     return this.#finished;
   }
@@ -181,9 +217,17 @@ class QueueServer implements WorkerListener {
       message.term();
       return null;
     }
+    const delivered = message.info.deliveryCount;
+    if (lostTooOften(delivered, this.#spec.tries)) {
+      const { conn, names } = this.#options;
+      const lost = { seq: block.seq, host: this.#host };
+      failLostBlock(conn, names, message, lost, () => this.#finished);
+      return null;
+    }
     const working = setInterval(() => message.working(), Math.max(100, this.#spec.ackWaitMs / 3));
     const held = { message, block, pieces: [], working };
     this.#held.set(block, held);
+    if (runsAlone(delivered, this.#spec.tries)) this.#alone = held;
     return held;
   }
 
@@ -197,10 +241,10 @@ class QueueServer implements WorkerListener {
     this.#held.get(block)?.pieces.push(chunk);
   }
 
-  onBlockDone(worker: Worker, block: Block): void {
+  onBlockDone(_worker: Worker, block: Block): void {
     const held = this.#held.get(block);
     if (held === undefined) return;
-    this.#held.delete(block);
+    this.#letGo(held);
     const { conn, names } = this.#options;
     publishOutput(conn, names, block.seq, held.pieces, () => this.#finished)
       .then((stored) => {
@@ -214,7 +258,6 @@ class QueueServer implements WorkerListener {
         );
         held.message.nak();
       });
-    this.#wake(worker);
   }
 
   onTrailingOutput(worker: Worker, chunk: Buffer): void {
@@ -223,21 +266,21 @@ class QueueServer implements WorkerListener {
     );
   }
 
-  onReady(worker: Worker): void {
-    this.#wake(worker);
+  onReady(): void {
+    this.#wakeAll();
   }
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
     for (const block of unfinished) this.#fail(block, end);
     if (worker.ended && !this.#finished) worker.restart();
-    this.#wake(worker);
+    this.#wakeAll();
   }
 
   /** A block was not done: back to the queue to be tried again, or failed on its last try. */
   #fail(block: Block, end: WorkerOutcome): void {
     const held = this.#held.get(block);
     if (held === undefined) return;
-    this.#held.delete(block);
+    this.#letGo(held);
     clearInterval(held.working);
     const { message } = held;
     const tries = message.info.deliveryCount;
@@ -255,10 +298,17 @@ class QueueServer implements WorkerListener {
       .catch(() => message.nak());
   }
 
-  #wake(worker: Worker): void {
-    const wake = this.#wakers.get(worker);
-    this.#wakers.delete(worker);
-    wake?.();
+  /** A block leaves the hand: the slots look again (one waited for it to run alone, or pull). */
+  #letGo(held: Held): void {
+    this.#held.delete(held.block);
+    if (held === this.#alone) this.#alone = null;
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const sleepers = this.#sleepers;
+    this.#sleepers = [];
+    for (const wake of sleepers) wake();
   }
 
   #stop(): void {
@@ -268,9 +318,8 @@ class QueueServer implements WorkerListener {
       held.message.nak();
     }
     this.#held.clear();
-    for (const worker of this.#workers) {
-      worker.stop('graceful');
-      this.#wake(worker);
-    }
+    this.#alone = null;
+    for (const worker of this.#workers) worker.stop('graceful');
+    this.#wakeAll();
   }
 }
