@@ -107,7 +107,7 @@ describe('the frame codec', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
     const [header, payload] = encodeFrame({
       kind: FrameKind.Block,
