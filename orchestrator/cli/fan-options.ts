@@ -89,12 +89,12 @@ export function fanOptions(): Option[] {
     ).default(FAN_DEFAULTS.maxRecord),
     new Option(
       '--host <[user@]host[:port][/slots]>',
-      "run workers on this host over SSH (repeatable; ':' or 'local' is this machine); -j is slots per host unless /slots says (docs/hosts.md)",
+      "run workers on this host over SSH (repeatable; ':' or 'local' is this machine); -j is slots per host unless /slots says; slots past sshd's MaxSessions get more connections (docs/hosts.md)",
     ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option('--hosts-file <file>', "hosts as --host names them, one a line, '#' comments"),
     new Option(
       '--ssh <command>',
-      "the ssh program and its options for --host: 'ssh -F my_config' (default: ssh)",
+      "the ssh program and its options for --host: 'ssh -F my_config', 'ssh -c aes128-gcm@openssh.com' (default: ssh)",
     ),
     new Option(
       '--remote-manifold <path>',

@@ -90,7 +90,8 @@ export class Session {
       // ssh goes on alone when the connection refuses the session: it is put on another.
       if (this.#pending !== null && REFUSED.test(this.#stderr)) this.#refused(child);
     });
-    const reader = new FrameReader((frame) => this.#onFrame(frame));
+    // Output goes on to the merge from the chunks it came in, uncopied.
+    const reader = new FrameReader((frame) => this.#onFrame(frame), { pieces: true });
     child.stdout!.on('data', (chunk: Buffer) => {
       if (this.#child !== child) return;
       this.#heard = Date.now();
