@@ -17,7 +17,12 @@ const WORKERS_OWN_KEYS = [
   'thread-heap',
 ] as const;
 
-const KEYS: Record<string, string> = { queue: 'queue', job: 'job', ackWait: 'ack-wait' };
+const KEYS: Record<string, string> = {
+  queue: 'queue',
+  job: 'job',
+  ackWait: 'ack-wait',
+  queueTimeout: 'queue-timeout',
+};
 
 /**
  * A fan stage's `queue:` (with `job:` and `ack-wait:`), resolved as `fan --queue` is; null when
@@ -28,7 +33,7 @@ export function configQueue(
   problem: (key: string, message: string) => void,
 ): QueueTarget | null | undefined {
   if (raw.queue === undefined) {
-    for (const key of ['job', 'ack-wait']) {
+    for (const key of ['job', 'ack-wait', 'queue-timeout']) {
       if (raw[key] !== undefined) {
         problem(key, `${key} needs queue`);
         return undefined;
@@ -52,17 +57,21 @@ export function configQueue(
         queue: raw.queue as string,
         job: raw.job as string,
         ackWait: raw['ack-wait'] as string,
+        queueTimeout: raw['queue-timeout'] as string,
         merge: raw.merge,
       },
       (option) => KEYS[option] ?? option,
     );
   } catch (error) {
+    const said = describeError(error);
     const key =
-      raw['ack-wait'] !== undefined && /ack-wait/.test(describeError(error))
+      raw['ack-wait'] !== undefined && /ack-wait/.test(said)
         ? 'ack-wait'
-        : /^job/.test(describeError(error))
-          ? 'job'
-          : 'queue';
+        : raw['queue-timeout'] !== undefined && /queue-timeout/.test(said)
+          ? 'queue-timeout'
+          : /^job/.test(describeError(error))
+            ? 'job'
+            : 'queue';
     problem(key, describeError(error));
     return undefined;
   }
