@@ -27,7 +27,7 @@ describe('a block that kills its worker', () => {
       const server = await startNats();
       // Block 2 of 4 SIGKILLs the `manifold worker` running it (the shell's parent).
       const poison = '[ "$MANIFOLD_BLOCK" = 2 ] && kill -9 $PPID; cat';
-      const coordinator = coordinate(server.url, [...args, '--ack-wait', '500ms'], input);
+      const coordinator = coordinate(server.url, [...args, '--ack-wait', '1s'], input);
       const started: QueueWorker[] = [];
       let finished = false;
       const supervisor = (async () => {
@@ -47,7 +47,10 @@ describe('a block that kills its worker', () => {
       );
       expect(result.exitCode).toBe(1);
       // Its tries and the 2 lost deliveries allowed beyond them kill workers; the next fails it.
-      expect(started.length).toBe(given + 1);
+      // (A worker too slow to confirm within the ack wait, on a loaded machine, may see one
+      // delivery more of it than it runs: fewer are killed then, never more.)
+      expect(started.length).toBeLessThanOrEqual(given + 1);
+      expect(started.length).toBeGreaterThanOrEqual(given);
       const last = await supervisor;
       expect(last.end.exitCode).toBe(0);
       expect(last.stderr).toBe('');
