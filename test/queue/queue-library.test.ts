@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +8,7 @@ import { manifold } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { startWorker } from '../support/queue.js';
+import { tempDir } from '../support/temp.js';
 
 // The library's other ways to a queue: fan.stream({ queue }) and run(config) with a queue:
 // stage; and --progress on a queue's coordinator. Each on a real nats-server with real
@@ -71,6 +74,19 @@ describe('the queue from the library', () => {
     const expected = input.replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!).replace(/^/gm, '>');
     expect(output.text()).toBe(expected.slice(0, -1));
     expect(summary.status).toBe(0);
+    expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+  });
+
+  it('fan --queue --progress on a terminal draws the local fan’s line, to every record out', async () => {
+    const server = await startNats();
+    const worker = startWorker(server.url, ['-j', '2'], ['cat']);
+    const dir = tempDir('manifold-progress-');
+    writeFileSync(join(dir, 'in.txt'), input);
+    const command = `node ${manifold} fan --queue ${server.url} --block 2K --progress --input ${dir}/in.txt > ${dir}/out.txt`;
+    const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });
+    expect(tty.exitCode).toBe(0);
+    const last = [...tty.stdout.matchAll(/out [\d.]+ KiB (\d+) rec/g)].at(-1);
+    expect(last?.[1], tty.stdout).toBe('2000');
     expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
   });
 });
