@@ -138,5 +138,6 @@ Examples:
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 -- grep ERROR
   manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log
     (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)
+  manifold fan --queue nats://queue:4222 --timeout 5m --queue-timeout 10m < big.log > out.txt
 
 See docs/fan.md for every mode.`;

@@ -48,7 +48,6 @@ const WORKERS_OWN = [
   ['tag', '--tag'],
   ['okStatus', '--ok-status'],
   ['table', '--table'],
-  ['timeout', '--timeout'],
   ['joblog', '--joblog'],
   ['header', '--header'],
   ['dispatch', '--dispatch'],

@@ -8,7 +8,6 @@ const WORKERS_OWN_KEYS = [
   'attribution',
   'tag',
   'ok-status',
-  'timeout',
   'joblog',
   'header',
   'dispatch',

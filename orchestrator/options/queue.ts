@@ -48,7 +48,6 @@ export const WORKERS_OWN_SETTINGS = [
   'tag',
   'okStatus',
   'table',
-  'timeout',
   'joblog',
   'header',
   'dispatch',

@@ -47,6 +47,8 @@ export async function openQueueJob(
       block,
       tries: 1 + resolved.retries,
       ackWaitMs: target.ackWaitMs,
+      // Timed where blocks run: by the workers, each block a try (queue/serve.ts).
+      timeoutMs: resolved.timeout ?? null,
     };
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
@@ -58,6 +60,7 @@ export async function openQueueJob(
       workers: 1,
       attribution: 'protocol',
       retries: 0,
+      timeout: undefined,
       blockSize: spec.block,
       blockGiven: true,
     };

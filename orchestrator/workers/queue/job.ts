@@ -29,6 +29,8 @@ export interface JobSpec {
   tries: number;
   /** How long a block may go without word from its worker before it goes to another, in ms. */
   ackWaitMs: number;
+  /** --timeout: how long a block may run on a worker before it is killed as failed (none: null). */
+  timeoutMs?: number | null;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */
@@ -111,9 +113,10 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
     ['block', '--block'],
     ['tries', '--retries'],
     ['ackWaitMs', '--ack-wait'],
+    ['timeoutMs', '--timeout'],
   ];
   for (const [key, flag] of flags) {
-    if (found[key] !== wanted[key]) {
+    if ((found[key] ?? null) !== (wanted[key] ?? null)) {
       const was = key === 'tries' ? found.tries - 1 : found[key];
       throw new UsageError(
         `job "${job}" on the queue was started with ${flag} ${was}: resume it with the same options, or give another --job`,
