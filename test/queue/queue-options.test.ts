@@ -1,4 +1,6 @@
+import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { fan as libraryFan, RunError } from '../../orchestrator/index.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
@@ -53,5 +55,19 @@ describe('fan --queue with the local fan’s options', () => {
     expect(again.stderr).toBe(
       'manifold: job "t" on the queue was started with --timeout 5000: resume it with the same options, or give another --job\n',
     );
+  });
+
+  it('the library’s timeout with queue: a block past it on its last try rejects with a RunError naming it', async () => {
+    const server = await startNats();
+    const slow = '[ "$MANIFOLD_BLOCK" = 3 ] && exec sleep 60; cat';
+    const worker = startWorker(server.url, ['-j', '2', '--shell', '--job', 'lib'], [slow]);
+    const output = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const error = await libraryFan(
+      { queue: server.url, job: 'lib', block: '1000', timeout: '1s' },
+      { input: Readable.from([input]), output },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunError);
+    expect((error as RunError).message).toMatch(/timed out after 1s \(try 1 of 1\) on block 3/);
+    expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
   });
 });
