@@ -140,5 +140,6 @@ Examples:
     (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)
   manifold fan --queue nats://queue:4222 --job enrich --table users=users.mft < events.tsv
     (workers: 'manifold worker --queue nats://queue:4222 --job enrich -- mf-join --table users --key field:3')
+  manifold fan --queue nats://queue:4222 --timeout 5m --queue-timeout 10m < big.log > out.txt
 
 See docs/fan.md for every mode.`;

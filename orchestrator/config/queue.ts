@@ -8,7 +8,6 @@ const WORKERS_OWN_KEYS = [
   'attribution',
   'tag',
   'ok-status',
-  'timeout',
   'joblog',
   'header',
   'dispatch',
@@ -22,6 +21,7 @@ const KEYS: Record<string, string> = {
   job: 'job',
   ackWait: 'ack-wait',
   table: 'tables',
+  queueTimeout: 'queue-timeout',
 };
 
 /**
@@ -35,7 +35,7 @@ export function configQueue(
   tables: readonly string[] = [],
 ): QueueTarget | null | undefined {
   if (raw.queue === undefined) {
-    for (const key of ['job', 'ack-wait']) {
+    for (const key of ['job', 'ack-wait', 'queue-timeout']) {
       if (raw[key] !== undefined) {
         problem(key, `${key} needs queue`);
         return undefined;
@@ -59,18 +59,22 @@ export function configQueue(
         queue: raw.queue as string,
         job: raw.job as string,
         ackWait: raw['ack-wait'] as string,
+        queueTimeout: raw['queue-timeout'] as string,
         merge: raw.merge,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
     );
   } catch (error) {
+    const said = describeError(error);
     const key =
-      raw['ack-wait'] !== undefined && /ack-wait/.test(describeError(error))
+      raw['ack-wait'] !== undefined && /ack-wait/.test(said)
         ? 'ack-wait'
-        : /^job/.test(describeError(error))
-          ? 'job'
-          : 'queue';
+        : raw['queue-timeout'] !== undefined && /queue-timeout/.test(said)
+          ? 'queue-timeout'
+          : /^job/.test(describeError(error))
+            ? 'job'
+            : 'queue';
     problem(key, describeError(error));
     return undefined;
   }

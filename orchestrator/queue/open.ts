@@ -1,7 +1,8 @@
 import type { FanOptions } from '../fan/options.js';
 import type { QueueTarget } from '../options/queue.js';
-import { connectQueue, type QueueConnection } from '../workers/queue/connect.js';
+import { connectQueue, type QueueConnection, type QueueError } from '../workers/queue/connect.js';
 import { queueKind } from '../workers/queue/coordinator.js';
+import { whenGone } from '../workers/queue/gone.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
 import { jobNames } from '../workers/queue/names.js';
@@ -13,6 +14,11 @@ export interface OpenedJob {
   options: FanOptions;
   resumed: boolean;
   conn: QueueConnection;
+  /**
+   * Resolves, to the line to say, once the server has been unreachable for the target's
+   * `timeoutMs`: the connection is closed then, so the run fails (docs/queue.md, Faults).
+   */
+  gone: Promise<QueueError>;
   /** Removes the job when `finished` (a stopped one stays, to be resumed), and disconnects. */
   close(finished: boolean): Promise<void>;
 }
@@ -45,17 +51,21 @@ export async function openQueueJob(
       tries: 1 + resolved.retries,
       ackWaitMs: target.ackWaitMs,
       ...(target.tables.length > 0 && { tables }),
+      // Timed where blocks run: by the workers, each block a try (queue/serve.ts).
+      timeoutMs: resolved.timeout ?? null,
     };
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
     checkSameTables(spec.tables, tables, target.job);
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
+    const gone = whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`);
     const options: FanOptions = {
       ...resolved,
-      kind: queueKind({ conn, names, spec, window, resultsUpTo, log }),
+      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, gone }),
       workers: 1,
       attribution: 'protocol',
       retries: 0,
+      timeout: undefined,
       blockSize: spec.block,
       blockGiven: true,
     };
@@ -63,9 +73,11 @@ export async function openQueueJob(
       options,
       resumed,
       conn,
+      gone,
       async close(finished) {
         try {
-          if (finished) await deleteJob(conn, names);
+          // A job whose server is gone stays on it, to be resumed.
+          if (finished && !conn.nc.isClosed()) await deleteJob(conn, names);
         } finally {
           await conn.close();
         }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import { BlockClock } from '../fan/clock.js';
 import type { Block } from '../workers/block.js';
 import type { CommandSpec } from '../workers/command.js';
 import { createWorkers } from '../workers/create.js';
@@ -72,6 +73,8 @@ class QueueServer implements WorkerListener {
   #sleepers: (() => void)[] = [];
   readonly #host = hostname();
   #finished = false;
+  /** The job's --timeout, timing each slot's oldest block as the local fan does. */
+  readonly #clock: BlockClock | null;
   /** A pull is under way: one at a time, so that nothing is pulled beside a block run alone. */
   #pulling = false;
   /** The block in hand that runs alone (lost.ts): nothing is pulled while it is. */
@@ -80,6 +83,7 @@ class QueueServer implements WorkerListener {
   constructor(options: ServeOptions, spec: JobSpec) {
     this.#options = options;
     this.#spec = spec;
+    this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
     const framing = parseFraming(spec.join, '--join');
     const { command, attribution } = options;
     // An SDK filter under the protocol reads blocks in the job's framing, as in a local fan.
@@ -232,7 +236,9 @@ class QueueServer implements WorkerListener {
   }
 
   #give(worker: Worker, held: Held): void {
-    if (this.#held.get(held.block) === held) worker.send(held.block);
+    if (this.#held.get(held.block) !== held) return;
+    worker.send(held.block);
+    this.#clock?.sent(worker, held.block);
   }
 
   onOutput(): void {}
@@ -241,7 +247,8 @@ class QueueServer implements WorkerListener {
     this.#held.get(block)?.pieces.push(chunk);
   }
 
-  onBlockDone(_worker: Worker, block: Block): void {
+  onBlockDone(worker: Worker, block: Block): void {
+    this.#clock?.done(worker, block);
     const held = this.#held.get(block);
     if (held === undefined) return;
     this.#letGo(held);
@@ -271,6 +278,7 @@ class QueueServer implements WorkerListener {
   }
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
+    this.#clock?.exited(worker);
     for (const block of unfinished) this.#fail(block, end);
     if (worker.ended && !this.#finished) worker.restart();
     this.#wakeAll();
@@ -319,6 +327,7 @@ class QueueServer implements WorkerListener {
     }
     this.#held.clear();
     this.#alone = null;
+    this.#clock?.stopAll();
     for (const worker of this.#workers) worker.stop('graceful');
     this.#wakeAll();
   }

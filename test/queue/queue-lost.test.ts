@@ -12,15 +12,22 @@ import { waitForExit } from '../support/spawn.js';
 // The workers are restarted as a supervisor would, each killed in turn by the block.
 
 const input = Buffer.from(numbered(1, 1_000));
-const args = ['--merge', 'ordered', '--block', '1000', '--retries', '1', '--halt', 'never'];
+const common = ['--merge', 'ordered', '--block', '1000', '--halt', 'never'];
 
 describe('a block that kills its worker', () => {
-  for (const slots of ['1', '2']) {
-    it(`is given a bounded number of times, then fails the run naming it (exit 1); no other block fails (-j ${slots})`, async () => {
+  // -j 1: the block pulled ahead dies beside it while it is within its tries (2, --retries 1).
+  // -j 2: the other slot's blocks too.
+  for (const [slots, retries] of [
+    ['1', 1],
+    ['2', 0],
+  ] as const) {
+    it(`is given a bounded number of times, then fails the run naming it (exit 1); no other block fails (-j ${slots}, --retries ${retries})`, async () => {
+      const args = [...common, '--retries', String(retries)];
+      const given = retries + 3;
       const server = await startNats();
       // Block 2 of 4 SIGKILLs the `manifold worker` running it (the shell's parent).
       const poison = '[ "$MANIFOLD_BLOCK" = 2 ] && kill -9 $PPID; cat';
-      const coordinator = coordinate(server.url, [...args, '--ack-wait', '500ms'], input);
+      const coordinator = coordinate(server.url, [...args, '--ack-wait', '1s'], input);
       const started: QueueWorker[] = [];
       let finished = false;
       const supervisor = (async () => {
@@ -34,11 +41,16 @@ describe('a block that kills its worker', () => {
       const result = await coordinator;
       finished = true;
       expect(result.stderr).toMatch(
-        /^manifold: queue worker on \S+: given 4 times to workers lost with it \(killed, or cut off from the queue past the ack wait\) on block 2 \(records \d+-\d+\)\n$/,
+        new RegExp(
+          `^manifold: queue worker on \\S+: given ${given} times to workers lost with it \\(killed, or cut off from the queue past the ack wait\\) on block 2 \\(records \\d+-\\d+\\)\\n$`,
+        ),
       );
       expect(result.exitCode).toBe(1);
-      // Tries (2) and the 2 lost deliveries allowed beyond them: 4 workers killed, the 5th fails it.
-      expect(started.length).toBe(5);
+      // Its tries and the 2 lost deliveries allowed beyond them kill workers; the next fails it.
+      // (A worker too slow to confirm within the ack wait, on a loaded machine, may see one
+      // delivery more of it than it runs: fewer are killed then, never more.)
+      expect(started.length).toBeLessThanOrEqual(given + 1);
+      expect(started.length).toBeGreaterThanOrEqual(given);
       const last = await supervisor;
       expect(last.end.exitCode).toBe(0);
       expect(last.stderr).toBe('');
@@ -49,6 +61,7 @@ describe('a block that kills its worker', () => {
       );
       expect(local.exitCode).toBe(1);
       expect(byteDiff(result.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
-    }, 20_000);
+      // Each worker killed costs an ack wait and a start of manifold: slow on a loaded machine.
+    }, 60_000);
   }
 });

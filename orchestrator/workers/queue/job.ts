@@ -31,6 +31,8 @@ export interface JobSpec {
   ackWaitMs: number;
   /** The workers' tables: name → content hash, an object of the Object Store (tables.ts). */
   tables?: Record<string, string>;
+  /** --timeout: how long a block may run on a worker before it is killed as failed (none: null). */
+  timeoutMs?: number | null;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */
@@ -113,9 +115,10 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
     ['block', '--block'],
     ['tries', '--retries'],
     ['ackWaitMs', '--ack-wait'],
+    ['timeoutMs', '--timeout'],
   ];
   for (const [key, flag] of flags) {
-    if (found[key] !== wanted[key]) {
+    if ((found[key] ?? null) !== (wanted[key] ?? null)) {
       const was = key === 'tries' ? found.tries - 1 : found[key];
       throw new UsageError(
         `job "${job}" on the queue was started with ${flag} ${was}: resume it with the same options, or give another --job`,
