@@ -37,7 +37,8 @@ export async function fetchTables(
       const bytes = await fetchItem(bucket, hash, root);
       log(`job "${job}": fetched table ${name} (${formatSize(bytes)}) into ${path}`);
     } catch (error) {
-      const reason = describeError(error).split('\n')[0];
+      // The client's errors are plain Errors, some of several lines (a digest's): the first says it.
+      const reason = (error instanceof Error ? error.message : describeError(error)).split('\n')[0];
       throw new QueueError(
         `job "${job}": cannot fetch table ${name} (object ${hash} of bucket ${TABLES_BUCKET} on ${conn.url}): ${reason}`,
         error,
