@@ -6,7 +6,8 @@ import { cacheFolder, itemPath } from '../remote/cache.js';
 import { CacheWriter } from '../remote/cache-writer.js';
 import { FrameError, FrameKind, FrameReader } from '../workers/frame/index.js';
 import { type QueueConnection, QueueError } from '../workers/queue/connect.js';
-import type { JobSpec } from '../workers/queue/job.js';
+import { type JobSpec, readSpec } from '../workers/queue/job.js';
+import type { JobNames } from '../workers/queue/names.js';
 import { TABLES_BUCKET, tablesBucket } from '../workers/queue/tables.js';
 import type { ItemMessage } from '../workers/shipment.js';
 
@@ -15,13 +16,15 @@ import type { ItemMessage } from '../workers/shipment.js';
  * at their place in this machine's cache (remote/cache.ts, shared with SSH shipping): a table
  * not there yet is fetched from the queue's Object Store first, once per machine. A table that
  * cannot be fetched is one line naming it and the job (exit 1), before any block is taken.
+ * Null when the job ended while its tables were fetched: there is nothing left to serve.
  */
 export async function fetchTables(
   conn: QueueConnection,
   spec: JobSpec,
-  job: string,
+  names: JobNames,
   log: (line: string) => void,
-): Promise<Record<string, string>> {
+): Promise<Record<string, string> | null> {
+  const { job } = names;
   const env: Record<string, string> = {};
   const root = cacheFolder();
   let bucket: ObjectStore | null = null;
@@ -37,14 +40,18 @@ export async function fetchTables(
       const bytes = await fetchItem(bucket, hash, root);
       log(`job "${job}": fetched table ${name} (${formatSize(bytes)}) into ${path}`);
     } catch (error) {
-      const reason = describeError(error).split('\n')[0];
+      // The client's errors are plain Errors, some of several lines (a digest's): the first says it.
+      const reason = (error instanceof Error ? error.message : describeError(error)).split('\n')[0];
       throw new QueueError(
         `job "${job}": cannot fetch table ${name} (object ${hash} of bucket ${TABLES_BUCKET} on ${conn.url}): ${reason}`,
         error,
       );
     }
   }
-  return env;
+  if (bucket === null) return env;
+  // A fetch may take minutes, and the job may have finished meanwhile.
+  const now = await readSpec(conn, names);
+  return now?.run === spec.run ? env : null;
 }
 
 /**
