@@ -225,6 +225,7 @@ export class Fan implements WorkerListener {
     const reader = new RangeReader(file, cut, sizes.current, this.#options.maxRecord, {
       numbered,
       next: () => sizes.cut(),
+      gift: this.#options.kind === 'thread',
     });
     const stopped = () => this.#stopping !== null || this.#haltingSoon;
     for await (const block of reader.blocks(() => this.#roomForMore(), stopped)) {

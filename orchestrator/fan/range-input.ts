@@ -7,6 +7,7 @@ import {
   RecordError,
 } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { giftableBuffer } from '../workers/gift.js';
 import type { FanOptions } from './options.js';
 
 /** How a block's end is found by looking near it only: a delimiter, or records of one size. */
@@ -81,6 +82,8 @@ export interface RangeOptions {
   numbered?: boolean;
   /** The size of the block after the one just cut (per-block workers' blocks grow). */
   next?: () => number;
+  /** Read into giftable buffers (workers/gift.ts): threads take a block's memory, not a copy. */
+  gift?: boolean;
 }
 
 /** Block buffers kept for reuse: those in flight to two workers and two waiting, and spare. */
@@ -90,8 +93,10 @@ const KEPT = 8;
  * Reads a regular file as blocks of byte ranges: each block is one read (`pread`, in libuv's
  * thread pool) of up to a block's bytes at its offset, cut at the last record end in it, found
  * by one search from the end; the next block is read from that cut. No byte is scanned on the
- * way, and no record counted (`records` -1; messages name a block by its bytes). A block's
- * buffer is read into again once it is released (`Block.release`: a transport has taken it).
+ * way, and no record counted (`records` -1; messages name a block by its bytes) unless the
+ * blocks are `numbered`: then their record ends are counted, one search each. A block's
+ * buffer is read into again once it is released (`Block.release`: a transport has taken it);
+ * a released block read again (`Block.reread`, a retry) is read from the file anew.
  * The file's size and modification time are taken at the start and checked at the end: a file
  * that grew, shrank or was rewritten while read is an error naming it, not silent loss.
  */
@@ -171,7 +176,10 @@ export class RangeReader {
   #buffer(): Buffer {
     for (;;) {
       const free = this.#free.pop();
-      if (free === undefined) return Buffer.allocUnsafeSlow(this.#blockSize);
+      if (free === undefined) {
+        const size = this.#blockSize;
+        return this.#options.gift ? giftableBuffer(size) : Buffer.allocUnsafeSlow(size);
+      }
       // Blocks that grew leave the smaller buffers behind.
       if (free.length >= this.#blockSize) return free;
     }
@@ -203,7 +211,10 @@ export class RangeReader {
    * into): the same range, from a file checked unchanged since reading began, so the same bytes.
    */
   #reread(block: Block, position: number): void {
-    if (block.parts.length > 0 || block.bytes === 0) return;
+    // Still whole: not released, nor given away with its memory (a thread took it).
+    let held = 0;
+    for (const part of block.parts) held += part.length;
+    if (held === block.bytes) return;
     const start = this.#start!;
     this.#check(start, fstatSync(this.#file.fd));
     const into = Buffer.allocUnsafeSlow(block.bytes);
@@ -331,6 +342,15 @@ export function fileChanged(
 function count(data: Buffer, delimiter: Buffer): { found: number; end: number } {
   let found = 0;
   let end = 0;
+  if (delimiter.length === 1) {
+    // A byte is searched for as a number: Buffer's search for a Buffer costs twice as much.
+    const byte = delimiter[0]!;
+    for (let at = data.indexOf(byte); at >= 0; at = data.indexOf(byte, end)) {
+      found++;
+      end = at + 1;
+    }
+    return { found, end };
+  }
   for (let at = data.indexOf(delimiter); at >= 0; at = data.indexOf(delimiter, end)) {
     found++;
     end = at + delimiter.length;

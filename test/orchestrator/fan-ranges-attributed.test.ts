@@ -98,7 +98,7 @@ const cases: [string, string[], 'bytes' | 'lines'][] = [
 ];
 
 describe.concurrent('attributed workers: a file read as ranges gives what a pipe gives', {
-  timeout: 30_000,
+  timeout: 60_000,
 }, () => {
   for (const [name, args, compare] of cases) {
     it(name, async () => {
