@@ -298,9 +298,11 @@ class QueueServer implements WorkerListener {
       return;
     }
     const { conn, names } = this.#options;
+    // Deliveries lost with a worker, or held past the ack wait, count here but were no try: a
+    // failure at or past the last delivery allowed is the block's last try.
     const failure = {
       worker: `queue worker on ${this.#host}: ${end.worker}`,
-      reason: `${end.reason} (try ${tries} of ${this.#spec.tries})`,
+      reason: `${end.reason} (try ${Math.min(tries, this.#spec.tries)} of ${this.#spec.tries})`,
     };
     publishFailure(conn, names, block.seq, failure, () => this.#finished)
       .then(() => message.term())

@@ -53,7 +53,7 @@ describe('fan --queue with the local fan’s options', () => {
     const again = await coordinate(server.url, ['--job', 't', '--timeout', '9s'], input);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toBe(
-      'manifold: job "t" on the queue was started with --timeout 5000: resume it with the same options, or give another --job\n',
+      'manifold: job "t" on the queue was started with --timeout 5s: resume it with the same options, or give another --job\n',
     );
   });
 

@@ -119,7 +119,14 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
   ];
   for (const [key, flag] of flags) {
     if ((found[key] ?? null) !== (wanted[key] ?? null)) {
-      const was = key === 'tries' ? found.tries - 1 : found[key];
+      const value = found[key];
+      // As the flag is written: --retries counts the tries after the first, durations are seconds.
+      const was =
+        key === 'tries'
+          ? found.tries - 1
+          : key.endsWith('Ms') && typeof value === 'number'
+            ? `${value / 1000}s`
+            : (value ?? 'none');
       throw new UsageError(
         `job "${job}" on the queue was started with ${flag} ${was}: resume it with the same options, or give another --job`,
       );
