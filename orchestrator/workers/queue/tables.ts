@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { type ObjectStore, Objm, StorageType } from '@nats-io/obj';
 import { describeError, UsageError } from '../../../filters/index.js';
-import type { TableBinding } from '../../fan/tables.js';
 import { encodeFrame, FrameKind } from '../frame/index.js';
 import { describeItem, fileFrames, itemMessages, type ShipItem, shipItem } from '../shipment.js';
 import { type QueueConnection, QueueError } from './connect.js';
@@ -50,7 +49,7 @@ export async function* packItem(item: ShipItem): AsyncGenerator<Buffer> {
  */
 export async function storeTables(
   conn: QueueConnection,
-  tables: readonly TableBinding[],
+  tables: readonly { name: string; path: string }[],
   log: (line: string) => void,
 ): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
