@@ -11,9 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
  * Writes the peak sum in MB to `--out`, then a line with what it was made of (Private_Dirty:
  * the processes' own memory; Private_Clean: pages of files that only one of them maps, such as
  * table pages one worker alone has read), a line with the peak of the sum of their RSS (which
- * counts each shared page once per process that maps it) and of their Pss (each page divided
- * among the processes that map it: the sum counts a shared table page once, whoever read it),
- * the peak of their Private_Clean on its own, and exits with the command's status.
+ * counts each shared page once per process that maps it), and exits with the command's status.
  * Usage: node memory.js --out FILE [--match TEXT] -- 'command line'
  */
 const args = process.argv.slice(2);
@@ -51,11 +49,10 @@ interface Memory {
   private: number;
   dirty: number;
   rss: number;
-  pss: number;
 }
-const NONE: Memory = { private: 0, dirty: 0, rss: 0, pss: 0 };
+const NONE: Memory = { private: 0, dirty: 0, rss: 0 };
 
-/** Private, private dirty, resident and proportional memory of a process, in KiB; zeros when gone. */
+/** Private, private dirty and resident memory of a process, in KiB; zeros when gone or not matched. */
 function memoryKiB(pid: number): Memory {
   try {
     if (match !== undefined) {
@@ -69,7 +66,7 @@ function memoryKiB(pid: number): Memory {
     for (const found of rollup.matchAll(/^Private_\w+:\s+(\d+) kB$/gm)) sum += Number(found[1]);
     const field = (name: string) =>
       Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(rollup)?.[1] ?? 0);
-    return { private: sum, dirty: field('Private_Dirty'), rss: field('Rss'), pss: field('Pss') };
+    return { private: sum, dirty: field('Private_Dirty'), rss: field('Rss') };
   } catch {
     return NONE; // gone, or not ours to read
   }
@@ -79,27 +76,21 @@ const child = spawn('bash', ['-o', 'pipefail', '-c', line], { stdio: 'inherit' }
 let peak = 0;
 let peakDirty = 0;
 let peakRss = 0;
-let peakPss = 0;
-let peakClean = 0;
 const sample = () => {
   let sum = 0;
   let dirty = 0;
   let rss = 0;
-  let pss = 0;
   for (const pid of descendants(child.pid!)) {
     const memory = memoryKiB(pid);
     sum += memory.private;
     dirty += memory.dirty;
     rss += memory.rss;
-    pss += memory.pss;
   }
   if (sum > peak) {
     peak = sum;
     peakDirty = dirty;
   }
   peakRss = Math.max(peakRss, rss);
-  peakPss = Math.max(peakPss, pss);
-  peakClean = Math.max(peakClean, sum - dirty);
 };
 const timer = setInterval(sample, 50);
 child.on('exit', (code, signal) => {
@@ -107,7 +98,7 @@ child.on('exit', (code, signal) => {
   const mb = (kib: number) => (kib / 1024).toFixed(1);
   writeFileSync(
     out,
-    `${mb(peak)}\nof which Private_Dirty ${mb(peakDirty)} MB, Private_Clean ${mb(peak - peakDirty)} MB\npeak RSS sum ${mb(peakRss)} MB\npeak Pss sum ${mb(peakPss)} MB\npeak Private_Clean sum ${mb(peakClean)} MB\n`,
+    `${mb(peak)}\nof which Private_Dirty ${mb(peakDirty)} MB, Private_Clean ${mb(peak - peakDirty)} MB\npeak RSS sum ${mb(peakRss)} MB\n`,
   );
   process.exitCode = code ?? (signal ? 128 : 1);
 });
