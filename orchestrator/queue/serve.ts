@@ -80,6 +80,8 @@ class QueueServer implements WorkerListener {
   #pulling = false;
   /** The block in hand that runs alone (lost.ts): nothing is pulled while it is. */
   #alone: Held | null = null;
+  /** Blocks pulled, in hand, not yet given to a slot's worker: the first ready slot takes each. */
+  readonly #ahead: Held[] = [];
 
   constructor(options: ServeOptions, spec: JobSpec) {
     this.#options = options;
@@ -123,22 +125,22 @@ class QueueServer implements WorkerListener {
 
   /**
    * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
-   * for between blocks), and gives it to the slot's worker once that is ready for it. Pulls are
-   * one at a time for the whole worker; none while a block that runs alone is in hand.
+   * for between blocks). Blocks pulled ahead are the worker's, not the pulling slot's: each
+   * goes to the first slot ready for it, so a block is never kept waiting behind a busy slot
+   * while another is idle; at most one ahead per slot. Pulls are one at a time for the whole
+   * worker; none while a block that runs alone is in hand.
    */
   async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
-    let next: Held | null = null;
     while (!this.#finished) {
-      if (next !== null) {
-        if (this.#mayGive(worker, next)) {
-          this.#give(worker, next);
-          // Nothing is pulled while it runs: a persistent worker is given its input's end now.
-          if (next === this.#alone && this.#options.attribution !== 'per-block') worker.end();
-          next = null;
-        } else await this.#sleep();
+      const ready = this.#ahead.findIndex((held) => this.#mayGive(worker, held));
+      if (ready >= 0) {
+        const [next] = this.#ahead.splice(ready, 1) as [Held];
+        this.#give(worker, next);
+        // Nothing is pulled while it runs: a persistent worker is given its input's end now.
+        if (next === this.#alone && this.#options.attribution !== 'per-block') worker.end();
         continue;
       }
-      if (this.#pulling || this.#alone !== null) {
+      if (this.#pulling || this.#alone !== null || this.#ahead.length >= this.#workers.length) {
         await this.#sleep();
         continue;
       }
@@ -169,7 +171,8 @@ class QueueServer implements WorkerListener {
           for (const each of this.#workers) if (each.inFlight.length > 0) each.end();
         continue;
       }
-      next = this.#receive(message);
+      const held = this.#receive(message);
+      if (held !== null) this.#ahead.push(held);
       this.#pulled();
     }
   }
@@ -329,6 +332,7 @@ class QueueServer implements WorkerListener {
       held.message.nak();
     }
     this.#held.clear();
+    this.#ahead.length = 0;
     this.#alone = null;
     this.#clock?.stopAll();
     for (const worker of this.#workers) worker.stop('graceful');
