@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { fan, run } from '../../orchestrator/index.js';
@@ -8,6 +8,7 @@ import { manifold } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { startWorker } from '../support/queue.js';
+import { sink } from '../support/sink.js';
 import { tempDir } from '../support/temp.js';
 
 // The library's other ways to a queue: fan.stream({ queue }) and run(config) with a queue:
@@ -15,17 +16,6 @@ import { tempDir } from '../support/temp.js';
 // `manifold worker --queue` processes.
 
 const input = numbered(1, 2_000);
-
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 describe('the queue from the library', () => {
   it('fan.stream({ queue }) yields the workers’ output in order; leaving the loop early stops it', async () => {
