@@ -14,6 +14,13 @@ import { cutsOf, piecesOf } from '../support/cuts.js';
 
 const run = '0123456789abcdef';
 
+/** The frames written as one stream, and random cuts of it: distinct, in order, within it. */
+function streamCut(fields: Parameters<typeof encodeFrame>[0][], rawCuts: number[]) {
+  const stream = Buffer.concat(fields.flatMap((f) => encodeFrame(f)));
+  const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+  return { stream, cuts };
+}
+
 function readAll(pieces: readonly Buffer[], maxPayload?: number, split = false): Frame[] {
   const frames: Frame[] = [];
   const reader = new FrameReader((frame) => frames.push(frame), { maxPayload, pieces: split });
@@ -43,10 +50,7 @@ describe('the frame codec', () => {
         fc.array(frameArbitrary, { minLength: 1, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         (fields, rawCuts) => {
-          const stream = Buffer.concat(fields.flatMap((f) => encodeFrame(f)));
-          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort(
-            (a, b) => a - b,
-          );
+          const { stream, cuts } = streamCut(fields, rawCuts);
           const frames = readAll(piecesOf(stream, cuts));
           expect(frames).toEqual(fields.map((f) => ({ ...f, payload: Buffer.concat(f.payload) })));
         },
@@ -91,10 +95,7 @@ describe('the frame codec', () => {
         fc.array(frameArbitrary, { minLength: 1, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         (fields, rawCuts) => {
-          const stream = Buffer.concat(fields.flatMap((f) => encodeFrame(f)));
-          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort(
-            (a, b) => a - b,
-          );
+          const { stream, cuts } = streamCut(fields, rawCuts);
           const pieces = piecesOf(stream, cuts);
           const frames = readAll(pieces, undefined, true);
           const read = new Set(pieces.map((piece) => piece.buffer));
