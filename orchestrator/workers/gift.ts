@@ -8,8 +8,15 @@ import { TO_WORKER_HEADER } from '../../filters/protocol.js';
  * anew from the file for a retry: `Block.reread`).
  */
 const giftable = new WeakSet<ArrayBuffer>();
-/** Given away, and perhaps coming back (`takeBack`) once the taker holds nothing of it. */
-const given = new WeakSet<ArrayBuffer>();
+/**
+ * Gifts given away and not yet come back (`takeBack`). Counted, not remembered: memory that
+ * went to a thread and back is a new ArrayBuffer object there and again here, so no set of the
+ * objects given away ever holds what returns (every block took fresh memory: 96 fresh MiB on
+ * 100 MB, each page faulted in by the read).
+ */
+let out = 0;
+/** The size of the last gift: smaller memory back (a thread's output pieces) is not kept. */
+let giftSize = 0;
 /** Memory given away and come back, to read the next blocks into: fresh memory page-faults. */
 const spares: ArrayBuffer[] = [];
 const KEPT = 8;
@@ -29,12 +36,13 @@ export function giftableBuffer(size: number): Buffer {
 }
 
 /**
- * Memory a transport got back from its taker (a thread's returned input, or output once written):
- * true if it was a gift, now kept to read blocks into again; false, and the caller keeps it.
+ * Memory a transport got back from its taker (a thread's returned input, or output once
+ * written), whole and held by nothing else: true while gifts are out and it is as large as one,
+ * now kept to read blocks into again; false, and the caller keeps it.
  */
 export function takeBack(memory: ArrayBuffer): boolean {
-  if (!given.has(memory)) return false;
-  given.delete(memory);
+  if (out === 0 || memory.byteLength < giftSize) return false;
+  out--;
   if (spares.length < KEPT) spares.push(memory);
   return true;
 }
@@ -50,7 +58,8 @@ export function takeGift(header: Buffer, body: Buffer): ArrayBuffer | null {
     return null;
   }
   giftable.delete(memory);
-  given.add(memory);
+  out++;
+  giftSize = memory.byteLength;
   header.copy(Buffer.from(memory, 0, GIFT_ROOM));
   return memory;
 }
