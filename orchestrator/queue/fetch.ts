@@ -47,7 +47,10 @@ export async function fetchItem(
   const into = new ItemWriter(hash, root);
   try {
     for (let got = 0; got < info.chunks; ) {
-      if (signal?.aborted) return null;
+      if (signal?.aborted) {
+        into.abandon();
+        return null;
+      }
       const batch = await consumer.fetch({
         max_messages: Math.min(FETCH_AHEAD, info.chunks - got),
         expires: BATCH_MS,

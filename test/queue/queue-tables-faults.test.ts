@@ -24,7 +24,7 @@ import { tempDir, writeConfig } from '../support/temp.js';
 
 buildTablesOnce(['table', 'other']);
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('fan --queue --table: faults, configs and the library', () => {
   it('an object removed or spoiled: the worker says so in one line naming the table and the job, takes no block, exits 1, and tells the coordinator, which fails in one line with nothing written; a job resumed with other tables is refused', async () => {
@@ -72,7 +72,7 @@ describe('fan --queue --table: faults, configs and the library', () => {
     expect(said).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^manifold: queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${escape(why)} on \\d+ blocks, from block 1 `,
+          `^manifold: queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${literal(why)} on \\d+ blocks, from block 1 `,
         ),
       ),
     ]);
