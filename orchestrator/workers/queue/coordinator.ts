@@ -107,15 +107,15 @@ class QueueWorker implements Worker {
 
   /** Gives a block its stored answer, or publishes it (once). */
   #publish(block: Block): void {
-    const unservable = this.#unservable;
-    if (unservable !== null) {
-      setImmediate(() => this.#answer(block, { kind: 'failed', ...unservable }));
-      return;
-    }
     const result = this.#book.take(block.seq);
     if (result !== null) {
       // Answered already (a resumed job): given back without going to the queue again.
       setImmediate(() => this.#answer(block, result));
+      return;
+    }
+    const unservable = this.#unservable;
+    if (unservable !== null) {
+      setImmediate(() => this.#answer(block, { kind: 'failed', ...unservable }));
       return;
     }
     if (this.#published.has(block.seq)) return;
