@@ -45,6 +45,7 @@ job until its coordinator finishes it (it waits for a job that has not started),
 Tables the coordinator gave (manifold fan --queue ... --table NAME=PATH) are fetched from the
 queue's Object Store into this machine's cache ($XDG_CACHE_HOME/manifold/files, by content
 hash: once per machine) before the first block; the command finds each as MANIFOLD_TABLE_<NAME>.
+A table that cannot be fetched is one line, exit 1, and a notice to the coordinator.
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached, has no JetStream or was gone
 past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not

@@ -1,4 +1,4 @@
-import type { FanOptions } from '../fan/options.js';
+import type { FanOptions, Reporter } from '../fan/options.js';
 import type { QueueTarget } from '../options/queue.js';
 import { connectQueue, type QueueConnection, type QueueError } from '../workers/queue/connect.js';
 import { queueKind } from '../workers/queue/coordinator.js';
@@ -59,9 +59,15 @@ export async function openQueueJob(
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
     const gone = whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`);
+    // As the engine says a failure's line (fan/engine.ts): to the reporter, or stderr.
+    const reporter: Reporter = resolved.reporter ?? process.stderr;
+    const say = (line: string) =>
+      reporter.failure === undefined
+        ? reporter.write(`manifold: ${line}\n`)
+        : reporter.failure(line);
     const options: FanOptions = {
       ...resolved,
-      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, gone }),
+      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, say, gone }),
       workers: 1,
       attribution: 'protocol',
       retries: 0,

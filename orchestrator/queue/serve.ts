@@ -59,8 +59,8 @@ export async function serveQueue(options: ServeOptions): Promise<void> {
   const spec = await waitForJob(options);
   if (spec === null) return;
   // The job's tables, fetched into this machine's cache before its first block.
-  const tables = await fetchTables(options.conn, spec, options.names, options.log);
-  if (tables === null) return;
+  const tables = await fetchTables(options.conn, spec, options.names, options.log, options.signal);
+  if (tables === null || options.signal.aborted) return;
   const command = { ...options.command, env: { ...options.command.env, ...tables } };
   await new QueueServer({ ...options, command }, spec).run();
 }

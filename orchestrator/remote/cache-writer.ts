@@ -6,12 +6,16 @@ import {
   renameSync,
   rmSync,
   statSync,
+  write as writeCallback,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { FrameError } from '../workers/frame/index.js';
 import type { ItemMessage } from '../workers/shipment.js';
 import { itemPath } from './cache.js';
+
+const writeAsync = promisify(writeCallback);
 
 /**
  * Writes items into a cache folder by content hash (`<root>/<hash>/data`): each is written
@@ -48,6 +52,21 @@ export class CacheWriter {
 
   /** Appends `payload` to file `file` of item `item`. */
   write(item: number, file: number, payload: Buffer): void {
+    writeSync(this.#fd(item, file), payload);
+  }
+
+  /**
+   * As `write`, resolving once the bytes are written: a reader that awaits it reads no more than
+   * the disk takes (queue/fetch.ts), and its process goes on meanwhile (signals, the server).
+   */
+  async append(item: number, file: number, payload: Buffer): Promise<void> {
+    const fd = this.#fd(item, file);
+    for (let done = 0; done < payload.length; )
+      done += (await writeAsync(fd, payload, done, payload.length - done)).bytesWritten;
+  }
+
+  /** The descriptor to append to file `file` of item `item`, opened (and the one before closed). */
+  #fd(item: number, file: number): number {
     const shipped = this.#items[item];
     const entry = shipped?.files[file];
     if (shipped === undefined || entry === undefined || !this.missing.includes(item)) {
@@ -58,7 +77,7 @@ export class CacheWriter {
       const base = this.#data(shipped);
       this.#open = { item, file, fd: openSync(shipped.folder ? join(base, entry.rel) : base, 'a') };
     }
-    writeSync(this.#open.fd, payload);
+    return this.#open.fd;
   }
 
   /**

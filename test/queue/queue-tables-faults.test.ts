@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runApiScript } from '../api/script.js';
@@ -9,12 +10,13 @@ import {
   buildTablesOnce,
   events,
   joinArgs,
+  joined,
   machine,
   objects,
   startCoordinator,
   tables,
 } from '../support/queue-tables.js';
-import { within } from '../support/spawn.js';
+import { waitForExit, within } from '../support/spawn.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // Tables for queue workers, continued (queue-tables.test.ts): an object removed or spoiled, a
@@ -22,15 +24,30 @@ import { tempDir, writeConfig } from '../support/temp.js';
 
 buildTablesOnce(['table', 'other']);
 
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('fan --queue --table: faults, configs and the library', () => {
-  it('an object removed or spoiled: the worker says so in one line naming the table and the job, takes no block, exits 1; a job resumed with other tables is refused', async () => {
+  it('an object removed or spoiled: the worker says so in one line naming the table and the job, takes no block, exits 1, and tells the coordinator, which fails in one line with nothing written; a job resumed with other tables is refused', async () => {
     const { table, other } = tables;
     const dir = tempDir();
     const server = await startNats();
-    const { hash } = await startCoordinator(server.url, 'gone', table);
+    const output = join(dir, 'out');
+    const coordinator = await startCoordinator(server.url, 'gone', table, ['--output', output]);
+    const { hash } = coordinator;
+    // A job resumed with other tables: its answers would mix the two.
+    const resumed = await coordinate(
+      server.url,
+      ['--job', 'gone', '--block', '4K', '--table', `users=${other}`],
+      events,
+    );
+    expect([resumed.exitCode, resumed.stderr]).toEqual([
+      2,
+      'manifold: job "gone" on the queue was started with other content in table users: resume it with the same tables, or give another --job\n',
+    ]);
     const { js, jsm, bucket } = await objects(server.url);
     await bucket.delete(hash);
-    // The blocks are on the queue before the worker comes: it takes none all the same.
+    // The blocks are on the queue before the worker comes: it takes none all the same (the
+    // coordinator, told, fails every block it gave in one line).
     await within(
       (async () => {
         while ((await jsm.streams.info('manifold-gone-blocks')).state.messages === 0)
@@ -46,8 +63,20 @@ describe('fan --queue --table: faults, configs and the library', () => {
       exitCode: 1,
       stderr: `manifold: job "gone": cannot fetch table users ${where}: there is no such object (was it removed from the bucket?)\n`,
     });
-    const consumer = await jsm.consumers.info('manifold-gone-blocks', 'workers');
-    expect([consumer.delivered.consumer_seq, consumer.num_ack_pending]).toEqual([0, 0]);
+    // Every worker would fail alike: the coordinator fails the run in one line naming the
+    // worker, the table and why, and writes no output.
+    const end = await within(waitForExit(coordinator.child), 10_000, 'the coordinator went on');
+    expect(end.exitCode).toBe(1);
+    const said = coordinator.stderr.text.split('\n').filter((line) => /cannot fetch/.test(line));
+    const why = `cannot fetch table users (object ${hash}): there is no such object (was it removed from the bucket?)`;
+    expect(said).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^manifold: queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${literal(why)} on \\d+ blocks, from block 1 `,
+        ),
+      ),
+    ]);
+    expect(readdirSync(dir).filter((name) => name.startsWith('out'))).toEqual([]);
 
     // Stored again by the next job's coordinator (it was removed); then its End frame's run id
     // is changed, which no frame checksum covers: the object's digest finds it.
@@ -68,17 +97,34 @@ describe('fan --queue --table: faults, configs and the library', () => {
     });
     // Nothing is left in the cache: no table, no half-written one.
     expect(readdirSync(join(cache, 'manifold', 'files'))).toEqual([]);
+  });
 
-    // A job resumed with other tables: its answers would mix the two.
-    const resumed = await coordinate(
-      server.url,
-      ['--job', 'gone', '--block', '4K', '--table', `users=${other}`],
-      events,
-    );
-    expect([resumed.exitCode, resumed.stderr]).toEqual([
-      2,
-      'manifold: job "gone" on the queue was started with other content in table users: resume it with the same tables, or give another --job\n',
+  it('a worker whose cache cannot be written tells the coordinator, which says so once and goes on with a worker that can: the output is complete', async () => {
+    const { table } = tables;
+    const dir = tempDir();
+    const server = await startNats();
+    const output = join(dir, 'out');
+    const args = ['--job', 'mine', '--block', '4K', '--merge', 'ordered', '--output', output];
+    const coordinator = coordinate(server.url, [...args, '--table', `users=${table}`], events);
+    // Its cache is under a file: no folder can be made there, whoever the worker runs as.
+    writeFileSync(join(dir, 'file'), '');
+    const bad = startWorker(server.url, ['--job', 'mine'], joinArgs, {
+      XDG_CACHE_HOME: join(dir, 'file', 'cache'),
+    });
+    const badEnd = await bad.done();
+    expect(badEnd.exitCode).toBe(1);
+    const why =
+      /^manifold: job "mine": cannot fetch table users \(object ([0-9a-f]{32}) .*\): (ENOTDIR: .*)\n$/;
+    const [, hash, reason] = why.exec(badEnd.stderr)!;
+    // It told the coordinator before it exited: the one that can comes after.
+    const good = machine(server.url, 'mine', join(dir, 'good'));
+    const result = await coordinator;
+    expect([result.exitCode, result.stderr]).toEqual([
+      0,
+      `manifold: queue worker on ${hostname()} (pid ${bad.child.pid}) cannot fetch table users (object ${hash}): ${reason}; the job goes on with the other workers\n`,
     ]);
+    expect(readFileSync(output, 'utf8')).toBe(joined);
+    expect((await good.done()).exitCode).toBe(0);
   });
 
   it('a config’s tables reach a queue stage’s workers; the library’s table option with queue too', async () => {

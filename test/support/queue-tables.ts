@@ -16,6 +16,15 @@ export const mfJoin = bin('mf-join');
 export const users = Array.from({ length: 300 }, (_, i) => `u${i}\tname${i}\n`).join('');
 export const events = Array.from({ length: 3000 }, (_, i) => `u${(i * 7) % 400}\te${i}\n`).join('');
 export const joinArgs = [mfJoin, '--table', 'users', '--key', 'field:1'];
+/** What mf-join of `events` with `users` writes, in the input's order. */
+export const joined = events
+  .split('\n')
+  .filter((line) => line !== '' && Number(line.slice(1, line.indexOf('\t'))) < 300)
+  .map(
+    (line) =>
+      `${line}\t${line.slice(0, line.indexOf('\t'))}\tname${line.slice(1, line.indexOf('\t'))}\n`,
+  )
+  .join('');
 
 /** The server's Object Store, as a test looks at it (and spoils it). */
 export async function objects(url: string) {
@@ -26,8 +35,16 @@ export async function objects(url: string) {
   return { nc, js, jsm: await jetstreamManager(nc), bucket };
 }
 
-/** `fan --queue --verbose --table users=<table>` in the background, once it has started its job. */
-export async function startCoordinator(url: string, job: string, table: string) {
+/**
+ * `fan --queue --verbose --table users=<table> ...more` in the background, once it has started
+ * its job: its process, its stderr (watched) and the table's object.
+ */
+export async function startCoordinator(
+  url: string,
+  job: string,
+  table: string,
+  more: string[] = [],
+) {
   const child = spawnManifold([
     'fan',
     '--queue',
@@ -39,12 +56,13 @@ export async function startCoordinator(url: string, job: string, table: string) 
     '--verbose',
     '--table',
     `users=${table}`,
+    ...more,
   ]);
   child.stdin!.end(events);
   const stderr = watch(child.stderr!);
   await stderr.waitFor(new RegExp(`started job "${job}"`), 1);
   const hash = /object ([0-9a-f]{32})$/m.exec(stderr.text)![1]!;
-  return { child, hash };
+  return { child, stderr, hash };
 }
 
 /** A machine: a worker with a cache folder of its own (or shared, given). */

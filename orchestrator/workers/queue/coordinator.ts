@@ -18,6 +18,7 @@ import {
   readMessage,
 } from './messages.js';
 import type { JobNames } from './names.js';
+import { describeNotice, readNotice } from './notice.js';
 import { publishUntilStored } from './publish.js';
 import { type BlockResult, ResultBook } from './results.js';
 
@@ -30,6 +31,8 @@ export interface CoordinatedJob {
   window: number;
   /** Says a problem that does not stop the run (a publish retried while the server is away). */
   log: (line: string) => void;
+  /** Says, whatever --verbose, a worker that left the job for a fault of its own (notice.ts). */
+  say: (line: string) => void;
   /**
    * The results stream's last sequence when the coordinator started: blocks are published only
    * once the results up to it are read, so that a resumed job sends no answered block again.
@@ -67,6 +70,8 @@ class QueueWorker implements Worker {
   #messages: ConsumerMessages | null = null;
   /** Blocks given before the results already stored were read: they wait to know theirs. */
   #waiting: Block[] | null = [];
+  /** A table no worker can fetch (notice.ts): every block fails with it. */
+  #unservable: { worker: string; reason: string } | null = null;
 
   constructor(slot: number, job: CoordinatedJob, listener: WorkerListener) {
     this.slot = slot;
@@ -106,6 +111,11 @@ class QueueWorker implements Worker {
     if (result !== null) {
       // Answered already (a resumed job): given back without going to the queue again.
       setImmediate(() => this.#answer(block, result));
+      return;
+    }
+    const unservable = this.#unservable;
+    if (unservable !== null) {
+      setImmediate(() => this.#answer(block, { kind: 'failed', ...unservable }));
       return;
     }
     if (this.#published.has(block.seq)) return;
@@ -202,6 +212,10 @@ class QueueWorker implements Worker {
   #onResult(message: JsMsg): void {
     const { names } = this.#job;
     if (message.subject === names.specSubject) return;
+    if (message.subject === names.noticeSubject) {
+      this.#onNotice(message);
+      return;
+    }
     const frame = readMessage(message.data);
     const book = this.#book;
     let news = false;
@@ -220,6 +234,25 @@ class QueueWorker implements Worker {
     const block = this.#blocks.get(frame.seq);
     if (block === undefined) return;
     this.#answer(block, book.take(frame.seq)!);
+  }
+
+  /**
+   * A worker cannot fetch a table: said, and the job goes on with the others; or, the stored
+   * object being bad, the run fails, every block with it. A notice stored before this
+   * coordinator started is an earlier one's: the tables were stored again since.
+   */
+  #onNotice(message: JsMsg): void {
+    const notice = readNotice(message.data, this.#job.spec.run);
+    if (notice === null || message.seq <= this.#job.resultsUpTo) return;
+    const failure = describeNotice(notice);
+    if (notice.fault === 'machine') {
+      this.#job.say(`${failure.worker} ${failure.reason}; the job goes on with the other workers`);
+      return;
+    }
+    if (this.#unservable !== null) return;
+    this.#unservable = failure;
+    if (this.#stopped || this.#ended) return;
+    this.#finish({ kind: 'failed', ...failure, retryable: false }, [...this.#blocks.values()]);
   }
 
   #answer(block: Block, result: BlockResult): void {

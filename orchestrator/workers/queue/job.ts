@@ -73,7 +73,13 @@ export async function startJob(
   await ensureBlocks(conn, names, spec);
   await conn.jsm.streams.add({
     name: names.resultsStream,
-    subjects: [names.outSubject, names.doneSubject, names.failedSubject, names.specSubject],
+    subjects: [
+      names.outSubject,
+      names.doneSubject,
+      names.failedSubject,
+      names.specSubject,
+      names.noticeSubject,
+    ],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW_NS,

@@ -1,0 +1,73 @@
+import { FrameKind } from '../frame/index.js';
+import type { QueueConnection } from './connect.js';
+import { frameMessage, readMessage } from './messages.js';
+import type { JobNames } from './names.js';
+
+/**
+ * What a worker that cannot serve its job tells the coordinator before it exits 1 (subject
+ * `manifold.<job>.notice`, in the results stream): a table it cannot fetch, and whose fault that
+ * is. `object`: the stored object is missing or spoiled, and every worker will fail alike;
+ * `machine`: the worker's own (its cache not writable, its disk full), so others may serve.
+ * It is words for a person only: the coordinator says it, and never runs anything for it.
+ */
+export interface TableNotice {
+  host: string;
+  pid: number;
+  table: string;
+  object: string;
+  reason: string;
+  fault: 'object' | 'machine';
+}
+
+/** Publishes a notice as an Error frame of the job's run; resolves false when it was not stored. */
+export async function publishNotice(
+  conn: QueueConnection,
+  names: JobNames,
+  run: string,
+  notice: TableNotice,
+): Promise<boolean> {
+  const data = frameMessage(FrameKind.Error, run, 0, [Buffer.from(JSON.stringify(notice))]);
+  try {
+    await conn.js.publish(names.noticeSubject, data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A notice of run `run` from a message's data; null when it is none (malformed, or of another run). */
+export function readNotice(data: Uint8Array, run: string): TableNotice | null {
+  try {
+    const frame = readMessage(data);
+    if (frame.kind !== FrameKind.Error || frame.run !== run) return null;
+    const value = JSON.parse(frame.payload.toString('utf8')) as Partial<TableNotice>;
+    const { host, pid, table, object, reason, fault } = value;
+    if (fault !== 'object' && fault !== 'machine') return null;
+    if (![host, table, object, reason].every((field) => typeof field === 'string')) return null;
+    if (typeof pid !== 'number') return null;
+    return {
+      host: oneLine(host!),
+      pid,
+      table: oneLine(table!),
+      object: oneLine(object!),
+      reason: oneLine(reason!),
+      fault,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Who failed, and why, as the coordinator says it: `{ worker, reason }` of a failure. */
+export function describeNotice(notice: TableNotice): { worker: string; reason: string } {
+  return {
+    worker: `queue worker on ${notice.host} (pid ${notice.pid})`,
+    reason: `cannot fetch table ${notice.table} (object ${notice.object}): ${notice.reason}`,
+  };
+}
+
+/** A field as one line of plain text: it came from another machine, to be printed here. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what go.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 500);
+}
