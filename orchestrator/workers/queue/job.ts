@@ -33,6 +33,8 @@ export interface JobSpec {
   tables?: Record<string, string>;
   /** --timeout: how long a block may run on a worker before it is killed as failed (none: null). */
   timeoutMs?: number | null;
+  /** --header: records of the input's start given before each block (none: null). */
+  header?: number | 'auto' | null;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */
@@ -73,7 +75,13 @@ export async function startJob(
   await ensureBlocks(conn, names, spec);
   await conn.jsm.streams.add({
     name: names.resultsStream,
-    subjects: [names.outSubject, names.doneSubject, names.failedSubject, names.specSubject],
+    subjects: [
+      names.outSubject,
+      names.doneSubject,
+      names.failedSubject,
+      names.specSubject,
+      names.headerSubject,
+    ],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: DUPLICATE_WINDOW_NS,
@@ -116,6 +124,7 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
     ['tries', '--retries'],
     ['ackWaitMs', '--ack-wait'],
     ['timeoutMs', '--timeout'],
+    ['header', '--header'],
   ];
   for (const [key, flag] of flags) {
     if ((found[key] ?? null) !== (wanted[key] ?? null)) {

@@ -24,6 +24,8 @@ export interface JobNames {
   failedSubject: string;
   /** The job's description (`JobSpec`), in the results stream. */
   specSubject: string;
+  /** The input's header (--header), in the results stream, published before any block. */
+  headerSubject: string;
 }
 
 const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -48,6 +50,7 @@ export function jobNames(job: string): JobNames {
     doneSubject: `manifold.${job}.done`,
     failedSubject: `manifold.${job}.failed`,
     specSubject: `manifold.${job}.spec`,
+    headerSubject: `manifold.${job}.header`,
   };
 }
 
