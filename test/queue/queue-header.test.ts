@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, OK, ok } from '../support/fan-run.js';
-import { numberedLines, sortedLines } from '../support/lines.js';
+import { numbered, sortedLines } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, startWorker } from '../support/queue.js';
 import { spawnManifold, watch } from '../support/spawn.js';
@@ -15,8 +15,7 @@ import { tempDir } from '../support/temp.js';
 // log has the local fan's rows, with the worker's machine and times; a job resumed with another
 // header is refused.
 
-const csv = (header: string, to: number) =>
-  Buffer.from(`${header}\n${numberedLines(1, to).join('\n')}\n`);
+const csv = (header: string, to: number) => Buffer.from(`${header}\n${numbered(1, to)}`);
 const input = csv('id,name', 1_500);
 // Digits to letters: the header passes as it is, so the workers' copies of it are recognised.
 const letters = ['tr', '0-9', 'a-j'];
