@@ -1,14 +1,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { fan as libraryFan, type ManifoldError } from '../../orchestrator/index.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { numbered, sortedLines } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
+import { runConfig } from '../support/pipeline.js';
 import { coordinate, startWorker } from '../support/queue.js';
+import { sink } from '../support/sink.js';
 import { spawnManifold, watch } from '../support/spawn.js';
-import { tempDir } from '../support/temp.js';
+import { tempDir, writeConfig } from '../support/temp.js';
 
 // --header and --joblog with --queue, on a real nats-server: the input's header reaches every
 // queue worker's command before each block and is written once, as by the local fan; the job
@@ -106,10 +110,22 @@ describe('fan --queue --header --joblog', () => {
       1,
     );
     first.kill('SIGKILL');
-    const [other, count] = await Promise.all([
-      coordinate(server.url, args, csv('id,label', 1_500)),
+    const otherInput = csv('id,label', 1_500);
+    const stage = { queue: server.url, job: 'h', header: 1, block: '2K', merge: 'ordered' };
+    const config = writeConfig(tempDir(), { stages: [{ fan: stage }] }, 'h.yaml');
+    const [other, count, library, configured] = await Promise.all([
+      coordinate(server.url, args, otherInput),
       coordinate(server.url, [...args, '--header', '2'], input),
+      libraryFan(stage as never, { input: Readable.from([otherInput]), output: sink() }).catch(
+        (error: unknown) => error as ManifoldError,
+      ),
+      runConfig(config, otherInput),
     ]);
+    // The library and a config's run say the same, as a usage error.
+    expect(library).toMatchObject({ code: 'manifold.usage', exitCode: 2 });
+    expect(`manifold: ${(library as ManifoldError).message}\n`).toBe(other.stderr);
+    expect(configured.exitCode).toBe(2);
+    expect(configured.stderr).toBe(other.stderr);
     expect(other.exitCode).toBe(2);
     expect(other.stderr).toBe(
       'manifold: job "h" on the queue was started with another header ("id,name\\n" (1 record), this input\'s "id,label\\n" (1 record)): resume it with the same input, or give another --job\n',
@@ -119,13 +135,17 @@ describe('fan --queue --header --joblog', () => {
     expect(count.stderr).toBe(
       'manifold: job "h" on the queue was started with --header 1: resume it with the same options, or give another --job\n',
     );
-    // The job was kept through both refusals: resumed with its own header, it finishes.
+    // The job was kept through every refusal: resumed with its own header, it finishes.
     const worker = startWorker(server.url, ['-j', '2', '--job', 'h'], letters);
     const [resumed, local] = await Promise.all([
-      coordinate(server.url, args, input),
+      coordinate(server.url, [...args, '--verbose'], input),
       fan([...args.slice(2), '--', ...letters], input),
     ]);
-    expect(ok(resumed)).toEqual(OK);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stderr).toMatch(/^manifold: resuming job "h" on /m);
+    expect(resumed.stderr).toMatch(
+      /^manifold: header: "id,name\\n" \(1 record\), the job's already$/m,
+    );
     expect(byteDiff(resumed.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
     expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
   });
