@@ -178,11 +178,19 @@ async function runQueue(
   const { openQueueJob } = await import('../queue/open.js');
   const job = await openQueueJob(prepared.queue!, options, prepared.log);
   let finished = true;
+  // A job that is not this input's (another header) stops the run as an abort would, and says why.
+  const stop = new AbortController();
+  let refused: Error | null = null;
+  job.refused.then((error) => {
+    refused = error;
+    stop.abort();
+  });
+  const signal = io.signal === undefined ? stop.signal : AbortSignal.any([io.signal, stop.signal]);
   try {
-    return await runOn(job.options, prepared, size, io);
+    return await runOn(job.options, prepared, size, { ...io, signal });
   } catch (error) {
     if (error instanceof AbortError) finished = false;
-    throw error;
+    throw refused ?? error;
   } finally {
     await job.close(finished);
   }

@@ -141,5 +141,7 @@ Examples:
   manifold fan --queue nats://queue:4222 --job enrich --table users=users.mft < events.tsv
     (workers: 'manifold worker --queue nats://queue:4222 --job enrich -- mf-join --table users --key field:3')
   manifold fan --queue nats://queue:4222 --timeout 5m --queue-timeout 10m < big.log > out.txt
+  manifold fan --queue nats://queue:4222 --header 1 --joblog jobs.tsv < in.csv > out.csv
+    (each worker's command gets the header before each block; a job log row per block, Host its worker's machine)
 
 See docs/fan.md for every mode.`;

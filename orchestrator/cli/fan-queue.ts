@@ -47,8 +47,6 @@ const WORKERS_OWN = [
   ['shell', '--shell'],
   ['tag', '--tag'],
   ['okStatus', '--ok-status'],
-  ['joblog', '--joblog'],
-  ['header', '--header'],
   ['dispatch', '--dispatch'],
 ] as const;
 
@@ -109,6 +107,10 @@ export async function runQueueFan(
       gone = error;
       fan.stop({ kind: 'done', status: ExitCode.failure });
     });
+    job.refused.then((error) => {
+      gone = error;
+      fan.stop({ kind: 'done', status: ExitCode.usage });
+    });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
     // Said once a signal stops the run as a signal should (the job kept), not before.
     log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${target.url}`);
@@ -122,7 +124,7 @@ export async function runQueueFan(
         renameSync(part, output!);
       } else rmSync(part, { force: true });
     }
-    // The server gone for good: one line, the job kept (on the server, should it come back).
+    // The server gone for good, or the job not this input's: one line, the job kept.
     if (gone !== null) throw gone;
     // A finished job leaves the server; a stopped one stays, to be resumed by name.
     finished = status !== null;

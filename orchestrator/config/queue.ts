@@ -8,8 +8,6 @@ const WORKERS_OWN_KEYS = [
   'attribution',
   'tag',
   'ok-status',
-  'joblog',
-  'header',
   'dispatch',
   'key',
   'hosts',

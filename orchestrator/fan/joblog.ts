@@ -123,21 +123,25 @@ export class JobLog {
     const now = Date.now();
     // A record without its delimiter at the end of the output is a record all the same.
     const recordsOut = row.recordsOut + (row.finder.midRecord ? 1 : 0);
+    // A try made elsewhere (a queue's worker) is as its machine reported it.
+    const tried = block.tried;
+    const ended = tried ?? exit;
+    const start = tried?.start ?? row.start;
     const signal =
-      exit.signal === null ? 0 : (constants.signals[exit.signal as NodeJS.Signals] ?? 0);
+      ended.signal === null ? 0 : (constants.signals[ended.signal as NodeJS.Signals] ?? 0);
     const fields = [
       block.seq + 1,
-      ':',
-      (row.start / 1000).toFixed(3),
-      ((now - row.start) / 1000).toFixed(3),
+      tried?.host ?? ':',
+      (start / 1000).toFixed(3),
+      ((tried?.runtimeMs ?? now - row.start) / 1000).toFixed(3),
       block.bytes,
       row.bytesOut,
-      exit.exitCode ?? -1,
+      ended.exitCode ?? -1,
       signal,
-      row.slot,
+      tried?.slot ?? row.slot,
       block.records,
       recordsOut,
-      block.failures + 1,
+      tried?.attempts ?? block.failures + 1,
       status,
     ];
     writeSync(this.#fd, `${fields.join('\t')}\n`);

@@ -51,8 +51,6 @@ export const WORKERS_OWN_SETTINGS = [
   'shell',
   'tag',
   'okStatus',
-  'joblog',
-  'header',
   'dispatch',
   'env',
   'hosts',

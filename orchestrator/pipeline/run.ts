@@ -65,8 +65,17 @@ export class PipelineRun {
     try {
       // Fans with a queue open their jobs before any stage starts too (docs/queue.md).
       const jobs = await openStageQueues(this.#pipeline.stages, this.#log);
+      // A job that is not this input's (another header) stops the run, kept, and says why.
+      let refused: Error | null = null;
+      for (const job of jobs) {
+        job.refused.then((error) => {
+          refused ??= error;
+          this.stop('SIGTERM');
+        });
+      }
       try {
         const end = await this.#run(onProgress, measure);
+        if (refused !== null) throw refused;
         finished = end.kind !== 'signal';
         return end;
       } finally {

@@ -1,3 +1,4 @@
+import type { BlockTry } from '../workers/block.js';
 import { FrameKind } from '../workers/frame/index.js';
 import type { QueueConnection } from '../workers/queue/connect.js';
 import {
@@ -10,20 +11,22 @@ import {
 } from '../workers/queue/messages.js';
 import type { JobNames } from '../workers/queue/names.js';
 import { publishUntilStored } from '../workers/queue/publish.js';
+import { tryHeaders } from '../workers/queue/try-report.js';
 
 const quiet = () => {};
 
 /**
  * Publishes a block's output as pieces that each fit a message, then its end (with the count of
- * pieces). The pieces carry a fresh attempt id, so that the coordinator takes one attempt's
- * pieces whole; the end's message id is the block's, so the server keeps one end per block.
- * Resolves false when stopped first.
+ * pieces, and the try that made it: --joblog's row). The pieces carry a fresh attempt id, so that
+ * the coordinator takes one attempt's pieces whole; the end's message id is the block's, so the
+ * server keeps one end per block. Resolves false when stopped first.
  */
 export async function publishOutput(
   conn: QueueConnection,
   names: JobNames,
   seq: number,
   output: readonly Buffer[],
+  tried: BlockTry,
   stopped: () => boolean,
 ): Promise<boolean> {
   const attempt = freshId();
@@ -45,7 +48,7 @@ export async function publishOutput(
     index++;
   }
   const data = frameMessage(FrameKind.BlockEnd, attempt, seq);
-  const headers = headersOf({ [HEADER_PIECES]: index });
+  const headers = headersOf({ [HEADER_PIECES]: index, ...tryHeaders(tried) });
   const msgID = `${names.job}.${seq}.done`;
   const stored = await publishUntilStored(
     conn,
@@ -58,12 +61,12 @@ export async function publishOutput(
   return stored !== null;
 }
 
-/** Publishes that a block failed on its last try: who ran it, and how it ended. */
+/** Publishes that a block failed on its last try: who ran it, how it ended, the try. */
 export async function publishFailure(
   conn: QueueConnection,
   names: JobNames,
   seq: number,
-  failure: { worker: string; reason: string },
+  failure: { worker: string; reason: string; tried?: BlockTry },
   stopped: () => boolean,
 ): Promise<void> {
   const data = frameMessage(FrameKind.Error, freshId(), seq, [

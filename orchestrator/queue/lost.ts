@@ -42,6 +42,16 @@ export function failLostBlock(
   const failure = {
     worker: `queue worker on ${block.host}:`,
     reason: `given ${given} times to workers lost with it (killed, or cut off from the queue past the ack wait)`,
+    // For --joblog: no slot ran it here, and no process of it ended.
+    tried: {
+      host: block.host,
+      slot: 0,
+      start: Date.now(),
+      runtimeMs: 0,
+      attempts: given,
+      exitCode: null,
+      signal: null,
+    },
   };
   publishFailure(conn, names, block.seq, failure, stopped)
     .then(() => message.term())

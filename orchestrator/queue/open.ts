@@ -1,3 +1,4 @@
+import type { UsageError } from '../../filters/index.js';
 import type { FanOptions, Reporter } from '../fan/options.js';
 import type { QueueTarget } from '../options/queue.js';
 import { connectQueue, type QueueConnection, type QueueError } from '../workers/queue/connect.js';
@@ -19,6 +20,11 @@ export interface OpenedJob {
    * `timeoutMs`: the connection is closed then, so the run fails (docs/queue.md, Faults).
    */
   gone: Promise<QueueError>;
+  /**
+   * Resolves, to the line to say (exit 2), when the job cannot be resumed with this input (its
+   * header differs from the one its answers were made with): the run is to be stopped, the job kept.
+   */
+  refused: Promise<UsageError>;
   /** Removes the job when `finished` (a stopped one stays, to be resumed), and disconnects. */
   close(finished: boolean): Promise<void>;
 }
@@ -53,12 +59,18 @@ export async function openQueueJob(
       ...(target.tables.length > 0 && { tables }),
       // Timed where blocks run: by the workers, each block a try (queue/serve.ts).
       timeoutMs: resolved.timeout ?? null,
+      // The header is read with the input, and given to the workers before the first block.
+      ...(resolved.header ? { header: resolved.header } : {}),
     };
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
     checkSameTables(spec.tables, tables, target.job);
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
     const gone = whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`);
+    let refuse: (error: UsageError) => void = () => {};
+    const refused = new Promise<UsageError>((resolve) => {
+      refuse = resolve;
+    });
     // As the engine says a failure's line (fan/engine.ts): to the reporter, or stderr.
     const reporter: Reporter = resolved.reporter ?? process.stderr;
     const say = (line: string) =>
@@ -67,7 +79,7 @@ export async function openQueueJob(
         : reporter.failure(line);
     const options: FanOptions = {
       ...resolved,
-      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, say, gone }),
+      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, say, gone, refuse }),
       workers: 1,
       attribution: 'protocol',
       retries: 0,
@@ -80,6 +92,7 @@ export async function openQueueJob(
       resumed,
       conn,
       gone,
+      refused,
       async close(finished) {
         try {
           // A job whose server is gone stays on it, to be resumed.

@@ -3,10 +3,10 @@ import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { BlockClock } from '../fan/clock.js';
-import type { Block } from '../workers/block.js';
+import type { Block, BlockTry } from '../workers/block.js';
 import type { CommandSpec } from '../workers/command.js';
 import { createWorkers } from '../workers/create.js';
-import { noHeader } from '../workers/header.js';
+import type { InputHeader } from '../workers/header.js';
 import type { QueueConnection } from '../workers/queue/connect.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import {
@@ -19,6 +19,7 @@ import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
+import { waitForHeader } from './header.js';
 import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
 import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
 import { fetchTables } from './tables.js';
@@ -47,6 +48,9 @@ interface Held {
   block: Block;
   pieces: Buffer[];
   working: NodeJS.Timeout;
+  /** When it was given to a slot's worker, for --joblog's row (ms since the epoch). */
+  started: number;
+  slot: number;
 }
 
 /**
@@ -62,7 +66,9 @@ export async function serveQueue(options: ServeOptions): Promise<void> {
   const tables = await fetchTables(options.conn, spec, options.names, options.log, options.signal);
   if (tables === null || options.signal.aborted) return;
   const command = { ...options.command, env: { ...options.command.env, ...tables } };
-  await new QueueServer({ ...options, command }, spec).run();
+  const header = await waitForHeader(options, spec);
+  if (header === null) return;
+  await new QueueServer({ ...options, command }, spec, header).run();
 }
 
 class QueueServer implements WorkerListener {
@@ -83,7 +89,10 @@ class QueueServer implements WorkerListener {
   /** Blocks pulled, in hand, not yet given to a slot's worker: the first ready slot takes each. */
   readonly #ahead: Held[] = [];
 
-  constructor(options: ServeOptions, spec: JobSpec) {
+  /** Per-block workers' blocks done, answered once their instance's exit status is known. */
+  readonly #exiting = new Map<Worker, Held>();
+
+  constructor(options: ServeOptions, spec: JobSpec, header: InputHeader) {
     this.#options = options;
     this.#spec = spec;
     this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
@@ -103,7 +112,7 @@ class QueueServer implements WorkerListener {
         framing,
         maxBacklog: spec.block,
         okStatus: options.okStatus,
-        header: noHeader(),
+        header,
         ...(options.stderr === undefined ? {} : { stderr: options.stderr }),
       },
       this,
@@ -233,7 +242,7 @@ class QueueServer implements WorkerListener {
       return null;
     }
     const working = setInterval(() => message.working(), Math.max(100, this.#spec.ackWaitMs / 3));
-    const held = { message, block, pieces: [], working };
+    const held = { message, block, pieces: [], working, started: 0, slot: 0 };
     this.#held.set(block, held);
     if (runsAlone(delivered, this.#spec.tries)) this.#alone = held;
     return held;
@@ -241,6 +250,8 @@ class QueueServer implements WorkerListener {
 
   #give(worker: Worker, held: Held): void {
     if (this.#held.get(held.block) !== held) return;
+    held.started = Date.now();
+    held.slot = worker.slot;
     worker.send(held.block);
     this.#clock?.sent(worker, held.block);
   }
@@ -256,8 +267,17 @@ class QueueServer implements WorkerListener {
     const held = this.#held.get(block);
     if (held === undefined) return;
     this.#letGo(held);
+    // A per-block worker's exit status (one --ok-status accepted) comes just after: onExit.
+    if (this.#options.attribution === 'per-block') this.#exiting.set(worker, held);
+    else this.#answer(held, { exitCode: 0, signal: null });
+  }
+
+  /** Publishes a block's output with the try that made it, and acknowledges the block. */
+  #answer(held: Held, exit: { exitCode: number | null; signal: string | null }): void {
+    const { block } = held;
     const { conn, names } = this.#options;
-    publishOutput(conn, names, block.seq, held.pieces, () => this.#finished)
+    const tried = this.#tried(held, exit);
+    publishOutput(conn, names, block.seq, held.pieces, tried, () => this.#finished)
       .then((stored) => {
         clearInterval(held.working);
         if (stored) held.message.ack();
@@ -283,6 +303,10 @@ class QueueServer implements WorkerListener {
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
     this.#clock?.exited(worker);
+    const done = this.#exiting.get(worker);
+    this.#exiting.delete(worker);
+    const details = end.kind === 'cannot-start' ? undefined : end.details;
+    if (done !== undefined) this.#answer(done, details ?? { exitCode: 0, signal: null });
     for (const block of unfinished) this.#fail(block, end);
     if (worker.ended && !this.#finished) worker.restart();
     this.#wakeAll();
@@ -306,10 +330,20 @@ class QueueServer implements WorkerListener {
     const failure = {
       worker: `queue worker on ${this.#host}: ${end.worker}`,
       reason: `${end.reason} (try ${Math.min(tries, this.#spec.tries)} of ${this.#spec.tries})`,
+      tried: this.#tried(held, end.details ?? { exitCode: null, signal: null }),
     };
     publishFailure(conn, names, block.seq, failure, () => this.#finished)
       .then(() => message.term())
       .catch(() => message.nak());
+  }
+
+  /** A try as --joblog shows it: this machine, the slot, its times, its delivery, its end. */
+  #tried(held: Held, exit: { exitCode: number | null; signal: string | null }): BlockTry {
+    const { started, slot, message } = held;
+    const { exitCode, signal } = exit;
+    const runtimeMs = Date.now() - started;
+    const attempts = message.info.deliveryCount;
+    return { host: this.#host, slot, start: started, runtimeMs, attempts, exitCode, signal };
   }
 
   /** A block leaves the hand: the slots look again (one waited for it to run alone, or pull). */

@@ -27,6 +27,23 @@ export interface Block {
    * file), for a retry; throws when that file changed since. Absent for blocks held in memory.
    */
   reread?: () => void;
+  /** Its last try, as the machine that ran it reports it (a queue's worker): --joblog's row. */
+  tried?: BlockTry;
+}
+
+/** A block's try where it ran, when that is not here (a queue's worker, on its machine). */
+export interface BlockTry {
+  /** The machine's name. */
+  host: string;
+  /** The worker's slot there (its `MANIFOLD_SLOT`). */
+  slot: number;
+  /** When the try started, in ms since the epoch, by that machine's clock. */
+  start: number;
+  runtimeMs: number;
+  /** Tries so far, this one included (deliveries of the block, for a queue). */
+  attempts: number;
+  exitCode: number | null;
+  signal: string | null;
 }
 
 /**

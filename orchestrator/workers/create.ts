@@ -66,7 +66,7 @@ function openWorkers(
   const kind = workerKind(settings.kind);
   kind.check?.(workers, tag || stderr !== undefined);
   if ('openWorker' in kind) {
-    const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener));
+    const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener, header));
     return { workers: own, direct: false };
   }
   // Every slot's transport first, none opened yet: the choice of where output goes is the same

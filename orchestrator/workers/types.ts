@@ -1,4 +1,5 @@
 import type { Block } from './block.js';
+import type { InputHeader } from './header.js';
 import type { EndDetails, StopReason } from './transport.js';
 
 /**
@@ -92,5 +93,6 @@ export interface Worker {
 export interface AttributedKind {
   /** Refuses, before anything starts, a fan this kind cannot run (throws a UsageError). */
   check?(workers: number, stderrPiped: boolean): void;
-  openWorker(slot: number, listener: WorkerListener): Worker;
+  /** `header`: the input's (--header), filled in before the first block is sent. */
+  openWorker(slot: number, listener: WorkerListener, header?: InputHeader): Worker;
 }

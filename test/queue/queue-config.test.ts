@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectProblems } from '../support/check.js';
+import { check, expectProblems } from '../support/check.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { runConfig } from '../support/pipeline.js';
@@ -12,10 +15,11 @@ import { tempDir, writeConfig } from '../support/temp.js';
 const input = numbered(1, 3_000);
 
 describe('queue: on a fan stage of a config', () => {
-  it('manifold run publishes the stage’s blocks to the job and merges the workers’ output', async () => {
+  it('manifold run publishes the stage’s blocks to the job and merges the workers’ output, with header: and joblog:', async () => {
     const server = await startNats();
     const worker = startWorker(server.url, ['--job', 'cfg', '-j', '2'], ['tr', '0-9', 'a-j']);
     const dir = tempDir();
+    const joblog = join(dir, 'jobs.tsv');
     const stages = [
       {
         fan: {
@@ -24,17 +28,25 @@ describe('queue: on a fan stage of a config', () => {
           'ack-wait': '1s',
           merge: 'ordered',
           block: '2K',
+          header: 1,
+          joblog,
         },
       },
       { run: 'wc -l' },
     ];
     const config = writeConfig(dir, { stages }, 'queue.yaml');
+    expect((await check(config)).exitCode).toBe(0);
     const result = await runConfig(config, input, { args: ['--verbose'] });
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(
       /^manifold: stage \S+: started job "cfg" on nats:\/\/127\.0\.0\.1:\d+$/m,
     );
-    expect(result.stdout.toString().trim()).toBe('3000');
+    // A row per block, each a worker's on this machine; each block was given the header ("1",
+    // which tr makes "b": not the header, so each block's copy of it stays in the output).
+    const rows = readFileSync(joblog, 'utf8').trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(4);
+    for (const row of rows) expect(row.split('\t')[1]).toBe(hostname());
+    expect(result.stdout.toString().trim()).toBe(String(2999 + rows.length));
     expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
   });
 

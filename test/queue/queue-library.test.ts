@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { execa } from 'execa';
@@ -18,14 +19,22 @@ import { tempDir } from '../support/temp.js';
 const input = numbered(1, 2_000);
 
 describe('the queue from the library', () => {
-  it('fan.stream({ queue }) yields the workers’ output in order; leaving the loop early stops it', async () => {
+  it('fan.stream({ queue, header, joblog }) yields the workers’ output in order; leaving the loop early stops it', async () => {
     const server = await startNats();
     const worker = startWorker(server.url, ['--job', 'stream', '-j', '2'], ['cat']);
     const settings = { queue: server.url, job: 'stream', merge: 'ordered', block: '2K' } as const;
+    const joblog = join(tempDir('manifold-queue-joblog-'), 'jobs.tsv');
     const chunks: Buffer[] = [];
-    for await (const chunk of fan.stream(settings, { input: Readable.from([input]) }))
+    // The header ("1") goes before each block; each worker's copy of it is taken off: once out.
+    for await (const chunk of fan.stream(
+      { ...settings, header: 1, joblog },
+      { input: Readable.from([input]) },
+    ))
       chunks.push(chunk);
     expect(Buffer.concat(chunks).toString()).toBe(input);
+    const rows = readFileSync(joblog, 'utf8').trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(4);
+    for (const row of rows) expect(row.split('\t')).toMatchObject({ 1: hostname(), 12: 'ok' });
     expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
     // A second job, left after its first chunk: the loop ends, the job is kept on the server.
     const second = startWorker(server.url, ['--job', 'left', '-j', '1'], ['cat']);

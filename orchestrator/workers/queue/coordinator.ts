@@ -1,10 +1,12 @@
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { describeError, formatSize } from '../../../filters/index.js';
+import { describeError, formatSize, UsageError } from '../../../filters/index.js';
 import type { Block } from '../block.js';
 import { FrameKind } from '../frame/index.js';
+import { type InputHeader, noHeader } from '../header.js';
 import type { StopReason } from '../transport.js';
 import type { AttributedKind, Worker, WorkerListener, WorkerOutcome } from '../types.js';
 import type { QueueConnection } from './connect.js';
+import { settleHeader } from './header.js';
 import type { JobSpec } from './job.js';
 import {
   frameMessage,
@@ -21,6 +23,7 @@ import type { JobNames } from './names.js';
 import { describeNotice, readNotice } from './notice.js';
 import { publishUntilStored } from './publish.js';
 import { type BlockResult, ResultBook } from './results.js';
+import { checkTry, readTryHeaders } from './try-report.js';
 
 /** A job on the queue, opened by its coordinator (`manifold fan --queue`). */
 export interface CoordinatedJob {
@@ -40,6 +43,8 @@ export interface CoordinatedJob {
   resultsUpTo: number;
   /** Resolves once the server has been gone too long (gone.ts): the blocks given fail. */
   gone?: Promise<Error>;
+  /** Told that the job cannot be resumed with this input (another --header): exit 2. */
+  refuse?: (error: UsageError) => void;
 }
 
 /**
@@ -49,7 +54,10 @@ export interface CoordinatedJob {
  * kind gives a `Worker` whole, with no attribution over a transport here.
  */
 export function queueKind(job: CoordinatedJob): AttributedKind {
-  return { openWorker: (slot, listener) => new QueueWorker(slot, job, listener) };
+  return {
+    openWorker: (slot, listener, header) =>
+      new QueueWorker(slot, job, listener, header ?? noHeader()),
+  };
 }
 
 class QueueWorker implements Worker {
@@ -68,15 +76,22 @@ class QueueWorker implements Worker {
   #paused = new Set<string>();
   #resume: (() => void) | null = null;
   #messages: ConsumerMessages | null = null;
-  /** Blocks given before the results already stored were read: they wait to know theirs. */
+  /**
+   * Blocks given before the results already stored were read (they wait to know theirs), or
+   * before the header (--header) was given to the workers: null once both are.
+   */
   #waiting: Block[] | null = [];
   /** A table no worker can fetch (notice.ts): every block fails with it. */
   #unservable: { worker: string; reason: string } | null = null;
+  #resultsRead = false;
+  /** --header: the input's, filled in before the first block comes; null once published. */
+  #header: InputHeader | null;
 
-  constructor(slot: number, job: CoordinatedJob, listener: WorkerListener) {
+  constructor(slot: number, job: CoordinatedJob, listener: WorkerListener, header: InputHeader) {
     this.slot = slot;
     this.#job = job;
     this.#listener = listener;
+    this.#header = job.spec.header == null ? null : header;
     this.#readResults().catch((error: unknown) => this.#lose(describeError(error)));
     // Later than who else hears it (the command line stops the run first, and says it once).
     job.gone?.then((error) => setImmediate(() => this.#lose(error.message)));
@@ -101,8 +116,29 @@ class QueueWorker implements Worker {
   send(block: Block): void {
     this.#blocks.set(block.seq, block);
     this.#outstanding += block.bytes;
-    if (this.#waiting !== null) this.#waiting.push(block);
-    else this.#publish(block);
+    if (this.#waiting === null) {
+      this.#publish(block);
+      return;
+    }
+    this.#waiting.push(block);
+    if (this.#header !== null && this.#waiting.length === 1) this.#giveHeader(this.#header);
+  }
+
+  /** The header goes to the workers before any block (or is checked, for a resumed job). */
+  #giveHeader(header: InputHeader): void {
+    const { conn, names, spec, log } = this.#job;
+    settleHeader(conn, names, spec.run, header, () => this.#stopped, log).then(
+      (given) => {
+        if (!given) return;
+        this.#header = null;
+        this.#caughtUp();
+      },
+      (error: unknown) => {
+        if (error instanceof UsageError) this.#job.refuse?.(error);
+        // Later than who else hears it, as for the server gone.
+        setImmediate(() => this.#lose(describeError(error)));
+      },
+    );
   }
 
   /** Gives a block its stored answer, or publishes it (once). */
@@ -190,10 +226,10 @@ class QueueWorker implements Worker {
     // Short pulls: a pull lost with a restarted server is noticed (missed heartbeats) in seconds.
     this.#messages = await consumer.consume({ expires: 5000 });
     if (this.#stopped) this.#messages.stop();
-    if (this.#job.resultsUpTo === 0) this.#caughtUp();
+    if (this.#job.resultsUpTo === 0) this.#readUpTo();
     for await (const message of this.#messages) {
       this.#onResult(message);
-      if (this.#waiting !== null && message.seq >= this.#job.resultsUpTo) this.#caughtUp();
+      if (!this.#resultsRead && message.seq >= this.#job.resultsUpTo) this.#readUpTo();
       while (this.#paused.size > 0 && !this.#stopped) {
         await new Promise<void>((resolve) => {
           this.#resume = resolve;
@@ -203,7 +239,14 @@ class QueueWorker implements Worker {
     }
   }
 
+  #readUpTo(): void {
+    this.#resultsRead = true;
+    this.#caughtUp();
+  }
+
+  /** Blocks wait no more once the stored results are read and the header given. */
   #caughtUp(): void {
+    if (!this.#resultsRead || this.#header !== null) return;
     const waiting = this.#waiting ?? [];
     this.#waiting = null;
     for (const block of waiting) if (this.#blocks.get(block.seq) === block) this.#publish(block);
@@ -211,7 +254,7 @@ class QueueWorker implements Worker {
 
   #onResult(message: JsMsg): void {
     const { names } = this.#job;
-    if (message.subject === names.specSubject) return;
+    if (message.subject === names.specSubject || message.subject === names.headerSubject) return;
     if (message.subject === names.noticeSubject) {
       this.#onNotice(message);
       return;
@@ -222,13 +265,15 @@ class QueueWorker implements Worker {
     if (message.subject === names.outSubject && frame.kind === FrameKind.Output) {
       book.piece(frame.seq, frame.run, numberHeader(message.headers, HEADER_PIECE), frame.payload);
     } else if (message.subject === names.doneSubject && frame.kind === FrameKind.BlockEnd) {
-      news = book.done(frame.seq, frame.run, numberHeader(message.headers, HEADER_PIECES));
+      const pieces = numberHeader(message.headers, HEADER_PIECES);
+      news = book.done(frame.seq, frame.run, pieces, readTryHeaders(message.headers));
     } else if (message.subject === names.failedSubject && frame.kind === FrameKind.Error) {
-      const { worker, reason } = JSON.parse(frame.payload.toString('utf8')) as {
+      const { worker, reason, tried } = JSON.parse(frame.payload.toString('utf8')) as {
         worker: string;
         reason: string;
+        tried?: unknown;
       };
-      news = book.failed(frame.seq, worker, reason);
+      news = book.failed(frame.seq, worker, reason, checkTry(tried));
     }
     if (!news) return;
     const block = this.#blocks.get(frame.seq);
@@ -259,6 +304,7 @@ class QueueWorker implements Worker {
     if (this.#stopped || this.#blocks.get(block.seq) !== block) return;
     this.#blocks.delete(block.seq);
     this.#outstanding -= block.bytes;
+    if (result.tried !== undefined) block.tried = result.tried;
     if (result.kind === 'failed') {
       // As a per-block worker's instance that failed: the block ends, the worker goes on.
       const end = {

@@ -33,6 +33,8 @@ export interface JobSpec {
   tables?: Record<string, string>;
   /** --timeout: how long a block may run on a worker before it is killed as failed (none: null). */
   timeoutMs?: number | null;
+  /** --header: records of the input's start given before each block (none: null). */
+  header?: number | 'auto' | null;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */
@@ -79,6 +81,7 @@ export async function startJob(
       names.failedSubject,
       names.specSubject,
       names.noticeSubject,
+      names.headerSubject,
     ],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
@@ -122,6 +125,7 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
     ['tries', '--retries'],
     ['ackWaitMs', '--ack-wait'],
     ['timeoutMs', '--timeout'],
+    ['header', '--header'],
   ];
   for (const [key, flag] of flags) {
     if ((found[key] ?? null) !== (wanted[key] ?? null)) {

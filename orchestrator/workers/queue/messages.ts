@@ -19,12 +19,24 @@ import {
  *   and its count of records;
  * - Output: a piece of a block's output (run: the attempt's id); header: the piece's index;
  * - BlockEnd: the block's output is complete (run: the attempt); header: how many pieces;
- * - Error: the block failed on its last try (payload: why, as a person reads it).
+ * - Error: the block failed on its last try (payload: why, as a person reads it, and the try's
+ *   `TryReport` fields);
+ * - Hello on the header subject: the input's header (--header), before any block; header: its
+ *   count of records.
+ * A BlockEnd also carries the try that made the output (`TryReport`, the HEADER_TRY_* headers)
+ * for --joblog; an answer without them (an older worker) is logged as a local fan's would be.
  */
 export const HEADER_FIRST_RECORD = 'Manifold-First-Record';
 export const HEADER_RECORDS = 'Manifold-Records';
 export const HEADER_PIECE = 'Manifold-Piece';
 export const HEADER_PIECES = 'Manifold-Pieces';
+export const HEADER_TRY_HOST = 'Manifold-Host';
+export const HEADER_TRY_SLOT = 'Manifold-Slot';
+export const HEADER_TRY_START = 'Manifold-Start';
+export const HEADER_TRY_RUNTIME = 'Manifold-Runtime';
+export const HEADER_TRY_ATTEMPTS = 'Manifold-Attempts';
+export const HEADER_TRY_EXIT = 'Manifold-Exit';
+export const HEADER_TRY_SIGNAL = 'Manifold-Signal';
 
 /**
  * Room kept in each message for the frame's header and the NATS headers (a message id, ours): a
@@ -64,7 +76,7 @@ export function readMessage(data: Uint8Array): {
 }
 
 /** NATS headers from name-value pairs. */
-export function headersOf(values: Record<string, number>): MsgHdrs {
+export function headersOf(values: Record<string, number | string>): MsgHdrs {
   const h = headers();
   for (const [name, value] of Object.entries(values)) h.set(name, String(value));
   return h;

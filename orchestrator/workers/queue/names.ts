@@ -26,6 +26,8 @@ export interface JobNames {
   specSubject: string;
   /** A worker cannot serve the job (a table it cannot fetch): notice.ts. */
   noticeSubject: string;
+  /** The input's header (--header), in the results stream, published before any block. */
+  headerSubject: string;
 }
 
 const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -51,6 +53,7 @@ export function jobNames(job: string): JobNames {
     failedSubject: `manifold.${job}.failed`,
     specSubject: `manifold.${job}.spec`,
     noticeSubject: `manifold.${job}.notice`,
+    headerSubject: `manifold.${job}.header`,
   };
 }
 

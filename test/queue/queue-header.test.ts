@@ -1,0 +1,152 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { fan as libraryFan, type ManifoldError } from '../../orchestrator/index.js';
+import { byteDiff, sameBytes } from '../support/diff.js';
+import { fan, OK, ok } from '../support/fan-run.js';
+import { numbered, sortedLines } from '../support/lines.js';
+import { startNats } from '../support/nats.js';
+import { runConfig } from '../support/pipeline.js';
+import { coordinate, startWorker } from '../support/queue.js';
+import { sink } from '../support/sink.js';
+import { spawnManifold, watch } from '../support/spawn.js';
+import { tempDir, writeConfig } from '../support/temp.js';
+
+// --header and --joblog with --queue, on a real nats-server: the input's header reaches every
+// queue worker's command before each block and is written once, as by the local fan; the job
+// log has the local fan's rows, with the worker's machine and times; a job resumed with another
+// header is refused.
+
+const csv = (header: string, to: number) => Buffer.from(`${header}\n${numbered(1, to)}`);
+const input = csv('id,name', 1_500);
+// Digits to letters: the header passes as it is, so the workers' copies of it are recognised.
+const letters = ['tr', '0-9', 'a-j'];
+/** Block 2 fails its first try (the first to make `dir`), then runs as the others. */
+const failsOnce = (dir: string) =>
+  `if [ $MANIFOLD_BLOCK = 2 ] && mkdir ${dir}/once 2>/dev/null; then exit 5; fi; tr 0-9 a-j`;
+
+type Row = Record<string, string>;
+
+function rowsOf(path: string): { head: string; rows: Row[] } {
+  const [head, ...lines] = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const names = head!.split('\t');
+  const rows = lines.map((line) =>
+    Object.fromEntries(line.split('\t').map((v, i) => [names[i], v])),
+  );
+  return { head: head!, rows: rows.sort((a, b) => Number(a.Seq) - Number(b.Seq)) };
+}
+
+/** What a row says of its block and its output: the same from a queue's worker as locally. */
+const shape = ({
+  Seq,
+  Send,
+  Receive,
+  Exitval,
+  Signal,
+  SendRecords,
+  ReceiveRecords,
+  Attempts,
+  Status,
+}: Row) => ({ Seq, Send, Receive, Exitval, Signal, SendRecords, ReceiveRecords, Attempts, Status });
+
+describe('fan --queue --header --joblog', () => {
+  it('two workers each: --merge ordered byte for byte, --merge ready record for record, and the job logs, as the local fan', async () => {
+    const server = await startNats();
+    const dir = tempDir('manifold-queue-header-');
+    for (const sub of ['q', 'l']) mkdirSync(join(dir, sub));
+    // Job o: a per-block worker and a persistent one (--one-to-one); job r: a block fails once.
+    const workers = [
+      startWorker(server.url, ['-j', '2', '--job', 'o'], letters),
+      startWorker(server.url, ['-j', '1', '--job', 'o', '--one-to-one'], letters),
+      ...[1, 2].map(() =>
+        startWorker(server.url, ['-j', '2', '--job', 'r', '--shell'], [failsOnce(`${dir}/q`)]),
+      ),
+    ];
+    const log = (name: string) => join(dir, `${name}.tsv`);
+    const ordered = ['--header', '1', '--merge', 'ordered', '--block', '2K'];
+    const ready = ['--header', '1', '--merge', 'ready', '--block', '2K', '--retries', '1'];
+    const [a, b, localA, localB] = await Promise.all([
+      coordinate(server.url, ['--job', 'o', ...ordered, '--joblog', log('qo')], input),
+      coordinate(server.url, ['--job', 'r', ...ready, '--joblog', log('qr')], input),
+      fan([...ordered, '--joblog', log('lo'), '--', ...letters], input),
+      fan([...ready, '--joblog', log('lr'), '--shell', '--', failsOnce(`${dir}/l`)], input),
+    ]);
+    expect(ok(a)).toEqual(OK);
+    expect(byteDiff(a.stdout, localA.stdout)).toEqual(sameBytes(localA.stdout));
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout.toString().startsWith('id,name\n')).toBe(true);
+    expect(sortedLines(b.stdout)).toEqual(sortedLines(localB.stdout));
+    for (const [queued, local] of [
+      ['qo', 'lo'],
+      ['qr', 'lr'],
+    ]) {
+      const q = rowsOf(log(queued!));
+      const l = rowsOf(log(local!));
+      expect(q.head).toBe(l.head);
+      expect(q.rows.map(shape)).toEqual(l.rows.map(shape));
+      for (const row of q.rows) {
+        // Host: the worker's machine; Worker: its slot there; the times, by its clock.
+        expect(row.Host).toBe(hostname());
+        expect(['1', '2']).toContain(row.Worker);
+        expect(Number(row.Starttime)).toBeGreaterThan(Date.now() / 1000 - 120);
+        expect(Number(row.JobRuntime)).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // The failed try and the one after it: one row, as locally, its two tries counted.
+    expect(rowsOf(log('qr')).rows[1]).toMatchObject({ Seq: '2', Attempts: '2', Status: 'ok' });
+    for (const worker of workers) expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+  });
+
+  it('a job resumed with another header, or another --header, is refused in one line (exit 2); with its own, it finishes', async () => {
+    const server = await startNats();
+    const args = ['--job', 'h', '--header', '1', '--block', '2K', '--merge', 'ordered'];
+    // A job left on the server once its header was given: its coordinator killed, no worker came.
+    const first = spawnManifold(['fan', '--queue', server.url, ...args, '--verbose']);
+    first.stdin!.end(input);
+    await watch(first.stderr!).waitFor(
+      /header: "id,name\\n" \(1 record\), given to the workers/,
+      1,
+    );
+    first.kill('SIGKILL');
+    const otherInput = csv('id,label', 1_500);
+    const stage = { queue: server.url, job: 'h', header: 1, block: '2K', merge: 'ordered' };
+    const config = writeConfig(tempDir(), { stages: [{ fan: stage }] }, 'h.yaml');
+    const [other, count, library, configured] = await Promise.all([
+      coordinate(server.url, args, otherInput),
+      coordinate(server.url, [...args, '--header', '2'], input),
+      libraryFan(stage as never, { input: Readable.from([otherInput]), output: sink() }).catch(
+        (error: unknown) => error as ManifoldError,
+      ),
+      runConfig(config, otherInput),
+    ]);
+    // The library and a config's run say the same, as a usage error.
+    expect(library).toMatchObject({ code: 'manifold.usage', exitCode: 2 });
+    expect(`manifold: ${(library as ManifoldError).message}\n`).toBe(other.stderr);
+    expect(configured.exitCode).toBe(2);
+    expect(configured.stderr).toBe(other.stderr);
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toBe(
+      'manifold: job "h" on the queue was started with another header ("id,name\\n" (1 record), this input\'s "id,label\\n" (1 record)): resume it with the same input, or give another --job\n',
+    );
+    expect(other.stdout.length).toBe(0);
+    expect(count.exitCode).toBe(2);
+    expect(count.stderr).toBe(
+      'manifold: job "h" on the queue was started with --header 1: resume it with the same options, or give another --job\n',
+    );
+    // The job was kept through every refusal: resumed with its own header, it finishes.
+    const worker = startWorker(server.url, ['-j', '2', '--job', 'h'], letters);
+    const [resumed, local] = await Promise.all([
+      coordinate(server.url, [...args, '--verbose'], input),
+      fan([...args.slice(2), '--', ...letters], input),
+    ]);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stderr).toMatch(/^manifold: resuming job "h" on /m);
+    expect(resumed.stderr).toMatch(
+      /^manifold: header: "id,name\\n" \(1 record\), the job's already$/m,
+    );
+    expect(byteDiff(resumed.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
+    expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+  });
+});
