@@ -99,7 +99,7 @@ function notStarted(exited: Promise<ProcessEnd>): WorkerProcess {
 }
 
 /** A command not found or not runnable ends as a shell says (127, 126); anything else is named. */
-function startFailure(error: unknown): ProcessEnd {
+export function startFailure(error: unknown): ProcessEnd {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return { exitCode: 127, signal: null };
   if (code === 'EACCES') return { exitCode: 126, signal: null };
