@@ -22,6 +22,8 @@ export interface ProcessEnd {
   signal: NodeJS.Signals | null;
   /** Why it never ran, when the system refused it (out of descriptors or processes). */
   startError?: string;
+  /** It ran and was killed by manifold: the process starter that waited for it is gone (why). */
+  lost?: string;
 }
 
 /** How a worker's stderr reaches manifold's: as it is, or line by line with a prefix. */

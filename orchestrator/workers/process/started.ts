@@ -97,7 +97,7 @@ export function startWorker(
         errors?.end();
       }
       void Promise.all(closed).then(() =>
-        resolve(lost === undefined ? { exitCode, signal } : { exitCode, signal, startError: lost }),
+        resolve(lost === undefined ? { exitCode, signal } : { exitCode, signal, lost }),
       );
     },
   });

@@ -102,12 +102,15 @@ export class ProcessTransport implements Transport {
   }
 
   /** The exit status and signal, as a person reads them; a shell's 127 and 126 named. */
-  #outcome({ exitCode, signal, startError }: ProcessEnd): TransportOutcome {
+  #outcome({ exitCode, signal, startError, lost }: ProcessEnd): TransportOutcome {
     if (startError !== undefined) return { kind: 'cannot-start', reason: startError };
     const pid = this.#child.pid;
     const details = pid > 0 ? { pid, exitCode, signal } : undefined;
     const base = details === undefined ? {} : { details };
     if (this.#stopped) return { kind: 'stopped', ...base };
+    if (lost !== undefined) {
+      return { kind: 'failed', reason: `was killed, as ${lost}`, retryable: true, ...base };
+    }
     if (signal !== null) {
       return { kind: 'failed', reason: `was killed by ${signal}`, retryable: true, ...base };
     }
