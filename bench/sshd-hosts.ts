@@ -28,6 +28,8 @@ export interface TestHost {
   port: number;
   /** Its HOME: shipped files land under it. */
   home: string;
+  /** The folder first on its PATH (`node`, `manifold`): a command put here is found there only. */
+  bin: string;
   /** The sshd listening for it. */
   sshd: ChildProcess;
   /** The processes its sshd runs for connections (sessions, workers, their commands). */
@@ -53,6 +55,8 @@ export interface TestHosts {
 export interface HostsOptions {
   /** Hosts (by index from 0) whose PATH has no manifold. */
   withoutManifold?: number[];
+  /** Sessions each sshd allows over one connection (sshd's `MaxSessions`). @default 100 */
+  maxSessions?: number;
 }
 
 /** The package's folder, from here or from dist/bench/. */
@@ -228,7 +232,7 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
           'UsePAM no',
           'PermitRootLogin prohibit-password',
           'MaxStartups 100',
-          'MaxSessions 100',
+          `MaxSessions ${options.maxSessions ?? 100}`,
           `SetEnv PATH=${binDir}:/usr/bin:/bin HOME=${home}`,
           'LogLevel INFO',
           '',
@@ -258,7 +262,7 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
       };
       cleanups.push(kill);
       hosts.push({
-        ...{ name, address, port, home, sshd, processes, kill, hang },
+        ...{ name, address, port, home, bin: binDir, sshd, processes, kill, hang },
         ...(linkDown === undefined ? {} : { linkDown }),
       });
       config += `Host ${name}\n  HostName ${address}\n  Port ${port}\n`;

@@ -30,6 +30,15 @@ export function hostsCases(data: Data, ssh: string): Case[] {
     },
     {
       group,
+      // The floor under the case above: the same bytes through the same ssh, half to each host,
+      // with no manifold at either end (head and tail cut the halves; lines cut do not matter).
+      name: 'ssh h1 cat and ssh h2 cat, half each at once, no manifold',
+      command: `half=$((${bytes} / 2)); head -c $half ${big} | ${ssh} h1 cat > /dev/null & one=$!; tail -c +$((half + 1)) ${big} | ${ssh} h2 cat > /dev/null & two=$!; wait $one && wait $two`,
+      baseline: 'fan -j 2 cat, here',
+      bytes,
+    },
+    {
+      group,
       name: 'tiny blocks (1K, one-to-one), here',
       command: `${probes}/blocks.js --out "$PROBE" --input ${small} --stats "$PROBE.stats" -- '${manifold} fan -j 2 --block 1K --one-to-one --stats $STATS -- cat > /dev/null'`,
       probe: 'value',

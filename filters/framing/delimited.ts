@@ -76,6 +76,8 @@ export class DelimitedDecoder implements RecordDecoder {
         const head: Buffer[] = [];
         pos = this.#finishPending(chunk, head);
         if (pos < 0) return { records: out, failure: null };
+        // `#addText` counts the record that `#finishPending` counted already.
+        this.count -= head.length;
         this.#addText(head[0]!, out, originals);
       }
       const last = chunk.lastIndexOf(this.#byte);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { tableEnvName, tableFromEnv, tablePathFromEnv } from '../tables/env.js';
 import { TableError } from '../tables/meta.js';
@@ -11,7 +12,9 @@ export interface TableArgument {
 
 /**
  * Reads a `--table` argument: `NAME=PATH`; a name whose `MANIFOLD_TABLE_<NAME>` is set; or else
- * a path, named by its file name without extension (`data/users.mft` is `users`).
+ * a path, named by its file name without extension (`data/users.mft` is `users`). A word
+ * without `/` that is no file here is refused with a hint: `users` was most likely meant as a
+ * name.
  */
 export function parseTableArgument(
   value: string,
@@ -24,6 +27,11 @@ export function parseTableArgument(
   }
   if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
   const name = basename(value.replace(/\/+$/, ''), extname(value.replace(/\/+$/, '')));
+  if (!value.includes('/') && !existsSync(value)) {
+    throw new TableError(
+      `--table ${value}: nothing at the path "${value}" (a value without = is a table's path); to name a table, give NAME=PATH: --table ${value}=<the table's folder>`,
+    );
+  }
   return { name: name === '' ? value : name, path: value };
 }
 

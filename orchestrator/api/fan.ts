@@ -125,7 +125,7 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const log: Log = options.verbose ? (line) => reporter!.write(`manifold: ${line}\n`) : () => {};
   const queue = resolveQueueSettings(options as QueueSettings & Record<string, unknown>, (n) => n);
   // A queue's blocks run under its workers' commands: the engine's is a placeholder, never run.
-  const settings = queue === null ? options : { ...options, command: ['queue'] };
+  const settings = queue === null ? options : { ...options, command: ['queue'], table: undefined };
   const resolved = resolveFanSettings(settings as FanSettings, settingNameOf, log);
   if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
   const tables = parseTableBindings(options.table ?? [], 'table');

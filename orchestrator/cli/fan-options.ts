@@ -81,7 +81,7 @@ export function fanOptions(): Option[] {
     ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
     new Option(
       '--table <NAME=PATH>',
-      'a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md)',
+      "a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md); with --queue, stored in the queue's Object Store and fetched by each worker machine",
     ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option(
       '--max-record <size>',
@@ -89,12 +89,12 @@ export function fanOptions(): Option[] {
     ).default(FAN_DEFAULTS.maxRecord),
     new Option(
       '--host <[user@]host[:port][/slots]>',
-      "run workers on this host over SSH (repeatable; ':' or 'local' is this machine); -j is slots per host unless /slots says (docs/hosts.md)",
+      "run workers on this host over SSH (repeatable; ':' or 'local' is this machine); -j is slots per host unless /slots says; slots past sshd's MaxSessions get more connections (docs/hosts.md)",
     ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option('--hosts-file <file>', "hosts as --host names them, one a line, '#' comments"),
     new Option(
       '--ssh <command>',
-      "the ssh program and its options for --host: 'ssh -F my_config' (default: ssh)",
+      "the ssh program and its options for --host: 'ssh -F my_config', 'ssh -c aes128-gcm@openssh.com' (default: ssh)",
     ),
     new Option(
       '--remote-manifold <path>',
@@ -138,5 +138,8 @@ Examples:
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 -- grep ERROR
   manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log
     (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)
+  manifold fan --queue nats://queue:4222 --job enrich --table users=users.mft < events.tsv
+    (workers: 'manifold worker --queue nats://queue:4222 --job enrich -- mf-join --table users --key field:3')
+  manifold fan --queue nats://queue:4222 --timeout 5m --queue-timeout 10m < big.log > out.txt
 
 See docs/fan.md for every mode.`;

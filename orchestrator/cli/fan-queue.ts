@@ -26,6 +26,10 @@ export function queueFanOptions(): Option[] {
       'with --queue: how long a block may go without word from its worker before another gets it',
     ).default('30s'),
     new Option(
+      '--queue-timeout <duration>',
+      'with --queue: how long the server may be unreachable (a restart inside it resumes) before the run fails, naming it',
+    ).default('60s'),
+    new Option(
       '--output <file>',
       'with --queue: write the output to this file, whole and at once at the end (atomically), not to stdout',
     ),
@@ -43,8 +47,6 @@ const WORKERS_OWN = [
   ['shell', '--shell'],
   ['tag', '--tag'],
   ['okStatus', '--ok-status'],
-  ['table', '--table'],
-  ['timeout', '--timeout'],
   ['joblog', '--joblog'],
   ['header', '--header'],
   ['dispatch', '--dispatch'],
@@ -73,13 +75,20 @@ export async function runQueueFan(
   if (raw.merge === 'sorted')
     throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
   const target = resolveQueueSettings(
-    { queue: String(raw.queue), job: raw.job as string, ackWait: raw.ackWait as string },
+    {
+      queue: String(raw.queue),
+      job: raw.job as string,
+      ackWait: raw.ackWait as string,
+      table: raw.table,
+      queueTimeout: raw.queueTimeout as string,
+    },
     (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
   )!;
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  const resolved = resolveFanOptions(['queue'], raw, () => {});
+  // The tables go to the workers through the queue (target.tables), not to a local command.
+  const resolved = resolveFanOptions(['queue'], { ...raw, table: undefined }, () => {});
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : String(raw.output);
@@ -95,6 +104,11 @@ export async function runQueueFan(
     };
     const fan = new Fan(options, log);
     const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
+    let gone: Error | null = null;
+    job.gone.then((error) => {
+      gone = error;
+      fan.stop({ kind: 'done', status: ExitCode.failure });
+    });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
     // Said once a signal stops the run as a signal should (the job kept), not before.
     log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${target.url}`);
@@ -108,6 +122,8 @@ export async function runQueueFan(
         renameSync(part, output!);
       } else rmSync(part, { force: true });
     }
+    // The server gone for good: one line, the job kept (on the server, should it come back).
+    if (gone !== null) throw gone;
     // A finished job leaves the server; a stopped one stays, to be resumed by name.
     finished = status !== null;
     return statusOf(end);

@@ -6,6 +6,7 @@ import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
 import { fanCommand } from './fan.js';
+import { helpAsOption } from './help-words.js';
 import { applyManners, usageLine } from './manners.js';
 import { refuseEndOfOptions } from './option-values.js';
 import { pipelineCommands } from './pipeline-commands.js';
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   applyManners(program, version);
   refuseEndOfOptions(program);
   try {
-    program.parse(argv, { from: 'user' });
+    program.parse(helpAsOption(program, argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok;

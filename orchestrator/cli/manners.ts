@@ -33,7 +33,8 @@ export function commandPath(program: Command, argv: string[]): string[] {
   let current = program;
   for (const word of argv) {
     if (word === '--') break;
-    if (word.startsWith('-')) continue;
+    // `help` before the names: `manifold help table nosuch` is about `manifold table`.
+    if (word.startsWith('-') || word === 'help') continue;
     const sub = (current.commands as Command[]).find(
       (c) => c.name() === word || c.aliases().includes(word),
     );

@@ -24,7 +24,8 @@ Examples:
 See docs/config.md.`;
 
 export const GRAPH_HELP_AFTER = `
-Exit status: 0 the graph is printed; 2 usage error or problems in the config (as check).
+Exit status: 0 the graph is printed; 2 usage error or problems in the config (as check,
+but the input files and the output's folder need not exist: drawing reads no data).
 
 Examples:
   manifold graph wordfreq.yaml                          # Mermaid, for Markdown

@@ -16,7 +16,8 @@ export async function checkOnly(config: string, sets: string[]): Promise<number>
 
 /** `manifold graph`. */
 export async function printGraph(config: string, format: string, sets: string[]): Promise<number> {
-  const pipeline = checkConfig(config, variables(sets));
+  // Drawing needs no data: the input files and the output's folder may not exist yet.
+  const pipeline = checkConfig(config, variables(sets), undefined, 'named');
   process.stdout.write(format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
   return ExitCode.ok;
 }

@@ -18,7 +18,8 @@ taking connections, lets the requests under way finish (2 s at most) and exits 0
 Requests:
   GET  /              the tables and their meta, as JSON
   GET  /NAME          one table's meta
-  GET  /NAME/KEY      the value's bytes (200), or 404 with a line; KEY is URL-encoded (%FF...)
+  GET  /NAME/KEY      the value's bytes and a newline (200), or 404 with a line; KEY is
+                      URL-encoded (%FF...)
   POST /NAME          keys one per line (or a JSON array of strings with
                       Content-Type: application/json): NDJSON back, one line per key in
                       order, the value as a JSON string or null; ?encoding=base64 for bytes
@@ -26,6 +27,7 @@ Requests:
 Examples:
   $ manifold table serve users=users.mft orders=/data/orders.mft --listen 127.0.0.1:8080 &
   $ curl -s http://127.0.0.1:8080/users/u00000042
+  Ada Lovelace\tLondon
   $ printf 'u00000042\\nu99999999\\n' | curl -s --data-binary @- http://127.0.0.1:8080/users
   "Ada Lovelace\\tLondon"
   null

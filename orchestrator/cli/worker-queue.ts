@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { workerCount } from '../options/checks.js';
 import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
-import { parseOkStatus } from '../options/jobs.js';
+import { parseOkStatus, parseTimeout } from '../options/jobs.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
@@ -30,6 +30,10 @@ export function queueWorkerOptions(): Option[] {
       'exit statuses that are not failures, besides 0: 0,1 for grep',
     ),
     new Option('--tag', "prefix each line of a process's stderr with its slot number and a TAB"),
+    new Option(
+      '--queue-timeout <duration>',
+      'how long the server may be unreachable (a restart inside it resumes) before the worker exits 1',
+    ).default('60s'),
     new Option('--verbose', 'say what the worker waits for and what it retries, on stderr'),
   ];
 }
@@ -38,15 +42,21 @@ export const WORKER_QUEUE_HELP = `
 The command is this worker's own: nothing on the queue can make it run another. It serves the
 job until its coordinator finishes it (it waits for a job that has not started), then exits 0.
 
-Exit status: 0 the job is finished; 1 the queue cannot be reached or has no JetStream;
-2 usage error; 127 command not found; 130 or 143 after SIGINT or SIGTERM (its blocks go back
-to the queue at once).
+Tables the coordinator gave (manifold fan --queue ... --table NAME=PATH) are fetched from the
+queue's Object Store into this machine's cache ($XDG_CACHE_HOME/manifold/files, by content
+hash: once per machine) before the first block; the command finds each as MANIFOLD_TABLE_<NAME>.
+
+Exit status: 0 the job is finished; 1 the queue cannot be reached, has no JetStream or was gone
+past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
+found; 130 or 143 after SIGINT or SIGTERM (its blocks go back to the queue at once).
 
 Examples:
   manifold worker --queue nats://10.0.0.5:4222 -- gzip -c
   manifold worker --queue nats://queue:4222 --job logs -j 8 --shell -- 'grep ERROR | cut -f3'
   manifold worker --queue nats://queue:4222 --protocol manifold -- mf-map 'r.toUpperCase()'
   manifold worker --queue nats://queue:4222 --one-to-one -- tr a-z A-Z
+  manifold worker --queue nats://queue:4222 --job enrich -- mf-join --table users --key field:3
+  manifold worker --queue nats://queue:4222 --queue-timeout 5m -- gzip -c
 
 See docs/queue.md.`;
 
@@ -64,6 +74,7 @@ export async function runQueueWorker(
       'missing the command: manifold worker --queue <url> -- <command> [args...]',
     );
   const url = checkQueueUrl(String(raw.queue));
+  const timeoutMs = parseTimeout(raw.queueTimeout, () => '--queue-timeout');
   const names = jobNames(checkJobName(String(raw.job)));
   const workers = workerCount(raw.workers, '-j, --workers');
   const ways = [
@@ -106,12 +117,18 @@ export async function runQueueWorker(
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
-  const [{ connectQueue }, { serveQueue }] = await Promise.all([
+  const [{ connectQueue }, { serveQueue }, { whenGone }] = await Promise.all([
     import('../workers/queue/connect.js'),
     import('../queue/serve.js'),
+    import('../workers/queue/gone.js'),
   ]);
   const conn = await connectQueue(url);
   const stop = new AbortController();
+  let gone: Error | null = null;
+  whenGone(conn, timeoutMs, `the worker for job "${names.job}"`).then((error) => {
+    gone = error;
+    stop.abort();
+  });
   let signalled: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     signalled = signal;
@@ -130,9 +147,13 @@ export async function runQueueWorker(
       log,
       signal: stop.signal,
     });
+  } catch (error) {
+    // What failed with the connection closed under it: the line to say is the server's going.
+    if (gone === null) throw error;
   } finally {
     await conn.close();
   }
+  if (gone !== null) throw gone;
   if (signalled === null) return ExitCode.ok;
   return signalled === 'SIGINT'
     ? ExitCode.interrupted

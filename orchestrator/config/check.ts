@@ -5,8 +5,8 @@ import { keyNameOf, OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
-import { configHosts, type RawHosts } from './hosts.js';
-import { resolveInputs, resolveOutput } from './io.js';
+import { configHosts, onlyOtherMachines, type RawHosts } from './hosts.js';
+import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
@@ -57,17 +57,19 @@ const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
  * Reads and checks a config before anything runs: syntax, schema, and then what a schema cannot
  * say (sizes, framings, keys, commands on PATH, join placeholders, cycles, contradictions).
  * Every problem is reported at once, with its line and column; the result is what runs.
- * `text`, when given, is the config's text, and `file` only names it (and its folder).
+ * `text`, when given, is the config's text, and `file` only names it (and its folder); `files`
+ * 'named' leaves out whether the input files and the output's folder exist (for drawing).
  */
 export function checkConfig(
   file: string,
   variables: Record<string, string | undefined>,
   text?: string,
+  files: FileChecks = 'checked',
 ): Pipeline {
   const config = loadConfig(file, variables, text);
   const schemaProblems = checkSchema(config);
   try {
-    const pipeline = new Checker(config).pipeline();
+    const pipeline = new Checker(config, files).pipeline();
     if (schemaProblems.length > 0) throw new ConfigError(file, schemaProblems);
     return pipeline;
   } catch (error) {
@@ -88,9 +90,11 @@ class Checker {
   readonly #folder: string;
   readonly #problems: Problem[] = [];
   #tables: string[] = [];
+  readonly #files: FileChecks;
 
-  constructor(config: LoadedConfig) {
+  constructor(config: LoadedConfig, files: FileChecks) {
     this.#config = config;
+    this.#files = files;
     this.#raw = config.data as RawConfig;
     this.#folder = dirname(resolve(config.file));
   }
@@ -103,8 +107,8 @@ class Checker {
     );
     this.#tables = tables.values;
     const env = { ...tables.env, ...stringsOf(this.#raw.env) };
-    const inputs = resolveInputs(this.#raw.input, this.#folder, report);
-    const output = resolveOutput(this.#raw.output, this.#folder, report);
+    const inputs = resolveInputs(this.#raw.input, this.#folder, report, this.#files);
+    const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
     return { file: this.#config.file, folder: this.#folder, inputs, output, env, stages };
@@ -171,6 +175,7 @@ class Checker {
     raw: { run?: string | string[]; filter?: string; args?: string[]; threads?: boolean },
     path: Path,
     env: Env,
+    onPath = true,
   ): CommandSpec | null {
     let command: CommandSpec;
     if (raw.filter !== undefined) {
@@ -182,8 +187,9 @@ class Checker {
       command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
     } else {
       command = toCommand(raw.run!, env);
-      // A thread's module is found with the fan's options (package binaries by name).
-      if (raw.threads !== true) {
+      // A thread's module is found with the fan's options (package binaries by name); a
+      // command that runs only on hosts is looked for there, as each host starts.
+      if (raw.threads !== true && onPath) {
         for (const missing of missingPrograms(command, this.#folder))
           this.#problem([...path, 'run'], missing);
       }
@@ -200,12 +206,18 @@ class Checker {
   ): Stage[] {
     const before = this.#problems.length;
     checkFanValues(raw, (key, message) => this.#problem([...path, key], message));
-    const queue = configQueue(raw, (key, message) => this.#problem([...path, key], message));
+    const queue = configQueue(
+      raw,
+      (key, message) => this.#problem([...path, key], message),
+      this.#tables,
+    );
     if (queue === undefined) return [];
     // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
+    const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
+    const onPath = !onlyOtherMachines(hosts, this.#folder);
     const worker =
       queue === null
-        ? this.#worker(raw.worker, [...path, 'worker'], env)
+        ? this.#worker(raw.worker, [...path, 'worker'], env, onPath)
         : { argv: ['queue'], shell: false, env: {} };
     if (worker === null || this.#problems.length > before) return [];
     try {
@@ -229,7 +241,6 @@ class Checker {
         return { name: value.slice(0, at), path: value.slice(at + 1) };
       });
       if (queue !== null) return [{ kind: 'fan', name, line, options: fan, notes, queue }];
-      const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
       let remote: ReturnType<typeof configHosts>;
       try {
         remote = configHosts(hosts, fan.workers, tables, this.#folder);
@@ -252,10 +263,10 @@ class Checker {
     }
   }
 
-  #worker(raw: RawWorker, path: Path, env: Env): CommandSpec | null {
+  #worker(raw: RawWorker, path: Path, env: Env, onPath: boolean): CommandSpec | null {
     if (typeof raw === 'string' || Array.isArray(raw)) {
       return (
-        this.#command({ run: raw }, path.slice(0, -1).concat(['worker']), env) &&
+        this.#command({ run: raw }, path.slice(0, -1).concat(['worker']), env, onPath) &&
         toCommand(raw, env)
       );
     }
@@ -265,7 +276,7 @@ class Checker {
       return null;
     }
     const workerEnv = { ...env, ...stringsOf(raw.env) };
-    if (raw.stages === undefined) return this.#command(raw, path, workerEnv);
+    if (raw.stages === undefined) return this.#command(raw, path, workerEnv, onPath);
     // A sub-pipeline of commands becomes one shell pipeline per worker.
     const parts: string[] = [];
     raw.stages.forEach((stage, i) => {
@@ -274,7 +285,7 @@ class Checker {
         this.#problem(where, 'a worker pipeline holds commands (run or filter) only');
         return;
       }
-      const command = this.#command(stage, where, workerEnv);
+      const command = this.#command(stage, where, workerEnv, onPath);
       if (command) parts.push(command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv));
     });
     return { argv: [parts.join(' | ')], shell: true, env: workerEnv };

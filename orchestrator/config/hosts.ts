@@ -49,3 +49,17 @@ export function configHosts(
       };
   return resolveHostSettings(settings, slots, (option) => KEYS[option], tables, folder);
 }
+
+/**
+ * Whether a stage's hosts are all other machines (none is `:` or `local`): its commands are then
+ * looked for on each host as it starts (exit 127 naming it), not on this machine's PATH.
+ */
+export function onlyOtherMachines(raw: RawHosts | undefined, folder: string): boolean {
+  if (raw === undefined) return false;
+  try {
+    return configHosts(raw, 1, [], folder)?.hosts.every((host) => !host.local) ?? false;
+  } catch {
+    // Hosts that cannot be read are a problem of their own, said where they are resolved.
+    return true;
+  }
+}

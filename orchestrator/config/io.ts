@@ -5,40 +5,51 @@ import fg from 'fast-glob';
 type Report = (path: (string | number)[], message: string) => void;
 
 /**
+ * Whether the files a config names must be there: 'checked' to run or check it, 'named' to
+ * draw it (`manifold graph`), where a glob that matches nothing stands as itself.
+ */
+export type FileChecks = 'checked' | 'named';
+
+/**
  * A config's `input`: null for stdin; else its files in order, relative to `folder`, each glob
- * expanded and sorted. A file that does not exist, or a glob that matches none, is reported.
+ * expanded and sorted. A file that does not exist, or a glob that matches none, is reported
+ * unless the files are only `named`.
  */
 export function resolveInputs(
   input: string | string[] | undefined,
   folder: string,
   report: Report,
+  files: FileChecks = 'checked',
 ): string[] | null {
+  const checked = files === 'checked';
   if (input === undefined || input === '-' || input === 'stdin') return null;
   const patterns = typeof input === 'string' ? [input] : input;
-  const files: string[] = [];
+  const paths: string[] = [];
   patterns.forEach((pattern, i) => {
     const path = typeof input === 'string' ? ['input'] : ['input', i];
     if (fg.isDynamicPattern(pattern)) {
       const found = fg.sync(pattern, { cwd: folder, absolute: true, onlyFiles: true }).sort();
-      if (found.length === 0) report(path, `no file matches "${pattern}"`);
-      files.push(...found);
+      if (found.length === 0 && checked) report(path, `no file matches "${pattern}"`);
+      paths.push(...(found.length > 0 || checked ? found : [resolve(folder, pattern)]));
     } else {
       const file = resolve(folder, pattern);
-      if (!existsSync(file)) report(path, `input file "${pattern}" does not exist`);
-      files.push(file);
+      if (checked && !existsSync(file)) report(path, `input file "${pattern}" does not exist`);
+      paths.push(file);
     }
   });
-  return files;
+  return paths;
 }
 
-/** A config's `output`: null for stdout; else the file, whose folder must exist. */
+/** A config's `output`: null for stdout; else the file, whose folder must exist (if `checked`). */
 export function resolveOutput(
   output: string | undefined,
   folder: string,
   report: Report,
+  files: FileChecks = 'checked',
 ): string | null {
   if (output === undefined || output === '-' || output === 'stdout') return null;
   const file = resolve(folder, output);
+  if (files === 'named') return file;
   if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
     report(['output'], `the folder of output "${output}" does not exist`);
   } else if (existsSync(file) && statSync(file).isDirectory()) {

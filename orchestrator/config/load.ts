@@ -56,7 +56,7 @@ export function loadConfig(
     message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
   }));
   if (problems.length === 0) findPrototypeKeys(doc, problems, at);
-  if (problems.length === 0) substitute(doc, variables, problems, at);
+  if (problems.length === 0) substitute(doc, text, variables, problems, at);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return {
     file,
@@ -75,8 +75,15 @@ export function loadConfig(
   };
 }
 
+/**
+ * Every variable of every value is substituted, and each unset one reported where it stands: the
+ * scalar's source is scanned for the same matches, in the same order, so that several in one
+ * value (a command line, a block scalar) are told apart. Where the source spells a match
+ * otherwise (an escape in a quoted string), the scalar's start stands for it.
+ */
 function substitute(
   doc: Document,
+  text: string,
   variables: Record<string, string | undefined>,
   problems: Problem[],
   at: (offset: number) => { line: number; column: number },
@@ -84,14 +91,18 @@ function substitute(
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const [start, end] = node.range ?? [0, 0];
+      const spelt = [...text.slice(start, end).matchAll(VARIABLE)];
+      let nth = 0;
       node.value = node.value.replace(VARIABLE, (whole, name?: string, fallback?: string) => {
+        const source = spelt[nth++];
         if (whole === '$${') return '${';
         // Own values only: `${constructor}` is a variable, not Object's constructor.
         const value = Object.hasOwn(variables, name!) ? variables[name!] : undefined;
         if (value !== undefined && value !== '') return value;
         if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
         problems.push({
-          ...at(node.range?.[0] ?? 0),
+          ...at(source?.[0] === whole ? start + source.index : start),
           message: `\${${name}} is not set: set it in the environment, with --set ${name}=..., or give a default as \${${name}:-value}`,
         });
         return whole;

@@ -8,7 +8,6 @@ const WORKERS_OWN_KEYS = [
   'attribution',
   'tag',
   'ok-status',
-  'timeout',
   'joblog',
   'header',
   'dispatch',
@@ -17,18 +16,26 @@ const WORKERS_OWN_KEYS = [
   'thread-heap',
 ] as const;
 
-const KEYS: Record<string, string> = { queue: 'queue', job: 'job', ackWait: 'ack-wait' };
+const KEYS: Record<string, string> = {
+  queue: 'queue',
+  job: 'job',
+  ackWait: 'ack-wait',
+  table: 'tables',
+  queueTimeout: 'queue-timeout',
+};
 
 /**
  * A fan stage's `queue:` (with `job:` and `ack-wait:`), resolved as `fan --queue` is; null when
- * it has none, undefined when a problem was said.
+ * it has none, undefined when a problem was said. The config's `tables` (`NAME=PATH`, checked)
+ * go to the queue's workers through its Object Store.
  */
 export function configQueue(
   raw: Record<string, unknown>,
   problem: (key: string, message: string) => void,
+  tables: readonly string[] = [],
 ): QueueTarget | null | undefined {
   if (raw.queue === undefined) {
-    for (const key of ['job', 'ack-wait']) {
+    for (const key of ['job', 'ack-wait', 'queue-timeout']) {
       if (raw[key] !== undefined) {
         problem(key, `${key} needs queue`);
         return undefined;
@@ -52,17 +59,22 @@ export function configQueue(
         queue: raw.queue as string,
         job: raw.job as string,
         ackWait: raw['ack-wait'] as string,
+        queueTimeout: raw['queue-timeout'] as string,
         merge: raw.merge,
+        table: tables,
       },
       (option) => KEYS[option] ?? option,
     );
   } catch (error) {
+    const said = describeError(error);
     const key =
-      raw['ack-wait'] !== undefined && /ack-wait/.test(describeError(error))
+      raw['ack-wait'] !== undefined && /ack-wait/.test(said)
         ? 'ack-wait'
-        : /^job/.test(describeError(error))
-          ? 'job'
-          : 'queue';
+        : raw['queue-timeout'] !== undefined && /queue-timeout/.test(said)
+          ? 'queue-timeout'
+          : /^job/.test(describeError(error))
+            ? 'job'
+            : 'queue';
     problem(key, describeError(error));
     return undefined;
   }

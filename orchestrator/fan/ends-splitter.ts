@@ -1,5 +1,6 @@
 import { formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { takeFront } from './take-front.js';
 
 /**
  * Cuts input of records ended by one byte into blocks by looking for a record end near each
@@ -123,22 +124,8 @@ export class EndsSplitter {
 
   /** Takes the bytes up to `cut` as a block. */
   #take(cut: number): Block {
-    const parts: Buffer[] = [];
-    let left = cut - this.#start;
-    const bytes = left;
-    while (left > 0) {
-      const part = this.#parts[0]!;
-      if (part.length <= left) {
-        parts.push(part);
-        this.#consumed.push(part);
-        this.#parts.shift();
-        left -= part.length;
-      } else {
-        parts.push(part.subarray(0, left));
-        this.#parts[0] = part.subarray(left);
-        left = 0;
-      }
-    }
+    const bytes = cut - this.#start;
+    const parts = takeFront(this.#parts, bytes, this.#consumed);
     this.#start = cut;
     this.#scanned = cut;
     return { seq: this.#seq++, parts, bytes, firstRecord: 0, records: -1, failures: 0 };

@@ -15,7 +15,13 @@ import { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
-import { type RangeCut, type RangeFile, RangeReader, rangesFor } from './range-input.js';
+import {
+  type RangeCut,
+  type RangeFile,
+  RangeReader,
+  rangesFor,
+  rangesNumbered,
+} from './range-input.js';
 import { createSplitter } from './splitter.js';
 import { Stats } from './stats.js';
 import { FanWriter } from './writer.js';
@@ -67,6 +73,8 @@ export class Fan implements WorkerListener {
   #haltingSoon = false;
   readonly #clock: BlockClock | null;
   readonly #joblog: JobLog | null;
+  /** Closes an input file read as ranges, at the end of the run. */
+  #closeInput: () => void = () => {};
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
@@ -160,6 +168,7 @@ export class Fan implements WorkerListener {
       this.#writer.sink.close();
     this.#progress?.stop();
     this.#joblog?.close();
+    this.#closeInput();
     const end = this.#stopping ?? { kind: 'done', status: this.#status() };
     if (this.#options.stats !== null) {
       const status = end.kind === 'done' ? end.status : ExitCode.failure;
@@ -197,27 +206,31 @@ export class Fan implements WorkerListener {
   async #readAll(): Promise<void> {
     const cut = rangesFor(this.#options);
     const file = cut === null ? null : await this.#input.rangeFile();
-    if (cut !== null && file !== null) await this.#readRanges(file, cut);
-    else await this.#readStream();
+    if (cut !== null && file !== null) {
+      // Kept open to the end of the run: a retried block is read from it again.
+      if (file.owned) this.#closeInput = () => closeSync(file.fd);
+      await this.#readRanges(file, cut);
+    } else await this.#readStream();
     this.#dispatcher.endInput();
     this.#settle();
   }
 
   /** A regular file read as ranges (range-input.ts): no byte of it scanned here. */
   async #readRanges(file: RangeFile, cut: RangeCut): Promise<void> {
-    const size = this.#blockSizes.current;
+    const sizes = this.#blockSizes;
+    const numbered = rangesNumbered(this.#options);
     this.#log(
-      `input: ${file.name} is read as byte ranges of ${formatSize(size)}, each cut at its last record end (no record scanned or counted)`,
+      `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})`,
     );
-    const reader = new RangeReader(file, cut, size, this.#options.maxRecord);
+    const reader = new RangeReader(file, cut, sizes.current, this.#options.maxRecord, {
+      numbered,
+      next: () => sizes.cut(),
+      gift: this.#options.kind === 'thread',
+    });
     const stopped = () => this.#stopping !== null || this.#haltingSoon;
-    try {
-      for await (const block of reader.blocks(() => this.#roomForMore(), stopped)) {
-        if (stopped()) break;
-        this.#add(block);
-      }
-    } finally {
-      if (file.owned) closeSync(file.fd);
+    for await (const block of reader.blocks(() => this.#roomForMore(), stopped)) {
+      if (stopped()) break;
+      this.#add(block);
     }
   }
 
@@ -425,7 +438,15 @@ export class Fan implements WorkerListener {
       worker.restart();
       this.#dispatcher.reopen(worker);
     }
-    if (blocks.length > 0) this.#dispatcher.retry(blocks, worker);
+    if (blocks.length === 0) return;
+    try {
+      // Blocks of a file gave their memory back once sent: their bytes are read again.
+      for (const block of blocks) block.reread?.();
+    } catch (error) {
+      this.#fail(describeError(error));
+      return;
+    }
+    this.#dispatcher.retry(blocks, worker);
   }
 
   #fail(message: string): void {

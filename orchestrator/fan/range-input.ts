@@ -1,4 +1,4 @@
-import { fstatSync, read, type Stats } from 'node:fs';
+import { fstatSync, read, readSync, type Stats } from 'node:fs';
 import {
   ExitCode,
   type Framing,
@@ -7,6 +7,7 @@ import {
   RecordError,
 } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { giftableBuffer } from '../workers/gift.js';
 import type { FanOptions } from './options.js';
 
 /** How a block's end is found by looking near it only: a delimiter, or records of one size. */
@@ -40,19 +41,49 @@ export interface RangeFile {
 
 /**
  * The cut for reading a fan's input as ranges, or null when it must be read and scanned as a
- * stream. Ranges hold no record numbers, so only runs that need none qualify: unattributed
- * workers given whole blocks (ready or round-robin dispatch: each block to one worker, which
- * lets its buffer go once taken), no --header, --joblog, --stats or --progress, and no record
- * counts asked by a pipeline or the library (`countOutput`).
+ * stream. Whole blocks go to one worker each (ready or round-robin dispatch). Numbers come
+ * later or not at all: no --header, --joblog, --stats or --progress, and no record counts asked
+ * by a pipeline or the library (`countOutput`). Attributed workers (threads, per-block
+ * processes, --one-to-one, --protocol) qualify too: their blocks' records are counted as the
+ * ranges are read (`numbered`), as those workers are told them before they start.
  */
 export function rangesFor(options: FanOptions): RangeCut | null {
-  const { attribution, dispatch, header, joblog, stats, progress, countOutput } = options;
-  if (attribution !== 'none' || (dispatch !== 'ready' && dispatch !== 'round-robin')) return null;
+  const { dispatch, header, joblog, stats, progress, countOutput } = options;
+  if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
+  if (options.attribution !== 'none' && !localKind(options)) return null;
   if (header || joblog || stats !== null || progress || countOutput) return null;
   // A record is measured only where it spans a block's end: one over --max-record but within a
   // block would pass unseen, so a limit below the block size is checked record by record.
   if (options.maxRecord < options.blockSize) return null;
   return rangeCut(options.framing);
+}
+
+/**
+ * Whether a fan's ranges must carry record numbers: attributed workers are told where their
+ * block starts (a thread's or a --protocol filter's `context.recordNumber` and its messages,
+ * a per-block process's MANIFOLD_FIRST_RECORD) or count its records out (--one-to-one).
+ */
+export function rangesNumbered(options: FanOptions): boolean {
+  return options.attribution !== 'none';
+}
+
+/**
+ * Whether attributed workers of this kind may take ranges: local processes and threads, which
+ * take a block's bytes as they are sent. Others (ssh, a queue) keep theirs the stream's way.
+ */
+function localKind(options: FanOptions): boolean {
+  const { kind } = options;
+  return kind === undefined || kind === 'process' || kind === 'thread';
+}
+
+/** How a RangeReader cuts beyond its cut: record numbers, and block sizes that change. */
+export interface RangeOptions {
+  /** Count each block's records as it is read (one search per record end, nothing else). */
+  numbered?: boolean;
+  /** The size of the block after the one just cut (per-block workers' blocks grow). */
+  next?: () => number;
+  /** Read into giftable buffers (workers/gift.ts): threads take a block's memory, not a copy. */
+  gift?: boolean;
 }
 
 /** Block buffers kept for reuse: those in flight to two workers and two waiting, and spare. */
@@ -62,28 +93,42 @@ const KEPT = 8;
  * Reads a regular file as blocks of byte ranges: each block is one read (`pread`, in libuv's
  * thread pool) of up to a block's bytes at its offset, cut at the last record end in it, found
  * by one search from the end; the next block is read from that cut. No byte is scanned on the
- * way, and no record counted (`records` -1; messages name a block by its bytes). A block's
- * buffer is read into again once it is released (`Block.release`: a transport has taken it).
+ * way, and no record counted (`records` -1; messages name a block by its bytes) unless the
+ * blocks are `numbered`: then their record ends are counted, one search each. A block's
+ * buffer is read into again once it is released (`Block.release`: a transport has taken it);
+ * a released block read again (`Block.reread`, a retry) is read from the file anew.
  * The file's size and modification time are taken at the start and checked at the end: a file
  * that grew, shrank or was rewritten while read is an error naming it, not silent loss.
  */
 export class RangeReader {
   readonly #file: RangeFile;
   readonly #cut: RangeCut;
-  readonly #blockSize: number;
+  #blockSize: number;
   readonly #maxRecord: number;
+  readonly #options: RangeOptions;
   readonly #free: Buffer[] = [];
+  /** The file as it was when reading began: a block read again must find it unchanged. */
+  #start: Stats | null = null;
+  #nextRecord = 1;
 
-  constructor(file: RangeFile, cut: RangeCut, blockSize: number, maxRecord: number) {
+  constructor(
+    file: RangeFile,
+    cut: RangeCut,
+    blockSize: number,
+    maxRecord: number,
+    options: RangeOptions = {},
+  ) {
     this.#file = file;
     this.#cut = cut;
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
+    this.#options = options;
   }
 
   /** The blocks, in order; `wait` before each read; `closed` ends reading early. */
   async *blocks(wait: () => Promise<void>, closed: () => boolean): AsyncGenerator<Block> {
     const start = fstatSync(this.#file.fd);
+    this.#start = start;
     const size = start.size;
     const base = this.#file.start;
     let position = base;
@@ -91,7 +136,7 @@ export class RangeReader {
     while (position < size) {
       await wait();
       if (closed()) return;
-      const buffer = this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#blockSize);
+      const buffer = this.#buffer();
       const length = Math.min(this.#blockSize, size - position);
       const got = await this.#readAll(buffer, length, position, start);
       let data = buffer.subarray(0, got);
@@ -100,24 +145,86 @@ export class RangeReader {
       let cut = atEnd && got < this.#blockSize ? got : this.#lastEnd(data);
       if (cut <= 0 && atEnd) cut = got;
       if (cut <= 0) ({ data, cut } = await this.#oneRecord(data, position, size, start));
+      const parts = [data.subarray(0, cut)];
       const block: Block = {
         seq: seq++,
-        parts: [data.subarray(0, cut)],
+        parts,
         bytes: cut,
         firstRecord: 0,
         records: -1,
         offset: position - base,
         failures: 0,
       };
-      if (data.buffer === buffer.buffer) block.release = () => this.#give(buffer);
+      if (this.#options.numbered) this.#number(block, parts[0]!);
+      if (data.buffer === buffer.buffer) {
+        const at = position;
+        // Once, and the block forgets its bytes: a retry reads them again (`reread`).
+        block.release = () => {
+          block.release = undefined;
+          block.parts = [];
+          this.#give(buffer);
+        };
+        block.reread = () => this.#reread(block, at);
+      }
       position += cut;
+      if (this.#options.next !== undefined) this.#blockSize = this.#options.next();
       yield block;
     }
     this.#check(start, fstatSync(this.#file.fd));
   }
 
+  #buffer(): Buffer {
+    for (;;) {
+      const free = this.#free.pop();
+      if (free === undefined) {
+        const size = this.#blockSize;
+        return this.#options.gift ? giftableBuffer(size) : Buffer.allocUnsafeSlow(size);
+      }
+      // Blocks that grew leave the smaller buffers behind.
+      if (free.length >= this.#blockSize) return free;
+    }
+  }
+
   #give(buffer: Buffer): void {
-    if (this.#free.length < KEPT) this.#free.push(buffer);
+    if (this.#free.length < KEPT && buffer.length >= this.#blockSize) this.#free.push(buffer);
+  }
+
+  /**
+   * Numbers a block as the counting splitter would: its records are the record ends in it, and
+   * one more for a last record without its delimiter (only the input's last block has one).
+   */
+  #number(block: Block, data: Buffer): void {
+    const cut = this.#cut;
+    let records: number;
+    if (cut.kind === 'fixed') records = Math.ceil(data.length / cut.size);
+    else {
+      const { found, end } = count(data, cut.delimiter);
+      records = found + (end < data.length ? 1 : 0);
+    }
+    block.firstRecord = this.#nextRecord;
+    block.records = records;
+    this.#nextRecord += records;
+  }
+
+  /**
+   * Reads a block's bytes again from the file (a retry, once its buffer went back to be read
+   * into): the same range, from a file checked unchanged since reading began, so the same bytes.
+   */
+  #reread(block: Block, position: number): void {
+    // Still whole: not released, nor given away with its memory (a thread took it).
+    let held = 0;
+    for (const part of block.parts) held += part.length;
+    if (held === block.bytes) return;
+    const start = this.#start!;
+    this.#check(start, fstatSync(this.#file.fd));
+    const into = Buffer.allocUnsafeSlow(block.bytes);
+    let got = 0;
+    while (got < block.bytes) {
+      const n = readSync(this.#file.fd, into, got, block.bytes - got, position + got);
+      if (n === 0) this.#check(start, fstatSync(this.#file.fd), true);
+      got += n;
+    }
+    block.parts = [into];
   }
 
   /** Just past the last record end in `data`, or 0 when none ends in it. */
@@ -235,6 +342,15 @@ export function fileChanged(
 function count(data: Buffer, delimiter: Buffer): { found: number; end: number } {
   let found = 0;
   let end = 0;
+  if (delimiter.length === 1) {
+    // A byte is searched for as a number: Buffer's search for a Buffer costs twice as much.
+    const byte = delimiter[0]!;
+    for (let at = data.indexOf(byte); at >= 0; at = data.indexOf(byte, end)) {
+      found++;
+      end = at + 1;
+    }
+    return { found, end };
+  }
   for (let at = data.indexOf(delimiter); at >= 0; at = data.indexOf(delimiter, end)) {
     found++;
     end = at + delimiter.length;

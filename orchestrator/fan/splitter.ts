@@ -8,6 +8,7 @@ import type { Block } from '../workers/block.js';
 import { EndsSplitter } from './ends-splitter.js';
 import type { FanOptions } from './options.js';
 import { fastDelimiter } from './partition.js';
+import { takeFront } from './take-front.js';
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
 export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize'> & {
@@ -134,21 +135,8 @@ export class Splitter {
 
   /** Takes the bytes up to `cut` as a block of `records` records. */
   #take(cut: number, records: number): Block {
-    const parts: Buffer[] = [];
-    let left = cut - this.#start;
-    const bytes = left;
-    while (left > 0) {
-      const part = this.#parts[0]!;
-      if (part.length <= left) {
-        parts.push(part);
-        this.#parts.shift();
-        left -= part.length;
-      } else {
-        parts.push(part.subarray(0, left));
-        this.#parts[0] = part.subarray(left);
-        left = 0;
-      }
-    }
+    const bytes = cut - this.#start;
+    const parts = takeFront(this.#parts, bytes);
     this.#start = cut;
     this.#records = 0;
     const block: Block = {

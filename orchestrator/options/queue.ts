@@ -1,9 +1,14 @@
 import { UsageError } from '../../filters/index.js';
+import type { TableBinding } from '../fan/tables.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
 import { parseTimeout } from './jobs.js';
+import { resolveQueueTables } from './queue-tables.js';
+
+/** How long a queue may be unreachable before its users give up, by default (`--queue-timeout`). */
+export const DEFAULT_QUEUE_TIMEOUT = '60s';
 
 /** The names of the queue settings, for the library's and configs' checks of option names. */
-export const QUEUE_SETTING_NAMES = ['queue', 'job', 'ackWait'] as const;
+export const QUEUE_SETTING_NAMES = ['queue', 'job', 'ackWait', 'queueTimeout'] as const;
 
 /** The settings that make a fan a queue's coordinator (docs/queue.md). */
 export interface QueueSettings {
@@ -13,6 +18,11 @@ export interface QueueSettings {
   job?: string;
   /** How long a block may go without word from its worker before another gets it. @default '30s' */
   ackWait?: string | number;
+  /**
+   * How long the server may be unreachable (a restart inside it resumes) before the run fails,
+   * naming it. @default '60s'
+   */
+  queueTimeout?: string | number;
 }
 
 /** Where and as what job a coordinator publishes its blocks. */
@@ -20,6 +30,10 @@ export interface QueueTarget {
   url: string;
   job: string;
   ackWaitMs: number;
+  /** Tables for the workers: stored in the queue's Object Store, fetched by each machine. */
+  tables: TableBinding[];
+  /** How long the server may be unreachable before the run fails. */
+  timeoutMs: number;
 }
 
 /**
@@ -37,8 +51,6 @@ export const WORKERS_OWN_SETTINGS = [
   'shell',
   'tag',
   'okStatus',
-  'table',
-  'timeout',
   'joblog',
   'header',
   'dispatch',
@@ -56,7 +68,7 @@ export function resolveQueueSettings(
   name: (option: string) => string,
 ): QueueTarget | null {
   if (settings.queue === undefined) {
-    for (const option of ['job', 'ackWait'] as const) {
+    for (const option of ['job', 'ackWait', 'queueTimeout'] as const) {
       if (settings[option] !== undefined)
         throw new UsageError(`${name(option)} needs ${name('queue')}`);
     }
@@ -77,5 +89,8 @@ export function resolveQueueSettings(
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));
-  return { url, job, ackWaitMs };
+  const timeoutMs = parseTimeout(settings.queueTimeout ?? DEFAULT_QUEUE_TIMEOUT, () =>
+    name('queueTimeout'),
+  );
+  return { url, job, ackWaitMs, timeoutMs, tables: resolveQueueTables(settings.table, name) };
 }

@@ -1,10 +1,12 @@
 import type { FanOptions } from '../fan/options.js';
 import type { QueueTarget } from '../options/queue.js';
-import { connectQueue, type QueueConnection } from '../workers/queue/connect.js';
+import { connectQueue, type QueueConnection, type QueueError } from '../workers/queue/connect.js';
 import { queueKind } from '../workers/queue/coordinator.js';
+import { whenGone } from '../workers/queue/gone.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
 import { jobNames } from '../workers/queue/names.js';
+import { checkSameTables, storeTables } from '../workers/queue/tables.js';
 
 /** A coordinator's job opened on the queue: the engine's options to run it with. */
 export interface OpenedJob {
@@ -12,6 +14,11 @@ export interface OpenedJob {
   options: FanOptions;
   resumed: boolean;
   conn: QueueConnection;
+  /**
+   * Resolves, to the line to say, once the server has been unreachable for the target's
+   * `timeoutMs`: the connection is closed then, so the run fails (docs/queue.md, Faults).
+   */
+  gone: Promise<QueueError>;
   /** Removes the job when `finished` (a stopped one stays, to be resumed), and disconnects. */
   close(finished: boolean): Promise<void>;
 }
@@ -35,22 +42,30 @@ export async function openQueueJob(
         `block ${resolved.blockSize}: blocks are cut to ${limit} bytes, to fit a message of the queue (max_payload ${conn.maxPayload})`,
       );
     const block = Math.min(resolved.blockSize, limit);
+    // Tables are stored before the job exists: its workers fetch them once they see the job.
+    const tables = await storeTables(conn, target.tables, log);
     const wanted = {
       split: resolved.framing.name,
       join: resolved.outputFraming.name,
       block,
       tries: 1 + resolved.retries,
       ackWaitMs: target.ackWaitMs,
+      ...(target.tables.length > 0 && { tables }),
+      // Timed where blocks run: by the workers, each block a try (queue/serve.ts).
+      timeoutMs: resolved.timeout ?? null,
     };
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
+    checkSameTables(spec.tables, tables, target.job);
     const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
+    const gone = whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`);
     const options: FanOptions = {
       ...resolved,
-      kind: queueKind({ conn, names, spec, window, resultsUpTo, log }),
+      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, gone }),
       workers: 1,
       attribution: 'protocol',
       retries: 0,
+      timeout: undefined,
       blockSize: spec.block,
       blockGiven: true,
     };
@@ -58,9 +73,11 @@ export async function openQueueJob(
       options,
       resumed,
       conn,
+      gone,
       async close(finished) {
         try {
-          if (finished) await deleteJob(conn, names);
+          // A job whose server is gone stays on it, to be resumed.
+          if (finished && !conn.nc.isClosed()) await deleteJob(conn, names);
         } finally {
           await conn.close();
         }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import { BlockClock } from '../fan/clock.js';
 import type { Block } from '../workers/block.js';
 import type { CommandSpec } from '../workers/command.js';
 import { createWorkers } from '../workers/create.js';
@@ -18,7 +19,9 @@ import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
+import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
 import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
+import { fetchTables } from './tables.js';
 
 /** What `manifold worker --queue` runs: its own command, never one from the queue. */
 export interface ServeOptions {
@@ -55,7 +58,11 @@ interface Held {
 export async function serveQueue(options: ServeOptions): Promise<void> {
   const spec = await waitForJob(options);
   if (spec === null) return;
-  await new QueueServer(options, spec).run();
+  // The job's tables, fetched into this machine's cache before its first block.
+  const tables = await fetchTables(options.conn, spec, options.names, options.log);
+  if (tables === null) return;
+  const command = { ...options.command, env: { ...options.command.env, ...tables } };
+  await new QueueServer({ ...options, command }, spec).run();
 }
 
 class QueueServer implements WorkerListener {
@@ -63,13 +70,23 @@ class QueueServer implements WorkerListener {
   readonly #spec: JobSpec;
   readonly #held = new Map<Block, Held>();
   readonly #workers: Worker[];
-  readonly #wakers = new Map<Worker, () => void>();
+  /** Slots waiting for a worker to be ready, a pull to end or a block to leave the hand. */
+  #sleepers: (() => void)[] = [];
   readonly #host = hostname();
   #finished = false;
+  /** The job's --timeout, timing each slot's oldest block as the local fan does. */
+  readonly #clock: BlockClock | null;
+  /** A pull is under way: one at a time, so that nothing is pulled beside a block run alone. */
+  #pulling = false;
+  /** The block in hand that runs alone (lost.ts): nothing is pulled while it is. */
+  #alone: Held | null = null;
+  /** Blocks pulled, in hand, not yet given to a slot's worker: the first ready slot takes each. */
+  readonly #ahead: Held[] = [];
 
   constructor(options: ServeOptions, spec: JobSpec) {
     this.#options = options;
     this.#spec = spec;
+    this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
     const framing = parseFraming(spec.join, '--join');
     const { command, attribution } = options;
     // An SDK filter under the protocol reads blocks in the job's framing, as in a local fan.
@@ -108,23 +125,31 @@ class QueueServer implements WorkerListener {
 
   /**
    * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
-   * for between blocks), and gives it to the slot's worker once that is ready for it.
+   * for between blocks). Blocks pulled ahead are the worker's, not the pulling slot's: each
+   * goes to the first slot ready for it, so a block is never kept waiting behind a busy slot
+   * while another is idle; at most one ahead per slot. Pulls are one at a time for the whole
+   * worker; none while a block that runs alone is in hand.
    */
   async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
-    const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
-    let next: Held | null = null;
     while (!this.#finished) {
-      if (next !== null) {
-        if (worker.ready && worker.inFlight.length < ahead) {
-          this.#give(worker, next);
-          next = null;
-        } else await new Promise<void>((resolve) => this.#wakers.set(worker, resolve));
+      const ready = this.#ahead.findIndex((held) => this.#mayGive(worker, held));
+      if (ready >= 0) {
+        const [next] = this.#ahead.splice(ready, 1) as [Held];
+        this.#give(worker, next);
+        // Nothing is pulled while it runs: a persistent worker is given its input's end now.
+        if (next === this.#alone && this.#options.attribution !== 'per-block') worker.end();
+        continue;
+      }
+      if (this.#pulling || this.#alone !== null || this.#ahead.length >= this.#workers.length) {
+        await this.#sleep();
         continue;
       }
       let message: JsMsg | null;
+      this.#pulling = true;
       try {
         message = await pullOne(consumer);
       } catch (error) {
+        this.#pulled();
         // The job's end deletes its consumer under a pull: not news.
         await pause(JOB_POLL_MS, this.#options.signal);
         if (await this.#jobGone()) return;
@@ -132,18 +157,41 @@ class QueueServer implements WorkerListener {
         continue;
       }
       if (this.#finished) {
+        this.#pulled();
         message?.nak();
         return;
       }
       if (message === null) {
+        this.#pulled();
         if (await this.#jobGone()) return;
         // Nothing more for now: a persistent worker that holds its output back until its input
         // ends (awk, sed into a pipe) is given its end, and starts afresh for the next block.
-        if (worker.inFlight.length > 0 && this.#options.attribution !== 'per-block') worker.end();
+        // Pulls being one at a time, every slot's worker is: the others would wait their turn.
+        if (this.#options.attribution !== 'per-block')
+          for (const each of this.#workers) if (each.inFlight.length > 0) each.end();
         continue;
       }
-      next = this.#receive(message);
+      const held = this.#receive(message);
+      if (held !== null) this.#ahead.push(held);
+      this.#pulled();
     }
+  }
+
+  /** A block run alone waits for every other block in hand to be done; others as many ahead. */
+  #mayGive(worker: Worker, held: Held): boolean {
+    if (!worker.ready) return false;
+    if (held === this.#alone) return this.#held.size === 1 && worker.inFlight.length === 0;
+    const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
+    return worker.inFlight.length < ahead;
+  }
+
+  #pulled(): void {
+    this.#pulling = false;
+    this.#wakeAll();
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise<void>((resolve) => this.#sleepers.push(resolve));
   }
 
   async #jobGone(): Promise<boolean> {
@@ -152,7 +200,7 @@ class QueueServer implements WorkerListener {
     if (spec === null || spec.run !== this.#spec.run) {
       this.#finished = true;
       // Every slot leaves now, also one that waits for its worker: the job needs nothing more.
-      for (const worker of this.#workers) this.#wake(worker);
+      this.#wakeAll();
     }
     return this.#finished;
   }
@@ -177,14 +225,24 @@ class QueueServer implements WorkerListener {
       message.term();
       return null;
     }
+    const delivered = message.info.deliveryCount;
+    if (lostTooOften(delivered, this.#spec.tries)) {
+      const { conn, names } = this.#options;
+      const lost = { seq: block.seq, host: this.#host };
+      failLostBlock(conn, names, message, lost, () => this.#finished);
+      return null;
+    }
     const working = setInterval(() => message.working(), Math.max(100, this.#spec.ackWaitMs / 3));
     const held = { message, block, pieces: [], working };
     this.#held.set(block, held);
+    if (runsAlone(delivered, this.#spec.tries)) this.#alone = held;
     return held;
   }
 
   #give(worker: Worker, held: Held): void {
-    if (this.#held.get(held.block) === held) worker.send(held.block);
+    if (this.#held.get(held.block) !== held) return;
+    worker.send(held.block);
+    this.#clock?.sent(worker, held.block);
   }
 
   onOutput(): void {}
@@ -194,9 +252,10 @@ class QueueServer implements WorkerListener {
   }
 
   onBlockDone(worker: Worker, block: Block): void {
+    this.#clock?.done(worker, block);
     const held = this.#held.get(block);
     if (held === undefined) return;
-    this.#held.delete(block);
+    this.#letGo(held);
     const { conn, names } = this.#options;
     publishOutput(conn, names, block.seq, held.pieces, () => this.#finished)
       .then((stored) => {
@@ -210,7 +269,6 @@ class QueueServer implements WorkerListener {
         );
         held.message.nak();
       });
-    this.#wake(worker);
   }
 
   onTrailingOutput(worker: Worker, chunk: Buffer): void {
@@ -219,21 +277,22 @@ class QueueServer implements WorkerListener {
     );
   }
 
-  onReady(worker: Worker): void {
-    this.#wake(worker);
+  onReady(): void {
+    this.#wakeAll();
   }
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
+    this.#clock?.exited(worker);
     for (const block of unfinished) this.#fail(block, end);
     if (worker.ended && !this.#finished) worker.restart();
-    this.#wake(worker);
+    this.#wakeAll();
   }
 
   /** A block was not done: back to the queue to be tried again, or failed on its last try. */
   #fail(block: Block, end: WorkerOutcome): void {
     const held = this.#held.get(block);
     if (held === undefined) return;
-    this.#held.delete(block);
+    this.#letGo(held);
     clearInterval(held.working);
     const { message } = held;
     const tries = message.info.deliveryCount;
@@ -242,19 +301,28 @@ class QueueServer implements WorkerListener {
       return;
     }
     const { conn, names } = this.#options;
+    // Deliveries lost with a worker, or held past the ack wait, count here but were no try: a
+    // failure at or past the last delivery allowed is the block's last try.
     const failure = {
       worker: `queue worker on ${this.#host}: ${end.worker}`,
-      reason: `${end.reason} (try ${tries} of ${this.#spec.tries})`,
+      reason: `${end.reason} (try ${Math.min(tries, this.#spec.tries)} of ${this.#spec.tries})`,
     };
     publishFailure(conn, names, block.seq, failure, () => this.#finished)
       .then(() => message.term())
       .catch(() => message.nak());
   }
 
-  #wake(worker: Worker): void {
-    const wake = this.#wakers.get(worker);
-    this.#wakers.delete(worker);
-    wake?.();
+  /** A block leaves the hand: the slots look again (one waited for it to run alone, or pull). */
+  #letGo(held: Held): void {
+    this.#held.delete(held.block);
+    if (held === this.#alone) this.#alone = null;
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const sleepers = this.#sleepers;
+    this.#sleepers = [];
+    for (const wake of sleepers) wake();
   }
 
   #stop(): void {
@@ -264,9 +332,10 @@ class QueueServer implements WorkerListener {
       held.message.nak();
     }
     this.#held.clear();
-    for (const worker of this.#workers) {
-      worker.stop('graceful');
-      this.#wake(worker);
-    }
+    this.#ahead.length = 0;
+    this.#alone = null;
+    this.#clock?.stopAll();
+    for (const worker of this.#workers) worker.stop('graceful');
+    this.#wakeAll();
   }
 }

@@ -7,6 +7,9 @@ export function cacheFolder(): string {
   return join(base, 'manifold', 'files');
 }
 
+/** Where an item lives in a cache folder, once whole: `<cache>/<hash>/data`. */
+export const itemPath = (root: string, hash: string) => join(root, hash, 'data');
+
 /** What `manifold worker --probe` says first: its version and its cache folder. */
 export function probeLine(version: string): string {
   return `manifold-worker ${version} ${cacheFolder()}`;

@@ -112,8 +112,10 @@ export function serveStdio(options: ServeOptions): Promise<number> {
         start(JSON.parse(frame.payload.toString()) as StartMessage);
         break;
       case FrameKind.Block: {
-        const bytes = frame.payload.length;
-        instance?.send([frame.payload], () => send(messageFrame(FrameKind.Credit, run, bytes)));
+        const parts = frame.parts!;
+        let bytes = 0;
+        for (const part of parts) bytes += part.length;
+        instance?.send(parts, () => send(messageFrame(FrameKind.Credit, run, bytes)));
         break;
       }
       case FrameKind.End:
@@ -125,7 +127,11 @@ export function serveStdio(options: ServeOptions): Promise<number> {
     }
   };
 
-  const reader = new FrameReader(onFrame);
+  // Said at once, before any run is known: the coordinator holds its frames back until it hears
+  // that this session was opened (sshd may refuse one over a busy connection).
+  send(messageFrame(FrameKind.Heartbeat, '0'.repeat(16), 0));
+  // A block is written to the command from the chunks it came in: no copy, no buffer of its own.
+  const reader = new FrameReader(onFrame, { pieces: true });
   input.on('data', (chunk: Buffer) => {
     try {
       reader.push(chunk);

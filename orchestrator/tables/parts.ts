@@ -1,3 +1,4 @@
+import { viewOf } from '../../filters/framing/view.js';
 import { type Bounds, fieldBounds, type KeySpec } from '../../filters/keys.js';
 
 /**
@@ -49,7 +50,7 @@ export class RecordParts {
         const bounds = this.#bounds;
         fieldBounds(record, 0, record.length, spec.index, spec.separator, bounds);
         if (bounds.start === record.length && !this.#fieldEndsAt(record, spec)) return undefined;
-        return record.subarray(bounds.start, bounds.end);
+        return viewOf(record, bounds.start, bounds.end - bounds.start);
       }
       case 'json': {
         let found = parsed;

@@ -1,3 +1,4 @@
+import { viewOf } from '../../filters/framing/view.js';
 import { type KeyColumns, type Sorted, sortByKey } from './key-sort.js';
 
 /** A record's place in the inputs: which input (0-based) and its record number there. */
@@ -85,16 +86,14 @@ export class Run implements KeyColumns {
     return this.#sorted;
   }
 
-  /** A record's key, a view of the arena. */
+  /** A record's key, a view of the arena (built directly: `subarray` costs twice as much). */
   key(i: number): Uint8Array {
-    const start = this.keyStart[i]!;
-    return this.arena.subarray(start, start + this.keyLength[i]!);
+    return viewOf(this.arena, this.keyStart[i]!, this.keyLength[i]!);
   }
 
   /** A record's value, a view of the arena. */
   value(i: number): Uint8Array {
-    const start = this.valueStart[i]!;
-    return this.arena.subarray(start, start + this.valueLength[i]!);
+    return viewOf(this.arena, this.valueStart[i]!, this.valueLength[i]!);
   }
 
   place(i: number): Place {

@@ -27,7 +27,8 @@ const TEXT = 'text/plain; charset=utf-8';
  * An HTTP server (Node's http module) for lookups in tables:
  * - `GET /` lists the tables and their meta, as JSON;
  * - `GET /NAME` gives one table's meta;
- * - `GET /NAME/KEY` (the key URL-decoded to bytes) gives the value's bytes, or 404;
+ * - `GET /NAME/KEY` (the key URL-decoded to bytes) gives the value's bytes and a newline, as
+ *   `manifold table get` prints it (a terminal's prompt starts on a line of its own), or 404;
  * - `POST /NAME` looks up many keys in one request (see `answerLines`, `answerJson`).
  * A bad request gets its status and one line of text; no request can stop the server.
  */
@@ -86,11 +87,15 @@ export function createTableServer({
     if (value === undefined)
       return { status: 404, body: `no key ${JSON.stringify(key.toString('utf8'))} in ${name}` };
     // A copy: the table's view is valid until the next lookup, the write may wait longer.
+    // Always exactly one newline after it, so the value's own bytes are all but the last.
+    const body = Buffer.allocUnsafe(value.length + 1);
+    body.set(value);
+    body[value.length] = 0x0a;
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
-      'content-length': value.length,
+      'content-length': body.length,
     });
-    res.end(Buffer.from(value));
+    res.end(body);
     return undefined;
   }
 

@@ -18,9 +18,15 @@ export interface Block {
   /**
    * Lets the memory of `parts` be written again (hash dispatch's pieces). Called by whoever
    * holds the block last, once its bytes will never be read again: after a transport has taken
-   * them when nothing keeps the block for a retry. Never calling it is always safe.
+   * them when nothing keeps the block for a retry, or when it can be read again (`reread`).
+   * Never calling it is always safe.
    */
   release?: () => void;
+  /**
+   * Gives a released block its bytes again, read anew from where they came from (a range of a
+   * file), for a retry; throws when that file changed since. Absent for blocks held in memory.
+   */
+  reread?: () => void;
 }
 
 /**

@@ -1,23 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan, RunError } from '../../orchestrator/index.js';
+import { sink } from '../support/sink.js';
 import { tempDir } from '../support/temp.js';
 
 // parallel's conveniences through the library: the options under the flags' camelCase names,
 // resolved in the one options place with the command line's meaning.
-
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join('');
 

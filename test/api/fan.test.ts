@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { fan, ManifoldError, RunError } from '../../orchestrator/index.js';
 import { fixture } from '../helpers.js';
 import { holdsWithin, leftovers, pidsIn, procsOf } from '../support/proc.js';
+import { sink } from '../support/sink.js';
 import { tempDir } from '../support/temp.js';
 import { runApiScript } from './script.js';
-
-/** A Writable that keeps what it is given. */
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}\n`).join('');
 const sorted = (text: string) => text.split('\n').filter(Boolean).sort().join('\n');

@@ -1,7 +1,8 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fan, type ManifoldError } from '../../orchestrator/index.js';
 import { numbered } from '../support/lines.js';
+import { sink } from '../support/sink.js';
 import { startHosts, type TestHosts } from '../support/sshd.js';
 
 // The library's fan with hosts: the same settings as --host, the same output.
@@ -13,17 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await test?.stop();
 });
-
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 describe('fan({ hosts }) from the library', () => {
   it('runs on the hosts, with their stats, as the command line does', async () => {

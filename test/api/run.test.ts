@@ -1,23 +1,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type ManifoldError, RunError, run } from '../../orchestrator/index.js';
 import { fixture } from '../helpers.js';
 import { holdsWithin, leftovers, pidsIn, procsOf } from '../support/proc.js';
+import { sink } from '../support/sink.js';
 import { tempDir } from '../support/temp.js';
 import { runApiScript } from './script.js';
-
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 async function rejection(promise: Promise<unknown>): Promise<ManifoldError> {
   return promise.then(

@@ -129,6 +129,40 @@ describe('a worker command meant for a shell', () => {
   });
 });
 
+describe('manifold help <command> [<subcommand>]', () => {
+  it.for([
+    [
+      ['help', 'table', 'build'],
+      ['table', 'build'],
+    ],
+    [
+      ['table', 'help', 'build'],
+      ['table', 'build'],
+    ],
+    [
+      ['help', 'queue', 'status'],
+      ['queue', 'status'],
+    ],
+  ])('%j prints the help of %j --help, exit 0', async ([words, path]) => {
+    const [help, flag] = await Promise.all([
+      run(manifold, words!),
+      run(manifold, [...path!, '--help']),
+    ]);
+    expect({ exitCode: help.exitCode, stderr: help.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(help.stdout.toString()).toMatch(new RegExp(`^Usage: manifold ${path!.join(' ')}`));
+    expect(help.stdout.toString()).toBe(flag.stdout.toString());
+  });
+
+  it('a subcommand that does not exist: one line naming the commands there are, exit 2', async () => {
+    const result = await run(manifold, ['help', 'table', 'biuld']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout.length).toBe(0);
+    expect(result.stderr).toBe(
+      "manifold: unknown command 'biuld' (commands: build, get, stat, serve) (see 'manifold table --help')\n",
+    );
+  });
+});
+
 describe('--help of each command', () => {
   it.for([
     ['run'],

@@ -303,6 +303,8 @@ const MODE_FILES = [
   'fan-hosts-ship.test.ts',
   // --queue, --job, --ack-wait, --output: the queue's coordinator (docs/queue.md).
   '../queue/queue-faults.test.ts',
+  // --queue-timeout: a server gone for good.
+  '../queue/queue-gone.test.ts',
 ];
 
 describe('manifold fan --help', () => {

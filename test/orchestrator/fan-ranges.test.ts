@@ -144,8 +144,8 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
         if (merge !== 'sorted') {
           expect(byteDiff(fromPipe.stdout, input)).toEqual(sameBytes(input));
         }
-        // Ranges where they apply: unattributed workers, a framing found from behind.
-        const ranged = merge !== 'ordered' && framing !== 'frames';
+        // Ranges where they apply: a framing found from behind (attributed workers too).
+        const ranged = framing !== 'frames';
         expect(RANGES.test(fromFile.stderr), fromFile.stderr).toBe(ranged);
         expect(RANGES.test(fromStdin.stderr)).toBe(ranged);
       });

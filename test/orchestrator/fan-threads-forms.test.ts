@@ -1,27 +1,16 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan, ManifoldError, RunError } from '../../orchestrator/index.js';
 import { fixture } from '../helpers.js';
 import { linesOf, numbered } from '../support/lines.js';
 import { outcome, runConfig } from '../support/pipeline.js';
+import { sink } from '../support/sink.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // Thread workers in the two other forms a fan takes: a config file's `worker: { threads: true }`
 // and the library's `threads` option, with what the command line does.
 
 const input = numbered(1, 5000, 'line ');
-
-/** A Writable that keeps what it is given. */
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 const fanStage = (worker: object, extra: object = {}) => ({
   stages: [{ fan: { workers: 2, block: '1K', merge: 'ordered', worker, ...extra } }],

@@ -14,9 +14,16 @@ import { cutsOf, piecesOf } from '../support/cuts.js';
 
 const run = '0123456789abcdef';
 
-function readAll(pieces: readonly Buffer[], maxPayload?: number): Frame[] {
+/** The frames written as one stream, and random cuts of it: distinct, in order, within it. */
+function streamCut(fields: Parameters<typeof encodeFrame>[0][], rawCuts: number[]) {
+  const stream = Buffer.concat(fields.flatMap((f) => encodeFrame(f)));
+  const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+  return { stream, cuts };
+}
+
+function readAll(pieces: readonly Buffer[], maxPayload?: number, split = false): Frame[] {
   const frames: Frame[] = [];
-  const reader = new FrameReader((frame) => frames.push(frame), { maxPayload });
+  const reader = new FrameReader((frame) => frames.push(frame), { maxPayload, pieces: split });
   for (const piece of pieces) reader.push(piece);
   reader.end();
   return frames;
@@ -43,10 +50,7 @@ describe('the frame codec', () => {
         fc.array(frameArbitrary, { minLength: 1, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         (fields, rawCuts) => {
-          const stream = Buffer.concat(fields.flatMap((f) => encodeFrame(f)));
-          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort(
-            (a, b) => a - b,
-          );
+          const { stream, cuts } = streamCut(fields, rawCuts);
           const frames = readAll(piecesOf(stream, cuts));
           expect(frames).toEqual(fields.map((f) => ({ ...f, payload: Buffer.concat(f.payload) })));
         },
@@ -83,6 +87,43 @@ describe('the frame codec', () => {
     expect(across!.payload.buffer).not.toBe(whole.buffer);
     expect(across!.payload.byteLength).toBe(10_000);
     expect(across!.payload.equals(payload!)).toBe(true);
+  });
+
+  it('with pieces, hands on a frame across reads as views of them, uncopied, whatever the cuts', () => {
+    fc.assert(
+      fc.property(
+        fc.array(frameArbitrary, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (fields, rawCuts) => {
+          const { stream, cuts } = streamCut(fields, rawCuts);
+          const pieces = piecesOf(stream, cuts);
+          const frames = readAll(pieces, undefined, true);
+          const read = new Set(pieces.map((piece) => piece.buffer));
+          expect(frames.map((f) => [f.kind, f.seq, f.run, Buffer.concat(f.parts!)])).toEqual(
+            fields.map((f) => [f.kind, f.seq, f.run, Buffer.concat(f.payload)]),
+          );
+          for (const frame of frames) {
+            expect(frame.payload).toEqual(Buffer.concat(frame.parts!));
+            for (const part of frame.parts!) expect(read.has(part.buffer)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+    const [header, payload] = encodeFrame({
+      kind: FrameKind.Block,
+      run,
+      seq: 1,
+      payload: Buffer.from('abcdef'),
+    });
+    const whole = Buffer.concat([header!, payload!]);
+    const [cut] = readAll([whole.subarray(0, 34), whole.subarray(34)], undefined, true);
+    expect(cut!.parts!.map(String)).toEqual(['ab', 'cdef']);
+    const corrupt = Buffer.from(whole);
+    corrupt[37] = 0;
+    expect(() => readAll([corrupt.subarray(0, 34), corrupt.subarray(34)], undefined, true)).toThrow(
+      /the Block frame with sequence 1 failed its checksum \(6 bytes\)/,
+    );
   });
 
   it('refuses a corrupted payload, a foreign stream, an unknown kind and a length over the limit, naming them', () => {

@@ -1,7 +1,11 @@
 import { describe, it } from 'vitest';
-import { expectProblems } from '../support/check.js';
+import { type Expected, expectProblems } from '../support/check.js';
 
 // `manifold check <config>`: each kind of problem, reported at the key or value it is about.
+
+/** `${NAME}` as a config writes it. */
+const v = (name: string) => `\${${name}}`;
+const unset = (name: string) => new RegExp(`\\$\\{${name}\\} is not set: .*--set ${name}=`);
 
 describe('problems, each at its key or value', () => {
   it('an unknown key close to a known one says "did you mean", at the key', async () => {
@@ -262,9 +266,31 @@ describe('problems, each at its key or value', () => {
   });
 
   it('a variable that is not set and has no default', async () => {
-    const text = `stages:\n  - run: grep \${MF_CHECK_UNSET_PATTERN}\n`;
+    const text = `stages:\n  - run: grep ${v('MF_CHECK_UNSET_PATTERN')}\n`;
     await expectProblems(text, [
-      ['grep', /\$\{MF_CHECK_UNSET_PATTERN\} is not set: .*--set MF_CHECK_UNSET_PATTERN=/],
+      [
+        v('MF_CHECK_UNSET_PATTERN'),
+        /\$\{MF_CHECK_UNSET_PATTERN\} is not set: .*--set MF_CHECK_UNSET_PATTERN=/,
+      ],
+    ]);
+  });
+
+  it('every unset variable at once, each at its own ${, several in one value', async () => {
+    const text = [
+      `input: ${v('MF_UNSET_IN')}`,
+      'stages:',
+      `  - run: grep ${v('MF_UNSET_A')} --color=${v('MF_UNSET_B:-never')} ${v('MF_UNSET_C')}`,
+      '  - run: |',
+      `      sed s/${v('MF_UNSET_FROM')}/${v('MF_UNSET_TO')}/ $${v('LITERAL')}`,
+      '  - filter: present.js',
+      `    args: ["${v('MF_UNSET_D')}", 'x ${v('MF_UNSET_E')}', "\\u0024{MF_UNSET_F}"]`,
+      '',
+    ].join('\n');
+    const names = ['IN', 'A', 'C', 'FROM', 'TO', 'D', 'E'].map((name) => `MF_UNSET_${name}`);
+    await expectProblems(text, [
+      ...names.map((name): Expected => [v(name), unset(name)]),
+      // Spelt with an escape, the variable has no ${ of its own: its value's start stands for it.
+      ['"\\u0024', unset('MF_UNSET_F')],
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblems } from '../support/check.js';
+import { check, expectProblems } from '../support/check.js';
 import { numbered } from '../support/lines.js';
 import { outcome, runConfig } from '../support/pipeline.js';
 import { startHosts, type TestHosts } from '../support/sshd.js';
@@ -68,6 +68,34 @@ describe('hosts in a config', () => {
     });
     const result = await runConfig(config, 'a\nb\n');
     expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'XA\nXB\n' });
+  });
+
+  it("a command found only on the hosts' PATH is looked for there, not here", async () => {
+    const dir = tempDir();
+    writeFileSync(join(test.hosts[0]!.bin, 'only-on-h1'), '#!/bin/sh\nexec tr a-z A-Z\n');
+    chmodSync(join(test.hosts[0]!.bin, 'only-on-h1'), 0o755);
+    const withWorker = (worker: unknown, hosts = ['h1/2']) => ({
+      hosts: { list: hosts, ssh: test.ssh },
+      stages: [{ fan: { merge: 'ordered', worker } }],
+    });
+    const there = writeConfig(dir, withWorker(['only-on-h1']), 'there.yaml');
+    const nowhere = writeConfig(dir, withWorker(['not-on-any-host']), 'nowhere.yaml');
+    // This machine, one of the hosts, needs the command on its own PATH.
+    const here = writeConfig(dir, withWorker('only-on-h1', ['h1/1', ':/1']), 'here.yaml');
+    const [checked, ran, failed, refused] = await Promise.all([
+      check(there),
+      runConfig(there, 'a\nb\n'),
+      runConfig(nowhere, 'a\nb\n'),
+      check(here),
+    ]);
+    expect(outcome(checked)).toEqual({ exitCode: 0, stderr: '', stdout: '' });
+    expect(outcome(ran)).toEqual({ exitCode: 0, stderr: '', stdout: 'A\nB\n' });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^manifold: stage stages\[0\]: worker 1 \(h1: not-on-any-host\) exited with status 127 \(command not found\)/m,
+    );
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/here\.yaml:\d+:\d+: only-on-h1: command not found$/m);
   });
 
   it('a bad host is a problem at its place', async () => {

@@ -242,6 +242,27 @@ describe('manifold graph', () => {
     },
   );
 
+  it('draws a config whose input files, glob and output folder are not there yet', async () => {
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      'input: [absent.txt, "logs/*.gz"]\noutput: no/such/out.txt\nstages:\n  - run: cat\n',
+    );
+    const result = await graph(config);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    expectEdges(parseMermaid(result.stdout.toString()), [
+      [/^absent\.txt, \*\.gz$/, 'lines', /: cat$/],
+      [/: cat$/, 'lines', /^out\.txt$/],
+    ]);
+    // What runs still needs them: check says so.
+    const checked = await run(manifold, ['check', config], '', { cwd: dir, timeout: 20_000 });
+    expect(checked.exitCode).toBe(2);
+    expect(checked.stderr).toMatch(/absent\.txt" does not exist[\s\S]*no file matches/);
+  });
+
   it('draws a use: as the stages of the named pipeline', async () => {
     const config = writeGraphConfig(
       'pipelines:\n  tidy:\n    - run: sort\n    - run: uniq -c\nstages:\n  - run: cat\n  - use: tidy\n',

@@ -124,9 +124,9 @@ describe('variables', () => {
     const result = await run(manifold, ['run', file], '', { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stdout.toString()).toBe('');
-    // Line 3, column 17: where the value "${MF_TEST_UNSET}" starts.
+    // Line 3, column 18: where ${MF_TEST_UNSET} starts, inside the value's quotes.
     expect(result.stderr).toMatch(
-      new RegExp(`^(manifold: )?${escapeRegExp(file)}:3:17: .*MF_TEST_UNSET.*\\n$`),
+      new RegExp(`^(manifold: )?${escapeRegExp(file)}:3:18: .*MF_TEST_UNSET.*\\n$`),
     );
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });

@@ -197,7 +197,7 @@ describe('bad configs are one line with their position, exit 2', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's variable.
       'stages:\n  - run: "echo ${constructor}"\n',
       (file) =>
-        `${file}:2:10: \${constructor} is not set: set it in the environment, with --set constructor=..., or give a default as \${constructor:-value}\n`,
+        `${file}:2:16: \${constructor} is not set: set it in the environment, with --set constructor=..., or give a default as \${constructor:-value}\n`,
     ],
     [
       'a __proto__ key',

@@ -1,24 +1,14 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan, type ManifoldError, RunError } from '../../orchestrator/index.js';
 import { fixture } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { startWorker } from '../support/queue.js';
+import { sink } from '../support/sink.js';
 
 // The library's fan with a queue: the same settings as `fan --queue`, the same output, on a real
 // nats-server with real `manifold worker --queue` processes.
-
-function sink(): Writable & { text(): string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 const input = numbered(1, 3_000);
 

@@ -78,6 +78,16 @@ describe('manifold fan --table', () => {
     );
     expect(result.exitCode).toBe(2);
   });
+
+  it('a name without =PATH: the one line says a value without = is a path, and to give NAME=PATH', async () => {
+    const result = await run(manifold, ['fan', '--table', 'users', '--', 'cat'], 'a\n', {
+      cwd: tempDir(),
+    });
+    expect(result.stderr).toBe(
+      'manifold: --table users: nothing at the path "users" (a value without = is a table\'s path); to name a table, give NAME=PATH: --table users=<the table\'s folder>\n',
+    );
+    expect(result.exitCode).toBe(2);
+  });
 });
 
 describe('manifold fan with a sharded table', () => {

@@ -167,6 +167,11 @@ describe('the SDK: tables that cannot be read', () => {
         `table ${old}: format version 99, this manifold reads version 1 (rebuild it)`,
       ],
       [[], {}, 'table "t" was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
+      [
+        ['--table', 'users'],
+        {},
+        '--table users: nothing at the path "users" (a value without = is a table\'s path); to name a table, give NAME=PATH: --table users=<the table\'s folder>',
+      ],
     ];
     for (const [args, env, message] of cases) {
       const result = await lookUp(['a'], args, env);

@@ -37,12 +37,12 @@ describe('table serve, the process', () => {
     const socketPath = join(tempDir(), 'users.sock');
     const served = await startServe([`users=${table}`, '--socket', socketPath]);
     expect(served.address).toBe(socketPath);
-    expect((await ask({ socketPath }, 'GET', '/users/alice')).body.toString()).toBe('admin');
+    expect((await ask({ socketPath }, 'GET', '/users/alice')).body.toString()).toBe('admin\n');
     const batch = await ask({ socketPath }, 'POST', '/users', 'bob\ncarol\nalice\n');
     expect(batch.body.toString()).toBe('"user"\nnull\n"admin"\n');
     if (hasCurl) {
       const curl = await run('curl', ['-sS', '--unix-socket', socketPath, 'http://x/users/bob']);
-      expect(curl.stdout.toString()).toBe('user');
+      expect(curl.stdout.toString()).toBe('user\n');
     }
     expect(await stop(served)).toEqual({ exitCode: 0, signal: null });
     expect(existsSync(socketPath)).toBe(false);
@@ -80,7 +80,7 @@ describe('table serve, the process', () => {
     if (!hasCurl) return;
     const served = await startServe([table]);
     const get = await run('curl', ['-sS', `${served.address}/users.mft/alice`]);
-    expect(get.stdout.toString()).toBe('admin');
+    expect(get.stdout.toString()).toBe('admin\n');
     const post = await run(
       'curl',
       ['-sS', '--data-binary', '@-', `${served.address}/users.mft`],
@@ -127,7 +127,7 @@ describe('table serve, the process', () => {
       'transfer-encoding': 'chunked',
     });
     expect(streamed.status).toBe(413);
-    expect((await ask(target, 'GET', '/users.mft/bob')).body.toString()).toBe('user');
+    expect((await ask(target, 'GET', '/users.mft/bob')).body.toString()).toBe('user\n');
     await stop(served);
   });
 

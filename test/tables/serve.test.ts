@@ -17,15 +17,18 @@ for (let i = 0; i < 3000; i++) {
 const blobs = new Map<string, Buffer>([
   ['b1', Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x41])],
   ['b2', Buffer.from([0xc3, 0x28])],
+  ['b3', Buffer.from('two\n')],
 ]);
+const withNewline = (value: Buffer) => Buffer.concat([value, Buffer.from('\n')]);
 const usersTable = join(dir, 'users.mft');
 const blobsTable = join(dir, 'blobs.mft');
 const shardedTable = join(dir, 'sharded.mft');
 
-async function build(entries: Map<string, Buffer>, table: string, shards = 1) {
+/** Records `key TAB value`, each ended by `end`: a value with a newline needs another end. */
+async function build(entries: Map<string, Buffer>, table: string, shards = 1, end = '\n') {
   const tsv = `${table}.tsv`;
   const lines = [...entries].map(([key, value]) =>
-    Buffer.concat([Buffer.from(`${key}\t`), value, Buffer.from('\n')]),
+    Buffer.concat([Buffer.from(`${key}\t`), value, Buffer.from(end)]),
   );
   writeFileSync(tsv, Buffer.concat(lines));
   const built = await run('node', [
@@ -41,6 +44,8 @@ async function build(entries: Map<string, Buffer>, table: string, shards = 1) {
     'tab',
     '--shards',
     String(shards),
+    '--split',
+    end === '\n' ? 'lines' : `delim:${end}`,
     '-o',
     table,
   ]);
@@ -49,7 +54,7 @@ async function build(entries: Map<string, Buffer>, table: string, shards = 1) {
 
 beforeAll(async () => {
   await build(users, usersTable);
-  await build(blobs, blobsTable);
+  await build(blobs, blobsTable, 1, '|#|');
   await build(users, shardedTable, 3);
 });
 
@@ -89,28 +94,40 @@ describe('table serve over TCP', () => {
     };
     expect(tables.map((t) => [t.name, t.meta.keys])).toEqual([
       ['users.mft', 3000],
-      ['blobs', 2],
+      ['blobs', 3],
       ['sharded', 3000],
     ]);
     const one = await ask(target, 'GET', '/blobs');
-    expect(JSON.parse(one.body.toString())).toMatchObject({ keys: 2, key: 'field:1' });
+    expect(JSON.parse(one.body.toString())).toMatchObject({ keys: 3, key: 'field:1' });
   });
 
-  it('GET /NAME/KEY gives the value bytes, or 404 with one line', async () => {
+  it('GET /NAME/KEY gives the value bytes and a newline, or 404 with one line', async () => {
     const hit = await ask(target, 'GET', '/users.mft/u00007');
     expect(hit.status).toBe(200);
-    expect(hit.body).toEqual(users.get('u00007'));
+    expect(hit.body).toEqual(withNewline(users.get('u00007')!));
     const miss = await ask(target, 'GET', '/users.mft/nobody');
     expect(miss.status).toBe(404);
     expect(miss.body.toString()).toMatch(/^[^\n]*nobody[^\n]*\n$/);
     const binary = await ask(target, 'GET', '/blobs/b1');
-    expect(binary.body).toEqual(blobs.get('b1'));
+    expect(binary.body).toEqual(withNewline(blobs.get('b1')!));
+    // A value ending in a newline of its own still gets one: all bytes but the last are it.
+    expect((await ask(target, 'GET', '/blobs/b3')).body).toEqual(Buffer.from('two\n\n'));
     // Keys are URL-decoded to bytes: %62%31 is b1.
-    expect((await ask(target, 'GET', '/blobs/%62%31')).body).toEqual(blobs.get('b1'));
-    // Node's fetch too, and HEAD.
+    expect((await ask(target, 'GET', '/blobs/%62%31')).body).toEqual(binary.body);
+    // Node's fetch too, and HEAD, with the same length.
     const fetched = await fetch(`${url}/users.mft/u00011`);
-    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(users.get('u00011'));
-    expect((await fetch(`${url}/users.mft/u00011`, { method: 'HEAD' })).status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(withNewline(users.get('u00011')!));
+    const head = await fetch(`${url}/users.mft/u00011`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-length')]).toEqual([
+      200,
+      String(users.get('u00011')!.length + 1),
+    ]);
+  });
+
+  it('GET /NAME/KEY answers as `manifold table get` prints a value', async () => {
+    const got = await run('node', [manifold, 'table', 'get', usersTable, 'u00014']);
+    expect(got.exitCode).toBe(0);
+    expect((await ask(target, 'GET', '/users.mft/u00014')).body).toEqual(got.stdout);
   });
 
   it.each([1, 100, 1000, 5000])(
@@ -135,7 +152,9 @@ describe('table serve over TCP', () => {
   it('a sharded table is served whole: every shard is opened', async () => {
     const keys = someKeys(2000);
     expect(lines(await ask(target, 'POST', '/sharded', keys.join('\n')))).toEqual(expected(keys));
-    expect((await ask(target, 'GET', '/sharded/u00042')).body).toEqual(users.get('u00042'));
+    expect((await ask(target, 'GET', '/sharded/u00042')).body).toEqual(
+      withNewline(users.get('u00042')!),
+    );
   });
 
   it('a batch answers as `manifold table get` does', async () => {

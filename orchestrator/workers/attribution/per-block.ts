@@ -67,7 +67,10 @@ export class PerBlockWorker implements Worker {
     this.#abandoned = null;
     if (this.#pauses.paused) transport.pause();
     const { header } = this.#options;
-    transport.send(header.records > 0 ? [...header.parts, ...block.parts] : block.parts);
+    // A block that can be read again from its file lets its memory go once taken.
+    const { release } = block;
+    const done = release === undefined || block.reread === undefined ? undefined : () => release();
+    transport.send(header.records > 0 ? [...header.parts, ...block.parts] : block.parts, done);
     transport.closeInput();
   }
 

@@ -99,8 +99,9 @@ export class PersistentWorker implements Worker {
     }
     const { release } = block;
     // Unattributed, a block is never sent again: its memory is free once the transport took it.
+    // Kept for a retry, it is free too if it can be read again from its file (`reread`).
     const done =
-      release === undefined || this.#options.attribution !== 'none'
+      release === undefined || (this.#options.attribution !== 'none' && block.reread === undefined)
         ? this.#written
         : (error?: Error | null) => {
             release();

@@ -43,6 +43,11 @@ export interface Frame {
   run: string;
   seq: number;
   payload: Buffer;
+  /**
+   * The payload as the views of the chunks it came in, uncopied, from a FrameReader asked for
+   * `pieces`; `payload` then joins them when read.
+   */
+  parts?: readonly Buffer[];
 }
 
 export interface FrameFields {

@@ -15,6 +15,12 @@ export interface FrameReaderOptions {
    * @default 1 GiB
    */
   maxPayload?: number;
+  /**
+   * A frame across chunks is handed on as views of them (`parts`), not copied into one buffer:
+   * for payloads that are written on (a block to a command, output to the merge), which take
+   * a list of buffers as well as one. @default false
+   */
+  pieces?: boolean;
 }
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024 * 1024;
@@ -28,15 +34,18 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024 * 1024;
 export class FrameReader {
   readonly #onFrame: (frame: Frame) => void;
   readonly #maxPayload: number;
+  readonly #pieces: boolean;
   readonly #header = Buffer.allocUnsafe(FRAME_HEADER);
   #headerFilled = 0;
   #current: FrameHeader | undefined;
   #payload: Buffer | undefined;
   #payloadFilled = 0;
+  #parts: Buffer[] = [];
 
   constructor(onFrame: (frame: Frame) => void, options: FrameReaderOptions = {}) {
     this.#onFrame = onFrame;
     this.#maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.#pieces = options.pieces ?? false;
   }
 
   /** Bytes of an unfinished frame held so far. */
@@ -68,20 +77,24 @@ export class FrameReader {
           continue;
         }
         this.#current = header;
-        this.#payload = Buffer.allocUnsafe(header.length);
+        if (!this.#pieces) this.#payload = Buffer.allocUnsafe(header.length);
         this.#payloadFilled = 0;
       }
-      const payload = this.#payload!;
-      const taken = Math.min(payload.length - this.#payloadFilled, chunk.length - offset);
-      chunk.copy(payload, this.#payloadFilled, offset, offset + taken);
+      const header = this.#current!;
+      const taken = Math.min(header.length - this.#payloadFilled, chunk.length - offset);
+      if (this.#pieces) this.#parts.push(chunk.subarray(offset, offset + taken));
+      else chunk.copy(this.#payload!, this.#payloadFilled, offset, offset + taken);
       this.#payloadFilled += taken;
       offset += taken;
-      if (this.#payloadFilled === payload.length) {
-        const header = this.#current!;
+      if (this.#payloadFilled === header.length) {
+        const payload = this.#payload;
+        const parts = this.#parts;
         this.#current = undefined;
         this.#payload = undefined;
+        this.#parts = [];
         this.#payloadFilled = 0;
-        this.#emit(header, payload);
+        if (payload === undefined) this.#emitParts(header, parts);
+        else this.#emit(header, payload);
       }
     }
   }
@@ -105,12 +118,38 @@ export class FrameReader {
   }
 
   #emit(header: FrameHeader, payload: Buffer): void {
-    if (crc32([payload]) !== header.checksum) {
-      throw new FrameError(
-        `the ${FrameKind[header.kind]} frame with sequence ${header.seq} failed its checksum (${payload.length} bytes)`,
-      );
-    }
+    checkSum(header, [payload]);
     const { kind, flags, channel, run, seq } = header;
-    this.#onFrame({ kind, flags, channel, run, seq, payload });
+    this.#onFrame({
+      kind,
+      flags,
+      channel,
+      run,
+      seq,
+      payload,
+      ...(this.#pieces && { parts: [payload] }),
+    });
+  }
+
+  #emitParts(header: FrameHeader, parts: Buffer[]): void {
+    checkSum(header, parts);
+    const { kind, flags, channel, run, seq } = header;
+    let joined: Buffer | undefined;
+    this.#onFrame({
+      ...{ kind, flags, channel, run, seq, parts },
+      get payload() {
+        joined ??= Buffer.concat(parts);
+        return joined;
+      },
+    });
+  }
+}
+
+function checkSum(header: FrameHeader, parts: readonly Buffer[]): void {
+  if (crc32(parts) !== header.checksum) {
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    throw new FrameError(
+      `the ${FrameKind[header.kind]} frame with sequence ${header.seq} failed its checksum (${length} bytes)`,
+    );
   }
 }

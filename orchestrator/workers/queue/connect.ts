@@ -71,7 +71,8 @@ export async function connectQueue(url: string): Promise<QueueConnection> {
     jsm,
     maxPayload: nc.info?.max_payload ?? 1024 * 1024,
     close: async () => {
-      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+      // A drain waits for a server that is away; its closing (gone.ts) ends the wait.
+      if (!nc.isClosed()) await Promise.race([nc.drain().catch(() => nc.close()), nc.closed()]);
     },
   };
 }

@@ -35,6 +35,8 @@ export interface CoordinatedJob {
    * once the results up to it are read, so that a resumed job sends no answered block again.
    */
   resultsUpTo: number;
+  /** Resolves once the server has been gone too long (gone.ts): the blocks given fail. */
+  gone?: Promise<Error>;
 }
 
 /**
@@ -71,6 +73,8 @@ class QueueWorker implements Worker {
     this.#job = job;
     this.#listener = listener;
     this.#readResults().catch((error: unknown) => this.#lose(describeError(error)));
+    // Later than who else hears it (the command line stops the run first, and says it once).
+    job.gone?.then((error) => setImmediate(() => this.#lose(error.message)));
   }
 
   get backlog(): number {

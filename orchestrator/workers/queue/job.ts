@@ -29,6 +29,10 @@ export interface JobSpec {
   tries: number;
   /** How long a block may go without word from its worker before it goes to another, in ms. */
   ackWaitMs: number;
+  /** The workers' tables: name → content hash, an object of the Object Store (tables.ts). */
+  tables?: Record<string, string>;
+  /** --timeout: how long a block may run on a worker before it is killed as failed (none: null). */
+  timeoutMs?: number | null;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */
@@ -111,10 +115,18 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
     ['block', '--block'],
     ['tries', '--retries'],
     ['ackWaitMs', '--ack-wait'],
+    ['timeoutMs', '--timeout'],
   ];
   for (const [key, flag] of flags) {
-    if (found[key] !== wanted[key]) {
-      const was = key === 'tries' ? found.tries - 1 : found[key];
+    if ((found[key] ?? null) !== (wanted[key] ?? null)) {
+      const value = found[key];
+      // As the flag is written: --retries counts the tries after the first, durations are seconds.
+      const was =
+        key === 'tries'
+          ? found.tries - 1
+          : key.endsWith('Ms') && typeof value === 'number'
+            ? `${value / 1000}s`
+            : (value ?? 'none');
       throw new UsageError(
         `job "${job}" on the queue was started with ${flag} ${was}: resume it with the same options, or give another --job`,
       );

@@ -1,28 +1,36 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { HostSpec, RemoteSettings } from './hosts.js';
 import { localManifold } from './local.js';
+import { type Connected, Master } from './master.js';
 
-/** How connecting to a host went. */
-export type Connected =
-  | { kind: 'up' }
-  | { kind: 'not-found'; reason: string }
-  | { kind: 'failed'; reason: string };
+export type { Connected } from './master.js';
+
+/**
+ * Sessions one connection carries at most, until sshd is found to allow fewer: sshd's default
+ * `MaxSessions` is 10, of which the connection's own probe takes one and shipping another.
+ */
+export const SESSIONS_PER_CONNECTION = 8;
 
 /** `'word'` for a remote shell. */
 export const shellWord = (word: string) =>
   /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 
 /**
- * One host: its SSH connection (a master that every session of the host shares, so one TCP
- * connection and one login per host, not one per slot), and its state for the run: `up`,
- * `reconnecting` after a lost session, or `dropped` for the rest of the run.
+ * One host: its SSH connections (masters that its sessions share, so one TCP connection and one
+ * login per up to SESSIONS_PER_CONNECTION slots, not one per slot; more are opened as its slots
+ * need them), and its state for the run: `up`, `reconnecting` after a lost session, or
+ * `dropped` for the rest of the run.
  */
 export class HostConnection {
   readonly spec: HostSpec;
   readonly #settings: RemoteSettings;
-  readonly #controlPath: string;
-  #master: ChildProcess | null = null;
+  readonly #controlDir: string;
+  readonly #index: number;
+  #masters: Master[] = [];
+  #opened = 0;
+  #opening: Promise<Master | string> | null = null;
+  /** Sessions a connection to it carries: lowered when its sshd refuses one. */
+  #perMaster = SESSIONS_PER_CONNECTION;
   state: 'up' | 'reconnecting' | 'dropped' = 'up';
   /** Connection failures so far (lost sessions, failed reconnections). */
   failures = 0;
@@ -39,112 +47,136 @@ export class HostConnection {
   /** What this run shipped to it, by hash (for --cleanup). */
   shipped: string[] = [];
 
-  constructor(spec: HostSpec, settings: RemoteSettings, controlDir: string, index: number) {
+  readonly #log: (line: string) => void;
+
+  constructor(
+    spec: HostSpec,
+    settings: RemoteSettings,
+    controlDir: string,
+    index: number,
+    log: (line: string) => void = () => {},
+  ) {
+    this.#log = log;
     this.spec = spec;
     this.#settings = settings;
-    this.#controlPath = join(controlDir, `h${index}`);
+    this.#controlDir = controlDir;
+    this.#index = index;
   }
 
   get name(): string {
     return this.spec.name;
   }
 
-  /** The ssh options that reach this host: user, port, and the shared connection's socket. */
-  #sshArgs(master: boolean): string[] {
+  /** How many connections to it are open now (for --verbose and tests). */
+  get connections(): number {
+    return this.#masters.filter((master) => !master.ended).length;
+  }
+
+  /** The ssh options that reach this host: user, port, and a shared connection's socket. */
+  #sshArgs(master: boolean, controlPath: string): string[] {
     const { user, port, host } = this.spec;
     return [
       ...(master ? ['-M', '-o', 'ControlPersist=no'] : ['-o', 'ControlMaster=no']),
-      ...['-S', this.#controlPath, '-o', 'BatchMode=yes'],
+      ...['-S', controlPath, '-o', 'BatchMode=yes'],
       ...(user === undefined ? [] : ['-l', user]),
       ...(port === undefined ? [] : ['-p', String(port)]),
       host,
     ];
   }
 
-  /** The argv that runs `manifold worker <args>` on this host (locally for `:`). */
-  command(args: readonly string[]): string[] {
+  /**
+   * The argv that runs `manifold worker <args>` on this host (locally for `:`), over `over`
+   * (by default its first connection).
+   */
+  command(args: readonly string[], over?: Master | null): string[] {
     if (this.spec.local) return [...localManifold(), ...args];
+    const master = over ?? this.#masters[0];
     const [ssh, ...options] = this.#settings.ssh;
     const remote = [this.#settings.remoteManifold, ...args].map(shellWord).join(' ');
-    return [ssh!, ...options, ...this.#sshArgs(false), remote];
+    return [ssh!, ...options, ...this.#sshArgs(false, master?.controlPath ?? ''), remote];
+  }
+
+  /** Opens its first connection (again, after kill()). */
+  async connect(): Promise<Connected> {
+    if (this.spec.local) return { kind: 'up' };
+    this.#masters = [];
+    const master = this.#newMaster();
+    const result = await master.connect(this.#probe(master), this.#settings.remoteManifold);
+    if (result.kind === 'up') {
+      this.cache = master.cache;
+      this.#masters.push(master);
+    }
+    return result;
+  }
+
+  #newMaster(): Master {
+    const path = join(this.#controlDir, `h${this.#index}c${this.#opened++}`);
+    return new Master(path, this.#perMaster);
+  }
+
+  #probe(master: Master): string[] {
+    const [ssh, ...options] = this.#settings.ssh;
+    const remote = `${shellWord(this.#settings.remoteManifold)} worker --probe`;
+    return [ssh!, ...options, ...this.#sshArgs(true, master.controlPath), remote];
   }
 
   /**
-   * Opens the shared connection, its own session running `manifold worker --probe`, which
-   * answers with its version and cache folder and then waits for its input to end: the master
-   * lives as long as manifold holds that input open. A host without manifold (or Node) answers
-   * 127, as a command not found would locally.
+   * A connection with room for one more session, taken for it (null for this machine): one
+   * open now, or another opened for it. Rejects with the reason when none can be opened.
    */
-  connect(): Promise<Connected> {
-    if (this.spec.local) return Promise.resolve({ kind: 'up' });
-    const [ssh, ...options] = this.#settings.ssh;
-    const remote = `${shellWord(this.#settings.remoteManifold)} worker --probe`;
-    const master = spawn(ssh!, [...options, ...this.#sshArgs(true), remote], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.#master = master;
-    let out = '';
-    let err = '';
-    master.stdin!.on('error', () => {});
-    master.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      err = (err + text).slice(-4096);
-    });
-    return new Promise((resolve) => {
-      const onOut = (text: string) => {
-        out += text;
-        const line = /^manifold-worker (\S+) (.*)\n/.exec(out);
-        if (line === null) return;
-        this.cache = line[2]!;
-        master.stdout!.off('data', onOut);
-        resolve({ kind: 'up' });
-      };
-      master.stdout!.setEncoding('utf8').on('data', onOut);
-      master.once('error', (error) => resolve({ kind: 'failed', reason: error.message }));
-      master.once('close', (code, signal) => {
-        const said = lastLine(err);
-        if (code === 127 || code === 126) {
-          const what = `${this.#settings.remoteManifold} (--remote-manifold)`;
-          resolve({
-            kind: 'not-found',
-            reason: `${what} not found there${said ? `: ${said}` : ''}`,
-          });
-        } else {
-          const how =
-            signal === null ? `ssh exited with status ${code}` : `ssh was killed by ${signal}`;
-          resolve({ kind: 'failed', reason: said || how });
-        }
-      });
-    });
+  async channel(): Promise<Master | null> {
+    if (this.spec.local) return null;
+    for (;;) {
+      const free = this.#masters.find((master) => !master.ended && master.sessions < master.room);
+      if (free !== undefined) {
+        free.sessions++;
+        return free;
+      }
+      if (this.#opening === null) {
+        this.#opening = this.#openMaster().finally(() => {
+          this.#opening = null;
+        });
+      }
+      const opened = await this.#opening;
+      if (typeof opened === 'string') throw new Error(opened);
+    }
   }
 
-  /** The shared connection ended, or was never made (a local host has none). */
-  get masterEnded(): boolean {
-    const master = this.#master;
-    return master !== null && (master.exitCode !== null || master.signalCode !== null);
-  }
-
-  /** Ends the shared connection: its probe's input closes, and ssh ends after the sessions. */
-  close(): Promise<void> {
-    const master = this.#master;
-    if (master === null || this.masterEnded) return Promise.resolve();
-    master.stdin!.end();
-    const late = setTimeout(() => master.kill('SIGKILL'), this.#settings.hostTimeout);
-    return new Promise((resolve) =>
-      master.once('close', () => {
-        clearTimeout(late);
-        resolve();
-      }),
+  async #openMaster(): Promise<Master | string> {
+    const master = this.#newMaster();
+    const result = await master.connect(this.#probe(master), this.#settings.remoteManifold);
+    if (result.kind !== 'up') return `cannot open another connection: ${result.reason}`;
+    this.#masters.push(master);
+    this.#log(
+      `host ${this.name}: connection ${this.connections} opened, for ${master.room === 1 ? '1 session' : `up to ${master.room} sessions`}`,
     );
+    return master;
   }
 
-  /** Ends the shared connection now, and with it every session over it. */
+  /** A session over `master` ended. */
+  release(master: Master | null): void {
+    if (master !== null) master.sessions--;
+  }
+
+  /**
+   * sshd refused a session over `master` (after its release): it carries no more than it does
+   * now, nor does any connection opened later. False when it carries none (sshd takes no session
+   * beside the probe): then no connection would take one.
+   */
+  refused(master: Master): boolean {
+    if (master.sessions === 0) return false;
+    master.room = Math.min(master.room, master.sessions);
+    this.#perMaster = Math.min(this.#perMaster, master.sessions);
+    return true;
+  }
+
+  /** Ends its connections: their probes' input closes, and ssh ends after the sessions. */
+  async close(): Promise<void> {
+    await Promise.all(this.#masters.map((master) => master.close(this.#settings.hostTimeout)));
+  }
+
+  /** Ends its connections now, and with them every session over them. */
   kill(): void {
-    const master = this.#master;
-    if (master !== null && !this.masterEnded) master.kill('SIGKILL');
+    for (const master of this.#masters) master.kill();
   }
-}
-
-function lastLine(text: string): string {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  return lines.at(-1)?.trim() ?? '';
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, ManifoldError, plural } from '../../../filters/index.js';
 import { tableEnvName } from '../../../filters/tables/env.js';
+import { describeItem, type ShipItem, shipItem } from '../shipment.js';
 import type {
   InstanceBlock,
   RemoteSlots,
@@ -15,7 +16,6 @@ import { HostConnection } from './connection.js';
 import type { RemoteSettings } from './hosts.js';
 import { Session } from './session.js';
 import { removeFrom, shipTo } from './ship.js';
-import { describeItem, type ShipItem, shipItem } from './shipment.js';
 import { SshTransport } from './transport.js';
 
 /** Lost sessions (a connection that failed) after which a host is dropped for the run. */
@@ -54,7 +54,7 @@ export class HostPool implements RemoteSlots {
     // The sockets of the shared connections: a private folder, short enough for a socket's path.
     this.#controlDir = mkdtempSync(join(tmpdir(), 'mf-ssh-'));
     this.#hosts = settings.hosts.map(
-      (spec, i) => new HostConnection(spec, settings, this.#controlDir, i),
+      (spec, i) => new HostConnection(spec, settings, this.#controlDir, i, reporter.log),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { encodeFrame, FrameKind } from '../frame/index.js';
+import type { ItemMessage } from '../shipment.js';
 import type { InstanceBlock, TransportOutcome } from '../transport.js';
-import type { ItemMessage } from './shipment.js';
 
 // The conversation between a coordinator and a `manifold worker --stdio` (docs/hosts.md):
 //

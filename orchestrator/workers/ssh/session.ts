@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Frame, FrameKind, FrameReader } from '../frame/index.js';
 import type { HostConnection } from './connection.js';
+import type { Master } from './master.js';
 import { messageFrame } from './protocol.js';
 
 /** What a session's frames go to: the instance running on it now. */
@@ -9,6 +10,9 @@ export interface SessionOwner {
   /** The session ended under it: `reason` says how. */
   onLost(reason: string): void;
 }
+
+/** What ssh says when the connection it shares refuses a session (sshd's MaxSessions). */
+const REFUSED = /Session open refused by peer|administratively prohibited/;
 
 /** What the pool hears of a session lost (not closed by manifold). */
 export type LostListener = (session: Session, reason: string, hung: boolean) => void;
@@ -20,9 +24,13 @@ export type LostListener = (session: Session, reason: string, hung: boolean) => 
  */
 export class Session {
   readonly host: HostConnection;
-  readonly #child: ChildProcess;
   readonly #run: string;
   readonly #onLost: LostListener;
+  readonly #args: string[];
+  #child: ChildProcess | null = null;
+  #master: Master | null = null;
+  /** Frames written before its worker answered: sshd may yet refuse the session. */
+  #pending: Buffer[][] | null = [];
   #owner: SessionOwner | null = null;
   #closed = false;
   #ended = false;
@@ -30,6 +38,7 @@ export class Session {
   #stderr = '';
   readonly #timer: NodeJS.Timeout;
   readonly #hostTimeout: number;
+  readonly #started: Promise<void>;
 
   constructor(host: HostConnection, run: string, hostTimeout: number, onLost: LostListener) {
     this.host = host;
@@ -37,40 +46,92 @@ export class Session {
     this.#onLost = onLost;
     this.#hostTimeout = hostTimeout;
     const heartbeat = Math.max(50, Math.min(1000, Math.floor(hostTimeout / 4)));
-    const argv = host.command([
+    this.#args = [
       ...['worker', '--stdio', '--heartbeat', String(heartbeat)],
       ...['--host-timeout', String(hostTimeout)],
-    ]);
+    ];
+    host.sessions++;
+    this.#started = this.#start();
+    this.#timer = setInterval(() => {
+      if (Date.now() - this.#heard > hostTimeout) {
+        this.#lose(`heard nothing for ${hostTimeout}ms (--host-timeout)`, true);
+        return;
+      }
+      if (this.#pending === null) this.write(messageFrame(FrameKind.Heartbeat, this.#run, 0));
+    }, heartbeat);
+  }
+
+  /** Takes a connection with room on the host and starts the worker over it. */
+  async #start(): Promise<void> {
+    let master: Master | null;
+    try {
+      master = await this.host.channel();
+    } catch (error) {
+      this.#lose((error as Error).message, false);
+      return;
+    }
+    if (this.#closed || this.#ended) {
+      this.host.release(master);
+      return;
+    }
+    this.#master = master;
+    this.#spawn(master);
+  }
+
+  #spawn(master: Master | null): void {
+    const argv = this.host.command(this.#args, master);
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
-    host.sessions++;
+    this.#heard = Date.now();
+    this.#stderr = '';
     child.stdin!.on('error', () => {});
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       this.#stderr = (this.#stderr + text).slice(-4096);
+      // ssh goes on alone when the connection refuses the session: it is put on another.
+      if (this.#pending !== null && REFUSED.test(this.#stderr)) this.#refused(child);
     });
-    const reader = new FrameReader((frame) => this.#onFrame(frame));
+    // Output goes on to the merge from the chunks it came in, uncopied.
+    const reader = new FrameReader((frame) => this.#onFrame(frame), { pieces: true });
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (this.#child !== child) return;
       this.#heard = Date.now();
+      // Its worker's first frame: the session is open, and what waited for it goes.
+      const pending = this.#pending;
+      if (pending !== null) {
+        this.#pending = null;
+        for (const buffers of pending) this.write(buffers);
+      }
       try {
         reader.push(chunk);
       } catch (error) {
         this.#lose(`spoke no frames (${(error as Error).message})`, false);
       }
     });
-    child.once('error', (error) => this.#lose(error.message, false));
+    child.once('error', (error) => {
+      if (this.#child === child) this.#lose(error.message, false);
+    });
     child.once('close', (code, signal) => {
+      if (this.#child !== child) return;
       const said = this.#stderr.trim().split('\n').at(-1)?.trim();
       const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
-      const what = host.spec.local ? 'its worker' : 'ssh';
+      const what = this.host.spec.local ? 'its worker' : 'ssh';
       this.#lose(said ? `${said} (${what} ${how})` : `${what} ${how}`, false);
     });
-    this.#timer = setInterval(() => {
-      if (Date.now() - this.#heard > hostTimeout) {
-        this.#lose(`heard nothing for ${hostTimeout}ms (--host-timeout)`, true);
-        return;
-      }
-      this.write(messageFrame(FrameKind.Heartbeat, this.#run, 0));
-    }, heartbeat);
+  }
+
+  /** sshd refused the session over its connection: it is tried again over another. */
+  #refused(child: ChildProcess): void {
+    const master = this.#master!;
+    this.#child = null;
+    child.kill('SIGKILL');
+    this.host.release(master);
+    this.#master = null;
+    if (!this.host.refused(master)) {
+      this.#lose("sshd allows no session beside the connection's own (MaxSessions)", false);
+      return;
+    }
+    if (this.#closed || this.#ended) return;
+    void this.#start();
   }
 
   /** Whether it can take another instance. */
@@ -87,32 +148,42 @@ export class Session {
   }
 
   write(buffers: readonly Buffer[]): void {
-    const stdin = this.#child.stdin!;
-    if (this.#ended || stdin.destroyed) return;
+    if (this.#ended) return;
+    if (this.#pending !== null) {
+      this.#pending.push([...buffers]);
+      return;
+    }
+    const stdin = this.#child!.stdin!;
+    if (stdin.destroyed) return;
     stdin.cork();
     for (const buffer of buffers) stdin.write(buffer);
     stdin.uncork();
   }
 
   pause(): void {
-    this.#child.stdout?.pause();
+    this.#child?.stdout?.pause();
   }
 
   resume(): void {
-    this.#child.stdout?.resume();
+    this.#child?.stdout?.resume();
   }
 
   /** Ends the session: the worker sees its input end and exits. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    await this.#started;
     const child = this.#child;
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    if (child === null) {
+      this.#lose('closed before it started', false);
+      return;
+    }
+    if (child.exitCode !== null || child.signalCode !== null) return;
     child.stdin!.end();
     child.stdout!.resume();
     // A host that hangs now would hold the end of the run for ever: it has the host timeout.
     const late = setTimeout(() => child.kill('SIGKILL'), this.#hostTimeout);
-    return new Promise((resolve) =>
+    await new Promise<void>((resolve) =>
       child.once('close', () => {
         clearTimeout(late);
         resolve();
@@ -124,7 +195,8 @@ export class Session {
   kill(): void {
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#child.kill('SIGKILL');
+    if (this.#child === null) this.#lose('killed before it started', false);
+    else this.#child.kill('SIGKILL');
   }
 
   #onFrame(frame: Frame): void {
@@ -140,9 +212,11 @@ export class Session {
     if (this.#ended) return;
     this.#ended = true;
     this.host.sessions--;
+    this.host.release(this.#master);
+    this.#master = null;
     clearInterval(this.#timer);
     const closed = this.#closed;
-    if (hung || !closed) this.#child.kill('SIGKILL');
+    if (hung || !closed) this.#child?.kill('SIGKILL');
     // The pool first: the host's state must be known before the engine, told the instance
     // failed, opens the next one.
     if (!closed) this.#onLost(this, reason, hung);

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { encodeFrame, FrameKind, FrameReader } from '../frame/index.js';
+import { FrameKind, FrameReader } from '../frame/index.js';
+import { fileFrames, itemMessages, type ShipItem } from '../shipment.js';
 import type { HostConnection } from './connection.js';
 import { messageFrame } from './protocol.js';
-import { itemMessages, type ShipItem } from './shipment.js';
 
 /** What a host was sent, and the folder its workers start in. */
 export interface Shipped {
@@ -64,20 +63,7 @@ export async function shipTo(
     const sent = items.filter((item) => missing.includes(item.hash));
     for (const [index, item] of items.entries()) {
       if (!missing.includes(item.hash)) continue;
-      for (const [seq, file] of item.files.entries()) {
-        for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
-          await write(
-            stdin,
-            encodeFrame({
-              kind: FrameKind.Block,
-              run,
-              seq,
-              channel: index,
-              payload: chunk as Buffer,
-            }),
-          );
-        }
-      }
+      for await (const frame of fileFrames(item, index, run)) await write(stdin, frame);
     }
     await write(stdin, messageFrame(FrameKind.End, run, 0));
     const { folder } = (await next()) as { folder: string };

@@ -19,15 +19,19 @@ import {
 } from './protocol.js';
 import type { Session, SessionOwner } from './session.js';
 
-/** Bytes sent to a remote instance and not yet taken by its command, past which sends wait. */
-export const CREDIT_WINDOW = 8 * 1024 * 1024;
+/**
+ * Bytes sent to a remote instance and not yet taken by its command, past which sends wait: ssh's
+ * own channel window (2 MiB). More only waits in ssh's and sshd's buffers, which grow for it:
+ * 8 MiB cost ssh and sshd about three times the CPU (page faults), measured in docs/hosts.md.
+ */
+export const CREDIT_WINDOW = 2 * 1024 * 1024;
 
 /**
  * Bytes on their way that do not count as the slot's backlog: a credit comes back a round trip
  * after its bytes were taken, and a slot that stopped at each block for it would idle that
  * long; this much in flight keeps it fed, as a pipe's buffer does a local worker.
  */
-export const IN_FLIGHT = 4 * 1024 * 1024;
+export const IN_FLIGHT = 1024 * 1024;
 
 interface Pending {
   frame: Buffer[];
@@ -153,8 +157,10 @@ export class SshTransport implements Transport, SessionOwner {
         this.#credit(frame.seq);
         break;
       case FrameKind.Output:
-        if (frame.channel === STDERR) this.#writeStderr(frame.payload);
-        else this.#events.output(frame.payload);
+        for (const part of frame.parts ?? [frame.payload]) {
+          if (frame.channel === STDERR) this.#writeStderr(part);
+          else this.#events.output(part);
+        }
         break;
       case FrameKind.End: {
         const outcome = JSON.parse(frame.payload.toString()) as TransportOutcome;

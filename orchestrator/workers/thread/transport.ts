@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describeError } from '../../../filters/index.js';
 import { FROM_WORKER_HEADER } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
+import { takeBack, takeGift } from '../gift.js';
 import { lend } from '../lent.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
@@ -22,7 +23,10 @@ const HEADER = FROM_WORKER_HEADER;
 
 /** One pool for every thread of the process: blocks are given to whichever thread is ready. */
 const pool = new BufferPool();
-const giveBack = (buffer: ArrayBuffer) => pool.give([buffer]);
+/** Memory back from a thread: to the range reader it came from (gift.ts), or to the pool. */
+const giveBack = (buffer: ArrayBuffer) => {
+  if (!takeBack(buffer)) pool.give([buffer]);
+};
 
 /** The bytes of a thread's output handed on as output: its messages' payloads. */
 function payloadBytes(messages: Buffer): number {
@@ -123,7 +127,9 @@ export class ThreadTransport implements Transport {
       if (done !== undefined) queueMicrotask(done);
       return;
     }
-    const buffer = pool.fill(buffers, bytes);
+    // A block read from a file into memory of its own moves as it is; anything else is copied.
+    const gift = buffers.length === 2 ? takeGift(buffers[0]!, buffers[1]!) : null;
+    const buffer = gift ?? pool.fill(buffers, bytes);
     const message: ToThread = { kind: 'bytes', buffer, length: bytes };
     this.#worker.postMessage(message, [buffer]);
     this.#sends.push({ bytes, done });
@@ -176,7 +182,7 @@ export class ThreadTransport implements Transport {
   #take(message: FromThread): void {
     switch (message.kind) {
       case 'output':
-        pool.give(message.returned);
+        for (const buffer of message.returned) giveBack(buffer);
         for (const [i, buffer] of message.buffers.entries()) {
           const output = Buffer.from(buffer, 0, message.lengths[i]);
           // Once written, the buffer carries a block to a thread again.

@@ -12,6 +12,17 @@ describe('mf-map', () => {
     expect((await output(mfMap, ['n + ":" + r'], 'a\nb')).toString()).toBe('1:a\n2:b\n');
   });
 
+  it('numbers records right across its reads, where a record spans two of them', async () => {
+    // 100,000 lines are ~590 KB: read in 64 KiB pieces, several records cut between two reads.
+    const lines = Array.from({ length: 100_000 }, (_, i) => String(i + 1));
+    const out = (await output(mfMap, ['n + " " + r'], `${lines.join('\n')}\n`)).toString();
+    const wrong = out
+      .split('\n')
+      .slice(0, -1)
+      .filter((line) => line.split(' ')[0] !== line.split(' ')[1]);
+    expect(wrong.slice(0, 3)).toEqual([]);
+  });
+
   it('drops undefined and null, and emits each element of an array', async () => {
     const result = await output(
       mfMap,

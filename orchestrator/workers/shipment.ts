@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { encodeFrame, FrameKind } from './frame/index.js';
 
 /** One file of an item, by its path inside the item ('' for an item that is one file). */
 export interface ShipFile {
@@ -14,7 +15,8 @@ export interface ShipFile {
 /**
  * A thing shipped to every host before its first block: a `--transfer` path (a file or a
  * folder), or a table (`--table`, a folder). Keyed by the hash of its content, so a host that
- * has it already is sent nothing.
+ * has it already is sent nothing. SSH hosts (ssh/ship.ts) and a queue's Object Store
+ * (queue/tables.ts) key and send items alike, so a machine's cache serves both.
  */
 export interface ShipItem {
   /** As given: the path the worker sees it at (`--transfer`), or the table's name. */
@@ -54,10 +56,38 @@ export function shipItem(name: string, kind: ShipItem['kind'], path: string): Sh
   let bytes = 0;
   for (const file of files) {
     hash.update(`${file.rel}\0${file.mode}\0${file.size}\0`);
-    hash.update(readFileSync(file.path));
+    hashFile(hash, file.path);
     bytes += file.size;
   }
   return { name, kind, folder, hash: hash.digest('hex').slice(0, 32), files, bytes };
+}
+
+/** Hashes a file a MiB at a time: a table of gigabytes is never in memory whole. */
+function hashFile(hash: Hash, path: string): void {
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer))
+      hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * An item's files as Block frames (channel: `channel`, seq: the file's index, payloads of at
+ * most 1 MiB in order, read from the files as they go); an empty file has none.
+ */
+export async function* fileFrames(
+  item: ShipItem,
+  channel: number,
+  run: string,
+): AsyncGenerator<Buffer[]> {
+  for (const [seq, file] of item.files.entries()) {
+    for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
+      yield encodeFrame({ kind: FrameKind.Block, run, seq, channel, payload: chunk as Buffer });
+    }
+  }
 }
 
 /** What the far side is told of items. */

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { byteDiff, sameBytes } from '../support/diff.js';
+import { fan } from '../support/fan-run.js';
+import { numbered } from '../support/lines.js';
+import { startNats } from '../support/nats.js';
+import { coordinate, type QueueWorker, startWorker } from '../support/queue.js';
+import { waitForExit } from '../support/spawn.js';
+
+// A block that kills its worker on every delivery (a poison input) goes round only a bounded
+// number of times, then fails the run, named, as a block failing every try does. The blocks
+// held beside it die with it at first; past its tries it runs alone, so none of them fails.
+// The workers are restarted as a supervisor would, each killed in turn by the block.
+
+const input = Buffer.from(numbered(1, 1_000));
+const common = ['--merge', 'ordered', '--block', '1000', '--halt', 'never'];
+
+describe('a block that kills its worker', () => {
+  // -j 1: the block pulled ahead dies beside it while it is within its tries (2, --retries 1).
+  // -j 2: the other slot's blocks too.
+  for (const [slots, retries] of [
+    ['1', 1],
+    ['2', 0],
+  ] as const) {
+    it(`is given a bounded number of times, then fails the run naming it (exit 1); no other block fails (-j ${slots}, --retries ${retries})`, async () => {
+      const args = [...common, '--retries', String(retries)];
+      const given = retries + 3;
+      const server = await startNats();
+      // Block 2 of 4 SIGKILLs the `manifold worker` running it (the shell's parent).
+      const poison = '[ "$MANIFOLD_BLOCK" = 2 ] && kill -9 $PPID; cat';
+      const coordinator = coordinate(server.url, [...args, '--ack-wait', '1s'], input);
+      const started: QueueWorker[] = [];
+      let finished = false;
+      const supervisor = (async () => {
+        for (;;) {
+          const worker = startWorker(server.url, ['-j', slots, '--shell'], [poison]);
+          started.push(worker);
+          const end = await waitForExit(worker.child);
+          if (finished || end.signal !== 'SIGKILL') return { end, stderr: worker.stderr.text };
+        }
+      })();
+      const result = await coordinator;
+      finished = true;
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^manifold: queue worker on \\S+: given ${given} times to workers lost with it \\(killed, or cut off from the queue past the ack wait\\) on block 2 \\(records \\d+-\\d+\\)\\n$`,
+        ),
+      );
+      expect(result.exitCode).toBe(1);
+      // Its tries and the 2 lost deliveries allowed beyond them kill workers; the next fails it.
+      // (A worker too slow to confirm within the ack wait, on a loaded machine, may see one
+      // delivery more of it than it runs: fewer are killed then, never more.)
+      expect(started.length).toBeLessThanOrEqual(given + 1);
+      expect(started.length).toBeGreaterThanOrEqual(given);
+      const last = await supervisor;
+      expect(last.end.exitCode).toBe(0);
+      expect(last.stderr).toBe('');
+      // As a local fan whose block 2 fails: the other blocks' output, in order.
+      const local = await fan(
+        [...args, '--shell', '--', '[ "$MANIFOLD_BLOCK" = 2 ] && exit 3; cat'],
+        input,
+      );
+      expect(local.exitCode).toBe(1);
+      expect(byteDiff(result.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
+      // Each worker killed costs an ack wait and a start of manifold: slow on a loaded machine.
+    }, 60_000);
+  }
+});
