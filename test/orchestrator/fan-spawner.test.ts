@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
@@ -108,5 +108,24 @@ describe('the process starter', () => {
         expect(result.stderr).not.toMatch(/process starter|\n\s+at /);
       }
     }
+  });
+
+  it('looks a command up once, yet a command gone from PATH ends its next block as not found (127)', async () => {
+    // The starter keeps where it found the command; the file goes after the first block.
+    const dir = join(tempDir('manifold-fan-spawner-'), 'bin');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'mf-once'), '#!/bin/sh\ncat\nrm -f "$0"\n');
+    chmodSync(join(dir, 'mf-once'), 0o755);
+    const input = records(1, 640);
+    const result = await runManifold(
+      ['fan', '-j', '1', '--per-block', '--block', '1K', '--', 'mf-once'],
+      input,
+      `${dir}:${process.env.PATH}`,
+    );
+    expect(result.exitCode, result.stderr).toBe(127);
+    expect(result.stderr).toMatch(
+      /\(pid [^:]+: mf-once\) exited with status 127 \(command not found\) on block 2 /,
+    );
+    expect(input.startsWith(result.stdout) && result.stdout.length > 0).toBe(true);
   });
 });

@@ -17,12 +17,29 @@
  * close-on-exec, and its environment as the starter's with the request's changes. Both ends of
  * its input pipe stay open in the starter until `c`, so manifold's open of the write end never
  * finds no reader; pipes get 1 MiB (F_SETPIPE_SZ, 1031) where the system allows.
+ *
+ * A command named without a slash is looked up in its PATH once per starter, not at every
+ * block: a search is a failed `execve` per directory before it, which on a virtual machine
+ * costs as much as a fork. The child still falls back to `execvp` when the file found is gone,
+ * so a command not found ends as it always did (127).
  */
 export const SPAWNER_SCRIPT = String.raw`
 use POSIX ();
 $/ = "\0";
 sub field { my $f = <STDIN>; defined $f or POSIX::_exit(0); chop $f; $f }
 sub reply { my $l = join(' ', @_) . "\n"; syswrite(STDOUT, $l) }
+my %found;
+sub found {
+  my ($name, $path) = @_;
+  return undef if !defined $path || index($name, '/') >= 0;
+  my $key = "$name\0$path";
+  return $found{$key} if exists $found{$key};
+  for my $dir (split /:/, $path, -1) {
+    my $file = ($dir eq '' ? '.' : $dir) . "/$name";
+    return $found{$key} = $file if -f $file && -x _;
+  }
+  return undef;
+}
 while (defined(my $op = <STDIN>)) {
   chop $op;
   my $id = field();
@@ -37,6 +54,8 @@ while (defined(my $op = <STDIN>)) {
     reply('F', $id, $! + 0);
     next;
   }
+  my $path = exists $set{PATH} ? $set{PATH} : (grep { $_ eq 'PATH' } @unset) ? undef : $ENV{PATH};
+  my $file = found($argv[0], $path);
   fcntl($in_w, 1031, 1048576);
   fcntl($out_w, 1031, 1048576);
   my $pid = fork;
@@ -48,6 +67,7 @@ while (defined(my $op = <STDIN>)) {
     POSIX::dup2(fileno $err_w, 2) if $piped;
     @ENV{keys %set} = values %set;
     delete @ENV{@unset};
+    exec { $file } @argv if defined $file;
     exec { $argv[0] } @argv;
     syswrite($st_w, pack('N', $! + 0));
     POSIX::_exit(127);
