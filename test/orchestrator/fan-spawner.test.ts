@@ -126,6 +126,7 @@ describe('the process starter', () => {
     expect(result.stderr).toMatch(
       /\(pid [^:]+: mf-once\) exited with status 127 \(command not found\) on block 2 /,
     );
-    expect(input.startsWith(result.stdout) && result.stdout.length > 0).toBe(true);
+    // The first block's records, and no more.
+    expect(result.stdout.toString()).toBe(input.slice(0, 1024));
   });
 });
