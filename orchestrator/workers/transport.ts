@@ -135,6 +135,11 @@ export interface TransportFactory {
    * processes can; others leave it out, and manifold reads their output itself.
    */
   openWithOutput?(events: TransportEvents, output: number): Transport;
+  /**
+   * The slot is done: no instance will be opened again unless it restarts. A factory that keeps
+   * a helper for its instances (the process kind's starter of per-block workers) ends it.
+   */
+  close?(): void;
 }
 
 /** A kind of worker, as the registry (`registry.ts`) names it. */

@@ -21,14 +21,15 @@ describe('a worker that fails, without retries', () => {
   it('--halt now (the default) stops the other workers, exits 1 and names the block and records', async () => {
     const pids = pidDir();
     const stats = join(tempDir(), 'stats.json');
-    // Worker 1 gets block 1 and dies on its record 40; worker 2 gets block 2 and then waits
-    // forever: the run can only end by manifold stopping it.
+    // Worker 1 gets block 1 and dies on its record 40, once worker 2 has recorded its pid
+    // (starts are asynchronous); worker 2 gets block 2 and then waits forever: the run can only
+    // end by manifold stopping it.
     const args = [fixture('fail-on'), recordText(40), '3', 'hang'];
     const result = await run(
       manifold,
       ['fan', '-j', '2', '--per-block', '--block', '1K', '--stats', stats, '--', ...args],
       records(1, 640),
-      { env: { MF_PIDS: pids }, timeout: 20_000 },
+      { env: { MF_PIDS: pids, MF_AWAIT: '2' }, timeout: 20_000 },
     );
     expect(result.exitCode).toBe(1);
     const line = new RegExp(

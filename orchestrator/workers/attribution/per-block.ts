@@ -83,7 +83,7 @@ export class PerBlockWorker implements Worker {
     // Being told the block is done may already start the next one in this slot.
     if (!failed) listener.onBlockDone(this, block);
     const idle = this.#block === null;
-    if (idle && (this.#inputEnded || this.#stopped)) this.#ended = true;
+    if (idle && (this.#inputEnded || this.#stopped)) this.#finish();
     listener.onExit(this, workerOutcome(end, transport, false), failed ? [block] : []);
     if (idle && !this.#ended) listener.onReady(this);
   }
@@ -91,9 +91,14 @@ export class PerBlockWorker implements Worker {
   end(): void {
     this.#inputEnded = true;
     if (this.#block === null && !this.#ended) {
-      this.#ended = true;
+      this.#finish();
       this.#options.listener.onExit(this, { kind: 'ok' }, []);
     }
+  }
+
+  #finish(): void {
+    this.#ended = true;
+    this.#options.transport.close?.();
   }
 
   pause(reason: string): void {

@@ -22,6 +22,8 @@ export interface ProcessEnd {
   signal: NodeJS.Signals | null;
   /** Why it never ran, when the system refused it (out of descriptors or processes). */
   startError?: string;
+  /** It ran and was killed by manifold: the process starter that waited for it is gone (why). */
+  lost?: string;
 }
 
 /** How a worker's stderr reaches manifold's: as it is, or line by line with a prefix. */
@@ -99,7 +101,7 @@ function notStarted(exited: Promise<ProcessEnd>): WorkerProcess {
 }
 
 /** A command not found or not runnable ends as a shell says (127, 126); anything else is named. */
-function startFailure(error: unknown): ProcessEnd {
+export function startFailure(error: unknown): ProcessEnd {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return { exitCode: 127, signal: null };
   if (code === 'EACCES') return { exitCode: 126, signal: null };

@@ -8,6 +8,14 @@ import type {
 } from '../transport.js';
 import { type ProcessEnd, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
 
+/** How an instance's process is started: Node's spawn, or the process starter (`started.ts`). */
+export type Launch = (
+  command: SlotSpec['command'],
+  stderr: StderrMode,
+  output: number | undefined,
+  env: NodeJS.ProcessEnv,
+) => WorkerProcess;
+
 /**
  * One worker process: its stdin takes the bytes, its stdout gives the output, its stderr goes
  * to manifold's (prefixed with the worker's number under --tag). It leads its own process
@@ -29,6 +37,7 @@ export class ProcessTransport implements Transport {
     env: NodeJS.ProcessEnv = slotEnvironment(spec),
     block?: InstanceBlock,
     output?: number,
+    launch: Launch = spawnWorker,
   ) {
     this.#spec = spec;
     const { command, slot, tag } = spec;
@@ -46,7 +55,7 @@ export class ProcessTransport implements Transport {
       tag || to !== undefined
         ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
         : { kind: 'inherit' };
-    const child = spawnWorker(command, stderr, output, environment);
+    const child = launch(command, stderr, output, environment);
     this.#child = child;
     child.stdout?.on('data', events.output);
     void child.exited.then((end) => events.end(this.#outcome(end)));
@@ -93,12 +102,15 @@ export class ProcessTransport implements Transport {
   }
 
   /** The exit status and signal, as a person reads them; a shell's 127 and 126 named. */
-  #outcome({ exitCode, signal, startError }: ProcessEnd): TransportOutcome {
+  #outcome({ exitCode, signal, startError, lost }: ProcessEnd): TransportOutcome {
     if (startError !== undefined) return { kind: 'cannot-start', reason: startError };
     const pid = this.#child.pid;
     const details = pid > 0 ? { pid, exitCode, signal } : undefined;
     const base = details === undefined ? {} : { details };
     if (this.#stopped) return { kind: 'stopped', ...base };
+    if (lost !== undefined) {
+      return { kind: 'failed', reason: `was killed, as ${lost}`, retryable: true, ...base };
+    }
     if (signal !== null) {
       return { kind: 'failed', reason: `was killed by ${signal}`, retryable: true, ...base };
     }

@@ -1,0 +1,228 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, constants as fs, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { SPAWNER_SCRIPT } from './spawner-script.js';
+
+/** What a started command's requester hears, in this order: pipes, start (or failure), end. */
+export interface SpawnEvents {
+  /** Forked as `pid` (its group made), its stdin, stdout and (when asked) stderr these sockets. */
+  opened(pid: number, stdin: Socket, stdout: Socket, stderr: Socket | null): void;
+  /** Its exec succeeded. */
+  running(): void;
+  /** It never ran: `code` is the errno's name (ENOENT, EMFILE, ...), or why the starter failed. */
+  failed(code: string, message?: string): void;
+  /** It ended, or (`lost`) its waiter died and its end is unknown. */
+  ended(exitCode: number | null, signal: NodeJS.Signals | null, lost?: string): void;
+}
+
+interface Request {
+  events: SpawnEvents;
+  pid?: number;
+}
+
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+const SIGNAL_NAMES = new Map(
+  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
+
+/**
+ * A long-lived Perl process that starts a slot's per-block workers, one at a time
+ * (`spawner-script.ts`).
+ * Node's `spawn` forks manifold itself on the main thread: the kernel copies the page tables of
+ * its heap, and every page manifold touches afterwards takes a copy-on-write fault, which on a
+ * virtual machine costs more than the fork (docs/performance.md). The starter is small, forks on
+ * the other core, and manifold only opens the new pipes' far ends through /proc.
+ */
+export class Spawner {
+  readonly #child: ChildProcess;
+  readonly #pid: number;
+  /** The environment the starter was given: requests carry only their differences from it. */
+  readonly base: NodeJS.ProcessEnv;
+  readonly #requests = new Map<number, Request>();
+  #next = 1;
+  #text = '';
+  #closed = false;
+  /** Why the starter is gone, once it is. */
+  #lost: string | null = null;
+
+  /** Starts one, or null where none can run (not Linux, no perl). */
+  static start(): Spawner | null {
+    if (process.platform !== 'linux') return null;
+    // Perl's own options from the environment must not change the starter; commands get them back.
+    const base = { ...process.env };
+    delete base.PERL5OPT;
+    delete base.PERL5LIB;
+    delete base.PERLLIB;
+    const child = spawn('perl', ['-e', SPAWNER_SCRIPT], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      detached: true,
+      env: base,
+    });
+    if (child.pid === undefined) {
+      child.on('error', () => {});
+      for (const stream of child.stdio) stream?.destroy();
+      return null;
+    }
+    return new Spawner(child, child.pid, base);
+  }
+
+  private constructor(child: ChildProcess, pid: number, base: NodeJS.ProcessEnv) {
+    this.#child = child;
+    this.#pid = pid;
+    this.base = base;
+    child.on('error', () => {});
+    child.stdin!.on('error', () => {});
+    child.stdout!.setEncoding('latin1');
+    child.stdout!.on('data', (text: string) => this.#read(text));
+    child.on('exit', (code, signal) => {
+      const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
+      // Its last replies may still be in the pipe: they are read first.
+      if (child.stdout!.readableEnded) this.#lose(how);
+      else child.stdout!.once('end', () => this.#lose(how));
+    });
+    this.#idle();
+  }
+
+  /** Whether it can take requests: not closed, not gone. */
+  get usable(): boolean {
+    return !this.#closed && this.#lost === null;
+  }
+
+  /**
+   * Starts `argv` with the starter's environment, `set` added and `unset` removed; false when a
+   * field holds a NUL, which only Node's own spawn can refuse as it should.
+   */
+  start(
+    argv: readonly string[],
+    set: readonly (readonly [string, string])[],
+    unset: readonly string[],
+    pipedStderr: boolean,
+    events: SpawnEvents,
+  ): boolean {
+    const fields = [
+      's',
+      String(this.#next),
+      pipedStderr ? '1' : '',
+      String(argv.length),
+      ...argv,
+      String(set.length),
+      ...set.flat(),
+      String(unset.length),
+      ...unset,
+    ];
+    if (fields.some((field) => field.includes('\0'))) return false;
+    const id = this.#next++;
+    if (this.#requests.size === 0) this.#busy();
+    this.#requests.set(id, { events });
+    this.#child.stdin!.write(`${fields.join('\0')}\0`);
+    return true;
+  }
+
+  /** No more requests: the starter ends once it has read them; running commands go on. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#child.stdin!.end();
+  }
+
+  #read(text: string): void {
+    const lines = (this.#text + text).split('\n');
+    this.#text = lines.pop()!;
+    for (const line of lines) {
+      const [kind, key, a, b, c, d] = line.split(' ');
+      const id = Number(key);
+      const request = this.#requests.get(id);
+      if (request === undefined) continue;
+      if (kind === 'P') this.#opened(id, request, Number(a), [b!, c!, d!]);
+      else if (kind === 'S') request.events.running();
+      else if (kind === 'F') {
+        this.#forget(id);
+        request.events.failed(ERRNO_NAMES.get(Number(a)) ?? `errno ${a}`);
+      } else if (kind === 'X') {
+        this.#forget(id);
+        const signal = b === '-' ? null : (SIGNAL_NAMES.get(Number(b)) ?? 'SIGKILL');
+        request.events.ended(a === '-' ? null : Number(a), signal);
+      }
+    }
+  }
+
+  #opened(id: number, request: Request, pid: number, fds: string[]): void {
+    request.pid = pid;
+    const [input, output, errors] = fds;
+    const opened: number[] = [];
+    try {
+      const open = (fd: string, flags: number) => {
+        opened.push(openSync(`/proc/${this.#pid}/fd/${fd}`, flags | fs.O_NONBLOCK));
+        return opened.at(-1)!;
+      };
+      const stdin = open(input!, fs.O_WRONLY);
+      const stdout = open(output!, fs.O_RDONLY);
+      const stderr = errors === '-' ? null : open(errors!, fs.O_RDONLY);
+      this.#child.stdin!.write(`c\0${id}\0`);
+      request.events.opened(
+        pid,
+        new Socket({ fd: stdin, readable: false }),
+        new Socket({ fd: stdout, writable: false }),
+        stderr === null ? null : new Socket({ fd: stderr, writable: false }),
+      );
+    } catch (error) {
+      for (const fd of opened) closeQuietly(fd);
+      this.#child.stdin!.write(`c\0${id}\0`);
+      killGroup(pid);
+      this.#forget(id);
+      request.events.failed((error as NodeJS.ErrnoException).code ?? 'EIO');
+    }
+  }
+
+  #forget(id: number): void {
+    this.#requests.delete(id);
+    if (this.#requests.size === 0) this.#idle();
+  }
+
+  /**
+   * The starter is gone: a command not yet started fails; one running is killed (nobody would
+   * hear its end) and fails as well.
+   */
+  #lose(how: string): void {
+    if (this.#lost !== null) return;
+    const message = `the process starter (perl, pid ${this.#pid}) ${how}`;
+    this.#lost = message;
+    for (const [id, request] of this.#requests) {
+      this.#requests.delete(id);
+      if (request.pid === undefined) request.events.failed('ESPAWNER', message);
+      else {
+        killGroup(request.pid);
+        request.events.ended(null, null, message);
+      }
+    }
+    if (this.#requests.size === 0) this.#idle();
+  }
+
+  // While nothing is asked of it, the starter does not keep manifold's event loop alive.
+  #busy(): void {
+    this.#child.ref();
+    (this.#child.stdout as Socket).ref();
+    (this.#child.stdin as Socket).ref();
+  }
+
+  #idle(): void {
+    this.#child.unref();
+    (this.#child.stdout as Socket).unref();
+    (this.#child.stdin as Socket).unref();
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {}
+}

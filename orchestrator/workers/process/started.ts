@@ -1,0 +1,169 @@
+import type { Socket } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
+import type { CommandSpec } from '../command.js';
+import { prefixLines } from '../stderr-prefix.js';
+import {
+  type ProcessEnd,
+  type StderrMode,
+  signalGroup,
+  startFailure,
+  type WorkerProcess,
+} from './spawn.js';
+import type { Spawner } from './spawner.js';
+
+/**
+ * The changes that make the starter's environment `env`: what to set, what to remove. Worked out
+ * once per slot; a block adds its own two variables.
+ */
+export function environmentChanges(
+  base: NodeJS.ProcessEnv,
+  env: NodeJS.ProcessEnv,
+): { set: [string, string][]; unset: string[] } {
+  const set: [string, string][] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && base[key] !== value) set.push([key, value]);
+  }
+  const unset = Object.keys(base).filter((key) => env[key] === undefined);
+  return { set, unset };
+}
+
+/**
+ * Starts a worker through the process starter (`spawner.ts`), as `spawnWorker` does with Node's
+ * spawn: the same process group, environment, stdio and exit statuses (127 and 126 for a command
+ * not found or not runnable). Its pipes come a moment later: what is written before is held, in
+ * order, and its `pid` is -1 until then (`onPid` hears it). Null when the starter cannot take
+ * it (a NUL in a field): Node's spawn then refuses it as it always did.
+ */
+export function startWorker(
+  spawner: Spawner,
+  command: CommandSpec,
+  stderr: StderrMode,
+  changes: { set: readonly (readonly [string, string])[]; unset: readonly string[] },
+  onPid: (pid: number) => void,
+): WorkerProcess | null {
+  const argv = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
+  const stdin = new LateWritable();
+  const stdout = new PassThrough();
+  const errors = stderr.kind === 'prefix' ? new PassThrough() : null;
+  const prefixed =
+    errors && stderr.kind === 'prefix' ? prefixLines(errors, stderr.prefix, stderr.target) : null;
+  let pid = -1;
+  // Its process group, known before its exec is: it can be signalled from then on.
+  let group = -1;
+  let sockets: (Socket | null)[] = [];
+  let pending: NodeJS.Signals | null = null;
+  let resolve!: (end: ProcessEnd) => void;
+  const exited = new Promise<ProcessEnd>((r) => {
+    resolve = r;
+  });
+  // As Node's 'close': the end is told once the process has ended and its output is all read.
+  const closed = [stdout, ...(errors === null ? [] : [errors])].map(
+    (stream) => new Promise<void>((r) => stream.once('end', () => r())),
+  );
+  const fail = (end: ProcessEnd) => {
+    stdin.discard();
+    stdout.end();
+    errors?.end();
+    resolve(end);
+  };
+  const accepted = spawner.start(argv, changes.set, changes.unset, errors !== null, {
+    opened(forked, input, output, error) {
+      group = forked;
+      sockets = [input, output, error];
+      for (const socket of sockets) socket?.on('error', () => {});
+      stdin.attach(input);
+      output.pipe(stdout);
+      if (error !== null) error.pipe(errors!);
+      if (pending !== null) signalGroup(group, pending);
+    },
+    running() {
+      pid = group;
+      onPid(pid);
+    },
+    failed(code, message) {
+      for (const socket of sockets) {
+        socket?.unpipe();
+        socket?.destroy();
+      }
+      fail(
+        message === undefined
+          ? startFailure({ code })
+          : { exitCode: null, signal: null, startError: message },
+      );
+    },
+    ended(exitCode, signal, lost) {
+      if (lost !== undefined) {
+        stdout.end();
+        errors?.end();
+      }
+      void Promise.all(closed).then(() =>
+        resolve(lost === undefined ? { exitCode, signal } : { exitCode, signal, lost }),
+      );
+    },
+  });
+  if (!accepted) return null;
+  return {
+    get pid() {
+      return pid;
+    },
+    stdin,
+    stdout,
+    exited,
+    signal(signal) {
+      prefixed?.release();
+      if (group > 0) signalGroup(group, signal);
+      else pending = signal;
+    },
+  };
+}
+
+/**
+ * A worker's stdin before its pipe exists: writes wait, in order, and each is called back once
+ * the pipe has taken it, as the pipe's own would be (so `writableLength` is what is unsent).
+ */
+class LateWritable extends Writable {
+  #socket: Socket | null = null;
+  #discarding = false;
+  #waiting: (() => void)[] = [];
+
+  attach(socket: Socket): void {
+    this.#socket = socket;
+    for (const go of this.#waiting.splice(0)) go();
+  }
+
+  /** The process never ran: what is written goes nowhere, as to a pipe nobody reads. */
+  discard(): void {
+    this.#discarding = true;
+    for (const go of this.#waiting.splice(0)) go();
+  }
+
+  #when(go: () => void): void {
+    if (this.#socket !== null || this.#discarding) go();
+    else this.#waiting.push(go);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    this.#when(() => {
+      const socket = this.#socket;
+      if (socket === null || socket.destroyed) return done();
+      const last = chunks.length - 1;
+      socket.cork();
+      // A worker that stops reading early (head) is no error here: its exit status says.
+      for (let i = 0; i <= last; i++)
+        socket.write(chunks[i]!.chunk, i === last ? () => done() : undefined);
+      socket.uncork();
+    });
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.#when(() => {
+      this.#socket?.end();
+      done();
+    });
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.#socket?.destroy();
+    done(error);
+  }
+}

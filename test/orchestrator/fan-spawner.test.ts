@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, manifold, run } from '../helpers.js';
+import { records, recordText } from '../support/lines.js';
+import {
+  commandOf,
+  descendants,
+  holdsWithin,
+  leftovers,
+  pidDir,
+  pidsIn,
+  tracked,
+} from '../support/proc.js';
+import { finish } from '../support/spawn.js';
+import { tempDir } from '../support/temp.js';
+
+// Per-block workers are started by a perl process of each slot's own (workers/process/
+// spawner.ts), or by Node's spawn where perl cannot be run: both give the same runs.
+
+const perBlock = ['fan', '-j', '2', '--per-block', '--block', '1K'];
+
+/** A PATH that has `sh`, `cat` and `sleep` but no perl: the starter cannot be started. */
+function pathWithoutPerl(): string {
+  const dir = join(tempDir('manifold-fan-spawner-'), 'bin');
+  mkdirSync(dir);
+  for (const name of ['sh', 'cat', 'sleep', 'ls', 'wc'])
+    symlinkSync(`/usr/bin/${name}`, join(dir, name));
+  return dir;
+}
+
+/** Runs manifold with node named by its path, so that PATH may lack both node and perl. */
+const runManifold = (args: string[], input: string, path?: string) =>
+  run(process.execPath, [manifold, ...args], input, {
+    env: path === undefined ? {} : { PATH: path },
+    timeout: 15_000,
+  });
+
+describe('the process starter', () => {
+  it('killed mid-run: one line naming it, exit 1, no process left, no hang', async () => {
+    const pids = pidDir();
+    // Both workers get a block, copy it and wait forever: only the starter's end ends the run.
+    const child = spawn(
+      process.execPath,
+      [manifold, ...perBlock, '--', fixture('fail-on'), 'never', '3', 'hang'],
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, MF_PIDS: pids } },
+    );
+    child.stdin.end(records(1, 128));
+    expect(await holdsWithin(() => pidsIn(pids).length === 2, 10_000)).toBe(true);
+    const below = descendants(child.pid!);
+    const starters = below.filter((pid) => commandOf(pid).startsWith('perl -e'));
+    expect(starters.length).toBeGreaterThanOrEqual(1);
+    const procs = tracked(below);
+    process.kill(starters[0]!, 'SIGKILL');
+    const result = await finish(child, 10_000);
+    expect(result.hung).toBe(false);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: worker [12] \\(pid \\d+: [^)]*fail-on never 3 hang\\) was killed, as the process starter \\(perl, pid ${starters[0]}\\) was killed by SIGKILL on block \\d+ \\(records \\d+-\\d+\\)\\n$`,
+      ),
+    );
+    expect(await leftovers(procs, 2_000)).toEqual([]);
+  });
+
+  it('missing (no perl on PATH): Node spawn runs the blocks, with the same output', async () => {
+    const input = records(1, 640);
+    const args = [
+      ...perBlock,
+      '--merge',
+      'ordered',
+      '--',
+      'sh',
+      '-c',
+      'cat; echo "end $MANIFOLD_BLOCK"',
+    ];
+    const [withPerl, without] = [
+      await runManifold(args, input),
+      await runManifold(args, input, pathWithoutPerl()),
+    ];
+    expect(without).toEqual(withPerl);
+    expect(withPerl.exitCode).toBe(0);
+    expect(withPerl.stdout.toString()).toContain(`${recordText(640)}\nend 10\n`);
+  });
+
+  it('gives today’s lines for a command not found (127) and a command exiting 3', async () => {
+    const input = records(1, 640);
+    const cases: [string[], RegExp, number][] = [
+      [
+        ['--shell', '--', 'mf-no-such-command', '--x'],
+        /^manifold: worker [12] \(pid \d+: mf-no-such-command --x\) exited with status 127 \(command not found\) on block \d+ \(records \d+-\d+\)$/m,
+        127,
+      ],
+      [
+        ['--', 'sh', '-c', 'exit 3'],
+        /^manifold: worker [12] \(pid \d+: sh -c exit 3\) exited with status 3 on block \d+ \(records \d+-\d+\)\n$/,
+        1,
+      ],
+    ];
+    const noPerl = pathWithoutPerl();
+    for (const [args, line, status] of cases) {
+      // Through the starter, and through Node's spawn (no perl on PATH): the same line.
+      for (const path of [undefined, noPerl]) {
+        const result = await runManifold([...perBlock, ...args], input, path);
+        expect(result.exitCode, result.stderr).toBe(status);
+        expect(result.stderr).toMatch(line);
+        expect(result.stderr).not.toMatch(/process starter|\n\s+at /);
+      }
+    }
+  });
+
+  it('looks a command up once, yet a command gone from PATH ends its next block as not found (127)', async () => {
+    // The starter keeps where it found the command; the file goes after the first block.
+    const dir = join(tempDir('manifold-fan-spawner-'), 'bin');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'mf-once'), '#!/bin/sh\ncat\nrm -f "$0"\n');
+    chmodSync(join(dir, 'mf-once'), 0o755);
+    const input = records(1, 640);
+    const result = await runManifold(
+      ['fan', '-j', '1', '--per-block', '--block', '1K', '--', 'mf-once'],
+      input,
+      `${dir}:${process.env.PATH}`,
+    );
+    expect(result.exitCode, result.stderr).toBe(127);
+    expect(result.stderr).toMatch(
+      /\(pid [^:]+: mf-once\) exited with status 127 \(command not found\) on block 2 /,
+    );
+    // The first block's records, and no more.
+    expect(result.stdout.toString()).toBe(input.slice(0, 1024));
+  });
+});
