@@ -54,14 +54,21 @@ export class Spawner {
     delete base.PERL5OPT;
     delete base.PERL5LIB;
     delete base.PERLLIB;
-    const child = spawn('perl', ['-e', SPAWNER_SCRIPT], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      detached: true,
-      env: base,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn('perl', ['-e', SPAWNER_SCRIPT], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        detached: true,
+        env: base,
+      });
+    } catch {
+      return null;
+    }
+    // Refused (no perl, EMFILE, EAGAIN): no pid, and out of descriptors no streams at all. Node's
+    // own spawn then starts the commands, and says why it cannot as it always does.
     if (child.pid === undefined) {
       child.on('error', () => {});
-      for (const stream of child.stdio) stream?.destroy();
+      for (const stream of child.stdio ?? []) stream?.destroy();
       return null;
     }
     return new Spawner(child, child.pid, base);
