@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
-import type { Pipeline, Stage } from '../config/model.js';
+import { fanNotes, type Pipeline } from '../config/model.js';
 import { openPipes } from '../pipeline/pipes.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
@@ -115,17 +115,6 @@ function load(config: string | PipelineConfig, set: Record<string, string> | und
     throw new UsageError('config must be a config file path or a config object');
   // JSON is YAML: the checks then point at lines of this text, as they would in a file.
   return checkConfig('<config>', variables, JSON.stringify(config, null, 2));
-}
-
-/** The decisions taken for the fans of a pipeline, branches included. */
-function fanNotes(stages: Stage[]): string[] {
-  return stages.flatMap((stage) =>
-    stage.kind === 'fan'
-      ? stage.notes
-      : stage.kind === 'branches'
-        ? stage.branches.flatMap((branch) => fanNotes(branch.stages))
-        : [],
-  );
 }
 
 /**

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
-import type { Stage } from '../config/model.js';
+import { fanNotes } from '../config/model.js';
 import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { checkStatsTarget } from './inputs.js';
@@ -70,15 +70,4 @@ function variables(sets: string[]): Record<string, string | undefined> {
     values[item.slice(0, at)] = item.slice(at + 1);
   }
   return values;
-}
-
-/** The decisions taken for the fans of a pipeline, branches included. */
-function fanNotes(stages: Stage[]): string[] {
-  return stages.flatMap((stage) =>
-    stage.kind === 'fan'
-      ? stage.notes
-      : stage.kind === 'branches'
-        ? stage.branches.flatMap((branch) => fanNotes(branch.stages))
-        : [],
-  );
 }

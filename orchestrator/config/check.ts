@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { keyNameOf, OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
-import { missingPrograms, shellQuote, toCommand } from './commands.js';
+import { type CommandChecking, checkCommand, checkJoin, checkWorker } from './check-commands.js';
 import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
 import { configHosts, onlyOtherMachines, type RawHosts } from './hosts.js';
 import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
@@ -12,44 +11,16 @@ import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
 import { configQueue } from './queue.js';
+import {
+  type Env,
+  type Path,
+  type RawConfig,
+  type RawStage,
+  type RawWorker,
+  stringsOf,
+} from './raw.js';
 import { checkSchema } from './schema-check.js';
 import { checkConfigTables } from './tables.js';
-
-type Path = (string | number)[];
-type Env = Record<string, string>;
-interface RawStage {
-  name?: string;
-  env?: Record<string, unknown>;
-  run?: string | string[];
-  filter?: string;
-  args?: string[];
-  fan?: Record<string, unknown> & { worker: RawWorker };
-  branches?: Record<string, RawStage[]>;
-  combine?: 'concat' | 'merge' | 'join';
-  join?: string | string[];
-  split?: string;
-  use?: string;
-}
-type RawWorker =
-  | string
-  | string[]
-  | {
-      run?: string | string[];
-      filter?: string;
-      args?: string[];
-      stages?: RawStage[];
-      env?: Record<string, unknown>;
-      threads?: boolean;
-    };
-interface RawConfig {
-  input?: string | string[];
-  output?: string;
-  env?: Record<string, unknown>;
-  pipelines?: Record<string, RawStage[]>;
-  tables?: Record<string, string>;
-  hosts?: RawHosts;
-  stages: RawStage[];
-}
 
 const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
 
@@ -91,12 +62,17 @@ class Checker {
   readonly #problems: Problem[] = [];
   #tables: string[] = [];
   readonly #files: FileChecks;
+  readonly #commands: CommandChecking;
 
   constructor(config: LoadedConfig, files: FileChecks) {
     this.#config = config;
     this.#files = files;
     this.#raw = config.data as RawConfig;
     this.#folder = dirname(resolve(config.file));
+    this.#commands = {
+      folder: this.#folder,
+      problem: (path, message) => this.#problem(path, message),
+    };
   }
 
   pipeline(): Pipeline {
@@ -147,7 +123,7 @@ class Checker {
     const line = this.#config.where(path).line;
     if (raw.use !== undefined) return this.#use(raw.use, path, env, using);
     if (raw.run !== undefined || raw.filter !== undefined) {
-      const command = this.#command(raw, path, env);
+      const command = checkCommand(this.#commands, raw, path, env);
       return command ? [{ kind: 'command', name, line, command }] : [];
     }
     if (raw.fan !== undefined) return this.#fan(raw.fan, [...path, 'fan'], name, line, env);
@@ -171,32 +147,6 @@ class Checker {
     return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target]);
   }
 
-  #command(
-    raw: { run?: string | string[]; filter?: string; args?: string[]; threads?: boolean },
-    path: Path,
-    env: Env,
-    onPath = true,
-  ): CommandSpec | null {
-    let command: CommandSpec;
-    if (raw.filter !== undefined) {
-      const module = resolve(this.#folder, raw.filter);
-      if (!existsSync(module)) {
-        this.#problem([...path, 'filter'], `filter module "${raw.filter}" does not exist`);
-        return null;
-      }
-      command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
-    } else {
-      command = toCommand(raw.run!, env);
-      // A thread's module is found with the fan's options (package binaries by name); a
-      // command that runs only on hosts is looked for there, as each host starts.
-      if (raw.threads !== true && onPath) {
-        for (const missing of missingPrograms(command, this.#folder))
-          this.#problem([...path, 'run'], missing);
-      }
-    }
-    return command;
-  }
-
   #fan(
     raw: Record<string, unknown> & { worker: RawWorker },
     path: Path,
@@ -217,7 +167,7 @@ class Checker {
     const onPath = !onlyOtherMachines(hosts, this.#folder);
     const worker =
       queue === null
-        ? this.#worker(raw.worker, [...path, 'worker'], env, onPath)
+        ? checkWorker(this.#commands, raw.worker, [...path, 'worker'], env, onPath)
         : { argv: ['queue'], shell: false, env: {} };
     if (worker === null || this.#problems.length > before) return [];
     try {
@@ -263,34 +213,6 @@ class Checker {
     }
   }
 
-  #worker(raw: RawWorker, path: Path, env: Env, onPath: boolean): CommandSpec | null {
-    if (typeof raw === 'string' || Array.isArray(raw)) {
-      return (
-        this.#command({ run: raw }, path.slice(0, -1).concat(['worker']), env, onPath) &&
-        toCommand(raw, env)
-      );
-    }
-    const kinds = (['run', 'filter', 'stages'] as const).filter((k) => raw[k] !== undefined);
-    if (kinds.length !== 1) {
-      this.#problem(path, 'a worker has one of run, filter or stages');
-      return null;
-    }
-    const workerEnv = { ...env, ...stringsOf(raw.env) };
-    if (raw.stages === undefined) return this.#command(raw, path, workerEnv, onPath);
-    // A sub-pipeline of commands becomes one shell pipeline per worker.
-    const parts: string[] = [];
-    raw.stages.forEach((stage, i) => {
-      const where = [...path, 'stages', i];
-      if (stage.run === undefined && stage.filter === undefined) {
-        this.#problem(where, 'a worker pipeline holds commands (run or filter) only');
-        return;
-      }
-      const command = this.#command(stage, where, workerEnv, onPath);
-      if (command) parts.push(command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv));
-    });
-    return { argv: [parts.join(' | ')], shell: true, env: workerEnv };
-  }
-
   #branches(
     raw: RawStage,
     path: Path,
@@ -309,7 +231,7 @@ class Checker {
     if (combine === 'join') {
       if (raw.join === undefined)
         this.#problem(path, 'combine: join needs a "join" command with {branch} placeholders');
-      else join = this.#join(raw.join, [...path, 'join'], names, env);
+      else join = checkJoin(this.#commands, raw.join, [...path, 'join'], names, env);
     } else if (raw.join !== undefined) {
       this.#problem([...path, 'join'], `"join" needs combine: join (it is ${combine})`);
     }
@@ -322,33 +244,4 @@ class Checker {
     const stage: BranchStage = { kind: 'branches', name, line, branches, combine, join, split };
     return [stage];
   }
-
-  #join(raw: string | string[], path: Path, branches: string[], env: Env): CommandSpec | null {
-    const text = typeof raw === 'string' ? raw : raw.join(' ');
-    const used = [...text.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
-    for (const name of used) {
-      if (!branches.includes(name))
-        this.#problem(
-          path,
-          `placeholder {${name}} names no branch (branches: ${branches.join(', ')})`,
-        );
-    }
-    for (const name of branches) {
-      if (!used.includes(name))
-        this.#problem(
-          path,
-          `branch "${name}" is not used by the join: write {${name}} where its output goes`,
-        );
-    }
-    const command = toCommand(raw, env);
-    const probe = command.shell
-      ? command
-      : { ...command, argv: command.argv.map((a) => a.replace(/\{[A-Za-z0-9_]+\}/g, '/dev/null')) };
-    for (const missing of missingPrograms(probe, this.#folder)) this.#problem(path, missing);
-    return command;
-  }
-}
-
-function stringsOf(env: Record<string, unknown> | undefined): Env {
-  return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
 }

@@ -51,3 +51,14 @@ export interface Pipeline {
   env: Record<string, string>;
   stages: Stage[];
 }
+
+/** The decisions taken for the fans of a pipeline, branches included. */
+export function fanNotes(stages: Stage[]): string[] {
+  return stages.flatMap((stage) =>
+    stage.kind === 'fan'
+      ? stage.notes
+      : stage.kind === 'branches'
+        ? stage.branches.flatMap((branch) => fanNotes(branch.stages))
+        : [],
+  );
+}

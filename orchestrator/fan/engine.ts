@@ -1,5 +1,4 @@
-import { closeSync } from 'node:fs';
-import { describeError, ExitCode, formatSize, RecordError } from '../../filters/index.js';
+import { describeError, ExitCode, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
@@ -9,20 +8,12 @@ import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { HaltCounter } from './halting.js';
-import { HeaderTaker } from './header-input.js';
 import { InputReader, inputName } from './input.js';
 import { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
 import { createCollector, createWorkers } from './parts.js';
 import { Progress } from './progress.js';
-import {
-  type RangeCut,
-  type RangeFile,
-  RangeReader,
-  rangesFor,
-  rangesNumbered,
-} from './range-input.js';
-import { createSplitter } from './splitter.js';
+import { readInput } from './reading.js';
 import { Stats } from './stats.js';
 import { FanWriter } from './writer.js';
 
@@ -204,64 +195,22 @@ export class Fan implements WorkerListener {
   }
 
   async #readAll(): Promise<void> {
-    const cut = rangesFor(this.#options);
-    const file = cut === null ? null : await this.#input.rangeFile();
-    if (cut !== null && file !== null) {
-      // Kept open to the end of the run: a retried block is read from it again.
-      if (file.owned) this.#closeInput = () => closeSync(file.fd);
-      await this.#readRanges(file, cut);
-    } else await this.#readStream();
+    await readInput({
+      options: this.#options,
+      log: this.#log,
+      input: this.#input,
+      sizes: this.#blockSizes,
+      dispatcher: this.#dispatcher,
+      header: this.#header,
+      add: (block) => this.#add(block),
+      roomForMore: () => this.#roomForMore(),
+      stopped: () => this.#stopping !== null || this.#haltingSoon,
+      closeAtEnd: (close) => {
+        this.#closeInput = close;
+      },
+    });
     this.#dispatcher.endInput();
     this.#settle();
-  }
-
-  /** A regular file read as ranges (range-input.ts): no byte of it scanned here. */
-  async #readRanges(file: RangeFile, cut: RangeCut): Promise<void> {
-    const sizes = this.#blockSizes;
-    const numbered = rangesNumbered(this.#options);
-    this.#log(
-      `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})`,
-    );
-    const reader = new RangeReader(file, cut, sizes.current, this.#options.maxRecord, {
-      numbered,
-      next: () => sizes.cut(),
-      gift: this.#options.kind === 'thread',
-    });
-    const stopped = () => this.#stopping !== null || this.#haltingSoon;
-    for await (const block of reader.blocks(() => this.#roomForMore(), stopped)) {
-      if (stopped()) break;
-      this.#add(block);
-    }
-  }
-
-  async #readStream(): Promise<void> {
-    const { framing } = this.#options;
-    const sizes = this.#blockSizes;
-    const splitter = createSplitter(
-      this.#options,
-      sizes.current,
-      () => this.#dispatcher.recordsPicked,
-    );
-    const { header } = this.#options;
-    const taker = header ? new HeaderTaker(header, framing, this.#header) : null;
-    // Blocks picked by key are copied out as they are added: their chunks can be read into again
-    // (not under --header, whose records stay views of the first chunk).
-    const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;
-    const add = (piece: Buffer) => {
-      for (const block of splitter.push(piece)) {
-        this.#add(block);
-        splitter.resize(sizes.cut());
-      }
-      if (consumed !== undefined) for (const chunk of consumed()) this.#input.recycle(chunk);
-    };
-    for await (const chunk of this.#input.chunks(() => this.#roomForMore())) {
-      if (this.#stopping !== null || this.#haltingSoon) break;
-      for (const piece of taker === null ? [chunk] : taker.push(chunk)) add(piece);
-    }
-    if (this.#stopping === null && !this.#haltingSoon) {
-      for (const piece of taker?.end() ?? []) add(piece);
-      for (const block of splitter.end()) this.#add(block);
-    }
   }
 
   #add(block: Block): void {

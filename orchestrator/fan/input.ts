@@ -13,7 +13,7 @@ import {
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
-import { fileChanged, type RangeFile } from './range-input.js';
+import { fileChanged, type RangeFile } from './range-file.js';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
 const READ_SIZE = 256 * 1024;

@@ -1,80 +1,9 @@
-import { fstatSync, read, readSync, type Stats } from 'node:fs';
-import {
-  ExitCode,
-  type Framing,
-  formatSize,
-  ManifoldError,
-  RecordError,
-} from '../../filters/index.js';
+import { fstatSync, readSync, type Stats } from 'node:fs';
+import { formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { giftableBuffer } from '../workers/gift.js';
-import type { FanOptions } from './options.js';
-
-/** How a block's end is found by looking near it only: a delimiter, or records of one size. */
-export type RangeCut = { kind: 'delimiter'; delimiter: Buffer } | { kind: 'fixed'; size: number };
-
-/**
- * The cut of a framing whose record ends can be found from a block's end alone, or null: a
- * delimiter that can overlap itself (`aa`: is `aaa` a record `a` or `` then `a`?) must be
- * searched from the front, and a frame's end is known only by walking every frame before it.
- */
-export function rangeCut(framing: Framing): RangeCut | null {
-  if (framing.kind === 'fixed') return { kind: 'fixed', size: framing.size };
-  if (framing.kind !== 'delimited') return null;
-  const d = framing.delimiter;
-  for (let shift = 1; shift < d.length; shift++) {
-    if (d.subarray(0, d.length - shift).equals(d.subarray(shift))) return null;
-  }
-  return { kind: 'delimiter', delimiter: d };
-}
-
-/** An input that is one regular file, opened. */
-export interface RangeFile {
-  fd: number;
-  /** Its name for messages: the --input given, or `stdin`. */
-  name: string;
-  /** Where reading starts: 0, or where stdin's offset was left by whoever ran manifold. */
-  start: number;
-  /** Opened by manifold (an --input), so closed by it at the end. */
-  owned: boolean;
-}
-
-/**
- * The cut for reading a fan's input as ranges, or null when it must be read and scanned as a
- * stream. Whole blocks go to one worker each (ready or round-robin dispatch). Numbers come
- * later or not at all: no --header, --joblog, --stats or --progress, and no record counts asked
- * by a pipeline or the library (`countOutput`). Attributed workers (threads, per-block
- * processes, --one-to-one, --protocol) qualify too: their blocks' records are counted as the
- * ranges are read (`numbered`), as those workers are told them before they start.
- */
-export function rangesFor(options: FanOptions): RangeCut | null {
-  const { dispatch, header, joblog, stats, progress, countOutput } = options;
-  if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
-  if (options.attribution !== 'none' && !localKind(options)) return null;
-  if (header || joblog || stats !== null || progress || countOutput) return null;
-  // A record is measured only where it spans a block's end: one over --max-record but within a
-  // block would pass unseen, so a limit below the block size is checked record by record.
-  if (options.maxRecord < options.blockSize) return null;
-  return rangeCut(options.framing);
-}
-
-/**
- * Whether a fan's ranges must carry record numbers: attributed workers are told where their
- * block starts (a thread's or a --protocol filter's `context.recordNumber` and its messages,
- * a per-block process's MANIFOLD_FIRST_RECORD) or count its records out (--one-to-one).
- */
-export function rangesNumbered(options: FanOptions): boolean {
-  return options.attribution !== 'none';
-}
-
-/**
- * Whether attributed workers of this kind may take ranges: local processes and threads, which
- * take a block's bytes as they are sent. Others (ssh, a queue) keep theirs the stream's way.
- */
-function localKind(options: FanOptions): boolean {
-  const { kind } = options;
-  return kind === undefined || kind === 'process' || kind === 'thread';
-}
+import type { RangeCut } from './range-cut.js';
+import { countEnds, fileChanged, type RangeFile, readAt } from './range-file.js';
 
 /** How a RangeReader cuts beyond its cut: record numbers, and block sizes that change. */
 export interface RangeOptions {
@@ -198,7 +127,7 @@ export class RangeReader {
     let records: number;
     if (cut.kind === 'fixed') records = Math.ceil(data.length / cut.size);
     else {
-      const { found, end } = count(data, cut.delimiter);
+      const { found, end } = countEnds(data, cut.delimiter);
       records = found + (end < data.length ? 1 : 0);
     }
     block.firstRecord = this.#nextRecord;
@@ -303,7 +232,7 @@ export class RangeReader {
         );
         if (n === 0) break;
         // Read on from the last delimiter's end, so that none is cut in two between reads.
-        const { found, end } = count(buffer.subarray(0, n), cut.delimiter);
+        const { found, end } = countEnds(buffer.subarray(0, n), cut.delimiter);
         records += found;
         if (at + n >= position) break;
         at += found > 0 ? end : Math.max(1, n - cut.delimiter.length + 1);
@@ -315,51 +244,4 @@ export class RangeReader {
       { code: 'manifold.recordTooLarge' },
     );
   }
-}
-
-/**
- * The error for a file read while it changed, or null: its size or modification time differ
- * from the start's, or (`short`) it ended before its size. Blocks read from it would not be
- * the file, so the run fails rather than lose or invent records quietly.
- */
-export function fileChanged(
-  name: string,
-  start: Stats,
-  now: Stats,
-  short = false,
-): ManifoldError | null {
-  if (!short && now.size === start.size && now.mtimeMs === start.mtimeMs) return null;
-  const how =
-    now.size > start.size ? 'grew' : now.size < start.size || short ? 'shrank' : 'was rewritten';
-  return new ManifoldError(
-    'manifold.io',
-    `the input file ${name} ${how} while it was read (${start.size} bytes at the start, ${now.size} now): its blocks would not be the file`,
-    { exitCode: ExitCode.failure },
-  );
-}
-
-/** The delimiters in `data`, and the end of the last. */
-function count(data: Buffer, delimiter: Buffer): { found: number; end: number } {
-  let found = 0;
-  let end = 0;
-  if (delimiter.length === 1) {
-    // A byte is searched for as a number: Buffer's search for a Buffer costs twice as much.
-    const byte = delimiter[0]!;
-    for (let at = data.indexOf(byte); at >= 0; at = data.indexOf(byte, end)) {
-      found++;
-      end = at + 1;
-    }
-    return { found, end };
-  }
-  for (let at = data.indexOf(delimiter); at >= 0; at = data.indexOf(delimiter, end)) {
-    found++;
-    end = at + delimiter.length;
-  }
-  return { found, end };
-}
-
-function readAt(fd: number, into: Buffer, offset: number, length: number, position: number) {
-  return new Promise<number>((resolve, reject) =>
-    read(fd, into, offset, length, position, (error, n) => (error ? reject(error) : resolve(n))),
-  );
 }

@@ -1,19 +1,13 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fan, type ManifoldError } from '../../orchestrator/index.js';
 import { numbered } from '../support/lines.js';
 import { sink } from '../support/sink.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 
 // The library's fan with hosts: the same settings as --host, the same output.
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(2, { withoutManifold: [1] });
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(2, { withoutManifold: [1] });
 
 describe('fan({ hosts }) from the library', () => {
   it('runs on the hosts, with their stats, as the command line does', async () => {

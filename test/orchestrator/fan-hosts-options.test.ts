@@ -1,20 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // The options of manifold fan --host: hosts files, user@host:port/slots, this machine, usage.
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(1);
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(1);
 
 const input = numbered(1, 3000);
 

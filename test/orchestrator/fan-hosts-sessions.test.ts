@@ -1,20 +1,14 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fan, OK, ok, readStats } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // A host with more slots than its sshd allows sessions over one connection (MaxSessions): more
 // connections are opened as sshd refuses sessions, and the host is still one host.
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(1, { maxSessions: 2 });
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(1, { maxSessions: 2 });
 
 const input = numbered(1, 3000);
 const job = ['--block', '2K', '--per-block', '--merge', 'ordered', '--', 'tr', '0-9', 'a-j'];

@@ -1,20 +1,14 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { fan, OK, ok } from '../support/fan-run.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // Shipping to hosts: --transfer and tables, once per host into a cache by content hash.
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(2);
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(2);
 
 const cache = (host: number) => join(test.hosts[host]!.home, '.cache', 'manifold', 'files');
 const cached = (host: number) => (existsSync(cache(host)) ? readdirSync(cache(host)).sort() : []);
@@ -31,14 +25,13 @@ function job(marker: string): string {
   return dir;
 }
 
-const hosts = () => ['--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'];
 const input = 'abc\ndef\nghi\n';
 
 describe('manifold fan --transfer, tables to hosts', () => {
   it('ships once per host, the workers see the paths at their names; a second run sends nothing', async () => {
     const dir = job('first');
     const args = [
-      ...hosts(),
+      ...test.args(),
       '--transfer',
       'shout.sh',
       '--transfer',
@@ -68,16 +61,21 @@ describe('manifold fan --transfer, tables to hosts', () => {
 
   it('--cleanup removes what this run shipped, and nothing else', async () => {
     const kept = job('kept');
-    await run(manifold, ['fan', ...hosts(), '--transfer', 'shout.sh', '--', './shout.sh'], input, {
-      cwd: kept,
-    });
+    await run(
+      manifold,
+      ['fan', ...test.args(), '--transfer', 'shout.sh', '--', './shout.sh'],
+      input,
+      {
+        cwd: kept,
+      },
+    );
     const before = cached(0);
     const dir = job('cleaned');
     const result = await run(
       manifold,
       [
         'fan',
-        ...hosts(),
+        ...test.args(),
         '--transfer',
         'shout.sh',
         '--cleanup',
@@ -121,7 +119,7 @@ describe('manifold fan --transfer, tables to hosts', () => {
       'tab',
     ];
     const local = await run(manifold, ['fan', '-j', '2', ...args], events, { cwd: dir });
-    const remote = await run(manifold, ['fan', ...hosts(), '--verbose', ...args], events, {
+    const remote = await run(manifold, ['fan', ...test.args(), '--verbose', ...args], events, {
       cwd: dir,
     });
     expect(ok(local)).toEqual(OK);
@@ -134,7 +132,7 @@ describe('manifold fan --transfer, tables to hosts', () => {
       manifold,
       [
         'fan',
-        ...hosts(),
+        ...test.args(),
         '--table',
         'users=users.mft',
         '--dispatch',

@@ -1,24 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
 import { fan, statsOf } from '../support/fan-run.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // --stats and --progress of a fan on hosts, against real sshd test hosts: per instance and per
 // host (a host dropped mid-run: fan-hosts-faults.test.ts).
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(2);
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(2);
 
-const hosts = () => ['--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'];
 const input = 'abc\ndef\nghi\n';
 
 /** What --stats says of a worker, and of a host. */
@@ -35,7 +28,7 @@ type PerHost = Counts & {
 describe('manifold fan --host: --stats and --progress', () => {
   it('--stats names the host each instance ran on', async () => {
     const result = await fan(
-      [...hosts(), '--per-block', '--block', '4', '--stats', '-', '--', 'cat'],
+      [...test.args(), '--per-block', '--block', '4', '--stats', '-', '--', 'cat'],
       input,
     );
     expect(result.exitCode).toBe(0);
@@ -47,7 +40,7 @@ describe('manifold fan --host: --stats and --progress', () => {
 
   it('--stats totals per host: slots, blocks given and done, bytes, instances, what the workers add up to', async () => {
     const result = await fan(
-      [...hosts(), '--per-block', '--block', '4', '--stats', '-', '--', 'cat'],
+      [...test.args(), '--per-block', '--block', '4', '--stats', '-', '--', 'cat'],
       input,
     );
     expect(result.exitCode).toBe(0);
@@ -80,7 +73,7 @@ describe('manifold fan --host: --stats and --progress', () => {
   it('--stats counts the failed instances of the host they failed on', async () => {
     const failOnH1 = 'case $HOME in */h1/home) exit 3;; *) exec cat;; esac';
     const result = await fan(
-      [...hosts(), '--per-block', '--block', '4', '--stats', '-', '--shell', '--', failOnH1],
+      [...test.args(), '--per-block', '--block', '4', '--stats', '-', '--shell', '--', failOnH1],
       input,
     );
     expect(result.exitCode).toBe(1);
@@ -103,7 +96,10 @@ describe('manifold fan --host: --stats and --progress', () => {
     const dir = tempDir('manifold-progress-');
     writeFileSync(join(dir, 'in.txt'), input);
     const command = [
-      `node ${manifold} fan --ssh '${test.ssh}' --host h1/1 --host h2/1 --per-block --block 4`,
+      `node ${manifold} fan ${test
+        .args()
+        .map((arg) => `'${arg}'`)
+        .join(' ')} --per-block --block 4`,
       `--progress --input ${dir}/in.txt -- cat > ${dir}/out.txt`,
     ].join(' ');
     const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false });

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { variedLines } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { C, fan, OK, ok } from '../support/fan-run.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 
 // manifold fan --host against real sshd test hosts (test/support/sshd.ts): the same bytes as
 // the local fan, for every merge and dispatch.
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(2);
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(2);
 
-const hostArgs = () => ['--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'];
 const input = `${variedLines(5_000, 7).join('\n')}\n`;
 
 describe('manifold fan --host: the same output as the local fan', () => {
@@ -43,7 +36,7 @@ describe('manifold fan --host: the same output as the local fan', () => {
       const common = ['-j', '2', '--block', '8K', ...args];
       const [local, remote] = await Promise.all([
         fan(common, input, C),
-        fan([...hostArgs(), ...common], input, C),
+        fan([...test.args(), ...common], input, C),
       ]);
       expect(ok(local)).toEqual(OK);
       expect(ok(remote)).toEqual(OK);

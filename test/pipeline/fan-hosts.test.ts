@@ -1,21 +1,15 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { check, expectProblems } from '../support/check.js';
 import { numbered } from '../support/lines.js';
 import { outcome, runConfig } from '../support/pipeline.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useTestHosts } from '../support/sshd.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // A config's hosts: at the top, or a fan stage's own, as --host and its options.
 
-let test: TestHosts;
-beforeAll(async () => {
-  test = await startHosts(1);
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestHosts(1);
 
 const input = numbered(1, 2000);
 

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CommandSpec } from '../workers/command.js';
+import { missingPrograms, shellQuote, toCommand } from './commands.js';
+import { type Env, type Path, type RawWorker, stringsOf } from './raw.js';
+
+// The commands of a config checked (check.ts): a stage's run or filter, a fan's worker, the
+// join of branches. Each problem is reported at its path; the result is what runs, or null.
+
+/** What the checks of commands need of the checker: the config's folder, where to report. */
+export interface CommandChecking {
+  folder: string;
+  problem(path: Path, message: string): void;
+}
+
+/**
+ * A run or filter command; `onPath` false leaves out looking for its program here (a command
+ * that runs only on hosts).
+ */
+export function checkCommand(
+  at: CommandChecking,
+  raw: { run?: string | string[]; filter?: string; args?: string[]; threads?: boolean },
+  path: Path,
+  env: Env,
+  onPath = true,
+): CommandSpec | null {
+  let command: CommandSpec;
+  if (raw.filter !== undefined) {
+    const module = resolve(at.folder, raw.filter);
+    if (!existsSync(module)) {
+      at.problem([...path, 'filter'], `filter module "${raw.filter}" does not exist`);
+      return null;
+    }
+    command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
+  } else {
+    command = toCommand(raw.run!, env);
+    // A thread's module is found with the fan's options (package binaries by name); a
+    // command that runs only on hosts is looked for there, as each host starts.
+    if (raw.threads !== true && onPath) {
+      for (const missing of missingPrograms(command, at.folder))
+        at.problem([...path, 'run'], missing);
+    }
+  }
+  return command;
+}
+
+/** A fan's worker: a command, or a sub-pipeline of commands. */
+export function checkWorker(
+  at: CommandChecking,
+  raw: RawWorker,
+  path: Path,
+  env: Env,
+  onPath: boolean,
+): CommandSpec | null {
+  if (typeof raw === 'string' || Array.isArray(raw)) {
+    return (
+      checkCommand(at, { run: raw }, path.slice(0, -1).concat(['worker']), env, onPath) &&
+      toCommand(raw, env)
+    );
+  }
+  const kinds = (['run', 'filter', 'stages'] as const).filter((k) => raw[k] !== undefined);
+  if (kinds.length !== 1) {
+    at.problem(path, 'a worker has one of run, filter or stages');
+    return null;
+  }
+  const workerEnv = { ...env, ...stringsOf(raw.env) };
+  if (raw.stages === undefined) return checkCommand(at, raw, path, workerEnv, onPath);
+  // A sub-pipeline of commands becomes one shell pipeline per worker.
+  const parts: string[] = [];
+  raw.stages.forEach((stage, i) => {
+    const where = [...path, 'stages', i];
+    if (stage.run === undefined && stage.filter === undefined) {
+      at.problem(where, 'a worker pipeline holds commands (run or filter) only');
+      return;
+    }
+    const command = checkCommand(at, stage, where, workerEnv, onPath);
+    if (command) parts.push(command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv));
+  });
+  return { argv: [parts.join(' | ')], shell: true, env: workerEnv };
+}
+
+/** The join of branches: each branch's placeholder used, and no other. */
+export function checkJoin(
+  at: CommandChecking,
+  raw: string | string[],
+  path: Path,
+  branches: string[],
+  env: Env,
+): CommandSpec | null {
+  const text = typeof raw === 'string' ? raw : raw.join(' ');
+  const used = [...text.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
+  for (const name of used) {
+    if (!branches.includes(name))
+      at.problem(path, `placeholder {${name}} names no branch (branches: ${branches.join(', ')})`);
+  }
+  for (const name of branches) {
+    if (!used.includes(name))
+      at.problem(
+        path,
+        `branch "${name}" is not used by the join: write {${name}} where its output goes`,
+      );
+  }
+  const command = toCommand(raw, env);
+  const probe = command.shell
+    ? command
+    : { ...command, argv: command.argv.map((a) => a.replace(/\{[A-Za-z0-9_]+\}/g, '/dev/null')) };
+  for (const missing of missingPrograms(probe, at.folder)) at.problem(path, missing);
+  return command;
+}

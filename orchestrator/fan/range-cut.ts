@@ -1,0 +1,59 @@
+import type { Framing } from '../../filters/index.js';
+import type { FanOptions } from './options.js';
+
+// Whether a fan's input is read as byte ranges (range-input.ts), and how a block's end is found.
+
+/** How a block's end is found by looking near it only: a delimiter, or records of one size. */
+export type RangeCut = { kind: 'delimiter'; delimiter: Buffer } | { kind: 'fixed'; size: number };
+
+/**
+ * The cut of a framing whose record ends can be found from a block's end alone, or null: a
+ * delimiter that can overlap itself (`aa`: is `aaa` a record `a` or `` then `a`?) must be
+ * searched from the front, and a frame's end is known only by walking every frame before it.
+ */
+export function rangeCut(framing: Framing): RangeCut | null {
+  if (framing.kind === 'fixed') return { kind: 'fixed', size: framing.size };
+  if (framing.kind !== 'delimited') return null;
+  const d = framing.delimiter;
+  for (let shift = 1; shift < d.length; shift++) {
+    if (d.subarray(0, d.length - shift).equals(d.subarray(shift))) return null;
+  }
+  return { kind: 'delimiter', delimiter: d };
+}
+
+/**
+ * The cut for reading a fan's input as ranges, or null when it must be read and scanned as a
+ * stream. Whole blocks go to one worker each (ready or round-robin dispatch). Numbers come
+ * later or not at all: no --header, --joblog, --stats or --progress, and no record counts asked
+ * by a pipeline or the library (`countOutput`). Attributed workers (threads, per-block
+ * processes, --one-to-one, --protocol) qualify too: their blocks' records are counted as the
+ * ranges are read (`numbered`), as those workers are told them before they start.
+ */
+export function rangesFor(options: FanOptions): RangeCut | null {
+  const { dispatch, header, joblog, stats, progress, countOutput } = options;
+  if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
+  if (options.attribution !== 'none' && !localKind(options)) return null;
+  if (header || joblog || stats !== null || progress || countOutput) return null;
+  // A record is measured only where it spans a block's end: one over --max-record but within a
+  // block would pass unseen, so a limit below the block size is checked record by record.
+  if (options.maxRecord < options.blockSize) return null;
+  return rangeCut(options.framing);
+}
+
+/**
+ * Whether a fan's ranges must carry record numbers: attributed workers are told where their
+ * block starts (a thread's or a --protocol filter's `context.recordNumber` and its messages,
+ * a per-block process's MANIFOLD_FIRST_RECORD) or count its records out (--one-to-one).
+ */
+export function rangesNumbered(options: FanOptions): boolean {
+  return options.attribution !== 'none';
+}
+
+/**
+ * Whether attributed workers of this kind may take ranges: local processes and threads, which
+ * take a block's bytes as they are sent. Others (ssh, a queue) keep theirs the stream's way.
+ */
+function localKind(options: FanOptions): boolean {
+  const { kind } = options;
+  return kind === undefined || kind === 'process' || kind === 'thread';
+}

@@ -1,0 +1,63 @@
+import { read, type Stats } from 'node:fs';
+import { ExitCode, ManifoldError } from '../../filters/index.js';
+
+// A regular file read as ranges: the file, reads at an offset, checks that it did not change.
+
+/** An input that is one regular file, opened. */
+export interface RangeFile {
+  fd: number;
+  /** Its name for messages: the --input given, or `stdin`. */
+  name: string;
+  /** Where reading starts: 0, or where stdin's offset was left by whoever ran manifold. */
+  start: number;
+  /** Opened by manifold (an --input), so closed by it at the end. */
+  owned: boolean;
+}
+
+/**
+ * The error for a file read while it changed, or null: its size or modification time differ
+ * from the start's, or (`short`) it ended before its size. Blocks read from it would not be
+ * the file, so the run fails rather than lose or invent records quietly.
+ */
+export function fileChanged(
+  name: string,
+  start: Stats,
+  now: Stats,
+  short = false,
+): ManifoldError | null {
+  if (!short && now.size === start.size && now.mtimeMs === start.mtimeMs) return null;
+  const how =
+    now.size > start.size ? 'grew' : now.size < start.size || short ? 'shrank' : 'was rewritten';
+  return new ManifoldError(
+    'manifold.io',
+    `the input file ${name} ${how} while it was read (${start.size} bytes at the start, ${now.size} now): its blocks would not be the file`,
+    { exitCode: ExitCode.failure },
+  );
+}
+
+/** The delimiters in `data`, and the end of the last. */
+export function countEnds(data: Buffer, delimiter: Buffer): { found: number; end: number } {
+  let found = 0;
+  let end = 0;
+  if (delimiter.length === 1) {
+    // A byte is searched for as a number: Buffer's search for a Buffer costs twice as much.
+    const byte = delimiter[0]!;
+    for (let at = data.indexOf(byte); at >= 0; at = data.indexOf(byte, end)) {
+      found++;
+      end = at + 1;
+    }
+    return { found, end };
+  }
+  for (let at = data.indexOf(delimiter); at >= 0; at = data.indexOf(delimiter, end)) {
+    found++;
+    end = at + delimiter.length;
+  }
+  return { found, end };
+}
+
+/** One `pread` of the file (libuv's thread pool): the bytes read, 0 at its end. */
+export function readAt(fd: number, into: Buffer, offset: number, length: number, position: number) {
+  return new Promise<number>((resolve, reject) =>
+    read(fd, into, offset, length, position, (error, n) => (error ? reject(error) : resolve(n))),
+  );
+}

@@ -1,0 +1,89 @@
+import { closeSync } from 'node:fs';
+import { formatSize } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
+import type { InputHeader } from '../workers/header.js';
+import type { BlockSizes } from './block-size.js';
+import type { Dispatcher } from './dispatch.js';
+import { HeaderTaker } from './header-input.js';
+import type { InputReader } from './input.js';
+import type { FanOptions, Log } from './options.js';
+import { type RangeCut, rangesFor, rangesNumbered } from './range-cut.js';
+import type { RangeFile } from './range-file.js';
+import { RangeReader } from './range-input.js';
+import { createSplitter } from './splitter.js';
+
+// The fan engine's reading loop (engine.ts): the input cut into blocks, as ranges of a regular
+// file or by scanning a stream, each block handed to the engine as it is cut.
+
+/** What the reading loop needs of the engine. */
+export interface Reading {
+  options: FanOptions;
+  log: Log;
+  input: InputReader;
+  sizes: BlockSizes;
+  dispatcher: Dispatcher;
+  /** --header: the input's first records, filled in as they are read. */
+  header: InputHeader;
+  /** Takes a block just cut. */
+  add(block: Block): void;
+  /** Resolves once the queues have room again: the input waits while they are full. */
+  roomForMore(): Promise<void>;
+  /** Whether no more is to be read: the fan is stopping, or halting soon. */
+  stopped(): boolean;
+  /** Takes what closes an input file read as ranges, at the end of the run. */
+  closeAtEnd(close: () => void): void;
+}
+
+/** Reads the whole input into blocks, as ranges when it can (range-cut.ts) or as a stream. */
+export async function readInput(reading: Reading): Promise<void> {
+  const cut = rangesFor(reading.options);
+  const file = cut === null ? null : await reading.input.rangeFile();
+  if (cut !== null && file !== null) {
+    // Kept open to the end of the run: a retried block is read from it again.
+    if (file.owned) reading.closeAtEnd(() => closeSync(file.fd));
+    await readRanges(reading, file, cut);
+  } else await readStream(reading);
+}
+
+/** A regular file read as ranges (range-input.ts): no byte of it scanned here. */
+async function readRanges(reading: Reading, file: RangeFile, cut: RangeCut): Promise<void> {
+  const { options, sizes, stopped } = reading;
+  const numbered = rangesNumbered(options);
+  reading.log(
+    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})`,
+  );
+  const reader = new RangeReader(file, cut, sizes.current, options.maxRecord, {
+    numbered,
+    next: () => sizes.cut(),
+    gift: options.kind === 'thread',
+  });
+  for await (const block of reader.blocks(() => reading.roomForMore(), stopped)) {
+    if (stopped()) break;
+    reading.add(block);
+  }
+}
+
+async function readStream(reading: Reading): Promise<void> {
+  const { options, sizes, dispatcher, input, stopped } = reading;
+  const { framing, header } = options;
+  const splitter = createSplitter(options, sizes.current, () => dispatcher.recordsPicked);
+  const taker = header ? new HeaderTaker(header, framing, reading.header) : null;
+  // Blocks picked by key are copied out as they are added: their chunks can be read into again
+  // (not under --header, whose records stay views of the first chunk).
+  const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;
+  const add = (piece: Buffer) => {
+    for (const block of splitter.push(piece)) {
+      reading.add(block);
+      splitter.resize(sizes.cut());
+    }
+    if (consumed !== undefined) for (const chunk of consumed()) input.recycle(chunk);
+  };
+  for await (const chunk of input.chunks(() => reading.roomForMore())) {
+    if (stopped()) break;
+    for (const piece of taker === null ? [chunk] : taker.push(chunk)) add(piece);
+  }
+  if (!stopped()) {
+    for (const piece of taker?.end() ?? []) add(piece);
+    for (const block of splitter.end()) reading.add(block);
+  }
+}
