@@ -176,6 +176,19 @@ describe('mf-join on ndjson', () => {
     );
     expect(result.exitCode).toBe(1);
   });
+
+  it('a json: key on a record that is not JSON: the record and invalid JSON in one line, exit 1', async () => {
+    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    for (const split of [[], ['--split', 'ndjson']]) {
+      const result = await run(
+        mfJoin,
+        ['--table', table, '--key', 'json:user', ...split],
+        '{"user":"u1"}\nu2 not json\n',
+      );
+      expect(result.stderr).toMatch(/^mf-join: stdin:2: invalid JSON: [^\n]+\n$/);
+      expect(result.exitCode).toBe(1);
+    }
+  });
 });
 
 describe('mf-join usage', () => {
