@@ -168,6 +168,11 @@ describe('the SDK: tables that cannot be read', () => {
       ],
       [[], {}, 'table "t" was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
       [
+        ['--table', `t=${table}`, '--table', `t=${join(dir, 'empty')}`],
+        {},
+        '--table t: given twice (one name, one table)',
+      ],
+      [
         ['--table', 'users'],
         {},
         '--table users: nothing at the path "users" (a value without = is a table\'s path); to name a table, give NAME=PATH: --table users=<the table\'s folder>',
