@@ -388,6 +388,21 @@ describe('manifold table: the command line', () => {
       const result = await run(manifold, args);
       expect(result.exitCode).toBe(0);
       expect(result.stdout.toString()).toMatch(/\nExamples:\n {2}manifold table /);
+      // Every option the issue names has an example of its own.
+      if (args[1] === 'build') {
+        const examples = result.stdout.toString().split('\nExamples:\n')[1]!;
+        for (const option of [
+          '--key',
+          '--value',
+          '--split',
+          '--field-sep',
+          '--duplicates',
+          '--shards',
+          '--progress',
+          '-o',
+        ])
+          expect(examples).toContain(` ${option} `);
+      }
     }
     const alone = await run(manifold, ['table']);
     expect(alone.exitCode).toBe(2);
