@@ -279,6 +279,16 @@ describe('manifold table build: bad records and usage', () => {
       `manifold: -o ${join(dir, 'x', 't')}: no such directory ${join(dir, 'x')}\n`,
     );
   });
+
+  it('a folder it cannot write in: one line naming it and the system error, exit 1', async () => {
+    // /proc takes no new folder, even from root (whom a folder's permissions do not stop).
+    const path = writeInput(tempDir(), 'in.txt', 'a\n');
+    const result = await buildTable([path, '--key', 'whole', '-o', '/proc/t.mft']);
+    expect(result.stderr).toBe(
+      'manifold: -o /proc/t.mft: cannot write the table in /proc (ENOENT: no such file or directory)\n',
+    );
+    expect(result.exitCode).toBe(1);
+  });
 });
 
 describe('manifold table build --shards', () => {
