@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { ExitCode, ManifoldError, UsageError } from './errors.js';
 import { unescapeDelimiter } from './framing/spec.js';
 import { viewOf } from './framing/view.js';
 
@@ -63,7 +63,21 @@ export function keyOf(spec: KeySpec, record: Buffer): Buffer {
       return viewOf(record, bounds.start, bounds.end - bounds.start);
     }
     case 'json':
-      return Buffer.from(keyOfValue(spec, JSON.parse(record.toString('utf8'))), 'utf8');
+      return Buffer.from(keyOfValue(spec, parseJsonRecord(record)), 'utf8');
+  }
+}
+
+/**
+ * A record read for a `json:` key. Not JSON is the record's problem, said as the SDK says it
+ * for ndjson records (`stdin:2: invalid JSON: ...`), not as a bare `SyntaxError`.
+ */
+export function parseJsonRecord(record: Buffer): unknown {
+  try {
+    return JSON.parse(record.toString('utf8'));
+  } catch (error) {
+    throw new ManifoldError('manifold.record', `invalid JSON: ${(error as Error).message}`, {
+      exitCode: ExitCode.failure,
+    });
   }
 }
 

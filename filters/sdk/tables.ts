@@ -48,6 +48,9 @@ export class FilterTables {
   constructor(declared: readonly string[], values: readonly string[]) {
     for (const value of values) {
       const { name, path } = parseTableArgument(value);
+      // The second would silently replace the first.
+      if (this.#given.has(name))
+        throw new TableError(`--table ${name}: given twice (one name, one table)`);
       this.#given.set(name, path);
     }
     this.names = [...this.#given.keys()];

@@ -9,6 +9,21 @@ export function tableEnvName(name: string): string {
   return `MANIFOLD_TABLE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/**
+ * Two table names that give one environment variable (`users` twice, or `user-ids` and
+ * `user_ids`): the second would silently hide the first from every worker. Returns the message
+ * for `name` when an earlier name in `seen` (variable: name, filled here) took its variable.
+ */
+export function sameTableVariable(seen: Map<string, string>, name: string): string | undefined {
+  const variable = tableEnvName(name);
+  const first = seen.get(variable);
+  if (first === undefined) {
+    seen.set(variable, name);
+    return undefined;
+  }
+  return `tables ${first} and ${name} are both ${variable}: rename one`;
+}
+
 /** The path of table `name` from the environment, or `undefined` when it is not set. */
 export function tablePathFromEnv(
   name: string,

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { viewOf } from '../framing/view.js';
-import { type Bounds, fieldBounds, type KeySpec, keyOfValue } from '../keys.js';
+import { type Bounds, fieldBounds, type KeySpec, keyOfValue, parseJsonRecord } from '../keys.js';
 import type { Table } from './open.js';
 
 /** How a join treats records: keep matches, keep all, keep those without a match. */
@@ -35,7 +35,7 @@ export function joinBytes(options: JoinOptions): (record: Buffer) => unknown {
             fieldBounds(record, 0, record.length, key.index, key.separator, bounds);
             return viewOf(record, bounds.start, bounds.end - bounds.start);
           }
-        : (record: Buffer) => Buffer.from(keyOfValue(key, JSON.parse(record.toString('utf8'))));
+        : (record: Buffer) => Buffer.from(keyOfValue(key, parseJsonRecord(record)));
   return (record) => {
     const value = table.get(keyOf(record));
     if (value === undefined) return mode === 'inner' ? undefined : record;

@@ -105,5 +105,26 @@ export function readTableMeta(path: string): TableMeta {
       `table ${path}: format version ${String(meta.version)}, this manifold reads version ${TABLE_VERSION} (rebuild it)`,
     );
   }
+  const damaged = missingField(meta);
+  if (damaged !== undefined) {
+    throw new TableError(`table ${path}: ${META_FILE} is damaged (${damaged}): rebuild it`);
+  }
   return meta as TableMeta;
+}
+
+/** The first field readers need that a `table.json` lacks or holds wrong, or `undefined`. */
+function missingField(meta: Partial<TableMeta>): string | undefined {
+  if (typeof meta.key !== 'string') return 'no "key"';
+  if (!Number.isInteger(meta.shards) || (meta.shards as number) < 1) return 'no "shards"';
+  const lmdb = meta.lmdb as Partial<TableMeta['lmdb']> | undefined;
+  if (lmdb === null || typeof lmdb !== 'object') return 'no "lmdb"';
+  const files = lmdb.files;
+  if (
+    !Array.isArray(files) ||
+    files.length !== meta.shards ||
+    files.some((f) => typeof f !== 'string')
+  )
+    return `"lmdb.files" is not ${meta.shards} file names`;
+  if (lmdb.values !== 'raw' && lmdb.values !== 'list') return 'no "lmdb.values"';
+  return undefined;
 }

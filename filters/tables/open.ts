@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from 'lmdb';
 import { viewOf } from '../framing/view.js';
@@ -88,6 +89,7 @@ class LmdbTable implements Table {
       throw new TableError(`table ${path}: no shard ${shard} (it has ${meta.shards})`);
     }
     this.shard = meta.shards > 1 ? shard : undefined;
+    checkSize(path, meta);
     this.#dbs = meta.lmdb.files.map((file, index) =>
       this.shard === undefined || index === this.shard ? openShard(path, file, meta) : undefined,
     );
@@ -177,6 +179,28 @@ export function splitList(value: Buffer): Buffer[] {
     at += 4 + length;
   }
   return values;
+}
+
+/**
+ * The shard files' sizes against the build's sum: LMDB maps a file as it is, and a page cut
+ * off (a copy stopped short, a full disk) kills the reader with SIGBUS or SIGSEGV on first
+ * touch, not an error. A stat per shard is cheap next to opening it.
+ */
+function checkSize(path: string, meta: TableMeta): void {
+  if (typeof meta.bytes !== 'number') return;
+  let size = 0;
+  for (const file of meta.lmdb.files) {
+    try {
+      size += statSync(join(path, file)).size;
+    } catch {
+      return; // A missing file: its open says so.
+    }
+  }
+  if (size !== meta.bytes) {
+    throw new TableError(
+      `table ${path}: its files are ${size} bytes, table.json says ${meta.bytes}: damaged or changed since it was built (rebuild it)`,
+    );
+  }
 }
 
 /** The LMDB options every reader of a table uses; the build uses the same layout. */

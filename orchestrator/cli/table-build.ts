@@ -56,7 +56,8 @@ Examples:
   manifold table build visits.tsv --key field:1 --duplicates all -o visits.mft
   manifold table build users.tsv --key field:1 --shards 4 -o users.mft
       (then: manifold fan -j 4 --dispatch hash --key field:1 --table users=users.mft -- ...)
-  zcat ranges.tsv.gz | manifold table build - --key field:1 -o ranges.mft`,
+  zcat ranges.tsv.gz | manifold table build - --key field:1 -o ranges.mft
+  find . -print0 | manifold table build - --split nul --key whole --progress -o files.mft`,
     )
     .action((inputs: string[], options: Record<string, unknown>) =>
       run(load().then((m) => m.runTableBuild(inputs, options))),

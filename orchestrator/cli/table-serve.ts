@@ -34,6 +34,7 @@ Examples:
   $ manifold table serve users.mft --socket /tmp/users.sock &   # named users.mft
   $ curl -s --unix-socket /tmp/users.sock http://localhost/users.mft/u00000042
   $ read -r url < <(manifold table serve users.mft); server=$!   # any free port: the line
+  $ manifold table serve users.mft --listen 0.0.0.0:8080 --listen-any   # other hosts: no auth
 `;
 
 /** `manifold table serve <table>...`: lookups over HTTP, for workers that cannot open LMDB. */

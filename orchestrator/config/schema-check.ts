@@ -44,6 +44,8 @@ export function checkSchema(config: LoadedConfig): Problem[] {
 function isNoise(error: ErrorObject, all: ErrorObject[]): boolean {
   // An `if`/`then` (a fan's worker, unless it has a queue) says its own failing `then` twice.
   if (error.keyword === 'if') return true;
+  // A `propertyNames` failure repeats the name's own error (its pattern), which says more.
+  if (error.keyword === 'propertyNames') return true;
   const inOneOf = error.schemaPath.includes('/oneOf/');
   if (!inOneOf) return false;
   return all.some(
@@ -94,13 +96,20 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
       };
     case 'oneOf':
       return { ...config.where(path), message: `${name} ${oneOfMessage(path)}` };
-    case 'pattern':
-      return { ...config.where(path), message: `${name} may hold only letters, digits, _ . and -` };
-    case 'propertyNames':
+    case 'pattern': {
+      // The schema's patterns are the names' two alphabets: with `.` and `-`, or without.
+      const pattern = (error.params as { pattern: string }).pattern;
+      const allowed = pattern.includes('.-')
+        ? 'letters, digits, _ . and -'
+        : 'letters, digits and _';
+      const key = error.propertyName;
+      if (key === undefined)
+        return { ...config.where(path), message: `${name} may hold only ${allowed}` };
       return {
-        ...config.where(path),
-        message: `a name in ${name} may hold only letters, digits and _`,
+        ...config.where(path, key),
+        message: `a name in ${name} ("${key}") may hold only ${allowed}`,
       };
+    }
     default:
       return { ...config.where(path), message: `${name} ${error.message ?? 'is not valid'}` };
   }

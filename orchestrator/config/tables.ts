@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describeError } from '../../filters/index.js';
-import { tableEnvName } from '../../filters/tables/env.js';
+import { sameTableVariable, tableEnvName } from '../../filters/tables/env.js';
 import { readTableMeta } from '../../filters/tables/meta.js';
 
 /** A config's `tables:`, checked: the environment naming them, and the fans' `--table` values. */
@@ -20,7 +20,13 @@ export function checkConfigTables(
   report: (name: string, message: string) => void,
 ): ConfigTables {
   const tables: ConfigTables = { env: {}, values: [] };
+  const seen = new Map<string, string>();
   for (const [name, path] of Object.entries(raw ?? {})) {
+    const same = sameTableVariable(seen, name);
+    if (same !== undefined) {
+      report(name, same);
+      continue;
+    }
     const absolute = resolve(folder, path);
     try {
       readTableMeta(absolute);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../filters/index.js';
 import { parseTableArgument } from '../../filters/sdk/tables.js';
-import { tableEnvName } from '../../filters/tables/env.js';
+import { sameTableVariable, tableEnvName } from '../../filters/tables/env.js';
 import { readTableMeta } from '../../filters/tables/meta.js';
 import type { DispatchStrategy } from './options.js';
 
@@ -31,7 +31,10 @@ export function tableEnvironment(
 ): Record<string, string> {
   const dispatch = fan.name?.('dispatch') ?? '--dispatch';
   const env: Record<string, string> = {};
+  const seen = new Map<string, string>();
   for (const { name, path } of tables) {
+    const same = sameTableVariable(seen, name);
+    if (same !== undefined) throw new UsageError(same);
     const meta = readTableMeta(path);
     if (meta.shards > 1 && (fan.workers !== meta.shards || fan.dispatch !== 'hash')) {
       throw new UsageError(

@@ -59,7 +59,7 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
   checkTarget(options.output);
   removeDeadBuilds(options.output);
   const temporary = temporaryPath(options.output);
-  makeTemporary(temporary);
+  makeTemporary(temporary, options.output);
   const inputBytes = filesSize(options.inputs);
   const shardOptions = {
     maxReaders: MAX_READERS,

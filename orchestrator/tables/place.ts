@@ -8,7 +8,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../../filters/index.js';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
 import { fsyncPath } from './sync.js';
 
@@ -83,10 +83,20 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Makes the build's directory, empty. */
-export function makeTemporary(path: string): void {
-  rmSync(path, { recursive: true, force: true });
-  mkdirSync(path);
+/** Makes the build's directory, empty; a folder that takes none is one line, exit 1. */
+export function makeTemporary(path: string, target: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+    mkdirSync(path);
+  } catch (error) {
+    // The system's words without the syscall and the temporary name: the user named the target.
+    const reason = (error as Error).message.replace(/,\s*\w+ '.*$/, '');
+    throw new ManifoldError(
+      'manifold.table',
+      `-o ${target}: cannot write the table in ${dirname(target)} (${reason})`,
+      { exitCode: ExitCode.failure },
+    );
+  }
 }
 
 /**

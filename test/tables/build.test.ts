@@ -279,6 +279,16 @@ describe('manifold table build: bad records and usage', () => {
       `manifold: -o ${join(dir, 'x', 't')}: no such directory ${join(dir, 'x')}\n`,
     );
   });
+
+  it('a folder it cannot write in: one line naming it and the system error, exit 1', async () => {
+    // /proc takes no new folder, even from root (whom a folder's permissions do not stop).
+    const path = writeInput(tempDir(), 'in.txt', 'a\n');
+    const result = await buildTable([path, '--key', 'whole', '-o', '/proc/t.mft']);
+    expect(result.stderr).toBe(
+      'manifold: -o /proc/t.mft: cannot write the table in /proc (ENOENT: no such file or directory)\n',
+    );
+    expect(result.exitCode).toBe(1);
+  });
 });
 
 describe('manifold table build --shards', () => {
@@ -388,6 +398,21 @@ describe('manifold table: the command line', () => {
       const result = await run(manifold, args);
       expect(result.exitCode).toBe(0);
       expect(result.stdout.toString()).toMatch(/\nExamples:\n {2}manifold table /);
+      // Every option the issue names has an example of its own.
+      if (args[1] === 'build') {
+        const examples = result.stdout.toString().split('\nExamples:\n')[1]!;
+        for (const option of [
+          '--key',
+          '--value',
+          '--split',
+          '--field-sep',
+          '--duplicates',
+          '--shards',
+          '--progress',
+          '-o',
+        ])
+          expect(examples).toContain(` ${option} `);
+      }
     }
     const alone = await run(manifold, ['table']);
     expect(alone.exitCode).toBe(2);

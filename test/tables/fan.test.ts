@@ -287,4 +287,48 @@ stages:
       /bad\.yaml:\d+:\d+: table users \(.*users\.mft\) has 2 shards: a fan that reads it needs 2 workers and dispatch hash/,
     );
   });
+
+  it('refuses a name that is not one, and two names for one MANIFOLD_TABLE_<NAME>, in one line each', async () => {
+    const dir = tempDir();
+    await builtTable(dir, 'users', users, ['--key', 'field:1']);
+    const config = writeInput(
+      dir,
+      'names.yaml',
+      `tables:
+  "bad name!": users.mft
+  user-ids: users.mft
+  user_ids: users.mft
+stages:
+  - fan: { workers: 2, worker: cat }
+`,
+    );
+    const result = await run(manifold, ['check', config]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      `${config}:2:3: a name in "tables" ("bad name!") may hold only letters, digits, _ . and -`,
+      `${config}:4:13: tables user-ids and user_ids are both MANIFOLD_TABLE_USER_IDS: rename one`,
+    ]);
+  });
+});
+
+describe('manifold fan --table, twice', () => {
+  it('refuses two tables of one name (or of one MANIFOLD_TABLE_<NAME>), exit 2, before starting workers', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', users, ['--key', 'field:1']);
+    for (const [a, b, variable] of [
+      ['users', 'users', 'MANIFOLD_TABLE_USERS'],
+      ['user-ids', 'user_ids', 'MANIFOLD_TABLE_USER_IDS'],
+    ]) {
+      const result = await run(
+        manifold,
+        ['fan', '--table', `${a}=${table}`, '--table', `${b}=${table}`, '--', 'cat'],
+        'x\n',
+      );
+      expect(result.stderr).toBe(
+        `manifold: tables ${a} and ${b} are both ${variable}: rename one\n`,
+      );
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout.toString()).toBe('');
+    }
+  });
 });

@@ -98,6 +98,28 @@ describe('mf-join against coreutils join and awk on the same data', () => {
     expect(result.stdout.toString()).toBe('e1,u1\tu1\tAnn\n');
   });
 
+  it('a record without its key field has an empty key, as in join: no match, kept by left and anti', async () => {
+    const table = await builtTable(tempDir(), 'users', 'u1\tAnn\n', [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+    ]);
+    const input = 'e1\tu1\ne2\n';
+    const out = async (mode: string) => {
+      const result = await run(
+        mfJoin,
+        ['--table', table, '--key', 'field:2', '--mode', mode],
+        input,
+      );
+      expect(result.exitCode).toBe(0);
+      return result.stdout.toString();
+    };
+    expect(await out('inner')).toBe('e1\tu1\tu1\tAnn\n');
+    expect(await out('left')).toBe('e1\tu1\tu1\tAnn\ne2\n');
+    expect(await out('anti')).toBe('e2\n');
+  });
+
   it('joins any framing: nul records', async () => {
     const table = await builtTable(tempDir(), 'users', 'u1 Ann\n', [
       '--key',
@@ -175,6 +197,19 @@ describe('mf-join on ndjson', () => {
       'mf-join: stdin:1: the value of key "u1" is not an object to merge: name a field with --as\n',
     );
     expect(result.exitCode).toBe(1);
+  });
+
+  it('a json: key on a record that is not JSON: the record and invalid JSON in one line, exit 1', async () => {
+    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    for (const split of [[], ['--split', 'ndjson']]) {
+      const result = await run(
+        mfJoin,
+        ['--table', table, '--key', 'json:user', ...split],
+        '{"user":"u1"}\nu2 not json\n',
+      );
+      expect(result.stderr).toMatch(/^mf-join: stdin:2: invalid JSON: [^\n]+\n$/);
+      expect(result.exitCode).toBe(1);
+    }
   });
 });
 

@@ -149,6 +149,20 @@ describe('the SDK: tables that cannot be read', () => {
     mkdirSync(old);
     const meta = JSON.parse(readFileSync(join(table, 'table.json'), 'utf8'));
     writeFileSync(join(old, 'table.json'), JSON.stringify({ ...meta, version: 99 }));
+    // A shard cut short killed the reader with SIGSEGV (LMDB maps the file as it is).
+    const cut = join(dir, 'cut.mft');
+    mkdirSync(cut);
+    writeFileSync(join(cut, 'table.json'), JSON.stringify(meta));
+    writeFileSync(
+      join(cut, 'shard-0.mdb'),
+      readFileSync(join(table, 'shard-0.mdb')).subarray(0, 100),
+    );
+    const bare = join(dir, 'bare.mft');
+    mkdirSync(bare);
+    writeFileSync(
+      join(bare, 'table.json'),
+      JSON.stringify({ format: meta.format, version: 1, key: 'whole', shards: 1 }),
+    );
     const cases: [string[], Record<string, string>, string][] = [
       [
         ['--table', `t=${join(dir, 'nope')}`],
@@ -166,7 +180,22 @@ describe('the SDK: tables that cannot be read', () => {
         {},
         `table ${old}: format version 99, this manifold reads version 1 (rebuild it)`,
       ],
+      [
+        ['--table', `t=${cut}`],
+        {},
+        `table ${cut}: its files are 100 bytes, table.json says ${meta.bytes}: damaged or changed since it was built (rebuild it)`,
+      ],
+      [
+        ['--table', `t=${bare}`],
+        {},
+        `table ${bare}: table.json is damaged (no "lmdb"): rebuild it`,
+      ],
       [[], {}, 'table "t" was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
+      [
+        ['--table', `t=${table}`, '--table', `t=${join(dir, 'empty')}`],
+        {},
+        '--table t: given twice (one name, one table)',
+      ],
       [
         ['--table', 'users'],
         {},
