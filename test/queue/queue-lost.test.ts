@@ -25,8 +25,11 @@ describe('a block that kills its worker', () => {
       const args = [...common, '--retries', String(retries)];
       const given = retries + 3;
       const server = await startNats();
-      // Block 2 of 4 SIGKILLs the `manifold worker` running it (the shell's parent).
-      const poison = '[ "$MANIFOLD_BLOCK" = 2 ] && kill -9 $PPID; cat';
+      // Block 2 of 4 SIGKILLs the `manifold worker` running it: the shell's parent, or its
+      // grandparent when a process starter (perl, workers/process/spawner.ts) started the shell.
+      const poison =
+        'w=$PPID; [ "$(cat /proc/$w/comm)" = perl ] && w=$(cut -d" " -f4 /proc/$w/stat); ' +
+        '[ "$MANIFOLD_BLOCK" = 2 ] && kill -9 $w; cat';
       const coordinator = coordinate(server.url, [...args, '--ack-wait', '1s'], input);
       const started: QueueWorker[] = [];
       let finished = false;
