@@ -25,7 +25,7 @@ const perBlock = ['fan', '-j', '2', '--per-block', '--block', '1K'];
 function pathWithoutPerl(): string {
   const dir = join(tempDir('manifold-fan-spawner-'), 'bin');
   mkdirSync(dir);
-  for (const name of ['sh', 'cat', 'sleep', 'ls', 'wc'])
+  for (const name of ['sh', 'cat', 'sleep', 'ls', 'wc', 'rm'])
     symlinkSync(`/usr/bin/${name}`, join(dir, name));
   return dir;
 }
@@ -111,22 +111,25 @@ describe('the process starter', () => {
   });
 
   it('looks a command up once, yet a command gone from PATH ends its next block as not found (127)', async () => {
-    // The starter keeps where it found the command; the file goes after the first block.
-    const dir = join(tempDir('manifold-fan-spawner-'), 'bin');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'mf-once'), '#!/bin/sh\ncat\nrm -f "$0"\n');
-    chmodSync(join(dir, 'mf-once'), 0o755);
+    // The starter keeps where it found the command; the file goes after the first block. Neither
+    // it nor Node's spawn (no perl on PATH) starts a process for the second: no pid to name.
     const input = records(1, 640);
-    const result = await runManifold(
-      ['fan', '-j', '1', '--per-block', '--block', '1K', '--', 'mf-once'],
-      input,
-      `${dir}:${process.env.PATH}`,
-    );
-    expect(result.exitCode, result.stderr).toBe(127);
-    expect(result.stderr).toMatch(
-      /\(pid [^:]+: mf-once\) exited with status 127 \(command not found\) on block 2 /,
-    );
-    // The first block's records, and no more.
-    expect(result.stdout.toString()).toBe(input.slice(0, 1024));
+    for (const path of [undefined, pathWithoutPerl()]) {
+      const dir = join(tempDir('manifold-fan-spawner-'), 'bin');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'mf-once'), '#!/bin/sh\ncat\nrm -f "$0"\n');
+      chmodSync(join(dir, 'mf-once'), 0o755);
+      const result = await runManifold(
+        ['fan', '-j', '1', '--per-block', '--block', '1K', '--', 'mf-once'],
+        input,
+        `${dir}:${path ?? process.env.PATH}`,
+      );
+      expect(result.exitCode, result.stderr).toBe(127);
+      expect(result.stderr).toMatch(
+        /^manifold: worker 1 \(mf-once\) exited with status 127 \(command not found\) on block 2 /,
+      );
+      // The first block's records, and no more.
+      expect(result.stdout.toString()).toBe(input.slice(0, 1024));
+    }
   });
 });

@@ -94,7 +94,7 @@ describe('the process transport', () => {
       retryable: true,
       notFound: true,
     });
-    expect(transport.describe()).toBe('worker 2 (pid undefined: mf-no-such-program-here --flag)');
+    expect(transport.describe()).toBe('worker 2 (mf-no-such-program-here --flag)');
   });
 
   it.each([

@@ -95,10 +95,14 @@ export class ProcessTransport implements Transport {
     this.#child.signal(reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
   }
 
-  /** `worker 2 (pid 4121: awk -F, ...)`: the pid of this process, the command as given. */
+  /**
+   * `worker 2 (pid 4121: awk -F, ...)`: the pid of this process, the command as given; without
+   * a pid where none was started (`worker 2 (awk -F, ...)`).
+   */
   describe(): string {
-    const pid = this.#child.pid > 0 ? this.#child.pid : undefined;
-    return `worker ${this.#spec.slot} (pid ${pid}: ${this.#spec.command.argv.join(' ')})`;
+    const command = this.#spec.command.argv.join(' ');
+    const pid = this.#child.pid;
+    return `worker ${this.#spec.slot} (${pid > 0 ? `pid ${pid}: ` : ''}${command})`;
   }
 
   /** The exit status and signal, as a person reads them; a shell's 127 and 126 named. */
