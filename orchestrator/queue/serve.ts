@@ -39,8 +39,6 @@ export interface ServeOptions {
   signal: AbortSignal;
 }
 
-/** Blocks a persistent worker is given ahead, so that its pipe never runs dry between blocks. */
-const PERSISTENT_AHEAD = 2;
 
 /** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
 interface Held {
@@ -136,7 +134,7 @@ class QueueServer implements WorkerListener {
    * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
    * for between blocks). Blocks pulled ahead are the worker's, not the pulling slot's: each
    * goes to the first slot ready for it, so a block is never kept waiting behind a busy slot
-   * while another is idle; at most one ahead per slot. Pulls are one at a time for the whole
+   * while another is idle; at most one ahead per slot in hand unpassed. Pulls are one at a time for the whole
    * worker; none while a block that runs alone is in hand.
    */
   async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
@@ -186,12 +184,17 @@ class QueueServer implements WorkerListener {
     }
   }
 
-  /** A block run alone waits for every other block in hand to be done; others as many ahead. */
+  /**
+   * A block run alone waits for every other block in hand to be done. A per-block worker takes
+   * one block ahead of the one it runs; a persistent one takes blocks while its input is not
+   * backed up (`Worker.ready`), as in a local fan, not by blocks in flight: a filter that holds
+   * its output back until more input comes (tr, awk, sed into a pipe) would otherwise wait for
+   * a block it is never given.
+   */
   #mayGive(worker: Worker, held: Held): boolean {
     if (!worker.ready) return false;
     if (held === this.#alone) return this.#held.size === 1 && worker.inFlight.length === 0;
-    const ahead = this.#options.attribution === 'per-block' ? 1 : PERSISTENT_AHEAD;
-    return worker.inFlight.length < ahead;
+    return this.#options.attribution !== 'per-block' || worker.inFlight.length < 2;
   }
 
   #pulled(): void {

@@ -66,4 +66,19 @@ describe('manifold fan --queue, merged as the local fan', () => {
     expect(await oneToOne.done()).toEqual({ exitCode: 0, stderr: '' });
     expect(await protocol.done()).toEqual({ exitCode: 0, stderr: '' });
   });
+
+  it('--one-to-one with a filter that holds its output back (tr into a pipe, blocks under its 4 KiB buffer): no hang', async () => {
+    // Blocks given to a persistent worker were capped at two in flight: tr wrote a block's last
+    // records only when more input came, and the worker waited for them before giving more.
+    const server = await startNats();
+    const worker = startWorker(server.url, ['-j', '2', '--one-to-one'], ['tr', 'a-z', 'A-Z']);
+    const args = ['--merge', 'ordered', '--block', '1K'];
+    const [queued, local] = await Promise.all([
+      coordinate(server.url, args, input),
+      fan([...args, '--', 'tr', 'a-z', 'A-Z'], input),
+    ]);
+    expect(ok(queued)).toEqual(OK);
+    expect(byteDiff(queued.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
+    expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+  });
 });
