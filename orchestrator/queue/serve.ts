@@ -39,7 +39,6 @@ export interface ServeOptions {
   signal: AbortSignal;
 }
 
-
 /** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
 interface Held {
   message: JsMsg;
