@@ -3,7 +3,7 @@ import type { Data } from './data.js';
 
 const AWK_WORK = `awk '{ s = 0; for (i = 0; i < $1; i++) s += i * i; print $2, s }'`;
 
-/** Fan-out and fan-in against cat | cat and GNU parallel, on the same 1 GiB (issue 5, 1-4). */
+/** Fan-out and fan-in against cat | cat and GNU parallel, on the same 1 GiB (targets: issue 13). */
 export function fanCases(data: Data, hasParallel: boolean): Case[] {
   const { root, big, bigBytes: bytes, bigRecords: records } = data;
   const manifold = `node ${root}dist/bundle/bin/manifold.js`;
@@ -16,8 +16,8 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       command: `${manifold} fan -j 2 -- cat < ${big} > /dev/null`,
       baseline: 'cat | cat',
       bytes,
-      target: 'ratio ≤ 1.3',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.3,
+      target: 'ratio ≤ 1.5',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
     },
     // The same with the output read by another program, as in real use: a pipe, not /dev/null.
     { group, name: 'cat | cat, into a pipe', command: `cat ${big} | cat | cat > /dev/null`, bytes },
@@ -27,6 +27,18 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       command: `${manifold} fan -j 2 -- cat < ${big} | cat > /dev/null`,
       baseline: 'cat | cat, into a pipe',
       bytes,
+      target: 'ratio ≤ 1.5',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
+    },
+    // Input from a pipe: nothing can be read twice or handed to a worker as a range.
+    {
+      group,
+      name: 'cat file | fan -j 2 cat (pipe input)',
+      command: `cat ${big} | ${manifold} fan -j 2 -- cat > /dev/null`,
+      baseline: 'fan -j 2 cat (merge ready)',
+      bytes,
+      target: 'ratio ≤ 1.2',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.2,
     },
     {
       group,
@@ -53,8 +65,8 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       command: `${manifold} fan -j 2 --dispatch hash --key field:1 -- cat < ${big} > /dev/null`,
       bytes,
       records,
-      target: '≥ 3 M records/s',
-      meets: ({ recordsPerSecond }) => recordsPerSecond !== undefined && recordsPerSecond >= 3e6,
+      target: '≥ 4 M records/s',
+      meets: ({ recordsPerSecond }) => recordsPerSecond !== undefined && recordsPerSecond >= 4e6,
     },
     {
       group: 'cpu',
@@ -138,8 +150,8 @@ function parallelCases({ big, bigBytes: bytes, bigRecords: records, quick }: Dat
       command: `${p} --pipepart -a ${big} --block -1 -j2 cat | cat > /dev/null`,
       baseline: 'fan -j 2 cat (merge ready), into a pipe',
       bytes,
-      target: 'ratio ≥ 1',
-      meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
+      target: 'ratio ≥ 1.2',
+      meets: ({ ratio }) => ratio !== undefined && ratio >= 1.2,
     },
     {
       group: 'fan',

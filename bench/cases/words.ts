@@ -5,7 +5,8 @@ const UPPER = `awk '{ print toupper($0) }'`;
 
 /**
  * The second data set: short lines of words (~90 bytes), where each record's cost shows more
- * than in access-log lines. Anchors of the same run: plain pipes, awk, sort, GNU parallel.
+ * than in access-log lines. Anchors of the same run: plain pipes, awk, sort, GNU parallel; the
+ * targets are issue 13's, as for the access-log lines (fan.ts).
  */
 export function wordsCases(data: Data, hasParallel: boolean): Case[] {
   const { root, words, wordsBytes: bytes, wordsRecords: records, wordsHead, quick } = data;
@@ -20,6 +21,32 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
       command: `${manifold} fan -j 2 -- cat < ${words} > /dev/null`,
       baseline: 'cat | cat',
       bytes,
+      target: 'ratio ≤ 1.5',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
+    },
+    {
+      group,
+      name: 'cat | cat, into a pipe',
+      command: `cat ${words} | cat | cat > /dev/null`,
+      bytes,
+    },
+    {
+      group,
+      name: 'fan -j 2 cat, into a pipe',
+      command: `${manifold} fan -j 2 -- cat < ${words} | cat > /dev/null`,
+      baseline: 'cat | cat, into a pipe',
+      bytes,
+      target: 'ratio ≤ 1.5',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
+    },
+    {
+      group,
+      name: 'cat file | fan -j 2 cat (pipe input)',
+      command: `cat ${words} | ${manifold} fan -j 2 -- cat > /dev/null`,
+      baseline: 'fan -j 2 cat',
+      bytes,
+      target: 'ratio ≤ 1.2',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.2,
     },
     {
       group,
@@ -27,6 +54,17 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
       command: `${manifold} fan -j 2 --merge ordered --one-to-one -- cat < ${words} > /dev/null`,
       baseline: 'fan -j 2 cat',
       bytes,
+      target: 'ratio ≤ 1.1',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.1,
+    },
+    {
+      group,
+      name: 'fan -j 2 --merge ordered cat (per-block workers)',
+      command: `${manifold} fan -j 2 --merge ordered -- cat < ${words} > /dev/null`,
+      baseline: 'fan -j 2 cat',
+      bytes,
+      target: 'ratio ≤ 1.5',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
     },
     {
       group,
@@ -35,6 +73,8 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
       baseline: 'fan -j 2 cat',
       bytes,
       records,
+      target: '≥ 4 M records/s',
+      meets: ({ recordsPerSecond }) => recordsPerSecond !== undefined && recordsPerSecond >= 4e6,
     },
     { group, name: 'awk toupper', command: `${UPPER} < ${words} > /dev/null`, bytes },
     {
@@ -56,6 +96,8 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
       command: `LC_ALL=C ${manifold} fan -j 2 --merge sorted -- sort < ${wordsHead} > /dev/null`,
       baseline: `sort, ${quick ? 'small' : '200 MB'}`,
       bytes: headBytes,
+      target: 'ratio ≤ 1',
+      meets: ({ ratio }) => ratio !== undefined && ratio <= 1,
     },
   ];
   if (hasParallel) {
@@ -67,6 +109,17 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
         command: `${p} --pipepart -a ${words} --block -1 -j2 cat > /dev/null`,
         baseline: 'fan -j 2 cat',
         bytes,
+        target: 'ratio ≥ 1',
+        meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
+      },
+      {
+        group,
+        name: 'parallel --pipepart, into a pipe',
+        command: `${p} --pipepart -a ${words} --block -1 -j2 cat | cat > /dev/null`,
+        baseline: 'fan -j 2 cat, into a pipe',
+        bytes,
+        target: 'ratio ≥ 1.2',
+        meets: ({ ratio }) => ratio !== undefined && ratio >= 1.2,
       },
       {
         group,
