@@ -1,0 +1,140 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashBytes } from '../../filters/hash.js';
+import { openTable } from '../../filters/tables/index.js';
+import { manifold, run } from '../helpers.js';
+import { buildTable, builtTable, getKeys, writeInput } from '../support/tables.js';
+import { tempDir } from '../support/temp.js';
+
+// manifold table build --shards, table get and stat, and the table command's own line (progress,
+// help): real processes on real LMDB files. Key specs, framings and bad input: build.test.ts.
+
+describe('manifold table build --shards', () => {
+  it('puts each key in the shard its hash picks, as --dispatch hash does', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `key${i}`);
+    const table = await builtTable(tempDir(), 't', keys.map((key) => `${key} v${key}\n`).join(''), [
+      '--key',
+      'field:1',
+      '--shards',
+      '3',
+    ]);
+    expect(readdirSync(table).sort()).toEqual([
+      'shard-0.mdb',
+      'shard-0.mdb-lock',
+      'shard-1.mdb',
+      'shard-1.mdb-lock',
+      'shard-2.mdb',
+      'shard-2.mdb-lock',
+      'table.json',
+    ]);
+    const whole = openTable(table);
+    const shards = [0, 1, 2].map((shard) => openTable(table, { shard }));
+    try {
+      for (const key of keys) {
+        const shard = hashBytes(Buffer.from(key)) % 3;
+        expect(whole.getString(key)).toBe(`${key} v${key}`);
+        expect(shards[shard]!.getString(key)).toBe(`${key} v${key}`);
+        expect(() => shards[(shard + 1) % 3]!.get(key)).toThrow(
+          new RegExp(
+            `key "${key}" is in shard ${shard}, but this worker opened shard ${(shard + 1) % 3} only`,
+          ),
+        );
+      }
+      expect(new Set(keys.map((key) => hashBytes(Buffer.from(key)) % 3)).size).toBe(3);
+    } finally {
+      for (const opened of [whole, ...shards]) opened.close();
+    }
+  });
+});
+
+describe('manifold table get and stat', () => {
+  it('prints the found values, then names each missing key and exits 1', async () => {
+    const table = await builtTable(tempDir(), 't', 'a 1\nb 2\n', ['--key', 'field:1']);
+    const result = await getKeys(table, ['a', 'x', 'b', 'y']);
+    expect(result.stdout.toString()).toBe('a 1\nb 2\n');
+    expect(result.stderr).toBe(
+      `manifold: table ${table}: no key "x"\nmanifold: table ${table}: no key "y"\n`,
+    );
+    expect(result.exitCode).toBe(1);
+    const withKey = await getKeys(table, ['b'], ['--with-key']);
+    expect(withKey.stdout.toString()).toBe('b\tb 2\n');
+  });
+
+  it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 't', 'a\t1\nb\t2\n', [
+      '--key',
+      'field:1',
+      '--field-sep',
+      'tab',
+      '--shards',
+      '2',
+    ]);
+    const result = await run(manifold, ['table', 'stat', table]);
+    expect(result.exitCode).toBe(0);
+    const text = result.stdout.toString();
+    expect(text).toMatch(
+      /^table {6}.*t\.mft\nformat {5}manifold-table 1\nkey {8}field:1 \(field separator "tab"\)\n/,
+    );
+    expect(text).toMatch(
+      /\nrecords {4}2\nkeys {7}2\nshards {5}2\nsize {7}\d+(\.\d)? KiB \(\d+ bytes\)\nbuilt {6}\d{4}-\d\d-\d\dT/,
+    );
+    expect(text).toContain(`\nfrom       ${join(dir, 't.in')}\n`);
+  });
+});
+
+describe('manifold table: the command line', () => {
+  it('draws --progress on a terminal only, then the summary line', async () => {
+    const dir = tempDir();
+    const input = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
+    const line = `${manifold} table build ${input} --key field:1 -o ${join(dir, 't.mft')} --progress`;
+    const tty = await run('script', ['-qec', line, '/dev/null']);
+    // The terminal's escapes made visible: ESC [ K clears the rest of the line.
+    expect(tty.stdout.toString().replaceAll('\x1b[K', '<clear>')).toMatch(
+      /^\rbuilding: 2 records, 8 B read, \d+ records\/s<clear>\r<clear>manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, /,
+    );
+    const piped = await buildTable([
+      input,
+      '--key',
+      'field:1',
+      '-o',
+      join(dir, 't.mft'),
+      '--progress',
+    ]);
+    expect(piped.stderr).toMatch(
+      /^manifold: built .*t\.mft: 2 records, 2 keys, 0 duplicates, [^\n]*\n$/,
+    );
+  });
+
+  it('shows help with examples for table and each subcommand; table alone is a usage error', async () => {
+    for (const args of [
+      ['table', '--help'],
+      ['table', 'build', '--help'],
+      ['table', 'get', '--help'],
+      ['table', 'stat', '--help'],
+    ]) {
+      const result = await run(manifold, args);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.toString()).toMatch(/\nExamples:\n {2}manifold table /);
+      // Every option the issue names has an example of its own.
+      if (args[1] === 'build') {
+        const examples = result.stdout.toString().split('\nExamples:\n')[1]!;
+        for (const option of [
+          '--key',
+          '--value',
+          '--split',
+          '--field-sep',
+          '--duplicates',
+          '--shards',
+          '--progress',
+          '-o',
+        ])
+          expect(examples).toContain(` ${option} `);
+      }
+    }
+    const alone = await run(manifold, ['table']);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toMatch(/^Usage: manifold table \[options\] \[command\]\n/);
+  });
+});
