@@ -3,23 +3,18 @@ import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { BlockClock } from '../fan/clock.js';
-import type { Block, BlockTry } from '../workers/block.js';
+import type { Block } from '../workers/block.js';
 import type { CommandSpec } from '../workers/command.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
 import type { QueueConnection } from '../workers/queue/connect.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
-import {
-  HEADER_FIRST_RECORD,
-  HEADER_RECORDS,
-  numberHeader,
-  readMessage,
-} from '../workers/queue/messages.js';
 import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
 import type { Attribution, Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
 import { waitForHeader } from './header.js';
+import { blockOf, type Held, type TryEnd, tryOf } from './held.js';
 import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
 import { JOB_POLL_MS, pause, pullOne, waitForJob } from './pull.js';
 import { fetchTables } from './tables.js';
@@ -37,17 +32,6 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Aborted to stop: the blocks in hand go back to the queue at once. */
   signal: AbortSignal;
-}
-
-/** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
-interface Held {
-  message: JsMsg;
-  block: Block;
-  pieces: Buffer[];
-  working: NodeJS.Timeout;
-  /** When it was given to a slot's worker, for --joblog's row (ms since the epoch). */
-  started: number;
-  slot: number;
 }
 
 /**
@@ -220,17 +204,7 @@ class QueueServer implements WorkerListener {
   #receive(message: JsMsg): Held | null {
     let block: Block;
     try {
-      const frame = readMessage(message.data);
-      if (frame.run !== this.#spec.run)
-        throw new Error(`it is of another run of the job (${frame.run})`);
-      block = {
-        seq: frame.seq,
-        parts: [frame.payload],
-        bytes: frame.payload.length,
-        firstRecord: numberHeader(message.headers, HEADER_FIRST_RECORD),
-        records: numberHeader(message.headers, HEADER_RECORDS),
-        failures: 0,
-      };
+      block = blockOf(message, this.#spec.run);
     } catch (error) {
       this.#options.log(`a message of the queue is no block (${describeError(error)}): dropped`);
       message.term();
@@ -275,10 +249,10 @@ class QueueServer implements WorkerListener {
   }
 
   /** Publishes a block's output with the try that made it, and acknowledges the block. */
-  #answer(held: Held, exit: { exitCode: number | null; signal: string | null }): void {
+  #answer(held: Held, exit: TryEnd): void {
     const { block } = held;
     const { conn, names } = this.#options;
-    const tried = this.#tried(held, exit);
+    const tried = tryOf(held, this.#host, exit);
     publishOutput(conn, names, block.seq, held.pieces, tried, () => this.#finished)
       .then((stored) => {
         clearInterval(held.working);
@@ -332,20 +306,11 @@ class QueueServer implements WorkerListener {
     const failure = {
       worker: `queue worker on ${this.#host}: ${end.worker}`,
       reason: `${end.reason} (try ${Math.min(tries, this.#spec.tries)} of ${this.#spec.tries})`,
-      tried: this.#tried(held, end.details ?? { exitCode: null, signal: null }),
+      tried: tryOf(held, this.#host, end.details ?? { exitCode: null, signal: null }),
     };
     publishFailure(conn, names, block.seq, failure, () => this.#finished)
       .then(() => message.term())
       .catch(() => message.nak());
-  }
-
-  /** A try as --joblog shows it: this machine, the slot, its times, its delivery, its end. */
-  #tried(held: Held, exit: { exitCode: number | null; signal: string | null }): BlockTry {
-    const { started, slot, message } = held;
-    const { exitCode, signal } = exit;
-    const runtimeMs = Date.now() - started;
-    const attempts = message.info.deliveryCount;
-    return { host: this.#host, slot, start: started, runtimeMs, attempts, exitCode, signal };
   }
 
   /** A block leaves the hand: the slots look again (one waited for it to run alone, or pull). */

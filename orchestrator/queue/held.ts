@@ -1,0 +1,48 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Block, BlockTry } from '../workers/block.js';
+import {
+  HEADER_FIRST_RECORD,
+  HEADER_RECORDS,
+  numberHeader,
+  readMessage,
+} from '../workers/queue/messages.js';
+
+/** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
+export interface Held {
+  message: JsMsg;
+  block: Block;
+  pieces: Buffer[];
+  working: NodeJS.Timeout;
+  /** When it was given to a slot's worker, for --joblog's row (ms since the epoch). */
+  started: number;
+  slot: number;
+}
+
+/** How a try ended, as a process's exit status (a persistent worker's block: 0, no signal). */
+export interface TryEnd {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** The block a pulled message carries; throws, saying why, when it is none of this run's. */
+export function blockOf(message: JsMsg, run: string): Block {
+  const frame = readMessage(message.data);
+  if (frame.run !== run) throw new Error(`it is of another run of the job (${frame.run})`);
+  return {
+    seq: frame.seq,
+    parts: [frame.payload],
+    bytes: frame.payload.length,
+    firstRecord: numberHeader(message.headers, HEADER_FIRST_RECORD),
+    records: numberHeader(message.headers, HEADER_RECORDS),
+    failures: 0,
+  };
+}
+
+/** A try as --joblog shows it: this machine, the slot, its times, its delivery, its end. */
+export function tryOf(held: Held, host: string, end: TryEnd): BlockTry {
+  const { started, slot, message } = held;
+  const { exitCode, signal } = end;
+  const runtimeMs = Date.now() - started;
+  const attempts = message.info.deliveryCount;
+  return { host, slot, start: started, runtimeMs, attempts, exitCode, signal };
+}
