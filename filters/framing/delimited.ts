@@ -34,6 +34,11 @@ export class DelimitedDecoder implements RecordDecoder {
     this.#limits = limits;
   }
 
+  /** Whether the unfinished record kept from the last read is (partly) a view of `memory`. */
+  holds(memory: ArrayBufferLike): boolean {
+    return this.#pending.holds(memory);
+  }
+
   push(chunk: Buffer, out: Buffer[]): void {
     let pos = this.#pending.length > 0 ? this.#finishPending(chunk, out) : 0;
     this.spanStart = out.length;

@@ -11,6 +11,11 @@ export class Pending {
     this.length += piece.length;
   }
 
+  /** Whether a piece kept is a view of `memory` (which must then not be read into again). */
+  holds(memory: ArrayBufferLike): boolean {
+    return this.pieces.some((piece) => piece.buffer === memory);
+  }
+
   /** The pending bytes followed by `head`, as one Buffer; empties the pending list. */
   take(head?: Buffer): Buffer {
     if (head && head.length > 0) this.add(head);

@@ -8,20 +8,30 @@ const MIN_READ = 64 * 1024;
 const IOV_MAX = 1024;
 
 /**
- * Reads a file descriptor in chunks that are views of large buffers filled front to back and
- * never reused, so records handed out stay valid for as long as a filter keeps them, and a
- * record split across two reads usually lies contiguous in memory.
+ * Reads a file descriptor in chunks that are views of large buffers filled front to back, so a
+ * record split across two reads usually lies contiguous in memory. A buffer is never reused
+ * unless `mayReuse` says that nothing holds a view of it any more (text records, decoded into
+ * strings, once written): then the two last buffers take turns. Fresh memory costs a page fault
+ * per 4 KiB on first touch, more than the records' own work (docs/performance.md).
  *
  * Reads are synchronous: a filter has nothing else to do while its input is empty, and a blocking
  * read costs a fraction of a stream's per-chunk machinery. A descriptor in non-blocking mode
  * (shared with a process that set O_NONBLOCK) answers EAGAIN; then the rest is read as a stream.
  */
-export async function* readChunks(fd = 0, readSize = BUFFER_SIZE): AsyncGenerator<Buffer> {
+export async function* readChunks(
+  fd = 0,
+  readSize = BUFFER_SIZE,
+  mayReuse?: (memory: ArrayBufferLike) => boolean,
+): AsyncGenerator<Buffer> {
   let buffer = allocate();
+  /** The buffer filled before this one, to be read into again if nothing holds it. */
+  let spare: Buffer | null = null;
   let used = 0;
   for (;;) {
     if (buffer.length - used < MIN_READ) {
-      buffer = allocate();
+      const next = spare !== null && mayReuse?.(spare.buffer) ? spare : allocate();
+      spare = mayReuse === undefined ? null : buffer;
+      buffer = next;
       used = 0;
     }
     let n: number;
@@ -70,6 +80,11 @@ export class OutputWriter {
 
   constructor(fd = 1) {
     this.#fd = fd;
+  }
+
+  /** Whether every write so far is done (written synchronously): none holds its parts. */
+  get settled(): boolean {
+    return this.#stream === null || this.#stream.writableLength === 0;
   }
 
   async write(parts: Buffer[]): Promise<void> {

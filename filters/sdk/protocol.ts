@@ -5,6 +5,7 @@ import type { ParsedCommandLine } from './cli.js';
 import { STDIN as INPUT, OutputWriter, readChunks } from './io.js';
 import { RecordLoop } from './loop.js';
 import { RecordReader } from './records.js';
+import { Scratch } from './scratch.js';
 
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
@@ -25,14 +26,18 @@ export interface FilterIO {
 /** stdin and stdout, as a process reads and writes them. */
 export function stdio(): FilterIO {
   const writer = new OutputWriter();
+  // Output text is encoded into memory used again once it is written (run.ts does the same).
+  const memory = new Scratch();
   return {
     chunks: () => readChunks(0),
+    memory,
     // A block's last output and its end in one write.
-    send(block, parts, end) {
+    async send(block, parts, end) {
       const bytes = parts.reduce((sum, part) => sum + part.length, 0);
       const out = bytes > 0 ? [outputHeader(block, bytes), ...parts] : [];
       if (end) out.push(outputHeader(block, 0));
-      return writer.write(out);
+      await writer.write(out);
+      if (writer.settled) memory.reset();
     },
   };
 }

@@ -72,6 +72,15 @@ export class RecordReader {
     return this.#kind === 'buffer' ? 1024 * 1024 : 64 * 1024;
   }
 
+  /**
+   * Whether the memory of an earlier read may be read into again, once its batch is done: when
+   * records are given as text (strings, decoded: a copy) and the unfinished record kept for the
+   * next read lies elsewhere. Buffer records are views that a filter may keep: never.
+   */
+  mayReuse(memory: ArrayBufferLike): boolean {
+    return this.#fastText !== null && !this.#fastText.holds(memory);
+  }
+
   read(chunk: Buffer | null): Batch {
     const first = this.recordOffset + this.#decoder.count + 1;
     const originals: (Buffer | string)[] = [];

@@ -6,6 +6,7 @@ import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
+import { Scratch } from './scratch.js';
 import { claimThread, PortIO, threadPort } from './thread.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
@@ -75,21 +76,24 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
 
   const decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
   const reader = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
-  const encoder = new RecordEncoder(parsed.join);
+  // Output text is encoded into memory used again once written, as read memory is (io.ts).
+  const scratch = new Scratch();
+  const encoder = new RecordEncoder(parsed.join, scratch);
   const writer = new OutputWriter();
-  const loop = new RecordLoop(
-    spec,
-    context,
-    encoder,
-    () => writer.write(encoder.take()),
-    (first, last) => decoder.encoded(first, last),
+  const writeOut = async () => {
+    await writer.write(encoder.take());
+    if (writer.settled) scratch.reset();
+  };
+  const loop = new RecordLoop(spec, context, encoder, writeOut, (first, last) =>
+    decoder.encoded(first, last),
   );
 
   let failure: unknown = null;
   try {
-    for await (const chunk of readChunks(0, reader.readSize)) {
+    const mayReuse = (memory: ArrayBufferLike) => writer.settled && reader.mayReuse(memory);
+    for await (const chunk of readChunks(0, reader.readSize, mayReuse)) {
       await loop.run(reader.read(chunk));
-      await writer.write(encoder.take());
+      await writeOut();
     }
     await loop.run(reader.read(null));
     await loop.flush(decoder.count);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { bin, fixture, run } from '../helpers.js';
+import { byteDiff, sameBytes } from '../support/diff.js';
+
+// A text filter run as a process reads into memory it reads into again once nothing holds it,
+// and encodes its output into memory it writes into again once written (filters/sdk/io.ts,
+// scratch.ts). What must hold whatever the reads: a record that spans more reads than the two
+// buffers that take turns, records with invalid UTF-8 returned unchanged (their original bytes
+// are written from the read memory), and a stdout that cannot take everything at once.
+
+const mfMap = bin('mf-map');
+// Records starting with "x" are returned unchanged: their bytes, invalid UTF-8 or not, go out as
+// they came; the rest upper-cased.
+const EXPRESSION = 'r.startsWith("x") ? r : r.toUpperCase()';
+
+/** ~6 MiB of lines of 0 to 299 bytes, a 3 MiB line in the middle, some of invalid UTF-8. */
+function input(): { data: Buffer; expected: Buffer } {
+  const lines: Buffer[] = [];
+  let state = 7;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state;
+  };
+  for (let i = 0; i < 40_000; i++) {
+    if (i === 20_000) lines.push(Buffer.from(`big ${'abcdefghij'.repeat(300_000)}`));
+    const length = next() % 300;
+    const text = Array.from({ length }, () => String.fromCharCode(97 + (next() % 26))).join('');
+    // Every 97th line carries bytes that are no UTF-8 and is returned as it came.
+    lines.push(
+      i % 97 === 0
+        ? Buffer.concat([Buffer.from(`x${i}`), Buffer.from([0xff, 0xfe, 0xc3])])
+        : Buffer.from(text),
+    );
+  }
+  const expected = lines.map((line) =>
+    line[0] === 0x78 ? line : Buffer.from(line.toString().toUpperCase()),
+  );
+  const join = (parts: Buffer[]) =>
+    Buffer.concat(parts.flatMap((part) => [part, Buffer.from('\n')]));
+  return { data: join(lines), expected: join(expected) };
+}
+
+describe('a text filter in a process, its read and output memory used again', () => {
+  const { data, expected } = input();
+
+  it('gives every record right: one over three buffers long, invalid UTF-8 returned unchanged', async () => {
+    const result = await run(mfMap, [EXPRESSION], data);
+    expect(result.stderr).toBe('');
+    expect(byteDiff(result.stdout, expected)).toEqual(sameBytes(expected));
+  });
+
+  it('with a non-blocking stdout, whose writes are queued: the same bytes', async () => {
+    // The fixture sets O_NONBLOCK on stdout: writes past what the socket takes are queued, and
+    // the memory they are in must not serve again until they are out.
+    const result = await run(fixture('nonblocking-stdout'), [mfMap, EXPRESSION], data);
+    expect(result.stderr).toBe('');
+    expect(byteDiff(result.stdout, expected)).toEqual(sameBytes(expected));
+  });
+});
