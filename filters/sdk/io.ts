@@ -120,18 +120,27 @@ export class OutputWriter {
       failure ??= error ?? null;
     };
     for (const part of parts) {
-      if (!stream.write(part, onWritten)) {
-        await new Promise((resolve) => {
-          stream.once('drain', resolve);
-          stream.once('error', resolve);
-        });
-      }
+      // Both listeners go when either fires: one left per wait added up past Node's warning.
+      if (!stream.write(part, onWritten)) await drained(stream);
       if (failure !== null) {
         const code = (failure as NodeJS.ErrnoException).code;
         throw isClosed(code) ? new ClosedOutput() : ioError('cannot write stdout', failure);
       }
     }
   }
+}
+
+/** Resolves at the stream's 'drain' or 'error' (the error comes to the write's callback too). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+  });
 }
 
 /**
