@@ -22,6 +22,16 @@ export function filterCases({ root, small, smallBytes }: Data): Case[] {
     },
     {
       group,
+      // The same filter declaring that it keeps no record: the SDK reads into the same memory.
+      name: 'SDK identity, keepsRecords: false',
+      command: `node ${root}dist/bench/filters/identity-transient.js < ${small} > /dev/null`,
+      bytes,
+      startup: 'SDK start-up (empty input)',
+      target: '≥ 800 MB/s net',
+      meets: ({ netMBps }) => netMBps !== undefined && netMBps >= 800,
+    },
+    {
+      group,
       name: 'awk toupper',
       command: `awk '{print toupper($0)}' < ${small} > /dev/null`,
       bytes,

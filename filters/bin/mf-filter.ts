@@ -10,6 +10,8 @@ defineFilter<'buffer' | 'json', Test>({
     'Keep the records for which a JavaScript expression of r (the record) and n (its number) is truthy.\n' +
     'Kept records are written byte for byte as they were read.',
   records: (options) => (options.json ? 'json' : 'buffer'),
+  // Records are tested or copied into the output, never kept: a read's memory serves again.
+  keepsRecords: false,
   configure: (command) =>
     command
       .argument('<expression>', 'JavaScript expression of r and n')

@@ -20,6 +20,8 @@ defineFilter<'buffer' | 'json', Join>({
     'the value; in ndjson, the value is merged into the object, or put in the field --as names.',
   tables: [],
   records: (options) => (isJson(options) ? 'json' : 'buffer'),
+  // Records are tested or copied into the output, never kept: a read's memory serves again.
+  keepsRecords: false,
   configure: (command) =>
     command
       .option(

@@ -73,12 +73,22 @@ export class RecordReader {
   }
 
   /**
-   * Whether the memory of an earlier read may be read into again, once its batch is done: when
-   * records are given as text (strings, decoded: a copy) and the unfinished record kept for the
-   * next read lies elsewhere. Buffer records are views that a filter may keep: never.
+   * Buffer records are views of the memory read into, which a filter may keep: false when it
+   * says it keeps none past the call that gets them (`FilterSpec.keepsRecords`).
+   */
+  keepsRecords = true;
+
+  /**
+   * Whether the memory of an earlier read may be read into again, once its batch is done and
+   * written: when no record given out is a view of it (text and JSON records are decoded, so
+   * copies; Buffer records only for a filter that keeps none), and the unfinished record kept
+   * for the next read lies elsewhere.
    */
   mayReuse(memory: ArrayBufferLike): boolean {
-    return this.#fastText !== null && !this.#fastText.holds(memory);
+    const decoder = this.#decoder;
+    if (!(decoder instanceof DelimitedDecoder)) return false;
+    if (this.#kind === 'buffer' && this.keepsRecords) return false;
+    return !decoder.holds(memory);
   }
 
   read(chunk: Buffer | null): Batch {

@@ -76,6 +76,7 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
 
   const decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
   const reader = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
+  reader.keepsRecords = spec.keepsRecords !== false;
   // Output text is encoded into memory used again once written, as read memory is (io.ts).
   const scratch = new Scratch();
   const encoder = new RecordEncoder(parsed.join, scratch);

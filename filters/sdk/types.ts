@@ -81,4 +81,13 @@ export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
   batch?(records: RecordOf<K>[], context: FilterContext<S>): Output[] | Promise<Output[]>;
   /** Runs once at the end of input; what it returns is written like a transform's output. */
   flush?(context: FilterContext<S>): Output | Promise<Output>;
+  /**
+   * Whether the filter may keep a Buffer record, or a view of one, past the `transform` or
+   * `batch` call that got it (to `flush`, in its state). `false` promises it keeps none (it
+   * copies what it keeps: `Buffer.from(record)`, `record.toString()`), and lets a process read
+   * its next input into the same memory instead of fresh memory, which makes a light filter
+   * faster (docs/filters.md, "Records"). Text and JSON records are copies already: no
+   * difference for them. @default true
+   */
+  keepsRecords?: boolean;
 }

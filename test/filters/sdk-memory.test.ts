@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bin, fixture, run } from '../helpers.js';
+import { bin, fixture, output, run } from '../helpers.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 
 // A text filter run as a process reads into memory it reads into again once nothing holds it,
@@ -55,5 +55,17 @@ describe('a text filter in a process, its read and output memory used again', ()
     const result = await run(fixture('nonblocking-stdout'), [mfMap, EXPRESSION], data);
     expect(result.stderr).toBe('');
     expect(byteDiff(result.stdout, expected)).toEqual(sameBytes(expected));
+  });
+
+  it('Buffer records of a filter that keeps none (keepsRecords: false): the same bytes', async () => {
+    const out = await output(fixture('identity-transient.js'), [], data);
+    expect(byteDiff(out, data)).toEqual(sameBytes(data));
+  });
+
+  it('Buffer records kept to the end (the default): every one intact, its memory never reused', async () => {
+    const out = await output(fixture('sort-flush.js'), [], data);
+    const lines = data.subarray(0, -1).toString('latin1').split('\n');
+    const sorted = Buffer.from(`${lines.sort().join('\n')}\n`, 'latin1');
+    expect(byteDiff(out, sorted)).toEqual(sameBytes(sorted));
   });
 });
