@@ -1,5 +1,6 @@
 import { createReadStream, readSync, writevSync } from 'node:fs';
 import { ManifoldError } from '../errors.js';
+import type { Scratch } from './scratch.js';
 
 /** The input's name in messages. */
 export const STDIN = 'stdin';
@@ -78,8 +79,12 @@ export class OutputWriter {
   readonly #fd: number;
   #stream: NodeJS.WriteStream | null = null;
 
-  constructor(fd = 1) {
+  /** Where output text was encoded: used again after each write that left nothing queued. */
+  readonly #memory: Scratch | null;
+
+  constructor(fd = 1, memory?: Scratch) {
     this.#fd = fd;
+    this.#memory = memory ?? null;
   }
 
   /** Whether every write so far is done (written synchronously): none holds its parts. */
@@ -104,6 +109,7 @@ export class OutputWriter {
       rest = unwritten(rest, written);
     }
     if (rest.length > 0 && this.#stream !== null) await this.#writeStream(rest);
+    if (this.settled) this.#memory?.reset();
   }
 
   #openStream(): NodeJS.WriteStream {

@@ -25,19 +25,18 @@ export interface FilterIO {
 
 /** stdin and stdout, as a process reads and writes them. */
 export function stdio(): FilterIO {
-  const writer = new OutputWriter();
   // Output text is encoded into memory used again once it is written (run.ts does the same).
   const memory = new Scratch();
+  const writer = new OutputWriter(1, memory);
   return {
     chunks: () => readChunks(0),
     memory,
     // A block's last output and its end in one write.
-    async send(block, parts, end) {
+    send(block, parts, end) {
       const bytes = parts.reduce((sum, part) => sum + part.length, 0);
       const out = bytes > 0 ? [outputHeader(block, bytes), ...parts] : [];
       if (end) out.push(outputHeader(block, 0));
-      await writer.write(out);
-      if (writer.settled) memory.reset();
+      return writer.write(out);
     },
   };
 }

@@ -80,11 +80,8 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
   // Output text is encoded into memory used again once written, as read memory is (io.ts).
   const scratch = new Scratch();
   const encoder = new RecordEncoder(parsed.join, scratch);
-  const writer = new OutputWriter();
-  const writeOut = async () => {
-    await writer.write(encoder.take());
-    if (writer.settled) scratch.reset();
-  };
+  const writer = new OutputWriter(1, scratch);
+  const writeOut = () => writer.write(encoder.take());
   const loop = new RecordLoop(spec, context, encoder, writeOut, (first, last) =>
     decoder.encoded(first, last),
   );

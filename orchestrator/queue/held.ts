@@ -6,6 +6,7 @@ import {
   numberHeader,
   readMessage,
 } from '../workers/queue/messages.js';
+import type { EndDetails } from '../workers/transport.js';
 
 /** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
 export interface Held {
@@ -19,10 +20,7 @@ export interface Held {
 }
 
 /** How a try ended, as a process's exit status (a persistent worker's block: 0, no signal). */
-export interface TryEnd {
-  exitCode: number | null;
-  signal: string | null;
-}
+export type TryEnd = Pick<EndDetails, 'exitCode' | 'signal'>;
 
 /** The block a pulled message carries; throws, saying why, when it is none of this run's. */
 export function blockOf(message: JsMsg, run: string): Block {
