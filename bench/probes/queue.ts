@@ -63,9 +63,13 @@ function descendants(root: number): number[] {
   return found;
 }
 
-/** Kills a child and everything below it. */
+/**
+ * Kills a child and everything below it: the child first, as a machine lost is, so it cannot
+ * report its command killed as the block's failed try (it would be, killed first).
+ */
 function killAll(child: ChildProcess): void {
-  for (const pid of [...descendants(child.pid!), child.pid!]) {
+  const below = descendants(child.pid!);
+  for (const pid of [child.pid!, ...below]) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -1,7 +1,12 @@
 import type { UsageError } from '../../filters/index.js';
 import type { FanOptions, Reporter } from '../fan/options.js';
 import type { QueueTarget } from '../options/queue.js';
-import { connectQueue, type QueueConnection, type QueueError } from '../workers/queue/connect.js';
+import {
+  askQueue,
+  connectQueue,
+  type QueueConnection,
+  type QueueError,
+} from '../workers/queue/connect.js';
 import { queueKind } from '../workers/queue/coordinator.js';
 import { whenGone } from '../workers/queue/gone.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
@@ -64,7 +69,10 @@ export async function openQueueJob(
     };
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
     checkSameTables(spec.tables, tables, target.job);
-    const resultsUpTo = (await conn.jsm.streams.info(names.resultsStream)).state.last_seq;
+    const results = await askQueue(conn, `reading the results stream of job "${target.job}"`, () =>
+      conn.jsm.streams.info(names.resultsStream),
+    );
+    const resultsUpTo = results.state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
     const gone = whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`);
     let refuse: (error: UsageError) => void = () => {};

@@ -7,7 +7,7 @@ import type { Block } from '../workers/block.js';
 import type { CommandSpec } from '../workers/command.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
-import type { QueueConnection } from '../workers/queue/connect.js';
+import { askQueue, type QueueConnection } from '../workers/queue/connect.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import { type JobNames, WORKERS_CONSUMER } from '../workers/queue/names.js';
 import type { WorkerStderr } from '../workers/transport.js';
@@ -102,7 +102,9 @@ class QueueServer implements WorkerListener {
 
   async run(): Promise<void> {
     const { conn, names, signal } = this.#options;
-    const consumer = await conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER);
+    const consumer = await askQueue(conn, `the workers' consumer of job "${names.job}"`, () =>
+      conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER),
+    );
     const stop = () => this.#stop();
     signal.addEventListener('abort', stop, { once: true });
     try {

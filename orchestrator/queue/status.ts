@@ -1,5 +1,5 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
-import type { QueueConnection } from '../workers/queue/connect.js';
+import { askQueue, type QueueConnection } from '../workers/queue/connect.js';
 import { type JobNames, jobNames, jobOfStream, WORKERS_CONSUMER } from '../workers/queue/names.js';
 
 /** Where a job's blocks are, as `manifold queue status` shows them. */
@@ -33,8 +33,12 @@ export async function listJobs(conn: QueueConnection): Promise<string[]> {
 export async function jobStatus(conn: QueueConnection, job: string): Promise<JobStatus | null> {
   const names = jobNames(job);
   try {
-    const blocks = await conn.jsm.streams.info(names.blocksStream);
-    const consumer = await conn.jsm.consumers.info(names.blocksStream, WORKERS_CONSUMER);
+    const blocks = await askQueue(conn, `the blocks stream of job "${job}"`, () =>
+      conn.jsm.streams.info(names.blocksStream),
+    );
+    const consumer = await askQueue(conn, `the workers' consumer of job "${job}"`, () =>
+      conn.jsm.consumers.info(names.blocksStream, WORKERS_CONSUMER),
+    );
     const results = await resultCounts(conn, names);
     return {
       job,
@@ -54,7 +58,9 @@ async function resultCounts(
   conn: QueueConnection,
   names: JobNames,
 ): Promise<{ done: number; failed: number }> {
-  const info = await conn.jsm.streams.info(names.resultsStream, { subjects_filter: '>' });
+  const info = await askQueue(conn, `the results stream of job "${names.job}"`, () =>
+    conn.jsm.streams.info(names.resultsStream, { subjects_filter: '>' }),
+  );
   const subjects = (info.state.subjects ?? {}) as Record<string, number>;
   return { done: subjects[names.doneSubject] ?? 0, failed: subjects[names.failedSubject] ?? 0 };
 }

@@ -4,15 +4,19 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, TimeoutError } from '@nats-io/transport-node';
 import { describeError, ManifoldError } from '../../../filters/index.js';
 
-/** A connection to a NATS server with JetStream, as the queue's both sides use it. */
 /**
- * How long a JetStream API request (making a job's streams, a consumer) may take: a server
- * writing its file store on a busy machine can take more than the client's default 5 s.
+ * How long a JetStream API request (making a job's streams, a consumer) waits for its answer
+ * before it is asked again (askQueue): a server writing its file store on a busy machine can take
+ * more than the client's default 5 s.
  */
-const API_TIMEOUT_MS = 30_000;
+const API_TIMEOUT_MS = 10_000;
+/** How many times a JetStream API request with no answer is asked before the run fails. */
+const API_TRIES = 6;
+
+/** A connection to a NATS server with JetStream, as the queue's both sides use it. */
 
 export interface QueueConnection {
   url: string;
@@ -75,6 +79,33 @@ export async function connectQueue(url: string): Promise<QueueConnection> {
       if (!nc.isClosed()) await Promise.race([nc.drain().catch(() => nc.close()), nc.closed()]);
     },
   };
+}
+
+/**
+ * Asks a JetStream API request (a stream or consumer made, read or removed) again when it gets no
+ * answer in time, up to API_TRIES times: nats-server 2.9 on a loaded machine has been seen to
+ * leave one unanswered for good (a job's stream made by the bench's queue probe, in CI). Every
+ * request asked this way is idempotent: making a stream or consumer that is there already as
+ * asked, reading, removing (a second removal is an API error its caller expects). Past the
+ * tries, one line naming the queue and `what` was asked.
+ */
+export async function askQueue<T>(
+  conn: QueueConnection,
+  what: string,
+  request: () => Promise<T>,
+): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error instanceof TimeoutError) || conn.nc.isClosed()) throw error;
+      if (tried >= API_TRIES)
+        throw new QueueError(
+          `the queue at ${conn.url} gave no answer to ${what}, asked ${API_TRIES} times ${API_TIMEOUT_MS / 1000} s apart`,
+          error,
+        );
+    }
+  }
 }
 
 function reasonOf(error: unknown): string {

@@ -5,7 +5,7 @@ import { FrameKind } from '../frame/index.js';
 import { type InputHeader, noHeader } from '../header.js';
 import type { StopReason } from '../transport.js';
 import type { AttributedKind, Worker, WorkerListener, WorkerOutcome } from '../types.js';
-import type { QueueConnection } from './connect.js';
+import { askQueue, type QueueConnection } from './connect.js';
 import { settleHeader } from './header.js';
 import type { JobSpec } from './job.js';
 import {
@@ -222,7 +222,9 @@ class QueueWorker implements Worker {
   /** Reads the job's results from the start: a resumed job finds the answers it had. */
   async #readResults(): Promise<void> {
     const { conn, names } = this.#job;
-    const consumer = await conn.js.consumers.get(names.resultsStream);
+    const consumer = await askQueue(conn, `the results of job "${names.job}"`, () =>
+      conn.js.consumers.get(names.resultsStream),
+    );
     // Short pulls: a pull lost with a restarted server is noticed (missed heartbeats) in seconds.
     this.#messages = await consumer.consume({ expires: 5000 });
     if (this.#stopped) this.#messages.stop();

@@ -2,7 +2,7 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import { formatSize, UsageError } from '../../../filters/index.js';
 import { FrameKind } from '../frame/index.js';
 import type { InputHeader } from '../header.js';
-import type { QueueConnection } from './connect.js';
+import { askQueue, type QueueConnection } from './connect.js';
 import {
   frameMessage,
   HEADER_RECORDS,
@@ -25,9 +25,9 @@ export async function readHeader(
 ): Promise<InputHeader | null> {
   let stored: Awaited<ReturnType<typeof conn.jsm.streams.getMessage>>;
   try {
-    stored = await conn.jsm.streams.getMessage(names.resultsStream, {
-      last_by_subj: names.headerSubject,
-    });
+    stored = await askQueue(conn, `the header of job "${names.job}"`, () =>
+      conn.jsm.streams.getMessage(names.resultsStream, { last_by_subj: names.headerSubject }),
+    );
   } catch (error) {
     if (error instanceof JetStreamApiError) return null;
     throw error;

@@ -7,7 +7,7 @@ import {
 } from '@nats-io/jetstream';
 import { UsageError } from '../../../filters/index.js';
 import { FrameKind } from '../frame/index.js';
-import type { QueueConnection } from './connect.js';
+import { askQueue, type QueueConnection } from './connect.js';
 import { frameMessage, readMessage } from './messages.js';
 import { type JobNames, WORKERS_CONSUMER } from './names.js';
 
@@ -43,9 +43,9 @@ const DUPLICATE_WINDOW_NS = 60 * 60 * 1e9;
 /** The job's description, or null when there is no such job (yet). */
 export async function readSpec(conn: QueueConnection, names: JobNames): Promise<JobSpec | null> {
   try {
-    const stored = await conn.jsm.streams.getMessage(names.resultsStream, {
-      last_by_subj: names.specSubject,
-    });
+    const stored = await askQueue(conn, `the description of job "${names.job}"`, () =>
+      conn.jsm.streams.getMessage(names.resultsStream, { last_by_subj: names.specSubject }),
+    );
     if (stored === null) return null;
     return JSON.parse(readMessage(stored.data).payload.toString('utf8')) as JobSpec;
   } catch (error) {
@@ -73,22 +73,27 @@ export async function startJob(
   }
   const spec: JobSpec = { version: 1, run, ...wanted };
   await ensureBlocks(conn, names, spec);
-  await conn.jsm.streams.add({
-    name: names.resultsStream,
-    subjects: [
-      names.outSubject,
-      names.doneSubject,
-      names.failedSubject,
-      names.specSubject,
-      names.noticeSubject,
-      names.headerSubject,
-    ],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    duplicate_window: DUPLICATE_WINDOW_NS,
-  });
+  await askQueue(conn, `making the results stream of job "${names.job}"`, () =>
+    conn.jsm.streams.add({
+      name: names.resultsStream,
+      subjects: [
+        names.outSubject,
+        names.doneSubject,
+        names.failedSubject,
+        names.specSubject,
+        names.noticeSubject,
+        names.headerSubject,
+      ],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    }),
+  );
   const data = frameMessage(FrameKind.Hello, run, 0, [Buffer.from(JSON.stringify(spec))]);
-  await conn.js.publish(names.specSubject, data, { msgID: `${names.job}.spec` });
+  // Stored once whatever the number of times it is asked: the message id.
+  await askQueue(conn, `storing the description of job "${names.job}"`, () =>
+    conn.js.publish(names.specSubject, data, { msgID: `${names.job}.spec` }),
+  );
   // Another coordinator may have made the job at the same moment: the first description stands.
   const stored = await readSpec(conn, names);
   if (stored !== null && stored.run !== run) {
@@ -99,22 +104,26 @@ export async function startJob(
 }
 
 async function ensureBlocks(conn: QueueConnection, names: JobNames, spec: JobSpec): Promise<void> {
-  await conn.jsm.streams.add({
-    name: names.blocksStream,
-    subjects: [names.blocksSubject],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    duplicate_window: DUPLICATE_WINDOW_NS,
-  });
-  await conn.jsm.consumers.add(names.blocksStream, {
-    durable_name: WORKERS_CONSUMER,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: spec.ackWaitMs * 1e6,
-    // Tries are counted by the workers, on failures (messages.ts); a worker that dies is not a
-    // failure of the block's, and its block simply goes again.
-    max_deliver: -1,
-  });
+  await askQueue(conn, `making the blocks stream of job "${names.job}"`, () =>
+    conn.jsm.streams.add({
+      name: names.blocksStream,
+      subjects: [names.blocksSubject],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    }),
+  );
+  await askQueue(conn, `making the workers' consumer of job "${names.job}"`, () =>
+    conn.jsm.consumers.add(names.blocksStream, {
+      durable_name: WORKERS_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: spec.ackWaitMs * 1e6,
+      // Tries are counted by the workers, on failures (messages.ts); a worker that dies is not a
+      // failure of the block's, and its block simply goes again.
+      max_deliver: -1,
+    }),
+  );
 }
 
 function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job: string): void {
@@ -149,7 +158,7 @@ export async function deleteJob(conn: QueueConnection, names: JobNames): Promise
   // The description goes first: workers take its going as the job's end.
   for (const stream of [names.resultsStream, names.blocksStream]) {
     try {
-      await conn.jsm.streams.delete(stream);
+      await askQueue(conn, `removing stream ${stream}`, () => conn.jsm.streams.delete(stream));
     } catch (error) {
       if (!(error instanceof JetStreamApiError)) throw error;
     }
