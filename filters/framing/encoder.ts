@@ -8,6 +8,13 @@ const TEXT_WINDOW = 64 * 1024;
 export interface TextMemory {
   /** `text` as UTF-8, valid until its owner says otherwise. */
   encode(text: string): Buffer;
+  /**
+   * Copies `record` and then `delimiter` in, one after the other, after what was written last;
+   * returns where the record starts in `buffer`, or -1 (nothing copied) when they do not fit.
+   */
+  append(record: Uint8Array, delimiter: Uint8Array): number;
+  /** The memory `append` copies into (the same until it is given up for a larger one). */
+  readonly buffer: Buffer | null;
 }
 
 /**
@@ -24,6 +31,12 @@ export class RecordEncoder {
   readonly #json: boolean;
   #parts: Buffer[] = [];
   #bytes = 0;
+  /**
+   * Byte records copied into the memory one after another, not yet a part: where they start and
+   * end in its buffer (start -1: none). Thousands of records make one part, and no view each.
+   */
+  #spanStart = -1;
+  #spanEnd = -1;
   #text: string[] = [];
   #textLength = 0;
   /** Fixed: the length of a short record written, after which no record may come; else -1. */
@@ -87,6 +100,7 @@ export class RecordEncoder {
   /** Everything added since the last take, as Buffers to write in order. */
   take(): Buffer[] {
     this.#closeText();
+    this.#closeSpan();
     let parts = this.#parts;
     if (parts.length > MAX_PARTS) parts = [Buffer.concat(parts, this.#bytes)];
     this.#parts = [];
@@ -110,6 +124,7 @@ export class RecordEncoder {
     const framing = this.#framing;
     switch (framing.kind) {
       case 'delimited':
+        if (this.#memory !== null && this.#appendRecord(this.#memory, record)) return;
         this.#push(record);
         this.#push(this.#delimiter);
         return;
@@ -156,12 +171,38 @@ export class RecordEncoder {
     this.#textLength = 0;
   }
 
+  /**
+   * Copies a delimited byte record and its delimiter into the memory, after the records copied
+   * before it when they are there: false (nothing done) when the memory has no room.
+   */
+  #appendRecord(memory: TextMemory, record: Uint8Array): boolean {
+    const start = memory.append(record, this.#delimiter);
+    if (start < 0) return false;
+    if (start !== this.#spanEnd) {
+      this.#closeSpan();
+      this.#spanStart = start;
+    }
+    const size = record.length + this.#delimiter.length;
+    this.#spanEnd = start + size;
+    this.#bytes += size;
+    return true;
+  }
+
+  /** The records copied into the memory, as one part. */
+  #closeSpan(): void {
+    if (this.#spanStart < 0) return;
+    this.#parts.push(this.#memory!.buffer!.subarray(this.#spanStart, this.#spanEnd));
+    this.#spanStart = -1;
+    this.#spanEnd = -1;
+  }
+
   #encode(text: string): Buffer {
     return this.#memory === null ? Buffer.from(text, 'utf8') : this.#memory.encode(text);
   }
 
   #push(part: Uint8Array): void {
     if (part.length === 0) return;
+    this.#closeSpan();
     this.#parts.push(part as Buffer);
     this.#bytes += part.length;
   }

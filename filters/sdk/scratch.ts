@@ -31,6 +31,22 @@ export class Scratch implements TextMemory {
     return buffer.subarray(start, this.#at);
   }
 
+  get buffer(): Buffer | null {
+    return this.#buffer;
+  }
+
+  append(record: Uint8Array, delimiter: Uint8Array): number {
+    this.#buffer ??= Buffer.allocUnsafeSlow(SIZE);
+    const start = this.#at;
+    const end = start + record.length + delimiter.length;
+    if (end > this.#buffer.length) return -1;
+    this.#buffer.set(record, start);
+    if (delimiter.length === 1) this.#buffer[start + record.length] = delimiter[0]!;
+    else this.#buffer.set(delimiter, start + record.length);
+    this.#at = end;
+    return start;
+  }
+
   /** Everything encoded has been copied out: the memory serves again. */
   reset(): void {
     this.#at = 0;

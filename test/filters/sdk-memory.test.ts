@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bin, fixture, output, run } from '../helpers.js';
+import { bin, fixture, manifold, output, run } from '../helpers.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 
 // A text filter run as a process reads into memory it reads into again once nothing holds it,
@@ -60,6 +60,43 @@ describe('a text filter in a process, its read and output memory used again', ()
   it('Buffer records of a filter that keeps none (keepsRecords: false): the same bytes', async () => {
     const out = await output(fixture('identity-transient.js'), [], data);
     expect(byteDiff(out, data)).toEqual(sameBytes(data));
+  });
+
+  describe('Buffer records copied into the output memory, between strings encoded there', () => {
+    // A line longer than the output memory (4 MiB) goes out as it is, between copied ones.
+    const input = Buffer.concat([data, Buffer.from(`${'y'.repeat(5 * 2 ** 20)}\nafter\nlast\n`)]);
+    // What test/fixtures/mixed-output.js makes of each line, by its number.
+    const lines = input.subarray(0, -1).toString('latin1').split('\n');
+    const mixed = Buffer.concat(
+      lines.map((line, i) => {
+        const bytes = Buffer.from(line, 'latin1');
+        const turn = line.startsWith('y') ? 0 : (i + 1) % 3;
+        const out =
+          turn === 0
+            ? bytes
+            : turn === 1
+              ? Buffer.concat([Buffer.from('>'), bytes])
+              : Buffer.from(line.toUpperCase(), 'utf8');
+        return Buffer.concat([out, Buffer.from('\n')]);
+      }),
+    );
+
+    it('in a process: in order, every byte', async () => {
+      const out = await output(fixture('mixed-output.js'), [], input);
+      expect(byteDiff(out, mixed)).toEqual(sameBytes(mixed));
+    });
+
+    it('with a non-blocking stdout, whose writes are queued', async () => {
+      const result = await run(fixture('nonblocking-stdout'), [fixture('mixed-output.js')], input);
+      expect(result.stderr).toBe('');
+      expect(byteDiff(result.stdout, mixed)).toEqual(sameBytes(mixed));
+    });
+
+    it('as thread workers: the same bytes', async () => {
+      const args = ['fan', '-j', '2', '--threads', '--merge', 'ordered', '--block', '256K'];
+      const out = await output(manifold, [...args, '--', fixture('mixed-output.js')], input);
+      expect(byteDiff(out, mixed)).toEqual(sameBytes(mixed));
+    });
   });
 
   it('Buffer records kept to the end (the default): every one intact, its memory never reused', async () => {
