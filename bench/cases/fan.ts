@@ -1,5 +1,6 @@
 import type { Case } from '../report.js';
 import type { Data } from './data.js';
+import { fanTargetCases } from './targets.js';
 
 const AWK_WORK = `awk '{ s = 0; for (i = 0; i < $1; i++) s += i * i; print $2, s }'`;
 
@@ -9,56 +10,7 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
   const manifold = `node ${root}dist/bundle/bin/manifold.js`;
   const group = 'fan';
   const cases: Case[] = [
-    { group, name: 'cat | cat', command: `cat ${big} | cat > /dev/null`, bytes },
-    {
-      group,
-      name: 'fan -j 2 cat (merge ready)',
-      command: `${manifold} fan -j 2 -- cat < ${big} > /dev/null`,
-      baseline: 'cat | cat',
-      bytes,
-      target: 'ratio ≤ 1.5',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
-    },
-    // The same with the output read by another program, as in real use: a pipe, not /dev/null.
-    { group, name: 'cat | cat, into a pipe', command: `cat ${big} | cat | cat > /dev/null`, bytes },
-    {
-      group,
-      name: 'fan -j 2 cat (merge ready), into a pipe',
-      command: `${manifold} fan -j 2 -- cat < ${big} | cat > /dev/null`,
-      baseline: 'cat | cat, into a pipe',
-      bytes,
-      target: 'ratio ≤ 1.5',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
-    },
-    // Input from a pipe: nothing can be read twice or handed to a worker as a range.
-    {
-      group,
-      name: 'cat file | fan -j 2 cat (pipe input)',
-      command: `cat ${big} | ${manifold} fan -j 2 -- cat > /dev/null`,
-      baseline: 'fan -j 2 cat (merge ready)',
-      bytes,
-      target: 'ratio ≤ 1.2',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.2,
-    },
-    {
-      group,
-      name: 'fan -j 2 --merge ordered --one-to-one cat',
-      command: `${manifold} fan -j 2 --merge ordered --one-to-one -- cat < ${big} > /dev/null`,
-      baseline: 'fan -j 2 cat (merge ready)',
-      bytes,
-      target: 'ratio ≤ 1.1',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.1,
-    },
-    {
-      group,
-      // No way named to tie output to blocks: a process per block, their size chosen for them.
-      name: 'fan -j 2 --merge ordered cat (per-block workers)',
-      command: `${manifold} fan -j 2 --merge ordered -- cat < ${big} > /dev/null`,
-      baseline: 'fan -j 2 cat (merge ready)',
-      bytes,
-      target: 'ratio ≤ 1.5',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
-    },
+    ...fanTargetCases(group, manifold, big, bytes, 'fan -j 2 cat (merge ready)'),
     {
       group: 'hash',
       name: 'fan -j 2 --dispatch hash --key field:1 cat',

@@ -1,5 +1,6 @@
 import type { Case } from '../report.js';
 import type { Data } from './data.js';
+import { fanTargetCases } from './targets.js';
 
 const UPPER = `awk '{ print toupper($0) }'`;
 
@@ -14,58 +15,7 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
   const group = 'words';
   const headBytes = data.wordsHeadBytes;
   const cases: Case[] = [
-    { group, name: 'cat | cat', command: `cat ${words} | cat > /dev/null`, bytes },
-    {
-      group,
-      name: 'fan -j 2 cat',
-      command: `${manifold} fan -j 2 -- cat < ${words} > /dev/null`,
-      baseline: 'cat | cat',
-      bytes,
-      target: 'ratio ≤ 1.5',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
-    },
-    {
-      group,
-      name: 'cat | cat, into a pipe',
-      command: `cat ${words} | cat | cat > /dev/null`,
-      bytes,
-    },
-    {
-      group,
-      name: 'fan -j 2 cat, into a pipe',
-      command: `${manifold} fan -j 2 -- cat < ${words} | cat > /dev/null`,
-      baseline: 'cat | cat, into a pipe',
-      bytes,
-      target: 'ratio ≤ 1.5',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
-    },
-    {
-      group,
-      name: 'cat file | fan -j 2 cat (pipe input)',
-      command: `cat ${words} | ${manifold} fan -j 2 -- cat > /dev/null`,
-      baseline: 'fan -j 2 cat',
-      bytes,
-      target: 'ratio ≤ 1.2',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.2,
-    },
-    {
-      group,
-      name: 'fan -j 2 --merge ordered --one-to-one cat',
-      command: `${manifold} fan -j 2 --merge ordered --one-to-one -- cat < ${words} > /dev/null`,
-      baseline: 'fan -j 2 cat',
-      bytes,
-      target: 'ratio ≤ 1.1',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.1,
-    },
-    {
-      group,
-      name: 'fan -j 2 --merge ordered cat (per-block workers)',
-      command: `${manifold} fan -j 2 --merge ordered -- cat < ${words} > /dev/null`,
-      baseline: 'fan -j 2 cat',
-      bytes,
-      target: 'ratio ≤ 1.5',
-      meets: ({ ratio }) => ratio !== undefined && ratio <= 1.5,
-    },
+    ...fanTargetCases(group, manifold, words, bytes, 'fan -j 2 cat'),
     {
       group,
       name: 'fan -j 2 --dispatch hash --key field:1 cat',
