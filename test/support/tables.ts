@@ -9,6 +9,9 @@ export function writeInput(dir: string, name: string, content: string | Uint8Arr
   return path;
 }
 
+/** A table keyed by the first field of TAB-separated lines: the build options most tests use. */
+export const TSV_BY_FIELD_1 = ['--key', 'field:1', '--field-sep', 'tab'];
+
 /** Runs `manifold table build` with these arguments; never rejects. */
 export function buildTable(args: string[], input: string | Uint8Array = ''): Promise<Result> {
   return run(manifold, ['table', 'build', ...args], input);

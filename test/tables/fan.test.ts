@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
-import { builtTable, writeInput } from '../support/tables.js';
+import { builtTable, TSV_BY_FIELD_1, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
 const mfJoin = bin('mf-join');
@@ -136,15 +136,8 @@ describe('manifold fan with a sharded table', () => {
 
   it('joins events hash-partitioned by their user field against users sharded by id', async () => {
     const dir = tempDir();
-    const plain = await builtTable(dir, 'plain', users, ['--key', 'field:1', '--field-sep', 'tab']);
-    const sharded = await builtTable(dir, 'sharded', users, [
-      '--key',
-      'field:1',
-      '--field-sep',
-      'tab',
-      '--shards',
-      '2',
-    ]);
+    const plain = await builtTable(dir, 'plain', users, TSV_BY_FIELD_1);
+    const sharded = await builtTable(dir, 'sharded', users, [...TSV_BY_FIELD_1, '--shards', '2']);
     const alone = await run(
       mfJoin,
       ['--table', plain, '--key', 'field:2', '--mode', 'left'],

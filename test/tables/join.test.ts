@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, run } from '../helpers.js';
-import { builtTable, writeInput } from '../support/tables.js';
+import { builtTable, TSV_BY_FIELD_1, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
 const mfJoin = bin('mf-join');
@@ -73,12 +73,7 @@ describe('mf-join against coreutils join and awk on the same data', () => {
 
   it('defaults the key and the field separator to the table’s, and takes an output --sep', async () => {
     const dir = tempDir();
-    const table = await builtTable(dir, 'users', 'u1\tAnn\nu2\tBo\n', [
-      '--key',
-      'field:1',
-      '--field-sep',
-      'tab',
-    ]);
+    const table = await builtTable(dir, 'users', 'u1\tAnn\nu2\tBo\n', TSV_BY_FIELD_1);
     const result = await run(mfJoin, ['--table', table, '--sep', ' | '], 'u2\tx y\nu3\tz\n');
     expect(result.stdout.toString()).toBe('u2\tx y | u2\tBo\n');
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
 import { openTable } from '../../filters/tables/index.js';
 import { manifold, run } from '../helpers.js';
-import { buildTable, builtTable, getKeys, writeInput } from '../support/tables.js';
+import { buildTable, builtTable, getKeys, TSV_BY_FIELD_1, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
 // manifold table build --shards, table get and stat, and the table command's own line (progress,
@@ -63,14 +63,7 @@ describe('manifold table get and stat', () => {
 
   it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
     const dir = tempDir();
-    const table = await builtTable(dir, 't', 'a\t1\nb\t2\n', [
-      '--key',
-      'field:1',
-      '--field-sep',
-      'tab',
-      '--shards',
-      '2',
-    ]);
+    const table = await builtTable(dir, 't', 'a\t1\nb\t2\n', [...TSV_BY_FIELD_1, '--shards', '2']);
     const result = await run(manifold, ['table', 'stat', table]);
     expect(result.exitCode).toBe(0);
     const text = result.stdout.toString();
