@@ -1,6 +1,6 @@
 import type { Case } from '../report.js';
 import type { Data } from './data.js';
-import { fanTargetCases } from './targets.js';
+import { fanTargetCases, pipepartTargetCases } from './targets.js';
 
 const AWK_WORK = `awk '{ s = 0; for (i = 0; i < $1; i++) s += i * i; print $2, s }'`;
 
@@ -87,24 +87,7 @@ function parallelCases({ big, bigBytes: bytes, bigRecords: records, quick }: Dat
     target: 'ratio ≥ 4 (at its best block)',
   }));
   cases.push(
-    {
-      group: 'fan',
-      name: 'parallel --pipepart',
-      command: `${p} --pipepart -a ${big} --block -1 -j2 cat > /dev/null`,
-      baseline: 'fan -j 2 cat (merge ready)',
-      bytes,
-      target: 'ratio ≥ 1',
-      meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
-    },
-    {
-      group: 'fan',
-      name: 'parallel --pipepart, into a pipe',
-      command: `${p} --pipepart -a ${big} --block -1 -j2 cat | cat > /dev/null`,
-      baseline: 'fan -j 2 cat (merge ready), into a pipe',
-      bytes,
-      target: 'ratio ≥ 1.2',
-      meets: ({ ratio }) => ratio !== undefined && ratio >= 1.2,
-    },
+    ...pipepartTargetCases('fan', big, bytes, 'fan -j 2 cat (merge ready)'),
     {
       group: 'fan',
       name: 'parallel --pipe --round-robin',

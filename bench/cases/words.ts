@@ -1,6 +1,6 @@
 import type { Case } from '../report.js';
 import type { Data } from './data.js';
-import { fanTargetCases } from './targets.js';
+import { fanTargetCases, pipepartTargetCases } from './targets.js';
 
 const UPPER = `awk '{ print toupper($0) }'`;
 
@@ -52,33 +52,13 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
   ];
   if (hasParallel) {
     const p = 'parallel --will-cite';
-    cases.push(
-      {
-        group,
-        name: 'parallel --pipepart',
-        command: `${p} --pipepart -a ${words} --block -1 -j2 cat > /dev/null`,
-        baseline: 'fan -j 2 cat',
-        bytes,
-        target: 'ratio ≥ 1',
-        meets: ({ ratio }) => ratio !== undefined && ratio >= 1,
-      },
-      {
-        group,
-        name: 'parallel --pipepart, into a pipe',
-        command: `${p} --pipepart -a ${words} --block -1 -j2 cat | cat > /dev/null`,
-        baseline: 'fan -j 2 cat, into a pipe',
-        bytes,
-        target: 'ratio ≥ 1.2',
-        meets: ({ ratio }) => ratio !== undefined && ratio >= 1.2,
-      },
-      {
-        group,
-        name: 'parallel --pipe -k --block 10M',
-        command: `${p} --pipe -k --block 10M -j2 cat < ${words} > /dev/null`,
-        baseline: 'fan -j 2 --merge ordered --one-to-one cat',
-        bytes,
-      },
-    );
+    cases.push(...pipepartTargetCases(group, words, bytes, 'fan -j 2 cat'), {
+      group,
+      name: 'parallel --pipe -k --block 10M',
+      command: `${p} --pipe -k --block 10M -j2 cat < ${words} > /dev/null`,
+      baseline: 'fan -j 2 --merge ordered --one-to-one cat',
+      bytes,
+    });
   }
   return cases;
 }
