@@ -13,7 +13,7 @@ export interface TextMemory {
    * returns where the record starts in `buffer`, or -1 (nothing copied) when they do not fit.
    */
   append(record: Uint8Array, delimiter: Uint8Array): number;
-  /** The memory `append` copies into (the same until it is given up for a larger one). */
+  /** The memory `append` copies into. */
   readonly buffer: Buffer | null;
 }
 
