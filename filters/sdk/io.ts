@@ -119,20 +119,46 @@ export class OutputWriter {
     return stream;
   }
 
+  /**
+   * Resolves once every write so far is out of the process, a write still queued on a
+   * non-blocking stdout included: a process that exits before loses what is queued (the end of
+   * its output). Throws as `write` does when one of them failed.
+   */
+  async flushed(): Promise<void> {
+    const stream = this.#stream;
+    if (stream !== null && stream.writableLength > 0) {
+      // Write callbacks come in order: the last one's means all of them are done.
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+      });
+    }
+    this.#throwFailure();
+  }
+
+  #failure: Error | null = null;
+  #idle: (() => void) | null = null;
+  readonly #onWritten = (error?: Error | null) => {
+    this.#failure ??= error ?? null;
+    if (this.#stream!.writableLength > 0 && error == null) return;
+    const idle = this.#idle;
+    this.#idle = null;
+    idle?.();
+  };
+
   async #writeStream(parts: Buffer[]): Promise<void> {
     const stream = this.#stream!;
-    let failure: Error | null = null;
-    const onWritten = (error?: Error | null) => {
-      failure ??= error ?? null;
-    };
     for (const part of parts) {
       // Both listeners go when either fires: one left per wait added up past Node's warning.
-      if (!stream.write(part, onWritten)) await drained(stream);
-      if (failure !== null) {
-        const code = (failure as NodeJS.ErrnoException).code;
-        throw isClosed(code) ? new ClosedOutput() : ioError('cannot write stdout', failure);
-      }
+      if (!stream.write(part, this.#onWritten)) await drained(stream);
+      this.#throwFailure();
     }
+  }
+
+  #throwFailure(): void {
+    const failure = this.#failure;
+    if (failure === null) return;
+    const code = (failure as NodeJS.ErrnoException).code;
+    throw isClosed(code) ? new ClosedOutput() : ioError('cannot write stdout', failure);
   }
 }
 

@@ -38,6 +38,8 @@ export function stdio(): FilterIO {
       if (end) out.push(outputHeader(block, 0));
       return writer.write(out);
     },
+    // The process exits next: what a non-blocking stdout still queues must be out first.
+    close: () => writer.flushed(),
   };
 }
 

@@ -101,6 +101,8 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
   // Records done before a failure are written, as a Unix filter's would be; the first error wins.
   try {
     await writer.write(encoder.take());
+    // The process exits next: what a non-blocking stdout still queues must be out first.
+    await writer.flushed();
   } catch (error) {
     failure ??= error;
   }

@@ -1,6 +1,11 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, constants, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, output, run } from '../helpers.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
+import { tempDir } from '../support/temp.js';
 
 // A text filter run as a process reads into memory it reads into again once nothing holds it,
 // and encodes its output into memory it writes into again once written (filters/sdk/io.ts,
@@ -104,5 +109,44 @@ describe('a text filter in a process, its read and output memory used again', ()
     const lines = data.subarray(0, -1).toString('latin1').split('\n');
     const sorted = Buffer.from(`${lines.sort().join('\n')}\n`, 'latin1');
     expect(byteDiff(out, sorted)).toEqual(sameBytes(sorted));
+  });
+});
+
+describe('a filter process that ends while its non-blocking stdout is full', () => {
+  it('waits for what is queued before it exits: the end of its output is not lost', async () => {
+    // stdout is a FIFO that nothing reads until the filter has said it gives its last output:
+    // 64 KiB go into the pipe and the rest waits in Node's stdout, which an exit would drop.
+    const fifo = join(tempDir(), 'out');
+    execFileSync('mkfifo', [fifo]);
+    const holder = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const out = openSync(fifo, 'w');
+    const reader = openSync(fifo, 'r');
+    closeSync(holder);
+    const filter = spawn(fixture('nonblocking-stdout'), [fixture('flush-full.js')], {
+      stdio: ['ignore', out, 'pipe'],
+    });
+    const exited = once(filter, 'exit');
+    closeSync(out);
+    let stderr = '';
+    filter.stderr.setEncoding('utf8');
+    await new Promise<void>((resolve) => {
+      filter.stderr.on('data', (text: string) => {
+        stderr += text;
+        if (stderr.includes('flushing\n')) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    const cat = spawn('cat', [], { stdio: [reader, 'pipe', 'inherit'] });
+    closeSync(reader);
+    const chunks: Buffer[] = [];
+    cat.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const [code] = await exited;
+    await once(cat, 'close');
+    const expected = Array.from({ length: 68 }, (_, i) => `${String(i % 10).repeat(1023)}\n`).join(
+      '',
+    );
+    expect(code).toBe(0);
+    expect(stderr).toBe('flushing\n');
+    expect(Buffer.concat(chunks).toString()).toBe(expected);
   });
 });
