@@ -126,6 +126,38 @@ function canUseNamespaces(): boolean {
   return namespacesWork;
 }
 
+const NETS = '/run/manifold-test-nets';
+
+/**
+ * A network 10.201.N.0/24 of this set of hosts' own, claimed by a file made with O_EXCL in
+ * /run (a claim whose process is gone is taken over). Two test files run at once, and a number
+ * picked from the process id alone (as it was) put two sets of hosts on the same addresses
+ * when their pids met modulo 250: ssh reached the other set's sshd, and refused its host key.
+ */
+function claimNet(): { net: number; release: () => void } {
+  mkdirSync(NETS, { recursive: true });
+  for (let k = 0; k < 250; k++) {
+    const net = ((process.pid + k) % 250) + 1;
+    const file = join(NETS, String(net));
+    for (let tried = 0; tried < 2; tried++) {
+      try {
+        writeFileSync(file, String(process.pid), { flag: 'wx' });
+        return { net, release: () => rmSync(file, { force: true }) };
+      } catch {
+        let owner = 0;
+        try {
+          owner = Number(readFileSync(file, 'utf8'));
+        } catch {
+          // Released meanwhile: try it again.
+        }
+        if (owner > 0 && statOf(owner) !== null) break;
+        rmSync(file, { force: true });
+      }
+    }
+  }
+  throw new Error(`no test network free in ${NETS}`);
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -157,10 +189,12 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
   const hostKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
   writeFileSync(join(dir, 'known_hosts'), `manifold-test-host ${hostKey}\n`);
-  const net = (process.pid % 250) + 1;
   const tag = `mf${process.pid % 100000}`;
   const hosts: TestHost[] = [];
   const cleanups: (() => void)[] = [];
+  const claim = namespaces ? claimNet() : null;
+  const net = claim?.net ?? 0;
+  if (claim !== null) cleanups.push(claim.release);
   let config = [
     'Host *',
     '  User root',
