@@ -128,9 +128,9 @@ describe('a filter process that ends while its non-blocking stdout is full', () 
     const exited = once(filter, 'exit');
     closeSync(out);
     let stderr = '';
-    filter.stderr.setEncoding('utf8');
+    filter.stderr!.setEncoding('utf8');
     await new Promise<void>((resolve) => {
-      filter.stderr.on('data', (text: string) => {
+      filter.stderr!.on('data', (text: string) => {
         stderr += text;
         if (stderr.includes('flushing\n')) resolve();
       });
@@ -139,7 +139,7 @@ describe('a filter process that ends while its non-blocking stdout is full', () 
     const cat = spawn('cat', [], { stdio: [reader, 'pipe', 'inherit'] });
     closeSync(reader);
     const chunks: Buffer[] = [];
-    cat.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    cat.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
     const [code] = await exited;
     await once(cat, 'close');
     const expected = Array.from({ length: 68 }, (_, i) => `${String(i % 10).repeat(1023)}\n`).join(
