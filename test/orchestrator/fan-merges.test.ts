@@ -199,7 +199,8 @@ async function measured(args: string[], size: number): Promise<Measured> {
     received += chunk.length;
     if (peak === 0 && received >= size - 4 * 1024 * 1024) peak = peakResident(child.pid!);
   });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': at 'exit' the end of stdout may not have been read yet.
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stderr, sha: hash.digest('hex'), peak };
 }
 

@@ -13,7 +13,11 @@ export interface Exit {
 
 /** Resolves when `child` has exited and its stdio is closed. */
 export async function waitForExit(child: ChildProcess): Promise<Exit> {
-  if (child.exitCode === null && child.signalCode === null) await once(child, 'close');
+  // Exited is not enough: its stdio may still be open, with output not yet read.
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  if (!exited || !child.stdio.every((stream) => !stream || stream.closed)) {
+    await once(child, 'close');
+  }
   return { exitCode: child.exitCode, signal: child.signalCode };
 }
 
