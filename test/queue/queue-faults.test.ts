@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, OK, ok } from '../support/fan-run.js';
-import { numbered } from '../support/lines.js';
+import { linesOf, numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, gate, startWorker } from '../support/queue.js';
 import { collect, hasStackTrace, spawnManifold } from '../support/spawn.js';
@@ -30,11 +30,21 @@ describe('the queue under faults', () => {
     );
     await lost.stderr.waitFor(/^busy$/, 1);
     lost.kill();
-    const others = [1, 2].map(() => startWorker(server.url, ['-j', '2'], ['cat']));
+    // Both take a block before any is let through: one that first looked for the job after the
+    // other had done all of it would wait for the next job of its name.
+    const { command, open, close } = gate();
+    const others = [1, 2].map(() => startWorker(server.url, ['-j', '2', '--shell'], command));
+    for (const worker of others) await worker.stderr.waitFor(/^start \d+$/, 1);
+    open(1000);
     const result = await coordinator;
+    close();
     expect(ok(result)).toEqual(OK);
     expect(byteDiff(result.stdout, input)).toEqual(sameBytes(input));
-    for (const worker of others) expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+    for (const worker of others) {
+      const { exitCode, stderr } = await worker.done();
+      expect(exitCode).toBe(0);
+      expect(linesOf(stderr).filter((line) => !/^start \d+$/.test(line))).toEqual([]);
+    }
   });
 
   it('a block that fails on every try (--retries) fails the run, naming it; the other blocks are output as by the local fan', async () => {

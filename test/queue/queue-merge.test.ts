@@ -3,9 +3,9 @@ import { fixture } from '../helpers.js';
 import { variedLines } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, OK, ok } from '../support/fan-run.js';
-import { lineBytes, sortedLines } from '../support/lines.js';
+import { lineBytes, linesOf, sortedLines } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
-import { coordinate, startWorker } from '../support/queue.js';
+import { coordinate, gate, startWorker } from '../support/queue.js';
 
 // `manifold fan --queue` and `manifold worker --queue` on a real nats-server: the output is the
 // local fan's, byte for byte under --merge ordered and record for record under --merge ready,
@@ -16,17 +16,28 @@ const input = lineBytes(variedLines(5_000, 7));
 describe('manifold fan --queue, merged as the local fan', () => {
   it('--merge ordered: two per-block workers started first give the local fan’s bytes', async () => {
     const server = await startNats();
-    const workers = [1, 2].map(() => startWorker(server.url, ['-j', '2'], ['tr', 'a-z', 'A-Z']));
+    // Each worker's blocks wait at a gate until both have begun one: a worker that first looked
+    // for the job after the other had done all of it would wait for the next job of its name.
+    const { command, open, close } = gate('tr a-z A-Z');
+    const workers = [1, 2].map(() => startWorker(server.url, ['-j', '2', '--shell'], command));
     const args = ['--merge', 'ordered', '--block', '8K'];
-    const [queued, local] = await Promise.all([
-      coordinate(server.url, args, input),
+    const queued = coordinate(server.url, args, input);
+    for (const worker of workers) await worker.stderr.waitFor(/^start \d+$/, 1);
+    open(1000);
+    const [result, local] = await Promise.all([
+      queued,
       fan([...args, '--', 'tr', 'a-z', 'A-Z'], input),
     ]);
-    expect(ok(queued)).toEqual(OK);
+    close();
+    expect(ok(result)).toEqual(OK);
     expect(ok(local)).toEqual(OK);
-    expect(byteDiff(queued.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
+    expect(byteDiff(result.stdout, local.stdout)).toEqual(sameBytes(local.stdout));
     // The job is finished and gone: its workers leave.
-    for (const worker of workers) expect(await worker.done()).toEqual({ exitCode: 0, stderr: '' });
+    for (const worker of workers) {
+      const { exitCode, stderr } = await worker.done();
+      expect(exitCode).toBe(0);
+      expect(linesOf(stderr).filter((line) => !/^start \d+$/.test(line))).toEqual([]);
+    }
   });
 
   it('--merge ready: every record once, as the local fan, with a worker started after the coordinator', async () => {

@@ -58,16 +58,17 @@ export function startWorker(
 }
 
 /**
- * A gate the workers' command waits at after each block: a FIFO the test holds open, into which
- * it writes one line per block it lets through. A worker says `start <block>` as it begins one.
+ * A gate the workers' command (`filter`, a shell command line, on each block) waits at after
+ * each block: a FIFO the test holds open, into which it writes one line per block it lets
+ * through. A worker says `start <block>` as it begins one.
  */
-export function gate() {
+export function gate(filter = 'cat') {
   const dir = tempDir();
   const path = join(dir, 'gate');
   execFileSync('mkfifo', [path]);
   // Read and write: opening a FIFO so does not wait for a reader, and keeps it open for readers.
   const fd = openSync(path, 'r+');
-  const command = [`echo "start $MANIFOLD_BLOCK" >&2; cat; read go < ${path}`];
+  const command = [`echo "start $MANIFOLD_BLOCK" >&2; ${filter}; read go < ${path}`];
   return {
     dir,
     command,
