@@ -13,11 +13,12 @@ export interface Exit {
 
 /** Resolves when `child` has exited and its stdio is closed. */
 export async function waitForExit(child: ChildProcess): Promise<Exit> {
-  // Exited is not enough: its stdio may still be open, with output not yet read.
+  // Exited is not enough: its output may still be unread. 'close' comes once stdout, stderr and
+  // any further pipes are closed (not stdin, which may stay open after it), so once they are it
+  // has come, and waiting for it would be for ever.
   const exited = child.exitCode !== null || child.signalCode !== null;
-  if (!exited || !child.stdio.every((stream) => !stream || stream.closed)) {
-    await once(child, 'close');
-  }
+  const outputs = child.stdio.slice(1);
+  if (!exited || !outputs.every((stream) => !stream || stream.closed)) await once(child, 'close');
   return { exitCode: child.exitCode, signal: child.signalCode };
 }
 
