@@ -43,6 +43,10 @@ export interface ServeOptions {
 export async function serveQueue(options: ServeOptions): Promise<void> {
   const spec = await waitForJob(options);
   if (spec === null) return;
+  const { workers } = options;
+  options.log(
+    `job "${options.names.job}" found: serving it with ${workers} worker${workers === 1 ? '' : 's'}`,
+  );
   // The job's tables, fetched into this machine's cache before its first block.
   const tables = await fetchTables(options.conn, spec, options.names, options.log, options.signal);
   if (tables === null || options.signal.aborted) return;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { startNats } from '../support/nats.js';
-import { coordinate } from '../support/queue.js';
+import { coordinate, coordinateJoined } from '../support/queue.js';
 import {
   buildTablesOnce,
   events,
@@ -44,7 +44,7 @@ describe('fan --queue --table', () => {
     // Machine a, and machine b with two workers (one cache folder) that fetch at the same time.
     const [a, b] = [join(dir, 'a'), join(dir, 'b')];
     const first = [a, b, b].map((cache) => machine(server.url, 'one', cache));
-    const one = await coordinate(server.url, ['--job', 'one', ...args], events);
+    const one = await coordinateJoined(server.url, ['--job', 'one', ...args], events, first);
     expect(one.exitCode).toBe(0);
     expect(one.stdout.equals(local.stdout)).toBe(true);
     const stored =

@@ -48,7 +48,8 @@ describe('manifold worker --queue', () => {
     expect(exitCode).toBe(0);
     const lines = stderr.trimEnd().split('\n');
     expect(lines[0]).toBe(`manifold: waiting for job "t" on ${server.url}`);
-    expect(lines.slice(1)).toEqual(Array(Math.ceil(input.length / 4096)).fill('1\tnote'));
+    expect(lines[1]).toBe('manifold: job "t" found: serving it with 1 worker');
+    expect(lines.slice(2)).toEqual(Array(Math.ceil(input.length / 4096)).fill('1\tnote'));
   });
 
   it('SIGTERM: its block goes back to the queue at once (not after the ack wait), and it exits 143', async () => {

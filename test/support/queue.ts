@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Options } from 'execa';
+import { execa, type Options } from 'execa';
 import { manifold, type Result, run } from '../helpers.js';
+import { linesOf } from './lines.js';
 import { descendants, killQuietly } from './proc.js';
 import { spawnManifold, waitForExit, watch, within } from './spawn.js';
 import { tempDir } from './temp.js';
@@ -56,6 +57,45 @@ export function startWorker(
     },
   };
 }
+
+/**
+ * `manifold fan --queue <url> args` whose input ends only once each of `workers` (run with
+ * `--verbose`) has found the job. A job cannot finish before its input ends, so none of them
+ * can miss it, which a worker that first looks after another has done all of it does: it waits
+ * for the next job of its name.
+ */
+export async function coordinateJoined(
+  url: string,
+  args: string[],
+  input: string | Uint8Array,
+  workers: QueueWorker[],
+): Promise<Result> {
+  const child = execa(manifold, ['fan', '--queue', url, ...args], {
+    encoding: 'buffer',
+    reject: false,
+    stripFinalNewline: false,
+  });
+  child.stdin.write(input);
+  for (const worker of workers) await worker.stderr.waitFor(FOUND, 1);
+  child.stdin.end();
+  const result = await child;
+  return {
+    stdout: Buffer.from(result.stdout as Uint8Array),
+    stderr: Buffer.from(result.stderr as Uint8Array).toString(),
+    exitCode: result.exitCode,
+    signal: result.signal,
+  };
+}
+
+/** A worker's `--verbose` line for the job it has found. */
+const FOUND = /^manifold: job "[\w-]+" found: serving it with \d+ workers?$/;
+
+/** A worker's stderr less what its `--verbose` says of waiting for and finding its job. */
+export const unsaid = (stderr: string) =>
+  linesOf(stderr)
+    .filter((line) => !FOUND.test(line) && !/^manifold: waiting for job "[\w-]+" on /.test(line))
+    .map((line) => `${line}\n`)
+    .join('');
 
 /**
  * A gate the workers' command (`filter`, a shell command line, on each block) waits at after
