@@ -29,13 +29,95 @@ export interface Sorted {
 export function sortByKey(columns: KeyColumns, count: number): Sorted {
   const order = new Uint32Array(count);
   const repeats = new Uint8Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
+  // One record: order[0] is 0 as made.
   if (count < 2) return { order, repeats };
   const spare = new Uint32Array(count);
   const counts = new Uint32Array(257);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < count; i++) order[i] = i;
+    sortFrom(columns, order, spare, counts, repeats, 0, count, 0);
+    return { order, repeats };
+  }
+  // First by the four bytes that follow the prefix every key shares: each record as one 64-bit
+  // number, those bytes above its index, sorted natively (std::sort, ~50 ms for 1 M). Keys like
+  // `u00012345` would otherwise take a counting pass over every record per byte of prefix.
+  const common = commonPrefix(columns, count);
+  const packed = new BigUint64Array(count);
+  const halves = new Uint32Array(packed.buffer);
+  const { arena, keyStart, keyLength } = columns;
+  let short = false;
+  for (let i = 0; i < count; i++) {
+    const start = keyStart[i]! + common;
+    const left = keyLength[i]! - common;
+    let bytes: number;
+    if (left >= 4) {
+      bytes = (arena[start]! << 24) | (arena[start + 1]! << 16) | (arena[start + 2]! << 8);
+      bytes |= arena[start + 3]!;
+    } else {
+      short = true;
+      bytes = 0;
+      for (let j = 0; j < 4; j++) bytes = (bytes << 8) | (j < left ? arena[start + j]! : 0);
+    }
+    halves[2 * i] = i;
+    halves[2 * i + 1] = bytes >>> 0;
+  }
+  packed.sort();
+  for (let i = 0; i < count; i++) order[i] = halves[2 * i]!;
+  // Records whose four bytes are equal are in input order; their keys' rest sorts them apart.
+  for (let start = 0; start < count; ) {
+    const high = halves[2 * start + 1]!;
+    let end = start + 1;
+    while (end < count && halves[2 * end + 1] === high) end++;
+    if (end - start > 1) {
+      // A key that ends inside the four bytes reads as zeros there: its group starts again at
+      // the shared prefix, where the sort orders a key before the longer keys it begins.
+      let depth = common + 4;
+      if (short) {
+        for (let i = start; i < end && depth > common; i++) {
+          if (keyLength[order[i]!]! < common + 4) depth = common;
+        }
+      }
+      sortFrom(columns, order, spare, counts, repeats, start, end, depth);
+    }
+    start = end;
+  }
+  return { order, repeats };
+}
+
+/** Whether this machine stores numbers little-end first, as the 64-bit packing above reads them. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** How many first bytes every key shares (at most the shortest key's length). */
+function commonPrefix({ arena, keyStart, keyLength }: KeyColumns, count: number): number {
+  let common = keyLength[0]!;
+  const first = keyStart[0]!;
+  for (let i = 1; i < count && common > 0; i++) {
+    const start = keyStart[i]!;
+    const length = Math.min(common, keyLength[i]!);
+    let j = 0;
+    while (j < length && arena[start + j] === arena[first + j]) j++;
+    common = j;
+  }
+  return common;
+}
+
+/**
+ * Sorts `order[start..end)`, whose keys share their first `depth` bytes, by the rest, and marks
+ * the repeats among them.
+ */
+function sortFrom(
+  columns: KeyColumns,
+  order: Uint32Array,
+  spare: Uint32Array,
+  counts: Uint32Array,
+  repeats: Uint8Array,
+  rangeStart: number,
+  rangeEnd: number,
+  rangeDepth: number,
+): void {
   // Ranges still to sort, as (start, end, depth) triples: a stack, not recursion, as a key may
   // be ~2,000 bytes deep.
-  const stack: number[] = [0, count, 0];
+  const stack: number[] = [rangeStart, rangeEnd, rangeDepth];
   while (stack.length > 0) {
     const depth = stack.pop()!;
     const end = stack.pop()!;
@@ -52,7 +134,6 @@ export function sortByKey(columns: KeyColumns, count: number): Sorted {
     const ended = counts[0]! - start;
     for (let i = start + 1; i < start + ended; i++) repeats[i] = 1;
   }
-  return { order, repeats };
 }
 
 /**

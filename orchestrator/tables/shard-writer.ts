@@ -135,7 +135,7 @@ export class ShardWriter {
       let end = i + 1;
       while (end < run.count && repeats[end] === 1) end++;
       this.duplicates += end - i - 1;
-      this.#store(order.subarray(i, end), append);
+      this.#store(order, i, end, append);
       i = end;
     }
     this.#runs++;
@@ -143,16 +143,20 @@ export class ShardWriter {
     this.#checked = undefined;
   }
 
-  /** Stores one key's records (in input order), into an empty file by appending, else by put. */
-  #store(group: Uint32Array, append: boolean): void {
+  /**
+   * Stores one key's records, `order[start..end)` (in input order), into an empty file by
+   * appending, else by put. (Indices, not a `subarray`: a typed array made per key cost more
+   * than the sort's work per key.)
+   */
+  #store(order: Uint32Array, start: number, end: number, append: boolean): void {
     const run = this.#run;
-    const first = group[0]!;
+    const first = order[start]!;
     const key = run.key(first);
     const policy = this.#policy;
     const value =
       policy === 'all'
-        ? listOf(run, group)
-        : run.value(policy === 'last' ? group[group.length - 1]! : first);
+        ? listOf(run, order.subarray(start, end))
+        : run.value(policy === 'last' ? order[end - 1]! : first);
     if (append) {
       // LMDB refuses a key not above the last: the sort's order is checked as it is written.
       if (!this.#put(key, value, APPEND)) throw new Error('internal: keys out of order for LMDB');

@@ -14,25 +14,55 @@ const keyBytes = fc.uint8Array({ minLength: 1, maxLength: 6 }).map((bytes) => {
   return key;
 });
 
+/**
+ * Keys that share a prefix (as `u00012345` keys do) and end around the four bytes after it that
+ * the sort packs into numbers: some inside them, some at them, some past them, with 0x00 bytes
+ * that read as a key's end would.
+ */
+const prefixedKeys = fc
+  .tuple(
+    fc.uint8Array({ minLength: 0, maxLength: 3 }),
+    // Enough keys, and few enough bytes, for groups past the insertion sort's 48.
+    fc.array(fc.uint8Array({ maxLength: 7 }), { maxLength: 800, size: 'max' }),
+  )
+  .map(([prefix, tails]) =>
+    tails.map((tail) =>
+      Buffer.concat([prefix, Uint8Array.from(tail, (b) => [0, 0, 1, 255][b % 4]!)]),
+    ),
+  );
+
+/** sortByKey's answer for `keys` against Buffer.compare's order, stable, and its repeats. */
+function checkSort(keys: Uint8Array[]): void {
+  const run = new Run(2 ** 20);
+  for (const [i, key] of keys.entries()) run.add(key, Uint8Array.of(i & 255), 0, i);
+  const { order, repeats } = sortByKey(run, run.count);
+  const expected = keys
+    .map((key, i) => ({ key: Buffer.from(key), i }))
+    .sort((a, b) => Buffer.compare(a.key, b.key) || a.i - b.i);
+  expect(Array.from(order)).toEqual(expected.map(({ i }) => i));
+  expect(Array.from(repeats)).toEqual(
+    expected.map((entry, at) =>
+      at > 0 && Buffer.compare(entry.key, expected[at - 1]!.key) === 0 ? 1 : 0,
+    ),
+  );
+}
+
 describe('sortByKey (the build sorts records by key before LMDB gets them)', () => {
   it('orders keys as LMDB does, equal keys in input order, and marks the repeats', () => {
-    fc.assert(
-      fc.property(fc.array(keyBytes, { maxLength: 400 }), (keys) => {
-        const run = new Run(2 ** 20);
-        for (const [i, key] of keys.entries()) run.add(key, Uint8Array.of(i & 255), 0, i);
-        const { order, repeats } = sortByKey(run, run.count);
-        const expected = keys
-          .map((key, i) => ({ key: Buffer.from(key), i }))
-          .sort((a, b) => Buffer.compare(a.key, b.key) || a.i - b.i);
-        expect(Array.from(order)).toEqual(expected.map(({ i }) => i));
-        expect(Array.from(repeats)).toEqual(
-          expected.map((entry, at) =>
-            at > 0 && Buffer.compare(entry.key, expected[at - 1]!.key) === 0 ? 1 : 0,
-          ),
-        );
-      }),
-      { numRuns: 300 },
+    fc.assert(fc.property(fc.array(keyBytes, { maxLength: 400, size: 'max' }), checkSort), {
+      numRuns: 300,
+    });
+  });
+
+  it('the same for keys with a shared prefix, ending before, at and past the four bytes after it', () => {
+    fc.assert(fc.property(prefixedKeys, checkSort), { numRuns: 200 });
+  });
+
+  it('the same for many keys like u00012345, in groups larger than an insertion sort takes', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) =>
+      Buffer.from(`u${String((i * 7919) % 5_000).padStart(8, '0')}${i % 7 === 0 ? '' : 'x'}`),
     );
+    checkSort(keys);
   });
 });
 
