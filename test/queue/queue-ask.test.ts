@@ -2,6 +2,7 @@ import { TimeoutError } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { askQueue, connectQueue, QueueError } from '../../orchestrator/workers/queue/connect.js';
 import { startNats } from '../support/nats.js';
+import { holdsWithin, stoppedAll } from '../support/proc.js';
 
 // A JetStream API request the server leaves unanswered (seen in CI: nats-server 2.9 on a loaded
 // machine never answered a coordinator's making of a stream) is asked again, not the run's end.
@@ -13,6 +14,8 @@ describe('askQueue', () => {
     try {
       await conn.jsm.streams.add({ name: 'asked', subjects: ['asked'] });
       process.kill(server.pid!, 'SIGSTOP');
+      // Not stopped yet when kill returns: a request sent at once could still be answered.
+      expect(await holdsWithin(() => stoppedAll(server.pid!), 10_000)).toBe(true);
       let asked = 0;
       const info = await askQueue(conn, 'the stream asked', () => {
         asked++;

@@ -24,6 +24,18 @@ export function statOf(pid: number): ProcStat | null {
   }
 }
 
+/** Whether every thread of `pid` is stopped (SIGSTOP takes effect a moment after `kill`). */
+export function stoppedAll(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((task) => {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'latin1');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+    });
+  } catch {
+    return false;
+  }
+}
+
 export function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim();
