@@ -90,6 +90,9 @@ export async function coordinateJoined(
 /** A worker's `--verbose` line for the job it has found. */
 const FOUND = /^manifold: job "[\w-]+" found: serving it with \d+ workers?$/;
 
+/** Whether a worker's stderr (run with `--verbose`) says it has found its job. */
+export const foundJob = (stderr: string) => linesOf(stderr).some((line) => FOUND.test(line));
+
 /** A worker's stderr less what its `--verbose` says of waiting for and finding its job. */
 export const unsaid = (stderr: string) =>
   linesOf(stderr)
