@@ -105,17 +105,33 @@ class QueueServer implements WorkerListener {
   }
 
   async run(): Promise<void> {
-    const { conn, names, signal } = this.#options;
-    const consumer = await askQueue(conn, `the workers' consumer of job "${names.job}"`, () =>
-      conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER),
-    );
+    const { signal } = this.#options;
     const stop = () => this.#stop();
     signal.addEventListener('abort', stop, { once: true });
     try {
+      const consumer = await this.#consumer();
+      if (consumer === null) return;
       await Promise.all(this.#workers.map((worker) => this.#serveSlot(worker, consumer)));
     } finally {
       signal.removeEventListener('abort', stop);
       this.#stop();
+    }
+  }
+
+  /**
+   * The job's consumer of blocks; null when the job has finished since this worker found it (its
+   * coordinator removed its streams while the worker fetched its tables, say): nothing is left
+   * to serve, and that is no failure.
+   */
+  async #consumer(): Promise<Consumer | null> {
+    const { conn, names } = this.#options;
+    try {
+      return await askQueue(conn, `the workers' consumer of job "${names.job}"`, () =>
+        conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER),
+      );
+    } catch (error) {
+      if (await this.#jobGone()) return null;
+      throw error;
     }
   }
 

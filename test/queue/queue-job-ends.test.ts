@@ -1,0 +1,72 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { serveQueue } from '../../orchestrator/queue/serve.js';
+import { connectQueue, type QueueConnection } from '../../orchestrator/workers/queue/connect.js';
+import { deleteJob } from '../../orchestrator/workers/queue/job.js';
+import { jobNames } from '../../orchestrator/workers/queue/names.js';
+import { startNats } from '../support/nats.js';
+import { spawnManifold, watch } from '../support/spawn.js';
+
+// A job may finish between a worker's finding it and its taking the job's blocks (another
+// worker did them all while this one was slow to start, or fetched its tables): the worker
+// leaves as from a job finished under it, status 0; before, it failed with the client's
+// "StreamNotFoundError: stream not found" (seen in CI, a worker of three on a loaded machine).
+
+describe('a job that finishes as a worker takes it up', () => {
+  it('the worker leaves quietly: nothing failed', async () => {
+    const server = await startNats();
+    // The job, on a real server: a coordinator whose input stays open, so it never ends itself.
+    const coordinator = spawnManifold([
+      'fan',
+      '--queue',
+      server.url,
+      '--job',
+      'brief',
+      '--verbose',
+    ]);
+    await watch(coordinator.stderr!).waitFor(/started job "brief"/, 1);
+    const conn = await connectQueue(server.url);
+    const names = jobNames('brief');
+    try {
+      let removed: Promise<void> | undefined;
+      // The job is removed as the worker says it has found it, as its coordinator does at its
+      // end; the worker's asking for the job's blocks waits for that (the one step held back).
+      const js = new Proxy(conn.js, {
+        get(target, property, receiver) {
+          if (property !== 'consumers') return Reflect.get(target, property, receiver);
+          const consumers = target.consumers;
+          return new Proxy(consumers, {
+            get(inner, name, innerReceiver) {
+              if (name !== 'get') return Reflect.get(inner, name, innerReceiver);
+              return async (...args: Parameters<typeof consumers.get>) => {
+                await removed;
+                return consumers.get(...args);
+              };
+            },
+          });
+        },
+      }) as JetStreamClient;
+      const held: QueueConnection = { ...conn, js };
+      const said: string[] = [];
+      await serveQueue({
+        conn: held,
+        names,
+        workers: 1,
+        command: { argv: ['cat'], shell: false },
+        attribution: 'per-block',
+        okStatus: [0],
+        tag: false,
+        signal: new AbortController().signal,
+        log: (line) => {
+          said.push(line);
+          if (line.includes('found')) removed = deleteJob(conn, names);
+        },
+      });
+      expect(removed).toBeDefined();
+      expect(said).toEqual(['job "brief" found: serving it with 1 worker']);
+    } finally {
+      coordinator.kill('SIGKILL');
+      await conn.close();
+    }
+  });
+});
