@@ -54,7 +54,11 @@ describe('fan --queue --table', () => {
     const info = await bucket.info(hash);
     expect(info).toMatchObject({ name: hash, deleted: false, description: 'manifold table users' });
     const ends = await Promise.all(first.map((worker) => worker.done()));
-    expect(ends.map((end) => end.exitCode)).toEqual([0, 0, 0]);
+    expect(ends.map((end) => [end.exitCode, end.exitCode === 0 ? '' : end.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ]);
     const fetched = `) into ${join(a, 'manifold', 'files', hash, 'data')}\n`;
     expect(ends[0]!.stderr).toContain(`manifold: job "one": fetched table users (`);
     expect(ends[0]!.stderr).toContain(fetched);
