@@ -29,6 +29,16 @@ export async function run(
     stripFinalNewline: false,
     ...options,
   });
+  return resultOf(result);
+}
+
+/** An execa run (encoding 'buffer') as a `Result`: stdout as bytes, stderr as text. */
+export function resultOf(result: {
+  stdout: unknown;
+  stderr: unknown;
+  exitCode?: number;
+  signal?: string;
+}): Result {
   return {
     stdout: Buffer.from(result.stdout as Uint8Array),
     stderr: Buffer.from(result.stderr as Uint8Array).toString(),

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
-import { manifold, type Result, run } from '../helpers.js';
+import { manifold, type Result, resultOf, run } from '../helpers.js';
 import { linesOf } from './lines.js';
 import { descendants, killQuietly } from './proc.js';
 import { spawnManifold, waitForExit, watch, within } from './spawn.js';
@@ -78,13 +78,7 @@ export async function coordinateJoined(
   child.stdin.write(input);
   for (const worker of workers) await worker.stderr.waitFor(FOUND, 1);
   child.stdin.end();
-  const result = await child;
-  return {
-    stdout: Buffer.from(result.stdout as Uint8Array),
-    stderr: Buffer.from(result.stderr as Uint8Array).toString(),
-    exitCode: result.exitCode,
-    signal: result.signal,
-  };
+  return resultOf(await child);
 }
 
 /** A worker's `--verbose` line for the job it has found. */
