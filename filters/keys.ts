@@ -137,14 +137,34 @@ export function fieldBounds(
     }
     return;
   }
-  const bytes = data as Buffer;
   let start = from;
   for (let field = 1; field < index; field++) {
-    const at = bytes.indexOf(separator, start);
-    if (at < 0 || at >= to) return;
+    const at = findSeparator(data, separator, start, to);
+    if (at < 0) return;
     start = at + separator.length;
   }
-  const end = bytes.indexOf(separator, start);
+  const end = findSeparator(data, separator, start, to);
   out.start = start;
-  out.end = end < 0 || end >= to ? to : end;
+  out.end = end < 0 ? to : end;
+}
+
+/** How far a byte is looked for in JavaScript before `indexOf` (a native call) takes over. */
+const NEAR = 32;
+
+/**
+ * Where `separator` starts in `data[from, to)`, or -1. Fields are short: a one-byte separator
+ * is looked for byte by byte over the first bytes, as a call into `indexOf` costs more than
+ * a short loop (mf-join's and hash dispatch's keys are a few bytes long).
+ */
+function findSeparator(data: Uint8Array, separator: Buffer, from: number, to: number): number {
+  if (separator.length === 1) {
+    const byte = separator[0]!;
+    const near = Math.min(to, from + NEAR);
+    for (let i = from; i < near; i++) if (data[i] === byte) return i;
+    if (near === to) return -1;
+    const at = (data as Buffer).indexOf(byte, near);
+    return at < 0 || at >= to ? -1 : at;
+  }
+  const at = (data as Buffer).indexOf(separator, from);
+  return at < 0 || at + separator.length > to ? -1 : at;
 }

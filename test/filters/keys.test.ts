@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyOf, keyOfValue, parseKeySpec, parseSize, UsageError } from '../../filters/index.js';
+import { type Bounds, fieldBounds } from '../../filters/keys.js';
 
 const key = (spec: string, record: string, sep?: string) =>
   keyOf(parseKeySpec(spec, sep), Buffer.from(record)).toString();
@@ -32,6 +34,38 @@ describe('key specs', () => {
     expect(() => parseKeySpec('field:0')).toThrow(UsageError);
     expect(() => parseKeySpec('json:a..b')).toThrow(/names between the dots/);
     expect(() => parseKeySpec('nope')).toThrow(/not one of/);
+  });
+});
+
+describe('fieldBounds with a separator', () => {
+  // Fields long and short (a one-byte separator is looked for in JavaScript over the first 32
+  // bytes, then by indexOf), and a record inside a larger buffer whose bytes after its end hold
+  // the separator: a field must end at the record's end, not at a separator past it.
+  const field = fc.string({ unit: fc.constantFrom('a', 'b', ',', ':', '::', 'é'), maxLength: 80 });
+  it('finds the field that splitting the record finds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(field, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(',', '::', 'é'),
+        fc.integer({ min: 1, max: 8 }),
+        fc.string({ unit: fc.constantFrom('x', ',', '::', 'é'), maxLength: 4 }),
+        fc.string({ unit: fc.constantFrom('x', ',', '::', 'é'), maxLength: 40 }),
+        (parts, separator, index, before, after) => {
+          const record = parts.join('');
+          const data = Buffer.from(before + record + after);
+          const from = Buffer.byteLength(before);
+          const to = from + Buffer.byteLength(record);
+          const bounds: Bounds = { start: -1, end: -1 };
+          fieldBounds(data, from, to, index, Buffer.from(separator), bounds);
+          const fields = record.split(separator);
+          const expected = index <= fields.length ? fields[index - 1]! : '';
+          expect(data.subarray(bounds.start, bounds.end).toString()).toBe(expected);
+          expect(bounds.start).toBeGreaterThanOrEqual(from);
+          expect(bounds.end).toBeLessThanOrEqual(to);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 
