@@ -141,7 +141,13 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
         }
         const key = parts.key;
         const writer = writers[shards === 1 ? 0 : hashBytes(key) % shards]!;
-        writer.put(key, parts.value, index, firstRecord + i);
+        if (parts.keyAt < 0 || parts.valueAt < 0) {
+          writer.put(key, parts.value, index, firstRecord + i);
+        } else {
+          const { keyAt, valueAt } = parts;
+          const valueLength = parts.value.length;
+          writer.putSpan(record, keyAt, key.length, valueAt, valueLength, index, firstRecord + i);
+        }
       }
       counts.records += records.length;
       bytes += read.bytes;

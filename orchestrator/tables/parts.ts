@@ -10,10 +10,15 @@ export class RecordParts {
   value: Buffer = EMPTY;
   /** Whether the key's part was in the record at all (a field past the last is not). */
   keyFound = false;
+  /** Where the key and the value start in the record, or -1 when they are not its bytes (JSON). */
+  keyAt = -1;
+  valueAt = -1;
   readonly #key: KeySpec;
   readonly #value: KeySpec;
   readonly #bounds: Bounds = { start: 0, end: 0 };
   readonly #json: boolean;
+  /** Where the last part `#part` found starts in the record; -1 for JSON. */
+  #at = -1;
 
   constructor(key: KeySpec, value: KeySpec) {
     this.#key = key;
@@ -25,14 +30,15 @@ export class RecordParts {
   cut(record: Buffer): void {
     const parsed: unknown = this.#json ? JSON.parse(record.toString('utf8')) : undefined;
     this.#cutKey(record, parsed);
-    this.value =
-      this.#part(this.#value, record, parsed, true) ??
-      (this.#value.kind === 'json' ? NULL_TEXT : EMPTY);
+    const value = this.#part(this.#value, record, parsed, true);
+    this.valueAt = value === undefined ? -1 : this.#at;
+    this.value = value ?? (this.#value.kind === 'json' ? NULL_TEXT : EMPTY);
   }
 
   #cutKey(record: Buffer, parsed: unknown): void {
     const key = this.#part(this.#key, record, parsed, false);
     this.keyFound = key !== undefined;
+    this.keyAt = key === undefined ? -1 : this.#at;
     this.key = key ?? EMPTY;
   }
 
@@ -45,11 +51,13 @@ export class RecordParts {
   #part(spec: KeySpec, record: Buffer, parsed: unknown, asJson: boolean): Buffer | undefined {
     switch (spec.kind) {
       case 'whole':
+        this.#at = 0;
         return record;
       case 'field': {
         const bounds = this.#bounds;
         fieldBounds(record, 0, record.length, spec.index, spec.separator, bounds);
         if (bounds.start === record.length && !this.#fieldEndsAt(record, spec)) return undefined;
+        this.#at = bounds.start;
         return viewOf(record, bounds.start, bounds.end - bounds.start);
       }
       case 'json': {
@@ -59,6 +67,7 @@ export class RecordParts {
           found = (found as Record<string, unknown>)[step];
         }
         if (found === undefined) return undefined;
+        this.#at = -1;
         const text = !asJson && typeof found === 'string' ? found : JSON.stringify(found);
         return Buffer.from(text, 'utf8');
       }

@@ -1,4 +1,4 @@
-import { viewOf } from '../../filters/framing/view.js';
+import { viewAt } from '../../filters/framing/view.js';
 import { type KeyColumns, type Sorted, sortByKey } from './key-sort.js';
 
 /** A record's place in the inputs: which input (0-based) and its record number there. */
@@ -10,6 +10,9 @@ export interface Place {
 /** The largest run: keys are found by 32-bit offsets into one arena. */
 export const MAX_RUN_BYTES = 2 ** 32 - 1;
 
+/** The most bytes between a record's key and its value that `addSpan` copies with them. */
+const MAX_GAP = 16;
+
 /**
  * The records of one shard held in memory until they are written in key order: each record's
  * key and value copied side by side into one arena, and its columns (where the key is, its
@@ -19,6 +22,9 @@ export const MAX_RUN_BYTES = 2 ** 32 - 1;
  */
 export class Run implements KeyColumns {
   arena: Uint8Array = new Uint8Array(0);
+  /** The arena's memory and where it starts there: views are built from them directly. */
+  #memory: ArrayBufferLike = this.arena.buffer;
+  #base = 0;
   keyStart = new Uint32Array(0);
   keyLength = new Uint16Array(0);
   valueStart = new Uint32Array(0);
@@ -34,7 +40,7 @@ export class Run implements KeyColumns {
 
   /**
    * @param limit the most bytes of keys and values held before the run must be written (a
-   *   key inside its value counts once).
+   *   key inside its value counts once; the few bytes `addSpan` copies between them count).
    * @param expected the bytes the run will likely hold (its inputs' size): the arena is made
    *   that large at once rather than grown by copies.
    */
@@ -43,40 +49,79 @@ export class Run implements KeyColumns {
     this.#expected = Math.min(expected, this.limit);
   }
 
-  /** Whether a record of this many key and value bytes fits (an empty run takes any record). */
+  /**
+   * Whether a record of this many key and value bytes fits (an empty run takes any record), with
+   * the bytes `addSpan` may copy between them.
+   */
   fits(size: number): boolean {
-    return this.count === 0 || this.bytes + size <= this.limit;
+    return this.count === 0 || this.bytes + size + MAX_GAP <= this.limit;
   }
 
   /**
-   * Copies a record in. A key that lies inside its value (a field of the whole record, the
-   * usual table) is not copied again: it is found inside the value's copy.
+   * Copies a record's key and value in, from anywhere (a key made from JSON, say): the general
+   * case of `addSpan`.
    */
   add(key: Uint8Array, value: Uint8Array, source: number, record: number): void {
-    const inside =
-      key.buffer === value.buffer &&
-      key.byteOffset >= value.byteOffset &&
-      key.byteOffset + key.length <= value.byteOffset + value.length;
-    const size = inside ? value.length : key.length + value.length;
+    const size = key.length + value.length;
+    const at = this.#reserve(size);
+    this.arena.set(key, at);
+    this.arena.set(value, at + key.length);
+    this.#columns(at, key.length, at + key.length, value.length, source, record);
+  }
+
+  /**
+   * Copies a record's key and value in where both are bytes of `data` (fields of one record,
+   * the usual table): the span from the first of them to the end of the last is copied in one
+   * piece (a key inside its value is not copied twice, a key and a value side by side are one
+   * copy), unless more than `MAX_GAP` bytes lie between them, which are not copied.
+   */
+  addSpan(
+    data: Buffer,
+    keyAt: number,
+    keyLength: number,
+    valueAt: number,
+    valueLength: number,
+    source: number,
+    record: number,
+  ): void {
+    const start = Math.min(keyAt, valueAt);
+    const end = Math.max(keyAt + keyLength, valueAt + valueLength);
+    if (end - start > keyLength + valueLength + MAX_GAP) {
+      const at = this.#reserve(keyLength + valueLength);
+      data.copy(this.arena, at, keyAt, keyAt + keyLength);
+      data.copy(this.arena, at + keyLength, valueAt, valueAt + valueLength);
+      this.#columns(at, keyLength, at + keyLength, valueLength, source, record);
+      return;
+    }
+    const at = this.#reserve(end - start);
+    data.copy(this.arena, at, start, end);
+    this.#columns(at + keyAt - start, keyLength, at + valueAt - start, valueLength, source, record);
+  }
+
+  /** Makes room for `size` bytes and a record's columns; returns where the bytes go. */
+  #reserve(size: number): number {
     if (this.bytes + size > this.arena.length) this.#growArena(this.bytes + size);
     if (this.count === this.keyStart.length) this.#growColumns();
     const at = this.bytes;
+    this.bytes = at + size;
+    return at;
+  }
+
+  #columns(
+    keyStart: number,
+    keyLength: number,
+    valueStart: number,
+    valueLength: number,
+    source: number,
+    record: number,
+  ): void {
     const i = this.count++;
-    if (inside) {
-      this.arena.set(value, at);
-      this.keyStart[i] = at + key.byteOffset - value.byteOffset;
-      this.valueStart[i] = at;
-    } else {
-      this.arena.set(key, at);
-      this.arena.set(value, at + key.length);
-      this.keyStart[i] = at;
-      this.valueStart[i] = at + key.length;
-    }
-    this.keyLength[i] = key.length;
-    this.valueLength[i] = value.length;
+    this.keyStart[i] = keyStart;
+    this.keyLength[i] = keyLength;
+    this.valueStart[i] = valueStart;
+    this.valueLength[i] = valueLength;
     this.source[i] = source;
     this.record[i] = record;
-    this.bytes = at + size;
     this.#sorted = null;
   }
 
@@ -86,14 +131,17 @@ export class Run implements KeyColumns {
     return this.#sorted;
   }
 
-  /** A record's key, a view of the arena (built directly: `subarray` costs twice as much). */
+  /**
+   * A record's key, a view of the arena (built directly from its memory: `subarray` costs twice
+   * as much, and asking a typed array for its `buffer` is a call into the runtime).
+   */
   key(i: number): Uint8Array {
-    return viewOf(this.arena, this.keyStart[i]!, this.keyLength[i]!);
+    return viewAt(this.#memory, this.#base + this.keyStart[i]!, this.keyLength[i]!);
   }
 
   /** A record's value, a view of the arena. */
   value(i: number): Uint8Array {
-    return viewOf(this.arena, this.valueStart[i]!, this.valueLength[i]!);
+    return viewAt(this.#memory, this.#base + this.valueStart[i]!, this.valueLength[i]!);
   }
 
   place(i: number): Place {
@@ -114,6 +162,8 @@ export class Run implements KeyColumns {
     const arena = Buffer.allocUnsafeSlow(Math.min(size, Math.max(needed, this.limit)));
     arena.set(this.arena.subarray(0, this.bytes));
     this.arena = arena;
+    this.#memory = arena.buffer;
+    this.#base = arena.byteOffset;
   }
 
   #growColumns(): void {

@@ -78,6 +78,20 @@ export class ShardWriter {
     this.#run.add(key, value, source, record);
   }
 
+  /** `put` for a key and a value that are bytes of `data` (see `Run.addSpan`). */
+  putSpan(
+    data: Buffer,
+    keyAt: number,
+    keyLength: number,
+    valueAt: number,
+    valueLength: number,
+    source: number,
+    record: number,
+  ): void {
+    if (!this.#run.fits(keyLength + valueLength)) this.#writeRun();
+    this.#run.addSpan(data, keyAt, keyLength, valueAt, valueLength, source, record);
+  }
+
   /**
    * Under `--duplicates error`: the duplicate held in memory whose second record comes first in
    * the inputs, if any (the run is sorted for it once; writing uses the same order).
