@@ -1,4 +1,5 @@
 import { closeSync, openSync, statSync } from 'node:fs';
+import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
 
@@ -35,7 +36,12 @@ export function checkBuildInputs(inputs: string[]): void {
   }
 }
 
-/** Reads an input (`-` is stdin) and cuts it into records by the framing, read by read. */
+/**
+ * Reads an input (`-` is stdin) and cuts it into records by the framing, read by read. The
+ * records are views of the memory read into, valid until the next read is asked for: the
+ * memory of a read is read into again once the decoder holds no unfinished record in it (fresh
+ * memory is a page fault per 4 KiB, ~15 µs each on a virtual machine: 0.4 s for 100 MB).
+ */
 export async function* readRecords(
   input: string,
   framing: Framing,
@@ -44,8 +50,13 @@ export async function* readRecords(
   const fd = input === '-' ? 0 : openSync(input, 'r');
   const decoder = createDecoder(framing, { input: inputName(input), maxRecord });
   const records: Buffer[] = [];
+  // Other decoders keep unfinished records as views of the reads: their reads are not reused.
+  const mayReuse =
+    decoder instanceof DelimitedDecoder
+      ? (memory: ArrayBufferLike) => !decoder.holds(memory)
+      : undefined;
   try {
-    for await (const chunk of readChunks(fd)) {
+    for await (const chunk of readChunks(fd, undefined, mayReuse)) {
       records.length = 0;
       decoder.push(chunk, records);
       yield { records, firstRecord: decoder.count - records.length + 1, bytes: chunk.length };
