@@ -58,6 +58,27 @@ export function tableCases(data: Data, tables: TableData): Case[] {
     },
     {
       group,
+      name: `the floor of a build: ${sizeOf(tables.usersBytes)} of fresh memory touched (the input held until sorted)`,
+      command: `${probe('build-floor')} --out "$PROBE" --fresh ${tables.usersBytes}`,
+      probe: 'value',
+      unit: 'ms',
+    },
+    {
+      group,
+      name: `the floor of a build: the sort of ${keys}, nothing read`,
+      command: `${probe('build-floor')} --out "$PROBE" --sort ${usersKeys}`,
+      probe: 'value',
+      unit: 'ms',
+    },
+    {
+      group,
+      name: `the floor of holding a build's input: ${sizeOf(tables.usersBytes)} of fresh memory touched`,
+      command: `${probe('lmdb-floor')} --out "$PROBE" --fresh ${tables.usersBytes}`,
+      probe: 'value',
+      unit: 'ms',
+    },
+    {
+      group,
       name: 'mf-join alone, one process',
       command: `${mfJoin} --table users=${tables.usersTable} --key field:1 < ${events} > /dev/null`,
       bytes,

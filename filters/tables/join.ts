@@ -45,12 +45,18 @@ export function joinBytes(options: JoinOptions): (record: Buffer) => unknown {
   };
 }
 
-/** One output record: the record, the separator and the value, in one Buffer. */
+/**
+ * One output record: the record, the separator and the value, in one Buffer. `set`, not
+ * `Buffer#copy` (which checks its arguments in JavaScript, then calls `set`); a one-byte
+ * separator is stored, not copied.
+ */
 function joined(record: Buffer, separator: Buffer, value: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(record.length + separator.length + value.length);
-  record.copy(out, 0);
-  separator.copy(out, record.length);
-  value.copy(out, record.length + separator.length);
+  const at = record.length + separator.length;
+  const out = Buffer.allocUnsafe(at + value.length);
+  out.set(record, 0);
+  if (separator.length === 1) out[record.length] = separator[0]!;
+  else out.set(separator, record.length);
+  out.set(value, at);
   return out;
 }
 
