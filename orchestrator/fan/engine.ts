@@ -6,15 +6,15 @@ import { BlockSizes } from './block-size.js';
 import { BlockClock } from './clock.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
-import { describeFailure, type Given, noteGiven } from './failure.js';
-import { HaltCounter } from './halting.js';
+import { Feed } from './feed.js';
 import { InputReader, inputName } from './input.js';
 import { JobLog } from './joblog.js';
-import type { FanOptions, HaltMode, Log, Reporter } from './options.js';
-import { createCollector, createWorkers } from './parts.js';
+import type { FanOptions, Log, Reporter } from './options.js';
+import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
-import { readInput } from './reading.js';
+import { Recovery } from './recovery.js';
 import { Stats } from './stats.js';
+import { Verdict } from './verdict.js';
 import { FanWriter } from './writer.js';
 
 /** How a fan ended. */
@@ -27,53 +27,38 @@ const STOP_GRACE_MS = 2000;
 
 /**
  * One fan: reads the input, cuts it into blocks, farms them to the workers, collects their
- * output. The engine owns the queues and the decisions (dispatch, retries, halting); workers own
- * their transports (processes today); collectors own the order of the output.
+ * output. The engine owns the queues and the decisions (dispatch; retries and halting in
+ * recovery.ts); workers own their transports (processes today); collectors own the order of the
+ * output.
  */
 export class Fan implements WorkerListener {
   readonly #options: FanOptions;
-  readonly #log: Log;
   readonly #writer: FanWriter;
   readonly #input: InputReader;
   readonly #workers: Worker[];
   readonly #collector: Collector;
   readonly #dispatcher: Dispatcher;
   readonly #stats: Stats;
-  readonly #given = new Map<Worker, Given>();
-  /** Failed workers that had nothing to do: started again when a block comes. */
-  readonly #resting = new Set<Worker>();
+  readonly #verdict: Verdict;
+  readonly #recovery: Recovery;
+  readonly #feed: Feed;
   #progress: Progress | null = null;
   #aborted: Promise<void> | undefined;
-  readonly #blockSizes: BlockSizes;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
-  #failed = false;
-  #notFound = false;
-  #wake: (() => void) | null = null;
-  #allEnded!: () => void;
-  readonly #ended = new Promise<void>((resolve) => {
-    this.#allEnded = resolve;
-  });
 
-  readonly #label: string;
   readonly #reporter: Reporter;
   /** --header: the input's first records, filled in as they are read. */
   readonly #header: InputHeader = noHeader();
-  readonly #halts: HaltCounter;
-  /** --halt soon acted: no block is started any more; the running ones finish. */
-  #haltingSoon = false;
   readonly #clock: BlockClock | null;
   readonly #joblog: JobLog | null;
-  /** Closes an input file read as ranges, at the end of the run. */
-  #closeInput: () => void = () => {};
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
     this.#options = options;
-    this.#blockSizes = new BlockSizes(options, log);
-    this.#log = log;
-    this.#label = label;
+    const sizes = new BlockSizes(options, log);
     this.#reporter = options.reporter ?? process.stderr;
+    this.#verdict = new Verdict(this.#reporter, label);
     const remote = options.remote;
     this.#stats = new Stats(
       options.workers,
@@ -81,7 +66,6 @@ export class Fan implements WorkerListener {
       remote === undefined ? undefined : (slot) => remote.hostOf(slot),
     );
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input);
-    this.#halts = new HaltCounter(options.halt, options.haltOn);
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
     // Opened before any worker starts: a log that cannot be written stops the run first.
     this.#joblog = options.joblog ? new JobLog(options.joblog, options.outputFraming) : null;
@@ -89,31 +73,42 @@ export class Fan implements WorkerListener {
     this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
-    const room = () => writer.room();
-    this.#collector = createCollector(
-      options,
-      this.#workers,
-      (worker, parts) => writer.emit(worker, parts),
-      room,
-      this.#header,
-      sortMerge && {
-        plan: sortMerge,
-        sink: {
-          emit: (parts, records) => writer.emitMerged(parts, records),
-          get full() {
-            return writer.sink.full;
-          },
-          room,
-          fail: (error) => this.#fail(describeError(error)),
-        },
-      },
-    );
+    this.#collector = createWritingCollector(options, this.#workers, writer, this.#header, {
+      sortMerge,
+      fail: (message) => this.#fail(message),
+    });
     this.#dispatcher = new Dispatcher(
       options,
       this.#workers,
       (block) => this.#collector.mayStart(block),
       (worker, block) => this.#sent(worker, block),
     );
+    this.#recovery = new Recovery({
+      options,
+      log,
+      workers: this.#workers,
+      collector: this.#collector,
+      dispatcher: this.#dispatcher,
+      joblog: this.#joblog,
+      verdict: this.#verdict,
+      stopping: () => this.#stopping !== null,
+      stop: (status) => this.stop({ kind: 'done', status }),
+      closeInput: () => this.#input.close(),
+      wake: () => this.#feed.wake(),
+      guard: (action) => this.#guard(action),
+      fail: (message) => this.#fail(message),
+    });
+    this.#feed = new Feed({
+      options,
+      log,
+      input: this.#input,
+      sizes,
+      dispatcher: this.#dispatcher,
+      header: this.#header,
+      stats: this.#stats,
+      recovery: this.#recovery,
+      stopping: () => this.#stopping !== null,
+    });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
     writer.sink.on('error', (error: Error) =>
       this.#fail(
@@ -127,16 +122,16 @@ export class Fan implements WorkerListener {
     if (this.#options.progress)
       this.#progress = new Progress(this.#stats, this.#workers, inputSize, this.#reporter);
     try {
-      await this.#readAll();
+      await this.#feed.readAll();
     } catch (error) {
       // Once stopping, reading ends by having its stream destroyed: no news. The splitters
       // number records; the input's name is known here.
       const { inputs, inputFd, input } = this.#options;
       const named =
         error instanceof RecordError ? error.in(inputName(inputs, inputFd, input)) : error;
-      if (this.#stopping === null && !this.#haltingSoon) this.#fail(describeError(named));
+      if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(describeError(named));
     }
-    await this.#ended;
+    await this.#recovery.ended;
     if (this.#stopping === null && !this.#dispatcher.idle) {
       // Every worker has ended with blocks still waiting: say so rather than lose them quietly.
       this.#fail(
@@ -159,8 +154,8 @@ export class Fan implements WorkerListener {
       this.#writer.sink.close();
     this.#progress?.stop();
     this.#joblog?.close();
-    this.#closeInput();
-    const end = this.#stopping ?? { kind: 'done', status: this.#status() };
+    this.#feed.closeAtEnd();
+    const end = this.#stopping ?? { kind: 'done', status: this.#verdict.status() };
     if (this.#options.stats !== null) {
       const status = end.kind === 'done' ? end.status : ExitCode.failure;
       this.#stats.write(this.#options.stats, status, this.#reporter);
@@ -175,7 +170,7 @@ export class Fan implements WorkerListener {
 
   /** What --stats reports, so far. */
   summary(): object {
-    return this.#stats.summary(this.#status());
+    return this.#stats.summary(this.#verdict.status());
   }
 
   /** Stops every worker and what it started; the run then ends as `end` says. */
@@ -185,8 +180,8 @@ export class Fan implements WorkerListener {
     this.#stopped.abort();
     this.#clock?.stopAll();
     this.#aborted = this.#collector.abort?.();
-    this.#settle();
-    this.#wake?.();
+    this.#recovery.settle();
+    this.#feed.wake();
     this.#input.close();
     for (const worker of this.#workers) worker.stop('graceful');
     setTimeout(() => {
@@ -194,56 +189,16 @@ export class Fan implements WorkerListener {
     }, STOP_GRACE_MS).unref();
   }
 
-  async #readAll(): Promise<void> {
-    await readInput({
-      options: this.#options,
-      log: this.#log,
-      input: this.#input,
-      sizes: this.#blockSizes,
-      dispatcher: this.#dispatcher,
-      header: this.#header,
-      add: (block) => this.#add(block),
-      roomForMore: () => this.#roomForMore(),
-      stopped: () => this.#stopping !== null || this.#haltingSoon,
-      closeAtEnd: (close) => {
-        this.#closeInput = close;
-      },
-    });
-    this.#dispatcher.endInput();
-    this.#settle();
-  }
-
-  #add(block: Block): void {
-    if (this.#haltingSoon) return;
-    this.#wakeResting();
-    // Added first: a block cut without counting its records is numbered as it is split.
-    this.#dispatcher.add(block);
-    this.#stats.read(block);
-  }
-
-  /** Resolves once the queues have room again: the input waits while they are full. */
-  async #roomForMore(): Promise<void> {
-    // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
-    const limit = 2 * this.#blockSizes.current;
-    while (this.#stopping === null && !this.#haltingSoon && this.#dispatcher.queuedBytes > limit) {
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-    }
-  }
-
   #kick(): void {
     this.#dispatcher.pump();
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#feed.wake();
   }
 
   #sent(worker: Worker, block: Block): void {
     this.#stats.sent(worker, block);
     this.#clock?.sent(worker, block);
     this.#joblog?.sent(worker, block);
-    if (this.#options.attribution === 'none') noteGiven(this.#given, worker, block);
+    this.#recovery.sent(worker, block);
   }
 
   // WorkerListener: what the workers report.
@@ -262,8 +217,7 @@ export class Fan implements WorkerListener {
     this.#clock?.done(worker, block);
     this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
     this.#guard(() => this.#collector.blockDone(worker, block));
-    const halt = this.#stopping === null ? this.#halts.done() : null;
-    if (halt !== null) this.#halt(halt, 'success');
+    if (this.#stopping === null) this.#recovery.blockDone();
     this.#kick();
   }
 
@@ -286,130 +240,17 @@ export class Fan implements WorkerListener {
     const timedOut = this.#clock?.exited(worker) ?? false;
     this.#joblog?.exited(worker, end);
     if (end.kind === 'cannot-start') {
-      if (this.#stopping === null) this.#cannotStart(worker, end.reason);
+      if (this.#stopping === null) this.#recovery.cannotStart(worker, end.reason);
     } else if (end.kind === 'failed' && this.#stopping === null)
-      this.#onFailure(worker, end, unfinished, timedOut);
-    if (worker.ended && !this.#resting.has(worker))
-      this.#guard(() => this.#collector.workerEnded(worker));
-    if (this.#resting.size === 0 && this.#workers.every((w) => w.ended)) this.#allEnded();
+      this.#recovery.workerFailed(worker, end, unfinished, timedOut);
+    this.#recovery.exited(worker);
     this.#kick();
   }
 
-  #onFailure(
-    worker: Worker,
-    end: WorkerOutcome & { kind: 'failed' },
-    unfinished: Block[],
-    timedOut: boolean,
-  ): void {
-    const { retries, attribution } = this.#options;
-    if (end.notFound) this.#notFound = true;
-    // The oldest unfinished block is the one the worker was on: it alone is charged. Those
-    // behind it only waited their turn and go again as they are, so each failure charges one
-    // block, and a block fails at most 1 + retries times.
-    const head = attribution === 'none' ? undefined : unfinished[0];
-    this.#collector.workerFailed(worker);
-    for (const block of unfinished) this.#collector.blockFailed(worker, block);
-    const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
-    if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
-      head.failures++;
-      const line = `${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`;
-      // A worker manifold killed for taking too long is news even when its block goes again.
-      if (timedOut) this.#say(line);
-      else this.#log(line);
-      this.#restart(worker, unfinished);
-      return;
-    }
-    this.#failed = true;
-    // Under --halt soon every block the worker had is lost: none is started again.
-    const halt = this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null);
-    const lost = halt === null ? unfinished.slice(0, 1) : unfinished;
-    for (const block of lost) {
-      this.#collector.blockLost(worker, block, halt !== null);
-      this.#joblog?.lost(worker, block, end);
-    }
-    this.#say(describeFailure(end, attribution === 'none' ? given : lost));
-    if (halt !== null) {
-      this.#halt(halt, 'fail');
-    } else if (unfinished.length > 1 || this.#dispatcher.hasWorkFor(worker)) {
-      // Only a worker with something to do is started again: one that fails with nothing to
-      // read (at the end of input, or waiting for it) would fail and be restarted for ever.
-      this.#restart(worker, unfinished.slice(1));
-    } else if (worker.ended && !this.#dispatcher.inputEnded) {
-      this.#resting.add(worker);
-    }
-  }
-
-  /**
-   * --halt acts: `now` stops every worker (the run's status says whether a block failed);
-   * `soon` starts no more blocks, reads no more input, and lets the running blocks finish.
-   */
-  #halt(halt: HaltMode, why: 'fail' | 'success'): void {
-    if (halt === 'now') {
-      this.stop({ kind: 'done', status: this.#status() });
-      return;
-    }
-    if (this.#haltingSoon) return;
-    this.#haltingSoon = true;
-    const line = `--halt soon: ${why === 'fail' ? 'a block failed' : 'enough blocks are done'}; starting no more blocks, letting the running ones finish`;
-    if (why === 'fail') this.#say(line);
-    else this.#log(line);
-    this.#input.close();
-    this.#dispatcher.halt();
-    this.#settle();
-    this.#wake?.();
-  }
-
-  /** A block has come: the failed workers that had nothing to do start again for it. */
-  #wakeResting(): void {
-    for (const worker of this.#resting) {
-      this.#resting.delete(worker);
-      if (this.#stopping === null) this.#restart(worker, []);
-    }
-  }
-
-  /** No block will come any more: the workers that rest have ended for good. */
-  #settle(): void {
-    const resting = [...this.#resting];
-    this.#resting.clear();
-    for (const worker of resting) this.#guard(() => this.#collector.workerEnded(worker));
-    if (this.#workers.every((w) => w.ended)) this.#allEnded();
-  }
-
-  /** A worker could not be started (out of descriptors or processes): the run cannot go on. */
-  #cannotStart(worker: Worker, reason: string): void {
-    this.#failed = true;
-    this.#say(`cannot start worker ${worker.slot}: ${reason}`);
-    this.stop({ kind: 'done', status: ExitCode.usage });
-  }
-
-  #restart(worker: Worker, blocks: Block[]): void {
-    if (worker.ended) {
-      worker.restart();
-      this.#dispatcher.reopen(worker);
-    }
-    if (blocks.length === 0) return;
-    try {
-      // Blocks of a file gave their memory back once sent: their bytes are read again.
-      for (const block of blocks) block.reread?.();
-    } catch (error) {
-      this.#fail(describeError(error));
-      return;
-    }
-    this.#dispatcher.retry(blocks, worker);
-  }
-
   #fail(message: string): void {
-    this.#failed = true;
-    this.#say(message);
+    this.#verdict.failed();
+    this.#verdict.say(message);
     this.stop({ kind: 'done', status: ExitCode.failure });
-  }
-
-  /** A failure's one line for the reporter (stderr), naming the stage when the fan is one of a pipeline. */
-  #say(message: string): void {
-    const line = `${this.#label === '' ? '' : `stage ${this.#label}: `}${message}`;
-    const reporter = this.#reporter;
-    if (reporter.failure !== undefined) reporter.failure(line);
-    else reporter.write(`manifold: ${line}\n`);
   }
 
   /** Runs a collector step; once stopping, output still arriving is no longer wanted. */
@@ -420,10 +261,5 @@ export class Fan implements WorkerListener {
     } catch (error) {
       this.#fail(describeError(error));
     }
-  }
-
-  #status(): number {
-    if (this.#notFound) return ExitCode.notFound;
-    return this.#failed ? ExitCode.failure : ExitCode.ok;
   }
 }

@@ -10,6 +10,7 @@ import { OrderedCollector } from './ordered.js';
 import { type MergedSink, SortMergeCollector } from './sort-merge/collector.js';
 import { planSortMerge } from './sort-merge/plan.js';
 import { SortedCollector } from './sorted.js';
+import type { FanWriter } from './writer.js';
 
 /** A `sort -m` chosen to merge: its arguments, and the pipes the workers write into. */
 export interface SortMerge {
@@ -86,6 +87,39 @@ export function createCollector(
 ): Collector {
   const make = (out: Emit) => mergeOf(options, workers, out, room, sortMerge);
   return options.header ? withHeader(make, emit, header) : make(emit);
+}
+
+/**
+ * The fan's collector, writing into its writer; a `sort -m` chosen to merge writes its merged
+ * output there too, and its failure (`fail`) stops the fan.
+ */
+export function createWritingCollector(
+  options: FanOptions,
+  workers: Worker[],
+  writer: FanWriter,
+  header: InputHeader,
+  merge: { sortMerge: SortMerge | null; fail: (message: string) => void },
+): Collector {
+  const room = () => writer.room();
+  const { sortMerge } = merge;
+  return createCollector(
+    options,
+    workers,
+    (worker, parts) => writer.emit(worker, parts),
+    room,
+    header,
+    sortMerge && {
+      plan: sortMerge,
+      sink: {
+        emit: (parts, records) => writer.emitMerged(parts, records),
+        get full() {
+          return writer.sink.full;
+        },
+        room,
+        fail: (error) => merge.fail(describeError(error)),
+      },
+    },
+  );
 }
 
 function mergeOf(

@@ -79,7 +79,7 @@ export async function openQueueJob(
     const refused = new Promise<UsageError>((resolve) => {
       refuse = resolve;
     });
-    // As the engine says a failure's line (fan/engine.ts): to the reporter, or stderr.
+    // As the engine says a failure's line (fan/verdict.ts): to the reporter, or stderr.
     const reporter: Reporter = resolved.reporter ?? process.stderr;
     const say = (line: string) =>
       reporter.failure === undefined

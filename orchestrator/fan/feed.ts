@@ -1,0 +1,81 @@
+import type { Block } from '../workers/block.js';
+import { type Reading, readInput } from './reading.js';
+import type { Recovery } from './recovery.js';
+import type { Stats } from './stats.js';
+
+// The fan engine's input side (engine.ts): the reading loop (reading.ts) run into the queues,
+// which it waits for while they are full.
+
+/** What feeding the queues needs of the engine. */
+export interface Feeding
+  extends Pick<Reading, 'options' | 'log' | 'input' | 'sizes' | 'dispatcher' | 'header'> {
+  stats: Stats;
+  recovery: Recovery;
+  /** Whether the fan is stopping. */
+  stopping(): boolean;
+}
+
+/** Reads the fan's input into its queues, as fast as the workers take it. */
+export class Feed {
+  readonly #fan: Feeding;
+  #wake: (() => void) | null = null;
+  /** Closes an input file read as ranges, at the end of the run. */
+  #closeInput: () => void = () => {};
+
+  constructor(fan: Feeding) {
+    this.#fan = fan;
+  }
+
+  async readAll(): Promise<void> {
+    const { options, log, input, sizes, dispatcher, header, recovery } = this.#fan;
+    await readInput({
+      options,
+      log,
+      input,
+      sizes,
+      dispatcher,
+      header,
+      add: (block) => this.#add(block),
+      roomForMore: () => this.#roomForMore(),
+      stopped: () => this.#fan.stopping() || recovery.haltingSoon,
+      closeAtEnd: (close) => {
+        this.#closeInput = close;
+      },
+    });
+    dispatcher.endInput();
+    recovery.settle();
+  }
+
+  /** Reading, when it waits for room, looks again. */
+  wake(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  /** Closes what reading kept open to the end of the run. */
+  closeAtEnd(): void {
+    this.#closeInput();
+  }
+
+  #add(block: Block): void {
+    const { dispatcher, recovery } = this.#fan;
+    if (recovery.haltingSoon) return;
+    recovery.wakeResting();
+    // Added first: a block cut without counting its records is numbered as it is split.
+    dispatcher.add(block);
+    this.#fan.stats.read(block);
+  }
+
+  /** Resolves once the queues have room again: the input waits while they are full. */
+  async #roomForMore(): Promise<void> {
+    const { sizes, dispatcher, recovery } = this.#fan;
+    // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
+    const limit = 2 * sizes.current;
+    while (!this.#fan.stopping() && !recovery.haltingSoon && dispatcher.queuedBytes > limit) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+}

@@ -1,0 +1,190 @@
+import { describeError, ExitCode } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
+import type { Worker, WorkerOutcome } from '../workers/types.js';
+import type { Collector } from './collect.js';
+import type { Dispatcher } from './dispatch.js';
+import { describeFailure, type Given, noteGiven } from './failure.js';
+import { HaltCounter } from './halting.js';
+import type { JobLog } from './joblog.js';
+import type { FanOptions, HaltMode, Log } from './options.js';
+import type { Verdict } from './verdict.js';
+
+// The fan engine's decisions when workers fail (engine.ts): the block a worker was on tried
+// again or lost, --halt acting, workers started again or resting until a block comes, and when
+// every worker has ended for good.
+
+/** What recovery needs of the engine: the fan's parts, and what the engine does for it. */
+export interface RecoveryParts {
+  options: FanOptions;
+  log: Log;
+  workers: Worker[];
+  collector: Collector;
+  dispatcher: Dispatcher;
+  joblog: JobLog | null;
+  verdict: Verdict;
+  /** Whether the fan is stopping. */
+  stopping(): boolean;
+  /** Stops every worker and what it started; the run then ends with `status`. */
+  stop(status: number): void;
+  /** Reads no more input. */
+  closeInput(): void;
+  /** Wakes the reading loop when it waits for room in the queues. */
+  wake(): void;
+  /** Runs a collector step; once stopping, output still arriving is no longer wanted. */
+  guard(action: () => void): void;
+  /** Says a failure that stops the run. */
+  fail(message: string): void;
+}
+
+/** A fan's failed workers, their blocks, and --halt, as the engine decides them. */
+export class Recovery {
+  readonly #fan: RecoveryParts;
+  readonly #halts: HaltCounter;
+  readonly #given = new Map<Worker, Given>();
+  /** Failed workers that had nothing to do: started again when a block comes. */
+  readonly #resting = new Set<Worker>();
+  /** --halt soon acted: no block is started any more; the running ones finish. */
+  #haltingSoon = false;
+  #allEnded!: () => void;
+  /** Resolves once every worker has ended for good. */
+  readonly ended = new Promise<void>((resolve) => {
+    this.#allEnded = resolve;
+  });
+
+  constructor(fan: RecoveryParts) {
+    this.#fan = fan;
+    this.#halts = new HaltCounter(fan.options.halt, fan.options.haltOn);
+  }
+
+  get haltingSoon(): boolean {
+    return this.#haltingSoon;
+  }
+
+  /** A block given to a worker: noted, for messages, when its output is not attributed. */
+  sent(worker: Worker, block: Block): void {
+    if (this.#fan.options.attribution === 'none') noteGiven(this.#given, worker, block);
+  }
+
+  /** A block is done: --halt counts it (`success=N`). */
+  blockDone(): void {
+    const halt = this.#halts.done();
+    if (halt !== null) this.#halt(halt, 'success');
+  }
+
+  /** A worker ended: the collector hears it unless it rests; the run, once every worker has. */
+  exited(worker: Worker): void {
+    const { collector, workers } = this.#fan;
+    if (worker.ended && !this.#resting.has(worker))
+      this.#fan.guard(() => collector.workerEnded(worker));
+    if (this.#resting.size === 0 && workers.every((w) => w.ended)) this.#allEnded();
+  }
+
+  /** A worker failed with blocks unfinished: the one it was on goes again, or is lost. */
+  workerFailed(
+    worker: Worker,
+    end: WorkerOutcome & { kind: 'failed' },
+    unfinished: Block[],
+    timedOut: boolean,
+  ): void {
+    const { options, collector, dispatcher, joblog, verdict } = this.#fan;
+    const { retries, attribution } = options;
+    if (end.notFound) verdict.notFound();
+    // The oldest unfinished block is the one the worker was on: it alone is charged. Those
+    // behind it only waited their turn and go again as they are, so each failure charges one
+    // block, and a block fails at most 1 + retries times.
+    const head = attribution === 'none' ? undefined : unfinished[0];
+    collector.workerFailed(worker);
+    for (const block of unfinished) collector.blockFailed(worker, block);
+    const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
+    if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
+      head.failures++;
+      const line = `${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`;
+      // A worker manifold killed for taking too long is news even when its block goes again.
+      if (timedOut) verdict.say(line);
+      else this.#fan.log(line);
+      this.#restart(worker, unfinished);
+      return;
+    }
+    verdict.failed();
+    // Under --halt soon every block the worker had is lost: none is started again.
+    const halt = this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null);
+    const lost = halt === null ? unfinished.slice(0, 1) : unfinished;
+    for (const block of lost) {
+      collector.blockLost(worker, block, halt !== null);
+      joblog?.lost(worker, block, end);
+    }
+    verdict.say(describeFailure(end, attribution === 'none' ? given : lost));
+    if (halt !== null) {
+      this.#halt(halt, 'fail');
+    } else if (unfinished.length > 1 || dispatcher.hasWorkFor(worker)) {
+      // Only a worker with something to do is started again: one that fails with nothing to
+      // read (at the end of input, or waiting for it) would fail and be restarted for ever.
+      this.#restart(worker, unfinished.slice(1));
+    } else if (worker.ended && !dispatcher.inputEnded) {
+      this.#resting.add(worker);
+    }
+  }
+
+  /**
+   * --halt acts: `now` stops every worker (the run's status says whether a block failed);
+   * `soon` starts no more blocks, reads no more input, and lets the running blocks finish.
+   */
+  #halt(halt: HaltMode, why: 'fail' | 'success'): void {
+    const { verdict } = this.#fan;
+    if (halt === 'now') {
+      this.#fan.stop(verdict.status());
+      return;
+    }
+    if (this.#haltingSoon) return;
+    this.#haltingSoon = true;
+    const line = `--halt soon: ${why === 'fail' ? 'a block failed' : 'enough blocks are done'}; starting no more blocks, letting the running ones finish`;
+    if (why === 'fail') verdict.say(line);
+    else this.#fan.log(line);
+    this.#fan.closeInput();
+    this.#fan.dispatcher.halt();
+    this.settle();
+    this.#fan.wake();
+  }
+
+  /** A block has come: the failed workers that had nothing to do start again for it. */
+  wakeResting(): void {
+    for (const worker of this.#resting) {
+      this.#resting.delete(worker);
+      if (!this.#fan.stopping()) this.#restart(worker, []);
+    }
+  }
+
+  /** No block will come any more: the workers that rest have ended for good. */
+  settle(): void {
+    const { collector, workers } = this.#fan;
+    const resting = [...this.#resting];
+    this.#resting.clear();
+    for (const worker of resting) this.#fan.guard(() => collector.workerEnded(worker));
+    if (workers.every((w) => w.ended)) this.#allEnded();
+  }
+
+  /** A worker could not be started (out of descriptors or processes): the run cannot go on. */
+  cannotStart(worker: Worker, reason: string): void {
+    const { verdict } = this.#fan;
+    verdict.failed();
+    verdict.say(`cannot start worker ${worker.slot}: ${reason}`);
+    this.#fan.stop(ExitCode.usage);
+  }
+
+  #restart(worker: Worker, blocks: Block[]): void {
+    const { dispatcher } = this.#fan;
+    if (worker.ended) {
+      worker.restart();
+      dispatcher.reopen(worker);
+    }
+    if (blocks.length === 0) return;
+    try {
+      // Blocks of a file gave their memory back once sent: their bytes are read again.
+      for (const block of blocks) block.reread?.();
+    } catch (error) {
+      this.#fan.fail(describeError(error));
+      return;
+    }
+    dispatcher.retry(blocks, worker);
+  }
+}
