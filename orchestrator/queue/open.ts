@@ -62,7 +62,7 @@ export async function openQueueJob(
       tries: 1 + resolved.retries,
       ackWaitMs: target.ackWaitMs,
       ...(target.tables.length > 0 && { tables }),
-      // Timed where blocks run: by the workers, each block a try (queue/serve.ts).
+      // Timed where blocks run: by the workers, each block a try (queue/server.ts).
       timeoutMs: resolved.timeout ?? null,
       // The header is read with the input, and given to the workers before the first block.
       ...(resolved.header ? { header: resolved.header } : {}),

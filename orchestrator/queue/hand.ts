@@ -1,0 +1,74 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { describeError } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
+import { blockOf, type Held } from './held.js';
+import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
+import type { TryJob } from './outcome.js';
+
+// The blocks a queue worker holds (server.ts): each pulled block checked, and kept ours
+// (in-progress acknowledgements) from its pull until it is let go; the one that runs alone.
+
+/** The blocks in hand, by block. */
+export class Hand {
+  readonly #job: TryJob;
+  readonly #held = new Map<Block, Held>();
+  /** The block in hand that runs alone (lost.ts): nothing is pulled while it is. */
+  #alone: Held | null = null;
+
+  constructor(job: TryJob) {
+    this.#job = job;
+  }
+
+  get alone(): Held | null {
+    return this.#alone;
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  get(block: Block): Held | undefined {
+    return this.#held.get(block);
+  }
+
+  /** A block pulled: checked, and kept ours (in-progress acknowledgements) until it is done. */
+  receive(message: JsMsg): Held | null {
+    const { options, spec, host } = this.#job;
+    let block: Block;
+    try {
+      block = blockOf(message, spec.run);
+    } catch (error) {
+      options.log(`a message of the queue is no block (${describeError(error)}): dropped`);
+      message.term();
+      return null;
+    }
+    const delivered = message.info.deliveryCount;
+    if (lostTooOften(delivered, spec.tries)) {
+      const { conn, names } = options;
+      const lost = { seq: block.seq, host };
+      failLostBlock(conn, names, message, lost, () => this.#job.finished());
+      return null;
+    }
+    const working = setInterval(() => message.working(), Math.max(100, spec.ackWaitMs / 3));
+    const held = { message, block, pieces: [], working, started: 0, slot: 0 };
+    this.#held.set(block, held);
+    if (runsAlone(delivered, spec.tries)) this.#alone = held;
+    return held;
+  }
+
+  /** A block leaves the hand. */
+  letGo(held: Held): void {
+    this.#held.delete(held.block);
+    if (held === this.#alone) this.#alone = null;
+  }
+
+  /** Every block in hand goes back to the queue at once. */
+  release(): void {
+    for (const held of this.#held.values()) {
+      clearInterval(held.working);
+      held.message.nak();
+    }
+    this.#held.clear();
+    this.#alone = null;
+  }
+}

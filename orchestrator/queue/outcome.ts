@@ -1,0 +1,62 @@
+import { describeError } from '../../filters/index.js';
+import type { QueueConnection } from '../workers/queue/connect.js';
+import type { JobSpec } from '../workers/queue/job.js';
+import type { JobNames } from '../workers/queue/names.js';
+import type { WorkerOutcome } from '../workers/types.js';
+import { publishFailure, publishOutput } from './answer.js';
+import { type Held, type TryEnd, tryOf } from './held.js';
+
+// What a queue worker tells the queue once a block's try ends (server.ts): its output published
+// and the block acknowledged; or the block back to the queue, or failed on its last try.
+
+/** The job a try was of, as the queue worker serves it. */
+export interface TryJob {
+  options: { conn: QueueConnection; names: JobNames; log: (line: string) => void };
+  spec: JobSpec;
+  /** This machine, as --joblog and failure messages name it. */
+  host: string;
+  /** Whether the job is finished (or the worker stopped): nothing more is published. */
+  finished(): boolean;
+}
+
+/** Publishes a block's output with the try that made it, and acknowledges the block. */
+export function answerBlock(job: TryJob, held: Held, exit: TryEnd): void {
+  const { block } = held;
+  const { conn, names } = job.options;
+  const tried = tryOf(held, job.host, exit);
+  publishOutput(conn, names, block.seq, held.pieces, tried, () => job.finished())
+    .then((stored) => {
+      clearInterval(held.working);
+      if (stored) held.message.ack();
+    })
+    .catch((error: unknown) => {
+      clearInterval(held.working);
+      job.options.log(
+        `cannot publish the output of block ${block.seq + 1}: ${describeError(error)}`,
+      );
+      held.message.nak();
+    });
+}
+
+/** A block let go undone: back to the queue to be tried again, or failed on its last try. */
+export function failBlock(job: TryJob, held: Held, end: WorkerOutcome): void {
+  const { block, message } = held;
+  const { spec, host } = job;
+  clearInterval(held.working);
+  const tries = message.info.deliveryCount;
+  if (end.kind !== 'failed' || job.finished() || tries < spec.tries) {
+    message.nak();
+    return;
+  }
+  const { conn, names } = job.options;
+  // Deliveries lost with a worker, or held past the ack wait, count here but were no try: a
+  // failure at or past the last delivery allowed is the block's last try.
+  const failure = {
+    worker: `queue worker on ${host}: ${end.worker}`,
+    reason: `${end.reason} (try ${Math.min(tries, spec.tries)} of ${spec.tries})`,
+    tried: tryOf(held, host, end.details ?? { exitCode: null, signal: null }),
+  };
+  publishFailure(conn, names, block.seq, failure, () => job.finished())
+    .then(() => message.term())
+    .catch(() => message.nak());
+}

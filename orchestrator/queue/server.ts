@@ -1,0 +1,253 @@
+import { hostname } from 'node:os';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import { describeError } from '../../filters/index.js';
+import { BlockClock } from '../fan/clock.js';
+import type { Block } from '../workers/block.js';
+import { createWorkers } from '../workers/create.js';
+import type { InputHeader } from '../workers/header.js';
+import { askQueue } from '../workers/queue/connect.js';
+import { type JobSpec, readSpec } from '../workers/queue/job.js';
+import { WORKERS_CONSUMER } from '../workers/queue/names.js';
+import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import { Hand } from './hand.js';
+import type { Held, TryEnd } from './held.js';
+import { jobWorkers } from './job-workers.js';
+import { answerBlock, failBlock, type TryJob } from './outcome.js';
+import { JOB_POLL_MS, pause, pullOne } from './pull.js';
+import type { ServeOptions } from './serve.js';
+
+// The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
+// through a local worker, its try's end told to the queue (outcome.ts).
+
+/** One job served by this machine's workers, until it is finished or the worker is stopped. */
+export class QueueServer implements WorkerListener {
+  readonly #options: ServeOptions;
+  readonly #spec: JobSpec;
+  readonly #hand: Hand;
+  readonly #workers: Worker[];
+  /** Slots waiting for a worker to be ready, a pull to end or a block to leave the hand. */
+  #sleepers: (() => void)[] = [];
+  readonly #host = hostname();
+  /** The job as a try's end is told to the queue (outcome.ts). */
+  readonly #job: TryJob;
+  #finished = false;
+  /** The job's --timeout, timing each slot's oldest block as the local fan does. */
+  readonly #clock: BlockClock | null;
+  /** A pull is under way: one at a time, so that nothing is pulled beside a block run alone. */
+  #pulling = false;
+  /** Blocks pulled, in hand, not yet given to a slot's worker: the first ready slot takes each. */
+  readonly #ahead: Held[] = [];
+
+  /** Per-block workers' blocks done, answered once their instance's exit status is known. */
+  readonly #exiting = new Map<Worker, Held>();
+
+  constructor(options: ServeOptions, spec: JobSpec, header: InputHeader) {
+    this.#options = options;
+    this.#spec = spec;
+    this.#job = { options, spec, host: this.#host, finished: () => this.#finished };
+    this.#hand = new Hand(this.#job);
+    this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
+    this.#workers = createWorkers(jobWorkers(options, spec, header), this);
+  }
+
+  async run(): Promise<void> {
+    const { signal } = this.#options;
+    const stop = () => this.#stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      const consumer = await this.#consumer();
+      if (consumer === null) return;
+      await Promise.all(this.#workers.map((worker) => this.#serveSlot(worker, consumer)));
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.#stop();
+    }
+  }
+
+  /**
+   * The job's consumer of blocks; null when the job has finished since this worker found it (its
+   * coordinator removed its streams while the worker fetched its tables, say): nothing is left
+   * to serve, and that is no failure.
+   */
+  async #consumer(): Promise<Consumer | null> {
+    const { conn, names } = this.#options;
+    try {
+      return await askQueue(conn, `the workers' consumer of job "${names.job}"`, () =>
+        conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER),
+      );
+    } catch (error) {
+      if (await this.#jobGone()) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
+   * for between blocks). Blocks pulled ahead are the worker's, not the pulling slot's: each
+   * goes to the first slot ready for it, so a block is never kept waiting behind a busy slot
+   * while another is idle; at most one ahead per slot in hand unpassed. Pulls are one at a time for the whole
+   * worker; none while a block that runs alone is in hand.
+   */
+  async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
+    while (!this.#finished) {
+      const ready = this.#ahead.findIndex((held) => this.#mayGive(worker, held));
+      if (ready >= 0) {
+        const [next] = this.#ahead.splice(ready, 1) as [Held];
+        this.#give(worker, next);
+        // Nothing is pulled while it runs: a persistent worker is given its input's end now.
+        if (next === this.#hand.alone && this.#options.attribution !== 'per-block') worker.end();
+        continue;
+      }
+      if (
+        this.#pulling ||
+        this.#hand.alone !== null ||
+        this.#ahead.length >= this.#workers.length
+      ) {
+        await this.#sleep();
+        continue;
+      }
+      let message: JsMsg | null;
+      this.#pulling = true;
+      try {
+        message = await pullOne(consumer);
+      } catch (error) {
+        this.#pulled();
+        // The job's end deletes its consumer under a pull: not news.
+        await pause(JOB_POLL_MS, this.#options.signal);
+        if (await this.#jobGone()) return;
+        this.#options.log(`cannot pull a block: ${describeError(error)}; trying again`);
+        continue;
+      }
+      if (this.#finished) {
+        this.#pulled();
+        message?.nak();
+        return;
+      }
+      if (message === null) {
+        this.#pulled();
+        if (await this.#jobGone()) return;
+        // Nothing more for now: a persistent worker that holds its output back until its input
+        // ends (awk, sed into a pipe) is given its end, and starts afresh for the next block.
+        // Pulls being one at a time, every slot's worker is: the others would wait their turn.
+        if (this.#options.attribution !== 'per-block')
+          for (const each of this.#workers) if (each.inFlight.length > 0) each.end();
+        continue;
+      }
+      const held = this.#hand.receive(message);
+      if (held !== null) this.#ahead.push(held);
+      this.#pulled();
+    }
+  }
+
+  /**
+   * A block run alone waits for every other block in hand to be done. A per-block worker takes
+   * one block ahead of the one it runs; a persistent one takes blocks while its input is not
+   * backed up (`Worker.ready`), as in a local fan, not by blocks in flight: a filter that holds
+   * its output back until more input comes (tr, awk, sed into a pipe) would otherwise wait for
+   * a block it is never given.
+   */
+  #mayGive(worker: Worker, held: Held): boolean {
+    if (!worker.ready) return false;
+    if (held === this.#hand.alone) return this.#hand.size === 1 && worker.inFlight.length === 0;
+    return this.#options.attribution !== 'per-block' || worker.inFlight.length < 2;
+  }
+
+  #pulled(): void {
+    this.#pulling = false;
+    this.#wakeAll();
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise<void>((resolve) => this.#sleepers.push(resolve));
+  }
+
+  async #jobGone(): Promise<boolean> {
+    if (this.#finished) return true;
+    const spec = await readSpec(this.#options.conn, this.#options.names).catch(() => this.#spec);
+    if (spec === null || spec.run !== this.#spec.run) {
+      this.#finished = true;
+      // Every slot leaves now, also one that waits for its worker: the job needs nothing more.
+      this.#wakeAll();
+    }
+    return this.#finished;
+  }
+
+  #give(worker: Worker, held: Held): void {
+    if (this.#hand.get(held.block) !== held) return;
+    held.started = Date.now();
+    held.slot = worker.slot;
+    worker.send(held.block);
+    this.#clock?.sent(worker, held.block);
+  }
+
+  onOutput(): void {}
+
+  onBlockOutput(_worker: Worker, block: Block, chunk: Buffer): void {
+    this.#hand.get(block)?.pieces.push(chunk);
+  }
+
+  onBlockDone(worker: Worker, block: Block): void {
+    this.#clock?.done(worker, block);
+    const held = this.#hand.get(block);
+    if (held === undefined) return;
+    this.#letGo(held);
+    // A per-block worker's exit status (one --ok-status accepted) comes just after: onExit.
+    if (this.#options.attribution === 'per-block') this.#exiting.set(worker, held);
+    else this.#answer(held, { exitCode: 0, signal: null });
+  }
+
+  /** Publishes a block's output with the try that made it, and acknowledges the block. */
+  #answer(held: Held, exit: TryEnd): void {
+    answerBlock(this.#job, held, exit);
+  }
+
+  onTrailingOutput(worker: Worker, chunk: Buffer): void {
+    this.#options.log(
+      `worker ${worker.slot} wrote ${chunk.length} bytes after its last block: the queue ties output to blocks, so they are dropped`,
+    );
+  }
+
+  onReady(): void {
+    this.#wakeAll();
+  }
+
+  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
+    this.#clock?.exited(worker);
+    const done = this.#exiting.get(worker);
+    this.#exiting.delete(worker);
+    const details = end.kind === 'cannot-start' ? undefined : end.details;
+    if (done !== undefined) this.#answer(done, details ?? { exitCode: 0, signal: null });
+    for (const block of unfinished) this.#fail(block, end);
+    if (worker.ended && !this.#finished) worker.restart();
+    this.#wakeAll();
+  }
+
+  /** A block was not done: back to the queue to be tried again, or failed on its last try. */
+  #fail(block: Block, end: WorkerOutcome): void {
+    const held = this.#hand.get(block);
+    if (held === undefined) return;
+    this.#letGo(held);
+    failBlock(this.#job, held, end);
+  }
+
+  /** A block leaves the hand: the slots look again (one waited for it to run alone, or pull). */
+  #letGo(held: Held): void {
+    this.#hand.letGo(held);
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const sleepers = this.#sleepers;
+    this.#sleepers = [];
+    for (const wake of sleepers) wake();
+  }
+
+  #stop(): void {
+    this.#finished = true;
+    this.#hand.release();
+    this.#ahead.length = 0;
+    this.#clock?.stopAll();
+    for (const worker of this.#workers) worker.stop('graceful');
+    this.#wakeAll();
+  }
+}
