@@ -1,29 +1,15 @@
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { describeError, formatSize, UsageError } from '../../../filters/index.js';
+import { describeError, UsageError } from '../../../filters/index.js';
 import type { Block } from '../block.js';
-import { FrameKind } from '../frame/index.js';
 import { type InputHeader, noHeader } from '../header.js';
 import type { StopReason } from '../transport.js';
 import type { AttributedKind, Worker, WorkerListener, WorkerOutcome } from '../types.js';
-import { askQueue, type QueueConnection } from './connect.js';
+import { publishBlock, refusedBlock } from './block-message.js';
+import type { QueueConnection } from './connect.js';
 import { settleHeader } from './header.js';
 import type { JobSpec } from './job.js';
-import {
-  frameMessage,
-  HEADER_FIRST_RECORD,
-  HEADER_PIECE,
-  HEADER_PIECES,
-  HEADER_RECORDS,
-  headersOf,
-  MESSAGE_OVERHEAD,
-  numberHeader,
-  readMessage,
-} from './messages.js';
 import type { JobNames } from './names.js';
-import { describeNotice, readNotice } from './notice.js';
-import { publishUntilStored } from './publish.js';
-import { type BlockResult, ResultBook } from './results.js';
-import { checkTry, readTryHeaders } from './try-report.js';
+import { ResultStream } from './result-stream.js';
+import type { BlockResult } from './results.js';
 
 /** A job on the queue, opened by its coordinator (`manifold fan --queue`). */
 export interface CoordinatedJob {
@@ -64,7 +50,8 @@ class QueueWorker implements Worker {
   readonly slot: number;
   readonly #job: CoordinatedJob;
   readonly #listener: WorkerListener;
-  readonly #book = new ResultBook();
+  /** The job's results stream, read from its start (result-stream.ts). */
+  readonly #results: ResultStream;
   /** Blocks the engine gave and the queue has not answered, by sequence. */
   readonly #blocks = new Map<number, Block>();
   /** Blocks published by this coordinator (a block given again is not published again). */
@@ -73,9 +60,6 @@ class QueueWorker implements Worker {
   #ended = false;
   #inputEnded = false;
   #stopped = false;
-  #paused = new Set<string>();
-  #resume: (() => void) | null = null;
-  #messages: ConsumerMessages | null = null;
   /**
    * Blocks given before the results already stored were read (they wait to know theirs), or
    * before the header (--header) was given to the workers: null once both are.
@@ -83,7 +67,6 @@ class QueueWorker implements Worker {
   #waiting: Block[] | null = [];
   /** A table no worker can fetch (notice.ts): every block fails with it. */
   #unservable: { worker: string; reason: string } | null = null;
-  #resultsRead = false;
   /** --header: the input's, filled in before the first block comes; null once published. */
   #header: InputHeader | null;
 
@@ -92,7 +75,16 @@ class QueueWorker implements Worker {
     this.#job = job;
     this.#listener = listener;
     this.#header = job.spec.header == null ? null : header;
-    this.#readResults().catch((error: unknown) => this.#lose(describeError(error)));
+    this.#results = new ResultStream(job, {
+      readUpTo: () => this.#caughtUp(),
+      answered: (seq) => {
+        const block = this.#blocks.get(seq);
+        if (block === undefined) return;
+        this.#answer(block, this.#results.book.take(seq)!);
+      },
+      unservable: (failure) => this.#cannotServe(failure),
+    });
+    this.#results.readAll().catch((error: unknown) => this.#lose(describeError(error)));
     // Later than who else hears it (the command line stops the run first, and says it once).
     job.gone?.then((error) => setImmediate(() => this.#lose(error.message)));
   }
@@ -143,7 +135,7 @@ class QueueWorker implements Worker {
 
   /** Gives a block its stored answer, or publishes it (once). */
   #publish(block: Block): void {
-    const result = this.#book.take(block.seq);
+    const result = this.#results.book.take(block.seq);
     if (result !== null) {
       // Answered already (a resumed job): given back without going to the queue again.
       setImmediate(() => this.#answer(block, result));
@@ -156,25 +148,14 @@ class QueueWorker implements Worker {
     }
     if (this.#published.has(block.seq)) return;
     this.#published.add(block.seq);
-    const { conn, spec, names } = this.#job;
-    if (block.bytes + MESSAGE_OVERHEAD > conn.maxPayload) {
-      const reason = `refused a message of ${formatSize(block.bytes)} (over max_payload ${formatSize(conn.maxPayload)} less ${MESSAGE_OVERHEAD} bytes kept for headers: a record that large needs a larger max_payload, docs/queue.md)`;
+    const reason = refusedBlock(this.#job.conn, block);
+    if (reason !== null) {
       setImmediate(() => this.#answer(block, { kind: 'failed', worker: 'the queue', reason }));
       return;
     }
-    const data = frameMessage(FrameKind.Block, spec.run, block.seq, block.parts);
-    const headers = headersOf({
-      [HEADER_FIRST_RECORD]: block.firstRecord,
-      [HEADER_RECORDS]: block.records,
-    });
-    publishUntilStored(
-      conn,
-      names.blocksSubject,
-      data,
-      { msgID: `${names.job}.${block.seq}`, headers },
-      () => this.#stopped,
-      this.#job.log,
-    ).catch((error: unknown) => this.#lose(describeError(error)));
+    publishBlock(this.#job, block, () => this.#stopped).catch((error: unknown) =>
+      this.#lose(describeError(error)),
+    );
   }
 
   end(): void {
@@ -186,23 +167,17 @@ class QueueWorker implements Worker {
   pause(reason: string): void {
     // Results come back in any order, and the one the ordered merge waits for may be behind the
     // ones it holds: pausing for it would wait for ever. Its memory is bounded by the window.
-    if (reason !== 'ordered') this.#paused.add(reason);
+    if (reason !== 'ordered') this.#results.pause(reason);
   }
 
   resume(reason: string): void {
-    this.#paused.delete(reason);
-    if (this.#paused.size === 0) {
-      const wake = this.#resume;
-      this.#resume = null;
-      wake?.();
-    }
+    this.#results.resume(reason);
   }
 
   stop(_reason: StopReason): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#messages?.stop();
-    this.#resume?.();
+    this.#results.stop();
     if (!this.#ended) this.#finish({ kind: 'stopped' }, []);
   }
 
@@ -219,83 +194,16 @@ class QueueWorker implements Worker {
     return [];
   }
 
-  /** Reads the job's results from the start: a resumed job finds the answers it had. */
-  async #readResults(): Promise<void> {
-    const { conn, names } = this.#job;
-    const consumer = await askQueue(conn, `the results of job "${names.job}"`, () =>
-      conn.js.consumers.get(names.resultsStream),
-    );
-    // Short pulls: a pull lost with a restarted server is noticed (missed heartbeats) in seconds.
-    this.#messages = await consumer.consume({ expires: 5000 });
-    if (this.#stopped) this.#messages.stop();
-    if (this.#job.resultsUpTo === 0) this.#readUpTo();
-    for await (const message of this.#messages) {
-      this.#onResult(message);
-      if (!this.#resultsRead && message.seq >= this.#job.resultsUpTo) this.#readUpTo();
-      while (this.#paused.size > 0 && !this.#stopped) {
-        await new Promise<void>((resolve) => {
-          this.#resume = resolve;
-        });
-      }
-      if (this.#stopped) break;
-    }
-  }
-
-  #readUpTo(): void {
-    this.#resultsRead = true;
-    this.#caughtUp();
-  }
-
   /** Blocks wait no more once the stored results are read and the header given. */
   #caughtUp(): void {
-    if (!this.#resultsRead || this.#header !== null) return;
+    if (!this.#results.read || this.#header !== null) return;
     const waiting = this.#waiting ?? [];
     this.#waiting = null;
     for (const block of waiting) if (this.#blocks.get(block.seq) === block) this.#publish(block);
   }
 
-  #onResult(message: JsMsg): void {
-    const { names } = this.#job;
-    if (message.subject === names.specSubject || message.subject === names.headerSubject) return;
-    if (message.subject === names.noticeSubject) {
-      this.#onNotice(message);
-      return;
-    }
-    const frame = readMessage(message.data);
-    const book = this.#book;
-    let news = false;
-    if (message.subject === names.outSubject && frame.kind === FrameKind.Output) {
-      book.piece(frame.seq, frame.run, numberHeader(message.headers, HEADER_PIECE), frame.payload);
-    } else if (message.subject === names.doneSubject && frame.kind === FrameKind.BlockEnd) {
-      const pieces = numberHeader(message.headers, HEADER_PIECES);
-      news = book.done(frame.seq, frame.run, pieces, readTryHeaders(message.headers));
-    } else if (message.subject === names.failedSubject && frame.kind === FrameKind.Error) {
-      const { worker, reason, tried } = JSON.parse(frame.payload.toString('utf8')) as {
-        worker: string;
-        reason: string;
-        tried?: unknown;
-      };
-      news = book.failed(frame.seq, worker, reason, checkTry(tried));
-    }
-    if (!news) return;
-    const block = this.#blocks.get(frame.seq);
-    if (block === undefined) return;
-    this.#answer(block, book.take(frame.seq)!);
-  }
-
-  /**
-   * A worker cannot fetch a table: said, and the job goes on with the others; or, the stored
-   * object being bad, the run fails, every block with it. A notice stored before this
-   * coordinator started is an earlier one's: the tables were stored again since.
-   */
-  #onNotice(message: JsMsg): void {
-    const notice = readNotice(message.data, this.#job.spec.run);
-    if (notice === null || message.seq <= this.#job.resultsUpTo) return;
-    const failure = describeNotice(notice);
-    if (notice.fault === 'machine') {
-      this.#job.say(`${failure.worker} ${failure.reason}; the job goes on with the other workers`);
-      return;
-    }
+  /** A table no worker can fetch, the stored object being bad: the run fails, every block with it. */
+  #cannotServe(failure: { worker: string; reason: string }): void {
     if (this.#unservable !== null) return;
     this.#unservable = failure;
     if (this.#stopped || this.#ended) return;
