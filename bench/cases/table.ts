@@ -72,13 +72,6 @@ export function tableCases(data: Data, tables: TableData): Case[] {
     },
     {
       group,
-      name: `the floor of holding a build's input: ${sizeOf(tables.usersBytes)} of fresh memory touched`,
-      command: `${probe('lmdb-floor')} --out "$PROBE" --fresh ${tables.usersBytes}`,
-      probe: 'value',
-      unit: 'ms',
-    },
-    {
-      group,
       name: 'mf-join alone, one process',
       command: `${mfJoin} --table users=${tables.usersTable} --key field:1 < ${events} > /dev/null`,
       bytes,
