@@ -139,15 +139,8 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
           }
           throw error;
         }
-        const key = parts.key;
-        const writer = writers[shards === 1 ? 0 : hashBytes(key) % shards]!;
-        if (parts.keyAt < 0 || parts.valueAt < 0) {
-          writer.put(key, parts.value, index, firstRecord + i);
-        } else {
-          const { keyAt, valueAt } = parts;
-          const valueLength = parts.value.length;
-          writer.putSpan(record, keyAt, key.length, valueAt, valueLength, index, firstRecord + i);
-        }
+        const writer = writers[shards === 1 ? 0 : hashBytes(parts.key) % shards]!;
+        writer.put(record, parts, index, firstRecord + i);
       }
       counts.records += records.length;
       bytes += read.bytes;

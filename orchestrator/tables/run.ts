@@ -10,8 +10,19 @@ export interface Place {
 /** The largest run: keys are found by 32-bit offsets into one arena. */
 export const MAX_RUN_BYTES = 2 ** 32 - 1;
 
-/** The most bytes between a record's key and its value that `addSpan` copies with them. */
+/** The most bytes between a record's key and its value that `addParts` copies with them. */
 const MAX_GAP = 16;
+
+/**
+ * A record's key and value, and where each starts in the record's bytes: -1 when it is not
+ * the record's bytes (made from JSON). `RecordParts` is one.
+ */
+export interface RecordSpan {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  readonly keyAt: number;
+  readonly valueAt: number;
+}
 
 /**
  * The records of one shard held in memory until they are written in key order: each record's
@@ -40,7 +51,7 @@ export class Run implements KeyColumns {
 
   /**
    * @param limit the most bytes of keys and values held before the run must be written (a
-   *   key inside its value counts once; the few bytes `addSpan` copies between them count).
+   *   key inside its value counts once; the few bytes `addParts` copies between them count).
    * @param expected the bytes the run will likely hold (its inputs' size): the arena is made
    *   that large at once rather than grown by copies.
    */
@@ -51,16 +62,13 @@ export class Run implements KeyColumns {
 
   /**
    * Whether a record of this many key and value bytes fits (an empty run takes any record), with
-   * the bytes `addSpan` may copy between them.
+   * the bytes `addParts` may copy between them.
    */
   fits(size: number): boolean {
     return this.count === 0 || this.bytes + size + MAX_GAP <= this.limit;
   }
 
-  /**
-   * Copies a record's key and value in, from anywhere (a key made from JSON, say): the general
-   * case of `addSpan`.
-   */
+  /** Copies a key and a value in, from anywhere (keys made from JSON, say). */
   add(key: Uint8Array, value: Uint8Array, source: number, record: number): void {
     const size = key.length + value.length;
     const at = this.#reserve(size);
@@ -70,32 +78,23 @@ export class Run implements KeyColumns {
   }
 
   /**
-   * Copies a record's key and value in where both are bytes of `data` (fields of one record,
-   * the usual table): the span from the first of them to the end of the last is copied in one
-   * piece (a key inside its value is not copied twice, a key and a value side by side are one
-   * copy), unless more than `MAX_GAP` bytes lie between them, which are not copied.
+   * Copies a record's key and value in. Where both are bytes of the record (fields, or the
+   * whole record: the usual table), the span from the first of them to the end of the last is
+   * copied in one piece (a key inside its value is not copied twice, a key and a value side by
+   * side are one copy), unless more than `MAX_GAP` bytes lie between them: then, as for parts
+   * that are not the record's bytes, each is copied on its own (`add`).
    */
-  addSpan(
-    data: Buffer,
-    keyAt: number,
-    keyLength: number,
-    valueAt: number,
-    valueLength: number,
-    source: number,
-    record: number,
-  ): void {
+  addParts(data: Buffer, parts: RecordSpan, source: number, record: number): void {
+    const { key, value, keyAt, valueAt } = parts;
     const start = Math.min(keyAt, valueAt);
-    const end = Math.max(keyAt + keyLength, valueAt + valueLength);
-    if (end - start > keyLength + valueLength + MAX_GAP) {
-      const at = this.#reserve(keyLength + valueLength);
-      data.copy(this.arena, at, keyAt, keyAt + keyLength);
-      data.copy(this.arena, at + keyLength, valueAt, valueAt + valueLength);
-      this.#columns(at, keyLength, at + keyLength, valueLength, source, record);
+    const end = Math.max(keyAt + key.length, valueAt + value.length);
+    if (start < 0 || end - start > key.length + value.length + MAX_GAP) {
+      this.add(key, value, source, record);
       return;
     }
-    const at = this.#reserve(end - start);
-    data.copy(this.arena, at, start, end);
-    this.#columns(at + keyAt - start, keyLength, at + valueAt - start, valueLength, source, record);
+    const at = this.#reserve(end - start) - start;
+    data.copy(this.arena, at + start, start, end);
+    this.#columns(at + keyAt, key.length, at + valueAt, value.length, source, record);
   }
 
   /** Makes room for `size` bytes and a record's columns; returns where the bytes go. */

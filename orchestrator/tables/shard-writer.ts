@@ -2,7 +2,7 @@ import { truncateSync } from 'node:fs';
 import type { Database, PutOptions } from 'lmdb';
 import { loadLmdb } from '../../filters/tables/lmdb.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
-import { type Place, placeBefore, Run } from './run.js';
+import { type Place, placeBefore, type RecordSpan, Run } from './run.js';
 import { fsyncPath } from './sync.js';
 
 /** A key met twice under `--duplicates error`: `first` is null when it is in an earlier run. */
@@ -72,24 +72,13 @@ export class ShardWriter {
     this.#committed = this.#db.transactionSync(() => open) as Promise<unknown>;
   }
 
-  /** Holds a record (copied: the caller's buffers may be reused); writes the run when full. */
-  put(key: Uint8Array, value: Uint8Array, source: number, record: number): void {
-    if (!this.#run.fits(key.length + value.length)) this.#writeRun();
-    this.#run.add(key, value, source, record);
-  }
-
-  /** `put` for a key and a value that are bytes of `data` (see `Run.addSpan`). */
-  putSpan(
-    data: Buffer,
-    keyAt: number,
-    keyLength: number,
-    valueAt: number,
-    valueLength: number,
-    source: number,
-    record: number,
-  ): void {
-    if (!this.#run.fits(keyLength + valueLength)) this.#writeRun();
-    this.#run.addSpan(data, keyAt, keyLength, valueAt, valueLength, source, record);
+  /**
+   * Holds a record's key and value (copied: the record's memory is read into again; see
+   * `Run.addParts`); writes the run first when it is full.
+   */
+  put(data: Buffer, parts: RecordSpan, source: number, record: number): void {
+    if (!this.#run.fits(parts.key.length + parts.value.length)) this.#writeRun();
+    this.#run.addParts(data, parts, source, record);
   }
 
   /**

@@ -67,7 +67,7 @@ describe('sortByKey (the build sorts records by key before LMDB gets them)', () 
 });
 
 describe('Run (the records a build holds)', () => {
-  it('copies a key and a value of one record as one span (a key inside its value once), keys from elsewhere apart, and gives back both', () => {
+  it('copies a key and a value of one record as one span (a key inside its value once), parts far apart or from elsewhere each on its own, and gives back both', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -93,7 +93,7 @@ describe('Run (the records a build holds)', () => {
             const key = record.subarray(keyAt, keyAt + keyLength);
             const value = record.subarray(valueAt, valueAt + valueLength);
             if (span) {
-              run.addSpan(record, keyAt, keyLength, valueAt, valueLength, 0, i);
+              run.addParts(record, { key, value, keyAt, valueAt }, 0, i);
               const width =
                 Math.max(keyAt + keyLength, valueAt + valueLength) - Math.min(keyAt, valueAt);
               bytes += width > keyLength + valueLength + 16 ? keyLength + valueLength : width;
