@@ -7,7 +7,8 @@ import { tempDir } from '../support/temp.js';
 // --timeout: a worker that spends too long on a block is killed (its process group) and the
 // block retried or failed, named in one line. Hung workers here are `sleep 1000`, so only the
 // timeout can end them; timeouts are short. Inputs are 16-byte numbered lines: with --block 1K,
-// block k holds records 64(k-1)+1 to 64k.
+// block k holds records 64(k-1)+1 to 64k. The healthy blocks must finish inside the timeout on a
+// loaded 2-core CI machine, where starting `sh -c cat` has taken over 300ms: so 2s.
 
 const block = (k: number) => records(64 * (k - 1) + 1, 64 * k);
 
@@ -24,7 +25,7 @@ describe('--timeout', () => {
         '--merge',
         'ordered',
         '--timeout',
-        '300ms',
+        '2s',
         '--shell',
         '--',
         script,
@@ -36,7 +37,7 @@ describe('--timeout', () => {
     expect(result.stdout.toString()).toBe(block(1));
     expect(result.stderr).toMatch(
       new RegExp(
-        `^manifold: worker [12] \\(pid \\d+: ${escapeRegExp(script)}\\) timed out after 300ms on block 2 \\(records 65-128\\)\\n$`,
+        `^manifold: worker [12] \\(pid \\d+: ${escapeRegExp(script)}\\) timed out after 2s on block 2 \\(records 65-128\\)\\n$`,
       ),
     );
     expect(await leftovers(tracked(pidsIn(pids)), 0)).toEqual([]);
@@ -54,7 +55,7 @@ describe('--timeout', () => {
         '--merge',
         'ordered',
         '--timeout',
-        '0.3',
+        '2.5',
         '--retries',
         '1',
         '--shell',
@@ -67,7 +68,7 @@ describe('--timeout', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout.toString()).toBe(records(1, 640));
     expect(result.stderr).toMatch(
-      /^manifold: worker [12] \(pid \d+: .*\) timed out after 300ms on block 3 \(records 129-192\); trying again \(1 of 1\)\n$/,
+      /^manifold: worker [12] \(pid \d+: .*\) timed out after 2.5s on block 3 \(records 129-192\); trying again \(1 of 1\)\n$/,
     );
   }, 30_000);
 
@@ -76,24 +77,24 @@ describe('--timeout', () => {
     // Writes each record as it reads it, and hangs for good on record 150 (block 3).
     const script = `echo $$ > ${pids}/$$; while IFS= read -r line; do if [ "$line" = ${recordText(150)} ]; then exec sleep 1000; fi; printf '%s\\n' "$line"; done`;
     const result = await fan(
-      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '300ms', '--shell', '--', script],
+      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '2s', '--shell', '--', script],
       records(1, 640),
       { timeout: 20_000 },
     );
     expect(result.exitCode).toBe(1);
     expect(result.stdout.toString()).toBe(records(1, 128) + records(129, 149));
     expect(result.stderr).toMatch(
-      /^manifold: worker 1 \(pid \d+: .*\) timed out after 300ms on 8 blocks, from block 3 \(records 129-192\) to block 10 \(records 577-640\)\n$/,
+      /^manifold: worker 1 \(pid \d+: .*\) timed out after 2s on 8 blocks, from block 3 \(records 129-192\) to block 10 \(records 577-640\)\n$/,
     );
     expect(await leftovers(tracked(pidsIn(pids)), 0)).toEqual([]);
   }, 30_000);
 
   it('a persistent worker that keeps finishing blocks is not killed, however long it runs in all', async () => {
-    // Each block takes about 150ms after its last record, eight of them well over the 600ms
+    // Each block takes about 500ms after its last record, eight of them well over the 1.5s
     // allowed for one.
-    const script = `awk '{ print; fflush(); if (NR % 64 == 0) system("sleep 0.15") }'`;
+    const script = `awk '{ print; fflush(); if (NR % 64 == 0) system("sleep 0.5") }'`;
     const result = await fan(
-      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '600ms', '--shell', '--', script],
+      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '1500ms', '--shell', '--', script],
       records(1, 512),
       { timeout: 20_000 },
     );
