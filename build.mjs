@@ -39,7 +39,7 @@ await build({
     // The package entry: the SDK, and the library API whose machinery loads on its first call.
     { in: 'dist/orchestrator/index.js', out: 'index' },
     ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
-    { in: 'dist/orchestrator/cli/main.js', out: 'bin/manifold' },
+    { in: 'dist/orchestrator/cli/manifold.js', out: 'bin/manifold' },
   ],
   outdir: 'dist/bundle',
   bundle: true,

@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
@@ -19,10 +17,6 @@ import { workerCommand } from './worker.js';
  * statuses and exits the process.
  */
 async function main(argv: string[]): Promise<number> {
-  // Blocks and the chunks they are cut from are Buffers that live for milliseconds: a small
-  // young generation frees them sooner, which holds manifold near 90 MB whatever the input's
-  // size, at no cost in speed (measured in bench/, the memory group).
-  setFlagsFromString('--max-semi-space-size=1');
   let running: Promise<number> | null = null;
   const start = (status: Promise<number>) => {
     running = status;

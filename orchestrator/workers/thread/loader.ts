@@ -4,9 +4,10 @@ import { SERVING, THREAD_MARK } from '../../../filters/transfer.js';
  * What a thread runs first (CommonJS, `eval`): it imports the filter's module, whose `.main()`
  * finds manifold's mark in `workerData` and serves blocks. A module that loads without
  * claiming the thread is no SDK filter, and one that cannot be loaded says why: manifold hears
- * either, and stops the thread, rather than wait for output that will never come.
+ * either, and stops the thread, rather than wait for output that will never come. (A block, so
+ * that a thread booted ahead can run it after code of its own: preboot.ts.)
  */
-export const LOADER = `
+export const LOADER = `{
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.module).then(
   () => {
@@ -15,7 +16,7 @@ import(workerData.module).then(
   },
   (error) => parentPort.postMessage({ kind: 'load-error', message: String(error && error.message || error).split('\\n')[0] }),
 );
-`;
+}`;
 
 /** The thread's `workerData`: manifold's mark and the module to load. */
 export function loaderData(moduleUrl: string): Record<string, unknown> {

@@ -17,6 +17,7 @@ import { startThread } from './jit.js';
 import { LOADER, loaderData } from './loader.js';
 import type { ThreadModule } from './module.js';
 import { BufferPool } from './pool.js';
+import { claimThread } from './preboot.js';
 
 const MiB = 1024 * 1024;
 const HEADER = FROM_WORKER_HEADER;
@@ -72,29 +73,38 @@ export class ThreadTransport implements Transport {
     this.#module = module;
     this.#events = events;
     const { slot, workers, command, heapLimit } = spec;
-    const worker = startThread(
-      () =>
-        new Worker(LOADER, {
-          eval: true,
-          workerData: loaderData(pathToFileURL(module.file).href),
-          argv: module.args,
-          // As a process's: each thread knows its place, and sees the tables given to the fan.
-          env: {
-            ...process.env,
-            ...command.env,
-            MANIFOLD_WORKER: String(slot),
-            MANIFOLD_WORKERS: String(workers),
-          },
-          stdin: false,
-          stdout: true,
-          stderr: true,
-          ...(heapLimit === undefined
-            ? {}
-            : {
-                resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.ceil(heapLimit / MiB)) },
-              }),
-        }),
-    );
+    const moduleUrl = pathToFileURL(module.file).href;
+    // As a process's: each thread knows its place, and sees the tables given to the fan.
+    const env = {
+      ...process.env,
+      ...command.env,
+      MANIFOLD_WORKER: String(slot),
+      MANIFOLD_WORKERS: String(workers),
+    } as Record<string, string>;
+    // A thread booted while manifold loaded (preboot.ts), when one waits; it has no heap limit.
+    const booted =
+      heapLimit === undefined ? claimThread({ module: moduleUrl, args: module.args, env }) : null;
+    const worker =
+      booted ??
+      startThread(
+        () =>
+          new Worker(LOADER, {
+            eval: true,
+            workerData: loaderData(moduleUrl),
+            argv: module.args,
+            env,
+            stdin: false,
+            stdout: true,
+            stderr: true,
+            ...(heapLimit === undefined
+              ? {}
+              : {
+                  resourceLimits: {
+                    maxOldGenerationSizeMb: Math.max(1, Math.ceil(heapLimit / MiB)),
+                  },
+                }),
+          }),
+      );
     this.#worker = worker;
     this.#threadId = worker.threadId;
     // A thread's console.log is not output (that is what a transform returns): both of its

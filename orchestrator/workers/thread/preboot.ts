@@ -1,0 +1,142 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { THREAD_MARK } from '../../../filters/transfer.js';
+import { startThread } from './jit.js';
+import { LOADER } from './loader.js';
+
+/**
+ * Threads started before manifold's own modules load (`manifold fan --threads`): booting a
+ * thread's Node takes ~55 ms of one core, and loading manifold ~100 ms of the other, so the two
+ * overlap instead of following each other. A booted thread waits, blocked on a shared word,
+ * until a thread worker claims it and says what it runs (the module, its arguments and
+ * environment); then it loads the module exactly as a thread started then would.
+ */
+
+/** The key in a booted thread's `workerData` that carries its wake-up word and its port. */
+const PREBOOT = 'manifoldPreboot';
+
+/** What a claim tells a booted thread: what `new Worker` would have been given. */
+export interface ThreadClaim {
+  /** The filter module's file URL. */
+  module: string;
+  /** Its arguments (`process.argv` from index 2). */
+  args: string[];
+  /** Its whole environment. */
+  env: Record<string, string>;
+}
+
+/**
+ * The booted thread's code (CommonJS, `eval`): waits for its claim, takes it from its port, puts
+ * the arguments and environment in place, then runs the loader every thread runs.
+ */
+const PREBOOT_LOADER = `
+const { receiveMessageOnPort, workerData } = require('node:worker_threads');
+const { word, port } = workerData[${JSON.stringify(PREBOOT)}];
+Atomics.wait(word, 0, 0);
+const claim = receiveMessageOnPort(port).message;
+port.close();
+delete workerData[${JSON.stringify(PREBOOT)}];
+workerData.module = claim.module;
+process.argv.splice(2, process.argv.length, ...claim.args);
+for (const name of Object.keys(process.env)) if (!(name in claim.env)) delete process.env[name];
+Object.assign(process.env, claim.env);
+${LOADER}
+`;
+
+interface Booted {
+  worker: Worker;
+  word: Int32Array;
+  port: MessagePort;
+  /** It ended or failed before it was claimed: never handed out. */
+  lost: boolean;
+}
+
+const booted: Booted[] = [];
+let started = 0;
+
+/**
+ * Boots `count` threads for later claims. They do not keep the process alive while unclaimed,
+ * and an exit ends them.
+ */
+export function prebootThreads(count: number): void {
+  for (let i = 0; i < count; i++) {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const worker = startThread(
+      () =>
+        new Worker(PREBOOT_LOADER, {
+          eval: true,
+          workerData: { [THREAD_MARK]: true, [PREBOOT]: { word, port: port2 } },
+          transferList: [port2],
+          stdin: false,
+          stdout: true,
+          stderr: true,
+        }),
+    );
+    worker.unref();
+    const entry: Booted = { worker, word, port: port1, lost: false };
+    const lose = () => {
+      entry.lost = true;
+    };
+    worker.once('error', lose);
+    worker.once('exit', lose);
+    booted.push(entry);
+    started++;
+  }
+}
+
+/** How many threads were booted ahead (for --verbose), claimed or not. */
+export function prebootedCount(): number {
+  return started;
+}
+
+/**
+ * A booted thread, told to run `claim`; null when none is left (the caller starts one). The
+ * thread is the caller's from here, as one it made: it keeps the process alive.
+ */
+export function claimThread(claim: ThreadClaim): Worker | null {
+  let entry = booted.shift();
+  while (entry?.lost) {
+    entry.port.close();
+    entry = booted.shift();
+  }
+  if (entry === undefined) return null;
+  const { worker, word, port } = entry;
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  port.postMessage(claim);
+  Atomics.store(word, 0, 1);
+  Atomics.notify(word, 0);
+  worker.once('exit', () => port.close());
+  worker.ref();
+  return worker;
+}
+
+/**
+ * How many threads `manifold fan` will start, read from its arguments before they are parsed:
+ * `-j N` (`-jN`, `--workers N`, `--workers=N`; else one per CPU) when `--threads` comes before
+ * the command, or 0 when the threads could not be claimed (`--thread-heap` sets a limit a
+ * booted thread does not have; `--host` and `--queue` run no threads here). A guess that is
+ * wrong costs only threads that wait unclaimed, and are ended with the process.
+ */
+export function threadsToBoot(argv: readonly string[]): number {
+  if (argv[0] !== 'fan') return 0;
+  let threads = false;
+  let workers = availableParallelism();
+  for (let i = 1; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') break;
+    if (word === '--threads') threads = true;
+    else if (word === '--thread-heap' || word.startsWith('--thread-heap=')) return 0;
+    else if (word === '--host' || word.startsWith('--host=')) return 0;
+    else if (word === '--queue' || word.startsWith('--queue=')) return 0;
+    else if (word === '-j' || word === '--workers') workers = Number(argv[++i]);
+    else if (word.startsWith('--workers=')) workers = Number(word.slice('--workers='.length));
+    else if (/^-j\d+$/.test(word)) workers = Number(word.slice(2));
+  }
+  if (!threads || !Number.isInteger(workers) || workers < 1) return 0;
+  return Math.min(workers, MAX_BOOTED);
+}
+
+/** The most threads booted ahead: more would only wait for the cores. */
+const MAX_BOOTED = 64;
