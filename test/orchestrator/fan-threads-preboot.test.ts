@@ -88,6 +88,7 @@ describe('threads booted while manifold loads', () => {
     expect(threadsToBoot(['fan', '-j', '2', '--', 'mf-map', '--threads'])).toBe(0);
     expect(threadsToBoot(['fan', '-j', '2', '--', 'cat'])).toBe(0);
     expect(threadsToBoot(['run', 'job.yaml'])).toBe(0);
+    expect(threadsToBoot(['fan', '-j', '2', '--threads', '--help'])).toBe(0);
     expect(threadsToBoot(['fan', '-j', 'many', '--threads', '--', 'x'])).toBe(0);
     expect(threadsToBoot(['fan', '-j', '2', '--threads', '--thread-heap', '64M', '--', 'x'])).toBe(
       0,

@@ -116,8 +116,9 @@ export function claimThread(claim: ThreadClaim): Worker | null {
  * How many threads `manifold fan` will start, read from its arguments before they are parsed:
  * `-j N` (`-jN`, `--workers N`, `--workers=N`; else one per CPU) when `--threads` comes before
  * the command, or 0 when the threads could not be claimed (`--thread-heap` sets a limit a
- * booted thread does not have; `--host` and `--queue` run no threads here). A guess that is
- * wrong costs only threads that wait unclaimed, and are ended with the process.
+ * booted thread does not have; `--host` and `--queue` run no threads here; `--help` none at
+ * all). A wrong guess costs only threads that wait unclaimed (and a usage error's exit waits
+ * for a thread still booting: tens of milliseconds).
  */
 export function threadsToBoot(argv: readonly string[]): number {
   if (argv[0] !== 'fan') return 0;
@@ -127,6 +128,7 @@ export function threadsToBoot(argv: readonly string[]): number {
     const word = argv[i]!;
     if (word === '--') break;
     if (word === '--threads') threads = true;
+    else if (word === '--help' || word === '-h') return 0;
     else if (word === '--thread-heap' || word.startsWith('--thread-heap=')) return 0;
     else if (word === '--host' || word.startsWith('--host=')) return 0;
     else if (word === '--queue' || word.startsWith('--queue=')) return 0;
