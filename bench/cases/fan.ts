@@ -10,7 +10,7 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
   const manifold = `node ${root}dist/bundle/bin/manifold.js`;
   const group = 'fan';
   const cases: Case[] = [
-    ...fanTargetCases(group, manifold, big, bytes, 'fan -j 2 cat (merge ready)'),
+    ...fanTargetCases(group, root, manifold, big, bytes, 'fan -j 2 cat (merge ready)'),
     {
       group: 'hash',
       name: 'fan -j 2 --dispatch hash --key field:1 cat',

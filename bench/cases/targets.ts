@@ -15,11 +15,12 @@ const atMost =
 /**
  * Issue 13's targets for `fan -j 2 cat` over one data set, each against its anchor of the same
  * run: the ready merge against `cat | cat`, into `/dev/null` and into a pipe; pipe input and the
- * two ordered merges against the ready merge. `ready` names the ready merge's case (the fan
+ * two ordered merges against the ready merge, and what `--one-to-one` costs at least. `ready` names the ready merge's case (the fan
  * group's and the words group's names differ, and other cases take them as baselines).
  */
 export function fanTargetCases(
   group: string,
+  root: string,
   manifold: string,
   file: string,
   bytes: number,
@@ -71,6 +72,14 @@ export function fanTargetCases(
       bytes,
       target: 'ratio ≤ 1.1',
       meets: atMost(1.1),
+    },
+    {
+      group,
+      // What --one-to-one adds to the ready merge at least, on manifold's one thread.
+      name: 'the floor of --one-to-one: every record end counted in and out, nothing else',
+      command: `node ${root}dist/bench/probes/count-floor.js --out "$PROBE" ${file}`,
+      probe: 'value',
+      unit: 'ms',
     },
     {
       group,

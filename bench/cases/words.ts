@@ -15,7 +15,7 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
   const group = 'words';
   const headBytes = data.wordsHeadBytes;
   const cases: Case[] = [
-    ...fanTargetCases(group, manifold, words, bytes, 'fan -j 2 cat'),
+    ...fanTargetCases(group, root, manifold, words, bytes, 'fan -j 2 cat'),
     {
       group,
       name: 'fan -j 2 --dispatch hash --key field:1 cat',
