@@ -58,6 +58,14 @@ export function tableCases(data: Data, tables: TableData): Case[] {
     },
     {
       group,
+      // As the build must: the records where the input put them, visited in key order.
+      name: `the floor of a build: ${keys} appended in order to LMDB from memory in the input's order`,
+      command: `${probe('lmdb-floor')} --out "$PROBE" --append ${usersKeys} --scattered`,
+      probe: 'value',
+      unit: 'records/s',
+    },
+    {
+      group,
       name: `the floor of a build: ${sizeOf(tables.usersBytes)} of fresh memory touched (the input held until sorted)`,
       command: `${probe('build-floor')} --out "$PROBE" --fresh ${tables.usersBytes}`,
       probe: 'value',

@@ -9,10 +9,11 @@ import { userKey } from '../table-data.js';
 /**
  * What LMDB itself costs through the lmdb package, with no input to read and no key to cut: the
  * floor under `table build` and `mf-join`. `--append N`: N keys already in order, with ~90-byte
- * values, appended in one write-map transaction as the build does (records/s written).
+ * values, appended in one write-map transaction as the build does (records/s written); with
+ * `--scattered`, read from one memory in the table's input order, as the build reads them.
  * `--get TABLE --keys N --lookups M`: M lookups of random keys, half of them in the table of N
  * keys, as the join's events do (lookups/s). Writes the rate to `--out`.
- * Usage: node lmdb-floor.js --out FILE (--append N | --get TABLE --keys N --lookups M)
+ * Usage: node lmdb-floor.js --out FILE (--append N [--scattered] | --get TABLE --keys N --lookups M)
  */
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -25,8 +26,31 @@ let rate: number;
 const appends = option('--append');
 if (appends !== undefined) {
   const n = Number(appends);
-  const keys = Array.from({ length: n }, (_, i) => Buffer.from(userKey(i), 'latin1'));
-  const value = Buffer.alloc(90, 'ka lo mi ');
+  // --scattered: the keys and values lie in memory in the table's input order (as the build
+  // holds what it read), and are appended in key order, as the build must: each record is
+  // read from where the input put it. Else each key is a Buffer of its own, in order.
+  const scattered = args.includes('--scattered');
+  let keys: Buffer[];
+  let values: Buffer[];
+  if (scattered) {
+    const random = createRandom(21);
+    const lengths = Array.from({ length: n }, () => 80 + Math.floor(random() * 21));
+    const arena = Buffer.allocUnsafeSlow(lengths.reduce((sum, length) => sum + 10 + length, 0));
+    keys = new Array<Buffer>(n);
+    values = new Array<Buffer>(n);
+    // The table's order: user `line * 7919 mod n` on line `line` (table-data.ts).
+    for (let line = 0, at = 0; line < n; line++) {
+      const user = (line * 7919) % n;
+      arena.write(userKey(user), at, 'latin1');
+      arena.fill(97, at + 10, at + 10 + lengths[line]!);
+      keys[user] = arena.subarray(at, at + 9);
+      values[user] = arena.subarray(at + 10, at + 10 + lengths[line]!);
+      at += 10 + lengths[line]!;
+    }
+  } else {
+    keys = Array.from({ length: n }, (_, i) => Buffer.from(userKey(i), 'latin1'));
+    values = new Array<Buffer>(n).fill(Buffer.alloc(90, 'ka lo mi '));
+  }
   const folder = mkdtempSync(join(tmpdir(), 'mf-floor-'));
   try {
     const db = open<Buffer, Buffer>({
@@ -43,7 +67,7 @@ if (appends !== undefined) {
     });
     const started = process.hrtime.bigint();
     await db.transactionSync(() => {
-      for (const key of keys) db.putSync(key, value, { append: true } as never);
+      for (let i = 0; i < n; i++) db.putSync(keys[i]!, values[i]!, { append: true } as never);
     });
     rate = n / seconds(started);
     await db.close();
