@@ -6,6 +6,7 @@ import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
 import { type HostSettings, hostFlagOf, resolveHostSettings } from '../options/hosts.js';
+import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
@@ -70,6 +71,13 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
       ? null
       : await (await import('../workers/ssh/pool.js')).HostPool.connect(remote, { say, log });
   if (pool !== null) options = { ...options, kind: 'ssh', remote: pool, workers: pool.slots };
+  // The threads the executable booted while manifold loaded (cli/manifold.ts).
+  const booted = prebootedCount();
+  if (options.kind === 'thread' && booted > 0) {
+    log(
+      `--threads: ${Math.min(booted, options.workers)} of the ${options.workers} threads booted while manifold loaded`,
+    );
+  }
   try {
     const fan = new Fan(options, log);
     const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });

@@ -2,7 +2,6 @@ import { describeError } from '../../filters/index.js';
 import { closeAll, type KernelPipe, openPipes } from '../pipeline/pipes.js';
 import { createWorkersInto, createWorkers as createWorkersOf } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
-import { prebootedCount } from '../workers/thread/preboot.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
 import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';
 import { withHeader } from './header-output.js';
@@ -46,12 +45,6 @@ export function createWorkers(
     ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
     ...(options.remote === undefined ? {} : { remote: options.remote }),
   };
-  const booted = prebootedCount();
-  if (kind === 'thread' && booted > 0) {
-    log(
-      `--threads: ${Math.min(booted, workers)} of the ${workers} threads booted while manifold loaded`,
-    );
-  }
   const ours = (reason: string) => {
     if (options.merge === 'sorted') log(`--merge sorted: manifold merges, since ${reason}`);
     return { workers: createWorkersOf(settings, listener), sortMerge: null };
