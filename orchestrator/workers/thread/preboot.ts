@@ -49,6 +49,8 @@ interface Booted {
   port: MessagePort;
   /** It ended or failed before it was claimed: never handed out. */
   lost: boolean;
+  /** Marks it lost: heard until it is claimed. */
+  lose: () => void;
 }
 
 const booted: Booted[] = [];
@@ -74,12 +76,17 @@ export function prebootThreads(count: number): void {
         }),
     );
     worker.unref();
-    const entry: Booted = { worker, word, port: port1, lost: false };
-    const lose = () => {
-      entry.lost = true;
+    const entry: Booted = {
+      worker,
+      word,
+      port: port1,
+      lost: false,
+      lose: () => {
+        entry.lost = true;
+      },
     };
-    worker.once('error', lose);
-    worker.once('exit', lose);
+    worker.once('error', entry.lose);
+    worker.once('exit', entry.lose);
     booted.push(entry);
     started++;
   }
@@ -102,8 +109,9 @@ export function claimThread(claim: ThreadClaim): Worker | null {
   }
   if (entry === undefined) return null;
   const { worker, word, port } = entry;
-  worker.removeAllListeners('error');
-  worker.removeAllListeners('exit');
+  // Only this module's listeners: startThread's (jit.ts) still wait for the thread to be online.
+  worker.off('error', entry.lose);
+  worker.off('exit', entry.lose);
   port.postMessage(claim);
   Atomics.store(word, 0, 1);
   Atomics.notify(word, 0);
