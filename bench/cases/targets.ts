@@ -77,7 +77,7 @@ export function fanTargetCases(
       group,
       // What --one-to-one adds to the ready merge at least, on manifold's one thread.
       name: 'the floor of --one-to-one: every record end counted in and out, nothing else',
-      command: `node ${root}dist/bench/probes/count-floor.js --out "$PROBE" ${file}`,
+      command: `node ${root}dist/bench/probes/count-floor.js --out "$PROBE" --input ${file}`,
       probe: 'value',
       unit: 'ms',
     },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { probeArgs } from './args.js';
 
 /**
  * Blocks per second of a fan: runs the shell command after `--` (a `manifold fan` given
@@ -8,9 +9,9 @@ import { openSync, readFileSync, writeFileSync } from 'node:fs';
  * wall time to `--out`.
  * Usage: node blocks.js --out FILE --input FILE --stats FILE -- 'command'
  */
-const args = process.argv.slice(2);
-const option = (name: string) => args[args.indexOf(name) + 1]!;
-const command = args.slice(args.indexOf('--') + 1).join(' ');
+const args = probeArgs();
+const option = args.required;
+const command = args.command.join(' ');
 
 const started = process.hrtime.bigint();
 const code = await new Promise<number | null>((resolve) => {

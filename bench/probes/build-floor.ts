@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { sortByKey } from '../../orchestrator/tables/key-sort.js';
 import { Run } from '../../orchestrator/tables/run.js';
 import { userKey } from '../table-data.js';
+import { probeArgs } from './args.js';
 
 /**
  * Two floors under `table build` besides LMDB's appends (lmdb-floor.ts), each on its own:
@@ -12,15 +13,11 @@ import { userKey } from '../table-data.js';
  * table's (`u00012345`, in the same scrambled order), held in a run as the build holds them.
  * Usage: node build-floor.js --out FILE (--fresh BYTES | --sort N)
  */
-const args = process.argv.slice(2);
-const option = (name: string) => {
-  const at = args.indexOf(name);
-  return at < 0 ? undefined : args[at + 1]!;
-};
+const args = probeArgs();
 const milliseconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 let figure: number;
 
-const fresh = option('--fresh');
+const fresh = args.option('--fresh');
 if (fresh !== undefined) {
   const bytes = Number(fresh);
   const started = process.hrtime.bigint();
@@ -28,7 +25,7 @@ if (fresh !== undefined) {
   for (let at = 0; at < bytes; at += 4096) memory[at] = 1;
   figure = milliseconds(started);
 } else {
-  const n = Number(option('--sort'));
+  const n = Number(args.required('--sort'));
   const run = new Run(2 ** 32 - 1, n * 10);
   const value = Buffer.alloc(0);
   // The table's order: user `i * 7919 mod n` on line `i` (table-data.ts).
@@ -40,4 +37,4 @@ if (fresh !== undefined) {
   figure = milliseconds(started);
   if (order.length !== n) throw new Error('the sort lost records');
 }
-writeFileSync(option('--out')!, `${Math.round(figure)}\n`);
+writeFileSync(args.required('--out'), `${Math.round(figure)}\n`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { countEnds } from '../../orchestrator/fan/range-file.js';
+import { probeArgs } from './args.js';
 
 /**
  * The floor under `--merge ordered --one-to-one`: a persistent worker's output is tied to its
@@ -9,11 +10,11 @@ import { countEnds } from '../../orchestrator/fan/range-file.js';
  * fan's own `countEnds` (one `indexOf` per record). This counts the file's newlines twice, read
  * in 1 MiB pieces into one buffer used again, and writes the milliseconds the counting took (the
  * reads are not counted), then the number of records.
- * Usage: node count-floor.js --out FILE INPUT
+ * Usage: node count-floor.js --out FILE --input FILE
  */
-const args = process.argv.slice(2);
-const out = args[args.indexOf('--out') + 1]!;
-const input = args[args.length - 1]!;
+const args = probeArgs();
+const out = args.required('--out');
+const input = args.required('--input');
 const newline = Buffer.from('\n');
 const fd = openSync(input, 'r');
 const buffer = Buffer.allocUnsafeSlow(1 << 20);

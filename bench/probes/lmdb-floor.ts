@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { createRandom } from '../data.js';
 import { userKey } from '../table-data.js';
+import { probeArgs } from './args.js';
 
 /**
  * What LMDB itself costs through the lmdb package, with no input to read and no key to cut: the
@@ -15,21 +16,17 @@ import { userKey } from '../table-data.js';
  * keys, as the join's events do (lookups/s). Writes the rate to `--out`.
  * Usage: node lmdb-floor.js --out FILE (--append N [--scattered] | --get TABLE --keys N --lookups M)
  */
-const args = process.argv.slice(2);
-const option = (name: string) => {
-  const at = args.indexOf(name);
-  return at < 0 ? undefined : args[at + 1]!;
-};
+const args = probeArgs();
 const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 let rate: number;
 
-const appends = option('--append');
+const appends = args.option('--append');
 if (appends !== undefined) {
   const n = Number(appends);
   // --scattered: the keys and values lie in memory in the table's input order (as the build
   // holds what it read), and are appended in key order, as the build must: each record is
   // read from where the input put it. Else each key is a Buffer of its own, in order.
-  const scattered = args.includes('--scattered');
+  const scattered = args.flag('--scattered');
   let keys: Buffer[];
   let values: Buffer[];
   if (scattered) {
@@ -75,8 +72,8 @@ if (appends !== undefined) {
     rmSync(folder, { recursive: true, force: true });
   }
 } else {
-  const keys = Number(option('--keys'));
-  const lookups = Number(option('--lookups'));
+  const keys = Number(args.required('--keys'));
+  const lookups = Number(args.required('--lookups'));
   const random = createRandom(23);
   // A million keys drawn up front into one buffer (a key is 9 bytes), each lookup a view of it
   // as the join's key is a view of its record: the whole table is visited, not a warm corner.
@@ -86,7 +83,7 @@ if (appends !== undefined) {
     arena.write(userKey(Math.floor(random() * 2 * keys)), i * 9, 'latin1');
   }
   const db = open<Buffer, Buffer>({
-    path: join(option('--get')!, 'shard-0.mdb'),
+    path: join(args.required('--get'), 'shard-0.mdb'),
     noSubdir: true,
     readOnly: true,
     keyEncoding: 'binary',
@@ -103,4 +100,4 @@ if (appends !== undefined) {
   if (found === 0) throw new Error('no key found: is this the users table?');
   await db.close();
 }
-writeFileSync(option('--out')!, `${Math.round(rate)}\n`);
+writeFileSync(args.required('--out'), `${Math.round(rate)}\n`);

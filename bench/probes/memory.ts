@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { probeArgs } from './args.js';
 
 /**
  * Runs a shell command and samples, every 50 ms while it runs, the private memory of the
@@ -14,14 +15,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
  * counts each shared page once per process that maps it), and exits with the command's status.
  * Usage: node memory.js --out FILE [--match TEXT] -- 'command line'
  */
-const args = process.argv.slice(2);
-const option = (name: string) => {
-  const at = args.indexOf(name);
-  return at >= 0 && at < args.indexOf('--') ? args[at + 1] : undefined;
-};
-const out = option('--out')!;
-const match = option('--match');
-const line = args.slice(args.indexOf('--') + 1).join(' ');
+const args = probeArgs();
+const out = args.required('--out');
+const match = args.option('--match');
+const line = args.command.join(' ');
 
 const parents = (): Map<number, number[]> => {
   const children = new Map<number, number[]>();

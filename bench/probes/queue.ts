@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { probeArgs } from './args.js';
 
 /**
  * The queue on loopback: starts a nats-server of its own (JetStream, a temporary store) and two
@@ -21,8 +22,8 @@ import { join } from 'node:path';
  * seconds longer that run took, with an ack wait of 1 s: the cost of a lost worker's block.
  * Usage: node queue.js --mode throughput|redelivery --input FILE --manifold PATH
  */
-const args = process.argv.slice(2);
-const option = (name: string) => args[args.indexOf(name) + 1]!;
+const args = probeArgs();
+const option = args.required;
 const manifold = option('--manifold');
 const input = option('--input');
 const store = mkdtempSync(join(tmpdir(), 'manifold-bench-nats-'));

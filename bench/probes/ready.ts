@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
+import { probeArgs } from './args.js';
 
 /**
  * How much later a filter is ready for its first record than a filter that opens nothing:
@@ -9,9 +10,9 @@ import { openSync, writeFileSync } from 'node:fs';
  * difference of the medians in milliseconds to `--out`.
  * Usage: node ready.js --out FILE --input FILE --runs N --base 'command' -- 'command'
  */
-const args = process.argv.slice(2);
-const option = (name: string) => args[args.indexOf(name) + 1]!;
-const command = args.slice(args.indexOf('--') + 1).join(' ');
+const args = probeArgs();
+const option = args.required;
+const command = args.command.join(' ');
 
 function firstOutputMs(line: string): Promise<number> {
   return new Promise((resolve, reject) => {

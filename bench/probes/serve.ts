@@ -5,6 +5,7 @@ import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { createRandom } from '../data.js';
 import { userKey } from '../table-data.js';
+import { probeArgs } from './args.js';
 
 /**
  * Lookups per second through `manifold table serve`: starts the server command given after
@@ -14,11 +15,11 @@ import { userKey } from '../table-data.js';
  * lookups per second to `--out`, then stops the server with SIGTERM.
  * Usage: node serve.js --out FILE --batch N --keys N --seconds S -- manifold table serve ...
  */
-const args = process.argv.slice(2);
-const option = (name: string) => args[args.indexOf(name) + 1]!;
+const args = probeArgs();
+const option = args.required;
 const batch = Number(option('--batch'));
 const keys = Number(option('--keys'));
-const command = args.slice(args.indexOf('--') + 1);
+const command = args.command;
 const CONCURRENT = 4;
 
 const server = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
