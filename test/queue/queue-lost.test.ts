@@ -26,9 +26,10 @@ describe('a block that kills its worker', () => {
       const given = retries + 3;
       const server = await startNats();
       // Block 2 of 4 SIGKILLs the `manifold worker` running it: the shell's parent, or its
-      // grandparent when a process starter (perl, workers/process/spawner.ts) started the shell.
+      // grandparent when a process starter (python3 or perl, workers/process/spawner.ts) started
+      // the shell.
       const poison =
-        'w=$PPID; [ "$(cat /proc/$w/comm)" = perl ] && w=$(cut -d" " -f4 /proc/$w/stat); ' +
+        'w=$PPID; case "$(cat /proc/$w/comm)" in perl|python3) w=$(cut -d" " -f4 /proc/$w/stat);; esac; ' +
         '[ "$MANIFOLD_BLOCK" = 2 ] && kill -9 $w; cat';
       const coordinator = coordinate(server.url, [...args, '--ack-wait', '1s'], input);
       const started: QueueWorker[] = [];

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, constants as fs, openSync } from 'node:fs';
+import { closeSync, existsSync, constants as fs, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { SPAWNER_SCRIPT } from './spawner-script.js';
+import { SPAWNER_PYTHON, SPAWNER_SCRIPT } from './spawner-script.js';
 
 /** What a started command's requester hears, in this order: pipes, start (or failure), end. */
 export interface SpawnEvents {
@@ -21,6 +21,9 @@ interface Request {
   pid?: number;
 }
 
+/** Debian's Python: the Python starter's interpreter. */
+const PYTHON = '/usr/bin/python3';
+
 const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 const SIGNAL_NAMES = new Map(
   Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
@@ -37,6 +40,8 @@ const SIGNAL_NAMES = new Map(
 export class Spawner {
   readonly #child: ChildProcess;
   readonly #pid: number;
+  /** What runs it: python3 or perl (its messages name it). */
+  readonly #program: string;
   /** The environment the starter was given: requests carry only their differences from it. */
   readonly base: NodeJS.ProcessEnv;
   readonly #requests = new Map<number, Request>();
@@ -46,17 +51,44 @@ export class Spawner {
   /** Why the starter is gone, once it is. */
   #lost: string | null = null;
 
-  /** Starts one, or null where none can run (not Linux, no perl). */
+  /**
+   * Starts one, or null where none can run (not Linux, neither Python nor perl). Debian's Python
+   * (`/usr/bin/python3`, by its path: a Python chosen through PATH may be a version manager's
+   * shim, which costs ~0.4 s a start here), whose `posix_spawn` costs half of Perl's fork and
+   * exec per command on a virtual machine; else `perl` on PATH. `MANIFOLD_STARTER=perl` skips
+   * Python, `MANIFOLD_STARTER=spawn` both (Node's spawn starts every command): docs/fan.md.
+   */
   static start(): Spawner | null {
     if (process.platform !== 'linux') return null;
-    // Perl's own options from the environment must not change the starter; commands get them back.
+    const choice = process.env.MANIFOLD_STARTER;
+    if (choice === 'spawn') return null;
+    // Python's own settings from the environment must not change the starter (-I), nor Perl's;
+    // commands get them back.
+    if (choice !== 'perl' && existsSync(PYTHON)) {
+      const python = Spawner.#try(
+        PYTHON,
+        ['-I', '-S', '-c', SPAWNER_PYTHON, SPAWNER_SCRIPT],
+        process.env,
+        'python3',
+      );
+      if (python !== null) return python;
+    }
     const base = { ...process.env };
     delete base.PERL5OPT;
     delete base.PERL5LIB;
     delete base.PERLLIB;
+    return Spawner.#try('perl', ['-e', SPAWNER_SCRIPT], base, 'perl');
+  }
+
+  static #try(
+    program: string,
+    args: string[],
+    base: NodeJS.ProcessEnv,
+    name: string,
+  ): Spawner | null {
     let child: ChildProcess;
     try {
-      child = spawn('perl', ['-e', SPAWNER_SCRIPT], {
+      child = spawn(program, args, {
         stdio: ['pipe', 'pipe', 'inherit'],
         detached: true,
         env: base,
@@ -64,18 +96,20 @@ export class Spawner {
     } catch {
       return null;
     }
-    // Refused (no perl, EMFILE, EAGAIN): no pid, and out of descriptors no streams at all. Node's
-    // own spawn then starts the commands, and says why it cannot as it always does.
+    // Refused (no such program, EMFILE, EAGAIN): no pid, and out of descriptors no streams at
+    // all. The next starter is tried; with none, Node's own spawn starts the commands, and says
+    // why it cannot as it always does.
     if (child.pid === undefined) {
       child.on('error', () => {});
       for (const stream of child.stdio ?? []) stream?.destroy();
       return null;
     }
-    return new Spawner(child, child.pid, base);
+    return new Spawner(child, child.pid, base, name);
   }
 
-  private constructor(child: ChildProcess, pid: number, base: NodeJS.ProcessEnv) {
+  private constructor(child: ChildProcess, pid: number, base: NodeJS.ProcessEnv, program: string) {
     this.#child = child;
+    this.#program = program;
     this.#pid = pid;
     this.base = base;
     child.on('error', () => {});
@@ -193,7 +227,7 @@ export class Spawner {
    */
   #lose(how: string): void {
     if (this.#lost !== null) return;
-    const message = `the process starter (perl, pid ${this.#pid}) ${how}`;
+    const message = `the process starter (${this.#program}, pid ${this.#pid}) ${how}`;
     this.#lost = message;
     for (const [id, request] of this.#requests) {
       this.#requests.delete(id);
