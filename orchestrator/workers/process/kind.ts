@@ -17,8 +17,8 @@ const BLOCK_VARIABLES = ['MANIFOLD_BLOCK', 'MANIFOLD_FIRST_RECORD'];
 /**
  * The transport of one slot: a process per instance, each one's pid kept for /proc and --stats.
  * Per-block instances (a process per block) are started by a process starter of the slot's own
- * (`spawner.ts`), made at the first and ended with the slot; where none can run (no perl, not
- * Linux), by Node's spawn, as the others are.
+ * (`spawner.ts`), made at the first and ended with the slot; where none can run (neither
+ * Debian's python3 nor perl, not Linux), by Node's spawn, as the others are.
  */
 class ProcessSlot implements TransportFactory {
   readonly #spec: SlotSpec;

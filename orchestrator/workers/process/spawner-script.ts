@@ -9,12 +9,12 @@
  * then `S id pid` once the command's exec succeeded, or `F id errno`, and `X id code signal`
  * (`-` for the one it has not) at its end.
  *
- * Each command is forked by a waiter of its own (a fork of the starter), which waits for its exec
- * through a close-on-exec pipe, as libuv does, then for its end, and reports both: the starter
- * itself ignores SIGCHLD (the kernel reaps the waiters), so it never waits on a signal, which in
- * Perl cannot be waited for without a race. The command leads a new session (`setsid`, as Node's
- * `detached`), gets the pipes as 0 and 1 (and 2 when piped), the rest of its descriptors being
- * close-on-exec, and its environment as the starter's with the request's changes. Both ends of
+ * The starter forks each command, learns whether its exec succeeded through a close-on-exec
+ * pipe, as libuv does, then waits for its end and reports both (a slot runs one command at a
+ * time, so no SIGCHLD handling, which Perl cannot do without a race, is needed). The command
+ * leads a process group of its own (as Node's `detached`), gets the pipes as 0 and 1 (and 2 when
+ * piped), the rest of its descriptors being close-on-exec, and its environment as the
+ * starter's with the request's changes. Both ends of
  * its input pipe stay open in the starter until `c`, so manifold's open of the write end never
  * finds no reader; pipes get 1 MiB (F_SETPIPE_SZ, 1031) where the system allows.
  *
