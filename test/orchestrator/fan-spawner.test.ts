@@ -88,6 +88,30 @@ describe('the process starter', () => {
     },
   );
 
+  it('MANIFOLD_STARTER picks who starts the blocks: Debian’s python3 by default, perl, or manifold itself (spawn)', async () => {
+    const parentOf = [
+      'fan',
+      '-j',
+      '1',
+      '--per-block',
+      '--shell',
+      '--',
+      'cat /proc/$PPID/comm; cat >/dev/null',
+    ];
+    for (const [starter, parent] of [
+      [undefined, 'python3'],
+      ['perl', 'perl'],
+      ['spawn', 'node'],
+    ] as const) {
+      const result = await run(process.execPath, [manifold, ...parentOf], 'a\n', {
+        env: starter === undefined ? {} : { MANIFOLD_STARTER: starter },
+        timeout: 15_000,
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout.toString()).toBe(`${parent}\n`);
+    }
+  });
+
   it('the Python starter, the Perl one, and Node spawn (no perl on PATH) give the same output', async () => {
     const input = records(1, 640);
     const args = [

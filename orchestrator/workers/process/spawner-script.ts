@@ -91,7 +91,7 @@ while (defined(my $op = <STDIN>)) {
 `;
 
 /**
- * The same starter in Python, preferred where `python3` runs (3.8 and later): it starts each
+ * The same starter in Python, preferred where Debian's `/usr/bin/python3` is installed: it starts each
  * command with `posix_spawn`, which glibc makes a `vfork` (the child shares the starter's
  * memory until its exec), where Perl can only `fork` and copy its page tables. Measured on the
  * bench's virtual machine, a block's `cat` from request to exit: 9.4 ms by Perl's fork and
