@@ -105,6 +105,8 @@ export const SPAWNER_PYTHON = String.raw`
 import os, sys, signal, fcntl
 if not hasattr(os, 'posix_spawn'):
     os.execvp('perl', ['perl', '-e', sys.argv[1]])
+# As the Perl starter: once manifold is gone, a reply ends it by SIGPIPE, quietly.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 buf = b''
 def field():
     global buf
@@ -142,71 +144,78 @@ def close(*fds):
                 os.close(fd)
             except OSError:
                 pass
-while True:
-    op = field()
-    rid = field().decode()
-    if op == b'c':
-        continue
-    piped = field() == b'1'
-    argv = [field() for _ in range(int(field()))]
-    changes = [(field(), field()) for _ in range(int(field()))]
-    unset = [field() for _ in range(int(field()))]
-    env = dict(base)
-    for k in unset:
-        env.pop(k, None)
-    env.update(changes)
-    made = []
-    try:
-        in_r, in_w = os.pipe(); made += [in_r, in_w]
-        out_r, out_w = os.pipe(); made += [out_r, out_w]
-        err_r, err_w = os.pipe() if piped else (None, None)
-        made += [err_r, err_w]
-    except OSError as e:
-        close(*made)
-        reply('F', rid, e.errno)
-        continue
-    for fd in (in_w, out_w):
+def serve():
+    while True:
+        op = field()
+        rid = field().decode()
+        if op == b'c':
+            continue
+        piped = field() == b'1'
+        argv = [field() for _ in range(int(field()))]
+        changes = [(field(), field()) for _ in range(int(field()))]
+        unset = [field() for _ in range(int(field()))]
+        env = dict(base)
+        for k in unset:
+            env.pop(k, None)
+        env.update(changes)
+        made = []
         try:
-            fcntl.fcntl(fd, 1031, 1048576)
-        except OSError:
-            pass
-    actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1)]
-    if piped:
-        actions.append((os.POSIX_SPAWN_DUP2, err_w, 2))
-    path = env.get(b'PATH', b'/bin:/usr/bin')
-    file = lookup(argv[0], path)
-    program = argv[0] if b'/' in argv[0] else file
-    pid = None
-    error = 2
-    while program is not None:
-        try:
-            pid = os.posix_spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=defaults)
-            break
+            in_r, in_w = os.pipe(); made += [in_r, in_w]
+            out_r, out_w = os.pipe(); made += [out_r, out_w]
+            err_r, err_w = os.pipe() if piped else (None, None)
+            made += [err_r, err_w]
         except OSError as e:
-            error = e.errno
-        if error == 8 and argv[0] != b'/bin/sh':
-            argv = [b'/bin/sh', program] + argv[1:]
-            program = b'/bin/sh'
-        elif error == 2 and file is not None:
-            found.pop((argv[0], path), None)
-            again = lookup(argv[0], path)
-            program = again if again != file else None
-            file = again
-        else:
-            program = None
-    close(out_w, err_w)
-    if pid is None:
+            close(*made)
+            reply('F', rid, e.errno)
+            continue
+        for fd in (in_w, out_w):
+            try:
+                fcntl.fcntl(fd, 1031, 1048576)
+            except OSError:
+                pass
+        actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1)]
+        if piped:
+            actions.append((os.POSIX_SPAWN_DUP2, err_w, 2))
+        path = env.get(b'PATH', b'/bin:/usr/bin')
+        file = lookup(argv[0], path)
+        program = argv[0] if b'/' in argv[0] else file
+        pid = None
+        error = 2
+        while program is not None:
+            try:
+                pid = os.posix_spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=defaults)
+                break
+            except OSError as e:
+                error = e.errno
+            if error == 8 and argv[0] != b'/bin/sh':
+                argv = [b'/bin/sh', program] + argv[1:]
+                program = b'/bin/sh'
+            elif error == 2 and file is not None:
+                found.pop((argv[0], path), None)
+                again = lookup(argv[0], path)
+                program = again if again != file else None
+                file = again
+            else:
+                program = None
+        close(out_w, err_w)
+        if pid is None:
+            close(in_r, in_w, out_r, err_r)
+            reply('F', rid, error)
+            continue
+        reply('P', rid, pid, in_w, out_r, err_r if piped else '-')
+        if field() == b'c':
+            field()
         close(in_r, in_w, out_r, err_r)
-        reply('F', rid, error)
-        continue
-    reply('P', rid, pid, in_w, out_r, err_r if piped else '-')
-    if field() == b'c':
-        field()
-    close(in_r, in_w, out_r, err_r)
-    reply('S', rid)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        reply('X', rid, '-', os.WTERMSIG(status))
-    else:
-        reply('X', rid, os.WEXITSTATUS(status), '-')
+        reply('S', rid)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            reply('X', rid, '-', os.WTERMSIG(status))
+        else:
+            reply('X', rid, os.WEXITSTATUS(status), '-')
+# Anything unforeseen ends the starter with one status, not a traceback on manifold's stderr:
+# manifold names the starter's end in one line.
+try:
+    serve()
+except BaseException:
+    os._exit(70)
 `;
