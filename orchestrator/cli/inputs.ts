@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { UsageError } from '../../filters/index.js';
 import { checkInputFiles } from '../options/inputs.js';
 
@@ -10,7 +11,7 @@ export { checkStatsTarget } from '../options/inputs.js';
  */
 export function checkInputs(inputs: string[] | null): (number | null)[] {
   if (inputs === null) {
-    if (process.stdin.isTTY) {
+    if (isatty(0)) {
       throw new UsageError(
         'stdin is a terminal: pipe data in (… | manifold fan …) or name files with --input',
       );

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { prebootThreads, threadsToBoot } from '../workers/thread/preboot.js';
+import { prebootStarters } from '../workers/process/spawner.js';
+import { prebootThreads } from '../workers/thread/preboot.js';
+import { fanBootPlan } from './boot-plan.js';
 
 // The `manifold` executable: what must happen before manifold's own modules load, then the
 // command itself (main.ts).
@@ -10,8 +12,10 @@ import { prebootThreads, threadsToBoot } from '../workers/thread/preboot.js';
 // cost in speed (measured in bench/, the memory group). Threads made from here on have it too.
 setFlagsFromString('--max-semi-space-size=1');
 
-// `fan --threads`: the threads boot on the other cores while the rest of manifold loads.
-const threads = threadsToBoot(process.argv.slice(2));
+// `fan --threads`: the threads boot on the other cores while the rest of manifold loads; a
+// `fan` of processes: the process starters that give its workers their pipes start likewise.
+const { threads, starters } = fanBootPlan(process.argv.slice(2));
 if (threads > 0) prebootThreads(threads);
+if (starters > 0) prebootStarters(starters);
 
 await import('./main.js');

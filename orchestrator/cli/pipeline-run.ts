@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
@@ -31,7 +32,7 @@ export async function runConfig(
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   const pipeline = checkConfig(config, variables(options.set));
-  if (pipeline.inputs === null && process.stdin.isTTY) {
+  if (pipeline.inputs === null && isatty(0)) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
   // A summary that cannot be written is known before the run, not after it.

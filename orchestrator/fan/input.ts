@@ -10,9 +10,11 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
-import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
+import { wroteParts } from '../workers/lent.js';
+import { lendingSocket } from '../workers/reads.js';
+import { sizeInputPipe } from '../workers/registry.js';
 import { fileChanged, type RangeFile } from './range-file.js';
 
 /** Reads of a file: big enough for few system calls, small enough to be freed young. */
@@ -106,7 +108,7 @@ export class InputReader {
             closeSync(fd);
           }
         } else {
-          yield* this.#readStream(streamOf(fd), wait);
+          yield* this.#readDescriptor(fd, wait);
         }
       }
       return;
@@ -115,7 +117,7 @@ export class InputReader {
       yield* this.#readFile(this.#fd, wait, 'stdin');
       return;
     }
-    yield* this.#readStream(this.#fd === 0 ? process.stdin : streamOf(this.#fd), wait);
+    yield* this.#readDescriptor(this.#fd, wait);
   }
 
   /**
@@ -162,6 +164,8 @@ export class InputReader {
    * Chunks not made here are ignored.
    */
   recycle(chunk: Buffer): void {
+    // A pipe's read: its bytes are settled, and its buffer comes back to the pipe's reader.
+    wroteParts([chunk], chunk.length);
     const memory = chunk.buffer as ArrayBuffer;
     if (this.#mine.has(memory) && this.#free.length < 4) {
       this.#mine.delete(memory);
@@ -174,6 +178,77 @@ export class InputReader {
     const buffer = memory === undefined ? Buffer.allocUnsafeSlow(READ_SIZE) : Buffer.from(memory);
     this.#mine.add(buffer.buffer as ArrayBuffer);
     return buffer;
+  }
+
+  /**
+   * A descriptor that is not a regular file: a pipe or a socket is read a pipeful at a time into
+   * memory used again (`readPipe`), a device from the thread pool.
+   */
+  #readDescriptor(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+    const stat = fstatSync(fd);
+    if (!stat.isFIFO() && !stat.isSocket()) {
+      return this.#readStream(createReadStream('', { fd, highWaterMark: READ_SIZE }), wait);
+    }
+    // A pipe holds 64 KiB unless someone sizes it: the process starter can (Node cannot).
+    if (stat.isFIFO()) sizeInputPipe(`/proc/${process.pid}/fd/${fd}`);
+    return this.#readPipe(fd, wait);
+  }
+
+  /**
+   * A pipe or socket, read by `lendingSocket` (workers/reads.ts): each read lent, to come back
+   * once its bytes are in a worker (`Block.release`) or copied out (`recycle`). Reading pauses
+   * while two reads wait to be taken.
+   */
+  async *#readPipe(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+    const queue: Buffer[] = [];
+    let ended = false;
+    let failed: Error | null = null;
+    let wake: (() => void) | null = null;
+    const woken = () => {
+      const go = wake;
+      wake = null;
+      go?.();
+    };
+    const socket = lendingSocket(fd, (data) => {
+      queue.push(data);
+      if (queue.length >= 2) socket.pause();
+      woken();
+    });
+    socket.on('end', () => {
+      ended = true;
+      woken();
+    });
+    socket.on('error', (error: Error) => {
+      failed = error;
+      woken();
+    });
+    socket.on('close', () => {
+      ended = true;
+      woken();
+    });
+    this.#stream = socket;
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    socket.resume();
+    try {
+      for (;;) {
+        while (queue.length === 0 && !ended && failed === null) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+        if (failed !== null) throw failed;
+        const chunk = queue.shift();
+        if (chunk === undefined) return;
+        if (queue.length < 2 && socket.isPaused() && !ended) socket.resume();
+        yield chunk;
+        await wait();
+      }
+    } finally {
+      socket.destroy();
+    }
   }
 
   /** `anyChunks`: a caller's stream may give strings or other byte arrays, made Buffers here. */
@@ -253,15 +328,4 @@ function openFile(name: string): Promise<number> {
   return new Promise((resolve, reject) =>
     open(name, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
   );
-}
-
-/**
- * A stream that owns `fd` and closes it: a pipe or a socket is polled by libuv (no thread held
- * while it is empty), a device is read from the thread pool.
- */
-function streamOf(fd: number): Readable {
-  const stat = fstatSync(fd);
-  return stat.isFIFO() || stat.isSocket()
-    ? new Socket({ fd, readable: true, writable: false })
-    : createReadStream('', { fd, highWaterMark: READ_SIZE });
 }

@@ -2,6 +2,7 @@ import { closeSync } from 'node:fs';
 import { formatSize } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import type { InputHeader } from '../workers/header.js';
+import { wroteParts } from '../workers/lent.js';
 import type { BlockSizes } from './block-size.js';
 import type { Dispatcher } from './dispatch.js';
 import { HeaderTaker } from './header-input.js';
@@ -73,6 +74,7 @@ async function readStream(reading: Reading): Promise<void> {
   const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;
   const add = (piece: Buffer) => {
     for (const block of splitter.push(piece)) {
+      settleOnRelease(block);
       reading.add(block);
       splitter.resize(sizes.cut());
     }
@@ -84,6 +86,26 @@ async function readStream(reading: Reading): Promise<void> {
   }
   if (!stopped()) {
     for (const piece of taker?.end() ?? []) add(piece);
-    for (const block of splitter.end()) reading.add(block);
+    for (const block of splitter.end()) {
+      settleOnRelease(block);
+      reading.add(block);
+    }
   }
+}
+
+/**
+ * A block cut from a pipe's reads (lent memory: workers/reads.ts) settles its bytes once a
+ * worker has taken them (`Block.release`), so that the reads' buffers are read into again.
+ */
+function settleOnRelease(block: Block): void {
+  if (block.release !== undefined) return;
+  const { parts, bytes } = block;
+  let settled = false;
+  // Once, whoever calls it (a copy of the block carries the same function).
+  block.release = () => {
+    block.release = undefined;
+    if (settled) return;
+    settled = true;
+    wroteParts(parts, bytes);
+  };
 }

@@ -21,19 +21,37 @@ let lent = 0;
 
 /**
  * Lends `buffer`, of which `bytes` bytes will be handed out as output; `back` is called once
- * they have all been written (at once when `bytes` is 0).
+ * they have all been written (at once when `bytes` is 0). A buffer lent already lends `bytes`
+ * more, on the same loan: a reader filling a buffer a read at a time lends each read, and holds
+ * the loan open meanwhile with a byte it pays back itself (`repay`) once it stops filling it.
  */
 export function lend(
   buffer: ArrayBuffer,
   bytes: number,
   back: (buffer: ArrayBuffer) => void,
 ): void {
+  const loan = loans.get(buffer);
+  if (loan !== undefined) {
+    loan.left += bytes;
+    return;
+  }
   if (bytes <= 0) {
     back(buffer);
     return;
   }
   loans.set(buffer, { left: bytes, back });
   lent++;
+}
+
+/** Settles `bytes` of `buffer`'s loan that were not handed out as output (a reader's hold). */
+export function repay(buffer: ArrayBuffer, bytes: number): void {
+  const loan = loans.get(buffer);
+  if (loan === undefined) return;
+  loan.left -= bytes;
+  if (loan.left > 0) return;
+  loans.delete(buffer);
+  lent--;
+  loan.back(buffer);
 }
 
 /** `parts` were handed to a write of which the first `bytes` bytes are out (in order). */

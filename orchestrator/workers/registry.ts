@@ -1,5 +1,5 @@
 import { UsageError } from '../../filters/index.js';
-import { processKind } from './process/kind.js';
+import { processKind, sizePipe } from './process/kind.js';
 import { sshKind } from './ssh/kind.js';
 import { threadKind } from './thread/kind.js';
 import type { WorkerKind } from './transport.js';
@@ -28,4 +28,12 @@ export function workerKind(
     throw new UsageError(`unknown worker kind '${kind}' (known: ${workerKinds.join(', ')})`);
   }
   return found;
+}
+
+/**
+ * Sizes the fan's own input pipe (a path in /proc) to 1 MiB where a helper can (the process
+ * kind's starter, started ahead for `manifold fan`): fewer, larger reads of it.
+ */
+export function sizeInputPipe(path: string): void {
+  sizePipe(path);
 }

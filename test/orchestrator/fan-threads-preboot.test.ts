@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { threadsToBoot } from '../../orchestrator/workers/thread/preboot.js';
+import { fanBootPlan } from '../../orchestrator/cli/boot-plan.js';
 import { fixture } from '../helpers.js';
 import { fan } from '../support/fan-run.js';
 import { linesOf, numbered } from '../support/lines.js';
+
+const threadsToBoot = (argv: string[]) => fanBootPlan(argv).threads;
 
 // `manifold fan --threads` boots its threads while its own modules load, and hands each one its
 // filter, arguments and environment when a worker claims it (orchestrator/workers/thread/

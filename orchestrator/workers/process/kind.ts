@@ -33,7 +33,7 @@ class ProcessSlot implements TransportFactory {
   }
 
   open(events: TransportEvents, block?: InstanceBlock): ProcessTransport {
-    const launch = block === undefined ? spawnWorker : this.#launcher();
+    const launch = block === undefined && !this.#piped() ? spawnWorker : this.#launcher();
     const transport = new ProcessTransport(this.#spec, events, this.#env, block, undefined, launch);
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
@@ -54,9 +54,22 @@ class ProcessSlot implements TransportFactory {
     this.#spawner = undefined;
   }
 
+  /**
+   * Whether a worker that stays (takes block after block) is started by a process starter: when
+   * one was started ahead for it (`manifold fan`), or the slot has one. Its stdin and stdout are
+   * then kernel pipes of 1 MiB, its output read a pipeful at a time (`../reads.ts`); else Node
+   * starts it, on socket pairs read 64 KiB at a time. A starter started for it now would hold up
+   * its start by Python's (~40 ms), which only a big input pays back.
+   */
+  #piped(): boolean {
+    const spawner = this.#spawner;
+    return spawner === undefined ? Spawner.ready : spawner?.usable === true;
+  }
+
   #launcher(): Launch {
     if (this.#spawner === undefined || (this.#spawner !== null && !this.#spawner.usable)) {
-      this.#spawner = Spawner.start();
+      this.#spawner?.close();
+      this.#spawner = Spawner.take();
       this.#changes = this.#spawner && environmentChanges(this.#spawner.base, this.#env);
     }
     const spawner = this.#spawner;
@@ -72,6 +85,14 @@ class ProcessSlot implements TransportFactory {
       );
     };
   }
+}
+
+/**
+ * Sizes the pipe at `path` (`/proc/<manifold>/fd/0`) to 1 MiB through a process starter at hand
+ * (Node has no `fcntl`), so that it is read a pipeful at a time; nothing where none is.
+ */
+export function sizePipe(path: string): void {
+  Spawner.atHand()?.sizePipe(path);
 }
 
 /** Workers as local processes, the command run by each: manifold's own kind. */

@@ -2,12 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, constants as fs, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
+import { lendingSocket } from '../reads.js';
 import { SPAWNER_PYTHON, SPAWNER_SCRIPT } from './spawner-script.js';
 
 /** What a started command's requester hears, in this order: pipes, start (or failure), end. */
 export interface SpawnEvents {
-  /** Forked as `pid` (its group made), its stdin, stdout and (when asked) stderr these sockets. */
+  /**
+   * Forked as `pid` (its group made), its stdin, stdout and (when asked) stderr these sockets.
+   * Its stdout's bytes come by `output`, not as the socket's 'data' (`../reads.ts`); the socket
+   * pauses, resumes and ends as any.
+   */
   opened(pid: number, stdin: Socket, stdout: Socket, stderr: Socket | null): void;
+  /** Bytes of its stdout, in order. */
+  output(data: Buffer): void;
   /** Its exec succeeded. */
   running(): void;
   /** It never ran: `code` is the errno's name (ENOENT, EMFILE, ...), or why the starter failed. */
@@ -21,6 +28,26 @@ interface Request {
   pid?: number;
 }
 
+/** Starters started ahead, while manifold's own modules load, for slots to take. */
+const booted: Spawner[] = [];
+/** The Python starter every slot shares, once it has said it runs commands side by side. */
+let shared: Spawner | null = null;
+
+/**
+ * Starts the starters of a `manifold fan`'s `slots` ahead (manifold.ts), so that Python's start
+ * passes while manifold loads instead of before a slot's first worker: one, which the slots share
+ * (the Python starter runs their commands side by side), or one per slot where it is Perl's
+ * (one command at a time). Unclaimed, they keep nothing alive and end with manifold.
+ */
+export function prebootStarters(slots: number): void {
+  for (let i = 0; i < slots; i++) {
+    const spawner = Spawner.start();
+    if (spawner === null) return;
+    booted.push(spawner);
+    if (spawner.program === 'python3') return;
+  }
+}
+
 /** Debian's Python: the Python starter's interpreter. */
 const PYTHON = '/usr/bin/python3';
 
@@ -30,12 +57,15 @@ const SIGNAL_NAMES = new Map(
 );
 
 /**
- * A long-lived Perl process that starts a slot's per-block workers, one at a time
- * (`spawner-script.ts`).
+ * A long-lived process that starts workers (`spawner-script.ts`): per-block workers, and workers
+ * that stay when one was started ahead for them (`kind.ts`). The Python starter serves every slot
+ * at once; a Perl one (where there is no Python) serves one slot, a command at a time.
  * Node's `spawn` forks manifold itself on the main thread: the kernel copies the page tables of
  * its heap, and every page manifold touches afterwards takes a copy-on-write fault, which on a
  * virtual machine costs more than the fork (docs/performance.md). The starter is small, forks on
- * the other core, and manifold only opens the new pipes' far ends through /proc.
+ * the other core, and manifold only opens the new pipes' far ends through /proc. Those pipes are
+ * kernel pipes of 1 MiB, which manifold reads a pipeful at a time (`../reads.ts`), where Node's
+ * spawn gives socket pairs read 64 KiB at a time.
  */
 export class Spawner {
   readonly #child: ChildProcess;
@@ -45,6 +75,9 @@ export class Spawner {
   /** The environment the starter was given: requests carry only their differences from it. */
   readonly base: NodeJS.ProcessEnv;
   readonly #requests = new Map<number, Request>();
+  /** The slots that took it (`take`): it is closed when the last is done. */
+  #holders = 0;
+
   #next = 1;
   #text = '';
   #closed = false;
@@ -58,6 +91,29 @@ export class Spawner {
    * exec per command on a virtual machine; else `perl` on PATH. `MANIFOLD_STARTER=perl` skips
    * Python, `MANIFOLD_STARTER=spawn` both (Node's spawn starts every command): docs/fan.md.
    */
+  /**
+   * A starter for a slot, to `close` when the slot is done: the shared one where it runs
+   * commands side by side, else one started ahead (`prebootStarters`), else a new one. A Python
+   * starter taken becomes the shared one, for the slots after (Perl's serve one slot each).
+   */
+  static take(): Spawner | null {
+    let spawner = shared?.usable ? shared : null;
+    while (spawner === null && booted.length > 0) {
+      const next = booted.shift()!;
+      if (next.usable) spawner = next;
+    }
+    spawner ??= Spawner.start();
+    if (spawner === null) return null;
+    spawner.#holders++;
+    if (spawner.#program === 'python3' && !shared?.usable) shared = spawner;
+    return spawner;
+  }
+
+  /** Whether a starter can be had without starting one now (`take`). */
+  static get ready(): boolean {
+    return shared?.usable === true || booted.some((spawner) => spawner.usable);
+  }
+
   static start(): Spawner | null {
     if (process.platform !== 'linux') return null;
     const choice = process.env.MANIFOLD_STARTER;
@@ -67,7 +123,7 @@ export class Spawner {
     if (choice !== 'perl' && existsSync(PYTHON)) {
       const python = Spawner.#try(
         PYTHON,
-        ['-I', '-S', '-c', SPAWNER_PYTHON, SPAWNER_SCRIPT],
+        ['-I', '-S', '-c', SPAWNER_PYTHON],
         process.env,
         'python3',
       );
@@ -160,8 +216,34 @@ export class Spawner {
     return true;
   }
 
-  /** No more requests: the starter ends once it has read them; running commands go on. */
+  /**
+   * Asks a Python starter to size the pipe at `path` (`/proc/<manifold>/fd/0`) to 1 MiB, so
+   * that manifold reads its input a pipeful at a time (Node cannot `fcntl`). Perl's cannot;
+   * nothing is told back either way.
+   */
+  sizePipe(path: string): void {
+    if (this.#program !== 'python3' || !this.usable || path.includes('\0')) return;
+    this.#child.stdin!.write(`z\0-\0${path}\0`);
+  }
+
+  /** A starter to ask a small favour of now (`sizePipe`), if one is at hand: none is started. */
+  static atHand(): Spawner | null {
+    if (shared?.usable) return shared;
+    return booted.find((spawner) => spawner.usable) ?? null;
+  }
+
+  /** What runs it: python3 or perl. */
+  get program(): string {
+    return this.#program;
+  }
+
+  /**
+   * A slot is done with it; once every slot that took it is, no more requests: the starter
+   * ends once it has read them and told the ends of the commands still running.
+   */
   close(): void {
+    if (--this.#holders > 0) return;
+    if (shared === this) shared = null;
     if (this.#closed) return;
     this.#closed = true;
     this.#child.stdin!.end();
@@ -204,7 +286,7 @@ export class Spawner {
       request.events.opened(
         pid,
         new Socket({ fd: stdin, readable: false }),
-        new Socket({ fd: stdout, writable: false }),
+        lendingSocket(stdout, (data) => request.events.output(data)),
         stderr === null ? null : new Socket({ fd: stderr, writable: false }),
       );
     } catch (error) {

@@ -66,13 +66,19 @@ export function startWorker(
     errors?.end();
     resolve(end);
   };
+  let outputTo: (data: Buffer) => void = () => {};
   const accepted = spawner.start(argv, changes.set, changes.unset, errors !== null, {
+    output: (data) => outputTo(data),
     opened(forked, input, output, error) {
       group = forked;
       sockets = [input, output, error];
       for (const socket of sockets) socket?.on('error', () => {});
       stdin.attach(input);
-      output.pipe(stdout);
+      output.once('end', () => stdout.end());
+      stdout.on('drain', () => output.resume());
+      outputTo = (data) => {
+        if (!stdout.write(data)) output.pause();
+      };
       if (error !== null) error.pipe(errors!);
       if (pending !== null) signalGroup(group, pending);
     },

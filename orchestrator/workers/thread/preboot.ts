@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { THREAD_MARK } from '../../../filters/transfer.js';
 import { startThread } from './jit.js';
@@ -119,34 +118,3 @@ export function claimThread(claim: ThreadClaim): Worker | null {
   worker.ref();
   return worker;
 }
-
-/**
- * How many threads `manifold fan` will start, read from its arguments before they are parsed:
- * `-j N` (`-jN`, `--workers N`, `--workers=N`; else one per CPU) when `--threads` comes before
- * the command, or 0 when the threads could not be claimed (`--thread-heap` sets a limit a
- * booted thread does not have; `--host` and `--queue` run no threads here; `--help` none at
- * all). A wrong guess costs only threads that wait unclaimed (and a usage error's exit waits
- * for a thread still booting: tens of milliseconds).
- */
-export function threadsToBoot(argv: readonly string[]): number {
-  if (argv[0] !== 'fan') return 0;
-  let threads = false;
-  let workers = availableParallelism();
-  for (let i = 1; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--') break;
-    if (word === '--threads') threads = true;
-    else if (word === '--help' || word === '-h') return 0;
-    else if (word === '--thread-heap' || word.startsWith('--thread-heap=')) return 0;
-    else if (word === '--host' || word.startsWith('--host=')) return 0;
-    else if (word === '--queue' || word.startsWith('--queue=')) return 0;
-    else if (word === '-j' || word === '--workers') workers = Number(argv[++i]);
-    else if (word.startsWith('--workers=')) workers = Number(word.slice('--workers='.length));
-    else if (/^-j\d+$/.test(word)) workers = Number(word.slice(2));
-  }
-  if (!threads || !Number.isInteger(workers) || workers < 1) return 0;
-  return Math.min(workers, MAX_BOOTED);
-}
-
-/** The most threads booted ahead: more would only wait for the cores. */
-const MAX_BOOTED = 64;

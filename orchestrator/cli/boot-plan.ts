@@ -1,0 +1,57 @@
+import { availableParallelism } from 'node:os';
+
+// What `manifold fan` will need that can start while manifold's own modules load (manifold.ts):
+// read from its arguments before they are parsed. A wrong guess costs only helpers that wait
+// unclaimed (and a usage error's exit waits for a thread still booting: tens of milliseconds).
+
+/** The most threads booted ahead: more would only wait for the cores. */
+const MAX_THREADS = 64;
+/**
+ * The most process starters started ahead: each is a Python process of ~10 MB that took ~40 ms
+ * of a core to start; slots past these start their workers as Node does (docs/fan.md).
+ */
+const MAX_STARTERS = 8;
+
+/** Threads to boot and process starters to start ahead, one per worker of a `manifold fan`. */
+export interface BootPlan {
+  threads: number;
+  starters: number;
+}
+
+/**
+ * `-j N` (`-jN`, `--workers N`, `--workers=N`; else one per CPU) of a `manifold fan`: threads
+ * when `--threads` comes before the command, else process starters (`workers/process/
+ * spawner.ts`), whose workers then get real pipes. Neither where they could not be used:
+ * `--help`; `--host` and `--queue` run no worker here; `--thread-heap` sets a limit a booted
+ * thread does not have; a sorted merge's workers write into `sort -m` (Node starts them);
+ * `MANIFOLD_STARTER=spawn` (or no Linux) starts no starter.
+ */
+export function fanBootPlan(argv: readonly string[]): BootPlan {
+  const none = { threads: 0, starters: 0 };
+  if (argv[0] !== 'fan') return none;
+  let threads = false;
+  let sorted = false;
+  let heap = false;
+  let workers = availableParallelism();
+  for (let i = 1; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') break;
+    if (word === '--threads') threads = true;
+    else if (word === '--help' || word === '-h') return none;
+    else if (word === '--thread-heap' || word.startsWith('--thread-heap=')) heap = true;
+    else if (word === '--host' || word.startsWith('--host=')) return none;
+    else if (word === '--queue' || word.startsWith('--queue=')) return none;
+    else if (word === '--merge=sorted' || (word === '--merge' && argv[i + 1] === 'sorted'))
+      sorted = true;
+    else if (word === '-j' || word === '--workers') workers = Number(argv[++i]);
+    else if (word.startsWith('--workers=')) workers = Number(word.slice('--workers='.length));
+    else if (/^-j\d+$/.test(word)) workers = Number(word.slice(2));
+  }
+  if (!Number.isInteger(workers) || workers < 1) return none;
+  if (threads) return { threads: heap ? 0 : Math.min(workers, MAX_THREADS), starters: 0 };
+  const starters =
+    sorted || process.platform !== 'linux' || process.env.MANIFOLD_STARTER === 'spawn'
+      ? 0
+      : Math.min(workers, MAX_STARTERS);
+  return { threads: 0, starters };
+}

@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fanBootPlan } from '../../orchestrator/cli/boot-plan.js';
+import { SPAWNER_PYTHON } from '../../orchestrator/workers/process/spawner-script.js';
+import { fixture, manifold, run } from '../helpers.js';
+import { records } from '../support/lines.js';
+import {
+  commandOf,
+  descendants,
+  holdsWithin,
+  leftovers,
+  pidDir,
+  pidsIn,
+  tracked,
+} from '../support/proc.js';
+import { finish } from '../support/spawn.js';
+import { tempDir } from '../support/temp.js';
+
+// `manifold fan` starts its process starter while its own modules load (cli/boot-plan.ts); the
+// Python starter serves every slot at once, and workers that stay are started by it too, on
+// kernel pipes of 1 MiB that manifold reads a pipeful at a time (workers/process/reads.ts).
+
+/** Each worker's line: its parent's name and pid, and what its stdin and stdout are. */
+const WHO =
+  'echo "$(cat /proc/$PPID/comm) $PPID $(readlink /proc/$$/fd/0 | cut -d: -f1) $(readlink /proc/$$/fd/1 | cut -d: -f1)"; cat > /dev/null';
+
+async function whoRuns(env: NodeJS.ProcessEnv): Promise<string[][]> {
+  const result = await run(
+    process.execPath,
+    [manifold, 'fan', '-j', '3', '--shell', '--', WHO],
+    'a\n',
+    {
+      env,
+      timeout: 15_000,
+    },
+  );
+  expect(result.exitCode, result.stderr).toBe(0);
+  return result.stdout
+    .toString()
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '));
+}
+
+describe('workers that stay, started by the process starter', () => {
+  it('are the children of one shared Python starter, on pipes; of a Perl one each; or of node, on sockets', async () => {
+    const python = await whoRuns({});
+    expect(python.map(([comm, , stdin, stdout]) => [comm, stdin, stdout])).toEqual(
+      Array(3).fill(['python3', 'pipe', 'pipe']),
+    );
+    expect(new Set(python.map(([, ppid]) => ppid)).size).toBe(1);
+    const perl = await whoRuns({ MANIFOLD_STARTER: 'perl' });
+    expect(perl.map(([comm, , stdin, stdout]) => [comm, stdin, stdout])).toEqual(
+      Array(3).fill(['perl', 'pipe', 'pipe']),
+    );
+    expect(new Set(perl.map(([, ppid]) => ppid)).size).toBe(3);
+    const node = await whoRuns({ MANIFOLD_STARTER: 'spawn' });
+    expect(node.map(([comm, , stdin, stdout]) => [comm, stdin, stdout])).toEqual(
+      Array(3).fill(['node', 'socket', 'socket']),
+    );
+  });
+
+  it('give the input back byte for byte while manifold holds their output for the order', async () => {
+    // 8 MiB: reads of a pipeful are lent to the output and held there while an earlier block
+    // is not out yet; the buffers must come back only once written.
+    const input = records(1, 120_000);
+    for (const args of [
+      ['-j', '2', '--block', '1M', '--merge', 'ordered', '--', 'cat'],
+      ['-j', '2', '--block', '256K', '--merge', 'ordered', '--one-to-one', '--', 'cat'],
+      ['-j', '3', '--block', '64K', '--', 'cat'],
+    ]) {
+      const result = await run(process.execPath, [manifold, 'fan', ...args], input, {
+        timeout: 30_000,
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const out = result.stdout.toString();
+      if (args.includes('ordered')) expect(out === input, args.join(' ')).toBe(true);
+      else expect(out.split('\n').sort().join('\n')).toBe(input.split('\n').sort().join('\n'));
+    }
+  });
+
+  it('manifold killed by SIGKILL mid-run: its starter and workers end, nothing left', async () => {
+    const pids = pidDir();
+    // Both workers are running and wait on their stdin for more; at its end they exit.
+    const child = spawn(
+      process.execPath,
+      [manifold, 'fan', '-j', '2', '--block', '1K', '--', fixture('fail-on'), 'never', '3'],
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, MF_PIDS: pids } },
+    );
+    child.stdin.write(records(1, 128));
+    expect(await holdsWithin(() => pidsIn(pids).length === 2, 10_000)).toBe(true);
+    const below = descendants(child.pid!);
+    expect(
+      below.filter((pid) => commandOf(pid).startsWith('/usr/bin/python3 -I -S -c')),
+    ).toHaveLength(1);
+    const procs = tracked(below);
+    child.kill('SIGKILL');
+    expect((await finish(child, 10_000)).hung).toBe(false);
+    expect(await leftovers(procs, 5_000)).toEqual([]);
+  });
+});
+
+describe("manifold's own input from a pipe", () => {
+  it('is sized to 1 MiB by the starter (64 KiB as the kernel made it, with Node spawn)', async () => {
+    const dir = tempDir('manifold-starter-pipes-');
+    // The writer's end of a named pipe manifold reads: its size once manifold reads it (256 KiB
+    // written, more than the kernel's 64 KiB pipe holds), polled for up to 2 s (the starter
+    // sizes it as manifold begins to read; with Node's spawn nothing does, and it stays).
+    const script = `mkfifo "$D/in"
+"$NODE" "$MANIFOLD" fan -j 1 -- cat < "$D/in" > /dev/null &
+exec 3> "$D/in"
+head -c 262144 /dev/zero >&3
+/usr/bin/python3 -c '
+import fcntl, time
+for _ in range(200):
+    if fcntl.fcntl(3, 1032) == 1048576:
+        break
+    time.sleep(0.01)
+print(fcntl.fcntl(3, 1032))'
+exec 3>&-
+wait`;
+    const sizeWith = async (env: NodeJS.ProcessEnv) => {
+      const result = await run('sh', ['-c', script], '', {
+        env: { ...env, D: dir, NODE: process.execPath, MANIFOLD: manifold },
+        timeout: 20_000,
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      rmSync(join(dir, 'in'));
+      return result.stdout.toString().trim();
+    };
+    expect(await sizeWith({})).toBe('1048576');
+    expect(await sizeWith({ MANIFOLD_STARTER: 'spawn' })).toBe('65536');
+  });
+});
+
+describe('the Python starter', () => {
+  /** The starter's script, on a Python without posix_spawn (before 3.8): it forks instead. */
+  function forkingStarter() {
+    const script = `import os\ndel os.posix_spawn\nexec(compile(${JSON.stringify(SPAWNER_PYTHON)}, 'starter', 'exec'))`;
+    return spawn('/usr/bin/python3', ['-I', '-S', '-c', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+  }
+
+  it('runs commands side by side, each told in order (P, S, X), and forks where it must', async () => {
+    const starter = forkingStarter();
+    let replies = '';
+    const lines = async (n: number) => {
+      expect(await holdsWithin(() => replies.split('\n').length > n, 10_000)).toBe(true);
+      return replies.split('\n').slice(0, n);
+    };
+    starter.stdout.on('data', (data) => {
+      replies += data;
+    });
+    const request = (id: number, argv: string[]) =>
+      starter.stdin.write(
+        ['s', String(id), '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
+      );
+    // Two commands that each end only when told: neither waits for the other.
+    request(1, ['/bin/sh', '-c', 'read x; echo "one $x"']);
+    request(2, ['sh', '-c', 'read x; echo "two $x"']);
+    request(3, ['/no/such/command']);
+    const [p1, p2, f3] = await lines(3);
+    expect(p1).toMatch(/^P 1 \d+ \d+ \d+ -$/);
+    expect(p2).toMatch(/^P 2 \d+ \d+ \d+ -$/);
+    expect(f3).toBe('F 3 2');
+    const ends = [p1!, p2!].map((line) => {
+      const [, , , input, output] = line.split(' ');
+      return {
+        input: openSync(`/proc/${starter.pid}/fd/${input}`, 'w'),
+        output: openSync(`/proc/${starter.pid}/fd/${output}`, 'r'),
+      };
+    });
+    starter.stdin.write('c\x001\x00c\x002\x00');
+    writeSync(ends[1]!.input, 'b\n');
+    writeSync(ends[0]!.input, 'a\n');
+    const [, , , s1, s2, x1, x2] = await lines(7);
+    expect([s1, s2]).toEqual(['S 1', 'S 2']);
+    expect([x1, x2].sort()).toEqual(['X 1 0 -', 'X 2 0 -']);
+    expect(readFileSync(ends[0]!.output, 'utf8')).toBe('one a\n');
+    expect(readFileSync(ends[1]!.output, 'utf8')).toBe('two b\n');
+    starter.stdin.end();
+    expect((await finish(starter, 10_000)).exitCode).toBe(0);
+  });
+});
+
+describe('what manifold fan starts ahead', () => {
+  it('a starter per worker, at most 8, where workers are processes it can start', () => {
+    const plan = (...argv: string[]) => fanBootPlan(['fan', ...argv, '--', 'cat']);
+    expect(plan('-j', '3')).toEqual({ threads: 0, starters: 3 });
+    expect(plan('-j', '100')).toEqual({ threads: 0, starters: 8 });
+    expect(plan('-j', '2', '--threads')).toEqual({ threads: 2, starters: 0 });
+    expect(plan('-j', '2', '--merge', 'sorted')).toEqual({ threads: 0, starters: 0 });
+    expect(plan('-j', '2', '--merge=sorted')).toEqual({ threads: 0, starters: 0 });
+    expect(plan('-j', '2', '--host', 'h')).toEqual({ threads: 0, starters: 0 });
+    expect(plan('--help')).toEqual({ threads: 0, starters: 0 });
+    expect(fanBootPlan(['run', 'job.yaml'])).toEqual({ threads: 0, starters: 0 });
+  });
+});
