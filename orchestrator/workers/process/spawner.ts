@@ -30,7 +30,7 @@ interface Request {
 
 /** Starters started ahead, while manifold's own modules load, for slots to take. */
 const booted: Spawner[] = [];
-/** The Python starter every slot shares, once it has said it runs commands side by side. */
+/** The Python starter every slot shares: it runs their commands side by side. */
 let shared: Spawner | null = null;
 
 /**
@@ -85,13 +85,6 @@ export class Spawner {
   #lost: string | null = null;
 
   /**
-   * Starts one, or null where none can run (not Linux, neither Python nor perl). Debian's Python
-   * (`/usr/bin/python3`, by its path: a Python chosen through PATH may be a version manager's
-   * shim, which costs ~0.4 s a start here), whose `posix_spawn` costs half of Perl's fork and
-   * exec per command on a virtual machine; else `perl` on PATH. `MANIFOLD_STARTER=perl` skips
-   * Python, `MANIFOLD_STARTER=spawn` both (Node's spawn starts every command): docs/fan.md.
-   */
-  /**
    * A starter for a slot, to `close` when the slot is done: the shared one where it runs
    * commands side by side, else one started ahead (`prebootStarters`), else a new one. A Python
    * starter taken becomes the shared one, for the slots after (Perl's serve one slot each).
@@ -114,6 +107,13 @@ export class Spawner {
     return shared?.usable === true || booted.some((spawner) => spawner.usable);
   }
 
+  /**
+   * Starts one, or null where none can run (not Linux, neither Python nor perl). Debian's Python
+   * (`/usr/bin/python3`, by its path: a Python chosen through PATH may be a version manager's
+   * shim, which costs ~0.4 s a start here), whose `posix_spawn` costs half of Perl's fork and
+   * exec per command on a virtual machine; else `perl` on PATH. `MANIFOLD_STARTER=perl` skips
+   * Python, `MANIFOLD_STARTER=spawn` both (Node's spawn starts every command): docs/fan.md.
+   */
   static start(): Spawner | null {
     if (process.platform !== 'linux') return null;
     const choice = process.env.MANIFOLD_STARTER;
