@@ -54,13 +54,22 @@ export class UsageError extends ManifoldError {
   }
 }
 
-/** Where a record came from: the input's name and the record's 1-based number in it. */
-export interface RecordPosition {
-  input: string;
-  record: number;
+/**
+ * Where a record came from: the input's name and the record's 1-based number in it, or, where
+ * the records of a stream are not counted, the 1-based offset of its first byte (`tail -c +N`).
+ */
+export type RecordPosition = { input: string; record: number } | { input: string; byte: number };
+
+function placed(position: RecordPosition): string {
+  return 'record' in position
+    ? `${position.input}:${position.record}`
+    : `${position.input}: byte ${position.byte}`;
 }
 
-/** A record that could not be read or processed: exit status 1, message `input:record: ...`. */
+/**
+ * A record that could not be read or processed: exit status 1, message `input:record: ...` (or
+ * `input: byte N: ...`).
+ */
 export class RecordError extends ManifoldError {
   readonly position: RecordPosition;
   /** What is wrong with the record, without its position. */
@@ -71,7 +80,7 @@ export class RecordError extends ManifoldError {
     message: string,
     options: { code?: ErrorCode; cause?: unknown } = {},
   ) {
-    super(options.code ?? 'manifold.record', `${position.input}:${position.record}: ${message}`, {
+    super(options.code ?? 'manifold.record', `${placed(position)}: ${message}`, {
       exitCode: ExitCode.failure,
       cause: options.cause,
     });

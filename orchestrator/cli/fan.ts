@@ -79,7 +79,8 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     );
   }
   try {
-    const fan = new Fan(options, log);
+    // Its input pipe is read off the main thread: this process runs one fan.
+    const fan = new Fan({ ...options, inputOffThread: true }, log);
     const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
     const end = await fan.run(inputSize(options.inputs, sizes));

@@ -8,6 +8,9 @@ import { takeFront } from './take-front.js';
  * block's `records` is -1, `firstRecord` 0; whoever reads every record anyway numbers them:
  * `HashPartitioner`). The cuts are the counting `Splitter`'s: as many whole records as fit in
  * the block size, or one record when even the first does not fit.
+ *
+ * Where nobody reads the records (whole blocks sent to workers: `counted` null), none is ever
+ * numbered, and a record over the maximum is named by the offset of its first byte.
  */
 export class EndsSplitter {
   #blockSize: number;
@@ -20,15 +23,24 @@ export class EndsSplitter {
   /** A record longer than a block: how far its end has been looked for. */
   #scanned = 0;
   #seq = 0;
-  /** Chunks wholly taken into blocks since `consumed` was last called. */
-  #consumed: Buffer[] = [];
+  /**
+   * Chunks wholly taken into blocks since `consumed` was last called; undefined where the blocks
+   * keep their views (nobody copies them out).
+   */
+  #consumed: Buffer[] | undefined;
 
   /** How many records the blocks cut so far hold, once their reader has counted them. */
-  readonly #counted: () => number;
+  readonly #counted: (() => number) | null;
 
-  constructor(delimiter: number, blockSize: number, maxRecord: number, counted: () => number) {
+  constructor(
+    delimiter: number,
+    blockSize: number,
+    maxRecord: number,
+    counted: (() => number) | null,
+  ) {
     this.#delimiter = delimiter;
     this.#counted = counted;
+    this.#consumed = counted === null ? undefined : [];
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
   }
@@ -50,9 +62,13 @@ export class EndsSplitter {
         cut = this.#firstEndFrom(Math.max(limit, this.#scanned));
         if (cut < 0) {
           this.#scanned = this.#total;
-          if (this.#total - this.#start > this.#maxRecord) throw this.#tooLarge(blocks);
+          const size = this.#total - this.#start;
+          if (size > this.#maxRecord) throw this.#tooLarge(blocks, size, false);
           break;
         }
+        // A block of one record, longer than a block: measured (without its delimiter).
+        const size = cut - 1 - this.#start;
+        if (size > this.#maxRecord) throw this.#tooLarge(blocks, size, true);
       }
       blocks.push(this.#take(cut));
     }
@@ -65,6 +81,7 @@ export class EndsSplitter {
    */
   consumed(): Buffer[] {
     const chunks = this.#consumed;
+    if (chunks === undefined) return [];
     this.#consumed = [];
     return chunks;
   }
@@ -102,8 +119,16 @@ export class EndsSplitter {
     return -1;
   }
 
-  /** The record's number is worked out here, on this rare path: the blocks before it counted. */
-  #tooLarge(cut: Block[]): RecordError {
+  /**
+   * The record's number is worked out here, on this rare path: the blocks before it counted.
+   * Where they are not, the record is named by where it starts.
+   */
+  #tooLarge(cut: Block[], size: number, whole: boolean): RecordError {
+    const message = `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`;
+    const code = 'manifold.recordTooLarge';
+    if (this.#counted === null) {
+      return new RecordError({ input: 'input', byte: this.#start + 1 }, message, { code });
+    }
     let record = this.#counted() + 1;
     for (const block of cut) {
       for (const part of block.parts) {
@@ -115,19 +140,16 @@ export class EndsSplitter {
           record++;
       }
     }
-    return new RecordError(
-      { input: 'input', record },
-      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(this.#total - this.#start)} so far); raise it with --max-record`,
-      { code: 'manifold.recordTooLarge' },
-    );
+    return new RecordError({ input: 'input', record }, message, { code });
   }
 
   /** Takes the bytes up to `cut` as a block. */
   #take(cut: number): Block {
     const bytes = cut - this.#start;
     const parts = takeFront(this.#parts, bytes, this.#consumed);
+    const offset = this.#start;
     this.#start = cut;
     this.#scanned = cut;
-    return { seq: this.#seq++, parts, bytes, firstRecord: 0, records: -1, failures: 0 };
+    return { seq: this.#seq++, parts, bytes, firstRecord: 0, records: -1, offset, failures: 0 };
   }
 }

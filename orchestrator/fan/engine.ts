@@ -65,7 +65,9 @@ export class Fan implements WorkerListener {
       options.outputFraming,
       remote === undefined ? undefined : (slot) => remote.hostOf(slot),
     );
-    this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input);
+    this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input, {
+      offThread: options.inputOffThread === true,
+    });
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
     // Opened before any worker starts: a log that cannot be written stops the run first.
     this.#joblog = options.joblog ? new JobLog(options.joblog, options.outputFraming) : null;

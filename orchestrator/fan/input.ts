@@ -13,7 +13,7 @@ import {
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
 import { wroteParts } from '../workers/lent.js';
-import { lendingSocket } from '../workers/reads.js';
+import { poolReads, socketReads } from '../workers/reads.js';
 import { sizeInputPipe } from '../workers/registry.js';
 import { fileChanged, type RangeFile } from './range-file.js';
 
@@ -77,10 +77,19 @@ export class InputReader {
     this.#close = resolve;
   });
 
-  constructor(inputs: string[] | null, fd = 0, stream?: Readable) {
+  /** Whether a pipe is read by blocking reads on the thread pool (`FanOptions.inputOffThread`). */
+  readonly #offThread: boolean;
+
+  constructor(
+    inputs: string[] | null,
+    fd = 0,
+    stream?: Readable,
+    { offThread = false }: { offThread?: boolean } = {},
+  ) {
     this.#inputs = inputs;
     this.#fd = fd;
     this.#given = stream;
+    this.#offThread = offThread;
   }
 
   async *chunks(wait: () => Promise<void>): AsyncGenerator<Buffer> {
@@ -108,7 +117,7 @@ export class InputReader {
             closeSync(fd);
           }
         } else {
-          yield* this.#readDescriptor(fd, wait);
+          yield* this.#readDescriptor(fd, wait, true);
         }
       }
       return;
@@ -182,73 +191,32 @@ export class InputReader {
 
   /**
    * A descriptor that is not a regular file: a pipe or a socket is read a pipeful at a time into
-   * memory used again (`readPipe`), a device from the thread pool.
+   * memory used again: a pipe, where `offThread`, by blocking reads on the thread pool
+   * (`poolReads`: the copy out of the kernel off the main thread), else (and a socket, or a
+   * pipe in non-blocking mode) by a socket (`socketReads`); a device from the thread pool.
+   * `owned`: an --input opened here, closed at the end (a socket closes it itself).
    */
-  #readDescriptor(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+  #readDescriptor(fd: number, wait: () => Promise<void>, owned = false): AsyncGenerator<Buffer> {
     const stat = fstatSync(fd);
     if (!stat.isFIFO() && !stat.isSocket()) {
       return this.#readStream(createReadStream('', { fd, highWaterMark: READ_SIZE }), wait);
     }
     // A pipe holds 64 KiB unless someone sizes it: the process starter can (Node cannot).
-    if (stat.isFIFO()) sizeInputPipe(`/proc/${process.pid}/fd/${fd}`);
-    return this.#readPipe(fd, wait);
+    if (stat.isFIFO()) {
+      sizeInputPipe(`/proc/${process.pid}/fd/${fd}`);
+      if (this.#offThread && !nonBlocking(fd)) {
+        return poolReads(fd, wait, this.#whenClosed, () => owned && closeSync(fd));
+      }
+    }
+    return this.#readSocket(fd, wait);
   }
 
-  /**
-   * A pipe or socket, read by `lendingSocket` (workers/reads.ts): each read lent, to come back
-   * once its bytes are in a worker (`Block.release`) or copied out (`recycle`). Reading pauses
-   * while two reads wait to be taken.
-   */
-  async *#readPipe(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
-    const queue: Buffer[] = [];
-    let ended = false;
-    let failed: Error | null = null;
-    let wake: (() => void) | null = null;
-    const woken = () => {
-      const go = wake;
-      wake = null;
-      go?.();
-    };
-    const socket = lendingSocket(fd, (data) => {
-      queue.push(data);
-      if (queue.length >= 2) socket.pause();
-      woken();
-    });
-    socket.on('end', () => {
-      ended = true;
-      woken();
-    });
-    socket.on('error', (error: Error) => {
-      failed = error;
-      woken();
-    });
-    socket.on('close', () => {
-      ended = true;
-      woken();
-    });
+  /** A socket, or a pipe in non-blocking mode: `socketReads`, ended early by `close`. */
+  #readSocket(fd: number, wait: () => Promise<void>): AsyncGenerator<Buffer> {
+    const { socket, chunks } = socketReads(fd, wait);
     this.#stream = socket;
-    if (this.#closed) {
-      socket.destroy();
-      return;
-    }
-    socket.resume();
-    try {
-      for (;;) {
-        while (queue.length === 0 && !ended && failed === null) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-        }
-        if (failed !== null) throw failed;
-        const chunk = queue.shift();
-        if (chunk === undefined) return;
-        if (queue.length < 2 && socket.isPaused() && !ended) socket.resume();
-        yield chunk;
-        await wait();
-      }
-    } finally {
-      socket.destroy();
-    }
+    if (this.#closed) socket.destroy();
+    return chunks;
   }
 
   /** `anyChunks`: a caller's stream may give strings or other byte arrays, made Buffers here. */
@@ -307,9 +275,19 @@ function holdsItsSize(stat: Stats): boolean {
 
 /** A descriptor's offset, from /proc/self/fdinfo (Linux), or null where it cannot be known. */
 function offsetOf(fd: number): number | null {
+  const pos = fdInfo(fd, /^pos:\s*(\d+)$/m);
+  return pos === null ? null : Number(pos);
+}
+
+/** Whether a descriptor is in non-blocking mode (O_NONBLOCK in its flags, octal in fdinfo). */
+function nonBlocking(fd: number): boolean {
+  const flags = fdInfo(fd, /^flags:\s*([0-7]+)$/m);
+  return flags === null || (Number.parseInt(flags, 8) & constants.O_NONBLOCK) !== 0;
+}
+
+function fdInfo(fd: number, field: RegExp): string | null {
   try {
-    const pos = /^pos:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
-    return pos === null ? null : Number(pos[1]);
+    return field.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
   } catch {
     return null;
   }

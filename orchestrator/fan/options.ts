@@ -81,6 +81,12 @@ export interface FanOptions {
   outputFd?: number;
   /** A stream to read the input from, before `inputs` and `inputFd` (the library's). */
   input?: Readable;
+  /**
+   * Whether an input pipe may be read by blocking reads on the thread pool, each of which then
+   * holds one of its four threads (workers/reads.ts `poolReads`): `manifold fan`'s own input
+   * only, not a pipeline's stages (several would take the pool) nor a library's caller's.
+   */
+  inputOffThread?: boolean;
   /** A stream to write the output to, before `outputFd` (the library's); ended at the end. */
   output?: Writable;
   /** Where failure lines, --stats '-' and --progress go. @default process.stderr */

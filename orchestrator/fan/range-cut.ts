@@ -41,6 +41,19 @@ export function rangesFor(options: FanOptions): RangeCut | null {
 }
 
 /**
+ * The delimiter byte by which a fan's stream input (a pipe) is cut into blocks by looking near
+ * their ends only, with no record counted; or null when its records must be found one by one.
+ * The conditions are those of ranges (`rangesFor`) with nothing numbered: records ended by one
+ * byte, no attributed workers. A record over --max-record is then named by its byte offset, as
+ * a pipe cannot be read again to count the records before it.
+ */
+export function streamEnds(options: FanOptions): number | null {
+  const cut = rangesFor(options);
+  if (cut === null || cut.kind !== 'delimiter' || rangesNumbered(options)) return null;
+  return cut.delimiter.length === 1 ? cut.delimiter[0]! : null;
+}
+
+/**
  * Whether a fan's ranges must carry record numbers: attributed workers are told where their
  * block starts (a thread's or a --protocol filter's `context.recordNumber` and its messages,
  * a per-block process's MANIFOLD_FIRST_RECORD) or count its records out (--one-to-one).

@@ -8,7 +8,7 @@ import type { Dispatcher } from './dispatch.js';
 import { HeaderTaker } from './header-input.js';
 import type { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
-import { type RangeCut, rangesFor, rangesNumbered } from './range-cut.js';
+import { type RangeCut, rangesFor, rangesNumbered, streamEnds } from './range-cut.js';
 import type { RangeFile } from './range-file.js';
 import { RangeReader } from './range-input.js';
 import { createSplitter } from './splitter.js';
@@ -68,6 +68,11 @@ async function readStream(reading: Reading): Promise<void> {
   const { options, sizes, dispatcher, input, stopped } = reading;
   const { framing, header } = options;
   const splitter = createSplitter(options, sizes.current, () => dispatcher.recordsPicked);
+  if (streamEnds(options) !== null) {
+    reading.log(
+      `input: read as a stream, each block cut at its last record end (no record scanned or counted; a record over --max-record is named by its byte offset)`,
+    );
+  }
   const taker = header ? new HeaderTaker(header, framing, reading.header) : null;
   // Blocks picked by key are copied out as they are added: their chunks can be read into again
   // (not under --header, whose records stay views of the first chunk).

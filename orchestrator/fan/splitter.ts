@@ -8,6 +8,7 @@ import type { Block } from '../workers/block.js';
 import { EndsSplitter } from './ends-splitter.js';
 import type { FanOptions } from './options.js';
 import { fastDelimiter } from './partition.js';
+import { streamEnds } from './range-cut.js';
 import { takeFront } from './take-front.js';
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
@@ -17,9 +18,11 @@ export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize'> & {
 };
 
 /**
- * The splitter of a fan. Hash dispatch on its fast path reads every record to pick its worker,
- * so its blocks are cut by looking near their ends only, and their records counted as they are
- * picked: each byte is scanned once. `counted` tells how many records were picked so far.
+ * The splitter of a fan's stream input. Hash dispatch on its fast path reads every record to
+ * pick its worker, so its blocks are cut by looking near their ends only, and their records
+ * counted as they are picked: each byte is scanned once. `counted` tells how many records were
+ * picked so far. Where nothing asks for record numbers (`streamEnds`), blocks are cut the same
+ * way and no record is counted at all. Otherwise every record is found as it arrives.
  */
 export function createSplitter(
   options: FanOptions,
@@ -27,10 +30,11 @@ export function createSplitter(
   counted: () => number,
 ): BlockCutter {
   const { framing, key, maxRecord, dispatch } = options;
-  const delimiter = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
-  return delimiter === null
-    ? new Splitter(framing, blockSize, maxRecord)
-    : new EndsSplitter(delimiter, blockSize, maxRecord, counted);
+  const hashed = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
+  if (hashed !== null) return new EndsSplitter(hashed, blockSize, maxRecord, counted);
+  const ends = streamEnds(options);
+  if (ends !== null) return new EndsSplitter(ends, blockSize, maxRecord, null);
+  return new Splitter(framing, blockSize, maxRecord);
 }
 
 /**

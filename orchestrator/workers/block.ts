@@ -7,7 +7,10 @@ export interface Block {
   bytes: number;
   /** The 1-based number of the block's first record in the input (0 when not counted). */
   firstRecord: number;
-  /** How many records the block holds; -1 when they were not counted (a range of a file). */
+  /**
+   * How many records the block holds; -1 when they were not counted (a range of a file, a block
+   * of a stream cut by its end: `EndsSplitter`).
+   */
   records: number;
   /** Where the block starts in the input, in bytes, when its records were not counted. */
   offset?: number;

@@ -190,6 +190,29 @@ describe('the splitter that looks near block ends only', () => {
       /^input:44: record is larger than the maximum record size 10 B \(13 B so far\)/,
     );
   });
+
+  it('where nobody counts the records, names one over --max-record by its first byte and keeps its chunks', () => {
+    const ends = new EndsSplitter(10, 4, 10, null);
+    const first = ends.push(Buffer.from('ab\ncd\n'));
+    expect(first.map((b) => Buffer.concat(b.parts).toString())).toEqual(['ab\n']);
+    // The blocks keep views of the chunk: it is not given back to be read into.
+    expect(ends.consumed()).toEqual([]);
+    expect(() => ends.push(Buffer.from('0123456789abc'))).toThrow(
+      /^input: byte 7: record is larger than the maximum record size 10 B \(13 B so far\)/,
+    );
+    // A record over the maximum that arrives whole, its end in view: measured all the same.
+    const whole = new EndsSplitter(10, 4, 10, null);
+    expect(() => whole.push(Buffer.from('ab\n0123456789a\nok\n'))).toThrow(
+      /^input: byte 4: record is larger than the maximum record size 10 B \(11 B\)/,
+    );
+    const fits = new EndsSplitter(10, 4, 10, null);
+    const blocks = [...fits.push(Buffer.from('ab\n0123456789\nok\n')), ...fits.end()];
+    expect(blocks.map((b) => Buffer.concat(b.parts).toString())).toEqual([
+      'ab\n',
+      '0123456789\n',
+      'ok\n',
+    ]);
+  });
 });
 
 describe('workerOf', () => {

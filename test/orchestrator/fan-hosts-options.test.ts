@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fan, OK, ok } from '../support/fan-run.js';
-import { numbered } from '../support/lines.js';
+import { numbered, STREAM_ENDS_LINE } from '../support/lines.js';
 import { useTestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
@@ -58,7 +58,10 @@ describe('manifold fan --host options', () => {
       input,
     );
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toBe(`manifold: host root@h1:${host.port}: connected, 3 slots\n`);
+    expect(result.stderr).toMatch(STREAM_ENDS_LINE);
+    expect(result.stderr.replace(STREAM_ENDS_LINE, '')).toBe(
+      `manifold: host root@h1:${host.port}: connected, 3 slots\n`,
+    );
     expect(result.stdout.toString().split('\n').sort()).toEqual(input.split('\n').sort());
   });
 

@@ -10,7 +10,7 @@ import { randoms } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { C } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
-import { oneLine } from '../support/lines.js';
+import { oneLine, STREAM_ENDS_LINE } from '../support/lines.js';
 import { fileTempDir } from '../support/temp.js';
 
 // A regular file as input is read as byte ranges (orchestrator/fan/range-input.ts): blocks cut by
@@ -153,7 +153,7 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
     }
   }
 
-  it('one huge record among small ones, and one over --max-record named as a pipe names it', async () => {
+  it('one huge record among small ones, and one over --max-record named by number, or on a pipe by its first byte', async () => {
     const huge = Buffer.concat([
       Buffer.from('small\n'.repeat(1000)),
       Buffer.alloc(3 << 20, 0x68),
@@ -170,22 +170,44 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
         .reduce((n, line) => n + Number(line), 0);
     expect([total(ok.fromFile), total(ok.fromStdin)]).toEqual([huge.length, huge.length]);
     const tooLarge = await both(dir, huge, ['--block', '64K', '--max-record', '1M', '--', 'cat']);
-    // Named as the input is: the file given with --input, or stdin.
+    // Named as the input is: the file given with --input, or stdin. A file is read again to
+    // number the record; a pipe's records are not counted, so it names the record's first byte
+    // (1-based, as `tail -c +6001` shows it).
     const named: [Result, string][] = [
-      [tooLarge.fromFile, join(dir, 'input')],
-      [tooLarge.fromStdin, 'stdin'],
-      [tooLarge.fromPipe, 'stdin'],
+      [tooLarge.fromFile, `${join(dir, 'input')}:1001`],
+      [tooLarge.fromStdin, 'stdin:1001'],
+      [tooLarge.fromPipe, 'stdin: byte 6001'],
     ];
-    for (const [r, name] of named) {
+    for (const [r, where] of named) {
       expect(r.exitCode).toBe(1);
       const line = r.stderr
         .split('\n')
         .filter((l) => !RANGES.test(l))
         .join('\n');
       expect(line).toMatch(
-        /^manifold: \S+:1001: record is larger than the maximum record size 1 MiB \(.* so far\); raise it with --max-record\n$/,
+        /^manifold: [^\n]+: record is larger than the maximum record size 1 MiB \(.* so far\); raise it with --max-record\n$/,
       );
-      expect(line.startsWith(`manifold: ${name}:1001: `), line).toBe(true);
+      expect(line.startsWith(`manifold: ${where}: record is larger`), line).toBe(true);
+    }
+    expect(huge.subarray(6000, 6001).toString()).toBe('h');
+  });
+
+  it("counts a pipe's records only where something asks for their numbers", async () => {
+    const input = Buffer.from(records.map((r) => `${r.toString('latin1')}\n`).join(''), 'latin1');
+    const cases: [string[], boolean][] = [
+      [['-j', '2', '--block', '4K'], true],
+      [['-j', '2', '--block', '4K', '--dispatch', 'round-robin'], true],
+      [['-j', '2', '--block', '4K', '--stats', '/dev/null'], false],
+      [['-j', '2', '--block', '4K', '--max-record', '1K'], false],
+      [['-j', '2', '--block', '4K', '--merge', 'ordered', '--one-to-one'], false],
+      [['-j', '2', '--block', '4K', '--split', 'delim:\\r\\n'], false],
+    ];
+    for (const [args, lean] of cases) {
+      const r = await run(manifold, ['fan', '--verbose', ...args, '--', 'cat'], input);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(STREAM_ENDS_LINE.test(r.stderr), `${args.join(' ')}: ${r.stderr}`).toBe(lean);
+      const sorted = (b: Buffer) => b.toString('latin1').split('\n').sort().join('\n');
+      expect(sorted(r.stdout) === sorted(input), args.join(' ')).toBe(true);
     }
   });
 

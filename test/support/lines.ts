@@ -29,6 +29,10 @@ export const nonEmptyLines = (text: string) => text.split('\n').filter((line) =>
 /** One line from manifold on stderr, and nothing else. */
 export const oneLine = /^manifold: [^\n]+\n$/;
 
+/** `--verbose`'s line saying that a stream's records are not counted (fan/reading.ts). */
+export const STREAM_ENDS_LINE =
+  /^manifold: input: read as a stream, each block cut at its last record end[^\n]*\n/m;
+
 /** `text` for use inside a regular expression, matching itself only. */
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { randoms } from '../support/data.js';
+import { byteDiff, sameBytes } from '../support/diff.js';
+import { finish } from '../support/spawn.js';
+import { fileTempDir } from '../support/temp.js';
+
+// `manifold fan`'s own input from a kernel pipe is read by blocking reads on the thread pool
+// (workers/reads.ts `poolReads`): the copy out of the kernel off the main thread. A pipe in
+// non-blocking mode, or a socket, is read by a socket instead. A stop with the pipe's writer
+// stalled must not wait for it: Node's exit waits for the thread pool.
+
+/** ~8 MiB of lines holding every byte but the newline, some of them long. */
+function binaryLines(): Buffer {
+  const pick = randoms(23);
+  const lines: Buffer[] = [];
+  for (let size = 0; size < 8 << 20; ) {
+    const length = pick(10) === 0 ? 20_000 + pick(100_000) : pick(200);
+    const line = Buffer.alloc(length + 1);
+    for (let j = 0; j < length; j++) line[j] = (pick(255) + 11) & 0xff || 1;
+    line[length] = 0x0a;
+    lines.push(line);
+    size += line.length;
+  }
+  return Buffer.concat(lines);
+}
+
+const sortedLines = (data: Buffer) => data.toString('latin1').split('\n').sort().join('\n');
+
+/** Feeds `file` to `manifold fan args...` through a pipe in non-blocking mode (Python's). */
+const NON_BLOCKING = `
+import os, subprocess, sys
+r, w = os.pipe()
+os.set_blocking(r, False)
+child = subprocess.Popen(sys.argv[2:], stdin=r)
+os.close(r)
+with open(sys.argv[1], 'rb') as source, os.fdopen(w, 'wb') as sink:
+    sink.write(source.read())
+sys.exit(child.wait())
+`;
+
+describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000 }, () => {
+  const input = binaryLines();
+  const cases: [string, string[], boolean][] = [
+    ['ready', ['-j', '2', '--block', '256K'], false],
+    ['round-robin', ['-j', '3', '--dispatch', 'round-robin'], false],
+    ['hash', ['-j', '3', '--dispatch', 'hash', '--key', 'field:1'], false],
+    ['ordered, --one-to-one', ['-j', '2', '--merge', 'ordered', '--one-to-one'], true],
+    ['ordered, per block', ['-j', '2', '--block', '2M', '--merge', 'ordered'], true],
+  ];
+  for (const [name, args, exact] of cases) {
+    it(`${name}: the same bytes from a blocking pipe, a non-blocking pipe and the file`, async () => {
+      const dir = fileTempDir('manifold-input-pipe-');
+      const file = join(dir, 'input');
+      writeFileSync(file, input);
+      const env = { F: file, NODE: process.execPath, MANIFOLD: manifold };
+      const fan = `"$NODE" "$MANIFOLD" fan ${args.join(' ')} -- cat`;
+      const piped = await run('sh', ['-c', `cat "$F" | ${fan}`], '', { env });
+      const nonBlocking = await run(
+        'python3',
+        ['-c', NON_BLOCKING, file, process.execPath, manifold, 'fan', ...args, '--', 'cat'],
+        '',
+      );
+      const fromFile = await run('sh', ['-c', `${fan} < "$F"`], '', { env });
+      for (const r of [piped, nonBlocking, fromFile]) {
+        expect(r.exitCode, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+        if (exact) expect(byteDiff(r.stdout, input)).toEqual(sameBytes(input));
+        else expect(sortedLines(r.stdout) === sortedLines(input)).toBe(true);
+      }
+    });
+  }
+
+  it('a stop while the pipe is empty and its writer alive ends the run at once', async () => {
+    // The writer prints a line and then copies this test's stdin, which stays open and empty
+    // until manifold has exited: manifold halts on the first failure and must exit meanwhile. A
+    // read left waiting on the thread pool would keep it until the writer ends.
+    const line = `{ echo a; cat; } | { "$NODE" "$MANIFOLD" fan --halt now,fail=1 -- false; echo "manifold exited $?" >&2; }`;
+    const child = spawn('sh', ['-c', line], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NODE: process.execPath, MANIFOLD: manifold },
+    });
+    let stderr = '';
+    const exited = new Promise<string>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const status = /manifold exited (\d+)/.exec(stderr);
+        if (status !== null) resolve(status[1]!);
+      });
+      child.stderr.on('end', () => resolve('never (the pipeline ended first)'));
+      // Past this, it waits for its writer: the writer ends below, and the test fails.
+      setTimeout(() => resolve('not while its writer was alive'), 20_000).unref();
+    });
+    // Only once manifold has exited does the writer end.
+    expect(await exited).toBe('1');
+    child.stdin.end();
+    const done = await finish(child, 10_000);
+    expect(done.hung).toBe(false);
+    // Its block is named by its bytes: a pipe's records are not counted here.
+    expect(stderr, stderr).toMatch(
+      /^manifold: worker \d \(pid \d+: false\) exited with status 1(; it had been given block 1 \(bytes 1-2\))?\n/,
+    );
+  });
+});
