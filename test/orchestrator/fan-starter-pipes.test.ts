@@ -3,7 +3,7 @@ import { openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fanBootPlan } from '../../orchestrator/cli/boot-plan.js';
-import { SPAWNER_PYTHON } from '../../orchestrator/workers/process/spawner-script.js';
+import { SPAWNER_PYTHON } from '../../orchestrator/workers/process/spawner-python.js';
 import { fixture, manifold, run } from '../helpers.js';
 import { records } from '../support/lines.js';
 import {

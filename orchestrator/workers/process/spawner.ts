@@ -3,7 +3,8 @@ import { closeSync, existsSync, constants as fs, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { lendingSocket } from '../reads.js';
-import { SPAWNER_PYTHON, SPAWNER_SCRIPT } from './spawner-script.js';
+import { SPAWNER_PYTHON } from './spawner-python.js';
+import { SPAWNER_SCRIPT } from './spawner-script.js';
 
 /** What a started command's requester hears, in this order: pipes, start (or failure), end. */
 export interface SpawnEvents {
@@ -57,9 +58,10 @@ const SIGNAL_NAMES = new Map(
 );
 
 /**
- * A long-lived process that starts workers (`spawner-script.ts`): per-block workers, and workers
- * that stay when one was started ahead for them (`kind.ts`). The Python starter serves every slot
- * at once; a Perl one (where there is no Python) serves one slot, a command at a time.
+ * A long-lived process that starts workers (`spawner-python.ts`, `spawner-script.ts`): per-block
+ * workers, and workers that stay when one was started ahead for them (`kind.ts`). The Python
+ * starter serves every slot at once; a Perl one (where there is no Python) serves one slot, a
+ * command at a time.
  * Node's `spawn` forks manifold itself on the main thread: the kernel copies the page tables of
  * its heap, and every page manifold touches afterwards takes a copy-on-write fault, which on a
  * virtual machine costs more than the fork (docs/performance.md). The starter is small, forks on
@@ -104,7 +106,7 @@ export class Spawner {
 
   /** Whether a starter can be had without starting one now (`take`). */
   static get ready(): boolean {
-    return shared?.usable === true || booted.some((spawner) => spawner.usable);
+    return Spawner.atHand() !== null;
   }
 
   /**

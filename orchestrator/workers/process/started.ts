@@ -87,10 +87,7 @@ export function startWorker(
       onPid(pid);
     },
     failed(code, message) {
-      for (const socket of sockets) {
-        socket?.unpipe();
-        socket?.destroy();
-      }
+      for (const socket of sockets) socket?.destroy();
       fail(
         message === undefined
           ? startFailure({ code })

@@ -1,0 +1,226 @@
+/**
+ * The process starter (`spawner.ts`) in Python, preferred to the Perl one (`spawner-script.ts`,
+ * which describes the protocol) where Debian's `/usr/bin/python3` is installed: it starts each
+ * command with `posix_spawn`, which glibc makes a `vfork` (the child shares the starter's
+ * memory until its exec), where Perl can only `fork` and copy its page tables. Measured on the
+ * bench's virtual machine, a block's `cat` from request to exit: 9.4 ms by Perl's fork and
+ * exec, 4.1 ms by `posix_spawn` (docs/performance.md). The protocol, the pipes, the lookup
+ * kept per command, the process group and the replies are the Perl script's, with these
+ * differences:
+ * - it runs many commands at once, so one serves every slot of a fan: it does not wait for a
+ *   command's end but hears it by SIGCHLD (through `signal.set_wakeup_fd`, which `select` sees
+ *   beside the requests), and a command's `c` may come after other requests;
+ * - an exec that fails is known at the start, so `F` may come instead of `P`;
+ * - SIGPIPE and SIGXFSZ, which Python ignores, are reset for the command;
+ * - on a Python too old for `posix_spawn` (before 3.8) it forks, and learns of a failed exec
+ *   by a pipe that closes on exec, as the Perl script does;
+ * - once manifold closes its requests, it waits for the commands still running, and tells
+ *   their ends, before it exits.
+ */
+export const SPAWNER_PYTHON = String.raw`
+import os, signal, fcntl, select
+# As the Perl starter: once manifold is gone, a reply ends it by SIGPIPE, quietly.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+# Commands run side by side: their ends are heard by SIGCHLD, through a pipe select() watches.
+wake_r, wake_w = os.pipe()
+os.set_blocking(wake_r, False)
+os.set_blocking(wake_w, False)
+signal.set_wakeup_fd(wake_w)
+signal.signal(signal.SIGCHLD, lambda n, f: None)
+buf = b''
+# pid -> request id, and whether its start was told (its end is told after it).
+children = {}
+ended = {}
+def reply(*parts):
+    os.write(1, (' '.join(str(p) for p in parts) + '\n').encode())
+def tell_end(rid, status):
+    if os.WIFSIGNALED(status):
+        reply('X', rid, '-', os.WTERMSIG(status))
+    else:
+        reply('X', rid, os.WEXITSTATUS(status), '-')
+def reap():
+    try:
+        os.read(wake_r, 4096)
+    except BlockingIOError:
+        pass
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        rid, told = children.pop(pid, (None, False))
+        if rid is None:
+            continue
+        if told:
+            tell_end(rid, status)
+        else:
+            ended[pid] = (rid, status)
+def field():
+    global buf
+    while True:
+        i = buf.find(b'\0')
+        if i >= 0:
+            f = buf[:i]
+            buf = buf[i + 1:]
+            return f
+        ready = select.select([0, wake_r], [], [])[0]
+        if wake_r in ready:
+            reap()
+        if 0 in ready:
+            more = os.read(0, 65536)
+            if not more:
+                # No more requests: the commands still running are waited for, their ends told.
+                # One whose pipes manifold never opened (gone before its c) gets the end of its
+                # input, and nothing waits on its output: it ends.
+                for _, fds in opening.values():
+                    close(*fds)
+                opening.clear()
+                while children:
+                    select.select([wake_r], [], [])
+                    reap()
+                os._exit(0)
+            buf += more
+found = {}
+def lookup(name, path):
+    if b'/' in name:
+        return None
+    key = (name, path)
+    if key in found:
+        return found[key]
+    for d in path.split(b':'):
+        f = (d or b'.') + b'/' + name
+        if os.path.isfile(f) and os.access(f, os.X_OK):
+            found[key] = f
+            return f
+    return None
+def fork_spawn(program, argv, env, file_actions, setpgroup, setsigdef):
+    # Python before 3.8 has no posix_spawn: fork, and learn the exec's failure by a pipe that
+    # closes on its success.
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setpgid(0, 0)
+            for _, fd, to in file_actions:
+                os.dup2(fd, to)
+            for s in setsigdef:
+                signal.signal(s, signal.SIG_DFL)
+            os.execve(program, argv, env)
+        except OSError as e:
+            os.write(w, str(e.errno).encode())
+        os._exit(127)
+    os.close(w)
+    failed = os.read(r, 16)
+    os.close(r)
+    if failed:
+        os.waitpid(pid, 0)
+        raise OSError(int(failed), 'exec')
+    return pid
+spawn = getattr(os, 'posix_spawn', fork_spawn)
+DUP2 = getattr(os, 'POSIX_SPAWN_DUP2', 1)
+base = dict(os.environb)
+defaults = [signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD]
+def close(*fds):
+    for fd in fds:
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+# Request id -> (pid, this starter's copies of its pipe ends), until manifold has opened its own.
+opening = {}
+def opened(rid):
+    pid, fds = opening.pop(rid, (None, ()))
+    close(*fds)
+    if pid is None:
+        return
+    reply('S', rid)
+    if pid in children:
+        children[pid] = (rid, True)
+    elif pid in ended:
+        tell_end(*ended.pop(pid))
+def serve():
+    while True:
+        op = field()
+        rid = field().decode()
+        if op == b'c':
+            opened(rid)
+            continue
+        if op == b'z':
+            # Sizes manifold's own input pipe (a path in /proc) to 1 MiB, where it may: fewer,
+            # larger reads of it. Nothing is told.
+            try:
+                fd = os.open(field(), os.O_RDONLY | os.O_NONBLOCK)
+                try:
+                    fcntl.fcntl(fd, 1031, 1048576)
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass
+            continue
+        piped = field() == b'1'
+        argv = [field() for _ in range(int(field()))]
+        changes = [(field(), field()) for _ in range(int(field()))]
+        unset = [field() for _ in range(int(field()))]
+        env = dict(base)
+        for k in unset:
+            env.pop(k, None)
+        env.update(changes)
+        made = []
+        try:
+            in_r, in_w = os.pipe(); made += [in_r, in_w]
+            out_r, out_w = os.pipe(); made += [out_r, out_w]
+            err_r, err_w = os.pipe() if piped else (None, None)
+            made += [err_r, err_w]
+        except OSError as e:
+            close(*made)
+            reply('F', rid, e.errno)
+            continue
+        for fd in (in_w, out_w):
+            try:
+                fcntl.fcntl(fd, 1031, 1048576)
+            except OSError:
+                pass
+        actions = [(DUP2, in_r, 0), (DUP2, out_w, 1)]
+        if piped:
+            actions.append((DUP2, err_w, 2))
+        path = env.get(b'PATH', b'/bin:/usr/bin')
+        file = lookup(argv[0], path)
+        program = argv[0] if b'/' in argv[0] else file
+        pid = None
+        error = 2
+        while program is not None:
+            try:
+                pid = spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=defaults)
+                break
+            except OSError as e:
+                error = e.errno
+            if error == 8 and argv[0] != b'/bin/sh':
+                argv = [b'/bin/sh', program] + argv[1:]
+                program = b'/bin/sh'
+            elif error == 2 and file is not None:
+                found.pop((argv[0], path), None)
+                again = lookup(argv[0], path)
+                program = again if again != file else None
+                file = again
+            else:
+                program = None
+        close(out_w, err_w)
+        if pid is None:
+            close(in_r, in_w, out_r, err_r)
+            reply('F', rid, error)
+            continue
+        children[pid] = (rid, False)
+        # Its ends stay open here until manifold says (c) it has opened its own through /proc;
+        # other requests may come first. Its end is told after its start.
+        opening[rid] = (pid, (in_r, in_w, out_r, err_r))
+        reply('P', rid, pid, in_w, out_r, err_r if piped else '-')
+# Anything unforeseen ends the starter with one status, not a traceback on manifold's stderr:
+# manifold names the starter's end in one line.
+try:
+    serve()
+except BaseException:
+    os._exit(70)
+`;
