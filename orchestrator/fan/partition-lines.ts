@@ -89,38 +89,50 @@ export class LinePartitioner {
    * the block's last record may lack it, and gets one, as every record in a part must end).
    */
   #records(data: Buffer, from: number, to: number, open: boolean): void {
+    // Read once here, not per record: `data.buffer` is a call into V8's runtime each time.
     const delimiter = this.#delimiter;
     const key = this.#key;
+    const whole = key.kind === 'whole';
+    const index = key.kind === 'field' ? key.index : 0;
+    const separator = key.kind === 'field' ? key.separator : null;
+    const maxRecord = this.#maxRecord;
     const bounds = this.#bounds;
     const counts = this.#counts;
     const writers = this.#writers;
     const workers = writers.length;
+    const memory = data.buffer as ArrayBuffer;
+    const base = data.byteOffset;
+    let record = this.#record;
     let runStart = from;
     let runTarget = -1;
     let start = from;
     while (start < to) {
       const at = data.indexOf(delimiter, start);
       const end = at < 0 || at >= to ? to : at;
-      if (end - start > this.#maxRecord) this.#tooLarge(end - start);
-      this.#record++;
+      if (end - start > maxRecord) {
+        this.#record = record;
+        this.#tooLarge(end - start);
+      }
+      record++;
       let hash: number;
-      if (key.kind === 'whole') hash = hashBytes(data, start, end);
+      if (whole) hash = hashBytes(data, start, end);
       else {
-        fieldBounds(data, start, end, key.index, key.separator, bounds);
+        fieldBounds(data, start, end, index, separator, bounds);
         hash = hashBytes(data, bounds.start, bounds.end);
       }
       const target = workerOf(hash, workers);
       counts[target]!++;
       if (target !== runTarget) {
-        if (runTarget >= 0) writers[runTarget]!.write(data, runStart, start);
+        if (runTarget >= 0) writers[runTarget]!.copy(memory, base + runStart, start - runStart);
         runStart = start;
         runTarget = target;
       }
       start = end + 1;
     }
+    this.#record = record;
     if (runTarget < 0) return;
     const runEnd = Math.min(start, to);
-    writers[runTarget]!.write(data, runStart, runEnd);
+    writers[runTarget]!.copy(memory, base + runStart, runEnd - runStart);
     if (open && data[runEnd - 1] !== delimiter) writers[runTarget]!.byte(delimiter);
   }
 

@@ -43,15 +43,23 @@ export class PieceWriter {
 
   /** Appends data[from, to). */
   write(data: Uint8Array, from: number, to: number): void {
-    let at = from;
-    this.#bytes += to - from;
+    this.copy(data.buffer as ArrayBuffer, data.byteOffset + from, to - from);
+  }
+
+  /**
+   * Appends `length` bytes of `memory` from `offset`: for a caller that copies many runs out of
+   * one view, and reads its `buffer` (a call into V8's runtime) once.
+   */
+  copy(memory: ArrayBuffer, offset: number, length: number): void {
+    let at = offset;
+    const to = offset + length;
+    this.#bytes += length;
     while (at < to) {
       if (this.#used === PIECE_SIZE) this.#next();
       const n = Math.min(to - at, PIECE_SIZE - this.#used);
       // A plain Uint8Array view and TypedArray#set: half the cost of Buffer#copy, which checks
       // its arguments and makes the same view itself (runs here are a record or two long).
-      const source = new Uint8Array(data.buffer, data.byteOffset + at, n);
-      setBytes.call(this.#piece.buffer, source, this.#used);
+      setBytes.call(this.#piece.buffer, new Uint8Array(memory, at, n), this.#used);
       this.#used += n;
       at += n;
     }
