@@ -217,7 +217,8 @@ export async function* poolReads(
  * Ends a read waiting on an empty pipe: one byte written into it through a second write end
  * (Linux opens a pipe's other end by /proc/self/fd). Without a reader waiting, the byte stays
  * in a pipe this process no longer reads. Nothing is done when that cannot be opened or written
- * (the pipe is full: then no read waits on it).
+ * (the pipe is full: then no read waits on it). Should another process read the same pipe, the
+ * byte may go to it instead, and this read waits for the writer as it would have anyway.
  */
 function wakeReader(fd: number): void {
   try {
