@@ -161,8 +161,9 @@ export function socketReads(
  * one byte is written into the pipe, which that read takes and drops (`wakeReader`), when the
  * chunks end early and when the process exits. Its buffer is not read into again before it
  * ends. Each pipe read so holds one of the pool's threads (four, unless UV_THREADPOOL_SIZE says
- * otherwise when Node starts): one such reader per process. `settled` is called once no read is under way any
- * more: a descriptor closed before then could be reused by another open, and read from.
+ * otherwise when Node starts): one such reader per process. `settled` is called once no read
+ * is under way any more: a descriptor closed before then could be reused by another open, and
+ * read from.
  */
 export async function* poolReads(
   fd: number,
@@ -175,13 +176,17 @@ export async function* poolReads(
   let reading = false;
   const readInto = (into: Buffer) => {
     reading = true;
-    return new Promise<Buffer | null>((resolve, reject) =>
+    const next = new Promise<Buffer | null>((resolve, reject) =>
       read(fd, into, 0, into.length, null, (error, n) => {
         reading = false;
         if (error) reject(error);
         else resolve(n === 0 ? null : buffers.took(n, into));
       }),
     );
+    // A read that fails while its chunk's consumer works is thrown when next awaited, not
+    // reported meanwhile as a rejection nobody handles (which would end the process).
+    next.catch(() => {});
+    return next;
   };
   const stop = closed.then(() => null);
   // However this process ends, a read still waiting would hold its exit (Node's exit waits for
