@@ -1,4 +1,5 @@
 import { describeError, ExitCode, RecordError } from '../../filters/index.js';
+import { systemReason } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
@@ -129,9 +130,15 @@ export class Fan implements WorkerListener {
       // Once stopping, reading ends by having its stream destroyed: no news. The splitters
       // number records; the input's name is known here.
       const { inputs, inputFd, input } = this.#options;
-      const named =
-        error instanceof RecordError ? error.in(inputName(inputs, inputFd, input)) : error;
-      if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(describeError(named));
+      const name = inputName(inputs, inputFd, input);
+      const reason = systemReason(error);
+      const message =
+        error instanceof RecordError
+          ? describeError(error.in(name))
+          : reason !== null
+            ? `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`
+            : describeError(error);
+      if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(message);
     }
     await this.#recovery.ended;
     if (this.#stopping === null && !this.#dispatcher.idle) {

@@ -42,6 +42,17 @@ export function describeWriteErrno(error: unknown): string {
   return code === 'ENOENT' ? 'no such directory' : describeErrno(error);
 }
 
+/**
+ * A failed system call's reason, `no space left on device` from `ENOSPC: no space left on
+ * device, write`; null for an error that is not a system call's.
+ */
+export function systemReason(error: unknown): string | null {
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).syscall !== 'string') {
+    return null;
+  }
+  return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
+}
+
 /** A system error in words, as `ls` or `cat` would say it. */
 export function describeErrno(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

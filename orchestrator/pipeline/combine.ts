@@ -7,6 +7,7 @@ import { InputReader } from '../fan/input.js';
 import { createOutputSink } from '../fan/output.js';
 import { RecordSeam } from '../fan/seam.js';
 import { WholeRecords } from '../fan/whole.js';
+import { systemReason } from '../options/inputs.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
 type Sink = ReturnType<typeof createOutputSink>;
@@ -138,5 +139,5 @@ export class CombineNode implements RunningNode {
 
 /** `no space left on device`, from `ENOSPC: no space left on device, write`. */
 function reasonOf(error: Error): string {
-  return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
+  return systemReason(error) ?? error.message;
 }

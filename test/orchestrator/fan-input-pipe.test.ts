@@ -42,6 +42,30 @@ with open(sys.argv[1], 'rb') as source, os.fdopen(w, 'wb') as sink:
 sys.exit(child.wait())
 `;
 
+/**
+ * Runs `manifold fan args...` on a pipe whose read end this script shares, and sets O_NONBLOCK
+ * on it (one open file: manifold's descriptor too) once manifold's output shows its first
+ * reads were taken: manifold's next read of the empty pipe fails with EAGAIN.
+ */
+const TURNED_NON_BLOCKING = `
+import fcntl, os, subprocess, sys
+r, w = os.pipe()
+child = subprocess.Popen(sys.argv[1:], stdin=r, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.write(w, b'first\\n' * 1000)
+child.stdout.readline()
+fcntl.fcntl(r, fcntl.F_SETFL, fcntl.fcntl(r, fcntl.F_GETFL) | os.O_NONBLOCK)
+try:
+    os.write(w, b'second\\n' * 1000)
+except BrokenPipeError:
+    pass
+# The write end stays open until manifold has ended: closed, its next read would be an end.
+child.stdout.read()
+sys.stderr.write(child.stderr.read().decode())
+status = child.wait()
+os.close(w)
+sys.exit(status)
+`;
+
 describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000 }, () => {
   const input = binaryLines();
   const cases: [string, string[], boolean][] = [
@@ -73,6 +97,16 @@ describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000
       }
     });
   }
+
+  it('a read of the pipe that fails is one line naming stdin, exit 1', async () => {
+    const r = await run(
+      'python3',
+      ['-c', TURNED_NON_BLOCKING, process.execPath, manifold, 'fan', '--block', '1K', '--', 'cat'],
+      '',
+    );
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toBe('manifold: cannot read stdin: resource temporarily unavailable\n');
+  });
 
   it('a stop while the pipe is empty and its writer alive ends the run at once', async () => {
     // The writer prints a line and then copies this test's stdin, which stays open and empty
