@@ -41,14 +41,10 @@ export class PieceWriter {
   #pieces: Piece[] = [];
   #bytes = 0;
 
-  /** Appends data[from, to). */
-  write(data: Uint8Array, from: number, to: number): void {
-    this.copy(data.buffer as ArrayBuffer, data.byteOffset + from, to - from);
-  }
-
   /**
-   * Appends `length` bytes of `memory` from `offset`: for a caller that copies many runs out of
-   * one view, and reads its `buffer` (a call into V8's runtime) once.
+   * Appends `length` bytes of `memory` from `offset`: by memory and offset, not a view, for a
+   * caller that copies many runs out of one view and reads its `buffer` (a call into V8's
+   * runtime) once.
    */
   copy(memory: ArrayBuffer, offset: number, length: number): void {
     let at = offset;

@@ -132,7 +132,10 @@ describe('the pieces parts are copied into', () => {
   it('keep every view valid until released, and write again only pieces released and full', () => {
     const writer = new PieceWriter();
     const fill = (byte: number, length: number) => Buffer.alloc(length, byte);
-    const put = (byte: number, length: number) => writer.write(fill(byte, length), 0, length);
+    const put = (byte: number, length: number) => {
+      const bytes = fill(byte, length);
+      writer.copy(bytes.buffer as ArrayBuffer, bytes.byteOffset, length);
+    };
     put(1, PIECE_SIZE - 10);
     const a = writer.take();
     put(2, 10);
