@@ -28,15 +28,28 @@ export async function waitForJob(options: {
 
 /**
  * One block, or null when none came within the pull's time. A pull under way when the server
- * goes away may never be answered: past three times its time, it counts as failed.
+ * goes away may never be answered: past three times its time, it counts as failed. A pull so
+ * given up on may yet be answered (its block was on its way while this process was held up,
+ * or the server came back): that block is handed back to the queue at once (`nak`), for the
+ * next pull, not left with nobody to run it until the job's ack wait has passed.
  */
-export async function pullOne(consumer: Consumer): Promise<JsMsg | null> {
+export async function pullOne(
+  consumer: Consumer,
+  { expires = PULL_MS, giveUpMs = 3 * PULL_MS } = {},
+): Promise<JsMsg | null> {
   let timer: NodeJS.Timeout | undefined;
+  const pull = consumer.next({ expires });
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('a pull went unanswered')), 3 * PULL_MS);
+    timer = setTimeout(() => reject(new Error('a pull went unanswered')), giveUpMs);
   });
   try {
-    return await Promise.race([consumer.next({ expires: PULL_MS }), late]);
+    return await Promise.race([pull, late]);
+  } catch (error) {
+    pull.then(
+      (message) => message?.nak(),
+      () => {},
+    );
+    throw error;
   } finally {
     clearTimeout(timer);
   }
