@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { onCleanup } from './cleanup.js';
+import { onCleanup, onFailure } from './cleanup.js';
 import { killQuietly } from './proc.js';
 import { waitForExit, watch } from './spawn.js';
 import { tempDir } from './temp.js';
@@ -87,6 +88,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
       killQuietly(child.pid!);
   });
   await launch();
+  onFailure(() => sayState(`nats://127.0.0.1:${port}`));
   return {
     get url() {
       return `nats://127.0.0.1:${port}`;
@@ -109,4 +111,34 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
       if (child === null) await launch();
     },
   };
+}
+
+/**
+ * Prints on stderr what a server holds, for a test that failed: each stream's messages, each
+ * consumer's pending, unacknowledged and redelivered messages and waiting pulls. A job that
+ * hangs shows there whether its blocks wait for a worker, sit with one, or are all answered.
+ */
+async function sayState(url: string): Promise<void> {
+  const lines = [`nats-server at ${url}, as the test failed:`];
+  try {
+    const nc = await connect({ servers: url, reconnect: false, timeout: 2000 });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 2000 });
+      for await (const stream of jsm.streams.list()) {
+        const { name } = stream.config;
+        const { messages, first_seq, last_seq } = stream.state;
+        lines.push(`  stream ${name}: ${messages} messages, seq ${first_seq}-${last_seq}`);
+        for await (const c of jsm.consumers.list(name)) {
+          lines.push(
+            `    consumer ${c.name}: pending ${c.num_pending}, unacknowledged ${c.num_ack_pending}, redelivered ${c.num_redelivered}, pulls waiting ${c.num_waiting}, delivered up to ${c.delivered.stream_seq}, acknowledged up to ${c.ack_floor.stream_seq}`,
+          );
+        }
+      }
+    } finally {
+      await nc.close();
+    }
+  } catch (error) {
+    lines.push(`  (cannot read it: ${error instanceof Error ? error.message : String(error)})`);
+  }
+  console.error(lines.join('\n'));
 }

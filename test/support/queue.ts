@@ -3,6 +3,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
 import { manifold, type Result, resultOf, run } from '../helpers.js';
+import { onFailure } from './cleanup.js';
 import { linesOf } from './lines.js';
 import { descendants, killQuietly } from './proc.js';
 import { spawnManifold, waitForExit, watch, within } from './spawn.js';
@@ -39,6 +40,10 @@ export function startWorker(
   const child = spawnManifold(['worker', '--queue', url, ...args, '--', ...command], env);
   child.stdin!.end();
   const stderr = watch(child.stderr!);
+  onFailure(async () => {
+    const state = child.exitCode ?? child.signalCode ?? 'running';
+    console.error(`manifold worker ${args.join(' ')} (${state}) said:\n${stderr.text}`);
+  });
   return {
     child,
     stderr,
