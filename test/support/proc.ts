@@ -36,6 +36,15 @@ export function stoppedAll(pid: number): boolean {
   }
 }
 
+/** A process's environment as /proc shows it: NUL-ended `NAME=value` entries ('' when gone). */
+export function environOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
 export function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim();
@@ -94,7 +103,10 @@ export function pidDir(): string {
   const dir = join(tempDir('manifold-pids-'), 'pids');
   mkdirSync(dir);
   onCleanup(() => {
-    for (const pid of pidsIn(dir)) killQuietly(pid);
+    // A recorded pid may be another process's by now (pid_max is 32,768 on the test machines,
+    // and the suite starts tens of thousands of processes): only one whose environment names
+    // this folder (MF_PIDS, PIPE_PIDS) is a fixture of this test's.
+    for (const pid of pidsIn(dir)) if (environOf(pid).includes(`=${dir}\0`)) killQuietly(pid);
   });
   return dir;
 }

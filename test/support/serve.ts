@@ -27,6 +27,8 @@ export async function startServe(args: string[], shared = false): Promise<Served
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const kill = () => {
+    // Once it has exited, its pid may be another process's (and so may its children's).
+    if (child.exitCode !== null || child.signalCode !== null) return;
     for (const pid of descendants(child.pid!)) killQuietly(pid);
     killQuietly(child.pid!);
   };
