@@ -55,7 +55,12 @@ const SHM = '/dev/shm';
 
 /** How a Go program's crash starts its report: a panic, or a fatal signal (SIGQUIT's dump). */
 const CRASH = /^(panic: |fatal error: |SIGQUIT: )/m;
-const crashed = (log: string) => CRASH.test(log);
+
+/** A log's crash report, its first `lines` lines; null when the log has none. */
+function crashReport(log: string, lines: number): string | null {
+  const at = log.search(CRASH);
+  return at < 0 ? null : log.slice(at).split('\n').slice(0, lines).join('\n');
+}
 
 /**
  * Starts `nats-server` (Debian's, on PATH) for the current test: `-p -1` lets it take a free
@@ -94,11 +99,10 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
       // these tests). It is started again on its port and store, as a supervisor (systemd's
       // Restart=on-failure) would, which both sides of the queue are made to survive; and
       // said, so that a run shows how often. Any other exit is left to fail the test.
-      if (child !== started || cleaning || code !== 2 || !crashed(log.text) || restarts >= 3)
-        return;
+      const panic = crashReport(log.text, 6);
+      if (child !== started || cleaning || code !== 2 || panic === null || restarts >= 3) return;
       restarts++;
-      const panic = log.text.slice(log.text.search(CRASH)).split('\n').slice(0, 6);
-      console.error(`nats-server crashed and is started again:\n${panic.join('\n')}`);
+      console.error(`nats-server crashed and is started again:\n${panic}`);
       launch().catch((error: unknown) =>
         console.error(`nats-server did not start again: ${error}`),
       );
@@ -118,9 +122,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
   await launch();
   onFailure(async () => {
     // A Go panic's first lines say what it was; else the log's last lines.
-    const lines = said.text.split('\n');
-    const panic = lines.findIndex((line) => CRASH.test(line));
-    const tail = (panic >= 0 ? lines.slice(panic, panic + 24) : lines.slice(-6)).join('\n');
+    const tail = crashReport(said.text, 24) ?? said.text.split('\n').slice(-6).join('\n');
     console.error(`nats-server (pid ${child?.pid ?? '-'}) ${ended}; its log ends:\n${tail}`);
     await sayState(`nats://127.0.0.1:${port}`);
   });
