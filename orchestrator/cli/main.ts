@@ -3,6 +3,7 @@ import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
+import { exitAfterStderr } from './exit.js';
 import { fanCommand } from './fan.js';
 import { helpAsOption } from './help-words.js';
 import { applyManners, usageLine } from './manners.js';
@@ -66,23 +67,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (status) => exitAfterStderr(status),
+  (status) => {
+    // Should the loop empty while stderr is written, Node's own exit says this status.
+    process.exitCode = status;
+    exitAfterStderr(status);
+  },
   (error: unknown) => {
     process.stderr.write(`manifold: ${describeError(error)}\n`);
     process.exit(ExitCode.failure);
   },
 );
-
-/**
- * Exits once what is queued for stderr (workers' lines under --tag, messages) is written: a
- * pipe is written asynchronously, and exiting drops the rest. Not after a signal (128 + n),
- * where manifold goes now, as a program killed by it would.
- */
-function exitAfterStderr(status: number): void {
-  const stderr = process.stderr;
-  if (status >= 128 || stderr.writableLength === 0 || stderr.destroyed) process.exit(status);
-  const exit = () => process.exit(status);
-  stderr.once('drain', exit);
-  stderr.once('error', exit);
-  stderr.once('close', exit);
-}
