@@ -40,7 +40,7 @@ describe('a slow reader of stdout', () => {
     ['a kernel pipe', 'pipe'],
     ['a non-blocking kernel pipe', 'non-blocking pipe'],
   ] as const)(
-    'on %s keeps manifold under 200 MB while 300 MB go through, and gets all of it',
+    'on %s keeps manifold under 120 MB while 300 MB go through, and gets all of it',
     async (_, kind) => {
       const megabytes = 300;
       const total = megabytes * 1024 * 1024;
@@ -110,7 +110,9 @@ describe('a slow reader of stdout', () => {
         carry: 0,
       });
       expect(peak).not.toBeNull();
-      expect(peak!).toBeLessThan(200 * 1024 * 1024);
+      // 81-90 MB by hand in each form. A socket's was 141-152 MB, and now and then past 200,
+      // before its written output's memory went back to be read into again (StreamSink.write).
+      expect(peak!).toBeLessThan(120 * 1024 * 1024);
     },
     40_000,
   );
