@@ -50,17 +50,16 @@ describe('a worker that fails, without retries', () => {
 
   it('stops a persistent worker too, and says which blocks the failed one had been given', async () => {
     // Persistent workers (the default): the one given record 200 dies; the other waits forever
-    // at the end of its input, so only manifold stopping it ends the run.
+    // at the end of its input, so only manifold stopping it ends the run. The one that dies
+    // waits for the other to have started (MF_AWAIT): with 1 MiB pipes the first worker can
+    // take every block before the second runs, and once recorded 1 pid of 2 in a full run.
     const pids = pidDir();
     const args = [fixture('fail-on'), recordText(200), '3', 'hang'];
     const result = await run(
       manifold,
       ['fan', '-j', '2', '--block', '1K', '--', ...args],
       records(1, 640),
-      {
-        env: { MF_PIDS: pids },
-        timeout: 20_000,
-      },
+      { env: { MF_PIDS: pids, MF_AWAIT: '2' }, timeout: 20_000 },
     );
     expect(result.exitCode).toBe(1);
     const match = new RegExp(
