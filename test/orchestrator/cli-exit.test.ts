@@ -29,6 +29,19 @@ async function stalledSocket(): Promise<{ socket: Socket; read(): void }> {
   return { socket, read: () => peer.resume() };
 }
 
+/**
+ * Asks for the exit with `status` while `socket` holds a write its reader has not taken: none
+ * may come before the reader reads (`read`), and exactly one, with `status`, after.
+ */
+async function exitsOnceRead(socket: Socket, read: () => void, status: number): Promise<void> {
+  const exits: number[] = [];
+  exitAfterStderr(status, socket, (code) => exits.push(code));
+  expect(exits).toEqual([]);
+  read();
+  expect(await holdsWithin(() => exits.length > 0, 10_000), 'exited').toBe(true);
+  expect(exits).toEqual([status]);
+}
+
 describe('the exit waits for stderr to be written', () => {
   it('a small last write still queued, that no drain follows: the exit comes once it is out', async () => {
     const { socket, read } = await stalledSocket();
@@ -40,25 +53,15 @@ describe('the exit waits for stderr to be written', () => {
       socket.write(chunk);
     }
     expect(socket.writableNeedDrain).toBe(false);
-    const exits: number[] = [];
-    exitAfterStderr(0, socket, (status) => exits.push(status));
-    expect(exits).toEqual([]);
-    read();
     // Before, it waited for 'drain', which never came; Node then exited by itself, with 1.
-    expect(await holdsWithin(() => exits.length > 0, 10_000), 'exited').toBe(true);
-    expect(exits).toEqual([0]);
+    await exitsOnceRead(socket, read, 0);
   });
 
   it('after a refused write, once it is out', async () => {
     const { socket, read } = await stalledSocket();
     const big = Buffer.alloc(1 << 20, 'y');
     expect(socket.write(big)).toBe(false);
-    const exits: number[] = [];
-    exitAfterStderr(1, socket, (status) => exits.push(status));
-    expect(exits).toEqual([]);
-    read();
-    expect(await holdsWithin(() => exits.length > 0, 10_000), 'exited').toBe(true);
-    expect(exits).toEqual([1]);
+    await exitsOnceRead(socket, read, 1);
   });
 
   it('at once with nothing queued, or after a signal (128 + n) whatever is queued', async () => {
