@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { fixture, manifold, run } from '../helpers.js';
 import { onCleanup } from '../support/cleanup.js';
+import { floodExpected, floodTotals, peakWatch } from '../support/flood.js';
 import { linesOf, records } from '../support/lines.js';
-import { statusKiB } from '../support/proc.js';
 import { watch } from '../support/spawn.js';
 
 // The Unix manners of `manifold fan` with its stdio: a terminal on stdin, a slow reader of
@@ -62,57 +62,23 @@ describe('a slow reader of stdout', () => {
       const stderr = watch(child.stderr!);
       const exited = once(child, 'exit');
 
-      const peakOf = (pid: number) => {
-        const kib = statusKiB(pid, 'VmHWM');
-        return kib === null ? null : kib * 1024; // null: gone already
-      };
-      let peak: number | null = null;
-      let bytes = 0;
-      let count = 0;
-      let sum = 0;
-      let malformed = 0;
-      let carry = Buffer.alloc(0);
-      let nextSample = 0;
       const stdout = pipe === null ? child.stdout! : new Socket({ fd: pipe.read, writable: false });
       onCleanup(() => stdout.destroy());
-      const ended = once(stdout, 'end');
-      stdout.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        const whole = data.length - (data.length % 16);
-        for (let at = 0; at < whole; at += 16) {
-          let n = 0;
-          for (let i = at; i < at + 15; i++) n = n * 10 + data[i]! - 48;
-          if (data[at + 15] !== 10) malformed++;
-          sum += n;
-          count++;
-        }
-        carry = Buffer.from(data.subarray(whole));
-        // VmHWM is the peak so far; the last look is taken with the last MiBs still unwritten,
-        // so manifold is still running then.
-        if (bytes >= nextSample || bytes >= total - 2 * 1024 * 1024) {
-          peak = peakOf(child.pid!) ?? peak;
-          nextSample = bytes + 16 * 1024 * 1024;
-        }
+      const peak = peakWatch(child.pid!, total);
+      const read = floodTotals(stdout, (bytes) => {
+        peak.look(bytes);
         // A slow reader: a pause after every read. (Pacing, not synchronisation.)
         stdout.pause();
         setTimeout(() => stdout.resume(), 2);
       });
-      const [[code]] = await Promise.all([exited, ended]);
+      const [[code], totals] = await Promise.all([exited, read]);
 
       expect({ code, stderr: stderr.text }).toEqual({ code: 0, stderr: '' });
-      const lines = total / 16;
-      expect({ bytes, count, sum, malformed, carry: carry.length }).toEqual({
-        bytes: total,
-        count: lines,
-        sum: (lines * (lines + 1)) / 2,
-        malformed: 0,
-        carry: 0,
-      });
-      expect(peak).not.toBeNull();
+      expect(totals).toMatchObject(floodExpected(megabytes, false));
+      expect(peak.peak).not.toBeNull();
       // 81-90 MB by hand in each form. A socket's was 141-152 MB, and now and then past 200,
       // before its written output's memory went back to be read into again (StreamSink.write).
-      expect(peak!).toBeLessThan(120 * 1024 * 1024);
+      expect(peak.peak!).toBeLessThan(120 * 1024 * 1024);
     },
     40_000,
   );

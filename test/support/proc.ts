@@ -12,13 +12,20 @@ export interface ProcStat {
   ppid: number;
   /** Start time in clock ticks since boot: a reused pid has another. */
   start: string;
+  /** Minor page faults so far: each first touch of fresh memory is one (per 4 KiB). */
+  minorFaults: number;
 }
 
 export function statOf(pid: number): ProcStat | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
+    return {
+      state: fields[0]!,
+      ppid: Number(fields[1]),
+      start: fields[19]!,
+      minorFaults: Number(fields[7]),
+    };
   } catch {
     return null;
   }
