@@ -226,6 +226,9 @@ export class Fan implements WorkerListener {
     this.#clock?.done(worker, block);
     this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
     this.#guard(() => this.#collector.blockDone(worker, block));
+    // Never sent again: its memory goes back (a pipe's reads, to be read into again). A block
+    // that can be read again from its file let it go once taken, and has no `release` now.
+    block.release?.();
     if (this.#stopping === null) this.#recovery.blockDone();
     this.#kick();
   }

@@ -111,6 +111,7 @@ export class Recovery {
     const lost = halt === null ? unfinished.slice(0, 1) : unfinished;
     for (const block of lost) {
       collector.blockLost(worker, block, halt !== null);
+      block.release?.();
       joblog?.lost(worker, block, end);
     }
     verdict.say(describeFailure(end, attribution === 'none' ? given : lost));

@@ -20,7 +20,8 @@ const KEPT = 32;
 const free: ArrayBuffer[] = [];
 
 function giveBack(memory: ArrayBuffer): void {
-  if (free.length < KEPT) free.push(memory);
+  // Not one whose memory was given away (transferred to a thread: it is empty then).
+  if (free.length < KEPT && memory.byteLength === BUFFER_SIZE) free.push(memory);
 }
 
 /**
