@@ -100,7 +100,8 @@ async function readStream(reading: Reading): Promise<void> {
 
 /**
  * A block cut from a pipe's reads (lent memory: workers/reads.ts) settles its bytes once a
- * worker has taken them (`Block.release`), so that the reads' buffers are read into again.
+ * worker has taken them, or, kept for a retry, once it is done or lost (`Block.release`), so
+ * that the reads' buffers are read into again.
  */
 function settleOnRelease(block: Block): void {
   if (block.release !== undefined) return;

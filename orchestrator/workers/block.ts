@@ -19,10 +19,12 @@ export interface Block {
   /** For hash dispatch: the input block this one's records were picked from, by key. */
   scatteredFrom?: Block;
   /**
-   * Lets the memory of `parts` be written again (hash dispatch's pieces). Called by whoever
-   * holds the block last, once its bytes will never be read again: after a transport has taken
-   * them when nothing keeps the block for a retry, or when it can be read again (`reread`).
-   * Never calling it is always safe.
+   * Lets the memory of `parts` be written again (hash dispatch's pieces, a pipe's reads, a
+   * file's block buffers). Called once its bytes will never be read again: after a transport
+   * has taken them when nothing keeps the block for a retry, or when it can be read again
+   * (`reread`); else by the fan once the block is done or lost. Calling it twice is harmless;
+   * never calling it is safe, but leaves its memory to the garbage collector and the next read
+   * to fresh memory (docs/performance.md).
    */
   release?: () => void;
   /**

@@ -7,9 +7,9 @@
  * payload, frames not counted); the sink that writes the output says what it wrote
  * (`wroteParts`), and once that many bytes of the buffer are out, the buffer comes back. Output
  * that is not written as it came (copied by a merge, spilled, tagged, dropped with a failed
- * block, written to a Writable given to the library) never adds up: the buffer is then simply not given back, and
- * the garbage collector frees it as any other. So a buffer comes back late or never, but never
- * while a view of it still waits to be written.
+ * block, written to a Writable given to the library) never adds up: the buffer is then simply
+ * not given back, and the garbage collector frees it as any other. So a buffer comes back late
+ * or never, but never while a view of it still waits to be written.
  */
 interface Loan {
   left: number;
