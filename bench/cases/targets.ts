@@ -15,7 +15,8 @@ const atMost =
 /**
  * Issue 13's targets for `fan -j 2 cat` over one data set, each against its anchor of the same
  * run: the ready merge against `cat | cat`, into `/dev/null` and into a pipe; pipe input and the
- * two ordered merges against the ready merge, and what `--one-to-one` costs at least. `ready` names the ready merge's case (the fan
+ * two ordered merges against the ready merge, `--one-to-one` from a pipe against it from the
+ * file, and what `--one-to-one` costs at least. `ready` names the ready merge's case (the fan
  * group's and the words group's names differ, and other cases take them as baselines).
  */
 export function fanTargetCases(
@@ -72,6 +73,16 @@ export function fanTargetCases(
       bytes,
       target: 'ratio ≤ 1.1',
       meets: atMost(1.1),
+    },
+    // The same from a pipe: blocks a worker is tied to keep their bytes until done.
+    {
+      group,
+      name: 'cat file | fan -j 2 --merge ordered --one-to-one cat (pipe input)',
+      command: `cat ${file} | ${fan} --merge ordered --one-to-one -- cat > /dev/null`,
+      baseline: 'fan -j 2 --merge ordered --one-to-one cat',
+      bytes,
+      target: 'ratio ≤ 1.2',
+      meets: atMost(1.2),
     },
     {
       group,
