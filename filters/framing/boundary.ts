@@ -1,3 +1,4 @@
+import { advanceByNext } from './advance.js';
 import { DelimiterFinder } from './delimiter-finder.js';
 import { FrameFinder } from './frame-finder.js';
 import type { Framing } from './spec.js';
@@ -16,6 +17,11 @@ export interface BoundaryFinder {
   next(chunk: Buffer, from: number): number;
   /** Scans all of `chunk` from `from`; the end of the last record that ends in it, or -1. */
   last(chunk: Buffer, from: number): number;
+  /**
+   * Scans for up to `want` record ends from `from`, as `want` calls of `next` would: how many
+   * ended, and the end of the last (the chunk's end, all of it scanned, when fewer did).
+   */
+  advance(chunk: Buffer, from: number, want: number): { found: number; end: number };
   /** True when bytes of a record that has not ended yet have been scanned. */
   readonly midRecord: boolean;
 }
@@ -63,6 +69,10 @@ export class FixedFinder implements BoundaryFinder {
     return -1;
   }
 
+  advance(chunk: Buffer, from: number, want: number): { found: number; end: number } {
+    return advanceByNext(this, chunk, from, want);
+  }
+
   last(chunk: Buffer, from: number): number {
     const total = this.#inRecord + chunk.length - from;
     this.#inRecord = total % this.#size;
@@ -76,6 +86,10 @@ export class RawFinder implements BoundaryFinder {
 
   next(chunk: Buffer, from: number): number {
     return from < chunk.length ? chunk.length : -1;
+  }
+
+  advance(chunk: Buffer, from: number, want: number): { found: number; end: number } {
+    return advanceByNext(this, chunk, from, want);
   }
 
   last(chunk: Buffer, from: number): number {

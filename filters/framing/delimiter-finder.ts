@@ -1,4 +1,6 @@
+import { advanceByNext } from './advance.js';
 import type { BoundaryFinder } from './boundary.js';
+import { nthByte } from './byte-count.js';
 
 /**
  * Records ended by a delimiter. Delimiters are found left to right and do not overlap, so in
@@ -52,6 +54,25 @@ export class DelimiterFinder implements BoundaryFinder {
     }
     if (from < chunk.length) this.#mid = true;
     return -1;
+  }
+
+  /**
+   * Finds up to `want` record ends in `chunk` from `from`, as `want` calls of `next` would: how
+   * many it found, and the end of the last one (or the chunk's end when fewer than `want`
+   * ended). A one-byte delimiter is counted many at a time (byte-count.ts).
+   */
+  advance(chunk: Buffer, from: number, want: number): { found: number; end: number } {
+    if (this.#byte >= 0 && want > 1) {
+      const got = nthByte(chunk, from, this.#byte, want);
+      if (got >= 0) {
+        this.#mid = false;
+        return { found: want, end: got };
+      }
+      // Bytes after the last end were scanned unless the chunk ends with the delimiter.
+      if (from < chunk.length) this.#mid = chunk[chunk.length - 1] !== this.#byte;
+      return { found: -1 - got, end: chunk.length };
+    }
+    return advanceByNext(this, chunk, from, want);
   }
 
   #nextLong(chunk: Buffer, from: number): number {

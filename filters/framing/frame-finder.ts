@@ -1,3 +1,4 @@
+import { advanceByNext } from './advance.js';
 import type { BoundaryFinder } from './boundary.js';
 
 const HEADER = 4;
@@ -39,6 +40,10 @@ export class FrameFinder implements BoundaryFinder {
       }
     }
     return -1;
+  }
+
+  advance(chunk: Buffer, from: number, want: number): { found: number; end: number } {
+    return advanceByNext(this, chunk, from, want);
   }
 
   last(chunk: Buffer, from: number): number {

@@ -9,8 +9,6 @@ export function countRecords(parts: Buffer[], framing: Framing): number {
   if (framing.kind === 'raw') return parts.length;
   const finder = createBoundaryFinder(framing);
   let count = 0;
-  for (const part of parts) {
-    for (let end = finder.next(part, 0); end >= 0; end = finder.next(part, end)) count++;
-  }
+  for (const part of parts) count += finder.advance(part, 0, Number.POSITIVE_INFINITY).found;
   return finder.midRecord ? count + 1 : count;
 }

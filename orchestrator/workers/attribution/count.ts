@@ -18,16 +18,7 @@ export class RecordCounter {
    */
   advance(chunk: Buffer, from: number, want: number): { found: number; end: number } {
     const finder = this.#finder;
-    if (finder === null) return { found: 0, end: chunk.length };
-    let found = 0;
-    let pos = from;
-    while (found < want) {
-      const end = finder.next(chunk, pos);
-      if (end < 0) return { found, end: chunk.length };
-      found++;
-      pos = end;
-    }
-    return { found, end: pos };
+    return finder === null ? { found: 0, end: chunk.length } : finder.advance(chunk, from, want);
   }
 
   /** True when bytes of an unfinished record have been seen. */

@@ -18,8 +18,11 @@ function delimitedEnds(data: Buffer, delimiter: Buffer): number[] {
 function scan(framing: string, pieces: Buffer[]) {
   const byNext = createBoundaryFinder(parseFraming(framing));
   const byLast = createBoundaryFinder(parseFraming(framing));
+  const byAdvance = createBoundaryFinder(parseFraming(framing));
   const ends: number[] = [];
   const lasts: number[] = [];
+  const paired: number[] = [];
+  let counted = 0;
   let offset = 0;
   for (const piece of pieces) {
     for (let end = byNext.next(piece, 0); end >= 0; end = byNext.next(piece, end)) {
@@ -27,9 +30,23 @@ function scan(framing: string, pieces: Buffer[]) {
     }
     const last = byLast.last(piece, 0);
     if (last >= 0) lasts.push(offset + last);
+    // Two ends at a time: each pair's end is a record end, and all are counted.
+    for (let pos = 0, found = 2; found === 2; ) {
+      ({ found, end: pos } = byAdvance.advance(piece, pos, 2));
+      counted += found;
+      if (found === 2) paired.push(offset + pos);
+    }
     offset += piece.length;
   }
-  return { ends, lasts, mid: byNext.midRecord, midLast: byLast.midRecord };
+  return {
+    ends,
+    lasts,
+    paired,
+    counted,
+    mid: byNext.midRecord,
+    midLast: byLast.midRecord,
+    midAdvance: byAdvance.midRecord,
+  };
 }
 
 function checkEveryCut(framing: string, data: Buffer, ends: number[]) {
@@ -51,6 +68,9 @@ function checkEveryCut(framing: string, data: Buffer, ends: number[]) {
     const mid = total > (ends.at(-1) ?? 0);
     expect(found.mid, where).toBe(mid);
     expect(found.midLast, where).toBe(mid);
+    expect(found.counted, where).toBe(ends.length);
+    for (const end of found.paired) expect(ends, where).toContain(end);
+    expect(found.midAdvance, where).toBe(mid);
   }
 }
 
