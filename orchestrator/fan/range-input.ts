@@ -87,8 +87,14 @@ export class RangeReader {
       if (this.#options.numbered) this.#number(block, parts[0]!);
       if (data.buffer === buffer.buffer) {
         const at = position;
-        // Once, and the block forgets its bytes: a retry reads them again (`reread`).
+        // Once, and the block forgets its bytes: a retry reads them again (`reread`). Once
+        // whoever calls it: a transport calls the function it took at send, the fan the
+        // block's own when it is done, and a buffer given back twice would be read into for
+        // two blocks at once.
+        let given = false;
         block.release = () => {
+          if (given) return;
+          given = true;
           block.release = undefined;
           block.parts = [];
           this.#give(buffer);

@@ -202,6 +202,48 @@ describe('a block released and read again', () => {
     }
   });
 
+  it('released twice (by a transport at its write, by the fan when done), its buffer is read into once', async () => {
+    const file = join(tempDir(), 'in');
+    writeFileSync(file, numbered(1, 200));
+    const fd = openSync(file, 'r');
+    const reader = new RangeReader(
+      { fd, name: file, start: 0, owned: true },
+      rangeCut(parseFraming('lines'))!,
+      100,
+      1 << 20,
+      { numbered: true },
+    );
+    try {
+      // Blocks at their workers, two to four at a time, as with -j 2.
+      const held: { block: Block; bytes: Buffer }[] = [];
+      let blocks = 0;
+      for await (const block of reader.blocks(
+        async () => {},
+        () => false,
+      )) {
+        blocks++;
+        // Reading this block must not have touched the blocks still at their workers.
+        for (const { block: at, bytes } of held) {
+          expect(Buffer.concat(at.parts).equals(bytes)).toBe(true);
+        }
+        held.push({ block, bytes: Buffer.from(block.parts[0]!) });
+        if (held.length === 4) {
+          // The first two are done: for each, its transport calls the function it took at
+          // send, and the fan the block's own.
+          for (const { block: done } of held.splice(0, 2)) {
+            const taken = done.release!;
+            taken();
+            taken();
+            done.release?.();
+          }
+        }
+      }
+      expect(blocks).toBeGreaterThan(5);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('from a file that changed since it was read is an error naming the file', async () => {
     const file = join(tempDir(), 'in');
     writeFileSync(file, numbered(1, 200));
