@@ -227,7 +227,8 @@ export class Fan implements WorkerListener {
     this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
     this.#guard(() => this.#collector.blockDone(worker, block));
     // Never sent again: its memory goes back (a pipe's reads, to be read into again). A block
-    // that can be read again from its file let it go once taken, and has no `release` now.
+    // that can be read again from its file lets it go once taken, which may come after this
+    // (the output of its last record read before its write's callback): release is once.
     block.release?.();
     if (this.#stopping === null) this.#recovery.blockDone();
     this.#kick();
