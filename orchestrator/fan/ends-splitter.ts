@@ -1,16 +1,20 @@
+import { countByte } from '../../filters/framing/byte-count.js';
 import { formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { takeFront } from './take-front.js';
 
 /**
  * Cuts input of records ended by one byte into blocks by looking for a record end near each
- * block's end only: the bytes in between are not scanned here, nor their records counted (a
- * block's `records` is -1, `firstRecord` 0; whoever reads every record anyway numbers them:
- * `HashPartitioner`). The cuts are the counting `Splitter`'s: as many whole records as fit in
- * the block size, or one record when even the first does not fit.
+ * block's end only: the bytes in between are not scanned to cut them, nor their records counted
+ * one by one (a block's `records` is -1, `firstRecord` 0; whoever reads every record anyway
+ * numbers them: `HashPartitioner`). The cuts are the counting `Splitter`'s: as many whole
+ * records as fit in the block size, or one record when even the first does not fit.
  *
- * Where nobody reads the records (whole blocks sent to workers: `counted` null), none is ever
- * numbered, and a record over the maximum is named by the offset of its first byte.
+ * Where nobody reads the records (whole blocks sent to workers: `counted` null), none is
+ * numbered, and a record over the maximum is named by the offset of its first byte; unless
+ * `numbered` (attributed workers, told their blocks' first records): then each block's records
+ * are counted as it is cut, many at a time (byte-count.ts), and a record over the maximum is
+ * named by its number.
  */
 export class EndsSplitter {
   #blockSize: number;
@@ -31,15 +35,20 @@ export class EndsSplitter {
 
   /** How many records the blocks cut so far hold, once their reader has counted them. */
   readonly #counted: (() => number) | null;
+  readonly #numbered: boolean;
+  /** Numbered: the number of the next block's first record. */
+  #nextRecord = 1;
 
   constructor(
     delimiter: number,
     blockSize: number,
     maxRecord: number,
     counted: (() => number) | null,
+    numbered = false,
   ) {
     this.#delimiter = delimiter;
     this.#counted = counted;
+    this.#numbered = numbered && counted === null;
     this.#consumed = counted === null ? undefined : [];
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
@@ -126,6 +135,9 @@ export class EndsSplitter {
   #tooLarge(cut: Block[], size: number, whole: boolean): RecordError {
     const message = `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`;
     const code = 'manifold.recordTooLarge';
+    // The blocks cut before it are numbered already: it is the next record.
+    if (this.#numbered)
+      return new RecordError({ input: 'input', record: this.#nextRecord }, message, { code });
     if (this.#counted === null) {
       return new RecordError({ input: 'input', byte: this.#start + 1 }, message, { code });
     }
@@ -150,6 +162,34 @@ export class EndsSplitter {
     const offset = this.#start;
     this.#start = cut;
     this.#scanned = cut;
-    return { seq: this.#seq++, parts, bytes, firstRecord: 0, records: -1, offset, failures: 0 };
+    const block = {
+      seq: this.#seq++,
+      parts,
+      bytes,
+      firstRecord: 0,
+      records: -1,
+      offset,
+      failures: 0,
+    };
+    if (this.#numbered) this.#number(block);
+    return block;
+  }
+
+  /**
+   * Its records: the delimiters in it, and a last record without one (only the input's last
+   * block has one).
+   */
+  #number(block: Block): void {
+    let records = 0;
+    let lastByte = this.#delimiter;
+    for (const part of block.parts) {
+      if (part.length === 0) continue;
+      records += countByte(part, this.#delimiter);
+      lastByte = part[part.length - 1]!;
+    }
+    if (lastByte !== this.#delimiter) records++;
+    block.firstRecord = this.#nextRecord;
+    block.records = records;
+    this.#nextRecord += records;
   }
 }

@@ -42,15 +42,17 @@ export function rangesFor(options: FanOptions): RangeCut | null {
 
 /**
  * The delimiter byte by which a fan's stream input (a pipe) is cut into blocks by looking near
- * their ends only, with no record counted; or null when its records must be found one by one.
- * The conditions are those of ranges (`rangesFor`) with nothing numbered: records ended by one
- * byte, no attributed workers. A record over --max-record is then named by its byte offset, as
- * a pipe cannot be read again to count the records before it.
+ * their ends only, and whether its blocks are then numbered; or null when its records must be
+ * found one by one. The conditions are those of ranges (`rangesFor`): records ended by one
+ * byte. Where attributed workers need record numbers (`numbered`), each block's records are
+ * counted once it is cut, many at a time (filters/framing/byte-count.ts); otherwise none is,
+ * and a record over --max-record is named by its byte offset, as a pipe cannot be read again to
+ * count the records before it.
  */
-export function streamEnds(options: FanOptions): number | null {
+export function streamEnds(options: FanOptions): { delimiter: number; numbered: boolean } | null {
   const cut = rangesFor(options);
-  if (cut === null || cut.kind !== 'delimiter' || rangesNumbered(options)) return null;
-  return cut.delimiter.length === 1 ? cut.delimiter[0]! : null;
+  if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;
+  return { delimiter: cut.delimiter[0]!, numbered: rangesNumbered(options) };
 }
 
 /**

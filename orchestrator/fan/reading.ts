@@ -68,9 +68,14 @@ async function readStream(reading: Reading): Promise<void> {
   const { options, sizes, dispatcher, input, stopped } = reading;
   const { framing, header } = options;
   const splitter = createSplitter(options, sizes.current, () => dispatcher.recordsPicked);
-  if (streamEnds(options) !== null) {
+  const ends = streamEnds(options);
+  if (ends?.numbered === false) {
     reading.log(
       `input: read as a stream, each block cut at its last record end (no record scanned or counted; a record over --max-record is named by its byte offset)`,
+    );
+  } else if (ends?.numbered) {
+    reading.log(
+      `input: read as a stream, each block cut at its last record end, then its records counted (workers are told their blocks' first records)`,
     );
   }
   const taker = header ? new HeaderTaker(header, framing, reading.header) : null;

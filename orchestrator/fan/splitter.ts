@@ -21,8 +21,9 @@ export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize'> & {
  * The splitter of a fan's stream input. Hash dispatch on its fast path reads every record to
  * pick its worker, so its blocks are cut by looking near their ends only, and their records
  * counted as they are picked: each byte is scanned once. `counted` tells how many records were
- * picked so far. Where nothing asks for record numbers (`streamEnds`), blocks are cut the same
- * way and no record is counted at all. Otherwise every record is found as it arrives.
+ * picked so far. Where records end with one byte and only attributed workers ask for their
+ * numbers (`streamEnds`), blocks are cut the same way, and either not counted at all or
+ * counted a block at a time. Otherwise every record is found as it arrives.
  */
 export function createSplitter(
   options: FanOptions,
@@ -33,7 +34,9 @@ export function createSplitter(
   const hashed = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
   if (hashed !== null) return new EndsSplitter(hashed, blockSize, maxRecord, counted);
   const ends = streamEnds(options);
-  if (ends !== null) return new EndsSplitter(ends, blockSize, maxRecord, null);
+  if (ends !== null) {
+    return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, ends.numbered);
+  }
   return new Splitter(framing, blockSize, maxRecord);
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyOf, parseFraming, parseKeySpec } from '../../filters/index.js';
 import { EndsSplitter } from '../../orchestrator/fan/ends-splitter.js';
@@ -7,6 +8,7 @@ import { workerOf } from '../../orchestrator/fan/hash.js';
 import { HashPartitioner, hashKey } from '../../orchestrator/fan/partition.js';
 import { PIECE_SIZE, PieceWriter } from '../../orchestrator/fan/pieces.js';
 import { Splitter } from '../../orchestrator/fan/splitter.js';
+import type { Block } from '../../orchestrator/workers/block.js';
 import { manifold, run } from '../helpers.js';
 import { cutsOf, piecesOf } from '../support/cuts.js';
 import { randoms } from '../support/data.js';
@@ -182,10 +184,54 @@ describe('the splitter that looks near block ends only', () => {
           const bytes = (blocks: typeof a) => blocks.map((x) => Buffer.concat(x.parts).toString());
           expect(bytes(b), `block ${size}, cuts ${cuts}`).toEqual(bytes(a));
           expect(b.every((x) => x.records === -1)).toBe(true);
+          // Numbered (attributed workers): the same blocks, numbered as the counting splitter does.
+          const numbered = new EndsSplitter(delimiter, size, 1 << 20, null, true);
+          const c = piecesOf(input, cuts).flatMap((x) => numbered.push(x));
+          c.push(...numbered.end());
+          const numbers = (blocks: typeof a) => blocks.map((x) => [x.firstRecord, x.records]);
+          expect(bytes(c), `block ${size}, cuts ${cuts}`).toEqual(bytes(a));
+          expect(numbers(c), `block ${size}, cuts ${cuts}`).toEqual(numbers(a));
         }
       }
     });
   }
+
+  it('numbers blocks of megabytes of lines as the counting splitter does, over any reads', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 3000 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(100, 4096, 65_536, 1 << 20),
+        (lengths, ended, reads, size) => {
+          const text = lengths.map((n) => 'x'.repeat(n)).join('\n') + (ended ? '\n' : '');
+          const input = Buffer.from(text);
+          const counting = new Splitter(parseFraming('lines'), size, 1 << 20);
+          const numbered = new EndsSplitter(10, size, 1 << 20, null, true);
+          const a: Block[] = [];
+          const b: Block[] = [];
+          for (let at = 0, r = 0; at < input.length; at += reads[r++ % reads.length]!) {
+            const chunk = input.subarray(at, at + reads[r % reads.length]!);
+            a.push(...counting.push(chunk));
+            b.push(...numbered.push(chunk));
+          }
+          a.push(...counting.end());
+          b.push(...numbered.end());
+          const shape = (blocks: Block[]) =>
+            blocks.map((x) => [x.bytes, x.firstRecord, x.records, Buffer.concat(x.parts).length]);
+          expect(shape(b)).toEqual(shape(a));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('numbered, names a record over --max-record by its number', () => {
+    const ends = new EndsSplitter(10, 4, 10, null, true);
+    expect(() => ends.push(Buffer.from('ab\ncd\n\n0123456789abc'))).toThrow(
+      /^input:4: record is larger than the maximum record size 10 B \(13 B so far\)/,
+    );
+  });
 
   it('names a record over --max-record by the records counted before it', () => {
     const ends = new EndsSplitter(10, 4, 10, () => 41);

@@ -10,7 +10,7 @@ import { randoms } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { C } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
-import { oneLine, STREAM_ENDS_LINE } from '../support/lines.js';
+import { oneLine, STREAM_COUNTED_LINE, STREAM_ENDS_LINE } from '../support/lines.js';
 import { fileTempDir } from '../support/temp.js';
 
 // A regular file as input is read as byte ranges (orchestrator/fan/range-input.ts): blocks cut by
@@ -192,20 +192,42 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
     expect(huge.subarray(6000, 6001).toString()).toBe('h');
   });
 
-  it("counts a pipe's records only where something asks for their numbers", async () => {
+  it("counts a pipe's records only where something asks for their numbers, a block at a time where it can", async () => {
     const input = Buffer.from(records.map((r) => `${r.toString('latin1')}\n`).join(''), 'latin1');
-    const cases: [string[], boolean][] = [
-      [['-j', '2', '--block', '4K'], true],
-      [['-j', '2', '--block', '4K', '--dispatch', 'round-robin'], true],
-      [['-j', '2', '--block', '4K', '--stats', '/dev/null'], false],
-      [['-j', '2', '--block', '4K', '--max-record', '1K'], false],
-      [['-j', '2', '--block', '4K', '--merge', 'ordered', '--one-to-one'], false],
-      [['-j', '2', '--block', '4K', '--split', 'delim:\\r\\n'], false],
+    // How the stream's blocks are cut: near their ends, uncounted or counted a block at a
+    // time; or every record found as it comes.
+    const cases: [string[], 'uncounted' | 'per block' | 'per record'][] = [
+      [['-j', '2', '--block', '4K'], 'uncounted'],
+      [['-j', '2', '--block', '4K', '--dispatch', 'round-robin'], 'uncounted'],
+      [['-j', '2', '--block', '4K', '--stats', '/dev/null'], 'per record'],
+      [['-j', '2', '--block', '4K', '--max-record', '1K'], 'per record'],
+      [['-j', '2', '--block', '4K', '--merge', 'ordered', '--one-to-one'], 'per block'],
+      [['-j', '2', '--block', '4K', '--merge', 'ordered'], 'per block'],
+      [
+        [
+          '-j',
+          '2',
+          '--block',
+          '4K',
+          '--merge',
+          'ordered',
+          '--one-to-one',
+          '--split',
+          'delim:\\r\\n',
+        ],
+        'per record',
+      ],
+      [['-j', '2', '--block', '4K', '--split', 'delim:\\r\\n'], 'per record'],
     ];
-    for (const [args, lean] of cases) {
+    for (const [args, how] of cases) {
       const r = await run(manifold, ['fan', '--verbose', ...args, '--', 'cat'], input);
       expect(r.exitCode, r.stderr).toBe(0);
-      expect(STREAM_ENDS_LINE.test(r.stderr), `${args.join(' ')}: ${r.stderr}`).toBe(lean);
+      const said = STREAM_COUNTED_LINE.test(r.stderr)
+        ? 'per block'
+        : STREAM_ENDS_LINE.test(r.stderr)
+          ? 'uncounted'
+          : 'per record';
+      expect(said, `${args.join(' ')}: ${r.stderr}`).toBe(how);
       const sorted = (b: Buffer) => b.toString('latin1').split('\n').sort().join('\n');
       expect(sorted(r.stdout) === sorted(input), args.join(' ')).toBe(true);
     }

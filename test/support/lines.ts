@@ -29,9 +29,16 @@ export const nonEmptyLines = (text: string) => text.split('\n').filter((line) =>
 /** One line from manifold on stderr, and nothing else. */
 export const oneLine = /^manifold: [^\n]+\n$/;
 
-/** `--verbose`'s line saying that a stream's records are not counted (fan/reading.ts). */
+/**
+ * `--verbose`'s line saying that a stream's blocks are cut near their ends (fan/reading.ts):
+ * their records not counted, or counted a block at a time (`STREAM_COUNTED_LINE`).
+ */
 export const STREAM_ENDS_LINE =
   /^manifold: input: read as a stream, each block cut at its last record end[^\n]*\n/m;
+
+/** `--verbose`'s line saying that a stream's blocks are cut near their ends, then counted. */
+export const STREAM_COUNTED_LINE =
+  /^manifold: input: read as a stream, each block cut at its last record end, then its records counted[^\n]*\n/m;
 
 /** `text` for use inside a regular expression, matching itself only. */
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
