@@ -160,7 +160,8 @@ describe.concurrent('attributed workers: a file read as ranges gives what a pipe
 });
 
 describe('a block released and read again', () => {
-  async function firstBlocks(file: string, numberedBlocks: boolean) {
+  /** A reader of `file`'s lines in blocks of 100 bytes, and the descriptor to close. */
+  function readerOf(file: string, numberedBlocks: boolean) {
     const fd = openSync(file, 'r');
     const reader = new RangeReader(
       { fd, name: file, start: 0, owned: true },
@@ -169,6 +170,11 @@ describe('a block released and read again', () => {
       1 << 20,
       { numbered: numberedBlocks },
     );
+    return { fd, reader };
+  }
+
+  async function firstBlocks(file: string, numberedBlocks: boolean) {
+    const { fd, reader } = readerOf(file, numberedBlocks);
     const blocks: { block: Block; bytes: Buffer }[] = [];
     for await (const block of reader.blocks(
       async () => {},
@@ -205,14 +211,7 @@ describe('a block released and read again', () => {
   it('released twice (by a transport at its write, by the fan when done), its buffer is read into once', async () => {
     const file = join(tempDir(), 'in');
     writeFileSync(file, numbered(1, 200));
-    const fd = openSync(file, 'r');
-    const reader = new RangeReader(
-      { fd, name: file, start: 0, owned: true },
-      rangeCut(parseFraming('lines'))!,
-      100,
-      1 << 20,
-      { numbered: true },
-    );
+    const { fd, reader } = readerOf(file, true);
     try {
       // Blocks at their workers, two to four at a time, as with -j 2.
       const held: { block: Block; bytes: Buffer }[] = [];
