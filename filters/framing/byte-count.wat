@@ -1,7 +1,7 @@
 ;; Finds record ends of a one-byte delimiter 64 bytes a step, with 128-bit SIMD: why, and what
 ;; it saves, in docs/performance.md ("Counting record ends"). byte-count.ts copies the bytes in
 ;; and calls `nth`; build-wasm.mjs compiles this file into byte-count-wasm.ts, and
-;; test/filters/byte-count.test.ts checks the two agree.
+;; test/filters/framing/byte-count.test.ts checks the two agree.
 (module
   (memory (export "memory") 1)
   ;; The $want-th byte equal to $b in [$p, $p + $len): the offset just past it, from $p; or
