@@ -133,11 +133,15 @@ const NETS = '/run/manifold-test-nets';
  * /run (a claim whose process is gone is taken over). Two test files run at once, and a number
  * picked from the process id alone (as it was) put two sets of hosts on the same addresses
  * when their pids met modulo 250: ssh reached the other set's sshd, and refused its host key.
+ * A network with an address on any link here is skipped, claimed or not: a set of hosts whose
+ * process was killed leaves its links behind, and a second route to the same addresses sent
+ * ssh into the dead set's namespace ("Connection refused").
  */
-function claimNet(): { net: number; release: () => void } {
+export function claimNet(): { net: number; release: () => void } {
   mkdirSync(NETS, { recursive: true });
   for (let k = 0; k < 250; k++) {
     const net = ((process.pid + k) % 250) + 1;
+    if (run('ip', ['-o', 'addr', 'show', 'to', `10.201.${net}.0/24`]).trim() !== '') continue;
     const file = join(NETS, String(net));
     for (let tried = 0; tried < 2; tried++) {
       try {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commandOf } from '../support/proc.js';
-import { startHosts } from '../support/sshd.js';
+import { claimNet, startHosts } from '../support/sshd.js';
 
 const sshArgs = (ssh: string) => ssh.split(' ').slice(1);
 
@@ -33,4 +33,23 @@ describe('the sshd test hosts', () => {
       .filter((command) => command.includes(folder));
     expect(configs).toEqual([]);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'skips a network whose addresses a dead set of hosts left on a link',
+    () => {
+      // The network this process would claim first, taken by a link as a killed run leaves it.
+      const net = (process.pid % 250) + 1;
+      const link = `mfleft${process.pid % 100000}`;
+      const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+      ip('link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`);
+      try {
+        ip('addr', 'add', `10.201.${net}.1/30`, 'dev', link);
+        const claim = claimNet();
+        claim.release();
+        expect(claim.net).not.toBe(net);
+      } finally {
+        ip('link', 'del', link);
+      }
+    },
+  );
 });
