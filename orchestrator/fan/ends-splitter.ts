@@ -1,6 +1,6 @@
-import { countByte } from '../../filters/framing/byte-count.js';
-import { formatSize, RecordError } from '../../filters/index.js';
+import { type Framing, formatSize, RecordError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { countRecords } from './records.js';
 import { takeFront } from './take-front.js';
 
 /**
@@ -12,9 +12,9 @@ import { takeFront } from './take-front.js';
  *
  * Where nobody reads the records (whole blocks sent to workers: `counted` null), none is
  * numbered, and a record over the maximum is named by the offset of its first byte; unless
- * `numbered` (attributed workers, told their blocks' first records): then each block's records
- * are counted as it is cut, many at a time (byte-count.ts), and a record over the maximum is
- * named by its number.
+ * `numbered` is given (attributed workers, told their blocks' first records): then each block's
+ * records are counted by that framing as it is cut (`countRecords`, many at a time), and a
+ * record over the maximum is named by its number.
  */
 export class EndsSplitter {
   #blockSize: number;
@@ -35,7 +35,8 @@ export class EndsSplitter {
 
   /** How many records the blocks cut so far hold, once their reader has counted them. */
   readonly #counted: (() => number) | null;
-  readonly #numbered: boolean;
+  /** The framing blocks are numbered by, or null. */
+  readonly #numbered: Framing | null;
   /** Numbered: the number of the next block's first record. */
   #nextRecord = 1;
 
@@ -44,11 +45,11 @@ export class EndsSplitter {
     blockSize: number,
     maxRecord: number,
     counted: (() => number) | null,
-    numbered = false,
+    numbered: Framing | null = null,
   ) {
     this.#delimiter = delimiter;
     this.#counted = counted;
-    this.#numbered = numbered && counted === null;
+    this.#numbered = counted === null ? numbered : null;
     this.#consumed = counted === null ? undefined : [];
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
@@ -136,7 +137,7 @@ export class EndsSplitter {
     const message = `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`;
     const code = 'manifold.recordTooLarge';
     // The blocks cut before it are numbered already: it is the next record.
-    if (this.#numbered)
+    if (this.#numbered !== null)
       return new RecordError({ input: 'input', record: this.#nextRecord }, message, { code });
     if (this.#counted === null) {
       return new RecordError({ input: 'input', byte: this.#start + 1 }, message, { code });
@@ -171,23 +172,13 @@ export class EndsSplitter {
       offset,
       failures: 0,
     };
-    if (this.#numbered) this.#number(block);
+    if (this.#numbered !== null) this.#number(block, this.#numbered);
     return block;
   }
 
-  /**
-   * Its records: the delimiters in it, and a last record without one (only the input's last
-   * block has one).
-   */
-  #number(block: Block): void {
-    let records = 0;
-    let lastByte = this.#delimiter;
-    for (const part of block.parts) {
-      if (part.length === 0) continue;
-      records += countByte(part, this.#delimiter);
-      lastByte = part[part.length - 1]!;
-    }
-    if (lastByte !== this.#delimiter) records++;
+  /** Its records, and a last one without its delimiter (only the input's last block has one). */
+  #number(block: Block, framing: Framing): void {
+    const records = countRecords(block.parts, framing);
     block.firstRecord = this.#nextRecord;
     block.records = records;
     this.#nextRecord += records;

@@ -69,13 +69,9 @@ async function readStream(reading: Reading): Promise<void> {
   const { framing, header } = options;
   const splitter = createSplitter(options, sizes.current, () => dispatcher.recordsPicked);
   const ends = streamEnds(options);
-  if (ends?.numbered === false) {
+  if (ends !== null) {
     reading.log(
-      `input: read as a stream, each block cut at its last record end (no record scanned or counted; a record over --max-record is named by its byte offset)`,
-    );
-  } else if (ends?.numbered) {
-    reading.log(
-      `input: read as a stream, each block cut at its last record end, then its records counted (workers are told their blocks' first records)`,
+      `input: read as a stream, each block cut at its last record end${ends.numbered ? ", then its records counted (workers are told their blocks' first records)" : ' (no record scanned or counted; a record over --max-record is named by its byte offset)'}`,
     );
   }
   const taker = header ? new HeaderTaker(header, framing, reading.header) : null;

@@ -35,7 +35,8 @@ export function createSplitter(
   if (hashed !== null) return new EndsSplitter(hashed, blockSize, maxRecord, counted);
   const ends = streamEnds(options);
   if (ends !== null) {
-    return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, ends.numbered);
+    const numbered = ends.numbered ? framing : null;
+    return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, numbered);
   }
   return new Splitter(framing, blockSize, maxRecord);
 }

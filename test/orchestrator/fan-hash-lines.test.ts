@@ -185,7 +185,7 @@ describe('the splitter that looks near block ends only', () => {
           expect(bytes(b), `block ${size}, cuts ${cuts}`).toEqual(bytes(a));
           expect(b.every((x) => x.records === -1)).toBe(true);
           // Numbered (attributed workers): the same blocks, numbered as the counting splitter does.
-          const numbered = new EndsSplitter(delimiter, size, 1 << 20, null, true);
+          const numbered = new EndsSplitter(delimiter, size, 1 << 20, null, parseFraming(framing));
           const c = piecesOf(input, cuts).flatMap((x) => numbered.push(x));
           c.push(...numbered.end());
           const numbers = (blocks: typeof a) => blocks.map((x) => [x.firstRecord, x.records]);
@@ -207,7 +207,7 @@ describe('the splitter that looks near block ends only', () => {
           const text = lengths.map((n) => 'x'.repeat(n)).join('\n') + (ended ? '\n' : '');
           const input = Buffer.from(text);
           const counting = new Splitter(parseFraming('lines'), size, 1 << 20);
-          const numbered = new EndsSplitter(10, size, 1 << 20, null, true);
+          const numbered = new EndsSplitter(10, size, 1 << 20, null, parseFraming('lines'));
           const a: Block[] = [];
           const b: Block[] = [];
           for (let at = 0, r = 0; at < input.length; at += reads[r++ % reads.length]!) {
@@ -227,7 +227,7 @@ describe('the splitter that looks near block ends only', () => {
   });
 
   it('numbered, names a record over --max-record by its number', () => {
-    const ends = new EndsSplitter(10, 4, 10, null, true);
+    const ends = new EndsSplitter(10, 4, 10, null, parseFraming('lines'));
     expect(() => ends.push(Buffer.from('ab\ncd\n\n0123456789abc'))).toThrow(
       /^input:4: record is larger than the maximum record size 10 B \(13 B so far\)/,
     );
