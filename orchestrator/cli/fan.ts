@@ -26,10 +26,27 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
     .passThroughOptions()
     .addHelpText('after', FAN_HELP_AFTER)
     .action((argv: string[], raw: Record<string, unknown>, self: Command) =>
-      run(raw.queue === undefined ? runFan(argv, raw) : runQueueFan(argv, raw, self)),
+      run(
+        raw.queue === undefined
+          ? runFan(argv, withoutDefaults(raw, self))
+          : runQueueFan(argv, raw, self),
+      ),
     );
   for (const option of [...fanOptions(), ...queueFanOptions()]) command.addOption(option);
   return command;
+}
+
+/**
+ * The sizes commander filled in with their defaults, left out: a size given on the command line
+ * chooses even when it equals the default (`--block 1M` stops per-block workers' blocks from
+ * growing; `--merge-memory 64M` makes the sorted merge manifold's own).
+ */
+function withoutDefaults(raw: Record<string, unknown>, command: Command): Record<string, unknown> {
+  const given = { ...raw };
+  for (const key of ['block', 'mergeMemory']) {
+    if (command.getOptionValueSource(key) === 'default') delete given[key];
+  }
+  return given;
 }
 
 async function runFan(argv: string[], raw: Record<string, unknown>): Promise<number> {

@@ -37,7 +37,10 @@ export interface FanOptions {
   /** How the workers' output records are cut: the input's framing unless told otherwise. */
   outputFraming: Framing;
   blockSize: number;
-  /** `blockSize` is not the default: per-block workers' blocks otherwise grow (block-size.ts). */
+  /**
+   * `blockSize` was given, even as the default's size: per-block workers' blocks otherwise grow
+   * (block-size.ts).
+   */
   blockGiven?: boolean;
   maxRecord: number;
   /**
@@ -46,8 +49,8 @@ export interface FanOptions {
    */
   mergeMemory: number;
   /**
-   * `mergeMemory` is not the default: a sorted merge is then manifold's own, which holds and
-   * spills within it, never `sort -m` (docs/fan.md).
+   * `mergeMemory` was given, even as the default's size: a sorted merge is then manifold's own,
+   * which holds and spills within it, never `sort -m` (docs/fan.md).
    */
   mergeMemoryGiven?: boolean;
   dispatch: DispatchStrategy;

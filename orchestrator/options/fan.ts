@@ -147,8 +147,9 @@ export function resolveFanSettings(
   if (settings.join !== undefined) protocolArgs.push('--join', outputFraming.name);
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
   const env = at('table', () => tablesOf(settings, { workers, dispatch }, name));
-  // Sizes other than the defaults choose: per-block workers' blocks stop growing, a sorted
-  // merge is manifold's own (docs/fan.md).
+  // Sizes given choose, even when they equal the defaults: per-block workers' blocks stop
+  // growing, a sorted merge is manifold's own (docs/fan.md). Given means set: the command line
+  // leaves out what commander filled in (cli/fan.ts).
   const blockSize = size(value('block'), 'block', name);
   const mergeMemory = size(value('mergeMemory'), 'mergeMemory', name);
   return {
@@ -158,10 +159,10 @@ export function resolveFanSettings(
     framing,
     outputFraming,
     blockSize,
-    blockGiven: blockSize !== size(FAN_DEFAULTS.block, 'block', name),
+    blockGiven: settings.block !== undefined,
     maxRecord: size(value('maxRecord'), 'maxRecord', name),
     mergeMemory,
-    mergeMemoryGiven: mergeMemory !== size(FAN_DEFAULTS.mergeMemory, 'mergeMemory', name),
+    mergeMemoryGiven: settings.mergeMemory !== undefined,
     dispatch,
     key,
     merge,

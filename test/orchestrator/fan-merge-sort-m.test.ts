@@ -18,8 +18,7 @@ import { fileTempDir } from '../support/temp.js';
 
 const SORT_M =
   /^manifold: --merge sorted: GNU sort merges the workers' outputs through kernel pipes \(LC_ALL=C .*sort -m -s.*\)\n$/;
-const OURS =
-  /^manifold: --merge sorted: manifold merges, since --merge-memory \(not the default\) .*\n$/;
+const OURS = /^manifold: --merge sorted: manifold merges, since --merge-memory, given, .*\n$/;
 const C = { env: { LC_ALL: 'C' } };
 
 /** A worker that takes its input and writes the run prepared for its slot in folder `dir`. */
@@ -226,6 +225,9 @@ describe.concurrent('--merge sorted by sort -m', () => {
     );
     expect(await why(['--per-block'])).toMatch(/manifold merges, since each block's output/);
     expect(await why(['--field-sep', '\u00e9', '--key', 'field:1'])).toMatch(/one-byte separator/);
+    // Given means given, the default's size too; not given, sort -m merges.
+    expect(await why(['--merge-memory', '64M'])).toMatch(/manifold merges, since --merge-memory/);
+    expect(await why([])).toMatch(/GNU sort merges/);
   });
 });
 

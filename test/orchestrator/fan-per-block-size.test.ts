@@ -46,6 +46,21 @@ describe.concurrent('the blocks of per-block workers', () => {
     expect(stats.totals.blocks).toBeLessThan(16);
   });
 
+  it('--block 1M given, the default size: it is kept, nothing grows', async ({ expect }) => {
+    // 16 MiB of 16-byte records: sixteen blocks of 1 MiB, where growth would cut about seven.
+    // Given means given: a size equal to the default chose growth here once.
+    const input = Buffer.from(records(1, 1024 * 1024));
+    const result = await fan(
+      ['-j', '2', '--merge', 'ordered', '--block', '1M', '--verbose', '--stats', '-', '--', 'cat'],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(byteDiff(result.stdout, input)).toEqual(sameBytes(input));
+    expect(result.stderr).not.toMatch(/blocks grow/);
+    const stats = statsOf({ ...result, stderr: result.stderr.slice(result.stderr.indexOf('{')) });
+    expect(stats.totals.blocks).toBeGreaterThanOrEqual(16);
+  });
+
   it('workers that stay keep the default block: nothing grows', async ({ expect }) => {
     const input = Buffer.from(records(1, 100_000));
     const result = await fan(

@@ -25,9 +25,7 @@ export function planSortMerge(
 ): SortMergePlan {
   const manifold = (reason: string): SortMergePlan => ({ by: 'manifold', reason });
   if (options.mergeMemoryGiven) {
-    return manifold(
-      '--merge-memory (not the default) asks for a merge that holds and spills within it',
-    );
+    return manifold('--merge-memory, given, asks for a merge that holds and spills within it');
   }
   if (options.header) {
     return manifold(
