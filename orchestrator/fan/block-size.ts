@@ -2,37 +2,52 @@ import { formatSize } from '../../filters/index.js';
 import type { FanOptions, Log } from './options.js';
 
 const MIB = 1024 * 1024;
-/** Per-block workers' blocks grow to at most this. */
+/** Per-block workers' blocks held in memory grow to at most this. */
 const LARGEST = 16 * MIB;
+/** Per-block workers' blocks left in their file (they hold no memory) grow to at most this. */
+const LARGEST_LEFT = 64 * MIB;
 
 /**
  * The size of the blocks cut next. `--block`'s, when given, or for workers that stay. Per-block
  * workers (a process per block: `--per-block`, or chosen for `--merge ordered` or `--retries`)
  * pay a process start for every block, so without `--block` their blocks grow: they start at
  * the default block, so a small input still gives every worker some, and double each time
- * every worker could have had one, up to what memory allows: a block per worker in flight and
- * two waiting within `--merge-memory` (8M for -j 2 and 64M), at most 16M. `--verbose` says so.
+ * every worker could have had one, up to what memory allows. Blocks held in memory: a block per
+ * worker in flight and two waiting within `--merge-memory` (8M for -j 2 and 64M), at most 16M.
+ * Blocks left in their file until a worker's pipe takes them (`Block.source`) hold nothing, and
+ * what an ordered merge holds of a block's output is bounded by `--merge-memory` whatever the
+ * block: a share of it each, as much as a worker could write ahead of the block before it
+ * without being paused (32M for -j 2 and 64M), at most 64M. `start` says which, and
+ * `--verbose` what was chosen.
  */
 export class BlockSizes {
   #size: number;
-  readonly #target: number;
-  readonly #every: number;
+  #target: number;
+  readonly #options: FanOptions;
+  readonly #log: Log;
   #cut = 0;
 
   constructor(options: FanOptions, log: Log) {
-    const { blockSize, blockGiven, attribution, workers, mergeMemory } = options;
-    this.#size = blockSize;
-    this.#every = workers;
-    const held = Math.floor(mergeMemory / (2 * (workers + 2)) / MIB) * MIB;
-    this.#target =
-      blockGiven === false && attribution === 'per-block'
-        ? Math.min(LARGEST, Math.max(blockSize, held))
-        : blockSize;
-    if (this.#target > blockSize) {
-      log(
-        `per-block workers: blocks grow from ${formatSize(blockSize)} to ${formatSize(this.#target)}, doubling every ${workers} blocks (a process starts for each block; ${workers} in flight and 2 waiting fit in --merge-memory ${formatSize(mergeMemory)}); --block sets one size`,
-      );
-    }
+    this.#size = options.blockSize;
+    this.#target = options.blockSize;
+    this.#options = options;
+    this.#log = log;
+  }
+
+  /** Reading begins: blocks are left in their file (`leftInFile`) or held. */
+  start(leftInFile: boolean): void {
+    const { blockSize, blockGiven, attribution, workers, mergeMemory } = this.#options;
+    if (blockGiven === true || attribution !== 'per-block') return;
+    const share = leftInFile ? mergeMemory / workers : mergeMemory / (2 * (workers + 2));
+    const target = Math.floor(share / MIB) * MIB;
+    this.#target = Math.min(leftInFile ? LARGEST_LEFT : LARGEST, Math.max(blockSize, target));
+    if (this.#target <= blockSize) return;
+    const why = leftInFile
+      ? `each left in the file until its worker takes it; what ${workers} workers write ahead of an ordered merge fits in --merge-memory ${formatSize(mergeMemory)}`
+      : `${workers} in flight and 2 waiting fit in --merge-memory ${formatSize(mergeMemory)}`;
+    this.#log(
+      `per-block workers: blocks grow from ${formatSize(blockSize)} to ${formatSize(this.#target)}, doubling every ${workers} blocks (a process starts for each block; ${why}); --block sets one size`,
+    );
   }
 
   get current(): number {
@@ -41,7 +56,7 @@ export class BlockSizes {
 
   /** A block was cut; returns the size of the next. */
   cut(): number {
-    if (this.#size < this.#target && ++this.#cut % this.#every === 0) {
+    if (this.#size < this.#target && ++this.#cut % this.#options.workers === 0) {
       this.#size = Math.min(this.#target, this.#size * 2);
     }
     return this.#size;

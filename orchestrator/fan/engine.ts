@@ -111,6 +111,7 @@ export class Fan implements WorkerListener {
       stats: this.#stats,
       recovery: this.#recovery,
       stopping: () => this.#stopping !== null,
+      readFailed: (error) => this.#readFailed(error),
     });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
     writer.sink.on('error', (error: Error) =>
@@ -127,18 +128,7 @@ export class Fan implements WorkerListener {
     try {
       await this.#feed.readAll();
     } catch (error) {
-      // Once stopping, reading ends by having its stream destroyed: no news. The splitters
-      // number records; the input's name is known here.
-      const { inputs, inputFd, input } = this.#options;
-      const name = inputName(inputs, inputFd, input);
-      const reason = systemReason(error);
-      const message =
-        error instanceof RecordError
-          ? describeError(error.in(name))
-          : reason !== null
-            ? `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`
-            : describeError(error);
-      if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(message);
+      this.#readFailed(error);
     }
     await this.#recovery.ended;
     if (this.#stopping === null && !this.#dispatcher.idle) {
@@ -258,6 +248,22 @@ export class Fan implements WorkerListener {
       this.#recovery.workerFailed(worker, end, unfinished, timedOut);
     this.#recovery.exited(worker);
     this.#kick();
+  }
+
+  /** Reading the input failed: the run fails, with the input named. */
+  #readFailed(error: unknown): void {
+    // Once stopping, reading ends by having its stream destroyed: no news. The splitters
+    // number records; the input's name is known here.
+    const { inputs, inputFd, input } = this.#options;
+    const name = inputName(inputs, inputFd, input);
+    const reason = systemReason(error);
+    const message =
+      error instanceof RecordError
+        ? describeError(error.in(name))
+        : reason !== null
+          ? `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`
+          : describeError(error);
+    if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(message);
   }
 
   #fail(message: string): void {

@@ -13,6 +13,8 @@ export interface Feeding
   recovery: Recovery;
   /** Whether the fan is stopping. */
   stopping(): boolean;
+  /** Reading failed where the reading loop cannot throw it (a block left in its file). */
+  readFailed(error: unknown): void;
 }
 
 /** Reads the fan's input into its queues, as fast as the workers take it. */
@@ -38,6 +40,7 @@ export class Feed {
       add: (block) => this.#add(block),
       roomForMore: () => this.#roomForMore(),
       stopped: () => this.#fan.stopping() || recovery.haltingSoon,
+      failed: (error) => this.#fan.readFailed(error),
       closeAtEnd: (close) => {
         this.#closeInput = close;
       },

@@ -72,3 +72,14 @@ function localKind(options: FanOptions): boolean {
   const { kind } = options;
   return kind === undefined || kind === 'process' || kind === 'thread';
 }
+
+/**
+ * Whether a fan's ranges stay in the file until a worker takes them (`Block.source`): blocks for
+ * per-block processes (a thread takes a block's memory whole), with records whose ends a piece
+ * of the range shows whole (one-byte delimiters, records of one size). Such blocks hold no
+ * memory, so they can be large: per-block processes' blocks grow further (block-size.ts).
+ */
+export function rangesStreamed(options: FanOptions, cut: RangeCut): boolean {
+  if (options.attribution !== 'per-block' || options.kind === 'thread') return false;
+  return cut.kind === 'fixed' || cut.delimiter.length === 1;
+}

@@ -1,6 +1,6 @@
 import { fstatSync, readSync, type Stats } from 'node:fs';
 import { formatSize, RecordError } from '../../filters/index.js';
-import type { Block } from '../workers/block.js';
+import { type Block, PIECE } from '../workers/block.js';
 import { giftableBuffer } from '../workers/gift.js';
 import type { RangeCut } from './range-cut.js';
 import { countEnds, fileChanged, type RangeFile, readAt } from './range-file.js';
@@ -13,6 +13,13 @@ export interface RangeOptions {
   next?: () => number;
   /** Read into giftable buffers (workers/gift.ts): threads take a block's memory, not a copy. */
   gift?: boolean;
+  /**
+   * Leave the blocks' bytes in the file (`Block.source`): per-block processes read them as
+   * their pipes take them. Where records end with one byte or are of one size; others are held.
+   */
+  streamed?: boolean;
+  /** Hears a failed read of a block left in the file: the run fails for it. */
+  failed?: (error: unknown) => void;
 }
 
 /** Block buffers kept for reuse: those in flight to two workers and two waiting, and spare. */
@@ -25,7 +32,10 @@ const KEPT = 8;
  * way, and no record counted (`records` -1; messages name a block by its bytes) unless the
  * blocks are `numbered`: then their record ends are counted, one search each. A block's
  * buffer is read into again once it is released (`Block.release`: a transport has taken it);
- * a released block read again (`Block.reread`, a retry) is read from the file anew.
+ * a released block read again (`Block.reread`, a retry) is read from the file anew. Blocks for
+ * per-block processes (`streamed`) are not held at all: their range is scanned a piece at a time
+ * through one buffer, and left in the file for the worker to read as its pipe takes it
+ * (`Block.source`).
  * The file's size and modification time are taken at the start and checked at the end: a file
  * that grew, shrank or was rewritten while read is an error naming it, not silent loss.
  */
@@ -39,6 +49,10 @@ export class RangeReader {
   /** The file as it was when reading began: a block read again must find it unchanged. */
   #start: Stats | null = null;
   #nextRecord = 1;
+  /** Blocks are left in the file: the cut allows it, and the options ask for it. */
+  readonly #streamed: boolean;
+  /** The one buffer blocks left in the file are scanned through. */
+  #scratch: Buffer | null = null;
 
   constructor(
     file: RangeFile,
@@ -52,6 +66,8 @@ export class RangeReader {
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
     this.#options = options;
+    this.#streamed =
+      options.streamed === true && (cut.kind === 'fixed' || cut.delimiter.length === 1);
   }
 
   /** The blocks, in order; `wait` before each read; `closed` ends reading early. */
@@ -59,53 +75,133 @@ export class RangeReader {
     const start = fstatSync(this.#file.fd);
     this.#start = start;
     const size = start.size;
-    const base = this.#file.start;
-    let position = base;
+    let position = this.#file.start;
     let seq = 0;
     while (position < size) {
       await wait();
       if (closed()) return;
-      const buffer = this.#buffer();
-      const length = Math.min(this.#blockSize, size - position);
-      const got = await this.#readAll(buffer, length, position, start);
-      let data = buffer.subarray(0, got);
-      // The counting splitter's rule: the rest is one block if it is smaller than a block.
-      const atEnd = position + got === size;
-      let cut = atEnd && got < this.#blockSize ? got : this.#lastEnd(data);
-      if (cut <= 0 && atEnd) cut = got;
-      if (cut <= 0) ({ data, cut } = await this.#oneRecord(data, position, size, start));
-      const parts = [data.subarray(0, cut)];
-      const block: Block = {
-        seq: seq++,
-        parts,
-        bytes: cut,
-        firstRecord: 0,
-        records: -1,
-        offset: position - base,
-        failures: 0,
-      };
-      if (this.#options.numbered) this.#number(block, parts[0]!);
-      if (data.buffer === buffer.buffer) {
-        const at = position;
-        // Once, and the block forgets its bytes: a retry reads them again (`reread`). Once
-        // whoever calls it: a transport calls the function it took at send, the fan the
-        // block's own when it is done, and a buffer given back twice would be read into for
-        // two blocks at once.
-        let given = false;
-        block.release = () => {
-          if (given) return;
-          given = true;
-          block.release = undefined;
-          block.parts = [];
-          this.#give(buffer);
-        };
-        block.reread = () => this.#reread(block, at);
-      }
-      position += cut;
+      const block =
+        (this.#streamed && (await this.#leftInFile(position, seq, size, start))) ||
+        (await this.#held(position, seq, size, start));
+      seq++;
+      position += block.bytes;
       if (this.#options.next !== undefined) this.#blockSize = this.#options.next();
       yield block;
     }
     this.#check(start, fstatSync(this.#file.fd));
+  }
+
+  /** A block read into memory: one read of up to a block's bytes, cut at its last record end. */
+  async #held(position: number, seq: number, size: number, start: Stats): Promise<Block> {
+    const buffer = this.#buffer();
+    const length = Math.min(this.#blockSize, size - position);
+    const got = await this.#readAll(buffer, length, position, start);
+    let data = buffer.subarray(0, got);
+    // The counting splitter's rule: the rest is one block if it is smaller than a block.
+    const atEnd = position + got === size;
+    let cut = atEnd && got < this.#blockSize ? got : this.#lastEnd(data);
+    if (cut <= 0 && atEnd) cut = got;
+    if (cut <= 0) ({ data, cut } = await this.#oneRecord(data, position, size, start));
+    const parts = [data.subarray(0, cut)];
+    const block: Block = {
+      seq,
+      parts,
+      bytes: cut,
+      firstRecord: 0,
+      records: -1,
+      offset: position - this.#file.start,
+      failures: 0,
+    };
+    if (this.#options.numbered) this.#number(block, parts[0]!);
+    if (data.buffer === buffer.buffer) {
+      // Once, and the block forgets its bytes: a retry reads them again (`reread`). Once
+      // whoever calls it: a transport calls the function it took at send, the fan the
+      // block's own when it is done, and a buffer given back twice would be read into for
+      // two blocks at once.
+      let given = false;
+      block.release = () => {
+        if (given) return;
+        given = true;
+        block.release = undefined;
+        block.parts = [];
+        this.#give(buffer);
+      };
+      block.reread = () => this.#reread(block, position);
+    }
+    return block;
+  }
+
+  /**
+   * A block left in the file (`streamed`): its range read a piece at a time into one buffer,
+   * to find its last record end and count its records, and forgotten; the worker reads the
+   * range again as it sends it (`Block.source`). Null for a record larger than a block: that
+   * block is held.
+   */
+  async #leftInFile(
+    position: number,
+    seq: number,
+    size: number,
+    start: Stats,
+  ): Promise<Block | null> {
+    const cut = this.#cut;
+    const length = Math.min(this.#blockSize, size - position);
+    let found = 0;
+    let lastEnd = 0;
+    if (cut.kind === 'fixed') {
+      lastEnd = length - (length % cut.size);
+      found = lastEnd / cut.size;
+    } else {
+      this.#scratch ??= Buffer.allocUnsafeSlow(PIECE);
+      for (let at = 0; at < length; ) {
+        const n = Math.min(PIECE, length - at);
+        await this.#readAll(this.#scratch, n, position + at, start);
+        // A one-byte delimiter: no record end is cut in two between pieces.
+        const ends = countEnds(this.#scratch.subarray(0, n), cut.delimiter);
+        if (ends.found > 0) {
+          found += ends.found;
+          lastEnd = at + ends.end;
+        }
+        at += n;
+      }
+    }
+    // The rule of blocks held: the rest is one block if it is smaller than a block.
+    const atEnd = position + length === size;
+    const bytes = atEnd && length < this.#blockSize ? length : lastEnd || (atEnd ? length : 0);
+    if (bytes === 0) return null;
+    const block: Block = {
+      seq,
+      parts: [],
+      bytes,
+      firstRecord: 0,
+      records: -1,
+      offset: position - this.#file.start,
+      failures: 0,
+      source: { read: (into, at, n) => this.#readLeft(into, n, position, at) },
+    };
+    if (this.#options.numbered) {
+      // A last record without its delimiter ends the input's last block.
+      const records = found + (lastEnd < bytes ? 1 : 0);
+      block.firstRecord = this.#nextRecord;
+      block.records = records;
+      this.#nextRecord += records;
+    }
+    return block;
+  }
+
+  /**
+   * Reads a piece of a block left in the file, from a file checked unchanged since reading
+   * began (at each block's first piece): the bytes its records were counted in. A failure fails
+   * the run (`RangeOptions.failed`) before it rejects.
+   */
+  async #readLeft(into: Buffer, length: number, position: number, at: number): Promise<void> {
+    const start = this.#start!;
+    try {
+      if (at === 0) this.#check(start, fstatSync(this.#file.fd));
+      await this.#readAll(into, length, position + at, start);
+    } catch (error) {
+      this.#options.failed?.(error);
+      throw error;
+    }
   }
 
   #buffer(): Buffer {

@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import { formatSize } from '../../filters/index.js';
-import type { Block } from '../workers/block.js';
+import { type Block, PIECE } from '../workers/block.js';
 import type { InputHeader } from '../workers/header.js';
 import { wroteParts } from '../workers/lent.js';
 import type { BlockSizes } from './block-size.js';
@@ -8,7 +8,13 @@ import type { Dispatcher } from './dispatch.js';
 import { HeaderTaker } from './header-input.js';
 import type { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
-import { type RangeCut, rangesFor, rangesNumbered, streamEnds } from './range-cut.js';
+import {
+  type RangeCut,
+  rangesFor,
+  rangesNumbered,
+  rangesStreamed,
+  streamEnds,
+} from './range-cut.js';
 import type { RangeFile } from './range-file.js';
 import { RangeReader } from './range-input.js';
 import { createSplitter } from './splitter.js';
@@ -33,12 +39,15 @@ export interface Reading {
   stopped(): boolean;
   /** Takes what closes an input file read as ranges, at the end of the run. */
   closeAtEnd(close: () => void): void;
+  /** A block left in its file could not be read again as it was sent: the run fails. */
+  failed(error: unknown): void;
 }
 
 /** Reads the whole input into blocks, as ranges when it can (range-cut.ts) or as a stream. */
 export async function readInput(reading: Reading): Promise<void> {
   const cut = rangesFor(reading.options);
   const file = cut === null ? null : await reading.input.rangeFile();
+  reading.sizes.start(cut !== null && file !== null && rangesStreamed(reading.options, cut));
   if (cut !== null && file !== null) {
     // Kept open to the end of the run: a retried block is read from it again.
     if (file.owned) reading.closeAtEnd(() => closeSync(file.fd));
@@ -50,13 +59,16 @@ export async function readInput(reading: Reading): Promise<void> {
 async function readRanges(reading: Reading, file: RangeFile, cut: RangeCut): Promise<void> {
   const { options, sizes, stopped } = reading;
   const numbered = rangesNumbered(options);
+  const streamed = rangesStreamed(options, cut);
   reading.log(
-    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})`,
+    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${formatSize(PIECE)} at a time` : ''}`,
   );
   const reader = new RangeReader(file, cut, sizes.current, options.maxRecord, {
     numbered,
     next: () => sizes.cut(),
     gift: options.kind === 'thread',
+    streamed,
+    failed: (error) => reading.failed(error),
   });
   for await (const block of reader.blocks(() => reading.roomForMore(), stopped)) {
     if (stopped()) break;

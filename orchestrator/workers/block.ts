@@ -32,8 +32,26 @@ export interface Block {
    * file), for a retry; throws when that file changed since. Absent for blocks held in memory.
    */
   reread?: () => void;
+  /**
+   * Where the bytes of a block left in its file are read from (a range for per-block processes,
+   * `parts` empty): a worker reads them a piece at a time as its pipe takes them, so a block
+   * holds no memory however large, and a retry reads the file again.
+   */
+  source?: BlockSource;
   /** Its last try, as the machine that ran it reports it (a queue's worker): --joblog's row. */
   tried?: BlockTry;
+}
+
+/** The pieces a block left in its file is scanned and sent in: the size of a worker's pipe. */
+export const PIECE = 1024 * 1024;
+
+/** The bytes of a block left in its file. */
+export interface BlockSource {
+  /**
+   * Reads `length` of the block's bytes from its byte `at` into `into`, all of them; rejects
+   * when the file changed since it was cut (the run has been failed for it then).
+   */
+  read(into: Buffer, at: number, length: number): Promise<void>;
 }
 
 /** A block's try where it ran, when that is not here (a queue's worker, on its machine). */

@@ -1,4 +1,4 @@
-import type { Block } from '../block.js';
+import { type Block, type BlockSource, PIECE } from '../block.js';
 import type { InputHeader } from '../header.js';
 import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
 import type { Worker, WorkerListener } from '../types.js';
@@ -31,6 +31,8 @@ export class PerBlockWorker implements Worker {
   /** Why manifold ended the running instance as failed (a timeout), or null. */
   #abandoned: string | null = null;
   readonly #pauses = new PauseReasons();
+  /** Buffers the pieces of blocks left in their file are read into, once written free again. */
+  readonly #pieces: Buffer[] = [];
 
   constructor(options: PerBlockOptions) {
     this.slot = options.slot;
@@ -66,12 +68,57 @@ export class PerBlockWorker implements Worker {
     this.#block = block;
     this.#abandoned = null;
     if (this.#pauses.paused) transport.pause();
+    if (block.source !== undefined) {
+      void this.#stream(transport, block, block.source);
+      return;
+    }
     const { header } = this.#options;
     // A block that can be read again from its file lets its memory go once taken.
     const { release } = block;
     const done = release === undefined || block.reread === undefined ? undefined : () => release();
     transport.send(header.records > 0 ? [...header.parts, ...block.parts] : block.parts, done);
     transport.closeInput();
+  }
+
+  /**
+   * Sends a block left in its file a piece at a time, each read as the one before it is written:
+   * two pieces at most in flight, in buffers this slot keeps for its next blocks. Stops once the
+   * instance has ended (a worker that stopped reading early); a read that fails (the file
+   * changed: the run is failed for it) kills the instance.
+   */
+  async #stream(transport: Transport, block: Block, source: BlockSource): Promise<void> {
+    const sending = () => this.#transport === transport;
+    const writing: Promise<void>[] = [];
+    try {
+      for (let at = 0; at < block.bytes; ) {
+        if (writing.length === 2) await writing.shift();
+        if (!sending()) return;
+        const buffer = this.#pieces.pop() ?? Buffer.allocUnsafeSlow(PIECE);
+        const length = Math.min(PIECE, block.bytes - at);
+        try {
+          await source.read(buffer, at, length);
+        } catch (error) {
+          this.#pieces.push(buffer);
+          throw error;
+        }
+        if (!sending()) {
+          this.#pieces.push(buffer);
+          return;
+        }
+        writing.push(
+          new Promise<void>((resolve) =>
+            transport.send([buffer.subarray(0, length)], () => {
+              this.#pieces.push(buffer);
+              resolve();
+            }),
+          ),
+        );
+        at += length;
+      }
+      transport.closeInput();
+    } catch {
+      if (sending()) transport.stop('kill');
+    }
   }
 
   #onEnd(transport: Transport, block: Block, transportEnd: TransportOutcome): void {
