@@ -28,7 +28,7 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
     .action((argv: string[], raw: Record<string, unknown>, self: Command) =>
       run(
         raw.queue === undefined
-          ? runFan(argv, withoutDefaults(raw, self))
+          ? runFan(argv, givenOptions(raw, self))
           : runQueueFan(argv, raw, self),
       ),
     );
@@ -41,7 +41,10 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
  * chooses even when it equals the default (`--block 1M` stops per-block workers' blocks from
  * growing; `--merge-memory 64M` makes the sorted merge manifold's own).
  */
-function withoutDefaults(raw: Record<string, unknown>, command: Command): Record<string, unknown> {
+export function givenOptions(
+  raw: Record<string, unknown>,
+  command: Command,
+): Record<string, unknown> {
   const given = { ...raw };
   for (const key of ['block', 'mergeMemory']) {
     if (command.getOptionValueSource(key) === 'default') delete given[key];

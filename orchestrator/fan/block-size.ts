@@ -37,7 +37,7 @@ export class BlockSizes {
   /** Reading begins: blocks are left in their file (`leftInFile`) or held. */
   start(leftInFile: boolean): void {
     const { blockSize, blockGiven, attribution, workers, mergeMemory } = this.#options;
-    if (blockGiven === true || attribution !== 'per-block') return;
+    if (blockGiven !== false || attribution !== 'per-block') return;
     const share = leftInFile ? mergeMemory / workers : mergeMemory / (2 * (workers + 2));
     const target = Math.floor(share / MIB) * MIB;
     this.#target = Math.min(leftInFile ? LARGEST_LEFT : LARGEST, Math.max(blockSize, target));

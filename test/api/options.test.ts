@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { resolveFanOptions } from '../../orchestrator/cli/fan.js';
+import { givenOptions, resolveFanOptions } from '../../orchestrator/cli/fan.js';
 import { fanOptions } from '../../orchestrator/cli/fan-options.js';
 import { CONFIG_WORKERS, toFanSettings } from '../../orchestrator/config/fan.js';
 import {
@@ -17,7 +17,8 @@ function fromCommandLine(args: string[]) {
   for (const option of fanOptions()) command.addOption(option);
   command.parse(args, { from: 'user' });
   const notes: string[] = [];
-  const options = resolveFanOptions(['cat'], command.opts(), (note) => notes.push(note));
+  const given = givenOptions(command.opts(), command);
+  const options = resolveFanOptions(['cat'], given, (note) => notes.push(note));
   return { options, notes };
 }
 
