@@ -17,7 +17,8 @@ const LARGEST_LEFT = 64 * MIB;
  * Blocks left in their file until a worker's pipe takes them (`Block.source`) hold nothing, and
  * what an ordered merge holds of a block's output is bounded by `--merge-memory` whatever the
  * block: a share of it each, as much as a worker could write ahead of the block before it
- * without being paused (32M for -j 2 and 64M), at most 64M. `start` says which, and
+ * without being paused (32M for -j 2 and 64M), at most 64M; and as the file's size is known,
+ * they start as large as still gives every worker two blocks. `start` says which, and
  * `--verbose` what was chosen.
  */
 export class BlockSizes {
@@ -34,19 +35,31 @@ export class BlockSizes {
     this.#log = log;
   }
 
-  /** Reading begins: blocks are left in their file (`leftInFile`) or held. */
-  start(leftInFile: boolean): void {
+  /**
+   * Reading begins: blocks are left in their file, of `leftInFile` bytes to read (a known size:
+   * the first blocks start as large as still gives every worker two), or held (null).
+   */
+  start(leftInFile: number | null): void {
     const { blockSize, blockGiven, attribution, workers, mergeMemory } = this.#options;
     if (blockGiven !== false || attribution !== 'per-block') return;
-    const share = leftInFile ? mergeMemory / workers : mergeMemory / (2 * (workers + 2));
+    const left = leftInFile !== null;
+    const share = left ? mergeMemory / workers : mergeMemory / (2 * (workers + 2));
     const target = Math.floor(share / MIB) * MIB;
-    this.#target = Math.min(leftInFile ? LARGEST_LEFT : LARGEST, Math.max(blockSize, target));
+    this.#target = Math.min(left ? LARGEST_LEFT : LARGEST, Math.max(blockSize, target));
     if (this.#target <= blockSize) return;
-    const why = leftInFile
+    while (left && this.#size * 2 <= this.#target && this.#size * 4 * workers <= leftInFile) {
+      this.#size *= 2;
+    }
+    const from = formatSize(this.#size);
+    const sizes =
+      this.#size === this.#target
+        ? `blocks of ${from}, as large as they grow`
+        : `blocks grow from ${from} to ${formatSize(this.#target)}, doubling every ${workers} blocks`;
+    const why = left
       ? `each left in the file until its worker takes it; what ${workers} workers write ahead of an ordered merge fits in --merge-memory ${formatSize(mergeMemory)}`
       : `${workers} in flight and 2 waiting fit in --merge-memory ${formatSize(mergeMemory)}`;
     this.#log(
-      `per-block workers: blocks grow from ${formatSize(blockSize)} to ${formatSize(this.#target)}, doubling every ${workers} blocks (a process starts for each block; ${why}); --block sets one size`,
+      `per-block workers: ${sizes} (a process starts for each block; ${why}); --block sets one size`,
     );
   }
 

@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { formatSize } from '../../filters/index.js';
 import { type Block, PIECE } from '../workers/block.js';
 import type { InputHeader } from '../workers/header.js';
@@ -47,7 +47,11 @@ export interface Reading {
 export async function readInput(reading: Reading): Promise<void> {
   const cut = rangesFor(reading.options);
   const file = cut === null ? null : await reading.input.rangeFile();
-  reading.sizes.start(cut !== null && file !== null && rangesStreamed(reading.options, cut));
+  const left =
+    cut !== null && file !== null && rangesStreamed(reading.options, cut)
+      ? fstatSync(file.fd).size - file.start
+      : null;
+  reading.sizes.start(left);
   if (cut !== null && file !== null) {
     // Kept open to the end of the run: a retried block is read from it again.
     if (file.owned) reading.closeAtEnd(() => closeSync(file.fd));
