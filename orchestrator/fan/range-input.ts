@@ -178,13 +178,8 @@ export class RangeReader {
       failures: 0,
       source: { read: (into, at, n) => this.#readLeft(into, n, position, at) },
     };
-    if (this.#options.numbered) {
-      // A last record without its delimiter ends the input's last block.
-      const records = found + (lastEnd < bytes ? 1 : 0);
-      block.firstRecord = this.#nextRecord;
-      block.records = records;
-      this.#nextRecord += records;
-    }
+    // A last record without its delimiter ends the input's last block.
+    if (this.#options.numbered) this.#numberAs(block, found + (lastEnd < bytes ? 1 : 0));
     return block;
   }
 
@@ -226,12 +221,15 @@ export class RangeReader {
    */
   #number(block: Block, data: Buffer): void {
     const cut = this.#cut;
-    let records: number;
-    if (cut.kind === 'fixed') records = Math.ceil(data.length / cut.size);
+    if (cut.kind === 'fixed') this.#numberAs(block, Math.ceil(data.length / cut.size));
     else {
       const { found, end } = countEnds(data, cut.delimiter);
-      records = found + (end < data.length ? 1 : 0);
+      this.#numberAs(block, found + (end < data.length ? 1 : 0));
     }
+  }
+
+  /** Gives a block of `records` records the next record numbers. */
+  #numberAs(block: Block, records: number): void {
     block.firstRecord = this.#nextRecord;
     block.records = records;
     this.#nextRecord += records;

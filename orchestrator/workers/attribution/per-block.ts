@@ -93,14 +93,10 @@ export class PerBlockWorker implements Worker {
       for (let at = 0; at < block.bytes; ) {
         if (writing.length === 2) await writing.shift();
         if (!sending()) return;
+        // A buffer never given back (a read failed) is only left to the garbage collector.
         const buffer = this.#pieces.pop() ?? Buffer.allocUnsafeSlow(PIECE);
         const length = Math.min(PIECE, block.bytes - at);
-        try {
-          await source.read(buffer, at, length);
-        } catch (error) {
-          this.#pieces.push(buffer);
-          throw error;
-        }
+        await source.read(buffer, at, length);
         if (!sending()) {
           this.#pieces.push(buffer);
           return;
