@@ -122,18 +122,9 @@ describe.concurrent('per-block processes: blocks left in the file', () => {
   it('a file that shrinks while its blocks are sent: the run fails, naming it', async ({
     expect,
   }) => {
-    const file = inputFile(LINES);
     // Block 2 is four pieces: the last ones are read after its worker has cut the file short,
     // as its pipe takes nothing before that.
-    const result = await run(
-      manifold,
-      [
-        ...['fan', '-j', '1', '--merge', 'ordered', '--block', '4M', '--input', file, '--'],
-        ...['sh', '-c', '[ "$MANIFOLD_BLOCK" = 2 ] && truncate -s 100 "$0"; cat', file],
-      ],
-      '',
-      C,
-    );
+    const { file, result } = await changedBy('4M', '[ "$MANIFOLD_BLOCK" = 2 ] && truncate -s 100');
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
       new RegExp(
@@ -147,15 +138,9 @@ describe.concurrent('per-block processes: blocks left in the file', () => {
   it('a file rewritten between blocks: the next block is not sent, the run fails', async ({
     expect,
   }) => {
-    const file = inputFile(LINES);
-    const result = await run(
-      manifold,
-      [
-        ...['fan', '-j', '1', '--merge', 'ordered', '--block', '2M', '--input', file, '--'],
-        ...['sh', '-c', '[ "$MANIFOLD_BLOCK" = 1 ] && touch -d "+1 hour" "$0"; cat', file],
-      ],
-      '',
-      C,
+    const { file, result } = await changedBy(
+      '2M',
+      '[ "$MANIFOLD_BLOCK" = 1 ] && touch -d "+1 hour"',
     );
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
@@ -197,6 +182,24 @@ describe.concurrent('per-block processes: blocks left in the file', () => {
     );
   });
 });
+
+/**
+ * A fan of one per-block worker over a file of LINES in blocks of `block`, whose worker runs
+ * `change` on the file (its last argument) before it copies its block.
+ */
+async function changedBy(block: string, change: string) {
+  const file = inputFile(LINES);
+  const result = await run(
+    manifold,
+    [
+      ...['fan', '-j', '1', '--merge', 'ordered', '--block', block, '--input', file, '--'],
+      ...['sh', '-c', `${change} "$0"; cat`, file],
+    ],
+    '',
+    C,
+  );
+  return { file, result };
+}
 
 function sortLines(data: Buffer): Buffer {
   return Buffer.from(`${data.toString().trimEnd().split('\n').sort().join('\n')}\n`);
