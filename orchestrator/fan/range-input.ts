@@ -15,7 +15,8 @@ export interface RangeOptions {
   gift?: boolean;
   /**
    * Leave the blocks' bytes in the file (`Block.source`): per-block processes read them as
-   * their pipes take them. Where records end with one byte or are of one size; others are held.
+   * their pipes take them. Only for a cut whose record ends a piece shows whole, one byte or
+   * records of one size (`rangesStreamed`); a record larger than a block is still held.
    */
   streamed?: boolean;
   /** Hears a failed read of a block left in the file: the run fails for it. */
@@ -49,8 +50,6 @@ export class RangeReader {
   /** The file as it was when reading began: a block read again must find it unchanged. */
   #start: Stats | null = null;
   #nextRecord = 1;
-  /** Blocks are left in the file: the cut allows it, and the options ask for it. */
-  readonly #streamed: boolean;
   /** The one buffer blocks left in the file are scanned through. */
   #scratch: Buffer | null = null;
 
@@ -66,8 +65,6 @@ export class RangeReader {
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
     this.#options = options;
-    this.#streamed =
-      options.streamed === true && (cut.kind === 'fixed' || cut.delimiter.length === 1);
   }
 
   /** The blocks, in order; `wait` before each read; `closed` ends reading early. */
@@ -81,7 +78,7 @@ export class RangeReader {
       await wait();
       if (closed()) return;
       const block =
-        (this.#streamed && (await this.#leftInFile(position, seq, size, start))) ||
+        (this.#options.streamed === true && (await this.#leftInFile(position, seq, size, start))) ||
         (await this.#held(position, seq, size, start));
       seq++;
       position += block.bytes;

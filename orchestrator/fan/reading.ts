@@ -47,23 +47,27 @@ export interface Reading {
 export async function readInput(reading: Reading): Promise<void> {
   const cut = rangesFor(reading.options);
   const file = cut === null ? null : await reading.input.rangeFile();
-  const left =
-    cut !== null && file !== null && rangesStreamed(reading.options, cut)
-      ? fstatSync(file.fd).size - file.start
-      : null;
-  reading.sizes.start(left);
   if (cut !== null && file !== null) {
+    const streamed = rangesStreamed(reading.options, cut);
+    reading.sizes.start(streamed ? fstatSync(file.fd).size - file.start : null);
     // Kept open to the end of the run: a retried block is read from it again.
     if (file.owned) reading.closeAtEnd(() => closeSync(file.fd));
-    await readRanges(reading, file, cut);
-  } else await readStream(reading);
+    await readRanges(reading, file, cut, streamed);
+  } else {
+    reading.sizes.start(null);
+    await readStream(reading);
+  }
 }
 
 /** A regular file read as ranges (range-input.ts): no byte of it scanned here. */
-async function readRanges(reading: Reading, file: RangeFile, cut: RangeCut): Promise<void> {
+async function readRanges(
+  reading: Reading,
+  file: RangeFile,
+  cut: RangeCut,
+  streamed: boolean,
+): Promise<void> {
   const { options, sizes, stopped } = reading;
   const numbered = rangesNumbered(options);
-  const streamed = rangesStreamed(options, cut);
   reading.log(
     `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${formatSize(PIECE)} at a time` : ''}`,
   );
