@@ -74,12 +74,17 @@ function localKind(options: FanOptions): boolean {
 }
 
 /**
- * Whether a fan's ranges stay in the file until a worker takes them (`Block.source`): blocks for
+ * Whether a fan's ranges stay in the file until a worker takes them (`Block.source`). Blocks for
  * per-block processes (a thread takes a block's memory whole), with records whose ends a piece
- * of the range shows whole (one-byte delimiters, records of one size). Such blocks hold no
- * memory, so they can be large: per-block processes' blocks grow further (block-size.ts).
+ * of the range shows whole (one-byte delimiters, records of one size), since their records are
+ * counted a piece at a time. And blocks for workers that stay and need no numbers, where their
+ * kind sends blocks from the file itself (`fed`: `WorkerKind.sendsFromFiles`), whatever the
+ * cut: only a block's last piece is read, for its last record end. Such blocks hold no memory,
+ * so they can be large (block-size.ts).
  */
-export function rangesStreamed(options: FanOptions, cut: RangeCut): boolean {
-  if (options.attribution !== 'per-block' || options.kind === 'thread') return false;
+export function rangesStreamed(options: FanOptions, cut: RangeCut, fed: boolean): boolean {
+  const { attribution, kind } = options;
+  if (attribution === 'none') return fed;
+  if (attribution !== 'per-block' || kind === 'thread') return false;
   return cut.kind === 'fixed' || cut.delimiter.length === 1;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fanBootPlan } from '../../orchestrator/cli/boot-plan.js';
@@ -185,6 +185,63 @@ describe('the Python starter', () => {
     }
     expect(readFileSync(ends[0]!.output, 'utf8')).toBe('one a\n');
     expect(readFileSync(ends[1]!.output, 'utf8')).toBe('two b\n');
+    starter.stdin.end();
+    expect((await finish(starter, 10_000)).exitCode).toBe(0);
+  });
+});
+
+describe('the Python starter feeding a command from a file (f)', () => {
+  it('sends ranges in the order asked, tells each sent, a short one, and a pipe nobody reads', async () => {
+    const starter = spawn('/usr/bin/python3', ['-I', '-S', '-c', SPAWNER_PYTHON], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let replies = '';
+    starter.stdout.on('data', (data) => {
+      replies += data;
+    });
+    const lines = async (n: number) => {
+      expect(await holdsWithin(() => replies.split('\n').length > n, 10_000)).toBe(true);
+      return replies.split('\n').slice(0, n);
+    };
+    const file = join(tempDir('manifold-starter-feed-'), 'input');
+    writeFileSync(file, '0123456789abcdefghij');
+    const fileFd = openSync(file, 'r');
+    const start = (id: number, argv: string[]) =>
+      starter.stdin.write(
+        ['s', String(id), '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
+      );
+    const feed = (id: number, pipe: number, at: number, length: number) =>
+      starter.stdin.write(
+        `f\0${id}\0/proc/${process.pid}/fd/${pipe}\0/proc/${process.pid}/fd/${fileFd}\0${at}\0${length}\0`,
+      );
+    start(1, ['cat']);
+    start(2, ['true']);
+    const [p1, p2] = await lines(2);
+    const ends = [p1!, p2!].map((line) => {
+      const [, , , input, output] = line.split(' ');
+      return {
+        input: openSync(`/proc/${starter.pid}/fd/${input}`, 'w'),
+        output: openSync(`/proc/${starter.pid}/fd/${output}`, 'r'),
+      };
+    });
+    starter.stdin.write('c\x001\x00c\x002\x00');
+    // Command 2 has ended: its pipe has no reader (ENXIO at the open, or EPIPE).
+    expect((await lines(5)).slice(2).sort()).toEqual(['S 1', 'S 2', 'X 2 0 -']);
+    feed(10, ends[0]!.input, 10, 5);
+    feed(11, ends[0]!.input, 0, 3);
+    feed(12, ends[0]!.input, 18, 10);
+    feed(13, ends[1]!.input, 0, 4);
+    const told = (await lines(9)).slice(5);
+    // One pipe's feeds in turn, each whole but the last (the file ends first: errno 0).
+    expect(told.filter((line) => /^D 1[012] /.test(line))).toEqual([
+      'D 10 5 0',
+      'D 11 3 0',
+      'D 12 2 0',
+    ]);
+    expect(told.find((line) => line.startsWith('D 13'))).toMatch(/^D 13 0 (6|32)$/);
+    closeSync(ends[0]!.input);
+    closeSync(ends[1]!.input);
+    expect(readFileSync(ends[0]!.output, 'utf8')).toBe('abcde012ij');
     starter.stdin.end();
     expect((await finish(starter, 10_000)).exitCode).toBe(0);
   });

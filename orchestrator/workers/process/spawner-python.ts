@@ -15,12 +15,18 @@
  * - on a Python too old for `posix_spawn` (before 3.8) it forks, and learns of a failed exec
  *   by a pipe that closes on exec, as the Perl script does;
  * - once manifold closes its requests, it waits for the commands still running, and tells
- *   their ends, before it exits.
+ *   their ends, before it exits;
+ * - it feeds a command's stdin from a range of manifold's input file (`f`): `sendfile`, in a
+ *   thread per pipe, so the kernel moves the bytes from the page cache into the pipe and
+ *   manifold's thread never touches them. Feeds of one pipe run in the order asked; each is told
+ *   (`D id sent errno`) once done, its pipe's end closed here. SIGPIPE is ignored, so a command
+ *   gone mid-feed is an EPIPE told, not the starter's end.
  */
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
-# As the Perl starter: once manifold is gone, a reply ends it by SIGPIPE, quietly.
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+# A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
+# quietly, as the Perl starter's SIGPIPE does.
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 # Commands run side by side: their ends are heard by SIGCHLD, through a pipe select() watches.
 wake_r, wake_w = os.pipe()
 os.set_blocking(wake_r, False)
@@ -32,7 +38,59 @@ buf = b''
 children = {}
 ended = {}
 def reply(*parts):
-    os.write(1, (' '.join(str(p) for p in parts) + '\n').encode())
+    # One write of a short line: whole, whichever thread writes it.
+    try:
+        os.write(1, (' '.join(str(p) for p in parts) + '\n').encode())
+    except BrokenPipeError:
+        os._exit(0)
+# Feeds waiting, by the path of the pipe they go into, the first being sent; a thread per pipe.
+feeds = {}
+feeds_lock = None
+def feed_pipe(pipe):
+    while True:
+        with feeds_lock:
+            waiting = feeds[pipe]
+            if not waiting:
+                del feeds[pipe]
+                return
+            rid, path, at, length = waiting[0]
+        sent = 0
+        error = 0
+        try:
+            # Not blocking to open (a pipe nobody reads is ENXIO, not a wait), blocking to send.
+            out = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+            try:
+                os.set_blocking(out, True)
+                src = os.open(path, os.O_RDONLY)
+                try:
+                    while sent < length:
+                        n = os.sendfile(out, src, at + sent, length - sent)
+                        if n == 0:
+                            break
+                        sent += n
+                finally:
+                    os.close(src)
+            finally:
+                os.close(out)
+        except OSError as e:
+            error = e.errno
+        with feeds_lock:
+            waiting.pop(0)
+        reply('D', rid, sent, error)
+threading = None
+def feed(rid, pipe, path, at, length):
+    global feeds_lock, threading
+    if threading is None:
+        # Only a starter asked to feed loads threads.
+        import threading
+        feeds_lock = threading.Lock()
+    with feeds_lock:
+        waiting = feeds.get(pipe)
+        if waiting is not None:
+            waiting.append((rid, path, at, length))
+            return
+        feeds[pipe] = [(rid, path, at, length)]
+    threading.Thread(target=feed_pipe, args=(pipe,), daemon=True).start()
 def tell_end(rid, status):
     if os.WIFSIGNALED(status):
         reply('X', rid, '-', os.WTERMSIG(status))
@@ -147,6 +205,12 @@ def serve():
         rid = field().decode()
         if op == b'c':
             opened(rid)
+            continue
+        if op == b'f':
+            pipe = field()
+            path = field()
+            at = int(field())
+            feed(rid, pipe, path, at, int(field()))
             continue
         if op == b'z':
             # Sizes manifold's own input pipe (a path in /proc) to 1 MiB, where it may: fewer,

@@ -11,9 +11,10 @@ export interface SpawnEvents {
   /**
    * Forked as `pid` (its group made), its stdin, stdout and (when asked) stderr these sockets.
    * Its stdout's bytes come by `output`, not as the socket's 'data' (`../reads.ts`); the socket
-   * pauses, resumes and ends as any.
+   * pauses, resumes and ends as any. `input` is manifold's descriptor of its stdin pipe, which
+   * the starter can feed from a file (`feed`).
    */
-  opened(pid: number, stdin: Socket, stdout: Socket, stderr: Socket | null): void;
+  opened(pid: number, stdin: Socket, stdout: Socket, stderr: Socket | null, input: number): void;
   /** Bytes of its stdout, in order. */
   output(data: Buffer): void;
   /** Its exec succeeded. */
@@ -28,6 +29,12 @@ interface Request {
   events: SpawnEvents;
   pid?: number;
 }
+
+/**
+ * How a feed ended (`Spawner.feed`): the bytes sent, and the errno that stopped it (0 for none:
+ * fewer bytes than asked then means the file ended first). `ESPAWNER` when the starter is gone.
+ */
+export type FeedEnd = (sent: number, errno: number | 'ESPAWNER') => void;
 
 /** Starters started ahead, while manifold's own modules load, for slots to take. */
 const booted: Spawner[] = [];
@@ -77,6 +84,8 @@ export class Spawner {
   /** The environment the starter was given: requests carry only their differences from it. */
   readonly base: NodeJS.ProcessEnv;
   readonly #requests = new Map<number, Request>();
+  /** Feeds asked and not yet told done (`feed`). */
+  readonly #feeds = new Map<number, FeedEnd>();
   /** The slots that took it (`take`): it is closed when the last is done. */
   #holders = 0;
 
@@ -212,10 +221,33 @@ export class Spawner {
     ];
     if (fields.some((field) => field.includes('\0'))) return false;
     const id = this.#next++;
-    if (this.#requests.size === 0) this.#busy();
+    if (this.#idleNow()) this.#busy();
     this.#requests.set(id, { events });
     this.#child.stdin!.write(`${fields.join('\0')}\0`);
     return true;
+  }
+
+  /** Whether it can feed a command's stdin from a file (`feed`): Python's can, Perl's cannot. */
+  get feeds(): boolean {
+    return this.#program === 'python3' && this.usable;
+  }
+
+  /**
+   * Asks the starter to send `length` bytes of the file manifold has open as `file`, from its
+   * byte `at`, into the pipe manifold writes as `pipe` (a command's stdin): `sendfile`, so
+   * the bytes go from the page cache to the pipe in the kernel, never through manifold. Both
+   * descriptors must stay open until `done`. Feeds of one pipe are sent in the order asked.
+   */
+  feed(pipe: number, file: number, at: number, length: number, done: FeedEnd): void {
+    if (!this.feeds) {
+      done(0, 'ESPAWNER');
+      return;
+    }
+    const id = this.#next++;
+    if (this.#idleNow()) this.#busy();
+    this.#feeds.set(id, done);
+    const proc = `/proc/${process.pid}/fd`;
+    this.#child.stdin!.write(`f\0${id}\0${proc}/${pipe}\0${proc}/${file}\0${at}\0${length}\0`);
   }
 
   /**
@@ -257,6 +289,14 @@ export class Spawner {
     for (const line of lines) {
       const [kind, key, a, b, c, d] = line.split(' ');
       const id = Number(key);
+      if (kind === 'D') {
+        const done = this.#feeds.get(id);
+        if (done === undefined) continue;
+        this.#feeds.delete(id);
+        if (this.#idleNow()) this.#idle();
+        done(Number(a), Number(b));
+        continue;
+      }
       const request = this.#requests.get(id);
       if (request === undefined) continue;
       if (kind === 'P') this.#opened(id, request, Number(a), [b!, c!, d!]);
@@ -290,6 +330,7 @@ export class Spawner {
         new Socket({ fd: stdin, readable: false }),
         lendingSocket(stdout, (data) => request.events.output(data)),
         stderr === null ? null : new Socket({ fd: stderr, writable: false }),
+        stdin,
       );
     } catch (error) {
       for (const fd of opened) closeQuietly(fd);
@@ -302,7 +343,12 @@ export class Spawner {
 
   #forget(id: number): void {
     this.#requests.delete(id);
-    if (this.#requests.size === 0) this.#idle();
+    if (this.#idleNow()) this.#idle();
+  }
+
+  /** Nothing asked of it is waiting for a reply. */
+  #idleNow(): boolean {
+    return this.#requests.size === 0 && this.#feeds.size === 0;
   }
 
   /**
@@ -321,7 +367,10 @@ export class Spawner {
         request.events.ended(null, null, message);
       }
     }
-    if (this.#requests.size === 0) this.#idle();
+    const feeds = [...this.#feeds.values()];
+    this.#feeds.clear();
+    for (const done of feeds) done(0, 'ESPAWNER');
+    if (this.#idleNow()) this.#idle();
   }
 
   // While nothing is asked of it, the starter does not keep manifold's event loop alive.
