@@ -1,5 +1,5 @@
 import { fstatSync, readSync, type Stats } from 'node:fs';
-import { formatSize, RecordError } from '../../filters/index.js';
+import { ExitCode, formatSize, ManifoldError, RecordError } from '../../filters/index.js';
 import { type Block, PIECE } from '../workers/block.js';
 import { giftableBuffer } from '../workers/gift.js';
 import type { RangeCut } from './range-cut.js';
@@ -22,6 +22,9 @@ export interface RangeOptions {
   /** Hears a failed read of a block left in the file: the run fails for it. */
   failed?: (error: unknown) => void;
 }
+
+/** How much of a range's end is read first to find its last record end, when nothing is counted. */
+const TAIL = 64 * 1024;
 
 /** Block buffers kept for reuse: those in flight to two workers and two waiting, and spare. */
 const KEPT = 8;
@@ -147,6 +150,8 @@ export class RangeReader {
     if (cut.kind === 'fixed') {
       lastEnd = length - (length % cut.size);
       found = lastEnd / cut.size;
+    } else if (!this.#options.numbered) {
+      lastEnd = await this.#lastEndNear(position, length, start);
     } else {
       this.#scratch ??= Buffer.allocUnsafeSlow(PIECE);
       for (let at = 0; at < length; ) {
@@ -173,7 +178,13 @@ export class RangeReader {
       records: -1,
       offset: position - this.#file.start,
       failures: 0,
-      source: { read: (into, at, n) => this.#readLeft(into, n, position, at) },
+      source: {
+        read: (into, at, n) => this.#readLeft(into, n, position, at),
+        fd: this.#file.fd,
+        position,
+        check: (short) => this.#unchanged(short === true),
+        failed: (reason) => this.#cannotSend(position, bytes, reason),
+      },
     };
     // A last record without its delimiter ends the input's last block.
     if (this.#options.numbered) this.#numberAs(block, found + (lastEnd < bytes ? 1 : 0));
@@ -193,6 +204,46 @@ export class RangeReader {
     } catch (error) {
       this.#options.failed?.(error);
       throw error;
+    }
+  }
+
+  /**
+   * Just past the last record end in a range, found by reading back from its end a little at a
+   * time (64 KiB, then a piece, and so on), or 0 when none ends in it. Each read overlaps the one
+   * after it by a delimiter's length less one, so that a delimiter cut by a read is found whole.
+   */
+  async #lastEndNear(position: number, length: number, start: Stats): Promise<number> {
+    this.#scratch ??= Buffer.allocUnsafeSlow(PIECE);
+    const overlap = this.#cut.kind === 'delimiter' ? this.#cut.delimiter.length - 1 : 0;
+    let to = length;
+    for (let want = TAIL; to > 0; want = PIECE) {
+      const from = Math.max(0, to - want);
+      await this.#readAll(this.#scratch, to - from, position + from, start);
+      const end = this.#lastEnd(this.#scratch.subarray(0, to - from));
+      if (end > 0) return from + end;
+      if (from === 0) return 0;
+      to = from + overlap;
+    }
+    return 0;
+  }
+
+  /** Fails the run for a block the process starter could not send into a worker's pipe. */
+  #cannotSend(position: number, bytes: number, reason: string): void {
+    const range = `bytes ${position + 1}-${position + bytes}`;
+    const message = `cannot send ${range} of ${this.#file.name} into a worker's pipe: ${reason}`;
+    this.#options.failed?.(
+      new ManifoldError('manifold.io', message, { exitCode: ExitCode.failure }),
+    );
+  }
+
+  /** Whether the file is as reading began; when not, the run is failed for it. */
+  #unchanged(short: boolean): boolean {
+    try {
+      this.#check(this.#start!, fstatSync(this.#file.fd), short);
+      return true;
+    } catch (error) {
+      this.#options.failed?.(error);
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@ import { formatSize } from '../../filters/index.js';
 import { type Block, PIECE } from '../workers/block.js';
 import type { InputHeader } from '../workers/header.js';
 import { wroteParts } from '../workers/lent.js';
+import { sendsFromFiles } from '../workers/registry.js';
 import type { BlockSizes } from './block-size.js';
 import type { Dispatcher } from './dispatch.js';
 import { HeaderTaker } from './header-input.js';
@@ -48,11 +49,12 @@ export async function readInput(reading: Reading): Promise<void> {
   const cut = rangesFor(reading.options);
   const file = cut === null ? null : await reading.input.rangeFile();
   if (cut !== null && file !== null) {
-    const streamed = rangesStreamed(reading.options, cut);
+    const fed = sendsFromFiles(reading.options.kind);
+    const streamed = rangesStreamed(reading.options, cut, fed);
     reading.sizes.start(streamed ? fstatSync(file.fd).size - file.start : null);
     // Kept open to the end of the run: a retried block is read from it again.
     if (file.owned) reading.closeAtEnd(() => closeSync(file.fd));
-    await readRanges(reading, file, cut, streamed);
+    await readRanges(reading, file, cut, streamed && { fed });
   } else {
     reading.sizes.start(null);
     await readStream(reading);
@@ -64,18 +66,18 @@ async function readRanges(
   reading: Reading,
   file: RangeFile,
   cut: RangeCut,
-  streamed: boolean,
+  streamed: false | { fed: boolean },
 ): Promise<void> {
   const { options, sizes, stopped } = reading;
   const numbered = rangesNumbered(options);
   reading.log(
-    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${formatSize(PIECE)} at a time` : ''}`,
+    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${streamed.fed ? "sent into it by the kernel (the process starter's sendfile)" : `${formatSize(PIECE)} at a time`}` : ''}`,
   );
   const reader = new RangeReader(file, cut, sizes.current, options.maxRecord, {
     numbered,
     next: () => sizes.cut(),
     gift: options.kind === 'thread',
-    streamed,
+    streamed: streamed !== false,
     failed: (error) => reading.failed(error),
   });
   for await (const block of reader.blocks(() => reading.roomForMore(), stopped)) {

@@ -52,6 +52,18 @@ export interface BlockSource {
    * when the file changed since it was cut (the run has been failed for it then).
    */
   read(into: Buffer, at: number, length: number): Promise<void>;
+  /** The open file the block is in: the kernel can send it from there (`Transport.sendSource`). */
+  readonly fd: number;
+  /** Where the block starts in that file. */
+  readonly position: number;
+  /**
+   * Whether the file is as it was when reading began: asked before the kernel sends a block from
+   * it, and (`short`) after it sent fewer bytes than the block holds. False when it changed: the
+   * run has been failed for it then, as for a `read` that rejects.
+   */
+  check(short?: boolean): boolean;
+  /** The block could not be sent from the file, for `reason`: the run fails for it. */
+  failed(reason: string): void;
 }
 
 /** A block's try where it ran, when that is not here (a queue's worker, on its machine). */

@@ -37,3 +37,12 @@ export function workerKind(
 export function sizeInputPipe(path: string): void {
   sizePipe(path);
 }
+
+/**
+ * Whether workers of `kind` that stay take blocks left in a file without their bytes crossing
+ * manifold (`WorkerKind.sendsFromFiles`): the process kind, where its Python starter is at hand.
+ */
+export function sendsFromFiles(kind?: string | WorkerKind | AttributedKind): boolean {
+  const found = workerKind(kind);
+  return 'sendsFromFiles' in found && found.sendsFromFiles?.() === true;
+}

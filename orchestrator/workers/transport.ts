@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { BlockSource } from './block.js';
 import type { CommandSpec } from './command.js';
 
 /**
@@ -63,6 +64,12 @@ export interface Transport {
    * `done` the transport must not read `buffers` again: their memory may be reused.
    */
   send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void;
+  /**
+   * Sends a block left in its file (`Block.source`), in order with `send`, by a way that does not
+   * bring its bytes through manifold (a process's pipe filled by the kernel); `done` as `send`'s.
+   * Transports without it are sent such blocks a piece at a time (`../source.ts`).
+   */
+  sendSource?(source: BlockSource, bytes: number, done: (error?: Error | null) => void): void;
   /** Bytes sent and not yet taken by the instance: it is not given more past a bound. */
   readonly unsent: number;
   /** No more bytes: closes the instance's input. */
@@ -148,4 +155,10 @@ export interface WorkerKind {
   check?(workers: number, stderrPiped: boolean): void;
   /** The transport of one slot. */
   forSlot(spec: SlotSpec): TransportFactory;
+  /**
+   * Whether the slots of a fan starting now send blocks left in a file (`Block.source`) into
+   * their workers that stay by a way that does not bring the bytes through manifold
+   * (`Transport.sendSource`): only then are such workers' blocks left in the file.
+   */
+  sendsFromFiles?(): boolean;
 }

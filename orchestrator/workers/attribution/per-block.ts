@@ -1,5 +1,6 @@
-import { type Block, type BlockSource, PIECE } from '../block.js';
+import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
+import { sendSource } from '../source.js';
 import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
 import type { Worker, WorkerListener } from '../types.js';
 import { endedAs, workerOutcome } from './outcome.js';
@@ -31,8 +32,6 @@ export class PerBlockWorker implements Worker {
   /** Why manifold ended the running instance as failed (a timeout), or null. */
   #abandoned: string | null = null;
   readonly #pauses = new PauseReasons();
-  /** Buffers the pieces of blocks left in their file are read into, once written free again. */
-  readonly #pieces: Buffer[] = [];
 
   constructor(options: PerBlockOptions) {
     this.slot = options.slot;
@@ -69,7 +68,10 @@ export class PerBlockWorker implements Worker {
     this.#abandoned = null;
     if (this.#pauses.paused) transport.pause();
     if (block.source !== undefined) {
-      void this.#stream(transport, block, block.source);
+      const going = () => this.#transport === transport;
+      sendSource(transport, block.source, block.bytes, going, (error) => {
+        if (error == null && going()) transport.closeInput();
+      });
       return;
     }
     const { header } = this.#options;
@@ -78,43 +80,6 @@ export class PerBlockWorker implements Worker {
     const done = release === undefined || block.reread === undefined ? undefined : () => release();
     transport.send(header.records > 0 ? [...header.parts, ...block.parts] : block.parts, done);
     transport.closeInput();
-  }
-
-  /**
-   * Sends a block left in its file a piece at a time, each read as the one before it is written:
-   * two pieces at most in flight, in buffers this slot keeps for its next blocks. Stops once the
-   * instance has ended (a worker that stopped reading early); a read that fails (the file
-   * changed: the run is failed for it) kills the instance.
-   */
-  async #stream(transport: Transport, block: Block, source: BlockSource): Promise<void> {
-    const sending = () => this.#transport === transport;
-    const writing: Promise<void>[] = [];
-    try {
-      for (let at = 0; at < block.bytes; ) {
-        if (writing.length === 2) await writing.shift();
-        if (!sending()) return;
-        // A buffer never given back (a read failed) is only left to the garbage collector.
-        const buffer = this.#pieces.pop() ?? Buffer.allocUnsafeSlow(PIECE);
-        const length = Math.min(PIECE, block.bytes - at);
-        await source.read(buffer, at, length);
-        if (!sending()) {
-          this.#pieces.push(buffer);
-          return;
-        }
-        writing.push(
-          new Promise<void>((resolve) =>
-            transport.send([buffer.subarray(0, length)], () => {
-              this.#pieces.push(buffer);
-              resolve();
-            }),
-          ),
-        );
-        at += length;
-      }
-      transport.closeInput();
-    } catch {
-      if (sending()) transport.stop('kill');
-    }
   }
 
   #onEnd(transport: Transport, block: Block, transportEnd: TransportOutcome): void {

@@ -7,6 +7,7 @@ import {
 } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
+import { sendSource } from '../source.js';
 import type {
   StopReason,
   Transport,
@@ -107,7 +108,16 @@ export class PersistentWorker implements Worker {
             release();
             this.#written(error);
           };
-    this.#transport.send(this.#framed(block), done);
+    const { source } = block;
+    if (source === undefined) {
+      this.#transport.send(this.#framed(block), done);
+      return;
+    }
+    // A block left in its file: what goes before its bytes (a header, a message's), then them.
+    const before = this.#framed(block);
+    if (before.length > 0) this.#transport.send(before);
+    const transport = this.#transport;
+    sendSource(transport, source, block.bytes, () => transport === this.#transport, done);
   }
 
   /**

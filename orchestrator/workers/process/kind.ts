@@ -95,8 +95,18 @@ export function sizePipe(path: string): void {
   Spawner.atHand()?.sizePipe(path);
 }
 
+/**
+ * Whether the processes of a fan starting now have their pipes filled from a file by a process
+ * starter (`ProcessTransport.sendSource`): when its workers that stay are started by one (one
+ * is at hand, as `manifold fan` starts them ahead) and it is Python's.
+ */
+function processesFed(): boolean {
+  return Spawner.atHand()?.feeds === true;
+}
+
 /** Workers as local processes, the command run by each: manifold's own kind. */
 export const processKind: WorkerKind = {
   check: checkWorkerDescriptors,
   forSlot: (spec) => new ProcessSlot(spec),
+  sendsFromFiles: processesFed,
 };

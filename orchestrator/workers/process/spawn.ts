@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import type { CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
 import { describeStartError } from './limits.js';
+import type { FeedEnd } from './spawner.js';
 
 /** A running worker process, its own process group leader. */
 export interface WorkerProcess {
@@ -14,6 +15,12 @@ export interface WorkerProcess {
   exited: Promise<ProcessEnd>;
   /** Signals the process and everything it started (its process group). */
   signal(signal: NodeJS.Signals): void;
+  /**
+   * Fills its stdin with `length` bytes of the file manifold has open as `file`, from its byte
+   * `at`, in the kernel (the process starter's `sendfile`): to be asked only once what was
+   * written to `stdin` before has been taken. Absent where it cannot be (Node started it).
+   */
+  feed?(file: number, at: number, length: number, done: FeedEnd): void;
 }
 
 /** How a worker process ended. */

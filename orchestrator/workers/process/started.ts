@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import type { CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
@@ -9,7 +10,7 @@ import {
   startFailure,
   type WorkerProcess,
 } from './spawn.js';
-import type { Spawner } from './spawner.js';
+import type { FeedEnd, Spawner } from './spawner.js';
 
 /**
  * The changes that make the starter's environment `env`: what to set, what to remove. Worked out
@@ -67,10 +68,13 @@ export function startWorker(
     resolve(end);
   };
   let outputTo: (data: Buffer) => void = () => {};
+  // Manifold's descriptor of its stdin pipe, once opened: the starter feeds it from a file.
+  let inputFd = -1;
   const accepted = spawner.start(argv, changes.set, changes.unset, errors !== null, {
     output: (data) => outputTo(data),
-    opened(forked, input, output, error) {
+    opened(forked, input, output, error, fd) {
       group = forked;
+      inputFd = fd;
       sockets = [input, output, error];
       for (const socket of sockets) socket?.on('error', () => {});
       stdin.attach(input);
@@ -117,6 +121,18 @@ export function startWorker(
       if (group > 0) signalGroup(group, signal);
       else pending = signal;
     },
+    ...(spawner.feeds
+      ? {
+          feed(file: number, at: number, length: number, done: FeedEnd) {
+            // Once its pipe is open; a process that never ran takes nothing: a pipe nobody reads.
+            stdin.whenAttached((open) =>
+              open && inputFd >= 0
+                ? spawner.feed(inputFd, file, at, length, done)
+                : done(0, constants.errno.EPIPE),
+            );
+          },
+        }
+      : {}),
   };
 }
 
@@ -138,6 +154,11 @@ class LateWritable extends Writable {
   discard(): void {
     this.#discarding = true;
     for (const go of this.#waiting.splice(0)) go();
+  }
+
+  /** Calls `go` once its pipe is open (true), or once it is known it never will be (false). */
+  whenAttached(go: (open: boolean) => void): void {
+    this.#when(() => go(this.#socket !== null && !this.#socket.destroyed));
   }
 
   #when(go: () => void): void {

@@ -1,3 +1,6 @@
+import { constants } from 'node:os';
+import type { BlockSource } from '../block.js';
+import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
   SlotSpec,
@@ -16,6 +19,25 @@ export type Launch = (
   env: NodeJS.ProcessEnv,
 ) => WorkerProcess;
 
+const { EPIPE, ENXIO } = constants.errno;
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/** What waits behind a block being sent from its file (`ProcessTransport.sendSource`). */
+type Waiting =
+  | {
+      kind: 'write';
+      buffers: readonly Buffer[];
+      bytes: number;
+      done: ((error?: Error | null) => void) | undefined;
+    }
+  | {
+      kind: 'source';
+      source: BlockSource;
+      bytes: number;
+      done: (error?: Error | null) => void;
+    }
+  | { kind: 'close'; bytes: 0 };
+
 /**
  * One worker process: its stdin takes the bytes, its stdout gives the output, its stderr goes
  * to manifold's (prefixed with the worker's number under --tag). It leads its own process
@@ -25,12 +47,19 @@ export class ProcessTransport implements Transport {
   readonly #child: WorkerProcess;
   readonly #spec: SlotSpec;
   #stopped = false;
-
+  /** Writes not yet taken by the pipe: a block from the file is sent only after them. */
+  #writes = 0;
   /**
-   * `env`: the slot's environment (`slotEnvironment`), made once per slot; `block`: the block of
-   * a per-block instance, named in its environment; `output`: a descriptor the process writes its
-   * output into, instead of a pipe to manifold.
+   * The bytes of the blocks the starter is sending from their file, oldest first: it sends them
+   * in turn, and what is written after them waits for them.
    */
+  readonly #feeding: number[] = [];
+  /** What waits for the sends before it, in order; its bytes. */
+  readonly #waiting: Waiting[] = [];
+  #waitingBytes = 0;
+  /** A block from its file is being read and written here (no starter sends it). */
+  #pumping = false;
+
   constructor(
     spec: SlotSpec,
     events: TransportEvents,
@@ -66,20 +95,135 @@ export class ProcessTransport implements Transport {
     return this.#child.pid;
   }
 
+  /**
+   * Unwritten bytes, and blocks from their file not yet being sent: those waiting, and those the
+   * starter has but the one it is sending (one block may wait there, so that its pipe never
+   * waits for manifold between blocks).
+   */
   get unsent(): number {
-    return this.#child.stdin.writableLength;
+    const feeding = this.#feeding;
+    let queued = 0;
+    for (let i = 1; i < feeding.length; i++) queued += feeding[i]!;
+    return this.#child.stdin.writableLength + this.#waitingBytes + queued;
   }
 
   send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
-    const stdin = this.#child.stdin;
-    const last = buffers.length - 1;
-    stdin.cork();
-    for (let i = 0; i <= last; i++) stdin.write(buffers[i], i === last ? done : undefined);
-    stdin.uncork();
+    if (this.#feeding.length > 0 || this.#waiting.length > 0) {
+      let bytes = 0;
+      for (const buffer of buffers) bytes += buffer.length;
+      this.#wait({ kind: 'write', buffers, bytes, done });
+      return;
+    }
+    this.#write(buffers, done);
+  }
+
+  /**
+   * A block left in its file: the Python starter fills the pipe from the file (`sendfile`), so
+   * its bytes never pass through manifold; where the process was not started by it, read and
+   * written a piece at a time. After what was sent before, before what is sent after.
+   */
+  sendSource(source: BlockSource, bytes: number, done: (error?: Error | null) => void): void {
+    const step: Waiting = { kind: 'source', source, bytes, done };
+    if (this.#writes > 0 || this.#pumping || this.#waiting.length > 0) this.#wait(step);
+    else this.#source(step);
   }
 
   closeInput(): void {
-    this.#child.stdin.end();
+    if (this.#feeding.length > 0 || this.#waiting.length > 0) {
+      this.#wait({ kind: 'close', bytes: 0 });
+    } else this.#child.stdin.end();
+  }
+
+  #write(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    const stdin = this.#child.stdin;
+    const last = buffers.length - 1;
+    this.#writes++;
+    const written = (error?: Error | null) => {
+      this.#writes--;
+      // What waits goes on first: a worker told its block was taken finds the next one started.
+      if (this.#writes === 0) this.#next();
+      done?.(error);
+    };
+    stdin.cork();
+    for (let i = 0; i <= last; i++) stdin.write(buffers[i], i === last ? written : undefined);
+    stdin.uncork();
+  }
+
+  #wait(step: Waiting): void {
+    this.#waiting.push(step);
+    this.#waitingBytes += step.bytes;
+  }
+
+  /** Goes on with what waits, in order, as far as what is being sent allows. */
+  #next(): void {
+    while (this.#waiting.length > 0) {
+      const step = this.#waiting[0]!;
+      const blocked =
+        step.kind === 'source' ? this.#writes > 0 || this.#pumping : this.#feeding.length > 0;
+      if (blocked) return;
+      this.#waiting.shift();
+      this.#waitingBytes -= step.bytes;
+      if (step.kind === 'write') this.#write(step.buffers, step.done);
+      else if (step.kind === 'close') this.#child.stdin.end();
+      else this.#source(step);
+    }
+  }
+
+  #source(step: Extract<Waiting, { kind: 'source' }>): void {
+    const { source, bytes, done } = step;
+    const feed = this.#child.feed;
+    if (feed === undefined) {
+      this.#pump(source, bytes, done);
+      return;
+    }
+    this.#feeding.push(bytes);
+    const finish = (error?: Error) => {
+      this.#feeding.shift();
+      this.#next();
+      done(error);
+    };
+    if (!source.check()) {
+      this.stop('kill');
+      finish(new Error('the input file changed'));
+      return;
+    }
+    feed(source.fd, source.position, bytes, (sent, errno) => {
+      if (sent === bytes) return finish();
+      // Nobody reads the pipe: the worker ended (head), and its exit says how.
+      if (errno === EPIPE || errno === ENXIO) return finish();
+      // The file ended before the block did (it shrank), or the starter could not send it:
+      // the run fails for it.
+      if (errno === 0) source.check(true);
+      else
+        source.failed(
+          typeof errno === 'number'
+            ? (ERRNO_NAMES.get(errno) ?? `errno ${errno}`)
+            : 'the process starter is gone',
+        );
+      this.stop('kill');
+      finish(new Error('the block could not be sent'));
+    });
+  }
+
+  /** A block from its file read and written a piece at a time, as what is sent after waits. */
+  #pump(source: BlockSource, bytes: number, done: (error?: Error | null) => void): void {
+    this.#feeding.push(bytes);
+    this.#pumping = true;
+    const finish = (error?: Error) => {
+      this.#feeding.shift();
+      this.#pumping = false;
+      this.#next();
+      done(error);
+    };
+    const going = () => !this.#stopped;
+    const write = (buffer: Buffer, written: () => void) => this.#write([buffer], written);
+    void pumpSource(write, source, 0, bytes, going).then(
+      () => finish(),
+      (error: Error) => {
+        if (going()) this.stop('kill');
+        finish(error);
+      },
+    );
   }
 
   pause(): void {
