@@ -1,7 +1,9 @@
+import { getSystemErrorMap } from 'node:util';
 import { describeError, ExitCode, RecordError } from '../../filters/index.js';
 import { systemReason } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
+import type { OutputFailure } from '../workers/transport.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import { BlockClock } from './clock.js';
@@ -16,6 +18,7 @@ import { Progress } from './progress.js';
 import { Recovery } from './recovery.js';
 import { Stats } from './stats.js';
 import { Verdict } from './verdict.js';
+import { outputRecordTooLarge } from './whole.js';
 import { FanWriter } from './writer.js';
 
 /** How a fan ended. */
@@ -250,6 +253,19 @@ export class Fan implements WorkerListener {
     this.#kick();
   }
 
+  /**
+   * The output a worker's side writes itself (relayed: parts.ts) failed: as manifold's own
+   * stdout, closed by its reader (the fan stops, as for `| head`) or not writable, or a record
+   * over --max-record, with the message the ready merge gives.
+   */
+  onOutputFailed(_worker: Worker, failure: OutputFailure): void {
+    if (this.#stopping !== null) return;
+    if (failure.kind === 'closed') this.stop({ kind: 'closed' });
+    else if (failure.kind === 'error')
+      this.#fail(`cannot write stdout: ${errnoText(failure.code)}`);
+    else this.#fail(describeError(outputRecordTooLarge(this.#options.maxRecord, failure.bytes)));
+  }
+
   /** Reading the input failed: the run fails, with the input named. */
   #readFailed(error: unknown): void {
     // Once stopping, reading ends by having its stream destroyed: no news. The splitters
@@ -281,4 +297,12 @@ export class Fan implements WorkerListener {
       this.#fail(describeError(error));
     }
   }
+}
+
+/** `no space left on device (ENOSPC)`: an errno's name, as the system says it. */
+function errnoText(code: string): string {
+  for (const [name, message] of getSystemErrorMap().values()) {
+    if (name === code) return `${message} (${code})`;
+  }
+  return code;
 }

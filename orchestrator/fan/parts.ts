@@ -1,12 +1,18 @@
 import { describeError } from '../../filters/index.js';
 import { closeAll, type KernelPipe, openPipes } from '../pipeline/pipes.js';
-import { createWorkersInto, createWorkers as createWorkersOf } from '../workers/create.js';
+import {
+  createWorkersInto,
+  createWorkers as createWorkersOf,
+  createWorkersRelayed,
+} from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
+import type { RelaySpec } from '../workers/transport.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
 import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';
 import { withHeader } from './header-output.js';
 import type { FanOptions, Log } from './options.js';
 import { OrderedCollector } from './ordered.js';
+import { rangeCut } from './range-cut.js';
 import { type MergedSink, SortMergeCollector } from './sort-merge/collector.js';
 import { planSortMerge } from './sort-merge/plan.js';
 import { SortedCollector } from './sorted.js';
@@ -49,6 +55,16 @@ export function createWorkers(
     if (options.merge === 'sorted') log(`--merge sorted: manifold merges, since ${reason}`);
     return { workers: createWorkersOf(settings, listener), sortMerge: null };
   };
+  const relay = relayOf(options);
+  if (relay !== null) {
+    const made = createWorkersRelayed(settings, listener, relay);
+    if (made.relayed) {
+      log(
+        "output: the process starter writes each worker's whole records to stdout itself, never two workers' mixed: none of it passes through manifold",
+      );
+    }
+    return { workers: made.workers, sortMerge: null };
+  }
   if (options.merge !== 'sorted') return ours('');
   const plan = planSortMerge(options);
   if (plan.by === 'manifold') return ours(plan.reason);
@@ -74,6 +90,28 @@ export function createWorkers(
     `--merge sorted: GNU sort merges the workers' outputs through kernel pipes (LC_ALL=C ${plan.command} ${plan.args.join(' ')})`,
   );
   return { workers: made.workers, sortMerge: { command: plan.command, args: plan.args, pipes } };
+}
+
+/**
+ * How the workers' output may be written to manifold's stdout by their kind's helper, or null
+ * when manifold must read it: only a ready merge of workers that stay and need no attribution,
+ * into manifold's own stdout, of records cut by a delimiter found from behind (`rangeCut`), and
+ * nothing else that reads the output (--tag, --header, --stats, --progress, --joblog, a
+ * pipeline's record counts). Whether the kind can is asked when the workers are made.
+ */
+function relayOf(options: FanOptions): RelaySpec | null {
+  const { merge, attribution, output, outputFd, outputFraming } = options;
+  if (merge !== 'ready' || attribution !== 'none') return null;
+  if (output !== undefined || (outputFd ?? 1) !== 1) return null;
+  if (options.tag || options.header || options.joblog || options.countOutput) return null;
+  if (options.stats !== null || options.progress) return null;
+  const cut = rangeCut(outputFraming);
+  if (cut === null || cut.kind !== 'delimiter') return null;
+  return {
+    delimiter: cut.delimiter,
+    maxRecord: options.maxRecord,
+    okStatus: options.okStatus ?? [0],
+  };
 }
 
 /** The collector of the merge mode asked for (with --header's rule in front, under it). */

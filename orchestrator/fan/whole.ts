@@ -63,11 +63,7 @@ export class WholeRecords {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     if (this.#pendingBytes > this.#maxRecord) {
-      throw new ManifoldError(
-        'manifold.recordTooLarge',
-        `a worker's output record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(this.#pendingBytes)} so far); raise it with --max-record`,
-        { exitCode: ExitCode.failure },
-      );
+      throw outputRecordTooLarge(this.#maxRecord, this.#pendingBytes);
     }
   }
 }
@@ -78,4 +74,13 @@ export function wholeRecordsOf(framing: Framing, parts: Buffer[], maxRecord?: nu
   const out = parts.flatMap((part) => whole.push(part));
   out.push(...whole.end());
   return out;
+}
+
+/** A worker's output record over --max-record (`bytes` of it so far): the run fails. */
+export function outputRecordTooLarge(maxRecord: number, bytes: number): ManifoldError {
+  return new ManifoldError(
+    'manifold.recordTooLarge',
+    `a worker's output record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(bytes)} so far); raise it with --max-record`,
+    { exitCode: ExitCode.failure },
+  );
 }

@@ -4,7 +4,7 @@ import { PersistentWorker } from './attribution/persistent.js';
 import type { CommandSpec } from './command.js';
 import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
-import type { RemoteSlots, WorkerKind, WorkerStderr } from './transport.js';
+import type { RelaySpec, RemoteSlots, WorkerKind, WorkerStderr } from './transport.js';
 import type { AttributedKind, Attribution, Worker, WorkerListener } from './types.js';
 
 /** What the workers of a fan are: their kind, what they run, how their output is attributed. */
@@ -54,11 +54,27 @@ export function createWorkersInto(
   return openWorkers(settings, listener, outputs);
 }
 
+/**
+ * As `createWorkers`, for workers that stay and need no attribution whose output their kind's
+ * helper writes to manifold's stdout itself, whole records cut as `relay` says
+ * (`TransportFactory.openRelayed`), when their kind can do that for every slot now
+ * (`WorkerKind.relaysOutput`); `relayed` says whether it was so.
+ */
+export function createWorkersRelayed(
+  settings: WorkerSettings,
+  listener: WorkerListener,
+  relay: RelaySpec,
+): { workers: Worker[]; relayed: boolean } {
+  const made = openWorkers(settings, listener, undefined, relay);
+  return { workers: made.workers, relayed: made.relayed };
+}
+
 function openWorkers(
   settings: WorkerSettings,
   listener: WorkerListener,
   outputs: readonly number[] | undefined,
-): { workers: Worker[]; direct: boolean } {
+  relay?: RelaySpec,
+): { workers: Worker[]; direct: boolean; relayed: boolean } {
   const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit, remote } =
     settings;
   const okStatus = settings.okStatus ?? [0];
@@ -67,7 +83,7 @@ function openWorkers(
   kind.check?.(workers, tag || stderr !== undefined);
   if ('openWorker' in kind) {
     const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener, header));
-    return { workers: own, direct: false };
+    return { workers: own, direct: false, relayed: false };
   }
   // Every slot's transport first, none opened yet: the choice of where output goes is the same
   // for all of them.
@@ -86,8 +102,14 @@ function openWorkers(
     outputs !== undefined &&
     attribution === 'none' &&
     factories.every((factory) => factory.openWithOutput !== undefined);
+  const relayed =
+    relay !== undefined &&
+    attribution === 'none' &&
+    kind.relaysOutput?.() === true &&
+    factories.every((factory) => factory.openRelayed !== undefined);
   return {
     direct,
+    relayed,
     workers: factories.map((transport, i) => {
       const slot = i + 1;
       if (attribution === 'per-block') {
@@ -97,6 +119,7 @@ function openWorkers(
         ...{ slot, transport, attribution, framing, maxBacklog, listener },
         ...{ okStatus, header },
         ...(direct ? { output: outputs[i]! } : {}),
+        ...(relayed ? { relay } : {}),
       });
     }),
   };

@@ -51,7 +51,19 @@ export interface TransportEvents {
   output(chunk: Buffer): void;
   /** The instance has ended; called once, after its last output. */
   end(end: TransportOutcome): void;
+  /** Its output, written to manifold's stdout by its side (`openRelayed`), failed. */
+  outputFailed?(failure: OutputFailure): void;
 }
+
+/**
+ * Output written to manifold's stdout by the worker's side (`TransportFactory.openRelayed`) that
+ * failed: its reader is gone (`closed`), it could not be written (`error`), or a record of it is
+ * longer than --max-record (`record`, of `bytes` so far).
+ */
+export type OutputFailure =
+  | { kind: 'closed' }
+  | { kind: 'error'; code: string }
+  | { kind: 'record'; bytes: number };
 
 /**
  * One running instance of a worker: a local process today; a thread, a remote command or a
@@ -143,6 +155,12 @@ export interface TransportFactory {
    */
   openWithOutput?(events: TransportEvents, output: number): Transport;
   /**
+   * Opens an instance whose output the kind's own helper writes to manifold's stdout, whole
+   * records cut as `relay` says, never two instances' records mixed, and nothing through
+   * manifold (the process kind's Python starter). Only where `WorkerKind.relaysOutput` said so.
+   */
+  openRelayed?(events: TransportEvents, relay: RelaySpec): Transport;
+  /**
    * The slot is done: no instance will be opened again unless it restarts. A factory that keeps
    * a helper for its instances (the process kind's starter of per-block workers) ends it.
    */
@@ -161,4 +179,20 @@ export interface WorkerKind {
    * (`Transport.sendSource`): only then are such workers' blocks left in the file.
    */
   sendsFromFiles?(): boolean;
+  /**
+   * Whether the slots of a fan starting now can have their workers' output written to
+   * manifold's stdout by the kind's own helper (`TransportFactory.openRelayed`): all of them,
+   * or none.
+   */
+  relaysOutput?(): boolean;
+}
+
+/** How a relayed instance's output is cut into records (`TransportFactory.openRelayed`). */
+export interface RelaySpec {
+  /** The records' delimiter (one that cannot overlap itself). */
+  delimiter: Buffer;
+  /** --max-record: a longer record fails the run. */
+  maxRecord: number;
+  /** Exit statuses after which a last record without its delimiter is written (--ok-status). */
+  okStatus: readonly number[];
 }

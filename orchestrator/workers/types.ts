@@ -1,6 +1,6 @@
 import type { Block } from './block.js';
 import type { InputHeader } from './header.js';
-import type { EndDetails, StopReason } from './transport.js';
+import type { EndDetails, OutputFailure, StopReason } from './transport.js';
 
 /**
  * How output is tied to the blocks that produced it:
@@ -48,6 +48,8 @@ export interface WorkerListener {
   onReady(worker: Worker): void;
   /** An instance of the worker has ended, with the blocks it had not finished. */
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void;
+  /** Its output, written to manifold's stdout by its kind's helper (relayed), failed. */
+  onOutputFailed?(worker: Worker, failure: OutputFailure): void;
 }
 
 /**

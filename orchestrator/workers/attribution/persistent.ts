@@ -9,6 +9,7 @@ import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
 import type {
+  RelaySpec,
   StopReason,
   Transport,
   TransportEvents,
@@ -35,6 +36,8 @@ export interface PersistentOptions {
   header: InputHeader;
   /** A descriptor the worker writes its output into, unread by manifold (`TransportFactory.openWithOutput`). */
   output?: number;
+  /** Its output written to manifold's stdout by its kind's helper (`TransportFactory.openRelayed`). */
+  relay?: RelaySpec;
 }
 
 /**
@@ -188,10 +191,15 @@ export class PersistentWorker implements Worker {
     const events: TransportEvents = {
       output: (chunk: Buffer) => this.#onData(chunk),
       end: (end) => this.#onEnd(transport, end),
+      outputFailed: (failure) => this.#options.listener.onOutputFailed?.(this, failure),
     };
-    const output = this.#options.output;
+    const { output, relay } = this.#options;
     const transport =
-      output === undefined ? factory.open(events) : factory.openWithOutput!(events, output);
+      relay !== undefined
+        ? factory.openRelayed!(events, relay)
+        : output === undefined
+          ? factory.open(events)
+          : factory.openWithOutput!(events, output);
     this.#transport = transport;
     this.#abandoned = null;
     this.#headerSent = false;

@@ -1,5 +1,7 @@
 import type {
   InstanceBlock,
+  OutputFailure,
+  RelaySpec,
   SlotSpec,
   TransportEvents,
   TransportFactory,
@@ -35,6 +37,34 @@ class ProcessSlot implements TransportFactory {
   open(events: TransportEvents, block?: InstanceBlock): ProcessTransport {
     const launch = block === undefined && !this.#piped() ? spawnWorker : this.#launcher();
     const transport = new ProcessTransport(this.#spec, events, this.#env, block, undefined, launch);
+    if (transport.pid > 0) this.#pids.push(transport.pid);
+    return transport;
+  }
+
+  openRelayed(events: TransportEvents, relay: RelaySpec): ProcessTransport {
+    const launcher = this.#launcher();
+    const spawner = this.#spawner;
+    const changes = this.#changes;
+    const failed = (failure: OutputFailure) => events.outputFailed?.(failure);
+    const launch: Launch =
+      spawner === null || spawner === undefined || changes === null
+        ? launcher
+        : (command, stderr, output, env) => {
+            const onPid = (pid: number) => this.#pids.push(pid);
+            const relayed = { spec: relay, failed };
+            return (
+              startWorker(spawner, command, stderr, changes, onPid, relayed) ??
+              spawnWorker(command, stderr, output, env)
+            );
+          };
+    const transport = new ProcessTransport(
+      this.#spec,
+      events,
+      this.#env,
+      undefined,
+      undefined,
+      launch,
+    );
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
   }
@@ -104,9 +134,19 @@ function processesFed(): boolean {
   return Spawner.atHand()?.feeds === true;
 }
 
+/**
+ * Whether the workers of a fan starting now can have their output written to manifold's stdout
+ * by the process starter (`ProcessSlot.openRelayed`): the Python starter started ahead, which
+ * every slot shares, holds manifold's stdout.
+ */
+function processesRelay(): boolean {
+  return Spawner.atHand()?.relays === true;
+}
+
 /** Workers as local processes, the command run by each: manifold's own kind. */
 export const processKind: WorkerKind = {
   check: checkWorkerDescriptors,
   forSlot: (spec) => new ProcessSlot(spec),
   sendsFromFiles: processesFed,
+  relaysOutput: processesRelay,
 };

@@ -108,13 +108,154 @@ def reap():
             return
         if pid == 0:
             return
-        rid, told = children.pop(pid, (None, False))
-        if rid is None:
+        relay = relay_of.get(pid)
+        if relay is not None:
+            # Its end is told once what it wrote is out (or dropped, as its status decides).
+            relay.status = status
+            if relay.fd is None:
+                relay_end(relay)
             continue
-        if told:
-            tell_end(rid, status)
-        else:
-            ended[pid] = (rid, status)
+        child_ended(pid, status)
+def child_ended(pid, status):
+    rid, told = children.pop(pid, (None, False))
+    if rid is None:
+        return
+    if told:
+        tell_end(rid, status)
+    else:
+        ended[pid] = (rid, status)
+# Commands whose output this starter writes to manifold's stdout, its fd 3 (r): whole records
+# only, so that two commands' records never mix, as manifold's ready merge writes them. By the
+# pipe read, and by pid.
+relays = {}
+relay_of = {}
+class Relay:
+    pass
+# The last write ended inside a record (a command's last record, without its delimiter): the
+# delimiter goes in before more is written, as manifold's RecordSeam does. Once the output
+# fails (its reader gone: EPIPE), nothing more is written, and manifold is told (W).
+out_open = False
+out_failed = False
+def write_out(data):
+    global out_failed, writing
+    if out_failed:
+        return
+    view = memoryview(data)
+    done = 0
+    writing = True
+    try:
+        while done < len(view):
+            try:
+                done += os.write(3, view[done:])
+            except BlockingIOError:
+                select.select([], [3], [])
+    except Gone:
+        pass
+    except OSError as e:
+        out_failed = True
+        reply('W', '-', e.errno)
+    finally:
+        writing = False
+def write_records(relay, end):
+    global out_open
+    abandoned()
+    if relay.failed:
+        return
+    if out_open:
+        write_out(relay.delim)
+        out_open = False
+    write_out(memoryview(relay.buf)[:end])
+class Gone(Exception):
+    pass
+writing = False
+abandon = False
+def on_gone(n, f):
+    # SIGUSR1: manifold stops its fan (its workers are being stopped) or is gone. What the
+    # relayed commands wrote and is not out yet is no longer wanted, as manifold's own ready
+    # merge drops output once it stops; a write blocked on a reader that reads nothing is given
+    # up, so that their ends can be told.
+    global abandon
+    abandon = True
+    if writing:
+        raise Gone()
+signal.signal(signal.SIGUSR1, on_gone)
+def abandoned():
+    global abandon
+    if abandon:
+        abandon = False
+        for relay in relay_of.values():
+            relay.failed = True
+            relay.filled = 0
+def die_with_manifold():
+    # A write to manifold's stdout blocks while its reader is slow; should manifold die
+    # meanwhile, that write would never end: the kernel sends SIGUSR1 when manifold dies.
+    global watched
+    if watched:
+        return
+    watched = True
+    # A pipe to manifold's reader takes a MiB at a time, as manifold's own pipes do: fewer,
+    # larger writes of the workers' records (the kernel's 64 KiB made four times the writes).
+    try:
+        fcntl.fcntl(3, 1031, 1048576)
+    except OSError:
+        pass
+    parent = os.getppid()
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGUSR1)
+    except Exception:
+        return
+    if os.getppid() != parent:
+        on_gone(0, None)
+watched = False
+def relay_read(relay):
+    abandoned()
+    if relay.filled == len(relay.buf):
+        # One record fills the buffer: it grows, as far as a record may.
+        relay.buf.extend(bytes(len(relay.buf)))
+    view = memoryview(relay.buf)
+    n = os.readv(relay.fd, [view[relay.filled:]])
+    view.release()
+    if n == 0:
+        del relays[relay.fd]
+        os.close(relay.fd)
+        relay.fd = None
+        if relay.status is not None:
+            relay_end(relay)
+        return
+    if relay.failed:
+        return
+    searched = max(0, relay.filled - len(relay.delim) + 1)
+    held = relay.filled
+    relay.filled += n
+    at = relay.buf.rfind(relay.delim, searched, relay.filled)
+    if at >= 0 and held > 0:
+        # The record held from the reads before ends in this one: it may be too long now.
+        first = relay.buf.find(relay.delim, searched, relay.filled)
+        if first > relay.max:
+            relay.filled = first
+            at = -1
+    if at >= 0:
+        end = at + len(relay.delim)
+        write_records(relay, end)
+        relay.buf[0:relay.filled - end] = relay.buf[end:relay.filled]
+        relay.filled -= end
+    if relay.filled > relay.max:
+        # A record longer than --max-record: manifold fails the run; the rest is read, unwritten.
+        relay.failed = True
+        reply('M', relay.rid, relay.filled)
+        relay.filled = 0
+def relay_end(relay):
+    global out_open
+    abandoned()
+    status = relay.status
+    kept = os.WIFEXITED(status) and os.WEXITSTATUS(status) in relay.ok
+    if relay.filled > 0 and kept and not relay.failed:
+        write_records(relay, relay.filled)
+        out_open = True
+    relay.filled = 0
+    del relay_of[relay.pid]
+    child_ended(relay.pid, status)
 def field():
     global buf
     while True:
@@ -123,7 +264,10 @@ def field():
             f = buf[:i]
             buf = buf[i + 1:]
             return f
-        ready = select.select([0, wake_r], [], [])[0]
+        ready = select.select([0, wake_r, *relays], [], [])[0]
+        for fd in ready:
+            if fd in relays:
+                relay_read(relays[fd])
         if wake_r in ready:
             reap()
         if 0 in ready:
@@ -135,8 +279,20 @@ def field():
                 for _, fds in opening.values():
                     close(*fds)
                 opening.clear()
+                # Manifold ends this only once every relayed command has ended: one still
+                # running means manifold is gone. Its output goes nowhere now, as when manifold
+                # read it: its next write ends it (SIGPIPE).
+                for relay in list(relays.values()):
+                    del relays[relay.fd]
+                    os.close(relay.fd)
+                    relay.fd = None
+                    relay.failed = True
+                    if relay.status is not None:
+                        relay_end(relay)
                 while children:
-                    select.select([wake_r], [], [])
+                    for fd in select.select([wake_r, *relays], [], [])[0]:
+                        if fd in relays:
+                            relay_read(relays[fd])
                     reap()
                 os._exit(0)
             buf += more
@@ -179,6 +335,11 @@ def fork_spawn(program, argv, env, file_actions, setpgroup, setsigdef):
 spawn = getattr(os, 'posix_spawn', fork_spawn)
 DUP2 = getattr(os, 'POSIX_SPAWN_DUP2', 1)
 base = dict(os.environb)
+# Manifold's stdout, where it gave it (fd 3): written for relayed commands, never theirs.
+try:
+    os.set_inheritable(3, False)
+except OSError:
+    pass
 defaults = [signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD]
 def close(*fds):
     for fd in fds:
@@ -224,6 +385,16 @@ def serve():
             except OSError:
                 pass
             continue
+        relay = None
+        if op == b'r' and not relay_of and not relays:
+            die_with_manifold()
+        if op == b'r':
+            # Its output is written here (relays): the record delimiter, --max-record, and the
+            # exit statuses after which its last record, without its delimiter, is kept.
+            relay = Relay()
+            relay.delim = bytes.fromhex(field().decode())
+            relay.max = int(field())
+            relay.ok = {int(n) for n in field().split(b',')}
         piped = field() == b'1'
         argv = [field() for _ in range(int(field()))]
         changes = [(field(), field()) for _ in range(int(field()))]
@@ -277,10 +448,17 @@ def serve():
             reply('F', rid, error)
             continue
         children[pid] = (rid, False)
+        if relay is not None:
+            relay.fd, relay.rid, relay.pid = out_r, rid, pid
+            relay.buf, relay.filled = bytearray(1048576), 0
+            relay.status, relay.failed = None, False
+            relays[out_r] = relay
+            relay_of[pid] = relay
+            out_r = None
         # Its ends stay open here until manifold says (c) it has opened its own through /proc;
         # other requests may come first. Its end is told after its start.
         opening[rid] = (pid, (in_r, in_w, out_r, err_r))
-        reply('P', rid, pid, in_w, out_r, err_r if piped else '-')
+        reply('P', rid, pid, in_w, '-' if out_r is None else out_r, err_r if piped else '-')
 # Anything unforeseen ends the starter with one status, not a traceback on manifold's stderr:
 # manifold names the starter's end in one line.
 try:

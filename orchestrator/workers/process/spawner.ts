@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, constants as fs, openSync } from 'node:fs';
+import { closeSync, existsSync, constants as fs, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { lendingSocket } from '../reads.js';
+import type { RelaySpec } from '../transport.js';
 import { SPAWNER_PYTHON } from './spawner-python.js';
 import { SPAWNER_SCRIPT } from './spawner-script.js';
 
@@ -14,7 +15,13 @@ export interface SpawnEvents {
    * pauses, resumes and ends as any. `input` is manifold's descriptor of its stdin pipe, which
    * the starter can feed from a file (`feed`).
    */
-  opened(pid: number, stdin: Socket, stdout: Socket, stderr: Socket | null, input: number): void;
+  opened(
+    pid: number,
+    stdin: Socket,
+    stdout: Socket | null,
+    stderr: Socket | null,
+    input: number,
+  ): void;
   /** Bytes of its stdout, in order. */
   output(data: Buffer): void;
   /** Its exec succeeded. */
@@ -23,6 +30,10 @@ export interface SpawnEvents {
   failed(code: string, message?: string): void;
   /** It ended, or (`lost`) its waiter died and its end is unknown. */
   ended(exitCode: number | null, signal: NodeJS.Signals | null, lost?: string): void;
+  /** Its output, written by the starter (\`relay\`), holds a record of \`bytes\`, over the limit. */
+  recordTooLarge?(bytes: number): void;
+  /** Manifold's stdout, written by the starter, failed (\`code\`: EPIPE, ENOSPC, ...). */
+  outputFailed?(code: string): void;
 }
 
 interface Request {
@@ -84,6 +95,8 @@ export class Spawner {
   /** The environment the starter was given: requests carry only their differences from it. */
   readonly base: NodeJS.ProcessEnv;
   readonly #requests = new Map<number, Request>();
+  /** It holds manifold's stdout (its fd 3) and can write commands' output there (\`relay\`). */
+  readonly #relays: boolean;
   /** Feeds asked and not yet told done (`feed`). */
   readonly #feeds = new Map<number, FeedEnd>();
   /** The slots that took it (`take`): it is closed when the last is done. */
@@ -132,11 +145,14 @@ export class Spawner {
     // Python's own settings from the environment must not change the starter (-I), nor Perl's;
     // commands get them back.
     if (choice !== 'perl' && existsSync(PYTHON)) {
+      // Manifold's stdout goes to it as its fd 3, the same open file (its offset, its O_APPEND),
+      // for the commands whose output it writes there (\`relay\`).
       const python = Spawner.#try(
         PYTHON,
         ['-I', '-S', '-c', SPAWNER_PYTHON],
         process.env,
         'python3',
+        stdoutOpen(),
       );
       if (python !== null) return python;
     }
@@ -152,11 +168,12 @@ export class Spawner {
     args: string[],
     base: NodeJS.ProcessEnv,
     name: string,
+    withStdout = false,
   ): Spawner | null {
     let child: ChildProcess;
     try {
       child = spawn(program, args, {
-        stdio: ['pipe', 'pipe', 'inherit'],
+        stdio: withStdout ? ['pipe', 'pipe', 'inherit', 1] : ['pipe', 'pipe', 'inherit'],
         detached: true,
         env: base,
       });
@@ -171,11 +188,18 @@ export class Spawner {
       for (const stream of child.stdio ?? []) stream?.destroy();
       return null;
     }
-    return new Spawner(child, child.pid, base, name);
+    return new Spawner(child, child.pid, base, name, withStdout);
   }
 
-  private constructor(child: ChildProcess, pid: number, base: NodeJS.ProcessEnv, program: string) {
+  private constructor(
+    child: ChildProcess,
+    pid: number,
+    base: NodeJS.ProcessEnv,
+    program: string,
+    withStdout: boolean,
+  ) {
     this.#child = child;
+    this.#relays = withStdout;
     this.#program = program;
     this.#pid = pid;
     this.base = base;
@@ -207,10 +231,14 @@ export class Spawner {
     unset: readonly string[],
     pipedStderr: boolean,
     events: SpawnEvents,
+    relay?: RelaySpec,
   ): boolean {
     const fields = [
-      's',
+      relay === undefined ? 's' : 'r',
       String(this.#next),
+      ...(relay === undefined
+        ? []
+        : [relay.delimiter.toString('hex'), String(relay.maxRecord), relay.okStatus.join(',')]),
       pipedStderr ? '1' : '',
       String(argv.length),
       ...argv,
@@ -220,11 +248,31 @@ export class Spawner {
       ...unset,
     ];
     if (fields.some((field) => field.includes('\0'))) return false;
+    if (relay !== undefined && !this.relays) return false;
     const id = this.#next++;
     if (this.#idleNow()) this.#busy();
     this.#requests.set(id, { events });
     this.#child.stdin!.write(`${fields.join('\0')}\0`);
     return true;
+  }
+
+  /** Whether it can write a command's output to manifold's stdout itself (\`start\`'s \`relay\`). */
+  get relays(): boolean {
+    return this.#relays && this.usable;
+  }
+
+  /**
+   * The fan stops: what the starter has of its relayed commands' output and has not written
+   * is dropped, a write of it blocked on a reader that reads nothing given up (SIGUSR1), as
+   * manifold's own merge drops output once it stops.
+   */
+  abandonOutput(): void {
+    if (!this.#relays || this.#lost !== null) return;
+    try {
+      process.kill(this.#pid, 'SIGUSR1');
+    } catch {
+      // Gone already.
+    }
   }
 
   /** Whether it can feed a command's stdin from a file (`feed`): Python's can, Perl's cannot. */
@@ -289,6 +337,12 @@ export class Spawner {
     for (const line of lines) {
       const [kind, key, a, b, c, d] = line.split(' ');
       const id = Number(key);
+      if (kind === 'W') {
+        // Manifold's stdout failed under the starter's write (EPIPE: its reader is gone).
+        const code = ERRNO_NAMES.get(Number(a)) ?? `errno ${a}`;
+        for (const request of this.#requests.values()) request.events.outputFailed?.(code);
+        continue;
+      }
       if (kind === 'D') {
         const done = this.#feeds.get(id);
         if (done === undefined) continue;
@@ -300,6 +354,7 @@ export class Spawner {
       const request = this.#requests.get(id);
       if (request === undefined) continue;
       if (kind === 'P') this.#opened(id, request, Number(a), [b!, c!, d!]);
+      else if (kind === 'M') request.events.recordTooLarge?.(Number(a));
       else if (kind === 'S') request.events.running();
       else if (kind === 'F') {
         this.#forget(id);
@@ -322,13 +377,13 @@ export class Spawner {
         return opened.at(-1)!;
       };
       const stdin = open(input!, fs.O_WRONLY);
-      const stdout = open(output!, fs.O_RDONLY);
+      const stdout = output === '-' ? null : open(output!, fs.O_RDONLY);
       const stderr = errors === '-' ? null : open(errors!, fs.O_RDONLY);
       this.#child.stdin!.write(`c\0${id}\0`);
       request.events.opened(
         pid,
         new Socket({ fd: stdin, readable: false }),
-        lendingSocket(stdout, (data) => request.events.output(data)),
+        stdout === null ? null : lendingSocket(stdout, (data) => request.events.output(data)),
         stderr === null ? null : new Socket({ fd: stderr, writable: false }),
         stdin,
       );
@@ -399,4 +454,14 @@ function closeQuietly(fd: number): void {
   try {
     closeSync(fd);
   } catch {}
+}
+
+/** Whether manifold's stdout is open (fd 1), to be handed to the Python starter. */
+function stdoutOpen(): boolean {
+  try {
+    fstatSync(1);
+    return true;
+  } catch {
+    return false;
+  }
 }

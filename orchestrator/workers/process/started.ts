@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import type { CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
+import type { OutputFailure, RelaySpec } from '../transport.js';
 import {
   type ProcessEnd,
   type StderrMode,
@@ -11,6 +12,12 @@ import {
   type WorkerProcess,
 } from './spawn.js';
 import type { FeedEnd, Spawner } from './spawner.js';
+
+/** A command whose output the starter writes to manifold's stdout, and who hears it fail. */
+export interface Relayed {
+  spec: RelaySpec;
+  failed(failure: OutputFailure): void;
+}
 
 /**
  * The changes that make the starter's environment `env`: what to set, what to remove. Worked out
@@ -41,10 +48,12 @@ export function startWorker(
   stderr: StderrMode,
   changes: { set: readonly (readonly [string, string])[]; unset: readonly string[] },
   onPid: (pid: number) => void,
+  relay?: Relayed,
 ): WorkerProcess | null {
   const argv = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
   const stdin = new LateWritable();
-  const stdout = new PassThrough();
+  // Its output written by the starter (`relay`) does not come here at all.
+  const stdout = relay === undefined ? new PassThrough() : null;
   const errors = stderr.kind === 'prefix' ? new PassThrough() : null;
   const prefixed =
     errors && stderr.kind === 'prefix' ? prefixLines(errors, stderr.prefix, stderr.target) : null;
@@ -58,56 +67,72 @@ export function startWorker(
     resolve = r;
   });
   // As Node's 'close': the end is told once the process has ended and its output is all read.
-  const closed = [stdout, ...(errors === null ? [] : [errors])].map(
+  const closed = [...(stdout === null ? [] : [stdout]), ...(errors === null ? [] : [errors])].map(
     (stream) => new Promise<void>((r) => stream.once('end', () => r())),
   );
   const fail = (end: ProcessEnd) => {
     stdin.discard();
-    stdout.end();
+    stdout?.end();
     errors?.end();
     resolve(end);
   };
   let outputTo: (data: Buffer) => void = () => {};
   // Manifold's descriptor of its stdin pipe, once opened: the starter feeds it from a file.
   let inputFd = -1;
-  const accepted = spawner.start(argv, changes.set, changes.unset, errors !== null, {
-    output: (data) => outputTo(data),
-    opened(forked, input, output, error, fd) {
-      group = forked;
-      inputFd = fd;
-      sockets = [input, output, error];
-      for (const socket of sockets) socket?.on('error', () => {});
-      stdin.attach(input);
-      output.once('end', () => stdout.end());
-      stdout.on('drain', () => output.resume());
-      outputTo = (data) => {
-        if (!stdout.write(data)) output.pause();
-      };
-      if (error !== null) error.pipe(errors!);
-      if (pending !== null) signalGroup(group, pending);
+  const accepted = spawner.start(
+    argv,
+    changes.set,
+    changes.unset,
+    errors !== null,
+    {
+      output: (data) => outputTo(data),
+      opened(forked, input, output, error, fd) {
+        group = forked;
+        inputFd = fd;
+        sockets = [input, output, error];
+        for (const socket of sockets) socket?.on('error', () => {});
+        stdin.attach(input);
+        if (output !== null && stdout !== null) {
+          output.once('end', () => stdout.end());
+          stdout.on('drain', () => output.resume());
+          outputTo = (data) => {
+            if (!stdout.write(data)) output.pause();
+          };
+        }
+        if (error !== null) error.pipe(errors!);
+        if (pending !== null) signalGroup(group, pending);
+      },
+      running() {
+        pid = group;
+        onPid(pid);
+      },
+      failed(code, message) {
+        for (const socket of sockets) socket?.destroy();
+        fail(
+          message === undefined
+            ? startFailure({ code })
+            : { exitCode: null, signal: null, startError: message },
+        );
+      },
+      ended(exitCode, signal, lost) {
+        if (lost !== undefined) {
+          stdout?.end();
+          errors?.end();
+        }
+        void Promise.all(closed).then(() =>
+          resolve(lost === undefined ? { exitCode, signal } : { exitCode, signal, lost }),
+        );
+      },
+      ...(relay === undefined
+        ? {}
+        : {
+            recordTooLarge: (bytes: number) => relay.failed({ kind: 'record', bytes }),
+            outputFailed: (code: string) =>
+              relay.failed(code === 'EPIPE' ? { kind: 'closed' } : { kind: 'error', code }),
+          }),
     },
-    running() {
-      pid = group;
-      onPid(pid);
-    },
-    failed(code, message) {
-      for (const socket of sockets) socket?.destroy();
-      fail(
-        message === undefined
-          ? startFailure({ code })
-          : { exitCode: null, signal: null, startError: message },
-      );
-    },
-    ended(exitCode, signal, lost) {
-      if (lost !== undefined) {
-        stdout.end();
-        errors?.end();
-      }
-      void Promise.all(closed).then(() =>
-        resolve(lost === undefined ? { exitCode, signal } : { exitCode, signal, lost }),
-      );
-    },
-  });
+    relay?.spec,
+  );
   if (!accepted) return null;
   return {
     get pid() {
@@ -118,6 +143,8 @@ export function startWorker(
     exited,
     signal(signal) {
       prefixed?.release();
+      // Stopped, its output still with the starter is not wanted (nor blocks the starter).
+      if (relay !== undefined) spawner.abandonOutput();
       if (group > 0) signalGroup(group, signal);
       else pending = signal;
     },
