@@ -111,6 +111,15 @@ export function fanTargetCases(
       baseline: ready,
       bytes,
     },
+    {
+      group,
+      // What the ready merge costs with nothing of manifold's: two cats fed 4 MiB blocks by
+      // sendfile, their output's whole lines written by one Python process (as the starter does).
+      name: 'the floor of the ready merge: sendfile in, whole lines out by one process, no manifold',
+      command: `/usr/bin/python3 -I -S ${root}bench/probes/relay-floor.py ${file} 4 2 > /dev/null`,
+      baseline: ready,
+      bytes,
+    },
   ];
 }
 
