@@ -1,30 +1,23 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { C } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
-import { fileTempDir } from '../support/temp.js';
+import { fileWith } from '../support/temp.js';
 
 // Workers that stay, given a regular file: each block is left in the file, found by reading
 // back from its end only, and sent into the worker's pipe by the Python process starter's
-// sendfile (ProcessTransport.sendSource), never through manifold. Every cut, a record longer
-// than a block, round-robin dispatch, workers that stop reading, a file that shrinks, and the
-// same runs where no starter can send (MANIFOLD_STARTER=perl).
+// sendfile (ProcessTransport.sendSource), never through manifold. Every cut, round-robin
+// dispatch, workers that stop reading, a file that shrinks, and the same runs where no starter
+// can send (MANIFOLD_STARTER=perl). A record longer than a block: fan-ranges-left.test.ts.
 
-const tempDir = () => fileTempDir('manifold-fan-ranges-fed-');
 const PREFIX = 'q'.repeat(40);
 /** ~9.6 MB of lines `<PREFIX><n>`. */
 const LINES = numbered(1, 200_000, PREFIX);
 const FED =
   /each block stays in the file until its worker's pipe takes it, sent into it by the kernel/;
 
-function inputFile(content: string | Buffer): string {
-  const file = join(tempDir(), 'input');
-  writeFileSync(file, content);
-  return file;
-}
+const inputFile = (content: string | Buffer) => fileWith('manifold-fan-ranges-fed-', content);
 
 /** The records of `data` cut at `cut` (a delimiter, or a size), sorted: output in any order. */
 function sortedRecords(data: Buffer, cut: string | number): Buffer[] {
@@ -87,25 +80,6 @@ describe.concurrent('workers that stay: blocks sent from the file by the process
     expect(await blocks(LINES.repeat(4))).toMatch(
       /^manifold: blocks of 4 MiB: each is sent from the file by the kernel/,
     );
-  });
-
-  it('a record longer than a block is held whole, the ones after it sent from the file', async ({
-    expect,
-  }) => {
-    const huge = `${'h'.repeat(5 * 1024 * 1024)}\n`;
-    const content = `${numbered(1, 40_000, PREFIX)}${huge}${numbered(40_002, 80_000, PREFIX)}`;
-    const file = inputFile(content);
-    const result = await run(
-      manifold,
-      ['fan', '-j', '2', '--block', '1M', '--verbose', '--input', file, '--', 'cat'],
-      '',
-      C,
-    );
-    expect(result.exitCode).toBe(0);
-    expect(result.stderr).toMatch(FED);
-    const want = Buffer.concat(sortedRecords(Buffer.from(content), '\n'));
-    const got = Buffer.concat(sortedRecords(result.stdout, '\n'));
-    expect(byteDiff(got, want)).toEqual(sameBytes(want));
   });
 
   it('round-robin dispatch: every record sent, the blocks shared out in turn', async ({

@@ -1,27 +1,20 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { C } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
-import { fileTempDir } from '../support/temp.js';
+import { fileWith } from '../support/temp.js';
 
 // Per-block processes given a regular file: each block is left in the file, scanned once a
 // piece at a time to find its end and count its records, and read again a piece at a time as
 // the worker's pipe takes it (Block.source). Blocks of several pieces, a record longer than a
 // block (held instead), workers that stop reading, and a file that changes while it is sent.
 
-const tempDir = () => fileTempDir('manifold-fan-ranges-left-');
 const PREFIX = 'p'.repeat(40);
 /** ~9.6 MB of lines `<PREFIX><n>`: blocks of 2M are two or three pieces each. */
 const LINES = numbered(1, 200_000, PREFIX);
 
-function inputFile(content: string | Buffer): string {
-  const file = join(tempDir(), 'input');
-  writeFileSync(file, content);
-  return file;
-}
+const inputFile = (content: string | Buffer) => fileWith('manifold-fan-ranges-left-', content);
 
 /** A worker that checks every record is the one its MANIFOLD_FIRST_RECORD says, and echoes it. */
 const CHECKED = [
@@ -81,18 +74,23 @@ describe.concurrent('per-block processes: blocks left in the file', () => {
   it('a record longer than a block is held whole, and the next ones are left in the file', async ({
     expect,
   }) => {
+    // Per-block processes (ordered), and workers that stay, sent their blocks by the starter
+    // (ready: fan-ranges-fed.test.ts).
     const huge = `${'h'.repeat(3 * 1024 * 1024)}\n`;
     const content = `${numbered(1, 40_000, PREFIX)}${huge}${numbered(40_002, 80_000, PREFIX)}`;
     const file = inputFile(content);
-    const result = await run(
-      manifold,
-      ['fan', '-j', '2', '--merge', 'ordered', '--block', '1M', '--input', file, '--', 'cat'],
-      '',
-      C,
-    );
-    expect(result.exitCode).toBe(0);
-    const want = Buffer.from(content);
-    expect(byteDiff(result.stdout, want)).toEqual(sameBytes(want));
+    for (const merge of ['ordered', 'ready']) {
+      const result = await run(
+        manifold,
+        ['fan', '-j', '2', '--merge', merge, '--block', '1M', '--input', file, '--', 'cat'],
+        '',
+        C,
+      );
+      expect(result.exitCode).toBe(0);
+      const out = merge === 'ordered' ? result.stdout : sortLines(result.stdout);
+      const want = merge === 'ordered' ? Buffer.from(content) : sortLines(Buffer.from(content));
+      expect(byteDiff(out, want)).toEqual(sameBytes(want));
+    }
   });
 
   it('workers that stop reading early (head): no hang, each block its first record', async ({

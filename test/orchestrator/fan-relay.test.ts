@@ -16,7 +16,7 @@ import {
   writingIntoFullPipe,
 } from '../support/proc.js';
 import { finish } from '../support/spawn.js';
-import { fileTempDir } from '../support/temp.js';
+import { fileTempDir, fileWith } from '../support/temp.js';
 
 // A ready merge of workers that stay, into manifold's own stdout: the Python process starter
 // writes each worker's whole records there itself (`TransportFactory.openRelayed`), one writer
@@ -28,11 +28,7 @@ const RELAYED = /output: the process starter writes each worker's whole records 
 const LINES = numbered(1, 100_000, 'r'.repeat(30));
 const PERL = { env: { LC_ALL: 'C', MANIFOLD_STARTER: 'perl' } };
 
-function inputFile(content: string | Buffer): string {
-  const file = join(tempDir(), 'input');
-  writeFileSync(file, content);
-  return file;
-}
+const inputFile = (content: string | Buffer) => fileWith('manifold-fan-relay-', content);
 
 /** The records of `data` ended by `delimiter` (the last perhaps without it), sorted. */
 function sorted(data: Buffer | string, delimiter = '\n'): string[] {

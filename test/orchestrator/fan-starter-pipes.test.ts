@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fanBootPlan } from '../../orchestrator/cli/boot-plan.js';
 import { SPAWNER_PYTHON } from '../../orchestrator/workers/process/spawner-python.js';
@@ -135,6 +136,38 @@ wait`;
   });
 });
 
+/**
+ * Talks to a starter run by hand: its replies, the first `n` lines once there (`lines`), a
+ * command started (`start`), and the pipe ends of the commands its `P` lines tell, opened
+ * through /proc (`ends`).
+ */
+function talkTo(starter: ChildProcessByStdio<Writable, Readable, null>) {
+  let replies = '';
+  starter.stdout.on('data', (data) => {
+    replies += data;
+  });
+  return {
+    async lines(n: number) {
+      expect(await holdsWithin(() => replies.split('\n').length > n, 10_000)).toBe(true);
+      return replies.split('\n').slice(0, n);
+    },
+    start(id: number, argv: string[]) {
+      starter.stdin.write(
+        ['s', String(id), '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
+      );
+    },
+    ends(told: string[]) {
+      return told.map((line) => {
+        const [, , , input, output] = line.split(' ');
+        return {
+          input: openSync(`/proc/${starter.pid}/fd/${input}`, 'w'),
+          output: openSync(`/proc/${starter.pid}/fd/${output}`, 'r'),
+        };
+      });
+    },
+  };
+}
+
 describe('the Python starter', () => {
   /** The starter's script, on a Python without posix_spawn (before 3.8): it forks instead. */
   function forkingStarter() {
@@ -146,18 +179,7 @@ describe('the Python starter', () => {
 
   it('runs commands side by side, each told in order (P, S, X), and forks where it must', async () => {
     const starter = forkingStarter();
-    let replies = '';
-    const lines = async (n: number) => {
-      expect(await holdsWithin(() => replies.split('\n').length > n, 10_000)).toBe(true);
-      return replies.split('\n').slice(0, n);
-    };
-    starter.stdout.on('data', (data) => {
-      replies += data;
-    });
-    const request = (id: number, argv: string[]) =>
-      starter.stdin.write(
-        ['s', String(id), '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
-      );
+    const { lines, start: request, ends: openEnds } = talkTo(starter);
     // Two commands that each end only when told: neither waits for the other.
     request(1, ['/bin/sh', '-c', 'read x; echo "one $x"']);
     request(2, ['sh', '-c', 'read x; echo "two $x"']);
@@ -166,13 +188,7 @@ describe('the Python starter', () => {
     expect(p1).toMatch(/^P 1 \d+ \d+ \d+ -$/);
     expect(p2).toMatch(/^P 2 \d+ \d+ \d+ -$/);
     expect(f3).toBe('F 3 2');
-    const ends = [p1!, p2!].map((line) => {
-      const [, , , input, output] = line.split(' ');
-      return {
-        input: openSync(`/proc/${starter.pid}/fd/${input}`, 'w'),
-        output: openSync(`/proc/${starter.pid}/fd/${output}`, 'r'),
-      };
-    });
+    const ends = openEnds([p1!, p2!]);
     starter.stdin.write('c\x001\x00c\x002\x00');
     writeSync(ends[1]!.input, 'b\n');
     writeSync(ends[0]!.input, 'a\n');
@@ -195,21 +211,10 @@ describe('the Python starter feeding a command from a file (f)', () => {
     const starter = spawn('/usr/bin/python3', ['-I', '-S', '-c', SPAWNER_PYTHON], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    let replies = '';
-    starter.stdout.on('data', (data) => {
-      replies += data;
-    });
-    const lines = async (n: number) => {
-      expect(await holdsWithin(() => replies.split('\n').length > n, 10_000)).toBe(true);
-      return replies.split('\n').slice(0, n);
-    };
+    const { lines, start, ends: openEnds } = talkTo(starter);
     const file = join(tempDir('manifold-starter-feed-'), 'input');
     writeFileSync(file, '0123456789abcdefghij');
     const fileFd = openSync(file, 'r');
-    const start = (id: number, argv: string[]) =>
-      starter.stdin.write(
-        ['s', String(id), '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
-      );
     const feed = (id: number, pipe: number, at: number, length: number) =>
       starter.stdin.write(
         `f\0${id}\0/proc/${process.pid}/fd/${pipe}\0/proc/${process.pid}/fd/${fileFd}\0${at}\0${length}\0`,
@@ -217,13 +222,7 @@ describe('the Python starter feeding a command from a file (f)', () => {
     start(1, ['cat']);
     start(2, ['true']);
     const [p1, p2] = await lines(2);
-    const ends = [p1!, p2!].map((line) => {
-      const [, , , input, output] = line.split(' ');
-      return {
-        input: openSync(`/proc/${starter.pid}/fd/${input}`, 'w'),
-        output: openSync(`/proc/${starter.pid}/fd/${output}`, 'r'),
-      };
-    });
+    const ends = openEnds([p1!, p2!]);
     starter.stdin.write('c\x001\x00c\x002\x00');
     // Command 2 has ended: its pipe has no reader (ENXIO at the open, or EPIPE).
     expect((await lines(5)).slice(2).sort()).toEqual(['S 1', 'S 2', 'X 2 0 -']);

@@ -32,6 +32,13 @@ export function fileTempDir(prefix = 'manifold-test-'): string {
   return dir;
 }
 
+/** `content` in a file (`name`) of a fresh folder removed after the file's last test. */
+export function fileWith(prefix: string, content: string | Buffer, name = 'input'): string {
+  const file = join(fileTempDir(prefix), name);
+  writeFileSync(file, content);
+  return file;
+}
+
 /** Writes a config (YAML text, or an object as YAML) into `dir`; returns its path. */
 export function writeConfig(dir: string, config: string | object, name = 'pipeline.yaml'): string {
   const file = join(dir, name);
