@@ -20,8 +20,12 @@
  *   thread per pipe, so the kernel moves the bytes from the page cache into the pipe and
  *   manifold's thread never touches them. Feeds of one pipe run in the order asked; each is told
  *   (`D id sent errno`) once done, its pipe's end closed here. SIGPIPE is ignored, so a command
- *   gone mid-feed is an EPIPE told, not the starter's end.
+ *   gone mid-feed is an EPIPE told, not the starter's end;
+ * - it writes a command's output to manifold's stdout itself (`r`: a ready merge), whole records
+ *   of one command at a time. Both are in `spawner-python-io.ts`.
  */
+import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
+
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
 # A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
@@ -43,54 +47,7 @@ def reply(*parts):
         os.write(1, (' '.join(str(p) for p in parts) + '\n').encode())
     except BrokenPipeError:
         os._exit(0)
-# Feeds waiting, by the path of the pipe they go into, the first being sent; a thread per pipe.
-feeds = {}
-feeds_lock = None
-def feed_pipe(pipe):
-    while True:
-        with feeds_lock:
-            waiting = feeds[pipe]
-            if not waiting:
-                del feeds[pipe]
-                return
-            rid, path, at, length = waiting[0]
-        sent = 0
-        error = 0
-        try:
-            # Not blocking to open (a pipe nobody reads is ENXIO, not a wait), blocking to send.
-            out = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
-            try:
-                os.set_blocking(out, True)
-                src = os.open(path, os.O_RDONLY)
-                try:
-                    while sent < length:
-                        n = os.sendfile(out, src, at + sent, length - sent)
-                        if n == 0:
-                            break
-                        sent += n
-                finally:
-                    os.close(src)
-            finally:
-                os.close(out)
-        except OSError as e:
-            error = e.errno
-        with feeds_lock:
-            waiting.pop(0)
-        reply('D', rid, sent, error)
-threading = None
-def feed(rid, pipe, path, at, length):
-    global feeds_lock, threading
-    if threading is None:
-        # Only a starter asked to feed loads threads.
-        import threading
-        feeds_lock = threading.Lock()
-    with feeds_lock:
-        waiting = feeds.get(pipe)
-        if waiting is not None:
-            waiting.append((rid, path, at, length))
-            return
-        feeds[pipe] = [(rid, path, at, length)]
-    threading.Thread(target=feed_pipe, args=(pipe,), daemon=True).start()
+${FEEDS_PYTHON}
 def tell_end(rid, status):
     if os.WIFSIGNALED(status):
         reply('X', rid, '-', os.WTERMSIG(status))
@@ -124,138 +81,7 @@ def child_ended(pid, status):
         tell_end(rid, status)
     else:
         ended[pid] = (rid, status)
-# Commands whose output this starter writes to manifold's stdout, its fd 3 (r): whole records
-# only, so that two commands' records never mix, as manifold's ready merge writes them. By the
-# pipe read, and by pid.
-relays = {}
-relay_of = {}
-class Relay:
-    pass
-# The last write ended inside a record (a command's last record, without its delimiter): the
-# delimiter goes in before more is written, as manifold's RecordSeam does. Once the output
-# fails (its reader gone: EPIPE), nothing more is written, and manifold is told (W).
-out_open = False
-out_failed = False
-def write_out(data):
-    global out_failed, writing
-    if out_failed:
-        return
-    view = memoryview(data)
-    done = 0
-    writing = True
-    try:
-        while done < len(view):
-            try:
-                done += os.write(3, view[done:])
-            except BlockingIOError:
-                select.select([], [3], [])
-    except Gone:
-        pass
-    except OSError as e:
-        out_failed = True
-        reply('W', '-', e.errno)
-    finally:
-        writing = False
-def write_records(relay, end):
-    global out_open
-    abandoned()
-    if relay.failed:
-        return
-    if out_open:
-        write_out(relay.delim)
-        out_open = False
-    write_out(memoryview(relay.buf)[:end])
-class Gone(Exception):
-    pass
-writing = False
-abandon = False
-def on_gone(n, f):
-    # SIGUSR1: manifold stops its fan (its workers are being stopped) or is gone. What the
-    # relayed commands wrote and is not out yet is no longer wanted, as manifold's own ready
-    # merge drops output once it stops; a write blocked on a reader that reads nothing is given
-    # up, so that their ends can be told.
-    global abandon
-    abandon = True
-    if writing:
-        raise Gone()
-signal.signal(signal.SIGUSR1, on_gone)
-def abandoned():
-    global abandon
-    if abandon:
-        abandon = False
-        for relay in relay_of.values():
-            relay.failed = True
-            relay.filled = 0
-def die_with_manifold():
-    # A write to manifold's stdout blocks while its reader is slow; should manifold die
-    # meanwhile, that write would never end: the kernel sends SIGUSR1 when manifold dies.
-    global watched
-    if watched:
-        return
-    watched = True
-    # A pipe to manifold's reader takes a MiB at a time, as manifold's own pipes do: fewer,
-    # larger writes of the workers' records (the kernel's 64 KiB made four times the writes).
-    try:
-        fcntl.fcntl(3, 1031, 1048576)
-    except OSError:
-        pass
-    parent = os.getppid()
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGUSR1)
-    except Exception:
-        return
-    if os.getppid() != parent:
-        on_gone(0, None)
-watched = False
-def relay_read(relay):
-    abandoned()
-    if relay.filled == len(relay.buf):
-        # One record fills the buffer: it grows, as far as a record may.
-        relay.buf.extend(bytes(len(relay.buf)))
-    view = memoryview(relay.buf)
-    n = os.readv(relay.fd, [view[relay.filled:]])
-    view.release()
-    if n == 0:
-        del relays[relay.fd]
-        os.close(relay.fd)
-        relay.fd = None
-        if relay.status is not None:
-            relay_end(relay)
-        return
-    if relay.failed:
-        return
-    searched = max(0, relay.filled - len(relay.delim) + 1)
-    held = relay.filled
-    relay.filled += n
-    at = relay.buf.rfind(relay.delim, searched, relay.filled)
-    if at >= 0 and held > 0:
-        # The record held from the reads before ends in this one: it may be too long now.
-        first = relay.buf.find(relay.delim, searched, relay.filled)
-        if first > relay.max:
-            relay.filled = first
-            at = -1
-    if at >= 0:
-        end = at + len(relay.delim)
-        write_records(relay, end)
-        relay.buf[0:relay.filled - end] = relay.buf[end:relay.filled]
-        relay.filled -= end
-    if relay.filled > relay.max:
-        # A record longer than --max-record: manifold fails the run; the rest is read, unwritten.
-        relay.failed = True
-        reply('M', relay.rid, relay.filled)
-        relay.filled = 0
-def relay_end(relay):
-    global out_open
-    abandoned()
-    status = relay.status
-    kept = os.WIFEXITED(status) and os.WEXITSTATUS(status) in relay.ok
-    if relay.filled > 0 and kept and not relay.failed:
-        write_records(relay, relay.filled)
-        out_open = True
-    relay.filled = 0
-    del relay_of[relay.pid]
-    child_ended(relay.pid, status)
+${RELAYS_PYTHON}
 def field():
     global buf
     while True:
