@@ -40,7 +40,9 @@ export function environmentChanges(
  * spawn: the same process group, environment, stdio and exit statuses (127 and 126 for a command
  * not found or not runnable). Its pipes come a moment later: what is written before is held, in
  * order, and its `pid` is -1 until then (`onPid` hears it). Null when the starter cannot take
- * it (a NUL in a field): Node's spawn then refuses it as it always did.
+ * it (a NUL in a field): Node's spawn then refuses it as it always did. With `relay`, the starter
+ * writes its output to manifold's stdout itself: it has no `stdout` here, and `relay` hears that
+ * output fail; with a starter that can, it has `feed`.
  */
 export function startWorker(
   spawner: Spawner,

@@ -60,6 +60,11 @@ export class ProcessTransport implements Transport {
   /** A block from its file is being read and written here (no starter sends it). */
   #pumping = false;
 
+  /**
+   * `env`: the slot's environment (`slotEnvironment`), made once per slot; `block`: the block of
+   * a per-block instance, named in its environment; `output`: a descriptor the process writes its
+   * output into, instead of a pipe to manifold.
+   */
   constructor(
     spec: SlotSpec,
     events: TransportEvents,
