@@ -14,9 +14,10 @@ export interface RangeOptions {
   /** Read into giftable buffers (workers/gift.ts): threads take a block's memory, not a copy. */
   gift?: boolean;
   /**
-   * Leave the blocks' bytes in the file (`Block.source`): per-block processes read them as
-   * their pipes take them. Only for a cut whose record ends a piece shows whole, one byte or
-   * records of one size (`rangesStreamed`); a record larger than a block is still held.
+   * Leave the blocks' bytes in the file (`Block.source`): the process starter sends them into
+   * the workers' pipes, or they are read a piece at a time as the pipes take them. Numbered, only
+   * for a cut whose record ends a piece shows whole, one byte or records of one size; unnumbered,
+   * any cut (`rangesStreamed`). A record larger than a block is still held.
    */
   streamed?: boolean;
   /** Hears a failed read of a block left in the file: the run fails for it. */
@@ -36,10 +37,10 @@ const KEPT = 8;
  * way, and no record counted (`records` -1; messages name a block by its bytes) unless the
  * blocks are `numbered`: then their record ends are counted, one search each. A block's
  * buffer is read into again once it is released (`Block.release`: a transport has taken it);
- * a released block read again (`Block.reread`, a retry) is read from the file anew. Blocks for
- * per-block processes (`streamed`) are not held at all: their range is scanned a piece at a time
- * through one buffer, and left in the file for the worker to read as its pipe takes it
- * (`Block.source`).
+ * a released block read again (`Block.reread`, a retry) is read from the file anew. Blocks left
+ * in the file (`streamed`) are not held at all: a numbered range is scanned a piece at a time
+ * through one buffer, an unnumbered one read back from its end only, and the block is left in
+ * the file for the worker's pipe to take (`Block.source`).
  * The file's size and modification time are taken at the start and checked at the end: a file
  * that grew, shrank or was rewritten while read is an error naming it, not silent loss.
  */
@@ -133,9 +134,9 @@ export class RangeReader {
 
   /**
    * A block left in the file (`streamed`): its range read a piece at a time into one buffer,
-   * to find its last record end and count its records, and forgotten; the worker reads the
-   * range again as it sends it (`Block.source`). Null for a record larger than a block: that
-   * block is held.
+   * to find its last record end and count its records (or, unnumbered, only back from its end,
+   * for its last record end), and forgotten; the range is sent from the file again
+   * (`Block.source`). Null for a record larger than a block: that block is held.
    */
   async #leftInFile(
     position: number,
