@@ -1,5 +1,14 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -243,6 +252,77 @@ describe('the Python starter feeding a command from a file (f)', () => {
     expect(readFileSync(ends[0]!.output, 'utf8')).toBe('abcde012ij');
     starter.stdin.end();
     expect((await finish(starter, 10_000)).exitCode).toBe(0);
+  });
+});
+
+describe("the Python starter writing a command's output itself (r)", () => {
+  it('stays when told to drop output (SIGUSR1) while telling manifold its output failed', async () => {
+    // The reply that says manifold's stdout failed (W) is written with the starter's own output
+    // failed; SIGUSR1 then must not end the starter. Its replies go into a fifo the test fills,
+    // so that the W waits, blocked, for the signal to come.
+    const dir = tempDir('manifold-starter-relay-');
+    const [repliesPath, outputPath] = [join(dir, 'replies'), join(dir, 'output')];
+    execFileSync('mkfifo', [repliesPath, outputPath]);
+    const { O_RDONLY, O_WRONLY, O_NONBLOCK } = constants;
+    const replies = openSync(repliesPath, O_RDONLY | O_NONBLOCK);
+    const output = openSync(outputPath, O_RDONLY | O_NONBLOCK);
+    const [repliesEnd, outputEnd] = [
+      openSync(repliesPath, O_WRONLY),
+      openSync(outputPath, O_WRONLY),
+    ];
+    const starter = spawn('/usr/bin/python3', ['-I', '-S', '-c', SPAWNER_PYTHON], {
+      stdio: ['pipe', repliesEnd, 'inherit', outputEnd],
+    });
+    closeSync(repliesEnd);
+    closeSync(outputEnd);
+    let told = '';
+    const drain = () => {
+      const buffer = Buffer.alloc(1 << 16);
+      for (;;) {
+        try {
+          const n = readSync(replies, buffer);
+          if (n === 0) return;
+          told += buffer.toString('latin1', 0, n);
+        } catch {
+          return;
+        }
+      }
+    };
+    // What the starter is blocked in: a write's number and its descriptor (x86-64 or arm64).
+    const blockedWriting = (fd: number) => () => {
+      const [call, first] = readFileSync(`/proc/${starter.pid}/syscall`, 'utf8').split(' ');
+      return (call === '1' || call === '64') && first === `0x${fd}`;
+    };
+    const toldUntil = async (line: RegExp) =>
+      holdsWithin(() => {
+        drain();
+        return line.test(told);
+      }, 10_000);
+    starter.stdin!.write(['r', '1', '0a', '1048576', '0', '', '1', 'yes', '0', '0', ''].join('\0'));
+    expect(await toldUntil(/^P 1 \d+ \d+ - -\n/)).toBe(true);
+    // The relayed output fills its fifo (the starter may not read the c until it is read), the
+    // test's own writes fill the replies' fifo.
+    starter.stdin!.write('c\x001\x00');
+    expect(await holdsWithin(blockedWriting(3), 10_000)).toBe(true);
+    const filler = openSync(repliesPath, O_WRONLY | O_NONBLOCK);
+    const junk = Buffer.alloc(4096, '\n');
+    for (;;) {
+      try {
+        writeSync(filler, junk);
+      } catch {
+        break;
+      }
+    }
+    closeSync(output);
+    expect(await holdsWithin(blockedWriting(1), 10_000)).toBe(true);
+    starter.kill('SIGUSR1');
+    closeSync(filler);
+    expect(await toldUntil(/\nW - 32\n/)).toBe(true);
+    starter.stdin!.end();
+    const { exitCode } = await finish(starter, 10_000);
+    closeSync(replies);
+    rmSync(dir, { recursive: true, force: true });
+    expect(exitCode).toBe(0);
   });
 });
 

@@ -77,20 +77,26 @@ def write_out(data):
         return
     view = memoryview(data)
     done = 0
-    writing = True
+    error = 0
+    # SIGUSR1 raises Gone only while writing is set; its handler may run at any point in here,
+    # so Gone is caught around all of it, and nothing else (the reply below) runs while it is.
     try:
-        while done < len(view):
-            try:
-                done += os.write(3, view[done:])
-            except BlockingIOError:
-                select.select([], [3], [])
+        writing = True
+        try:
+            while done < len(view):
+                try:
+                    done += os.write(3, view[done:])
+                except BlockingIOError:
+                    select.select([], [3], [])
+        except OSError as e:
+            error = e.errno
+        finally:
+            writing = False
     except Gone:
-        pass
-    except OSError as e:
-        out_failed = True
-        reply('W', '-', e.errno)
-    finally:
         writing = False
+    if error:
+        out_failed = True
+        reply('W', '-', error)
 def write_records(relay, end):
     global out_open
     abandoned()
