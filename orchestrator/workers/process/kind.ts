@@ -10,7 +10,7 @@ import type {
 import { checkWorkerDescriptors } from './limits.js';
 import { spawnWorker } from './spawn.js';
 import { Spawner } from './spawner.js';
-import { environmentChanges, startWorker } from './started.js';
+import { environmentChanges, type Relayed, startWorker } from './started.js';
 import { type Launch, ProcessTransport, slotEnvironment } from './transport.js';
 
 /** What a block adds to its slot's environment (`ProcessTransport`). */
@@ -42,21 +42,8 @@ class ProcessSlot implements TransportFactory {
   }
 
   openRelayed(events: TransportEvents, relay: RelaySpec): ProcessTransport {
-    const launcher = this.#launcher();
-    const spawner = this.#spawner;
-    const changes = this.#changes;
     const failed = (failure: OutputFailure) => events.outputFailed?.(failure);
-    const launch: Launch =
-      spawner === null || spawner === undefined || changes === null
-        ? launcher
-        : (command, stderr, output, env) => {
-            const onPid = (pid: number) => this.#pids.push(pid);
-            const relayed = { spec: relay, failed };
-            return (
-              startWorker(spawner, command, stderr, changes, onPid, relayed) ??
-              spawnWorker(command, stderr, output, env)
-            );
-          };
+    const launch = this.#launcher({ spec: relay, failed });
     const transport = new ProcessTransport(
       this.#spec,
       events,
@@ -96,7 +83,8 @@ class ProcessSlot implements TransportFactory {
     return spawner === undefined ? Spawner.ready : spawner?.usable === true;
   }
 
-  #launcher(): Launch {
+  /** How its instances start; `relay`: the starter writes their output (`openRelayed`). */
+  #launcher(relay?: Relayed): Launch {
     if (this.#spawner === undefined || (this.#spawner !== null && !this.#spawner.usable)) {
       this.#spawner?.close();
       this.#spawner = Spawner.take();
@@ -110,7 +98,7 @@ class ProcessSlot implements TransportFactory {
       for (const name of BLOCK_VARIABLES) if (env[name] !== undefined) set.push([name, env[name]!]);
       const onPid = (pid: number) => this.#pids.push(pid);
       return (
-        startWorker(spawner, command, stderr, { set, unset: changes.unset }, onPid) ??
+        startWorker(spawner, command, stderr, { set, unset: changes.unset }, onPid, relay) ??
         spawnWorker(command, stderr, output, env)
       );
     };
