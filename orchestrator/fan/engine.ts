@@ -3,7 +3,7 @@ import { describeError, ExitCode, RecordError } from '../../filters/index.js';
 import { systemReason } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
-import type { OutputFailure } from '../workers/transport.js';
+import type { InputGiven, OutputFailure } from '../workers/transport.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import { BlockClock } from './clock.js';
@@ -75,7 +75,7 @@ export class Fan implements WorkerListener {
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
     // Opened before any worker starts: a log that cannot be written stops the run first.
     this.#joblog = options.joblog ? new JobLog(options.joblog, options.outputFraming) : null;
-    const { workers, sortMerge } = createWorkers(options, this, this.#header, log);
+    const { workers, sortMerge, taken } = createWorkers(options, this, this.#header, log);
     this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
@@ -113,7 +113,9 @@ export class Fan implements WorkerListener {
       header: this.#header,
       stats: this.#stats,
       recovery: this.#recovery,
-      stopping: () => this.#stopping !== null,
+      taken,
+      stopping: this.#stopped.signal,
+      stopped: () => this.#stopping !== null,
       readFailed: (error) => this.#readFailed(error),
     });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
@@ -258,6 +260,11 @@ export class Fan implements WorkerListener {
    * stdout, closed by its reader (the fan stops, as for `| head`) or not writable, or a record
    * over --max-record, with the message the ready merge gives.
    */
+  /** What a worker was given of the input its kind's helper took (parts.ts `TakenInput`). */
+  onInputGiven(worker: Worker, given: InputGiven): void {
+    this.#recovery.givenByHelper(worker, given);
+  }
+
   onOutputFailed(_worker: Worker, failure: OutputFailure): void {
     if (this.#stopping !== null) return;
     if (failure.kind === 'closed') this.stop({ kind: 'closed' });

@@ -8,11 +8,14 @@ import type { Stats } from './stats.js';
 
 /** What feeding the queues needs of the engine. */
 export interface Feeding
-  extends Pick<Reading, 'options' | 'log' | 'input' | 'sizes' | 'dispatcher' | 'header'> {
+  extends Pick<
+    Reading,
+    'options' | 'log' | 'input' | 'sizes' | 'dispatcher' | 'header' | 'taken' | 'stopping'
+  > {
   stats: Stats;
   recovery: Recovery;
   /** Whether the fan is stopping. */
-  stopping(): boolean;
+  stopped(): boolean;
   /** Reading failed where the reading loop cannot throw it (a block left in its file). */
   readFailed(error: unknown): void;
 }
@@ -29,7 +32,7 @@ export class Feed {
   }
 
   async readAll(): Promise<void> {
-    const { options, log, input, sizes, dispatcher, header, recovery } = this.#fan;
+    const { options, log, input, sizes, dispatcher, header, recovery, taken } = this.#fan;
     await readInput({
       options,
       log,
@@ -37,9 +40,12 @@ export class Feed {
       sizes,
       dispatcher,
       header,
+      taken,
+      stopping: this.#fan.stopping,
+      workersEnded: recovery.ended,
       add: (block) => this.#add(block),
       roomForMore: () => this.#roomForMore(),
-      stopped: () => this.#fan.stopping() || recovery.haltingSoon,
+      stopped: () => this.#fan.stopped() || recovery.haltingSoon,
       failed: (error) => this.#fan.readFailed(error),
       closeAtEnd: (close) => {
         this.#closeInput = close;
@@ -75,7 +81,7 @@ export class Feed {
     const { sizes, dispatcher, recovery } = this.#fan;
     // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
     const limit = 2 * sizes.current;
-    while (!this.#fan.stopping() && !recovery.haltingSoon && dispatcher.queuedBytes > limit) {
+    while (!this.#fan.stopped() && !recovery.haltingSoon && dispatcher.queuedBytes > limit) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });

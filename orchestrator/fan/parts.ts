@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { describeError } from '../../filters/index.js';
 import { closeAll, type KernelPipe, openPipes } from '../pipeline/pipes.js';
 import {
@@ -18,6 +19,22 @@ import { planSortMerge } from './sort-merge/plan.js';
 import { SortedCollector } from './sorted.js';
 import type { FanWriter } from './writer.js';
 
+/**
+ * The input a relayed workers' helper takes (`RelaySpec.takesInput`): cut by `delimiter` into
+ * pieces of at most `cap` bytes.
+ */
+export interface TakenInput {
+  delimiter: Buffer;
+  cap: number;
+}
+
+/**
+ * The largest piece of a taken input moved at once: a pipeful, as the helper sizes the
+ * workers' pipes. Records within a piece are not measured, so --max-record must be at least two
+ * of them (a piece may start with the end of a record read past the last piece).
+ */
+export const TAKEN_PIECE = 1024 * 1024;
+
 /** A `sort -m` chosen to merge: its arguments, and the pipes the workers write into. */
 export interface SortMerge {
   command: string;
@@ -35,7 +52,7 @@ export function createWorkers(
   listener: WorkerListener,
   header: InputHeader,
   log: Log = () => {},
-): { workers: Worker[]; sortMerge: SortMerge | null } {
+): { workers: Worker[]; sortMerge: SortMerge | null; taken: TakenInput | null } {
   const { kind, workers, command, tag, attribution, outputFraming: framing, blockSize } = options;
   const settings = {
     kind,
@@ -53,7 +70,7 @@ export function createWorkers(
   };
   const ours = (reason: string) => {
     if (options.merge === 'sorted') log(`--merge sorted: manifold merges, since ${reason}`);
-    return { workers: createWorkersOf(settings, listener), sortMerge: null };
+    return { workers: createWorkersOf(settings, listener), sortMerge: null, taken: null };
   };
   const relay = relayOf(options);
   if (relay !== null) {
@@ -63,7 +80,9 @@ export function createWorkers(
         "output: the process starter writes each worker's whole records to stdout itself, never two workers' mixed: none of it passes through manifold",
       );
     }
-    return { workers: made.workers, sortMerge: null };
+    const delimiter = made.relayed && relay.takesInput === true ? inputTakable(options) : null;
+    const taken = delimiter && { delimiter, cap: Math.min(blockSize, TAKEN_PIECE) };
+    return { workers: made.workers, sortMerge: null, taken };
   }
   if (options.merge !== 'sorted') return ours('');
   const plan = planSortMerge(options);
@@ -84,12 +103,16 @@ export function createWorkers(
     log(
       '--merge sorted: manifold merges, since this kind of worker gives no descriptor for its output',
     );
-    return { workers: made.workers, sortMerge: null };
+    return { workers: made.workers, sortMerge: null, taken: null };
   }
   log(
     `--merge sorted: GNU sort merges the workers' outputs through kernel pipes (LC_ALL=C ${plan.command} ${plan.args.join(' ')})`,
   );
-  return { workers: made.workers, sortMerge: { command: plan.command, args: plan.args, pipes } };
+  return {
+    workers: made.workers,
+    sortMerge: { command: plan.command, args: plan.args, pipes },
+    taken: null,
+  };
 }
 
 /**
@@ -111,7 +134,31 @@ function relayOf(options: FanOptions): RelaySpec | null {
     delimiter: cut.delimiter,
     maxRecord: options.maxRecord,
     okStatus: options.okStatus ?? [0],
+    takesInput: inputTakable(options) !== null,
   };
+}
+
+/**
+ * Whether the relayed workers' helper may take the input too, cutting and writing it to them
+ * itself (`WorkerKind.takeInput`): a pipe (not a file: ranges of those are sent by the kernel
+ * already), records ended by one byte in and out, readiness deciding which worker (a piece
+ * goes to whichever has room), and nothing that must know which worker had what before it
+ * ends: --halt now (its default), no --timeout; --max-record at least two pieces.
+ */
+function inputTakable(options: FanOptions): Buffer | null {
+  const { inputs, input, inputFd, dispatch, halt, haltOn, timeout, maxRecord } = options;
+  if (inputs !== null || input !== undefined) return null;
+  if (dispatch !== 'ready' || halt !== 'now' || timeout !== undefined) return null;
+  if (haltOn !== undefined && (haltOn.why !== 'fail' || haltOn.count !== 1 || haltOn.percent))
+    return null;
+  if (maxRecord < 2 * TAKEN_PIECE) return null;
+  const cut = rangeCut(options.framing);
+  if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;
+  try {
+    return fstatSync(inputFd ?? 0).isFIFO() ? cut.delimiter : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The collector of the merge mode asked for (with --header's rule in front, under it). */

@@ -9,6 +9,7 @@ import type { Dispatcher } from './dispatch.js';
 import { HeaderTaker } from './header-input.js';
 import type { InputReader } from './input.js';
 import type { FanOptions, Log } from './options.js';
+import type { TakenInput } from './parts.js';
 import {
   type RangeCut,
   rangesFor,
@@ -19,6 +20,7 @@ import {
 import type { RangeFile } from './range-file.js';
 import { RangeReader } from './range-input.js';
 import { createSplitter } from './splitter.js';
+import { readTaken } from './taken-input.js';
 
 // The fan engine's reading loop (engine.ts): the input cut into blocks, as ranges of a regular
 // file or by scanning a stream, each block handed to the engine as it is cut.
@@ -42,10 +44,22 @@ export interface Reading {
   closeAtEnd(close: () => void): void;
   /** A block left in its file could not be read again as it was sent: the run fails. */
   failed(error: unknown): void;
+  /** The input taken by the workers' helper, when it is: nothing is read here. */
+  taken: TakenInput | null;
+  /** Aborted when the fan stops. */
+  stopping: AbortSignal;
+  /** Resolves once every worker has ended for good. */
+  workersEnded: Promise<void>;
 }
 
 /** Reads the whole input into blocks, as ranges when it can (range-cut.ts) or as a stream. */
 export async function readInput(reading: Reading): Promise<void> {
+  if (reading.taken !== null) {
+    reading.sizes.start(null);
+    const { options, log, taken, stopping, workersEnded } = reading;
+    await readTaken(options, log, taken, stopping, workersEnded);
+    return;
+  }
   const cut = rangesFor(reading.options);
   const file = cut === null ? null : await reading.input.rangeFile();
   if (cut !== null && file !== null) {

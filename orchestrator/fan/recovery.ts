@@ -1,5 +1,6 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import type { InputGiven, InputPiece } from '../workers/transport.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import type { Dispatcher } from './dispatch.js';
@@ -63,6 +64,27 @@ export class Recovery {
   /** A block given to a worker: noted, for messages, when its output is not attributed. */
   sent(worker: Worker, block: Block): void {
     if (this.#fan.options.attribution === 'none') noteGiven(this.#given, worker, block);
+  }
+
+  /**
+   * What an unattributed worker was given by its kind's helper (the input it took): its pieces
+   * are its blocks, for messages.
+   */
+  givenByHelper(worker: Worker, given: InputGiven): void {
+    const block = ({ seq, offset, bytes }: InputPiece): Block => ({
+      seq,
+      offset,
+      bytes,
+      parts: [],
+      firstRecord: 0,
+      records: -1,
+      failures: 0,
+    });
+    this.#given.set(worker, {
+      first: block(given.first),
+      last: block(given.last),
+      count: given.pieces,
+    });
   }
 
   /** A block is done: --halt counts it (`success=N`). */

@@ -2,7 +2,7 @@ import { UsageError } from '../../filters/index.js';
 import { processKind, sizePipe } from './process/kind.js';
 import { sshKind } from './ssh/kind.js';
 import { threadKind } from './thread/kind.js';
-import type { WorkerKind } from './transport.js';
+import type { TakingInput, WorkerKind } from './transport.js';
 import type { AttributedKind } from './types.js';
 
 /**
@@ -45,4 +45,20 @@ export function sizeInputPipe(path: string): void {
 export function sendsFromFiles(kind?: string | WorkerKind | AttributedKind): boolean {
   const found = workerKind(kind);
   return 'sendsFromFiles' in found && found.sendsFromFiles?.() === true;
+}
+
+/**
+ * Hands manifold's input pipe (`fd`) to the kind's helper for relayed workers that take it
+ * (`WorkerKind.takeInput`); null where the kind cannot.
+ */
+export function takeInput(
+  kind: string | WorkerKind | AttributedKind | undefined,
+  fd: number,
+  delimiter: Buffer,
+  maxRecord: number,
+  cap: number,
+): TakingInput | null {
+  const found = workerKind(kind);
+  if (!('takeInput' in found) || found.takeInput === undefined) return null;
+  return found.takeInput(fd, delimiter, maxRecord, cap);
 }

@@ -53,6 +53,22 @@ export interface TransportEvents {
   end(end: TransportOutcome): void;
   /** Its output, written to manifold's stdout by its side (`openRelayed`), failed. */
   outputFailed?(failure: OutputFailure): void;
+  /** What it was given of the input its side took (`RelaySpec.takesInput`); before its end. */
+  inputGiven?(given: InputGiven): void;
+}
+
+/** A piece of the input given to an instance: its number (0-based), offset and size. */
+export interface InputPiece {
+  seq: number;
+  offset: number;
+  bytes: number;
+}
+
+/** The pieces of the input an instance was given by its side: how many, the first and last. */
+export interface InputGiven {
+  pieces: number;
+  first: InputPiece;
+  last: InputPiece;
 }
 
 /**
@@ -185,7 +201,32 @@ export interface WorkerKind {
    * or none.
    */
   relaysOutput?(): boolean;
+  /**
+   * Hands the kind's own helper manifold's input, the pipe open as `fd`, for relayed instances
+   * opened with `RelaySpec.takesInput`: it cuts it into whole records ended by `delimiter` and
+   * writes them to the instances itself, at most `cap` bytes at once, readiness deciding which.
+   * Null when the kind cannot (then no instance may be opened that way).
+   */
+  takeInput?(fd: number, delimiter: Buffer, maxRecord: number, cap: number): TakingInput | null;
 }
+
+/** Input a kind's helper is taking (`WorkerKind.takeInput`). */
+export interface TakingInput {
+  /** Resolves once the input has ended, or failed. */
+  ended: Promise<InputEnd>;
+  /** No more is wanted (the fan stops, or every worker has ended): the helper stops reading. */
+  stop(): void;
+}
+
+/**
+ * How the input a kind's helper took ended (`WorkerKind.takeInput`): read to its end (`bytes`
+ * in all), not readable (`code`: an errno's name; ESPAWNER when the helper is gone), or holding
+ * a record over --max-record that starts at its byte `byte` (1-based), `size` bytes so far.
+ */
+export type InputEnd =
+  | { kind: 'ended'; bytes: number }
+  | { kind: 'failed'; code: string; message?: string }
+  | { kind: 'tooLarge'; byte: number; size: number };
 
 /** How a relayed instance's output is cut into records (`TransportFactory.openRelayed`). */
 export interface RelaySpec {
@@ -195,4 +236,9 @@ export interface RelaySpec {
   maxRecord: number;
   /** Exit statuses after which a last record without its delimiter is written (--ok-status). */
   okStatus: readonly number[];
+  /**
+   * The kind's side takes manifold's input too (`WorkerKind.takeInput`) and writes the workers'
+   * stdin itself: manifold writes nothing to them.
+   */
+  takesInput?: boolean;
 }

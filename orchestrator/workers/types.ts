@@ -1,6 +1,6 @@
 import type { Block } from './block.js';
 import type { InputHeader } from './header.js';
-import type { EndDetails, OutputFailure, StopReason } from './transport.js';
+import type { EndDetails, InputGiven, OutputFailure, StopReason } from './transport.js';
 
 /**
  * How output is tied to the blocks that produced it:
@@ -50,6 +50,8 @@ export interface WorkerListener {
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void;
   /** Its output, written to manifold's stdout by its kind's helper (relayed), failed. */
   onOutputFailed?(worker: Worker, failure: OutputFailure): void;
+  /** What it was given of the input its kind's helper took (`RelaySpec.takesInput`). */
+  onInputGiven?(worker: Worker, given: InputGiven): void;
 }
 
 /**

@@ -62,10 +62,14 @@ try:
 except BrokenPipeError:
     pass
 # The write end stays open until manifold has ended: closed, its next read would be an end.
-child.stdout.read()
+# With CLOSE set, it is closed now.
+if os.environ.get('CLOSE'):
+    os.close(w)
+sys.stdout.buffer.write(child.stdout.read())
 sys.stderr.write(child.stderr.read().decode())
 status = child.wait()
-os.close(w)
+if not os.environ.get('CLOSE'):
+    os.close(w)
 sys.exit(status)
 `;
 
@@ -102,13 +106,36 @@ describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000
   }
 
   it('a read of the pipe that fails is one line naming stdin, exit 1', async () => {
+    // Round-robin: manifold reads the pipe itself (the starter would take it, below).
     const r = await run(
       'python3',
-      ['-c', TURNED_NON_BLOCKING, process.execPath, manifold, 'fan', '--block', '1K', '--', 'cat'],
+      [
+        ...['-c', TURNED_NON_BLOCKING, process.execPath, manifold, 'fan', '--block', '1K'],
+        ...['--dispatch', 'round-robin', '--', 'cat'],
+      ],
       '',
     );
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toBe('manifold: cannot read stdin: resource temporarily unavailable\n');
+  });
+
+  it('a pipe turned non-blocking by its writer is read whole where the starter takes it', async () => {
+    // The starter opens the pipe anew (`/proc/<manifold>/fd/0`): its reads block, whatever
+    // the writer did to the descriptor it shares with manifold.
+    const r = await run(
+      'python3',
+      ['-c', TURNED_NON_BLOCKING, process.execPath, manifold, 'fan', '--block', '1K', '--', 'cat'],
+      '',
+      { env: { CLOSE: '1' } },
+    );
+    expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    // Its first line was read by the script; the rest is every line once.
+    const lines = r.stdout
+      .toString()
+      .split('\n')
+      .filter((line) => line !== '');
+    expect(lines.filter((line) => line === 'first')).toHaveLength(999);
+    expect(lines.filter((line) => line === 'second')).toHaveLength(1000);
   });
 
   it('a stop while the pipe is empty and its writer alive ends the run at once', async () => {

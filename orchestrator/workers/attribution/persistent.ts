@@ -192,6 +192,7 @@ export class PersistentWorker implements Worker {
       output: (chunk: Buffer) => this.#onData(chunk),
       end: (end) => this.#onEnd(transport, end),
       outputFailed: (failure) => this.#options.listener.onOutputFailed?.(this, failure),
+      inputGiven: (given) => this.#options.listener.onInputGiven?.(this, given),
     };
     const { output, relay } = this.#options;
     const transport =

@@ -1,8 +1,10 @@
 import type {
+  InputGiven,
   InstanceBlock,
   OutputFailure,
   RelaySpec,
   SlotSpec,
+  TakingInput,
   TransportEvents,
   TransportFactory,
   WorkerKind,
@@ -43,7 +45,8 @@ class ProcessSlot implements TransportFactory {
 
   openRelayed(events: TransportEvents, relay: RelaySpec): ProcessTransport {
     const failed = (failure: OutputFailure) => events.outputFailed?.(failure);
-    const launch = this.#launcher({ spec: relay, failed });
+    const given = (pieces: InputGiven) => events.inputGiven?.(pieces);
+    const launch = this.#launcher({ spec: relay, failed, given });
     const transport = new ProcessTransport(
       this.#spec,
       events,
@@ -131,10 +134,25 @@ function processesRelay(): boolean {
   return Spawner.atHand()?.relays === true;
 }
 
+/**
+ * Hands manifold's input pipe to the Python starter at hand (the one the relayed workers share),
+ * which moves it into their pipes by `splice` (`Spawner.takeInput`); null where there is none.
+ */
+function processesTakeInput(
+  fd: number,
+  delimiter: Buffer,
+  maxRecord: number,
+  cap: number,
+): TakingInput | null {
+  const spawner = Spawner.atHand();
+  return spawner?.feeds && spawner.relays ? spawner.takeInput(fd, delimiter, maxRecord, cap) : null;
+}
+
 /** Workers as local processes, the command run by each: manifold's own kind. */
 export const processKind: WorkerKind = {
   check: checkWorkerDescriptors,
   forSlot: (spec) => new ProcessSlot(spec),
   sendsFromFiles: processesFed,
   relaysOutput: processesRelay,
+  takeInput: processesTakeInput,
 };

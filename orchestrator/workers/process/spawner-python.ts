@@ -24,7 +24,7 @@
  * - it writes a command's output to manifold's stdout itself (`r`: a ready merge), whole records
  *   of one command at a time. Both are in `spawner-python-io.ts`.
  */
-import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
+import { FEEDS_PYTHON, INPUT_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
@@ -48,6 +48,7 @@ def reply(*parts):
     except BrokenPipeError:
         os._exit(0)
 ${FEEDS_PYTHON}
+${INPUT_PYTHON}
 def tell_end(rid, status):
     if os.WIFSIGNALED(status):
         reply('X', rid, '-', os.WTERMSIG(status))
@@ -77,6 +78,7 @@ def child_ended(pid, status):
     rid, told = children.pop(pid, (None, False))
     if rid is None:
         return
+    tell_given(pid)
     if told:
         tell_end(rid, status)
     else:
@@ -105,6 +107,7 @@ def field():
                 for _, fds in opening.values():
                     close(*fds)
                 opening.clear()
+                end_input()
                 # Manifold ends this only once every relayed command has ended: one still
                 # running means manifold is gone. Its output goes nowhere now, as when manifold
                 # read it: its next write ends it (SIGPIPE).
@@ -176,8 +179,12 @@ def close(*fds):
                 pass
 # Request id -> (pid, this starter's copies of its pipe ends), until manifold has opened its own.
 opening = {}
-def opened(rid):
+def opened(rid, keep=False):
     pid, fds = opening.pop(rid, (None, ()))
+    if keep and pid is not None:
+        # k: its stdin is written here, from the input taken (i).
+        take_input(rid, pid, fds[1])
+        fds = (fds[0], None, *fds[2:])
     close(*fds)
     if pid is None:
         return
@@ -190,8 +197,20 @@ def serve():
     while True:
         op = field()
         rid = field().decode()
-        if op == b'c':
-            opened(rid)
+        if op == b'c' or op == b'k':
+            opened(rid, op == b'k')
+            continue
+        if op == b'e':
+            # No more input is wanted: the input thread stops.
+            stop_input()
+            continue
+        if op == b'i':
+            # Takes manifold's input (a path in /proc): its record delimiter, --max-record, and
+            # the largest piece moved at once.
+            path = field()
+            delim = bytes.fromhex(field().decode())
+            most = int(field())
+            start_input(rid, path, delim, most, int(field()))
             continue
         if op == b'f':
             pipe = field()

@@ -3,7 +3,7 @@ import { closeSync, existsSync, constants as fs, fstatSync, openSync } from 'nod
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { lendingSocket } from '../reads.js';
-import type { RelaySpec } from '../transport.js';
+import type { InputEnd, InputPiece, RelaySpec, TakingInput } from '../transport.js';
 import { SPAWNER_PYTHON } from './spawner-python.js';
 import { SPAWNER_SCRIPT } from './spawner-script.js';
 
@@ -13,11 +13,12 @@ export interface SpawnEvents {
    * Forked as `pid` (its group made), its stdin, stdout and (when asked) stderr these sockets.
    * Its stdout's bytes come by `output`, not as the socket's 'data' (`../reads.ts`); the socket
    * pauses, resumes and ends as any. `input` is manifold's descriptor of its stdin pipe, which
-   * the starter can feed from a file (`feed`).
+   * the starter can feed from a file (`feed`). No stdin (and `input` -1) when the starter writes
+   * it, from the input it took (`RelaySpec.takesInput`, `takeInput`).
    */
   opened(
     pid: number,
-    stdin: Socket,
+    stdin: Socket | null,
     stdout: Socket | null,
     stderr: Socket | null,
     input: number,
@@ -34,11 +35,15 @@ export interface SpawnEvents {
   recordTooLarge?(bytes: number): void;
   /** Manifold's stdout, written by the starter, failed (\`code\`: EPIPE, ENOSPC, ...). */
   outputFailed?(code: string): void;
+  /** What it was given of the input the starter took (`takeInput`): told before its end. */
+  given?(pieces: number, first: InputPiece, last: InputPiece): void;
 }
 
 interface Request {
   events: SpawnEvents;
   pid?: number;
+  /** Its stdin is written by the starter, from the input it took. */
+  takesInput?: boolean;
 }
 
 /**
@@ -99,6 +104,8 @@ export class Spawner {
   readonly #relays: boolean;
   /** Feeds asked and not yet told done (`feed`). */
   readonly #feeds = new Map<number, FeedEnd>();
+  /** The input taken (`takeInput`), until its end is told. */
+  readonly #inputs = new Map<number, (end: InputEnd) => void>();
   /** The slots that took it (`take`): it is closed when the last is done. */
   #holders = 0;
 
@@ -251,7 +258,7 @@ export class Spawner {
     if (relay !== undefined && !this.relays) return false;
     const id = this.#next++;
     if (this.#idleNow()) this.#busy();
-    this.#requests.set(id, { events });
+    this.#requests.set(id, { events, takesInput: relay?.takesInput === true });
     this.#child.stdin!.write(`${fields.join('\0')}\0`);
     return true;
   }
@@ -299,6 +306,39 @@ export class Spawner {
   }
 
   /**
+   * Hands the starter manifold's input, the pipe it has open as `fd`, for the commands started
+   * with `RelaySpec.takesInput`: it cuts it into pieces of whole records (ended by `delimiter`,
+   * of at most `cap` bytes, each to the command with most room in its pipe) and moves them with
+   * `splice`, never through manifold (`spawner-python-io.ts`). Manifold must not read `fd`.
+   */
+  takeInput(fd: number, delimiter: Buffer, maxRecord: number, cap: number): TakingInput {
+    const id = this.#next++;
+    const ended = new Promise<InputEnd>((resolve) => {
+      if (!this.feeds) {
+        const message = this.#lost ?? undefined;
+        resolve({
+          kind: 'failed',
+          code: 'ESPAWNER',
+          ...(message === undefined ? {} : { message }),
+        });
+        return;
+      }
+      if (this.#idleNow()) this.#busy();
+      this.#inputs.set(id, resolve);
+      const path = `/proc/${process.pid}/fd/${fd}`;
+      this.#child.stdin!.write(
+        `i\0${id}\0${path}\0${delimiter.toString('hex')}\0${maxRecord}\0${cap}\0`,
+      );
+    });
+    const stop = () => {
+      if (!this.#inputs.delete(id)) return;
+      if (this.usable) this.#child.stdin!.write(`e\0${id}\0`);
+      if (this.#idleNow()) this.#idle();
+    };
+    return { ended, stop };
+  }
+
+  /**
    * Asks a Python starter to size the pipe at `path` (`/proc/<manifold>/fd/0`) to 1 MiB, so
    * that manifold reads its input a pipeful at a time (Node cannot `fcntl`). Perl's cannot;
    * nothing is told back either way.
@@ -343,6 +383,16 @@ export class Spawner {
         for (const request of this.#requests.values()) request.events.outputFailed?.(code);
         continue;
       }
+      if (kind === 'E' || kind === 'I') {
+        const done = this.#inputs.get(id);
+        if (done === undefined) continue;
+        this.#inputs.delete(id);
+        if (this.#idleNow()) this.#idle();
+        if (kind === 'I') done({ kind: 'tooLarge', byte: Number(a), size: Number(b) });
+        else if (a !== '-') done({ kind: 'ended', bytes: Number(a) });
+        else done({ kind: 'failed', code: ERRNO_NAMES.get(Number(b)) ?? `errno ${b}` });
+        continue;
+      }
       if (kind === 'D') {
         const done = this.#feeds.get(id);
         if (done === undefined) continue;
@@ -354,7 +404,11 @@ export class Spawner {
       const request = this.#requests.get(id);
       if (request === undefined) continue;
       if (kind === 'P') this.#opened(id, request, Number(a), [b!, c!, d!]);
-      else if (kind === 'M') request.events.recordTooLarge?.(Number(a));
+      else if (kind === 'B') {
+        const n = line.split(' ').slice(3).map(Number);
+        const piece = (at: number) => ({ seq: n[at]!, offset: n[at + 1]!, bytes: n[at + 2]! });
+        request.events.given?.(Number(a), piece(0), piece(3));
+      } else if (kind === 'M') request.events.recordTooLarge?.(Number(a));
       else if (kind === 'S') request.events.running();
       else if (kind === 'F') {
         this.#forget(id);
@@ -376,13 +430,14 @@ export class Spawner {
         opened.push(openSync(`/proc/${this.#pid}/fd/${fd}`, flags | fs.O_NONBLOCK));
         return opened.at(-1)!;
       };
-      const stdin = open(input!, fs.O_WRONLY);
+      // A command that takes the starter's input has its stdin written there: k keeps it.
+      const stdin = request.takesInput ? -1 : open(input!, fs.O_WRONLY);
       const stdout = output === '-' ? null : open(output!, fs.O_RDONLY);
       const stderr = errors === '-' ? null : open(errors!, fs.O_RDONLY);
-      this.#child.stdin!.write(`c\0${id}\0`);
+      this.#child.stdin!.write(`${request.takesInput ? 'k' : 'c'}\0${id}\0`);
       request.events.opened(
         pid,
-        new Socket({ fd: stdin, readable: false }),
+        stdin < 0 ? null : new Socket({ fd: stdin, readable: false }),
         stdout === null ? null : lendingSocket(stdout, (data) => request.events.output(data)),
         stderr === null ? null : new Socket({ fd: stderr, writable: false }),
         stdin,
@@ -403,7 +458,7 @@ export class Spawner {
 
   /** Nothing asked of it is waiting for a reply. */
   #idleNow(): boolean {
-    return this.#requests.size === 0 && this.#feeds.size === 0;
+    return this.#requests.size === 0 && this.#feeds.size === 0 && this.#inputs.size === 0;
   }
 
   /**
@@ -425,6 +480,9 @@ export class Spawner {
     const feeds = [...this.#feeds.values()];
     this.#feeds.clear();
     for (const done of feeds) done(0, 'ESPAWNER');
+    const inputs = [...this.#inputs.values()];
+    this.#inputs.clear();
+    for (const done of inputs) done({ kind: 'failed', code: 'ESPAWNER', message });
     if (this.#idleNow()) this.#idle();
   }
 

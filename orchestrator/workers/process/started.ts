@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import type { CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
-import type { OutputFailure, RelaySpec } from '../transport.js';
+import type { InputGiven, InputPiece, OutputFailure, RelaySpec } from '../transport.js';
 import {
   type ProcessEnd,
   type StderrMode,
@@ -17,6 +17,8 @@ import type { FeedEnd, Spawner } from './spawner.js';
 export interface Relayed {
   spec: RelaySpec;
   failed(failure: OutputFailure): void;
+  /** What it was given of the input the starter took (`RelaySpec.takesInput`). */
+  given?(given: InputGiven): void;
 }
 
 /**
@@ -93,7 +95,9 @@ export function startWorker(
         inputFd = fd;
         sockets = [input, output, error];
         for (const socket of sockets) socket?.on('error', () => {});
-        stdin.attach(input);
+        // Its stdin written by the starter (the input it took): nothing is written here.
+        if (input === null) stdin.discard();
+        else stdin.attach(input);
         if (output !== null && stdout !== null) {
           output.once('end', () => stdout.end());
           stdout.on('drain', () => output.resume());
@@ -131,6 +135,8 @@ export function startWorker(
             recordTooLarge: (bytes: number) => relay.failed({ kind: 'record', bytes }),
             outputFailed: (code: string) =>
               relay.failed(code === 'EPIPE' ? { kind: 'closed' } : { kind: 'error', code }),
+            given: (pieces: number, first: InputPiece, last: InputPiece) =>
+              relay.given?.({ pieces, first, last }),
           }),
     },
     relay?.spec,

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { closeSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
+import { manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
+import { C } from '../support/fan-run.js';
+import { numbered } from '../support/lines.js';
+import { commandOf, descendants, holdsWithin, leftovers, tracked } from '../support/proc.js';
+import { finish } from '../support/spawn.js';
+import { fileTempDir } from '../support/temp.js';
+
+// Input from a pipe, to workers that stay under a ready merge written by the process starter:
+// the starter takes the pipe too, and moves it into the workers' pipes by splice, whole records
+// to each (parts.ts `TakenInput`, spawner-python-io.ts). Only a shell's pipe is a pipe here:
+// Node gives its children sockets, so every case runs under bash, beside MANIFOLD_STARTER=perl
+// (manifold reads the pipe itself, as before).
+
+const TAKEN = /input: the process starter reads the pipe itself/;
+const PERL = { MANIFOLD_STARTER: 'perl' };
+
+/** `cat file | manifold fan args`, by bash: its stdout, stderr and both exit statuses. */
+async function piped(file: string, args: string, env: NodeJS.ProcessEnv = {}) {
+  const script = `cat "$FILE" | "$NODE" "$MANIFOLD" fan ${args}; echo "statuses \${PIPESTATUS[*]}" >&2`;
+  const result = await run('bash', ['-c', script], '', {
+    env: { ...C.env, ...env, FILE: file, NODE: process.execPath, MANIFOLD: manifold },
+  });
+  const stderr = result.stderr;
+  return {
+    stdout: result.stdout,
+    statuses: /statuses (.*)$/m.exec(stderr)?.[1],
+    stderr: stderr.replace(/^statuses .*\n/m, ''),
+  };
+}
+
+function fileOf(content: string | Buffer): string {
+  const file = join(fileTempDir('manifold-fan-taken-'), 'input');
+  writeFileSync(file, content);
+  return file;
+}
+
+/** The records of `data` ended by `delimiter` (the last perhaps without it), sorted. */
+function sorted(data: Buffer | string, delimiter = '\n'): string[] {
+  const records = data.toString('latin1').split(delimiter);
+  if (records.at(-1) === '') records.pop();
+  return records.sort();
+}
+
+/** Every byte value in records of varied length, ended by `delimiter` (never inside one). */
+function binaryRecords(count: number, delimiter: number): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < 20 + ((i * 37) % 300); j++) {
+      const byte = (i * 31 + j * 7) % 256;
+      out.push(byte === delimiter ? (byte + 1) % 256 : byte);
+    }
+    out.push(delimiter);
+  }
+  return Buffer.from(out);
+}
+
+describe.concurrent('input from a pipe, taken by the process starter', () => {
+  it.each([
+    ['lines', '\n', Buffer.from(numbered(1, 200_000, 'r'.repeat(30)))],
+    ['nul', '\0', binaryRecords(30_000, 0)],
+    ['lines', '\n', binaryRecords(30_000, 10)],
+  ] as const)(
+    '--split %s: every record once, byte for byte, as manifold reading the pipe gives them',
+    async (split, delimiter, content) => {
+      const file = fileOf(content);
+      const args = `-j 3 --split ${split} --verbose -- cat`;
+      const [taken, read] = await Promise.all([piped(file, args), piped(file, args, PERL)]);
+      expect([taken.statuses, read.statuses]).toEqual(['0 0', '0 0']);
+      expect(taken.stderr).toMatch(TAKEN);
+      expect(read.stderr).not.toMatch(TAKEN);
+      expect(taken.stdout.length).toBe(content.length);
+      const want = sorted(content, delimiter);
+      expect(sorted(taken.stdout, delimiter)).toEqual(want);
+      expect(sorted(read.stdout, delimiter)).toEqual(want);
+    },
+  );
+
+  it('every worker given some of small pieces; a last record without its delimiter kept', async () => {
+    const content = `${numbered(1, 100_000, 'x'.repeat(20))}last`;
+    const file = fileOf(content);
+    // Each worker adds a record naming it: each piece at most 64 KiB, so both have some.
+    const awk = `awk '{ print } END { print "worker" ENVIRON["MANIFOLD_WORKER"] }'`;
+    const result = await piped(file, `-j 2 --block 64K -- ${awk}`);
+    expect(result.statuses).toBe('0 0');
+    const records = sorted(result.stdout);
+    expect(records.filter((r) => r.startsWith('worker'))).toEqual(['worker1', 'worker2']);
+    expect(records.filter((r) => !r.startsWith('worker'))).toEqual(sorted(content));
+  });
+
+  it('a record over --max-record: exit 1, named by the byte it starts at', async () => {
+    const head = numbered(1, 1000, 'y'.repeat(10));
+    const content = `${head}${'z'.repeat(3 * 1024 * 1024)}\n${numbered(1, 10, 'w')}`;
+    const file = fileOf(content);
+    const result = await piped(file, '-j 2 --max-record 2M -- cat');
+    expect(result.statuses).toBe('0 1');
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: stdin: byte ${head.length + 1}: record is larger than the maximum record size 2 MiB \\([\\d.]+ [KM]i?B so far\\); raise it with --max-record\\n$`,
+      ),
+    );
+  });
+
+  it.each([
+    ['', 1024 * 1024],
+    ['--block 64K', 64 * 1024],
+  ])(
+    'a worker that fails (%s): exit 1, the line names the pieces it had been given, none over the size',
+    async (flags, size) => {
+      const file = fileOf(numbered(1, 200_000, 'v'.repeat(30)));
+      const result = await piped(
+        file,
+        `-j 2 ${flags} -- sh -c 'head -c 3000000 > /dev/null; exit 3'`,
+      );
+      expect(result.statuses).toMatch(/^(0|141) 1$/);
+      expect(result.stderr).toMatch(
+        /^manifold: worker [12] \(pid \d+: sh -c .*\) exited with status 3; it had been given (block \d+ \(bytes \d+-\d+\)|\d+ blocks, from block \d+ \(bytes \d+-\d+\) to block \d+ \(bytes \d+-\d+\))\n$/,
+      );
+      for (const [, from, to] of result.stderr.matchAll(/bytes (\d+)-(\d+)/g)) {
+        expect(Number(to) - Number(from) + 1).toBeLessThanOrEqual(size);
+        expect(Number(to)).toBeGreaterThanOrEqual(Number(from));
+      }
+    },
+  );
+
+  it('every worker ended before the input (head -n 1): the rest goes unread, exit 0', async () => {
+    const file = fileOf('y\n'.repeat(5_000_000));
+    const result = await piped(file, '-j 2 --verbose -- head -n 1');
+    expect(result.stderr).toMatch(TAKEN);
+    expect(result.statuses).toMatch(/^(0|141) 0$/);
+    expect(result.stdout.toString()).toBe('y\ny\n');
+  });
+
+  it.each([
+    ['--merge ordered', '--merge ordered'],
+    ['--dispatch round-robin', '--dispatch round-robin'],
+    ['--halt never', '--halt never'],
+    ['--max-record below two pieces', '--max-record 1M'],
+    ['a delimiter of two bytes', "--split 'delim:\\r\\n'"],
+    ['--timeout', '--timeout 60'],
+  ])('not taken under %s: manifold reads the pipe', async (_, flags) => {
+    const content = numbered(1, 1000, 'u');
+    const file = fileOf(content);
+    const result = await piped(file, `-j 2 ${flags} --verbose -- cat`);
+    expect(result.statuses).toBe('0 0');
+    expect(result.stderr).not.toMatch(TAKEN);
+    expect(result.stdout.toString().length).toBe(content.length);
+  });
+
+  it('manifold killed while the starter waits on its input pipe: the starter and workers end', async () => {
+    // The pipe's writer (this test) stays, and writes nothing more: the starter's input thread
+    // waits in it, and the workers wait on pipes the starter holds.
+    const [input] = openPipes(1);
+    onCleanup(() => closeAll([input!.write]));
+    const child = spawn(process.execPath, [manifold, 'fan', '-j', '2', '--verbose', '--', 'cat'], {
+      stdio: [input!.read, 'pipe', 'pipe'],
+    });
+    closeSync(input!.read);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    writeSync(input!.write, 'a\nb\n');
+    const below = () => descendants(child.pid!);
+    expect(
+      await holdsWithin(
+        () => stdout.length > 0 && below().filter((pid) => commandOf(pid) === 'cat').length === 2,
+        10_000,
+      ),
+    ).toBe(true);
+    expect(stderr).toMatch(TAKEN);
+    const procs = tracked(below());
+    expect(procs.length).toBeGreaterThanOrEqual(3);
+    child.kill('SIGKILL');
+    expect((await finish(child, 10_000)).hung).toBe(false);
+    expect(await leftovers(procs, 5_000)).toEqual([]);
+  });
+});
