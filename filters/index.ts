@@ -33,7 +33,7 @@ export type {
   RecordKind,
   RecordOf,
 } from './sdk/types.js';
-export { formatSize, parseSize, plural } from './size.js';
+export { formatSize, parseSize, plural, recordTooLarge } from './size.js';
 export {
   type OpenTableOptions,
   openTable,

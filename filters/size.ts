@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { RecordError, type RecordPosition, UsageError } from './errors.js';
 
 const units: Record<string, number> = {
   '': 1,
@@ -57,4 +57,21 @@ export function formatSize(bytes: number): string {
 /** A count and its word, made plural unless it is one: `1 duplicate`, `3 slots`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * An input record over --max-record, at `position`: `size` bytes of it, `so far` unless it was
+ * measured whole. The one message every reader of records gives.
+ */
+export function recordTooLarge(
+  position: RecordPosition,
+  maxRecord: number,
+  size: number,
+  whole = false,
+): RecordError {
+  return new RecordError(
+    position,
+    `record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`,
+    { code: 'manifold.recordTooLarge' },
+  );
 }

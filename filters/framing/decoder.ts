@@ -1,5 +1,5 @@
 import { RecordError } from '../errors.js';
-import { formatSize } from '../size.js';
+import { formatSize, recordTooLarge } from '../size.js';
 import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
 import type { Framing } from './spec.js';
@@ -54,11 +54,7 @@ export class Limits {
   ) {}
 
   tooLarge(record: number, size: number): RecordError {
-    return new RecordError(
-      { input: this.input, record },
-      `record is larger than the maximum record size ${formatSize(this.maxRecord)} (${formatSize(size)} so far); raise it with --max-record`,
-      { code: 'manifold.recordTooLarge' },
-    );
+    return recordTooLarge({ input: this.input, record }, this.maxRecord, size);
   }
 
   /**

@@ -1,4 +1,9 @@
-import { type Framing, formatSize, RecordError } from '../../filters/index.js';
+import {
+  type Framing,
+  type RecordError,
+  type RecordPosition,
+  recordTooLarge,
+} from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { countRecords } from './records.js';
 import { takeFront } from './take-front.js';
@@ -134,14 +139,11 @@ export class EndsSplitter {
    * Where they are not, the record is named by where it starts.
    */
   #tooLarge(cut: Block[], size: number, whole: boolean): RecordError {
-    const message = `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`;
-    const code = 'manifold.recordTooLarge';
+    const tooLarge = (position: RecordPosition) =>
+      recordTooLarge(position, this.#maxRecord, size, whole);
     // The blocks cut before it are numbered already: it is the next record.
-    if (this.#numbered !== null)
-      return new RecordError({ input: 'input', record: this.#nextRecord }, message, { code });
-    if (this.#counted === null) {
-      return new RecordError({ input: 'input', byte: this.#start + 1 }, message, { code });
-    }
+    if (this.#numbered !== null) return tooLarge({ input: 'input', record: this.#nextRecord });
+    if (this.#counted === null) return tooLarge({ input: 'input', byte: this.#start + 1 });
     let record = this.#counted() + 1;
     for (const block of cut) {
       for (const part of block.parts) {
@@ -153,7 +155,7 @@ export class EndsSplitter {
           record++;
       }
     }
-    return new RecordError({ input: 'input', record }, message, { code });
+    return tooLarge({ input: 'input', record });
   }
 
   /** Takes the bytes up to `cut` as a block. */

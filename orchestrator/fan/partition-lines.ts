@@ -1,4 +1,4 @@
-import { formatSize, type KeySpec, RecordError } from '../../filters/index.js';
+import { type KeySpec, recordTooLarge } from '../../filters/index.js';
 import { type Bounds, fieldBounds } from '../../filters/keys.js';
 import { hashBytes, workerOf } from './hash.js';
 import { PieceWriter } from './pieces.js';
@@ -138,10 +138,6 @@ export class LinePartitioner {
 
   /** Blocks cut without counting (`EndsSplitter`) meet their records' sizes here. */
   #tooLarge(size: number): never {
-    throw new RecordError(
-      { input: 'input', record: this.#record },
-      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}); raise it with --max-record`,
-      { code: 'manifold.recordTooLarge' },
-    );
+    throw recordTooLarge({ input: 'input', record: this.#record }, this.#maxRecord, size, true);
   }
 }

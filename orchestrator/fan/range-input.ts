@@ -1,5 +1,5 @@
 import { fstatSync, readSync, type Stats } from 'node:fs';
-import { ExitCode, formatSize, ManifoldError, RecordError } from '../../filters/index.js';
+import { ExitCode, ManifoldError, type RecordError, recordTooLarge } from '../../filters/index.js';
 import { type Block, PIECE } from '../workers/block.js';
 import { giftableBuffer } from '../workers/gift.js';
 import type { RangeCut } from './range-cut.js';
@@ -387,10 +387,6 @@ export class RangeReader {
         at += found > 0 ? end : Math.max(1, n - cut.delimiter.length + 1);
       }
     }
-    return new RecordError(
-      { input: 'input', record: records + 1 },
-      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)} so far); raise it with --max-record`,
-      { code: 'manifold.recordTooLarge' },
-    );
+    return recordTooLarge({ input: 'input', record: records + 1 }, this.#maxRecord, size);
   }
 }

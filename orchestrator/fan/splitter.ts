@@ -3,7 +3,7 @@ import {
   createBoundaryFinder,
   framingBytes,
 } from '../../filters/framing/boundary.js';
-import { type Framing, formatSize, RecordError } from '../../filters/index.js';
+import { type Framing, RecordError, recordTooLarge } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { EndsSplitter } from './ends-splitter.js';
 import type { FanOptions } from './options.js';
@@ -134,11 +134,8 @@ export class Splitter {
   }
 
   #tooLarge(size: number, whole: boolean): RecordError {
-    return new RecordError(
-      { input: 'input', record: this.#nextRecord + this.#records },
-      `record is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`,
-      { code: 'manifold.recordTooLarge' },
-    );
+    const record = this.#nextRecord + this.#records;
+    return recordTooLarge({ input: 'input', record }, this.#maxRecord, size, whole);
   }
 
   /** Takes the bytes up to `cut` as a block of `records` records. */

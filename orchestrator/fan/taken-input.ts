@@ -1,4 +1,4 @@
-import { formatSize, RecordError } from '../../filters/index.js';
+import { formatSize, recordTooLarge } from '../../filters/index.js';
 import { takeInput } from '../workers/registry.js';
 import type { InputEnd } from '../workers/transport.js';
 import type { FanOptions, Log } from './options.js';
@@ -42,11 +42,7 @@ function failIfNot(end: InputEnd, maxRecord: number): void {
       return;
     case 'tooLarge':
       // Named as a pipe read without counting names it: by where it starts.
-      throw new RecordError(
-        { input: 'input', byte: end.byte },
-        `record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(end.size)} so far); raise it with --max-record`,
-        { code: 'manifold.recordTooLarge' },
-      );
+      throw recordTooLarge({ input: 'input', byte: end.byte }, maxRecord, end.size);
     case 'failed':
       if (end.message !== undefined) throw new Error(end.message);
       throw Object.assign(new Error(end.code), { code: end.code, syscall: 'read' });
