@@ -74,14 +74,19 @@ export function createWorkers(
   };
   const relay = relayOf(options);
   if (relay !== null) {
-    const made = createWorkersRelayed(settings, listener, relay);
+    // The input's delimiter, where the relayed workers' helper may take the input too.
+    const input = inputTakable(options);
+    const spec = input === null ? relay : { ...relay, takesInput: true };
+    const made = createWorkersRelayed(settings, listener, spec);
     if (made.relayed) {
       log(
         "output: the process starter writes each worker's whole records to stdout itself, never two workers' mixed: none of it passes through manifold",
       );
     }
-    const delimiter = made.relayed && relay.takesInput === true ? inputTakable(options) : null;
-    const taken = delimiter && { delimiter, cap: Math.min(blockSize, TAKEN_PIECE) };
+    const taken =
+      made.relayed && input !== null
+        ? { delimiter: input, cap: Math.min(blockSize, TAKEN_PIECE) }
+        : null;
     return { workers: made.workers, sortMerge: null, taken };
   }
   if (options.merge !== 'sorted') return ours('');
@@ -134,7 +139,6 @@ function relayOf(options: FanOptions): RelaySpec | null {
     delimiter: cut.delimiter,
     maxRecord: options.maxRecord,
     okStatus: options.okStatus ?? [0],
-    takesInput: inputTakable(options) !== null,
   };
 }
 

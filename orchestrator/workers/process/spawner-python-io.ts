@@ -209,8 +209,7 @@ def relay_end(relay):
  * most room (readiness, as manifold's dispatch). Its end is told (`E`); a record over
  * --max-record (`I`); what each command was given, before its end (`B`).
  */
-export const INPUT_PYTHON = `import array, termios
-takers = {}
+export const INPUT_PYTHON = `takers = {}
 taker_of = {}
 input_state = None
 input_done = False
@@ -244,7 +243,7 @@ def tell_given(pid):
             return
         reply('B', taker.rid, taker.count, *taker.first, *taker.last)
 def end_input():
-    # Manifold is gone: the commands that take the input get the end of it, and can end.
+    # The input has ended (or manifold is gone): the commands that take it get its end.
     global input_done
     if input_state is None:
         return
@@ -259,9 +258,9 @@ def stop_input():
         with input_state:
             input_state.notify()
 def input_room(fd):
-    got = array.array('i', [0])
-    fcntl.ioctl(fd, termios.FIONREAD, got)
-    return fcntl.fcntl(fd, 1032) - got[0]
+    # The pipe's size (F_GETPIPE_SZ) less what it holds (FIONREAD).
+    held = int.from_bytes(fcntl.ioctl(fd, FIONREAD, bytes(4)), BYTE_ORDER)
+    return fcntl.fcntl(fd, 1032) - held
 def input_pick():
     while True:
         with input_state:
@@ -322,11 +321,13 @@ splice = getattr(os, 'splice', splice_copy)
 class TooLarge(Exception):
     pass
 def input_run(rid, path, delim, most, cap):
-    global input_done
+    global FIONREAD, BYTE_ORDER
     total = 0
     error = None
     try:
-        import ctypes
+        # Loaded by the starter that takes an input only, as threads are.
+        import ctypes, sys, termios
+        FIONREAD, BYTE_ORDER = termios.FIONREAD, sys.byteorder
         libc = ctypes.CDLL(None, use_errno=True)
         libc.tee.restype = ctypes.c_ssize_t
         libc.tee.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_size_t, ctypes.c_uint]
@@ -406,10 +407,7 @@ def input_run(rid, path, delim, most, cap):
         error = ('E', rid, '-', e.errno or 5)
     except Exception:
         error = ('E', rid, '-', 5)
-    with input_state:
-        input_done = True
-        for taker in list(takers.values()):
-            input_drop(taker)
+    end_input()
     if not input_stopped:
         reply(*(error or ('E', rid, total)))
 def input_given(taker, seq, at, length):
