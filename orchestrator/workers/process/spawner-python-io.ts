@@ -71,23 +71,32 @@ class Relay:
 # fails (its reader gone: EPIPE), nothing more is written, and manifold is told (W).
 out_open = False
 out_failed = False
+def write_whole(fd, data):
+    # Writes all of data, waiting while a non-blocking fd is full. An error is raised with what
+    # went in before it (written): the one loop of every whole write here.
+    view = memoryview(data)
+    done = 0
+    try:
+        while done < len(view):
+            try:
+                done += os.write(fd, view[done:])
+            except BlockingIOError:
+                select.select([], [fd], [])
+    except OSError as e:
+        e.written = done
+        raise
+    return done
 def write_out(data):
     global out_failed, writing
     if out_failed:
         return
-    view = memoryview(data)
-    done = 0
     error = 0
     # SIGUSR1 raises Gone only while writing is set; its handler may run at any point in here,
     # so Gone is caught around all of it, and nothing else (the reply below) runs while it is.
     try:
         writing = True
         try:
-            while done < len(view):
-                try:
-                    done += os.write(3, view[done:])
-                except BlockingIOError:
-                    select.select([], [3], [])
+            write_whole(3, data)
         except OSError as e:
             error = e.errno
         finally:
@@ -282,14 +291,13 @@ def input_drop(taker):
             os.close(taker.fd)
 def input_write(taker, data):
     # How much of data went in: all of it, or less once its command is gone (EPIPE).
-    view = memoryview(data)
-    done = 0
-    while done < len(view) and not taker.gone:
-        try:
-            done += os.write(taker.fd, view[done:])
-        except OSError:
-            input_drop(taker)
-    return done
+    if taker.gone:
+        return 0
+    try:
+        return write_whole(taker.fd, data)
+    except OSError as e:
+        input_drop(taker)
+        return e.written
 def input_splice(src, taker, null, length, begun):
     # Moves length bytes of src into the taker's pipe; once begun, what it no longer takes
     # (its command gone) goes into /dev/null, so that the next piece starts with a record.
@@ -312,11 +320,7 @@ def splice_copy(src, dst, length):
     data = os.read(src, min(length, 1048576))
     if not data:
         raise OSError(5, 'the input ended early')
-    view = memoryview(data)
-    done = 0
-    while done < len(view):
-        done += os.write(dst, view[done:])
-    return done
+    return write_whole(dst, data)
 splice = getattr(os, 'splice', splice_copy)
 class TooLarge(Exception):
     pass
