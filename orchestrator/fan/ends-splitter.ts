@@ -33,7 +33,7 @@ export class EndsSplitter {
   #scanned = 0;
   #seq = 0;
   /**
-   * Chunks wholly taken into blocks since `consumed` was last called; undefined where the blocks
+   * The parts of the blocks cut since `consumed` was last called; undefined where the blocks
    * keep their views (nobody copies them out).
    */
   #consumed: Buffer[] | undefined;
@@ -91,8 +91,9 @@ export class EndsSplitter {
   }
 
   /**
-   * The chunks wholly taken into the blocks cut since the last call: once those blocks are read
-   * (picked by key, synchronously), their memory may be read into again.
+   * The parts of the blocks cut since the last call, every byte once: once those blocks are read
+   * (picked by key, synchronously), the memory they were read into may be read into again (its
+   * bytes are settled: `InputReader.recycle`, `workers/lent.ts`).
    */
   consumed(): Buffer[] {
     const chunks = this.#consumed;
@@ -161,7 +162,8 @@ export class EndsSplitter {
   /** Takes the bytes up to `cut` as a block. */
   #take(cut: number): Block {
     const bytes = cut - this.#start;
-    const parts = takeFront(this.#parts, bytes, this.#consumed);
+    const parts = takeFront(this.#parts, bytes);
+    this.#consumed?.push(...parts);
     const offset = this.#start;
     this.#start = cut;
     this.#scanned = cut;

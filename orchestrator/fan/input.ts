@@ -13,11 +13,11 @@ import {
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
 import { wroteParts } from '../workers/lent.js';
-import { poolReads, socketReads } from '../workers/reads.js';
+import { poolReads, ReadBuffers, socketReads } from '../workers/reads.js';
 import { sizeInputPipe } from '../workers/registry.js';
 import { fileChanged, type RangeFile } from './range-file.js';
 
-/** Reads of a file: big enough for few system calls, small enough to be freed young. */
+/** Reads of a device, through a stream. */
 const READ_SIZE = 256 * 1024;
 
 /**
@@ -70,9 +70,6 @@ export class InputReader {
   /** The --input being opened, while its open may be waiting. */
   #opening: string | null = null;
   #close!: (value: null) => void;
-  /** Read buffers given back (`recycle`), and every buffer reads were made into. */
-  readonly #free: ArrayBuffer[] = [];
-  readonly #mine = new WeakSet<ArrayBuffer>();
   readonly #whenClosed = new Promise<null>((resolve) => {
     this.#close = resolve;
   });
@@ -168,25 +165,11 @@ export class InputReader {
   }
 
   /**
-   * Gives back a chunk whose bytes will never be read again, so that a later read of a file can
-   * go into its memory instead of a fresh buffer (whose page faults cost more than the read).
-   * Chunks not made here are ignored.
+   * Gives back a chunk whose bytes will never be read again (copied out by hash dispatch), so
+   * that the memory it was read into (a file's or a pipe's: `ReadBuffers`) is read into again.
    */
   recycle(chunk: Buffer): void {
-    // A pipe's read: its bytes are settled, and its buffer comes back to the pipe's reader.
     wroteParts([chunk], chunk.length);
-    const memory = chunk.buffer as ArrayBuffer;
-    if (this.#mine.has(memory) && this.#free.length < 4) {
-      this.#mine.delete(memory);
-      this.#free.push(memory);
-    }
-  }
-
-  #buffer(): Buffer {
-    const memory = this.#free.pop();
-    const buffer = memory === undefined ? Buffer.allocUnsafeSlow(READ_SIZE) : Buffer.from(memory);
-    this.#mine.add(buffer.buffer as ArrayBuffer);
-    return buffer;
   }
 
   /**
@@ -236,30 +219,40 @@ export class InputReader {
     }
   }
 
-  /** A regular file to its end; one that grew, shrank or was rewritten meanwhile is an error. */
+  /**
+   * A regular file to its end; one that grew, shrank or was rewritten meanwhile is an error. Read
+   * on the thread pool into the memory a pipe is read into (`ReadBuffers`: up to 1 MiB a read,
+   * each lent until its bytes are in a worker or copied out), so that the reads go into memory
+   * used again rather than fresh pages (docs/performance.md, "A file read as a stream").
+   */
   async *#readFile(fd: number, wait: () => Promise<void>, name: string): AsyncGenerator<Buffer> {
     const start = fstatSync(fd);
     // A file of /proc or /sys is read to its end whatever size it claims.
     const offset = !holdsItsSize(start) ? null : name === 'stdin' ? offsetOf(fd) : 0;
+    const buffers = new ReadBuffers();
     let total = 0;
-    for (;;) {
-      await wait();
-      if (this.#closed) return;
-      const buffer = this.#buffer();
-      const n = await new Promise<number>((resolve, reject) =>
-        read(fd, buffer, 0, READ_SIZE, null, (error, bytes) =>
-          error ? reject(error) : resolve(bytes),
-        ),
-      );
-      if (n === 0) {
-        if (offset !== null) {
-          const error = fileChanged(name, start, fstatSync(fd), total < start.size - offset);
-          if (error !== null) throw error;
+    try {
+      for (;;) {
+        await wait();
+        if (this.#closed) return;
+        const into = buffers.next();
+        const n = await new Promise<number>((resolve, reject) =>
+          read(fd, into, 0, into.length, null, (error, bytes) =>
+            error ? reject(error) : resolve(bytes),
+          ),
+        );
+        if (n === 0) {
+          if (offset !== null) {
+            const error = fileChanged(name, start, fstatSync(fd), total < start.size - offset);
+            if (error !== null) throw error;
+          }
+          return;
         }
-        return;
+        total += n;
+        yield buffers.took(n, into);
       }
-      total += n;
-      yield buffer.subarray(0, n);
+    } finally {
+      buffers.moveOn();
     }
   }
 }

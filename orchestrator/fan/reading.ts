@@ -120,7 +120,7 @@ async function readStream(reading: Reading): Promise<void> {
       reading.add(block);
       splitter.resize(sizes.cut());
     }
-    if (consumed !== undefined) for (const chunk of consumed()) input.recycle(chunk);
+    if (consumed !== undefined) for (const part of consumed()) input.recycle(part);
   };
   for await (const chunk of input.chunks(() => reading.roomForMore())) {
     if (stopped()) break;

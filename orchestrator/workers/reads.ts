@@ -34,7 +34,7 @@ function giveBack(memory: ArrayBuffer): void {
  * output, for a retry) thus hold about their own size of memory, never a megabyte per read;
  * bytes never written as they came (copied, dropped) leave their buffer to the collector.
  */
-class ReadBuffers {
+export class ReadBuffers {
   #current: Buffer | null = null;
   #filled = 0;
 
