@@ -11,6 +11,13 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
   const group = 'fan';
   const cases: Case[] = [
     ...fanTargetCases(group, root, manifold, big, bytes, 'fan -j 2 cat (merge ready)'),
+    // The paths where the file is read as a stream and manifold reads the output (records
+    // counted, or tagged): no target of their own, but a regression shows here first.
+    ...streamPaths(group, manifold, big).map((item) => ({
+      ...item,
+      bytes,
+      baseline: 'fan -j 2 cat (merge ready)',
+    })),
     {
       group: 'hash',
       name: 'fan -j 2 --dispatch hash --key field:1 cat',
@@ -62,6 +69,14 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       target: '≤ 100 MB',
       meets: ({ probed }) => probed !== undefined && probed <= 100,
     },
+    ...streamPaths('memory', manifold, big).map(({ name, command }) => ({
+      group: 'memory',
+      name: `${name}, the big input once`,
+      command: `/usr/bin/time -f %M -o "$PROBE" ${command}`,
+      probe: 'rss' as const,
+      target: '≤ 100 MB',
+      meets: ({ probed }: { probed?: number }) => probed !== undefined && probed <= 100,
+    })),
     {
       group: 'startup',
       name: 'fan -j 2 -- cat < /dev/null',
@@ -72,6 +87,22 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
   ];
   if (hasParallel) cases.push(...parallelCases(data));
   return cases;
+}
+
+/** `fan -j 2 cat` with --stats and with --tag: the input read as a stream, the output by manifold. */
+function streamPaths(group: string, manifold: string, file: string): Case[] {
+  return [
+    {
+      group,
+      name: 'fan -j 2 --stats cat',
+      command: `${manifold} fan -j 2 --stats /dev/null -- cat < ${file} > /dev/null`,
+    },
+    {
+      group,
+      name: 'fan -j 2 --tag cat',
+      command: `${manifold} fan -j 2 --tag -- cat < ${file} > /dev/null`,
+    },
+  ];
 }
 
 /** GNU parallel on the same data, each of its ways to farm a pipe. */
