@@ -1,7 +1,7 @@
-import { countByte } from '../../filters/framing/byte-count.js';
 import { createDecoder, type Framing, RecordEncoder } from '../../filters/index.js';
 import { lend, wroteParts } from '../workers/lent.js';
 import type { Worker } from '../workers/types.js';
+import { countEnds } from './range-file.js';
 
 /** The memory tagged output is written into, used again once the sink has written it. */
 const OUT_SIZE = 2 * 1024 * 1024;
@@ -32,24 +32,14 @@ export function createTagger(framing: Framing, slot: number): (parts: Buffer[]) 
     const parts = delimiter.length === 1 || given.length < 2 ? given : [Buffer.concat(given)];
     let bytes = 0;
     let ends = 0;
-    // Whether the last record lacks its delimiter: the last byte for a delimiter of one byte;
-    // for a longer one, where the last delimiter found left to right ends ("aaa" with "aa").
-    let open: boolean;
-    if (delimiter.length === 1) {
-      const byte = delimiter[0]!;
-      let lastByte = -1;
-      for (const part of parts) {
-        bytes += part.length;
-        ends += countByte(part, byte);
-        if (part.length > 0) lastByte = part[part.length - 1]!;
-      }
-      open = lastByte !== byte;
-    } else {
-      const whole = parts[0] ?? Buffer.alloc(0);
-      const found = countEnds(whole, delimiter);
-      bytes = whole.length;
-      ends = found.ends;
-      open = found.lastEnd !== bytes;
+    // Whether the last record lacks its delimiter: the last part's last end is not its end.
+    let open = false;
+    for (const part of parts) {
+      if (part.length === 0) continue;
+      const found = countEnds(part, delimiter);
+      bytes += part.length;
+      ends += found.found;
+      open = found.end !== part.length;
     }
     if (bytes === 0) return [];
     const records = ends + (open ? 1 : 0);
@@ -92,17 +82,6 @@ function memory(size: number): Buffer {
   const buffer = reused === undefined ? Buffer.allocUnsafeSlow(OUT_SIZE) : Buffer.from(reused);
   lend(buffer.buffer as ArrayBuffer, size, giveBack);
   return buffer.subarray(0, size);
-}
-
-/** The ends of records ended by a delimiter of several bytes, left to right: how many, the last. */
-function countEnds(data: Buffer, delimiter: Buffer): { ends: number; lastEnd: number } {
-  let ends = 0;
-  let lastEnd = 0;
-  for (let at = data.indexOf(delimiter); at >= 0; at = data.indexOf(delimiter, lastEnd)) {
-    ends++;
-    lastEnd = at + delimiter.length;
-  }
-  return { ends, lastEnd };
 }
 
 /** Any framing: each record decoded and encoded again with the prefix in front. */
