@@ -5,7 +5,6 @@ import {
   fstatSync,
   open,
   openSync,
-  read,
   readFileSync,
   type Stats,
   statSync,
@@ -15,7 +14,7 @@ import { UsageError } from '../../filters/index.js';
 import { wroteParts } from '../workers/lent.js';
 import { poolReads, ReadBuffers, socketReads } from '../workers/reads.js';
 import { sizeInputPipe } from '../workers/registry.js';
-import { fileChanged, type RangeFile } from './range-file.js';
+import { fileChanged, type RangeFile, readAt } from './range-file.js';
 
 /** Reads of a device, through a stream. */
 const READ_SIZE = 256 * 1024;
@@ -55,8 +54,9 @@ export function inputName(inputs: string[] | null, fd = 0, stream?: Readable): s
 
 /**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
- * earlier stage). Regular files are read 256 KiB at a time into fresh buffers (blocks keep views
- * of them); anything else (a pipe, `<(cmd)`, a device) is read as a stream. `wait` is called
+ * earlier stage). Regular files and pipes are read up to 1 MiB at a time into memory used again
+ * once the bytes are taken (`ReadBuffers`; blocks keep views of it); anything else (a socket, a
+ * device) is read as a stream. `wait` is called
  * before each read, so the caller can hold reading while its queues are full; `close` ends
  * reading early.
  */
@@ -236,11 +236,8 @@ export class InputReader {
         await wait();
         if (this.#closed) return;
         const into = buffers.next();
-        const n = await new Promise<number>((resolve, reject) =>
-          read(fd, into, 0, into.length, null, (error, bytes) =>
-            error ? reject(error) : resolve(bytes),
-          ),
-        );
+        // At the file's current position (-1): stdin's may not be 0.
+        const n = await readAt(fd, into, 0, into.length, -1);
         if (n === 0) {
           if (offset !== null) {
             const error = fileChanged(name, start, fstatSync(fd), total < start.size - offset);
