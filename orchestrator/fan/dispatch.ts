@@ -1,4 +1,4 @@
-import type { Block } from '../workers/block.js';
+import { type Block, shareAmong } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { HashPartitioner } from './partition.js';
@@ -73,9 +73,13 @@ export class Dispatcher {
       case 'round-robin':
         this.#enqueue(this.#own[this.#added++ % n]!, block);
         break;
-      case 'broadcast':
-        for (const queue of this.#own) this.#enqueue(queue, block);
+      case 'broadcast': {
+        const copies = shareAmong(block, n);
+        this.#own.forEach((queue, slot) => {
+          this.#enqueue(queue, copies[slot]!);
+        });
         break;
+      }
       case 'hash': {
         const parts = this.#partitioner!.split(block, () => this.#seq++);
         parts.forEach((part, worker) => {

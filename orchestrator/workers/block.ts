@@ -89,6 +89,31 @@ export function withoutBytes(block: Block): Block {
   return { ...block, parts: [] };
 }
 
+/**
+ * The block for each of `n` workers that all take it (`--dispatch broadcast`): a copy each, whose
+ * `release` lets the block's memory go only once every copy's has been called, since a buffer
+ * given back after the first worker took its bytes would be read into while the others still
+ * wait to write them. Without a `release` the block itself serves them all.
+ */
+export function shareAmong(block: Block, n: number): Block[] {
+  const { release } = block;
+  if (release === undefined || n === 1) return new Array<Block>(n).fill(block);
+  let holders = n;
+  return Array.from({ length: n }, () => {
+    const copy: Block = { ...block };
+    // Once per copy, whoever calls it: a transport calls the function it took when it sent the
+    // copy, the fan the copy's own when it is done.
+    let released = false;
+    copy.release = () => {
+      if (released) return;
+      released = true;
+      copy.release = undefined;
+      if (--holders === 0) release();
+    };
+    return copy;
+  });
+}
+
 /** `block 3 (records 2049-3072)`, for messages. */
 export function describeBlock(block: Block): string {
   const source = block.scatteredFrom;

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, type ExpectStatic, it } from 'vitest';
 import { bin, run } from '../helpers.js';
@@ -219,6 +220,48 @@ describe.concurrent('manifold fan --dispatch broadcast', () => {
       const got = Buffer.from(`${records.join('\n')}\n`, 'latin1');
       expect(byteDiff(got, input)).toEqual(sameBytes(input));
     }
+  });
+});
+
+describe('manifold fan --dispatch broadcast, of more input than the memory read into', () => {
+  // The memory the input is read into (a MiB at a time) is read into again once its bytes are
+  // in a worker: a block given to every worker must wait for the last of them, or the next
+  // read overwrites it under a worker still to write it (each copy then differs).
+  const input = lineBytes(variedLines(600_000, 23));
+
+  /** Each worker's records, by its --tag, each compared with the whole input. */
+  function everyCopyWhole(expect: ExpectStatic, stdout: Buffer): void {
+    const seen = new Map<number, string[]>();
+    for (const line of recordsOf(stdout)) {
+      const { worker, record } = untag(line);
+      let records = seen.get(worker);
+      if (records === undefined) {
+        records = [];
+        seen.set(worker, records);
+      }
+      records.push(record);
+    }
+    expect([...seen.keys()].sort()).toEqual([1, 2]);
+    for (const records of seen.values()) {
+      const got = Buffer.from(`${records.join('\n')}\n`, 'latin1');
+      expect(byteDiff(got, input)).toEqual(sameBytes(input));
+    }
+  }
+
+  it('from a pipe: every worker gets every byte', async ({ expect }) => {
+    expect(input.length).toBeGreaterThan(24 * 1024 * 1024);
+    const result = await fan(['-j', '2', '--dispatch', 'broadcast', '--tag', '--', 'cat'], input);
+    expect(ok(result)).toEqual(OK);
+    everyCopyWhole(expect, result.stdout);
+  });
+
+  it('from a file (read as a stream): every worker gets every byte', async ({ expect }) => {
+    const file = join(tempDir(), 'input');
+    writeFileSync(file, input);
+    const args = ['-j', '2', '--dispatch', 'broadcast', '--tag', '--input', file, '--', 'cat'];
+    const result = await fan(args, Buffer.alloc(0));
+    expect(ok(result)).toEqual(OK);
+    everyCopyWhole(expect, result.stdout);
   });
 });
 
