@@ -6,12 +6,16 @@ import { wroteParts } from '../workers/lent.js';
 
 const IOV_MAX = 1024;
 
-/** Writes handed to the thread pool and not yet returned, in every sink of this process. */
+/**
+ * Writes handed to the thread pool and not yet returned, in every sink of this process, that may
+ * wait for a reader: of a pipe or a terminal. A regular file's write ends of itself.
+ */
 let writesInFlight = 0;
 
 /**
  * True while a write of stdout waits in the thread pool, perhaps for a reader that is not
- * reading: Node's exit would then wait for it, for ever (libuv joins its threads on exit).
+ * reading: Node's exit would then wait for it, for ever (libuv joins its threads on exit). Not
+ * for a regular file: exiting waits for its write, which ends.
  */
 export function writeInFlight(): boolean {
   return writesInFlight > 0;
@@ -115,6 +119,8 @@ export class OutputSink extends EventEmitter {
   #waiters: (() => void)[] = [];
   /** A pipe, which a libuv stream can take over (it cannot take a file or a terminal). */
   readonly #pipe: boolean;
+  /** Not a regular file: a write may wait for a reader (`writeInFlight`). */
+  readonly #readerPaced: boolean;
   /** Set once a write of the pipe would have blocked: everything from then on goes through it. */
   #stream: StreamSink | null = null;
 
@@ -123,6 +129,7 @@ export class OutputSink extends EventEmitter {
     this.#fd = fd;
     this.#highWater = highWater;
     this.#pipe = pipe;
+    this.#readerPaced = !fstatSync(fd).isFile();
   }
 
   get full(): boolean {
@@ -165,10 +172,11 @@ export class OutputSink extends EventEmitter {
     const batch = this.#queue.length > IOV_MAX ? this.#queue.splice(0, IOV_MAX) : this.#queue;
     if (batch === this.#queue) this.#queue = [];
     this.#writing = true;
-    writesInFlight++;
+    const paced = this.#readerPaced;
+    if (paced) writesInFlight++;
     writev(this.#fd, batch, (error, bytes) => {
       this.#writing = false;
-      writesInFlight--;
+      if (paced) writesInFlight--;
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN' && this.#pipe) {
