@@ -255,16 +255,16 @@ export class Fan implements WorkerListener {
     this.#kick();
   }
 
-  /**
-   * The output a worker's side writes itself (relayed: parts.ts) failed: as manifold's own
-   * stdout, closed by its reader (the fan stops, as for `| head`) or not writable, or a record
-   * over --max-record, with the message the ready merge gives.
-   */
   /** What a worker was given of the input its kind's helper took (parts.ts `TakenInput`). */
   onInputGiven(worker: Worker, given: InputGiven): void {
     this.#recovery.givenByHelper(worker, given);
   }
 
+  /**
+   * The output a worker's side writes itself (relayed: parts.ts) failed: as manifold's own
+   * stdout, closed by its reader (the fan stops, as for `| head`) or not writable, or a record
+   * over --max-record, with the message the ready merge gives.
+   */
   onOutputFailed(_worker: Worker, failure: OutputFailure): void {
     if (this.#stopping !== null) return;
     if (failure.kind === 'closed') this.stop({ kind: 'closed' });

@@ -54,11 +54,10 @@ export function inputName(inputs: string[] | null, fd = 0, stream?: Readable): s
 
 /**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
- * earlier stage). Regular files and pipes are read up to 1 MiB at a time into memory used again
- * once the bytes are taken (`ReadBuffers`; blocks keep views of it); anything else (a socket, a
- * device) is read as a stream. `wait` is called
- * before each read, so the caller can hold reading while its queues are full; `close` ends
- * reading early.
+ * earlier stage). Regular files, pipes and sockets are read up to 1 MiB at a time into memory
+ * used again once the bytes are taken (`ReadBuffers`; blocks keep views of it); a device is read
+ * as a stream. `wait` is called before each read, so the caller can hold reading while its
+ * queues are full; `close` ends reading early.
  */
 export class InputReader {
   readonly #inputs: string[] | null;
