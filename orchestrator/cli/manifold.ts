@@ -1,16 +1,10 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
 import { prebootStarters } from '../workers/process/spawner.js';
 import { prebootThreads } from '../workers/thread/preboot.js';
 import { fanBootPlan } from './boot-plan.js';
 
 // The `manifold` executable: what must happen before manifold's own modules load, then the
 // command itself (main.ts).
-
-// Blocks and the chunks they are cut from are Buffers that live for milliseconds: a small young
-// generation frees them sooner, which holds manifold near 90 MB whatever the input's size, at no
-// cost in speed (measured in bench/, the memory group). Threads made from here on have it too.
-setFlagsFromString('--max-semi-space-size=1');
 
 // `fan --threads`: the threads boot on the other cores while the rest of manifold loads; a
 // `fan` of processes: the process starters that give its workers their pipes start likewise.

@@ -70,6 +70,29 @@ describe('threads booted while manifold loads', () => {
     expect(contexts).toEqual([1, 2].map((n) => context(n, 2, ['x'], 'v')));
   });
 
+  // A filter's records are strings that die young: a thread's young generation is made with
+  // 4 MB semi-spaces (orchestrator/workers/thread/jit.ts). Until 2026-12-02 a flag of manifold's
+  // own thread overrode it with 1 MB ones, and the threads spent three times a process's time
+  // in the scavenger.
+  it.each([
+    ['booted while manifold loads', []],
+    ['started for its worker (--thread-heap)', ['--thread-heap', '256M']],
+  ])('a thread %s has the young generation it was made with', async (_, options) => {
+    const result = await fan(
+      ['-j', '2', '--threads', ...options, '--', fixture('thread-young.js')],
+      numbered(1, 10),
+    );
+    expect(result.exitCode).toBe(0);
+    const sizes = linesOf(result.stdout)
+      .filter((line) => line.startsWith('young '))
+      .map((line) => Number(line.split(' ')[1]));
+    expect(sizes).toHaveLength(2);
+    for (const size of sizes) {
+      expect(size).toBeGreaterThan(2 * 2 ** 20);
+      expect(size).toBeLessThanOrEqual(8 * 2 ** 20);
+    }
+  });
+
   it.each([
     ['a module that is not there', [fixture('no-such-filter.js')], 127],
     ['a command that is no SDK filter', ['cat'], 2],

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { THREAD_MARK } from '../../../filters/transfer.js';
-import { startThread } from './jit.js';
+import { startThread, threadLimits } from './jit.js';
 import { LOADER } from './loader.js';
 
 /**
@@ -69,6 +69,7 @@ export function prebootThreads(count: number): void {
           eval: true,
           workerData: { [THREAD_MARK]: true, [PREBOOT]: { word, port: port2 } },
           transferList: [port2],
+          resourceLimits: threadLimits(),
           stdin: false,
           stdout: true,
           stderr: true,

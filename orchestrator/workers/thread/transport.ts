@@ -13,7 +13,7 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
-import { startThread } from './jit.js';
+import { startThread, threadLimits } from './jit.js';
 import { LOADER, loaderData } from './loader.js';
 import type { ThreadModule } from './module.js';
 import { BufferPool } from './pool.js';
@@ -96,13 +96,7 @@ export class ThreadTransport implements Transport {
             stdin: false,
             stdout: true,
             stderr: true,
-            ...(heapLimit === undefined
-              ? {}
-              : {
-                  resourceLimits: {
-                    maxOldGenerationSizeMb: Math.max(1, Math.ceil(heapLimit / MiB)),
-                  },
-                }),
+            resourceLimits: threadLimits(heapLimit),
           }),
       );
     this.#worker = worker;
