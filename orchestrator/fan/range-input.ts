@@ -102,7 +102,10 @@ export class RangeReader {
     const atEnd = position + got === size;
     let cut = atEnd && got < this.#blockSize ? got : this.#lastEnd(data);
     if (cut <= 0 && atEnd) cut = got;
-    if (cut <= 0) ({ data, cut } = await this.#oneRecord(data, position, size, start));
+    if (cut <= 0) {
+      ({ data, cut } = await this.#oneRecord(data.length, position, size, start));
+      this.#give(buffer);
+    }
     const parts = [data.subarray(0, cut)];
     const block: Block = {
       seq,
@@ -313,39 +316,60 @@ export class RangeReader {
     return at < 0 ? 0 : at + delimiter.length;
   }
 
-  /** A record larger than a block: read on until it ends (a block of its own) or is too large. */
+  /**
+   * A record larger than a block (the `searched` bytes read for it hold no record end): its end
+   * found first, by reading on through the scratch buffer, then the record read whole into memory
+   * of its own size. So it is in memory once, not in a buffer grown by doubling with each copy alive
+   * beside the next, and a record over the size limit is refused before any memory is taken for
+   * it.
+   */
   async #oneRecord(
-    first: Buffer,
+    searched: number,
     position: number,
     size: number,
     start: Stats,
   ): Promise<{ data: Buffer; cut: number }> {
-    let data = first;
-    for (;;) {
-      const more = Math.min(data.length, size - position - data.length);
-      const grown = Buffer.allocUnsafeSlow(data.length + more);
-      data.copy(grown);
-      const got = await this.#readAll(
-        grown.subarray(data.length),
-        more,
-        position + data.length,
-        start,
-      );
-      const searched = data.length;
-      data = grown.subarray(0, searched + got);
-      const end = this.#firstEndAfter(data, searched);
-      if (end > 0) return { data, cut: end };
-      if (position + data.length === size) return { data, cut: data.length };
-      if (data.length > this.#maxRecord) throw await this.#tooLarge(position, data.length);
-    }
+    const { end, length } = await this.#recordEnd(searched, position, size, start);
+    // As a stream's splitter measures a whole record: without its delimiter.
+    if (length > this.#maxRecord) throw await this.#tooLarge(position, length, true);
+    const data = Buffer.allocUnsafeSlow(end);
+    await this.#readAll(data, end, position, start);
+    return { data, cut: end };
   }
 
-  /** Just past the first record end in `data` that ends after `searched`, or 0. */
-  #firstEndAfter(data: Buffer, searched: number): number {
-    if (this.#cut.kind === 'fixed') return this.#cut.size <= data.length ? this.#cut.size : 0;
-    const { delimiter } = this.#cut;
-    const at = data.indexOf(delimiter, Math.max(0, searched - delimiter.length + 1));
-    return at < 0 ? 0 : at + delimiter.length;
+  /**
+   * Where the record at `position` ends (bytes from `position`), and its length without its
+   * delimiter, searched for from `searched` on; a record still without its end past the size
+   * limit is an error.
+   */
+  async #recordEnd(
+    searched: number,
+    position: number,
+    size: number,
+    start: Stats,
+  ): Promise<{ end: number; length: number }> {
+    const cut = this.#cut;
+    const left = size - position;
+    if (cut.kind === 'fixed') {
+      const end = Math.min(cut.size, left);
+      return { end, length: end };
+    }
+    const { delimiter } = cut;
+    // Each read overlaps the one before by a delimiter's length less one: none is cut in two.
+    const overlap = delimiter.length - 1;
+    this.#scratch ??= Buffer.allocUnsafeSlow(PIECE);
+    const scratch = this.#scratch;
+    let from = Math.max(0, searched - overlap);
+    for (;;) {
+      if (from + overlap > this.#maxRecord) throw await this.#tooLarge(position, from + overlap);
+      const n = Math.min(scratch.length, left - from);
+      // No delimiter ends before the file does: the record is the input's last.
+      if (n <= overlap) return { end: left, length: left };
+      await this.#readAll(scratch, n, position + from, start);
+      const at = scratch.subarray(0, n).indexOf(delimiter);
+      if (at >= 0) return { end: from + at + delimiter.length, length: from + at };
+      from += n - overlap;
+    }
   }
 
   /** Reads `length` bytes at `position`, all of them: fewer means the file shrank. */
@@ -365,7 +389,7 @@ export class RangeReader {
   }
 
   /** The message of a record too large, numbered by reading the file up to it (a rare path). */
-  async #tooLarge(position: number, size: number): Promise<RecordError> {
+  async #tooLarge(position: number, size: number, whole = false): Promise<RecordError> {
     let records = 0;
     const cut = this.#cut;
     if (cut.kind === 'fixed') records = (position - this.#file.start) / cut.size;
@@ -387,6 +411,6 @@ export class RangeReader {
         at += found > 0 ? end : Math.max(1, n - cut.delimiter.length + 1);
       }
     }
-    return recordTooLarge({ input: 'input', record: records + 1 }, this.#maxRecord, size);
+    return recordTooLarge({ input: 'input', record: records + 1 }, this.#maxRecord, size, whole);
   }
 }
