@@ -10,14 +10,79 @@ export interface KernelPipe {
 }
 
 /**
+ * A process that makes `count` anonymous pipes, then sleeps holding them: its parent prints the
+ * sleeper's pid and each pipe's read end's number, and exits. Perl, part of every Debian
+ * (perl-base), starts in a few milliseconds. The sleeper closes its standard streams, so that
+ * `execFileSync` sees them end when its parent exits.
+ */
+const PIPE_MAKER = `
+my @ends;
+for (1 .. $ARGV[0]) { pipe(my $r, my $w) or die "pipe: $!"; push @ends, [$r, $w]; }
+my $pid = fork // die "fork: $!";
+if ($pid == 0) { close STDIN; close STDOUT; close STDERR; sleep; exit 0; }
+print join(" ", $pid, map { fileno($_->[0]) } @ends), "\n";
+`;
+
+/**
  * Opens real kernel pipes. Node has no pipe(2), and the 'pipe' it gives children is a socket
  * pair, where a writer whose reader went away gets ECONNRESET and prints it instead of ending
- * quietly by SIGPIPE as in a shell. So: one `mkfifo` for all the pipes at once, each FIFO opened
- * at both ends in blocking mode and unlinked at once. Nothing is left on disk, even if manifold
- * is killed, and the children see ordinary pipes.
+ * quietly by SIGPIPE as in a shell. So the pipes are made by a helper (PIPE_MAKER) and opened
+ * here through /proc from the process holding them, at both ends, which is then killed: the
+ * children get the anonymous pipes a shell would give them. They must be anonymous, not named:
+ * a program that opens its input again by name (`cat /dev/stdin`, `sort -m /dev/fd/3`) after
+ * the last writer has gone waits forever on a FIFO for a writer, where a pipe gives it what is
+ * left and then its end. Without perl or /proc, FIFOs (`mkfifo`) are the fallback.
  */
 export function openPipes(count: number): KernelPipe[] {
   if (count === 0) return [];
+  return anonymousPipes(count) ?? namedPipes(count);
+}
+
+/** Anonymous pipes from PIPE_MAKER, or null where it cannot run. */
+function anonymousPipes(count: number): KernelPipe[] | null {
+  if (process.platform !== 'linux') return null;
+  let words: number[];
+  try {
+    const out = execFileSync('perl', ['-e', PIPE_MAKER, String(count)], {
+      encoding: 'latin1',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      // Nothing of manifold's: the sleeper is killed at once, but no test token, say, is on it.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    words = out.trim().split(' ').map(Number);
+  } catch {
+    return null;
+  }
+  const [pid, ...reads] = words;
+  if (pid === undefined || !(pid > 0) || reads.length !== count) return null;
+  const opened: number[] = [];
+  try {
+    return reads.map((fd) => {
+      const end = `/proc/${pid}/fd/${fd}`;
+      const read = openSync(end, constants.O_RDONLY);
+      opened.push(read);
+      const write = openSync(end, constants.O_WRONLY);
+      opened.push(write);
+      return { read, write };
+    });
+  } catch {
+    // Out of descriptors, or no /proc: none of the pipes is anyone's yet.
+    closeAll(opened);
+    return null;
+  } finally {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/**
+ * FIFOs: one `mkfifo` for all the pipes at once, each FIFO opened at both ends in blocking mode
+ * and unlinked at once. Nothing is left on disk, even if manifold is killed.
+ */
+function namedPipes(count: number): KernelPipe[] {
   const dir = mkdtempSync(join(tmpdir(), 'manifold-'));
   try {
     const paths = Array.from({ length: count }, (_, i) => join(dir, `p${i}`));

@@ -41,6 +41,28 @@ describe('kernel pipes between external commands', () => {
     expect(readFileSync(join(dir, 'reader'), 'utf8')).toBe(writer);
   });
 
+  it('a stage that opens its input again by name after its writer ended reads it, as in a shell', async () => {
+    // `cat /dev/stdin` opens the pipe again. A named pipe (a FIFO) would make that open wait
+    // for a writer that is gone, forever; an anonymous pipe gives what is left, then its end.
+    // The second stage opens it only once the first has exited (its /proc entry gone or a
+    // zombie's): no writer is left.
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        `  - run: printf 'one\\ntwo\\n'; echo $$ > writer`,
+        `  - run: until [ -s writer ] && ! grep -qs '^[0-9]* ([^)]*) [^Z]' /proc/$(cat writer)/stat; do :; done; cat /dev/stdin`,
+        '',
+      ].join('\n'),
+    );
+    expect(outcome(await runConfig(config, '', { timeout: 10_000 }))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'one\ntwo\n',
+    });
+  });
+
   it('passes 50 MB through three cat stages byte for byte', async () => {
     const dir = tempDir();
     const data = randomBytes(50 * 1024 * 1024);
