@@ -13,13 +13,14 @@ export interface KernelPipe {
  * A process that makes `count` anonymous pipes, then sleeps holding them: its parent prints the
  * sleeper's pid and each pipe's read end's number, and exits. Perl, part of every Debian
  * (perl-base), starts in a few milliseconds. The sleeper closes its standard streams, so that
- * `execFileSync` sees them end when its parent exits.
+ * `execFileSync` sees them end when its parent exits, and is killed once its pipes are opened;
+ * should manifold die first, it ends on its own a minute later.
  */
 const PIPE_MAKER = `
 my @ends;
 for (1 .. $ARGV[0]) { pipe(my $r, my $w) or die "pipe: $!"; push @ends, [$r, $w]; }
 my $pid = fork // die "fork: $!";
-if ($pid == 0) { close STDIN; close STDOUT; close STDERR; sleep; exit 0; }
+if ($pid == 0) { close STDIN; close STDOUT; close STDERR; sleep 60; exit 0; }
 print join(" ", $pid, map { fileno($_->[0]) } @ends), "\n";
 `;
 
