@@ -5,7 +5,7 @@ import type { FanOptions, Log } from './options.js';
 import type { TakenInput } from './parts.js';
 
 // The fan's input taken by its workers' helper (parts.ts `TakenInput`): the process starter
-// reads the pipe and moves it into the workers' pipes itself (spawner-python-io.ts), and
+// reads the pipe and moves it into the workers' pipes itself (spawner-python-input.ts), and
 // manifold reads none of it; it waits for the input's end, or for the fan to stop.
 
 /**

@@ -13,7 +13,7 @@ import { fileTempDir } from '../support/temp.js';
 
 // Input from a pipe, to workers that stay under a ready merge written by the process starter:
 // the starter takes the pipe too, and moves it into the workers' pipes by splice, whole records
-// to each (parts.ts `TakenInput`, spawner-python-io.ts). Only a shell's pipe is a pipe here:
+// to each (parts.ts `TakenInput`, spawner-python-input.ts). Only a shell's pipe is a pipe here:
 // Node gives its children sockets, so every case runs under bash, beside MANIFOLD_STARTER=perl
 // (manifold reads the pipe itself, as before).
 

@@ -22,9 +22,13 @@
  *   (`D id sent errno`) once done, its pipe's end closed here. SIGPIPE is ignored, so a command
  *   gone mid-feed is an EPIPE told, not the starter's end;
  * - it writes a command's output to manifold's stdout itself (`r`: a ready merge), whole records
- *   of one command at a time. Both are in `spawner-python-io.ts`.
+ *   of one command at a time. Both are in `spawner-python-io.ts`;
+ * - it takes manifold's piped stdin (`i`) and moves whole records into the stdin pipes of the
+ *   commands started with `k`, by `splice`: `spawner-python-input.ts`.
  */
-import { FEEDS_PYTHON, INPUT_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
+
+import { INPUT_PYTHON } from './spawner-python-input.js';
+import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select

@@ -243,7 +243,7 @@ export class Spawner {
    * Hands the starter manifold's input, the pipe it has open as `fd`, for the commands started
    * with `RelaySpec.takesInput`: it cuts it into pieces of whole records (ended by `delimiter`,
    * of at most `cap` bytes, each to the command with most room in its pipe) and moves them with
-   * `splice`, never through manifold (`spawner-python-io.ts`). Manifold must not read `fd`.
+   * `splice`, never through manifold (`spawner-python-input.ts`). Manifold must not read `fd`.
    */
   takeInput(fd: number, delimiter: Buffer, maxRecord: number, cap: number): TakingInput {
     const id = this.#next++;

@@ -1,0 +1,219 @@
+// The Python process starter's (`spawner-python.ts`) third way of moving bytes so that manifold
+// need not: a piped input moved into the commands' stdin pipes by `splice`.
+
+/**
+ * Input taken (`i`): manifold's stdin, a pipe, read here and moved into the stdin pipes of the
+ * commands that take it (`k` instead of `c`: their pipe stays here), whole records to each,
+ * by `splice`, so the kernel moves the pages and nobody copies them. Where each piece ends is
+ * found by `tee`ing it into a scratch pipe and reading the scratch's last 16 KiB (what comes
+ * before is dropped into /dev/null, unread); a piece with no record end there is read and
+ * written instead, its records measured. Each piece goes to the command whose pipe has the
+ * most room (readiness, as manifold's dispatch). Its end is told (`E`); a record over
+ * --max-record (`I`); what each command was given, before its end (`B`).
+ */
+export const INPUT_PYTHON = `takers = {}
+taker_of = {}
+input_state = None
+input_done = False
+input_stopped = False
+class Taker:
+    pass
+def input_threads():
+    global input_state
+    if input_state is None:
+        import threading
+        # Reentrant: SIGUSR1's handler (the main thread) wakes the input thread through it.
+        input_state = threading.Condition(threading.RLock())
+    return input_state
+def take_input(rid, pid, fd):
+    with input_threads():
+        if input_done:
+            os.close(fd)
+            return
+        taker = Taker()
+        taker.fd, taker.rid, taker.gone = fd, rid, False
+        taker.count, taker.first, taker.last = 0, None, None
+        takers[fd] = taker
+        taker_of[pid] = taker
+        input_state.notify()
+def tell_given(pid):
+    if input_state is None:
+        return
+    with input_state:
+        taker = taker_of.pop(pid, None)
+        if taker is None or taker.count == 0:
+            return
+        reply('B', taker.rid, taker.count, *taker.first, *taker.last)
+def end_input():
+    # The input has ended (or manifold is gone): the commands that take it get its end.
+    global input_done
+    if input_state is None:
+        return
+    with input_state:
+        input_done = True
+        for taker in list(takers.values()):
+            input_drop(taker)
+def stop_input():
+    global input_stopped
+    input_stopped = True
+    if input_state is not None:
+        with input_state:
+            input_state.notify()
+def input_room(fd):
+    # The pipe's size (F_GETPIPE_SZ) less what it holds (FIONREAD).
+    held = int.from_bytes(fcntl.ioctl(fd, FIONREAD, bytes(4)), BYTE_ORDER)
+    return fcntl.fcntl(fd, 1032) - held
+def input_pick():
+    while True:
+        with input_state:
+            while not takers and not input_stopped:
+                input_state.wait()
+            if input_stopped:
+                return None
+            fds = list(takers)
+        ready = select.select([], fds, [])[1]
+        with input_state:
+            ready = [fd for fd in ready if fd in takers]
+            if ready:
+                return takers[max(ready, key=input_room)]
+def input_drop(taker):
+    with input_state:
+        if not taker.gone:
+            taker.gone = True
+            del takers[taker.fd]
+            os.close(taker.fd)
+def input_write(taker, data):
+    # How much of data went in: all of it, or less once its command is gone (EPIPE).
+    if taker.gone:
+        return 0
+    try:
+        return write_whole(taker.fd, data)
+    except OSError as e:
+        input_drop(taker)
+        return e.written
+def input_splice(src, taker, null, length, begun):
+    # Moves length bytes of src into the taker's pipe; once begun, what it no longer takes
+    # (its command gone) goes into /dev/null, so that the next piece starts with a record.
+    moved = 0
+    while moved < length and not taker.gone:
+        try:
+            moved += splice(src, taker.fd, length - moved)
+        except OSError as e:
+            if e.errno != 32:
+                raise
+            input_drop(taker)
+    if moved == 0 and not begun:
+        return False
+    left = length - moved
+    while left > 0:
+        left -= splice(src, null, left)
+    return True
+def splice_copy(src, dst, length):
+    # Python before 3.10 has no os.splice: read and write.
+    data = os.read(src, min(length, 1048576))
+    if not data:
+        raise OSError(5, 'the input ended early')
+    return write_whole(dst, data)
+splice = getattr(os, 'splice', splice_copy)
+class TooLarge(Exception):
+    pass
+def input_run(rid, path, delim, most, cap):
+    global FIONREAD, BYTE_ORDER
+    total = 0
+    error = None
+    try:
+        # Loaded by the starter that takes an input only, as threads are.
+        import ctypes, sys, termios
+        FIONREAD, BYTE_ORDER = termios.FIONREAD, sys.byteorder
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.tee.restype = ctypes.c_ssize_t
+        libc.tee.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_size_t, ctypes.c_uint]
+        src = os.open(path, os.O_RDONLY)
+        scratch_r, scratch_w = os.pipe()
+        # The input's pipe too: a pipeful is a piece, and the piece's pages are moved whole.
+        for fd in (src, scratch_r, scratch_w):
+            try:
+                fcntl.fcntl(fd, 1031, 1048576)
+            except OSError:
+                pass
+        scratch = fcntl.fcntl(scratch_w, 1032)
+        null = os.open('/dev/null', os.O_WRONLY)
+        # Bytes read past the last piece's end: whole records but the last, which goes on in src.
+        carry = b''
+        seq = 0
+        while True:
+            taker = input_pick()
+            if taker is None:
+                break
+            at = total - len(carry)
+            last = carry.rfind(delim)
+            start = at + last + 1 if last >= 0 else at
+            # The piece's end first, found in a copy of what the pipe holds (tee reads nothing).
+            # The carry and the piece together: at most cap, unless a record is longer.
+            want = min(cap - len(carry), scratch, max(262144, input_room(taker.fd)))
+            n = libc.tee(src, scratch_w, max(1, want), 0)
+            if n < 0:
+                raise OSError(ctypes.get_errno(), 'tee')
+            window = min(n, 16384)
+            skip = n - window
+            while skip > 0:
+                skip -= splice(scratch_r, null, skip)
+            tail = b''
+            while len(tail) < window:
+                tail += os.read(scratch_r, window - len(tail))
+            end = tail.rfind(delim)
+            wrote = input_write(taker, carry)
+            if carry and wrote == 0:
+                # Its command was gone before it took anything: another takes the piece.
+                continue
+            if n == 0:
+                if carry:
+                    input_given(taker, seq, at, len(carry))
+                break
+            if end >= 0:
+                length = n - window + end + 1
+                if not input_splice(src, taker, null, length, wrote > 0):
+                    continue
+                carry = b''
+                total += length
+            else:
+                # No record end near the piece's end: read, measured, to the next record end.
+                carry = b''
+                # Small reads, so that what one holds past the record end (the next carry) is
+                # small, until the record is long.
+                while True:
+                    piece = os.read(src, 65536 if total - start >= 65536 else 4096)
+                    if not piece:
+                        break
+                    end = piece.find(delim)
+                    size = total + (len(piece) if end < 0 else end) - start
+                    if size > most:
+                        raise TooLarge(start, size)
+                    total += len(piece)
+                    if end < 0:
+                        input_write(taker, piece)
+                        continue
+                    input_write(taker, piece[:end + 1])
+                    carry = piece[end + 1:]
+                    break
+            input_given(taker, seq, at, total - len(carry) - at)
+            seq += 1
+    except TooLarge as e:
+        error = ('I', rid, e.args[0] + 1, e.args[1])
+    except OSError as e:
+        error = ('E', rid, '-', e.errno or 5)
+    except Exception:
+        error = ('E', rid, '-', 5)
+    end_input()
+    if not input_stopped:
+        reply(*(error or ('E', rid, total)))
+def input_given(taker, seq, at, length):
+    with input_state:
+        taker.count += 1
+        taker.last = (seq, at, length)
+        if taker.first is None:
+            taker.first = taker.last
+def start_input(rid, path, delim, most, cap):
+    input_threads()
+    import threading
+    threading.Thread(target=input_run, args=(rid, path, delim, most, cap), daemon=True).start()`;
