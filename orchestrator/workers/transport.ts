@@ -105,7 +105,10 @@ export interface Transport {
   /** Stops reading the instance's output, and reads it again. */
   pause(): void;
   resume(): void;
-  /** Stops the instance and everything it started. */
+  /**
+   * Stops the instance and everything it started. Its output is no longer wanted, and its end is
+   * told even when it was paused, so that a fan stopped while its reader was slow or gone ends.
+   */
   stop(reason: StopReason): void;
   /** The instance for messages: `worker 2 (pid 4121: awk -F, ...)`. */
   describe(): string;

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { numbered } from '../support/lines.js';
-import { commandOf, holdsWithin } from '../support/proc.js';
+import { commandOf, holdsWithin, writingIntoFullPipe } from '../support/proc.js';
 import { collect, finish, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { startHosts, type TestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
@@ -194,6 +195,30 @@ describe('manifold fan --host faults', () => {
       expect(await holdsWithin(() => running(test).length === 0, 10_000)).toBe(true);
     });
   }
+
+  it('SIGTERM while its output is not read: it ends, and leaves no process on any host', async () => {
+    // The workers' output is paused (manifold's stdout is not read): a stopped worker's end
+    // must still be heard, as local processes' is (fan-stop-paused.test.ts).
+    const test = await hosts(1);
+    const child = spawnManifold([
+      ...['fan', '--ssh', test.ssh, '--host', 'h1/2', '--per-block', '--block', '4M'],
+      ...['--', 'cat'],
+    ]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.on('error', () => {});
+    child.stdin!.write(`${'x'.repeat(63)}\n`.repeat(1 << 18));
+    const cats = () => test.hosts[0]!.processes().filter((pid) => commandOf(pid) === 'cat');
+    const paused = await holdsWithin(() => {
+      const now = cats();
+      return now.length > 0 && now.every(writingIntoFullPipe);
+    }, 20_000);
+    expect(paused, 'the workers blocked writing their output within 20 s').toBe(true);
+    child.kill('SIGTERM');
+    const [code, signal] = await within(once(child, 'exit'), 10_000, () => 'manifold hung');
+    expect([143, 'SIGTERM']).toContain(code ?? signal);
+    expect(await holdsWithin(() => running(test).length === 0, 10_000)).toBe(true);
+    expect(stderr.text).not.toMatch(/^manifold:/m);
+  });
 });
 
 /** A run whose stderr is watched: its stdout and exit. */

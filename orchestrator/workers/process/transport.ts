@@ -91,7 +91,10 @@ export class ProcessTransport implements Transport {
         : { kind: 'inherit' };
     const child = launch(command, stderr, output, environment);
     this.#child = child;
-    child.stdout?.on('data', events.output);
+    // Stopped, its output is no longer wanted (`stop`): what comes after is read and dropped.
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (!this.#stopped) events.output(chunk);
+    });
     void child.exited.then((end) => events.end(this.#outcome(end)));
   }
 
@@ -231,10 +234,6 @@ export class ProcessTransport implements Transport {
     );
   }
 
-  pause(): void {
-    this.#child.stdout?.pause();
-  }
-
   resume(): void {
     this.#child.stdout?.resume();
   }
@@ -242,6 +241,13 @@ export class ProcessTransport implements Transport {
   stop(reason: StopReason): void {
     this.#stopped = true;
     this.#child.signal(reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    // Its end is told once its output is all read: a process paused for a slow reader (or a
+    // reader gone) would never be heard to end, and manifold would wait for it forever.
+    this.#child.stdout?.resume();
+  }
+
+  pause(): void {
+    if (!this.#stopped) this.#child.stdout?.pause();
   }
 
   /**

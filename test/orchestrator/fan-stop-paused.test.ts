@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
+import { manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
+import {
+  commandOf,
+  descendants,
+  holdsWithin,
+  leftovers,
+  tracked,
+  writingIntoFullPipe,
+} from '../support/proc.js';
+import { within } from '../support/spawn.js';
+import { fileWith } from '../support/temp.js';
+
+// A fan stopped (a signal, its reader gone, --halt now) while its workers were paused, their
+// output unread because manifold's own reader was slow: a worker process's end is told once its
+// output is all read, so a worker still paused was never heard to end, and manifold waited for
+// it. When nothing else held its event loop, Node left with status 1 and no message (seen as
+// `fan --per-block --input FILE -- cat | head -c 100` exiting 1 in about a third of runs);
+// otherwise it hung. A stopped worker's output is now read on and dropped.
+
+/** 16 MiB of lines, in blocks of 4 MiB: more than the pipes and manifold's output buffer hold. */
+let big: string | null = null;
+const BIG = () => {
+  big ??= fileWith('manifold-stop-paused-', `${'x'.repeat(63)}\n`.repeat(1 << 18));
+  return big;
+};
+
+const MODES = [
+  ['per-block workers', ['--per-block']],
+  ['per-block workers, in order', ['--merge', 'ordered']],
+  ['workers that stay, in order', ['--merge', 'ordered', '--one-to-one']],
+] as const;
+
+const STARTERS = [
+  ['python', {}],
+  ['perl', { MANIFOLD_STARTER: 'perl' }],
+  ['spawn', { MANIFOLD_STARTER: 'spawn' }],
+] as const;
+
+describe.concurrent('a fan stopped while its workers are paused for a slow reader', () => {
+  describe.each(STARTERS)('started by %s', (_starter, env) => {
+    it.each(MODES)(
+      '%s: SIGTERM ends it, and every worker',
+      { timeout: 60_000 },
+      async (_mode, mode) => {
+        // Its stdout is a kernel pipe this test holds and never reads.
+        const pipe = openPipes(1)[0]!;
+        onCleanup(() => closeAll([pipe.read]));
+        const args = ['fan', '-j', '2', '--block', '4M', ...mode, '--input', BIG(), '--', 'cat'];
+        const child = spawn(manifold, args, {
+          stdio: ['ignore', pipe.write, 'pipe'],
+          env: { ...process.env, ...env },
+        });
+        onCleanup(() => child.kill('SIGKILL'));
+        closeSync(pipe.write);
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        // Every worker running blocked writing its output: manifold stopped reading it (paused
+        // them), and starts no more blocks while its own output waits.
+        const cats = () => descendants(child.pid!).filter((pid) => commandOf(pid) === 'cat');
+        const paused = await holdsWithin(() => {
+          const now = cats();
+          return now.length > 0 && now.every(writingIntoFullPipe);
+        }, 20_000);
+        expect(paused, 'the workers blocked writing their output within 20 s').toBe(true);
+        const workers = tracked(cats());
+        child.kill('SIGTERM');
+        const [code, signal] = await within(once(child, 'exit'), 10_000, () => 'manifold hung');
+        // Blocked writing its stdout, manifold dies of the signal; else it exits as on SIGTERM.
+        expect([143, 'SIGTERM']).toContain(code ?? signal);
+        expect(await leftovers(workers, 5_000)).toEqual([]);
+        expect(stderr).not.toMatch(/^manifold:/m);
+      },
+    );
+  });
+
+  it.each(MODES)(
+    '%s: a reader gone (| head -c 100) ends it by SIGPIPE',
+    { timeout: 60_000 },
+    async (_mode, mode) => {
+      const file = BIG();
+      const fan = `"$NODE" "$MANIFOLD" fan -j 2 --block 4M ${mode.join(' ')} --input ${file} -- cat`;
+      // Several times: the reader's end comes at a different point of each run.
+      const script = `for i in 1 2 3 4; do ${fan} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"; done`;
+      const result = await run('bash', ['-c', script], '', {
+        env: { NODE: process.execPath, MANIFOLD: manifold },
+        timeout: 60_000,
+      });
+      expect(result.stdout.toString()).toBe('141\n'.repeat(4));
+      expect(result.stderr).toBe('');
+    },
+  );
+});
