@@ -1,14 +1,19 @@
-import { Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputReader } from '../fan/input.js';
+import { systemReason } from '../options/inputs.js';
 import type { NodeEnd, RunningNode } from './node.js';
-
-const HIGH_WATER = 4 * 1024 * 1024;
+import { spoolPath, TeeBranch } from './tee-branch.js';
 
 /**
- * Copies one stream to several branches, like `tee` into process substitutions. It reads on only
- * while every branch keeps up, so memory stays bounded by the slowest. A branch that stops
- * reading (a `head`) is let go; the others go on. When every branch has gone, reading stops, and
- * the writer upstream ends as it would in a shell.
+ * Copies one stream to several branches, like `tee` into process substitutions. It reads on
+ * while any branch keeps up: a branch that falls behind by more than its pipe and 4 MiB in memory
+ * has the rest spooled to a temporary file (`tee-branch.ts`, `manifold-tee-*` under `$TMPDIR`),
+ * so that a join that reads its branches in step, or one branch before the other, never waits
+ * for ever; it waits only while every branch is behind. A branch that stops reading (a `head`)
+ * is let go; the others go on. When every branch has gone, reading stops, and the writer
+ * upstream ends as it would in a shell.
  */
 export class TeeNode implements RunningNode {
   readonly label: string;
@@ -17,17 +22,26 @@ export class TeeNode implements RunningNode {
   readonly ended: Promise<NodeEnd>;
   downstream: RunningNode | null = null;
   readonly #input: InputReader;
-  readonly #outputs: Socket[];
+  readonly #outputs: TeeBranch[];
+  /** Where branches that fall behind are spooled: made when the first one does. */
+  #folder: string | null = null;
+  #spools = 0;
   #stopped = false;
+  /** Wakes the reading loop when a branch catches up or goes. */
+  #wake: (() => void) | null = null;
 
   constructor(label: string, input: number, outputs: number[]) {
     this.label = label;
     this.description = `copy to ${outputs.length} branches`;
     this.#input = new InputReader(null, input);
-    this.#outputs = outputs.map((fd) => {
-      const socket = new Socket({ fd, readable: false, writable: true });
-      socket.on('error', () => this.#drop(socket));
-      return socket;
+    this.#outputs = outputs.map((fd, index) => {
+      const branch: TeeBranch = new TeeBranch(
+        fd,
+        () => spoolPath(this.#spoolFolder(), index, ++this.#spools),
+        () => this.#woken(),
+        () => this.#drop(branch),
+      );
+      return branch;
     });
     this.ended = this.#run();
   }
@@ -35,7 +49,9 @@ export class TeeNode implements RunningNode {
   stop(): void {
     this.#stopped = true;
     this.#input.close();
-    for (const socket of this.#outputs.splice(0)) socket.destroy();
+    for (const branch of this.#outputs.splice(0)) branch.destroy();
+    this.#removeFolder();
+    this.#woken();
   }
 
   async #run(): Promise<NodeEnd> {
@@ -43,22 +59,27 @@ export class TeeNode implements RunningNode {
     try {
       for await (const chunk of this.#input.chunks(() => this.#room())) {
         if (this.#outputs.length === 0) break;
-        for (const socket of this.#outputs) socket.write(chunk);
+        for (const branch of this.#outputs) branch.write(chunk);
       }
     } catch (failure) {
-      if (!this.#stopped) error = `cannot read its input: ${(failure as Error).message}`;
+      if (!this.#stopped) error = this.#reason(failure as NodeJS.ErrnoException);
     }
     this.#input.close();
-    // Each output ends once its bytes are out, or at once if it was destroyed meanwhile.
+    // Each output ends once its bytes are out (its spool read back), or at once if it was
+    // destroyed meanwhile.
+    const outputs = [...this.#outputs];
+    if (error !== undefined) for (const branch of outputs) branch.destroy();
     await Promise.all(
-      this.#outputs.map(
-        (socket) =>
+      outputs.map(
+        (branch) =>
           new Promise<void>((resolve) => {
-            socket.once('close', () => resolve());
-            socket.end();
+            branch.socket.once('close', () => resolve());
+            branch.end();
           }),
       ),
     );
+    error ??= outputs.find((branch) => branch.error !== null)?.error ?? undefined;
+    this.#removeFolder();
     return {
       exitCode: error ? 1 : 0,
       signal: null,
@@ -68,21 +89,43 @@ export class TeeNode implements RunningNode {
     };
   }
 
-  /** Waits while a branch is behind. */
+  /** Waits while every branch is behind. */
   async #room(): Promise<void> {
-    for (;;) {
-      const full = this.#outputs.find((socket) => socket.writableLength > HIGH_WATER);
-      if (full === undefined || this.#stopped) return;
+    while (!this.#stopped && this.#outputs.length > 0) {
+      if (this.#outputs.some((branch) => branch.keepingUp)) return;
       await new Promise<void>((resolve) => {
-        full.once('drain', resolve);
-        full.once('close', resolve);
+        this.#wake = resolve;
       });
     }
   }
 
-  #drop(socket: Socket): void {
-    const index = this.#outputs.indexOf(socket);
+  #woken(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #spoolFolder(): string {
+    this.#folder ??= mkdtempSync(join(tmpdir(), 'manifold-tee-'));
+    return this.#folder;
+  }
+
+  #removeFolder(): void {
+    if (this.#folder !== null) rmSync(this.#folder, { recursive: true, force: true });
+    this.#folder = null;
+  }
+
+  #reason(failure: NodeJS.ErrnoException): string {
+    // A spool is written as the input is read: its failure (a full disk) comes from here too.
+    if (failure.syscall === 'write' || failure.syscall === 'open')
+      return `cannot spool a branch that fell behind: ${systemReason(failure) ?? failure.message}`;
+    return `cannot read its input: ${failure.message}`;
+  }
+
+  #drop(branch: TeeBranch): void {
+    const index = this.#outputs.indexOf(branch);
     if (index >= 0) this.#outputs.splice(index, 1);
-    socket.destroy();
+    branch.destroy();
+    this.#woken();
   }
 }
