@@ -23,7 +23,12 @@ import { fileWith } from '../support/temp.js';
 // `fan --per-block --input FILE -- cat | head -c 100` exiting 1 in about a third of runs);
 // otherwise it hung. A stopped worker's output is now read on and dropped.
 
-/** 16 MiB of lines, in blocks of 4 MiB: more than the pipes and manifold's output buffer hold. */
+/**
+ * 16 MiB of lines, in blocks of 4 MiB: more than the pipes, manifold's output buffer (8 MiB)
+ * and what an ordered merge holds (`--merge-memory 1M` below) take together, so some worker is
+ * always left blocked writing. With the default 64M an ordered merge could hold every block
+ * and let every worker end (seen under load in CI), and the test's premise would not hold.
+ */
 let big: string | null = null;
 const BIG = () => {
   big ??= fileWith('manifold-stop-paused-', `${'x'.repeat(63)}\n`.repeat(1 << 18));
@@ -32,8 +37,8 @@ const BIG = () => {
 
 const MODES = [
   ['per-block workers', ['--per-block']],
-  ['per-block workers, in order', ['--merge', 'ordered']],
-  ['workers that stay, in order', ['--merge', 'ordered', '--one-to-one']],
+  ['per-block workers, in order', ['--merge', 'ordered', '--merge-memory', '1M']],
+  ['workers that stay, in order', ['--merge', 'ordered', '--merge-memory', '1M', '--one-to-one']],
 ] as const;
 
 const STARTERS = [
