@@ -106,7 +106,12 @@ export class TeeBranch {
       }
       const buffer = Buffer.allocUnsafeSlow(n);
       let got = 0;
-      while (got < n) got += readSync(spool.fd, buffer, got, n - got, spool.read + got);
+      while (got < n) {
+        const read = readSync(spool.fd, buffer, got, n - got, spool.read + got);
+        // Cut short under it (by another process): what was spooled is lost, and said so.
+        if (read === 0) throw new Error(`${spool.path} is shorter than what was written to it`);
+        got += read;
+      }
       spool.read += n;
       this.socket.write(buffer);
     }

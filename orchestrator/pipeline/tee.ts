@@ -27,6 +27,8 @@ export class TeeNode implements RunningNode {
   #folder: string | null = null;
   #spools = 0;
   #stopped = false;
+  /** Why a branch that was let go lost what it had spooled: the run fails with it. */
+  #lost: string | null = null;
   /** Wakes the reading loop when a branch catches up or goes. */
   #wake: (() => void) | null = null;
 
@@ -78,7 +80,7 @@ export class TeeNode implements RunningNode {
           }),
       ),
     );
-    error ??= outputs.find((branch) => branch.error !== null)?.error ?? undefined;
+    error ??= this.#lost ?? outputs.find((branch) => branch.error !== null)?.error ?? undefined;
     this.#removeFolder();
     return {
       exitCode: error ? 1 : 0,
@@ -125,6 +127,8 @@ export class TeeNode implements RunningNode {
   #drop(branch: TeeBranch): void {
     const index = this.#outputs.indexOf(branch);
     if (index >= 0) this.#outputs.splice(index, 1);
+    // A reader gone is let go quietly (as tee's SIGPIPE in a shell); a spool lost is not.
+    this.#lost ??= branch.error;
     branch.destroy();
     this.#woken();
   }
