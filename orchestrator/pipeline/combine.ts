@@ -86,8 +86,7 @@ export class CombineNode implements RunningNode {
     try {
       await this.#copy(this.#inputs[0]!);
       for (const [i, spool] of spools.entries()) {
-        await spool;
-        await this.#copyFile(join(folder, `b${i + 1}`));
+        await this.#copyFile(join(folder, `b${i + 1}`), await spool);
       }
     } finally {
       await settled;
@@ -115,12 +114,21 @@ export class CombineNode implements RunningNode {
     for await (const chunk of input.chunks(this.#room)) this.#sink.write([chunk]);
   }
 
-  async #spool(input: InputReader, file: string): Promise<void> {
+  /** Writes a branch's output to `file`; resolves with its size. */
+  async #spool(input: InputReader, file: string): Promise<number> {
+    let bytes = 0;
+    async function* counted(chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        bytes += chunk.length;
+        yield chunk;
+      }
+    }
     try {
       await pipeline(
-        input.chunks(async () => {}),
+        counted(input.chunks(async () => {})),
         createWriteStream(file, { mode: 0o600 }),
       );
+      return bytes;
     } catch (error) {
       throw new Error(`cannot spool a branch: ${reasonOf(error as Error)}`);
     } finally {
@@ -129,10 +137,20 @@ export class CombineNode implements RunningNode {
     }
   }
 
-  async #copyFile(file: string): Promise<void> {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+  /** Copies a spool of `bytes` bytes to the output: one cut short under it is an error. */
+  async #copyFile(file: string, bytes: number): Promise<void> {
+    if (bytes === 0) return;
+    let read = 0;
+    const options = { highWaterMark: 1024 * 1024, end: bytes - 1 };
+    for await (const chunk of createReadStream(file, options)) {
       await this.#room();
+      read += (chunk as Buffer).length;
       this.#sink.write([chunk as Buffer]);
+    }
+    if (read < bytes) {
+      throw new Error(
+        `cannot read back a branch's spool: ${file} is shorter than what was written to it`,
+      );
     }
   }
 }

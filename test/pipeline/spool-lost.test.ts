@@ -1,16 +1,27 @@
-import { createReadStream, readdirSync, truncateSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  readdirSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { TeeNode } from '../../orchestrator/pipeline/tee.js';
-import { within } from '../support/spawn.js';
-import { tempDir } from '../support/temp.js';
+import { holdsWithin } from '../support/proc.js';
+import { collect, spawnManifold, waitForExit, within } from '../support/spawn.js';
+import { tempDir, writeConfig } from '../support/temp.js';
 
-// The copy to branches spools a branch that falls behind (tee-branch.ts). A spool cut short under
-// it (by another process: a temporary-files cleaner) used to make its read-back spin for ever on
-// reads of 0 bytes; and a branch let go for a spool it could not read back was let go as
-// quietly as one whose reader is gone, so the run ended 0 with that branch's data lost.
+// What `manifold run` spools to temporary files, cut short under it by another process (a
+// cleaner of temporary files). The copy to branches spools a branch that falls behind
+// (tee-branch.ts): its read-back used to spin for ever on reads of 0 bytes, and a branch let go
+// for a spool it could not read back was let go as quietly as one whose reader is gone, so the
+// run ended 0 with that branch's data lost. A concat spools the branches after the first until
+// their turn (combine.ts): it read a short spool to its end and ended 0 with the output short.
 
 const SIZE = 12 * 1024 * 1024;
 
@@ -86,5 +97,57 @@ describe('a branch whose spool is cut short under it', () => {
     );
     expect(readdirSync(spools)).toEqual([]);
     closeAll([input!.read]);
+  });
+});
+
+describe('a concat whose spool is cut short under it', () => {
+  it('fails the run with a line naming the spool, instead of ending 0 with the output short', async () => {
+    const dir = tempDir('mf-concat-lost-');
+    const gate = join(dir, 'gate');
+    await execa('mkfifo', [gate]);
+    // The first branch ends only when the gate opens; the second's output (its input again) is
+    // spooled meanwhile, until its turn.
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        '  - branches:',
+        '      first:',
+        `        - run: cat >/dev/null; read go < ${gate}; echo "first $go"`,
+        '      second:',
+        '        - run: cat',
+        '    combine: concat',
+        '',
+      ].join('\n'),
+    );
+    const child = spawnManifold(['run', config], { TMPDIR: spools });
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    const exit = waitForExit(child);
+    const input = Buffer.alloc(2 * 1024 * 1024, 'y\n');
+    child.stdin!.end(input);
+    const spoolOf = () => {
+      const folder = readdirSync(spools).find((name) => name.startsWith('manifold-concat-'));
+      return folder === undefined ? null : join(spools, folder, 'b1');
+    };
+    const whole = () => {
+      const spool = spoolOf();
+      return spool !== null && existsSync(spool) && statSync(spool).size === input.length;
+    };
+    expect(await holdsWithin(whole, 20_000), 'the second branch spooled whole').toBe(true);
+    const spool = spoolOf()!;
+    truncateSync(spool, 1000);
+    writeFileSync(gate, 'go\n');
+    expect((await within(exit, 20_000, 'the run did not end')).exitCode).toBe(1);
+    expect((await stderr).toString()).toMatch(
+      new RegExp(
+        `^manifold: .*cannot read back a branch's spool: ${spool} is shorter than what was written to it\\n$`,
+      ),
+    );
+    // What came out is the first branch's, then a part of the second's, never more than it.
+    const out = await stdout;
+    expect(out.subarray(0, 9).toString()).toBe('first go\n');
+    expect(out.length).toBeLessThanOrEqual(9 + 1000);
+    expect(readdirSync(spools).filter((name) => name.startsWith('manifold-'))).toEqual([]);
   });
 });
