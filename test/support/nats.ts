@@ -92,7 +92,9 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
     ended = 'running';
     const log = watch(started.stderr!);
     said = log;
-    started.once('exit', (code, signal) => {
+    // On 'close', not 'exit': at 'exit' the end of its log may still be unread in its pipe
+    // (Node says stdio may still be open then), and the crash report is at the end.
+    started.once('close', (code, signal) => {
       ended = signal === null ? `exited with status ${code}` : `killed by ${signal}`;
       // Neither stopped by the test nor by the cleanup: Debian's nats-server 2.9.10 has been
       // seen to panic (a nil pointer in its handler of STREAM.MSG.GET, about once in 250 of
