@@ -81,7 +81,13 @@ export function receiveStdio(input: Readable, output: Writable): Promise<number>
         fail(error);
       }
     });
-    input.on('end', () => resolve(0));
+    input.on('end', () => {
+      // Its sender stopped before the End (it could not send all, or what it sent changed):
+      // nothing of it is kept.
+      writer?.abandon();
+      writer = null;
+      resolve(0);
+    });
     input.on('error', fail);
   });
 }

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ExitCode, ManifoldError } from '../../filters/index.js';
 import { encodeFrame, FrameKind } from './frame/index.js';
 
 /** One file of an item, by its path inside the item ('' for an item that is one file). */
@@ -51,16 +52,19 @@ function filesOf(path: string): { folder: boolean; files: ShipFile[] } {
 /** An item of `path`, its content hashed (names, modes and bytes of every file). */
 export function shipItem(name: string, kind: ShipItem['kind'], path: string): ShipItem {
   const { folder, files } = filesOf(path);
-  const hash = createHash('sha256');
-  hash.update(folder ? 'folder\0' : 'file\0');
+  const hash = itemHash(folder);
   let bytes = 0;
   for (const file of files) {
-    hash.update(`${file.rel}\0${file.mode}\0${file.size}\0`);
+    hash.update(fileHeader(file));
     hashFile(hash, file.path);
     bytes += file.size;
   }
-  return { name, kind, folder, hash: hash.digest('hex').slice(0, 32), files, bytes };
+  return { name, kind, folder, hash: digestOf(hash), files, bytes };
 }
+
+const itemHash = (folder: boolean) => createHash('sha256').update(folder ? 'folder\0' : 'file\0');
+const fileHeader = (file: ShipFile) => `${file.rel}\0${file.mode}\0${file.size}\0`;
+const digestOf = (hash: Hash) => hash.digest('hex').slice(0, 32);
 
 /** Hashes a file a MiB at a time: a table of gigabytes is never in memory whole. */
 function hashFile(hash: Hash, path: string): void {
@@ -76,17 +80,32 @@ function hashFile(hash: Hash, path: string): void {
 
 /**
  * An item's files as Block frames (channel: `channel`, seq: the file's index, payloads of at
- * most 1 MiB in order, read from the files as they go); an empty file has none.
+ * most 1 MiB in order, read from the files as they go); an empty file has none. What is read is
+ * hashed again as it goes: an item changed since it was hashed throws after its last frame, so
+ * that its receiver is never told it is whole (it would keep other bytes under its hash).
  */
 export async function* fileFrames(
   item: ShipItem,
   channel: number,
   run: string,
 ): AsyncGenerator<Buffer[]> {
+  const hash = itemHash(item.folder);
   for (const [seq, file] of item.files.entries()) {
+    hash.update(fileHeader(file));
     for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
+      hash.update(chunk as Buffer);
       yield encodeFrame({ kind: FrameKind.Block, run, seq, channel, payload: chunk as Buffer });
     }
+  }
+  if (digestOf(hash) !== item.hash) {
+    throw new ShipError(`${describeItem(item)} changed while it was shipped: run again`);
+  }
+}
+
+/** An item that cannot be shipped as it was announced: exit status 1. */
+export class ShipError extends ManifoldError {
+  constructor(message: string) {
+    super('manifold.io', message, { exitCode: ExitCode.failure });
   }
 }
 
