@@ -93,8 +93,16 @@ describe('manifold worker --stdio (a host’s side of fan --host)', () => {
       ['--stdio', '--host-timeout', 'soon'],
       /--host-timeout must be a whole number of milliseconds \(got 'soon'\)/,
     ],
-    ['a command with --stdio', ['--stdio', 'cat'], /manifold worker --stdio takes no command \(got 'cat'\)/],
-    ['neither --stdio nor --queue', [], /manifold worker needs --queue <url> -- <command>, or --stdio/],
+    [
+      'a command with --stdio',
+      ['--stdio', 'cat'],
+      /manifold worker --stdio takes no command \(got 'cat'\)/,
+    ],
+    [
+      'neither --stdio nor --queue',
+      [],
+      /manifold worker needs --queue <url> -- <command>, or --stdio/,
+    ],
   ])('%s: one line, status 2', async (_name, args, message) => {
     const result = await run(manifold, ['worker', ...args], '', { timeout: 10_000 });
     expect(result.exitCode).toBe(2);
