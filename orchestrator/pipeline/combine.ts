@@ -69,9 +69,16 @@ export class CombineNode implements RunningNode {
   /** Waits while the output is behind: the inputs wait too. */
   #room = async (): Promise<void> => {
     while (this.#sink.full && !this.#sink.closed && !this.#stopped) {
+      // Whichever comes, the other's listener goes too: one left per wait would pile up on a
+      // slow reader (Node warns past 10).
       await new Promise<void>((resolve) => {
-        this.#sink.once('drain', resolve);
-        this.#sink.once('closed', resolve);
+        const done = () => {
+          this.#sink.off('drain', done);
+          this.#sink.off('closed', done);
+          resolve();
+        };
+        this.#sink.once('drain', done);
+        this.#sink.once('closed', done);
       });
     }
   };

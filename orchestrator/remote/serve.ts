@@ -42,6 +42,9 @@ export function serveStdio(options: ServeOptions): Promise<number> {
   let outputSeq = 0;
   let status: number | null = null;
   let heard = Date.now();
+  /** The instance paused until the coordinator reads on, while it is. */
+  let held: ProcessTransport | null = null;
+  let waiting = false;
   let resolveDone: (status: number) => void = () => {};
   const done = new Promise<number>((resolve) => {
     resolveDone = resolve;
@@ -54,10 +57,18 @@ export function serveStdio(options: ServeOptions): Promise<number> {
       output.write(buffers[i], i === buffers.length - 1 ? callback : undefined);
     output.uncork();
     // The coordinator reads slower than the command writes: hold the command's output back.
-    if (output.writableNeedDrain && instance !== null) {
-      const held = instance;
+    // Once per stall: heartbeats and credits sent meanwhile must not add a listener each.
+    if (output.writableNeedDrain && instance !== null && held !== instance) {
+      held = instance;
       held.pause();
-      output.once('drain', () => held.resume());
+      if (!waiting) {
+        waiting = true;
+        output.once('drain', () => {
+          waiting = false;
+          held?.resume();
+          held = null;
+        });
+      }
     }
   };
 

@@ -59,6 +59,31 @@ describe('manifold fan --transfer, tables to hosts', () => {
     expect(runs(0)).toEqual([]);
   });
 
+  it('a big item (64 MiB) is shipped whole, with nothing on stderr but what --verbose says', async () => {
+    // Shipping waits for ssh's stdin to drain about once a frame: a listener left per wait
+    // piled up, and Node warned (MaxListenersExceededWarning) on manifold's stderr.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 << 20, 'b'));
+    const result = await run(
+      manifold,
+      [
+        ...['fan', ...test.args(), '--transfer', 'big.bin', '--verbose'],
+        ...['--shell', '--', 'cat >/dev/null; wc -c < big.bin'],
+      ],
+      'x\n',
+      { cwd: dir },
+    );
+    expect(result.exitCode).toBe(0);
+    // Every worker (one a host, each of them started) sees the whole file.
+    expect(new Set(result.stdout.toString().split('\n').slice(0, -1))).toEqual(
+      new Set([String(64 << 20)]),
+    );
+    expect(result.stderr).toMatch(/^manifold: host h1: shipped big.bin \(64\.0 MiB\)$/m);
+    expect(result.stderr.split('\n').filter((line) => !line.startsWith('manifold: '))).toEqual([
+      '',
+    ]);
+  });
+
   it('--cleanup removes what this run shipped, and nothing else', async () => {
     const kept = job('kept');
     await run(

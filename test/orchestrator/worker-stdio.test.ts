@@ -1,8 +1,11 @@
 import { once } from 'node:events';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { serveStdio } from '../../orchestrator/remote/serve.js';
 import { type Frame, FrameKind, FrameReader } from '../../orchestrator/workers/frame/index.js';
 import { messageFrame } from '../../orchestrator/workers/ssh/protocol.js';
 import { manifold, run } from '../helpers.js';
+import { holdsWithin } from '../support/proc.js';
 import { spawnManifold, waitForExit, within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
@@ -137,5 +140,43 @@ describe('manifold worker --probe and --receive', () => {
     w.child.stdin!.write('no frame here, only some text that is long enough for a header\n');
     expect((await within(w.exit, 10_000, 'did not end')).exitCode).toBe(1);
     expect(w.frames.map((frame) => frame.kind)).toEqual([FrameKind.Error]);
+  });
+});
+
+describe('serveStdio, its coordinator not reading', () => {
+  it('pauses its instance once per stall: heartbeats sent meanwhile add no listener each', async () => {
+    // Its output completes no write until told: after the first, each send finds it full.
+    const pending: (() => void)[] = [];
+    const output = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _encoding, callback) {
+        pending.push(() => callback());
+      },
+    });
+    let writes = 0;
+    const write = output.write.bind(output) as (...args: unknown[]) => boolean;
+    output.write = ((...args: unknown[]) => {
+      writes++;
+      return write(...args);
+    }) as typeof output.write;
+    const input = new PassThrough();
+    const served = serveStdio({ input, output, heartbeat: 5, timeout: 60_000 });
+    const start = { command: { argv: ['yes'], shell: false }, slot: 1, workers: 1 };
+    input.write(Buffer.concat(messageFrame(FrameKind.Hello, RUN, 0, start)));
+    // Forty sends (its Hello's answer, output, heartbeats) while the stall lasts.
+    expect(await holdsWithin(() => writes >= 40, 10_000), 'forty sends').toBe(true);
+    expect(output.listenerCount('drain')).toBeLessThanOrEqual(1);
+    // The coordinator goes: the instance is killed and the session ends.
+    input.end();
+    output.on('drain', () => {});
+    while (pending.length > 0) pending.shift()!();
+    const release = setInterval(() => {
+      while (pending.length > 0) pending.shift()!();
+    }, 5);
+    try {
+      expect(await within(served, 10_000, 'the session did not end')).toBe(0);
+    } finally {
+      clearInterval(release);
+    }
   });
 });

@@ -98,7 +98,17 @@ function write(stream: Writable, buffers: readonly Buffer[]): Promise<void> {
       resolve();
       return;
     }
-    stream.once('drain', resolve);
-    stream.once('error', reject);
+    // Whichever comes, the other's listener goes too: one left per wait would pile up while a
+    // big item is shipped (Node warns past 10).
+    const drained = () => {
+      stream.off('error', failed);
+      resolve();
+    };
+    const failed = (error: Error) => {
+      stream.off('drain', drained);
+      reject(error);
+    };
+    stream.once('drain', drained);
+    stream.once('error', failed);
   });
 }
