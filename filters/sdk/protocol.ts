@@ -78,13 +78,16 @@ export async function runProtocol<S>(
     messages.push({ seq: header.readUInt32BE(0), firstRecord: header.readDoubleBE(8), payload });
   });
   let records = 0;
+  /** The records of every block so far: what numbers a block whose place is not known (0). */
+  let given = 0;
   for await (const chunk of io.chunks()) {
     reader.push(chunk);
     for (const message of messages.splice(0)) {
       seq = message.seq;
       decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
       const input = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
-      input.recordOffset = message.firstRecord - 1;
+      const first = message.firstRecord > 0 ? message.firstRecord : given + 1;
+      input.recordOffset = first - 1;
       // In pieces of the size a process reads: a piece's strings then die young, which V8's
       // scavenger makes cheap, where a whole block's would live on into the old generation.
       const { payload } = message;
@@ -92,7 +95,8 @@ export async function runProtocol<S>(
         await loop.run(input.read(payload.subarray(at, at + input.readSize)));
       }
       await loop.run(input.read(null));
-      records = message.firstRecord - 1 + decoder.count;
+      records = first - 1 + decoder.count;
+      given += decoder.count;
       await send(seq, true);
     }
     if (reader.pendingBytes === 0) release?.(chunk);

@@ -118,7 +118,8 @@ export function shareAmong(block: Block, n: number): Block[] {
 export function describeBlock(block: Block): string {
   const source = block.scatteredFrom;
   if (source !== undefined) {
-    return `${block.records} records of ${describeBlock(source)}, picked by key`;
+    const records = block.records === 1 ? '1 record' : `${block.records} records`;
+    return `${records} of ${describeBlock(source)}, picked by key`;
   }
   if (block.records < 0 && block.offset !== undefined) {
     return `block ${block.seq + 1} (bytes ${block.offset + 1}-${block.offset + block.bytes})`;

@@ -140,8 +140,11 @@ export class PersistentWorker implements Worker {
     this.#headerSent = true;
     const parts = withHeader ? [...header.parts, ...block.parts] : block.parts;
     if (attribution !== 'protocol') return parts;
-    // The header's records are numbered just before the block's own.
-    const first = Math.max(0, block.firstRecord - header.records);
+    // The header's records are numbered just before the block's own. A part of a block
+    // (--dispatch hash) holds records that are not consecutive in the input: 0 says so, and the
+    // filter numbers them as the records it was given, as a process reading its stdin does.
+    const first =
+      block.scatteredFrom !== undefined ? 0 : Math.max(0, block.firstRecord - header.records);
     return [blockHeader(block.seq, block.bytes + header.bytes, first), ...parts];
   }
 
