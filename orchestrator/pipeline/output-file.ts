@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   constants,
+  lstatSync,
   openSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   type Stats,
   statSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 
 /**
@@ -24,11 +26,17 @@ export class AtomicOutput {
   /** The temporary file's descriptor, for the last stage to write to. */
   readonly fd: number;
   readonly #target: string;
+  /** The output as the config names it, for messages. */
+  readonly #name: string;
   readonly #temporary: string | null;
   readonly #mode: number;
 
-  constructor(target: string) {
+  constructor(given: string) {
+    // An output that is a symbolic link is written through it, as `>` writes: the file it names
+    // is replaced (created, when the link dangles), and the link stays.
+    const target = throughLinks(given);
     this.#target = target;
+    this.#name = given;
     const existing = statOf(target);
     this.#mode = existing ? existing.mode & 0o7777 : 0o666 & ~umask();
     const direct = existing !== null && !existing.isFile();
@@ -48,7 +56,7 @@ export class AtomicOutput {
               0o600,
             );
     } catch (error) {
-      throw outputError(target, error);
+      throw outputError(given, error);
     }
     // Should manifold end by an error no one caught, the temporary file still goes.
     if (this.#temporary !== null) process.once('exit', this.#onExit);
@@ -65,7 +73,7 @@ export class AtomicOutput {
       renameSync(this.#temporary, this.#target);
     } catch (error) {
       this.discard();
-      throw outputError(this.#target, error);
+      throw outputError(this.#name, error);
     }
   }
 
@@ -73,6 +81,23 @@ export class AtomicOutput {
     process.removeListener('exit', this.#onExit);
     if (this.#temporary !== null) rmSync(this.#temporary, { force: true });
   }
+}
+
+/** `path` with each symbolic link it is followed to what it names, as open(2) would. */
+function throughLinks(path: string): string {
+  let current = path;
+  // Past 40 links open(2) says ELOOP: then the open below says so, with the name given.
+  for (let links = 0; links < 40; links++) {
+    let stat: Stats;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      return current;
+    }
+    if (!stat.isSymbolicLink()) return current;
+    current = resolve(dirname(current), readlinkSync(current));
+  }
+  return path;
 }
 
 function statOf(target: string): Stats | null {

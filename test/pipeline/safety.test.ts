@@ -1,10 +1,12 @@
 import {
   chmodSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +67,30 @@ describe('the atomic output', () => {
     expect(readFileSync(join(dir, 'kept.txt'), 'utf8')).toBe('kept\n');
     expect(statSync(join(dir, 'kept.txt')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'new.txt')).mode & 0o777).toBe(0o640);
+  });
+
+  it('writes through an output that is a symbolic link, as `>` does: the link stays', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'real.txt'), 'old\n');
+    symlinkSync('data/real.txt', join(dir, 'out.txt'));
+    // A link to a file not there yet: `>` creates the file.
+    symlinkSync('data/new.txt', join(dir, 'dangling.txt'));
+    writeConfig(dir, 'output: out.txt\nstages:\n  - run: [tr, a-z, A-Z]\n', 'c.yaml');
+    writeConfig(dir, 'output: dangling.txt\nstages:\n  - run: [cat]\n', 'd.yaml');
+    const result = await shell(
+      dir,
+      '"$MANIFOLD" run c.yaml <<< data && "$MANIFOLD" run d.yaml <<< new',
+    );
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    expect(lstatSync(join(dir, 'out.txt')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'data', 'real.txt'), 'utf8')).toBe('DATA\n');
+    expect(lstatSync(join(dir, 'dangling.txt')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'data', 'new.txt'), 'utf8')).toBe('new\n');
+    expect([...leftovers(dir), ...leftovers(join(dir, 'data'))]).toEqual([]);
   });
 
   it('writes an output that is a FIFO directly, as `>` does, and leaves it a FIFO', async () => {
