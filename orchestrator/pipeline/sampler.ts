@@ -131,11 +131,14 @@ export class StatsSampler {
       if (reader === null) return [];
       const stats = stages[i]!;
       const seconds = Math.max(stats.durationMs, 1) / 1000;
+      // A count is exact where an end of the edge counts its own bytes (a fan): the writer's,
+      // else the reader's, which read what the writer wrote; else the writer's samples.
+      const bytes = node.bytes?.().written ?? reader.bytes?.().read ?? stats.bytesWritten;
       const edge = {
         from: node.label,
         to: reader.label,
-        bytes: stats.bytesWritten,
-        megabytesPerSecond: Math.round(stats.bytesWritten / 1e6 / seconds),
+        bytes,
+        megabytesPerSecond: Math.round(bytes / 1e6 / seconds),
       };
       return [stats.records ? { ...edge, records: stats.records.out } : edge];
     });

@@ -82,6 +82,36 @@ describe('--stats of string stages', () => {
     ]);
     expect(stats.stages[0]!.bytesRead).toBe(input.length);
   });
+
+  it("gives a fan's input edge the bytes the fan read, not the writer's samples", async () => {
+    // `cut` ends within a sample or two: its own bytes, read from /proc every 100 ms, were
+    // often a part of what it wrote (a stress run saw 1.06 MB of 1.96 MB on such an edge).
+    const dir = tempDir();
+    const input = numbered(1, 200_000);
+    const { exitCode, before, stats } = await runStats(
+      dir,
+      [
+        'stages:',
+        '  - name: cut',
+        '    run: [cut, -c1-4]',
+        '  - name: fan',
+        '    fan: { workers: 2, worker: [cat] }',
+        '  - run: [wc, -c]',
+        '',
+      ].join('\n'),
+      input,
+    );
+    expect({ exitCode, before }).toEqual({ exitCode: 0, before: '' });
+    const cut = input
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => `${line.slice(0, 4)}\n`)
+      .join('');
+    expect(stats.edges[0]).toEqual(
+      expect.objectContaining({ from: 'cut', to: 'fan', bytes: cut.length }),
+    );
+    expect(stats.stages[1]!.bytesRead).toBe(cut.length);
+  });
 });
 
 describe('--stats', () => {
