@@ -16,6 +16,27 @@ export interface Sink extends EventEmitter {
   finish(): Promise<void>;
 }
 
+/**
+ * Waits while `sink` is full: until it drains, closes or fails, or `stopped` aborts. Every
+ * listener goes with each wake-up: a slow reader stalls it again and again, and one left per
+ * stall would pile up (Node warns past 10). Resolves to whether it was not stopped.
+ */
+export async function roomIn(sink: Sink, stopped: AbortSignal): Promise<boolean> {
+  while (!stopped.aborted && sink.full && !sink.closed) {
+    await new Promise<void>((resolve) => {
+      const events = ['drain', 'closed', 'error'] as const;
+      const done = () => {
+        for (const event of events) sink.off(event, done);
+        stopped.removeEventListener('abort', done);
+        resolve();
+      };
+      for (const event of events) sink.on(event, done);
+      stopped.addEventListener('abort', done);
+    });
+  }
+  return !stopped.aborted;
+}
+
 /** The least a stream buffers before the fan pauses its workers: a few writes' worth. */
 const MIN_HIGH_WATER = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { createOutputSink } from './output.js';
-import { type Sink, WritableSink } from './output-stream.js';
+import { roomIn, type Sink, WritableSink } from './output-stream.js';
 import { RecordSeam } from './seam.js';
 import type { Stats } from './stats.js';
 import { createTaggers } from './tag.js';
@@ -60,19 +60,7 @@ export class FanWriter {
   }
 
   /** Resolves once the sink has room again (a merge's pace); to false once the fan stops. */
-  async room(): Promise<boolean> {
-    while (!this.#stopped.aborted && this.sink.full) {
-      await new Promise<void>((resolve) => {
-        const events = ['drain', 'closed', 'error'] as const;
-        const done = () => {
-          for (const event of events) this.sink.off(event, done);
-          this.#stopped.removeEventListener('abort', done);
-          resolve();
-        };
-        for (const event of events) this.sink.on(event, done);
-        this.#stopped.addEventListener('abort', done);
-      });
-    }
-    return !this.#stopped.aborted;
+  room(): Promise<boolean> {
+    return roomIn(this.sink, this.#stopped);
   }
 }

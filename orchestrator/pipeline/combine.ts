@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Framing } from '../../filters/index.js';
 import { InputReader } from '../fan/input.js';
 import { createOutputSink } from '../fan/output.js';
+import { roomIn } from '../fan/output-stream.js';
 import { RecordSeam } from '../fan/seam.js';
 import { WholeRecords } from '../fan/whole.js';
 import { systemReason } from '../options/inputs.js';
@@ -25,7 +26,8 @@ export class CombineNode implements RunningNode {
   downstream: RunningNode | null = null;
   readonly #inputs: InputReader[];
   readonly #sink: Sink;
-  #stopped = false;
+  /** Aborted by `stop`: a wait for the output's room ends with it. */
+  readonly #stopped = new AbortController();
   /** Why the output failed (a full disk): the inputs are let go, the node fails with it. */
   #outputError: string | null = null;
 
@@ -51,16 +53,16 @@ export class CombineNode implements RunningNode {
   }
 
   stop(): void {
-    this.#stopped = true;
+    this.#stopped.abort();
     for (const input of this.#inputs) input.close();
   }
 
   async #finish(error?: string): Promise<NodeEnd> {
     // Stopped by a signal, its inputs were cut short: that is the signal's doing, not an error.
     // Nor does it wait then for a reader that may have stopped reading to take what is queued.
-    if (this.#stopped) error = undefined;
+    if (this.#stopped.signal.aborted) error = undefined;
     else await this.#sink.finish();
-    if (this.#outputError !== null && !this.#stopped) error = this.#outputError;
+    if (this.#outputError !== null && !this.#stopped.signal.aborted) error = this.#outputError;
     const closedOutput = this.#sink.closed;
     this.#sink.close();
     return { exitCode: error ? 1 : 0, signal: null, closedOutput, error, endedAt: Date.now() };
@@ -68,19 +70,7 @@ export class CombineNode implements RunningNode {
 
   /** Waits while the output is behind: the inputs wait too. */
   #room = async (): Promise<void> => {
-    while (this.#sink.full && !this.#sink.closed && !this.#stopped) {
-      // Whichever comes, the other's listener goes too: one left per wait would pile up on a
-      // slow reader (Node warns past 10).
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.#sink.off('drain', done);
-          this.#sink.off('closed', done);
-          resolve();
-        };
-        this.#sink.once('drain', done);
-        this.#sink.once('closed', done);
-      });
-    }
+    await roomIn(this.#sink, this.#stopped.signal);
   };
 
   async #concat(): Promise<void> {
