@@ -24,14 +24,17 @@ import { fileWith } from '../support/temp.js';
 // otherwise it hung. A stopped worker's output is now read on and dropped.
 
 /**
- * 16 MiB of lines, in blocks of 4 MiB: more than the pipes, manifold's output buffer (8 MiB)
- * and what an ordered merge holds (`--merge-memory 1M` below) take together, so some worker is
- * always left blocked writing. With the default 64M an ordered merge could hold every block
- * and let every worker end (seen under load in CI), and the test's premise would not hold.
+ * 32 MiB of lines, in blocks of 8 MiB: the two blocks running at a time (16 MiB) are more than
+ * the pipes, manifold's output buffer (8 MiB) and what an ordered merge holds (`--merge-memory
+ * 1M` below) take together, so some worker is always left blocked writing. Two blocks of 4 MiB
+ * fit the output buffer exactly: a ready merge could read both whole, both `cat`s ended, and
+ * manifold rightly started no more while its output waited (seen in CI, and by hand in 4 of 12
+ * runs); with the default 64M an ordered merge could hold every block. Either way the test's
+ * premise, not manifold, failed.
  */
 let big: string | null = null;
 const BIG = () => {
-  big ??= fileWith('manifold-stop-paused-', `${'x'.repeat(63)}\n`.repeat(1 << 18));
+  big ??= fileWith('manifold-stop-paused-', `${'x'.repeat(63)}\n`.repeat(1 << 19));
   return big;
 };
 
@@ -56,7 +59,7 @@ describe.concurrent('a fan stopped while its workers are paused for a slow reade
         // Its stdout is a kernel pipe this test holds and never reads.
         const pipe = openPipes(1)[0]!;
         onCleanup(() => closeAll([pipe.read]));
-        const args = ['fan', '-j', '2', '--block', '4M', ...mode, '--input', BIG(), '--', 'cat'];
+        const args = ['fan', '-j', '2', '--block', '8M', ...mode, '--input', BIG(), '--', 'cat'];
         const child = spawn(manifold, args, {
           stdio: ['ignore', pipe.write, 'pipe'],
           env: { ...process.env, ...env },
@@ -91,7 +94,7 @@ describe.concurrent('a fan stopped while its workers are paused for a slow reade
     { timeout: 60_000 },
     async (_mode, mode) => {
       const file = BIG();
-      const fan = `"$NODE" "$MANIFOLD" fan -j 2 --block 4M ${mode.join(' ')} --input ${file} -- cat`;
+      const fan = `"$NODE" "$MANIFOLD" fan -j 2 --block 8M ${mode.join(' ')} --input ${file} -- cat`;
       // Several times: the reader's end comes at a different point of each run.
       const script = `for i in 1 2 3 4; do ${fan} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"; done`;
       const result = await run('bash', ['-c', script], '', {
