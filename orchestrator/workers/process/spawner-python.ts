@@ -25,10 +25,13 @@
  *   of one command at a time. Both are in `spawner-python-io.ts`;
  * - it takes manifold's piped stdin (`i`) and moves whole records into the stdin pipes of the
  *   commands started with `k`, by `splice`: `spawner-python-input.ts`.
+ * How a command is found and started (`posix_spawn`, or fork and exec) is in
+ * `spawner-python-spawn.ts`.
  */
 
 import { INPUT_PYTHON } from './spawner-python-input.js';
 import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
+import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
@@ -129,44 +132,7 @@ def field():
                     reap()
                 os._exit(0)
             buf += more
-found = {}
-def lookup(name, path):
-    if b'/' in name:
-        return None
-    key = (name, path)
-    if key in found:
-        return found[key]
-    for d in path.split(b':'):
-        f = (d or b'.') + b'/' + name
-        if os.path.isfile(f) and os.access(f, os.X_OK):
-            found[key] = f
-            return f
-    return None
-def fork_spawn(program, argv, env, file_actions, setpgroup, setsigdef):
-    # Python before 3.8 has no posix_spawn: fork, and learn the exec's failure by a pipe that
-    # closes on its success.
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setpgid(0, 0)
-            for _, fd, to in file_actions:
-                os.dup2(fd, to)
-            for s in setsigdef:
-                signal.signal(s, signal.SIG_DFL)
-            os.execve(program, argv, env)
-        except OSError as e:
-            os.write(w, str(e.errno).encode())
-        os._exit(127)
-    os.close(w)
-    failed = os.read(r, 16)
-    os.close(r)
-    if failed:
-        os.waitpid(pid, 0)
-        raise OSError(int(failed), 'exec')
-    return pid
-spawn = getattr(os, 'posix_spawn', fork_spawn)
-DUP2 = getattr(os, 'POSIX_SPAWN_DUP2', 1)
+${SPAWN_PYTHON}
 base = dict(os.environb)
 # Manifold's stdout, where it gave it (fd 3): written for relayed commands, never theirs.
 try:
