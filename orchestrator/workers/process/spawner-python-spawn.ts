@@ -4,7 +4,7 @@
  * before 3.8 a fork and exec that learns of a failed exec by a pipe closed on exec. Joined into
  * the starter's script where it stands.
  */
-export const SPAWN_PYTHON = String.raw`found = {}
+export const SPAWN_PYTHON = `found = {}
 def lookup(name, path):
     if b'/' in name:
         return None
