@@ -14,10 +14,17 @@ export class RunError<Summary = unknown> extends ManifoldError {
   /** What the run did before it failed: the --stats document. */
   readonly summary: Summary | undefined;
 
-  constructor(status: number, failures: string[], stderr: string[], summary: Summary | undefined) {
+  /** `cause`: the error behind the failure, where there is one (the input stream's). */
+  constructor(
+    status: number,
+    failures: string[],
+    stderr: string[],
+    summary: Summary | undefined,
+    cause?: unknown,
+  ) {
     const lines = failures.length > 0 ? failures : [`the run ended with status ${status}`];
     const tail = stderr.length > 0 ? `\nlast lines of stderr:\n${stderr.join('\n')}` : '';
-    super(codeOf(status), `${lines.join('\n')}${tail}`, { exitCode: status });
+    super(codeOf(status), `${lines.join('\n')}${tail}`, { exitCode: status, cause });
     this.name = 'RunError';
     this.failures = failures;
     this.stderr = stderr;

@@ -1,7 +1,7 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
+import { finished, type Writable } from 'node:stream';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { fanNotes, type Pipeline } from '../config/model.js';
@@ -92,12 +92,20 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
   const runner = new PipelineRun(pipeline, log, runIO);
   const abort = () => runner.stop('SIGTERM');
   io.signal?.addEventListener('abort', abort, { once: true });
+  // The caller's input or output stream failed: the stages are stopped, and the run fails.
+  plumbing.onBroken(() => runner.stop('SIGTERM'));
   let end: Awaited<ReturnType<PipelineRun['run']>>;
   try {
     end = await runner.run(null, true);
   } finally {
     io.signal?.removeEventListener('abort', abort);
     await plumbing.finish();
+  }
+  const { broken } = plumbing;
+  if (broken !== null) {
+    fanReporter.failure!(broken.line);
+    const stats = end.kind === 'done' ? { status: ExitCode.failure, ...end.stats } : undefined;
+    throw new RunError(ExitCode.failure, failures, tail?.lines() ?? [], stats, broken.cause);
   }
   if (end.kind === 'signal') throw new AbortError(io.signal?.reason);
   if (end.kind === 'closed') throw new OutputClosedError();
@@ -125,6 +133,22 @@ function load(config: string | PipelineConfig, set: Record<string, string> | und
 class Plumbing {
   readonly #ours: number[] = [];
   readonly #copies: Promise<void>[] = [];
+  readonly #cleanups: (() => void)[] = [];
+  /** The caller's input or output failed: the run's one failure line, and the stream's error. */
+  broken: { line: string; cause: unknown } | null = null;
+  #onBroken: () => void = () => {};
+
+  /** What to do once the caller's input or output fails (stop the stages). */
+  onBroken(stop: () => void): void {
+    this.#onBroken = stop;
+    if (this.broken !== null) stop();
+  }
+
+  #break(line: string, cause: unknown): void {
+    if (this.broken !== null) return;
+    this.broken = { line, cause };
+    this.#onBroken();
+  }
 
   input(pipeline: Pipeline, input: Input | undefined, io: PipelineIO): Pipeline {
     if (input === undefined) return pipeline;
@@ -140,8 +164,17 @@ class Plumbing {
     const socket = new Socket({ fd: pipe!.write, readable: false, writable: true });
     // The first stage may stop reading early (head): not an error of the run's.
     socket.on('error', () => {});
-    engine.input!.on('error', () => socket.destroy());
-    engine.input!.pipe(socket);
+    const readable = engine.input!;
+    // An input that fails or is destroyed before its end fails the run: its end would
+    // otherwise look like the input's (a short output, status 0), or never come.
+    this.#cleanups.push(
+      finished(readable, { writable: false }, (error) => {
+        if (error == null) return;
+        socket.destroy();
+        this.#break(`cannot read the input: ${messageOf(error)}`, error);
+      }),
+    );
+    readable.pipe(socket);
     return pipeline;
   }
 
@@ -170,19 +203,47 @@ class Plumbing {
         for (const event of [ends ? 'finish' : 'end', 'error', 'close'])
           over.once(event, () => done());
         if (ends) source.once('error', () => done());
+        if (end) this.#watchOutput(target, source);
         source.pipe(target, { end });
       }),
     );
     return pipe!.write;
   }
 
+  /**
+   * The output failing or destroyed before its end: the pipe from the last stage is closed, so
+   * that it meets EPIPE as at a closed reader, instead of waiting for ever on a full pipe. A
+   * destroyed output is a reader gone (`manifold.outputClosed`); one that failed fails the run.
+   */
+  #watchOutput(target: Writable, source: Socket): void {
+    const closed = () => {
+      if (!target.writableFinished) source.destroy();
+    };
+    const failed = (error: unknown) => {
+      source.destroy();
+      this.#break(`cannot write the output: ${messageOf(error)}`, error);
+    };
+    target.once('close', closed);
+    target.once('error', failed);
+    this.#cleanups.push(() => {
+      target.off('close', closed);
+      target.off('error', failed);
+    });
+  }
+
   /** Closes our copies of the write ends and waits for every copy to finish. */
   async finish(): Promise<void> {
     this.closeAll();
     await Promise.all(this.#copies);
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
   }
 
   closeAll(): void {
     for (const fd of this.#ours.splice(0)) closeSync(fd);
   }
+}
+
+/** A stream's error as a line says it: its message ("disk full", "Premature close"). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

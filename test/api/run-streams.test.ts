@@ -1,0 +1,132 @@
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { type ManifoldError, RunError, run } from '../../orchestrator/index.js';
+import { fixture } from '../helpers.js';
+import { leftovers, pidsIn, procsOf } from '../support/proc.js';
+import { within } from '../support/spawn.js';
+import { tempDir } from '../support/temp.js';
+
+// `run` copies the caller's Readable into a pipe its first stage reads, and a pipe its last
+// stage writes into the caller's Writable. Those streams failing mid-run were not heard: an
+// input that failed ended the pipe as if the input had ended (status 0, the output cut short),
+// one destroyed without an error never ended it, and an output that failed or was destroyed
+// left the last stage blocked on a full pipe: the promise never settled.
+
+async function rejection(promise: Promise<unknown>): Promise<ManifoldError> {
+  return within(
+    promise.then(
+      () => {
+        throw new Error('the promise resolved');
+      },
+      (e: unknown) => e as ManifoldError,
+    ),
+    20_000,
+    () => 'run never settled',
+  );
+}
+
+/** 40 MiB of lines, a MiB at a time: more than the pipes between the stages hold. */
+function bigInput(): Readable {
+  let left = 40;
+  return new Readable({
+    read() {
+      this.push(left-- > 0 ? Buffer.alloc(1 << 20, 'abc\n') : null);
+    },
+  });
+}
+
+/** A Writable that takes two chunks, then does `third` with the third. */
+function outputThat(third: (stream: Writable, done: (error?: Error) => void) => void): Writable {
+  let chunks = 0;
+  const stream: Writable = new Writable({
+    write(_chunk, _encoding, done) {
+      if (++chunks === 3) third(stream, done);
+      else done();
+    },
+  });
+  return stream;
+}
+
+/** An input that gives `chunks` chunks of lines, then does `then`. */
+function inputThat(chunks: number, then: (stream: Readable) => void): Readable {
+  let given = 0;
+  return new Readable({
+    read() {
+      if (given++ === chunks) then(this);
+      else this.push(Buffer.alloc(1 << 16, 'abc\n'));
+    },
+  });
+}
+
+/** A command stage and a fan stage, each process recording its pid in `dir` (sig-cat). */
+const config = (dir: string) => ({
+  env: { MF_PIDS: dir },
+  stages: [{ run: [fixture('sig-cat')] }, { fan: { worker: [fixture('sig-cat')], workers: 2 } }],
+});
+
+describe('run, when the caller’s streams fail mid-run', () => {
+  it('an output destroyed: rejects with manifold.outputClosed, every stage gone', async () => {
+    const dir = tempDir();
+    const output = outputThat((stream, done) => {
+      done();
+      setImmediate(() => stream.destroy());
+    });
+    const error = await rejection(run(config(dir), { input: bigInput(), output }));
+    expect(error.code).toBe('manifold.outputClosed');
+    expect(await leftovers(procsOf(pidsIn(dir)), 5000)).toEqual([]);
+  });
+
+  it('an output that fails: rejects with manifold.failure naming it, its error as cause', async () => {
+    const dir = tempDir();
+    const full = new Error('disk full');
+    const output = outputThat((_stream, done) => done(full));
+    const error = await rejection(run(config(dir), { input: bigInput(), output }));
+    expect(error).toBeInstanceOf(RunError);
+    expect(error.code).toBe('manifold.failure');
+    expect((error as RunError).failures).toEqual(['cannot write the output: disk full']);
+    expect(error.cause).toBe(full);
+    expect(await leftovers(procsOf(pidsIn(dir)), 5000)).toEqual([]);
+  });
+
+  it('an input that fails: rejects with manifold.failure naming it, its error as cause', async () => {
+    const dir = tempDir();
+    const broke = new Error('input broke');
+    const input = inputThat(10, (stream) => stream.destroy(broke));
+    const error = await rejection(
+      run(config(dir), { input, output: new Writable({ write: (_c, _e, done) => done() }) }),
+    );
+    expect(error).toBeInstanceOf(RunError);
+    expect(error.code).toBe('manifold.failure');
+    expect((error as RunError).failures).toEqual(['cannot read the input: input broke']);
+    expect(error.cause).toBe(broke);
+    expect(await leftovers(procsOf(pidsIn(dir)), 5000)).toEqual([]);
+  });
+
+  it('an input destroyed before its end: rejects with manifold.failure, as a premature close', async () => {
+    const dir = tempDir();
+    const input = inputThat(10, (stream) => stream.destroy());
+    const error = await rejection(
+      run(config(dir), { input, output: new Writable({ write: (_c, _e, done) => done() }) }),
+    );
+    expect(error.code).toBe('manifold.failure');
+    expect((error as RunError).failures).toEqual(['cannot read the input: Premature close']);
+    expect(await leftovers(procsOf(pidsIn(dir)), 5000)).toEqual([]);
+  });
+
+  it('an input that ends well after a stage stopped reading (head) is no failure', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${i}\n`).join('');
+    const chunks: Buffer[] = [];
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const summary = await run(
+      { stages: [{ run: 'head -n 2' }] },
+      { input: Readable.from([lines]), output },
+    );
+    expect(summary.status).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toBe('0\n1\n');
+  });
+});
