@@ -122,7 +122,17 @@ function load(config: string | PipelineConfig, set: Record<string, string> | und
   if (typeof config !== 'object' || config === null)
     throw new UsageError('config must be a config file path or a config object');
   // JSON is YAML: the checks then point at lines of this text, as they would in a file.
-  return checkConfig('<config>', variables, JSON.stringify(config, null, 2));
+  let text: string;
+  try {
+    text = JSON.stringify(config, null, 2);
+  } catch (error) {
+    // A cycle, a BigInt: not what a config file can hold.
+    throw new UsageError(
+      `config must be plain data, as JSON holds it: ${(error as Error).message}`,
+      error,
+    );
+  }
+  return checkConfig('<config>', variables, text);
 }
 
 /**

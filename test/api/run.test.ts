@@ -125,6 +125,11 @@ describe('run', () => {
       /^set must be an object/,
     ],
     ['a missing file', ['/nonexistent/pipeline.yaml', {}], /cannot read the config: no such file$/],
+    [
+      'a config that is not plain data (a BigInt)',
+      [{ stages: [{ fan: { worker: 'cat', workers: 2n } }] }, { output: 1 }],
+      /^config must be plain data, as JSON holds it: Do not know how to serialize a BigInt$/,
+    ],
   ];
   it.each(refused)('%s is refused', async (_name, args, message) => {
     const error = await rejection(run(...args));
