@@ -30,12 +30,17 @@ export class RecordSeam {
     this.#size = framing.kind === 'fixed' ? framing.size : 0;
   }
 
+  /** The bytes the last `join` put in between (a delimiter), which no worker wrote. */
+  added = 0;
+
   /** `parts` as they are to be written: after the delimiter the last record lacked, if it did. */
   join(parts: Buffer[]): Buffer[] {
+    this.added = 0;
     if (this.#size > 0) return this.#aligned(parts);
     const delimiter = this.#delimiter;
     if (delimiter === null || !parts.some((part) => part.length > 0)) return parts;
     const open = this.#tail.length > 0 && !this.#tail.equals(delimiter);
+    if (open) this.added = delimiter.length;
     const out = open ? [delimiter, ...parts] : parts;
     this.#tail = lastBytes(this.#tail, out, delimiter.length);
     return out;

@@ -143,8 +143,12 @@ export class Stats {
     }
   }
 
-  /** Output no worker can be named for (sort -m's merge): counted in the totals only. */
-  wroteMerged(parts: Buffer[], records: number): void {
+  /**
+   * Output no worker can be named for (sort -m's merge, a delimiter manifold put between two
+   * records, `bytes` more): counted in the totals only.
+   */
+  wroteMerged(parts: Buffer[], records: number, bytes = 0): void {
+    this.#mergedBytes += bytes;
     for (const part of parts) this.#mergedBytes += part.length;
     this.#mergedRecords += records;
   }

@@ -39,19 +39,37 @@ export class FanWriter {
   /** Writes a worker's whole records. */
   emit(worker: Worker, parts: Buffer[]): void {
     const out = this.#options.tag ? this.#tag(worker, parts) : parts;
-    if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
+    const joined = this.#seam.join(out);
+    if (this.#counting) {
       this.#stats.wrote(worker, out);
+      this.#countSeam();
     }
-    this.sink.write(this.#seam.join(out));
+    this.sink.write(joined);
     if (this.sink.full) for (const w of this.#workers) w.pause('stdout');
   }
 
   /** Writes merged whole records no worker can be named for (sort -m's): counted in the totals. */
   emitMerged(parts: Buffer[], records: number): void {
-    if (this.#options.stats !== null || this.#options.progress || this.#options.countOutput) {
+    const joined = this.#seam.join(parts);
+    if (this.#counting) {
       this.#stats.wroteMerged(parts, records);
+      this.#countSeam();
     }
-    this.sink.write(this.#seam.join(parts));
+    this.sink.write(joined);
+  }
+
+  get #counting(): boolean {
+    return (
+      this.#options.stats !== null || this.#options.progress || this.#options.countOutput === true
+    );
+  }
+
+  /**
+   * The delimiter the seam put in between (the record before lacked it): bytes written, in the
+   * totals, no worker's; no new record.
+   */
+  #countSeam(): void {
+    if (this.#seam.added > 0) this.#stats.wroteMerged([], 0, this.#seam.added);
   }
 
   /** The end of the output: what the seam held back for it. */

@@ -155,6 +155,19 @@ describe('fan: options', () => {
 describe('fan: input and output kinds', () => {
   const text = lines(2000);
 
+  it('the summary counts a delimiter manifold put between two records in the bytes out', async () => {
+    // Each block's output lacks its last newline: manifold puts one in between, so that two
+    // records never run together, and those bytes are written too (they were not counted).
+    const out = sink();
+    const summary = await fan(
+      { command: 'printf %s "$(cat)"', workers: 2, block: 2, perBlock: true, merge: 'ordered' },
+      { input: Readable.from(['a\nb\nc\n']), output: out },
+    );
+    expect(out.text()).toBe('a\nb\nc');
+    expect(summary.totals.bytesOut).toBe(5);
+    expect(summary.totals.recordsOut).toBe(3);
+  });
+
   it('a Readable to a Writable; the summary counts both sides', async () => {
     const out = sink();
     const summary = await fan(
