@@ -233,7 +233,8 @@ async function runOn(
     const match = /^worker (\d+)\b/.exec(line);
     return match === null ? [] : [Number(match[1])];
   });
-  throw new RunError(end.status, prepared.failures, prepared.tail?.lines(named) ?? [], summary);
+  const stderr = prepared.tail?.lines(named) ?? [];
+  throw new RunError(end.status, prepared.failures, stderr, summary, fan.cause);
 }
 
 /** Resolves once an ended stream has written everything (or failed, or was destroyed). */

@@ -37,6 +37,7 @@ const STOP_GRACE_MS = 2000;
  */
 export class Fan implements WorkerListener {
   readonly #options: FanOptions;
+  #cause: unknown;
   readonly #writer: FanWriter;
   readonly #input: InputReader;
   readonly #workers: Worker[];
@@ -122,6 +123,7 @@ export class Fan implements WorkerListener {
     writer.sink.on('error', (error: Error) =>
       this.#fail(
         `cannot write ${options.output === undefined ? 'stdout' : 'the output'}: ${describeError(error)}`,
+        error,
       ),
     );
   }
@@ -175,6 +177,11 @@ export class Fan implements WorkerListener {
   /** What --stats reports, so far. */
   summary(): object {
     return this.#stats.summary(this.#verdict.status());
+  }
+
+  /** The error behind the first failure that had one: the input's or the output's stream's. */
+  get cause(): unknown {
+    return this.#cause;
   }
 
   /** Stops every worker and what it started; the run then ends as `end` says. */
@@ -286,10 +293,12 @@ export class Fan implements WorkerListener {
         : reason !== null
           ? `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`
           : describeError(error);
-    if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(message);
+    if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(message, error);
   }
 
-  #fail(message: string): void {
+  /** `cause`: the error behind the failure, where there is one (the library's `cause`). */
+  #fail(message: string, cause?: unknown): void {
+    this.#cause ??= cause;
     this.#verdict.failed();
     this.#verdict.say(message);
     this.stop({ kind: 'done', status: ExitCode.failure });

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type ManifoldError, RunError, run } from '../../orchestrator/index.js';
+import { fan, type ManifoldError, RunError, run } from '../../orchestrator/index.js';
 import { fixture } from '../helpers.js';
 import { leftovers, pidsIn, procsOf } from '../support/proc.js';
 import { within } from '../support/spawn.js';
@@ -128,5 +128,28 @@ describe('run, when the caller’s streams fail mid-run', () => {
     );
     expect(summary.status).toBe(0);
     expect(Buffer.concat(chunks).toString()).toBe('0\n1\n');
+  });
+});
+
+describe('fan, when the caller’s streams fail mid-run', () => {
+  it('an output that fails: its error is the rejection’s cause', async () => {
+    const full = new Error('disk full');
+    const output = outputThat((_stream, done) => done(full));
+    const error = await rejection(
+      fan({ command: ['cat'], workers: 2 }, { input: bigInput(), output }),
+    );
+    expect(error.code).toBe('manifold.failure');
+    expect((error as RunError).failures).toEqual(['cannot write the output: Error: disk full']);
+    expect(error.cause).toBe(full);
+  });
+
+  it('an input that fails: its error is the rejection’s cause', async () => {
+    const broke = new Error('input broke');
+    const input = inputThat(10, (stream) => stream.destroy(broke));
+    const output = new Writable({ write: (_c, _e, done) => done() });
+    const error = await rejection(fan({ command: ['cat'], workers: 2 }, { input, output }));
+    expect(error.code).toBe('manifold.failure');
+    expect((error as RunError).failures).toEqual(['Error: input broke']);
+    expect(error.cause).toBe(broke);
   });
 });
