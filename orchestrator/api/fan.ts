@@ -18,6 +18,7 @@ import {
   type QueueTarget,
   resolveQueueSettings,
 } from '../options/queue.js';
+import { helpersEnded } from '../workers/registry.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
@@ -223,6 +224,8 @@ async function runOn(
     end = await fan.run(size);
   } finally {
     signal?.removeEventListener('abort', abort);
+    // The workers have ended; manifold's helpers (the process starter) end just after.
+    await helpersEnded();
   }
   const summary = fan.summary() as FanSummary;
   if (end.kind === 'signal') throw new AbortError(signal?.reason);

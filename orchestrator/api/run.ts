@@ -8,6 +8,7 @@ import { fanNotes, type Pipeline } from '../config/model.js';
 import { openPipes } from '../pipeline/pipes.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
+import { helpersEnded } from '../workers/registry.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, resolveInput } from './io.js';
 import {
@@ -100,6 +101,7 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
   } finally {
     io.signal?.removeEventListener('abort', abort);
     await plumbing.finish();
+    await helpersEnded();
   }
   const { broken } = plumbing;
   if (broken !== null) {

@@ -15,6 +15,20 @@ const kinds: Readonly<Record<string, WorkerKind>> = {
   ssh: sshKind,
 };
 
+/**
+ * Resolves once every kind's helpers that are done have ended (`WorkerKind.helpersEnded`), or
+ * after `graceMs` should one not: a library call settles with nothing of manifold's running.
+ */
+export async function helpersEnded(graceMs = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  const ended = Promise.all(Object.values(kinds).map((kind) => kind.helpersEnded?.()));
+  await Promise.race([ended, grace]);
+  clearTimeout(timer);
+}
+
 /** The names of the kinds, for messages and the docs. */
 export const workerKinds: readonly string[] = Object.keys(kinds);
 

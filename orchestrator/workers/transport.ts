@@ -211,6 +211,11 @@ export interface WorkerKind {
    * Null when the kind cannot (then no instance may be opened that way).
    */
   takeInput?(fd: number, delimiter: Buffer, maxRecord: number, cap: number): TakingInput | null;
+  /**
+   * Resolves once the kind's helpers that every slot is done with have ended (the process
+   * kind's starter): the library settles only then, with nothing of manifold's left running.
+   */
+  helpersEnded?(): Promise<void>;
 }
 
 /** Input a kind's helper is taking (`WorkerKind.takeInput`). */

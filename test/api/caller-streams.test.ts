@@ -5,6 +5,7 @@ import { fixture } from '../helpers.js';
 import { leftovers, pidsIn, procsOf } from '../support/proc.js';
 import { within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
+import { runApiScript } from './script.js';
 
 // `run` copies the caller's Readable into a pipe its first stage reads, and a pipe its last
 // stage writes into the caller's Writable. Those streams failing mid-run were not heard: an
@@ -151,5 +152,41 @@ describe('fan, when the caller’s streams fail mid-run', () => {
     expect(error.code).toBe('manifold.failure');
     expect((error as RunError).failures).toEqual(['Error: input broke']);
     expect(error.cause).toBe(broke);
+  });
+});
+
+describe('nothing of manifold’s is left running when a call settles', () => {
+  // The process starter (python3) ended a few ms after the promise settled: a caller that
+  // looked for its children right then found it (50 of 50 fans).
+  it('fan, run, and an aborted fan: no child of the process at the moment each settles', async () => {
+    const result = await runApiScript(`
+      import { readdirSync, readFileSync } from 'node:fs';
+      import { Readable, Writable } from 'node:stream';
+      const children = () => readdirSync('/proc').filter((p) => {
+        try {
+          const stat = readFileSync('/proc/' + p + '/stat', 'latin1');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+        } catch { return false; }
+      });
+      const discard = () => new Writable({ write: (_c, _e, done) => done() });
+      const left = [];
+      for (let i = 0; i < 5; i++) {
+        const input = () => Readable.from(['a\\nb\\n'.repeat(1000)]);
+        await fan({ command: 'cat', workers: 2, merge: 'ordered' }, { input: input(), output: discard() });
+        left.push(children().length);
+        await run({ stages: [{ fan: { worker: 'cat', workers: 2 } }] }, { input: input(), output: discard() });
+        left.push(children().length);
+        const controller = new AbortController();
+        const endless = new Readable({ read() { this.push('x\\n'.repeat(1000)); } });
+        const running = fan({ command: 'cat', workers: 2, merge: 'ordered' },
+          { input: endless, output: discard(), signal: controller.signal });
+        setTimeout(() => controller.abort(), 200);
+        await running.catch(() => {});
+        left.push(children().length);
+      }
+      console.log(left.join(' '));
+    `);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(Array(15).fill('0').join(' '));
   });
 });

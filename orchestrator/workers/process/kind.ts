@@ -155,4 +155,5 @@ export const processKind: WorkerKind = {
   sendsFromFiles: processesFed,
   relaysOutput: processesRelay,
   takeInput: processesTakeInput,
+  helpersEnded: () => Spawner.closed(),
 };

@@ -11,6 +11,8 @@ export type { FeedEnd, SpawnEvents } from './spawner-replies.js';
 const booted: Spawner[] = [];
 /** The Python starter every slot shares: it runs their commands side by side. */
 let shared: Spawner | null = null;
+/** The ends of the starters closed and not yet ended (`Spawner.closed`). */
+const ending = new Set<Promise<void>>();
 
 /**
  * Starts the starters of a `manifold fan`'s `slots` ahead (manifold.ts), so that Python's start
@@ -301,7 +303,18 @@ export class Spawner {
     if (shared === this) shared = null;
     if (this.#closed) return;
     this.#closed = true;
-    this.#child.stdin!.end();
+    const child = this.#child;
+    if (child.exitCode === null && child.signalCode === null) {
+      const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      ending.add(ended);
+      void ended.then(() => ending.delete(ended));
+    }
+    child.stdin!.end();
+  }
+
+  /** Resolves once every starter closed so far has ended (it tells its commands' ends first). */
+  static async closed(): Promise<void> {
+    await Promise.all(ending);
   }
 }
 
