@@ -35,6 +35,17 @@ import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
+# manifold's stderr, a pipe, is non-blocking for every process that shares its open file once
+# Node writes there: a command writing to a slow reader would meet EAGAIN and lose its words.
+# This starter, and so its commands, write it through an open file of their own, blocking.
+try:
+    if os.fstat(2).st_mode & 0o170000 == 0o010000:
+        err = os.open('/proc/self/fd/2', os.O_WRONLY | os.O_NONBLOCK)
+        os.set_blocking(err, True)
+        os.dup2(err, 2)
+        os.close(err)
+except OSError:
+    pass
 # A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
 # quietly, as the Perl starter's SIGPIPE does.
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)

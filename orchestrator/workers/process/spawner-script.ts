@@ -26,6 +26,15 @@
  */
 export const SPAWNER_SCRIPT = String.raw`
 use POSIX ();
+# manifold's stderr, a pipe, is non-blocking for every process that shares its open file once
+# Node writes there: a command writing to a slow reader would meet EAGAIN and lose its words.
+# This starter, and so its commands, write it through an open file of their own, blocking.
+if (-p STDERR && sysopen(my $err, '/proc/self/fd/2', POSIX::O_WRONLY() | POSIX::O_NONBLOCK())) {
+  my $flags = fcntl($err, POSIX::F_GETFL(), 0);
+  fcntl($err, POSIX::F_SETFL(), $flags & ~POSIX::O_NONBLOCK()) if defined $flags;
+  POSIX::dup2(fileno($err), 2);
+  close($err);
+}
 $/ = "\0";
 sub field { my $f = <STDIN>; defined $f or POSIX::_exit(0); chop $f; $f }
 sub reply { my $l = join(' ', @_) . "\n"; syswrite(STDOUT, $l) }
