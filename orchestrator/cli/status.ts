@@ -29,6 +29,15 @@ export function statusOf(end: End): number {
 }
 
 /**
+ * A signal that came once the run was stopping already (a failure): it has nothing more to
+ * stop, but the run may wait on a write to a reader that has stopped reading. It then dies of
+ * the signal, as it would had the signal come first.
+ */
+export function signalWhileStopping(signal: NodeJS.Signals): void {
+  if (writeInFlight()) dieOf(signal);
+}
+
+/**
  * Ends the process by `signal`'s default action, death. Node ignores SIGPIPE and manifold
  * listens for the others: adding a listener and removing them all gives back the default.
  */
