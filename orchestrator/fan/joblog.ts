@@ -48,15 +48,24 @@ export class JobLog {
   readonly #rows = new Map<Worker, Map<Block, Row>>();
   /** Per-block workers: the block done, written when its instance's exit status is known. */
   readonly #exiting = new Map<Worker, Block>();
+  readonly #path: string;
+  /** Told once a row cannot be written (a full disk): the run fails with the line. */
+  readonly #failed: (message: string) => void;
+  #broken = false;
 
-  constructor(path: string, framing: Framing) {
+  constructor(path: string, framing: Framing, failed: (message: string) => void) {
+    this.#path = path;
+    this.#failed = failed;
+    let fd: number | undefined;
     try {
-      this.#fd = openSync(path, 'w');
+      fd = openSync(path, 'w');
+      writeSync(fd, `${COLUMNS.join('\t')}\n`);
     } catch (error) {
+      if (fd !== undefined) closeSync(fd);
       throw new UsageError(`cannot write the job log ${path}: ${describeWriteErrno(error)}`, error);
     }
+    this.#fd = fd;
     this.#framing = framing;
-    writeSync(this.#fd, `${COLUMNS.join('\t')}\n`);
   }
 
   /** A try of `block` starts on `worker`: what an earlier try wrote is not this one's. */
@@ -144,6 +153,13 @@ export class JobLog {
       tried?.attempts ?? block.failures + 1,
       status,
     ];
-    writeSync(this.#fd, `${fields.join('\t')}\n`);
+    if (this.#broken) return;
+    try {
+      writeSync(this.#fd, `${fields.join('\t')}\n`);
+    } catch (error) {
+      // Its rows are the record of what ran: a run that cannot keep it fails, in one line.
+      this.#broken = true;
+      this.#failed(`cannot write the job log ${this.#path}: ${describeWriteErrno(error)}`);
+    }
   }
 }

@@ -68,7 +68,11 @@ export function describeErrno(error: unknown): string {
       return 'a part of the path is not a directory';
     case 'ELOOP':
       return 'too many symbolic links';
-    default:
+    default: {
+      // The system's words and the code: `no space left on device (ENOSPC)`.
+      const reason = systemReason(error);
+      if (reason !== null && code !== undefined) return `${reason} (${code})`;
       return code ?? 'cannot open';
+    }
   }
 }

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
+import { holdsWithin } from '../support/proc.js';
+import { collect, hasStackTrace, within } from '../support/spawn.js';
+import { tempDir } from '../support/temp.js';
+
+// A job log that could not be written mid-run (a full disk, a reader gone) crashed manifold
+// with Node's stack trace; one that took no header (/dev/full) failed the run after it ran, as
+// `manifold: Error: ENOSPC: ...`, and a --stats file so too, neither named.
+
+const lines = Array.from({ length: 100 }, (_, i) => `${i + 1}\n`).join('');
+
+describe('a job log or --stats file that cannot be written', () => {
+  it('--joblog /dev/full: nothing runs, exit 2, one line naming it', async () => {
+    const result = await run(manifold, ['fan', '--joblog', '/dev/full', '--', 'cat'], lines);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout.length).toBe(0);
+    expect(result.stderr).toBe(
+      'manifold: cannot write the job log /dev/full: no space left on device (ENOSPC)\n',
+    );
+  });
+
+  it('--stats /dev/full: the output is whole, exit 1, one line naming it', async () => {
+    const result = await run(manifold, ['fan', '--stats', '/dev/full', '--', 'cat'], lines);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.toString()).toBe(lines);
+    expect(result.stderr).toBe(
+      'manifold: cannot write the --stats file /dev/full: no space left on device (ENOSPC)\n',
+    );
+  });
+
+  it('a job log whose reader goes mid-run: exit 1, one line naming it, no stack trace', async () => {
+    const fifo = join(tempDir(), 'joblog');
+    await run('mkfifo', [fifo], '');
+    const child = spawn(
+      manifold,
+      ['fan', '-j', '2', '--block', '64', '--joblog', fifo, '--', 'cat'],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
+    onCleanup(() => child.kill('SIGKILL'));
+    const stderr = collect(child.stderr);
+    // The header, read by a reader that then goes: the rows, written as blocks end, meet EPIPE.
+    // The open waits for manifold's; the blocks wait for the input, given only once it has gone.
+    // Not blocking, so that a manifold that never opens it fails the test instead of hanging it.
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const header = Buffer.alloc(4096);
+    let got = 0;
+    const headerRead = () => {
+      try {
+        got += readSync(reader, header, got, header.length - got, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      }
+      return header.subarray(0, got).includes('\n');
+    };
+    expect(await holdsWithin(headerRead, 20_000), 'the header within 20 s').toBe(true);
+    closeSync(reader);
+    child.stdin!.end(lines.repeat(100));
+    const [code] = await within(once(child, 'exit'), 20_000, () => 'manifold hung');
+    const said = (await stderr).toString();
+    expect(hasStackTrace(said), said).toBe(false);
+    expect(said).toBe(`manifold: cannot write the job log ${fifo}: broken pipe (EPIPE)\n`);
+    expect(code).toBe(1);
+  });
+});
