@@ -30,9 +30,17 @@ export class HaltCounter {
     return this.#check('fail');
   }
 
+  /** What the condition counts: a halt it says comes of failures or of blocks done. */
+  get why(): HaltCondition['why'] {
+    return this.#on.why;
+  }
+
   #check(why: HaltCondition['why']): HaltMode | null {
     const on = this.#on;
-    if (this.#mode === 'never' || on.why !== why) return null;
+    if (this.#mode === 'never') return null;
+    // A share of the blocks finished so far changes as blocks are done too: two failed, then
+    // a third done, is 67%.
+    if (on.why !== why && !on.percent) return null;
     if (!on.percent)
       return (why === 'fail' ? this.#failed : this.#done) >= on.count ? this.#mode : null;
     const finished = this.#done + this.#failed;

@@ -87,10 +87,10 @@ export class Recovery {
     });
   }
 
-  /** A block is done: --halt counts it (`success=N`). */
+  /** A block is done: --halt counts it (`success=N`, and the share of `fail=N%`). */
   blockDone(): void {
     const halt = this.#halts.done();
-    if (halt !== null) this.#halt(halt, 'success');
+    if (halt !== null) this.#halt(halt, this.#halts.why);
   }
 
   /** A worker ended: the collector hears it unless it rests; the run, once every worker has. */

@@ -151,6 +151,18 @@ describe('--halt now and never with a condition', () => {
     expect(started(dir)).toEqual([1, 2, 3]);
   }, 20_000);
 
+  it('now,fail=50%: failures first, then a block done: halts when the third block finishes', async () => {
+    // Blocks 1 and 2 fail (too few finished to judge), block 3 is done: 2 of 3 have failed.
+    // The share was judged only when a block failed, and every block ran (17 of them).
+    const dir = tempDir('manifold-fan-halt-');
+    const script = 'if [ $B = 1 ] || [ $B = 2 ]; then exit 3; fi;';
+    const args = ['-j', '1', '--per-block', '--block', '1K', '--halt', 'now,fail=50%'];
+    const result = await fan([...args, '--shell', '--', worker(dir, script)], records(1, 640));
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.toString()).toBe(block(3));
+    expect(started(dir)).toEqual([1, 2, 3]);
+  }, 20_000);
+
   it('now,success=2: two blocks done end the run with status 0 (attribution per block on its own)', async () => {
     const dir = tempDir('manifold-fan-halt-');
     const result = await fan(
