@@ -122,12 +122,12 @@ export class Fan implements WorkerListener {
       readFailed: (error) => this.#readFailed(error),
     });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
-    writer.sink.on('error', (error: Error) =>
-      this.#fail(
-        `cannot write ${options.output === undefined ? 'stdout' : 'the output'}: ${describeError(error)}`,
-        error,
-      ),
-    );
+    writer.sink.on('error', (error: NodeJS.ErrnoException) => {
+      // A system's error as the default writer says it: `no space left on device (ENOSPC)`.
+      const why = error.code !== undefined ? errnoText(error.code) : describeError(error);
+      const what = options.output === undefined ? 'stdout' : 'the output';
+      this.#fail(`cannot write ${what}: ${why}`, error);
+    });
   }
 
   /** Runs to the end; resolves to how it ended. Never throws for a worker's failure. */

@@ -69,4 +69,21 @@ describe('a job log or --stats file that cannot be written', () => {
     expect(said).toBe(`manifold: cannot write the job log ${fifo}: broken pipe (EPIPE)\n`);
     expect(code).toBe(1);
   });
+
+  // The default mode said `no space left on device (ENOSPC)`; the others Node's own words.
+  it.each([
+    ['ready'],
+    ['ordered', '--merge', 'ordered'],
+    ['tagged', '--tag'],
+    ['one-to-one', '--one-to-one', '--merge', 'ordered'],
+    ['per-block', '--per-block'],
+  ])('stdout /dev/full (%s): exit 1, the system’s words in one line', async (_name, ...mode) => {
+    const result = await run(
+      'sh',
+      ['-c', '"$@" > /dev/full', 'sh', manifold, 'fan', '-j', '2', ...mode, '--', 'cat'],
+      lines.repeat(2000),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('manifold: cannot write stdout: no space left on device (ENOSPC)\n');
+  });
 });
