@@ -1,6 +1,5 @@
-import { getSystemErrorMap } from 'node:util';
 import { describeError, ExitCode, RecordError } from '../../filters/index.js';
-import { systemReason } from '../options/inputs.js';
+import { errnoText, systemReason } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { InputGiven, OutputFailure } from '../workers/transport.js';
@@ -320,12 +319,4 @@ export class Fan implements WorkerListener {
       this.#fail(describeError(error));
     }
   }
-}
-
-/** `no space left on device (ENOSPC)`: an errno's name, as the system says it. */
-function errnoText(code: string): string {
-  for (const [name, message] of getSystemErrorMap().values()) {
-    if (name === code) return `${message} (${code})`;
-  }
-  return code;
 }

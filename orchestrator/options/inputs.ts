@@ -1,4 +1,5 @@
 import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
 import { UsageError } from '../../filters/index.js';
 
 /**
@@ -68,11 +69,15 @@ export function describeErrno(error: unknown): string {
       return 'a part of the path is not a directory';
     case 'ELOOP':
       return 'too many symbolic links';
-    default: {
-      // The system's words and the code: `no space left on device (ENOSPC)`.
-      const reason = systemReason(error);
-      if (reason !== null && code !== undefined) return `${reason} (${code})`;
-      return code ?? 'cannot open';
-    }
+    default:
+      return code === undefined ? 'cannot open' : errnoText(code);
   }
+}
+
+/** `no space left on device (ENOSPC)`: an errno's name, as the system says it. */
+export function errnoText(code: string): string {
+  for (const [name, message] of getSystemErrorMap().values()) {
+    if (name === code) return `${message} (${code})`;
+  }
+  return code;
 }
