@@ -122,8 +122,10 @@ export class Fan implements WorkerListener {
     });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
     writer.sink.on('error', (error: NodeJS.ErrnoException) => {
-      // A system's error as the default writer says it: `no space left on device (ENOSPC)`.
-      const why = error.code !== undefined ? errnoText(error.code) : describeError(error);
+      // A system call's error as the default writer says it: `no space left on device
+      // (ENOSPC)`; any other (a Writable's own, perhaps with a code of its own) as it is.
+      const system = systemReason(error) !== null && error.code !== undefined;
+      const why = system ? errnoText(error.code!) : describeError(error);
       const what = options.output === undefined ? 'stdout' : 'the output';
       this.#fail(`cannot write ${what}: ${why}`, error);
     });

@@ -134,7 +134,8 @@ describe('run, when the caller’s streams fail mid-run', () => {
 
 describe('fan, when the caller’s streams fail mid-run', () => {
   it('an output that fails: its error is the rejection’s cause', async () => {
-    const full = new Error('disk full');
+    // A code of the stream's own, not a system call's: its words are kept, not just the code.
+    const full = Object.assign(new Error('disk full'), { code: 'ERR_DISK_FULL' });
     const output = outputThat((_stream, done) => done(full));
     const error = await rejection(
       fan({ command: ['cat'], workers: 2 }, { input: bigInput(), output }),
