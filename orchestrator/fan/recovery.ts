@@ -130,13 +130,17 @@ export class Recovery {
     verdict.failed();
     // Under --halt soon every block the worker had is lost: none is started again.
     const halt = this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null);
-    const lost = halt === null ? unfinished.slice(0, 1) : unfinished;
+    // The failure is the block it was on's alone: its row and its message. Those queued behind
+    // it that a halt now leaves are lost unstarted, as blocks on other workers a halt stops:
+    // no row (as GNU parallel's log has none for the jobs a halt kills).
+    const charged = unfinished.slice(0, 1);
+    const lost = halt === null ? charged : unfinished;
     for (const block of lost) {
       collector.blockLost(worker, block, halt !== null);
       block.release?.();
-      joblog?.lost(worker, block, end);
     }
-    verdict.say(describeFailure(end, attribution === 'none' ? given : lost));
+    for (const block of charged) joblog?.lost(worker, block, end);
+    verdict.say(describeFailure(end, attribution === 'none' ? given : charged));
     if (halt !== null) {
       this.#halt(halt, 'fail');
     } else if (unfinished.length > 1 || dispatcher.hasWorkFor(worker)) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { escapeRegExp, records, recordText } from '../support/lines.js';
@@ -72,20 +74,42 @@ describe('--timeout', () => {
     );
   }, 30_000);
 
-  it('a persistent worker is timed on its oldest block: one stuck on a record is killed, its blocks named', async () => {
+  it('a persistent worker is timed on its oldest block: one stuck on a record is killed, that block named and logged', async () => {
     const pids = pidDir();
+    const log = join(tempDir(), 'jobs.tsv');
     // Writes each record as it reads it, and hangs for good on record 150 (block 3).
     const script = `echo $$ > ${pids}/$$; while IFS= read -r line; do if [ "$line" = ${recordText(150)} ]; then exec sleep 1000; fi; printf '%s\\n' "$line"; done`;
     const result = await fan(
-      ['-j', '1', '--block', '1K', '--one-to-one', '--timeout', '2s', '--shell', '--', script],
+      [
+        '-j',
+        '1',
+        '--block',
+        '1K',
+        '--one-to-one',
+        '--timeout',
+        '2s',
+        '--joblog',
+        log,
+        '--shell',
+        '--',
+        script,
+      ],
       records(1, 640),
       { timeout: 20_000 },
     );
     expect(result.exitCode).toBe(1);
     expect(result.stdout.toString()).toBe(records(1, 128) + records(129, 149));
+    // Blocks 4 to 10 only waited behind block 3 on its pipe: the halt leaves them unstarted,
+    // with no row and not named (they were each logged 'failed: timed out' before).
     expect(result.stderr).toMatch(
-      /^manifold: worker 1 \(pid \d+: .*\) timed out after 2s on 8 blocks, from block 3 \(records 129-192\) to block 10 \(records 577-640\)\n$/,
+      /^manifold: worker 1 \(pid \d+: .*\) timed out after 2s on block 3 \(records 129-192\)\n$/,
     );
+    const rows = readFileSync(log, 'utf8').trimEnd().split('\n').slice(1);
+    expect(rows.map((row) => [row.split('\t')[0], row.split('\t').at(-1)])).toEqual([
+      ['1', 'ok'],
+      ['2', 'ok'],
+      ['3', 'failed: timed out after 2s'],
+    ]);
     expect(await leftovers(tracked(pidsIn(pids)), 0)).toEqual([]);
   }, 30_000);
 

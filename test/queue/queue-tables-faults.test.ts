@@ -72,7 +72,7 @@ describe('fan --queue --table: faults, configs and the library', () => {
     expect(said).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^manifold: queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${literal(why)} on \\d+ blocks, from block 1 `,
+          `^manifold: queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${literal(why)} on block 1 \\(records 1-\\d+\\)$`,
         ),
       ),
     ]);
