@@ -92,7 +92,7 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
     case 'type':
       return {
         ...config.where(path),
-        message: `${name} must be ${article((error.params as { type: string }).type)}`,
+        message: `${name} must be ${article((error.params as { type: string | string[] }).type)}`,
       };
     case 'oneOf':
       return { ...config.where(path), message: `${name} ${oneOfMessage(path)}` };
@@ -123,17 +123,16 @@ function oneOfMessage(path: (string | number)[]): string {
   return 'must be a command: a string (run with /bin/sh -c) or an array (the program and its arguments)';
 }
 
-function article(type: string): string {
-  const words = type
-    .split(',')
-    .map((t) =>
-      t === 'integer'
-        ? 'a whole number'
-        : t === 'array'
-          ? 'a list'
-          : t === 'object'
-            ? 'a map'
-            : `a ${t}`,
-    );
+/** Ajv names one type as a string (`integer`), several as a list or (older) joined by commas. */
+function article(type: string | string[]): string {
+  const words = (Array.isArray(type) ? type : type.split(',')).map((t) =>
+    t === 'integer'
+      ? 'a whole number'
+      : t === 'array'
+        ? 'a list'
+        : t === 'object'
+          ? 'a map'
+          : `a ${t}`,
+  );
   return words.join(' or ');
 }

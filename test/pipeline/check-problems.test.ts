@@ -45,6 +45,23 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('values of the wrong type for keys that take one of several (a TypeError before)', async () => {
+    const text = [
+      'env: {A: [1, 2]}',
+      'stages:',
+      '  - fan:',
+      '      block: [1]',
+      '      timeout: {s: 1}',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['[1, 2]', /"A" must be a string or a number or a boolean/],
+      ['[1]', /"block" must be a string or a whole number/],
+      ['{s: 1}', /"timeout" must be a string or a number/],
+    ]);
+  });
+
   it('stages that are not a list', async () => {
     await expectProblems('stages: cat\n', [['cat', /"stages" must be a list/]]);
   });
