@@ -8,7 +8,7 @@ import { resolveQueueSettings } from '../options/queue.js';
 import { DEFAULT_JOB } from '../workers/queue/names.js';
 import { resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
-import { statusOf } from './status.js';
+import { onStopSignals, statusOf } from './status.js';
 
 /** The options `manifold fan` has for a queue's coordinator. */
 export function queueFanOptions(): Option[] {
@@ -101,7 +101,6 @@ export async function runQueueFan(
       ...(part === null ? {} : { outputFd: openSync(part, 'w') }),
     };
     const fan = new Fan(options, log);
-    const onSignal = (signal: NodeJS.Signals) => fan.stop({ kind: 'signal', signal });
     let gone: Error | null = null;
     job.gone.then((error) => {
       gone = error;
@@ -111,7 +110,7 @@ export async function runQueueFan(
       gone = error;
       fan.stop({ kind: 'done', status: ExitCode.usage });
     });
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    onStopSignals((signal) => fan.stop({ kind: 'signal', signal }));
     // Said once a signal stops the run as a signal should (the job kept), not before.
     log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${target.url}`);
     const end = await fan.run(inputSize(options.inputs, sizes));

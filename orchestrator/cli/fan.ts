@@ -13,7 +13,7 @@ import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
-import { signalWhileStopping, statusOf } from './status.js';
+import { onStopSignals, statusOf } from './status.js';
 
 /** `manifold fan`: builds the subcommand. Running it resolves to the exit status. */
 export function fanCommand(run: (status: Promise<number>) => void): Command {
@@ -101,11 +101,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   try {
     // Its input pipe is read off the main thread: this process runs one fan.
     const fan = new Fan({ ...options, inputOffThread: true }, log);
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (fan.stopping) signalWhileStopping(signal);
-      else fan.stop({ kind: 'signal', signal });
-    };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    onStopSignals((signal) => fan.stop({ kind: 'signal', signal }));
     const end = await fan.run(inputSize(options.inputs, sizes));
     return hintOnFailure(statusOf(end), options.command);
   } finally {

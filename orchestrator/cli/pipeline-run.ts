@@ -7,7 +7,7 @@ import { fanNotes } from '../config/model.js';
 import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { checkStatsTarget } from './inputs.js';
-import { statusOf } from './status.js';
+import { onStopSignals, statusOf } from './status.js';
 
 /** `manifold check`: throws a ConfigError listing every problem, or returns 0. */
 export async function checkOnly(config: string, sets: string[]): Promise<number> {
@@ -39,8 +39,7 @@ export async function runConfig(
   if (options.stats !== undefined) checkStatsTarget(options.stats);
   for (const note of fanNotes(pipeline.stages)) log(note);
   const runner = new PipelineRun(pipeline, log);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => runner.stop(signal));
+  onStopSignals((signal) => runner.stop(signal));
   const progress = options.progress && process.stderr.isTTY ? drawProgress : null;
   const end = await runner.run(progress, options.stats !== undefined || progress !== null);
   if (progress) process.stderr.write('\n');

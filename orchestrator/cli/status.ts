@@ -18,23 +18,31 @@ export function statusOf(end: End): number {
       return 141;
     case 'signal':
       // Exiting would wait for a write to a reader that has stopped reading (`| less`, then
-      // Ctrl-C): die of the signal instead, which a shell reports with the same status.
-      if (writeInFlight()) dieOf(end.signal);
+      // Ctrl-C): die of the signal instead, which a shell reports with the same status. A
+      // stderr whose reader went ends as a filter killed by SIGPIPE does, quietly.
+      if (end.signal === 'SIGPIPE' || writeInFlight()) dieOf(end.signal);
       return end.signal === 'SIGINT'
         ? ExitCode.interrupted
         : end.signal === 'SIGHUP'
           ? 129
-          : ExitCode.terminated;
+          : end.signal === 'SIGPIPE'
+            ? 141
+            : ExitCode.terminated;
   }
 }
 
 /**
- * A signal that came once the run was stopping already (a failure): it has nothing more to
- * stop, but the run may wait on a write to a reader that has stopped reading. It then dies of
- * the signal, as it would had the signal come first.
+ * Calls `stop` on SIGINT, SIGTERM or SIGHUP; and with SIGPIPE once manifold's stderr is a pipe
+ * whose reader has gone (a write of it failed with EPIPE), where a program would die of SIGPIPE.
+ * Node ignores SIGPIPE and would instead crash on the stream's error, its workers left running
+ * (`manifold run c.yaml 2>&1 >out | head -c 100` with workers' stderr under `tag`).
  */
-export function signalWhileStopping(signal: NodeJS.Signals): void {
-  if (writeInFlight()) dieOf(signal);
+export function onStopSignals(stop: (signal: NodeJS.Signals) => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  // Any other error of stderr has nowhere to be said; the run goes on.
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stop('SIGPIPE');
+  });
 }
 
 /**

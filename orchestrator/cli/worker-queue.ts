@@ -8,6 +8,7 @@ import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/q
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { shellHint } from './shell-hint.js';
+import { onStopSignals, statusOf } from './status.js';
 
 /** The options of `manifold worker` for a queue. */
 export function queueWorkerOptions(): Option[] {
@@ -135,7 +136,7 @@ export async function runQueueWorker(
     signalled = signal;
     stop.abort();
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  onStopSignals(onSignal);
   try {
     await serveQueue({
       conn,
@@ -156,9 +157,5 @@ export async function runQueueWorker(
   }
   if (gone !== null) throw gone;
   if (signalled === null) return ExitCode.ok;
-  return signalled === 'SIGINT'
-    ? ExitCode.interrupted
-    : signalled === 'SIGHUP'
-      ? 129
-      : ExitCode.terminated;
+  return statusOf({ kind: 'signal', signal: signalled });
 }

@@ -11,6 +11,7 @@ import { Dispatcher } from './dispatch.js';
 import { Feed } from './feed.js';
 import { InputReader, inputName } from './input.js';
 import { JobLog } from './joblog.js';
+import { LateSignal } from './late-signal.js';
 import type { FanOptions, Log, Reporter } from './options.js';
 import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
@@ -50,6 +51,7 @@ export class Fan implements WorkerListener {
   #aborted: Promise<void> | undefined;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
+  readonly #late = new LateSignal();
 
   readonly #reporter: Reporter;
   /** --header: the input's first records, filled in as they are read. */
@@ -157,14 +159,18 @@ export class Fan implements WorkerListener {
     if (this.#stopping === null) this.#writer.end();
     // Stopped by a signal, manifold goes now, as a program killed by it would: it does not wait
     // for a reader that may have stopped reading to take what is queued.
-    if (this.#stopping?.kind !== 'signal') await this.#writer.sink.finish();
+    if (this.#stopping?.kind !== 'signal') await this.#late.until(this.#writer.sink.finish());
     // The end of the output, for its reader; never of manifold's own stdout or stderr.
     if (this.#options.output !== undefined || (this.#options.outputFd ?? 1) > 2)
       this.#writer.sink.close();
     this.#progress?.stop();
     this.#joblog?.close();
     this.#feed.closeAtEnd();
-    const end = this.#stopping ?? { kind: 'done', status: this.#verdict.status() };
+    const late = this.#late.signal;
+    const end: FanEnd =
+      late !== null
+        ? { kind: 'signal', signal: late }
+        : (this.#stopping ?? { kind: 'done', status: this.#verdict.status() });
     if (this.#options.stats !== null) {
       const status = end.kind === 'done' ? end.status : ExitCode.failure;
       this.#stats.write(this.#options.stats, status, this.#reporter);
@@ -194,7 +200,10 @@ export class Fan implements WorkerListener {
 
   /** Stops every worker and what it started; the run then ends as `end` says. */
   stop(end: FanEnd): void {
-    if (this.#stopping !== null) return;
+    if (this.#stopping !== null) {
+      if (end.kind === 'signal') this.#late.hear(end.signal);
+      return;
+    }
     this.#stopping = end;
     this.#stopped.abort();
     this.#clock?.stopAll();
