@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  closeSync,
   constants,
   lstatSync,
+  open,
   openSync,
   readFileSync,
   readlinkSync,
@@ -31,7 +33,25 @@ export class AtomicOutput {
   readonly #temporary: string | null;
   readonly #mode: number;
 
-  constructor(given: string) {
+  /**
+   * Opens the output. A named pipe's open waits for a reader, perhaps for ever: it is made on
+   * the thread pool, so that a signal is still heard, and given up when `stopped` aborts
+   * (resolving to null). Opened on the main thread, it left manifold deaf to SIGTERM and SIGINT.
+   */
+  static async open(given: string, stopped: AbortSignal): Promise<AtomicOutput | null> {
+    const target = throughLinks(given);
+    if (!statOf(target)?.isFIFO()) return new AtomicOutput(given);
+    let fd: number | null;
+    try {
+      fd = await openForWriting(target, stopped);
+    } catch (error) {
+      throw outputError(given, error);
+    }
+    return fd === null ? null : new AtomicOutput(given, fd);
+  }
+
+  /** `fd`: the output, opened already (a named pipe). */
+  constructor(given: string, fd?: number) {
     // An output that is a symbolic link is written through it, as `>` writes: the file it names
     // is replaced (created, when the link dangles), and the link stays.
     const target = throughLinks(given);
@@ -48,13 +68,15 @@ export class AtomicOutput {
         );
     try {
       this.fd =
-        this.#temporary === null
-          ? openSync(target, constants.O_WRONLY)
-          : openSync(
-              this.#temporary,
-              constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-              0o600,
-            );
+        fd !== undefined
+          ? fd
+          : this.#temporary === null
+            ? openSync(target, constants.O_WRONLY)
+            : openSync(
+                this.#temporary,
+                constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+                0o600,
+              );
     } catch (error) {
       throw outputError(given, error);
     }
@@ -81,6 +103,32 @@ export class AtomicOutput {
     process.removeListener('exit', this.#onExit);
     if (this.#temporary !== null) rmSync(this.#temporary, { force: true });
   }
+}
+
+/**
+ * Opens a named pipe for writing off the main thread. Stopped, it is its own reader for a moment
+ * (a non-blocking open for reading waits for nobody), so the waiting open returns, and is closed.
+ */
+function openForWriting(path: string, stopped: AbortSignal): Promise<number | null> {
+  if (stopped.aborted) return Promise.resolve(null);
+  let reader: number | null = null;
+  const unblock = () => {
+    try {
+      reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {}
+  };
+  stopped.addEventListener('abort', unblock, { once: true });
+  return new Promise((resolve, reject) => {
+    open(path, constants.O_WRONLY, (error, fd) => {
+      stopped.removeEventListener('abort', unblock);
+      if (reader !== null) closeSync(reader);
+      if (error !== null) reject(error);
+      else if (stopped.aborted) {
+        closeSync(fd);
+        resolve(null);
+      } else resolve(fd);
+    });
+  });
 }
 
 /** `path` with each symbolic link it is followed to what it names, as open(2) would. */

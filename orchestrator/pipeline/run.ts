@@ -44,6 +44,7 @@ export class PipelineRun {
   readonly #wiring: Wiring;
   readonly #io: PipelineIO;
   #signal: NodeJS.Signals | null = null;
+  readonly #stopped = new AbortController();
   #halted = false;
 
   constructor(pipeline: Pipeline, log: (line: string) => void, io: PipelineIO = {}) {
@@ -96,7 +97,12 @@ export class PipelineRun {
     const file =
       pipeline.output === null || this.#io.outputFd !== undefined
         ? null
-        : new AtomicOutput(pipeline.output);
+        : await AtomicOutput.open(pipeline.output, this.#stopped.signal);
+    // Stopped while a named pipe's open waited for its reader: nothing was started.
+    if (this.#signal !== null) {
+      file?.discard();
+      return { kind: 'signal', signal: this.#signal };
+    }
     let ends: NodeEnd[];
     let last: RunningNode;
     let sampler: StatsSampler;
@@ -162,6 +168,7 @@ export class PipelineRun {
   stop(signal: NodeJS.Signals): void {
     if (this.#signal !== null) return;
     this.#signal = signal;
+    this.#stopped.abort();
     this.#halt();
   }
 
