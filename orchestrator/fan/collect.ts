@@ -17,8 +17,9 @@ export interface Collector {
   /** A block failed on `worker` and will run again (or not at all): forget what it wrote. */
   blockFailed(worker: Worker, block: Block): void;
   /**
-   * A block failed for good: its turn passes, unless the run `halting` because of it (then the
-   * ordered merge writes nothing from it on).
+   * A block failed for good (no `blockFailed` comes for it): its turn passes, unless the run
+   * `halting` because of it (then the ordered merge writes nothing from it on). Without
+   * retries, the whole records it wrote are written in its place, as a ready merge streams them.
    */
   blockLost(worker: Worker, block: Block, halting: boolean): void;
   trailing(worker: Worker, chunk: Buffer): void;
@@ -68,6 +69,8 @@ export interface Held {
   parts: Buffer[];
   bytes: number;
   done: boolean;
+  /** Failed for good: a last record it had begun is no record. */
+  lost?: boolean;
 }
 
 /**
@@ -123,7 +126,9 @@ export class ReadyCollector implements Collector {
     this.#whole.get(worker)?.discard();
   }
 
-  blockLost(): void {}
+  blockLost(worker: Worker, block: Block): void {
+    this.blockFailed(worker, block);
+  }
 
   trailing(worker: Worker, chunk: Buffer): void {
     this.output(worker, chunk);

@@ -110,7 +110,10 @@ export function withHeader(
       header.forget(worker, block);
       inner.blockFailed(worker, block);
     },
-    blockLost: (worker, block, halting) => inner.blockLost(worker, block, halting),
+    blockLost: (worker, block, halting) => {
+      header.forget(worker, block);
+      inner.blockLost(worker, block, halting);
+    },
     trailing: (worker, chunk) => inner.trailing(worker, chunk),
     // A persistent instance's output, when not tied to blocks: dropped if it failed, passed on
     // (what it held back) when it ended well.

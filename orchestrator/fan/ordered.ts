@@ -69,15 +69,21 @@ export class OrderedCollector implements Collector {
   }
 
   blockLost(worker: Worker, block: Block, halting: boolean): void {
-    this.blockFailed(worker, block);
     // When the run halts for it, the output ends before the lost block, as `parallel -k --halt`:
     // blocks after it, done or not, are never written, so the output is a prefix of the input's.
     if (halting) {
+      this.blockFailed(worker, block);
       this.#lostAt = Math.min(this.#lostAt, block.seq);
       return;
     }
+    // Its turn passes. Without retries, what it wrote goes out in its place, whole records
+    // only, whether it was streaming or held (as a ready merge streams it, and GNU parallel
+    // writes a failed job's output); with them, nothing of it.
+    if (this.#options.retries > 0) this.blockFailed(worker, block);
+    else if (block.seq === this.#next) this.#whole.discard();
     const held = this.#heldOf(block, worker);
     held.done = true;
+    held.lost = true;
     this.#advance();
   }
 
@@ -118,7 +124,8 @@ export class OrderedCollector implements Collector {
       this.#heldBytes -= held.bytes;
       // The part streamed while this block was next, and then what was held.
       const parts = held.parts.flatMap((part) => this.#whole.push(part));
-      parts.push(...this.#whole.end());
+      if (held.lost) this.#whole.discard();
+      else parts.push(...this.#whole.end());
       if (parts.length > 0) this.#emit(held.worker, parts);
       this.#next++;
     }

@@ -116,9 +116,9 @@ export class Recovery {
     // block, and a block fails at most 1 + retries times.
     const head = attribution === 'none' ? undefined : unfinished[0];
     collector.workerFailed(worker);
-    for (const block of unfinished) collector.blockFailed(worker, block);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
     if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
+      for (const block of unfinished) collector.blockFailed(worker, block);
       head.failures++;
       const line = `${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`;
       // A worker manifold killed for taking too long is news even when its block goes again.
@@ -135,6 +135,8 @@ export class Recovery {
     // no row (as GNU parallel's log has none for the jobs a halt kills).
     const charged = unfinished.slice(0, 1);
     const lost = halt === null ? charged : unfinished;
+    // Those that go again forget what they wrote; the lost are the collector's to end.
+    for (const block of unfinished.slice(lost.length)) collector.blockFailed(worker, block);
     for (const block of lost) {
       collector.blockLost(worker, block, halt !== null);
       block.release?.();

@@ -22,6 +22,34 @@ const started = (dir: string) =>
 const worker = (dir: string, script: string) =>
   `B=$MANIFOLD_BLOCK; touch ${dir}/started-$B; ${script} cat`;
 
+describe('--halt never, --merge ordered', () => {
+  // Block 2 writes 3 records and fails while block 1, the one streaming, still runs: block 1
+  // waits until block 2's process is gone. A lost block's whole records went out only when it
+  // was the block streaming at its failure (held, they were dropped): a matter of timing. Now
+  // they go out in its place either way, as a ready merge writes them; with retries, nothing.
+  const script = (dir: string) =>
+    `if [ $B = 2 ]; then echo $$ > ${dir}/pid2; head -n 3; exit 3; fi; if [ $B = 1 ]; then until [ -s ${dir}/pid2 ]; do sleep 0.01; done; while kill -0 $(cat ${dir}/pid2) 2>/dev/null; do sleep 0.01; done; fi;`;
+
+  it.each([
+    ['without retries: its whole records in its place', [], records(65, 67)],
+    ['with retries run out: nothing of it', ['--retries', '1'], ''],
+  ])(
+    'a lost block, not the one streaming when it failed, %s',
+    async (_, more, written) => {
+      const dir = tempDir('manifold-fan-halt-');
+      const args = ['-j', '2', '--per-block', '--block', '1K', '--merge', 'ordered', ...more];
+      const result = await fan(
+        [...args, '--halt', 'never', '--shell', '--', worker(dir, script(dir))],
+        records(1, 640),
+        { timeout: 20_000 },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout.toString()).toBe(block(1) + written + records(129, 640));
+    },
+    30_000,
+  );
+});
+
 describe('--halt soon', () => {
   it('starts no more blocks after a failure and lets the running one finish: the ordered output is a clean prefix', async () => {
     const dir = tempDir('manifold-fan-halt-');
