@@ -88,16 +88,31 @@ export function parseJsonRecord(record: Buffer): unknown {
 export function keyOfValue(spec: KeySpec, value: unknown): string {
   let found = value;
   if (spec.kind === 'json') {
-    for (const step of spec.path) {
-      if (found === null || typeof found !== 'object') return '';
-      found = (found as Record<string, unknown>)[step];
-    }
+    found = valueAt(value, spec.path);
   } else if (spec.kind === 'field') {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return keyOf(spec, Buffer.from(text, 'utf8')).toString('utf8');
   }
   if (found === undefined) return '';
   return typeof found === 'string' ? found : JSON.stringify(found);
+}
+
+/**
+ * The value at `path` in a parsed JSON value, or undefined where there is none. Only the data's
+ * own keys count: `json:constructor` of `{"x":1}` is missing, not JavaScript's Object function
+ * (nor `__proto__` its prototype), which keyed records by `{}` or crashed a build; an array's
+ * `length` is no key either.
+ */
+export function valueAt(value: unknown, path: readonly string[]): unknown {
+  let found = value;
+  for (const step of path) {
+    if (found === null || typeof found !== 'object') return undefined;
+    // An array's keys are its indexes (`items.0`), not `length`.
+    const own = Array.isArray(found) ? /^(0|[1-9]\d*)$/.test(step) : true;
+    if (!own || !Object.hasOwn(found, step)) return undefined;
+    found = (found as Record<string, unknown>)[step];
+  }
+  return found;
 }
 
 /** Where a field lies: set by `fieldBounds`; a missing field is empty (start = end). */

@@ -6,7 +6,8 @@ defineFilter<'buffer', Buffer | null>({
   name: 'mf-unframe',
   description:
     'Turn length-prefixed frames into delimited records (lines by default).\n' +
-    'A frame that contains the output delimiter is an error, since it would not come back as one record.',
+    'A frame that contains the output delimiter (or ends with the start of one that can overlap\n' +
+    'itself, as "xA" before "AA") is an error, since it would not come back as one record.',
   split: 'frames',
   join: 'lines',
   configure: (command) =>
@@ -22,12 +23,27 @@ Examples:
   },
   transform(record, context) {
     const delimiter = context.state;
-    if (delimiter !== null && record.includes(delimiter)) {
+    if (delimiter === null) return record;
+    const why = record.includes(delimiter)
+      ? 'contains'
+      : readsEarly(record, delimiter)
+        ? 'ends with the start of'
+        : null;
+    if (why !== null) {
       throw new RecordError(
         { input: context.input, record: context.recordNumber },
-        `frame contains the output delimiter ${JSON.stringify(delimiter.toString())}; choose another with --join (nul, delim:<string>, frames)`,
+        `frame ${why} the output delimiter ${JSON.stringify(delimiter.toString())}; choose another with --join (nul, delim:<string>, frames)`,
       );
     }
     return record;
   },
 }).main();
+
+/**
+ * Whether a delimiter that can overlap itself (`\n\n`, `AA`) would be found early, reaching
+ * into the record's last bytes: `xA` then `AA` reads back as `x` and `A...`.
+ */
+function readsEarly(record: Buffer, delimiter: Buffer): boolean {
+  const tail = record.subarray(Math.max(0, record.length - delimiter.length + 1));
+  return Buffer.concat([tail, delimiter]).indexOf(delimiter) < tail.length;
+}

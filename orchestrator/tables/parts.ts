@@ -1,5 +1,5 @@
 import { viewOf } from '../../filters/framing/view.js';
-import { type Bounds, fieldBounds, type KeySpec } from '../../filters/keys.js';
+import { type Bounds, fieldBounds, type KeySpec, valueAt } from '../../filters/keys.js';
 
 /**
  * Cuts a table record into its key and its value by key specs, with no copy where the framing
@@ -61,11 +61,7 @@ export class RecordParts {
         return viewOf(record, bounds.start, bounds.end - bounds.start);
       }
       case 'json': {
-        let found = parsed;
-        for (const step of spec.path) {
-          if (found === null || typeof found !== 'object') return undefined;
-          found = (found as Record<string, unknown>)[step];
-        }
+        const found = valueAt(parsed, spec.path);
         if (found === undefined) return undefined;
         this.#at = -1;
         const text = !asJson && typeof found === 'string' ? found : JSON.stringify(found);

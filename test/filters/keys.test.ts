@@ -30,6 +30,13 @@ describe('key specs', () => {
     expect(keyOfValue(parseKeySpec('json:missing.x'), { a: 1 })).toBe('');
   });
 
+  it("finds only the data's own keys, not JavaScript's (constructor, __proto__...: missing)", () => {
+    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'])
+      expect(key(`json:${name}`, '{"x":1}'), name).toBe('');
+    expect(key('json:a.length', '{"a":[1,2]}')).toBe('');
+    expect(key('json:constructor', '{"constructor":"c"}')).toBe('c');
+  });
+
   it('rejects bad specs as usage errors', () => {
     expect(() => parseKeySpec('field:0')).toThrow(UsageError);
     expect(() => parseKeySpec('json:a..b')).toThrow(/names between the dots/);

@@ -40,6 +40,25 @@ describe('mf-frame and mf-unframe', () => {
     );
   });
 
+  it('refuses a frame ending with the start of a delimiter that overlaps itself (passed before, read back wrong)', async () => {
+    for (const [records, join, good] of [
+      ['p1\n\0p2\0', 'delim:\\n\\n', ''],
+      ['ok\0xA\0y\0', 'delim:AA', 'okAA'],
+      ['xAB\0', 'delim:ABAB', ''],
+    ] as const) {
+      const framed = await output(frame, ['--split', 'nul'], records);
+      const result = await run(unframe, ['--join', join], framed);
+      expect(result.exitCode, join).toBe(1);
+      expect(result.stdout.toString()).toBe(good);
+      expect(result.stderr).toMatch(
+        /^mf-unframe: stdin:\d: frame ends with the start of the output delimiter "[^"]+"; choose another with --join/,
+      );
+    }
+    // One that cannot overlap itself, or a frame whose end does not begin it, is fine.
+    const framed = await output(frame, ['--split', 'nul'], 'xB\0Ay\0');
+    expect((await output(unframe, ['--join', 'delim:AA'], framed)).toString()).toBe('xBAAAyAA');
+  });
+
   it('reports a truncated frame', async () => {
     const result = await run(unframe, [], Buffer.from([0, 0, 0, 9, 65]));
     expect(result.exitCode).toBe(1);

@@ -41,6 +41,14 @@ describe('mf-reduce', () => {
     ).toBe('a\t7\nb\t9\n');
   });
 
+  it("a json: key names the data's own keys: json:constructor is missing, an empty key (crashed before)", async () => {
+    const input = '{"x":1}\n{"x":2}\n';
+    for (const name of ['constructor', '__proto__'])
+      expect((await output(mfReduce, ['--key', `json:${name}`, 'count'], input)).toString()).toBe(
+        '\t2\n',
+      );
+  });
+
   it('keeps key bytes exactly', async () => {
     const input = Buffer.from('\u00ff\u00fe 1\n\u00ff\u00fe 2\n', 'latin1');
     const result = await output(mfReduce, ['--key', 'field:1', 'sum', '2'], input);
