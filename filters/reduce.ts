@@ -63,11 +63,13 @@ export interface Extractor {
 export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor {
   const json = key.kind === 'json' || value?.kind === 'json';
   if (json) {
+    // A whole record as the key keeps its bytes (latin1), as without JSON values.
+    const whole = key.kind === 'whole';
     return {
-      keyEncoding: 'utf8',
+      keyEncoding: whole ? 'latin1' : 'utf8',
       extract(record) {
         const parsed = parseRecord(record);
-        const name = key.kind === 'whole' ? record.toString('utf8') : keyOfValue(key, parsed);
+        const name = whole ? record.toString('latin1') : keyOfValue(key, parsed);
         return [name, value === null ? 1 : toNumber(keyOfValue(value, parsed), value)];
       },
     };
@@ -76,12 +78,15 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
     keyEncoding: 'latin1',
     extract(record) {
       const name = keyOf(key, record).toString('latin1');
-      return [name, value === null ? 1 : toNumber(keyOf(value, record).toString('latin1'), value)];
+      if (value === null) return [name, 1];
+      const bytes = keyOf(value, record);
+      return [name, toNumber(bytes.toString('latin1'), value, bytes)];
     },
   };
 }
 
-function toNumber(text: string, spec: KeySpec): number {
+/** `bytes`: the value's own bytes, shown as UTF-8 in the message (`text` may be their latin1). */
+function toNumber(text: string, spec: KeySpec, bytes?: Buffer): number {
   const value = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isFinite(value)) {
     const where =
@@ -90,7 +95,9 @@ function toNumber(text: string, spec: KeySpec): number {
         : spec.kind === 'json'
           ? `json:${spec.path.join('.')}`
           : 'the record';
-    throw recordProblem(`${where} is not a number: ${JSON.stringify(text)}`);
+    throw recordProblem(
+      `${where} is not a number: ${JSON.stringify(bytes?.toString('utf8') ?? text)}`,
+    );
   }
   return value;
 }

@@ -33,6 +33,10 @@ export function parseSize(text: string, what = 'size'): number {
   if (!match || unit === undefined) {
     throw new UsageError(`${what} "${text}" is not a size (examples: 4096, 64K, 1M, 2G)`);
   }
+  // A fraction of a unit is rounded down to bytes (1.1K is 1126); a fraction of a byte is no size.
+  if (unit === 1 && !Number.isInteger(Number(match[1]))) {
+    throw new UsageError(`${what} "${text}" is not a whole number of bytes`);
+  }
   const bytes = Math.floor(Number(match[1]) * unit);
   if (bytes > MAX_SIZE) {
     throw new UsageError(`${what} "${text}" is too large (at most ${formatSize(MAX_SIZE)})`);

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { parseSize } from '../size.js';
+import { formatSize, parseSize } from '../size.js';
 
 /**
  * How a byte stream is cut into records.
@@ -41,6 +41,23 @@ export function parseFraming(text: string, what = 'framing'): Framing {
     return { kind: 'fixed', name: text, size: parseSize(text.slice('fixed:'.length), what) };
   }
   throw new UsageError(`${what} "${text}" is not one of ${FRAMING_HELP}`);
+}
+
+/**
+ * Refuses records of a fixed size past the largest record accepted: every record but the last
+ * would be refused, and the message then ("larger than the maximum ... (100 MiB so far)") named
+ * bytes never read. `what`: the option (`--split`), `limit`: the other (`--max-record`).
+ */
+export function checkFixedFits(
+  framing: Framing,
+  maxRecord: number,
+  what: string,
+  limit: string,
+): void {
+  if (framing.kind !== 'fixed' || framing.size <= maxRecord) return;
+  throw new UsageError(
+    `${what} ${framing.name}: its records are larger than ${limit} (${formatSize(maxRecord)}); raise ${limit}`,
+  );
 }
 
 /** Backslash escapes, so a shell user can write `delim:\n--\n` or `delim:\t`. */

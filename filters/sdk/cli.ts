@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
-import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
+import { checkFixedFits, FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
 import type { FilterSpec, RecordKind } from './types.js';
@@ -104,7 +104,10 @@ export function parseCommandLine(
     (options.split as Framing | undefined) ?? spec.split ?? (kind === 'json' ? 'ndjson' : 'lines'),
   );
   const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
-  return { options, args: command.args, split, join, maxRecord: options.maxRecord as number, kind };
+  const maxRecord = options.maxRecord as number;
+  checkFixedFits(split, maxRecord, '--split', '--max-record');
+  if (options.join !== undefined) checkFixedFits(join, maxRecord, '--join', '--max-record');
+  return { options, args: command.args, split, join, maxRecord, kind };
 }
 
 /** Defaults arrive as the names the filter declared; flags arrive parsed. */

@@ -1,3 +1,4 @@
+import { checkFixedFits } from '../../filters/framing/spec.js';
 import {
   type Framing,
   type KeySpec,
@@ -152,6 +153,10 @@ export function resolveFanSettings(
   // leaves out what commander filled in (cli/fan.ts).
   const blockSize = size(value('block'), 'block', name);
   const mergeMemory = size(value('mergeMemory'), 'mergeMemory', name);
+  const maxRecord = size(value('maxRecord'), 'maxRecord', name);
+  at('split', () => checkFixedFits(framing, maxRecord, name('split'), name('maxRecord')));
+  if (settings.join !== undefined)
+    at('join', () => checkFixedFits(outputFraming, maxRecord, name('join'), name('maxRecord')));
   return {
     ...threads,
     command: { argv, shell: command.shell, ...(env && { env }) },
@@ -160,7 +165,7 @@ export function resolveFanSettings(
     outputFraming,
     blockSize,
     blockGiven: settings.block !== undefined,
-    maxRecord: size(value('maxRecord'), 'maxRecord', name),
+    maxRecord,
     mergeMemory,
     mergeMemoryGiven: settings.mergeMemory !== undefined,
     dispatch,

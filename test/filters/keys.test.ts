@@ -85,4 +85,10 @@ describe('sizes', () => {
     expect(() => parseSize('0')).toThrow(/at least 1 byte/);
     expect(() => parseSize('10X')).toThrow(/not a size/);
   });
+
+  it('refuses a fraction of a byte (fixed:1.5 cut 1-byte records before); rounds a fraction of a unit down', () => {
+    expect(() => parseSize('1.5')).toThrow(/"1.5" is not a whole number of bytes/);
+    expect(() => parseSize('2.5B')).toThrow(/not a whole number of bytes/);
+    expect(parseSize('1.1K')).toBe(1126);
+  });
 });

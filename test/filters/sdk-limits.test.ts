@@ -50,6 +50,35 @@ describe('a size past the largest accepted', () => {
   });
 });
 
+describe('records of a fixed size past --max-record', () => {
+  // Every record but a last short one would be refused: a usage error up front. The filter said
+  // "stdin:1: record is larger than the maximum record size 64 MiB (100 MiB so far)" of 8 bytes.
+  it('a filter: exit 2 naming both options; raised, the record passes', async () => {
+    const refused = await run(bin('mf-map'), ['--split', 'fixed:100M', 'r'], 'abcdefgh');
+    expect(refused).toMatchObject({
+      exitCode: 2,
+      stderr:
+        'mf-map: --split fixed:100M: its records are larger than --max-record (64 MiB); raise --max-record\n',
+    });
+    const raised = await run(
+      bin('mf-map'),
+      ['--split', 'fixed:100M', '--max-record', '1G', 'r'],
+      'abcdefgh',
+    );
+    expect(raised.stdout.toString()).toBe('abcdefgh');
+  });
+
+  it('manifold fan, --split and --join', async () => {
+    for (const option of ['--split', '--join']) {
+      const result = await run(manifold, ['fan', option, 'fixed:100M', '--', 'cat'], 'abcdefgh');
+      expect(result.stderr).toBe(
+        `manifold: ${option} fixed:100M: its records are larger than --max-record (64 MiB); raise --max-record\n`,
+      );
+      expect(result.exitCode).toBe(2);
+    }
+  });
+});
+
 describe('a short fixed-size record that is not the last', () => {
   it('a string result is reported at the record written after it', async () => {
     const result = await run(

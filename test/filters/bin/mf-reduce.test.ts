@@ -49,6 +49,21 @@ describe('mf-reduce', () => {
       );
   });
 
+  it('says a value that is not a number in its own UTF-8 (was shown as latin1: "Ã©")', async () => {
+    const field = await run(mfReduce, ['--key', 'field:1', 'sum', '2'], 'a é\n');
+    expect(field.stderr).toBe('mf-reduce: stdin:1: field 2 is not a number: "é"\n');
+    const whole = await run(mfReduce, ['sum', 'whole'], 'é\n');
+    expect(whole.stderr).toBe('mf-reduce: stdin:1: the record is not a number: "é"\n');
+  });
+
+  it('keeps a whole-record key exactly with a json: value (a byte 0xff became U+FFFD)', async () => {
+    const input = Buffer.from('{"v":1,"k":"\xff"}\n{"v":2,"k":"\xff"}\n', 'latin1');
+    const result = await output(mfReduce, ['--key', 'whole', 'sum', 'json:v'], input);
+    expect(
+      result.equals(Buffer.from('{"v":1,"k":"\xff"}\t1\n{"v":2,"k":"\xff"}\t2\n', 'latin1')),
+    ).toBe(true);
+  });
+
   it('keeps key bytes exactly', async () => {
     const input = Buffer.from('\u00ff\u00fe 1\n\u00ff\u00fe 2\n', 'latin1');
     const result = await output(mfReduce, ['--key', 'field:1', 'sum', '2'], input);
