@@ -25,6 +25,34 @@ const okLines = (text: string) => linesOf(text).map((line) => `ok ${line}`);
 const shape = (stderr: string) =>
   stderr.replace(/\((pid|thread) \d+:/g, '(<id>:').replace(/, block \d+ \(records \d+-\d+\)/g, '');
 
+describe("a thread's exit status, as a process's", () => {
+  const both = async (args: string[], env: Record<string, string>) => {
+    const run = (way: string[]) =>
+      fan([...args, ...way, '--', fixture('thread-exit.js')], numbered(1, 300), { env });
+    return { thread: await run(['--threads']), process: await run(['--protocol', 'manifold']) };
+  };
+
+  it('--ok-status accepts it once every block is answered (a thread failed the run)', async () => {
+    const args = ['-j', '2', '--block', '300', '--merge', 'ordered', '--ok-status', '0,1'];
+    const { thread, process } = await both(args, { EXIT_AT: 'flush', EXIT_CODE: '1' });
+    for (const run of [thread, process]) {
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout.toString()).toBe(numbered(1, 300));
+    }
+  });
+
+  it('exit 0 before its blocks are answered reads "exited with status 0 before finishing" (a thread said "ended")', async () => {
+    const args = ['-j', '1', '--block', '300', '--merge', 'ordered'];
+    const { thread, process } = await both(args, { EXIT_AT: '2', EXIT_CODE: '0' });
+    expect(thread.exitCode).toBe(1);
+    expect(thread.stderr).toMatch(
+      /^manifold: worker 1 \(thread \d+: .*\) exited with status 0 before finishing block 1 \(records 1-\d+\)/,
+    );
+    expect(shape(thread.stderr)).toBe(shape(process.stderr));
+  });
+});
+
 describe('a filter that throws in a thread', () => {
   it('fails its block with the same lines a process filter gives, and status 1', async () => {
     const env = { FLAKY_DIR: tempDir(), FLAKY_ALWAYS: '1' };

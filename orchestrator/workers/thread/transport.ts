@@ -245,7 +245,9 @@ export class ThreadTransport implements Transport {
           : `threw ${describeError(error)}`;
       return { kind: 'failed', reason, retryable: true, details };
     }
-    if (exitCode === 0) return { kind: 'ok', reason: 'ended', details };
-    return { kind: 'failed', reason: `exited with status ${exitCode}`, retryable: true, details };
+    // A thread's exit status reads, and counts under --ok-status, as a process's does.
+    const reason = `exited with status ${exitCode}`;
+    if (exitCode === 0) return { kind: 'ok', reason, details };
+    return { kind: 'failed', reason, retryable: true, status: exitCode, details };
   }
 }
