@@ -1,5 +1,4 @@
-import { describeError, ExitCode, RecordError } from '../../filters/index.js';
-import { errnoText, systemReason } from '../options/inputs.js';
+import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { InputGiven, OutputFailure } from '../workers/transport.js';
@@ -8,6 +7,7 @@ import { BlockSizes } from './block-size.js';
 import { BlockClock } from './clock.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
+import { outputErrorLine, readErrorLine, relayedOutputLine } from './failure-lines.js';
 import { Feed } from './feed.js';
 import { InputReader, inputName } from './input.js';
 import { JobLog } from './joblog.js';
@@ -18,7 +18,6 @@ import { Progress } from './progress.js';
 import { Recovery } from './recovery.js';
 import { Stats } from './stats.js';
 import { Verdict } from './verdict.js';
-import { outputRecordTooLarge } from './whole.js';
 import { FanWriter } from './writer.js';
 
 /** How a fan ended. */
@@ -124,12 +123,8 @@ export class Fan implements WorkerListener {
     });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
     writer.sink.on('error', (error: NodeJS.ErrnoException) => {
-      // A system call's error as the default writer says it: `no space left on device
-      // (ENOSPC)`; any other (a Writable's own, perhaps with a code of its own) as it is.
-      const system = systemReason(error) !== null && error.code !== undefined;
-      const why = system ? errnoText(error.code!) : describeError(error);
       const what = options.output === undefined ? 'stdout' : 'the output';
-      this.#fail(`cannot write ${what}: ${why}`, error);
+      this.#fail(outputErrorLine(error, what), error);
     });
   }
 
@@ -291,26 +286,17 @@ export class Fan implements WorkerListener {
    */
   onOutputFailed(_worker: Worker, failure: OutputFailure): void {
     if (this.#stopping !== null) return;
-    if (failure.kind === 'closed') this.stop({ kind: 'closed' });
-    else if (failure.kind === 'error')
-      this.#fail(`cannot write stdout: ${errnoText(failure.code)}`);
-    else this.#fail(describeError(outputRecordTooLarge(this.#options.maxRecord, failure.bytes)));
+    const line = relayedOutputLine(failure, this.#options.maxRecord);
+    if (line === null) this.stop({ kind: 'closed' });
+    else this.#fail(line);
   }
 
   /** Reading the input failed: the run fails, with the input named. */
   #readFailed(error: unknown): void {
-    // Once stopping, reading ends by having its stream destroyed: no news. The splitters
-    // number records; the input's name is known here.
+    // Once stopping, reading ends by having its stream destroyed: no news.
+    if (this.#stopping !== null || this.#recovery.haltingSoon) return;
     const { inputs, inputFd, input } = this.#options;
-    const name = inputName(inputs, inputFd, input);
-    const reason = systemReason(error);
-    const message =
-      error instanceof RecordError
-        ? describeError(error.in(name))
-        : reason !== null
-          ? `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`
-          : describeError(error);
-    if (this.#stopping === null && !this.#recovery.haltingSoon) this.#fail(message, error);
+    this.#fail(readErrorLine(error, inputName(inputs, inputFd, input)), error);
   }
 
   /** `cause`: the error behind the failure, where there is one (the library's `cause`). */
