@@ -1,8 +1,10 @@
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { manifold } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { numbered } from '../support/lines.js';
 import { commandOf, holdsWithin, writingIntoFullPipe } from '../support/proc.js';
@@ -98,6 +100,50 @@ describe('manifold fan --host faults', () => {
         10_000,
       ),
     ).toBe(true);
+  });
+
+  it('a host that takes the connection and never answers is dropped after --host-timeout, not waited for', async () => {
+    // Every process of h1 stopped before manifold connects: the kernel takes the connection,
+    // sshd never speaks. ssh's own ConnectTimeout is set long, so only manifold's timer can end
+    // the wait (it hung for ever before, with ssh's default of none).
+    const test = await hosts(2);
+    test.hosts[0]!.hang();
+    const input = numbered(1, 2_000);
+    const child = spawnManifold([
+      ...['fan', '--ssh', `${test.ssh} -o ConnectTimeout=600`, '--host-timeout', '2s'],
+      ...['--host', 'h1/1', '--host', 'h2/1', '--merge', 'ordered', '--', 'cat'],
+    ]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.end(input);
+    const end = await ended(child);
+    expect(end.exitCode).toBe(0);
+    expect(stderr.text).toMatch(
+      /^manifold: host h1 dropped for the rest of the run: cannot connect: no answer within 2s \(--host-timeout\)\n$/,
+    );
+    expect(end.stdout.toString()).toBe(input);
+  });
+
+  it("a terminal's Ctrl-C (SIGINT to manifold's process group) reaches manifold alone: 130, no host lost or reconnected", async () => {
+    const test = await hosts(2);
+    const child = spawn(
+      manifold,
+      [
+        ...['fan', '--verbose', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'],
+        ...['--per-block', '--block', '4K', '--shell', '--', 'echo started >&2; exec sleep 600'],
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
+    );
+    onCleanup(() => child.kill('SIGKILL'));
+    const stderr = watch(child.stderr!);
+    child.stdin!.write(numbered(1, 10_000));
+    await stderr.waitFor(/^started$/, 2);
+    process.kill(-child.pid!, 'SIGINT');
+    const end = await ended(child);
+    expect(end.exitCode).toBe(130);
+    // ssh, in the same group, was interrupted too: "host h1: ssh exited with status 255;
+    // connecting again", and now and then "lost h2" and exit 1.
+    expect(stderr.text).not.toMatch(/connecting again|lost h\d|dropped/);
+    expect(await holdsWithin(() => running(test).length === 0, 10_000)).toBe(true);
   });
 
   it('every host gone: exit 1, naming them', async () => {

@@ -101,7 +101,11 @@ export class HostConnection {
     if (this.spec.local) return { kind: 'up' };
     this.#masters = [];
     const master = this.#newMaster();
-    const result = await master.connect(this.#probe(master), this.#settings.remoteManifold);
+    const result = await master.connect(
+      this.#probe(master),
+      this.#settings.remoteManifold,
+      this.#settings.hostTimeout,
+    );
     if (result.kind === 'up') {
       this.cache = master.cache;
       this.#masters.push(master);
@@ -144,7 +148,11 @@ export class HostConnection {
 
   async #openMaster(): Promise<Master | string> {
     const master = this.#newMaster();
-    const result = await master.connect(this.#probe(master), this.#settings.remoteManifold);
+    const result = await master.connect(
+      this.#probe(master),
+      this.#settings.remoteManifold,
+      this.#settings.hostTimeout,
+    );
     if (result.kind !== 'up') return `cannot open another connection: ${result.reason}`;
     this.#masters.push(master);
     this.#log(

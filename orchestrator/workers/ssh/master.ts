@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { formatDuration } from '../../fan/clock.js';
 
 /** How connecting to a host went. */
 export type Connected =
@@ -32,8 +33,8 @@ export class Master {
    * as long as manifold holds that input open. A host without manifold (or Node) answers 127,
    * as a command not found would locally; `manifold` names manifold on the host in messages.
    */
-  connect(argv: string[], manifold: string): Promise<Connected> {
-    const master = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  connect(argv: string[], manifold: string, timeoutMs: number): Promise<Connected> {
+    const master = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
     this.#child = master;
     let out = '';
     let err = '';
@@ -41,7 +42,20 @@ export class Master {
     master.stderr!.setEncoding('utf8').on('data', (text: string) => {
       err = (err + text).slice(-4096);
     });
-    return new Promise((resolve) => {
+    return new Promise<Connected>((answer) => {
+      // A host that takes the connection and never answers (ssh without ConnectTimeout waits
+      // for ever) is given --host-timeout, as a host heard nothing from mid-run.
+      const timer = setTimeout(() => {
+        answer({
+          kind: 'failed',
+          reason: `no answer within ${formatDuration(timeoutMs)} (--host-timeout)`,
+        });
+        master.kill('SIGKILL');
+      }, timeoutMs);
+      const resolve = (result: Connected) => {
+        clearTimeout(timer);
+        answer(result);
+      };
       const onOut = (text: string) => {
         out += text;
         const line = /^manifold-worker (\S+) (.*)\n/.exec(out);
@@ -94,6 +108,16 @@ export class Master {
     if (!this.ended) this.#child!.kill('SIGKILL');
   }
 }
+
+/**
+ * ssh leads a process group of its own, as manifold's workers do: a terminal's Ctrl-C (SIGINT to
+ * the foreground group) reaches manifold alone, which then stops the hosts' workers itself; it
+ * killed ssh too, which read as hosts lost ("ssh exited with status 255; connecting again").
+ */
+export const SSH_STDIO: { stdio: ['pipe', 'pipe', 'pipe']; detached: boolean } = {
+  stdio: ['pipe', 'pipe', 'pipe'],
+  detached: true,
+};
 
 function lastLine(text: string): string {
   const lines = text.split('\n').filter((line) => line.trim() !== '');

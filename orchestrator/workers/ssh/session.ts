@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Frame, FrameKind, FrameReader } from '../frame/index.js';
 import type { HostConnection } from './connection.js';
-import type { Master } from './master.js';
+import { type Master, SSH_STDIO } from './master.js';
 import { messageFrame } from './protocol.js';
 
 /** What a session's frames go to: the instance running on it now. */
@@ -80,7 +80,7 @@ export class Session {
 
   #spawn(master: Master | null): void {
     const argv = this.host.command(this.#args, master);
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
     this.#child = child;
     this.#heard = Date.now();
     this.#stderr = '';

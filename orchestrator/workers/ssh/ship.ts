@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { FrameKind, FrameReader } from '../frame/index.js';
 import { fileFrames, itemMessages, type ShipItem } from '../shipment.js';
 import type { HostConnection } from './connection.js';
+import { SSH_STDIO } from './master.js';
 import { messageFrame } from './protocol.js';
 
 /** What a host was sent, and the folder its workers start in. */
@@ -23,7 +24,7 @@ export async function shipTo(
   run: string,
 ): Promise<Shipped> {
   const argv = host.command(['worker', '--receive']);
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4096);
@@ -81,7 +82,10 @@ export async function removeFrom(
   run: string,
 ): Promise<void> {
   const argv = host.command(['worker', '--receive']);
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   child.stdin!.on('error', () => {});
   child.stdin!.end(
     Buffer.concat(messageFrame(FrameKind.Hello, run, 0, { run, items: [], remove: [...hashes] })),
