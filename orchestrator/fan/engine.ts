@@ -76,7 +76,12 @@ export class Fan implements WorkerListener {
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
     // Opened before any worker starts: a log that cannot be written stops the run first.
     this.#joblog = options.joblog
-      ? new JobLog(options.joblog, options.outputFraming, (message) => this.#fail(message))
+      ? new JobLog(
+          options.joblog,
+          options.outputFraming,
+          (message) => this.#fail(message),
+          remote === undefined ? undefined : (slot) => remote.hostOf(slot),
+        )
       : null;
     const { workers, sortMerge, taken } = createWorkers(options, this, this.#header, log);
     this.#workers = workers;

@@ -51,11 +51,19 @@ export class JobLog {
   readonly #path: string;
   /** Told once a row cannot be written (a full disk): the run fails with the line. */
   readonly #failed: (message: string) => void;
+  readonly #hostOf: ((slot: number) => string) | null;
   #broken = false;
 
-  constructor(path: string, framing: Framing, failed: (message: string) => void) {
+  /** `hostOf`: the machine a slot runs on (--host), for the Host column; else `:`, this one. */
+  constructor(
+    path: string,
+    framing: Framing,
+    failed: (message: string) => void,
+    hostOf?: (slot: number) => string,
+  ) {
     this.#path = path;
     this.#failed = failed;
+    this.#hostOf = hostOf ?? null;
     let fd: number | undefined;
     try {
       fd = openSync(path, 'w');
@@ -140,7 +148,7 @@ export class JobLog {
       ended.signal === null ? 0 : (constants.signals[ended.signal as NodeJS.Signals] ?? 0);
     const fields = [
       block.seq + 1,
-      tried?.host ?? ':',
+      tried?.host ?? this.#hostOf?.(row.slot) ?? ':',
       (start / 1000).toFixed(3),
       ((tried?.runtimeMs ?? now - row.start) / 1000).toFixed(3),
       block.bytes,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,18 @@ describe('manifold fan --host: --stats and --progress', () => {
       statsOf(result).workers.flatMap((w) => w.exits.map((e) => (e as { host?: string }).host)),
     );
     expect([...hostsSeen].sort()).toEqual(['h1', 'h2']);
+  });
+
+  it("--joblog's Host column names the host each block ran on (it said ':' for every block)", async () => {
+    const log = join(tempDir(), 'jobs.tsv');
+    const result = await fan(
+      [...test.args(), '--per-block', '--block', '4', '--joblog', log, '--', 'cat'],
+      input,
+    );
+    expect(result.exitCode).toBe(0);
+    const rows = readFileSync(log, 'utf8').trimEnd().split('\n').slice(1);
+    const bySlot = new Set(rows.map((row) => `${row.split('\t')[8]} ${row.split('\t')[1]}`));
+    expect([...bySlot].sort()).toEqual(['1 h1', '2 h2']);
   });
 
   it('--stats totals per host: slots, blocks given and done, bytes, instances, what the workers add up to', async () => {
