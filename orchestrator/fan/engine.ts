@@ -75,14 +75,7 @@ export class Fan implements WorkerListener {
     });
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
     // Opened before any worker starts: a log that cannot be written stops the run first.
-    this.#joblog = options.joblog
-      ? new JobLog(
-          options.joblog,
-          options.outputFraming,
-          (message) => this.#fail(message),
-          remote === undefined ? undefined : (slot) => remote.hostOf(slot),
-        )
-      : null;
+    this.#joblog = JobLog.forFan(options, (message) => this.#fail(message));
     const { workers, sortMerge, taken } = createWorkers(options, this, this.#header, log);
     this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);

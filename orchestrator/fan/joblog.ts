@@ -5,6 +5,7 @@ import { type Framing, UsageError } from '../../filters/index.js';
 import { describeWriteErrno } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
+import type { FanOptions } from './options.js';
 
 /**
  * The columns: GNU parallel's joblog first, in its order (its 9th, the command, is the same for
@@ -53,6 +54,14 @@ export class JobLog {
   readonly #failed: (message: string) => void;
   readonly #hostOf: ((slot: number) => string) | null;
   #broken = false;
+
+  /** The fan's --joblog, if it has one: its Host column names the host of each slot (--host). */
+  static forFan(options: FanOptions, failed: (message: string) => void): JobLog | null {
+    const { joblog, outputFraming, remote } = options;
+    if (!joblog) return null;
+    const hostOf = remote === undefined ? undefined : (slot: number) => remote.hostOf(slot);
+    return new JobLog(joblog, outputFraming, failed, hostOf);
+  }
 
   /** `hostOf`: the machine a slot runs on (--host), for the Host column; else `:`, this one. */
   constructor(
