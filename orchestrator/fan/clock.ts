@@ -1,12 +1,6 @@
+import { formatDuration } from '../options/jobs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-
-/** `300ms`, `30s`, `2.5s`, `5m`: a --timeout as people write it. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000 || ms % 60_000 !== 0) return `${ms / 1000}s`;
-  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${ms / 60_000}m`;
-}
 
 /**
  * --timeout: times each worker's oldest unfinished block, from when it was given or became the

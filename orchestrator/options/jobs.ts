@@ -64,6 +64,13 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 /** The longest timer Node keeps (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** `300ms`, `30s`, `2.5s`, `5m`: a --timeout as people write it. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000 || ms % 60_000 !== 0) return `${ms / 1000}s`;
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${ms / 60_000}m`;
+}
+
 /**
  * `--timeout`: a duration, in seconds as GNU parallel's (`30`, `2.5`) or with a unit: `300ms`,
  * `30s`, `5m`, `1h`, `1d`. Returns milliseconds.

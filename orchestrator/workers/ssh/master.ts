@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { formatDuration } from '../../fan/clock.js';
+import { formatDuration } from '../../options/jobs.js';
 
 /** How connecting to a host went. */
 export type Connected =
