@@ -186,11 +186,6 @@ export class Fan implements WorkerListener {
     return this.#cause;
   }
 
-  /** Whether it is stopping (a signal, a failure, its reader gone): `stop` does nothing more. */
-  get stopping(): boolean {
-    return this.#stopping !== null;
-  }
-
   /** Stops every worker and what it started; the run then ends as `end` says. */
   stop(end: FanEnd): void {
     if (this.#stopping !== null) {

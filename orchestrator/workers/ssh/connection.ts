@@ -101,11 +101,7 @@ export class HostConnection {
     if (this.spec.local) return { kind: 'up' };
     this.#masters = [];
     const master = this.#newMaster();
-    const result = await master.connect(
-      this.#probe(master),
-      this.#settings.remoteManifold,
-      this.#settings.hostTimeout,
-    );
+    const result = await this.#connect(master);
     if (result.kind === 'up') {
       this.cache = master.cache;
       this.#masters.push(master);
@@ -116,6 +112,12 @@ export class HostConnection {
   #newMaster(): Master {
     const path = join(this.#controlDir, `h${this.#index}c${this.#opened++}`);
     return new Master(path, this.#perMaster);
+  }
+
+  /** Opens `master`, its probe given --host-timeout to answer. */
+  #connect(master: Master): Promise<Connected> {
+    const { remoteManifold, hostTimeout } = this.#settings;
+    return master.connect(this.#probe(master), remoteManifold, hostTimeout);
   }
 
   #probe(master: Master): string[] {
@@ -148,11 +150,7 @@ export class HostConnection {
 
   async #openMaster(): Promise<Master | string> {
     const master = this.#newMaster();
-    const result = await master.connect(
-      this.#probe(master),
-      this.#settings.remoteManifold,
-      this.#settings.hostTimeout,
-    );
+    const result = await this.#connect(master);
     if (result.kind !== 'up') return `cannot open another connection: ${result.reason}`;
     this.#masters.push(master);
     this.#log(
