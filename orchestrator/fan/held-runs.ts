@@ -1,6 +1,5 @@
 import { RunHeap } from './heap.js';
 import { Run } from './run.js';
-import type { Entry } from './spill.js';
 
 /** Past this many spilled runs, the smaller ones are merged into one: few files open at once. */
 const FAN_IN = 16;
@@ -21,10 +20,13 @@ export class HeldRuns {
     this.#bound = bound;
   }
 
-  /** Orders runs by their heads; in ties, by where they come in the input. */
+  /**
+   * Orders runs by their heads; in ties, by where the heads' runs come in the input (a run merged
+   * from others holds records of several).
+   */
   readonly before = (a: Run, b: Run): boolean => {
     const order = this.#compare(a.headRecord(), b.headRecord());
-    return order < 0 || (order === 0 && a.order < b.order);
+    return order < 0 || (order === 0 && a.headOrder() < b.headOrder());
   };
 
   create(order: number, slot: number): Run {
@@ -38,11 +40,9 @@ export class HeldRuns {
     if (this.#cost > this.#bound) this.#spill();
   }
 
-  /** Takes the head of `run`. */
-  take(run: Run): Entry {
-    const entry = run.head();
+  /** Drops the head of `run`, once taken (`headRecord`, `headSlot`). */
+  shift(run: Run): void {
     this.#cost -= run.shift();
-    return entry;
   }
 
   drop(run: Run): void {
@@ -75,17 +75,16 @@ export class HeldRuns {
   #mergeToFile(runs: Run[]): void {
     const order = runs.reduce((min, run) => Math.min(min, run.order), Number.POSITIVE_INFINITY);
     const merged = new Run(order, 0);
+    const file = merged.fileToFill();
     const heap = new RunHeap(runs, this.before);
-    const take = () => {
-      const entry = this.take(heap.top());
+    while (heap.size > 0) {
+      const run = heap.top();
+      const record = run.headRecord();
+      file.add(record, 0, record.length, run.headSlot(), run.headOrder());
+      this.shift(run);
       heap.settle();
-      return entry;
-    };
-    merged.spillEntries(
-      (function* () {
-        while (heap.size > 0) yield take();
-      })(),
-    );
+    }
+    file.flush();
     merged.closed = true;
     for (const run of runs) this.drop(run);
     this.runs.add(merged);

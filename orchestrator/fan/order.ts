@@ -13,9 +13,26 @@ export function recordOrder(
   const { key, numeric, reverse } = options;
   const byKey = numeric
     ? (a: Buffer, b: Buffer) => compareNumbers(a, b) || Buffer.compare(a, b)
-    : Buffer.compare;
+    : compareBytes;
   if (key.kind === 'whole') return reverse ? (a, b) => byKey(b, a) : byKey;
   return reverse
     ? (a, b) => byKey(keyOf(key, b), keyOf(key, a))
     : (a, b) => byKey(keyOf(key, a), keyOf(key, b));
+}
+
+/** When the shorter of two records has at most this many bytes, they are compared here. */
+const SHORT = 24;
+
+/**
+ * `Buffer.compare`, done in JavaScript for short records: a call into C++ costs more than
+ * comparing a few bytes (on 8-byte lines it was a seventh of a merge's time).
+ */
+export function compareBytes(a: Buffer, b: Buffer): number {
+  const length = Math.min(a.length, b.length);
+  if (length > SHORT) return Buffer.compare(a, b);
+  for (let i = 0; i < length; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }

@@ -1,7 +1,26 @@
-import { type Entry, SpillFile } from './spill.js';
+import { viewAt } from '../../filters/framing/view.js';
+import { HEADER, SpillFile } from './spill.js';
 
-/** What a record held in memory costs beyond its bytes: the Buffer view and its slot. */
-export const RECORD_COST = 96;
+/**
+ * What a record held in memory costs beyond its bytes: its place (two numbers) and its share of
+ * the delimiters and framing around it in the chunk that holds it.
+ */
+export const RECORD_COST = 16;
+/** What a piece of held memory costs beyond its records: its object and array. */
+const SEGMENT_COST = 160;
+
+/**
+ * Records that lie in one piece of memory (a chunk of a worker's output, as it was read): where
+ * each starts and ends in it. A record held costs its place here, not an object of its own: a
+ * Buffer view costs V8 ~100 bytes of heap, more than a short record itself, and millions of them
+ * kept for a merge were most of its memory and its time (in garbage collection).
+ */
+interface Segment {
+  readonly memory: ArrayBufferLike;
+  /** Where each record starts and ends in `memory`, in pairs. */
+  readonly bounds: Uint32Array;
+  readonly count: number;
+}
 
 /**
  * A sorted run of records for the sorted merge: a block's output, a worker's whole output, or
@@ -15,13 +34,18 @@ export class Run {
   /** The worker that wrote the records in memory. */
   readonly slot: number;
   closed = false;
-  #memory: Buffer[] = [];
-  #memoryNext = 0;
+  #segments: Segment[] = [];
+  #first = 0;
+  /** The head's index in the first segment. */
+  #at = 0;
   #memoryCost = 0;
   #file: SpillFile | null = null;
   #readAt = 0;
-  #read: Entry[] = [];
-  #readNext = 0;
+  /** Entries read from the file and not taken yet: `#chunk` from `#chunkAt` on. */
+  #chunk: Buffer | null = null;
+  #chunkAt = 0;
+  /** The head as a Buffer, once asked for, until it is taken. */
+  #head: Buffer | null = null;
 
   constructor(order: number, slot: number) {
     this.order = order;
@@ -45,9 +69,22 @@ export class Run {
   /** Adds records at the end; returns what they cost in memory. */
   add(records: Buffer[]): number {
     let cost = 0;
-    for (const record of records) {
-      this.#memory.push(record);
-      cost += record.length + RECORD_COST;
+    let from = 0;
+    while (from < records.length) {
+      // Records side by side in one memory make one segment: one push of a decoder, mostly.
+      const memory = records[from]!.buffer;
+      let to = from + 1;
+      while (to < records.length && records[to]!.buffer === memory) to++;
+      const bounds = new Uint32Array(2 * (to - from));
+      for (let i = from, j = 0; i < to; i++, j += 2) {
+        const record = records[i]!;
+        bounds[j] = record.byteOffset;
+        bounds[j + 1] = record.byteOffset + record.length;
+        cost += record.length + RECORD_COST;
+      }
+      this.#segments.push({ memory, bounds, count: to - from });
+      cost += SEGMENT_COST;
+      from = to;
     }
     this.#memoryCost += cost;
     return cost;
@@ -55,85 +92,117 @@ export class Run {
 
   /** True when the run has a record now (more may come while it is open). */
   get hasHead(): boolean {
-    return this.#fill();
+    return this.#fill() || this.#first < this.#segments.length;
   }
 
-  /** The first record, and the slot of its worker. Only when `hasHead`. */
-  head(): Entry {
-    if (this.#readNext < this.#read.length) return this.#read[this.#readNext]!;
-    return { record: this.#memory[this.#memoryNext]!, slot: this.slot };
-  }
-
-  /** The first record's bytes, without the entry. Only when `hasHead`. */
+  /** The first record. Only when `hasHead`; valid after it is taken. */
   headRecord(): Buffer {
-    if (this.#readNext < this.#read.length) return this.#read[this.#readNext]!.record;
-    return this.#memory[this.#memoryNext]!;
+    if (this.#head !== null) return this.#head;
+    if (this.#fill()) {
+      const chunk = this.#chunk!;
+      const at = this.#chunkAt;
+      const start = chunk.byteOffset + at + HEADER;
+      this.#head = viewAt(chunk.buffer, start, chunk.readUInt32LE(at));
+    } else {
+      const segment = this.#segments[this.#first]!;
+      const start = segment.bounds[2 * this.#at]!;
+      this.#head = viewAt(segment.memory, start, segment.bounds[2 * this.#at + 1]! - start);
+    }
+    return this.#head;
+  }
+
+  /** Where the first record's run comes in the input: ties go in this order. Only when `hasHead`. */
+  headOrder(): number {
+    return this.#fill() ? this.#chunk!.readDoubleLE(this.#chunkAt + 8) : this.order;
+  }
+
+  /** The slot of the worker that wrote the first record. Only when `hasHead`. */
+  headSlot(): number {
+    return this.#fill() ? this.#chunk!.readUInt32LE(this.#chunkAt + 4) : this.slot;
   }
 
   /** Drops the first record; returns the memory it freed. */
   shift(): number {
-    if (this.#readNext < this.#read.length) {
-      this.#read[this.#readNext++] = EMPTY;
+    this.#head = null;
+    if (this.#fill()) {
+      const chunk = this.#chunk!;
+      this.#chunkAt += HEADER + chunk.readUInt32LE(this.#chunkAt);
+      if (this.#chunkAt === chunk.length) this.#chunk = null;
       return 0;
     }
-    const record = this.#memory[this.#memoryNext]!;
-    this.#memory[this.#memoryNext++] = EMPTY_RECORD;
-    const cost = record.length + RECORD_COST;
-    this.#memoryCost -= cost;
-    if (this.#memoryNext === this.#memory.length) {
-      this.#memory = [];
-      this.#memoryNext = 0;
+    const segment = this.#segments[this.#first]!;
+    const at = this.#at;
+    let cost = segment.bounds[2 * at + 1]! - segment.bounds[2 * at]! + RECORD_COST;
+    if (++this.#at === segment.count) {
+      cost += SEGMENT_COST;
+      this.#at = 0;
+      this.#segments[this.#first++] = EMPTY_SEGMENT;
+      if (this.#first === this.#segments.length) {
+        this.#segments = [];
+        this.#first = 0;
+      } else if (this.#first >= 1024 && 2 * this.#first >= this.#segments.length) {
+        // A run that is never empty (a worker's whole output, merged as it comes).
+        this.#segments = this.#segments.slice(this.#first);
+        this.#first = 0;
+      }
     }
+    this.#memoryCost -= cost;
     return cost;
   }
 
   /** Moves the records in memory to the spill file; returns the memory freed. */
   spill(): number {
-    if (this.#memoryNext === this.#memory.length) return 0;
+    if (this.#first === this.#segments.length) return 0;
     this.#file ??= new SpillFile();
-    const slot = this.slot;
-    const memory = this.#memory;
-    const from = this.#memoryNext;
-    this.#file.append(
-      (function* () {
-        for (let i = from; i < memory.length; i++) yield { record: memory[i]!, slot };
-      })(),
-    );
+    const file = this.#file;
+    let at = this.#at;
+    for (let s = this.#first; s < this.#segments.length; s++) {
+      const { memory, bounds, count } = this.#segments[s]!;
+      const bytes = new Uint8Array(memory);
+      for (let i = 2 * at; i < 2 * count; i += 2)
+        file.add(bytes, bounds[i]!, bounds[i + 1]!, this.slot, this.order);
+      at = 0;
+    }
+    file.flush();
+    // The head, when it was in memory, is the file's next record now.
+    this.#head = null;
     const freed = this.#memoryCost;
-    this.#memory = [];
-    this.#memoryNext = 0;
+    this.#segments = [];
+    this.#first = 0;
+    this.#at = 0;
     this.#memoryCost = 0;
     return freed;
   }
 
-  /** Appends records to the spill file, as they come: for a run merged from others. */
-  spillEntries(entries: Iterable<Entry>): void {
+  /** The run's spill file, to be filled by a merge of other runs (then `flush`ed). */
+  fileToFill(): SpillFile {
     this.#file ??= new SpillFile();
-    this.#file.append(entries);
+    return this.#file;
+  }
+
+  /** True when records read from the file come first; reads the next chunk of them if need be. */
+  #fill(): boolean {
+    if (this.#chunk !== null) return true;
+    const file = this.#file;
+    if (file === null || this.#readAt >= file.size) return false;
+    const chunk = file.read(this.#readAt);
+    this.#readAt += chunk.length;
+    this.#chunk = chunk;
+    this.#chunkAt = 0;
+    return true;
   }
 
   /** The run is not needed any more: its file goes. */
   discard(): void {
     this.#file?.close();
     this.#file = null;
-    this.#memory = [];
-    this.#read = [];
+    this.#segments = [];
+    this.#first = 0;
+    this.#at = 0;
+    this.#chunk = null;
+    this.#head = null;
     this.#memoryCost = 0;
-  }
-
-  /** Makes the head available, reading from the file when its records come first. */
-  #fill(): boolean {
-    if (this.#readNext < this.#read.length) return true;
-    const file = this.#file;
-    if (file !== null && this.#readAt < file.size) {
-      this.#read = [];
-      this.#readNext = 0;
-      this.#readAt = file.read(this.#readAt, this.#read);
-      return true;
-    }
-    return this.#memoryNext < this.#memory.length;
   }
 }
 
-const EMPTY_RECORD = Buffer.alloc(0);
-const EMPTY: Entry = { record: EMPTY_RECORD, slot: 0 };
+const EMPTY_SEGMENT: Segment = { memory: new ArrayBuffer(0), bounds: new Uint32Array(0), count: 0 };

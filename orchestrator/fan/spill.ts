@@ -6,37 +6,39 @@ import {
   rmdirSync,
   unlinkSync,
   writeSync,
-  writevSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
 
-/** Each record in a spill file: its length and its worker's slot, then its bytes. */
-const HEADER = 8;
-/** Records are written in batches of about this many bytes. */
+/**
+ * Each record in a spill file: its length and its worker's slot (32 bits each), where its run
+ * comes in the input (a double: ties among runs merged into one file keep their order), then its
+ * bytes.
+ */
+export const HEADER = 16;
+/** Records are copied into a batch of this many bytes, written when full. */
 const WRITE_BATCH = 1024 * 1024;
-/** At most this many records a write (a header and a record each: within IOV_MAX). */
-const BATCH_RECORDS = 512;
 /** How much of a spill file is read at a time (more when one record is larger). */
 const READ_CHUNK = 64 * 1024;
-
-/** A record as the merge moves it: its bytes and the slot of the worker that wrote it. */
-export interface Entry {
-  record: Buffer;
-  slot: number;
-}
+/** Up to this many bytes, a record is copied a byte at a time: cheaper than a view to copy from. */
+const BYTE_COPY = 32;
 
 /**
  * A temporary file holding records of a sorted merge past its memory bound, as `sort` spills.
  * It is created in $TMPDIR in a fresh folder of an unpredictable name, exclusively, and unlinked
  * (with its folder) at once: only the descriptor keeps it, so it is gone on every way out,
  * SIGKILL included, and nothing can be planted at its name.
+ *
+ * Records are added one at a time, each copied with its header into a batch of a megabyte, and
+ * written a batch at a time: no object per record, and one write call for thousands of them.
  */
 export class SpillFile {
   readonly #fd: number;
   #size = 0;
   #closed = false;
+  #batch: Buffer | null = null;
+  #at = 0;
 
   constructor() {
     try {
@@ -50,34 +52,49 @@ export class SpillFile {
     }
   }
 
+  /** The bytes written; records added since the last `flush` are not in it yet. */
   get size(): number {
     return this.#size;
   }
 
-  /** Appends entries at the end of the file. */
-  append(entries: Iterable<Entry>): void {
-    let batch: Buffer[] = [];
-    let headers = Buffer.allocUnsafe(HEADER * BATCH_RECORDS);
-    let bytes = 0;
-    for (const { record, slot } of entries) {
-      const at = batch.length * 4;
-      headers.writeUInt32LE(record.length, at);
-      headers.writeUInt32LE(slot, at + 4);
-      batch.push(headers.subarray(at, at + HEADER), record);
-      bytes += HEADER + record.length;
-      if (bytes >= WRITE_BATCH || batch.length === 2 * BATCH_RECORDS) {
-        this.#write(batch, bytes);
-        batch = [];
-        headers = Buffer.allocUnsafe(HEADER * BATCH_RECORDS);
-        bytes = 0;
-      }
+  /**
+   * Adds `bytes[start, end)`, a record of the worker in `slot`, of a run that comes at `order`.
+   * Written by `flush` at the latest.
+   */
+  add(bytes: Uint8Array, start: number, end: number, slot: number, order: number): void {
+    const length = end - start;
+    if (this.#at + HEADER + length > WRITE_BATCH) this.#writeBatch();
+    this.#batch ??= Buffer.allocUnsafeSlow(WRITE_BATCH);
+    const batch = this.#batch;
+    batch.writeUInt32LE(length, this.#at);
+    batch.writeUInt32LE(slot, this.#at + 4);
+    batch.writeDoubleLE(order, this.#at + 8);
+    this.#at += HEADER;
+    if (this.#at + length > WRITE_BATCH) {
+      // A record larger than a batch: its header, then itself.
+      this.#writeBatch();
+      this.#write(bytes.subarray(start, end));
+      return;
     }
-    if (bytes > 0) this.#write(batch, bytes);
+    const at = this.#at;
+    if (length <= BYTE_COPY) for (let i = 0; i < length; i++) batch[at + i] = bytes[start + i]!;
+    else batch.set(bytes.subarray(start, end), at);
+    this.#at = at + length;
   }
 
-  /** Reads the whole entries from `offset` on, about a chunk of them; returns the new offset. */
-  read(offset: number, out: Entry[]): number {
-    if (offset >= this.#size) return offset;
+  /** Writes the records added: the file holds them all after this. */
+  flush(): void {
+    this.#writeBatch();
+    // A file waits for the final merge with nothing more to add, mostly: its batch goes.
+    this.#batch = null;
+  }
+
+  /**
+   * Reads about a chunk of whole entries from `offset` on (one larger record whole): a header
+   * and a record each, one after the other. Empty at the end of the file.
+   */
+  read(offset: number): Buffer {
+    if (offset >= this.#size) return Buffer.alloc(0);
     let length = Math.min(READ_CHUNK, this.#size - offset);
     let chunk = this.#readAt(offset, length);
     const first = HEADER + chunk.readUInt32LE(0);
@@ -90,32 +107,34 @@ export class SpillFile {
     while (at + HEADER <= chunk.length) {
       const end = at + HEADER + chunk.readUInt32LE(at);
       if (end > chunk.length) break;
-      out.push({ record: chunk.subarray(at + HEADER, end), slot: chunk.readUInt32LE(at + 4) });
       at = end;
     }
-    return offset + at;
+    return chunk.subarray(0, at);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#batch = null;
     closeSync(this.#fd);
   }
 
-  #write(batch: Buffer[], bytes: number): void {
+  #writeBatch(): void {
+    if (this.#at === 0) return;
+    this.#write(this.#batch!.subarray(0, this.#at));
+    this.#at = 0;
+  }
+
+  #write(bytes: Uint8Array): void {
     try {
-      let done = writevSync(this.#fd, batch, this.#size);
-      if (done < bytes) {
-        // A short write (rare for files): the rest as one Buffer.
-        const whole = Buffer.concat(batch, bytes);
-        while (done < bytes) {
-          done += writeSync(this.#fd, whole, done, bytes - done, this.#size + done);
-        }
+      let done = 0;
+      while (done < bytes.length) {
+        done += writeSync(this.#fd, bytes, done, bytes.length - done, this.#size + done);
       }
     } catch (error) {
       throw spillError(error);
     }
-    this.#size += bytes;
+    this.#size += bytes.length;
   }
 
   #readAt(offset: number, length: number): Buffer {

@@ -133,6 +133,37 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     );
   });
 
+  it('--key, spilling: ties keep the order of their blocks while a block ends late', async ({
+    expect,
+  }) => {
+    // 160 records a key value, in input order; block 10 ends only once block 20 is done, so the
+    // blocks between are merged into one spill file while it runs. Before a spill file kept each
+    // record's place in the input, the ties of that file all went where its first block (9 or
+    // before) goes: ahead of block 10's.
+    const tied = Array.from({ length: 1600 }, (_, i) =>
+      [`k${i % 10}`, `r${String(i).padStart(4, '0')}`].join(' '),
+    );
+    const gate = mkdtempSync(join(dir, 'ties-'));
+    const script = `x=$(cat)
+case $MANIFOLD_BLOCK in
+10) until [ -e ${gate}/go ]; do sleep 0.05; done ;;
+20) : > ${gate}/go ;;
+esac
+printf '%s\\n' "$x" | sort -s -k1,1`;
+    const args = ['-j', '3', '--block', '400', '--per-block', '--merge', 'sorted'];
+    const result = await run(
+      manifold,
+      ['fan', ...args, '--key', 'field:1', '--merge-memory', '2K', '--shell', '--', script],
+      joinLines(tied),
+      C,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    // A stable sort by the key alone.
+    const byKey = [...tied].sort((a, b) => a.charCodeAt(1) - b.charCodeAt(1));
+    expect(result.stdout.toString() === joinLines(byKey)).toBe(true);
+  });
+
   it('--merge-memory takes a size; a bad one is exit 2 naming it', async ({ expect }) => {
     const result = await run(manifold, ['fan', '--merge-memory', 'lots', '--', 'sort'], 'a\n');
     expect(result.exitCode).toBe(2);
@@ -244,6 +275,26 @@ else until [ -e ${gate}/go ]; do sleep 0.05; done; sort; fi`;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.sha).toBe(sha256(input));
+    expect(result.peak).toBeGreaterThan(0);
+    expect(result.peak).toBeLessThan(BOUND);
+  }, 120_000);
+
+  it('sorted, a run per block, short records: a held record costs its place, not an object', async ({
+    expect,
+  }) => {
+    // 2.5 M records of 8 bytes (20 MB), under the default --merge-memory (64M): held as a
+    // Buffer each (~100 bytes of heap), they made a peak of 413 MB and took 4.5 s.
+    const short = Array.from({ length: 2_500_000 }, (_, i) =>
+      String((i * 7919) % 9_999_991).padStart(7, '0'),
+    );
+    const shortInput = joinLines(short);
+    const shortFile = join(dir, 'short-records.txt');
+    writeFileSync(shortFile, shortInput);
+    const args = ['-j', '2', '--per-block', '--merge', 'sorted', '--input', shortFile];
+    const result = await measured([...args, '--', 'sort'], shortInput.length);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.sha).toBe(sha256(joinLines(short.sort())));
     expect(result.peak).toBeGreaterThan(0);
     expect(result.peak).toBeLessThan(BOUND);
   }, 120_000);
