@@ -49,6 +49,13 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
       target: 'ratio ≤ 1',
       meets: ({ ratio }) => ratio !== undefined && ratio <= 1,
     },
+    {
+      group,
+      name: `fan -j 2 --per-block --merge sorted sort (manifold's own merge), ${quick ? 'small' : '200 MB'}`,
+      command: `LC_ALL=C ${manifold} fan -j 2 --per-block --merge sorted -- sort < ${wordsHead} > /dev/null`,
+      baseline: `sort, ${quick ? 'small' : '200 MB'}`,
+      bytes: headBytes,
+    },
   ];
   if (hasParallel) {
     const p = 'parallel --will-cite';
