@@ -29,18 +29,28 @@ export function outputHeader(seq: number, length: number): Buffer {
 }
 
 /**
- * Reads a stream of messages with `headerSize`-byte headers whose bytes 4-8 give the payload
- * length, calling `onMessage` with the header and payload of each complete one.
+ * Reads a stream of messages with `headerSize`-byte headers whose bytes 0-4 give the block's
+ * number and bytes 4-8 the payload length, calling `onMessage` with the header and payload of
+ * each complete one. `accepts`, when given, is asked about each header as soon as it is whole
+ * (before its payload, which a wrong header's length may put far away): on false the reader
+ * stops, and ignores everything after.
  */
 export class MessageReader {
   readonly #headerSize: number;
   readonly #onMessage: (header: Buffer, payload: Buffer) => void;
+  readonly #accepts: ((seq: number, length: number) => boolean) | null;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  #stopped = false;
 
-  constructor(headerSize: number, onMessage: (header: Buffer, payload: Buffer) => void) {
+  constructor(
+    headerSize: number,
+    onMessage: (header: Buffer, payload: Buffer) => void,
+    accepts?: (seq: number, length: number) => boolean,
+  ) {
     this.#headerSize = headerSize;
     this.#onMessage = onMessage;
+    this.#accepts = accepts ?? null;
   }
 
   get pendingBytes(): number {
@@ -48,19 +58,31 @@ export class MessageReader {
   }
 
   push(chunk: Buffer): void {
+    if (this.#stopped) return;
     let data = chunk;
+    const size = this.#headerSize;
     if (this.#pendingBytes > 0) {
+      const before = this.#pendingBytes;
       this.#pending.push(chunk);
       this.#pendingBytes += chunk.length;
       // Join the pieces only once the message they begin is complete: no copying per chunk.
-      if (this.#pendingBytes < this.#needed()) return;
+      if (this.#pendingBytes < this.#needed()) {
+        // A header made whole by this chunk is checked now, its payload still to come.
+        if (before < size && this.#pendingBytes >= size && !this.#accepted(this.#head(), 0)) {
+          this.#stop();
+        }
+        return;
+      }
       data = Buffer.concat(this.#pending, this.#pendingBytes);
       this.#pending = [];
       this.#pendingBytes = 0;
     }
     let pos = 0;
-    const size = this.#headerSize;
     while (data.length - pos >= size) {
+      if (!this.#accepted(data, pos)) {
+        this.#stop();
+        return;
+      }
       const length = data.readUInt32BE(pos + 4);
       if (data.length - pos - size < length) break;
       this.#onMessage(
@@ -75,12 +97,29 @@ export class MessageReader {
     }
   }
 
+  /** Stops reading: what is pending, and all that comes, is dropped. */
+  #stop(): void {
+    this.#stopped = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
+  #accepted(data: Buffer, pos: number): boolean {
+    return (
+      this.#accepts === null || this.#accepts(data.readUInt32BE(pos), data.readUInt32BE(pos + 4))
+    );
+  }
+
+  /** The first pending message's header, or more: only once the header is whole. */
+  #head(): Buffer {
+    const size = this.#headerSize;
+    return this.#pending[0]!.length >= size ? this.#pending[0]! : Buffer.concat(this.#pending);
+  }
+
   /** The size of the first pending message, or of its header while that is incomplete. */
   #needed(): number {
     const size = this.#headerSize;
     if (this.#pendingBytes < size) return size;
-    const head =
-      this.#pending[0]!.length >= size ? this.#pending[0]! : Buffer.concat(this.#pending);
-    return size + head.readUInt32BE(4);
+    return size + this.#head().readUInt32BE(4);
   }
 }

@@ -1,10 +1,5 @@
 import type { Framing } from '../../../filters/index.js';
-import {
-  blockHeader,
-  FROM_WORKER_HEADER,
-  MessageReader,
-  TRAILING,
-} from '../../../filters/protocol.js';
+import { blockHeader } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
@@ -20,6 +15,7 @@ import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
+import { PROTOCOL_BROKEN, ProtocolOutput } from './protocol-output.js';
 
 export interface PersistentOptions {
   slot: number;
@@ -54,7 +50,7 @@ export class PersistentWorker implements Worker {
   #counter: RecordCounter | null = null;
   /** one-to-one: output records still expected for the oldest block in flight. */
   #want = 0;
-  #messages: MessageReader | null = null;
+  #messages: ProtocolOutput | null = null;
   /** Why manifold ended the instance as failed (a timeout), or null. */
   #abandoned: string | null = null;
   /** Without attribution, the header goes once per instance, before its first block. */
@@ -210,8 +206,11 @@ export class PersistentWorker implements Worker {
     this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
     this.#messages =
       attribution === 'protocol'
-        ? new MessageReader(FROM_WORKER_HEADER, (header, payload) =>
-            this.#onMessage(header, payload),
+        ? new ProtocolOutput(
+            this,
+            () => this.#inFlight,
+            this.#options.listener,
+            () => this.abandon(PROTOCOL_BROKEN),
           )
         : null;
     if (this.#pauses.paused) transport.pause();
@@ -219,6 +218,10 @@ export class PersistentWorker implements Worker {
 
   #onEnd(transport: Transport, transportEnd: TransportOutcome): void {
     if (transport !== this.#transport) return;
+    // Output that ends inside a protocol message, from an instance that ended well, was not the
+    // protocol: a crash cuts one short, and says so itself.
+    if (transportEnd.kind === 'ok' && this.#messages?.midMessage)
+      this.#abandoned ??= PROTOCOL_BROKEN;
     const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus);
     // A final output record without its delimiter still counts, from a worker that ended well:
     // one that crashed or was killed was cut short in the middle of it.
@@ -280,23 +283,5 @@ export class PersistentWorker implements Worker {
   /** Blocks of no records expect no output: they are done as soon as they are first in line. */
   #finishEmptyBlocks(): void {
     while (this.#inFlight.length > 0 && this.#expected(this.#inFlight[0]!) === 0) this.#endBlock();
-  }
-
-  #onMessage(header: Buffer, payload: Buffer): void {
-    const listener = this.#options.listener;
-    const seq = header.readUInt32BE(0);
-    if (seq === TRAILING) {
-      if (payload.length > 0) listener.onTrailingOutput(this, payload);
-      return;
-    }
-    const index = this.#inFlight.findIndex((block) => block.seq === seq);
-    if (index < 0) return;
-    const block = this.#inFlight[index]!;
-    if (payload.length > 0) {
-      listener.onBlockOutput(this, block, payload);
-    } else {
-      this.#inFlight.splice(index, 1);
-      listener.onBlockDone(this, block);
-    }
   }
 }

@@ -1,0 +1,62 @@
+import { FROM_WORKER_HEADER, MessageReader, TRAILING } from '../../../filters/protocol.js';
+import type { Block } from '../block.js';
+import type { Worker, WorkerListener } from '../types.js';
+
+/** Why an instance whose output is not the protocol is failed: what it did, and the likely why. */
+export const PROTOCOL_BROKEN =
+  "wrote output that is not manifold's block protocol (under --protocol manifold a filter's output must go through the SDK, not to stdout itself)";
+
+/**
+ * A `--protocol manifold` instance's output: messages, each for a block it was given and has
+ * not finished (filters/protocol.ts), or the trailing output after its last. Anything else is
+ * bytes that are not the protocol (a filter that writes to stdout itself); `broken` is told at
+ * the first wrong header, before its payload (whose length, read from those bytes, may be far
+ * off), and the rest is not read: no output is dropped quietly, nor waited for.
+ */
+export class ProtocolOutput {
+  readonly #reader: MessageReader;
+
+  /** `inFlight`: the blocks given and not finished, in order; a finished one is taken out. */
+  constructor(
+    worker: Worker,
+    inFlight: () => Block[],
+    listener: WorkerListener,
+    broken: () => void,
+  ) {
+    const isOwn = (seq: number) =>
+      seq === TRAILING || inFlight().some((block) => block.seq === seq);
+    this.#reader = new MessageReader(
+      FROM_WORKER_HEADER,
+      (header, payload) => {
+        const seq = header.readUInt32BE(0);
+        if (seq === TRAILING) {
+          if (payload.length > 0) listener.onTrailingOutput(worker, payload);
+          return;
+        }
+        const blocks = inFlight();
+        const index = blocks.findIndex((block) => block.seq === seq);
+        const block = blocks[index]!;
+        if (payload.length > 0) {
+          listener.onBlockOutput(worker, block, payload);
+        } else {
+          blocks.splice(index, 1);
+          listener.onBlockDone(worker, block);
+        }
+      },
+      (seq) => {
+        if (isOwn(seq)) return true;
+        broken();
+        return false;
+      },
+    );
+  }
+
+  push(chunk: Buffer): void {
+    this.#reader.push(chunk);
+  }
+
+  /** True when the output ended inside a message: cut short, or not the protocol. */
+  get midMessage(): boolean {
+    return this.#reader.pendingBytes > 0;
+  }
+}
