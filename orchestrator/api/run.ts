@@ -5,6 +5,7 @@ import { finished, type Writable } from 'node:stream';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { fanNotes, type Pipeline } from '../config/model.js';
+import { changeMaxListeners } from '../fan/output-stream.js';
 import { openPipes } from '../pipeline/pipes.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
@@ -228,6 +229,9 @@ class Plumbing {
    * destroyed output is a reader gone (`manifold.outputClosed`); one that failed fails the run.
    */
   #watchOutput(target: Writable, source: Socket): void {
+    // Runs that write to one stream at once each listen to it, here and through the pipe: two
+    // listeners of 'close' and of 'error' each.
+    changeMaxListeners(target, 2);
     const closed = () => {
       if (!target.writableFinished) source.destroy();
     };
@@ -240,6 +244,7 @@ class Plumbing {
     this.#cleanups.push(() => {
       target.off('close', closed);
       target.off('error', failed);
+      changeMaxListeners(target, -2);
     });
   }
 

@@ -78,6 +78,9 @@ export class WritableSink extends EventEmitter implements Sink {
       ],
     ];
     for (const [event, listener] of this.#listeners) stream.on(event, listener);
+    // Fans that write to one stream at once (process.stdout, from a caller's many calls) each
+    // listen to it: that is not a leak, and Node's warning past 10 would say it is.
+    changeMaxListeners(stream, 1);
   }
 
   get full(): boolean {
@@ -103,6 +106,7 @@ export class WritableSink extends EventEmitter implements Sink {
     const stream = this.#stream;
     if (stream === process.stdout || stream === process.stderr) {
       for (const [event, listener] of this.#listeners) stream.off(event, listener);
+      changeMaxListeners(stream, -1);
     } else if (!this.closed) {
       stream.end();
     }
@@ -116,4 +120,14 @@ export class WritableSink extends EventEmitter implements Sink {
       this.once('error', resolve);
     });
   }
+}
+
+/**
+ * Raises (or lowers back) how many listeners of an event `stream` takes before Node warns: for
+ * each fan or run that listens to it meanwhile.
+ */
+export function changeMaxListeners(stream: Writable, by: number): void {
+  const max = stream.getMaxListeners();
+  // 0 is no limit.
+  if (max !== 0) stream.setMaxListeners(max + by);
 }

@@ -191,3 +191,35 @@ describe('nothing of manifold’s is left running when a call settles', () => {
     expect(result.stdout).toBe(Array(15).fill('0').join(' '));
   });
 });
+
+describe('many calls at once', () => {
+  // Each fan and run listens to its output stream: 11 at once on process.stdout printed Node's
+  // MaxListenersExceededWarning ("Possible EventEmitter memory leak detected"), an event a line.
+  it('fans and runs writing to process.stdout together: no warning, every output whole', async ({
+    expect,
+  }) => {
+    const result = await runApiScript(`
+      import { Readable } from 'node:stream';
+      const runs = [];
+      for (let i = 0; i < 16; i++) {
+        const input = Readable.from([\`\${i}\\n\`]);
+        runs.push(fan({ command: ['cat'], workers: 2 }, { input, output: process.stdout }));
+      }
+      await Promise.all(runs);
+      await fan({ command: ['cat'] }, { input: Readable.from(['16\\n']), output: process.stdout });
+      const stages = [{ fan: { worker: 'cat', workers: 2 } }];
+      const pipelines = [];
+      for (let i = 17; i < 33; i++) {
+        const input = Readable.from([\`\${i}\\n\`]);
+        pipelines.push(run({ stages }, { input, output: process.stdout }));
+      }
+      await Promise.all(pipelines);
+      // Each fan and run let process.stdout go again, its limit with it.
+      process.stderr.write(\`limit \${process.stdout.getMaxListeners()}\`);
+    `);
+    expect(result.stderr).toBe('limit 10');
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split('\n').map(Number);
+    expect(lines.sort((a, b) => a - b)).toEqual(Array.from({ length: 33 }, (_, i) => i));
+  });
+});
