@@ -16,6 +16,15 @@ export type KeySpec =
 
 export const KEY_HELP = 'field:N, json:<dot.path> or whole';
 
+/**
+ * Whether a key spec, as given, reads a value inside a JSON record. Such a spec makes ndjson the
+ * input framing unless `--split` says otherwise, in `manifold table build` and the mf-* filters
+ * alike: a blank line between JSON records is then skipped, not a record that is not JSON.
+ */
+export function isJsonSpec(text: unknown): boolean {
+  return typeof text === 'string' && text.startsWith('json:');
+}
+
 const SPACE = 0x20;
 const TAB = 0x09;
 

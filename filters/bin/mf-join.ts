@@ -2,15 +2,20 @@
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { type Framing, unescapeDelimiter } from '../framing/spec.js';
-import { parseKeySpec } from '../keys.js';
+import { isJsonSpec, parseKeySpec } from '../keys.js';
 import { defineFilter } from '../sdk/define.js';
 import { type JoinMode, joinBytes, joinJson } from '../tables/join.js';
 
 type Join = (record: unknown) => unknown;
 
-const isJson = (options: Record<string, unknown>) =>
-  (options.split as Framing | undefined)?.kind === 'delimited' &&
-  (options.split as Extract<Framing, { kind: 'delimited' }>).json;
+const isJson = (framing: Framing | undefined) => framing?.kind === 'delimited' && framing.json;
+
+/**
+ * JSON records under `--split ndjson`, and, as in `manifold table build`, under a json: `--key`
+ * when `--split` is not given (the SDK then reads ndjson).
+ */
+const readsJson = (options: Record<string, unknown>) =>
+  options.split === undefined ? isJsonSpec(options.key) : isJson(options.split as Framing);
 
 defineFilter<'buffer' | 'json', Join>({
   name: 'mf-join',
@@ -19,14 +24,14 @@ defineFilter<'buffer' | 'json', Join>({
     'left keeps all, anti keeps records with no match. A match is written as the record, a TAB and ' +
     'the value; in ndjson, the value is merged into the object, or put in the field --as names.',
   tables: [],
-  records: (options) => (isJson(options) ? 'json' : 'buffer'),
+  records: (options) => (readsJson(options) ? 'json' : 'buffer'),
   // Records are tested or copied into the output, never kept: a read's memory serves again.
   keepsRecords: false,
   configure: (command) =>
     command
       .option(
         '--key <spec>',
-        "the record's key: field:N, json:<dot.path> or whole (default: the table's)",
+        "the record's key: field:N, json:<dot.path> or whole (default: the table's); a json: key makes the input framing default to ndjson",
       )
       .option('--field-sep <c>', "field separator for field:N (default: the table's)")
       .addOption(
@@ -63,7 +68,7 @@ Examples:
       separator,
       '--key',
     );
-    const json = isJson(options);
+    const json = isJson(context.split);
     if (options.as !== undefined && !json)
       throw new UsageError('--as is for ndjson records (--split ndjson)');
     const join = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { UsageError } from '../errors.js';
-import { KEY_HELP, parseKeySpec } from '../keys.js';
+import { isJsonSpec, KEY_HELP, parseKeySpec } from '../keys.js';
 import {
   type Aggregate,
   addValue,
@@ -25,11 +25,18 @@ defineFilter<'buffer', State>({
   description:
     'Group records by key and print one "key<TAB>value" line per key, sorted by key (byte order).\n' +
     'The reducer after a hash partition: every record of a key must reach the same mf-reduce.',
+  // As in `manifold table build`: a json: key or field reads ndjson unless --split says otherwise.
+  split: (options, [, field]) =>
+    isJsonSpec(options.key) || isJsonSpec(field) ? 'ndjson' : undefined,
   configure: (command) =>
     command
       .argument('<op>', OPERATIONS.join(', '))
       .argument('[field]', 'the numeric field for sum, min, max, mean: N, field:N or json:<path>')
-      .option('--key <spec>', `what to group by: ${KEY_HELP}`, 'whole')
+      .option(
+        '--key <spec>',
+        `what to group by: ${KEY_HELP} (a json: key or field makes the input framing default to ndjson)`,
+        'whole',
+      )
       .option('--field-sep <char>', 'split fields on this character instead of runs of blanks')
       .addHelpText(
         'after',

@@ -63,7 +63,7 @@ export function parseCommandLine(
     .helpOption('-h, --help', 'show this help')
     .addOption(
       new Option('--split <framing>', `input framing: ${FRAMING_HELP}`)
-        .default(undefined, spec.split ?? 'lines')
+        .default(undefined, typeof spec.split === 'string' ? spec.split : 'lines')
         .argParser(framingArgument),
     )
     .addOption(
@@ -100,8 +100,10 @@ export function parseCommandLine(
   const options = command.opts();
   const kind =
     (typeof spec.records === 'function' ? spec.records(options) : spec.records) ?? 'buffer';
+  const declared =
+    typeof spec.split === 'function' ? spec.split(options, command.args) : spec.split;
   const split = toFraming(
-    (options.split as Framing | undefined) ?? spec.split ?? (kind === 'json' ? 'ndjson' : 'lines'),
+    (options.split as Framing | undefined) ?? declared ?? (kind === 'json' ? 'ndjson' : 'lines'),
   );
   const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
   const maxRecord = options.maxRecord as number;

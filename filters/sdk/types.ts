@@ -59,8 +59,14 @@ export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
    * (as `mf-map --json` does). @default 'buffer'
    */
   records?: K | ((options: Record<string, unknown>) => K);
-  /** The input framing, overridable with `--split`. @default 'lines' ('ndjson' when records is 'json') */
-  split?: string;
+  /**
+   * The input framing, overridable with `--split`; a function decides from the parsed options and
+   * arguments (as `mf-reduce` does: ndjson for a `json:` key), `undefined` leaving the default.
+   * @default 'lines' ('ndjson' when records is 'json')
+   */
+  split?:
+    | string
+    | ((options: Record<string, unknown>, args: readonly string[]) => string | undefined);
   /** The output framing, overridable with `--join`. @default the input framing */
   join?: string;
   /**

@@ -194,6 +194,23 @@ describe('mf-join on ndjson', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it('reads ndjson under a json: --key unless --split says otherwise, as table build does (was lines: a blank line failed)', async () => {
+    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    const input = '{"ev":1,"user":"u1"}\n\n{"ev":3,"user":"u2"}\n';
+    const result = await run(mfJoin, ['--table', table, '--key', 'json:user'], input);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe(
+      '{"ev":1,"user":"u1","id":"u1","name":"Ann","age":30}\n{"ev":3,"user":"u2","id":"u2","name":"Bo"}\n',
+    );
+    const lines = await run(
+      mfJoin,
+      ['--table', table, '--split', 'lines', '--key', 'json:user', '--mode', 'anti'],
+      '{"ev":2,"user":"u9"}\n',
+    );
+    expect(lines.stdout.toString()).toBe('{"ev":2,"user":"u9"}\n');
+    expect(lines.exitCode).toBe(0);
+  });
+
   it('a json: key on a record that is not JSON: the record and invalid JSON in one line, exit 1', async () => {
     const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
     for (const split of [[], ['--split', 'ndjson']]) {

@@ -41,6 +41,22 @@ describe('mf-reduce', () => {
     ).toBe('a\t7\nb\t9\n');
   });
 
+  it('reads ndjson under a json: key or field unless --split says otherwise, as table build does (a blank line failed as "invalid JSON")', async () => {
+    const input = '{"user":"a","ms":3}\n\n{"user":"b","ms":4}\n  \n{"user":"a","ms":5}\n';
+    expect(
+      (await output(mfReduce, ['--key', 'json:user', 'max', 'json:ms'], input)).toString(),
+    ).toBe('a\t5\nb\t4\n');
+    expect((await output(mfReduce, ['--key', 'json:user', 'count'], input)).toString()).toBe(
+      'a\t2\nb\t1\n',
+    );
+    expect((await output(mfReduce, ['sum', 'json:ms'], '{"ms":3}\n\n')).toString()).toBe(
+      '{"ms":3}\t3\n',
+    );
+    const lines = await run(mfReduce, ['--split', 'lines', '--key', 'json:user', 'count'], input);
+    expect(lines.stderr).toMatch(/^mf-reduce: stdin:2: invalid JSON: [^\n]*\n$/);
+    expect(lines.exitCode).toBe(1);
+  });
+
   it("a json: key names the data's own keys: json:constructor is missing, an empty key (crashed before)", async () => {
     const input = '{"x":1}\n{"x":2}\n';
     for (const name of ['constructor', '__proto__'])
