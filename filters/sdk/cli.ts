@@ -92,7 +92,7 @@ export function parseCommandLine(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) throw new InfoShown();
-      throw new UsageError(`${commanderMessage(error)} (see '${spec.name} --help')`, error);
+      throw new UsageError(commanderMessage(error), error);
     }
     throw error;
   }

@@ -15,8 +15,10 @@ const INPUT = STDIN;
 /**
  * Runs a filter over stdin and stdout and resolves to its exit status: 0 when done or when
  * downstream closed the output, 1 for a record or I/O error, 2 for a usage error. Errors are
- * reported on stderr in one line, `<filter>: <input>:<record>: <message>`. In a thread of
- * `manifold fan --threads`, the same filter serves the blocks manifold sends it instead.
+ * reported on stderr in one line, `<filter>: <input>:<record>: <message>`, and a usage error,
+ * commander's or one a filter's `setup` throws, as `<filter>: <message> (see '<filter> --help')`.
+ * In a thread of `manifold fan --threads`, the same filter serves the blocks manifold sends it
+ * instead.
  */
 export async function runFilter<S>(
   spec: FilterSpec<RecordKind, S>,
@@ -27,7 +29,8 @@ export async function runFilter<S>(
     return 0;
   } catch (error) {
     if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
-    process.stderr.write(`${spec.name}: ${describeError(error)}\n`);
+    const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
+    process.stderr.write(`${spec.name}: ${describeError(error)}${help}\n`);
     if (process.env.MANIFOLD_DEBUG && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);

@@ -58,7 +58,7 @@ describe('records of a fixed size past --max-record', () => {
     expect(refused).toMatchObject({
       exitCode: 2,
       stderr:
-        'mf-map: --split fixed:100M: its records are larger than --max-record (64 MiB); raise --max-record\n',
+        "mf-map: --split fixed:100M: its records are larger than --max-record (64 MiB); raise --max-record (see 'mf-map --help')\n",
     });
     const raised = await run(
       bin('mf-map'),

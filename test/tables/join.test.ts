@@ -231,11 +231,13 @@ describe('mf-join usage', () => {
     const table = await builtTable(dir, 'users', 'u1 Ann\n', ['--key', 'field:1']);
     const none = await run(mfJoin, [], 'x\n');
     expect(none.stderr).toBe(
-      'mf-join: give exactly one table: --table NAME=PATH, --table PATH or --table NAME\n',
+      "mf-join: give exactly one table: --table NAME=PATH, --table PATH or --table NAME (see 'mf-join --help')\n",
     );
     expect(none.exitCode).toBe(2);
     const as = await run(mfJoin, ['--table', table, '--as', 'u'], 'x\n');
-    expect(as.stderr).toBe('mf-join: --as is for ndjson records (--split ndjson)\n');
+    expect(as.stderr).toBe(
+      "mf-join: --as is for ndjson records (--split ndjson) (see 'mf-join --help')\n",
+    );
     expect(as.exitCode).toBe(2);
     const missing = await run(mfJoin, ['--table', join(dir, 'nope.mft')], 'x\n');
     expect(missing.stderr).toBe(

@@ -76,7 +76,7 @@ describe('mf-map', () => {
     const result = await run(mfMap, ['r +'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      'mf-map: cannot compile expression "r +": SyntaxError: Unexpected token \')\'\n',
+      "mf-map: cannot compile expression \"r +\": SyntaxError: Unexpected token ')' (see 'mf-map --help')\n",
     );
   });
 

@@ -116,6 +116,20 @@ describe('mf-reduce', () => {
     }
   });
 
+  it("points a usage error at --help, as commander's are (setup's came without the tail)", async () => {
+    for (const args of [['median', '1'], ['sum'], ['--key', 'field:0', 'count'], ['--nope']]) {
+      const result = await run(mfReduce, args, '');
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(
+        /^mf-reduce: [^\n]+ \(see 'mf-reduce --help'\)\n$/,
+      );
+    }
+    const result = await run(mfReduce, ['count', '2'], '');
+    expect(result.stderr).toBe(
+      'mf-reduce: count takes no field (got "2") (see \'mf-reduce --help\')\n',
+    );
+  });
+
   it('gives no output for empty input', async () => {
     expect((await output(mfReduce, ['count'], '')).length).toBe(0);
   });
