@@ -105,6 +105,14 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A message in one line, for the one line a filter writes for an error: the lines of a
+ * multi-line message (V8's, a thrown error's own) joined with spaces.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
 /** The exit status an error maps to at a command's edge. */
 export function exitCodeOf(error: unknown): number {
   return error instanceof ManifoldError ? error.exitCode : ExitCode.failure;

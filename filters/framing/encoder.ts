@@ -1,3 +1,4 @@
+import { describeError, ExitCode, ManifoldError, oneLine } from '../errors.js';
 import { type Framing, isAsciiDelimiter, MAX_FRAME } from './spec.js';
 
 /** Above this many parts, a take copies them into one Buffer rather than hand the kernel crumbs. */
@@ -212,9 +213,32 @@ export class RecordEncoder {
 function encodeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return value.toString();
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw notJson(error);
+  }
   if (text === undefined) throw new TypeError(`cannot write a ${typeof value} as a record`);
   return text;
+}
+
+/**
+ * Why a value has no JSON, in one line that the record's position goes before. V8 says a
+ * circular value in several lines ("Converting circular structure to JSON\n    --> starting
+ * at ..."): only its last, the property that closes the circle, is kept.
+ */
+function notJson(error: unknown): ManifoldError {
+  const said = describeError(error);
+  let why = oneLine(said);
+  if (said.includes('circular structure')) {
+    const closing = /--- (.+ closes the circle)/.exec(said)?.[1];
+    why = `it refers to itself${closing === undefined ? '' : ` (${closing})`}`;
+  }
+  return new ManifoldError('manifold.record', `cannot write the result as JSON: ${why}`, {
+    exitCode: ExitCode.failure,
+    cause: error,
+  });
 }
 
 /** True when records written in `output` come out as the same bytes they were read as in `input`. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from '../errors.js';
+import { oneLine, UsageError } from '../errors.js';
 import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { checkFixedFits, FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
@@ -24,10 +24,9 @@ export interface ParsedCommandLine {
  * own).
  */
 export function commanderMessage(error: CommanderError): string {
-  return error.message
-    .replace(/^error: /, '')
-    .replace(/\s*\n\s*\(Did you mean /, ' (did you mean ')
-    .replace(/\s*\n\s*/g, ' ');
+  return oneLine(
+    error.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean /, ' (did you mean '),
+  );
 }
 
 /** `--help` or `--version` was shown: nothing more to do, exit 0. */

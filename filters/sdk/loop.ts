@@ -1,4 +1,4 @@
-import { describeError, RecordError } from '../errors.js';
+import { describeError, oneLine, RecordError } from '../errors.js';
 import type { RecordEncoder } from '../framing/encoder.js';
 import { type Batch, SKIP } from './records.js';
 import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
@@ -245,11 +245,12 @@ function emit(output: Output, encoder: RecordEncoder, context: FilterContext<unk
   }
 }
 
+/** What a transform threw, or an output that could not be written, as its record's one line. */
 function recordFailure(context: FilterContext<unknown>, error: unknown, where = ''): RecordError {
   if (error instanceof RecordError) return error;
   return new RecordError(
     { input: context.input, record: context.recordNumber },
-    `${describeError(error)}${where}`,
+    `${oneLine(describeError(error))}${where}`,
     { cause: error },
   );
 }

@@ -1,4 +1,4 @@
-import { describeError, exitCodeOf, UsageError } from '../errors.js';
+import { describeError, exitCodeOf, oneLine, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { InfoShown, parseCommandLine } from './cli.js';
@@ -30,7 +30,7 @@ export async function runFilter<S>(
   } catch (error) {
     if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
     const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
-    process.stderr.write(`${spec.name}: ${describeError(error)}${help}\n`);
+    process.stderr.write(`${spec.name}: ${oneLine(describeError(error))}${help}\n`);
     if (process.env.MANIFOLD_DEBUG && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);

@@ -31,3 +31,14 @@ describe('records before a bad one', () => {
     expect(result.exitCode).toBe(1);
   });
 });
+
+describe('errors of several lines', () => {
+  it('are written as one line, also when thrown outside a record (in flush)', async () => {
+    const result = await run(fixture('flush-throws.js'), [], 'a\n');
+    expect(result.stdout.toString()).toBe('a\n');
+    expect(result.stderr).toBe(
+      'flush-throws: Error: the end went wrong: first reason second reason\n',
+    );
+    expect(result.exitCode).toBe(1);
+  });
+});

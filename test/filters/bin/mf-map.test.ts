@@ -88,6 +88,28 @@ describe('mf-map', () => {
     );
   });
 
+  it("says a result that refers to itself in one line with its record (was V8's three lines)", async () => {
+    const circular = '(() => { const o = { r }; o.o = o; return o; })()';
+    for (const args of [[circular], ['--json', circular]]) {
+      const result = await run(mfMap, args, '"a"\n"b"\n');
+      expect(result.stderr, args.join(' ')).toBe(
+        "mf-map: stdin:1: cannot write the result as JSON: it refers to itself (property 'o' closes the circle)\n",
+      );
+      expect(result.exitCode, args.join(' ')).toBe(1);
+    }
+  });
+
+  it('puts what cannot be JSON, or a thrown message of several lines, on one line', async () => {
+    const bigint = await run(mfMap, ['n === 2 ? { big: 1n } : r'], 'a\nb\n');
+    expect(bigint.stdout.toString()).toBe('a\n');
+    expect(bigint.stderr).toBe(
+      'mf-map: stdin:2: cannot write the result as JSON: TypeError: Do not know how to serialize a BigInt\n',
+    );
+    const thrown = await run(mfMap, ['(() => { throw new Error("first\\n  second"); })()'], 'a\n');
+    expect(thrown.stderr).toBe('mf-map: stdin:1: Error: first second\n');
+    expect(thrown.exitCode).toBe(1);
+  });
+
   it('needs an expression', async () => {
     const result = await run(mfMap, [], '');
     expect(result.exitCode).toBe(2);
