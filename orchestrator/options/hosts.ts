@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
-import { UsageError } from '../../filters/index.js';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
+import { findProgram } from '../workers/which.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
 export const HOST_SETTING_NAMES = [
@@ -89,6 +90,7 @@ export function resolveHostSettings(
   }
   const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
   if (ssh[0] === '') throw new UsageError(`${name('ssh')} must name a program`);
+  if (hosts.some((host) => !host.local)) checkSsh(ssh[0]!, name('ssh'));
   const remoteManifold = settings.remoteManifold ?? 'manifold';
   if (remoteManifold.trim() === '')
     throw new UsageError(`${name('remoteManifold')} must name a program`);
@@ -101,6 +103,19 @@ export function resolveHostSettings(
     ...{ hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) },
     ...{ transfer, tables, cleanup: settings.cleanup === true },
   };
+}
+
+/**
+ * The ssh program is looked for here before any host is connected to, as a worker's command is:
+ * one line naming the option (exit 127), not Node's `spawn nossh ENOENT` for every host.
+ */
+function checkSsh(program: string, option: string): void {
+  const found = findProgram(program);
+  if ('problem' in found) {
+    throw new ManifoldError('manifold.notFound', `${option} ${program}: ${found.problem}`, {
+      exitCode: ExitCode.notFound,
+    });
+  }
 }
 
 /** A path to ship: relative to here and inside it (the workers see it at the same name), there. */

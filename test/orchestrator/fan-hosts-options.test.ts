@@ -139,6 +139,20 @@ describe('manifold fan --host options', () => {
     });
   }
 
+  it('an --ssh program that is not there: one line naming the option, exit 127 (it was spawn nossh ENOENT per host)', async () => {
+    const missing: [string, string][] = [
+      ['nossh', 'manifold: --ssh nossh: command not found\n'],
+      ['/no/such/ssh -v', 'manifold: --ssh /no/such/ssh: no such file\n'],
+    ];
+    for (const [ssh, stderr] of missing) {
+      const result = await fan(['--ssh', ssh, '--host', 'h1', '--host', 'h2', '--', 'cat'], input);
+      expect(result).toMatchObject({ exitCode: 127, stderr });
+    }
+    // This machine alone is not reached over ssh: the program is not needed.
+    const local = await fan(['--ssh', 'nossh', '--host', ':/1', '--', 'cat'], input);
+    expect(ok(local)).toEqual(OK);
+  });
+
   it('a bad line of a hosts file is named by file and line', async () => {
     const file = join(tempDir(), 'hosts');
     writeFileSync(file, 'h1\nbad host\n');
