@@ -224,8 +224,15 @@ export class HostPool implements RemoteSlots {
     for (const wake of host.waiters.splice(0)) wake();
   }
 
+  /**
+   * Every host dropped: each named with why, `h1: <reason>; h2: <reason>`. Not in parentheses,
+   * `h1 (<reason>)`: reasons end in their own (`(--host-timeout)`) or in ssh's full stop
+   * (`Permission denied (publickey).`), which read `))` and `).)` there.
+   */
   #noHostLeft(): ManifoldError {
-    const named = this.#hosts.map((host) => `${host.name} (${host.dropReason})`).join(', ');
+    const named = this.#hosts
+      .map((host) => `${host.name}: ${host.dropReason.replace(/\.$/, '')}`)
+      .join('; ');
     return new ManifoldError('manifold.failure', `no host is left: ${named}`, {
       exitCode: ExitCode.failure,
     });
