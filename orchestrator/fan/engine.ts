@@ -68,7 +68,9 @@ export class Fan implements WorkerListener {
     this.#stats = new Stats(
       options.workers,
       options.outputFraming,
-      remote === undefined ? undefined : (slot) => remote.hostOf(slot),
+      remote === undefined
+        ? undefined
+        : { hostOf: (slot) => remote.hostOf(slot), attributed: options.attribution !== 'none' },
     );
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input, {
       offThread: options.inputOffThread === true,
@@ -229,7 +231,7 @@ export class Fan implements WorkerListener {
   }
 
   onBlockDone(worker: Worker, block: Block): void {
-    this.#stats.finished(worker);
+    this.#stats.finished(worker, block);
     this.#clock?.done(worker, block);
     this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
     this.#guard(() => this.#collector.blockDone(worker, block));
@@ -256,7 +258,7 @@ export class Fan implements WorkerListener {
   }
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
-    this.#stats.exited(worker, end);
+    this.#stats.exited(worker, end, unfinished);
     const timedOut = this.#clock?.exited(worker) ?? false;
     this.#joblog?.exited(worker, end);
     if (end.kind === 'cannot-start') {

@@ -3,7 +3,7 @@ import { ExitCode, type Framing, ManifoldError } from '../../filters/index.js';
 import { describeWriteErrno } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
-import { type HostStats, HostTotals } from './host-stats.js';
+import { type HostCounting, type HostStats, HostTotals } from './host-stats.js';
 import type { Reporter } from './options.js';
 import { countRecords } from './records.js';
 
@@ -65,10 +65,10 @@ export class Stats {
   /** Per-host totals, when the slots run on hosts. */
   readonly hosts: HostTotals | null;
 
-  /** `hostOf` names the host a slot runs on now, for a fan on hosts. */
-  constructor(workers: number, framing: Framing, hostOf?: (slot: number) => string) {
+  /** `hosts`, for a fan on hosts: where each slot runs now, and whether blocks are attributed. */
+  constructor(workers: number, framing: Framing, hosts?: HostCounting) {
     this.#framing = framing;
-    this.hosts = hostOf === undefined ? null : new HostTotals(hostOf);
+    this.hosts = hosts === undefined ? null : new HostTotals(hosts);
     this.workers = Array.from({ length: workers }, (_, i) => ({
       worker: i + 1,
       pids: [],
@@ -96,26 +96,22 @@ export class Stats {
     stats.blocks++;
     if (block.records > 0) stats.recordsIn += block.records;
     stats.bytesIn += block.bytes;
-    const host = this.hosts?.of(worker.slot);
-    if (host !== undefined) {
-      host.blocks++;
-      if (block.records > 0) host.recordsIn += block.records;
-      host.bytesIn += block.bytes;
-    }
+    this.hosts?.given(worker.slot, block);
     if (this.#inFlight[worker.slot - 1]!++ === 0) this.#busySince[worker.slot - 1] = Date.now();
   }
 
-  finished(worker: Worker): void {
+  finished(worker: Worker, block: Block): void {
     const i = worker.slot - 1;
-    if (this.hosts !== null) this.hosts.of(worker.slot).done++;
+    this.hosts?.done(worker.slot, block);
     if (this.#inFlight[i]! > 0 && --this.#inFlight[i]! === 0) this.#stopClock(i);
   }
 
-  exited(worker: Worker, end: WorkerOutcome): void {
+  /** An instance of `worker` ended, with `unfinished` blocks (as far as its worker knows). */
+  exited(worker: Worker, end: WorkerOutcome, unfinished: readonly Block[]): void {
     const stats = this.workers[worker.slot - 1]!;
     // Processes and threads tell how each ended; other transports may have no such details.
     const details = end.kind === 'cannot-start' ? undefined : end.details;
-    this.hosts?.ended(worker.slot, details?.host || undefined, end.kind === 'failed');
+    this.hosts?.ended(worker.slot, details?.host || undefined, end.kind === 'failed', unfinished);
     if (details !== undefined) {
       const { pid, thread, host, exitCode, signal } = details;
       stats.exits.push({

@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { finish, spawnManifold } from '../support/spawn.js';
+import { numbered } from '../support/lines.js';
+import { collect, finish, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { startHosts, type TestHosts } from '../support/sshd.js';
+import { tempDir } from '../support/temp.js';
 
-// Hosts dropped, against real sshd test hosts: the line naming every host when none is left.
+// Hosts dropped, against real sshd test hosts: the line naming every host when none is left,
+// and --stats of the hosts left (killed hosts' blocks running elsewhere: fan-hosts-faults).
 
 const started: TestHosts[] = [];
 // Each test's hosts are stopped after it, and must leave no process behind (stop() checks).
@@ -15,6 +20,17 @@ async function hosts(count: number): Promise<TestHosts> {
   started.push(test);
   return test;
 }
+
+/** What --stats says of the run, its workers and its hosts. */
+type Counts = Record<'blocks' | 'recordsIn' | 'bytesIn' | 'recordsOut' | 'bytesOut', number>;
+interface Stats {
+  totals: Counts;
+  workers: (Counts & { exits: unknown[] })[];
+  hosts: (Counts & { host: string; done: number; instances: number; failed: number })[];
+}
+
+const sum = <T>(items: T[], count: (item: T) => number) =>
+  items.reduce((total, item) => total + count(item), 0);
 
 describe('manifold fan --host: hosts dropped', () => {
   it("no host left: each host and why, with no stray ')' or '.' (a refused login read 'Permission denied (publickey).)')", async () => {
@@ -56,5 +72,54 @@ describe('manifold fan --host: hosts dropped', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('--stats per host after a host is dropped: no host has more blocks done than given, and the hosts add up to the run', async () => {
+    const test = await hosts(2);
+    const statsFile = join(tempDir(), 'stats.json');
+    // On h1 the worker says so and hangs; on h2 it is cat. h1's two slots move to h2 once h1
+    // is dropped, with the blocks they were given while h1 was connected to again: those
+    // counted as given on h1 and done on h2 (h2: 12 blocks, 14 done).
+    const child = spawnManifold([
+      ...['fan', '--ssh', test.ssh, '--host', 'h1/2', '--host', 'h2/1', '--block', '8K'],
+      ...['--per-block', '--merge', 'ordered', '--retries', '1', '--stats', statsFile],
+      ...['--shell', '--'],
+      'case $HOME in */h1/home) echo on-h1 >&2; exec sleep 600;; *) exec cat;; esac',
+    ]);
+    const stderr = watch(child.stderr!);
+    const input = numbered(1, 20_000);
+    child.stdin!.end(input);
+    await stderr.waitFor(/^on-h1$/, 2);
+    test.hosts[0]!.kill();
+    const [stdout, exit] = await within(
+      Promise.all([collect(child.stdout), waitForExit(child)]),
+      60_000,
+      'manifold did not end',
+    );
+    expect(exit.exitCode, stderr.text).toBe(0);
+    expect(stdout.toString()).toBe(input);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as Stats;
+    const byHost = stats.hosts.map((h) => [h.host, h.blocks, h.done, h.failed]);
+    // One block an instance: what was done there, and what failed there, was given there.
+    for (const host of stats.hosts)
+      expect(host.done + host.failed, `${byHost}`).toBeLessThanOrEqual(host.blocks);
+    const { hosts: on, workers } = stats;
+    expect({
+      blocks: sum(on, (h) => h.blocks),
+      recordsIn: sum(on, (h) => h.recordsIn),
+      bytesIn: sum(on, (h) => h.bytesIn),
+      instances: sum(on, (h) => h.instances),
+    }).toEqual({
+      blocks: sum(workers, (w) => w.blocks),
+      recordsIn: sum(workers, (w) => w.recordsIn),
+      bytesIn: sum(workers, (w) => w.bytesIn),
+      instances: sum(workers, (w) => w.exits.length),
+    });
+    expect([
+      sum(on, (h) => h.done),
+      sum(on, (h) => h.bytesOut),
+      sum(on, (h) => h.recordsOut),
+    ]).toEqual([stats.totals.blocks, stats.totals.bytesOut, stats.totals.recordsOut]);
+    expect(on.find((h) => h.host === 'h1')?.done).toBe(0);
   });
 });

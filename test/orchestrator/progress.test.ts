@@ -9,7 +9,7 @@ import { manifold } from '../helpers.js';
 import { tempDir } from '../support/temp.js';
 
 const worker = (slot: number, backlog: number) =>
-  ({ slot, backlog, pids: [], ended: false }) as unknown as Worker;
+  ({ slot, backlog, pids: [], ended: false, processIds: () => [] }) as unknown as Worker;
 
 describe('the progress line', () => {
   it('shows bytes and records in and out, the rate, backlogs and an ETA', () => {
@@ -34,16 +34,17 @@ describe('the progress line', () => {
 
   it('on hosts, adds the blocks done on each host, counted where the slot runs then', () => {
     const where = ['', 'h2', 'h1'];
-    const stats = new Stats(2, parseFraming('lines'), (slot) => where[slot]!);
+    const hostOf = (slot: number) => where[slot]!;
+    const stats = new Stats(2, parseFraming('lines'), { hostOf, attributed: true });
     const block = { seq: 0, parts: [], bytes: 4, firstRecord: 1, records: 1, failures: 0 };
     for (const slot of [1, 2, 2]) {
       stats.sent(worker(slot, 0), block);
-      stats.finished(worker(slot, 0));
+      stats.finished(worker(slot, 0), block);
     }
     // Slot 1's host was dropped: it goes on on h1.
     where[1] = 'h1';
     stats.sent(worker(1, 0), block);
-    stats.finished(worker(1, 0));
+    stats.finished(worker(1, 0), block);
     const progress = new Progress(stats, [worker(1, 0), worker(2, 0)], null);
     expect(progress.line(stats.started + 1000)).toMatch(
       /\| backlog 1:0 B 2:0 B \| done h1:3 h2:1$/,
@@ -52,6 +53,36 @@ describe('the progress line', () => {
     expect(stats.summary(0).hosts?.map((h) => [h.host, h.slots, h.blocks, h.bytesIn])).toEqual([
       ['h1', [1, 2], 3, 12],
       ['h2', [1], 1, 4],
+    ]);
+  });
+
+  it('on hosts, counts a block at the host it ran on, given before its slot was placed there', () => {
+    const where = ['', 'h1'];
+    const hostOf = (slot: number) => where[slot]!;
+    const stats = new Stats(1, parseFraming('lines'), { hostOf, attributed: true });
+    const block = (seq: number) => ({
+      seq,
+      parts: [],
+      bytes: 4,
+      firstRecord: 1,
+      records: 1,
+      failures: 0,
+    });
+    const okOn = (host: string) => ({
+      kind: 'ok' as const,
+      details: { host, exitCode: 0, signal: null },
+    });
+    // Given while h1 is connected to again, which fails: the slot moves to h2, where it runs.
+    stats.sent(worker(1, 0), block(0));
+    where[1] = 'h2';
+    stats.finished(worker(1, 0), block(0));
+    // A per-block slot is given its next block as the last is done, before that one's end.
+    stats.sent(worker(1, 0), block(1));
+    stats.exited(worker(1, 0), okOn('h2'), []);
+    stats.finished(worker(1, 0), block(1));
+    stats.exited(worker(1, 0), okOn('h2'), []);
+    expect(stats.summary(0).hosts?.map((h) => [h.host, h.blocks, h.done, h.instances])).toEqual([
+      ['h2', 2, 2, 2],
     ]);
   });
 
