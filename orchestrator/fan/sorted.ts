@@ -50,6 +50,8 @@ export class SortedCollector implements Collector {
   readonly #encoder: RecordEncoder;
   readonly #memory = new BatchMemory(EMIT_BATCH);
   #lastSlot = 0;
+  /** Bytes handed on since the merge last waited for room in the output. */
+  #sinceRoom = 0;
   /** Unattributed: true while records stream out, at the output's pace. */
   #streaming = false;
   #streamed: Promise<void> = Promise.resolve();
@@ -83,8 +85,9 @@ export class SortedCollector implements Collector {
     }
     let source = this.#blocks.get(worker, block);
     if (source === undefined) {
+      // In ties, by block, then by worker: under --dispatch broadcast every worker has each block.
       source = this.#source(
-        block.seq,
+        block.seq * (this.#workers.size + 1) + worker.slot,
         worker,
         `worker ${worker.slot} output of ${describeBlock(block)}`,
       );
@@ -145,9 +148,9 @@ export class SortedCollector implements Collector {
       const run = heap.top();
       this.#write(run);
       heap.settle();
-      if (this.#encoder.pending >= EMIT_BATCH) {
+      if (this.#batchDue) {
         this.#flush();
-        if (!(await this.#room())) break;
+        if (!(await this.#paced())) break;
       }
     }
     if (heap.size === 0) this.#flush();
@@ -225,9 +228,9 @@ export class SortedCollector implements Collector {
     try {
       for (let best = this.#smallest(); best !== null; best = this.#smallest()) {
         this.#write(best);
-        if (this.#encoder.pending >= EMIT_BATCH) {
+        if (this.#batchDue) {
           this.#flush();
-          if (!(await this.#room())) break;
+          if (!(await this.#paced())) break;
         }
       }
       this.#flush();
@@ -263,7 +266,23 @@ export class SortedCollector implements Collector {
     this.#encoder.add(record);
   }
 
+  /**
+   * Whether a batch is due: a batch's worth waits in the encoder, or has gone out since the merge
+   * last waited for room (tagged output goes a worker at a time: in small batches, as often as
+   * the worker changes, which the pace must count too).
+   */
+  get #batchDue(): boolean {
+    return this.#encoder.pending + this.#sinceRoom >= EMIT_BATCH;
+  }
+
+  /** Waits for room in the output; false once the fan stops. */
+  async #paced(): Promise<boolean> {
+    this.#sinceRoom = 0;
+    return this.#room();
+  }
+
   #flush(): void {
+    this.#sinceRoom += this.#encoder.pending;
     const parts = this.#encoder.take();
     this.#memory.renew();
     if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);

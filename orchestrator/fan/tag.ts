@@ -5,6 +5,8 @@ import { countEnds } from './range-file.js';
 
 /** The memory tagged output is written into, used again once the sink has written it. */
 const OUT_SIZE = 2 * 1024 * 1024;
+/** Output smaller than this is tagged into memory of its own. */
+const OWN_SIZE = 64 * 1024;
 /** Such memory kept for reuse: the output a sink may hold, and some. */
 const KEPT = 8;
 const free: ArrayBuffer[] = [];
@@ -77,7 +79,9 @@ export function createTagger(framing: Framing, slot: number): (parts: Buffer[]) 
 
 /** Where the tagged output goes: memory lent to the sink when it fits, else its own. */
 function memory(size: number): Buffer {
-  if (size > OUT_SIZE) return Buffer.allocUnsafe(size);
+  // A small output (a record or a few: a merge's output a worker at a time) gets its own; a
+  // buffer of 2 MiB each, lent until written, was hundreds of MB and a page fault per 4 KiB.
+  if (size > OUT_SIZE || size < OWN_SIZE) return Buffer.allocUnsafe(size);
   const reused = free.pop();
   const buffer = reused === undefined ? Buffer.allocUnsafeSlow(OUT_SIZE) : Buffer.from(reused);
   lend(buffer.buffer as ArrayBuffer, size, giveBack);
