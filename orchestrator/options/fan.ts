@@ -173,7 +173,7 @@ export function resolveFanSettings(
     merge,
     numeric,
     reverse,
-    tag: flag(settings, 'tag', name),
+    tag: tagFits(flag(settings, 'tag', name), outputFraming, name),
     attribution,
     retries,
     halt,
@@ -257,4 +257,15 @@ function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Fra
     throw new OptionError('join', `${name('join')} raw has no record boundaries to keep whole`);
   }
   return outputFraming;
+}
+
+/** `--tag` makes every record longer: output of a fixed record size cannot hold it. */
+function tagFits(tag: boolean, output: Framing, name: NameOf): boolean {
+  if (tag && output.kind === 'fixed') {
+    throw new OptionError(
+      'tag',
+      `${name('tag')} makes every record longer than the ${output.size} bytes of ${output.name} output; give ${name('join')} lines (or another framing) for the tagged output`,
+    );
+  }
+  return tag;
 }

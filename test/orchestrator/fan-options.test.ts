@@ -277,6 +277,9 @@ describe.concurrent('manifold fan usage errors', () => {
     [['--split', 'raw'], 'raw'],
     [['--split', 'bogus'], 'bogus'],
     [['--dispatch', 'bogus'], '--dispatch'],
+    // Was the encoder's "RangeError: record is 10 bytes; fixed:8 output needs exactly 8", exit 1.
+    [['--split', 'fixed:8', '--tag'], '--tag makes every record longer than the 8 bytes'],
+    [['--join', 'fixed:8', '--tag'], 'fixed:8 output'],
   ];
   it.for(cases)('%j is exit 2 with one line naming %s', async ([args, named], { expect }) => {
     const result = await fan([...args, '--', 'cat'], 'a\n');
