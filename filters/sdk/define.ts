@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { runFilter } from './run.js';
 import type { FilterSpec, RecordKind } from './types.js';
 
@@ -20,6 +22,8 @@ export interface Filter<K extends RecordKind = 'buffer', S = unknown> {
 export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
   spec: FilterSpec<K, S>,
 ): Filter<K, S> {
+  // Plain JavaScript may leave the name out: its messages said "undefined: stdin:2: ...".
+  if (!spec.name) spec = { ...spec, name: fileName() };
   return {
     spec,
     run: (argv = process.argv.slice(2)) => runFilter(spec as FilterSpec<RecordKind, S>, argv),
@@ -28,4 +32,11 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
       process.exit(status);
     },
   };
+}
+
+/** The filter's file: the module a thread runs (thread.ts), else the script the process runs. */
+function fileName(): string {
+  const module = isMainThread ? undefined : (workerData as { module?: unknown } | null)?.module;
+  const file = typeof module === 'string' ? module : process.argv[1];
+  return file ? basename(file) : 'filter';
 }

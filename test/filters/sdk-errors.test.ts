@@ -42,3 +42,12 @@ describe('errors of several lines', () => {
     expect(result.exitCode).toBe(1);
   });
 });
+
+describe('a filter declared without a name', () => {
+  it('is named by its file in its messages (they began "undefined:")', async () => {
+    const result = await run(fixture('unnamed.js'), [], 'a\nb\n');
+    expect(result.stdout.toString()).toBe('a\n');
+    expect(result.stderr).toBe('unnamed.js: stdin:2: Error: no good\n');
+    expect(result.exitCode).toBe(1);
+  });
+});
