@@ -17,25 +17,9 @@ describe.concurrent('--protocol manifold: output that is not the protocol', () =
   it('bytes written to stdout in the middle of a block: the worker fails on that block', async ({
     expect,
   }) => {
-    const result = await run(
-      manifold,
-      [
-        'fan',
-        '-j',
-        '2',
-        '--block',
-        '64K',
-        '--merge',
-        'ordered',
-        '--protocol',
-        'manifold',
-        '--',
-        fixture('stdout-writer.js'),
-        'record',
-        '50',
-      ],
-      input,
-    );
+    const args = ['-j', '2', '--block', '64K', '--merge', 'ordered', '--protocol', 'manifold'];
+    const writer = [fixture('stdout-writer.js'), 'record', '50'];
+    const result = await run(manifold, ['fan', ...args, '--', ...writer], input);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(BROKEN);
     expect(result.stderr).toMatch(/ on block 1 \(records 1-\d+\)\n$/);
