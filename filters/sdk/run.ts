@@ -1,3 +1,4 @@
+import { Console } from 'node:console';
 import { describeError, exitCodeOf, oneLine, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
@@ -70,6 +71,11 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
   };
   if (port !== null && parsed.options.protocol === undefined) {
     throw new UsageError("in a thread, a filter serves manifold's blocks (--protocol manifold)");
+  }
+  // Under the protocol a process's stdout carries its messages: what the filter prints with
+  // console.log goes to stderr, as a thread's does, instead of breaking them.
+  if (parsed.options.protocol !== undefined && port === null) {
+    globalThis.console = new Console(process.stderr, process.stderr);
   }
   await spec.setup?.(context);
   if (parsed.options.protocol !== undefined) {

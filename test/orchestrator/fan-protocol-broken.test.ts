@@ -38,4 +38,16 @@ describe.concurrent('--protocol manifold: output that is not the protocol', () =
     expect(result.stderr).toMatch(BROKEN);
     expect(result.stderr.split('\n')).toHaveLength(2);
   });
+
+  it('console.log in the filter is a diagnostic on stderr, as in a thread: the output is whole', async ({
+    expect,
+  }) => {
+    // It broke the protocol as any write to stdout does.
+    const args = ['-j', '2', '--merge', 'ordered', '--protocol', 'manifold', '--'];
+    const writer = [fixture('stdout-writer.js'), 'console', '50'];
+    const result = await run(manifold, ['fan', ...args, ...writer], input);
+    expect(result.stderr).toBe('a note\n');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString() === input).toBe(true);
+  });
 });
