@@ -36,3 +36,26 @@ export function joinPieces(pieces: Uint8Array[], total: number): Buffer {
   if (contiguous) return viewOf(first, 0, total);
   return Buffer.concat(pieces, total);
 }
+
+const setBytes = Uint8Array.prototype.set;
+/** Up to this many bytes, a copy goes a byte at a time: cheaper than a view to copy from. */
+const BYTE_COPY = 32;
+
+/**
+ * Copies `source[start, end)` into `target` at `at`: a short run a byte at a time, a longer one
+ * through a plain Uint8Array view (`set` from a Buffer view costs twice as much).
+ */
+export function copyBytes(
+  target: Uint8Array,
+  at: number,
+  source: Uint8Array,
+  start: number,
+  end: number,
+): void {
+  const length = end - start;
+  if (length <= BYTE_COPY) {
+    for (let i = 0; i < length; i++) target[at + i] = source[start + i]!;
+  } else {
+    setBytes.call(target, new Uint8Array(source.buffer, source.byteOffset + start, length), at);
+  }
+}

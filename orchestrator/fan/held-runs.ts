@@ -73,8 +73,8 @@ export class HeldRuns {
 
   /** Replaces complete runs by one run in a spill file, merged from them. */
   #mergeToFile(runs: Run[]): void {
-    const order = runs.reduce((min, run) => Math.min(min, run.order), Number.POSITIVE_INFINITY);
-    const merged = new Run(order, 0);
+    // Its records keep their own places in the input (the file's headers): it needs none.
+    const merged = new Run(0, 0);
     const file = merged.fileToFill();
     const heap = new RunHeap(runs, this.before);
     while (heap.size > 0) {

@@ -6,7 +6,7 @@ import {
 } from '../../filters/index.js';
 import { type Block, describeBlock } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-import { BatchMemory } from './batch-memory.js';
+import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
 import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';
@@ -14,8 +14,6 @@ import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
 
-/** The final merge hands output on in batches of about this many bytes. */
-const EMIT_BATCH = 256 * 1024;
 /** Output is decoded this many bytes at a time. */
 const DECODE_WINDOW = 64 * 1024;
 
@@ -48,7 +46,7 @@ export class SortedCollector implements Collector {
   /** Each worker's output not tied to a block: all of it, or what it writes after its blocks. */
   readonly #streams = new Map<Worker, Source>();
   readonly #encoder: RecordEncoder;
-  readonly #memory = new BatchMemory(EMIT_BATCH);
+  readonly #memory = new BatchMemory();
   #lastSlot = 0;
   /** Bytes handed on since the merge last waited for room in the output. */
   #sinceRoom = 0;
@@ -272,7 +270,7 @@ export class SortedCollector implements Collector {
    * the worker changes, which the pace must count too).
    */
   get #batchDue(): boolean {
-    return this.#encoder.pending + this.#sinceRoom >= EMIT_BATCH;
+    return this.#encoder.pending + this.#sinceRoom >= BATCH_BYTES;
   }
 
   /** Waits for room in the output; false once the fan stops. */

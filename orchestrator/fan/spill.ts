@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { copyBytes } from '../../filters/framing/view.js';
 import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
 
 /**
@@ -21,8 +22,6 @@ export const HEADER = 16;
 const WRITE_BATCH = 1024 * 1024;
 /** How much of a spill file is read at a time (more when one record is larger). */
 const READ_CHUNK = 64 * 1024;
-/** Up to this many bytes, a record is copied a byte at a time: cheaper than a view to copy from. */
-const BYTE_COPY = 32;
 
 /**
  * A temporary file holding records of a sorted merge past its memory bound, as `sort` spills.
@@ -76,10 +75,8 @@ export class SpillFile {
       this.#write(bytes.subarray(start, end));
       return;
     }
-    const at = this.#at;
-    if (length <= BYTE_COPY) for (let i = 0; i < length; i++) batch[at + i] = bytes[start + i]!;
-    else batch.set(bytes.subarray(start, end), at);
-    this.#at = at + length;
+    copyBytes(batch, this.#at, bytes, start, end);
+    this.#at += length;
   }
 
   /** Writes the records added: the file holds them all after this. */

@@ -1,5 +1,6 @@
+import { copyBytes } from '../../filters/framing/view.js';
 import { createDecoder, type Framing, RecordEncoder } from '../../filters/index.js';
-import { lend, wroteParts } from '../workers/lent.js';
+import { LentPool, wroteParts } from '../workers/lent.js';
 import type { Worker } from '../workers/types.js';
 import { countEnds } from './range-file.js';
 
@@ -9,12 +10,7 @@ const OUT_SIZE = 2 * 1024 * 1024;
 const OWN_SIZE = 64 * 1024;
 /** Such memory kept for reuse: the output a sink may hold, and some. */
 const KEPT = 8;
-const free: ArrayBuffer[] = [];
-const setBytes = Uint8Array.prototype.set;
-
-function giveBack(memory: ArrayBuffer): void {
-  if (free.length < KEPT && memory.byteLength === OUT_SIZE) free.push(memory);
-}
+const pool = new LentPool(OUT_SIZE, KEPT);
 
 /**
  * `--tag`: prefixes every record of a worker's output with the worker's number and a TAB.
@@ -47,16 +43,14 @@ export function createTagger(framing: Framing, slot: number): (parts: Buffer[]) 
     const records = ends + (open ? 1 : 0);
     const size = bytes + records * prefix.length + (open ? delimiter.length : 0);
     const out = memory(size);
-    // A number is searched faster than a Buffer; records are copied through plain Uint8Array
-    // views (`set`), half the cost of a Buffer view each; the prefix a byte at a time.
+    // A number is searched faster than a Buffer; records are copied by `copyBytes`, the prefix a
+    // byte at a time.
     const needle = delimiter.length === 1 ? delimiter[0]! : delimiter;
     const step = delimiter.length;
     const tag = prefix.length;
     let at = 0;
     let start = true;
     for (const part of parts) {
-      const backing = part.buffer as ArrayBuffer;
-      const base = part.byteOffset;
       let from = 0;
       while (from < part.length) {
         if (start) {
@@ -65,7 +59,7 @@ export function createTagger(framing: Framing, slot: number): (parts: Buffer[]) 
         }
         const found = part.indexOf(needle, from);
         const to = found < 0 ? part.length : found + step;
-        setBytes.call(out, new Uint8Array(backing, base + from, to - from), at);
+        copyBytes(out, at, part, from, to);
         at += to - from;
         from = to;
         start = found >= 0;
@@ -82,9 +76,8 @@ function memory(size: number): Buffer {
   // A small output (a record or a few: a merge's output a worker at a time) gets its own; a
   // buffer of 2 MiB each, lent until written, was hundreds of MB and a page fault per 4 KiB.
   if (size > OUT_SIZE || size < OWN_SIZE) return Buffer.allocUnsafe(size);
-  const reused = free.pop();
-  const buffer = reused === undefined ? Buffer.allocUnsafeSlow(OUT_SIZE) : Buffer.from(reused);
-  lend(buffer.buffer as ArrayBuffer, size, giveBack);
+  const buffer = pool.take();
+  pool.lend(buffer, size);
   return buffer.subarray(0, size);
 }
 

@@ -71,3 +71,35 @@ export function wroteParts(parts: readonly Buffer[], bytes: number): void {
     loan.back(part.buffer as ArrayBuffer);
   }
 }
+
+/**
+ * Buffers of one size that are lent to the sink and, once written, kept for the next use (at
+ * most `kept` of them; more are left to the garbage collector): a fresh buffer costs a page
+ * fault per 4 KiB.
+ */
+export class LentPool {
+  readonly #size: number;
+  readonly #kept: number;
+  readonly #free: ArrayBuffer[] = [];
+
+  constructor(size: number, kept: number) {
+    this.#size = size;
+    this.#kept = kept;
+  }
+
+  /** A buffer of the pool's size: one written out before, or fresh. */
+  take(): Buffer {
+    const memory = this.#free.pop();
+    return memory === undefined ? Buffer.allocUnsafeSlow(this.#size) : Buffer.from(memory);
+  }
+
+  /** Lends `buffer` (from `take`), of which `bytes` bytes will be handed out (`lend`). */
+  lend(buffer: Buffer, bytes: number): void {
+    lend(buffer.buffer as ArrayBuffer, bytes, this.#back);
+  }
+
+  readonly #back = (memory: ArrayBuffer): void => {
+    // Not one whose memory was given away (transferred to a thread: it is empty then).
+    if (this.#free.length < this.#kept && memory.byteLength === this.#size) this.#free.push(memory);
+  };
+}

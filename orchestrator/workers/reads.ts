@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, read, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { lend, repay } from './lent.js';
+import { LentPool, repay } from './lent.js';
 
 /** The memory a pipe is read into: what it holds (1 MiB, as the starter sizes them). */
 const BUFFER_SIZE = 1024 * 1024;
@@ -17,12 +17,7 @@ const LEAST_READ = 64 * 1024;
  */
 const KEPT = 32;
 
-const free: ArrayBuffer[] = [];
-
-function giveBack(memory: ArrayBuffer): void {
-  // Not one whose memory was given away (transferred to a thread: it is empty then).
-  if (free.length < KEPT && memory.byteLength === BUFFER_SIZE) free.push(memory);
-}
+const pool = new LentPool(BUFFER_SIZE, KEPT);
 
 /**
  * The buffers a pipe is read into, 1 MiB each, used again. A buffer is filled read after read
@@ -45,9 +40,8 @@ export class ReadBuffers {
       return current.subarray(this.#filled);
     }
     this.moveOn();
-    const memory = free.pop();
-    const buffer = memory === undefined ? Buffer.allocUnsafeSlow(BUFFER_SIZE) : Buffer.from(memory);
-    lend(buffer.buffer as ArrayBuffer, 1, giveBack);
+    const buffer = pool.take();
+    pool.lend(buffer, 1);
     this.#current = buffer;
     this.#filled = 0;
     return buffer;
@@ -62,7 +56,7 @@ export class ReadBuffers {
       into.copy(copy, 0, 0, n);
       return copy;
     }
-    lend(into.buffer as ArrayBuffer, n, giveBack);
+    pool.lend(into, n);
     this.#filled += n;
     return into.subarray(0, n);
   }
