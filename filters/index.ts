@@ -27,6 +27,7 @@ export { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 export { defineFilter, type Filter } from './sdk/define.js';
 export { runFilter } from './sdk/run.js';
 export type {
+  CommandLine,
   FilterContext,
   FilterSpec,
   Output,

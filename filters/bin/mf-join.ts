@@ -4,18 +4,17 @@ import { UsageError } from '../errors.js';
 import { type Framing, unescapeDelimiter } from '../framing/spec.js';
 import { isJsonSpec, parseKeySpec } from '../keys.js';
 import { defineFilter } from '../sdk/define.js';
+import type { CommandLine } from '../sdk/types.js';
 import { type JoinMode, joinBytes, joinJson } from '../tables/join.js';
 
 type Join = (record: unknown) => unknown;
 
 const isJson = (framing: Framing | undefined) => framing?.kind === 'delimited' && framing.json;
 
-/**
- * JSON records under `--split ndjson`, and, as in `manifold table build`, under a json: `--key`
- * when `--split` is not given (the SDK then reads ndjson).
- */
-const readsJson = (options: Record<string, unknown>) =>
-  options.split === undefined ? isJsonSpec(options.key) : isJson(options.split as Framing);
+/** The key: `--key`, else the table's own (the one table mf-join reads). */
+const keyOf = (line: CommandLine) =>
+  (line.options.key as string | undefined) ??
+  (line.tables.length === 1 ? line.table(line.tables[0]!).meta.key : undefined);
 
 defineFilter<'buffer' | 'json', Join>({
   name: 'mf-join',
@@ -24,14 +23,17 @@ defineFilter<'buffer' | 'json', Join>({
     'left keeps all, anti keeps records with no match. A match is written as the record, a TAB and ' +
     'the value; in ndjson, the value is merged into the object, or put in the field --as names.',
   tables: [],
-  records: (options) => (readsJson(options) ? 'json' : 'buffer'),
+  // As in `manifold table build`: a json: key, given or the table's, reads ndjson unless --split
+  // says otherwise; ndjson records are JSON.
+  split: (line) => (isJsonSpec(keyOf(line)) ? 'ndjson' : undefined),
+  records: (_options, { split }) => (isJson(split) ? 'json' : 'buffer'),
   // Records are tested or copied into the output, never kept: a read's memory serves again.
   keepsRecords: false,
   configure: (command) =>
     command
       .option(
         '--key <spec>',
-        "the record's key: field:N, json:<dot.path> or whole (default: the table's); a json: key makes the input framing default to ndjson",
+        "the record's key: field:N, json:<dot.path> or whole (default: the table's); a json: key, given or the table's, makes the input framing default to ndjson",
       )
       .option('--field-sep <c>', "field separator for field:N (default: the table's)")
       .addOption(

@@ -26,7 +26,7 @@ defineFilter<'buffer', State>({
     'Group records by key and print one "key<TAB>value" line per key, sorted by key (byte order).\n' +
     'The reducer after a hash partition: every record of a key must reach the same mf-reduce.',
   // As in `manifold table build`: a json: key or field reads ndjson unless --split says otherwise.
-  split: (options, [, field]) =>
+  split: ({ options, args: [, field] }) =>
     isJsonSpec(options.key) || isJsonSpec(field) ? 'ndjson' : undefined,
   configure: (command) =>
     command

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { checkFixedFits, FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
-import type { FilterSpec, RecordKind } from './types.js';
+import type { CommandLine, FilterSpec, RecordKind } from './types.js';
 
 /** The command line of a filter, parsed and checked. */
 export interface ParsedCommandLine {
@@ -48,14 +48,23 @@ export function manifoldVersion(): string {
   }
 }
 
+/** The command line as commander read it, before the framings are decided. */
+export interface ReadCommandLine {
+  options: Record<string, unknown>;
+  args: string[];
+  /** Each `--split` given, in order. */
+  splits: Framing[];
+}
+
 /**
  * Builds the filter's commander program with the options every filter has, lets the filter add
  * its own, and parses `argv`. Usage errors become `UsageError`s: nothing here exits the process.
  */
-export function parseCommandLine(
+export function readCommandLine(
   spec: FilterSpec<RecordKind, unknown>,
   argv: string[],
-): ParsedCommandLine {
+): ReadCommandLine {
+  const splits: Framing[] = [];
   const command = new Command(spec.name)
     .description(spec.description ?? '')
     .version(spec.version ?? manifoldVersion(), '-V, --version')
@@ -63,7 +72,10 @@ export function parseCommandLine(
     .addOption(
       new Option('--split <framing>', `input framing: ${FRAMING_HELP}`)
         .default(undefined, typeof spec.split === 'string' ? spec.split : 'lines')
-        .argParser(framingArgument),
+        .argParser((value: string) => {
+          splits.push(framingArgument(value));
+          return splits.at(-1);
+        }),
     )
     .addOption(
       new Option('--join <framing>', 'output framing (same names)')
@@ -95,20 +107,35 @@ export function parseCommandLine(
     }
     throw error;
   }
+  return { options: command.opts(), args: command.args, splits };
+}
 
-  const options = command.opts();
-  const kind =
-    (typeof spec.records === 'function' ? spec.records(options) : spec.records) ?? 'buffer';
-  const declared =
-    typeof spec.split === 'function' ? spec.split(options, command.args) : spec.split;
-  const split = toFraming(
-    (options.split as Framing | undefined) ?? declared ?? (kind === 'json' ? 'ndjson' : 'lines'),
-  );
+/**
+ * Decides the framings and the record kind, once the tables are open (a filter's default may
+ * come from a table, as mf-join's key does): `--split`, else the filter's declared framing, else
+ * lines (ndjson for JSON records).
+ */
+export function resolveCommandLine(
+  spec: FilterSpec<RecordKind, unknown>,
+  read: ReadCommandLine,
+  tables: Pick<CommandLine, 'tables' | 'table'>,
+): ParsedCommandLine {
+  const { options, args, splits } = read;
+  const given = splits.at(-1);
+  const line: CommandLine = { options, args, ...tables, split: given };
+  const declared = typeof spec.split === 'function' ? spec.split(line) : spec.split;
+  const chosen = given ?? (declared === undefined ? undefined : parseFraming(declared));
+  const kindOf = (split: Framing | undefined) =>
+    (typeof spec.records === 'function'
+      ? spec.records(options, { ...line, split })
+      : spec.records) ?? 'buffer';
+  const split = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
+  const kind = kindOf(split);
   const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
   const maxRecord = options.maxRecord as number;
   checkFixedFits(split, maxRecord, '--split', '--max-record');
   if (options.join !== undefined) checkFixedFits(join, maxRecord, '--join', '--max-record');
-  return { options, args: command.args, split, join, maxRecord, kind };
+  return { options, args, split, join, maxRecord, kind };
 }
 
 /** Defaults arrive as the names the filter declared; flags arrive parsed. */

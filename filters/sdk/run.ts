@@ -2,7 +2,7 @@ import { Console } from 'node:console';
 import { describeError, exitCodeOf, oneLine, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
-import { InfoShown, parseCommandLine } from './cli.js';
+import { InfoShown, readCommandLine, resolveCommandLine } from './cli.js';
 import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
@@ -43,15 +43,25 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
   // module has run.
   const port = threadPort();
   if (port !== null) claimThread(spec.name);
-  const parsed = parseCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
+  const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
   // The table code (and lmdb, when a table opens) loads only for filters that read tables.
   const tables =
     spec.tables === undefined
       ? null
       : new (await import('./tables.js')).FilterTables(
           spec.tables,
-          (parsed.options.table as string[] | undefined) ?? [],
+          (read.options.table as string[] | undefined) ?? [],
         );
+  const table = (name: string) => {
+    if (tables === null) {
+      throw new UsageError(`${spec.name} reads no tables: declare them with tables: [...]`);
+    }
+    return tables.get(name);
+  };
+  const parsed = resolveCommandLine(spec as FilterSpec<RecordKind, unknown>, read, {
+    tables: tables?.names ?? [],
+    table,
+  });
   const context: FilterContext<S> = {
     name: spec.name,
     options: parsed.options,
@@ -62,12 +72,7 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
     recordNumber: 0,
     state: undefined as S,
     tables: tables?.names ?? [],
-    table(name) {
-      if (tables === null) {
-        throw new UsageError(`${spec.name} reads no tables: declare them with tables: [...]`);
-      }
-      return tables.get(name);
-    },
+    table,
   };
   if (port !== null && parsed.options.protocol === undefined) {
     throw new UsageError("in a thread, a filter serves manifold's blocks (--protocol manifold)");

@@ -46,6 +46,23 @@ export interface FilterContext<S = unknown> {
   table(name: string): Table;
 }
 
+/**
+ * The command line as a filter's `split` and `records` functions see it: its options and
+ * arguments, and its tables (open already), so a default may come from a table's own key.
+ */
+export interface CommandLine {
+  readonly options: Record<string, unknown>;
+  readonly args: readonly string[];
+  /**
+   * The input framing: for `split`, the one given with `--split`, if any; for `records`, the one
+   * in force, or `undefined` while the default framing is chosen (from JSON records, ndjson).
+   */
+  readonly split: Framing | undefined;
+  /** As in `FilterContext`: the tables given with `--table`, and a table by name. */
+  readonly tables: readonly string[];
+  table(name: string): Table;
+}
+
 /** A filter, declared once: its command line, its framings and what it does to records. */
 export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
   /** The command's name, used in `--help` and error messages. */
@@ -56,17 +73,16 @@ export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
   version?: string;
   /**
    * How records are given to `transform` and `batch`; a function decides from the parsed options
-   * (as `mf-map --json` does). @default 'buffer'
+   * (as `mf-map --json` does) and the command line (as `mf-join` does: JSON under ndjson).
+   * @default 'buffer'
    */
-  records?: K | ((options: Record<string, unknown>) => K);
+  records?: K | ((options: Record<string, unknown>, line: CommandLine) => K);
   /**
-   * The input framing, overridable with `--split`; a function decides from the parsed options and
-   * arguments (as `mf-reduce` does: ndjson for a `json:` key), `undefined` leaving the default.
+   * The input framing, overridable with `--split`; a function decides from the command line (as
+   * `mf-reduce` does: ndjson for a `json:` key), `undefined` leaving the default.
    * @default 'lines' ('ndjson' when records is 'json')
    */
-  split?:
-    | string
-    | ((options: Record<string, unknown>, args: readonly string[]) => string | undefined);
+  split?: string | ((line: CommandLine) => string | undefined);
   /** The output framing, overridable with `--join`. @default the input framing */
   join?: string;
   /**

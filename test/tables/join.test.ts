@@ -211,6 +211,23 @@ describe('mf-join on ndjson', () => {
     expect(lines.exitCode).toBe(0);
   });
 
+  it("reads ndjson without --key when the table's own key is json: (read lines: a blank line failed, a match was 'record TAB value')", async () => {
+    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    const input = '{"ev":1,"id":"u1"}\n\n{"ev":3,"id":"u2"}\n';
+    const result = await run(mfJoin, ['--table', table], input);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe(
+      '{"ev":1,"id":"u1","name":"Ann","age":30}\n{"ev":3,"id":"u2","name":"Bo"}\n',
+    );
+    const named = await run(mfJoin, ['--table', table, '--as', 'who', '--mode', 'left'], input);
+    expect(named.stdout.toString()).toBe(
+      '{"ev":1,"id":"u1","who":{"id":"u1","name":"Ann","age":30}}\n{"ev":3,"id":"u2","who":{"id":"u2","name":"Bo"}}\n',
+    );
+    // --split still decides.
+    const lines = await run(mfJoin, ['--table', table, '--split', 'lines'], '{"id":"u2"}\n');
+    expect(lines.stdout.toString()).toBe('{"id":"u2"}\t{"id":"u2","name":"Bo"}\n');
+  });
+
   it('a json: key on a record that is not JSON: the record and invalid JSON in one line, exit 1', async () => {
     const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
     for (const split of [[], ['--split', 'ndjson']]) {
