@@ -60,6 +60,16 @@ export function checkFixedFits(
   );
 }
 
+/**
+ * Whether two framings end records at the same places in any input: ndjson and lines (and
+ * `delim:\n`) do. A block cut by one is then whole records of the other.
+ */
+export function sameBoundaries(a: Framing, b: Framing): boolean {
+  if (a.kind === 'delimited' && b.kind === 'delimited') return a.delimiter.equals(b.delimiter);
+  if (a.kind === 'fixed' && b.kind === 'fixed') return a.size === b.size;
+  return a.kind === b.kind;
+}
+
 /** Backslash escapes, so a shell user can write `delim:\n--\n` or `delim:\t`. */
 export function unescapeDelimiter(text: string): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' };

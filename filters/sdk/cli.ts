@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { oneLine, UsageError } from '../errors.js';
 import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
-import { checkFixedFits, FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
+import {
+  checkFixedFits,
+  FRAMING_HELP,
+  type Framing,
+  parseFraming,
+  sameBoundaries,
+} from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
 import type { CommandLine, FilterSpec, RecordKind } from './types.js';
@@ -52,7 +58,7 @@ export function manifoldVersion(): string {
 export interface ReadCommandLine {
   options: Record<string, unknown>;
   args: string[];
-  /** Each `--split` given, in order. */
+  /** Each `--split` given, in order: under the protocol, the last is manifold's. */
   splits: Framing[];
 }
 
@@ -114,6 +120,12 @@ export function readCommandLine(
  * Decides the framings and the record kind, once the tables are open (a filter's default may
  * come from a table, as mf-join's key does): `--split`, else the filter's declared framing, else
  * lines (ndjson for JSON records).
+ *
+ * Under the protocol, manifold adds `--split` with the framing it cuts blocks by, after the
+ * filter's own arguments. The filter reads its own framing when that ends records where the
+ * blocks' does (ndjson and lines both end at a newline), so it reads as it would alone;
+ * otherwise the blocks' framing, unless the user gave the filter a `--split` of its own, which
+ * is then an error rather than records cut apart.
  */
 export function resolveCommandLine(
   spec: FilterSpec<RecordKind, unknown>,
@@ -121,7 +133,11 @@ export function resolveCommandLine(
   tables: Pick<CommandLine, 'tables' | 'table'>,
 ): ParsedCommandLine {
   const { options, args, splits } = read;
-  const given = splits.at(-1);
+  const protocol = options.protocol !== undefined;
+  const blocks = protocol ? splits.at(-1) : undefined;
+  const given = protocol ? splits.at(-2) : splits.at(-1);
+  // What the filter sees as its options: its own --split, not manifold's.
+  options.split = given;
   const line: CommandLine = { options, args, ...tables, split: given };
   const declared = typeof spec.split === 'function' ? spec.split(line) : spec.split;
   const chosen = given ?? (declared === undefined ? undefined : parseFraming(declared));
@@ -129,7 +145,15 @@ export function resolveCommandLine(
     (typeof spec.records === 'function'
       ? spec.records(options, { ...line, split })
       : spec.records) ?? 'buffer';
-  const split = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
+  let split = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
+  if (blocks !== undefined && !sameBoundaries(split, blocks)) {
+    if (given !== undefined) {
+      throw new UsageError(
+        `--split ${given.name} ends records elsewhere than manifold's blocks (${blocks.name}): give manifold fan --split ${given.name}`,
+      );
+    }
+    split = blocks;
+  }
   const kind = kindOf(split);
   const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
   const maxRecord = options.maxRecord as number;

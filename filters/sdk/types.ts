@@ -79,7 +79,9 @@ export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
   records?: K | ((options: Record<string, unknown>, line: CommandLine) => K);
   /**
    * The input framing, overridable with `--split`; a function decides from the command line (as
-   * `mf-reduce` does: ndjson for a `json:` key), `undefined` leaving the default.
+   * `mf-reduce` does: ndjson for a `json:` key), `undefined` leaving the default. Under
+   * `manifold fan --protocol manifold`, it is read when it ends records where manifold's blocks
+   * end (ndjson and lines do), else the blocks' framing is (docs/filters.md).
    * @default 'lines' ('ndjson' when records is 'json')
    */
   split?: string | ((line: CommandLine) => string | undefined);

@@ -142,8 +142,10 @@ export function resolveFanSettings(
       `${needsBlocks} needs each output tied to its block: running a fresh worker per block (--per-block); --one-to-one or --protocol manifold keep workers running`,
     );
   }
-  // An SDK filter under the protocol reads blocks in the fan's framing, and writes what the fan
-  // expects back: manifold says so on its command line.
+  // An SDK filter under the protocol is told how blocks are cut, and writes what the fan expects
+  // back: manifold says so on its command line, after the filter's own arguments. The filter
+  // keeps a framing of its own that ends records where the blocks' does (ndjson under lines:
+  // sdk/cli.ts), so it reads as it does alone.
   const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
   if (settings.join !== undefined) protocolArgs.push('--join', outputFraming.name);
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
