@@ -63,13 +63,14 @@ export interface Extractor {
 export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor {
   const json = key.kind === 'json' || value?.kind === 'json';
   if (json) {
-    // A whole record as the key keeps its bytes (latin1), as without JSON values.
-    const whole = key.kind === 'whole';
+    // A whole record or a field as the key keeps its bytes (latin1), as without JSON values: a
+    // field of the record as read, not of the JSON written again.
+    const bytes = key.kind !== 'json';
     return {
-      keyEncoding: whole ? 'latin1' : 'utf8',
+      keyEncoding: bytes ? 'latin1' : 'utf8',
       extract(record) {
         const parsed = parseRecord(record);
-        const name = whole ? record.toString('latin1') : keyOfValue(key, parsed);
+        const name = bytes ? keyOf(key, record).toString('latin1') : keyOfValue(key, parsed);
         return [name, value === null ? 1 : toNumber(keyOfValue(value, parsed), value)];
       },
     };

@@ -80,6 +80,17 @@ describe('mf-reduce', () => {
     ).toBe(true);
   });
 
+  it('a field key with a json: value is the field of the record as read (was of the JSON written again: {"a": 1} gave {"a":1})', async () => {
+    const input = '{"a": 1, "v": 2}\n{"a": 1,  "v": 3}\n{"a": 2, "v": 4}\n';
+    expect((await output(mfReduce, ['--key', 'field:2', 'sum', 'json:v'], input)).toString()).toBe(
+      '1,\t5\n2,\t4\n',
+    );
+    const bytes = Buffer.from('{"v": 1, "k": "\xff"}\n', 'latin1');
+    expect(await output(mfReduce, ['--key', 'field:4', 'sum', 'json:v'], bytes)).toEqual(
+      Buffer.from('"\xff"}\t1\n', 'latin1'),
+    );
+  });
+
   it('keeps key bytes exactly', async () => {
     const input = Buffer.from('\u00ff\u00fe 1\n\u00ff\u00fe 2\n', 'latin1');
     const result = await output(mfReduce, ['--key', 'field:1', 'sum', '2'], input);
