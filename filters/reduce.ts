@@ -60,6 +60,17 @@ export interface Extractor {
   extract(record: Buffer): [string, number];
 }
 
+/** How a parsed JSON record becomes a key and a number, for a json: key and value. */
+export function createJsonExtractor(
+  key: KeySpec,
+  value: KeySpec | null,
+): (record: unknown) => [string, number] {
+  return (record) => [
+    keyOfValue(key, record),
+    value === null ? 1 : toNumber(keyOfValue(value, record), value),
+  ];
+}
+
 export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor {
   const json = key.kind === 'json' || value?.kind === 'json';
   if (json) {

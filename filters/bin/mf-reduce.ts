@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { UsageError } from '../errors.js';
+import type { Framing } from '../framing/spec.js';
 import { isJsonSpec, KEY_HELP, parseKeySpec } from '../keys.js';
 import {
   type Aggregate,
   addValue,
   createExtractor,
+  createJsonExtractor,
   type Extractor,
   OPERATIONS,
   type Operation,
@@ -16,11 +18,26 @@ import { defineFilter } from '../sdk/define.js';
 
 interface State {
   operation: Operation;
-  extractor: Extractor;
+  extract: (record: unknown) => [string, number];
+  keyEncoding: Extractor['keyEncoding'];
   groups: Map<string, Aggregate>;
 }
 
-defineFilter<'buffer', State>({
+/**
+ * Whether records come parsed: under ndjson with a json: key and a json: value, or none (count).
+ * The SDK parses every ndjson record anyway (each must parse); the key and the value then come
+ * from that one parse, where the record's bytes were parsed a second time for them.
+ */
+function readsParsed(split: Framing | undefined, options: Record<string, unknown>, field: unknown) {
+  return (
+    split?.kind === 'delimited' &&
+    split.json &&
+    isJsonSpec(options.key) &&
+    (field === undefined || isJsonSpec(field))
+  );
+}
+
+defineFilter<'buffer' | 'json', State>({
   name: 'mf-reduce',
   description:
     'Group records by key and print one "key<TAB>value" line per key, sorted by key (byte order).\n' +
@@ -28,6 +45,8 @@ defineFilter<'buffer', State>({
   // As in `manifold table build`: a json: key or field reads ndjson unless --split says otherwise.
   split: ({ options, args: [, field] }) =>
     isJsonSpec(options.key) || isJsonSpec(field) ? 'ndjson' : undefined,
+  records: (options, { split, args: [, field] }) =>
+    readsParsed(split, options, field) ? 'json' : 'buffer',
   configure: (command) =>
     command
       .argument('<op>', OPERATIONS.join(', '))
@@ -59,17 +78,25 @@ Examples:
       throw new UsageError(`${operation} needs a field: N, field:N or json:<path>`);
     }
     const value = field === undefined ? null : parseValueSpec(field, separator);
-    context.state = { operation, extractor: createExtractor(key, value), groups: new Map() };
+    const groups = new Map<string, Aggregate>();
+    if (readsParsed(context.split, context.options, field)) {
+      const extract = createJsonExtractor(key, value);
+      context.state = { operation, extract, keyEncoding: 'utf8', groups };
+      return;
+    }
+    const extractor = createExtractor(key, value);
+    const extract = (record: unknown) => extractor.extract(record as Buffer);
+    context.state = { operation, extract, keyEncoding: extractor.keyEncoding, groups };
   },
   transform(record, context) {
-    const [key, value] = context.state.extractor.extract(record);
+    const [key, value] = context.state.extract(record);
     addValue(context.state.groups, key, value);
     return undefined;
   },
   flush(context) {
-    const { groups, operation, extractor } = context.state;
+    const { groups, operation, keyEncoding } = context.state;
     const rows = [...groups].map(([key, aggregate]) => ({
-      key: Buffer.from(key, extractor.keyEncoding),
+      key: Buffer.from(key, keyEncoding),
       value: resultOf(aggregate, operation),
     }));
     rows.sort((a, b) => Buffer.compare(a.key, b.key));

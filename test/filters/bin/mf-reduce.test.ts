@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bin, output, run } from '../../helpers.js';
+import { bin, fixture, output, run } from '../../helpers.js';
 
 const mfReduce = bin('mf-reduce');
 
@@ -55,6 +55,26 @@ describe('mf-reduce', () => {
     const lines = await run(mfReduce, ['--split', 'lines', '--key', 'json:user', 'count'], input);
     expect(lines.stderr).toMatch(/^mf-reduce: stdin:2: invalid JSON: [^\n]*\n$/);
     expect(lines.exitCode).toBe(1);
+  });
+
+  it('parses each ndjson record once for a json: key and value (parsed twice: by the SDK, then for the key)', async () => {
+    const parses = async (args: string[], records: number) => {
+      const input = '{"user":"a","ms":5}\n\n'.repeat(records);
+      const result = await run(
+        process.execPath,
+        ['--import', fixture('count-json-parse.mjs'), mfReduce, ...args],
+        input,
+      );
+      expect(result.exitCode).toBe(0);
+      return Number(/^json-parse (\d+)$/m.exec(result.stderr)?.[1]);
+    };
+    for (const args of [
+      ['--key', 'json:user', 'count'],
+      ['--key', 'json:user', 'max', 'json:ms'],
+    ]) {
+      // What the filter parses besides its records (its package.json for --version) cancels out.
+      expect((await parses(args, 50)) - (await parses(args, 0))).toBe(50);
+    }
   });
 
   it("a json: key names the data's own keys: json:constructor is missing, an empty key (crashed before)", async () => {
