@@ -60,6 +60,29 @@ export function checkFixedFits(
   );
 }
 
+/** Whether records are ndjson: JSON, one a line. */
+export function isJsonFraming(framing: Framing): boolean {
+  return framing.kind === 'delimited' && framing.json;
+}
+
+/**
+ * A blank ndjson line: whitespace only (as `String#trim` takes it). Every reader of ndjson skips
+ * it, keeping its number: the SDK, and `manifold table build`. The first byte that is not ASCII
+ * whitespace decides, so a record of JSON is known at its first byte.
+ */
+export function isBlankRecord(record: string | Uint8Array): boolean {
+  if (typeof record === 'string') return record.trim() === '';
+  for (let i = 0; i < record.length; i++) {
+    const byte = record[i]!;
+    if (byte === 0x20 || (byte >= 0x09 && byte <= 0x0d)) continue;
+    return (
+      byte >= 0x80 &&
+      Buffer.from(record.buffer, record.byteOffset, record.length).toString('utf8').trim() === ''
+    );
+  }
+  return true;
+}
+
 /**
  * Whether two framings end records at the same places in any input: ndjson and lines (and
  * `delim:\n`) do. A block cut by one is then whole records of the other.

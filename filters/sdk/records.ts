@@ -2,7 +2,7 @@ import { RecordError } from '../errors.js';
 import type { RecordDecoder } from '../framing/decoder.js';
 import { DelimitedDecoder } from '../framing/delimited.js';
 import { isSameEncoding } from '../framing/encoder.js';
-import { type Framing, isAsciiDelimiter } from '../framing/spec.js';
+import { type Framing, isAsciiDelimiter, isBlankRecord } from '../framing/spec.js';
 import type { RecordKind } from './types.js';
 
 /** Marks a blank ndjson line: it keeps its line number but reaches no transform. */
@@ -133,11 +133,11 @@ export class RecordReader {
     const values: unknown[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as string | Buffer;
-      const text = typeof record === 'string' ? record : record.toString('utf8');
-      if (text.trim() === '') {
+      if (isBlankRecord(record)) {
         values[i] = SKIP;
         continue;
       }
+      const text = typeof record === 'string' ? record : record.toString('utf8');
       let value: unknown;
       try {
         value = JSON.parse(text);

@@ -1,5 +1,6 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isBlankRecord, isJsonFraming } from '../../filters/framing/spec.js';
 import { hashBytes } from '../../filters/hash.js';
 import { type Framing, type KeySpec, RecordError } from '../../filters/index.js';
 import {
@@ -124,12 +125,19 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
   const parts = new RecordParts(options.key, options.value);
   const shards = writers.length;
   const counts: Counts = { records: 0, duplicates: 0 };
+  const skipsBlank = isJsonFraming(options.split);
   let bytes = 0;
   for (const [index, input] of options.inputs.entries()) {
     for await (const read of readRecords(input, options.split, options.maxRecord)) {
       const { records, firstRecord } = read;
+      let blank = 0;
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
+        // Skipped, as every reader of ndjson does; the next record keeps its line's number.
+        if (skipsBlank && isBlankRecord(record)) {
+          blank++;
+          continue;
+        }
         try {
           cutRecord(parts, record, input, firstRecord + i, options);
         } catch (error) {
@@ -142,7 +150,7 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
         const writer = writers[shards === 1 ? 0 : hashBytes(parts.key) % shards]!;
         writer.put(record, parts, index, firstRecord + i);
       }
-      counts.records += records.length;
+      counts.records += records.length - blank;
       bytes += read.bytes;
       options.onProgress?.(counts.records, bytes);
     }

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { isBlankRecord, isJsonFraming } from '../../filters/framing/spec.js';
 import type { TableBuildOptions } from './build.js';
 import { inputName, readRecords } from './input.js';
 import { RecordParts } from './parts.js';
@@ -14,6 +15,7 @@ export async function findFirstRecord(
   options: TableBuildOptions,
 ): Promise<string | null> {
   const parts = new RecordParts(options.key, options.value);
+  const skipsBlank = isJsonFraming(options.split);
   for (const input of inputs) {
     if (input === '-' || !statSync(input).isFile()) return null;
     for await (const { records, firstRecord } of readRecords(
@@ -22,6 +24,7 @@ export async function findFirstRecord(
       options.maxRecord,
     )) {
       for (let i = 0; i < records.length; i++) {
+        if (skipsBlank && isBlankRecord(records[i]!)) continue;
         parts.cut(records[i]!);
         if (parts.keyFound && parts.key.equals(key))
           return `${inputName(input)}:${firstRecord + i}`;

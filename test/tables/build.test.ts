@@ -83,6 +83,32 @@ describe('manifold table build: key specs and framings', () => {
     });
   }
 
+  it('skips blank lines in ndjson, keeping the numbers of the lines after them, as every ndjson reader does (stopped the build: "in.ndjson:2: not JSON")', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.ndjson', '{"id":"a"}\n\n \t\r\n{"id":"b"}\n{"id":"a"}\n');
+    const target = join(dir, 't.mft');
+    const duplicate = await buildTable([path, '--key', 'json:id', '-o', target]);
+    expect(duplicate.stderr).toBe(
+      `manifold: ${path}:5: duplicate key "a", first at ${path}:1 (--duplicates first, last or all take it)\n`,
+    );
+    const built = await buildTable([
+      path,
+      '--key',
+      'json:id',
+      '--duplicates',
+      'last',
+      '-o',
+      target,
+    ]);
+    expect(built.stderr).toMatch(/^manifold: built .*: 3 records, 2 keys, 1 duplicate,/);
+    const result = await getKeys(target, ['a', 'b']);
+    expect(result.stdout.toString()).toBe('{"id":"a"}\n{"id":"b"}\n');
+    // --split lines still reads every line: a blank one is not JSON.
+    const lines = await buildTable([path, '--key', 'json:id', '--split', 'lines', '-o', target]);
+    expect(lines.stderr).toMatch(/:2: not JSON: /);
+    expect(lines.exitCode).toBe(1);
+  });
+
   it('takes binary keys and values in frames', async () => {
     const key = Buffer.from([0xff, 0x00, 0x80]);
     const value = Buffer.from([0x00, 0x0a, 0xfe, 0x09]);
