@@ -1,5 +1,5 @@
 import { ExitCode, ManifoldError, UsageError } from './errors.js';
-import { unescapeDelimiter } from './framing/spec.js';
+import { type Framing, isBlankRecord, isJsonFraming, unescapeDelimiter } from './framing/spec.js';
 import { viewOf } from './framing/view.js';
 
 /**
@@ -75,6 +75,18 @@ export function keyOf(spec: KeySpec, record: Buffer): Buffer {
       return Buffer.from(keyOfValue(spec, parseJsonRecord(record)), 'utf8');
   }
 }
+
+/**
+ * The key of a record read in `framing`: `keyOf`, but a blank ndjson line, which every ndjson
+ * reader skips, has an empty key (as a record without its key does) rather than failing as a
+ * record that is not JSON: the fan's hash dispatch and sorted merge pass it on.
+ */
+export function keyOfFramed(spec: KeySpec, record: Buffer, framing: Framing): Buffer {
+  if (spec.kind === 'json' && isJsonFraming(framing) && isBlankRecord(record)) return EMPTY;
+  return keyOf(spec, record);
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * A record read for a `json:` key. Not JSON is the record's problem, said as the SDK says it

@@ -1,4 +1,5 @@
-import { keyOf } from '../../filters/index.js';
+import type { Framing } from '../../filters/framing/spec.js';
+import { type KeySpec, keyOf as keyOfBytes, keyOfFramed } from '../../filters/keys.js';
 import { compareNumbers } from './numeric.js';
 import type { FanOptions } from './options.js';
 
@@ -8,9 +9,14 @@ import type { FanOptions } from './options.js';
  * merge keeps in the order of their runs. `sort -m` is given the same order (sort-merge/plan.ts).
  */
 export function recordOrder(
-  options: Pick<FanOptions, 'key' | 'numeric' | 'reverse'>,
+  options: Pick<FanOptions, 'key' | 'numeric' | 'reverse'> & { outputFraming?: Framing },
 ): (a: Buffer, b: Buffer) => number {
-  const { key, numeric, reverse } = options;
+  const { key, numeric, reverse, outputFraming } = options;
+  // A blank ndjson line has the empty key (keys.ts), as under hash dispatch.
+  const keyOf =
+    outputFraming === undefined
+      ? (spec: KeySpec, record: Buffer) => keyOfBytes(spec, record)
+      : (spec: KeySpec, record: Buffer) => keyOfFramed(spec, record, outputFraming);
   const byKey = numeric
     ? (a: Buffer, b: Buffer) => compareNumbers(a, b) || Buffer.compare(a, b)
     : compareBytes;

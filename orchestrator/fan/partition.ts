@@ -1,4 +1,6 @@
-import { createDecoder, type Framing, type KeySpec, keyOf } from '../../filters/index.js';
+import { ManifoldError, RecordError } from '../../filters/errors.js';
+import { createDecoder, type Framing, type KeySpec } from '../../filters/index.js';
+import { keyOfFramed } from '../../filters/keys.js';
 import { type Block, withoutBytes } from '../workers/block.js';
 import { hashBytes, workerOf } from './hash.js';
 import { type LineKey, LinePartitioner, type Picked } from './partition-lines.js';
@@ -66,6 +68,15 @@ export function fastDelimiter(framing: Framing, key: KeySpec): number | null {
 
 /** The general path: each record decoded, its key hashed, and copied with its framing. */
 function partitionRecords(block: Block, workers: number, framing: Framing, key: KeySpec): Picked {
+  // A record whose key cannot be read (not JSON) is named by its number in the input.
+  const keyOfRecord = (record: Buffer, number: number) => {
+    try {
+      return keyOfFramed(key, record, framing);
+    } catch (error) {
+      if (!(error instanceof ManifoldError)) throw error;
+      throw new RecordError({ input: 'input', record: number }, error.message, { cause: error });
+    }
+  };
   const decoder = createDecoder(framing, { maxRecord: Number.MAX_SAFE_INTEGER });
   const records: Buffer[] = [];
   for (const part of block.parts) decoder.push(part, records);
@@ -75,7 +86,7 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
   const counts = new Array<number>(workers).fill(0);
   const overhead = framingOverhead(framing);
   for (let i = 0; i < records.length; i++) {
-    const target = workerOf(hashKey(keyOf(key, records[i]!)), workers);
+    const target = workerOf(hashKey(keyOfRecord(records[i]!, block.firstRecord + i)), workers);
     targets[i] = target;
     sizes[target]! += records[i]!.length + overhead;
     counts[target]!++;

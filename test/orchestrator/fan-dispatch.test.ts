@@ -167,6 +167,30 @@ describe.concurrent('manifold fan --dispatch hash', () => {
     );
   });
 
+  it('--split ndjson --key json: passes a blank line on with an empty key; a record that is not JSON is named by its number (a blank line stopped the fan: "manifold: invalid JSON", no record)', async ({
+    expect,
+  }) => {
+    const input = '{"user":"a"}\n\n{"user":"b"}\n  \n';
+    const args = ['-j', '2', '--dispatch', 'hash', '--key', 'json:user', '--tag'];
+    const result = await fan(['--split', 'ndjson', ...args, '--', 'cat'], input);
+    expect(ok(result)).toEqual(OK);
+    const lines = recordsOf(result.stdout).map(untag);
+    expect(lines.map((line) => line.record).sort()).toEqual([
+      '',
+      '  ',
+      '{"user":"a"}',
+      '{"user":"b"}',
+    ]);
+    // Both blank lines have the empty key: one worker.
+    const blanks = lines.filter((line) => line.record.trim() === '');
+    expect(blanks[0]!.worker).toBe(blanks[1]!.worker);
+    const lines2 = await fan([...args, '--', 'cat'], '{"user":"a"}\nnope\n');
+    expect(lines2.stderr).toBe(
+      'manifold: stdin:2: invalid JSON: Unexpected token \'o\', "nope" is not valid JSON\n',
+    );
+    expect(lines2.exitCode).toBe(1);
+  });
+
   const words = (() => {
     const pick = randoms(8);
     return lineBytes(

@@ -53,6 +53,22 @@ describe.concurrent('manifold fan --merge sorted', () => {
     expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
   });
 
+  it('--split ndjson --key json: a blank line has the empty key; a record that is not JSON is named by its worker and number (both were "manifold: invalid JSON", no record)', async ({
+    expect,
+  }) => {
+    const args = ['-j', '2', '--split', 'ndjson', '--merge', 'sorted', '--key', 'json:user'];
+    const result = await fan([...args, '--', 'sort'], '{"user":"b"}\n\n{"user":"a"}\n', C);
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe('\n{"user":"a"}\n{"user":"b"}\n');
+    for (const input of ['{"user":"b"}\nnope\n', 'nope\n']) {
+      const bad = await fan(['-j', '1', ...args.slice(2), '--', 'cat'], input);
+      expect(bad.stderr).toMatch(
+        /^manifold: worker 1 output:\d: invalid JSON: Unexpected token 'o', "nope" is not valid JSON\n$/,
+      );
+      expect(bad.exitCode).toBe(1);
+    }
+  });
+
   it('--key field:2 merges sort -k2,2 (and --numeric, sort -k2,2n)', async ({ expect }) => {
     const pick = randoms(12);
     const lines = Array.from(
