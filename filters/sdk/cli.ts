@@ -6,6 +6,7 @@ import {
   checkFixedFits,
   FRAMING_HELP,
   type Framing,
+  isJsonFraming,
   parseFraming,
   sameBoundaries,
 } from '../framing/spec.js';
@@ -123,9 +124,9 @@ export function readCommandLine(
  *
  * Under the protocol, manifold adds `--split` with the framing it cuts blocks by, after the
  * filter's own arguments. The filter reads its own framing when that ends records where the
- * blocks' does (ndjson and lines both end at a newline), so it reads as it would alone;
- * otherwise the blocks' framing, unless the user gave the filter a `--split` of its own, which
- * is then an error rather than records cut apart.
+ * blocks' does (ndjson and lines both end at a newline), so it reads as it would alone
+ * (`readingBlocks`); otherwise the blocks' framing, unless the user gave the filter a `--split`
+ * of its own, which is then an error rather than records cut apart.
  */
 export function resolveCommandLine(
   spec: FilterSpec<RecordKind, unknown>,
@@ -145,21 +146,32 @@ export function resolveCommandLine(
     (typeof spec.records === 'function'
       ? spec.records(options, { ...line, split })
       : spec.records) ?? 'buffer';
-  let split = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
-  if (blocks !== undefined && !sameBoundaries(split, blocks)) {
-    if (given !== undefined) {
-      throw new UsageError(
-        `--split ${given.name} ends records elsewhere than manifold's blocks (${blocks.name}): give manifold fan --split ${given.name}`,
-      );
-    }
-    split = blocks;
-  }
+  const own = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
+  const split = blocks === undefined ? own : readingBlocks(own, blocks, given);
   const kind = kindOf(split);
   const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
   const maxRecord = options.maxRecord as number;
   checkFixedFits(split, maxRecord, '--split', '--max-record');
   if (options.join !== undefined) checkFixedFits(join, maxRecord, '--join', '--max-record');
   return { options, args, split, join, maxRecord, kind };
+}
+
+/**
+ * The framing a filter under the protocol reads blocks cut by `blocks` with: its own when it
+ * ends records at the same places; of two such, ndjson when manifold was given it (`--split
+ * ndjson`) and the filter's own is a default, not its `--split`: JSON records are the more
+ * particular. Else the blocks' framing, unless the user gave the filter a `--split`, an error.
+ */
+function readingBlocks(own: Framing, blocks: Framing, given: Framing | undefined): Framing {
+  if (sameBoundaries(own, blocks)) {
+    return given === undefined && isJsonFraming(blocks) ? blocks : own;
+  }
+  if (given !== undefined) {
+    throw new UsageError(
+      `--split ${given.name} ends records elsewhere than manifold's blocks (${blocks.name}): give manifold fan --split ${given.name}`,
+    );
+  }
+  return blocks;
 }
 
 /** Defaults arrive as the names the filter declared; flags arrive parsed. */

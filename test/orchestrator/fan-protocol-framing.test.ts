@@ -55,6 +55,14 @@ describe('an SDK filter under the protocol reads its framing as it does alone', 
     );
     expect(ok(nul)).toEqual(OK);
     expect(nul.stdout.toString()).toBe('a\t2\0');
+    // Given --split ndjson, the fan's blocks are JSON records, for a filter whose framing is a
+    // default: the blank line is skipped, not counted as the empty record.
+    const ndjson = await fan(
+      ['--split', 'ndjson', '--protocol', 'manifold', '--', bin('mf-reduce'), 'count'],
+      '{"a":1}\n\n{"a":1}\n',
+    );
+    expect(ok(ndjson)).toEqual(OK);
+    expect(ndjson.stdout.toString()).toBe('{"a":1}\t2\n');
     const lines = await fan(
       ['--protocol', 'manifold', '--', bin('mf-reduce'), '--split', 'lines', 'count'],
       'x\nx\n',
