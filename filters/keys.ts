@@ -1,5 +1,5 @@
 import { ExitCode, ManifoldError, UsageError } from './errors.js';
-import { type Framing, isBlankRecord, isJsonFraming, unescapeDelimiter } from './framing/spec.js';
+import { isBlankRecord, unescapeDelimiter } from './framing/spec.js';
 import { viewOf } from './framing/view.js';
 
 /**
@@ -77,12 +77,13 @@ export function keyOf(spec: KeySpec, record: Buffer): Buffer {
 }
 
 /**
- * The key of a record read in `framing`: `keyOf`, but a blank ndjson line, which every ndjson
- * reader skips, has an empty key (as a record without its key does) rather than failing as a
- * record that is not JSON: the fan's hash dispatch and sorted merge pass it on.
+ * The key a fan routes and merges a record by: `keyOf`, but under a json: key a blank record
+ * (a blank ndjson line, which every ndjson reader skips) has the empty key, as a record without
+ * the key does, rather than failing as a record that is not JSON: the fan's hash dispatch and
+ * sorted merge pass it on, whatever the framing (the fan reads lines by default).
  */
-export function keyOfFramed(spec: KeySpec, record: Buffer, framing: Framing): Buffer {
-  if (spec.kind === 'json' && isJsonFraming(framing) && isBlankRecord(record)) return EMPTY;
+export function routingKey(spec: KeySpec, record: Buffer): Buffer {
+  if (spec.kind === 'json' && isBlankRecord(record)) return EMPTY;
   return keyOf(spec, record);
 }
 

@@ -1,5 +1,4 @@
-import type { Framing } from '../../filters/framing/spec.js';
-import { type KeySpec, keyOf as keyOfBytes, keyOfFramed } from '../../filters/keys.js';
+import { routingKey } from '../../filters/keys.js';
 import { compareNumbers } from './numeric.js';
 import type { FanOptions } from './options.js';
 
@@ -9,21 +8,17 @@ import type { FanOptions } from './options.js';
  * merge keeps in the order of their runs. `sort -m` is given the same order (sort-merge/plan.ts).
  */
 export function recordOrder(
-  options: Pick<FanOptions, 'key' | 'numeric' | 'reverse'> & { outputFraming?: Framing },
+  options: Pick<FanOptions, 'key' | 'numeric' | 'reverse'>,
 ): (a: Buffer, b: Buffer) => number {
-  const { key, numeric, reverse, outputFraming } = options;
-  // A blank ndjson line has the empty key (keys.ts), as under hash dispatch.
-  const keyOf =
-    outputFraming === undefined
-      ? (spec: KeySpec, record: Buffer) => keyOfBytes(spec, record)
-      : (spec: KeySpec, record: Buffer) => keyOfFramed(spec, record, outputFraming);
+  const { key, numeric, reverse } = options;
   const byKey = numeric
     ? (a: Buffer, b: Buffer) => compareNumbers(a, b) || Buffer.compare(a, b)
     : compareBytes;
   if (key.kind === 'whole') return reverse ? (a, b) => byKey(b, a) : byKey;
+  // A blank record has the empty json: key (keys.ts), as under hash dispatch.
   return reverse
-    ? (a, b) => byKey(keyOf(key, b), keyOf(key, a))
-    : (a, b) => byKey(keyOf(key, a), keyOf(key, b));
+    ? (a, b) => byKey(routingKey(key, b), routingKey(key, a))
+    : (a, b) => byKey(routingKey(key, a), routingKey(key, b));
 }
 
 /** When the shorter of two records has at most this many bytes, they are compared here. */

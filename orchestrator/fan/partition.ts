@@ -1,6 +1,6 @@
 import { ManifoldError, RecordError } from '../../filters/errors.js';
 import { createDecoder, type Framing, type KeySpec } from '../../filters/index.js';
-import { keyOfFramed } from '../../filters/keys.js';
+import { routingKey } from '../../filters/keys.js';
 import { type Block, withoutBytes } from '../workers/block.js';
 import { hashBytes, workerOf } from './hash.js';
 import { type LineKey, LinePartitioner, type Picked } from './partition-lines.js';
@@ -71,7 +71,7 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
   // A record whose key cannot be read (not JSON) is named by its number in the input.
   const keyOfRecord = (record: Buffer, number: number) => {
     try {
-      return keyOfFramed(key, record, framing);
+      return routingKey(key, record);
     } catch (error) {
       if (!(error instanceof ManifoldError)) throw error;
       throw new RecordError({ input: 'input', record: number }, error.message, { cause: error });

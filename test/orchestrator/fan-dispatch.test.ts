@@ -167,7 +167,7 @@ describe.concurrent('manifold fan --dispatch hash', () => {
     );
   });
 
-  it('--split ndjson --key json: passes a blank line on with an empty key; a record that is not JSON is named by its number (a blank line stopped the fan: "manifold: invalid JSON", no record)', async ({
+  it('--key json: passes a blank line on with an empty key, ndjson or lines; a record that is not JSON is named by its number (a blank line stopped the fan: "manifold: invalid JSON", no record)', async ({
     expect,
   }) => {
     const input = '{"user":"a"}\n\n{"user":"b"}\n  \n';
@@ -184,6 +184,10 @@ describe.concurrent('manifold fan --dispatch hash', () => {
     // Both blank lines have the empty key: one worker.
     const blanks = lines.filter((line) => line.record.trim() === '');
     expect(blanks[0]!.worker).toBe(blanks[1]!.worker);
+    // The fan's default framing, lines, the same: a blank line has no key, whatever the framing.
+    const byLines = await fan([...args, '--', 'cat'], input);
+    expect(ok(byLines)).toEqual(OK);
+    expect(recordsOf(byLines.stdout).length).toBe(4);
     const lines2 = await fan([...args, '--', 'cat'], '{"user":"a"}\nnope\n');
     expect(lines2.stderr).toBe(
       'manifold: stdin:2: invalid JSON: Unexpected token \'o\', "nope" is not valid JSON\n',

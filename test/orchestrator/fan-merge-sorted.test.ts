@@ -53,13 +53,20 @@ describe.concurrent('manifold fan --merge sorted', () => {
     expect(byteDiff(result.stdout, alone.stdout)).toEqual(sameBytes(alone.stdout));
   });
 
-  it('--split ndjson --key json: a blank line has the empty key; a record that is not JSON is named by its worker and number (both were "manifold: invalid JSON", no record)', async ({
+  it('--key json: a blank line has the empty key, ndjson or lines; a record that is not JSON is named by its worker and number (both were "manifold: invalid JSON", no record)', async ({
     expect,
   }) => {
     const args = ['-j', '2', '--split', 'ndjson', '--merge', 'sorted', '--key', 'json:user'];
     const result = await fan([...args, '--', 'sort'], '{"user":"b"}\n\n{"user":"a"}\n', C);
     expect(ok(result)).toEqual(OK);
     expect(result.stdout.toString()).toBe('\n{"user":"a"}\n{"user":"b"}\n');
+    const byLines = await fan(
+      ['-j', '2', ...args.slice(4), '--', 'sort'],
+      '{"user":"b"}\n\n{"user":"a"}\n',
+      C,
+    );
+    expect(ok(byLines)).toEqual(OK);
+    expect(byLines.stdout.toString()).toBe('\n{"user":"a"}\n{"user":"b"}\n');
     for (const input of ['{"user":"b"}\nnope\n', 'nope\n']) {
       const bad = await fan(['-j', '1', ...args.slice(2), '--', 'cat'], input);
       expect(bad.stderr).toMatch(
