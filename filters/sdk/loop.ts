@@ -1,6 +1,7 @@
 import { describeError, oneLine, RecordError } from '../errors.js';
 import type { RecordEncoder } from '../framing/encoder.js';
 import { type Batch, SKIP } from './records.js';
+import { StrayError, type StrayErrors } from './stray.js';
 import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
 
 /** Output waiting past this many bytes is written before the rest of a read is transformed. */
@@ -19,6 +20,7 @@ export class RecordLoop<S> {
   readonly #encoder: RecordEncoder;
   readonly #flushOutput: () => Promise<void>;
   readonly #encoded: (first: Buffer, last: Buffer) => Buffer;
+  readonly #stray: StrayErrors;
   /** Set by `#step` when a transform returned a promise: await it, then go on. */
   #pending: PromiseLike<unknown> | null = null;
   /** Set by `#step` when enough output waits to be written first. */
@@ -30,12 +32,14 @@ export class RecordLoop<S> {
     encoder: RecordEncoder,
     flushOutput: () => Promise<void>,
     encoded: (first: Buffer, last: Buffer) => Buffer,
+    stray: StrayErrors,
   ) {
     this.#spec = spec;
     this.#context = context;
     this.#encoder = encoder;
     this.#flushOutput = flushOutput;
     this.#encoded = encoded;
+    this.#stray = stray;
   }
 
   /** Transforms the batch's records, then throws the error that ended the batch, if any. */
@@ -59,11 +63,15 @@ export class RecordLoop<S> {
         const pending = this.#pending;
         this.#pending = null;
         let output: unknown;
+        this.#stray.beginWait();
         try {
           output = await pending;
         } catch (error) {
           throw recordFailure(this.#context, error);
+        } finally {
+          this.#stray.endWait();
         }
+        this.#stray.check();
         this.#emitAt(batch, i, output);
         i++;
       } else if (this.#flushDue) {
@@ -77,7 +85,18 @@ export class RecordLoop<S> {
   async flush(count: number): Promise<void> {
     if (!this.#spec.flush) return;
     this.#context.recordNumber = count;
-    emit(await this.#spec.flush(this.#context), this.#encoder, this.#context);
+    emit(await this.#awaitFilter(this.#spec.flush(this.#context)), this.#encoder, this.#context);
+  }
+
+  /** What the filter's code returned, awaited as a wait a stray error ends (stray.ts). */
+  async #awaitFilter<T>(work: T | PromiseLike<T>): Promise<T> {
+    this.#stray.beginWait();
+    try {
+      return await work;
+    } finally {
+      this.#stray.endWait();
+      this.#stray.check();
+    }
   }
 
   /**
@@ -222,7 +241,7 @@ export class RecordLoop<S> {
     this.#context.recordNumber = first;
     let outputs: Output[];
     try {
-      outputs = await this.#spec.batch!(records as never[], this.#context);
+      outputs = await this.#awaitFilter(this.#spec.batch!(records as never[], this.#context));
     } catch (error) {
       const last = first + batch.records.length - 1;
       throw recordFailure(this.#context, error, ` (in the batch of records ${first}-${last})`);
@@ -245,9 +264,16 @@ function emit(output: Output, encoder: RecordEncoder, context: FilterContext<unk
   }
 }
 
-/** What a transform threw, or an output that could not be written, as its record's one line. */
-function recordFailure(context: FilterContext<unknown>, error: unknown, where = ''): RecordError {
-  if (error instanceof RecordError) return error;
+/**
+ * What a transform threw, or an output that could not be written, as its record's one line; a
+ * stray error (stray.ts) as it is, since it belongs to no record.
+ */
+function recordFailure(
+  context: FilterContext<unknown>,
+  error: unknown,
+  where = '',
+): RecordError | StrayError {
+  if (error instanceof RecordError || error instanceof StrayError) return error;
   return new RecordError(
     { input: context.input, record: context.recordNumber },
     `${oneLine(describeError(error))}${where}`,

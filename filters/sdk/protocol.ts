@@ -6,7 +6,7 @@ import { STDIN as INPUT, OutputWriter, readChunks } from './io.js';
 import { RecordLoop } from './loop.js';
 import { RecordReader } from './records.js';
 import { Scratch } from './scratch.js';
-
+import type { StrayErrors } from './stray.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
 /** Where a filter under the protocol reads blocks and writes output: stdio, or a thread's port. */
@@ -58,6 +58,7 @@ export async function runProtocol<S>(
   spec: FilterSpec<RecordKind, S>,
   context: FilterContext<S>,
   parsed: ParsedCommandLine,
+  stray: StrayErrors,
   io: FilterIO = stdio(),
 ): Promise<void> {
   const encoder = new RecordEncoder(parsed.join, io.memory);
@@ -72,6 +73,7 @@ export async function runProtocol<S>(
     encoder,
     () => send(seq),
     (first, last) => decoder.encoded(first, last),
+    stray,
   );
   const messages: Message[] = [];
   const reader = new MessageReader(TO_WORKER_HEADER, (header, payload) => {
@@ -97,12 +99,15 @@ export async function runProtocol<S>(
       await loop.run(input.read(null));
       records = first - 1 + decoder.count;
       given += decoder.count;
+      // A block is answered only once a rejection its records left unhandled would be known.
+      await stray.settle();
       await send(seq, true);
     }
     if (reader.pendingBytes === 0) release?.(chunk);
   }
   seq = TRAILING;
   await loop.flush(records);
+  await stray.settle();
   await send(TRAILING, true);
   await io.close?.();
 }

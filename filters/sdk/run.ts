@@ -8,6 +8,7 @@ import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
 import { Scratch } from './scratch.js';
+import { StrayError, StrayErrors } from './stray.js';
 import { claimThread, PortIO, threadPort } from './thread.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
@@ -18,6 +19,9 @@ const INPUT = STDIN;
  * downstream closed the output, 1 for a record or I/O error, 2 for a usage error. Errors are
  * reported on stderr in one line, `<filter>: <input>:<record>: <message>`, and a usage error,
  * commander's or one a filter's `setup` throws, as `<filter>: <message> (see '<filter> --help')`.
+ * A promise the filter leaves rejected with no handler, or an exception thrown from a callback
+ * of its own (a timer's), fails it too: `<filter>: unhandled rejection: <message>` (or
+ * `uncaught exception: ...`; stray.ts).
  * In a thread of `manifold fan --threads`, the same filter serves the blocks manifold sends it
  * instead.
  */
@@ -25,20 +29,30 @@ export async function runFilter<S>(
   spec: FilterSpec<RecordKind, S>,
   argv: string[],
 ): Promise<number> {
+  const stray = new StrayErrors();
+  stray.start();
   try {
-    await execute(spec, argv);
+    await execute(spec, argv, stray);
     return 0;
   } catch (error) {
     if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
     const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
     process.stderr.write(`${spec.name}: ${oneLine(describeError(error))}${help}\n`);
-    if (process.env.MANIFOLD_DEBUG && error instanceof Error)
-      process.stderr.write(`${error.stack}\n`);
+    // A stray error's own stack says only where it was heard of: its cause's says where.
+    const shown = error instanceof StrayError ? error.cause : error;
+    if (process.env.MANIFOLD_DEBUG && shown instanceof Error)
+      process.stderr.write(`${shown.stack}\n`);
     return exitCodeOf(error);
+  } finally {
+    stray.stop();
   }
 }
 
-async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Promise<void> {
+async function execute<S>(
+  spec: FilterSpec<RecordKind, S>,
+  argv: string[],
+  stray: StrayErrors,
+): Promise<void> {
   // Claimed before anything is awaited: the thread's loader looks for the claim as soon as the
   // module has run.
   const port = threadPort();
@@ -82,9 +96,17 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
   if (parsed.options.protocol !== undefined && port === null) {
     globalThis.console = new Console(process.stderr, process.stderr);
   }
-  await spec.setup?.(context);
+  stray.beginWait();
+  try {
+    await stray.race(spec.setup?.(context));
+  } finally {
+    stray.endWait();
+  }
   if (parsed.options.protocol !== undefined) {
-    await runProtocol(spec, context, parsed, port === null ? undefined : new PortIO(port));
+    const io = port === null ? undefined : new PortIO(port);
+    // Nothing of a block that fails is taken: the filter may be left wherever it waits.
+    stray.beginWait();
+    await stray.race(runProtocol(spec, context, parsed, stray, io));
     return;
   }
 
@@ -96,19 +118,31 @@ async function execute<S>(spec: FilterSpec<RecordKind, S>, argv: string[]): Prom
   const encoder = new RecordEncoder(parsed.join, scratch);
   const writer = new OutputWriter(1, scratch);
   const writeOut = () => writer.write(encoder.take());
-  const loop = new RecordLoop(spec, context, encoder, writeOut, (first, last) =>
-    decoder.encoded(first, last),
+  const loop = new RecordLoop(
+    spec,
+    context,
+    encoder,
+    writeOut,
+    (first, last) => decoder.encoded(first, last),
+    stray,
   );
 
-  let failure: unknown = null;
-  try {
+  const transformAll = async () => {
     const mayReuse = (memory: ArrayBufferLike) => writer.settled && reader.mayReuse(memory);
     for await (const chunk of readChunks(0, reader.readSize, mayReuse)) {
       await loop.run(reader.read(chunk));
       await writeOut();
+      stray.check();
     }
     await loop.run(reader.read(null));
     await loop.flush(decoder.count);
+    await stray.settle();
+  };
+  let failure: unknown = null;
+  try {
+    // A stray error cuts this short only where the filter's own code is awaited (loop.ts): no
+    // write is under way then, and what was done before it is written below.
+    await stray.race(transformAll());
   } catch (error) {
     failure = error;
   }
