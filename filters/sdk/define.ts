@@ -8,7 +8,10 @@ export interface Filter<K extends RecordKind = 'buffer', S = unknown> {
   readonly spec: FilterSpec<K, S>;
   /** Runs on stdin and stdout with these arguments and resolves to the exit status. */
   run(argv?: string[]): Promise<number>;
-  /** Runs with the process's arguments and exits with the status: a filter executable's last line. */
+  /**
+   * Runs with the process's arguments and exits with the status (or, when it is 0, with
+   * `process.exitCode` if the filter set it): a filter executable's last line.
+   */
   main(): Promise<never>;
 }
 
@@ -29,7 +32,10 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
     run: (argv = process.argv.slice(2)) => runFilter(spec as FilterSpec<RecordKind, S>, argv),
     async main() {
       const status = await runFilter(spec as FilterSpec<RecordKind, S>, process.argv.slice(2));
-      process.exit(status);
+      // A status the filter set itself (process.exitCode) stands unless it failed: exit(0)
+      // overrode it.
+      if (status !== 0) process.exitCode = status;
+      process.exit();
     },
   };
 }

@@ -53,6 +53,33 @@ describe("a thread's exit status, as a process's", () => {
   });
 });
 
+describe('process.exitCode set by a filter, in a thread as in a process', () => {
+  const both = (args: string[]) => {
+    const env = { EXIT_AT: '5', EXIT_CODE: '3' };
+    const run = (way: string[]) =>
+      fan([...args, ...way, '--', fixture('exit-code.js')], numbered(1, 300), { env });
+    return Promise.all([run(['--threads']), run(['--protocol', 'manifold'])]);
+  };
+  const args = ['-j', '1', '--block', '300', '--merge', 'ordered'];
+
+  it('is its exit status: the run fails (both exited 0)', async () => {
+    for (const run of await both(args)) {
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(
+        /^manifold: worker 1 \((thread|pid) \d+: \S+exit-code\.js .*\) exited with status 3\n$/,
+      );
+      expect(run.stdout.toString()).toBe(numbered(1, 300));
+    }
+  });
+
+  it('--ok-status accepts it', async () => {
+    for (const run of await both([...args, '--ok-status', '0,3'])) {
+      expect(ok(run)).toEqual(OK);
+      expect(run.stdout.toString()).toBe(numbered(1, 300));
+    }
+  });
+});
+
 describe('a filter that throws in a thread', () => {
   it('fails its block with the same lines a process filter gives, and status 1', async () => {
     const env = { FLAKY_DIR: tempDir(), FLAKY_ALWAYS: '1' };
