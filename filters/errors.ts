@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * The one errors module of manifold. Every error that reaches a user carries a stable `code`,
  * the process `exitCode` the command-line edge maps it to, and the original error as `cause`.
@@ -98,11 +100,25 @@ export class RecordError extends ManifoldError {
   }
 }
 
-/** One line for a user: the message of a manifold error, or the name and message of any other. */
+/**
+ * One line for a user: the message of a manifold error, or the name and message of any other.
+ * A thrown string is its own message; any other value thrown says what it was (`threw null`,
+ * `threw { code: 'E1' }`) rather than `null` or `[object Object]`.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof ManifoldError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  if (typeof error === 'string') return error;
+  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+  };
+  // An Error, or one like it from another realm (a vm context) or a library's own plain object.
+  if (typeof message === 'string') {
+    const named = typeof name === 'string' && name !== '' ? name : '';
+    return named === '' ? message : message === '' ? named : `${named}: ${message}`;
+  }
+  if (error instanceof Error) return error.name;
+  return `threw ${inspect(error, { breakLength: Number.POSITIVE_INFINITY, depth: 2 })}`;
 }
 
 /**

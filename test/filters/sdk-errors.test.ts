@@ -43,6 +43,23 @@ describe('errors of several lines', () => {
   });
 });
 
+describe('a value thrown that is no Error', () => {
+  it.each([
+    ['string', 'no good'],
+    ['null', 'threw null'],
+    ['undefined', 'threw undefined'],
+    ['number', 'threw 42'],
+    ['object', "threw { code: 'E1', detail: { at: 2 } }"],
+    ['message', 'a plain object'],
+    ['empty', 'Error'],
+  ])('%s says what it was, in one line', async (kind, said) => {
+    const result = await run(fixture('throw-value.js'), [], 'a\nb\n', { env: { THROW: kind } });
+    expect(result.stdout.toString()).toBe('a\n');
+    expect(result.stderr).toBe(`throw-value: stdin:2: ${said}\n`);
+    expect(result.exitCode).toBe(1);
+  });
+});
+
 describe('a filter declared without a name', () => {
   it('is named by its file in its messages (they began "undefined:")', async () => {
     const result = await run(fixture('unnamed.js'), [], 'a\nb\n');
