@@ -25,6 +25,12 @@ export class RecordLoop<S> {
   #pending: PromiseLike<unknown> | null = null;
   /** Set by `#step` when enough output waits to be written first. */
   #flushDue = false;
+  /** In `#step`, where the open run of records returned unchanged begins; -1 when none is. */
+  #run = -1;
+  /** In `#stepText`, the texts collected and not yet handed to the encoder. */
+  #texts: string[] | null = null;
+  /** The batch being transformed. */
+  #batch: Batch | null = null;
 
   constructor(
     spec: FilterSpec<RecordKind, S>,
@@ -50,6 +56,7 @@ export class RecordLoop<S> {
 
   async #runRecords(batch: Batch): Promise<void> {
     if (this.#spec.batch) return this.#runBatch(batch);
+    this.#batch = batch;
     let i = 0;
     let text = this.#encoder.joinsText && batch.originals.length === 0 && !!this.#spec.transform;
     while (i < batch.records.length) {
@@ -79,6 +86,7 @@ export class RecordLoop<S> {
         await this.#flushOutput();
       }
     }
+    this.#batch = null;
   }
 
   /** Writes what `flush` returns. */
@@ -110,6 +118,7 @@ export class RecordLoop<S> {
     const transform = this.#spec.transform!;
     const context = this.#context;
     const texts: string[] = [];
+    this.#texts = texts;
     let length = 0;
     let i = from;
     for (; i < records.length; i++) {
@@ -120,11 +129,11 @@ export class RecordLoop<S> {
       try {
         output = transform(record as never, context);
       } catch (error) {
-        this.#encoder.addStrings(texts);
+        this.#addTexts();
         throw recordFailure(context, error);
       }
       if (typeof output !== 'string') {
-        this.#encoder.addStrings(texts);
+        this.#addTexts();
         if (isThenable(output)) {
           this.#pending = output;
           return i;
@@ -135,13 +144,31 @@ export class RecordLoop<S> {
       texts.push(output);
       length += output.length;
       if (length > FLUSH_AT) {
-        this.#encoder.addStrings(texts);
+        this.#addTexts();
         this.#flushDue = true;
         return i + 1;
       }
     }
-    this.#encoder.addStrings(texts);
+    this.#addTexts();
     return i;
+  }
+
+  /** Hands the texts `#stepText` collected to the encoder. */
+  #addTexts(): void {
+    const texts = this.#texts;
+    this.#texts = null;
+    if (texts !== null) this.#encoder.addStrings(texts);
+  }
+
+  /**
+   * Hands the encoder what is done but still held, when the filter exits in the middle of a
+   * step (`process.exit()` from a transform): the texts collected, and the open run of records
+   * returned unchanged up to the record being transformed, which is not done.
+   */
+  salvage(): void {
+    this.#addTexts();
+    const batch = this.#batch;
+    if (batch !== null) this.#closeRun(batch, this.#context.recordNumber - batch.first - 1);
   }
 
   /** Transforms records from `from` on; returns where it stopped (see `#pending`, `#flushDue`). */
@@ -153,12 +180,11 @@ export class RecordLoop<S> {
     // Only records with invalid UTF-8 have originals; without them, a string result needs no
     // identity test. (=== on two strings compares characters: too dear to do for nothing.)
     const hasOriginals = originals.length > 0;
-    let run = -1;
+    this.#run = -1;
     for (let i = from; i < records.length; i++) {
       const record = records[i];
       if (record === SKIP) {
-        if (run >= 0) this.#addRun(batch, run, i - 1);
-        run = -1;
+        this.#closeRun(batch, i - 1);
         continue;
       }
       let output: Output = record;
@@ -167,12 +193,11 @@ export class RecordLoop<S> {
         try {
           output = transform(record as never, context);
         } catch (error) {
-          if (run >= 0) this.#addRun(batch, run, i - 1);
+          this.#closeRun(batch, i - 1);
           throw recordFailure(context, error);
         }
         if (typeof output === 'string') {
-          if (run >= 0) this.#addRun(batch, run, i - 1);
-          run = -1;
+          this.#closeRun(batch, i - 1);
           const original = hasOriginals && output === record ? originals[i] : undefined;
           try {
             if (original !== undefined) encoder.addOriginal(original);
@@ -187,32 +212,38 @@ export class RecordLoop<S> {
           continue;
         }
         if (output !== record && isThenable(output)) {
-          if (run >= 0) this.#addRun(batch, run, i - 1);
+          this.#closeRun(batch, i - 1);
           this.#pending = output;
           return i;
         }
       }
       if (output === record && i >= spanStart) {
-        if (run < 0) run = i;
+        if (this.#run < 0) this.#run = i;
         continue;
       }
-      if (run >= 0) this.#addRun(batch, run, i - 1);
-      run = -1;
+      this.#closeRun(batch, i - 1);
       this.#emitAt(batch, i, output);
       if ((i & 255) === 255 && encoder.pending > FLUSH_AT) {
         this.#flushDue = true;
         return i + 1;
       }
     }
-    if (run >= 0) this.#addRun(batch, run, records.length - 1);
+    this.#closeRun(batch, records.length - 1);
     return records.length;
   }
 
-  /** Writes records `from`-`to`, unchanged, as one slice; an error is the first one's to report. */
-  #addRun(batch: Batch, from: number, to: number): void {
-    const { records } = batch;
+  /**
+   * Writes the run of records returned unchanged that ends at `to`, if one is open, as one slice
+   * of the input; an error is its first record's to report.
+   */
+  #closeRun(batch: Batch, to: number): void {
+    const from = this.#run;
+    if (from < 0) return;
+    this.#run = -1;
     try {
-      this.#encoder.addEncoded(this.#encoded(records[from] as Buffer, records[to] as Buffer));
+      this.#encoder.addEncoded(
+        this.#encoded(batch.records[from] as Buffer, batch.records[to] as Buffer),
+      );
     } catch (error) {
       this.#context.recordNumber = batch.first + from;
       throw recordFailure(this.#context, error);

@@ -138,6 +138,17 @@ async function execute<S>(
     await loop.flush(decoder.count);
     await stray.settle();
   };
+  // A filter that ends itself with process.exit() has its finished records written first, as
+  // C's exit() flushes stdio: they were lost, and exit(0) once enough was seen gave nothing.
+  const salvage = () => {
+    try {
+      loop.salvage();
+      void writer.write(encoder.take()).catch(() => {});
+    } catch {
+      // Exiting: a record that cannot be written now has no one to tell.
+    }
+  };
+  process.once('exit', salvage);
   let failure: unknown = null;
   try {
     // A stray error cuts this short only where the filter's own code is awaited (loop.ts): no
@@ -153,6 +164,8 @@ async function execute<S>(
     await writer.flushed();
   } catch (error) {
     failure ??= error;
+  } finally {
+    process.off('exit', salvage);
   }
   if (failure !== null) throw failure;
 }
