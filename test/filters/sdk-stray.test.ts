@@ -29,3 +29,18 @@ describe('an exception thrown from a callback', () => {
     expect(result.stdout.toString()).toBe(joinLines(['1', '2']));
   });
 });
+
+describe("a wait on the filter's own code that a callback's exception leaves unsettled", () => {
+  it.each([
+    ['setup', ''],
+    ['batch', ''],
+    ['flush', '1\n2\n'],
+  ])('in %s ends in one line, exit 1', async (where, written) => {
+    const result = await run(fixture('stray-wait.js'), [], '1\n2\n', {
+      env: { STRAY_IN: where },
+    });
+    expect(result.stderr).toBe('stray-wait: uncaught exception: Error: lost callback\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.toString()).toBe(written);
+  });
+});
