@@ -104,8 +104,9 @@ async function execute<S>(
   }
   if (parsed.options.protocol !== undefined) {
     const io = port === null ? undefined : new PortIO(port);
-    // Nothing of a block that fails is taken: the filter may be left wherever it waits.
-    stray.beginWait();
+    // A thread may be left wherever it waits (for its next block, say): nothing of a block that
+    // fails is taken, and nothing is half written. A process's write to stdout may be.
+    if (port !== null) stray.beginWait();
     await stray.race(runProtocol(spec, context, parsed, stray, io));
     return;
   }
