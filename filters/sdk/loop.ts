@@ -1,7 +1,7 @@
-import { describeError, oneLine, RecordError } from '../errors.js';
 import type { RecordEncoder } from '../framing/encoder.js';
+import { emit, isThenable, recordFailure } from './emit.js';
 import { type Batch, SKIP } from './records.js';
-import { StrayError, type StrayErrors } from './stray.js';
+import type { StrayErrors } from './stray.js';
 import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
 
 /** Output waiting past this many bytes is written before the rest of a read is transformed. */
@@ -279,43 +279,4 @@ export class RecordLoop<S> {
     }
     for (const output of outputs) emit(output, this.#encoder, this.#context);
   }
-}
-
-/** Writes what a transform returned: nothing, one record, or each element of an array. */
-function emit(output: Output, encoder: RecordEncoder, context: FilterContext<unknown>): void {
-  if (output === undefined || output === null) return;
-  try {
-    if (Array.isArray(output)) {
-      for (const item of output) if (item !== undefined && item !== null) encoder.add(item);
-    } else {
-      encoder.add(output);
-    }
-  } catch (error) {
-    throw recordFailure(context, error);
-  }
-}
-
-/**
- * What a transform threw, or an output that could not be written, as its record's one line; a
- * stray error (stray.ts) as it is, since it belongs to no record.
- */
-function recordFailure(
-  context: FilterContext<unknown>,
-  error: unknown,
-  where = '',
-): RecordError | StrayError {
-  if (error instanceof RecordError || error instanceof StrayError) return error;
-  return new RecordError(
-    { input: context.input, record: context.recordNumber },
-    `${oneLine(describeError(error))}${where}`,
-    { cause: error },
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value instanceof Promise || typeof (value as { then?: unknown }).then === 'function')
-  );
 }
