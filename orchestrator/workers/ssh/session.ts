@@ -14,7 +14,15 @@ export interface SessionOwner {
 /** What ssh says when the connection it shares refuses a session (sshd's MaxSessions). */
 const REFUSED = /Session open refused by peer|administratively prohibited/;
 
-/** What the pool hears of a session lost (not closed by manifold). */
+/**
+ * Heartbeats a session waits for its worker's answer once told to stop or closed, before it
+ * takes the host for hung: a worker answers those at once, and says a heartbeat each interval
+ * while it ends its command, so a host silent for three has stopped answering. A user's Ctrl-C
+ * waited out the whole --host-timeout (30s by default) for a host that hung.
+ */
+const ANSWER_BEATS = 3;
+
+/** What the pool hears of a session lost (not closed by manifold), or found hung. */
 export type LostListener = (session: Session, reason: string, hung: boolean) => void;
 
 /**
@@ -35,9 +43,12 @@ export class Session {
   #closed = false;
   #ended = false;
   #heard = Date.now();
+  /** Silence (ms) after which its host is taken for hung: shorter once told to end. */
+  #silence: number;
   #stderr = '';
   readonly #timer: NodeJS.Timeout;
   readonly #hostTimeout: number;
+  readonly #heartbeat: number;
   readonly #started: Promise<void>;
 
   constructor(host: HostConnection, run: string, hostTimeout: number, onLost: LostListener) {
@@ -45,7 +56,9 @@ export class Session {
     this.#run = run;
     this.#onLost = onLost;
     this.#hostTimeout = hostTimeout;
+    this.#silence = hostTimeout;
     const heartbeat = Math.max(50, Math.min(1000, Math.floor(hostTimeout / 4)));
+    this.#heartbeat = heartbeat;
     this.#args = [
       ...['worker', '--stdio', '--heartbeat', String(heartbeat)],
       ...['--host-timeout', String(hostTimeout)],
@@ -53,11 +66,13 @@ export class Session {
     host.sessions++;
     this.#started = this.#start();
     this.#timer = setInterval(() => {
-      if (Date.now() - this.#heard > hostTimeout) {
-        this.#lose(`heard nothing for ${hostTimeout}ms (--host-timeout)`, true);
+      if (Date.now() - this.#heard > this.#silence) {
+        const why = this.#silence === hostTimeout ? '(--host-timeout)' : 'once told to stop';
+        this.#lose(`heard nothing for ${this.#silence}ms ${why}`, true);
         return;
       }
-      if (this.#pending === null) this.write(messageFrame(FrameKind.Heartbeat, this.#run, 0));
+      if (this.#pending === null && !this.#closed)
+        this.write(messageFrame(FrameKind.Heartbeat, this.#run, 0));
     }, heartbeat);
   }
 
@@ -168,17 +183,38 @@ export class Session {
     this.#child?.stdout?.resume();
   }
 
-  /** Ends the session: the worker sees its input end and exits. */
+  /**
+   * Its instance was told to stop: the worker answers at once, so a host silent for a few
+   * heartbeats from now is taken for hung. The clock starts again here, and its output is read
+   * on: while paused, what it said was not heard.
+   */
+  hurry(): void {
+    if (this.#ended) return;
+    const silence = Math.min(this.#hostTimeout, ANSWER_BEATS * this.#heartbeat);
+    if (silence < this.#silence) {
+      this.#silence = silence;
+      this.#heard = Date.now();
+    }
+    this.resume();
+  }
+
+  /**
+   * Ends the session: the worker sees its input end and exits. A host that does not answer is
+   * taken for hung (the pool drops it, and kills its connections) as when told to stop.
+   */
   async close(): Promise<void> {
+    this.hurry();
     this.#closed = true;
-    clearInterval(this.#timer);
     await this.#started;
     const child = this.#child;
     if (child === null) {
       this.#lose('closed before it started', false);
       return;
     }
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      clearInterval(this.#timer);
+      return;
+    }
     child.stdin!.end();
     child.stdout!.resume();
     // A host that hangs now would hold the end of the run for ever: it has the host timeout.
@@ -218,8 +254,9 @@ export class Session {
     const closed = this.#closed;
     if (hung || !closed) this.#child?.kill('SIGKILL');
     // The pool first: the host's state must be known before the engine, told the instance
-    // failed, opens the next one.
-    if (!closed) this.#onLost(this, reason, hung);
+    // failed, opens the next one. A host hung as the session ended is told too: its
+    // connections are killed, not waited for.
+    if (!closed || hung) this.#onLost(this, reason, hung);
     const owner = this.#owner;
     this.#owner = null;
     owner?.onLost(reason);

@@ -122,6 +122,8 @@ export class SshTransport implements Transport, SessionOwner {
   }
 
   pause(): void {
+    // Once stopped, its output is read on: its end must be heard.
+    if (this.#stopped !== null) return;
     this.#paused = true;
     this.#session?.pause();
   }
@@ -185,6 +187,9 @@ export class SshTransport implements Transport, SessionOwner {
   #sendStop(reason: StopReason): void {
     const flags = reason === 'kill' ? STOP_KILL : STOP_GRACEFUL;
     this.#session?.write(messageFrame(FrameKind.End, this.#run, 0, undefined, flags));
+    // Its end is heard even when its output was paused, and soon: a hung host is found out in
+    // a few heartbeats, not after --host-timeout.
+    this.#session?.hurry();
   }
 
   /** Writes what waits, within the credit window (one larger send alone when nothing is out). */
