@@ -49,4 +49,38 @@ describe('manifold fan --host: a signal while a host hangs', () => {
       expect(lines).toEqual([expect.stringMatching(/^manifold: host h1 .*stop/)]);
     });
   }
+
+  it('a host being connected to again when the run ends: that ssh is ended, not left running', async () => {
+    // h1's connection drops (its sshd's children killed) and its sshd stops: the connection
+    // opened again waits. Without --retries the lost worker fails the run at once.
+    const test = await hosts(2);
+    const child = spawnManifold([
+      ...[
+        'fan',
+        '--verbose',
+        '--ssh',
+        `${test.ssh} -o ConnectTimeout=600`,
+        '--host-timeout',
+        '120s',
+      ],
+      ...['--host', 'h1/1', '--host', 'h2/1', '--per-block', '--block', '4K'],
+      ...['--shell', '--', 'echo started >&2; exec sleep 600'],
+    ]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.write(numbered(1, 10_000));
+    await stderr.waitFor(/^started$/, 2);
+    const h1 = test.hosts[0]!;
+    process.kill(h1.sshd.pid!, 'SIGSTOP');
+    for (const pid of h1.processes()) process.kill(pid, 'SIGKILL');
+    await stderr.waitFor(/^manifold: host h1: .*connecting again$/, 1);
+    const ssh = procsOf(descendants(child.pid!));
+    const [, exit] = await within(
+      Promise.all([collect(child.stdout), waitForExit(child)]),
+      15_000,
+      'manifold did not end',
+    );
+    expect(exit.exitCode).toBe(1);
+    expect(await leftovers(ssh, 5_000)).toEqual([]);
+    expect(stderr.text).not.toMatch(/dropped/);
+  });
 });

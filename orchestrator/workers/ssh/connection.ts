@@ -27,6 +27,8 @@ export class HostConnection {
   readonly #controlDir: string;
   readonly #index: number;
   #masters: Master[] = [];
+  /** Every connection started and not yet ended, up or still being opened: all end with it. */
+  readonly #started = new Set<Master>();
   #opened = 0;
   #opening: Promise<Master | string> | null = null;
   /** Sessions a connection to it carries: lowered when its sshd refuses one. */
@@ -111,7 +113,10 @@ export class HostConnection {
 
   #newMaster(): Master {
     const path = join(this.#controlDir, `h${this.#index}c${this.#opened++}`);
-    return new Master(path, this.#perMaster);
+    const master = new Master(path, this.#perMaster);
+    for (const old of this.#started) if (old.ended) this.#started.delete(old);
+    this.#started.add(master);
+    return master;
   }
 
   /** Opens `master`, its probe given --host-timeout to answer. */
@@ -176,13 +181,20 @@ export class HostConnection {
     return true;
   }
 
-  /** Ends its connections: their probes' input closes, and ssh ends after the sessions. */
+  /**
+   * Ends its connections: their probes' input closes, and ssh ends after the sessions. One still
+   * being opened (connecting again, or for more sessions) carries nothing: it is killed, where
+   * it was left running (ssh waits for a host that hangs as long as its ConnectTimeout says).
+   */
   async close(): Promise<void> {
-    await Promise.all(this.#masters.map((master) => master.close(this.#settings.hostTimeout)));
+    const late = this.#settings.hostTimeout;
+    await Promise.all(
+      [...this.#started].map((master) => (master.up ? master.close(late) : master.kill())),
+    );
   }
 
-  /** Ends its connections now, and with them every session over them. */
+  /** Ends its connections now, those being opened too, and with them every session over them. */
   kill(): void {
-    for (const master of this.#masters) master.kill();
+    for (const master of this.#started) master.kill();
   }
 }

@@ -20,6 +20,8 @@ export class Master {
   room: number;
   /** The cache folder its `manifold worker --probe` named. */
   cache = '';
+  /** Its probe answered: sessions may go over it. */
+  up = false;
   #child: ChildProcess | null = null;
 
   constructor(controlPath: string, room: number) {
@@ -61,6 +63,7 @@ export class Master {
         const line = /^manifold-worker (\S+) (.*)\n/.exec(out);
         if (line === null) return;
         this.cache = line[2]!;
+        this.up = true;
         master.stdout!.off('data', onOut);
         resolve({ kind: 'up' });
       };

@@ -47,6 +47,8 @@ export class HostPool implements RemoteSlots {
   readonly #run = randomBytes(8).toString('hex');
   readonly #dropped: HostConnection[] = [];
   #items: ShipItem[] = [];
+  /** Closing: a connection being opened again is killed, which is no news. */
+  #closing = false;
 
   private constructor(settings: RemoteSettings, reporter: PoolReporter) {
     this.#settings = settings;
@@ -203,7 +205,7 @@ export class HostPool implements RemoteSlots {
     host.state = 'reconnecting';
     host.kill();
     void host.connect().then((result) => {
-      if (host.state !== 'reconnecting') return;
+      if (host.state !== 'reconnecting' || this.#closing) return;
       if (result.kind === 'up') host.state = 'up';
       else this.#drop(host, reason);
       for (const wake of host.waiters.splice(0)) wake();
@@ -240,6 +242,7 @@ export class HostPool implements RemoteSlots {
 
   /** Ends every session and connection, waiting for their processes; removes the sockets' folder. */
   async close(): Promise<void> {
+    this.#closing = true;
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.all(sessions.map((session) => session.close()));
