@@ -160,7 +160,11 @@ export async function runFan(
   io: { signal?: AbortSignal | undefined; output?: unknown },
 ): Promise<FanSummary> {
   if (prepared.queue !== null) return runQueue(options, prepared, size, io);
-  const pool = prepared.remote === null ? null : await connectHosts(prepared, options);
+  const pool = prepared.remote === null ? null : await connectHosts(prepared, options, io.signal);
+  if (io.signal?.aborted) {
+    await pool?.remote.close();
+    throw new AbortError(io.signal.reason);
+  }
   try {
     return await runOn(pool === null ? options : { ...options, ...pool }, prepared, size, io);
   } finally {
@@ -198,14 +202,18 @@ async function runQueue(
 }
 
 /** Connects a fan's hosts, its failures said as the engine's are. */
-async function connectHosts(prepared: PreparedFan, options: EngineOptions) {
+async function connectHosts(
+  prepared: PreparedFan,
+  options: EngineOptions,
+  signal: AbortSignal | undefined,
+) {
   const reporter = options.reporter;
   const say = (line: string) => {
     prepared.failures.push(line);
     if (reporter?.failure !== undefined) reporter.failure(line);
     else reporter?.write(`manifold: ${line}\n`);
   };
-  const remote = await HostPool.connect(prepared.remote!, { say, log: prepared.log });
+  const remote = await HostPool.connect(prepared.remote!, { say, log: prepared.log }, signal);
   return { kind: 'ssh', remote, workers: remote.slots };
 }
 

@@ -83,13 +83,33 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   // Last of the checks, since it creates the file: a summary that cannot be written is known
   // before any input is read, not after the whole run.
   if (options.stats !== null) checkStatsTarget(options.stats);
+  // Signals are heard from here: one while hosts are connected to ends their connections (a
+  // host that hangs takes --host-timeout to answer), and then the run, before it starts.
+  let fan: Fan | null = null;
+  let early: NodeJS.Signals | null = null;
+  const connecting = new AbortController();
+  onStopSignals((signal) => {
+    if (fan !== null) fan.stop({ kind: 'signal', signal });
+    else {
+      early ??= signal;
+      connecting.abort();
+    }
+  });
   // Hosts are connected to before any input is read: one without manifold is said first.
   const say = (line: string) => process.stderr.write(`manifold: ${line}\n`);
   // Loaded only with hosts: a fan on this machine starts without the SSH machinery.
   const pool =
     remote === null
       ? null
-      : await (await import('../workers/ssh/pool.js')).HostPool.connect(remote, { say, log });
+      : await (await import('../workers/ssh/pool.js')).HostPool.connect(
+          remote,
+          { say, log },
+          connecting.signal,
+        );
+  if (early !== null) {
+    await pool?.close();
+    return statusOf({ kind: 'signal', signal: early });
+  }
   if (pool !== null) options = { ...options, kind: 'ssh', remote: pool, workers: pool.slots };
   // The threads the executable booted while manifold loaded (cli/manifold.ts).
   const booted = prebootedCount();
@@ -100,9 +120,9 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   }
   try {
     // Its input pipe is read off the main thread: this process runs one fan.
-    const fan = new Fan({ ...options, inputOffThread: true }, log);
-    onStopSignals((signal) => fan.stop({ kind: 'signal', signal }));
-    const end = await fan.run(inputSize(options.inputs, sizes));
+    const started = new Fan({ ...options, inputOffThread: true }, log);
+    fan = started;
+    const end = await started.run(inputSize(options.inputs, sizes));
     return hintOnFailure(statusOf(end), options.command);
   } finally {
     await pool?.close();

@@ -18,6 +18,7 @@ export function fanStages(stages: readonly Stage[]): FanStage[] {
 export async function connectStageHosts(
   stages: readonly Stage[],
   reporter: PoolReporter,
+  stopped: AbortSignal,
 ): Promise<HostPool[]> {
   const pools: HostPool[] = [];
   try {
@@ -25,8 +26,10 @@ export async function connectStageHosts(
       if (stage.remote === undefined) continue;
       // Loaded only with hosts: a pipeline without them starts without the SSH machinery.
       const { HostPool } = await import('../workers/ssh/pool.js');
-      const pool = await HostPool.connect(stage.remote, reporter);
+      const pool = await HostPool.connect(stage.remote, reporter, stopped);
       pools.push(pool);
+      // Stopped meanwhile: the caller closes what was connected, and starts nothing.
+      if (stopped.aborted) break;
       stage.options = { ...stage.options, kind: 'ssh', remote: pool, workers: pool.slots };
     }
   } catch (error) {

@@ -61,9 +61,11 @@ export class PipelineRun {
       if (this.#io.failure !== undefined) this.#io.failure(line);
       else process.stderr.write(`manifold: ${line}\n`);
     };
-    const pools = await connectStageHosts(this.#pipeline.stages, { say, log: this.#log });
+    const reporter = { say, log: this.#log };
+    const pools = await connectStageHosts(this.#pipeline.stages, reporter, this.#stopped.signal);
     let finished = false;
     try {
+      if (this.#signal !== null) return { kind: 'signal', signal: this.#signal };
       // Fans with a queue open their jobs before any stage starts too (docs/queue.md).
       const jobs = await openStageQueues(this.#pipeline.stages, this.#log);
       // A job that is not this input's (another header) stops the run, kept, and says why.

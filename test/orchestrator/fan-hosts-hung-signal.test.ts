@@ -1,8 +1,12 @@
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fan } from '../../orchestrator/index.js';
 import { numbered } from '../support/lines.js';
-import { descendants, leftovers, procsOf } from '../support/proc.js';
+import { commandOf, descendants, holdsWithin, leftovers, procsOf } from '../support/proc.js';
+import { sink } from '../support/sink.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { startHosts, type TestHost, type TestHosts } from '../support/sshd.js';
+import { tempDir, writeConfig } from '../support/temp.js';
 
 // A signal while a host hangs: manifold stops at once, not after --host-timeout.
 
@@ -50,6 +54,58 @@ describe('manifold fan --host: a signal while a host hangs', () => {
     });
   }
 
+  /** `manifold fan`'s arguments, or `manifold run`'s with a config, for h1 and h2 by `ssh`. */
+  const starts = {
+    fan: (ssh: string) => [
+      ...['fan', '--ssh', ssh, '--host-timeout', '120s', '--host', 'h1/1', '--host', 'h2/1'],
+      ...['--', 'cat'],
+    ],
+    run: (ssh: string) => {
+      const hostsOf = { list: ['h1/1', 'h2/1'], ssh, 'host-timeout': '120s' };
+      const stages = [{ fan: { workers: 1, worker: 'cat' } }];
+      return ['run', writeConfig(tempDir(), { hosts: hostsOf, stages })];
+    },
+  };
+  for (const [command, argsOf] of Object.entries(starts)) {
+    it(`manifold ${command}: SIGINT while a host that hangs is connected to: 130 at once, its ssh not left running`, async () => {
+      // Every process of h1 stopped before manifold connects: the kernel takes the connection,
+      // sshd never speaks, and ssh (ConnectTimeout 600) waits. A Ctrl-C then killed manifold
+      // outright (no handler yet) and left that ssh running, detached.
+      const test = await hosts(2);
+      test.hosts[0]!.hang();
+      const child = spawnManifold(argsOf(`${test.ssh} -o ConnectTimeout=600`));
+      const toH1 = () =>
+        descendants(child.pid!).filter((pid) =>
+          / h1 manifold worker --probe$/.test(commandOf(pid)),
+        );
+      expect(await holdsWithin(() => toH1().length === 1, 10_000)).toBe(true);
+      const ssh = procsOf(descendants(child.pid!));
+      child.kill('SIGINT');
+      const end = await within(finishOf(child), 10_000, 'manifold still ran 10 s after SIGINT');
+      expect([end.exitCode, end.signal]).toEqual([130, null]);
+      expect(await leftovers(ssh, 5_000)).toEqual([]);
+      expect(end.stderr).toBe('');
+    });
+  }
+
+  it('the library: an AbortSignal while a host that hangs is connected to rejects at once, its ssh not left running', async () => {
+    const test = await hosts(1);
+    test.hosts[0]!.hang();
+    const controller = new AbortController();
+    const running = fan(
+      ...[{ command: ['cat'], hosts: ['h1/1'], ssh: `${test.ssh} -o ConnectTimeout=600` }],
+      { input: Readable.from(['a\n']), output: sink(), signal: controller.signal },
+    ).catch((error: unknown) => error as Error);
+    const toH1 = () =>
+      descendants(process.pid).filter((pid) => / h1 manifold worker --probe$/.test(commandOf(pid)));
+    expect(await holdsWithin(() => toH1().length === 1, 10_000)).toBe(true);
+    const ssh = procsOf(toH1());
+    controller.abort(new Error('enough'));
+    const error = await within(running, 10_000, 'fan() still ran 10 s after its abort');
+    expect((error as Error).name).toBe('AbortError');
+    expect(await leftovers(ssh, 5_000)).toEqual([]);
+  });
+
   it('a host being connected to again when the run ends: that ssh is ended, not left running', async () => {
     // h1's connection drops (its sshd's children killed) and its sshd stops: the connection
     // opened again waits. Without --retries the lost worker fails the run at once.
@@ -84,3 +140,13 @@ describe('manifold fan --host: a signal while a host hangs', () => {
     expect(stderr.text).not.toMatch(/dropped/);
   });
 });
+
+/** Its exit, stdout and stderr. */
+async function finishOf(child: ReturnType<typeof spawnManifold>) {
+  const [stdout, stderr, exit] = await Promise.all([
+    collect(child.stdout),
+    collect(child.stderr),
+    waitForExit(child),
+  ]);
+  return { stdout, stderr: stderr.toString(), ...exit };
+}

@@ -64,28 +64,43 @@ export class HostPool implements RemoteSlots {
    * Connects to every host, a few at a time, before any input is read. A host without manifold
    * is an error (exit 127) naming it; a host that cannot be reached is dropped with a line, and
    * when none can be, the error (exit 1) names them all.
+   *
+   * `stopped` aborted (a signal while a host takes its time to answer) ends every connection at
+   * once, says nothing more, and resolves: the caller, which stopped, closes the pool. Until
+   * then, a Ctrl-C killed manifold and left its ssh to a hung host running, detached.
    */
-  static async connect(settings: RemoteSettings, reporter: PoolReporter): Promise<HostPool> {
+  static async connect(
+    settings: RemoteSettings,
+    reporter: PoolReporter,
+    stopped?: AbortSignal,
+  ): Promise<HostPool> {
     const pool = new HostPool(settings, reporter);
+    const abort = () => {
+      for (const host of pool.#hosts) host.kill();
+    };
+    stopped?.addEventListener('abort', abort, { once: true });
     try {
-      await pool.#connectAll();
+      await pool.#connectAll(stopped);
     } catch (error) {
       await pool.close();
-      throw error;
+      if (stopped?.aborted !== true) throw error;
+    } finally {
+      stopped?.removeEventListener('abort', abort);
     }
     return pool;
   }
 
-  async #connectAll(): Promise<void> {
+  async #connectAll(stopped: AbortSignal | undefined): Promise<void> {
     const results = new Array<Awaited<ReturnType<HostConnection['connect']>>>(this.#hosts.length);
     let next = 0;
     const worker = async () => {
-      while (next < this.#hosts.length) {
+      while (next < this.#hosts.length && stopped?.aborted !== true) {
         const i = next++;
         results[i] = await this.#hosts[i]!.connect();
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONNECTING, this.#hosts.length) }, worker));
+    if (stopped?.aborted) return;
     const missing = this.#hosts.findIndex((_, i) => results[i]!.kind === 'not-found');
     if (missing >= 0) {
       const { reason } = results[missing] as { reason: string };
@@ -104,6 +119,7 @@ export class HostPool implements RemoteSlots {
     }
     if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
     await this.#ship();
+    if (stopped?.aborted) return;
     for (const host of this.#hosts) {
       if (host.state === 'up') for (let s = 0; s < host.spec.slots; s++) this.#slotHosts.push(host);
     }
