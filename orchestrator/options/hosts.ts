@@ -100,7 +100,8 @@ export function resolveHostSettings(
   }
   const transfer = paths.map((path) => transferPath(path, name('transfer'), base));
   return {
-    ...{ hosts, ssh, remoteManifold, hostTimeout: hostTimeout(settings.hostTimeout, name) },
+    ...{ hosts, ssh, sshOption: name('ssh'), remoteManifold },
+    hostTimeout: hostTimeout(settings.hostTimeout, name),
     ...{ transfer, tables, cleanup: settings.cleanup === true },
   };
 }

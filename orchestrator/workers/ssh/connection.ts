@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { findProgram } from '../which.js';
 import type { HostSpec, RemoteSettings } from './hosts.js';
 import { localManifold } from './local.js';
 import { type Connected, Master } from './master.js';
@@ -98,6 +99,20 @@ export class HostConnection {
     return [ssh!, ...options, ...this.#sshArgs(false, master?.controlPath ?? ''), remote];
   }
 
+  /**
+   * Why starting its ssh failed with `error`. The --ssh program was found at the start: one
+   * removed or made unrunnable since reads as it would have then (`--ssh nossh: no such file`),
+   * not as Node's `spawn nossh ENOENT`.
+   */
+  startProblem(error: Error): string {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (this.spec.local || (code !== 'ENOENT' && code !== 'EACCES')) return error.message;
+    const program = this.#settings.ssh[0]!;
+    const found = findProgram(program);
+    const problem = 'problem' in found ? found.problem : error.message;
+    return `${this.#settings.sshOption} ${program}: ${problem}`;
+  }
+
   /** Opens its first connection (again, after kill()). */
   async connect(): Promise<Connected> {
     if (this.spec.local) return { kind: 'up' };
@@ -122,7 +137,9 @@ export class HostConnection {
   /** Opens `master`, its probe given --host-timeout to answer. */
   #connect(master: Master): Promise<Connected> {
     const { remoteManifold, hostTimeout } = this.#settings;
-    return master.connect(this.#probe(master), remoteManifold, hostTimeout);
+    return master.connect(this.#probe(master), remoteManifold, hostTimeout, (error) =>
+      this.startProblem(error),
+    );
   }
 
   #probe(master: Master): string[] {

@@ -16,6 +16,8 @@ export interface RemoteSettings {
   hosts: HostSpec[];
   /** The ssh program and its options, as words: `['ssh', '-F', 'my_config']`. */
   ssh: string[];
+  /** How messages name the option that gave `ssh`: `--ssh`, `hosts.ssh`, `ssh`. */
+  sshOption: string;
   /** manifold on the hosts: a path, or a name found on their PATH. */
   remoteManifold: string;
   /** A host heard nothing from for this long (milliseconds) is taken for hung. */

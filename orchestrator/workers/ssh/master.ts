@@ -33,9 +33,15 @@ export class Master {
    * Opens it with `argv` (ssh -M ... `manifold worker --probe`), whose session answers with
    * manifold's version and cache folder and then waits for its input to end: the master lives
    * as long as manifold holds that input open. A host without manifold (or Node) answers 127,
-   * as a command not found would locally; `manifold` names manifold on the host in messages.
+   * as a command not found would locally; `manifold` names manifold on the host in messages,
+   * and `cannotStart` says why ssh itself could not be started.
    */
-  connect(argv: string[], manifold: string, timeoutMs: number): Promise<Connected> {
+  connect(
+    argv: string[],
+    manifold: string,
+    timeoutMs: number,
+    cannotStart: (error: Error) => string,
+  ): Promise<Connected> {
     const master = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
     this.#child = master;
     let out = '';
@@ -68,7 +74,7 @@ export class Master {
         resolve({ kind: 'up' });
       };
       master.stdout!.setEncoding('utf8').on('data', onOut);
-      master.once('error', (error) => resolve({ kind: 'failed', reason: error.message }));
+      master.once('error', (error) => resolve({ kind: 'failed', reason: cannotStart(error) }));
       master.once('close', (code, signal) => {
         const said = lastLine(err);
         if (code === 127 || code === 126) {

@@ -223,7 +223,11 @@ export class HostPool implements RemoteSlots {
     void host.connect().then((result) => {
       if (host.state !== 'reconnecting' || this.#closing) return;
       if (result.kind === 'up') host.state = 'up';
-      else this.#drop(host, reason);
+      else
+        this.#drop(
+          host,
+          result.reason === reason ? reason : `${reason}; cannot connect again: ${result.reason}`,
+        );
       for (const wake of host.waiters.splice(0)) wake();
     });
   }

@@ -123,7 +123,7 @@ export class Session {
       }
     });
     child.once('error', (error) => {
-      if (this.#child === child) this.#lose(error.message, false);
+      if (this.#child === child) this.#lose(this.host.startProblem(error), false);
     });
     child.once('close', (code, signal) => {
       if (this.#child !== child) return;

@@ -38,6 +38,9 @@ export async function shipTo(
   });
   let closed = false;
   child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
+  child.once('error', (error) => {
+    stderr = host.startProblem(error);
+  });
   child.once('close', () => {
     closed = true;
     wake();
@@ -87,6 +90,9 @@ export async function removeFrom(
     detached: true,
   });
   child.stdin!.on('error', () => {});
+  // Removing is the last thing a run does on a host: that it could not (its ssh gone since the
+  // start, which crashed manifold with Node's unhandled 'error') is no news.
+  child.once('error', () => {});
   child.stdin!.end(
     Buffer.concat(messageFrame(FrameKind.Hello, run, 0, { run, items: [], remove: [...hashes] })),
   );
