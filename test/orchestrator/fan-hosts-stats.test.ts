@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
 import { fan, statsOf } from '../support/fan-run.js';
 import { useTestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
@@ -96,6 +97,26 @@ describe('manifold fan --host: --stats and --progress', () => {
     expect(byHost.get('h1')!.failed).toBeGreaterThanOrEqual(1);
     expect(byHost.get('h1')!.done).toBe(0);
     expect(byHost.get('h2')?.failed ?? 0).toBe(0);
+  });
+
+  it('--stats counts an instance whose command is not found on a host at that host (it was at none)', async () => {
+    // Found on h2 only: a command in the folder first on h2's PATH.
+    const program = join(test.hosts[1]!.bin, 'mf-only-on-h2');
+    writeFileSync(program, '#!/bin/sh\nexec cat\n', { mode: 0o755 });
+    onCleanup(() => rmSync(program, { force: true }));
+    const result = await fan(
+      [...test.args(), '--per-block', '--block', '4', '--stats', '-', '--', 'mf-only-on-h2'],
+      input,
+    );
+    expect(result.exitCode).toBe(127);
+    const json = result.stderr.slice(result.stderr.indexOf('{'));
+    const stats = JSON.parse(json) as { hosts: PerHost[] };
+    const byHost = new Map(stats.hosts.map((h) => [h.host, h] as const));
+    expect(byHost.get('h1')).toMatchObject({ done: 0, failed: byHost.get('h1')!.instances });
+    expect(byHost.get('h1')!.failed).toBeGreaterThanOrEqual(1);
+    expect(byHost.get('h2')?.failed ?? 0).toBe(0);
+    // The block it failed on too.
+    expect(byHost.get('h1')!.blocks).toBeGreaterThanOrEqual(1);
   });
 
   it('--stats of a local fan has no hosts section', async () => {

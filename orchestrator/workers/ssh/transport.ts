@@ -164,18 +164,27 @@ export class SshTransport implements Transport, SessionOwner {
           else this.#events.output(part);
         }
         break;
-      case FrameKind.End: {
-        const outcome = JSON.parse(frame.payload.toString()) as TransportOutcome;
-        // The pid is the host's: --stats says which host's.
-        if ('details' in outcome && outcome.details !== undefined) {
-          outcome.details.host = this.#session?.host.name ?? '';
-        }
-        this.#finish(outcome);
+      case FrameKind.End:
+        this.#finish(this.#onHost(JSON.parse(frame.payload.toString()) as TransportOutcome));
         break;
-      }
       default:
         break;
     }
+  }
+
+  /**
+   * `outcome` with the host it ended on in its details (the pid is the host's: --stats says
+   * which host's). One with none (its command not found there, so no process ran) is given
+   * some: --stats counted it, and its blocks, at no host.
+   */
+  #onHost(outcome: TransportOutcome): TransportOutcome {
+    if (outcome.kind === 'cannot-start') return outcome;
+    const host = this.#session?.host.name ?? '';
+    // Not found is 127, as a shell says.
+    const status =
+      outcome.kind === 'failed' ? (outcome.status ?? (outcome.notFound ? 127 : null)) : null;
+    const details = outcome.details ?? { exitCode: status, signal: null };
+    return { ...outcome, details: { ...details, host } };
   }
 
   onLost(reason: string): void {
