@@ -145,9 +145,11 @@ export class SshTransport implements Transport, SessionOwner {
   }
 
   describe(): string {
-    const host = this.#session?.host.name ?? 'no host yet';
     const pid = this.#pid > 0 ? ` pid ${this.#pid}` : '';
-    return `worker ${this.#spec.slot} (${host}${pid}: ${this.#spec.command.argv.join(' ')})`;
+    // Never placed on a host (none was left): none is named. It read 'worker 1 (no host yet:
+    // ...) no host is left: ...', as though one were still to come.
+    const host = this.#session === null ? '' : `${this.#session.host.name}${pid}: `;
+    return `worker ${this.#spec.slot} (${host}${this.#spec.command.argv.join(' ')})`;
   }
 
   onFrame(frame: Frame): void {
