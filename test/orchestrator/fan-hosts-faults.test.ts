@@ -244,6 +244,32 @@ describe('manifold fan --host faults', () => {
     });
   }
 
+  it('output not read for longer than --host-timeout: no host is taken for hung, nothing is lost', async () => {
+    // Paused, a session's heartbeats wait unread in its pipe: its host was dropped ('heard
+    // nothing for 2000ms'), and without --retries the run failed, its output cut short.
+    const test = await hosts(1);
+    const child = spawnManifold([
+      ...['fan', '--ssh', test.ssh, '--host', 'h1/2', '--host-timeout', '2s'],
+      ...['--merge', 'ordered', '--block', '1M', '--', 'cat'],
+    ]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.on('error', () => {});
+    const input = `${'x'.repeat(63)}\n`.repeat(1 << 18);
+    child.stdin!.end(input);
+    const cats = () => test.hosts[0]!.processes().filter((pid) => commandOf(pid) === 'cat');
+    const paused = await holdsWithin(() => {
+      const now = cats();
+      return now.length > 0 && now.every(writingIntoFullPipe);
+    }, 20_000);
+    expect(paused, 'the workers blocked writing their output within 20 s').toBe(true);
+    // Twice --host-timeout unread: no host may be dropped meanwhile.
+    expect(await holdsWithin(() => /manifold:/.test(stderr.text), 4_000)).toBe(false);
+    const end = await ended(child);
+    expect(stderr.text).toBe('');
+    expect(end.exitCode).toBe(0);
+    expect(end.stdout.length).toBe(input.length);
+  });
+
   it('SIGTERM while its output is not read: it ends, and leaves no process on any host', async () => {
     // The workers' output is paused (manifold's stdout is not read): a stopped worker's end
     // must still be heard, as local processes' is (fan-stop-paused.test.ts).

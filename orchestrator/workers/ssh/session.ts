@@ -43,6 +43,8 @@ export class Session {
   #closed = false;
   #ended = false;
   #heard = Date.now();
+  /** Its output is not read (a full merge, a slow reader of stdout): silence says nothing then. */
+  #paused = false;
   /** Silence (ms) after which its host is taken for hung: shorter once told to end. */
   #silence: number;
   #stderr = '';
@@ -66,7 +68,9 @@ export class Session {
     host.sessions++;
     this.#started = this.#start();
     this.#timer = setInterval(() => {
-      if (Date.now() - this.#heard > this.#silence) {
+      // Paused, its heartbeats wait unread in the pipe: a reader of stdout slower than
+      // --host-timeout dropped every host ('heard nothing'), and a run without --retries failed.
+      if (!this.#paused && Date.now() - this.#heard > this.#silence) {
         const why = this.#silence === hostTimeout ? '(--host-timeout)' : 'once told to stop';
         this.#lose(`heard nothing for ${this.#silence}ms ${why}`, true);
         return;
@@ -99,6 +103,7 @@ export class Session {
     this.#child = child;
     this.#heard = Date.now();
     this.#stderr = '';
+    if (this.#paused) child.stdout!.pause();
     child.stdin!.on('error', () => {});
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       this.#stderr = (this.#stderr + text).slice(-4096);
@@ -176,10 +181,14 @@ export class Session {
   }
 
   pause(): void {
+    this.#paused = true;
     this.#child?.stdout?.pause();
   }
 
   resume(): void {
+    // What it said meanwhile is still in the pipe: its silence counts from now.
+    if (this.#paused) this.#heard = Date.now();
+    this.#paused = false;
     this.#child?.stdout?.resume();
   }
 
