@@ -15,7 +15,7 @@ import type {
 import { HostConnection } from './connection.js';
 import type { RemoteSettings } from './hosts.js';
 import { Session } from './session.js';
-import { removeFrom, shipTo } from './ship.js';
+import { removeFrom, ShipRefused, shipTo } from './ship.js';
 import { SshTransport } from './transport.js';
 
 /** Lost sessions (a connection that failed) after which a host is dropped for the run. */
@@ -120,6 +120,7 @@ export class HostPool implements RemoteSlots {
     if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
     await this.#ship();
     if (stopped?.aborted) return;
+    if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
     for (const host of this.#hosts) {
       if (host.state === 'up') for (let s = 0; s < host.spec.slots; s++) this.#slotHosts.push(host);
     }
@@ -145,7 +146,16 @@ export class HostPool implements RemoteSlots {
     const remote = this.#hosts.filter((host) => host.state === 'up' && !host.spec.local);
     await Promise.all(
       remote.map(async (host) => {
-        const { sent, kept, folder } = await shipTo(host, items, this.#run);
+        let shipped: Awaited<ReturnType<typeof shipTo>>;
+        try {
+          shipped = await shipTo(host, items, this.#run);
+        } catch (error) {
+          // A host that cannot take them is dropped, as one that cannot be reached is.
+          if (!(error instanceof ShipRefused)) throw error;
+          this.#drop(host, `cannot ship: ${error.message}`);
+          return;
+        }
+        const { sent, kept, folder } = shipped;
         host.shipped = sent.map((item) => item.hash);
         const env: Record<string, string> = {};
         for (const item of items) {

@@ -6,6 +6,12 @@ import type { HostConnection } from './connection.js';
 import { SSH_STDIO } from './master.js';
 import { messageFrame } from './protocol.js';
 
+/**
+ * The host could not take what was shipped: its connection lost, or its worker gave up (a full
+ * disk). Not the run's fault, as a file changed while shipped is: the host is dropped.
+ */
+export class ShipRefused extends Error {}
+
 /** What a host was sent, and the folder its workers start in. */
 export interface Shipped {
   sent: ShipItem[];
@@ -29,7 +35,11 @@ export async function shipTo(
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4096);
   });
-  child.stdin!.on('error', () => {});
+  // Writing to it fails once ssh has gone (EPIPE): the host's doing, said as ssh says it.
+  let broken = false;
+  child.stdin!.on('error', () => {
+    broken = true;
+  });
   const replies: { kind: FrameKind; value: unknown }[] = [];
   let wake = () => {};
   const reader = new FrameReader((frame) => {
@@ -37,27 +47,33 @@ export async function shipTo(
     wake();
   });
   let closed = false;
+  let how = '';
   child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
   child.once('error', (error) => {
     stderr = host.startProblem(error);
   });
-  child.once('close', () => {
+  child.once('close', (code, signal) => {
     closed = true;
+    how = signal === null ? `ssh exited with status ${code}` : `ssh was killed by ${signal}`;
     wake();
   });
+  const ended = async () => {
+    while (!closed) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
+  const refused = () => new ShipRefused(stderr.trim().split('\n').at(-1)?.trim() || how);
   const next = async () => {
     while (replies.length === 0) {
-      if (closed)
-        throw new Error(
-          `cannot ship to ${host.name}: ${stderr.trim().split('\n').at(-1) ?? 'its worker ended'}`,
-        );
+      if (closed) throw refused();
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
     }
     const reply = replies.shift()!;
-    if (reply.kind === FrameKind.Error)
-      throw new Error(`cannot ship to ${host.name}: ${String(reply.value)}`);
+    if (reply.kind === FrameKind.Error) throw new ShipRefused(String(reply.value));
     return reply.value;
   };
   try {
@@ -73,6 +89,12 @@ export async function shipTo(
     const { folder } = (await next()) as { folder: string };
     stdin.end();
     return { sent, kept: items.filter((item) => !missing.includes(item.hash)), folder };
+  } catch (error) {
+    if (!broken || error instanceof ShipRefused) throw error;
+    // It went mid-write: 'write EPIPE' was all it said, and failed the run.
+    child.kill('SIGKILL');
+    await ended();
+    throw refused();
   } finally {
     if (!closed) child.stdin!.end();
   }

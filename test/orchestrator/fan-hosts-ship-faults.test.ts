@@ -1,0 +1,62 @@
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { numbered } from '../support/lines.js';
+import { holdsWithin } from '../support/proc.js';
+import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
+import { startHosts, type TestHosts } from '../support/sshd.js';
+import { tempDir } from '../support/temp.js';
+
+// A host that dies while --transfer ships to it, against real sshd test hosts.
+
+const started: TestHosts[] = [];
+afterEach(async () => {
+  for (const test of started.splice(0)) await test.stop();
+});
+
+/** Bytes written so far into the files being received under `home`'s cache (`<hash>.tmp-<pid>`). */
+function receiving(home: string): number {
+  const root = join(home, '.cache', 'manifold', 'files');
+  try {
+    return readdirSync(root)
+      .filter((name) => name.includes('.tmp-'))
+      .reduce((sum, name) => sum + statSync(join(root, name, 'data')).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+describe('manifold fan --host --transfer: a host that dies while it is shipped to', () => {
+  it('is dropped with one line naming it, and the run goes on on the others', async () => {
+    const test = await startHosts(2);
+    started.push(test);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
+    const input = numbered(1, 1000);
+    const child = spawnManifold(
+      [
+        ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'],
+        ...['--transfer', 'big.bin', '--merge', 'ordered', '--', 'cat'],
+      ],
+      {},
+      dir,
+    );
+    const stderr = watch(child.stderr!);
+    child.stdin!.end(input);
+    const h1 = test.hosts[0]!;
+    // Part of the file is on h1: the coordinator is writing it.
+    expect(await holdsWithin(() => receiving(h1.home) > 0, 20_000)).toBe(true);
+    h1.kill();
+    const [stdout, exit] = await within(
+      Promise.all([collect(child.stdout), waitForExit(child)]),
+      60_000,
+      'manifold did not end',
+    );
+    // It said 'manifold: Error: write EPIPE' (or 'cannot ship to h1: ...') and failed, exit 1.
+    expect(stderr.text).toMatch(
+      /^manifold: host h1 dropped for the rest of the run: cannot ship: .+\n$/,
+    );
+    expect(exit.exitCode).toBe(0);
+    expect(stdout.toString()).toBe(input);
+  });
+});
