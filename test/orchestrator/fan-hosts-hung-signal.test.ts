@@ -2,7 +2,14 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
 import { numbered } from '../support/lines.js';
-import { commandOf, descendants, holdsWithin, leftovers, procsOf } from '../support/proc.js';
+import {
+  commandOf,
+  descendants,
+  holdsWithin,
+  killQuietly,
+  leftovers,
+  procsOf,
+} from '../support/proc.js';
 import { sink } from '../support/sink.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { startHosts, type TestHost, type TestHosts } from '../support/sshd.js';
@@ -127,7 +134,7 @@ describe('manifold fan --host: a signal while a host hangs', () => {
     await stderr.waitFor(/^started$/, 2);
     const h1 = test.hosts[0]!;
     process.kill(h1.sshd.pid!, 'SIGSTOP');
-    for (const pid of h1.processes()) process.kill(pid, 'SIGKILL');
+    for (const pid of h1.processes()) killQuietly(pid);
     await stderr.waitFor(/^manifold: host h1: .*connecting again$/, 1);
     const ssh = procsOf(descendants(child.pid!));
     const [, exit] = await within(

@@ -3,6 +3,7 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
+import { killQuietly } from '../support/proc.js';
 import {
   collect,
   hasStackTrace,
@@ -53,7 +54,7 @@ describe('manifold fan --host: the --ssh program gone mid-run', () => {
     await stderr.waitFor(/^started$/, 2);
     rmSync(ssh);
     // h1's connection drops: connecting to it again needs ssh.
-    for (const pid of test.hosts[0]!.processes()) process.kill(pid, 'SIGKILL');
+    for (const pid of test.hosts[0]!.processes()) killQuietly(pid);
     const end = await ended(child);
     expect(end.exitCode).toBe(1);
     const text = stderr.text;
