@@ -1,4 +1,5 @@
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
@@ -59,4 +60,54 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
     expect(exit.exitCode).toBe(0);
     expect(stdout.toString()).toBe(input);
   });
+
+  it('a host whose disk is full is dropped, saying so (it said: ssh exited with status 1)', async (ctx) => {
+    const test = await startHosts(2);
+    started.push(test);
+    // h1's cache on a 1 MiB tmpfs, mounted where its sshd sees it (its own mount namespace
+    // in a network namespace); root only, as the tests' hosts in namespaces are.
+    const cache = join(test.hosts[0]!.home, '.cache');
+    mkdirSync(cache);
+    const inHost = (argv: string[]) =>
+      execFileSync('nsenter', ['-t', String(test.hosts[0]!.sshd.pid), '-m', ...argv], {
+        stdio: 'ignore',
+      });
+    try {
+      inHost(['mount', '-t', 'tmpfs', '-o', 'size=1M', 'tmpfs', cache]);
+    } catch {
+      ctx.skip();
+    }
+    try {
+      await fullDisk(test);
+    } finally {
+      inHost(['umount', cache]);
+    }
+  });
 });
+
+/** A fan shipping 8 MiB to h1, whose disk is full, and h2. */
+async function fullDisk(test: TestHosts): Promise<void> {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
+  const input = numbered(1, 1000);
+  const child = spawnManifold(
+    [
+      ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'],
+      ...['--transfer', 'big.bin', '--merge', 'ordered', '--', 'cat'],
+    ],
+    {},
+    dir,
+  );
+  const stderr = watch(child.stderr!);
+  child.stdin!.end(input);
+  const [stdout, exit] = await within(
+    Promise.all([collect(child.stdout), waitForExit(child)]),
+    60_000,
+    'manifold did not end',
+  );
+  expect(stderr.text).toMatch(
+    /^manifold: host h1 dropped for the rest of the run: cannot ship: .*no space left on device.*\n$/,
+  );
+  expect(exit.exitCode).toBe(0);
+  expect(stdout.toString()).toBe(input);
+}

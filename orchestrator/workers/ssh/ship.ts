@@ -64,7 +64,14 @@ export async function shipTo(
       });
     }
   };
-  const refused = () => new ShipRefused(stderr.trim().split('\n').at(-1)?.trim() || how);
+  // Its worker's own word first (an Error frame: a full disk), which our writes may have
+  // outrun: they fail once it has stopped reading.
+  const refused = () => {
+    const said = replies.find((reply) => reply.kind === FrameKind.Error)?.value;
+    return new ShipRefused(
+      said === undefined ? stderr.trim().split('\n').at(-1)?.trim() || how : String(said),
+    );
+  };
   const next = async () => {
     while (replies.length === 0) {
       if (closed) throw refused();
