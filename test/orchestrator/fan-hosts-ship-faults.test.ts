@@ -61,6 +61,31 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
     expect(stdout.toString()).toBe(input);
   });
 
+  it('SIGINT while shipping: 130 at once, and no host said dropped (both were, as cannot ship)', async () => {
+    const test = await startHosts(2);
+    started.push(test);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
+    const child = spawnManifold(
+      [
+        ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'],
+        ...['--transfer', 'big.bin', '--', 'cat'],
+      ],
+      {},
+      dir,
+    );
+    const stderr = watch(child.stderr!);
+    child.stdin!.end('a\n');
+    expect(await holdsWithin(() => receiving(test.hosts[0]!.home) > 0, 20_000)).toBe(true);
+    child.kill('SIGINT');
+    const [, exit] = await within(
+      Promise.all([collect(child.stdout), waitForExit(child)]),
+      10_000,
+      'manifold still ran 10 s after SIGINT',
+    );
+    expect([exit.exitCode, stderr.text]).toEqual([130, '']);
+  });
+
   it('a host whose disk is full is dropped, saying so (it said: ssh exited with status 1)', async (ctx) => {
     const test = await startHosts(2);
     started.push(test);

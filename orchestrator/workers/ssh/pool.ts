@@ -118,7 +118,7 @@ export class HostPool implements RemoteSlots {
       else this.#reporter.log(`host ${host.name}: connected, ${plural(host.spec.slots, 'slot')}`);
     }
     if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
-    await this.#ship();
+    await this.#ship(stopped);
     if (stopped?.aborted) return;
     if (this.#hosts.every((host) => host.state === 'dropped')) throw this.#noHostLeft();
     for (const host of this.#hosts) {
@@ -135,7 +135,7 @@ export class HostPool implements RemoteSlots {
    * Ships --transfer paths and tables to every host before its first block (this machine needs
    * none of it): each host is sent only what its cache lacks.
    */
-  async #ship(): Promise<void> {
+  async #ship(stopped: AbortSignal | undefined): Promise<void> {
     const { transfer, tables } = this.#settings;
     const items: ShipItem[] = [
       ...transfer.map((item) => shipItem(item.name, 'transfer', item.path)),
@@ -152,6 +152,8 @@ export class HostPool implements RemoteSlots {
         } catch (error) {
           // A host that cannot take them is dropped, as one that cannot be reached is.
           if (!(error instanceof ShipRefused)) throw error;
+          // Stopped, manifold ended the connection itself: no news of the host.
+          if (stopped?.aborted) return;
           this.#drop(host, `cannot ship: ${error.message}`);
           return;
         }

@@ -35,9 +35,13 @@ export async function shipTo(
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4096);
   });
-  // Writing to it fails once ssh has gone (EPIPE): the host's doing, said as ssh says it.
+  // Writing to it fails once ssh has gone (EPIPE, or its input closed): the host's doing,
+  // said as ssh says it.
   let broken = false;
   child.stdin!.on('error', () => {
+    broken = true;
+  });
+  child.stdin!.on('close', () => {
     broken = true;
   });
   const replies: { kind: FrameKind; value: unknown }[] = [];
@@ -137,17 +141,26 @@ function write(stream: Writable, buffers: readonly Buffer[]): Promise<void> {
       resolve();
       return;
     }
-    // Whichever comes, the other's listener goes too: one left per wait would pile up while a
-    // big item is shipped (Node warns past 10).
-    const drained = () => {
+    // Whichever comes, the others' listeners go too: one left per wait would pile up while a
+    // big item is shipped (Node warns past 10). Closed with no error (ssh killed: no write was
+    // failing) it waited for ever, and manifold, with nothing left to wait for, exited 1,
+    // silently.
+    const settle = () => {
+      stream.off('drain', drained);
       stream.off('error', failed);
+      stream.off('close', closed);
+    };
+    const drained = () => {
+      settle();
       resolve();
     };
     const failed = (error: Error) => {
-      stream.off('drain', drained);
+      settle();
       reject(error);
     };
+    const closed = () => failed(new Error('its input closed'));
     stream.once('drain', drained);
     stream.once('error', failed);
+    stream.once('close', closed);
   });
 }
