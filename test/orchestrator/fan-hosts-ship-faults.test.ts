@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
-import { holdsWithin } from '../support/proc.js';
+import { descendants, holdsWithin, leftovers, procsOf } from '../support/proc.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { startHosts, type TestHosts } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
@@ -84,6 +84,41 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
       'manifold still ran 10 s after SIGINT',
     );
     expect([exit.exitCode, stderr.text]).toEqual([130, '']);
+  });
+
+  it('SIGINT while shipping to a host that hangs: 130 at once, no ssh left running', async () => {
+    const test = await startHosts(2);
+    started.push(test);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
+    const child = spawnManifold(
+      [
+        ...[
+          'fan',
+          '--ssh',
+          `${test.ssh} -o ConnectTimeout=600`,
+          '--host',
+          'h1/1',
+          '--host',
+          'h2/1',
+        ],
+        ...['--transfer', 'big.bin', '--', 'cat'],
+      ],
+      {},
+      dir,
+    );
+    child.stdin!.end('a\n');
+    expect(await holdsWithin(() => receiving(test.hosts[0]!.home) > 0, 20_000)).toBe(true);
+    test.hosts[0]!.hang();
+    const ssh = procsOf(descendants(child.pid!));
+    child.kill('SIGINT');
+    const [, exit] = await within(
+      Promise.all([collect(child.stdout), waitForExit(child)]),
+      10_000,
+      'manifold still ran 10 s after SIGINT',
+    );
+    expect(exit.exitCode).toBe(130);
+    expect(await leftovers(ssh, 5_000)).toEqual([]);
   });
 
   it('a host whose disk is full is dropped, saying so (it said: ssh exited with status 1)', async (ctx) => {

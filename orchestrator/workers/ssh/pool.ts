@@ -280,7 +280,12 @@ export class HostPool implements RemoteSlots {
     await Promise.all(sessions.map((session) => session.close()));
     // The run's folder goes; with --cleanup, what the run shipped too.
     if (this.#items.length > 0) {
-      const reachable = this.#hosts.filter((host) => host.state !== 'dropped' && !host.spec.local);
+      // Over a connection still up only: ssh without its master makes a connection of its own,
+      // which to a host that hangs waits as long as ssh's ConnectTimeout says (for ever), and
+      // after a stop while shipping (its connections killed) held manifold's exit that long.
+      const reachable = this.#hosts.filter(
+        (host) => host.state !== 'dropped' && !host.spec.local && host.connections > 0,
+      );
       await Promise.all(
         reachable.map((host) =>
           removeFrom(host, this.#settings.cleanup ? host.shipped : [], this.#run),
