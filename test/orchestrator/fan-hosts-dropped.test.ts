@@ -1,25 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
 import { collect, finish, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useHostsPerTest } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // Hosts dropped, against real sshd test hosts: the line naming every host when none is left,
 // and --stats of the hosts left (killed hosts' blocks running elsewhere: fan-hosts-faults).
 
-const started: TestHosts[] = [];
-// Each test's hosts are stopped after it, and must leave no process behind (stop() checks).
-afterEach(async () => {
-  for (const test of started.splice(0)) await test.stop();
-});
-
-async function hosts(count: number): Promise<TestHosts> {
-  const test = await startHosts(count);
-  started.push(test);
-  return test;
-}
+// Each test's hosts are stopped after it, and must leave no process behind.
+const hosts = useHostsPerTest();
 
 /** What --stats says of the run, its workers and its hosts. */
 type Counts = Record<'blocks' | 'recordsIn' | 'bytesIn' | 'recordsOut' | 'bytesOut', number>;

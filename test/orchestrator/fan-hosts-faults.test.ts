@@ -2,29 +2,20 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
 import { onCleanup } from '../support/cleanup.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { numbered } from '../support/lines.js';
 import { commandOf, holdsWithin, writingIntoFullPipe } from '../support/proc.js';
 import { collect, finish, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { type TestHosts, useHostsPerTest } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // Hosts that die, hang or lack manifold, and signals: against real sshd test hosts.
 
-const started: TestHosts[] = [];
-// Each test's hosts are stopped after it, and must leave no process behind (stop() checks).
-afterEach(async () => {
-  for (const test of started.splice(0)) await test.stop();
-});
-
-async function hosts(count: number, withoutManifold: number[] = []): Promise<TestHosts> {
-  const test = await startHosts(count, { withoutManifold });
-  started.push(test);
-  return test;
-}
+// Each test's hosts are stopped after it, and must leave no process behind.
+const hosts = useHostsPerTest();
 
 /** A worker that, on h1, says so and then hangs; elsewhere it is cat. */
 const hangOnH1 = [
@@ -164,7 +155,7 @@ describe('manifold fan --host faults', () => {
   });
 
   it('a host without manifold: one line naming it, exit 127, before any input is read', async () => {
-    const test = await hosts(2, [1]);
+    const test = await hosts(2, { withoutManifold: [1] });
     const fifo = `${test.hosts[0]!.home}/never-written`;
     execFileSync('mkfifo', [fifo]);
     const child = spawnManifold([

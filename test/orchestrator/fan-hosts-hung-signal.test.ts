@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
 import { numbered } from '../support/lines.js';
 import {
@@ -12,21 +12,13 @@ import {
 } from '../support/proc.js';
 import { sink } from '../support/sink.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
-import { startHosts, type TestHost, type TestHosts } from '../support/sshd.js';
+import { type TestHost, useHostsPerTest } from '../support/sshd.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // A signal while a host hangs: manifold stops at once, not after --host-timeout.
 
-const started: TestHosts[] = [];
-afterEach(async () => {
-  for (const test of started.splice(0)) await test.stop();
-});
-
-async function hosts(count: number): Promise<TestHosts> {
-  const test = await startHosts(count);
-  started.push(test);
-  return test;
-}
+// Each test's hosts are stopped after it, and must leave no process behind.
+const hosts = useHostsPerTest();
 
 /** The host hangs: its link down in a namespace; on loopback, every process of it stopped. */
 const hang = (host: TestHost) => (host.linkDown === undefined ? host.hang() : host.linkDown());

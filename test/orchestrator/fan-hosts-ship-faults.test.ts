@@ -1,19 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
 import { descendants, holdsWithin, leftovers, procsOf } from '../support/proc.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { type TestHosts, useHostsPerTest } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // A host that dies while --transfer ships to it, against real sshd test hosts.
 
-const started: TestHosts[] = [];
-afterEach(async () => {
-  for (const test of started.splice(0)) await test.stop();
-});
+// Each test's hosts are stopped after it, and must leave no process behind.
+const hosts = useHostsPerTest();
 
 /** Bytes written so far into the files being received under `home`'s cache (`<hash>.tmp-<pid>`). */
 function receiving(home: string): number {
@@ -29,21 +27,8 @@ function receiving(home: string): number {
 
 describe('manifold fan --host --transfer: a host that dies while it is shipped to', () => {
   it('is dropped with one line naming it, and the run goes on on the others', async () => {
-    const test = await startHosts(2);
-    started.push(test);
-    const dir = tempDir();
-    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
-    const input = numbered(1, 1000);
-    const child = spawnManifold(
-      [
-        ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1'],
-        ...['--transfer', 'big.bin', '--merge', 'ordered', '--', 'cat'],
-      ],
-      {},
-      dir,
-    );
-    const stderr = watch(child.stderr!);
-    child.stdin!.end(input);
+    const test = await hosts(2);
+    const { child, stderr, input } = shipping(test, Buffer.alloc(64 * 1024 * 1024));
     const h1 = test.hosts[0]!;
     // Part of the file is on h1: the coordinator is writing it.
     expect(await holdsWithin(() => receiving(h1.home) > 0, 20_000)).toBe(true);
@@ -62,8 +47,7 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
   });
 
   it('SIGINT while shipping: 130 at once, and no host said dropped (both were, as cannot ship)', async () => {
-    const test = await startHosts(2);
-    started.push(test);
+    const test = await hosts(2);
     const dir = tempDir();
     writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
     const child = spawnManifold(
@@ -87,8 +71,7 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
   });
 
   it('SIGINT while shipping to a host that hangs: 130 at once, no ssh left running', async () => {
-    const test = await startHosts(2);
-    started.push(test);
+    const test = await hosts(2);
     const dir = tempDir();
     writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
     const child = spawnManifold(
@@ -122,8 +105,7 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
   });
 
   it('a host whose disk is full is dropped, saying so (it said: ssh exited with status 1)', async (ctx) => {
-    const test = await startHosts(2);
-    started.push(test);
+    const test = await hosts(2);
     // h1's cache on a 1 MiB tmpfs, mounted where its sshd sees it (its own mount namespace
     // in a network namespace); root only, as the tests' hosts in namespaces are.
     const cache = join(test.hosts[0]!.home, '.cache');
@@ -147,8 +129,23 @@ describe('manifold fan --host --transfer: a host that dies while it is shipped t
 
 /** A fan shipping 8 MiB to h1, whose disk is full, and h2. */
 async function fullDisk(test: TestHosts): Promise<void> {
+  const { child, stderr, input } = shipping(test, Buffer.alloc(8 * 1024 * 1024, 1));
+  const [stdout, exit] = await within(
+    Promise.all([collect(child.stdout), waitForExit(child)]),
+    60_000,
+    'manifold did not end',
+  );
+  expect(stderr.text).toMatch(
+    /^manifold: host h1 dropped for the rest of the run: cannot ship: .*no space left on device.*\n$/,
+  );
+  expect(exit.exitCode).toBe(0);
+  expect(stdout.toString()).toBe(input);
+}
+
+/** A fan over h1 and h2 that ships `file` to each (`--transfer big.bin`), given 1000 lines. */
+function shipping(test: TestHosts, file: Buffer) {
   const dir = tempDir();
-  writeFileSync(join(dir, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
+  writeFileSync(join(dir, 'big.bin'), file);
   const input = numbered(1, 1000);
   const child = spawnManifold(
     [
@@ -160,14 +157,5 @@ async function fullDisk(test: TestHosts): Promise<void> {
   );
   const stderr = watch(child.stderr!);
   child.stdin!.end(input);
-  const [stdout, exit] = await within(
-    Promise.all([collect(child.stdout), waitForExit(child)]),
-    60_000,
-    'manifold did not end',
-  );
-  expect(stderr.text).toMatch(
-    /^manifold: host h1 dropped for the rest of the run: cannot ship: .*no space left on device.*\n$/,
-  );
-  expect(exit.exitCode).toBe(0);
-  expect(stdout.toString()).toBe(input);
+  return { child, stderr, input };
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
 import { killQuietly } from '../support/proc.js';
 import {
@@ -12,21 +12,18 @@ import {
   watch,
   within,
 } from '../support/spawn.js';
-import { startHosts, type TestHosts } from '../support/sshd.js';
+import { useHostsPerTest } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // The --ssh program found at the start, and gone mid-run: said as at the start, never as
 // Node's `spawn ... ENOENT`, never a crash.
 
-const started: TestHosts[] = [];
-afterEach(async () => {
-  for (const test of started.splice(0)) await test.stop();
-});
+// Each test's hosts are stopped after it, and must leave no process behind.
+const hosts = useHostsPerTest();
 
 /** Two test hosts, and a copy of ssh to give --ssh, to be removed mid-run. */
 async function setUp() {
-  const test = await startHosts(2);
-  started.push(test);
+  const test = await hosts(2);
   const dir = tempDir();
   const ssh = join(dir, 'myssh');
   copyFileSync(execFileSync('sh', ['-c', 'command -v ssh']).toString().trim(), ssh);

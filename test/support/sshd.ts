@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   type HostsOptions,
   startHosts,
@@ -46,5 +46,21 @@ export function useTestHosts(count: number, options: HostsOptions = {}): FileHos
       get().ssh,
       ...get().hosts.flatMap((host) => ['--host', `${host.name}/${slots}`]),
     ],
+  };
+}
+
+/**
+ * Hosts a test starts for itself (`const hosts = useHostsPerTest()`, then `await hosts(2)` in a
+ * test), each stopped after that test: their stop checks that no process was left behind.
+ */
+export function useHostsPerTest(): (count: number, options?: HostsOptions) => Promise<TestHosts> {
+  const started: TestHosts[] = [];
+  afterEach(async () => {
+    for (const test of started.splice(0)) await test.stop();
+  });
+  return async (count, options = {}) => {
+    const test = await startHosts(count, options);
+    started.push(test);
+    return test;
   };
 }
