@@ -101,6 +101,15 @@ export class RecordError extends ManifoldError {
 }
 
 /**
+ * A record's own problem (a manifold error that names no record, such as a json: key's "invalid
+ * JSON"), placed at `position`; a RecordError, or any other error, as it is.
+ */
+export function placeAt(position: RecordPosition, error: unknown): unknown {
+  if (!(error instanceof ManifoldError) || error instanceof RecordError) return error;
+  return new RecordError(position, error.message, { code: error.code, cause: error });
+}
+
+/**
  * One line for a user: the message of a manifold error, or the name and message of any other.
  * A thrown string is its own message; any other value thrown says what it was (`threw null`,
  * `threw { code: 'E1' }`) rather than `null` or `[object Object]`.

@@ -1,4 +1,4 @@
-import { ManifoldError, RecordError } from '../../filters/errors.js';
+import { placeAt } from '../../filters/errors.js';
 import { createDecoder, type Framing, type KeySpec } from '../../filters/index.js';
 import { routingKey } from '../../filters/keys.js';
 import { type Block, withoutBytes } from '../workers/block.js';
@@ -68,15 +68,6 @@ export function fastDelimiter(framing: Framing, key: KeySpec): number | null {
 
 /** The general path: each record decoded, its key hashed, and copied with its framing. */
 function partitionRecords(block: Block, workers: number, framing: Framing, key: KeySpec): Picked {
-  // A record whose key cannot be read (not JSON) is named by its number in the input.
-  const keyOfRecord = (record: Buffer, number: number) => {
-    try {
-      return routingKey(key, record);
-    } catch (error) {
-      if (!(error instanceof ManifoldError)) throw error;
-      throw new RecordError({ input: 'input', record: number }, error.message, { cause: error });
-    }
-  };
   const decoder = createDecoder(framing, { maxRecord: Number.MAX_SAFE_INTEGER });
   const records: Buffer[] = [];
   for (const part of block.parts) decoder.push(part, records);
@@ -85,11 +76,17 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
   const sizes = new Array<number>(workers).fill(0);
   const counts = new Array<number>(workers).fill(0);
   const overhead = framingOverhead(framing);
-  for (let i = 0; i < records.length; i++) {
-    const target = workerOf(hashKey(keyOfRecord(records[i]!, block.firstRecord + i)), workers);
-    targets[i] = target;
-    sizes[target]! += records[i]!.length + overhead;
-    counts[target]!++;
+  let i = 0;
+  try {
+    for (; i < records.length; i++) {
+      const target = workerOf(hashKey(routingKey(key, records[i]!)), workers);
+      targets[i] = target;
+      sizes[target]! += records[i]!.length + overhead;
+      counts[target]!++;
+    }
+  } catch (error) {
+    // A record whose key cannot be read (not JSON) is named by its number in the input.
+    throw placeAt({ input: 'input', record: block.firstRecord + i }, error);
   }
   const buffers = sizes.map((size) => Buffer.allocUnsafe(size));
   const offsets = new Array<number>(workers).fill(0);

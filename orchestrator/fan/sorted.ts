@@ -1,6 +1,6 @@
+import { placeAt } from '../../filters/errors.js';
 import {
   createDecoder,
-  ManifoldError,
   type RecordDecoder,
   RecordEncoder,
   RecordError,
@@ -198,34 +198,25 @@ export class SortedCollector implements Collector {
     if (records.length === 0) return;
     let last = source.last;
     const before = source.decoder.count - records.length;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      if (this.#order(source, last ?? record, record, before + i + 1) > 0) {
-        throw new RecordError(
-          { input: source.input, record: before + i + 1 },
-          'not sorted by the key: --merge sorted needs every worker to write sorted output',
-        );
+    let i = 0;
+    try {
+      for (; i < records.length; i++) {
+        const record = records[i]!;
+        // The first is compared with itself, so that a key that cannot be read (a record that
+        // is not JSON under a json: key) fails here, named by its run and number.
+        if (this.#compare(last ?? record, record) > 0) {
+          throw new RecordError(
+            { input: source.input, record: before + i + 1 },
+            'not sorted by the key: --merge sorted needs every worker to write sorted output',
+          );
+        }
+        last = record;
       }
-      last = record;
+    } catch (error) {
+      throw placeAt({ input: source.input, record: before + i + 1 }, error);
     }
     source.last = last;
     this.#held.add(source.run, records);
-  }
-
-  /**
-   * The order of a record after the one before it in its run; the first is compared with
-   * itself, so that a key that cannot be read (a record that is not JSON under a json: key)
-   * fails here, named by its run and number, not later in the merge.
-   */
-  #order(source: Source, before: Buffer, record: Buffer, number: number): number {
-    try {
-      return this.#compare(before, record);
-    } catch (error) {
-      if (!(error instanceof ManifoldError)) throw error;
-      throw new RecordError({ input: source.input, record: number }, error.message, {
-        cause: error,
-      });
-    }
   }
 
   /** Unattributed: writes records while every run still open has one to compare. */
