@@ -61,6 +61,10 @@ export interface ReadCommandLine {
   args: string[];
   /** Each `--split` given, in order: under the protocol, the last is manifold's. */
   splits: Framing[];
+  /** Each `--join` given, in order. */
+  joins: Framing[];
+  /** How many `--join`s came before `--protocol`: the filter's own; any after are manifold's. */
+  ownJoins: number;
 }
 
 /**
@@ -72,6 +76,8 @@ export function readCommandLine(
   argv: string[],
 ): ReadCommandLine {
   const splits: Framing[] = [];
+  const joins: Framing[] = [];
+  let ownJoins: number | undefined;
   const command = new Command(spec.name)
     .description(spec.description ?? '')
     .version(spec.version ?? manifoldVersion(), '-V, --version')
@@ -87,7 +93,10 @@ export function readCommandLine(
     .addOption(
       new Option('--join <framing>', 'output framing (same names)')
         .default(spec.join, spec.join ?? 'the input framing')
-        .argParser(framingArgument),
+        .argParser((value: string) => {
+          joins.push(framingArgument(value));
+          return joins.at(-1);
+        }),
     )
     .addOption(
       new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
@@ -102,6 +111,10 @@ export function readCommandLine(
     )
     .exitOverride()
     .configureOutput({ outputError: () => {} });
+  // manifold adds its `--protocol`, `--split` and `--join` after the filter's own arguments.
+  command.on('option:protocol', () => {
+    ownJoins ??= joins.length;
+  });
   if (spec.tables !== undefined) command.addOption(tableOption());
   spec.configure?.(command);
 
@@ -114,7 +127,13 @@ export function readCommandLine(
     }
     throw error;
   }
-  return { options: command.opts(), args: command.args, splits };
+  return {
+    options: command.opts(),
+    args: command.args,
+    splits,
+    joins,
+    ownJoins: ownJoins ?? joins.length,
+  };
 }
 
 /**
@@ -126,14 +145,16 @@ export function readCommandLine(
  * filter's own arguments. The filter reads its own framing when that ends records where the
  * blocks' does (ndjson and lines both end at a newline), so it reads as it would alone
  * (`readingBlocks`); otherwise the blocks' framing, unless the user gave the filter a `--split`
- * of its own, which is then an error rather than records cut apart.
+ * of its own, which is then an error rather than records cut apart. Its output likewise: manifold
+ * adds `--join` when it cuts the workers' output otherwise than its blocks, and the filter
+ * writes its own output framing where that ends records where manifold's does.
  */
 export function resolveCommandLine(
   spec: FilterSpec<RecordKind, unknown>,
   read: ReadCommandLine,
   tables: Pick<CommandLine, 'tables' | 'table'>,
 ): ParsedCommandLine {
-  const { options, args, splits } = read;
+  const { options, args, splits, joins, ownJoins } = read;
   const protocol = options.protocol !== undefined;
   const blocks = protocol ? splits.at(-1) : undefined;
   const given = protocol ? splits.at(-2) : splits.at(-1);
@@ -149,10 +170,19 @@ export function resolveCommandLine(
   const own = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
   const split = blocks === undefined ? own : readingBlocks(own, blocks, given);
   const kind = kindOf(split);
-  const join = options.join === undefined ? split : toFraming(options.join as Framing | string);
+  const givenJoin = joins.slice(0, ownJoins).at(-1);
+  const declaredJoin = spec.join === undefined ? undefined : toFraming(spec.join);
+  const ownJoin = givenJoin ?? declaredJoin ?? split;
+  // manifold cuts the output as its --join says, else as its blocks.
+  const theirs = blocks === undefined ? undefined : (joins.slice(ownJoins).at(-1) ?? blocks);
+  const join =
+    theirs === undefined
+      ? ownJoin
+      : writingBlocks(ownJoin, theirs, { given: givenJoin, declared: declaredJoin });
+  options.join = givenJoin ?? declaredJoin;
   const maxRecord = options.maxRecord as number;
   checkFixedFits(split, maxRecord, '--split', '--max-record');
-  if (options.join !== undefined) checkFixedFits(join, maxRecord, '--join', '--max-record');
+  checkFixedFits(join, maxRecord, '--join', '--max-record');
   return { options, args, split, join, maxRecord, kind };
 }
 
@@ -172,6 +202,27 @@ function readingBlocks(own: Framing, blocks: Framing, given: Framing | undefined
     );
   }
   return blocks;
+}
+
+/**
+ * The framing a filter under the protocol writes its output in, where manifold cuts it by
+ * `theirs`: its own when that ends records at the same places, else manifold's, unless the
+ * filter's own was chosen (a `--join` given, or the filter's declared output framing, as
+ * mf-unframe's lines): an error rather than records manifold would cut elsewhere.
+ */
+function writingBlocks(
+  own: Framing,
+  theirs: Framing,
+  chosen: { given: Framing | undefined; declared: Framing | undefined },
+): Framing {
+  if (sameBoundaries(own, theirs)) return own;
+  const mine = chosen.given ?? chosen.declared;
+  if (mine === undefined) return theirs;
+  const what =
+    chosen.given === undefined ? `--join ${mine.name} (its default)` : `--join ${mine.name}`;
+  throw new UsageError(
+    `${what} ends records elsewhere than manifold cuts the output (${theirs.name}): give manifold fan --join ${mine.name}`,
+  );
 }
 
 /** Defaults arrive as the names the filter declared; flags arrive parsed. */

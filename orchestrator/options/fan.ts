@@ -145,9 +145,9 @@ export function resolveFanSettings(
   // An SDK filter under the protocol is told how blocks are cut, and writes what the fan expects
   // back: manifold says so on its command line, after the filter's own arguments. The filter
   // keeps a framing of its own that ends records where the blocks' does (ndjson under lines:
-  // sdk/cli.ts), so it reads as it does alone.
+  // sdk/cli.ts), so it reads as it does alone; and writes what ends where manifold cuts.
   const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
-  if (settings.join !== undefined) protocolArgs.push('--join', outputFraming.name);
+  if (outputFraming.name !== framing.name) protocolArgs.push('--join', outputFraming.name);
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
   const env = at('table', () => tablesOf(settings, { workers, dispatch }, name));
   // Sizes given choose, even when they equal the defaults: per-block workers' blocks stop

@@ -70,4 +70,59 @@ describe('an SDK filter under the protocol reads its framing as it does alone', 
     expect(ok(lines)).toEqual(OK);
     expect(lines.stdout.toString()).toBe('x\t2\n');
   });
+
+  it("a filter's --join that ends records elsewhere than the fan cuts its output is a usage error (the fan's --join overrode it, or its records were cut as lines)", async () => {
+    for (const kind of [['--protocol', 'manifold'], ['--threads']]) {
+      // The fan's --join given: it overrode the filter's own without a word.
+      const overridden = await fan(
+        [...kind, '--join', 'nul', '--', bin('mf-map'), '--join', 'lines', 'r'],
+        'a\nb\n',
+      );
+      expect(overridden.stderr).toMatch(
+        /^mf-map: --join lines ends records elsewhere than manifold cuts the output \(nul\): give manifold fan --join lines \(see 'mf-map --help'\)\n/,
+      );
+      expect(overridden.exitCode).toBe(1);
+      // None given to the fan: it cut the NUL records as lines, one record with a newline added.
+      const uncut = await fan(
+        [...kind, '--merge', 'sorted', '--', bin('mf-map'), '--join', 'nul', 'r'],
+        'b\na\n',
+      );
+      expect(uncut.stderr).toMatch(
+        /^mf-map: --join nul ends records elsewhere than manifold cuts the output \(lines\): give manifold fan --join nul/,
+      );
+      expect(uncut.exitCode).toBe(1);
+      expect(uncut.stdout.toString()).toBe('');
+    }
+  });
+
+  it("a filter's declared output framing is kept or named, and one that agrees with the fan's --join is written", async () => {
+    const framed = (await run(bin('mf-frame'), [], 'a\nb\n')).stdout;
+    // mf-unframe writes lines: under a fan that cuts the output as frames it says so.
+    const frames = await fan(
+      ['--split', 'frames', '--protocol', 'manifold', '--', bin('mf-unframe')],
+      framed,
+    );
+    expect(frames.stderr).toMatch(
+      /^mf-unframe: --join lines \(its default\) ends records elsewhere than manifold cuts the output \(frames\): give manifold fan --join lines/,
+    );
+    expect(frames.exitCode).toBe(1);
+    for (const kind of [['--protocol', 'manifold'], ['--threads']]) {
+      const agreed = await fan(
+        [...kind, '--join', 'nul', '--merge', 'ordered', '--', bin('mf-map'), '--join', 'nul', 'r'],
+        'b\na\n',
+      );
+      expect(ok(agreed)).toEqual(OK);
+      expect(agreed.stdout.toString()).toBe('b\0a\0');
+      // No --join of the filter's own: it writes as the fan cuts.
+      const theirs = await fan([...kind, '--join', 'nul', '--', bin('mf-map'), 'r'], 'a\n');
+      expect(ok(theirs)).toEqual(OK);
+      expect(theirs.stdout.toString()).toBe('a\0');
+      const unframed = await fan(
+        [...kind, '--split', 'frames', '--join', 'lines', '--', bin('mf-unframe')],
+        framed,
+      );
+      expect(ok(unframed)).toEqual(OK);
+      expect(unframed.stdout.toString()).toBe('a\nb\n');
+    }
+  });
 });
