@@ -17,6 +17,20 @@ import { workerCommand } from './worker.js';
  * The `manifold` command. This is the edge: the only place that turns errors into exit
  * statuses and exits the process.
  */
+const TOP_HELP_AFTER = `
+Exit status: 0 success (or the output's reader went away); 1 a worker, stage or record failed;
+2 usage error or a bad config; 127 command not found; 130, 143 or 129 after SIGINT, SIGTERM or
+SIGHUP. Each command's --help has its own, and examples.
+
+Examples:
+  seq 1000000 | manifold fan -j 4 -- awk '{ print $1 * 2 }'
+  manifold fan --merge ordered --input app.log -- grep -v healthcheck > kept.log
+  manifold run examples/word-frequency/pipeline.yaml < words.txt
+  manifold table build users.tsv --key field:1 -o users.mft
+  manifold help fan
+
+See README.md and docs/.`;
+
 async function main(argv: string[]): Promise<number> {
   let running: Promise<number> | null = null;
   const start = (status: Promise<number>) => {
@@ -29,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => {} })
+    .addHelpText('after', TOP_HELP_AFTER)
     .addCommand(fanCommand(start));
   for (const command of pipelineCommands(start)) program.addCommand(command);
   program.addCommand(tableCommand(start));

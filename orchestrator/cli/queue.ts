@@ -10,6 +10,17 @@ export function queueCommand(run: Run): Command {
   const command = new Command('queue').description(
     'See the jobs of a NATS JetStream queue that manifold fan --queue and manifold worker --queue share.',
   );
+  command.addHelpText(
+    'after',
+    `
+Exit status: 0 success; 1 the queue cannot be reached, or has no such job; 2 usage error.
+
+Examples:
+  manifold queue status --queue nats://10.0.0.5:4222
+  manifold help queue status
+
+See docs/queue.md.`,
+  );
   command.action(() => {
     command.outputHelp({ error: true });
     run(Promise.resolve(ExitCode.usage));

@@ -173,11 +173,20 @@ describe('--help of each command', () => {
     ['fan'],
     ['worker'],
     ['queue', 'status'],
+    ['queue'],
   ])('manifold %s --help has exit statuses and examples', async (path) => {
     const result = await run(manifold, [...path, '--help']);
     expect(result.exitCode).toBe(0);
     const help = result.stdout.toString();
     expect(help).toMatch(/\nExit status: 0 /);
     expect(help).toMatch(new RegExp(`\\nExamples:\\n {2}(source <\\(|)manifold ${path[0]} `));
+  });
+
+  it('manifold --help has exit statuses and examples of its commands (it had neither)', async () => {
+    const result = await run(manifold, ['--help']);
+    expect(result.exitCode).toBe(0);
+    const help = result.stdout.toString();
+    expect(help).toMatch(/\nExit status: 0 /);
+    expect(help).toMatch(/\nExamples:\n {2}seq 1000000 \| manifold fan /);
   });
 });
