@@ -73,7 +73,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--joblog <file>',
-      'write a TSV row per block (block, worker, start, runtime, bytes and records in and out, attempts, status) as blocks finish',
+      "write a TSV row per block (block, worker, start, runtime, bytes and records in and out, attempts, status) as blocks finish; '-' for stderr",
     ),
     new Option(
       '--input <file>',

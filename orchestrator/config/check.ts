@@ -185,7 +185,7 @@ class Checker {
       );
       fan.command = { ...fan.command, env: worker.env };
       // Like every other path in a config, the job log's is relative to the config's folder.
-      if (fan.joblog) fan.joblog = resolve(this.#folder, fan.joblog);
+      if (fan.joblog && fan.joblog !== '-') fan.joblog = resolve(this.#folder, fan.joblog);
       const tables = this.#tables.map((value) => {
         const at = value.indexOf('=');
         return { name: value.slice(0, at), path: value.slice(at + 1) };

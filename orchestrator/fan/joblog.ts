@@ -40,10 +40,11 @@ interface Row {
  * --joblog: one TAB-separated row per block, written as each block finishes (done, or failed
  * for good), after a header row, as `parallel --joblog` writes one per job. The file is opened
  * (created or truncated) when the fan is made, so one that cannot be written stops the run
- * before it starts.
+ * before it starts. `-` is stderr: parallel's `-` is its stdout, which here carries the records.
  */
 export class JobLog {
-  readonly #fd: number;
+  /** The file's descriptor; null for `-`, stderr. */
+  readonly #fd: number | null;
   readonly #framing: Framing;
   /** By worker and block: under --dispatch broadcast every worker runs each block. */
   readonly #rows = new Map<Worker, Map<Block, Row>>();
@@ -73,6 +74,12 @@ export class JobLog {
     this.#path = path;
     this.#failed = failed;
     this.#hostOf = hostOf ?? null;
+    this.#framing = framing;
+    if (path === '-') {
+      this.#fd = null;
+      process.stderr.write(`${COLUMNS.join('\t')}\n`);
+      return;
+    }
     let fd: number | undefined;
     try {
       fd = openSync(path, 'w');
@@ -82,7 +89,6 @@ export class JobLog {
       throw new UsageError(`cannot write the job log ${path}: ${describeWriteErrno(error)}`, error);
     }
     this.#fd = fd;
-    this.#framing = framing;
   }
 
   /** A try of `block` starts on `worker`: what an earlier try wrote is not this one's. */
@@ -134,7 +140,7 @@ export class JobLog {
   }
 
   close(): void {
-    closeSync(this.#fd);
+    if (this.#fd !== null) closeSync(this.#fd);
   }
 
   #write(
@@ -172,7 +178,9 @@ export class JobLog {
     ];
     if (this.#broken) return;
     try {
-      writeSync(this.#fd, `${fields.join('\t')}\n`);
+      const row = `${fields.join('\t')}\n`;
+      if (this.#fd === null) process.stderr.write(row);
+      else writeSync(this.#fd, row);
     } catch (error) {
       // Its rows are the record of what ran: a run that cannot keep it fails, in one line.
       this.#broken = true;

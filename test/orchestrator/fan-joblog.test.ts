@@ -55,6 +55,23 @@ describe('--joblog', () => {
     }
   }, 20_000);
 
+  it("'-' writes the rows to stderr, not to a file named '-' (as --stats -)", async () => {
+    const dir = tempDir('manifold-fan-joblog-');
+    const result = await fan(
+      ['-j', '2', '--block', '1K', '--joblog', '-', '--', 'cat'],
+      records(1, 128),
+      { cwd: dir },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toBe(records(1, 128));
+    expect(existsSync(join(dir, '-'))).toBe(false);
+    const rows = bySeq(rowsOf(result.stderr));
+    expect(rows.map((row) => [row.Seq, row.SendRecords, row.Status])).toEqual([
+      ['1', '64', 'ok'],
+      ['2', '64', 'ok'],
+    ]);
+  }, 20_000);
+
   it('counts attempts, and writes a block that failed for good with its exit value and why', async () => {
     const dir = tempDir('manifold-fan-joblog-');
     const log = join(dir, 'jobs.tsv');
