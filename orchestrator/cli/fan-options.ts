@@ -77,7 +77,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--input <file>',
-      'read this file instead of stdin (repeat it for several, read in order); a pipe is fine',
+      "read this file instead of stdin (repeat it for several, read in order; '-' is stdin); a pipe is fine",
     ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
     new Option(
       '--table <NAME=PATH>',

@@ -11,7 +11,7 @@ import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, runQueueFan } from './fan-queue.js';
-import { checkInputs, checkStatsTarget } from './inputs.js';
+import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 
@@ -138,6 +138,6 @@ export function resolveFanOptions(
   const settings = { ...raw, command: argv } as FanSettings;
   return {
     ...resolveFanSettings(settings, flagOf, log),
-    inputs: (raw.input as string[] | undefined) ?? null,
+    inputs: stdinAsInput((raw.input as string[] | undefined) ?? null),
   };
 }

@@ -18,5 +18,24 @@ export function checkInputs(inputs: string[] | null): (number | null)[] {
     }
     return [];
   }
-  return checkInputFiles(inputs, '--input');
+  // stdin among files (`-`): a terminal is refused as without --input; no size for the ETA.
+  if (inputs.includes('-')) checkInputs(null);
+  const files = inputs.filter((name) => name !== '-');
+  const sizes = checkInputFiles(files, '--input');
+  return inputs.map((name) => (name === '-' ? null : sizes[files.indexOf(name)]!));
+}
+
+/**
+ * The --input files as given, with `-` for stdin, as `cat a -` reads it: `-` alone is stdin
+ * (null, read as when no --input is given); among files it is read in its place. Named twice it
+ * would be read twice, the second time empty: a usage error.
+ */
+export function stdinAsInput(inputs: string[] | null): string[] | null {
+  if (inputs === null) return null;
+  const dashes = inputs.filter((name) => name === '-').length;
+  if (dashes === 0) return inputs;
+  if (dashes > 1) {
+    throw new UsageError('--input - is given more than once: stdin can be read only once');
+  }
+  return inputs.length === 1 ? null : inputs;
 }

@@ -96,6 +96,11 @@ export class InputReader {
     if (this.#inputs !== null) {
       for (const name of this.#inputs) {
         if (this.#closed) return;
+        // `-` among files is stdin, read in its place (`cat a -`).
+        if (name === '-') {
+          yield* this.#readStdin(wait);
+          continue;
+        }
         // Opened off the main thread: a named pipe's open waits for its writer, which may never
         // come. Being closed ends the wait (see `close`); the late descriptor is closed at once.
         this.#opening = name;
@@ -118,6 +123,11 @@ export class InputReader {
       }
       return;
     }
+    yield* this.#readStdin(wait);
+  }
+
+  /** stdin (or an earlier stage's pipe): a file from its offset, else as a stream. */
+  async *#readStdin(wait: () => Promise<void>): AsyncGenerator<Buffer> {
     if (fstatSync(this.#fd).isFile()) {
       yield* this.#readFile(this.#fd, wait, 'stdin');
       return;

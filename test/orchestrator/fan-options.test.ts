@@ -105,6 +105,27 @@ describe.concurrent('manifold fan --input', () => {
     expect(result.stderr).toContain(missing);
     expect(result.stdout.length).toBe(0);
   });
+  it("'-' is stdin, alone or in its place among files, as cat a - reads it (it was a file named '-')", async ({
+    expect,
+  }) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a'), 'a1\na2\n');
+    const alone = await fan(['--input', '-', '--', 'cat'], 'in1\nin2\n', { cwd: dir });
+    expect(ok(alone)).toEqual(OK);
+    expect(alone.stdout.toString()).toBe('in1\nin2\n');
+    const among = await fan(
+      ['-j', '1', '--input', 'a', '--input', '-', '--input', 'a', '--', 'cat'],
+      'in1\n',
+      { cwd: dir },
+    );
+    expect(ok(among)).toEqual(OK);
+    expect(among.stdout.toString()).toBe('a1\na2\nin1\na1\na2\n');
+    const twice = await fan(['--input', '-', '--input', '-', '--', 'cat'], 'in1\n', { cwd: dir });
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toBe(
+      'manifold: --input - is given more than once: stdin can be read only once\n',
+    );
+  });
 });
 
 describe.concurrent('manifold fan --table', () => {
