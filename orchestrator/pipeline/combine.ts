@@ -46,6 +46,12 @@ export class CombineNode implements RunningNode {
       this.#outputError = `cannot write ${output === 1 ? 'stdout' : 'its output'}: ${reasonOf(error)}`;
       for (const input of this.#inputs) input.close();
     });
+    // A reader gone (EPIPE) lets the branches go as well, as a closed pipe would: they end by
+    // SIGPIPE, and the stream before them in turn. Read on, the bytes would only be thrown
+    // away (or, for concat, spooled to disk), for as long as the stream lasts.
+    this.#sink.on('closed', () => {
+      for (const input of this.#inputs) input.close();
+    });
     this.ended = (mode === 'concat' ? this.#concat() : this.#merge(framing)).then(
       async () => this.#finish(),
       async (error: Error) => this.#finish(error.message),

@@ -18,6 +18,18 @@ describe('kernel pipes between external commands', () => {
     expect(outcome(await runConfig(config))).toEqual({ exitCode: 0, stderr: '', stdout: 'y\n' });
   });
 
+  it.each(['merge', 'concat'])(
+    'yes then branches (combine: %s) then head -1 ends quietly with exit 0 and one y',
+    async (combine) => {
+      // The combiner let its branches go when head closed its output: before, it read on.
+      const config = writeConfig(
+        tempDir(),
+        `stages:\n  - run: yes\n  - branches: {a: [{run: cat}], b: [{run: cat}]}\n    combine: ${combine}\n  - run: head -1\n`,
+      );
+      expect(outcome(await runConfig(config))).toEqual({ exitCode: 0, stderr: '', stdout: 'y\n' });
+    },
+  );
+
   it('connects two commands by one kernel pipe: the writer and the reader hold the same pipe', async () => {
     // Each stage records what its standard descriptor is: a pipe (a FIFO, not a socket pair),
     // and the same one for both, means no byte passes through manifold.
@@ -127,6 +139,12 @@ describe('pipefail', () => {
     ['an endless command', 'stages:\n  - run: yes\n'],
     ['an endless command and a cat', 'stages:\n  - run: yes\n  - run: [cat]\n'],
     ['an endless command and a fan', 'stages:\n  - run: yes\n  - fan:\n      worker: cat\n'],
+    // The combiner let its inputs go when its output closed: before, it read on and threw the
+    // bytes away, merge at full speed, concat spooling the second branch to disk, for ever.
+    ...(['merge', 'concat'] as const).map((combine) => [
+      `an endless command into branches, combine: ${combine}`,
+      `stages:\n  - run: yes\n  - branches: {a: [{run: cat}], b: [{run: cat}]}\n    combine: ${combine}\n`,
+    ]),
   ])('with %s, | head -1 kills manifold by SIGPIPE, quietly', async (_, text) => {
     const config = writeConfig(tempDir(), text);
     const script = `${manifold} run '${config}' </dev/null | head -1; echo "\${PIPESTATUS[0]}"`;
