@@ -183,7 +183,8 @@ class Checker {
         keyNameOf,
         (note) => notes.push(`stage ${name}: ${note}`),
       );
-      fan.command = { ...fan.command, env: worker.env };
+      // Its workers run in the config's folder, as every other process of the run does.
+      fan.command = { ...fan.command, env: worker.env, cwd: this.#folder };
       // Like every other path in a config, the job log's is relative to the config's folder.
       if (fan.joblog && fan.joblog !== '-') fan.joblog = resolve(this.#folder, fan.joblog);
       const tables = this.#tables.map((value) => {

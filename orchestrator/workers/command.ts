@@ -4,4 +4,6 @@ export interface CommandSpec {
   argv: string[];
   shell: boolean;
   env?: Record<string, string>;
+  /** The folder it runs in (a config's, for its fans). @default manifold's working directory */
+  cwd?: string;
 }

@@ -37,6 +37,35 @@ describe('config files', () => {
   });
 });
 
+describe("the config's folder", () => {
+  // A fan's workers ran in manifold's working directory, not the config's folder as every other
+  // process of the run: a command checked there (./up.sh) was not found when the fan started it.
+  const workers = [
+    ['a shell string', { worker: './up.sh' }],
+    ['an array', { worker: ['./up.sh'] }],
+    ['a sub-pipeline', { worker: { stages: [{ run: 'cat' }, { run: ['./up.sh'] }] } }],
+    ['a process per block', { worker: './up.sh', retries: 1, attribution: 'per-block' }],
+  ] as const;
+  const starters = ['python3', 'perl', 'spawn'];
+  it.each(starters.flatMap((starter) => workers.map(([what, fan]) => [what, starter, fan])))(
+    "is where a fan's worker runs: %s, started by %s",
+    async (_, starter, fan) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'up.sh'), '#!/bin/sh\ntr a-z A-Z\necho "in $(pwd)"\n', {
+        mode: 0o755,
+      });
+      const config = writeConfig(dir, { stages: [{ fan: { workers: 1, ...(fan as object) } }] });
+      const env: Record<string, string> =
+        starter === 'python3' ? {} : { MANIFOLD_STARTER: starter as string };
+      expect(outcome(await runConfig(config, 'hello\n', { env }))).toEqual({
+        exitCode: 0,
+        stderr: '',
+        stdout: `HELLO\nin ${dir}\n`,
+      });
+    },
+  );
+});
+
 describe('input', () => {
   it.each([
     ['no input key', ''],

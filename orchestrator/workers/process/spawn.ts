@@ -61,6 +61,7 @@ export function spawnWorker(
       stdio: ['pipe', output ?? 'pipe', stderr.kind === 'inherit' ? 'inherit' : 'pipe'],
       detached: true,
       env: env ?? (command.env === undefined ? process.env : { ...process.env, ...command.env }),
+      cwd: command.cwd,
     });
   } catch (error) {
     return notStarted(Promise.resolve(startFailure(error)));

@@ -145,6 +145,8 @@ def field():
             buf += more
 ${SPAWN_PYTHON}
 base = dict(os.environb)
+# The starter's own folder, to come back to after starting a command in another (\`cwd\`).
+home = os.open('.', os.O_RDONLY | os.O_DIRECTORY)
 # Manifold's stdout, where it gave it (fd 3): written for relayed commands, never theirs.
 try:
     os.set_inheritable(3, False)
@@ -222,6 +224,7 @@ def serve():
             relay.max = int(field())
             relay.ok = {int(n) for n in field().split(b',')}
         piped = field() == b'1'
+        cwd = field()
         argv = [field() for _ in range(int(field()))]
         changes = [(field(), field()) for _ in range(int(field()))]
         unset = [field() for _ in range(int(field()))]
@@ -252,6 +255,14 @@ def serve():
         program = argv[0] if b'/' in argv[0] else file
         pid = None
         error = 2
+        if cwd:
+            # The command starts in its folder: the starter goes there for the start (a spawn
+            # has no folder of its own to give), and back.
+            try:
+                os.chdir(cwd)
+            except OSError as e:
+                error = e.errno
+                program = None
         while program is not None:
             try:
                 pid = spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=defaults)
@@ -268,6 +279,8 @@ def serve():
                 file = again
             else:
                 program = None
+        if cwd:
+            os.fchdir(home)
         close(out_w, err_w)
         if pid is None:
             close(in_r, in_w, out_r, err_r)

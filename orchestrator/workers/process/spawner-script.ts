@@ -2,7 +2,8 @@
  * The process starter (`spawner.ts`), in Perl: perl-base is Essential on Debian and perl is on
  * nearly every Unix, and a perl of a few megabytes forks in a fraction of what manifold's heap
  * costs (docs/performance.md). Requests come on stdin as NUL-ended fields:
- * `s id stderr-piped argc argv... nset key value... nunset key...` starts a command, `c id`
+ * `s id stderr-piped cwd argc argv... nset key value... nunset key...` starts a command (in
+ * `cwd`, unless empty), `c id`
  * closes the starter's copies of its pipe ends (manifold has opened its own by then, through
  * /proc/PID/fd). Replies are lines on stdout, each written whole by one `syswrite` (atomic on a
  * pipe): `P id in out err` (the descriptors of the starter's ends, `-` for no stderr pipe),
@@ -55,6 +56,7 @@ while (defined(my $op = <STDIN>)) {
   my $id = field();
   next if $op eq 'c';
   my $piped = field();
+  my $cwd = field();
   my @argv = map { field() } 1 .. field();
   my %set = map { field() } 1 .. 2 * field();
   my @unset = map { field() } 1 .. field();
@@ -77,8 +79,10 @@ while (defined(my $op = <STDIN>)) {
     POSIX::dup2(fileno $err_w, 2) if $piped;
     @ENV{keys %set} = values %set;
     delete @ENV{@unset};
-    exec { $file } @argv if defined $file;
-    exec { $argv[0] } @argv;
+    if ($cwd eq '' || chdir $cwd) {
+      exec { $file } @argv if defined $file;
+      exec { $argv[0] } @argv;
+    }
     syswrite($st_w, pack('N', $! + 0));
     POSIX::_exit(127);
   }

@@ -167,14 +167,16 @@ export class Spawner {
   }
 
   /**
-   * Starts `argv` with the starter's environment, `set` added and `unset` removed; false when a
-   * field holds a NUL, which only Node's own spawn can refuse as it should.
+   * Starts `argv` with the starter's environment, `set` added and `unset` removed, in `cwd`
+   * (the starter's own when undefined); false when a field holds a NUL, which only Node's own
+   * spawn can refuse as it should.
    */
   start(
     argv: readonly string[],
     set: readonly (readonly [string, string])[],
     unset: readonly string[],
     pipedStderr: boolean,
+    cwd: string | undefined,
     events: SpawnEvents,
     relay?: RelaySpec,
   ): boolean {
@@ -185,6 +187,7 @@ export class Spawner {
         ? []
         : [relay.delimiter.toString('hex'), String(relay.maxRecord), relay.okStatus.join(',')]),
       pipedStderr ? '1' : '',
+      cwd ?? '',
       String(argv.length),
       ...argv,
       String(set.length),

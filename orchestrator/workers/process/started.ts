@@ -88,6 +88,7 @@ export function startWorker(
     changes.set,
     changes.unset,
     errors !== null,
+    command.cwd,
     {
       output: (data) => outputTo(data),
       opened(forked, input, output, error, fd) {

@@ -84,7 +84,9 @@ export class SshTransport implements Transport, SessionOwner {
     if (this.#ended) return;
     this.#session = session;
     session.attach(this);
-    const { command, slot, workers } = this.#spec;
+    const { slot, workers } = this.#spec;
+    // The folder this machine runs it in is not the host's: a host's is its own (`extras`).
+    const { cwd: _here, ...command } = this.#spec.command;
     const block = this.#block;
     session.write(
       messageFrame(FrameKind.Hello, this.#run, 0, {
