@@ -1,5 +1,6 @@
 import { Fan } from '../fan/engine.js';
 import type { FanOptions } from '../fan/options.js';
+import { commandText } from '../workers/command.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
 /** A fan stage running inside manifold, between two pipes of the pipeline. */
@@ -12,7 +13,7 @@ export class FanNode implements RunningNode {
 
   constructor(label: string, options: FanOptions, log: (line: string) => void) {
     this.label = label;
-    this.description = `fan of ${options.workers}: ${options.command.argv.join(' ')}`;
+    this.description = `fan of ${options.workers}: ${commandText(options.command)}`;
     this.#fan = new Fan(options, log, label);
     this.ended = this.#fan.run(null).then((end) => {
       const endedAt = Date.now();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { CommandSpec } from '../workers/command.js';
+import { type CommandSpec, commandText } from '../workers/command.js';
 import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
 import { signalGroup } from '../workers/process/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
@@ -23,7 +23,7 @@ export class ProcessNode implements RunningNode {
     command: CommandSpec,
     cwd: string,
     stdio: (number | 'ignore')[],
-    description = command.argv.join(' '),
+    description = commandText(command),
     stderr: number | 'inherit' = 'inherit',
   ) {
     this.label = label;

@@ -1,7 +1,7 @@
 import { parseFraming } from '../../filters/index.js';
 import type { BranchStage, Pipeline, Stage } from '../config/model.js';
 import type { FanOptions } from '../fan/options.js';
-import type { CommandSpec } from '../workers/command.js';
+import { type CommandSpec, commandText } from '../workers/command.js';
 import { CombineNode } from './combine.js';
 import { FanNode } from './fan-node.js';
 import type { RunningNode } from './node.js';
@@ -129,7 +129,7 @@ function startBranches(
       withEnv(command, pipeline),
       pipeline.folder,
       ['ignore', output, 'ignore', ...fds],
-      stage.join!.argv.join(' '),
+      commandText(stage.join!),
       wiring.stderr,
     );
     closeOwn([output, ...fds]);

@@ -47,6 +47,19 @@ describe('merge-memory in a config', () => {
 describe('fan stages in a pipeline', () => {
   const input = numbered(1, 20_000, 'row ');
 
+  it('a failed worker of a sub-pipeline is named in one line', async () => {
+    // Each stage of a worker's sub-pipeline ends its own line (`{ cat\n} | ...`): the message
+    // named the command as it was, over three lines.
+    const config = writeConfig(tempDir(), {
+      stages: [{ fan: { workers: 1, worker: { stages: [{ run: 'cat' }, { run: 'exit 3' }] } } }],
+    });
+    const result = await runConfig(config, 'a\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^manifold: stage stages\[0\]: worker 1 \(pid \d+: \{ cat \} \| \{ exit 3 \}\) exited with status 3[^\n]*\n$/,
+    );
+  });
+
   it('a middle fan of cat (ordered) gives what the stages without it give', async () => {
     const dir = tempDir();
     const stages = [

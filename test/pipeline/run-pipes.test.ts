@@ -119,6 +119,15 @@ describe('pipefail', () => {
       '',
     ],
     [
+      // A command of several lines is named in one line: the line breaks were written as they
+      // were, and the message went on over several lines.
+      'names a command of several lines in one line',
+      '  - run: cat\n  - name: multi\n    run: |\n      cat\n      exit 3\n',
+      'a\n',
+      'stage multi (cat exit 3) exited with status 3',
+      'a\n',
+    ],
+    [
       'fails when the first stage fails, even though the later ones succeed',
       '  - name: source\n    run: "echo a; exit 7"\n  - run: cat\n  - run: cat\n',
       '',

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import type { BlockSource } from '../block.js';
+import { commandText } from '../command.js';
 import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
@@ -255,7 +256,7 @@ export class ProcessTransport implements Transport {
    * a pid where none was started (`worker 2 (awk -F, ...)`).
    */
   describe(): string {
-    const command = this.#spec.command.argv.join(' ');
+    const command = commandText(this.#spec.command);
     const pid = this.#child.pid;
     return `worker ${this.#spec.slot} (${pid > 0 ? `pid ${pid}: ` : ''}${command})`;
   }

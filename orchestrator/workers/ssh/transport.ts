@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { commandText } from '../command.js';
 import { encodeFrame, type Frame, FrameKind } from '../frame/index.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
@@ -151,7 +152,7 @@ export class SshTransport implements Transport, SessionOwner {
     // Never placed on a host (none was left): none is named. It read 'worker 1 (no host yet:
     // ...) no host is left: ...', as though one were still to come.
     const host = this.#session === null ? '' : `${this.#session.host.name}${pid}: `;
-    return `worker ${this.#spec.slot} (${host}${this.#spec.command.argv.join(' ')})`;
+    return `worker ${this.#spec.slot} (${host}${commandText(this.#spec.command)})`;
   }
 
   onFrame(frame: Frame): void {

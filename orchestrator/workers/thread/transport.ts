@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describeError } from '../../../filters/index.js';
 import { FROM_WORKER_HEADER } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
+import { commandText } from '../command.js';
 import { takeBack, takeGift } from '../gift.js';
 import { lend } from '../lent.js';
 import { prefixLines } from '../stderr-prefix.js';
@@ -180,7 +181,7 @@ export class ThreadTransport implements Transport {
 
   /** `worker 2 (thread 3: mf-map r.toUpperCase() ...)`: this thread, the command as given. */
   describe(): string {
-    return `worker ${this.#spec.slot} (thread ${this.#threadId}: ${this.#spec.command.argv.join(' ')})`;
+    return `worker ${this.#spec.slot} (thread ${this.#threadId}: ${commandText(this.#spec.command)})`;
   }
 
   #take(message: FromThread): void {
