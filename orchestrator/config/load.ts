@@ -35,8 +35,9 @@ export function loadConfig(
 ): LoadedConfig {
   let text: string;
   try {
-    text = given ?? readFileSync(file, 'utf8');
+    text = given ?? readText(file);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, [
       {
         line: 1,
@@ -73,6 +74,28 @@ export function loadConfig(
       return path.length > 0 ? this.where(path.slice(0, -1)) : { line: 1, column: 1 };
     },
   };
+}
+
+/**
+ * The config's text, read as UTF-8: a byte that is not UTF-8 is a problem where it stands, not
+ * U+FFFD in its place (a Latin-1 `é` in a pattern would then match nothing, unsaid).
+ */
+function readText(file: string): string {
+  const bytes = readFileSync(file);
+  const text = bytes.toString('utf8');
+  const again = Buffer.from(text, 'utf8');
+  if (again.equals(bytes)) return text;
+  let at = 0;
+  while (at < bytes.length && bytes[at] === again[at]) at++;
+  // The first difference is the first byte of the bad sequence: what comes before is good text.
+  const before = bytes.subarray(0, at).toString('utf8').split('\n');
+  throw new ConfigError(file, [
+    {
+      line: before.length,
+      column: before.at(-1)!.length + 1,
+      message: `byte 0x${bytes[at]!.toString(16).padStart(2, '0')} is not UTF-8: a config is read as UTF-8 text`,
+    },
+  ]);
 }
 
 /**

@@ -187,6 +187,19 @@ describe('reports', () => {
   });
 });
 
+describe('a config that is not UTF-8', () => {
+  it('is a problem at its first such byte: before, each became U+FFFD, and the run went on', async () => {
+    // A Latin-1 `é`: the command would have been run with grep caf\uFFFD, matching nothing.
+    const file = join(tempDir(), 'latin1.yaml');
+    writeFileSync(file, Buffer.from('stages:\n  - run: cat\n  - run: grep caf\xe9\n', 'latin1'));
+    const result = await check(file);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `${file}:3:18: byte 0xe9 is not UTF-8: a config is read as UTF-8 text\n`,
+    });
+  });
+});
+
 describe('the schema validator compiled by the build', () => {
   it('finds the same problems as the schema compiled at run time', async () => {
     // The TypeScript sources have no schema-validator.js beside them, so they compile the schema
