@@ -97,12 +97,18 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
     case 'oneOf':
       return { ...config.where(path), message: `${name} ${oneOfMessage(path)}` };
     case 'pattern': {
-      // The schema's patterns are the names' two alphabets: with `.` and `-`, or without.
+      // The schema's patterns are the names' two alphabets: with `.` and `-`, or without; and
+      // an environment variable's name, anything but empty or with a `=` (the environ's split).
       const pattern = (error.params as { pattern: string }).pattern;
       const allowed = pattern.includes('.-')
         ? 'letters, digits, _ . and -'
         : 'letters, digits and _';
       const key = error.propertyName;
+      if (pattern === '^[^=]+$' && key !== undefined)
+        return {
+          ...config.where(path, key),
+          message: `a name in ${name} ("${key}") may not be empty or hold "="`,
+        };
       if (key === undefined)
         return { ...config.where(path), message: `${name} may hold only ${allowed}` };
       return {

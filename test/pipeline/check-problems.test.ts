@@ -311,6 +311,18 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('environment variable names that are empty or hold "=", at the name', async () => {
+    // "A=B": x set A to "B=x"; "": y was dropped. Both unsaid.
+    const text = 'env:\n  "A=B": x\n  "": y\nstages:\n  - run: cat\n    env: {"C=": z}\n';
+    const name = (what: string) =>
+      new RegExp(`a name in "env" \\(${what}\\) may not be empty or hold "="`);
+    await expectProblems(text, [
+      ['"A=B"', name('"A=B"')],
+      ['""', name('""')],
+      ['"C="', name('"C="')],
+    ]);
+  });
+
   it('YAML syntax errors: a key twice, an unclosed list', async () => {
     await expectProblems('stages:\n  - run: cat\n    run: tac\n', [
       [['run', 2], /Map keys must be unique/],
