@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Document, isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { describeErrno } from '../options/inputs.js';
 import { ConfigError, type Problem } from './problems.js';
 
@@ -56,7 +56,10 @@ export function loadConfig(
     ...at(error.pos[0]),
     message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
   }));
-  if (problems.length === 0) findPrototypeKeys(doc, problems, at);
+  if (problems.length === 0) {
+    findPrototypeKeys(doc, problems, at);
+    findNuls(doc, problems, at);
+  }
   if (problems.length === 0) substitute(doc, text, variables, problems, at);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return {
@@ -149,6 +152,39 @@ function findPrototypeKeys(
         });
     },
   });
+}
+
+/** Keys whose values are framings, where a NUL is a delimiter like any other. */
+const FRAMING_KEYS: ReadonlySet<unknown> = new Set(['split', 'field-sep']);
+
+/**
+ * A NUL (a YAML `"\0"`) in a key or value that becomes a program's argument, a file name or an
+ * environment variable, none of which can hold one: reported where it stands, not left for the
+ * run to fail on. A framing's value (`split`, `field-sep`, a fan's `join`) may hold one.
+ */
+function findNuls(
+  doc: Document,
+  problems: Problem[],
+  at: (offset: number) => { line: number; column: number },
+): void {
+  visit(doc, {
+    Scalar(key, node, path) {
+      if (typeof node.value !== 'string' || !node.value.includes('\0')) return;
+      if (key === 'value' && isFraming(path)) return;
+      problems.push({
+        ...at(node.range?.[0] ?? 0),
+        message: 'a NUL (\\0) cannot reach a program, a file name or the environment',
+      });
+    },
+  });
+}
+
+/** Whether the pair last in `path` is a framing's: `split`, `field-sep`, or a fan's `join`. */
+function isFraming(path: readonly unknown[]): boolean {
+  const name = (pair: unknown) =>
+    isPair(pair) && isScalar(pair.key) ? (pair.key.value as unknown) : undefined;
+  const own = name(path.at(-1));
+  return FRAMING_KEYS.has(own) || (own === 'join' && name(path.at(-3)) === 'fan');
 }
 
 /** The document as plain data; an alias expanded past the bound is reported at the first alias. */

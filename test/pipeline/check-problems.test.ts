@@ -311,6 +311,38 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('a NUL where it would reach a program, a file name or the environment, at its value', async () => {
+    // Each was checked clean, and the run failed with a TypeError of Node's, exit 1, no place.
+    // A framing's NUL (a delimiter, a field separator) is no problem.
+    const text = [
+      'output: "out\\0.txt"',
+      'env:',
+      '  A: "x\\0y"',
+      'stages:',
+      '  - run: "echo \\0"',
+      '  - run: [echo, "a\\0b"]',
+      '  - fan:',
+      '      dispatch: hash',
+      '      key: field:1',
+      '      field-sep: "\\0"',
+      '      split: "delim:\\0"',
+      '      join: "delim:\\0"',
+      '      worker: {run: cat, env: {"B\\0": b}}',
+      '  - branches: {a: [{run: cat}]}',
+      '    join: [cat, "{a}\\0"]',
+      '',
+    ].join('\n');
+    const nul = /a NUL \(\\0\) cannot reach a program, a file name or the environment/;
+    await expectProblems(text, [
+      ['"out', nul],
+      ['"x', nul],
+      ['"echo', nul],
+      ['"a\\0b', nul],
+      ['"B', nul],
+      ['"{a}', nul],
+    ]);
+  });
+
   it('environment variable names that are empty or hold "=", at the name', async () => {
     // "A=B": x set A to "B=x"; "": y was dropped. Both unsaid.
     const text = 'env:\n  "A=B": x\n  "": y\nstages:\n  - run: cat\n    env: {"C=": z}\n';
