@@ -12,8 +12,8 @@ export type FileChecks = 'checked' | 'named';
 
 /**
  * A config's `input`: null for stdin; else its files in order, relative to `folder`, each glob
- * expanded and sorted. A file that does not exist, or a glob that matches none, is reported
- * unless the files are only `named`.
+ * expanded and sorted. A file that does not exist or is a folder, or a glob that matches none,
+ * is reported unless the files are only `named`.
  */
 export function resolveInputs(
   input: string | string[] | undefined,
@@ -34,6 +34,9 @@ export function resolveInputs(
     } else {
       const file = resolve(folder, pattern);
       if (checked && !existsSync(file)) report(path, `input file "${pattern}" does not exist`);
+      // A folder would be found only by the run's `cat`, on two lines (its and the stage's).
+      else if (checked && statSync(file).isDirectory())
+        report(path, `input "${pattern}" is a directory`);
       paths.push(file);
     }
   });

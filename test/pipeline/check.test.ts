@@ -187,6 +187,20 @@ describe('reports', () => {
   });
 });
 
+describe('an input that is a folder', () => {
+  it('is a problem at its name: before, it was checked clean and the run failed in cat, on two lines', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'in.txt'), 'x\n');
+    const config = writeConfig(dir, 'input: [in.txt, data]\nstages:\n  - run: cat\n');
+    const result = await check(config);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `${config}:1:17: input "data" is a directory\n`,
+    });
+  });
+});
+
 describe('a config that is not UTF-8', () => {
   it('is a problem at its first such byte: before, each became U+FFFD, and the run went on', async () => {
     // A Latin-1 `é`: the command would have been run with grep caf\uFFFD, matching nothing.
