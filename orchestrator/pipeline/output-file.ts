@@ -33,6 +33,11 @@ export class AtomicOutput {
   readonly #temporary: string | null;
   readonly #mode: number;
 
+  /** Written to a regular file (through a temporary one): no reader can close it (EPIPE). */
+  get isFile(): boolean {
+    return this.#temporary !== null;
+  }
+
   /**
    * Opens the output. A named pipe's open waits for a reader, perhaps for ever: it is made on
    * the thread pool, so that a signal is still heard, and given up when `stopped` aborts

@@ -152,7 +152,8 @@ export class PipelineRun {
       file?.discard();
       return { kind: 'signal', signal: this.#signal };
     }
-    const failures = this.#failures(ends);
+    // A regular file has no reader to go: a SIGPIPE of its writer came from another pipe.
+    const failures = this.#failures(ends, file?.isFile === true ? last : null);
     for (const [node, end] of failures) {
       if (end.reported) continue;
       const line = `stage ${node.label} (${node.description}) ${describeEnd(end)}`;
@@ -186,14 +187,17 @@ export class PipelineRun {
 
   /**
    * Failed nodes. A writer ended by SIGPIPE or EPIPE is not among them: that only happens once
-   * its reader has gone, and if the reader went because it failed, the reader is reported.
+   * its reader has gone, and if the reader went because it failed, the reader is reported. But
+   * `toFile`, the node writing the output file, which no reader can close: its SIGPIPE came
+   * from another pipe (its stderr's reader gone), its output cut short.
    */
-  #failures(ends: NodeEnd[]): [RunningNode, NodeEnd][] {
+  #failures(ends: NodeEnd[], toFile: RunningNode | null): [RunningNode, NodeEnd][] {
     const all = this.#wiring.nodes.map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd]);
     // Stopped because one could not start: that one is the failure, not the stopped.
     if (all.some(([, end]) => end.halts)) return all.filter(([, end]) => end.halts);
     return all.filter(
-      ([, end]) => isFailure(end) && !(end.closedOutput && end.error === undefined),
+      ([node, end]) =>
+        isFailure(end) && !(end.closedOutput && end.error === undefined && node !== toFile),
     );
   }
 

@@ -126,6 +126,25 @@ describe('output', () => {
     }
   });
 
+  it('is kept when the last stage is killed by SIGPIPE, which a file it writes cannot give', async () => {
+    // A SIGPIPE is forgiven a stage whose reader went away (yes | head -1); a file has no reader
+    // to go, so the stage died of another pipe (its stderr's reader gone) with its output cut
+    // short. Before, the run succeeded, exit 0, and the cut output replaced the file.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'out.txt'), 'old content\n');
+    const config = writeConfig(
+      dir,
+      'output: out.txt\nstages:\n  - name: cut\n    run: seq 3; kill -PIPE $$; seq 4 9\n',
+    );
+    expect(outcome(await runConfig(config))).toEqual({
+      exitCode: 1,
+      stderr: 'manifold: stage cut (seq 3; kill -PIPE $$; seq 4 9) was killed by SIGPIPE\n',
+      stdout: '',
+    });
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('old content\n');
+    expect(readdirSync(dir).sort()).toEqual(['out.txt', 'pipeline.yaml']);
+  });
+
   it('to a file (relative to the config) appears with the content on success, nothing else left', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'out.txt'), 'old content\n');
