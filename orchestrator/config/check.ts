@@ -63,6 +63,8 @@ class Checker {
   #tables: string[] = [];
   readonly #files: FileChecks;
   readonly #commands: CommandChecking;
+  /** Each stage name given, with where: a pipeline used twice gives its names twice, rightly. */
+  readonly #names = new Map<string, { at: string; line: number }>();
 
   constructor(config: LoadedConfig, files: FileChecks) {
     this.#config = config;
@@ -121,6 +123,7 @@ class Checker {
     const env = { ...parentEnv, ...stringsOf(raw.env) };
     const name = raw.name ?? describePath(path);
     const line = this.#config.where(path).line;
+    if (raw.name !== undefined) this.#nameOnce(raw.name, path, line);
     if (raw.use !== undefined) return this.#use(raw.use, path, env, using);
     if (raw.run !== undefined || raw.filter !== undefined) {
       const command = checkCommand(this.#commands, raw, path, env);
@@ -128,6 +131,18 @@ class Checker {
     }
     if (raw.fan !== undefined) return this.#fan(raw.fan, [...path, 'fan'], name, line, env);
     return this.#branches(raw, path, name, line, env, using);
+  }
+
+  /** A name tells a stage apart in messages and --stats: two stages cannot share one. */
+  #nameOnce(name: string, path: Path, line: number): void {
+    const at = JSON.stringify(path);
+    const first = this.#names.get(name);
+    if (first === undefined) this.#names.set(name, { at, line });
+    else if (first.at !== at)
+      this.#problem(
+        [...path, 'name'],
+        `stage name "${name}" is taken: the stage at line ${first.line} has it`,
+      );
   }
 
   #use(target: string, path: Path, env: Env, using: string[]): Stage[] {

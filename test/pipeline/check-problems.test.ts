@@ -355,6 +355,26 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('a stage name given twice, at the second: a pipeline used twice is not that', async () => {
+    // Both ran, and their failures and --stats (an edge "from clean to clean") could not be told
+    // apart.
+    const text = [
+      'pipelines:',
+      '  tidy: [{name: trim, run: cat}]',
+      'stages:',
+      '  - name: clean',
+      '    run: cat',
+      '  - use: tidy',
+      '  - use: tidy',
+      '  - branches:',
+      '      a: [{name: clean, run: cat}]',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      [['clean', 2], /stage name "clean" is taken: the stage at line 4 has it/],
+    ]);
+  });
+
   it('YAML syntax errors: a key twice, an unclosed list', async () => {
     await expectProblems('stages:\n  - run: cat\n    run: tac\n', [
       [['run', 2], /Map keys must be unique/],
