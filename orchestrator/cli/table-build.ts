@@ -12,7 +12,7 @@ export function tableBuildCommand(run: Run): Command {
       'Build a table from records: each record’s key maps to its value (the record by default).',
     )
     .usage('<input...> --key <spec> -o <table> [options]')
-    .argument('<input...>', "files of records ('-' for stdin)")
+    .argument('<input...>', "files of records ('-' for stdin), each named once")
     .requiredOption('-o, --output <table>', 'the table to write (a directory), replaced at success')
     .requiredOption('--key <spec>', 'the key of each record: field:N, json:<dot.path> or whole')
     .option('--value <spec>', 'what the key maps to: whole, field:N or json:<dot.path>', 'whole')

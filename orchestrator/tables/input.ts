@@ -1,4 +1,4 @@
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, type Stats, statSync } from 'node:fs';
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
@@ -15,25 +15,74 @@ export function inputName(input: string): string {
   return input === '-' ? 'stdin' : input;
 }
 
-/** Checks each input can be read before anything is built; stdin must not be a terminal. */
+/**
+ * Checks each input can be read before anything is built, and that none is named twice: stdin
+ * (`-`, `/dev/stdin`, a file redirected to it) can be read once, and a file's records read
+ * twice are never what is meant (as `join`: "both files cannot be standard input"). Inputs are
+ * told apart by device and inode, so every name of one file is caught.
+ */
 export function checkBuildInputs(inputs: string[]): void {
+  const seen = new Map<string, string>();
   for (const input of inputs) {
-    if (input === '-') {
-      if (process.stdin.isTTY) {
-        throw new UsageError('stdin is a terminal: pipe the table in, or name its files');
-      }
-      continue;
+    const stat = inputStat(input);
+    const identity = `${stat.dev}:${stat.ino}`;
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      throw new UsageError(
+        `inputs ${first} and ${input}: ${twice(first, input, stat)}: name it once`,
+      );
+    }
+    seen.set(identity, input);
+  }
+  for (const input of inputs) if (input !== '-') checkOpens(input);
+}
+
+/** Why one input named twice is refused. */
+function twice(first: string, second: string, stat: Stats): string {
+  if (STDIN_NAMES.has(first) && STDIN_NAMES.has(second)) {
+    return 'both are stdin, which can be read once';
+  }
+  if (stat.isFile()) return 'the same file, whose records would be read twice';
+  return `the same ${stat.isFIFO() ? 'pipe' : 'device'}, which can be read once`;
+}
+
+const STDIN_NAMES = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/** An input's stat (`-` is stdin, which must not be a terminal), or its usage error. */
+function inputStat(input: string): Stats {
+  if (input === '-') {
+    if (process.stdin.isTTY) {
+      throw new UsageError('stdin is a terminal: pipe the table in, or name its files');
     }
     try {
-      if (statSync(input).isDirectory()) throw new UsageError(`input ${input}: is a directory`);
-      closeSync(openSync(input, 'r'));
+      return fstatSync(0);
     } catch (error) {
-      if (error instanceof UsageError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      const problem = code === 'ENOENT' ? 'no such file' : (code ?? 'cannot open');
-      throw new UsageError(`input ${input}: ${problem}`, error);
+      throw new UsageError('stdin is closed: pipe the table in, or name its files', error);
     }
   }
+  try {
+    const stat = statSync(input);
+    if (stat.isDirectory()) throw new UsageError(`input ${input}: is a directory`);
+    return stat;
+  } catch (error) {
+    throw inputError(input, error);
+  }
+}
+
+/** Opens an input once, to be told now rather than after a build of the ones before it. */
+function checkOpens(input: string): void {
+  try {
+    closeSync(openSync(input, 'r'));
+  } catch (error) {
+    throw inputError(input, error);
+  }
+}
+
+function inputError(input: string, error: unknown): UsageError {
+  if (error instanceof UsageError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const problem = code === 'ENOENT' ? 'no such file' : (code ?? 'cannot open');
+  return new UsageError(`input ${input}: ${problem}`, error);
 }
 
 /**

@@ -305,6 +305,41 @@ describe('manifold table build: bad records and usage', () => {
     );
   });
 
+  it('refuses stdin or a file named twice, by any name, in one line (exit 2), reading nothing', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
+    const target = join(dir, 't.mft');
+    const cases: [string[], string][] = [
+      [['-', '-'], 'inputs - and -: both are stdin, which can be read once: name it once'],
+      [
+        ['-', '/dev/stdin'],
+        'inputs - and /dev/stdin: both are stdin, which can be read once: name it once',
+      ],
+      [
+        [path, '-', `${dir}/./in.txt`],
+        `inputs ${path} and ${`${dir}/./in.txt`}: the same file, whose records would be read twice: name it once`,
+      ],
+    ];
+    for (const [inputs, message] of cases) {
+      const result = await buildTable([...inputs, '--key', 'field:1', '-o', target], 'c 3\n');
+      expect(result.stderr).toBe(`manifold: ${message}\n`);
+      expect(result.exitCode).toBe(2);
+      expect(readdirSync(dir)).toEqual(['in.txt']);
+    }
+    // Stdin given as a file (a redirect) and the same file by name: one file, twice.
+    const redirected = await run('sh', [
+      '-c',
+      `"$0" table build - "$1" --key field:1 -o "$2" < "$1"`,
+      manifold,
+      path,
+      target,
+    ]);
+    expect(redirected.stderr).toBe(
+      `manifold: inputs - and ${path}: the same file, whose records would be read twice: name it once\n`,
+    );
+    expect(redirected.exitCode).toBe(2);
+  });
+
   it('a folder it cannot write in: one line naming it and the system error, exit 1', async () => {
     // /proc takes no new folder, even from root (whom a folder's permissions do not stop).
     const path = writeInput(tempDir(), 'in.txt', 'a\n');
