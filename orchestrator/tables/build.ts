@@ -20,6 +20,7 @@ import {
   placeTable,
   removeDeadBuilds,
   temporaryPath,
+  writeFailure,
 } from './place.js';
 import { type Place, placeBefore } from './run.js';
 import { DuplicateKey, ShardWriter } from './shard-writer.js';
@@ -69,23 +70,44 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     // Keys and values take at most the records' bytes; a hash spreads them evenly.
     expectedBytes: inputBytes === null ? 0 : Math.ceil((inputBytes / options.shards) * 1.05),
   };
-  const writers = Array.from(
-    { length: options.shards },
-    (_, i) => new ShardWriter(join(temporary, shardFile(i)), options.duplicates, shardOptions),
-  );
-  let counts: Counts;
+  const writers: ShardWriter[] = [];
+  let written = false;
   try {
-    counts = await fill(writers, options);
+    for (let i = 0; i < options.shards; i++) {
+      const file = join(temporary, shardFile(i));
+      writers.push(new ShardWriter(file, options.output, options.duplicates, shardOptions));
+    }
+    const counts = await fill(writers, options);
     if (options.duplicates === 'error') throwFirstDuplicate(writers, null);
     for (const writer of writers) await writer.finish();
+    written = true;
+    counts.duplicates = writers.reduce((sum, writer) => sum + writer.duplicates, 0);
+    const meta = tableMeta(writers, counts, temporary, options);
+    try {
+      writeFileSync(join(temporary, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+      fsyncPath(join(temporary, META_FILE));
+      fsyncPath(temporary);
+      placeTable(temporary, options.output);
+    } catch (error) {
+      throw writeFailure(options.output, error);
+    }
+    return meta;
   } catch (error) {
-    for (const writer of writers) await writer.abandon();
+    if (!written) for (const writer of writers) await writer.abandon();
     rmSync(temporary, { recursive: true, force: true });
     throw error instanceof DuplicateKey ? await duplicateError(error, options) : error;
   }
-  counts.duplicates = writers.reduce((sum, writer) => sum + writer.duplicates, 0);
+}
+
+/** The table's `table.json`, from what the build wrote. */
+function tableMeta(
+  writers: ShardWriter[],
+  counts: Counts,
+  temporary: string,
+  options: TableBuildOptions,
+): TableMeta {
   const files = writers.map((_, i) => shardFile(i));
-  const meta: TableMeta = {
+  return {
     format: TABLE_FORMAT,
     version: TABLE_VERSION,
     key: options.keyText,
@@ -108,11 +130,6 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
       maxKeySize: MAX_KEY_SIZE,
     },
   };
-  writeFileSync(join(temporary, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
-  fsyncPath(join(temporary, META_FILE));
-  fsyncPath(temporary);
-  placeTable(temporary, options.output);
-  return meta;
 }
 
 interface Counts {

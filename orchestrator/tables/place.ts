@@ -89,14 +89,23 @@ export function makeTemporary(path: string, target: string): void {
     rmSync(path, { recursive: true, force: true });
     mkdirSync(path);
   } catch (error) {
-    // The system's words without the syscall and the temporary name: the user named the target.
-    const reason = (error as Error).message.replace(/,\s*\w+ '.*$/, '');
-    throw new ManifoldError(
-      'manifold.table',
-      `-o ${target}: cannot write the table in ${dirname(target)} (${reason})`,
-      { exitCode: ExitCode.failure },
-    );
+    throw writeFailure(target, error);
   }
+}
+
+/**
+ * A failure to write the table (a full disk, a folder that takes no new file), one line naming
+ * the target: the system's words without the syscall and the temporary name. A `ManifoldError`
+ * (already such a line, or a record's error) is itself.
+ */
+export function writeFailure(target: string, error: unknown): Error {
+  if (error instanceof ManifoldError) return error;
+  const reason = (error as Error).message.replace(/,\s*\w+( '.*)?$/, '');
+  return new ManifoldError(
+    'manifold.table',
+    `-o ${target}: cannot write the table in ${dirname(target)} (${reason})`,
+    { exitCode: ExitCode.failure, cause: error },
+  );
 }
 
 /**
@@ -114,7 +123,13 @@ export function placeTable(temporary: string, target: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  renameSync(temporary, target);
+  try {
+    renameSync(temporary, target);
+  } catch (error) {
+    // The old table back at its name: the next build would remove it as a dead build's.
+    if (old !== null) renameSync(old, target);
+    throw error;
+  }
   fsyncPath(dirname(target));
   if (old !== null) rmSync(old, { recursive: true, force: true });
 }

@@ -1,7 +1,10 @@
-import { truncateSync } from 'node:fs';
+import { statSync, truncateSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Database, PutOptions } from 'lmdb';
 import { loadLmdb } from '../../filters/tables/lmdb.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
+import { writeFailure } from './place.js';
+import { checkFreeSpace, PageReserve } from './reserve.js';
 import { type Place, placeBefore, type RecordSpan, Run } from './run.js';
 import { fsyncPath } from './sync.js';
 
@@ -40,32 +43,35 @@ export class ShardWriter {
   readonly #policy: DuplicatesPolicy;
   readonly #run: Run;
   #runs = 0;
+  readonly #target: string;
+  readonly #reserve: PageReserve;
   #commit: () => void = () => {};
   readonly #committed: Promise<unknown>;
 
+  /**
+   * @param target the table's name (`-o`) for messages: a failure to write (a full disk) is one
+   *   line naming it, and a duplicate key goes through as it is.
+   */
   constructor(
     file: string,
+    target: string,
     policy: DuplicatesPolicy,
     options: { maxReaders: number; mapSize: number; runBytes: number; expectedBytes: number },
   ) {
     this.file = file;
+    this.#target = target;
     this.#policy = policy;
     this.#run = new Run(options.runBytes, options.expectedBytes);
-    this.#db = loadLmdb().open<Buffer, Uint8Array>({
-      path: file,
-      noSubdir: true,
-      keyEncoding: 'binary',
-      encoding: 'binary',
-      maxReaders: options.maxReaders,
-      mapSize: options.mapSize,
-      cache: false,
-      compression: false,
-      overlappingSync: false,
-      noSync: true,
-      noMemInit: true,
-      useWritemap: true,
-    });
+    // LMDB (lmdb 3.5) crashes when the meta pages it writes at creation find no room.
+    checkFreeSpace(dirname(file), target);
+    try {
+      this.#db = openShard(file, options);
+    } catch (error) {
+      throw writeFailure(target, error);
+    }
     this.#put = this.#db.putSync.bind(this.#db) as unknown as Put;
+    const { pageSize } = this.#db.getStats() as { pageSize: number };
+    this.#reserve = new PageReserve(file, pageSize, statSync(file).size, () => this.#pages());
     const open = new Promise<void>((resolve) => {
       this.#commit = resolve;
     });
@@ -106,15 +112,20 @@ export class ShardWriter {
   /** Writes what is held, commits, closes, cuts the file to its pages and syncs it. */
   async finish(): Promise<void> {
     this.#writeRun();
-    this.#commit();
-    await this.#committed;
-    const { lastPageNumber, pageSize } = this.#db.getStats() as {
-      lastPageNumber: number;
-      pageSize: number;
-    };
-    await this.#db.close();
-    truncateSync(this.file, (lastPageNumber + 1) * pageSize);
-    fsyncPath(this.file);
+    try {
+      this.#reserve.beforeCommit();
+      this.#commit();
+      await this.#committed;
+      const { lastPageNumber, pageSize } = this.#db.getStats() as {
+        lastPageNumber: number;
+        pageSize: number;
+      };
+      await this.#db.close();
+      truncateSync(this.file, (lastPageNumber + 1) * pageSize);
+      fsyncPath(this.file);
+    } catch (error) {
+      throw writeFailure(this.#target, error);
+    }
   }
 
   /** Ends the transaction without waiting for the file: the build is being abandoned. */
@@ -122,6 +133,16 @@ export class ShardWriter {
     this.#commit();
     await this.#committed.catch(() => {});
     await this.#db.close().catch(() => {});
+  }
+
+  /** The pages the file holds in the transaction: the two meta pages and the tree's. */
+  #pages(): number {
+    const stats = this.#db.getStats() as {
+      treeLeafPageCount: number;
+      treeBranchPageCount: number;
+      overflowPages: number;
+    };
+    return 2 + stats.treeLeafPageCount + stats.treeBranchPageCount + stats.overflowPages;
   }
 
   /** Writes the run's records in key order, one entry per key by the duplicates policy. */
@@ -134,12 +155,16 @@ export class ShardWriter {
     }
     const { order, repeats } = run.sorted();
     const append = this.#runs === 0;
-    for (let i = 0; i < run.count; ) {
-      let end = i + 1;
-      while (end < run.count && repeats[end] === 1) end++;
-      this.duplicates += end - i - 1;
-      this.#store(order, i, end, append);
-      i = end;
+    try {
+      for (let i = 0; i < run.count; ) {
+        let end = i + 1;
+        while (end < run.count && repeats[end] === 1) end++;
+        this.duplicates += end - i - 1;
+        this.#store(order, i, end, append);
+        i = end;
+      }
+    } catch (error) {
+      throw error instanceof DuplicateKey ? error : writeFailure(this.#target, error);
     }
     this.#runs++;
     run.clear();
@@ -160,6 +185,7 @@ export class ShardWriter {
       policy === 'all'
         ? listOf(run, order.subarray(start, end))
         : run.value(policy === 'last' ? order[end - 1]! : first);
+    this.#reserve.add(key.length, value.length, append);
     if (append) {
       // LMDB refuses a key not above the last: the sort's order is checked as it is written.
       if (!this.#put(key, value, APPEND)) throw new Error('internal: keys out of order for LMDB');
@@ -173,9 +199,36 @@ export class ShardWriter {
     // The key is in an earlier run.
     this.duplicates += 1;
     if (policy === 'error') throw new DuplicateKey(key.slice(), null, run.place(first));
-    if (policy === 'last') this.#put(key, value);
-    else if (policy === 'all') this.#put(key, Buffer.concat([this.#db.getBinary(key)!, value]));
+    if (policy === 'last') {
+      this.#reserve.add(key.length, value.length, false);
+      this.#put(key, value);
+    } else if (policy === 'all') {
+      const list = Buffer.concat([this.#db.getBinary(key)!, value]);
+      this.#reserve.add(key.length, list.length, false);
+      this.#put(key, list);
+    }
   }
+}
+
+/** Opens a shard's file to be written: raw bytes, written in place in the map, no sync. */
+function openShard(
+  file: string,
+  options: { maxReaders: number; mapSize: number },
+): Database<Buffer, Uint8Array> {
+  return loadLmdb().open<Buffer, Uint8Array>({
+    path: file,
+    noSubdir: true,
+    keyEncoding: 'binary',
+    encoding: 'binary',
+    maxReaders: options.maxReaders,
+    mapSize: options.mapSize,
+    cache: false,
+    compression: false,
+    overlappingSync: false,
+    noSync: true,
+    noMemInit: true,
+    useWritemap: true,
+  });
 }
 
 /** A `list` value (duplicates `all`): each value as a 4-byte big-endian length and its bytes. */
