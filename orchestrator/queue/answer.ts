@@ -4,6 +4,7 @@ import type { QueueConnection } from '../workers/queue/connect.js';
 import {
   frameMessage,
   freshId,
+  HEADER_INPUT,
   HEADER_PIECE,
   HEADER_PIECES,
   headersOf,
@@ -19,12 +20,13 @@ const quiet = () => {};
  * Publishes a block's output as pieces that each fit a message, then its end (with the count of
  * pieces, and the try that made it: --joblog's row). The pieces carry a fresh attempt id, so that
  * the coordinator takes one attempt's pieces whole; the end's message id is the block's, so the
- * server keeps one end per block. Resolves false when stopped first.
+ * server keeps one end per block. The end names the block's bytes it answers (`input`, their
+ * CRC-32): a coordinator resuming the job checks they are its. Resolves false when stopped first.
  */
 export async function publishOutput(
   conn: QueueConnection,
   names: JobNames,
-  seq: number,
+  { seq, input }: { seq: number; input: number },
   output: readonly Buffer[],
   tried: BlockTry,
   stopped: () => boolean,
@@ -48,7 +50,11 @@ export async function publishOutput(
     index++;
   }
   const data = frameMessage(FrameKind.BlockEnd, attempt, seq);
-  const headers = headersOf({ [HEADER_PIECES]: index, ...tryHeaders(tried) });
+  const headers = headersOf({
+    [HEADER_PIECES]: index,
+    [HEADER_INPUT]: input,
+    ...tryHeaders(tried),
+  });
   const msgID = `${names.job}.${seq}.done`;
   const stored = await publishUntilStored(
     conn,
@@ -61,12 +67,12 @@ export async function publishOutput(
   return stored !== null;
 }
 
-/** Publishes that a block failed on its last try: who ran it, how it ended, the try. */
+/** Publishes that a block failed on its last try: who ran it, how it ended, the try, its bytes. */
 export async function publishFailure(
   conn: QueueConnection,
   names: JobNames,
   seq: number,
-  failure: { worker: string; reason: string; tried?: BlockTry },
+  failure: { worker: string; reason: string; tried?: BlockTry; input: number },
   stopped: () => boolean,
 ): Promise<void> {
   const data = frameMessage(FrameKind.Error, freshId(), seq, [

@@ -35,8 +35,9 @@ export class Hand {
   receive(message: JsMsg): Held | null {
     const { options, spec, host } = this.#job;
     let block: Block;
+    let input: number;
     try {
-      block = blockOf(message, spec.run);
+      ({ block, input } = blockOf(message, spec.run));
     } catch (error) {
       options.log(`a message of the queue is no block (${describeError(error)}): dropped`);
       message.term();
@@ -45,12 +46,12 @@ export class Hand {
     const delivered = message.info.deliveryCount;
     if (lostTooOften(delivered, spec.tries)) {
       const { conn, names } = options;
-      const lost = { seq: block.seq, host };
+      const lost = { seq: block.seq, host, input };
       failLostBlock(conn, names, message, lost, () => this.#job.finished());
       return null;
     }
     const working = setInterval(() => message.working(), Math.max(100, spec.ackWaitMs / 3));
-    const held = { message, block, pieces: [], working, started: 0, slot: 0 };
+    const held = { message, block, input, pieces: [], working, started: 0, slot: 0 };
     this.#held.set(block, held);
     if (runsAlone(delivered, spec.tries)) this.#alone = held;
     return held;

@@ -12,6 +12,8 @@ import type { EndDetails } from '../workers/transport.js';
 export interface Held {
   message: JsMsg;
   block: Block;
+  /** The CRC-32 of the block's bytes, told with its answer: whose block it answers. */
+  input: number;
   pieces: Buffer[];
   working: NodeJS.Timeout;
   /** When it was given to a slot's worker, for --joblog's row (ms since the epoch). */
@@ -22,11 +24,14 @@ export interface Held {
 /** How a try ended, as a process's exit status (a persistent worker's block: 0, no signal). */
 export type TryEnd = Pick<EndDetails, 'exitCode' | 'signal'>;
 
-/** The block a pulled message carries; throws, saying why, when it is none of this run's. */
-export function blockOf(message: JsMsg, run: string): Block {
+/**
+ * The block a pulled message carries, and its bytes' checksum; throws, saying why, when it is
+ * none of this run's.
+ */
+export function blockOf(message: JsMsg, run: string): { block: Block; input: number } {
   const frame = readMessage(message.data);
   if (frame.run !== run) throw new Error(`it is of another run of the job (${frame.run})`);
-  return {
+  const block = {
     seq: frame.seq,
     parts: [frame.payload],
     bytes: frame.payload.length,
@@ -34,6 +39,7 @@ export function blockOf(message: JsMsg, run: string): Block {
     records: numberHeader(message.headers, HEADER_RECORDS),
     failures: 0,
   };
+  return { block, input: frame.checksum };
 }
 
 /** A try as --joblog shows it: this machine, the slot, its times, its delivery, its end. */

@@ -35,7 +35,7 @@ export function failLostBlock(
   conn: QueueConnection,
   names: JobNames,
   message: JsMsg,
-  block: { seq: number; host: string },
+  block: { seq: number; host: string; input: number },
   stopped: () => boolean,
 ): void {
   const given = message.info.deliveryCount - 1;
@@ -52,6 +52,7 @@ export function failLostBlock(
       exitCode: null,
       signal: null,
     },
+    input: block.input,
   };
   publishFailure(conn, names, block.seq, failure, stopped)
     .then(() => message.term())

@@ -24,7 +24,8 @@ export function answerBlock(job: TryJob, held: Held, exit: TryEnd): void {
   const { block } = held;
   const { conn, names } = job.options;
   const tried = tryOf(held, job.host, exit);
-  publishOutput(conn, names, block.seq, held.pieces, tried, () => job.finished())
+  const answer = { seq: block.seq, input: held.input };
+  publishOutput(conn, names, answer, held.pieces, tried, () => job.finished())
     .then((stored) => {
       clearInterval(held.working);
       if (stored) held.message.ack();
@@ -55,6 +56,7 @@ export function failBlock(job: TryJob, held: Held, end: WorkerOutcome): void {
     worker: `queue worker on ${host}: ${end.worker}`,
     reason: `${end.reason} (try ${Math.min(tries, spec.tries)} of ${spec.tries})`,
     tried: tryOf(held, host, end.details ?? { exitCode: null, signal: null }),
+    input: held.input,
   };
   publishFailure(conn, names, block.seq, failure, () => job.finished())
     .then(() => message.term())

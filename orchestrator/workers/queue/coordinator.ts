@@ -1,5 +1,6 @@
 import { describeError, UsageError } from '../../../filters/index.js';
-import type { Block } from '../block.js';
+import { type Block, describeBlock } from '../block.js';
+import { crc32 } from '../frame/index.js';
 import { type InputHeader, noHeader } from '../header.js';
 import type { StopReason } from '../transport.js';
 import type { AttributedKind, Worker, WorkerListener, WorkerOutcome } from '../types.js';
@@ -212,6 +213,10 @@ class QueueWorker implements Worker {
 
   #answer(block: Block, result: BlockResult): void {
     if (this.#stopped || this.#blocks.get(block.seq) !== block) return;
+    if (result.input !== undefined && result.input !== crc32(block.parts)) {
+      this.#otherInput(block);
+      return;
+    }
     this.#blocks.delete(block.seq);
     this.#outstanding -= block.bytes;
     if (result.tried !== undefined) block.tried = result.tried;
@@ -230,6 +235,20 @@ class QueueWorker implements Worker {
     for (const piece of result.pieces) this.#listener.onBlockOutput(this, block, piece);
     this.#listener.onBlockDone(this, block);
     this.#endIfDone();
+  }
+
+  /**
+   * An answer made from other bytes than this input's block: the job was started with another
+   * input (run again under its name, or a second coordinator of it at once). Its stored answers
+   * are not this input's: refused (exit 2), the job kept, as for another header.
+   */
+  #otherInput(block: Block): void {
+    const error = new UsageError(
+      `job "${this.#job.names.job}" on the queue was started with another input: the answer stored for ${describeBlock(block)} was made from other bytes than this input's: resume it with the same input, or give another --job`,
+    );
+    this.#job.refuse?.(error);
+    // Later than who else hears it, as for the server gone.
+    setImmediate(() => this.#lose(error.message));
   }
 
   #endIfDone(): void {

@@ -25,11 +25,15 @@ import {
  *   count of records.
  * A BlockEnd also carries the try that made the output (`TryReport`, the HEADER_TRY_* headers)
  * for --joblog; an answer without them (an older worker) is logged as a local fan's would be.
+ * A BlockEnd and an Error carry the checksum of the block's bytes the worker ran (HEADER_INPUT;
+ * `input` in an Error's JSON): a coordinator resuming the job takes a stored answer only for a
+ * block of the same bytes.
  */
 export const HEADER_FIRST_RECORD = 'Manifold-First-Record';
 export const HEADER_RECORDS = 'Manifold-Records';
 export const HEADER_PIECE = 'Manifold-Piece';
 export const HEADER_PIECES = 'Manifold-Pieces';
+export const HEADER_INPUT = 'Manifold-Input';
 export const HEADER_TRY_HOST = 'Manifold-Host';
 export const HEADER_TRY_SLOT = 'Manifold-Slot';
 export const HEADER_TRY_START = 'Manifold-Start';
@@ -60,6 +64,8 @@ export function readMessage(data: Uint8Array): {
   run: string;
   seq: number;
   payload: Buffer;
+  /** The CRC-32 of the payload, checked. */
+  checksum: number;
 } {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buffer.length < FRAME_HEADER)
@@ -72,7 +78,13 @@ export function readMessage(data: Uint8Array): {
     );
   if (crc32([payload]) !== header.checksum)
     throw new FrameError(`the payload of a message (sequence ${header.seq}) fails its checksum`);
-  return { kind: header.kind, run: header.run, seq: header.seq, payload };
+  return {
+    kind: header.kind,
+    run: header.run,
+    seq: header.seq,
+    payload,
+    checksum: header.checksum,
+  };
 }
 
 /** NATS headers from name-value pairs. */

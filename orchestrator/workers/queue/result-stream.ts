@@ -2,7 +2,13 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { FrameKind } from '../frame/index.js';
 import { askQueue, type QueueConnection } from './connect.js';
 import type { JobSpec } from './job.js';
-import { HEADER_PIECE, HEADER_PIECES, numberHeader, readMessage } from './messages.js';
+import {
+  HEADER_INPUT,
+  HEADER_PIECE,
+  HEADER_PIECES,
+  numberHeader,
+  readMessage,
+} from './messages.js';
 import type { JobNames } from './names.js';
 import { describeNotice, readNotice } from './notice.js';
 import { ResultBook } from './results.js';
@@ -112,14 +118,20 @@ export class ResultStream {
       book.piece(frame.seq, frame.run, numberHeader(message.headers, HEADER_PIECE), frame.payload);
     } else if (message.subject === names.doneSubject && frame.kind === FrameKind.BlockEnd) {
       const pieces = numberHeader(message.headers, HEADER_PIECES);
-      news = book.done(frame.seq, frame.run, pieces, readTryHeaders(message.headers));
+      const input = checksumOf(message.headers?.get(HEADER_INPUT));
+      news = book.done(frame.seq, frame.run, pieces, {
+        tried: readTryHeaders(message.headers),
+        input,
+      });
     } else if (message.subject === names.failedSubject && frame.kind === FrameKind.Error) {
-      const { worker, reason, tried } = JSON.parse(frame.payload.toString('utf8')) as {
+      const { worker, reason, tried, input } = JSON.parse(frame.payload.toString('utf8')) as {
         worker: string;
         reason: string;
         tried?: unknown;
+        input?: unknown;
       };
-      news = book.failed(frame.seq, worker, reason, checkTry(tried));
+      const of = { tried: checkTry(tried), input: checksumOf(input) };
+      news = book.failed(frame.seq, worker, reason, of);
     }
     if (!news) return;
     this.#listener.answered(frame.seq);
@@ -140,4 +152,12 @@ export class ResultStream {
     }
     this.#listener.unservable(failure);
   }
+}
+
+/** A block's checksum as an answer tells it; undefined when it tells none (an older worker). */
+function checksumOf(value: unknown): number | undefined {
+  const checksum = typeof value === 'string' && value !== '' ? Number(value) : value;
+  return Number.isSafeInteger(checksum) && (checksum as number) >= 0
+    ? (checksum as number)
+    : undefined;
 }

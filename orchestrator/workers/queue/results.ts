@@ -1,9 +1,16 @@
 import type { BlockTry } from '../block.js';
 
-/** How a block ended on the queue, as its results say (and the try that ended it, if said). */
-export type BlockResult =
-  | { kind: 'done'; pieces: Buffer[]; tried?: BlockTry | undefined }
-  | { kind: 'failed'; worker: string; reason: string; tried?: BlockTry | undefined };
+/**
+ * How a block ended on the queue, as its results say (and the try that ended it, if said); with
+ * the CRC-32 of the block's bytes its worker ran (`input`; none from a worker that says none).
+ */
+export type BlockResult = (
+  | { kind: 'done'; pieces: Buffer[] }
+  | { kind: 'failed'; worker: string; reason: string }
+) & { tried?: BlockTry | undefined; input?: number | undefined };
+
+/** Who made an answer and from what (the try, the block's checksum), as its message says. */
+export type AnswerOf = Pick<BlockResult, 'tried' | 'input'>;
 
 /**
  * The results of a job's blocks as they arrive, over at-least-once delivery: a block may be
@@ -45,22 +52,22 @@ export class ResultBook {
    * An attempt's end: its pieces are the block's output when it is the first to end and has
    * them all. Returns whether the block now has a result.
    */
-  done(seq: number, attempt: string, count: number, tried?: BlockTry): boolean {
+  done(seq: number, attempt: string, count: number, of: AnswerOf = {}): boolean {
     if (this.#taken.has(seq) || this.#results.has(seq)) return false;
     const pieces = this.#pending.get(seq)?.get(attempt) ?? [];
     let whole = pieces.length === count;
     for (let i = 0; whole && i < count; i++) whole = pieces[i] !== undefined;
     if (!whole) return false;
     this.#drop(seq, attempt);
-    this.#results.set(seq, { kind: 'done', pieces, tried });
+    this.#results.set(seq, { kind: 'done', pieces, ...of });
     return true;
   }
 
   /** The block failed on its last try. Returns whether this is news. */
-  failed(seq: number, worker: string, reason: string, tried?: BlockTry): boolean {
+  failed(seq: number, worker: string, reason: string, of: AnswerOf = {}): boolean {
     if (this.#taken.has(seq) || this.#results.has(seq)) return false;
     this.#drop(seq, null);
-    this.#results.set(seq, { kind: 'failed', worker, reason, tried });
+    this.#results.set(seq, { kind: 'failed', worker, reason, ...of });
     return true;
   }
 
