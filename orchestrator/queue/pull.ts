@@ -8,23 +8,59 @@ const PULL_MS = 1000;
 /** How often a worker looks for a job that has not started. */
 export const JOB_POLL_MS = 250;
 
-/** The job's description once it exists; null when stopped first. */
+/**
+ * The job's description once it exists; null when stopped first, or when the job started and
+ * finished between two looks (its coordinator removed it: an empty input, or other workers did
+ * it all in the meantime). The server says when it removes the job's results stream (a JetStream
+ * advisory): a worker that heard it has missed its job, and leaves as from a job finished under
+ * it, rather than waiting for the next job of its name.
+ */
 export async function waitForJob(options: {
   conn: QueueConnection;
   names: JobNames;
   log: (line: string) => void;
   signal: AbortSignal;
 }): Promise<JobSpec | null> {
-  let said = false;
-  while (!options.signal.aborted) {
-    const spec = await readSpec(options.conn, options.names);
-    if (spec !== null) return spec;
-    if (!said) options.log(`waiting for job "${options.names.job}" on ${options.conn.url}`);
-    said = true;
-    await pause(JOB_POLL_MS, options.signal);
+  const { conn, names, signal } = options;
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  let removed = false;
+  const advisory = conn.nc.subscribe(`${STREAM_DELETED}.${names.resultsStream}`, {
+    max: 1,
+    // An error (no permission to hear advisories) leaves the worker waiting, as it did before.
+    callback: (error) => {
+      if (error !== null) return;
+      removed = true;
+      stop.abort();
+    },
+  });
+  // The server takes the subscription before the first look (one connection keeps its order):
+  // a job removed after that look is one this worker waited for.
+  try {
+    let said = false;
+    while (!signal.aborted) {
+      const spec = await readSpec(conn, names);
+      if (spec !== null) return spec;
+      if (removed) {
+        options.log(
+          `job "${names.job}" started and finished before this worker found it: it leaves`,
+        );
+        return null;
+      }
+      if (!said) options.log(`waiting for job "${names.job}" on ${conn.url}`);
+      said = true;
+      await pause(JOB_POLL_MS, stop.signal);
+    }
+    return null;
+  } finally {
+    signal.removeEventListener('abort', abort);
+    advisory.unsubscribe();
   }
-  return null;
 }
+
+/** The subject of the server's advisory that a stream was removed, less its name. */
+const STREAM_DELETED = '$JS.EVENT.ADVISORY.STREAM.DELETED';
 
 /**
  * One block, or null when none came within the pull's time. A pull under way when the server

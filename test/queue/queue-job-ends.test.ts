@@ -5,7 +5,8 @@ import { connectQueue, type QueueConnection } from '../../orchestrator/workers/q
 import { deleteJob } from '../../orchestrator/workers/queue/job.js';
 import { jobNames } from '../../orchestrator/workers/queue/names.js';
 import { startNats } from '../support/nats.js';
-import { spawnManifold, watch } from '../support/spawn.js';
+import { coordinate } from '../support/queue.js';
+import { spawnManifold, watch, within } from '../support/spawn.js';
 
 // A job may finish between a worker's finding it and its taking the job's blocks (another
 // worker did them all while this one was slow to start, or fetched its tables): the worker
@@ -66,6 +67,46 @@ describe('a job that finishes as a worker takes it up', () => {
       expect(said).toEqual(['job "brief" found: serving it with 1 worker']);
     } finally {
       coordinator.kill('SIGKILL');
+      await conn.close();
+    }
+  });
+
+  it('a job that starts and finishes between two looks of a worker waiting for it: the worker leaves', async () => {
+    const server = await startNats();
+    const conn = await connectQueue(server.url);
+    try {
+      // The worker's looks for the job after its first wait for a whole job to come and go: a
+      // coordinator of an empty input, which makes the job and removes it in some milliseconds.
+      let blinked: Promise<unknown> | undefined;
+      let looks = 0;
+      const streams = conn.jsm.streams;
+      const getMessage: typeof streams.getMessage = async (...args) => {
+        if (++looks > 1) await blinked;
+        return streams.getMessage(...args);
+      };
+      const jsm = { ...conn.jsm, streams: Object.assign(Object.create(streams), { getMessage }) };
+      const said: string[] = [];
+      const served = serveQueue({
+        conn: { ...conn, jsm },
+        names: jobNames('blink'),
+        workers: 1,
+        command: { argv: ['cat'], shell: false },
+        attribution: 'per-block',
+        okStatus: [0],
+        tag: false,
+        signal: new AbortController().signal,
+        log: (line) => {
+          said.push(line);
+          blinked ??= coordinate(server.url, ['--job', 'blink'], '');
+        },
+      });
+      await within(served, 10_000, () => `the worker waits on: ${said.join('; ')}`);
+      expect(await blinked).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(said).toEqual([
+        `waiting for job "blink" on ${server.url}`,
+        'job "blink" started and finished before this worker found it: it leaves',
+      ]);
+    } finally {
       await conn.close();
     }
   });

@@ -66,8 +66,8 @@ export function startWorker(
 /**
  * `manifold fan --queue <url> args` whose input ends only once each of `workers` (run with
  * `--verbose`) has found the job. A job cannot finish before its input ends, so none of them
- * can miss it, which a worker that first looks after another has done all of it does: it waits
- * for the next job of its name.
+ * can miss it, which a worker that first looks after another has done all of it does: it leaves
+ * without serving it (or waits for the next job of its name, had it not started waiting before).
  */
 export async function coordinateJoined(
   url: string,
