@@ -49,7 +49,7 @@ export function onStopSignals(stop: (signal: NodeJS.Signals) => void): void {
  * Ends the process by `signal`'s default action, death. Node ignores SIGPIPE and manifold
  * listens for the others: adding a listener and removing them all gives back the default.
  */
-function dieOf(signal: NodeJS.Signals): void {
+export function dieOf(signal: NodeJS.Signals): void {
   process.on(signal, () => {});
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);

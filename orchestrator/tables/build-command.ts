@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import {
   formatSize,
   parseFraming,
@@ -7,8 +8,10 @@ import {
   UsageError,
 } from '../../filters/index.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
+import { dieOf, onStopSignals } from '../cli/status.js';
 import { buildTable, type TableBuildOptions } from './build.js';
 import { checkBuildInputs } from './input.js';
+import { temporaryPath } from './place.js';
 
 /** The largest --shards: one shard per worker, and manifold fan runs at most this many. */
 const MAX_SHARDS = 1024;
@@ -20,6 +23,13 @@ export async function runTableBuild(
 ): Promise<number> {
   const options = resolveBuildOptions(inputs, raw);
   checkBuildInputs(options.inputs);
+  // Stopped, the build takes its folder with it, as `sort` its temporary files: a signal waits
+  // for nothing (not for a read of a stdin that sends nothing), and only SIGKILL leaves the
+  // folder, for the next build to remove.
+  onStopSignals((signal) => {
+    rmSync(temporaryPath(options.output), { recursive: true, force: true });
+    dieOf(signal);
+  });
   const started = Date.now();
   const progress = raw.progress && process.stderr.isTTY ? new BuildProgress(started) : null;
   if (progress !== null) options.onProgress = (records, bytes) => progress.update(records, bytes);

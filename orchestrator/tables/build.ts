@@ -83,6 +83,7 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     written = true;
     counts.duplicates = writers.reduce((sum, writer) => sum + writer.duplicates, 0);
     const meta = tableMeta(writers, counts, temporary, options);
+    await signalsHandled();
     try {
       writeFileSync(join(temporary, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
       fsyncPath(join(temporary, META_FILE));
@@ -97,6 +98,17 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     rmSync(temporary, { recursive: true, force: true });
     throw error instanceof DuplicateKey ? await duplicateError(error, options) : error;
   }
+}
+
+/**
+ * Resolves once the event loop has polled for what came meanwhile, signals included. The sort
+ * and the appends run without a turn of the loop, and the rest of the build in promise
+ * callbacks: a SIGTERM sent then was handled only after the table was placed, and the build
+ * exited 0. An immediate may run in the same turn as the last poll; one set from it runs after
+ * the next poll.
+ */
+async function signalsHandled(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The table's `table.json`, from what the build wrote. */

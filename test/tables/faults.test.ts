@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
@@ -83,6 +83,55 @@ describe('a build that dies', () => {
     const failed = await getKeys(target, ['a']);
     expect(failed.stderr).toBe(`manifold: table ${target}: no such table (nothing at that path)\n`);
     expect(failed.exitCode).toBe(2);
+  });
+});
+
+describe('a build stopped by a signal', () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    it(`${signal} dies of it and removes its folder, leaving the table at the name as it was`, async () => {
+      const dir = tempDir();
+      const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
+      const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', table], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      onCleanup(() => killQuietly(build.pid!));
+      const building = join(dir, `.t.mft.building-${build.pid}`);
+      // Input written and kept open: the build waits for more, its folder made.
+      build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''));
+      expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+      build.kill(signal);
+      const end = await waitForExit(build);
+      expect(end.signal).toBe(signal);
+      expect(readdirSync(dir).sort()).toEqual(['t.in', 't.mft']);
+      expect((await getKeys(table, ['k'])).stdout.toString()).toBe('k old\n');
+    });
+  }
+});
+
+describe('a build stopped while it writes (synchronously: the sort and the appends)', () => {
+  it('dies of the signal when the appends end, placing no table', async () => {
+    const dir = tempDir();
+    const input = writeInput(
+      dir,
+      'big.in',
+      Array.from({ length: 600_000 }, (_, i) => `k${(i * 7919) % 600_000} v\n`).join(''),
+    );
+    const target = join(dir, 't.mft');
+    const build = spawn(manifold, ['table', 'build', input, '--key', 'field:1', '-o', target], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    onCleanup(() => killQuietly(build.pid!));
+    const shard = join(dir, `.t.mft.building-${build.pid}`, 'shard-0.mdb');
+    // Blocks are allocated ahead of LMDB once the appends have begun.
+    const appending = () => existsSync(shard) && statSync(shard).blocks * 512 >= 1024 * 1024;
+    expect(await holdsWithin(appending, 30_000)).toBe(true);
+    // Stopped there, so that the signal comes while JavaScript runs without a turn of its loop.
+    build.kill('SIGSTOP');
+    build.kill('SIGTERM');
+    build.kill('SIGCONT');
+    const end = await waitForExit(build);
+    expect(end.signal).toBe('SIGTERM');
+    expect(readdirSync(dir)).toEqual(['big.in']);
   });
 });
 
