@@ -1,6 +1,7 @@
 import { formatSize } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
+import { dieOf } from '../cli/status.js';
 
 /** `manifold table get`: each key's values on stdout, missing keys on stderr (then exit 1). */
 export async function runTableGet(
@@ -60,8 +61,23 @@ function describe(path: string, meta: TableMeta): string {
 
 const NEWLINE = Buffer.from('\n');
 
+/**
+ * Writes to stdout. A reader that has gone (`| head -1`) ends the command as it ends `cat`:
+ * killed by SIGPIPE, quietly (Node ignores SIGPIPE, and the stream's error, unhandled, was a
+ * stack trace and exit 1).
+ */
 function write(bytes: Buffer): Promise<void> {
+  const stdout = process.stdout;
+  if (stdout.listenerCount('error') === 0) stdout.on('error', closedOutput);
   return new Promise((resolve, reject) =>
-    process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())),
+    stdout.write(bytes, (error) => {
+      if (!error) return resolve();
+      closedOutput(error);
+      reject(error);
+    }),
   );
+}
+
+function closedOutput(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') dieOf('SIGPIPE');
 }

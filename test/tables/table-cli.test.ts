@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
 import { openTable } from '../../filters/tables/index.js';
 import { manifold, run } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
+import { killQuietly } from '../support/proc.js';
+import { collect, waitForExit } from '../support/spawn.js';
 import { buildTable, builtTable, getKeys, TSV_BY_FIELD_1, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
@@ -59,6 +64,27 @@ describe('manifold table get and stat', () => {
     expect(result.exitCode).toBe(1);
     const withKey = await getKeys(table, ['b'], ['--with-key']);
     expect(withKey.stdout.toString()).toBe('b\tb 2\n');
+  });
+
+  it('dies of SIGPIPE, quietly, when its output is closed early (`| head -1`)', async () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `k${i}`);
+    const table = await builtTable(
+      tempDir(),
+      't',
+      keys.map((key) => `${key} ${'v'.repeat(100)}\n`).join(''),
+      ['--key', 'field:1'],
+    );
+    const get = spawn(manifold, ['table', 'get', table, ...keys], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onCleanup(() => killQuietly(get.pid!));
+    const stderr = collect(get.stderr);
+    // The first bytes read, then the pipe closed with the rest (300 KiB) still to come.
+    await once(get.stdout!, 'readable');
+    get.stdout!.destroy();
+    const end = await waitForExit(get);
+    expect((await stderr).toString()).toBe('');
+    expect(end.signal).toBe('SIGPIPE');
   });
 
   it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
