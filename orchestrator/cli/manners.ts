@@ -21,7 +21,25 @@ export function applyManners(command: Command, version: string): void {
  */
 export function usageLine(error: CommanderError, program: Command, argv: string[]): string | null {
   if (error.code === 'commander.help' || error.exitCode === 0) return null;
-  return `${commanderMessage(error)} (see '${commandPath(program, argv).join(' ')} --help')`;
+  const path = commandPath(program, argv);
+  return `${unknownSubcommand(error, program, path) ?? commanderMessage(error)} (see '${path.join(' ')} --help')`;
+}
+
+/**
+ * A command that has subcommands and an action of its own (`table`, `queue`: their help, exit
+ * 2) takes a word that names none as an argument too many: `manifold table read x.mft` was
+ * "too many arguments for 'table'. Expected 0 arguments but got 2". Say what it is instead.
+ */
+function unknownSubcommand(error: CommanderError, program: Command, path: string[]): string | null {
+  if (error.code !== 'commander.excessArguments') return null;
+  let command = program;
+  for (const name of path.slice(1)) {
+    command = (command.commands as Command[]).find((c) => c.name() === name) ?? command;
+  }
+  const word = (command.args as string[])[0];
+  if (command.commands.length === 0 || word === undefined) return null;
+  const known = (command.commands as Command[]).map((c) => c.name()).join(', ');
+  return `unknown command '${word}' (commands: ${known})`;
 }
 
 /**

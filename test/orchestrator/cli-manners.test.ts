@@ -163,6 +163,22 @@ describe('manifold help <command> [<subcommand>]', () => {
   });
 });
 
+describe('a subcommand that does not exist, without help', () => {
+  it.for([
+    ['table', 'read', 'build, get, stat, serve'],
+    ['queue', 'bogus', 'status'],
+  ])(
+    'manifold %s %s: one line naming the commands there are, exit 2',
+    async ([command, word, known]) => {
+      const result = await run(manifold, [command!, word!, 'x.mft', 'k']);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toBe(
+        `manifold: unknown command '${word}' (commands: ${known}) (see 'manifold ${command} --help')\n`,
+      );
+    },
+  );
+});
+
 describe('--help of each command', () => {
   it.for([
     ['run'],
