@@ -28,6 +28,19 @@ export function parseTableArgument(
   if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
   const name = basename(value.replace(/\/+$/, ''), extname(value.replace(/\/+$/, '')));
   if (!value.includes('/') && !existsSync(value)) {
+    // In a fan that gives tables, a word that is none of them is most likely a name mistyped.
+    const given = Object.keys(env)
+      .filter((variable) => variable.startsWith('MANIFOLD_TABLE_') && env[variable] !== '')
+      .sort();
+    if (given.length > 0) {
+      const are =
+        given.length === 1
+          ? `${given[0]} is`
+          : `${given.slice(0, -1).join(', ')} and ${given.at(-1)} are`;
+      throw new TableError(
+        `--table ${value}: no table of that name here (${tableEnvName(value)} is not set; ${are}), and nothing at the path "${value}"`,
+      );
+    }
     throw new TableError(
       `--table ${value}: nothing at the path "${value}" (a value without = is a table's path); to name a table, give NAME=PATH: --table ${value}=<the table's folder>`,
     );

@@ -201,6 +201,11 @@ describe('the SDK: tables that cannot be read', () => {
         {},
         '--table users: nothing at the path "users" (a value without = is a table\'s path); to name a table, give NAME=PATH: --table users=<the table\'s folder>',
       ],
+      [
+        ['--table', 'usres'],
+        { MANIFOLD_TABLE_USERS: table, MANIFOLD_TABLE_IDS: table },
+        '--table usres: no table of that name here (MANIFOLD_TABLE_USRES is not set; MANIFOLD_TABLE_IDS and MANIFOLD_TABLE_USERS are), and nothing at the path "usres"',
+      ],
     ];
     for (const [args, env, message] of cases) {
       const result = await lookUp(['a'], args, env);
