@@ -103,6 +103,9 @@ export class QueueServer implements WorkerListener {
         this.#hand.alone !== null ||
         this.#ahead.length >= this.#workers.length
       ) {
+        // A block to run alone waits for the blocks in flight, and nothing is pulled meanwhile:
+        // no empty pull will end a persistent worker's input, so it is ended now.
+        if (this.#hand.alone !== null && this.#ahead.includes(this.#hand.alone)) this.#endInputs();
         await this.#sleep();
         continue;
       }
@@ -129,8 +132,7 @@ export class QueueServer implements WorkerListener {
         // Nothing more for now: a persistent worker that holds its output back until its input
         // ends (awk, sed into a pipe) is given its end, and starts afresh for the next block.
         // Pulls being one at a time, every slot's worker is: the others would wait their turn.
-        if (this.#options.attribution !== 'per-block')
-          for (const each of this.#workers) if (each.inFlight.length > 0) each.end();
+        this.#endInputs();
         continue;
       }
       const held = this.#hand.receive(message);
@@ -150,6 +152,12 @@ export class QueueServer implements WorkerListener {
     if (!worker.ready) return false;
     if (held === this.#hand.alone) return this.#hand.size === 1 && worker.inFlight.length === 0;
     return this.#options.attribution !== 'per-block' || worker.inFlight.length < 2;
+  }
+
+  /** Persistent workers with blocks in flight are given their input's end (they restart after). */
+  #endInputs(): void {
+    if (this.#options.attribution === 'per-block') return;
+    for (const each of this.#workers) if (each.inFlight.length > 0) each.end();
   }
 
   #pulled(): void {

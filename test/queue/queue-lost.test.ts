@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
+import { jobNames, WORKERS_CONSUMER } from '../../orchestrator/workers/queue/names.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, foundJob, type QueueWorker, startWorker, unsaid } from '../support/queue.js';
-import { waitForExit } from '../support/spawn.js';
+import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 
 // A block that kills its worker on every delivery (a poison input) goes round only a bounded
 // number of times, then fails the run, named, as a block failing every try does. The blocks
@@ -76,4 +78,48 @@ describe('a block that kills its worker', () => {
       // Each worker killed costs an ack wait and a start of manifold: slow on a loaded machine.
     }, 60_000);
   }
+});
+
+describe('a block run alone on a persistent worker', () => {
+  it('whose filter holds its output back until its input ends: the blocks in flight are ended first, no hang', async () => {
+    const server = await startNats();
+    const args = ['fan', '--queue', server.url, '--merge', 'ordered', '--block', '1000'];
+    const coordinator = spawnManifold([...args, '--ack-wait', '10s', '--verbose']);
+    const done = collect(coordinator.stdout);
+    coordinator.stdin!.end(input.subarray(0, 2_500));
+    await watch(coordinator.stderr!).waitFor(/^manifold: started job "default"/, 1);
+    const conn = await connectQueue(server.url);
+    try {
+      // Block 1 given twice, here, as to two workers lost with it: its next delivery runs alone.
+      const blocks = await conn.js.consumers.get(
+        jobNames('default').blocksStream,
+        WORKERS_CONSUMER,
+      );
+      (await blocks.next({ expires: 10_000 }))!.nak();
+      await conn.nc.flush();
+      const held = (await blocks.next({ expires: 10_000 }))!;
+      expect(held.info.deliveryCount).toBe(2);
+      // tr writes nothing until its input ends: the blocks given to it wait for that.
+      const worker = startWorker(
+        server.url,
+        ['-j', '1', '--one-to-one', '--shell'],
+        ['IFS= read -r first; echo took >&2; { printf "%s\\n" "$first"; cat; } | tr 0-9 a-j'],
+      );
+      await worker.stderr.waitFor(/^took$/, 1);
+      // Block 1 comes to the worker's waiting pull, blocks 2 and 3 in flight on its tr.
+      held.nak();
+      const end = await within(waitForExit(coordinator), 20_000, 'the run hangs');
+      expect(end.exitCode).toBe(0);
+      const want = Buffer.from(
+        input
+          .subarray(0, 2_500)
+          .toString()
+          .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!),
+      );
+      expect(byteDiff(await done, want)).toEqual(sameBytes(want));
+      expect(await worker.done()).toMatchObject({ exitCode: 0 });
+    } finally {
+      await conn.close();
+    }
+  });
 });
