@@ -8,7 +8,7 @@ type Run = (status: Promise<number>) => void;
 /** `manifold queue`: what is on a NATS JetStream queue (docs/queue.md). */
 export function queueCommand(run: Run): Command {
   const command = new Command('queue').description(
-    'See the jobs of a NATS JetStream queue that manifold fan --queue and manifold worker --queue share.',
+    'See the jobs of a NATS JetStream queue that manifold fan --queue and manifold worker --queue share, and remove one left behind.',
   );
   command.addHelpText(
     'after',
@@ -50,7 +50,52 @@ See docs/queue.md.`,
     .exitOverride()
     .configureOutput({ outputError: () => {} });
   command.addCommand(status);
+  const rm = new Command('rm')
+    .description(
+      'Remove a job its coordinator left on the server (stopped, killed, its output closed): its blocks and answers; its workers leave.',
+    )
+    .addOption(
+      new Option(
+        '--queue <url>',
+        'the NATS JetStream server: nats://host:4222',
+      ).makeOptionMandatory(),
+    )
+    .addOption(new Option('--job <name>', 'the job to remove').makeOptionMandatory())
+    .addHelpText(
+      'after',
+      `
+A job's answers go with it: run again, its coordinator starts it afresh. Removing a job whose
+coordinator still runs fails that run.
+
+Exit status: 0 removed; 1 the queue cannot be reached, or has no such job; 2 usage error.
+
+Examples:
+  manifold queue rm --queue nats://10.0.0.5:4222 --job logs
+
+See docs/queue.md.`,
+    )
+    .action((raw: Record<string, unknown>) => run(removeJob(raw)))
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  command.addCommand(rm);
   return command;
+}
+
+async function removeJob(raw: Record<string, unknown>): Promise<number> {
+  const url = checkQueueUrl(String(raw.queue));
+  const job = checkJobName(String(raw.job));
+  const [{ connectQueue, QueueError }, { removeJob }] = await Promise.all([
+    import('../workers/queue/connect.js'),
+    import('../queue/status.js'),
+  ]);
+  const conn = await connectQueue(url);
+  try {
+    if (!(await removeJob(conn, job)))
+      throw new QueueError(`no job "${job}" on the queue at ${url}`);
+    return ExitCode.ok;
+  } finally {
+    await conn.close();
+  }
 }
 
 async function showStatus(raw: Record<string, unknown>): Promise<number> {

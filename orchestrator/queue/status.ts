@@ -1,5 +1,6 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { askQueue, type QueueConnection } from '../workers/queue/connect.js';
+import { deleteJob } from '../workers/queue/job.js';
 import { type JobNames, jobNames, jobOfStream, WORKERS_CONSUMER } from '../workers/queue/names.js';
 
 /** Where a job's blocks are, as `manifold queue status` shows them. */
@@ -27,6 +28,25 @@ export async function listJobs(conn: QueueConnection): Promise<string[]> {
     if (job !== null) jobs.push(job);
   }
   return jobs.sort();
+}
+
+/**
+ * Removes a job (its streams, as its coordinator does once it has finished it); false when the
+ * server has no stream of it. Its workers take the job's going as its end.
+ */
+export async function removeJob(conn: QueueConnection, job: string): Promise<boolean> {
+  const names = jobNames(job);
+  let found = false;
+  for (const stream of [names.resultsStream, names.blocksStream]) {
+    try {
+      await askQueue(conn, `the stream ${stream}`, () => conn.jsm.streams.info(stream));
+      found = true;
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError)) throw error;
+    }
+  }
+  if (found) await deleteJob(conn, names);
+  return found;
 }
 
 /** A job's counts, or null when there is no such job. */

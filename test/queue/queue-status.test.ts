@@ -3,9 +3,11 @@ import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, gate, startWorker } from '../support/queue.js';
+import { spawnManifold, waitForExit, watch } from '../support/spawn.js';
 
 // `manifold queue status` on a job held at a gate: what is published, pending, in flight,
-// redelivered (a worker lost), done; and a job finished is gone.
+// redelivered (a worker lost), done; and a job finished is gone. `manifold queue rm` removes
+// a job its coordinator left.
 
 const status = async (url: string, ...args: string[]) => {
   const result = await run(manifold, ['queue', 'status', '--queue', url, ...args]);
@@ -48,5 +50,33 @@ describe('manifold queue status', () => {
     const none = await run(manifold, ['queue', 'status', '--queue', server.url, '--job', 'st']);
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toBe(`manifold: no job "st" on the queue at ${server.url}\n`);
+  });
+});
+
+describe('manifold queue rm', () => {
+  it('removes a job its coordinator left: its worker leaves, status 0; no such job is one line, exit 1', async () => {
+    const server = await startNats();
+    const rm = (...args: string[]) =>
+      run(manifold, ['queue', 'rm', '--queue', server.url, ...args]);
+    // A job left on the server: its coordinator killed before its input ended.
+    const left = spawnManifold(['fan', '--queue', server.url, '--job', 'left', '--verbose']);
+    left.stdin!.write(numbered(1, 100));
+    await watch(left.stderr!).waitFor(/^manifold: started job "left"/, 1);
+    left.kill('SIGKILL');
+    await waitForExit(left);
+    const worker = startWorker(server.url, ['--job', 'left', '--verbose'], ['cat']);
+    await worker.stderr.waitFor(/^manifold: job "left" found/, 1);
+    const removed = await rm('--job', 'left');
+    expect(removed).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(removed.stdout.length).toBe(0);
+    expect((await status(server.url, '--json')).stdout.toString()).toBe('[]\n');
+    expect(await worker.done()).toMatchObject({ exitCode: 0 });
+    const none = await rm('--job', 'left');
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toBe(`manifold: no job "left" on the queue at ${server.url}\n`);
+    // Which job is named, never taken for the default's.
+    const unnamed = await rm();
+    expect(unnamed.exitCode).toBe(2);
+    expect(unnamed.stderr).toMatch(/^manifold: [^\n]*--job[^\n]*\n$/);
   });
 });
