@@ -8,7 +8,7 @@ import {
   type QueueError,
 } from '../workers/queue/connect.js';
 import { queueKind } from '../workers/queue/coordinator.js';
-import { whenGone } from '../workers/queue/gone.js';
+import { whenGone, whenRemoved } from '../workers/queue/gone.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
 import { jobNames } from '../workers/queue/names.js';
@@ -22,7 +22,8 @@ export interface OpenedJob {
   conn: QueueConnection;
   /**
    * Resolves, to the line to say, once the server has been unreachable for the target's
-   * `timeoutMs`: the connection is closed then, so the run fails (docs/queue.md, Faults).
+   * `timeoutMs`, or the job was removed by another (`manifold queue rm`): the connection is
+   * closed then, so the run fails (docs/queue.md, Faults).
    */
   gone: Promise<QueueError>;
   /**
@@ -74,7 +75,11 @@ export async function openQueueJob(
     );
     const resultsUpTo = results.state.last_seq;
     const window = Math.max(4 * block, resolved.mergeMemory);
-    const gone = whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`);
+    const removal = whenRemoved(conn, names);
+    const gone = Promise.race([
+      whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`),
+      removal.removed,
+    ]);
     let refuse: (error: UsageError) => void = () => {};
     const refused = new Promise<UsageError>((resolve) => {
       refuse = resolve;
@@ -102,6 +107,7 @@ export async function openQueueJob(
       gone,
       refused,
       async close(finished) {
+        removal.stop();
         try {
           // A job whose server is gone stays on it, to be resumed.
           if (finished && !conn.nc.isClosed()) await deleteJob(conn, names);

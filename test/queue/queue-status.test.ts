@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
-import { numbered } from '../support/lines.js';
+import { linesOf, numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, gate, startWorker } from '../support/queue.js';
-import { spawnManifold, waitForExit, watch } from '../support/spawn.js';
+import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 
 // `manifold queue status` on a job held at a gate: what is published, pending, in flight,
 // redelivered (a worker lost), done; and a job finished is gone. `manifold queue rm` removes
@@ -74,6 +74,18 @@ describe('manifold queue rm', () => {
     const none = await rm('--job', 'left');
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toBe(`manifold: no job "left" on the queue at ${server.url}\n`);
+    // A job removed under its running coordinator: it stops, in one line, exit 1.
+    const live = spawnManifold(['fan', '--queue', server.url, '--job', 'live', '--verbose']);
+    live.stdin!.write(numbered(1, 100));
+    const said = watch(live.stderr!);
+    await said.waitFor(/^manifold: started job "live"/, 1);
+    expect(await rm('--job', 'live')).toMatchObject({ exitCode: 0, stderr: '' });
+    expect((await within(waitForExit(live), 10_000, 'the coordinator went on')).exitCode).toBe(1);
+    // --verbose's lines aside, one line.
+    const lines = linesOf(said.text).filter((line) => !/started job|blocks are cut/.test(line));
+    expect(lines).toEqual([
+      `manifold: job "live" was removed from the queue at ${server.url} while its coordinator ran (manifold queue rm?)`,
+    ]);
     // Which job is named, never taken for the default's.
     const unnamed = await rm();
     expect(unnamed.exitCode).toBe(2);

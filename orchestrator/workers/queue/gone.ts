@@ -1,5 +1,6 @@
 import type { QueueConnection } from './connect.js';
 import { QueueError } from './connect.js';
+import type { JobNames } from './names.js';
 
 /**
  * Watches a connection that reconnects for ever: once the server has been gone for `ms` on end
@@ -31,4 +32,41 @@ export function whenGone(conn: QueueConnection, ms: number, waiting: string): Pr
       clearTimeout(timer);
     })().catch(() => clearTimeout(timer));
   });
+}
+
+/**
+ * Watches for the job's removal by another (`manifold queue rm`) while its coordinator runs:
+ * the server's advisories of its streams removed. Then the connection is closed, as for a
+ * server gone, and the promise resolves to the one line to say. `stop` before the coordinator
+ * removes the job itself.
+ */
+export function whenRemoved(
+  conn: QueueConnection,
+  names: JobNames,
+): { removed: Promise<QueueError>; stop(): void } {
+  let resolve: (error: QueueError) => void = () => {};
+  const removed = new Promise<QueueError>((done) => {
+    resolve = done;
+  });
+  const streams = [names.resultsStream, names.blocksStream];
+  const subscriptions = streams.map((stream) =>
+    conn.nc.subscribe(`$JS.EVENT.ADVISORY.STREAM.DELETED.${stream}`, {
+      max: 1,
+      callback: (error) => {
+        if (error !== null) return;
+        resolve(
+          new QueueError(
+            `job "${names.job}" was removed from the queue at ${conn.url} while its coordinator ran (manifold queue rm?)`,
+          ),
+        );
+        setImmediate(() => conn.nc.close().catch(() => {}));
+      },
+    }),
+  );
+  return {
+    removed,
+    stop: () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    },
+  };
 }
