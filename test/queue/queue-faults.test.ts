@@ -189,6 +189,8 @@ describe('a queue that cannot serve', () => {
         /--per-block is not for --queue: it is the workers'/,
       ],
       [['fan', '--queue', 'nats://h:1', '--merge', 'sorted'], /--merge sorted is not for --queue/],
+      // Shorter than its workers' confirmations: blocks taken from workers still at them.
+      [['fan', '--queue', 'nats://h:1', '--ack-wait', '300ms'], /--ack-wait must be at least 1s/],
       [['worker', '--', 'cat'], /manifold worker needs --queue <url>/],
       [['worker', '--queue', 'nats://h:1'], /missing the command/],
       [
