@@ -162,7 +162,7 @@ function talkTo(starter: ChildProcessByStdio<Writable, Readable, null>) {
     },
     start(id: number, argv: string[]) {
       starter.stdin.write(
-        ['s', String(id), '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
+        ['s', String(id), '', '', String(argv.length), ...argv, '0', '0', ''].join('\0'),
       );
     },
     ends(told: string[]) {
@@ -298,7 +298,9 @@ describe("the Python starter writing a command's output itself (r)", () => {
         drain();
         return line.test(told);
       }, 10_000);
-    starter.stdin!.write(['r', '1', '0a', '1048576', '0', '', '1', 'yes', '0', '0', ''].join('\0'));
+    starter.stdin!.write(
+      ['r', '1', '0a', '1048576', '0', '', '', '1', 'yes', '0', '0', ''].join('\0'),
+    );
     expect(await toldUntil(/^P 1 \d+ \d+ - -\n/)).toBe(true);
     // The relayed output fills its fifo (the starter may not read the c until it is read), the
     // test's own writes fill the replies' fifo.
