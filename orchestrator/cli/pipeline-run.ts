@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { ExitCode, UsageError } from '../../filters/index.js';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
 import { fanNotes } from '../config/model.js';
+import { describeErrno, systemReason } from '../options/inputs.js';
 import { PipelineRun, type RunEnd } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { checkStatsTarget } from './inputs.js';
@@ -49,8 +50,20 @@ export async function runConfig(
 
 function writeStats(target: string, end: Extract<RunEnd, { kind: 'done' }>): void {
   const text = `${JSON.stringify({ status: end.status, ...end.stats }, null, 2)}\n`;
-  if (target === '-') process.stderr.write(text);
-  else writeFileSync(target, text);
+  if (target === '-') {
+    process.stderr.write(text);
+    return;
+  }
+  try {
+    writeFileSync(target, text);
+  } catch (error) {
+    // Opened before the run, it can still fail now (a full disk): one line, not Node's words.
+    throw new ManifoldError(
+      'manifold.io',
+      `cannot write --stats ${target}: ${systemReason(error) ?? describeErrno(error)}`,
+      { exitCode: ExitCode.failure, cause: error },
+    );
+  }
 }
 
 function drawProgress(stats: PipelineStats): void {

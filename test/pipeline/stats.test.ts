@@ -202,4 +202,15 @@ describe('--stats', () => {
       { stage: 'bad', exitCode: 3 },
     ]);
   });
+
+  it('<file> that cannot be written (a full disk) fails the run with one line naming it', async () => {
+    // It was Node's own words, "manifold: Error: ENOSPC: no space left on device, write".
+    const config = writeConfig(tempDir(), 'stages:\n  - run: cat\n');
+    const result = await runConfig(config, 'a\n', { args: ['--stats', '/dev/full'] });
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 1,
+      stderr: 'manifold: cannot write --stats /dev/full: no space left on device\n',
+    });
+    expect(result.stdout.toString()).toBe('a\n');
+  });
 });
