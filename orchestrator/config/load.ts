@@ -127,9 +127,13 @@ function substitute(
         const value = Object.hasOwn(variables, name!) ? variables[name!] : undefined;
         if (value !== undefined && value !== '') return value;
         if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
+        // Set to nothing (`--set W=`), it is no more usable than unset: but it is not unset.
         problems.push({
           ...at(source?.[0] === whole ? start + source.index : start),
-          message: `\${${name}} is not set: set it in the environment, with --set ${name}=..., or give a default as \${${name}:-value}`,
+          message:
+            value === ''
+              ? `\${${name}} is empty: give it a value, or a default as \${${name}:-value}`
+              : `\${${name}} is not set: set it in the environment, with --set ${name}=..., or give a default as \${${name}:-value}`,
         });
         return whole;
       });

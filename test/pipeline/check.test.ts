@@ -187,6 +187,17 @@ describe('reports', () => {
   });
 });
 
+describe('a variable set to nothing', () => {
+  it('is said to be empty, not unset: it was "not set: set it ... with --set W=..."', async () => {
+    const config = writeConfig(tempDir(), `stages:\n  - run: head -n \${W}\n`);
+    const result = await check(config, ['--set', 'W=']);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `${config}:2:18: \${W} is empty: give it a value, or a default as \${W:-value}\n`,
+    });
+  });
+});
+
 describe('an input that is a folder', () => {
   it('is a problem at its name: before, it was checked clean and the run failed in cat, on two lines', async () => {
     const dir = tempDir();
