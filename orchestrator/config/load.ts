@@ -61,6 +61,7 @@ export function loadConfig(
     findNuls(doc, problems, at);
   }
   if (problems.length === 0) substitute(doc, text, variables, problems, at);
+  keepNumbersAsWritten(doc);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return {
     file,
@@ -137,6 +138,21 @@ function substitute(
         });
         return whole;
       });
+    },
+  });
+}
+
+/**
+ * A number stays as written (`007`, `1.10`, `0x10`, a long one): a command's argument or an
+ * environment variable is text, and YAML's reading of it as a number lost its zeros, its form,
+ * its digits past double precision. Where the schema asks for a number (`workers: 4`), it makes
+ * one of the text, as it does of a variable's.
+ */
+function keepNumbersAsWritten(doc: Document): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'number' && node.type === 'PLAIN' && node.source !== undefined)
+        node.value = node.source;
     },
   });
 }

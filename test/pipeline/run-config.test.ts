@@ -66,6 +66,30 @@ describe("the config's folder", () => {
   );
 });
 
+describe('numbers in a config', () => {
+  it('reach a command and the environment as written: 007 stays 007', async () => {
+    // YAML reads 01234, 1.10, 0x10 and 1e3 as numbers: they reached the commands as 1234, 1.1,
+    // 16 and 1000, and a long one rounded (12345678901234567000). The fan's numbers are numbers.
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      [
+        'env: {ZIP: 01234, RATE: 1.10}',
+        'stages:',
+        '  - run: [echo, 007, 0x10, 1e3, 12345678901234567890]',
+        '  - run: echo "$(cat) $ZIP $RATE"',
+        '  - fan: {workers: 2, block: 4096, retries: 1, timeout: 30, header: 0, ok-status: [0, 1], worker: cat}',
+        '',
+      ].join('\n'),
+    );
+    expect(outcome(await runConfig(config))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: '007 0x10 1e3 12345678901234567890 01234 1.10\n',
+    });
+  });
+});
+
 describe('input', () => {
   it.each([
     ['no input key', ''],
