@@ -17,6 +17,7 @@ Exit status: 0 success; 1 the queue cannot be reached, or has no such job; 2 usa
 
 Examples:
   manifold queue status --queue nats://10.0.0.5:4222
+  manifold queue rm --queue nats://10.0.0.5:4222 --job logs
   manifold help queue status
 
 See docs/queue.md.`,

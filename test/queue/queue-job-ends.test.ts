@@ -100,7 +100,7 @@ describe('a job that finishes as a worker takes it up', () => {
           blinked ??= coordinate(server.url, ['--job', 'blink'], '');
         },
       });
-      await within(served, 10_000, () => `the worker waits on: ${said.join('; ')}`);
+      await within(served, 25_000, () => `the worker waits on: ${said.join('; ')}`);
       expect(await blinked).toMatchObject({ exitCode: 0, stderr: '' });
       expect(said).toEqual([
         `waiting for job "blink" on ${server.url}`,
@@ -109,5 +109,5 @@ describe('a job that finishes as a worker takes it up', () => {
     } finally {
       await conn.close();
     }
-  });
+  }, 40_000);
 });
