@@ -166,7 +166,7 @@ describe('manifold help <command> [<subcommand>]', () => {
 describe('a subcommand that does not exist, without help', () => {
   it.for([
     ['table', 'read', 'build, get, stat, serve'],
-    ['queue', 'bogus', 'status'],
+    ['queue', 'bogus', 'status, rm'],
   ])(
     'manifold %s %s: one line naming the commands there are, exit 2',
     async ([command, word, known]) => {
