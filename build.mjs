@@ -34,13 +34,7 @@ const bins = readdirSync('dist/filters/bin')
 // Chunks are named by their hash: start clean, so no chunk of an earlier build lingers.
 rmSync('dist/bundle', { recursive: true, force: true });
 
-await build({
-  entryPoints: [
-    // The package entry: the SDK, and the library API whose machinery loads on its first call.
-    { in: 'dist/orchestrator/index.js', out: 'index' },
-    ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
-    { in: 'dist/orchestrator/cli/manifold.js', out: 'bin/manifold' },
-  ],
+const shared = {
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',
@@ -57,6 +51,22 @@ await build({
     js: "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);",
   },
   logLevel: 'warning',
+};
+
+// `manifold` apart from the filters and the package entry: built with them, every module it
+// shares with some of them became a chunk of its own, and Node's loader opens all of a start's
+// chunks at once (under `ulimit -n 40` they stopped fitting beside Node's own descriptors).
+await build({
+  ...shared,
+  entryPoints: [{ in: 'dist/orchestrator/cli/manifold.js', out: 'bin/manifold' }],
+});
+await build({
+  ...shared,
+  entryPoints: [
+    // The package entry: the SDK, and the library API whose machinery loads on its first call.
+    { in: 'dist/orchestrator/index.js', out: 'index' },
+    ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
+  ],
 });
 
 // In a clone, link our own binaries into node_modules/.bin, as installing the package would:

@@ -1,5 +1,8 @@
 import { ExitCode } from '../../filters/index.js';
 import { writeInFlight } from '../fan/output.js';
+import { dieOf } from './signals.js';
+
+export { dieOf, onStopSignals } from './signals.js';
 
 /** How a fan or a pipeline ended, as far as the exit status goes. */
 export type End =
@@ -29,28 +32,4 @@ export function statusOf(end: End): number {
             ? 141
             : ExitCode.terminated;
   }
-}
-
-/**
- * Calls `stop` on SIGINT, SIGTERM or SIGHUP; and with SIGPIPE once manifold's stderr is a pipe
- * whose reader has gone (a write of it failed with EPIPE), where a program would die of SIGPIPE.
- * Node ignores SIGPIPE and would instead crash on the stream's error, its workers left running
- * (`manifold run c.yaml 2>&1 >out | head -c 100` with workers' stderr under `tag`).
- */
-export function onStopSignals(stop: (signal: NodeJS.Signals) => void): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
-  // Any other error of stderr has nowhere to be said; the run goes on.
-  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') stop('SIGPIPE');
-  });
-}
-
-/**
- * Ends the process by `signal`'s default action, death. Node ignores SIGPIPE and manifold
- * listens for the others: adding a listener and removing them all gives back the default.
- */
-export function dieOf(signal: NodeJS.Signals): void {
-  process.on(signal, () => {});
-  process.removeAllListeners(signal);
-  process.kill(process.pid, signal);
 }

@@ -8,7 +8,7 @@ import {
   UsageError,
 } from '../../filters/index.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
-import { dieOf, onStopSignals } from '../cli/status.js';
+import { dieOf, onStopSignals } from '../cli/signals.js';
 import { buildTable, type TableBuildOptions } from './build.js';
 import { checkBuildInputs } from './input.js';
 import { temporaryPath } from './place.js';
