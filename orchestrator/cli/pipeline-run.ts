@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
+import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
 import { fanNotes } from '../config/model.js';
-import { describeErrno, systemReason } from '../options/inputs.js';
-import { PipelineRun, type RunEnd } from '../pipeline/run.js';
+import { writeStatsFile } from '../options/inputs.js';
+import { PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { checkStatsTarget } from './inputs.js';
 import { onStopSignals, statusOf } from './status.js';
@@ -44,26 +43,11 @@ export async function runConfig(
   const progress = options.progress && process.stderr.isTTY ? drawProgress : null;
   const end = await runner.run(progress, options.stats !== undefined || progress !== null);
   if (progress) process.stderr.write('\n');
-  if (options.stats !== undefined && end.kind === 'done') writeStats(options.stats, end);
-  return statusOf(end);
-}
-
-function writeStats(target: string, end: Extract<RunEnd, { kind: 'done' }>): void {
-  const text = `${JSON.stringify({ status: end.status, ...end.stats }, null, 2)}\n`;
-  if (target === '-') {
-    process.stderr.write(text);
-    return;
-  }
-  try {
-    writeFileSync(target, text);
-  } catch (error) {
-    // Opened before the run, it can still fail now (a full disk): one line, not Node's words.
-    throw new ManifoldError(
-      'manifold.io',
-      `cannot write --stats ${target}: ${systemReason(error) ?? describeErrno(error)}`,
-      { exitCode: ExitCode.failure, cause: error },
+  if (options.stats !== undefined && end.kind === 'done')
+    writeStatsFile(options.stats, { status: end.status, ...end.stats }, (text) =>
+      process.stderr.write(text),
     );
-  }
+  return statusOf(end);
 }
 
 function drawProgress(stats: PipelineStats): void {

@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { ExitCode, type Framing, ManifoldError } from '../../filters/index.js';
-import { describeWriteErrno } from '../options/inputs.js';
+import type { Framing } from '../../filters/index.js';
+import { writeStatsFile } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import { type HostCounting, type HostStats, HostTotals } from './host-stats.js';
@@ -174,20 +173,7 @@ export class Stats {
 
   /** Writes the summary to a file, or to the reporter (stderr) for `-`. */
   write(target: string, status: number, reporter: Reporter): void {
-    const text = `${JSON.stringify(this.summary(status), null, 2)}\n`;
-    if (target === '-') {
-      reporter.write(text);
-      return;
-    }
-    try {
-      writeFileSync(target, text);
-    } catch (error) {
-      throw new ManifoldError(
-        'manifold.io',
-        `cannot write the --stats file ${target}: ${describeWriteErrno(error)}`,
-        { exitCode: ExitCode.failure, cause: error },
-      );
-    }
+    writeStatsFile(target, this.summary(status), (text) => reporter.write(text));
   }
 
   #stopClock(i: number): void {

@@ -1,6 +1,6 @@
-import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
-import { UsageError } from '../../filters/index.js';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 
 /**
  * Checks that each input file can be read, before anything starts; `option` names them in
@@ -34,6 +34,31 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
     closeSync(openSync(target, 'a'));
   } catch (error) {
     throw new UsageError(`${option} ${target}: ${describeWriteErrno(error)}`, error);
+  }
+}
+
+/**
+ * Writes a `--stats` summary at the end: to `target`, or with `stderr` for `-`. The file was
+ * opened before the run (`checkStatsTarget`) and can still fail now (a full disk): one line.
+ */
+export function writeStatsFile(
+  target: string,
+  summary: unknown,
+  stderr: (text: string) => void,
+): void {
+  const text = `${JSON.stringify(summary, null, 2)}\n`;
+  if (target === '-') {
+    stderr(text);
+    return;
+  }
+  try {
+    writeFileSync(target, text);
+  } catch (error) {
+    throw new ManifoldError(
+      'manifold.io',
+      `cannot write the --stats file ${target}: ${describeWriteErrno(error)}`,
+      { exitCode: ExitCode.failure, cause: error },
+    );
   }
 }
 

@@ -209,7 +209,8 @@ describe('--stats', () => {
     const result = await runConfig(config, 'a\n', { args: ['--stats', '/dev/full'] });
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 1,
-      stderr: 'manifold: cannot write --stats /dev/full: no space left on device\n',
+      stderr:
+        'manifold: cannot write the --stats file /dev/full: no space left on device (ENOSPC)\n',
     });
     expect(result.stdout.toString()).toBe('a\n');
   });
