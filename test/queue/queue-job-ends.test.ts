@@ -13,6 +13,24 @@ import { spawnManifold, watch, within } from '../support/spawn.js';
 // leaves as from a job finished under it, status 0; before, it failed with the client's
 // "StreamNotFoundError: stream not found" (seen in CI, a worker of three on a loaded machine).
 
+/** One `cat` worker of the job `names` on `conn`, per block, saying its lines to `log`. */
+const serveCat = (
+  conn: QueueConnection,
+  names: ReturnType<typeof jobNames>,
+  log: (line: string) => void,
+) =>
+  serveQueue({
+    conn,
+    names,
+    workers: 1,
+    command: { argv: ['cat'], shell: false },
+    attribution: 'per-block',
+    okStatus: [0],
+    tag: false,
+    signal: new AbortController().signal,
+    log,
+  });
+
 describe('a job that finishes as a worker takes it up', () => {
   it('the worker leaves quietly: nothing failed', async () => {
     const server = await startNats();
@@ -49,19 +67,9 @@ describe('a job that finishes as a worker takes it up', () => {
       }) as JetStreamClient;
       const held: QueueConnection = { ...conn, js };
       const said: string[] = [];
-      await serveQueue({
-        conn: held,
-        names,
-        workers: 1,
-        command: { argv: ['cat'], shell: false },
-        attribution: 'per-block',
-        okStatus: [0],
-        tag: false,
-        signal: new AbortController().signal,
-        log: (line) => {
-          said.push(line);
-          if (line.includes('found')) removed = deleteJob(conn, names);
-        },
+      await serveCat(held, names, (line) => {
+        said.push(line);
+        if (line.includes('found')) removed = deleteJob(conn, names);
       });
       expect(removed).toBeDefined();
       expect(said).toEqual(['job "brief" found: serving it with 1 worker']);
@@ -86,19 +94,9 @@ describe('a job that finishes as a worker takes it up', () => {
       };
       const jsm = { ...conn.jsm, streams: Object.assign(Object.create(streams), { getMessage }) };
       const said: string[] = [];
-      const served = serveQueue({
-        conn: { ...conn, jsm },
-        names: jobNames('blink'),
-        workers: 1,
-        command: { argv: ['cat'], shell: false },
-        attribution: 'per-block',
-        okStatus: [0],
-        tag: false,
-        signal: new AbortController().signal,
-        log: (line) => {
-          said.push(line);
-          blinked ??= coordinate(server.url, ['--job', 'blink'], '');
-        },
+      const served = serveCat({ ...conn, jsm }, jobNames('blink'), (line) => {
+        said.push(line);
+        blinked ??= coordinate(server.url, ['--job', 'blink'], '');
       });
       await within(served, 25_000, () => `the worker waits on: ${said.join('; ')}`);
       expect(await blinked).toMatchObject({ exitCode: 0, stderr: '' });

@@ -36,17 +36,30 @@ function startReader(table: string): {
   return { child, ask };
 }
 
+/**
+ * A build over the table `t` (`k old`) in a fresh folder, given 20,000 records on stdin that it
+ * keeps open: it waits for more, its folder (named for its pid) made.
+ */
+async function buildOverTable(): Promise<{
+  dir: string;
+  table: string;
+  build: ChildProcess;
+}> {
+  const dir = tempDir();
+  const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
+  const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', table], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  onCleanup(() => killQuietly(build.pid!));
+  const building = join(dir, `.t.mft.building-${build.pid}`);
+  build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''));
+  expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+  return { dir, table, build };
+}
+
 describe('a build that dies', () => {
   it('leaves the table at the name as it was, and its own folder named for its pid, removed by the next build', async () => {
-    const dir = tempDir();
-    const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
-    const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', table], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    onCleanup(() => killQuietly(build.pid!));
-    const building = join(dir, `.t.mft.building-${build.pid}`);
-    build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''));
-    expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+    const { dir, table, build } = await buildOverTable();
     build.kill('SIGKILL');
     await waitForExit(build);
     expect(readdirSync(dir).sort()).toEqual([`.t.mft.building-${build.pid}`, 't.in', 't.mft']);
@@ -89,16 +102,7 @@ describe('a build that dies', () => {
 describe('a build stopped by a signal', () => {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} dies of it and removes its folder, leaving the table at the name as it was`, async () => {
-      const dir = tempDir();
-      const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
-      const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', table], {
-        stdio: ['pipe', 'ignore', 'pipe'],
-      });
-      onCleanup(() => killQuietly(build.pid!));
-      const building = join(dir, `.t.mft.building-${build.pid}`);
-      // Input written and kept open: the build waits for more, its folder made.
-      build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''));
-      expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+      const { dir, table, build } = await buildOverTable();
       build.kill(signal);
       const end = await waitForExit(build);
       expect(end.signal).toBe(signal);
