@@ -47,6 +47,19 @@ function checkSort(keys: Uint8Array[]): void {
   );
 }
 
+/**
+ * Long keys from three byte values, many alike for their first dozen bytes: groups that tie
+ * after one packed pass and the next (5 to 7 bytes a pass), ending inside, at and past each.
+ */
+const longKeys = fc.array(
+  fc
+    .uint8Array({ minLength: 0, maxLength: 24 })
+    .map((bytes) =>
+      Uint8Array.from(bytes, (b, i) => (i < 12 ? [0, 0, 0, 7][b % 4]! : [0, 1, 255][b % 3]!)),
+    ),
+  { minLength: 1, maxLength: 2000, size: 'max' },
+);
+
 describe('sortByKey (the build sorts records by key before LMDB gets them)', () => {
   it('orders keys as LMDB does, equal keys in input order, and marks the repeats', () => {
     fc.assert(fc.property(fc.array(keyBytes, { maxLength: 400, size: 'max' }), checkSort), {
@@ -56,6 +69,10 @@ describe('sortByKey (the build sorts records by key before LMDB gets them)', () 
 
   it('the same for keys with a shared prefix, ending before, at and past the four bytes after it', () => {
     fc.assert(fc.property(prefixedKeys, checkSort), { numRuns: 200 });
+  });
+
+  it('the same for long keys alike over several packed passes', () => {
+    fc.assert(fc.property(longKeys, checkSort), { numRuns: 100 });
   });
 
   it('the same for many keys like u00012345, in groups larger than an insertion sort takes', () => {
