@@ -25,6 +25,7 @@ import {
 import { type Place, placeBefore } from './run.js';
 import { DuplicateKey, ShardWriter } from './shard-writer.js';
 import { fsyncPath } from './sync.js';
+import { LoopTurns, signalsHandled } from './turns.js';
 
 /** The largest key LMDB takes (lmdb's build of it): longer keys are an error. */
 export const MAX_KEY_SIZE = 1978;
@@ -69,6 +70,7 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     runBytes: Math.max(1, Math.floor(options.memory / options.shards)),
     // Keys and values take at most the records' bytes; a hash spreads them evenly.
     expectedBytes: inputBytes === null ? 0 : Math.ceil((inputBytes / options.shards) * 1.05),
+    turns: new LoopTurns(),
   };
   const writers: ShardWriter[] = [];
   let written = false;
@@ -77,8 +79,11 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
       const file = join(temporary, shardFile(i));
       writers.push(new ShardWriter(file, options.output, options.duplicates, shardOptions));
     }
-    const counts = await fill(writers, options);
-    if (options.duplicates === 'error') throwFirstDuplicate(writers, null);
+    const counts = await fill(writers, options, shardOptions.turns);
+    if (options.duplicates === 'error') {
+      for (const writer of writers) await writer.sort();
+      throwFirstDuplicate(writers, null);
+    }
     for (const writer of writers) await writer.finish();
     written = true;
     counts.duplicates = writers.reduce((sum, writer) => sum + writer.duplicates, 0);
@@ -98,17 +103,6 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     rmSync(temporary, { recursive: true, force: true });
     throw error instanceof DuplicateKey ? await duplicateError(error, options) : error;
   }
-}
-
-/**
- * Resolves once the event loop has polled for what came meanwhile, signals included. The sort
- * and the appends run without a turn of the loop, and the rest of the build in promise
- * callbacks: a SIGTERM sent then was handled only after the table was placed, and the build
- * exited 0. An immediate may run in the same turn as the last poll; one set from it runs after
- * the next poll.
- */
-async function signalsHandled(): Promise<void> {
-  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The table's `table.json`, from what the build wrote. */
@@ -150,7 +144,11 @@ interface Counts {
 }
 
 /** Reads every input into the shards. */
-async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise<Counts> {
+async function fill(
+  writers: ShardWriter[],
+  options: TableBuildOptions,
+  turns: LoopTurns,
+): Promise<Counts> {
   const parts = new RecordParts(options.key, options.value);
   const shards = writers.length;
   const counts: Counts = { records: 0, duplicates: 0 };
@@ -177,11 +175,13 @@ async function fill(writers: ShardWriter[], options: TableBuildOptions): Promise
           throw error;
         }
         const writer = writers[shards === 1 ? 0 : hashBytes(parts.key) % shards]!;
+        if (writer.full(parts)) await writer.writeRun();
         writer.put(record, parts, index, firstRecord + i);
       }
       counts.records += records.length - blank;
       bytes += read.bytes;
       options.onProgress?.(counts.records, bytes);
+      await turns.take();
     }
   }
   return counts;

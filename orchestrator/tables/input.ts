@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, type Stats, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, type Stats, statSync } from 'node:fs';
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
@@ -105,7 +105,7 @@ export async function* readRecords(
       ? (memory: ArrayBufferLike) => !decoder.holds(memory)
       : undefined;
   try {
-    for await (const chunk of readChunks(fd, undefined, mayReuse)) {
+    for await (const chunk of chunksOf(fd, mayReuse)) {
       records.length = 0;
       decoder.push(chunk, records);
       yield { records, firstRecord: decoder.count - records.length + 1, bytes: chunk.length };
@@ -116,4 +116,19 @@ export async function* readRecords(
   } finally {
     if (fd !== 0) closeSync(fd);
   }
+}
+
+/**
+ * The reads of an input. A file's are synchronous, into memory used again (`readChunks`). A
+ * pipe's, a socket's or a device's wait for their writer, and a synchronous read would hold the
+ * build's signals with it: `(printf 'k v\n'; sleep 30) | manifold table build - ...` handled a
+ * SIGINT thirty seconds late. They are read as a stream, off the event loop.
+ */
+function chunksOf(
+  fd: number,
+  mayReuse: ((memory: ArrayBufferLike) => boolean) | undefined,
+): AsyncIterable<Buffer> {
+  if (fstatSync(fd).isFile()) return readChunks(fd, undefined, mayReuse);
+  if (fd === 0) return process.stdin;
+  return createReadStream('', { fd, autoClose: false, highWaterMark: 1024 * 1024 });
 }

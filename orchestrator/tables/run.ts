@@ -1,5 +1,6 @@
 import { viewAt } from '../../filters/framing/view.js';
-import { type KeyColumns, type Sorted, sortByKey } from './key-sort.js';
+import { type KeyColumns, type Sorted, sortByKey, sortingByKey } from './key-sort.js';
+import type { LoopTurns } from './turns.js';
 
 /** A record's place in the inputs: which input (0-based) and its record number there. */
 export interface Place {
@@ -128,6 +129,20 @@ export class Run implements KeyColumns {
   sorted(): Sorted {
     this.#sorted ??= sortByKey(this, this.count);
     return this.#sorted;
+  }
+
+  /** Sorts the run as `sorted` does, letting the event loop turn between the sort's steps. */
+  async sort(turns: LoopTurns): Promise<void> {
+    if (this.#sorted !== null) return;
+    const steps = sortingByKey(this, this.count);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) {
+        this.#sorted = step.value;
+        return;
+      }
+      if (turns.due) await turns.take();
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import { writeFailure } from './place.js';
 import { checkFreeSpace, PageReserve } from './reserve.js';
 import { type Place, placeBefore, type RecordSpan, Run } from './run.js';
 import { fsyncPath } from './sync.js';
+import type { LoopTurns } from './turns.js';
 
 /** A key met twice under `--duplicates error`: `first` is null when it is in an earlier run. */
 export class DuplicateKey extends Error {
@@ -47,6 +48,7 @@ export class ShardWriter {
   readonly #reserve: PageReserve;
   #commit: () => void = () => {};
   readonly #committed: Promise<unknown>;
+  readonly #turns: LoopTurns;
 
   /**
    * @param target the table's name (`-o`) for messages: a failure to write (a full disk) is one
@@ -56,9 +58,17 @@ export class ShardWriter {
     file: string,
     target: string,
     policy: DuplicatesPolicy,
-    options: { maxReaders: number; mapSize: number; runBytes: number; expectedBytes: number },
+    options: {
+      maxReaders: number;
+      mapSize: number;
+      runBytes: number;
+      expectedBytes: number;
+      /** Turns of the event loop between steps of sorting and writing a run. */
+      turns: LoopTurns;
+    },
   ) {
     this.file = file;
+    this.#turns = options.turns;
     this.#target = target;
     this.#policy = policy;
     this.#run = new Run(options.runBytes, options.expectedBytes);
@@ -78,13 +88,23 @@ export class ShardWriter {
     this.#committed = this.#db.transactionSync(() => open) as Promise<unknown>;
   }
 
+  /** Whether the run must be written (`writeRun`) before a record of these parts is held. */
+  full(parts: RecordSpan): boolean {
+    return !this.#run.fits(parts.key.length + parts.value.length);
+  }
+
   /**
    * Holds a record's key and value (copied: the record's memory is read into again; see
-   * `Run.addParts`); writes the run first when it is full.
+   * `Run.addParts`). The caller has written the run first if it was `full`.
    */
   put(data: Buffer, parts: RecordSpan, source: number, record: number): void {
-    if (!this.#run.fits(parts.key.length + parts.value.length)) this.#writeRun();
+    if (this.full(parts)) throw new Error('internal: a record put into a full run');
     this.#run.addParts(data, parts, source, record);
+  }
+
+  /** Sorts what is held (what `firstDuplicate` and `writeRun` read), between loop turns. */
+  async sort(): Promise<void> {
+    await this.#run.sort(this.#turns);
   }
 
   /**
@@ -111,7 +131,7 @@ export class ShardWriter {
 
   /** Writes what is held, commits, closes, cuts the file to its pages and syncs it. */
   async finish(): Promise<void> {
-    this.#writeRun();
+    await this.writeRun();
     try {
       this.#reserve.beforeCommit();
       this.#commit();
@@ -145,23 +165,30 @@ export class ShardWriter {
     return 2 + stats.treeLeafPageCount + stats.treeBranchPageCount + stats.overflowPages;
   }
 
-  /** Writes the run's records in key order, one entry per key by the duplicates policy. */
-  #writeRun(): void {
+  /**
+   * Writes the run's records in key order, one entry per key by the duplicates policy, and
+   * empties it. The sort and the puts let the event loop turn between their steps.
+   */
+  async writeRun(): Promise<void> {
     const run = this.#run;
     if (run.count === 0) return;
+    await this.sort();
     if (this.#policy === 'error') {
       const duplicate = this.firstDuplicate();
       if (duplicate !== null) throw duplicate;
     }
     const { order, repeats } = run.sorted();
     const append = this.#runs === 0;
+    const turns = this.#turns;
     try {
+      let stored = 0;
       for (let i = 0; i < run.count; ) {
         let end = i + 1;
         while (end < run.count && repeats[end] === 1) end++;
         this.duplicates += end - i - 1;
         this.#store(order, i, end, append);
         i = end;
+        if ((++stored & 1023) === 0 && turns.due) await turns.take();
       }
     } catch (error) {
       throw error instanceof DuplicateKey ? error : writeFailure(this.#target, error);

@@ -1,5 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
@@ -112,8 +121,41 @@ describe('a build stopped by a signal', () => {
   }
 });
 
+describe('a build stopped while it reads', () => {
+  it('dies of the signal at once, not when its input ends', async () => {
+    const dir = tempDir();
+    const input = writeInput(
+      dir,
+      'big.in',
+      Array.from({ length: 2_000_000 }, (_, i) => `k${(i * 7919) % 2_000_000} v\n`).join(''),
+    );
+    // A pipe the test keeps open: the build's input never ends.
+    const fifo = join(dir, 'in.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const held = openSync(fifo, 'r+');
+    onCleanup(() => closeSync(held));
+    const target = join(dir, 't.mft');
+    const build = spawn(manifold, ['table', 'build', fifo, '--key', 'field:1', '-o', target], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    onCleanup(() => killQuietly(build.pid!));
+    const feed = spawn('sh', ['-c', 'exec cat "$1" > "$2"', 'sh', input, fifo], {
+      stdio: 'ignore',
+    });
+    onCleanup(() => killQuietly(feed.pid!));
+    const shard = join(dir, `.t.mft.building-${build.pid}`, 'shard-0.mdb');
+    expect(await holdsWithin(() => existsSync(shard), 30_000)).toBe(true);
+    // It reads and cuts records without a turn of its event loop, where signals are handled:
+    // the signal waited for the next read, which waits for a writer that never writes.
+    build.kill('SIGTERM');
+    const end = await waitForExit(build);
+    expect(end.signal).toBe('SIGTERM');
+    expect(readdirSync(dir).sort()).toEqual(['big.in', 'in.fifo']);
+  });
+});
+
 describe('a build stopped while it writes (synchronously: the sort and the appends)', () => {
-  it('dies of the signal when the appends end, placing no table', async () => {
+  it('dies of the signal, placing no table', async () => {
     const dir = tempDir();
     const input = writeInput(
       dir,
@@ -129,7 +171,7 @@ describe('a build stopped while it writes (synchronously: the sort and the appen
     // Blocks are allocated ahead of LMDB once the appends have begun.
     const appending = () => existsSync(shard) && statSync(shard).blocks * 512 >= 1024 * 1024;
     expect(await holdsWithin(appending, 30_000)).toBe(true);
-    // Stopped there, so that the signal comes while JavaScript runs without a turn of its loop.
+    // Stopped there, so that the signal comes while JavaScript runs between turns of its loop.
     build.kill('SIGSTOP');
     build.kill('SIGTERM');
     build.kill('SIGCONT');
