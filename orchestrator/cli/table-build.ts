@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 type Run = (status: Promise<number>) => void;
 
 /** The build itself loads on demand, lmdb with it: `manifold fan` starts without them. */
-const load = () => import('../tables/build-command.js');
+const load = () => import('./table-build-run.js');
 
 /** `manifold table build`. */
 export function tableBuildCommand(run: Run): Command {

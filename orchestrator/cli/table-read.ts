@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 type Run = (status: Promise<number>) => void;
 
-const load = () => import('../tables/read-commands.js');
+const load = () => import('./table-read-run.js');
 
 /** `manifold table get`. */
 export function tableGetCommand(run: Run): Command {

@@ -53,7 +53,7 @@ export function tableServeCommand(run: Run): Command {
       // Whether --listen was given, not its default: --socket excludes only a given one.
       const given = command.getOptionValueSource('listen') === 'cli';
       run(
-        import('../tables/serve-run.js').then((m) =>
+        import('./table-serve-run.js').then((m) =>
           m.runServe(tables, { ...options, listen: given ? options.listen : undefined }),
         ),
       );

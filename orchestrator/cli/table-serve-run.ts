@@ -2,9 +2,9 @@ import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../../filters/errors.js';
 import { parseSize } from '../../filters/size.js';
 import { openTable } from '../../filters/tables/open.js';
-import type { ServeCommandOptions } from '../cli/table-serve.js';
-import { DEFAULT_LISTEN, type Endpoint, listenOn, parseListen } from './listen.js';
-import { createTableServer, type ServedTable } from './serve.js';
+import { DEFAULT_LISTEN, type Endpoint, listenOn, parseListen } from '../tables/listen.js';
+import { createTableServer, type ServedTable } from '../tables/serve.js';
+import type { ServeCommandOptions } from './table-serve.js';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 // Requests under way when a stop signal comes get this long to finish.

@@ -8,10 +8,10 @@ import {
   UsageError,
 } from '../../filters/index.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
-import { dieOf, onStopSignals } from '../cli/signals.js';
-import { buildTable, type TableBuildOptions } from './build.js';
-import { checkBuildInputs } from './input.js';
-import { temporaryPath } from './place.js';
+import { buildTable, type TableBuildOptions } from '../tables/build.js';
+import { checkBuildInputs } from '../tables/input.js';
+import { temporaryPath } from '../tables/place.js';
+import { dieOf, onStopSignals } from './signals.js';
 
 /** The largest --shards: one shard per worker, and manifold fan runs at most this many. */
 const MAX_SHARDS = 1024;

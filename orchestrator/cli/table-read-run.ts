@@ -1,7 +1,7 @@
 import { formatSize } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
-import { dieOf } from '../cli/signals.js';
+import { dieOf } from './signals.js';
 
 /** `manifold table get`: each key's values on stdout, missing keys on stderr (then exit 1). */
 export async function runTableGet(
