@@ -1,7 +1,7 @@
 import { fstatSync, openSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { UsageError } from '../../filters/index.js';
-import { inputSize } from '../fan/input.js';
+import { inputSize } from '../fan/input-fd.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
 
 /**

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
-import { inputSize } from '../fan/input.js';
+import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { resolveQueueSettings } from '../options/queue.js';
 import { DEFAULT_JOB } from '../workers/queue/names.js';

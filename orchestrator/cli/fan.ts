@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
-import { inputSize } from '../fan/input.js';
+import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';

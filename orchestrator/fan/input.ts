@@ -1,56 +1,13 @@
-import {
-  closeSync,
-  constants,
-  createReadStream,
-  fstatSync,
-  open,
-  openSync,
-  readFileSync,
-  type Stats,
-  statSync,
-} from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../../filters/index.js';
 import { wroteParts } from '../workers/lent.js';
 import { poolReads, ReadBuffers, socketReads } from '../workers/reads.js';
 import { sizeInputPipe } from '../workers/registry.js';
+import { bytesOf, holdsItsSize, nonBlocking, offsetOf, openFile } from './input-fd.js';
 import { fileChanged, type RangeFile, readAt } from './range-file.js';
 
 /** Reads of a device, through a stream. */
 const READ_SIZE = 256 * 1024;
-
-/**
- * The input's total size when it is known (regular files only), for the progress line's ETA.
- * `sizes` are the --input files' sizes, null for a pipe or a device.
- */
-export function inputSize(
-  inputs: string[] | null,
-  sizes: (number | null)[],
-  fd = 0,
-): number | null {
-  if (inputs === null) {
-    const stat = fstatSync(fd);
-    return stat.isFile() ? stat.size : null;
-  }
-  let total = 0;
-  for (const size of sizes) {
-    if (size === null) return null;
-    total += size;
-  }
-  return total;
-}
-
-/**
- * The input's name in messages about its records: `stdin`, the one file's path, or `input` for
- * several files read one after another (record numbers count through all of them), an earlier
- * stage's pipe, or a stream the library was given.
- */
-export function inputName(inputs: string[] | null, fd = 0, stream?: Readable): string {
-  if (stream !== undefined) return 'input';
-  if (inputs === null) return fd === 0 ? 'stdin' : 'input';
-  if (inputs.length !== 1) return 'input';
-  return inputs[0]!;
-}
 
 /**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
@@ -261,48 +218,4 @@ export class InputReader {
       buffers.moveOn();
     }
   }
-}
-
-/**
- * A regular file whose size is its content: not a file of /proc or /sys, which claims a size of
- * 0 or 4096 whatever it holds and has no blocks on a disk. Only such files are read as ranges,
- * and checked for changes while read.
- */
-function holdsItsSize(stat: Stats): boolean {
-  return stat.isFile() && stat.size > 0 && stat.blocks > 0;
-}
-
-/** A descriptor's offset, from /proc/self/fdinfo (Linux), or null where it cannot be known. */
-function offsetOf(fd: number): number | null {
-  const pos = fdInfo(fd, /^pos:\s*(\d+)$/m);
-  return pos === null ? null : Number(pos);
-}
-
-/** Whether a descriptor is in non-blocking mode (O_NONBLOCK in its flags, octal in fdinfo). */
-function nonBlocking(fd: number): boolean {
-  const flags = fdInfo(fd, /^flags:\s*([0-7]+)$/m);
-  return flags === null || (Number.parseInt(flags, 8) & constants.O_NONBLOCK) !== 0;
-}
-
-function fdInfo(fd: number, field: RegExp): string | null {
-  try {
-    return field.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function bytesOf(chunk: unknown): Buffer {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (typeof chunk === 'string') return Buffer.from(chunk);
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-  throw new UsageError(
-    `the input stream gave a ${typeof chunk} chunk: it must give bytes (Buffer, Uint8Array or string)`,
-  );
-}
-
-function openFile(name: string): Promise<number> {
-  return new Promise((resolve, reject) =>
-    open(name, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
-  );
 }

@@ -1,0 +1,82 @@
+import { constants, fstatSync, open, readFileSync, type Stats } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { UsageError } from '../../filters/index.js';
+
+// What the fan's input reader asks of a descriptor, a file or a stream, apart from reading it.
+
+/**
+ * The input's total size when it is known (regular files only), for the progress line's ETA.
+ * `sizes` are the --input files' sizes, null for a pipe or a device.
+ */
+export function inputSize(
+  inputs: string[] | null,
+  sizes: (number | null)[],
+  fd = 0,
+): number | null {
+  if (inputs === null) {
+    const stat = fstatSync(fd);
+    return stat.isFile() ? stat.size : null;
+  }
+  let total = 0;
+  for (const size of sizes) {
+    if (size === null) return null;
+    total += size;
+  }
+  return total;
+}
+
+/**
+ * The input's name in messages about its records: `stdin`, the one file's path, or `input` for
+ * several files read one after another (record numbers count through all of them), an earlier
+ * stage's pipe, or a stream the library was given.
+ */
+export function inputName(inputs: string[] | null, fd = 0, stream?: Readable): string {
+  if (stream !== undefined) return 'input';
+  if (inputs === null) return fd === 0 ? 'stdin' : 'input';
+  if (inputs.length !== 1) return 'input';
+  return inputs[0]!;
+}
+
+/**
+ * A regular file whose size is its content: not a file of /proc or /sys, which claims a size of
+ * 0 or 4096 whatever it holds and has no blocks on a disk. Only such files are read as ranges,
+ * and checked for changes while read.
+ */
+export function holdsItsSize(stat: Stats): boolean {
+  return stat.isFile() && stat.size > 0 && stat.blocks > 0;
+}
+
+/** A descriptor's offset, from /proc/self/fdinfo (Linux), or null where it cannot be known. */
+export function offsetOf(fd: number): number | null {
+  const pos = fdInfo(fd, /^pos:\s*(\d+)$/m);
+  return pos === null ? null : Number(pos);
+}
+
+/** Whether a descriptor is in non-blocking mode (O_NONBLOCK in its flags, octal in fdinfo). */
+export function nonBlocking(fd: number): boolean {
+  const flags = fdInfo(fd, /^flags:\s*([0-7]+)$/m);
+  return flags === null || (Number.parseInt(flags, 8) & constants.O_NONBLOCK) !== 0;
+}
+
+function fdInfo(fd: number, field: RegExp): string | null {
+  try {
+    return field.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function bytesOf(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  throw new UsageError(
+    `the input stream gave a ${typeof chunk} chunk: it must give bytes (Buffer, Uint8Array or string)`,
+  );
+}
+
+export function openFile(name: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(name, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+}
