@@ -8,7 +8,7 @@ import { resolveQueueSettings } from '../options/queue.js';
 import { DEFAULT_JOB } from '../workers/queue/names.js';
 import { resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
-import { onStopSignals, statusOf } from './status.js';
+import { type End, onStopSignals, statusOf } from './status.js';
 
 /** The options `manifold fan` has for a queue's coordinator. */
 export function queueFanOptions(): Option[] {
@@ -94,6 +94,7 @@ export async function runQueueFan(
   const { openQueueJob } = await import('../queue/open.js');
   const job = await openQueueJob(target, resolved, log);
   let finished = false;
+  let end: End;
   try {
     const part = output === null ? null : `${output}.${target.job}.part`;
     const options: FanOptions = {
@@ -113,7 +114,7 @@ export async function runQueueFan(
     onStopSignals((signal) => fan.stop({ kind: 'signal', signal }));
     // Said once a signal stops the run as a signal should (the job kept), not before.
     log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${target.url}`);
-    const end = await fan.run(inputSize(options.inputs, sizes));
+    end = await fan.run(inputSize(options.inputs, sizes));
     const status = end.kind === 'done' ? end.status : null;
     if (part !== null) {
       if (status === ExitCode.ok) {
@@ -125,10 +126,13 @@ export async function runQueueFan(
     }
     // The server gone for good, or the job not this input's: one line, the job kept.
     if (gone !== null) throw gone;
-    // A finished job leaves the server; a stopped one stays, to be resumed by name.
-    finished = status !== null;
-    return statusOf(end);
+    // A finished job leaves the server; one stopped by a signal stays, to be resumed by name.
+    // One whose output's reader went (`| head -1`) leaves too: no output of it can reach anyone
+    // now, and its workers would wait on it for ever.
+    finished = end.kind !== 'signal';
   } finally {
     await job.close(finished);
   }
+  // Once the job is closed: a closed output kills the process here (SIGPIPE), as `cat` dies.
+  return statusOf(end);
 }
