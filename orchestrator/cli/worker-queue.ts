@@ -50,7 +50,7 @@ A table that cannot be fetched is one line, exit 1, and a notice to the coordina
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached, has no JetStream or was gone
 past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
-found; 130 or 143 after SIGINT or SIGTERM (its blocks go back to the queue at once).
+found (in one line naming the job, also told to its coordinator if it runs); 130 or 143 after SIGINT or SIGTERM (its blocks go back to the queue at once).
 
 Examples:
   manifold worker --queue nats://10.0.0.5:4222 -- gzip -c
@@ -107,10 +107,14 @@ export async function runQueueWorker(
     const program = findProgram(argv[0]!);
     if ('problem' in program) {
       const hint = shellHint(argv);
-      throw new CliError(
-        `${argv[0]}: ${program.problem}${hint ? ` (${hint})` : ''}`,
-        ExitCode.notFound,
+      const { cannotRun } = await import('../queue/cannot-run.js');
+      const line = await cannotRun(
+        url,
+        names,
+        argv[0]!,
+        `${program.problem}${hint ? ` (${hint})` : ''}`,
       );
+      throw new CliError(line, ExitCode.notFound);
     }
   }
   const okStatus =

@@ -8,7 +8,7 @@ import { cacheFolder, itemPath } from '../remote/cache.js';
 import { type QueueConnection, QueueError } from '../workers/queue/connect.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import type { JobNames } from '../workers/queue/names.js';
-import { publishNotice, type TableNotice } from '../workers/queue/notice.js';
+import { publishNotice, type WorkerNotice } from '../workers/queue/notice.js';
 import { TABLES_BUCKET, tablesBucket } from '../workers/queue/tables.js';
 import { fetchItem, ObjectFault } from './fetch.js';
 
@@ -52,7 +52,7 @@ export async function fetchTables(
       const reason = (error instanceof Error ? error.message : describeError(error)).split(
         '\n',
       )[0]!;
-      const fault: TableNotice['fault'] = error instanceof ObjectFault ? 'object' : 'machine';
+      const fault: WorkerNotice['fault'] = error instanceof ObjectFault ? 'object' : 'machine';
       const notice = {
         host: hostname(),
         pid: process.pid,

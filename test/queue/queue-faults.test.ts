@@ -55,7 +55,7 @@ describe('the queue under faults', () => {
     const result = await coordinate(server.url, args, input);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
-      /^manifold: queue worker on \S+: worker \d \(pid \d+: \S*fail-on 1500 3\) exited with status 3 \(try 2 of 2\) on block \d+ \(records \d+-\d+\)\n$/,
+      /^manifold: job "default": queue worker on \S+: worker \d \(pid \d+: \S*fail-on 1500 3\) exited with status 3 \(try 2 of 2\) on block \d+ \(records \d+-\d+\)\n$/,
     );
     const local = await fan([...args, '--', fixture('fail-on'), '1500', '3'], input);
     expect(byteDiff(result.stdout, local.stdout)).toEqual(sameBytes(local.stdout));

@@ -48,7 +48,7 @@ describe('a block that kills its worker', () => {
       finished = true;
       expect(result.stderr).toMatch(
         new RegExp(
-          `^manifold: queue worker on \\S+: given ${given} times to workers lost with it \\(killed, or cut off from the queue past the ack wait\\) on block 2 \\(records \\d+-\\d+\\)\\n$`,
+          `^manifold: job "default": queue worker on \\S+: given ${given} times to workers lost with it \\(killed, or cut off from the queue past the ack wait\\) on block 2 \\(records \\d+-\\d+\\)\\n$`,
         ),
       );
       expect(result.exitCode).toBe(1);

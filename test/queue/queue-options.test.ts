@@ -21,7 +21,7 @@ describe('fan --queue with the local fan’s options', () => {
     const args = ['--merge', 'ordered', '--block', '1000', '--retries', '1', '--halt', 'never'];
     const result = await coordinate(server.url, [...args, '--timeout', '1s'], input);
     expect(result.stderr).toMatch(
-      /^manifold: queue worker on \S+: worker \d \(pid \d+: .*\) timed out after 1s \(try 2 of 2\) on block 2 \(records \d+-\d+\)\n$/,
+      /^manifold: job "default": queue worker on \S+: worker \d \(pid \d+: .*\) timed out after 1s \(try 2 of 2\) on block 2 \(records \d+-\d+\)\n$/,
     );
     expect(result.exitCode).toBe(1);
     const local = await fan(

@@ -72,7 +72,7 @@ describe('fan --queue --table: faults, configs and the library', () => {
     expect(said).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^manifold: queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${literal(why)} on block 1 \\(records 1-\\d+\\)$`,
+          `^manifold: job "gone": queue worker on ${hostname()} \\(pid ${gone.child.pid}\\) ${literal(why)} on block 1 \\(records 1-\\d+\\)$`,
         ),
       ),
     ]);
@@ -121,7 +121,7 @@ describe('fan --queue --table: faults, configs and the library', () => {
     const result = await coordinator;
     expect([result.exitCode, result.stderr]).toEqual([
       0,
-      `manifold: queue worker on ${hostname()} (pid ${bad.child.pid}) cannot fetch table users (object ${hash}): ${reason}; the job goes on with the other workers\n`,
+      `manifold: job "mine": queue worker on ${hostname()} (pid ${bad.child.pid}) cannot fetch table users (object ${hash}): ${reason}; the job goes on with the other workers\n`,
     ]);
     expect(readFileSync(output, 'utf8')).toBe(joined);
     expect((await good.done()).exitCode).toBe(0);

@@ -4,27 +4,26 @@ import { frameMessage, readMessage } from './messages.js';
 import type { JobNames } from './names.js';
 
 /**
- * What a worker that cannot serve its job tells the coordinator before it exits 1 (subject
- * `manifold.<job>.notice`, in the results stream): a table it cannot fetch, and whose fault that
- * is. `object`: the stored object is missing or spoiled, and every worker will fail alike;
- * `machine`: the worker's own (its cache not writable, its disk full), so others may serve.
- * It is words for a person only: the coordinator says it, and never runs anything for it.
+ * What a worker that cannot serve its job tells the coordinator before it exits (subject
+ * `manifold.<job>.notice`, in the results stream): a table it cannot fetch, or its command not
+ * found, and whose fault that is. `object`: the stored object is missing or spoiled, and every
+ * worker will fail alike; `machine`: the worker's own (its cache not writable, its disk full, its
+ * command not installed), so others may serve. It is words for a person only: the coordinator
+ * says it, and never runs anything for it.
  */
-export interface TableNotice {
+export type WorkerNotice = {
   host: string;
   pid: number;
-  table: string;
-  object: string;
   reason: string;
   fault: 'object' | 'machine';
-}
+} & ({ table: string; object: string } | { command: string });
 
 /** Publishes a notice as an Error frame of the job's run; resolves false when it was not stored. */
 export async function publishNotice(
   conn: QueueConnection,
   names: JobNames,
   run: string,
-  notice: TableNotice,
+  notice: WorkerNotice,
 ): Promise<boolean> {
   const data = frameMessage(FrameKind.Error, run, 0, [Buffer.from(JSON.stringify(notice))]);
   try {
@@ -36,33 +35,34 @@ export async function publishNotice(
 }
 
 /** A notice of run `run` from a message's data; null when it is none (malformed, or of another run). */
-export function readNotice(data: Uint8Array, run: string): TableNotice | null {
+export function readNotice(data: Uint8Array, run: string): WorkerNotice | null {
   try {
     const frame = readMessage(data);
     if (frame.kind !== FrameKind.Error || frame.run !== run) return null;
-    const value = JSON.parse(frame.payload.toString('utf8')) as Partial<TableNotice>;
-    const { host, pid, table, object, reason, fault } = value;
+    const value = JSON.parse(frame.payload.toString('utf8')) as Record<string, unknown>;
+    const { host, pid, reason, fault, table, object, command } = value;
     if (fault !== 'object' && fault !== 'machine') return null;
-    if (![host, table, object, reason].every((field) => typeof field === 'string')) return null;
-    if (typeof pid !== 'number') return null;
-    return {
-      host: oneLine(host!),
-      pid,
-      table: oneLine(table!),
-      object: oneLine(object!),
-      reason: oneLine(reason!),
-      fault,
-    };
+    if (typeof host !== 'string' || typeof reason !== 'string' || typeof pid !== 'number')
+      return null;
+    const who = { host: oneLine(host), pid, reason: oneLine(reason), fault } as const;
+    if (typeof table === 'string' && typeof object === 'string')
+      return { ...who, table: oneLine(table), object: oneLine(object) };
+    if (typeof command === 'string' && fault === 'machine')
+      return { ...who, command: oneLine(command) };
+    return null;
   } catch {
     return null;
   }
 }
 
-/** Who failed, and why, as the coordinator says it: `{ worker, reason }` of a failure. */
-export function describeNotice(notice: TableNotice): { worker: string; reason: string } {
+/** Who failed, and why, as both sides say it: `{ worker, reason }` of a failure. */
+export function describeNotice(notice: WorkerNotice): { worker: string; reason: string } {
   return {
     worker: `queue worker on ${notice.host} (pid ${notice.pid})`,
-    reason: `cannot fetch table ${notice.table} (object ${notice.object}): ${notice.reason}`,
+    reason:
+      'table' in notice
+        ? `cannot fetch table ${notice.table} (object ${notice.object}): ${notice.reason}`
+        : `cannot run ${notice.command}: ${notice.reason}`,
   };
 }
 

@@ -131,26 +131,32 @@ export class ResultStream {
         input?: unknown;
       };
       const of = { tried: checkTry(tried), input: checksumOf(input) };
-      news = book.failed(frame.seq, worker, reason, of);
+      news = book.failed(frame.seq, this.#ofJob(worker), reason, of);
     }
     if (!news) return;
     this.#listener.answered(frame.seq);
   }
 
   /**
-   * A worker cannot fetch a table: said, and the job goes on with the others; or, the stored
-   * object being bad, the run fails, every block with it. A notice stored before this
-   * coordinator started is an earlier one's: the tables were stored again since.
+   * A worker cannot fetch a table or run its command: said, and the job goes on with the others;
+   * or, the stored object being bad, the run fails, every block with it. A notice stored before
+   * this coordinator started is an earlier one's: the tables were stored again since.
    */
   #onNotice(message: JsMsg): void {
     const notice = readNotice(message.data, this.#job.spec.run);
     if (notice === null || message.seq <= this.#job.resultsUpTo) return;
-    const failure = describeNotice(notice);
+    const { worker, reason } = describeNotice(notice);
+    const failure = { worker: this.#ofJob(worker), reason };
     if (notice.fault === 'machine') {
       this.#job.say(`${failure.worker} ${failure.reason}; the job goes on with the other workers`);
       return;
     }
     this.#listener.unservable(failure);
+  }
+
+  /** A worker of this job, as the coordinator names it: with the job, as the worker names itself. */
+  #ofJob(worker: string): string {
+    return `job "${this.#job.names.job}": ${worker}`;
   }
 }
 

@@ -1,0 +1,47 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { linesOf, numbered } from '../support/lines.js';
+import { startNats } from '../support/nats.js';
+import { coordinate, startWorker } from '../support/queue.js';
+import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
+
+// A queue worker whose command is not found: one line naming the job, the worker and its
+// machine, on the worker (exit 127) and on the coordinator, which goes on with the other
+// workers. Before, the worker said `manifold: no-such-cmd: command not found`, naming neither,
+// and the coordinator said nothing.
+
+describe('a queue worker whose command is not found', () => {
+  it('says one line naming the job and itself, exit 127; its coordinator says it too and goes on with a worker that can', async () => {
+    const server = await startNats();
+    const coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'nf', '--verbose']);
+    const said = watch(coordinator.stderr!);
+    const output = watch(coordinator.stdout!);
+    coordinator.stdin!.write(numbered(1, 3));
+    await said.waitFor(/^manifold: started job "nf"/, 1);
+    const missing = startWorker(server.url, ['--job', 'nf'], ['no-such-cmd', '-x']);
+    const line = `job "nf": queue worker on ${hostname()} (pid ${missing.child.pid}) cannot run no-such-cmd: command not found`;
+    expect(await missing.done()).toEqual({ exitCode: 127, stderr: `manifold: ${line}\n` });
+    const good = startWorker(server.url, ['--job', 'nf'], ['cat']);
+    coordinator.stdin!.end();
+    const end = await within(waitForExit(coordinator), 20_000, 'the coordinator went on');
+    expect(end.exitCode).toBe(0);
+    expect(output.text).toBe(numbered(1, 3));
+    expect(linesOf(said.text).filter((text) => !/started job|blocks are cut/.test(text))).toEqual([
+      `manifold: ${line}; the job goes on with the other workers`,
+    ]);
+    expect((await good.done()).exitCode).toBe(0);
+  });
+
+  it('under --shell (sh says 127): the coordinator’s line for the failed block names the job and the worker', async () => {
+    const server = await startNats();
+    const worker = startWorker(server.url, ['--job', 'sh', '--shell'], ['no-such-cmd']);
+    const result = await coordinate(server.url, ['--job', 'sh'], numbered(1, 3));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^manifold: job "sh": queue worker on ${hostname()}: worker 1 \\(pid \\d+: no-such-cmd\\) exited with status 127 \\(command not found\\) \\(try 1 of 1\\) on block 1 \\(records 1-3\\)\\n$`,
+      ),
+    );
+    expect(await worker.done()).toMatchObject({ exitCode: 0 });
+  });
+});
