@@ -109,8 +109,12 @@ export async function openQueueJob(
       async close(finished) {
         removal.stop();
         try {
-          // A job whose server is gone stays on it, to be resumed.
-          if (finished && !conn.nc.isClosed()) await deleteJob(conn, names);
+          // A job whose server is gone stays on it, to be resumed; gone while it is removed (the
+          // connection closed under the removal past --queue-timeout), it is said as gone.
+          if (finished && !conn.nc.isClosed())
+            await deleteJob(conn, names).catch(async (error: unknown) => {
+              throw conn.nc.isClosed() ? await Promise.race([gone, error]) : error;
+            });
         } finally {
           await conn.close();
         }

@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { startWorker } from '../support/queue.js';
-import { finish, spawnShell } from '../support/spawn.js';
-import { fileWith } from '../support/temp.js';
+import { finish, spawnShell, waitForExit, watch, within } from '../support/spawn.js';
+import { fileWith, tempDir } from '../support/temp.js';
 
 // `manifold fan --queue ... | head -1`: once the coordinator's reader has gone, no output of its
 // job can be delivered. It removes the job, so its workers leave as on `manifold queue rm`, and
@@ -27,5 +30,32 @@ describe('a coordinator whose reader goes away', () => {
     const status = await run(manifold, ['queue', 'status', '--queue', server.url, '--json']);
     expect(status).toMatchObject({ exitCode: 0, stderr: '' });
     expect(status.stdout.toString()).toBe('[]\n');
+  });
+
+  it('its reader gone while the server is away: the job cannot be removed, the server-gone line, exit 1', async () => {
+    const server = await startNats();
+    const input = fileWith('manifold-queue-pipe-', numbered(1, 150_000));
+    const worker = startWorker(
+      server.url,
+      ['--job', 'away', '-j', '2', '--shell'],
+      ['echo "start $MANIFOLD_BLOCK" >&2; cat'],
+    );
+    // The reader takes a byte, then holds the pipe unread until the test lets it go.
+    const hold = join(tempDir(), 'hold');
+    execFileSync('mkfifo', [hold]);
+    const reader = `{ head -c 1 > /dev/null; echo reading >&2; read go < "${hold}"; }`;
+    const line = `"${manifold}" fan --queue ${server.url} --job away --block 10K --queue-timeout 2s < "${input}" | ${reader}; echo "status \${PIPESTATUS[*]}" >&2`;
+    const shell = spawnShell(`exec bash -c '${line.replace(/'/g, "'\\''")}'`);
+    const said = watch(shell.stderr!);
+    await said.waitFor(/^reading$/, 1);
+    // Some 600 KB of answers, far more than the pipe holds: the coordinator has output to write.
+    await worker.stderr.waitFor(/^start 60$/, 1);
+    await server.stop('SIGKILL');
+    writeFileSync(hold, 'go\n');
+    await within(waitForExit(shell), 20_000, () => `the coordinator went on:\n${said.text}`);
+    expect(said.text).toBe(
+      `reading\nmanifold: the queue at ${server.url} has been unreachable for 2s (--queue-timeout): the coordinator of job "away" gives up\nstatus 1 0\n`,
+    );
+    worker.kill();
   });
 });
