@@ -1,9 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
-import { keyNameOf, OptionError, resolveFanSettings } from '../options/fan.js';
+import { OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 import { type CommandChecking, checkCommand, checkJoin, checkWorker } from './check-commands.js';
-import { checkFanValues, configKeyOf, toFanSettings } from './fan.js';
+import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
 import { configHosts, onlyOtherMachines, type RawHosts } from './hosts.js';
 import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
@@ -195,7 +195,7 @@ class Checker {
           table: queue === null ? this.#tables : [],
           ...(threads === true && { threads }),
         },
-        keyNameOf,
+        configNameOf,
         (note) => notes.push(`stage ${name}: ${note}`),
       );
       // Its workers run in the config's folder, as every other process of the run does.

@@ -1,5 +1,5 @@
 import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
-import { type FanSettings, keyNameOf } from '../options/fan.js';
+import { type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 
 /** A config's fan runs 2 workers unless it says otherwise (docs/config.md). */
@@ -59,6 +59,26 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     threadHeap: raw['thread-heap'] as string | undefined,
   };
 }
+
+const ATTRIBUTIONS: Partial<Record<keyof FanSettings, string>> = {
+  perBlock: 'per-block',
+  oneToOne: 'one-to-one',
+  protocol: 'protocol',
+};
+
+/**
+ * How a config says an option, for messages: its key (`max-record`), with a value as written
+ * (`merge: ordered`); a way of tying output to blocks is a value of `attribution`, the command
+ * is the `worker`, and a shell runs a string worker.
+ */
+export const configNameOf: NameOf = (option, value) => {
+  const attribution = ATTRIBUTIONS[option];
+  if (attribution !== undefined) return `attribution: ${attribution}`;
+  if (option === 'command') return 'worker';
+  if (option === 'shell') return 'a string worker';
+  const key = keyNameOf(option);
+  return value === undefined ? key : `${key}: ${value}`;
+};
 
 /** The config key an option's problem is reported at: `max-record`, `attribution`, `worker`. */
 export function configKeyOf(option: keyof FanSettings): string {

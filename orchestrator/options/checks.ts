@@ -3,8 +3,11 @@ import { FAN_CHOICES, type FanSettings, MAX_WORKERS } from './fan-settings.js';
 
 // The checks of single values, each naming its option as the caller spells it.
 
-/** How the caller spells an option in messages: `--block`, `block`. */
-export type NameOf = (option: keyof FanSettings) => string;
+/**
+ * How the caller spells an option in messages: `--block`, `block`; and, given a value, the
+ * option set to it: `--merge ordered`, `merge: ordered`, `merge: 'ordered'`.
+ */
+export type NameOf = (option: keyof FanSettings, value?: string) => string;
 
 /** A bad value of one option: a usage error that knows which option, for a config's position. */
 export class OptionError extends UsageError {

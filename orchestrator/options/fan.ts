@@ -36,14 +36,17 @@ export {
 } from './fan-settings.js';
 
 /** `--block` for `block`, `--merge-memory` for `mergeMemory`: the command line's spelling. */
-export const flagOf: NameOf = (option) =>
-  option === 'workers' ? '-j, --workers' : `--${kebab(option)}`;
+export const flagOf: NameOf = (option, value) => {
+  const flag = option === 'workers' ? '-j, --workers' : `--${kebab(option)}`;
+  return value === undefined ? flag : `${flag} ${value}`;
+};
 
-/** `merge-memory` for `mergeMemory`: a config file's spelling. */
-export const keyNameOf: NameOf = (option) => kebab(option);
+/** `merge-memory` for `mergeMemory`: a config file's key (config/fan.ts spells it whole). */
+export const keyNameOf = (option: keyof FanSettings): string => kebab(option);
 
 /** `mergeMemory` for `mergeMemory`: the library's spelling, the option's own name. */
-export const settingNameOf: NameOf = (option) => option;
+export const settingNameOf: NameOf = (option, value) =>
+  value === undefined ? option : `${option}: '${value}'`;
 
 export function kebab(option: string): string {
   return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -115,7 +118,7 @@ export function resolveFanSettings(
   if (protocol && command.shell) {
     throw new OptionError(
       'protocol',
-      `${name('protocol')} needs a command run directly: manifold adds ${name('protocol')} ${PROTOCOL_NAME} to its arguments, which ${name('shell')} cannot`,
+      `${name('protocol')} needs a command run directly: manifold adds --protocol ${PROTOCOL_NAME} to its arguments, which ${name('shell')} cannot take`,
     );
   }
   let attribution: FanOptions['attribution'] = perBlock
@@ -128,18 +131,18 @@ export function resolveFanSettings(
   const { halt, haltOn } = parseHalt(value('halt'), name);
   const timeout = settings.timeout === undefined ? undefined : parseTimeout(settings.timeout, name);
   const joblog = settings.joblog === undefined ? undefined : text(settings.joblog, 'joblog', name);
-  // What needs each output tied to its block, first the options of old (their message stays).
+  // What needs each output tied to its block, first the options of old.
   const needsBlocks = [
-    merge === 'ordered' && '--merge ordered',
-    retries > 0 && '--retries',
-    timeout !== undefined && '--timeout',
-    joblog !== undefined && '--joblog',
-    haltOn.why === 'success' && '--halt ...,success',
+    merge === 'ordered' && name('merge', 'ordered'),
+    retries > 0 && name('retries'),
+    timeout !== undefined && name('timeout'),
+    joblog !== undefined && name('joblog'),
+    haltOn.why === 'success' && name('halt', '...,success'),
   ].find((reason) => reason !== false);
   if (attribution === 'none' && needsBlocks !== undefined) {
     attribution = 'per-block';
     log(
-      `${needsBlocks} needs each output tied to its block: running a fresh worker per block (--per-block); --one-to-one or --protocol manifold keep workers running`,
+      `${needsBlocks} needs each output tied to its block: running a fresh worker per block (${name('perBlock')}); ${name('oneToOne')} or ${name('protocol', PROTOCOL_NAME)} keep workers running`,
     );
   }
   // An SDK filter under the protocol is told how blocks are cut, and writes what the fan expects

@@ -37,7 +37,7 @@ export function threadChoice(
       );
     }
   }
-  at('threads', () => resolveThreadModule(command));
+  at('threads', () => resolveThreadModule(command, name));
   return {
     kind: 'thread',
     ...(heap === undefined ? {} : { threadHeap: size(heap, 'threadHeap', name) }),

@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { givenOptions, resolveFanOptions } from '../../orchestrator/cli/fan.js';
 import { fanOptions } from '../../orchestrator/cli/fan-options.js';
-import { CONFIG_WORKERS, toFanSettings } from '../../orchestrator/config/fan.js';
+import { CONFIG_WORKERS, configNameOf, toFanSettings } from '../../orchestrator/config/fan.js';
 import {
   FAN_DEFAULTS,
   type FanSettings,
-  keyNameOf,
+  flagOf,
+  type NameOf,
   resolveFanSettings,
   settingNameOf,
 } from '../../orchestrator/options/fan.js';
@@ -22,9 +23,9 @@ function fromCommandLine(args: string[]) {
   return { options, notes };
 }
 
-function fromLibrary(settings: Omit<FanSettings, 'command'>) {
+function fromLibrary(settings: Omit<FanSettings, 'command'>, nameOf: NameOf = settingNameOf) {
   const notes: string[] = [];
-  const options = resolveFanSettings({ command: ['cat'], ...settings }, settingNameOf, (note) =>
+  const options = resolveFanSettings({ command: ['cat'], ...settings }, nameOf, (note) =>
     notes.push(note),
   );
   return { options, notes };
@@ -56,7 +57,9 @@ describe('one options place: the command line, the library and config files agre
     ],
   ];
   it.each(same)('%j resolves as the library settings %j', (args, settings) => {
-    expect(fromLibrary(settings)).toEqual(fromCommandLine(args));
+    // The same notes, each in its caller's spelling: the command line's here.
+    expect(fromLibrary(settings, flagOf)).toEqual(fromCommandLine(args));
+    expect(fromLibrary(settings).options).toEqual(fromCommandLine(args).options);
   });
 
   it("the defaults are the command line's, and FAN_DEFAULTS is what --help shows", () => {
@@ -82,14 +85,26 @@ describe('one options place: the command line, the library and config files agre
 
   it("a config's fan resolves as the library's, but for its documented 2 workers", () => {
     const settings = toFanSettings({}, { argv: ['cat'], shell: false });
-    const fromConfig = resolveFanSettings(settings, keyNameOf);
+    const fromConfig = resolveFanSettings(settings, configNameOf);
     expect(fromConfig).toEqual({ ...fromLibrary({}).options, workers: CONFIG_WORKERS });
   });
 
   it('each caller spells the option its own way in messages', () => {
     const bad = { command: ['cat'], mergeMemory: 'lots' };
     expect(() => resolveFanSettings(bad, settingNameOf)).toThrow(/^mergeMemory "lots"/);
-    expect(() => resolveFanSettings(bad, keyNameOf)).toThrow(/^merge-memory "lots"/);
+    expect(() => resolveFanSettings(bad, configNameOf)).toThrow(/^merge-memory "lots"/);
     expect(() => fromCommandLine(['--merge-memory', 'lots'])).toThrow(/^--merge-memory "lots"/);
+    // So do notes, an option's value with it.
+    const ordered = { merge: 'ordered' } as const;
+    const needs = ' needs each output tied to its block: running a fresh worker per block';
+    expect(fromCommandLine(['--merge', 'ordered']).notes).toEqual([
+      `--merge ordered${needs} (--per-block); --one-to-one or --protocol manifold keep workers running`,
+    ]);
+    expect(fromLibrary(ordered, configNameOf).notes).toEqual([
+      `merge: ordered${needs} (attribution: per-block); attribution: one-to-one or attribution: protocol keep workers running`,
+    ]);
+    expect(fromLibrary(ordered).notes).toEqual([
+      `merge: 'ordered'${needs} (perBlock); oneToOne or protocol: 'manifold' keep workers running`,
+    ]);
   });
 });

@@ -169,7 +169,7 @@ describe('run', () => {
       const reporter = { write: (text) => lines.push(text) };
       await run({ stages: [{ run: 'cat; echo quiet >&2' }, { fan: { worker: 'cat', merge: 'ordered' } }] },
         { input: Readable.from(['a\\n']), output: out, reporter, verbose: true });
-      if (!/--merge ordered needs each output tied to its block/.test(lines.join(''))) process.exit(3);
+      if (!/merge: ordered needs each output tied to its block/.test(lines.join(''))) process.exit(3);
       const failed = await run({ stages: [{ run: 'echo loud >&2; exit 1' }] },
         { input: Readable.from(['a\\n']), output: new Writable({ write(c, e, done) { done(); } }) }).catch((e) => e);
       if (failed.code !== 'manifold.failure' || failed.stderr[0] !== 'loud') process.exit(4);

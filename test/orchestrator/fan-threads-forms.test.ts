@@ -42,7 +42,7 @@ describe('a config: worker { threads: true }', () => {
     const result = await runConfig(config, input);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      /pipeline\.yaml:\d+:\d+: --threads runs an SDK filter: .* not a shell command line/,
+      /pipeline\.yaml:\d+:\d+: threads runs an SDK filter: .* not a shell command line/,
     );
   });
 });

@@ -44,7 +44,7 @@ describe('manifold run --progress and --verbose', () => {
     });
     expect(verbose.stdout).toBe('ABC');
     expect(verbose.stderr).toMatch(
-      /^manifold: stage up: --merge ordered needs each output tied to its block: running a fresh worker per block/,
+      /^manifold: stage up: merge: ordered needs each output tied to its block: running a fresh worker per block/,
     );
     const quiet = await execa('node', [manifold, 'run', join(dir, 'v.yaml')], { input: 'abc\n' });
     expect({ stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ stdout: 'ABC', stderr: '' });

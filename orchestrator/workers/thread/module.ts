@@ -20,10 +20,14 @@ const WHAT = 'an SDK filter: a JavaScript module that calls defineFilter(...).ma
  * is not there, a UsageError (2) for a command that cannot be one (a shell line, a binary, a
  * shell script).
  */
-export function resolveThreadModule(command: CommandSpec): ThreadModule {
+export function resolveThreadModule(
+  command: CommandSpec,
+  name: (option: 'threads' | 'shell') => string = (option) => `--${option}`,
+): ThreadModule {
+  const threads = name('threads');
   if (command.shell) {
     throw new UsageError(
-      `--threads runs ${WHAT} in a thread, not a shell command line (--shell): give the module and its arguments`,
+      `${threads} runs ${WHAT} in a thread, not a shell command line (${name('shell')}): give the module and its arguments`,
     );
   }
   let [program, ...args] = command.argv as [string, ...string[]];
@@ -31,23 +35,23 @@ export function resolveThreadModule(command: CommandSpec): ThreadModule {
     const [module, ...rest] = args;
     if (module === undefined || module.startsWith('-')) {
       throw new UsageError(
-        `--threads runs ${WHAT}: give node the module's path first (node options cannot apply to a thread)`,
+        `${threads} runs ${WHAT}: give node the module's path first (node options cannot apply to a thread)`,
       );
     }
     program = module.includes('/') ? module : `./${module}`;
     args = rest;
   }
-  const file = locate(program);
-  checkModule(program, file);
+  const file = locate(program, threads);
+  checkModule(program, file, threads);
   return { file, args };
 }
 
 /** The file `program` names: our own binary, a path, or the first match on PATH. */
-function locate(program: string): string {
+function locate(program: string, threads: string): string {
   if (!program.includes('/')) {
     const own = packageBinaries().get(program);
     if (own !== undefined && program === 'manifold') {
-      throw new UsageError(`--threads runs ${WHAT}: manifold itself is not one`);
+      throw new UsageError(`${threads} runs ${WHAT}: manifold itself is not one`);
     }
     if (own !== undefined) return own;
   }
@@ -62,12 +66,12 @@ function locate(program: string): string {
 }
 
 /** Refuses a file that cannot be a JavaScript module: a binary, a shell script, a folder. */
-function checkModule(program: string, file: string): void {
+function checkModule(program: string, file: string, threads: string): void {
   const extension = extname(file);
   if (['.js', '.mjs', '.cjs'].includes(extension)) return;
   if (/^#!.*\bnode\b/.test(firstLine(file))) return;
   throw new UsageError(
-    `--threads runs ${WHAT}; ${program} (${file}) is not a JavaScript module: run it without --threads`,
+    `${threads} runs ${WHAT}; ${program} (${file}) is not a JavaScript module: run it without ${threads}`,
   );
 }
 

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { expectProblems, tempDir } from '../support/check.js';
+import { writeConfig } from '../support/temp.js';
+
+// A config's problems name its keys as the config writes them (`attribution: protocol`,
+// `threads`), not as `manifold fan`'s flags (`--protocol`, `--threads`): the option checks are
+// shared with the command line, each given the caller's spelling of its options.
+
+describe("a config's problems name its keys, not the command line's flags", () => {
+  it('threads with a shell-string worker: it said "--threads ... (--shell)"', async () => {
+    const text = 'stages:\n  - fan:\n      worker: {run: "awk 1", threads: true}\n';
+    await expectProblems(text, [
+      [
+        '{run',
+        /threads runs an SDK filter: .* in a thread, not a shell command line \(a string worker\): give the module and its arguments$/,
+      ],
+    ]);
+  });
+
+  it('threads with a program that is no module: it said "run it without --threads"', async () => {
+    const text = 'stages:\n  - fan:\n      worker: {run: [awk, "1"], threads: true}\n';
+    await expectProblems(text, [
+      [
+        '{run',
+        /threads runs an SDK filter: .*; awk \(.*\) is not a JavaScript module: run it without threads$/,
+      ],
+    ]);
+  });
+
+  it('threads with an attribution: it said "leave out per-block"', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      attribution: one-to-one',
+      '      worker: {run: [mf-map, "r"], threads: true}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      [
+        'one-to-one',
+        /threads ties each block's output to it by itself: leave out attribution: one-to-one$/,
+      ],
+    ]);
+  });
+
+  it('the protocol with a shell-string worker: it said "adds protocol manifold ..., which shell cannot"', async () => {
+    const text = 'stages:\n  - fan:\n      attribution: protocol\n      worker: "cat | cat"\n';
+    await expectProblems(text, [
+      [
+        'protocol',
+        /attribution: protocol needs a command run directly: manifold adds --protocol manifold to its arguments, which a string worker cannot take$/,
+      ],
+    ]);
+  });
+
+  it('--verbose says why a fan runs per-block workers in the config\'s words: it said "--merge ordered"', async () => {
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      'stages:\n  - name: up\n    fan:\n      merge: ordered\n      worker: [tr, a-z, A-Z]\n',
+    );
+    writeFileSync(join(dir, 'in.txt'), 'abc\n');
+    const result = await run(manifold, ['run', '--verbose', config], 'abc\n');
+    expect({ code: result.exitCode, stdout: result.stdout.toString() }).toEqual({
+      code: 0,
+      stdout: 'ABC\n',
+    });
+    expect(result.stderr).toMatch(
+      /^manifold: stage up: merge: ordered needs each output tied to its block: running a fresh worker per block \(attribution: per-block\); attribution: one-to-one or attribution: protocol keep workers running\n/,
+    );
+  });
+});
