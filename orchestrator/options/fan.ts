@@ -245,13 +245,22 @@ function keySpec(settings: FanSettings, name: NameOf): KeySpec {
   const { fieldSep } = settings;
   const separator = fieldSep === undefined ? undefined : text(fieldSep, 'fieldSep', name);
   const spec = text(settings.key ?? FAN_DEFAULTS.key, 'key', name);
+  let key: KeySpec;
   try {
-    return parseKeySpec(spec, separator, name('key'), name('fieldSep'));
+    key = parseKeySpec(spec, separator, name('key'), name('fieldSep'));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const option = error.message.startsWith(name('fieldSep')) ? 'fieldSep' : 'key';
     throw new OptionError(option, error.message, error.cause);
   }
+  // A separator splits a field:N key's fields; any other key would ignore it, unsaid.
+  if (separator !== undefined && key.kind !== 'field') {
+    throw new OptionError(
+      'fieldSep',
+      `${name('fieldSep')} ${show(separator)} splits the fields of ${name('key')} field:N: it needs one (${name('key')} is ${spec})`,
+    );
+  }
+  return key;
 }
 
 function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Framing {

@@ -301,6 +301,12 @@ describe.concurrent('manifold fan usage errors', () => {
     // Was the encoder's "RangeError: record is 10 bytes; fixed:8 output needs exactly 8", exit 1.
     [['--split', 'fixed:8', '--tag'], '--tag makes every record longer than the 8 bytes'],
     [['--join', 'fixed:8', '--tag'], 'fixed:8 output'],
+    // --field-sep without a --key field:N was ignored, exit 0.
+    [
+      ['--field-sep', ',', '--dispatch', 'hash'],
+      '--field-sep "," splits the fields of --key field:N',
+    ],
+    [['--field-sep', ',', '--key', 'json:a', '--merge', 'sorted'], '(--key is json:a)'],
   ];
   it.for(cases)('%j is exit 2 with one line naming %s', async ([args, named], { expect }) => {
     const result = await fan([...args, '--', 'cat'], 'a\n');

@@ -73,3 +73,28 @@ describe("a config's problems name its keys, not the command line's flags", () =
     );
   });
 });
+
+describe('field-sep without a key field:N', () => {
+  it('is a problem at field-sep, as on the command line: it was ignored, exit 0', async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      dispatch: hash',
+      '      field-sep: ","',
+      '      worker: cat',
+      '  - fan:',
+      '      merge: sorted',
+      '      key: json:user',
+      '      field-sep: tab',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['","', /field-sep "," splits the fields of key field:N: it needs one \(key is whole\)$/],
+      [
+        'tab\n',
+        /field-sep "tab" splits the fields of key field:N: it needs one \(key is json:user\)$/,
+      ],
+    ]);
+  });
+});
