@@ -21,6 +21,7 @@ import {
 } from './raw.js';
 import { checkSchema } from './schema-check.js';
 import { checkConfigTables } from './tables.js';
+import { checkPipelineUses, unknownPipeline } from './uses.js';
 
 const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
 
@@ -87,6 +88,7 @@ class Checker {
     const env = { ...tables.env, ...stringsOf(this.#raw.env) };
     const inputs = resolveInputs(this.#raw.input, this.#folder, report, this.#files);
     const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
+    checkPipelineUses(this.#raw, report);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
     return { file: this.#config.file, folder: this.#folder, inputs, output, env, stages };
@@ -147,18 +149,14 @@ class Checker {
 
   #use(target: string, path: Path, env: Env, using: string[]): Stage[] {
     const pipelines = this.#raw.pipelines ?? {};
-    // Own keys only: `use: constructor` names no pipeline, not Object's constructor.
+    // Own keys only: `use: constructor` names no pipeline, not Object's constructor. A `use:`
+    // inside a pipeline, and every cycle, checkPipelineUses has said, once.
     if (!Object.hasOwn(pipelines, target)) {
-      this.#problem(
-        [...path, 'use'],
-        `no pipeline named "${target}" under pipelines (known: ${Object.keys(pipelines).join(', ') || 'none'})`,
-      );
+      if (path[0] !== 'pipelines')
+        this.#problem([...path, 'use'], unknownPipeline(target, pipelines));
       return [];
     }
-    if (using.includes(target)) {
-      this.#problem([...path, 'use'], `a cycle: ${[...using, target].join(' → ')}`);
-      return [];
-    }
+    if (using.includes(target)) return [];
     return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target]);
   }
 

@@ -1,0 +1,57 @@
+import { describe, it } from 'vitest';
+import { expectProblems } from '../support/check.js';
+
+// `use:` between `pipelines:`: every cycle is a problem, at the `use:` that closes it, whether
+// or not a stage uses the pipelines it goes through.
+
+describe('use: cycles in pipelines', () => {
+  it('are reported in pipelines no stage uses: they were not, exit 0', async () => {
+    const text = [
+      'pipelines:',
+      '  loop:',
+      '    - use: loop',
+      '  ping:',
+      '    - use: pong',
+      '  pong:',
+      '    - run: cat',
+      '    - use: ping',
+      '  fork:',
+      '    - branches:',
+      '        a:',
+      '          - use: fork',
+      '        b:',
+      '          - run: cat',
+      'stages:',
+      '  - run: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['loop\n  ping', /a cycle: loop → loop$/],
+      ['ping\n  fork', /a cycle: ping → pong → ping$/],
+      ['fork\n        b', /a cycle: fork → fork$/],
+    ]);
+  });
+
+  it('a use: of no pipeline inside an unused pipeline is reported too', async () => {
+    const text = 'pipelines:\n  spare:\n    - use: nowhere\nstages:\n  - run: cat\n';
+    await expectProblems(text, [['nowhere', /no pipeline named "nowhere" under pipelines/]]);
+  });
+
+  it('a cycle that a stage uses, and one beside it that none uses, each once', async () => {
+    const text = [
+      'pipelines:',
+      '  used:',
+      '    - use: used',
+      '  unused:',
+      '    - use: unused',
+      'stages:',
+      '  - use: used',
+      '  - use: used',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['used\n  unused', /a cycle: used → used$/],
+      ['unused\nstages', /a cycle: unused → unused$/],
+    ]);
+  });
+});
