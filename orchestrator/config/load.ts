@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { describeErrno } from '../options/inputs.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import { ConfigError, type Problem } from './problems.js';
 
 /** A config file parsed, variables substituted, with a way back from data paths to positions. */
@@ -24,7 +25,8 @@ const MAX_ALIAS_COUNT = 100;
 const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
 
 /**
- * Reads a YAML or JSON config (JSON is YAML too, so both keep positions), substitutes
+ * Reads a YAML or JSON config (a `.json` file must be JSON; JSON is YAML too, so both keep
+ * positions), substitutes
  * `${NAME}` and `${NAME:-default}` from `variables` (write `$${` for a literal `${`), and
  * reports every syntax error and undefined variable at once.
  */
@@ -45,6 +47,13 @@ export function loadConfig(
         message: `cannot read the config: ${describeErrno(error)}`,
       },
     ]);
+  }
+  // JSON is YAML too, which keeps positions; but YAML takes more than JSON does.
+  const notJson = /\.json$/i.test(file) ? jsonSyntaxError(text) : null;
+  if (notJson !== null) {
+    const before = text.slice(0, notJson.offset).split('\n');
+    const column = before.at(-1)!.replace(/^\ufeff/, '').length + 1;
+    throw new ConfigError(file, [{ line: before.length, column, message: notJson.message }]);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });

@@ -31,11 +31,15 @@ export const problemsOf = (stderr: string) => nonEmptyLines(stderr.replace(/^man
 /** Each expected problem: the text it points at (its nth occurrence), and its message. */
 export type Expected = [needle: string | [string, number], message: RegExp];
 
-/** Checks `text` as a config: exit 2 and exactly the `expected` problems, in order. */
-export async function expectProblems(text: string, expected: Expected[]): Promise<void> {
+/** Checks `text` as a config (`name`): exit 2 and exactly the `expected` problems, in order. */
+export async function expectProblems(
+  text: string,
+  expected: Expected[],
+  name = 'pipeline.yaml',
+): Promise<void> {
   const dir = tempDir();
   writeFileSync(join(dir, 'present.js'), '');
-  const file = writeConfig(dir, text);
+  const file = writeConfig(dir, text, name);
   const result = await check(file);
   const wanted = expected.map(([needle, message]) => {
     const [what, nth] = typeof needle === 'string' ? [needle, 1] : needle;
