@@ -3,6 +3,7 @@ import { type CommandSpec, commandText } from '../workers/command.js';
 import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
 import { signalGroup } from '../workers/process/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
+import { isReaderGone } from './stderr-gone.js';
 
 /**
  * An external command of a pipeline, its stdin and stdout the kernel pipes (or files) given as
@@ -53,14 +54,18 @@ export class ProcessNode implements RunningNode {
           endedAt: Date.now(),
         });
       });
-      child.on('exit', (exitCode, signal) => {
-        resolve({
-          exitCode,
-          signal,
-          // A shell reports its pipeline's death by SIGPIPE as 141.
-          closedOutput: signal === 'SIGPIPE' || exitCode === 141,
-          endedAt: Date.now(),
-        });
+      child.on('exit', async (exitCode, signal) => {
+        const endedAt = Date.now();
+        // A shell reports its pipeline's death by SIGPIPE as 141.
+        const sigpipe = signal === 'SIGPIPE' || exitCode === 141;
+        // Only the stage after it leaving excuses a SIGPIPE: with its stderr's reader gone too,
+        // it may have died writing there, its output cut short (run.ts #failures).
+        if (sigpipe && (await isReaderGone(stderr))) {
+          const error = `was killed by ${signal ?? 'SIGPIPE'} with its stderr's reader gone: its output may be cut short`;
+          resolve({ exitCode, signal, closedOutput: false, error, endedAt });
+          return;
+        }
+        resolve({ exitCode, signal, closedOutput: sigpipe, endedAt });
       });
     });
   }

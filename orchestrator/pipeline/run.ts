@@ -189,7 +189,8 @@ export class PipelineRun {
    * Failed nodes. A writer ended by SIGPIPE or EPIPE is not among them: that only happens once
    * its reader has gone, and if the reader went because it failed, the reader is reported. But
    * `toFile`, the node writing the output file, which no reader can close: its SIGPIPE came
-   * from another pipe (its stderr's reader gone), its output cut short.
+   * from another pipe (its stderr's reader gone), its output cut short. (A command whose
+   * stderr's reader is gone when it dies of SIGPIPE has it said by process.ts: not closedOutput.)
    */
   #failures(ends: NodeEnd[], toFile: RunningNode | null): [RunningNode, NodeEnd][] {
     const all = this.#wiring.nodes.map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd]);

@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * poll(2) on a pipe's write end: Linux sets POLLERR once no reader is left (a socket's, POLLHUP).
+ * Node has no poll, so perl (part of every Debian, as for pipes.ts) asks, about its own stderr.
+ */
+const POLL = `
+use IO::Poll qw(POLLOUT POLLERR POLLHUP);
+my $poll = IO::Poll->new;
+$poll->mask(\\*STDERR => POLLOUT);
+$poll->poll(0);
+print(($poll->events(\\*STDERR) & (POLLERR | POLLHUP)) ? "gone" : "there");
+`;
+
+/**
+ * Whether `stderr` (a descriptor, or this process's own) is a pipe whose reader has gone. A
+ * stage killed by SIGPIPE with such a stderr may have been killed writing to it, not to the
+ * stage after it. False where it cannot be told (no perl): a SIGPIPE is then forgiven as before.
+ */
+export function isReaderGone(stderr: number | 'inherit'): Promise<boolean> {
+  return new Promise((resolve) => {
+    let said = '';
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn('perl', ['-e', POLL], {
+        stdio: ['ignore', 'pipe', stderr],
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      });
+    } catch {
+      // A descriptor closed by now, say: nothing to tell.
+      resolve(false);
+      return;
+    }
+    child.stdout!.setEncoding('latin1').on('data', (text: string) => {
+      said += text;
+    });
+    child.on('error', () => resolve(false));
+    child.on('close', () => resolve(said === 'gone'));
+  });
+}
