@@ -33,6 +33,11 @@ export function checkCommand(
     }
     command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
   } else {
+    const empty = emptyCommand(raw.run!);
+    if (empty !== null) {
+      at.problem([...path, 'run'], empty);
+      return null;
+    }
     command = toCommand(raw.run!, env);
     // A thread's module is found with the fan's options (package binaries by name); a
     // command that runs only on hosts is looked for there, as each host starts.
@@ -42,6 +47,13 @@ export function checkCommand(
     }
   }
   return command;
+}
+
+/** What is wrong with a command that runs nothing: `/bin/sh -c '  '` exits 0, unread input. */
+function emptyCommand(run: string | string[]): string | null {
+  if (typeof run === 'string')
+    return run.trim() === '' ? 'a command line of blanks runs nothing' : null;
+  return run[0] === '' ? "the program (the array's first word) is empty" : null;
 }
 
 /** A fan's worker: a command, or a sub-pipeline of commands. */
