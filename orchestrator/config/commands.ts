@@ -1,3 +1,4 @@
+import { delimiter, resolve } from 'node:path';
 import type { CommandSpec } from '../workers/command.js';
 import { findProgram } from '../workers/which.js';
 
@@ -60,15 +61,21 @@ export function toCommand(value: string | string[], env: Record<string, string>)
 
 /**
  * The programs a command would run that cannot be found, looked up as the shell would (in
- * `folder` for names with a slash). For a shell string, the first word of each simple command
+ * `folder` for names with a slash), on the command's PATH. For a shell string, the first word of each simple command
  * is checked, leaving out keywords, builtins, assignments and words the shell would expand.
  */
 export function missingPrograms(command: CommandSpec, folder: string): string[] {
   const names = command.shell ? firstWords(command.argv.join(' ')) : [command.argv[0]!];
+  // The PATH the command runs with, its own env's first; it runs in `folder`, where a relative
+  // folder of it (an empty one is the current) is.
+  const search = (command.env?.PATH ?? process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => resolve(folder, dir))
+    .join(delimiter);
   const missing: string[] = [];
   for (const name of names) {
     const path = name.includes('/') && !name.startsWith('/') ? `${folder}/${name}` : name;
-    const found = findProgram(path);
+    const found = findProgram(path, search);
     if ('problem' in found) missing.push(`${name}: ${found.problem}`);
   }
   return missing;

@@ -1,7 +1,12 @@
-import { describe, it } from 'vitest';
-import { expectProblems } from '../support/check.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check, expectProblems, tempDir } from '../support/check.js';
+import { runConfig } from '../support/pipeline.js';
+import { writeConfig } from '../support/temp.js';
 
-// The commands of a config, checked as they will run: a command line of blanks runs nothing.
+// The commands of a config, checked as they will run: a command line of blanks runs nothing,
+// and a program is looked for on the PATH its stage will have.
 
 describe('a command line of blanks', () => {
   it("is a problem at it, as a stage, a worker and a worker pipeline's: it ran nothing, exit 0", async () => {
@@ -27,6 +32,35 @@ describe('a command line of blanks', () => {
   it('an array whose program is empty says so: it said ": command not found"', async () => {
     await expectProblems('stages:\n  - run: ["", x]\n', [
       ['[""', /the program \(the array's first word\) is empty$/],
+    ]);
+  });
+});
+
+describe("a program is looked for on its stage's PATH", () => {
+  it("the env's PATH, its relative folders in the config's: it was manifold's PATH", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'tools'));
+    writeFileSync(join(dir, 'tools', 'shout'), '#!/bin/sh\ntr a-z A-Z\n', { mode: 0o755 });
+    const text = [
+      'stages:',
+      '  - run: shout',
+      '    env: {PATH: "tools:/usr/bin:/bin"}',
+      '  - fan:',
+      '      worker: {run: [shout], env: {PATH: "tools:/usr/bin:/bin"}}',
+      '',
+    ].join('\n');
+    const good = await check(writeConfig(dir, text));
+    expect({ code: good.exitCode, stderr: good.stderr }).toEqual({ code: 0, stderr: '' });
+    const run = await runConfig(writeConfig(dir, text), 'abc\n');
+    expect({ code: run.exitCode, stdout: run.stdout.toString() }).toEqual({
+      code: 0,
+      stdout: 'ABC\n',
+    });
+  });
+
+  it('a PATH without the program is a problem, as the run would say 127: it checked clean', async () => {
+    await expectProblems('env: {PATH: /nowhere}\nstages:\n  - run: cat\n', [
+      ['cat', /cat: command not found$/],
     ]);
   });
 });
