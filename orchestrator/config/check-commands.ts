@@ -101,9 +101,15 @@ export function checkJoin(
 ): CommandSpec | null {
   const text = typeof raw === 'string' ? raw : raw.join(' ');
   const used = [...text.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
-  for (const name of used) {
+  for (const [i, name] of used.entries()) {
     if (!branches.includes(name))
       at.problem(path, `placeholder {${name}} names no branch (branches: ${branches.join(', ')})`);
+    // Each is one pipe: two opens of it share its bytes between two readers, as they come.
+    else if (used.indexOf(name) < i && used.indexOf(name, used.indexOf(name) + 1) === i)
+      at.problem(
+        path,
+        `placeholder {${name}} is there twice: a branch's output is one stream, read once; give each reader a branch of its own`,
+      );
   }
   for (const name of branches) {
     if (!used.includes(name))

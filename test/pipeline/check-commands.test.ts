@@ -64,3 +64,27 @@ describe("a program is looked for on its stage's PATH", () => {
     ]);
   });
 });
+
+describe('a join', () => {
+  it('that names a branch twice is a problem: two readers shared its one stream, unsaid', async () => {
+    const text = [
+      'stages:',
+      '  - branches: {a: [{run: cat}], b: [{run: cat}]}',
+      '    combine: join',
+      '    join: "paste {a} {a} {b}"',
+      '  - branches: {a: [{run: cat}]}',
+      '    join: [diff, "{a}", "{a}"]',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      [
+        '"paste',
+        /placeholder \{a\} is there twice: a branch's output is one stream, read once; give each reader a branch of its own$/,
+      ],
+      [
+        '[diff',
+        /placeholder \{a\} is there twice: a branch's output is one stream, read once; give each reader a branch of its own$/,
+      ],
+    ]);
+  });
+});
