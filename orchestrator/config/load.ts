@@ -63,7 +63,11 @@ export function loadConfig(
   };
   const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => ({
     ...at(error.pos[0]),
-    message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
+    // The yaml library's words, but where they speak to its own callers.
+    message:
+      error.code === 'MULTIPLE_DOCS'
+        ? 'a config is one YAML document: a second begins here'
+        : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
   }));
   if (problems.length === 0) {
     findPrototypeKeys(doc, problems, at);

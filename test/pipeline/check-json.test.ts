@@ -65,3 +65,10 @@ describe('a .yaml or .yml config', () => {
     }
   });
 });
+
+describe('a .yaml config of more than one document', () => {
+  it("is a problem at the second, in manifold's words: it said 'please use YAML.parseAllDocuments()'", async () => {
+    const text = 'stages: [{run: cat}]\n---\nstages: [{run: cat}]\n';
+    await expectProblems(text, [['---', /a config is one YAML document: a second begins here$/]]);
+  });
+});
