@@ -5,7 +5,7 @@ import type { CommandSpec } from '../workers/command.js';
 import { type CommandChecking, checkCommand, checkJoin, checkWorker } from './check-commands.js';
 import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
 import { configHosts, onlyOtherMachines, type RawHosts } from './hosts.js';
-import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
+import { checkFileToWrite, type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
@@ -199,7 +199,13 @@ class Checker {
       // Its workers run in the config's folder, as every other process of the run does.
       fan.command = { ...fan.command, env: worker.env, cwd: this.#folder };
       // Like every other path in a config, the job log's is relative to the config's folder.
-      if (fan.joblog && fan.joblog !== '-') fan.joblog = resolve(this.#folder, fan.joblog);
+      if (fan.joblog && fan.joblog !== '-') {
+        fan.joblog = resolve(this.#folder, fan.joblog);
+        if (this.#files === 'checked')
+          checkFileToWrite(fan.joblog, `joblog "${raw.joblog}"`, (message) =>
+            this.#problem([...path, 'joblog'], message),
+          );
+      }
       const tables = this.#tables.map((value) => {
         const at = value.indexOf('=');
         return { name: value.slice(0, at), path: value.slice(at + 1) };

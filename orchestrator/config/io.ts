@@ -52,11 +52,16 @@ export function resolveOutput(
 ): string | null {
   if (output === undefined || output === '-' || output === 'stdout') return null;
   const file = resolve(folder, output);
-  if (files === 'named') return file;
-  if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
-    report(['output'], `the folder of output "${output}" does not exist`);
-  } else if (existsSync(file) && statSync(file).isDirectory()) {
-    report(['output'], `output "${output}" is a directory`);
-  }
+  if (files === 'checked')
+    checkFileToWrite(file, `output "${output}"`, (m) => report(['output'], m));
   return file;
+}
+
+/** A file to be written (`what` names it): its folder must exist, and it be no folder. */
+export function checkFileToWrite(file: string, what: string, report: (message: string) => void) {
+  if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
+    report(`the folder of ${what} does not exist`);
+  } else if (existsSync(file) && statSync(file).isDirectory()) {
+    report(`${what} is a directory`);
+  }
 }

@@ -131,6 +131,8 @@ export function resolveFanSettings(
   const { halt, haltOn } = parseHalt(value('halt'), name);
   const timeout = settings.timeout === undefined ? undefined : parseTimeout(settings.timeout, name);
   const joblog = settings.joblog === undefined ? undefined : text(settings.joblog, 'joblog', name);
+  if (joblog === '')
+    throw new OptionError('joblog', `${name('joblog')} must name a file, or - for stderr`);
   // What needs each output tied to its block, first the options of old.
   const needsBlocks = [
     merge === 'ordered' && name('merge', 'ordered'),

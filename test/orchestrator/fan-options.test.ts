@@ -307,6 +307,8 @@ describe.concurrent('manifold fan usage errors', () => {
       '--field-sep "," splits the fields of --key field:N',
     ],
     [['--field-sep', ',', '--key', 'json:a', '--merge', 'sorted'], '(--key is json:a)'],
+    // An empty --joblog was no job log, unsaid.
+    [['--joblog', ''], '--joblog must name a file, or - for stderr'],
   ];
   it.for(cases)('%j is exit 2 with one line naming %s', async ([args, named], { expect }) => {
     const result = await fan([...args, '--', 'cat'], 'a\n');
