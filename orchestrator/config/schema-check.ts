@@ -126,6 +126,8 @@ function oneOfMessage(path: (string | number)[]): string {
   if (last === 'worker')
     return 'must be a command (a string or an array) or an object with run, filter or stages';
   if (last === 'input') return 'must be a file name or a list of file names and globs';
+  if (last === 'hosts')
+    return 'must be a list of hosts, [user@]host[:port][/slots] (":" is this machine), none empty; or a map of list, file, ssh, remote-manifold, host-timeout, transfer and cleanup';
   return 'must be a command: a string (run with /bin/sh -c) or an array (the program and its arguments)';
 }
 

@@ -98,3 +98,15 @@ describe('field-sep without a key field:N', () => {
     ]);
   });
 });
+
+describe('hosts: that are no hosts', () => {
+  it('say what hosts are: they said "hosts" must be a command', async () => {
+    const text = ['hosts: 5', 'stages:', '  - fan: {worker: cat, hosts: []}', ''].join('\n');
+    const what =
+      /"hosts" must be a list of hosts, \[user@\]host\[:port\]\[\/slots\] \(":" is this machine\), none empty; or a map of list, file, ssh, remote-manifold, host-timeout, transfer and cleanup$/;
+    await expectProblems(text, [
+      ['5', what],
+      ['[]', what],
+    ]);
+  });
+});
