@@ -38,7 +38,16 @@ export function parseFraming(text: string, what = 'framing'): Framing {
     return { kind: 'delimited', name: text, delimiter, json: false };
   }
   if (text.startsWith('fixed:')) {
-    return { kind: 'fixed', name: text, size: parseSize(text.slice('fixed:'.length), what) };
+    try {
+      return {
+        kind: 'fixed',
+        name: text,
+        size: parseSize(text.slice('fixed:'.length), 'record size'),
+      };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(`${what} "${text}": ${error.message}`, error.cause);
+    }
   }
   throw new UsageError(`${what} "${text}" is not one of ${FRAMING_HELP}`);
 }

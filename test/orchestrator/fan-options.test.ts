@@ -307,6 +307,9 @@ describe.concurrent('manifold fan usage errors', () => {
       '--field-sep "," splits the fields of --key field:N',
     ],
     [['--field-sep', ',', '--key', 'json:a', '--merge', 'sorted'], '(--key is json:a)'],
+    // Was '--split "0" must be at least 1 byte': the framing's name lost.
+    [['--split', 'fixed:0'], '--split "fixed:0": record size "0" must be at least 1 byte'],
+    [['--join', 'fixed:x'], '--join "fixed:x": record size "x" is not a size'],
     // An empty --joblog was no job log, unsaid.
     [['--joblog', ''], '--joblog must name a file, or - for stderr'],
   ];

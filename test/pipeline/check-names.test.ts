@@ -110,3 +110,11 @@ describe('hosts: that are no hosts', () => {
     ]);
   });
 });
+
+describe('a fixed framing of no size', () => {
+  it('names the framing: it said split "0"', async () => {
+    await expectProblems('stages:\n  - fan: {worker: cat, split: "fixed:0"}\n', [
+      ['"fixed:0"', /split "fixed:0": record size "0" must be at least 1 byte$/],
+    ]);
+  });
+});
