@@ -6,12 +6,15 @@
  *   u32 block number, u32 byte length, f64 number of the block's first record (all big-endian).
  * From the worker, output comes in messages: u32 block number, u32 byte length, then the bytes.
  * A message of length 0 ends the block's output. Output written after the last block (a
- * filter's flush) carries the block number TRAILING.
+ * filter's flush) carries the block number TRAILING. A process's first message, before anything
+ * else, is the empty GREETING: manifold knows by it that the command speaks the protocol (an
+ * SDK filter), and tells a command that does not (`cat`) apart from one that failed.
  */
 export const PROTOCOL_NAME = 'manifold';
 export const TO_WORKER_HEADER = 16;
 export const FROM_WORKER_HEADER = 8;
 export const TRAILING = 0xffffffff;
+export const GREETING = 0xfffffffe;
 
 export function blockHeader(seq: number, length: number, firstRecord: number): Buffer {
   const header = Buffer.allocUnsafe(TO_WORKER_HEADER);

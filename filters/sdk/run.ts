@@ -1,7 +1,9 @@
 import { Console } from 'node:console';
+import { writeSync } from 'node:fs';
 import { describeError, exitCodeOf, oneLine, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
+import { GREETING, outputHeader, PROTOCOL_NAME } from '../protocol.js';
 import { InfoShown, readCommandLine, resolveCommandLine } from './cli.js';
 import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
@@ -57,6 +59,8 @@ async function execute<S>(
   // module has run.
   const port = threadPort();
   if (port !== null) claimThread(spec.name);
+  // Before anything can fail: manifold then knows a failure to come is an SDK filter's own.
+  else if (asksProtocol(argv)) writeSync(1, outputHeader(GREETING, 0));
   const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
   // The table code (and lmdb, when a table opens) loads only for filters that read tables.
   const tables =
@@ -169,4 +173,12 @@ async function execute<S>(
     process.off('exit', salvage);
   }
   if (failure !== null) throw failure;
+}
+
+/** Whether manifold runs this process under its block protocol (`--protocol manifold`, last). */
+function asksProtocol(argv: readonly string[]): boolean {
+  const at = argv.lastIndexOf('--protocol');
+  return (
+    (at >= 0 && argv[at + 1] === PROTOCOL_NAME) || argv.includes(`--protocol=${PROTOCOL_NAME}`)
+  );
 }

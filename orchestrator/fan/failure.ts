@@ -28,6 +28,8 @@ export function describeFailure(
   end: WorkerOutcome & { kind: 'failed' },
   blocks: readonly Block[] | Given | null,
 ): string {
+  // A command that cannot serve the fan fails on no block of its own.
+  if (end.misfit) return `${end.worker} ${end.reason}`;
   // A worker that ends well with blocks unanswered has failed them all the same.
   const blocksPart = describeBlocks(blocks, end.unanswered ? ' before finishing ' : ' on ');
   return `${end.worker} ${end.reason}${blocksPart}`;

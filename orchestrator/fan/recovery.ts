@@ -111,6 +111,7 @@ export class Recovery {
     const { options, collector, dispatcher, joblog, verdict } = this.#fan;
     const { retries, attribution } = options;
     if (end.notFound) verdict.notFound();
+    if (end.misfit) verdict.misfit();
     // The oldest unfinished block is the one the worker was on: it alone is charged. Those
     // behind it only waited their turn and go again as they are, so each failure charges one
     // block, and a block fails at most 1 + retries times.
@@ -129,7 +130,8 @@ export class Recovery {
     }
     verdict.failed();
     // Under --halt soon every block the worker had is lost: none is started again.
-    const halt = this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null);
+    // A command that cannot serve the fan fails on every worker alike: the run stops now.
+    const halt = end.misfit ? 'now' : (this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null));
     // The failure is the block it was on's alone: its row and its message. Those queued behind
     // it that a halt now leaves are lost unstarted, as blocks on other workers a halt stops:
     // no row (as GNU parallel's log has none for the jobs a halt kills).

@@ -10,6 +10,7 @@ export class Verdict {
   readonly #label: string;
   #failed = false;
   #notFound = false;
+  #misfit = false;
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(reporter: Reporter, label: string) {
@@ -27,6 +28,11 @@ export class Verdict {
     this.#notFound = true;
   }
 
+  /** A worker's command cannot serve the fan at all: the run is a usage error. */
+  misfit(): void {
+    this.#misfit = true;
+  }
+
   /** A failure's one line for the reporter (stderr), naming the stage when the fan is one of a pipeline. */
   say(message: string): void {
     const line = `${this.#label === '' ? '' : `stage ${this.#label}: `}${message}`;
@@ -37,6 +43,7 @@ export class Verdict {
 
   status(): number {
     if (this.#notFound) return ExitCode.notFound;
+    if (this.#misfit) return ExitCode.usage;
     return this.#failed ? ExitCode.failure : ExitCode.ok;
   }
 }

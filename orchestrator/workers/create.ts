@@ -80,7 +80,9 @@ function openWorkers(
   const okStatus = settings.okStatus ?? [0];
   const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
-  kind.check?.(workers, tag || stderr !== undefined);
+  const greets =
+    attribution === 'protocol' && !('loadsFilters' in kind && kind.loadsFilters === true);
+  kind.check?.(workers, tag || stderr !== undefined || greets);
   if ('openWorker' in kind) {
     const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener, header));
     return { workers: own, direct: false, relayed: false };
@@ -93,6 +95,7 @@ function openWorkers(
       workers,
       command,
       tag,
+      ...(greets ? { greets } : {}),
       ...(stderr === undefined ? {} : { stderr }),
       ...(heapLimit === undefined ? {} : { heapLimit }),
       ...(remote === undefined ? {} : { remote }),
@@ -117,7 +120,7 @@ function openWorkers(
       }
       return new PersistentWorker({
         ...{ slot, transport, attribution, framing, maxBacklog, listener },
-        ...{ okStatus, header },
+        ...{ okStatus, header, greets },
         ...(direct ? { output: outputs[i]! } : {}),
         ...(relayed ? { relay } : {}),
       });

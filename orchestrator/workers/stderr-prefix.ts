@@ -2,6 +2,8 @@ import type { Readable, Writable } from 'node:stream';
 
 /** A line longer than this, still without its newline, is passed on in pieces as it comes. */
 export const MAX_LINE_PIECE = 64 * 1024;
+/** Held stderr (`held`) past this much goes on: a worker is not kept from writing for it. */
+const MAX_HELD = 64 * 1024;
 
 const NEWLINE = 0x0a;
 
@@ -20,7 +22,8 @@ export function prefixLines(
   prefix: string,
   target: Writable = process.stderr,
   maxPiece = MAX_LINE_PIECE,
-): { release(): void } {
+  held = false,
+): { release(): void; open(): void } {
   const head = Buffer.from(prefix);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -28,6 +31,9 @@ export function prefixLines(
   let lineStart = true;
   let waiting = false;
   let released = false;
+  let holding = held;
+  let kept: Buffer[] = [];
+  let keptBytes = 0;
   const resume = () => {
     target.off('drain', resume);
     target.off('close', resume);
@@ -37,6 +43,12 @@ export function prefixLines(
 
   const write = (parts: Buffer[]) => {
     if (parts.length === 0 || target.destroyed) return;
+    if (holding) {
+      for (const part of parts) keptBytes += part.length;
+      kept.push(...parts);
+      if (keptBytes > MAX_HELD) open();
+      return;
+    }
     if (target.write(Buffer.concat(parts)) || waiting || released) return;
     waiting = true;
     source.pause();
@@ -78,7 +90,16 @@ export function prefixLines(
     out.push(Buffer.from('\n'));
     write(out);
   });
+  function open(): void {
+    if (!holding) return;
+    holding = false;
+    const parts = kept;
+    kept = [];
+    keptBytes = 0;
+    write(parts);
+  }
   return {
+    open,
     release() {
       released = true;
       if (waiting) resume();

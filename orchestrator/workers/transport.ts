@@ -38,6 +38,8 @@ export type TransportOutcome =
       reason: string;
       retryable: boolean;
       notFound?: boolean;
+      /** What it runs cannot serve this fan at all (`WorkerOutcome`). */
+      misfit?: boolean;
       /** The exit status it ended with, for kinds that have one: --ok-status may accept it. */
       status?: number;
       details?: EndDetails;
@@ -112,10 +114,20 @@ export interface Transport {
   stop(reason: StopReason): void;
   /** The instance for messages: `worker 2 (pid 4121: awk -F, ...)`. */
   describe(): string;
+  /**
+   * It greeted, under --protocol manifold (`SlotSpec.greets`): its stderr, held till then so
+   * that a command that is no SDK filter (`cat`) fails in one line, not with -j usages, goes on.
+   */
+  greeted?(): void;
 }
 
 /** What a transport is told of the slot it serves. */
 export interface SlotSpec {
+  /**
+   * Its instances greet before anything else (--protocol manifold): their stderr is held until
+   * they do (`Transport.greeted`).
+   */
+  greets?: boolean;
   /** 1-based worker number (`MANIFOLD_WORKER`, --tag, messages). */
   slot: number;
   /** How many slots the fan has (`MANIFOLD_WORKERS`). */
@@ -192,6 +204,11 @@ export interface WorkerKind {
   check?(workers: number, stderrPiped: boolean): void;
   /** The transport of one slot. */
   forSlot(spec: SlotSpec): TransportFactory;
+  /**
+   * Its instances are SDK filters, known to be as they load (threads): under the protocol they
+   * do not greet (`SlotSpec.greets`).
+   */
+  loadsFilters?: boolean;
   /**
    * Whether the slots of a fan starting now send blocks left in a file (`Block.source`) into
    * their workers that stay by a way that does not bring the bytes through manifold

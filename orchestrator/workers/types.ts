@@ -27,6 +27,11 @@ export type WorkerOutcome =
       retryable: boolean;
       /** What it runs does not exist or cannot be run: the run's status is then 127. */
       notFound?: boolean;
+      /**
+       * What it runs cannot serve this fan at all (no SDK filter under --protocol manifold): no
+       * block fares better again, the run stops, and its status is a usage error's (2).
+       */
+      misfit?: boolean;
       /** It ended well, but before it had answered every block it was given. */
       unanswered?: boolean;
       details?: EndDetails;

@@ -1,4 +1,4 @@
-import { outputHeader, TO_WORKER_HEADER, TRAILING } from '../../filters/protocol.js';
+import { GREETING, outputHeader, TO_WORKER_HEADER, TRAILING } from '../../filters/protocol.js';
 import type {
   SlotSpec,
   StopReason,
@@ -219,9 +219,16 @@ function partsOf(reply: string | Buffer | Reply): Reply {
 /**
  * Speaks manifold's block protocol around `program`: each send is one block's header and
  * bytes; the reply goes back framed for that block, then the block's end. What it writes at
- * the end of its input goes back as trailing output.
+ * the end of its input goes back as trailing output. Its first output is the greeting, as an SDK
+ * filter's is.
  */
 export function protocol(program: MemoryProgram): MemoryProgram {
+  let greeted = false;
+  const greet = (parts: Buffer[]) => {
+    if (!greeted) parts.unshift(outputHeader(GREETING, 0));
+    greeted = true;
+    return parts;
+  };
   return {
     take(input, context) {
       const seq = input.readUInt32BE(0);
@@ -230,12 +237,13 @@ export function protocol(program: MemoryProgram): MemoryProgram {
       const parts = payload.length > 0 ? [outputHeader(seq, payload.length), payload] : [];
       // A failing block's output stops where it failed, its end unsaid.
       if (rest.fail === undefined && !rest.exit) parts.push(outputHeader(seq, 0));
-      return { ...rest, output: Buffer.concat(parts) };
+      return { ...rest, output: Buffer.concat(greet(parts)) };
     },
     end(context) {
       const { output, ...rest } = partsOf(program.end?.(context) ?? '');
       const payload = Buffer.from(output ?? '');
-      return { ...rest, output: Buffer.concat([outputHeader(TRAILING, payload.length), payload]) };
+      const parts = greet([outputHeader(TRAILING, payload.length), payload]);
+      return { ...rest, output: Buffer.concat(parts) };
     },
   };
 }

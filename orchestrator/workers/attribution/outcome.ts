@@ -42,15 +42,17 @@ export function acceptStatus(end: TransportOutcome, okStatus: readonly number[])
 
 /**
  * How an instance ended, for its attribution: as manifold ended it (`abandoned`: a timeout, a
- * failure whatever the transport says), or as the transport says, a status --ok-status accepts
+ * failure whatever the transport says; a `misfit`, no SDK filter, is no use trying again), or as the transport says, a status --ok-status accepts
  * being no failure.
  */
 export function endedAs(
   end: TransportOutcome,
   abandoned: string | null,
   okStatus: readonly number[],
+  misfit = false,
 ): TransportOutcome {
   if (abandoned === null) return acceptStatus(end, okStatus);
   const details = end.kind === 'cannot-start' ? undefined : end.details;
-  return { kind: 'failed', reason: abandoned, retryable: true, ...(details && { details }) };
+  const how = misfit ? { retryable: false, misfit } : { retryable: true };
+  return { kind: 'failed', reason: abandoned, ...how, ...(details && { details }) };
 }

@@ -15,7 +15,7 @@ import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
-import { PROTOCOL_BROKEN, ProtocolOutput } from './protocol-output.js';
+import { notSpoken, PROTOCOL_BROKEN, ProtocolOutput } from './protocol-output.js';
 
 export interface PersistentOptions {
   slot: number;
@@ -28,6 +28,8 @@ export interface PersistentOptions {
   listener: WorkerListener;
   /** Exit statuses that are not failures (--ok-status). */
   okStatus: readonly number[];
+  /** Under the protocol, its instances greet first (`SlotSpec.greets`). */
+  greets?: boolean;
   /** Given before each block, or once before the first without attribution (--header). */
   header: InputHeader;
   /** A descriptor the worker writes its output into, unread by manifold (`TransportFactory.openWithOutput`). */
@@ -53,6 +55,8 @@ export class PersistentWorker implements Worker {
   #messages: ProtocolOutput | null = null;
   /** Why manifold ended the instance as failed (a timeout), or null. */
   #abandoned: string | null = null;
+  /** The instance does not speak the protocol it must (`notSpoken`): the run cannot go on. */
+  #misfit = false;
   /** Without attribution, the header goes once per instance, before its first block. */
   #headerSent = false;
   readonly #pauses = new PauseReasons();
@@ -202,6 +206,7 @@ export class PersistentWorker implements Worker {
           : factory.openWithOutput!(events, output);
     this.#transport = transport;
     this.#abandoned = null;
+    this.#misfit = false;
     this.#headerSent = false;
     this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
     this.#messages =
@@ -210,7 +215,12 @@ export class PersistentWorker implements Worker {
             this,
             () => this.#inFlight,
             this.#options.listener,
-            () => this.abandon(PROTOCOL_BROKEN),
+            (why) => {
+              this.#misfit = why !== PROTOCOL_BROKEN;
+              this.abandon(why);
+            },
+            () => transport.greeted?.(),
+            this.#options.greets === true,
           )
         : null;
     if (this.#pauses.paused) transport.pause();
@@ -222,7 +232,16 @@ export class PersistentWorker implements Worker {
     // protocol: a crash cuts one short, and says so itself.
     if (transportEnd.kind === 'ok' && this.#messages?.midMessage)
       this.#abandoned ??= PROTOCOL_BROKEN;
-    const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus);
+    // One that ends on its own before its greeting is no SDK filter: `cat` refusing --protocol.
+    if (
+      this.#messages?.greeted === false &&
+      this.#abandoned === null &&
+      (transportEnd.kind === 'ok' || (transportEnd.kind === 'failed' && !transportEnd.notFound))
+    ) {
+      this.#misfit = true;
+      this.#abandoned = notSpoken(transportEnd.reason);
+    }
+    const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit);
     // A final output record without its delimiter still counts, from a worker that ended well:
     // one that crashed or was killed was cut short in the middle of it.
     if (

@@ -1,4 +1,9 @@
-import { FROM_WORKER_HEADER, MessageReader, TRAILING } from '../../../filters/protocol.js';
+import {
+  FROM_WORKER_HEADER,
+  GREETING,
+  MessageReader,
+  TRAILING,
+} from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
 import type { Worker, WorkerListener } from '../types.js';
 
@@ -7,7 +12,16 @@ export const PROTOCOL_BROKEN =
   "wrote output that is not manifold's block protocol (under --protocol manifold a filter's output must go through the SDK, not to stdout itself)";
 
 /**
- * A `--protocol manifold` instance's output: messages, each for a block it was given and has
+ * Why an instance that ended, or wrote, before its greeting is failed: the command is no SDK
+ * filter (`cat`), and no block will fare better on another of its instances.
+ */
+export function notSpoken(what: string): string {
+  return `does not speak manifold's block protocol: it ${what} before its greeting (--protocol manifold runs SDK filters, that call defineFilter(...).main(): run it without --protocol)`;
+}
+
+/**
+ * A `--protocol manifold` instance's output: its greeting first (an SDK filter's, filters/
+ * protocol.ts), then messages, each for a block it was given and has
  * not finished (filters/protocol.ts), or the trailing output after its last. Anything else is
  * bytes that are not the protocol (a filter that writes to stdout itself); `broken` is told at
  * the first wrong header, before its payload (whose length, read from those bytes, may be far
@@ -15,20 +29,32 @@ export const PROTOCOL_BROKEN =
  */
 export class ProtocolOutput {
   readonly #reader: MessageReader;
+  #greeted = false;
 
   /** `inFlight`: the blocks given and not finished, in order; a finished one is taken out. */
   constructor(
     worker: Worker,
     inFlight: () => Block[],
     listener: WorkerListener,
-    broken: () => void,
+    broken: (why: string) => void,
+    greeted: () => void,
+    greets: boolean,
   ) {
+    this.#greeted = !greets;
     const isOwn = (seq: number) =>
       seq === TRAILING || inFlight().some((block) => block.seq === seq);
+    const accepts = (seq: number, length: number) => {
+      if (this.#greeted) return isOwn(seq);
+      if (seq !== GREETING || length !== 0) return false;
+      this.#greeted = true;
+      greeted();
+      return true;
+    };
     this.#reader = new MessageReader(
       FROM_WORKER_HEADER,
       (header, payload) => {
         const seq = header.readUInt32BE(0);
+        if (seq === GREETING) return;
         if (seq === TRAILING) {
           if (payload.length > 0) listener.onTrailingOutput(worker, payload);
           return;
@@ -43,9 +69,9 @@ export class ProtocolOutput {
           listener.onBlockDone(worker, block);
         }
       },
-      (seq) => {
-        if (isOwn(seq)) return true;
-        broken();
+      (seq, length) => {
+        if (accepts(seq, length)) return true;
+        broken(this.#greeted ? PROTOCOL_BROKEN : notSpoken('wrote other output'));
         return false;
       },
     );
@@ -53,6 +79,11 @@ export class ProtocolOutput {
 
   push(chunk: Buffer): void {
     this.#reader.push(chunk);
+  }
+
+  /** Whether the instance has greeted (or needs not): it speaks the protocol. */
+  get greeted(): boolean {
+    return this.#greeted;
   }
 
   /** True when the output ended inside a message: cut short, or not the protocol. */

@@ -15,6 +15,8 @@ export interface WorkerProcess {
   exited: Promise<ProcessEnd>;
   /** Signals the process and everything it started (its process group). */
   signal(signal: NodeJS.Signals): void;
+  /** Its stderr, held (`StderrMode.held`), goes on. */
+  openStderr(): void;
   /**
    * Fills its stdin with `length` bytes of the file manifold has open as `file`, from its byte
    * `at`, in the kernel (the process starter's `sendfile`): to be asked only once what was
@@ -37,7 +39,7 @@ export interface ProcessEnd {
 export type StderrMode =
   | { kind: 'inherit' }
   /** Line by line, each after `prefix`, into `target` (manifold's stderr unless given). */
-  | { kind: 'prefix'; prefix: string; target?: Writable | undefined };
+  | { kind: 'prefix'; prefix: string; target?: Writable | undefined; held?: boolean };
 
 /**
  * Starts a worker. It leads a new process group, so stopping it stops what it started
@@ -82,7 +84,9 @@ export function spawnWorker(
   child.stdin!.on('error', () => {});
   child.stdout?.on('error', () => {});
   const prefixed =
-    stderr.kind === 'prefix' ? prefixLines(child.stderr!, stderr.prefix, stderr.target) : null;
+    stderr.kind === 'prefix'
+      ? prefixLines(child.stderr!, stderr.prefix, stderr.target, undefined, stderr.held)
+      : null;
   const pid = child.pid;
   return {
     pid,
@@ -94,6 +98,7 @@ export function spawnWorker(
       prefixed?.release();
       signalGroup(pid, signal);
     },
+    openStderr: () => prefixed?.open(),
   };
 }
 
@@ -105,6 +110,7 @@ function notStarted(exited: Promise<ProcessEnd>): WorkerProcess {
     stdout: Readable.from([]),
     exited,
     signal: () => {},
+    openStderr: () => {},
   };
 }
 

@@ -60,7 +60,9 @@ export function startWorker(
   const stdout = relay === undefined ? new PassThrough() : null;
   const errors = stderr.kind === 'prefix' ? new PassThrough() : null;
   const prefixed =
-    errors && stderr.kind === 'prefix' ? prefixLines(errors, stderr.prefix, stderr.target) : null;
+    errors && stderr.kind === 'prefix'
+      ? prefixLines(errors, stderr.prefix, stderr.target, undefined, stderr.held)
+      : null;
   let pid = -1;
   // Its process group, known before its exec is: it can be signalled from then on.
   let group = -1;
@@ -150,6 +152,7 @@ export function startWorker(
     stdin,
     stdout,
     exited,
+    openStderr: () => prefixed?.open(),
     signal(signal) {
       prefixed?.release();
       // Stopped, its output still with the starter is not wanted (nor blocks the starter).

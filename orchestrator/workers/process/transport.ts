@@ -86,9 +86,16 @@ export class ProcessTransport implements Transport {
             MANIFOLD_FIRST_RECORD: String(block.firstRecord),
           };
     const to = spec.stderr;
+    // A protocol worker's stderr waits for its greeting: one that is no SDK filter says nothing.
+    const held = spec.greets === true;
     const stderr: StderrMode =
-      tag || to !== undefined
-        ? { kind: 'prefix', prefix: tag || to?.tagged ? `${slot}\t` : '', target: to?.stream }
+      tag || to !== undefined || held
+        ? {
+            kind: 'prefix',
+            prefix: tag || to?.tagged ? `${slot}\t` : '',
+            target: to?.stream,
+            held,
+          }
         : { kind: 'inherit' };
     const child = launch(command, stderr, output, environment);
     this.#child = child;
@@ -97,6 +104,10 @@ export class ProcessTransport implements Transport {
       if (!this.#stopped) events.output(chunk);
     });
     void child.exited.then((end) => events.end(this.#outcome(end)));
+  }
+
+  greeted(): void {
+    this.#child.openStderr();
   }
 
   /** The process id, or -1 for a process the system refused to start. */

@@ -23,4 +23,5 @@ class ThreadSlot implements TransportFactory {
  */
 export const threadKind: WorkerKind = {
   forSlot: (spec) => new ThreadSlot(spec),
+  loadsFilters: true,
 };
