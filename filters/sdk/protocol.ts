@@ -53,6 +53,8 @@ interface Message {
  * Runs a filter under manifold's block protocol (filters/protocol.ts): each block of input
  * arrives framed, is transformed like a whole input of its own, and its output goes back framed
  * with the block's number and closed with an empty message, so manifold can tie it to the block.
+ * `idleWaits`: the caller keeps a stray error's wait open throughout (a thread's): it is closed
+ * while the filter waits for its next block (`idle`).
  */
 export async function runProtocol<S>(
   spec: FilterSpec<RecordKind, S>,
@@ -60,6 +62,7 @@ export async function runProtocol<S>(
   parsed: ParsedCommandLine,
   stray: StrayErrors,
   io: FilterIO = stdio(),
+  idleWaits = false,
 ): Promise<void> {
   const encoder = new RecordEncoder(parsed.join, io.memory);
   let seq = 0;
@@ -82,7 +85,7 @@ export async function runProtocol<S>(
   let records = 0;
   /** The records of every block so far: what numbers a block whose place is not known (0). */
   let given = 0;
-  for await (const chunk of io.chunks()) {
+  for await (const chunk of idle(io.chunks(), stray, idleWaits)) {
     reader.push(chunk);
     for (const message of messages.splice(0)) {
       seq = message.seq;
@@ -110,4 +113,32 @@ export async function runProtocol<S>(
   await stray.settle();
   await send(TRAILING, true);
   await io.close?.();
+}
+
+/**
+ * The chunks of input, with the stray error wait closed while the next is awaited (`close`): a
+ * stray error heard between blocks (a timer's) then fails the next block, which manifold can run
+ * again, as in a process, whose timers do not run while it reads; not the worker, with no block.
+ */
+async function* idle(
+  chunks: AsyncIterable<Buffer>,
+  stray: StrayErrors,
+  close: boolean,
+): AsyncGenerator<Buffer> {
+  if (!close) {
+    yield* chunks;
+    return;
+  }
+  const iterator = chunks[Symbol.asyncIterator]();
+  for (;;) {
+    stray.endWait();
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } finally {
+      stray.beginWait();
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }

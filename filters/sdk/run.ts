@@ -111,7 +111,7 @@ async function execute<S>(
     // A thread may be left wherever it waits (for its next block, say): nothing of a block that
     // fails is taken, and nothing is half written. A process's write to stdout may be.
     if (port !== null) stray.beginWait();
-    await stray.race(runProtocol(spec, context, parsed, stray, io));
+    await stray.race(runProtocol(spec, context, parsed, stray, io, port !== null));
     return;
   }
 
