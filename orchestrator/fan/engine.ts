@@ -263,7 +263,7 @@ export class Fan implements WorkerListener {
     const timedOut = this.#clock?.exited(worker) ?? false;
     this.#joblog?.exited(worker, end);
     if (end.kind === 'cannot-start') {
-      if (this.#stopping === null) this.#recovery.cannotStart(worker, end.reason);
+      if (this.#stopping === null) this.#recovery.cannotStart(worker, end, unfinished);
     } else if (end.kind === 'failed' && this.#stopping === null)
       this.#recovery.workerFailed(worker, end, unfinished, timedOut);
     this.#recovery.exited(worker);

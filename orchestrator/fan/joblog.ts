@@ -129,12 +129,15 @@ export class JobLog {
     const block = this.#exiting.get(worker);
     if (block === undefined) return;
     this.#exiting.delete(worker);
-    const details = end.kind === 'cannot-start' ? undefined : end.details;
-    this.#write(worker, block, details ?? { exitCode: 0, signal: null }, 'ok');
+    this.#write(worker, block, end.details ?? { exitCode: 0, signal: null }, 'ok');
   }
 
   /** `block` failed for good (its tries ran out, or the run halts). */
-  lost(worker: Worker, block: Block, end: WorkerOutcome & { kind: 'failed' }): void {
+  lost(
+    worker: Worker,
+    block: Block,
+    end: WorkerOutcome & { kind: 'failed' | 'cannot-start' },
+  ): void {
     const status = `failed: ${end.reason}`.replace(/[\t\r\n]+/g, ' ');
     this.#write(worker, block, end.details ?? { exitCode: null, signal: null }, status);
   }

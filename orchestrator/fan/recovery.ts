@@ -194,11 +194,22 @@ export class Recovery {
     if (workers.every((w) => w.ended)) this.#allEnded();
   }
 
-  /** A worker could not be started (out of descriptors or processes): the run cannot go on. */
-  cannotStart(worker: Worker, reason: string): void {
-    const { verdict } = this.#fan;
+  /**
+   * A worker could not be started (out of descriptors or processes, here or on its host): the
+   * run cannot go on. The block it was given is lost there, in --joblog's row too.
+   */
+  cannotStart(
+    worker: Worker,
+    end: WorkerOutcome & { kind: 'cannot-start' },
+    unfinished: Block[],
+  ): void {
+    const { verdict, joblog } = this.#fan;
     verdict.failed();
-    verdict.say(`cannot start worker ${worker.slot}: ${reason}`);
+    const head = unfinished[0];
+    if (head !== undefined)
+      joblog?.lost(worker, head, { ...end, reason: `cannot start: ${end.reason}` });
+    const host = end.details?.host ? ` on host ${end.details.host}` : '';
+    verdict.say(`cannot start worker ${worker.slot}${host}: ${end.reason}`);
     this.#fan.stop(ExitCode.usage);
   }
 

@@ -109,8 +109,9 @@ export class Stats {
   exited(worker: Worker, end: WorkerOutcome, unfinished: readonly Block[]): void {
     const stats = this.workers[worker.slot - 1]!;
     // Processes and threads tell how each ended; other transports may have no such details.
-    const details = end.kind === 'cannot-start' ? undefined : end.details;
-    this.hosts?.ended(worker.slot, details?.host || undefined, end.kind === 'failed', unfinished);
+    const { details } = end;
+    const failed = end.kind === 'failed' || end.kind === 'cannot-start';
+    this.hosts?.ended(worker.slot, details?.host || undefined, failed, unfinished);
     if (details !== undefined) {
       const { pid, thread, host, exitCode, signal } = details;
       stats.exits.push({

@@ -223,8 +223,7 @@ export class QueueServer implements WorkerListener {
     this.#clock?.exited(worker);
     const done = this.#exiting.get(worker);
     this.#exiting.delete(worker);
-    const details = end.kind === 'cannot-start' ? undefined : end.details;
-    if (done !== undefined) this.#answer(done, details ?? { exitCode: 0, signal: null });
+    if (done !== undefined) this.#answer(done, end.details ?? { exitCode: 0, signal: null });
     for (const block of unfinished) this.#fail(block, end);
     if (worker.ended && !this.#finished) worker.restart();
     this.#wakeAll();

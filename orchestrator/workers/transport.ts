@@ -45,7 +45,8 @@ export type TransportOutcome =
       details?: EndDetails;
     }
   | { kind: 'stopped'; details?: EndDetails }
-  | { kind: 'cannot-start'; reason: string };
+  /** `details`, for kinds that run elsewhere: the host that refused it. */
+  | { kind: 'cannot-start'; reason: string; details?: EndDetails };
 
 /** What an instance reports. Never called during `open`, so the opener can keep the instance. */
 export interface TransportEvents {

@@ -37,7 +37,7 @@ export type WorkerOutcome =
       details?: EndDetails;
     }
   | { kind: 'stopped'; details?: EndDetails }
-  | { kind: 'cannot-start'; reason: string };
+  | { kind: 'cannot-start'; reason: string; details?: EndDetails };
 
 /** What a worker reports to the engine. */
 export interface WorkerListener {

@@ -52,7 +52,7 @@ export function endedAs(
   misfit = false,
 ): TransportOutcome {
   if (abandoned === null) return acceptStatus(end, okStatus);
-  const details = end.kind === 'cannot-start' ? undefined : end.details;
+  const { details } = end;
   const how = misfit ? { retryable: false, misfit } : { retryable: true };
   return { kind: 'failed', reason: abandoned, ...how, ...(details && { details }) };
 }

@@ -179,12 +179,14 @@ export class SshTransport implements Transport, SessionOwner {
 
   /**
    * `outcome` with the host it ended on in its details (the pid is the host's: --stats says
-   * which host's). One with none (its command not found there, so no process ran) is given
-   * some: --stats counted it, and its blocks, at no host.
+   * which host's). One with none (its command not found there, or refused by the host's
+   * system, so no process ran) is given some: --stats counted it, and its blocks, at no host.
    */
   #onHost(outcome: TransportOutcome): TransportOutcome {
-    if (outcome.kind === 'cannot-start') return outcome;
     const host = this.#session?.host.name ?? '';
+    if (outcome.kind === 'cannot-start') {
+      return { ...outcome, details: { exitCode: null, signal: null, host } };
+    }
     // Not found is 127, as a shell says.
     const status =
       outcome.kind === 'failed' ? (outcome.status ?? (outcome.notFound ? 127 : null)) : null;
