@@ -286,10 +286,17 @@ export class HostPool implements RemoteSlots {
       const reachable = this.#hosts.filter(
         (host) => host.state !== 'dropped' && !host.spec.local && host.connections > 0,
       );
+      const { cleanup, hostTimeout } = this.#settings;
       await Promise.all(
-        reachable.map((host) =>
-          removeFrom(host, this.#settings.cleanup ? host.shipped : [], this.#run),
-        ),
+        reachable.map(async (host) => {
+          const shipped = cleanup ? host.shipped : [];
+          const failed = await removeFrom(host, shipped, this.#run, hostTimeout);
+          if (failed !== null) {
+            this.#reporter.say(
+              `host ${host.name}: cannot remove this run's folder there: ${failed}`,
+            );
+          }
+        }),
       );
     }
     await Promise.all(this.#hosts.map((host) => host.close()));

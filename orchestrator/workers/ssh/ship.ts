@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { formatDuration } from '../../options/jobs.js';
 import { FrameKind, FrameReader } from '../frame/index.js';
 import { fileFrames, itemMessages, type ShipItem } from '../shipment.js';
 import type { HostConnection } from './connection.js';
@@ -111,12 +112,17 @@ export async function shipTo(
   }
 }
 
-/** Removes the run's folder on `host`, and the items named (--cleanup). */
+/**
+ * Removes the run's folder on `host`, and the items named (--cleanup). Resolves to null, or to
+ * why it could not be done when the host did not answer within `timeoutMs` (--host-timeout):
+ * its ssh is then killed, so a host that hangs does not hold manifold's exit.
+ */
 export async function removeFrom(
   host: HostConnection,
   hashes: readonly string[],
   run: string,
-): Promise<void> {
+  timeoutMs: number,
+): Promise<string | null> {
   const argv = host.command(['worker', '--receive']);
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['pipe', 'ignore', 'ignore'],
@@ -129,7 +135,26 @@ export async function removeFrom(
   child.stdin!.end(
     Buffer.concat(messageFrame(FrameKind.Hello, run, 0, { run, items: [], remove: [...hashes] })),
   );
-  await new Promise((resolve) => child.once('close', resolve));
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    new Promise<boolean>((resolve) => child.once('close', () => resolve(false))),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!late) return null;
+  // It leads its own group (detached): what it started goes with it.
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile.
+  }
+  await new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(null);
+    else child.once('close', resolve);
+  });
+  return `no answer within ${formatDuration(timeoutMs)} (--host-timeout)`;
 }
 
 function write(stream: Writable, buffers: readonly Buffer[]): Promise<void> {
