@@ -36,6 +36,25 @@ export function queueFanOptions(): Option[] {
   ];
 }
 
+/** Options of `manifold fan` that are the coordinator's alone, by key and flag. */
+const QUEUE_OWN = [
+  ['job', '--job'],
+  ['ackWait', '--ack-wait'],
+  ['queueTimeout', '--queue-timeout'],
+  ['output', '--output'],
+] as const;
+
+/**
+ * Refuses the coordinator's options given to a fan without --queue, as --cleanup without hosts:
+ * taken and ignored, `--output out.txt` wrote to stdout and no file came.
+ */
+export function refuseQueueOptions(command: Command): void {
+  for (const [key, flag] of QUEUE_OWN) {
+    if (command.getOptionValueSource(key) === 'cli')
+      throw new UsageError(`${flag} needs a queue (--queue)`);
+  }
+}
+
 /** Options of `manifold fan` that are the workers' business, not the coordinator's. */
 const WORKERS_OWN = [
   ['workers', '-j'],

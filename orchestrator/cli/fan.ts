@@ -10,7 +10,7 @@ import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
-import { queueFanOptions, runQueueFan } from './fan-queue.js';
+import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
@@ -28,7 +28,10 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
     .action((argv: string[], raw: Record<string, unknown>, self: Command) =>
       run(
         raw.queue === undefined
-          ? runFan(argv, givenOptions(raw, self))
+          ? Promise.resolve().then(() => {
+              refuseQueueOptions(self);
+              return runFan(argv, givenOptions(raw, self));
+            })
           : runQueueFan(argv, raw, self),
       ),
     );
