@@ -71,7 +71,7 @@ def input_pick():
             if input_stopped:
                 return None
             fds = list(takers)
-        ready = select.select([], fds, [])[1]
+        ready = writable(fds)
         with input_state:
             ready = [fd for fd in ready if fd in takers]
             if ready:

@@ -81,7 +81,7 @@ def write_whole(fd, data):
             try:
                 done += os.write(fd, view[done:])
             except BlockingIOError:
-                select.select([], [fd], [])
+                writable([fd])
     except OSError as e:
         e.written = done
         raise

@@ -35,6 +35,18 @@ import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
+# Which of fds can be read (or written) without waiting, waiting till one can: poll(), as
+# select() cannot watch a descriptor past 1023 (FD_SETSIZE), and past some 340 workers this
+# starter holds such: it died of ValueError. As select() does, an end or error counts as ready.
+def readable(fds):
+    return polled(fds, select.POLLIN)
+def writable(fds):
+    return polled(fds, select.POLLOUT)
+def polled(fds, events):
+    waiting = select.poll()
+    for fd in fds:
+        waiting.register(fd, events)
+    return [fd for fd, _ in waiting.poll()]
 # manifold's stderr, a pipe, is non-blocking for every process that shares its open file once
 # Node writes there: a command writing to a slow reader would meet EAGAIN and lose its words.
 # This starter, and so its commands, write it through an open file of their own, blocking.
@@ -110,7 +122,7 @@ def field():
             f = buf[:i]
             buf = buf[i + 1:]
             return f
-        ready = select.select([0, wake_r, *relays], [], [])[0]
+        ready = readable([0, wake_r, *relays])
         for fd in ready:
             if fd in relays:
                 relay_read(relays[fd])
@@ -137,7 +149,7 @@ def field():
                     if relay.status is not None:
                         relay_end(relay)
                 while children:
-                    for fd in select.select([wake_r, *relays], [], [])[0]:
+                    for fd in readable([wake_r, *relays]):
                         if fd in relays:
                             relay_read(relays[fd])
                     reap()
