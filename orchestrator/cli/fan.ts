@@ -49,7 +49,7 @@ export function givenOptions(
   command: Command,
 ): Record<string, unknown> {
   const given = { ...raw };
-  for (const key of ['block', 'mergeMemory']) {
+  for (const key of ['block', 'mergeMemory', 'split']) {
     if (command.getOptionValueSource(key) === 'default') delete given[key];
   }
   return given;

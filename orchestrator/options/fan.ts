@@ -70,6 +70,13 @@ export function resolveFanSettings(
   const workers = workerCount(value('workers'), name('workers'));
   const retries = count(value('retries'), name('retries'));
   const nul = flag(settings, 'null', name);
+  // A --split that says otherwise lost to -0 without a word.
+  if (nul && settings.split !== undefined && settings.split !== 'nul') {
+    throw new OptionError(
+      'null',
+      `${name('null')} is ${name('split')} nul: it cannot go with ${name('split')} ${String(settings.split)}`,
+    );
+  }
   const split = nul ? 'nul' : text(value('split'), 'split', name);
   const framing = at('split', () => parseFraming(split, name('split')));
   if (framing.kind === 'raw')

@@ -312,6 +312,8 @@ describe.concurrent('manifold fan usage errors', () => {
     [['--join', 'fixed:x'], '--join "fixed:x": record size "x" is not a size'],
     // An empty --joblog was no job log, unsaid.
     [['--joblog', ''], '--joblog must name a file, or - for stderr'],
+    // -0 won, silently, over a --split that said otherwise.
+    [['-0', '--split', 'ndjson'], '--null is --split nul: it cannot go with --split ndjson'],
   ];
   it.for(cases)('%j is exit 2 with one line naming %s', async ([args, named], { expect }) => {
     const result = await fan([...args, '--', 'cat'], 'a\n');
