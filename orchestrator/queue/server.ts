@@ -19,6 +19,9 @@ import type { ServeOptions } from './serve.js';
 // The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
 // through a local worker, its try's end told to the queue (outcome.ts).
 
+/** How long a stopped block's process has to end on SIGTERM before it is killed: the local fan's. */
+const STOP_GRACE_MS = 2000;
+
 /** One job served by this machine's workers, until it is finished or the worker is stopped. */
 export class QueueServer implements WorkerListener {
   readonly #options: ServeOptions;
@@ -60,7 +63,24 @@ export class QueueServer implements WorkerListener {
       await Promise.all(this.#workers.map((worker) => this.#serveSlot(worker, consumer)));
     } finally {
       signal.removeEventListener('abort', stop);
-      this.#stop();
+      await this.#stopAll();
+    }
+  }
+
+  /**
+   * Stops every slot's worker and waits for each to end: one whose command ignores SIGTERM is
+   * killed after STOP_GRACE_MS, as the local fan does (fan/engine.ts). Not waited for, a command
+   * outlived its worker, and one still being started when the worker stopped was never told.
+   */
+  async #stopAll(): Promise<void> {
+    this.#stop();
+    const kill = setTimeout(() => {
+      for (const worker of this.#workers) if (!worker.ended) worker.stop('kill');
+    }, STOP_GRACE_MS);
+    try {
+      while (this.#workers.some((worker) => !worker.ended)) await this.#sleep();
+    } finally {
+      clearTimeout(kill);
     }
   }
 

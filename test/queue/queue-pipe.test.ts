@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
+import { descendants, leftovers, tracked } from '../support/proc.js';
 import { startWorker } from '../support/queue.js';
 import { finish, spawnShell, waitForExit, watch, within } from '../support/spawn.js';
 import { fileWith, tempDir } from '../support/temp.js';
@@ -30,6 +31,30 @@ describe('a coordinator whose reader goes away', () => {
     const status = await run(manifold, ['queue', 'status', '--queue', server.url, '--json']);
     expect(status).toMatchObject({ exitCode: 0, stderr: '' });
     expect(status.stdout.toString()).toBe('[]\n');
+  });
+
+  it('`| head -1` while its worker runs blocks: the worker stops them and leaves at once, status 0', async () => {
+    const server = await startNats();
+    const input = fileWith('manifold-queue-pipe-', numbered(1, 150_000));
+    // Blocks 1-20 (some 200 KB, more than a pipe and head's read hold) are answered; the blocks
+    // after them would run for ten minutes.
+    const worker = startWorker(
+      server.url,
+      ['--job', 'busy', '-j', '2', '--shell'],
+      ['[ "$MANIFOLD_BLOCK" -gt 20 ] && exec sleep 600; cat'],
+    );
+    const line = `"${manifold}" fan --queue ${server.url} --job busy --block 10K --merge ordered < "${input}" | head -1; echo "status \${PIPESTATUS[*]}" >&2`;
+    const piped = await finish(spawnShell(`exec bash -c '${line.replace(/'/g, "'\\''")}'`), 30_000);
+    expect([piped.hung, piped.stdout.toString(), piped.stderr]).toEqual([
+      false,
+      '1\n',
+      'status 141 0\n',
+    ]);
+    // Its blocks' processes, sleeping, are stopped with it.
+    const below = tracked(descendants(worker.child.pid!));
+    expect(below.length).toBeGreaterThan(0);
+    expect(await worker.done(10_000)).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(await leftovers(below, 2_000)).toEqual([]);
   });
 
   it('its reader gone while the server is away: the job cannot be removed, the server-gone line, exit 1', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
+import { descendants, leftovers, tracked } from '../support/proc.js';
 import { coordinate, startWorker } from '../support/queue.js';
 import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 
@@ -72,6 +73,25 @@ describe('manifold worker --queue', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout.equals(input)).toBe(true);
     expect((await worker.done()).exitCode).toBe(0);
+  });
+  it('SIGTERM to a worker whose command ignores it: the command is killed after a grace, as by the local fan, not left running', async () => {
+    const server = await startNats();
+    const coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'deaf']);
+    coordinator.stdin!.end(numbered(1, 10));
+    const deaf = startWorker(
+      server.url,
+      ['--job', 'deaf', '-j', '1', '--shell'],
+      ['trap "" TERM; echo busy >&2; exec sleep 1000'],
+    );
+    await deaf.stderr.waitFor(/^busy$/, 1);
+    const below = tracked(descendants(deaf.child.pid!));
+    expect(below.length).toBeGreaterThan(0);
+    deaf.child.kill('SIGTERM');
+    expect((await deaf.done()).exitCode).toBe(143);
+    // Killed by the time its worker has exited (before, it slept on, its worker gone); a
+    // moment more for its parent, the process starter, to reap it.
+    expect(await leftovers(below, 2_000)).toEqual([]);
+    coordinator.kill('SIGKILL');
   });
 });
 
