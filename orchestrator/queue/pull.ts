@@ -60,7 +60,8 @@ export async function waitForJob(options: {
 }
 
 /** The subject of the server's advisory that a stream was removed, less its name. */
-const STREAM_DELETED = '$JS.EVENT.ADVISORY.STREAM.DELETED';
+/** The server's word that a stream was removed: `<this>.<stream>`. */
+export const STREAM_DELETED = '$JS.EVENT.ADVISORY.STREAM.DELETED';
 
 /**
  * One block, or null when none came within the pull's time. A pull under way when the server

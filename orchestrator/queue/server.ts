@@ -13,7 +13,7 @@ import { Hand } from './hand.js';
 import type { Held, TryEnd } from './held.js';
 import { jobWorkers } from './job-workers.js';
 import { answerBlock, failBlock, type TryJob } from './outcome.js';
-import { JOB_POLL_MS, pause, pullOne } from './pull.js';
+import { JOB_POLL_MS, pause, pullOne, STREAM_DELETED } from './pull.js';
 import type { ServeOptions } from './serve.js';
 
 // The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
@@ -54,15 +54,28 @@ export class QueueServer implements WorkerListener {
   }
 
   async run(): Promise<void> {
-    const { signal } = this.#options;
+    const { signal, conn, names } = this.#options;
     const stop = () => this.#stop();
     signal.addEventListener('abort', stop, { once: true });
+    // Its job removed (finished, `| head -1` upstream, `manifold queue rm`): the blocks running
+    // are stopped now. Only pulls would find it otherwise, and none is made while every slot is
+    // busy: a block running for an hour kept its worker that long for a job no longer there.
+    const removed = conn.nc.subscribe(`${STREAM_DELETED}.${names.resultsStream}`, {
+      max: 1,
+      // An error (no permission to hear advisories) leaves the pulls to find it, as before.
+      callback: (error) => {
+        if (error !== null) return;
+        this.#finished = true;
+        this.#wakeAll();
+      },
+    });
     try {
       const consumer = await this.#consumer();
       if (consumer === null) return;
       await Promise.all(this.#workers.map((worker) => this.#serveSlot(worker, consumer)));
     } finally {
       signal.removeEventListener('abort', stop);
+      removed.unsubscribe();
       await this.#stopAll();
     }
   }

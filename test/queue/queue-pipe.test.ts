@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
+import { jobNames, WORKERS_CONSUMER } from '../../orchestrator/workers/queue/names.js';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { descendants, leftovers, tracked } from '../support/proc.js';
 import { startWorker } from '../support/queue.js';
-import { finish, spawnShell, waitForExit, watch, within } from '../support/spawn.js';
+import { finish, spawnManifold, spawnShell, waitForExit, watch, within } from '../support/spawn.js';
 import { fileWith, tempDir } from '../support/temp.js';
 
 // `manifold fan --queue ... | head -1`: once the coordinator's reader has gone, no output of its
@@ -50,10 +52,44 @@ describe('a coordinator whose reader goes away', () => {
       '1\n',
       'status 141 0\n',
     ]);
-    // Its blocks' processes, sleeping, are stopped with it.
-    const below = tracked(descendants(worker.child.pid!));
-    expect(below.length).toBeGreaterThan(0);
+    // Its blocks' processes, sleeping, are stopped with it: they hold its stderr till they end.
     expect(await worker.done(10_000)).toMatchObject({ exitCode: 0, stderr: '' });
+  });
+
+  it('the job removed while every slot of its worker is busy and a block waits in hand: the worker leaves at once', async () => {
+    const server = await startNats();
+    // Three blocks: the first answered, the second runs for ten minutes, the third waits
+    // in the worker's hand for it, so that the worker pulls nothing more.
+    const coordinator = spawnManifold([
+      'fan',
+      '--queue',
+      server.url,
+      '--job',
+      'held',
+      '--block',
+      '1',
+    ]);
+    coordinator.stdin!.end(numbered(1, 3));
+    const worker = startWorker(
+      server.url,
+      ['--job', 'held', '-j', '1', '--shell'],
+      ['[ "$MANIFOLD_BLOCK" = 1 ] && exec cat; echo "start $MANIFOLD_BLOCK" >&2; exec sleep 600'],
+    );
+    await worker.stderr.waitFor(/^start 2$/, 1);
+    const conn = await connectQueue(server.url);
+    try {
+      const names = jobNames('held');
+      const held = async () =>
+        (await conn.jsm.consumers.info(names.blocksStream, WORKERS_CONSUMER)).num_ack_pending;
+      while ((await held()) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await conn.close();
+    }
+    const removed = await run(manifold, ['queue', 'rm', '--queue', server.url, '--job', 'held']);
+    expect(removed).toMatchObject({ exitCode: 0, stderr: '' });
+    const below = tracked(descendants(worker.child.pid!));
+    // Before, it ran block 2 to its end, ten minutes, for a job that no longer was.
+    expect(await worker.done(10_000)).toMatchObject({ exitCode: 0 });
     expect(await leftovers(below, 2_000)).toEqual([]);
   });
 
