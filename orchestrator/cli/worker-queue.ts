@@ -50,7 +50,8 @@ A table that cannot be fetched is one line, exit 1, and a notice to the coordina
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached, has no JetStream or was gone
 past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
-found (in one line naming the job, also told to its coordinator if it runs); 130 or 143 after SIGINT or SIGTERM (its blocks go back to the queue at once).
+found (one line naming the job, told to its coordinator if the job runs); 130 or 143 after
+SIGINT or SIGTERM (its blocks go back to the queue at once, its processes are stopped).
 
 Examples:
   manifold worker --queue nats://10.0.0.5:4222 -- gzip -c

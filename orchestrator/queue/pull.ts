@@ -60,7 +60,6 @@ export async function waitForJob(options: {
 }
 
 /** The subject of the server's advisory that a stream was removed, less its name. */
-/** The server's word that a stream was removed: `<this>.<stream>`. */
 export const STREAM_DELETED = '$JS.EVENT.ADVISORY.STREAM.DELETED';
 
 /**
