@@ -25,7 +25,10 @@ export function fanOptions(): Option[] {
       '--key <spec>',
       'the key for --dispatch hash and --merge sorted: field:N, json:<path>, whole',
     ).default(FAN_DEFAULTS.key),
-    new Option('--field-sep <char>', 'split fields on this character, not runs of blanks'),
+    new Option(
+      '--field-sep <char>',
+      'with --key field:N: split fields on this character, not runs of blanks',
+    ),
     new Option('--merge <mode>', 'how outputs are combined')
       .choices(FAN_CHOICES.merge)
       .default(FAN_DEFAULTS.merge),
