@@ -255,6 +255,9 @@ class Checker {
     } else if (raw.join !== undefined) {
       this.#problem([...path, 'join'], `"join" needs combine: join (it is ${combine})`);
     }
+    // Only a merge cuts the branches' outputs into records.
+    if (raw.split !== undefined && combine !== 'merge')
+      this.#problem([...path, 'split'], `"split" needs combine: merge (it is ${combine})`);
     const split = raw.split ?? 'lines';
     try {
       parseFraming(split, 'split');

@@ -88,3 +88,24 @@ describe('a join', () => {
     ]);
   });
 });
+
+describe('split: on branches', () => {
+  it('goes with combine: merge, as join: goes with combine: join: it was ignored', async () => {
+    const text = [
+      'stages:',
+      '  - branches: {a: [{run: cat}]}',
+      '    split: nul',
+      '  - branches: {a: [{run: cat}]}',
+      '    join: "cat {a}"',
+      '    split: ndjson',
+      '  - branches: {a: [{run: cat}]}',
+      '    combine: merge',
+      '    split: nul',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['nul\n', /"split" needs combine: merge \(it is concat\)$/],
+      ['ndjson', /"split" needs combine: merge \(it is join\)$/],
+    ]);
+  });
+});
