@@ -23,7 +23,7 @@ export function fanOptions(): Option[] {
       .default(FAN_DEFAULTS.dispatch),
     new Option(
       '--key <spec>',
-      'the key for --dispatch hash and --merge sorted: field:N, json:<path>, whole',
+      'the key for --dispatch hash and --merge sorted (it needs one): field:N, json:<path>, whole',
     ).default(FAN_DEFAULTS.key),
     new Option(
       '--field-sep <char>',

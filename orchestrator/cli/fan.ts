@@ -40,16 +40,17 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
 }
 
 /**
- * The sizes commander filled in with their defaults, left out: a size given on the command line
- * chooses even when it equals the default (`--block 1M` stops per-block workers' blocks from
- * growing; `--merge-memory 64M` makes the sorted merge manifold's own).
+ * The options commander filled in with their defaults, left out where given means more: a size
+ * given on the command line chooses even when it equals the default (`--block 1M` stops
+ * per-block workers' blocks from growing; `--merge-memory 64M` makes the sorted merge
+ * manifold's own), and a `--key` given needs what reads it (`--dispatch hash`, `--merge sorted`).
  */
 export function givenOptions(
   raw: Record<string, unknown>,
   command: Command,
 ): Record<string, unknown> {
   const given = { ...raw };
-  for (const key of ['block', 'mergeMemory', 'split']) {
+  for (const key of ['block', 'mergeMemory', 'split', 'key']) {
     if (command.getOptionValueSource(key) === 'default') delete given[key];
   }
   return given;

@@ -88,6 +88,13 @@ export function resolveFanSettings(
   const key = keySpec(settings, name);
   const dispatch = choice(value('dispatch'), 'dispatch', name);
   const merge = choice(value('merge'), 'merge', name);
+  // A key is read by the hash dispatch and the sorted merge alone: elsewhere it would do nothing.
+  if (settings.key !== undefined && dispatch !== 'hash' && merge !== 'sorted') {
+    throw new OptionError(
+      'key',
+      `${name('key')} ${settings.key} is the key of ${name('dispatch', 'hash')} and ${name('merge', 'sorted')}: it needs one of them`,
+    );
+  }
   const numeric = flag(settings, 'numeric', name);
   const reverse = flag(settings, 'reverse', name);
   if ((numeric || reverse) && merge !== 'sorted') {

@@ -310,6 +310,11 @@ describe.concurrent('manifold fan usage errors', () => {
     // Was '--split "0" must be at least 1 byte': the framing's name lost.
     [['--split', 'fixed:0'], '--split "fixed:0": record size "0" must be at least 1 byte'],
     [['--join', 'fixed:x'], '--join "fixed:x": record size "x" is not a size'],
+    // A key that nothing reads was ignored, exit 0.
+    [
+      ['--key', 'field:2'],
+      '--key field:2 is the key of --dispatch hash and --merge sorted: it needs one of them',
+    ],
     // An empty --joblog was no job log, unsaid.
     [['--joblog', ''], '--joblog must name a file, or - for stderr'],
     // -0 won, silently, over a --split that said otherwise.

@@ -118,3 +118,21 @@ describe('a fixed framing of no size', () => {
     ]);
   });
 });
+
+describe('a key that nothing reads', () => {
+  it('is a problem at it, as numeric without a sorted merge is: it was ignored, exit 0', async () => {
+    const text = [
+      'stages:',
+      '  - fan: {worker: cat, key: field:2}',
+      '  - fan: {worker: cat, key: field:2, field-sep: ",", dispatch: round-robin}',
+      '  - fan: {worker: cat, key: field:2, dispatch: hash}',
+      '',
+    ].join('\n');
+    const needs =
+      /key field:2 is the key of dispatch: hash and merge: sorted: it needs one of them$/;
+    await expectProblems(text, [
+      [['field:2', 1], needs],
+      [['field:2', 2], needs],
+    ]);
+  });
+});
