@@ -76,6 +76,7 @@ export function checkWorker(
     return null;
   }
   const workerEnv = { ...env, ...stringsOf(raw.env) };
+  argsWithFilter(at, raw, path);
   if (raw.stages === undefined) return checkCommand(at, raw, path, workerEnv, onPath);
   // A sub-pipeline of commands becomes one shell pipeline per worker.
   const parts: string[] = [];
@@ -85,10 +86,31 @@ export function checkWorker(
       at.problem(where, 'a worker pipeline holds commands (run or filter) only');
       return;
     }
-    const command = checkCommand(at, stage, where, workerEnv, onPath);
-    if (command) parts.push(command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv));
+    argsWithFilter(at, stage, where);
+    const own = stringsOf(stage.env);
+    const command = checkCommand(at, stage, where, { ...workerEnv, ...own }, onPath);
+    if (command) parts.push(pipelinePart(command, own));
   });
   return { argv: [parts.join(' | ')], shell: true, env: workerEnv };
+}
+
+/** `args` are a filter's: with `run`, they would be dropped, unsaid. */
+function argsWithFilter(
+  at: CommandChecking,
+  raw: { args?: unknown; filter?: unknown },
+  path: Path,
+) {
+  if (raw.args !== undefined && raw.filter === undefined)
+    at.problem([...path, 'args'], '"args" goes with "filter"');
+}
+
+/** A worker pipeline's command as a part of its shell line, under its own `env` (by env(1)). */
+function pipelinePart(command: CommandSpec, own: Env): string {
+  if (Object.keys(own).length === 0)
+    return command.shell ? `{ ${command.argv[0]}\n}` : shellQuote(command.argv);
+  const words = command.shell ? ['/bin/sh', '-c', command.argv[0]!] : command.argv;
+  const assignments = Object.entries(own).map(([name, value]) => `${name}=${value}`);
+  return shellQuote(['env', '--', ...assignments, ...words]);
 }
 
 /** The join of branches: each branch's placeholder used, and no other. */

@@ -109,3 +109,49 @@ describe('split: on branches', () => {
     ]);
   });
 });
+
+describe("a fan's worker", () => {
+  it("with args but no filter is a problem, as a stage's is: the args were dropped, unsaid", async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      worker: {run: cat, args: [x]}',
+      '  - fan:',
+      '      worker: {stages: [{run: cat, args: [y]}]}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['[x]', /"args" goes with "filter"$/],
+      ['[y]', /"args" goes with "filter"$/],
+    ]);
+  });
+
+  it("of stages gives each its own env, as a stage's env is given: it was dropped", async () => {
+    const dir = tempDir();
+    const text = [
+      'stages:',
+      '  - env: {B: top}',
+      '    fan:',
+      '      workers: 1',
+      '      worker:',
+      '        env: {C: worker}',
+      '        stages:',
+      '          - run: "cat; echo A=$A B=$B C=$C"',
+      '            env: {A: "it\'s one"}',
+      '          - run: [sed, "s/^/$A:/"]',
+      '          - run: [sh, -c, "cat; echo D=$D"]',
+      '            env: {D: d}',
+      '',
+    ].join('\n');
+    const result = await runConfig(writeConfig(dir, text), 'x\n');
+    expect({
+      code: result.exitCode,
+      stderr: result.stderr,
+      stdout: result.stdout.toString(),
+    }).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: "$A:x\n$A:A=it's one B=top C=worker\nD=d\n",
+    });
+  });
+});
