@@ -69,13 +69,13 @@ const ATTRIBUTIONS: Partial<Record<keyof FanSettings, string>> = {
 /**
  * How a config says an option, for messages: its key (`max-record`), with a value as written
  * (`merge: ordered`); a way of tying output to blocks is a value of `attribution`, the command
- * is the `worker`, and a shell runs a string worker.
+ * is the `worker`, and a shell runs a string worker or one of stages.
  */
 export const configNameOf: NameOf = (option, value) => {
   const attribution = ATTRIBUTIONS[option];
   if (attribution !== undefined) return `attribution: ${attribution}`;
   if (option === 'command') return 'worker';
-  if (option === 'shell') return 'a string worker';
+  if (option === 'shell') return 'a string or stages worker';
   const key = keyNameOf(option);
   return value === undefined ? key : `${key}: ${value}`;
 };

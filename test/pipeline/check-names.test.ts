@@ -15,7 +15,7 @@ describe("a config's problems name its keys, not the command line's flags", () =
     await expectProblems(text, [
       [
         '{run',
-        /threads runs an SDK filter: .* in a thread, not a shell command line \(a string worker\): give the module and its arguments$/,
+        /threads runs an SDK filter: .* in a thread, not a shell command line \(a string or stages worker\): give the module and its arguments$/,
       ],
     ]);
   });
@@ -51,7 +51,7 @@ describe("a config's problems name its keys, not the command line's flags", () =
     await expectProblems(text, [
       [
         'protocol',
-        /attribution: protocol needs a command run directly: manifold adds --protocol manifold to its arguments, which a string worker cannot take$/,
+        /attribution: protocol needs a command run directly: manifold adds --protocol manifold to its arguments, which a string or stages worker cannot take$/,
       ],
     ]);
   });
@@ -133,6 +133,18 @@ describe('a key that nothing reads', () => {
     await expectProblems(text, [
       [['field:2', 1], needs],
       [['field:2', 2], needs],
+    ]);
+  });
+});
+
+describe('threads with a worker of stages', () => {
+  it('names it: it was called "a string worker"', async () => {
+    const text = 'stages:\n  - fan:\n      worker: {stages: [{run: cat}], threads: true}\n';
+    await expectProblems(text, [
+      [
+        '{stages',
+        /threads runs an SDK filter: .* not a shell command line \(a string or stages worker\): give the module/,
+      ],
     ]);
   });
 });
