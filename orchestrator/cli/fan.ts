@@ -43,7 +43,8 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
  * The options commander filled in with their defaults, left out where given means more: a size
  * given on the command line chooses even when it equals the default (`--block 1M` stops
  * per-block workers' blocks from growing; `--merge-memory 64M` makes the sorted merge
- * manifold's own), and a `--key` given needs what reads it (`--dispatch hash`, `--merge sorted`).
+ * manifold's own), a `--key` given needs what reads it (`--dispatch hash`, `--merge sorted`),
+ * and a `--split` given cannot go with `-0`.
  */
 export function givenOptions(
   raw: Record<string, unknown>,
