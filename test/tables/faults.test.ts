@@ -121,31 +121,38 @@ describe('a build stopped by a signal', () => {
   }
 });
 
+/** `big.in` in `dir`: `count` records `k<n> v`, their keys in scrambled order. */
+function scrambledKeys(dir: string, count: number): string {
+  const lines = Array.from({ length: count }, (_, i) => `k${(i * 7919) % count} v\n`);
+  return writeInput(dir, 'big.in', lines.join(''));
+}
+
+/** A build of `input` into `dir/t.mft`, and the shard file its folder will hold. */
+function startBuild(dir: string, input: string): { build: ChildProcess; shard: string } {
+  const target = join(dir, 't.mft');
+  const build = spawn(manifold, ['table', 'build', input, '--key', 'field:1', '-o', target], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  onCleanup(() => killQuietly(build.pid!));
+  return { build, shard: join(dir, `.t.mft.building-${build.pid}`, 'shard-0.mdb') };
+}
+
 describe('a build stopped while it reads', () => {
   it('dies of the signal at once, not when its input ends', async () => {
     const dir = tempDir();
-    const input = writeInput(
-      dir,
-      'big.in',
-      Array.from({ length: 2_000_000 }, (_, i) => `k${(i * 7919) % 2_000_000} v\n`).join(''),
-    );
+    const input = scrambledKeys(dir, 2_000_000);
     // A pipe the test keeps open: the build's input never ends.
     const fifo = join(dir, 'in.fifo');
     execFileSync('mkfifo', [fifo]);
     const held = openSync(fifo, 'r+');
     onCleanup(() => closeSync(held));
-    const target = join(dir, 't.mft');
-    const build = spawn(manifold, ['table', 'build', fifo, '--key', 'field:1', '-o', target], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    onCleanup(() => killQuietly(build.pid!));
+    const { build, shard } = startBuild(dir, fifo);
     const feed = spawn('sh', ['-c', 'exec cat "$1" > "$2"', 'sh', input, fifo], {
       stdio: 'ignore',
     });
     onCleanup(() => killQuietly(feed.pid!));
-    const shard = join(dir, `.t.mft.building-${build.pid}`, 'shard-0.mdb');
     expect(await holdsWithin(() => existsSync(shard), 30_000)).toBe(true);
-    // It reads and cuts records without a turn of its event loop, where signals are handled:
+    // Reading and cutting records took no turn of the event loop, where signals are handled:
     // the signal waited for the next read, which waits for a writer that never writes.
     build.kill('SIGTERM');
     const end = await waitForExit(build);
@@ -157,17 +164,7 @@ describe('a build stopped while it reads', () => {
 describe('a build stopped while it writes (synchronously: the sort and the appends)', () => {
   it('dies of the signal, placing no table', async () => {
     const dir = tempDir();
-    const input = writeInput(
-      dir,
-      'big.in',
-      Array.from({ length: 600_000 }, (_, i) => `k${(i * 7919) % 600_000} v\n`).join(''),
-    );
-    const target = join(dir, 't.mft');
-    const build = spawn(manifold, ['table', 'build', input, '--key', 'field:1', '-o', target], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    onCleanup(() => killQuietly(build.pid!));
-    const shard = join(dir, `.t.mft.building-${build.pid}`, 'shard-0.mdb');
+    const { build, shard } = startBuild(dir, scrambledKeys(dir, 600_000));
     // Blocks are allocated ahead of LMDB once the appends have begun.
     const appending = () => existsSync(shard) && statSync(shard).blocks * 512 >= 1024 * 1024;
     expect(await holdsWithin(appending, 30_000)).toBe(true);
