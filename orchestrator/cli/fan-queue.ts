@@ -105,9 +105,8 @@ export async function runQueueFan(
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   // The tables go to the workers through the queue (target.tables), not to a local command.
-  // --split as commander defaults it is no --split given: -0 alone is not refused for it.
-  const split = command.getOptionValueSource('split') === 'default' ? undefined : raw.split;
-  const resolved = resolveFanOptions(['queue'], { ...raw, split, table: undefined }, () => {});
+  // `raw` holds what was given (`givenOptions`): a default --split or --key is no option given.
+  const resolved = resolveFanOptions(['queue'], { ...raw, table: undefined }, () => {});
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : String(raw.output);

@@ -32,7 +32,7 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
               refuseQueueOptions(self);
               return runFan(argv, givenOptions(raw, self));
             })
-          : runQueueFan(argv, raw, self),
+          : runQueueFan(argv, givenOptions(raw, self), self),
       ),
     );
   for (const option of [...fanOptions(), ...queueFanOptions()]) command.addOption(option);
