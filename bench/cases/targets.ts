@@ -107,7 +107,7 @@ export function fanTargetCases(
       // What a process per block costs on this machine, with nothing of manifold's: a cat per
       // 32 MiB range (the size per-block workers grow to at -j 2), fed by sendfile, 2 at a time.
       name: 'the floor of per-block workers: a cat per 32 MiB block, 2 at a time, no order kept',
-      command: `python3 ${root}bench/probes/per-block-floor.py ${file} 32 2 > /dev/null`,
+      command: `/usr/bin/python3 -I -S ${root}bench/probes/per-block-floor.py ${file} 32 2 > /dev/null`,
       baseline: ready,
       bytes,
     },
