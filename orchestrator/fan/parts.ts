@@ -74,13 +74,16 @@ export function createWorkers(
   };
   const relay = relayOf(options);
   if (relay !== null) {
-    // The input's delimiter, where the relayed workers' helper may take the input too.
-    const input = inputTakable(options);
+    // The input's delimiter, where the relayed workers' helper may take the input too (for
+    // workers that stay: a per-block worker's input is its block).
+    const input = relay.ordered === undefined ? inputTakable(options) : null;
     const spec = input === null ? relay : { ...relay, takesInput: true };
     const made = createWorkersRelayed(settings, listener, spec);
     if (made.relayed) {
       log(
-        "output: the process starter writes each worker's whole records to stdout itself, never two workers' mixed: none of it passes through manifold",
+        relay.ordered === undefined
+          ? "output: the process starter writes each worker's whole records to stdout itself, never two workers' mixed: none of it passes through manifold"
+          : "output: the process starter writes each block's output to stdout itself, in the blocks' order, holding later blocks' (up to --merge-memory) until their turn: none of it passes through manifold",
       );
     }
     const taken =
@@ -122,14 +125,19 @@ export function createWorkers(
 
 /**
  * How the workers' output may be written to manifold's stdout by their kind's helper, or null
- * when manifold must read it: only a ready merge of workers that stay and need no attribution,
- * into manifold's own stdout, of records cut by a delimiter found from behind (`rangeCut`), and
- * nothing else that reads the output (--tag, --header, --stats, --progress, --joblog, a
- * pipeline's record counts). Whether the kind can is asked when the workers are made.
+ * when manifold must read it: a ready merge of workers that stay and need no attribution, or an
+ * ordered merge of per-block workers (a process per block, whose output is all its block's)
+ * where a failed block stops the run at once and is not run again; into manifold's own
+ * stdout, of records cut by a delimiter found from behind (`rangeCut`), and nothing else that
+ * reads the output (--tag, --header, --stats, --progress, --joblog, a pipeline's record
+ * counts). Whether the kind can is asked when the workers are made.
  */
 function relayOf(options: FanOptions): RelaySpec | null {
-  const { merge, attribution, output, outputFd, outputFraming } = options;
-  if (merge !== 'ready' || attribution !== 'none') return null;
+  const { merge, attribution, output, outputFd, outputFraming, dispatch } = options;
+  const ordered = merge === 'ordered' && attribution === 'per-block';
+  if (!ordered && (merge !== 'ready' || attribution !== 'none')) return null;
+  if (ordered && (options.retries > 0 || !haltsAtOnce(options))) return null;
+  if (ordered && dispatch !== 'ready' && dispatch !== 'round-robin') return null;
   if (output !== undefined || (outputFd ?? 1) !== 1) return null;
   if (options.tag || options.header || options.joblog || options.countOutput) return null;
   if (options.stats !== null || options.progress) return null;
@@ -139,7 +147,15 @@ function relayOf(options: FanOptions): RelaySpec | null {
     delimiter: cut.delimiter,
     maxRecord: options.maxRecord,
     okStatus: options.okStatus ?? [0],
+    ...(ordered ? { ordered: { memory: options.mergeMemory } } : {}),
   };
+}
+
+/** Whether the first failed block stops the run at once (--halt now, its default), no --timeout. */
+function haltsAtOnce(options: FanOptions): boolean {
+  const { halt, haltOn, timeout } = options;
+  if (halt !== 'now' || timeout !== undefined) return false;
+  return haltOn === undefined || (haltOn.why === 'fail' && haltOn.count === 1 && !haltOn.percent);
 }
 
 /**
@@ -150,11 +166,9 @@ function relayOf(options: FanOptions): RelaySpec | null {
  * ends: --halt now (its default), no --timeout; --max-record at least two pieces.
  */
 function inputTakable(options: FanOptions): Buffer | null {
-  const { inputs, input, inputFd, dispatch, halt, haltOn, timeout, maxRecord } = options;
+  const { inputs, input, inputFd, dispatch, maxRecord } = options;
   if (inputs !== null || input !== undefined) return null;
-  if (dispatch !== 'ready' || halt !== 'now' || timeout !== undefined) return null;
-  if (haltOn !== undefined && (haltOn.why !== 'fail' || haltOn.count !== 1 || haltOn.percent))
-    return null;
+  if (dispatch !== 'ready' || !haltsAtOnce(options)) return null;
   if (maxRecord < 2 * TAKEN_PIECE) return null;
   const cut = rangeCut(options.framing);
   if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;

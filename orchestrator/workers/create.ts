@@ -107,7 +107,7 @@ function openWorkers(
     factories.every((factory) => factory.openWithOutput !== undefined);
   const relayed =
     relay !== undefined &&
-    attribution === 'none' &&
+    (attribution === 'none' || (attribution === 'per-block' && relay.ordered !== undefined)) &&
     kind.relaysOutput?.() === true &&
     factories.every((factory) => factory.openRelayed !== undefined);
   return {
@@ -116,7 +116,10 @@ function openWorkers(
     workers: factories.map((transport, i) => {
       const slot = i + 1;
       if (attribution === 'per-block') {
-        return new PerBlockWorker({ slot, transport, listener, okStatus, header });
+        return new PerBlockWorker({
+          ...{ slot, transport, listener, okStatus, header },
+          ...(relayed ? { relay } : {}),
+        });
       }
       return new PersistentWorker({
         ...{ slot, transport, attribution, framing, maxBacklog, listener },

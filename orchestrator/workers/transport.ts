@@ -190,8 +190,10 @@ export interface TransportFactory {
    * Opens an instance whose output the kind's own helper writes to manifold's stdout, whole
    * records cut as `relay` says, never two instances' records mixed, and nothing through
    * manifold (the process kind's Python starter). Only where `WorkerKind.relaysOutput` said so.
+   * With `block` (a per-block instance under an ordered relay), its output goes out in the
+   * order of the blocks' numbers.
    */
-  openRelayed?(events: TransportEvents, relay: RelaySpec): Transport;
+  openRelayed?(events: TransportEvents, relay: RelaySpec, block?: InstanceBlock): Transport;
   /**
    * The slot is done: no instance will be opened again unless it restarts. A factory that keeps
    * a helper for its instances (the process kind's starter of per-block workers) ends it.
@@ -267,4 +269,12 @@ export interface RelaySpec {
    * stdin itself: manifold writes nothing to them.
    */
   takesInput?: boolean;
+  /**
+   * `--merge ordered` of per-block instances: each block's output goes out whole, in the order
+   * of the blocks, the next block's as it comes; `memory` is how much of later blocks' output
+   * may be held meanwhile (--merge-memory).
+   */
+  ordered?: { memory: number };
+  /** The block an ordered relay's instance runs (`InstanceBlock.number`). */
+  block?: number;
 }

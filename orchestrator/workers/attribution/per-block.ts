@@ -1,7 +1,14 @@
 import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
-import type { StopReason, Transport, TransportFactory, TransportOutcome } from '../transport.js';
+import type {
+  RelaySpec,
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportFactory,
+  TransportOutcome,
+} from '../transport.js';
 import type { Worker, WorkerListener } from '../types.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
@@ -14,6 +21,8 @@ export interface PerBlockOptions {
   okStatus: readonly number[];
   /** Given before each block (--header). */
   header: InputHeader;
+  /** Its kind's helper writes each block's output, in the blocks' order (`RelaySpec.ordered`). */
+  relay?: RelaySpec;
 }
 
 /**
@@ -55,14 +64,18 @@ export class PerBlockWorker implements Worker {
   }
 
   send(block: Block): void {
-    const { listener } = this.#options;
-    const transport = this.#options.transport.open(
-      {
-        output: (chunk: Buffer) => listener.onBlockOutput(this, block, chunk),
-        end: (end) => this.#onEnd(transport, block, end),
-      },
-      { number: block.seq + 1, firstRecord: block.firstRecord },
-    );
+    const { listener, relay } = this.#options;
+    const events: TransportEvents = {
+      output: (chunk: Buffer) => listener.onBlockOutput(this, block, chunk),
+      end: (end) => this.#onEnd(transport, block, end),
+      outputFailed: (failure) => listener.onOutputFailed?.(this, failure),
+    };
+    const instance = { number: block.seq + 1, firstRecord: block.firstRecord };
+    const factory = this.#options.transport;
+    const transport =
+      relay === undefined
+        ? factory.open(events, instance)
+        : factory.openRelayed!(events, relay, instance);
     this.#transport = transport;
     this.#block = block;
     this.#abandoned = null;

@@ -43,18 +43,12 @@ class ProcessSlot implements TransportFactory {
     return transport;
   }
 
-  openRelayed(events: TransportEvents, relay: RelaySpec): ProcessTransport {
+  openRelayed(events: TransportEvents, relay: RelaySpec, block?: InstanceBlock): ProcessTransport {
     const failed = (failure: OutputFailure) => events.outputFailed?.(failure);
     const given = (pieces: InputGiven) => events.inputGiven?.(pieces);
-    const launch = this.#launcher({ spec: relay, failed, given });
-    const transport = new ProcessTransport(
-      this.#spec,
-      events,
-      this.#env,
-      undefined,
-      undefined,
-      launch,
-    );
+    const spec = block === undefined ? relay : { ...relay, block: block.number };
+    const launch = this.#launcher({ spec, failed, given });
+    const transport = new ProcessTransport(this.#spec, events, this.#env, block, undefined, launch);
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
   }

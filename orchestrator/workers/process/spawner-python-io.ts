@@ -106,15 +106,24 @@ def write_out(data):
     if error:
         out_failed = True
         reply('W', '-', error)
-def write_records(relay, end):
+def write_records(relay, data):
     global out_open
     abandoned()
-    if relay.failed:
+    if relay.failed or waiting(relay):
         return
     if out_open:
         write_out(relay.delim)
         out_open = False
-    write_out(memoryview(relay.buf)[:end])
+    write_out(data)
+# Read buffers of a MiB, used again: fresh memory costs a page fault per 4 KiB here, more than
+# the copy into it (a held block's output in one growing buffer took 1 s a 64 MiB).
+PIECE = 1048576
+spare = []
+def piece():
+    return spare.pop() if spare else bytearray(PIECE)
+def spared(buf):
+    if len(buf) == PIECE and len(spare) < 96:
+        spare.append(buf)
 class Gone(Exception):
     pass
 writing = False
@@ -136,7 +145,10 @@ def abandoned():
         abandon = False
         for relay in relay_of.values():
             relay.failed = True
-            relay.filled = 0
+            relay.filled = relay.whole = 0
+            for buf, _ in relay.held:
+                spared(buf)
+            relay.held = []
 def die_with_manifold():
     # A write to manifold's stdout blocks while its reader is slow; should manifold die
     # meanwhile, that write would never end: the kernel sends SIGUSR1 when manifold dies.
@@ -161,6 +173,14 @@ def die_with_manifold():
 watched = False
 def relay_read(relay):
     abandoned()
+    if relay.filled == len(relay.buf) and relay.whole > 0:
+        # Held for its turn, and full: its whole records are put aside, the start of a record
+        # moved into a fresh piece.
+        relay.held.append((relay.buf, relay.whole))
+        buf = piece()
+        rest = relay.filled - relay.whole
+        buf[0:rest] = relay.buf[relay.whole:relay.filled]
+        relay.buf, relay.filled, relay.whole = buf, rest, 0
     if relay.filled == len(relay.buf):
         # One record fills the buffer: it grows, as far as a record may.
         relay.buf.extend(bytes(len(relay.buf)))
@@ -172,38 +192,103 @@ def relay_read(relay):
         os.close(relay.fd)
         relay.fd = None
         if relay.status is not None:
-            relay_end(relay)
+            relay_done(relay)
         return
     if relay.failed:
         return
-    searched = max(0, relay.filled - len(relay.delim) + 1)
-    held = relay.filled
+    # buf holds whole records up to relay.whole (only while held for its turn), then the start
+    # of a record.
+    searched = max(relay.whole, relay.filled - len(relay.delim) + 1)
+    held = relay.filled - relay.whole
     relay.filled += n
     at = relay.buf.rfind(relay.delim, searched, relay.filled)
     if at >= 0 and held > 0:
         # The record held from the reads before ends in this one: it may be too long now.
         first = relay.buf.find(relay.delim, searched, relay.filled)
-        if first > relay.max:
+        if first - relay.whole > relay.max:
             relay.filled = first
             at = -1
     if at >= 0:
-        end = at + len(relay.delim)
-        write_records(relay, end)
-        relay.buf[0:relay.filled - end] = relay.buf[end:relay.filled]
-        relay.filled -= end
-    if relay.filled > relay.max:
+        relay.whole = at + len(relay.delim)
+    if relay.whole > 0 and not waiting(relay):
+        write_held(relay)
+    if relay.filled - relay.whole > relay.max:
         # A record longer than --max-record: manifold fails the run; the rest is read, unwritten.
         relay.failed = True
-        reply('M', relay.rid, relay.filled)
-        relay.filled = 0
+        reply('M', relay.rid, relay.filled - relay.whole)
+        relay.filled = relay.whole = 0
+def write_held(relay):
+    # Its whole records out (those put aside first); the start of a record kept at the front.
+    for buf, end in relay.held:
+        write_records(relay, memoryview(buf)[:end])
+        spared(buf)
+    relay.held = []
+    end = relay.whole
+    if end > 0:
+        write_records(relay, memoryview(relay.buf)[:end])
+        relay.buf[0:relay.filled - end] = relay.buf[end:relay.filled]
+        relay.filled -= end
+        relay.whole = 0
+# Ordered relays (r with a block number: per-block commands under --merge ordered): the output
+# of block next_block is written as it comes; a later block's is held until its turn, and its
+# end told only once it is out, as any relayed command's. What is held past held_most is not
+# read further (its command waits on its pipe), the next block's always is.
+ordered = {}
+next_block = 1
+held_most = 0
+def waiting(relay):
+    return relay.block is not None and relay.block != next_block
+def held_bytes():
+    return sum(r.filled + len(r.held) * PIECE for r in ordered.values() if r.block != next_block)
+def reading():
+    fds = list(relays)
+    if ordered and held_bytes() >= held_most:
+        fds = [fd for fd in fds if not waiting(relays[fd])]
+    return fds
+def relay_done(relay):
+    # Its output is all read and its status known: ended now, unless it waits for its turn
+    # having exited well (one that failed is told at once, its output never written).
+    status = relay.status
+    well = os.WIFEXITED(status) and os.WEXITSTATUS(status) in relay.ok
+    if waiting(relay) and well and not relay.failed:
+        return
+    if waiting(relay):
+        relay.failed = True
+    relay_end(relay)
+def settle():
+    # Once the fan stops (abandoned), ordered relays that ended waiting for their turn end.
+    abandoned()
+    for relay in list(ordered.values()):
+        if relay.failed and relay.fd is None and relay.status is not None:
+            relay_end(relay)
+def advance():
+    # The next block's relay: what it holds goes out, and if it has ended, so does it, and on.
+    relay = ordered.get(next_block)
+    if relay is not None and not relay.failed:
+        write_held(relay)
+        if relay.fd is None and relay.status is not None:
+            # Its end moves next_block on, and so comes back here for the one after.
+            relay_end(relay)
+        return
 def relay_end(relay):
-    global out_open
+    global out_open, next_block
     abandoned()
     status = relay.status
     kept = os.WIFEXITED(status) and os.WEXITSTATUS(status) in relay.ok
     if relay.filled > 0 and kept and not relay.failed:
-        write_records(relay, relay.filled)
+        write_records(relay, memoryview(relay.buf)[:relay.filled])
         out_open = True
-    relay.filled = 0
+    relay.filled = relay.whole = 0
+    for buf, _ in relay.held:
+        spared(buf)
+    relay.held = []
+    spared(relay.buf)
     del relay_of[relay.pid]
-    child_ended(relay.pid, status)`;
+    child_ended(relay.pid, status)
+    if relay.block is None:
+        return
+    del ordered[relay.block]
+    # After a block that failed nothing more is written: the run stops (--halt now).
+    if relay.block == next_block and kept and not relay.failed:
+        next_block += 1
+        advance()`;

@@ -101,7 +101,7 @@ def reap():
             # Its end is told once what it wrote is out (or dropped, as its status decides).
             relay.status = status
             if relay.fd is None:
-                relay_end(relay)
+                relay_done(relay)
             continue
         child_ended(pid, status)
 def child_ended(pid, status):
@@ -122,12 +122,14 @@ def field():
             f = buf[:i]
             buf = buf[i + 1:]
             return f
-        ready = readable([0, wake_r, *relays])
+        ready = readable([0, wake_r, *reading()])
         for fd in ready:
             if fd in relays:
                 relay_read(relays[fd])
         if wake_r in ready:
             reap()
+        if ordered:
+            settle()
         if 0 in ready:
             more = os.read(0, 65536)
             if not more:
@@ -147,6 +149,11 @@ def field():
                     relay.fd = None
                     relay.failed = True
                     if relay.status is not None:
+                        relay_end(relay)
+                # Ordered relays that ended and wait for their turn: it will not come.
+                for relay in list(relay_of.values()):
+                    if relay.fd is None and relay.status is not None:
+                        relay.failed = True
                         relay_end(relay)
                 while children:
                     for fd in readable([wake_r, *relays]):
@@ -189,6 +196,7 @@ def opened(rid, keep=False):
     elif pid in ended:
         tell_end(*ended.pop(pid))
 def serve():
+    global held_most
     while True:
         op = field()
         rid = field().decode()
@@ -235,6 +243,11 @@ def serve():
             relay.delim = bytes.fromhex(field().decode())
             relay.max = int(field())
             relay.ok = {int(n) for n in field().split(b',')}
+            # The block whose output it is, under --merge ordered ('-': none), and how much
+            # of later blocks' output may be held (--merge-memory).
+            block = field()
+            relay.block = None if block == b'-' else int(block)
+            held_most = int(field())
         piped = field() == b'1'
         cwd = field()
         argv = [field() for _ in range(int(field()))]
@@ -301,9 +314,11 @@ def serve():
         children[pid] = (rid, False)
         if relay is not None:
             relay.fd, relay.rid, relay.pid = out_r, rid, pid
-            relay.buf, relay.filled = bytearray(1048576), 0
-            relay.status, relay.failed = None, False
+            relay.buf, relay.filled, relay.held = piece(), 0, []
+            relay.status, relay.failed, relay.whole = None, False, 0
             relays[out_r] = relay
+            if relay.block is not None:
+                ordered[relay.block] = relay
             relay_of[pid] = relay
             out_r = None
         # Its ends stay open here until manifold says (c) it has opened its own through /proc;

@@ -185,7 +185,13 @@ export class Spawner {
       String(this.#next),
       ...(relay === undefined
         ? []
-        : [relay.delimiter.toString('hex'), String(relay.maxRecord), relay.okStatus.join(',')]),
+        : [
+            relay.delimiter.toString('hex'),
+            String(relay.maxRecord),
+            relay.okStatus.join(','),
+            relay.block === undefined ? '-' : String(relay.block),
+            String(relay.ordered?.memory ?? 0),
+          ]),
       pipedStderr ? '1' : '',
       cwd ?? '',
       String(argv.length),
