@@ -299,7 +299,7 @@ describe("the Python starter writing a command's output itself (r)", () => {
         return line.test(told);
       }, 10_000);
     starter.stdin!.write(
-      ['r', '1', '0a', '1048576', '0', '', '', '1', 'yes', '0', '0', ''].join('\0'),
+      ['r', '1', '0a', '1048576', '0', '-', '0', '', '', '1', 'yes', '0', '0', ''].join('\0'),
     );
     expect(await toldUntil(/^P 1 \d+ \d+ - -\n/)).toBe(true);
     // The relayed output fills its fifo (the starter may not read the c until it is read), the
