@@ -23,6 +23,7 @@ import {
   writeFailure,
 } from './place.js';
 import { type Place, placeBefore } from './run.js';
+import { ShardFiles } from './shard-files.js';
 import { DuplicateKey, ShardWriter } from './shard-writer.js';
 import { fsyncPath } from './sync.js';
 import { LoopTurns, signalsHandled } from './turns.js';
@@ -70,6 +71,7 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     runBytes: Math.max(1, Math.floor(options.memory / options.shards)),
     // Keys and values take at most the records' bytes; a hash spreads them evenly.
     expectedBytes: inputBytes === null ? 0 : Math.ceil((inputBytes / options.shards) * 1.05),
+    files: new ShardFiles(options.output),
     turns: new LoopTurns(),
   };
   const writers: ShardWriter[] = [];

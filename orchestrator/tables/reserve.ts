@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync, statfsSync, writeSync } from 'node:fs';
-import { writeFailure } from './place.js';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 
 /** LMDB's page header, a node's header, its slot in the page, an overflow page's number. */
 const PAGE_HEADER = 16;
@@ -10,23 +9,12 @@ const PAGE_NUMBER = 8;
 const MIN_AHEAD = 1024 * 1024;
 /** The pages one put may add besides its own: a leaf split and the splits up a deep tree. */
 const SPLIT_PAGES = 16;
-/** The room a shard needs before LMDB makes its file: its meta pages, its lock file's first. */
-const MIN_FREE = 64 * 1024;
 
 /** The pages an LMDB environment's file holds now, inside its write transaction. */
 export type PagesUsed = () => number;
 
-/**
- * Throws the one-line write failure when the folder's disk has no room for a new shard: lmdb
- * (3.5) crashes (SIGSEGV) when the meta pages it writes at creation do not fit.
- */
-export function checkFreeSpace(folder: string, target: string): void {
-  const { bavail, bsize } = statfsSync(folder);
-  if (bavail * bsize >= MIN_FREE) return;
-  throw writeFailure(target, noSpace());
-}
-
-function noSpace(): Error {
+/** The error of a write(2) on a full disk. */
+export function noSpace(): Error {
   return Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
 }
 

@@ -1,11 +1,12 @@
 import { statSync, truncateSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type * as Lmdb from 'lmdb';
 import type { Database, PutOptions } from 'lmdb';
 import { loadLmdb } from '../../filters/tables/lmdb.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
 import { writeFailure } from './place.js';
-import { checkFreeSpace, PageReserve } from './reserve.js';
+import { PageReserve } from './reserve.js';
 import { type Place, placeBefore, type RecordSpan, Run } from './run.js';
+import type { ShardFiles } from './shard-files.js';
 import { fsyncPath } from './sync.js';
 import type { LoopTurns } from './turns.js';
 
@@ -63,6 +64,8 @@ export class ShardWriter {
       mapSize: number;
       runBytes: number;
       expectedBytes: number;
+      /** Makes the shard's files before LMDB opens them. */
+      files: ShardFiles;
       /** Turns of the event loop between steps of sorting and writing a run. */
       turns: LoopTurns;
     },
@@ -72,15 +75,18 @@ export class ShardWriter {
     this.#target = target;
     this.#policy = policy;
     this.#run = new Run(options.runBytes, options.expectedBytes);
-    // LMDB (lmdb 3.5) crashes when the meta pages it writes at creation find no room.
-    checkFreeSpace(dirname(file), target);
+    // Loaded first: the look at the free space is then just before LMDB writes, not ~20 ms.
+    const lmdb = loadLmdb();
+    options.files.make(file, options.maxReaders);
     try {
-      this.#db = openShard(file, options);
+      this.#db = openShard(lmdb, file, options);
     } catch (error) {
       throw writeFailure(target, error);
     }
     this.#put = this.#db.putSync.bind(this.#db) as unknown as Put;
-    const { pageSize } = this.#db.getStats() as { pageSize: number };
+    const stats = this.#db.getStats() as { pageSize: number; lastTxnId: number };
+    const { pageSize } = stats;
+    options.files.keepTemplate(file, pageSize, stats);
     this.#reserve = new PageReserve(file, pageSize, statSync(file).size, () => this.#pages());
     const open = new Promise<void>((resolve) => {
       this.#commit = resolve;
@@ -238,10 +244,11 @@ export class ShardWriter {
 
 /** Opens a shard's file to be written: raw bytes, written in place in the map, no sync. */
 function openShard(
+  lmdb: typeof Lmdb,
   file: string,
   options: { maxReaders: number; mapSize: number },
 ): Database<Buffer, Uint8Array> {
-  return loadLmdb().open<Buffer, Uint8Array>({
+  return lmdb.open<Buffer, Uint8Array>({
     path: file,
     noSubdir: true,
     keyEncoding: 'binary',
