@@ -1,8 +1,8 @@
-import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from 'lmdb';
 import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
+import { checkLmdbFile, checkSize } from './check-files.js';
 import { loadLmdb } from './lmdb.js';
 import { readTableMeta, TableError, type TableMeta } from './meta.js';
 
@@ -181,31 +181,10 @@ export function splitList(value: Buffer): Buffer[] {
   return values;
 }
 
-/**
- * The shard files' sizes against the build's sum: LMDB maps a file as it is, and a page cut
- * off (a copy stopped short, a full disk) kills the reader with SIGBUS or SIGSEGV on first
- * touch, not an error. A stat per shard is cheap next to opening it.
- */
-function checkSize(path: string, meta: TableMeta): void {
-  if (typeof meta.bytes !== 'number') return;
-  let size = 0;
-  for (const file of meta.lmdb.files) {
-    try {
-      size += statSync(join(path, file)).size;
-    } catch {
-      return; // A missing file: its open says so.
-    }
-  }
-  if (size !== meta.bytes) {
-    throw new TableError(
-      `table ${path}: its files are ${size} bytes, table.json says ${meta.bytes}: damaged or changed since it was built (rebuild it)`,
-    );
-  }
-}
-
 /** The LMDB options every reader of a table uses; the build uses the same layout. */
 function openShard(path: string, file: string, meta: TableMeta): Database<Buffer, Uint8Array> {
   const { open } = loadLmdb();
+  checkLmdbFile(path, file);
   try {
     return open<Buffer, Uint8Array>({
       path: join(path, file),

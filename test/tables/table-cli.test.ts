@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
@@ -85,6 +85,28 @@ describe('manifold table get and stat', () => {
     const end = await waitForExit(get);
     expect((await stderr).toString()).toBe('');
     expect(end.signal).toBe('SIGPIPE');
+  });
+
+  it('refuses a shard file of the right size that is not LMDB in one line, exit 2 (was SIGSEGV, 139)', async () => {
+    const table = await builtTable(tempDir(), 't', 'a 1\nb 2\n', ['--key', 'field:1']);
+    const shard = join(table, 'shard-0.mdb');
+    const { size } = statSync(shard);
+    // Zeros (a copy that was never written), and text (another file saved over it).
+    for (const bytes of [Buffer.alloc(size), Buffer.alloc(size, 'not lmdb\n')]) {
+      writeFileSync(shard, bytes);
+      for (const command of ['get', 'stat']) {
+        const result = await run(manifold, [
+          'table',
+          command,
+          table,
+          ...(command === 'get' ? ['a'] : []),
+        ]);
+        expect(result.stderr).toBe(
+          `manifold: table ${table}: shard-0.mdb is not an LMDB file: damaged or changed since it was built (rebuild it)\n`,
+        );
+        expect(result.exitCode).toBe(2);
+      }
+    }
   });
 
   it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
