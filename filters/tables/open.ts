@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Database } from 'lmdb';
+import { ExitCode, ManifoldError } from '../errors.js';
 import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
 import { checkLmdbFile, checkSize } from './check-files.js';
@@ -98,7 +99,7 @@ class LmdbTable implements Table {
   get(key: TableKey): Buffer | undefined {
     const bytes = keyBytes(key, this.meta.lmdb.maxKeySize);
     if (bytes === undefined) return undefined;
-    const found = this.#dbFor(bytes).getBinaryFast(bytes);
+    const found = this.#find(bytes);
     if (found === undefined) return undefined;
     // lmdb's reusable buffer has a length of its own: a plain view of the value instead.
     if (!this.#list) return viewOf(found, 0, found.length);
@@ -129,7 +130,7 @@ class LmdbTable implements Table {
   getAll(key: TableKey): Buffer[] {
     const bytes = keyBytes(key, this.meta.lmdb.maxKeySize);
     if (bytes === undefined) return [];
-    const found = this.#dbFor(bytes).getBinaryFast(bytes);
+    const found = this.#find(bytes);
     if (found === undefined) return [];
     if (!this.#list) return [Buffer.from(found.subarray(0, found.length))];
     return splitList(found.subarray(0, found.length));
@@ -141,11 +142,15 @@ class LmdbTable implements Table {
     let best: { key: Buffer; value: Buffer } | undefined;
     for (const db of this.#dbs) {
       if (db === undefined) continue;
-      for (const entry of db.getRange({ start: bytes, reverse: true, limit: 1 })) {
-        const entryKey = entry.key as Buffer;
-        if (best === undefined || Buffer.compare(entryKey, best.key) > 0) {
-          best = { key: entryKey, value: entry.value };
+      try {
+        for (const entry of db.getRange({ start: bytes, reverse: true, limit: 1 })) {
+          const entryKey = entry.key as Buffer;
+          if (best === undefined || Buffer.compare(entryKey, best.key) > 0) {
+            best = { key: entryKey, value: entry.value };
+          }
         }
+      } catch (error) {
+        throw readFault(this.path, error);
       }
     }
     if (best === undefined || !this.#list) return best;
@@ -158,6 +163,16 @@ class LmdbTable implements Table {
     this.#forget();
   }
 
+  /** lmdb's reused buffer holding the key's value, or `undefined`. */
+  #find(bytes: Uint8Array): Buffer | undefined {
+    const db = this.#dbFor(bytes);
+    try {
+      return db.getBinaryFast(bytes);
+    } catch (error) {
+      throw readFault(this.path, error);
+    }
+  }
+
   #dbFor(key: Uint8Array): Database<Buffer, Uint8Array> {
     const shards = this.#dbs.length;
     const index = shards === 1 ? 0 : hashBytes(key) % shards;
@@ -168,6 +183,22 @@ class LmdbTable implements Table {
       `table ${this.path}: key "${Buffer.from(key).toString('utf8')}" is in shard ${index}, but this worker opened shard ${this.shard} only: dispatch with --dispatch hash on the same key bytes the table was built with (its key is ${this.meta.key})`,
     );
   }
+}
+
+/**
+ * A lookup LMDB could not make (a page of the file damaged since the build: MDB_CORRUPTED), in
+ * one line naming the table; exit 1, a failure while running, as a record's error is.
+ */
+function readFault(path: string, error: unknown): ManifoldError {
+  const reason = (error as Error).message.split('\n')[0];
+  return new ManifoldError(
+    'manifold.table',
+    `table ${path}: cannot read it: ${reason} (damaged: rebuild it)`,
+    {
+      exitCode: ExitCode.failure,
+      cause: error,
+    },
+  );
 }
 
 /** The entries of a `list` value (duplicates `all`), copied. */

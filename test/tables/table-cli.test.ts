@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
@@ -107,6 +107,21 @@ describe('manifold table get and stat', () => {
         expect(result.exitCode).toBe(2);
       }
     }
+  });
+
+  it('names the table when a page of it is damaged, exit 1 (was "Error: MDB_CORRUPTED: ...", no table named)', async () => {
+    const table = await builtTable(tempDir(), 't', 'a 1\nb 2\n', ['--key', 'field:1']);
+    const shard = join(table, 'shard-0.mdb');
+    const bytes = readFileSync(shard);
+    bytes.fill(0, 2 * 4096, 3 * 4096); // the tree's one leaf, after the two meta pages
+    writeFileSync(shard, bytes);
+    const result = await getKeys(table, ['a']);
+    // LMDB itself prints a line of its own on stderr before ("internal error, ...").
+    expect(result.stderr.split('\n').slice(-2)).toEqual([
+      `manifold: table ${table}: cannot read it: MDB_CORRUPTED: Located page was wrong type (damaged: rebuild it)`,
+      '',
+    ]);
+    expect(result.exitCode).toBe(1);
   });
 
   it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
