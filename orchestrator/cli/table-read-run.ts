@@ -1,6 +1,7 @@
-import { formatSize } from '../../filters/index.js';
+import { ExitCode, formatSize, ManifoldError } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
+import { errnoText } from '../options/inputs.js';
 import { dieOf } from './signals.js';
 
 /** `manifold table get`: each key's values on stdout, missing keys on stderr (then exit 1). */
@@ -73,11 +74,20 @@ function write(bytes: Buffer): Promise<void> {
     stdout.write(bytes, (error) => {
       if (!error) return resolve();
       closedOutput(error);
-      reject(error);
+      reject(outputFailure(error));
     }),
   );
 }
 
 function closedOutput(error: NodeJS.ErrnoException): void {
   if (error.code === 'EPIPE') dieOf('SIGPIPE');
+}
+
+/** Any other failure to write (a full disk), in the words `manifold fan` uses for it. */
+function outputFailure(error: NodeJS.ErrnoException): ManifoldError {
+  const reason = error.code === undefined ? error.message : errnoText(error.code);
+  return new ManifoldError('manifold.io', `cannot write stdout: ${reason}`, {
+    exitCode: ExitCode.failure,
+    cause: error,
+  });
 }

@@ -124,6 +124,27 @@ describe('manifold table get and stat', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it('says it cannot write stdout when it is full, as manifold fan does, exit 1 (was "Error: ENOSPC: ..., write")', async () => {
+    const table = await builtTable(tempDir(), 't', 'a 1\n', ['--key', 'field:1']);
+    for (const args of [
+      ['get', table, 'a'],
+      ['stat', table],
+    ]) {
+      const result = await run('sh', [
+        '-c',
+        'exec "$@" > /dev/full',
+        'sh',
+        manifold,
+        'table',
+        ...args,
+      ]);
+      expect(result.stderr).toBe(
+        'manifold: cannot write stdout: no space left on device (ENOSPC)\n',
+      );
+      expect(result.exitCode).toBe(1);
+    }
+  });
+
   it('describes a table: records, keys, size, shards, key spec, when built, from what', async () => {
     const dir = tempDir();
     const table = await builtTable(dir, 't', 'a\t1\nb\t2\n', [...TSV_BY_FIELD_1, '--shards', '2']);
