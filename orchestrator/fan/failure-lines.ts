@@ -1,4 +1,4 @@
-import { describeError, RecordError } from '../../filters/index.js';
+import { describeError, ManifoldError, RecordError } from '../../filters/index.js';
 import { errnoText, systemReason } from '../options/inputs.js';
 import type { OutputFailure } from '../workers/transport.js';
 import { outputRecordTooLarge } from './whole.js';
@@ -13,7 +13,17 @@ import { outputRecordTooLarge } from './whole.js';
  */
 export function outputErrorLine(error: NodeJS.ErrnoException, what: string): string {
   const system = systemReason(error) !== null && error.code !== undefined;
-  return `cannot write ${what}: ${system ? errnoText(error.code!) : describeError(error)}`;
+  return `cannot write ${what}: ${system ? errnoText(error.code!) : streamReason(error)}`;
+}
+
+/**
+ * A caller's stream's own error (the library's input or output), as `run` says it: its message,
+ * after its kind's name when it is not a plain `Error` (`TypeError: ...`).
+ */
+function streamReason(error: unknown): string {
+  if (error instanceof Error && error.name === 'Error' && error.message !== '')
+    return error.message;
+  return describeError(error);
 }
 
 /**
@@ -32,5 +42,7 @@ export function readErrorLine(error: unknown, name: string): string {
   const reason = systemReason(error);
   if (reason !== null)
     return `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`;
-  return describeError(error);
+  if (error instanceof ManifoldError) return error.message;
+  // A caller's Readable (its records are named `input:N`) is "the input", as `run` says.
+  return `cannot read ${name === 'input' ? 'the input' : name}: ${streamReason(error)}`;
 }

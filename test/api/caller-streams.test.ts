@@ -133,7 +133,7 @@ describe('run, when the caller’s streams fail mid-run', () => {
 });
 
 describe('fan, when the caller’s streams fail mid-run', () => {
-  it('an output that fails: its error is the rejection’s cause', async () => {
+  it('an output that fails: its error is the rejection’s cause, named as run names it (was "cannot write the output: Error: disk full")', async () => {
     // A code of the stream's own, not a system call's: its words are kept, not just the code.
     const full = Object.assign(new Error('disk full'), { code: 'ERR_DISK_FULL' });
     const output = outputThat((_stream, done) => done(full));
@@ -141,17 +141,29 @@ describe('fan, when the caller’s streams fail mid-run', () => {
       fan({ command: ['cat'], workers: 2 }, { input: bigInput(), output }),
     );
     expect(error.code).toBe('manifold.failure');
-    expect((error as RunError).failures).toEqual(['cannot write the output: Error: disk full']);
+    expect((error as RunError).failures).toEqual(['cannot write the output: disk full']);
     expect(error.cause).toBe(full);
   });
 
-  it('an input that fails: its error is the rejection’s cause', async () => {
+  it('an input that fails: its error is the rejection’s cause, the input named as run names it (was "Error: input broke")', async () => {
     const broke = new Error('input broke');
     const input = inputThat(10, (stream) => stream.destroy(broke));
     const output = new Writable({ write: (_c, _e, done) => done() });
     const error = await rejection(fan({ command: ['cat'], workers: 2 }, { input, output }));
     expect(error.code).toBe('manifold.failure');
-    expect((error as RunError).failures).toEqual(['Error: input broke']);
+    expect((error as RunError).failures).toEqual(['cannot read the input: input broke']);
+    // An error of another kind keeps its kind's name.
+    const typed = new TypeError('bad chunk');
+    const again = await rejection(
+      fan(
+        { command: ['cat'], workers: 2 },
+        {
+          input: inputThat(10, (stream) => stream.destroy(typed)),
+          output: new Writable({ write: (_c, _e, done) => done() }),
+        },
+      ),
+    );
+    expect((again as RunError).failures).toEqual(['cannot read the input: TypeError: bad chunk']);
     expect(error.cause).toBe(broke);
   });
 });
