@@ -4,7 +4,7 @@ import { OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 import { type CommandChecking, checkCommand, checkJoin, checkWorker } from './check-commands.js';
 import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
-import { configHosts, onlyOtherMachines, type RawHosts } from './hosts.js';
+import { configHosts, hostsProblemPath, onlyOtherMachines, type RawHosts } from './hosts.js';
 import { checkFileToWrite, type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
@@ -216,7 +216,7 @@ class Checker {
         remote = configHosts(hosts, fan.workers, tables, this.#folder);
       } catch (error) {
         const at = raw.hosts !== undefined ? [...path, 'hosts'] : ['hosts'];
-        this.#problem(at, describeError(error));
+        this.#problem([...at, ...hostsProblemPath(hosts, error)], describeError(error));
         return [];
       }
       if (remote !== null && fan.kind === 'thread') {

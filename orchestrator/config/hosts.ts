@@ -1,4 +1,4 @@
-import { type HostSettings, resolveHostSettings } from '../options/hosts.js';
+import { HostSettingError, type HostSettings, resolveHostSettings } from '../options/hosts.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 
 /** A config's `hosts:`: a list of hosts, or an object with the list and how to reach them. */
@@ -14,15 +14,15 @@ export type RawHosts =
       cleanup?: boolean;
     };
 
-/** The config's spelling of each host setting, for messages. */
+/** The config's key of each host setting in the object form of `hosts:`. */
 const KEYS: Record<keyof HostSettings, string> = {
-  hosts: 'hosts',
-  hostsFile: 'hosts.file',
-  ssh: 'hosts.ssh',
-  remoteManifold: 'hosts.remote-manifold',
-  hostTimeout: 'hosts.host-timeout',
-  transfer: 'hosts.transfer',
-  cleanup: 'hosts.cleanup',
+  hosts: 'list',
+  hostsFile: 'file',
+  ssh: 'ssh',
+  remoteManifold: 'remote-manifold',
+  hostTimeout: 'host-timeout',
+  transfer: 'transfer',
+  cleanup: 'cleanup',
 };
 
 /**
@@ -47,7 +47,22 @@ export function configHosts(
         ...(raw.transfer === undefined ? {} : { transfer: raw.transfer }),
         ...(raw.cleanup === undefined ? {} : { cleanup: raw.cleanup }),
       };
-  return resolveHostSettings(settings, slots, (option) => KEYS[option], tables, folder);
+  // Messages name the key as written: `hosts` for a list, `hosts.list` in the object form.
+  const name = (option: keyof HostSettings) =>
+    Array.isArray(raw) ? 'hosts' : `hosts.${KEYS[option]}`;
+  return resolveHostSettings(settings, slots, name, tables, folder);
+}
+
+/**
+ * Where in `hosts:` the setting that `error` (from configHosts) is about stands: the key of the
+ * object form (`ssh`, `transfer`), with the entry of a list that is wrong; [] for `hosts:` itself.
+ */
+export function hostsProblemPath(raw: RawHosts | undefined, error: unknown): (string | number)[] {
+  const index = (i: number | undefined) => (i === undefined ? [] : [i]);
+  if (error instanceof HostSettingError)
+    return Array.isArray(raw) ? index(error.index) : [KEYS[error.option], ...index(error.index)];
+  // The one other error of hosts: the ssh program not found.
+  return Array.isArray(raw) || raw?.ssh === undefined ? [] : ['ssh'];
 }
 
 /**

@@ -37,6 +37,19 @@ export interface HostSettings {
   cleanup?: boolean;
 }
 
+/** A bad host setting: which one (and which entry of a list), for a config's position. */
+export class HostSettingError extends UsageError {
+  readonly option: keyof HostSettings;
+  readonly index: number | undefined;
+
+  constructor(option: keyof HostSettings, message: string, index?: number) {
+    super(message);
+    this.name = 'HostSettingError';
+    this.option = option;
+    this.index = index;
+  }
+}
+
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/;
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
@@ -54,11 +67,15 @@ export function resolveHostSettings(
   const hosts: HostSpec[] = [];
   const given = settings.hosts ?? [];
   if (!Array.isArray(given) || !given.every((host) => typeof host === 'string')) {
-    throw new UsageError(`${name('hosts')} must be a list of [user@]host[:port][/slots]`);
+    throw new HostSettingError(
+      'hosts',
+      `${name('hosts')} must be a list of [user@]host[:port][/slots]`,
+    );
   }
-  for (const text of given) {
+  for (const [index, text] of given.entries()) {
     const host = parseHost(text, slots);
-    if ('problem' in host) throw new UsageError(`${name('hosts')}: ${host.problem}`);
+    if ('problem' in host)
+      throw new HostSettingError('hosts', `${name('hosts')}: ${host.problem}`, index);
     hosts.push(host);
   }
   const file = settings.hostsFile;
@@ -71,34 +88,37 @@ export function resolveHostSettings(
         (error as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'no such file'
           : (error as Error).message;
-      throw new UsageError(`${name('hostsFile')} ${file}: ${why}`);
+      throw new HostSettingError('hostsFile', `${name('hostsFile')} ${file}: ${why}`);
     }
     for (const { line, text } of hostLines(content)) {
       const host = parseHost(text, slots);
-      if ('problem' in host) throw new UsageError(`${file}:${line}: ${host.problem}`);
+      if ('problem' in host)
+        throw new HostSettingError('hostsFile', `${file}:${line}: ${host.problem}`);
       hosts.push(host);
     }
-    if (hosts.length === 0) throw new UsageError(`${name('hostsFile')} ${file} names no host`);
+    if (hosts.length === 0)
+      throw new HostSettingError('hostsFile', `${name('hostsFile')} ${file} names no host`);
   }
   const others = ['ssh', 'remoteManifold', 'hostTimeout', 'transfer', 'cleanup'] as const;
   if (hosts.length === 0) {
     const other = others.find(
       (option) => settings[option] !== undefined && settings[option] !== false,
     );
-    if (other !== undefined) throw new UsageError(`${name(other)} needs hosts (${name('hosts')})`);
+    if (other !== undefined)
+      throw new HostSettingError(other, `${name(other)} needs hosts (${name('hosts')})`);
     return null;
   }
   const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
-  if (ssh[0] === '') throw new UsageError(`${name('ssh')} must name a program`);
+  if (ssh[0] === '') throw new HostSettingError('ssh', `${name('ssh')} must name a program`);
   if (hosts.some((host) => !host.local)) checkSsh(ssh[0]!, name('ssh'));
   const remoteManifold = settings.remoteManifold ?? 'manifold';
   if (remoteManifold.trim() === '')
-    throw new UsageError(`${name('remoteManifold')} must name a program`);
+    throw new HostSettingError('remoteManifold', `${name('remoteManifold')} must name a program`);
   const paths = settings.transfer ?? [];
   if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
-    throw new UsageError(`${name('transfer')} must be a list of paths`);
+    throw new HostSettingError('transfer', `${name('transfer')} must be a list of paths`);
   }
-  const transfer = paths.map((path) => transferPath(path, name('transfer'), base));
+  const transfer = paths.map((path, index) => transferPath(path, name('transfer'), base, index));
   return {
     ...{ hosts, ssh, sshOption: name('ssh'), remoteManifold },
     hostTimeout: hostTimeout(settings.hostTimeout, name),
@@ -120,15 +140,23 @@ function checkSsh(program: string, option: string): void {
 }
 
 /** A path to ship: relative to here and inside it (the workers see it at the same name), there. */
-function transferPath(path: string, option: string, base: string): { name: string; path: string } {
+function transferPath(
+  path: string,
+  option: string,
+  base: string,
+  index: number,
+): { name: string; path: string } {
   const clean = normalize(path).replace(/\/+$/, '');
   if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean === '.') {
-    throw new UsageError(
+    throw new HostSettingError(
+      'transfer',
       `${option} ${path}: give a path inside the current folder (the workers see it at the same name)`,
+      index,
     );
   }
   const here = join(base, clean);
-  if (!existsSync(here)) throw new UsageError(`${option} ${path}: no such file`);
+  if (!existsSync(here))
+    throw new HostSettingError('transfer', `${option} ${path}: no such file`, index);
   return { name: clean, path: here };
 }
 
@@ -138,7 +166,8 @@ function hostTimeout(value: unknown, name: (option: keyof HostSettings) => strin
     typeof value === 'number' || typeof value === 'string' ? DURATION.exec(String(value)) : null;
   const ms = match === null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
   if (!(ms >= 100 && ms <= 3_600_000)) {
-    throw new UsageError(
+    throw new HostSettingError(
+      'hostTimeout',
       `${name('hostTimeout')} must be a duration from 100ms to 1h: seconds (30) or with a unit (500ms, 5s, 2m) (got '${value}')`,
     );
   }

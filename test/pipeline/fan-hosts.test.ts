@@ -94,10 +94,10 @@ describe('hosts in a config', () => {
 
   it('a bad host is a problem at its place', async () => {
     await expectProblems('hosts: ["a@b@c"]\nstages:\n  - fan:\n      worker: cat\n', [
-      ['["a@b@c"]', /hosts: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
+      ['"a@b@c"', /hosts: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
     ]);
     await expectProblems('stages:\n  - fan:\n      hosts: { ssh: "ssh -v" }\n      worker: cat\n', [
-      ['{ ssh', /hosts.ssh needs hosts \(hosts\)$/],
+      ['"ssh -v"', /hosts.ssh needs hosts \(hosts.list\)$/],
     ]);
   });
 });

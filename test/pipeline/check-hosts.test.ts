@@ -1,0 +1,44 @@
+import { describe, it } from 'vitest';
+import { expectProblems } from '../support/check.js';
+
+// `hosts:` in a config: a bad setting is a problem at its own key (and the entry of a list that
+// is wrong), named as the config writes it, not at `hosts:` as a whole.
+
+const fan = 'stages:\n  - fan:\n      worker: cat\n';
+
+describe('problems of hosts, each at its key', () => {
+  it('a setting without hosts is at its key, and names hosts.list', async () => {
+    await expectProblems(`hosts: {ssh: ssh}\n${fan}`, [
+      [['ssh', 2], /hosts\.ssh needs hosts \(hosts\.list\)$/],
+    ]);
+    await expectProblems(
+      'stages:\n  - fan:\n      hosts:\n        cleanup: true\n      worker: cat\n',
+      [['true', /hosts\.cleanup needs hosts \(hosts\.list\)$/]],
+    );
+  });
+
+  it('a bad host is at its entry, in a list and in hosts.list', async () => {
+    await expectProblems(`hosts: [":", "a@b@c"]\n${fan}`, [
+      ['"a@b@c"', /hosts: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
+    ]);
+    await expectProblems(`hosts:\n  list: [":", "a@b@c"]\n${fan}`, [
+      ['"a@b@c"', /hosts\.list: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
+    ]);
+  });
+
+  it('a bad file, timeout, transfer or ssh is at its key', async () => {
+    const local = (more: string) => `hosts:\n  list: [":"]\n${more}${fan}`;
+    await expectProblems(`hosts:\n  file: nofile\n${fan}`, [
+      ['nofile', /hosts\.file nofile: no such file$/],
+    ]);
+    await expectProblems(local('  host-timeout: 1ms\n'), [
+      ['1ms', /hosts\.host-timeout must be a duration/],
+    ]);
+    await expectProblems(local('  transfer: [present.js, missing.js]\n'), [
+      ['missing.js', /hosts\.transfer missing\.js: no such file$/],
+    ]);
+    await expectProblems(`hosts:\n  list: [h1]\n  ssh: no-such-ssh -v\n${fan}`, [
+      ['no-such-ssh', /hosts\.ssh no-such-ssh: /],
+    ]);
+  });
+});
