@@ -125,7 +125,14 @@ class Checker {
     const env = { ...parentEnv, ...stringsOf(raw.env) };
     const name = raw.name ?? describePath(path);
     const line = this.#config.where(path).line;
-    if (raw.name !== undefined) this.#nameOnce(raw.name, path, line);
+    // A use: stands for several stages, each named in its pipeline: one name cannot be theirs.
+    if (raw.use !== undefined && raw.name !== undefined)
+      this.#problem(
+        path,
+        `"name" does not go with "use": the stages of pipelines.${raw.use} are named in it`,
+        'name',
+      );
+    else if (raw.name !== undefined) this.#nameOnce(raw.name, path, line);
     if (raw.use !== undefined) return this.#use(raw.use, path, env, using);
     if (raw.run !== undefined || raw.filter !== undefined) {
       const command = checkCommand(this.#commands, raw, path, env);

@@ -55,3 +55,25 @@ describe('use: cycles in pipelines', () => {
     ]);
   });
 });
+
+describe('use: entries', () => {
+  it('a name on a use: is a problem at it: it was ignored, exit 0', async () => {
+    const text = [
+      'pipelines:',
+      '  clean:',
+      '    - run: cat',
+      '    - name: upper',
+      '      run: tr a-z A-Z',
+      'stages:',
+      '  - use: clean',
+      '    name: cleaning',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      [
+        'name: cleaning',
+        /"name" does not go with "use": the stages of pipelines\.clean are named in it$/,
+      ],
+    ]);
+  });
+});
