@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { finished, type Writable } from 'node:stream';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
+import { variableNameProblem } from '../config/load.js';
 import { fanNotes, type Pipeline } from '../config/model.js';
 import { changeMaxListeners } from '../fan/output-stream.js';
 import { openPipes } from '../pipeline/pipes.js';
@@ -120,6 +121,10 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
 function load(config: string | PipelineConfig, set: Record<string, string> | undefined): Pipeline {
   if (set !== undefined && (typeof set !== 'object' || set === null))
     throw new UsageError('set must be an object of strings, { NAME: "value" }');
+  for (const name of Object.keys(set ?? {})) {
+    const problem = variableNameProblem(name);
+    if (problem !== null) throw new UsageError(`set ${problem}`);
+  }
   const variables = { ...process.env, ...set };
   if (typeof config === 'string') return checkConfig(config, variables);
   if (typeof config !== 'object' || config === null)

@@ -10,7 +10,8 @@ const load = () => import('./pipeline-run.js');
 /** `manifold run`, `check` and `graph`: the config-file face of manifold. */
 export function pipelineCommands(run: Run): Command[] {
   const set = (value: string, previous: string[]) => [...previous, value];
-  const setHelp = 'set a variable used as $' + '{NAME} in the config (repeatable)';
+  const setHelp =
+    'set a variable used as $' + '{NAME} in the config; NAME of letters, digits, _ (repeatable)';
   const runCommand = new Command('run')
     .description('Run a pipeline or graph from a config file (YAML or JSON).')
     .argument('<config>', 'the config file')

@@ -2,6 +2,7 @@ import { isatty } from 'node:tty';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
+import { variableNameProblem } from '../config/load.js';
 import { fanNotes } from '../config/model.js';
 import { writeStatsFile } from '../options/inputs.js';
 import { PipelineRun } from '../pipeline/run.js';
@@ -64,7 +65,10 @@ function variables(sets: string[]): Record<string, string | undefined> {
   for (const item of sets) {
     const at = item.indexOf('=');
     if (at <= 0) throw new UsageError(`--set "${item}" must be NAME=VALUE`);
-    values[item.slice(0, at)] = item.slice(at + 1);
+    const name = item.slice(0, at);
+    const problem = variableNameProblem(name);
+    if (problem !== null) throw new UsageError(`--set "${item}": ${problem}`);
+    values[name] = item.slice(at + 1);
   }
   return values;
 }

@@ -25,6 +25,15 @@ const MAX_ALIAS_COUNT = 100;
 const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
 
 /**
+ * What is wrong with `name` as a variable that `--set` (or the library's `set`) gives: one that
+ * no `${NAME}` can spell (VARIABLE's name) would set nothing the config reads, a slip unsaid.
+ */
+export function variableNameProblem(name: string): string | null {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return null;
+  return `"${name}" is not a variable name (letters, digits and _, not first a digit)`;
+}
+
+/**
  * Reads a YAML or JSON config (a `.json` file must be JSON; JSON is YAML too, so both keep
  * positions), substitutes
  * `${NAME}` and `${NAME:-default}` from `variables` (write `$${` for a literal `${`), and

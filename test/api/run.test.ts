@@ -124,6 +124,11 @@ describe('run', () => {
       [{ stages: [{ run: 'cat' }] }, { set: 'A=1' as never }],
       /^set must be an object/,
     ],
+    [
+      'a set name that no variable can spell (it was taken)',
+      [{ stages: [{ run: 'cat' }] }, { set: { 'A B': 'x' } }],
+      /^set "A B" is not a variable name \(letters, digits and _, not first a digit\)$/,
+    ],
     ['a missing file', ['/nonexistent/pipeline.yaml', {}], /cannot read the config: no such file$/],
     [
       'a config that is not plain data (a BigInt)',

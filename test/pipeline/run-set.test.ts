@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { check, tempDir } from '../support/check.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { writeConfig } from '../support/temp.js';
+
+// --set NAME=VALUE: a NAME that no ${NAME} can spell is a usage error naming the --set value,
+// for run and check alike, before anything runs.
+
+const config = () => writeConfig(tempDir(), 'stages:\n  - run: cat\n');
+
+describe('--set with a name that is no variable name', () => {
+  it.each(['A B=x', '1A=x', 'A-B=x', 'A.B=x'])(
+    '--set "%s": exit 2, one line naming it (it was accepted, exit 0)',
+    async (value) => {
+      const file = config();
+      const [ran, checked] = await Promise.all([
+        runConfig(file, 'x\n', { args: ['--set', value] }),
+        check(file, ['--set', value]),
+      ]);
+      const name = value.slice(0, value.indexOf('='));
+      const line = `manifold: --set "${value}": "${name}" is not a variable name (letters, digits and _, not first a digit)\n`;
+      expect(outcome(ran)).toEqual({ exitCode: 2, stderr: line, stdout: '' });
+      expect(outcome(checked)).toEqual({ exitCode: 2, stderr: line, stdout: '' });
+    },
+  );
+
+  it('a name of letters, digits and _ is taken, as before', async () => {
+    const file = writeConfig(tempDir(), `stages:\n  - run: echo \${_A1}\n`);
+    const ran = await runConfig(file, '', { args: ['--set', '_A1=x y'] });
+    expect(outcome(ran)).toEqual({ exitCode: 0, stderr: '', stdout: 'x y\n' });
+  });
+});
