@@ -14,7 +14,7 @@ export function pipelineCommands(run: Run): Command[] {
     'set a variable used as $' + '{NAME} in the config; NAME of letters, digits, _ (repeatable)';
   const runCommand = new Command('run')
     .description('Run a pipeline or graph from a config file (YAML or JSON).')
-    .argument('<config>', 'the config file')
+    .argument('<config>', "the config file; '-' reads it from stdin")
     .option('--set <NAME=VALUE>', setHelp, set, [])
     .option('--stats <file>', "write a JSON summary per stage and edge at the end; '-' for stderr")
     .option('--progress', 'show a live line per stage on stderr when it is a terminal')
@@ -28,7 +28,7 @@ export function pipelineCommands(run: Run): Command[] {
     );
   const checkCommand = new Command('check')
     .description('Check a config file without running it: exit 0 when good, 2 with every problem.')
-    .argument('<config>', 'the config file')
+    .argument('<config>', "the config file; '-' reads it from stdin")
     .option('--set <NAME=VALUE>', setHelp, set, [])
     .addHelpText('after', CHECK_HELP_AFTER)
     .action((config: string, options: { set: string[] }) =>
@@ -38,7 +38,7 @@ export function pipelineCommands(run: Run): Command[] {
     .description(
       'Print the graph of a config: stages, fans, branches, joins, framings on the edges.',
     )
-    .argument('<config>', 'the config file')
+    .argument('<config>', "the config file; '-' reads it from stdin")
     .addOption(
       new Option('--format <format>', 'mermaid or dot')
         .choices(['mermaid', 'dot'])

@@ -10,6 +10,7 @@ Examples:
   manifold run wordfreq.yaml --set INPUT=book.txt     # \${INPUT} in the config
   manifold run top10.yaml --stats - < access.log       # a JSON summary on stderr at the end
   manifold run etl.yaml --progress --verbose
+  generate-config | manifold run -                    # the config from stdin: it needs an input
 
 See docs/config.md.`;
 

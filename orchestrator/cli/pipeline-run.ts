@@ -2,7 +2,7 @@ import { isatty } from 'node:tty';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
-import { variableNameProblem } from '../config/load.js';
+import { readConfigText, variableNameProblem } from '../config/load.js';
 import { fanNotes } from '../config/model.js';
 import { writeStatsFile } from '../options/inputs.js';
 import { PipelineRun } from '../pipeline/run.js';
@@ -12,14 +12,16 @@ import { onStopSignals, statusOf } from './status.js';
 
 /** `manifold check`: throws a ConfigError listing every problem, or returns 0. */
 export async function checkOnly(config: string, sets: string[]): Promise<number> {
-  checkConfig(config, variables(sets));
+  const [file, text] = source(config);
+  checkConfig(file, variables(sets), text);
   return ExitCode.ok;
 }
 
 /** `manifold graph`. */
 export async function printGraph(config: string, format: string, sets: string[]): Promise<number> {
   // Drawing needs no data: the input files and the output's folder may not exist yet.
-  const pipeline = checkConfig(config, variables(sets), undefined, 'named');
+  const [file, text] = source(config);
+  const pipeline = checkConfig(file, variables(sets), text, 'named');
   process.stdout.write(format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
   return ExitCode.ok;
 }
@@ -32,7 +34,12 @@ export async function runConfig(
   const log = options.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  const pipeline = checkConfig(config, variables(options.set));
+  const [file, text] = source(config);
+  const pipeline = checkConfig(file, variables(options.set), text);
+  if (pipeline.inputs === null && text !== undefined)
+    throw new UsageError(
+      'the config was read from stdin, so its data cannot be: give the config an input',
+    );
   if (pipeline.inputs === null && isatty(0)) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
@@ -57,6 +64,14 @@ function drawProgress(stats: PipelineStats): void {
       `${s.stage} ${(s.bytesWritten / 1e6).toFixed(1)} MB${s.blockedWritingMs > 0 ? ` (blocked ${(s.blockedWritingMs / 1000).toFixed(1)} s)` : ''}`,
   );
   process.stderr.write(`\r${(stats.durationMs / 1000).toFixed(1)} s | ${parts.join(' | ')}\x1b[K`);
+}
+
+/**
+ * The config's name and, for `-`, its text, read from stdin (named `stdin` in problems, its
+ * paths the current folder's); a file's text is read by the check.
+ */
+function source(config: string): [file: string, text?: string] {
+  return config === '-' ? ['stdin', readConfigText(0, 'stdin')] : [config];
 }
 
 /** --set NAME=VALUE over the environment. */

@@ -44,19 +44,7 @@ export function loadConfig(
   variables: Record<string, string | undefined>,
   given?: string,
 ): LoadedConfig {
-  let text: string;
-  try {
-    text = given ?? readText(file);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(file, [
-      {
-        line: 1,
-        column: 1,
-        message: `cannot read the config: ${describeErrno(error)}`,
-      },
-    ]);
-  }
+  const text = given ?? readConfigText(file, file);
   // JSON is YAML too, which keeps positions; but YAML takes more than JSON does.
   const notJson = /\.json$/i.test(file) ? jsonSyntaxError(text) : null;
   if (notJson !== null) {
@@ -103,11 +91,19 @@ export function loadConfig(
 }
 
 /**
- * The config's text, read as UTF-8: a byte that is not UTF-8 is a problem where it stands, not
- * U+FFFD in its place (a Latin-1 `é` in a pattern would then match nothing, unsaid).
+ * A config's text, from a file or a descriptor (0: `manifold run -`), its problems named as
+ * `name`. Read as UTF-8: a byte that is not UTF-8 is a problem where it stands, not U+FFFD in
+ * its place (a Latin-1 `é` in a pattern would then match nothing, unsaid).
  */
-function readText(file: string): string {
-  const bytes = readFileSync(file);
+export function readConfigText(source: string | number, name: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(source);
+  } catch (error) {
+    throw new ConfigError(name, [
+      { line: 1, column: 1, message: `cannot read the config: ${describeErrno(error)}` },
+    ]);
+  }
   const text = bytes.toString('utf8');
   const again = Buffer.from(text, 'utf8');
   if (again.equals(bytes)) return text;
@@ -115,7 +111,7 @@ function readText(file: string): string {
   while (at < bytes.length && bytes[at] === again[at]) at++;
   // The first difference is the first byte of the bad sequence: what comes before is good text.
   const before = bytes.subarray(0, at).toString('utf8').split('\n');
-  throw new ConfigError(file, [
+  throw new ConfigError(name, [
     {
       line: before.length,
       column: before.at(-1)!.length + 1,

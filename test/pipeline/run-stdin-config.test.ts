@@ -1,0 +1,59 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { outcome } from '../support/pipeline.js';
+import { tempDir } from '../support/temp.js';
+
+// `manifold run -` (and check, graph): the config is read from stdin, as `-` means stdin to
+// every Unix tool; its problems are named `stdin:line:column`, its paths are the current
+// folder's. Before, `-` was taken for a file name: `cannot read the config: no such file`.
+
+/** manifold with `args`, `stdin` on its stdin, in a folder of its own with in.txt. */
+function inFolder(args: string[], stdin: string) {
+  const dir = tempDir('manifold-stdin-config-');
+  writeFileSync(join(dir, 'in.txt'), 'b\na\n');
+  return run(manifold, args, stdin, { cwd: dir, timeout: 20_000 });
+}
+
+describe('a config read from stdin', () => {
+  it('runs, its input relative to the current folder', async () => {
+    const config = 'input: in.txt\nstages:\n  - run: sort\n  - run: [tr, a-z, A-Z]\n';
+    const result = await inFolder(['run', '-'], config);
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'A\nB\n' });
+  });
+
+  it('may be JSON, which is YAML too', async () => {
+    const config = JSON.stringify({ input: 'in.txt', stages: [{ run: 'sort' }] });
+    const result = await inFolder(['run', '-'], config);
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'a\nb\n' });
+  });
+
+  it('has its problems at stdin:line:column, for check and run', async () => {
+    const config = 'input: in.txt\nstages:\n  - fan:\n      wrkers: 3\n      worker: cat\n';
+    const [checked, ran] = await Promise.all([
+      inFolder(['check', '-'], config),
+      inFolder(['run', '-'], config),
+    ]);
+    for (const result of [checked, ran]) {
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/^stdin:4:7: unknown key "wrkers" in stages\[0\]\.fan /);
+    }
+  });
+
+  it('cannot leave its input to stdin, which it took: exit 2, one line', async () => {
+    const result = await inFolder(['run', '-'], 'stages:\n  - run: cat\n');
+    expect(outcome(result)).toEqual({
+      exitCode: 2,
+      stderr:
+        'manifold: the config was read from stdin, so its data cannot be: give the config an input\n',
+      stdout: '',
+    });
+  });
+
+  it('draws with graph -', async () => {
+    const result = await inFolder(['graph', '-'], 'stages:\n  - name: s\n    run: cat\n');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toMatch(/^flowchart/);
+  });
+});
