@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
+import { findPlaceholders } from './placeholders.js';
 import { type Env, type Path, type RawWorker, stringsOf } from './raw.js';
 
 // The commands of a config checked (check.ts): a stage's run or filter, a fan's worker, the
@@ -121,8 +122,12 @@ export function checkJoin(
   branches: string[],
   env: Env,
 ): CommandSpec | null {
-  const text = typeof raw === 'string' ? raw : raw.join(' ');
-  const used = [...text.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
+  // As the run substitutes them: in a shell string, not within single quotes.
+  const found =
+    typeof raw === 'string'
+      ? findPlaceholders(raw, true)
+      : raw.flatMap((word) => findPlaceholders(word, false));
+  const used = found.map((placeholder) => placeholder.name);
   for (const [i, name] of used.entries()) {
     if (!branches.includes(name))
       at.problem(path, `placeholder {${name}} names no branch (branches: ${branches.join(', ')})`);

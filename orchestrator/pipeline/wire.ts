@@ -1,5 +1,6 @@
 import { parseFraming } from '../../filters/index.js';
 import type { BranchStage, Pipeline, Stage } from '../config/model.js';
+import { findPlaceholders, replacePlaceholders } from '../config/placeholders.js';
 import type { FanOptions } from '../fan/options.js';
 import { type CommandSpec, commandText } from '../workers/command.js';
 import { CombineNode } from './combine.js';
@@ -152,8 +153,9 @@ function startBranches(
  * copies that branch's output from descriptor N. Opening /dev/fd/N of a FIFO waits for a writer,
  * forever once the branch has finished; bash's substitutions are anonymous pipes, which do not,
  * so `comm -23 {a} {b}` behaves as `comm -23 <(a) <(b)` does in bash, however fast the branches.
- * A string is a shell command, substituted as it is; an array never meets the shell: each of
- * its words stays one word, every character but the substitutions quoted.
+ * A string is a shell command, its placeholders found as bash reads it (placeholders.ts); an
+ * array never meets the shell: each of its words stays one word, every character but the
+ * substitutions quoted.
  */
 function substitutePlaceholders(command: CommandSpec, names: string[]): CommandSpec {
   const substitution = (name: string) => {
@@ -161,9 +163,7 @@ function substitutePlaceholders(command: CommandSpec, names: string[]): CommandS
     return index < 0 ? null : `<(exec cat <&${3 + index})`;
   };
   const script = command.shell
-    ? command.argv
-        .join(' ')
-        .replace(PLACEHOLDER, (whole, name: string) => substitution(name) ?? whole)
+    ? replacePlaceholders(command.argv.join(' '), true, substitution)
     : command.argv.map((word) => quoteWord(word, substitution)).join(' ');
   // An array is one program: exec it. A shell string may be several commands: run it as it is.
   return {
@@ -173,18 +173,16 @@ function substitutePlaceholders(command: CommandSpec, names: string[]): CommandS
   };
 }
 
-const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
-
 /** One word for bash: its text single-quoted, its placeholders substitutions outside quotes. */
 function quoteWord(word: string, substitution: (name: string) => string | null): string {
   const parts: string[] = [];
   let from = 0;
-  for (const match of word.matchAll(PLACEHOLDER)) {
-    const replacement = substitution(match[1]!);
+  for (const { name, index, length } of findPlaceholders(word, false)) {
+    const replacement = substitution(name);
     if (replacement === null) continue;
-    if (match.index > from) parts.push(quoteAll(word.slice(from, match.index)));
+    if (index > from) parts.push(quoteAll(word.slice(from, index)));
     parts.push(replacement);
-    from = match.index + match[0].length;
+    from = index + length;
   }
   if (from < word.length || parts.length === 0) parts.push(quoteAll(word.slice(from)));
   return parts.join('');
