@@ -205,6 +205,8 @@ class Checker {
       );
       // Its workers run in the config's folder, as every other process of the run does.
       fan.command = { ...fan.command, env: worker.env, cwd: this.#folder };
+      // Its messages as it runs name the config's keys, as the check's do.
+      fan.optionName = configNameOf;
       // Like every other path in a config, the job log's is relative to the config's folder.
       if (fan.joblog && fan.joblog !== '-') {
         fan.joblog = resolve(this.#folder, fan.joblog);

@@ -1,5 +1,6 @@
 import { formatSize } from '../../filters/index.js';
 import type { FanOptions, Log } from './options.js';
+import { spell } from './spelling.js';
 
 const MIB = 1024 * 1024;
 /** Per-block workers' blocks held in memory grow to at most this. */
@@ -67,10 +68,10 @@ export class BlockSizes {
         ? `blocks of ${from}, as large as they grow`
         : `blocks grow from ${from} to ${formatSize(this.#target)}, doubling every ${workers} blocks`;
     const why = left
-      ? `each left in the file until its worker takes it; what ${workers} workers write ahead of an ordered merge fits in --merge-memory ${formatSize(mergeMemory)}`
-      : `${workers} in flight and 2 waiting fit in --merge-memory ${formatSize(mergeMemory)}`;
+      ? `each left in the file until its worker takes it; what ${workers} workers write ahead of an ordered merge fits in ${spell(this.#options, 'mergeMemory')} ${formatSize(mergeMemory)}`
+      : `${workers} in flight and 2 waiting fit in ${spell(this.#options, 'mergeMemory')} ${formatSize(mergeMemory)}`;
     this.#log(
-      `per-block workers: ${sizes} (a process starts for each block; ${why}); --block sets one size`,
+      `per-block workers: ${sizes} (a process starts for each block; ${why}); ${spell(this.#options, 'block')} sets one size`,
     );
   }
 
@@ -84,7 +85,7 @@ export class BlockSizes {
     this.#target = this.#size;
     if (this.#size === blockSize) return;
     this.#log(
-      `blocks of ${formatSize(this.#size)}: each is sent from the file by the kernel, a request to the process starter each; --block sets one size`,
+      `blocks of ${formatSize(this.#size)}: each is sent from the file by the kernel, a request to the process starter each; ${spell(this.#options, 'block')} sets one size`,
     );
   }
 

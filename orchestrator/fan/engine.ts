@@ -17,6 +17,7 @@ import type { FanOptions, Log, Reporter } from './options.js';
 import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
 import { Recovery } from './recovery.js';
+import { spell } from './spelling.js';
 import { Stats } from './stats.js';
 import { Verdict } from './verdict.js';
 import { FanWriter } from './writer.js';
@@ -247,7 +248,7 @@ export class Fan implements WorkerListener {
   onTrailingOutput(worker: Worker, chunk: Buffer): void {
     if (this.#options.attribution === 'one-to-one') {
       this.#fail(
-        `worker ${worker.slot} wrote more records than it read, which --one-to-one forbids`,
+        `worker ${worker.slot} wrote more records than it read, which ${spell(this.#options, 'oneToOne')} forbids`,
       );
       return;
     }

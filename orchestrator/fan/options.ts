@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Framing, KeySpec } from '../../filters/index.js';
+import type { NameOf } from '../options/checks.js';
 import type { CommandSpec } from '../workers/command.js';
 import type { RemoteSlots, WorkerKind, WorkerStderr } from '../workers/transport.js';
 import type { AttributedKind, Attribution } from '../workers/types.js';
@@ -94,6 +95,11 @@ export interface FanOptions {
   output?: Writable;
   /** Where failure lines, --stats '-' and --progress go. @default process.stderr */
   reporter?: Reporter;
+  /**
+   * How the run's messages name an option: a config's keys (`halt: soon`) for a stage of
+   * `manifold run`. @default the command line's flags (`--halt soon`)
+   */
+  optionName?: NameOf;
   /**
    * Where the workers' stderr goes, line by line (`tagged`: each line after the worker's
    * number and a TAB, as --tag does). @default inherited: the workers write to fd 2 themselves

@@ -17,6 +17,7 @@ import { rangeCut } from './range-cut.js';
 import { type MergedSink, SortMergeCollector } from './sort-merge/collector.js';
 import { planSortMerge } from './sort-merge/plan.js';
 import { SortedCollector } from './sorted.js';
+import { spell } from './spelling.js';
 import type { FanWriter } from './writer.js';
 
 /**
@@ -69,7 +70,8 @@ export function createWorkers(
     ...(options.remote === undefined ? {} : { remote: options.remote }),
   };
   const ours = (reason: string) => {
-    if (options.merge === 'sorted') log(`--merge sorted: manifold merges, since ${reason}`);
+    if (options.merge === 'sorted')
+      log(`${spell(options, 'merge', 'sorted')}: manifold merges, since ${reason}`);
     return { workers: createWorkersOf(settings, listener), sortMerge: null, taken: null };
   };
   const relay = relayOf(options);
@@ -109,12 +111,12 @@ export function createWorkers(
   if (!made.direct) {
     closeAll(pipes.flatMap((pipe) => [pipe.read, pipe.write]));
     log(
-      '--merge sorted: manifold merges, since this kind of worker gives no descriptor for its output',
+      `${spell(options, 'merge', 'sorted')}: manifold merges, since this kind of worker gives no descriptor for its output`,
     );
     return { workers: made.workers, sortMerge: null, taken: null };
   }
   log(
-    `--merge sorted: GNU sort merges the workers' outputs through kernel pipes (LC_ALL=C ${plan.command} ${plan.args.join(' ')})`,
+    `${spell(options, 'merge', 'sorted')}: GNU sort merges the workers' outputs through kernel pipes (LC_ALL=C ${plan.command} ${plan.args.join(' ')})`,
   );
   return {
     workers: made.workers,

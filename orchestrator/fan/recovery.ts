@@ -8,6 +8,7 @@ import { describeFailure, type Given, noteGiven } from './failure.js';
 import { HaltCounter } from './halting.js';
 import type { JobLog } from './joblog.js';
 import type { FanOptions, HaltMode, Log } from './options.js';
+import { spell } from './spelling.js';
 import type { Verdict } from './verdict.js';
 
 // The fan engine's decisions when workers fail (engine.ts): the block a worker was on tried
@@ -168,7 +169,7 @@ export class Recovery {
     }
     if (this.#haltingSoon) return;
     this.#haltingSoon = true;
-    const line = `--halt soon: ${why === 'fail' ? 'a block failed' : 'enough blocks are done'}; starting no more blocks, letting the running ones finish`;
+    const line = `${spell(this.#fan.options, 'halt', 'soon')}: ${why === 'fail' ? 'a block failed' : 'enough blocks are done'}; starting no more blocks, letting the running ones finish`;
     if (why === 'fail') verdict.say(line);
     else this.#fan.log(line);
     this.#fan.closeInput();

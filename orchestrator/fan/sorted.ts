@@ -14,6 +14,7 @@ import { HeldRuns } from './held-runs.js';
 import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
+import { spell } from './spelling.js';
 
 /** Output is decoded this many bytes at a time. */
 const DECODE_WINDOW = 64 * 1024;
@@ -207,7 +208,7 @@ export class SortedCollector implements Collector {
         if (this.#compare(last ?? record, record) > 0) {
           throw new RecordError(
             { input: source.input, record: before + i + 1 },
-            'not sorted by the key: --merge sorted needs every worker to write sorted output',
+            `not sorted by the key: ${spell(this.#options, 'merge', 'sorted')} needs every worker to write sorted output`,
           );
         }
         last = record;

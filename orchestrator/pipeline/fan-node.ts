@@ -14,7 +14,9 @@ export class FanNode implements RunningNode {
   constructor(label: string, options: FanOptions, log: (line: string) => void) {
     this.label = label;
     this.description = `fan of ${options.workers}: ${commandText(options.command)}`;
-    this.#fan = new Fan(options, log, label);
+    // What the fan says as it runs (a block tried again, --verbose) names its stage, as its
+    // failures do.
+    this.#fan = new Fan(options, (line) => log(`stage ${label}: ${line}`), label);
     this.ended = this.#fan.run(null).then((end) => {
       const endedAt = Date.now();
       if (end.kind === 'closed') return { exitCode: 0, signal: null, closedOutput: true, endedAt };

@@ -1,6 +1,7 @@
 import { Limits } from '../../../filters/framing/decoder.js';
 import { RecordError } from '../../../filters/index.js';
 import type { FanOptions } from '../options.js';
+import { spell } from '../spelling.js';
 import { type RangeOrder, rangeOrder } from './range-order.js';
 
 /** How the merged output is named in messages. */
@@ -26,12 +27,15 @@ export class CheckedRecords {
   #pendingBytes = 0;
   /** Records seen so far. */
   count = 0;
+  /** `--merge sorted`, or a config's `merge: sorted`, for its one message. */
+  readonly #sorted: string;
 
   constructor(
     delimiter: number,
-    options: Pick<FanOptions, 'key' | 'numeric' | 'reverse' | 'maxRecord'>,
+    options: Pick<FanOptions, 'key' | 'numeric' | 'reverse' | 'maxRecord' | 'optionName'>,
   ) {
     this.#delimiter = delimiter;
+    this.#sorted = spell(options, 'merge', 'sorted');
     this.#compare = rangeOrder(options);
     this.#limits = new Limits(MERGED, options.maxRecord);
   }
@@ -97,7 +101,7 @@ export class CheckedRecords {
     ) {
       throw new RecordError(
         { input: MERGED, record: this.count },
-        'not sorted by the key: a worker wrote output out of order, and --merge sorted needs every worker to write sorted output',
+        `not sorted by the key: a worker wrote output out of order, and ${this.#sorted} needs every worker to write sorted output`,
       );
     }
     this.#last = data;

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { tempDir, writeConfig } from '../support/temp.js';
+
+// What a fan stage of `manifold run` says as it runs names its stage and the config's keys
+// (`halt: soon`, `merge: sorted`), as the check's problems do, not manifold fan's flags.
+
+/** A config of one fan stage named s, `fan` its keys (YAML lines), run on `input`. */
+async function runFan(fan: string[], input: string, args: string[] = []) {
+  const text = `stages:\n  - name: s\n    fan:\n${fan.map((line) => `      ${line}\n`).join('')}`;
+  const result = await runConfig(writeConfig(tempDir('manifold-fan-messages-'), text), input, {
+    args,
+  });
+  return outcome(result);
+}
+
+const pid = String.raw`pid \d+`;
+
+describe("a fan stage's messages as it runs", () => {
+  it('a block tried again (said under --verbose) names its stage: it was said without it', async () => {
+    const result = await runFan(
+      ['workers: 1', 'retries: 1', 'worker: "cat >/dev/null; exit 3"'],
+      'a\n',
+      ['--verbose'],
+    );
+    expect(result.exitCode).toBe(1);
+    const failures = result.stderr.split('\n').filter((line) => line.includes('exited'));
+    expect(failures).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^manifold: stage s: worker 1 \\(${pid}: cat >/dev/null; exit 3\\) exited with status 3 on block 1 \\(records 1-1\\); trying again \\(1 of 1\\)$`,
+        ),
+      ),
+      expect.stringMatching(
+        /^manifold: stage s: worker 1 .* exited with status 3 on block 1 \(records 1-1\)$/,
+      ),
+    ]);
+  });
+
+  it('halt: soon acting is named as the config writes it: it was --halt soon', async () => {
+    const result = await runFan(
+      ['workers: 1', 'halt: soon', 'worker: "cat >/dev/null; exit 3"'],
+      'a\n',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'manifold: stage s: halt: soon: a block failed; starting no more blocks, letting the running ones finish\n',
+    );
+    expect(result.stderr).not.toContain('--');
+  });
+
+  it('merge: sorted given unsorted output is named as the config writes it: it was --merge sorted', async () => {
+    const result = await runFan(
+      ['workers: 1', 'merge: sorted', 'worker: "printf \'2\\n1\\n\'"'],
+      'a\n',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /: not sorted by the key: .*merge: sorted needs every worker to write sorted output\n$/,
+    );
+    expect(result.stderr).not.toContain('--');
+  });
+
+  it('attribution: one-to-one broken is named as the config writes it: it was --one-to-one', async () => {
+    const result = await runFan(
+      ['workers: 1', 'attribution: one-to-one', 'worker: "cat; echo extra"'],
+      'a\n',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'manifold: stage s: worker 1 wrote more records than it read, which attribution: one-to-one forbids\n',
+    );
+  });
+
+  it('--verbose names the stage and the keys: it named neither', async () => {
+    const result = await runFan(['workers: 2', 'merge: sorted', 'worker: cat'], 'a\nb\n', [
+      '--verbose',
+    ]);
+    expect(result.exitCode).toBe(0);
+    const notes = result.stderr.split('\n').filter((line) => line.includes('merges'));
+    expect(notes).toEqual([expect.stringMatching(/^manifold: stage s: merge: sorted: /)]);
+  });
+});
