@@ -50,7 +50,8 @@ A table that cannot be fetched is one line, exit 1, and a notice to the coordina
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached, has no JetStream or was gone
 past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
-found (one line naming the job, told to its coordinator if the job runs); 130 or 143 after
+found (one line naming the job, said at once, then told to the job's coordinator: a job not
+started yet is waited for); 130 or 143 after
 SIGINT or SIGTERM (its blocks go back to the queue at once, its processes are stopped).
 
 Examples:
@@ -104,32 +105,32 @@ export async function runQueueWorker(
       ? 'protocol'
       : 'per-block';
   const command = shell ? { argv: [argv.join(' ')], shell: true } : { argv, shell: false };
-  if (!shell) {
-    const program = findProgram(argv[0]!);
-    if ('problem' in program) {
-      const hint = shellHint(argv);
-      const { cannotRun } = await import('../queue/cannot-run.js');
-      const line = await cannotRun(
-        url,
-        names,
-        argv[0]!,
-        `${program.problem}${hint ? ` (${hint})` : ''}`,
-      );
-      throw new CliError(line, ExitCode.notFound);
-    }
-  }
   const okStatus =
     raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
-  const [{ connectQueue }, { serveQueue }, { whenGone }] = await Promise.all([
-    import('../workers/queue/connect.js'),
-    import('../queue/serve.js'),
-    import('../workers/queue/gone.js'),
-  ]);
-  const conn = await connectQueue(url);
+  const [{ connectQueue }, { serveQueue }, { whenGone }, { cannotRun, tellCoordinator }] =
+    await Promise.all([
+      import('../workers/queue/connect.js'),
+      import('../queue/serve.js'),
+      import('../workers/queue/gone.js'),
+      import('../queue/cannot-run.js'),
+    ]);
+  // A command not found is said at once, then told to the job's coordinator (cannot-run.ts).
+  const program = shell ? null : findProgram(argv[0]!);
+  const missing =
+    program !== null && 'problem' in program
+      ? cannotRun(names, argv[0]!, `${program.problem}${hintOf(argv)}`)
+      : null;
+  if (missing !== null) process.stderr.write(`manifold: ${missing.line}\n`);
+  const conn = await connectQueue(url).catch((error: unknown) => {
+    // Its line said, a worker that cannot run its command has no more to say of the queue.
+    if (missing !== null) return null;
+    throw error;
+  });
+  if (conn === null) return ExitCode.notFound;
   const stop = new AbortController();
   let gone: Error | null = null;
   whenGone(conn, timeoutMs, `the worker for job "${names.job}"`).then((error) => {
@@ -143,24 +144,36 @@ export async function runQueueWorker(
   };
   onStopSignals(onSignal);
   try {
-    await serveQueue({
-      conn,
-      names,
-      workers,
-      command,
-      attribution,
-      okStatus,
-      tag: raw.tag === true,
-      log,
-      signal: stop.signal,
-    });
+    const options = { conn, names, log, signal: stop.signal };
+    if (missing !== null) await tellCoordinator(options, missing.notice);
+    else
+      await serveQueue({
+        ...options,
+        workers,
+        command,
+        attribution,
+        okStatus,
+        tag: raw.tag === true,
+      });
   } catch (error) {
     // What failed with the connection closed under it: the line to say is the server's going.
-    if (gone === null) throw error;
+    if (gone === null) throw notFound(error, missing !== null);
   } finally {
     await conn.close();
   }
-  if (gone !== null) throw gone;
-  if (signalled === null) return ExitCode.ok;
-  return statusOf({ kind: 'signal', signal: signalled });
+  if (gone !== null) throw notFound(gone, missing !== null);
+  if (signalled !== null) return statusOf({ kind: 'signal', signal: signalled });
+  return missing === null ? ExitCode.ok : ExitCode.notFound;
+}
+
+/** A worker whose command was not found exits 127 whatever else went wrong: its line is said. */
+function notFound(error: unknown, missing: boolean): unknown {
+  if (!missing || !(error instanceof Error)) return error;
+  return new CliError(error.message, ExitCode.notFound);
+}
+
+/** What a shell would make of a command not found, as a hint in parentheses; '' for none. */
+function hintOf(argv: string[]): string {
+  const hint = shellHint(argv);
+  return hint ? ` (${hint})` : '';
 }

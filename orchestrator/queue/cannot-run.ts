@@ -1,22 +1,19 @@
 import { hostname } from 'node:os';
-import { connectQueue } from '../workers/queue/connect.js';
-import { readSpec } from '../workers/queue/job.js';
+import type { QueueConnection } from '../workers/queue/connect.js';
 import type { JobNames } from '../workers/queue/names.js';
 import { describeNotice, publishNotice, type WorkerNotice } from '../workers/queue/notice.js';
+import { waitForJob } from './pull.js';
 
 /**
- * A queue worker whose command cannot be run (not found, not executable): the one line it says
- * before it exits 127, naming the job, itself and its machine; and, its job being on the queue
- * already, the same told to that job's coordinator (notice.ts), which says it and goes on with
- * the other workers. A worker started before its job tells nobody: there is no one to tell yet,
- * and waiting for a job only to say it cannot serve it would leave its own operator waiting.
+ * A queue worker whose command cannot be run (not found, not executable): its notice, and the
+ * one line it says at once, naming the job, itself and its machine, before it tells its job's
+ * coordinator (tellCoordinator) and exits 127.
  */
-export async function cannotRun(
-  url: string,
+export function cannotRun(
   names: JobNames,
   command: string,
   reason: string,
-): Promise<string> {
+): { notice: WorkerNotice; line: string } {
   const notice: WorkerNotice = {
     host: hostname(),
     pid: process.pid,
@@ -24,21 +21,27 @@ export async function cannotRun(
     reason,
     fault: 'machine',
   };
-  await tellCoordinator(url, names, notice);
   const { worker, reason: why } = describeNotice(notice);
-  return `job "${names.job}": ${worker} ${why}`;
+  return { notice, line: `job "${names.job}": ${worker} ${why}` };
 }
 
-/** Publishes `notice` to the job's coordinator if the job is there; any failure is let go. */
-async function tellCoordinator(url: string, names: JobNames, notice: WorkerNotice): Promise<void> {
-  const conn = await connectQueue(url).catch(() => null);
-  if (conn === null) return;
-  try {
-    const spec = await readSpec(conn, names);
-    if (spec !== null) await publishNotice(conn, names, spec.run, notice);
-  } catch {
-    // The line on the worker's stderr is what counts; the server's trouble is not said over it.
-  } finally {
-    await conn.close();
-  }
+/**
+ * Tells the job's coordinator (notice.ts), which says the worker's line and goes on with the
+ * other workers. A job not there yet is waited for, as a worker that can serve it waits: its
+ * coordinator is the one who needs to hear that this machine will not help (until 2026-12-04 a
+ * worker started before its job told nobody, and the job's user waited on a worker that had
+ * left). Returns once told, at `signal`, or when the job came and went while it waited; a
+ * notice the server does not take is let go: the worker's own line has been said.
+ */
+export async function tellCoordinator(
+  options: {
+    conn: QueueConnection;
+    names: JobNames;
+    log: (line: string) => void;
+    signal: AbortSignal;
+  },
+  notice: WorkerNotice,
+): Promise<void> {
+  const spec = await waitForJob(options);
+  if (spec !== null) await publishNotice(options.conn, options.names, spec.run, notice);
 }

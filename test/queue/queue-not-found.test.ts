@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { linesOf, numbered } from '../support/lines.js';
+import { escapeRegExp, linesOf, numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, startWorker } from '../support/queue.js';
 import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
@@ -30,6 +30,56 @@ describe('a queue worker whose command is not found', () => {
       `manifold: ${line}; the job goes on with the other workers`,
     ]);
     expect((await good.done()).exitCode).toBe(0);
+  });
+
+  it('started before its job: says its line at once, waits for the job, tells the coordinator that comes, then exits 127', async () => {
+    const server = await startNats();
+    const missing = startWorker(server.url, ['--job', 'late', '--verbose'], ['no-such-cmd']);
+    const line = `job "late": queue worker on ${hostname()} (pid ${missing.child.pid}) cannot run no-such-cmd: command not found`;
+    // Its operator hears it at once, not when a job comes.
+    await missing.stderr.waitFor(new RegExp(`^manifold: ${escapeRegExp(line)}$`), 1);
+    await missing.stderr.waitFor(/^manifold: waiting for job "late" on /, 1);
+    const coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'late']);
+    const said = watch(coordinator.stderr!);
+    const output = watch(coordinator.stdout!);
+    coordinator.stdin!.write(numbered(1, 3));
+    await said.waitFor(
+      new RegExp(`^manifold: ${escapeRegExp(line)}; the job goes on with the other workers$`),
+      1,
+    );
+    const end = await missing.done();
+    expect(end.exitCode).toBe(127);
+    expect(linesOf(end.stderr).filter((text) => !/waiting for job/.test(text))).toEqual([
+      `manifold: ${line}`,
+    ]);
+    const good = startWorker(server.url, ['--job', 'late'], ['cat']);
+    coordinator.stdin!.end();
+    const done = await within(waitForExit(coordinator), 20_000, 'the coordinator went on');
+    expect(done.exitCode).toBe(0);
+    expect(output.text).toBe(numbered(1, 3));
+    expect(linesOf(said.text)).toEqual([
+      `manifold: ${line}; the job goes on with the other workers`,
+    ]);
+    expect((await good.done()).exitCode).toBe(0);
+  });
+
+  it('started before its job and stopped while it waits: exit 130, its line said once', async () => {
+    const server = await startNats();
+    const missing = startWorker(server.url, ['--job', 'never', '--verbose'], ['no-such-cmd']);
+    await missing.stderr.waitFor(/^manifold: waiting for job "never" on /, 1);
+    missing.child.kill('SIGINT');
+    const end = await missing.done();
+    expect(end.exitCode).toBe(130);
+    expect(linesOf(end.stderr).filter((text) => /cannot run/.test(text))).toHaveLength(1);
+  });
+
+  it('with no server to reach: its line and exit 127, at once', async () => {
+    const missing = startWorker('nats://127.0.0.1:1', ['--job', 'nobody'], ['no-such-cmd']);
+    const end = await missing.done();
+    expect(end.exitCode).toBe(127);
+    expect(linesOf(end.stderr)).toEqual([
+      `manifold: job "nobody": queue worker on ${hostname()} (pid ${missing.child.pid}) cannot run no-such-cmd: command not found`,
+    ]);
   });
 
   it('under --shell (sh says 127): the coordinator’s line for the failed block names the job and the worker', async () => {
