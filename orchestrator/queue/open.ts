@@ -1,3 +1,4 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
 import type { UsageError } from '../../filters/index.js';
 import type { FanOptions, Reporter } from '../fan/options.js';
 import type { QueueTarget } from '../options/queue.js';
@@ -11,7 +12,7 @@ import { queueKind } from '../workers/queue/coordinator.js';
 import { whenGone, whenRemoved } from '../workers/queue/gone.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
-import { jobNames } from '../workers/queue/names.js';
+import { type JobNames, jobNames } from '../workers/queue/names.js';
 import { checkSameTables, storeTables } from '../workers/queue/tables.js';
 
 /** A coordinator's job opened on the queue: the engine's options to run it with. */
@@ -68,12 +69,12 @@ export async function openQueueJob(
       // The header is read with the input, and given to the workers before the first block.
       ...(resolved.header ? { header: resolved.header } : {}),
     };
+    // Notices stored from now on are to this coordinator: a worker waiting for the job tells it
+    // as soon as the job's description is there, before the stream's last sequence is read below.
+    const noticesAfter = await lastResult(conn, names);
     const { spec, resumed } = await startJob(conn, names, wanted, freshId());
     checkSameTables(spec.tables, tables, target.job);
-    const results = await askQueue(conn, `reading the results stream of job "${target.job}"`, () =>
-      conn.jsm.streams.info(names.resultsStream),
-    );
-    const resultsUpTo = results.state.last_seq;
+    const resultsUpTo = await lastResult(conn, names);
     const window = Math.max(4 * block, resolved.mergeMemory);
     const removal = whenRemoved(conn, names);
     const gone = Promise.race([
@@ -92,7 +93,10 @@ export async function openQueueJob(
         : reporter.failure(line);
     const options: FanOptions = {
       ...resolved,
-      kind: queueKind({ conn, names, spec, window, resultsUpTo, log, say, gone, refuse }),
+      kind: queueKind({
+        ...{ conn, names, spec, window, resultsUpTo, noticesAfter },
+        ...{ log, say, gone, refuse },
+      }),
       workers: 1,
       attribution: 'protocol',
       retries: 0,
@@ -122,6 +126,19 @@ export async function openQueueJob(
     };
   } catch (error) {
     await conn.close();
+    throw error;
+  }
+}
+
+/** The last sequence of the job's results stream: 0 when it has none, or there is no such stream. */
+async function lastResult(conn: QueueConnection, names: JobNames): Promise<number> {
+  try {
+    const results = await askQueue(conn, `reading the results stream of job "${names.job}"`, () =>
+      conn.jsm.streams.info(names.resultsStream),
+    );
+    return results.state.last_seq;
+  } catch (error) {
+    if (error instanceof JetStreamApiError) return 0;
     throw error;
   }
 }

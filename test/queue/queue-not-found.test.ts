@@ -1,5 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
+import { readMessage } from '../../orchestrator/workers/queue/messages.js';
+import { jobNames } from '../../orchestrator/workers/queue/names.js';
+import { publishNotice } from '../../orchestrator/workers/queue/notice.js';
 import { escapeRegExp, linesOf, numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, startWorker } from '../support/queue.js';
@@ -60,6 +65,43 @@ describe('a queue worker whose command is not found', () => {
     expect(linesOf(said.text)).toEqual([
       `manifold: ${line}; the job goes on with the other workers`,
     ]);
+    expect((await good.done()).exitCode).toBe(0);
+  });
+
+  it('told the moment its job is made, before its coordinator has looked at the results: the coordinator says it', async () => {
+    const server = await startNats();
+    const conn = await connectQueue(server.url);
+    const names = jobNames('quick');
+    const notice = { host: 'far', pid: 7, command: 'no-such-cmd', reason: 'command not found' };
+    let coordinator: ChildProcess | undefined;
+    // As a worker waiting for the job does, only at once, as its description is stored, and with
+    // the coordinator held meanwhile: its notice is stored before the coordinator goes on.
+    const told = new Promise<boolean>((resolve) => {
+      conn.nc.subscribe(names.specSubject, {
+        max: 1,
+        callback: (_error, message) => {
+          coordinator!.kill('SIGSTOP');
+          const { run } = readMessage(message.data);
+          publishNotice(conn, names, run, { ...notice, fault: 'machine' }).then((stored) => {
+            coordinator!.kill('SIGCONT');
+            resolve(stored);
+          });
+        },
+      });
+    });
+    await conn.nc.flush();
+    coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'quick']);
+    const said = watch(coordinator.stderr!);
+    coordinator.stdin!.write(numbered(1, 3));
+    expect(await told).toBe(true);
+    const line =
+      'manifold: job "quick": queue worker on far (pid 7) cannot run no-such-cmd: command not found; the job goes on with the other workers';
+    await conn.close();
+    const good = startWorker(server.url, ['--job', 'quick'], ['cat']);
+    coordinator.stdin!.end();
+    const done = await within(waitForExit(coordinator), 20_000, 'the coordinator went on');
+    expect(done.exitCode).toBe(0);
+    expect(linesOf(said.text)).toEqual([line]);
     expect((await good.done()).exitCode).toBe(0);
   });
 

@@ -28,6 +28,11 @@ export interface CoordinatedJob {
    * once the results up to it are read, so that a resumed job sends no answered block again.
    */
   resultsUpTo: number;
+  /**
+   * The results stream's last sequence before the coordinator started the job: the workers'
+   * notices after it are to this coordinator (a worker waiting for the job tells it at once).
+   */
+  noticesAfter: number;
   /** Resolves once the server has been gone too long (gone.ts): the blocks given fail. */
   gone?: Promise<Error>;
   /** Told that the job cannot be resumed with this input (another --header): exit 2. */

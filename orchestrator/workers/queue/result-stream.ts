@@ -34,6 +34,7 @@ export interface ResultsOf {
   names: JobNames;
   spec: JobSpec;
   resultsUpTo: number;
+  noticesAfter: number;
   say: (line: string) => void;
 }
 
@@ -140,11 +141,13 @@ export class ResultStream {
   /**
    * A worker cannot fetch a table or run its command: said, and the job goes on with the others;
    * or, the stored object being bad, the run fails, every block with it. A notice stored before
-   * this coordinator started is an earlier one's: the tables were stored again since.
+   * this coordinator started the job is an earlier one's: the tables were stored again since.
+   * (Until 2026-12-04 that was before it read the stream, after it stored the job's description:
+   * a worker waiting for the job told it in between, and was not heard.)
    */
   #onNotice(message: JsMsg): void {
     const notice = readNotice(message.data, this.#job.spec.run);
-    if (notice === null || message.seq <= this.#job.resultsUpTo) return;
+    if (notice === null || message.seq <= this.#job.noticesAfter) return;
     const { worker, reason } = describeNotice(notice);
     const failure = { worker: this.#ofJob(worker), reason };
     if (notice.fault === 'machine') {
