@@ -5,15 +5,14 @@ import { BlockClock } from '../fan/clock.js';
 import type { Block } from '../workers/block.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
-import { askQueue } from '../workers/queue/connect.js';
-import { type JobSpec, readSpec } from '../workers/queue/job.js';
-import { WORKERS_CONSUMER } from '../workers/queue/names.js';
+import type { JobSpec } from '../workers/queue/job.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { Hand } from './hand.js';
 import type { Held, TryEnd } from './held.js';
+import { JobWatch } from './job-watch.js';
 import { jobWorkers } from './job-workers.js';
 import { answerBlock, failBlock, type TryJob } from './outcome.js';
-import { JOB_POLL_MS, pause, pullOne, STREAM_DELETED } from './pull.js';
+import { JOB_POLL_MS, pause, pullOne } from './pull.js';
 import type { ServeOptions } from './serve.js';
 
 // The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
@@ -25,7 +24,6 @@ const STOP_GRACE_MS = 2000;
 /** One job served by this machine's workers, until it is finished or the worker is stopped. */
 export class QueueServer implements WorkerListener {
   readonly #options: ServeOptions;
-  readonly #spec: JobSpec;
   readonly #hand: Hand;
   readonly #workers: Worker[];
   /** Slots waiting for a worker to be ready, a pull to end or a block to leave the hand. */
@@ -33,7 +31,8 @@ export class QueueServer implements WorkerListener {
   readonly #host = hostname();
   /** The job as a try's end is told to the queue (outcome.ts). */
   readonly #job: TryJob;
-  #finished = false;
+  /** Whether the job is still there (job-watch.ts): once finished, every slot leaves. */
+  readonly #watch: JobWatch;
   /** The job's --timeout, timing each slot's oldest block as the local fan does. */
   readonly #clock: BlockClock | null;
   /** A pull is under way: one at a time, so that nothing is pulled beside a block run alone. */
@@ -46,36 +45,25 @@ export class QueueServer implements WorkerListener {
 
   constructor(options: ServeOptions, spec: JobSpec, header: InputHeader) {
     this.#options = options;
-    this.#spec = spec;
-    this.#job = { options, spec, host: this.#host, finished: () => this.#finished };
+    this.#watch = new JobWatch(options, spec, () => this.#wakeAll());
+    this.#job = { options, spec, host: this.#host, finished: () => this.#watch.finished };
     this.#hand = new Hand(this.#job);
     this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
     this.#workers = createWorkers(jobWorkers(options, spec, header), this);
   }
 
   async run(): Promise<void> {
-    const { signal, conn, names } = this.#options;
+    const { signal } = this.#options;
     const stop = () => this.#stop();
     signal.addEventListener('abort', stop, { once: true });
-    // Its job removed (finished, `| head -1` upstream, `manifold queue rm`): the blocks running
-    // are stopped now. Only pulls would find it otherwise, and none is made while every slot is
-    // busy: a block running for an hour kept its worker that long for a job no longer there.
-    const removed = conn.nc.subscribe(`${STREAM_DELETED}.${names.resultsStream}`, {
-      max: 1,
-      // An error (no permission to hear advisories) leaves the pulls to find it, as before.
-      callback: (error) => {
-        if (error !== null) return;
-        this.#finished = true;
-        this.#wakeAll();
-      },
-    });
+    const unlisten = this.#watch.listen();
     try {
-      const consumer = await this.#consumer();
+      const consumer = await this.#watch.consumer();
       if (consumer === null) return;
       await Promise.all(this.#workers.map((worker) => this.#serveSlot(worker, consumer)));
     } finally {
       signal.removeEventListener('abort', stop);
-      removed.unsubscribe();
+      unlisten();
       await this.#stopAll();
     }
   }
@@ -98,23 +86,6 @@ export class QueueServer implements WorkerListener {
   }
 
   /**
-   * The job's consumer of blocks; null when the job has finished since this worker found it (its
-   * coordinator removed its streams while the worker fetched its tables, say): nothing is left
-   * to serve, and that is no failure.
-   */
-  async #consumer(): Promise<Consumer | null> {
-    const { conn, names } = this.#options;
-    try {
-      return await askQueue(conn, `the workers' consumer of job "${names.job}"`, () =>
-        conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER),
-      );
-    } catch (error) {
-      if (await this.#jobGone()) return null;
-      throw error;
-    }
-  }
-
-  /**
    * One slot: pulls a block while the one before it runs (a pull's round trip is not waited
    * for between blocks). Blocks pulled ahead are the worker's, not the pulling slot's: each
    * goes to the first slot ready for it, so a block is never kept waiting behind a busy slot
@@ -122,7 +93,7 @@ export class QueueServer implements WorkerListener {
    * worker; none while a block that runs alone is in hand.
    */
   async #serveSlot(worker: Worker, consumer: Consumer): Promise<void> {
-    while (!this.#finished) {
+    while (!this.#watch.finished) {
       const ready = this.#ahead.findIndex((held) => this.#mayGive(worker, held));
       if (ready >= 0) {
         const [next] = this.#ahead.splice(ready, 1) as [Held];
@@ -150,18 +121,18 @@ export class QueueServer implements WorkerListener {
         this.#pulled();
         // The job's end deletes its consumer under a pull: not news.
         await pause(JOB_POLL_MS, this.#options.signal);
-        if (await this.#jobGone()) return;
+        if (await this.#watch.gone()) return;
         this.#options.log(`cannot pull a block: ${describeError(error)}; trying again`);
         continue;
       }
-      if (this.#finished) {
+      if (this.#watch.finished) {
         this.#pulled();
         message?.nak();
         return;
       }
       if (message === null) {
         this.#pulled();
-        if (await this.#jobGone()) return;
+        if (await this.#watch.gone()) return;
         // Nothing more for now: a persistent worker that holds its output back until its input
         // ends (awk, sed into a pipe) is given its end, and starts afresh for the next block.
         // Pulls being one at a time, every slot's worker is: the others would wait their turn.
@@ -200,17 +171,6 @@ export class QueueServer implements WorkerListener {
 
   #sleep(): Promise<void> {
     return new Promise<void>((resolve) => this.#sleepers.push(resolve));
-  }
-
-  async #jobGone(): Promise<boolean> {
-    if (this.#finished) return true;
-    const spec = await readSpec(this.#options.conn, this.#options.names).catch(() => this.#spec);
-    if (spec === null || spec.run !== this.#spec.run) {
-      this.#finished = true;
-      // Every slot leaves now, also one that waits for its worker: the job needs nothing more.
-      this.#wakeAll();
-    }
-    return this.#finished;
   }
 
   #give(worker: Worker, held: Held): void {
@@ -258,7 +218,7 @@ export class QueueServer implements WorkerListener {
     this.#exiting.delete(worker);
     if (done !== undefined) this.#answer(done, end.details ?? { exitCode: 0, signal: null });
     for (const block of unfinished) this.#fail(block, end);
-    if (worker.ended && !this.#finished) worker.restart();
+    if (worker.ended && !this.#watch.finished) worker.restart();
     this.#wakeAll();
   }
 
@@ -283,7 +243,7 @@ export class QueueServer implements WorkerListener {
   }
 
   #stop(): void {
-    this.#finished = true;
+    this.#watch.finish();
     this.#hand.release();
     this.#ahead.length = 0;
     this.#clock?.stopAll();
