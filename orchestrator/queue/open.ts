@@ -96,6 +96,10 @@ export async function openQueueJob(
       kind: queueKind({
         ...{ conn, names, spec, window, resultsUpTo, noticesAfter },
         ...{ log, say, gone, refuse },
+        // Every answer in hand, its output perhaps still being written: the job's removal by
+        // another (a second coordinator of it that finished first, `manifold queue rm`) is no
+        // loss now. Until 2026-12-04 it failed the run, exit 1, its output complete.
+        answered: () => removal.stop(),
       }),
       workers: 1,
       attribution: 'protocol',

@@ -91,4 +91,34 @@ describe('manifold queue rm', () => {
     expect(unnamed.exitCode).toBe(2);
     expect(unnamed.stderr).toMatch(/^manifold: [^\n]*--job[^\n]*\n$/);
   });
+
+  it('a job removed once its coordinator has every answer, its output still being written: the run succeeded, exit 0', async () => {
+    const server = await startNats();
+    // One block (under the 1 MiB default), whose output is more than stdout's pipe holds.
+    const input = numbered(1, 60_000);
+    const worker = startWorker(server.url, ['--job', 'whole'], ['cat']);
+    const coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'whole']);
+    coordinator.stdin!.end(input);
+    const said = watch(coordinator.stderr!);
+    // Its first output: the one block's answer is in hand, and the rest waits for this reader.
+    const chunks: Buffer[] = [];
+    const stdout = coordinator.stdout!;
+    await new Promise<void>((resolve) =>
+      stdout.once('data', (chunk: Buffer) => {
+        stdout.pause();
+        chunks.push(chunk);
+        resolve();
+      }),
+    );
+    // Another coordinator of the job finishing first removes it so, or `manifold queue rm`.
+    const removed = await run(manifold, ['queue', 'rm', '--queue', server.url, '--job', 'whole']);
+    expect(removed).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(await worker.done()).toMatchObject({ exitCode: 0 });
+    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stdout.resume();
+    const end = await within(waitForExit(coordinator), 20_000, 'the coordinator ended');
+    expect(said.text).toBe('');
+    expect(end.exitCode).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toBe(input);
+  });
 });

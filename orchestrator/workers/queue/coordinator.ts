@@ -37,6 +37,11 @@ export interface CoordinatedJob {
   gone?: Promise<Error>;
   /** Told that the job cannot be resumed with this input (another --header): exit 2. */
   refuse?: (error: UsageError) => void;
+  /**
+   * Told once every block of the input is answered: the job needs nothing more of the server
+   * but its removal, and its removal by another is no loss (open.ts).
+   */
+  answered?: () => void;
 }
 
 /**
@@ -257,8 +262,10 @@ class QueueWorker implements Worker {
   }
 
   #endIfDone(): void {
-    if (this.#inputEnded && this.#blocks.size === 0 && !this.#ended)
+    if (this.#inputEnded && this.#blocks.size === 0 && !this.#ended) {
+      this.#job.answered?.();
       this.#finish({ kind: 'ok' }, []);
+    }
   }
 
   /** The queue cannot go on (its results cannot be read): every block given fails with it. */
