@@ -15,7 +15,7 @@ export function queueFanOptions(): Option[] {
   return [
     new Option(
       '--queue <url>',
-      'no command: publish the blocks to a NATS JetStream queue (nats://host:4222) for `manifold worker --queue` to run, and collect their output (docs/queue.md)',
+      'no command: publish the blocks to a NATS JetStream queue (nats://host:4222, nats://user:password@host:4222 if it asks) for `manifold worker --queue` to run, and collect their output (docs/queue.md)',
     ),
     new Option(
       '--job <name>',
@@ -133,7 +133,7 @@ export async function runQueueFan(
     });
     onStopSignals((signal) => fan.stop({ kind: 'signal', signal }));
     // Said once a signal stops the run as a signal should (the job kept), not before.
-    log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${target.url}`);
+    log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${job.conn.url}`);
     end = await fan.run(inputSize(options.inputs, sizes));
     const status = end.kind === 'done' ? end.status : null;
     if (part !== null) {

@@ -31,7 +31,7 @@ See docs/queue.md.`,
     .addOption(
       new Option(
         '--queue <url>',
-        'the NATS JetStream server: nats://host:4222',
+        'the NATS JetStream server: nats://host:4222 (nats://user:password@host:4222 if it asks)',
       ).makeOptionMandatory(),
     )
     .addOption(new Option('--job <name>', 'only this job (all jobs on the server otherwise)'))
@@ -58,7 +58,7 @@ See docs/queue.md.`,
     .addOption(
       new Option(
         '--queue <url>',
-        'the NATS JetStream server: nats://host:4222',
+        'the NATS JetStream server: nats://host:4222 (nats://user:password@host:4222 if it asks)',
       ).makeOptionMandatory(),
     )
     .addOption(new Option('--job <name>', 'the job to remove').makeOptionMandatory())
@@ -92,7 +92,7 @@ async function removeJob(raw: Record<string, unknown>): Promise<number> {
   const conn = await connectQueue(url);
   try {
     if (!(await removeJob(conn, job)))
-      throw new QueueError(`no job "${job}" on the queue at ${url}`);
+      throw new QueueError(`no job "${job}" on the queue at ${conn.url}`);
     return ExitCode.ok;
   } finally {
     await conn.close();
@@ -114,7 +114,7 @@ async function showStatus(raw: Record<string, unknown>): Promise<number> {
     for (const name of names) {
       const job = await jobStatus(conn, name);
       if (job !== null) jobs.push(job);
-      else if (only !== null) throw new QueueError(`no job "${only}" on the queue at ${url}`);
+      else if (only !== null) throw new QueueError(`no job "${only}" on the queue at ${conn.url}`);
     }
     process.stdout.write(raw.json ? `${JSON.stringify(jobs, null, 2)}\n` : formatStatus(jobs));
     return ExitCode.ok;

@@ -13,7 +13,10 @@ import { onStopSignals, statusOf } from './status.js';
 /** The options of `manifold worker` for a queue. */
 export function queueWorkerOptions(): Option[] {
   return [
-    new Option('--queue <url>', 'the NATS JetStream server of the job: nats://host:4222'),
+    new Option(
+      '--queue <url>',
+      'the NATS JetStream server of the job: nats://host:4222 (nats://user:password@host:4222 if it asks)',
+    ),
     new Option('--job <name>', "the job to serve: the coordinator's --job").default(DEFAULT_JOB),
     new Option(
       '-j, --workers <n>',

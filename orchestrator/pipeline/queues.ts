@@ -21,7 +21,7 @@ export async function openStageQueues(
       jobs.push(job);
       stage.options = job.options;
       log(
-        `stage ${stage.name}: ${job.resumed ? 'resuming' : 'started'} job "${stage.queue.job}" on ${stage.queue.url}`,
+        `stage ${stage.name}: ${job.resumed ? 'resuming' : 'started'} job "${stage.queue.job}" on ${job.conn.url}`,
       );
     }
   } catch (error) {

@@ -28,6 +28,8 @@ export interface NatsOptions {
   jetstream?: boolean;
   /** The server's largest message (`max_payload`), for tests of the payload limit. */
   maxPayload?: number;
+  /** A user and password the server asks of every client (`--user`, `--pass`). */
+  auth?: { user: string; pass: string };
 }
 
 /**
@@ -72,6 +74,9 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
   const storeDir = join(dir, 'store');
   const args = ['-a', '127.0.0.1', '-sd', storeDir];
   if (options.jetstream !== false) args.push('-js');
+  if (options.auth !== undefined)
+    args.push('--user', options.auth.user, '--pass', options.auth.pass);
+  const auth = options.auth ?? {};
   if (options.maxPayload !== undefined) {
     const config = join(dir, 'nats.conf');
     writeFileSync(config, `max_payload: ${options.maxPayload}\n`);
@@ -113,7 +118,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
     port = Number(/:(\d+)\s*$/.exec(listening!)![1]);
     await log.waitFor(/Server is ready/, 1);
     // The log says ready: a client's connection proves it.
-    const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false });
+    const nc = await connect({ servers: `nats://127.0.0.1:${port}`, reconnect: false, ...auth });
     await nc.close();
   };
   onCleanup(() => {
@@ -126,7 +131,7 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
     // A Go panic's first lines say what it was; else the log's last lines.
     const tail = crashReport(said.text, 24) ?? said.text.split('\n').slice(-6).join('\n');
     console.error(`nats-server (pid ${child?.pid ?? '-'}) ${ended}; its log ends:\n${tail}`);
-    await sayState(`nats://127.0.0.1:${port}`);
+    await sayState(`nats://127.0.0.1:${port}`, auth);
   });
   return {
     get url() {
@@ -157,10 +162,10 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
  * consumer's pending, unacknowledged and redelivered messages and waiting pulls. A job that
  * hangs shows there whether its blocks wait for a worker, sit with one, or are all answered.
  */
-async function sayState(url: string): Promise<void> {
+async function sayState(url: string, auth: { user?: string; pass?: string }): Promise<void> {
   const lines = [`nats-server at ${url}, as the test failed:`];
   try {
-    const nc = await connect({ servers: url, reconnect: false, timeout: 2000 });
+    const nc = await connect({ servers: url, reconnect: false, timeout: 2000, ...auth });
     try {
       const jsm = await jetstreamManager(nc, { timeout: 2000 });
       for await (const stream of jsm.streams.list()) {

@@ -6,6 +6,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, TimeoutError } from '@nats-io/transport-node';
 import { describeError, ManifoldError } from '../../../filters/index.js';
+import { queueAddress } from './names.js';
 
 /**
  * How long a JetStream API request (making a job's streams, a consumer) waits for its answer
@@ -40,11 +41,14 @@ export class QueueError extends ManifoldError {
  * succeed (a wrong address is said at once, naming it); after that the client reconnects for as
  * long as it takes, so a server restarted mid-run loses nothing.
  */
-export async function connectQueue(url: string): Promise<QueueConnection> {
+export async function connectQueue(address: string): Promise<QueueConnection> {
+  // Said without its credentials, in every line that names it.
+  const { shown: url, auth } = queueAddress(address);
   let nc: NatsConnection;
   try {
     nc = await connect({
       servers: url,
+      ...auth,
       name: 'manifold',
       timeout: 5000,
       reconnect: true,
@@ -52,7 +56,10 @@ export async function connectQueue(url: string): Promise<QueueConnection> {
       reconnectTimeWait: 250,
     });
   } catch (error) {
-    throw new QueueError(`cannot reach the queue at ${url}: ${reasonOf(error)}`, error);
+    throw new QueueError(
+      `cannot reach the queue at ${url}: ${reasonOf(error, auth !== null)}`,
+      error,
+    );
   }
   if (nc.info?.jetstream !== true) {
     const version = nc.info?.version ?? 'unknown';
@@ -108,8 +115,12 @@ export async function askQueue<T>(
   }
 }
 
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown, credentials = false): string {
   const text = describeError(error);
+  if (/authorization violation/i.test(text))
+    return credentials
+      ? 'the server refused the connection: its user or password is wrong'
+      : 'the server refused the connection: it needs a user and password (nats://user:password@host:port)';
   if (/ECONNREFUSED|connection refused/i.test(text)) return 'connection refused';
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'no such host';
   if (/timeout/i.test(text)) return 'no answer in time';

@@ -65,7 +65,8 @@ export function jobOfStream(stream: string): string | null {
 
 /**
  * Checks a queue's address (`--queue`): `nats://host:port` (the port defaults to 4222), or
- * `host:port`. Returns it as the client takes it.
+ * `host:port`, with a user and password (`nats://user:password@host:port`) or a token
+ * (`nats://token@host:port`) for a server that asks for them. Returns it as connectQueue takes it.
  */
 export function checkQueueUrl(url: string, option = '--queue'): string {
   const full = url.includes('://') ? url : `nats://${url}`;
@@ -78,5 +79,26 @@ export function checkQueueUrl(url: string, option = '--queue'): string {
   if (parsed.protocol !== 'nats:' || parsed.hostname === '' || parsed.pathname.length > 1) {
     throw new UsageError(`${option} "${url}" is not an address: give nats://host:port`);
   }
-  return `nats://${parsed.host}${parsed.port === '' ? ':4222' : ''}`;
+  const who =
+    parsed.username === ''
+      ? ''
+      : `${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}@`;
+  return `nats://${who}${parsed.host}${parsed.port === '' ? ':4222' : ''}`;
+}
+
+/**
+ * A checked queue address (checkQueueUrl) as it is said, without its credentials, and those
+ * credentials as the client takes them: a user and password, or a token (a user alone).
+ */
+export function queueAddress(url: string): {
+  shown: string;
+  auth: { user: string; pass: string } | { token: string } | null;
+} {
+  const parsed = new URL(url);
+  const shown = `nats://${parsed.host}`;
+  if (parsed.username === '') return { shown, auth: null };
+  const user = decodeURIComponent(parsed.username);
+  const auth =
+    parsed.password === '' ? { token: user } : { user, pass: decodeURIComponent(parsed.password) };
+  return { shown, auth };
 }
