@@ -1,4 +1,3 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
@@ -8,6 +7,7 @@ import { resolveQueueSettings } from '../options/queue.js';
 import { DEFAULT_JOB } from '../workers/queue/names.js';
 import { resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
+import { OutputFile } from './output-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 
 /** The options `manifold fan` has for a queue's coordinator. */
@@ -109,17 +109,19 @@ export async function runQueueFan(
   const resolved = resolveFanOptions(['queue'], { ...raw, table: undefined }, () => {});
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
-  const output = raw.output === undefined ? null : String(raw.output);
+  const output = raw.output === undefined ? null : new OutputFile(String(raw.output), target.job);
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
   const { openQueueJob } = await import('../queue/open.js');
-  const job = await openQueueJob(target, resolved, log);
+  const job = await openQueueJob(target, resolved, log).catch((error: unknown) => {
+    output?.discard();
+    throw error;
+  });
   let finished = false;
   let end: End;
   try {
-    const part = output === null ? null : `${output}.${target.job}.part`;
     const options: FanOptions = {
       ...job.options,
-      ...(part === null ? {} : { outputFd: openSync(part, 'w') }),
+      ...(output === null ? {} : { outputFd: output.fd }),
     };
     const fan = new Fan(options, log);
     let gone: Error | null = null;
@@ -136,14 +138,8 @@ export async function runQueueFan(
     log(`${job.resumed ? 'resuming' : 'started'} job "${target.job}" on ${job.conn.url}`);
     end = await fan.run(inputSize(options.inputs, sizes));
     const status = end.kind === 'done' ? end.status : null;
-    if (part !== null) {
-      if (status === ExitCode.ok) {
-        const fd = openSync(part, 'r');
-        fsyncSync(fd);
-        closeSync(fd);
-        renameSync(part, output!);
-      } else rmSync(part, { force: true });
-    }
+    if (status === ExitCode.ok) output?.commit();
+    else output?.discard();
     // The server gone for good, or the job not this input's: one line, the job kept.
     if (gone !== null) throw gone;
     // A finished job leaves the server; one stopped by a signal stays, to be resumed by name.

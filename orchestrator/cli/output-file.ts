@@ -1,0 +1,49 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
+import { describeWriteErrno } from '../options/inputs.js';
+
+/**
+ * The file of `manifold fan --queue ... --output FILE`: the output goes to a temporary file
+ * beside it, renamed to FILE once the run has succeeded, so that a run that fails or is stopped
+ * leaves no FILE. Opened before the job is made on the server: a FILE that cannot be written is
+ * one line naming it, exit 2, as an --input that cannot be read, and no job is left behind.
+ */
+export class OutputFile {
+  readonly fd: number;
+  readonly #target: string;
+  readonly #part: string;
+
+  constructor(target: string, job: string) {
+    this.#target = target;
+    this.#part = `${target}.${job}.part`;
+    // A folder is found now, not by the rename at the end of the whole job.
+    if (statSync(target, { throwIfNoEntry: false })?.isDirectory())
+      throw new UsageError(`--output ${target}: is a directory`);
+    try {
+      this.fd = openSync(this.#part, 'w');
+    } catch (error) {
+      throw new UsageError(`--output ${target}: ${describeWriteErrno(error)}`, error);
+    }
+  }
+
+  /** The run succeeded: the output, synced, becomes FILE; when it cannot, it is left, named. */
+  commit(): void {
+    try {
+      const fd = openSync(this.#part, 'r');
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(this.#part, this.#target);
+    } catch (error) {
+      throw new ManifoldError(
+        'manifold.io',
+        `cannot put the output at --output ${this.#target}: ${describeWriteErrno(error)}; it is whole in ${this.#part}`,
+        { exitCode: ExitCode.failure, cause: error },
+      );
+    }
+  }
+
+  /** The run failed or was stopped: no FILE, and nothing beside it. */
+  discard(): void {
+    rmSync(this.#part, { force: true });
+  }
+}

@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { startNats } from '../support/nats.js';
+import { coordinate } from '../support/queue.js';
+import { tempDir } from '../support/temp.js';
+
+// `manifold fan --queue ... --output FILE` where FILE cannot be written: one line naming
+// --output, exit 2, before any job is made on the server, as for an --input that cannot be
+// read. Before, Node's 'Error: ENOENT: no such file or directory, open ...part' (exit 1) left
+// an empty job on the server; a folder was found out only at the end, the whole job run
+// ('Error: EISDIR: illegal operation on a directory, rename ...'), its .part left beside it.
+
+describe('fan --queue --output that cannot be written', () => {
+  it('in no folder, or a folder itself: one line naming it, exit 2, no job made', async () => {
+    const server = await startNats();
+    const dir = tempDir();
+    const folder = join(dir, 'out');
+    mkdirSync(folder);
+    const cases: [string, string][] = [
+      [join(dir, 'none', 'out.txt'), 'no such directory'],
+      [folder, 'is a directory'],
+    ];
+    for (const [output, reason] of cases) {
+      const result = await coordinate(server.url, ['--job', 'out', '--output', output], 'a\n');
+      expect(result.stderr).toBe(`manifold: --output ${output}: ${reason}\n`);
+      expect(result.exitCode).toBe(2);
+      expect(existsSync(`${output}.out.part`)).toBe(false);
+    }
+    const status = await run(manifold, ['queue', 'status', '--queue', server.url, '--json']);
+    expect(status.stdout.toString()).toBe('[]\n');
+  });
+});
