@@ -24,6 +24,7 @@ export { RecordEncoder } from './framing/encoder.js';
 export { FRAMING_HELP, type Framing, parseFraming } from './framing/spec.js';
 export { hashBytes } from './hash.js';
 export { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
+export { amountOf, durationMs, wholeNumber } from './number-text.js';
 export { defineFilter, type Filter } from './sdk/define.js';
 export { runFilter } from './sdk/run.js';
 export type {

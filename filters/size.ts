@@ -1,4 +1,5 @@
 import { RecordError, type RecordPosition, UsageError } from './errors.js';
+import { amountOf } from './number-text.js';
 
 const units: Record<string, number> = {
   '': 1,
@@ -28,16 +29,16 @@ export const MAX_SIZE = 1024 ** 4;
  * as in GNU parallel's `--block` and `sort -S`.
  */
 export function parseSize(text: string, what = 'size'): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = match ? units[match[2]!.toUpperCase()] : undefined;
+  const match = amountOf(text);
+  const unit = match ? units[match.unit.toUpperCase()] : undefined;
   if (!match || unit === undefined) {
     throw new UsageError(`${what} "${text}" is not a size (examples: 4096, 64K, 1M, 2G)`);
   }
   // A fraction of a unit is rounded down to bytes (1.1K is 1126); a fraction of a byte is no size.
-  if (unit === 1 && !Number.isInteger(Number(match[1]))) {
+  if (unit === 1 && !Number.isInteger(match.amount)) {
     throw new UsageError(`${what} "${text}" is not a whole number of bytes`);
   }
-  const bytes = Math.floor(Number(match[1]) * unit);
+  const bytes = Math.floor(match.amount * unit);
   if (bytes > MAX_SIZE) {
     throw new UsageError(`${what} "${text}" is too large (at most ${formatSize(MAX_SIZE)})`);
   }

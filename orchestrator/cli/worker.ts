@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ExitCode, UsageError } from '../../filters/index.js';
+import { ExitCode, UsageError, wholeNumber } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
 import { queueWorkerOptions, runQueueWorker, WORKER_QUEUE_HELP } from './worker-queue.js';
@@ -96,8 +96,8 @@ async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Pr
 }
 
 function milliseconds(value: unknown, option: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) {
+  const ms = wholeNumber(value);
+  if (!(ms > 0)) {
     throw new UsageError(`${option} must be a whole number of milliseconds (got '${value}')`);
   }
   return ms;

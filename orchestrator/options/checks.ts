@@ -1,4 +1,4 @@
-import { parseSize, UsageError } from '../../filters/index.js';
+import { parseSize, UsageError, wholeNumber } from '../../filters/index.js';
 import { FAN_CHOICES, type FanSettings, MAX_WORKERS } from './fan-settings.js';
 
 // The checks of single values, each naming its option as the caller spells it.
@@ -31,7 +31,7 @@ export function at<T>(option: keyof FanSettings, parse: () => T): T {
 }
 
 export function workerCount(value: unknown, name: string): number {
-  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
     throw new OptionError(
       'workers',
@@ -42,7 +42,7 @@ export function workerCount(value: unknown, name: string): number {
 }
 
 export function count(value: unknown, name: string): number {
-  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < 0)
     throw new OptionError(
       'retries',

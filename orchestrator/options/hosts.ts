@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
-import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
+import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
 
@@ -50,8 +50,7 @@ export class HostSettingError extends UsageError {
   }
 }
 
-const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/;
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+const UNITS: Record<string, number> = { '': 1000, ms: 1, s: 1000, m: 60_000 };
 
 /**
  * The hosts a fan runs on, each with its slots (`slots`, the fan's -j, unless it says `/slots`),
@@ -162,9 +161,7 @@ function transferPath(
 
 function hostTimeout(value: unknown, name: (option: keyof HostSettings) => string): number {
   if (value === undefined) return 30_000;
-  const match =
-    typeof value === 'number' || typeof value === 'string' ? DURATION.exec(String(value)) : null;
-  const ms = match === null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+  const ms = durationMs(value, UNITS);
   if (!(ms >= 100 && ms <= 3_600_000)) {
     throw new HostSettingError(
       'hostTimeout',

@@ -1,3 +1,4 @@
+import { durationMs, wholeNumber } from '../../filters/index.js';
 import type { HaltCondition, HaltMode, HeaderSpec } from '../fan/options.js';
 import { type NameOf, OptionError, show } from './checks.js';
 
@@ -34,17 +35,16 @@ export function parseHalt(value: unknown, name: NameOf): { halt: HaltMode; haltO
  * 126 and 127 are refused: they say the command could not be run.
  */
 export function parseOkStatus(value: unknown, name: NameOf): number[] {
-  const words =
+  const words: unknown[] =
     typeof value === 'string'
-      ? value.split(',').map((word) => word.trim())
+      ? value.split(',')
       : typeof value === 'number'
-        ? [String(value)]
+        ? [value]
         : Array.isArray(value)
-          ? value.map(String)
+          ? value
           : [];
-  const statuses = words.map(Number);
-  const bad = words.length === 0 || words.some((word) => !/^\d+$/.test(word));
-  if (bad || statuses.some((status) => status > 255)) {
+  const statuses = words.map(wholeNumber);
+  if (words.length === 0 || statuses.some((status) => !(status >= 0 && status <= 255))) {
     throw new OptionError(
       'okStatus',
       `${name('okStatus')} must be exit statuses from 0 to 255, separated by commas, such as 0,1 (got ${show(value)})`,
@@ -60,7 +60,14 @@ export function parseOkStatus(value: unknown, name: NameOf): number[] {
   return [...new Set([0, ...statuses])].sort((a, b) => a - b);
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Record<string, number> = {
+  '': 1000,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 /** The longest timer Node keeps (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -76,11 +83,7 @@ export function formatDuration(ms: number): string {
  * `30s`, `5m`, `1h`, `1d`. Returns milliseconds.
  */
 export function parseTimeout(value: unknown, name: NameOf): number {
-  const match =
-    typeof value === 'number' || typeof value === 'string'
-      ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(String(value))
-      : null;
-  const ms = match === null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+  const ms = durationMs(value, UNITS);
   if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
     throw new OptionError(
       'timeout',
@@ -93,10 +96,7 @@ export function parseTimeout(value: unknown, name: NameOf): number {
 /** `--header`: how many of the input's first records are a header (0: none), or `auto`. */
 export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
   if (value === 'auto') return 'auto';
-  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
-  if (typeof value === 'string' && !/^\s*\d+\s*$/.test(value)) {
-    throw new OptionError('header', headerMessage(value, name));
-  }
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
     throw new OptionError('header', headerMessage(value, name));
   }
