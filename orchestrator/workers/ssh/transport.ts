@@ -64,12 +64,16 @@ export class SshTransport implements Transport, SessionOwner {
   #paused = false;
   #pid = 0;
   #stderr: PassThrough | null = null;
+  #prefixed: { open(): void } | null = null;
+  /** Under the protocol, its stderr waits for its greeting (`SlotSpec.greets`), as a local one's. */
+  #holding: boolean;
 
   constructor(spec: SlotSpec, events: TransportEvents, run: string, block?: InstanceBlock) {
     this.#spec = spec;
     this.#events = events;
     this.#run = run;
     this.#block = block;
+    this.#holding = spec.greets === true;
   }
 
   get unsent(): number {
@@ -243,15 +247,22 @@ export class SshTransport implements Transport, SessionOwner {
     this.#flush();
   }
 
+  /** It greeted: its stderr, held till then, goes on (`Transport.greeted`). */
+  greeted(): void {
+    this.#holding = false;
+    this.#prefixed?.open();
+  }
+
   #writeStderr(chunk: Buffer): void {
     const { tag, slot, stderr: to } = this.#spec;
-    if (!tag && to === undefined) {
+    if (!tag && to === undefined && !this.#holding && this.#stderr === null) {
       process.stderr.write(chunk);
       return;
     }
     if (this.#stderr === null) {
       this.#stderr = new PassThrough();
-      prefixLines(this.#stderr, tag || to?.tagged ? `${slot}\t` : '', to?.stream);
+      const prefix = tag || to?.tagged ? `${slot}\t` : '';
+      this.#prefixed = prefixLines(this.#stderr, prefix, to?.stream, undefined, this.#holding);
     }
     this.#stderr.write(chunk);
   }
