@@ -18,7 +18,7 @@ import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
 import { Recovery } from './recovery.js';
 import { spell } from './spelling.js';
-import { Stats } from './stats.js';
+import { endStatus, Stats } from './stats.js';
 import { Verdict } from './verdict.js';
 import { FanWriter } from './writer.js';
 
@@ -168,10 +168,8 @@ export class Fan implements WorkerListener {
       late !== null
         ? { kind: 'signal', signal: late }
         : (this.#stopping ?? { kind: 'done', status: this.#verdict.status() });
-    if (this.#options.stats !== null) {
-      const status = end.kind === 'done' ? end.status : ExitCode.failure;
-      this.#stats.write(this.#options.stats, status, this.#reporter);
-    }
+    if (this.#options.stats !== null)
+      this.#stats.write(this.#options.stats, endStatus(end), this.#reporter);
     return end;
   }
 

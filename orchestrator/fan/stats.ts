@@ -1,10 +1,22 @@
+import { constants } from 'node:os';
 import type { Framing } from '../../filters/index.js';
 import { writeStatsFile } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
+import type { FanEnd } from './engine.js';
 import { type HostCounting, type HostStats, HostTotals } from './host-stats.js';
 import type { Reporter } from './options.js';
 import { countRecords } from './records.js';
+
+/**
+ * The status the command line gives for how a fan ended, for --stats: a run stopped by a signal
+ * reports 128 plus its number, as a shell does (SIGINT 130), and one whose output was closed
+ * SIGPIPE's 141, not 1, which says a worker failed.
+ */
+export function endStatus(end: FanEnd): number {
+  if (end.kind === 'done') return end.status;
+  return 128 + constants.signals[end.kind === 'closed' ? 'SIGPIPE' : end.signal];
+}
 
 /** What one worker did, for --stats. */
 export interface WorkerStats {
@@ -33,7 +45,7 @@ export interface WorkerStats {
 
 /** The --stats document of a fan: what the library's `fan` resolves to. */
 export interface FanSummary {
-  /** The exit status the command line would give: 0 ok, 1 a worker failed, 127 not found. */
+  /** The exit status the command line gives: 0 ok, 1 a worker failed, 2 usage, 127 not found, 128 + a signal's number when one stopped it (SIGPIPE's 141 when the output was closed). */
   status: number;
   durationMs: number;
   /** The whole fan: blocks cut, records and bytes read and written. */

@@ -1,0 +1,48 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture } from '../helpers.js';
+import { records } from '../support/lines.js';
+import { spawnManifold, watch } from '../support/spawn.js';
+import { tempDir } from '../support/temp.js';
+
+// --stats' "status" is "the exit status the command line would give". A fan stopped by SIGINT
+// exited 130 (SIGTERM 143, SIGHUP 129) and a fan whose output was closed died of SIGPIPE (141),
+// while the summary said 1 for all of them, as though a worker had failed.
+
+const statusIn = (file: string) =>
+  (JSON.parse(readFileSync(file, 'utf8')) as { status: number }).status;
+
+describe('--stats status after a signal or a closed output', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('on %s it says %i, as manifold exits', async (signal, status) => {
+    const stats = join(tempDir('manifold-stats-status-'), 'stats.json');
+    const child = spawnManifold([
+      'fan',
+      ...['-j', '2', '--stats', stats, '--shell', '--', `cat | ${fixture('sig-hang')}`],
+    ]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.write(records(1, 100)); // and stdin stays open: input is still coming
+    await stderr.waitFor(/^sig-hang: ready \d+$/, 2);
+    child.kill(signal);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(status);
+    expect(statusIn(stats)).toBe(status);
+  });
+
+  it('when the output is closed (| head -1) it says 141, as a shell reports manifold', async () => {
+    const stats = join(tempDir('manifold-stats-status-'), 'stats.json');
+    const child = spawnManifold(['fan', '-j', '2', '--stats', stats, '--', 'cat']);
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(records(1, 500_000));
+    await once(child.stdout!, 'data');
+    child.stdout!.destroy();
+    const [code, killedBy] = await once(child, 'exit');
+    expect({ code, killedBy }).toEqual({ code: null, killedBy: 'SIGPIPE' });
+    expect(statusIn(stats)).toBe(141);
+  });
+});
