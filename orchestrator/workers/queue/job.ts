@@ -4,10 +4,11 @@ import {
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
+  type StreamConfig,
 } from '@nats-io/jetstream';
 import { UsageError } from '../../../filters/index.js';
 import { FrameKind } from '../frame/index.js';
-import { askQueue, type QueueConnection } from './connect.js';
+import { askQueue, type QueueConnection, QueueError } from './connect.js';
 import { frameMessage, readMessage } from './messages.js';
 import { type JobNames, WORKERS_CONSUMER } from './names.js';
 
@@ -73,22 +74,20 @@ export async function startJob(
   }
   const spec: JobSpec = { version: 1, run, ...wanted };
   await ensureBlocks(conn, names, spec);
-  await askQueue(conn, `making the results stream of job "${names.job}"`, () =>
-    conn.jsm.streams.add({
-      name: names.resultsStream,
-      subjects: [
-        names.outSubject,
-        names.doneSubject,
-        names.failedSubject,
-        names.specSubject,
-        names.noticeSubject,
-        names.headerSubject,
-      ],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      duplicate_window: DUPLICATE_WINDOW_NS,
-    }),
-  );
+  await addStream(conn, names, `making the results stream of job "${names.job}"`, {
+    name: names.resultsStream,
+    subjects: [
+      names.outSubject,
+      names.doneSubject,
+      names.failedSubject,
+      names.specSubject,
+      names.noticeSubject,
+      names.headerSubject,
+    ],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
   const data = frameMessage(FrameKind.Hello, run, 0, [Buffer.from(JSON.stringify(spec))]);
   // Stored once whatever the number of times it is asked: the message id.
   await askQueue(conn, `storing the description of job "${names.job}"`, () =>
@@ -104,15 +103,13 @@ export async function startJob(
 }
 
 async function ensureBlocks(conn: QueueConnection, names: JobNames, spec: JobSpec): Promise<void> {
-  await askQueue(conn, `making the blocks stream of job "${names.job}"`, () =>
-    conn.jsm.streams.add({
-      name: names.blocksStream,
-      subjects: [names.blocksSubject],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      duplicate_window: DUPLICATE_WINDOW_NS,
-    }),
-  );
+  await addStream(conn, names, `making the blocks stream of job "${names.job}"`, {
+    name: names.blocksStream,
+    subjects: [names.blocksSubject],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+  });
   await askQueue(conn, `making the workers' consumer of job "${names.job}"`, () =>
     conn.jsm.consumers.add(names.blocksStream, {
       durable_name: WORKERS_CONSUMER,
@@ -124,6 +121,31 @@ async function ensureBlocks(conn: QueueConnection, names: JobNames, spec: JobSpe
       max_deliver: -1,
     }),
   );
+}
+
+/** The server's code for a stream of that name there with another configuration. */
+const STREAM_NAME_IN_USE = 10058;
+
+/**
+ * Makes one of a job's streams, or finds it there as asked. One of its name made otherwise (by
+ * hand, another program, an older manifold) is one line naming the job, the stream and the
+ * way out, not the client's `JetStreamApiError: stream name already in use ...`.
+ */
+async function addStream(
+  conn: QueueConnection,
+  names: JobNames,
+  what: string,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
+  try {
+    await askQueue(conn, what, () => conn.jsm.streams.add(config));
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== STREAM_NAME_IN_USE) throw error;
+    throw new QueueError(
+      `job "${names.job}" cannot be made on the queue at ${conn.url}: its stream ${config.name} is there, made otherwise (${error.message}): remove it with manifold queue rm --job ${names.job}`,
+      error,
+    );
+  }
 }
 
 function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job: string): void {
