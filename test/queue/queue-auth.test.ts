@@ -46,4 +46,25 @@ describe('a queue whose server asks for credentials', () => {
       `manifold: cannot reach the queue at ${server.url}: the server refused the connection: its user or password is wrong\n`,
     );
   });
+
+  it('a token (nats://token@host:port): taken; a wrong one is said as a token', async () => {
+    const server = await startNats({ auth: { token: 't0ken' } });
+    const status = await run(manifold, [
+      'queue',
+      'status',
+      '--queue',
+      server.url.replace('nats://', 'nats://t0ken@'),
+    ]);
+    expect(status).toMatchObject({ exitCode: 0, stderr: '' });
+    const wrong = await run(manifold, [
+      'queue',
+      'status',
+      '--queue',
+      server.url.replace('nats://', 'nats://other@'),
+    ]);
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stderr).toBe(
+      `manifold: cannot reach the queue at ${server.url}: the server refused the connection: its token is wrong\n`,
+    );
+  });
 });

@@ -28,8 +28,8 @@ export interface NatsOptions {
   jetstream?: boolean;
   /** The server's largest message (`max_payload`), for tests of the payload limit. */
   maxPayload?: number;
-  /** A user and password the server asks of every client (`--user`, `--pass`). */
-  auth?: { user: string; pass: string };
+  /** A user and password (`--user`, `--pass`), or a token (`--auth`), asked of every client. */
+  auth?: { user: string; pass: string } | { token: string };
 }
 
 /**
@@ -75,7 +75,11 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
   const args = ['-a', '127.0.0.1', '-sd', storeDir];
   if (options.jetstream !== false) args.push('-js');
   if (options.auth !== undefined)
-    args.push('--user', options.auth.user, '--pass', options.auth.pass);
+    args.push(
+      ...('token' in options.auth
+        ? ['--auth', options.auth.token]
+        : ['--user', options.auth.user, '--pass', options.auth.pass]),
+    );
   const auth = options.auth ?? {};
   if (options.maxPayload !== undefined) {
     const config = join(dir, 'nats.conf');
@@ -162,7 +166,10 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
  * consumer's pending, unacknowledged and redelivered messages and waiting pulls. A job that
  * hangs shows there whether its blocks wait for a worker, sit with one, or are all answered.
  */
-async function sayState(url: string, auth: { user?: string; pass?: string }): Promise<void> {
+async function sayState(
+  url: string,
+  auth: { user?: string; pass?: string; token?: string },
+): Promise<void> {
   const lines = [`nats-server at ${url}, as the test failed:`];
   try {
     const nc = await connect({ servers: url, reconnect: false, timeout: 2000, ...auth });

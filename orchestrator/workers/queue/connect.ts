@@ -57,7 +57,7 @@ export async function connectQueue(address: string): Promise<QueueConnection> {
     });
   } catch (error) {
     throw new QueueError(
-      `cannot reach the queue at ${url}: ${reasonOf(error, auth !== null)}`,
+      `cannot reach the queue at ${url}: ${reasonOf(error, auth === null ? null : 'token' in auth ? 'its token' : 'its user or password')}`,
       error,
     );
   }
@@ -115,11 +115,12 @@ export async function askQueue<T>(
   }
 }
 
-function reasonOf(error: unknown, credentials = false): string {
+/** Why a connection failed; `given` names the credentials the address gave, if it gave any. */
+function reasonOf(error: unknown, given: string | null = null): string {
   const text = describeError(error);
   if (/authorization violation/i.test(text))
-    return credentials
-      ? 'the server refused the connection: its user or password is wrong'
+    return given !== null
+      ? `the server refused the connection: ${given} is wrong`
       : 'the server refused the connection: it needs a user and password (nats://user:password@host:port)';
   if (/ECONNREFUSED|connection refused/i.test(text)) return 'connection refused';
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'no such host';
