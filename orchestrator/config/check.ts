@@ -26,6 +26,12 @@ import { checkPipelineUses, unknownPipeline } from './uses.js';
 const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
 
 /**
+ * The most stages a config may make. Pipelines that use others several times multiply (31
+ * lines, each using the one before twice, make 2^30), as aliases do, which load.ts bounds.
+ */
+const MAX_STAGES = 10_000;
+
+/**
  * Reads and checks a config before anything runs: syntax, schema, and then what a schema cannot
  * say (sizes, framings, keys, commands on PATH, join placeholders, cycles, contradictions).
  * Every problem is reported at once, with its line and column; the result is what runs.
@@ -66,6 +72,9 @@ class Checker {
   readonly #commands: CommandChecking;
   /** Each stage name given, with where: a pipeline used twice gives its names twice, rightly. */
   readonly #names = new Map<string, { at: string; line: number }>();
+  /** Stages made so far, against MAX_STAGES; past it, no more are. */
+  #made = 0;
+  #saidTooMany = false;
 
   constructor(config: LoadedConfig, files: FileChecks) {
     this.#config = config;
@@ -103,6 +112,8 @@ class Checker {
   }
 
   #stage(raw: RawStage, path: Path, parentEnv: Env, using: string[]): Stage[] {
+    if (this.#made > MAX_STAGES) return [];
+    this.#made++;
     const kinds = KINDS.filter((kind) => raw[kind] !== undefined);
     if (kinds.length !== 1) {
       this.#problem(
@@ -133,7 +144,18 @@ class Checker {
         'name',
       );
     else if (raw.name !== undefined) this.#nameOnce(raw.name, path, line);
-    if (raw.use !== undefined) return this.#use(raw.use, path, env, using);
+    if (raw.use !== undefined) {
+      const stages = this.#use(raw.use, path, env, using);
+      // Said once, at the outermost use: that crossed the bound.
+      if (this.#made > MAX_STAGES && using.length === 0 && !this.#saidTooMany) {
+        this.#saidTooMany = true;
+        this.#problem(
+          [...path, 'use'],
+          `use: ${raw.use} makes more than ${MAX_STAGES} stages (pipelines that use others several times multiply)`,
+        );
+      }
+      return stages;
+    }
     if (raw.run !== undefined || raw.filter !== undefined) {
       const command = checkCommand(this.#commands, raw, path, env);
       return command ? [{ kind: 'command', name, line, command }] : [];

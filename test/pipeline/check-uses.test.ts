@@ -77,3 +77,17 @@ describe('use: entries', () => {
     ]);
   });
 });
+
+describe('use: that multiplies', () => {
+  it('pipelines each using the one before twice are bounded: 31 lines ran for ever', async () => {
+    const lines = ['pipelines:', '  p0: [{run: cat}]'];
+    for (let i = 1; i <= 30; i++) lines.push(`  p${i}: [{use: p${i - 1}}, {use: p${i - 1}}]`);
+    lines.push('stages:', '  - run: cat', '  - use: p30', '');
+    await expectProblems(lines.join('\n'), [
+      [
+        'p30\n',
+        /use: p30 makes more than 10000 stages \(pipelines that use others several times multiply\)$/,
+      ],
+    ]);
+  });
+});
