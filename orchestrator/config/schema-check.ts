@@ -46,12 +46,24 @@ function isNoise(error: ErrorObject, all: ErrorObject[]): boolean {
   if (error.keyword === 'if') return true;
   // A `propertyNames` failure repeats the name's own error (its pattern), which says more.
   if (error.keyword === 'propertyNames') return true;
+  // An unknown key says which branch was meant (the map's, the others wanting no map) and more
+  // than the oneOf can: `lst` in hosts, `thread` in a worker, with a hint.
+  if (error.keyword === 'oneOf') return all.some((other) => isUnknownKeyOf(other, error));
   const inOneOf = error.schemaPath.includes('/oneOf/');
-  if (!inOneOf) return false;
+  if (!inOneOf || error.keyword === 'additionalProperties') return false;
   return all.some(
     (other) => other.keyword === 'oneOf' && error.instancePath.startsWith(other.instancePath),
   );
 }
+
+/**
+ * Whether `error` is an unknown key of the map that `oneOf` failed on, in a branch of a oneOf
+ * (its own, or one that a branch of its refers to: a worker's command is a oneOf too).
+ */
+const isUnknownKeyOf = (error: ErrorObject, oneOf: ErrorObject) =>
+  error.keyword === 'additionalProperties' &&
+  error.instancePath === oneOf.instancePath &&
+  error.schemaPath.includes('/oneOf/');
 
 function pathOf(instancePath: string): (string | number)[] {
   if (instancePath === '') return [];

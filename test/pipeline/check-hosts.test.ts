@@ -42,3 +42,17 @@ describe('problems of hosts, each at its key', () => {
     ]);
   });
 });
+
+describe('an unknown key in a map that may also be a list or a command', () => {
+  it('is named, with a hint: it was hidden behind "must be a list ... or a map of ..."', async () => {
+    await expectProblems(`hosts: {lst: [h1]}\n${fan}`, [
+      ['lst', /unknown key "lst" in hosts \(did you mean "list"\?\); known: list, file, /],
+    ]);
+    await expectProblems('stages:\n  - fan:\n      worker: {run: cat, thread: true}\n', [
+      [
+        'thread',
+        /unknown key "thread" in stages\[0\]\.fan\.worker \(did you mean "threads"\?\); known: /,
+      ],
+    ]);
+  });
+});
