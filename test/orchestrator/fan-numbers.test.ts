@@ -23,6 +23,9 @@ const OPTIONS: [string, (value: string) => string[], string[]][] = [
   ['--host-timeout', (v) => ['--host', ':', '--host-timeout', v], [...NO_NUMBER, '1e3s']],
   ['--halt', (v) => ['--halt', `soon,fail=${v}`], NO_NUMBER],
   ['--ok-status', (v) => ['--ok-status', v], [...NO_NUMBER, '0, 1', '1.5']],
+  // A host's slots are -j's, at most 4096: ':/99999' started local workers until memory ran out.
+  ['--host', (v) => ['--host', `:/${v}`], ['4097', '99999', '1e3', '0x10', ' 3']],
+  ['--host', (v) => ['--host', `h1/${v}`], ['4097']],
 ];
 
 const cases = OPTIONS.flatMap(([option, words, values]) =>

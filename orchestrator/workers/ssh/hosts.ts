@@ -1,3 +1,5 @@
+import { MAX_WORKERS } from '../../options/fan-settings.js';
+
 /** A host a fan runs slots on, as `--host [user@]host[:port][/slots]` names it. */
 export interface HostSpec {
   /** As written, for messages: `alice@h1:2222`. */
@@ -41,7 +43,8 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
   const local = LOCAL.exec(text);
   if (local !== null) {
     const own = local[1] === undefined ? slots : Number(local[1]);
-    if (own < 1) return { problem: `'${text}' has no slots (/0)` };
+    const problem = slotsProblem(text, own);
+    if (problem !== null) return { problem };
     return { name: 'local', host: 'localhost', slots: own, local: true };
   }
   const match = HOST.exec(text);
@@ -55,11 +58,19 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
     ...(user === undefined ? {} : { user }),
     ...(port === undefined ? {} : { port: Number(port) }),
   };
-  if (spec.slots < 1) return { problem: `'${text}' has no slots (/0)` };
+  const problem = slotsProblem(text, spec.slots);
+  if (problem !== null) return { problem };
   if (spec.port !== undefined && (spec.port < 1 || spec.port > 65535)) {
     return { problem: `'${text}' has no such port (${spec.port})` };
   }
   return spec;
+}
+
+/** A host's slots are as many as -j may be: 1 to MAX_WORKERS. */
+function slotsProblem(text: string, slots: number): string | null {
+  if (slots < 1) return `'${text}' has no slots (/0)`;
+  if (slots > MAX_WORKERS) return `'${text}' has too many slots (at most ${MAX_WORKERS}, as for -j)`;
+  return null;
 }
 
 /** The lines of a hosts file that name hosts: `#` starts a comment, blank lines are skipped. */
