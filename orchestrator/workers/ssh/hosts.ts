@@ -69,7 +69,8 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
 /** A host's slots are as many as -j may be: 1 to MAX_WORKERS. */
 function slotsProblem(text: string, slots: number): string | null {
   if (slots < 1) return `'${text}' has no slots (/0)`;
-  if (slots > MAX_WORKERS) return `'${text}' has too many slots (at most ${MAX_WORKERS}, as for -j)`;
+  if (slots > MAX_WORKERS)
+    return `'${text}' has too many slots (at most ${MAX_WORKERS}, as for -j)`;
   return null;
 }
 
