@@ -1,14 +1,7 @@
 import { checkFixedFits } from '../../filters/framing/spec.js';
-import {
-  type Framing,
-  type KeySpec,
-  parseFraming,
-  parseKeySpec,
-  UsageError,
-} from '../../filters/index.js';
+import { parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
-import { parseTableBindings, tableEnvironment } from '../fan/tables.js';
 import {
   at,
   choice,
@@ -16,11 +9,11 @@ import {
   flag,
   type NameOf,
   OptionError,
-  show,
   size,
   text,
   workerCount,
 } from './checks.js';
+import { commandOf, joinFraming, keySpec, tablesOf, tagFits } from './fan-parts.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 import { threadChoice } from './threads.js';
@@ -208,94 +201,4 @@ export function resolveFanSettings(
     progress: flag(settings, 'progress', name),
     verbose: flag(settings, 'verbose', name),
   };
-}
-
-/** The environment that names the tables to every worker, once each is checked. */
-function tablesOf(
-  settings: FanSettings,
-  fan: { workers: number; dispatch: FanOptions['dispatch'] },
-  name: NameOf,
-): Record<string, string> | undefined {
-  const { table } = settings;
-  if (table === undefined) return undefined;
-  if (!Array.isArray(table) || !table.every((value) => typeof value === 'string')) {
-    throw new OptionError(
-      'table',
-      `${name('table')} must be a list of NAME=PATH (got ${show(table)})`,
-    );
-  }
-  if (table.length === 0) return undefined;
-  return tableEnvironment(parseTableBindings(table, name('table')), { ...fan, name });
-}
-
-/** The command: an argv array (run directly, unless `shell`), or a string for /bin/sh -c. */
-function commandOf(settings: FanSettings, name: NameOf): { argv: string[]; shell: boolean } {
-  const { command } = settings;
-  const shell = flag(settings, 'shell', name);
-  if (typeof command === 'string') {
-    if (command.trim() === '')
-      throw new OptionError('command', `${name('command')} must not be empty`);
-    if (settings.shell === false) {
-      throw new OptionError(
-        'shell',
-        `${name('shell')} is false, but ${name('command')} is a string, which runs with /bin/sh -c: give an argv array to run without a shell`,
-      );
-    }
-    return { argv: [command], shell: true };
-  }
-  if (
-    !Array.isArray(command) ||
-    command.length === 0 ||
-    !command.every((word) => typeof word === 'string') ||
-    command[0] === ''
-  ) {
-    throw new OptionError(
-      'command',
-      `${name('command')} must be an argv array (program first) or a shell command line (got ${show(command)})`,
-    );
-  }
-  return { argv: [...command], shell };
-}
-
-function keySpec(settings: FanSettings, name: NameOf): KeySpec {
-  const { fieldSep } = settings;
-  const separator = fieldSep === undefined ? undefined : text(fieldSep, 'fieldSep', name);
-  const spec = text(settings.key ?? FAN_DEFAULTS.key, 'key', name);
-  let key: KeySpec;
-  try {
-    key = parseKeySpec(spec, separator, name('key'), name('fieldSep'));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    const option = error.message.startsWith(name('fieldSep')) ? 'fieldSep' : 'key';
-    throw new OptionError(option, error.message, error.cause);
-  }
-  // A separator splits a field:N key's fields; any other key would ignore it, unsaid.
-  if (separator !== undefined && key.kind !== 'field') {
-    throw new OptionError(
-      'fieldSep',
-      `${name('fieldSep')} ${show(separator)} splits the fields of ${name('key')} field:N: it needs one (${name('key')} is ${spec})`,
-    );
-  }
-  return key;
-}
-
-function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Framing {
-  if (settings.join === undefined) return framing;
-  const join = text(settings.join, 'join', name);
-  const outputFraming = at('join', () => parseFraming(join, name('join')));
-  if (outputFraming.kind === 'raw') {
-    throw new OptionError('join', `${name('join')} raw has no record boundaries to keep whole`);
-  }
-  return outputFraming;
-}
-
-/** `--tag` makes every record longer: output of a fixed record size cannot hold it. */
-function tagFits(tag: boolean, output: Framing, name: NameOf): boolean {
-  if (tag && output.kind === 'fixed') {
-    throw new OptionError(
-      'tag',
-      `${name('tag')} makes every record longer than the ${output.size} bytes of ${output.name} output; give ${name('join')} lines (or another framing) for the tagged output`,
-    );
-  }
-  return tag;
 }

@@ -1,0 +1,105 @@
+import {
+  type Framing,
+  type KeySpec,
+  parseFraming,
+  parseKeySpec,
+  UsageError,
+} from '../../filters/index.js';
+import type { FanOptions } from '../fan/options.js';
+import { parseTableBindings, tableEnvironment } from '../fan/tables.js';
+import { at, flag, type NameOf, OptionError, show, text } from './checks.js';
+import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
+
+// The parts of a fan's settings that resolveFanSettings (fan.ts) makes of several options or of
+// a structured value: the tables' environment, the command, the key, the output's framing, and
+// whether --tag fits it. Each message names its option as `name` spells it.
+
+/** The environment that names the tables to every worker, once each is checked. */
+export function tablesOf(
+  settings: FanSettings,
+  fan: { workers: number; dispatch: FanOptions['dispatch'] },
+  name: NameOf,
+): Record<string, string> | undefined {
+  const { table } = settings;
+  if (table === undefined) return undefined;
+  if (!Array.isArray(table) || !table.every((value) => typeof value === 'string')) {
+    throw new OptionError(
+      'table',
+      `${name('table')} must be a list of NAME=PATH (got ${show(table)})`,
+    );
+  }
+  if (table.length === 0) return undefined;
+  return tableEnvironment(parseTableBindings(table, name('table')), { ...fan, name });
+}
+
+/** The command: an argv array (run directly, unless `shell`), or a string for /bin/sh -c. */
+export function commandOf(settings: FanSettings, name: NameOf): { argv: string[]; shell: boolean } {
+  const { command } = settings;
+  const shell = flag(settings, 'shell', name);
+  if (typeof command === 'string') {
+    if (command.trim() === '')
+      throw new OptionError('command', `${name('command')} must not be empty`);
+    if (settings.shell === false) {
+      throw new OptionError(
+        'shell',
+        `${name('shell')} is false, but ${name('command')} is a string, which runs with /bin/sh -c: give an argv array to run without a shell`,
+      );
+    }
+    return { argv: [command], shell: true };
+  }
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    !command.every((word) => typeof word === 'string') ||
+    command[0] === ''
+  ) {
+    throw new OptionError(
+      'command',
+      `${name('command')} must be an argv array (program first) or a shell command line (got ${show(command)})`,
+    );
+  }
+  return { argv: [...command], shell };
+}
+
+export function keySpec(settings: FanSettings, name: NameOf): KeySpec {
+  const { fieldSep } = settings;
+  const separator = fieldSep === undefined ? undefined : text(fieldSep, 'fieldSep', name);
+  const spec = text(settings.key ?? FAN_DEFAULTS.key, 'key', name);
+  let key: KeySpec;
+  try {
+    key = parseKeySpec(spec, separator, name('key'), name('fieldSep'));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const option = error.message.startsWith(name('fieldSep')) ? 'fieldSep' : 'key';
+    throw new OptionError(option, error.message, error.cause);
+  }
+  // A separator splits a field:N key's fields; any other key would ignore it, unsaid.
+  if (separator !== undefined && key.kind !== 'field') {
+    throw new OptionError(
+      'fieldSep',
+      `${name('fieldSep')} ${show(separator)} splits the fields of ${name('key')} field:N: it needs one (${name('key')} is ${spec})`,
+    );
+  }
+  return key;
+}
+
+export function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Framing {
+  if (settings.join === undefined) return framing;
+  const join = text(settings.join, 'join', name);
+  const outputFraming = at('join', () => parseFraming(join, name('join')));
+  if (outputFraming.kind === 'raw') {
+    throw new OptionError('join', `${name('join')} raw has no record boundaries to keep whole`);
+  }
+  return outputFraming;
+}
+
+/** `--tag` makes every record longer: output of a fixed record size cannot hold it. */
+export function tagFits(tag: boolean, output: Framing, name: NameOf): boolean {
+  if (tag && output.kind === 'fixed') {
+    throw new OptionError(
+      'tag',
+      `${name('tag')} makes every record longer than the ${output.size} bytes of ${output.name} output; give ${name('join')} lines (or another framing) for the tagged output`,
+    );
+  }
+  return tag;
+}
