@@ -26,9 +26,10 @@
  * - it takes manifold's piped stdin (`i`) and moves whole records into the stdin pipes of the
  *   commands started with `k`, by `splice`: `spawner-python-input.ts`.
  * How a command is found and started (`posix_spawn`, or fork and exec) is in
- * `spawner-python-spawn.ts`.
+ * `spawner-python-spawn.ts`; how a command's end is heard and told, in `spawner-python-ends.ts`.
  */
 
+import { ENDS_PYTHON } from './spawner-python-ends.js';
 import { INPUT_PYTHON } from './spawner-python-input.js';
 import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
@@ -79,40 +80,7 @@ def reply(*parts):
         os._exit(0)
 ${FEEDS_PYTHON}
 ${INPUT_PYTHON}
-def tell_end(rid, status):
-    if os.WIFSIGNALED(status):
-        reply('X', rid, '-', os.WTERMSIG(status))
-    else:
-        reply('X', rid, os.WEXITSTATUS(status), '-')
-def reap():
-    try:
-        os.read(wake_r, 4096)
-    except BlockingIOError:
-        pass
-    while children:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        relay = relay_of.get(pid)
-        if relay is not None:
-            # Its end is told once what it wrote is out (or dropped, as its status decides).
-            relay.status = status
-            if relay.fd is None:
-                relay_done(relay)
-            continue
-        child_ended(pid, status)
-def child_ended(pid, status):
-    rid, told = children.pop(pid, (None, False))
-    if rid is None:
-        return
-    tell_given(pid)
-    if told:
-        tell_end(rid, status)
-    else:
-        ended[pid] = (rid, status)
+${ENDS_PYTHON}
 ${RELAYS_PYTHON}
 def field():
     global buf
