@@ -10,10 +10,11 @@ import type {
   WorkerKind,
 } from '../transport.js';
 import { checkWorkerDescriptors } from './limits.js';
+import { slotEnvironment } from './slot-env.js';
 import { spawnWorker } from './spawn.js';
 import { Spawner } from './spawner.js';
 import { environmentChanges, type Relayed, startWorker } from './started.js';
-import { type Launch, ProcessTransport, slotEnvironment } from './transport.js';
+import { type Launch, ProcessTransport } from './transport.js';
 
 /** What a block adds to its slot's environment (`ProcessTransport`). */
 const BLOCK_VARIABLES = ['MANIFOLD_BLOCK', 'MANIFOLD_FIRST_RECORD'];

@@ -8,9 +8,10 @@ import type {
   StopReason,
   Transport,
   TransportEvents,
-  TransportOutcome,
 } from '../transport.js';
-import { type ProcessEnd, type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
+import { processOutcome } from './outcome.js';
+import { slotEnvironment } from './slot-env.js';
+import { type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
 
 /** How an instance's process is started: Node's spawn, or the process starter (`started.ts`). */
 export type Launch = (
@@ -103,7 +104,9 @@ export class ProcessTransport implements Transport {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (!this.#stopped) events.output(chunk);
     });
-    void child.exited.then((end) => events.end(this.#outcome(end)));
+    void child.exited.then((end) =>
+      events.end(processOutcome(end, this.#child.pid, this.#stopped)),
+    );
   }
 
   greeted(): void {
@@ -271,48 +274,4 @@ export class ProcessTransport implements Transport {
     const pid = this.#child.pid;
     return `worker ${this.#spec.slot} (${pid > 0 ? `pid ${pid}: ` : ''}${command})`;
   }
-
-  /** The exit status and signal, as a person reads them; a shell's 127 and 126 named. */
-  #outcome({ exitCode, signal, startError, lost }: ProcessEnd): TransportOutcome {
-    if (startError !== undefined) return { kind: 'cannot-start', reason: startError };
-    const pid = this.#child.pid;
-    const details = pid > 0 ? { pid, exitCode, signal } : undefined;
-    const base = details === undefined ? {} : { details };
-    if (this.#stopped) return { kind: 'stopped', ...base };
-    if (lost !== undefined) {
-      return { kind: 'failed', reason: `was killed, as ${lost}`, retryable: true, ...base };
-    }
-    if (signal !== null) {
-      return { kind: 'failed', reason: `was killed by ${signal}`, retryable: true, ...base };
-    }
-    const reason = `exited with status ${exitCode}`;
-    if (exitCode === 0) return { kind: 'ok', reason, ...base };
-    if (exitCode === 127 || exitCode === 126) {
-      const why = exitCode === 127 ? 'command not found' : 'not executable';
-      return {
-        kind: 'failed',
-        reason: `${reason} (${why})`,
-        retryable: true,
-        notFound: true,
-        ...base,
-      };
-    }
-    return { kind: 'failed', reason, retryable: true, status: exitCode ?? undefined, ...base };
-  }
-}
-
-/**
- * The environment of a slot's processes: manifold's, the command's, and the slot's place, as GNU
- * parallel's {%} ($PARALLEL_JOBSLOT) (a worker of a sharded job opens its own shard, names its
- * own files). Made once per slot: copying process.env costs most of a millisecond, and per-block
- * workers start a process per block.
- */
-export function slotEnvironment(spec: SlotSpec): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...spec.command.env,
-    MANIFOLD_WORKER: String(spec.slot),
-    MANIFOLD_WORKERS: String(spec.workers),
-    MANIFOLD_SLOT: String(spec.slot),
-  };
 }
