@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, ManifoldError, plural } from '../../../filters/index.js';
-import { tableEnvName } from '../../../filters/tables/env.js';
-import { describeItem, type ShipItem, shipItem } from '../shipment.js';
+import { type ShipItem, shipItem } from '../shipment.js';
 import type {
   InstanceBlock,
   RemoteSlots,
@@ -15,7 +14,8 @@ import type {
 import { HostConnection } from './connection.js';
 import type { RemoteSettings } from './hosts.js';
 import { Session } from './session.js';
-import { removeFrom, ShipRefused, shipTo } from './ship.js';
+import { removeFrom } from './ship.js';
+import { shipHosts } from './ship-hosts.js';
 import { SshTransport } from './transport.js';
 
 /** Lost sessions (a connection that failed) after which a host is dropped for the run. */
@@ -144,33 +144,10 @@ export class HostPool implements RemoteSlots {
     this.#items = items;
     if (items.length === 0) return;
     const remote = this.#hosts.filter((host) => host.state === 'up' && !host.spec.local);
-    await Promise.all(
-      remote.map(async (host) => {
-        let shipped: Awaited<ReturnType<typeof shipTo>>;
-        try {
-          shipped = await shipTo(host, items, this.#run);
-        } catch (error) {
-          // A host that cannot take them is dropped, as one that cannot be reached is.
-          if (!(error instanceof ShipRefused)) throw error;
-          // Stopped, manifold ended the connection itself: no news of the host.
-          if (stopped?.aborted) return;
-          this.#drop(host, `cannot ship: ${error.message}`);
-          return;
-        }
-        const { sent, kept, folder } = shipped;
-        host.shipped = sent.map((item) => item.hash);
-        const env: Record<string, string> = {};
-        for (const item of items) {
-          if (item.kind === 'table')
-            env[tableEnvName(item.name)] = `${host.cache}/${item.hash}/data`;
-        }
-        host.extras = { env, ...(transfer.length > 0 ? { cwd: folder } : {}) };
-        if (sent.length > 0)
-          this.#reporter.log(`host ${host.name}: shipped ${sent.map(describeItem).join(', ')}`);
-        if (kept.length > 0)
-          this.#reporter.log(`host ${host.name}: already has ${kept.map(describeItem).join(', ')}`);
-      }),
-    );
+    await shipHosts(remote, items, this.#run, transfer.length > 0, stopped, {
+      drop: (host, reason) => this.#drop(host, reason),
+      log: (line) => this.#reporter.log(line),
+    });
   }
 
   #session(host: HostConnection): Session {
