@@ -1,5 +1,4 @@
 import type { Framing } from '../../../filters/index.js';
-import { blockHeader } from '../../../filters/protocol.js';
 import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
@@ -13,6 +12,7 @@ import type {
 } from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
+import { blockParts } from './framed.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
 import { notSpoken, PROTOCOL_BROKEN, ProtocolOutput } from './protocol-output.js';
@@ -133,19 +133,12 @@ export class PersistentWorker implements Worker {
     if (error == null && this.ready) this.#options.listener.onReady(this);
   };
 
-  /** The bytes a block is sent as: after the header, in a protocol message. */
+  /** The bytes a block is sent as (`blockParts`): the header once, or before each block. */
   #framed(block: Block): Buffer[] {
     const { attribution, header } = this.#options;
     const withHeader = header.records > 0 && (attribution !== 'none' || !this.#headerSent);
     this.#headerSent = true;
-    const parts = withHeader ? [...header.parts, ...block.parts] : block.parts;
-    if (attribution !== 'protocol') return parts;
-    // The header's records are numbered just before the block's own. A part of a block
-    // (--dispatch hash) holds records that are not consecutive in the input: 0 says so, and the
-    // filter numbers them as the records it was given, as a process reading its stdin does.
-    const first =
-      block.scatteredFrom !== undefined ? 0 : Math.max(0, block.firstRecord - header.records);
-    return [blockHeader(block.seq, block.bytes + header.bytes, first), ...parts];
+    return blockParts(block, attribution, header, withHeader);
   }
 
   /** one-to-one: the output records a block must have, one per record given. */
