@@ -7,6 +7,7 @@ import { BlockSizes } from './block-size.js';
 import { BlockClock } from './clock.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
+import { endStatus, type FanEnd } from './end.js';
 import { outputErrorLine, readErrorLine, relayedOutputLine } from './failure-lines.js';
 import { Feed } from './feed.js';
 import { InputReader } from './input.js';
@@ -18,15 +19,11 @@ import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
 import { Recovery } from './recovery.js';
 import { spell } from './spelling.js';
-import { endStatus, Stats } from './stats.js';
+import { Stats } from './stats.js';
 import { Verdict } from './verdict.js';
 import { FanWriter } from './writer.js';
 
-/** How a fan ended. */
-export type FanEnd =
-  | { kind: 'done'; status: number }
-  | { kind: 'closed' }
-  | { kind: 'signal'; signal: NodeJS.Signals };
+export type { FanEnd } from './end.js';
 
 const STOP_GRACE_MS = 2000;
 
@@ -66,14 +63,7 @@ export class Fan implements WorkerListener {
     const sizes = new BlockSizes(options, log);
     this.#reporter = options.reporter ?? process.stderr;
     this.#verdict = new Verdict(this.#reporter, label);
-    const remote = options.remote;
-    this.#stats = new Stats(
-      options.workers,
-      options.outputFraming,
-      remote === undefined
-        ? undefined
-        : { hostOf: (slot) => remote.hostOf(slot), attributed: options.attribution !== 'none' },
-    );
+    this.#stats = Stats.forFan(options);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input, {
       offThread: options.inputOffThread === true,
     });

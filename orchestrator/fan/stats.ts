@@ -1,22 +1,10 @@
-import { constants } from 'node:os';
 import type { Framing } from '../../filters/index.js';
 import { writeStatsFile } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
-import type { FanEnd } from './engine.js';
 import { type HostCounting, type HostStats, HostTotals } from './host-stats.js';
-import type { Reporter } from './options.js';
+import type { FanOptions, Reporter } from './options.js';
 import { countRecords } from './records.js';
-
-/**
- * The status the command line gives for how a fan ended, for --stats: a run stopped by a signal
- * reports 128 plus its number, as a shell does (SIGINT 130), and one whose output was closed
- * SIGPIPE's 141, not 1, which says a worker failed.
- */
-export function endStatus(end: FanEnd): number {
-  if (end.kind === 'done') return end.status;
-  return 128 + constants.signals[end.kind === 'closed' ? 'SIGPIPE' : end.signal];
-}
 
 /** What one worker did, for --stats. */
 export interface WorkerStats {
@@ -77,6 +65,17 @@ export class Stats {
   readonly hosts: HostTotals | null;
 
   /** `hosts`, for a fan on hosts: where each slot runs now, and whether blocks are attributed. */
+  /** A fan's: its workers, its output's framing, and on hosts (`remote`) each slot's host. */
+  static forFan(options: FanOptions): Stats {
+    const remote = options.remote;
+    const attributed = options.attribution !== 'none';
+    return new Stats(
+      options.workers,
+      options.outputFraming,
+      remote === undefined ? undefined : { hostOf: (slot) => remote.hostOf(slot), attributed },
+    );
+  }
+
   constructor(workers: number, framing: Framing, hosts?: HostCounting) {
     this.#framing = framing;
     this.hosts = hosts === undefined ? null : new HostTotals(hosts);
