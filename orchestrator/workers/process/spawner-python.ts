@@ -32,33 +32,13 @@
 import { ENDS_PYTHON } from './spawner-python-ends.js';
 import { INPUT_PYTHON } from './spawner-python-input.js';
 import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
+import { ORDERED_PYTHON } from './spawner-python-ordered.js';
+import { SETUP_PYTHON } from './spawner-python-setup.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select
-# Which of fds can be read (or written) without waiting, waiting till one can: poll(), as
-# select() cannot watch a descriptor past 1023 (FD_SETSIZE), and past some 340 workers this
-# starter holds such: it died of ValueError. As select() does, an end or error counts as ready.
-def readable(fds):
-    return polled(fds, select.POLLIN)
-def writable(fds):
-    return polled(fds, select.POLLOUT)
-def polled(fds, events):
-    waiting = select.poll()
-    for fd in fds:
-        waiting.register(fd, events)
-    return [fd for fd, _ in waiting.poll()]
-# manifold's stderr, a pipe, is non-blocking for every process that shares its open file once
-# Node writes there: a command writing to a slow reader would meet EAGAIN and lose its words.
-# This starter, and so its commands, write it through an open file of their own, blocking.
-try:
-    if os.fstat(2).st_mode & 0o170000 == 0o010000:
-        err = os.open('/proc/self/fd/2', os.O_WRONLY | os.O_NONBLOCK)
-        os.set_blocking(err, True)
-        os.dup2(err, 2)
-        os.close(err)
-except OSError:
-    pass
+${SETUP_PYTHON}
 # A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
 # quietly, as the Perl starter's SIGPIPE does.
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
@@ -82,6 +62,7 @@ ${FEEDS_PYTHON}
 ${INPUT_PYTHON}
 ${ENDS_PYTHON}
 ${RELAYS_PYTHON}
+${ORDERED_PYTHON}
 def field():
     global buf
     while True:
