@@ -42,7 +42,7 @@ const sortedLines = (r: Result) => r.stdout.toString().split('\n').sort().join('
 const quiet = (stderr: string) =>
   stderr
     .split('\n')
-    .filter((line) => !/^manifold: (input|per-block|--merge|--threads)/.test(line))
+    .filter((line) => !/^manifold: (input|output|per-block|--merge|--threads)/.test(line))
     .join('\n')
     .replace(/\((pid|thread) \d+:/g, '(<id>:')
     // The blocks queued behind the failing one: how many had been given to it is timing.
