@@ -11,6 +11,7 @@ import {
   holdsWithin,
   leftovers,
   tracked,
+  waitsIn,
   writingIntoFullPipe,
 } from '../support/proc.js';
 import { within } from '../support/spawn.js';
@@ -37,6 +38,9 @@ const BIG = () => {
   big ??= fileWith('manifold-stop-paused-', `${'x'.repeat(63)}\n`.repeat(1 << 19));
   return big;
 };
+
+/** Blocked on a pipe: writing into a full one, or reading an empty one (its block not sent yet). */
+const onPipe = (pid: number) => writingIntoFullPipe(pid) || waitsIn(pid, /pipe_read/);
 
 const MODES = [
   ['per-block workers', ['--per-block']],
@@ -70,12 +74,14 @@ describe.concurrent('a fan stopped while its workers are paused for a slow reade
         child.stderr!.on('data', (chunk: Buffer) => {
           stderr += chunk.toString();
         });
-        // Every worker running blocked writing its output: manifold stopped reading it (paused
-        // them), and starts no more blocks while its own output waits.
+        // Every worker running blocked on a pipe, one at least writing its output: manifold (or
+        // the Python starter writing an ordered merge itself) stopped reading it, and starts no
+        // more blocks while its own output waits. A worker may wait for its block instead: the
+        // starter, blocked writing stdout, sends no block meanwhile (docs/fan.md).
         const cats = () => descendants(child.pid!).filter((pid) => commandOf(pid) === 'cat');
         const paused = await holdsWithin(() => {
           const now = cats();
-          return now.length > 0 && now.every(writingIntoFullPipe);
+          return now.length > 0 && now.every(onPipe) && now.some((pid) => writingIntoFullPipe(pid));
         }, 20_000);
         expect(paused, 'the workers blocked writing their output within 20 s').toBe(true);
         const workers = tracked(cats());
