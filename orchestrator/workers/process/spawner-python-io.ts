@@ -229,11 +229,14 @@ def write_held(relay):
         relay.buf[0:relay.filled - end] = relay.buf[end:relay.filled]
         relay.filled -= end
         relay.whole = 0
+def ended_well(relay):
+    # Exited with a status that --ok-status takes: its last record, unended, is kept.
+    return os.WIFEXITED(relay.status) and os.WEXITSTATUS(relay.status) in relay.ok
 def relay_end(relay):
     global out_open, next_block
     abandoned()
     status = relay.status
-    kept = os.WIFEXITED(status) and os.WEXITSTATUS(status) in relay.ok
+    kept = ended_well(relay)
     if relay.filled > 0 and kept and not relay.failed:
         write_records(relay, memoryview(relay.buf)[:relay.filled])
         out_open = True

@@ -24,9 +24,7 @@ def reading():
 def relay_done(relay):
     # Its output is all read and its status known: ended now, unless it waits for its turn
     # having exited well (one that failed is told at once, its output never written).
-    status = relay.status
-    well = os.WIFEXITED(status) and os.WEXITSTATUS(status) in relay.ok
-    if waiting(relay) and well and not relay.failed:
+    if waiting(relay) and ended_well(relay) and not relay.failed:
         return
     if waiting(relay):
         relay.failed = True
@@ -44,5 +42,4 @@ def advance():
         write_held(relay)
         if relay.fd is None and relay.status is not None:
             # Its end moves next_block on, and so comes back here for the one after.
-            relay_end(relay)
-        return`;
+            relay_end(relay)`;
