@@ -57,7 +57,11 @@ export class BlockSizes {
     const left = leftInFile !== null;
     const share = left ? mergeMemory / workers : mergeMemory / (2 * (workers + 2));
     const target = Math.floor(share / MIB) * MIB;
-    this.#target = Math.min(left ? LARGEST_LEFT : LARGEST, Math.max(blockSize, target));
+    this.#target = Math.min(
+      left ? LARGEST_LEFT : LARGEST,
+      Math.max(blockSize, target),
+      this.#largest(),
+    );
     if (this.#target <= blockSize) return;
     while (left && this.#size * 2 <= this.#target && this.#size * 4 * workers <= leftInFile) {
       this.#size *= 2;
@@ -81,12 +85,22 @@ export class BlockSizes {
    */
   #fed(leftInFile: number): void {
     const { blockSize, workers } = this.#options;
-    while (this.#size * 2 <= FED && this.#size * 4 * workers <= leftInFile) this.#size *= 2;
+    const most = Math.min(FED, this.#largest());
+    while (this.#size * 2 <= most && this.#size * 4 * workers <= leftInFile) this.#size *= 2;
     this.#target = this.#size;
     if (this.#size === blockSize) return;
     this.#log(
       `blocks of ${formatSize(this.#size)}: each is sent from the file by the kernel, a request to the process starter each; ${spell(this.#options, 'block')} sets one size`,
     );
+  }
+
+  /**
+   * Blocks grow to --max-record at most: a record over it inside a block is measured only where
+   * the block is read record by record, or measured (range-input.ts), and a block no larger than
+   * the limit cannot hold one.
+   */
+  #largest(): number {
+    return Math.max(this.#options.blockSize, this.#options.maxRecord);
   }
 
   get current(): number {
