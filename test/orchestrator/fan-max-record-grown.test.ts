@@ -9,8 +9,7 @@ import { fileWith } from '../support/temp.js';
 
 const LINES = 200_000;
 const line = (n: number) => `${String(n).padStart(12, '0')} ${'w'.repeat(86)}\n`;
-const half = (from: number) =>
-  Array.from({ length: LINES }, (_, i) => line(from + i)).join('');
+const half = (from: number) => Array.from({ length: LINES }, (_, i) => line(from + i)).join('');
 /** 20 MB of lines, a record of 3 MiB (record 200001), 20 MB of lines. */
 const content = `${half(1)}${'x'.repeat(3 * 1024 * 1024)}\n${half(LINES + 2)}`;
 const TOO_LARGE = /:200001: record is larger than the maximum record size 2 MiB \(/;
