@@ -34,10 +34,21 @@ export function rangesFor(options: FanOptions): RangeCut | null {
   if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
   if (options.attribution !== 'none' && !localKind(options)) return null;
   if (header || joblog || stats !== null || progress || countOutput) return null;
-  // A record is measured only where it spans a block's end: one over --max-record but within a
-  // block would pass unseen, so a limit below the block size is checked record by record.
-  if (options.maxRecord < options.blockSize) return null;
-  return rangeCut(options.framing);
+  const cut = rangeCut(options.framing);
+  // A record is measured where it spans a block's end. One over --max-record inside a block
+  // larger than the limit is measured by the range reader for records ended by one byte
+  // (record-measure.ts; records of one size fit the limit, checked up front); otherwise, and
+  // for a limit below a window's worth, the limit is checked record by record, as a stream is.
+  if (options.maxRecord < options.blockSize && !measurable(cut, options.maxRecord)) return null;
+  return cut;
+}
+
+/** The smallest --max-record whose blocks are measured rather than read record by record. */
+const MEASURED_FROM = 64 * 1024;
+
+function measurable(cut: RangeCut | null, maxRecord: number): boolean {
+  if (cut === null || maxRecord < MEASURED_FROM) return false;
+  return cut.kind === 'fixed' || cut.delimiter.length === 1;
 }
 
 /**
@@ -52,6 +63,8 @@ export function rangesFor(options: FanOptions): RangeCut | null {
 export function streamEnds(options: FanOptions): { delimiter: number; numbered: boolean } | null {
   const cut = rangesFor(options);
   if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;
+  // A pipe's blocks are not measured: a limit below the block size is checked record by record.
+  if (options.maxRecord < options.blockSize) return null;
   return { delimiter: cut.delimiter[0]!, numbered: rangesNumbered(options) };
 }
 

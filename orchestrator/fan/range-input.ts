@@ -5,6 +5,7 @@ import { giftableBuffer } from '../workers/gift.js';
 import type { RangeCut } from './range-cut.js';
 import { countEnds, type RangeFile } from './range-file.js';
 import { RangeScan } from './range-scan.js';
+import { RecordMeasure } from './record-measure.js';
 
 /** How a RangeReader cuts beyond its cut: record numbers, and block sizes that change. */
 export interface RangeOptions {
@@ -51,6 +52,12 @@ export class RangeReader {
   readonly #scan: RangeScan;
   readonly #free: Buffer[] = [];
   #nextRecord = 1;
+  readonly #maxRecord: number;
+  /**
+   * Blocks larger than --max-record (a `--block` given above it) have their records measured
+   * against it (records ended by one byte); those no larger cannot hold a record over it.
+   */
+  readonly #measure: RecordMeasure | null;
 
   constructor(
     file: RangeFile,
@@ -64,6 +71,11 @@ export class RangeReader {
     this.#blockSize = blockSize;
     this.#options = options;
     this.#scan = new RangeScan(file, cut, maxRecord);
+    this.#maxRecord = maxRecord;
+    this.#measure =
+      cut.kind === 'delimiter' && cut.delimiter.length === 1
+        ? new RecordMeasure(cut.delimiter[0]!, maxRecord)
+        : null;
   }
 
   /** The blocks, in order; `wait` before each read; `closed` ends reading early. */
@@ -101,6 +113,11 @@ export class RangeReader {
       this.#give(buffer);
     }
     const parts = [data.subarray(0, cut)];
+    const measure = this.#measure;
+    if (measure !== null && cut > this.#maxRecord) {
+      measure.start();
+      await this.#scan.measured(measure.push(parts[0]!), position);
+    }
     const block: Block = {
       seq,
       parts,
@@ -140,14 +157,22 @@ export class RangeReader {
     const length = Math.min(this.#blockSize, size - position);
     let found = 0;
     let lastEnd = 0;
+    const measure = length > this.#maxRecord ? this.#measure : null;
     if (cut.kind === 'fixed') {
       lastEnd = length - (length % cut.size);
       found = lastEnd / cut.size;
-    } else if (!this.#options.numbered) {
+    } else if (!this.#options.numbered && measure === null) {
       lastEnd = await this.#scan.lastEndNear(position, length);
     } else {
-      // Numbered and left in the file only for a one-byte delimiter (`RangeOptions.streamed`).
-      ({ found, lastEnd } = await this.#scan.countRange(position, length, cut.delimiter));
+      // Numbered and left in the file only for a one-byte delimiter (`RangeOptions.streamed`),
+      // as are blocks whose records are measured: read whole, a piece at a time.
+      const counted = await this.#scan.countRange(
+        position,
+        length,
+        cut.delimiter,
+        measure ?? undefined,
+      );
+      ({ found, lastEnd } = counted);
     }
     // The rule of blocks held: the rest is one block if it is smaller than a block.
     const atEnd = position + length === size;

@@ -3,6 +3,7 @@ import { type RecordError, recordTooLarge } from '../../filters/index.js';
 import { PIECE } from '../workers/block.js';
 import type { RangeCut } from './range-cut.js';
 import { countEnds, fileChanged, type RangeFile, readAt } from './range-file.js';
+import type { RecordMeasure } from './record-measure.js';
 
 /** How much of a range's end is read first to find its last record end, when nothing is counted. */
 const TAIL = 64 * 1024;
@@ -86,13 +87,17 @@ export class RangeScan {
     position: number,
     length: number,
     delimiter: Buffer,
+    measure?: RecordMeasure,
   ): Promise<{ found: number; lastEnd: number }> {
     const scratch = this.#scratchBuffer();
     let found = 0;
     let lastEnd = 0;
+    measure?.start();
     for (let at = 0; at < length; ) {
       const n = Math.min(scratch.length, length - at);
       await this.readAll(scratch, n, position + at);
+      if (measure !== undefined)
+        await this.measured(measure.push(scratch.subarray(0, n)), position);
       const ends = countEnds(scratch.subarray(0, n), delimiter);
       if (ends.found > 0) {
         found += ends.found;
@@ -155,6 +160,17 @@ export class RangeScan {
       if (at >= 0) return { end: from + at + delimiter.length, length: from + at };
       from += n - overlap;
     }
+  }
+
+  /**
+   * Throws for a record over the limit that a measure (record-measure.ts) found in the block at
+   * `position`; nothing for none.
+   */
+  async measured(
+    long: { start: number; size: number; whole: boolean } | null,
+    position: number,
+  ): Promise<void> {
+    if (long !== null) throw await this.#tooLarge(position + long.start, long.size, long.whole);
   }
 
   /** The message of a record too large, numbered by reading the file up to it (a rare path). */

@@ -19,6 +19,7 @@ import {
 } from './range-cut.js';
 import type { RangeFile } from './range-file.js';
 import { RangeReader } from './range-input.js';
+import { spell } from './spelling.js';
 import { createSplitter } from './splitter.js';
 import { readTaken } from './taken-input.js';
 
@@ -84,8 +85,16 @@ async function readRanges(
 ): Promise<void> {
   const { options, sizes, stopped } = reading;
   const numbered = rangesNumbered(options);
+  // Blocks over --max-record (--block given above it) are read whole, their records measured.
+  const measured = options.blockSize > options.maxRecord && cut.kind === 'delimiter';
+  const measuring = `each block read whole, its records measured against ${spell(options, 'maxRecord')} ${formatSize(options.maxRecord)} (two searches a MiB)`;
+  const scanned = numbered
+    ? `records counted, workers are told their blocks' first records${measured ? `; ${measuring}` : ''}`
+    : measured
+      ? measuring
+      : 'no record scanned or counted';
   reading.log(
-    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${numbered ? "records counted, workers are told their blocks' first records" : 'no record scanned or counted'})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${streamed.fed ? "sent into it by the kernel (the process starter's sendfile)" : `${formatSize(PIECE)} at a time`}` : ''}`,
+    `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${scanned})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${streamed.fed ? "sent into it by the kernel (the process starter's sendfile)" : `${formatSize(PIECE)} at a time`}` : ''}`,
   );
   const reader = new RangeReader(file, cut, sizes.current, options.maxRecord, {
     numbered,

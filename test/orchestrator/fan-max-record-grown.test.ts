@@ -52,3 +52,63 @@ describe.concurrent('a record over --max-record inside a block that grew', () =>
     });
   }
 });
+
+// A --block given above --max-record, from a file: the blocks are ranges (they were read record
+// by record, 14× slower for --block 128M on 1 GiB), each read whole and its records measured
+// against the limit a window at a time (record-measure.ts). Every path that takes ranges: ready
+// workers fed by the starter, per-block workers (both blocks left in the file) and --one-to-one
+// (blocks held in memory). A record of exactly the limit, crossing windows, is taken; one byte
+// more is refused, named by its number.
+describe.concurrent('a --block above --max-record, from a file', () => {
+  const MIB = 1024 * 1024;
+  const around = (split: string, size: number) => {
+    const end = split === 'nul' ? '\0' : '\n';
+    const lines = (from: number) =>
+      Array.from({ length: 30_000 }, (_, i) => `${from + i} ${'r'.repeat(60)}${end}`).join('');
+    // Record 30001 begins 0.5 MiB into a window and reaches over two more.
+    return `${lines(1)}${'x'.repeat(size)}${end}${lines(30_002)}`;
+  };
+  const paths: [string, string[]][] = [
+    ['ready workers', []],
+    ['per-block workers', ['--merge', 'ordered']],
+    ['--one-to-one', ['--merge', 'ordered', '--one-to-one']],
+  ];
+  for (const [name, args] of paths) {
+    for (const split of ['lines', 'nul']) {
+      it(`${name}, --split ${split}: read as ranges, a record of the limit taken, one byte more refused`, async ({
+        expect,
+      }) => {
+        const fan = (size: number) =>
+          run(manifold, [
+            'fan',
+            '-j',
+            '2',
+            '--verbose',
+            '--split',
+            split,
+            '--block',
+            '8M',
+            '--max-record',
+            '2M',
+            ...args,
+            '--input',
+            fileWith('manifold-fan-max-record-measured-', around(split, size)),
+            '--',
+            'cat',
+          ]);
+        const fits = await fan(2 * MIB);
+        expect(fits.stderr).toMatch(
+          /input: \S+ is read as byte ranges of 8 MiB, .*its records measured against --max-record 2 MiB/,
+        );
+        expect(fits.exitCode).toBe(0);
+        const sorted = (text: string) => text.split(split === 'nul' ? '\0' : '\n').sort();
+        expect(sorted(fits.stdout.toString())).toEqual(sorted(around(split, 2 * MIB)));
+        const over = await fan(2 * MIB + 1);
+        expect(over.exitCode).toBe(1);
+        expect(over.stderr).toMatch(
+          /:30001: record is larger than the maximum record size 2 MiB \(/,
+        );
+      });
+    }
+  }
+});
