@@ -35,16 +35,18 @@ export function timeCommand(
 }
 
 /**
- * Runs each command `runs` times after one warm-up and returns the median wall times. The runs
- * are interleaved (a, b, c, a, b, c, ...) so that a machine that speeds up or slows down during
- * the benchmark affects every case alike, and ratios between cases stay fair.
+ * Runs each command `runs` times after one warm-up (none when `warmUp` is false: --quick, where
+ * the times mean little) and returns the median wall times. The runs are interleaved (a, b, c,
+ * a, b, c, ...) so that a machine that speeds up or slows down during the benchmark affects
+ * every case alike, and ratios between cases stay fair.
  */
 export async function medianSeconds(
   commands: string[],
   runs: number,
+  warmUp = true,
 ): Promise<Map<string, number>> {
   const times = new Map<string, number[]>(commands.map((command) => [command, []]));
-  for (const command of commands) await timeCommand(command);
+  if (warmUp) for (const command of commands) await timeCommand(command);
   for (let i = 0; i < runs; i++) {
     for (const command of commands) times.get(command)!.push((await timeCommand(command)).seconds);
     process.stderr.write(`  round ${i + 1} of ${runs}\n`);

@@ -23,7 +23,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const program = new Command('bench')
   .description('Benchmarks manifold against plain pipes, awk and GNU parallel, on generated data.')
-  .option('--quick', 'small data and one run per case: proves the suite works; times mean little')
+  .option(
+    '--quick',
+    'small data and one run per case, no warm-up: proves the suite works; times mean little',
+  )
   .option('--runs <n>', 'timed runs per case (after one warm-up); the median is reported', '3')
   .option(
     '--only <groups>',
@@ -77,6 +80,7 @@ try {
     const medians = await medianSeconds(
       members.map((c) => c.command),
       runs,
+      !options.quick,
     );
     for (const item of cases.filter((c) => c.group === group)) {
       if (item.probe === undefined) measured.push({ ...item, seconds: medians.get(item.command)! });
@@ -86,7 +90,7 @@ try {
   console.log('# manifold benchmarks\n');
   console.log(`Machine: ${describeMachine()}  `);
   console.log(
-    `Data: ${(data.smallBytes / 1e6).toFixed(0)} MB (sdk) and ${(data.bigBytes / 2 ** 20).toFixed(0)} MiB (fan, hash, memory, pipeline) of generated access-log lines; ${(data.wordsBytes / 2 ** 20).toFixed(0)} MiB of ~90-byte lines of words (words; sort on ${(data.wordsHeadBytes / 1e6).toFixed(0)} MB of them); median of ${runs} interleaved run(s) after a warm-up.  `,
+    `Data: ${(data.smallBytes / 1e6).toFixed(0)} MB (sdk) and ${(data.bigBytes / 2 ** 20).toFixed(0)} MiB (fan, hash, memory, pipeline) of generated access-log lines; ${(data.wordsBytes / 2 ** 20).toFixed(0)} MiB of ~90-byte lines of words (words; sort on ${(data.wordsHeadBytes / 1e6).toFixed(0)} MB of them); ${options.quick ? 'one run, no warm-up' : `median of ${runs} interleaved run(s) after a warm-up`}.  `,
   );
   console.log(
     hasParallel

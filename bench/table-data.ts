@@ -70,7 +70,7 @@ export async function makeTableData(
   folder: string,
   quick: boolean,
 ): Promise<TableData> {
-  const usersKeys = quick ? 20_000 : 1_000_000;
+  const usersKeys = quick ? 5_000 : 1_000_000;
   const users = join(folder, 'users.tsv');
   const wide = join(folder, 'wide.tsv');
   const events = join(folder, 'events.tsv');
@@ -80,7 +80,7 @@ export async function makeTableData(
   const random = createRandom(23);
   let eventsRecords = 0;
   let eventsBytes = 0;
-  await writeLines(events, quick ? 16 * 2 ** 20 : 2 ** 30, () => {
+  await writeLines(events, quick ? 4 * 2 ** 20 : 2 ** 30, () => {
     // Keys drawn from twice the table's range: half of them miss.
     const key = userKey(Math.floor(random() * 2 * usersKeys));
     const line = `${key}\t${1_700_000_000 + eventsRecords}\t${wordsOf(random, 70 + Math.floor(random() * 21))}`;

@@ -29,13 +29,13 @@ export interface Data {
 export async function makeData(root: string, folder: string, quick: boolean): Promise<Data> {
   const small = join(folder, 'small.log');
   const big = join(folder, 'big.log');
-  const smallBytes = quick ? 4e6 : 100e6;
+  const smallBytes = quick ? 1e6 : 100e6;
   await writeAccessLog(small, smallBytes);
-  await writeAccessLog(big, quick ? 16 * 2 ** 20 : 2 ** 30, 7);
+  await writeAccessLog(big, quick ? 4 * 2 ** 20 : 2 ** 30, 7);
   const words = join(folder, 'words.txt');
   const wordsHead = join(folder, 'words-head.txt');
-  await writeWordLines(words, quick ? 16 * 2 ** 20 : 2 ** 30);
-  await writeWordLines(wordsHead, quick ? 4e6 : 200e6, 5);
+  await writeWordLines(words, quick ? 4 * 2 ** 20 : 2 ** 30);
+  await writeWordLines(wordsHead, quick ? 1e6 : 200e6, 5);
   const even = join(folder, 'even.txt');
   const uneven = join(folder, 'uneven.txt');
   const lines = quick ? 20_000 : 400_000;

@@ -38,7 +38,7 @@ export function tableCases(data: Data, tables: TableData): Case[] {
   const memory = (command: string, match?: string) =>
     `${probe('memory')} --out "$PROBE"${match ? ` --match ${match}` : ''} -- ${quote(command)}`;
   const ready = (command: string) =>
-    `${probe('ready')} --out "$PROBE" --input ${tables.one} --runs ${quick ? 3 : 11} --base ${quote(`node ${root}dist/bundle/bin/mf-map.js r`)} -- ${quote(command)}`;
+    `${probe('ready')} --out "$PROBE" --input ${tables.one} --runs ${quick ? 1 : 11} --base ${quote(`node ${root}dist/bundle/bin/mf-map.js r`)} -- ${quote(command)}`;
   const cases: Case[] = [
     {
       group,
@@ -169,7 +169,7 @@ export function tableCases(data: Data, tables: TableData): Case[] {
       (batch): Case => ({
         group,
         name: `table serve, ${batch} key${batch > 1 ? 's' : ''} per request`,
-        command: `${probe('serve')} --out "$PROBE" --batch ${batch} --keys ${usersKeys} --seconds ${quick ? 0.5 : 3} -- ${manifold} table serve users=${tables.usersTable}`,
+        command: `${probe('serve')} --out "$PROBE" --batch ${batch} --keys ${usersKeys} --seconds ${quick ? 0.2 : 3} -- ${manifold} table serve users=${tables.usersTable}`,
         probe: 'value',
         unit: 'lookups/s',
       }),
