@@ -31,6 +31,14 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
     spec,
     run: (argv = process.argv.slice(2)) => runFilter(spec as FilterSpec<RecordKind, S>, argv),
     async main() {
+      // SIGUSR1 kills a filter, as it kills `cat`: Node's own handler would open its debugger on
+      // 127.0.0.1:9229 instead. Adding a listener and removing it gives back the default action
+      // (a listener would wait for the event loop, which a blocking read of stdin holds).
+      if (isMainThread) {
+        const none = () => {};
+        process.on('SIGUSR1', none);
+        process.removeListener('SIGUSR1', none);
+      }
       const status = await runFilter(spec as FilterSpec<RecordKind, S>, process.argv.slice(2));
       // A status the filter set itself (process.exitCode) stands unless it failed: exit(0)
       // overrode it.

@@ -2,9 +2,12 @@
 import { prebootStarters } from '../workers/process/spawner.js';
 import { prebootThreads } from '../workers/thread/preboot.js';
 import { fanBootPlan } from './boot-plan.js';
+import { defaultSigusr1 } from './signals.js';
 
 // The `manifold` executable: what must happen before manifold's own modules load, then the
 // command itself (main.ts).
+
+defaultSigusr1();
 
 // `fan --threads`: the threads boot on the other cores while the rest of manifold loads; a
 // `fan` of processes: the process starters that give its workers their pipes start likewise.

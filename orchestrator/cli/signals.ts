@@ -4,13 +4,14 @@
 // (under a low `ulimit -n`, Node's loader opens a start's chunks all at once).
 
 /**
- * Calls `stop` on SIGINT, SIGTERM or SIGHUP; and with SIGPIPE once manifold's stderr is a pipe
+ * Calls `stop` on SIGINT, SIGTERM, SIGHUP or SIGUSR1; and with SIGPIPE once manifold's stderr is a pipe
  * whose reader has gone (a write of it failed with EPIPE), where a program would die of SIGPIPE.
  * Node ignores SIGPIPE and would instead crash on the stream's error, its workers left running
  * (`manifold run c.yaml 2>&1 >out | head -c 100` with workers' stderr under `tag`).
  */
 export function onStopSignals(stop: (signal: NodeJS.Signals) => void): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const)
+    process.on(signal, stop);
   // Any other error of stderr has nowhere to be said; the run goes on.
   process.stderr.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') stop('SIGPIPE');
@@ -25,4 +26,17 @@ export function dieOf(signal: NodeJS.Signals): void {
   process.on(signal, () => {});
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
+}
+
+/**
+ * Gives SIGUSR1 back its default action, death, which a program without a handler for it
+ * takes: Node's own handler would open its debugger on 127.0.0.1:9229 instead (Node 20 has no
+ * `--disable-sigusr1`), a port that runs any code sent to it. Adding a listener and removing it
+ * sets the default (as dieOf relies on), for good: Node sets its handler once, as it starts.
+ * Not a listener that dies: a listener waits for the event loop, which a blocking read holds.
+ */
+export function defaultSigusr1(): void {
+  const none = () => {};
+  process.on('SIGUSR1', none);
+  process.removeListener('SIGUSR1', none);
 }

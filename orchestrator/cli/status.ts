@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { ExitCode } from '../../filters/index.js';
 import { writeInFlight } from '../fan/output.js';
 import { dieOf } from './signals.js';
@@ -24,12 +25,7 @@ export function statusOf(end: End): number {
       // Ctrl-C): die of the signal instead, which a shell reports with the same status. A
       // stderr whose reader went ends as a filter killed by SIGPIPE does, quietly.
       if (end.signal === 'SIGPIPE' || writeInFlight()) dieOf(end.signal);
-      return end.signal === 'SIGINT'
-        ? ExitCode.interrupted
-        : end.signal === 'SIGHUP'
-          ? 129
-          : end.signal === 'SIGPIPE'
-            ? 141
-            : ExitCode.terminated;
+      // 130, 143, 129, 141, 138 (SIGUSR1): 128 + the signal's number, as a shell says it.
+      return 128 + (constants.signals[end.signal] ?? ExitCode.terminated - 128);
   }
 }
