@@ -3,8 +3,11 @@ import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { WholeRecords, wholeRecordsOf } from './whole.js';
 
-/** Where collected output goes: manifold's stdout, after tagging and counting. */
-export type Emit = (worker: Worker, parts: Buffer[]) => void;
+/**
+ * Where collected output goes: manifold's stdout, after tagging and counting. `worker` null:
+ * output that is no worker's (--header's copy, written once at the top).
+ */
+export type Emit = (worker: Worker | null, parts: Buffer[]) => void;
 
 /** Resolves once the output has room for more; to false when the fan is stopping instead. */
 export type Room = () => Promise<boolean>;

@@ -90,10 +90,11 @@ export function withHeader(
     wrote = true;
     emit(worker, parts);
   });
-  const header = new HeaderOutput(input, (worker, bytes) => {
+  // The copy written is no worker's, whichever echoed it first: untagged by a worker's number.
+  const header = new HeaderOutput(input, (_worker, bytes) => {
     if (wrote) return;
     wrote = true;
-    emit(worker, [bytes]);
+    emit(null, [bytes]);
   });
   return {
     output: (worker, chunk) => {

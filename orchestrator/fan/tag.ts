@@ -22,7 +22,7 @@ const pool = new LentPool(OUT_SIZE, KEPT);
  * out (the worker's read memory comes back). Frames and records of a fixed size are decoded and
  * encoded again.
  */
-export function createTagger(framing: Framing, slot: number): (parts: Buffer[]) => Buffer[] {
+export function createTagger(framing: Framing, slot: number | ''): (parts: Buffer[]) => Buffer[] {
   const prefix = Buffer.from(`${slot}\t`);
   if (framing.kind !== 'delimited') return recoded(framing, prefix);
   const { delimiter } = framing;
@@ -94,13 +94,19 @@ function recoded(framing: Framing, prefix: Buffer): (parts: Buffer[]) => Buffer[
   };
 }
 
-/** Taggers for every worker, each made when its worker first writes. */
-export function createTaggers(framing: Framing): (worker: Worker, parts: Buffer[]) => Buffer[] {
-  const taggers = new Map<Worker, (parts: Buffer[]) => Buffer[]>();
+/**
+ * Taggers for every worker, each made when its worker first writes; null, output that is no
+ * worker's (--header's copy), gets an empty tag: each line still has its tag column, as
+ * `parallel --pipe --tag` tags every line with the job's argument, empty under --pipe.
+ */
+export function createTaggers(
+  framing: Framing,
+): (worker: Worker | null, parts: Buffer[]) => Buffer[] {
+  const taggers = new Map<Worker | null, (parts: Buffer[]) => Buffer[]>();
   return (worker, parts) => {
     let tagger = taggers.get(worker);
     if (tagger === undefined) {
-      tagger = createTagger(framing, worker.slot);
+      tagger = createTagger(framing, worker === null ? '' : worker.slot);
       taggers.set(worker, tagger);
     }
     return tagger(parts);

@@ -2,6 +2,7 @@ import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { createOutputSink } from './output.js';
 import { roomIn, type Sink, WritableSink } from './output-stream.js';
+import { countRecords } from './records.js';
 import { RecordSeam } from './seam.js';
 import type { Stats } from './stats.js';
 import { createTaggers } from './tag.js';
@@ -17,7 +18,7 @@ export class FanWriter {
   readonly #workers: Worker[];
   readonly #stats: Stats;
   readonly #stopped: AbortSignal;
-  readonly #tag: (worker: Worker, parts: Buffer[]) => Buffer[];
+  readonly #tag: (worker: Worker | null, parts: Buffer[]) => Buffer[];
   readonly #seam: RecordSeam;
 
   constructor(options: FanOptions, workers: Worker[], stats: Stats, stopped: AbortSignal) {
@@ -36,12 +37,17 @@ export class FanWriter {
     });
   }
 
-  /** Writes a worker's whole records. */
-  emit(worker: Worker, parts: Buffer[]): void {
+  /**
+   * Writes a worker's whole records; or, for no worker (null: --header's copy at the top),
+   * records tagged with an empty tag and counted in the totals alone.
+   */
+  emit(worker: Worker | null, parts: Buffer[]): void {
     const out = this.#options.tag ? this.#tag(worker, parts) : parts;
     const joined = this.#seam.join(out);
     if (this.#counting) {
-      this.#stats.wrote(worker, out);
+      if (worker === null)
+        this.#stats.wroteMerged(out, countRecords(out, this.#options.outputFraming));
+      else this.#stats.wrote(worker, out);
       this.#countSeam();
     }
     this.sink.write(joined);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fan, OK, ok } from '../support/fan-run.js';
+import { C, fan, OK, ok } from '../support/fan-run.js';
 import { linesOf, records, sortedLines } from '../support/lines.js';
 import { tempDir } from '../support/temp.js';
 
@@ -96,6 +96,44 @@ describe('--header n', () => {
     expect(ok(result)).toEqual(OK);
     expect(linesOf(result.stdout).map(Number)).toEqual(new Array(10).fill(65));
   }, 20_000);
+
+  it.each([
+    ['ordered', '--per-block'],
+    ['ready', '--one-to-one'],
+    ['sorted', '--per-block'],
+  ])(
+    "--tag, --merge %s: the header, no worker's output, has an empty tag; records keep theirs",
+    async (merge, attribution) => {
+      // parallel --pipe --header : --tag tags each line with the job's argument, empty under
+      // --pipe: every line keeps its TAB-separated tag column, cut -f2- gives the input back.
+      const command = merge === 'sorted' ? 'sort' : 'cat';
+      const result = await fan(
+        [
+          '-j',
+          '2',
+          attribution,
+          '--block',
+          '1K',
+          '--header',
+          '1',
+          '--tag',
+          '--merge',
+          merge,
+          '--',
+          command,
+        ],
+        csv(640),
+        C,
+      );
+      expect(ok(result)).toEqual(OK);
+      const lines = linesOf(result.stdout);
+      expect(lines[0]).toBe(`\t${HEADER.slice(0, -1)}`);
+      expect(lines.slice(1).every((line) => /^[12]\t\d/.test(line))).toBe(true);
+      const untagged = lines.slice(1).map((line) => line.slice(line.indexOf('\t') + 1));
+      expect(sortedLines(`${untagged.join('\n')}\n`)).toEqual(sortedLines(records(1, 640)));
+    },
+    20_000,
+  );
 
   it('--header 2 takes two lines; an input shorter than the header is all header, and no block runs', async () => {
     const two = `${HEADER}${HEADER.replace('#', '%')}`;
