@@ -37,6 +37,33 @@ describe('a queue worker whose command is not found', () => {
     expect((await good.done()).exitCode).toBe(0);
   });
 
+  it('restarted by a supervisor (it exits 127 each time): its coordinator says it once', async () => {
+    const server = await startNats();
+    const coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'again']);
+    const said = watch(coordinator.stderr!);
+    const output = watch(coordinator.stdout!);
+    coordinator.stdin!.write(numbered(1, 3));
+    // Three starts, one after the other, as a restart policy makes them: each one tells it.
+    for (let start = 0; start < 3; start++) {
+      const missing = startWorker(server.url, ['--job', 'again'], ['no-such-cmd']);
+      expect((await missing.done()).exitCode).toBe(127);
+    }
+    // Told before the good worker's answers, which the coordinator reads after the notices.
+    const good = startWorker(server.url, ['--job', 'again'], ['cat']);
+    coordinator.stdin!.end();
+    const end = await within(waitForExit(coordinator), 20_000, 'the coordinator went on');
+    expect(end.exitCode).toBe(0);
+    expect(output.text).toBe(numbered(1, 3));
+    const lines = linesOf(said.text);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^manifold: job "again": queue worker on ${escapeRegExp(hostname())} \\(pid \\d+\\) cannot run no-such-cmd: command not found; the job goes on with the other workers$`,
+      ),
+    );
+    expect((await good.done()).exitCode).toBe(0);
+  });
+
   it('started before its job: says its line at once, waits for the job, tells the coordinator that comes, then exits 127', async () => {
     const server = await startNats();
     const missing = startWorker(server.url, ['--job', 'late', '--verbose'], ['no-such-cmd']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FrameKind } from '../frame/index.js';
 import type { QueueConnection } from './connect.js';
 import { frameMessage, readMessage } from './messages.js';
@@ -26,12 +27,25 @@ export async function publishNotice(
   notice: WorkerNotice,
 ): Promise<boolean> {
   const data = frameMessage(FrameKind.Error, run, 0, [Buffer.from(JSON.stringify(notice))]);
+  // The same fault of the same machine, told again by a worker its supervisor restarts, is
+  // dropped by the server within its window for doubles (nothing stored, nothing sent on).
+  const msgID = `${names.job}.${run}.notice.${createHash('sha256').update(noticeKey(notice)).digest('hex').slice(0, 32)}`;
   try {
-    await conn.js.publish(names.noticeSubject, data);
+    await conn.js.publish(names.noticeSubject, data, { msgID });
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * What a notice is about, whichever process told it: the machine, the table or command, the
+ * reason (not the pid, new at each start of a restarted worker).
+ */
+export function noticeKey(notice: WorkerNotice): string {
+  const what =
+    'table' in notice ? ['table', notice.table, notice.object] : ['command', notice.command];
+  return JSON.stringify([notice.host, notice.fault, ...what, notice.reason]);
 }
 
 /** A notice of run `run` from a message's data; null when it is none (malformed, or of another run). */

@@ -10,7 +10,7 @@ import {
   readMessage,
 } from './messages.js';
 import type { JobNames } from './names.js';
-import { describeNotice, readNotice } from './notice.js';
+import { describeNotice, noticeKey, readNotice } from './notice.js';
 import { ResultBook } from './results.js';
 import { checkTry, readTryHeaders } from './try-report.js';
 
@@ -48,6 +48,8 @@ export class ResultStream {
   #resume: (() => void) | null = null;
   #messages: ConsumerMessages | null = null;
   #read = false;
+  /** Machine faults said, by machine and what failed there (noticeKey): each is said once. */
+  readonly #said = new Set<string>();
 
   constructor(job: ResultsOf, listener: ResultListener) {
     this.#job = job;
@@ -151,6 +153,10 @@ export class ResultStream {
     const { worker, reason } = describeNotice(notice);
     const failure = { worker: this.#ofJob(worker), reason };
     if (notice.fault === 'machine') {
+      // A worker run again by its supervisor tells it again at each start, its pid new.
+      const key = noticeKey(notice);
+      if (this.#said.has(key)) return;
+      this.#said.add(key);
       this.#job.say(`${failure.worker} ${failure.reason}; the job goes on with the other workers`);
       return;
     }
