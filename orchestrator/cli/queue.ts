@@ -116,6 +116,11 @@ async function showStatus(raw: Record<string, unknown>): Promise<number> {
       if (job !== null) jobs.push(job);
       else if (only !== null) throw new QueueError(`no job "${only}" on the queue at ${conn.url}`);
     }
+    for (const job of jobs.filter((j) => !j.made)) {
+      process.stderr.write(
+        `manifold: job "${job.job}" is half made (its coordinator is making it, or stopped while it did): run its coordinator again, or remove it with manifold queue rm\n`,
+      );
+    }
     process.stdout.write(raw.json ? `${JSON.stringify(jobs, null, 2)}\n` : formatStatus(jobs));
     return ExitCode.ok;
   } finally {

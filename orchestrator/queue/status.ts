@@ -1,33 +1,42 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { askQueue, type QueueConnection } from '../workers/queue/connect.js';
-import { deleteJob } from '../workers/queue/job.js';
+import { deleteJob, readSpec } from '../workers/queue/job.js';
 import { type JobNames, jobNames, jobOfStream, WORKERS_CONSUMER } from '../workers/queue/names.js';
 
-/** Where a job's blocks are, as `manifold queue status` shows them. */
+/**
+ * Where a job's blocks are, as `manifold queue status` shows them. A count is null when the part
+ * of the job that holds it was never made (a half-made job: `made` false).
+ */
 export interface JobStatus {
   job: string;
+  /**
+   * Whether its coordinator finished making it: both streams, the workers' consumer, its
+   * description. False when it stopped (killed, its server gone) in between: workers wait for
+   * it, a coordinator run again makes the rest, `queue rm` removes it.
+   */
+  made: boolean;
   /** Blocks the coordinator has published (a duplicate publish is not counted). */
-  published: number;
+  published: number | null;
   /** Published and not yet given to a worker. */
-  pending: number;
+  pending: number | null;
   /** Given to a worker and not yet acknowledged. */
-  inFlight: number;
+  inFlight: number | null;
   /** In flight or pending again after their ack wait ran out (a worker lost, or slow). */
-  redelivered: number;
+  redelivered: number | null;
   /** Blocks whose output is stored. */
-  done: number;
+  done: number | null;
   /** Blocks that failed on their last try. */
-  failed: number;
+  failed: number | null;
 }
 
 /** The jobs on the server, by name. */
 export async function listJobs(conn: QueueConnection): Promise<string[]> {
-  const jobs: string[] = [];
+  const jobs = new Set<string>();
   for await (const stream of conn.jsm.streams.names()) {
     const job = jobOfStream(stream);
-    if (job !== null) jobs.push(job);
+    if (job !== null) jobs.add(job);
   }
-  return jobs.sort();
+  return [...jobs].sort();
 }
 
 /**
@@ -49,25 +58,45 @@ export async function removeJob(conn: QueueConnection, job: string): Promise<boo
   return found;
 }
 
-/** A job's counts, or null when there is no such job. */
+/**
+ * A job's counts, or null when there is no such job. A job its coordinator stopped making (one
+ * stream made, not the other; no consumer; no description) is listed too, half made, with the
+ * counts it has: until 2026-12-04 it was left out, and `--job` said there was no such job,
+ * though workers waited on it and `queue rm` found it.
+ */
 export async function jobStatus(conn: QueueConnection, job: string): Promise<JobStatus | null> {
   const names = jobNames(job);
-  try {
-    const blocks = await askQueue(conn, `the blocks stream of job "${job}"`, () =>
+  const blocks = await unlessMissing(() =>
+    askQueue(conn, `the blocks stream of job "${job}"`, () =>
       conn.jsm.streams.info(names.blocksStream),
-    );
-    const consumer = await askQueue(conn, `the workers' consumer of job "${job}"`, () =>
-      conn.jsm.consumers.info(names.blocksStream, WORKERS_CONSUMER),
-    );
-    const results = await resultCounts(conn, names);
-    return {
-      job,
-      published: blocks.state.last_seq,
-      pending: consumer.num_pending,
-      inFlight: consumer.num_ack_pending,
-      redelivered: consumer.num_redelivered,
-      ...results,
-    };
+    ),
+  );
+  const consumer =
+    blocks &&
+    (await unlessMissing(() =>
+      askQueue(conn, `the workers' consumer of job "${job}"`, () =>
+        conn.jsm.consumers.info(names.blocksStream, WORKERS_CONSUMER),
+      ),
+    ));
+  const results = await unlessMissing(() => resultCounts(conn, names));
+  if (blocks === null && results === null) return null;
+  const spec = results && (await readSpec(conn, names));
+  return {
+    job,
+    made: consumer !== null && spec !== null,
+    published: blocks?.state.last_seq ?? null,
+    pending: consumer?.num_pending ?? null,
+    inFlight: consumer?.num_ack_pending ?? null,
+    redelivered: consumer?.num_redelivered ?? null,
+    done: results?.done ?? null,
+    failed: results?.failed ?? null,
+  };
+}
+
+/** What `ask` gives, or null when the server has no such stream or consumer. */
+async function unlessMissing<T>(ask: () => Promise<T>): Promise<T | null> {
+  try {
+    return await ask();
   } catch (error) {
     if (error instanceof JetStreamApiError) return null;
     throw error;
@@ -85,7 +114,7 @@ async function resultCounts(
   return { done: subjects[names.doneSubject] ?? 0, failed: subjects[names.failedSubject] ?? 0 };
 }
 
-const COLUMNS: [keyof JobStatus, string][] = [
+const COLUMNS: [Exclude<keyof JobStatus, 'made'>, string][] = [
   ['job', 'job'],
   ['published', 'published'],
   ['pending', 'pending'],
@@ -99,7 +128,7 @@ const COLUMNS: [keyof JobStatus, string][] = [
 export function formatStatus(jobs: readonly JobStatus[]): string {
   const rows = [
     COLUMNS.map(([, title]) => title),
-    ...jobs.map((job) => COLUMNS.map(([key]) => String(job[key]))),
+    ...jobs.map((job) => COLUMNS.map(([key]) => String(job[key] ?? '-'))),
   ];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) =>

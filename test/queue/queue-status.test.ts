@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
+import { jobNames } from '../../orchestrator/workers/queue/names.js';
 import { manifold, run } from '../helpers.js';
 import { linesOf, numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
@@ -54,6 +56,53 @@ describe('manifold queue status', () => {
 });
 
 describe('manifold queue rm', () => {
+  it('lists a half-made job (a stream made, its coordinator gone before the rest), saying so', async () => {
+    const server = await startNats();
+    // As a coordinator killed between its first stream and the rest leaves it; and one killed
+    // after the results stream alone (another order, or an older manifold).
+    const conn = await connectQueue(server.url);
+    const half = jobNames('half');
+    await conn.jsm.streams.add({ name: half.blocksStream, subjects: [half.blocksSubject] });
+    const other = jobNames('other');
+    await conn.jsm.streams.add({ name: other.resultsStream, subjects: [other.doneSubject] });
+    await conn.close();
+    const table = await run(manifold, ['queue', 'status', '--queue', server.url]);
+    expect(table.exitCode).toBe(0);
+    expect(linesOf(table.stdout)).toEqual([
+      'job    published  pending  in flight  redelivered  done  failed',
+      'half   0          -        -          -            -     -',
+      'other  -          -        -          -            0     0',
+    ]);
+    const note = (job: string) =>
+      `manifold: job "${job}" is half made (its coordinator is making it, or stopped while it did): run its coordinator again, or remove it with manifold queue rm`;
+    expect(linesOf(table.stderr)).toEqual([note('half'), note('other')]);
+    const one = await run(manifold, [
+      'queue',
+      'status',
+      '--queue',
+      server.url,
+      '--job',
+      'half',
+      '--json',
+    ]);
+    expect(one.exitCode).toBe(0);
+    expect(JSON.parse(one.stdout.toString())).toEqual([
+      {
+        job: 'half',
+        made: false,
+        published: 0,
+        pending: null,
+        inFlight: null,
+        redelivered: null,
+        done: null,
+        failed: null,
+      },
+    ]);
+    expect(
+      await run(manifold, ['queue', 'rm', '--queue', server.url, '--job', 'half']),
+    ).toMatchObject({ exitCode: 0 });
+  });
+
   it('removes a job its coordinator left: its worker leaves, status 0; no such job is one line, exit 1', async () => {
     const server = await startNats();
     const rm = (...args: string[]) =>

@@ -57,9 +57,9 @@ export function jobNames(job: string): JobNames {
   };
 }
 
-/** The jobs a server holds, from its streams' names. */
+/** The jobs a server holds, from its streams' names (either of a job's two). */
 export function jobOfStream(stream: string): string | null {
-  const match = /^manifold-([A-Za-z0-9_-]{1,64})-blocks$/.exec(stream);
+  const match = /^manifold-([A-Za-z0-9_-]{1,64})-(?:blocks|results)$/.exec(stream);
   return match === null ? null : match[1]!;
 }
 
