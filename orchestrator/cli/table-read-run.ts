@@ -1,30 +1,80 @@
-import { ExitCode, formatSize, ManifoldError } from '../../filters/index.js';
+import { readFileSync } from 'node:fs';
+import { ExitCode, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
-import { errnoText } from '../options/inputs.js';
+import { describeErrno, errnoText } from '../options/inputs.js';
 import { dieOf } from './signals.js';
+import type { GetOptions } from './table-read.js';
 
 /** `manifold table get`: each key's values on stdout, missing keys on stderr (then exit 1). */
 export async function runTableGet(
   path: string,
-  keys: string[],
-  options: { withKey?: boolean },
+  named: string[],
+  options: GetOptions,
 ): Promise<number> {
+  if (options.null && options.keysFrom === undefined)
+    throw new UsageError('-0 is about the keys of --keys-from: give it a file (- for stdin)');
+  const keys: Buffer[] = named.map((key) => Buffer.from(key));
+  if (options.keysFrom !== undefined)
+    keys.push(...readKeys(options.keysFrom, options.null === true));
+  if (keys.length === 0)
+    throw new UsageError('no keys: name them, or give a file of them with --keys-from');
   const table = openTable(path);
   const out: Buffer[] = [];
-  const missing: string[] = [];
+  const missing: Buffer[] = [];
   for (const key of keys) {
-    const values = table.getAll(key);
+    // LMDB has no empty key: an empty line of a keys file is a key not there.
+    const values = key.length === 0 ? [] : table.getAll(key);
     if (values.length === 0) missing.push(key);
     for (const value of values) {
-      if (options.withKey) out.push(Buffer.from(`${key}\t`));
+      if (options.withKey) out.push(key, TAB);
       out.push(value, NEWLINE);
     }
   }
   await write(Buffer.concat(out));
   table.close();
-  for (const key of missing) process.stderr.write(`manifold: table ${path}: no key "${key}"\n`);
+  for (const key of missing)
+    process.stderr.write(`manifold: table ${path}: no key "${showKey(key)}"\n`);
   return missing.length === 0 ? 0 : 1;
+}
+
+/**
+ * The keys of a --keys-from file (`-`: stdin) as bytes, one a line (ended by NUL under -0), as
+ * `grep -f` reads patterns; a last key without its end is a key.
+ */
+function readKeys(file: string, nul: boolean): Buffer[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file === '-' ? 0 : file);
+  } catch (error) {
+    const name = file === '-' ? 'stdin' : file;
+    throw new UsageError(`--keys-from ${name}: cannot read it: ${describeErrno(error)}`);
+  }
+  const end = nul ? 0 : 0x0a;
+  const keys: Buffer[] = [];
+  let from = 0;
+  while (from < bytes.length) {
+    const at = bytes.indexOf(end, from);
+    const to = at < 0 ? bytes.length : at;
+    keys.push(bytes.subarray(from, to));
+    from = to + 1;
+  }
+  return keys;
+}
+
+/** A key as a message names it: its text, or, when it is not plain text, bytes as `\\xNN`. */
+function showKey(key: Buffer): string {
+  const text = key.toString('utf8');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+  if (Buffer.from(text).equals(key) && !/[\u0000-\u001f\u007f]/.test(text)) return text;
+  let shown = '';
+  for (const byte of key) {
+    shown +=
+      byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return shown;
 }
 
 /** `manifold table stat`: the table's description for people, or its table.json. */
@@ -61,6 +111,7 @@ function describe(path: string, meta: TableMeta): string {
 }
 
 const NEWLINE = Buffer.from('\n');
+const TAB = Buffer.from('\t');
 
 /**
  * Writes to stdout. A reader that has gone (`| head -1`) ends the command as it ends `cat`:

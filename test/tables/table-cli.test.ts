@@ -66,6 +66,37 @@ describe('manifold table get and stat', () => {
     expect(withKey.stdout.toString()).toBe('b\tb 2\n');
   });
 
+  it('looks up keys that are not UTF-8, read as bytes from a file or stdin (--keys-from, -0)', async () => {
+    // Keys of any bytes are built fine; on the command line Node would read 0xff as U+FFFD.
+    const binary = Buffer.from([0x6b, 0xff, 0xfe]);
+    const input = Buffer.concat([binary, Buffer.from(' 1\nplain 2\n')]);
+    const table = await builtTable(tempDir(), 't', input, ['--key', 'field:1']);
+    const dir = tempDir();
+    const keys = writeInput(dir, 'keys', Buffer.concat([binary, Buffer.from('\nnone\n')]));
+    const fromFile = await getKeys(table, [], ['--keys-from', keys, '--with-key']);
+    expect(fromFile.stdout).toEqual(
+      Buffer.concat([binary, Buffer.from('\t'), input.subarray(0, 5), Buffer.from('\n')]),
+    );
+    expect(fromFile.stderr).toBe(`manifold: table ${table}: no key "none"\n`);
+    expect(fromFile.exitCode).toBe(1);
+    // -0: keys ended by NUL, from stdin; with keys named on the command line, those first.
+    const stdin = Buffer.concat([binary, Buffer.from('\0')]);
+    const fromStdin = await run(
+      manifold,
+      ['table', 'get', '-0', '--keys-from', '-', table, 'plain'],
+      stdin,
+    );
+    expect(fromStdin.stdout).toEqual(
+      Buffer.from(`plain 2\n${input.subarray(0, 5).toString('latin1')}\n`, 'latin1'),
+    );
+    expect(fromStdin.exitCode).toBe(0);
+    // A missing key that is not text is named with its bytes escaped.
+    const odd = writeInput(dir, 'odd', Buffer.from([0x78, 0xff, 0x0a]));
+    const missing = await getKeys(table, [], ['--keys-from', odd]);
+    expect(missing.stderr).toBe(`manifold: table ${table}: no key "x\\xff"\n`);
+    expect(missing.exitCode).toBe(1);
+  });
+
   it('dies of SIGPIPE, quietly, when its output is closed early (`| head -1`)', async () => {
     const keys = Array.from({ length: 3000 }, (_, i) => `k${i}`);
     const table = await builtTable(
