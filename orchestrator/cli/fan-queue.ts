@@ -83,6 +83,11 @@ export async function runQueueFan(
       `--queue takes no command: each worker runs its own (manifold worker --queue ${String(raw.queue)} -- ${argv.join(' ')})`,
     );
   }
+  // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads.
+  if (command.getOptionValueSource('tag') === 'cli')
+    throw new UsageError(
+      "--tag is not for --queue: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)",
+    );
   for (const [key, flag] of WORKERS_OWN) {
     if (command.getOptionValueSource(key) === 'cli')
       throw new UsageError(

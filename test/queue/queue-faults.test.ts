@@ -189,6 +189,11 @@ describe('a queue that cannot serve', () => {
         /--per-block is not for --queue: it is the workers'/,
       ],
       [['fan', '--queue', 'nats://h:1', '--merge', 'sorted'], /--merge sorted is not for --queue/],
+      // Not sent to the workers' --tag, which tags stderr alone: the output would stay untagged.
+      [
+        ['fan', '--queue', 'nats://h:1', '--tag'],
+        /^manifold: --tag is not for --queue: a queue job's output is not tagged \(a worker's --tag tags its processes' stderr\)\n$/,
+      ],
       // Shorter than its workers' confirmations: blocks taken from workers still at them.
       [['fan', '--queue', 'nats://h:1', '--ack-wait', '300ms'], /--ack-wait must be at least 1s/],
       [['worker', '--', 'cat'], /manifold worker needs --queue <url>/],
