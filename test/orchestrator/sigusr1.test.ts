@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { bin, fixture } from '../helpers.js';
 import { onCleanup } from '../support/cleanup.js';
 import { records } from '../support/lines.js';
+import { startNats } from '../support/nats.js';
 import { descendants, leftovers, tracked } from '../support/proc.js';
+import { startWorker } from '../support/queue.js';
 import { spawnManifold, watch, within } from '../support/spawn.js';
 
 // SIGUSR1 ends manifold and its filters as it ends a program without a handler for it. Node's
@@ -32,6 +34,16 @@ describe('SIGUSR1', () => {
     expect(stderr.text).not.toMatch(/Debugger listening/);
     expect({ code, signal }).toEqual({ code: 138, signal: null });
     expect(await leftovers(family, 5000)).toEqual([]);
+  });
+
+  it('stops a queue worker waiting for its job, exit 138', async () => {
+    const server = await startNats();
+    const worker = startWorker(server.url, ['--job', 'usr1', '--verbose'], ['cat']);
+    await worker.stderr.waitFor(/^manifold: waiting for job "usr1" on /, 1);
+    worker.child.kill('SIGUSR1');
+    const end = await worker.done(10_000);
+    expect(end.stderr).not.toMatch(/Debugger listening/);
+    expect(end.exitCode).toBe(138);
   });
 
   it('kills an SDK filter (mf-map) by the signal, and opens no debugger', async () => {
