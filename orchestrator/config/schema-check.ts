@@ -25,10 +25,25 @@ async function loadValidator(): Promise<ValidateFunction> {
 
 /** Checks a loaded config against the JSON Schema; every problem, with its position. */
 export function checkSchema(config: LoadedConfig): Problem[] {
-  if (validate(config.data)) return [];
-  const errors = (validate.errors ?? []).filter((error) => !isNoise(error, validate.errors!));
+  // Found before the schema's coercion makes each null 0, "" or false.
+  const empty = emptyValues(config.data);
+  const problems: Problem[] = empty.map((path) => ({
+    ...config.where(path),
+    message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,
+  }));
+  if (validate(config.data)) return problems;
+  // A null's own errors, and a oneOf's above it (`input`'s list), say less than it.
+  const nulls = empty.map(pointerOf);
+  const ofNull = (error: ErrorObject) =>
+    nulls.some(
+      (at) =>
+        at === error.instancePath ||
+        (error.keyword === 'oneOf' && at.startsWith(`${error.instancePath}/`)),
+    );
+  const errors = (validate.errors ?? []).filter(
+    (error) => !isNoise(error, validate.errors!) && !ofNull(error),
+  );
   const seen = new Set<string>();
-  const problems: Problem[] = [];
   for (const error of errors) {
     const problem = describe(config, error);
     const key = `${problem.line}:${problem.column}:${problem.message}`;
@@ -74,14 +89,32 @@ function pathOf(instancePath: string): (string | number)[] {
     .map((step) => (/^\d+$/.test(step) ? Number(step) : step));
 }
 
+/**
+ * The paths of the values YAML read as null: a key with nothing after it (`retries:`), `~`,
+ * `null`, an empty list item. No key of the schema takes one.
+ */
+function emptyValues(data: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (data === null) return [path];
+  if (Array.isArray(data)) return data.flatMap((item, i) => emptyValues(item, [...path, i]));
+  if (typeof data !== 'object') return [];
+  return Object.entries(data as object).flatMap(([key, value]) =>
+    emptyValues(value, [...path, key]),
+  );
+}
+
+/** A data path as Ajv's instancePath (a JSON Pointer). */
+const pointerOf = (path: (string | number)[]) =>
+  path.map((step) => `/${String(step).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+
+/** `"retries"` for a key's value, `stages[0].input[1]` for a list's item, as messages name them. */
+function nameOf(path: (string | number)[]): string {
+  if (path.length === 0) return 'the config';
+  return typeof path.at(-1) === 'number' ? describePath(path) : `"${path.at(-1)}"`;
+}
+
 function describe(config: LoadedConfig, error: ErrorObject): Problem {
   const path = pathOf(error.instancePath);
-  const name =
-    path.length === 0
-      ? 'the config'
-      : typeof path.at(-1) === 'number'
-        ? describePath(path)
-        : `"${path.at(-1)}"`;
+  const name = nameOf(path);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
