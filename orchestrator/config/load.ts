@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isAlias, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { describeErrno } from '../options/inputs.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { ConfigError, type Problem } from './problems.js';
+import { badMerges, nodeAt, pairOf } from './where.js';
 
 /** A config file parsed, variables substituted, with a way back from data paths to positions. */
 export interface LoadedConfig {
@@ -53,7 +54,13 @@ export function loadConfig(
     throw new ConfigError(file, [{ line: before.length, column, message: notJson.message }]);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // YAML 1.1's merge keys (`<<: *defaults`), as compose files use them.
+    merge: true,
+  });
   const at = (offset: number) => {
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
@@ -69,6 +76,11 @@ export function loadConfig(
   if (problems.length === 0) {
     findPrototypeKeys(doc, problems, at);
     findNuls(doc, problems, at);
+    for (const node of badMerges(doc))
+      problems.push({
+        ...at(node.range?.[0] ?? 0),
+        message: 'a merge key (<<) takes a map, an alias of one (*name), or a list of those',
+      });
   }
   if (problems.length === 0) substitute(doc, text, variables, problems, at);
   keepNumbersAsWritten(doc);
@@ -77,9 +89,9 @@ export function loadConfig(
     file,
     data: toData(doc, file, at),
     where(path, key) {
-      const node = doc.getIn(path, true) as unknown;
-      if (key !== undefined && isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+      const node = nodeAt(doc, path);
+      if (key !== undefined) {
+        const pair = pairOf(doc, isAlias(node) ? node.resolve(doc) : node, key);
         const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
         if (range) return at(range[0]);
       }
