@@ -5,7 +5,7 @@ import { expectProblems } from '../support/check.js';
 // it as null, which the schema's coercion made 0, "" or false without a word (`retries:` ran
 // with none, `tag:` untagged). Each is a problem where its value would stand.
 
-const empty = /"[^"]+" has no value: write one \(\"\" for an empty string\), or leave the key out$/;
+const empty = /"[^"]+" has no value: write one \("" for an empty string\), or leave the key out$/;
 
 describe('an empty value is a problem at its place, of every kind of key', () => {
   it('numbers, booleans and strings of a fan: they were 0, false and ""', async () => {
