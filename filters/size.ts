@@ -66,17 +66,19 @@ export function plural(count: number, word: string): string {
 
 /**
  * An input record over --max-record, at `position`: `size` bytes of it, `so far` unless it was
- * measured whole. The one message every reader of records gives.
+ * measured whole. The one message every reader of records gives; `option` is --max-record as
+ * the caller spells it (a config's `max-record`).
  */
 export function recordTooLarge(
   position: RecordPosition,
   maxRecord: number,
   size: number,
   whole = false,
+  option = '--max-record',
 ): RecordError {
   return new RecordError(
     position,
-    `record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with --max-record`,
+    `record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with ${option}`,
     { code: 'manifold.recordTooLarge' },
   );
 }

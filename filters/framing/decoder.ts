@@ -10,6 +10,8 @@ export interface DecoderOptions {
   input?: string;
   /** The largest record accepted, in bytes. @default 64 MiB */
   maxRecord?: number;
+  /** How messages name the limit's option (a config's `max-record`). @default '--max-record' */
+  maxRecordName?: string;
 }
 
 /** Cuts a byte stream into records. Records are views of the chunks pushed, not copies. */
@@ -33,7 +35,11 @@ export interface RecordDecoder {
 export const DEFAULT_MAX_RECORD = 64 * 1024 * 1024;
 
 export function createDecoder(framing: Framing, options: DecoderOptions = {}): RecordDecoder {
-  const limits = new Limits(options.input ?? 'stdin', options.maxRecord ?? DEFAULT_MAX_RECORD);
+  const limits = new Limits(
+    options.input ?? 'stdin',
+    options.maxRecord ?? DEFAULT_MAX_RECORD,
+    options.maxRecordName,
+  );
   switch (framing.kind) {
     case 'delimited':
       return new DelimitedDecoder(framing.delimiter, limits);
@@ -51,10 +57,12 @@ export class Limits {
   constructor(
     readonly input: string,
     readonly maxRecord: number,
+    readonly maxRecordName = '--max-record',
   ) {}
 
   tooLarge(record: number, size: number): RecordError {
-    return recordTooLarge({ input: this.input, record }, this.maxRecord, size);
+    const at = { input: this.input, record };
+    return recordTooLarge(at, this.maxRecord, size, false, this.maxRecordName);
   }
 
   /**
@@ -64,7 +72,7 @@ export class Limits {
   frameTooLarge(record: number, length: number): RecordError {
     return new RecordError(
       { input: this.input, record },
-      `frame header says ${formatSize(length)}, more than the maximum record size ${formatSize(this.maxRecord)}: is the input frames? (--max-record raises the limit)`,
+      `frame header says ${formatSize(length)}, more than the maximum record size ${formatSize(this.maxRecord)}: is the input frames? (${this.maxRecordName} raises the limit)`,
       { code: 'manifold.recordTooLarge' },
     );
   }

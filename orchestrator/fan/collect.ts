@@ -1,6 +1,7 @@
 import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
+import { spell } from './spelling.js';
 import { WholeRecords, wholeRecordsOf } from './whole.js';
 
 /**
@@ -148,7 +149,12 @@ export class ReadyCollector implements Collector {
   finish(): void {}
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const out = wholeRecordsOf(this.#options.outputFraming, parts, this.#options.maxRecord);
+    const out = wholeRecordsOf(
+      this.#options.outputFraming,
+      parts,
+      this.#options.maxRecord,
+      spell(this.#options, 'maxRecord'),
+    );
     if (out.length > 0) this.#emit(worker, out);
   }
 
@@ -160,7 +166,11 @@ export class ReadyCollector implements Collector {
   #wholeOf(worker: Worker): WholeRecords {
     let whole = this.#whole.get(worker);
     if (whole === undefined) {
-      whole = new WholeRecords(this.#options.outputFraming, this.#options.maxRecord);
+      whole = new WholeRecords(
+        this.#options.outputFraming,
+        this.#options.maxRecord,
+        spell(this.#options, 'maxRecord'),
+      );
       this.#whole.set(worker, whole);
     }
     return whole;

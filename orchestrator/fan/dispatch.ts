@@ -2,6 +2,7 @@ import { type Block, shareAmong } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { HashPartitioner } from './partition.js';
+import { spell } from './spelling.js';
 
 /**
  * Decides which worker gets which block, and when:
@@ -40,7 +41,9 @@ export class Dispatcher {
     this.#own = workers.map(() => []);
     this.#partitioner =
       options.dispatch === 'hash'
-        ? new HashPartitioner(workers.length, options.framing, options.key, options.maxRecord)
+        ? new HashPartitioner(workers.length, options.framing, options.key, options.maxRecord, {
+            maxRecordName: spell(options, 'maxRecord'),
+          })
         : null;
   }
 

@@ -24,6 +24,8 @@ import { takeFront } from './take-front.js';
 export class EndsSplitter {
   #blockSize: number;
   readonly #maxRecord: number;
+  /** --max-record as messages spell it (a config's `max-record`). */
+  readonly #maxRecordName: string;
   readonly #delimiter: number;
   #parts: Buffer[] = [];
   /** Bytes read so far; where the uncut bytes start. */
@@ -51,7 +53,9 @@ export class EndsSplitter {
     maxRecord: number,
     counted: (() => number) | null,
     numbered: Framing | null = null,
+    maxRecordName = '--max-record',
   ) {
+    this.#maxRecordName = maxRecordName;
     this.#delimiter = delimiter;
     this.#counted = counted;
     this.#numbered = counted === null ? numbered : null;
@@ -141,7 +145,7 @@ export class EndsSplitter {
    */
   #tooLarge(cut: Block[], size: number, whole: boolean): RecordError {
     const tooLarge = (position: RecordPosition) =>
-      recordTooLarge(position, this.#maxRecord, size, whole);
+      recordTooLarge(position, this.#maxRecord, size, whole, this.#maxRecordName);
     // The blocks cut before it are numbered already: it is the next record.
     if (this.#numbered !== null) return tooLarge({ input: 'input', record: this.#nextRecord });
     if (this.#counted === null) return tooLarge({ input: 'input', byte: this.#start + 1 });

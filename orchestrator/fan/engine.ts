@@ -271,7 +271,8 @@ export class Fan implements WorkerListener {
    */
   onOutputFailed(_worker: Worker, failure: OutputFailure): void {
     if (this.#stopping !== null) return;
-    const line = relayedOutputLine(failure, this.#options.maxRecord);
+    const { maxRecord } = this.#options;
+    const line = relayedOutputLine(failure, maxRecord, spell(this.#options, 'maxRecord'));
     if (line === null) this.stop({ kind: 'closed' });
     else this.#fail(line);
   }

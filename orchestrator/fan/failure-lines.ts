@@ -30,10 +30,14 @@ function streamReason(error: unknown): string {
  * Output a worker's side writes itself (relayed) failed, with the message the ready merge gives:
  * stdout not writable, or a record over --max-record. Null when its reader closed it.
  */
-export function relayedOutputLine(failure: OutputFailure, maxRecord: number): string | null {
+export function relayedOutputLine(
+  failure: OutputFailure,
+  maxRecord: number,
+  maxRecordName?: string,
+): string | null {
   if (failure.kind === 'closed') return null;
   if (failure.kind === 'error') return `cannot write stdout: ${errnoText(failure.code)}`;
-  return describeError(outputRecordTooLarge(maxRecord, failure.bytes));
+  return describeError(outputRecordTooLarge(maxRecord, failure.bytes, maxRecordName));
 }
 
 /** Reading the input failed: the input named (the splitters number records, not name them). */

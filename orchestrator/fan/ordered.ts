@@ -2,6 +2,7 @@ import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { Collector, Emit, Held } from './collect.js';
 import type { FanOptions } from './options.js';
+import { spell } from './spelling.js';
 import { WholeRecords, wholeRecordsOf } from './whole.js';
 
 /**
@@ -27,7 +28,11 @@ export class OrderedCollector implements Collector {
     this.#options = options;
     this.#emit = emit;
     this.#window = Math.max(4, 4 * options.workers);
-    this.#whole = new WholeRecords(options.outputFraming, options.maxRecord);
+    this.#whole = new WholeRecords(
+      options.outputFraming,
+      options.maxRecord,
+      spell(options, 'maxRecord'),
+    );
   }
 
   output(): void {
@@ -154,7 +159,12 @@ export class OrderedCollector implements Collector {
   }
 
   #emitWhole(worker: Worker, parts: Buffer[]): void {
-    const out = wholeRecordsOf(this.#options.outputFraming, parts, this.#options.maxRecord);
+    const out = wholeRecordsOf(
+      this.#options.outputFraming,
+      parts,
+      this.#options.maxRecord,
+      spell(this.#options, 'maxRecord'),
+    );
     if (out.length > 0) this.#emit(worker, out);
   }
 }

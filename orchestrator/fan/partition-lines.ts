@@ -29,11 +29,19 @@ export class LinePartitioner {
   readonly #writers: PieceWriter[];
   readonly #bounds: Bounds = { start: 0, end: 0 };
   readonly #maxRecord: number;
+  readonly #maxRecordName: string;
   #counts: number[];
   /** The number of the next record, for messages. */
   #record = 0;
 
-  constructor(delimiter: number, key: LineKey, workers: number, maxRecord: number) {
+  constructor(
+    delimiter: number,
+    key: LineKey,
+    workers: number,
+    maxRecord: number,
+    maxRecordName = '--max-record',
+  ) {
+    this.#maxRecordName = maxRecordName;
     this.#delimiter = delimiter;
     this.#key = key;
     this.#maxRecord = maxRecord;
@@ -138,6 +146,12 @@ export class LinePartitioner {
 
   /** Blocks cut without counting (`EndsSplitter`) meet their records' sizes here. */
   #tooLarge(size: number): never {
-    throw recordTooLarge({ input: 'input', record: this.#record }, this.#maxRecord, size, true);
+    throw recordTooLarge(
+      { input: 'input', record: this.#record },
+      this.#maxRecord,
+      size,
+      true,
+      this.#maxRecordName,
+    );
   }
 }

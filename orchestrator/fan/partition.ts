@@ -21,7 +21,14 @@ export class HashPartitioner {
   /** Records of the blocks split so far: the next block's first record, less one. */
   #records = 0;
 
-  constructor(workers: number, framing: Framing, key: KeySpec, maxRecord: number) {
+  /** `maxRecordName`: --max-record as messages spell it (a config's `max-record`). */
+  constructor(
+    workers: number,
+    framing: Framing,
+    key: KeySpec,
+    maxRecord: number,
+    { maxRecordName = '--max-record' } = {},
+  ) {
     this.#workers = workers;
     this.#framing = framing;
     this.#key = key;
@@ -29,7 +36,7 @@ export class HashPartitioner {
     this.#lines =
       delimiter === null
         ? null
-        : new LinePartitioner(delimiter, key as LineKey, workers, maxRecord);
+        : new LinePartitioner(delimiter, key as LineKey, workers, maxRecord, maxRecordName);
   }
 
   /** How many records the blocks split so far held. */

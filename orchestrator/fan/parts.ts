@@ -68,6 +68,7 @@ export function createWorkers(
     ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
     ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
     ...(options.remote === undefined ? {} : { remote: options.remote }),
+    ...(options.optionName === undefined ? {} : { optionName: options.optionName }),
   };
   const ours = (reason: string) => {
     if (options.merge === 'sorted')

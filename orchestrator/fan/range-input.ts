@@ -24,6 +24,8 @@ export interface RangeOptions {
   streamed?: boolean;
   /** Hears a failed read of a block left in the file: the run fails for it. */
   failed?: (error: unknown) => void;
+  /** --max-record as messages spell it (a config's `max-record`). */
+  maxRecordName?: string;
 }
 
 /** Block buffers kept for reuse: those in flight to two workers and two waiting, and spare. */
@@ -70,7 +72,7 @@ export class RangeReader {
     this.#cut = cut;
     this.#blockSize = blockSize;
     this.#options = options;
-    this.#scan = new RangeScan(file, cut, maxRecord);
+    this.#scan = new RangeScan(file, cut, maxRecord, options.maxRecordName);
     this.#maxRecord = maxRecord;
     this.#measure =
       cut.kind === 'delimiter' && cut.delimiter.length === 1

@@ -19,10 +19,12 @@ export class RangeScan {
   readonly #file: RangeFile;
   readonly #cut: RangeCut;
   readonly #maxRecord: number;
+  readonly #maxRecordName: string;
   #start: Stats | null = null;
   #scratch: Buffer | null = null;
 
-  constructor(file: RangeFile, cut: RangeCut, maxRecord: number) {
+  constructor(file: RangeFile, cut: RangeCut, maxRecord: number, maxRecordName = '--max-record') {
+    this.#maxRecordName = maxRecordName;
     this.#file = file;
     this.#cut = cut;
     this.#maxRecord = maxRecord;
@@ -196,6 +198,7 @@ export class RangeScan {
         at += found > 0 ? end : Math.max(1, n - cut.delimiter.length + 1);
       }
     }
-    return recordTooLarge({ input: 'input', record: records + 1 }, this.#maxRecord, size, whole);
+    const at = { input: 'input', record: records + 1 };
+    return recordTooLarge(at, this.#maxRecord, size, whole, this.#maxRecordName);
   }
 }

@@ -98,6 +98,7 @@ async function readRanges(
   );
   const reader = new RangeReader(file, cut, sizes.current, options.maxRecord, {
     numbered,
+    maxRecordName: spell(options, 'maxRecord'),
     next: () => sizes.cut(),
     gift: options.kind === 'thread',
     streamed: streamed !== false,

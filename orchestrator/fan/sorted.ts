@@ -172,7 +172,9 @@ export class SortedCollector implements Collector {
   #source(order: number, worker: Worker, input: string): Source {
     const { outputFraming, maxRecord } = this.#options;
     const run = this.#held.create(order, worker.slot);
-    return { run, decoder: createDecoder(outputFraming, { input, maxRecord }), input, last: null };
+    const maxRecordName = spell(this.#options, 'maxRecord');
+    const decoder = createDecoder(outputFraming, { input, maxRecord, maxRecordName });
+    return { run, decoder, input, last: null };
   }
 
   /**

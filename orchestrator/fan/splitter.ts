@@ -9,6 +9,7 @@ import { EndsSplitter } from './ends-splitter.js';
 import type { FanOptions } from './options.js';
 import { fastDelimiter } from './partition.js';
 import { streamEnds } from './range-cut.js';
+import { spell } from './spelling.js';
 import { takeFront } from './take-front.js';
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
@@ -31,14 +32,15 @@ export function createSplitter(
   counted: () => number,
 ): BlockCutter {
   const { framing, key, maxRecord, dispatch } = options;
+  const name = spell(options, 'maxRecord');
   const hashed = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
-  if (hashed !== null) return new EndsSplitter(hashed, blockSize, maxRecord, counted);
+  if (hashed !== null) return new EndsSplitter(hashed, blockSize, maxRecord, counted, null, name);
   const ends = streamEnds(options);
   if (ends !== null) {
     const numbered = ends.numbered ? framing : null;
-    return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, numbered);
+    return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, numbered, name);
   }
-  return new Splitter(framing, blockSize, maxRecord);
+  return new Splitter(framing, blockSize, maxRecord, name);
 }
 
 /**
@@ -51,6 +53,8 @@ export function createSplitter(
 export class Splitter {
   #blockSize: number;
   readonly #maxRecord: number;
+  /** --max-record as messages spell it (a config's `max-record`). */
+  readonly #maxRecordName: string;
   /** Null for raw input, which has no records to end blocks on. */
   readonly #finder: BoundaryFinder | null;
   readonly #framing: Framing;
@@ -65,7 +69,13 @@ export class Splitter {
   #seq = 0;
   #nextRecord = 1;
 
-  constructor(framing: Framing, blockSize: number, maxRecord: number) {
+  constructor(
+    framing: Framing,
+    blockSize: number,
+    maxRecord: number,
+    maxRecordName = '--max-record',
+  ) {
+    this.#maxRecordName = maxRecordName;
     this.#framing = framing;
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
@@ -135,7 +145,13 @@ export class Splitter {
 
   #tooLarge(size: number, whole: boolean): RecordError {
     const record = this.#nextRecord + this.#records;
-    return recordTooLarge({ input: 'input', record }, this.#maxRecord, size, whole);
+    return recordTooLarge(
+      { input: 'input', record },
+      this.#maxRecord,
+      size,
+      whole,
+      this.#maxRecordName,
+    );
   }
 
   /** Takes the bytes up to `cut` as a block of `records` records. */

@@ -3,6 +3,7 @@ import { takeInput } from '../workers/registry.js';
 import type { InputEnd } from '../workers/transport.js';
 import type { FanOptions, Log } from './options.js';
 import type { TakenInput } from './parts.js';
+import { spell } from './spelling.js';
 
 // The fan's input taken by its workers' helper (parts.ts `TakenInput`): the process starter
 // reads the pipe and moves it into the workers' pipes itself (spawner-python-input.ts), and
@@ -33,16 +34,16 @@ export async function readTaken(
     workersEnded.then(() => null),
   ]);
   if (end === null) taking.stop();
-  else failIfNot(end, maxRecord);
+  else failIfNot(end, maxRecord, spell(options, 'maxRecord'));
 }
 
-function failIfNot(end: InputEnd, maxRecord: number): void {
+function failIfNot(end: InputEnd, maxRecord: number, name: string): void {
   switch (end.kind) {
     case 'ended':
       return;
     case 'tooLarge':
       // Named as a pipe read without counting names it: by where it starts.
-      throw recordTooLarge({ input: 'input', byte: end.byte }, maxRecord, end.size);
+      throw recordTooLarge({ input: 'input', byte: end.byte }, maxRecord, end.size, false, name);
     case 'failed':
       if (end.message !== undefined) throw new Error(end.message);
       throw Object.assign(new Error(end.code), { code: end.code, syscall: 'read' });

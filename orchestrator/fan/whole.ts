@@ -11,10 +11,17 @@ export class WholeRecords {
   readonly #framing: Framing;
   #finder: BoundaryFinder;
   readonly #maxRecord: number;
+  readonly #maxRecordName: string;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
 
-  constructor(framing: Framing, maxRecord = Number.POSITIVE_INFINITY) {
+  /** `maxRecordName`: --max-record as messages spell it (a config's `max-record`). */
+  constructor(
+    framing: Framing,
+    maxRecord = Number.POSITIVE_INFINITY,
+    maxRecordName = '--max-record',
+  ) {
+    this.#maxRecordName = maxRecordName;
     this.#framing = framing;
     this.#finder = createBoundaryFinder(framing);
     this.#maxRecord = maxRecord;
@@ -63,24 +70,33 @@ export class WholeRecords {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     if (this.#pendingBytes > this.#maxRecord) {
-      throw outputRecordTooLarge(this.#maxRecord, this.#pendingBytes);
+      throw outputRecordTooLarge(this.#maxRecord, this.#pendingBytes, this.#maxRecordName);
     }
   }
 }
 
 /** All of `parts`, a worker's complete output for something, as whole records. */
-export function wholeRecordsOf(framing: Framing, parts: Buffer[], maxRecord?: number): Buffer[] {
-  const whole = new WholeRecords(framing, maxRecord);
+export function wholeRecordsOf(
+  framing: Framing,
+  parts: Buffer[],
+  maxRecord?: number,
+  maxRecordName?: string,
+): Buffer[] {
+  const whole = new WholeRecords(framing, maxRecord, maxRecordName);
   const out = parts.flatMap((part) => whole.push(part));
   out.push(...whole.end());
   return out;
 }
 
 /** A worker's output record over --max-record (`bytes` of it so far): the run fails. */
-export function outputRecordTooLarge(maxRecord: number, bytes: number): ManifoldError {
+export function outputRecordTooLarge(
+  maxRecord: number,
+  bytes: number,
+  name = '--max-record',
+): ManifoldError {
   return new ManifoldError(
     'manifold.recordTooLarge',
-    `a worker's output record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(bytes)} so far); raise it with --max-record`,
+    `a worker's output record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(bytes)} so far); raise it with ${name}`,
     { exitCode: ExitCode.failure },
   );
 }

@@ -1,4 +1,5 @@
 import type { Framing } from '../../filters/index.js';
+import type { NameOf } from '../options/fan.js';
 import { PerBlockWorker } from './attribution/per-block.js';
 import { PersistentWorker } from './attribution/persistent.js';
 import type { CommandSpec } from './command.js';
@@ -30,6 +31,8 @@ export interface WorkerSettings {
   heapLimit?: number;
   /** Where slots that run on other machines are placed (the ssh kind's hosts). */
   remote?: RemoteSlots;
+  /** How the workers' messages name options: manifold fan's flags unless said (a config's keys). */
+  optionName?: NameOf;
 }
 
 /**
@@ -77,6 +80,7 @@ function openWorkers(
 ): { workers: Worker[]; direct: boolean; relayed: boolean } {
   const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit, remote } =
     settings;
+  const named = settings.optionName === undefined ? {} : { optionName: settings.optionName };
   const okStatus = settings.okStatus ?? [0];
   const header = settings.header ?? noHeader();
   const kind = workerKind(settings.kind);
@@ -99,6 +103,7 @@ function openWorkers(
       ...(stderr === undefined ? {} : { stderr }),
       ...(heapLimit === undefined ? {} : { heapLimit }),
       ...(remote === undefined ? {} : { remote }),
+      ...named,
     }),
   );
   const direct =
@@ -123,7 +128,7 @@ function openWorkers(
       }
       return new PersistentWorker({
         ...{ slot, transport, attribution, framing, maxBacklog, listener },
-        ...{ okStatus, header, greets },
+        ...{ okStatus, header, greets, ...named },
         ...(direct ? { output: outputs[i]! } : {}),
         ...(relayed ? { relay } : {}),
       });

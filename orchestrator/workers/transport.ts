@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { NameOf } from '../options/fan.js';
 import type { BlockSource } from './block.js';
 import type { CommandSpec } from './command.js';
 
@@ -142,6 +143,8 @@ export interface SlotSpec {
   heapLimit?: number;
   /** Where a kind that runs slots on other machines places them (ssh: the connected hosts). */
   remote?: RemoteSlots;
+  /** How its messages name options: manifold fan's flags unless said (a config's keys). */
+  optionName?: NameOf;
 }
 
 /**

@@ -37,7 +37,7 @@ export class CheckedRecords {
     this.#delimiter = delimiter;
     this.#sorted = spell(options, 'merge', 'sorted');
     this.#compare = rangeOrder(options);
-    this.#limits = new Limits(MERGED, options.maxRecord);
+    this.#limits = new Limits(MERGED, options.maxRecord, spell(options, 'maxRecord'));
   }
 
   /** The whole records that `chunk` ends, delimiters included; throws at a record out of order. */

@@ -1,4 +1,5 @@
 import type { Framing } from '../../../filters/index.js';
+import type { NameOf } from '../../options/fan.js';
 import type { Block } from '../block.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
@@ -15,7 +16,7 @@ import { RecordCounter } from './count.js';
 import { blockParts } from './framed.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
-import { notSpoken, PROTOCOL_BROKEN, ProtocolOutput } from './protocol-output.js';
+import { notSpoken, ProtocolOutput, protocolBroken } from './protocol-output.js';
 
 export interface PersistentOptions {
   slot: number;
@@ -32,6 +33,8 @@ export interface PersistentOptions {
   greets?: boolean;
   /** Given before each block, or once before the first without attribution (--header). */
   header: InputHeader;
+  /** How its messages name options: manifold fan's flags unless said (a config's keys). */
+  optionName?: NameOf;
   /** A descriptor the worker writes its output into, unread by manifold (`TransportFactory.openWithOutput`). */
   output?: number;
   /** Its output written to manifold's stdout by its kind's helper (`TransportFactory.openRelayed`). */
@@ -208,9 +211,10 @@ export class PersistentWorker implements Worker {
             this,
             () => this.#inFlight,
             this.#options.listener,
-            (why) => {
-              this.#misfit = why !== PROTOCOL_BROKEN;
-              this.abandon(why);
+            (greeted) => {
+              const name = this.#options.optionName;
+              this.#misfit = !greeted;
+              this.abandon(greeted ? protocolBroken(name) : notSpoken('wrote other output', name));
             },
             () => transport.greeted?.(),
             this.#options.greets === true,
@@ -224,7 +228,7 @@ export class PersistentWorker implements Worker {
     // Output that ends inside a protocol message, from an instance that ended well, was not the
     // protocol: a crash cuts one short, and says so itself.
     if (transportEnd.kind === 'ok' && this.#messages?.midMessage)
-      this.#abandoned ??= PROTOCOL_BROKEN;
+      this.#abandoned ??= protocolBroken(this.#options.optionName);
     // One that ends on its own before its greeting is no SDK filter: `cat` refusing --protocol.
     if (
       this.#messages?.greeted === false &&
@@ -232,7 +236,7 @@ export class PersistentWorker implements Worker {
       (transportEnd.kind === 'ok' || (transportEnd.kind === 'failed' && !transportEnd.notFound))
     ) {
       this.#misfit = true;
-      this.#abandoned = notSpoken(transportEnd.reason);
+      this.#abandoned = notSpoken(transportEnd.reason, this.#options.optionName);
     }
     const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit);
     // A final output record without its delimiter still counts, from a worker that ended well:

@@ -4,19 +4,24 @@ import {
   MessageReader,
   TRAILING,
 } from '../../../filters/protocol.js';
+import { flagOf, type NameOf } from '../../options/fan.js';
 import type { Block } from '../block.js';
 import type { Worker, WorkerListener } from '../types.js';
 
-/** Why an instance whose output is not the protocol is failed: what it did, and the likely why. */
-export const PROTOCOL_BROKEN =
-  "wrote output that is not manifold's block protocol (under --protocol manifold a filter's output must go through the SDK, not to stdout itself)";
+/**
+ * Why an instance whose output is not the protocol is failed: what it did, and the likely why;
+ * the protocol named as `name` spells it (`--protocol manifold`, a config's `attribution: protocol`).
+ */
+export function protocolBroken(name: NameOf = flagOf): string {
+  return `wrote output that is not manifold's block protocol (under ${name('protocol', 'manifold')} a filter's output must go through the SDK, not to stdout itself)`;
+}
 
 /**
  * Why an instance that ended, or wrote, before its greeting is failed: the command is no SDK
  * filter (`cat`), and no block will fare better on another of its instances.
  */
-export function notSpoken(what: string): string {
-  return `does not speak manifold's block protocol: it ${what} before its greeting (--protocol manifold runs SDK filters, that call defineFilter(...).main(): run it without --protocol)`;
+export function notSpoken(what: string, name: NameOf = flagOf): string {
+  return `does not speak manifold's block protocol: it ${what} before its greeting (${name('protocol', 'manifold')} runs SDK filters, that call defineFilter(...).main(): run it without ${name('protocol')})`;
 }
 
 /**
@@ -36,7 +41,8 @@ export class ProtocolOutput {
     worker: Worker,
     inFlight: () => Block[],
     listener: WorkerListener,
-    broken: (why: string) => void,
+    /** Told at the first wrong header: `greeted`, or before the greeting (no SDK filter). */
+    broken: (greeted: boolean) => void,
     greeted: () => void,
     greets: boolean,
   ) {
@@ -71,7 +77,7 @@ export class ProtocolOutput {
       },
       (seq, length) => {
         if (accepts(seq, length)) return true;
-        broken(this.#greeted ? PROTOCOL_BROKEN : notSpoken('wrote other output'));
+        broken(this.#greeted);
         return false;
       },
     );

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describeError } from '../../../filters/index.js';
 import { FROM_WORKER_HEADER } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
+import { flagOf } from '../../options/fan.js';
 import { commandText } from '../command.js';
 import { takeBack, takeGift } from '../gift.js';
 import { lend } from '../lent.js';
@@ -184,6 +185,11 @@ export class ThreadTransport implements Transport {
     return `worker ${this.#spec.slot} (thread ${this.#threadId}: ${commandText(this.#spec.command)})`;
   }
 
+  /** An option as this fan's messages name it: manifold fan's flag, or a config's key. */
+  #name(option: 'threads' | 'threadHeap'): string {
+    return (this.#spec.optionName ?? flagOf)(option);
+  }
+
   #take(message: FromThread): void {
     switch (message.kind) {
       case 'output':
@@ -198,7 +204,7 @@ export class ThreadTransport implements Transport {
         return;
       case 'not-a-filter':
         this.#refuse(
-          `${this.#spec.command.argv[0]} is not an SDK filter: ${this.#module.file} ran without calling defineFilter(...).main() (--threads runs SDK filters only)`,
+          `${this.#spec.command.argv[0]} is not an SDK filter: ${this.#module.file} ran without calling defineFilter(...).main() (${this.#name('threads')} runs SDK filters only)`,
         );
         return;
       case 'load-error':
@@ -242,7 +248,7 @@ export class ThreadTransport implements Transport {
       const heap = this.#spec.heapLimit;
       const reason =
         code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `ran out of memory${heap === undefined ? '' : ` (its heap is capped at ${Math.ceil(heap / MiB)} MiB by --thread-heap)`}`
+          ? `ran out of memory${heap === undefined ? '' : ` (its heap is capped at ${Math.ceil(heap / MiB)} MiB by ${this.#name('threadHeap')})`}`
           : `threw ${describeError(error)}`;
       return { kind: 'failed', reason, retryable: true, details };
     }
