@@ -17,7 +17,11 @@ export async function openStageQueues(
       if (stage.queue === undefined) continue;
       // The queue's client (NATS) loads only when a stage uses a queue.
       const { openQueueJob } = await import('../queue/open.js');
-      const job = await openQueueJob(stage.queue, stage.options, log);
+      const job = await openQueueJob(stage.queue, stage.options, log).catch((error: unknown) => {
+        // Its refusals (a job resumed otherwise) name the stage, as its failures as it runs do.
+        if (error instanceof Error) error.message = `stage ${stage.name}: ${error.message}`;
+        throw error;
+      });
       jobs.push(job);
       stage.options = job.options;
       log(

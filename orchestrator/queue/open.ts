@@ -1,6 +1,7 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { UsageError } from '../../filters/index.js';
 import type { FanOptions, Reporter } from '../fan/options.js';
+import type { FanSettings } from '../options/fan-settings.js';
 import type { QueueTarget } from '../options/queue.js';
 import {
   askQueue,
@@ -12,7 +13,7 @@ import { queueKind } from '../workers/queue/coordinator.js';
 import { whenGone, whenRemoved } from '../workers/queue/gone.js';
 import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
-import { type JobNames, jobNames } from '../workers/queue/names.js';
+import { type JobNames, type JobOptionName, jobFlagOf, jobNames } from '../workers/queue/names.js';
 import { checkSameTables, storeTables } from '../workers/queue/tables.js';
 
 /** A coordinator's job opened on the queue: the engine's options to run it with. */
@@ -72,8 +73,13 @@ export async function openQueueJob(
     // Notices stored from now on are to this coordinator: a worker waiting for the job tells it
     // as soon as the job's description is there, before the stream's last sequence is read below.
     const noticesAfter = await lastResult(conn, names);
-    const { spec, resumed } = await startJob(conn, names, wanted, freshId());
-    checkSameTables(spec.tables, tables, target.job);
+    // Named as the caller spells them: a config's keys are the flags' own words (`job`, `ack-wait`).
+    const optionName: JobOptionName =
+      resolved.optionName === undefined
+        ? jobFlagOf
+        : (option, value) => resolved.optionName!(option as keyof FanSettings, value);
+    const { spec, resumed } = await startJob(conn, names, wanted, freshId(), optionName);
+    checkSameTables(spec.tables, tables, target.job, optionName);
     const resultsUpTo = await lastResult(conn, names);
     const window = Math.max(4 * block, resolved.mergeMemory);
     const removal = whenRemoved(conn, names);
@@ -95,7 +101,7 @@ export async function openQueueJob(
       ...resolved,
       kind: queueKind({
         ...{ conn, names, spec, window, resultsUpTo, noticesAfter },
-        ...{ log, say, gone, refuse },
+        ...{ log, say, gone, refuse, optionName },
         // Every answer in hand, its output perhaps still being written: the job's removal by
         // another (a second coordinator of it that finished first, `manifold queue rm`) is no
         // loss now. Until 2026-12-04 it failed the run, exit 1, its output complete.

@@ -71,7 +71,7 @@ describe('queue: on a fan stage of a config', () => {
     const refused = await runConfig(gone, input);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toBe(
-      'manifold: cannot reach the queue at nats://127.0.0.1:1: connection refused\n',
+      'manifold: stage stages[0]: cannot reach the queue at nats://127.0.0.1:1: connection refused\n',
     );
   });
 

@@ -8,7 +8,7 @@ import { publishBlock, refusedBlock } from './block-message.js';
 import type { QueueConnection } from './connect.js';
 import { settleHeader } from './header.js';
 import type { JobSpec } from './job.js';
-import type { JobNames } from './names.js';
+import { type JobNames, type JobOptionName, jobFlagOf } from './names.js';
 import { ResultStream } from './result-stream.js';
 import type { BlockResult } from './results.js';
 
@@ -37,6 +37,8 @@ export interface CoordinatedJob {
   gone?: Promise<Error>;
   /** Told that the job cannot be resumed with this input (another --header): exit 2. */
   refuse?: (error: UsageError) => void;
+  /** How its messages name the job's options: manifold fan --queue's flags unless said. */
+  optionName?: JobOptionName;
   /**
    * Told once every block of the input is answered: the job needs nothing more of the server
    * but its removal, and its removal by another is no loss (open.ts).
@@ -130,7 +132,8 @@ class QueueWorker implements Worker {
   /** The header goes to the workers before any block (or is checked, for a resumed job). */
   #giveHeader(header: InputHeader): void {
     const { conn, names, spec, log } = this.#job;
-    settleHeader(conn, names, spec.run, header, () => this.#stopped, log).then(
+    const name = this.#job.optionName;
+    settleHeader(conn, names, spec.run, header, () => this.#stopped, log, name).then(
       (given) => {
         if (!given) return;
         this.#header = null;
@@ -254,7 +257,7 @@ class QueueWorker implements Worker {
    */
   #otherInput(block: Block): void {
     const error = new UsageError(
-      `job "${this.#job.names.job}" on the queue was started with another input: the answer stored for ${describeBlock(block)} was made from other bytes than this input's: resume it with the same input, or give another --job`,
+      `job "${this.#job.names.job}" on the queue was started with another input: the answer stored for ${describeBlock(block)} was made from other bytes than this input's: resume it with the same input, or give another ${(this.#job.optionName ?? jobFlagOf)('job')}`,
     );
     this.#job.refuse?.(error);
     // Later than who else hears it, as for the server gone.

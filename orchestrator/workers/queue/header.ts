@@ -11,7 +11,7 @@ import {
   numberHeader,
   readMessage,
 } from './messages.js';
-import type { JobNames } from './names.js';
+import { type JobNames, type JobOptionName, jobFlagOf } from './names.js';
 import { publishUntilStored } from './publish.js';
 
 /**
@@ -53,6 +53,7 @@ export async function settleHeader(
   header: InputHeader,
   stopped: () => boolean,
   log: (line: string) => void,
+  name: JobOptionName = jobFlagOf,
 ): Promise<boolean> {
   const mine = Buffer.concat(header.parts);
   const stored = await readHeader(conn, names, run);
@@ -63,7 +64,7 @@ export async function settleHeader(
       return true;
     }
     throw new UsageError(
-      `job "${names.job}" on the queue was started with another header (${describe(theirs, stored.records)}, this input's ${describe(mine, header.records)}): resume it with the same input, or give another --job`,
+      `job "${names.job}" on the queue was started with another header (${describe(theirs, stored.records)}, this input's ${describe(mine, header.records)}): resume it with the same input, or give another ${name('job')}`,
     );
   }
   if (mine.length + MESSAGE_OVERHEAD > conn.maxPayload)

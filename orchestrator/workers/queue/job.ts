@@ -10,7 +10,13 @@ import { UsageError } from '../../../filters/index.js';
 import { FrameKind } from '../frame/index.js';
 import { askQueue, type QueueConnection, QueueError } from './connect.js';
 import { frameMessage, readMessage } from './messages.js';
-import { type JobNames, WORKERS_CONSUMER } from './names.js';
+import {
+  type JobNames,
+  type JobOption,
+  type JobOptionName,
+  jobFlagOf,
+  WORKERS_CONSUMER,
+} from './names.js';
 
 /**
  * What a job is, as the coordinator set it up: its workers read it to cut output and count
@@ -65,10 +71,11 @@ export async function startJob(
   names: JobNames,
   wanted: Omit<JobSpec, 'run' | 'version'>,
   run: string,
+  name: JobOptionName = jobFlagOf,
 ): Promise<{ spec: JobSpec; resumed: boolean }> {
   const found = await readSpec(conn, names);
   if (found !== null) {
-    checkSame(found, wanted, names.job);
+    checkSame(found, wanted, names.job, name);
     await ensureBlocks(conn, names, found);
     return { spec: found, resumed: true };
   }
@@ -96,7 +103,7 @@ export async function startJob(
   // Another coordinator may have made the job at the same moment: the first description stands.
   const stored = await readSpec(conn, names);
   if (stored !== null && stored.run !== run) {
-    checkSame(stored, wanted, names.job);
+    checkSame(stored, wanted, names.job, name);
     return { spec: stored, resumed: true };
   }
   return { spec, resumed: false };
@@ -148,17 +155,22 @@ async function addStream(
   }
 }
 
-function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job: string): void {
-  const flags: [keyof typeof wanted, string][] = [
-    ['split', '--split'],
-    ['join', '--join'],
-    ['block', '--block'],
-    ['tries', '--retries'],
-    ['ackWaitMs', '--ack-wait'],
-    ['timeoutMs', '--timeout'],
-    ['header', '--header'],
+function checkSame(
+  found: JobSpec,
+  wanted: Omit<JobSpec, 'run' | 'version'>,
+  job: string,
+  name: JobOptionName,
+): void {
+  const options: [keyof typeof wanted, JobOption][] = [
+    ['split', 'split'],
+    ['join', 'join'],
+    ['block', 'block'],
+    ['tries', 'retries'],
+    ['ackWaitMs', 'ackWait'],
+    ['timeoutMs', 'timeout'],
+    ['header', 'header'],
   ];
-  for (const [key, flag] of flags) {
+  for (const [key, option] of options) {
     if ((found[key] ?? null) !== (wanted[key] ?? null)) {
       const value = found[key];
       // As the flag is written: --retries counts the tries after the first, durations are seconds.
@@ -169,7 +181,7 @@ function checkSame(found: JobSpec, wanted: Omit<JobSpec, 'run' | 'version'>, job
             ? `${value / 1000}s`
             : (value ?? 'none');
       throw new UsageError(
-        `job "${job}" on the queue was started with ${flag} ${was}: resume it with the same options, or give another --job`,
+        `job "${job}" on the queue was started with ${name(option, String(was))}: resume it with the same options, or give another ${name('job')}`,
       );
     }
   }

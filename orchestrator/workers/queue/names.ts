@@ -1,5 +1,28 @@
 import { UsageError } from '../../../filters/index.js';
 
+/** A job's options that a resumed job must keep, and the job's own name option. */
+export type JobOption =
+  | 'split'
+  | 'join'
+  | 'block'
+  | 'retries'
+  | 'ackWait'
+  | 'timeout'
+  | 'header'
+  | 'job';
+
+/**
+ * How messages name a job's option, set to `value`: manifold fan --queue's flag (`--retries 1`,
+ * `--job`), or a config's key (`retries: 1`, `job`).
+ */
+export type JobOptionName = (option: JobOption, value?: string) => string;
+
+/** `--ack-wait 1s` for `ackWait`: the command line's spelling. */
+export const jobFlagOf: JobOptionName = (option, value) => {
+  const flag = `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return value === undefined ? flag : `${flag} ${value}`;
+};
+
 /** The job a coordinator and its workers share when `--job` is not given. */
 export const DEFAULT_JOB = 'default';
 

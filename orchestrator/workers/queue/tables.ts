@@ -6,6 +6,7 @@ import { encodeFrame, FrameKind } from '../frame/index.js';
 import { describeItem, fileFrames, itemMessages, type ShipItem, shipItem } from '../shipment.js';
 import { type QueueConnection, QueueError } from './connect.js';
 import { MESSAGE_OVERHEAD } from './messages.js';
+import { type JobOptionName, jobFlagOf } from './names.js';
 
 /**
  * The Object Store bucket that holds tables for queue workers, shared by every job: an object
@@ -98,6 +99,7 @@ export function checkSameTables(
   found: Record<string, string> | undefined,
   wanted: Record<string, string>,
   job: string,
+  option: JobOptionName = jobFlagOf,
 ): void {
   const was = found ?? {};
   for (const name of new Set([...Object.keys(was), ...Object.keys(wanted)])) {
@@ -109,7 +111,7 @@ export function checkSameTables(
           ? `with table ${name}`
           : `with other content in table ${name}`;
     throw new UsageError(
-      `job "${job}" on the queue was started ${how}: resume it with the same tables, or give another --job`,
+      `job "${job}" on the queue was started ${how}: resume it with the same tables, or give another ${option('job')}`,
     );
   }
 }
