@@ -15,9 +15,17 @@ export class HeldRuns {
   readonly #compare: (a: Buffer, b: Buffer) => number;
   #cost = 0;
 
-  constructor(compare: (a: Buffer, b: Buffer) => number, bound: number) {
+  /** --merge-memory as messages spell it (a config's `merge-memory`). */
+  readonly #boundName: string;
+
+  constructor(
+    compare: (a: Buffer, b: Buffer) => number,
+    bound: number,
+    boundName = '--merge-memory',
+  ) {
     this.#compare = compare;
     this.#bound = bound;
+    this.#boundName = boundName;
   }
 
   /**
@@ -30,7 +38,7 @@ export class HeldRuns {
   };
 
   create(order: number, slot: number): Run {
-    const run = new Run(order, slot);
+    const run = new Run(order, slot, this.#boundName);
     this.runs.add(run);
     return run;
   }
@@ -74,7 +82,7 @@ export class HeldRuns {
   /** Replaces complete runs by one run in a spill file, merged from them. */
   #mergeToFile(runs: Run[]): void {
     // Its records keep their own places in the input (the file's headers): it needs none.
-    const merged = new Run(0, 0);
+    const merged = new Run(0, 0, this.#boundName);
     const file = merged.fileToFill();
     const heap = new RunHeap(runs, this.before);
     while (heap.size > 0) {

@@ -86,7 +86,7 @@ export function createWorkers(
       log(
         relay.ordered === undefined
           ? "output: the process starter writes each worker's whole records to stdout itself, never two workers' mixed: none of it passes through manifold"
-          : "output: the process starter writes each block's output to stdout itself, in the blocks' order, holding later blocks' (up to --merge-memory) until their turn: none of it passes through manifold",
+          : `output: the process starter writes each block's output to stdout itself, in the blocks' order, holding later blocks' (up to ${spell(options, 'mergeMemory')}) until their turn: none of it passes through manifold`,
       );
     }
     const taken =

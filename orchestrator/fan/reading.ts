@@ -117,7 +117,7 @@ async function readStream(reading: Reading): Promise<void> {
   const ends = streamEnds(options);
   if (ends !== null) {
     reading.log(
-      `input: read as a stream, each block cut at its last record end${ends.numbered ? ", then its records counted (workers are told their blocks' first records)" : ' (no record scanned or counted; a record over --max-record is named by its byte offset)'}`,
+      `input: read as a stream, each block cut at its last record end${ends.numbered ? ", then its records counted (workers are told their blocks' first records)" : ` (no record scanned or counted; a record over ${spell(options, 'maxRecord')} is named by its byte offset)`}`,
     );
   }
   const taker = header ? new HeaderTaker(header, framing, reading.header) : null;

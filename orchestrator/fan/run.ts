@@ -47,9 +47,13 @@ export class Run {
   /** The head as a Buffer, once asked for, until it is taken. */
   #head: Buffer | null = null;
 
-  constructor(order: number, slot: number) {
+  /** --merge-memory as messages spell it (a config's `merge-memory`), should it spill. */
+  readonly #boundName: string;
+
+  constructor(order: number, slot: number, boundName = '--merge-memory') {
     this.order = order;
     this.slot = slot;
+    this.#boundName = boundName;
   }
 
   /** What the records in memory cost, in bytes. */
@@ -153,7 +157,7 @@ export class Run {
   /** Moves the records in memory to the spill file; returns the memory freed. */
   spill(): number {
     if (this.#first === this.#segments.length) return 0;
-    this.#file ??= new SpillFile();
+    this.#file ??= new SpillFile(this.#boundName);
     const file = this.#file;
     let at = this.#at;
     for (let s = this.#first; s < this.#segments.length; s++) {
@@ -176,7 +180,7 @@ export class Run {
 
   /** The run's spill file, to be filled by a merge of other runs (then `flush`ed). */
   fileToFill(): SpillFile {
-    this.#file ??= new SpillFile();
+    this.#file ??= new SpillFile(this.#boundName);
     return this.#file;
   }
 

@@ -39,7 +39,11 @@ export class SpillFile {
   #batch: Buffer | null = null;
   #at = 0;
 
-  constructor() {
+  readonly #boundName: string;
+
+  /** `boundName`: --merge-memory as messages spell it (a config's `merge-memory`). */
+  constructor(boundName = '--merge-memory') {
+    this.#boundName = boundName;
     try {
       const dir = mkdtempSync(join(tmpdir(), 'manifold-merge-'));
       const path = join(dir, 'run');
@@ -47,7 +51,7 @@ export class SpillFile {
       unlinkSync(path);
       rmdirSync(dir);
     } catch (error) {
-      throw spillError(error);
+      throw spillError(error, this.#boundName);
     }
   }
 
@@ -129,7 +133,7 @@ export class SpillFile {
         done += writeSync(this.#fd, bytes, done, bytes.length - done, this.#size + done);
       }
     } catch (error) {
-      throw spillError(error);
+      throw spillError(error, this.#boundName);
     }
     this.#size += bytes.length;
   }
@@ -139,17 +143,17 @@ export class SpillFile {
     let done = 0;
     while (done < length) {
       const n = readSync(this.#fd, chunk, done, length - done, offset + done);
-      if (n === 0) throw spillError(new Error('the file ended early'));
+      if (n === 0) throw spillError(new Error('the file ended early'), this.#boundName);
       done += n;
     }
     return chunk;
   }
 }
 
-function spillError(error: unknown): ManifoldError {
+function spillError(error: unknown, boundName = '--merge-memory'): ManifoldError {
   return new ManifoldError(
     'manifold.io',
-    `cannot spill the sorted merge to a temporary file in ${tmpdir()} (set TMPDIR, or raise --merge-memory): ${describeError(error)}`,
+    `cannot spill the sorted merge to a temporary file in ${tmpdir()} (set TMPDIR, or raise ${boundName}): ${describeError(error)}`,
     { exitCode: ExitCode.failure, cause: error },
   );
 }

@@ -10,9 +10,10 @@ import { tempDir, writeConfig } from '../support/temp.js';
 // do (fan-stage-messages.test.ts). A worker's own command line keeps the arguments it was given.
 
 /** A config of one fan stage named s, `fan` its keys (YAML lines), run on `input`. */
-async function runFan(fan: string[], input: string) {
+async function runFan(fan: string[], input: string, args: string[] = [], env = {}) {
   const text = `stages:\n  - name: s\n    fan:\n${fan.map((line) => `      ${line}\n`).join('')}`;
-  return outcome(await runConfig(writeConfig(tempDir('manifold-fan-keys-'), text), input));
+  const config = writeConfig(tempDir('manifold-fan-keys-'), text);
+  return outcome(await runConfig(config, input, { args, env }));
 }
 
 /** No flag of manifold fan in a message, but in a worker's own arguments (`cat --protocol`). */
@@ -74,5 +75,19 @@ describe("a fan stage's workers' failures name the config's keys", () => {
     expect(result.stderr).toMatch(
       /^manifold: stage s: the merged output \(sort -m\):1: record is larger than the maximum record size 1 KiB .*; raise it with max-record\n$/,
     );
+  });
+
+  it('a sorted merge that cannot spill: it said raise --merge-memory, and --verbose --merge-memory, given', async () => {
+    const input = Array.from({ length: 100_000 }, (_, i) => `${String(i).padStart(6, '0')}\n`);
+    const fan = ['workers: 2', 'merge: sorted', 'merge-memory: 64K', 'block: 64K', 'worker: cat'];
+    const result = await runFan(fan, input.join(''), ['--verbose'], { TMPDIR: '/nonexistent' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'manifold: stage s: merge: sorted: manifold merges, since merge-memory, given, asks for a merge that holds and spills within it\n',
+    );
+    expect(result.stderr).toContain(
+      'manifold: stage s: cannot spill the sorted merge to a temporary file in /nonexistent (set TMPDIR, or raise merge-memory): ',
+    );
+    expect(result.stderr).not.toMatch(noFlag);
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { FanOptions } from '../options.js';
+import { spell } from '../spelling.js';
 
 /** Past this many inputs GNU sort merges in passes through temporary files, unless told. */
 const SORT_BATCH = 16;
@@ -25,11 +26,13 @@ export function planSortMerge(
 ): SortMergePlan {
   const manifold = (reason: string): SortMergePlan => ({ by: 'manifold', reason });
   if (options.mergeMemoryGiven) {
-    return manifold('--merge-memory, given, asks for a merge that holds and spills within it');
+    return manifold(
+      `${spell(options, 'mergeMemory')}, given, asks for a merge that holds and spills within it`,
+    );
   }
   if (options.header) {
     return manifold(
-      "--header: the header's copies in the workers' outputs are taken off by manifold",
+      `${spell(options, 'header')}: the header's copies in the workers' outputs are taken off by manifold`,
     );
   }
   if (options.attribution !== 'none') {
@@ -42,13 +45,13 @@ export function planSortMerge(
   // workers that take them.
   if (options.dispatch !== 'ready') {
     return manifold(
-      `with --dispatch ${options.dispatch} a worker that waits for sort -m could hold back the others`,
+      `with ${spell(options, 'dispatch', options.dispatch)} a worker that waits for sort -m could hold back the others`,
     );
   }
   if (options.halt !== 'now') {
     return manifold('a failed worker started again writes a run sort -m could not take');
   }
-  if (options.tag) return manifold('--tag needs the worker of each record');
+  if (options.tag) return manifold(`${spell(options, 'tag')} needs the worker of each record`);
   const framing = options.outputFraming;
   const delimiter = framing.kind === 'delimited' && !framing.json ? framing.delimiter : null;
   const nul = delimiter?.length === 1 && delimiter[0] === 0;
