@@ -50,7 +50,9 @@ export function configHosts(
   // Messages name the key as written: `hosts` for a list, `hosts.list` in the object form.
   const name = (option: keyof HostSettings) =>
     Array.isArray(raw) ? 'hosts' : `hosts.${KEYS[option]}`;
-  return resolveHostSettings(settings, slots, name, tables, folder);
+  const resolved = resolveHostSettings(settings, slots, name, tables, folder);
+  // A list's hosts have the default timeout: the key that changes it is the object form's.
+  return resolved && { ...resolved, hostTimeoutOption: `hosts.${KEYS.hostTimeout}` };
 }
 
 /**

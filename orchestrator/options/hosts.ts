@@ -121,6 +121,7 @@ export function resolveHostSettings(
   return {
     ...{ hosts, ssh, sshOption: name('ssh'), remoteManifold },
     hostTimeout: hostTimeout(settings.hostTimeout, name),
+    hostTimeoutOption: name('hostTimeout'),
     ...{ transfer, tables, cleanup: settings.cleanup === true },
   };
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers.js';
 import { numbered } from '../support/lines.js';
@@ -88,6 +90,23 @@ describe("a fan stage's workers' failures name the config's keys", () => {
     expect(result.stderr).toContain(
       'manifold: stage s: cannot spill the sorted merge to a temporary file in /nonexistent (set TMPDIR, or raise merge-memory): ',
     );
+    expect(result.stderr).not.toMatch(noFlag);
+  });
+
+  it('a host that never answers: it said (--host-timeout)', async () => {
+    const dir = tempDir('manifold-fan-keys-');
+    // An ssh that connects to nothing and never answers.
+    writeFileSync(join(dir, 'silent-ssh'), '#!/bin/sh\nexec sleep 1000\n', { mode: 0o755 });
+    const text = [
+      `hosts: {list: [h1], ssh: ${JSON.stringify(join(dir, 'silent-ssh'))}, host-timeout: 200ms}`,
+      'stages:',
+      '  - name: s',
+      '    fan: {workers: 1, worker: cat}',
+      '',
+    ].join('\n');
+    const result = outcome(await runConfig(writeConfig(dir, text), 'a\n'));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/: no answer within 200ms \(hosts\.host-timeout\)\n$/);
     expect(result.stderr).not.toMatch(noFlag);
   });
 });

@@ -136,9 +136,13 @@ export class HostConnection {
 
   /** Opens `master`, its probe given --host-timeout to answer. */
   #connect(master: Master): Promise<Connected> {
-    const { remoteManifold, hostTimeout } = this.#settings;
-    return master.connect(this.#probe(master), remoteManifold, hostTimeout, (error) =>
-      this.startProblem(error),
+    const { remoteManifold, hostTimeout, hostTimeoutOption } = this.#settings;
+    return master.connect(
+      this.#probe(master),
+      remoteManifold,
+      hostTimeout,
+      (error) => this.startProblem(error),
+      hostTimeoutOption,
     );
   }
 

@@ -24,6 +24,8 @@ export interface RemoteSettings {
   remoteManifold: string;
   /** A host heard nothing from for this long (milliseconds) is taken for hung. */
   hostTimeout: number;
+  /** How messages name the option that gave `hostTimeout`: `--host-timeout`, `hosts.host-timeout`. */
+  hostTimeoutOption?: string;
   /** Paths shipped to each host (`path`, here), seen by its workers at `name` (relative). */
   transfer: { name: string; path: string }[];
   /** Tables shipped to each host, named to its workers at their shipped place. */

@@ -41,6 +41,7 @@ export class Master {
     manifold: string,
     timeoutMs: number,
     cannotStart: (error: Error) => string,
+    timeoutOption = '--host-timeout',
   ): Promise<Connected> {
     const master = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
     this.#child = master;
@@ -56,7 +57,7 @@ export class Master {
       const timer = setTimeout(() => {
         answer({
           kind: 'failed',
-          reason: `no answer within ${formatDuration(timeoutMs)} (--host-timeout)`,
+          reason: `no answer within ${formatDuration(timeoutMs)} (${timeoutOption})`,
         });
         master.kill('SIGKILL');
       }, timeoutMs);

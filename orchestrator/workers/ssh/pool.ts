@@ -151,7 +151,9 @@ export class HostPool implements RemoteSlots {
   }
 
   #session(host: HostConnection): Session {
-    return new Session(host, this.#run, this.#settings.hostTimeout, (lost, reason, hung) =>
+    const { hostTimeout, hostTimeoutOption } = this.#settings;
+    const timeout = { ms: hostTimeout, option: hostTimeoutOption ?? '--host-timeout' };
+    return new Session(host, this.#run, timeout, (lost, reason, hung) =>
       this.#lost(lost, reason, hung),
     );
   }
@@ -263,11 +265,11 @@ export class HostPool implements RemoteSlots {
       const reachable = this.#hosts.filter(
         (host) => host.state !== 'dropped' && !host.spec.local && host.connections > 0,
       );
-      const { cleanup, hostTimeout } = this.#settings;
+      const { cleanup, hostTimeout, hostTimeoutOption } = this.#settings;
       await Promise.all(
         reachable.map(async (host) => {
           const shipped = cleanup ? host.shipped : [];
-          const failed = await removeFrom(host, shipped, this.#run, hostTimeout);
+          const failed = await removeFrom(host, shipped, this.#run, hostTimeout, hostTimeoutOption);
           if (failed !== null) {
             this.#reporter.say(
               `host ${host.name}: cannot remove this run's folder there: ${failed}`,

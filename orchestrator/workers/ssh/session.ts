@@ -53,7 +53,14 @@ export class Session {
   readonly #heartbeat: number;
   readonly #started: Promise<void>;
 
-  constructor(host: HostConnection, run: string, hostTimeout: number, onLost: LostListener) {
+  /** `timeout`: --host-timeout, in ms, and how messages name it (a config's `hosts.host-timeout`). */
+  constructor(
+    host: HostConnection,
+    run: string,
+    timeout: { ms: number; option: string },
+    onLost: LostListener,
+  ) {
+    const hostTimeout = timeout.ms;
     this.host = host;
     this.#run = run;
     this.#onLost = onLost;
@@ -71,7 +78,7 @@ export class Session {
       // Paused, its heartbeats wait unread in the pipe: a reader of stdout slower than
       // --host-timeout dropped every host ('heard nothing'), and a run without --retries failed.
       if (!this.#paused && Date.now() - this.#heard > this.#silence) {
-        const why = this.#silence === hostTimeout ? '(--host-timeout)' : 'once told to stop';
+        const why = this.#silence === hostTimeout ? `(${timeout.option})` : 'once told to stop';
         this.#lose(`heard nothing for ${this.#silence}ms ${why}`, true);
         return;
       }

@@ -122,6 +122,7 @@ export async function removeFrom(
   hashes: readonly string[],
   run: string,
   timeoutMs: number,
+  timeoutOption = '--host-timeout',
 ): Promise<string | null> {
   const argv = host.command(['worker', '--receive']);
   const child = spawn(argv[0]!, argv.slice(1), {
@@ -154,7 +155,7 @@ export async function removeFrom(
     if (child.exitCode !== null || child.signalCode !== null) resolve(null);
     else child.once('close', resolve);
   });
-  return `no answer within ${formatDuration(timeoutMs)} (--host-timeout)`;
+  return `no answer within ${formatDuration(timeoutMs)} (${timeoutOption})`;
 }
 
 function write(stream: Writable, buffers: readonly Buffer[]): Promise<void> {
