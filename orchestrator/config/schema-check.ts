@@ -25,8 +25,9 @@ async function loadValidator(): Promise<ValidateFunction> {
 
 /** Checks a loaded config against the JSON Schema; every problem, with its position. */
 export function checkSchema(config: LoadedConfig): Problem[] {
-  // Found before the schema's coercion makes each null 0, "" or false.
-  const empty = emptyValues(config.data);
+  // Found before the schema's coercion makes each null 0, "" or false. An empty file is not a
+  // map, as the schema says.
+  const empty = config.data === null ? [] : emptyValues(config.data);
   const problems: Problem[] = empty.map((path) => ({
     ...config.where(path),
     message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,

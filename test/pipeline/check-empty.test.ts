@@ -48,4 +48,8 @@ describe('an empty value is a problem at its place, of every kind of key', () =>
       ['\nstages', /input\[1\] has no value: /],
     ]);
   });
+
+  it('an empty config, or one of comments, is not a map: it was said to have no value', async () => {
+    await expectProblems('# nothing yet\n', [['#', /the config must be a map$/]]);
+  });
 });
