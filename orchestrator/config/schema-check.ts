@@ -26,12 +26,24 @@ async function loadValidator(): Promise<ValidateFunction> {
 /** Checks a loaded config against the JSON Schema; every problem, with its position. */
 export function checkSchema(config: LoadedConfig): Problem[] {
   // Found before the schema's coercion makes each null 0, "" or false. An empty file is not a
-  // map, as the schema says.
-  const empty = config.data === null ? [] : emptyValues(config.data);
-  const problems: Problem[] = empty.map((path) => ({
-    ...config.where(path),
-    message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,
-  }));
+  // map, as the schema says; what `x-` keys hold is left alone, but where it is merged.
+  const empty = (config.data === null ? [] : emptyValues(config.data)).filter(
+    (path) => !String(path[0]).startsWith('x-'),
+  );
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  const add = (problem: Problem) => {
+    // One place merged into several maps is said once.
+    const key = `${problem.line}:${problem.column}:${problem.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push(problem);
+  };
+  for (const path of empty)
+    add({
+      ...config.where(path),
+      message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,
+    });
   if (validate(config.data)) return problems;
   // A null's own errors, and a oneOf's above it (`input`'s list), say less than it.
   const nulls = empty.map(pointerOf);
@@ -44,15 +56,7 @@ export function checkSchema(config: LoadedConfig): Problem[] {
   const errors = (validate.errors ?? []).filter(
     (error) => !isNoise(error, validate.errors!) && !ofNull(error),
   );
-  const seen = new Set<string>();
-  for (const error of errors) {
-    const problem = describe(config, error);
-    const key = `${problem.line}:${problem.column}:${problem.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push(problem);
-    }
-  }
+  for (const error of errors) add(describe(config, error));
   return problems;
 }
 

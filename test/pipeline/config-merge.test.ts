@@ -71,6 +71,25 @@ describe('merge keys in a config', () => {
     ]);
   });
 
+  it("an empty value merged is said once, where it is written; an x- key's own is left alone", async () => {
+    const text = [
+      'x-notes:',
+      'x-fan: &fan',
+      '  retries:',
+      'stages:',
+      '  - name: s',
+      '    fan:',
+      '      <<: *fan',
+      '      worker: cat',
+      '  - name: t',
+      '    fan:',
+      '      <<: *fan',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [['\nstages', /"retries" has no value: /]]);
+  });
+
   it('a key other than x- at the top is still unknown', async () => {
     await expectProblems('y-fan: 1\nstages:\n  - run: cat\n', [
       ['y-fan', /unknown key "y-fan" at the top/],
