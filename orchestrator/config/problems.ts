@@ -12,7 +12,16 @@ export class ConfigError extends ManifoldError {
   readonly problems: Problem[];
 
   constructor(file: string, problems: Problem[]) {
-    const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+    // One place said wrong twice (a map merged into two stages, `<<: *fan`) is said once.
+    const said = new Set<string>();
+    const sorted = problems
+      .filter((p) => {
+        const key = `${p.line}:${p.column}:${p.message}`;
+        if (said.has(key)) return false;
+        said.add(key);
+        return true;
+      })
+      .sort((a, b) => a.line - b.line || a.column - b.column);
     super(
       'manifold.usage',
       sorted.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join('\n'),

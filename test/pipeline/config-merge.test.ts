@@ -90,6 +90,20 @@ describe('merge keys in a config', () => {
     await expectProblems(text, [['\nstages', /"retries" has no value: /]]);
   });
 
+  it('a bad size merged into two stages is said once, where it is written: it was twice', async () => {
+    const text = [
+      'x-fan: &fan',
+      '  block: 10X',
+      'stages:',
+      '  - name: s',
+      '    fan: {<<: *fan, worker: cat}',
+      '  - name: t',
+      '    fan: {<<: *fan, worker: cat}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [['10X', /block "10X" is not a size/]]);
+  });
+
   it('a key other than x- at the top is still unknown', async () => {
     await expectProblems('y-fan: 1\nstages:\n  - run: cat\n', [
       ['y-fan', /unknown key "y-fan" at the top/],
