@@ -109,6 +109,8 @@ export function resolveHostSettings(
   }
   const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
   if (ssh[0] === '') throw new HostSettingError('ssh', `${name('ssh')} must name a program`);
+  // A path to it is the caller's folder's (a config's), as its other paths and a worker's are.
+  if (ssh[0]!.includes('/')) ssh[0] = resolve(base, ssh[0]!);
   if (hosts.some((host) => !host.local)) checkSsh(ssh[0]!, name('ssh'));
   const remoteManifold = settings.remoteManifold ?? 'manifold';
   if (remoteManifold.trim() === '')

@@ -92,6 +92,21 @@ describe('hosts in a config', () => {
     expect(refused.stderr).toMatch(/here\.yaml:\d+:\d+: only-on-h1: command not found$/m);
   });
 
+  it("hosts.ssh as a relative path is the config's folder's, as a worker's is: it was the working directory's", async () => {
+    const dir = tempDir('manifold-pipe-hosts-');
+    // An ssh of the config's own that never answers: run, it is given up on after host-timeout.
+    writeFileSync(join(dir, 'silent-ssh'), '#!/bin/sh\nexec sleep 1000\n', { mode: 0o755 });
+    const text = [
+      'hosts: {list: [h1], ssh: ./silent-ssh -q, host-timeout: 200ms}',
+      'stages:',
+      '  - fan: {workers: 1, worker: cat}',
+      '',
+    ].join('\n');
+    const result = outcome(await runConfig(writeConfig(dir, text), 'a\n'));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/: no answer within 200ms \(hosts\.host-timeout\)\n$/);
+  });
+
   it('a bad host is a problem at its place', async () => {
     await expectProblems('hosts: ["a@b@c"]\nstages:\n  - fan:\n      worker: cat\n', [
       ['"a@b@c"', /hosts: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
