@@ -13,8 +13,8 @@ export interface LongRecord {
  * only a record that reaches from one window into a later one can be over it, and that one is
  * measured by the first record end in each window and the last (two searches a window, where a
  * record-by-record splitter makes one per record). For blocks larger than the limit, given by
- * `--block`: the range reader's (range-input.ts). Bytes are pushed in order, from the block's
- * start, which is a record's start.
+ * `--block`: the range reader's (range-input.ts); and for a worker's output read in pieces
+ * larger than the limit (whole.ts). Bytes are pushed in order, from a record's start.
  */
 export class RecordMeasure {
   readonly #delimiter: number;
@@ -31,9 +31,9 @@ export class RecordMeasure {
     this.#window = Math.min(PIECE, maxRecord);
   }
 
-  /** A block begins. */
-  start(): void {
-    this.#seen = 0;
+  /** A block begins; or (`open`) bytes of a record begun before are known, not pushed. */
+  start(open = 0): void {
+    this.#seen = open;
     this.#lastEnd = 0;
   }
 

@@ -1,5 +1,6 @@
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
 import { ExitCode, type Framing, formatSize, ManifoldError } from '../../filters/index.js';
+import { RecordMeasure } from './record-measure.js';
 
 /**
  * Passes a worker's output on in whole records only, so that records from different workers
@@ -14,6 +15,11 @@ export class WholeRecords {
   readonly #maxRecordName: string;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  /**
+   * Records ended by one byte are measured against the limit where a piece and what is held
+   * could hold one over it: the record held open, once it ends, and any inside the piece.
+   */
+  readonly #measure: RecordMeasure | null;
 
   /** `maxRecordName`: --max-record as messages spell it (a config's `max-record`). */
   constructor(
@@ -25,6 +31,10 @@ export class WholeRecords {
     this.#framing = framing;
     this.#finder = createBoundaryFinder(framing);
     this.#maxRecord = maxRecord;
+    this.#measure =
+      framing.kind === 'delimited' && framing.delimiter.length === 1 && Number.isFinite(maxRecord)
+        ? new RecordMeasure(framing.delimiter[0]!, maxRecord)
+        : null;
   }
 
   /** Bytes held back: the start of a record not yet ended. */
@@ -35,6 +45,14 @@ export class WholeRecords {
   /** Returns the whole records completed by `chunk`, as Buffers to write in order. */
   push(chunk: Buffer): Buffer[] {
     if (chunk.length === 0) return [];
+    const measure = this.#measure;
+    if (measure !== null && this.#pendingBytes + chunk.length > this.#maxRecord) {
+      measure.start(this.#pendingBytes);
+      const long = measure.push(chunk);
+      if (long !== null) {
+        throw outputRecordTooLarge(this.#maxRecord, long.size, this.#maxRecordName);
+      }
+    }
     const cut = this.#finder.last(chunk, 0);
     if (cut < 0) {
       this.#hold(chunk);

@@ -112,3 +112,40 @@ describe.concurrent('a --block above --max-record, from a file', () => {
     }
   }
 });
+
+// A worker's output record over --max-record that arrives whole in one read passed: only the
+// record left open at a read's end was measured (under the starter's relay, manifold's own ready
+// and ordered merges, --tag). Now the records of a read that, with what is held, could hold one
+// over the limit are measured a window at a time (whole.ts; the starter's over_long).
+describe.concurrent("a worker's output record over --max-record, in one read", () => {
+  // One output record per input record, the second of 3,000 bytes, written by awk at its end in
+  // one write (its stdout is a pipe).
+  const awk =
+    'awk \'NR == 2 { s = sprintf("%3000s", ""); gsub(/ /, "x", s); print s; next } { print }\'';
+  const ways: [string, string[], Record<string, string>][] = [
+    ['ready, the starter writing it', [], {}],
+    ['ready, manifold writing it (--tag)', ['--tag'], {}],
+    ['ready, manifold writing it (MANIFOLD_STARTER=perl)', [], { MANIFOLD_STARTER: 'perl' }],
+    ['--one-to-one, manifold ordering it', ['--merge', 'ordered', '--one-to-one'], {}],
+    ['per-block, the starter ordering it', ['--merge', 'ordered'], {}],
+  ];
+  for (const [name, args, env] of ways) {
+    it(`${name}: refused, exit 1; under a limit it fits, written`, async ({ expect }) => {
+      const fan = (limit: string) =>
+        run(
+          manifold,
+          ['fan', '-j', '1', '--max-record', limit, ...args, '--shell', '--', awk],
+          'ab\nx\ncd\n',
+          { env },
+        );
+      const over = await fan('1K');
+      expect(over.stderr).toMatch(/output record is larger than the maximum record size 1 KiB/);
+      expect(over.exitCode).toBe(1);
+      expect(over.stdout.toString()).not.toContain('x'.repeat(3000));
+      const fits = await fan('4K');
+      expect(fits.stderr).toBe('');
+      expect(fits.exitCode).toBe(0);
+      expect(fits.stdout.toString()).toContain(`${'x'.repeat(3000)}\n`);
+    });
+  }
+});

@@ -208,6 +208,12 @@ def relay_read(relay):
         if first - relay.whole > relay.max:
             relay.filled = first
             at = -1
+    if at >= 0 and len(relay.delim) == 1 and at - relay.whole > relay.max:
+        # Whole records of more than the limit in all: one of them may be over it.
+        long = over_long(relay.buf, relay.delim, relay.whole, at + 1, relay.max)
+        if long >= 0:
+            relay.filled = long
+            at = -1
     if at >= 0:
         relay.whole = at + len(relay.delim)
     if relay.whole > 0 and not waiting(relay):
@@ -217,6 +223,22 @@ def relay_read(relay):
         relay.failed = True
         reply('M', relay.rid, relay.filled - relay.whole)
         relay.filled = relay.whole = 0
+def over_long(buf, delim, start, end, most):
+    # The end of a record in buf[start:end] longer than most, or -1 (start: a record's start;
+    # end: just past a record end; a one-byte delimiter). A window of most bytes holds only
+    # shorter records, so only one reaching from a window into a later one is measured, by the
+    # first record end of each window and the last: two searches a window, not one a record.
+    last = start
+    at = start
+    while at < end:
+        stop = min(at + most, end)
+        first = buf.find(delim, at, stop)
+        if first >= 0:
+            if first - last > most:
+                return first
+            last = buf.rfind(delim, first, stop) + 1
+        at = stop
+    return -1
 def write_held(relay):
     # Its whole records out (those put aside first); the start of a record kept at the front.
     for buf, end in relay.held:
