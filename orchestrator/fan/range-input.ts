@@ -168,13 +168,12 @@ export class RangeReader {
     } else {
       // Numbered and left in the file only for a one-byte delimiter (`RangeOptions.streamed`),
       // as are blocks whose records are measured: read whole, a piece at a time.
-      const counted = await this.#scan.countRange(
+      ({ found, lastEnd } = await this.#scan.countRange(
         position,
         length,
         cut.delimiter,
         measure ?? undefined,
-      );
-      ({ found, lastEnd } = counted);
+      ));
     }
     // The rule of blocks held: the rest is one block if it is smaller than a block.
     const atEnd = position + length === size;

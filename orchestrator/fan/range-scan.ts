@@ -3,7 +3,7 @@ import { type RecordError, recordTooLarge } from '../../filters/index.js';
 import { PIECE } from '../workers/block.js';
 import type { RangeCut } from './range-cut.js';
 import { countEnds, fileChanged, type RangeFile, readAt } from './range-file.js';
-import type { RecordMeasure } from './record-measure.js';
+import type { LongRecord, RecordMeasure } from './record-measure.js';
 
 /** How much of a range's end is read first to find its last record end, when nothing is counted. */
 const TAIL = 64 * 1024;
@@ -168,10 +168,7 @@ export class RangeScan {
    * Throws for a record over the limit that a measure (record-measure.ts) found in the block at
    * `position`; nothing for none.
    */
-  async measured(
-    long: { start: number; size: number; whole: boolean } | null,
-    position: number,
-  ): Promise<void> {
+  async measured(long: LongRecord | null, position: number): Promise<void> {
     if (long !== null) throw await this.#tooLarge(position + long.start, long.size, long.whole);
   }
 
