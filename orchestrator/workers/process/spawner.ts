@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, fstatSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import type { InputEnd, RelaySpec, TakingInput } from '../transport.js';
-import { SPAWNER_PYTHON } from './spawner-python.js';
+import { type LaunchedStarter, launchStarter } from './spawner-launch.js';
 import { type FeedEnd, type SpawnEvents, StarterReplies } from './spawner-replies.js';
-import { SPAWNER_SCRIPT } from './spawner-script.js';
 
 export type { FeedEnd, SpawnEvents } from './spawner-replies.js';
 
@@ -29,9 +27,6 @@ export function prebootStarters(slots: number): void {
   }
 }
 
-/** Debian's Python: the Python starter's interpreter. */
-const PYTHON = '/usr/bin/python3';
-
 /**
  * A long-lived process that starts workers (`spawner-python.ts`, `spawner-script.ts`): per-block
  * workers, and workers that stay when one was started ahead for them (`kind.ts`). The Python
@@ -43,7 +38,8 @@ const PYTHON = '/usr/bin/python3';
  * the other core, and manifold only opens the new pipes' far ends through /proc. Those pipes are
  * kernel pipes of 1 MiB, which manifold reads a pipeful at a time (`../reads.ts`), where Node's
  * spawn gives socket pairs read 64 KiB at a time.
- * Its replies are handled apart (`spawner-replies.ts`).
+ * It is launched apart (`spawner-launch.ts`), and its replies are handled apart
+ * (`spawner-replies.ts`).
  */
 export class Spawner {
   readonly #child: ChildProcess;
@@ -84,75 +80,15 @@ export class Spawner {
     return Spawner.atHand() !== null;
   }
 
-  /**
-   * Starts one, or null where none can run (not Linux, neither Python nor perl). Debian's Python
-   * (`/usr/bin/python3`, by its path: a Python chosen through PATH may be a version manager's
-   * shim, which costs ~0.4 s a start here), whose `posix_spawn` costs half of Perl's fork and
-   * exec per command on a virtual machine; else `perl` on PATH. `MANIFOLD_STARTER=perl` skips
-   * Python, `MANIFOLD_STARTER=spawn` both (Node's spawn starts every command): docs/fan.md.
-   */
+  /** Starts one (`launchStarter`), or null where none can run. */
   static start(): Spawner | null {
-    if (process.platform !== 'linux') return null;
-    const choice = process.env.MANIFOLD_STARTER;
-    if (choice === 'spawn') return null;
-    // Python's own settings from the environment must not change the starter (-I), nor Perl's;
-    // commands get them back.
-    if (choice !== 'perl' && existsSync(PYTHON)) {
-      // Manifold's stdout goes to it as its fd 3, the same open file (its offset, its O_APPEND),
-      // for the commands whose output it writes there (\`relay\`).
-      const python = Spawner.#try(
-        PYTHON,
-        ['-I', '-S', '-c', SPAWNER_PYTHON],
-        process.env,
-        'python3',
-        stdoutOpen(),
-      );
-      if (python !== null) return python;
-    }
-    const base = { ...process.env };
-    delete base.PERL5OPT;
-    delete base.PERL5LIB;
-    delete base.PERLLIB;
-    return Spawner.#try('perl', ['-e', SPAWNER_SCRIPT], base, 'perl');
+    const launched = launchStarter();
+    return launched === null ? null : new Spawner(launched);
   }
 
-  static #try(
-    program: string,
-    args: string[],
-    base: NodeJS.ProcessEnv,
-    name: string,
-    withStdout = false,
-  ): Spawner | null {
-    let child: ChildProcess;
-    try {
-      child = spawn(program, args, {
-        stdio: withStdout ? ['pipe', 'pipe', 'inherit', 1] : ['pipe', 'pipe', 'inherit'],
-        detached: true,
-        env: base,
-      });
-    } catch {
-      return null;
-    }
-    // Refused (no such program, EMFILE, EAGAIN): no pid, and out of descriptors no streams at
-    // all. The next starter is tried; with none, Node's own spawn starts the commands, and says
-    // why it cannot as it always does.
-    if (child.pid === undefined) {
-      child.on('error', () => {});
-      for (const stream of child.stdio ?? []) stream?.destroy();
-      return null;
-    }
-    return new Spawner(child, child.pid, base, name, withStdout);
-  }
-
-  private constructor(
-    child: ChildProcess,
-    pid: number,
-    base: NodeJS.ProcessEnv,
-    program: string,
-    withStdout: boolean,
-  ) {
+  private constructor({ child, pid, base, program, relays }: LaunchedStarter) {
     this.#child = child;
-    this.#relays = withStdout;
+    this.#relays = relays;
     this.#program = program;
     this.#pid = pid;
     this.base = base;
@@ -324,15 +260,5 @@ export class Spawner {
   /** Resolves once every starter closed so far has ended (it tells its commands' ends first). */
   static async closed(): Promise<void> {
     await Promise.all(ending);
-  }
-}
-
-/** Whether manifold's stdout is open (fd 1), to be handed to the Python starter. */
-function stdoutOpen(): boolean {
-  try {
-    fstatSync(1);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, fstatSync } from 'node:fs';
+import { SPAWNER_PYTHON } from './spawner-python.js';
+import { SPAWNER_SCRIPT } from './spawner-script.js';
+
+/** A starter process just started (`launchStarter`). */
+export interface LaunchedStarter {
+  child: ChildProcess;
+  pid: number;
+  /** The environment it was given: requests carry only their differences from it. */
+  base: NodeJS.ProcessEnv;
+  /** What runs it: python3 or perl. */
+  program: string;
+  /** It holds manifold's stdout as its fd 3 (the Python starter, when stdout is open). */
+  relays: boolean;
+}
+
+/** Debian's Python: the Python starter's interpreter. */
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * Starts a starter process, or null where none can run (not Linux, neither Python nor perl).
+ * Debian's Python (`/usr/bin/python3`, by its path: a Python chosen through PATH may be a
+ * version manager's shim, which costs ~0.4 s a start here), whose `posix_spawn` costs half of
+ * Perl's fork and exec per command on a virtual machine; else `perl` on PATH.
+ * `MANIFOLD_STARTER=perl` skips Python, `MANIFOLD_STARTER=spawn` both (Node's spawn starts every
+ * command): docs/fan.md.
+ */
+export function launchStarter(): LaunchedStarter | null {
+  if (process.platform !== 'linux') return null;
+  const choice = process.env.MANIFOLD_STARTER;
+  if (choice === 'spawn') return null;
+  // Python's own settings from the environment must not change the starter (-I), nor Perl's;
+  // commands get them back.
+  if (choice !== 'perl' && existsSync(PYTHON)) {
+    // Manifold's stdout goes to it as its fd 3, the same open file (its offset, its O_APPEND),
+    // for the commands whose output it writes there (\`relay\`).
+    const python = tryStarter(
+      PYTHON,
+      ['-I', '-S', '-c', SPAWNER_PYTHON],
+      process.env,
+      'python3',
+      stdoutOpen(),
+    );
+    if (python !== null) return python;
+  }
+  const base = { ...process.env };
+  delete base.PERL5OPT;
+  delete base.PERL5LIB;
+  delete base.PERLLIB;
+  return tryStarter('perl', ['-e', SPAWNER_SCRIPT], base, 'perl', false);
+}
+
+function tryStarter(
+  program: string,
+  args: string[],
+  base: NodeJS.ProcessEnv,
+  name: string,
+  relays: boolean,
+): LaunchedStarter | null {
+  let child: ChildProcess;
+  try {
+    child = spawn(program, args, {
+      stdio: relays ? ['pipe', 'pipe', 'inherit', 1] : ['pipe', 'pipe', 'inherit'],
+      detached: true,
+      env: base,
+    });
+  } catch {
+    return null;
+  }
+  // Refused (no such program, EMFILE, EAGAIN): no pid, and out of descriptors no streams at
+  // all. The next starter is tried; with none, Node's own spawn starts the commands, and says
+  // why it cannot as it always does.
+  if (child.pid === undefined) {
+    child.on('error', () => {});
+    for (const stream of child.stdio ?? []) stream?.destroy();
+    return null;
+  }
+  return { child, pid: child.pid, base, program: name, relays };
+}
+
+/** Whether manifold's stdout is open (fd 1), to be handed to the Python starter. */
+function stdoutOpen(): boolean {
+  try {
+    fstatSync(1);
+    return true;
+  } catch {
+    return false;
+  }
+}
