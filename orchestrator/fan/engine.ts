@@ -4,7 +4,6 @@ import { type InputHeader, noHeader } from '../workers/header.js';
 import type { InputGiven, OutputFailure } from '../workers/transport.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
-import { BlockClock } from './clock.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { endStatus, type FanEnd } from './end.js';
@@ -12,8 +11,8 @@ import { outputErrorLine, readErrorLine, relayedOutputLine } from './failure-lin
 import { Feed } from './feed.js';
 import { InputReader } from './input.js';
 import { inputName } from './input-fd.js';
-import { JobLog } from './joblog.js';
 import { LateSignal } from './late-signal.js';
+import { BlockLedger } from './ledger.js';
 import type { FanOptions, Log, Reporter } from './options.js';
 import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
@@ -54,8 +53,7 @@ export class Fan implements WorkerListener {
   readonly #reporter: Reporter;
   /** --header: the input's first records, filled in as they are read. */
   readonly #header: InputHeader = noHeader();
-  readonly #clock: BlockClock | null;
-  readonly #joblog: JobLog | null;
+  readonly #ledger: BlockLedger;
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(options: FanOptions, log: Log, label = '') {
@@ -67,9 +65,8 @@ export class Fan implements WorkerListener {
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input, {
       offThread: options.inputOffThread === true,
     });
-    this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
-    // Opened before any worker starts: a log that cannot be written stops the run first.
-    this.#joblog = JobLog.forFan(options, (message) => this.#fail(message));
+    // Its job log opened before any worker starts: one that cannot be written stops the run first.
+    this.#ledger = new BlockLedger(options, this.#stats, (message) => this.#fail(message));
     const { workers, sortMerge, taken } = createWorkers(options, this, this.#header, log);
     this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
@@ -90,7 +87,7 @@ export class Fan implements WorkerListener {
       workers: this.#workers,
       collector: this.#collector,
       dispatcher: this.#dispatcher,
-      joblog: this.#joblog,
+      ledger: this.#ledger,
       verdict: this.#verdict,
       stopping: () => this.#stopping !== null,
       stop: (status) => this.stop({ kind: 'done', status }),
@@ -151,7 +148,7 @@ export class Fan implements WorkerListener {
     if (this.#options.output !== undefined || (this.#options.outputFd ?? 1) > 2)
       this.#writer.sink.close();
     this.#progress?.stop();
-    this.#joblog?.close();
+    this.#ledger.close();
     this.#feed.closeAtEnd();
     const late = this.#late.signal;
     const end: FanEnd =
@@ -186,7 +183,7 @@ export class Fan implements WorkerListener {
     }
     this.#stopping = end;
     this.#stopped.abort();
-    this.#clock?.stopAll();
+    this.#ledger.stopClock();
     this.#aborted = this.#collector.abort?.();
     this.#recovery.settle();
     this.#feed.wake();
@@ -203,9 +200,7 @@ export class Fan implements WorkerListener {
   }
 
   #sent(worker: Worker, block: Block): void {
-    this.#stats.sent(worker, block);
-    this.#clock?.sent(worker, block);
-    this.#joblog?.sent(worker, block);
+    this.#ledger.sent(worker, block);
     this.#recovery.sent(worker, block);
   }
 
@@ -216,14 +211,12 @@ export class Fan implements WorkerListener {
   }
 
   onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void {
-    this.#joblog?.output(worker, block, chunk);
+    this.#ledger.output(worker, block, chunk);
     this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
   }
 
   onBlockDone(worker: Worker, block: Block): void {
-    this.#stats.finished(worker, block);
-    this.#clock?.done(worker, block);
-    this.#joblog?.done(worker, block, this.#options.attribution === 'per-block');
+    this.#ledger.done(worker, block);
     this.#guard(() => this.#collector.blockDone(worker, block));
     // Never sent again: its memory goes back (a pipe's reads, to be read into again). A block
     // that can be read again from its file lets it go once taken, which may come after this
@@ -248,9 +241,7 @@ export class Fan implements WorkerListener {
   }
 
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
-    this.#stats.exited(worker, end, unfinished);
-    const timedOut = this.#clock?.exited(worker) ?? false;
-    this.#joblog?.exited(worker, end);
+    const timedOut = this.#ledger.exited(worker, end, unfinished);
     if (end.kind === 'cannot-start') {
       if (this.#stopping === null) this.#recovery.cannotStart(worker, end, unfinished);
     } else if (end.kind === 'failed' && this.#stopping === null)

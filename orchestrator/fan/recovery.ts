@@ -6,7 +6,7 @@ import type { Collector } from './collect.js';
 import type { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { HaltCounter } from './halting.js';
-import type { JobLog } from './joblog.js';
+import type { BlockLedger } from './ledger.js';
 import type { FanOptions, HaltMode, Log } from './options.js';
 import { spell } from './spelling.js';
 import type { Verdict } from './verdict.js';
@@ -22,7 +22,7 @@ export interface RecoveryParts {
   workers: Worker[];
   collector: Collector;
   dispatcher: Dispatcher;
-  joblog: JobLog | null;
+  ledger: BlockLedger;
   verdict: Verdict;
   /** Whether the fan is stopping. */
   stopping(): boolean;
@@ -109,7 +109,7 @@ export class Recovery {
     unfinished: Block[],
     timedOut: boolean,
   ): void {
-    const { options, collector, dispatcher, joblog, verdict } = this.#fan;
+    const { options, collector, dispatcher, ledger, verdict } = this.#fan;
     const { retries, attribution } = options;
     if (end.notFound) verdict.notFound();
     if (end.misfit) verdict.misfit();
@@ -144,7 +144,7 @@ export class Recovery {
       collector.blockLost(worker, block, halt !== null);
       block.release?.();
     }
-    for (const block of charged) joblog?.lost(worker, block, end);
+    for (const block of charged) ledger.lost(worker, block, end);
     verdict.say(describeFailure(end, attribution === 'none' ? given : charged));
     if (halt !== null) {
       this.#halt(halt, 'fail');
@@ -204,11 +204,11 @@ export class Recovery {
     end: WorkerOutcome & { kind: 'cannot-start' },
     unfinished: Block[],
   ): void {
-    const { verdict, joblog } = this.#fan;
+    const { verdict, ledger } = this.#fan;
     verdict.failed();
     const head = unfinished[0];
     if (head !== undefined)
-      joblog?.lost(worker, head, { ...end, reason: `cannot start: ${end.reason}` });
+      ledger.lost(worker, head, { ...end, reason: `cannot start: ${end.reason}` });
     const host = end.details?.host ? ` on host ${end.details.host}` : '';
     verdict.say(`cannot start worker ${worker.slot}${host}: ${end.reason}`);
     this.#fan.stop(ExitCode.usage);
