@@ -12,8 +12,8 @@ import type {
   TransportOutcome,
 } from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
-import { RecordCounter } from './count.js';
 import { blockParts } from './framed.js';
+import { OneToOneOutput } from './one-to-one.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
 import { notSpoken, ProtocolOutput, protocolBroken } from './protocol-output.js';
@@ -52,9 +52,7 @@ export class PersistentWorker implements Worker {
   #inFlight: Block[] = [];
   #ended = false;
   #inputEnded = false;
-  #counter: RecordCounter | null = null;
-  /** one-to-one: output records still expected for the oldest block in flight. */
-  #want = 0;
+  #counted: OneToOneOutput | null = null;
   #messages: ProtocolOutput | null = null;
   /** Why manifold ended the instance as failed (a timeout), or null. */
   #abandoned: string | null = null;
@@ -100,10 +98,7 @@ export class PersistentWorker implements Worker {
 
   send(block: Block): void {
     if (this.#options.attribution !== 'none') this.#inFlight.push(block);
-    if (this.#options.attribution === 'one-to-one' && this.#inFlight.length === 1) {
-      this.#want = this.#expected(block);
-      this.#finishEmptyBlocks();
-    }
+    this.#counted?.given();
     const { release } = block;
     // Unattributed, a block is never sent again: its memory is free once the transport took it.
     // Kept for a retry, it is free too if it can be read again from its file (`reread`).
@@ -142,11 +137,6 @@ export class PersistentWorker implements Worker {
     const withHeader = header.records > 0 && (attribution !== 'none' || !this.#headerSent);
     this.#headerSent = true;
     return blockParts(block, attribution, header, withHeader);
-  }
-
-  /** one-to-one: the output records a block must have, one per record given. */
-  #expected(block: Block): number {
-    return block.records + this.#options.header.records;
   }
 
   end(): void {
@@ -204,7 +194,16 @@ export class PersistentWorker implements Worker {
     this.#abandoned = null;
     this.#misfit = false;
     this.#headerSent = false;
-    this.#counter = attribution === 'one-to-one' ? new RecordCounter(framing) : null;
+    this.#counted =
+      attribution === 'one-to-one'
+        ? new OneToOneOutput(
+            framing,
+            this,
+            () => this.#inFlight,
+            this.#options.listener,
+            this.#options.header,
+          )
+        : null;
     this.#messages =
       attribution === 'protocol'
         ? new ProtocolOutput(
@@ -239,16 +238,7 @@ export class PersistentWorker implements Worker {
       this.#abandoned = notSpoken(transportEnd.reason, this.#options.optionName);
     }
     const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit);
-    // A final output record without its delimiter still counts, from a worker that ended well:
-    // one that crashed or was killed was cut short in the middle of it.
-    if (
-      end.kind === 'ok' &&
-      this.#counter?.midRecord &&
-      this.#inFlight.length > 0 &&
-      --this.#want === 0
-    ) {
-      this.#endBlock();
-    }
+    if (end.kind === 'ok') this.#counted?.endedWell();
     this.#ended = true;
     const unfinished = this.#inFlight;
     this.#inFlight = [];
@@ -263,41 +253,10 @@ export class PersistentWorker implements Worker {
     const listener = this.#options.listener;
     if (this.#messages !== null) {
       this.#messages.push(chunk);
-    } else if (this.#counter === null) {
+    } else if (this.#counted === null) {
       listener.onOutput(this, chunk);
     } else {
-      this.#countOutput(chunk);
+      this.#counted.push(chunk);
     }
-  }
-
-  /** one-to-one: cuts the output where each block's records are all out. */
-  #countOutput(chunk: Buffer): void {
-    const listener = this.#options.listener;
-    let pos = 0;
-    while (pos < chunk.length) {
-      const block = this.#inFlight[0];
-      if (block === undefined) {
-        listener.onTrailingOutput(this, chunk.subarray(pos));
-        return;
-      }
-      const { found, end } = this.#counter!.advance(chunk, pos, this.#want);
-      if (end > pos) listener.onBlockOutput(this, block, chunk.subarray(pos, end));
-      pos = end;
-      this.#want -= found;
-      if (this.#want === 0) this.#endBlock();
-    }
-  }
-
-  #endBlock(): void {
-    const block = this.#inFlight.shift()!;
-    this.#options.listener.onBlockDone(this, block);
-    const next = this.#inFlight[0];
-    this.#want = next === undefined ? 0 : this.#expected(next);
-    this.#finishEmptyBlocks();
-  }
-
-  /** Blocks of no records expect no output: they are done as soon as they are first in line. */
-  #finishEmptyBlocks(): void {
-    while (this.#inFlight.length > 0 && this.#expected(this.#inFlight[0]!) === 0) this.#endBlock();
   }
 }
