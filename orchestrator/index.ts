@@ -4,6 +4,7 @@
  * that a filter importing the SDK starts as fast as before.
  */
 
+import { holdingErrors } from './api/caller-errors.js';
 import type { FanIO, FanOptions } from './api/fan.js';
 import type { PipelineConfig, RunIO, RunSummary } from './api/run.js';
 import type { FanStreamIO } from './api/stream.js';
@@ -36,11 +37,22 @@ export interface FanFunction {
 
 /** Fans a stream through `command` run by several workers. */
 export const fan: FanFunction = Object.assign(
-  async (options: FanOptions, io: FanIO): Promise<FanSummary> =>
-    (await import('./api/fan.js')).fan(options, io),
+  async (options: FanOptions, io: FanIO): Promise<FanSummary> => {
+    const release = holdingErrors(io);
+    try {
+      return await (await import('./api/fan.js')).fan(options, io);
+    } finally {
+      release();
+    }
+  },
   {
     async *stream(options: FanOptions, io: FanStreamIO): AsyncGenerator<Buffer> {
-      yield* (await import('./api/stream.js')).streamFan(options, io);
+      const release = holdingErrors(io);
+      try {
+        yield* (await import('./api/stream.js')).streamFan(options, io);
+      } finally {
+        release();
+      }
     },
   },
 );
@@ -51,5 +63,10 @@ export const fan: FanFunction = Object.assign(
  * ManifoldError. See docs/api.md.
  */
 export async function run(config: string | PipelineConfig, io: RunIO = {}): Promise<RunSummary> {
-  return (await import('./api/run.js')).run(config, io);
+  const release = holdingErrors(io);
+  try {
+    return await (await import('./api/run.js')).run(config, io);
+  } finally {
+    release();
+  }
 }

@@ -1,6 +1,7 @@
 import { fstatSync, openSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
-import { UsageError } from '../../filters/index.js';
+import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
+import { outputErrorLine } from '../fan/failure-lines.js';
 import { inputSize } from '../fan/input-fd.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
 
@@ -48,6 +49,15 @@ export function resolveInput(input: unknown): EngineInput {
 export function checkOutput(output: unknown): void {
   if (output === undefined) throw new UsageError(`output is required: ${OUTPUT_KINDS}`);
   if (output instanceof Writable) {
+    // Failed since the call (its error held: caller-errors.ts), or before: the run fails for it,
+    // as for an output that fails as it runs.
+    const { errored } = output;
+    if (errored !== null) {
+      throw new ManifoldError('manifold.failure', outputErrorLine(errored, 'the output'), {
+        exitCode: ExitCode.failure,
+        cause: errored,
+      });
+    }
     if (output.writableEnded || output.destroyed)
       throw new UsageError('output is a stream already ended or destroyed');
     return;

@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { variableNameProblem } from '../config/load.js';
 import { fanNotes, type Pipeline } from '../config/model.js';
-import { changeMaxListeners } from '../fan/output-stream.js';
+import { changeMaxListeners } from '../fan/listener-limit.js';
 import { openPipes } from '../pipeline/pipes.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';

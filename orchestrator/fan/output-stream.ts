@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
+import { changeMaxListeners } from './listener-limit.js';
 
 /**
  * Where the fan's output is written: a descriptor (output.ts) or a Node stream (here). Past its
@@ -120,14 +121,4 @@ export class WritableSink extends EventEmitter implements Sink {
       this.once('error', resolve);
     });
   }
-}
-
-/**
- * Raises (or lowers back) how many listeners of an event `stream` takes before Node warns: for
- * each fan or run that listens to it meanwhile.
- */
-export function changeMaxListeners(stream: Writable, by: number): void {
-  const max = stream.getMaxListeners();
-  // 0 is no limit.
-  if (max !== 0) stream.setMaxListeners(max + by);
 }
