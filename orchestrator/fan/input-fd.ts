@@ -71,8 +71,14 @@ export function bytesOf(chunk: unknown): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk);
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
   throw new UsageError(
-    `the input stream gave a ${typeof chunk} chunk: it must give bytes (Buffer, Uint8Array or string)`,
+    `the input stream gave ${kindOf(chunk)} chunk: it must give bytes (Buffer, Uint8Array or string)`,
   );
+}
+
+/** What a chunk that is not bytes is, for the message: `an object`, `an array`, `a number`. */
+function kindOf(chunk: unknown): string {
+  const kind = Array.isArray(chunk) ? 'array' : typeof chunk;
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 export function openFile(name: string): Promise<number> {

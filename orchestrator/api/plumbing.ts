@@ -1,0 +1,162 @@
+import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { finished, type Readable, Transform, type Writable } from 'node:stream';
+import type { Pipeline } from '../config/model.js';
+import { readErrorLine } from '../fan/failure-lines.js';
+import { bytesOf } from '../fan/input-fd.js';
+import { changeMaxListeners } from '../fan/listener-limit.js';
+import { openPipes } from '../pipeline/pipes.js';
+import type { PipelineIO } from '../pipeline/run.js';
+import { type Input, type Output, resolveInput } from './io.js';
+
+/**
+ * The kernel pipes between a pipeline (descriptors all the way) and the caller's streams: a
+ * Readable is copied into a pipe the first stage reads, a pipe the last stage writes is
+ * copied into a Writable, the stages' stderr into its target.
+ */
+export class Plumbing {
+  readonly #ours: number[] = [];
+  readonly #copies: Promise<void>[] = [];
+  readonly #cleanups: (() => void)[] = [];
+  /** The caller's input or output failed: the run's one failure line, and the stream's error. */
+  broken: { line: string; cause: unknown } | null = null;
+  #onBroken: () => void = () => {};
+
+  /** What to do once the caller's input or output fails (stop the stages). */
+  onBroken(stop: () => void): void {
+    this.#onBroken = stop;
+    if (this.broken !== null) stop();
+  }
+
+  #break(line: string, cause: unknown): void {
+    if (this.broken !== null) return;
+    this.broken = { line, cause };
+    this.#onBroken();
+  }
+
+  input(pipeline: Pipeline, input: Input | undefined, io: PipelineIO): Pipeline {
+    if (input === undefined) return pipeline;
+    const engine = resolveInput(input);
+    if (engine.inputs !== null)
+      return { ...pipeline, inputs: engine.inputs.map((f) => resolve(f)) };
+    if (engine.inputFd !== undefined) {
+      io.inputFd = engine.inputFd;
+      return pipeline;
+    }
+    const [pipe] = openPipes(1);
+    io.inputFd = pipe!.read;
+    const socket = new Socket({ fd: pipe!.write, readable: false, writable: true });
+    // The first stage may stop reading early (head): not an error of the run's.
+    socket.on('error', () => {});
+    const readable = engine.input!;
+    // An input that fails or is destroyed before its end fails the run: its end would
+    // otherwise look like the input's (a short output, status 0), or never come.
+    this.#cleanups.push(
+      finished(readable, { writable: false }, (error) => {
+        if (error == null) return;
+        socket.destroy();
+        this.#break(`cannot read the input: ${messageOf(error)}`, error);
+      }),
+    );
+    this.#bytesOf(readable, socket).pipe(socket);
+    return pipeline;
+  }
+
+  /**
+   * A stream in object mode (`Readable.from`) may give chunks that are not bytes: each is made
+   * a Buffer on its way, as fan's reads make them (`bytesOf`), and any other chunk fails the run
+   * with fan's words. Written into the pipe as it was, it threw in the caller's process.
+   */
+  #bytesOf(readable: Readable, socket: Socket): Readable {
+    if (!readable.readableObjectMode) return readable;
+    const bytes = new Transform({
+      writableObjectMode: true,
+      transform(chunk, _encoding, done) {
+        try {
+          done(null, bytesOf(chunk));
+        } catch (error) {
+          done(error as Error);
+        }
+      },
+    });
+    bytes.on('error', (error) => {
+      socket.destroy();
+      this.#break(readErrorLine(error, 'input'), error);
+    });
+    return readable.pipe(bytes);
+  }
+
+  output(pipeline: Pipeline, output: Output | undefined, io: PipelineIO): Pipeline {
+    if (output === undefined) return pipeline;
+    if (typeof output === 'string') return { ...pipeline, output: resolve(output) };
+    if (typeof output === 'number') {
+      io.outputFd = output;
+      return pipeline;
+    }
+    io.outputFd = this.from(output, true);
+    return pipeline;
+  }
+
+  /** A pipe whose read end is copied into `target`; returns the write end, for the stages. */
+  from(target: Writable, end: boolean): number {
+    const [pipe] = openPipes(1);
+    if (!end) this.#ours.push(pipe!.write);
+    const source = new Socket({ fd: pipe!.read, readable: true, writable: false });
+    this.#copies.push(
+      new Promise<void>((done) => {
+        // Done once the copy is over: with `end`, once the target has written it all (pipe
+        // never ends process.stdout or stderr: there, once the source has ended).
+        const ends = end && target !== process.stdout && target !== process.stderr;
+        const over = ends ? target : source;
+        for (const event of [ends ? 'finish' : 'end', 'error', 'close'])
+          over.once(event, () => done());
+        if (ends) source.once('error', () => done());
+        if (end) this.#watchOutput(target, source);
+        source.pipe(target, { end });
+      }),
+    );
+    return pipe!.write;
+  }
+
+  /**
+   * The output failing or destroyed before its end: the pipe from the last stage is closed, so
+   * that it meets EPIPE as at a closed reader, instead of waiting for ever on a full pipe. A
+   * destroyed output is a reader gone (`manifold.outputClosed`); one that failed fails the run.
+   */
+  #watchOutput(target: Writable, source: Socket): void {
+    // Runs that write to one stream at once each listen to it, here and through the pipe: two
+    // listeners of 'close' and of 'error' each.
+    changeMaxListeners(target, 2);
+    const closed = () => {
+      if (!target.writableFinished) source.destroy();
+    };
+    const failed = (error: unknown) => {
+      source.destroy();
+      this.#break(`cannot write the output: ${messageOf(error)}`, error);
+    };
+    target.once('close', closed);
+    target.once('error', failed);
+    this.#cleanups.push(() => {
+      target.off('close', closed);
+      target.off('error', failed);
+      changeMaxListeners(target, -2);
+    });
+  }
+
+  /** Closes our copies of the write ends and waits for every copy to finish. */
+  async finish(): Promise<void> {
+    this.closeAll();
+    await Promise.all(this.#copies);
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+  }
+
+  closeAll(): void {
+    for (const fd of this.#ours.splice(0)) closeSync(fd);
+  }
+}
+
+/** A stream's error as a line says it: its message ("disk full", "Premature close"). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
