@@ -38,7 +38,7 @@ export interface FanFunction {
 /** Fans a stream through `command` run by several workers. */
 export const fan: FanFunction = Object.assign(
   async (options: FanOptions, io: FanIO): Promise<FanSummary> => {
-    const release = holdingErrors(io);
+    const release = holdingErrors(io, options);
     try {
       return await (await import('./api/fan.js')).fan(options, io);
     } finally {
@@ -47,7 +47,7 @@ export const fan: FanFunction = Object.assign(
   },
   {
     async *stream(options: FanOptions, io: FanStreamIO): AsyncGenerator<Buffer> {
-      const release = holdingErrors(io);
+      const release = holdingErrors(io, options);
       try {
         yield* (await import('./api/stream.js')).streamFan(options, io);
       } finally {

@@ -2,37 +2,48 @@ import type { EventEmitter } from 'node:events';
 import { changeMaxListeners } from '../fan/listener-limit.js';
 
 /**
- * The caller's streams (`io.input`, `io.output`) may fail as soon as the call is made: a source
- * destroyed with an error in the same tick, a socket reset. The engine listens for their errors
- * only once it is loaded and running (its modules load on the first call; hosts connect, a
- * queue's job opens), and an 'error' event heard by nobody throws in the caller's process, out
+ * The caller's streams may fail at any time of a call: a source destroyed with an error in the
+ * same tick as the call, a socket reset, a stderr sink that refuses a write. The engine listens
+ * for the input's and the output's errors only once it is loaded and running (its modules load
+ * on the first call; hosts connect, a queue's job opens), and for the workers' stderr sink and
+ * the reporter not at all; an 'error' event heard by nobody throws in the caller's process, out
  * of reach of the promise. So from the call until it settles, their errors have a listener
- * here; the engine still hears a stream that failed before it listened, through the stream's
- * own state (a Readable read after its error throws it; a Writable's `errored` is checked before
- * the run: io.ts `checkOutput`), and the call rejects for it as for an error heard in the run.
+ * here. The engine still hears an input or output that failed before it listened, through the
+ * stream's own state (a Readable read after its error throws it; a Writable's `errored` is
+ * checked before the run: io.ts `checkOutput`), and the call rejects for it as for an error heard
+ * in the run. A stderr sink or reporter that fails takes nothing more, as a command's stderr
+ * closed under it: the run goes on, and its failures still reach the rejection's error.
  */
 
 type Emitter = Pick<EventEmitter, 'on' | 'off' | 'getMaxListeners' | 'setMaxListeners'>;
 
-/** The streams of `io` that can emit 'error': the input and the output. */
-function streamsOf(io: unknown): Emitter[] {
-  if (typeof io !== 'object' || io === null) return [];
-  const { input, output } = io as { input?: unknown; output?: unknown };
-  return [input, output].filter(
-    (value): value is Emitter =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Emitter).on === 'function' &&
-      typeof (value as Emitter).off === 'function' &&
-      typeof (value as Emitter).setMaxListeners === 'function',
-  );
+const ROLES = ['input', 'output', 'stderr', 'reporter'] as const;
+
+/** The streams that `places` (the call's io, its options) name in `ROLES` and can emit 'error'. */
+function streamsOf(places: readonly unknown[]): Emitter[] {
+  const streams = new Set<Emitter>();
+  for (const place of places) {
+    if (typeof place !== 'object' || place === null) continue;
+    for (const role of ROLES) {
+      const value = (place as Record<string, unknown>)[role];
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as Emitter).on === 'function' &&
+        typeof (value as Emitter).off === 'function' &&
+        typeof (value as Emitter).setMaxListeners === 'function'
+      )
+        streams.add(value as Emitter);
+    }
+  }
+  return [...streams];
 }
 
 const heard = (): void => {};
 
-/** Holds the streams' errors while `call` runs (see above): listened to from now to its end. */
-export function holdingErrors(io: unknown): () => void {
-  const streams = streamsOf(io);
+/** Holds the errors of the streams `places` name (see above); the function returned lets go. */
+export function holdingErrors(...places: unknown[]): () => void {
+  const streams = streamsOf(places);
   // Calls that run at once on one stream (process.stdout) each listen: the limit rises with them.
   for (const stream of streams) {
     changeMaxListeners(stream, 1);

@@ -113,10 +113,31 @@ export class Plumbing {
           over.once(event, () => done());
         if (ends) source.once('error', () => done());
         if (end) this.#watchOutput(target, source);
+        else this.#drainIfGone(target, source);
         source.pipe(target, { end });
       }),
     );
     return pipe!.write;
+  }
+
+  /**
+   * The stages' stderr sink failing or destroyed: what they write there goes nowhere, read and
+   * dropped, as by a command whose stderr is closed, so that a stage never waits on a full
+   * stderr pipe (the run hung); the run goes on, its failures still in its error.
+   */
+  #drainIfGone(target: Writable, source: Socket): void {
+    changeMaxListeners(target, 2);
+    const gone = () => {
+      source.unpipe(target);
+      source.resume();
+    };
+    target.once('error', gone);
+    target.once('close', gone);
+    this.#cleanups.push(() => {
+      target.off('error', gone);
+      target.off('close', gone);
+      changeMaxListeners(target, -2);
+    });
   }
 
   /**
