@@ -10,7 +10,10 @@ import { records } from '../support/lines.js';
 const GROW =
   /^manifold: per-block workers: blocks grow from 1 MiB to 8 MiB, doubling every 2 blocks \(a process starts for each block; .*\); --block sets one size$/m;
 
-describe.concurrent('the blocks of per-block workers', () => {
+// One test at a time: each keeps both cores busy (2,500 process starts, or 16 MiB through cat and
+// this file's checks), so together they only shared them. The three 16 MiB runs, 2 s each alone,
+// took 12-15 s of their 30 s in CI beside the 2,500 processes.
+describe('the blocks of per-block workers', () => {
   it('--merge ordered on 2,500 tiny blocks (--block 16): the input back, a process each', async ({
     expect,
   }) => {
