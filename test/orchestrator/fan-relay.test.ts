@@ -46,7 +46,9 @@ async function shell(args: string, after: string, env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-describe.concurrent('a ready merge written to stdout by the process starter', () => {
+// One at a time: each runs manifold three times on ~10 MB and sorts every record here, CPU-bound;
+// concurrent with the six below they took 5-7 s in CI, and past 30 s on one CPU beside a busy loop.
+describe('a ready merge written to stdout by the process starter: every cut', () => {
   it.each([
     ['lines', '\n'],
     ['nul', '\0'],
@@ -72,7 +74,9 @@ describe.concurrent('a ready merge written to stdout by the process starter', ()
       expect(sorted(read.stdout, delimiter)).toEqual(want);
     },
   );
+});
 
+describe.concurrent('a ready merge written to stdout by the process starter', () => {
   it('records written a piece at a time by workers side by side never mix', async ({ expect }) => {
     // Each worker writes 30 records of 100,000 copies of its number, 1,000 bytes a write,
     // flushed each time, so that the two workers' writes interleave in time.
