@@ -46,7 +46,9 @@ const fanArgs = (script: string, ...more: string[]) => [
   script,
 ];
 
-describe.concurrent('an ordered merge of per-block workers written by the process starter', () => {
+// One test at a time: beside the 45 MB of `yes` held past --merge-memory, four runs of a 1 MB
+// file took 9.7 s in CI and 22 s on one CPU beside a busy loop (past 30 s with another file).
+describe('an ordered merge of per-block workers written by the process starter', () => {
   it('a later block that ends first is held for its turn: the output in input order, as manifold orders it', async ({
     expect,
   }) => {
