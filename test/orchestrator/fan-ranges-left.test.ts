@@ -24,7 +24,10 @@ const CHECKED = [
   'BEGIN { n = ENVIRON["MANIFOLD_FIRST_RECORD"] } $0 != p (n + NR - 1) { print "record " (n + NR - 1) " is " $0 > "/dev/stderr"; exit 1 } { print }',
 ];
 
-describe.concurrent('per-block processes: blocks left in the file', () => {
+// One at a time: each of these three runs manifold on megabytes several times, CPU-bound;
+// concurrent with the group below they took 7-9.4 s in CI, and 20-26 s of their 30 s on one
+// CPU beside a busy loop.
+describe('per-block processes: blocks left in the file, byte for byte', () => {
   it('blocks of several pieces: the bytes, each record numbered where it is', async ({
     expect,
   }) => {
@@ -92,7 +95,9 @@ describe.concurrent('per-block processes: blocks left in the file', () => {
       expect(byteDiff(out, want)).toEqual(sameBytes(want));
     }
   });
+});
 
+describe.concurrent('per-block processes: blocks left in the file', () => {
   it('workers that stop reading early (head): no hang, each block its first record', async ({
     expect,
   }) => {
