@@ -163,7 +163,7 @@ describe('run', () => {
     const error = await rejection(running);
     expect(error.name).toBe('AbortError');
     expect(error.code).toBe('manifold.aborted');
-    expect(await leftovers(procs, 2000)).toEqual([]);
+    expect(await leftovers(procs, 10_000)).toEqual([]);
   });
 
   it("verbose lines go to the reporter, and nothing to the process's stdio", async () => {

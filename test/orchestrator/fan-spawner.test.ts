@@ -84,7 +84,7 @@ describe('the process starter', () => {
           `^manifold: worker [12] \\(pid \\d+: [^)]*fail-on never 3 hang\\) was killed, as the process starter \\(${name}, pid ${starters[0]}\\) was killed by SIGKILL on block \\d+ \\(records \\d+-\\d+\\)\\n$`,
         ),
       );
-      expect(await leftovers(procs, 2_000)).toEqual([]);
+      expect(await leftovers(procs, 10_000)).toEqual([]);
     },
   );
 

@@ -90,7 +90,7 @@ describe('manifold worker --queue', () => {
     expect((await deaf.done()).exitCode).toBe(143);
     // Killed by the time its worker has exited (before, it slept on, its worker gone); a
     // moment more for its parent, the process starter, to reap it.
-    expect(await leftovers(below, 2_000)).toEqual([]);
+    expect(await leftovers(below, 10_000)).toEqual([]);
     coordinator.kill('SIGKILL');
   });
 });
