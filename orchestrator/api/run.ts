@@ -1,7 +1,7 @@
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
-import { variableNameProblem } from '../config/load.js';
 import { fanNotes, type Pipeline } from '../config/model.js';
+import { variableNameProblem } from '../config/variables.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { helpersEnded } from '../workers/registry.js';

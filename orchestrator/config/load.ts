@@ -3,6 +3,7 @@ import { type Document, isAlias, isPair, isScalar, LineCounter, parseDocument, v
 import { describeErrno } from '../options/inputs.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { ConfigError, type Problem } from './problems.js';
+import { substitute } from './variables.js';
 import { badMerges, nodeAt, pairOf } from './where.js';
 
 /** A config file parsed, variables substituted, with a way back from data paths to positions. */
@@ -23,22 +24,10 @@ export const PROTOTYPE_KEYS: ReadonlySet<unknown> = new Set([
 /** Aliases a config may expand, the yaml library's own bound (an alias bomb stops there). */
 const MAX_ALIAS_COUNT = 100;
 
-const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}\\]|\\.)*))?\}/g;
-
-/**
- * What is wrong with `name` as a variable that `--set` (or the library's `set`) gives: one that
- * no `${NAME}` can spell (VARIABLE's name) would set nothing the config reads, a slip unsaid.
- */
-export function variableNameProblem(name: string): string | null {
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return null;
-  return `"${name}" is not a variable name (letters, digits and _, not first a digit)`;
-}
-
 /**
  * Reads a YAML or JSON config (a `.json` file must be JSON; JSON is YAML too, so both keep
  * positions), substitutes
- * `${NAME}` and `${NAME:-default}` from `variables` (write `$${` for a literal `${`), and
- * reports every syntax error and undefined variable at once.
+ * `${NAME}` and `${NAME:-default}` from `variables` (variables.ts), and reports every syntax error and undefined variable at once.
  */
 export function loadConfig(
   file: string,
@@ -130,46 +119,6 @@ export function readConfigText(source: string | number, name: string): string {
       message: `byte 0x${bytes[at]!.toString(16).padStart(2, '0')} is not UTF-8: a config is read as UTF-8 text`,
     },
   ]);
-}
-
-/**
- * Every variable of every value is substituted, and each unset one reported where it stands: the
- * scalar's source is scanned for the same matches, in the same order, so that several in one
- * value (a command line, a block scalar) are told apart. Where the source spells a match
- * otherwise (an escape in a quoted string), the scalar's start stands for it.
- */
-function substitute(
-  doc: Document,
-  text: string,
-  variables: Record<string, string | undefined>,
-  problems: Problem[],
-  at: (offset: number) => { line: number; column: number },
-): void {
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-      const [start, end] = node.range ?? [0, 0];
-      const spelt = [...text.slice(start, end).matchAll(VARIABLE)];
-      let nth = 0;
-      node.value = node.value.replace(VARIABLE, (whole, name?: string, fallback?: string) => {
-        const source = spelt[nth++];
-        if (whole === '$${') return '${';
-        // Own values only: `${constructor}` is a variable, not Object's constructor.
-        const value = Object.hasOwn(variables, name!) ? variables[name!] : undefined;
-        if (value !== undefined && value !== '') return value;
-        if (fallback !== undefined) return fallback.replace(/\\(.)/g, '$1');
-        // Set to nothing (`--set W=`), it is no more usable than unset: but it is not unset.
-        problems.push({
-          ...at(source?.[0] === whole ? start + source.index : start),
-          message:
-            value === ''
-              ? `\${${name}} is empty: give it a value, or a default as \${${name}:-value}`
-              : `\${${name}} is not set: set it in the environment, with --set ${name}=..., or give a default as \${${name}:-value}`,
-        });
-        return whole;
-      });
-    },
-  });
 }
 
 /**
