@@ -109,7 +109,8 @@ export function resolveHostSettings(
   }
   const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
   if (ssh[0] === '') throw new HostSettingError('ssh', `${name('ssh')} must name a program`);
-  // A path to it is the caller's folder's (a config's), as its other paths and a worker's are.
+  // A path to it is the caller's folder's (a config's), as its other paths and a worker's are;
+  // ssh runs there (`folder`), so its options' paths (`-F ./ssh_config`) are that folder's too.
   if (ssh[0]!.includes('/')) ssh[0] = resolve(base, ssh[0]!);
   if (hosts.some((host) => !host.local)) checkSsh(ssh[0]!, name('ssh'));
   const remoteManifold = settings.remoteManifold ?? 'manifold';
@@ -121,7 +122,7 @@ export function resolveHostSettings(
   }
   const transfer = paths.map((path, index) => transferPath(path, name('transfer'), base, index));
   return {
-    ...{ hosts, ssh, sshOption: name('ssh'), remoteManifold },
+    ...{ hosts, ssh, sshOption: name('ssh'), folder: base, remoteManifold },
     hostTimeout: hostTimeout(settings.hostTimeout, name),
     hostTimeoutOption: name('hostTimeout'),
     ...{ transfer, tables, cleanup: settings.cleanup === true },

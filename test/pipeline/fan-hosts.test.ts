@@ -1,5 +1,5 @@
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, expectProblems } from '../support/check.js';
 import { numbered } from '../support/lines.js';
@@ -105,6 +105,37 @@ describe('hosts in a config', () => {
     const result = outcome(await runConfig(writeConfig(dir, text), 'a\n'));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/: no answer within 200ms \(hosts\.host-timeout\)\n$/);
+  });
+
+  it("hosts.ssh's own relative paths (-F ./ssh_config, -i ./key) are the config's folder's: they were the working directory's", async () => {
+    const dir = tempDir('manifold-pipe-hosts-');
+    // The test hosts' ssh_config and key, beside the config, named relatively: ssh runs there.
+    const [, generated] = test.ssh.split(' -F ');
+    const config = readFileSync(generated!, 'utf8').replace(/^ {2}IdentityFile .*\n/m, '');
+    expect(config).not.toMatch(/IdentityFile/);
+    writeFileSync(join(dir, 'ssh_config'), config);
+    copyFileSync(join(dirname(generated!), 'client_key'), join(dir, 'key'));
+    chmodSync(join(dir, 'key'), 0o600);
+    const text = [
+      'hosts: {list: [h1/2], ssh: ssh -F ./ssh_config -i ./key}',
+      'stages:',
+      '  - fan: {merge: ordered, attribution: per-block, block: 2K, worker: tr 0-9 a-j}',
+      '',
+    ].join('\n');
+    const result = await runConfig(writeConfig(dir, text), input);
+    expect(outcome(result)).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: input.replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!),
+    });
+  });
+
+  it("a worker on this machine (:) runs in the config's folder, as a fan's without hosts: it ran in the working directory's, 127", async () => {
+    const dir = tempDir('manifold-pipe-hosts-');
+    writeFileSync(join(dir, 'shout.sh'), '#!/bin/sh\ntr a-z A-Z\n', { mode: 0o755 });
+    const text = 'hosts: [":/1"]\nstages:\n  - fan: {worker: ./shout.sh}\n';
+    const result = await runConfig(writeConfig(dir, text), 'a\nb\n');
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'A\nB\n' });
   });
 
   it('a bad host is a problem at its place', async () => {

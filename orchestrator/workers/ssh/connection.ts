@@ -70,6 +70,11 @@ export class HostConnection {
     return this.spec.name;
   }
 
+  /** The folder its ssh (and, for `:`, its worker) runs in: its settings' relative paths'. */
+  get folder(): string | undefined {
+    return this.#settings.folder;
+  }
+
   /** How many connections to it are open now (for --verbose and tests). */
   get connections(): number {
     return this.#masters.filter((master) => !master.ended).length;
@@ -128,7 +133,7 @@ export class HostConnection {
 
   #newMaster(): Master {
     const path = join(this.#controlDir, `h${this.#index}c${this.#opened++}`);
-    const master = new Master(path, this.#perMaster);
+    const master = new Master(path, this.#perMaster, this.#settings.folder);
     for (const old of this.#started) if (old.ended) this.#started.delete(old);
     this.#started.add(master);
     return master;

@@ -20,6 +20,11 @@ export interface RemoteSettings {
   ssh: string[];
   /** How messages name the option that gave `ssh`: `--ssh`, `hosts.ssh`, `ssh`. */
   sshOption: string;
+  /**
+   * The folder ssh runs in, so that its options' relative paths (`-F ./ssh_config`, `-i ./key`)
+   * are its caller's, as its program's is: a config's folder, the current one on the command line.
+   */
+  folder?: string;
   /** manifold on the hosts: a path, or a name found on their PATH. */
   remoteManifold: string;
   /** A host heard nothing from for this long (milliseconds) is taken for hung. */

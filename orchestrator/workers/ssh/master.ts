@@ -23,10 +23,12 @@ export class Master {
   /** Its probe answered: sessions may go over it. */
   up = false;
   #child: ChildProcess | null = null;
+  readonly #cwd: string | undefined;
 
-  constructor(controlPath: string, room: number) {
+  constructor(controlPath: string, room: number, cwd?: string) {
     this.controlPath = controlPath;
     this.room = room;
+    this.#cwd = cwd;
   }
 
   /**
@@ -43,7 +45,7 @@ export class Master {
     cannotStart: (error: Error) => string,
     timeoutOption = '--host-timeout',
   ): Promise<Connected> {
-    const master = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
+    const master = spawn(argv[0]!, argv.slice(1), { ...SSH_STDIO, cwd: this.#cwd });
     this.#child = master;
     let out = '';
     let err = '';

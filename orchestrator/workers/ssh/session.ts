@@ -106,7 +106,7 @@ export class Session {
 
   #spawn(master: Master | null): void {
     const argv = this.host.command(this.#args, master);
-    const child = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
+    const child = spawn(argv[0]!, argv.slice(1), { ...SSH_STDIO, cwd: this.host.folder });
     this.#child = child;
     this.#heard = Date.now();
     this.#stderr = '';

@@ -31,7 +31,7 @@ export async function shipTo(
   run: string,
 ): Promise<Shipped> {
   const argv = host.command(['worker', '--receive']);
-  const child = spawn(argv[0]!, argv.slice(1), SSH_STDIO);
+  const child = spawn(argv[0]!, argv.slice(1), { ...SSH_STDIO, cwd: host.folder });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4096);
@@ -128,6 +128,7 @@ export async function removeFrom(
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
+    cwd: host.folder,
   });
   child.stdin!.on('error', () => {});
   // Removing is the last thing a run does on a host: that it could not (its ssh gone since the
