@@ -26,7 +26,17 @@ export async function connectStageHosts(
       if (stage.remote === undefined) continue;
       // Loaded only with hosts: a pipeline without them starts without the SSH machinery.
       const { HostPool } = await import('../workers/ssh/pool.js');
-      const pool = await HostPool.connect(stage.remote, reporter, stopped);
+      // What the hosts say, as they connect and as the run goes (a host dropped), names the
+      // stage, as the fan's own lines and a queue's do.
+      const named = (line: string) => `stage ${stage.name}: ${line}`;
+      const own = {
+        say: (line: string) => reporter.say(named(line)),
+        log: (line: string) => reporter.log(named(line)),
+      };
+      const pool = await HostPool.connect(stage.remote, own, stopped).catch((error: unknown) => {
+        if (error instanceof Error) error.message = named(error.message);
+        throw error;
+      });
       pools.push(pool);
       // Stopped meanwhile: the caller closes what was connected, and starts nothing.
       if (stopped.aborted) break;

@@ -39,7 +39,7 @@ describe('hosts in a config', () => {
     ]);
     expect(outcome(here)).toMatchObject({ exitCode: 0, stderr: '' });
     expect(there.exitCode).toBe(0);
-    expect(there.stderr).toMatch(/^manifold: host h1: connected, 2 slots$/m);
+    expect(there.stderr).toMatch(/^manifold: stage stages\[0\]: host h1: connected, 2 slots$/m);
     expect(there.stdout.toString()).toBe(here.stdout.toString());
   });
 
@@ -136,6 +136,33 @@ describe('hosts in a config', () => {
     const text = 'hosts: [":/1"]\nstages:\n  - fan: {worker: ./shout.sh}\n';
     const result = await runConfig(writeConfig(dir, text), 'a\nb\n');
     expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'A\nB\n' });
+  });
+
+  it('a host dropped, and no host left, name the stage, as its other lines do: they named none', async () => {
+    const dir = tempDir('manifold-pipe-hosts-');
+    // Port 1 refuses at once: the host is dropped as the run starts, the other runs the blocks.
+    const stages = (hosts: string[]) => [
+      'stages:',
+      `  - name: up\n    fan: {hosts: {list: [${hosts.join(', ')}], ssh: ${test.ssh}}, worker: cat}`,
+      '',
+    ];
+    const one = writeConfig(dir, stages(['h1/1', '"127.0.0.1:1"']).join('\n'), 'one.yaml');
+    const none = writeConfig(dir, stages(['"127.0.0.1:1"']).join('\n'), 'none.yaml');
+    const [ran, failed] = await Promise.all([
+      runConfig(one, 'a\n', { args: ['--verbose'] }),
+      runConfig(none, 'a\n'),
+    ]);
+    expect(ran.exitCode).toBe(0);
+    expect(ran.stdout.toString()).toBe('a\n');
+    expect(ran.stderr).toMatch(
+      /^manifold: stage up: host 127\.0\.0\.1:1 dropped for the rest of the run: cannot connect: .*Connection refused$/m,
+    );
+    expect(ran.stderr).toMatch(/^manifold: stage up: host h1: connected, 1 slot$/m);
+    expect(ran.stderr).not.toMatch(/^manifold: host /m);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^manifold: stage up: host 127\.0\.0\.1:1 dropped for the rest of the run: .*\nmanifold: stage up: no host is left: 127\.0\.0\.1:1: cannot connect: .*Connection refused\n$/,
+    );
   });
 
   it('a bad host is a problem at its place', async () => {
