@@ -1,24 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
-import { OptionError, resolveFanSettings } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
-import { type CommandChecking, checkCommand, checkJoin, checkWorker } from './check-commands.js';
-import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
-import { configHosts, hostsProblemPath, onlyOtherMachines, type RawHosts } from './hosts.js';
-import { checkFileToWrite, type FileChecks, resolveInputs, resolveOutput } from './io.js';
+import { type CommandChecking, checkCommand, checkJoin } from './check-commands.js';
+import { checkFanStage, type FanChecking } from './check-fan.js';
+import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
-import { configQueue } from './queue.js';
-import {
-  type Env,
-  type Path,
-  type RawConfig,
-  type RawStage,
-  type RawWorker,
-  stringsOf,
-} from './raw.js';
+import { type Env, type Path, type RawConfig, type RawStage, stringsOf } from './raw.js';
 import { checkSchema } from './schema-check.js';
 import { checkConfigTables } from './tables.js';
 import { checkPipelineUses, unknownPipeline } from './uses.js';
@@ -107,6 +97,18 @@ class Checker {
     this.#problems.push({ ...this.#config.where(path, key), message });
   }
 
+  #fanChecking(): FanChecking {
+    return {
+      folder: this.#folder,
+      files: this.#files,
+      tables: this.#tables,
+      hosts: this.#raw.hosts,
+      commands: this.#commands,
+      problem: (path, message) => this.#problem(path, message),
+      count: () => this.#problems.length,
+    };
+  }
+
   #stages(raw: RawStage[], path: Path, env: Env, using: string[]): Stage[] {
     return raw.flatMap((stage, i) => this.#stage(stage, [...path, i], env, using));
   }
@@ -160,7 +162,13 @@ class Checker {
       const command = checkCommand(this.#commands, raw, path, env);
       return command ? [{ kind: 'command', name, line, command }] : [];
     }
-    if (raw.fan !== undefined) return this.#fan(raw.fan, [...path, 'fan'], name, line, env);
+    if (raw.fan !== undefined)
+      return checkFanStage(this.#fanChecking(), raw.fan, {
+        path: [...path, 'fan'],
+        name,
+        line,
+        env,
+      });
     return this.#branches(raw, path, name, line, env, using);
   }
 
@@ -187,81 +195,6 @@ class Checker {
     }
     if (using.includes(target)) return [];
     return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target]);
-  }
-
-  #fan(
-    raw: Record<string, unknown> & { worker: RawWorker },
-    path: Path,
-    name: string,
-    line: number,
-    env: Env,
-  ): Stage[] {
-    const before = this.#problems.length;
-    checkFanValues(raw, (key, message) => this.#problem([...path, key], message));
-    const queue = configQueue(
-      raw,
-      (key, message) => this.#problem([...path, key], message),
-      this.#tables,
-    );
-    if (queue === undefined) return [];
-    // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
-    const hosts = (raw.hosts as RawHosts | undefined) ?? this.#raw.hosts;
-    const onPath = !onlyOtherMachines(hosts, this.#folder);
-    const worker =
-      queue === null
-        ? checkWorker(this.#commands, raw.worker, [...path, 'worker'], env, onPath)
-        : { argv: ['queue'], shell: false, env: {} };
-    if (worker === null || this.#problems.length > before) return [];
-    try {
-      const notes: string[] = [];
-      const threads =
-        typeof raw.worker === 'object' && !Array.isArray(raw.worker) && raw.worker.threads;
-      const fan = resolveFanSettings(
-        {
-          ...toFanSettings(raw, worker),
-          table: queue === null ? this.#tables : [],
-          ...(threads === true && { threads }),
-        },
-        configNameOf,
-        (note) => notes.push(`stage ${name}: ${note}`),
-      );
-      // Its workers run in the config's folder, as every other process of the run does.
-      fan.command = { ...fan.command, env: worker.env, cwd: this.#folder };
-      // Its messages as it runs name the config's keys, as the check's do.
-      fan.optionName = configNameOf;
-      // Like every other path in a config, the job log's is relative to the config's folder.
-      if (fan.joblog && fan.joblog !== '-') {
-        fan.joblog = resolve(this.#folder, fan.joblog);
-        if (this.#files === 'checked')
-          checkFileToWrite(fan.joblog, `joblog "${raw.joblog}"`, (message) =>
-            this.#problem([...path, 'joblog'], message),
-          );
-      }
-      const tables = this.#tables.map((value) => {
-        const at = value.indexOf('=');
-        return { name: value.slice(0, at), path: value.slice(at + 1) };
-      });
-      if (queue !== null) return [{ kind: 'fan', name, line, options: fan, notes, queue }];
-      let remote: ReturnType<typeof configHosts>;
-      try {
-        remote = configHosts(hosts, fan.workers, tables, this.#folder);
-      } catch (error) {
-        const at = raw.hosts !== undefined ? [...path, 'hosts'] : ['hosts'];
-        this.#problem([...at, ...hostsProblemPath(hosts, error)], describeError(error));
-        return [];
-      }
-      if (remote !== null && fan.kind === 'thread') {
-        this.#problem([...path, 'hosts'], 'a worker of threads cannot run on hosts');
-        return [];
-      }
-      return [
-        { kind: 'fan', name, line, options: fan, notes, ...(remote === null ? {} : { remote }) },
-      ];
-    } catch (error) {
-      const key = error instanceof OptionError ? configKeyOf(error.option) : undefined;
-      this.#problem(key !== undefined && key in raw ? [...path, key] : path, describeError(error));
-      return [];
-    }
   }
 
   #branches(

@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { describeError } from '../../filters/index.js';
+import { OptionError, resolveFanSettings } from '../options/fan.js';
+import { type CommandChecking, checkWorker } from './check-commands.js';
+import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
+import { configHosts, hostsProblemPath, onlyOtherMachines, type RawHosts } from './hosts.js';
+import { checkFileToWrite, type FileChecks } from './io.js';
+import type { Stage } from './model.js';
+import { configQueue } from './queue.js';
+import type { Env, Path, RawWorker } from './raw.js';
+
+/** What checking a fan stage needs of the config's check (check.ts). */
+export interface FanChecking {
+  /** The config's folder: its workers run there, its paths are relative to it. */
+  folder: string;
+  files: FileChecks;
+  /** The config's tables, as `NAME=path`. */
+  tables: string[];
+  /** The config's own hosts, for a fan without its own. */
+  hosts: RawHosts | undefined;
+  commands: CommandChecking;
+  problem(path: Path, message: string): void;
+  /** Problems found so far, in the whole config. */
+  count(): number;
+}
+
+/**
+ * A fan stage checked into what runs: its values, its worker (here, on a queue, or on hosts),
+ * its options resolved as `manifold fan`'s are, each problem said at its key.
+ */
+export function checkFanStage(
+  checking: FanChecking,
+  raw: Record<string, unknown> & { worker: RawWorker },
+  { path, name, line, env }: { path: Path; name: string; line: number; env: Env },
+): Stage[] {
+  const before = checking.count();
+  checkFanValues(raw, (key, message) => checking.problem([...path, key], message));
+  const queue = configQueue(
+    raw,
+    (key, message) => checking.problem([...path, key], message),
+    checking.tables,
+  );
+  if (queue === undefined) return [];
+  // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
+  const hosts = (raw.hosts as RawHosts | undefined) ?? checking.hosts;
+  const onPath = !onlyOtherMachines(hosts, checking.folder);
+  const worker =
+    queue === null
+      ? checkWorker(checking.commands, raw.worker, [...path, 'worker'], env, onPath)
+      : { argv: ['queue'], shell: false, env: {} };
+  if (worker === null || checking.count() > before) return [];
+  try {
+    const notes: string[] = [];
+    const threads =
+      typeof raw.worker === 'object' && !Array.isArray(raw.worker) && raw.worker.threads;
+    const fan = resolveFanSettings(
+      {
+        ...toFanSettings(raw, worker),
+        table: queue === null ? checking.tables : [],
+        ...(threads === true && { threads }),
+      },
+      configNameOf,
+      (note) => notes.push(`stage ${name}: ${note}`),
+    );
+    // Its workers run in the config's folder, as every other process of the run does.
+    fan.command = { ...fan.command, env: worker.env, cwd: checking.folder };
+    // Its messages as it runs name the config's keys, as the check's do.
+    fan.optionName = configNameOf;
+    // Like every other path in a config, the job log's is relative to the config's folder.
+    if (fan.joblog && fan.joblog !== '-') {
+      fan.joblog = resolve(checking.folder, fan.joblog);
+      if (checking.files === 'checked')
+        checkFileToWrite(fan.joblog, `joblog "${raw.joblog}"`, (message) =>
+          checking.problem([...path, 'joblog'], message),
+        );
+    }
+    const tables = checking.tables.map((value) => {
+      const at = value.indexOf('=');
+      return { name: value.slice(0, at), path: value.slice(at + 1) };
+    });
+    if (queue !== null) return [{ kind: 'fan', name, line, options: fan, notes, queue }];
+    let remote: ReturnType<typeof configHosts>;
+    try {
+      remote = configHosts(hosts, fan.workers, tables, checking.folder);
+    } catch (error) {
+      const at = raw.hosts !== undefined ? [...path, 'hosts'] : ['hosts'];
+      checking.problem([...at, ...hostsProblemPath(hosts, error)], describeError(error));
+      return [];
+    }
+    if (remote !== null && fan.kind === 'thread') {
+      checking.problem([...path, 'hosts'], 'a worker of threads cannot run on hosts');
+      return [];
+    }
+    return [
+      { kind: 'fan', name, line, options: fan, notes, ...(remote === null ? {} : { remote }) },
+    ];
+  } catch (error) {
+    const key = error instanceof OptionError ? configKeyOf(error.option) : undefined;
+    checking.problem(key !== undefined && key in raw ? [...path, key] : path, describeError(error));
+    return [];
+  }
+}
