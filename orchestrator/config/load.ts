@@ -65,6 +65,7 @@ export function loadConfig(
   if (problems.length === 0) {
     findPrototypeKeys(doc, problems, at);
     findNuls(doc, problems, at);
+    findAliasCycles(doc, problems, at);
     for (const node of badMerges(doc))
       problems.push({
         ...at(node.range?.[0] ?? 0),
@@ -149,6 +150,26 @@ function findPrototypeKeys(
           ...at(pair.key.range?.[0] ?? 0),
           message: `"${pair.key.value}" is not allowed as a key`,
         });
+    },
+  });
+}
+
+/**
+ * An alias within the node it names (`stages: &s [..., {branches: {b: *s}}]`) would make the
+ * config endless, which every reader of it would follow until its stack ran out.
+ */
+function findAliasCycles(
+  doc: Document,
+  problems: Problem[],
+  at: (offset: number) => { line: number; column: number },
+): void {
+  visit(doc, {
+    Alias(_key, node, path) {
+      if (!path.includes(node.resolve(doc) as never)) return;
+      problems.push({
+        ...at(node.range?.[0] ?? 0),
+        message: `alias *${node.source} stands within the node it names (&${node.source}): a config cannot hold itself`,
+      });
     },
   });
 }

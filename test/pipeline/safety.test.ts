@@ -244,6 +244,19 @@ describe('bad configs are one line with their position, exit 2', () => {
       (file) =>
         `${file}:2:8: Excessive alias count indicates a resource exhaustion attack (aliases expand to more than 100 nodes)\n`,
     ],
+    [
+      // It was "manifold: RangeError: Maximum call stack size exceeded", exit 1.
+      'an alias within the node it names (a stage list in its own branch)',
+      'stages: &s\n  - run: cat\n  - branches: {b: *s}\n',
+      (file) =>
+        `${file}:3:19: alias *s stands within the node it names (&s): a config cannot hold itself\n`,
+    ],
+    [
+      'an alias within the node it names, in an x- key',
+      'x-a: &a {b: [*a]}\nstages:\n  - run: [cat]\n',
+      (file) =>
+        `${file}:1:14: alias *a stands within the node it names (&a): a config cannot hold itself\n`,
+    ],
   ];
 
   for (const [name, text, message] of cases) {
