@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { type Document, isAlias, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import { describeErrno } from '../options/inputs.js';
+import { checkDocument, MAX_DEPTH } from './document.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { ConfigError, type Problem } from './problems.js';
 import { substitute } from './variables.js';
@@ -14,15 +15,10 @@ export interface LoadedConfig {
   where(path: (string | number)[], key?: string): { line: number; column: number };
 }
 
-/** Keys that name an object's prototype: as config keys they could only be an attack or a slip. */
-export const PROTOTYPE_KEYS: ReadonlySet<unknown> = new Set([
-  '__proto__',
-  'constructor',
-  'prototype',
-]);
-
 /** Aliases a config may expand, the yaml library's own bound (an alias bomb stops there). */
 const MAX_ALIAS_COUNT = 100;
+
+const TOO_DEEP = `maps and lists nest too deep to be read (a config may nest ${MAX_DEPTH} deep)`;
 
 /**
  * Reads a YAML or JSON config (a `.json` file must be JSON; JSON is YAML too, so both keep
@@ -43,13 +39,20 @@ export function loadConfig(
     throw new ConfigError(file, [{ line: before.length, column, message: notJson.message }]);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-    // YAML 1.1's merge keys (`<<: *defaults`), as compose files use them.
-    merge: true,
-  });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, {
+      lineCounter: lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+      // YAML 1.1's merge keys (`<<: *defaults`), as compose files use them.
+      merge: true,
+    });
+  } catch (error) {
+    // The parser recurses: thousands of levels of block maps run it out of stack, unplaced.
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(file, [{ line: 1, column: 1, message: TOO_DEEP }]);
+  }
   const at = (offset: number) => {
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
@@ -60,12 +63,12 @@ export function loadConfig(
     message:
       error.code === 'MULTIPLE_DOCS'
         ? 'a config is one YAML document: a second begins here'
-        : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
+        : /Maximum call stack/.test(error.message)
+          ? TOO_DEEP
+          : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
   }));
+  if (problems.length === 0) checkDocument(doc, problems, at);
   if (problems.length === 0) {
-    findPrototypeKeys(doc, problems, at);
-    findNuls(doc, problems, at);
-    findAliasCycles(doc, problems, at);
     for (const node of badMerges(doc))
       problems.push({
         ...at(node.range?.[0] ?? 0),
@@ -135,76 +138,6 @@ function keepNumbersAsWritten(doc: Document): void {
         node.value = node.source;
     },
   });
-}
-
-/** A key such as `__proto__` is refused wherever it stands, before it reaches a plain object. */
-function findPrototypeKeys(
-  doc: Document,
-  problems: Problem[],
-  at: (offset: number) => { line: number; column: number },
-): void {
-  visit(doc, {
-    Pair(_key, pair) {
-      if (isScalar(pair.key) && PROTOTYPE_KEYS.has(pair.key.value))
-        problems.push({
-          ...at(pair.key.range?.[0] ?? 0),
-          message: `"${pair.key.value}" is not allowed as a key`,
-        });
-    },
-  });
-}
-
-/**
- * An alias within the node it names (`stages: &s [..., {branches: {b: *s}}]`) would make the
- * config endless, which every reader of it would follow until its stack ran out.
- */
-function findAliasCycles(
-  doc: Document,
-  problems: Problem[],
-  at: (offset: number) => { line: number; column: number },
-): void {
-  visit(doc, {
-    Alias(_key, node, path) {
-      if (!path.includes(node.resolve(doc) as never)) return;
-      problems.push({
-        ...at(node.range?.[0] ?? 0),
-        message: `alias *${node.source} stands within the node it names (&${node.source}): a config cannot hold itself`,
-      });
-    },
-  });
-}
-
-/** Keys whose values are framings, where a NUL is a delimiter like any other. */
-const FRAMING_KEYS: ReadonlySet<unknown> = new Set(['split', 'field-sep']);
-
-/**
- * A NUL (a YAML `"\0"`) in a key or value that becomes a program's argument, a file name or an
- * environment variable, none of which can hold one: reported where it stands, not left for the
- * run to fail on. A framing's value (`split`, `field-sep`, a fan's `join`) may hold one.
- */
-function findNuls(
-  doc: Document,
-  problems: Problem[],
-  at: (offset: number) => { line: number; column: number },
-): void {
-  visit(doc, {
-    Scalar(key, node, path) {
-      if (typeof node.value !== 'string' || !node.value.includes('\0')) return;
-      if (key === 'value' && isFraming(path)) return;
-      problems.push({
-        ...at(node.range?.[0] ?? 0),
-        message: 'a NUL (\\0) cannot reach a program, a file name or the environment',
-      });
-    },
-  });
-}
-
-/** Whether the pair last in `path` is a framing's: `split`, `field-sep`, or a fan's `join`. */
-function isFraming(path: readonly unknown[]): boolean {
-  const name = (pair: unknown) =>
-    isPair(pair) && isScalar(pair.key) ? (pair.key.value as unknown) : undefined;
-  const own = name(path.at(-1));
-  return FRAMING_KEYS.has(own) || (own === 'join' && name(path.at(-3)) === 'fan');
 }
 
 /** The document as plain data; an alias expanded past the bound is reported at the first alias. */

@@ -252,6 +252,19 @@ describe('bad configs are one line with their position, exit 2', () => {
         `${file}:3:19: alias *s stands within the node it names (&s): a config cannot hold itself\n`,
     ],
     [
+      // It was "manifold: RangeError: Maximum call stack size exceeded", exit 1.
+      'maps nested 3000 deep',
+      `x-a:\n${Array.from({ length: 3000 }, (_, i) => `${'  '.repeat(i + 1)}a:\n`).join('')}stages:\n  - run: [cat]\n`,
+      (file) =>
+        `${file}:1:1: maps and lists nest too deep to be read (a config may nest 100 deep)\n`,
+    ],
+    [
+      'lists nested past 100 deep',
+      `x-a: ${'['.repeat(100)}${']'.repeat(100)}\nstages:\n  - run: [cat]\n`,
+      (file) =>
+        `${file}:1:105: maps and lists nest more than 100 deep here: a config may nest 100 deep\n`,
+    ],
+    [
       'an alias within the node it names, in an x- key',
       'x-a: &a {b: [*a]}\nstages:\n  - run: [cat]\n',
       (file) =>
