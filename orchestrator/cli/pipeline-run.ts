@@ -27,6 +27,9 @@ export async function printGraph(config: string, format: string, sets: string[])
   return ExitCode.ok;
 }
 
+/** The names of stdin as a file. */
+const STDIN = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 /** `manifold run`. */
 export async function runConfig(
   config: string,
@@ -37,11 +40,13 @@ export async function runConfig(
     : () => {};
   const [file, text] = source(config);
   const pipeline = checkConfig(file, variables(options.set), text);
-  if (pipeline.inputs === null && text !== undefined)
+  // An input named /dev/stdin is stdin too, read by the run's cat.
+  const readsStdin = pipeline.inputs === null || pipeline.inputs.some((path) => STDIN.has(path));
+  if (readsStdin && text !== undefined)
     throw new UsageError(
       'the config was read from stdin, so its data cannot be: give the config an input',
     );
-  if (pipeline.inputs === null && isatty(0)) {
+  if (readsStdin && isatty(0)) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
   // A summary that cannot be written is known before the run, not after it.

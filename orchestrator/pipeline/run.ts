@@ -217,7 +217,9 @@ export class PipelineRun {
       'input',
       { argv: ['cat', '--', ...inputs], shell: false },
       this.#pipeline.folder,
-      ['ignore', pipe!.write],
+      // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
+      // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).
+      [0, pipe!.write],
       undefined,
       this.#wiring.stderr,
     );

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { outcome, runConfig } from '../support/pipeline.js';
 import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
@@ -135,6 +136,28 @@ describe('input', () => {
       stdout: 'tail\na\nb\nc\nhead\n',
     });
   });
+
+  it.each([
+    ['input: /dev/stdin', 'input: /dev/stdin\n', 'from stdin\n'],
+    ['input: [head.txt, /dev/stdin]', 'input: [head.txt, /dev/stdin]\n', 'head\nfrom stdin\n'],
+  ])(
+    '%s reads stdin, a pipe, as cat would: it read nothing, exit 0',
+    async (_, inputLine, stdout) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'head.txt'), 'head\n');
+      for (const stage of ['run: cat', 'fan: {worker: cat}']) {
+        const config = writeConfig(dir, `${inputLine}stages:\n  - ${stage}\n`);
+        // A kernel pipe, as a shell gives: Node's own stdin for a child is a socket, which
+        // /dev/stdin cannot be opened on (ENXIO), for cat in a shell as for manifold.
+        const script = 'printf "from stdin\\n" | "$0" run "$1"';
+        const piped = await run('sh', ['-c', script, manifold, config], '', {
+          cwd: tempDir(),
+          timeout: 20_000,
+        });
+        expect(outcome(piped)).toEqual({ exitCode: 0, stderr: '', stdout });
+      }
+    },
+  );
 });
 
 describe('output', () => {

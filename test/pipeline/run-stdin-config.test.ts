@@ -41,8 +41,13 @@ describe('a config read from stdin', () => {
     }
   });
 
-  it('cannot leave its input to stdin, which it took: exit 2, one line', async () => {
-    const result = await inFolder(['run', '-'], 'stages:\n  - run: cat\n');
+  it.each([
+    ['no input', ''],
+    // It read nothing from the stdin the config had taken, exit 0.
+    ['input: /dev/stdin', 'input: /dev/stdin\n'],
+    ['input: [/dev/fd/0]', 'input: [/dev/fd/0]\n'],
+  ])('cannot leave its input to stdin, which it took (%s): exit 2, one line', async (_, input) => {
+    const result = await inFolder(['run', '-'], `${input}stages:\n  - run: cat\n`);
     expect(outcome(result)).toEqual({
       exitCode: 2,
       stderr:
