@@ -18,6 +18,9 @@ export interface LoadedConfig {
 /** Aliases a config may expand, the yaml library's own bound (an alias bomb stops there). */
 const MAX_ALIAS_COUNT = 100;
 
+const FLOW_VARIABLE =
+  'a ${...} within { } or [ ] needs quotes ("${W}"): YAML reads its { as the start of a map';
+
 const TOO_DEEP = `maps and lists nest too deep to be read (a config may nest ${MAX_DEPTH} deep)`;
 
 /**
@@ -57,16 +60,30 @@ export function loadConfig(
     const { line, col } = lines.linePos(offset);
     return { line, column: col };
   };
-  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => ({
-    ...at(error.pos[0]),
-    // The yaml library's words, but where they speak to its own callers.
-    message:
-      error.code === 'MULTIPLE_DOCS'
-        ? 'a config is one YAML document: a second begins here'
-        : /Maximum call stack/.test(error.message)
-          ? TOO_DEEP
-          : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
-  }));
+  const problems: Problem[] = [];
+  // An unquoted `${W}` within { } or [ ]: YAML reads its { as a map, in a cascade of errors to
+  // the line's end, which one line, at its $, says instead.
+  const flowVariables = new Set<number>();
+  for (const error of [...doc.errors, ...doc.warnings]) {
+    const offset = error.pos[0];
+    const { line } = at(offset);
+    if (flowVariables.has(line)) continue;
+    if (text.startsWith('${', offset - 1)) {
+      flowVariables.add(line);
+      problems.push({ ...at(offset - 1), message: FLOW_VARIABLE });
+      continue;
+    }
+    problems.push({
+      ...at(offset),
+      // The yaml library's words, but where they speak to its own callers.
+      message:
+        error.code === 'MULTIPLE_DOCS'
+          ? 'a config is one YAML document: a second begins here'
+          : /Maximum call stack/.test(error.message)
+            ? TOO_DEEP
+            : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
+    });
+  }
   if (problems.length === 0) checkDocument(doc, problems, at);
   if (problems.length === 0) {
     for (const node of badMerges(doc))

@@ -95,6 +95,21 @@ describe('a default not closed, or holding what manifold does not read', () => {
     expect((await check(file)).stderr).toBe(ran.stderr);
   });
 
+  it.each([
+    ['a flow map', 'stages:\n  - fan: {workers: ${W}, worker: cat}\n'],
+    ['a flow list', 'stages:\n  - run: [echo, ${W:-x}, b]\n'],
+  ])(
+    "an unquoted ${W} within %s: one problem at its $ (it was YAML's cascade, 7 lines)",
+    async (_, text) => {
+      await expectProblems(text, [
+        [
+          '${W',
+          /a \$\{\.\.\.\} within \{ \} or \[ \] needs quotes \("\$\{W\}"\): YAML reads its \{ as the start of a map$/,
+        ],
+      ]);
+    },
+  );
+
   it('other ${...} forms outside a default are left for the shell, as before', async () => {
     const file = writeConfig(tempDir(), "stages:\n  - run: 'X=abc; echo ${#X} ${X%c} $${X}'\n");
     expect(outcome(await runConfig(file, ''))).toEqual({
