@@ -82,14 +82,15 @@ function source(config: string): [file: string, text?: string] {
 
 /** --set NAME=VALUE over the environment. */
 function variables(sets: string[]): Record<string, string | undefined> {
-  const values: Record<string, string | undefined> = { ...process.env };
+  const given: [string, string][] = [];
   for (const item of sets) {
     const at = item.indexOf('=');
     if (at <= 0) throw new UsageError(`--set "${item}" must be NAME=VALUE`);
     const name = item.slice(0, at);
     const problem = variableNameProblem(name);
     if (problem !== null) throw new UsageError(`--set "${item}": ${problem}`);
-    values[name] = item.slice(at + 1);
+    given.push([name, item.slice(at + 1)]);
   }
-  return values;
+  // Own keys, each: `values.__proto__ = ...` would set the object's prototype, the value lost.
+  return { ...process.env, ...Object.fromEntries(given) };
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are configs' variables, not JavaScript's.
 import { describe, expect, it } from 'vitest';
 import { check, tempDir } from '../support/check.js';
 import { outcome, runConfig } from '../support/pipeline.js';
@@ -23,6 +24,12 @@ describe('--set with a name that is no variable name', () => {
       expect(outcome(checked)).toEqual({ exitCode: 2, stderr: line, stdout: '' });
     },
   );
+
+  it('--set __proto__=x sets ${__proto__}: it was lost, "${__proto__} is not set", exit 2', async () => {
+    const file = writeConfig(tempDir(), 'stages:\n  - run: echo ${__proto__} ${A}\n');
+    const ran = await runConfig(file, '', { args: ['--set', '__proto__=x', '--set', 'A=1'] });
+    expect(outcome(ran)).toEqual({ exitCode: 0, stderr: '', stdout: 'x 1\n' });
+  });
 
   it('a name of letters, digits and _ is taken, as before', async () => {
     const file = writeConfig(tempDir(), `stages:\n  - run: echo \${_A1}\n`);
