@@ -146,6 +146,11 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
       };
     case 'oneOf':
       return { ...config.where(path), message: `${name} ${oneOfMessage(path)}` };
+    // Ajv's own words were "must NOT have fewer than 1 items".
+    case 'minItems':
+      return { ...config.where(path), message: `${name} is an empty list: it needs one or more` };
+    case 'minProperties':
+      return { ...config.where(path), message: `${name} is an empty map: it needs one or more` };
     case 'pattern': {
       // The schema's patterns are the names' two alphabets: with `.` and `-`, or without; and
       // an environment variable's name, anything but empty or with a `=` (the environ's split).

@@ -66,6 +66,28 @@ describe('problems, each at its key or value', () => {
     await expectProblems('stages: cat\n', [['cat', /"stages" must be a list/]]);
   });
 
+  it('an empty list or map where one or more are needed: it said "must NOT have fewer than 1 items"', async () => {
+    await expectProblems('stages: []\n', [
+      ['[]', /"stages" is an empty list: it needs one or more$/],
+    ]);
+    const text = [
+      'pipelines:',
+      '  p: []',
+      'stages:',
+      '  - branches: {}',
+      '  - branches: {a: []}',
+      '  - fan: {worker: {stages: []}}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['[]', /"p" is an empty list: it needs one or more$/],
+      ['{}', /"branches" is an empty map: it needs one or more$/],
+      [['[]', 2], /"a" is an empty list: it needs one or more$/],
+      ['{stages', /"worker" must be a command/],
+      [['[]', 3], /"stages" is an empty list: it needs one or more$/],
+    ]);
+  });
+
   it('bad sizes', async () => {
     const text = [
       'stages:',
