@@ -123,8 +123,8 @@ export function fanOptions(): Option[] {
 
 export const FAN_HELP_AFTER = `
 Exit status: 0 success; 1 a worker failed; 2 usage error; 127 command not found;
-130, 143, 129 or 138 after SIGINT, SIGTERM, SIGHUP or SIGUSR1; killed by SIGPIPE (141) when
-the output is closed.
+130, 143, 129, 131, 138, 140 or 142 after SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+or SIGALRM; killed by SIGPIPE (141) when the output is closed.
 
 Examples:
   manifold fan -j 4 -- awk '/ERROR/' < app.log

@@ -2,8 +2,8 @@
 
 export const RUN_HELP_AFTER = `
 Exit status: 0 success; 1 a stage failed; 2 usage error or a problem in the config (each
-problem one line, file:line:column; a command not found is one); 130, 143, 129 or 138 after
-SIGINT, SIGTERM, SIGHUP or SIGUSR1; killed by SIGPIPE (141) when the output is closed.
+problem one line, file:line:column; a command not found is one); 130, 143, 129, 131, 138, 140
+or 142 after SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 or SIGALRM; killed by SIGPIPE (141) when the output is closed.
 
 Examples:
   manifold run wordfreq.yaml

@@ -3,15 +3,27 @@
 // and a module they share with the fan's would be one more chunk for Node to open as it starts
 // (under a low `ulimit -n`, Node's loader opens a start's chunks all at once).
 
+const STOP_SIGNALS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGALRM',
+] as const;
+
 /**
- * Calls `stop` on SIGINT, SIGTERM, SIGHUP or SIGUSR1; and with SIGPIPE once manifold's stderr is a pipe
+ * Calls `stop` on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 or SIGALRM, each of which
+ * kills a program without a handler: manifold's children each lead their own process group, so
+ * dying of one (Ctrl-\ at a terminal: SIGQUIT to manifold's group alone) left them running. And
+ * with SIGPIPE once manifold's stderr is a pipe
  * whose reader has gone (a write of it failed with EPIPE), where a program would die of SIGPIPE.
  * Node ignores SIGPIPE and would instead crash on the stream's error, its workers left running
  * (`manifold run c.yaml 2>&1 >out | head -c 100` with workers' stderr under `tag`).
  */
 export function onStopSignals(stop: (signal: NodeJS.Signals) => void): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const)
-    process.on(signal, stop);
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
   // Any other error of stderr has nowhere to be said; the run goes on.
   process.stderr.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') stop('SIGPIPE');
