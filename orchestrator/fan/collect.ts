@@ -2,7 +2,7 @@ import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { spell } from './spelling.js';
-import { WholeRecords, wholeRecordsOf } from './whole.js';
+import { outputSource, WholeRecords, wholeRecordsOf } from './whole.js';
 
 /**
  * Where collected output goes: manifold's stdout, after tagging and counting. `worker` null:
@@ -70,6 +70,8 @@ export class BlockMap<T> {
 /** Output of a block held until it is complete (retries, or not its turn yet). */
 export interface Held {
   worker: Worker;
+  /** The block it is the output of, to name it in messages. */
+  block: Block;
   parts: Buffer[];
   bytes: number;
   done: boolean;
@@ -94,17 +96,23 @@ export class ReadyCollector implements Collector {
     this.#emit = emit;
   }
 
-  output(worker: Worker, chunk: Buffer): void {
-    const parts = this.#wholeOf(worker).push(chunk);
+  output(worker: Worker, chunk: Buffer, block?: Block): void {
+    const parts = this.#wholeOf(worker).push(chunk, outputSource(worker, block));
     if (parts.length > 0) this.#emit(worker, parts);
   }
 
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
     if (this.#options.retries === 0) {
-      this.output(worker, chunk);
+      this.output(worker, chunk, block);
       return;
     }
-    const held = this.#held.get(worker, block) ?? { worker, parts: [], bytes: 0, done: false };
+    const held = this.#held.get(worker, block) ?? {
+      worker,
+      block,
+      parts: [],
+      bytes: 0,
+      done: false,
+    };
     held.parts.push(chunk);
     held.bytes += chunk.length;
     this.#held.set(worker, block, held);
@@ -114,7 +122,7 @@ export class ReadyCollector implements Collector {
     const held = this.#held.get(worker, block);
     if (held !== undefined) {
       this.#held.delete(worker, block);
-      this.#emitWhole(worker, held.parts);
+      this.#emitWhole(worker, held.parts, block);
     } else if (this.#options.attribution === 'per-block') {
       this.#flushWorker(worker);
     }
@@ -148,12 +156,13 @@ export class ReadyCollector implements Collector {
 
   finish(): void {}
 
-  #emitWhole(worker: Worker, parts: Buffer[]): void {
+  #emitWhole(worker: Worker, parts: Buffer[], block: Block): void {
     const out = wholeRecordsOf(
       this.#options.outputFraming,
       parts,
       this.#options.maxRecord,
       spell(this.#options, 'maxRecord'),
+      outputSource(worker, block),
     );
     if (out.length > 0) this.#emit(worker, out);
   }

@@ -1,7 +1,7 @@
 import { describeError, ManifoldError, RecordError } from '../../filters/index.js';
 import { errnoText, systemReason } from '../options/inputs.js';
 import type { OutputFailure } from '../workers/transport.js';
-import { outputRecordTooLarge } from './whole.js';
+import { outputRecordTooLarge, outputSource } from './whole.js';
 
 // The lines a fan says when its own input or output fails (engine.ts), apart from the engine's
 // decisions: which stream, and why, in the words a user reads.
@@ -31,13 +31,15 @@ function streamReason(error: unknown): string {
  * stdout not writable, or a record over --max-record. Null when its reader closed it.
  */
 export function relayedOutputLine(
+  worker: { slot: number },
   failure: OutputFailure,
   maxRecord: number,
   maxRecordName?: string,
 ): string | null {
   if (failure.kind === 'closed') return null;
   if (failure.kind === 'error') return `cannot write stdout: ${errnoText(failure.code)}`;
-  return describeError(outputRecordTooLarge(maxRecord, failure.bytes, maxRecordName));
+  const source = outputSource(worker);
+  return describeError(outputRecordTooLarge(source, maxRecord, failure.bytes, maxRecordName));
 }
 
 /** Reading the input failed: the input named (the splitters number records, not name them). */

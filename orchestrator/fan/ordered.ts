@@ -3,7 +3,7 @@ import type { Worker } from '../workers/types.js';
 import type { Collector, Emit, Held } from './collect.js';
 import type { FanOptions } from './options.js';
 import { spell } from './spelling.js';
-import { WholeRecords, wholeRecordsOf } from './whole.js';
+import { outputSource, WholeRecords, wholeRecordsOf } from './whole.js';
 
 /**
  * `--merge ordered`: output in the order of the input blocks. The next block's output streams
@@ -41,7 +41,7 @@ export class OrderedCollector implements Collector {
 
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
     if (block.seq === this.#next && this.#options.retries === 0) {
-      const parts = this.#whole.push(chunk);
+      const parts = this.#whole.push(chunk, outputSource(worker, block));
       if (parts.length > 0) this.#emit(worker, parts);
       return;
     }
@@ -128,7 +128,8 @@ export class OrderedCollector implements Collector {
       this.#held.delete(this.#next);
       this.#heldBytes -= held.bytes;
       // The part streamed while this block was next, and then what was held.
-      const parts = held.parts.flatMap((part) => this.#whole.push(part));
+      const source = outputSource(held.worker, held.block);
+      const parts = held.parts.flatMap((part) => this.#whole.push(part, source));
       if (held.lost) this.#whole.discard();
       else parts.push(...this.#whole.end());
       if (parts.length > 0) this.#emit(held.worker, parts);
@@ -138,7 +139,8 @@ export class OrderedCollector implements Collector {
     if (head !== undefined && !head.done && this.#options.retries === 0) {
       // The new next block streams from now on: what it wrote so far goes out first.
       this.#heldBytes -= head.bytes;
-      const parts = head.parts.flatMap((part) => this.#whole.push(part));
+      const source = outputSource(head.worker, head.block);
+      const parts = head.parts.flatMap((part) => this.#whole.push(part, source));
       head.parts = [];
       head.bytes = 0;
       if (parts.length > 0) this.#emit(head.worker, parts);
@@ -152,7 +154,7 @@ export class OrderedCollector implements Collector {
   #heldOf(block: Block, worker: Worker): Held {
     let held = this.#held.get(block.seq);
     if (held === undefined) {
-      held = { worker, parts: [], bytes: 0, done: false };
+      held = { worker, block, parts: [], bytes: 0, done: false };
       this.#held.set(block.seq, held);
     }
     return held;
@@ -164,6 +166,7 @@ export class OrderedCollector implements Collector {
       parts,
       this.#options.maxRecord,
       spell(this.#options, 'maxRecord'),
+      outputSource(worker),
     );
     if (out.length > 0) this.#emit(worker, out);
   }

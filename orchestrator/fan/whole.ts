@@ -1,5 +1,6 @@
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
 import { ExitCode, type Framing, formatSize, ManifoldError } from '../../filters/index.js';
+import { type Block, describeBlock } from '../workers/block.js';
 import { RecordMeasure } from './record-measure.js';
 
 /**
@@ -42,27 +43,30 @@ export class WholeRecords {
     return this.#pendingBytes;
   }
 
-  /** Returns the whole records completed by `chunk`, as Buffers to write in order. */
-  push(chunk: Buffer): Buffer[] {
+  /**
+   * Returns the whole records completed by `chunk`, as Buffers to write in order. `source`
+   * names whose output it is for a record over the limit (`worker 2 output of block 3 (...)`).
+   */
+  push(chunk: Buffer, source = OUTPUT): Buffer[] {
     if (chunk.length === 0) return [];
     const measure = this.#measure;
     if (measure !== null && this.#pendingBytes + chunk.length > this.#maxRecord) {
       measure.start(this.#pendingBytes);
       const long = measure.push(chunk);
       if (long !== null) {
-        throw outputRecordTooLarge(this.#maxRecord, long.size, this.#maxRecordName);
+        throw outputRecordTooLarge(source, this.#maxRecord, long.size, this.#maxRecordName);
       }
     }
     const cut = this.#finder.last(chunk, 0);
     if (cut < 0) {
-      this.#hold(chunk);
+      this.#hold(chunk, source);
       return [];
     }
     const out = this.#pending;
     out.push(cut === chunk.length ? chunk : chunk.subarray(0, cut));
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (cut < chunk.length) this.#hold(chunk.subarray(cut));
+    if (cut < chunk.length) this.#hold(chunk.subarray(cut), source);
     return out;
   }
 
@@ -84,11 +88,11 @@ export class WholeRecords {
     this.#finder = createBoundaryFinder(this.#framing);
   }
 
-  #hold(bytes: Buffer): void {
+  #hold(bytes: Buffer, source: string): void {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     if (this.#pendingBytes > this.#maxRecord) {
-      throw outputRecordTooLarge(this.#maxRecord, this.#pendingBytes, this.#maxRecordName);
+      throw outputRecordTooLarge(source, this.#maxRecord, this.#pendingBytes, this.#maxRecordName);
     }
   }
 }
@@ -99,22 +103,39 @@ export function wholeRecordsOf(
   parts: Buffer[],
   maxRecord?: number,
   maxRecordName?: string,
+  source = OUTPUT,
 ): Buffer[] {
   const whole = new WholeRecords(framing, maxRecord, maxRecordName);
-  const out = parts.flatMap((part) => whole.push(part));
+  const out = parts.flatMap((part) => whole.push(part, source));
   out.push(...whole.end());
   return out;
 }
 
-/** A worker's output record over --max-record (`bytes` of it so far): the run fails. */
+/** Output whose worker is not known where it is measured. */
+const OUTPUT = "a worker's output";
+
+/**
+ * Whose output a record is, for messages: `worker 2 output`, and `of block 3 (records 41-60)`
+ * where the output is tied to its block, as the sorted merge names its runs.
+ */
+export function outputSource(worker: { slot: number }, block?: Block): string {
+  const of = block === undefined ? '' : ` of ${describeBlock(block)}`;
+  return `worker ${worker.slot} output${of}`;
+}
+
+/**
+ * A record over --max-record in `source`'s output (`bytes` of it so far): the run fails. Named
+ * as an input record is, by where it is, before what is wrong with it.
+ */
 export function outputRecordTooLarge(
+  source: string,
   maxRecord: number,
   bytes: number,
   name = '--max-record',
 ): ManifoldError {
   return new ManifoldError(
     'manifold.recordTooLarge',
-    `a worker's output record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(bytes)} so far); raise it with ${name}`,
+    `${source}: record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(bytes)} so far); raise it with ${name}`,
     { exitCode: ExitCode.failure },
   );
 }

@@ -135,7 +135,7 @@ describe('--max-record bounds output records (issue 10 item 13)', () => {
     const args = ['fan', '-j1', '--max-record', '1K', '--', 'sh', '-c', script];
     const result = await run(manifold, args, 'a\n');
     expect(result.stderr).toMatch(
-      /^manifold: a worker's output record is larger than the maximum record size 1 KiB \(.* so far\); raise it with --max-record\n$/,
+      /^manifold: worker 1 output: record is larger than the maximum record size 1 KiB \(.* so far\); raise it with --max-record\n$/,
     );
     expect(result.exitCode).toBe(1);
   });

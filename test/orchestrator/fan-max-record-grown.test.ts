@@ -124,15 +124,27 @@ describe.concurrent("a worker's output record over --max-record, in one read", (
   // one write (its stdout is a pipe).
   const awk =
     'awk \'NR == 2 { s = sprintf("%3000s", ""); gsub(/ /, "x", s); print s; next } { print }\'';
-  const ways: [string, string[], Record<string, string>][] = [
-    ['ready, the starter writing it', [], {}],
-    ['ready, manifold writing it (--tag)', ['--tag'], {}],
-    ['ready, manifold writing it (MANIFOLD_STARTER=perl)', [], { MANIFOLD_STARTER: 'perl' }],
-    ['--one-to-one, manifold ordering it', ['--merge', 'ordered', '--one-to-one'], {}],
-    ['per-block, the starter ordering it', ['--merge', 'ordered'], {}],
+  // Named by worker, and by block where its output is tied to one (the starter's own writing
+  // knows only the worker).
+  const block = ' of block 1 \\(records 1-3\\)';
+  const ways: [string, string[], Record<string, string>, string][] = [
+    ['ready, the starter writing it', [], {}, ''],
+    ['ready, manifold writing it (--tag)', ['--tag'], {}, ''],
+    ['ready, manifold writing it (MANIFOLD_STARTER=perl)', [], { MANIFOLD_STARTER: 'perl' }, ''],
+    ['--one-to-one, manifold ordering it', ['--merge', 'ordered', '--one-to-one'], {}, block],
+    ['per-block, the starter ordering it', ['--merge', 'ordered'], {}, ''],
+    [
+      'per-block, manifold ordering it (MANIFOLD_STARTER=perl)',
+      ['--merge', 'ordered'],
+      { MANIFOLD_STARTER: 'perl' },
+      block,
+    ],
+    ['per-block, held for --retries', ['--per-block', '--retries', '1'], {}, block],
   ];
-  for (const [name, args, env] of ways) {
-    it(`${name}: refused, exit 1; under a limit it fits, written`, async ({ expect }) => {
+  for (const [name, args, env, of] of ways) {
+    it(`${name}: refused, exit 1, naming the worker; under a limit it fits, written`, async ({
+      expect,
+    }) => {
       const fan = (limit: string) =>
         run(
           manifold,
@@ -141,7 +153,11 @@ describe.concurrent("a worker's output record over --max-record, in one read", (
           { env },
         );
       const over = await fan('1K');
-      expect(over.stderr).toMatch(/output record is larger than the maximum record size 1 KiB/);
+      expect(over.stderr).toMatch(
+        new RegExp(
+          `^manifold: worker 1 output${of}: record is larger than the maximum record size 1 KiB \\([\\d.]+ KiB so far\\); raise it with --max-record\\n$`,
+        ),
+      );
       expect(over.exitCode).toBe(1);
       expect(over.stdout.toString()).not.toContain('x'.repeat(3000));
       const fits = await fan('4K');

@@ -133,7 +133,7 @@ describe.concurrent('a ready merge written to stdout by the process starter', ()
       const result = await run(manifold, args, '', options);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(
-        /^manifold: a worker's output record is larger than the maximum record size 2 MiB \([\d.]+ MiB so far\); raise it with --max-record$/m,
+        /^manifold: worker [12] output: record is larger than the maximum record size 2 MiB \([\d.]+ MiB so far\); raise it with --max-record$/m,
       );
       expect(result.stdout.toString()).not.toMatch(/x{6000000}/);
     }
