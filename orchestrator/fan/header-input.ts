@@ -17,8 +17,6 @@ export class HeaderTaker {
   readonly #want: number;
   readonly #auto: boolean;
   readonly #finder: BoundaryFinder;
-  /** Whether the input's last record may lack its end (a delimiter, a short fixed record). */
-  readonly #lastMayBeCut: boolean;
   readonly #held: Buffer[] = [];
   /** Where each record seen so far ends, in the held bytes. */
   readonly #ends: number[] = [];
@@ -30,7 +28,6 @@ export class HeaderTaker {
     this.#auto = spec === 'auto';
     this.#want = spec === 'auto' ? 1 + SNIFF_RECORDS : spec;
     this.#finder = createBoundaryFinder(framing);
-    this.#lastMayBeCut = framing.kind !== 'frames';
   }
 
   /** Input bytes; returns those past the header, once it is known (none before). */
@@ -67,15 +64,13 @@ export class HeaderTaker {
     } else if (ends.length >= this.#want) {
       records = this.#want;
       cut = ends[this.#want - 1]!;
-    } else if (bytes.length > last && !this.#lastMayBeCut) {
-      // A frame cut off is no record: the splitter after says so (a truncated frame), as it
-      // would without --header, rather than the bytes going quietly into the header.
-      records = ends.length;
-      cut = last;
     } else {
-      // An input shorter than the header is all header, as `head -n` would take it.
-      records = ends.length + (bytes.length > last ? 1 : 0);
-      cut = bytes.length;
+      // An input that ends before the header does has none: what there is are records, as
+      // `parallel --pipe --header` takes it (its header pattern never matches), so a worker
+      // runs on them (`cat` writes them) rather than nothing at all being written. A frame
+      // cut off is then a truncated frame, as without --header.
+      records = 0;
+      cut = 0;
     }
     const header = this.#header;
     header.parts = cut === 0 ? [] : [bytes.subarray(0, cut)];
