@@ -128,7 +128,7 @@ export async function runQueueWorker(
       ? cannotRun(names, argv[0]!, `${program.problem}${hintOf(argv)}`)
       : null;
   if (missing !== null) process.stderr.write(`manifold: ${missing.line}\n`);
-  const conn = await connectQueue(url).catch((error: unknown) => {
+  const conn = await connectQueue(url, log).catch((error: unknown) => {
     // Its line said, a worker that cannot run its command has no more to say of the queue.
     if (missing !== null) return null;
     throw error;

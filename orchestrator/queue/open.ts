@@ -48,7 +48,7 @@ export async function openQueueJob(
   log: (line: string) => void,
 ): Promise<OpenedJob> {
   const names = jobNames(target.job);
-  const conn = await connectQueue(target.url);
+  const conn = await connectQueue(target.url, log);
   try {
     const limit = conn.maxPayload - MESSAGE_OVERHEAD;
     if (resolved.blockSize > limit)

@@ -148,6 +148,45 @@ describe('the queue under faults', () => {
   );
 });
 
+/**
+ * Bytes the server at `port` has not read from its clients' connections (/proc/net/tcp's
+ * rx_queue of its established sockets): a request sent to a server that is stopped.
+ */
+function unreadBy(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1]?.endsWith(`:${hex}`) && fields[3] === '01')
+    .reduce((sum, fields) => sum + Number.parseInt(fields[4]!.split(':')[1]!, 16), 0);
+}
+
+describe('a request under way when nats-server goes away', () => {
+  // A request in flight when the connection was lost was never answered: the client waited its
+  // whole 10 s before asking again, and a run through a restart took 10 s longer (the worker's
+  // look for its job, a block's result published). It is asked again once the connection is
+  // back. Made certain here: the server is stopped (SIGSTOP) with a look for the job unread in
+  // its socket, then killed and started again.
+  it('is asked again as soon as the connection is back, as --verbose says', async () => {
+    const server = await startNats();
+    const worker = startWorker(server.url, ['-j', '1', '--verbose'], ['cat']);
+    await worker.stderr.waitFor(/^manifold: waiting for job "default" on /, 1);
+    process.kill(server.pid!, 'SIGSTOP');
+    expect(await holdsWithin(() => unreadBy(server.port) > 0, 20_000)).toBe(true);
+    await server.stop('SIGKILL');
+    await server.start();
+    await worker.stderr.waitFor(
+      /^manifold: the connection to the queue at nats:\/\/127\.0\.0\.1:\d+ is back: asking again for the description of job "default"$/,
+      1,
+    );
+    const result = await coordinate(server.url, ['--block', '4K', '--merge', 'ordered'], input);
+    expect(ok(result)).toEqual(OK);
+    expect(byteDiff(result.stdout, input)).toEqual(sameBytes(input));
+    expect(await worker.done()).toMatchObject({ exitCode: 0 });
+  }, 60_000);
+});
+
 describe('a queue that cannot serve', () => {
   it('a server that cannot be reached is one line naming the URL, exit 1, for both sides', async () => {
     for (const args of [

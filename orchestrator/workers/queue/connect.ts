@@ -26,6 +26,10 @@ export interface QueueConnection {
   jsm: JetStreamManager;
   /** The server's largest message, headers included (`max_payload`: 1 MiB by default). */
   maxPayload: number;
+  /** Resolves at the connection's next reconnection to the server; `cancel` stops waiting. */
+  reconnected(): { back: Promise<void>; cancel(): void };
+  /** Says a line under --verbose. */
+  log(line: string): void;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,10 @@ export class QueueError extends ManifoldError {
  * succeed (a wrong address is said at once, naming it); after that the client reconnects for as
  * long as it takes, so a server restarted mid-run loses nothing.
  */
-export async function connectQueue(address: string): Promise<QueueConnection> {
+export async function connectQueue(
+  address: string,
+  log: (line: string) => void = () => {},
+): Promise<QueueConnection> {
   // Said without its credentials, in every line that names it.
   const { shown: url, auth } = queueAddress(address);
   let nc: NatsConnection;
@@ -75,12 +82,26 @@ export async function connectQueue(address: string): Promise<QueueConnection> {
     await nc.close();
     throw new QueueError(`the NATS server at ${url} has no JetStream: ${reasonOf(error)}`, error);
   }
+  const waiting = new Set<() => void>();
+  (async () => {
+    for await (const status of nc.status())
+      if (status.type === 'reconnect') for (const wake of [...waiting]) wake();
+  })().catch(() => {});
   return {
     url,
     nc,
     js: jetstream(nc, { timeout: API_TIMEOUT_MS }),
     jsm,
     maxPayload: nc.info?.max_payload ?? 1024 * 1024,
+    reconnected() {
+      let wake = () => {};
+      const back = new Promise<void>((resolve) => {
+        wake = resolve;
+        waiting.add(wake);
+      });
+      return { back, cancel: () => waiting.delete(wake) };
+    },
+    log,
     close: async () => {
       // A drain waits for a server that is away; its closing (gone.ts) ends the wait.
       if (!nc.isClosed()) await Promise.race([nc.drain().catch(() => nc.close()), nc.closed()]);
@@ -95,15 +116,22 @@ export async function connectQueue(address: string): Promise<QueueConnection> {
  * request asked this way is idempotent: making a stream or consumer that is there already as
  * asked, reading, removing (a second removal is an API error its caller expects). Past the
  * tries, one line naming the queue and `what` was asked.
+ *
+ * A request under way when the connection is lost (a server restarted) is never answered: the
+ * client sends it again on the new connection but no answer comes, and it waited its whole 10 s
+ * before being asked again (a worker's look for its job after a restart held the job up 10 s).
+ * It is asked again as soon as the connection is back, not counted among the tries.
  */
 export async function askQueue<T>(
   conn: QueueConnection,
   what: string,
   request: () => Promise<T>,
 ): Promise<T> {
-  for (let tried = 1; ; tried++) {
+  for (let tried = 1; ; ) {
     try {
-      return await request();
+      const answer = await unlessReconnected(conn, request());
+      if (answer !== null) return answer.value;
+      conn.log(`the connection to the queue at ${conn.url} is back: asking again for ${what}`);
     } catch (error) {
       if (!(error instanceof TimeoutError) || conn.nc.isClosed()) throw error;
       if (tried >= API_TRIES)
@@ -111,7 +139,26 @@ export async function askQueue<T>(
           `the queue at ${conn.url} gave no answer to ${what}, asked ${API_TRIES} times ${API_TIMEOUT_MS / 1000} s apart`,
           error,
         );
+      tried++;
     }
+  }
+}
+
+/**
+ * The answer to a request (`asked`), or null when the connection is lost and back first: the
+ * request went with it, and would only time out. Its late end, if any, is no news.
+ */
+export async function unlessReconnected<T>(
+  conn: QueueConnection,
+  asked: Promise<T>,
+): Promise<{ value: T } | null> {
+  const { back, cancel } = conn.reconnected();
+  try {
+    const answer = await Promise.race([asked.then((value) => ({ value })), back.then(() => null)]);
+    if (answer === null) asked.catch(() => {});
+    return answer;
+  } finally {
+    cancel();
   }
 }
 

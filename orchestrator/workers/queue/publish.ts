@@ -1,6 +1,6 @@
 import type { JetStreamPublishOptions, PubAck } from '@nats-io/jetstream';
 import { describeError } from '../../../filters/index.js';
-import type { QueueConnection } from './connect.js';
+import { type QueueConnection, unlessReconnected } from './connect.js';
 
 const RETRY_MS = 250;
 
@@ -8,6 +8,8 @@ const RETRY_MS = 250;
  * Publishes a message and waits for the server to have stored it, trying again while the
  * server is away (restarted, or the connection lost): the message's id (`msgID`) makes a second
  * publish of what was stored a duplicate the server drops. Gives up only when `stopped` says so.
+ * A publish under way when the connection is lost is never answered: it is sent again as soon
+ * as the connection is back, not after its 10 s wait (askQueue).
  */
 export async function publishUntilStored(
   conn: QueueConnection,
@@ -21,7 +23,10 @@ export async function publishUntilStored(
   for (;;) {
     if (stopped()) return null;
     try {
-      return await conn.js.publish(subject, data, options);
+      const stored = await unlessReconnected(conn, conn.js.publish(subject, data, options));
+      if (stored !== null) return stored.value;
+      if (!said) log(`the connection to the queue at ${conn.url} is back: publishing again`);
+      said = true;
     } catch (error) {
       if (conn.nc.isClosed()) throw error;
       if (!said)
