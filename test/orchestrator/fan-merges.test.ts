@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
@@ -11,6 +11,10 @@ import { C } from '../support/fan-run.js';
 import { joinLines } from '../support/lines.js';
 import { statusKiB } from '../support/proc.js';
 import { fileTempDir } from '../support/temp.js';
+
+const canMount =
+  process.getuid?.() === 0 &&
+  spawnSync('unshare', ['--mount', 'true'], { stdio: 'ignore' }).status === 0;
 
 // The merges of `manifold fan` under retries, halting and memory bounds: real workers, real
 // pipes, and the output checked against `sort` or the input.
@@ -122,16 +126,46 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     expect(readdirSync(tmp)).toEqual([]);
   });
 
-  it('a spill that cannot be written is one line naming $TMPDIR, exit 1', async ({ expect }) => {
+  // The line embedded Node's text: `...(set TMPDIR, or raise --merge-memory): Error: ENOENT: no
+  // such file or directory, mkdtemp '/x/manifold-merge-XXXXXX'`. Now the reason in words.
+  const cannot = (folder: string, reason: string) =>
+    `manifold: cannot spill the sorted merge to a temporary file in ${folder}: ${reason}; set TMPDIR to another folder, or raise --merge-memory\n`;
+
+  it('a spill that cannot be written is one line naming $TMPDIR and why, exit 1', async ({
+    expect,
+  }) => {
     const missing = join(dir, 'no-such-folder');
-    const result = await spill(missing);
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(
-      new RegExp(
-        `^manifold: cannot spill the sorted merge to a temporary file in ${missing} .*\n$`,
-      ),
-    );
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const ways: [string, string][] = [
+      [missing, 'no such file or directory (ENOENT)'],
+      [file, 'not a directory (ENOTDIR)'],
+    ];
+    for (const [folder, reason] of ways) {
+      const result = await spill(folder);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(cannot(folder, reason));
+    }
   });
+
+  it.runIf(canMount)(
+    'a spill on a full disk: no space left on device (ENOSPC)',
+    async ({ expect }) => {
+      // A 64 KiB tmpfs in a mount namespace of its own (root only), gone with it.
+      const disk = join(dir, 'disk');
+      mkdirSync(disk, { recursive: true });
+      const script = 'mount -t tmpfs -o size=64k none "$1" || exit 99; shift; exec "$@"';
+      const args = ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K'];
+      const result = await run(
+        'unshare',
+        ['--mount', 'sh', '-c', script, 'sh', disk, manifold, ...args, 'sort'],
+        input,
+        { env: { ...process.env, LC_ALL: 'C', TMPDIR: disk } },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(cannot(disk, 'no space left on device (ENOSPC)'));
+    },
+  );
 
   it('--key, spilling: ties keep the order of their blocks while a block ends late', async ({
     expect,

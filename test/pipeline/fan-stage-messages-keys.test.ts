@@ -88,7 +88,7 @@ describe("a fan stage's workers' failures name the config's keys", () => {
       'manifold: stage s: merge: sorted: manifold merges, since merge-memory, given, asks for a merge that holds and spills within it\n',
     );
     expect(result.stderr).toContain(
-      'manifold: stage s: cannot spill the sorted merge to a temporary file in /nonexistent (set TMPDIR, or raise merge-memory): ',
+      'manifold: stage s: cannot spill the sorted merge to a temporary file in /nonexistent: no such file or directory (ENOENT); set TMPDIR to another folder, or raise merge-memory\n',
     );
     expect(result.stderr).not.toMatch(noFlag);
   });
