@@ -72,7 +72,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--header <n|auto>',
-      "give every block the input's first n lines first (auto: a CSV or TSV header line); the output has them once where the merge can",
+      "give every block the input's first n lines first (: is 1, as GNU parallel; auto: a CSV or TSV header line); the output has them once where the merge can",
     ),
     new Option(
       '--joblog <file>',

@@ -93,9 +93,13 @@ export function parseTimeout(value: unknown, name: NameOf): number {
   return ms;
 }
 
-/** `--header`: how many of the input's first records are a header (0: none), or `auto`. */
+/**
+ * `--header`: how many of the input's first records are a header (0: none), or `auto`. `:` is
+ * one, as GNU parallel's `--header :` (the first line) is.
+ */
 export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
   if (value === 'auto') return 'auto';
+  if (value === ':') return 1;
   const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
     throw new OptionError('header', headerMessage(value, name));
@@ -104,5 +108,5 @@ export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
 }
 
 function headerMessage(value: unknown, name: NameOf): string {
-  return `${name('header')} must be a number of lines (records), or auto for a CSV or TSV file's one header line (got ${show(value)})`;
+  return `${name('header')} must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${show(value)})`;
 }

@@ -256,11 +256,37 @@ describe('--header auto', () => {
     expect(linesOf(result.stdout)).toEqual(['id\tprice\tname']);
   }, 20_000);
 
+  // GNU parallel's spelling of a one-line header was refused as a usage error (exit 2).
+  it('--header : is --header 1, as parallel --pipe --header : takes the first line', async () => {
+    const input = `${HEADER}${records(1, 100)}`;
+    const result = await fan(
+      [
+        '-j',
+        '2',
+        '--block',
+        '1K',
+        '--header',
+        ':',
+        '--per-block',
+        '--merge',
+        'ordered',
+        '--',
+        'cat',
+      ],
+      input,
+    );
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe(input);
+    const counted = await fan(['-j', '1', '--header', ':', '--', 'wc', '-l'], input);
+    expect(ok(counted)).toEqual(OK);
+    expect(counted.stdout.toString().trim()).toBe('101');
+  }, 20_000);
+
   it.each(['x', '-1', '1.5'])('--header %s is a usage error', async (value) => {
     const result = await fan(['--header', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      `manifold: --header must be a number of lines (records), or auto for a CSV or TSV file's one header line (got "${value}")\n`,
+      `manifold: --header must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got "${value}")\n`,
     );
   });
 });
