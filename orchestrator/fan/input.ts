@@ -9,6 +9,9 @@ import { fileChanged, type RangeFile, readAt } from './range-file.js';
 /** Reads of a device, through a stream. */
 const READ_SIZE = 256 * 1024;
 
+/** A caller's stream yields to the event loop at least once in this many bytes. */
+const TURN_BYTES = 1 << 20;
+
 /**
  * The input as chunks: each file in order, or a file descriptor (stdin, or a pipe from an
  * earlier stage). Regular files, pipes and sockets are read up to 1 MiB at a time into memory
@@ -179,9 +182,23 @@ export class InputReader {
       stream.destroy();
       return;
     }
-    for await (const chunk of stream) {
-      yield anyChunks ? bytesOf(chunk) : (chunk as Buffer);
-      await wait();
+    let sinceTurn = 0;
+    try {
+      for await (const chunk of stream) {
+        const bytes = anyChunks ? bytesOf(chunk) : (chunk as Buffer);
+        yield bytes;
+        await wait();
+        // A stream that always has data (a read() that pushes at once) gives it in promises
+        // alone: the workers' exits and the output's drains, events, would never be heard.
+        sinceTurn += bytes.length;
+        if (sinceTurn >= TURN_BYTES) {
+          sinceTurn = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    } catch (error) {
+      // Destroyed because manifold closed it (every worker ended, a halt): no news.
+      if (!this.#closed) throw error;
     }
   }
 

@@ -99,7 +99,14 @@ export class Recovery {
     const { collector, workers } = this.#fan;
     if (worker.ended && !this.#resting.has(worker))
       this.#fan.guard(() => collector.workerEnded(worker));
-    if (this.#resting.size === 0 && workers.every((w) => w.ended)) this.#allEnded();
+    if (this.#resting.size > 0 || !workers.every((w) => w.ended)) return;
+    // Every worker has ended for good before the input did, by its own choice (`head -1`): the
+    // rest goes unread, as in a shell pipe, whose writer meets EPIPE; read on, `yes` never ended.
+    if (!this.#fan.dispatcher.inputEnded) {
+      this.#fan.closeInput();
+      this.#fan.wake();
+    }
+    this.#allEnded();
   }
 
   /** A worker failed with blocks unfinished: the one it was on goes again, or is lost. */
