@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyBytes } from '../../filters/framing/view.js';
 import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
-import { errnoText, systemReason } from '../options/inputs.js';
+import { reasonInWords } from '../options/inputs.js';
 
 /**
  * Each record in a spill file: its length and its worker's slot (32 bits each), where its run
@@ -157,13 +157,7 @@ export class SpillFile {
  * space left on device, write`) was said before.
  */
 function spillError(error: unknown, boundName = '--merge-memory'): ManifoldError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    systemReason(error) !== null && code !== undefined
-      ? errnoText(code)
-      : error instanceof Error
-        ? error.message
-        : describeError(error);
+  const reason = error instanceof Error ? reasonInWords(error) : describeError(error);
   return new ManifoldError(
     'manifold.io',
     `cannot spill the sorted merge to a temporary file in ${tmpdir()}: ${reason}; set TMPDIR to another folder, or raise ${boundName}`,

@@ -100,6 +100,16 @@ export function describeErrno(error: unknown): string {
 }
 
 /** `no space left on device (ENOSPC)`: an errno's name, as the system says it. */
+/**
+ * A system error in words with its code (`no space left on device (ENOSPC)`), any other error by
+ * its message: how a line says why a temporary file or folder could not be made or written.
+ */
+export function reasonInWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (systemReason(error) !== null && code !== undefined) return errnoText(code);
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function errnoText(code: string): string {
   for (const [name, message] of getSystemErrorMap().values()) {
     if (name === code) return `${message} (${code})`;

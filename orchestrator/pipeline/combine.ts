@@ -8,8 +8,9 @@ import { createOutputSink } from '../fan/output.js';
 import { roomIn } from '../fan/output-stream.js';
 import { RecordSeam } from '../fan/seam.js';
 import { WholeRecords } from '../fan/whole.js';
-import { systemReason } from '../options/inputs.js';
+import { reasonInWords, systemReason } from '../options/inputs.js';
 import type { NodeEnd, RunningNode } from './node.js';
+import { closeAll } from './pipes.js';
 
 type Sink = ReturnType<typeof createOutputSink>;
 
@@ -25,6 +26,8 @@ export class CombineNode implements RunningNode {
   readonly ended: Promise<NodeEnd>;
   downstream: RunningNode | null = null;
   readonly #inputs: InputReader[];
+  /** The branches' pipes, read by `#inputs` (whose sockets close them once reading starts). */
+  readonly #fds: number[];
   readonly #sink: Sink;
   /** Aborted by `stop`: a wait for the output's room ends with it. */
   readonly #stopped = new AbortController();
@@ -40,6 +43,7 @@ export class CombineNode implements RunningNode {
   ) {
     this.label = label;
     this.description = `${mode} of ${inputs.length} branches`;
+    this.#fds = inputs;
     this.#inputs = inputs.map((fd) => new InputReader(null, fd));
     this.#sink = createOutputSink(output);
     this.#sink.on('error', (error: Error) => {
@@ -80,7 +84,19 @@ export class CombineNode implements RunningNode {
   };
 
   async #concat(): Promise<void> {
-    const folder = mkdtempSync(join(tmpdir(), 'manifold-concat-'));
+    let folder: string;
+    try {
+      folder = mkdtempSync(join(tmpdir(), 'manifold-concat-'));
+    } catch (error) {
+      // The branches after the first have nowhere to wait: all are let go, their pipes closed
+      // before any was read (they end by SIGPIPE, and the stream before them in turn), where they
+      // waited on full pipes for ever.
+      for (const input of this.#inputs) input.close();
+      closeAll(this.#fds);
+      throw new Error(
+        `cannot spool the branches after the first: cannot make a temporary folder in ${tmpdir()}: ${reasonInWords(error)}; set TMPDIR to another folder`,
+      );
+    }
     const spools = this.#inputs
       .slice(1)
       .map((input, i) => this.#spool(input, join(folder, `b${i + 1}`)));

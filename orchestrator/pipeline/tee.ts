@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputReader } from '../fan/input.js';
-import { systemReason } from '../options/inputs.js';
+import { reasonInWords, systemReason } from '../options/inputs.js';
 import type { NodeEnd, RunningNode } from './node.js';
 import { spoolPath, TeeBranch } from './tee-branch.js';
 
@@ -119,6 +119,8 @@ export class TeeNode implements RunningNode {
 
   #reason(failure: NodeJS.ErrnoException): string {
     // A spool is written as the input is read: its failure (a full disk) comes from here too.
+    if (failure.syscall === 'mkdtemp')
+      return `cannot spool a branch that fell behind: cannot make a temporary folder in ${tmpdir()}: ${reasonInWords(failure)}; set TMPDIR to another folder`;
     if (failure.syscall === 'write' || failure.syscall === 'open')
       return `cannot spool a branch that fell behind: ${systemReason(failure) ?? failure.message}`;
     return `cannot read its input: ${failure.message}`;
