@@ -79,8 +79,10 @@ export class Feed {
   /** Resolves once the queues have room again: the input waits while they are full. */
   async #roomForMore(): Promise<void> {
     const { sizes, dispatcher, recovery } = this.#fan;
-    // Two blocks waiting is enough to keep every worker busy; more would only hold memory.
-    const limit = 2 * sizes.current;
+    // Read on while a block's worth waits, or less: with the one read next that is two blocks
+    // waiting, enough to keep every worker busy; more would only hold memory (a limit of two
+    // let a third wait: with `--block 32M`, 32 MB more held for nothing).
+    const limit = sizes.current;
     while (!this.#fan.stopped() && !recovery.haltingSoon && dispatcher.queuedBytes > limit) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;

@@ -43,6 +43,21 @@ export interface SortMerge {
   pipes: KernelPipe[];
 }
 
+/** What a process's pipe holds: workers' stdin pipes are made this size (spawner-script.ts). */
+const PIPE_BYTES = 1 << 20;
+
+/**
+ * Bytes waiting for a worker past which it is given no other block. A process's next block is
+ * given once the last is in its pipe: the pipe's megabyte keeps it busy while the next block,
+ * read ahead by the feed, is handed over, and a block waiting behind another would only hold
+ * its memory (with `--block 32M` that was two blocks a worker). Threads, hosts and kinds given
+ * by code keep a block's worth: a thread's next block must wait beside the one it works on, a
+ * host's beside the ones on the network.
+ */
+function backlogOf(kind: FanOptions['kind'], blockSize: number): number {
+  return kind === undefined || kind === 'process' ? Math.min(blockSize, PIPE_BYTES) : blockSize;
+}
+
 /**
  * The fan's workers, of the kind and attribution the options ask for; for `--merge sorted`,
  * writing into kernel pipes for `sort -m` when it can do the merge (sort-merge/plan.ts) and
@@ -62,7 +77,7 @@ export function createWorkers(
     tag,
     attribution,
     framing,
-    maxBacklog: blockSize,
+    maxBacklog: backlogOf(kind, blockSize),
     okStatus: options.okStatus ?? [0],
     header,
     ...(options.workerStderr === undefined ? {} : { stderr: options.workerStderr }),
