@@ -126,18 +126,11 @@ export class Plumbing {
    * stderr pipe (the run hung); the run goes on, its failures still in its error.
    */
   #drainIfGone(target: Writable, source: Socket): void {
-    changeMaxListeners(target, 2);
     const gone = () => {
       source.unpipe(target);
       source.resume();
     };
-    target.once('error', gone);
-    target.once('close', gone);
-    this.#cleanups.push(() => {
-      target.off('error', gone);
-      target.off('close', gone);
-      changeMaxListeners(target, -2);
-    });
+    this.#listen(target, gone, gone);
   }
 
   /**
@@ -146,9 +139,6 @@ export class Plumbing {
    * destroyed output is a reader gone (`manifold.outputClosed`); one that failed fails the run.
    */
   #watchOutput(target: Writable, source: Socket): void {
-    // Runs that write to one stream at once each listen to it, here and through the pipe: two
-    // listeners of 'close' and of 'error' each.
-    changeMaxListeners(target, 2);
     const closed = () => {
       if (!target.writableFinished) source.destroy();
     };
@@ -156,6 +146,16 @@ export class Plumbing {
       source.destroy();
       this.#break(`cannot write the output: ${messageOf(error)}`, error);
     };
+    this.#listen(target, closed, failed);
+  }
+
+  /**
+   * Listens once to a caller's stream closing and failing, until the run's end. Runs that write
+   * to one stream at once each listen to it, here and through the pipe: two listeners of 'close'
+   * and of 'error' each, which the stream's limit is raised by.
+   */
+  #listen(target: Writable, closed: () => void, failed: (error: unknown) => void): void {
+    changeMaxListeners(target, 2);
     target.once('close', closed);
     target.once('error', failed);
     this.#cleanups.push(() => {
