@@ -260,10 +260,10 @@ export class Fan implements WorkerListener {
    * stdout, closed by its reader (the fan stops, as for `| head`) or not writable, or a record
    * over --max-record, with the message the ready merge gives.
    */
-  onOutputFailed(worker: Worker, failure: OutputFailure): void {
+  onOutputFailed(worker: Worker, failure: OutputFailure, block?: Block): void {
     if (this.#stopping !== null) return;
-    const { maxRecord } = this.#options;
-    const line = relayedOutputLine(worker, failure, maxRecord, spell(this.#options, 'maxRecord'));
+    const name = spell(this.#options, 'maxRecord');
+    const line = relayedOutputLine(worker, failure, this.#options.maxRecord, name, block);
     if (line === null) this.stop({ kind: 'closed' });
     else this.#fail(line);
   }

@@ -1,5 +1,6 @@
 import { describeError, ManifoldError, RecordError } from '../../filters/index.js';
 import { errnoText, systemReason } from '../options/inputs.js';
+import type { Block } from '../workers/block.js';
 import type { OutputFailure } from '../workers/transport.js';
 import { outputRecordTooLarge, outputSource } from './whole.js';
 
@@ -27,18 +28,20 @@ function streamReason(error: unknown): string {
 }
 
 /**
- * Output a worker's side writes itself (relayed) failed, with the message the ready merge gives:
- * stdout not writable, or a record over --max-record. Null when its reader closed it.
+ * Output a worker's side writes itself (relayed) failed, with the message manifold's own merge
+ * gives: stdout not writable, or a record over --max-record, named by the worker and `block`
+ * where the output was that block's. Null when its reader closed it.
  */
 export function relayedOutputLine(
   worker: { slot: number },
   failure: OutputFailure,
   maxRecord: number,
   maxRecordName?: string,
+  block?: Block,
 ): string | null {
   if (failure.kind === 'closed') return null;
   if (failure.kind === 'error') return `cannot write stdout: ${errnoText(failure.code)}`;
-  const source = outputSource(worker);
+  const source = outputSource(worker, block);
   return describeError(outputRecordTooLarge(source, maxRecord, failure.bytes, maxRecordName));
 }
 

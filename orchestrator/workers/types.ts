@@ -53,8 +53,11 @@ export interface WorkerListener {
   onReady(worker: Worker): void;
   /** An instance of the worker has ended, with the blocks it had not finished. */
   onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void;
-  /** Its output, written to manifold's stdout by its kind's helper (relayed), failed. */
-  onOutputFailed?(worker: Worker, failure: OutputFailure): void;
+  /**
+   * Its output, written to manifold's stdout by its kind's helper (relayed), failed; `block`:
+   * the block whose output it was, where an instance runs one block (per-block workers).
+   */
+  onOutputFailed?(worker: Worker, failure: OutputFailure, block?: Block): void;
   /** What it was given of the input its kind's helper took (`RelaySpec.takesInput`). */
   onInputGiven?(worker: Worker, given: InputGiven): void;
 }

@@ -68,7 +68,7 @@ export class PerBlockWorker implements Worker {
     const events: TransportEvents = {
       output: (chunk: Buffer) => listener.onBlockOutput(this, block, chunk),
       end: (end) => this.#onEnd(transport, block, end),
-      outputFailed: (failure) => listener.onOutputFailed?.(this, failure),
+      outputFailed: (failure) => listener.onOutputFailed?.(this, failure, block),
     };
     const instance = { number: block.seq + 1, firstRecord: block.firstRecord };
     const factory = this.#options.transport;
