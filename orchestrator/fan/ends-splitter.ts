@@ -46,6 +46,8 @@ export class EndsSplitter {
   readonly #numbered: Framing | null;
   /** Numbered: the number of the next block's first record. */
   #nextRecord = 1;
+  /** The records before the first byte pushed (`skip`). */
+  #skipped = 0;
 
   constructor(
     delimiter: number,
@@ -66,6 +68,15 @@ export class EndsSplitter {
 
   resize(blockSize: number): void {
     this.#blockSize = blockSize;
+  }
+
+  /**
+   * `records` came before the first byte pushed (the header --header took off): numbered from
+   * after them. Counted by their reader, the first block carries its first record's number.
+   */
+  skip(records: number): void {
+    this.#nextRecord += records;
+    this.#skipped += records;
   }
 
   /** Adds a chunk of input and returns the blocks it completes. */
@@ -149,7 +160,7 @@ export class EndsSplitter {
     // The blocks cut before it are numbered already: it is the next record.
     if (this.#numbered !== null) return tooLarge({ input: 'input', record: this.#nextRecord });
     if (this.#counted === null) return tooLarge({ input: 'input', byte: this.#start + 1 });
-    let record = this.#counted() + 1;
+    let record = Math.max(this.#counted(), this.#skipped) + 1;
     for (const block of cut) {
       for (const part of block.parts) {
         for (
@@ -171,11 +182,13 @@ export class EndsSplitter {
     const offset = this.#start;
     this.#start = cut;
     this.#scanned = cut;
+    // Counted by their reader from the first block's number, past records skipped.
+    const first = this.#counted !== null && this.#seq === 0 && this.#skipped > 0;
     const block = {
       seq: this.#seq++,
       parts,
       bytes,
-      firstRecord: 0,
+      firstRecord: first ? this.#skipped + 1 : 0,
       records: -1,
       offset,
       failures: 0,

@@ -46,10 +46,11 @@ export class HashPartitioner {
 
   /**
    * One block per worker, or null for a worker given no record of `block`. A block cut without
-   * counting its records (`records` -1: `EndsSplitter`) is numbered here, as its records are read.
+   * counting its records (`records` -1: `EndsSplitter`) is numbered here, as its records are read
+   * (from its `firstRecord` where it has one: the first after a header).
    */
   split(block: Block, nextSeq: () => number): (Block | null)[] {
-    if (block.records < 0) block.firstRecord = this.#records + 1;
+    if (block.records < 0) block.firstRecord = Math.max(block.firstRecord, this.#records + 1);
     const picked =
       this.#lines === null
         ? partitionRecords(block, this.#workers, this.#framing, this.#key)

@@ -124,7 +124,13 @@ async function readStream(reading: Reading): Promise<void> {
   // Blocks picked by key are copied out as they are added: their chunks can be read into again
   // (not under --header, whose records stay views of the first chunk).
   const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;
+  // Records are numbered as the input's lines are: the header's first.
+  let numbered = taker === null;
   const add = (piece: Buffer) => {
+    if (!numbered) {
+      numbered = true;
+      splitter.skip(reading.header.records);
+    }
     for (const block of splitter.push(piece)) {
       settleOnRelease(block);
       reading.add(block);

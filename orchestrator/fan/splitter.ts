@@ -13,7 +13,7 @@ import { spell } from './spelling.js';
 import { takeFront } from './take-front.js';
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
-export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize'> & {
+export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize' | 'skip'> & {
   /** Chunks whose bytes are all in blocks already read through (`EndsSplitter` only). */
   consumed?: () => Buffer[];
 };
@@ -86,6 +86,14 @@ export class Splitter {
   /** The size of the blocks cut from now on (per-block workers' grow: block-size.ts). */
   resize(blockSize: number): void {
     this.#blockSize = blockSize;
+  }
+
+  /**
+   * `records` came before the first byte pushed (the header --header took off): the input's
+   * records are numbered from after them, as its lines are (`sed -n Np` shows record N).
+   */
+  skip(records: number): void {
+    this.#nextRecord += records;
   }
 
   /** Adds a chunk of input and returns the blocks it completes. */

@@ -7,7 +7,8 @@ import { tempDir } from '../support/temp.js';
 
 // --header: each block is given the input's first lines first, as `parallel --pipe --header`
 // does, and the output has them once where the merge can. The data are 16-byte numbered lines
-// after a header: with --block 1K, block k holds records 64(k-1)+1 to 64k (not counting it).
+// after a header: with --block 1K, block k holds the header's copy, then records 64(k-1)+2 to
+// 64k+1 (numbered as the input's lines, the header first).
 
 const HEADER = 'id-of-the-rec.\n'.padStart(16, '#');
 const csv = (n: number) => HEADER + records(1, n);
@@ -20,7 +21,7 @@ function parts(dir: string): string[] {
 }
 
 describe('--header n', () => {
-  it('gives every per-block worker the header before its records, counted apart from them', async () => {
+  it('gives every per-block worker the header before its records, numbered from after it', async () => {
     const dir = tempDir('manifold-fan-header-');
     const result = await fan(
       [
@@ -39,7 +40,7 @@ describe('--header n', () => {
     );
     expect(ok(result)).toEqual(OK);
     expect(readdirSync(dir).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))).toEqual(
-      Array.from({ length: 10 }, (_, i) => `${i + 1}.${64 * i + 1}`),
+      Array.from({ length: 10 }, (_, i) => `${i + 1}.${64 * i + 2}`),
     );
     expect(parts(dir)).toEqual(
       Array.from({ length: 10 }, (_, i) => HEADER + records(64 * i + 1, 64 * (i + 1))),

@@ -1,0 +1,71 @@
+import { describe, it } from 'vitest';
+import { fan } from '../support/fan-run.js';
+import { fileWith } from '../support/temp.js';
+
+// Under --header N, messages name records as `FILE:RECORD` and blocks as `(records A-B)`, and a
+// per-block worker is told MANIFOLD_FIRST_RECORD. They counted the records after the header
+// (block 1 began at record 1), so `FILE:11` was line 12 of the file, and `sed -n 11p` showed
+// the record before the one named. Records are now numbered as the input's lines are, the
+// header's included (block 1 begins at record N+1), in every mode.
+
+const line = (n: number) => `${String(n).padStart(15, '0')}\n`;
+/** A header line, lines 2-11, a record of 3000 bytes at line 12, lines 13-20. */
+const withLong = `id\n${[2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(line).join('')}${'x'.repeat(3000)}\n${[13, 14, 15, 16, 17, 18, 19, 20].map(line).join('')}`;
+
+describe('record numbers under --header 1: the lines of the input, the header counted', () => {
+  const file = fileWith('manifold-fan-header-records-', withLong);
+  const modes: [string, string[]][] = [
+    ['workers that stay', []],
+    ['per-block workers', ['--merge', 'ordered']],
+    ['--one-to-one', ['--merge', 'ordered', '--one-to-one']],
+    ['--dispatch hash', ['--dispatch', 'hash']],
+    ['--dispatch hash --key field:1', ['--dispatch', 'hash', '--key', 'field:1']],
+    ['--split ndjson', ['--split', 'ndjson']],
+  ];
+  for (const [name, args] of modes) {
+    for (const piped of [false, true]) {
+      it(`${name}, from ${piped ? 'a pipe' : 'a file'}: a record over --max-record is named by its line`, async ({
+        expect,
+      }) => {
+        const input = piped ? ['--input', '-'] : ['--input', file];
+        const result = await fan(
+          ['-j', '2', '--header', '1', '--max-record', '1K', ...args, ...input, '--', 'cat'],
+          piped ? withLong : '',
+        );
+        expect(result.exitCode).toBe(1);
+        expect(result.stderr).toMatch(
+          new RegExp(
+            `^manifold: ${piped ? 'stdin' : file}:12: record is larger than the maximum record size 1 KiB`,
+          ),
+        );
+      });
+    }
+  }
+
+  it('a failed block is named by the lines it holds', async ({ expect }) => {
+    const result = await fan(
+      ['-j', '2', '--header', '1', '--merge', 'ordered', '--shell', '--', 'exit 3'],
+      'id\na\nb\nc\n',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/exited with status 3 on block 1 \(records 2-4\)/);
+  });
+
+  it("MANIFOLD_FIRST_RECORD is the line of the block's first record", async ({ expect }) => {
+    const lines = `id\n${Array.from({ length: 400 }, (_, i) => line(i + 2)).join('')}`;
+    const result = await fan(
+      ['-j', '2', '--header', '1', '--block', '1K', '--merge', 'ordered', '--shell', '--'].concat(
+        'sed -n 2p | tr -d "\\n"; echo " $MANIFOLD_FIRST_RECORD"',
+      ),
+      lines,
+    );
+    expect(result.stderr).toBe('');
+    const told = result.stdout.toString().trim().split('\n');
+    expect(told.length).toBeGreaterThan(3);
+    // The first record's own text is its line number in the input.
+    for (const pair of told) {
+      const [first, number] = pair.split(' ');
+      expect(Number(first)).toBe(Number(number));
+    }
+  });
+});
