@@ -124,15 +124,15 @@ describe.concurrent("a worker's output record over --max-record, in one read", (
   // one write (its stdout is a pipe).
   const awk =
     'awk \'NR == 2 { s = sprintf("%3000s", ""); gsub(/ /, "x", s); print s; next } { print }\'';
-  // Named by worker, and by block where its output is tied to one (the starter's own writing
-  // knows only the worker).
+  // Named by worker, and by block where its output is tied to one, whoever writes it (the
+  // starter's ordered writing of per-block output named the worker alone before 2026-12-04).
   const block = ' of block 1 \\(records 1-3\\)';
   const ways: [string, string[], Record<string, string>, string][] = [
     ['ready, the starter writing it', [], {}, ''],
     ['ready, manifold writing it (--tag)', ['--tag'], {}, ''],
     ['ready, manifold writing it (MANIFOLD_STARTER=perl)', [], { MANIFOLD_STARTER: 'perl' }, ''],
     ['--one-to-one, manifold ordering it', ['--merge', 'ordered', '--one-to-one'], {}, block],
-    ['per-block, the starter ordering it', ['--merge', 'ordered'], {}, ''],
+    ['per-block, the starter ordering it', ['--merge', 'ordered'], {}, block],
     [
       'per-block, manifold ordering it (MANIFOLD_STARTER=perl)',
       ['--merge', 'ordered'],
