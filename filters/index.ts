@@ -35,7 +35,14 @@ export type {
   RecordKind,
   RecordOf,
 } from './sdk/types.js';
-export { formatSize, parseSize, plural, recordTooLarge } from './size.js';
+export {
+  formatSize,
+  formatSizeOver,
+  parseSize,
+  plural,
+  recordTooLarge,
+  recordTooLargeText,
+} from './size.js';
 export {
   type OpenTableOptions,
   openTable,

@@ -59,6 +59,38 @@ export function formatSize(bytes: number): string {
   return `${text} ${names[i]}`;
 }
 
+/**
+ * `bytes` said beside a `limit` they exceed, so that they read as more than it: `2.9 KiB`, or,
+ * where rounding to one decimal would show the limit or less (`2.0 MiB` beside `2 MiB`), the
+ * limit and what is over it: `2 MiB + 1 B`.
+ */
+export function formatSizeOver(bytes: number, limit: number): string {
+  const text = formatSize(bytes);
+  if (bytes <= limit || shownBytes(text) > shownBytes(formatSize(limit))) return text;
+  return `${formatSize(limit)} + ${formatSize(bytes - limit)}`;
+}
+
+/** What `formatSize`'s text says, in bytes (`2.0 MiB`: 2097152). */
+function shownBytes(text: string): number {
+  const [value, unit] = text.split(' ');
+  return Number(value) * 1024 ** ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(unit!);
+}
+
+/**
+ * What is said of a record over --max-record (`limit`) of which `size` bytes were seen (`so
+ * far` unless it was measured whole), and what to do: one wording for the input's records and
+ * the workers' output. `option`: --max-record as the caller spells it.
+ */
+export function recordTooLargeText(
+  limit: number,
+  size: number,
+  whole: boolean,
+  option: string,
+): string {
+  const seen = `${formatSizeOver(size, limit)}${whole ? '' : ' so far'}`;
+  return `record is larger than the maximum record size ${formatSize(limit)} (${seen}); raise it with ${option}`;
+}
+
 /** A count and its word, made plural unless it is one: `1 duplicate`, `3 slots`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -76,9 +108,7 @@ export function recordTooLarge(
   whole = false,
   option = '--max-record',
 ): RecordError {
-  return new RecordError(
-    position,
-    `record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(size)}${whole ? '' : ' so far'}); raise it with ${option}`,
-    { code: 'manifold.recordTooLarge' },
-  );
+  return new RecordError(position, recordTooLargeText(maxRecord, size, whole, option), {
+    code: 'manifold.recordTooLarge',
+  });
 }

@@ -1,5 +1,5 @@
 import { RecordError } from '../errors.js';
-import { formatSize, recordTooLarge } from '../size.js';
+import { formatSize, formatSizeOver, recordTooLarge } from '../size.js';
 import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
 import type { Framing } from './spec.js';
@@ -72,7 +72,7 @@ export class Limits {
   frameTooLarge(record: number, length: number): RecordError {
     return new RecordError(
       { input: this.input, record },
-      `frame header says ${formatSize(length)}, more than the maximum record size ${formatSize(this.maxRecord)}: is the input frames? (${this.maxRecordName} raises the limit)`,
+      `frame header says ${formatSizeOver(length, this.maxRecord)}, more than the maximum record size ${formatSize(this.maxRecord)}: is the input frames? (${this.maxRecordName} raises the limit)`,
       { code: 'manifold.recordTooLarge' },
     );
   }

@@ -1,5 +1,5 @@
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
-import { ExitCode, type Framing, formatSize, ManifoldError } from '../../filters/index.js';
+import { ExitCode, type Framing, ManifoldError, recordTooLargeText } from '../../filters/index.js';
 import { type Block, describeBlock } from '../workers/block.js';
 import { RecordMeasure } from './record-measure.js';
 
@@ -135,7 +135,7 @@ export function outputRecordTooLarge(
 ): ManifoldError {
   return new ManifoldError(
     'manifold.recordTooLarge',
-    `${source}: record is larger than the maximum record size ${formatSize(maxRecord)} (${formatSize(bytes)} so far); raise it with ${name}`,
+    `${source}: ${recordTooLargeText(maxRecord, bytes, false, name)}`,
     { exitCode: ExitCode.failure },
   );
 }

@@ -106,7 +106,7 @@ describe.concurrent('input from a pipe, taken by the process starter', () => {
     expect(result.statuses).toBe('0 1');
     expect(result.stderr).toMatch(
       new RegExp(
-        `^manifold: stdin: byte ${head.length + 1}: record is larger than the maximum record size 2 MiB \\([\\d.]+ [KM]i?B so far\\); raise it with --max-record\\n$`,
+        `^manifold: stdin: byte ${head.length + 1}: record is larger than the maximum record size 2 MiB \\((2 MiB \\+ )?[\\d.]+ [KM]?i?B so far\\); raise it with --max-record\\n$`,
       ),
     );
   });

@@ -100,7 +100,7 @@ describe('a record larger than a block, from a file', () => {
     const record = (length: number) =>
       Buffer.concat([Buffer.from('a\n'), Buffer.alloc(length, 'z'), Buffer.from('\nb\n')]);
     await expect(blocksOf(record(BLOCK * 2 + 1), 'lines', BLOCK * 2)).rejects.toThrow(
-      /^input:2: record is larger than the maximum record size 128 KiB \(128\.0 KiB\); raise/,
+      /^input:2: record is larger than the maximum record size 128 KiB \(128 KiB \+ 1 B\); raise/,
     );
     const fits = await blocksOf(record(BLOCK * 2), 'lines', BLOCK * 2);
     expect(fits.map((block) => block.length)).toEqual([2, BLOCK * 2 + 1, 2]);
