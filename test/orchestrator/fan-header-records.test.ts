@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { bin } from '../helpers.js';
 import { fan } from '../support/fan-run.js';
 import { fileWith } from '../support/temp.js';
 
@@ -68,4 +69,31 @@ describe('record numbers under --header 1: the lines of the input, the header co
       expect(Number(first)).toBe(Number(number));
     }
   });
+});
+
+// A --protocol filter (or a thread) is told each block's first record: block 1's records were
+// numbered with the header counted (2, 3, ...), later blocks' without it, so record numbers
+// repeated across a block's edge (line 1042 was record 1041, as was line 1041).
+describe('SDK filters under --header 1 number records as the input lines', () => {
+  for (const attribution of ['--protocol', '--threads']) {
+    it(`${attribution}: each record's n is its line`, async ({ expect }) => {
+      const lines = `id\n${Array.from({ length: 1999 }, (_, i) => `${i + 2}\n`).join('')}`;
+      const args = attribution === '--protocol' ? ['--protocol', 'manifold'] : ['--threads'];
+      const result = await fan(
+        ['-j', '2', '--header', '1', '--block', '4K', '--merge', 'ordered', ...args, '--'].concat(
+          'node',
+          bin('mf-map'),
+          'n + " " + r',
+        ),
+        lines,
+      );
+      expect(result.stderr).toBe('');
+      const numbered = result.stdout
+        .toString()
+        .split('\n')
+        .filter((text) => text !== '' && !text.endsWith(' id'));
+      expect(numbered).toHaveLength(1999);
+      expect(numbered.filter((text) => text.split(' ')[0] !== text.split(' ')[1])).toEqual([]);
+    });
+  }
 });
