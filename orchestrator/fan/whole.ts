@@ -118,9 +118,13 @@ const OUTPUT = "a worker's output";
  * Whose output a record is, for messages: `worker 2 output`, and `of block 3 (records 41-60)`
  * where the output is tied to its block, as the sorted merge names its runs.
  */
-export function outputSource(worker: { slot: number }, block?: Block): string {
-  const of = block === undefined ? '' : ` of ${describeBlock(block)}`;
-  return `worker ${worker.slot} output${of}`;
+export function outputSource(
+  worker: { slot: number; outputMaker?(block: Block): string | undefined },
+  block?: Block,
+): string {
+  if (block === undefined) return `worker ${worker.slot} output`;
+  const maker = worker.outputMaker?.(block) ?? `worker ${worker.slot}`;
+  return `${maker} output of ${describeBlock(block)}`;
 }
 
 /**

@@ -95,6 +95,12 @@ export interface Worker {
   readonly inFlight: readonly Block[];
   /** The process ids its transport has run, newest last; none for transports of no processes. */
   processIds(): number[];
+  /**
+   * Who made `block`'s output, for messages, where that is not this worker's slot here (a
+   * queue's worker on another machine: `job "J": queue worker on HOST: worker 2`); undefined
+   * where it is (`worker 1`).
+   */
+  outputMaker?(block: Block): string | undefined;
 }
 
 /**

@@ -118,6 +118,13 @@ class QueueWorker implements Worker {
     return [...this.#blocks.values()];
   }
 
+  /** A block's output is made by a worker of the job's, named as a failed block's is. */
+  outputMaker(block: Block): string | undefined {
+    const tried = block.tried;
+    if (tried === undefined) return undefined;
+    return `job "${this.#job.names.job}": queue worker on ${tried.host}: worker ${tried.slot}`;
+  }
+
   send(block: Block): void {
     this.#blocks.set(block.seq, block);
     this.#outstanding += block.bytes;
