@@ -3,6 +3,7 @@ import {
   chmodSync,
   closeSync,
   constants,
+  fstatSync,
   lstatSync,
   open,
   openSync,
@@ -44,6 +45,8 @@ export class AtomicOutput {
    * (resolving to null). Opened on the main thread, it left manifold deaf to SIGTERM and SIGINT.
    */
   static async open(given: string, stopped: AbortSignal): Promise<AtomicOutput | null> {
+    const held = heldDescriptor(given);
+    if (held !== null) return new AtomicOutput(given, held);
     const target = throughLinks(given);
     if (!statOf(target)?.isFIFO()) return new AtomicOutput(given);
     let fd: number | null;
@@ -55,7 +58,7 @@ export class AtomicOutput {
     return fd === null ? null : new AtomicOutput(given, fd);
   }
 
-  /** `fd`: the output, opened already (a named pipe). */
+  /** `fd`: the output, opened already (a named pipe, or a descriptor manifold was given). */
   constructor(given: string, fd?: number) {
     // An output that is a symbolic link is written through it, as `>` writes: the file it names
     // is replaced (created, when the link dangles), and the link stays.
@@ -64,7 +67,7 @@ export class AtomicOutput {
     this.#name = given;
     const existing = statOf(target);
     this.#mode = existing ? existing.mode & 0o7777 : 0o666 & ~umask();
-    const direct = existing !== null && !existing.isFile();
+    const direct = fd !== undefined || (existing !== null && !existing.isFile());
     this.#temporary = direct
       ? null
       : join(
@@ -134,6 +137,30 @@ function openForWriting(path: string, stopped: AbortSignal): Promise<number | nu
       } else resolve(fd);
     });
   });
+}
+
+/**
+ * The descriptor an output such as `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N`
+ * names, written as it was given, as a shell's `cat > /dev/stdout` writes: where the shell
+ * appends (`>>`), or after what was written already. Followed through its links it named the
+ * file the shell opened, which was replaced (before 2026-12-04 `manifold run x.yaml >> log` lost
+ * what log held). A descriptor that is not open is one line, naming the output.
+ */
+function heldDescriptor(path: string): number | null {
+  const named = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(path);
+  const fd =
+    path === '/dev/stdout' ? 1 : path === '/dev/stderr' ? 2 : named ? Number(named[1]) : null;
+  if (fd === null || fd === 0) return null;
+  try {
+    fstatSync(fd);
+  } catch (error) {
+    throw new ManifoldError(
+      'manifold.io',
+      `cannot write output "${path}": descriptor ${fd} is not open (give it, as \`${fd}>file\`)`,
+      { exitCode: ExitCode.failure, cause: error },
+    );
+  }
+  return fd;
 }
 
 /** `path` with each symbolic link it is followed to what it names, as open(2) would. */
