@@ -1,3 +1,4 @@
+import { UsageError } from '../../filters/index.js';
 import { HostSettingError, type HostSettings, resolveHostSettings } from '../options/hosts.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 
@@ -36,6 +37,7 @@ export function configHosts(
   folder: string,
 ): RemoteSettings | null {
   if (raw === undefined) return null;
+  namesSomeHost(raw);
   const settings: HostSettings = Array.isArray(raw)
     ? { hosts: raw }
     : {
@@ -53,6 +55,24 @@ export function configHosts(
   const resolved = resolveHostSettings(settings, slots, name, tables, folder);
   // A list's hosts have the default timeout: the key that changes it is the object form's.
   return resolved && { ...resolved, hostTimeoutOption: `hosts.${KEYS.hostTimeout}` };
+}
+
+/**
+ * Refuses `hosts:` that names no host: an empty list (`[]`, `list: []`), or a map without list
+ * or file. Each ran the fans on this machine, as if `hosts` were left out (before 2026-12-04).
+ * Empty names, and a setting without hosts, are said where the hosts are resolved.
+ */
+function namesSomeHost(raw: RawHosts): void {
+  const empty = 'is an empty list: name one or more hosts, or leave the key out';
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) throw new HostSettingError('hosts', `hosts ${empty}`);
+    return;
+  }
+  if (raw.list?.length === 0) throw new HostSettingError('hosts', `hosts.list ${empty}`);
+  // A setting without hosts (`ssh: ssh`, `cleanup: true`) says so at its key; an unknown key
+  // (`lst`), as such.
+  if (Object.keys(raw).every((key) => key === 'cleanup') && raw.cleanup !== true)
+    throw new UsageError('hosts names no host: give it list or file, or leave the key out');
 }
 
 /**

@@ -43,6 +43,40 @@ describe('problems of hosts, each at its key', () => {
   });
 });
 
+describe('hosts that name no host', () => {
+  // Each ran the fans on this machine, as if hosts were left out (or, for an empty name, said
+  // two problems: "hosts must be a list ..." at hosts, and the entry's own).
+  it('an empty list, or an empty hosts.list, is a problem at it', async () => {
+    await expectProblems(`hosts: []\n${fan}`, [
+      ['[]', /hosts is an empty list: name one or more hosts, or leave the key out$/],
+    ]);
+    await expectProblems(`hosts: {list: []}\n${fan}`, [
+      ['[]', /hosts\.list is an empty list: name one or more hosts, or leave the key out$/],
+    ]);
+    await expectProblems('stages:\n  - fan:\n      hosts:\n        list: []\n      worker: cat\n', [
+      ['[]', /hosts\.list is an empty list: name one or more hosts, or leave the key out$/],
+    ]);
+  });
+
+  it('a map without list or file is a problem at hosts', async () => {
+    await expectProblems(`hosts: {}\n${fan}`, [
+      ['{}', /hosts names no host: give it list or file, or leave the key out$/],
+    ]);
+    await expectProblems(`hosts: {cleanup: false}\n${fan}`, [
+      ['{', /hosts names no host: give it list or file, or leave the key out$/],
+    ]);
+  });
+
+  it('an empty name is one problem, at its entry', async () => {
+    await expectProblems(`hosts: [":", ""]\n${fan}`, [
+      ['""', /hosts: '' is not \[user@\]host\[:port\]\[\/slots\]$/],
+    ]);
+    await expectProblems(`hosts: {list: [""]}\n${fan}`, [
+      ['""', /hosts\.list: '' is not \[user@\]host\[:port\]\[\/slots\]$/],
+    ]);
+  });
+});
+
 describe('an unknown key in a map that may also be a list or a command', () => {
   it('is named, with a hint: it was hidden behind "must be a list ... or a map of ..."', async () => {
     await expectProblems(`hosts: {lst: [h1]}\n${fan}`, [

@@ -106,7 +106,7 @@ describe('hosts: that are no hosts', () => {
       /"hosts" must be a list of hosts, \[user@\]host\[:port\]\[\/slots\] \(":" is this machine\), none empty; or a map of list, file, ssh, remote-manifold, host-timeout, transfer and cleanup$/;
     await expectProblems(text, [
       ['5', what],
-      ['[]', what],
+      ['[]', /hosts is an empty list: name one or more hosts, or leave the key out$/],
     ]);
   });
 });
