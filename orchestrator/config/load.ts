@@ -13,6 +13,8 @@ export interface LoadedConfig {
   data: unknown;
   /** The position of the value at `path` (or of the key `key` in the map at `path`). */
   where(path: (string | number)[], key?: string): { line: number; column: number };
+  /** The source of the value at `path` as written (`"${W}"`), for messages. */
+  written(path: (string | number)[]): string | undefined;
 }
 
 /** Aliases a config may expand, the yaml library's own bound (an alias bomb stops there). */
@@ -108,6 +110,10 @@ export function loadConfig(
       const range = (node as { range?: [number, number] } | undefined)?.range;
       if (range) return at(range[0]);
       return path.length > 0 ? this.where(path.slice(0, -1)) : { line: 1, column: 1 };
+    },
+    written(path) {
+      const range = (nodeAt(doc, path) as { range?: [number, number] } | undefined)?.range;
+      return range && text.slice(range[0], range[1]);
     },
   };
 }

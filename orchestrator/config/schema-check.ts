@@ -44,7 +44,21 @@ export function checkSchema(config: LoadedConfig): Problem[] {
       ...config.where(path),
       message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,
     });
-  if (validate(config.data)) return problems;
+  const texts = config.data === null ? [] : textsOf(config.data);
+  const valid = validate(config.data);
+  // Ajv's coercion read numbers as JavaScript's Number() does: decimal digits only.
+  const unread = new Set<string>();
+  for (const [path, text] of texts) {
+    if (typeof valueAt(config.data, path) !== 'number' || /^-?[0-9]+$/.test(text)) continue;
+    unread.add(pointerOf(path));
+    const written = config.written(path);
+    const from = written?.includes('${') ? ` (from ${written})` : '';
+    add({
+      ...config.where(path),
+      message: `${nameOf(path)} must be a whole number in decimal digits, not "${text}"${from}`,
+    });
+  }
+  if (valid) return problems;
   // A null's own errors, and a oneOf's above it (`input`'s list), say less than it.
   const nulls = empty.map(pointerOf);
   const ofNull = (error: ErrorObject) =>
@@ -54,7 +68,8 @@ export function checkSchema(config: LoadedConfig): Problem[] {
         (error.keyword === 'oneOf' && at.startsWith(`${error.instancePath}/`)),
     );
   const errors = (validate.errors ?? []).filter(
-    (error) => !isNoise(error, validate.errors!) && !ofNull(error),
+    (error) =>
+      !isNoise(error, validate.errors!) && !ofNull(error) && !unread.has(error.instancePath),
   );
   for (const error of errors) add(describe(config, error));
   return problems;
@@ -105,6 +120,20 @@ function emptyValues(data: unknown, path: (string | number)[] = []): (string | n
   return Object.entries(data as object).flatMap(([key, value]) =>
     emptyValues(value, [...path, key]),
   );
+}
+
+/** Every string in `data`, with its path: a number the schema makes of one is checked after. */
+function textsOf(data: unknown, path: (string | number)[] = []): [(string | number)[], string][] {
+  if (typeof data === 'string') return [[path, data]];
+  if (Array.isArray(data)) return data.flatMap((item, i) => textsOf(item, [...path, i]));
+  if (data === null || typeof data !== 'object') return [];
+  return Object.entries(data as object).flatMap(([key, value]) => textsOf(value, [...path, key]));
+}
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  let value = data;
+  for (const step of path) value = (value as Record<string | number, unknown> | null)?.[step];
+  return value;
 }
 
 /** A data path as Ajv's instancePath (a JSON Pointer). */

@@ -1,0 +1,67 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are configs' variables, not JavaScript's.
+import { describe, expect, it } from 'vitest';
+import { at, check, problemsOf, tempDir } from '../support/check.js';
+import { writeConfig } from '../support/temp.js';
+
+// A number a config reads from text (a variable's value, a quoted or an unquoted word) is
+// decimal digits, as `-j` and `head -n` take it. Ajv's coercion took whatever JavaScript's
+// Number() reads: W=0x10 made 16 workers, 1e1 ten, " 4", 4.0 and +4 four, all unsaid.
+
+const text = 'stages:\n  - fan: {worker: cat, workers: "${W}", retries: "${R:-1}"}\n';
+
+async function problemsWith(
+  sets: string[],
+): Promise<{ exitCode: number | undefined; problems: string[] }> {
+  const file = writeConfig(tempDir(), text);
+  const result = await check(
+    file,
+    sets.flatMap((set) => ['--set', set]),
+  );
+  return { exitCode: result.exitCode, problems: problemsOf(result.stderr) };
+}
+
+describe('a number from a variable', () => {
+  it.each(['0x10', '1e1', ' 4', '4.0', '+4', '4 ', '0o7'])(
+    'W=%j is one problem, naming the key, the variable and its value',
+    async (value) => {
+      const file = writeConfig(tempDir(), text);
+      const result = await check(file, ['--set', `W=${value}`]);
+      expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
+        exitCode: 2,
+        problems: [
+          `${file}:${at(text, '"${W}"')}: "workers" must be a whole number in decimal digits, not "${value}" (from "\${W}")`,
+        ],
+      });
+    },
+  );
+
+  it('decimal digits are read, in each numeric key', async () => {
+    expect(await problemsWith(['W=16', 'R=007'])).toEqual({ exitCode: 0, problems: [] });
+  });
+
+  it('a default is held to it too', async () => {
+    const result = await problemsWith(['W=2', 'R=']);
+    expect(result.exitCode).toBe(0);
+    const bad = await problemsWith(['W=2', 'R=0x1']);
+    expect(bad.problems).toEqual([
+      expect.stringMatching(
+        /: "retries" must be a whole number in decimal digits, not "0x1" \(from "\$\{R:-1\}"\)$/,
+      ),
+    ]);
+  });
+});
+
+describe('a number written in the config', () => {
+  it.each(['0x10', '1e1', '"4.0"', '+4'])('workers: %s is one problem', async (value) => {
+    const config = `stages:\n  - fan: {worker: cat, workers: ${value}}\n`;
+    const file = writeConfig(tempDir(), config);
+    const result = await check(file);
+    const shown = value.replace(/^"|"$/g, '');
+    expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
+      exitCode: 2,
+      problems: [
+        `${file}:${at(config, value)}: "workers" must be a whole number in decimal digits, not "${shown}"`,
+      ],
+    });
+  });
+});
