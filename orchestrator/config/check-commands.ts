@@ -114,6 +114,9 @@ function pipelinePart(command: CommandSpec, own: Env): string {
   return shellQuote(['env', '--', ...assignments, ...words]);
 }
 
+/** A branch's name, as the schema has it: what a placeholder `{name}` can spell. */
+const BRANCH_NAME = /^[A-Za-z0-9_]+$/;
+
 /** The join of branches: each branch's placeholder used, and no other. */
 export function checkJoin(
   at: CommandChecking,
@@ -139,7 +142,8 @@ export function checkJoin(
       );
   }
   for (const name of branches) {
-    if (!used.includes(name))
+    // A name no placeholder can spell (`a b`) is a problem of its own, where it stands.
+    if (!used.includes(name) && BRANCH_NAME.test(name))
       at.problem(
         path,
         `branch "${name}" is not used by the join: write {${name}} where its output goes`,

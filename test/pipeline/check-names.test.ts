@@ -148,3 +148,24 @@ describe('threads with a worker of stages', () => {
     ]);
   });
 });
+
+describe('a branch name that is no name', () => {
+  // Each was said twice: the name's own problem, then, at the join, `branch "a b" is not used by
+  // the join: write {a b} where its output goes`, which no placeholder can be.
+  it('is one problem, at the name, in a join too', async () => {
+    const text = [
+      'stages:',
+      '  - branches:',
+      '      "a b": [{run: cat}]',
+      '      a-b: [{run: cat}]',
+      '      ok: [{run: cat}]',
+      '    combine: join',
+      '    join: paste {ok}',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['"a b"', /a name in "branches" \("a b"\) may hold only letters, digits and _$/],
+      ['a-b', /a name in "branches" \("a-b"\) may hold only letters, digits and _$/],
+    ]);
+  });
+});
