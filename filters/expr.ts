@@ -1,9 +1,10 @@
+import { Script } from 'node:vm';
 import { UsageError } from './errors.js';
 
 /**
  * Compiles a JavaScript expression from a command line into a function of `params`
  * (by default the record `r` and its 1-based number `n`). One that does not compile is a
- * usage error that shows it.
+ * usage error that shows it and says what is wrong in its own terms.
  */
 export function compileExpression(
   source: string,
@@ -15,7 +16,33 @@ export function compileExpression(
       ...args: unknown[]
     ) => unknown;
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new UsageError(`cannot compile expression ${JSON.stringify(source)}: ${message}`, error);
+    throw new UsageError(
+      `the expression ${quoted(source)} is not valid JavaScript: ${whatIsWrong(source, error)}`,
+      error,
+    );
   }
 }
+
+/**
+ * V8's message for the wrapped code can name a ';' or ')' of the wrapper, which the user never
+ * wrote ('r.foo(' read "Unexpected token ';'"). Compiling the source again with nothing after
+ * it finds the error in the user's text: anything but "end of input" is theirs as it stands;
+ * "end of input" there means their expression is unfinished; compiling cleanly means their
+ * text closed the wrapper's parenthesis, a ')' with no '(' of its own.
+ */
+function whatIsWrong(source: string, wrapped: unknown): string {
+  try {
+    // A script, not a Function, whose body Node closes with a '}' of its own.
+    new Script(`"use strict";\n(\n${source}`);
+  } catch (error) {
+    return messageOf(error);
+  }
+  return wrapped instanceof SyntaxError ? "Unexpected token ')'" : messageOf(wrapped);
+}
+
+const messageOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+
+/** The source in single quotes, as a shell user would write it; in JSON's quotes if it has a quote or a control character. */
+const quoted = (source: string) =>
+  /['\p{Cc}]/u.test(source) ? JSON.stringify(source) : `'${source}'`;

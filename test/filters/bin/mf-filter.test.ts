@@ -36,6 +36,6 @@ describe('mf-filter', () => {
   it('rejects an expression that does not compile', async () => {
     const result = await run(mfFilter, ['r =>> 1'], '');
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^mf-filter: cannot compile expression "r =>> 1"/);
+    expect(result.stderr).toMatch(/^mf-filter: the expression 'r =>> 1' is not valid JavaScript: /);
   });
 });

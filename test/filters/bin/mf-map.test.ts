@@ -76,7 +76,7 @@ describe('mf-map', () => {
     const result = await run(mfMap, ['r +'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      "mf-map: cannot compile expression \"r +\": SyntaxError: Unexpected token ')' (see 'mf-map --help')\n",
+      "mf-map: the expression 'r +' is not valid JavaScript: Unexpected end of input (see 'mf-map --help')\n",
     );
   });
 
