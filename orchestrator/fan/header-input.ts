@@ -1,5 +1,9 @@
-import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
-import type { Framing } from '../../filters/index.js';
+import {
+  type BoundaryFinder,
+  createBoundaryFinder,
+  framingBytes,
+} from '../../filters/framing/boundary.js';
+import { type Framing, type RecordError, recordTooLarge } from '../../filters/index.js';
 import type { InputHeader } from '../workers/header.js';
 import type { HeaderSpec } from './options.js';
 import { looksLikeHeader } from './sniff.js';
@@ -10,7 +14,8 @@ const SNIFF_RECORDS = 20;
 /**
  * Takes the input's header (--header) off its start, before it is cut into blocks: the first n
  * records, or with `auto` the first when it looks like a CSV header (sniff.ts). Fills `header`,
- * which the workers give before each block; passes on the bytes after it.
+ * which the workers give before each block; passes on the bytes after it. The records it holds
+ * are held to --max-record as the splitter's are: one over it is refused as it grows past it.
  */
 export class HeaderTaker {
   readonly #header: InputHeader;
@@ -22,9 +27,22 @@ export class HeaderTaker {
   readonly #ends: number[] = [];
   #heldBytes = 0;
   #taken = false;
+  readonly #maxRecord: number;
+  readonly #maxRecordName: string;
+  /** The bytes of a record's framing (its delimiter), not counted in its size. */
+  readonly #overhead: number;
 
-  constructor(spec: HeaderSpec, framing: Framing, header: InputHeader) {
+  constructor(
+    spec: HeaderSpec,
+    framing: Framing,
+    header: InputHeader,
+    maxRecord = Number.POSITIVE_INFINITY,
+    maxRecordName = '--max-record',
+  ) {
     this.#header = header;
+    this.#maxRecord = maxRecord;
+    this.#maxRecordName = maxRecordName;
+    this.#overhead = framingBytes(framing);
     this.#auto = spec === 'auto';
     this.#want = spec === 'auto' ? 1 + SNIFF_RECORDS : spec;
     this.#finder = createBoundaryFinder(framing);
@@ -37,10 +55,20 @@ export class HeaderTaker {
     this.#held.push(chunk);
     this.#heldBytes += chunk.length;
     for (let end = this.#finder.next(chunk, 0); end >= 0; end = this.#finder.next(chunk, end)) {
+      const size = base + end - (this.#ends.at(-1) ?? 0) - this.#overhead;
+      if (size > this.#maxRecord) throw this.#tooLarge(size, true);
       this.#ends.push(base + end);
       if (this.#ends.length === this.#want) return this.#take();
     }
+    const open = this.#heldBytes - (this.#ends.at(-1) ?? 0);
+    if (open > this.#maxRecord) throw this.#tooLarge(open, false);
     return [];
+  }
+
+  /** The record after those ended so far, of `size` bytes (`whole`, or so far), is too large. */
+  #tooLarge(size: number, whole: boolean): RecordError {
+    const at = { input: 'input', record: this.#ends.length + 1 };
+    return recordTooLarge(at, this.#maxRecord, size, whole, this.#maxRecordName);
   }
 
   /** The end of the input: what was held back, past the header. */

@@ -120,7 +120,10 @@ async function readStream(reading: Reading): Promise<void> {
       `input: read as a stream, each block cut at its last record end${ends.numbered ? ", then its records counted (workers are told their blocks' first records)" : ` (no record scanned or counted; a record over ${spell(options, 'maxRecord')} is named by its byte offset)`}`,
     );
   }
-  const taker = header ? new HeaderTaker(header, framing, reading.header) : null;
+  const name = spell(options, 'maxRecord');
+  const taker = header
+    ? new HeaderTaker(header, framing, reading.header, options.maxRecord, name)
+    : null;
   // Blocks picked by key are copied out as they are added: their chunks can be read into again
   // (not under --header, whose records stay views of the first chunk).
   const consumed = taker === null ? splitter.consumed?.bind(splitter) : undefined;

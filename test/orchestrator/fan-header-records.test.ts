@@ -97,3 +97,33 @@ describe('SDK filters under --header 1 number records as the input lines', () =>
     });
   }
 });
+
+// The header's records were not measured: one over --max-record was taken (a 3000-byte header
+// line under --max-record 1K), and a header line that never ended was held whole, the input's
+// every byte (200 MB of input without a newline: 448 MB of RSS), before the record was refused.
+describe('a header record over --max-record', () => {
+  const TOO_LARGE =
+    /^manifold: stdin:1: record is larger than the maximum record size 1 MiB \((.*?)( so far)?\); raise it with --max-record\n$/;
+
+  it('ended: refused as any record is', async ({ expect }) => {
+    const result = await fan(
+      ['--header', '1', '--max-record', '1M', '--', 'cat'],
+      `${'h'.repeat(1024 * 1024 + 10)}\n1\n2\n`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(TOO_LARGE);
+    expect(result.stdout.toString()).toBe('');
+  });
+
+  it('never ended: refused once it is over the limit, not held whole', async ({ expect }) => {
+    const result = await fan(
+      ['--header', '1', '--max-record', '1M', '--', 'cat'],
+      'h'.repeat(20_000_000),
+    );
+    expect(result.exitCode).toBe(1);
+    const said = result.stderr.match(TOO_LARGE);
+    expect(said, result.stderr).not.toBeNull();
+    // Within a read (at most a MiB) of the limit, not the 19.1 MiB of the whole input.
+    expect(said![1]).toMatch(/^(1 MiB \+ .*|1\.\d MiB|2 MiB)$/);
+  });
+});
