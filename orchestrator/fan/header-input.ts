@@ -60,8 +60,9 @@ export class HeaderTaker {
       this.#ends.push(base + end);
       if (this.#ends.length === this.#want) return this.#take();
     }
+    // A record not yet ended may hold its framing, or part of it, beside the limit's bytes.
     const open = this.#heldBytes - (this.#ends.at(-1) ?? 0);
-    if (open > this.#maxRecord) throw this.#tooLarge(open, false);
+    if (open > this.#maxRecord + this.#overhead) throw this.#tooLarge(open, false);
     return [];
   }
 
