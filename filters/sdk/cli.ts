@@ -12,6 +12,7 @@ import {
 } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
+import { knownKind } from './records.js';
 import type { CommandLine, FilterSpec, RecordKind } from './types.js';
 
 /** The command line of a filter, parsed and checked. */
@@ -164,9 +165,11 @@ export function resolveCommandLine(
   const declared = typeof spec.split === 'function' ? spec.split(line) : spec.split;
   const chosen = given ?? (declared === undefined ? undefined : parseFraming(declared));
   const kindOf = (split: Framing | undefined) =>
-    (typeof spec.records === 'function'
-      ? spec.records(options, { ...line, split })
-      : spec.records) ?? 'buffer';
+    knownKind(
+      (typeof spec.records === 'function'
+        ? spec.records(options, { ...line, split })
+        : spec.records) ?? 'buffer',
+    );
   const own = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
   const split = blocks === undefined ? own : readingBlocks(own, blocks, given);
   const kind = kindOf(split);

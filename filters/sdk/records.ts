@@ -1,4 +1,4 @@
-import { RecordError } from '../errors.js';
+import { RecordError, UsageError } from '../errors.js';
 import type { RecordDecoder } from '../framing/decoder.js';
 import { DelimitedDecoder } from '../framing/delimited.js';
 import { isSameEncoding } from '../framing/encoder.js';
@@ -170,4 +170,16 @@ function toText(views: Buffer[], originals: (Buffer | string)[]): string[] {
     if (text[i]!.includes('\uFFFD')) originals[i] = view;
   }
   return text;
+}
+
+const KINDS: readonly unknown[] = ['buffer', 'text', 'json'] satisfies RecordKind[];
+
+/**
+ * The kind of record a declaration's `records` gives, refused when it is none: plain JavaScript
+ * has no types to catch 'bytes' or 'ndjson', which gave text records without a word.
+ */
+export function knownKind(kind: unknown): RecordKind {
+  if (KINDS.includes(kind)) return kind as RecordKind;
+  const named = typeof kind === 'string' ? JSON.stringify(kind) : String(kind);
+  throw new UsageError(`records is ${named}, not one of 'buffer', 'text' or 'json'`);
 }
