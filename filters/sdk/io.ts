@@ -1,4 +1,5 @@
 import { createReadStream, readSync, writevSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
 import { ManifoldError } from '../errors.js';
 import type { Scratch } from './scratch.js';
 
@@ -197,7 +198,10 @@ export function unwritten(parts: Buffer[], bytes: number): Buffer[] {
   return rest;
 }
 
+/** `cannot read stdin: illegal operation on a directory (EISDIR)`: the system's words, then the code (was the code alone). */
 function ioError(message: string, cause: unknown): ManifoldError {
   const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-  return new ManifoldError('manifold.io', `${message}: ${code}`, { exitCode: 1, cause });
+  const words = [...getSystemErrorMap().values()].find(([name]) => name === code)?.[1];
+  const reason = words === undefined ? code : `${words} (${code})`;
+  return new ManifoldError('manifold.io', `${message}: ${reason}`, { exitCode: 1, cause });
 }
