@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { RecordEncoder } from '../framing/encoder.js';
 import { emit, isThenable, recordFailure } from './emit.js';
 import { type Batch, SKIP } from './records.js';
@@ -273,6 +274,12 @@ export class RecordLoop<S> {
     let outputs: Output[];
     try {
       outputs = await this.#awaitFilter(this.#spec.batch!(records as never[], this.#context));
+      // Iterating anything else said "outputs is not iterable", with no record.
+      if (!Array.isArray(outputs)) {
+        throw new TypeError(
+          `batch returned ${inspect(outputs, { depth: 0, breakLength: Number.POSITIVE_INFINITY })}, not an array of records`,
+        );
+      }
     } catch (error) {
       const last = first + batch.records.length - 1;
       throw recordFailure(this.#context, error, ` (in the batch of records ${first}-${last})`);

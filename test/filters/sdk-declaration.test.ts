@@ -42,3 +42,25 @@ describe('records: a kind there is not', () => {
     expect(result.stderr.split('\n')[0]).toBe(says('bytes'));
   });
 });
+
+describe('batch: a result that is not an array', () => {
+  const says =
+    'batch-not-array: stdin:1: TypeError: batch returned 7, not an array of records (in the batch of records 1-2)';
+
+  it('as a process: one line naming the records, not "outputs is not iterable"', async () => {
+    const result = await run(fixture('batch-not-array.js'), [], 'x\ny\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 1,
+      stderr: `${says}\n`,
+    });
+  });
+
+  it('as a thread of manifold fan --threads: the same line', async () => {
+    const result = await fan(
+      ['-j', '1', '--threads', '--', fixture('batch-not-array.js')],
+      'x\ny\n',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(says);
+  });
+});
