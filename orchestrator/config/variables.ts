@@ -1,4 +1,4 @@
-import { type Document, visit } from 'yaml';
+import { type Document, isMap, isScalar, type Node, visit } from 'yaml';
 import type { Problem } from './problems.js';
 
 // A config's variables: `${NAME}` and `${NAME:-default}`, whose default may itself hold them
@@ -110,7 +110,30 @@ export function substitute(
   problems: Problem[],
   at: (offset: number) => { line: number; column: number },
 ): void {
-  visit(doc, {
+  // The top level's env first, from manifold's environment (`PATH: ${PATH}:/opt/bin`); then the
+  // rest, which reads its values over the environment's, as sh reads `A=x; echo ${A}`.
+  const env = isMap(doc.contents) ? doc.contents.get('env', true) : undefined;
+  substituteIn(isMap(env) ? env : doc, null, text, variables, problems, at);
+  if (!isMap(env)) return;
+  const own: Record<string, string> = {};
+  for (const pair of env.items)
+    if (isScalar(pair.key) && isScalar(pair.value) && pair.value.value !== null)
+      own[String(pair.key.value)] = String(pair.value.value);
+  substituteIn(doc, env, text, { ...variables, ...own }, problems, at);
+}
+
+function substituteIn(
+  within: Document | Node,
+  done: Node | null,
+  text: string,
+  variables: Record<string, string | undefined>,
+  problems: Problem[],
+  at: (offset: number) => { line: number; column: number },
+): void {
+  visit(within, {
+    Map(_key, node) {
+      return node === done ? visit.SKIP : undefined;
+    },
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       const value = node.value;

@@ -119,3 +119,26 @@ describe('a default not closed, or holding what manifold does not read', () => {
     });
   });
 });
+
+describe("the config's env, as ${NAME} reads it", () => {
+  // As sh reads `A=x; echo ${A}`: ${A} was read from manifold's environment only, so with
+  // `env: {A: x}` it was "not set", or the environment's other value while the processes got x.
+  const text = (more = '') =>
+    `env:\n  A: x\n  PATHS: "\${MF_OUTER}/bin"\n${more}stages:\n  - run: printf '%s %s\\n' \${A} \${PATHS}\n`;
+
+  it('sees its values, over the environment, which its own values may read', async () => {
+    const config = writeConfig(tempDir(), text());
+    const result = await runConfig(config, '', { env: { A: 'y', MF_OUTER: '/o' } });
+    expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'x /o/bin\n', stderr: '' });
+  });
+
+  it('is what --set changes through ${A:-x}, the same for the processes', async () => {
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      'env:\n  A: "${A:-x}"\nstages:\n  - run: printf \'%s %s\\n\' ${A} "$A"\n',
+    );
+    const result = await runConfig(config, '', { args: ['--set', 'A=z'] });
+    expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'z z\n', stderr: '' });
+  });
+});
