@@ -178,6 +178,12 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
     // Ajv's own words were "must NOT have fewer than 1 items".
     case 'minItems':
       return { ...config.where(path), message: `${name} is an empty list: it needs one or more` };
+    // Ajv's own words were "must NOT have fewer than 1 characters".
+    case 'minLength':
+      return {
+        ...config.where(path),
+        message: `${name} is an empty string: give it a value, or leave the key out`,
+      };
     case 'minProperties':
       return { ...config.where(path), message: `${name} is an empty map: it needs one or more` };
     case 'pattern': {

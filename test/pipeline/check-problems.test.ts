@@ -88,6 +88,12 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('an empty string where a name is needed: it said "must NOT have fewer than 1 characters"', async () => {
+    await expectProblems('input: present.js\noutput: ""\nstages:\n  - run: cat\n', [
+      ['""', /"output" is an empty string: give it a value, or leave the key out$/],
+    ]);
+  });
+
   it('bad sizes', async () => {
     const text = [
       'stages:',
