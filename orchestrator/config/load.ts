@@ -94,8 +94,9 @@ export function loadConfig(
         message: 'a merge key (<<) takes a map, an alias of one (*name), or a list of those',
       });
   }
-  if (problems.length === 0) substitute(doc, text, variables, problems, at);
+  // First, so that a variable given by the config's env reads `007` as written, not `7`.
   keepNumbersAsWritten(doc);
+  if (problems.length === 0) substitute(doc, text, variables, problems, at);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return {
     file,

@@ -132,6 +132,12 @@ describe("the config's env, as ${NAME} reads it", () => {
     expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'x /o/bin\n', stderr: '' });
   });
 
+  it('reads a number as written, as the processes get it', async () => {
+    const config = writeConfig(tempDir(), 'env: {Z: 007}\nstages:\n  - run: echo ${Z} $Z\n');
+    const result = await runConfig(config);
+    expect(outcome(result)).toEqual({ exitCode: 0, stdout: '007 007\n', stderr: '' });
+  });
+
   it('is what --set changes through ${A:-x}, the same for the processes', async () => {
     const dir = tempDir();
     const config = writeConfig(
