@@ -1,4 +1,4 @@
-import { type Document, isMap, isScalar, type Node, visit } from 'yaml';
+import { type Document, isMap, type Node, visit } from 'yaml';
 import type { Problem } from './problems.js';
 
 // A config's variables: `${NAME}` and `${NAME:-default}`, whose default may itself hold them
@@ -115,10 +115,16 @@ export function substitute(
   const env = isMap(doc.contents) ? doc.contents.get('env', true) : undefined;
   substituteIn(isMap(env) ? env : doc, null, text, variables, problems, at);
   if (!isMap(env)) return;
+  // As data, so that keys merged in (`<<: *base`) are there, as the processes get them.
   const own: Record<string, string> = {};
-  for (const pair of env.items)
-    if (isScalar(pair.key) && isScalar(pair.value) && pair.value.value !== null)
-      own[String(pair.key.value)] = String(pair.value.value);
+  let values: Record<string, unknown> = {};
+  try {
+    values = env.toJS(doc, { maxAliasCount: 100 }) ?? {};
+  } catch {
+    // Aliases expanding past the bound: said where the whole config is read (load.ts).
+  }
+  for (const [name, value] of Object.entries(values))
+    if (['string', 'number', 'boolean'].includes(typeof value)) own[name] = String(value);
   substituteIn(doc, env, text, { ...variables, ...own }, problems, at);
 }
 

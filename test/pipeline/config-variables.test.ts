@@ -138,6 +138,15 @@ describe("the config's env, as ${NAME} reads it", () => {
     expect(outcome(result)).toEqual({ exitCode: 0, stdout: '007 007\n', stderr: '' });
   });
 
+  it('sees values merged into it (<<: *base), as the processes do', async () => {
+    const config = writeConfig(
+      tempDir(),
+      'x-base: &b {B: b}\nenv: {<<: *b, A: a}\nstages:\n  - run: echo ${A} ${B} $B\n',
+    );
+    const result = await runConfig(config);
+    expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'a b b\n', stderr: '' });
+  });
+
   it('is what --set changes through ${A:-x}, the same for the processes', async () => {
     const dir = tempDir();
     const config = writeConfig(
