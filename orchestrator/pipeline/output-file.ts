@@ -34,6 +34,9 @@ export class AtomicOutput {
   readonly #temporary: string | null;
   readonly #mode: number;
 
+  /** A descriptor manifold was given (`/dev/stdout`): it ends as with no output named. */
+  readonly held: boolean;
+
   /** Written to a regular file (through a temporary one): no reader can close it (EPIPE). */
   get isFile(): boolean {
     return this.#temporary !== null;
@@ -46,7 +49,7 @@ export class AtomicOutput {
    */
   static async open(given: string, stopped: AbortSignal): Promise<AtomicOutput | null> {
     const held = heldDescriptor(given);
-    if (held !== null) return new AtomicOutput(given, held);
+    if (held !== null) return new AtomicOutput(given, held, true);
     const target = throughLinks(given);
     if (!statOf(target)?.isFIFO()) return new AtomicOutput(given);
     let fd: number | null;
@@ -59,7 +62,8 @@ export class AtomicOutput {
   }
 
   /** `fd`: the output, opened already (a named pipe, or a descriptor manifold was given). */
-  constructor(given: string, fd?: number) {
+  constructor(given: string, fd?: number, held = false) {
+    this.held = held;
     // An output that is a symbolic link is written through it, as `>` writes: the file it names
     // is replaced (created, when the link dangles), and the link stays.
     const target = throughLinks(given);

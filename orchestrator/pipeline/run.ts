@@ -163,7 +163,8 @@ export class PipelineRun {
     if (failures.length > 0) file?.discard();
     else file?.commit();
     const lastEnd = ends[this.#wiring.nodes.indexOf(last)]!;
-    if (failures.length === 0 && lastEnd.closedOutput && file === null) return { kind: 'closed' };
+    if (failures.length === 0 && lastEnd.closedOutput && (file === null || file.held))
+      return { kind: 'closed' };
     return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
   }
 

@@ -148,6 +148,8 @@ describe('pipefail', () => {
     ['an endless command', 'stages:\n  - run: yes\n'],
     ['an endless command and a cat', 'stages:\n  - run: yes\n  - run: [cat]\n'],
     ['an endless command and a fan', 'stages:\n  - run: yes\n  - fan:\n      worker: cat\n'],
+    // It ended 0: the descriptor it was given was taken for a device, whose reader may go.
+    ['output: /dev/stdout', 'output: /dev/stdout\nstages:\n  - run: yes\n'],
     // The combiner let its inputs go when its output closed: before, it read on and threw the
     // bytes away, merge at full speed, concat spooling the second branch to disk, for ever.
     ...(['merge', 'concat'] as const).map((combine) => [
