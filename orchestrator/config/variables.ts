@@ -1,4 +1,4 @@
-import { type Document, isMap, type Node, visit } from 'yaml';
+import { type Document, isAlias, isMap, type Node, visit } from 'yaml';
 import type { Problem } from './problems.js';
 
 // A config's variables: `${NAME}` and `${NAME:-default}`, whose default may itself hold them
@@ -112,7 +112,8 @@ export function substitute(
 ): void {
   // The top level's env first, from manifold's environment (`PATH: ${PATH}:/opt/bin`); then the
   // rest, which reads its values over the environment's, as sh reads `A=x; echo ${A}`.
-  const env = isMap(doc.contents) ? doc.contents.get('env', true) : undefined;
+  const given = isMap(doc.contents) ? doc.contents.get('env', true) : undefined;
+  const env = isAlias(given) ? given.resolve(doc) : given;
   substituteIn(isMap(env) ? env : doc, null, text, variables, problems, at);
   if (!isMap(env)) return;
   // As data, so that keys merged in (`<<: *base`) are there, as the processes get them.

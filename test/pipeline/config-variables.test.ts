@@ -147,6 +147,15 @@ describe("the config's env, as ${NAME} reads it", () => {
     expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'a b b\n', stderr: '' });
   });
 
+  it('sees them when env is an alias (env: *e)', async () => {
+    const config = writeConfig(
+      tempDir(),
+      'x-e: &e {A: a}\nenv: *e\nstages:\n  - run: echo ${A} $A\n',
+    );
+    const result = await runConfig(config);
+    expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'a a\n', stderr: '' });
+  });
+
   it('is what --set changes through ${A:-x}, the same for the processes', async () => {
     const dir = tempDir();
     const config = writeConfig(
