@@ -132,28 +132,25 @@ describe("the config's env, as ${NAME} reads it", () => {
     expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'x /o/bin\n', stderr: '' });
   });
 
-  it('reads a number as written, as the processes get it', async () => {
-    const config = writeConfig(tempDir(), 'env: {Z: 007}\nstages:\n  - run: echo ${Z} $Z\n');
+  // Each as the processes see it (`$B` read by the shell beside `${B}` read by manifold).
+  it.each([
+    [
+      'reads a number as written, as the processes get it',
+      'env: {Z: 007}',
+      'echo ${Z} $Z',
+      '007 007',
+    ],
+    [
+      'sees values merged into it (<<: *base), as the processes do',
+      'x-base: &b {B: b}\nenv: {<<: *b, A: a}',
+      'echo ${A} ${B} $B',
+      'a b b',
+    ],
+    ['sees them when env is an alias (env: *e)', 'x-e: &e {A: a}\nenv: *e', 'echo ${A} $A', 'a a'],
+  ])('%s', async (_name, env, command, stdout) => {
+    const config = writeConfig(tempDir(), `${env}\nstages:\n  - run: ${command}\n`);
     const result = await runConfig(config);
-    expect(outcome(result)).toEqual({ exitCode: 0, stdout: '007 007\n', stderr: '' });
-  });
-
-  it('sees values merged into it (<<: *base), as the processes do', async () => {
-    const config = writeConfig(
-      tempDir(),
-      'x-base: &b {B: b}\nenv: {<<: *b, A: a}\nstages:\n  - run: echo ${A} ${B} $B\n',
-    );
-    const result = await runConfig(config);
-    expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'a b b\n', stderr: '' });
-  });
-
-  it('sees them when env is an alias (env: *e)', async () => {
-    const config = writeConfig(
-      tempDir(),
-      'x-e: &e {A: a}\nenv: *e\nstages:\n  - run: echo ${A} $A\n',
-    );
-    const result = await runConfig(config);
-    expect(outcome(result)).toEqual({ exitCode: 0, stdout: 'a a\n', stderr: '' });
+    expect(outcome(result)).toEqual({ exitCode: 0, stdout: `${stdout}\n`, stderr: '' });
   });
 
   it('is what --set changes through ${A:-x}, the same for the processes', async () => {
