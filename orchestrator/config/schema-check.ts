@@ -51,12 +51,7 @@ export function checkSchema(config: LoadedConfig): Problem[] {
   for (const [path, text] of texts) {
     if (typeof valueAt(config.data, path) !== 'number' || /^-?[0-9]+$/.test(text)) continue;
     unread.add(pointerOf(path));
-    const written = config.written(path);
-    const from = written?.includes('${') ? ` (from ${written})` : '';
-    add({
-      ...config.where(path),
-      message: `${nameOf(path)} must be a whole number in decimal digits, not "${text}"${from}`,
-    });
+    add(notDecimal(config, path, text));
   }
   if (valid) return problems;
   // A null's own errors, and a oneOf's above it (`input`'s list), say less than it.
@@ -71,8 +66,30 @@ export function checkSchema(config: LoadedConfig): Problem[] {
     (error) =>
       !isNoise(error, validate.errors!) && !ofNull(error) && !unread.has(error.instancePath),
   );
-  for (const error of errors) add(describe(config, error));
+  // Text that no reading made a number (`1.5`, `1_000`, `three`) is said the same way.
+  const textAt = new Map(texts.map(([path, text]) => [pointerOf(path), { path, text }]));
+  for (const error of errors) {
+    const text = wantsWhole(error) ? textAt.get(error.instancePath) : undefined;
+    add(text === undefined ? describe(config, error) : notDecimal(config, text.path, text.text));
+  }
   return problems;
+}
+
+/** A number key's text that is not decimal digits, naming the variable it came from. */
+function notDecimal(config: LoadedConfig, path: (string | number)[], text: string): Problem {
+  const written = config.written(path);
+  const from = written?.includes('${') ? ` (from ${written})` : '';
+  return {
+    ...config.where(path),
+    message: `${nameOf(path)} must be a whole number in decimal digits, not "${text}"${from}`,
+  };
+}
+
+/** Ajv's error that a value is not a whole number (and could be nothing else). */
+function wantsWhole(error: ErrorObject): boolean {
+  if (error.keyword !== 'type') return false;
+  const type = (error.params as { type: string | string[] }).type;
+  return (Array.isArray(type) ? type.join(',') : type) === 'integer';
 }
 
 /** The errors a `oneOf` gives for each branch it tried are noise next to one clear message. */

@@ -21,7 +21,9 @@ async function problemsWith(
 }
 
 describe('a number from a variable', () => {
-  it.each(['0x10', '1e1', ' 4', '4.0', '+4', '4 ', '0o7'])(
+  // The last three no reading made a number: until 2026-12-04 (twenty-sixth session) they said
+  // only '"workers" must be a whole number', naming neither value nor variable.
+  it.each(['0x10', '1e1', ' 4', '4.0', '+4', '4 ', '0o7', '1.5', '1_000', 'three'])(
     'W=%j is one problem, naming the key, the variable and its value',
     async (value) => {
       const file = writeConfig(tempDir(), text);
@@ -52,16 +54,19 @@ describe('a number from a variable', () => {
 });
 
 describe('a number written in the config', () => {
-  it.each(['0x10', '1e1', '"4.0"', '+4'])('workers: %s is one problem', async (value) => {
-    const config = `stages:\n  - fan: {worker: cat, workers: ${value}}\n`;
-    const file = writeConfig(tempDir(), config);
-    const result = await check(file);
-    const shown = value.replace(/^"|"$/g, '');
-    expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
-      exitCode: 2,
-      problems: [
-        `${file}:${at(config, value)}: "workers" must be a whole number in decimal digits, not "${shown}"`,
-      ],
-    });
-  });
+  it.each(['0x10', '1e1', '"4.0"', '+4', 'three', '"1.5"'])(
+    'workers: %s is one problem',
+    async (value) => {
+      const config = `stages:\n  - fan: {worker: cat, workers: ${value}}\n`;
+      const file = writeConfig(tempDir(), config);
+      const result = await check(file);
+      const shown = value.replace(/^"|"$/g, '');
+      expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
+        exitCode: 2,
+        problems: [
+          `${file}:${at(config, value)}: "workers" must be a whole number in decimal digits, not "${shown}"`,
+        ],
+      });
+    },
+  );
 });
