@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { getSystemErrorMap, inspect } from 'node:util';
 
 /**
  * The one errors module of manifold. Every error that reaches a user carries a stable `code`,
@@ -141,4 +141,12 @@ export function oneLine(text: string): string {
 /** The exit status an error maps to at a command's edge. */
 export function exitCodeOf(error: unknown): number {
   return error instanceof ManifoldError ? error.exitCode : ExitCode.failure;
+}
+
+/** A system error's code in the system's words, then the code: `no such file or directory (ENOENT)`; an unknown code as it is. */
+export function errnoText(code: string): string {
+  for (const [name, message] of getSystemErrorMap().values()) {
+    if (name === code) return `${message} (${code})`;
+  }
+  return code;
 }

@@ -7,6 +7,7 @@ export {
   describeError,
   type ErrorCode,
   ExitCode,
+  errnoText,
   exitCodeOf,
   ManifoldError,
   RecordError,

@@ -1,6 +1,5 @@
 import { createReadStream, readSync, writevSync } from 'node:fs';
-import { getSystemErrorMap } from 'node:util';
-import { ManifoldError } from '../errors.js';
+import { errnoText, ManifoldError } from '../errors.js';
 import type { Scratch } from './scratch.js';
 
 /** The input's name in messages. */
@@ -200,8 +199,7 @@ export function unwritten(parts: Buffer[], bytes: number): Buffer[] {
 
 /** `cannot read stdin: illegal operation on a directory (EISDIR)`: the system's words, then the code (was the code alone). */
 function ioError(message: string, cause: unknown): ManifoldError {
-  const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-  const words = [...getSystemErrorMap().values()].find(([name]) => name === code)?.[1];
-  const reason = words === undefined ? code : `${words} (${code})`;
+  const code = (cause as NodeJS.ErrnoException).code;
+  const reason = code === undefined ? 'error' : errnoText(code);
   return new ManifoldError('manifold.io', `${message}: ${reason}`, { exitCode: 1, cause });
 }

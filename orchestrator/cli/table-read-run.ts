@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ExitCode, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
+import { ExitCode, errnoText, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
-import { describeErrno, errnoText } from '../options/inputs.js';
+import { describeErrno } from '../options/inputs.js';
 import { dieOf } from './signals.js';
 import type { GetOptions } from './table-read.js';
 

@@ -1,5 +1,5 @@
-import { describeError, ManifoldError, RecordError } from '../../filters/index.js';
-import { errnoText, systemReason } from '../options/inputs.js';
+import { describeError, errnoText, ManifoldError, RecordError } from '../../filters/index.js';
+import { systemReason } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { OutputFailure } from '../workers/transport.js';
 import { outputRecordTooLarge, outputSource } from './whole.js';

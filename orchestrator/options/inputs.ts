@@ -1,6 +1,5 @@
 import { accessSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
-import { getSystemErrorMap } from 'node:util';
-import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
+import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
 
 /**
  * Checks that each input file can be read, before anything starts; `option` names them in
@@ -108,11 +107,4 @@ export function reasonInWords(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (systemReason(error) !== null && code !== undefined) return errnoText(code);
   return error instanceof Error ? error.message : String(error);
-}
-
-export function errnoText(code: string): string {
-  for (const [name, message] of getSystemErrorMap().values()) {
-    if (name === code) return `${message} (${code})`;
-  }
-  return code;
 }
