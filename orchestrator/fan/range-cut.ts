@@ -87,17 +87,30 @@ function localKind(options: FanOptions): boolean {
 }
 
 /**
- * Whether a fan's ranges stay in the file until a worker takes them (`Block.source`). Blocks for
- * per-block processes (a thread takes a block's memory whole), with records whose ends a piece
- * of the range shows whole (one-byte delimiters, records of one size), since their records are
- * counted a piece at a time. And blocks for workers that stay and need no numbers, where their
- * kind sends blocks from the file itself (`fed`: `WorkerKind.sendsFromFiles`), whatever the
- * cut: only a block's last piece is read, for its last record end. Such blocks hold no memory,
- * so they can be large (block-size.ts).
+ * Blocks of workers that stay and are told or count their records (`--one-to-one`,
+ * `--protocol`) are held in memory up to this size, as blocks read from a pipe are (LARGEST in
+ * block-size.ts). Left in the file, such a block is read twice (its records counted, then sent),
+ * which costs more than holding a small one: at 1 MiB, 3.5 s against 4.5 s on 1 GiB of words
+ * sent by manifold, and more CPU where the process starter sends it (docs/performance.md). A
+ * large block held costs its size for each worker and two waiting, every page touched fresh: at
+ * 64 MiB, 6.2 s and 445 MB held against 4.9 s and 181 MB left.
+ */
+const HELD_MOST = 16 * 1024 * 1024;
+
+/**
+ * Whether a fan's ranges stay in the file until a worker takes them (`Block.source`), with
+ * records whose ends a piece of the range shows whole (one-byte delimiters, records of one
+ * size), since their records are counted a piece at a time: blocks for per-block processes (a
+ * thread takes a block's memory whole), and blocks over `HELD_MOST` for processes that stay and
+ * are told or count their records (`--one-to-one`, `--protocol`). And blocks for workers that
+ * stay and need no numbers, where their kind sends blocks from the file itself (`fed`:
+ * `WorkerKind.sendsFromFiles`), whatever the cut: only a block's last piece is read, for its
+ * last record end. Such blocks hold no memory, so they can be large (block-size.ts).
  */
 export function rangesStreamed(options: FanOptions, cut: RangeCut, fed: boolean): boolean {
   const { attribution, kind } = options;
   if (attribution === 'none') return fed;
-  if (attribution !== 'per-block' || kind === 'thread') return false;
-  return cut.kind === 'fixed' || cut.delimiter.length === 1;
+  if (kind === 'thread') return false;
+  const counted = cut.kind === 'fixed' || cut.delimiter.length === 1;
+  return counted && (attribution === 'per-block' || options.blockSize > HELD_MOST);
 }
