@@ -5,7 +5,7 @@ import {
   RecordEncoder,
   RecordError,
 } from '../../filters/index.js';
-import { type Block, describeBlock } from '../workers/block.js';
+import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
 import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
@@ -15,6 +15,7 @@ import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
 import { spell } from './spelling.js';
+import { outputSource } from './whole.js';
 
 /** Output is decoded this many bytes at a time. */
 const DECODE_WINDOW = 64 * 1024;
@@ -89,7 +90,7 @@ export class SortedCollector implements Collector {
       source = this.#source(
         block.seq * (this.#workers.size + 1) + worker.slot,
         worker,
-        `worker ${worker.slot} output of ${describeBlock(block)}`,
+        outputSource(worker, block),
       );
       this.#blocks.set(worker, block, source);
     }
@@ -163,7 +164,7 @@ export class SortedCollector implements Collector {
     if (source === undefined) {
       // After its blocks' runs, in ties: an aggregate's flush comes last.
       const order = this.#attributed ? Number.MAX_SAFE_INTEGER - worker.slot : worker.slot;
-      source = this.#source(order, worker, `worker ${worker.slot} output`);
+      source = this.#source(order, worker, outputSource(worker));
       this.#streams.set(worker, source);
     }
     return source;

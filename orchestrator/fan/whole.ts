@@ -115,16 +115,16 @@ export function wholeRecordsOf(
 const OUTPUT = "a worker's output";
 
 /**
- * Whose output a record is, for messages: `worker 2 output`, and `of block 3 (records 41-60)`
- * where the output is tied to its block, as the sorted merge names its runs.
+ * Whose output a record is, for messages: `worker 2 output` (`host h1: worker 2 output` on a
+ * host), and `of block 3 (records 41-60)` where the output is tied to its block, as the sorted
+ * merge names its runs.
  */
 export function outputSource(
-  worker: { slot: number; outputMaker?(block: Block): string | undefined },
+  worker: { slot: number; outputMaker?(block?: Block): string | undefined },
   block?: Block,
 ): string {
-  if (block === undefined) return `worker ${worker.slot} output`;
   const maker = worker.outputMaker?.(block) ?? `worker ${worker.slot}`;
-  return `${maker} output of ${describeBlock(block)}`;
+  return block === undefined ? `${maker} output` : `${maker} output of ${describeBlock(block)}`;
 }
 
 /**

@@ -183,6 +183,11 @@ export interface TransportFactory {
    */
   processIds?(): number[];
   /**
+   * Who makes the slot's output now, for messages, where that is not the slot here (a slot on
+   * a host: `host h1: worker 2`). Absent for kinds that run here.
+   */
+  outputMaker?(): string;
+  /**
    * Opens an instance whose output goes straight into `output`, a descriptor of this process
    * (a kernel pipe's write end), instead of through `events.output`: another process (`sort
    * -m`) reads it there, with no copy through manifold. Only kinds whose instances are local

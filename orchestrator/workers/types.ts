@@ -96,11 +96,12 @@ export interface Worker {
   /** The process ids its transport has run, newest last; none for transports of no processes. */
   processIds(): number[];
   /**
-   * Who made `block`'s output, for messages, where that is not this worker's slot here (a
-   * queue's worker on another machine: `job "J": queue worker on HOST: worker 2`); undefined
-   * where it is (`worker 1`).
+   * Who made `block`'s output (or, with none, output not tied to a block), for messages, where
+   * that is not this worker's slot here (a queue's worker on another machine: `job "J": queue
+   * worker on HOST: worker 2`; a slot on a host: `host h1: worker 2`); undefined where it is
+   * (`worker 1`).
    */
-  outputMaker?(block: Block): string | undefined;
+  outputMaker?(block?: Block): string | undefined;
 }
 
 /**

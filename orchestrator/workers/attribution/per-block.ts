@@ -152,4 +152,8 @@ export class PerBlockWorker implements Worker {
   processIds(): number[] {
     return this.#options.transport.processIds?.() ?? [];
   }
+
+  outputMaker(): string | undefined {
+    return this.#options.transport.outputMaker?.();
+  }
 }

@@ -166,6 +166,10 @@ export class PersistentWorker implements Worker {
     return this.#options.transport.processIds?.() ?? [];
   }
 
+  outputMaker(): string | undefined {
+    return this.#options.transport.outputMaker?.();
+  }
+
   /** Opens a fresh instance of the transport in this slot, after the previous one failed. */
   restart(): void {
     this.#ended = false;

@@ -119,8 +119,8 @@ class QueueWorker implements Worker {
   }
 
   /** A block's output is made by a worker of the job's, named as a failed block's is. */
-  outputMaker(block: Block): string | undefined {
-    const tried = block.tried;
+  outputMaker(block?: Block): string | undefined {
+    const tried = block?.tried;
     if (tried === undefined) return undefined;
     return `job "${this.#job.names.job}": queue worker on ${tried.host}: worker ${tried.slot}`;
   }

@@ -10,6 +10,10 @@ export const sshKind: WorkerKind = {
   forSlot: (spec) => {
     const remote = spec.remote;
     if (remote === undefined) throw new UsageError('ssh workers need hosts (--host)');
-    return { open: (events, block) => remote.open(spec, events, block) };
+    return {
+      open: (events, block) => remote.open(spec, events, block),
+      // The host it runs on now: a dropped host's slots move.
+      outputMaker: () => `host ${remote.hostOf(spec.slot)}: worker ${spec.slot}`,
+    };
   },
 };
