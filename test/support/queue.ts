@@ -68,6 +68,8 @@ export function startWorker(
  * `--verbose`) has found the job. A job cannot finish before its input ends, so none of them
  * can miss it, which a worker that first looks after another has done all of it does: it leaves
  * without serving it (or waits for the next job of its name, had it not started waiting before).
+ * Rejects at once, with its status and stderr, when the coordinator exits before they have
+ * found it (a bad option): they never will.
  */
 export async function coordinateJoined(
   url: string,
@@ -80,8 +82,19 @@ export async function coordinateJoined(
     reject: false,
     stripFinalNewline: false,
   });
+  // One that exits first cannot take its input: not writing it is no failure of the test's.
+  child.stdin.on('error', () => {});
   child.stdin.write(input);
-  for (const worker of workers) await worker.stderr.waitFor(FOUND, 1);
+  const found = Promise.all(workers.map((worker) => worker.stderr.waitFor(FOUND, 1)));
+  const first = await Promise.race([found.then(() => null), child]);
+  if (first !== null) {
+    const { exitCode, signal, stderr } = resultOf(first);
+    const status = exitCode === undefined ? `by ${signal}` : `with status ${exitCode}`;
+    const command = ['manifold fan --queue URL', ...args].join(' ');
+    throw new Error(
+      `the coordinator (${command}) exited ${status} before its workers found the job; it said:\n${stderr}`,
+    );
+  }
   child.stdin.end();
   return resultOf(await child);
 }
