@@ -4,47 +4,11 @@ import { crc32 } from '../frame/index.js';
 import { type InputHeader, noHeader } from '../header.js';
 import type { StopReason } from '../transport.js';
 import type { AttributedKind, Worker, WorkerListener, WorkerOutcome } from '../types.js';
-import { publishBlock, refusedBlock } from './block-message.js';
-import type { QueueConnection } from './connect.js';
-import { settleHeader } from './header.js';
-import type { JobSpec } from './job.js';
-import { type JobNames, type JobOptionName, jobFlagOf } from './names.js';
+import type { CoordinatedJob } from './coordinated-job.js';
+import { jobFlagOf } from './names.js';
+import { BlockPublisher } from './publisher.js';
 import { ResultStream } from './result-stream.js';
 import type { BlockResult } from './results.js';
-
-/** A job on the queue, opened by its coordinator (`manifold fan --queue`). */
-export interface CoordinatedJob {
-  conn: QueueConnection;
-  names: JobNames;
-  spec: JobSpec;
-  /** The most bytes of blocks published and not yet answered: what bounds memory. */
-  window: number;
-  /** Says a problem that does not stop the run (a publish retried while the server is away). */
-  log: (line: string) => void;
-  /** Says, whatever --verbose, a worker that left the job for a fault of its own (notice.ts). */
-  say: (line: string) => void;
-  /**
-   * The results stream's last sequence when the coordinator started: blocks are published only
-   * once the results up to it are read, so that a resumed job sends no answered block again.
-   */
-  resultsUpTo: number;
-  /**
-   * The results stream's last sequence before the coordinator started the job: the workers'
-   * notices after it are to this coordinator (a worker waiting for the job tells it at once).
-   */
-  noticesAfter: number;
-  /** Resolves once the server has been gone too long (gone.ts): the blocks given fail. */
-  gone?: Promise<Error>;
-  /** Told that the job cannot be resumed with this input (another --header): exit 2. */
-  refuse?: (error: UsageError) => void;
-  /** How its messages name the job's options: manifold fan --queue's flags unless said. */
-  optionName?: JobOptionName;
-  /**
-   * Told once every block of the input is answered: the job needs nothing more of the server
-   * but its removal, and its removal by another is no loss (open.ts).
-   */
-  answered?: () => void;
-}
 
 /**
  * The coordinator's side of the queue as the fan engine's one worker: blocks are published to
@@ -67,29 +31,19 @@ class QueueWorker implements Worker {
   readonly #results: ResultStream;
   /** Blocks the engine gave and the queue has not answered, by sequence. */
   readonly #blocks = new Map<number, Block>();
-  /** Blocks published by this coordinator (a block given again is not published again). */
-  readonly #published = new Set<number>();
+  /** When its blocks go to the queue (publisher.ts). */
+  readonly #publisher: BlockPublisher;
   #outstanding = 0;
   #ended = false;
   #inputEnded = false;
   #stopped = false;
-  /**
-   * Blocks given before the results already stored were read (they wait to know theirs), or
-   * before the header (--header) was given to the workers: null once both are.
-   */
-  #waiting: Block[] | null = [];
-  /** A table no worker can fetch (notice.ts): every block fails with it. */
-  #unservable: { worker: string; reason: string } | null = null;
-  /** --header: the input's, filled in before the first block comes; null once published. */
-  #header: InputHeader | null;
 
   constructor(slot: number, job: CoordinatedJob, listener: WorkerListener, header: InputHeader) {
     this.slot = slot;
     this.#job = job;
     this.#listener = listener;
-    this.#header = job.spec.header == null ? null : header;
     this.#results = new ResultStream(job, {
-      readUpTo: () => this.#caughtUp(),
+      readUpTo: () => this.#publisher.caughtUp(),
       answered: (seq) => {
         const block = this.#blocks.get(seq);
         if (block === undefined) return;
@@ -97,6 +51,17 @@ class QueueWorker implements Worker {
       },
       unservable: (failure) => this.#cannotServe(failure),
     });
+    this.#publisher = new BlockPublisher(
+      job,
+      this.#results,
+      {
+        stopped: () => this.#stopped,
+        given: (block) => this.#blocks.get(block.seq) === block,
+        answer: (block, result) => this.#answer(block, result),
+        lose: (reason) => this.#lose(reason),
+      },
+      header,
+    );
     this.#results.readAll().catch((error: unknown) => this.#lose(describeError(error)));
     // Later than who else hears it (the command line stops the run first, and says it once).
     job.gone?.then((error) => setImmediate(() => this.#lose(error.message)));
@@ -128,55 +93,7 @@ class QueueWorker implements Worker {
   send(block: Block): void {
     this.#blocks.set(block.seq, block);
     this.#outstanding += block.bytes;
-    if (this.#waiting === null) {
-      this.#publish(block);
-      return;
-    }
-    this.#waiting.push(block);
-    if (this.#header !== null && this.#waiting.length === 1) this.#giveHeader(this.#header);
-  }
-
-  /** The header goes to the workers before any block (or is checked, for a resumed job). */
-  #giveHeader(header: InputHeader): void {
-    const { conn, names, spec, log } = this.#job;
-    const name = this.#job.optionName;
-    settleHeader(conn, names, spec.run, header, () => this.#stopped, log, name).then(
-      (given) => {
-        if (!given) return;
-        this.#header = null;
-        this.#caughtUp();
-      },
-      (error: unknown) => {
-        if (error instanceof UsageError) this.#job.refuse?.(error);
-        // Later than who else hears it, as for the server gone.
-        setImmediate(() => this.#lose(describeError(error)));
-      },
-    );
-  }
-
-  /** Gives a block its stored answer, or publishes it (once). */
-  #publish(block: Block): void {
-    const result = this.#results.book.take(block.seq);
-    if (result !== null) {
-      // Answered already (a resumed job): given back without going to the queue again.
-      setImmediate(() => this.#answer(block, result));
-      return;
-    }
-    const unservable = this.#unservable;
-    if (unservable !== null) {
-      setImmediate(() => this.#answer(block, { kind: 'failed', ...unservable }));
-      return;
-    }
-    if (this.#published.has(block.seq)) return;
-    this.#published.add(block.seq);
-    const reason = refusedBlock(this.#job.conn, block);
-    if (reason !== null) {
-      setImmediate(() => this.#answer(block, { kind: 'failed', worker: 'the queue', reason }));
-      return;
-    }
-    publishBlock(this.#job, block, () => this.#stopped).catch((error: unknown) =>
-      this.#lose(describeError(error)),
-    );
+    this.#publisher.give(block);
   }
 
   end(): void {
@@ -215,18 +132,9 @@ class QueueWorker implements Worker {
     return [];
   }
 
-  /** Blocks wait no more once the stored results are read and the header given. */
-  #caughtUp(): void {
-    if (!this.#results.read || this.#header !== null) return;
-    const waiting = this.#waiting ?? [];
-    this.#waiting = null;
-    for (const block of waiting) if (this.#blocks.get(block.seq) === block) this.#publish(block);
-  }
-
   /** A table no worker can fetch, the stored object being bad: the run fails, every block with it. */
   #cannotServe(failure: { worker: string; reason: string }): void {
-    if (this.#unservable !== null) return;
-    this.#unservable = failure;
+    if (!this.#publisher.unservable(failure)) return;
     if (this.#stopped || this.#ended) return;
     this.#finish({ kind: 'failed', ...failure, retryable: false }, [...this.#blocks.values()]);
   }
