@@ -46,17 +46,21 @@ export function parseSize(text: string, what = 'size'): number {
   return bytes;
 }
 
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** The power of 1024 a byte count is said in: the largest unit it makes one of (B below 1 KiB). */
+function unitOf(bytes: number): number {
+  let i = 0;
+  while (bytes >= 1024 ** (i + 1) && i < UNITS.length - 1) i++;
+  return i;
+}
+
 /** A byte count for people: `64 MiB`, `1.5 KiB`, `12 B`. */
 export function formatSize(bytes: number): string {
-  const names = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let i = 0;
-  while (value >= 1024 && i < names.length - 1) {
-    value /= 1024;
-    i++;
-  }
+  const i = unitOf(bytes);
+  const value = bytes / 1024 ** i;
   const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
-  return `${text} ${names[i]}`;
+  return `${text} ${UNITS[i]}`;
 }
 
 /**
@@ -66,14 +70,18 @@ export function formatSize(bytes: number): string {
  */
 export function formatSizeOver(bytes: number, limit: number): string {
   const text = formatSize(bytes);
-  if (bytes <= limit || shownBytes(text) > shownBytes(formatSize(limit))) return text;
+  if (bytes <= limit || shownTenths(bytes) > shownTenths(limit)) return text;
   return `${formatSize(limit)} + ${formatSize(bytes - limit)}`;
 }
 
-/** What `formatSize`'s text says, in bytes (`2.0 MiB`: 2097152). */
-function shownBytes(text: string): number {
-  const [value, unit] = text.split(' ');
-  return Number(value) * 1024 ** ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(unit!);
+/**
+ * What `formatSize` shows of `bytes`, in tenths of a byte (`2.0 MiB`: 20971520): its unit's
+ * tenths, rounded half up as `toFixed` does. Whole numbers throughout: `bytes * 10` and its
+ * quotient by a power of two are exact for any count below 2^49.
+ */
+function shownTenths(bytes: number): number {
+  const unit = 1024 ** unitOf(bytes);
+  return Math.round((bytes * 10) / unit) * unit;
 }
 
 /**
