@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, createWriteStream } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { finished, type Readable, Transform, type Writable } from 'node:stream';
@@ -6,6 +6,7 @@ import type { Pipeline } from '../config/model.js';
 import { readErrorLine } from '../fan/failure-lines.js';
 import { bytesOf } from '../fan/input-fd.js';
 import { changeMaxListeners } from '../fan/listener-limit.js';
+import { heldDescriptor } from '../pipeline/output-file.js';
 import { openPipes } from '../pipeline/pipes.js';
 import type { PipelineIO } from '../pipeline/run.js';
 import { type Input, type Output, resolveInput } from './io.js';
@@ -88,6 +89,15 @@ export class Plumbing {
   }
 
   output(pipeline: Pipeline, output: Output | undefined, io: PipelineIO): Pipeline {
+    // `/dev/fd/N`, from the call or the config, names a descriptor of the caller's, which may
+    // use it after the run: written through a copy of ours, never closed (the last stage's
+    // copy, given to it, was closed at the end, and with it the caller's).
+    const named = typeof output === 'string' ? resolve(output) : (output ?? pipeline.output);
+    const held = typeof named === 'string' ? heldDescriptor(named) : null;
+    if (held !== null && held > 2) {
+      io.outputFd = this.from(createWriteStream('', { fd: held, autoClose: false }), true);
+      return { ...pipeline, output: null };
+    }
     if (output === undefined) return pipeline;
     if (typeof output === 'string') return { ...pipeline, output: resolve(output) };
     if (typeof output === 'number') {
