@@ -35,9 +35,6 @@ export class AtomicOutput {
   readonly #temporary: string | null;
   readonly #mode: number;
 
-  /** A descriptor manifold was given (`/dev/stdout`): it ends as with no output named. */
-  readonly held: boolean;
-
   /** Written to a regular file (through a temporary one): no reader can close it (EPIPE). */
   get isFile(): boolean {
     return this.#temporary !== null;
@@ -50,7 +47,7 @@ export class AtomicOutput {
    */
   static async open(given: string, stopped: AbortSignal): Promise<AtomicOutput | null> {
     const held = heldDescriptor(given);
-    if (held !== null) return new AtomicOutput(given, held, true);
+    if (held !== null) return new AtomicOutput(given, held);
     const target = throughLinks(given);
     if (!statOf(target)?.isFIFO()) return new AtomicOutput(given);
     let fd: number | null;
@@ -63,8 +60,7 @@ export class AtomicOutput {
   }
 
   /** `fd`: the output, opened already (a named pipe, or a descriptor manifold was given). */
-  constructor(given: string, fd?: number, held = false) {
-    this.held = held;
+  constructor(given: string, fd?: number) {
     // An output that is a symbolic link is written through it, as `>` writes: the file it names
     // is replaced (created, when the link dangles), and the link stays.
     const target = throughLinks(given);

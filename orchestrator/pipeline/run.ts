@@ -163,7 +163,9 @@ export class PipelineRun {
     if (failures.length > 0) file?.discard();
     else file?.commit();
     const lastEnd = ends[this.#wiring.nodes.indexOf(last)]!;
-    if (failures.length === 0 && lastEnd.closedOutput && (file === null || file.held))
+    // Its reader gone, a pipe's writer ends as a shell's does: stdout, a descriptor given, and
+    // a named pipe alike (before 2026-12-04 a named pipe's run ended 0, as if all was written).
+    if (failures.length === 0 && lastEnd.closedOutput && file?.isFile !== true)
       return { kind: 'closed' };
     return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
   }
