@@ -4,6 +4,7 @@ import type { CommandSpec } from '../workers/command.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { findPlaceholders } from './placeholders.js';
 import { type Env, type Path, type RawWorker, stringsOf } from './raw.js';
+import schema from './schema.json' with { type: 'json' };
 
 // The commands of a config checked (check.ts): a stage's run or filter, a fan's worker, the
 // join of branches. Each problem is reported at its path; the result is what runs, or null.
@@ -114,8 +115,8 @@ function pipelinePart(command: CommandSpec, own: Env): string {
   return shellQuote(['env', '--', ...assignments, ...words]);
 }
 
-/** A branch's name, as the schema has it: what a placeholder `{name}` can spell. */
-const BRANCH_NAME = /^[A-Za-z0-9_]+$/;
+/** A branch's name, as the schema has it (read there, one source): what `{name}` can spell. */
+const BRANCH_NAME = new RegExp(schema.definitions.stage.properties.branches.propertyNames.pattern);
 
 /** The join of branches: each branch's placeholder used, and no other. */
 export function checkJoin(
