@@ -5,6 +5,7 @@ import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { GREETING, outputHeader, PROTOCOL_NAME } from '../protocol.js';
 import { InfoShown, readCommandLine, resolveCommandLine } from './cli.js';
+import { checkHooks } from './declaration.js';
 import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
 import { RecordLoop } from './loop.js';
 import { runProtocol } from './protocol.js';
@@ -61,6 +62,7 @@ async function execute<S>(
   if (port !== null) claimThread(spec.name);
   // Before anything can fail: manifold then knows a failure to come is an SDK filter's own.
   else if (asksProtocol(argv)) writeSync(1, outputHeader(GREETING, 0));
+  checkHooks(spec as FilterSpec<RecordKind, unknown>);
   const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
   // The table code (and lmdb, when a table opens) loads only for filters that read tables.
   const tables =
