@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { oneLine, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import {
   checkFixedFits,
@@ -14,6 +14,9 @@ import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
 import { knownKind } from './records.js';
 import type { CommandLine, FilterSpec, RecordKind } from './types.js';
+import { commanderMessage, excessArgumentsMessage } from './usage-message.js';
+
+export { commanderMessage };
 
 /** The command line of a filter, parsed and checked. */
 export interface ParsedCommandLine {
@@ -24,17 +27,6 @@ export interface ParsedCommandLine {
   join: Framing;
   maxRecord: number;
   kind: RecordKind;
-}
-
-/**
- * A commander error as the one line a usage error is: without commander's `error: ` and with
- * its suggestion on the same line (commander puts `(Did you mean --merge?)` on a line of its
- * own).
- */
-export function commanderMessage(error: CommanderError): string {
-  return oneLine(
-    error.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean /, ' (did you mean '),
-  );
 }
 
 /** `--help` or `--version` was shown: nothing more to do, exit 0. */
@@ -124,7 +116,11 @@ export function readCommandLine(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) throw new InfoShown();
-      throw new UsageError(commanderMessage(error), error);
+      const message =
+        error.code === 'commander.excessArguments'
+          ? excessArgumentsMessage(command, argv)
+          : commanderMessage(error);
+      throw new UsageError(message, error);
     }
     throw error;
   }

@@ -1,0 +1,59 @@
+import type { Command, CommanderError } from 'commander';
+import { oneLine } from '../errors.js';
+
+/**
+ * A commander error as the one line a usage error is, in manifold's words: without commander's
+ * `error: `, its suggestion on the same line (commander puts `(Did you mean --merge?)` on a line
+ * of its own), and a bad option value said as `--split: framing "x" is not one of ...` rather
+ * than `option '--split <framing>' argument 'x' is invalid. framing "x" is ...`.
+ */
+export function commanderMessage(error: CommanderError): string {
+  const message = oneLine(
+    error.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean /, ' (did you mean '),
+  );
+  switch (error.code) {
+    case 'commander.invalidArgument':
+      return invalidValue(message);
+    case 'commander.optionMissingArgument':
+      return message.replace(
+        /^option '((?:-\w, )?\S+)(?: ([<[].*[>\]]))?' argument missing$/,
+        (_, flag: string, value = '') => `${flag} needs a value${value ? ` (${value})` : ''}`,
+      );
+    case 'commander.excessArguments':
+      return message.replace(
+        /^too many arguments(.*)\. Expected (\d+) arguments? but got (\d+)\.$/,
+        'too many arguments$1: expected $2, got $3',
+      );
+    default:
+      return message;
+  }
+}
+
+/** `--protocol: "x" is not one of manifold`, from commander's two sentences. */
+function invalidValue(message: string): string {
+  const option = /^option '((?:-\w, )?[^\s']+)[^']*' argument '(.*)' is invalid\. (.*)$/.exec(
+    message,
+  );
+  if (option === null) return message;
+  const [, flag, value, reason] = option as unknown as [string, string, string, string];
+  const choices = /^Allowed choices are (.*)\.$/.exec(reason);
+  return `${flag}: ${choices === null ? reason : `${JSON.stringify(value)} is not one of ${choices[1]}`}`;
+}
+
+/**
+ * A filter given an argument too many, most often a file (`mf-map r in.txt`, as to cat): says
+ * which, what the filter takes, and that it reads stdin:
+ * `unexpected argument 'in.txt' (mf-map takes <expression>; it reads stdin: mf-map ... < in.txt)`.
+ */
+export function excessArgumentsMessage(command: Command, argv: readonly string[]): string {
+  const declared = command.registeredArguments;
+  const extra = command.args.slice(declared.length);
+  const takes =
+    declared.length === 0
+      ? 'none'
+      : declared.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`)).join(' ');
+  const quoted = extra.map((arg) => `'${arg}'`).join(' ');
+  const rest = argv.length > extra.length ? ' ...' : '';
+  const name = command.name();
+  return `unexpected argument${extra.length === 1 ? '' : 's'} ${quoted} (${name} takes ${takes}; it reads stdin: ${name}${rest} < ${extra[0]})`;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { bin, run } from '../../helpers.js';
+
+// Every mf-* binary says a usage error in one line of its own, naming itself and its --help,
+// exit 2, instead of commander's wording ("too many arguments. Expected 1 argument but got 2.",
+// "option '--split <framing>' argument 'x' is invalid. framing ...", "Allowed choices are
+// manifold."). An argument too many is most often a file given as to cat: the line says how.
+
+const cases: [string, string[], string][] = [
+  [
+    'mf-map',
+    ['r', 'in.txt'],
+    "unexpected argument 'in.txt' (mf-map takes <expression>; it reads stdin: mf-map ... < in.txt)",
+  ],
+  [
+    'mf-filter',
+    ['r', 'a', 'b'],
+    "unexpected arguments 'a' 'b' (mf-filter takes <expression>; it reads stdin: mf-filter ... < a)",
+  ],
+  [
+    'mf-reduce',
+    ['sum', '1', 'x'],
+    "unexpected argument 'x' (mf-reduce takes <op> [field]; it reads stdin: mf-reduce ... < x)",
+  ],
+  [
+    'mf-frame',
+    ['in.txt'],
+    "unexpected argument 'in.txt' (mf-frame takes none; it reads stdin: mf-frame < in.txt)",
+  ],
+  [
+    'mf-unframe',
+    ['x'],
+    "unexpected argument 'x' (mf-unframe takes none; it reads stdin: mf-unframe < x)",
+  ],
+  ['mf-join', ['x'], "unexpected argument 'x' (mf-join takes none; it reads stdin: mf-join < x)"],
+  [
+    'mf-map',
+    ['--split', 'bogus', 'r'],
+    '--split: framing "bogus" is not one of lines, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)',
+  ],
+  [
+    'mf-frame',
+    ['--max-record', 'x'],
+    '--max-record: size "x" is not a size (examples: 4096, 64K, 1M, 2G)',
+  ],
+  ['mf-unframe', ['--protocol', 'x'], '--protocol: "x" is not one of manifold'],
+  ['mf-reduce', ['count', '--split'], '--split needs a value (<framing>)'],
+  ['mf-join', ['--table'], '--table needs a value (<table>)'],
+  ['mf-filter', ['--bogus', 'r'], "unknown option '--bogus'"],
+];
+
+describe('usage errors of the mf-* binaries', () => {
+  it.each(cases)('%s %j: one line, exit 2', async (name, args, message) => {
+    const result = await run(bin(name), args, 'a\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `${name}: ${message} (see '${name} --help')\n`,
+    });
+  });
+});
