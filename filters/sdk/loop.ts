@@ -1,12 +1,10 @@
-import { inspect } from 'node:util';
 import type { RecordEncoder } from '../framing/encoder.js';
+import { runBatchHook } from './batch.js';
 import { emit, isThenable, recordFailure } from './emit.js';
 import { type Batch, SKIP } from './records.js';
 import type { StrayErrors } from './stray.js';
+import { FLUSH_AT, TextStep } from './text-step.js';
 import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
-
-/** Output waiting past this many bytes is written before the rest of a read is transformed. */
-const FLUSH_AT = 4 * 1024 * 1024;
 
 /**
  * Runs a filter's transform (or batch) over the records of each read and hands the results to
@@ -28,8 +26,8 @@ export class RecordLoop<S> {
   #flushDue = false;
   /** In `#step`, where the open run of records returned unchanged begins; -1 when none is. */
   #run = -1;
-  /** In `#stepText`, the texts collected and not yet handed to the encoder. */
-  #texts: string[] | null = null;
+  /** The fast path for text results (text-step.ts); null without a transform. */
+  readonly #text: TextStep | null;
   /** The batch being transformed. */
   #batch: Batch | null = null;
 
@@ -47,6 +45,12 @@ export class RecordLoop<S> {
     this.#flushOutput = flushOutput;
     this.#encoded = encoded;
     this.#stray = stray;
+    this.#text =
+      spec.transform === undefined
+        ? null
+        : new TextStep(spec.transform, context, encoder, (batch, i, output) =>
+            this.#emitAt(batch, i, output),
+          );
   }
 
   /** Transforms the batch's records, then throws the error that ended the batch, if any. */
@@ -56,13 +60,19 @@ export class RecordLoop<S> {
   }
 
   async #runRecords(batch: Batch): Promise<void> {
-    if (this.#spec.batch) return this.#runBatch(batch);
+    if (this.#spec.batch) {
+      const wait = <T>(work: T | PromiseLike<T>) => this.#awaitFilter(work);
+      return runBatchHook(this.#spec, this.#context, this.#encoder, batch, wait);
+    }
     this.#batch = batch;
     let i = 0;
     let text = this.#encoder.joinsText && batch.originals.length === 0 && !!this.#spec.transform;
     while (i < batch.records.length) {
       if (text) {
-        i = this.#stepText(batch, i);
+        const stop = this.#text!.run(batch, i);
+        i = stop.next;
+        this.#pending = stop.pending;
+        this.#flushDue = stop.flushDue;
         text = this.#flushDue;
       } else {
         i = this.#step(batch, i);
@@ -109,65 +119,12 @@ export class RecordLoop<S> {
   }
 
   /**
-   * The fast path for text: while every result is a string, collect them and join them in one
-   * go, as a hand-written loop would. Returns where to go on: after enough output to write
-   * first (`#flushDue`), or after the first result that is not a string, written already, or
-   * pending (`#pending`); the general loop takes over from there.
-   */
-  #stepText(batch: Batch, from: number): number {
-    const { records, first } = batch;
-    const transform = this.#spec.transform!;
-    const context = this.#context;
-    const texts: string[] = [];
-    this.#texts = texts;
-    let length = 0;
-    let i = from;
-    for (; i < records.length; i++) {
-      const record = records[i];
-      if (typeof record !== 'string') break;
-      context.recordNumber = first + i;
-      let output: Output;
-      try {
-        output = transform(record as never, context);
-      } catch (error) {
-        this.#addTexts();
-        throw recordFailure(context, error);
-      }
-      if (typeof output !== 'string') {
-        this.#addTexts();
-        if (isThenable(output)) {
-          this.#pending = output;
-          return i;
-        }
-        this.#emitAt(batch, i, output);
-        return i + 1;
-      }
-      texts.push(output);
-      length += output.length;
-      if (length > FLUSH_AT) {
-        this.#addTexts();
-        this.#flushDue = true;
-        return i + 1;
-      }
-    }
-    this.#addTexts();
-    return i;
-  }
-
-  /** Hands the texts `#stepText` collected to the encoder. */
-  #addTexts(): void {
-    const texts = this.#texts;
-    this.#texts = null;
-    if (texts !== null) this.#encoder.addStrings(texts);
-  }
-
-  /**
    * Hands the encoder what is done but still held, when the filter exits in the middle of a
    * step (`process.exit()` from a transform): the texts collected, and the open run of records
    * returned unchanged up to the record being transformed, which is not done.
    */
   salvage(): void {
-    this.#addTexts();
+    this.#text?.addTexts();
     const batch = this.#batch;
     if (batch !== null) this.#closeRun(batch, this.#context.recordNumber - batch.first - 1);
   }
@@ -263,27 +220,5 @@ export class RecordLoop<S> {
     } catch (error) {
       throw recordFailure(this.#context, error);
     }
-  }
-
-  async #runBatch(batch: Batch): Promise<void> {
-    const { first } = batch;
-    let records = batch.records;
-    if (records.length === 0) return;
-    if (records.includes(SKIP)) records = records.filter((record) => record !== SKIP);
-    this.#context.recordNumber = first;
-    let outputs: Output[];
-    try {
-      outputs = await this.#awaitFilter(this.#spec.batch!(records as never[], this.#context));
-      // Iterating anything else said "outputs is not iterable", with no record.
-      if (!Array.isArray(outputs)) {
-        throw new TypeError(
-          `batch returned ${inspect(outputs, { depth: 0, breakLength: Number.POSITIVE_INFINITY })}, not an array of records`,
-        );
-      }
-    } catch (error) {
-      const last = first + batch.records.length - 1;
-      throw recordFailure(this.#context, error, ` (in the batch of records ${first}-${last})`);
-    }
-    for (const output of outputs) emit(output, this.#encoder, this.#context);
   }
 }

@@ -1,7 +1,7 @@
 import { createDecoder, type RecordDecoder } from '../framing/decoder.js';
 import { RecordEncoder, type TextMemory } from '../framing/encoder.js';
 import { MessageReader, outputHeader, TO_WORKER_HEADER, TRAILING } from '../protocol.js';
-import type { ParsedCommandLine } from './cli.js';
+import type { ParsedCommandLine } from './framings.js';
 import { STDIN as INPUT, OutputWriter, readChunks } from './io.js';
 import { RecordLoop } from './loop.js';
 import { RecordReader } from './records.js';
