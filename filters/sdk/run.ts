@@ -1,6 +1,6 @@
 import { Console } from 'node:console';
 import { writeSync } from 'node:fs';
-import { describeError, exitCodeOf, oneLine, UsageError } from '../errors.js';
+import { describeError, exitCodeOf, oneLine, RecordError, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { GREETING, outputHeader, PROTOCOL_NAME } from '../protocol.js';
@@ -41,7 +41,8 @@ export async function runFilter<S>(
   } catch (error) {
     if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
     const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
-    process.stderr.write(`${spec.name}: ${oneLine(describeError(error))}${help}\n`);
+    const line = `${whose(error)}${oneLine(describeError(error))}${help}`;
+    process.stderr.write(`${spec.name}: ${line}\n`);
     // A stray error's own stack says only where it was heard of: its cause's says where.
     const shown = error instanceof StrayError ? error.cause : error;
     if (process.env.MANIFOLD_DEBUG && shown instanceof Error)
@@ -176,6 +177,18 @@ async function execute<S>(
     process.off('exit', salvage);
   }
   if (failure !== null) throw failure;
+}
+
+/**
+ * `worker 2: ` for a failure that names no record (a flush that throws, an unhandled rejection)
+ * in a worker of manifold fan (MANIFOLD_WORKER), thread or process: each worker fails on its
+ * own, and the line pairs with manifold's `worker 2 (...) exited with status 1`. A record's
+ * failure is placed by its number already; a usage error is every worker's alike.
+ */
+function whose(error: unknown): string {
+  const worker = process.env.MANIFOLD_WORKER;
+  if (!worker || error instanceof RecordError || error instanceof UsageError) return '';
+  return `worker ${worker}: `;
 }
 
 /** Whether manifold runs this process under its block protocol (`--protocol manifold`, last). */

@@ -68,7 +68,7 @@ describe('an error thrown between blocks, in a thread', () => {
     const second = numbered(20_001, 40_000);
     child.stdin!.end(second);
     const end = await within(waitForExit(child), 30_000, () => `no end: ${err.text}`);
-    expect(err.text).toBe('stray-between: uncaught exception: Error: late timer\n');
+    expect(err.text).toBe('stray-between: worker 1: uncaught exception: Error: late timer\n');
     expect(end.exitCode).toBe(0);
     expect(out.text === first + second).toBe(true);
   });

@@ -28,7 +28,7 @@ describe.each([
       input,
     );
     const [first, second, ...rest] = thread.stderr.split('\n');
-    expect(first).toBe(`stray: ${message}`);
+    expect(first).toBe(`stray: worker 1: ${message}`);
     const block =
       /^manifold: worker 1 \(thread \d+: \S+stray\.js --protocol manifold --split lines\) exited with status 1 on block \d+ \(records (\d+)-(\d+)\)$/.exec(
         second!,
@@ -51,7 +51,7 @@ describe.each([
       input,
       { env: { FLAKY_DIR: tempDir() } },
     );
-    expect(result.stderr).toBe(`stray: ${message}\n`);
+    expect(result.stderr).toBe(`stray: worker 1: ${message}\n`);
     expect(result.exitCode).toBe(0);
     expect(result.stdout.toString()).toBe(input);
   });

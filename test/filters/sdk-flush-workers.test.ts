@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { fixture } from '../helpers.js';
+import { fan } from '../support/fan-run.js';
+
+// Each worker of a fan runs its filter's flush at the end of its input: a flush that throws is
+// one failure per worker, as `sort` failing in each job of `parallel --pipe` is. Under manifold
+// (MANIFOLD_WORKER set) the filter's own line names its worker when it names no record, so
+// that each pairs with manifold's `worker N (...) exited with status 1`, threads and processes
+// alike. Before, -j 3 gave three identical `flush-throws: Error: ...` lines, none saying whose.
+
+const filter = fixture('flush-throws.js');
+const said = 'Error: the end went wrong: first reason second reason';
+
+describe.each([
+  ['threads', ['--threads']],
+  ['processes', ['--protocol', 'manifold']],
+])('a flush that throws in each of 3 workers, as %s', (_kind, mode) => {
+  it('--halt never: each filter line names its worker, each worker is reported once', async () => {
+    const result = await fan(['-j', '3', ...mode, '--halt', 'never', '--', filter], 'a\nb\n');
+    expect(result.exitCode).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    const filterLines = lines.filter((line) => line.startsWith('flush-throws: ')).sort();
+    expect(filterLines).toEqual([1, 2, 3].map((n) => `flush-throws: worker ${n}: ${said}`));
+    const reported = lines
+      .map((line) => /^manifold: worker (\d) \(/.exec(line)?.[1])
+      .filter((n) => n !== undefined)
+      .sort();
+    expect(reported).toEqual(['1', '2', '3']);
+  });
+});
