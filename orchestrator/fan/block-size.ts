@@ -48,6 +48,7 @@ export class BlockSizes {
    */
   start(leftInFile: number | null): void {
     const { blockSize, blockGiven, attribution, workers, mergeMemory } = this.#options;
+    this.#aheadOfMerge();
     if (blockGiven !== false) return;
     if (attribution === 'none') {
       if (leftInFile !== null) this.#fed(leftInFile);
@@ -76,6 +77,26 @@ export class BlockSizes {
       : `${workers} in flight and 2 waiting fit in ${spell(this.#options, 'mergeMemory')} ${formatSize(mergeMemory)}`;
     this.#log(
       `per-block workers: ${sizes} (a process starts for each block; ${why}); ${spell(this.#options, 'block')} sets one size`,
+    );
+  }
+
+  /**
+   * Workers that stay under an ordered merge: a block's output waits while an earlier block's is
+   * written, and the workers ahead of the merge are paused once what they hold is past
+   * `--merge-memory`. Where their blocks' output (as large as the blocks, for a filter that
+   * keeps its records) cannot all fit, they take turns instead of running side by side:
+   * `--verbose` says so, and what would let them.
+   */
+  #aheadOfMerge(): void {
+    const { merge, attribution, workers, blockSize, mergeMemory } = this.#options;
+    if (merge !== 'ordered' || attribution === 'none' || attribution === 'per-block') return;
+    const ahead = (workers - 1) * blockSize;
+    if (ahead <= mergeMemory) return;
+    const name = spell(this.#options, 'mergeMemory');
+    const who =
+      workers === 2 ? ['the worker', 'it waits'] : [`the ${workers - 1} workers`, 'they wait'];
+    this.#log(
+      `${spell(this.#options, 'merge', 'ordered')}: ${who[0]} ahead of the merge may hold ${formatSize(ahead)} of output (blocks of ${formatSize(blockSize)}), more than ${name} ${formatSize(mergeMemory)}: past it, ${who[1]} for the merge; a ${name} of ${formatSize(ahead)} lets every worker run at once`,
     );
   }
 
