@@ -173,6 +173,15 @@ function toData(
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const unset = aliasOfNoAnchor(doc);
+    if (unset !== null) {
+      throw new ConfigError(file, [
+        {
+          ...at(unset.offset),
+          message: `alias *${unset.name} names no anchor: set &${unset.name} on a node above it`,
+        },
+      ]);
+    }
     let offset = 0;
     visit(doc, {
       Alias(_key, node) {
@@ -187,4 +196,24 @@ function toData(
       },
     ]);
   }
+}
+
+/**
+ * The first alias with no anchor of its name before it (YAML's aliases name nodes above them),
+ * or null. It was said as an alias bomb, at the first alias of the file, whichever it was.
+ */
+function aliasOfNoAnchor(doc: Document): { name: string; offset: number } | null {
+  const anchors = new Set<string>();
+  let found: { name: string; offset: number } | null = null;
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (anchors.has(node.source)) return undefined;
+      found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor !== undefined) anchors.add(anchor);
+    return undefined;
+  });
+  return found;
 }
