@@ -3,11 +3,9 @@ import {
   chmodSync,
   closeSync,
   constants,
-  fstatSync,
   lstatSync,
   open,
   openSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   renameSync,
@@ -17,6 +15,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
+import { checkGiven, descriptorNamed } from './given-descriptor.js';
 
 /**
  * A config's output file, written whole or not at all: into a temporary file beside it, renamed
@@ -146,70 +145,13 @@ function openForWriting(path: string, stopped: AbortSignal): Promise<number | nu
  * appends (`>>`), or after what was written already. Followed through its links it named the
  * file the shell opened, which was replaced (before 2026-12-04 `manifold run x.yaml >> log` lost
  * what log held). A descriptor that is not open, open for reading only, or not one manifold
- * was given (`nodeOwn`) is one line, naming the output. Null for any other output.
+ * was given is one line, naming the output (`checkGiven`). Null for any other output.
  */
 export function heldDescriptor(path: string): number | null {
-  const named = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(path);
-  const fd =
-    path === '/dev/stdout' ? 1 : path === '/dev/stderr' ? 2 : named ? Number(named[1]) : null;
+  const fd = path === '/dev/stdout' ? 1 : path === '/dev/stderr' ? 2 : descriptorNamed(path);
   if (fd === null || fd === 0) return null;
-  const refuse = (why: string, cause?: unknown) =>
-    new ManifoldError(
-      'manifold.io',
-      `cannot write output "${path}": descriptor ${fd} ${why} (give it, as \`${fd}>file\`)`,
-      { exitCode: ExitCode.failure, cause },
-    );
-  try {
-    fstatSync(fd);
-  } catch (error) {
-    throw refuse('is not open', error);
-  }
-  const ends = fd > 2 ? pipeEnds() : null;
-  if (ends === null) return fd;
-  const own = nodeOwn(fd, ends);
-  if (own !== null) throw refuse(`is Node's own (${own}), not one manifold was given`);
-  if (ends.get(fd)!.readOnly) throw refuse('is open for reading only');
+  checkGiven(fd, path, 'write');
   return fd;
-}
-
-/** What /proc/self/fd says of each open descriptor: what it is, and if it only reads. */
-type Descriptors = Map<number, { link: string; readOnly: boolean }>;
-
-/** This process's descriptors, or null without /proc to ask (not Linux): then all are taken. */
-function pipeEnds(): Descriptors | null {
-  const all: Descriptors = new Map();
-  try {
-    for (const name of readdirSync('/proc/self/fd')) {
-      try {
-        const link = readlinkSync(`/proc/self/fd/${name}`);
-        const flags = /^flags:\s*([0-7]+)$/m.exec(
-          readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'),
-        );
-        const readOnly =
-          flags !== null && (Number.parseInt(flags[1]!, 8) & 3) === constants.O_RDONLY;
-        all.set(Number(name), { link, readOnly });
-      } catch {}
-    }
-  } catch {
-    return null;
-  }
-  return all;
-}
-
-/**
- * What a descriptor Node holds for itself is (`an eventpoll`, `a pipe`), or null. Node's event
- * loop keeps epoll and eventfd descriptors (anonymous inodes) and pipes to wake itself (both
- * ends held here) from 3 up, and writing there crashed manifold (SIGABRT) or left it deaf to
- * signals. A pipe given (`57>&1`, `3> >(cmd)`) has its read end in its reader's process.
- * (Close-on-exec tells nothing: Node sets it on the low descriptors it inherits.)
- */
-function nodeOwn(fd: number, all: Descriptors): string | null {
-  const { link } = all.get(fd)!;
-  const anonymous = /^anon_inode:\[?([\w-]+)\]?$/.exec(link)?.[1];
-  if (anonymous !== undefined) return `${/^[aeiou]/.test(anonymous) ? 'an' : 'a'} ${anonymous}`;
-  if (!link.startsWith('pipe:')) return null;
-  const ends = [...all.values()].filter((end) => end.link === link);
-  return ends.some((end) => end.readOnly) && ends.some((end) => !end.readOnly) ? 'a pipe' : null;
 }
 
 /** `path` with each symbolic link it is followed to what it names, as open(2) would. */

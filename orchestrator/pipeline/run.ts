@@ -2,6 +2,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
+import { checkGiven, descriptorNamed } from './given-descriptor.js';
 import { connectStageHosts } from './hosts.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
@@ -214,6 +215,14 @@ export class PipelineRun {
     const inputs = this.#pipeline.inputs;
     if (this.#io.inputFd !== undefined) return this.#io.inputFd;
     if (inputs === null) return 0;
+    // `/dev/fd/3`, given by the shell (`3< <(cmd)`), is read by cat as in a shell: given to it.
+    const given: (number | 'ignore')[] = [];
+    for (const path of inputs) {
+      const fd = descriptorNamed(path);
+      if (fd === null || fd <= 2) continue;
+      checkGiven(fd, path, 'read');
+      given[fd] = fd;
+    }
     if (inputs.length === 1 && statSync(inputs[0]!).isFile()) return openSync(inputs[0]!, 'r');
     const [pipe] = openPipes(1);
     const feeder = new ProcessNode(
@@ -222,7 +231,9 @@ export class PipelineRun {
       this.#pipeline.folder,
       // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
       // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).
-      [0, pipe!.write],
+      Array.from({ length: Math.max(given.length, 2) }, (_, i) =>
+        i === 0 ? 0 : i === 1 ? pipe!.write : (given[i] ?? 'ignore'),
+      ),
       undefined,
       this.#wiring.stderr,
     );

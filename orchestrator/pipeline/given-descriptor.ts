@@ -1,0 +1,75 @@
+import { constants, fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { ExitCode, ManifoldError } from '../../filters/index.js';
+
+/** The descriptor `/dev/fd/N` or `/proc/self/fd/N` names, or null for any other path. */
+export function descriptorNamed(path: string): number | null {
+  const named = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(path);
+  return named ? Number(named[1]) : null;
+}
+
+/**
+ * Throws unless `fd`, which `path` names, is open, for `use`, and one manifold was given: not
+ * one Node holds for itself (`nodeOwn`). One line, naming the path, exit 1.
+ */
+export function checkGiven(fd: number, path: string, use: 'read' | 'write'): void {
+  const [verb, noun, redirect] =
+    use === 'write' ? ['write', 'output', '>'] : ['read', 'input', '<'];
+  const refuse = (why: string, cause?: unknown) =>
+    new ManifoldError(
+      'manifold.io',
+      `cannot ${verb} ${noun} "${path}": descriptor ${fd} ${why} (give it, as \`${fd}${redirect}file\`)`,
+      { exitCode: ExitCode.failure, cause },
+    );
+  try {
+    fstatSync(fd);
+  } catch (error) {
+    throw refuse('is not open', error);
+  }
+  const all = fd > 2 ? descriptors() : null;
+  if (all === null) return;
+  const own = nodeOwn(fd, all);
+  if (own !== null) throw refuse(`is Node's own (${own}), not one manifold was given`);
+  const { access } = all.get(fd)!;
+  if (use === 'write' && access === constants.O_RDONLY) throw refuse('is open for reading only');
+  if (use === 'read' && access === constants.O_WRONLY) throw refuse('is open for writing only');
+}
+
+/** What /proc/self/fd says of each open descriptor: what it is, and how it was opened. */
+type Descriptors = Map<number, { link: string; access: number }>;
+
+/** This process's descriptors, or null without /proc to ask (not Linux): then all are taken. */
+function descriptors(): Descriptors | null {
+  const all: Descriptors = new Map();
+  try {
+    for (const name of readdirSync('/proc/self/fd')) {
+      try {
+        const link = readlinkSync(`/proc/self/fd/${name}`);
+        const flags = /^flags:\s*([0-7]+)$/m.exec(
+          readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'),
+        );
+        all.set(Number(name), { link, access: flags ? Number.parseInt(flags[1]!, 8) & 3 : -1 });
+      } catch {}
+    }
+  } catch {
+    return null;
+  }
+  return all;
+}
+
+/**
+ * What a descriptor Node holds for itself is (`an eventpoll`, `a pipe`), or null. Node's event
+ * loop keeps epoll and eventfd descriptors (anonymous inodes) and pipes to wake itself (both
+ * ends held here) from 3 up; writing there crashed manifold (SIGABRT) or left it deaf to
+ * signals. A pipe given (`57>&1`, `3< <(cmd)`) has its other end in another process.
+ * (Close-on-exec tells nothing: Node sets it on the low descriptors it inherits.)
+ */
+function nodeOwn(fd: number, all: Descriptors): string | null {
+  const { link } = all.get(fd)!;
+  const anonymous = /^anon_inode:\[?([\w-]+)\]?$/.exec(link)?.[1];
+  if (anonymous !== undefined) return `${/^[aeiou]/.test(anonymous) ? 'an' : 'a'} ${anonymous}`;
+  if (!link.startsWith('pipe:')) return null;
+  const ends = [...all.values()].filter((end) => end.link === link);
+  const reads = ends.some((end) => end.access === constants.O_RDONLY);
+  const writes = ends.some((end) => end.access === constants.O_WRONLY);
+  return reads && writes ? 'a pipe' : null;
+}
