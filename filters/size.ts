@@ -99,6 +99,24 @@ export function recordTooLargeText(
   return `record is larger than the maximum record size ${formatSize(limit)} (${seen}); raise it with ${option}`;
 }
 
+/**
+ * A frame at `position` whose header announces `length` bytes, over --max-record (`limit`):
+ * said as what the header says, since nothing of it was read, and most often the input is not
+ * frames at all (text read as `--split frames`). `option`: --max-record as the caller spells it.
+ */
+export function frameTooLarge(
+  position: RecordPosition,
+  length: number,
+  limit: number,
+  option = '--max-record',
+): RecordError {
+  return new RecordError(
+    position,
+    `frame header says ${formatSizeOver(length, limit)}, more than the maximum record size ${formatSize(limit)}: is the input frames? (${option} raises the limit)`,
+    { code: 'manifold.recordTooLarge' },
+  );
+}
+
 /** A count and its word, made plural unless it is one: `1 duplicate`, `3 slots`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;

@@ -24,6 +24,11 @@ export interface BoundaryFinder {
   advance(chunk: Buffer, from: number, want: number): { found: number; end: number };
   /** True when bytes of a record that has not ended yet have been scanned. */
   readonly midRecord: boolean;
+  /**
+   * The length the record in progress says it has, for framings whose records say it before
+   * their bytes (frames, once the header is read); -1 or absent where none does.
+   */
+  readonly announced?: number;
 }
 
 export function createBoundaryFinder(framing: Framing): BoundaryFinder {

@@ -1,5 +1,5 @@
 import { RecordError } from '../errors.js';
-import { formatSize, formatSizeOver, recordTooLarge } from '../size.js';
+import { frameTooLarge, recordTooLarge } from '../size.js';
 import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
 import type { Framing } from './spec.js';
@@ -70,11 +70,7 @@ export class Limits {
    * of it was read, and most often the input is not frames at all (text read as `--split frames`).
    */
   frameTooLarge(record: number, length: number): RecordError {
-    return new RecordError(
-      { input: this.input, record },
-      `frame header says ${formatSizeOver(length, this.maxRecord)}, more than the maximum record size ${formatSize(this.maxRecord)}: is the input frames? (${this.maxRecordName} raises the limit)`,
-      { code: 'manifold.recordTooLarge' },
-    );
+    return frameTooLarge({ input: this.input, record }, length, this.maxRecord, this.maxRecordName);
   }
 
   truncated(record: number, message: string): RecordError {

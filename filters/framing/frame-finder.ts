@@ -9,9 +9,15 @@ export class FrameFinder implements BoundaryFinder {
   #left = -1;
   readonly #header = Buffer.alloc(HEADER);
   #headerBytes = 0;
+  /** The length the frame in progress's header says, or -1 while its header is incomplete. */
+  #length = -1;
 
   get midRecord(): boolean {
     return this.#left >= 0 || this.#headerBytes > 0;
+  }
+
+  get announced(): number {
+    return this.#left < 0 ? -1 : this.#length;
   }
 
   next(chunk: Buffer, from: number): number {
@@ -20,6 +26,7 @@ export class FrameFinder implements BoundaryFinder {
       if (this.#left < 0) {
         if (this.#headerBytes === 0 && chunk.length - pos >= HEADER) {
           this.#left = chunk.readUInt32BE(pos);
+          this.#length = this.#left;
           pos += HEADER;
         } else {
           const take = Math.min(HEADER - this.#headerBytes, chunk.length - pos);
@@ -28,6 +35,7 @@ export class FrameFinder implements BoundaryFinder {
           pos += take;
           if (this.#headerBytes < HEADER) return -1;
           this.#left = this.#header.readUInt32BE(0);
+          this.#length = this.#left;
           this.#headerBytes = 0;
         }
       }

@@ -4,6 +4,7 @@ import {
   framingBytes,
 } from '../../filters/framing/boundary.js';
 import { type Framing, type RecordError, recordTooLarge } from '../../filters/index.js';
+import { frameTooLarge } from '../../filters/size.js';
 import type { InputHeader } from '../workers/header.js';
 import type { HeaderSpec } from './options.js';
 import { looksLikeHeader } from './sniff.js';
@@ -59,6 +60,12 @@ export class HeaderTaker {
       if (size > this.#maxRecord) throw this.#tooLarge(size, true);
       this.#ends.push(base + end);
       if (this.#ends.length === this.#want) return this.#take();
+    }
+    // A frame whose header says it is over the limit is refused now, as the splitter does.
+    const announced = this.#finder.announced ?? -1;
+    if (announced > this.#maxRecord) {
+      const at = { input: 'input', record: this.#ends.length + 1 };
+      throw frameTooLarge(at, announced, this.#maxRecord, this.#maxRecordName);
     }
     // A record not yet ended may hold its framing, or part of it, beside the limit's bytes.
     const open = this.#heldBytes - (this.#ends.at(-1) ?? 0);

@@ -4,6 +4,7 @@ import {
   framingBytes,
 } from '../../filters/framing/boundary.js';
 import { type Framing, RecordError, recordTooLarge } from '../../filters/index.js';
+import { frameTooLarge } from '../../filters/size.js';
 import type { Block } from '../workers/block.js';
 import { EndsSplitter } from './ends-splitter.js';
 import type { FanOptions } from './options.js';
@@ -115,6 +116,12 @@ export class Splitter {
     }
     if (this.#records > 0 && this.#total - this.#start >= this.#blockSize) {
       blocks.push(this.#take(this.#lastEnd, this.#records));
+    }
+    // A frame whose header says it is over the limit is refused now, not read up to the limit.
+    const announced = finder.announced ?? -1;
+    if (announced > this.#maxRecord) {
+      const at = { input: 'input', record: this.#nextRecord + this.#records };
+      throw frameTooLarge(at, announced, this.#maxRecord, this.#maxRecordName);
     }
     if (this.#total - this.#lastEnd > this.#maxRecord) {
       throw this.#tooLarge(this.#total - this.#lastEnd, false);
