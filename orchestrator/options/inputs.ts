@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
 import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
+import { shellQuote } from '../config/commands.js';
 
 /**
  * Checks that each input file can be read, before anything starts; `option` names them in
@@ -7,13 +8,16 @@ import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/in
  * device (`<(cmd)`, `/dev/stdin`), which is read as a stream.
  */
 export function checkInputFiles(files: string[], option: string): (number | null)[] {
-  return files.map((name) => {
+  return files.map((file) => {
+    // Quoted where bare it would not read as one name (`--input '': no such file`), as GNU
+    // tools quote it.
+    const name = shellQuote([file]);
     try {
-      const stat = statSync(name);
+      const stat = statSync(file);
       if (stat.isDirectory()) throw new UsageError(`${option} ${name}: is a directory`);
       if (stat.isSocket())
         throw new UsageError(`${option} ${name}: is a socket, not a file or pipe`);
-      accessSync(name, constants.R_OK);
+      accessSync(file, constants.R_OK);
       return stat.isFile() ? stat.size : null;
     } catch (error) {
       if (error instanceof UsageError) throw error;
