@@ -15,6 +15,18 @@ export class StrayErrors {
   #waits = 0;
   readonly #onRejection = (reason: unknown) => this.#take(reason, 'unhandledRejection');
   readonly #onException = (error: unknown, origin: string) => this.#take(error, origin);
+  /**
+   * The event loop ran out while the filter's own code was awaited: nothing is left that could
+   * settle its promise, and Node would exit 0 with the rest of the input dropped.
+   */
+  readonly #onDrained = () => {
+    if (this.#waits === 0 || this.#first !== null) return;
+    this.#first = new StrayError(
+      "a promise of the filter's never settled, and nothing is left that could settle it",
+      undefined,
+    );
+    this.#fail(this.#first);
+  };
 
   constructor() {
     this.failed = new Promise<never>((_, reject) => {
@@ -27,11 +39,13 @@ export class StrayErrors {
   start(): void {
     process.on('unhandledRejection', this.#onRejection);
     process.on('uncaughtException', this.#onException);
+    process.on('beforeExit', this.#onDrained);
   }
 
   stop(): void {
     process.off('unhandledRejection', this.#onRejection);
     process.off('uncaughtException', this.#onException);
+    process.off('beforeExit', this.#onDrained);
   }
 
   /** `work`, unless `failed` rejects first. */
