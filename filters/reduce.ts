@@ -107,8 +107,11 @@ function toNumber(text: string, spec: KeySpec, bytes?: Buffer): number {
         : spec.kind === 'json'
           ? `json:${spec.path.join('.')}`
           : 'the record';
+    // A record without the field has it empty: `is not a number: ""` read as an empty string.
     throw recordProblem(
-      `${where} is not a number: ${JSON.stringify(bytes?.toString('utf8') ?? text)}`,
+      text === ''
+        ? `${where} is missing or empty`
+        : `${where} is not a number: ${JSON.stringify(bytes?.toString('utf8') ?? text)}`,
     );
   }
   return value;
