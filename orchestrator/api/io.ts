@@ -1,9 +1,10 @@
-import { fstatSync, openSync } from 'node:fs';
+import { createWriteStream, fstatSync, openSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { outputErrorLine } from '../fan/failure-lines.js';
 import { inputSize } from '../fan/input-fd.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
+import { heldDescriptor } from '../pipeline/output-file.js';
 
 /**
  * Where a run reads: a Node Readable, a file path, a list of paths read in order, or an open
@@ -67,10 +68,18 @@ export function checkOutput(output: unknown): void {
     throw new UsageError(`output must be ${OUTPUT_KINDS} (got ${describe(output)})`);
 }
 
-/** The output as the engine takes it: a path is opened (created or truncated) here, last. */
+/**
+ * The output as the engine takes it: a path is opened (created or truncated) here, last. A path
+ * `/dev/fd/N` (N > 2) is the caller's descriptor, as for run (plumbing.ts): written where it
+ * stands, never closed (opened anew, it was truncated and written from its start).
+ */
 export function openOutput(output: Output): { outputFd?: number; output?: Writable } {
   if (output instanceof Writable) return { output };
   if (typeof output === 'number') return { outputFd: output };
+  const held = heldDescriptor(output);
+  if (held !== null && held > 2)
+    return { output: createWriteStream('', { fd: held, autoClose: false }) };
+  if (held !== null) return { outputFd: held };
   try {
     return { outputFd: openSync(output, 'w') };
   } catch (error) {
