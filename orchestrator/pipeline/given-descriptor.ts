@@ -73,3 +73,18 @@ function nodeOwn(fd: number, all: Descriptors): string | null {
   const writes = ends.some((end) => end.access === constants.O_WRONLY);
   return reads && writes ? 'a pipe' : null;
 }
+
+/**
+ * Checks each descriptor a config's inputs and output name (`/dev/fd/N`, N > 2) as the run
+ * does (`checkGiven`), for `manifold check`: in manifold's own process 3 is open (Node's
+ * epoll), so such a path exists whether or not the shell gave it.
+ */
+export function checkNamedDescriptors(inputs: readonly string[] | null, output: string | null) {
+  for (const path of inputs ?? []) {
+    const fd = descriptorNamed(path);
+    if (fd !== null && fd > 2) checkGiven(fd, path, 'read');
+  }
+  if (output === null) return;
+  const fd = descriptorNamed(output);
+  if (fd !== null && fd > 2) checkGiven(fd, output, 'write');
+}
