@@ -6,30 +6,34 @@ problem one line, file:line:column; a command not found is one); 130, 143, 129, 
 or 142 after SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 or SIGALRM; killed by SIGPIPE (141) when the output is closed.
 
 Examples:
-  manifold run wordfreq.yaml
-  manifold run wordfreq.yaml --set INPUT=book.txt     # \${INPUT} in the config
-  manifold run top10.yaml --stats - < access.log       # a JSON summary on stderr at the end
-  manifold run etl.yaml --progress --verbose
-  generate-config | manifold run -                    # the config from stdin: it needs an input
+  manifold run examples/word-frequency/pipeline.yaml --set INPUT=- < README.md   # \${INPUT} in the config; - is stdin
+  node examples/access-log/generate.mjs 1000 |
+    manifold run examples/access-log/pipeline.yaml --set INPUT=- --stats -   # a JSON summary on stderr at the end
+  node examples/ndjson-etl/generate.mjs 1000 |
+    manifold run examples/ndjson-etl/pipeline.yaml --set INPUT=- --progress --verbose
+  echo '{input: README.md, stages: [{run: wc -l}]}' | manifold run -   # the config from stdin: it needs an input
 
-See docs/config.md.`;
+Each example runs as pasted from the root of manifold's repository. See docs/config.md.`;
 
 export const CHECK_HELP_AFTER = `
-Exit status: 0 the config is good; 2 usage error, or problems in the config, each one line
-as file:line:column: message, all of them at once.
+Exit status: 0 the config is good; 1 an input or output /dev/fd/N the shell did not give (the
+line run says); 2 usage error, or problems in the config, each one line as
+file:line:column: message, all of them at once.
 
 Examples:
-  manifold check wordfreq.yaml
-  manifold check etl.yaml --set DAY=2026-11-30 && manifold run etl.yaml --set DAY=2026-11-30
+  manifold check examples/word-frequency/pipeline.yaml --set INPUT=-
+  manifold check examples/word-frequency/pipeline.yaml --set INPUT=README.md   # relative: the config's folder's
+  manifold check examples/access-log/pipeline.yaml --set INPUT=- &&
+    node examples/access-log/generate.mjs 1000 | manifold run examples/access-log/pipeline.yaml --set INPUT=-
 
-See docs/config.md.`;
+Each example runs as pasted from the root of manifold's repository. See docs/config.md.`;
 
 export const GRAPH_HELP_AFTER = `
 Exit status: 0 the graph is printed; 2 usage error or problems in the config (as check,
 but the input files and the output's folder need not exist: drawing reads no data).
 
 Examples:
-  manifold graph wordfreq.yaml                          # Mermaid, for Markdown
-  manifold graph wordfreq.yaml --format dot | dot -Tsvg > wordfreq.svg
+  manifold graph examples/word-frequency/pipeline.yaml                 # Mermaid, for Markdown
+  manifold graph examples/set-difference/pipeline.yaml --format dot    # Graphviz: | dot -Tsvg > graph.svg
 
-See docs/config.md.`;
+Each example runs as pasted from the root of manifold's repository. See docs/config.md.`;
