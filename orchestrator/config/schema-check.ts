@@ -100,9 +100,13 @@ function isNoise(error: ErrorObject, all: ErrorObject[]): boolean {
   if (error.keyword === 'propertyNames') return true;
   // An unknown key says which branch was meant (the map's, the others wanting no map) and more
   // than the oneOf can: `lst` in hosts, `thread` in a worker, with a hint.
-  if (error.keyword === 'oneOf') return all.some((other) => isUnknownKeyOf(other, error));
+  // So does an empty string or list, of the form its type chose (`input: ""`, `input: []`, an
+  // item `""`), said as for a key of one form (`output: ""`).
+  if (error.keyword === 'oneOf')
+    return all.some((other) => isUnknownKeyOf(other, error) || isEmptyOf(other, error));
   const inOneOf = error.schemaPath.includes('/oneOf/');
-  if (!inOneOf || error.keyword === 'additionalProperties') return false;
+  if (!inOneOf || error.keyword === 'additionalProperties' || EMPTY.has(error.keyword))
+    return false;
   return all.some(
     (other) => other.keyword === 'oneOf' && error.instancePath.startsWith(other.instancePath),
   );
@@ -116,6 +120,17 @@ const isUnknownKeyOf = (error: ErrorObject, oneOf: ErrorObject) =>
   error.keyword === 'additionalProperties' &&
   error.instancePath === oneOf.instancePath &&
   error.schemaPath.includes('/oneOf/');
+
+/** The keywords of an empty value: a string, a list, a map with nothing in it. */
+const EMPTY = new Set(['minLength', 'minItems', 'minProperties']);
+
+/** Whether `error` says the value that `oneOf` failed on, or an item of it, is empty. */
+const isEmptyOf = (error: ErrorObject, oneOf: ErrorObject) =>
+  EMPTY.has(error.keyword) &&
+  error.schemaPath.includes('/oneOf/') &&
+  (error.instancePath === oneOf.instancePath ||
+    /^\/\d+$/.test(error.instancePath.slice(oneOf.instancePath.length))) &&
+  error.instancePath.startsWith(oneOf.instancePath);
 
 function pathOf(instancePath: string): (string | number)[] {
   if (instancePath === '') return [];
