@@ -9,9 +9,7 @@ import { shellQuote } from '../config/commands.js';
  */
 export function checkInputFiles(files: string[], option: string): (number | null)[] {
   return files.map((file) => {
-    // Quoted where bare it would not read as one name (`--input '': no such file`), as GNU
-    // tools quote it.
-    const name = shellQuote([file]);
+    const name = nameOf(file);
     try {
       const stat = statSync(file);
       if (stat.isDirectory()) throw new UsageError(`${option} ${name}: is a directory`);
@@ -27,6 +25,14 @@ export function checkInputFiles(files: string[], option: string): (number | null
 }
 
 /**
+ * A file's name as a message says it: quoted where bare it would not read as one name
+ * (`--input '': no such file`, `--stats 'a b': no such directory`), as GNU tools quote it.
+ */
+export function nameOf(file: string): string {
+  return shellQuote([file]);
+}
+
+/**
  * Opens the --stats file up front (creating it, keeping what it holds until the summary
  * replaces it), so that a file that cannot be written is a usage error before the run.
  * `-` is stderr.
@@ -36,7 +42,7 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
   try {
     closeSync(openSync(target, 'a'));
   } catch (error) {
-    throw new UsageError(`${option} ${target}: ${describeWriteErrno(error)}`, error);
+    throw new UsageError(`${option} ${nameOf(target)}: ${describeWriteErrno(error)}`, error);
   }
 }
 
@@ -59,7 +65,7 @@ export function writeStatsFile(
   } catch (error) {
     throw new ManifoldError(
       'manifold.io',
-      `cannot write the --stats file ${target}: ${describeWriteErrno(error)}`,
+      `cannot write the --stats file ${nameOf(target)}: ${describeWriteErrno(error)}`,
       { exitCode: ExitCode.failure, cause: error },
     );
   }
