@@ -1,10 +1,25 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type NatsServer, startNats } from '../support/nats.js';
+import { commandOf, killQuietly } from '../support/proc.js';
 import { coordinateJoined, startWorker } from '../support/queue.js';
 
 // The helpers the queue's tests stand on (test/support/queue.ts). A coordinator that exited
 // before its workers found the job (a bad option) left coordinateJoined waiting for them until
-// the test's timeout, which said nothing of why; it now fails at once with what it said.
+// the test's timeout, which said nothing of why; it now fails at once with what it said. A
+// worker that exited before it found the job left the coordinator running, its stdin open, after
+// the test: it now ends the coordinator too, and says what the worker said.
+
+/** The running processes whose command line holds each of `words`. */
+const running = (...words: string[]) =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => pid !== process.pid)
+    .filter((pid) => {
+      const command = ` ${commandOf(pid)} `;
+      return words.every((word) => command.includes(` ${word} `));
+    });
 
 let nats: NatsServer;
 beforeAll(async () => {
@@ -27,6 +42,23 @@ describe('coordinateJoined', () => {
       );
     } finally {
       worker.kill();
+    }
+  });
+
+  it('ends the coordinator, and says why, when a worker exits before it finds the job', async ({
+    expect,
+  }) => {
+    const job = ['--job', 'worker-exits-first'];
+    // -j 0 is a usage error: the worker exits 2 before it looks for the job.
+    const worker = startWorker(nats.url, ['--verbose', '-j', '0', ...job], ['cat']);
+    try {
+      const joined = coordinateJoined(nats.url, job, 'a\nb\n', [worker]);
+      await expect(joined).rejects.toThrow(
+        /^a worker exited with status 2 before it found the job; it said:\nmanifold: /,
+      );
+      expect(running('fan', '--queue', 'worker-exits-first')).toEqual([]);
+    } finally {
+      for (const pid of running('fan', '--queue', 'worker-exits-first')) killQuietly(pid);
     }
   });
 });

@@ -69,7 +69,9 @@ export function startWorker(
  * can miss it, which a worker that first looks after another has done all of it does: it leaves
  * without serving it (or waits for the next job of its name, had it not started waiting before).
  * Rejects at once, with its status and stderr, when the coordinator exits before they have
- * found it (a bad option): they never will.
+ * found it (a bad option): they never will. Rejects as soon, with its status and stderr, when a
+ * worker exits before it has found it, having first ended the coordinator (which would wait for
+ * its input forever): nothing of it is left behind.
  */
 export async function coordinateJoined(
   url: string,
@@ -85,8 +87,17 @@ export async function coordinateJoined(
   // One that exits first cannot take its input: not writing it is no failure of the test's.
   child.stdin.on('error', () => {});
   child.stdin.write(input);
-  const found = Promise.all(workers.map((worker) => worker.stderr.waitFor(FOUND, 1)));
-  const first = await Promise.race([found.then(() => null), child]);
+  const found = Promise.all(workers.map(foundBy));
+  let first: Awaited<typeof child> | null;
+  try {
+    first = await Promise.race([found.then(() => null), child]);
+  } catch (error) {
+    const below = descendants(child.pid!);
+    child.kill('SIGKILL');
+    for (const pid of below) killQuietly(pid);
+    await child;
+    throw error;
+  }
   if (first !== null) {
     const { exitCode, signal, stderr } = resultOf(first);
     const status = exitCode === undefined ? `by ${signal}` : `with status ${exitCode}`;
@@ -97,6 +108,17 @@ export async function coordinateJoined(
   }
   child.stdin.end();
   return resultOf(await child);
+}
+
+/** Resolves once `worker` says it has found its job; rejects, with what it said, if it exits first. */
+async function foundBy(worker: QueueWorker): Promise<void> {
+  try {
+    await worker.stderr.waitFor(FOUND, 1);
+  } catch {
+    const { exitCode, stderr } = await worker.done();
+    const status = exitCode === null ? `by ${worker.child.signalCode}` : `with status ${exitCode}`;
+    throw new Error(`a worker exited ${status} before it found the job; it said:\n${stderr}`);
+  }
 }
 
 /** A worker's `--verbose` line for the job it has found. */
