@@ -58,23 +58,12 @@ export function givenOptions(
 }
 
 async function runFan(argv: string[], raw: Record<string, unknown>): Promise<number> {
-  if (argv.length === 0)
-    throw new UsageError(
-      "missing the workers' command: manifold fan [options] -- <command> [args...] (see 'manifold fan --help')",
-    );
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  let options = resolveFanOptions(argv, raw, log);
-  const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
-  const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
-  const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
-  if (remote !== null && options.kind === 'thread') {
-    throw new CliError(
-      '--threads cannot go with --host: threads run in this process',
-      ExitCode.usage,
-    );
-  }
+  const resolved = resolveFanCommandLine(argv, raw, log);
+  let options = resolved.options;
+  const remote = resolved.remote;
   const sizes = checkInputs(options.inputs);
   // A thread's module was found and checked with the options; a host's command, on the host.
   if (!options.command.shell && options.kind !== 'thread' && remote === null) {
@@ -132,6 +121,32 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   } finally {
     await pool?.close();
   }
+}
+
+/**
+ * A `manifold fan`'s command line (its command and its options, as commander parsed them)
+ * resolved, or the UsageError that refuses it: every check made before the files are looked at.
+ */
+export function resolveFanCommandLine(
+  argv: string[],
+  raw: Record<string, unknown>,
+  log: (line: string) => void,
+) {
+  if (argv.length === 0)
+    throw new UsageError(
+      "missing the workers' command: manifold fan [options] -- <command> [args...] (see 'manifold fan --help')",
+    );
+  const options = resolveFanOptions(argv, raw, log);
+  const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
+  const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
+  const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
+  if (remote !== null && options.kind === 'thread') {
+    throw new CliError(
+      '--threads cannot go with --host: threads run in this process',
+      ExitCode.usage,
+    );
+  }
+  return { options, remote };
 }
 
 /** The command line's options, as commander parsed them, resolved in the one place for all. */
