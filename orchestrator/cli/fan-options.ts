@@ -53,7 +53,10 @@ export function fanOptions(): Option[] {
       '--threads',
       'run each worker as a thread of manifold running an SDK filter module (mf-map, ./my-filter.js): blocks move without pipes, output tied to blocks',
     ),
-    new Option('--thread-heap <size>', "with --threads: cap each thread's heap: 256M, 1G..."),
+    new Option(
+      '--thread-heap <size>',
+      "with --threads: cap each thread's heap: 256M, 1G... (at least 8M)",
+    ),
     new Option(
       '--retries <n>',
       'run a failed block again, up to n times, on a fresh worker',

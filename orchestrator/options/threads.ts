@@ -2,6 +2,13 @@ import { resolveThreadModule } from '../workers/thread/module.js';
 import { at, flag, type NameOf, OptionError, size } from './checks.js';
 import type { FanSettings } from './fan-settings.js';
 
+/**
+ * The least `threadHeap` a thread is made with: measured on 2026-12-04 (Node 22), the SDK's
+ * identity filter (mf-map r, mf-filter true) fails to start or to run one small block under 6 MiB
+ * and runs at 6 MiB; 8 MiB leaves room over that. Below it every block would fail at run time.
+ */
+export const THREAD_HEAP_FLOOR = 8 * 2 ** 20;
+
 /** What `threads` and `threadHeap` decide: the kind of worker, and each thread's heap cap. */
 export interface ThreadChoice {
   kind?: 'thread';
@@ -38,8 +45,17 @@ export function threadChoice(
     }
   }
   at('threads', () => resolveThreadModule(command, name));
-  return {
-    kind: 'thread',
-    ...(heap === undefined ? {} : { threadHeap: size(heap, 'threadHeap', name) }),
-  };
+  return { kind: 'thread', ...(heap === undefined ? {} : { threadHeap: heapCap(heap, name) }) };
+}
+
+/** `threadHeap` in bytes, refused below the floor a thread can run a filter in. */
+function heapCap(heap: number | string, name: NameOf): number {
+  const bytes = size(heap, 'threadHeap', name);
+  if (bytes < THREAD_HEAP_FLOOR) {
+    throw new OptionError(
+      'threadHeap',
+      `${name('threadHeap')} ${heap} is below the 8M a thread needs to run a filter (see docs/fan.md, threads)`,
+    );
+  }
+  return bytes;
 }
