@@ -3,6 +3,7 @@ import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
+import { nameOf } from './inputs.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
 export const HOST_SETTING_NAMES = [
@@ -87,7 +88,7 @@ export function resolveHostSettings(
         (error as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'no such file'
           : (error as Error).message;
-      throw new HostSettingError('hostsFile', `${name('hostsFile')} ${file}: ${why}`);
+      throw new HostSettingError('hostsFile', `${name('hostsFile')} ${nameOf(file)}: ${why}`);
     }
     for (const { line, text } of hostLines(content)) {
       const host = parseHost(text, slots);
@@ -153,13 +154,13 @@ function transferPath(
   if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean === '.') {
     throw new HostSettingError(
       'transfer',
-      `${option} ${path}: give a path inside the current folder (the workers see it at the same name)`,
+      `${option} ${nameOf(path)}: give a path inside the current folder (the workers see it at the same name)`,
       index,
     );
   }
   const here = join(base, clean);
   if (!existsSync(here))
-    throw new HostSettingError('transfer', `${option} ${path}: no such file`, index);
+    throw new HostSettingError('transfer', `${option} ${nameOf(path)}: no such file`, index);
   return { name: clean, path: here };
 }
 

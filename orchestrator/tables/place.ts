@@ -10,6 +10,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
+import { nameOf } from '../options/inputs.js';
 import { fsyncPath } from './sync.js';
 
 /**
@@ -58,10 +59,11 @@ function isAlive(pid: number): boolean {
  */
 export function checkTarget(target: string): void {
   const folder = dirname(target);
-  if (!isDirectory(folder)) throw new UsageError(`-o ${target}: no such directory ${folder}`);
+  if (!isDirectory(folder))
+    throw new UsageError(`-o ${nameOf(target)}: no such directory ${nameOf(folder)}`);
   if (!existsSync(target)) return;
   if (!isDirectory(target))
-    throw new UsageError(`-o ${target}: exists and is not a table (a file)`);
+    throw new UsageError(`-o ${nameOf(target)}: exists and is not a table (a file)`);
   let format: unknown;
   try {
     format = JSON.parse(readFileSync(join(target, META_FILE), 'utf8')).format;
@@ -70,7 +72,7 @@ export function checkTarget(target: string): void {
   }
   if (format !== TABLE_FORMAT) {
     throw new UsageError(
-      `-o ${target}: exists and is not a table (no ${META_FILE}): remove it or name another`,
+      `-o ${nameOf(target)}: exists and is not a table (no ${META_FILE}): remove it or name another`,
     );
   }
 }
@@ -103,7 +105,7 @@ export function writeFailure(target: string, error: unknown): Error {
   const reason = (error as Error).message.replace(/,\s*\w+( '.*)?$/, '');
   return new ManifoldError(
     'manifold.table',
-    `-o ${target}: cannot write the table in ${dirname(target)} (${reason})`,
+    `-o ${nameOf(target)}: cannot write the table in ${nameOf(dirname(target))} (${reason})`,
     { exitCode: ExitCode.failure, cause: error },
   );
 }
