@@ -93,10 +93,12 @@ export class RecordError extends ManifoldError {
 
   /** The same error, its record placed in the input named `input` (a file's path, `stdin`). */
   in(input: string): RecordError {
-    return new RecordError({ ...this.position, input }, this.detail, {
-      code: this.code,
-      cause: this.cause,
-    });
+    return this.at({ ...this.position, input });
+  }
+
+  /** The same error, its record at `position` (a place in one of several files, say). */
+  at(position: RecordPosition): RecordError {
+    return new RecordError(position, this.detail, { code: this.code, cause: this.cause });
   }
 }
 

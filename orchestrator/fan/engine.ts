@@ -11,6 +11,7 @@ import { outputErrorLine, readErrorLine, relayedOutputLine } from './failure-lin
 import { Feed } from './feed.js';
 import { InputReader } from './input.js';
 import { inputName } from './input-fd.js';
+import { filePlaces } from './input-places.js';
 import { LateSignal } from './late-signal.js';
 import { BlockLedger } from './ledger.js';
 import type { FanOptions, Log, Reporter } from './options.js';
@@ -273,7 +274,8 @@ export class Fan implements WorkerListener {
     // Once stopping, reading ends by having its stream destroyed: no news.
     if (this.#stopping !== null || this.#recovery.haltingSoon) return;
     const { inputs, inputFd, input } = this.#options;
-    this.#fail(readErrorLine(error, inputName(inputs, inputFd, input)), error);
+    const name = inputName(inputs, inputFd, input);
+    this.#fail(readErrorLine(error, name, filePlaces(this.#options)), error);
   }
 
   /** `cause`: the error behind the failure, where there is one (the library's `cause`). */

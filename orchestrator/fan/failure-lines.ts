@@ -1,4 +1,10 @@
-import { describeError, errnoText, ManifoldError, RecordError } from '../../filters/index.js';
+import {
+  describeError,
+  errnoText,
+  ManifoldError,
+  RecordError,
+  type RecordPosition,
+} from '../../filters/index.js';
 import { systemReason } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { OutputFailure } from '../workers/transport.js';
@@ -45,9 +51,19 @@ export function relayedOutputLine(
   return describeError(outputRecordTooLarge(source, maxRecord, failure.bytes, maxRecordName));
 }
 
-/** Reading the input failed: the input named (the splitters number records, not name them). */
-export function readErrorLine(error: unknown, name: string): string {
-  if (error instanceof RecordError) return describeError(error.in(name));
+/**
+ * Reading the input failed: the input named (the splitters number records, not name them), a
+ * record by `where` its place lies when it can tell (one of several files: input-places.ts).
+ */
+export function readErrorLine(
+  error: unknown,
+  name: string,
+  where?: (position: RecordPosition) => RecordPosition | null,
+): string {
+  if (error instanceof RecordError) {
+    const place = where?.(error.position) ?? null;
+    return describeError(place === null ? error.in(name) : error.at(place));
+  }
   const reason = systemReason(error);
   if (reason !== null)
     return `cannot read ${(error as NodeJS.ErrnoException).path ?? name}: ${reason}`;
