@@ -18,6 +18,23 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       bytes,
       baseline: 'fan -j 2 cat (merge ready)',
     })),
+    // The library's fan given a caller's stream of line objects (Readable.from), against the
+    // same stream read alone; in milliseconds, the lines read into memory before either.
+    {
+      group,
+      name: 'library: a Readable.from of the small log lines, read alone',
+      command: `node ${root}dist/bench/probes/api-stream.js --out "$PROBE" --input ${data.small} --mode read`,
+      probe: 'value',
+      unit: 'ms',
+    },
+    {
+      group,
+      name: 'library: fan -j 2 cat over the same Readable.from',
+      command: `node ${root}dist/bench/probes/api-stream.js --out "$PROBE" --input ${data.small} --mode fan`,
+      probe: 'value',
+      unit: 'ms',
+      baseline: 'library: a Readable.from of the small log lines, read alone',
+    },
     {
       group: 'hash',
       name: 'fan -j 2 --dispatch hash --key field:1 cat',
