@@ -36,6 +36,14 @@ export function fanCases(data: Data, hasParallel: boolean): Case[] {
       baseline: 'library: a Readable.from of the small log lines, read alone',
     },
     {
+      group,
+      name: 'library: run of one cat stage over the same Readable.from',
+      command: `node ${root}dist/bench/probes/api-stream.js --out "$PROBE" --input ${data.small} --mode run`,
+      probe: 'value',
+      unit: 'ms',
+      baseline: 'library: a Readable.from of the small log lines, read alone',
+    },
+    {
       group: 'hash',
       name: 'fan -j 2 --dispatch hash --key field:1 cat',
       command: `${manifold} fan -j 2 --dispatch hash --key field:1 -- cat < ${big} > /dev/null`,

@@ -1,10 +1,10 @@
 import { closeSync, createWriteStream } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { finished, type Readable, Transform, type Writable } from 'node:stream';
+import { finished, Readable, type Writable } from 'node:stream';
 import type { Pipeline } from '../config/model.js';
 import { readErrorLine } from '../fan/failure-lines.js';
-import { bytesOf } from '../fan/input-fd.js';
+import { gathered } from '../fan/gather.js';
 import { changeMaxListeners } from '../fan/listener-limit.js';
 import { heldDescriptor } from '../pipeline/output-file.js';
 import { openPipes } from '../pipeline/pipes.js';
@@ -67,25 +67,18 @@ export class Plumbing {
   /**
    * A stream in object mode (`Readable.from`) may give chunks that are not bytes: each is made
    * a Buffer on its way, as fan's reads make them (`bytesOf`), and any other chunk fails the run
-   * with fan's words. Written into the pipe as it was, it threw in the caller's process.
+   * with fan's words. Written into the pipe as it was, it threw in the caller's process. Those
+   * already waiting are written together (`gathered`): a line an object, each its own write.
    */
   #bytesOf(readable: Readable, socket: Socket): Readable {
     if (!readable.readableObjectMode) return readable;
-    const bytes = new Transform({
-      writableObjectMode: true,
-      transform(chunk, _encoding, done) {
-        try {
-          done(null, bytesOf(chunk));
-        } catch (error) {
-          done(error as Error);
-        }
-      },
-    });
+    // Not destroyed by a chunk refused: its 'close' would say "aborted" before the refusal.
+    const bytes = Readable.from(gathered(readable, true, false), { objectMode: false });
     bytes.on('error', (error) => {
       socket.destroy();
       this.#break(readErrorLine(error, 'input'), error);
     });
-    return readable.pipe(bytes);
+    return bytes;
   }
 
   output(pipeline: Pipeline, output: Output | undefined, io: PipelineIO): Pipeline {

@@ -3,14 +3,12 @@ import type { Readable } from 'node:stream';
 import { wroteParts } from '../workers/lent.js';
 import { poolReads, ReadBuffers, socketReads } from '../workers/reads.js';
 import { sizeInputPipe } from '../workers/registry.js';
-import { bytesOf, holdsItsSize, nonBlocking, offsetOf, openFile } from './input-fd.js';
+import { gathered } from './gather.js';
+import { holdsItsSize, nonBlocking, offsetOf, openFile } from './input-fd.js';
 import { fileChanged, type RangeFile, readAt } from './range-file.js';
 
 /** Reads of a device, through a stream. */
 const READ_SIZE = 256 * 1024;
-
-/** Chunks a caller's stream holds ready are taken together up to this many bytes. */
-const GATHER = 64 * 1024;
 
 /** A caller's stream yields to the event loop at least once in this many bytes. */
 const TURN_BYTES = 1 << 20;
@@ -186,21 +184,8 @@ export class InputReader {
       return;
     }
     let sinceTurn = 0;
-    // Chunks already waiting in the stream are taken together, up to GATHER bytes: a stream of
-    // objects (`Readable.from` lines) gives each one alone, and each taken alone costs the
-    // splitter and the feed a turn of their own (docs/api.md, "Input and output").
-    const gathered: Buffer[] = [];
-    let gatheredBytes = 0;
     try {
-      for await (const chunk of stream) {
-        const piece = anyChunks ? bytesOf(chunk) : (chunk as Buffer);
-        if (piece.length === 0) continue;
-        gathered.push(piece);
-        gatheredBytes += piece.length;
-        if (gatheredBytes < GATHER && stream.readableLength > 0) continue;
-        const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
-        gathered.length = 0;
-        gatheredBytes = 0;
+      for await (const bytes of gathered(stream, anyChunks)) {
         yield bytes;
         await wait();
         // A stream that always has data (a read() that pushes at once) gives it in promises

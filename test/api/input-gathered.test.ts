@@ -1,11 +1,11 @@
 import { describe, it } from 'vitest';
 import { runApiScript } from './script.js';
 
-// fan takes the chunks a caller's stream already holds together, up to 64 KiB, rather than one
-// at a time (orchestrator/fan/input.ts): a stream of line objects (`Readable.from`) went through
-// the splitter and the feed a line at a time. What the workers are given must be the stream's
-// bytes, in order, whatever the chunks' kinds and sizes, and a chunk that is not bytes must
-// still be refused where it comes.
+// fan and run take the chunks a caller's stream already holds together, up to 64 KiB, rather
+// than one at a time (orchestrator/fan/gather.ts): a stream of line objects (`Readable.from`)
+// went through fan's splitter and feed a line at a time, and into run's first pipe a write a
+// line. What the workers are given must be the stream's bytes, in order, whatever the chunks'
+// kinds and sizes, and a chunk that is not bytes must still be refused where it comes.
 
 const PRELUDE = `
 import { createHash } from 'node:crypto';
@@ -72,16 +72,42 @@ console.log(said() === expected(mixed) ? 'same' : 'differs');`);
     expect([result.stdout, result.stderr, result.exitCode]).toEqual(['same', '', 0]);
   });
 
-  it('a chunk that is not bytes among many that are: refused, naming it', async ({ expect }) => {
+  it('run: its first stage is given the bytes in order; one that stops early ends the run', async ({
+    expect,
+  }) => {
     const result = await runApiScript(`${PRELUDE}
+const copy = digest();
+await run({ stages: [{ name: 'copy', run: 'cat' }] }, { input: Readable.from(mixed), output: copy.sink });
+console.log(copy.said() === expected(mixed) ? 'same' : 'differs');
+const first = digest();
+await run({ stages: [{ name: 'first', run: 'head -n 1' }] }, { input: Readable.from(mixed), output: first.sink });
+console.log(first.said() === expected([mixed[0]]) ? 'the first line' : first.said());`);
+    expect([result.stdout, result.stderr, result.exitCode]).toEqual([
+      'same\nthe first line',
+      '',
+      0,
+    ]);
+  });
+
+  for (const call of ['fan', 'run']) {
+    it(`${call}: a chunk that is not bytes among many that are: refused, naming it`, async ({
+      expect,
+    }) => {
+      const invoke =
+        call === 'fan'
+          ? "fan({ command: ['cat'], workers: 2 }, { input, output: sink })"
+          : "run({ stages: [{ name: 'copy', run: 'cat' }] }, { input, output: sink })";
+      const result = await runApiScript(`${PRELUDE}
 const { sink } = digest();
-await fan({ command: ['cat'], workers: 2 }, { input: Readable.from([...mixed.slice(0, 5000), 7, 'z\\n']), output: sink }).then(
+const input = Readable.from([...mixed.slice(0, 5000), 7, 'z\\n']);
+await ${invoke}.then(
   () => console.log('resolved'),
   (error) => console.log(\`rejected \${error.code}: \${error.message}\`),
 );`);
-    expect(result.stdout).toBe(
-      'rejected manifold.failure: the input stream gave a number chunk: it must give bytes (Buffer, Uint8Array or string)',
-    );
-    expect([result.stderr, result.exitCode]).toEqual(['', 0]);
-  });
+      expect(result.stdout).toBe(
+        'rejected manifold.failure: the input stream gave a number chunk: it must give bytes (Buffer, Uint8Array or string)',
+      );
+      expect([result.stderr, result.exitCode]).toEqual(['', 0]);
+    });
+  }
 });
