@@ -76,7 +76,12 @@ describe('a ready merge written to stdout by the process starter: every cut', ()
   );
 });
 
-describe.concurrent('a ready merge written to stdout by the process starter', () => {
+// Six tests side by side, most running manifold several times on megabytes: the slowest took
+// 6.4-9.6 s of vitest's 30 s in the last three passing CI runs, and four timed out at load ~20
+// here. A minute, for a hang.
+describe.concurrent('a ready merge written to stdout by the process starter', {
+  timeout: 60_000,
+}, () => {
   it('records written a piece at a time by workers side by side never mix', async ({ expect }) => {
     // Each worker writes 30 records of 100,000 copies of its number, 1,000 bytes a write,
     // flushed each time, so that the two workers' writes interleave in time.
