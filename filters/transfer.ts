@@ -36,5 +36,17 @@ export type FromThread =
  */
 export const THREAD_MARK = 'manifoldThread';
 
+/**
+ * The key in a thread's `workerData` that says its heap is capped: `{ bytes, option }`, the cap
+ * V8 was given and the option that set it as the fan names it (`--thread-heap`, `thread-heap`).
+ */
+export const HEAP_CAP = 'heapCap';
+
+/** A thread's heap cap, as `workerData[HEAP_CAP]` carries it. */
+export interface HeapCap {
+  bytes: number;
+  option: string;
+}
+
 /** Set on `globalThis` by a filter that serves a thread: the loader can tell a filter loaded. */
 export const SERVING = Symbol.for('manifold.thread.serving');

@@ -1,5 +1,5 @@
 import { RecordError } from '../errors.js';
-import { frameTooLarge, recordTooLarge } from '../size.js';
+import { formatSizeOver, frameTooLarge, recordTooLarge } from '../size.js';
 import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
 import type { Framing } from './spec.js';
@@ -12,6 +12,11 @@ export interface DecoderOptions {
   maxRecord?: number;
   /** How messages name the limit's option (a config's `max-record`). @default '--max-record' */
   maxRecordName?: string;
+  /**
+   * What a record over `maxRecord` is told, when the limit is not --max-record's (a thread's
+   * heap): the message, given what was seen of the record (`4.1 MiB so far`).
+   */
+  overLimit?: (seen: string) => string;
 }
 
 /** Cuts a byte stream into records. Records are views of the chunks pushed, not copies. */
@@ -39,6 +44,7 @@ export function createDecoder(framing: Framing, options: DecoderOptions = {}): R
     options.input ?? 'stdin',
     options.maxRecord ?? DEFAULT_MAX_RECORD,
     options.maxRecordName,
+    options.overLimit,
   );
   switch (framing.kind) {
     case 'delimited':
@@ -58,11 +64,16 @@ export class Limits {
     readonly input: string,
     readonly maxRecord: number,
     readonly maxRecordName = '--max-record',
+    readonly overLimit?: (seen: string) => string,
   ) {}
 
   tooLarge(record: number, size: number): RecordError {
     const at = { input: this.input, record };
-    return recordTooLarge(at, this.maxRecord, size, false, this.maxRecordName);
+    if (this.overLimit === undefined) {
+      return recordTooLarge(at, this.maxRecord, size, false, this.maxRecordName);
+    }
+    const seen = `${formatSizeOver(size, this.maxRecord)} so far`;
+    return new RecordError(at, this.overLimit(seen), { code: 'manifold.recordTooLarge' });
   }
 
   /**
@@ -70,6 +81,12 @@ export class Limits {
    * of it was read, and most often the input is not frames at all (text read as `--split frames`).
    */
   frameTooLarge(record: number, length: number): RecordError {
+    if (this.overLimit !== undefined) {
+      const seen = `its header says ${formatSizeOver(length, this.maxRecord)}`;
+      return new RecordError({ input: this.input, record }, this.overLimit(seen), {
+        code: 'manifold.recordTooLarge',
+      });
+    }
     return frameTooLarge({ input: this.input, record }, length, this.maxRecord, this.maxRecordName);
   }
 

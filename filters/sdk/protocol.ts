@@ -1,7 +1,9 @@
 import { createDecoder, type RecordDecoder } from '../framing/decoder.js';
 import { RecordEncoder, type TextMemory } from '../framing/encoder.js';
 import { MessageReader, outputHeader, TO_WORKER_HEADER, TRAILING } from '../protocol.js';
+import type { HeapCap } from '../transfer.js';
 import type { ParsedCommandLine } from './framings.js';
+import { heapLimits } from './heap.js';
 import { STDIN as INPUT, OutputWriter, readChunks } from './io.js';
 import { RecordLoop } from './loop.js';
 import { RecordReader } from './records.js';
@@ -21,6 +23,8 @@ export interface FilterIO {
   memory?: TextMemory;
   /** After the last output. */
   close?(): Promise<void>;
+  /** The cap on the heap records are read into, when manifold set one (a thread's). */
+  heapCap?: HeapCap | null;
 }
 
 /** stdin and stdout, as a process reads and writes them. */
@@ -82,6 +86,8 @@ export async function runProtocol<S>(
   const reader = new MessageReader(TO_WORKER_HEADER, (header, payload) => {
     messages.push({ seq: header.readUInt32BE(0), firstRecord: header.readDoubleBE(8), payload });
   });
+  // The same limits for every block: --max-record, or what a capped thread's heap holds.
+  const limits = heapLimits(parsed, io.heapCap ?? null);
   let records = 0;
   /** The records of every block so far: what numbers a block whose place is not known (0). */
   let given = 0;
@@ -89,7 +95,7 @@ export async function runProtocol<S>(
     reader.push(chunk);
     for (const message of messages.splice(0)) {
       seq = message.seq;
-      decoder = createDecoder(parsed.split, { input: INPUT, maxRecord: parsed.maxRecord });
+      decoder = createDecoder(parsed.split, { input: INPUT, ...limits });
       const input = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
       const first = message.firstRecord > 0 ? message.firstRecord : given + 1;
       input.recordOffset = first - 1;

@@ -2,6 +2,7 @@ import { isMainThread, type MessagePort, parentPort, workerData } from 'node:wor
 import { UsageError } from '../errors.js';
 import { FROM_WORKER_HEADER } from '../protocol.js';
 import { type FromThread, SERVING, THREAD_MARK, type ToThread } from '../transfer.js';
+import { heapCap } from './heap.js';
 import type { FilterIO } from './protocol.js';
 import { Scratch } from './scratch.js';
 
@@ -54,6 +55,7 @@ interface Segment {
 export class PortIO implements FilterIO {
   /** Output text is encoded here; everything in it is copied out by each post. */
   readonly memory = new Scratch();
+  readonly heapCap = heapCap();
   readonly #port: MessagePort;
   readonly #queue: ToThread[] = [];
   #wake: (() => void) | null = null;

@@ -55,7 +55,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--thread-heap <size>',
-      "with --threads: cap each thread's heap: 256M, 1G... (at least 8M)",
+      "with --threads: cap each thread's heap: 256M, 1G... (at least 8M; a text record may be half of it)",
     ),
     new Option(
       '--retries <n>',

@@ -48,8 +48,11 @@ const THREAD_YOUNG_MB = 12;
 /** The heap limits every thread worker is made with; `heapLimit` (bytes) caps its old generation. */
 export function threadLimits(heapLimit?: number): ResourceLimits {
   const limits: ResourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_MB };
-  if (heapLimit !== undefined) {
-    limits.maxOldGenerationSizeMb = Math.max(1, Math.ceil(heapLimit / 2 ** 20));
-  }
+  if (heapLimit !== undefined) limits.maxOldGenerationSizeMb = heapMegabytes(heapLimit);
   return limits;
+}
+
+/** A heap cap in bytes as V8 is given it: whole MiB, at least one. */
+export function heapMegabytes(heapLimit: number): number {
+  return Math.max(1, Math.ceil(heapLimit / 2 ** 20));
 }

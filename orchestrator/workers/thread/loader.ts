@@ -1,4 +1,4 @@
-import { SERVING, THREAD_MARK } from '../../../filters/transfer.js';
+import { HEAP_CAP, type HeapCap, SERVING, THREAD_MARK } from '../../../filters/transfer.js';
 
 /**
  * What a thread runs first (CommonJS, `eval`): it imports the filter's module, whose `.main()`
@@ -18,7 +18,11 @@ import(workerData.module).then(
 );
 }`;
 
-/** The thread's `workerData`: manifold's mark and the module to load. */
-export function loaderData(moduleUrl: string): Record<string, unknown> {
-  return { [THREAD_MARK]: true, module: moduleUrl };
+/** The thread's `workerData`: manifold's mark, the module to load, and its heap's cap if any. */
+export function loaderData(moduleUrl: string, heap?: HeapCap): Record<string, unknown> {
+  return {
+    [THREAD_MARK]: true,
+    module: moduleUrl,
+    ...(heap === undefined ? {} : { [HEAP_CAP]: heap }),
+  };
 }

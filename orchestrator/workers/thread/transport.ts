@@ -15,7 +15,7 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
-import { startThread, threadLimits } from './jit.js';
+import { heapMegabytes, startThread, threadLimits } from './jit.js';
 import { LOADER, loaderData } from './loader.js';
 import type { ThreadModule } from './module.js';
 import { BufferPool } from './pool.js';
@@ -92,7 +92,13 @@ export class ThreadTransport implements Transport {
         () =>
           new Worker(LOADER, {
             eval: true,
-            workerData: loaderData(moduleUrl),
+            // The filter refuses a record it could not hold as text under the cap (sdk/heap.ts).
+            workerData: loaderData(
+              moduleUrl,
+              heapLimit === undefined
+                ? undefined
+                : { bytes: heapMegabytes(heapLimit) * MiB, option: this.#name('threadHeap') },
+            ),
             argv: module.args,
             env,
             stdin: false,
@@ -248,7 +254,7 @@ export class ThreadTransport implements Transport {
       const heap = this.#spec.heapLimit;
       const reason =
         code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `ran out of memory${heap === undefined ? '' : ` (its heap is capped at ${Math.ceil(heap / MiB)} MiB by ${this.#name('threadHeap')})`}`
+          ? `ran out of memory${heap === undefined ? '' : ` (its heap is capped at ${heapMegabytes(heap)} MiB by ${this.#name('threadHeap')})`}`
           : `threw ${describeError(error)}`;
       return { kind: 'failed', reason, retryable: true, details };
     }
