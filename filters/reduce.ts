@@ -5,12 +5,21 @@ import { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 export const OPERATIONS = ['count', 'sum', 'min', 'max', 'mean'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+/**
+ * A value: a number, or a bigint for an integer given in digits past 2^53, which a double would
+ * round (9007199254740993 read as ...992).
+ */
+export type Value = number | bigint;
+
 /** A running aggregate: enough to answer any operation. */
 export interface Aggregate {
   count: number;
-  sum: number;
-  min: number;
-  max: number;
+  /** A number while exact; past 2^53 a bigint, while every value is an integer. */
+  sum: Value;
+  /** Whether every value so far is an integer: their sum is then kept exact. */
+  integral: boolean;
+  min: Value;
+  max: Value;
 }
 
 export function parseOperation(text: string): Operation {
@@ -23,19 +32,39 @@ export function parseValueSpec(text: string, fieldSeparator?: string): KeySpec {
   return parseKeySpec(/^\d+$/.test(text) ? `field:${text}` : text, fieldSeparator, 'field');
 }
 
-export function addValue(groups: Map<string, Aggregate>, key: string, value: number): void {
+export function addValue(groups: Map<string, Aggregate>, key: string, value: Value): void {
   const aggregate = groups.get(key);
   if (aggregate === undefined) {
-    groups.set(key, { count: 1, sum: value, min: value, max: value });
+    const integral = isIntegral(value);
+    groups.set(key, { count: 1, sum: value, integral, min: value, max: value });
     return;
   }
   aggregate.count++;
-  aggregate.sum += value;
+  aggregate.integral &&= isIntegral(value);
+  aggregate.sum = add(aggregate.sum, value, aggregate.integral);
   if (value < aggregate.min) aggregate.min = value;
   if (value > aggregate.max) aggregate.max = value;
 }
 
-export function resultOf(aggregate: Aggregate, operation: Operation): number {
+function isIntegral(value: Value): boolean {
+  return typeof value === 'bigint' || Number.isInteger(value);
+}
+
+/**
+ * `sum + value`: exact for integers, as awk's is not (its doubles round past 2^53 without a
+ * word, and "no data silently lost" is the rule here); a double once a fraction is among them.
+ */
+function add(sum: Value, value: Value, integral: boolean): Value {
+  if (typeof sum === 'number' && typeof value === 'number') {
+    const next = sum + value;
+    if (!integral || Number.isSafeInteger(next)) return next;
+    return BigInt(sum) + BigInt(value);
+  }
+  if (integral) return BigInt(sum) + BigInt(value);
+  return Number(sum) + Number(value);
+}
+
+export function resultOf(aggregate: Aggregate, operation: Operation): Value {
   switch (operation) {
     case 'count':
       return aggregate.count;
@@ -46,8 +75,20 @@ export function resultOf(aggregate: Aggregate, operation: Operation): number {
     case 'max':
       return aggregate.max;
     case 'mean':
-      return aggregate.sum / aggregate.count;
+      return meanOf(aggregate.sum, aggregate.count);
   }
+}
+
+/**
+ * An exact sum's mean is exact when it is whole; otherwise, as every mean, a double: its whole
+ * part and its fraction, each rounded once (the sum made a double first would round twice).
+ */
+function meanOf(sum: Value, count: number): Value {
+  if (typeof sum === 'number') return sum / count;
+  const n = BigInt(count);
+  const whole = sum / n;
+  const rest = sum % n;
+  return rest === 0n ? whole : Number(whole) + Number(rest) / count;
 }
 
 /**
@@ -57,14 +98,14 @@ export function resultOf(aggregate: Aggregate, operation: Operation): number {
 export interface Extractor {
   keyEncoding: 'latin1' | 'utf8';
   /** Returns the key and the value of a record, or throws a message naming what was wrong. */
-  extract(record: Buffer): [string, number];
+  extract(record: Buffer): [string, Value];
 }
 
 /** How a parsed JSON record becomes a key and a number, for a json: key and value. */
 export function createJsonExtractor(
   key: KeySpec,
   value: KeySpec | null,
-): (record: unknown) => [string, number] {
+): (record: unknown) => [string, Value] {
   return (record) => [
     keyOfValue(key, record),
     value === null ? 1 : toNumber(keyOfValue(value, record), value),
@@ -98,7 +139,7 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
 }
 
 /** `bytes`: the value's own bytes, shown as UTF-8 in the message (`text` may be their latin1). */
-function toNumber(text: string, spec: KeySpec, bytes?: Buffer): number {
+function toNumber(text: string, spec: KeySpec, bytes?: Buffer): Value {
   const value = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isFinite(value)) {
     const where =
@@ -114,8 +155,13 @@ function toNumber(text: string, spec: KeySpec, bytes?: Buffer): number {
         : `${where} is not a number: ${JSON.stringify(bytes?.toString('utf8') ?? text)}`,
     );
   }
+  // Digits past 2^53 are read exactly: a double would round them.
+  if (!Number.isSafeInteger(value) && DIGITS.test(text)) return BigInt(text);
   return value;
 }
+
+/** An integer in digits, blanks around it allowed, as Number() allows them. */
+const DIGITS = /^\s*[+-]?\d+\s*$/;
 
 /** An ndjson record, or the problem said as the SDK says it for JSON records. */
 function parseRecord(record: Buffer): unknown {

@@ -13,12 +13,13 @@ import {
   parseOperation,
   parseValueSpec,
   resultOf,
+  type Value,
 } from '../reduce.js';
 import { defineFilter } from '../sdk/define.js';
 
 interface State {
   operation: Operation;
-  extract: (record: unknown) => [string, number];
+  extract: (record: unknown) => [string, Value];
   keyEncoding: Extractor['keyEncoding'];
   groups: Map<string, Aggregate>;
 }
