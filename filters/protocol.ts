@@ -7,14 +7,56 @@
  * From the worker, output comes in messages: u32 block number, u32 byte length, then the bytes.
  * A message of length 0 ends the block's output. Output written after the last block (a
  * filter's flush) carries the block number TRAILING. A process's first message, before anything
- * else, is the empty GREETING: manifold knows by it that the command speaks the protocol (an
- * SDK filter), and tells a command that does not (`cat`) apart from one that failed.
+ * else, is the GREETING: manifold knows by it that the command speaks the protocol (an SDK
+ * filter), and tells a command that does not (`cat`) apart from one that failed. Its payload
+ * says which version of the protocol, and of the SDK: `{"protocol":2,"sdk":"0.1.0"}`.
  */
 export const PROTOCOL_NAME = 'manifold';
 export const TO_WORKER_HEADER = 16;
 export const FROM_WORKER_HEADER = 8;
 export const TRAILING = 0xffffffff;
 export const GREETING = 0xfffffffe;
+
+/**
+ * The version of the protocol this package speaks. 2: the greeting says its version (since
+ * 2026-12-04); 1, an empty greeting (2026-12-03), is the same protocol otherwise, and understood.
+ */
+export const PROTOCOL_VERSION = 2;
+/** The versions this package's manifold understands. */
+const UNDERSTOOD = [1, 2];
+/** A greeting longer than this is not one. */
+export const MAX_GREETING = 1024;
+
+/** What a filter's greeting says: its protocol's version, and its SDK's (null: not said). */
+export interface Greeting {
+  protocol: number;
+  sdk: string | null;
+}
+
+/** The greeting message of a filter whose SDK is version `sdk`. */
+export function greetingMessage(sdk: string): Buffer {
+  const payload = Buffer.from(JSON.stringify({ protocol: PROTOCOL_VERSION, sdk }));
+  return Buffer.concat([outputHeader(GREETING, payload.length), payload]);
+}
+
+/** A greeting's payload read, or null when it is none (then the output is not the protocol). */
+export function readGreeting(payload: Buffer): Greeting | null {
+  if (payload.length === 0) return { protocol: 1, sdk: null };
+  let said: unknown;
+  try {
+    said = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const { protocol, sdk } = (said ?? {}) as Record<string, unknown>;
+  if (!Number.isInteger(protocol)) return null;
+  return { protocol: protocol as number, sdk: typeof sdk === 'string' ? sdk : null };
+}
+
+/** Whether this manifold understands the protocol a greeting names. */
+export function understands(greeting: Greeting): boolean {
+  return UNDERSTOOD.includes(greeting.protocol);
+}
 
 export function blockHeader(seq: number, length: number, firstRecord: number): Buffer {
   const header = Buffer.allocUnsafe(TO_WORKER_HEADER);

@@ -3,8 +3,8 @@ import { writeSync } from 'node:fs';
 import { describeError, exitCodeOf, oneLine, RecordError, UsageError } from '../errors.js';
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
-import { GREETING, outputHeader, PROTOCOL_NAME } from '../protocol.js';
-import { InfoShown, readCommandLine } from './cli.js';
+import { greetingMessage, PROTOCOL_NAME } from '../protocol.js';
+import { InfoShown, manifoldVersion, readCommandLine } from './cli.js';
 import { checkHooks } from './declaration.js';
 import { resolveCommandLine } from './framings.js';
 import { ClosedOutput, OutputWriter, readChunks, STDIN } from './io.js';
@@ -63,7 +63,7 @@ async function execute<S>(
   const port = threadPort();
   if (port !== null) claimThread(spec.name);
   // Before anything can fail: manifold then knows a failure to come is an SDK filter's own.
-  else if (asksProtocol(argv)) writeSync(1, outputHeader(GREETING, 0));
+  else if (asksProtocol(argv)) writeSync(1, greetingMessage(manifoldVersion()));
   checkHooks(spec as FilterSpec<RecordKind, unknown>);
   const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
   // The table code (and lmdb, when a table opens) loads only for filters that read tables.

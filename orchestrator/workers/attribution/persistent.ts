@@ -214,10 +214,12 @@ export class PersistentWorker implements Worker {
             this,
             () => this.#inFlight,
             this.#options.listener,
-            (greeted) => {
+            (greeted, reason) => {
               const name = this.#options.optionName;
               this.#misfit = !greeted;
-              this.abandon(greeted ? protocolBroken(name) : notSpoken('wrote other output', name));
+              this.abandon(
+                reason ?? (greeted ? protocolBroken(name) : notSpoken('wrote other output', name)),
+              );
             },
             () => transport.greeted?.(),
             this.#options.greets === true,

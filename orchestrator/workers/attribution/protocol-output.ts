@@ -1,9 +1,15 @@
 import {
   FROM_WORKER_HEADER,
   GREETING,
+  type Greeting,
+  MAX_GREETING,
   MessageReader,
+  PROTOCOL_VERSION,
+  readGreeting,
   TRAILING,
+  understands,
 } from '../../../filters/protocol.js';
+import { manifoldVersion } from '../../../filters/sdk/cli.js';
 import { flagOf, type NameOf } from '../../options/fan.js';
 import type { Block } from '../block.js';
 import type { Worker, WorkerListener } from '../types.js';
@@ -25,6 +31,17 @@ export function notSpoken(what: string, name: NameOf = flagOf): string {
 }
 
 /**
+ * Why an instance whose greeting names a protocol this manifold does not speak is failed (an
+ * SDK of another manifold's, newer or older): both versions, and what to do.
+ */
+export function otherVersion({ protocol, sdk }: Greeting): string {
+  const ours = manifoldVersion();
+  const its = sdk === null ? '' : ` (its SDK is manifold-pipes ${sdk})`;
+  const run = sdk === null ? 'the manifold of its SDK' : `manifold ${sdk}`;
+  return `speaks version ${protocol} of manifold's block protocol${its}, and this manifold (${ours}) speaks version ${PROTOCOL_VERSION}: run it with ${run}, or build it against manifold-pipes ${ours}`;
+}
+
+/**
  * A `--protocol manifold` instance's output: its greeting first (an SDK filter's, filters/
  * protocol.ts), then messages, each for a block it was given and has
  * not finished (filters/protocol.ts), or the trailing output after its last. Anything else is
@@ -35,14 +52,19 @@ export function notSpoken(what: string, name: NameOf = flagOf): string {
 export class ProtocolOutput {
   readonly #reader: MessageReader;
   #greeted = false;
+  /** Its greeting named a protocol this manifold does not speak: nothing more is read. */
+  #refused = false;
 
   /** `inFlight`: the blocks given and not finished, in order; a finished one is taken out. */
   constructor(
     worker: Worker,
     inFlight: () => Block[],
     listener: WorkerListener,
-    /** Told at the first wrong header: `greeted`, or before the greeting (no SDK filter). */
-    broken: (greeted: boolean) => void,
+    /**
+     * Told at the first wrong header: `greeted`, or before the greeting (no SDK filter); or at a
+     * greeting of another protocol's version, with the reason (`otherVersion`).
+     */
+    broken: (greeted: boolean, reason?: string) => void,
     greeted: () => void,
     greets: boolean,
   ) {
@@ -51,16 +73,31 @@ export class ProtocolOutput {
       seq === TRAILING || inFlight().some((block) => block.seq === seq);
     const accepts = (seq: number, length: number) => {
       if (this.#greeted) return isOwn(seq);
-      if (seq !== GREETING || length !== 0) return false;
-      this.#greeted = true;
-      greeted();
-      return true;
+      // A greeting's header may be asked about twice: once whole, and with its payload.
+      return seq === GREETING && length <= MAX_GREETING;
+    };
+    const greet = (payload: Buffer) => {
+      const greeting = readGreeting(payload);
+      if (greeting === null) {
+        this.#refused = true;
+        broken(false);
+      } else if (!understands(greeting)) {
+        this.#refused = true;
+        broken(false, otherVersion(greeting));
+      } else {
+        this.#greeted = true;
+        greeted();
+      }
     };
     this.#reader = new MessageReader(
       FROM_WORKER_HEADER,
       (header, payload) => {
+        if (this.#refused) return;
         const seq = header.readUInt32BE(0);
-        if (seq === GREETING) return;
+        if (seq === GREETING) {
+          if (!this.#greeted) greet(payload);
+          return;
+        }
         if (seq === TRAILING) {
           if (payload.length > 0) listener.onTrailingOutput(worker, payload);
           return;
@@ -76,6 +113,7 @@ export class ProtocolOutput {
         }
       },
       (seq, length) => {
+        if (this.#refused) return false;
         if (accepts(seq, length)) return true;
         broken(this.#greeted);
         return false;
