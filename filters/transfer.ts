@@ -25,6 +25,11 @@ export type FromThread =
       finished: number;
       returned: ArrayBuffer[];
     }
+  /**
+   * The filter's first message: the versions of the protocol and of its SDK, as a process's
+   * greeting says them (filters/protocol.ts). SDKs before 2026-12-04 sent none: version 1.
+   */
+  | { kind: 'greeting'; protocol: number; sdk: string }
   /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
   | { kind: 'not-a-filter' }
   /** The module could not be loaded: its error's message. */

@@ -1,7 +1,8 @@
 import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
-import { FROM_WORKER_HEADER } from '../protocol.js';
+import { FROM_WORKER_HEADER, PROTOCOL_VERSION } from '../protocol.js';
 import { type FromThread, SERVING, THREAD_MARK, type ToThread } from '../transfer.js';
+import { manifoldVersion } from './cli.js';
 import { heapCap } from './heap.js';
 import type { FilterIO } from './protocol.js';
 import { Scratch } from './scratch.js';
@@ -78,6 +79,13 @@ export class PortIO implements FilterIO {
   constructor(port: MessagePort) {
     this.#port = port;
     port.on('message', this.#onMessage);
+    // Before anything else, as a process greets: manifold refuses a protocol it does not speak.
+    const greeting: FromThread = {
+      kind: 'greeting',
+      protocol: PROTOCOL_VERSION,
+      sdk: manifoldVersion(),
+    };
+    port.postMessage(greeting);
   }
 
   async *chunks(): AsyncGenerator<Buffer> {

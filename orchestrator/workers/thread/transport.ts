@@ -1,9 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../../../filters/index.js';
-import { FROM_WORKER_HEADER } from '../../../filters/protocol.js';
+import { FROM_WORKER_HEADER, understands } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
 import { flagOf } from '../../options/fan.js';
+import { otherVersion } from '../attribution/protocol-output.js';
 import { commandText } from '../command.js';
 import { takeBack, takeGift } from '../gift.js';
 import { lend } from '../lent.js';
@@ -207,6 +208,10 @@ export class ThreadTransport implements Transport {
           this.#events.output(output);
         }
         this.#finish(message.finished);
+        return;
+      case 'greeting':
+        if (!understands(message))
+          this.#refuse(`${this.#spec.command.argv[0]} ${otherVersion(message)}`);
         return;
       case 'not-a-filter':
         this.#refuse(
