@@ -48,6 +48,8 @@ export interface ReadCommandLine {
 export function readCommandLine(
   spec: FilterSpec<RecordKind, unknown>,
   argv: string[],
+  /** Under manifold's block protocol (a thread's, or `--protocol manifold`): no help shown. */
+  served = false,
 ): ReadCommandLine {
   const splits: Framing[] = [];
   const joins: Framing[] = [];
@@ -84,7 +86,10 @@ export function readCommandLine(
       ).choices([PROTOCOL_NAME]),
     )
     .exitOverride()
-    .configureOutput({ outputError: () => {} });
+    // Served, stdout is the protocol's (a thread's, manifold's stderr, once per worker).
+    .configureOutput(
+      served ? { outputError: () => {}, writeOut: () => {} } : { outputError: () => {} },
+    );
   // manifold adds its `--protocol`, `--split` and `--join` after the filter's own arguments.
   command.on('option:protocol', () => {
     ownJoins ??= joins.length;
@@ -96,6 +101,7 @@ export function readCommandLine(
     command.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
+      if (error.exitCode === 0 && served) throw notShown(error, argv);
       if (error.exitCode === 0) throw new InfoShown();
       const message =
         error.code === 'commander.excessArguments'
@@ -112,6 +118,13 @@ export function readCommandLine(
     joins,
     ownJoins: ownJoins ?? joins.length,
   };
+}
+
+/** `--help` or `--version` under the protocol: a usage error, its help not written into it. */
+function notShown(error: CommanderError, argv: string[]): UsageError {
+  const flags = error.code === 'commander.version' ? ['-V', '--version'] : ['-h', '--help'];
+  const flag = argv.find((word) => flags.includes(word)) ?? flags[1];
+  return new UsageError(`${flag} is not shown under manifold's block protocol`);
 }
 
 function framingArgument(value: string): Framing {

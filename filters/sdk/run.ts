@@ -65,7 +65,8 @@ async function execute<S>(
   // Before anything can fail: manifold then knows a failure to come is an SDK filter's own.
   else if (asksProtocol(argv)) writeSync(1, greetingMessage(manifoldVersion()));
   checkHooks(spec as FilterSpec<RecordKind, unknown>);
-  const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv);
+  const served = port !== null || asksProtocol(argv);
+  const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv, served);
   // The table code (and lmdb, when a table opens) loads only for filters that read tables.
   const tables =
     spec.tables === undefined
