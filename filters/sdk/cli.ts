@@ -76,7 +76,7 @@ export function readCommandLine(
     )
     .addOption(
       new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
-        .default(DEFAULT_MAX_RECORD, '64M')
+        .default(fanMaxRecord() ?? DEFAULT_MAX_RECORD, '64M, or manifold fan --max-record')
         .argParser(sizeArgument),
     )
     .addOption(
@@ -125,6 +125,16 @@ function notShown(error: CommanderError, argv: string[]): UsageError {
   const flags = error.code === 'commander.version' ? ['-V', '--version'] : ['-h', '--help'];
   const flag = argv.find((word) => flags.includes(word)) ?? flags[1];
   return new UsageError(`${flag} is not shown under manifold's block protocol`);
+}
+
+/**
+ * The --max-record of the manifold fan this filter is a worker of (MANIFOLD_MAX_RECORD), or
+ * undefined: a record the fan was told to accept is accepted by its workers too.
+ */
+function fanMaxRecord(): number | undefined {
+  const text = process.env.MANIFOLD_MAX_RECORD;
+  const bytes = text === undefined ? Number.NaN : Number(text);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
 function framingArgument(value: string): Framing {

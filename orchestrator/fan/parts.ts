@@ -59,7 +59,12 @@ export function createWorkers(
   const settings = {
     kind,
     workers,
-    command,
+    // An SDK filter's own --max-record defaults to the fan's (sdk/cli.ts): raised here, it is
+    // raised there, as the filter's message ("raise it with --max-record") says.
+    command: {
+      ...command,
+      env: { ...command.env, MANIFOLD_MAX_RECORD: String(options.maxRecord) },
+    },
     tag,
     attribution,
     framing,
