@@ -2,6 +2,7 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import { askQueue, type QueueConnection } from '../workers/queue/connect.js';
 import { deleteJob, readSpec } from '../workers/queue/job.js';
 import { type JobNames, jobNames, jobOfStream, WORKERS_CONSUMER } from '../workers/queue/names.js';
+import { subjectCounts } from '../workers/queue/stored.js';
 
 /**
  * Where a job's blocks are, as `manifold queue status` shows them. A count is null when the part
@@ -107,10 +108,11 @@ async function resultCounts(
   conn: QueueConnection,
   names: JobNames,
 ): Promise<{ done: number; failed: number }> {
-  const info = await askQueue(conn, `the results stream of job "${names.job}"`, () =>
-    conn.jsm.streams.info(names.resultsStream, { subjects_filter: '>' }),
+  const subjects = await subjectCounts(
+    conn,
+    `the results stream of job "${names.job}"`,
+    names.resultsStream,
   );
-  const subjects = (info.state.subjects ?? {}) as Record<string, number>;
   return { done: subjects[names.doneSubject] ?? 0, failed: subjects[names.failedSubject] ?? 0 };
 }
 

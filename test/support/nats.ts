@@ -107,7 +107,8 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
       ended = signal === null ? `exited with status ${code}` : `killed by ${signal}`;
       // Neither stopped by the test nor by the cleanup: Debian's nats-server 2.9.10 has been
       // seen to panic (a nil pointer in its handler of STREAM.MSG.GET, about once in 250 of
-      // these tests). It is started again on its port and store, as a supervisor (systemd's
+      // these tests: a stream's messages read as the stream was made, which manifold no longer
+      // does, orchestrator/workers/queue/stored.ts). It is started again on its port and store, as a supervisor (systemd's
       // Restart=on-failure) would, which both sides of the queue are made to survive; and
       // said, so that a run shows how often. Any other exit is left to fail the test.
       const panic = crashReport(log.text, 6);

@@ -2,7 +2,7 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import { formatSize, UsageError } from '../../../filters/index.js';
 import { FrameKind } from '../frame/index.js';
 import type { InputHeader } from '../header.js';
-import { askQueue, type QueueConnection } from './connect.js';
+import type { QueueConnection } from './connect.js';
 import {
   frameMessage,
   HEADER_RECORDS,
@@ -13,6 +13,7 @@ import {
 } from './messages.js';
 import { type JobNames, type JobOptionName, jobFlagOf } from './names.js';
 import { publishUntilStored } from './publish.js';
+import { lastStored } from './stored.js';
 
 /**
  * The job's stored header (--header) as its run published it: null when none is stored yet, or
@@ -23,10 +24,13 @@ export async function readHeader(
   names: JobNames,
   run: string,
 ): Promise<InputHeader | null> {
-  let stored: Awaited<ReturnType<typeof conn.jsm.streams.getMessage>>;
+  let stored: Awaited<ReturnType<typeof lastStored>>;
   try {
-    stored = await askQueue(conn, `the header of job "${names.job}"`, () =>
-      conn.jsm.streams.getMessage(names.resultsStream, { last_by_subj: names.headerSubject }),
+    stored = await lastStored(
+      conn,
+      `the header of job "${names.job}"`,
+      names.resultsStream,
+      names.headerSubject,
     );
   } catch (error) {
     if (error instanceof JetStreamApiError) return null;

@@ -17,6 +17,7 @@ import {
   jobFlagOf,
   WORKERS_CONSUMER,
 } from './names.js';
+import { lastStored } from './stored.js';
 
 /**
  * What a job is, as the coordinator set it up: its workers read it to cut output and count
@@ -50,8 +51,11 @@ const DUPLICATE_WINDOW_NS = 60 * 60 * 1e9;
 /** The job's description, or null when there is no such job (yet). */
 export async function readSpec(conn: QueueConnection, names: JobNames): Promise<JobSpec | null> {
   try {
-    const stored = await askQueue(conn, `the description of job "${names.job}"`, () =>
-      conn.jsm.streams.getMessage(names.resultsStream, { last_by_subj: names.specSubject }),
+    const stored = await lastStored(
+      conn,
+      `the description of job "${names.job}"`,
+      names.resultsStream,
+      names.specSubject,
     );
     if (stored === null) return null;
     return JSON.parse(readMessage(stored.data).payload.toString('utf8')) as JobSpec;
