@@ -70,13 +70,23 @@ export class BlockMap<T> {
 /** Output of a block held until it is complete (retries, or not its turn yet). */
 export interface Held {
   worker: Worker;
-  /** The block it is the output of, to name it in messages. */
+  /** The block it is the output of. */
   block: Block;
+  /**
+   * Whose output it is, for messages (`outputSource`), named as it is taken: a host's slot
+   * moves when its host is dropped, and output held for its turn is still the first host's.
+   */
+  source: string;
   parts: Buffer[];
   bytes: number;
   done: boolean;
   /** Failed for good: a last record it had begun is no record. */
   lost?: boolean;
+}
+
+/** `block`'s output from `worker`, none held yet: named now, where it is made. */
+export function heldOutput(worker: Worker, block: Block): Held {
+  return { worker, block, source: outputSource(worker, block), parts: [], bytes: 0, done: false };
 }
 
 /**
@@ -106,13 +116,7 @@ export class ReadyCollector implements Collector {
       this.output(worker, chunk, block);
       return;
     }
-    const held = this.#held.get(worker, block) ?? {
-      worker,
-      block,
-      parts: [],
-      bytes: 0,
-      done: false,
-    };
+    const held = this.#held.get(worker, block) ?? heldOutput(worker, block);
     held.parts.push(chunk);
     held.bytes += chunk.length;
     this.#held.set(worker, block, held);
@@ -122,7 +126,7 @@ export class ReadyCollector implements Collector {
     const held = this.#held.get(worker, block);
     if (held !== undefined) {
       this.#held.delete(worker, block);
-      this.#emitWhole(worker, held.parts, block);
+      this.#emitWhole(worker, held.parts, held.source);
     } else if (this.#options.attribution === 'per-block') {
       this.#flushWorker(worker);
     }
@@ -156,13 +160,13 @@ export class ReadyCollector implements Collector {
 
   finish(): void {}
 
-  #emitWhole(worker: Worker, parts: Buffer[], block: Block): void {
+  #emitWhole(worker: Worker, parts: Buffer[], source: string): void {
     const out = wholeRecordsOf(
       this.#options.outputFraming,
       parts,
       this.#options.maxRecord,
       spell(this.#options, 'maxRecord'),
-      outputSource(worker, block),
+      source,
     );
     if (out.length > 0) this.#emit(worker, out);
   }

@@ -1,6 +1,6 @@
 import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-import type { Collector, Emit, Held } from './collect.js';
+import { type Collector, type Emit, type Held, heldOutput } from './collect.js';
 import type { FanOptions } from './options.js';
 import { spell } from './spelling.js';
 import { outputSource, WholeRecords, wholeRecordsOf } from './whole.js';
@@ -128,8 +128,7 @@ export class OrderedCollector implements Collector {
       this.#held.delete(this.#next);
       this.#heldBytes -= held.bytes;
       // The part streamed while this block was next, and then what was held.
-      const source = outputSource(held.worker, held.block);
-      const parts = held.parts.flatMap((part) => this.#whole.push(part, source));
+      const parts = held.parts.flatMap((part) => this.#whole.push(part, held.source));
       if (held.lost) this.#whole.discard();
       else parts.push(...this.#whole.end());
       if (parts.length > 0) this.#emit(held.worker, parts);
@@ -139,8 +138,7 @@ export class OrderedCollector implements Collector {
     if (head !== undefined && !head.done && this.#options.retries === 0) {
       // The new next block streams from now on: what it wrote so far goes out first.
       this.#heldBytes -= head.bytes;
-      const source = outputSource(head.worker, head.block);
-      const parts = head.parts.flatMap((part) => this.#whole.push(part, source));
+      const parts = head.parts.flatMap((part) => this.#whole.push(part, head.source));
       head.parts = [];
       head.bytes = 0;
       if (parts.length > 0) this.#emit(head.worker, parts);
@@ -154,7 +152,7 @@ export class OrderedCollector implements Collector {
   #heldOf(block: Block, worker: Worker): Held {
     let held = this.#held.get(block.seq);
     if (held === undefined) {
-      held = { worker, block, parts: [], bytes: 0, done: false };
+      held = heldOutput(worker, block);
       this.#held.set(block.seq, held);
     }
     return held;
