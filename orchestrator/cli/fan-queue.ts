@@ -5,10 +5,11 @@ import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { resolveQueueSettings } from '../options/queue.js';
 import { DEFAULT_JOB } from '../workers/queue/names.js';
-import { resolveFanOptions } from './fan.js';
+import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { OutputFile } from './output-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
+import { resolvingLine } from './usage-help.js';
 
 /** The options `manifold fan` has for a queue's coordinator. */
 export function queueFanOptions(): Option[] {
@@ -70,6 +71,52 @@ const WORKERS_OWN = [
 ] as const;
 
 /**
+ * A `manifold fan --queue` command line (commander's parse of it, `command`) resolved: the
+ * queue's job and the coordinator's fan options, or the UsageError that refuses it, pointing at
+ * the help. Every check made before the files are looked at and the server is asked.
+ */
+export function resolveQueueFanCommandLine(
+  argv: string[],
+  raw: Record<string, unknown>,
+  command: Command,
+) {
+  return resolvingLine(FAN, () => {
+    if (argv.length > 0) {
+      throw new UsageError(
+        `--queue takes no command: each worker runs its own (manifold worker --queue ${String(raw.queue)} -- ${argv.join(' ')})`,
+      );
+    }
+    // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads.
+    if (command.getOptionValueSource('tag') === 'cli')
+      throw new UsageError(
+        "--tag is not for --queue: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)",
+      );
+    for (const [key, flag] of WORKERS_OWN) {
+      if (command.getOptionValueSource(key) === 'cli')
+        throw new UsageError(
+          `${flag} is not for --queue: it is the workers' (manifold worker --queue ... ${flag} ...)`,
+        );
+    }
+    if (raw.merge === 'sorted')
+      throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
+    const target = resolveQueueSettings(
+      {
+        queue: String(raw.queue),
+        job: raw.job as string,
+        ackWait: raw.ackWait as string,
+        table: raw.table,
+        queueTimeout: raw.queueTimeout as string,
+      },
+      (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    )!;
+    // The tables go to the workers through the queue (target.tables), not to a local command.
+    // `raw` holds what was given (`givenOptions`): a default --split or --key is no option given.
+    const resolved = resolveFanOptions(['queue'], { ...raw, table: undefined }, () => {});
+    return { target, resolved };
+  });
+}
+
+/**
  * `manifold fan --queue`: the engine cuts and merges as for a local fan, its one worker being
  * the queue (workers/queue/coordinator.ts). Resolves to the exit status.
  */
@@ -78,40 +125,10 @@ export async function runQueueFan(
   raw: Record<string, unknown>,
   command: Command,
 ): Promise<number> {
-  if (argv.length > 0) {
-    throw new UsageError(
-      `--queue takes no command: each worker runs its own (manifold worker --queue ${String(raw.queue)} -- ${argv.join(' ')})`,
-    );
-  }
-  // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads.
-  if (command.getOptionValueSource('tag') === 'cli')
-    throw new UsageError(
-      "--tag is not for --queue: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)",
-    );
-  for (const [key, flag] of WORKERS_OWN) {
-    if (command.getOptionValueSource(key) === 'cli')
-      throw new UsageError(
-        `${flag} is not for --queue: it is the workers' (manifold worker --queue ... ${flag} ...)`,
-      );
-  }
-  if (raw.merge === 'sorted')
-    throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
-  const target = resolveQueueSettings(
-    {
-      queue: String(raw.queue),
-      job: raw.job as string,
-      ackWait: raw.ackWait as string,
-      table: raw.table,
-      queueTimeout: raw.queueTimeout as string,
-    },
-    (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-  )!;
+  const { target, resolved } = resolveQueueFanCommandLine(argv, raw, command);
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
-  // The tables go to the workers through the queue (target.tables), not to a local command.
-  // `raw` holds what was given (`givenOptions`): a default --split or --key is no option given.
-  const resolved = resolveFanOptions(['queue'], { ...raw, table: undefined }, () => {});
   const sizes = checkInputs(resolved.inputs);
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : new OutputFile(String(raw.output), target.job);

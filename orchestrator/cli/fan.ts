@@ -14,6 +14,7 @@ import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js
 import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
+import { resolvingLine } from './usage-help.js';
 
 /** `manifold fan`: builds the subcommand. Running it resolves to the exit status. */
 export function fanCommand(run: (status: Promise<number>) => void): Command {
@@ -29,7 +30,7 @@ export function fanCommand(run: (status: Promise<number>) => void): Command {
       run(
         raw.queue === undefined
           ? Promise.resolve().then(() => {
-              refuseQueueOptions(self);
+              resolvingLine(FAN, () => refuseQueueOptions(self));
               return runFan(argv, givenOptions(raw, self));
             })
           : runQueueFan(argv, givenOptions(raw, self), self),
@@ -132,22 +133,27 @@ export function resolveFanCommandLine(
   raw: Record<string, unknown>,
   log: (line: string) => void,
 ) {
-  if (argv.length === 0)
-    throw new UsageError(
-      "missing the workers' command: manifold fan [options] -- <command> [args...] (see 'manifold fan --help')",
-    );
-  const options = resolveFanOptions(argv, raw, log);
-  const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
-  const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
-  const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
-  if (remote !== null && options.kind === 'thread') {
-    throw new CliError(
-      '--threads cannot go with --host: threads run in this process',
-      ExitCode.usage,
-    );
-  }
-  return { options, remote };
+  return resolvingLine(FAN, () => {
+    if (argv.length === 0)
+      throw new UsageError(
+        "missing the workers' command: manifold fan [options] -- <command> [args...]",
+      );
+    const options = resolveFanOptions(argv, raw, log);
+    const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
+    const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
+    const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
+    if (remote !== null && options.kind === 'thread') {
+      throw new CliError(
+        '--threads cannot go with --host: threads run in this process',
+        ExitCode.usage,
+      );
+    }
+    return { options, remote };
+  });
 }
+
+/** The command whose help its usage errors point at. */
+export const FAN = 'manifold fan';
 
 /** The command line's options, as commander parsed them, resolved in the one place for all. */
 export function resolveFanOptions(

@@ -9,6 +9,7 @@ import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
 import { shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
+import { resolvingLine } from './usage-help.js';
 
 /** The options of `manifold worker` for a queue. */
 export function queueWorkerOptions(): Option[] {
@@ -67,49 +68,62 @@ Examples:
 
 See docs/queue.md.`;
 
+/**
+ * A `manifold worker --queue` command line resolved: the job it serves and how it runs its
+ * command, or the UsageError that refuses it, pointing at the help.
+ */
+export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string, unknown>) {
+  return resolvingLine(WORKER, () => {
+    if (raw.queue === undefined)
+      throw new UsageError('manifold worker needs --queue <url>: the queue whose blocks it runs');
+    if (argv.length === 0)
+      throw new UsageError(
+        'missing the command: manifold worker --queue <url> -- <command> [args...]',
+      );
+    const url = checkQueueUrl(String(raw.queue));
+    const timeoutMs = parseTimeout(raw.queueTimeout, () => '--queue-timeout');
+    const names = jobNames(checkJobName(String(raw.job)));
+    const workers = workerCount(raw.workers, '-j, --workers');
+    const ways = [
+      raw.perBlock && '--per-block',
+      raw.oneToOne && '--one-to-one',
+      raw.protocol !== undefined && '--protocol',
+    ].filter(Boolean);
+    if (ways.length > 1)
+      throw new UsageError(
+        `choose one of --per-block, --one-to-one and --protocol (got ${ways.join(' and ')})`,
+      );
+    if (raw.protocol !== undefined && raw.protocol !== PROTOCOL_NAME)
+      throw new UsageError(
+        `--protocol "${String(raw.protocol)}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
+      );
+    const shell = raw.shell === true;
+    if (raw.protocol !== undefined && shell)
+      throw new UsageError(
+        `--protocol needs a command run directly: manifold adds --protocol ${PROTOCOL_NAME} to its arguments, which --shell cannot`,
+      );
+    const attribution = raw.oneToOne
+      ? ('one-to-one' as const)
+      : raw.protocol !== undefined
+        ? ('protocol' as const)
+        : ('per-block' as const);
+    const command = shell ? { argv: [argv.join(' ')], shell: true } : { argv, shell: false };
+    const okStatus =
+      raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
+    return { url, timeoutMs, names, workers, attribution, shell, command, okStatus };
+  });
+}
+
+/** The command whose help its usage errors point at. */
+export const WORKER = 'manifold worker';
+
 /** `manifold worker --queue`: serves a job; resolves to the exit status. */
 export async function runQueueWorker(
   argv: string[],
   raw: Record<string, unknown>,
 ): Promise<number> {
-  if (raw.queue === undefined)
-    throw new UsageError(
-      "manifold worker needs --queue <url>: the queue whose blocks it runs (see 'manifold worker --help')",
-    );
-  if (argv.length === 0)
-    throw new UsageError(
-      'missing the command: manifold worker --queue <url> -- <command> [args...]',
-    );
-  const url = checkQueueUrl(String(raw.queue));
-  const timeoutMs = parseTimeout(raw.queueTimeout, () => '--queue-timeout');
-  const names = jobNames(checkJobName(String(raw.job)));
-  const workers = workerCount(raw.workers, '-j, --workers');
-  const ways = [
-    raw.perBlock && '--per-block',
-    raw.oneToOne && '--one-to-one',
-    raw.protocol !== undefined && '--protocol',
-  ].filter(Boolean);
-  if (ways.length > 1)
-    throw new UsageError(
-      `choose one of --per-block, --one-to-one and --protocol (got ${ways.join(' and ')})`,
-    );
-  if (raw.protocol !== undefined && raw.protocol !== PROTOCOL_NAME)
-    throw new UsageError(
-      `--protocol "${String(raw.protocol)}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
-    );
-  const shell = raw.shell === true;
-  if (raw.protocol !== undefined && shell)
-    throw new UsageError(
-      `--protocol needs a command run directly: manifold adds --protocol ${PROTOCOL_NAME} to its arguments, which --shell cannot`,
-    );
-  const attribution = raw.oneToOne
-    ? 'one-to-one'
-    : raw.protocol !== undefined
-      ? 'protocol'
-      : 'per-block';
-  const command = shell ? { argv: [argv.join(' ')], shell: true } : { argv, shell: false };
-  const okStatus =
-    raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
+  const { url, timeoutMs, names, workers, attribution, shell, command, okStatus } =
+    resolveQueueWorkerCommandLine(argv, raw);
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};

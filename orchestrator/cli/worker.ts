@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { ExitCode, UsageError, wholeNumber } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
-import { queueWorkerOptions, runQueueWorker, WORKER_QUEUE_HELP } from './worker-queue.js';
+import { resolvingLine } from './usage-help.js';
+import { queueWorkerOptions, runQueueWorker, WORKER, WORKER_QUEUE_HELP } from './worker-queue.js';
 
 /**
  * `manifold worker`: the far side of a fan that runs elsewhere. With `--stdio` (and `--probe`,
@@ -77,22 +78,37 @@ async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Pr
     const { receiveStdio } = await import('../remote/receive.js');
     return receiveStdio(process.stdin, process.stdout);
   }
-  if (!raw.stdio) {
-    throw new UsageError(
-      "manifold worker needs --queue <url> -- <command>, or --stdio (run by manifold fan --host); see 'manifold worker --help'",
-    );
-  }
-  if (argv.length > 0) {
-    throw new UsageError(
-      `manifold worker --stdio takes no command (got '${argv.join(' ')}'): the coordinator sends it`,
-    );
-  }
-  const heartbeat = milliseconds(raw.heartbeat, '--heartbeat');
-  const timeout = milliseconds(raw.hostTimeout, '--host-timeout');
+  const { heartbeat, timeout } = resolveStdioWorkerCommandLine(argv, raw);
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.
   process.on('SIGHUP', () => process.stdin.destroy());
   const { serveStdio } = await import('../remote/serve.js');
   return serveStdio({ input: process.stdin, output: process.stdout, heartbeat, timeout });
+}
+
+/**
+ * A `manifold worker --stdio` command line resolved (its heartbeat and host timeout, in ms), or
+ * the UsageError that refuses it, pointing at the help; one with neither --queue nor --stdio too.
+ */
+export function resolveStdioWorkerCommandLine(
+  argv: string[],
+  raw: Record<string, unknown>,
+): { heartbeat: number; timeout: number } {
+  return resolvingLine(WORKER, () => {
+    if (!raw.stdio) {
+      throw new UsageError(
+        'manifold worker needs --queue <url> -- <command>, or --stdio (run by manifold fan --host)',
+      );
+    }
+    if (argv.length > 0) {
+      throw new UsageError(
+        `manifold worker --stdio takes no command (got '${argv.join(' ')}'): the coordinator sends it`,
+      );
+    }
+    return {
+      heartbeat: milliseconds(raw.heartbeat, '--heartbeat'),
+      timeout: milliseconds(raw.hostTimeout, '--host-timeout'),
+    };
+  });
 }
 
 function milliseconds(value: unknown, option: string): number {

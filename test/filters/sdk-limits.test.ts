@@ -38,7 +38,9 @@ describe('records before one over --max-record, as text', () => {
 describe('a size past the largest accepted', () => {
   it('manifold fan --block names the option and the maximum', async () => {
     const result = await run(manifold, ['fan', '--block', '99999999999T', '--', 'cat']);
-    expect(result.stderr).toBe('manifold: --block "99999999999T" is too large (at most 1 TiB)\n');
+    expect(result.stderr).toBe(
+      'manifold: --block "99999999999T" is too large (at most 1 TiB) (see \'manifold fan --help\')\n',
+    );
     expect(result.exitCode).toBe(2);
   });
 
@@ -72,7 +74,7 @@ describe('records of a fixed size past --max-record', () => {
     for (const option of ['--split', '--join']) {
       const result = await run(manifold, ['fan', option, 'fixed:100M', '--', 'cat'], 'abcdefgh');
       expect(result.stderr).toBe(
-        `manifold: ${option} fixed:100M: its records are larger than --max-record (64 MiB); raise --max-record\n`,
+        `manifold: ${option} fixed:100M: its records are larger than --max-record (64 MiB); raise --max-record (see 'manifold fan --help')\n`,
       );
       expect(result.exitCode).toBe(2);
     }

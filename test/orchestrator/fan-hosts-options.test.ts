@@ -111,19 +111,27 @@ describe('manifold fan --host options', () => {
     [
       'a host that is not one',
       ['--host', 'a@b@c'],
-      /^manifold: --host: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]\n$/,
+      /^manifold: --host: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\] \(see 'manifold fan --help'\)\n$/,
     ],
-    ['no slots', ['--host', 'h1/0'], /^manifold: --host: 'h1\/0' has no slots \(\/0\)\n$/],
-    ['--ssh without hosts', ['--ssh', 'ssh -v'], /^manifold: --ssh needs hosts \(--host\)\n$/],
+    [
+      'no slots',
+      ['--host', 'h1/0'],
+      /^manifold: --host: 'h1\/0' has no slots \(\/0\) \(see 'manifold fan --help'\)\n$/,
+    ],
+    [
+      '--ssh without hosts',
+      ['--ssh', 'ssh -v'],
+      /^manifold: --ssh needs hosts \(--host\) \(see 'manifold fan --help'\)\n$/,
+    ],
     [
       'a bad --host-timeout',
       ['--host', 'h1', '--host-timeout', 'soon'],
-      /^manifold: --host-timeout must be a duration .*\(got 'soon'\)\n$/,
+      /^manifold: --host-timeout must be a duration .*\(got 'soon'\) \(see 'manifold fan --help'\)\n$/,
     ],
     [
       'no hosts file',
       ['--hosts-file', '/no/such/hosts'],
-      /^manifold: --hosts-file \/no\/such\/hosts: no such file\n$/,
+      /^manifold: --hosts-file \/no\/such\/hosts: no such file \(see 'manifold fan --help'\)\n$/,
     ],
     [
       '--threads with hosts',
@@ -159,7 +167,7 @@ describe('manifold fan --host options', () => {
     const result = await fan(['--hosts-file', file, '--', 'cat'], input);
     expect(result).toMatchObject({
       exitCode: 2,
-      stderr: `manifold: ${file}:2: 'bad host' is not [user@]host[:port][/slots]\n`,
+      stderr: `manifold: ${file}:2: 'bad host' is not [user@]host[:port][/slots] (see 'manifold fan --help')\n`,
     });
   });
 });

@@ -181,9 +181,13 @@ describe('manifold fan --transfer, tables to hosts', () => {
     [
       '--transfer without hosts',
       ['--transfer', 'x'],
-      /^manifold: --transfer needs hosts \(--host\)\n$/,
+      /^manifold: --transfer needs hosts \(--host\) \(see 'manifold fan --help'\)\n$/,
     ],
-    ['--cleanup without hosts', ['--cleanup'], /^manifold: --cleanup needs hosts \(--host\)\n$/],
+    [
+      '--cleanup without hosts',
+      ['--cleanup'],
+      /^manifold: --cleanup needs hosts \(--host\) \(see 'manifold fan --help'\)\n$/,
+    ],
     [
       'an absolute --transfer',
       ['--host', 'h1', '--transfer', '/etc/hosts'],
@@ -197,7 +201,7 @@ describe('manifold fan --transfer, tables to hosts', () => {
     [
       'a missing --transfer',
       ['--host', 'h1', '--transfer', 'no-such-file'],
-      /^manifold: --transfer no-such-file: no such file\n$/,
+      /^manifold: --transfer no-such-file: no such file \(see 'manifold fan --help'\)\n$/,
     ],
   ];
   for (const [name, args, message] of usage) {

@@ -111,10 +111,13 @@ describe('--ok-status', () => {
   it.each([
     [
       '1,x',
-      /^manifold: --ok-status must be exit statuses from 0 to 255, separated by commas, such as 0,1 \(got "1,x"\)\n$/,
+      /^manifold: --ok-status must be exit statuses from 0 to 255, separated by commas, such as 0,1 \(got "1,x"\) \(see 'manifold fan --help'\)\n$/,
     ],
     ['256', /^manifold: --ok-status must be exit statuses from 0 to 255/],
-    ['0,127', /^manifold: --ok-status cannot accept 127: it says the command could not be run\n$/],
+    [
+      '0,127',
+      /^manifold: --ok-status cannot accept 127: it says the command could not be run \(see 'manifold fan --help'\)\n$/,
+    ],
   ])('--ok-status %s is a usage error', async (value, message) => {
     const result = await fan(['--ok-status', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);

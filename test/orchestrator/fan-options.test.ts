@@ -123,7 +123,7 @@ describe.concurrent('manifold fan --input', () => {
     const twice = await fan(['--input', '-', '--input', '-', '--', 'cat'], 'in1\n', { cwd: dir });
     expect(twice.exitCode).toBe(2);
     expect(twice.stderr).toBe(
-      'manifold: --input - is given more than once: stdin can be read only once\n',
+      "manifold: --input - is given more than once: stdin can be read only once (see 'manifold fan --help')\n",
     );
   });
 });

@@ -14,7 +14,9 @@ describe.concurrent('manifold fan: a --queue option without --queue', () => {
     ['--queue-timeout', '5s'],
   ])('%s is refused, naming --queue', async (flag, value) => {
     const result = await run(manifold, ['fan', flag, value, '--', 'cat'], 'a\n');
-    expect(result.stderr).toBe(`manifold: ${flag} needs a queue (--queue)\n`);
+    expect(result.stderr).toBe(
+      `manifold: ${flag} needs a queue (--queue) (see 'manifold fan --help')\n`,
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stdout.length).toBe(0);
   });

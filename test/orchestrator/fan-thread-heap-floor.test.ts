@@ -21,7 +21,7 @@ describe('--thread-heap has a floor', () => {
         stdout: result.stdout.toString(),
       }).toEqual({
         exitCode: 2,
-        stderr: `manifold: --thread-heap ${shown} is below the 8M a thread needs to run a filter (see docs/fan.md, threads)\n`,
+        stderr: `manifold: --thread-heap ${shown} is below the 8M a thread needs to run a filter (see docs/fan.md, threads, and 'manifold fan --help')\n`,
         stdout: '',
       });
     },

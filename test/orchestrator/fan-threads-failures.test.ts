@@ -228,21 +228,25 @@ describe('commands that cannot run as threads', () => {
     [
       ['--', 'awk', '1'],
       2,
-      /^manifold: --threads runs an SDK filter: .*; awk \(.*\) is not a JavaScript module: run it without --threads\n$/,
+      /^manifold: --threads runs an SDK filter: .*; awk \(.*\) is not a JavaScript module: run it without --threads \(see 'manifold fan --help'\)\n$/,
     ],
     [
       ['--shell', '--', 'cat | cat'],
       2,
       /^manifold: --threads runs an SDK filter: .* not a shell command line \(--shell\)/,
     ],
-    [['--', 'manifold'], 2, /manifold itself is not one\n$/],
-    [['--', 'node', '--inspect', 'x.js'], 2, /\(node options cannot apply to a thread\)\n$/],
+    [['--', 'manifold'], 2, /manifold itself is not one \(see 'manifold fan --help'\)\n$/],
+    [
+      ['--', 'node', '--inspect', 'x.js'],
+      2,
+      /\(node options cannot apply to a thread\) \(see 'manifold fan --help'\)\n$/,
+    ],
     [['--', './no-such-filter.js'], 127, /^manifold: \.\/no-such-filter\.js: no such file\n$/],
     [['--', 'no-such-filter'], 127, /^manifold: no-such-filter: command not found\n$/],
     [
       ['--one-to-one', '--', 'mf-map', 'r'],
       2,
-      /^manifold: --threads ties each block's output to it by itself: leave out --one-to-one\n$/,
+      /^manifold: --threads ties each block's output to it by itself: leave out --one-to-one \(see 'manifold fan --help'\)\n$/,
     ],
     [
       ['--', fixture('not-a-filter.js')],
@@ -262,7 +266,8 @@ describe('commands that cannot run as threads', () => {
     const result = await fan(['--thread-heap', '64M', '--', 'cat'], '');
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
-      stderr: "manifold: --thread-heap caps each thread's heap: it needs --threads\n",
+      stderr:
+        "manifold: --thread-heap caps each thread's heap: it needs --threads (see 'manifold fan --help')\n",
     });
   });
 

@@ -130,7 +130,7 @@ describe('--timeout', () => {
     const result = await fan(['--timeout', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      `manifold: --timeout must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got "${value}")\n`,
+      `manifold: --timeout must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got "${value}") (see 'manifold fan --help')\n`,
     );
   });
 });

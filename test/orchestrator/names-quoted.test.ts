@@ -16,12 +16,12 @@ describe.concurrent('names with a space, quoted in the line that refuses them', 
     [
       'fan --hosts-file',
       ['fan', '--hosts-file', 'no file', '--', 'cat'],
-      "manifold: --hosts-file 'no file': no such file\n",
+      "manifold: --hosts-file 'no file': no such file (see 'manifold fan --help')\n",
     ],
     [
       'fan --transfer',
       ['fan', '--host', 'h1', '--transfer', 'a b', '--', 'cat'],
-      "manifold: --transfer 'a b': no such file\n",
+      "manifold: --transfer 'a b': no such file (see 'manifold fan --help')\n",
     ],
     [
       'fan --queue --output',

@@ -231,7 +231,7 @@ describe('a queue that cannot serve', () => {
       // Not sent to the workers' --tag, which tags stderr alone: the output would stay untagged.
       [
         ['fan', '--queue', 'nats://h:1', '--tag'],
-        /^manifold: --tag is not for --queue: a queue job's output is not tagged \(a worker's --tag tags its processes' stderr\)\n$/,
+        /^manifold: --tag is not for --queue: a queue job's output is not tagged \(a worker's --tag tags its processes' stderr\) \(see 'manifold fan --help'\)\n$/,
       ],
       // Shorter than its workers' confirmations: blocks taken from workers still at them.
       [['fan', '--queue', 'nats://h:1', '--ack-wait', '300ms'], /--ack-wait must be at least 1s/],

@@ -90,12 +90,12 @@ describe('fan --queue --table', () => {
     const many = await refuse([`users=${sharded}`]);
     expect([many.exitCode, many.stderr]).toEqual([
       2,
-      `manifold: table users (${sharded}) has 2 shards: a queue's workers take any block, so they need the whole table (build it without --shards)\n`,
+      `manifold: table users (${sharded}) has 2 shards: a queue's workers take any block, so they need the whole table (build it without --shards) (see 'manifold fan --help')\n`,
     ]);
     const none = await refuse([`users=${join(dir, 'none')}`]);
     expect([none.exitCode, none.stderr]).toEqual([
       2,
-      `manifold: table ${join(dir, 'none')}: no such table (nothing at that path)\n`,
+      `manifold: table ${join(dir, 'none')}: no such table (nothing at that path) (see 'manifold fan --help')\n`,
     ]);
   });
 });

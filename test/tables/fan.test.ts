@@ -74,7 +74,7 @@ describe('manifold fan --table', () => {
       'a\n',
     );
     expect(result.stderr).toBe(
-      `manifold: table ${join(dir, 'nope')}: no such table (nothing at that path)\n`,
+      `manifold: table ${join(dir, 'nope')}: no such table (nothing at that path) (see 'manifold fan --help')\n`,
     );
     expect(result.exitCode).toBe(2);
   });
@@ -84,7 +84,7 @@ describe('manifold fan --table', () => {
       cwd: tempDir(),
     });
     expect(result.stderr).toBe(
-      'manifold: --table users: nothing at the path "users" (a value without = is a table\'s path); to name a table, give NAME=PATH: --table users=<the table\'s folder>\n',
+      "manifold: --table users: nothing at the path \"users\" (a value without = is a table's path); to name a table, give NAME=PATH: --table users=<the table's folder> (see 'manifold fan --help')\n",
     );
     expect(result.exitCode).toBe(2);
   });
@@ -175,7 +175,7 @@ describe('manifold fan with a sharded table', () => {
   it('refuses a worker count other than the shards, or a dispatch other than hash (exit 2)', async () => {
     const dir = tempDir();
     const table = await builtTable(dir, 'users', users, ['--key', 'field:1', '--shards', '2']);
-    const message = `manifold: table users (${table}) has 2 shards: a fan that reads it needs 2 workers and --dispatch hash, keyed on the same key bytes as the table (field:1), one shard per worker\n`;
+    const message = `manifold: table users (${table}) has 2 shards: a fan that reads it needs 2 workers and --dispatch hash, keyed on the same key bytes as the table (field:1), one shard per worker (see 'manifold fan --help')\n`;
     for (const args of [
       ['-j', '3', '--dispatch', 'hash', '--key', 'field:1'],
       ['-j', '2', '--dispatch', 'round-robin'],
@@ -318,7 +318,7 @@ describe('manifold fan --table, twice', () => {
         'x\n',
       );
       expect(result.stderr).toBe(
-        `manifold: tables ${a} and ${b} are both ${variable}: rename one\n`,
+        `manifold: tables ${a} and ${b} are both ${variable}: rename one (see 'manifold fan --help')\n`,
       );
       expect(result.exitCode).toBe(2);
       expect(result.stdout.toString()).toBe('');
