@@ -8,7 +8,7 @@ import { linesOf, numbered } from '../support/lines.js';
 import { type NatsServer, startNats } from '../support/nats.js';
 import { holdsWithin } from '../support/proc.js';
 import { coordinate, gate, startWorker } from '../support/queue.js';
-import { collect, hasStackTrace, spawnManifold } from '../support/spawn.js';
+import { collect, spawnManifold } from '../support/spawn.js';
 
 // What the queue survives, each on a real nats-server: a worker lost mid-block, a block that
 // always fails, the coordinator killed and run again, the server restarted; and the lines said
@@ -212,43 +212,8 @@ describe('a queue that cannot serve', () => {
     );
   });
 
-  it('a bad address, a bad job name, a command given to the coordinator: one line each, exit 2', async () => {
-    const cases: [string[], RegExp][] = [
-      [
-        ['fan', '--queue', 'http://x:1'],
-        /--queue "http:\/\/x:1" is not an address: give nats:\/\/host:port/,
-      ],
-      [['fan', '--queue', 'nats://h:1', '--job', 'a.b'], /--job "a\.b" is not a job name/],
-      [
-        ['fan', '--queue', 'nats://h:1', '--', 'cat'],
-        /--queue takes no command: each worker runs its own/,
-      ],
-      [
-        ['fan', '--queue', 'nats://h:1', '--per-block'],
-        /--per-block is not for --queue: it is the workers'/,
-      ],
-      [['fan', '--queue', 'nats://h:1', '--merge', 'sorted'], /--merge sorted is not for --queue/],
-      // Not sent to the workers' --tag, which tags stderr alone: the output would stay untagged.
-      [
-        ['fan', '--queue', 'nats://h:1', '--tag'],
-        /^manifold: --tag is not for --queue: a queue job's output is not tagged \(a worker's --tag tags its processes' stderr\) \(see 'manifold fan --help'\)\n$/,
-      ],
-      // Shorter than its workers' confirmations: blocks taken from workers still at them.
-      [['fan', '--queue', 'nats://h:1', '--ack-wait', '300ms'], /--ack-wait must be at least 1s/],
-      [['worker', '--', 'cat'], /manifold worker needs --queue <url>/],
-      [['worker', '--queue', 'nats://h:1'], /missing the command/],
-      [
-        ['worker', '--queue', 'nats://h:1', '--one-to-one', '--per-block', '--', 'cat'],
-        /choose one of --per-block, --one-to-one and --protocol/,
-      ],
-    ];
-    for (const [args, message] of cases) {
-      const result = await run(manifold, args, 'a\n');
-      expect(result.exitCode, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr.split('\n').length).toBe(2);
-      expect(hasStackTrace(result.stderr)).toBe(false);
-    }
+  // Usage errors of both sides: queue-usage.test.ts.
+  it('a worker whose command is not found exits 127', async () => {
     const missing = await run(manifold, [
       'worker',
       '--queue',

@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { describe, it } from 'vitest';
+import { describeError, exitCodeOf } from '../../filters/index.js';
+import { fanCommand, givenOptions } from '../../orchestrator/cli/fan.js';
+import { resolveQueueFanCommandLine } from '../../orchestrator/cli/fan-queue.js';
+import { resolveStdioWorkerCommandLine, workerCommand } from '../../orchestrator/cli/worker.js';
+import { resolveQueueWorkerCommandLine } from '../../orchestrator/cli/worker-queue.js';
+import { manifold, run } from '../helpers.js';
+import { oneLine } from '../support/lines.js';
+import { hasStackTrace } from '../support/spawn.js';
+
+// The queue's usage errors, both sides: one line, exit 2, ending at the command's help. Checked
+// in this process against the functions `manifold fan --queue` and `manifold worker` resolve
+// their command lines with; one case of each face is also run as manifold itself, which must
+// say the very same line. (Each was a process: some 10 s of CI's two cores for usage errors.)
+
+const url = 'nats://h:1';
+
+/** The words, what the line says, and the command whose help it points at. */
+const cases: [string[], RegExp][] = [
+  // The coordinator.
+  [
+    ['fan', '--queue', 'http://x:1'],
+    /--queue "http:\/\/x:1" is not an address: give nats:\/\/host:port/,
+  ],
+  [['fan', '--queue', url, '--job', 'a.b'], /--job "a\.b" is not a job name/],
+  [['fan', '--queue', url, '--', 'cat'], /--queue takes no command: each worker runs its own/],
+  [['fan', '--queue', url, '--per-block'], /--per-block is not for --queue: it is the workers'/],
+  [['fan', '--queue', url, '-j', '2'], /-j is not for --queue: it is the workers'/],
+  [['fan', '--queue', url, '--merge', 'sorted'], /--merge sorted is not for --queue/],
+  // Not sent to the workers' --tag, which tags stderr alone: the output would stay untagged.
+  [
+    ['fan', '--queue', url, '--tag'],
+    /^manifold: --tag is not for --queue: a queue job's output is not tagged \(a worker's --tag tags its processes' stderr\) \(see/,
+  ],
+  // Shorter than its workers' confirmations: blocks taken from workers still at them.
+  [['fan', '--queue', url, '--ack-wait', '300ms'], /--ack-wait must be at least 1s/],
+  [['fan', '--queue', url, '--ack-wait', 'x'], /--ack-wait must be a duration .* \(got "x"\)/],
+  [
+    ['fan', '--queue', url, '--queue-timeout', 'x'],
+    /--queue-timeout must be a duration .* \(got "x"\)/,
+  ],
+  [['fan', '--queue', url, '--block', 'x'], /--block "x" is not a size/],
+  [['fan', '--queue', url, '--retries', 'x'], /--retries must be a whole number .* \(got "x"\)/],
+  // The queue's worker.
+  [['worker', '--queue', url], /missing the command/],
+  [
+    ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
+    /-j, --workers must be a whole number .* \(got "x"\)/,
+  ],
+  [
+    ['worker', '--queue', url, '-j', '0', '--', 'cat'],
+    /-j, --workers must be a whole number .* \(got "0"\)/,
+  ],
+  [['worker', '--queue', url, '--job', 'a.b', '--', 'cat'], /--job "a\.b" is not a job name/],
+  [
+    ['worker', '--queue', url, '--one-to-one', '--per-block', '--', 'cat'],
+    /choose one of --per-block, --one-to-one and --protocol/,
+  ],
+  [['worker', '--queue', url, '--protocol', 'x', '--', 'cat'], /--protocol "x" is unknown/],
+  [
+    ['worker', '--queue', url, '--protocol', 'manifold', '--shell', '--', 'cat'],
+    /--protocol needs a command run directly/,
+  ],
+  [
+    ['worker', '--queue', url, '--ok-status', 'x', '--', 'cat'],
+    /--ok-status must be exit statuses/,
+  ],
+  [
+    ['worker', '--queue', url, '--queue-timeout', 'x', '--', 'cat'],
+    /--queue-timeout must be a duration/,
+  ],
+  // A worker of neither kind, and SSH's.
+  [['worker', '--', 'cat'], /manifold worker needs --queue <url> -- <command>, or --stdio/],
+  [['worker', '--stdio', 'cat'], /--stdio takes no command/],
+  [['worker', '--stdio', '--heartbeat', 'x'], /--heartbeat must be a whole number of milliseconds/],
+];
+
+/**
+ * What `manifold <args>` says, and its status, when its command line is refused, found in this
+ * process by the functions the CLI resolves it with (cli/fan-queue.ts, cli/worker*.ts), said
+ * as the CLI's edge says it; null when it is not refused.
+ */
+function refusal(args: string[]): { exitCode: number; stderr: string } | null {
+  const [face, ...words] = args;
+  const command = face === 'fan' ? fanCommand(() => {}) : workerCommand(() => {});
+  command.exitOverride().configureOutput({ outputError: () => {} });
+  command.action((argv: string[], raw: Record<string, unknown>, self: Command) => {
+    if (face === 'fan') resolveQueueFanCommandLine(argv, givenOptions(raw, self), self);
+    else if (raw.queue !== undefined) resolveQueueWorkerCommandLine(argv, raw);
+    else resolveStdioWorkerCommandLine(argv, raw);
+  });
+  try {
+    command.parse(words, { from: 'user' });
+    return null;
+  } catch (error) {
+    return { exitCode: exitCodeOf(error), stderr: `manifold: ${describeError(error)}\n` };
+  }
+}
+
+const helpOf = (args: string[]) => ` (see 'manifold ${args[0]} --help')\n`;
+
+describe('the queue’s usage errors, resolved', () => {
+  it.for(cases)('%j', ([args, message], { expect }) => {
+    const said = refusal(args);
+    expect(said?.exitCode).toBe(2);
+    expect(said!.stderr).toMatch(oneLine);
+    expect(said!.stderr).toMatch(message);
+    expect(said!.stderr.endsWith(helpOf(args))).toBe(true);
+  });
+});
+
+/** One case of each face: the coordinator, the queue's worker, a worker of neither kind. */
+const spawned = [
+  ['fan', '--queue', 'http://x:1'],
+  ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
+  ['worker', '--', 'cat'],
+].map((args) => cases.find(([words]) => words.join(' ') === args.join(' '))!);
+
+describe.concurrent('the queue’s usage errors, run', () => {
+  it.for(spawned)('%j: manifold says what the resolution does', async ([args], { expect }) => {
+    const result = await run(manifold, args, 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(refusal(args)?.stderr);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.stdout.length).toBe(0);
+  });
+});
