@@ -10,6 +10,7 @@ import { openPipes } from './pipes.js';
 import { ProcessNode } from './process.js';
 import { openStageQueues } from './queues.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
+import { isReaderGone } from './stderr-gone.js';
 import { type Wiring, wireStages } from './wire.js';
 
 /** How a pipeline run ended. */
@@ -153,6 +154,7 @@ export class PipelineRun {
       file?.discard();
       return { kind: 'signal', signal: this.#signal };
     }
+    await this.#judgeSigpipes(ends, last, file === null && this.#io.outputFd === undefined);
     // A regular file has no reader to go: a SIGPIPE of its writer came from another pipe.
     const failures = this.#failures(ends, file?.isFile === true ? last : null);
     for (const [node, end] of failures) {
@@ -187,6 +189,26 @@ export class PipelineRun {
     setTimeout(() => {
       for (const node of this.#wiring.nodes) node.stop('SIGKILL');
     }, STOP_GRACE_MS).unref();
+  }
+
+  /**
+   * A command killed by SIGPIPE while the pipe it wrote to was still read (witness.ts), or, the
+   * last, while manifold's stdout was, died of another pipe of its own: its output was cut
+   * short, a failure (before 2026-12-04 it was forgiven, exit 0).
+   */
+  async #judgeSigpipes(ends: NodeEnd[], last: RunningNode, toStdout: boolean): Promise<void> {
+    for (const [i, node] of this.#wiring.nodes.entries()) {
+      const end = ends[i]!;
+      if (!end.closedOutput || end.error !== undefined || !(node instanceof ProcessNode)) continue;
+      const witness = this.#wiring.witnesses?.get(node);
+      let reader: string | null = null; // what was still there
+      if (witness !== undefined && !witness.excuses) reader = 'the stage after it still read';
+      else if (node === last && toStdout && !(await isReaderGone(1)))
+        reader = "manifold's output still had a reader";
+      if (reader === null) continue;
+      const error = `${describeEnd(end)} while ${reader}: its output was cut short`;
+      ends[i] = { ...end, closedOutput: false, error };
+    }
   }
 
   /**

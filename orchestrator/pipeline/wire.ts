@@ -9,6 +9,7 @@ import type { RunningNode } from './node.js';
 import { closeAll, openPipes } from './pipes.js';
 import { ProcessNode } from './process.js';
 import { TeeNode } from './tee.js';
+import { ReaderWitness } from './witness.js';
 
 /** Everything started for a pipeline: its nodes, in order, with who reads whom. */
 export interface Wiring {
@@ -16,6 +17,8 @@ export interface Wiring {
   /** Where the stages' stderr goes (a descriptor), and the fans' words: the library's. */
   stderr?: number;
   fans?: Pick<FanOptions, 'reporter' | 'workerStderr'>;
+  /** The pipe each command writes to, watched for its reader's going (witness.ts). */
+  witnesses?: Map<RunningNode, ReaderWitness>;
 }
 
 /**
@@ -35,11 +38,17 @@ export function wireStages(
   const pipes = openPipes(stages.length - 1);
   let first: RunningNode | null = null;
   let previous: RunningNode | null = null;
+  let witness: ReaderWitness | null = null;
   stages.forEach((stage, i) => {
     const from = i === 0 ? input : pipes[i - 1]!.read;
     const to = i === stages.length - 1 ? output : pipes[i]!.write;
     const { head, tail } = startStage(pipeline, stage, from, to, wiring, log);
-    if (previous !== null) previous.downstream = head;
+    if (previous !== null) {
+      previous.downstream = head;
+      witness?.watch(previous, head);
+    }
+    // Its reader has not started yet: the read end is still ours to open again.
+    witness = i < stages.length - 1 ? witnessOf(tail, pipes[i]!.read, wiring) : null;
     first ??= head;
     previous = tail;
   });
@@ -118,6 +127,7 @@ function startBranches(
     return last;
   });
   tee.downstream = null;
+  const witnesses = lasts.map((last, i) => witnessOf(last, outs[i]!.read, wiring));
   let combiner: RunningNode;
   if (stage.combine === 'join') {
     const fds = outs.map((pipe) => pipe.read);
@@ -143,7 +153,10 @@ function startBranches(
       parseFraming(stage.split),
     );
   }
-  for (const last of lasts) last.downstream = combiner;
+  lasts.forEach((last, i) => {
+    last.downstream = combiner;
+    witnesses[i]?.watch(last, combiner);
+  });
   wiring.nodes.push(combiner);
   return { head: tee, tail: combiner };
 }
@@ -190,6 +203,15 @@ function quoteWord(word: string, substitution: (name: string) => string | null):
 
 function quoteAll(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A witness of the pipe `writer` writes to, where it is a command: a fan's EPIPE is its own. */
+function witnessOf(writer: RunningNode, read: number, wiring: Wiring): ReaderWitness | null {
+  if (!(writer instanceof ProcessNode)) return null;
+  const witness = new ReaderWitness(read);
+  wiring.witnesses ??= new Map();
+  wiring.witnesses.set(writer, witness);
+  return witness;
 }
 
 function withEnv(command: CommandSpec, pipeline: Pipeline): CommandSpec {

@@ -1,0 +1,52 @@
+import { closeSync, constants, openSync } from 'node:fs';
+import type { RunningNode } from './node.js';
+import { readText } from './proc.js';
+
+/**
+ * A read end of the pipe a command stage writes to, held by manifold until the node reading it
+ * has ended. While it is held the kernel gives the writer no SIGPIPE for that pipe; so a writer
+ * that died of SIGPIPE before manifold let go died of another pipe of its own (a child it wrote
+ * to, say) while the stage after it still read: its output was cut short, and that is a failure,
+ * where `yes` in `yes | head -1`, killed once head has gone, is not. (Should the reader close
+ * its input and run on, the writer waits for its end rather than dying at once.) Where it cannot
+ * be opened (no /proc), every such SIGPIPE is forgiven, as before.
+ */
+export class ReaderWitness {
+  #fd: number | null = null;
+  #state: 'unheld' | 'held' | 'in-time' | 'late' = 'unheld';
+
+  /** `read`: the pipe's read end, still this process's (before its reader's copy is closed). */
+  constructor(read: number) {
+    try {
+      this.#fd = openSync(`/proc/self/fd/${read}`, constants.O_RDONLY | constants.O_NONBLOCK);
+      this.#state = 'held';
+    } catch {
+      // No /proc: nothing is held, nothing can be told.
+    }
+  }
+
+  /** Lets go once `reader` has ended, noting whether `writer` (a command) still ran then. */
+  watch(writer: RunningNode, reader: RunningNode): void {
+    const fd = this.#fd;
+    if (fd === null) return;
+    void reader.ended.then(() => {
+      const pid = writer.pids[0];
+      this.#state = pid !== undefined && isRunning(pid) ? 'in-time' : 'late';
+      this.#fd = null;
+      closeSync(fd);
+    });
+  }
+
+  /** Whether the writer's SIGPIPE may have come from this pipe, its reader gone first. */
+  get excuses(): boolean {
+    return this.#state === 'unheld' || this.#state === 'in-time';
+  }
+}
+
+/** Whether a process is alive: not a zombie waiting to be reaped, nor gone. */
+function isRunning(pid: number): boolean {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat === null) return false;
+  const state = stat.charAt(stat.lastIndexOf(')') + 2);
+  return state !== 'Z' && state !== 'X';
+}

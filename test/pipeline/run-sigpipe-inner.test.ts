@@ -1,0 +1,71 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
+
+// A stage killed by SIGPIPE is forgiven only when the pipe it writes to had lost its reader, as
+// `yes` in `yes | head -1`: not when the SIGPIPE came from a pipe of its own (a child it wrote
+// to that had ended) while the stage after it still read. Before, that was forgiven too: the
+// run ended 0, its output cut short.
+
+const tempDir = () => makeTempDir('manifold-pipe-inner-');
+
+/**
+ * Copies its input, and after 10 lines writes to a child (`true`) that it has waited for:
+ * killed by SIGPIPE from its own pipe, its stdout's reader still there.
+ */
+const INNER = `["perl", "-e", "$| = 1; my $pid = open(my $p, '|-', 'true') or die; my $n = 0; while (<STDIN>) { print; if (++$n == 10) { waitpid($pid, 0); syswrite($p, 'x'); } }"]`;
+
+describe('a stage killed by SIGPIPE from a pipe of its own', () => {
+  it('in the middle fails the run, named: it was forgiven, exit 0 and 10 lines of 100000', async () => {
+    const config = writeConfig(
+      tempDir(),
+      `stages:\n  - run: seq 1 100000\n  - name: inner\n    run: ${INNER}\n  - run: wc -l\n`,
+    );
+    const result = await runConfig(config);
+    expect(outcome(result)).toEqual({
+      exitCode: 1,
+      stderr: expect.stringMatching(
+        /^manifold: stage inner \(perl .*\) was killed by SIGPIPE while the stage after it still read: its output was cut short\n$/,
+      ),
+      stdout: '10\n',
+    });
+  });
+
+  it('in the middle, into a file: the file is kept as it was', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'out.txt'), 'old\n');
+    const config = writeConfig(
+      dir,
+      `output: out.txt\nstages:\n  - run: seq 1 100000\n  - name: inner\n    run: ${INNER}\n  - run: cat\n`,
+    );
+    const result = await runConfig(config);
+    expect(result.exitCode).toBe(1);
+    expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('old\n');
+  });
+
+  it("last, manifold's stdout still read: fails the run, exit 1 (it ended by SIGPIPE, 141)", async () => {
+    const config = writeConfig(
+      tempDir(),
+      `stages:\n  - run: seq 1 100000\n  - name: inner\n    run: ${INNER}\n`,
+    );
+    const script = `${manifold} run '${config}' </dev/null 2>&1 | wc -l; echo "\${PIPESTATUS[0]}"`;
+    const result = await run('bash', ['-c', script], '', { timeout: 20_000 });
+    // 10 lines and the failure's line, then manifold's status.
+    expect(result.stdout.toString()).toBe('11\n1\n');
+  });
+
+  it('a writer whose reader stopped early is forgiven, the reader a command, a fan or branches', async () => {
+    for (const reader of [
+      'run: head -1',
+      'fan: {workers: 2, worker: head -1}',
+      'branches: {a: [{run: head -1}], b: [{run: head -1}]}\n    combine: concat',
+    ]) {
+      const config = writeConfig(tempDir(), `stages:\n  - run: yes\n  - ${reader}\n`);
+      const result = await runConfig(config);
+      expect({ reader, ...outcome(result) }).toMatchObject({ reader, exitCode: 0, stderr: '' });
+    }
+  });
+});
