@@ -2,6 +2,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
+import { feedersOf } from './feeders.js';
 import { checkGiven, descriptorNamed } from './given-descriptor.js';
 import { connectStageHosts } from './hosts.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
@@ -10,8 +11,16 @@ import { openPipes } from './pipes.js';
 import { ProcessNode } from './process.js';
 import { openStageQueues } from './queues.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
-import { isReaderGone } from './stderr-gone.js';
-import { type Wiring, wireStages } from './wire.js';
+import { failuresOf, judgeSigpipes } from './verdict.js';
+import { addFeed, type Wiring, wireStages } from './wire.js';
+
+/** SIGTERM, then SIGKILL after a grace period, to each node and what it started. */
+function stopAll(nodes: RunningNode[]): void {
+  for (const node of nodes) node.stop('SIGTERM');
+  setTimeout(() => {
+    for (const node of nodes) node.stop('SIGKILL');
+  }, STOP_GRACE_MS).unref();
+}
 
 /** How a pipeline run ended. */
 export type RunEnd =
@@ -48,6 +57,10 @@ export class PipelineRun {
   #signal: NodeJS.Signals | null = null;
   readonly #stopped = new AbortController();
   #halted = false;
+  /** Stopped because a stage they fed failed (feeders.ts). */
+  readonly #stoppedAfter = new Set<RunningNode>();
+  /** The `cat` that feeds the first stage the inputs, if one does. */
+  #feeder: RunningNode | null = null;
 
   constructor(pipeline: Pipeline, log: (line: string) => void, io: PipelineIO = {}) {
     this.#pipeline = pipeline;
@@ -114,7 +127,8 @@ export class PipelineRun {
       const input = this.#openInput();
       // Each descriptor now belongs to the one node that uses it: a child's are closed here once
       // it has its copies, an in-process node closes its own.
-      ({ last } = wireStages(
+      let first: RunningNode;
+      ({ first, last } = wireStages(
         pipeline,
         pipeline.stages,
         input,
@@ -123,6 +137,7 @@ export class PipelineRun {
         this.#log,
       ));
       last.downstream = null;
+      if (this.#feeder !== null) addFeed(this.#wiring, first, this.#feeder);
       sampler = new StatsSampler(this.#wiring.nodes, onProgress, measure);
       // A stage that could not start for want of descriptors stops the run: the others would
       // wait on a pipe nobody serves.
@@ -130,6 +145,7 @@ export class PipelineRun {
         this.#wiring.nodes.map((node) =>
           node.ended.then((end) => {
             if (end.halts) this.#halt();
+            else if (isFailure(end) && !end.closedOutput) this.#stopFeeders(node);
             return end;
           }),
         ),
@@ -154,9 +170,11 @@ export class PipelineRun {
       file?.discard();
       return { kind: 'signal', signal: this.#signal };
     }
-    await this.#judgeSigpipes(ends, last, file === null && this.#io.outputFd === undefined);
+    const toStdout = file === null && this.#io.outputFd === undefined;
+    await judgeSigpipes(this.#wiring, ends, last, toStdout);
     // A regular file has no reader to go: a SIGPIPE of its writer came from another pipe.
-    const failures = this.#failures(ends, file?.isFile === true ? last : null);
+    const toFile = file?.isFile === true ? last : null;
+    const failures = failuresOf(this.#wiring.nodes, ends, toFile, this.#stoppedAfter);
     for (const [node, end] of failures) {
       if (end.reported) continue;
       const line = `stage ${node.label} (${node.description}) ${describeEnd(end)}`;
@@ -185,47 +203,18 @@ export class PipelineRun {
   #halt(): void {
     if (this.#halted) return;
     this.#halted = true;
-    for (const node of this.#wiring.nodes) node.stop('SIGTERM');
-    setTimeout(() => {
-      for (const node of this.#wiring.nodes) node.stop('SIGKILL');
-    }, STOP_GRACE_MS).unref();
+    stopAll(this.#wiring.nodes);
   }
 
   /**
-   * A command killed by SIGPIPE while the pipe it wrote to was still read (witness.ts), or, the
-   * last, while manifold's stdout was, died of another pipe of its own: its output was cut
-   * short, a failure (before 2026-12-04 it was forgiven, exit 0).
+   * Stops what feeds `failed` and what it left running in its own process group (a child
+   * holding the pipe the next stage reads): they are not named as failures, `failed` is.
    */
-  async #judgeSigpipes(ends: NodeEnd[], last: RunningNode, toStdout: boolean): Promise<void> {
-    for (const [i, node] of this.#wiring.nodes.entries()) {
-      const end = ends[i]!;
-      if (!end.closedOutput || end.error !== undefined || !(node instanceof ProcessNode)) continue;
-      const witness = this.#wiring.witnesses?.get(node);
-      let reader: string | null = null; // what was still there
-      if (witness !== undefined && !witness.excuses) reader = 'the stage after it still read';
-      else if (node === last && toStdout && !(await isReaderGone(1)))
-        reader = "manifold's output still had a reader";
-      if (reader === null) continue;
-      const error = `${describeEnd(end)} while ${reader}: its output was cut short`;
-      ends[i] = { ...end, closedOutput: false, error };
-    }
-  }
-
-  /**
-   * Failed nodes. A writer ended by SIGPIPE or EPIPE is not among them: that only happens once
-   * its reader has gone, and if the reader went because it failed, the reader is reported. But
-   * `toFile`, the node writing the output file, which no reader can close: its SIGPIPE came
-   * from another pipe (its stderr's reader gone), its output cut short. (A command whose
-   * stderr's reader is gone when it dies of SIGPIPE has it said by process.ts: not closedOutput.)
-   */
-  #failures(ends: NodeEnd[], toFile: RunningNode | null): [RunningNode, NodeEnd][] {
-    const all = this.#wiring.nodes.map((node, i) => [node, ends[i]!] as [RunningNode, NodeEnd]);
-    // Stopped because one could not start: that one is the failure, not the stopped.
-    if (all.some(([, end]) => end.halts)) return all.filter(([, end]) => end.halts);
-    return all.filter(
-      ([node, end]) =>
-        isFailure(end) && !(end.closedOutput && end.error === undefined && node !== toFile),
-    );
+  #stopFeeders(failed: RunningNode): void {
+    if (this.#halted) return;
+    const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
+    for (const node of feeders) this.#stoppedAfter.add(node);
+    stopAll([failed, ...feeders]);
   }
 
   /**
@@ -262,6 +251,7 @@ export class PipelineRun {
     closeSync(pipe!.write);
     this.#wiring.nodes.push(feeder);
     feeder.downstream = null;
+    this.#feeder = feeder;
     return pipe!.read;
   }
 }

@@ -19,6 +19,8 @@ export interface Wiring {
   fans?: Pick<FanOptions, 'reporter' | 'workerStderr'>;
   /** The pipe each command writes to, watched for its reader's going (witness.ts). */
   witnesses?: Map<RunningNode, ReaderWitness>;
+  /** The nodes writing to each node, for stopping what feeds a failed stage (feeders.ts). */
+  feeds?: Map<RunningNode, RunningNode[]>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function wireStages(
     if (previous !== null) {
       previous.downstream = head;
       witness?.watch(previous, head);
+      addFeed(wiring, head, previous);
     }
     // Its reader has not started yet: the read end is still ours to open again.
     witness = i < stages.length - 1 ? witnessOf(tail, pipes[i]!.read, wiring) : null;
@@ -123,7 +126,7 @@ function startBranches(
       wiring,
       log,
     );
-    void first;
+    addFeed(wiring, first, tee);
     return last;
   });
   tee.downstream = null;
@@ -156,6 +159,7 @@ function startBranches(
   lasts.forEach((last, i) => {
     last.downstream = combiner;
     witnesses[i]?.watch(last, combiner);
+    addFeed(wiring, combiner, last);
   });
   wiring.nodes.push(combiner);
   return { head: tee, tail: combiner };
@@ -203,6 +207,12 @@ function quoteWord(word: string, substitution: (name: string) => string | null):
 
 function quoteAll(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Notes that `writer` writes to `reader`. */
+export function addFeed(wiring: Wiring, reader: RunningNode, writer: RunningNode): void {
+  wiring.feeds ??= new Map();
+  wiring.feeds.set(reader, [...(wiring.feeds.get(reader) ?? []), writer]);
 }
 
 /** A witness of the pipe `writer` writes to, where it is a command: a fan's EPIPE is its own. */
