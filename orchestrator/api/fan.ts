@@ -64,7 +64,7 @@ export interface FanIO {
   input: Input;
   /**
    * The output: a Writable (ended at the end, unless it is process.stdout or stderr), a file
-   * path (created or truncated), or a descriptor (closed at the end, unless 1 or 2).
+   * path (created or truncated), or a descriptor (the caller's: left open).
    */
   output: Output;
   /** Stops the run: the workers are stopped and the promise rejects with an AbortError. */

@@ -1,10 +1,10 @@
-import { createWriteStream, fstatSync, openSync } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { outputErrorLine } from '../fan/failure-lines.js';
 import { inputSize } from '../fan/input-fd.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
-import { heldDescriptor } from '../pipeline/output-file.js';
+import { descriptorNamed, descriptorProblem } from '../pipeline/given-descriptor.js';
 
 /**
  * Where a run reads: a Node Readable, a file path, a list of paths read in order, or an open
@@ -31,7 +31,7 @@ export function resolveInput(input: unknown): EngineInput {
   if (input === undefined) throw new UsageError(`input is required: ${INPUT_KINDS}`);
   if (input instanceof Readable) return { inputs: null, input, size: null };
   if (typeof input === 'number') {
-    checkDescriptor(input, 'input');
+    checkDescriptor(input, 'input', 'read');
     return { inputs: null, inputFd: input, size: inputSize(null, [], input) };
   }
   const files = typeof input === 'string' ? [input] : input;
@@ -63,20 +63,37 @@ export function checkOutput(output: unknown): void {
       throw new UsageError('output is a stream already ended or destroyed');
     return;
   }
-  if (typeof output === 'number') checkDescriptor(output, 'output');
+  if (typeof output === 'number') checkDescriptor(output, 'output', 'write');
   else if (typeof output !== 'string' || output === '')
     throw new UsageError(`output must be ${OUTPUT_KINDS} (got ${describe(output)})`);
+  else checkNamedOutput(output);
 }
 
 /**
- * The output as the engine takes it: a path is opened (created or truncated) here, last. A path
- * `/dev/fd/N` (N > 2) is the caller's descriptor, as for run (plumbing.ts): written where it
- * stands, never closed (opened anew, it was truncated and written from its start).
+ * An output path naming a descriptor of the caller's (`/dev/fd/N`, `/dev/stdout`), checked as a
+ * number is: one that cannot be written is the caller's mistake, manifold.usage (before
+ * 2026-12-04 manifold.io, exit 1, while a number and a bad path were manifold.usage).
+ */
+export function checkNamedOutput(output: string): void {
+  const fd = outputDescriptor(output);
+  if (fd === null) return;
+  const problem = descriptorProblem(fd, 'write', false);
+  if (problem !== null)
+    throw new UsageError(`output "${output}": descriptor ${fd} ${problem.why}`, problem.cause);
+}
+
+/**
+ * The output as the engine takes it: a path is opened (created or truncated) here, last. A
+ * descriptor N > 2, given as a number or as `/dev/fd/N`, is the caller's, as for run
+ * (plumbing.ts): written where it stands, never closed (opened anew, it was truncated and
+ * written from its start; given to the engine, it was closed at the end).
  */
 export function openOutput(output: Output): { outputFd?: number; output?: Writable } {
   if (output instanceof Writable) return { output };
+  if (typeof output === 'number' && output > 2)
+    return { output: createWriteStream('', { fd: output, autoClose: false }) };
   if (typeof output === 'number') return { outputFd: output };
-  const held = heldDescriptor(output);
+  const held = outputDescriptor(output);
   if (held !== null && held > 2)
     return { output: createWriteStream('', { fd: held, autoClose: false }) };
   if (held !== null) return { outputFd: held };
@@ -87,14 +104,18 @@ export function openOutput(output: Output): { outputFd?: number; output?: Writab
   }
 }
 
-function checkDescriptor(fd: number, name: string): void {
+/** The caller's descriptor an output path names (`/dev/fd/N`, `/dev/stdout`), or null. */
+export function outputDescriptor(output: string): number | null {
+  const fd = output === '/dev/stdout' ? 1 : output === '/dev/stderr' ? 2 : descriptorNamed(output);
+  return fd === 0 ? null : fd;
+}
+
+function checkDescriptor(fd: number, name: string, use: 'read' | 'write'): void {
   if (!Number.isInteger(fd) || fd < 0)
     throw new UsageError(`${name} descriptor ${fd} must be a whole number of at least 0`);
-  try {
-    fstatSync(fd);
-  } catch (error) {
-    throw new UsageError(`${name} descriptor ${fd} is not open`, error);
-  }
+  const problem = descriptorProblem(fd, use, false);
+  if (problem !== null)
+    throw new UsageError(`${name} descriptor ${fd} ${problem.why}`, problem.cause);
 }
 
 function describe(value: unknown): string {

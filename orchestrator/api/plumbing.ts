@@ -6,10 +6,9 @@ import type { Pipeline } from '../config/model.js';
 import { readErrorLine } from '../fan/failure-lines.js';
 import { gathered } from '../fan/gather.js';
 import { changeMaxListeners } from '../fan/listener-limit.js';
-import { heldDescriptor } from '../pipeline/output-file.js';
 import { openPipes } from '../pipeline/pipes.js';
 import type { PipelineIO } from '../pipeline/run.js';
-import { type Input, type Output, resolveInput } from './io.js';
+import { checkNamedOutput, type Input, type Output, outputDescriptor, resolveInput } from './io.js';
 
 /**
  * The kernel pipes between a pipeline (descriptors all the way) and the caller's streams: a
@@ -85,9 +84,11 @@ export class Plumbing {
     // `/dev/fd/N`, from the call or the config, names a descriptor of the caller's, which may
     // use it after the run: written through a copy of ours, never closed (the last stage's
     // copy, given to it, was closed at the end, and with it the caller's).
+    // So is a number N > 2: before 2026-12-04 it was closed at the end.
     const named = typeof output === 'string' ? resolve(output) : (output ?? pipeline.output);
-    const held = typeof named === 'string' ? heldDescriptor(named) : null;
-    if (held !== null && held > 2) {
+    if (typeof named === 'string') checkNamedOutput(named);
+    const held = typeof named === 'string' ? outputDescriptor(named) : named;
+    if (typeof held === 'number' && held > 2) {
       io.outputFd = this.from(createWriteStream('', { fd: held, autoClose: false }), true);
       return { ...pipeline, output: null };
     }

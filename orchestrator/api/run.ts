@@ -1,12 +1,14 @@
+import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
+import { checkFileToWrite } from '../config/io.js';
 import { fanNotes, type Pipeline } from '../config/model.js';
 import { variableNameProblem } from '../config/variables.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { helpersEnded } from '../workers/registry.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
-import { checkOutput, type Input, type Output } from './io.js';
+import { checkOutput, type Input, type Output, outputDescriptor } from './io.js';
 import { Plumbing } from './plumbing.js';
 import {
   type ApiReporter,
@@ -31,7 +33,8 @@ export interface RunIO {
   input?: Input;
   /**
    * The output, instead of the config's `output`: a Writable (ended at the end), a path
-   * (written whole or not at all, as a config's output), or a descriptor (closed at the end).
+   * (written whole or not at all, as a config's output), or a descriptor (the caller's: left
+   * open).
    */
   output?: Output;
   /** Stops the run: every stage is stopped, and the promise rejects with an AbortError. */
@@ -64,6 +67,12 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
   const stderr = checkStderr(io.stderr);
   let pipeline = load(config, io.set);
   if (io.output !== undefined) checkOutput(io.output);
+  // A file to write whole: its folder must be there, as for a config's output (before
+  // 2026-12-04 manifold.io as it opened, `ENOENT: no such file or directory`).
+  if (typeof io.output === 'string' && outputDescriptor(io.output) === null)
+    checkFileToWrite(resolve(io.output), `output "${io.output}"`, (message) => {
+      throw new UsageError(message);
+    });
   if (io.input === undefined && pipeline.inputs === null)
     throw new UsageError('input is required: the config has none, and run reads no stdin');
   if (io.output === undefined && pipeline.output === null)

@@ -12,26 +12,41 @@ export function descriptorNamed(path: string): number | null {
  * one Node holds for itself (`nodeOwn`). One line, naming the path, exit 1.
  */
 export function checkGiven(fd: number, path: string, use: 'read' | 'write'): void {
+  const problem = descriptorProblem(fd, use);
+  if (problem === null) return;
   const [verb, noun, redirect] =
     use === 'write' ? ['write', 'output', '>'] : ['read', 'input', '<'];
-  const refuse = (why: string, cause?: unknown) =>
-    new ManifoldError(
-      'manifold.io',
-      `cannot ${verb} ${noun} "${path}": descriptor ${fd} ${why} (give it, as \`${fd}${redirect}file\`)`,
-      { exitCode: ExitCode.failure, cause },
-    );
+  throw new ManifoldError(
+    'manifold.io',
+    `cannot ${verb} ${noun} "${path}": descriptor ${fd} ${problem.why} (give it, as \`${fd}${redirect}file\`)`,
+    { exitCode: ExitCode.failure, cause: problem.cause },
+  );
+}
+
+/**
+ * Why `fd` cannot be used for `use` (`is not open`, `is open for reading only`, `is Node's own
+ * (an eventpoll), not one manifold was given`), or null when it can. `given`: it must have been
+ * given to manifold's process, as the CLI's are; the library's caller is the process, and any
+ * of its descriptors is the caller's to give.
+ */
+export function descriptorProblem(
+  fd: number,
+  use: 'read' | 'write',
+  given = true,
+): { why: string; cause?: unknown } | null {
   try {
     fstatSync(fd);
-  } catch (error) {
-    throw refuse('is not open', error);
+  } catch (cause) {
+    return { why: 'is not open', cause };
   }
   const all = fd > 2 ? descriptors() : null;
-  if (all === null) return;
-  const own = nodeOwn(fd, all);
-  if (own !== null) throw refuse(`is Node's own (${own}), not one manifold was given`);
+  if (all === null || !all.has(fd)) return null;
+  const own = given ? nodeOwn(fd, all) : null;
+  if (own !== null) return { why: `is Node's own (${own}), not one manifold was given` };
   const { access } = all.get(fd)!;
-  if (use === 'write' && access === constants.O_RDONLY) throw refuse('is open for reading only');
-  if (use === 'read' && access === constants.O_WRONLY) throw refuse('is open for writing only');
+  if (use === 'write' && access === constants.O_RDONLY) return { why: 'is open for reading only' };
+  if (use === 'read' && access === constants.O_WRONLY) return { why: 'is open for writing only' };
+  return null;
 }
 
 /** What /proc/self/fd says of each open descriptor: what it is, and how it was opened. */

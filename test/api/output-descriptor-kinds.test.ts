@@ -1,0 +1,107 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fan, run } from '../../orchestrator/index.js';
+import { fileWith, tempDir } from '../support/temp.js';
+
+// The caller's descriptor is the caller's, whether given as a number or as `/dev/fd/N`: written
+// where it stands and left open, and refused alike when it cannot be written (not open, open
+// for reading only), as a caller's mistake: manifold.usage, exit 2, as a bad path is. Before, a
+// number N > 2 was closed at the end (the caller's next write failed, EBADF), a bad /dev/fd/N
+// was manifold.io, a read-only number 'cannot write stdout' (fan) or a stage's failure (run),
+// and run's output in a folder that does not exist manifold.io, `ENOENT: no such file or
+// directory`.
+
+const calls = {
+  fan: (output: unknown) =>
+    fan(
+      { command: ['cat'], workers: 2 },
+      { input: fileWith('manifold-api-out-', 'a\nb\n'), output: output as number },
+    ),
+  run: (output: unknown) =>
+    run(
+      { stages: [{ run: 'cat' }] },
+      { input: fileWith('manifold-api-out-', 'a\nb\n'), output: output as number },
+    ),
+};
+
+/** Whatever the call threw, as code, exit code and message. */
+async function refusal(call: Promise<unknown>) {
+  try {
+    await call;
+  } catch (error) {
+    const { code, exitCode, message } = error as {
+      code: string;
+      exitCode: number;
+      message: string;
+    };
+    return { code, exitCode, message };
+  }
+  return null;
+}
+
+/** A descriptor number no one holds (closed at once), or, with `flags`, one open on a file. */
+function descriptor(flags: 'w' | 'r'): { fd: number; file: string } {
+  const file = join(tempDir(), 'out');
+  closeSync(openSync(file, 'w'));
+  return { fd: openSync(file, flags), file };
+}
+
+describe.each(Object.keys(calls) as (keyof typeof calls)[])('%s: an output descriptor', (api) => {
+  it('given as a number is written after what the caller wrote, and left open', async () => {
+    const { fd, file } = descriptor('w');
+    try {
+      writeSync(fd, 'before\n');
+      await calls[api](fd);
+      writeSync(fd, 'after\n');
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('before\na\nb\nafter\n');
+  });
+
+  it.each([
+    ['a number', (fd: number) => fd, (fd: number) => `output descriptor ${fd}`],
+    [
+      '/dev/fd/N',
+      (fd: number) => `/dev/fd/${fd}`,
+      (fd: number) => `output "/dev/fd/${fd}": descriptor ${fd}`,
+    ],
+  ])('given as %s, open for reading only, is refused as a usage error', async (_, as, named) => {
+    const { fd } = descriptor('r');
+    try {
+      expect(await refusal(calls[api](as(fd)))).toEqual({
+        code: 'manifold.usage',
+        exitCode: 2,
+        message: `${named(fd)} is open for reading only`,
+      });
+      // Still the caller's: open.
+      expect(() => readFileSync(`/proc/self/fd/${fd}`)).not.toThrow();
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it.each([
+    ['a number', 999, 'output descriptor 999 is not open'],
+    ['/dev/fd/N', '/dev/fd/999', 'output "/dev/fd/999": descriptor 999 is not open'],
+  ])('given as %s, not open, is refused as a usage error', async (_, output, message) => {
+    expect(await refusal(calls[api](output))).toEqual({
+      code: 'manifold.usage',
+      exitCode: 2,
+      message,
+    });
+  });
+
+  it('a path in a folder that does not exist is a usage error too', async () => {
+    const output = join(tempDir(), 'no-dir', 'out');
+    expect(await refusal(calls[api](output))).toEqual({
+      code: 'manifold.usage',
+      exitCode: 2,
+      message:
+        api === 'fan'
+          ? `output ${output}: no such directory`
+          : `the folder of output "${output}" does not exist`,
+    });
+  });
+});
