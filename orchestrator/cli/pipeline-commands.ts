@@ -11,7 +11,8 @@ const load = () => import('./pipeline-run.js');
 export function pipelineCommands(run: Run): Command[] {
   const set = (value: string, previous: string[]) => [...previous, value];
   const setHelp =
-    'set a variable used as $' + '{NAME} in the config; NAME of letters, digits, _ (repeatable)';
+    'set a variable for $' +
+    "{NAME} in the config and the stages' environment; NAME of letters, digits, _ (repeatable)";
   const runCommand = new Command('run')
     .description('Run a pipeline or graph from a config file (YAML or JSON).')
     .argument('<config>', "the config file; '-' reads it from stdin")

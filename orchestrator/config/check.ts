@@ -37,7 +37,7 @@ export function checkConfig(
   const config = loadConfig(file, variables, text);
   const schemaProblems = checkSchema(config);
   try {
-    const pipeline = new Checker(config, files).pipeline();
+    const pipeline = new Checker(config, files, variables).pipeline();
     if (schemaProblems.length > 0) throw new ConfigError(file, schemaProblems);
     return pipeline;
   } catch (error) {
@@ -52,11 +52,31 @@ export function checkConfig(
   }
 }
 
+/**
+ * The variables given over manifold's environment (`--set`, the library's `set`): those whose
+ * value is not the environment's. The processes get them as they get the environment, as
+ * `make NAME=VALUE` gives its commands a variable set on its command line (before 2026-12-04
+ * only `${NAME}` read them, the processes the environment's NAME).
+ */
+function givenVariables(variables: Record<string, string | undefined>): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables))
+    if (typeof value === 'string' && process.env[name] !== value)
+      Object.defineProperty(given, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  return given;
+}
+
 class Checker {
   readonly #config: LoadedConfig;
   readonly #raw: RawConfig;
   readonly #folder: string;
   readonly #problems: Problem[] = [];
+  readonly #given: Record<string, string>;
   #tables: string[] = [];
   readonly #files: FileChecks;
   readonly #commands: CommandChecking;
@@ -66,8 +86,13 @@ class Checker {
   #made = 0;
   #saidTooMany = false;
 
-  constructor(config: LoadedConfig, files: FileChecks) {
+  constructor(
+    config: LoadedConfig,
+    files: FileChecks,
+    variables: Record<string, string | undefined>,
+  ) {
     this.#config = config;
+    this.#given = givenVariables(variables);
     this.#files = files;
     this.#raw = config.data as RawConfig;
     this.#folder = dirname(resolve(config.file));
@@ -84,7 +109,8 @@ class Checker {
       report(['tables', name], message),
     );
     this.#tables = tables.values;
-    const env = { ...tables.env, ...stringsOf(this.#raw.env) };
+    // --set's values reach the processes as they reach ${}: under the config's env and tables.
+    const env = { ...this.#given, ...tables.env, ...stringsOf(this.#raw.env) };
     const inputs = resolveInputs(this.#raw.input, this.#folder, report, this.#files);
     const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
     checkPipelineUses(this.#raw, report);
