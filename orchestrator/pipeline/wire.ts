@@ -44,7 +44,18 @@ export function wireStages(
   stages.forEach((stage, i) => {
     const from = i === 0 ? input : pipes[i - 1]!.read;
     const to = i === stages.length - 1 ? output : pipes[i]!.write;
-    const { head, tail } = startStage(pipeline, stage, from, to, wiring, log);
+    let started: { head: RunningNode; tail: RunningNode };
+    try {
+      started = startStage(pipeline, stage, from, to, wiring, log);
+    } catch (error) {
+      // Refused (a fan beyond `ulimit -n`): what it and the stages after it were to take is
+      // closed, or a reader of the run's output (the library's copy) waits for ever.
+      const own = stage.kind === 'branches' ? [] : [from, to];
+      const later = pipes.slice(i).flatMap((pipe) => [pipe.read, pipe.write]);
+      closeOwn([...new Set([...own, ...later, output])]);
+      throw error;
+    }
+    const { head, tail } = started;
     if (previous !== null) {
       previous.downstream = head;
       witness?.watch(previous, head);
