@@ -43,10 +43,18 @@ export class ReaderWitness {
   }
 }
 
-/** Whether a process is alive: not a zombie waiting to be reaped, nor gone. */
+/** The kernel's PF_EXITING: set as a process begins to exit, before its files are closed. */
+const PF_EXITING = 0x4;
+
+/**
+ * Whether a process is alive: not exiting, not a zombie waiting to be reaped, nor gone. A
+ * process killed by SIGPIPE closes its stdout while still running in the kernel's exit path,
+ * before it is a zombie: its reader may see the end and exit, and manifold look, in between.
+ */
 function isRunning(pid: number): boolean {
   const stat = readText(`/proc/${pid}/stat`);
   if (stat === null) return false;
-  const state = stat.charAt(stat.lastIndexOf(')') + 2);
-  return state !== 'Z' && state !== 'X';
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  return state !== 'Z' && state !== 'X' && (Number(fields[6]) & PF_EXITING) === 0;
 }
