@@ -83,6 +83,15 @@ export function checkNamedOutput(output: string): void {
 }
 
 /**
+ * A stream into the caller's descriptor `fd` (N > 2, given as a number or as `/dev/fd/N`): it
+ * writes where the descriptor stands and never closes it, for fan (`openOutput`) and for run
+ * (plumbing.ts), whose caller may write to it after the call.
+ */
+export function callerOutput(fd: number): Writable {
+  return createWriteStream('', { fd, autoClose: false });
+}
+
+/**
  * The output as the engine takes it: a path is opened (created or truncated) here, last. A
  * descriptor N > 2, given as a number or as `/dev/fd/N`, is the caller's, as for run
  * (plumbing.ts): written where it stands, never closed (opened anew, it was truncated and
@@ -90,18 +99,19 @@ export function checkNamedOutput(output: string): void {
  */
 export function openOutput(output: Output): { outputFd?: number; output?: Writable } {
   if (output instanceof Writable) return { output };
-  if (typeof output === 'number' && output > 2)
-    return { output: createWriteStream('', { fd: output, autoClose: false }) };
-  if (typeof output === 'number') return { outputFd: output };
+  if (typeof output === 'number') return writingTo(output);
   const held = outputDescriptor(output);
-  if (held !== null && held > 2)
-    return { output: createWriteStream('', { fd: held, autoClose: false }) };
-  if (held !== null) return { outputFd: held };
+  if (held !== null) return writingTo(held);
   try {
     return { outputFd: openSync(output, 'w') };
   } catch (error) {
     throw new UsageError(`output ${output}: ${describeWriteErrno(error)}`, error);
   }
+}
+
+/** A descriptor as the engine takes it: the caller's (N > 2) through `callerOutput`. */
+function writingTo(fd: number): { outputFd?: number; output?: Writable } {
+  return fd > 2 ? { output: callerOutput(fd) } : { outputFd: fd };
 }
 
 /** The caller's descriptor an output path names (`/dev/fd/N`, `/dev/stdout`), or null. */

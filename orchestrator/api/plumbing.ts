@@ -1,4 +1,4 @@
-import { closeSync, createWriteStream } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { finished, Readable, type Writable } from 'node:stream';
@@ -8,7 +8,14 @@ import { gathered } from '../fan/gather.js';
 import { changeMaxListeners } from '../fan/listener-limit.js';
 import { openPipes } from '../pipeline/pipes.js';
 import type { PipelineIO } from '../pipeline/run.js';
-import { checkNamedOutput, type Input, type Output, outputDescriptor, resolveInput } from './io.js';
+import {
+  callerOutput,
+  checkNamedOutput,
+  type Input,
+  type Output,
+  outputDescriptor,
+  resolveInput,
+} from './io.js';
 
 /**
  * The kernel pipes between a pipeline (descriptors all the way) and the caller's streams: a
@@ -89,7 +96,7 @@ export class Plumbing {
     if (typeof named === 'string') checkNamedOutput(named);
     const held = typeof named === 'string' ? outputDescriptor(named) : named;
     if (typeof held === 'number' && held > 2) {
-      io.outputFd = this.from(createWriteStream('', { fd: held, autoClose: false }), true);
+      io.outputFd = this.from(callerOutput(held), true);
       return { ...pipeline, output: null };
     }
     if (output === undefined) return pipeline;
