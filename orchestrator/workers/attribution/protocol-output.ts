@@ -1,17 +1,15 @@
 import {
   FROM_WORKER_HEADER,
   GREETING,
-  type Greeting,
   MAX_GREETING,
   MessageReader,
-  PROTOCOL_VERSION,
   readGreeting,
   TRAILING,
   understands,
 } from '../../../filters/protocol.js';
-import { manifoldVersion } from '../../../filters/sdk/cli.js';
 import { flagOf, type NameOf } from '../../options/fan.js';
 import type { Block } from '../block.js';
+import { otherVersion } from '../protocol-version.js';
 import type { Worker, WorkerListener } from '../types.js';
 
 /**
@@ -28,17 +26,6 @@ export function protocolBroken(name: NameOf = flagOf): string {
  */
 export function notSpoken(what: string, name: NameOf = flagOf): string {
   return `does not speak manifold's block protocol: it ${what} before its greeting (${name('protocol', 'manifold')} runs SDK filters, that call defineFilter(...).main(): run it without ${name('protocol')})`;
-}
-
-/**
- * Why an instance whose greeting names a protocol this manifold does not speak is failed (an
- * SDK of another manifold's, newer or older): both versions, and what to do.
- */
-export function otherVersion({ protocol, sdk }: Greeting): string {
-  const ours = manifoldVersion();
-  const its = sdk === null ? '' : ` (its SDK is manifold-pipes ${sdk})`;
-  const run = sdk === null ? 'the manifold of its SDK' : `manifold ${sdk}`;
-  return `speaks version ${protocol} of manifold's block protocol${its}, and this manifold (${ours}) speaks version ${PROTOCOL_VERSION}: run it with ${run}, or build it against manifold-pipes ${ours}`;
 }
 
 /**

@@ -4,10 +4,10 @@ import { describeError } from '../../../filters/index.js';
 import { FROM_WORKER_HEADER, understands } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
 import { flagOf } from '../../options/fan.js';
-import { otherVersion } from '../attribution/protocol-output.js';
 import { commandText } from '../command.js';
 import { takeBack, takeGift } from '../gift.js';
 import { lend } from '../lent.js';
+import { otherVersion } from '../protocol-version.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
   SlotSpec,
