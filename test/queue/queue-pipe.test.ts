@@ -26,7 +26,12 @@ describe('a coordinator whose reader goes away', () => {
     const line = `"${manifold}" fan --queue ${server.url} --job piped --block 10K < "${input}" | head -1; echo "status \${PIPESTATUS[*]}" >&2`;
     const piped = await finish(spawnShell(`exec bash -c '${line.replace(/'/g, "'\\''")}'`), 30_000);
     expect(piped.hung).toBe(false);
-    expect(piped.stdout.toString()).toBe('1\n');
+    // A record of the input, whichever block was answered first: the merge is ready, not
+    // ordered, and the worker runs two blocks at once (block 2's line 2270 came first once).
+    const first = piped.stdout.toString();
+    expect(first).toMatch(/^\d+\n$/);
+    expect(Number(first)).toBeGreaterThanOrEqual(1);
+    expect(Number(first)).toBeLessThanOrEqual(150_000);
     // As `cat big | head -1` says: the writer killed by SIGPIPE, quietly.
     expect(piped.stderr).toBe('status 141 0\n');
     expect(await worker.done()).toMatchObject({ exitCode: 0, stderr: '' });
