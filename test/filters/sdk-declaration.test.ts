@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixture, run } from '../helpers.js';
-import { fan } from '../support/fan-run.js';
+import { fan, ok } from '../support/fan-run.js';
+import { outcome } from '../support/pipeline.js';
 
 // A declaration whose `records` names no kind of record (plain JavaScript has no types to catch
 // 'bytes' or 'ndjson') is refused in one line, exit 2, as a process and as a thread: before, it
@@ -13,7 +14,7 @@ const says = (kind: string) =>
 describe('records: a kind there is not', () => {
   it.each(['buffer', 'text', 'fn:buffer'])('%s is a kind: the filter runs', async (kind) => {
     const result = await run(filter, [kind], 'a\n');
-    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+    expect(ok(result)).toEqual({
       exitCode: 0,
       stderr: '',
     });
@@ -25,11 +26,7 @@ describe('records: a kind there is not', () => {
     ['fn:lines', 'lines'],
   ])('%s as a process: exit 2, one line', async (kind, named) => {
     const result = await run(filter, [kind], 'a\n');
-    expect({
-      exitCode: result.exitCode,
-      stderr: result.stderr,
-      stdout: result.stdout.toString(),
-    }).toEqual({
+    expect(outcome(result)).toEqual({
       exitCode: 2,
       stderr: `${says(named)}\n`,
       stdout: '',
@@ -49,7 +46,7 @@ describe('batch: a result that is not an array', () => {
 
   it('as a process: one line naming the records, not "outputs is not iterable"', async () => {
     const result = await run(fixture('batch-not-array.js'), [], 'x\ny\n');
-    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+    expect(ok(result)).toEqual({
       exitCode: 1,
       stderr: `${says}\n`,
     });

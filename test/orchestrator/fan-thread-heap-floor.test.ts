@@ -15,11 +15,7 @@ describe('--thread-heap has a floor', () => {
     '--thread-heap %s is refused at start, naming the value and the floor',
     async (value, shown) => {
       const result = await fan(['--threads', '--thread-heap', value, '--', 'mf-map', 'r'], 'a\n');
-      expect({
-        exitCode: result.exitCode,
-        stderr: result.stderr,
-        stdout: result.stdout.toString(),
-      }).toEqual({
+      expect(outcome(result)).toEqual({
         exitCode: 2,
         stderr: `manifold: --thread-heap ${shown} is below the 8M a thread needs to run a filter (see docs/fan.md, threads, and 'manifold fan --help')\n`,
         stdout: '',
@@ -29,11 +25,7 @@ describe('--thread-heap has a floor', () => {
 
   it('--thread-heap 8M, the floor, runs', async () => {
     const result = await fan(['--threads', '--thread-heap', '8M', '--', 'mf-map', 'r'], 'a\nb\n');
-    expect({
-      exitCode: result.exitCode,
-      stderr: result.stderr,
-      stdout: result.stdout.toString(),
-    }).toEqual({
+    expect(outcome(result)).toEqual({
       exitCode: 0,
       stderr: '',
       stdout: 'a\nb\n',

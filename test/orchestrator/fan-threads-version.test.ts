@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
+import { outcome } from '../support/pipeline.js';
 
 // Under --threads, a filter built against another manifold's SDK says its versions first, as a
 // process's greeting does (fan-protocol-version): one this manifold does not speak is refused
@@ -14,11 +15,7 @@ const { version } = JSON.parse(
 it('--threads with an SDK of another protocol: one line naming both versions, status 2', async () => {
   const filter = fixture('thread-other-sdk.js');
   const result = await run(manifold, ['fan', '--threads', '-j', '1', '--', filter], '1\n2\n');
-  expect({
-    exitCode: result.exitCode,
-    stderr: result.stderr,
-    stdout: result.stdout.toString(),
-  }).toEqual({
+  expect(outcome(result)).toEqual({
     exitCode: 2,
     stderr: `manifold: cannot start worker 1: ${filter} speaks version 3 of manifold's block protocol (its SDK is manifold-pipes 9.1.0), and this manifold (${version}) speaks version 2: run it with manifold 9.1.0, or build it against manifold-pipes ${version}\n`,
     stdout: '',
