@@ -67,6 +67,16 @@ export function fanTargetCases(
     },
     {
       group,
+      // What any program reading the file through a pipe pays on this machine, doing nothing
+      // with it: the ready merge's workers are fed by sendfile from the file, and pipe input
+      // cannot be.
+      name: 'the floor of pipe input: cat file | dd bs=1M of=/dev/null, no manifold',
+      command: `cat ${file} | dd bs=1M of=/dev/null status=none`,
+      baseline: ready,
+      bytes,
+    },
+    {
+      group,
       name: 'fan -j 2 --merge ordered --one-to-one cat',
       command: `${fan} --merge ordered --one-to-one -- cat < ${file} > /dev/null`,
       baseline: ready,

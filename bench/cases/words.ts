@@ -51,6 +51,18 @@ export function wordsCases(data: Data, hasParallel: boolean): Case[] {
     },
     {
       group,
+      // The same processes with nothing of manifold's: the file's two halves (cut at a line
+      // end, as split -n l/K/N reads its range) each sorted through a pipe, merged by the same
+      // sort -m, and the merged output passed on by one more process, as manifold reads it.
+      name: `the floor of the sorted merge: two sorts and sort -m in bash, no manifold, ${quick ? 'small' : '200 MB'}`,
+      command:
+        `LC_ALL=C stdbuf -o 1M sort -m -s <(split -n l/1/2 ${wordsHead} | sort) ` +
+        `<(split -n l/2/2 ${wordsHead} | sort) | cat > /dev/null`,
+      baseline: `sort, ${quick ? 'small' : '200 MB'}`,
+      bytes: headBytes,
+    },
+    {
+      group,
       name: `fan -j 2 --per-block --merge sorted sort (manifold's own merge), ${quick ? 'small' : '200 MB'}`,
       command: `LC_ALL=C ${manifold} fan -j 2 --per-block --merge sorted -- sort < ${wordsHead} > /dev/null`,
       baseline: `sort, ${quick ? 'small' : '200 MB'}`,

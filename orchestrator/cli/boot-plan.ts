@@ -23,14 +23,12 @@ export interface BootPlan {
  * when `--threads` comes before the command, else process starters (`workers/process/
  * spawner.ts`), whose workers then get real pipes. Neither where they could not be used:
  * `--help`; `--host` and `--queue` run no worker here; `--thread-heap` sets a limit a booted
- * thread does not have; a sorted merge's workers write into `sort -m` (Node starts them);
- * `MANIFOLD_STARTER=spawn` (or no Linux) starts no starter.
+ * thread does not have; `MANIFOLD_STARTER=spawn` (or no Linux) starts no starter.
  */
 export function fanBootPlan(argv: readonly string[]): BootPlan {
   const none = { threads: 0, starters: 0 };
   if (argv[0] !== 'fan') return none;
   let threads = false;
-  let sorted = false;
   let heap = false;
   let workers = availableParallelism();
   for (let i = 1; i < argv.length; i++) {
@@ -41,8 +39,6 @@ export function fanBootPlan(argv: readonly string[]): BootPlan {
     else if (word === '--thread-heap' || word.startsWith('--thread-heap=')) heap = true;
     else if (word === '--host' || word.startsWith('--host=')) return none;
     else if (word === '--queue' || word.startsWith('--queue=')) return none;
-    else if (word === '--merge=sorted' || (word === '--merge' && argv[i + 1] === 'sorted'))
-      sorted = true;
     else if (word === '-j' || word === '--workers') workers = Number(argv[++i]);
     else if (word.startsWith('--workers=')) workers = Number(word.slice('--workers='.length));
     else if (/^-j\d+$/.test(word)) workers = Number(word.slice(2));
@@ -50,7 +46,7 @@ export function fanBootPlan(argv: readonly string[]): BootPlan {
   if (!Number.isInteger(workers) || workers < 1) return none;
   if (threads) return { threads: heap ? 0 : Math.min(workers, MAX_THREADS), starters: 0 };
   const starters =
-    sorted || process.platform !== 'linux' || process.env.MANIFOLD_STARTER === 'spawn'
+    process.platform !== 'linux' || process.env.MANIFOLD_STARTER === 'spawn'
       ? 0
       : Math.min(workers, MAX_STARTERS);
   return { threads: 0, starters };

@@ -7,6 +7,7 @@ import { randoms } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan, recordsOf, statsOf } from '../support/fan-run.js';
 import { oneLine, STREAM_ENDS_LINE } from '../support/lines.js';
+import { holdsWithin } from '../support/proc.js';
 import { spawnManifold, watch } from '../support/spawn.js';
 import { fileTempDir } from '../support/temp.js';
 
@@ -168,6 +169,27 @@ describe.concurrent('--merge sorted by sort -m', () => {
     expect(statsOf(result).totals.recordsOut).toBe(20_000);
   });
 
+  it('its workers are started by the process starter: stdin a kernel pipe fed from the file, stdout the pipe sort -m reads', async ({
+    expect,
+  }) => {
+    const dir = fileTempDir('manifold-sort-m-starter-');
+    const input = join(dir, 'input');
+    writeFileSync(input, `${records(5, 5000, null).join('\n')}\n`, 'latin1');
+    const alone = (await run('sort', [input], '', C)).stdout;
+    // Each worker says what its stdin and stdout are and who started it, then sorts.
+    const script =
+      'echo "in $(readlink /proc/$$/fd/0 | cut -d: -f1) out $(readlink /proc/$$/fd/1 | cut -d: -f1) by $(head -c 16 /proc/$PPID/cmdline)" >&2; exec sort';
+    const result = await fan(
+      ['-j', '2', '--merge', 'sorted', '--input', input, '--', 'sh', '-c', script],
+      '',
+      C,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(byteDiff(result.stdout, alone)).toEqual(sameBytes(alone));
+    const said = result.stderr.split('\n').filter((line) => line.startsWith('in '));
+    expect(said).toEqual(Array(2).fill('in pipe out pipe by /usr/bin/python3'));
+  });
+
   it('a failed worker: exit 1, one line naming it, no record it had begun, nothing left running', async ({
     expect,
   }) => {
@@ -183,7 +205,7 @@ describe.concurrent('--merge sorted by sort -m', () => {
     const written = recordsOf(result.stdout);
     expect(written.filter((r) => !['a', 'b', 'c', 'd'].includes(r))).toEqual([]);
     expect(written).toEqual([...written].sort());
-    expect(processesWith(token)).toEqual([]);
+    expect(await leftWith(token)).toEqual([]);
   });
 
   it('sort -m failing on its own: exit 1, one line with what it said', async ({ expect }) => {
@@ -253,11 +275,20 @@ describe('--merge sorted by sort -m, stopped', () => {
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(143);
-    expect(processesWith(token)).toEqual([]);
+    expect(await leftWith(token)).toEqual([]);
   });
 });
 
 /** Processes whose environment holds `MANIFOLD_TEST_TOKEN=token`: what a run left behind. */
+/**
+ * The processes still carrying `token` once 5 s have passed without them: the workers' process
+ * starter reaps them and ends on manifold's end, just after it (the grace fan-signals gives).
+ */
+async function leftWith(token: string): Promise<number[]> {
+  await holdsWithin(() => processesWith(token).length === 0, 5000);
+  return processesWith(token);
+}
+
 function processesWith(token: string): number[] {
   const mark = `MANIFOLD_TEST_TOKEN=${token}`;
   return readdirSync('/proc')

@@ -334,8 +334,9 @@ describe('what manifold fan starts ahead', () => {
     expect(plan('-j', '3')).toEqual({ threads: 0, starters: 3 });
     expect(plan('-j', '100')).toEqual({ threads: 0, starters: 8 });
     expect(plan('-j', '2', '--threads')).toEqual({ threads: 2, starters: 0 });
-    expect(plan('-j', '2', '--merge', 'sorted')).toEqual({ threads: 0, starters: 0 });
-    expect(plan('-j', '2', '--merge=sorted')).toEqual({ threads: 0, starters: 0 });
+    // A sorted merge's workers too: the starter writes their output into sort -m's pipes.
+    expect(plan('-j', '2', '--merge', 'sorted')).toEqual({ threads: 0, starters: 2 });
+    expect(plan('-j', '2', '--merge=sorted')).toEqual({ threads: 0, starters: 2 });
     expect(plan('-j', '2', '--host', 'h')).toEqual({ threads: 0, starters: 0 });
     expect(plan('--help')).toEqual({ threads: 0, starters: 0 });
     expect(fanBootPlan(['run', 'job.yaml'])).toEqual({ threads: 0, starters: 0 });

@@ -55,7 +55,15 @@ class ProcessSlot implements TransportFactory {
   }
 
   openWithOutput(events: TransportEvents, output: number): ProcessTransport {
-    const transport = new ProcessTransport(this.#spec, events, this.#env, undefined, output);
+    const launch = this.#piped() ? this.#launcher() : spawnWorker;
+    const transport = new ProcessTransport(
+      this.#spec,
+      events,
+      this.#env,
+      undefined,
+      output,
+      launch,
+    );
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
   }
@@ -96,8 +104,15 @@ class ProcessSlot implements TransportFactory {
       for (const name of BLOCK_VARIABLES) if (env[name] !== undefined) set.push([name, env[name]!]);
       const onPid = (pid: number) => this.#pids.push(pid);
       return (
-        startWorker(spawner, command, stderr, { set, unset: changes.unset }, onPid, relay) ??
-        spawnWorker(command, stderr, output, env)
+        startWorker(
+          spawner,
+          command,
+          stderr,
+          { set, unset: changes.unset },
+          onPid,
+          relay,
+          output,
+        ) ?? spawnWorker(command, stderr, output, env)
       );
     };
   }

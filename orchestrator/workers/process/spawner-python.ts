@@ -183,6 +183,9 @@ def serve():
                 pass
             continue
         relay = None
+        # o: its stdout is the pipe at this path (a /proc path of manifold's: the write end of
+        # a pipe another process reads, as sort -m does), not a pipe to manifold.
+        into = field() if op == b'o' else None
         if op == b'r' and not relay_of and not relays:
             die_with_manifold()
         if op == b'r':
@@ -209,7 +212,12 @@ def serve():
         made = []
         try:
             in_r, in_w = os.pipe(); made += [in_r, in_w]
-            out_r, out_w = os.pipe(); made += [out_r, out_w]
+            if into is None:
+                out_r, out_w = os.pipe(); made += [out_r, out_w]
+            else:
+                # Not blocking: a pipe whose reader is gone is ENXIO here, not a wait for ever.
+                out_r, out_w = None, os.open(into, os.O_WRONLY | os.O_NONBLOCK); made.append(out_w)
+                os.set_blocking(out_w, True)
             err_r, err_w = os.pipe() if piped else (None, None)
             made += [err_r, err_w]
         except OSError as e:

@@ -105,7 +105,8 @@ export class Spawner {
   /**
    * Starts `argv` with the starter's environment, `set` added and `unset` removed, in `cwd`
    * (the starter's own when undefined); false when a field holds a NUL, which only Node's own
-   * spawn can refuse as it should.
+   * spawn can refuse as it should. `into`: a pipe manifold has open, its stdout instead of a
+   * pipe to manifold (Python's starter only: false from Perl's).
    */
   start(
     argv: readonly string[],
@@ -115,10 +116,13 @@ export class Spawner {
     cwd: string | undefined,
     events: SpawnEvents,
     relay?: RelaySpec,
+    into?: number,
   ): boolean {
+    if (into !== undefined && (relay !== undefined || this.#program !== 'python3')) return false;
     const fields = [
-      relay === undefined ? 's' : 'r',
+      relay !== undefined ? 'r' : into !== undefined ? 'o' : 's',
       String(this.#next),
+      ...(into === undefined ? [] : [`/proc/${process.pid}/fd/${into}`]),
       ...(relay === undefined
         ? []
         : [

@@ -53,11 +53,13 @@ export function startWorker(
   changes: { set: readonly (readonly [string, string])[]; unset: readonly string[] },
   onPid: (pid: number) => void,
   relay?: Relayed,
+  into?: number,
 ): WorkerProcess | null {
   const argv = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
   const stdin = new LateWritable();
-  // Its output written by the starter (`relay`) does not come here at all.
-  const stdout = relay === undefined ? new PassThrough() : null;
+  // Its output written by the starter (`relay`), or into a pipe of manifold's that another
+  // process reads (`into`), does not come here at all.
+  const stdout = relay === undefined && into === undefined ? new PassThrough() : null;
   const errors = stderr.kind === 'prefix' ? new PassThrough() : null;
   const prefixed =
     errors && stderr.kind === 'prefix'
@@ -143,6 +145,7 @@ export function startWorker(
           }),
     },
     relay?.spec,
+    into,
   );
   if (!accepted) return null;
   return {
