@@ -37,11 +37,18 @@ export interface TakenInput {
  */
 export const TAKEN_PIECE = 1024 * 1024;
 
-/** A `sort -m` chosen to merge: its arguments, and the pipes the workers write into. */
+/** The bytes each of `sort -m`'s pipes holds: a pipeful is read at a time (workers/reads.ts). */
+const SORT_MERGE_PIPE = 1024 * 1024;
+
+/**
+ * A `sort -m` chosen to merge: its arguments, the pipes the workers write into, and the pipe it
+ * writes the merge into.
+ */
 export interface SortMerge {
   command: string;
   args: string[];
   pipes: KernelPipe[];
+  output: KernelPipe;
 }
 
 /**
@@ -106,17 +113,18 @@ export function createWorkers(
   if (plan.by === 'manifold') return ours(plan.reason);
   let pipes: KernelPipe[];
   try {
-    pipes = openPipes(workers);
+    pipes = openPipes(workers + 1, SORT_MERGE_PIPE);
   } catch (error) {
     return ours(`no pipes for sort -m could be opened (${describeError(error)})`);
   }
+  const output = pipes.pop()!;
   const made = createWorkersInto(
     settings,
     listener,
     pipes.map((pipe) => pipe.write),
   );
   if (!made.direct) {
-    closeAll(pipes.flatMap((pipe) => [pipe.read, pipe.write]));
+    closeAll([...pipes, output].flatMap((pipe) => [pipe.read, pipe.write]));
     log(
       `${spell(options, 'merge', 'sorted')}: manifold merges, since this kind of worker gives no descriptor for its output`,
     );
@@ -127,7 +135,7 @@ export function createWorkers(
   );
   return {
     workers: made.workers,
-    sortMerge: { command: plan.command, args: plan.args, pipes },
+    sortMerge: { command: plan.command, args: plan.args, pipes, output },
     taken: null,
   };
 }

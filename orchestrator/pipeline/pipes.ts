@@ -18,7 +18,12 @@ export interface KernelPipe {
  */
 const PIPE_MAKER = `
 my @ends;
-for (1 .. $ARGV[0]) { pipe(my $r, my $w) or die "pipe: $!"; push @ends, [$r, $w]; }
+for (1 .. $ARGV[0]) {
+  pipe(my $r, my $w) or die "pipe: $!";
+  # F_SETPIPE_SZ, where a size is asked: a pipe past the user's limit keeps its own.
+  fcntl($w, 1031, $ARGV[1]) if $ARGV[1];
+  push @ends, [$r, $w];
+}
 my $pid = fork // die "fork: $!";
 if ($pid == 0) { close STDIN; close STDOUT; close STDERR; sleep 60; exit 0; }
 print join(" ", $pid, map { fileno($_->[0]) } @ends), "\n";
@@ -32,19 +37,20 @@ print join(" ", $pid, map { fileno($_->[0]) } @ends), "\n";
  * children get the anonymous pipes a shell would give them. They must be anonymous, not named:
  * a program that opens its input again by name (`cat /dev/stdin`, `sort -m /dev/fd/3`) after
  * the last writer has gone waits forever on a FIFO for a writer, where a pipe gives it what is
- * left and then its end. Without perl or /proc, FIFOs (`mkfifo`) are the fallback.
+ * left and then its end. Without perl or /proc, FIFOs (`mkfifo`) are the fallback. `size`: the
+ * bytes each anonymous pipe holds, where the system lets it (a shell's 64 KiB when 0).
  */
-export function openPipes(count: number): KernelPipe[] {
+export function openPipes(count: number, size = 0): KernelPipe[] {
   if (count === 0) return [];
-  return anonymousPipes(count) ?? namedPipes(count);
+  return anonymousPipes(count, size) ?? namedPipes(count);
 }
 
 /** Anonymous pipes from PIPE_MAKER, or null where it cannot run. */
-function anonymousPipes(count: number): KernelPipe[] | null {
+function anonymousPipes(count: number, size: number): KernelPipe[] | null {
   if (process.platform !== 'linux') return null;
   let words: number[];
   try {
-    const out = execFileSync('perl', ['-e', PIPE_MAKER, String(count)], {
+    const out = execFileSync('perl', ['-e', PIPE_MAKER, String(count), String(size)], {
       encoding: 'latin1',
       stdio: ['ignore', 'pipe', 'ignore'],
       // Nothing of manifold's: the sleeper is killed at once, but no test token, say, is on it.

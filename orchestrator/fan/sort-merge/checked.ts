@@ -1,5 +1,6 @@
 import { Limits } from '../../../filters/framing/decoder.js';
 import { RecordError } from '../../../filters/index.js';
+import { wroteParts } from '../../workers/lent.js';
 import type { FanOptions } from '../options.js';
 import { spell } from '../spelling.js';
 import { type RangeOrder, rangeOrder } from './range-order.js';
@@ -51,9 +52,11 @@ export class CheckedRecords {
         this.#hold(chunk);
         return out;
       }
-      // The one record that spans chunks is copied, to be compared whole.
-      const head = chunk.subarray(0, end + 1);
-      const whole = Buffer.concat([...this.#pending, head]);
+      // The one record that spans chunks is copied, to be compared whole; the memory of its
+      // pieces, copied, may be read into again (workers/lent.ts).
+      const pieces = [...this.#pending, chunk.subarray(0, end + 1)];
+      const whole = Buffer.concat(pieces);
+      wroteParts(pieces, whole.length);
       this.#pending = [];
       this.#pendingBytes = 0;
       this.#check(whole, 0, whole.length - 1);
@@ -71,6 +74,13 @@ export class CheckedRecords {
     }
     if (start > first) out.push(chunk.subarray(first, start));
     if (start < chunk.length) this.#hold(chunk.subarray(start));
+    // The last record, kept to compare with, is copied: a chunk's memory is read into again
+    // once what it holds is written (workers/reads.ts).
+    if (this.#last === chunk) {
+      this.#last = Buffer.from(chunk.subarray(this.#lastStart, this.#lastEnd));
+      this.#lastEnd -= this.#lastStart;
+      this.#lastStart = 0;
+    }
     return out;
   }
 
@@ -78,6 +88,7 @@ export class CheckedRecords {
   end(): Buffer[] {
     if (this.#pending.length === 0) return [];
     const last = Buffer.concat(this.#pending);
+    wroteParts(this.#pending, last.length);
     this.#pending = [];
     this.#check(last, 0, last.length);
     return [last];

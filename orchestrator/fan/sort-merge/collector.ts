@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ExitCode, ManifoldError } from '../../../filters/index.js';
 import { closeAll, type KernelPipe } from '../../pipeline/pipes.js';
+import { socketReads } from '../../workers/reads.js';
 import type { Worker } from '../../workers/types.js';
 import type { Collector, Room } from '../collect.js';
 import type { FanOptions } from '../options.js';
@@ -40,13 +41,17 @@ export class SortMergeCollector implements Collector {
   #stderr = '';
   #aborted = false;
 
-  /** `merge`: the command that merges (sort, perhaps under stdbuf) and the workers' pipes. */
+  /**
+   * `merge`: the command that merges (sort, perhaps under stdbuf), the workers' pipes, and the
+   * pipe it writes into: a kernel pipe read a pipeful at a time into buffers used again, where
+   * Node's own stdout for a child is a socket pair read 64 KiB at a time into fresh ones.
+   */
   constructor(
     options: FanOptions,
-    merge: { command: string; args: string[]; pipes: KernelPipe[] },
+    merge: { command: string; args: string[]; pipes: KernelPipe[]; output: KernelPipe },
     sink: MergedSink,
   ) {
-    const { command, args, pipes } = merge;
+    const { command, args, pipes, output } = merge;
     this.#sink = sink;
     const delimiter = options.outputFraming.kind === 'delimited' ? options.outputFraming : null;
     this.#checked = new CheckedRecords(delimiter?.delimiter[0] ?? 0x0a, options);
@@ -54,11 +59,11 @@ export class SortMergeCollector implements Collector {
     const inputs = pipes.map((_, i) => `/dev/fd/${3 + i}`);
     // Its own process group, as the workers: a Ctrl-C reaches manifold, which stops it.
     this.#child = spawn(command, [...args, ...inputs], {
-      stdio: ['ignore', 'pipe', 'pipe', ...pipes.map((pipe) => pipe.read)],
+      stdio: ['ignore', output.write, 'pipe', ...pipes.map((pipe) => pipe.read)],
       detached: true,
       env: { ...process.env, LC_ALL: 'C' },
     });
-    closeAll(pipes.map((pipe) => pipe.read));
+    closeAll([output.write, ...pipes.map((pipe) => pipe.read)]);
     const child = this.#child;
     child.on('error', (error) => this.#fail(error));
     child.stderr!.setEncoding('latin1');
@@ -73,7 +78,7 @@ export class SortMergeCollector implements Collector {
         resolve();
       });
     });
-    this.#read = this.#readAll(child);
+    this.#read = this.#readAll(output.read);
   }
 
   output(worker: Worker): void {
@@ -143,13 +148,16 @@ export class SortMergeCollector implements Collector {
     return this.#exited;
   }
 
-  /** Hands sort -m's output on as it is checked, at the pace the output takes it. */
-  async #readAll(child: ChildProcess): Promise<void> {
-    const stdout = child.stdout!;
+  /**
+   * Hands sort -m's output (its pipe's read end, `fd`) on as it is checked, at the pace the
+   * output takes it; once stopped, reads it to its end and drops it.
+   */
+  async #readAll(fd: number): Promise<void> {
     const checked = this.#checked;
     const sink = this.#sink;
+    const { chunks } = socketReads(fd, async () => {});
     try {
-      for await (const chunk of stdout as AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
         if (this.#aborted) continue;
         const before = checked.count;
         const parts = checked.push(chunk);
@@ -158,7 +166,6 @@ export class SortMergeCollector implements Collector {
       }
     } catch (error) {
       this.#fail(error);
-      stdout.resume();
     }
   }
 
