@@ -140,7 +140,7 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
 
 /** `bytes`: the value's own bytes, shown as UTF-8 in the message (`text` may be their latin1). */
 function toNumber(text: string, spec: KeySpec, bytes?: Buffer): Value {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const value = NUMBER.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value)) {
     const where =
       spec.kind === 'field'
@@ -148,11 +148,14 @@ function toNumber(text: string, spec: KeySpec, bytes?: Buffer): Value {
         : spec.kind === 'json'
           ? `json:${spec.path.join('.')}`
           : 'the record';
+    const shown = JSON.stringify(bytes?.toString('utf8') ?? text);
     // A record without the field has it empty: `is not a number: ""` read as an empty string.
     throw recordProblem(
       text === ''
         ? `${where} is missing or empty`
-        : `${where} is not a number: ${JSON.stringify(bytes?.toString('utf8') ?? text)}`,
+        : Number.isNaN(value)
+          ? `${where} is not a number: ${shown}`
+          : `${where} is out of range (past a double's largest, ${Number.MAX_VALUE}): ${shown}`,
     );
   }
   // Digits past 2^53 are read exactly: a double would round them.
@@ -160,8 +163,14 @@ function toNumber(text: string, spec: KeySpec, bytes?: Buffer): Value {
   return value;
 }
 
-/** An integer in digits, blanks around it allowed, as Number() allows them. */
-const DIGITS = /^\s*[+-]?\d+\s*$/;
+// A number as awk (POSIX strtod) reads one, in decimal only: a sign, digits with or without a
+// fraction (`5.`, `.5`), an exponent, C's blanks around it. Not JavaScript's Number() grammar,
+// which also reads `0x10` as 16, `0b1`, `0o7` and `Infinity`; nor awk's leniency, which reads a
+// number's start (`12abc` as 12, `x` as 0): a value that is not all a number stops the filter.
+const NUMBER = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
+
+/** An integer in digits, blanks around it allowed, as NUMBER allows them. */
+const DIGITS = /^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/;
 
 /** An ndjson record, or the problem said as the SDK says it for JSON records. */
 function parseRecord(record: Buffer): unknown {

@@ -51,7 +51,10 @@ defineFilter<'buffer' | 'json', State>({
   configure: (command) =>
     command
       .argument('<op>', OPERATIONS.join(', '))
-      .argument('[field]', 'the numeric field for sum, min, max, mean: N, field:N or json:<path>')
+      .argument(
+        '[field]',
+        'the numeric field for sum, min, max, mean: N, field:N or json:<path> (decimal, as awk reads it: 1e3, .5, +5; not 0x10)',
+      )
       .option(
         '--key <spec>',
         `what to group by: ${KEY_HELP} (a json: key or field makes the input framing default to ndjson)`,
