@@ -1,11 +1,9 @@
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { describeError } from '../../../filters/index.js';
-import { FROM_WORKER_HEADER, understands } from '../../../filters/protocol.js';
+import type { Worker } from 'node:worker_threads';
+import { understands } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
 import { flagOf } from '../../options/fan.js';
 import { commandText } from '../command.js';
-import { takeBack, takeGift } from '../gift.js';
+import { takeGift } from '../gift.js';
 import { lend } from '../lent.js';
 import { otherVersion } from '../protocol-version.js';
 import { prefixLines } from '../stderr-prefix.js';
@@ -16,32 +14,10 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
-import { heapMegabytes, startThread, threadLimits } from './jit.js';
-import { LOADER, loaderData } from './loader.js';
+import { giveBack, payloadBytes, pool } from './memory.js';
 import type { ThreadModule } from './module.js';
-import { BufferPool } from './pool.js';
-import { claimThread } from './preboot.js';
-
-const MiB = 1024 * 1024;
-const HEADER = FROM_WORKER_HEADER;
-
-/** One pool for every thread of the process: blocks are given to whichever thread is ready. */
-const pool = new BufferPool();
-/** Memory back from a thread: to the range reader it came from (gift.ts), or to the pool. */
-const giveBack = (buffer: ArrayBuffer) => {
-  if (!takeBack(buffer)) pool.give([buffer]);
-};
-
-/** The bytes of a thread's output handed on as output: its messages' payloads. */
-function payloadBytes(messages: Buffer): number {
-  let bytes = 0;
-  for (let at = 0; at + HEADER <= messages.length; ) {
-    const length = messages.readUInt32BE(at + 4);
-    bytes += length;
-    at += HEADER + length;
-  }
-  return bytes;
-}
+import { threadOutcome } from './outcome.js';
+import { startFilterThread } from './start.js';
 
 interface Sent {
   bytes: number;
@@ -75,45 +51,13 @@ export class ThreadTransport implements Transport {
     this.#spec = spec;
     this.#module = module;
     this.#events = events;
-    const { slot, workers, command, heapLimit } = spec;
-    const moduleUrl = pathToFileURL(module.file).href;
-    // As a process's: each thread knows its place, and sees the tables given to the fan.
-    const env = {
-      ...process.env,
-      ...command.env,
-      MANIFOLD_WORKER: String(slot),
-      MANIFOLD_WORKERS: String(workers),
-    } as Record<string, string>;
-    // A thread booted while manifold loaded (preboot.ts), when one waits; it has no heap limit.
-    const booted =
-      heapLimit === undefined ? claimThread({ module: moduleUrl, args: module.args, env }) : null;
-    const worker =
-      booted ??
-      startThread(
-        () =>
-          new Worker(LOADER, {
-            eval: true,
-            // The filter refuses a record it could not hold as text under the cap (sdk/heap.ts).
-            workerData: loaderData(
-              moduleUrl,
-              heapLimit === undefined
-                ? undefined
-                : { bytes: heapMegabytes(heapLimit) * MiB, option: this.#name('threadHeap') },
-            ),
-            argv: module.args,
-            env,
-            stdin: false,
-            stdout: true,
-            stderr: true,
-            resourceLimits: threadLimits(heapLimit),
-          }),
-      );
+    const worker = startFilterThread(spec, module, this.#name('threadHeap'));
     this.#worker = worker;
     this.#threadId = worker.threadId;
     // A thread's console.log is not output (that is what a transform returns): both of its
     // streams are diagnostics, and go where a process's stderr would.
     const to = spec.stderr;
-    const prefix = spec.tag || to?.tagged ? `${slot}\t` : '';
+    const prefix = spec.tag || to?.tagged ? `${spec.slot}\t` : '';
     const target = to?.stream ?? process.stderr;
     this.#stdio = [
       prefixLines(worker.stderr, prefix, target),
@@ -250,22 +194,14 @@ export class ThreadTransport implements Transport {
   }
 
   #outcome(exitCode: number): TransportOutcome {
-    const details = { thread: this.#threadId, exitCode, signal: null };
-    if (this.#stopped) return { kind: 'stopped', details };
-    if (this.#refused !== null) return { kind: 'cannot-start', reason: this.#refused };
-    const error = this.#error;
-    if (error !== null) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const heap = this.#spec.heapLimit;
-      const reason =
-        code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `ran out of memory${heap === undefined ? '' : ` (its heap is capped at ${heapMegabytes(heap)} MiB by ${this.#name('threadHeap')})`}`
-          : `threw ${describeError(error)}`;
-      return { kind: 'failed', reason, retryable: true, details };
-    }
-    // A thread's exit status reads, and counts under --ok-status, as a process's does.
-    const reason = `exited with status ${exitCode}`;
-    if (exitCode === 0) return { kind: 'ok', reason, details };
-    return { kind: 'failed', reason, retryable: true, status: exitCode, details };
+    return threadOutcome({
+      threadId: this.#threadId,
+      exitCode,
+      stopped: this.#stopped,
+      refused: this.#refused,
+      error: this.#error,
+      heapLimit: this.#spec.heapLimit,
+      heapOption: this.#name('threadHeap'),
+    });
   }
 }
