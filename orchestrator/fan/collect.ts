@@ -1,8 +1,9 @@
-import type { Block } from '../workers/block.js';
+import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
+import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { spell } from './spelling.js';
-import { outputSource, WholeRecords, wholeRecordsOf } from './whole.js';
+import { type OutputSource, outputSourceLater, WholeRecords, wholeRecordsOf } from './whole.js';
 
 /**
  * Where collected output goes: manifold's stdout, after tagging and counting. `worker` null:
@@ -76,7 +77,7 @@ export interface Held {
    * Whose output it is, for messages (`outputSource`), named as it is taken: a host's slot
    * moves when its host is dropped, and output held for its turn is still the first host's.
    */
-  source: string;
+  source: OutputSource;
   parts: Buffer[];
   bytes: number;
   done: boolean;
@@ -84,9 +85,13 @@ export interface Held {
   lost?: boolean;
 }
 
-/** `block`'s output from `worker`, none held yet: named now, where it is made. */
-export function heldOutput(worker: Worker, block: Block): Held {
-  return { worker, block, source: outputSource(worker, block), parts: [], bytes: 0, done: false };
+/**
+ * `block`'s output from `worker`, none held yet: its worker named now, where it is made
+ * (`places`: as describeBlock).
+ */
+export function heldOutput(worker: Worker, block: Block, places?: RangeNamer): Held {
+  const source = outputSourceLater(worker, block, places);
+  return { worker, block, source, parts: [], bytes: 0, done: false };
 }
 
 /**
@@ -100,14 +105,17 @@ export class ReadyCollector implements Collector {
   readonly #whole = new Map<Worker, WholeRecords>();
   /** By block and worker: under --dispatch broadcast every worker has each block. */
   readonly #held = new BlockMap<Held>();
+  readonly #places: RangeNamer | undefined;
 
   constructor(options: FanOptions, emit: Emit) {
     this.#options = options;
     this.#emit = emit;
+    this.#places = fileRanges(options);
   }
 
   output(worker: Worker, chunk: Buffer, block?: Block): void {
-    const parts = this.#wholeOf(worker).push(chunk, outputSource(worker, block));
+    const source = outputSourceLater(worker, block, this.#places);
+    const parts = this.#wholeOf(worker).push(chunk, source);
     if (parts.length > 0) this.#emit(worker, parts);
   }
 
@@ -116,7 +124,7 @@ export class ReadyCollector implements Collector {
       this.output(worker, chunk, block);
       return;
     }
-    const held = this.#held.get(worker, block) ?? heldOutput(worker, block);
+    const held = this.#held.get(worker, block) ?? heldOutput(worker, block, this.#places);
     held.parts.push(chunk);
     held.bytes += chunk.length;
     this.#held.set(worker, block, held);
@@ -160,7 +168,7 @@ export class ReadyCollector implements Collector {
 
   finish(): void {}
 
-  #emitWhole(worker: Worker, parts: Buffer[], source: string): void {
+  #emitWhole(worker: Worker, parts: Buffer[], source: OutputSource): void {
     const out = wholeRecordsOf(
       this.#options.outputFraming,
       parts,

@@ -11,7 +11,7 @@ import { outputErrorLine, readErrorLine, relayedOutputLine } from './failure-lin
 import { Feed } from './feed.js';
 import { InputReader } from './input.js';
 import { inputName } from './input-fd.js';
-import { filePlaces } from './input-places.js';
+import { filePlaces, fileRanges } from './input-places.js';
 import { LateSignal } from './late-signal.js';
 import { BlockLedger } from './ledger.js';
 import type { FanOptions, Log, Reporter } from './options.js';
@@ -264,7 +264,14 @@ export class Fan implements WorkerListener {
   onOutputFailed(worker: Worker, failure: OutputFailure, block?: Block): void {
     if (this.#stopping !== null) return;
     const name = spell(this.#options, 'maxRecord');
-    const line = relayedOutputLine(worker, failure, this.#options.maxRecord, name, block);
+    const line = relayedOutputLine(
+      worker,
+      failure,
+      this.#options.maxRecord,
+      name,
+      block,
+      fileRanges(this.#options),
+    );
     if (line === null) this.stop({ kind: 'closed' });
     else this.#fail(line);
   }

@@ -6,7 +6,7 @@ import {
   type RecordPosition,
 } from '../../filters/index.js';
 import { systemReason } from '../options/inputs.js';
-import type { Block } from '../workers/block.js';
+import type { Block, RangeNamer } from '../workers/block.js';
 import type { OutputFailure } from '../workers/transport.js';
 import { outputRecordTooLarge, outputSource } from './whole.js';
 
@@ -44,10 +44,11 @@ export function relayedOutputLine(
   maxRecord: number,
   maxRecordName?: string,
   block?: Block,
+  places?: RangeNamer,
 ): string | null {
   if (failure.kind === 'closed') return null;
   if (failure.kind === 'error') return `cannot write stdout: ${errnoText(failure.code)}`;
-  const source = outputSource(worker, block);
+  const source = outputSource(worker, block, places);
   return describeError(outputRecordTooLarge(source, maxRecord, failure.bytes, maxRecordName));
 }
 

@@ -1,4 +1,4 @@
-import { type Block, describeBlock, withoutBytes } from '../workers/block.js';
+import { type Block, describeBlock, type RangeNamer, withoutBytes } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 
 /** What an unattributed worker was given, for messages: its first and latest block. */
@@ -22,29 +22,36 @@ export function noteGiven(given: Map<Worker, Given>, worker: Worker, block: Bloc
 /**
  * One line on what failed: the worker as its transport describes it (its pid and command), how
  * it ended, and the blocks and input records it had. `worker 2 (pid 4242: grep -v x) exited
- * with status 3 on block 5 (records 4097-5120)`.
+ * with status 3 on block 5 (records 4097-5120)`; `places` names the records of several input
+ * files in them (input-places.ts).
  */
 export function describeFailure(
   end: WorkerOutcome & { kind: 'failed' },
   blocks: readonly Block[] | Given | null,
+  places?: RangeNamer,
 ): string {
   // A command that cannot serve the fan fails on no block of its own.
   if (end.misfit) return `${end.worker} ${end.reason}`;
   // A worker that ends well with blocks unanswered has failed them all the same.
-  const blocksPart = describeBlocks(blocks, end.unanswered ? ' before finishing ' : ' on ');
-  return `${end.worker} ${end.reason}${blocksPart}`;
+  const preposition = end.unanswered ? ' before finishing ' : ' on ';
+  return `${end.worker} ${end.reason}${describeBlocks(blocks, preposition, places)}`;
 }
 
-function describeBlocks(blocks: readonly Block[] | Given | null, preposition: string): string {
+function describeBlocks(
+  blocks: readonly Block[] | Given | null,
+  preposition: string,
+  places: RangeNamer | undefined,
+): string {
   if (blocks === null) return '';
+  const describe = (block: Block) => describeBlock(block, places);
   if (Array.isArray(blocks)) {
     if (blocks.length === 0) return '';
     if (blocks.length > 3) {
-      return `${preposition}${blocks.length} blocks, from ${describeBlock(blocks[0]!)} to ${describeBlock(blocks.at(-1)!)}`;
+      return `${preposition}${blocks.length} blocks, from ${describe(blocks[0]!)} to ${describe(blocks.at(-1)!)}`;
     }
-    return `${preposition}${blocks.map(describeBlock).join(', ')}`;
+    return `${preposition}${blocks.map(describe).join(', ')}`;
   }
   const { first, last, count } = blocks as Given;
-  if (count === 1) return `; it had been given ${describeBlock(first)}`;
-  return `; it had been given ${count} blocks, from ${describeBlock(first)} to ${describeBlock(last)}`;
+  if (count === 1) return `; it had been given ${describe(first)}`;
+  return `; it had been given ${count} blocks, from ${describe(first)} to ${describe(last)}`;
 }

@@ -1,9 +1,10 @@
-import type { Block } from '../workers/block.js';
+import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { type Collector, type Emit, type Held, heldOutput } from './collect.js';
+import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { spell } from './spelling.js';
-import { outputSource, WholeRecords, wholeRecordsOf } from './whole.js';
+import { outputSource, outputSourceLater, WholeRecords, wholeRecordsOf } from './whole.js';
 
 /**
  * `--merge ordered`: output in the order of the input blocks. The next block's output streams
@@ -23,9 +24,11 @@ export class OrderedCollector implements Collector {
   /** The first block lost under --halt now: nothing from it on is written. */
   #lostAt = Number.POSITIVE_INFINITY;
   #whole: WholeRecords;
+  readonly #places: RangeNamer | undefined;
 
   constructor(options: FanOptions, emit: Emit) {
     this.#options = options;
+    this.#places = fileRanges(options);
     this.#emit = emit;
     this.#window = Math.max(4, 4 * options.workers);
     this.#whole = new WholeRecords(
@@ -41,7 +44,7 @@ export class OrderedCollector implements Collector {
 
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
     if (block.seq === this.#next && this.#options.retries === 0) {
-      const parts = this.#whole.push(chunk, outputSource(worker, block));
+      const parts = this.#whole.push(chunk, outputSourceLater(worker, block, this.#places));
       if (parts.length > 0) this.#emit(worker, parts);
       return;
     }
@@ -152,7 +155,7 @@ export class OrderedCollector implements Collector {
   #heldOf(block: Block, worker: Worker): Held {
     let held = this.#held.get(block.seq);
     if (held === undefined) {
-      held = heldOutput(worker, block);
+      held = heldOutput(worker, block, this.#places);
       this.#held.set(block.seq, held);
     }
     return held;

@@ -1,11 +1,12 @@
 import { describeError, ExitCode } from '../../filters/index.js';
-import type { Block } from '../workers/block.js';
+import type { Block, RangeNamer } from '../workers/block.js';
 import type { InputGiven, InputPiece } from '../workers/transport.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import type { Dispatcher } from './dispatch.js';
 import { describeFailure, type Given, noteGiven } from './failure.js';
 import { HaltCounter } from './halting.js';
+import { fileRanges } from './input-places.js';
 import type { BlockLedger } from './ledger.js';
 import type { FanOptions, HaltMode, Log } from './options.js';
 import { spell } from './spelling.js';
@@ -42,6 +43,8 @@ export interface RecoveryParts {
 export class Recovery {
   readonly #fan: RecoveryParts;
   readonly #halts: HaltCounter;
+  /** Names blocks of several input files in them, as a message is made. */
+  readonly #places: RangeNamer | undefined;
   readonly #given = new Map<Worker, Given>();
   /** Failed workers that had nothing to do: started again when a block comes. */
   readonly #resting = new Set<Worker>();
@@ -56,6 +59,7 @@ export class Recovery {
   constructor(fan: RecoveryParts) {
     this.#fan = fan;
     this.#halts = new HaltCounter(fan.options.halt, fan.options.haltOn);
+    this.#places = fileRanges(fan.options);
   }
 
   get haltingSoon(): boolean {
@@ -129,7 +133,7 @@ export class Recovery {
     if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
       for (const block of unfinished) collector.blockFailed(worker, block);
       head.failures++;
-      const line = `${describeFailure(end, given)}; trying again (${head.failures} of ${retries})`;
+      const line = `${describeFailure(end, given, this.#places)}; trying again (${head.failures} of ${retries})`;
       // A worker manifold killed for taking too long is news even when its block goes again.
       if (timedOut) verdict.say(line);
       else this.#fan.log(line);
@@ -152,7 +156,7 @@ export class Recovery {
       block.release?.();
     }
     for (const block of charged) ledger.lost(worker, block, end);
-    verdict.say(describeFailure(end, attribution === 'none' ? given : charged));
+    verdict.say(describeFailure(end, attribution === 'none' ? given : charged, this.#places));
     if (halt !== null) {
       this.#halt(halt, 'fail');
     } else if (unfinished.length > 1 || dispatcher.hasWorkFor(worker)) {

@@ -1,6 +1,6 @@
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
 import { ExitCode, type Framing, ManifoldError, recordTooLargeText } from '../../filters/index.js';
-import { type Block, describeBlock } from '../workers/block.js';
+import { type Block, describeBlock, type RangeNamer } from '../workers/block.js';
 import { RecordMeasure } from './record-measure.js';
 
 /**
@@ -47,7 +47,7 @@ export class WholeRecords {
    * Returns the whole records completed by `chunk`, as Buffers to write in order. `source`
    * names whose output it is for a record over the limit (`worker 2 output of block 3 (...)`).
    */
-  push(chunk: Buffer, source = OUTPUT): Buffer[] {
+  push(chunk: Buffer, source: OutputSource = OUTPUT): Buffer[] {
     if (chunk.length === 0) return [];
     const measure = this.#measure;
     if (measure !== null && this.#pendingBytes + chunk.length > this.#maxRecord) {
@@ -88,7 +88,7 @@ export class WholeRecords {
     this.#finder = createBoundaryFinder(this.#framing);
   }
 
-  #hold(bytes: Buffer, source: string): void {
+  #hold(bytes: Buffer, source: OutputSource): void {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     if (this.#pendingBytes > this.#maxRecord) {
@@ -103,7 +103,7 @@ export function wholeRecordsOf(
   parts: Buffer[],
   maxRecord?: number,
   maxRecordName?: string,
-  source = OUTPUT,
+  source: OutputSource = OUTPUT,
 ): Buffer[] {
   const whole = new WholeRecords(framing, maxRecord, maxRecordName);
   const out = parts.flatMap((part) => whole.push(part, source));
@@ -111,20 +111,42 @@ export function wholeRecordsOf(
   return out;
 }
 
+/**
+ * Whose output it is, for a message: the name, or what makes it when a message needs it (a
+ * block of several input files is named in them by reading them again: input-places.ts).
+ */
+export type OutputSource = string | (() => string);
+
 /** Output whose worker is not known where it is measured. */
 const OUTPUT = "a worker's output";
 
 /**
  * Whose output a record is, for messages: `worker 2 output` (`host h1: worker 2 output` on a
  * host), and `of block 3 (records 41-60)` where the output is tied to its block, as the sorted
- * merge names its runs.
+ * merge names its runs (`places`: as describeBlock).
  */
 export function outputSource(
   worker: { slot: number; outputMaker?(block?: Block): string | undefined },
   block?: Block,
+  places?: RangeNamer,
 ): string {
   const maker = worker.outputMaker?.(block) ?? `worker ${worker.slot}`;
-  return block === undefined ? `${maker} output` : `${maker} output of ${describeBlock(block)}`;
+  if (block === undefined) return `${maker} output`;
+  return `${maker} output of ${describeBlock(block, places)}`;
+}
+
+/**
+ * `outputSource`, its worker named now (a host's slot moves when its host is dropped) and its
+ * block only when a message is made; the name itself where no file is to be read again.
+ */
+export function outputSourceLater(
+  worker: { slot: number; outputMaker?(block?: Block): string | undefined },
+  block: Block | undefined,
+  places: RangeNamer | undefined,
+): OutputSource {
+  if (block === undefined || places === undefined) return outputSource(worker, block);
+  const maker = worker.outputMaker?.(block) ?? `worker ${worker.slot}`;
+  return () => `${maker} output of ${describeBlock(block, places)}`;
 }
 
 /**
@@ -132,14 +154,14 @@ export function outputSource(
  * as an input record is, by where it is, before what is wrong with it.
  */
 export function outputRecordTooLarge(
-  source: string,
+  source: OutputSource,
   maxRecord: number,
   bytes: number,
   name = '--max-record',
 ): ManifoldError {
   return new ManifoldError(
     'manifold.recordTooLarge',
-    `${source}: ${recordTooLargeText(maxRecord, bytes, false, name)}`,
+    `${typeof source === 'function' ? source() : source}: ${recordTooLargeText(maxRecord, bytes, false, name)}`,
     { exitCode: ExitCode.failure },
   );
 }

@@ -114,17 +114,30 @@ export function shareAmong(block: Block, n: number): Block[] {
   });
 }
 
-/** `block 3 (records 2049-3072)`, for messages. */
-export function describeBlock(block: Block): string {
+/**
+ * Names the input's records (or bytes) `first` to `last` (1-based) where the input is several
+ * files read as one stream: by the files where they lie and their places there (`b:1-1024`,
+ * `a:2001-2048, b:1-976`); null where that cannot be told. Called only as a message is made.
+ */
+export type RangeNamer = (unit: 'record' | 'byte', first: number, last: number) => string | null;
+
+/**
+ * `block 3 (records 2049-3072)`, for messages; `block 3 (b:1-1024)` with `places`, which names
+ * a range of several input files in them.
+ */
+export function describeBlock(block: Block, places?: RangeNamer): string {
   const source = block.scatteredFrom;
   if (source !== undefined) {
     const records = block.records === 1 ? '1 record' : `${block.records} records`;
-    return `${records} of ${describeBlock(source)}, picked by key`;
+    return `${records} of ${describeBlock(source, places)}, picked by key`;
   }
   if (block.records < 0 && block.offset !== undefined) {
-    return `block ${block.seq + 1} (bytes ${block.offset + 1}-${block.offset + block.bytes})`;
+    const [first, last] = [block.offset + 1, block.offset + block.bytes];
+    const range = places?.('byte', first, last) ?? `bytes ${first}-${last}`;
+    return `block ${block.seq + 1} (${range})`;
   }
-  const last = block.firstRecord + block.records - 1;
-  const range = block.records === 0 ? 'no records' : `records ${block.firstRecord}-${last}`;
+  if (block.records === 0) return `block ${block.seq + 1} (no records)`;
+  const [first, last] = [block.firstRecord, block.firstRecord + block.records - 1];
+  const range = places?.('record', first, last) ?? `records ${first}-${last}`;
   return `block ${block.seq + 1} (${range})`;
 }

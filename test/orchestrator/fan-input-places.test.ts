@@ -166,3 +166,79 @@ describe('placeInFiles', () => {
     expect(placeInFiles({ input: 'input', record: 1 }, [join(at('a'), 'none')], lines)).toBeNull();
   });
 });
+
+// A block's range was counted through the stream (`block 2 (records 5-8)`) where its records
+// are the second file's; it is now named in the files where they lie, as a record is.
+describe('a block of several --input files is named by its files and their record numbers', () => {
+  const six = (prefix: string) => [1, 2, 3, 4, 5, 6].map((i) => `${prefix}${i}\n`).join('');
+  // Lines of 3 bytes, --block 12: four to a block, a6's last two and b6's first two in block 2.
+  const blocks = ['-j', '1', '--block', '12'];
+  const failOn = (line: string) => ['sh', '-c', `grep -q '^${line}$' && exit 3; cat`];
+  const failed = (line: string, on: string) =>
+    `manifold: worker 1 (pid N: sh -c grep -q '^${line}$' && exit 3; cat) exited with status 3${on}\n`;
+  const pidless = (stderr: string) => stderr.replace(/pid \d+/, 'pid N');
+
+  it('a per-block failure: in one file, across two, and over a record begun in the file before', async ({
+    expect,
+  }) => {
+    const at = files({ a: six('a'), b: six('b'), c: 'x\ny', d: 'z\nw\n' });
+    const both = [...blocks, '--per-block', '--input', at('a'), '--input', at('b')];
+    const inB = await fan([...both, '--', ...failOn('b5')]);
+    expect([inB.exitCode, pidless(inB.stderr)]).toEqual([
+      1,
+      failed('b5', ` on block 3 (${at('b')}:3-6)`),
+    ]);
+    const across = await fan([...both, '--', ...failOn('b1')]);
+    expect(pidless(across.stderr)).toBe(
+      failed('b1', ` on block 2 (${at('a')}:5-6, ${at('b')}:1-2)`),
+    );
+    // c's last line `y` lacks its newline: `yz` is c:2, and `w` is d's line 2, as sed numbers it.
+    const begun = ['--per-block', '-j', '1', '--input', at('c'), '--input', at('d')];
+    const spans = await fan([...begun, '--', ...failOn('yz')]);
+    expect(pidless(spans.stderr)).toBe(failed('yz', ` on block 1 (${at('c')}:1-2, ${at('d')}:2)`));
+    // Past three files, the first and the last.
+    const many = ['--input', at('a'), '--input', at('c'), '--input', at('d'), '--input', at('b')];
+    const long = await fan(['--per-block', '-j', '1', ...many, '--', ...failOn('yz')]);
+    expect(pidless(long.stderr)).toBe(
+      failed('yz', ` on block 1 (${at('a')}:1-6 to ${at('b')}:1-6, 4 files)`),
+    );
+  });
+
+  it("a worker's output over --max-record, named by its block's files", async ({ expect }) => {
+    const at = files({ a: six('a'), b: six('b') });
+    const both = [...blocks, '--per-block', ...LIMIT, '--input', at('a'), '--input', at('b')];
+    const long = ['sh', '-c', `grep -q '^b5$' && echo ${LONG}; cat`];
+    const expected = `manifold: worker 1 output of block 3 (${at('b')}:3-6): record is larger than the maximum record size 10 B (N B so far); raise it with --max-record\n`;
+    for (const merge of ['ready', 'ordered']) {
+      const result = await fan([...both, '--merge', merge, '--', ...long]);
+      const stderr = result.stderr.replace(/\d+ B so far/, 'N B so far');
+      expect([merge, result.exitCode, stderr]).toEqual([merge, 1, expected]);
+    }
+  });
+
+  it('unattributed workers: the blocks by their bytes in each file', async ({ expect }) => {
+    const at = files({ a: six('a'), b: six('b') });
+    const result = await fan([
+      ...blocks,
+      '--input',
+      at('a'),
+      '--input',
+      at('b'),
+      '--',
+      ...failOn('b5'),
+    ]);
+    expect(pidless(result.stderr)).toBe(
+      failed(
+        'b5',
+        `; it had been given 3 blocks, from block 1 (${at('a')}: bytes 1-12) to block 3 (${at('b')}: bytes 7-18)`,
+      ),
+    );
+  });
+
+  it('stdin among the files: counted through the stream, as before', async ({ expect }) => {
+    const at = files({ a: six('a'), b: six('b') });
+    const args = [...blocks, '--per-block', '--input', at('a'), '--input', '-'];
+    const result = await fan([...args, '--', ...failOn('b5')], six('b'));
+    expect(pidless(result.stderr)).toBe(failed('b5', ' on block 3 (records 9-12)'));
+  });
+});
