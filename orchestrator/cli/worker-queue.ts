@@ -11,6 +11,9 @@ import { shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
 
+/** How long a queue worker waits for its server at the start, by default (`--connect-timeout`). */
+const DEFAULT_CONNECT_TIMEOUT = '30s';
+
 /** The options of `manifold worker` for a queue. */
 export function queueWorkerOptions(): Option[] {
   return [
@@ -39,6 +42,10 @@ export function queueWorkerOptions(): Option[] {
       '--queue-timeout <duration>',
       'how long the server may be unreachable (a restart inside it resumes) before the worker exits 1',
     ).default('60s'),
+    new Option(
+      '--connect-timeout <duration>',
+      'how long to wait for a server not up yet (refused, no answer) at the start; 0: not at all',
+    ).default(`${DEFAULT_CONNECT_TIMEOUT}`),
     new Option('--verbose', 'say what the worker waits for and what it retries, on stderr'),
   ];
 }
@@ -52,8 +59,11 @@ queue's Object Store into this machine's cache ($XDG_CACHE_HOME/manifold/files, 
 hash: once per machine) before the first block; the command finds each as MANIFOLD_TABLE_<NAME>.
 A table that cannot be fetched is one line, exit 1, and a notice to the coordinator.
 
-Exit status: 0 the job is finished; 1 the queue cannot be reached, has no JetStream or was gone
-past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
+A server not up yet (connection refused, no answer) is waited for, up to --connect-timeout
+(default ${DEFAULT_CONNECT_TIMEOUT}), so that workers can start with their server: one line says so at once.
+
+Exit status: 0 the job is finished; 1 the queue cannot be reached (past --connect-timeout), has
+no JetStream or was gone past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
 found (one line naming the job, said at once, then told to the job's coordinator: a job not
 started yet is waited for); 130 or 143 after
 SIGINT or SIGTERM (its blocks go back to the queue at once, its processes are stopped).
@@ -82,6 +92,10 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       );
     const url = checkQueueUrl(String(raw.queue));
     const timeoutMs = parseTimeout(raw.queueTimeout, () => '--queue-timeout');
+    const connectMs =
+      String(raw.connectTimeout) === '0'
+        ? 0
+        : parseTimeout(raw.connectTimeout, () => '--connect-timeout');
     const names = jobNames(checkJobName(String(raw.job)));
     const workers = workerCount(raw.workers, '-j, --workers');
     const ways = [
@@ -110,7 +124,7 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
     const command = shell ? { argv: [argv.join(' ')], shell: true } : { argv, shell: false };
     const okStatus =
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
-    return { url, timeoutMs, names, workers, attribution, shell, command, okStatus };
+    return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };
   });
 }
 
@@ -122,7 +136,7 @@ export async function runQueueWorker(
   argv: string[],
   raw: Record<string, unknown>,
 ): Promise<number> {
-  const { url, timeoutMs, names, workers, attribution, shell, command, okStatus } =
+  const { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus } =
     resolveQueueWorkerCommandLine(argv, raw);
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
@@ -142,7 +156,12 @@ export async function runQueueWorker(
       ? cannotRun(names, argv[0]!, `${program.problem}${hintOf(argv)}`)
       : null;
   if (missing !== null) process.stderr.write(`manifold: ${missing.line}\n`);
-  const conn = await connectQueue(url, log).catch((error: unknown) => {
+  // A worker that cannot run its command says so and goes: it does not wait for a server.
+  const first = {
+    waitMs: missing === null ? connectMs : 0,
+    waiting: (line: string) => process.stderr.write(`manifold: ${line}\n`),
+  };
+  const conn = await connectQueue(url, log, first).catch((error: unknown) => {
     // Its line said, a worker that cannot run its command has no more to say of the queue.
     if (missing !== null) return null;
     throw error;

@@ -189,9 +189,10 @@ describe('a request under way when nats-server goes away', () => {
 
 describe('a queue that cannot serve', () => {
   it('a server that cannot be reached is one line naming the URL, exit 1, for both sides', async () => {
+    // A worker waits for a server not up yet (queue-connect-wait); with 0, not at all.
     for (const args of [
       ['fan', '--queue', 'nats://127.0.0.1:1'],
-      ['worker', '--queue', 'nats://127.0.0.1:1', '--', 'cat'],
+      ['worker', '--queue', 'nats://127.0.0.1:1', '--connect-timeout', '0', '--', 'cat'],
     ]) {
       const result = await run(manifold, args, 'a\n');
       expect(result.exitCode).toBe(1);

@@ -6,6 +6,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, TimeoutError } from '@nats-io/transport-node';
 import { describeError, ManifoldError } from '../../../filters/index.js';
+import { formatDuration } from '../../options/jobs.js';
 import { queueAddress } from './names.js';
 
 /**
@@ -40,34 +41,71 @@ export class QueueError extends ManifoldError {
   }
 }
 
+/** How a first connection waits for a server not up yet (a queue worker's --connect-timeout). */
+export interface FirstConnect {
+  /** How long to go on trying; 0: the first failure is final. */
+  waitMs: number;
+  /** Told once, at the first failure it waits on: the line to say. */
+  waiting(line: string): void;
+}
+
+/** How long a try at a connection waits for the server's answer. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** The pause between tries of a first connection that waits. */
+const FIRST_TRY_PAUSE_MS = 250;
+
 /**
  * Connects to the server at `url` and checks it has JetStream. The first connection must
- * succeed (a wrong address is said at once, naming it); after that the client reconnects for as
- * long as it takes, so a server restarted mid-run loses nothing.
+ * succeed (a wrong address is said at once, naming it), or, with `first`, succeed within its
+ * wait where the server is not up yet (refused, no answer in time: a server and its workers
+ * started together); after that the client reconnects for as long as it takes, so a server
+ * restarted mid-run loses nothing.
  */
 export async function connectQueue(
   address: string,
   log: (line: string) => void = () => {},
+  first: FirstConnect = { waitMs: 0, waiting: () => {} },
 ): Promise<QueueConnection> {
   // Said without its credentials, in every line that names it.
   const { shown: url, auth } = queueAddress(address);
+  const deadline = Date.now() + first.waitMs;
+  let waited = false;
   let nc: NatsConnection;
-  try {
-    nc = await connect({
-      servers: url,
-      ...auth,
-      name: 'manifold',
-      timeout: 5000,
-      reconnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-    });
-  } catch (error) {
-    throw new QueueError(
-      `cannot reach the queue at ${url}: ${reasonOf(error, auth === null ? null : 'token' in auth ? 'its token' : 'its user or password')}`,
-      error,
-    );
+  for (;;) {
+    try {
+      nc = await connect({
+        servers: url,
+        ...auth,
+        name: 'manifold',
+        // A try of a wait waits for the server's answer no longer than the wait has left.
+        timeout:
+          first.waitMs === 0
+            ? CONNECT_TIMEOUT_MS
+            : Math.max(1, Math.min(CONNECT_TIMEOUT_MS, deadline - Date.now())),
+        reconnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      });
+      break;
+    } catch (error) {
+      const given = auth === null ? null : 'token' in auth ? 'its token' : 'its user or password';
+      const reason = reasonOf(error, given);
+      const wait = formatDuration(first.waitMs);
+      if (!notUpYet(reason) || Date.now() >= deadline) {
+        const waitedOut = first.waitMs > 0 && notUpYet(reason);
+        const after = waitedOut ? ` (waited ${wait} for it: --connect-timeout)` : '';
+        throw new QueueError(`cannot reach the queue at ${url}: ${reason}${after}`, error);
+      }
+      if (!waited)
+        first.waiting(
+          `the queue at ${url}: ${reason}; waiting up to ${wait} for it (--connect-timeout)`,
+        );
+      waited = true;
+      await new Promise((resolve) => setTimeout(resolve, FIRST_TRY_PAUSE_MS));
+    }
   }
+  if (waited) log(`the queue at ${url} is up: connected`);
   if (nc.info?.jetstream !== true) {
     const version = nc.info?.version ?? 'unknown';
     await nc.close();
@@ -160,6 +198,11 @@ export async function unlessReconnected<T>(
   } finally {
     cancel();
   }
+}
+
+/** A reason a server being started may give: it will not be another once it is up. */
+function notUpYet(reason: string): boolean {
+  return reason === 'connection refused' || reason === 'no answer in time';
 }
 
 /** Why a connection failed; `given` names the credentials the address gave, if it gave any. */
