@@ -5,17 +5,18 @@ import {
   RecordEncoder,
   RecordError,
 } from '../../filters/index.js';
-import type { Block } from '../workers/block.js';
+import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
 import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';
+import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
 import { spell } from './spelling.js';
-import { outputSource } from './whole.js';
+import { outputSource, outputSourceLater } from './whole.js';
 
 /** Output is decoded this many bytes at a time. */
 const DECODE_WINDOW = 64 * 1024;
@@ -25,6 +26,11 @@ interface Source {
   run: Run;
   decoder: RecordDecoder;
   input: string;
+  /**
+   * The name messages give it where it is made when a message is (a block of several input
+   * files named in them: input-places.ts); `input` names it for the decoder meanwhile.
+   */
+  named?: () => string;
   last: Buffer | null;
 }
 
@@ -57,9 +63,11 @@ export class SortedCollector implements Collector {
   #streaming = false;
   #streamed: Promise<void> = Promise.resolve();
   #failure: unknown = null;
+  readonly #places: RangeNamer | undefined;
 
   constructor(options: FanOptions, workers: Worker[], emit: Emit, room: Room) {
     this.#options = options;
+    this.#places = fileRanges(options);
     this.#emit = emit;
     this.#room = room;
     this.#attributed = options.attribution !== 'none';
@@ -92,6 +100,8 @@ export class SortedCollector implements Collector {
         worker,
         outputSource(worker, block),
       );
+      const named = outputSourceLater(worker, block, this.#places);
+      if (typeof named === 'function') source.named = named;
       this.#blocks.set(worker, block, source);
     }
     this.#add(source, chunk);
@@ -184,17 +194,25 @@ export class SortedCollector implements Collector {
    * (and a view costs ~100 bytes of heap: the old generation grew by megabytes a collection).
    */
   #add(source: Source, chunk: Buffer): void {
-    for (let at = 0; at < chunk.length; at += DECODE_WINDOW) {
-      const records: Buffer[] = [];
-      source.decoder.push(chunk.subarray(at, at + DECODE_WINDOW), records);
-      this.#take(source, records);
+    try {
+      for (let at = 0; at < chunk.length; at += DECODE_WINDOW) {
+        const records: Buffer[] = [];
+        source.decoder.push(chunk.subarray(at, at + DECODE_WINDOW), records);
+        this.#take(source, records);
+      }
+    } catch (error) {
+      throw namedBy(source, error);
     }
   }
 
   #close(source: Source): void {
     const records: Buffer[] = [];
-    source.decoder.end(records);
-    this.#take(source, records);
+    try {
+      source.decoder.end(records);
+      this.#take(source, records);
+    } catch (error) {
+      throw namedBy(source, error);
+    }
     source.run.closed = true;
   }
 
@@ -297,4 +315,10 @@ export class SortedCollector implements Collector {
     this.#memory.renew();
     if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);
   }
+}
+
+/** A record error of `source`'s output, named as messages name it (`Source.named`). */
+function namedBy(source: Source, error: unknown): unknown {
+  if (source.named === undefined || !(error instanceof RecordError)) return error;
+  return error.position.input === source.input ? error.in(source.named()) : error;
 }

@@ -216,6 +216,39 @@ describe('a block of several --input files is named by its files and their recor
     }
   });
 
+  it("--merge sorted: a run out of order, and a record over --max-record, by its block's files", async ({
+    expect,
+  }) => {
+    const at = files({ a: six('a'), b: six('b') });
+    const both = [
+      ...blocks,
+      '--per-block',
+      '--merge',
+      'sorted',
+      '--input',
+      at('a'),
+      '--input',
+      at('b'),
+    ];
+    const unsorted = await fan([
+      ...both,
+      '--',
+      'sh',
+      '-c',
+      'x=$(cat); case "$x" in *b5*) echo "$x" | sort -r;; *) echo "$x";; esac',
+    ]);
+    expect([unsorted.exitCode, unsorted.stderr]).toEqual([
+      1,
+      `manifold: worker 1 output of block 3 (${at('b')}:3-6):2: not sorted by the key: --merge sorted needs every worker to write sorted output\n`,
+    ]);
+    const long = ['sh', '-c', `grep -q '^b5$' && echo ${LONG}; cat`];
+    const over = await fan([...both, ...LIMIT, '--', ...long]);
+    expect([over.exitCode, over.stderr.replace(/\d+ B so far/, 'N B so far')]).toEqual([
+      1,
+      `manifold: worker 1 output of block 3 (${at('b')}:3-6):1: record is larger than the maximum record size 10 B (N B so far); raise it with --max-record\n`,
+    ]);
+  });
+
   it('unattributed workers: the blocks by their bytes in each file', async ({ expect }) => {
     const at = files({ a: six('a'), b: six('b') });
     const result = await fan([
