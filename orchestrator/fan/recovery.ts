@@ -133,7 +133,10 @@ export class Recovery {
     if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
       for (const block of unfinished) collector.blockFailed(worker, block);
       head.failures++;
-      const line = `${describeFailure(end, given, this.#places)}; trying again (${head.failures} of ${retries})`;
+      // Its blocks named in several input files only where the line is said: naming them reads
+      // the files again, not to be done for a line nobody reads.
+      const places = timedOut || options.verbose ? this.#places : undefined;
+      const line = `${describeFailure(end, given, places)}; trying again (${head.failures} of ${retries})`;
       // A worker manifold killed for taking too long is news even when its block goes again.
       if (timedOut) verdict.say(line);
       else this.#fan.log(line);
