@@ -92,10 +92,7 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       );
     const url = checkQueueUrl(String(raw.queue));
     const timeoutMs = parseTimeout(raw.queueTimeout, () => '--queue-timeout');
-    const connectMs =
-      String(raw.connectTimeout) === '0'
-        ? 0
-        : parseTimeout(raw.connectTimeout, () => '--connect-timeout');
+    const connectMs = connectTimeout(raw.connectTimeout);
     const names = jobNames(checkJobName(String(raw.job)));
     const workers = workerCount(raw.workers, '-j, --workers');
     const ways = [
@@ -126,6 +123,19 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
     return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };
   });
+}
+
+/** `--connect-timeout`: 0 (no wait) or a duration, as --timeout takes it; milliseconds. */
+function connectTimeout(value: unknown): number {
+  if (String(value) === '0') return 0;
+  try {
+    return parseTimeout(value, () => '--connect-timeout');
+  } catch (error) {
+    throw new UsageError(
+      `--connect-timeout must be 0 (no wait) or a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m) (got ${JSON.stringify(String(value))})`,
+      error,
+    );
+  }
 }
 
 /** The command whose help its usage errors point at. */

@@ -70,6 +70,10 @@ const cases: [string[], RegExp][] = [
     ['worker', '--queue', url, '--queue-timeout', 'x', '--', 'cat'],
     /--queue-timeout must be a duration/,
   ],
+  [
+    ['worker', '--queue', url, '--connect-timeout', '-1', '--', 'cat'],
+    /^manifold: --connect-timeout must be 0 \(no wait\) or a duration .* \(got "-1"\)/,
+  ],
   // A worker of neither kind, and SSH's.
   [['worker', '--', 'cat'], /manifold worker needs --queue <url> -- <command>, or --stdio/],
   [['worker', '--stdio', 'cat'], /--stdio takes no command/],
