@@ -208,7 +208,12 @@ export class RecordLoop<S> {
     }
   }
 
-  /** Writes the output for record `i`: its original bytes when it came back unchanged. */
+  /**
+   * Writes the output for record `i`: its original bytes when it came back unchanged. A JSON
+   * object or array returned as itself is the record, written with its original text while its
+   * value is unchanged, else as JSON (an array too, as one record): a transform that sets a
+   * field of `r` and returns `r` has its change written.
+   */
   #emitAt(batch: Batch, i: number, output: unknown): void {
     const original = output === batch.records[i] ? batch.originals[i] : undefined;
     if (original === undefined) {
@@ -216,9 +221,28 @@ export class RecordLoop<S> {
       return;
     }
     try {
-      this.#encoder.addOriginal(original);
+      if (sameJsonValue(output, original)) this.#encoder.addOriginal(original);
+      else this.#encoder.add(output);
     } catch (error) {
       throw recordFailure(this.#context, error);
     }
   }
+}
+
+/**
+ * Whether a value returned as itself still has the value of its original JSON text. A string or
+ * number cannot change; an object or array can, in place. Compared as JSON.stringify writes them:
+ * once against the text (the same for compact ndjson), then against the text parsed again (for
+ * spaces, `1.0`, digits past a double's). A value that has no JSON is changed: the encoder reports it.
+ */
+function sameJsonValue(output: unknown, original: Buffer | string): boolean {
+  if (typeof output !== 'object' || output === null) return true;
+  const text = typeof original === 'string' ? original : original.toString('utf8');
+  let now: string;
+  try {
+    now = JSON.stringify(output);
+  } catch {
+    return false;
+  }
+  return now === text || now === JSON.stringify(JSON.parse(text));
 }

@@ -66,6 +66,20 @@ describe('mf-map', () => {
     expect((await output(mfMap, ['--json', 'r'], input)).toString()).toBe(input);
   });
 
+  it('writes a JSON record changed in place and returned as itself with its change', async () => {
+    const input = '{"a":1,"b":2}\n{ "a" : 3, "b": 4 }\n';
+    expect((await output(mfMap, ['--json', '(r.total = r.a + r.b, r)'], input)).toString()).toBe(
+      '{"a":1,"b":2,"total":3}\n{"a":3,"b":4,"total":7}\n',
+    );
+    const nested = '{"b":[1, 2]}\n[1]\n';
+    expect((await output(mfMap, ['--json', '((r.b ?? r).push(3), r)'], nested)).toString()).toBe(
+      '{"b":[1,2,3]}\n[1,3]\n', // an array returned as itself is the record: one, not one per element
+    );
+    // Not changed, though JSON.stringify writes them otherwise: the original text stays.
+    const same = '{"n":9007199254740993}\n{"x":1.0, "y":[ ]}\n';
+    expect((await output(mfMap, ['--json', '(r.y?.push(), r)'], same)).toString()).toBe(same);
+  });
+
   it('works on NUL-separated records', async () => {
     expect((await output(mfMap, ['--split', 'nul', 'r + "!"'], 'a\nb\0c\0')).toString()).toBe(
       'a\nb!\0c!\0',
