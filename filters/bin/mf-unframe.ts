@@ -6,7 +6,7 @@ defineFilter<'buffer', Buffer | null>({
   name: 'mf-unframe',
   description:
     'Turn length-prefixed frames into delimited records (lines by default).\n' +
-    'A frame that contains the output delimiter (or ends with the start of one that can overlap\n' +
+    'A frame that contains the output delimiter (or ends with the start of one that can overlap ' +
     'itself, as "xA" before "AA") is an error, since it would not come back as one record.',
   split: 'frames',
   join: 'lines',

@@ -59,16 +59,21 @@ export function readCommandLine(
     .version(spec.version ?? manifoldVersion(), '-V, --version')
     .helpOption('-h, --help', 'show this help')
     .addOption(
-      new Option('--split <framing>', `input framing: ${FRAMING_HELP}`)
-        .default(undefined, typeof spec.split === 'string' ? spec.split : 'lines')
-        .argParser((value: string) => {
-          splits.push(framingArgument(value));
-          return splits.at(-1);
-        }),
+      // The default is said in the text: commander shows no default whose value is undefined.
+      new Option(
+        '--split <framing>',
+        `input framing: ${FRAMING_HELP} (default: ${typeof spec.split === 'string' ? spec.split : 'lines'})`,
+      ).argParser((value: string) => {
+        splits.push(framingArgument(value));
+        return splits.at(-1);
+      }),
     )
     .addOption(
-      new Option('--join <framing>', 'output framing (same names)')
-        .default(spec.join, spec.join ?? 'the input framing')
+      new Option(
+        '--join <framing>',
+        `output framing (same names)${spec.join === undefined ? ' (default: the input framing)' : ''}`,
+      )
+        .default(spec.join, spec.join)
         .argParser((value: string) => {
           joins.push(framingArgument(value));
           return joins.at(-1);

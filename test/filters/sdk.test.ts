@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { fixture, output, run } from '../helpers.js';
+import { bin, fixture, output, run } from '../helpers.js';
 import { framed } from '../support/framing.js';
 
 /** Deterministic bytes of every value, cut into lines of varying length (some empty). */
@@ -167,6 +167,24 @@ describe('an SDK filter as a real process', () => {
     );
     const version = await run(fixture('identity.js'), ['--version']);
     expect(version.stdout.toString()).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("says in --help each framing's default, the declared one or lines and the input's", async () => {
+    // The help's wrapping is commander's: read it as one line.
+    const options = async (command: string) =>
+      (await output(command, ['--help'])).toString().replace(/\s+/g, ' ');
+    const split = /--split <framing> input framing: .*? allowed in delim\)( \(default: [^)]*\))?/;
+    const join = /--join <framing> output framing \(same names\)( \(default: [^)]*\))?/;
+    const said = async (command: string) => {
+      const help = await options(command);
+      return [help.match(split)?.[1], help.match(join)?.[1]];
+    };
+    expect(await said(fixture('identity.js'))).toEqual([
+      ' (default: lines)',
+      ' (default: the input framing)',
+    ]);
+    expect(await said(bin('mf-unframe'))).toEqual([' (default: frames)', ' (default: lines)']);
+    expect(await said(bin('mf-frame'))).toEqual([' (default: lines)', ' (default: frames)']);
   });
 });
 
