@@ -29,8 +29,14 @@ defineFilter<'buffer' | 'json', Join>({
   records: (_options, { split }) => (isJson(split) ? 'json' : 'buffer'),
   // Records are tested or copied into the output, never kept: a read's memory serves again.
   keepsRecords: false,
-  configure: (command) =>
-    command
+  configure: (command) => {
+    // The SDK's --table is repeatable; mf-join joins with exactly one table.
+    const table = command.options.find((option) => option.long === '--table');
+    if (table !== undefined) {
+      table.description =
+        'the table to join with: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); exactly one';
+    }
+    return command
       .option(
         '--key <spec>',
         "the record's key: field:N, json:<dot.path> or whole (default: the table's); a json: key, given or the table's, makes the input framing default to ndjson",
@@ -54,7 +60,8 @@ Examples:
   mf-join --table users.mft --mode anti --key field:3 < events.tsv     events of unknown users
   mf-join --table users=users.mft --split ndjson --key json:user --as user < events.ndjson
   manifold fan --table users=users.mft -- mf-join --table users --key field:3`,
-      ),
+      );
+  },
   setup(context) {
     if (context.tables.length !== 1) {
       throw new UsageError(

@@ -164,6 +164,6 @@ export function tableOption(): Option {
     '--table <table>',
     'a table to read: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); repeatable',
   )
-    .default([])
+    .default([], 'none')
     .argParser((value: string, previous: string[]) => [...previous, value]);
 }

@@ -262,4 +262,12 @@ describe('mf-join usage', () => {
     );
     expect(missing.exitCode).toBe(2);
   });
+
+  it('says in --help that it takes exactly one --table, where the SDK repeats --table', async () => {
+    const help = (await run(mfJoin, ['--help'])).stdout.toString().replace(/\s+/g, ' ');
+    const table = help.match(/ --table <table> (.*?) --key <spec>/)?.[1];
+    expect(table).toBe(
+      'the table to join with: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); exactly one (default: none)',
+    );
+  });
 });
