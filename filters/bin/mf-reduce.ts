@@ -53,7 +53,7 @@ defineFilter<'buffer' | 'json', State>({
       .argument('<op>', OPERATIONS.join(', '))
       .argument(
         '[field]',
-        'the numeric field for sum, min, max, mean: N, field:N or json:<path> (decimal, as awk reads it: 1e3, .5, +5; not 0x10)',
+        'the numeric field for sum, min, max, mean: N, field:N, json:<path> or whole (the record) (decimal, as awk reads it: 1e3, .5, +5; not 0x10)',
       )
       .option(
         '--key <spec>',

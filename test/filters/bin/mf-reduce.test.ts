@@ -161,6 +161,16 @@ describe('mf-reduce', () => {
     );
   });
 
+  it('names in --help every form of field it takes, whole too, as its error for a bad one does', async () => {
+    const help = (await output(mfReduce, ['--help'])).toString().replace(/\s+/g, ' ');
+    expect(help).toContain('sum, min, max, mean: N, field:N, json:<path> or whole (the record)');
+    const bad = await run(mfReduce, ['sum', 'col:2'], '');
+    expect(bad.stderr).toContain('is not one of field:N, json:<dot.path> or whole');
+    expect(
+      (await output(mfReduce, ['--key', 'field:2', 'sum', 'whole'], '5\n7\n')).toString(),
+    ).toBe('\t12\n');
+  });
+
   it('gives no output for empty input', async () => {
     expect((await output(mfReduce, ['count'], '')).length).toBe(0);
   });
