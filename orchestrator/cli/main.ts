@@ -25,7 +25,7 @@ Exit status: 0 success (or the output's reader went away); 1 a worker, stage or 
 Examples:
   seq 1000000 | manifold fan -j 4 -- awk '{ print $1 * 2 }'
   manifold fan --merge ordered --input app.log -- grep -v healthcheck > kept.log
-  manifold run examples/word-frequency/pipeline.yaml < words.txt
+  manifold run examples/word-frequency/pipeline.yaml --set INPUT=- < README.md
   manifold table build users.tsv --key field:1 -o users.mft
   manifold help fan
 

@@ -10,7 +10,9 @@ import { tempDir } from '../support/temp.js';
 // pasted. Each is run here as pasted, from the repository's root, so that they cannot drift.
 
 function examples(command: string): string[] {
-  const help = spawnSync(manifold, [command, '--help'], { encoding: 'utf8' }).stdout;
+  const help = spawnSync(manifold, command === '' ? ['--help'] : [command, '--help'], {
+    encoding: 'utf8',
+  }).stdout;
   const section = /\nExamples[^\n]*:\n((?: {2}.*\n)+)/.exec(help)?.[1] ?? '';
   // An example goes on, indented further, on the lines after one ending in | or &&.
   return section
@@ -23,13 +25,21 @@ function examples(command: string): string[] {
 const bin = tempDir();
 symlinkSync(manifold, join(bin, 'manifold'));
 
-const LINES = ['run', 'check', 'graph'].flatMap((command) =>
-  examples(command).map((line) => [command, line] as const),
-);
+// manifold --help's own example of run too (it read book.txt, which is nowhere, not stdin).
+const LINES = [
+  ...['run', 'check', 'graph'].flatMap((command) =>
+    examples(command).map((line) => [command, line] as const),
+  ),
+  ...examples('')
+    .filter((line) => line.startsWith('manifold run '))
+    .map((line) => ['manifold', line] as const),
+];
 
 describe('--help examples, run as pasted from the repository root', () => {
   it('each command has some', () => {
-    expect(new Set(LINES.map(([command]) => command))).toEqual(new Set(['run', 'check', 'graph']));
+    expect(new Set(LINES.map(([command]) => command))).toEqual(
+      new Set(['run', 'check', 'graph', 'manifold']),
+    );
   });
 
   it.each(LINES)('%s: %s', (_command, line) => {
