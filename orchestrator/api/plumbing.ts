@@ -29,6 +29,8 @@ export class Plumbing {
   /** The caller's input or output failed: the run's one failure line, and the stream's error. */
   broken: { line: string; cause: unknown } | null = null;
   #onBroken: () => void = () => {};
+  /** The output's pipe was closed early, its target closed or failed (`#watchOutput`). */
+  #outputGone = false;
 
   /** What to do once the caller's input or output fails (stop the stages). */
   onBroken(stop: () => void): void {
@@ -96,7 +98,7 @@ export class Plumbing {
     if (typeof named === 'string') checkNamedOutput(named);
     const held = typeof named === 'string' ? outputDescriptor(named) : named;
     if (typeof held === 'number' && held > 2) {
-      io.outputFd = this.from(callerOutput(held), true);
+      this.#readOutput(callerOutput(held), io);
       return { ...pipeline, output: null };
     }
     if (output === undefined) return pipeline;
@@ -105,8 +107,18 @@ export class Plumbing {
       io.outputFd = output;
       return pipeline;
     }
-    io.outputFd = this.from(output, true);
+    this.#readOutput(output, io);
     return pipeline;
+  }
+
+  /**
+   * The run writes to a pipe copied into `target`: its reader is manifold's, gone only once the
+   * target closed or failed early. So the last stage killed by SIGPIPE while it was still read
+   * died of another pipe, a failure (before 2026-12-04 manifold.outputClosed, its output short).
+   */
+  #readOutput(target: Writable, io: PipelineIO): void {
+    io.outputFd = this.from(target, true);
+    io.outputGone = () => this.#outputGone;
   }
 
   /** A pipe whose read end is copied into `target`; returns the write end, for the stages. */
@@ -151,9 +163,12 @@ export class Plumbing {
    */
   #watchOutput(target: Writable, source: Socket): void {
     const closed = () => {
-      if (!target.writableFinished) source.destroy();
+      if (target.writableFinished) return;
+      this.#outputGone = true;
+      source.destroy();
     };
     const failed = (error: unknown) => {
+      this.#outputGone = true;
       source.destroy();
       this.#break(`cannot write the output: ${messageOf(error)}`, error);
     };

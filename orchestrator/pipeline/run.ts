@@ -13,6 +13,7 @@ import { openStageQueues } from './queues.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
 import { failuresOf, judgeSigpipes } from './verdict.js';
 import { addFeed, type Wiring, wireStages } from './wire.js';
+import { OutputWitness } from './witness.js';
 
 /** SIGTERM, then SIGKILL after a grace period, to each node and what it started. */
 function stopAll(nodes: RunningNode[]): void {
@@ -36,6 +37,11 @@ export interface PipelineIO {
   inputFd?: number;
   /** A descriptor to write instead of the config's output or stdout (closed by the run). */
   outputFd?: number;
+  /**
+   * Whether the reader of `outputFd` went before the run ended, where manifold reads it itself
+   * (the library's output). @default asked of the descriptor with poll(2) (witness.ts)
+   */
+  outputGone?: () => boolean;
   /** Where the stages' stderr goes, and the fans' words. @default inherited, process.stderr */
   stderrFd?: number;
   fans?: Wiring['fans'];
@@ -123,6 +129,16 @@ export class PipelineRun {
     let ends: NodeEnd[];
     let last: RunningNode;
     let sampler: StatsSampler;
+    const output = file?.fd ?? this.#io.outputFd ?? 1;
+    // Asked, once all has ended, whether the output's reader went (verdict.ts).
+    const witness =
+      file?.isFile === true || this.#io.outputGone !== undefined ? null : new OutputWitness(output);
+    const outputGone =
+      this.#io.outputGone !== undefined
+        ? async () => this.#io.outputGone!()
+        : witness === null
+          ? null
+          : () => witness.gone();
     try {
       const input = this.#openInput();
       // Each descriptor now belongs to the one node that uses it: a child's are closed here once
@@ -132,7 +148,7 @@ export class PipelineRun {
         pipeline,
         pipeline.stages,
         input,
-        file?.fd ?? this.#io.outputFd ?? 1,
+        output,
         this.#wiring,
         this.#log,
       ));
@@ -154,6 +170,7 @@ export class PipelineRun {
       // Whatever was started is stopped and waited for, and no temporary file stays behind.
       this.stop('SIGTERM');
       await Promise.all(this.#wiring.nodes.map((node) => node.ended));
+      witness?.release();
       file?.discard();
       if (isOutOfResources(error)) {
         throw new ManifoldError('manifold.io', describeStartError(error), {
@@ -166,12 +183,15 @@ export class PipelineRun {
     const stats = sampler.stop(ends);
     const cpu = process.cpuUsage();
     stats.orchestratorCpuMs = Math.round((cpu.user + cpu.system) / 1000);
-    if (this.#signal !== null) {
-      file?.discard();
-      return { kind: 'signal', signal: this.#signal };
+    try {
+      if (this.#signal !== null) {
+        file?.discard();
+        return { kind: 'signal', signal: this.#signal };
+      }
+      await judgeSigpipes(this.#wiring, ends, last, outputGone);
+    } finally {
+      witness?.release();
     }
-    const toStdout = file === null && this.#io.outputFd === undefined;
-    await judgeSigpipes(this.#wiring, ends, last, toStdout);
     // A regular file has no reader to go: a SIGPIPE of its writer came from another pipe.
     const toFile = file?.isFile === true ? last : null;
     const failures = failuresOf(this.#wiring.nodes, ends, toFile, this.#stoppedAfter);

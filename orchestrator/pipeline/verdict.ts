@@ -1,18 +1,21 @@
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { ProcessNode } from './process.js';
-import { isReaderGone } from './stderr-gone.js';
 import type { Wiring } from './wire.js';
 
 /**
  * A command killed by SIGPIPE while the pipe it wrote to was still read (witness.ts), or, the
- * last, while manifold's stdout was, died of another pipe of its own: its output was cut
+ * last, while the run's output was, died of another pipe of its own: its output was cut
  * short, a failure (before 2026-12-04 it was forgiven, exit 0). Rewrites such ends in `ends`.
+ * `outputGone`: whether the output's reader has gone, null for an output no reader can close (a
+ * regular file: verdict's `toFile`). Before 2026-12-04 only stdout was asked: the last stage
+ * writing to `3>&1`, a named pipe or the library's output was forgiven (exit 141, or the
+ * library's manifold.outputClosed), its output cut short.
  */
 export async function judgeSigpipes(
   wiring: Wiring,
   ends: NodeEnd[],
   last: RunningNode,
-  toStdout: boolean,
+  outputGone: (() => Promise<boolean>) | null,
 ): Promise<void> {
   for (const [i, node] of wiring.nodes.entries()) {
     const end = ends[i]!;
@@ -20,7 +23,7 @@ export async function judgeSigpipes(
     const witness = wiring.witnesses?.get(node);
     let reader: string | null = null; // what was still there
     if (witness !== undefined && !witness.excuses) reader = 'the stage after it still read';
-    else if (node === last && toStdout && !(await isReaderGone(1)))
+    else if (node === last && outputGone !== null && !(await outputGone()))
       reader = "manifold's output still had a reader";
     if (reader === null) continue;
     const error = `${describeEnd(end)} while ${reader}: its output was cut short`;

@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import type { RunningNode } from './node.js';
 import { readText } from './proc.js';
+import { isReaderGone } from './stderr-gone.js';
 
 /**
  * A read end of the pipe a command stage writes to, held by manifold until the node reading it
@@ -57,4 +58,41 @@ function isRunning(pid: number): boolean {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const state = fields[0];
   return state !== 'Z' && state !== 'X' && (Number(fields[6]) & PF_EXITING) === 0;
+}
+
+/**
+ * The reader of the run's output, outside manifold (a shell's pipe behind stdout or `3>&1`, a
+ * named pipe's): asked with poll(2) once every stage has ended, whether it has gone. A copy of
+ * the write end is held until then, so that the reader sees no end of its input, and cannot go,
+ * before it is asked. The library's output, read by manifold itself, says so itself (plumbing.ts).
+ */
+export class OutputWitness {
+  #fd: number | null = null;
+  readonly #own: boolean;
+
+  /** `fd`: the descriptor the last stage writes to, still this process's. */
+  constructor(fd: number) {
+    // 0 to 2 stay open for the whole run; others are closed once the last stage has its copy.
+    this.#own = fd > 2;
+    if (!this.#own) {
+      this.#fd = fd;
+      return;
+    }
+    try {
+      this.#fd = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch {
+      // No /proc, a socket, a pipe with no reader now: nothing can be told.
+    }
+  }
+
+  /** Whether the reader has gone; false where it cannot be told (a SIGPIPE forgiven, as before). */
+  async gone(): Promise<boolean> {
+    return this.#fd !== null && (await isReaderGone(this.#fd));
+  }
+
+  /** Lets the copy go: the reader may see its input's end. */
+  release(): void {
+    if (this.#own && this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,45 @@ describe('a stage killed by SIGPIPE from a pipe of its own', () => {
     const result = await run('bash', ['-c', script], '', { timeout: 20_000 });
     // 10 lines and the failure's line, then manifold's status.
     expect(result.stdout.toString()).toBe('11\n1\n');
+  });
+
+  // Before, only stdout's reader was asked: written to a descriptor given or a named pipe, the
+  // run ended 141 as if its reader had gone, 10 lines of 100000 written.
+  it.each([
+    ['a descriptor given, 3>&1', '/dev/fd/3', `"$0" run "$1" </dev/null 3>&1 2>/dev/null | wc -l`],
+    [
+      'a named pipe',
+      'out.fifo',
+      `wc -l < "$2" & "$0" run "$1" </dev/null 2>/dev/null; s=$?; wait; echo $s`,
+    ],
+  ])(
+    'last, writing to %s still read: fails the run, exit 1 (it ended 141)',
+    async (_kind, output, script) => {
+      const dir = tempDir();
+      const fifo = join(dir, 'out.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const config = writeConfig(
+        dir,
+        `output: ${output}\nstages:\n  - run: seq 1 100000\n  - name: inner\n    run: ${INNER}\n`,
+      );
+      const status = `; echo "\${PIPESTATUS[0]}"`;
+      const result = await run(
+        'bash',
+        ['-c', script + (output === '/dev/fd/3' ? status : ''), manifold, config, fifo],
+        '',
+        {
+          timeout: 20_000,
+        },
+      );
+      expect(result.stdout.toString()).toBe('10\n1\n');
+    },
+  );
+
+  it('last, writing to a descriptor given whose reader stopped early (| head -1), is forgiven: 141', async () => {
+    const config = writeConfig(tempDir(), 'output: /dev/fd/3\nstages:\n  - run: yes\n');
+    const script = `"$0" run "$1" </dev/null 3>&1 | head -1; echo "\${PIPESTATUS[0]}"`;
+    const result = await run('bash', ['-c', script, manifold, config], '', { timeout: 20_000 });
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: 'y\n141\n' });
   });
 
   it('a writer whose reader stopped early is forgiven, the reader a command, a fan or branches', async () => {
