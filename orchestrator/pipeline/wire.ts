@@ -53,6 +53,8 @@ export function wireStages(
       const own = stage.kind === 'branches' ? [] : [from, to];
       const later = pipes.slice(i).flatMap((pipe) => [pipe.read, pipe.write]);
       closeOwn([...new Set([...own, ...later, output])]);
+      // The read end held for this stage, which never started (before 2026-12-04 left open).
+      witness?.release();
       throw error;
     }
     const { head, tail } = started;
@@ -129,16 +131,22 @@ function startBranches(
   );
   wiring.nodes.push(tee);
   const lasts = stage.branches.map((branch, i) => {
-    const { first, last } = wireStages(
-      pipeline,
-      branch.stages,
-      ins[i]!.read,
-      outs[i]!.write,
-      wiring,
-      log,
-    );
-    addFeed(wiring, first, tee);
-    return last;
+    let wired: { first: RunningNode; last: RunningNode };
+    try {
+      wired = wireStages(pipeline, branch.stages, ins[i]!.read, outs[i]!.write, wiring, log);
+    } catch (error) {
+      // Refused: this branch gave back its own; the combiner never starts, nor the branches
+      // after it, so what they were to take is closed too (before 2026-12-04 left open, and a
+      // library caller, which runs on, held them). The tee has the write ends of `ins`.
+      closeOwn([
+        ...outs.slice(0, i + 1).map((pipe) => pipe.read),
+        ...ins.slice(i + 1).map((pipe) => pipe.read),
+        ...outs.slice(i + 1).flatMap((pipe) => [pipe.read, pipe.write]),
+      ]);
+      throw error;
+    }
+    addFeed(wiring, wired.first, tee);
+    return wired.last;
   });
   tee.downstream = null;
   const witnesses = lasts.map((last, i) => witnessOf(last, outs[i]!.read, wiring));

@@ -38,6 +38,12 @@ export class ReaderWitness {
     });
   }
 
+  /** Lets go at once: its reader never started (the run was refused as it was wired). */
+  release(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+
   /** Whether the writer's SIGPIPE may have come from this pipe, its reader gone first. */
   get excuses(): boolean {
     return this.#state === 'unheld' || this.#state === 'in-time';
