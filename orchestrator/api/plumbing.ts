@@ -50,7 +50,7 @@ export class Plumbing {
     if (engine.inputs !== null)
       return { ...pipeline, inputs: engine.inputs.map((f) => resolve(f)) };
     if (engine.inputFd !== undefined) {
-      io.inputFd = engine.inputFd;
+      io.callerInputFd = engine.inputFd;
       return pipeline;
     }
     const [pipe] = openPipes(1);

@@ -35,6 +35,8 @@ const STOP_GRACE_MS = 2000;
 export interface PipelineIO {
   /** A descriptor to read instead of the config's input or stdin (closed by the run). */
   inputFd?: number;
+  /** A descriptor of the library caller's to read instead: read by `cat`, never closed. */
+  callerInputFd?: number;
   /** A descriptor to write instead of the config's output or stdout (closed by the run). */
   outputFd?: number;
   /**
@@ -245,9 +247,14 @@ export class PipelineRun {
   #openInput(): number {
     const inputs = this.#pipeline.inputs;
     if (this.#io.inputFd !== undefined) return this.#io.inputFd;
+    // Given it, `cat` reads it where it stands, and it stays the caller's: a stage given it
+    // closed it at the end (before 2026-12-04 a pipe's always, a file's when the first stage
+    // was a command).
+    if (this.#io.callerInputFd !== undefined)
+      return this.#startFeeder([], [this.#io.callerInputFd]);
     if (inputs === null) return 0;
     // `/dev/fd/3`, given by the shell (`3< <(cmd)`), is read by cat as in a shell: given to it.
-    const given: (number | 'ignore')[] = [];
+    const given: number[] = [];
     for (const path of inputs) {
       const fd = descriptorNamed(path);
       if (fd === null || fd <= 2) continue;
@@ -255,15 +262,26 @@ export class PipelineRun {
       given[fd] = fd;
     }
     if (inputs.length === 1 && statSync(inputs[0]!).isFile()) return openSync(inputs[0]!, 'r');
+    // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
+    // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).
+    return this.#startFeeder(
+      ['--', ...inputs],
+      Array.from({ length: Math.max(given.length, 1) }, (_, i) => (i === 0 ? 0 : given[i])),
+    );
+  }
+
+  /**
+   * Starts `cat` with `args` and the descriptors `stdio` (its stdout, index 1, a new pipe, and
+   * any left out 'ignore'); returns the pipe's read end, for the first stage.
+   */
+  #startFeeder(args: string[], stdio: (number | undefined)[]): number {
     const [pipe] = openPipes(1);
     const feeder = new ProcessNode(
       'input',
-      { argv: ['cat', '--', ...inputs], shell: false },
+      { argv: ['cat', ...args], shell: false },
       this.#pipeline.folder,
-      // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
-      // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).
-      Array.from({ length: Math.max(given.length, 2) }, (_, i) =>
-        i === 0 ? 0 : i === 1 ? pipe!.write : (given[i] ?? 'ignore'),
+      Array.from({ length: Math.max(stdio.length, 2) }, (_, i) =>
+        i === 1 ? pipe!.write : (stdio[i] ?? 'ignore'),
       ),
       undefined,
       this.#wiring.stderr,
