@@ -2,6 +2,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
+import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';
 import { checkGiven, descriptorNamed } from './given-descriptor.js';
 import { connectStageHosts } from './hosts.js';
@@ -67,6 +68,8 @@ export class PipelineRun {
   #halted = false;
   /** Stopped because a stage they fed failed (feeders.ts). */
   readonly #stoppedAfter = new Set<RunningNode>();
+  /** How each node ended, as it did. */
+  readonly #ends = new Map<RunningNode, NodeEnd>();
   /** The `cat` that feeds the first stage the inputs, if one does. */
   #feeder: RunningNode | null = null;
 
@@ -93,7 +96,7 @@ export class PipelineRun {
       const jobs = await openStageQueues(this.#pipeline.stages, this.#log);
       // A job that is not this input's (another header) stops the run, kept, and says why.
       let refused: Error | null = null;
-      for (const job of jobs) {
+      for (const { job } of jobs) {
         job.refused.then((error) => {
           refused ??= error;
           this.stop('SIGTERM');
@@ -105,7 +108,9 @@ export class PipelineRun {
         finished = end.kind !== 'signal';
         return end;
       } finally {
-        await Promise.all(jobs.map((job) => job.close(finished)));
+        await Promise.all(
+          jobs.map(({ stage, job }) => job.close(finished && this.#fanFinished(stage))),
+        );
       }
     } finally {
       await Promise.all(pools.map((pool) => pool.close()));
@@ -162,6 +167,7 @@ export class PipelineRun {
       ends = await Promise.all(
         this.#wiring.nodes.map((node) =>
           node.ended.then((end) => {
+            this.#ends.set(node, end);
             if (end.halts) this.#halt();
             else if (isFailure(end) && !end.closedOutput) this.#stopFeeders(node);
             return end;
@@ -211,6 +217,20 @@ export class PipelineRun {
     if (failures.length === 0 && lastEnd.closedOutput && file?.isFile !== true)
       return { kind: 'closed' };
     return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
+  }
+
+  /**
+   * Whether the fan stage `label` ran its job to its end, or to its reader's going: not stopped
+   * by the run (a stage it fed failed, one could not start), whose job then stays on the server,
+   * to be resumed, as one stopped by a signal does (before 2026-12-04 it was removed, the
+   * blocks answered lost).
+   */
+  #fanFinished(label: string): boolean {
+    const node = this.#wiring.nodes.find((n) => n instanceof FanNode && n.label === label);
+    const end = node === undefined ? undefined : this.#ends.get(node);
+    return (
+      end !== undefined && end.signal === null && !this.#halted && !this.#stoppedAfter.has(node!)
+    );
   }
 
   /** Stops every node and what it started (SIGTERM, then SIGKILL after a grace period). */
