@@ -159,7 +159,8 @@ export class Plumbing {
   /**
    * The output failing or destroyed before its end: the pipe from the last stage is closed, so
    * that it meets EPIPE as at a closed reader, instead of waiting for ever on a full pipe. A
-   * destroyed output is a reader gone (`manifold.outputClosed`); one that failed fails the run.
+   * destroyed output, or one whose own reader went (EPIPE), is a reader gone
+   * (`manifold.outputClosed`); one that failed otherwise fails the run.
    */
   #watchOutput(target: Writable, source: Socket): void {
     const closed = () => {
@@ -170,6 +171,10 @@ export class Plumbing {
     const failed = (error: unknown) => {
       this.#outputGone = true;
       source.destroy();
+      // EPIPE (process.stdout into `| head -1`) is a reader gone, as for fan (output-stream.ts):
+      // before 2026-12-04 it failed the run, `cannot write the output: write EPIPE`.
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'EPIPE' || code === 'ECONNRESET') return;
       this.#break(`cannot write the output: ${messageOf(error)}`, error);
     };
     this.#listen(target, closed, failed);
