@@ -95,7 +95,7 @@ export function fanOptions(): Option[] {
     ).default(FAN_DEFAULTS.maxRecord),
     new Option(
       '--host <[user@]host[:port][/slots]>',
-      "run workers on this host over SSH (repeatable; ':' or 'local' is this machine); -j is slots per host unless /slots says; slots past sshd's MaxSessions get more connections (docs/hosts.md)",
+      "run workers on this host over SSH (repeatable, each host once; ':' or 'local' is this machine); -j is slots per host unless /slots says; slots past sshd's MaxSessions get more connections (docs/hosts.md)",
     ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option('--hosts-file <file>', "hosts as --host names them, one a line, '#' comments"),
     new Option(

@@ -72,10 +72,12 @@ export function resolveHostSettings(
       `${name('hosts')} must be a list of [user@]host[:port][/slots]`,
     );
   }
+  const places = new Map<string, string>();
   for (const [index, text] of given.entries()) {
     const host = parseHost(text, slots);
     if ('problem' in host)
       throw new HostSettingError('hosts', `${name('hosts')}: ${host.problem}`, index);
+    namedOnce(host, `${name('hosts')} ${text}`, places, 'hosts', index);
     hosts.push(host);
   }
   const file = settings.hostsFile;
@@ -94,6 +96,7 @@ export function resolveHostSettings(
       const host = parseHost(text, slots);
       if ('problem' in host)
         throw new HostSettingError('hostsFile', `${file}:${line}: ${host.problem}`);
+      namedOnce(host, `${file}:${line}`, places, 'hostsFile');
       hosts.push(host);
     }
     if (hosts.length === 0)
@@ -128,6 +131,31 @@ export function resolveHostSettings(
     hostTimeoutOption: name('hostTimeout'),
     ...{ transfer, tables, cleanup: settings.cleanup === true },
   };
+}
+
+/**
+ * A host named twice (`--host h1 --host h1/4`, a hosts file's line and a `--host`) is refused,
+ * naming both places: every message, `--stats` and `--progress` name a host by its name, so two
+ * would read as one, and which slots were meant (the sum, the last) is a guess. GNU parallel
+ * keeps the last one's slots silently. `:` and `local` are one host, this machine.
+ */
+function namedOnce(
+  host: HostSpec,
+  place: string,
+  places: Map<string, string>,
+  option: keyof HostSettings,
+  index?: number,
+): void {
+  const first = places.get(host.name);
+  if (first === undefined) {
+    places.set(host.name, place);
+    return;
+  }
+  throw new HostSettingError(
+    option,
+    `host ${host.name} is named twice, by ${first} and ${place}: name it once, with its slots (${host.name}/N)`,
+    index,
+  );
 }
 
 /**

@@ -4,13 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { numbered, STREAM_ENDS_LINE } from '../support/lines.js';
 import { useTestHosts } from '../support/sshd.js';
-import { tempDir } from '../support/temp.js';
+import { fileWith, tempDir } from '../support/temp.js';
 
 // The options of manifold fan --host: hosts files, user@host:port/slots, this machine, usage.
 
 const test = useTestHosts(1);
 
 const input = numbered(1, 3000);
+
+const HOSTS_FILE = fileWith('manifold-hosts-', '# this machine\n:\n', 'hosts');
 
 describe('manifold fan --host options', () => {
   it('a hosts file, comments and all, with this machine (:) beside a host; -j is slots per host', async () => {
@@ -132,6 +134,18 @@ describe('manifold fan --host options', () => {
       'no hosts file',
       ['--hosts-file', '/no/such/hosts'],
       /^manifold: --hosts-file \/no\/such\/hosts: no such file \(see 'manifold fan --help'\)\n$/,
+    ],
+    // Both ran, as two hosts of one name: two 'connected' lines alike, and one --stats entry
+    // that did not add up (before 2026-12-04).
+    [
+      'a host named twice (: and local are this machine)',
+      ['--host', ':/1', '--host', 'local/1'],
+      /^manifold: host local is named twice, by --host :\/1 and --host local\/1: name it once, with its slots \(local\/N\) \(see 'manifold fan --help'\)\n$/,
+    ],
+    [
+      'a host named twice, in a hosts file and by --host',
+      ['--host', 'local/2', '--hosts-file', HOSTS_FILE],
+      /^manifold: host local is named twice, by --host local\/2 and .*\/hosts:2: name it once, with its slots \(local\/N\) \(see 'manifold fan --help'\)\n$/,
     ],
     [
       '--threads with hosts',

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { expectProblems } from '../support/check.js';
+import { tempDir } from '../support/temp.js';
 
 // `hosts:` in a config: a bad setting is a problem at its own key (and the entry of a list that
 // is wrong), named as the config writes it, not at `hosts:` as a whole.
@@ -23,6 +26,20 @@ describe('problems of hosts, each at its key', () => {
     ]);
     await expectProblems(`hosts:\n  list: [":", "a@b@c"]\n${fan}`, [
       ['"a@b@c"', /hosts\.list: 'a@b@c' is not \[user@\]host\[:port\]\[\/slots\]$/],
+    ]);
+  });
+
+  it('a host named twice is at its second place, naming both', async () => {
+    await expectProblems(`hosts: [":", "h1", "h1/3"]\n${fan}`, [
+      [
+        '"h1/3"',
+        /host h1 is named twice, by hosts h1 and hosts h1\/3: name it once, with its slots \(h1\/N\)$/,
+      ],
+    ]);
+    const file = join(tempDir(), 'hosts.txt');
+    writeFileSync(file, 'h2\nh1/4\n');
+    await expectProblems(`hosts:\n  list: [h1]\n  file: ${file}\n${fan}`, [
+      [file, /host h1 is named twice, by hosts\.list h1 and .*hosts\.txt:2: name it once/],
     ]);
   });
 
