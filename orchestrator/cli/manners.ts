@@ -1,4 +1,4 @@
-import type { Command, CommanderError } from 'commander';
+import type { Command, CommanderError, Option } from 'commander';
 import { commanderMessage } from '../../filters/sdk/cli.js';
 
 /**
@@ -22,7 +22,47 @@ export function applyManners(command: Command, version: string): void {
 export function usageLine(error: CommanderError, program: Command, argv: string[]): string | null {
   if (error.code === 'commander.help' || error.exitCode === 0) return null;
   const path = commandPath(program, argv);
-  return `${unknownSubcommand(error, program, path) ?? commanderMessage(error)} (see '${path.join(' ')} --help')`;
+  const line =
+    unknownSubcommand(error, program, path) ??
+    optionOfCounterpart(error, program, path) ??
+    commanderMessage(error);
+  return `${line} (see '${path.join(' ')} --help')`;
+}
+
+/**
+ * The two faces of a fan that runs elsewhere: its coordinator (`fan --queue`, `fan --host`) and
+ * its workers (`worker --queue`, `worker --stdio`). An option of one given to the other is said
+ * to be so, not only unknown: `fan --queue URL --connect-timeout 1s` was "unknown option
+ * '--connect-timeout'" with no hint that it is the worker's.
+ */
+const COUNTERPARTS: Record<string, string> = {
+  'manifold fan': 'manifold worker',
+  'manifold worker': 'manifold fan',
+};
+
+/** `--connect-timeout is an option of 'manifold worker', not of 'manifold fan'`, or null. */
+function optionOfCounterpart(
+  error: CommanderError,
+  program: Command,
+  path: string[],
+): string | null {
+  const here = path.join(' ');
+  const there = COUNTERPARTS[here];
+  if (error.code !== 'commander.unknownOption' || there === undefined) return null;
+  // `--connect-timeout=1s` is named with its value.
+  const flag = /unknown option '([^'=]+)/.exec(error.message)?.[1];
+  const other = commandAt(program, there.split(' ').slice(1));
+  const known = (other.options as Option[]).some((o) => o.long === flag || o.short === flag);
+  return known ? `${flag} is an option of '${there}', not of '${here}'` : null;
+}
+
+/** The command of `program` that the subcommand `names` lead to (as far as they name one). */
+function commandAt(program: Command, names: string[]): Command {
+  let command = program;
+  for (const name of names) {
+    command = (command.commands as Command[]).find((c) => c.name() === name) ?? command;
+  }
+  return command;
 }
 
 /**
@@ -32,10 +72,7 @@ export function usageLine(error: CommanderError, program: Command, argv: string[
  */
 function unknownSubcommand(error: CommanderError, program: Command, path: string[]): string | null {
   if (error.code !== 'commander.excessArguments') return null;
-  let command = program;
-  for (const name of path.slice(1)) {
-    command = (command.commands as Command[]).find((c) => c.name() === name) ?? command;
-  }
+  const command = commandAt(program, path.slice(1));
   const word = (command.args as string[])[0];
   if (command.commands.length === 0 || word === undefined) return null;
   const known = (command.commands as Command[]).map((c) => c.name()).join(', ');

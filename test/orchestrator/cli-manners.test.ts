@@ -80,6 +80,45 @@ describe('a usage error is one line pointing at the help of its command', () => 
   });
 });
 
+describe("an option of the fan's other face is said to be so", () => {
+  // The coordinator (fan) and its workers (worker) share many options; one of either given to
+  // the other was "unknown option '--connect-timeout'", with no hint whose it is.
+  const faces: [string[], string][] = [
+    [
+      ['fan', '--queue', 'nats://127.0.0.1:1', '--connect-timeout', '1s'],
+      "--connect-timeout is an option of 'manifold worker', not of 'manifold fan' (see 'manifold fan --help')",
+    ],
+    [
+      ['fan', '--connect-timeout=1s', '--', 'cat'],
+      "--connect-timeout is an option of 'manifold worker', not of 'manifold fan' (see 'manifold fan --help')",
+    ],
+    [
+      ['fan', '--host', 'h1', '--stdio', '--', 'cat'],
+      "--stdio is an option of 'manifold worker', not of 'manifold fan' (see 'manifold fan --help')",
+    ],
+    [
+      ['worker', '--queue', 'nats://127.0.0.1:1', '--retries', '2', '--', 'cat'],
+      "--retries is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",
+    ],
+    [
+      ['worker', '--stdio', '--merge', 'ordered'],
+      "--merge is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",
+    ],
+    // Neither's: unknown, as before.
+    [
+      ['worker', '--queue', 'nats://127.0.0.1:1', '--bogus', '--', 'cat'],
+      "unknown option '--bogus' (see 'manifold worker --help')",
+    ],
+  ];
+  it.for(faces)('%j', async ([args, line]) => {
+    const result = await run(manifold, args, '');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: ${line}\n`,
+    });
+  });
+});
+
 describe('-V and --version', () => {
   it('print the version on every command and subcommand, exit 0', async () => {
     const commands = await everyCommand();
