@@ -1,5 +1,6 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { UsageError } from '../../filters/index.js';
+import { fileRanges } from '../fan/input-places.js';
 import type { FanOptions, Reporter } from '../fan/options.js';
 import type { FanSettings } from '../options/fan-settings.js';
 import type { QueueTarget } from '../options/queue.js';
@@ -102,6 +103,8 @@ export async function openQueueJob(
       kind: queueKind({
         ...{ conn, names, spec, window, resultsUpTo, noticesAfter },
         ...{ log, say, gone, refuse, optionName },
+        // Its blocks named in several --input files, as the rest of the fan names them.
+        places: fileRanges(resolved),
         // Every answer in hand, its output perhaps still being written: the job's removal by
         // another (a second coordinator of it that finished first, `manifold queue rm`) is no
         // loss now. Until 2026-12-04 it failed the run, exit 1, its output complete.

@@ -1,4 +1,5 @@
 import type { UsageError } from '../../../filters/index.js';
+import type { RangeNamer } from '../block.js';
 import type { QueueConnection } from './connect.js';
 import type { JobSpec } from './job.js';
 import type { JobNames, JobOptionName } from './names.js';
@@ -30,6 +31,8 @@ export interface CoordinatedJob {
   refuse?: (error: UsageError) => void;
   /** How its messages name the job's options: manifold fan --queue's flags unless said. */
   optionName?: JobOptionName;
+  /** How its messages name a block's records in several --input files, as the fan's others do. */
+  places?: RangeNamer;
   /**
    * Told once every block of the input is answered: the job needs nothing more of the server
    * but its removal, and its removal by another is no loss (open.ts).

@@ -172,7 +172,7 @@ class QueueWorker implements Worker {
    */
   #otherInput(block: Block): void {
     const error = new UsageError(
-      `job "${this.#job.names.job}" on the queue was started with another input: the answer stored for ${describeBlock(block)} was made from other bytes than this input's: resume it with the same input, or give another ${(this.#job.optionName ?? jobFlagOf)('job')}`,
+      `job "${this.#job.names.job}" on the queue was started with another input: the answer stored for ${describeBlock(block, this.#job.places)} was made from other bytes than this input's: resume it with the same input, or give another ${(this.#job.optionName ?? jobFlagOf)('job')}`,
     );
     this.#job.refuse?.(error);
     // Later than who else hears it, as for the server gone.
