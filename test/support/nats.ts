@@ -67,7 +67,8 @@ function crashReport(log: string, lines: number): string | null {
 /**
  * Starts `nats-server` (Debian's, on PATH) for the current test: `-p -1` lets it take a free
  * port, which its log names; it is ready once its log says so and a client has connected. It is
- * killed after the test whatever the outcome, and its store removed.
+ * killed after the test whatever the outcome (one started in a `beforeAll`, after the file's last
+ * test), and its store removed.
  */
 export async function startNats(options: NatsOptions = {}): Promise<NatsServer> {
   const dir = serverDir();
