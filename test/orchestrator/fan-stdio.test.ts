@@ -31,7 +31,9 @@ describe('stdin is a terminal', () => {
   });
 });
 
-describe('a slow reader of stdout', () => {
+// Concurrent: each test spends its time waiting, on a 2 ms timer after every read of its own
+// reader; three at once overlap those waits, and each watches its own manifold's peak.
+describe.concurrent('a slow reader of stdout', () => {
   // A socket pair is what a Node parent gives; a kernel pipe what a shell gives, and manifold
   // writes it from the thread pool; should the pipe be non-blocking (another process sharing it
   // set O_NONBLOCK), those writes fail with EAGAIN and a libuv stream takes over. --stats makes
