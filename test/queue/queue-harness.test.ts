@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { describe, it } from 'vitest';
-import { startNats } from '../support/nats.js';
+import { beforeAll, describe, it } from 'vitest';
+import { type NatsServer, startNats } from '../support/nats.js';
 import { commandOf, killQuietly } from '../support/proc.js';
 import { coordinateJoined, startWorker } from '../support/queue.js';
 
@@ -21,14 +21,17 @@ const running = (...words: string[]) =>
       return words.every((word) => command.includes(` ${word} `));
     });
 
+// One server for the file: started in a beforeAll, it is stopped after the file's last test
+// (support/cleanup.ts), each test with a job of its own.
+let nats: NatsServer;
+beforeAll(async () => {
+  nats = await startNats();
+}, 30_000);
+
 describe('coordinateJoined', () => {
   it('fails at once, with its status and stderr, when the coordinator exits first', async ({
     expect,
   }) => {
-    // A server of its own: one started before all tests was killed after the first of them
-    // (support/cleanup.ts runs a server's cleanup after the test that is running), and the
-    // second test's coordinator, refused, could end before its worker said why.
-    const nats = await startNats();
     const job = ['--job', 'exits-first'];
     const worker = startWorker(nats.url, ['--verbose', '-j', '1', ...job], ['cat']);
     try {
@@ -44,7 +47,6 @@ describe('coordinateJoined', () => {
   it('ends the coordinator, and says why, when a worker exits before it finds the job', async ({
     expect,
   }) => {
-    const nats = await startNats();
     const job = ['--job', 'worker-exits-first'];
     // -j 0 is a usage error: the worker exits 2 before it looks for the job.
     const worker = startWorker(nats.url, ['--verbose', '-j', '0', ...job], ['cat']);
