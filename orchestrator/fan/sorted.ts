@@ -1,10 +1,5 @@
 import { placeAt } from '../../filters/errors.js';
-import {
-  createDecoder,
-  type RecordDecoder,
-  RecordEncoder,
-  RecordError,
-} from '../../filters/index.js';
+import { createDecoder, RecordEncoder, RecordError } from '../../filters/index.js';
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
@@ -15,24 +10,9 @@ import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
+import { addChunk, endSource, type Source } from './sorted-source.js';
 import { spell } from './spelling.js';
 import { outputSource, outputSourceLater } from './whole.js';
-
-/** Output is decoded this many bytes at a time. */
-const DECODE_WINDOW = 64 * 1024;
-
-/** Where a run's records come from, as they arrive: decoded, and checked to be in order. */
-interface Source {
-  run: Run;
-  decoder: RecordDecoder;
-  input: string;
-  /**
-   * The name messages give it where it is made when a message is (a block of several input
-   * files named in them: input-places.ts); `input` names it for the decoder meanwhile.
-   */
-  named?: () => string;
-  last: Buffer | null;
-}
 
 /**
  * `--merge sorted`: merges sorted runs into one sorted stream, like `sort -m`. With output tied
@@ -188,32 +168,12 @@ export class SortedCollector implements Collector {
     return { run, decoder, input, last: null };
   }
 
-  /**
-   * Decodes a chunk a window at a time: a view per record lives only until its place is kept,
-   * where a megabyte of short records decoded at once outlived a young-generation collection
-   * (and a view costs ~100 bytes of heap: the old generation grew by megabytes a collection).
-   */
   #add(source: Source, chunk: Buffer): void {
-    try {
-      for (let at = 0; at < chunk.length; at += DECODE_WINDOW) {
-        const records: Buffer[] = [];
-        source.decoder.push(chunk.subarray(at, at + DECODE_WINDOW), records);
-        this.#take(source, records);
-      }
-    } catch (error) {
-      throw namedBy(source, error);
-    }
+    addChunk(source, chunk, (records) => this.#take(source, records));
   }
 
   #close(source: Source): void {
-    const records: Buffer[] = [];
-    try {
-      source.decoder.end(records);
-      this.#take(source, records);
-    } catch (error) {
-      throw namedBy(source, error);
-    }
-    source.run.closed = true;
+    endSource(source, (records) => this.#take(source, records));
   }
 
   #take(source: Source, records: Buffer[]): void {
@@ -315,10 +275,4 @@ export class SortedCollector implements Collector {
     this.#memory.renew();
     if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);
   }
-}
-
-/** A record error of `source`'s output, named as messages name it (`Source.named`). */
-function namedBy(source: Source, error: unknown): unknown {
-  if (source.named === undefined || !(error instanceof RecordError)) return error;
-  return error.position.input === source.input ? error.in(source.named()) : error;
 }

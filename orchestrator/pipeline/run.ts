@@ -1,16 +1,13 @@
-import { closeSync, openSync, statSync } from 'node:fs';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
 import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';
-import { checkGiven, descriptorNamed } from './given-descriptor.js';
 import { connectStageHosts } from './hosts.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
-import { openPipes } from './pipes.js';
-import { ProcessNode } from './process.js';
 import { openStageQueues } from './queues.js';
+import { openRunInput } from './run-input.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
 import { failuresOf, judgeSigpipes } from './verdict.js';
 import { addFeed, type Wiring, wireStages } from './wire.js';
@@ -147,7 +144,8 @@ export class PipelineRun {
           ? null
           : () => witness.gone();
     try {
-      const input = this.#openInput();
+      const { fd: input, feeder } = openRunInput(this.#pipeline, this.#io, this.#wiring);
+      this.#feeder = feeder;
       // Each descriptor now belongs to the one node that uses it: a child's are closed here once
       // it has its copies, an in-process node closes its own.
       let first: RunningNode;
@@ -257,59 +255,5 @@ export class PipelineRun {
     const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
     for (const node of feeders) this.#stoppedAfter.add(node);
     stopAll([failed, ...feeders]);
-  }
-
-  /**
-   * stdin as it is; one regular file opened directly; anything else fed in order by `cat`. A
-   * named pipe's open waits for a writer, perhaps forever: `cat` waits in its own process, which
-   * a signal stops, never on manifold's main thread.
-   */
-  #openInput(): number {
-    const inputs = this.#pipeline.inputs;
-    if (this.#io.inputFd !== undefined) return this.#io.inputFd;
-    // Given it, `cat` reads it where it stands, and it stays the caller's: a stage given it
-    // closed it at the end (before 2026-12-04 a pipe's always, a file's when the first stage
-    // was a command).
-    if (this.#io.callerInputFd !== undefined)
-      return this.#startFeeder([], [this.#io.callerInputFd]);
-    if (inputs === null) return 0;
-    // `/dev/fd/3`, given by the shell (`3< <(cmd)`), is read by cat as in a shell: given to it.
-    const given: number[] = [];
-    for (const path of inputs) {
-      const fd = descriptorNamed(path);
-      if (fd === null || fd <= 2) continue;
-      checkGiven(fd, path, 'read');
-      given[fd] = fd;
-    }
-    if (inputs.length === 1 && statSync(inputs[0]!).isFile()) return openSync(inputs[0]!, 'r');
-    // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
-    // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).
-    return this.#startFeeder(
-      ['--', ...inputs],
-      Array.from({ length: Math.max(given.length, 1) }, (_, i) => (i === 0 ? 0 : given[i])),
-    );
-  }
-
-  /**
-   * Starts `cat` with `args` and the descriptors `stdio` (its stdout, index 1, a new pipe, and
-   * any left out 'ignore'); returns the pipe's read end, for the first stage.
-   */
-  #startFeeder(args: string[], stdio: (number | undefined)[]): number {
-    const [pipe] = openPipes(1);
-    const feeder = new ProcessNode(
-      'input',
-      { argv: ['cat', ...args], shell: false },
-      this.#pipeline.folder,
-      Array.from({ length: Math.max(stdio.length, 2) }, (_, i) =>
-        i === 1 ? pipe!.write : (stdio[i] ?? 'ignore'),
-      ),
-      undefined,
-      this.#wiring.stderr,
-    );
-    closeSync(pipe!.write);
-    this.#wiring.nodes.push(feeder);
-    feeder.downstream = null;
-    this.#feeder = feeder;
-    return pipe!.read;
   }
 }
