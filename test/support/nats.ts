@@ -30,6 +30,11 @@ export interface NatsOptions {
   maxPayload?: number;
   /** A user and password (`--user`, `--pass`), or a token (`--auth`), asked of every client. */
   auth?: { user: string; pass: string } | { token: string };
+  /**
+   * Users of a config's `authorization` block instead, each with the subjects it may not
+   * subscribe to (`deny`); the first is the one the test's own connections use.
+   */
+  users?: { user: string; pass: string; deny?: string[] }[];
 }
 
 /**
@@ -81,11 +86,22 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
         ? ['--auth', options.auth.token]
         : ['--user', options.auth.user, '--pass', options.auth.pass]),
     );
-  const auth = options.auth ?? {};
-  if (options.maxPayload !== undefined) {
-    const config = join(dir, 'nats.conf');
-    writeFileSync(config, `max_payload: ${options.maxPayload}\n`);
-    args.push('-c', config);
+  const [first] = options.users ?? [];
+  const auth = options.auth ?? (first === undefined ? {} : { user: first.user, pass: first.pass });
+  const config: string[] = [];
+  if (options.maxPayload !== undefined) config.push(`max_payload: ${options.maxPayload}`);
+  if (options.users !== undefined) {
+    const users = options.users.map(({ user, pass, deny }) => {
+      const permissions =
+        deny === undefined ? '' : `, permissions: { subscribe: { deny: ${JSON.stringify(deny)} } }`;
+      return `  { user: ${JSON.stringify(user)}, password: ${JSON.stringify(pass)}${permissions} }`;
+    });
+    config.push(`authorization { users: [\n${users.join('\n')}\n] }`);
+  }
+  if (config.length > 0) {
+    const file = join(dir, 'nats.conf');
+    writeFileSync(file, `${config.join('\n')}\n`);
+    args.push('-c', file);
   }
   let child: ChildProcess | null = null;
   let port = -1;
