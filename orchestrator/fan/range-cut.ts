@@ -22,18 +22,26 @@ export function rangeCut(framing: Framing): RangeCut | null {
 }
 
 /**
+ * Whether something reports the input's records (--stats, --progress, --joblog, a pipeline's or
+ * the library's counts): then each block's records are counted as it is cut, one search each.
+ */
+function counts(options: FanOptions): boolean {
+  const { stats, progress, joblog, countOutput } = options;
+  return stats !== null || progress || Boolean(joblog) || countOutput === true;
+}
+
+/**
  * The cut for reading a fan's input as ranges, or null when it must be read and scanned as a
- * stream. Whole blocks go to one worker each (ready or round-robin dispatch). Numbers come
- * later or not at all: no --header, --joblog, --stats or --progress, and no record counts asked
- * by a pipeline or the library (`countOutput`). Attributed workers (threads, per-block
- * processes, --one-to-one, --protocol) qualify too: their blocks' records are counted as the
- * ranges are read (`numbered`), as those workers are told them before they start.
+ * stream. Whole blocks go to one worker each (ready or round-robin dispatch), and no --header
+ * (its records are taken off the input's front). Attributed workers (threads, per-block
+ * processes, --one-to-one, --protocol) qualify too, and so do runs that report records
+ * (`counts`): their blocks' records are counted as the ranges are read (`numbered`).
  */
 export function rangesFor(options: FanOptions): RangeCut | null {
-  const { dispatch, header, joblog, stats, progress, countOutput } = options;
+  const { dispatch, header } = options;
   if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
   if (options.attribution !== 'none' && !localKind(options)) return null;
-  if (header || joblog || stats !== null || progress || countOutput) return null;
+  if (header) return null;
   const cut = rangeCut(options.framing);
   // A record is measured where it spans a block's end. One over --max-record inside a block
   // larger than the limit is measured by the range reader for records ended by one byte
@@ -74,7 +82,7 @@ export function streamEnds(options: FanOptions): { delimiter: number; numbered: 
  * a per-block process's MANIFOLD_FIRST_RECORD) or count its records out (--one-to-one).
  */
 export function rangesNumbered(options: FanOptions): boolean {
-  return options.attribution !== 'none';
+  return options.attribution !== 'none' || counts(options);
 }
 
 /**

@@ -88,8 +88,12 @@ async function readRanges(
   // Blocks over --max-record (--block given above it) are read whole, their records measured.
   const measured = options.blockSize > options.maxRecord && cut.kind === 'delimiter';
   const measuring = `each block read whole, its records measured against ${spell(options, 'maxRecord')} ${formatSize(options.maxRecord)} (two searches a MiB)`;
+  const told =
+    options.attribution === 'none'
+      ? 'for what reports them'
+      : "workers are told their blocks' first records";
   const scanned = numbered
-    ? `records counted, workers are told their blocks' first records${measured ? `; ${measuring}` : ''}`
+    ? `records counted, ${told}${measured ? `; ${measuring}` : ''}`
     : measured
       ? measuring
       : 'no record scanned or counted';
@@ -117,7 +121,7 @@ async function readStream(reading: Reading): Promise<void> {
   const ends = streamEnds(options);
   if (ends !== null) {
     reading.log(
-      `input: read as a stream, each block cut at its last record end${ends.numbered ? ", then its records counted (workers are told their blocks' first records)" : ` (no record scanned or counted; a record over ${spell(options, 'maxRecord')} is named by its byte offset)`}`,
+      `input: read as a stream, each block cut at its last record end${ends.numbered ? `, then its records counted (${options.attribution === 'none' ? 'for what reports them' : "workers are told their blocks' first records"})` : ` (no record scanned or counted; a record over ${spell(options, 'maxRecord')} is named by its byte offset)`}`,
     );
   }
   const name = spell(options, 'maxRecord');

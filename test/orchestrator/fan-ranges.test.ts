@@ -201,7 +201,7 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
     const cases: [string[], 'uncounted' | 'per block' | 'per record'][] = [
       [['-j', '2', '--block', '4K'], 'uncounted'],
       [['-j', '2', '--block', '4K', '--dispatch', 'round-robin'], 'uncounted'],
-      [['-j', '2', '--block', '4K', '--stats', '/dev/null'], 'per record'],
+      [['-j', '2', '--block', '4K', '--stats', '/dev/null'], 'per block'],
       [['-j', '2', '--block', '4K', '--max-record', '1K'], 'per record'],
       [['-j', '2', '--block', '4K', '--merge', 'ordered', '--one-to-one'], 'per block'],
       [['-j', '2', '--block', '4K', '--merge', 'ordered'], 'per block'],

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
+import { fileWith, tempDir } from '../support/temp.js';
+
+// --stats, --progress and --joblog read a file's input as byte ranges, each block's records
+// counted as it is cut (one search a block), and a pipe's as a stream cut near its blocks' ends;
+// before, they found every record one by one. The counts must be the same either way: records
+// across block ends, a last record without its newline, blocks of one record and of many.
+
+interface Totals {
+  blocks: number;
+  recordsIn: number;
+  bytesIn: number;
+  recordsOut: number;
+  bytesOut: number;
+}
+
+const lines = Array.from({ length: 3000 }, (_, i) => 'y'.repeat((i * 7919) % 301));
+const input = `${lines.join('\n')}\nlast, unended`;
+
+describe('--stats over ranges of a file and over a pipe', () => {
+  for (const block of ['1K', '16K', '1M']) {
+    it(`--block ${block}: every record counted once, in and out, from a file and from a pipe`, async () => {
+      const file = fileWith('manifold-stats-ranges-', input);
+      const said: Totals[] = [];
+      for (const from of ['file', 'pipe'] as const) {
+        const stats = join(tempDir(), 'stats.json');
+        const args = ['fan', '-j', '2', '--block', block, '--stats', stats, '--verbose'];
+        const result =
+          from === 'file'
+            ? await run(manifold, [...args, '--input', file, '--', 'cat'])
+            : await run(manifold, [...args, '--', 'cat'], input);
+        expect(result.exitCode, result.stderr).toBe(0);
+        // The cut said: near the blocks' ends, then counted; not record by record.
+        expect(result.stderr).toMatch(
+          from === 'file'
+            ? /^manifold: input: .* is read as byte ranges of .*records counted, for what reports them/m
+            : /^manifold: input: read as a stream, each block cut at its last record end, then its records counted \(for what reports them\)/m,
+        );
+        const out = result.stdout.toString('latin1');
+        // The last record, unended, may come out ended (a worker's other records follow it).
+        expect(out.replace(/\n$/, '').split('\n').sort()).toEqual(input.split('\n').sort());
+        const report = JSON.parse(readFileSync(stats, 'utf8')) as {
+          totals: Totals;
+          workers: Totals[];
+        };
+        const sum = (key: keyof Totals) => report.workers.reduce((n, w) => n + w[key], 0);
+        expect(report.totals).toMatchObject({
+          recordsIn: lines.length + 1,
+          bytesIn: input.length,
+          recordsOut: lines.length + 1,
+        });
+        for (const key of ['blocks', 'recordsIn', 'bytesIn', 'recordsOut'] as const)
+          expect(sum(key), key).toBe(report.totals[key]);
+        said.push(report.totals);
+      }
+      expect(said[1]).toEqual(said[0]);
+    });
+  }
+
+  it('--joblog: each block has its records, summing to the input', async () => {
+    const file = fileWith('manifold-stats-ranges-', input);
+    const result = await run(manifold, [
+      ...['fan', '-j', '2', '--block', '4K', '--joblog', '-', '--input', file, '--', 'cat'],
+    ]);
+    expect(result.exitCode).toBe(0);
+    const rows = result.stderr.trim().split('\n');
+    const head = rows[0]!.split('\t');
+    const sent = head.indexOf('SendRecords');
+    const got = head.indexOf('ReceiveRecords');
+    const total = (col: number) =>
+      rows.slice(1).reduce((n, row) => n + Number(row.split('\t')[col]), 0);
+    expect([total(sent), total(got)]).toEqual([lines.length + 1, lines.length + 1]);
+  });
+});
