@@ -83,7 +83,7 @@ export async function openQueueJob(
     checkSameTables(spec.tables, tables, target.job, optionName);
     const resultsUpTo = await lastResult(conn, names);
     const window = Math.max(4 * block, resolved.mergeMemory);
-    const removal = whenRemoved(conn, names);
+    const removal = whenRemoved(conn, names, spec.run);
     const gone = Promise.race([
       whenGone(conn, target.timeoutMs, `the coordinator of job "${target.job}"`),
       removal.removed,
