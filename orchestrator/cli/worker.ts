@@ -4,6 +4,7 @@ import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
 import { resolvingLine } from './usage-help.js';
 import { queueWorkerOptions, runQueueWorker, WORKER, WORKER_QUEUE_HELP } from './worker-queue.js';
+import { refuseOtherUse } from './worker-uses.js';
 
 /**
  * `manifold worker`: the far side of a fan that runs elsewhere. With `--stdio` (and `--probe`,
@@ -52,7 +53,8 @@ export function workerCommand(run: (status: Promise<number>) => void): Command {
       'after',
       `
 With --stdio (run by manifold fan --host over SSH, not by hand):
-Exit status: 0 the coordinator closed the session; 1 it went silent, or spoke no frames; 2 usage.
+Exit status: 0 the coordinator closed the session; 1 it went silent, or spoke no frames; 2 usage
+(an option of --queue among them: each use refuses the other's options).
 
 Examples:
   manifold fan --host h1 --host h2 -- cat   # starts 'manifold worker --stdio' on h1 and h2
@@ -62,9 +64,18 @@ See docs/hosts.md.
 
 With --queue:${WORKER_QUEUE_HELP}`,
     )
-    .action((argv: string[], raw: Record<string, unknown>) =>
-      run(raw.queue === undefined ? runRemoteWorker(argv, raw) : runQueueWorker(argv, raw)),
+    .action((argv: string[], raw: Record<string, unknown>, self: Command) =>
+      run(runWorker(argv, raw, self)),
     );
+}
+
+async function runWorker(
+  argv: string[],
+  raw: Record<string, unknown>,
+  command: Command,
+): Promise<number> {
+  resolvingLine(WORKER, () => refuseOtherUse(raw, command));
+  return raw.queue === undefined ? runRemoteWorker(argv, raw) : runQueueWorker(argv, raw);
 }
 
 async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Promise<number> {

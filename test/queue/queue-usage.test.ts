@@ -3,8 +3,10 @@ import { describe, it } from 'vitest';
 import { describeError, exitCodeOf } from '../../filters/index.js';
 import { fanCommand, givenOptions } from '../../orchestrator/cli/fan.js';
 import { resolveQueueFanCommandLine } from '../../orchestrator/cli/fan-queue.js';
+import { resolvingLine } from '../../orchestrator/cli/usage-help.js';
 import { resolveStdioWorkerCommandLine, workerCommand } from '../../orchestrator/cli/worker.js';
-import { resolveQueueWorkerCommandLine } from '../../orchestrator/cli/worker-queue.js';
+import { resolveQueueWorkerCommandLine, WORKER } from '../../orchestrator/cli/worker-queue.js';
+import { refuseOtherUse } from '../../orchestrator/cli/worker-uses.js';
 import { manifold, run } from '../helpers.js';
 import { oneLine } from '../support/lines.js';
 import { hasStackTrace } from '../support/spawn.js';
@@ -78,6 +80,37 @@ const cases: [string[], RegExp][] = [
   [['worker', '--', 'cat'], /manifold worker needs --queue <url> -- <command>, or --stdio/],
   [['worker', '--stdio', 'cat'], /--stdio takes no command/],
   [['worker', '--stdio', '--heartbeat', 'x'], /--heartbeat must be a whole number of milliseconds/],
+  // An option of the other use: taken, and of no effect there, until 2026-12-04.
+  [
+    ['worker', '--queue', url, '--heartbeat', '5s', '--', 'cat'],
+    /^manifold: --heartbeat is not for --queue: it is for --stdio, a host's side of manifold fan --host \(see/,
+  ],
+  [
+    ['worker', '--queue', url, '--host-timeout', '5000', '--', 'cat'],
+    /^manifold: --host-timeout is not for --queue: it is for --stdio/,
+  ],
+  [
+    ['worker', '--queue', url, '--stdio', '--', 'cat'],
+    /^manifold: choose one of --queue and --stdio: two uses of manifold worker \(see/,
+  ],
+  [
+    ['worker', '--stdio', '--connect-timeout', '3s'],
+    /^manifold: --connect-timeout is not for --stdio: it is for --queue, a worker of a queue's job \(see/,
+  ],
+  [
+    ['worker', '--stdio', '-j', '2'],
+    /^manifold: -j, --workers is not for --stdio: it is for --queue/,
+  ],
+  [
+    ['worker', '--stdio', '--job', 'logs'],
+    /^manifold: --job is not for --stdio: it is for --queue/,
+  ],
+  [['worker', '--stdio', '--shell'], /^manifold: --shell is not for --stdio: it is for --queue/],
+  [
+    ['worker', '--probe', '--verbose'],
+    /^manifold: --verbose is not for --probe: it is for --queue/,
+  ],
+  [['worker', '--receive', '--tag'], /^manifold: --tag is not for --receive: it is for --queue/],
 ];
 
 /**
@@ -90,6 +123,7 @@ function refusal(args: string[]): { exitCode: number; stderr: string } | null {
   const command = face === 'fan' ? fanCommand(() => {}) : workerCommand(() => {});
   command.exitOverride().configureOutput({ outputError: () => {} });
   command.action((argv: string[], raw: Record<string, unknown>, self: Command) => {
+    if (face === 'worker') resolvingLine(WORKER, () => refuseOtherUse(raw, self));
     if (face === 'fan') resolveQueueFanCommandLine(argv, givenOptions(raw, self), self);
     else if (raw.queue !== undefined) resolveQueueWorkerCommandLine(argv, raw);
     else resolveStdioWorkerCommandLine(argv, raw);
@@ -114,11 +148,16 @@ describe('the queue’s usage errors, resolved', () => {
   });
 });
 
-/** One case of each face: the coordinator, the queue's worker, a worker of neither kind. */
+/**
+ * One case of each face: the coordinator, the queue's worker, a worker of neither kind; and an
+ * option of the other use, each way.
+ */
 const spawned = [
   ['fan', '--queue', 'http://x:1'],
   ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
   ['worker', '--', 'cat'],
+  ['worker', '--queue', url, '--heartbeat', '5s', '--', 'cat'],
+  ['worker', '--stdio', '--connect-timeout', '3s'],
 ].map((args) => cases.find(([words]) => words.join(' ') === args.join(' '))!);
 
 describe.concurrent('the queue’s usage errors, run', () => {
