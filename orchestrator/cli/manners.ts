@@ -9,8 +9,25 @@ export function applyManners(command: Command, version: string): void {
   for (const sub of command.commands as Command[]) {
     sub.version(version, '-V, --version');
     sub.exitOverride().configureOutput({ outputError: () => {} });
+    if (sub.registeredArguments[0]?.name() === 'command') sub.hook('preAction', refuseNumberWord);
     applyManners(sub, version);
   }
+}
+
+/** A word commander reads as a negative number (its own test). */
+const NEGATIVE_NUMBER = /^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/;
+
+/**
+ * commander takes a word that reads as a negative number (`-0`, `-9`) for an argument when no
+ * option of the command is a digit: `manifold worker --queue URL -0 -- cat` ran `-0` as its
+ * command (not found, 127). Where a command line is taken, no program is named so: it is an
+ * option, unknown here, and refused as commander refuses one (`-0 is an option of 'manifold
+ * fan', not of 'manifold worker'`, below).
+ */
+function refuseNumberWord(_hooked: Command, command: Command): void {
+  const [first] = command.args;
+  if (first !== undefined && NEGATIVE_NUMBER.test(first))
+    command.error(`error: unknown option '${first}'`, { code: 'commander.unknownOption' });
 }
 
 /**

@@ -104,6 +104,22 @@ describe("an option of the fan's other face is said to be so", () => {
       ['worker', '--stdio', '--merge', 'ordered'],
       "--merge is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",
     ],
+    // A word that reads as a negative number, which commander takes for an argument where no
+    // option is a digit: the worker ran `-0` as its command (not found, 127) until 2026-12-04.
+    [
+      ['worker', '--queue', 'nats://127.0.0.1:1', '-0', '--', 'cat'],
+      "-0 is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",
+    ],
+    [
+      ['worker', '--queue', 'nats://127.0.0.1:1', '-j', '2', '-0', 'cat'],
+      "-0 is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",
+    ],
+    [
+      ['worker', '--queue', 'nats://127.0.0.1:1', '-9', '--', 'cat'],
+      "unknown option '-9' (see 'manifold worker --help')",
+    ],
+    // As the fan says it.
+    [['fan', '-9', '--', 'cat'], "unknown option '-9' (see 'manifold fan --help')"],
     // Neither's: unknown, as before.
     [
       ['worker', '--queue', 'nats://127.0.0.1:1', '--bogus', '--', 'cat'],
