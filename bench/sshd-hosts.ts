@@ -97,6 +97,27 @@ function statOf(pid: number): { state: string; ppid: number } | null {
 
 const parentOf = (pid: number) => statOf(pid)?.ppid ?? null;
 
+/**
+ * Every process whose environment has HOME=`home`: a host's, also one its sshd no longer
+ * parents. A remote process that reads and writes nothing is not told its connection went, and
+ * outlives it, re-parented to init: not manifold's (`worker --stdio` and `--receive` read their
+ * stdin, and stop their command when it ends), but a test's stand-in for it that sleeps.
+ */
+function withHome(home: string): number[] {
+  const entry = `HOME=${home}`;
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(entry))
+        found.push(Number(name));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
 function killQuietly(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -314,6 +335,12 @@ export async function startHosts(count: number, options: HostsOptions = {}): Pro
   writeFileSync(configFile, config);
   const stop = async () => {
     const left = hosts.flatMap((host) => [host.sshd.pid!, ...host.processes()]);
+    // Those of its processes that outlived their connection, orphaned, are killed too.
+    const orphans = hosts
+      .flatMap((host) => withHome(host.home))
+      .filter((pid) => !left.includes(pid));
+    for (const pid of orphans) killQuietly(pid);
+    left.push(...orphans);
     for (const cleanup of cleanups.reverse()) {
       try {
         cleanup();
