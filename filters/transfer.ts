@@ -33,13 +33,24 @@ export type FromThread =
   /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
   | { kind: 'not-a-filter' }
   /** The module could not be loaded: its error's message. */
-  | { kind: 'load-error'; message: string };
+  | { kind: 'load-error'; message: string }
+  /**
+   * The filter's usage error, the line a process would write to stderr: every thread of a fan
+   * is given the same command, so manifold shows each distinct one once.
+   */
+  | { kind: 'usage-error'; line: string };
 
 /**
  * The key in a thread's `workerData` that says it serves manifold's blocks: an SDK filter's
  * `.main()` or `.run()` then reads blocks from the parent port instead of stdin.
  */
 export const THREAD_MARK = 'manifoldThread';
+
+/**
+ * The key in a thread's `workerData` that says manifold takes the filter's usage error as a
+ * message (`usage-error`): a manifold before 2026-12-04 does not, and hears it on stderr.
+ */
+export const TAKES_USAGE_ERRORS = 'takesUsageErrors';
 
 /**
  * The key in a thread's `workerData` that says its heap is capped: `{ bytes, option }`, the cap

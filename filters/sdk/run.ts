@@ -4,6 +4,7 @@ import { describeError, exitCodeOf, oneLine, RecordError, UsageError } from '../
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { greetingMessage, PROTOCOL_NAME } from '../protocol.js';
+import type { FromThread } from '../transfer.js';
 import { InfoShown, manifoldVersion, readCommandLine } from './cli.js';
 import { checkHooks } from './declaration.js';
 import { resolveCommandLine } from './framings.js';
@@ -13,7 +14,7 @@ import { runProtocol } from './protocol.js';
 import { RecordReader } from './records.js';
 import { Scratch } from './scratch.js';
 import { StrayError, StrayErrors } from './stray.js';
-import { claimThread, PortIO, threadPort } from './thread.js';
+import { claimThread, PortIO, threadPort, usageErrorPort } from './thread.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
 const INPUT = STDIN;
@@ -41,8 +42,14 @@ export async function runFilter<S>(
   } catch (error) {
     if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
     const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
-    const line = `${whose(error)}${oneLine(describeError(error))}${help}`;
-    process.stderr.write(`${spec.name}: ${line}\n`);
+    const line = `${spec.name}: ${whose(error)}${oneLine(describeError(error))}${help}`;
+    const port = error instanceof UsageError ? usageErrorPort() : null;
+    if (port !== null) {
+      const message: FromThread = { kind: 'usage-error', line };
+      port.postMessage(message);
+    } else {
+      process.stderr.write(`${line}\n`);
+    }
     // A stray error's own stack says only where it was heard of: its cause's says where.
     const shown = error instanceof StrayError ? error.cause : error;
     if (process.env.MANIFOLD_DEBUG && shown instanceof Error)

@@ -1,7 +1,13 @@
 import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import { FROM_WORKER_HEADER, PROTOCOL_VERSION } from '../protocol.js';
-import { type FromThread, SERVING, THREAD_MARK, type ToThread } from '../transfer.js';
+import {
+  type FromThread,
+  SERVING,
+  TAKES_USAGE_ERRORS,
+  THREAD_MARK,
+  type ToThread,
+} from '../transfer.js';
 import { manifoldVersion } from './cli.js';
 import { heapCap } from './heap.js';
 import type { FilterIO } from './protocol.js';
@@ -22,6 +28,16 @@ export function threadPort(): MessagePort | null {
   if (isMainThread || parentPort === null) return null;
   const data = workerData as Record<string, unknown> | null | undefined;
   return data?.[THREAD_MARK] === true ? parentPort : null;
+}
+
+/**
+ * The port to manifold when its thread takes the filter's usage error as a message, to show
+ * each distinct one once for all its threads; else null (the error goes to stderr).
+ */
+export function usageErrorPort(): MessagePort | null {
+  const port = threadPort();
+  const data = workerData as Record<string, unknown>;
+  return port !== null && data[TAKES_USAGE_ERRORS] === true ? port : null;
 }
 
 /** Claims the thread for this filter: one filter serves a thread's blocks. */

@@ -91,6 +91,7 @@ function openWorkers(
     const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener, header));
     return { workers: own, direct: false, relayed: false };
   }
+  const usageErrors = new Set<string>();
   // Every slot's transport first, none opened yet: the choice of where output goes is the same
   // for all of them.
   const factories = Array.from({ length: workers }, (_, i) =>
@@ -99,6 +100,7 @@ function openWorkers(
       workers,
       command,
       tag,
+      usageErrors,
       ...(greets ? { greets } : {}),
       ...(stderr === undefined ? {} : { stderr }),
       ...(heapLimit === undefined ? {} : { heapLimit }),

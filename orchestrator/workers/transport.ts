@@ -145,6 +145,11 @@ export interface SlotSpec {
   remote?: RemoteSlots;
   /** How its messages name options: manifold fan's flags unless said (a config's keys). */
   optionName?: NameOf;
+  /**
+   * The usage errors of the fan's workers shown so far, one set for all its slots: a kind that
+   * tells a usage error from other diagnostics (threads) shows each distinct one once.
+   */
+  usageErrors?: Set<string>;
 }
 
 /**

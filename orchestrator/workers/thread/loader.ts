@@ -1,4 +1,10 @@
-import { HEAP_CAP, type HeapCap, SERVING, THREAD_MARK } from '../../../filters/transfer.js';
+import {
+  HEAP_CAP,
+  type HeapCap,
+  SERVING,
+  TAKES_USAGE_ERRORS,
+  THREAD_MARK,
+} from '../../../filters/transfer.js';
 
 /**
  * What a thread runs first (CommonJS, `eval`): it imports the filter's module, whose `.main()`
@@ -22,6 +28,7 @@ import(workerData.module).then(
 export function loaderData(moduleUrl: string, heap?: HeapCap): Record<string, unknown> {
   return {
     [THREAD_MARK]: true,
+    [TAKES_USAGE_ERRORS]: true,
     module: moduleUrl,
     ...(heap === undefined ? {} : { [HEAP_CAP]: heap }),
   };

@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { THREAD_MARK } from '../../../filters/transfer.js';
+import { TAKES_USAGE_ERRORS, THREAD_MARK } from '../../../filters/transfer.js';
 import { startThread, threadLimits } from './jit.js';
 import { LOADER } from './loader.js';
 
@@ -67,7 +67,11 @@ export function prebootThreads(count: number): void {
       () =>
         new Worker(PREBOOT_LOADER, {
           eval: true,
-          workerData: { [THREAD_MARK]: true, [PREBOOT]: { word, port: port2 } },
+          workerData: {
+            [THREAD_MARK]: true,
+            [TAKES_USAGE_ERRORS]: true,
+            [PREBOOT]: { word, port: port2 },
+          },
           transferList: [port2],
           resourceLimits: threadLimits(),
           stdin: false,

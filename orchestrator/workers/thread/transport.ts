@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { understands } from '../../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../../filters/transfer.js';
@@ -38,6 +39,8 @@ export class ThreadTransport implements Transport {
   readonly #worker: Worker;
   readonly #threadId: number;
   readonly #stdio: { release(): void }[];
+  /** Where its diagnostics go, and what goes before each line (its number, under --tag). */
+  readonly #stderr: { target: Writable; prefix: string };
   readonly #sends: Sent[] = [];
   #finished = 0;
   #unsent = 0;
@@ -59,6 +62,7 @@ export class ThreadTransport implements Transport {
     const to = spec.stderr;
     const prefix = spec.tag || to?.tagged ? `${spec.slot}\t` : '';
     const target = to?.stream ?? process.stderr;
+    this.#stderr = { target, prefix };
     this.#stdio = [
       prefixLines(worker.stderr, prefix, target),
       prefixLines(worker.stdout, prefix, target),
@@ -165,6 +169,9 @@ export class ThreadTransport implements Transport {
       case 'load-error':
         this.#refuse(`cannot load ${this.#module.file}: ${message.message}`);
         return;
+      case 'usage-error':
+        this.#sayUsageError(message.line);
+        return;
     }
   }
 
@@ -179,6 +186,19 @@ export class ThreadTransport implements Transport {
         next.done?.();
       }
     }
+  }
+
+  /**
+   * Every thread of the fan runs the same command, so a usage error is most often every one's,
+   * and each thread started again says it again: manifold, which owns the threads' stderr, shows
+   * each distinct line once (a process's stderr is its own, and goes on as it comes).
+   */
+  #sayUsageError(line: string): void {
+    const shown = this.#spec.usageErrors;
+    if (shown?.has(line)) return;
+    shown?.add(line);
+    const { target, prefix } = this.#stderr;
+    if (!target.destroyed) target.write(`${prefix}${line}\n`);
   }
 
   #refuse(reason: string): void {
