@@ -30,6 +30,11 @@ export type FromThread =
    * greeting says them (filters/protocol.ts). SDKs before 2026-12-04 sent none: version 1.
    */
   | { kind: 'greeting'; protocol: number; sdk: string }
+  /**
+   * The thread's id in the system (Linux's tid), sent by manifold's loader before the module
+   * loads: the processes the filter starts are children of it, ended with the thread.
+   */
+  | { kind: 'task'; id: number }
   /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
   | { kind: 'not-a-filter' }
   /** The module could not be loaded: its error's message. */

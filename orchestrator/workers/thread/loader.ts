@@ -10,11 +10,17 @@ import {
  * What a thread runs first (CommonJS, `eval`): it imports the filter's module, whose `.main()`
  * finds manifold's mark in `workerData` and serves blocks. A module that loads without
  * claiming the thread is no SDK filter, and one that cannot be loaded says why: manifold hears
- * either, and stops the thread, rather than wait for output that will never come. (A block, so
+ * either, and stops the thread, rather than wait for output that will never come. First it
+ * says its id in the system, where /proc has one: manifold ends its children with it
+ * (children.ts). (A block, so
  * that a thread booted ahead can run it after code of its own: preboot.ts.)
  */
 export const LOADER = `{
 const { parentPort, workerData } = require('node:worker_threads');
+try {
+  const task = require('node:fs').readlinkSync('/proc/thread-self');
+  parentPort.postMessage({ kind: 'task', id: Number(task.slice(task.lastIndexOf('/') + 1)) });
+} catch {}
 import(workerData.module).then(
   () => {
     if (globalThis[Symbol.for(${JSON.stringify(SERVING.description)})] === undefined)

@@ -15,6 +15,7 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
+import { signalChildren } from './children.js';
 import { giveBack, payloadBytes, pool } from './memory.js';
 import type { ThreadModule } from './module.js';
 import { threadOutcome } from './outcome.js';
@@ -49,6 +50,8 @@ export class ThreadTransport implements Transport {
   #stopped = false;
   #error: Error | null = null;
   #refused: string | null = null;
+  /** The thread's id in the system, once it has said it: its children are ended with it. */
+  #task: number | null = null;
 
   constructor(spec: SlotSpec, module: ThreadModule, events: TransportEvents) {
     this.#spec = spec;
@@ -68,7 +71,9 @@ export class ThreadTransport implements Transport {
       prefixLines(worker.stdout, prefix, target),
     ];
     worker.on('message', (message: FromThread) => {
-      if (this.#held !== null) this.#held.push(message);
+      // Taken at once, paused or not: a thread stopped while paused still has its children.
+      if (message.kind === 'task') this.#task = message.id;
+      else if (this.#held !== null) this.#held.push(message);
       else this.#take(message);
     });
     worker.on('error', (error) => {
@@ -127,9 +132,13 @@ export class ThreadTransport implements Transport {
     if (end !== null) this.#events.end(end);
   }
 
-  /** Ends the thread, even one in an endless loop: a thread can be terminated anywhere. */
-  stop(_reason: StopReason): void {
+  /**
+   * Ends the thread, even one in an endless loop: a thread can be terminated anywhere. The
+   * processes it started get what a process worker's group would (SIGTERM, or SIGKILL).
+   */
+  stop(reason: StopReason): void {
     this.#stopped = true;
+    if (this.#task !== null) signalChildren(this.#task, reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
     this.#held = null;
     for (const stream of this.#stdio) stream.release();
     void this.#worker.terminate();

@@ -1,0 +1,42 @@
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { fixture } from '../helpers.js';
+import { numbered } from '../support/lines.js';
+import { holdsWithin, statOf, tracked } from '../support/proc.js';
+import { spawnManifold, watch, within } from '../support/spawn.js';
+
+// A thread's filter that started a child of its own (a helper process): a process worker's
+// child goes with it, its process group signalled, but a thread's children are manifold's
+// own, in manifold's group, and were left running when a signal ended manifold
+// (`sleep 300` still there after exit 143). Now a thread stopped takes its children with it.
+
+/** Whether the process is still alive (not gone, not a zombie, not another by a reused pid). */
+const alive = ({ pid, start }: { pid: number; start: string }) => {
+  const stat = statOf(pid);
+  return stat !== null && stat.start === start && stat.state !== 'Z';
+};
+
+describe('children of thread workers', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s ends them with their threads: manifold exits %i', async (signal, status) => {
+    const args = ['fan', '-j', '2', '--threads', '--', fixture('thread-child.js')];
+    const child = spawnManifold(args);
+    const stderr = watch(child.stderr!);
+    child.stdin!.write(numbered(1, 100)); // and stdin stays open
+    const lines = await stderr.waitFor(/^child \d+$/, 2);
+    const children = tracked(lines.map((line) => Number(line.split(' ')[1])));
+    expect(children.filter(alive)).toHaveLength(2);
+    child.kill(signal);
+    const [code] = await within(
+      once(child, 'exit'),
+      10_000,
+      () => `manifold did not exit on ${signal}`,
+    );
+    expect(code).toBe(status);
+    // Signalled before manifold exits; their end is seen a moment later.
+    await holdsWithin(() => children.filter(alive).length === 0, 10_000);
+    expect(children.filter(alive).map(({ pid }) => pid)).toEqual([]);
+  });
+});
