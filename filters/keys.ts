@@ -52,6 +52,22 @@ export function parseKeySpec(
   throw new UsageError(`${what} "${text}" is not one of ${KEY_HELP}`);
 }
 
+/**
+ * Refuses a field separator given (`given`, as typed, by `option`) where none of `specs` is a
+ * field:N for it to split: it would be ignored, unsaid. `what` names the specs that could use it
+ * (`--key`), `got` says what they are (`--key is whole`), as `manifold fan --field-sep` says it.
+ */
+export function refuseUnusedSeparator(
+  given: string | undefined,
+  specs: readonly (KeySpec | null)[],
+  { option, what, got }: { option: string; what: string; got: string },
+): void {
+  if (given === undefined || specs.some((spec) => spec?.kind === 'field')) return;
+  throw new UsageError(
+    `${option} ${JSON.stringify(given)} splits the fields of a field:N ${what}: it needs one (${got})`,
+  );
+}
+
 function parseSeparator(text: string | undefined, name: string): Buffer | null {
   if (text === undefined) return null;
   const char = text === 'tab' ? '\t' : unescapeDelimiter(text);

@@ -2,7 +2,7 @@
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { type Framing, unescapeDelimiter } from '../framing/spec.js';
-import { isJsonSpec, parseKeySpec } from '../keys.js';
+import { isJsonSpec, parseKeySpec, refuseUnusedSeparator } from '../keys.js';
 import { defineFilter } from '../sdk/define.js';
 import type { CommandLine } from '../sdk/types.js';
 import { type JoinMode, joinBytes, joinJson } from '../tables/join.js';
@@ -72,11 +72,14 @@ Examples:
     const options = context.options;
     const separator =
       (options.fieldSep as string | undefined) ?? table.meta.fieldSeparator ?? undefined;
-    const key = parseKeySpec(
-      (options.key as string | undefined) ?? table.meta.key,
-      separator,
-      '--key',
-    );
+    const keyText = (options.key as string | undefined) ?? table.meta.key;
+    const key = parseKeySpec(keyText, separator, '--key');
+    // The table's own separator goes unused by another key; one given here would be ignored.
+    refuseUnusedSeparator(options.fieldSep as string | undefined, [key], {
+      option: '--field-sep',
+      what: '--key',
+      got: `--key is ${keyText}${options.key === undefined ? ", the table's" : ''}`,
+    });
     const json = isJson(context.split);
     if (options.as !== undefined && !json)
       throw new UsageError('--as is for ndjson records (--split ndjson)');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { UsageError } from '../errors.js';
 import type { Framing } from '../framing/spec.js';
-import { isJsonSpec, KEY_HELP, parseKeySpec } from '../keys.js';
+import { isJsonSpec, KEY_HELP, parseKeySpec, refuseUnusedSeparator } from '../keys.js';
 import {
   type Aggregate,
   addValue,
@@ -60,7 +60,10 @@ defineFilter<'buffer' | 'json', State>({
         `what to group by: ${KEY_HELP} (a json: key or field makes the input framing default to ndjson)`,
         'whole',
       )
-      .option('--field-sep <char>', 'split fields on this character instead of runs of blanks')
+      .option(
+        '--field-sep <char>',
+        'split the fields of a field:N key or field on this character instead of runs of blanks',
+      )
       .addHelpText(
         'after',
         `
@@ -82,6 +85,11 @@ Examples:
       throw new UsageError(`${operation} needs a field: N, field:N or json:<path>`);
     }
     const value = field === undefined ? null : parseValueSpec(field, separator);
+    refuseUnusedSeparator(separator, [key, value], {
+      option: '--field-sep',
+      what: '--key or field',
+      got: `--key is ${context.options.key}, ${field === undefined ? 'no field' : `the field ${field}`}`,
+    });
     const groups = new Map<string, Aggregate>();
     if (readsParsed(context.split, context.options, field)) {
       const extract = createJsonExtractor(key, value);
