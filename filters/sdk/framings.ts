@@ -46,8 +46,9 @@ export function resolveCommandLine(
   // What the filter sees as its options: its own --split, not manifold's.
   options.split = given;
   const line: CommandLine = { options, args, ...tables, split: given };
-  const declared = typeof spec.split === 'function' ? spec.split(line) : spec.split;
-  const chosen = given ?? (declared === undefined ? undefined : parseFraming(declared));
+  const declaredName = typeof spec.split === 'function' ? spec.split(line) : spec.split;
+  const declared = declaredName === undefined ? undefined : parseFraming(declaredName);
+  const chosen = given ?? declared;
   const kindOf = (split: Framing | undefined) =>
     knownKind(
       (typeof spec.records === 'function'
@@ -55,7 +56,7 @@ export function resolveCommandLine(
         : spec.records) ?? 'buffer',
     );
   const own = chosen ?? parseFraming(kindOf(undefined) === 'json' ? 'ndjson' : 'lines');
-  const split = blocks === undefined ? own : readingBlocks(own, blocks, given);
+  const split = blocks === undefined ? own : readingBlocks(own, blocks, { given, declared });
   const kind = kindOf(split);
   const givenJoin = joins.slice(0, ownJoins).at(-1);
   const declaredJoin = spec.join === undefined ? undefined : toFraming(spec.join);
@@ -77,15 +78,28 @@ export function resolveCommandLine(
  * The framing a filter under the protocol reads blocks cut by `blocks` with: its own when it
  * ends records at the same places; of two such, ndjson when manifold was given it (`--split
  * ndjson`) and the filter's own is a default, not its `--split`: JSON records are the more
- * particular. Else the blocks' framing, unless the user gave the filter a `--split`, an error.
+ * particular. Else the blocks' framing, unless the user gave the filter a `--split`, an error,
+ * or the filter declares a framing by length (frames, fixed:N), an error too: that is its input's
+ * format, not a choice of delimiter, and read as the blocks' lines its records would be other
+ * bytes (mf-unframe passed lines through unchanged). A declared delimiter gives way to the
+ * blocks' (mf-reduce's ndjson for a json: key reads NUL-ended JSON records under --split nul),
+ * as `raw` does (bytes as they come, which any records are).
  */
-function readingBlocks(own: Framing, blocks: Framing, given: Framing | undefined): Framing {
+function readingBlocks(
+  own: Framing,
+  blocks: Framing,
+  { given, declared }: { given: Framing | undefined; declared: Framing | undefined },
+): Framing {
   if (sameBoundaries(own, blocks)) {
     return given === undefined && isJsonFraming(blocks) ? blocks : own;
   }
-  if (given !== undefined) {
+  const byLength = declared?.kind === 'frames' || declared?.kind === 'fixed';
+  const mine = given ?? (byLength ? declared : undefined);
+  if (mine !== undefined) {
+    const what =
+      given === undefined ? `--split ${mine.name} (its default)` : `--split ${mine.name}`;
     throw new UsageError(
-      `--split ${given.name} ends records elsewhere than manifold's blocks (${blocks.name}): give manifold fan --split ${given.name}`,
+      `${what} ends records elsewhere than manifold's blocks (${blocks.name}): give manifold fan --split ${mine.name}`,
     );
   }
   return blocks;

@@ -71,6 +71,27 @@ describe('an SDK filter under the protocol reads its framing as it does alone', 
     expect(lines.stdout.toString()).toBe('x\t2\n');
   });
 
+  it('a filter that reads frames by default, under a fan of lines: a usage error naming both (mf-unframe passed lines through unchanged, exit 0)', async () => {
+    for (const kind of [['--protocol', 'manifold'], ['--threads']]) {
+      const result = await fan([...kind, '-j', '1', '--', bin('mf-unframe')], '1\n2\n');
+      expect({ exitCode: result.exitCode, stdout: result.stdout.toString() }).toEqual({
+        exitCode: 1,
+        stdout: '',
+      });
+      expect(result.stderr).toMatch(
+        /^mf-unframe: --split frames \(its default\) ends records elsewhere than manifold's blocks \(lines\): give manifold fan --split frames \(see 'mf-unframe --help'\)\n/,
+      );
+    }
+    // Given --split frames (and --join lines, its output), it unframes as it does alone.
+    const framed = (await run(bin('mf-frame'), [], 'a\nb\n')).stdout;
+    for (const kind of [['--protocol', 'manifold'], ['--threads']]) {
+      const args = [...kind, '--split', 'frames', '--join', 'lines', '--merge', 'ordered'];
+      const result = await fan([...args, '--', bin('mf-unframe')], framed);
+      expect(ok(result)).toEqual(OK);
+      expect(result.stdout.toString()).toBe('a\nb\n');
+    }
+  });
+
   it("a filter's --join that ends records elsewhere than the fan cuts its output is a usage error (the fan's --join overrode it, or its records were cut as lines)", async () => {
     for (const kind of [['--protocol', 'manifold'], ['--threads']]) {
       // The fan's --join given: it overrode the filter's own without a word.
