@@ -109,7 +109,12 @@ export class PortIO implements FilterIO {
       for (;;) {
         // Asking for the next block means the one before is done: its output goes now.
         this.#post(this.#taken);
+        // The link to manifold keeps the thread alive only while it waits for a block: while
+        // the filter's own code is awaited, a promise that nothing is left to settle lets the
+        // event loop run out, and fails the filter as it fails a process (stray.ts).
+        this.#port.ref();
         while (this.#queue.length === 0) await new Promise<void>((r) => (this.#wake = r));
+        this.#port.unref();
         const message = this.#queue.shift()!;
         if (message.kind === 'end') return;
         this.#taken++;
