@@ -44,10 +44,13 @@ function invalidValue(message: string): string {
  * A filter given an argument too many, most often a file (`mf-map r in.txt`, as to cat): says
  * which, what the filter takes, and that it reads stdin:
  * `unexpected argument 'in.txt' (mf-map takes <expression>; it reads stdin: mf-map ... < in.txt)`.
+ * One that looks like a number's option (`-0`, as manifold fan has) commander takes for a
+ * negative number, an argument: it is said as the unknown option it is.
  */
 export function excessArgumentsMessage(command: Command, argv: readonly string[]): string {
   const declared = command.registeredArguments;
   const extra = command.args.slice(declared.length);
+  if (/^-./.test(extra[0] ?? '')) return `unknown option '${extra[0]}'`;
   const takes =
     declared.length === 0
       ? 'none'

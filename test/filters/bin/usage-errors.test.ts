@@ -47,6 +47,10 @@ const cases: [string, string[], string][] = [
   ['mf-reduce', ['count', '--split'], '--split needs a value (<framing>)'],
   ['mf-join', ['--table'], '--table needs a value (<table>)'],
   ['mf-filter', ['--bogus', 'r'], "unknown option '--bogus'"],
+  // manifold fan's -0, guessed for a filter: commander takes it for a negative number, an
+  // argument, and the line said `... it reads stdin: mf-filter ... < -0`.
+  ['mf-filter', ['true', '-0'], "unknown option '-0'"],
+  ['mf-map', ['r', '-1'], "unknown option '-1'"],
 ];
 
 describe('usage errors of the mf-* binaries', () => {
