@@ -23,7 +23,14 @@ import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
-import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
+import {
+  checkOutput,
+  type Input,
+  type Output,
+  openOutput,
+  readCallerPipe,
+  resolveInput,
+} from './io.js';
 import {
   type ApiReporter,
   checkReporter,
@@ -60,7 +67,10 @@ export interface FanOptions extends Omit<FanSettings, 'command'>, HostSettings, 
 
 /** Where a fan reads and writes, and what stops it. */
 export interface FanIO {
-  /** The input: a Readable, a file path, a list of paths read in order, or a descriptor. */
+  /**
+   * The input: a Readable, a file path, a list of paths read in order, or a descriptor (a
+   * pipe's or a file's left open; a socket's closed once read).
+   */
   input: Input;
   /**
    * The output: a Writable (ended at the end, unless it is process.stdout or stderr), a file
@@ -92,9 +102,19 @@ export async function fan(options: FanOptions, io: FanIO): Promise<FanSummary> {
   if (io.signal?.aborted) throw new AbortError(io.signal.reason);
   if (prepared.options.stats !== null && prepared.options.stats !== '-')
     checkStatsTarget(prepared.options.stats, 'stats');
-  const { inputs, size, ...rest } = engineInput;
   const engineOutput = openOutput(io.output);
-  return runFan({ ...prepared.options, inputs, ...rest, ...engineOutput }, prepared, size, io);
+  const reading = readCallerPipe(engineInput);
+  const { inputs, size, ...rest } = reading.engine;
+  try {
+    return await runFan(
+      { ...prepared.options, inputs, ...rest, ...engineOutput },
+      prepared,
+      size,
+      io,
+    );
+  } finally {
+    reading.release();
+  }
 }
 
 /** A fan checked and ready: the engine's options, its log, and what collects failures. */

@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { FanSummary } from '../fan/stats.js';
 import { type FanOptions, prepareFan, runFan } from './fan.js';
-import { type Input, resolveInput } from './io.js';
+import { type Input, readCallerPipe, resolveInput } from './io.js';
 
 /** Where `fan.stream` reads, and what stops it. */
 export interface FanStreamIO {
@@ -24,7 +24,8 @@ const HELD_CHUNKS = 4;
  */
 export async function* streamFan(options: FanOptions, io: FanStreamIO): AsyncGenerator<Buffer> {
   const prepared = prepareFan(options, io, ['input', 'signal']);
-  const { inputs, size, ...rest } = resolveInput(io.input);
+  const reading = readCallerPipe(resolveInput(io.input));
+  const { inputs, size, ...rest } = reading.engine;
   // The caller's signal, or leaving the loop, stops the fan (AbortSignal.any is Node >= 20.3).
   const stop = new AbortController();
   const signal = stop.signal;
@@ -59,6 +60,7 @@ export async function* streamFan(options: FanOptions, io: FanStreamIO): AsyncGen
       channel.readable.destroy();
       await settled;
     }
+    reading.release();
   }
 }
 
