@@ -4,8 +4,8 @@ import { Readable, Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { outputErrorLine } from '../fan/failure-lines.js';
 import { inputSize } from '../fan/input-fd.js';
+import { descriptorNamed, descriptorProblem } from '../options/descriptors.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
-import { descriptorNamed, descriptorProblem } from '../pipeline/given-descriptor.js';
 
 /**
  * Where a run reads: a Node Readable, a file path, a list of paths read in order, or an open

@@ -130,7 +130,7 @@ function load(config: string | PipelineConfig, set: Record<string, string> | und
     if (problem !== null) throw new UsageError(`set ${problem}`);
   }
   const variables = { ...process.env, ...set };
-  if (typeof config === 'string') return checkConfig(config, variables);
+  if (typeof config === 'string') return checkConfig(config, variables, undefined, 'caller');
   if (typeof config !== 'object' || config === null)
     throw new UsageError('config must be a config file path or a config object');
   // JSON is YAML: the checks then point at lines of this text, as they would in a file.
@@ -144,5 +144,5 @@ function load(config: string | PipelineConfig, set: Record<string, string> | und
       error,
     );
   }
-  return checkConfig('<config>', variables, text);
+  return checkConfig('<config>', variables, text, 'caller');
 }

@@ -16,9 +16,9 @@ Examples:
 Each example runs as pasted from the root of manifold's repository. See docs/config.md.`;
 
 export const CHECK_HELP_AFTER = `
-Exit status: 0 the config is good; 1 an input or output /dev/fd/N the shell did not give (the
-line run says); 2 usage error, or problems in the config, each one line as
-file:line:column: message, all of them at once.
+Exit status: 0 the config is good; 2 usage error, or problems in the config (an input or
+output /dev/fd/N the shell did not give among them), each one line as file:line:column:
+message, all of them at once.
 
 Examples:
   manifold check examples/word-frequency/pipeline.yaml --set INPUT=-

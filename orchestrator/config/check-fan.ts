@@ -69,7 +69,7 @@ export function checkFanStage(
     // Like every other path in a config, the job log's is relative to the config's folder.
     if (fan.joblog && fan.joblog !== '-') {
       fan.joblog = resolve(checking.folder, fan.joblog);
-      if (checking.files === 'checked')
+      if (checking.files !== 'named')
         checkFileToWrite(fan.joblog, `joblog "${raw.joblog}"`, (message) =>
           checking.problem([...path, 'joblog'], message),
         );

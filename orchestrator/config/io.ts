@@ -1,14 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import fg from 'fast-glob';
+import { namedDescriptorProblem } from '../options/descriptors.js';
 
 type Report = (path: (string | number)[], message: string) => void;
 
 /**
  * Whether the files a config names must be there: 'checked' to run or check it, 'named' to
- * draw it (`manifold graph`), where a glob that matches nothing stands as itself.
+ * draw it (`manifold graph`), where a glob that matches nothing stands as itself; 'caller'
+ * as 'checked', for the library, whose caller's descriptors (`/dev/fd/N`) are all its own
+ * to name, where the command line's must be ones its shell gave (`descriptorProblem`).
  */
-export type FileChecks = 'checked' | 'named';
+export type FileChecks = 'checked' | 'caller' | 'named';
 
 /**
  * A config's `input`: null for stdin; else its files in order, relative to `folder`, each glob
@@ -21,7 +24,7 @@ export function resolveInputs(
   report: Report,
   files: FileChecks = 'checked',
 ): string[] | null {
-  const checked = files === 'checked';
+  const checked = files !== 'named';
   if (input === undefined || input === '-' || input === 'stdin') return null;
   const patterns = typeof input === 'string' ? [input] : input;
   const paths: string[] = [];
@@ -33,7 +36,11 @@ export function resolveInputs(
       paths.push(...(found.length > 0 || checked ? found : [resolve(folder, pattern)]));
     } else {
       const file = resolve(folder, pattern);
-      if (checked && !existsSync(file)) report(path, `input file "${pattern}" does not exist`);
+      // `/dev/fd/N`: said as the run would say it, here at its place (before 2026-12-04 after
+      // the check, without one, exit 1; or, not open, as a file that does not exist).
+      const unusable = checked ? namedDescriptorProblem(file, 'read', files === 'checked') : null;
+      if (unusable !== null) report(path, unusable);
+      else if (checked && !existsSync(file)) report(path, `input file "${pattern}" does not exist`);
       // A folder would be found only by the run's `cat`, on two lines (its and the stage's).
       else if (checked && statSync(file).isDirectory())
         report(path, `input "${pattern}" is a directory`);
@@ -52,8 +59,10 @@ export function resolveOutput(
 ): string | null {
   if (output === undefined || output === '-' || output === 'stdout') return null;
   const file = resolve(folder, output);
-  if (files === 'checked')
-    checkFileToWrite(file, `output "${output}"`, (m) => report(['output'], m));
+  if (files === 'named') return file;
+  const unusable = namedDescriptorProblem(file, 'write', files === 'checked');
+  if (unusable !== null) report(['output'], unusable);
+  else checkFileToWrite(file, `output "${output}"`, (m) => report(['output'], m));
   return file;
 }
 

@@ -15,7 +15,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
-import { checkGiven, descriptorNamed } from './given-descriptor.js';
+import { descriptorNamed } from '../options/descriptors.js';
+import { checkGiven } from './given-descriptor.js';
 
 /**
  * A config's output file, written whole or not at all: into a temporary file beside it, renamed

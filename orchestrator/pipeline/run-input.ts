@@ -1,6 +1,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import type { Pipeline } from '../config/model.js';
-import { checkGiven, descriptorNamed } from './given-descriptor.js';
+import { descriptorNamed } from '../options/descriptors.js';
+import { checkGiven } from './given-descriptor.js';
 import { openPipes } from './pipes.js';
 import { ProcessNode } from './process.js';
 import type { PipelineIO } from './run.js';

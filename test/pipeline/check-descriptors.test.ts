@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
-// `manifold check` passed `input: /dev/fd/3` (or `output: /dev/fd/3`) when the shell gave no 3:
-// in manifold's own process 3 is open (Node's epoll), so the file "existed". `manifold run`
-// refuses it, one line, exit 1 (given-descriptor.ts): check now says the same line, as run does.
+// A `/dev/fd/N` (N > 2) named in a config but not given by the shell, or given the wrong way, is
+// one of the config's problems, said at its place as every other is, by check and by run alike,
+// exit 2. Before 2026-12-04 it was said after the check, without a place, exit 1 (and an input
+// not open as a file that does not exist); before that, check passed it: in manifold's own
+// process 3 is open (Node's epoll), so the file "existed".
 
 function manifoldIn(script: string, ...args: string[]) {
   const result = spawnSync('bash', ['-c', script, manifold, ...args], {
@@ -16,32 +18,76 @@ function manifoldIn(script: string, ...args: string[]) {
   return { status: result.status, stderr: result.stderr };
 }
 
+// Each config with the place of its descriptor, and the redirection that does not give it.
 const CONFIGS = [
-  ['input', () => ({ input: '/dev/fd/3', stages: [{ run: 'cat' }] })],
+  ['input', 'input: /dev/fd/3\nstages:\n  - run: cat\n', '1:8', 'read input', '3<file', ''],
+  [
+    'input, second of a list',
+    'input:\n  - FILE\n  - /dev/fd/3\nstages:\n  - run: cat\n',
+    '3:5',
+    'read input',
+    '3<file',
+    '',
+  ],
   [
     'output',
-    () => ({
-      input: fileWith('manifold-check-fd-', 'a\n'),
-      output: '/dev/fd/3',
-      stages: [{ run: 'cat' }],
-    }),
+    'input: FILE\nstages:\n  - run: cat\noutput: /dev/fd/3\n',
+    '4:9',
+    'write output',
+    '3>file',
+    '',
+  ],
+  [
+    'input, not open',
+    'input: /dev/fd/57\nstages:\n  - run: cat\n',
+    '1:8',
+    'read input',
+    '57<file',
+    '',
+  ],
+  [
+    'output, read only',
+    'input: FILE\nstages:\n  - run: cat\noutput: /dev/fd/3\n',
+    '4:9',
+    'write output',
+    '3>file',
+    '3</dev/null',
   ],
 ] as const;
 
-describe('check: a descriptor the shell did not give', () => {
-  it.each(CONFIGS)('named as the %s is the line run says, exit 1', (_key, config) => {
-    const file = writeConfig(tempDir(), config());
-    const ran = manifoldIn(`"$0" run "$1" </dev/null`, file);
-    expect(ran.status).toBe(1);
-    expect(ran.stderr).toMatch(
-      /^manifold: cannot (read|write) \w+ "\/dev\/fd\/3": descriptor 3 .*\n$/,
-    );
-    expect(manifoldIn(`"$0" check "$1"`, file)).toEqual(ran);
-  });
+describe('check and run: a descriptor the shell did not give', () => {
+  it.each(CONFIGS)(
+    'named as the %s is a config problem at its place, exit 2',
+    (_key, text, at, what, give, redirect) => {
+      const input = fileWith('manifold-check-fd-', 'a\n');
+      const file = writeConfig(tempDir(), text.replace('FILE', input));
+      const fd = give.replace(/\D.*/, '');
+      const why =
+        redirect !== ''
+          ? 'is open for reading only'
+          : fd === '57'
+            ? 'is not open'
+            : "is Node's own \\(an? [\\w-]+\\), not one manifold was given";
+      const line = new RegExp(
+        `^${file.replace(/[.]/g, '\\.')}:${at}: cannot ${what} "/dev/fd/${fd}": descriptor ${fd} ${why} \\(give it, as \`${give}\`\\)\\n$`,
+      );
+      for (const command of ['check', 'run']) {
+        const said = manifoldIn(`"$0" ${command} "$1" </dev/null ${redirect}`, file);
+        expect({ command, ...said }).toEqual({
+          command,
+          status: 2,
+          stderr: expect.stringMatching(line),
+        });
+      }
+    },
+  );
 
-  it.each(CONFIGS)('named as the %s and given, passes', (key, config) => {
-    const file = writeConfig(tempDir(), config());
-    const give = key === 'input' ? `3< <(echo a)` : '3>/dev/null';
+  it.each([
+    ['input', { input: '/dev/fd/3', stages: [{ run: 'cat' }] }, '3< <(echo a)'],
+    ['output', { input: 'FILE', output: '/dev/fd/3', stages: [{ run: 'cat' }] }, '3>/dev/null'],
+  ])('named as the %s and given, passes', (_key, config, give) => {
+    const input = fileWith('manifold-check-fd-', 'a\n');
+    const file = writeConfig(tempDir(), JSON.parse(JSON.stringify(config).replace('FILE', input)));
     expect(manifoldIn(`"$0" check "$1" ${give}`, file)).toEqual({ status: 0, stderr: '' });
   });
 });

@@ -36,7 +36,7 @@ describe('input: a descriptor the shell gave', () => {
     });
   });
 
-  it('one of Node’s own (not given) is one line, exit 1', () => {
+  it('one of Node’s own (not given) is one line at its place, exit 2', () => {
     const config = writeConfig(tempDir(), { input: '/dev/fd/3', stages: [{ run: 'cat' }] });
     const result = spawnSync(manifold, ['run', config], {
       encoding: 'utf8',
@@ -44,9 +44,9 @@ describe('input: a descriptor the shell gave', () => {
       killSignal: 'SIGKILL',
     });
     expect({ status: result.status, stderr: result.stderr }).toEqual({
-      status: 1,
+      status: 2,
       stderr: expect.stringMatching(
-        /^manifold: cannot read input "\/dev\/fd\/3": descriptor 3 is Node's own \(an? [\w-]+\), not one manifold was given \(give it, as `3<file`\)\n$/,
+        /^\/.*\/pipeline\.yaml:1:8: cannot read input "\/dev\/fd\/3": descriptor 3 is Node's own \(an? [\w-]+\), not one manifold was given \(give it, as `3<file`\)\n$/,
       ),
     });
   });

@@ -37,7 +37,7 @@ describe('output: a descriptor manifold was given', () => {
     });
   });
 
-  it('a descriptor that is not open is one line, exit 1', () => {
+  it('a descriptor that is not open is one line at its place, exit 2', () => {
     const dir = tempDir();
     const config = writeConfig(dir, {
       input: fileWith('manifold-output-fd-', 'a\n'),
@@ -46,9 +46,8 @@ describe('output: a descriptor manifold was given', () => {
     });
     const result = spawnSync(manifold, ['run', config], { encoding: 'utf8' });
     expect({ status: result.status, stderr: result.stderr }).toEqual({
-      status: 1,
-      stderr:
-        'manifold: cannot write output "/dev/fd/57": descriptor 57 is not open (give it, as `57>file`)\n',
+      status: 2,
+      stderr: `${config}:2:9: cannot write output "/dev/fd/57": descriptor 57 is not open (give it, as \`57>file\`)\n`,
     });
   });
 });

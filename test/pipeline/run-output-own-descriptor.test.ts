@@ -6,10 +6,11 @@ import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 // `output: /dev/fd/N` where N is a descriptor Node holds for itself (its event loop's epoll,
 // eventfd and pipes sit at 3 and up), not one the shell gave (`57>file`): it passed the "is it
 // open" check and was written to. manifold then died of SIGABRT (134) or hung deaf to SIGTERM.
-// Now it is one line, exit 1, as a descriptor not open is. manifold is given 0-2 only here.
+// Now it is one line, as a descriptor not open is: a config problem at its place, exit 2 (exit 1,
+// without a place, before 2026-12-04). manifold is given 0-2 only here.
 
 describe('output: a descriptor manifold was not given', () => {
-  it.each([3, 4, 5, 8])('/dev/fd/%i, one of Node’s own, is one line, exit 1', (fd) => {
+  it.each([3, 4, 5, 8])('/dev/fd/%i, one of Node’s own, is one line at its place, exit 2', (fd) => {
     const config = writeConfig(tempDir(), {
       input: fileWith('manifold-own-fd-', 'a\n'),
       output: `/dev/fd/${fd}`,
@@ -22,10 +23,10 @@ describe('output: a descriptor manifold was not given', () => {
       killSignal: 'SIGKILL',
     });
     expect({ status: result.status, stderr: result.stderr }).toEqual({
-      status: 1,
+      status: 2,
       stderr: expect.stringMatching(
         new RegExp(
-          `^manifold: cannot write output "/dev/fd/${fd}": descriptor ${fd} is Node's own \\(an? [\\w-]+\\), not one manifold was given \\(give it, as \`${fd}>file\`\\)\\n$`,
+          `^${config}:2:9: cannot write output "/dev/fd/${fd}": descriptor ${fd} is Node's own \\(an? [\\w-]+\\), not one manifold was given \\(give it, as \`${fd}>file\`\\)\\n$`,
         ),
       ),
     });
@@ -49,7 +50,7 @@ describe('output: a descriptor given', () => {
     });
   });
 
-  it('one open for reading only (3<file) is one line, exit 1', () => {
+  it('one open for reading only (3<file) is one line at its place, exit 2', () => {
     const input = fileWith('manifold-own-fd-', 'a\n');
     const config = writeConfig(tempDir(), {
       input,
@@ -60,9 +61,8 @@ describe('output: a descriptor given', () => {
       encoding: 'utf8',
     });
     expect({ status: result.status, stderr: result.stderr }).toEqual({
-      status: 1,
-      stderr:
-        'manifold: cannot write output "/dev/fd/3": descriptor 3 is open for reading only (give it, as `3>file`)\n',
+      status: 2,
+      stderr: `${config}:2:9: cannot write output "/dev/fd/3": descriptor 3 is open for reading only (give it, as \`3>file\`)\n`,
     });
   });
 });
