@@ -1,7 +1,7 @@
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { RunningNode } from './node.js';
 import { readText } from './proc.js';
-import { isReaderGone } from './stderr-gone.js';
+import { holdReader, isReaderGone } from './stderr-gone.js';
 
 /**
  * A read end of the pipe a command stage writes to, held by manifold until the node reading it
@@ -70,10 +70,15 @@ function isRunning(pid: number): boolean {
  * The reader of the run's output, outside manifold (a shell's pipe behind stdout or `3>&1`, a
  * named pipe's): asked with poll(2) once every stage has ended, whether it has gone. A copy of
  * the write end is held until then, so that the reader sees no end of its input, and cannot go,
- * before it is asked. The library's output, read by manifold itself, says so itself (plumbing.ts).
+ * before it is asked. A socket, which cannot be opened anew, has its copy held by a perl that
+ * asks when told (`holdReader`): before 2026-12-04 none was held, and the last stage's SIGPIPE,
+ * its reader gone, was said to be from another pipe, `while manifold's output still had a
+ * reader`, exit 1 (a pipe's: exit 141, as a shell's). The library's output, read by manifold
+ * itself, says so itself (plumbing.ts).
  */
 export class OutputWitness {
   #fd: number | null = null;
+  #held: ReturnType<typeof holdReader> = null;
   readonly #own: boolean;
 
   /** `fd`: the descriptor the last stage writes to, still this process's. */
@@ -85,19 +90,23 @@ export class OutputWitness {
       return;
     }
     try {
-      this.#fd = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
+      if (fstatSync(fd).isSocket()) this.#held = holdReader(fd);
+      else this.#fd = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
     } catch {
-      // No /proc, a socket, a pipe with no reader now: nothing can be told.
+      // No /proc, a pipe with no reader now: nothing can be told.
     }
   }
 
-  /** Whether the reader has gone; false where it cannot be told (a SIGPIPE forgiven, as before). */
+  /** Whether the reader has gone; false where it cannot be told (its writer's SIGPIPE a failure). */
   async gone(): Promise<boolean> {
+    if (this.#held !== null) return this.#held.gone();
     return this.#fd !== null && (await isReaderGone(this.#fd));
   }
 
   /** Lets the copy go: the reader may see its input's end. */
   release(): void {
+    this.#held?.release();
+    this.#held = null;
     if (this.#own && this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
   }
