@@ -18,6 +18,49 @@ const pages = [
   ...FILTERS.map((name) => filterPage(name)),
 ];
 
+// A table of the manual is a list in its man page: each row a tagged paragraph, its first cell
+// the tag, the second below it, and any others after, each named by its column's heading.
+// As tbl's table its prose cells were a few words wide, and groff warned of lines it could not
+// break or adjust (`man -l dist/man/manifold-run.1`: 13 warnings, a long path wider than its
+// column). Cells and rows are passed up marked's string renderer between control characters.
+const CELL = '\u0001';
+const ROW = '\u0002';
+const tableAsList = {
+  tablecell(content) {
+    return `${content.trim()}${CELL}`;
+  },
+  tablerow(content) {
+    return `${content}${ROW}`;
+  },
+  table(header, body) {
+    const cellsOf = (row) => row.split(CELL).slice(0, -1).map(lineStart);
+    const [headings] = header.split(ROW).map(cellsOf);
+    const rows = body.split(ROW).slice(0, -1).map(cellsOf);
+    const items = rows.map(([tag, ...cells]) => {
+      const said = cells.flatMap((cell, i) =>
+        cell === '' ? [] : [i === 0 ? cell : `\\fI${headings[i + 1]}\\fP: ${cell}`],
+      );
+      return ['.TP', tag || '\\&', said.join('\n.br\n')].join('\n');
+    });
+    this.jumps = true;
+    return `${items.join('\n')}\n.PP\n`;
+  },
+};
+
+/**
+ * The roff without the HTML entities marked leaves in code spans (`&quot;`, `&#39;`), which man
+ * showed as they are (a table's `{&quot;tables&quot;:...}` was also too long to break): roff's
+ * own names for the quotes, which are safe anywhere on a line.
+ */
+function withoutEntities(roff) {
+  return roff.replaceAll('&quot;', '\\(dq').replaceAll('&#39;', '\\(aq');
+}
+
+/** A cell's text, made safe to start a roff line: not a request (`.` or `'` first). */
+function lineStart(text) {
+  return /^[.']/.test(text) ? `\\&${text}` : text;
+}
+
 rmSync('dist/man', { recursive: true, force: true });
 mkdirSync('dist/man', { recursive: true });
 for (const { name, description, body } of pages) {
@@ -25,11 +68,12 @@ for (const { name, description, body } of pages) {
   const markdown = `# ${name}(1) -- ${description}\n\n## DESCRIPTION\n\n${body}\n\n## SEE ALSO\n\n${others.join(', ')}\n`;
   const roff = new Marked({
     ...markedMan,
+    renderer: { ...markedMan.renderer, ...tableAsList },
     breaks: false,
     manual: 'manifold',
     manVersion: version,
   }).parse(markdown);
-  writeFileSync(`dist/man/${name}.1`, roff);
+  writeFileSync(`dist/man/${name}.1`, withoutEntities(roff));
 }
 
 function page(name, description, file) {
