@@ -22,15 +22,9 @@ import { helpersEnded } from '../workers/registry.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
+import { readCallerInput } from './caller-input.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
-import {
-  checkOutput,
-  type Input,
-  type Output,
-  openOutput,
-  readCallerPipe,
-  resolveInput,
-} from './io.js';
+import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
 import {
   type ApiReporter,
   checkReporter,
@@ -68,8 +62,8 @@ export interface FanOptions extends Omit<FanSettings, 'command'>, HostSettings, 
 /** Where a fan reads and writes, and what stops it. */
 export interface FanIO {
   /**
-   * The input: a Readable, a file path, a list of paths read in order, or a descriptor (a
-   * pipe's or a file's left open; a socket's closed once read).
+   * The input: a Readable, a file path, a list of paths read in order, or a descriptor (the
+   * caller's: left open).
    */
   input: Input;
   /**
@@ -103,7 +97,7 @@ export async function fan(options: FanOptions, io: FanIO): Promise<FanSummary> {
   if (prepared.options.stats !== null && prepared.options.stats !== '-')
     checkStatsTarget(prepared.options.stats, 'stats');
   const engineOutput = openOutput(io.output);
-  const reading = readCallerPipe(engineInput);
+  const reading = readCallerInput(engineInput);
   const { inputs, size, ...rest } = reading.engine;
   try {
     return await runFan(

@@ -1,5 +1,4 @@
-import { constants, createWriteStream, fstatSync, openSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { createWriteStream, openSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { outputErrorLine } from '../fan/failure-lines.js';
@@ -45,23 +44,6 @@ export function resolveInput(input: unknown): EngineInput {
   }
   const sizes = checkInputFiles(files, 'input');
   return { inputs: files, size: inputSize(files, sizes) };
-}
-
-/**
- * What fan reads of an input: the caller's pipe (a descriptor N > 2) opened anew, through
- * /proc, as a stream of manifold's own, which `release` destroys, closing that copy only. The
- * engine closes a descriptor it reads to its end (an earlier stage's pipe is its own); the
- * caller's stays open, as run leaves it (before 2026-12-04 fan closed it once read). A socket
- * cannot be opened anew: it is read, and closed, as before.
- */
-export function readCallerPipe(engine: EngineInput): { engine: EngineInput; release(): void } {
-  const fd = engine.inputFd;
-  if (fd === undefined || fd <= 2 || !fstatSync(fd).isFIFO()) return { engine, release() {} };
-  // Not waiting for a writer: a reader of a pipe whose writers are gone reads its end.
-  const copy = openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
-  const input = new Socket({ fd: copy, readable: true, writable: false });
-  const { inputFd: _caller, ...rest } = engine;
-  return { engine: { ...rest, input }, release: () => input.destroy() };
 }
 
 /** Checks an output's kind, before anything is opened or started. */

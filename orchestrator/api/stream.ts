@@ -1,7 +1,8 @@
 import { Readable, Writable } from 'node:stream';
 import type { FanSummary } from '../fan/stats.js';
+import { readCallerInput } from './caller-input.js';
 import { type FanOptions, prepareFan, runFan } from './fan.js';
-import { type Input, readCallerPipe, resolveInput } from './io.js';
+import { type Input, resolveInput } from './io.js';
 
 /** Where `fan.stream` reads, and what stops it. */
 export interface FanStreamIO {
@@ -24,7 +25,7 @@ const HELD_CHUNKS = 4;
  */
 export async function* streamFan(options: FanOptions, io: FanStreamIO): AsyncGenerator<Buffer> {
   const prepared = prepareFan(options, io, ['input', 'signal']);
-  const reading = readCallerPipe(resolveInput(io.input));
+  const reading = readCallerInput(resolveInput(io.input));
   const { inputs, size, ...rest } = reading.engine;
   // The caller's signal, or leaving the loop, stops the fan (AbortSignal.any is Node >= 20.3).
   const stop = new AbortController();
