@@ -53,10 +53,14 @@ describe('--halt never, --merge ordered', () => {
 describe('--halt soon', () => {
   it('starts no more blocks after a failure and lets the running one finish: the ordered output is a clean prefix', async () => {
     const dir = tempDir('manifold-fan-halt-');
-    // Block 1 waits until block 2 has failed, so it is still running when the run halts: under
-    // soon it finishes and is written; nothing from block 2 on is.
-    const script = `if [ $B = 2 ]; then touch ${dir}/failed; exit 3; fi; if [ $B = 1 ]; then while [ ! -e ${dir}/failed ]; do sleep 0.01; done; fi;`;
-    const args = ['-j', '2', '--per-block', '--block', '1K', '--merge', 'ordered'];
+    // Block 1 ends only once manifold has heard of block 2's failure (its --joblog row, written
+    // as the run halts), so it is still running when the run halts: under soon it finishes and
+    // is written; nothing from block 2 on is, and no block starts in its slot. (It used to wait
+    // for a file block 2 made before exiting: block 1 could end before manifold heard of the
+    // failure, and block 3 start in its slot, legitimately: seen under load.)
+    const log = join(dir, 'jobs.tsv');
+    const script = `if [ $B = 2 ]; then exit 3; fi; if [ $B = 1 ]; then until grep -qs failed ${log}; do sleep 0.01; done; fi;`;
+    const args = ['-j', '2', '--per-block', '--block', '1K', '--merge', 'ordered', '--joblog', log];
     const result = await fan(
       [...args, '--halt', 'soon', '--shell', '--', worker(dir, script)],
       records(1, 640),
