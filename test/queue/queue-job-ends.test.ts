@@ -84,21 +84,29 @@ describe('a job that finishes as a worker takes it up', () => {
     const conn = await connectQueue(server.url);
     try {
       // The worker's looks for the job after its first wait for a whole job to come and go: a
-      // coordinator of an empty input, which makes the job and removes it in some milliseconds.
+      // coordinator of an empty input, which makes the job and removes it. A look asks first
+      // for the stream's state (readSpec), and only a stream holding the description has its
+      // message read: holding that read let a look see the job while it was there, under load
+      // (the coordinator slower to remove it than the worker to look, every 250 ms).
       let blinked: Promise<unknown> | undefined;
       let looks = 0;
       const streams = conn.jsm.streams;
-      const getMessage: typeof streams.getMessage = async (...args) => {
+      const info: typeof streams.info = async (...args) => {
         if (++looks > 1) await blinked;
-        return streams.getMessage(...args);
+        return streams.info(...args);
       };
-      const jsm = { ...conn.jsm, streams: Object.assign(Object.create(streams), { getMessage }) };
+      const jsm = { ...conn.jsm, streams: Object.assign(Object.create(streams), { info }) };
       const said: string[] = [];
+      let ended = false;
       const served = serveCat({ ...conn, jsm }, jobNames('blink'), (line) => {
         said.push(line);
-        blinked ??= coordinate(server.url, ['--job', 'blink'], '');
+        blinked ??= coordinate(server.url, ['--job', 'blink'], '').finally(() => {
+          ended = true;
+        });
       });
-      await within(served, 25_000, () => `the worker waits on: ${said.join('; ')}`);
+      const waits = () =>
+        `the worker waits on: ${said.join('; ')} (its coordinator ${ended ? 'ended' : 'still runs'})`;
+      await within(served, 25_000, waits);
       expect(await blinked).toMatchObject({ exitCode: 0, stderr: '' });
       expect(said).toEqual([
         `waiting for job "blink" on ${server.url}`,
