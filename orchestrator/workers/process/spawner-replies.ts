@@ -196,8 +196,15 @@ export class StarterReplies {
       );
     } catch (error) {
       for (const fd of opened) closeQuietly(fd);
-      this.#child.stdin!.write(`c\0${id}\0`);
       killGroup(pid);
+      // No such descriptor: the starter is gone (killed after it started the command, before
+      // manifold took its pipes), and the command with it. Its end, heard next, says so, as for
+      // a command it never told of; not the command's own failure to start (127).
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        request.pid = undefined;
+        return;
+      }
+      this.#child.stdin!.write(`c\0${id}\0`);
       this.#forget(id);
       request.events.failed((error as NodeJS.ErrnoException).code ?? 'EIO');
     }

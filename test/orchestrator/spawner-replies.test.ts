@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  type SpawnEvents,
+  StarterReplies,
+} from '../../dist/orchestrator/workers/process/spawner-replies.js';
+import { leftovers, tracked } from '../support/proc.js';
+import { within } from '../support/spawn.js';
+
+// A process starter's replies, from a real process standing in for it (sh). A starter killed
+// between starting a command and manifold's taking its pipes (in /proc/<starter>/fd) left
+// manifold unable to open them: the command was told as failing to start, ENOENT, which reads
+// "exited with status 127 (command not found)" (seen under load: fan-spawner's case killing
+// the python3 starter, 1 or 2 of 15). It is told as the starter's end, as a command the starter
+// never told of is.
+
+describe('the replies of a process starter', () => {
+  it('one killed after starting a command, before its pipes were taken: the command is lost with the starter, not "not found"', async () => {
+    // The stand-in starts a command (sleep, a group of its own), exits, and once it is gone
+    // (reaped: kill -0 fails) its background shell tells the command's start and pipes.
+    const script = [
+      'p=$$',
+      'setsid sleep 1000 & w=$!',
+      '(while kill -0 $p 2>/dev/null; do :; done; echo "P 1 $w 0 1 -")&',
+      'echo $w >&2',
+      'exit 0',
+    ].join('\n');
+    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Listening from its start: its end is heard however soon it comes.
+    const command = new Promise<number>((resolve) =>
+      child.stderr.once('data', (data: Buffer) => resolve(Number(data.toString()))),
+    );
+    const replies = new StarterReplies(child, child.pid!, 'sh');
+    const told = new Promise<string>((resolve) => {
+      const events: SpawnEvents = {
+        opened: () => resolve('opened'),
+        output: () => {},
+        running: () => resolve('running'),
+        failed: (code, message) => resolve(`failed ${code}: ${message}`),
+        ended: (code, signal, lost) => resolve(`ended ${code} ${signal}: ${lost}`),
+      };
+      replies.expectStart(1, events, false);
+    });
+    const procs = tracked([await command]);
+    expect(await within(told, 10_000, 'nothing told of the command')).toBe(
+      `failed ESPAWNER: the process starter (sh, pid ${child.pid}) exited with status 0`,
+    );
+    expect(await leftovers(procs, 5_000)).toEqual([]);
+  });
+});
