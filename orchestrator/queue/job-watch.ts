@@ -1,8 +1,8 @@
 import type { Consumer } from '@nats-io/jetstream';
 import { askQueue } from '../workers/queue/connect.js';
+import { onJobEnded } from '../workers/queue/ended.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import { WORKERS_CONSUMER } from '../workers/queue/names.js';
-import { STREAM_DELETED } from './pull.js';
 import type { ServeOptions } from './serve.js';
 
 /** How often a worker looks whether its job is still there, besides hearing of its end. */
@@ -42,19 +42,14 @@ export class JobWatch {
    */
   listen(): () => void {
     const { conn, names } = this.#options;
-    const removed = conn.nc.subscribe(`${STREAM_DELETED}.${names.resultsStream}`, {
-      max: 1,
-      // An error (no permission to hear advisories) leaves the looks below to find it.
-      callback: (error) => {
-        if (error !== null) return;
-        this.#finished = true;
-        this.#ended();
-      },
+    const unlisten = onJobEnded(conn, names, () => {
+      this.#finished = true;
+      this.#ended();
     });
-    // The advisory is the server's word, not a promise: nats-server 2.9.10 sent none for about
+    // What is heard is not a promise (ended.ts): nats-server 2.9.10 sent no advisory for about
     // one removal in forty here, and a worker whose every slot was busy then ran its blocks on
     // for a job no longer there (a block of ten minutes, ten minutes). A look at the job's
-    // description every LOOK_MS finds what the advisory did not say; one look at a time.
+    // description every LOOK_MS finds what was not said; one look at a time.
     let looking = false;
     const look = setInterval(() => {
       if (looking || this.#finished) return;
@@ -67,7 +62,7 @@ export class JobWatch {
     }, LOOK_MS);
     return () => {
       clearInterval(look);
-      removed.unsubscribe();
+      unlisten();
     };
   }
 

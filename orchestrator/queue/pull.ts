@@ -1,5 +1,6 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { QueueConnection } from '../workers/queue/connect.js';
+import { onJobEnded } from '../workers/queue/ended.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import type { JobNames } from '../workers/queue/names.js';
 
@@ -11,8 +12,8 @@ export const JOB_POLL_MS = 250;
 /**
  * The job's description once it exists; null when stopped first, or when the job started and
  * finished between two looks (its coordinator removed it: an empty input, or other workers did
- * it all in the meantime). The server says when it removes the job's results stream (a JetStream
- * advisory): a worker that heard it has missed its job, and leaves as from a job finished under
+ * it all in the meantime). Its remover says so, and the server when it removes the job's
+ * results stream (ended.ts): a worker that heard it has missed its job, and leaves as from a job finished under
  * it, rather than waiting for the next job of its name.
  */
 export async function waitForJob(options: {
@@ -26,14 +27,9 @@ export async function waitForJob(options: {
   const abort = () => stop.abort();
   signal.addEventListener('abort', abort, { once: true });
   let removed = false;
-  const advisory = conn.nc.subscribe(`${STREAM_DELETED}.${names.resultsStream}`, {
-    max: 1,
-    // An error (no permission to hear advisories) leaves the worker waiting, as it did before.
-    callback: (error) => {
-      if (error !== null) return;
-      removed = true;
-      stop.abort();
-    },
+  const unlisten = onJobEnded(conn, names, () => {
+    removed = true;
+    stop.abort();
   });
   // The server takes the subscription before the first look (one connection keeps its order):
   // a job removed after that look is one this worker waited for.
@@ -55,12 +51,9 @@ export async function waitForJob(options: {
     return null;
   } finally {
     signal.removeEventListener('abort', abort);
-    advisory.unsubscribe();
+    unlisten();
   }
 }
-
-/** The subject of the server's advisory that a stream was removed, less its name. */
-export const STREAM_DELETED = '$JS.EVENT.ADVISORY.STREAM.DELETED';
 
 /**
  * One block, or null when none came within the pull's time. A pull under way when the server

@@ -81,39 +81,62 @@ describe('a job that finishes as a worker takes it up', () => {
 
   it('a job that starts and finishes between two looks of a worker waiting for it: the worker leaves', async () => {
     const server = await startNats();
-    const conn = await connectQueue(server.url);
-    try {
-      // The worker's looks for the job after its first wait for a whole job to come and go: a
-      // coordinator of an empty input, which makes the job and removes it. A look asks first
-      // for the stream's state (readSpec), and only a stream holding the description has its
-      // message read: holding that read let a look see the job while it was there, under load
-      // (the coordinator slower to remove it than the worker to look, every 250 ms).
-      let blinked: Promise<unknown> | undefined;
-      let looks = 0;
-      const streams = conn.jsm.streams;
-      const info: typeof streams.info = async (...args) => {
-        if (++looks > 1) await blinked;
-        return streams.info(...args);
-      };
-      const jsm = { ...conn.jsm, streams: Object.assign(Object.create(streams), { info }) };
-      const said: string[] = [];
-      let ended = false;
-      const served = serveCat({ ...conn, jsm }, jobNames('blink'), (line) => {
-        said.push(line);
-        blinked ??= coordinate(server.url, ['--job', 'blink'], '').finally(() => {
-          ended = true;
-        });
-      });
-      const waits = () =>
-        `the worker waits on: ${said.join('; ')} (its coordinator ${ended ? 'ended' : 'still runs'})`;
-      await within(served, 25_000, waits);
-      expect(await blinked).toMatchObject({ exitCode: 0, stderr: '' });
-      expect(said).toEqual([
-        `waiting for job "blink" on ${server.url}`,
-        'job "blink" started and finished before this worker found it: it leaves',
-      ]);
-    } finally {
-      await conn.close();
-    }
+    await blinks(server.url, server.url);
+  }, 40_000);
+
+  it("the same, the worker denied the server's advisories: it hears the job's end from its remover", async () => {
+    // nats-server 2.9.10 sent no advisory of the stream removed for some removals under load
+    // (3 of 60 of the case above, so run), and a user may be denied advisories: before, such a
+    // worker waited on for the next job of the name.
+    const server = await startNats({
+      users: [
+        { user: 'boss', pass: 'b' },
+        { user: 'deaf', pass: 'd', deny: ['$JS.EVENT.ADVISORY.>'] },
+      ],
+    });
+    const as = (user: string, pass: string) =>
+      server.url.replace('nats://', `nats://${user}:${pass}@`);
+    await blinks(as('deaf', 'd'), as('boss', 'b'));
   }, 40_000);
 });
+
+/**
+ * A coordinator of an empty input makes the job and removes it between the looks of a worker
+ * waiting for it (`workerUrl`: the worker's address, `coordinatorUrl` the coordinator's).
+ */
+async function blinks(workerUrl: string, coordinatorUrl: string): Promise<void> {
+  const conn = await connectQueue(workerUrl);
+  try {
+    // The worker's looks for the job after its first wait for a whole job to come and go: a
+    // coordinator of an empty input, which makes the job and removes it. A look asks first
+    // for the stream's state (readSpec), and only a stream holding the description has its
+    // message read: holding that read let a look see the job while it was there, under load
+    // (the coordinator slower to remove it than the worker to look, every 250 ms).
+    let blinked: Promise<unknown> | undefined;
+    let looks = 0;
+    const streams = conn.jsm.streams;
+    const info: typeof streams.info = async (...args) => {
+      if (++looks > 1) await blinked;
+      return streams.info(...args);
+    };
+    const jsm = { ...conn.jsm, streams: Object.assign(Object.create(streams), { info }) };
+    const said: string[] = [];
+    let ended = false;
+    const served = serveCat({ ...conn, jsm }, jobNames('blink'), (line) => {
+      said.push(line);
+      blinked ??= coordinate(coordinatorUrl, ['--job', 'blink'], '').finally(() => {
+        ended = true;
+      });
+    });
+    const waits = () =>
+      `the worker waits on: ${said.join('; ')} (its coordinator ${ended ? 'ended' : 'still runs'})`;
+    await within(served, 25_000, waits);
+    expect(await blinked).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(said).toEqual([
+      `waiting for job "blink" on ${workerUrl.replace(/\/\/[^@]*@/, '//')}`,
+      'job "blink" started and finished before this worker found it: it leaves',
+    ]);
+  } finally {
+    await conn.close();
+  }
+}

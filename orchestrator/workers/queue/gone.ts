@@ -1,5 +1,6 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { askQueue, type QueueConnection, QueueError } from './connect.js';
+import { onJobEnded } from './ended.js';
 import type { JobSpec } from './job.js';
 import { readMessage } from './messages.js';
 import type { JobNames } from './names.js';
@@ -66,17 +67,8 @@ export function whenRemoved(
     );
     setImmediate(() => conn.nc.close().catch(() => {}));
   };
-  const streams = [names.resultsStream, names.blocksStream];
-  const subscriptions = streams.map((stream) =>
-    conn.nc.subscribe(`$JS.EVENT.ADVISORY.STREAM.DELETED.${stream}`, {
-      max: 1,
-      // An error (no permission to hear advisories) leaves the looks below to find it.
-      callback: (error) => {
-        if (error === null) say();
-      },
-    }),
-  );
-  // The advisory is the server's word, not a promise: nats-server 2.9.10 sent none for about
+  const unlisten = onJobEnded(conn, names, say, [names.resultsStream, names.blocksStream]);
+  // What is heard is not a promise (ended.ts): nats-server 2.9.10 sent no advisory for about
   // one removal in forty, and a coordinator denied advisories never hears one; it waited for its
   // input, or its answers, for ever. One look at a time, every LOOK_MS.
   let looking = false;
@@ -97,7 +89,7 @@ export function whenRemoved(
     stop: () => {
       stopped = true;
       clearInterval(look);
-      for (const subscription of subscriptions) subscription.unsubscribe();
+      unlisten();
     },
   };
 }

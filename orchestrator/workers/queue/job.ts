@@ -191,7 +191,14 @@ function checkSame(
   }
 }
 
-/** Removes a job from the server: its blocks, results and consumer. */
+/**
+ * Removes a job from the server: its blocks, results and consumer; then says so on the job's
+ * `endedSubject`, to workers waiting for it or serving it and to its coordinator. The server's
+ * advisory of a stream removed says the same, but nats-server 2.9.10 sent none for some
+ * removals under load (a worker waiting for a job that came and went then waited on), and a
+ * user may be denied advisories; a message of manifold's own reaches every subscriber of a
+ * server whose connection is up.
+ */
 export async function deleteJob(conn: QueueConnection, names: JobNames): Promise<void> {
   // The description goes first: workers take its going as the job's end.
   for (const stream of [names.resultsStream, names.blocksStream]) {
@@ -200,5 +207,12 @@ export async function deleteJob(conn: QueueConnection, names: JobNames): Promise
     } catch (error) {
       if (!(error instanceof JetStreamApiError)) throw error;
     }
+  }
+  try {
+    conn.nc.publish(names.endedSubject);
+    // Out before the caller closes its connection (a coordinator that ends).
+    await conn.nc.flush();
+  } catch {
+    // A connection gone: the advisory, and the workers' looks, say the job's end.
   }
 }

@@ -51,6 +51,11 @@ export interface JobNames {
   noticeSubject: string;
   /** The input's header (--header), in the results stream, published before any block. */
   headerSubject: string;
+  /**
+   * Said (core NATS, in no stream) once the job is removed: what the server's advisory of its
+   * stream removed says too, but the advisory is not a promise (job.ts `deleteJob`).
+   */
+  endedSubject: string;
 }
 
 const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -77,6 +82,7 @@ export function jobNames(job: string): JobNames {
     specSubject: `manifold.${job}.spec`,
     noticeSubject: `manifold.${job}.notice`,
     headerSubject: `manifold.${job}.header`,
+    endedSubject: `manifold.${job}.ended`,
   };
 }
 
