@@ -96,7 +96,7 @@ export class Stats {
 
   read(block: Block): void {
     this.bytesRead += block.bytes;
-    // Ranges of a file are not counted: only runs that report no records read them so.
+    // Blocks cut uncounted (records -1) are those of runs that report no records.
     if (block.records > 0) this.recordsRead += block.records;
     this.blocksCut++;
   }

@@ -74,4 +74,42 @@ describe('--stats over ranges of a file and over a pipe', () => {
       rows.slice(1).reduce((n, row) => n + Number(row.split('\t')[col]), 0);
     expect([total(sent), total(got)]).toEqual([lines.length + 1, lines.length + 1]);
   });
+
+  it('--retries: a block retried is read again from the file, and counted once', async () => {
+    const file = fileWith('manifold-stats-ranges-', input);
+    for (const from of ['file', 'pipe'] as const) {
+      const dir = tempDir();
+      const stats = join(dir, 'stats.json');
+      const joblog = join(dir, 'joblog.tsv');
+      // A fresh process per block (--retries asks it): each fails its block's first attempt.
+      const worker = `mkdir "${dir}/$MANIFOLD_BLOCK" 2>/dev/null || exec cat; cat > /dev/null; exit 3`;
+      const args = ['fan', '-j', '2', '--block', '16K', '--retries', '1'];
+      const tail = ['--stats', stats, '--joblog', joblog, '--', 'sh', '-c', worker];
+      const result =
+        from === 'file'
+          ? await run(manifold, [...args, '--input', file, ...tail])
+          : await run(manifold, [...args, ...tail], input);
+      expect(result.exitCode, result.stderr).toBe(0);
+      const out = result.stdout.toString('latin1');
+      expect(out.replace(/\n$/, '').split('\n').sort()).toEqual(input.split('\n').sort());
+      const { totals } = JSON.parse(readFileSync(stats, 'utf8')) as { totals: Totals };
+      expect(totals, from).toMatchObject({
+        recordsIn: lines.length + 1,
+        bytesIn: input.length,
+        recordsOut: lines.length + 1,
+      });
+      const rows = readFileSync(joblog, 'utf8').trim().split('\n');
+      const head = rows[0]!.split('\t');
+      const cells = rows.slice(1).map((row) => row.split('\t'));
+      const column = (name: string) => cells.map((c) => c[head.indexOf(name)]!);
+      expect(cells).toHaveLength(totals.blocks);
+      expect(new Set(column('Attempts')), from).toEqual(new Set(['2']));
+      const sum = (name: string) => column(name).reduce((n, v) => n + Number(v), 0);
+      expect([sum('SendRecords'), sum('ReceiveRecords'), sum('Send')]).toEqual([
+        lines.length + 1,
+        lines.length + 1,
+        input.length,
+      ]);
+    }
+  });
 });
