@@ -17,9 +17,9 @@ export interface RangeOptions {
   gift?: boolean;
   /**
    * Leave the blocks' bytes in the file (`Block.source`): the process starter sends them into
-   * the workers' pipes, or they are read a piece at a time as the pipes take them. Numbered, only
-   * for a cut whose record ends a piece shows whole, one byte or records of one size; unnumbered,
-   * any cut (`rangesStreamed`). A record larger than a block is still held.
+   * the workers' pipes, or they are read a piece at a time as the pipes take them. Numbered for
+   * attributed workers, only for one byte or records of one size; for workers that stay and
+   * need no numbers, any cut (`rangesStreamed`). A record larger than a block is still held.
    */
   streamed?: boolean;
   /** Hears a failed read of a block left in the file: the run fails for it. */
@@ -166,8 +166,8 @@ export class RangeReader {
     } else if (!this.#options.numbered && measure === null) {
       lastEnd = await this.#scan.lastEndNear(position, length);
     } else {
-      // Numbered and left in the file only for a one-byte delimiter (`RangeOptions.streamed`),
-      // as are blocks whose records are measured: read whole, a piece at a time.
+      // Numbered (any delimiter where only the runs' reports need the numbers, one byte for
+      // attributed workers: `rangesStreamed`), or measured: read whole, a piece at a time.
       ({ found, lastEnd } = await this.#scan.countRange(
         position,
         length,

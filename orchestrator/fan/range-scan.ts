@@ -82,8 +82,10 @@ export class RangeScan {
   }
 
   /**
-   * The record ends in a range of a one-byte delimiter's records, read a piece at a time (no
-   * record end is cut in two between pieces), and just past the last, 0 when none ends in it.
+   * The record ends in a range, read a piece at a time, and just past the last, 0 when none ends
+   * in it. Each read takes again the last bytes of the one before, a delimiter's length less
+   * one (none for one byte), so that a delimiter cut by a piece's end is counted whole, and once:
+   * a delimiter that cannot overlap itself (`rangeCut`) has no end in those bytes alone.
    */
   async countRange(
     position: number,
@@ -92,18 +94,20 @@ export class RangeScan {
     measure?: RecordMeasure,
   ): Promise<{ found: number; lastEnd: number }> {
     const scratch = this.#scratchBuffer();
+    const overlap = delimiter.length - 1;
     let found = 0;
     let lastEnd = 0;
     measure?.start();
     for (let at = 0; at < length; ) {
-      const n = Math.min(scratch.length, length - at);
-      await this.readAll(scratch, n, position + at);
+      const back = Math.min(overlap, at);
+      const n = Math.min(scratch.length - back, length - at);
+      await this.readAll(scratch, back + n, position + at - back);
       if (measure !== undefined)
-        await this.measured(measure.push(scratch.subarray(0, n)), position);
-      const ends = countEnds(scratch.subarray(0, n), delimiter);
+        await this.measured(measure.push(scratch.subarray(back, back + n)), position);
+      const ends = countEnds(scratch.subarray(0, back + n), delimiter);
       if (ends.found > 0) {
         found += ends.found;
-        lastEnd = at + ends.end;
+        lastEnd = at - back + ends.end;
       }
       at += n;
     }

@@ -115,4 +115,34 @@ describe('--stats over ranges of a file and over a pipe', () => {
       ]);
     }
   });
+
+  // A block left in the file is counted a piece (1 MiB) at a time: a delimiter of two bytes cut
+  // by a piece's end was counted in neither (30000 records for 30001 from a file, not a pipe).
+  for (const delimiter of ['XY', '\r\n']) {
+    it(`--stats: a ${JSON.stringify(delimiter)} cut by a piece of a block left in the file is counted`, async () => {
+      const spelled = delimiter === 'XY' ? 'delim:XY' : 'delim:\\r\\n';
+      const records = [
+        'a'.repeat(1024 * 1024 - 1),
+        ...Array.from({ length: 500 }, (_, i) => `r${i}`),
+      ];
+      const text = `${records.join(delimiter)}${delimiter}`;
+      const file = fileWith('manifold-stats-ranges-', text);
+      for (const from of ['file', 'pipe'] as const) {
+        const stats = join(tempDir(), 'stats.json');
+        const args = ['fan', '-j', '2', '--block', '2M', '--split', spelled, '--stats', stats];
+        const result =
+          from === 'file'
+            ? await run(manifold, [...args, '--input', file, '--', 'cat'])
+            : await run(manifold, [...args, '--', 'cat'], text);
+        expect(result.exitCode, result.stderr).toBe(0);
+        expect(result.stdout.toString('latin1')).toBe(text);
+        const { totals } = JSON.parse(readFileSync(stats, 'utf8')) as { totals: Totals };
+        expect(totals, from).toMatchObject({
+          recordsIn: records.length,
+          bytesIn: text.length,
+          recordsOut: records.length,
+        });
+      }
+    });
+  }
 });
