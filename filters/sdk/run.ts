@@ -118,6 +118,8 @@ async function execute<S>(
   } finally {
     stray.endWait();
   }
+  // After setup: a usage error it finds (mf-join given two tables) is said before a missing table.
+  tables?.openAll();
   if (parsed.options.protocol !== undefined) {
     const io = port === null ? undefined : new PortIO(port);
     // A thread may be left wherever it waits (for its next block, say): nothing of a block that

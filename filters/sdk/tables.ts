@@ -50,13 +50,16 @@ export function parseTableArgument(
 
 /**
  * The tables of one filter run, by name: those given with `--table` and those the filter
- * declared, opened before the first record (a missing table fails at start, not mid-stream),
- * any other name opened on first use. Each is opened once per process.
+ * declared, opened by `openAll` before the first record (a missing table fails at start, not
+ * mid-stream), any other name opened on first use. Each is opened once per process. Only the
+ * arguments are read here: the filter's own usage checks (its `setup`: mf-join's one table) come
+ * before a missing table is said.
  */
 export class FilterTables {
   readonly names: readonly string[];
   readonly #given = new Map<string, string | undefined>();
   readonly #open = new Map<string, Table>();
+  readonly #declared: readonly string[];
 
   constructor(declared: readonly string[], values: readonly string[]) {
     for (const value of values) {
@@ -67,7 +70,12 @@ export class FilterTables {
       this.#given.set(name, path);
     }
     this.names = [...this.#given.keys()];
-    for (const name of new Set([...this.names, ...declared])) this.get(name);
+    this.#declared = declared;
+  }
+
+  /** Opens every table given or declared that is not open yet. */
+  openAll(): void {
+    for (const name of new Set([...this.names, ...this.#declared])) this.get(name);
   }
 
   /** Table `name`: from its `--table NAME=PATH`, else from `MANIFOLD_TABLE_<NAME>`. */

@@ -263,6 +263,26 @@ describe('mf-join usage', () => {
     expect(missing.exitCode).toBe(2);
   });
 
+  it('says it takes one table before it says a table given is missing', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', 'u1 Ann\n', ['--key', 'field:1']);
+    const one =
+      "mf-join: give exactly one table: --table NAME=PATH, --table PATH or --table NAME (see 'mf-join --help')\n";
+    // Neither there (the tables were opened first: `table b: no such table`), or one of them.
+    for (const tables of [
+      [`a=${join(dir, 'b')}`, `c=${join(dir, 'd')}`],
+      [table, `c=${join(dir, 'd')}`],
+    ]) {
+      const both = await run(
+        mfJoin,
+        tables.flatMap((value) => ['--table', value]),
+        'x\n',
+      );
+      expect(both.stderr).toBe(one);
+      expect(both.exitCode).toBe(2);
+    }
+  });
+
   it('says in --help that it takes exactly one --table, where the SDK repeats --table', async () => {
     const help = (await run(mfJoin, ['--help'])).stdout.toString().replace(/\s+/g, ' ');
     const table = help.match(/ --table <table> (.*?) --key <spec>/)?.[1];
