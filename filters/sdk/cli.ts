@@ -6,7 +6,7 @@ import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
 import type { FilterSpec, RecordKind } from './types.js';
-import { commanderMessage, excessArgumentsMessage } from './usage-message.js';
+import { commanderMessage, excessArgumentsMessage, optionLikeArgument } from './usage-message.js';
 
 export { commanderMessage };
 
@@ -116,6 +116,8 @@ export function readCommandLine(
     }
     throw error;
   }
+  const option = optionLikeArgument(command, argv);
+  if (option !== undefined) throw new UsageError(`unknown option '${option}'`);
   return {
     options: command.opts(),
     args: command.args,

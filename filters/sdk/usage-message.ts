@@ -41,16 +41,31 @@ function invalidValue(message: string): string {
 }
 
 /**
+ * The first argument before `--` that looks like an option: commander takes one that looks
+ * like a negative number (`-0`, `-1`) for an argument, where grep and awk take any word before
+ * their pattern that begins with `-` for an option (`mf-map -- -1` is the expression `-1`).
+ * Those after a `--` (the words after it, kept as they are by commander) are arguments.
+ */
+export function optionLikeArgument(command: Command, argv: readonly string[]): string | undefined {
+  const literal = argv.indexOf('--');
+  const after = literal < 0 ? 0 : argv.length - literal - 1;
+  return command.args
+    .slice(0, Math.max(0, command.args.length - after))
+    .find((arg) => /^-./.test(arg));
+}
+
+/**
  * A filter given an argument too many, most often a file (`mf-map r in.txt`, as to cat): says
  * which, what the filter takes, and that it reads stdin:
  * `unexpected argument 'in.txt' (mf-map takes <expression>; it reads stdin: mf-map ... < in.txt)`.
- * One that looks like a number's option (`-0`, as manifold fan has) commander takes for a
- * negative number, an argument: it is said as the unknown option it is.
+ * One that looks like an option (`-0`, as manifold fan has), anywhere before `--`, is said as
+ * the unknown option it is.
  */
 export function excessArgumentsMessage(command: Command, argv: readonly string[]): string {
+  const option = optionLikeArgument(command, argv);
+  if (option !== undefined) return `unknown option '${option}'`;
   const declared = command.registeredArguments;
   const extra = command.args.slice(declared.length);
-  if (/^-./.test(extra[0] ?? '')) return `unknown option '${extra[0]}'`;
   const takes =
     declared.length === 0
       ? 'none'

@@ -51,6 +51,15 @@ const cases: [string, string[], string][] = [
   // argument, and the line said `... it reads stdin: mf-filter ... < -0`.
   ['mf-filter', ['true', '-0'], "unknown option '-0'"],
   ['mf-map', ['r', '-1'], "unknown option '-1'"],
+  // Before the expression too, as grep -0 PATTERN and awk -1 PROGRAM take it: mf-filter -0 true
+  // took -0 for the expression and said `unexpected argument 'true' (...: mf-filter ... < true)`.
+  ['mf-filter', ['-0', 'true'], "unknown option '-0'"],
+  ['mf-map', ['-1'], "unknown option '-1'"],
+  ['mf-reduce', ['-0', 'count'], "unknown option '-0'"],
+  ['mf-reduce', ['sum', '-2'], "unknown option '-2'"],
+  ['mf-join', ['-0', '--table', 'x'], "unknown option '-0'"],
+  ['mf-frame', ['-0'], "unknown option '-0'"],
+  ['mf-unframe', ['-0'], "unknown option '-0'"],
 ];
 
 describe('usage errors of the mf-* binaries', () => {
@@ -59,6 +68,21 @@ describe('usage errors of the mf-* binaries', () => {
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
       stderr: `${name}: ${message} (see '${name} --help')\n`,
+    });
+  });
+});
+
+describe('an argument after -- that begins with -', () => {
+  it('is an argument, as grep -- -x takes -x for its pattern', async () => {
+    const mapped = await run(bin('mf-map'), ['--', '-1'], 'a\nb\n');
+    expect({ exitCode: mapped.exitCode, stdout: mapped.stdout.toString() }).toEqual({
+      exitCode: 0,
+      stdout: '-1\n-1\n',
+    });
+    const kept = await run(bin('mf-filter'), ['--json', '--', '-1'], '{}\n');
+    expect({ exitCode: kept.exitCode, stdout: kept.stdout.toString() }).toEqual({
+      exitCode: 0,
+      stdout: '{}\n',
     });
   });
 });
