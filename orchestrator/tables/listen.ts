@@ -1,7 +1,7 @@
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, statSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createConnection, isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/errors.js';
 
 /** Where `table serve` listens: a TCP address, or a Unix socket. */
@@ -72,6 +72,11 @@ export async function listenOn(server: Server, endpoint: Endpoint): Promise<stri
 }
 
 async function removeStaleSocket(path: string): Promise<void> {
+  // libuv says a socket's missing folder as EACCES (as Windows would): said here as it is.
+  const folder = dirname(path);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--socket ${path}: no such directory ${folder}`);
+  }
   let isSocket: boolean;
   try {
     isSocket = lstatSync(path).isSocket();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { leftovers } from '../support/proc.js';
@@ -60,7 +60,7 @@ describe('table serve, the process', () => {
     await stop(next);
   });
 
-  it('a port in use, or a --socket path that holds a file: one line each (exit 1, 2)', async () => {
+  it('a port in use, a --socket path that holds a file, or one in no folder: one line each (exit 1, 2, 2)', async () => {
     const first = await startServe([table]);
     const taken = await run('node', [
       ...[manifold, 'table', 'serve', table, '--listen', first.address.slice('http://'.length)],
@@ -74,6 +74,13 @@ describe('table serve, the process', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/^manifold: --socket .*not a socket is there\n$/);
     expect(existsSync(file)).toBe(true);
+    // libuv turns bind's ENOENT into EACCES: the line said `cannot listen on ...: EACCES`, exit 1.
+    const nowhere = join(tempDir(), 'no-folder', 'users.sock');
+    const missing = await run('node', [manifold, 'table', 'serve', table, '--socket', nowhere]);
+    expect({ exitCode: missing.exitCode, stderr: missing.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --socket ${nowhere}: no such directory ${dirname(nowhere)}\n`,
+    });
   });
 
   it('curl over TCP: GET and a batch', async () => {
