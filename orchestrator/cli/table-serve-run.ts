@@ -59,6 +59,7 @@ function servedTables(args: string[]): ServedTable[] {
     const equals = arg.indexOf('=');
     const name = equals > 0 ? arg.slice(0, equals) : basename(arg.replace(/\/+$/, ''));
     const path = equals > 0 ? arg.slice(equals + 1) : arg;
+    if (path === '') throw new UsageError(`table "${arg}": the path after = is empty`);
     if (!/^[A-Za-z0-9._-]+$/.test(name)) {
       throw new UsageError(`table "${arg}": a name is letters, digits, '.', '_' or '-'`);
     }

@@ -88,6 +88,17 @@ describe('manifold fan --table', () => {
     );
     expect(result.exitCode).toBe(2);
   });
+
+  it('a NAME= with no path: said so (was the folder it runs in, "not a table (no table.json)")', async () => {
+    const result = await run(manifold, ['fan', '--table', 'users=', '--', 'cat'], 'a\n', {
+      cwd: tempDir(),
+    });
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr:
+        "manifold: --table users=: the path after = is empty; give NAME=PATH (see 'manifold fan --help')\n",
+    });
+  });
 });
 
 describe('manifold fan with a sharded table', () => {

@@ -190,6 +190,8 @@ describe('the SDK: tables that cannot be read', () => {
         {},
         `table ${bare}: table.json is damaged (no "lmdb"): rebuild it`,
       ],
+      // Was `table : no such table (nothing at that path)`.
+      [['--table', 't='], {}, '--table t=: the path after = is empty; give NAME=PATH'],
       [[], {}, 'table "t" was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
       [
         ['--table', `t=${table}`, '--table', `t=${join(dir, 'empty')}`],

@@ -188,6 +188,12 @@ describe('table serve, the process', () => {
       expect(result.stderr).toMatch(/^manifold: [^\n]+\n$/);
       expect(hasStackTrace(result.stderr)).toBe(false);
     }
+    // Was `manifold: table : no such table (nothing at that path)`.
+    const empty = await run('node', [manifold, 'table', 'serve', 'users=']);
+    expect({ exitCode: empty.exitCode, stderr: empty.stderr }).toEqual({
+      exitCode: 2,
+      stderr: 'manifold: table "users=": the path after = is empty\n',
+    });
   });
 
   it('--help shows the requests and curl examples', async () => {
