@@ -33,7 +33,7 @@ export function parseKeySpec(
   text: string,
   fieldSeparator?: string,
   what = 'key',
-  separatorName = 'field separator',
+  separatorName = '--field-sep',
 ): KeySpec {
   if (text === 'whole') return { kind: 'whole' };
   const field = /^field:(\d+)$/.exec(text);

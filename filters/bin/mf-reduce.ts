@@ -77,7 +77,7 @@ Examples:
     const [op, field] = context.args as [string, string | undefined];
     const operation = parseOperation(op);
     const separator = context.options.fieldSep as string | undefined;
-    const key = parseKeySpec(context.options.key as string, separator);
+    const key = parseKeySpec(context.options.key as string, separator, '--key');
     if (operation === 'count' && field !== undefined) {
       throw new UsageError(`count takes no field (got "${field}")`);
     }

@@ -262,6 +262,13 @@ describe('manifold table build: bad records and usage', () => {
       message: /^manifold: --key "field:x" is not one of field:N, json:<dot.path> or whole\n$/,
       status: 2,
     },
+    {
+      name: 'a --field-sep of two characters, naming the option (was "field separator")',
+      input: 'a,1\n',
+      args: ['--key', 'field:1', '--field-sep', 'ab'],
+      message: /^manifold: --field-sep "ab" must be one character \(or \\t\)\n$/,
+      status: 2,
+    },
   ];
 
   for (const { name, input, args, message, status } of failures) {

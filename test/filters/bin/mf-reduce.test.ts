@@ -134,12 +134,17 @@ describe('mf-reduce', () => {
       [['median', '1'], /operation "median" is not one of count, sum, min, max, mean/],
       [['sum'], /sum needs a field/],
       [['count', '2'], /count takes no field/],
-      [['--key', 'field:0', 'count'], /fields are numbered from 1/],
+      // Named the option as manifold fan does (were `key "field:0"`, `field separator "ab"`).
+      [['--key', 'field:0', 'count'], /^mf-reduce: --key "field:0": fields are numbered from 1/],
       [
         ['--key', 'column:2', 'count'],
-        /key "column:2" is not one of field:N, json:<dot.path> or whole/,
+        /^mf-reduce: --key "column:2" is not one of field:N, json:<dot.path> or whole/,
       ],
-      [['--field-sep', 'ab', '--key', 'field:1', 'count'], /must be one character/],
+      [
+        ['--field-sep', 'ab', '--key', 'field:1', 'count'],
+        /^mf-reduce: --field-sep "ab" must be one character/,
+      ],
+      [['--field-sep', 'ab', 'sum', '2'], /^mf-reduce: --field-sep "ab" must be one character/],
     ] as const) {
       const result = await run(mfReduce, [...args], '');
       expect(result.exitCode, args.join(' ')).toBe(2);
