@@ -77,7 +77,7 @@ export function resolveHostSettings(
     const host = parseHost(text, slots);
     if ('problem' in host)
       throw new HostSettingError('hosts', `${name('hosts')}: ${host.problem}`, index);
-    namedOnce(host, `${name('hosts')} ${text}`, places, 'hosts', index);
+    namedOnce(host, `${entryOf(name('hosts'), index)} ${text}`, places, 'hosts', index);
     hosts.push(host);
   }
   const file = settings.hostsFile;
@@ -131,6 +131,18 @@ export function resolveHostSettings(
     hostTimeoutOption: name('hostTimeout'),
     ...{ transfer, tables, cleanup: settings.cleanup === true },
   };
+}
+
+/**
+ * Which entry of a list of hosts: `the 3rd --host` (a flag is counted, as the user repeats it),
+ * `hosts[2]` (a list's key is indexed, as the code or config that wrote it does).
+ */
+function entryOf(option: string, index: number): string {
+  if (!option.startsWith('--')) return `${option}[${index}]`;
+  const n = index + 1;
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `the ${n}${suffix} ${option}`;
 }
 
 /**

@@ -7,7 +7,8 @@ import { sink } from '../support/sink.js';
 import { tempDir } from '../support/temp.js';
 
 // A host named twice is refused by the library as by the command line (fan --host, 7ef8d13):
-// before anything starts, a UsageError (manifold.usage, exit 2) naming both. No host is
+// before anything starts, a UsageError (manifold.usage, exit 2) naming both entries by index
+// (`hosts[0] and hosts[2]`; it said `by hosts h1 and hosts h1`, which one left to guess). No host is
 // reached: `:` and `local` are this machine, and the names of the others are never looked up.
 
 const calls = {
@@ -23,15 +24,15 @@ describe.each(Object.keys(calls) as (keyof typeof calls)[])('%s: a host named tw
   it.each([
     [
       ['h1', 'h1'],
-      'host h1 is named twice, by hosts h1 and hosts h1: name it once, with its slots (h1/N)',
+      'host h1 is named twice, by hosts[0] h1 and hosts[1] h1: name it once, with its slots (h1/N)',
     ],
     [
       ['h1/2', 'h2', 'h1/3'],
-      'host h1 is named twice, by hosts h1/2 and hosts h1/3: name it once, with its slots (h1/N)',
+      'host h1 is named twice, by hosts[0] h1/2 and hosts[2] h1/3: name it once, with its slots (h1/N)',
     ],
     [
       [':/1', 'local/1'],
-      'host local is named twice, by hosts :/1 and hosts local/1: name it once, with its slots (local/N)',
+      'host local is named twice, by hosts[0] :/1 and hosts[1] local/1: name it once, with its slots (local/N)',
     ],
   ])('%j is refused, a usage error, and nothing runs', async (hosts, message) => {
     const marker = join(tempDir(), 'ran');

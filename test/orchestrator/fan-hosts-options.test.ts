@@ -140,12 +140,18 @@ describe('manifold fan --host options', () => {
     [
       'a host named twice (: and local are this machine)',
       ['--host', ':/1', '--host', 'local/1'],
-      /^manifold: host local is named twice, by --host :\/1 and --host local\/1: name it once, with its slots \(local\/N\) \(see 'manifold fan --help'\)\n$/,
+      /^manifold: host local is named twice, by the 1st --host :\/1 and the 2nd --host local\/1: name it once, with its slots \(local\/N\) \(see 'manifold fan --help'\)\n$/,
+    ],
+    // Which --host: a flag is counted as the user repeats it (it said `by --host h1 and --host h1`).
+    [
+      'a host named twice, the 3rd and the 12th --host',
+      'h1 h2 h3 h4 h5 h6 h7 h8 h9 h10 h11 h3/2'.split(' ').flatMap((host) => ['--host', host]),
+      /^manifold: host h3 is named twice, by the 3rd --host h3 and the 12th --host h3\/2: name it once/,
     ],
     [
       'a host named twice, in a hosts file and by --host',
       ['--host', 'local/2', '--hosts-file', HOSTS_FILE],
-      /^manifold: host local is named twice, by --host local\/2 and .*\/hosts:2: name it once, with its slots \(local\/N\) \(see 'manifold fan --help'\)\n$/,
+      /^manifold: host local is named twice, by the 1st --host local\/2 and .*\/hosts:2: name it once, with its slots \(local\/N\) \(see 'manifold fan --help'\)\n$/,
     ],
     [
       '--threads with hosts',

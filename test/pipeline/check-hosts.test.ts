@@ -33,13 +33,13 @@ describe('problems of hosts, each at its key', () => {
     await expectProblems(`hosts: [":", "h1", "h1/3"]\n${fan}`, [
       [
         '"h1/3"',
-        /host h1 is named twice, by hosts h1 and hosts h1\/3: name it once, with its slots \(h1\/N\)$/,
+        /host h1 is named twice, by hosts\[1\] h1 and hosts\[2\] h1\/3: name it once, with its slots \(h1\/N\)$/,
       ],
     ]);
     const file = join(tempDir(), 'hosts.txt');
     writeFileSync(file, 'h2\nh1/4\n');
     await expectProblems(`hosts:\n  list: [h1]\n  file: ${file}\n${fan}`, [
-      [file, /host h1 is named twice, by hosts\.list h1 and .*hosts\.txt:2: name it once/],
+      [file, /host h1 is named twice, by hosts\.list\[0\] h1 and .*hosts\.txt:2: name it once/],
     ]);
   });
 
