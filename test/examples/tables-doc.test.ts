@@ -60,7 +60,9 @@ describe('docs/tables.md', () => {
 
   it('runs the SDK enrich filter on the table of JSON values the page says to build', async () => {
     const dir = folder();
-    writeFileSync(join(dir, 'enrich.mjs'), `#!/usr/bin/env node\n${jsBlock("name: 'enrich'")}`);
+    // As saved from the page: its block has the #! line that `./enrich.mjs` needs (it had none,
+    // and bash ran it as a shell script: `import: command not found`).
+    writeFileSync(join(dir, 'enrich.mjs'), jsBlock("name: 'enrich'"));
     chmodSync(join(dir, 'enrich.mjs'), 0o755);
     const build = await sh(dir, quoted('manifold table build users.ndjson'));
     expect(build.exitCode).toBe(0);
