@@ -4,7 +4,7 @@ import { serveQueue } from '../../orchestrator/queue/serve.js';
 import { connectQueue, type QueueConnection } from '../../orchestrator/workers/queue/connect.js';
 import { deleteJob } from '../../orchestrator/workers/queue/job.js';
 import { jobNames } from '../../orchestrator/workers/queue/names.js';
-import { startNats } from '../support/nats.js';
+import { startNats, startNatsWithDeafUser } from '../support/nats.js';
 import { coordinate } from '../support/queue.js';
 import { spawnManifold, watch, within } from '../support/spawn.js';
 
@@ -88,15 +88,8 @@ describe('a job that finishes as a worker takes it up', () => {
     // nats-server 2.9.10 sent no advisory of the stream removed for some removals under load
     // (3 of 60 of the case above, so run), and a user may be denied advisories: before, such a
     // worker waited on for the next job of the name.
-    const server = await startNats({
-      users: [
-        { user: 'boss', pass: 'b' },
-        { user: 'deaf', pass: 'd', deny: ['$JS.EVENT.ADVISORY.>'] },
-      ],
-    });
-    const as = (user: string, pass: string) =>
-      server.url.replace('nats://', `nats://${user}:${pass}@`);
-    await blinks(as('deaf', 'd'), as('boss', 'b'));
+    const { boss, deaf } = await startNatsWithDeafUser();
+    await blinks(deaf, boss);
   }, 40_000);
 });
 

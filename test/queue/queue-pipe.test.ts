@@ -6,7 +6,7 @@ import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
 import { jobNames, WORKERS_CONSUMER } from '../../orchestrator/workers/queue/names.js';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
-import { startNats } from '../support/nats.js';
+import { startNats, startNatsWithDeafUser } from '../support/nats.js';
 import { descendants, leftovers, tracked } from '../support/proc.js';
 import { startWorker } from '../support/queue.js';
 import { finish, spawnManifold, spawnShell, waitForExit, watch, within } from '../support/spawn.js';
@@ -71,15 +71,8 @@ describe('a coordinator whose reader goes away', () => {
     // sent none for about one removal in forty (the test above, under load), and a worker
     // denied it (its permissions) never hears one. Before, that worker ran block 2 for its
     // ten minutes.
-    const server = await startNats({
-      users: [
-        { user: 'boss', pass: 'b' },
-        { user: 'deaf', pass: 'd', deny: ['$JS.EVENT.ADVISORY.>'] },
-      ],
-    });
-    const as = (user: string, pass: string) =>
-      server.url.replace('nats://', `nats://${user}:${pass}@`);
-    await removedWhileBusy(as('boss', 'b'), as('deaf', 'd'));
+    const { boss, deaf } = await startNatsWithDeafUser();
+    await removedWhileBusy(boss, deaf);
   });
 
   it('its reader gone while the server is away: the job cannot be removed, the server-gone line, exit 1', async () => {

@@ -3,7 +3,7 @@ import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
 import { jobNames } from '../../orchestrator/workers/queue/names.js';
 import { manifold, run } from '../helpers.js';
 import { linesOf, numbered } from '../support/lines.js';
-import { startNats } from '../support/nats.js';
+import { startNats, startNatsWithDeafUser } from '../support/nats.js';
 import { coordinate, gate, startWorker } from '../support/queue.js';
 import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 
@@ -145,13 +145,7 @@ describe('manifold queue rm', () => {
     // The server's advisory that a stream is gone is not a promise: nats-server 2.9.10 sent none
     // for about one removal in forty, and a coordinator denied it never hears one. Before, that
     // coordinator waited for the rest of its input for ever.
-    const server = await startNats({
-      users: [
-        { user: 'boss', pass: 'b' },
-        { user: 'deaf', pass: 'd', deny: ['$JS.EVENT.ADVISORY.>'] },
-      ],
-    });
-    const deaf = server.url.replace('nats://', 'nats://deaf:d@');
+    const { server, deaf } = await startNatsWithDeafUser();
     const live = spawnManifold(['fan', '--queue', deaf, '--job', 'live', '--verbose']);
     live.stdin!.write(numbered(1, 100));
     const said = watch(live.stderr!);

@@ -211,3 +211,24 @@ async function sayState(
   }
   console.error(lines.join('\n'));
 }
+
+/**
+ * A server with two users: `boss`, who may do anything, and `deaf`, denied the server's
+ * advisories (`$JS.EVENT.ADVISORY.>`), as a user may be, and as a client that the server sent
+ * no advisory is; with each one's address.
+ */
+export async function startNatsWithDeafUser(): Promise<{
+  server: NatsServer;
+  boss: string;
+  deaf: string;
+}> {
+  const server = await startNats({
+    users: [
+      { user: 'boss', pass: 'b' },
+      { user: 'deaf', pass: 'd', deny: ['$JS.EVENT.ADVISORY.>'] },
+    ],
+  });
+  const as = (user: string, pass: string) =>
+    server.url.replace('nats://', `nats://${user}:${pass}@`);
+  return { server, boss: as('boss', 'b'), deaf: as('deaf', 'd') };
+}

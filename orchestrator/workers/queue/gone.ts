@@ -1,10 +1,8 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { askQueue, type QueueConnection, QueueError } from './connect.js';
 import { onJobEnded } from './ended.js';
-import type { JobSpec } from './job.js';
-import { readMessage } from './messages.js';
+import { storedSpec } from './job.js';
 import type { JobNames } from './names.js';
-import { lastStored } from './stored.js';
 
 /**
  * Watches a connection that reconnects for ever: once the server has been gone for `ms` on end
@@ -103,15 +101,8 @@ async function isRemoved(conn: QueueConnection, names: JobNames, run: string): P
     await askQueue(conn, `the blocks stream of job "${names.job}"`, () =>
       conn.jsm.streams.info(names.blocksStream),
     );
-    const stored = await lastStored(
-      conn,
-      `the description of job "${names.job}"`,
-      names.resultsStream,
-      names.specSubject,
-    );
-    if (stored === null) return true;
-    const spec = JSON.parse(readMessage(stored.data).payload.toString('utf8')) as JobSpec;
-    return spec.run !== run;
+    const spec = await storedSpec(conn, names);
+    return spec === null || spec.run !== run;
   } catch (error) {
     if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)
       return true;

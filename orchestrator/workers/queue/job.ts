@@ -51,18 +51,26 @@ const DUPLICATE_WINDOW_NS = 60 * 60 * 1e9;
 /** The job's description, or null when there is no such job (yet). */
 export async function readSpec(conn: QueueConnection, names: JobNames): Promise<JobSpec | null> {
   try {
-    const stored = await lastStored(
-      conn,
-      `the description of job "${names.job}"`,
-      names.resultsStream,
-      names.specSubject,
-    );
-    if (stored === null) return null;
-    return JSON.parse(readMessage(stored.data).payload.toString('utf8')) as JobSpec;
+    return await storedSpec(conn, names);
   } catch (error) {
     if (error instanceof JetStreamApiError) return null;
     throw error;
   }
+}
+
+/**
+ * The job's description, or null when its results stream holds none; the server's refusals
+ * (its stream not there: a JetStreamApiError) are thrown, for a caller that tells them apart.
+ */
+export async function storedSpec(conn: QueueConnection, names: JobNames): Promise<JobSpec | null> {
+  const stored = await lastStored(
+    conn,
+    `the description of job "${names.job}"`,
+    names.resultsStream,
+    names.specSubject,
+  );
+  if (stored === null) return null;
+  return JSON.parse(readMessage(stored.data).payload.toString('utf8')) as JobSpec;
 }
 
 /**
