@@ -43,7 +43,41 @@ describe('the replies of a process starter', () => {
     });
     const procs = tracked([await command]);
     expect(await within(told, 10_000, 'nothing told of the command')).toBe(
-      `failed ESPAWNER: the process starter (sh, pid ${child.pid}) exited with status 0`,
+      `ended null null: the process starter (sh, pid ${child.pid}) exited with status 0`,
+    );
+    expect(await leftovers(procs, 5_000)).toEqual([]);
+  });
+
+  it("one killed before it told a command's start: the command is lost with the starter (a killed worker, not one that cannot start), and nothing it started is left", async () => {
+    // The stand-in is a session of its own, as a starter is (detached). It starts a command in a
+    // group of its own (python3 setpgid, as the starters do), its own pipes (none of the
+    // starter's), tells nothing, and kills itself.
+    const script = [
+      "python3 -c \"import os; os.setpgid(0, 0); os.execvp('sleep', ['sleep', '1000'])\" </dev/null >/dev/null 2>&1 & w=$!",
+      'while [ "$(ps -o pgid= -p $w | tr -d " ")" != "$w" ]; do :; done',
+      'echo $w >&2',
+      'read go',
+      'kill -KILL $$',
+    ].join('\n');
+    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const command = new Promise<number>((resolve) =>
+      child.stderr.once('data', (data: Buffer) => resolve(Number(data.toString()))),
+    );
+    const replies = new StarterReplies(child, child.pid!, 'sh');
+    const told = new Promise<string>((resolve) => {
+      const events: SpawnEvents = {
+        opened: () => resolve('opened'),
+        output: () => {},
+        running: () => resolve('running'),
+        failed: (code, message) => resolve(`failed ${code}: ${message}`),
+        ended: (code, signal, lost) => resolve(`ended ${code} ${signal}: ${lost}`),
+      };
+      replies.expectStart(1, events, false);
+    });
+    const procs = tracked([await command]);
+    child.stdin.write('go\n');
+    expect(await within(told, 10_000, 'nothing told of the command')).toBe(
+      `ended null null: the process starter (sh, pid ${child.pid}) was killed by SIGKILL`,
     );
     expect(await leftovers(procs, 5_000)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, constants as fs, openSync } from 'node:fs';
+import { closeSync, constants as fs, openSync, readdirSync, readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { lendingSocket } from '../reads.js';
@@ -74,6 +74,8 @@ export class StarterReplies {
   #text = '';
   /** Why the starter is gone, once it is. */
   #lost: string | null = null;
+  /** It has told something: it worked (`#lose`). */
+  #told = false;
 
   constructor(child: ChildProcess, pid: number, program: string) {
     this.#child = child;
@@ -84,8 +86,9 @@ export class StarterReplies {
     child.on('exit', (code, signal) => {
       const how = signal === null ? `exited with status ${code}` : `was killed by ${signal}`;
       // Its last replies may still be in the pipe: they are read first.
-      if (child.stdout!.readableEnded) this.#lose(how);
-      else child.stdout!.once('end', () => this.#lose(how));
+      const killed = signal !== null;
+      if (child.stdout!.readableEnded) this.#lose(how, killed);
+      else child.stdout!.once('end', () => this.#lose(how, killed));
     });
     this.#idle();
   }
@@ -126,6 +129,7 @@ export class StarterReplies {
   #read(text: string): void {
     const lines = (this.#text + text).split('\n');
     this.#text = lines.pop()!;
+    if (lines.length > 0) this.#told = true;
     for (const line of lines) {
       const [kind, key, a, b, c, d] = line.split(' ');
       const id = Number(key);
@@ -221,21 +225,27 @@ export class StarterReplies {
   }
 
   /**
-   * The starter is gone: a command not yet started fails; one running is killed (nobody would
-   * hear its end) and fails as well.
+   * The starter is gone: a command running is killed (nobody would hear its end) and is lost
+   * with it. So is one it had not told the start of, whether or not it had forked it: what the
+   * starter had told when it died is a matter of timing. Only where the starter never worked
+   * (it ended by itself, `killed` false, having told nothing) do its commands fail to start.
+   * A command it forked and never named (no pid) is found by its session: the starter leads
+   * one (`detached`), and its commands make groups in it, never sessions of their own.
    */
-  #lose(how: string): void {
+  #lose(how: string, killed: boolean): void {
     if (this.#lost !== null) return;
     const message = `the process starter (${this.#program}, pid ${this.#pid}) ${how}`;
     this.#lost = message;
+    const worked = killed || this.#told;
+    let unnamed = false;
     for (const [id, request] of this.#requests) {
       this.#requests.delete(id);
-      if (request.pid === undefined) request.events.failed('ESPAWNER', message);
-      else {
-        killGroup(request.pid);
-        request.events.ended(null, null, message);
-      }
+      if (request.pid !== undefined) killGroup(request.pid);
+      else unnamed = true;
+      if (request.pid === undefined && !worked) request.events.failed('ESPAWNER', message);
+      else request.events.ended(null, null, message);
     }
+    if (unnamed) killSession(this.#pid);
     const feeds = [...this.#feeds.values()];
     this.#feeds.clear();
     for (const done of feeds) done(0, 'ESPAWNER');
@@ -264,6 +274,25 @@ function killGroup(pid: number): void {
     process.kill(-pid, 'SIGKILL');
   } catch {
     // Gone already.
+  }
+}
+
+/** Kills the groups of every process left in the session `sid` (/proc: no event tells them). */
+function killSession(sid: number): void {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid) killGroup(Number(fields[2]));
+    } catch {
+      // Gone already.
+    }
   }
 }
 

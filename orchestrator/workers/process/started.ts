@@ -127,6 +127,8 @@ export function startWorker(
       },
       ended(exitCode, signal, lost) {
         if (lost !== undefined) {
+          // Lost before its pipes were taken: nothing is written to it.
+          if (group < 0) stdin.discard();
           stdout?.end();
           errors?.end();
         }
