@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { procPids, statFields } from '../workers/proc-stat.js';
 
 const TICK = 100; // clock ticks per second for /proc/<pid>/stat
 
@@ -17,12 +18,6 @@ export function readText(path: string): string | null {
   }
 }
 
-/** The fields of /proc/<pid>/stat after the command name (the 3rd field on). */
-function statFields(pid: number | string): string[] | null {
-  const stat = readText(`/proc/${pid}/stat`);
-  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
 /**
  * The processes of each of `groups`, by process group. A stage's command leads its own group,
  * and the work of a string stage is done by the shell's children (`sh -c 'awk ...'`), which
@@ -31,8 +26,7 @@ function statFields(pid: number | string): string[] | null {
 export function groupMembers(groups: Set<number>): Map<number, number[]> {
   const members = new Map<number, number[]>();
   if (groups.size === 0) return members;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of procPids()) {
     const group = Number(statFields(entry)?.[2]);
     if (!groups.has(group)) continue;
     const list = members.get(group) ?? [];

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { statFields } from '../workers/proc-stat.js';
 import type { RunningNode } from './node.js';
-import { readText } from './proc.js';
 import { holdReader, isReaderGone } from './stderr-gone.js';
 
 /**
@@ -59,9 +59,8 @@ const PF_EXITING = 0x4;
  * before it is a zombie: its reader may see the end and exit, and manifold look, in between.
  */
 function isRunning(pid: number): boolean {
-  const stat = readText(`/proc/${pid}/stat`);
-  if (stat === null) return false;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
+  if (fields === null) return false;
   const state = fields[0];
   return state !== 'Z' && state !== 'X' && (Number(fields[6]) & PF_EXITING) === 0;
 }

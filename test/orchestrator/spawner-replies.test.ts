@@ -25,22 +25,7 @@ describe('the replies of a process starter', () => {
       'echo $w >&2',
       'exit 0',
     ].join('\n');
-    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    // Listening from its start: its end is heard however soon it comes.
-    const command = new Promise<number>((resolve) =>
-      child.stderr.once('data', (data: Buffer) => resolve(Number(data.toString()))),
-    );
-    const replies = new StarterReplies(child, child.pid!, 'sh');
-    const told = new Promise<string>((resolve) => {
-      const events: SpawnEvents = {
-        opened: () => resolve('opened'),
-        output: () => {},
-        running: () => resolve('running'),
-        failed: (code, message) => resolve(`failed ${code}: ${message}`),
-        ended: (code, signal, lost) => resolve(`ended ${code} ${signal}: ${lost}`),
-      };
-      replies.expectStart(1, events, false);
-    });
+    const { child, command, told } = standIn(script, false);
     const procs = tracked([await command]);
     expect(await within(told, 10_000, 'nothing told of the command')).toBe(
       `ended null null: the process starter (sh, pid ${child.pid}) exited with status 0`,
@@ -59,21 +44,7 @@ describe('the replies of a process starter', () => {
       'read go',
       'kill -KILL $$',
     ].join('\n');
-    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const command = new Promise<number>((resolve) =>
-      child.stderr.once('data', (data: Buffer) => resolve(Number(data.toString()))),
-    );
-    const replies = new StarterReplies(child, child.pid!, 'sh');
-    const told = new Promise<string>((resolve) => {
-      const events: SpawnEvents = {
-        opened: () => resolve('opened'),
-        output: () => {},
-        running: () => resolve('running'),
-        failed: (code, message) => resolve(`failed ${code}: ${message}`),
-        ended: (code, signal, lost) => resolve(`ended ${code} ${signal}: ${lost}`),
-      };
-      replies.expectStart(1, events, false);
-    });
+    const { child, command, told } = standIn(script, true);
     const procs = tracked([await command]);
     child.stdin.write('go\n');
     expect(await within(told, 10_000, 'nothing told of the command')).toBe(
@@ -82,3 +53,27 @@ describe('the replies of a process starter', () => {
     expect(await leftovers(procs, 5_000)).toEqual([]);
   });
 });
+
+/**
+ * A stand-in starter (`sh -c script`, a session of its own if `detached`) that says on stderr
+ * the pid of the command it started, and the one line its replies tell of request 1.
+ */
+function standIn(script: string, detached: boolean) {
+  const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], detached });
+  // Listening from its start: its end is heard however soon it comes.
+  const command = new Promise<number>((resolve) =>
+    child.stderr.once('data', (data: Buffer) => resolve(Number(data.toString()))),
+  );
+  const replies = new StarterReplies(child, child.pid!, 'sh');
+  const told = new Promise<string>((resolve) => {
+    const events: SpawnEvents = {
+      opened: () => resolve('opened'),
+      output: () => {},
+      running: () => resolve('running'),
+      failed: (code, message) => resolve(`failed ${code}: ${message}`),
+      ended: (code, signal, lost) => resolve(`ended ${code} ${signal}: ${lost}`),
+    };
+    replies.expectStart(1, events, false);
+  });
+  return { child, command, told };
+}

@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, constants as fs, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fs, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
+import { procPids, statFields } from '../proc-stat.js';
 import { lendingSocket } from '../reads.js';
 import type { InputEnd, InputPiece } from '../transport.js';
+import { signalGroup } from './spawn.js';
 
 /** What a started command's requester hears, in this order: pipes, start (or failure), end. */
 export interface SpawnEvents {
@@ -200,7 +202,7 @@ export class StarterReplies {
       );
     } catch (error) {
       for (const fd of opened) closeQuietly(fd);
-      killGroup(pid);
+      signalGroup(pid, 'SIGKILL');
       // No such descriptor: the starter is gone (killed after it started the command, before
       // manifold took its pipes), and the command with it. Its end, heard next, says so, as for
       // a command it never told of; not the command's own failure to start (127).
@@ -240,7 +242,7 @@ export class StarterReplies {
     let unnamed = false;
     for (const [id, request] of this.#requests) {
       this.#requests.delete(id);
-      if (request.pid !== undefined) killGroup(request.pid);
+      if (request.pid !== undefined) signalGroup(request.pid, 'SIGKILL');
       else unnamed = true;
       if (request.pid === undefined && !worked) request.events.failed('ESPAWNER', message);
       else request.events.ended(null, null, message);
@@ -269,30 +271,11 @@ export class StarterReplies {
   }
 }
 
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Gone already.
-  }
-}
-
 /** Kills the groups of every process left in the session `sid` (/proc: no event tells them). */
 function killSession(sid: number): void {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return;
-  }
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[3]) === sid) killGroup(Number(fields[2]));
-    } catch {
-      // Gone already.
-    }
+  for (const pid of procPids()) {
+    const fields = statFields(pid);
+    if (fields !== null && Number(fields[3]) === sid) signalGroup(Number(fields[2]), 'SIGKILL');
   }
 }
 
