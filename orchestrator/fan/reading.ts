@@ -88,12 +88,8 @@ async function readRanges(
   // Blocks over --max-record (--block given above it) are read whole, their records measured.
   const measured = options.blockSize > options.maxRecord && cut.kind === 'delimiter';
   const measuring = `each block read whole, its records measured against ${spell(options, 'maxRecord')} ${formatSize(options.maxRecord)} (two searches a MiB)`;
-  const told =
-    options.attribution === 'none'
-      ? 'for what reports them'
-      : "workers are told their blocks' first records";
   const scanned = numbered
-    ? `records counted, ${told}${measured ? `; ${measuring}` : ''}`
+    ? `records counted, ${countedFor(options)}${measured ? `; ${measuring}` : ''}`
     : measured
       ? measuring
       : 'no record scanned or counted';
@@ -114,6 +110,13 @@ async function readRanges(
   }
 }
 
+/** Why a run's blocks have their records counted, as --verbose says it. */
+function countedFor(options: FanOptions): string {
+  return options.attribution === 'none'
+    ? 'for what reports them'
+    : "workers are told their blocks' first records";
+}
+
 async function readStream(reading: Reading): Promise<void> {
   const { options, sizes, dispatcher, input, stopped } = reading;
   const { framing, header } = options;
@@ -121,7 +124,7 @@ async function readStream(reading: Reading): Promise<void> {
   const ends = streamEnds(options);
   if (ends !== null) {
     reading.log(
-      `input: read as a stream, each block cut at its last record end${ends.numbered ? `, then its records counted (${options.attribution === 'none' ? 'for what reports them' : "workers are told their blocks' first records"})` : ` (no record scanned or counted; a record over ${spell(options, 'maxRecord')} is named by its byte offset)`}`,
+      `input: read as a stream, each block cut at its last record end${ends.numbered ? `, then its records counted (${countedFor(options)})` : ` (no record scanned or counted; a record over ${spell(options, 'maxRecord')} is named by its byte offset)`}`,
     );
   }
   const name = spell(options, 'maxRecord');
