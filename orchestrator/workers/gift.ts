@@ -15,7 +15,11 @@ const giftable = new WeakSet<ArrayBuffer>();
  * 100 MB, each page faulted in by the read).
  */
 let out = 0;
-/** The size of the last gift: smaller memory back (a thread's output pieces) is not kept. */
+/**
+ * The size of the last gift asked for (its room and bytes): smaller memory back (a thread's
+ * output pieces) is not kept. Asked for, not given: a larger spare given once (a thread's first
+ * output memory, come back) must not make every gift-sized buffer after it too small to keep.
+ */
 let giftSize = 0;
 /** Memory given away and come back, to read the next blocks into: fresh memory page-faults. */
 const spares: ArrayBuffer[] = [];
@@ -26,6 +30,7 @@ export const GIFT_ROOM = TO_WORKER_HEADER;
 
 /** A buffer of `size` bytes after GIFT_ROOM bytes of room, which may be given away once sent. */
 export function giftableBuffer(size: number): Buffer {
+  giftSize = GIFT_ROOM + size;
   const index = spares.findIndex((spare) => spare.byteLength >= GIFT_ROOM + size);
   const memory =
     index >= 0
@@ -59,7 +64,6 @@ export function takeGift(header: Buffer, body: Buffer): ArrayBuffer | null {
   }
   giftable.delete(memory);
   out++;
-  giftSize = memory.byteLength;
   header.copy(Buffer.from(memory, 0, GIFT_ROOM));
   return memory;
 }

@@ -48,4 +48,18 @@ describe('gifts of block memory', () => {
     // Given once: the same memory is not given twice.
     expect(takeGift(blockHeader(1, 64, 1), block)).toBeNull();
   });
+
+  it('a larger spare given once leaves gift-sized memory still kept when it comes back', () => {
+    const block = giftableBuffer(4096);
+    expect(takeGift(blockHeader(2, 4096, 1), block)).not.toBeNull();
+    // A thread's first output memory, larger than a gift, comes back and is read into next.
+    const large = new ArrayBuffer(GIFT_ROOM + 64 * 1024);
+    expect(takeBack(large)).toBe(true);
+    const next = giftableBuffer(4096);
+    expect(next.buffer).toBe(large);
+    expect(takeGift(blockHeader(3, 4096, 1), next)).not.toBeNull();
+    // The blocks' own memory back, the size asked for: kept, not left to the collector (it was,
+    // when the size kept was the larger spare's: each block then read into fresh memory).
+    expect(takeBack(new ArrayBuffer(GIFT_ROOM + 4096))).toBe(true);
+  });
 });
