@@ -19,9 +19,13 @@ export type FromThread =
    */
   | {
       kind: 'output';
-      /** Each buffer's first `lengths[i]` bytes (a block's own buffer may be larger). */
+      /** The memory the output is in, each buffer once. */
       buffers: ArrayBuffer[];
-      lengths: number[];
+      /**
+       * The output, in order, as triples: a buffer's index in `buffers`, where its run of whole
+       * messages starts and where it stops (a buffer may hold several runs, and room between).
+       */
+      runs: number[];
       finished: number;
       returned: ArrayBuffer[];
     }

@@ -15,12 +15,19 @@ const SIZE = 4 * 1024 * 1024;
  */
 export class Scratch implements TextMemory {
   #buffer: Buffer | null = null;
-  #at = 0;
+  /** Bytes left unwritten at the start of the memory, each time it starts again. */
+  readonly #lead: number;
+  #at: number;
+
+  /** `lead`: bytes kept at the start, for the owner to fill (a thread's first message header). */
+  constructor(lead = 0) {
+    this.#lead = lead;
+    this.#at = lead;
+  }
 
   /** `text` as UTF-8 in the scratch buffer, or a Buffer of its own when it has no room left. */
   encode(text: string): Buffer {
-    this.#buffer ??= Buffer.allocUnsafeSlow(SIZE);
-    const buffer = this.#buffer;
+    const buffer = this.#memory();
     const room = buffer.length - this.#at;
     // A UTF-16 unit is at most 3 bytes of UTF-8: only a long text needs measuring first.
     if (text.length * 3 > room && Buffer.byteLength(text, 'utf8') > room) {
@@ -36,19 +43,49 @@ export class Scratch implements TextMemory {
   }
 
   append(record: Uint8Array, delimiter: Uint8Array): number {
-    this.#buffer ??= Buffer.allocUnsafeSlow(SIZE);
+    const buffer = this.#memory();
     const start = this.#at;
     const end = start + record.length + delimiter.length;
-    if (end > this.#buffer.length) return -1;
-    this.#buffer.set(record, start);
-    if (delimiter.length === 1) this.#buffer[start + record.length] = delimiter[0]!;
-    else this.#buffer.set(delimiter, start + record.length);
+    if (end > buffer.length) return -1;
+    buffer.set(record, start);
+    if (delimiter.length === 1) buffer[start + record.length] = delimiter[0]!;
+    else buffer.set(delimiter, start + record.length);
     this.#at = end;
+    return start;
+  }
+
+  /** Where the next bytes go. */
+  get at(): number {
+    return this.#at;
+  }
+
+  /** Keeps the next `n` bytes unwritten, for the owner to fill: where they start, or -1 (no room). */
+  keep(n: number): number {
+    const buffer = this.#memory();
+    if (this.#at + n > buffer.length) return -1;
+    const start = this.#at;
+    this.#at += n;
     return start;
   }
 
   /** Everything encoded has been copied out: the memory serves again. */
   reset(): void {
-    this.#at = 0;
+    this.#at = this.#lead;
+  }
+
+  /**
+   * Gives the memory away whole (a thread sends it, output and all) and starts again in `next`
+   * (memory that came back, warm), or in fresh memory when there is none.
+   */
+  swap(next: ArrayBuffer | null): ArrayBuffer | null {
+    const given = this.#buffer?.buffer as ArrayBuffer | undefined;
+    this.#buffer = next === null ? null : Buffer.from(next);
+    this.#at = this.#lead;
+    return given ?? null;
+  }
+
+  #memory(): Buffer {
+    this.#buffer ??= Buffer.allocUnsafeSlow(SIZE);
+    return this.#buffer;
   }
 }

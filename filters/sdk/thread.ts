@@ -56,22 +56,28 @@ interface Segment {
   parts: Buffer[];
   bytes: number;
   end: boolean;
+  /** Framed where it lies, in the output memory: from `start` to `stop`. Else -1, -1. */
+  start: number;
+  stop: number;
 }
 
 /**
  * A filter's input and output over the port to manifold. Blocks arrive as transferred
- * ArrayBuffers, each one message of the block protocol. A block's output is gathered until the
- * filter asks for the next block, then goes with the count of blocks done (manifold then knows
- * what still waits for this thread), framed in the block's own buffer when the filter holds
- * nothing of it (`release`: text and JSON records are copies) and it has room: no memory is
- * allocated for it, and the buffer moves back whole. Otherwise output leaves in pieces of at
- * most PIECE bytes, each a whole protocol message in memory of its own, and a buffer released
- * goes back to manifold's pool. Either way manifold gives the memory back to its pool once the
- * output is written (orchestrator/workers/lent.ts), so blocks and output circulate.
+ * ArrayBuffers, each one message of the block protocol. Output text is encoded into memory of
+ * the thread's own (`memory`), with room kept before each block's output for its message header
+ * and after it for the block's end, so a block's output is framed where it was encoded. When the
+ * filter asks for the next block, the output gathered goes to manifold with the count of blocks
+ * done (manifold then knows what still waits for this thread): the output memory itself moves,
+ * with no copy, when the block just done left its buffer free for the filter (`release`: text
+ * and JSON records are copies), and that buffer takes the output of the blocks to come.
+ * Otherwise, and for output not framed where it lies, output leaves in pieces of at most PIECE
+ * bytes, each a whole protocol message in memory of its own, and a buffer released goes back to
+ * manifold's pool. Either way manifold gives the memory back to its pool once the output is
+ * written (orchestrator/workers/lent.ts), so blocks and output circulate.
  */
 export class PortIO implements FilterIO {
-  /** Output text is encoded here; everything in it is copied out by each post. */
-  readonly memory = new Scratch();
+  /** Output text is encoded here, a message header's room first; sent whole, or copied out. */
+  readonly memory = new Scratch(HEADER);
   readonly heapCap = heapCap();
   readonly #port: MessagePort;
   readonly #queue: ToThread[] = [];
@@ -81,6 +87,8 @@ export class PortIO implements FilterIO {
   #told = 0;
   #segments: Segment[] = [];
   #pendingBytes = 0;
+  /** Where the header of the next output framed in place goes in `memory` (its lead); -1: no room. */
+  #head = 0;
   /** The buffer of the block being read; once released, free for output or to go back. */
   #input: ArrayBuffer | null = null;
   #free: ArrayBuffer | null = null;
@@ -140,15 +148,56 @@ export class PortIO implements FilterIO {
     let bytes = 0;
     for (const part of parts) bytes += part.length;
     if (bytes === 0 && !end) return;
-    this.#segments.push({ block, parts, bytes, end });
+    const segment: Segment = { block, parts, bytes, end, start: -1, stop: -1 };
+    this.#frameInPlace(segment);
+    this.#segments.push(segment);
     this.#pendingBytes += bytes;
     // A block's output may be large: what is gathered goes before the block ends (at its end,
-    // it goes when the next block is asked for, perhaps in the block's own buffer).
+    // it goes when the next block is asked for).
     if (!end && this.#pendingBytes >= POST_AT) this.#post(this.#taken - 1);
   }
 
   async close(): Promise<void> {
     this.#post(this.#taken);
+  }
+
+  /**
+   * Frames `segment` where its bytes lie, when they lie one after another in `memory` right
+   * after the room kept for its header, with room after them for the block's end: its header
+   * written before and its end after, it is then one run of whole messages in the memory.
+   */
+  #frameInPlace(segment: Segment): void {
+    const memory = this.memory;
+    const buffer = memory.buffer;
+    const head = this.#head;
+    if (buffer === null || head < 0 || head + HEADER > buffer.length) return;
+    let at = head + HEADER;
+    for (const part of segment.parts) {
+      if (part.buffer !== buffer.buffer || part.byteOffset !== buffer.byteOffset + at) break;
+      at += part.length;
+    }
+    const whole = at - head - HEADER === segment.bytes && memory.at === at;
+    if (!whole) {
+      // Bytes encoded elsewhere, or not all: copied out when sent. Room is kept again for the
+      // next header after whatever the memory holds now.
+      if (memory.at !== head + HEADER) this.#head = memory.keep(HEADER);
+      return;
+    }
+    const { block, bytes, end } = segment;
+    let stop: number;
+    if (bytes === 0) {
+      stop = writeHeader(buffer, head, block, 0);
+    } else {
+      if (end && memory.keep(HEADER) < 0) {
+        this.#head = -1;
+        return;
+      }
+      stop = writeHeader(buffer, head, block, bytes) + bytes;
+      if (end) stop = writeHeader(buffer, stop, block, 0);
+    }
+    segment.start = head;
+    segment.stop = stop;
+    this.#head = memory.keep(HEADER);
   }
 
   /** Sends the output gathered, and that `finished` blocks are done (sent even with no output). */
@@ -160,31 +209,29 @@ export class PortIO implements FilterIO {
     this.#segments = [];
     this.#pendingBytes = 0;
     this.#free = null;
-    const size = segments.reduce((sum, segment) => sum + framedSize(segment), 0);
+    const memory = this.memory.buffer?.buffer as ArrayBuffer | undefined;
+    // The output memory moves whole when a buffer is free to take its place; else what was
+    // framed in it is copied out, and it serves again.
+    const moves = free !== null && segments.some((segment) => segment.start >= 0);
     const buffers: ArrayBuffer[] = [];
-    const lengths: number[] = [];
-    const inPlace =
-      free !== null &&
-      size > 0 &&
-      size <= free.byteLength &&
-      !segments.some((segment) => segment.parts.some((part) => part.buffer === free));
-    if (inPlace) {
-      const target = Buffer.from(free);
-      let at = 0;
-      for (const segment of segments) at = frameInto(target, at, segment);
-      buffers.push(free);
-      lengths.push(size);
+    const runs: number[] = [];
+    for (const segment of segments) {
+      if (moves && segment.start >= 0) addRun(buffers, runs, memory!, segment.start, segment.stop);
+      else frameInPieces(segment, buffers, runs);
+    }
+    if (moves) {
+      this.memory.swap(free);
     } else {
-      for (const segment of segments) frameInPieces(segment, buffers, lengths);
+      this.memory.reset();
       if (free !== null) this.#returned.push(free);
     }
-    this.memory.reset();
+    this.#head = 0;
     const returned = this.#returned;
     this.#returned = [];
     const message: FromThread = {
       kind: 'output',
       buffers,
-      lengths,
+      runs,
       returned,
       finished: this.#told,
     };
@@ -192,26 +239,26 @@ export class PortIO implements FilterIO {
   }
 }
 
-/** The bytes a segment takes framed: its message, and the block's end. */
-function framedSize({ bytes, end }: Segment): number {
-  return (bytes > 0 ? HEADER + bytes : 0) + (end ? HEADER : 0);
-}
-
-/** Writes a segment framed into `target` at `at`; returns where it ends. */
-function frameInto(target: Buffer, at: number, { block, parts, bytes, end }: Segment): number {
-  let pos = at;
-  if (bytes > 0) {
-    pos = writeHeader(target, pos, block, bytes);
-    for (const part of parts) {
-      target.set(part, pos);
-      pos += part.length;
-    }
-  }
-  return end ? writeHeader(target, pos, block, 0) : pos;
+/**
+ * Adds bytes `start` to `stop` of `buffer` to the runs sent (`runs`: triples of a buffer's index
+ * in `buffers`, a start and a stop), joined to the last run where it goes on from it.
+ */
+function addRun(
+  buffers: ArrayBuffer[],
+  runs: number[],
+  buffer: ArrayBuffer,
+  start: number,
+  stop: number,
+): void {
+  let index = buffers.indexOf(buffer);
+  if (index < 0) index = buffers.push(buffer) - 1;
+  const last = runs.length - 3;
+  if (last >= 0 && runs[last] === index && runs[last + 2] === start) runs[last + 2] = stop;
+  else runs.push(index, start, stop);
 }
 
 /** A segment framed in pieces of at most PIECE bytes, each a buffer of its own. */
-function frameInPieces(segment: Segment, buffers: ArrayBuffer[], lengths: number[]): void {
+function frameInPieces(segment: Segment, buffers: ArrayBuffer[], runs: number[]): void {
   const { block, parts, end } = segment;
   let left = segment.bytes;
   let part = 0;
@@ -237,8 +284,7 @@ function frameInPieces(segment: Segment, buffers: ArrayBuffer[], lengths: number
       }
     }
     if (closing) writeHeader(piece, at, block, 0);
-    buffers.push(piece.buffer as ArrayBuffer);
-    lengths.push(piece.length);
+    addRun(buffers, runs, piece.buffer as ArrayBuffer, 0, piece.length);
   } while (left > 0);
 }
 

@@ -253,4 +253,33 @@ describe("a thread's output buffers carry blocks again once written", () => {
     const expected = joinLines(linesOf(input).map(map));
     expect(readFileSync(file).toString() === expected).toBe(true);
   });
+  it.each([
+    ['ready', 'r.toUpperCase()', 16, (line: string) => line.toUpperCase()],
+    // Blocks of 2 MiB, each of whose output (6 MiB) goes to manifold before the block ends.
+    ['ordered, output past 4 MiB a block', 'r + r + r', 2048, (line: string) => line + line + line],
+    // Lines dropped, passed on unchanged and changed, in every block (the order of output
+    // framed in place and in pieces of its own: sdk-thread-output.test.ts).
+    [
+      'ordered, lines dropped, kept and changed',
+      '/^[a-f]/.test(r) ? undefined : /^[g-p]/.test(r) ? r : r.toUpperCase()',
+      16,
+      (line: string) =>
+        /^[a-f]/.test(line) ? null : /^[g-p]/.test(line) ? line : line.toUpperCase(),
+    ],
+  ])('%s: the same bytes as the input mapped', async (name, expression, blockKiB, map) => {
+    const file = join(tempDir(), 'out');
+    const merge = name.startsWith('ordered') ? ['--merge', 'ordered'] : [];
+    const result = await fan(
+      ['-j', '2', '--threads', '--block', `${blockKiB}K`, ...merge, '--', 'mf-map', expression],
+      input,
+      { stdout: { file } },
+    );
+    expect(ok(result)).toEqual(OK);
+    const mapped = linesOf(input)
+      .map(map)
+      .filter((line) => line !== null);
+    const written = readFileSync(file).toString();
+    if (merge.length > 0) expect(written === joinLines(mapped)).toBe(true);
+    else expect(linesOf(written).sort()).toEqual([...mapped].sort());
+  });
 });

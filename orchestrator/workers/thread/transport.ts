@@ -5,7 +5,7 @@ import type { FromThread, ToThread } from '../../../filters/transfer.js';
 import { flagOf } from '../../options/fan.js';
 import { commandText } from '../command.js';
 import { takeGift } from '../gift.js';
-import { lend } from '../lent.js';
+import { lend, repay } from '../lent.js';
 import { otherVersion } from '../protocol-version.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
@@ -158,12 +158,7 @@ export class ThreadTransport implements Transport {
     switch (message.kind) {
       case 'output':
         for (const buffer of message.returned) giveBack(buffer);
-        for (const [i, buffer] of message.buffers.entries()) {
-          const output = Buffer.from(buffer, 0, message.lengths[i]);
-          // Once written, the buffer carries a block to a thread again.
-          lend(buffer, payloadBytes(output), giveBack);
-          this.#events.output(output);
-        }
+        this.#output(message.buffers, message.runs);
         this.#finish(message.finished);
         return;
       case 'greeting':
@@ -182,6 +177,26 @@ export class ThreadTransport implements Transport {
         this.#sayUsageError(message.line);
         return;
     }
+  }
+
+  /**
+   * Hands on a thread's output, runs of whole messages in the buffers it sent. Each buffer is
+   * lent for all its runs' payloads, and a byte held until all are handed on: a run written at
+   * once must not give back a buffer whose later runs (or headers) are still to be read. Once
+   * written, a buffer carries a block to a thread again.
+   */
+  #output(buffers: ArrayBuffer[], runs: number[]): void {
+    const outputs: Buffer[] = [];
+    const payloads = new Array<number>(buffers.length).fill(0);
+    for (let i = 0; i < runs.length; i += 3) {
+      const index = runs[i]!;
+      const output = Buffer.from(buffers[index]!, runs[i + 1]!, runs[i + 2]! - runs[i + 1]!);
+      payloads[index]! += payloadBytes(output);
+      outputs.push(output);
+    }
+    for (const [i, buffer] of buffers.entries()) lend(buffer, payloads[i]! + 1, giveBack);
+    for (const output of outputs) this.#events.output(output);
+    for (const buffer of buffers) repay(buffer, 1);
   }
 
   /** The thread has finished `finished` sends in all: the next one waiting is now taken. */
