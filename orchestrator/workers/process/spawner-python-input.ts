@@ -74,8 +74,18 @@ def input_pick():
         ready = writable(fds)
         with input_state:
             ready = [fd for fd in ready if fd in takers]
-            if ready:
-                return takers[max(ready, key=input_room)]
+            if not ready:
+                continue
+            taker = takers[max(ready, key=input_room)]
+        # A command that reads a little at a time is let drain its pipe first, as a feed's is
+        # (its command may be gone meanwhile, its pipe closed: the splice then finds it gone).
+        try:
+            little = input_room(taker.fd) < FEED_ROOM
+        except OSError:
+            little = False
+        if little:
+            time.sleep(FEED_REST)
+        return taker
 def input_drop(taker):
     with input_state:
         if not taker.gone:

@@ -37,7 +37,7 @@ import { SETUP_PYTHON } from './spawner-python-setup.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
-import os, signal, fcntl, select
+import os, signal, fcntl, select, time, math, struct, termios
 ${SETUP_PYTHON}
 # A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
 # quietly, as the Perl starter's SIGPIPE does.
@@ -71,7 +71,8 @@ def field():
             f = buf[:i]
             buf = buf[i + 1:]
             return f
-        ready = readable([0, wake_r, *reading()])
+        fds, timeout = rested(reading())
+        ready = readable([0, wake_r, *fds], timeout)
         for fd in ready:
             if fd in relays:
                 relay_read(relays[fd])
@@ -105,7 +106,8 @@ def field():
                         relay.failed = True
                         relay_end(relay)
                 while children:
-                    for fd in readable([wake_r, *relays]):
+                    fds, timeout = rested(list(relays))
+                    for fd in readable([wake_r, *fds], timeout):
                         if fd in relays:
                             relay_read(relays[fd])
                     reap()
