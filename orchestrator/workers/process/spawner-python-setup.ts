@@ -5,16 +5,15 @@
 export const SETUP_PYTHON = String.raw`# Which of fds can be read (or written) without waiting, waiting till one can: poll(), as
 # select() cannot watch a descriptor past 1023 (FD_SETSIZE), and past some 340 workers this
 # starter holds such: it died of ValueError. As select() does, an end or error counts as ready.
-# timeout: the most milliseconds to wait (None: as long as it takes); [] when it ran out.
-def readable(fds, timeout=None):
-    return polled(fds, select.POLLIN, timeout)
+def readable(fds):
+    return polled(fds, select.POLLIN)
 def writable(fds):
     return polled(fds, select.POLLOUT)
-def polled(fds, events, timeout=None):
+def polled(fds, events):
     waiting = select.poll()
     for fd in fds:
         waiting.register(fd, events)
-    return [fd for fd, _ in waiting.poll(timeout)]
+    return [fd for fd, _ in waiting.poll()]
 # manifold's stderr, a pipe, is non-blocking for every process that shares its open file once
 # Node writes there: a command writing to a slow reader would meet EAGAIN and lose its words.
 # This starter, and so its commands, write it through an open file of their own, blocking.

@@ -37,7 +37,7 @@ import { SETUP_PYTHON } from './spawner-python-setup.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
-import os, signal, fcntl, select, time, math, struct, termios
+import os, signal, fcntl, select, time, struct, termios
 ${SETUP_PYTHON}
 # A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
 # quietly, as the Perl starter's SIGPIPE does.
@@ -71,8 +71,8 @@ def field():
             f = buf[:i]
             buf = buf[i + 1:]
             return f
-        fds, timeout = rested(reading())
-        ready = readable([0, wake_r, *fds], timeout)
+        rest_if_due()
+        ready = readable([0, wake_r, *reading()])
         for fd in ready:
             if fd in relays:
                 relay_read(relays[fd])
@@ -106,8 +106,8 @@ def field():
                         relay.failed = True
                         relay_end(relay)
                 while children:
-                    fds, timeout = rested(list(relays))
-                    for fd in readable([wake_r, *fds], timeout):
+                    rest_if_due()
+                    for fd in readable([wake_r, *relays]):
                         if fd in relays:
                             relay_read(relays[fd])
                     reap()
