@@ -5,7 +5,7 @@ import { manifold, run } from '../helpers.js';
 import { onCleanup } from '../support/cleanup.js';
 import { variedLines } from '../support/data.js';
 import { C } from '../support/fan-run.js';
-import { joinLines, linesOf } from '../support/lines.js';
+import { joinLines, linesOf, numbered } from '../support/lines.js';
 import { watch, within } from '../support/spawn.js';
 import { fileWith } from '../support/temp.js';
 
@@ -73,9 +73,10 @@ describe('small readers and writers through the process starter', () => {
 
   it('output that trickles is written as it comes: each line before the next is sent', async () => {
     // A line in, its line out, and only then the next line in: a relay that rested after a
-    // small read and did not come back by itself would leave the second line unwritten. The
-    // input is a pipe (cat's), whose pieces the starter passes on as they come. (Not awk: mawk
-    // reads a pipe a buffer at a time unless told -W interactive.)
+    // small read and did not come back by itself would leave the line unwritten. The rest is
+    // for a command that has written a MiB already: 1.3 MB of lines first, written a line at a
+    // time. The input is a pipe (cat's), whose pieces the starter passes on as they come. (Not
+    // awk: mawk reads a pipe a buffer at a time unless told -W interactive.)
     const child = spawn(
       'sh',
       ['-c', 'cat | exec "$0" "$@"', manifold, 'fan', '-j', '1', '--', 'sed', '-u', 's/^/got /'],
@@ -85,6 +86,8 @@ describe('small readers and writers through the process starter', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     const stdout = watch(child.stdout!);
+    child.stdin!.write(numbered(1, 20_000, 'x'.repeat(60)));
+    await stdout.waitFor(/^got x+20000$/, 1);
     for (const n of [1, 2, 3]) {
       child.stdin!.write(`line ${n}\n`);
       await stdout.waitFor(new RegExp(`^got line ${n}$`), 1);

@@ -197,7 +197,10 @@ watched = False
 # into a pipe) woke this starter for every write: a poll, a read, a search and a write per 4 KiB
 # (1.35 s of CPU for 'fan -j 2 awk' on 1 GiB). The rest is short enough for a command writing
 # 4 GB/s not to fill its pipe meanwhile; whatever it read is written before it.
+# Only a command that has written STEADY bytes already: a short output (a per-block worker's
+# of a small block, a few lines) is read and told at once, with no rest per block.
 SMALL = 8192
+STEADY = 1048576
 REST = 0.00025
 rest_due = False
 def rest_if_due():
@@ -222,7 +225,8 @@ def relay_read(relay):
     view = memoryview(relay.buf)
     n = os.readv(relay.fd, [view[relay.filled:]])
     view.release()
-    if 0 < n < SMALL:
+    relay.read += n
+    if 0 < n < SMALL and relay.read >= STEADY:
         rest_due = True
     if n == 0:
         del relays[relay.fd]

@@ -194,6 +194,7 @@ def serve():
             # Its output is written here (relays): the record delimiter, --max-record, and the
             # exit statuses after which its last record, without its delimiter, is kept.
             relay = Relay()
+            relay.read = 0
             relay.delim = bytes.fromhex(field().decode())
             relay.max = int(field())
             relay.ok = {int(n) for n in field().split(b',')}
