@@ -223,7 +223,14 @@ export class PortIO implements FilterIO {
       this.memory.swap(free);
     } else {
       this.memory.reset();
-      if (free !== null) this.#returned.push(free);
+      // A block's buffer larger than the memory (one that a small block's output left) takes
+      // its place: output that did not fit may fit there next time.
+      const current = this.memory.buffer;
+      if (free !== null && current !== null && free.byteLength > current.length) {
+        this.#returned.push(this.memory.swap(free)!);
+      } else if (free !== null) {
+        this.#returned.push(free);
+      }
     }
     this.#head = 0;
     const returned = this.#returned;

@@ -170,4 +170,33 @@ describe("a thread's output memory", () => {
     const out = await t.output();
     expect(messagesOf(out)).toEqual([`1:${long}\n`, '1:end']);
   });
+
+  it("a larger block's buffer takes the place of memory too small for the output", async () => {
+    const t = thread();
+    t.give(0, 'x\n', 64);
+    const first = await t.next();
+    await t.io.send(0, [t.io.memory.encode('A\n')], true);
+    t.io.release(first.value as Buffer);
+    t.give(1, 'y\n', 4096);
+    const second = await t.next();
+    await t.output();
+    // The memory is block 0's 64 bytes: 1000 bytes go in a piece, and block 1's 4096 bytes,
+    // free, become the memory (the 64 go back).
+    const long = `${'L'.repeat(999)}\n`;
+    await t.io.send(1, [t.io.memory.encode(long)], true);
+    t.io.release(second.value as Buffer);
+    t.give(2, 'z\n', 4096);
+    const third = await t.next();
+    const out1 = await t.output();
+    expect(messagesOf(out1)).toEqual([`1:${long}`, '1:end']);
+    expect(out1.returned.map((buffer) => buffer.byteLength)).toEqual([64]);
+    await t.io.send(2, [t.io.memory.encode(long)], true);
+    t.io.release(third.value as Buffer);
+    t.end();
+    await t.next();
+    const out2 = await t.output();
+    expect(messagesOf(out2)).toEqual([`2:${long}`, '2:end']);
+    // Framed where it was encoded, in block 1's buffer, which moved.
+    expect(out2.buffers.map((buffer) => buffer.byteLength)).toEqual([4096]);
+  });
 });
