@@ -1,6 +1,6 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { QueueConnection } from '../workers/queue/connect.js';
-import { onJobEnded } from '../workers/queue/ended.js';
+import { lastEnd, onJobEnded } from '../workers/queue/ended.js';
 import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import type { JobNames } from '../workers/queue/names.js';
 
@@ -14,7 +14,8 @@ export const JOB_POLL_MS = 250;
  * finished between two looks (its coordinator removed it: an empty input, or other workers did
  * it all in the meantime). Its remover says so, and the server when it removes the job's
  * results stream (ended.ts): a worker that heard it has missed its job, and leaves as from a job finished under
- * it, rather than waiting for the next job of its name.
+ * it, rather than waiting for the next job of its name. One whose connection was down then
+ * reads the job's end where it is kept.
  */
 export async function waitForJob(options: {
   conn: QueueConnection;
@@ -31,14 +32,23 @@ export async function waitForJob(options: {
     removed = true;
     stop.abort();
   });
+  // Neither is heard by a worker whose connection is down as the job ends: the job's end is
+  // kept on the server too (ended.ts), and once the connection has been lost and is back, each
+  // look reads it: one kept after this worker began waiting is the end of a job it waited for.
+  const reconnection = conn.reconnected();
+  let cutOff = false;
+  void reconnection.back.then(() => {
+    cutOff = true;
+  });
   // The server takes the subscription before the first look (one connection keeps its order):
   // a job removed after that look is one this worker waited for.
   try {
+    const endedBefore = await lastEnd(conn, names);
     let said = false;
     while (!signal.aborted) {
       const spec = await readSpec(conn, names);
       if (spec !== null) return spec;
-      if (removed) {
+      if (removed || (cutOff && (await lastEnd(conn, names)) > endedBefore)) {
         options.log(
           `job "${names.job}" started and finished before this worker found it: it leaves`,
         );
@@ -51,6 +61,7 @@ export async function waitForJob(options: {
     return null;
   } finally {
     signal.removeEventListener('abort', abort);
+    reconnection.cancel();
     unlisten();
   }
 }

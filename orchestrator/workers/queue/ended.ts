@@ -1,7 +1,10 @@
-import type { QueueConnection } from './connect.js';
+import { JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { askQueue, type QueueConnection } from './connect.js';
 import type { JobNames } from './names.js';
+import { lastStored } from './stored.js';
 
-// Hearing that a job was removed: manifold's own word, or the server's advisory.
+// Hearing that a job was removed: manifold's own word, or the server's advisory; and, for a
+// worker whose connection was down then, reading the word kept.
 
 /** The subject of the server's advisory that a stream was removed, less its name. */
 export const STREAM_DELETED = '$JS.EVENT.ADVISORY.STREAM.DELETED';
@@ -33,4 +36,52 @@ export function onJobEnded(
   return () => {
     for (const subscription of subscriptions) subscription.unsubscribe();
   };
+}
+
+/**
+ * The stream that keeps each job name's last end: its remover's word on `endedSubject`
+ * (`manifold.<job>.ended`), stored as it is said, for a day.
+ */
+export const ENDED_STREAM = 'manifold-ended';
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+
+/**
+ * Makes ENDED_STREAM, or finds it there as asked, so that the word a job's remover says is
+ * kept (the job's coordinator makes it as it starts the job). A stream of that name made
+ * otherwise, or a request that fails, leaves the word unkept: the job goes on, and its end is
+ * told as before, by the word and the advisory.
+ */
+export async function keepEnds(conn: QueueConnection): Promise<void> {
+  try {
+    await askQueue(conn, 'making the stream of jobs ended', () =>
+      conn.jsm.streams.add({
+        name: ENDED_STREAM,
+        subjects: ['manifold.*.ended'],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_msgs_per_subject: 1,
+        max_age: DAY_NS,
+      }),
+    );
+  } catch {
+    // Unkept: said all the same.
+  }
+}
+
+/** The stream sequence of the last end of job `names` kept (0: none kept). */
+export async function lastEnd(conn: QueueConnection, names: JobNames): Promise<number> {
+  try {
+    const kept = await lastStored(
+      conn,
+      `the last end of job "${names.job}"`,
+      ENDED_STREAM,
+      names.endedSubject,
+    );
+    return kept?.seq ?? 0;
+  } catch (error) {
+    // No such stream, or no end of this job kept in it.
+    if (error instanceof JetStreamApiError) return 0;
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@ import {
 import { UsageError } from '../../../filters/index.js';
 import { FrameKind } from '../frame/index.js';
 import { askQueue, type QueueConnection, QueueError } from './connect.js';
+import { keepEnds } from './ended.js';
 import { frameMessage, readMessage } from './messages.js';
 import {
   type JobNames,
@@ -85,6 +86,9 @@ export async function startJob(
   run: string,
   name: JobOptionName = jobFlagOf,
 ): Promise<{ spec: JobSpec; resumed: boolean }> {
+  // Its end, said by deleteJob, is kept: a worker waiting for it while its connection is down
+  // hears nothing of the job, and reads that once its connection is back (queue/pull.ts).
+  await keepEnds(conn);
   const found = await readSpec(conn, names);
   if (found !== null) {
     checkSame(found, wanted, names.job, name);
@@ -205,7 +209,7 @@ function checkSame(
  * advisory of a stream removed says the same, but nats-server 2.9.10 sent none for some
  * removals under load (a worker waiting for a job that came and went then waited on), and a
  * user may be denied advisories; a message of manifold's own reaches every subscriber of a
- * server whose connection is up.
+ * server whose connection is up, and is kept for one whose connection is not (ended.ts).
  */
 export async function deleteJob(conn: QueueConnection, names: JobNames): Promise<void> {
   // The description goes first: workers take its going as the job's end.
