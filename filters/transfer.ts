@@ -6,6 +6,17 @@
  * what crosses is copied first into memory of its own, and never touched again by the sender.
  */
 
+/**
+ * The version of the protocol a filter speaks in a thread, said in its greeting. 3 (2026-12-05):
+ * output comes back as runs of messages in the memory the thread sends (`runs`); 1 and 2 (a
+ * process's versions, which threads said until then) sent each buffer's first `lengths[i]`
+ * bytes, and are understood. A manifold that speaks 2 refuses 3 in one line, where it would
+ * have read a 3's runs as whole buffers.
+ */
+export const THREAD_PROTOCOL = 3;
+/** The versions of a thread's greeting this package's manifold understands. */
+export const THREAD_UNDERSTOOD: readonly number[] = [1, 2, 3];
+
 /** Which side a message is for, and what it carries. Blocks in, output out. */
 export type ToThread =
   /** `length` bytes at the start of `buffer`, which may be larger (a buffer used again). */
@@ -24,8 +35,11 @@ export type FromThread =
       /**
        * The output, in order, as triples: a buffer's index in `buffers`, where its run of whole
        * messages starts and where it stops (a buffer may hold several runs, and room between).
+       * Filters of protocol 1 and 2 send `lengths` instead: each buffer's first `lengths[i]`
+       * bytes, in order.
        */
-      runs: number[];
+      runs?: number[];
+      lengths?: number[];
       finished: number;
       returned: ArrayBuffer[];
     }

@@ -1,11 +1,12 @@
 import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
-import { FROM_WORKER_HEADER, PROTOCOL_VERSION } from '../protocol.js';
+import { FROM_WORKER_HEADER } from '../protocol.js';
 import {
   type FromThread,
   SERVING,
   TAKES_USAGE_ERRORS,
   THREAD_MARK,
+  THREAD_PROTOCOL,
   type ToThread,
 } from '../transfer.js';
 import { manifoldVersion } from './cli.js';
@@ -106,7 +107,7 @@ export class PortIO implements FilterIO {
     // Before anything else, as a process greets: manifold refuses a protocol it does not speak.
     const greeting: FromThread = {
       kind: 'greeting',
-      protocol: PROTOCOL_VERSION,
+      protocol: THREAD_PROTOCOL,
       sdk: manifoldVersion(),
     };
     port.postMessage(greeting);

@@ -9,9 +9,9 @@ import { manifoldVersion } from '../../filters/sdk/cli.js';
  * Why an instance whose greeting names a protocol this manifold does not speak is failed (an
  * SDK of another manifold's, newer or older): both versions, and what to do.
  */
-export function otherVersion({ protocol, sdk }: Greeting): string {
-  const ours = manifoldVersion();
+export function otherVersion({ protocol, sdk }: Greeting, ours = PROTOCOL_VERSION): string {
+  const version = manifoldVersion();
   const its = sdk === null ? '' : ` (its SDK is manifold-pipes ${sdk})`;
   const run = sdk === null ? 'the manifold of its SDK' : `manifold ${sdk}`;
-  return `speaks version ${protocol} of manifold's block protocol${its}, and this manifold (${ours}) speaks version ${PROTOCOL_VERSION}: run it with ${run}, or build it against manifold-pipes ${ours}`;
+  return `speaks version ${protocol} of manifold's block protocol${its}, and this manifold (${version}) speaks version ${ours}: run it with ${run}, or build it against manifold-pipes ${version}`;
 }

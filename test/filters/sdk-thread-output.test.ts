@@ -61,11 +61,9 @@ function thread() {
 /** The runs of an output message, each as the messages it holds: `seq:text`, `seq:end`. */
 function messagesOf(output: Output): string[] {
   const said: string[] = [];
-  for (let i = 0; i < output.runs.length; i += 3) {
-    const run = Buffer.from(output.buffers[output.runs[i]!]!).subarray(
-      output.runs[i + 1],
-      output.runs[i + 2],
-    );
+  const runs = output.runs!;
+  for (let i = 0; i < runs.length; i += 3) {
+    const run = Buffer.from(output.buffers[runs[i]!]!).subarray(runs[i + 1], runs[i + 2]);
     for (let at = 0; at < run.length; ) {
       const seq = run.readUInt32BE(at);
       const length = run.readUInt32BE(at + 4);
@@ -120,7 +118,7 @@ describe("a thread's output memory", () => {
     expect(messagesOf(out)).toEqual(['0:one\n', '0:x\n', '0:two\nthree\n', '0:four\n', '0:end']);
     // The memory once, for its two runs; one piece each for the two not framed in it.
     expect(out.buffers).toHaveLength(3);
-    expect(out.runs.filter((_, i) => i % 3 === 0)).toEqual([0, 1, 2, 0]);
+    expect(out.runs!.filter((_, i) => i % 3 === 0)).toEqual([0, 1, 2, 0]);
   });
 
   it('is copied out, and serves again, when no block left a buffer to take its place', async () => {

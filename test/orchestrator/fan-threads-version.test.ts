@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
+import { numbered } from '../support/lines.js';
 import { outcome } from '../support/pipeline.js';
 
 // Under --threads, a filter built against another manifold's SDK says its versions first, as a
@@ -17,7 +18,18 @@ it('--threads with an SDK of another protocol: one line naming both versions, st
   const result = await run(manifold, ['fan', '--threads', '-j', '1', '--', filter], '1\n2\n');
   expect(outcome(result)).toEqual({
     exitCode: 2,
-    stderr: `manifold: cannot start worker 1: ${filter} speaks version 3 of manifold's block protocol (its SDK is manifold-pipes 9.1.0), and this manifold (${version}) speaks version 2: run it with manifold 9.1.0, or build it against manifold-pipes ${version}\n`,
+    stderr: `manifold: cannot start worker 1: ${filter} speaks version 4 of manifold's block protocol (its SDK is manifold-pipes 9.1.0), and this manifold (${version}) speaks version 3: run it with manifold 9.1.0, or build it against manifold-pipes ${version}\n`,
     stdout: '',
   });
+});
+
+it("--threads with an older SDK's filter (protocol 2, output as buffers and lengths): understood, its output whole", async () => {
+  const filter = fixture('thread-old-sdk.js');
+  const input = numbered(1, 5000, 'line ');
+  const result = await run(
+    manifold,
+    ['fan', '--threads', '-j', '2', '--block', '4K', '--merge', 'ordered', '--', filter],
+    input,
+  );
+  expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: input.toUpperCase() });
 });

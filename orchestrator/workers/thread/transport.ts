@@ -1,7 +1,11 @@
 import type { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
-import { understands } from '../../../filters/protocol.js';
-import type { FromThread, ToThread } from '../../../filters/transfer.js';
+import {
+  type FromThread,
+  THREAD_PROTOCOL,
+  THREAD_UNDERSTOOD,
+  type ToThread,
+} from '../../../filters/transfer.js';
 import { flagOf } from '../../options/fan.js';
 import { commandText } from '../command.js';
 import { takeGift } from '../gift.js';
@@ -158,12 +162,12 @@ export class ThreadTransport implements Transport {
     switch (message.kind) {
       case 'output':
         for (const buffer of message.returned) giveBack(buffer);
-        this.#output(message.buffers, message.runs);
+        this.#output(message.buffers, message.runs ?? wholeRuns(message.lengths ?? []));
         this.#finish(message.finished);
         return;
       case 'greeting':
-        if (!understands(message))
-          this.#refuse(`${this.#spec.command.argv[0]} ${otherVersion(message)}`);
+        if (!THREAD_UNDERSTOOD.includes(message.protocol))
+          this.#refuse(`${this.#spec.command.argv[0]} ${otherVersion(message, THREAD_PROTOCOL)}`);
         return;
       case 'not-a-filter':
         this.#refuse(
@@ -248,4 +252,9 @@ export class ThreadTransport implements Transport {
       heapOption: this.#name('threadHeap'),
     });
   }
+}
+
+/** Runs of an older SDK's output (protocols 1 and 2): each buffer's first `lengths[i]` bytes. */
+function wholeRuns(lengths: number[]): number[] {
+  return lengths.flatMap((length, i) => [i, 0, length]);
 }
