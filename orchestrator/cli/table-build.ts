@@ -54,10 +54,10 @@ Examples:
   manifold table build products.csv --key field:2 --field-sep , --value field:4 -o prices.mft
   manifold table build users.ndjson --key json:id -o users.mft
   manifold table build visits.tsv --key field:1 --duplicates all -o visits.mft
-  manifold table build users.tsv --key field:1 --shards 4 -o users.mft
-      (then: manifold fan -j 4 --dispatch hash --key field:1 --table users=users.mft -- ...)
+  manifold table build users.tsv --key field:1 --shards 4 -o users4.mft
+      (then: manifold fan -j 4 --dispatch hash --key field:1 --table users=users4.mft -- ...)
   zcat ranges.tsv.gz | manifold table build - --key field:1 -o ranges.mft
-  find . -print0 | manifold table build - --split nul --key whole --progress -o files.mft`,
+  find src -print0 | manifold table build - --split nul --key whole --progress -o files.mft`,
     )
     .action((inputs: string[], options: Record<string, unknown>) =>
       run(load().then((m) => m.runTableBuild(inputs, options))),

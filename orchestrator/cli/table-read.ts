@@ -32,8 +32,8 @@ others are printed, then the exit status is 1.
 Examples:
   manifold table get users.mft u1001
   manifold table get --with-key users.mft u1001 u1002 u1003
-  cut -f1 events.tsv | manifold table get users.mft --keys-from -
-  find . -print0 | manifold table get -0 --keys-from - files.mft`,
+  cut -f3 events.tsv | manifold table get users.mft --keys-from -   # the events' users
+  find src -print0 | manifold table get -0 --keys-from - files.mft   # which were there`,
     )
     .action((table: string, keys: string[], options: GetOptions) =>
       run(load().then((m) => m.runTableGet(table, keys, options))),
