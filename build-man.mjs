@@ -61,6 +61,20 @@ function lineStart(text) {
   return /^[.']/.test(text) ? `\\&${text}` : text;
 }
 
+// A link to another file of the repository (`[fan.md](fan.md#failures)`, `../examples`) is its
+// text alone: marked-man made each a `.UR` of the relative path, which a man page cannot follow,
+// printed as `<performance.md#per-block-workers-output-...>` and, being one long word, made groff
+// warn `cannot adjust line` at some widths (MANWIDTH=70 and 100). Web links keep their URL.
+const relativeLinks = {
+  name: 'link',
+  level: 'inline',
+  renderer(token) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(token.href) || token.href.startsWith('#')) return false;
+    const text = this.parser.parseInline(token.tokens);
+    return `\\fI${text}\\fR${token.punctuation ?? ''}`;
+  },
+};
+
 rmSync('dist/man', { recursive: true, force: true });
 mkdirSync('dist/man', { recursive: true });
 for (const { name, description, body } of pages) {
@@ -69,6 +83,7 @@ for (const { name, description, body } of pages) {
   const roff = new Marked({
     ...markedMan,
     renderer: { ...markedMan.renderer, ...tableAsList },
+    extensions: [...markedMan.extensions, relativeLinks],
     breaks: false,
     manual: 'manifold',
     manVersion: version,
