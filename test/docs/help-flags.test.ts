@@ -158,6 +158,11 @@ describe('every flag in --help', () => {
     expect(listed.filter((name) => !audited.includes(name))).toEqual([]);
   });
 
+  it('shows no empty default (commander prints an empty list as `(default: [])`)', () => {
+    const shown = COMMANDS.filter((command) => helps.get(command.name)!.includes('(default: [])'));
+    expect(shown.map((command) => command.name)).toEqual([]);
+  });
+
   it('is documented on its command’s page and run by a test', () => {
     // The helps are read as expected: a change of their layout must not empty the audit.
     expect(flagsOf(helps.get('manifold fan')!).length).toBeGreaterThan(40);
