@@ -1,27 +1,63 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TableError, type TableMeta } from './meta.js';
+import { errnoText } from '../errors.js';
+import { readTableMeta, TableError, type TableMeta } from './meta.js';
+
+/** What a table's files were found to be, when not what its build left. */
+const DAMAGED = 'damaged or changed since it was built (rebuild it)';
 
 /**
- * The shard files' sizes against the build's sum: LMDB maps a file as it is, and a page cut
- * off (a copy stopped short, a full disk) kills the reader with SIGBUS or SIGSEGV on first
- * touch, not an error. A stat per shard is cheap next to opening it.
+ * A table's description, its shard files checked (`checkTableFiles`): what a fan checks of each
+ * table before any worker starts, so that a table a worker could not open is one line then.
  */
-export function checkSize(path: string, meta: TableMeta): void {
-  if (typeof meta.bytes !== 'number') return;
+export function checkTable(path: string): TableMeta {
+  const meta = readTableMeta(path);
+  checkTableFiles(path, meta);
+  return meta;
+}
+
+/**
+ * Checks a table's shard files before LMDB maps them, in one line naming the table and the file:
+ * each is there, a file, readable, of the sizes its build wrote, and LMDB's (`opens`: the shards
+ * whose first page is read; every one by default). LMDB's own words for these were `No such
+ * file or directory: Attempting to open main database file`, and LMDB kills the reader of a
+ * file cut short (SIGBUS on a page cut off, SIGSEGV in lmdb 3.5 on a file it refuses).
+ */
+export function checkTableFiles(
+  path: string,
+  meta: TableMeta,
+  opens: (shard: number) => boolean = () => true,
+): void {
   let size = 0;
-  for (const file of meta.lmdb.files) {
-    try {
-      size += statSync(join(path, file)).size;
-    } catch {
-      return; // A missing file: its open says so.
-    }
-  }
-  if (size !== meta.bytes) {
+  for (const file of meta.lmdb.files) size += shardStat(path, file).size;
+  if (typeof meta.bytes === 'number' && size !== meta.bytes) {
     throw new TableError(
-      `table ${path}: its files are ${size} bytes, table.json says ${meta.bytes}: damaged or changed since it was built (rebuild it)`,
+      `table ${path}: its files are ${size} bytes, table.json says ${meta.bytes}: ${DAMAGED}`,
     );
   }
+  meta.lmdb.files.forEach((file, shard) => {
+    if (opens(shard)) checkLmdbFile(path, file);
+  });
+}
+
+/** A shard file's stat, or the one line that says why it is not one. */
+function shardStat(path: string, file: string): Stats {
+  let stat: Stats;
+  try {
+    stat = statSync(join(path, file));
+  } catch (error) {
+    throw fileError(path, file, error);
+  }
+  if (!stat.isFile()) throw new TableError(`table ${path}: ${file} is not a file: ${DAMAGED}`);
+  return stat;
+}
+
+function fileError(path: string, file: string, error: unknown): TableError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return new TableError(`table ${path}: ${file} is missing: ${DAMAGED}`, error);
+  const reason = code === undefined ? (error as Error).message : errnoText(code);
+  return new TableError(`table ${path}: cannot read ${file}: ${reason}`, error);
 }
 
 /** Where LMDB's first meta page has its flags, magic and version (lmdb 3.5, little-endian). */
@@ -36,7 +72,7 @@ const DATA_VERSION = 2;
  * of SIGSEGV on any file LMDB refuses to open (a double free in its error path), so a file of
  * the right size but other bytes (zeros, another file saved over it) is checked before.
  */
-export function checkLmdbFile(path: string, file: string): void {
+function checkLmdbFile(path: string, file: string): void {
   const head = Buffer.alloc(MAGIC_AT + 8);
   let read = 0;
   try {
@@ -46,17 +82,13 @@ export function checkLmdbFile(path: string, file: string): void {
     } finally {
       closeSync(fd);
     }
-  } catch {
-    return; // A file that cannot be read: its open says why.
+  } catch (error) {
+    throw fileError(path, file, error);
   }
   const isLmdb =
     read === head.length &&
     (head.readUInt16LE(META_FLAGS_AT) & P_META) !== 0 &&
     head.readUInt32LE(MAGIC_AT) === MDB_MAGIC &&
     (head.readUInt32LE(MAGIC_AT + 4) & 0xffff) === DATA_VERSION;
-  if (!isLmdb) {
-    throw new TableError(
-      `table ${path}: ${file} is not an LMDB file: damaged or changed since it was built (rebuild it)`,
-    );
-  }
+  if (!isLmdb) throw new TableError(`table ${path}: ${file} is not an LMDB file: ${DAMAGED}`);
 }

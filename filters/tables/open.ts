@@ -3,7 +3,7 @@ import type { Database } from 'lmdb';
 import { ExitCode, ManifoldError } from '../errors.js';
 import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
-import { checkLmdbFile, checkSize } from './check-files.js';
+import { checkTableFiles } from './check-files.js';
 import { loadLmdb } from './lmdb.js';
 import { readTableMeta, TableError, type TableMeta } from './meta.js';
 
@@ -90,9 +90,10 @@ class LmdbTable implements Table {
       throw new TableError(`table ${path}: no shard ${shard} (it has ${meta.shards})`);
     }
     this.shard = meta.shards > 1 ? shard : undefined;
-    checkSize(path, meta);
+    const opens = (index: number) => this.shard === undefined || index === this.shard;
+    checkTableFiles(path, meta, opens);
     this.#dbs = meta.lmdb.files.map((file, index) =>
-      this.shard === undefined || index === this.shard ? openShard(path, file, meta) : undefined,
+      opens(index) ? openShard(path, file, meta) : undefined,
     );
   }
 
@@ -215,7 +216,6 @@ export function splitList(value: Buffer): Buffer[] {
 /** The LMDB options every reader of a table uses; the build uses the same layout. */
 function openShard(path: string, file: string, meta: TableMeta): Database<Buffer, Uint8Array> {
   const { open } = loadLmdb();
-  checkLmdbFile(path, file);
   try {
     return open<Buffer, Uint8Array>({
       path: join(path, file),

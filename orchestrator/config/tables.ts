@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describeError } from '../../filters/index.js';
+import { checkTable } from '../../filters/tables/check-files.js';
 import { sameTableVariable, tableEnvName } from '../../filters/tables/env.js';
-import { readTableMeta } from '../../filters/tables/meta.js';
 
 /** A config's `tables:`, checked: the environment naming them, and the fans' `--table` values. */
 export interface ConfigTables {
@@ -29,7 +29,7 @@ export function checkConfigTables(
     }
     const absolute = resolve(folder, path);
     try {
-      readTableMeta(absolute);
+      checkTable(absolute);
     } catch (error) {
       report(name, describeError(error));
       continue;

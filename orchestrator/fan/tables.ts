@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../filters/index.js';
 import { parseTableArgument } from '../../filters/sdk/tables.js';
+import { checkTable } from '../../filters/tables/check-files.js';
 import { sameTableVariable, tableEnvName } from '../../filters/tables/env.js';
-import { readTableMeta } from '../../filters/tables/meta.js';
 import type { DispatchStrategy } from './options.js';
 
 /** A table handed to workers: its name, and its path made absolute. */
@@ -35,7 +35,7 @@ export function tableEnvironment(
   for (const { name, path } of tables) {
     const same = sameTableVariable(seen, name);
     if (same !== undefined) throw new UsageError(same);
-    const meta = readTableMeta(path);
+    const meta = checkTable(path);
     if (meta.shards > 1 && (fan.workers !== meta.shards || fan.dispatch !== 'hash')) {
       throw new UsageError(
         `table ${name} (${path}) has ${meta.shards} shards: a fan that reads it needs ${meta.shards} workers and ${dispatch} hash, keyed on the same key bytes as the table (${meta.key}), one shard per worker`,

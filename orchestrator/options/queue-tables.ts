@@ -1,5 +1,5 @@
 import { UsageError } from '../../filters/index.js';
-import { readTableMeta } from '../../filters/tables/meta.js';
+import { checkTable } from '../../filters/tables/check-files.js';
 import { parseTableBindings, type TableBinding } from '../fan/tables.js';
 
 /**
@@ -16,7 +16,7 @@ export function resolveQueueTables(
     throw new UsageError(`${name('table')} must be a list of NAME=PATH`);
   const tables = parseTableBindings(values, name('table'));
   for (const table of tables) {
-    const { shards } = readTableMeta(table.path);
+    const { shards } = checkTable(table.path);
     if (shards > 1)
       throw new UsageError(
         `table ${table.name} (${table.path}) has ${shards} shards: a queue's workers take any block, so they need the whole table (build it without --shards)`,

@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, fixture, manifold, run } from '../helpers.js';
@@ -77,6 +78,41 @@ describe('manifold fan --table', () => {
       `manifold: table ${join(dir, 'nope')}: no such table (nothing at that path) (see 'manifold fan --help')\n`,
     );
     expect(result.exitCode).toBe(2);
+  });
+
+  it('refuses a table whose shard file was removed, cut short or replaced, in one line, exit 2, before starting workers', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'users', users, [...TSV_BY_FIELD_1, '--shards', '2']);
+    const shard = join(table, 'shard-1.mdb');
+    const bytes = readFileSync(shard);
+    const damages: [string, () => void, string][] = [
+      // Was each worker's `cannot open shard-1.mdb: No such file or directory: Attempting to
+      // open main database file`, after the fan had started them, exit 1.
+      ['removed', () => {}, 'shard-1.mdb is missing'],
+      ['a folder', () => mkdirSync(shard), 'shard-1.mdb is not a file'],
+      [
+        'cut short',
+        () => writeFileSync(shard, bytes.subarray(0, 100)),
+        `its files are ${statSync(join(table, 'shard-0.mdb')).size + 100} bytes, table.json says ${statSync(join(table, 'shard-0.mdb')).size + bytes.length}`,
+      ],
+    ];
+    for (const [damage, make, what] of damages) {
+      rmSync(shard, { recursive: true, force: true });
+      make();
+      const args = ['-j', '2', '--dispatch', 'hash', '--key', 'field:2', '--field-sep', 'tab'];
+      const worker = [mfJoin, '--table', 'users', '--key', 'field:2', '--field-sep', 'tab'];
+      const result = await run(
+        manifold,
+        ['fan', ...args, '--table', `users=${table}`, '--', ...worker],
+        events,
+      );
+      expect({ damage, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        damage,
+        exitCode: 2,
+        stderr: `manifold: table ${table}: ${what}: damaged or changed since it was built (rebuild it) (see 'manifold fan --help')\n`,
+      });
+      expect(result.stdout.length).toBe(0);
+    }
   });
 
   it('a name without =PATH: the one line says a value without = is a path, and to give NAME=PATH', async () => {
@@ -270,11 +306,13 @@ stages:
   it('reports a table that is not one at its key, and a sharded table against its fan', async () => {
     const dir = tempDir();
     await builtTable(dir, 'users', users, ['--key', 'field:1', '--shards', '2']);
+    rmSync(join(await builtTable(dir, 'gone', users, ['--key', 'field:1']), 'shard-0.mdb'));
     const config = writeInput(
       dir,
       'bad.yaml',
       `tables:
   missing: nope.mft
+  gone: gone.mft
   users: users.mft
 stages:
   - fan:
@@ -286,6 +324,9 @@ stages:
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(
       `bad.yaml:2:12: table ${join(dir, 'nope.mft')}: no such table (nothing at that path)\n`,
+    );
+    expect(result.stderr).toContain(
+      `bad.yaml:3:9: table ${join(dir, 'gone.mft')}: shard-0.mdb is missing: damaged or changed since it was built (rebuild it)\n`,
     );
     expect(result.stderr).toMatch(
       /bad\.yaml:\d+:\d+: table users \(.*users\.mft\) has 2 shards: a fan that reads it needs 2 workers and dispatch hash/,

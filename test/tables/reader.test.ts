@@ -157,6 +157,14 @@ describe('the SDK: tables that cannot be read', () => {
       join(cut, 'shard-0.mdb'),
       readFileSync(join(table, 'shard-0.mdb')).subarray(0, 100),
     );
+    // A shard file removed, or a folder at its name: LMDB's `No such file or directory:
+    // Attempting to open main database file`, naming no table.
+    const removed = join(dir, 'removed.mft');
+    mkdirSync(removed);
+    writeFileSync(join(removed, 'table.json'), JSON.stringify(meta));
+    const folder = join(dir, 'folder.mft');
+    mkdirSync(join(folder, 'shard-0.mdb'), { recursive: true });
+    writeFileSync(join(folder, 'table.json'), JSON.stringify(meta));
     const bare = join(dir, 'bare.mft');
     mkdirSync(bare);
     writeFileSync(
@@ -184,6 +192,16 @@ describe('the SDK: tables that cannot be read', () => {
         ['--table', `t=${cut}`],
         {},
         `table ${cut}: its files are 100 bytes, table.json says ${meta.bytes}: damaged or changed since it was built (rebuild it)`,
+      ],
+      [
+        ['--table', `t=${removed}`],
+        {},
+        `table ${removed}: shard-0.mdb is missing: damaged or changed since it was built (rebuild it)`,
+      ],
+      [
+        ['--table', `t=${folder}`],
+        {},
+        `table ${folder}: shard-0.mdb is not a file: damaged or changed since it was built (rebuild it)`,
       ],
       [
         ['--table', `t=${bare}`],
