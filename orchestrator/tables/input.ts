@@ -2,6 +2,7 @@ import { closeSync, createReadStream, fstatSync, openSync, type Stats, statSync 
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
+import { nameOf } from '../options/inputs.js';
 
 /** The records of one read of an input, and the number of the first (1-based, in the input). */
 export interface RecordsRead {
@@ -29,7 +30,7 @@ export function checkBuildInputs(inputs: string[]): void {
     const first = seen.get(identity);
     if (first !== undefined) {
       throw new UsageError(
-        `inputs ${first} and ${input}: ${twice(first, input, stat)}: name it once`,
+        `inputs ${nameOf(first)} and ${nameOf(input)}: ${twice(first, input, stat)}: name it once`,
       );
     }
     seen.set(identity, input);
@@ -62,7 +63,7 @@ function inputStat(input: string): Stats {
   }
   try {
     const stat = statSync(input);
-    if (stat.isDirectory()) throw new UsageError(`input ${input}: is a directory`);
+    if (stat.isDirectory()) throw new UsageError(`input ${nameOf(input)}: is a directory`);
     return stat;
   } catch (error) {
     throw inputError(input, error);
@@ -82,7 +83,7 @@ function inputError(input: string, error: unknown): UsageError {
   if (error instanceof UsageError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const problem = code === 'ENOENT' ? 'no such file' : (code ?? 'cannot open');
-  return new UsageError(`input ${input}: ${problem}`, error);
+  return new UsageError(`input ${nameOf(input)}: ${problem}`, error);
 }
 
 /**

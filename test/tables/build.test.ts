@@ -312,6 +312,27 @@ describe('manifold table build: bad records and usage', () => {
     );
   });
 
+  it('quotes an empty or spaced -o or input in its line, so that an empty one shows (was "-o : name a new directory")', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a\n');
+    const cases: [string[], string][] = [
+      [[path, '-o', ''], "-o '': name a new directory for the table"],
+      [['', '-o', join(dir, 't.mft')], "input '': no such file"],
+      [[join(dir, 'a b'), '-o', join(dir, 't.mft')], `input '${join(dir, 'a b')}': no such file`],
+    ];
+    for (const [args, line] of cases) {
+      const result = await buildTable([...args, '--key', 'whole'], '');
+      expect({ args, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        args,
+        exitCode: 2,
+        stderr: `manifold: ${line}\n`,
+      });
+    }
+    expect(readdirSync(dir)).toEqual(['in.txt']);
+    const spaced = await buildTable([path, '--key', 'whole', '-o', join(dir, 'my t.mft')]);
+    expect(spaced.stderr).toMatch(/^manifold: built '[^']*\/my t\.mft': 1 record, /);
+  });
+
   it('refuses stdin or a file named twice, by any name, in one line (exit 2), reading nothing', async () => {
     const dir = tempDir();
     const path = writeInput(dir, 'in.txt', 'a 1\nb 2\n');
