@@ -30,7 +30,6 @@ export function parseTableArgument(
     throw new TableError(`--table "${value}": give NAME=PATH, PATH or NAME`);
   }
   if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
-  const name = basename(value.replace(/\/+$/, ''), extname(value.replace(/\/+$/, '')));
   if (!value.includes('/') && !existsSync(value)) {
     // In a fan that gives tables, a word that is none of them is most likely a name mistyped.
     const given = Object.keys(env)
@@ -49,7 +48,17 @@ export function parseTableArgument(
       `--table ${value}: nothing at the path "${value}" (a value without = is a table's path); to name a table, give NAME=PATH: --table ${value}=<the table's folder>`,
     );
   }
-  return { name: name === '' ? value : name, path: value };
+  return { name: tableNameOf(value), path: value };
+}
+
+/**
+ * The name of a table given by its path alone: its file name without the extension
+ * (`data/users.mft` is `users`), for `--table PATH` and `manifold table serve PATH` alike.
+ */
+export function tableNameOf(path: string): string {
+  const file = basename(path.replace(/\/+$/, ''));
+  const name = basename(file, extname(file));
+  return name === '' ? path : name;
 }
 
 /**

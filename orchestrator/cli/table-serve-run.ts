@@ -1,5 +1,5 @@
-import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../../filters/errors.js';
+import { tableNameOf } from '../../filters/sdk/tables.js';
 import { parseSize } from '../../filters/size.js';
 import { openTable } from '../../filters/tables/open.js';
 import { DEFAULT_LISTEN, type Endpoint, listenOn, parseListen } from '../tables/listen.js';
@@ -52,12 +52,15 @@ function endpointOf(options: ServeCommandOptions): Endpoint {
   return parseListen(options.listen ?? DEFAULT_LISTEN, options.listenAny === true);
 }
 
-/** Opens each `PATH` (named by its base name) or `NAME=PATH`; two of one name are refused. */
+/**
+ * Opens each `PATH` (named as `--table PATH` names it: `data/users.mft` is `users`) or
+ * `NAME=PATH`; two of one name are refused.
+ */
 function servedTables(args: string[]): ServedTable[] {
   const tables: ServedTable[] = [];
   for (const arg of args) {
     const equals = arg.indexOf('=');
-    const name = equals > 0 ? arg.slice(0, equals) : basename(arg.replace(/\/+$/, ''));
+    const name = equals > 0 ? arg.slice(0, equals) : tableNameOf(arg);
     const path = equals > 0 ? arg.slice(equals + 1) : arg;
     if (path === '') throw new UsageError(`table "${arg}": the path after = is empty`);
     if (!/^[A-Za-z0-9._-]+$/.test(name)) {

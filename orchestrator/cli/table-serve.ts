@@ -31,8 +31,8 @@ Examples:
   $ printf 'u00000042\\nu99999999\\n' | curl -s --data-binary @- http://127.0.0.1:8080/users
   "Ada Lovelace\\tLondon"
   null
-  $ manifold table serve users.mft --socket /tmp/users.sock &   # named users.mft
-  $ curl -s --unix-socket /tmp/users.sock http://localhost/users.mft/u00000042
+  $ manifold table serve users.mft --socket /tmp/users.sock &   # named users
+  $ curl -s --unix-socket /tmp/users.sock http://localhost/users/u00000042
   $ read -r url < <(manifold table serve users.mft); server=$!   # any free port: the line
   $ manifold table serve users.mft --listen 0.0.0.0:8080 --listen-any   # other hosts: no auth
 `;
@@ -43,7 +43,10 @@ export function tableServeCommand(run: Run): Command {
     .description(
       'Serve tables over HTTP (loopback or a Unix socket): GET one key, POST a batch of keys.',
     )
-    .argument('<table...>', 'a table directory (named by its base name) or NAME=PATH')
+    .argument(
+      '<table...>',
+      'a table directory (named by its file name without extension: users.mft is users) or NAME=PATH',
+    )
     .option('--listen <host:port>', 'the TCP address; port 0 picks a free one', '127.0.0.1:0')
     .option('--socket <path>', 'listen on a Unix socket at this path instead of TCP')
     .option('--listen-any', 'allow --listen on an address that is not loopback')

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../../filters/errors.js';
+import { tableNameOf } from '../../filters/sdk/tables.js';
 import type { Table } from '../../filters/tables/open.js';
 import type { ValueEncoding } from './answers.js';
 import { answerJson, answerLines, type Refusal, tooLarge } from './batch.js';
@@ -70,8 +71,7 @@ export function createTableServer({
       return { status: 400, body: 'the table name is not URL-encoded properly' };
     const table = byName.get(name);
     if (table === undefined)
-      // Quoted as JSON: a name or key with a newline in it (%0A) keeps the answer one line.
-      return { status: 404, body: `no table ${JSON.stringify(name)} here (GET / lists them)` };
+      return { status: 404, body: noTable(name, (bare) => byName.has(bare)) };
     if (slash < 0) {
       if (req.method === 'POST') {
         const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
@@ -200,4 +200,18 @@ export function decodeBytes(text: string): Buffer | undefined {
     i += 2;
   }
   return out.subarray(0, n);
+}
+
+/**
+ * The 404 of a table name not served, quoted as JSON: a name with a newline in it (%0A) keeps
+ * the answer one line. A table given by its path was named with its extension (`users.mft`)
+ * until 2026-12-05, unlike `--table PATH`: a URL of then is told the name of now.
+ */
+function noTable(name: string, served: (name: string) => boolean): string {
+  const bare = tableNameOf(name);
+  const hint =
+    bare !== name && served(bare)
+      ? `: a table given by its path is named without its extension, /${bare}`
+      : '';
+  return `no table ${JSON.stringify(name)} here${hint} (GET / lists them)`;
 }

@@ -86,11 +86,11 @@ describe('table serve, the process', () => {
   it('curl over TCP: GET and a batch', async () => {
     if (!hasCurl) return;
     const served = await startServe([table]);
-    const get = await run('curl', ['-sS', `${served.address}/users.mft/alice`]);
+    const get = await run('curl', ['-sS', `${served.address}/users/alice`]);
     expect(get.stdout.toString()).toBe('admin\n');
     const post = await run(
       'curl',
-      ['-sS', '--data-binary', '@-', `${served.address}/users.mft`],
+      ['-sS', '--data-binary', '@-', `${served.address}/users`],
       'alice\nnobody\n',
     );
     expect(post.stdout.toString()).toBe('"admin"\nnull\n');
@@ -100,7 +100,7 @@ describe('table serve, the process', () => {
       '/dev/null',
       '-w',
       '%{http_code}',
-      `${served.address}/users.mft/x`,
+      `${served.address}/users/x`,
     ]);
     expect(miss.stdout.toString()).toBe('404');
     await stop(served);
@@ -125,16 +125,16 @@ describe('table serve, the process', () => {
     const served = await startServe([table, '--max-body', '1K']);
     const target = { url: served.address };
     const big = 'alice\n'.repeat(2000);
-    const announced = await ask(target, 'POST', '/users.mft', big);
+    const announced = await ask(target, 'POST', '/users', big);
     expect(announced.status).toBe(413);
     expect(announced.body.toString()).toMatch(
       /^the body is larger than --max-body \(1024 bytes\)\n$/,
     );
-    const streamed = await ask(target, 'POST', '/users.mft', big, {
+    const streamed = await ask(target, 'POST', '/users', big, {
       'transfer-encoding': 'chunked',
     });
     expect(streamed.status).toBe(413);
-    expect((await ask(target, 'GET', '/users.mft/bob')).body.toString()).toBe('user\n');
+    expect((await ask(target, 'GET', '/users/bob')).body.toString()).toBe('user\n');
     await stop(served);
   });
 
@@ -148,7 +148,7 @@ describe('table serve, the process', () => {
     expect(answer).toMatch(
       /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\nmalformed HTTP request\n$/,
     );
-    expect((await ask({ url: served.address }, 'GET', '/users.mft/bob')).status).toBe(200);
+    expect((await ask({ url: served.address }, 'GET', '/users/bob')).status).toBe(200);
     expect(await stop(served)).toEqual({ exitCode: 0, signal: null });
   });
 
@@ -175,14 +175,12 @@ describe('table serve, the process', () => {
     const served = await startServe([table, '--listen', '0.0.0.0:0', '--listen-any']);
     expect(served.address).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
     const { port } = new URL(served.address);
-    expect((await ask({ url: `http://127.0.0.1:${port}` }, 'GET', '/users.mft/bob')).status).toBe(
-      200,
-    );
+    expect((await ask({ url: `http://127.0.0.1:${port}` }, 'GET', '/users/bob')).status).toBe(200);
     await stop(served);
   });
 
   it('a path that is not a table, or two tables of one name: one line, exit 2', async () => {
-    for (const args of [[join(dir, 'none.mft')], [dir], [table, `users.mft=${table}`]]) {
+    for (const args of [[join(dir, 'none.mft')], [dir], [table, `users=${table}`]]) {
       const result = await run('node', [manifold, 'table', 'serve', ...args]);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(/^manifold: [^\n]+\n$/);

@@ -93,7 +93,7 @@ describe('table serve over TCP', () => {
       tables: { name: string; meta: { keys: number } }[];
     };
     expect(tables.map((t) => [t.name, t.meta.keys])).toEqual([
-      ['users.mft', 3000],
+      ['users', 3000],
       ['blobs', 3],
       ['sharded', 3000],
     ]);
@@ -102,10 +102,10 @@ describe('table serve over TCP', () => {
   });
 
   it('GET /NAME/KEY gives the value bytes and a newline, or 404 with one line', async () => {
-    const hit = await ask(target, 'GET', '/users.mft/u00007');
+    const hit = await ask(target, 'GET', '/users/u00007');
     expect(hit.status).toBe(200);
     expect(hit.body).toEqual(withNewline(users.get('u00007')!));
-    const miss = await ask(target, 'GET', '/users.mft/nobody');
+    const miss = await ask(target, 'GET', '/users/nobody');
     expect(miss.status).toBe(404);
     expect(miss.body.toString()).toMatch(/^[^\n]*nobody[^\n]*\n$/);
     const binary = await ask(target, 'GET', '/blobs/b1');
@@ -115,9 +115,9 @@ describe('table serve over TCP', () => {
     // Keys are URL-decoded to bytes: %62%31 is b1.
     expect((await ask(target, 'GET', '/blobs/%62%31')).body).toEqual(binary.body);
     // Node's fetch too, and HEAD, with the same length.
-    const fetched = await fetch(`${url}/users.mft/u00011`);
+    const fetched = await fetch(`${url}/users/u00011`);
     expect(Buffer.from(await fetched.arrayBuffer())).toEqual(withNewline(users.get('u00011')!));
-    const head = await fetch(`${url}/users.mft/u00011`, { method: 'HEAD' });
+    const head = await fetch(`${url}/users/u00011`, { method: 'HEAD' });
     expect([head.status, head.headers.get('content-length')]).toEqual([
       200,
       String(users.get('u00011')!.length + 1),
@@ -127,22 +127,20 @@ describe('table serve over TCP', () => {
   it('GET /NAME/KEY answers as `manifold table get` prints a value', async () => {
     const got = await run('node', [manifold, 'table', 'get', usersTable, 'u00014']);
     expect(got.exitCode).toBe(0);
-    expect((await ask(target, 'GET', '/users.mft/u00014')).body).toEqual(got.stdout);
+    expect((await ask(target, 'GET', '/users/u00014')).body).toEqual(got.stdout);
   });
 
   it.each([1, 100, 1000, 5000])(
     'POST a batch of %i keys: one NDJSON line per key, in order',
     async (count) => {
       const keys = someKeys(count);
-      const reply = await ask(target, 'POST', '/users.mft', `${keys.join('\n')}\n`);
+      const reply = await ask(target, 'POST', '/users', `${keys.join('\n')}\n`);
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toMatch(/^application\/x-ndjson/);
       expect(lines(reply)).toEqual(expected(keys));
       // The same without the final newline, and as a JSON array.
-      expect(lines(await ask(target, 'POST', '/users.mft', keys.join('\n')))).toEqual(
-        expected(keys),
-      );
-      const json = await ask(target, 'POST', '/users.mft', JSON.stringify(keys), {
+      expect(lines(await ask(target, 'POST', '/users', keys.join('\n')))).toEqual(expected(keys));
+      const json = await ask(target, 'POST', '/users', JSON.stringify(keys), {
         'content-type': 'application/json',
       });
       expect(lines(json)).toEqual(expected(keys));
@@ -160,7 +158,7 @@ describe('table serve over TCP', () => {
   it('a batch answers as `manifold table get` does', async () => {
     const keys = someKeys(40);
     const got = await run('node', [manifold, 'table', 'get', usersTable, ...keys]);
-    const reply = lines(await ask(target, 'POST', '/users.mft', keys.join('\n')));
+    const reply = lines(await ask(target, 'POST', '/users', keys.join('\n')));
     const values = reply
       .filter((line) => line !== 'null')
       .map((line) => JSON.parse(line) as string);
@@ -183,14 +181,21 @@ describe('table serve over TCP', () => {
   it.each([
     ['GET', '/nosuch/k', 404, /no table "nosuch"/],
     ['POST', '/nosuch', 404, /no table "nosuch"/],
-    ['DELETE', '/users.mft/u00001', 405, /method not allowed/],
-    ['PUT', '/users.mft', 405, /method not allowed/],
+    ['DELETE', '/users/u00001', 405, /method not allowed/],
+    ['PUT', '/users', 405, /method not allowed/],
     ['POST', '/', 405, /method not allowed/],
-    ['GET', '/users.mft/%zz', 400, /URL-encoded/],
-    ['GET', '/users.mft/two%0Alines', 404, /no key "two\\nlines" in users\.mft/],
+    ['GET', '/users/%zz', 400, /URL-encoded/],
+    ['GET', '/users/two%0Alines', 404, /no key "two\\nlines" in users\n$/],
+    // A table given by its path is named as --table PATH names it; its name until 2026-12-05:
+    [
+      'GET',
+      '/users.mft/u00001',
+      404,
+      /^no table "users\.mft" here: a table given by its path is named without its extension, \/users \(/,
+    ],
     ['GET', '/no%0Atable/k', 404, /no table "no\\ntable"/],
-    ['GET', '/users.mft/', 400, /no key/],
-    ['POST', '/users.mft?encoding=hex', 400, /encoding "hex"/],
+    ['GET', '/users/', 400, /no key/],
+    ['POST', '/users?encoding=hex', 400, /encoding "hex"/],
   ])('%s %s: %i with one line', async (method, path, status, message) => {
     const reply = await ask(target, method, path, method === 'POST' ? 'u00001\n' : undefined);
     expect(reply.status).toBe(status);
@@ -200,12 +205,12 @@ describe('table serve over TCP', () => {
 
   it('a JSON body that is not an array of strings: 400', async () => {
     for (const body of ['{"a":1}', '[1,2]', '[']) {
-      const reply = await ask(target, 'POST', '/users.mft', body, {
+      const reply = await ask(target, 'POST', '/users', body, {
         'content-type': 'application/json',
       });
       expect(reply.status).toBe(400);
     }
     // And the server still answers.
-    expect((await ask(target, 'GET', '/users.mft/u00001')).status).toBe(200);
+    expect((await ask(target, 'GET', '/users/u00001')).status).toBe(200);
   });
 });
