@@ -62,9 +62,14 @@ function servedTables(args: string[]): ServedTable[] {
     const equals = arg.indexOf('=');
     const name = equals > 0 ? arg.slice(0, equals) : tableNameOf(arg);
     const path = equals > 0 ? arg.slice(equals + 1) : arg;
+    if (arg === '') throw new UsageError('table "": give a table\'s folder, or NAME=PATH');
     if (path === '') throw new UsageError(`table "${arg}": the path after = is empty`);
+    if (equals === 0) throw new UsageError(`table "${arg}": the name before = is empty`);
     if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-      throw new UsageError(`table "${arg}": a name is letters, digits, '.', '_' or '-'`);
+      const rename = equals > 0 ? '' : ': name it with NAME=PATH';
+      throw new UsageError(
+        `table "${arg}": the name "${name}" is not letters, digits, '.', '_' and '-' only${rename}`,
+      );
     }
     if (tables.some((t) => t.name === name)) {
       throw new UsageError(`table "${arg}": the name ${name} is taken; name it with NAME=PATH`);

@@ -194,6 +194,31 @@ describe('table serve, the process', () => {
     });
   });
 
+  it('an empty argument, an empty name, or a name that cannot be one: one line that says which, exit 2', async () => {
+    const cases: [string, string][] = [
+      // Was `the path after = is empty`, of an argument without =.
+      ['', `table "": give a table's folder, or NAME=PATH`],
+      // Was `a name is letters, digits, '.', '_' or '-'`, of a name that was not given.
+      ['=users.mft', 'table "=users.mft": the name before = is empty'],
+      [
+        'my users.mft',
+        `table "my users.mft": the name "my users" is not letters, digits, '.', '_' and '-' only: name it with NAME=PATH`,
+      ],
+      [
+        'my users=x.mft',
+        `table "my users=x.mft": the name "my users" is not letters, digits, '.', '_' and '-' only`,
+      ],
+    ];
+    for (const [arg, line] of cases) {
+      const result = await run('node', [manifold, 'table', 'serve', arg]);
+      expect({ arg, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        arg,
+        exitCode: 2,
+        stderr: `manifold: ${line}\n`,
+      });
+    }
+  });
+
   it('--help shows the requests and curl examples', async () => {
     const help = await run('node', [manifold, 'table', 'serve', '--help']);
     expect(help.exitCode).toBe(0);
