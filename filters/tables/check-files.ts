@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoText } from '../errors.js';
 import { readTableMeta, TableError, type TableMeta } from './meta.js';
@@ -36,9 +36,35 @@ export function checkTableFiles(
     );
   }
   meta.lmdb.files.forEach((file, shard) => {
-    if (opens(shard)) checkLmdbFile(path, file);
+    if (!opens(shard)) return;
+    checkLmdbFile(path, file);
+    checkLockFile(path, `${file}-lock`);
   });
 }
+
+/**
+ * Refuses a lock file LMDB could neither use nor make (a folder, a pipe, a link to nothing at its
+ * name), which lmdb 3.5 answers with SIGSEGV, as any open that LMDB fails. One it may not write,
+ * or none on a read-only file system, is fine: a read-only open then goes without it.
+ */
+function checkLockFile(path: string, lock: string): void {
+  let stat: Stats;
+  try {
+    stat = statSync(join(path, lock));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    try {
+      lstatSync(join(path, lock));
+    } catch {
+      return; // None: LMDB makes it (or goes without it where it cannot).
+    }
+    throw new TableError(`table ${path}: ${lock} is a link to nothing: ${REMOVE_LOCK}`, error);
+  }
+  if (!stat.isFile()) throw new TableError(`table ${path}: ${lock} is not a file: ${REMOVE_LOCK}`);
+}
+
+/** What to do with a lock file that is not one: readers make it again. */
+const REMOVE_LOCK = 'remove it (the next reader makes it again)';
 
 /** A shard file's stat, or the one line that says why it is not one. */
 function shardStat(path: string, file: string): Stats {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
@@ -165,6 +165,15 @@ describe('the SDK: tables that cannot be read', () => {
     const folder = join(dir, 'folder.mft');
     mkdirSync(join(folder, 'shard-0.mdb'), { recursive: true });
     writeFileSync(join(folder, 'table.json'), JSON.stringify(meta));
+    // A lock file LMDB can neither use nor make: lmdb 3.5 died of SIGSEGV.
+    const lockFolder = join(dir, 'lock-folder.mft');
+    cpSync(table, lockFolder, { recursive: true });
+    rmSync(join(lockFolder, 'shard-0.mdb-lock'));
+    mkdirSync(join(lockFolder, 'shard-0.mdb-lock'));
+    const lockLink = join(dir, 'lock-link.mft');
+    cpSync(table, lockLink, { recursive: true });
+    rmSync(join(lockLink, 'shard-0.mdb-lock'));
+    symlinkSync(join(dir, 'nowhere', 'lock'), join(lockLink, 'shard-0.mdb-lock'));
     const bare = join(dir, 'bare.mft');
     mkdirSync(bare);
     writeFileSync(
@@ -202,6 +211,16 @@ describe('the SDK: tables that cannot be read', () => {
         ['--table', `t=${folder}`],
         {},
         `table ${folder}: shard-0.mdb is not a file: damaged or changed since it was built (rebuild it)`,
+      ],
+      [
+        ['--table', `t=${lockFolder}`],
+        {},
+        `table ${lockFolder}: shard-0.mdb-lock is not a file: remove it (the next reader makes it again)`,
+      ],
+      [
+        ['--table', `t=${lockLink}`],
+        {},
+        `table ${lockLink}: shard-0.mdb-lock is a link to nothing: remove it (the next reader makes it again)`,
       ],
       [
         ['--table', `t=${bare}`],
