@@ -152,3 +152,11 @@ export function errnoText(code: string): string {
   }
   return code;
 }
+
+/**
+ * A file's or word's name as a message says it: as it is when it reads as one word, else quoted
+ * as /bin/sh would take it (`''` for an empty one, `'my users.mft'`), as GNU tools quote a name.
+ */
+export function quoteName(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoText } from '../errors.js';
+import { errnoText, quoteName } from '../errors.js';
 import { readTableMeta, TableError, type TableMeta } from './meta.js';
 
 /** What a table's files were found to be, when not what its build left. */
@@ -32,7 +32,7 @@ export function checkTableFiles(
   for (const file of meta.lmdb.files) size += shardStat(path, file).size;
   if (typeof meta.bytes === 'number' && size !== meta.bytes) {
     throw new TableError(
-      `table ${path}: its files are ${size} bytes, table.json says ${meta.bytes}: ${DAMAGED}`,
+      `table ${quoteName(path)}: its files are ${size} bytes, table.json says ${meta.bytes}: ${DAMAGED}`,
     );
   }
   meta.lmdb.files.forEach((file, shard) => {
@@ -58,9 +58,13 @@ function checkLockFile(path: string, lock: string): void {
     } catch {
       return; // None: LMDB makes it (or goes without it where it cannot).
     }
-    throw new TableError(`table ${path}: ${lock} is a link to nothing: ${REMOVE_LOCK}`, error);
+    throw new TableError(
+      `table ${quoteName(path)}: ${lock} is a link to nothing: ${REMOVE_LOCK}`,
+      error,
+    );
   }
-  if (!stat.isFile()) throw new TableError(`table ${path}: ${lock} is not a file: ${REMOVE_LOCK}`);
+  if (!stat.isFile())
+    throw new TableError(`table ${quoteName(path)}: ${lock} is not a file: ${REMOVE_LOCK}`);
 }
 
 /** What to do with a lock file that is not one: readers make it again. */
@@ -74,16 +78,17 @@ function shardStat(path: string, file: string): Stats {
   } catch (error) {
     throw fileError(path, file, error);
   }
-  if (!stat.isFile()) throw new TableError(`table ${path}: ${file} is not a file: ${DAMAGED}`);
+  if (!stat.isFile())
+    throw new TableError(`table ${quoteName(path)}: ${file} is not a file: ${DAMAGED}`);
   return stat;
 }
 
 function fileError(path: string, file: string, error: unknown): TableError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT')
-    return new TableError(`table ${path}: ${file} is missing: ${DAMAGED}`, error);
+    return new TableError(`table ${quoteName(path)}: ${file} is missing: ${DAMAGED}`, error);
   const reason = code === undefined ? (error as Error).message : errnoText(code);
-  return new TableError(`table ${path}: cannot read ${file}: ${reason}`, error);
+  return new TableError(`table ${quoteName(path)}: cannot read ${file}: ${reason}`, error);
 }
 
 /** Where LMDB's first meta page has its flags, magic and version (lmdb 3.5, little-endian). */
@@ -116,5 +121,6 @@ function checkLmdbFile(path: string, file: string): void {
     (head.readUInt16LE(META_FLAGS_AT) & P_META) !== 0 &&
     head.readUInt32LE(MAGIC_AT) === MDB_MAGIC &&
     (head.readUInt32LE(MAGIC_AT + 4) & 0xffff) === DATA_VERSION;
-  if (!isLmdb) throw new TableError(`table ${path}: ${file} is not an LMDB file: ${DAMAGED}`);
+  if (!isLmdb)
+    throw new TableError(`table ${quoteName(path)}: ${file} is not an LMDB file: ${DAMAGED}`);
 }

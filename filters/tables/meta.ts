@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, ManifoldError } from '../errors.js';
+import { ExitCode, ManifoldError, quoteName } from '../errors.js';
 
 /** The format name in every table's `table.json`. */
 export const TABLE_FORMAT = 'manifold-table';
@@ -82,32 +82,36 @@ export function readTableMeta(path: string): TableMeta {
   try {
     isDirectory = statSync(path).isDirectory();
   } catch (error) {
-    throw new TableError(`table ${path}: no such table (nothing at that path)`, error);
+    throw new TableError(`table ${quoteName(path)}: no such table (nothing at that path)`, error);
   }
-  if (!isDirectory) throw new TableError(`table ${path}: not a table (not a directory)`);
+  if (!isDirectory) throw new TableError(`table ${quoteName(path)}: not a table (not a directory)`);
   let text: string;
   try {
     text = readFileSync(join(path, META_FILE), 'utf8');
   } catch (error) {
-    throw new TableError(`table ${path}: not a table (no ${META_FILE})`, error);
+    throw new TableError(`table ${quoteName(path)}: not a table (no ${META_FILE})`, error);
   }
   let meta: Partial<TableMeta>;
   try {
     meta = JSON.parse(text) as Partial<TableMeta>;
   } catch (error) {
-    throw new TableError(`table ${path}: not a table (${META_FILE} is not JSON)`, error);
+    throw new TableError(`table ${quoteName(path)}: not a table (${META_FILE} is not JSON)`, error);
   }
   if (meta === null || typeof meta !== 'object' || meta.format !== TABLE_FORMAT) {
-    throw new TableError(`table ${path}: not a table (${META_FILE} is not a manifold table's)`);
+    throw new TableError(
+      `table ${quoteName(path)}: not a table (${META_FILE} is not a manifold table's)`,
+    );
   }
   if (meta.version !== TABLE_VERSION) {
     throw new TableError(
-      `table ${path}: format version ${String(meta.version)}, this manifold reads version ${TABLE_VERSION} (rebuild it)`,
+      `table ${quoteName(path)}: format version ${String(meta.version)}, this manifold reads version ${TABLE_VERSION} (rebuild it)`,
     );
   }
   const damaged = missingField(meta);
   if (damaged !== undefined) {
-    throw new TableError(`table ${path}: ${META_FILE} is damaged (${damaged}): rebuild it`);
+    throw new TableError(
+      `table ${quoteName(path)}: ${META_FILE} is damaged (${damaged}): rebuild it`,
+    );
   }
   return meta as TableMeta;
 }

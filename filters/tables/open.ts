@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Database } from 'lmdb';
-import { ExitCode, ManifoldError } from '../errors.js';
+import { ExitCode, ManifoldError, quoteName } from '../errors.js';
 import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
 import { checkTableFiles } from './check-files.js';
@@ -87,7 +87,7 @@ class LmdbTable implements Table {
     this.#list = meta.lmdb.values === 'list';
     this.#forget = forget;
     if (shard !== undefined && !(Number.isInteger(shard) && shard >= 0 && shard < meta.shards)) {
-      throw new TableError(`table ${path}: no shard ${shard} (it has ${meta.shards})`);
+      throw new TableError(`table ${quoteName(path)}: no shard ${shard} (it has ${meta.shards})`);
     }
     this.shard = meta.shards > 1 ? shard : undefined;
     const opens = (index: number) => this.shard === undefined || index === this.shard;
@@ -118,7 +118,7 @@ class LmdbTable implements Table {
       return JSON.parse(text);
     } catch (error) {
       throw new TableError(
-        `table ${this.path}: the value of key "${String(key)}" is not JSON`,
+        `table ${quoteName(this.path)}: the value of key "${String(key)}" is not JSON`,
         error,
       );
     }
@@ -179,9 +179,10 @@ class LmdbTable implements Table {
     const index = shards === 1 ? 0 : hashBytes(key) % shards;
     const db = this.#dbs[index];
     if (db !== undefined) return db;
-    if (this.shard === undefined) throw new TableError(`table ${this.path}: it was closed`);
+    if (this.shard === undefined)
+      throw new TableError(`table ${quoteName(this.path)}: it was closed`);
     throw new TableError(
-      `table ${this.path}: key "${Buffer.from(key).toString('utf8')}" is in shard ${index}, but this worker opened shard ${this.shard} only: dispatch with --dispatch hash on the same key bytes the table was built with (its key is ${this.meta.key})`,
+      `table ${quoteName(this.path)}: key "${Buffer.from(key).toString('utf8')}" is in shard ${index}, but this worker opened shard ${this.shard} only: dispatch with --dispatch hash on the same key bytes the table was built with (its key is ${this.meta.key})`,
     );
   }
 }
@@ -194,7 +195,7 @@ function readFault(path: string, error: unknown): ManifoldError {
   const reason = (error as Error).message.split('\n')[0];
   return new ManifoldError(
     'manifold.table',
-    `table ${path}: cannot read it: ${reason} (damaged: rebuild it)`,
+    `table ${quoteName(path)}: cannot read it: ${reason} (damaged: rebuild it)`,
     {
       exitCode: ExitCode.failure,
       cause: error,
@@ -230,7 +231,7 @@ function openShard(path: string, file: string, meta: TableMeta): Database<Buffer
     });
   } catch (error) {
     throw new TableError(
-      `table ${path}: cannot open ${file}: ${(error as Error).message.split('\n')[0]}`,
+      `table ${quoteName(path)}: cannot open ${file}: ${(error as Error).message.split('\n')[0]}`,
       error,
     );
   }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, errnoText, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
@@ -34,7 +35,7 @@ export async function runTableGet(
   await write(Buffer.concat(out));
   table.close();
   for (const key of missing)
-    process.stderr.write(`manifold: table ${path}: no key "${showKey(key)}"\n`);
+    process.stderr.write(`manifold: table ${quoteName(path)}: no key "${showKey(key)}"\n`);
   return missing.length === 0 ? 0 : 1;
 }
 

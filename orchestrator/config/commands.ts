@@ -1,4 +1,5 @@
 import { delimiter, resolve } from 'node:path';
+import { quoteName } from '../../filters/errors.js';
 import type { CommandSpec } from '../workers/command.js';
 import { findProgram } from '../workers/which.js';
 
@@ -125,9 +126,5 @@ function firstWords(script: string): string[] {
 
 /** Quotes words for /bin/sh, so an array command can join a shell pipeline. */
 export function shellQuote(words: string[]): string {
-  return words
-    .map((word) =>
-      /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`,
-    )
-    .join(' ');
+  return words.map(quoteName).join(' ');
 }

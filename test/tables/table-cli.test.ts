@@ -118,6 +118,31 @@ describe('manifold table get and stat', () => {
     expect(end.signal).toBe('SIGPIPE');
   });
 
+  it('quotes a table path that is empty or holds blanks in its lines (was `table : no such table`)', async () => {
+    const dir = tempDir();
+    const spaced = join(dir, 'my t.mft');
+    await buildTable([writeInput(dir, 'in.txt', 'a 1\n'), '--key', 'field:1', '-o', spaced]);
+    for (const command of ['get', 'stat']) {
+      const empty = await run(manifold, [
+        'table',
+        command,
+        '',
+        ...(command === 'get' ? ['a'] : []),
+      ]);
+      expect({ command, exitCode: empty.exitCode, stderr: empty.stderr }).toEqual({
+        command,
+        exitCode: 2,
+        stderr: "manifold: table '': no such table (nothing at that path)\n",
+      });
+    }
+    const missing = await getKeys(spaced, ['a', 'zz']);
+    expect({ exitCode: missing.exitCode, stderr: missing.stderr }).toEqual({
+      exitCode: 1,
+      stderr: `manifold: table '${spaced}': no key "zz"\n`,
+    });
+    expect(missing.stdout.toString()).toBe('a 1\n');
+  });
+
   it('refuses a shard file of the right size that is not LMDB in one line, exit 2 (was SIGSEGV, 139)', async () => {
     const table = await builtTable(tempDir(), 't', 'a 1\nb 2\n', ['--key', 'field:1']);
     const shard = join(table, 'shard-0.mdb');
