@@ -36,7 +36,11 @@ export interface FanSummary {
   /** The exit status the command line gives: 0 ok, 1 a worker failed, 2 usage, 127 not found, 128 + a signal's number when one stopped it (SIGPIPE's 141 when the output was closed). */
   status: number;
   durationMs: number;
-  /** The whole fan: blocks cut, records and bytes read and written. */
+  /**
+   * The whole fan: blocks given to workers (each once, whatever its tries), their records and
+   * bytes, and the records and bytes written. Blocks read ahead and never given (a run that
+   * halts) are not counted.
+   */
   totals: {
     blocks: number;
     recordsIn: number;
@@ -61,6 +65,10 @@ export class Stats {
   bytesRead = 0;
   recordsRead = 0;
   blocksCut = 0;
+  readonly #given = new WeakSet<Block>();
+  #givenBlocks = 0;
+  #givenRecords = 0;
+  #givenBytes = 0;
   /** Per-host totals, when the slots run on hosts. */
   readonly hosts: HostTotals | null;
 
@@ -106,6 +114,7 @@ export class Stats {
     stats.blocks++;
     if (block.records > 0) stats.recordsIn += block.records;
     stats.bytesIn += block.bytes;
+    this.#countGiven(block);
     this.hosts?.given(worker.slot, block);
     if (this.#inFlight[worker.slot - 1]!++ === 0) this.#busySince[worker.slot - 1] = Date.now();
   }
@@ -172,9 +181,9 @@ export class Stats {
   /** The --stats document. */
   summary(status: number): FanSummary {
     const totals = {
-      blocks: this.blocksCut,
-      recordsIn: this.recordsRead,
-      bytesIn: this.bytesRead,
+      blocks: this.#givenBlocks,
+      recordsIn: this.#givenRecords,
+      bytesIn: this.#givenBytes,
       recordsOut: this.recordsOut,
       bytesOut: this.bytesOut,
     };
@@ -186,6 +195,19 @@ export class Stats {
   /** Writes the summary to a file, or to the reporter (stderr) for `-`. */
   write(target: string, status: number, reporter: Reporter): void {
     writeStatsFile(target, this.summary(status), (text) => reporter.write(text));
+  }
+
+  // The totals count what workers were given, not what was read: a run that halts has read
+  // blocks ahead that no worker saw. A retried block counts once; a block picked by key
+  // (hash dispatch) counts its input block once, and each worker's part of it.
+  #countGiven(block: Block): void {
+    if (this.#given.has(block)) return;
+    this.#given.add(block);
+    if (block.records > 0) this.#givenRecords += block.records;
+    this.#givenBytes += block.bytes;
+    const input = block.scatteredFrom ?? block;
+    if (input === block || !this.#given.has(input)) this.#givenBlocks++;
+    if (input !== block) this.#given.add(input);
   }
 
   #stopClock(i: number): void {

@@ -20,6 +20,7 @@ export interface WorkerStats {
   pids: number[];
   blocks: number;
   recordsIn: number;
+  bytesIn: number;
   recordsOut: number;
   exits: { pid: number; exitCode: number | null; signal: string | null }[];
 }
@@ -27,7 +28,7 @@ export interface WorkerStats {
 /** What --stats writes. */
 export interface StatsDoc {
   status: number;
-  totals: { blocks: number; recordsIn: number; recordsOut: number };
+  totals: { blocks: number; recordsIn: number; bytesIn: number; recordsOut: number };
   workers: WorkerStats[];
 }
 
