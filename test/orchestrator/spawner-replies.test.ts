@@ -4,6 +4,7 @@ import {
   type SpawnEvents,
   StarterReplies,
 } from '../../dist/orchestrator/workers/process/spawner-replies.js';
+import { SPAWNER_SCRIPT } from '../../dist/orchestrator/workers/process/spawner-script.js';
 import { leftovers, tracked } from '../support/proc.js';
 import { within } from '../support/spawn.js';
 
@@ -55,19 +56,41 @@ describe('the replies of a process starter', () => {
     );
     expect(await leftovers(procs, 5_000)).toEqual([]);
   });
+
+  it("the Perl starter killed between its fork and telling the command's pid: the command is lost with it, and nothing it forked is left", async () => {
+    // The Perl starter itself (MANIFOLD_STARTER=perl), made to say its child's pid on stderr
+    // and kill itself right after its fork, before its `P` reply: manifold never learns the
+    // pid, and finds the command by the starter's session.
+    const forked = 'setpgrp($pid, $pid);';
+    expect(SPAWNER_SCRIPT).toContain(forked);
+    // A function, so that perl's `$$` is not read as replace's pattern for `$`.
+    const script = SPAWNER_SCRIPT.replace(
+      forked,
+      () => `${forked} syswrite(STDERR, "$pid\\n"); kill 'KILL', $$;`,
+    );
+    const { child, command, told } = standIn(script, true, 'perl');
+    // s, request 1, stderr not piped, no cwd, argv [sleep 1000], nothing set or unset.
+    child.stdin.write(['s', '1', '0', '', '2', 'sleep', '1000', '0', '0', ''].join('\0'));
+    const procs = tracked([await command]);
+    expect(await within(told, 10_000, 'nothing told of the command')).toBe(
+      `ended null null: the process starter (perl, pid ${child.pid}) was killed by SIGKILL`,
+    );
+    expect(await leftovers(procs, 5_000)).toEqual([]);
+  });
 });
 
 /**
- * A stand-in starter (`sh -c script`, a session of its own if `detached`) that says on stderr
+ * A stand-in starter (`sh -c script`, or `perl -e`, a session of its own if `detached`) that says on stderr
  * the pid of the command it started, and the one line its replies tell of request 1.
  */
-function standIn(script: string, detached: boolean) {
-  const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], detached });
+function standIn(script: string, detached: boolean, program: 'sh' | 'perl' = 'sh') {
+  const flag = program === 'sh' ? '-c' : '-e';
+  const child = spawn(program, [flag, script], { stdio: ['pipe', 'pipe', 'pipe'], detached });
   // Listening from its start: its end is heard however soon it comes.
   const command = new Promise<number>((resolve) =>
     child.stderr.once('data', (data: Buffer) => resolve(Number(data.toString()))),
   );
-  const replies = new StarterReplies(child, child.pid!, 'sh');
+  const replies = new StarterReplies(child, child.pid!, program);
   const told = new Promise<string>((resolve) => {
     const events: SpawnEvents = {
       opened: () => resolve('opened'),
