@@ -1,15 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../helpers.js';
+import { onCleanup } from '../support/cleanup.js';
 import { numbered } from '../support/lines.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
-import { useHostsPerTest } from '../support/sshd.js';
+import { type TestHosts, useHostsPerTest } from '../support/sshd.js';
 import { tempDir } from '../support/temp.js';
 
 // A host dropped mid-run: its slots move to the hosts left. Output its instances made before
 // (held by --merge ordered for its turn) is still theirs: messages about it name the host it
-// was made on, not the one its slot moved to.
+// was made on, not the one its slot moved to. So is output read after its host was dropped.
 
 const hosts = useHostsPerTest();
 
@@ -47,4 +50,107 @@ describe('manifold fan --host: output made on a host dropped since', () => {
       /^manifold: host h1: worker 2 output of block 2 \(records \d+-\d+\): record is larger than the maximum record size 1 KiB/m,
     );
   }, 60_000);
+
+  it('output read after its host was dropped, from a slot that moved there: --joblog and --stats name that host (they named the host the slot began on)', async () => {
+    const dir = tempDir();
+    const joblog = join(dir, 'jobs.tsv');
+    const stats = join(dir, 'stats.json');
+    const { exit, stdout, stderr } = await movedTwice(
+      await hosts(3),
+      ['--joblog', joblog, '--stats', stats],
+      'cat',
+    );
+    expect(exit.exitCode, stderr).toBe(0);
+    expect(stdout.split('\n').sort()).toEqual(['', 'abc', 'def', 'ghi']);
+    const rows = readFileSync(joblog, 'utf8').trimEnd().split('\n').slice(1);
+    const { hosts: perHost } = JSON.parse(readFileSync(stats, 'utf8')) as {
+      hosts: { host: string; done: number }[];
+    };
+    // Block 1 (the log's Seq 1) failed on h1 and was done on h2.
+    expect({
+      joblog: rows.map((row) => row.split('\t').slice(0, 2).join(' ')).sort(),
+      done: perHost.map(({ host, done }) => `${host} ${done}`),
+    }).toEqual({ joblog: ['1 h2', '2 h2', '3 h3'], done: ['h1 0', 'h2 2', 'h3 1'] });
+  }, 90_000);
+
+  it('a record over --max-record in output read after its host was dropped names that host (it named the host the slot began on)', async () => {
+    const long = 'head -c 2048 /dev/zero | tr "\\0" x; echo';
+    const { exit, stderr } = await movedTwice(
+      await hosts(3),
+      ['--max-record', '1K'],
+      `if [ "$MANIFOLD_WORKER" = 1 ]; then ${long}; else exec cat; fi`,
+    );
+    expect(exit.exitCode, stderr).toBe(1);
+    expect(stderr).toMatch(
+      /^manifold: host h2: worker 1 output of block 1 \(records 1-1\): record is larger than the maximum record size 1 KiB/m,
+    );
+  }, 90_000);
 });
+
+/**
+ * A fan on hosts h1, h2, h3 (slots 1, 2, 3) of three blocks, one line each, whose slot 1 moves
+ * twice, reading output after the second move: blocks go round (round-robin), and slot 1's on
+ * h1 hangs until the test kills h1. Dropped, h1's block goes again on slot 1, which moves to h2
+ * (the least busy host left, h2 and h3 tied) and runs the shell `script` there; the end of its
+ * output is held (fixtures/frames-held.mjs) until the test has killed h2 and h2 is dropped too.
+ */
+async function movedTwice(test: TestHosts, args: string[], script: string) {
+  const dir = tempDir();
+  // The relay says `held` here once it holds an instance's end, and lets it go when told.
+  const server = createServer();
+  const relay = new Promise<{ socket: Socket; held: Promise<void> }>((resolve) =>
+    server.once('connection', (socket) => {
+      const held = new Promise<void>((heard) =>
+        socket.on('data', (text) => {
+          if (String(text).includes('held')) heard();
+        }),
+      );
+      resolve({ socket, held });
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  // ssh, but for the second session to h2: slot 1's, moved there (the first is slot 2's own).
+  // Its frames go through the relay, which outlives the shell that manifold kills with h2: what
+  // the killed ssh wrote is read after h2 was dropped.
+  const ssh = join(dir, 'ssh');
+  const relayed = `ssh "$@" | ${process.execPath} ${fixture('frames-held.mjs')} ${port}; exit`;
+  writeFileSync(
+    ssh,
+    [
+      '#!/bin/sh',
+      'case "$*" in',
+      `*" h2 "*"worker --stdio"*) mkdir ${dir}/h2-first 2>/dev/null ||`,
+      `  if mkdir ${dir}/h2-second 2>/dev/null; then ${relayed}; fi;;`,
+      'esac',
+      'exec ssh "$@"',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const child = spawnManifold([
+    ...['fan', '--ssh', `${ssh} ${test.ssh.split(' ').slice(1).join(' ')}`],
+    ...['--host', 'h1/1', '--host', 'h2/1', '--host', 'h3/1', '--block', '4', '--per-block'],
+    ...['--dispatch', 'round-robin', '--retries', '1', ...args, '--shell', '--'],
+    `case $HOME in */h1/home) echo on-h1 >&2; exec sleep 600;; esac; ${script}`,
+  ]);
+  const stderr = watch(child.stderr!);
+  const stdout = collect(child.stdout);
+  child.stdin!.end('abc\ndef\nghi\n');
+  const dropped = (host: string) =>
+    within(
+      stderr.waitFor(new RegExp(`^manifold: host ${host} dropped for the rest of the run: `), 1),
+      30_000,
+      () => `${host} not dropped:\n${stderr.text}`,
+    );
+  await within(stderr.waitFor(/^on-h1$/, 1), 30_000, () => `no on-h1:\n${stderr.text}`);
+  test.hosts[0]!.kill();
+  await dropped('h1');
+  const { socket, held } = await within(relay, 30_000, () => `no relay:\n${stderr.text}`);
+  await within(held, 30_000, () => `nothing held:\n${stderr.text}`);
+  test.hosts[1]!.kill();
+  await dropped('h2');
+  socket.end('go\n');
+  const [out, exit] = await within(Promise.all([stdout, waitForExit(child)]), 60_000, 'no end');
+  return { exit, stdout: out.toString(), stderr: stderr.text };
+}

@@ -43,6 +43,7 @@ export class HostPool implements RemoteSlots {
   readonly #controlDir: string;
   /** The host each slot was given, by slot from 1. */
   readonly #slotHosts: HostConnection[] = [];
+  /** The session each slot runs on, by slot from 1: a dead one until the slot is placed again. */
   readonly #sessions = new Map<number, Session>();
   readonly #run = randomBytes(8).toString('hex');
   readonly #dropped: HostConnection[] = [];
@@ -163,7 +164,10 @@ export class HostPool implements RemoteSlots {
     return this.#slotHosts.length;
   }
 
-  /** The host `slot` runs on now (its session's; a dropped host's slots move), for --stats. */
+  /**
+   * The host `slot` runs on now, or last ran on: its session's (a dropped host's slots move),
+   * for --stats, --joblog and messages.
+   */
   hostOf(slot: number): string {
     return (this.#sessions.get(slot)?.host ?? this.#slotHosts[slot - 1])?.name ?? '';
   }
@@ -228,11 +232,9 @@ export class HostPool implements RemoteSlots {
     host.dropReason = reason;
     this.#dropped.push(host);
     host.kill();
-    for (const [slot, session] of this.#sessions) {
-      if (session.host !== host) continue;
-      session.kill();
-      this.#sessions.delete(slot);
-    }
+    // Each stays its slot's session until the slot is placed again: what its ssh wrote before it
+    // was killed is read after this, and named by this host (`hostOf`), not the slot's first.
+    for (const session of this.#sessions.values()) if (session.host === host) session.kill();
     this.#reporter.say(`host ${host.name} dropped for the rest of the run: ${reason}`);
     for (const wake of host.waiters.splice(0)) wake();
   }
@@ -254,7 +256,8 @@ export class HostPool implements RemoteSlots {
   /** Ends every session and connection, waiting for their processes; removes the sockets' folder. */
   async close(): Promise<void> {
     this.#closing = true;
-    const sessions = [...this.#sessions.values()];
+    // Those of a dropped host were killed with it.
+    const sessions = [...this.#sessions.values()].filter((s) => s.host.state !== 'dropped');
     this.#sessions.clear();
     await Promise.all(sessions.map((session) => session.close()));
     // The run's folder goes; with --cleanup, what the run shipped too.
