@@ -72,8 +72,12 @@ export async function runProtocol<S>(
   let seq = 0;
   let decoder: RecordDecoder = createDecoder(parsed.split);
   const send = (block: number, end = false) => io.send(block, encoder.take(), end);
-  // Text and JSON records are copies: once a block is done, nothing holds its bytes.
-  const release = parsed.kind === 'buffer' ? undefined : io.release?.bind(io);
+  // Text and JSON records are copies, and a filter that keeps no Buffer record holds no view of
+  // a block once it is done: its bytes are then held only by output parts (records passed on),
+  // which the io copies out or sends before the memory serves again (thread.ts). Else a filter
+  // may keep views of a block's records, and its memory is never released.
+  const holdsViews = parsed.kind === 'buffer' && spec.keepsRecords !== false;
+  const release = holdsViews ? undefined : io.release?.bind(io);
   const loop = new RecordLoop(
     spec,
     context,

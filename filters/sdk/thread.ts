@@ -70,7 +70,7 @@ interface Segment {
  * filter asks for the next block, the output gathered goes to manifold with the count of blocks
  * done (manifold then knows what still waits for this thread): the output memory itself moves,
  * with no copy, when the block just done left its buffer free for the filter (`release`: text
- * and JSON records are copies), and that buffer takes the output of the blocks to come.
+ * and JSON records are copies, and a filter with `keepsRecords: false` holds no Buffer record), and that buffer takes the output of the blocks to come.
  * Otherwise, and for output not framed where it lies, output leaves in pieces of at most PIECE
  * bytes, each a whole protocol message in memory of its own, and a buffer released goes back to
  * manifold's pool. Either way manifold gives the memory back to its pool once the output is
