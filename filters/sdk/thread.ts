@@ -13,11 +13,10 @@ import { manifoldVersion } from './cli.js';
 import { heapCap } from './heap.js';
 import type { FilterIO } from './protocol.js';
 import { Scratch } from './scratch.js';
+import { addRun, frameInPieces, type Segment, writeHeader } from './thread-frames.js';
 
 /** Output gathered past this many bytes goes to manifold at once, not at the block's end. */
 const POST_AT = 1024 * 1024;
-/** The most output bytes in one piece: below malloc's threshold for a mapping of its own. */
-const PIECE = 64 * 1024 - 2 * FROM_WORKER_HEADER;
 const HEADER = FROM_WORKER_HEADER;
 
 /**
@@ -52,16 +51,6 @@ export function claimThread(name: string): void {
   global[SERVING] = name;
 }
 
-interface Segment {
-  block: number;
-  parts: Buffer[];
-  bytes: number;
-  end: boolean;
-  /** Framed where it lies, in the output memory: from `start` to `stop`. Else -1, -1. */
-  start: number;
-  stop: number;
-}
-
 /**
  * A filter's input and output over the port to manifold. Blocks arrive as transferred
  * ArrayBuffers, each one message of the block protocol. Output text is encoded into memory of
@@ -70,9 +59,10 @@ interface Segment {
  * filter asks for the next block, the output gathered goes to manifold with the count of blocks
  * done (manifold then knows what still waits for this thread): the output memory itself moves,
  * with no copy, when the block just done left its buffer free for the filter (`release`: text
- * and JSON records are copies, and a filter with `keepsRecords: false` holds no Buffer record), and that buffer takes the output of the blocks to come.
- * Otherwise, and for output not framed where it lies, output leaves in pieces of at most PIECE
- * bytes, each a whole protocol message in memory of its own, and a buffer released goes back to
+ * and JSON records are copies, and a filter with `keepsRecords: false` holds no Buffer record),
+ * and that buffer takes the output of the blocks to come. Otherwise, and for output not framed
+ * where it lies, output leaves in pieces of at most 64 KiB (thread-frames.ts), each a whole
+ * protocol message in memory of its own, and a buffer released goes back to
  * manifold's pool. Either way manifold gives the memory back to its pool once the output is
  * written (orchestrator/workers/lent.ts), so blocks and output circulate.
  */
@@ -245,59 +235,4 @@ export class PortIO implements FilterIO {
     };
     this.#port.postMessage(message, [...buffers, ...returned]);
   }
-}
-
-/**
- * Adds bytes `start` to `stop` of `buffer` to the runs sent (`runs`: triples of a buffer's index
- * in `buffers`, a start and a stop), joined to the last run where it goes on from it.
- */
-function addRun(
-  buffers: ArrayBuffer[],
-  runs: number[],
-  buffer: ArrayBuffer,
-  start: number,
-  stop: number,
-): void {
-  let index = buffers.indexOf(buffer);
-  if (index < 0) index = buffers.push(buffer) - 1;
-  const last = runs.length - 3;
-  if (last >= 0 && runs[last] === index && runs[last + 2] === start) runs[last + 2] = stop;
-  else runs.push(index, start, stop);
-}
-
-/** A segment framed in pieces of at most PIECE bytes, each a buffer of its own. */
-function frameInPieces(segment: Segment, buffers: ArrayBuffer[], runs: number[]): void {
-  const { block, parts, end } = segment;
-  let left = segment.bytes;
-  let part = 0;
-  let offset = 0;
-  do {
-    const length = Math.min(left, PIECE);
-    left -= length;
-    // The block's end closes its last piece; an empty block's is a piece of its own.
-    const closing = end && left === 0;
-    const piece = Buffer.allocUnsafeSlow(
-      (length > 0 ? HEADER + length : 0) + (closing ? HEADER : 0),
-    );
-    let at = length > 0 ? writeHeader(piece, 0, block, length) : 0;
-    while (at < HEADER + length && length > 0) {
-      const source = parts[part]!;
-      const n = Math.min(source.length - offset, HEADER + length - at);
-      piece.set(n === source.length ? source : source.subarray(offset, offset + n), at);
-      at += n;
-      offset += n;
-      if (offset === source.length) {
-        part++;
-        offset = 0;
-      }
-    }
-    if (closing) writeHeader(piece, at, block, 0);
-    addRun(buffers, runs, piece.buffer as ArrayBuffer, 0, piece.length);
-  } while (left > 0);
-}
-
-function writeHeader(target: Buffer, at: number, block: number, length: number): number {
-  target.writeUInt32BE(block, at);
-  target.writeUInt32BE(length, at + 4);
-  return at + HEADER;
 }

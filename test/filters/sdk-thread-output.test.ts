@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { blockHeader } from '../../filters/protocol.js';
 import { PortIO } from '../../filters/sdk/thread.js';
 import type { FromThread, ToThread } from '../../filters/transfer.js';
+import { messagesOf, type ThreadOutput } from '../support/thread-output.js';
 
 // A filter in a thread encodes its output into memory of its own, with room kept for each
 // block's message header before its bytes and for the block's end after them. That memory then
@@ -11,7 +12,7 @@ import type { FromThread, ToThread } from '../../filters/transfer.js';
 // of the input, or of a Buffer made elsewhere) goes in pieces of its own, in its place. Real
 // ports (a MessageChannel), as between manifold and its threads.
 
-type Output = Extract<FromThread, { kind: 'output' }>;
+type Output = ThreadOutput;
 
 const ports: MessagePort[] = [];
 afterEach(() => {
@@ -56,22 +57,6 @@ function thread() {
       }
     },
   };
-}
-
-/** The runs of an output message, each as the messages it holds: `seq:text`, `seq:end`. */
-function messagesOf(output: Output): string[] {
-  const said: string[] = [];
-  const runs = output.runs!;
-  for (let i = 0; i < runs.length; i += 3) {
-    const run = Buffer.from(output.buffers[runs[i]!]!).subarray(runs[i + 1], runs[i + 2]);
-    for (let at = 0; at < run.length; ) {
-      const seq = run.readUInt32BE(at);
-      const length = run.readUInt32BE(at + 4);
-      said.push(`${seq}:${length === 0 ? 'end' : run.subarray(at + 8, at + 8 + length)}`);
-      at += 8 + length;
-    }
-  }
-  return said;
 }
 
 describe("a thread's output memory", () => {

@@ -1,9 +1,10 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockHeader, TRAILING } from '../../filters/protocol.js';
+import { blockHeader } from '../../filters/protocol.js';
 import type { FromThread, ToThread } from '../../filters/transfer.js';
 import { LOADER, loaderData } from '../../orchestrator/workers/thread/loader.js';
+import { messagesOf, type ThreadOutput } from '../support/thread-output.js';
 
 // A filter of Buffer records that keeps none (`keepsRecords: false`) holds no view of a block
 // once the block is done: its buffer then takes the thread's next output, which moves back to
@@ -12,7 +13,7 @@ import { LOADER, loaderData } from '../../orchestrator/workers/thread/loader.js'
 // written again or moves. A real worker thread running the
 // fixture as manifold runs it (its loader, its mark, --protocol), fed over its real port.
 
-type Output = Extract<FromThread, { kind: 'output' }>;
+type Output = ThreadOutput;
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const SHAPES = fixture('thread-shapes.js');
@@ -56,23 +57,6 @@ async function run(blocks: [string, number][], module = SHAPES) {
   worker.postMessage({ kind: 'end' } satisfies ToThread);
   expect(await done).toBe(0);
   return outputs;
-}
-
-/** Each output's messages, `seq:text` or `seq:end`, read from its runs. */
-function messagesOf(output: Output): string[] {
-  const said: string[] = [];
-  const runs = output.runs!;
-  for (let i = 0; i < runs.length; i += 3) {
-    const run = Buffer.from(output.buffers[runs[i]!]!).subarray(runs[i + 1], runs[i + 2]);
-    for (let at = 0; at < run.length; ) {
-      const seq = run.readUInt32BE(at);
-      const length = run.readUInt32BE(at + 4);
-      const name = seq === TRAILING ? 'trailing' : String(seq);
-      said.push(`${name}:${length === 0 ? 'end' : run.subarray(at + 8, at + 8 + length)}`);
-      at += 8 + length;
-    }
-  }
-  return said;
 }
 
 describe('a thread filter of Buffer records that keeps none', () => {

@@ -22,7 +22,7 @@
  *   (`D id sent errno`) once done, its pipe's end closed here. SIGPIPE is ignored, so a command
  *   gone mid-feed is an EPIPE told, not the starter's end;
  * - it writes a command's output to manifold's stdout itself (`r`: a ready merge), whole records
- *   of one command at a time. Both are in `spawner-python-io.ts`;
+ *   of one command at a time. They are in `spawner-python-feeds.ts` and `spawner-python-io.ts`;
  * - it takes manifold's piped stdin (`i`) and moves whole records into the stdin pipes of the
  *   commands started with `k`, by `splice`: `spawner-python-input.ts`.
  * How a command is found and started (`posix_spawn`, or fork and exec) is in
@@ -30,8 +30,9 @@
  */
 
 import { ENDS_PYTHON } from './spawner-python-ends.js';
+import { FEEDS_PYTHON } from './spawner-python-feeds.js';
 import { INPUT_PYTHON } from './spawner-python-input.js';
-import { FEEDS_PYTHON, RELAYS_PYTHON } from './spawner-python-io.js';
+import { RELAYS_PYTHON } from './spawner-python-io.js';
 import { ORDERED_PYTHON } from './spawner-python-ordered.js';
 import { SETUP_PYTHON } from './spawner-python-setup.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
