@@ -18,11 +18,9 @@ FEED_REST = 0.00025
 FEED_ROOM = 65536
 def little_room(out):
     try:
-        size = fcntl.fcntl(out, 1032)
-        queued = struct.unpack('i', fcntl.ioctl(out, termios.FIONREAD, bytes(4)))[0]
+        return pipe_room(out) < FEED_ROOM
     except OSError:
         return False
-    return size - queued < FEED_ROOM
 def feed_pipe(pipe):
     while True:
         with feeds_lock:

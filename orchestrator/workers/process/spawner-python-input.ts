@@ -59,10 +59,6 @@ def stop_input():
     if input_state is not None:
         with input_state:
             input_state.notify()
-def input_room(fd):
-    # The pipe's size (F_GETPIPE_SZ) less what it holds (FIONREAD).
-    held = int.from_bytes(fcntl.ioctl(fd, FIONREAD, bytes(4)), BYTE_ORDER)
-    return fcntl.fcntl(fd, 1032) - held
 def input_pick():
     while True:
         with input_state:
@@ -76,14 +72,10 @@ def input_pick():
             ready = [fd for fd in ready if fd in takers]
             if not ready:
                 continue
-            taker = takers[max(ready, key=input_room)]
+            taker = takers[max(ready, key=pipe_room)]
         # A command that reads a little at a time is let drain its pipe first, as a feed's is
         # (its command may be gone meanwhile, its pipe closed: the splice then finds it gone).
-        try:
-            little = input_room(taker.fd) < FEED_ROOM
-        except OSError:
-            little = False
-        if little:
+        if little_room(taker.fd):
             time.sleep(FEED_REST)
         return taker
 def input_drop(taker):
@@ -128,13 +120,11 @@ splice = getattr(os, 'splice', splice_copy)
 class TooLarge(Exception):
     pass
 def input_run(rid, path, delim, most, cap):
-    global FIONREAD, BYTE_ORDER
     total = 0
     error = None
     try:
         # Loaded by the starter that takes an input only, as threads are.
-        import ctypes, sys, termios
-        FIONREAD, BYTE_ORDER = termios.FIONREAD, sys.byteorder
+        import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
         libc.tee.restype = ctypes.c_ssize_t
         libc.tee.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_size_t, ctypes.c_uint]
@@ -160,7 +150,7 @@ def input_run(rid, path, delim, most, cap):
             start = at + last + 1 if last >= 0 else at
             # The piece's end first, found in a copy of what the pipe holds (tee reads nothing).
             # The carry and the piece together: at most cap, unless a record is longer.
-            want = min(cap - len(carry), scratch, max(262144, input_room(taker.fd)))
+            want = min(cap - len(carry), scratch, max(262144, pipe_room(taker.fd)))
             n = libc.tee(src, scratch_w, max(1, want), 0)
             if n < 0:
                 raise OSError(ctypes.get_errno(), 'tee')

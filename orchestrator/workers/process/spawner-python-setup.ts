@@ -9,6 +9,10 @@ def readable(fds):
     return polled(fds, select.POLLIN)
 def writable(fds):
     return polled(fds, select.POLLOUT)
+def pipe_room(fd):
+    # The pipe's size (F_GETPIPE_SZ) less what it holds (FIONREAD): what a write may put in now.
+    held = int.from_bytes(fcntl.ioctl(fd, termios.FIONREAD, bytes(4)), sys.byteorder)
+    return fcntl.fcntl(fd, 1032) - held
 def polled(fds, events):
     waiting = select.poll()
     for fd in fds:

@@ -38,7 +38,7 @@ import { SETUP_PYTHON } from './spawner-python-setup.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
 
 export const SPAWNER_PYTHON = String.raw`
-import os, signal, fcntl, select, time, struct, termios
+import os, signal, fcntl, select, sys, time, termios
 ${SETUP_PYTHON}
 # A feed into a command gone is told as EPIPE; once manifold is gone, a reply ends the starter,
 # quietly, as the Perl starter's SIGPIPE does.
