@@ -176,36 +176,19 @@ async function readStream(reading: Reading): Promise<void> {
 }
 
 /**
- * How long the input's next read may be late before what was read is passed on: input that
- * trickles (a socket, a terminal, `tail -f` over ssh) pauses for far longer, and a fast pipe
- * whose writer is a moment behind manifold (`cat file |`) not this long. Waiting only for the
- * event loop's next turn cut such a pipe into blocks of a read or two (manifold's user CPU on
- * `cat 1 GiB | fan --one-to-one --merge ordered` 1.0-1.1 s -> 1.3 s).
- */
-const PAUSE_MS = 5;
-
-/**
- * Whether the input has paused: its next read is not there within PAUSE_MS (what was read is
- * all there is for now). Input that trickles then has its whole records passed on when the
- * workers wait for them, as the process starter passes on what a pipe holds, rather than held
- * until a block fills; fast input, whose next read comes sooner or whose workers have blocks
- * waiting, is cut in whole blocks. Per-block workers are left whole blocks: each is a process.
- * The wait costs nothing: the loop awaits that read in any case.
+ * Whether the input has paused: its next read is not there by the event loop's next turn (what
+ * was read is all there is for now). Input that trickles (a socket, a terminal, `tail -f` over
+ * ssh) then has its whole records passed on when the workers wait for them, as the process
+ * starter passes on what a pipe holds, rather than held until a block fills; fast input, whose
+ * next read is there already or whose workers have blocks waiting, is cut in whole blocks.
+ * Per-block workers are left whole blocks: each is a process.
  */
 async function pausedBefore(next: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   const read = next.then(
     () => false,
     () => false,
   );
-  const paused = new Promise<boolean>((resolve) => {
-    timer = setTimeout(resolve, PAUSE_MS, true);
-  });
-  try {
-    return await Promise.race([read, paused]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return Promise.race([read, new Promise<boolean>((resolve) => setImmediate(resolve, true))]);
 }
 
 /**
