@@ -148,23 +148,9 @@ async function readStream(reading: Reading): Promise<void> {
     }
     if (consumed !== undefined) for (const part of consumed()) input.recycle(part);
   };
-  const cutAtPauses = options.attribution !== 'per-block';
-  const chunks = input.chunks(() => reading.roomForMore());
-  for (let next = chunks.next(); ; ) {
-    const read = await next;
-    if (read.done) break;
-    if (stopped()) {
-      await chunks.return(undefined);
-      break;
-    }
-    for (const piece of taker === null ? [read.value] : taker.push(read.value)) add(piece);
-    next = chunks.next();
-    if (cutAtPauses && dispatcher.idle && (await pausedBefore(next))) {
-      for (const block of splitter.flush()) {
-        settleOnRelease(block);
-        reading.add(block);
-      }
-    }
+  for await (const chunk of input.chunks(() => reading.roomForMore())) {
+    if (stopped()) break;
+    for (const piece of taker === null ? [chunk] : taker.push(chunk)) add(piece);
   }
   if (!stopped()) {
     for (const piece of taker?.end() ?? []) add(piece);
@@ -173,22 +159,6 @@ async function readStream(reading: Reading): Promise<void> {
       reading.add(block);
     }
   }
-}
-
-/**
- * Whether the input has paused: its next read is not there by the event loop's next turn (what
- * was read is all there is for now). Input that trickles (a socket, a terminal, `tail -f` over
- * ssh) then has its whole records passed on when the workers wait for them, as the process
- * starter passes on what a pipe holds, rather than held until a block fills; fast input, whose
- * next read is there already or whose workers have blocks waiting, is cut in whole blocks.
- * Per-block workers are left whole blocks: each is a process.
- */
-async function pausedBefore(next: Promise<unknown>): Promise<boolean> {
-  const read = next.then(
-    () => false,
-    () => false,
-  );
-  return Promise.race([read, new Promise<boolean>((resolve) => setImmediate(resolve, true))]);
 }
 
 /**
