@@ -171,8 +171,9 @@ describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000
 });
 
 // Not concurrent: each pushes 300 MB through, and its memory and page faults are measured
-// without the other tests' load beside it.
-describe('attributed workers on a pipe', () => {
+// without the other tests' load beside it. A few seconds each on a quiet machine; the default
+// limit of 30 s was reached at a load of 15 on two cores, where nothing was wrong.
+describe('attributed workers on a pipe', { timeout: 120_000 }, () => {
   // A block cut from a pipe's reads holds its read buffers until it is done: a worker tied to
   // its blocks may be given it again. They were never given back, so every read of the pipe
   // went into fresh memory: `cat` of 300 MB into `--one-to-one` peaked at 352 MB and took 5 s
