@@ -85,6 +85,66 @@ describe('manifold fan --host: output made on a host dropped since', () => {
       /^manifold: host h2: worker 1 output of block 1 \(records 1-1\): record is larger than the maximum record size 1 KiB/m,
     );
   }, 90_000);
+
+  it('a slot that moved stays on the host it moved to: one session there, not a new one on another host for each block', async () => {
+    const test = await hosts(3);
+    const sessions = sessionsNoted(test);
+    // 12 blocks round the slots: slot 1's first hangs on h1 until h1 dies; it goes again on
+    // h2 (the least busy host left), as do slot 1's three blocks after it.
+    const child = spawnManifold([
+      ...['fan', '--ssh', sessions.ssh, '--host', 'h1/1', '--host', 'h2/1', '--host', 'h3/1'],
+      ...['--block', '2', '--per-block', '--dispatch', 'round-robin', '--retries', '1'],
+      ...[
+        '--shell',
+        '--',
+        'case $HOME in */h1/home) echo on-h1 >&2; exec sleep 600;; esac; exec cat',
+      ],
+    ]);
+    const stderr = watch(child.stderr!);
+    const stdout = collect(child.stdout);
+    child.stdin!.end(numbered(1, 12));
+    await within(stderr.waitFor(/^on-h1$/, 1), 30_000, () => `no on-h1:\n${stderr.text}`);
+    test.hosts[0]!.kill();
+    const [out, exit] = await within(Promise.all([stdout, waitForExit(child)]), 60_000, 'no end');
+    expect(exit.exitCode, stderr.text).toBe(0);
+    const lines = (text: string) => text.split('\n').sort();
+    expect(lines(out.toString())).toEqual(lines(numbered(1, 12)));
+    // Each slot's first session, and slot 1's on h2.
+    expect(sessions.hosts()).toEqual(['h1', 'h2', 'h2', 'h3']);
+  }, 90_000);
+
+  it('a slot that moved moves on when the host it moved to is dropped too', async () => {
+    const test = await hosts(3);
+    const sessions = sessionsNoted(test);
+    // Slot 1's first block hangs on h1 until h1 dies, and again on h2, where it moved, until
+    // h2 dies: it and its three blocks after it are done on h3, the one host left.
+    const script = [
+      'case $HOME in',
+      '*/h1/home) echo on-h1 >&2; exec sleep 600;;',
+      '*/h2/home) if [ "$MANIFOLD_WORKER" = 1 ]; then echo on-h2 >&2; exec sleep 600; fi;;',
+      'esac',
+      'exec cat',
+    ].join('\n');
+    const child = spawnManifold([
+      ...['fan', '--ssh', sessions.ssh, '--host', 'h1/1', '--host', 'h2/1', '--host', 'h3/1'],
+      ...['--block', '2', '--per-block', '--dispatch', 'round-robin', '--retries', '2'],
+      ...['--shell', '--', script],
+    ]);
+    const stderr = watch(child.stderr!);
+    const stdout = collect(child.stdout);
+    child.stdin!.end(numbered(1, 12));
+    await within(stderr.waitFor(/^on-h1$/, 1), 30_000, () => `no on-h1:\n${stderr.text}`);
+    test.hosts[0]!.kill();
+    await within(stderr.waitFor(/^on-h2$/, 1), 30_000, () => `no on-h2:\n${stderr.text}`);
+    test.hosts[1]!.kill();
+    const [out, exit] = await within(Promise.all([stdout, waitForExit(child)]), 60_000, 'no end');
+    expect(exit.exitCode, stderr.text).toBe(0);
+    const lines = (text: string) => text.split('\n').sort();
+    expect(lines(out.toString())).toEqual(lines(numbered(1, 12)));
+    // Each slot's first session, slot 1's on h2, then slot 1's on h3, and slot 2's there if
+    // it had a block left when h2 died.
+    expect(['h1 h2 h2 h3 h3', 'h1 h2 h2 h3 h3 h3']).toContain(sessions.hosts().join(' '));
+  }, 90_000);
 });
 
 /**
@@ -153,4 +213,29 @@ async function movedTwice(test: TestHosts, args: string[], script: string) {
   socket.end('go\n');
   const [out, exit] = await within(Promise.all([stdout, waitForExit(child)]), 60_000, 'no end');
   return { exit, stdout: out.toString(), stderr: stderr.text };
+}
+
+/**
+ * An --ssh for `test`'s hosts that notes the host of each session (`manifold worker --stdio`)
+ * it opens; `hosts()` reads them, sorted.
+ */
+function sessionsNoted(test: TestHosts) {
+  const dir = tempDir();
+  const log = join(dir, 'sessions');
+  const ssh = join(dir, 'ssh');
+  writeFileSync(
+    ssh,
+    [
+      '#!/bin/sh',
+      'case "$*" in',
+      `*"worker --stdio"*) for word; do case $word in h[0-9]) echo $word >> ${log};; esac; done;;`,
+      'esac',
+      'exec ssh "$@"',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return {
+    ssh: `${ssh} ${test.ssh.split(' ').slice(1).join(' ')}`,
+    hosts: () => readFileSync(log, 'utf8').trim().split('\n').sort(),
+  };
 }

@@ -41,7 +41,7 @@ export class HostPool implements RemoteSlots {
   readonly #reporter: PoolReporter;
   readonly #hosts: HostConnection[];
   readonly #controlDir: string;
-  /** The host each slot was given, by slot from 1. */
+  /** The host each slot runs on, by slot from 1: the one it moved to once its own was dropped. */
   readonly #slotHosts: HostConnection[] = [];
   /** The session each slot runs on, by slot from 1: a dead one until the slot is placed again. */
   readonly #sessions = new Map<number, Session>();
@@ -178,7 +178,10 @@ export class HostPool implements RemoteSlots {
     return transport;
   }
 
-  /** Puts an instance on its slot's session: on its own host, or the least busy one left. */
+  /**
+   * Puts an instance on its slot's session: on its host, or, that host dropped, on the least
+   * busy one left, which is the slot's host from then on.
+   */
   #place(transport: SshTransport, slot: number): void {
     if (transport.ended) return;
     let host = this.#slotHosts[slot - 1]!;
@@ -189,6 +192,9 @@ export class HostPool implements RemoteSlots {
         return;
       }
       host = left.reduce((a, b) => (b.sessions < a.sessions ? b : a));
+      // Picked again for each instance, the slot's own session made its host the busier: the
+      // next went to another host, and each per-block instance opened a session there.
+      this.#slotHosts[slot - 1] = host;
     }
     if (host.state === 'reconnecting') {
       host.waiters.push(() => this.#place(transport, slot));
