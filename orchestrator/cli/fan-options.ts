@@ -17,7 +17,10 @@ export function fanOptions(): Option[] {
       "how the workers' output records are cut, when not as --split (same names)",
     ),
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
-    new Option('--block <size>', 'target block size: 64K, 1M, 8M...').default(FAN_DEFAULTS.block),
+    new Option(
+      '--block <size>',
+      'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks)',
+    ).default(FAN_DEFAULTS.block),
     new Option('--dispatch <strategy>', 'which worker gets each block')
       .choices(FAN_CHOICES.dispatch)
       .default(FAN_DEFAULTS.dispatch),

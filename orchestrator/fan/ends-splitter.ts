@@ -117,6 +117,13 @@ export class EndsSplitter {
     return chunks;
   }
 
+  /** The whole records read and not yet in a block, as a block: the input has paused. */
+  flush(): Block[] {
+    if (this.#total === this.#start) return [];
+    const cut = this.#lastEndUpTo(this.#total);
+    return cut <= this.#start ? [] : [this.#take(cut)];
+  }
+
   /** The last block: whatever is left, a final record without its delimiter included. */
   end(): Block[] {
     return this.#total === this.#start ? [] : [this.#take(this.#total)];

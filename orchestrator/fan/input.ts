@@ -37,6 +37,14 @@ export class InputReader {
   /** Whether a pipe is read by blocking reads on the thread pool (`FanOptions.inputOffThread`). */
   readonly #offThread: boolean;
 
+  /**
+   * Whether what is being read (or opened) now is not a regular file: a pipe, a socket, a
+   * terminal, a named pipe waiting for its writer, a caller's stream. Such input may pause, and
+   * what was read of it is passed on then (`pausedBefore` in reading.ts); a regular file's late
+   * read, or the next file's late open, is no pause.
+   */
+  #mayPause = false;
+
   constructor(
     inputs: string[] | null,
     fd = 0,
@@ -49,8 +57,14 @@ export class InputReader {
     this.#offThread = offThread;
   }
 
+  /** Whether the input being read (or opened) now may pause: it is not a regular file. */
+  get mayPause(): boolean {
+    return this.#mayPause;
+  }
+
   async *chunks(wait: () => Promise<void>): AsyncGenerator<Buffer> {
     if (this.#given !== undefined) {
+      this.#mayPause = true;
       yield* this.#readStream(this.#given, wait, true);
       return;
     }
@@ -65,6 +79,7 @@ export class InputReader {
         // Opened off the main thread: a named pipe's open waits for its writer, which may never
         // come. Being closed ends the wait (see `close`); the late descriptor is closed at once.
         this.#opening = name;
+        this.#mayPause = !isRegularFile(name);
         const opening = openFile(name);
         const fd = await Promise.race([opening, this.#whenClosed]);
         this.#opening = null;
@@ -72,7 +87,8 @@ export class InputReader {
           opening.then(closeSync, () => {});
           return;
         }
-        if (fstatSync(fd).isFile()) {
+        this.#mayPause = !fstatSync(fd).isFile();
+        if (!this.#mayPause) {
           try {
             yield* this.#readFile(fd, wait, name);
           } finally {
@@ -89,7 +105,8 @@ export class InputReader {
 
   /** stdin (or an earlier stage's pipe): a file from its offset, else as a stream. */
   async *#readStdin(wait: () => Promise<void>): AsyncGenerator<Buffer> {
-    if (fstatSync(this.#fd).isFile()) {
+    this.#mayPause = !fstatSync(this.#fd).isFile();
+    if (!this.#mayPause) {
       yield* this.#readFile(this.#fd, wait, 'stdin');
       return;
     }
@@ -234,5 +251,14 @@ export class InputReader {
     } finally {
       buffers.moveOn();
     }
+  }
+}
+
+/** Whether `name` is a regular file (not yet opened: a named pipe's open waits for a writer). */
+function isRegularFile(name: string): boolean {
+  try {
+    return statSync(name).isFile();
+  } catch {
+    return false;
   }
 }

@@ -14,7 +14,7 @@ import { spell } from './spelling.js';
 import { takeFront } from './take-front.js';
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
-export type BlockCutter = Pick<Splitter, 'push' | 'end' | 'resize' | 'skip'> & {
+export type BlockCutter = Pick<Splitter, 'push' | 'flush' | 'end' | 'resize' | 'skip'> & {
   /** Chunks whose bytes are all in blocks already read through (`EndsSplitter` only). */
   consumed?: () => Buffer[];
 };
@@ -127,6 +127,18 @@ export class Splitter {
       throw this.#tooLarge(this.#total - this.#lastEnd, false);
     }
     return blocks;
+  }
+
+  /**
+   * The whole records read and not yet in a block, as a block however small: the input has
+   * paused, and they are passed on rather than held until a block fills. Raw input has no
+   * records: all of it.
+   */
+  flush(): Block[] {
+    if (this.#finder === null) {
+      return this.#total === this.#start ? [] : [this.#take(this.#total, this.#parts.length)];
+    }
+    return this.#records === 0 ? [] : [this.#take(this.#lastEnd, this.#records)];
   }
 
   /** The last block: whatever is left, a final record without its delimiter included. */
