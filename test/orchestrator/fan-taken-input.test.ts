@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeAll, openPipes } from '../../orchestrator/pipeline/pipes.js';
@@ -189,4 +197,52 @@ describe.concurrent('input from a pipe, taken by the process starter', () => {
     expect((await finish(child, 10_000)).hung).toBe(false);
     expect(await leftovers(procs, 5_000)).toEqual([]);
   });
+});
+
+/**
+ * Whether a thread of a process below `root` waits in read(2) on the pipe whose inode is `ino`
+ * (its /proc syscall line: read is 0 on x86_64, 63 on arm64; its first argument the fd).
+ */
+function readingPipe(root: number, ino: number): boolean {
+  const read = process.arch === 'arm64' ? '63' : '0';
+  return descendants(root).some((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).some((task) => {
+        const [nr, fd] = readFileSync(`/proc/${pid}/task/${task}/syscall`, 'latin1').split(' ');
+        if (nr !== read || fd === undefined) return false;
+        return readlinkSync(`/proc/${pid}/fd/${Number(fd)}`) === `pipe:[${ino}]`;
+      });
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  });
+}
+
+describe('input from a pipe whose writer is a moment behind', () => {
+  it('the pipe holding part of a record: the piece goes on past its end, not a piece of one record', async () => {
+    // A piece ends at the last record end the pipe holds; what follows is part of a record.
+    // The starter then reads that record to its end (its end was not in sight): that piece was
+    // ended there, a piece of the record alone, 7 bytes between 1 MiB ones under seq (block 2:
+    // bytes 65537-65543 here). It goes on in the same worker, as any piece, up to the block.
+    const [input] = openPipes(1);
+    onCleanup(() => closeAll([input!.write]));
+    const args = ['fan', '-j', '1', '--block', '1M', '--', 'sh', '-c', 'cat >/dev/null; exit 3'];
+    const child = spawn(process.execPath, [manifold, ...args], {
+      stdio: [input!.read, 'ignore', 'pipe'],
+    });
+    closeSync(input!.read);
+    const exited = finish(child, 60_000);
+    writeSync(input!.write, `${`${'x'.repeat(7)}\n`.repeat(8192)}abc`);
+    // The first piece moved (64 KiB), the starter reads the rest of the record: `abc` and on.
+    const ino = fstatSync(input!.write).ino;
+    expect(await holdsWithin(() => readingPipe(child.pid!, ino), 30_000)).toBe(true);
+    writeSync(input!.write, `def\n${`${'y'.repeat(7)}\n`.repeat(8192)}`);
+    closeAll([input!.write]);
+    const { exitCode: code, stderr } = await exited;
+    expect({ code, stderr: stderr.replace(/pid \d+/, 'pid N') }).toEqual({
+      code: 1,
+      stderr:
+        'manifold: worker 1 (pid N: sh -c cat >/dev/null; exit 3) exited with status 3; it had been given 2 blocks, from block 1 (bytes 1-65536) to block 2 (bytes 65537-131079)\n',
+    });
+  }, 90_000);
 });

@@ -7,9 +7,10 @@
  * by `splice`, so the kernel moves the pages and nobody copies them. Where each piece ends is
  * found by `tee`ing it into a scratch pipe and reading the scratch's last 16 KiB (what comes
  * before is dropped into /dev/null, unread); a piece with no record end there is read and
- * written instead, its records measured. Each piece goes to the command whose pipe has the
- * most room (readiness, as manifold's dispatch). Its end is told (`E`); a record over
- * --max-record (`I`); what each command was given, before its end (`B`).
+ * written instead, its records measured, up to that record's end, and goes on as any piece.
+ * Each piece goes to the command whose pipe has the most room (readiness, as manifold's
+ * dispatch). Its end is told (`E`); a record over --max-record (`I`); what each command was
+ * given, before its end (`B`).
  */
 export const INPUT_PYTHON = `takers = {}
 taker_of = {}
@@ -141,16 +142,22 @@ def input_run(rid, path, delim, most, cap):
         # Bytes read past the last piece's end: whole records but the last, which goes on in src.
         carry = b''
         seq = 0
+        # A piece that goes on in the same taker: (taker, where it starts).
+        going_on = None
         while True:
-            taker = input_pick()
-            if taker is None:
-                break
-            at = total - len(carry)
+            if going_on is None:
+                taker = input_pick()
+                if taker is None:
+                    break
+                at = total - len(carry)
+            else:
+                taker, at = going_on
+                going_on = None
             last = carry.rfind(delim)
-            start = at + last + 1 if last >= 0 else at
+            start = total - len(carry) + last + 1 if last >= 0 else total - len(carry)
             # The piece's end first, found in a copy of what the pipe holds (tee reads nothing).
             # The carry and the piece together: at most cap, unless a record is longer.
-            want = min(cap - len(carry), scratch, max(262144, pipe_room(taker.fd)))
+            want = min(cap - (total - at), scratch, max(262144, pipe_room(taker.fd)))
             n = libc.tee(src, scratch_w, max(1, want), 0)
             if n < 0:
                 raise OSError(ctypes.get_errno(), 'tee')
@@ -162,17 +169,21 @@ def input_run(rid, path, delim, most, cap):
             while len(tail) < window:
                 tail += os.read(scratch_r, window - len(tail))
             end = tail.rfind(delim)
+            begun = total - len(carry) > at
             wrote = input_write(taker, carry)
             if carry and wrote == 0:
                 # Its command was gone before it took anything: another takes the piece.
+                if begun:
+                    input_given(taker, seq, at, total - len(carry) - at)
+                    seq += 1
                 continue
             if n == 0:
-                if carry:
-                    input_given(taker, seq, at, len(carry))
+                if total > at:
+                    input_given(taker, seq, at, total - at)
                 break
             if end >= 0:
                 length = n - window + end + 1
-                if not input_splice(src, taker, null, length, wrote > 0):
+                if not input_splice(src, taker, null, length, begun or wrote > 0):
                     continue
                 carry = b''
                 total += length
@@ -196,6 +207,13 @@ def input_run(rid, path, delim, most, cap):
                     input_write(taker, piece[:end + 1])
                     carry = piece[end + 1:]
                     break
+                # That record's end was not in sight (the pipe held part of it only, its writer
+                # a moment behind, or it is long): the piece goes on past it in the same taker,
+                # up to cap as any piece, rather than ending there (a piece of that record
+                # alone: "bytes 1048572-1048578" between pieces of a MiB).
+                if not taker.gone and total - len(carry) - at < cap:
+                    going_on = (taker, at)
+                    continue
             input_given(taker, seq, at, total - len(carry) - at)
             seq += 1
     except TooLarge as e:
