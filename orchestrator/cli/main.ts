@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { oneLine } from '../../filters/errors.js';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { ConfigError } from '../config/problems.js';
@@ -31,6 +32,14 @@ Examples:
 
 See README.md and docs/.`;
 
+/**
+ * Says a failure in one line, as the filters do (sdk/run.ts): a value given with a line break
+ * in it (`-j $'1\n2'`, an `--input` named so) made the rest of the message a line of its own.
+ */
+function say(message: string): void {
+  process.stderr.write(`manifold: ${oneLine(message)}\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   let running: Promise<number> | null = null;
   const start = (status: Promise<number>) => {
@@ -58,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok;
       const line = usageLine(error, program, argv);
-      if (line !== null) process.stderr.write(`manifold: ${line}\n`);
+      if (line !== null) say(line);
       return ExitCode.usage;
     }
     throw error;
@@ -74,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // A config's problems are lines of their own, each `<file>:<line>:<column>: ...`.
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`manifold: ${describeError(error)}\n`);
+    else say(describeError(error));
     if (process.env.MANIFOLD_DEBUG && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);
@@ -88,7 +97,7 @@ main(process.argv.slice(2)).then(
     exitAfterStderr(status);
   },
   (error: unknown) => {
-    process.stderr.write(`manifold: ${describeError(error)}\n`);
+    say(describeError(error));
     process.exit(ExitCode.failure);
   },
 );

@@ -1,3 +1,4 @@
+import { oneLine } from '../../filters/errors.js';
 import { ManifoldError } from '../../filters/index.js';
 
 /** One thing wrong with a config, where it is. */
@@ -24,7 +25,8 @@ export class ConfigError extends ManifoldError {
       .sort((a, b) => a.line - b.line || a.column - b.column);
     super(
       'manifold.usage',
-      sorted.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join('\n'),
+      // One line each, whatever a value quoted in it holds (`workers: "1\n2"`).
+      sorted.map((p) => oneLine(`${file}:${p.line}:${p.column}: ${p.message}`)).join('\n'),
       {
         exitCode: 2,
       },

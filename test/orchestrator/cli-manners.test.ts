@@ -80,6 +80,36 @@ describe('a usage error is one line pointing at the help of its command', () => 
   });
 });
 
+describe('a value with a line break in it is said in the one line', () => {
+  // The value was quoted as it is: its line break ended the line, and the rest of the message
+  // (the pointer to the help too) stood on a line of its own, as the filters' never did.
+  const cases: [string[], string][] = [
+    [
+      ['fan', '-j', '1\n2', '--', 'cat'],
+      `manifold: -j, --workers must be a whole number from 1 to 4096 (got "1 2") (see 'manifold fan --help')\n`,
+    ],
+    [
+      ['fan', '--block', '1M\n', '--', 'cat'],
+      `manifold: --block "1M " is not a size (examples: 4096, 64K, 1M, 2G) (see 'manifold fan --help')\n`,
+    ],
+    [
+      ['fan', '--input', '/nonexistent\nin', '--', 'cat'],
+      "manifold: --input '/nonexistent in': no such file\n",
+    ],
+    [
+      ['fan', '--field-sep', '\n', '--', 'cat'],
+      `manifold: --field-sep " " splits the fields of --key field:N: it needs one (--key is whole) (see 'manifold fan --help')\n`,
+    ],
+  ];
+  it.for(cases)('%j', async ([args, line]) => {
+    const result = await run(manifold, args, 'a\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: line,
+    });
+  });
+});
+
 describe("an option of the fan's other face is said to be so", () => {
   // The coordinator (fan) and its workers (worker) share many options; one of either given to
   // the other was "unknown option '--connect-timeout'", with no hint whose it is.

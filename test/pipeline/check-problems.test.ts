@@ -45,6 +45,14 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('a value with a line break in it, said in the one line of its problem', async () => {
+    // Its line break ended the line: the rest of the problem stood without a place.
+    const text = 'stages:\n  - fan:\n      workers: "1\\n2"\n      worker: cat\n';
+    await expectProblems(text, [
+      ['"1', /"workers" must be a whole number in decimal digits, not "1 2"$/],
+    ]);
+  });
+
   it('values of the wrong type for keys that take one of several (a TypeError before)', async () => {
     const text = [
       'env: {A: [1, 2]}',
