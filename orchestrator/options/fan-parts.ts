@@ -50,14 +50,22 @@ export function commandOf(settings: FanSettings, name: NameOf): { argv: string[]
   if (
     !Array.isArray(command) ||
     command.length === 0 ||
-    !command.every((word) => typeof word === 'string') ||
-    command[0] === ''
+    !command.every((word) => typeof word === 'string')
   ) {
     throw new OptionError(
       'command',
       `${name('command')} must be an argv array (program first) or a shell command line (got ${show(command)})`,
     );
   }
+  if (command[0] === '')
+    throw new OptionError('command', `${name('command')} has an empty program (its first word)`);
+  // Words for /bin/sh -c that are blanks run nothing: it exits 0 having read none of the input
+  // (`--shell -- ' '` passed, its output empty), as a config's `run: "  "` did before its check.
+  if (shell && command.join(' ').trim() === '')
+    throw new OptionError(
+      'command',
+      `${name('command')} is a command line of blanks: it runs nothing`,
+    );
   return { argv: [...command], shell };
 }
 

@@ -28,8 +28,12 @@ export {
   MAX_WORKERS,
 } from './fan-settings.js';
 
-/** `--block` for `block`, `--merge-memory` for `mergeMemory`: the command line's spelling. */
+/**
+ * `--block` for `block`, `--merge-memory` for `mergeMemory`: the command line's spelling. The
+ * command is the words after `--`, no option (it was said as `--command`).
+ */
 export const flagOf: NameOf = (option, value) => {
+  if (option === 'command') return "the workers' command";
   const flag = option === 'workers' ? '-j, --workers' : `--${kebab(option)}`;
   return value === undefined ? flag : `${flag} ${value}`;
 };

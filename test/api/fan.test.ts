@@ -91,6 +91,13 @@ describe('fan: options', () => {
     ['verbose', { verbose: 'x', reporter: { write: () => {} } }, /^verbose must be true or false/],
     ['command', { command: [] }, /^command must be an argv array/],
     ['command', { command: '  ' }, /^command must not be empty$/],
+    ['command', { command: [''] }, /^command has an empty program \(its first word\)$/],
+    // Blanks for /bin/sh -c ran nothing, read none of the input and succeeded.
+    [
+      'command',
+      { command: [' ', ''], shell: true },
+      /^command is a command line of blanks: it runs nothing$/,
+    ],
     ['command', { command: [1, 2] }, /^command must be an argv array/],
     ['env', { env: { A: 1 } }, /^env must be an object of strings/],
     ['stderr', { stderr: 'discard' }, /^stderr must be 'collect', 'inherit' or a Writable stream$/],

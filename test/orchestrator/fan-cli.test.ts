@@ -21,6 +21,30 @@ const config = (dir: string) => {
   return file;
 };
 
+describe('a command that runs nothing is refused before any input is read', () => {
+  // `--shell -- '  '` ran /bin/sh -c '  ', which read none of the input and exited 0: the run
+  // succeeded with no output. An empty program was said as `--command must be an argv array
+  // ...`, an option the command line has not.
+  const cases: [string[], string][] = [
+    [['--shell', '--', '  '], 'is a command line of blanks: it runs nothing'],
+    [['--shell', '--', '', ' '], 'has an empty program (its first word)'],
+    [['--', ''], 'has an empty program (its first word)'],
+    [['--', '', 'cat'], 'has an empty program (its first word)'],
+  ];
+  it.each(cases)('%j', async (args, said) => {
+    const result = await run(manifold, ['fan', '-j', '1', ...args], 'a\nb\n');
+    expect({
+      exitCode: result.exitCode,
+      stdout: result.stdout.toString(),
+      stderr: result.stderr,
+    }).toEqual({
+      exitCode: 2,
+      stdout: '',
+      stderr: `manifold: the workers' command ${said} (see 'manifold fan --help')\n`,
+    });
+  });
+});
+
 describe("'--' is never an option's value", () => {
   // Each: the arguments before `--`, the option the message must name.
   const cases: [string, string[], string][] = [
