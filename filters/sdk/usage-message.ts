@@ -12,6 +12,8 @@ export function commanderMessage(error: CommanderError): string {
     error.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean /, ' (did you mean '),
   );
   switch (error.code) {
+    case 'commander.unknownOption':
+      return flagGivenValue(message) ?? message;
     case 'commander.invalidArgument':
       return invalidValue(message);
     case 'commander.optionMissingArgument':
@@ -27,6 +29,17 @@ export function commanderMessage(error: CommanderError): string {
     default:
       return message;
   }
+}
+
+/**
+ * `--tag takes no value (got '--tag=1')`: commander calls a flag given a value with `=` an
+ * unknown option and suggests the flag itself (`unknown option '--tag=1' (did you mean
+ * --tag?)`), which is no help to whoever wrote --tag. Null for any other unknown option.
+ */
+function flagGivenValue(message: string): string | null {
+  const given = /^unknown option '(--[^'=]+)=([^']*)' \(did you mean (--\S+)\?\)$/.exec(message);
+  if (given === null || given[1] !== given[3]) return null;
+  return `${given[1]} takes no value (got '${given[1]}=${given[2]}')`;
 }
 
 /** `--protocol: "x" is not one of manifold`, from commander's two sentences. */

@@ -68,8 +68,11 @@ function optionOfCounterpart(
   if (error.code !== 'commander.unknownOption' || there === undefined) return null;
   // `--connect-timeout=1s` is named with its value.
   const flag = /unknown option '([^'=]+)/.exec(error.message)?.[1];
+  // One of this command's own, given a value it takes none of (`fan --tag=1`): not the other's.
+  const isFlag = (o: Option) => o.long === flag || o.short === flag;
+  if ((commandAt(program, path.slice(1)).options as Option[]).some(isFlag)) return null;
   const other = commandAt(program, there.split(' ').slice(1));
-  const known = (other.options as Option[]).some((o) => o.long === flag || o.short === flag);
+  const known = (other.options as Option[]).some(isFlag);
   return known ? `${flag} is an option of '${there}', not of '${here}'` : null;
 }
 

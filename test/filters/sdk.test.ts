@@ -159,6 +159,15 @@ describe('an SDK filter as a real process', () => {
     );
   });
 
+  it('says a flag given a value takes none, not that it is unknown', async () => {
+    // It was "unknown option '--help=1' (did you mean --help?)": the flag itself, suggested.
+    const result = await run(fixture('identity.js'), ['--help=1'], '');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: "identity: --help takes no value (got '--help=1') (see 'identity --help')\n",
+    });
+  });
+
   it('prints --help and --version on stdout and exits 0', async () => {
     const help = await run(fixture('identity.js'), ['--help']);
     expect(help.exitCode).toBe(0);

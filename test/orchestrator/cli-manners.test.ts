@@ -80,6 +80,38 @@ describe('a usage error is one line pointing at the help of its command', () => 
   });
 });
 
+describe('a flag given a value (--tag=1) is said to take none', () => {
+  // `fan --tag=1` said "--tag is an option of 'manifold worker', not of 'manifold fan'" (the
+  // fan has --tag); `run --verbose=x` said "unknown option '--verbose=x' (did you mean
+  // --verbose?)".
+  const cases: [string[], string][] = [
+    [
+      ['fan', '--tag=1', '--', 'cat'],
+      "--tag takes no value (got '--tag=1') (see 'manifold fan --help')",
+    ],
+    [
+      ['fan', '--one-to-one=', '--', 'cat'],
+      "--one-to-one takes no value (got '--one-to-one=') (see 'manifold fan --help')",
+    ],
+    [
+      ['run', '--verbose=x', 'p.yaml'],
+      "--verbose takes no value (got '--verbose=x') (see 'manifold run --help')",
+    ],
+    // The other face's flag is still said to be its.
+    [
+      ['fan', '--stdio=1', '--', 'cat'],
+      "--stdio is an option of 'manifold worker', not of 'manifold fan' (see 'manifold fan --help')",
+    ],
+  ];
+  it.for(cases)('%j', async ([args, line]) => {
+    const result = await run(manifold, args, '');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: ${line}\n`,
+    });
+  });
+});
+
 describe('a value with a line break in it is said in the one line', () => {
   // The value was quoted as it is: its line break ended the line, and the rest of the message
   // (the pointer to the help too) stood on a line of its own, as the filters' never did.
