@@ -21,6 +21,29 @@ const config = (dir: string) => {
   return file;
 };
 
+describe('a host name that starts with - is refused, not given to ssh as an option', () => {
+  // `--host -1` met "SSH protocol v.1 is no longer supported" from ssh, exit 1, after a line
+  // saying the host was dropped; `-oProxyCommand=prog` was an ssh option too.
+  it.each(['-1', '-oProxyCommand=nothing-here', 'alice@-x:2222'])('--host %s', async (host) => {
+    const result = await run(manifold, ['fan', '--host', host, '--', 'cat'], 'a\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --host: '${host}' is not [user@]host[:port][/slots]: a host name never starts with '-' (see 'manifold fan --help')\n`,
+    });
+  });
+
+  it("a config's hosts, at the entry", async () => {
+    const dir = folder();
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, 'stages:\n  - fan: {worker: cat, hosts: [h1, "-1"]}\n');
+    const result = await run(manifold, ['check', file], '');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `${file}:2:36: hosts: '-1' is not [user@]host[:port][/slots]: a host name never starts with '-'\n`,
+    });
+  });
+});
+
 describe('a command that runs nothing is refused before any input is read', () => {
   // `--shell -- '  '` ran /bin/sh -c '  ', which read none of the input and exited 0: the run
   // succeeded with no output. An empty program was said as `--command must be an argv array

@@ -57,6 +57,12 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
   const match = HOST.exec(text);
   if (match === null) return { problem: `'${text}' is not [user@]host[:port][/slots]` };
   const [, user, host, port, own] = match;
+  // ssh reads a word that starts with '-' as an option: `--host -1` met "SSH protocol v.1 is no
+  // longer supported", and `-oProxyCommand=prog` was an option of ssh's, not a host.
+  if (host!.startsWith('-'))
+    return {
+      problem: `'${text}' is not [user@]host[:port][/slots]: a host name never starts with '-'`,
+    };
   const spec: HostSpec = {
     name: text.replace(/\/\d+$/, ''),
     host: host!.replace(/^\[|\]$/g, ''),
