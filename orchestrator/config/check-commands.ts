@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandSpec } from '../workers/command.js';
-import { missingPrograms, shellQuote, toCommand } from './commands.js';
+import { missingPrograms, shellQuote, shellSyntaxProblem, toCommand } from './commands.js';
 import { findPlaceholders } from './placeholders.js';
 import { type Env, type Path, type RawWorker, stringsOf } from './raw.js';
 import schema from './schema.json' with { type: 'json' };
@@ -38,6 +38,12 @@ export function checkCommand(
     const empty = emptyCommand(raw.run!);
     if (empty !== null) {
       at.problem([...path, 'run'], empty);
+      return null;
+    }
+    // The shell that will read it is this machine's, unless the command runs on hosts only.
+    const syntax = typeof raw.run === 'string' && onPath ? shellSyntaxProblem(raw.run) : null;
+    if (syntax !== null) {
+      at.problem([...path, 'run'], syntax);
       return null;
     }
     command = toCommand(raw.run!, env);

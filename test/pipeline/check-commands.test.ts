@@ -36,6 +36,28 @@ describe('a command line of blanks', () => {
   });
 });
 
+describe('a command line the shell cannot parse', () => {
+  it("is a problem at it, as a stage, a worker and a worker pipeline's: it checked clean and failed as it ran, exit 1", async () => {
+    const text = [
+      'stages:',
+      '  - run: "cat |"',
+      '  - fan:',
+      '      worker: "sort \'"',
+      '  - fan:',
+      '      worker:',
+      '        stages:',
+      '          - run: cat',
+      '          - run: "if true"',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['"cat |"', /\/bin\/sh cannot parse this command line: line 1: [Ss]yntax error.+$/],
+      ['"sort', /\/bin\/sh cannot parse this command line: line 1: [Ss]yntax error.+$/],
+      ['"if true"', /\/bin\/sh cannot parse this command line: line 1: [Ss]yntax error.+$/],
+    ]);
+  });
+});
+
 describe("a program is looked for on its stage's PATH", () => {
   it("the env's PATH, its relative folders in the config's: it was manifold's PATH", async () => {
     const dir = tempDir();
