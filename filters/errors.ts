@@ -156,7 +156,35 @@ export function errnoText(code: string): string {
 /**
  * A file's or word's name as a message says it: as it is when it reads as one word, else quoted
  * as /bin/sh would take it (`''` for an empty one, `'my users.mft'`), as GNU tools quote a name.
+ * A name with control characters in it is quoted as bash's `$'...'` (`$'two\nlines'`), as GNU
+ * `ls` and bash's `printf %q` write it: the message stays one line, and pasted into bash, the
+ * same name. Every message that names a file, a table or an option's word quotes it here.
  */
 export function quoteName(word: string): string {
+  return CONTROL.test(word) ? `$'${Array.from(word, escapeForBash).join('')}'` : quoteForSh(word);
+}
+
+/**
+ * A word as /bin/sh reads it back: as it is when it reads as one word, else in single quotes.
+ * For command lines that a shell runs (dash has no `$'...'`); messages use `quoteName`.
+ */
+export function quoteForSh(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+const CONTROL = /[\x00-\x1f\x7f]/;
+const BASH_ESCAPES: Record<string, string> = {
+  '\n': 'n',
+  '\t': 't',
+  '\r': 'r',
+  '\\': '\\',
+  "'": "'",
+};
+
+/** One character inside bash's `$'...'`: a control character, `\\` or `'` escaped. */
+function escapeForBash(char: string): string {
+  const short = BASH_ESCAPES[char];
+  if (short !== undefined) return `\\${short}`;
+  return CONTROL.test(char) ? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}` : char;
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { quoteName } from '../errors.js';
 import { tableEnvName, tableFromEnv, tablePathFromEnv } from '../tables/env.js';
 import { TableError } from '../tables/meta.js';
 import { openTable, type Table } from '../tables/open.js';
@@ -23,11 +24,11 @@ export function parseTableArgument(
   const equals = value.indexOf('=');
   // An empty path was the folder a fan runs in (path.resolve), or `table : no such table`.
   if (equals > 0 && equals === value.length - 1) {
-    throw new TableError(`--table ${value}: the path after = is empty; give NAME=PATH`);
+    throw new TableError(`--table ${quoteName(value)}: the path after = is empty; give NAME=PATH`);
   }
   if (equals > 0) return { name: value.slice(0, equals), path: value.slice(equals + 1) };
   if (equals === 0 || value === '') {
-    throw new TableError(`--table "${value}": give NAME=PATH, PATH or NAME`);
+    throw new TableError(`--table ${quoteName(value)}: give NAME=PATH, PATH or NAME`);
   }
   if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
   if (!value.includes('/') && !existsSync(value)) {
@@ -41,11 +42,11 @@ export function parseTableArgument(
           ? `${given[0]} is`
           : `${given.slice(0, -1).join(', ')} and ${given.at(-1)} are`;
       throw new TableError(
-        `--table ${value}: no table of that name here (${tableEnvName(value)} is not set; ${are}), and nothing at the path "${value}"`,
+        `--table ${quoteName(value)}: no table of that name here (${tableEnvName(value)} is not set; ${are}), and nothing at the path ${quoteName(value)}`,
       );
     }
     throw new TableError(
-      `--table ${value}: nothing at the path "${value}" (a value without = is a table's path); to name a table, give NAME=PATH: --table ${value}=<the table's folder>`,
+      `--table ${quoteName(value)}: nothing at the path ${quoteName(value)} (a value without = is a table's path); to name a table, give NAME=PATH: --table ${quoteName(value)}=<the table's folder>`,
     );
   }
   return { name: tableNameOf(value), path: value };
@@ -79,7 +80,7 @@ export class FilterTables {
       const { name, path } = parseTableArgument(value);
       // The second would silently replace the first.
       if (this.#given.has(name))
-        throw new TableError(`--table ${name}: given twice (one name, one table)`);
+        throw new TableError(`--table ${quoteName(name)}: given twice (one name, one table)`);
       this.#given.set(name, path);
     }
     this.names = [...this.#given.keys()];
@@ -102,7 +103,7 @@ export class FilterTables {
       table = tableFromEnv(name);
     } else {
       throw new TableError(
-        `table "${name}" was not given: name it with --table ${name}=PATH (or set ${tableEnvName(name)})`,
+        `table ${quoteName(name)} was not given: name it with --table ${quoteName(name)}=PATH (or set ${tableEnvName(name)})`,
       );
     }
     this.#open.set(name, table);

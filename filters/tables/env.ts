@@ -1,3 +1,4 @@
+import { quoteName } from '../errors.js';
 import { readTableMeta, TableError } from './meta.js';
 import { openTable, type Table } from './open.js';
 
@@ -21,7 +22,7 @@ export function sameTableVariable(seen: Map<string, string>, name: string): stri
     seen.set(variable, name);
     return undefined;
   }
-  return `tables ${first} and ${name} are both ${variable}: rename one`;
+  return `tables ${quoteName(first)} and ${quoteName(name)} are both ${variable}: rename one`;
 }
 
 /** The path of table `name` from the environment, or `undefined` when it is not set. */
@@ -42,7 +43,7 @@ export function tableFromEnv(name: string, env: NodeJS.ProcessEnv = process.env)
   const path = tablePathFromEnv(name, env);
   if (path === undefined) {
     throw new TableError(
-      `table "${name}": ${tableEnvName(name)} is not set (name the table with --table ${name}=PATH)`,
+      `table ${quoteName(name)}: ${tableEnvName(name)} is not set (name the table with --table ${quoteName(name)}=PATH)`,
     );
   }
   return openTable(path, { shard: workerShard(readTableMeta(path).shards, env) });

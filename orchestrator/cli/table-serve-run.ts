@@ -1,4 +1,4 @@
-import { ExitCode, UsageError } from '../../filters/errors.js';
+import { ExitCode, quoteName, UsageError } from '../../filters/errors.js';
 import { tableNameOf } from '../../filters/sdk/tables.js';
 import { parseSize } from '../../filters/size.js';
 import { openTable } from '../../filters/tables/open.js';
@@ -62,17 +62,18 @@ function servedTables(args: string[]): ServedTable[] {
     const equals = arg.indexOf('=');
     const name = equals > 0 ? arg.slice(0, equals) : tableNameOf(arg);
     const path = equals > 0 ? arg.slice(equals + 1) : arg;
-    if (arg === '') throw new UsageError('table "": give a table\'s folder, or NAME=PATH');
-    if (path === '') throw new UsageError(`table "${arg}": the path after = is empty`);
-    if (equals === 0) throw new UsageError(`table "${arg}": the name before = is empty`);
+    const said = `table ${quoteName(arg)}`;
+    if (arg === '') throw new UsageError(`${said}: give a table's folder, or NAME=PATH`);
+    if (path === '') throw new UsageError(`${said}: the path after = is empty; give NAME=PATH`);
+    if (equals === 0) throw new UsageError(`${said}: the name before = is empty`);
     if (!/^[A-Za-z0-9._-]+$/.test(name)) {
       const rename = equals > 0 ? '' : ': name it with NAME=PATH';
       throw new UsageError(
-        `table "${arg}": the name "${name}" is not letters, digits, '.', '_' and '-' only${rename}`,
+        `${said}: the name ${quoteName(name)} is not letters, digits, '.', '_' and '-' only${rename}`,
       );
     }
     if (tables.some((t) => t.name === name)) {
-      throw new UsageError(`table "${arg}": the name ${name} is taken; name it with NAME=PATH`);
+      throw new UsageError(`${said}: the name ${name} is taken; name it with NAME=PATH`);
     }
     tables.push({ name, table: openTable(path) });
   }

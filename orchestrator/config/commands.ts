@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { delimiter, resolve } from 'node:path';
-import { oneLine, quoteName } from '../../filters/errors.js';
+import { oneLine, quoteForSh } from '../../filters/errors.js';
 import type { CommandSpec } from '../workers/command.js';
 import { findProgram } from '../workers/which.js';
 
@@ -153,5 +153,5 @@ function firstWords(script: string): string[] {
 
 /** Quotes words for /bin/sh, so an array command can join a shell pipeline. */
 export function shellQuote(words: string[]): string {
-  return words.map(quoteName).join(' ');
+  return words.map(quoteForSh).join(' ');
 }

@@ -1,6 +1,6 @@
 import { accessSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
-import { shellQuote } from '../config/commands.js';
 
 /**
  * Checks that each input file can be read, before anything starts; `option` names them in
@@ -29,7 +29,7 @@ export function checkInputFiles(files: string[], option: string): (number | null
  * (`--input '': no such file`, `--stats 'a b': no such directory`), as GNU tools quote it.
  */
 export function nameOf(file: string): string {
-  return shellQuote([file]);
+  return quoteName(file);
 }
 
 /**

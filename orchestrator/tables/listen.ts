@@ -2,7 +2,7 @@ import { lstatSync, statSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createConnection, isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { ExitCode, ManifoldError, UsageError } from '../../filters/errors.js';
+import { ExitCode, ManifoldError, quoteName, UsageError } from '../../filters/errors.js';
 
 /** Where `table serve` listens: a TCP address, or a Unix socket. */
 export type Endpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
@@ -19,14 +19,17 @@ export function parseListen(text: string, any: boolean): Endpoint {
   const bare = /^\d+$/.test(text);
   const match = bare ? null : /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
   if (!bare && match === null) {
-    throw new UsageError(`--listen "${text}" is not HOST:PORT (examples: 127.0.0.1:8080, [::1]:0)`);
+    throw new UsageError(
+      `--listen ${quoteName(text)} is not HOST:PORT (examples: 127.0.0.1:8080, [::1]:0)`,
+    );
   }
   const host = bare ? '127.0.0.1' : (match![1] ?? match![2]!);
   const port = Number(bare ? text : match![3]);
-  if (port > 65535) throw new UsageError(`--listen "${text}": port ${port} is above 65535`);
+  if (port > 65535)
+    throw new UsageError(`--listen ${quoteName(text)}: port ${port} is above 65535`);
   if (!any && !isLoopback(host)) {
     throw new UsageError(
-      `--listen "${text}": ${host} is not a loopback address; add --listen-any to serve tables to other hosts`,
+      `--listen ${quoteName(text)}: ${host} is not a loopback address; add --listen-any to serve tables to other hosts`,
     );
   }
   return { kind: 'tcp', host, port };
@@ -49,7 +52,8 @@ export async function listenOn(server: Server, endpoint: Endpoint): Promise<stri
   if (endpoint.kind === 'unix') await removeStaleSocket(endpoint.path);
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const where = endpoint.kind === 'unix' ? endpoint.path : `${endpoint.host}:${endpoint.port}`;
+      const where =
+        endpoint.kind === 'unix' ? quoteName(endpoint.path) : `${endpoint.host}:${endpoint.port}`;
       fail(
         new ManifoldError(
           'manifold.io',
@@ -75,7 +79,7 @@ async function removeStaleSocket(path: string): Promise<void> {
   // libuv says a socket's missing folder as EACCES (as Windows would): said here as it is.
   const folder = dirname(path);
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--socket ${path}: no such directory ${folder}`);
+    throw new UsageError(`--socket ${quoteName(path)}: no such directory ${quoteName(folder)}`);
   }
   let isSocket: boolean;
   try {
@@ -83,7 +87,8 @@ async function removeStaleSocket(path: string): Promise<void> {
   } catch {
     return; // nothing there
   }
-  if (!isSocket) throw new UsageError(`--socket ${path}: something that is not a socket is there`);
+  if (!isSocket)
+    throw new UsageError(`--socket ${quoteName(path)}: something that is not a socket is there`);
   const alive = await new Promise<boolean>((done) => {
     const probe = createConnection(path);
     probe.once('connect', () => {
@@ -93,9 +98,13 @@ async function removeStaleSocket(path: string): Promise<void> {
     probe.once('error', () => done(false));
   });
   if (alive) {
-    throw new ManifoldError('manifold.io', `--socket ${path}: a server already listens there`, {
-      exitCode: ExitCode.failure,
-    });
+    throw new ManifoldError(
+      'manifold.io',
+      `--socket ${quoteName(path)}: a server already listens there`,
+      {
+        exitCode: ExitCode.failure,
+      },
+    );
   }
   unlinkSync(path);
 }

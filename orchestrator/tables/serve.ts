@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { describeError } from '../../filters/errors.js';
+import { describeError, quoteName } from '../../filters/errors.js';
 import { tableNameOf } from '../../filters/sdk/tables.js';
 import type { Table } from '../../filters/tables/open.js';
 import type { ValueEncoding } from './answers.js';
@@ -203,8 +203,8 @@ export function decodeBytes(text: string): Buffer | undefined {
 }
 
 /**
- * The 404 of a table name not served, quoted as JSON: a name with a newline in it (%0A) keeps
- * the answer one line. A table given by its path was named with its extension (`users.mft`)
+ * The 404 of a table name not served, quoted as every line of manifold quotes a name (a name
+ * with a newline in it, %0A, as `$'no\ntable'`: the answer stays one line). A table given by its path was named with its extension (`users.mft`)
  * until 2026-12-05, unlike `--table PATH`: a URL of then is told the name of now.
  */
 function noTable(name: string, served: (name: string) => boolean): string {
@@ -213,5 +213,5 @@ function noTable(name: string, served: (name: string) => boolean): string {
     bare !== name && served(bare)
       ? `: a table given by its path is named without its extension, /${bare}`
       : '';
-  return `no table ${JSON.stringify(name)} here${hint} (GET / lists them)`;
+  return `no table ${quoteName(name)} here${hint} (GET / lists them)`;
 }

@@ -140,6 +140,33 @@ describe('fan stages in a pipeline', () => {
       stdout: input.replace(/row/g, `it's "A"`),
     });
   });
+
+  it('a worker stage whose argument holds a newline (a two-line sed script) is quoted for /bin/sh', async () => {
+    // The line is run by /bin/sh (dash here), which has no `$'...'`: messages quote a name with
+    // a newline that way (quoteName), a command line must not (quoteForSh).
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      [
+        'stages:',
+        '  - fan:',
+        '      workers: 2',
+        '      block: 4K',
+        '      merge: ordered',
+        '      attribution: one-to-one',
+        '      worker:',
+        '        stages:',
+        '          - run: [sed, -u, "s/row/R/\\ns/R/X/"]',
+        '          - run: [cat]',
+        '',
+      ].join('\n'),
+    );
+    expect(outcome(await runConfig(config, input))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: input.replace(/row/g, 'X'),
+    });
+  });
 });
 
 describe("parallel's conveniences in a config", () => {

@@ -120,7 +120,7 @@ describe('manifold fan --table', () => {
       cwd: tempDir(),
     });
     expect(result.stderr).toBe(
-      "manifold: --table users: nothing at the path \"users\" (a value without = is a table's path); to name a table, give NAME=PATH: --table users=<the table's folder> (see 'manifold fan --help')\n",
+      "manifold: --table users: nothing at the path users (a value without = is a table's path); to name a table, give NAME=PATH: --table users=<the table's folder> (see 'manifold fan --help')\n",
     );
     expect(result.exitCode).toBe(2);
   });

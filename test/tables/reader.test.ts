@@ -229,7 +229,15 @@ describe('the SDK: tables that cannot be read', () => {
       ],
       // Was `table : no such table (nothing at that path)`.
       [['--table', 't='], {}, '--table t=: the path after = is empty; give NAME=PATH'],
-      [[], {}, 'table "t" was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
+      // Names are quoted as the shell would, as every table command's lines quote them (were
+      // JSON: `table "t" was not given`, `--table "": ...`, `nothing at the path "users"`).
+      [[], {}, 'table t was not given: name it with --table t=PATH (or set MANIFOLD_TABLE_T)'],
+      [['--table', ''], {}, "--table '': give NAME=PATH, PATH or NAME"],
+      [
+        ['--table', 'my users'],
+        {},
+        "--table 'my users': nothing at the path 'my users' (a value without = is a table's path); to name a table, give NAME=PATH: --table 'my users'=<the table's folder>",
+      ],
       [
         ['--table', `t=${table}`, '--table', `t=${join(dir, 'empty')}`],
         {},
@@ -238,12 +246,12 @@ describe('the SDK: tables that cannot be read', () => {
       [
         ['--table', 'users'],
         {},
-        '--table users: nothing at the path "users" (a value without = is a table\'s path); to name a table, give NAME=PATH: --table users=<the table\'s folder>',
+        "--table users: nothing at the path users (a value without = is a table's path); to name a table, give NAME=PATH: --table users=<the table's folder>",
       ],
       [
         ['--table', 'usres'],
         { MANIFOLD_TABLE_USERS: table, MANIFOLD_TABLE_IDS: table },
-        '--table usres: no table of that name here (MANIFOLD_TABLE_USRES is not set; MANIFOLD_TABLE_IDS and MANIFOLD_TABLE_USERS are), and nothing at the path "usres"',
+        '--table usres: no table of that name here (MANIFOLD_TABLE_USRES is not set; MANIFOLD_TABLE_IDS and MANIFOLD_TABLE_USERS are), and nothing at the path usres',
       ],
     ];
     for (const [args, env, message] of cases) {

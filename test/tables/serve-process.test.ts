@@ -81,6 +81,14 @@ describe('table serve, the process', () => {
       exitCode: 2,
       stderr: `manifold: --socket ${nowhere}: no such directory ${dirname(nowhere)}\n`,
     });
+    // A path with a blank is quoted as the shell would, as every table command quotes a name
+    // (was said bare: `--socket /tmp/x/my folder/users.sock: no such directory /tmp/x/my folder`).
+    const blank = join(tempDir(), 'my folder', 'users.sock');
+    const quoted = await run('node', [manifold, 'table', 'serve', table, '--socket', blank]);
+    expect({ exitCode: quoted.exitCode, stderr: quoted.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --socket '${blank}': no such directory '${dirname(blank)}'\n`,
+    });
   });
 
   it('curl over TCP: GET and a batch', async () => {
@@ -186,27 +194,38 @@ describe('table serve, the process', () => {
       expect(result.stderr).toMatch(/^manifold: [^\n]+\n$/);
       expect(hasStackTrace(result.stderr)).toBe(false);
     }
-    // Was `manifold: table : no such table (nothing at that path)`.
+    // Was `manifold: table : no such table (nothing at that path)`; then `table "users=": the
+    // path after = is empty`, quoted unlike every other line of manifold and worded unlike
+    // the same mistake in --table.
     const empty = await run('node', [manifold, 'table', 'serve', 'users=']);
     expect({ exitCode: empty.exitCode, stderr: empty.stderr }).toEqual({
       exitCode: 2,
-      stderr: 'manifold: table "users=": the path after = is empty\n',
+      stderr: 'manifold: table users=: the path after = is empty; give NAME=PATH\n',
     });
   });
 
-  it('an empty argument, an empty name, or a name that cannot be one: one line that says which, exit 2', async () => {
+  it('an empty argument, an empty name, or a name that cannot be one: one line that says which, quoted as the shell would, exit 2', async () => {
+    // Names were quoted as JSON ("my users.mft"), unlike every other table command's lines.
     const cases: [string, string][] = [
       // Was `the path after = is empty`, of an argument without =.
-      ['', `table "": give a table's folder, or NAME=PATH`],
+      ['', `table '': give a table's folder, or NAME=PATH`],
       // Was `a name is letters, digits, '.', '_' or '-'`, of a name that was not given.
-      ['=users.mft', 'table "=users.mft": the name before = is empty'],
+      ['=users.mft', 'table =users.mft: the name before = is empty'],
       [
         'my users.mft',
-        `table "my users.mft": the name "my users" is not letters, digits, '.', '_' and '-' only: name it with NAME=PATH`,
+        `table 'my users.mft': the name 'my users' is not letters, digits, '.', '_' and '-' only: name it with NAME=PATH`,
       ],
       [
         'my users=x.mft',
-        `table "my users=x.mft": the name "my users" is not letters, digits, '.', '_' and '-' only`,
+        `table 'my users=x.mft': the name 'my users' is not letters, digits, '.', '_' and '-' only`,
+      ],
+      [
+        "it's=x.mft",
+        `table 'it'\\''s=x.mft': the name 'it'\\''s' is not letters, digits, '.', '_' and '-' only`,
+      ],
+      [
+        'two\nlines=x.mft',
+        `table $'two\\nlines=x.mft': the name $'two\\nlines' is not letters, digits, '.', '_' and '-' only`,
       ],
     ];
     for (const [arg, line] of cases) {
