@@ -31,8 +31,9 @@ Examples:
   $ printf 'u00000042\\nu99999999\\n' | curl -s --data-binary @- http://127.0.0.1:8080/users
   "Ada Lovelace\\tLondon"
   null
-  $ manifold table serve users.mft --socket /tmp/users.sock &   # named users
-  $ curl -s --unix-socket /tmp/users.sock http://localhost/users/u00000042
+  $ sock=$(mktemp -d)/users.sock   # a folder of your own, not a path every user shares
+  $ manifold table serve users.mft --socket "$sock" &   # named users
+  $ curl -s --unix-socket "$sock" http://localhost/users/u00000042
   $ read -r url < <(manifold table serve users.mft); server=$!   # any free port: the line
   $ manifold table serve users.mft --listen 0.0.0.0:8080 --listen-any   # other hosts: no auth
 `;

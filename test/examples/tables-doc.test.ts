@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root, run } from '../helpers.js';
@@ -34,18 +41,22 @@ const env = { ...process.env, PATH: `${root}node_modules/.bin:/usr/bin:/bin` };
 function folder(): string {
   const dir = tempDir('manifold-tables-doc-');
   mkdirSync(join(dir, 'node_modules'));
+  mkdirSync(join(dir, 'tmp'));
   symlinkSync(root, join(dir, 'node_modules', 'manifold-pipes'));
   const first = runBlock(dir, shBlocks[0]!);
   expect(first.status).toBe(0);
   return dir;
 }
 
-/** One block as a bash script; its socket, a path of /tmp, in the test's own folder instead. */
+/**
+ * One block as a bash script, as pasted, with $TMPDIR in the test's own folder (what `mktemp`
+ * makes is there, and must be gone after). Until 2026-12-05 the socket example's fixed
+ * /tmp/users.sock was rewritten here to the test's folder: as pasted, two runs at once collided.
+ */
 function runBlock(dir: string, block: string) {
-  const script = block.replaceAll('/tmp/users.sock', join(dir, 'users.sock'));
-  const result = spawnSync('bash', ['-o', 'pipefail', '-c', script], {
+  const result = spawnSync('bash', ['-o', 'pipefail', '-c', block], {
     cwd: dir,
-    env,
+    env: { ...env, TMPDIR: join(dir, 'tmp') },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
@@ -101,12 +112,14 @@ describe('docs/tables.md', () => {
           'u1\tAda Lovelace\tLondon\n"u1\\tAda Lovelace\\tLondon"\nnull\n"u1\\tAda Lovelace\\tLondon"\n',
         stderr: '',
       },
-      'exec 3< <(manifold table serve users.mft --socket': {
+      'sock=$(mktemp -d)/users.sock': {
         status: 0,
         stdout: 'e1\tclick\tu2\t"u2\\tBo Lin\\tOslo"\ne3\tbuy\tu1\t"u1\\tAda Lovelace\\tLondon"\n',
         stderr: '',
       },
     };
+    // What the blocks made with mktemp (the socket's folder) they removed.
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
     expect(said).toEqual(
       blocks.map((block) => {
         const start = Object.keys(expected).find((key) => block.startsWith(key));
@@ -119,6 +132,13 @@ describe('docs/tables.md', () => {
     );
     // Ten manifold commands, one after another: room for a loaded machine.
   }, 240_000);
+
+  it('names no fixed path under /tmp: what a block makes there is its own, for two users or two runs at once', () => {
+    // The socket example listened at /tmp/users.sock: a second run was refused, and another
+    // user's server there would have answered.
+    const fixed = shBlocks.flatMap((block) => block.match(/(?<![\w$])\/tmp\/[^\s"'`)]*/g) ?? []);
+    expect(fixed).toEqual([]);
+  });
 
   it('runs the SDK enrich filter on the table of JSON values the page says to build', async () => {
     const dir = folder();

@@ -243,7 +243,7 @@ describe('table serve, the process', () => {
     expect(help.exitCode).toBe(0);
     expect(help.stdout.toString()).toMatch(/POST \/NAME/);
     expect(help.stdout.toString()).toMatch(/curl -s --unix-socket/);
-    for (const option of ['--listen 127.0.0.1:8080', '--socket /tmp/users.sock', '--listen-any'])
+    for (const option of ['--listen 127.0.0.1:8080', '--socket "$sock"', '--listen-any'])
       expect(help.stdout.toString().split('\nExamples:\n')[1]).toContain(option);
   });
 });
