@@ -2,7 +2,7 @@ import { closeSync, createReadStream, fstatSync, openSync, type Stats, statSync 
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
-import { nameOf } from '../options/inputs.js';
+import { describeErrno, nameOf } from '../options/inputs.js';
 
 /** The records of one read of an input, and the number of the first (1-based, in the input). */
 export interface RecordsRead {
@@ -55,11 +55,17 @@ function inputStat(input: string): Stats {
     if (process.stdin.isTTY) {
       throw new UsageError('stdin is a terminal: pipe the table in, or name its files');
     }
+    let stat: Stats;
     try {
-      return fstatSync(0);
+      stat = fstatSync(0);
     } catch (error) {
       throw new UsageError('stdin is closed: pipe the table in, or name its files', error);
     }
+    // Read as a stream, a directory gave no records and no error: an empty table, exit 0.
+    if (stat.isDirectory()) {
+      throw new UsageError('stdin is a directory: pipe the table in, or name its files');
+    }
+    return stat;
   }
   try {
     const stat = statSync(input);
@@ -81,9 +87,7 @@ function checkOpens(input: string): void {
 
 function inputError(input: string, error: unknown): UsageError {
   if (error instanceof UsageError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  const problem = code === 'ENOENT' ? 'no such file' : (code ?? 'cannot open');
-  return new UsageError(`input ${nameOf(input)}: ${problem}`, error);
+  return new UsageError(`input ${nameOf(input)}: ${describeErrno(error)}`, error);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTable } from '../../filters/tables/index.js';
@@ -310,6 +310,29 @@ describe('manifold table build: bad records and usage', () => {
     expect(noFolder.stderr).toBe(
       `manifold: -o ${join(dir, 'x', 't')}: no such directory ${join(dir, 'x')}\n`,
     );
+  });
+
+  it('refuses stdin that is a directory, and says an input it cannot open in words (were an empty table, exit 0, and `input loop: ELOOP`)', async () => {
+    const dir = tempDir();
+    const target = join(dir, 't.mft');
+    const fromFolder = await run('sh', [
+      '-c',
+      'exec "$0" table build - --key whole -o "$1" < "$2"',
+      manifold,
+      target,
+      dir,
+    ]);
+    expect({ exitCode: fromFolder.exitCode, stderr: fromFolder.stderr }).toEqual({
+      exitCode: 2,
+      stderr: 'manifold: stdin is a directory: pipe the table in, or name its files\n',
+    });
+    symlinkSync('loop', join(dir, 'loop'));
+    const looped = await buildTable([join(dir, 'loop'), '--key', 'whole', '-o', target]);
+    expect({ exitCode: looped.exitCode, stderr: looped.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: input ${join(dir, 'loop')}: too many symbolic links\n`,
+    });
+    expect(readdirSync(dir)).toEqual(['loop']);
   });
 
   it('quotes an empty or spaced -o or input in its line, so that an empty one shows (was "-o : name a new directory")', async () => {
