@@ -2,7 +2,7 @@ import { lstatSync, statSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createConnection, isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { ExitCode, ManifoldError, quoteName, UsageError } from '../../filters/errors.js';
+import { ExitCode, errnoText, ManifoldError, quoteName, UsageError } from '../../filters/errors.js';
 
 /** Where `table serve` listens: a TCP address, or a Unix socket. */
 export type Endpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
@@ -57,7 +57,7 @@ export async function listenOn(server: Server, endpoint: Endpoint): Promise<stri
       fail(
         new ManifoldError(
           'manifold.io',
-          `cannot listen on ${where}: ${error.code ?? error.message}`,
+          `cannot listen on ${where}: ${error.code === undefined ? error.message : errnoText(error.code)}`,
           {
             exitCode: ExitCode.failure,
             cause: error,

@@ -66,7 +66,10 @@ describe('table serve, the process', () => {
       ...[manifold, 'table', 'serve', table, '--listen', first.address.slice('http://'.length)],
     ]);
     expect(taken.exitCode).toBe(1);
-    expect(taken.stderr).toMatch(/^manifold: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\n$/);
+    // Said in words, as every system error of manifold is (was the bare `EADDRINUSE`).
+    expect(taken.stderr).toMatch(
+      /^manifold: cannot listen on 127\.0\.0\.1:\d+: address already in use \(EADDRINUSE\)\n$/,
+    );
     await stop(first);
     const file = join(tempDir(), 'not-a-socket');
     writeFileSync(file, 'keep me\n');
@@ -80,6 +83,19 @@ describe('table serve, the process', () => {
     expect({ exitCode: missing.exitCode, stderr: missing.stderr }).toEqual({
       exitCode: 2,
       stderr: `manifold: --socket ${nowhere}: no such directory ${dirname(nowhere)}\n`,
+    });
+    // A folder that takes no socket (procfs): was `cannot listen on /proc/users.sock: EACCES`.
+    const proc = await run('node', [
+      manifold,
+      'table',
+      'serve',
+      table,
+      '--socket',
+      '/proc/users.sock',
+    ]);
+    expect({ exitCode: proc.exitCode, stderr: proc.stderr }).toEqual({
+      exitCode: 1,
+      stderr: 'manifold: cannot listen on /proc/users.sock: permission denied (EACCES)\n',
     });
     // A path with a blank is quoted as the shell would, as every table command quotes a name
     // (was said bare: `--socket /tmp/x/my folder/users.sock: no such directory /tmp/x/my folder`).
