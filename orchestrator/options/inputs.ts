@@ -33,6 +33,17 @@ export function nameOf(file: string): string {
 }
 
 /**
+ * Why `folder`, where a file or socket is to be made, cannot hold it: `no such directory X`, or
+ * `X is not a directory` for a file there (both were `no such directory X`); undefined when it
+ * is a directory.
+ */
+export function folderProblem(folder: string): string | undefined {
+  const stat = statSync(folder, { throwIfNoEntry: false });
+  if (stat === undefined) return `no such directory ${nameOf(folder)}`;
+  return stat.isDirectory() ? undefined : `${nameOf(folder)} is not a directory`;
+}
+
+/**
  * Opens the --stats file up front (creating it, keeping what it holds until the summary
  * replaces it), so that a file that cannot be written is a usage error before the run.
  * `-` is stderr.

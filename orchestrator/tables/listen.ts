@@ -1,8 +1,9 @@
-import { lstatSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createConnection, isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { ExitCode, errnoText, ManifoldError, quoteName, UsageError } from '../../filters/errors.js';
+import { folderProblem } from '../options/inputs.js';
 
 /** Where `table serve` listens: a TCP address, or a Unix socket. */
 export type Endpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
@@ -77,10 +78,8 @@ export async function listenOn(server: Server, endpoint: Endpoint): Promise<stri
 
 async function removeStaleSocket(path: string): Promise<void> {
   // libuv says a socket's missing folder as EACCES (as Windows would): said here as it is.
-  const folder = dirname(path);
-  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--socket ${quoteName(path)}: no such directory ${quoteName(folder)}`);
-  }
+  const problem = folderProblem(dirname(path));
+  if (problem !== undefined) throw new UsageError(`--socket ${quoteName(path)}: ${problem}`);
   let isSocket: boolean;
   try {
     isSocket = lstatSync(path).isSocket();

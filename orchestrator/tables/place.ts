@@ -10,7 +10,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
-import { nameOf } from '../options/inputs.js';
+import { folderProblem, nameOf } from '../options/inputs.js';
 import { fsyncPath } from './sync.js';
 
 /**
@@ -58,9 +58,8 @@ function isAlive(pid: number): boolean {
  * remove.
  */
 export function checkTarget(target: string): void {
-  const folder = dirname(target);
-  if (!isDirectory(folder))
-    throw new UsageError(`-o ${nameOf(target)}: no such directory ${nameOf(folder)}`);
+  const problem = folderProblem(dirname(target));
+  if (problem !== undefined) throw new UsageError(`-o ${nameOf(target)}: ${problem}`);
   if (!existsSync(target)) return;
   if (!isDirectory(target))
     throw new UsageError(`-o ${nameOf(target)}: exists and is not a table (a file)`);

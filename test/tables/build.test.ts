@@ -310,6 +310,12 @@ describe('manifold table build: bad records and usage', () => {
     expect(noFolder.stderr).toBe(
       `manifold: -o ${join(dir, 'x', 't')}: no such directory ${join(dir, 'x')}\n`,
     );
+    // A file where the folder should be: was `no such directory .../in.txt`, of a file that is.
+    const underFile = await buildTable([path, '--key', 'whole', '-o', join(path, 't')]);
+    expect({ exitCode: underFile.exitCode, stderr: underFile.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: -o ${join(path, 't')}: ${path} is not a directory\n`,
+    });
   });
 
   it('refuses stdin that is a directory, and says an input it cannot open in words (were an empty table, exit 0, and `input loop: ELOOP`)', async () => {

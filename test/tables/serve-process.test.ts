@@ -84,6 +84,13 @@ describe('table serve, the process', () => {
       exitCode: 2,
       stderr: `manifold: --socket ${nowhere}: no such directory ${dirname(nowhere)}\n`,
     });
+    // A file where the folder should be: was `no such directory .../not-a-socket`.
+    const underFile = join(file, 'users.sock');
+    const notFolder = await run('node', [manifold, 'table', 'serve', table, '--socket', underFile]);
+    expect({ exitCode: notFolder.exitCode, stderr: notFolder.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --socket ${underFile}: ${file} is not a directory\n`,
+    });
     // A folder that takes no socket (procfs): was `cannot listen on /proc/users.sock: EACCES`.
     const proc = await run('node', [
       manifold,
