@@ -61,7 +61,14 @@ export type FromThread =
    * The filter's usage error, the line a process would write to stderr: every thread of a fan
    * is given the same command, so manifold shows each distinct one once.
    */
-  | { kind: 'usage-error'; line: string };
+  | { kind: 'usage-error'; line: string }
+  /**
+   * The filter has ended with `status` while processes it started still run: the thread stays,
+   * idle, until they have ended, as only it can wait for them (sdk/thread-children.ts), and
+   * manifold takes this as the thread's end. Sent only to a manifold that says it takes it
+   * (`TAKES_ENDED`); another waits for the thread's exit.
+   */
+  | { kind: 'ended'; status: number };
 
 /**
  * The key in a thread's `workerData` that says it serves manifold's blocks: an SDK filter's
@@ -74,6 +81,13 @@ export const THREAD_MARK = 'manifoldThread';
  * message (`usage-error`): a manifold before 2026-12-04 does not, and hears it on stderr.
  */
 export const TAKES_USAGE_ERRORS = 'takesUsageErrors';
+
+/**
+ * The key in a thread's `workerData` that says manifold takes a filter's end as a message
+ * (`ended`) from a thread that stays for its children: a manifold before 2026-12-05 does not,
+ * and would wait for them.
+ */
+export const TAKES_ENDED = 'takesEnded';
 
 /**
  * The key in a thread's `workerData` that says its heap is capped: `{ bytes, option }`, the cap

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { runFilter } from './run.js';
+import { outliveChildren } from './thread-children.js';
 import type { FilterSpec, RecordKind } from './types.js';
 
 /** A declared filter: run it from a command line, or as the main module of an executable. */
@@ -43,6 +44,8 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
       // A status the filter set itself (process.exitCode) stands unless it failed: exit(0)
       // overrode it.
       if (status !== 0) process.exitCode = status;
+      // A thread stays until the processes its filter started have ended, to wait for them.
+      await outliveChildren(Number(process.exitCode ?? 0));
       process.exit();
     },
   };

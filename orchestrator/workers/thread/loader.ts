@@ -2,6 +2,7 @@ import {
   HEAP_CAP,
   type HeapCap,
   SERVING,
+  TAKES_ENDED,
   TAKES_USAGE_ERRORS,
   THREAD_MARK,
 } from '../../../filters/transfer.js';
@@ -35,6 +36,7 @@ export function loaderData(moduleUrl: string, heap?: HeapCap): Record<string, un
   return {
     [THREAD_MARK]: true,
     [TAKES_USAGE_ERRORS]: true,
+    [TAKES_ENDED]: true,
     module: moduleUrl,
     ...(heap === undefined ? {} : { [HEAP_CAP]: heap }),
   };

@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { TAKES_USAGE_ERRORS, THREAD_MARK } from '../../../filters/transfer.js';
+import { TAKES_ENDED, TAKES_USAGE_ERRORS, THREAD_MARK } from '../../../filters/transfer.js';
 import { startThread, threadLimits } from './jit.js';
 import { LOADER } from './loader.js';
 
@@ -70,6 +70,7 @@ export function prebootThreads(count: number): void {
           workerData: {
             [THREAD_MARK]: true,
             [TAKES_USAGE_ERRORS]: true,
+            [TAKES_ENDED]: true,
             [PREBOOT]: { word, port: port2 },
           },
           transferList: [port2],

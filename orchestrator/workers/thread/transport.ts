@@ -56,6 +56,8 @@ export class ThreadTransport implements Transport {
   #refused: string | null = null;
   /** The thread's id in the system, once it has said it: its children are ended with it. */
   #task: number | null = null;
+  /** Its end has been told: by its exit, or by its filter's end while it stays (`ended`). */
+  #told = false;
 
   constructor(spec: SlotSpec, module: ThreadModule, events: TransportEvents) {
     this.#spec = spec;
@@ -133,7 +135,7 @@ export class ThreadTransport implements Transport {
     }
     const end = this.#heldEnd;
     this.#heldEnd = null;
-    if (end !== null) this.#events.end(end);
+    if (end !== null) this.#tell(end);
   }
 
   /**
@@ -179,6 +181,11 @@ export class ThreadTransport implements Transport {
         return;
       case 'usage-error':
         this.#sayUsageError(message.line);
+        return;
+      case 'ended':
+        // The filter has ended; its thread stays only to wait for the processes it started.
+        this.#worker.unref();
+        this.#tell(this.#outcome(message.status));
         return;
     }
   }
@@ -238,7 +245,14 @@ export class ThreadTransport implements Transport {
     for (const stream of this.#stdio) stream.release();
     const end = this.#outcome(code);
     if (this.#held !== null) this.#heldEnd = end;
-    else this.#events.end(end);
+    else this.#tell(end);
+  }
+
+  /** Tells the fan the thread's end, once: a thread that said its filter ended exits later. */
+  #tell(end: TransportOutcome): void {
+    if (this.#told) return;
+    this.#told = true;
+    this.#events.end(end);
   }
 
   #outcome(exitCode: number): TransportOutcome {
