@@ -20,11 +20,17 @@ const filterLines = (stderr: string) => {
 const failedWorkers = (stderr: string) =>
   stderr.split('\n').filter((line) => / exited with status 2\b/.test(line)).length;
 
-describe.concurrent('usage errors of thread workers', () => {
+// One case at a time: each is CPU, thread (or process) after thread started and refused, and
+// five at once made each wait for the others' share of the machine: 17 s each at load 20, over
+// the 30 s limit with four copies of the file beside two busy loops.
+describe('usage errors of thread workers', () => {
   const halted = ['--threads', '-j', '3', '--block', '20', '--halt', 'never'];
+  // 111 bytes: 6 blocks of --block 20 (12 of --block 10), each a thread (or a process) started
+  // and refused; 100 lines made 17 (30), for a check that needs more than 3.
+  const input = numbered(1, 40);
 
-  it('the same usage error in every thread is shown once (17 times before)', async () => {
-    const result = await fan([...halted, '--', fixture('usage-per-worker.js')], numbered(1, 100));
+  it('the same usage error in every thread is shown once (17 times for 100 lines before)', async () => {
+    const result = await fan([...halted, '--', fixture('usage-per-worker.js')], input);
     expect(result.exitCode).toBe(1);
     expect(filterLines(result.stderr)).toEqual({
       "usage-per-worker: refused (see 'usage-per-worker --help')": 1,
@@ -34,7 +40,7 @@ describe.concurrent('usage errors of thread workers', () => {
   });
 
   it("distinct usage errors each show, once (each worker's 5 or 6 times before)", async () => {
-    const result = await fan([...halted, '--', fixture('usage-per-worker.js')], numbered(1, 100), {
+    const result = await fan([...halted, '--', fixture('usage-per-worker.js')], input, {
       env: { PER_WORKER: '1' },
     });
     expect(result.exitCode).toBe(1);
@@ -48,7 +54,7 @@ describe.concurrent('usage errors of thread workers', () => {
   it('a bad option of mf-map under -j 4: one line', async () => {
     const result = await fan(
       ['--threads', '-j', '4', '--block', '10', '--halt', 'never', '--', 'mf-map', '--bad'],
-      numbered(1, 100),
+      input,
     );
     expect(result.exitCode).toBe(1);
     expect(filterLines(result.stderr)).toEqual({
@@ -59,7 +65,7 @@ describe.concurrent('usage errors of thread workers', () => {
   it('--tag puts the first worker that said it before the line', async () => {
     const result = await fan(
       [...halted, '-j', '1', '--tag', '--', fixture('usage-per-worker.js')],
-      numbered(1, 100),
+      input,
     );
     expect(filterLines(result.stderr)).toEqual({
       "1\tusage-per-worker: refused (see 'usage-per-worker --help')": 1,
@@ -69,7 +75,7 @@ describe.concurrent('usage errors of thread workers', () => {
   it("process workers' stderr is theirs, as it comes: each says it", async () => {
     const result = await fan(
       [...halted.slice(1), '--protocol', 'manifold', '--', fixture('usage-per-worker.js')],
-      numbered(1, 100),
+      input,
     );
     expect(filterLines(result.stderr)).toEqual({
       "usage-per-worker: refused (see 'usage-per-worker --help')": failedWorkers(result.stderr),
