@@ -126,7 +126,8 @@ describe('a value with a line break in it is said in the one line', () => {
     ],
     [
       ['fan', '--input', '/nonexistent\nin', '--', 'cat'],
-      "manifold: --input '/nonexistent in': no such file\n",
+      // A name is quoted as bash would (quoteName): its line break is said, as $'\n'.
+      "manifold: --input $'/nonexistent\\nin': no such file\n",
     ],
     [
       ['fan', '--field-sep', '\n', '--', 'cat'],
