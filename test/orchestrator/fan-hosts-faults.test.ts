@@ -238,10 +238,15 @@ describe('manifold fan --host faults', () => {
   it('output not read for longer than --host-timeout: no host is taken for hung, nothing is lost', async () => {
     // Paused, a session's heartbeats wait unread in its pipe: its host was dropped ('heard
     // nothing for 2000ms'), and without --retries the run failed, its output cut short.
+    // Blocks of 8M and --merge-memory 1M: each cat's output is more than the pipes, the ssh
+    // channel and the merge can take, so the cats are held writing. A 1M block's output fits in
+    // those, and every cat could end before the test looked, none then left writing: under load
+    // (4 copies, 2 busy loops) 'the workers blocked...' failed 2 of 4 runs so, 1 of 4 with
+    // --merge-memory 1M alone, and 0 of 12 as now.
     const test = await hosts(1);
     const child = spawnManifold([
       ...['fan', '--ssh', test.ssh, '--host', 'h1/2', '--host-timeout', '2s'],
-      ...['--merge', 'ordered', '--block', '1M', '--', 'cat'],
+      ...['--merge', 'ordered', '--block', '8M', '--merge-memory', '1M', '--', 'cat'],
     ]);
     const stderr = watch(child.stderr!);
     child.stdin!.on('error', () => {});
