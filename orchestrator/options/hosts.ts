@@ -3,7 +3,7 @@ import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
-import { nameOf } from './inputs.js';
+import { describeErrno, nameOf } from './inputs.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
 export const HOST_SETTING_NAMES = [
@@ -86,10 +86,9 @@ export function resolveHostSettings(
     try {
       content = readFileSync(resolve(base, file), 'utf8');
     } catch (error) {
-      const why =
-        (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? 'no such file'
-          : (error as Error).message;
+      // In words, as `cat` says it: `is a directory`, not Node's `EISDIR: illegal operation...`.
+      // An empty name is no file, as `cat ''` says, not the current folder it resolves to.
+      const why = file === '' ? 'no such file' : describeErrno(error);
       throw new HostSettingError('hostsFile', `${name('hostsFile')} ${nameOf(file)}: ${why}`);
     }
     for (const { line, text } of hostLines(content)) {

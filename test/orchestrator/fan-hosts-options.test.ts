@@ -135,6 +135,17 @@ describe('manifold fan --host options', () => {
       ['--hosts-file', '/no/such/hosts'],
       /^manifold: --hosts-file \/no\/such\/hosts: no such file \(see 'manifold fan --help'\)\n$/,
     ],
+    // Node's own words before: `EISDIR: illegal operation on a directory, read`.
+    [
+      'a hosts file that is a folder',
+      ['--hosts-file', '/tmp'],
+      /^manifold: --hosts-file \/tmp: is a directory \(see 'manifold fan --help'\)\n$/,
+    ],
+    [
+      'an empty hosts file name',
+      ['--hosts-file', ''],
+      /^manifold: --hosts-file '': no such file \(see 'manifold fan --help'\)\n$/,
+    ],
     // Both ran, as two hosts of one name: two 'connected' lines alike, and one --stats entry
     // that did not add up (before 2026-12-04).
     [
