@@ -1,15 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  constants,
-  existsSync,
-  openSync,
-  readFileSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, onTestFinished } from 'vitest';
+import { describe, it } from 'vitest';
 import { holdsWithin, statOf } from '../support/proc.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
@@ -26,15 +18,23 @@ function ended(pid: number): boolean {
   return stat === null || stat.state === 'Z';
 }
 
-/** Lets a leftover still waiting on `fifo` go (after a failure); nothing when none waits. */
-function release(fifo: string): void {
+/**
+ * Lets a leftover waiting on `fifo` go: whether one was there to read it. Never blocks (an open
+ * for writing with no reader would wait for ever, and with it every test of this file).
+ */
+function release(fifo: string): boolean {
+  let fd: number;
   try {
-    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    writeSync(fd, 'go\n');
-    closeSync(fd);
+    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch {
-    // No reader: nothing waits.
+    return false; // No reader (ENXIO): nothing waits.
   }
+  try {
+    writeSync(fd, 'go\n');
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 describe.concurrent("a worker's leftover process", () => {
@@ -44,7 +44,10 @@ describe.concurrent("a worker's leftover process", () => {
     ['--tag', ['--tag'], /^1\t3$/, '1\t1\n1\t2\n1\t3\n1\tlate\n'],
   ];
   for (const [name, args, last, expected] of ways) {
-    it(`${name}: what it writes after its worker ended comes out, exit 0`, async ({ expect }) => {
+    it(`${name}: what it writes after its worker ended comes out, exit 0`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const dir = tempDir();
       const go = join(dir, 'go');
       const pidFile = join(dir, 'pid');
@@ -52,7 +55,9 @@ describe.concurrent("a worker's leftover process", () => {
       const worker = `(read x < ${go}; echo late) & cat; echo $$ > ${pidFile}`;
       const child = spawnManifold(['fan', '-j', '1', ...args, '--', 'sh', '-c', worker]);
       child.stdin!.end('1\n2\n3\n');
-      onTestFinished(() => release(go));
+      onTestFinished(() => {
+        release(go);
+      });
       const out = watch(child.stdout!);
       const stderr = collect(child.stderr);
       const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
@@ -62,7 +67,10 @@ describe.concurrent("a worker's leftover process", () => {
       expect(await holdsWithin(() => ended(shell), 15_000)).toBe(true);
       // The worker has ended; manifold still runs, its output not yet ended.
       expect(child.exitCode).toBe(null);
-      writeFileSync(go, 'go\n');
+      // Released once it is there to read (a reader's open counts from when it is called).
+      expect(await holdsWithin(() => release(go), 15_000), 'the leftover reads its FIFO').toBe(
+        true,
+      );
       expect(await exit).toEqual({ exitCode: 0, signal: null });
       expect((await stderr).toString()).toBe('');
       expect(out.text).toBe(expected);
