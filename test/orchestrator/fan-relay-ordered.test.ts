@@ -96,8 +96,13 @@ describe('an ordered merge of per-block workers written by the process starter',
     const file = fileWith('manifold-fan-relay-ordered-', numbered(1, 20_000, 'f'.repeat(40)));
     const go = await fifo();
     // Block 2 writes its records and fails before block 1 writes anything; block 1 then ends
-    // well, unless the run stopped it first.
-    const script = `if [ "$MANIFOLD_BLOCK" = 1 ]; then read go < ${go}; cat; elif [ "$MANIFOLD_BLOCK" = 2 ]; then echo FAILED-BLOCK; echo go > ${go}; exit 3; else cat; fi`;
+    // well, unless the run stopped it first. Block 1 is let go only once block 2's shell is
+    // gone (waited for by the starter, its status known): let go as block 2 still ran, block 1
+    // could end first, and block 2, then the merge's next, be written as it came (seen once in
+    // a fresh-clone CI). The one that lets it go writes nothing into block 2's output, and opens
+    // the FIFO read-write, which never waits: should the run have stopped block 1, it ends.
+    const release = `(while kill -0 $$ 2>/dev/null; do :; done; echo go 1<>${go}) > /dev/null 2>&1 &`;
+    const script = `if [ "$MANIFOLD_BLOCK" = 1 ]; then read go < ${go}; cat; elif [ "$MANIFOLD_BLOCK" = 2 ]; then echo FAILED-BLOCK; ${release} exit 3; else cat; fi`;
     const result = await run(manifold, fanArgs(script, '--block', '128K', '--input', file), '', C);
     expect(result.stderr.toString()).toMatch(ORDERED);
     expect(result.exitCode).toBe(1);
