@@ -2,6 +2,7 @@ import { closeSync, fstatSync } from 'node:fs';
 import { formatSize } from '../../filters/index.js';
 import { type Block, PIECE } from '../workers/block.js';
 import type { InputHeader } from '../workers/header.js';
+import { INPUT_PAUSE_MS } from '../workers/input-pause.js';
 import { wroteParts } from '../workers/lent.js';
 import { sendsFromFiles } from '../workers/registry.js';
 import type { BlockSizes } from './block-size.js';
@@ -180,20 +181,8 @@ async function readStream(reading: Reading): Promise<void> {
 }
 
 /**
- * How long the input's next read may be late before what was read is passed on. Input that
- * trickles (a socket, a terminal, `tail -f` over ssh) pauses far longer, and a line's 50 ms
- * is not seen; a fast pipe whose writer is a moment behind manifold (`cat file |`, its writer
- * off the CPU on a loaded machine) seldom this long, and each such cut takes a pause this long:
- * at most 20 more blocks a second, however fast the input. (At 5 ms, `cat 1 GiB | fan -j 2
- * --one-to-one --merge ordered cat` at load 42 had 104-149 blocks more of 48 KB on average, at
- * 50 ms 0-2; waiting only for the event loop's next turn cut such a pipe into blocks of a read
- * or two.)
- */
-const PAUSE_MS = 50;
-
-/**
- * Whether the input has paused: its next read is not there within PAUSE_MS, and what is being
- * read is not a regular file (`InputReader.mayPause`). A regular file's read, or the next
+ * Whether the input has paused: its next read is not there within INPUT_PAUSE_MS, and what is
+ * being read is not a regular file (`InputReader.mayPause`). A regular file's read, or the next
  * file's open, that comes late (a loaded machine, a slow disk) is no pause: the wait goes on,
  * so that the blocks cut from files never depend on timing; should the reader move on to a pipe
  * meanwhile (`--input a.log --input fifo`), that one may pause. Input that pauses has its whole
@@ -209,7 +198,7 @@ async function pausedBefore(next: Promise<unknown>, input: InputReader): Promise
   );
   const late = () =>
     new Promise<boolean>((resolve) => {
-      timer = setTimeout(resolve, PAUSE_MS, true);
+      timer = setTimeout(resolve, INPUT_PAUSE_MS, true);
     });
   try {
     for (;;) {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   closeSync,
   fstatSync,
@@ -16,7 +17,7 @@ import { onCleanup } from '../support/cleanup.js';
 import { C } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
 import { commandOf, descendants, holdsWithin, leftovers, tracked } from '../support/proc.js';
-import { finish } from '../support/spawn.js';
+import { finish, watch, within } from '../support/spawn.js';
 import { fileTempDir } from '../support/temp.js';
 
 // Input from a pipe, to workers that stay under a ready merge written by the process starter:
@@ -245,4 +246,56 @@ describe('input from a pipe whose writer is a moment behind', () => {
         'manifold: worker 1 (pid N: sh -c cat >/dev/null; exit 3) exited with status 3; it had been given 2 blocks, from block 1 (bytes 1-65536) to block 2 (bytes 65537-131079)\n',
     });
   }, 90_000);
+});
+
+/** A kernel pipe for manifold's stdin: its writer's end, closed once by `end` or the cleanup. */
+function inputPipe() {
+  const [pipe] = openPipes(1);
+  let open = true;
+  const end = () => {
+    if (open) closeSync(pipe!.write);
+    open = false;
+  };
+  onCleanup(end);
+  return { read: pipe!.read, write: pipe!.write, ino: fstatSync(pipe!.write).ino, end };
+}
+
+describe('input from a pipe that pauses', () => {
+  it.each([['-j 1'], ['-j 2']])(
+    'whole records read past a record end go on while the pipe holds nothing more (%s)',
+    async (flags) => {
+      // `x` is part of a record: the starter reads it to its end. `\na\nb` ends it, and what it
+      // read past that end, `a` whole and part of `b`, was held until the pipe held more, as
+      // a `tail -f` that writes nothing for an hour would hold it. It goes at a pause, as
+      // manifold cuts what it reads itself. The next write comes only once `a` came out.
+      const input = inputPipe();
+      const args = ['fan', ...flags.split(' '), '--', 'sed', '-u', 's/^/got /'];
+      const child = spawn(process.execPath, [manifold, ...args], {
+        stdio: [input.read, 'pipe', 'pipe'],
+      });
+      closeSync(input.read);
+      onCleanup(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+      const stdout = watch(child.stdout!);
+      const stderr = watch(child.stderr!);
+      writeSync(input.write, 'x');
+      expect(await holdsWithin(() => readingPipe(child.pid!, input.ino), 30_000)).toBe(true);
+      writeSync(input.write, '\na\nb');
+      await within(
+        stdout.waitFor(/^got a$/, 1),
+        15_000,
+        () => `a was not passed on while the pipe stayed open; stdout: ${stdout.text}`,
+      );
+      writeSync(input.write, '\n');
+      input.end();
+      const [code] = await once(child, 'close');
+      expect({ code, stdout: stdout.text, stderr: stderr.text }).toEqual({
+        code: 0,
+        stdout: 'got x\ngot a\ngot b\n',
+        stderr: '',
+      });
+    },
+    60_000,
+  );
 });

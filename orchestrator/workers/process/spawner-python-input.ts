@@ -1,18 +1,23 @@
 // The Python process starter's (`spawner-python.ts`) third way of moving bytes so that manifold
 // need not: a piped input moved into the commands' stdin pipes by `splice`.
 
+import { INPUT_PAUSE_MS } from '../input-pause.js';
+
 /**
  * Input taken (`i`): manifold's stdin, a pipe, read here and moved into the stdin pipes of the
  * commands that take it (`k` instead of `c`: their pipe stays here), whole records to each,
  * by `splice`, so the kernel moves the pages and nobody copies them. Where each piece ends is
  * found by `tee`ing it into a scratch pipe and reading the scratch's last 16 KiB (what comes
  * before is dropped into /dev/null, unread); a piece with no record end there is read and
- * written instead, its records measured, up to that record's end, and goes on as any piece.
- * Each piece goes to the command whose pipe has the most room (readiness, as manifold's
+ * written instead, its records measured, up to that record's end, and goes on as any piece;
+ * whole records read past that end go once the pipe has held nothing for INPUT_PAUSE_MS. Each
+ * piece goes to the command whose pipe has the most room (readiness, as manifold's
  * dispatch). Its end is told (`E`); a record over --max-record (`I`); what each command was
  * given, before its end (`B`).
  */
-export const INPUT_PYTHON = `takers = {}
+export const INPUT_PYTHON = `# How long a pipe may hold nothing before the whole records read from it go (ms).
+INPUT_PAUSE = ${INPUT_PAUSE_MS}
+takers = {}
 taker_of = {}
 input_state = None
 input_done = False
@@ -155,6 +160,17 @@ def input_run(rid, path, delim, most, cap):
                 going_on = None
             last = carry.rfind(delim)
             start = total - len(carry) + last + 1 if last >= 0 else total - len(carry)
+            if last >= 0 and input_paused(src):
+                # Whole records read past a record end, and the pipe has held nothing since:
+                # they go now and the piece ends, as manifold cuts input that pauses (tail -f),
+                # rather than wait for the pipe's next write. Its command gone before it took
+                # any of them, another takes them.
+                if input_write(taker, carry[:last + 1]) > 0:
+                    carry = carry[last + 1:]
+                if total - len(carry) > at:
+                    input_given(taker, seq, at, total - len(carry) - at)
+                    seq += 1
+                continue
             # The piece's end first, found in a copy of what the pipe holds (tee reads nothing).
             # The carry and the piece together: at most cap, unless a record is longer.
             want = min(cap - (total - at), scratch, max(262144, pipe_room(taker.fd)))
@@ -225,6 +241,11 @@ def input_run(rid, path, delim, most, cap):
     end_input()
     if not input_stopped:
         reply(*(error or ('E', rid, total)))
+def input_paused(src):
+    # Whether src, a pipe, holds nothing and is not at its end, and stays so INPUT_PAUSE ms.
+    waiting = select.poll()
+    waiting.register(src, select.POLLIN)
+    return not waiting.poll(INPUT_PAUSE)
 def input_given(taker, seq, at, length):
     with input_state:
         taker.count += 1
