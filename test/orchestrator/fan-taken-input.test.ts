@@ -299,3 +299,39 @@ describe('input from a pipe that pauses', () => {
     60_000,
   );
 });
+
+describe('a worker that ends in the middle of a piece', () => {
+  it.each([
+    ['a record whose end has not come', 'y'.repeat(60_000), 'block 1 \\(bytes 1-60000\\)'],
+    [
+      'whole records, then part of one',
+      `${`${'x'.repeat(7)}\n`.repeat(4096)}abc`,
+      '(\\d+) blocks, from block 1 \\(bytes 1-\\d+\\) to block \\1 \\(bytes 32769-32771\\)',
+    ],
+  ])(
+    '%s: the line names the piece it was being given, up to its last byte given',
+    async (_, content, given) => {
+      // The worker reads all that was written and fails, the pipe open: the starter waits in
+      // its read of that record, its piece not ended. A piece was told given only at its end,
+      // so the line named the pieces before it alone, or none (no "it had been given").
+      const input = inputPipe();
+      const command = `head -c ${content.length} > /dev/null; exit 3`;
+      const args = ['fan', '-j', '1', '--', 'sh', '-c', command];
+      const child = spawn(process.execPath, [manifold, ...args], {
+        stdio: [input.read, 'ignore', 'pipe'],
+      });
+      closeSync(input.read);
+      const exited = finish(child, 60_000);
+      writeSync(input.write, content);
+      const { exitCode, stderr } = await exited;
+      const worker = `worker 1 \\(pid \\d+: sh -c ${command}\\)`;
+      expect({ exitCode, stderr }).toEqual({
+        exitCode: 1,
+        stderr: expect.stringMatching(
+          new RegExp(`^manifold: ${worker} exited with status 3; it had been given ${given}\\n$`),
+        ),
+      });
+    },
+    90_000,
+  );
+});

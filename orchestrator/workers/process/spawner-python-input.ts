@@ -13,7 +13,8 @@ import { INPUT_PAUSE_MS } from '../input-pause.js';
  * whole records read past that end go once the pipe has held nothing for INPUT_PAUSE_MS. Each
  * piece goes to the command whose pipe has the most room (readiness, as manifold's
  * dispatch). Its end is told (`E`); a record over --max-record (`I`); what each command was
- * given, before its end (`B`).
+ * given, before its end (`B`): each write of a piece is noted before it is made, so a command
+ * that ends in the middle of a piece is told given it.
  */
 export const INPUT_PYTHON = `# How long a pipe may hold nothing before the whole records read from it go (ms).
 INPUT_PAUSE = ${INPUT_PAUSE_MS}
@@ -38,7 +39,7 @@ def take_input(rid, pid, fd):
             return
         taker = Taker()
         taker.fd, taker.rid, taker.gone = fd, rid, False
-        taker.count, taker.first, taker.last = 0, None, None
+        taker.count, taker.first, taker.last, taker.before = 0, None, None, None
         takers[fd] = taker
         taker_of[pid] = taker
         input_state.notify()
@@ -165,11 +166,12 @@ def input_run(rid, path, delim, most, cap):
                 # they go now and the piece ends, as manifold cuts input that pauses (tail -f),
                 # rather than wait for the pipe's next write. Its command gone before it took
                 # any of them, another takes them.
+                input_given(taker, seq, at, start - at)
                 if input_write(taker, carry[:last + 1]) > 0:
                     carry = carry[last + 1:]
-                if total - len(carry) > at:
-                    input_given(taker, seq, at, total - len(carry) - at)
-                    seq += 1
+                elif not input_ungiven(taker, seq, at, total - len(carry) - at):
+                    continue
+                seq += 1
                 continue
             # The piece's end first, found in a copy of what the pipe holds (tee reads nothing).
             # The carry and the piece together: at most cap, unless a record is longer.
@@ -186,11 +188,11 @@ def input_run(rid, path, delim, most, cap):
                 tail += os.read(scratch_r, window - len(tail))
             end = tail.rfind(delim)
             begun = total - len(carry) > at
+            input_given(taker, seq, at, total - at)
             wrote = input_write(taker, carry)
             if carry and wrote == 0:
                 # Its command was gone before it took anything: another takes the piece.
-                if begun:
-                    input_given(taker, seq, at, total - len(carry) - at)
+                if input_ungiven(taker, seq, at, total - len(carry) - at):
                     seq += 1
                 continue
             if n == 0:
@@ -199,7 +201,9 @@ def input_run(rid, path, delim, most, cap):
                 break
             if end >= 0:
                 length = n - window + end + 1
+                input_given(taker, seq, at, total + length - at)
                 if not input_splice(src, taker, null, length, begun or wrote > 0):
+                    input_ungiven(taker, seq, at, 0)
                     continue
                 carry = b''
                 total += length
@@ -218,8 +222,10 @@ def input_run(rid, path, delim, most, cap):
                         raise TooLarge(start, size)
                     total += len(piece)
                     if end < 0:
+                        input_giving(taker, seq, at, total - at)
                         input_write(taker, piece)
                         continue
+                    input_giving(taker, seq, at, total - len(piece) + end + 1 - at)
                     input_write(taker, piece[:end + 1])
                     carry = piece[end + 1:]
                     break
@@ -247,11 +253,31 @@ def input_paused(src):
     waiting.register(src, select.POLLIN)
     return not waiting.poll(INPUT_PAUSE)
 def input_given(taker, seq, at, length):
+    # Piece seq, from byte at, is length bytes given to taker so far: told as given should its
+    # command end before the piece does, so each write of a piece is noted before it is made.
+    if length <= 0:
+        return
     with input_state:
-        taker.count += 1
+        if taker.last is None or taker.last[0] != seq:
+            taker.before = (taker.count, taker.first, taker.last)
+            taker.count += 1
         taker.last = (seq, at, length)
-        if taker.first is None:
+        if taker.first is None or taker.first[0] == seq:
             taker.first = taker.last
+def input_giving(taker, seq, at, length):
+    # A record being read to its end: what its command took before it was gone, no more.
+    if not taker.gone:
+        input_given(taker, seq, at, length)
+def input_ungiven(taker, seq, at, length):
+    # The piece's last write was not taken (its command gone): it ends before it, length
+    # bytes, or, nothing of it taken, is not given. Whether it was.
+    if length > 0:
+        input_given(taker, seq, at, length)
+        return True
+    with input_state:
+        if taker.last is not None and taker.last[0] == seq:
+            taker.count, taker.first, taker.last = taker.before
+    return False
 def start_input(rid, path, delim, most, cap):
     input_threads()
     import threading
