@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers.js';
 import { numbered } from '../support/lines.js';
-import { holdsWithin, statOf, tracked } from '../support/proc.js';
+import { commandOf, holdsWithin, statOf, tracked } from '../support/proc.js';
 import { spawnManifold, watch, within } from '../support/spawn.js';
 
 // A thread's filter that started a child of its own (a helper process): a process worker's
@@ -38,5 +38,24 @@ describe('children of thread workers', () => {
     // Signalled before manifold exits; their end is seen a moment later.
     await holdsWithin(() => children.filter(alive).length === 0, 10_000);
     expect(children.filter(alive).map(({ pid }) => pid)).toEqual([]);
+  });
+
+  // One that ignores SIGTERM was left running after manifold exited: the thread was terminated
+  // at once, and with it the SIGKILL 2 s later (it had ended). Now the thread ends once it has
+  // waited for its children, and until then gets SIGKILL as any worker still there does.
+  it('SIGINT: a child that ignores SIGTERM gets SIGKILL before manifold exits 130', async () => {
+    const args = ['fan', '-j', '1', '--threads', '--', fixture('thread-await-child.js')];
+    const child = spawnManifold(args);
+    const stderr = watch(child.stderr!);
+    child.stdin!.write('stubborn\n'); // and stdin stays open
+    const [line] = await stderr.waitFor(/^child \d+$/, 1);
+    const [stubborn] = tracked([Number(line!.split(' ')[1])]);
+    // Its shell has set SIGTERM aside, and become the `sleep`.
+    expect(await holdsWithin(() => commandOf(stubborn!.pid) === 'sleep 300', 10_000)).toBe(true);
+    child.kill('SIGINT');
+    const [code] = await within(once(child, 'exit'), 15_000, 'manifold did not exit on SIGINT');
+    expect(code).toBe(130);
+    await holdsWithin(() => !alive(stubborn!), 10_000);
+    expect(alive(stubborn!)).toBe(false);
   });
 });

@@ -80,6 +80,15 @@ export function descendants(root: number): number[] {
   return found;
 }
 
+/** The children of `parent` that are zombies: ended, and not waited for. */
+export function zombiesOf(parent: number): number[] {
+  return readdirSync('/proc').flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    const stat = statOf(Number(name));
+    return stat?.ppid === parent && stat.state === 'Z' ? [Number(name)] : [];
+  });
+}
+
 /** A process as found now, so that a later check is not fooled by a reused pid. */
 export interface Proc {
   pid: number;

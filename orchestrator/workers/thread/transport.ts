@@ -19,7 +19,7 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
-import { signalChildren } from './children.js';
+import { childrenWaited, signalChildren } from './children.js';
 import { giveBack, payloadBytes, pool } from './memory.js';
 import type { ThreadModule } from './module.js';
 import { threadOutcome } from './outcome.js';
@@ -79,6 +79,8 @@ export class ThreadTransport implements Transport {
     worker.on('message', (message: FromThread) => {
       // Taken at once, paused or not: a thread stopped while paused still has its children.
       if (message.kind === 'task') this.#task = message.id;
+      // A thread stopped runs on until it has waited for its children: nothing more of it counts.
+      else if (this.#stopped) return;
       else if (this.#held !== null) this.#held.push(message);
       else this.#take(message);
     });
@@ -140,14 +142,19 @@ export class ThreadTransport implements Transport {
 
   /**
    * Ends the thread, even one in an endless loop: a thread can be terminated anywhere. The
-   * processes it started get what a process worker's group would (SIGTERM, or SIGKILL).
+   * processes it started get what a process worker's group would (SIGTERM, or SIGKILL), and
+   * the thread is terminated once it has waited for them (children.ts): a second stop only
+   * signals them again.
    */
   stop(reason: StopReason): void {
-    this.#stopped = true;
-    if (this.#task !== null) signalChildren(this.#task, reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    const task = this.#task;
+    if (task !== null) signalChildren(task, reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
     this.#held = null;
     for (const stream of this.#stdio) stream.release();
-    void this.#worker.terminate();
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (task === null) void this.#worker.terminate();
+    else void childrenWaited(task).then(() => this.#worker.terminate());
   }
 
   /** `worker 2 (thread 3: mf-map r.toUpperCase() ...)`: this thread, the command as given. */
