@@ -1,4 +1,4 @@
-import { ExitCode, ManifoldError, UsageError } from './errors.js';
+import { ExitCode, ManifoldError, quoteName, UsageError } from './errors.js';
 import { isBlankRecord, unescapeDelimiter } from './framing/spec.js';
 import { viewOf } from './framing/view.js';
 
@@ -39,17 +39,17 @@ export function parseKeySpec(
   const field = /^field:(\d+)$/.exec(text);
   if (field) {
     const index = Number(field[1]);
-    if (index < 1) throw new UsageError(`${what} "${text}": fields are numbered from 1`);
+    if (index < 1) throw new UsageError(`${what} ${quoteName(text)}: fields are numbered from 1`);
     return { kind: 'field', index, separator: parseSeparator(fieldSeparator, separatorName) };
   }
   if (text.startsWith('json:')) {
     const path = text.slice('json:'.length).split('.');
     if (path.some((step) => step === '')) {
-      throw new UsageError(`${what} "${text}": the path needs names between the dots`);
+      throw new UsageError(`${what} ${quoteName(text)}: the path needs names between the dots`);
     }
     return { kind: 'json', path };
   }
-  throw new UsageError(`${what} "${text}" is not one of ${KEY_HELP}`);
+  throw new UsageError(`${what} ${quoteName(text)} is not one of ${KEY_HELP}`);
 }
 
 /**
@@ -64,7 +64,7 @@ export function refuseUnusedSeparator(
 ): void {
   if (given === undefined || specs.some((spec) => spec?.kind === 'field')) return;
   throw new UsageError(
-    `${option} ${JSON.stringify(given)} splits the fields of a field:N ${what}: it needs one (${got})`,
+    `${option} ${quoteName(given)} splits the fields of a field:N ${what}: it needs one (${got})`,
   );
 }
 
@@ -72,7 +72,7 @@ function parseSeparator(text: string | undefined, name: string): Buffer | null {
   if (text === undefined) return null;
   const char = text === 'tab' ? '\t' : unescapeDelimiter(text);
   if ([...char].length !== 1) {
-    throw new UsageError(`${name} "${text}" must be one character (or \\t)`);
+    throw new UsageError(`${name} ${quoteName(text)} must be one character (or \\t)`);
   }
   return Buffer.from(char, 'utf8');
 }

@@ -1,4 +1,4 @@
-import { ExitCode, ManifoldError, UsageError } from './errors.js';
+import { ExitCode, ManifoldError, quoteName, UsageError } from './errors.js';
 import { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 
 /** The aggregates `mf-reduce` computes per key. */
@@ -24,7 +24,7 @@ export interface Aggregate {
 
 export function parseOperation(text: string): Operation {
   if ((OPERATIONS as readonly string[]).includes(text)) return text as Operation;
-  throw new UsageError(`operation "${text}" is not one of ${OPERATIONS.join(', ')}`);
+  throw new UsageError(`operation ${quoteName(text)} is not one of ${OPERATIONS.join(', ')}`);
 }
 
 /** A numeric field is a key spec too; a bare number `3` means `field:3`. */

@@ -1,4 +1,4 @@
-import { RecordError, type RecordPosition, UsageError } from './errors.js';
+import { quoteName, RecordError, type RecordPosition, UsageError } from './errors.js';
 import { amountOf } from './number-text.js';
 
 const units: Record<string, number> = {
@@ -32,17 +32,19 @@ export function parseSize(text: string, what = 'size'): number {
   const match = amountOf(text);
   const unit = match ? units[match.unit.toUpperCase()] : undefined;
   if (!match || unit === undefined) {
-    throw new UsageError(`${what} "${text}" is not a size (examples: 4096, 64K, 1M, 2G)`);
+    throw new UsageError(`${what} ${quoteName(text)} is not a size (examples: 4096, 64K, 1M, 2G)`);
   }
   // A fraction of a unit is rounded down to bytes (1.1K is 1126); a fraction of a byte is no size.
   if (unit === 1 && !Number.isInteger(match.amount)) {
-    throw new UsageError(`${what} "${text}" is not a whole number of bytes`);
+    throw new UsageError(`${what} ${quoteName(text)} is not a whole number of bytes`);
   }
   const bytes = Math.floor(match.amount * unit);
   if (bytes > MAX_SIZE) {
-    throw new UsageError(`${what} "${text}" is too large (at most ${formatSize(MAX_SIZE)})`);
+    throw new UsageError(
+      `${what} ${quoteName(text)} is too large (at most ${formatSize(MAX_SIZE)})`,
+    );
   }
-  if (bytes < 1) throw new UsageError(`${what} "${text}" must be at least 1 byte`);
+  if (bytes < 1) throw new UsageError(`${what} ${quoteName(text)} must be at least 1 byte`);
   return bytes;
 }
 

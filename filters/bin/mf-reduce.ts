@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { UsageError } from '../errors.js';
+import { quoteName, UsageError } from '../errors.js';
 import type { Framing } from '../framing/spec.js';
 import { isJsonSpec, KEY_HELP, parseKeySpec, refuseUnusedSeparator } from '../keys.js';
 import {
@@ -79,7 +79,7 @@ Examples:
     const separator = context.options.fieldSep as string | undefined;
     const key = parseKeySpec(context.options.key as string, separator, '--key');
     if (operation === 'count' && field !== undefined) {
-      throw new UsageError(`count takes no field (got "${field}")`);
+      throw new UsageError(`count takes no field (got ${quoteName(field)})`);
     }
     if (operation !== 'count' && field === undefined) {
       throw new UsageError(`${operation} needs a field: N, field:N or json:<path>`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { RecordError } from '../errors.js';
+import { quoteName, RecordError } from '../errors.js';
 import { defineFilter } from '../sdk/define.js';
 
 defineFilter<'buffer', Buffer | null>({
@@ -32,7 +32,7 @@ Examples:
     if (why !== null) {
       throw new RecordError(
         { input: context.input, record: context.recordNumber },
-        `frame ${why} the output delimiter ${JSON.stringify(delimiter.toString())}; choose another with --join (nul, delim:<string>, frames)`,
+        `frame ${why} the output delimiter ${quoteName(delimiter.toString())}; choose another with --join (nul, delim:<string>, frames)`,
       );
     }
     return record;

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { quoteName, UsageError } from '../errors.js';
 import { formatSize, parseSize } from '../size.js';
 
 /**
@@ -34,7 +34,8 @@ export function parseFraming(text: string, what = 'framing'): Framing {
   if (text === 'raw') return { kind: 'raw', name: 'raw' };
   if (text.startsWith('delim:')) {
     const delimiter = Buffer.from(unescapeDelimiter(text.slice('delim:'.length)), 'utf8');
-    if (delimiter.length === 0) throw new UsageError(`${what} "${text}": the delimiter is empty`);
+    if (delimiter.length === 0)
+      throw new UsageError(`${what} ${quoteName(text)}: the delimiter is empty`);
     return { kind: 'delimited', name: text, delimiter, json: false };
   }
   if (text.startsWith('fixed:')) {
@@ -46,10 +47,10 @@ export function parseFraming(text: string, what = 'framing'): Framing {
       };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      throw new UsageError(`${what} "${text}": ${error.message}`, error.cause);
+      throw new UsageError(`${what} ${quoteName(text)}: ${error.message}`, error.cause);
     }
   }
-  throw new UsageError(`${what} "${text}" is not one of ${FRAMING_HELP}`);
+  throw new UsageError(`${what} ${quoteName(text)} is not one of ${FRAMING_HELP}`);
 }
 
 /**

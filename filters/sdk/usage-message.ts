@@ -1,5 +1,5 @@
 import type { Command, CommanderError } from 'commander';
-import { oneLine } from '../errors.js';
+import { oneLine, quoteName } from '../errors.js';
 
 /**
  * A commander error as the one line a usage error is, in manifold's words: without commander's
@@ -50,7 +50,7 @@ function invalidValue(message: string): string {
   if (option === null) return message;
   const [, flag, value, reason] = option as unknown as [string, string, string, string];
   const choices = /^Allowed choices are (.*)\.$/.exec(reason);
-  return `${flag}: ${choices === null ? reason : `${JSON.stringify(value)} is not one of ${choices[1]}`}`;
+  return `${flag}: ${choices === null ? reason : `${quoteName(value)} is not one of ${choices[1]}`}`;
 }
 
 /**

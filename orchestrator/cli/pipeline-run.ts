@@ -1,4 +1,5 @@
 import { isatty } from 'node:tty';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
@@ -88,10 +89,10 @@ function variables(sets: string[]): Record<string, string | undefined> {
   const given: [string, string][] = [];
   for (const item of sets) {
     const at = item.indexOf('=');
-    if (at <= 0) throw new UsageError(`--set "${item}" must be NAME=VALUE`);
+    if (at <= 0) throw new UsageError(`--set ${quoteName(item)} must be NAME=VALUE`);
     const name = item.slice(0, at);
     const problem = variableNameProblem(name);
-    if (problem !== null) throw new UsageError(`--set "${item}": ${problem}`);
+    if (problem !== null) throw new UsageError(`--set ${quoteName(item)}: ${problem}`);
     given.push([name, item.slice(at + 1)]);
   }
   // Own keys, each: `values.__proto__ = ...` would set the object's prototype, the value lost.

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { quoteName } from '../../filters/errors.js';
 import {
   formatSize,
   parseFraming,
@@ -67,7 +68,7 @@ export function resolveBuildOptions(
   const shards = Number(raw.shards);
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) {
     throw new UsageError(
-      `--shards ${String(raw.shards)}: give a whole number from 1 to ${MAX_SHARDS}`,
+      `--shards ${quoteName(String(raw.shards))}: give a whole number from 1 to ${MAX_SHARDS}`,
     );
   }
   const output = String(raw.output).replace(/\/+$/, '');

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { workerCount } from '../options/checks.js';
@@ -106,7 +107,7 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       );
     if (raw.protocol !== undefined && raw.protocol !== PROTOCOL_NAME)
       throw new UsageError(
-        `--protocol "${String(raw.protocol)}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
+        `--protocol ${quoteName(String(raw.protocol))} is unknown: the one protocol is '${PROTOCOL_NAME}'`,
       );
     const shell = raw.shell === true;
     if (raw.protocol !== undefined && shell)
@@ -132,7 +133,7 @@ function connectTimeout(value: unknown): number {
     return parseTimeout(value, () => '--connect-timeout');
   } catch (error) {
     throw new UsageError(
-      `--connect-timeout must be 0 (no wait) or a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m) (got ${JSON.stringify(String(value))})`,
+      `--connect-timeout must be 0 (no wait) or a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m) (got ${quoteName(String(value))})`,
       error,
     );
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError, wholeNumber } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
@@ -125,7 +126,9 @@ export function resolveStdioWorkerCommandLine(
 function milliseconds(value: unknown, option: string): number {
   const ms = wholeNumber(value);
   if (!(ms > 0)) {
-    throw new UsageError(`${option} must be a whole number of milliseconds (got '${value}')`);
+    throw new UsageError(
+      `${option} must be a whole number of milliseconds (got ${quoteName(String(value))})`,
+    );
   }
   return ms;
 }

@@ -1,4 +1,5 @@
 import { type Document, isAlias, isMap, type Node, visit } from 'yaml';
+import { quoteName } from '../../filters/errors.js';
 import type { Problem } from './problems.js';
 
 // A config's variables: `${NAME}` and `${NAME:-default}`, whose default may itself hold them
@@ -30,7 +31,7 @@ const NAME = /\$\{([A-Za-z_][A-Za-z0-9_]*)(\}|:-)/y;
  */
 export function variableNameProblem(name: string): string | null {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return null;
-  return `"${name}" is not a variable name (letters, digits and _, not first a digit)`;
+  return `${quoteName(name)} is not a variable name (letters, digits and _, not first a digit)`;
 }
 
 /** Reads `text` into pieces, as sh reads a word: within a default, `\` escapes the next character. */

@@ -1,3 +1,4 @@
+import { quoteName } from '../../filters/errors.js';
 import { parseSize, UsageError, wholeNumber } from '../../filters/index.js';
 import { FAN_CHOICES, type FanSettings, MAX_WORKERS } from './fan-settings.js';
 
@@ -35,7 +36,7 @@ export function workerCount(value: unknown, name: string): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
     throw new OptionError(
       'workers',
-      `${name} must be a whole number from 1 to ${MAX_WORKERS} (got "${value}")`,
+      `${name} must be a whole number from 1 to ${MAX_WORKERS} (got ${quoteName(String(value))})`,
     );
   }
   return n;
@@ -46,7 +47,7 @@ export function count(value: unknown, name: string): number {
   if (!Number.isInteger(n) || n < 0)
     throw new OptionError(
       'retries',
-      `${name} must be a whole number of at least 0 (got "${value}")`,
+      `${name} must be a whole number of at least 0 (got ${quoteName(String(value))})`,
     );
   return n;
 }
@@ -89,8 +90,14 @@ export function choice<K extends keyof typeof FAN_CHOICES>(
   return value as (typeof FAN_CHOICES)[K][number];
 }
 
+/**
+ * A value as a message shows it: a string as the shell would quote it (quoteName), as every
+ * message quotes what was typed, and in quotes still where bare it would read as true, false
+ * or null (a config's `ordered: 'true'`); anything else as JSON writes it.
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'string')
+    return /^(true|false|null)$/.test(value) ? `'${value}'` : quoteName(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   try {

@@ -9,6 +9,7 @@ import {
   flag,
   type NameOf,
   OptionError,
+  show,
   size,
   text,
   workerCount,
@@ -123,7 +124,7 @@ export function resolveFanSettings(
   if (settings.protocol !== undefined && settings.protocol !== PROTOCOL_NAME) {
     throw new OptionError(
       'protocol',
-      `${name('protocol')} "${settings.protocol}" is unknown: the one protocol is '${PROTOCOL_NAME}'`,
+      `${name('protocol')} ${show(settings.protocol)} is unknown: the one protocol is '${PROTOCOL_NAME}'`,
     );
   }
   if (protocol && command.shell) {

@@ -3,6 +3,7 @@ import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
+import { show } from './checks.js';
 import { describeErrno, nameOf } from './inputs.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
@@ -209,7 +210,7 @@ function hostTimeout(value: unknown, name: (option: keyof HostSettings) => strin
   if (!(ms >= 100 && ms <= 3_600_000)) {
     throw new HostSettingError(
       'hostTimeout',
-      `${name('hostTimeout')} must be a duration from 100ms to 1h: seconds (30) or with a unit (500ms, 5s, 2m) (got '${value}')`,
+      `${name('hostTimeout')} must be a duration from 100ms to 1h: seconds (30) or with a unit (500ms, 5s, 2m) (got ${show(value)})`,
     );
   }
   return ms;

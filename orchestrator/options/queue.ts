@@ -1,6 +1,7 @@
 import { UsageError } from '../../filters/index.js';
 import type { TableBinding } from '../fan/tables.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
+import { show } from './checks.js';
 import { parseTimeout } from './jobs.js';
 import { resolveQueueTables } from './queue-tables.js';
 
@@ -95,7 +96,7 @@ export function resolveQueueSettings(
   // each such delivery as lost with its worker, till the block fails the run.
   if (ackWaitMs < MIN_ACK_WAIT_MS)
     throw new UsageError(
-      `${name('ackWait')} must be at least 1s: its workers confirm a block they run every third of it, and a shorter one gives blocks away from workers still at them (got "${String(settings.ackWait)}")`,
+      `${name('ackWait')} must be at least 1s: its workers confirm a block they run every third of it, and a shorter one gives blocks away from workers still at them (got ${show(settings.ackWait)})`,
     );
   const timeoutMs = parseTimeout(settings.queueTimeout ?? DEFAULT_QUEUE_TIMEOUT, () =>
     name('queueTimeout'),

@@ -17,7 +17,7 @@ const expected: Record<string, string> = {
     'manifold.failure 1',
     'worker 1 (pid N: echo "cannot parse line 1" >&2; exit 3) exited with status 3; it had been given block 1 (records 1-1)',
     'worker 1: cannot parse line 1',
-    'manifold.usage block "big" is not a size (examples: 4096, 64K, 1M, 2G)',
+    'manifold.usage block big is not a size (examples: 4096, 64K, 1M, 2G)',
     '',
   ].join('\n'),
   'fan-abort.mjs': 'AbortError manifold.aborted\n',

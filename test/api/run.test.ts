@@ -99,7 +99,7 @@ describe('run', () => {
     );
     expect(error.code).toBe('manifold.usage');
     expect(error.exitCode).toBe(2);
-    expect(error.message).toMatch(/^<config>:\d+:\d+: block "huge" is not a size/);
+    expect(error.message).toMatch(/^<config>:\d+:\d+: block huge is not a size/);
   });
 
   const refused: [string, Parameters<typeof run>, RegExp][] = [
@@ -127,7 +127,7 @@ describe('run', () => {
     [
       'a set name that no variable can spell (it was taken)',
       [{ stages: [{ run: 'cat' }] }, { set: { 'A B': 'x' } }],
-      /^set "A B" is not a variable name \(letters, digits and _, not first a digit\)$/,
+      /^set 'A B' is not a variable name \(letters, digits and _, not first a digit\)$/,
     ],
     ['a missing file', ['/nonexistent/pipeline.yaml', {}], /cannot read the config: no such file$/],
     [

@@ -87,7 +87,7 @@ describe('sizes', () => {
   });
 
   it('refuses a fraction of a byte (fixed:1.5 cut 1-byte records before); rounds a fraction of a unit down', () => {
-    expect(() => parseSize('1.5')).toThrow(/"1.5" is not a whole number of bytes/);
+    expect(() => parseSize('1.5')).toThrow(/1.5 is not a whole number of bytes/);
     expect(() => parseSize('2.5B')).toThrow(/not a whole number of bytes/);
     expect(parseSize('1.1K')).toBe(1126);
   });

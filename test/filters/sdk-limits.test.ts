@@ -39,7 +39,7 @@ describe('a size past the largest accepted', () => {
   it('manifold fan --block names the option and the maximum', async () => {
     const result = await run(manifold, ['fan', '--block', '99999999999T', '--', 'cat']);
     expect(result.stderr).toBe(
-      'manifold: --block "99999999999T" is too large (at most 1 TiB) (see \'manifold fan --help\')\n',
+      "manifold: --block 99999999999T is too large (at most 1 TiB) (see 'manifold fan --help')\n",
     );
     expect(result.exitCode).toBe(2);
   });

@@ -114,15 +114,17 @@ describe('a flag given a value (--tag=1) is said to take none', () => {
 
 describe('a value with a line break in it is said in the one line', () => {
   // The value was quoted as it is: its line break ended the line, and the rest of the message
-  // (the pointer to the help too) stood on a line of its own, as the filters' never did.
+  // (the pointer to the help too) stood on a line of its own, as the filters' never did. Then
+  // (until 2026-12-05) the break was said as a space; now every value is quoted as bash would
+  // (quoteName), its line break as $'\n'.
   const cases: [string[], string][] = [
     [
       ['fan', '-j', '1\n2', '--', 'cat'],
-      `manifold: -j, --workers must be a whole number from 1 to 4096 (got "1 2") (see 'manifold fan --help')\n`,
+      `manifold: -j, --workers must be a whole number from 1 to 4096 (got $'1\\n2') (see 'manifold fan --help')\n`,
     ],
     [
       ['fan', '--block', '1M\n', '--', 'cat'],
-      `manifold: --block "1M " is not a size (examples: 4096, 64K, 1M, 2G) (see 'manifold fan --help')\n`,
+      `manifold: --block $'1M\\n' is not a size (examples: 4096, 64K, 1M, 2G) (see 'manifold fan --help')\n`,
     ],
     [
       ['fan', '--input', '/nonexistent\nin', '--', 'cat'],
@@ -131,7 +133,7 @@ describe('a value with a line break in it is said in the one line', () => {
     ],
     [
       ['fan', '--field-sep', '\n', '--', 'cat'],
-      `manifold: --field-sep " " splits the fields of --key field:N: it needs one (--key is whole) (see 'manifold fan --help')\n`,
+      `manifold: --field-sep $'\\n' splits the fields of --key field:N: it needs one (--key is whole) (see 'manifold fan --help')\n`,
     ],
   ];
   it.for(cases)('%j', async ([args, line]) => {

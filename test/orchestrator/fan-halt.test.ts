@@ -218,7 +218,7 @@ describe('--halt now and never with a condition', () => {
     const result = await fan(['--halt', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      `manifold: --halt must be now, soon or never, the first two optionally with ,fail=N, ,fail=N% or ,success=N (got "${value}") (see 'manifold fan --help')\n`,
+      `manifold: --halt must be now, soon or never, the first two optionally with ,fail=N, ,fail=N% or ,success=N (got ${value}) (see 'manifold fan --help')\n`,
     );
   });
 });

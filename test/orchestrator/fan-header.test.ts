@@ -289,7 +289,7 @@ describe('--header auto', () => {
     const result = await fan(['--header', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      `manifold: --header must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got "${value}") (see 'manifold fan --help')\n`,
+      `manifold: --header must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${value}) (see 'manifold fan --help')\n`,
     );
   });
 });

@@ -128,7 +128,7 @@ describe('manifold fan --host options', () => {
     [
       'a bad --host-timeout',
       ['--host', 'h1', '--host-timeout', 'soon'],
-      /^manifold: --host-timeout must be a duration .*\(got 'soon'\) \(see 'manifold fan --help'\)\n$/,
+      /^manifold: --host-timeout must be a duration .*\(got soon\) \(see 'manifold fan --help'\)\n$/,
     ],
     [
       'no hosts file',

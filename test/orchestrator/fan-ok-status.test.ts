@@ -111,7 +111,7 @@ describe('--ok-status', () => {
   it.each([
     [
       '1,x',
-      /^manifold: --ok-status must be exit statuses from 0 to 255, separated by commas, such as 0,1 \(got "1,x"\) \(see 'manifold fan --help'\)\n$/,
+      /^manifold: --ok-status must be exit statuses from 0 to 255, separated by commas, such as 0,1 \(got 1,x\) \(see 'manifold fan --help'\)\n$/,
     ],
     ['256', /^manifold: --ok-status must be exit statuses from 0 to 255/],
     [

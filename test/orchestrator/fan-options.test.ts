@@ -304,12 +304,12 @@ describe.concurrent('manifold fan usage errors', () => {
     // --field-sep without a --key field:N was ignored, exit 0.
     [
       ['--field-sep', ',', '--dispatch', 'hash'],
-      '--field-sep "," splits the fields of --key field:N',
+      '--field-sep , splits the fields of --key field:N',
     ],
     [['--field-sep', ',', '--key', 'json:a', '--merge', 'sorted'], '(--key is json:a)'],
     // Was '--split "0" must be at least 1 byte': the framing's name lost.
-    [['--split', 'fixed:0'], '--split "fixed:0": record size "0" must be at least 1 byte'],
-    [['--join', 'fixed:x'], '--join "fixed:x": record size "x" is not a size'],
+    [['--split', 'fixed:0'], '--split fixed:0: record size 0 must be at least 1 byte'],
+    [['--join', 'fixed:x'], '--join fixed:x: record size x is not a size'],
     // A key that nothing reads was ignored, exit 0.
     [
       ['--key', 'field:2'],

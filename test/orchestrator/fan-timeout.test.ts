@@ -126,11 +126,17 @@ describe('--timeout', () => {
     expect(result.stdout.toString()).toBe(records(1, 512));
   }, 30_000);
 
-  it.each(['0', 'soon', '-1', '30 days'])('--timeout %s is a usage error', async (value) => {
+  // The value as the line quotes it: as typed, or in the shell's quotes where it is not one word.
+  it.each([
+    ['0', '0'],
+    ['soon', 'soon'],
+    ['-1', '-1'],
+    ['30 days', "'30 days'"],
+  ])('--timeout %s is a usage error', async (value, shown) => {
     const result = await fan(['--timeout', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      `manifold: --timeout must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got "${value}") (see 'manifold fan --help')\n`,
+      `manifold: --timeout must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${shown}) (see 'manifold fan --help')\n`,
     );
   });
 });

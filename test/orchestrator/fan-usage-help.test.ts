@@ -4,7 +4,7 @@ import { manifold, run } from '../helpers.js';
 // Every usage error of a command line ends pointing at its command's help, as commander's own
 // (`unknown option '--bogus' (see 'manifold fan --help')`) and the missing command did: an
 // option's value refused by the options' resolution said no more than `-j, --workers must be
-// a whole number from 1 to 4096 (got "x")`. Through the real CLI, one option per resolution
+// a whole number from 1 to 4096 (got x)`. Through the real CLI, one option per resolution
 // (the local fan, the queue's coordinator, the queue's worker, the SSH worker); the rest of
 // each face's refusals are tables checked in-process (fan-numbers, queue-usage).
 

@@ -89,12 +89,12 @@ describe('manifold worker --stdio (a host’s side of fan --host)', () => {
     [
       '--heartbeat 0',
       ['--stdio', '--heartbeat', '0'],
-      /--heartbeat must be a whole number of milliseconds \(got '0'\)/,
+      /--heartbeat must be a whole number of milliseconds \(got 0\)/,
     ],
     [
       '--host-timeout soon',
       ['--stdio', '--host-timeout', 'soon'],
-      /--host-timeout must be a whole number of milliseconds \(got 'soon'\)/,
+      /--host-timeout must be a whole number of milliseconds \(got soon\)/,
     ],
     [
       'a command with --stdio',

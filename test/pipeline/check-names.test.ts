@@ -90,10 +90,10 @@ describe('field-sep without a key field:N', () => {
       '',
     ].join('\n');
     await expectProblems(text, [
-      ['","', /field-sep "," splits the fields of key field:N: it needs one \(key is whole\)$/],
+      ['","', /field-sep , splits the fields of key field:N: it needs one \(key is whole\)$/],
       [
         'tab\n',
-        /field-sep "tab" splits the fields of key field:N: it needs one \(key is json:user\)$/,
+        /field-sep tab splits the fields of key field:N: it needs one \(key is json:user\)$/,
       ],
     ]);
   });
@@ -114,7 +114,7 @@ describe('hosts: that are no hosts', () => {
 describe('a fixed framing of no size', () => {
   it('names the framing: it said split "0"', async () => {
     await expectProblems('stages:\n  - fan: {worker: cat, split: "fixed:0"}\n', [
-      ['"fixed:0"', /split "fixed:0": record size "0" must be at least 1 byte$/],
+      ['"fixed:0"', /split fixed:0: record size 0 must be at least 1 byte$/],
     ]);
   });
 });

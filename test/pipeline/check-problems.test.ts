@@ -117,9 +117,9 @@ describe('problems, each at its key or value', () => {
       '',
     ].join('\n');
     await expectProblems(text, [
-      ['10X', /block "10X" is not a size/],
-      ['lots', /max-record "lots" is not a size/],
-      ['plenty', /merge-memory "plenty" is not a size/],
+      ['10X', /block 10X is not a size/],
+      ['lots', /max-record lots is not a size/],
+      ['plenty', /merge-memory plenty is not a size/],
     ]);
   });
 
@@ -142,15 +142,15 @@ describe('problems, each at its key or value', () => {
       '',
     ].join('\n');
     await expectProblems(text, [
-      ['lines2', /split "lines2" is not one of lines, nul/],
-      ['jsonl', /join "jsonl" is not one of lines, nul/],
-      ['bogus', /.*"bogus" is not one of lines, nul/],
+      ['lines2', /split lines2 is not one of lines, nul/],
+      ['jsonl', /join jsonl is not one of lines, nul/],
+      ['bogus', /.* bogus is not one of lines, nul/],
     ]);
   });
 
   it('a bad key spec', async () => {
     const text = 'stages:\n  - fan:\n      dispatch: hash\n      key: fild:1\n      worker: cat\n';
-    await expectProblems(text, [['fild:1', /key "fild:1" is not one of field:N, json/]]);
+    await expectProblems(text, [['fild:1', /key fild:1 is not one of field:N, json/]]);
   });
 
   it('commands not found, as strings, in a shell pipeline, as arrays, and relative paths', async () => {

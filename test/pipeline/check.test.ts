@@ -108,7 +108,7 @@ describe('reports', () => {
     await expectProblems(text, [
       ['no-such', /no-such-program-mf: command not found/],
       ['wrkers', /unknown key "wrkers"/],
-      ['10X', /block "10X" is not a size/],
+      ['10X', /block 10X is not a size/],
       ['./missing.js', /filter module/],
       ['cat {a}', /placeholder \{z\} names no branch/],
     ]);
@@ -125,9 +125,9 @@ describe('reports', () => {
       '',
     ].join('\n');
     await expectProblems(text, [
-      ['lines2', /split "lines2" is not one of/],
-      ['fild:1', /key "fild:1" is not one of/],
-      ['10X', /block "10X" is not a size/],
+      ['lines2', /split lines2 is not one of/],
+      ['fild:1', /key fild:1 is not one of/],
+      ['10X', /block 10X is not a size/],
     ]);
   });
 
@@ -158,7 +158,7 @@ describe('reports', () => {
     ].join('\n');
     await expectProblems(text, [
       ['"wrkers"', /unknown key "wrkers" .*did you mean "workers"/],
-      ['"10X"', /block "10X" is not a size/],
+      ['"10X"', /block 10X is not a size/],
     ]);
   });
 

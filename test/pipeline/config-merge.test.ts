@@ -101,7 +101,7 @@ describe('merge keys in a config', () => {
       '    fan: {<<: *fan, worker: cat}',
       '',
     ].join('\n');
-    await expectProblems(text, [['10X', /block "10X" is not a size/]]);
+    await expectProblems(text, [['10X', /block 10X is not a size/]]);
   });
 
   it('a key other than x- at the top is still unknown', async () => {

@@ -202,7 +202,7 @@ describe("parallel's conveniences in a config", () => {
     const result = await run(manifold, ['check', config]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      /pipeline\.yaml:\d+:\d+: halt must be now, soon or never.*"sometimes"/,
+      /pipeline\.yaml:\d+:\d+: halt must be now, soon or never.*\(got sometimes\)/,
     );
   });
 });

@@ -53,10 +53,10 @@ describe('fan({ queue }) from the library', () => {
     );
     expect(await bad({ command: ['cat'], job: 'x' })).toBe('job needs queue');
     expect(await bad({ queue: 'http://x' })).toBe(
-      'queue "http://x" is not an address: give nats://host:port',
+      'queue http://x is not an address: give nats://host:port',
     );
     expect(await bad({ queue: 'nats://127.0.0.1:1', job: 'a b' })).toMatch(
-      /^job "a b" is not a job name/,
+      /^job 'a b' is not a job name/,
     );
     expect(await bad({ queue: 'nats://127.0.0.1:1', merge: 'sorted' })).toBe(
       'merge sorted is not for queue: use ready or ordered',

@@ -86,7 +86,7 @@ describe('queue: on a fan stage of a config', () => {
       ['block', /"fan" needs "worker"$/],
     ]);
     await expectProblems('stages:\n  - fan:\n      queue: http://q\n', [
-      ['http', /queue "http:\/\/q" is not an address: give nats:\/\/host:port$/],
+      ['http', /queue http:\/\/q is not an address: give nats:\/\/host:port$/],
     ]);
   });
 });

@@ -23,9 +23,9 @@ const cases: [string[], RegExp][] = [
   // The coordinator.
   [
     ['fan', '--queue', 'http://x:1'],
-    /--queue "http:\/\/x:1" is not an address: give nats:\/\/host:port/,
+    /--queue http:\/\/x:1 is not an address: give nats:\/\/host:port/,
   ],
-  [['fan', '--queue', url, '--job', 'a.b'], /--job "a\.b" is not a job name/],
+  [['fan', '--queue', url, '--job', 'a.b'], /--job a\.b is not a job name/],
   [['fan', '--queue', url, '--', 'cat'], /--queue takes no command: each worker runs its own/],
   [['fan', '--queue', url, '--per-block'], /--per-block is not for --queue: it is the workers'/],
   [['fan', '--queue', url, '-j', '2'], /-j is not for --queue: it is the workers'/],
@@ -37,29 +37,29 @@ const cases: [string[], RegExp][] = [
   ],
   // Shorter than its workers' confirmations: blocks taken from workers still at them.
   [['fan', '--queue', url, '--ack-wait', '300ms'], /--ack-wait must be at least 1s/],
-  [['fan', '--queue', url, '--ack-wait', 'x'], /--ack-wait must be a duration .* \(got "x"\)/],
+  [['fan', '--queue', url, '--ack-wait', 'x'], /--ack-wait must be a duration .* \(got x\)/],
   [
     ['fan', '--queue', url, '--queue-timeout', 'x'],
-    /--queue-timeout must be a duration .* \(got "x"\)/,
+    /--queue-timeout must be a duration .* \(got x\)/,
   ],
-  [['fan', '--queue', url, '--block', 'x'], /--block "x" is not a size/],
-  [['fan', '--queue', url, '--retries', 'x'], /--retries must be a whole number .* \(got "x"\)/],
+  [['fan', '--queue', url, '--block', 'x'], /--block x is not a size/],
+  [['fan', '--queue', url, '--retries', 'x'], /--retries must be a whole number .* \(got x\)/],
   // The queue's worker.
   [['worker', '--queue', url], /missing the command/],
   [
     ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
-    /-j, --workers must be a whole number .* \(got "x"\)/,
+    /-j, --workers must be a whole number .* \(got x\)/,
   ],
   [
     ['worker', '--queue', url, '-j', '0', '--', 'cat'],
-    /-j, --workers must be a whole number .* \(got "0"\)/,
+    /-j, --workers must be a whole number .* \(got 0\)/,
   ],
-  [['worker', '--queue', url, '--job', 'a.b', '--', 'cat'], /--job "a\.b" is not a job name/],
+  [['worker', '--queue', url, '--job', 'a.b', '--', 'cat'], /--job a\.b is not a job name/],
   [
     ['worker', '--queue', url, '--one-to-one', '--per-block', '--', 'cat'],
     /choose one of --per-block, --one-to-one and --protocol/,
   ],
-  [['worker', '--queue', url, '--protocol', 'x', '--', 'cat'], /--protocol "x" is unknown/],
+  [['worker', '--queue', url, '--protocol', 'x', '--', 'cat'], /--protocol x is unknown/],
   [
     ['worker', '--queue', url, '--protocol', 'manifold', '--shell', '--', 'cat'],
     /--protocol needs a command run directly/,
@@ -74,7 +74,7 @@ const cases: [string[], RegExp][] = [
   ],
   [
     ['worker', '--queue', url, '--connect-timeout', '-1', '--', 'cat'],
-    /^manifold: --connect-timeout must be 0 \(no wait\) or a duration .* \(got "-1"\)/,
+    /^manifold: --connect-timeout must be 0 \(no wait\) or a duration .* \(got -1\)/,
   ],
   // A worker of neither kind, and SSH's.
   [['worker', '--', 'cat'], /manifold worker needs --queue <url> -- <command>, or --stdio/],

@@ -259,14 +259,14 @@ describe('manifold table build: bad records and usage', () => {
       name: 'a bad key spec',
       input: 'a\n',
       args: ['--key', 'field:x'],
-      message: /^manifold: --key "field:x" is not one of field:N, json:<dot.path> or whole\n$/,
+      message: /^manifold: --key field:x is not one of field:N, json:<dot.path> or whole\n$/,
       status: 2,
     },
     {
       name: 'a --field-sep of two characters, naming the option (was "field separator")',
       input: 'a,1\n',
       args: ['--key', 'field:1', '--field-sep', 'ab'],
-      message: /^manifold: --field-sep "ab" must be one character \(or \\t\)\n$/,
+      message: /^manifold: --field-sep ab must be one character \(or \\t\)\n$/,
       status: 2,
     },
   ];

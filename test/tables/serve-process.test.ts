@@ -190,7 +190,7 @@ describe('table serve, the process', () => {
     [['--listen', 'nonsense'], /is not HOST:PORT/],
     [['--listen', '127.0.0.1:70000'], /above 65535/],
     [['--listen', '127.0.0.1:0', '--socket', '/tmp/x.sock'], /exclude each other/],
-    [['--max-body', 'lots'], /--max-body "lots" is not a size/],
+    [['--max-body', 'lots'], /--max-body lots is not a size/],
   ])('refuses %j: one line, exit 2', async (args, message) => {
     // Were it to serve after all, it is killed rather than left running.
     const result = await run('node', [manifold, 'table', 'serve', table, ...args], '', {

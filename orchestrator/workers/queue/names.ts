@@ -1,3 +1,4 @@
+import { quoteName } from '../../../filters/errors.js';
 import { UsageError } from '../../../filters/index.js';
 
 /** A job's options that a resumed job must keep, and the job's own name option. */
@@ -64,7 +65,7 @@ const JOB_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export function checkJobName(job: string, option = '--job'): string {
   if (!JOB_NAME.test(job)) {
     throw new UsageError(
-      `${option} "${job}" is not a job name: use 1 to 64 letters, digits, '-' or '_'`,
+      `${option} ${quoteName(job)} is not a job name: use 1 to 64 letters, digits, '-' or '_'`,
     );
   }
   return job;
@@ -103,10 +104,10 @@ export function checkQueueUrl(url: string, option = '--queue'): string {
   try {
     parsed = new URL(full);
   } catch {
-    throw new UsageError(`${option} "${url}" is not an address: give nats://host:port`);
+    throw new UsageError(`${option} ${quoteName(url)} is not an address: give nats://host:port`);
   }
   if (parsed.protocol !== 'nats:' || parsed.hostname === '' || parsed.pathname.length > 1) {
-    throw new UsageError(`${option} "${url}" is not an address: give nats://host:port`);
+    throw new UsageError(`${option} ${quoteName(url)} is not an address: give nats://host:port`);
   }
   const who =
     parsed.username === ''

@@ -15,15 +15,15 @@ describe('--field-sep where no field:N is split by it', () => {
   it.each([
     [
       ['--field-sep', ',', 'count'],
-      `mf-reduce: --field-sep "," splits the fields of a field:N --key or field: it needs one (--key is whole, no field)`,
+      `mf-reduce: --field-sep , splits the fields of a field:N --key or field: it needs one (--key is whole, no field)`,
     ],
     [
       ['--field-sep', 'ab', 'count'],
-      `mf-reduce: --field-sep "ab" splits the fields of a field:N --key or field: it needs one (--key is whole, no field)`,
+      `mf-reduce: --field-sep ab splits the fields of a field:N --key or field: it needs one (--key is whole, no field)`,
     ],
     [
       ['--field-sep', ',', '--key', 'json:user', 'max', 'json:ms'],
-      `mf-reduce: --field-sep "," splits the fields of a field:N --key or field: it needs one (--key is json:user, the field json:ms)`,
+      `mf-reduce: --field-sep , splits the fields of a field:N --key or field: it needs one (--key is json:user, the field json:ms)`,
     ],
   ])('mf-reduce %j: a usage error', async (args, line) => {
     const result = await run(bin('mf-reduce'), args, 'a,1\n');
@@ -59,7 +59,7 @@ describe('--field-sep where no field:N is split by it', () => {
     );
     expect({ exitCode: bad.exitCode, stderr: bad.stderr }).toEqual({
       exitCode: 2,
-      stderr: `mf-join: --field-sep "," splits the fields of a field:N --key: it needs one (--key is whole)${help('mf-join')}`,
+      stderr: `mf-join: --field-sep , splits the fields of a field:N --key: it needs one (--key is whole)${help('mf-join')}`,
     });
     const good = await run(
       bin('mf-join'),

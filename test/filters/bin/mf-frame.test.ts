@@ -36,7 +36,7 @@ describe('mf-frame and mf-unframe', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout.toString()).toBe('ok\n');
     expect(result.stderr).toMatch(
-      /^mf-unframe: stdin:2: frame contains the output delimiter "\\n"; choose another with --join/,
+      /^mf-unframe: stdin:2: frame contains the output delimiter \$'\\n'; choose another with --join/,
     );
   });
 
@@ -51,7 +51,7 @@ describe('mf-frame and mf-unframe', () => {
       expect(result.exitCode, join).toBe(1);
       expect(result.stdout.toString()).toBe(good);
       expect(result.stderr).toMatch(
-        /^mf-unframe: stdin:\d: frame ends with the start of the output delimiter "[^"]+"; choose another with --join/,
+        /^mf-unframe: stdin:\d: frame ends with the start of the output delimiter \S+; choose another with --join/,
       );
     }
     // One that cannot overlap itself, or a frame whose end does not begin it, is fine.

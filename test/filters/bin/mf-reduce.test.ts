@@ -131,20 +131,20 @@ describe('mf-reduce', () => {
 
   it('rejects bad usage with exit 2', async () => {
     for (const [args, message] of [
-      [['median', '1'], /operation "median" is not one of count, sum, min, max, mean/],
+      [['median', '1'], /operation median is not one of count, sum, min, max, mean/],
       [['sum'], /sum needs a field/],
       [['count', '2'], /count takes no field/],
       // Named the option as manifold fan does (were `key "field:0"`, `field separator "ab"`).
-      [['--key', 'field:0', 'count'], /^mf-reduce: --key "field:0": fields are numbered from 1/],
+      [['--key', 'field:0', 'count'], /^mf-reduce: --key field:0: fields are numbered from 1/],
       [
         ['--key', 'column:2', 'count'],
-        /^mf-reduce: --key "column:2" is not one of field:N, json:<dot.path> or whole/,
+        /^mf-reduce: --key column:2 is not one of field:N, json:<dot.path> or whole/,
       ],
       [
         ['--field-sep', 'ab', '--key', 'field:1', 'count'],
-        /^mf-reduce: --field-sep "ab" must be one character/,
+        /^mf-reduce: --field-sep ab must be one character/,
       ],
-      [['--field-sep', 'ab', 'sum', '2'], /^mf-reduce: --field-sep "ab" must be one character/],
+      [['--field-sep', 'ab', 'sum', '2'], /^mf-reduce: --field-sep ab must be one character/],
     ] as const) {
       const result = await run(mfReduce, [...args], '');
       expect(result.exitCode, args.join(' ')).toBe(2);
@@ -162,7 +162,7 @@ describe('mf-reduce', () => {
     }
     const result = await run(mfReduce, ['count', '2'], '');
     expect(result.stderr).toBe(
-      'mf-reduce: count takes no field (got "2") (see \'mf-reduce --help\')\n',
+      "mf-reduce: count takes no field (got 2) (see 'mf-reduce --help')\n",
     );
   });
 

@@ -36,14 +36,14 @@ const cases: [string, string[], string][] = [
   [
     'mf-map',
     ['--split', 'bogus', 'r'],
-    '--split: framing "bogus" is not one of lines, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)',
+    '--split: framing bogus is not one of lines, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)',
   ],
   [
     'mf-frame',
     ['--max-record', 'x'],
-    '--max-record: size "x" is not a size (examples: 4096, 64K, 1M, 2G)',
+    '--max-record: size x is not a size (examples: 4096, 64K, 1M, 2G)',
   ],
-  ['mf-unframe', ['--protocol', 'x'], '--protocol: "x" is not one of manifold'],
+  ['mf-unframe', ['--protocol', 'x'], '--protocol: x is not one of manifold'],
   ['mf-reduce', ['count', '--split'], '--split needs a value (<framing>)'],
   ['mf-join', ['--table'], '--table needs a value (<table>)'],
   ['mf-filter', ['--bogus', 'r'], "unknown option '--bogus'"],
