@@ -145,6 +145,29 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof ManifoldError ? error.exitCode : ExitCode.failure;
 }
 
+/**
+ * A system error in words, as `ls` or `cat` would say it: `too many symbolic links`, not
+ * `ELOOP`. Every command says a path it cannot open this way: an input, a table, a config.
+ */
+export function describeErrno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return code === undefined ? 'cannot open' : errnoText(code);
+  }
+}
+
 /** A system error's code in the system's words, then the code: `no such file or directory (ENOENT)`; an unknown code as it is. */
 export function errnoText(code: string): string {
   for (const [name, message] of getSystemErrorMap().values()) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { quoteName } from '../errors.js';
 import { tableEnvName, tableFromEnv, tablePathFromEnv } from '../tables/env.js';
@@ -31,7 +31,7 @@ export function parseTableArgument(
     throw new TableError(`--table ${quoteName(value)}: give NAME=PATH, PATH or NAME`);
   }
   if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
-  if (!value.includes('/') && !existsSync(value)) {
+  if (!value.includes('/') && nothingAt(value)) {
     // In a fan that gives tables, a word that is none of them is most likely a name mistyped.
     const given = Object.keys(env)
       .filter((variable) => variable.startsWith('MANIFOLD_TABLE_') && env[variable] !== '')
@@ -108,5 +108,18 @@ export class FilterTables {
     }
     this.#open.set(name, table);
     return table;
+  }
+}
+
+/**
+ * Whether nothing at all is at `path`: a link, even one that leads nowhere or to itself, is
+ * something (its table's reader says what is wrong with it), where `existsSync` says false.
+ */
+function nothingAt(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }

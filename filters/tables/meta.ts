@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, ManifoldError, quoteName } from '../errors.js';
+import { describeErrno, ExitCode, ManifoldError, quoteName } from '../errors.js';
 
 /** The format name in every table's `table.json`. */
 export const TABLE_FORMAT = 'manifold-table';
@@ -82,6 +82,10 @@ export function readTableMeta(path: string): TableMeta {
   try {
     isDirectory = statSync(path).isDirectory();
   } catch (error) {
+    // Something there that cannot be reached (a loop of links, a folder not searchable) is
+    // said in words, not as nothing: `ln -s loop loop` was `no such table`.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new TableError(`table ${quoteName(path)}: ${describeErrno(error)}`, error);
     throw new TableError(`table ${quoteName(path)}: no such table (nothing at that path)`, error);
   }
   if (!isDirectory) throw new TableError(`table ${quoteName(path)}: not a table (not a directory)`);
@@ -89,6 +93,12 @@ export function readTableMeta(path: string): TableMeta {
   try {
     text = readFileSync(join(path, META_FILE), 'utf8');
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new TableError(
+        `table ${quoteName(path)}: cannot read ${META_FILE}: ${describeErrno(error)}`,
+        error,
+      );
+    }
     throw new TableError(`table ${quoteName(path)}: not a table (no ${META_FILE})`, error);
   }
   let meta: Partial<TableMeta>;

@@ -1,5 +1,5 @@
 import { accessSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
-import { quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName } from '../../filters/errors.js';
 import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
 
 /**
@@ -99,25 +99,8 @@ export function systemReason(error: unknown): string | null {
   return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
 }
 
-/** A system error in words, as `ls` or `cat` would say it. */
-export function describeErrno(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return code === undefined ? 'cannot open' : errnoText(code);
-  }
-}
+// describeErrno is the filters' (filters/errors.ts): table readers there say errors the same way.
+export { describeErrno } from '../../filters/errors.js';
 
 /** `no space left on device (ENOSPC)`: an errno's name, as the system says it. */
 /**

@@ -1,16 +1,16 @@
 import {
-  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
-import { folderProblem, nameOf } from '../options/inputs.js';
+import { describeErrno, folderProblem, nameOf } from '../options/inputs.js';
 import { fsyncPath } from './sync.js';
 
 /**
@@ -60,8 +60,9 @@ function isAlive(pid: number): boolean {
 export function checkTarget(target: string): void {
   const problem = folderProblem(dirname(target));
   if (problem !== undefined) throw new UsageError(`-o ${nameOf(target)}: ${problem}`);
-  if (!existsSync(target)) return;
-  if (!isDirectory(target))
+  const there = statOf(target);
+  if (there === null) return;
+  if (!there.isDirectory())
     throw new UsageError(`-o ${nameOf(target)}: exists and is not a table (a file)`);
   let format: unknown;
   try {
@@ -76,11 +77,16 @@ export function checkTarget(target: string): void {
   }
 }
 
-function isDirectory(path: string): boolean {
+/**
+ * What is at the target, or null for nothing: one that cannot be reached (a loop of links) is
+ * refused before any input is read, in words (it failed at the end, `ELOOP: too many ...`).
+ */
+function statOf(target: string): Stats | null {
   try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+    return statSync(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UsageError(`-o ${nameOf(target)}: ${describeErrno(error)}`, error);
   }
 }
 
