@@ -25,17 +25,16 @@ Requests:
                       order, the value as a JSON string or null; ?encoding=base64 for bytes
 
 Examples:
-  $ manifold table serve users=users.mft orders=/data/orders.mft --listen 127.0.0.1:8080 &
-  $ curl -s http://127.0.0.1:8080/users/u00000042
-  Ada Lovelace\tLondon
-  $ printf 'u00000042\\nu99999999\\n' | curl -s --data-binary @- http://127.0.0.1:8080/users
-  "Ada Lovelace\\tLondon"
-  null
-  $ sock=$(mktemp -d)/users.sock   # a folder of your own, not a path every user shares
-  $ manifold table serve users.mft --socket "$sock" &   # named users
-  $ curl -s --unix-socket "$sock" http://localhost/users/u00000042
-  $ read -r url < <(manifold table serve users.mft); server=$!   # any free port: the line
-  $ manifold table serve users.mft --listen 0.0.0.0:8080 --listen-any   # other hosts: no auth
+  exec 3< <(manifold table serve users.mft); server=$!; read -r url <&3   # a free port: its URL
+  curl -s "$url/users/u1001"   # the value's bytes and a newline
+  printf 'u1001\\nu9\\n' | curl -s --data-binary @- "$url/users"   # a JSON string, then null
+  kill "$server"
+  sock=$(mktemp -d)/users.sock   # a folder of your own, not a path every user shares
+  exec 3< <(manifold table serve users=users.mft --socket "$sock"); server=$!; read -r _ <&3
+  curl -s --unix-socket "$sock" http://localhost/users/u1001
+  kill "$server"; wait "$server"; rmdir "\${sock%/*}"   # it removes its socket as it stops
+  manifold table serve users.mft --listen 0.0.0.0:0 --listen-any   # other hosts too: no auth
+      (a fixed port, --listen 127.0.0.1:8080, is one for every user and run: a second is refused)
 `;
 
 /** `manifold table serve <table>...`: lookups over HTTP, for workers that cannot open LMDB. */

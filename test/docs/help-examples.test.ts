@@ -3,14 +3,14 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { bin, manifold } from '../helpers.js';
-import { fileTempDir } from '../support/temp.js';
+import { bin, manifold, run } from '../helpers.js';
+import { fileTempDir, tempDir } from '../support/temp.js';
 
 // The examples of each --help, run as pasted in a folder with the files they name, in the order
 // the helps give them (a table is built before it is read). test/pipeline/help-examples.test.ts
 // runs those of run, check and graph from the repository's root. Left out: the examples that
 // need other machines (--host, --hosts-file, ssh) or a NATS server (--queue, manifold queue),
-// whose host names are placeholders, a table server (it runs until stopped: serve.test.ts), and
+// whose host names are placeholders, a table server's (run apart below, as one script), and
 // the lines for zsh and fish, and those of the repository's examples/ (run from its root by
 // test/pipeline/help-examples.test.ts). manifold worker's all need one or the other. A line in
 // parentheses is a note on the one above, not a command.
@@ -99,4 +99,30 @@ describe.sequential('--help examples, run as pasted in a folder with their files
       stderr: expect.not.stringMatching(/No such file|not found|cannot|no key/),
     });
   });
+});
+
+// manifold table serve's examples start a server, ask it and stop it: run as one script (but the
+// one that listens on every interface), twice at once in one folder. Until 2026-12-05 they
+// listened on 127.0.0.1:8080: a second copy, or anything else on that port, was refused.
+describe('manifold table serve --help examples', () => {
+  it('run as one script, two copies at once, each on a port and a socket of its own', async () => {
+    const lines = examples([manifold, 'table', 'serve']).filter((l) => !l.includes('--listen-any'));
+    expect(lines.length).toBeGreaterThan(6);
+    const dir = tempDir('manifold-serve-examples-');
+    mkdirSync(join(dir, 'tmp'));
+    writeFileSync(join(dir, 'users.tsv'), 'u1001\tAda Lovelace\nu1002\tBo\n');
+    const env = { ...process.env, PATH: `${path}:${process.env.PATH}`, TMPDIR: join(dir, 'tmp') };
+    const build = ['table', 'build', 'users.tsv', '--key', 'field:1', '--field-sep', 'tab'];
+    expect((await run(manifold, [...build, '-o', 'users.mft'], '', { cwd: dir })).exitCode).toBe(0);
+    const script = lines.join('\n');
+    const copies = await Promise.all(
+      [1, 2].map(() => run('bash', ['-o', 'pipefail', '-c', script], '', { cwd: dir, env })),
+    );
+    for (const copy of copies) {
+      expect({ exitCode: copy.exitCode, stderr: copy.stderr }).toEqual({ exitCode: 0, stderr: '' });
+      expect(copy.stdout.toString()).toBe(
+        'u1001\tAda Lovelace\n"u1001\\tAda Lovelace"\nnull\nu1001\tAda Lovelace\n',
+      );
+    }
+  }, 60_000);
 });
