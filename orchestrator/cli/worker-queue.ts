@@ -2,7 +2,9 @@ import { Option } from 'commander';
 import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
-import { workerCount } from '../options/checks.js';
+import { type NameOf, workerCount } from '../options/checks.js';
+import { flagOf } from '../options/fan.js';
+import { commandOf } from '../options/fan-parts.js';
 import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 import { parseOkStatus, parseTimeout } from '../options/jobs.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
@@ -119,7 +121,8 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       : raw.protocol !== undefined
         ? ('protocol' as const)
         : ('per-block' as const);
-    const command = shell ? { argv: [argv.join(' ')], shell: true } : { argv, shell: false };
+    // Checked as a fan's command is: blanks for --shell, an empty program, refused here.
+    const command = commandOf({ command: argv, shell }, workerFlagOf);
     const okStatus =
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
     return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };
@@ -138,6 +141,10 @@ function connectTimeout(value: unknown): number {
     );
   }
 }
+
+/** The command line's spelling, as the fan's; its command is the one after `--`. */
+const workerFlagOf: NameOf = (option, value) =>
+  option === 'command' ? 'the command' : flagOf(option, value);
 
 /** The command whose help its usage errors point at. */
 export const WORKER = 'manifold worker';

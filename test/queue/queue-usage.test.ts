@@ -72,6 +72,16 @@ const cases: [string[], RegExp][] = [
     ['worker', '--queue', url, '--queue-timeout', 'x', '--', 'cat'],
     /--queue-timeout must be a duration/,
   ],
+  // Its command is checked as a fan's (commandOf): both were taken until 2026-12-05, the
+  // blanks waiting for the queue to run nothing, the empty program said as not found, exit 127.
+  [
+    ['worker', '--queue', url, '--shell', '--', ' '],
+    /^manifold: the command is a command line of blanks: it runs nothing \(see/,
+  ],
+  [
+    ['worker', '--queue', url, '--', '', 'cat'],
+    /^manifold: the command has an empty program \(its first word\) \(see/,
+  ],
   [
     ['worker', '--queue', url, '--connect-timeout', '-1', '--', 'cat'],
     /^manifold: --connect-timeout must be 0 \(no wait\) or a duration .* \(got -1\)/,
@@ -155,6 +165,7 @@ describe('the queue’s usage errors, resolved', () => {
 const spawned = [
   ['fan', '--queue', 'http://x:1'],
   ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
+  ['worker', '--queue', url, '--shell', '--', ' '],
   ['worker', '--', 'cat'],
   ['worker', '--queue', url, '--heartbeat', '5s', '--', 'cat'],
   ['worker', '--stdio', '--connect-timeout', '3s'],
