@@ -10,7 +10,13 @@ import {
   resolveFanSettings,
   settingNameOf,
 } from '../options/fan.js';
-import { HOST_SETTING_NAMES, type HostSettings, resolveHostSettings } from '../options/hosts.js';
+import { checkShellSyntax } from '../options/fan-parts.js';
+import {
+  HOST_SETTING_NAMES,
+  type HostSettings,
+  resolveHostSettings,
+  runsHere,
+} from '../options/hosts.js';
 import { checkStatsTarget } from '../options/inputs.js';
 import {
   QUEUE_SETTING_NAMES,
@@ -149,6 +155,7 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
     throw new UsageError('threads cannot go with hosts: threads run in this process');
   }
   // A thread's module was found and checked with the options; a host's command, on the host.
+  if (queue === null && runsHere(remote)) checkShellSyntax(resolved.command, settingNameOf);
   if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null && queue === null) {
     const program = findProgram(resolved.command.argv[0]!);
     if ('problem' in program) {

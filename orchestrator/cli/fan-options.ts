@@ -45,7 +45,10 @@ export function fanOptions(): Option[] {
       '--tag',
       "prefix each output record (and each line of a worker's stderr) with the worker's number and a TAB",
     ),
-    new Option('--shell', "run the command with /bin/sh -c, so a worker can be 'sort | uniq -c'"),
+    new Option(
+      '--shell',
+      "run the command with /bin/sh -c, so a worker can be 'sort | uniq -c' (one sh -n cannot parse is refused)",
+    ),
     new Option('--per-block', 'a fresh worker process for each block (as parallel --pipe)'),
     new Option(
       '--one-to-one',

@@ -5,7 +5,8 @@ import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
-import { type HostSettings, hostFlagOf, resolveHostSettings } from '../options/hosts.js';
+import { checkShellSyntax } from '../options/fan-parts.js';
+import { type HostSettings, hostFlagOf, resolveHostSettings, runsHere } from '../options/hosts.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
@@ -148,6 +149,8 @@ export function resolveFanCommandLine(
         ExitCode.usage,
       );
     }
+    // The shell that reads it is this machine's, unless the command runs on hosts only.
+    if (runsHere(remote)) checkShellSyntax(options.command, flagOf);
     return { options, remote };
   });
 }

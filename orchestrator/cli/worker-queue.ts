@@ -4,7 +4,7 @@ import { ExitCode, UsageError } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { type NameOf, workerCount } from '../options/checks.js';
 import { flagOf } from '../options/fan.js';
-import { commandOf } from '../options/fan-parts.js';
+import { checkShellSyntax, commandOf } from '../options/fan-parts.js';
 import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 import { parseOkStatus, parseTimeout } from '../options/jobs.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
@@ -35,7 +35,10 @@ export function queueWorkerOptions(): Option[] {
       'persistent processes that write exactly one output record per input record',
     ),
     new Option('--protocol <name>', "persistent SDK filters that tie output to blocks: 'manifold'"),
-    new Option('--shell', "run the command with /bin/sh -c, so it can be 'sort | uniq -c'"),
+    new Option(
+      '--shell',
+      "run the command with /bin/sh -c, so it can be 'sort | uniq -c' (one sh -n cannot parse is refused)",
+    ),
     new Option(
       '--ok-status <list>',
       'exit statuses that are not failures, besides 0: 0,1 for grep',
@@ -121,8 +124,9 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       : raw.protocol !== undefined
         ? ('protocol' as const)
         : ('per-block' as const);
-    // Checked as a fan's command is: blanks for --shell, an empty program, refused here.
+    // Checked as a fan's command is: blanks for --shell, an empty program, the shell's syntax.
     const command = commandOf({ command: argv, shell }, workerFlagOf);
+    checkShellSyntax(command, workerFlagOf);
     const okStatus =
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
     return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandSpec } from '../workers/command.js';
-import { missingPrograms, shellQuote, shellSyntaxProblem, toCommand } from './commands.js';
+import { shellSyntaxProblem } from '../workers/shell-syntax.js';
+import { missingPrograms, shellQuote, toCommand } from './commands.js';
 import { findPlaceholders } from './placeholders.js';
 import { type Env, type Path, type RawWorker, stringsOf } from './raw.js';
 import schema from './schema.json' with { type: 'json' };
@@ -43,7 +44,7 @@ export function checkCommand(
     // The shell that will read it is this machine's, unless the command runs on hosts only.
     const syntax = typeof raw.run === 'string' && onPath ? shellSyntaxProblem(raw.run) : null;
     if (syntax !== null) {
-      at.problem([...path, 'run'], syntax);
+      at.problem([...path, 'run'], `/bin/sh cannot parse this command line: ${syntax}`);
       return null;
     }
     command = toCommand(raw.run!, env);

@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { delimiter, resolve } from 'node:path';
-import { oneLine, quoteForSh } from '../../filters/errors.js';
+import { quoteForSh } from '../../filters/errors.js';
 import type { CommandSpec } from '../workers/command.js';
 import { findProgram } from '../workers/which.js';
 
@@ -81,32 +80,6 @@ export function missingPrograms(command: CommandSpec, folder: string): string[] 
     if ('problem' in found) missing.push(`${name}: ${found.problem}`);
   }
   return missing;
-}
-
-const parsed = new Map<string, string | null>();
-
-/**
- * What /bin/sh says of a command line it cannot parse, or null: `sh -n` reads it without
- * running anything. `run: "cat |"` checked clean, then its stage failed as it ran, exit 1, with
- * the shell's line and no place. Once per distinct line (a pipeline used twice is one).
- */
-export function shellSyntaxProblem(script: string): string | null {
-  // A NUL is a problem of its own (check.ts); no argument can hold one.
-  if (script.includes('\0')) return null;
-  let said = parsed.get(script);
-  if (said === undefined) {
-    const result = spawnSync('/bin/sh', ['-n', '-c', script], { encoding: 'utf8' });
-    const why = oneLine(result.stderr ?? '')
-      .trim()
-      .replace(/^[^:]*sh: (?:-c: )?/, '')
-      .replace(/^(?:line )?(\d+): /, 'line $1: ');
-    said =
-      result.status === 0 || result.error !== undefined
-        ? null
-        : `/bin/sh cannot parse this command line: ${why || `sh -n exited ${result.status}`}`;
-    parsed.set(script, said);
-  }
-  return said;
 }
 
 function firstWords(script: string): string[] {

@@ -7,6 +7,7 @@ import {
 } from '../../filters/index.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings, tableEnvironment } from '../fan/tables.js';
+import { shellSyntaxProblem } from '../workers/shell-syntax.js';
 import { at, flag, type NameOf, OptionError, show, text } from './checks.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 
@@ -67,6 +68,19 @@ export function commandOf(settings: FanSettings, name: NameOf): { argv: string[]
       `${name('command')} is a command line of blanks: it runs nothing`,
     );
   return { argv: [...command], shell };
+}
+
+/**
+ * A command line for /bin/sh -c that this machine's shell cannot parse, refused before any
+ * input is read: `--shell -- 'cat |'` started, and every worker failed with the shell's line,
+ * exit 1. A config's check asks the same (config/check-commands.ts). Left to the hosts' shell
+ * when the command runs only there.
+ */
+export function checkShellSyntax(command: { argv: string[]; shell: boolean }, name: NameOf) {
+  if (!command.shell) return;
+  const problem = shellSyntaxProblem(command.argv.join(' '));
+  if (problem !== null)
+    throw new OptionError('command', `/bin/sh cannot parse ${name('command')}: ${problem}`);
 }
 
 export function keySpec(settings: FanSettings, name: NameOf): KeySpec {

@@ -54,6 +54,11 @@ export class HostSettingError extends UsageError {
 
 const UNITS: Record<string, number> = { '': 1000, ms: 1, s: 1000, m: 60_000 };
 
+/** Whether a fan's command runs on this machine: with no hosts, or with `:` (`local`) among them. */
+export function runsHere(remote: RemoteSettings | null): boolean {
+  return remote === null || remote.hosts.some((host) => host.local);
+}
+
 /**
  * The hosts a fan runs on, each with its slots (`slots`, the fan's -j, unless it says `/slots`),
  * and how to reach them; null when no host is named. Messages name the option as `name` spells it.

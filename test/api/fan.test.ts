@@ -94,6 +94,12 @@ describe('fan: options', () => {
       { command: [' ', ''], shell: true },
       /^command is a command line of blanks: it runs nothing$/,
     ],
+    // A line /bin/sh cannot parse started every worker to fail with the shell's line.
+    [
+      'command',
+      { command: 'cat |' },
+      /^\/bin\/sh cannot parse command: line 1: Syntax error: end of file unexpected$/,
+    ],
     ['command', { command: [1, 2] }, /^command must be an argv array/],
     ['env', { env: { A: 1 } }, /^env must be an object of strings/],
     ['stderr', { stderr: 'discard' }, /^stderr must be 'collect', 'inherit' or a Writable stream$/],

@@ -68,6 +68,43 @@ describe('a command that runs nothing is refused before any input is read', () =
   });
 });
 
+describe('a command line the shell cannot parse is refused before any input is read', () => {
+  // `--shell -- 'cat |'` started its workers, each failing with the shell's own line
+  // (`/bin/sh: 1: Syntax error: end of file unexpected`) and `worker 1 (...) exited with status
+  // 2`, exit 1; a config's `run: "cat |"` has been refused by its check since 32a1c2f.
+  const cases: [string[], string][] = [
+    [['--shell', '--', 'cat |'], 'end of file unexpected'],
+    [['--shell', '--', 'cat', '|'], 'end of file unexpected'],
+    [['--shell', '--', "sort '"], 'Unterminated quoted string'],
+    // `local` is this machine: its shell reads the command.
+    [['--host', 'local', '--shell', '--', 'if true'], 'end of file unexpected (expecting "then")'],
+  ];
+  it.each(cases)('%j', async (args, said) => {
+    const result = await run(manifold, ['fan', '-j', '1', ...args], 'a\nb\n');
+    expect({
+      exitCode: result.exitCode,
+      stdout: result.stdout.toString(),
+      stderr: result.stderr,
+    }).toEqual({
+      exitCode: 2,
+      stdout: '',
+      stderr: `manifold: /bin/sh cannot parse the workers' command: line 1: Syntax error: ${said} (see 'manifold fan --help')\n`,
+    });
+  });
+
+  it('one it can parse runs', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '1', '--shell', '--', 'cat', '|', 'tr', 'a', 'b'],
+      'a\n',
+    );
+    expect({ exitCode: result.exitCode, stdout: result.stdout.toString() }).toEqual({
+      exitCode: 0,
+      stdout: 'b\n',
+    });
+  });
+});
+
 describe("'--' is never an option's value", () => {
   // Each: the arguments before `--`, the option the message must name.
   const cases: [string, string[], string][] = [

@@ -82,6 +82,11 @@ const cases: [string[], RegExp][] = [
     ['worker', '--queue', url, '--', '', 'cat'],
     /^manifold: the command has an empty program \(its first word\) \(see/,
   ],
+  // As a fan's, and a config's: before 2026-12-05 each block failed with the shell's line.
+  [
+    ['worker', '--queue', url, '--shell', '--', "sort '"],
+    /^manifold: \/bin\/sh cannot parse the command: line 1: Syntax error: Unterminated quoted string \(see/,
+  ],
   [
     ['worker', '--queue', url, '--connect-timeout', '-1', '--', 'cat'],
     /^manifold: --connect-timeout must be 0 \(no wait\) or a duration .* \(got -1\)/,
