@@ -111,7 +111,7 @@ export function readCommandLine(
       const message =
         error.code === 'commander.excessArguments'
           ? excessArgumentsMessage(command, argv)
-          : commanderMessage(error);
+          : commanderMessage(error, argv);
       throw new UsageError(message, error);
     }
     throw error;

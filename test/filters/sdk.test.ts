@@ -168,6 +168,17 @@ describe('an SDK filter as a real process', () => {
     });
   });
 
+  it("says a filter's own short flag given a value takes none, naming it", async () => {
+    // commander reads -u=1 as -u and -=1: it was "unknown option '-=1'", a flag no one wrote.
+    const result = await run(fixture('upper-flag.js'), ['-u=1'], 'ab\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: "upper-flag: -u takes no value (got '-u=1') (see 'upper-flag --help')\n",
+    });
+    const upper = await run(fixture('upper-flag.js'), ['-u'], 'ab\n');
+    expect(upper.stdout.toString()).toBe('AB\n');
+  });
+
   it('prints --help and --version on stdout and exits 0', async () => {
     const help = await run(fixture('identity.js'), ['--help']);
     expect(help.exitCode).toBe(0);

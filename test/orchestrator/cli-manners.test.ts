@@ -97,6 +97,13 @@ describe('a flag given a value (--tag=1) is said to take none', () => {
       ['run', '--verbose=x', 'p.yaml'],
       "--verbose takes no value (got '--verbose=x') (see 'manifold run --help')",
     ],
+    // A short one: commander reads -0=1 as -0 and -=1, which it called unknown: "unknown
+    // option '-=1'", a flag no one wrote.
+    [['fan', '-0=1', '--', 'cat'], "-0 takes no value (got '-0=1') (see 'manifold fan --help')"],
+    [
+      ['fan', '-j', '2', '-0=', '--', 'cat'],
+      "-0 takes no value (got '-0=') (see 'manifold fan --help')",
+    ],
     // The other face's flag is still said to be its.
     [
       ['fan', '--stdio=1', '--', 'cat'],
