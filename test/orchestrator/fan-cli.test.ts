@@ -44,6 +44,42 @@ describe('a host name that starts with - is refused, not given to ssh as an opti
   });
 });
 
+describe('a host that is a number is refused: the resolver reads it as an IPv4 address', () => {
+  // `--host 0x10` went to ssh, which read it as 0.0.0.16 and waited there for --host-timeout
+  // (30s by default), exit 1; a config's `queue: 3` (YAML's 3, kept as the text "3") was
+  // nats://3:4222, the address 0.0.0.3.
+  const cases: [string, string, string][] = [
+    ['0x10', '0x10', '0.0.0.16'],
+    ['alice@3:2222/2', '3', '0.0.0.3'],
+    ['127.1', '127.1', '127.0.0.1'],
+  ];
+  it.each(cases)('--host %s', async (host, name, address) => {
+    const args = ['fan', '--host-timeout', '2s', '--host', host, '--', 'cat'];
+    const result = await run(manifold, args, 'a\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --host: '${host}' is not [user@]host[:port][/slots]: a host name is never a number ('${name}' is read as the address ${address}; write an address as a.b.c.d) (see 'manifold fan --help')\n`,
+    });
+  });
+
+  it("a config's queue and hosts, at their place", async () => {
+    const dir = folder();
+    const file = join(dir, 'p.yaml');
+    writeFileSync(
+      file,
+      'stages:\n  - fan: { queue: 3 }\n  - fan: { worker: cat, hosts: [h1, 0x10] }\n',
+    );
+    const result = await run(manifold, ['check', file], '');
+    const never = 'a host name is never a number';
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr:
+        `${file}:2:19: queue "3" is not an address: ${never} ('3' is read as the address 0.0.0.3; write an address as a.b.c.d)\n` +
+        `${file}:3:37: hosts: '0x10' is not [user@]host[:port][/slots]: ${never} ('0x10' is read as the address 0.0.0.16; write an address as a.b.c.d)\n`,
+    });
+  });
+});
+
 describe('a command that runs nothing is refused before any input is read', () => {
   // `--shell -- '  '` ran /bin/sh -c '  ', which read none of the input and exited 0: the run
   // succeeded with no output. An empty program was said as `--command must be an argv array

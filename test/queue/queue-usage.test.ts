@@ -46,6 +46,11 @@ const cases: [string[], RegExp][] = [
   [['fan', '--queue', url, '--retries', 'x'], /--retries must be a whole number .* \(got x\)/],
   // The queue's worker.
   [['worker', '--queue', url], /missing the command/],
+  // The resolver reads a number as an IPv4 address: 127.1 is 127.0.0.1, 3 is 0.0.0.3.
+  [
+    ['worker', '--queue', 'nats://127.1:4222', '--', 'cat'],
+    /^manifold: --queue "nats:\/\/127\.1:4222" is not an address: a host name is never a number \('127\.1' is read as the address 127\.0\.0\.1; write an address as a\.b\.c\.d\) \(see/,
+  ],
   [
     ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
     /-j, --workers must be a whole number .* \(got x\)/,

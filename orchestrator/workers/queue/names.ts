@@ -1,5 +1,6 @@
 import { quoteName } from '../../../filters/errors.js';
 import { UsageError } from '../../../filters/index.js';
+import { numericHostProblem } from '../host-name.js';
 
 /** A job's options that a resumed job must keep, and the job's own name option. */
 export type JobOption =
@@ -109,6 +110,8 @@ export function checkQueueUrl(url: string, option = '--queue'): string {
   if (parsed.protocol !== 'nats:' || parsed.hostname === '' || parsed.pathname.length > 1) {
     throw new UsageError(`${option} ${quoteName(url)} is not an address: give nats://host:port`);
   }
+  const numeric = numericHostProblem(parsed.hostname);
+  if (numeric !== null) throw new UsageError(`${option} "${url}" is not an address: ${numeric}`);
   const who =
     parsed.username === ''
       ? ''

@@ -1,4 +1,5 @@
 import { MAX_WORKERS } from '../../options/fan-settings.js';
+import { numericHostProblem } from '../host-name.js';
 
 /** A host a fan runs slots on, as `--host [user@]host[:port][/slots]` names it. */
 export interface HostSpec {
@@ -63,6 +64,9 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
     return {
       problem: `'${text}' is not [user@]host[:port][/slots]: a host name never starts with '-'`,
     };
+  const numeric = numericHostProblem(host!.replace(/^\[|\]$/g, ''));
+  if (numeric !== null)
+    return { problem: `'${text}' is not [user@]host[:port][/slots]: ${numeric}` };
   const spec: HostSpec = {
     name: text.replace(/\/\d+$/, ''),
     host: host!.replace(/^\[|\]$/g, ''),
