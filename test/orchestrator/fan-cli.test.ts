@@ -80,6 +80,20 @@ describe('a host that is a number is refused: the resolver reads it as an IPv4 a
   });
 });
 
+/** `manifold fan -j 1 <args>` refused before any input is read: exit 2, `line` alone, no output. */
+async function refusedBeforeInput(args: string[], line: string): Promise<void> {
+  const result = await run(manifold, ['fan', '-j', '1', ...args], 'a\nb\n');
+  expect({
+    exitCode: result.exitCode,
+    stdout: result.stdout.toString(),
+    stderr: result.stderr,
+  }).toEqual({
+    exitCode: 2,
+    stdout: '',
+    stderr: `manifold: ${line} (see 'manifold fan --help')\n`,
+  });
+}
+
 describe('a command that runs nothing is refused before any input is read', () => {
   // `--shell -- '  '` ran /bin/sh -c '  ', which read none of the input and exited 0: the run
   // succeeded with no output. An empty program was said as `--command must be an argv array
@@ -90,18 +104,7 @@ describe('a command that runs nothing is refused before any input is read', () =
     [['--', ''], 'has an empty program (its first word)'],
     [['--', '', 'cat'], 'has an empty program (its first word)'],
   ];
-  it.each(cases)('%j', async (args, said) => {
-    const result = await run(manifold, ['fan', '-j', '1', ...args], 'a\nb\n');
-    expect({
-      exitCode: result.exitCode,
-      stdout: result.stdout.toString(),
-      stderr: result.stderr,
-    }).toEqual({
-      exitCode: 2,
-      stdout: '',
-      stderr: `manifold: the workers' command ${said} (see 'manifold fan --help')\n`,
-    });
-  });
+  it.each(cases)('%j', (args, said) => refusedBeforeInput(args, `the workers' command ${said}`));
 });
 
 describe('a command line the shell cannot parse is refused before any input is read', () => {
@@ -115,18 +118,12 @@ describe('a command line the shell cannot parse is refused before any input is r
     // `local` is this machine: its shell reads the command.
     [['--host', 'local', '--shell', '--', 'if true'], 'end of file unexpected (expecting "then")'],
   ];
-  it.each(cases)('%j', async (args, said) => {
-    const result = await run(manifold, ['fan', '-j', '1', ...args], 'a\nb\n');
-    expect({
-      exitCode: result.exitCode,
-      stdout: result.stdout.toString(),
-      stderr: result.stderr,
-    }).toEqual({
-      exitCode: 2,
-      stdout: '',
-      stderr: `manifold: /bin/sh cannot parse the workers' command: line 1: Syntax error: ${said} (see 'manifold fan --help')\n`,
-    });
-  });
+  it.each(cases)('%j', (args, said) =>
+    refusedBeforeInput(
+      args,
+      `/bin/sh cannot parse the workers' command: line 1: Syntax error: ${said}`,
+    ),
+  );
 
   it('one it can parse runs', async () => {
     const result = await run(

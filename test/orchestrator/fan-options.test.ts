@@ -5,6 +5,7 @@ import { describe, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
 import { variedLines } from '../support/data.js';
 import { byteDiff, differences, SAME, sameBytes } from '../support/diff.js';
+import { FAN_LONG } from '../support/fan-flags.js';
 import { fan, OK, ok, readStats, recordsOf, statsOf, untag } from '../support/fan-run.js';
 import { lineBytes, oneLine } from '../support/lines.js';
 import { fileTempDir } from '../support/temp.js';
@@ -359,44 +360,11 @@ describe('manifold fan --help', () => {
     expect(result.exitCode).toBe(0);
     const help = result.stdout.toString();
     const options = [...help.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]!);
-    expect(options).toEqual(
-      expect.arrayContaining([
-        '--workers',
-        '--split',
-        '--join',
-        '--null',
-        '--block',
-        '--dispatch',
-        '--key',
-        '--field-sep',
-        '--merge',
-        '--numeric',
-        '--reverse',
-        '--tag',
-        '--shell',
-        '--per-block',
-        '--one-to-one',
-        '--protocol',
-        '--threads',
-        '--thread-heap',
-        '--retries',
-        '--halt',
-        '--ok-status',
-        '--timeout',
-        '--header',
-        '--joblog',
-        '--input',
-        '--max-record',
-        '--merge-memory',
-        '--stats',
-        '--progress',
-        '--verbose',
-        '--help',
-      ]),
-    );
+    // The fan's own list (commander's): an option it has that --help leaves out is missing here.
+    expect(options).toEqual(expect.arrayContaining([...FAN_LONG, '--help']));
     expect(help).toMatch(/^ {2}-j, --workers/m);
     expect(help).toMatch(/^ {2}-0, --null/m);
-    // This test's own list does not count.
+    // The files that exercise options; this test, which names them all, does not count.
     const whole = readFileSync(fileURLToPath(import.meta.url), 'utf8');
     const source = [
       whole.slice(0, whole.indexOf("describe('manifold fan --help'")),
