@@ -45,7 +45,17 @@ export function checkSchema(config: LoadedConfig): Problem[] {
       message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,
     });
   const texts = config.data === null ? [] : textsOf(config.data);
+  const flags = config.data === null ? [] : booleansOf(config.data);
   const valid = validate(config.data);
+  // The coercion also made text of a true or false where only text goes: `queue: true` was
+  // the host "true". A command's words are text as written (`run: [test, true]`).
+  for (const [path, value] of flags) {
+    if (typeof valueAt(config.data, path) !== 'string' || isCommandWord(path)) continue;
+    add({
+      ...config.where(path),
+      message: `${nameOf(path)} must be a string, not ${value} (quote it, "${value}", if it is one)`,
+    });
+  }
   // Ajv's coercion read numbers as JavaScript's Number() does: decimal digits only.
   const unread = new Set<string>();
   for (const [path, text] of texts) {
@@ -161,6 +171,25 @@ function textsOf(data: unknown, path: (string | number)[] = []): [(string | numb
   if (data === null || typeof data !== 'object') return [];
   return Object.entries(data as object).flatMap(([key, value]) => textsOf(value, [...path, key]));
 }
+
+/** Every true and false in `data`, with its path. */
+function booleansOf(
+  data: unknown,
+  path: (string | number)[] = [],
+): [(string | number)[], boolean][] {
+  if (typeof data === 'boolean') return [[path, data]];
+  if (Array.isArray(data)) return data.flatMap((item, i) => booleansOf(item, [...path, i]));
+  if (data === null || typeof data !== 'object') return [];
+  return Object.entries(data as object).flatMap(([key, value]) =>
+    booleansOf(value, [...path, key]),
+  );
+}
+
+/** A command, or a word of one: `run`, a fan's `worker`, a join, a filter's `args`. */
+const COMMAND_KEYS = new Set(['run', 'worker', 'join', 'args']);
+const isCommandWord = (path: (string | number)[]) =>
+  COMMAND_KEYS.has(String(path.at(-1))) ||
+  (typeof path.at(-1) === 'number' && COMMAND_KEYS.has(String(path.at(-2))));
 
 function valueAt(data: unknown, path: (string | number)[]): unknown {
   let value = data;

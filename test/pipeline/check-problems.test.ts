@@ -70,6 +70,28 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it('true or false where a string goes, at the value: the schema made text of it', async () => {
+    // `queue: true` checked clean as the host "true" (nats://true:4222), `output: false` as a
+    // file named false; a command's words stay text as written, and env takes a boolean.
+    const text = [
+      'output: false',
+      'env: {A: true}',
+      'stages:',
+      '  - run: [test, true]',
+      '  - fan: {queue: true, job: false}',
+      '',
+    ].join('\n');
+    const not = (key: string, value: string) =>
+      new RegExp(
+        `"${key}" must be a string, not ${value} \\(quote it, "${value}", if it is one\\)$`,
+      );
+    await expectProblems(text, [
+      ['false', not('output', 'false')],
+      [['true', 3], not('queue', 'true')],
+      [['false', 2], not('job', 'false')],
+    ]);
+  });
+
   it('stages that are not a list', async () => {
     await expectProblems('stages: cat\n', [['cat', /"stages" must be a list/]]);
   });
