@@ -4,19 +4,19 @@
  * as a view too); nothing is copied. `parts` keeps what is left.
  */
 export function takeFront(parts: Buffer[], bytes: number): Buffer[] {
-  const taken: Buffer[] = [];
   let left = bytes;
-  while (left > 0) {
+  let whole = 0;
+  while (whole < parts.length && parts[whole]!.length <= left && left > 0) {
+    left -= parts[whole]!.length;
+    whole++;
+  }
+  // One splice, not a shift per part: a block of many reads (a long record read 1 KiB at a
+  // time) would otherwise move the rest of the list once per part, quadratic in the parts.
+  const taken = parts.splice(0, whole);
+  if (left > 0) {
     const part = parts[0]!;
-    if (part.length <= left) {
-      taken.push(part);
-      parts.shift();
-      left -= part.length;
-    } else {
-      taken.push(part.subarray(0, left));
-      parts[0] = part.subarray(left);
-      left = 0;
-    }
+    taken.push(part.subarray(0, left));
+    parts[0] = part.subarray(left);
   }
   return taken;
 }
