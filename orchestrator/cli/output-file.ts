@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
-import { describeWriteErrno, nameOf } from '../options/inputs.js';
+import { describeWriteErrno } from '../options/inputs.js';
 
 /**
  * The file of `manifold fan --queue ... --output FILE`: the output goes to a temporary file
@@ -18,11 +19,11 @@ export class OutputFile {
     this.#part = `${target}.${job}.part`;
     // A folder is found now, not by the rename at the end of the whole job.
     if (statSync(target, { throwIfNoEntry: false })?.isDirectory())
-      throw new UsageError(`--output ${nameOf(target)}: is a directory`);
+      throw new UsageError(`--output ${quoteName(target)}: is a directory`);
     try {
       this.fd = openSync(this.#part, 'w');
     } catch (error) {
-      throw new UsageError(`--output ${nameOf(target)}: ${describeWriteErrno(error)}`, error);
+      throw new UsageError(`--output ${quoteName(target)}: ${describeWriteErrno(error)}`, error);
     }
   }
 
@@ -36,7 +37,7 @@ export class OutputFile {
     } catch (error) {
       throw new ManifoldError(
         'manifold.io',
-        `cannot put the output at --output ${nameOf(this.#target)}: ${describeWriteErrno(error)}; it is whole in ${this.#part}`,
+        `cannot put the output at --output ${quoteName(this.#target)}: ${describeWriteErrno(error)}; it is whole in ${this.#part}`,
         { exitCode: ExitCode.failure, cause: error },
       );
     }

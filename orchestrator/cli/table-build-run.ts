@@ -9,7 +9,6 @@ import {
   UsageError,
 } from '../../filters/index.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
-import { nameOf } from '../options/inputs.js';
 import { buildTable, type TableBuildOptions } from '../tables/build.js';
 import { checkBuildInputs } from '../tables/input.js';
 import { temporaryPath } from '../tables/place.js';
@@ -40,7 +39,7 @@ export async function runTableBuild(
     progress?.end();
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(
-      `manifold: built ${nameOf(options.output)}: ${plural(meta.records, 'record')}, ${plural(meta.keys, 'key')}, ` +
+      `manifold: built ${quoteName(options.output)}: ${plural(meta.records, 'record')}, ${plural(meta.keys, 'key')}, ` +
         `${plural(meta.duplicatesSeen, 'duplicate')}, ${formatSize(meta.bytes)}` +
         `${meta.shards > 1 ? ` in ${meta.shards} shards` : ''}, ${seconds.toFixed(1)} s ` +
         `(${formatRate(meta.records / Math.max(seconds, 0.001))} records/s)\n`,
@@ -73,7 +72,7 @@ export function resolveBuildOptions(
   }
   const output = String(raw.output).replace(/\/+$/, '');
   if (output === '' || output === '.' || output === '..') {
-    throw new UsageError(`-o ${nameOf(String(raw.output))}: name a new directory for the table`);
+    throw new UsageError(`-o ${quoteName(String(raw.output))}: name a new directory for the table`);
   }
   return {
     inputs,

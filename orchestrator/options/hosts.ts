@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
+import { quoteName } from '../../filters/errors.js';
 import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
 import { show } from './checks.js';
-import { describeErrno, nameOf } from './inputs.js';
+import { describeErrno } from './inputs.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
 export const HOST_SETTING_NAMES = [
@@ -95,7 +96,7 @@ export function resolveHostSettings(
       // In words, as `cat` says it: `is a directory`, not Node's `EISDIR: illegal operation...`.
       // An empty name is no file, as `cat ''` says, not the current folder it resolves to.
       const why = file === '' ? 'no such file' : describeErrno(error);
-      throw new HostSettingError('hostsFile', `${name('hostsFile')} ${nameOf(file)}: ${why}`);
+      throw new HostSettingError('hostsFile', `${name('hostsFile')} ${quoteName(file)}: ${why}`);
     }
     for (const { line, text } of hostLines(content)) {
       const host = parseHost(text, slots);
@@ -199,13 +200,13 @@ function transferPath(
   if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean === '.') {
     throw new HostSettingError(
       'transfer',
-      `${option} ${nameOf(path)}: give a path inside the current folder (the workers see it at the same name)`,
+      `${option} ${quoteName(path)}: give a path inside the current folder (the workers see it at the same name)`,
       index,
     );
   }
   const here = join(base, clean);
   if (!existsSync(here))
-    throw new HostSettingError('transfer', `${option} ${nameOf(path)}: no such file`, index);
+    throw new HostSettingError('transfer', `${option} ${quoteName(path)}: no such file`, index);
   return { name: clean, path: here };
 }
 

@@ -9,7 +9,7 @@ import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/in
  */
 export function checkInputFiles(files: string[], option: string): (number | null)[] {
   return files.map((file) => {
-    const name = nameOf(file);
+    const name = quoteName(file);
     try {
       const stat = statSync(file);
       if (stat.isDirectory()) throw new UsageError(`${option} ${name}: is a directory`);
@@ -25,22 +25,14 @@ export function checkInputFiles(files: string[], option: string): (number | null
 }
 
 /**
- * A file's name as a message says it: quoted where bare it would not read as one name
- * (`--input '': no such file`, `--stats 'a b': no such directory`), as GNU tools quote it.
- */
-export function nameOf(file: string): string {
-  return quoteName(file);
-}
-
-/**
  * Why `folder`, where a file or socket is to be made, cannot hold it: `no such directory X`, or
  * `X is not a directory` for a file there (both were `no such directory X`); undefined when it
  * is a directory.
  */
 export function folderProblem(folder: string): string | undefined {
   const stat = statSync(folder, { throwIfNoEntry: false });
-  if (stat === undefined) return `no such directory ${nameOf(folder)}`;
-  return stat.isDirectory() ? undefined : `${nameOf(folder)} is not a directory`;
+  if (stat === undefined) return `no such directory ${quoteName(folder)}`;
+  return stat.isDirectory() ? undefined : `${quoteName(folder)} is not a directory`;
 }
 
 /**
@@ -53,7 +45,7 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
   try {
     closeSync(openSync(target, 'a'));
   } catch (error) {
-    throw new UsageError(`${option} ${nameOf(target)}: ${describeWriteErrno(error)}`, error);
+    throw new UsageError(`${option} ${quoteName(target)}: ${describeWriteErrno(error)}`, error);
   }
 }
 
@@ -76,7 +68,7 @@ export function writeStatsFile(
   } catch (error) {
     throw new ManifoldError(
       'manifold.io',
-      `cannot write the --stats file ${nameOf(target)}: ${describeWriteErrno(error)}`,
+      `cannot write the --stats file ${quoteName(target)}: ${describeWriteErrno(error)}`,
       { exitCode: ExitCode.failure, cause: error },
     );
   }

@@ -1,8 +1,9 @@
 import { closeSync, createReadStream, fstatSync, openSync, type Stats, statSync } from 'node:fs';
+import { quoteName } from '../../filters/errors.js';
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
-import { describeErrno, nameOf } from '../options/inputs.js';
+import { describeErrno } from '../options/inputs.js';
 
 /** The records of one read of an input, and the number of the first (1-based, in the input). */
 export interface RecordsRead {
@@ -30,7 +31,7 @@ export function checkBuildInputs(inputs: string[]): void {
     const first = seen.get(identity);
     if (first !== undefined) {
       throw new UsageError(
-        `inputs ${nameOf(first)} and ${nameOf(input)}: ${twice(first, input, stat)}: name it once`,
+        `inputs ${quoteName(first)} and ${quoteName(input)}: ${twice(first, input, stat)}: name it once`,
       );
     }
     seen.set(identity, input);
@@ -69,7 +70,7 @@ function inputStat(input: string): Stats {
   }
   try {
     const stat = statSync(input);
-    if (stat.isDirectory()) throw new UsageError(`input ${nameOf(input)}: is a directory`);
+    if (stat.isDirectory()) throw new UsageError(`input ${quoteName(input)}: is a directory`);
     return stat;
   } catch (error) {
     throw inputError(input, error);
@@ -87,7 +88,7 @@ function checkOpens(input: string): void {
 
 function inputError(input: string, error: unknown): UsageError {
   if (error instanceof UsageError) return error;
-  return new UsageError(`input ${nameOf(input)}: ${describeErrno(error)}`, error);
+  return new UsageError(`input ${quoteName(input)}: ${describeErrno(error)}`, error);
 }
 
 /**

@@ -8,9 +8,10 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
-import { describeErrno, folderProblem, nameOf } from '../options/inputs.js';
+import { describeErrno, folderProblem } from '../options/inputs.js';
 import { fsyncPath } from './sync.js';
 
 /**
@@ -59,11 +60,11 @@ function isAlive(pid: number): boolean {
  */
 export function checkTarget(target: string): void {
   const problem = folderProblem(dirname(target));
-  if (problem !== undefined) throw new UsageError(`-o ${nameOf(target)}: ${problem}`);
+  if (problem !== undefined) throw new UsageError(`-o ${quoteName(target)}: ${problem}`);
   const there = statOf(target);
   if (there === null) return;
   if (!there.isDirectory())
-    throw new UsageError(`-o ${nameOf(target)}: exists and is not a table (a file)`);
+    throw new UsageError(`-o ${quoteName(target)}: exists and is not a table (a file)`);
   let format: unknown;
   try {
     format = JSON.parse(readFileSync(join(target, META_FILE), 'utf8')).format;
@@ -72,7 +73,7 @@ export function checkTarget(target: string): void {
   }
   if (format !== TABLE_FORMAT) {
     throw new UsageError(
-      `-o ${nameOf(target)}: exists and is not a table (no ${META_FILE}): remove it or name another`,
+      `-o ${quoteName(target)}: exists and is not a table (no ${META_FILE}): remove it or name another`,
     );
   }
 }
@@ -86,7 +87,7 @@ function statOf(target: string): Stats | null {
     return statSync(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError(`-o ${nameOf(target)}: ${describeErrno(error)}`, error);
+    throw new UsageError(`-o ${quoteName(target)}: ${describeErrno(error)}`, error);
   }
 }
 
@@ -110,7 +111,7 @@ export function writeFailure(target: string, error: unknown): Error {
   const reason = (error as Error).message.replace(/,\s*\w+( '.*)?$/, '');
   return new ManifoldError(
     'manifold.table',
-    `-o ${nameOf(target)}: cannot write the table in ${nameOf(dirname(target))} (${reason})`,
+    `-o ${quoteName(target)}: cannot write the table in ${quoteName(dirname(target))} (${reason})`,
     { exitCode: ExitCode.failure, cause: error },
   );
 }

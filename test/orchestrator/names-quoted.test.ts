@@ -3,7 +3,7 @@ import { manifold, run } from '../helpers.js';
 import { fileTempDir } from '../support/temp.js';
 
 // A file or folder named in a refusal is quoted when the shell would need it quoted (empty, a
-// space), as --input's and --stats' are (options/inputs.ts `nameOf`): `-o no dir/t.mft: no
+// space), as --input's and --stats' are (filters/errors.ts `quoteName`): `-o no dir/t.mft: no
 // such directory no dir` read as three words where there is one name.
 
 describe.concurrent('names with a space, quoted in the line that refuses them', () => {
