@@ -1,24 +1,23 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
-import type { InputGiven, OutputFailure } from '../workers/transport.js';
-import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import type { Worker } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { endStatus, type FanEnd } from './end.js';
-import { outputErrorLine, readErrorLine, relayedOutputLine } from './failure-lines.js';
+import { outputErrorLine, readErrorLine } from './failure-lines.js';
 import { Feed } from './feed.js';
 import { InputReader } from './input.js';
 import { inputName } from './input-fd.js';
-import { filePlaces, fileRanges } from './input-places.js';
+import { filePlaces } from './input-places.js';
 import { LateSignal } from './late-signal.js';
 import { BlockLedger } from './ledger.js';
 import type { FanOptions, Log, Reporter } from './options.js';
 import { createWorkers, createWritingCollector } from './parts.js';
 import { Progress } from './progress.js';
 import { Recovery } from './recovery.js';
-import { spell } from './spelling.js';
+import { WorkerReports } from './reports.js';
 import { Stats } from './stats.js';
 import { Verdict } from './verdict.js';
 import { FanWriter } from './writer.js';
@@ -33,7 +32,7 @@ const STOP_GRACE_MS = 2000;
  * recovery.ts); workers own their transports (processes today); collectors own the order of the
  * output.
  */
-export class Fan implements WorkerListener {
+export class Fan {
   readonly #options: FanOptions;
   #cause: unknown;
   readonly #writer: FanWriter;
@@ -68,7 +67,18 @@ export class Fan implements WorkerListener {
     });
     // Its job log opened before any worker starts: one that cannot be written stops the run first.
     this.#ledger = new BlockLedger(options, this.#stats, (message) => this.#fail(message));
-    const { workers, sortMerge, taken } = createWorkers(options, this, this.#header, log);
+    const reports = new WorkerReports({
+      options,
+      ledger: this.#ledger,
+      collector: () => this.#collector,
+      recovery: () => this.#recovery,
+      stopping: () => this.#stopping !== null,
+      guard: (action) => this.#guard(action),
+      fail: (message) => this.#fail(message),
+      kick: () => this.#kick(),
+      stop: (end) => this.stop(end),
+    });
+    const { workers, sortMerge, taken } = createWorkers(options, reports, this.#header, log);
     this.#workers = workers;
     this.#writer = new FanWriter(options, this.#workers, this.#stats, this.#stopped.signal);
     const writer = this.#writer;
@@ -203,77 +213,6 @@ export class Fan implements WorkerListener {
   #sent(worker: Worker, block: Block): void {
     this.#ledger.sent(worker, block);
     this.#recovery.sent(worker, block);
-  }
-
-  // WorkerListener: what the workers report.
-
-  onOutput(worker: Worker, chunk: Buffer): void {
-    this.#guard(() => this.#collector.output(worker, chunk));
-  }
-
-  onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void {
-    this.#ledger.output(worker, block, chunk);
-    this.#guard(() => this.#collector.blockOutput(worker, block, chunk));
-  }
-
-  onBlockDone(worker: Worker, block: Block): void {
-    this.#ledger.done(worker, block);
-    this.#guard(() => this.#collector.blockDone(worker, block));
-    // Never sent again: its memory goes back (a pipe's reads, to be read into again). A block
-    // that can be read again from its file lets it go once taken, which may come after this
-    // (the output of its last record read before its write's callback): release is once.
-    block.release?.();
-    if (this.#stopping === null) this.#recovery.blockDone();
-    this.#kick();
-  }
-
-  onTrailingOutput(worker: Worker, chunk: Buffer): void {
-    if (this.#options.attribution === 'one-to-one') {
-      this.#fail(
-        `worker ${worker.slot} wrote more records than it read, which ${spell(this.#options, 'oneToOne')} forbids`,
-      );
-      return;
-    }
-    this.#guard(() => this.#collector.trailing(worker, chunk));
-  }
-
-  onReady(): void {
-    this.#kick();
-  }
-
-  onExit(worker: Worker, end: WorkerOutcome, unfinished: Block[]): void {
-    const timedOut = this.#ledger.exited(worker, end, unfinished);
-    if (end.kind === 'cannot-start') {
-      if (this.#stopping === null) this.#recovery.cannotStart(worker, end, unfinished);
-    } else if (end.kind === 'failed' && this.#stopping === null)
-      this.#recovery.workerFailed(worker, end, unfinished, timedOut);
-    this.#recovery.exited(worker);
-    this.#kick();
-  }
-
-  /** What a worker was given of the input its kind's helper took (parts.ts `TakenInput`). */
-  onInputGiven(worker: Worker, given: InputGiven): void {
-    this.#recovery.givenByHelper(worker, given);
-  }
-
-  /**
-   * The output a worker's side writes itself (relayed: parts.ts) failed: as manifold's own
-   * stdout, closed by its reader (the fan stops, as for `| head`) or not writable, or a record
-   * over --max-record, with the message the ready merge gives.
-   */
-  onOutputFailed(worker: Worker, failure: OutputFailure, block?: Block): void {
-    if (this.#stopping !== null) return;
-    const name = spell(this.#options, 'maxRecord');
-    const line = relayedOutputLine(
-      worker,
-      failure,
-      this.#options.maxRecord,
-      name,
-      block,
-      fileRanges(this.#options),
-    );
-    if (line === null) this.stop({ kind: 'closed' });
-    else this.#fail(line);
   }
 
   /** Reading the input failed: the run fails, with the input named. */
