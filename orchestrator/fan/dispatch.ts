@@ -25,6 +25,7 @@ export class Dispatcher {
   #seq = 0;
   #last = -1;
   #inputEnded = false;
+  #stopped = false;
   #endedWorkers = new Set<Worker>();
   readonly #partitioner: HashPartitioner | null;
 
@@ -68,6 +69,7 @@ export class Dispatcher {
   }
 
   add(block: Block): void {
+    if (this.#stopped) return;
     const n = this.#workers.length;
     switch (this.#options.dispatch) {
       case 'ready':
@@ -118,9 +120,21 @@ export class Dispatcher {
     this.endInput();
   }
 
+  /**
+   * The fan is stopping: the blocks waiting are never sent, nor any added or retried later. A
+   * worker being stopped may look ready (a process's input, destroyed, holds nothing unsent):
+   * every block read ahead went to it, each write failing, after the output was closed.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#drop(this.#shared);
+    for (const queue of this.#own) this.#drop(queue);
+  }
+
   /** Sends every block that can go now. */
   pump(): void {
-    if (this.#options.dispatch === 'ready') this.#pumpShared();
+    if (this.#stopped) this.stop();
+    else if (this.#options.dispatch === 'ready') this.#pumpShared();
     else this.#pumpOwn();
     if (this.#inputEnded) this.#endIdleWorkers();
   }

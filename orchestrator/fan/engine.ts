@@ -196,6 +196,7 @@ export class Fan {
     this.#stopped.abort();
     this.#ledger.stopClock();
     this.#aborted = this.#collector.abort?.();
+    this.#dispatcher.stop();
     this.#recovery.settle();
     this.#feed.wake();
     this.#input.close();

@@ -1,6 +1,13 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { Transport, WorkerKind } from '../../orchestrator/workers/transport.js';
 import { numbered, runMemoryFan } from '../support/memory-fan.js';
-import { type MemoryContext, memoryKind, type Reply } from '../support/memory-transport.js';
+import {
+  type MemoryContext,
+  type MemoryScript,
+  memoryKind,
+  type Reply,
+} from '../support/memory-transport.js';
 
 // How the fan engine meets failing workers (retries, --halt, the lines it writes), driven in
 // this process over in-memory workers whose faults are scripted: which block fails, how, and
@@ -80,6 +87,63 @@ describe('a failing in-memory worker under --halt now', () => {
     const run = await runMemoryFan(kind, numbered(30));
     expect(run.stderr).toEqual(['manifold: cannot start worker 2: out of threads\n']);
     expect(run.end).toEqual({ kind: 'done', status: 2 });
+  });
+});
+
+/**
+ * `script`'s memory workers, stopped as a process is: its input destroyed at once, so that it
+ * holds nothing unsent (and looks ready), and its end heard only later, after I/O.
+ */
+function stoppedAsProcesses(script: MemoryScript): WorkerKind {
+  const kind = memoryKind(script);
+  return {
+    forSlot: (spec) => ({
+      open: (events) => {
+        let stopped = false;
+        const transport = kind.forSlot(spec).open({
+          ...events,
+          end: (end) => (stopped ? setImmediate(() => events.end(end)) : events.end(end)),
+        });
+        return new Proxy(transport, {
+          get(target, key) {
+            if (key === 'unsent') return stopped ? 0 : target.unsent;
+            if (key === 'stop') {
+              return (reason: Parameters<Transport['stop']>[0]) => {
+                stopped = true;
+                target.stop(reason);
+              };
+            }
+            const value = Reflect.get(target, key);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
+    }),
+  };
+}
+
+describe('a fan that stops', () => {
+  // Stopped (as by its output closed) while worker 1 holds its first block, with the rest of
+  // one 129 KB read of the input waiting in the queue: those blocks were all given to worker 1,
+  // stopped and not yet heard to end, as after an output destroyed early, where a process's
+  // input, destroyed, holds nothing unsent (100,000 16-byte blocks given so, each write
+  // failing, kept the event loop busy for 40 s).
+  it('gives no block still waiting to a worker being stopped', async () => {
+    let stop = () => {};
+    const kind = stoppedAsProcesses({
+      program: () => ({ take: (input) => input }),
+      gate: ({ send }) => {
+        if (send !== 1) return undefined;
+        stop();
+        return never;
+      },
+    });
+    const input = Readable.from([Buffer.from(numbered(20_000))]);
+    const run = await runMemoryFan(kind, '', { workers: 1, inputs: null, input }, (fan) => {
+      stop = () => fan.stop({ kind: 'closed' });
+    });
+    expect(run.end).toEqual({ kind: 'closed' });
+    expect(run.summary.totals.blocks).toBe(1);
   });
 });
 

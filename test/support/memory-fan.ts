@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Fan, type FanEnd } from '../../dist/orchestrator/fan/engine.js';
 import type { FanOptions } from '../../dist/orchestrator/fan/options.js';
 import { parseFraming, parseKeySpec } from '../../filters/index.js';
-import type { MemoryKind } from './memory-transport.js';
+import type { WorkerKind } from '../../orchestrator/workers/transport.js';
 import { tempDir } from './temp.js';
 
 // Runs the real fan engine (the built one) in this process over in-memory workers: input from
@@ -27,11 +27,15 @@ export interface MemoryRun {
   };
 }
 
-/** Runs a fan of `kind`'s workers over `input`, with the options given and the CLI's defaults. */
+/**
+ * Runs a fan of `kind`'s workers over `input`, with the options given and the CLI's defaults;
+ * `made` is given the fan before it runs (to stop it from a worker's step).
+ */
 export async function runMemoryFan(
-  kind: MemoryKind | string,
+  kind: WorkerKind | string,
   input: string,
   options: Partial<FanOptions> = {},
+  made: (fan: Fan) => void = () => {},
 ): Promise<MemoryRun> {
   const dir = tempDir();
   const inputPath = join(dir, 'input');
@@ -76,6 +80,7 @@ export async function runMemoryFan(
     closeSync(outputFd);
     throw error;
   }
+  made(fan);
   const end = await catchStderr(stderr, () => fan.run(null));
   return {
     output: readFileSync(outputPath, 'utf8'),
