@@ -27,7 +27,7 @@ export class BlockClock {
   done(worker: Worker, block: Block): void {
     if (this.#timers.get(worker)?.block !== block) return;
     this.forget(worker);
-    const next = worker.inFlight[0];
+    const next = worker.inFlight.first;
     if (next !== undefined) this.#start(worker, next);
   }
 

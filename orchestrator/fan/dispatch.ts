@@ -1,4 +1,5 @@
 import { type Block, shareAmong } from '../workers/block.js';
+import { BlockQueue } from '../workers/block-queue.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { HashPartitioner } from './partition.js';
@@ -18,8 +19,8 @@ export class Dispatcher {
   readonly #workers: Worker[];
   readonly #mayStart: (block: Block) => boolean;
   readonly #onSend: (worker: Worker, block: Block) => void;
-  readonly #shared: Block[] = [];
-  readonly #own: Block[][];
+  readonly #shared = new BlockQueue();
+  readonly #own: BlockQueue[];
   #queuedBytes = 0;
   #added = 0;
   #seq = 0;
@@ -39,7 +40,7 @@ export class Dispatcher {
     this.#workers = workers;
     this.#mayStart = mayStart;
     this.#onSend = onSend;
-    this.#own = workers.map(() => []);
+    this.#own = workers.map(() => new BlockQueue());
     this.#partitioner =
       options.dispatch === 'hash'
         ? new HashPartitioner(workers.length, options.framing, options.key, options.maxRecord, {
@@ -102,7 +103,7 @@ export class Dispatcher {
    */
   retry(blocks: Block[], worker: Worker): void {
     const queue = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
-    queue.unshift(...blocks);
+    queue.unshift(blocks);
     for (const block of blocks) this.#queuedBytes += block.bytes;
     this.pump();
   }
@@ -140,7 +141,7 @@ export class Dispatcher {
   }
 
   #pumpShared(): void {
-    while (this.#shared.length > 0 && this.#mayStart(this.#shared[0]!)) {
+    while (this.#shared.length > 0 && this.#mayStart(this.#shared.first!)) {
       // Least backlog first; among equals, take turns, so idle workers share the blocks.
       const n = this.#workers.length;
       let best: Worker | null = null;
@@ -161,7 +162,7 @@ export class Dispatcher {
     this.#workers.forEach((worker, index) => {
       const queue = this.#own[index]!;
       if (worker.ended) this.#drop(queue);
-      while (queue.length > 0 && worker.ready && this.#mayStart(queue[0]!)) {
+      while (queue.length > 0 && worker.ready && this.#mayStart(queue.first!)) {
         this.#send(worker, queue.shift()!);
       }
     });
@@ -173,14 +174,15 @@ export class Dispatcher {
     worker.send(block);
   }
 
-  #enqueue(queue: Block[], block: Block): void {
+  #enqueue(queue: BlockQueue, block: Block): void {
     queue.push(block);
     this.#queuedBytes += block.bytes;
   }
 
   /** Lets go of blocks whose worker has ended: their input goes unread, as in a shell pipe. */
-  #drop(queue: Block[]): void {
-    for (const block of queue.splice(0)) this.#queuedBytes -= block.bytes;
+  #drop(queue: BlockQueue): void {
+    this.#queuedBytes -= queue.bytes;
+    queue.clear();
   }
 
   #endIdleWorkers(): void {

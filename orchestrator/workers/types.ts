@@ -1,4 +1,5 @@
 import type { Block } from './block.js';
+import type { ReadonlyInFlight } from './block-queue.js';
 import type { InputHeader } from './header.js';
 import type { EndDetails, InputGiven, OutputFailure, StopReason } from './transport.js';
 
@@ -92,7 +93,7 @@ export interface Worker {
   /** Makes an ended or failed worker take blocks again (a fresh instance), for retries. */
   restart(): void;
   /** Blocks given and not yet finished. */
-  readonly inFlight: readonly Block[];
+  readonly inFlight: ReadonlyInFlight;
   /** The process ids its transport has run, newest last; none for transports of no processes. */
   processIds(): number[];
   /**

@@ -1,5 +1,6 @@
 import type { Framing } from '../../../filters/index.js';
 import type { Block } from '../block.js';
+import type { BlockQueue } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
 import type { Worker, WorkerListener } from '../types.js';
 import { RecordCounter } from './count.js';
@@ -12,7 +13,7 @@ import { RecordCounter } from './count.js';
 export class OneToOneOutput {
   readonly #counter: RecordCounter;
   readonly #worker: Worker;
-  readonly #inFlight: () => Block[];
+  readonly #inFlight: () => BlockQueue;
   readonly #listener: WorkerListener;
   /** --header: filled in as the input is read, so read as each block's count starts. */
   readonly #header: InputHeader;
@@ -22,7 +23,7 @@ export class OneToOneOutput {
   constructor(
     framing: Framing,
     worker: Worker,
-    inFlight: () => Block[],
+    inFlight: () => BlockQueue,
     listener: WorkerListener,
     header: InputHeader,
   ) {
@@ -37,7 +38,7 @@ export class OneToOneOutput {
   given(): void {
     const inFlight = this.#inFlight();
     if (inFlight.length !== 1) return;
-    this.#want = this.#expected(inFlight[0]!);
+    this.#want = this.#expected(inFlight.first!);
     this.#finishEmptyBlocks();
   }
 
@@ -46,7 +47,7 @@ export class OneToOneOutput {
     const listener = this.#listener;
     let pos = 0;
     while (pos < chunk.length) {
-      const block = this.#inFlight()[0];
+      const block = this.#inFlight().first;
       if (block === undefined) {
         listener.onTrailingOutput(this.#worker, chunk.subarray(pos));
         return;
@@ -77,7 +78,7 @@ export class OneToOneOutput {
     const inFlight = this.#inFlight();
     const block = inFlight.shift()!;
     this.#listener.onBlockDone(this.#worker, block);
-    const next = inFlight[0];
+    const next = inFlight.first;
     this.#want = next === undefined ? 0 : this.#expected(next);
     this.#finishEmptyBlocks();
   }
@@ -85,6 +86,6 @@ export class OneToOneOutput {
   /** Blocks of no records expect no output: they are done as soon as they are first in line. */
   #finishEmptyBlocks(): void {
     const inFlight = this.#inFlight();
-    while (inFlight.length > 0 && this.#expected(inFlight[0]!) === 0) this.#endBlock();
+    while (inFlight.length > 0 && this.#expected(inFlight.first!) === 0) this.#endBlock();
   }
 }

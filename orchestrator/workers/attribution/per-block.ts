@@ -1,4 +1,5 @@
 import type { Block } from '../block.js';
+import { inFlightOf, type ReadonlyInFlight } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
 import type {
@@ -59,8 +60,8 @@ export class PerBlockWorker implements Worker {
     return this.#ended;
   }
 
-  get inFlight(): readonly Block[] {
-    return this.#block === null ? [] : [this.#block];
+  get inFlight(): ReadonlyInFlight {
+    return inFlightOf(this.#block === null ? [] : [this.#block]);
   }
 
   send(block: Block): void {

@@ -1,6 +1,7 @@
 import type { Framing } from '../../../filters/index.js';
 import type { NameOf } from '../../options/fan.js';
 import type { Block } from '../block.js';
+import { BlockQueue, type ReadonlyInFlight } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
 import { sendSource } from '../source.js';
 import type {
@@ -49,7 +50,7 @@ export class PersistentWorker implements Worker {
   readonly slot: number;
   readonly #options: PersistentOptions;
   #transport!: Transport;
-  #inFlight: Block[] = [];
+  #inFlight = new BlockQueue();
   #ended = false;
   #inputEnded = false;
   #counted: OneToOneOutput | null = null;
@@ -75,7 +76,7 @@ export class PersistentWorker implements Worker {
    */
   get backlog(): number {
     if (this.#options.attribution === 'none') return this.#transport.unsent;
-    return this.#inFlight.reduce((sum, block) => sum + block.bytes, 0);
+    return this.#inFlight.bytes;
   }
 
   /**
@@ -92,7 +93,7 @@ export class PersistentWorker implements Worker {
   }
 
   /** Blocks given and not yet finished. */
-  get inFlight(): readonly Block[] {
+  get inFlight(): ReadonlyInFlight {
     return this.#inFlight;
   }
 
@@ -174,7 +175,7 @@ export class PersistentWorker implements Worker {
   restart(): void {
     this.#ended = false;
     this.#inputEnded = false;
-    this.#inFlight = [];
+    this.#inFlight = new BlockQueue();
     this.#start();
   }
 
@@ -246,8 +247,8 @@ export class PersistentWorker implements Worker {
     const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit);
     if (end.kind === 'ok') this.#counted?.endedWell();
     this.#ended = true;
-    const unfinished = this.#inFlight;
-    this.#inFlight = [];
+    const unfinished = this.#inFlight.toArray();
+    this.#inFlight = new BlockQueue();
     this.#options.listener.onExit(
       this,
       workerOutcome(end, transport, unfinished.length > 0),

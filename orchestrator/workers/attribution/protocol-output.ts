@@ -8,7 +8,7 @@ import {
   understands,
 } from '../../../filters/protocol.js';
 import { flagOf, type NameOf } from '../../options/fan.js';
-import type { Block } from '../block.js';
+import type { BlockQueue } from '../block-queue.js';
 import { otherVersion } from '../protocol-version.js';
 import type { Worker, WorkerListener } from '../types.js';
 
@@ -45,7 +45,7 @@ export class ProtocolOutput {
   /** `inFlight`: the blocks given and not finished, in order; a finished one is taken out. */
   constructor(
     worker: Worker,
-    inFlight: () => Block[],
+    inFlight: () => BlockQueue,
     listener: WorkerListener,
     /**
      * Told at the first wrong header: `greeted`, or before the greeting (no SDK filter); or at a
@@ -56,8 +56,7 @@ export class ProtocolOutput {
     greets: boolean,
   ) {
     this.#greeted = !greets;
-    const isOwn = (seq: number) =>
-      seq === TRAILING || inFlight().some((block) => block.seq === seq);
+    const isOwn = (seq: number) => seq === TRAILING || inFlight().find(seq) !== undefined;
     const accepts = (seq: number, length: number) => {
       if (this.#greeted) return isOwn(seq);
       // A greeting's header may be asked about twice: once whole, and with its payload.
@@ -90,12 +89,11 @@ export class ProtocolOutput {
           return;
         }
         const blocks = inFlight();
-        const index = blocks.findIndex((block) => block.seq === seq);
-        const block = blocks[index]!;
+        const block = blocks.find(seq)!;
         if (payload.length > 0) {
           listener.onBlockOutput(worker, block, payload);
         } else {
-          blocks.splice(index, 1);
+          blocks.remove(block);
           listener.onBlockDone(worker, block);
         }
       },

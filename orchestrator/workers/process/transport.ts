@@ -56,6 +56,8 @@ export class ProcessTransport implements Transport {
    * in turn, and what is written after them waits for them.
    */
   readonly #feeding: number[] = [];
+  /** The bytes of `#feeding`, summed as feeds start and end. */
+  #feedingBytes = 0;
   /** What waits for the sends before it, in order; its bytes. */
   readonly #waiting: Waiting[] = [];
   #waitingBytes = 0;
@@ -124,9 +126,7 @@ export class ProcessTransport implements Transport {
    * waits for manifold between blocks).
    */
   get unsent(): number {
-    const feeding = this.#feeding;
-    let queued = 0;
-    for (let i = 1; i < feeding.length; i++) queued += feeding[i]!;
+    const queued = this.#feedingBytes - (this.#feeding[0] ?? 0);
     return this.#child.stdin.writableLength + this.#waitingBytes + queued;
   }
 
@@ -200,8 +200,9 @@ export class ProcessTransport implements Transport {
       return;
     }
     this.#feeding.push(bytes);
+    this.#feedingBytes += bytes;
     const finish = (error?: Error) => {
-      this.#feeding.shift();
+      this.#feedingBytes -= this.#feeding.shift()!;
       this.#next();
       done(error);
     };
@@ -231,9 +232,10 @@ export class ProcessTransport implements Transport {
   /** A block from its file read and written a piece at a time, as what is sent after waits. */
   #pump(source: BlockSource, bytes: number, done: (error?: Error | null) => void): void {
     this.#feeding.push(bytes);
+    this.#feedingBytes += bytes;
     this.#pumping = true;
     const finish = (error?: Error) => {
-      this.#feeding.shift();
+      this.#feedingBytes -= this.#feeding.shift()!;
       this.#pumping = false;
       this.#next();
       done(error);

@@ -1,5 +1,6 @@
 import { describeError, UsageError } from '../../../filters/index.js';
 import { type Block, describeBlock } from '../block.js';
+import { inFlightOf, type ReadonlyInFlight } from '../block-queue.js';
 import { crc32 } from '../frame/index.js';
 import { type InputHeader, noHeader } from '../header.js';
 import type { StopReason } from '../transport.js';
@@ -79,8 +80,8 @@ class QueueWorker implements Worker {
     return this.#ended;
   }
 
-  get inFlight(): readonly Block[] {
-    return [...this.#blocks.values()];
+  get inFlight(): ReadonlyInFlight {
+    return inFlightOf([...this.#blocks.values()]);
   }
 
   /** A block's output is made by a worker of the job's, named as a failed block's is. */
