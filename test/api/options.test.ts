@@ -93,7 +93,9 @@ describe('one options place: the command line, the library and config files agre
     const bad = { command: ['cat'], mergeMemory: 'lots' };
     expect(() => resolveFanSettings(bad, settingNameOf)).toThrow(/^mergeMemory lots is not a size/);
     expect(() => resolveFanSettings(bad, configNameOf)).toThrow(/^merge-memory lots is not a size/);
-    expect(() => fromCommandLine(['--merge-memory', 'lots'])).toThrow(/^--merge-memory lots is not a size/);
+    expect(() => fromCommandLine(['--merge-memory', 'lots'])).toThrow(
+      /^--merge-memory lots is not a size/,
+    );
     // So do notes, an option's value with it.
     const ordered = { merge: 'ordered' } as const;
     const needs = ' needs each output tied to its block: running a fresh worker per block';
