@@ -21,7 +21,6 @@ export class Dispatcher {
   readonly #onSend: (worker: Worker, block: Block) => void;
   readonly #shared = new BlockQueue();
   readonly #own: BlockQueue[];
-  #queuedBytes = 0;
   #added = 0;
   #seq = 0;
   #last = -1;
@@ -51,7 +50,9 @@ export class Dispatcher {
 
   /** Bytes waiting to be sent: the input is paused while this is high. */
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    let bytes = this.#shared.bytes;
+    for (const queue of this.#own) bytes += queue.bytes;
+    return bytes;
   }
 
   /** How many records hash dispatch has read so far (blocks cut without counting them). */
@@ -74,22 +75,22 @@ export class Dispatcher {
     const n = this.#workers.length;
     switch (this.#options.dispatch) {
       case 'ready':
-        this.#enqueue(this.#shared, block);
+        this.#shared.push(block);
         break;
       case 'round-robin':
-        this.#enqueue(this.#own[this.#added++ % n]!, block);
+        this.#own[this.#added++ % n]!.push(block);
         break;
       case 'broadcast': {
         const copies = shareAmong(block, n);
         this.#own.forEach((queue, slot) => {
-          this.#enqueue(queue, copies[slot]!);
+          queue.push(copies[slot]!);
         });
         break;
       }
       case 'hash': {
         const parts = this.#partitioner!.split(block, () => this.#seq++);
         parts.forEach((part, worker) => {
-          if (part !== null) this.#enqueue(this.#own[worker]!, part);
+          if (part !== null) this.#own[worker]!.push(part);
         });
         break;
       }
@@ -104,7 +105,6 @@ export class Dispatcher {
   retry(blocks: Block[], worker: Worker): void {
     const queue = this.#options.dispatch === 'ready' ? this.#shared : this.#own[worker.slot - 1]!;
     queue.unshift(blocks);
-    for (const block of blocks) this.#queuedBytes += block.bytes;
     this.pump();
   }
 
@@ -116,8 +116,8 @@ export class Dispatcher {
 
   /** --halt soon: the blocks waiting are never sent; each worker's input is closed. */
   halt(): void {
-    this.#drop(this.#shared);
-    for (const queue of this.#own) this.#drop(queue);
+    this.#shared.clear();
+    for (const queue of this.#own) queue.clear();
     this.endInput();
   }
 
@@ -128,8 +128,8 @@ export class Dispatcher {
    */
   stop(): void {
     this.#stopped = true;
-    this.#drop(this.#shared);
-    for (const queue of this.#own) this.#drop(queue);
+    this.#shared.clear();
+    for (const queue of this.#own) queue.clear();
   }
 
   /** Sends every block that can go now. */
@@ -151,7 +151,7 @@ export class Dispatcher {
       }
       if (best !== null) this.#last = best.slot - 1;
       if (best === null) {
-        if (this.#workers.every((worker) => worker.ended)) this.#drop(this.#shared);
+        if (this.#workers.every((worker) => worker.ended)) this.#shared.clear();
         return;
       }
       this.#send(best, this.#shared.shift()!);
@@ -161,7 +161,8 @@ export class Dispatcher {
   #pumpOwn(): void {
     this.#workers.forEach((worker, index) => {
       const queue = this.#own[index]!;
-      if (worker.ended) this.#drop(queue);
+      // Its worker has ended: the blocks go unread, as in a shell pipe.
+      if (worker.ended) queue.clear();
       while (queue.length > 0 && worker.ready && this.#mayStart(queue.first!)) {
         this.#send(worker, queue.shift()!);
       }
@@ -169,20 +170,8 @@ export class Dispatcher {
   }
 
   #send(worker: Worker, block: Block): void {
-    this.#queuedBytes -= block.bytes;
     this.#onSend(worker, block);
     worker.send(block);
-  }
-
-  #enqueue(queue: BlockQueue, block: Block): void {
-    queue.push(block);
-    this.#queuedBytes += block.bytes;
-  }
-
-  /** Lets go of blocks whose worker has ended: their input goes unread, as in a shell pipe. */
-  #drop(queue: BlockQueue): void {
-    this.#queuedBytes -= queue.bytes;
-    queue.clear();
   }
 
   #endIdleWorkers(): void {
