@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName } from '../../filters/errors.js';
 import { ExitCode, errnoText, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
-import { describeErrno } from '../options/inputs.js';
 import { dieOf } from './signals.js';
 import type { GetOptions } from './table-read.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
-import { describeErrno } from '../options/inputs.js';
+import { describeErrno } from '../../filters/errors.js';
 import { checkDocument, MAX_DEPTH } from './document.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { ConfigError, type Problem } from './problems.js';

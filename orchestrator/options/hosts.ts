@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
-import { quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName } from '../../filters/errors.js';
 import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
 import { show } from './checks.js';
-import { describeErrno } from './inputs.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
 export const HOST_SETTING_NAMES = [

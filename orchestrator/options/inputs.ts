@@ -91,10 +91,6 @@ export function systemReason(error: unknown): string | null {
   return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
 }
 
-// describeErrno is the filters' (filters/errors.ts): table readers there say errors the same way.
-export { describeErrno } from '../../filters/errors.js';
-
-/** `no space left on device (ENOSPC)`: an errno's name, as the system says it. */
 /**
  * A system error in words with its code (`no space left on device (ENOSPC)`), any other error by
  * its message: how a line says why a temporary file or folder could not be made or written.

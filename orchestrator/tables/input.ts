@@ -1,9 +1,8 @@
 import { closeSync, createReadStream, fstatSync, openSync, type Stats, statSync } from 'node:fs';
-import { quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName } from '../../filters/errors.js';
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
 import { readChunks } from '../../filters/sdk/io.js';
-import { describeErrno } from '../options/inputs.js';
 
 /** The records of one read of an input, and the number of the first (1-based, in the input). */
 export interface RecordsRead {

@@ -8,10 +8,10 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName } from '../../filters/errors.js';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { META_FILE, TABLE_FORMAT } from '../../filters/tables/meta.js';
-import { describeErrno, folderProblem } from '../options/inputs.js';
+import { folderProblem } from '../options/inputs.js';
 import { fsyncPath } from './sync.js';
 
 /**
