@@ -119,7 +119,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     const started = new Fan({ ...options, inputOffThread: true }, log);
     fan = started;
     const end = await started.run(inputSize(options.inputs, sizes));
-    return hintOnFailure(statusOf(end), options.command);
+    return hintOnFailure(statusOf(end), options.command, started.failedStatuses);
   } finally {
     await pool?.close();
   }

@@ -17,12 +17,57 @@ export function shellHint(argv: readonly string[]): string | null {
 
 const SHELL_OPERATORS = new Set(['|', '||', '&&', ';', '&', '>', '>>', '<', '|&']);
 
-/** After a failed fan whose command looks meant for a shell: the hint, on a line of its own. */
+/**
+ * Programs whose exit status 1 means "nothing selected", not an error: `grep` and its kin. A
+ * fan of them fails on the first block with no match unless `--ok-status 0,1` says otherwise.
+ */
+const NOTHING_FOUND = new Set([
+  'grep',
+  'egrep',
+  'fgrep',
+  'zgrep',
+  'rg',
+  'ag',
+  'ack',
+  'pcregrep',
+  'pcre2grep',
+]);
+
+/**
+ * The program whose exit status a command gives: its first word, or under `--shell` the first
+ * word of its last simple command (`cut -f1 | grep x` ends as grep does), past `VAR=value`s.
+ */
+function statusProgram(command: { argv: readonly string[]; shell: boolean }): string | null {
+  const line = command.shell ? command.argv.join(' ') : null;
+  const words =
+    line === null ? command.argv : (line.split(/\|\||&&|[|;&]/).at(-1) ?? '').trim().split(/\s+/);
+  const program = words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  return program === undefined || program === '' ? null : program.replace(/^.*\//, '');
+}
+
+/** A hint for a worker that failed with status 1, as `grep` does when it selects nothing. */
+export function nothingFoundHint(command: {
+  argv: readonly string[];
+  shell: boolean;
+}): string | null {
+  const program = statusProgram(command);
+  if (program === null || !NOTHING_FOUND.has(program)) return null;
+  return `${program} exits 1 when it selects nothing; for that not to fail the run, add --ok-status 0,1`;
+}
+
+/**
+ * After a failed fan, a hint on a line of its own: for a command that looks meant for a shell,
+ * or for a `grep` that exited 1 (`statuses`: the exit statuses of the workers that failed it).
+ */
 export function hintOnFailure(
   status: number,
   command: { argv: readonly string[]; shell: boolean },
+  statuses: ReadonlySet<number> = new Set(),
 ): number {
-  const hint = status === ExitCode.failure && !command.shell ? shellHint(command.argv) : null;
+  if (status !== ExitCode.failure) return status;
+  const hint =
+    (command.shell ? null : shellHint(command.argv)) ??
+    (statuses.has(1) ? nothingFoundHint(command) : null);
   if (hint !== null) process.stderr.write(`manifold: hint: ${hint}\n`);
   return status;
 }

@@ -176,6 +176,11 @@ export class Fan {
     return this.#workers.flatMap((worker) => worker.processIds());
   }
 
+  /** The exit statuses of the workers whose failures failed the run (`grep`'s 1 names a hint). */
+  get failedStatuses(): ReadonlySet<number> {
+    return this.#verdict.statuses;
+  }
+
   /** What --stats reports, so far. */
   summary(): object {
     return this.#stats.summary(this.#verdict.status());

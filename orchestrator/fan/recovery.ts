@@ -143,7 +143,7 @@ export class Recovery {
       this.#restart(worker, unfinished);
       return;
     }
-    verdict.failed();
+    verdict.failed(end.details?.exitCode ?? undefined);
     // Under --halt soon every block the worker had is lost: none is started again.
     // A command that cannot serve the fan fails on every worker alike: the run stops now.
     const halt = end.misfit ? 'now' : (this.#halts.failed() ?? (this.#haltingSoon ? 'soon' : null));

@@ -11,6 +11,7 @@ export class Verdict {
   #failed = false;
   #notFound = false;
   #misfit = false;
+  readonly #statuses = new Set<number>();
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
   constructor(reporter: Reporter, label: string) {
@@ -18,9 +19,18 @@ export class Verdict {
     this.#label = label;
   }
 
-  /** A block failed for good, or the run could not go on: the run has failed. */
-  failed(): void {
+  /**
+   * A block failed for good, or the run could not go on: the run has failed. `status`: the exit
+   * status of the worker whose failure it was, when it exited with one.
+   */
+  failed(status?: number): void {
     this.#failed = true;
+    if (status !== undefined) this.#statuses.add(status);
+  }
+
+  /** The exit statuses of the workers whose failures failed the run (a hint may name one). */
+  get statuses(): ReadonlySet<number> {
+    return this.#statuses;
   }
 
   /** A worker's command was not found: the run's status says so. */

@@ -256,6 +256,39 @@ describe('a worker command meant for a shell', () => {
   });
 });
 
+describe('a hint for grep, whose status 1 means it selected nothing', () => {
+  const hint =
+    'manifold: hint: grep exits 1 when it selects nothing; for that not to fail the run, add --ok-status 0,1';
+
+  it.for(
+    [
+      ['fan', '-j', '1', '--', 'grep', 'x'],
+      ['fan', '-j', '1', '--', '/bin/grep', 'x'],
+      ['fan', '-j', '1', '--shell', '--', 'cut -c1- | LC_ALL=C grep x'],
+      ['fan', '-j', '1', '--merge', 'ordered', '--', 'grep', 'x'],
+    ].map((args) => ({ args, line: args.join(' ') })),
+  )('$line: after the failure, a last line names --ok-status 0,1', async ({ args }) => {
+    const result = await run(manifold, args, 'a\nb\n');
+    expect(result.exitCode).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/exited with status 1/), hint]);
+  });
+
+  it('none where the status is not 1, the program is not a grep, or 1 is accepted', async () => {
+    const [two, other, accepted] = await Promise.all([
+      run(manifold, ['fan', '-j', '1', '--', 'grep', '-E', '('], 'a\n'),
+      run(manifold, ['fan', '-j', '1', '--shell', '--', 'grep x | false'], 'a\n'),
+      run(manifold, ['fan', '-j', '1', '--ok-status', '0,1', '--', 'grep', 'x'], 'a\n'),
+    ]);
+    expect(two.exitCode).toBe(1);
+    expect(two.stderr).toContain('exited with status 2');
+    expect(two.stderr).not.toContain('hint');
+    expect(other.exitCode).toBe(1);
+    expect(other.stderr).not.toContain('hint');
+    expect([accepted.exitCode, accepted.stderr]).toEqual([0, '']);
+  });
+});
+
 describe('manifold help <command> [<subcommand>]', () => {
   it.for([
     [
