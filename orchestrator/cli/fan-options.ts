@@ -21,6 +21,10 @@ export function fanOptions(): Option[] {
       '--block <size>',
       'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks)',
     ).default(FAN_DEFAULTS.block),
+    new Option(
+      '-N, --records <n>',
+      'blocks of exactly n records, the last fewer (as parallel --pipe -N), whatever their size; not with --block',
+    ),
     new Option('--dispatch <strategy>', 'which worker gets each block')
       .choices(FAN_CHOICES.dispatch)
       .default(FAN_DEFAULTS.dispatch),
@@ -144,6 +148,8 @@ Examples:
   manifold fan --per-block --retries 2 -- ./flaky-filter
   manifold fan --table users=users.mft -- mf-join --table users --key field:3
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
+  manifold fan -N 100 --per-block -- ./upload-batch
+    (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered -- ./parse

@@ -99,6 +99,10 @@ export function resolveQueueFanCommandLine(
     }
     if (raw.merge === 'sorted')
       throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
+    if (raw.records !== undefined)
+      throw new UsageError(
+        "-N, --records is not for --queue: a queue's blocks are cut by size, to fit its messages",
+      );
     const target = resolveQueueSettings(
       {
         queue: String(raw.queue),

@@ -38,6 +38,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     split: raw.split as string | undefined,
     join: raw.join as string | undefined,
     block: raw.block as string | undefined,
+    records: raw.records as number | undefined,
     maxRecord: raw['max-record'] as string | undefined,
     mergeMemory: raw['merge-memory'] as string | undefined,
     dispatch: raw.dispatch as FanSettings['dispatch'],

@@ -59,6 +59,7 @@ export function configQueue(
         ackWait: raw['ack-wait'] as string,
         queueTimeout: raw['queue-timeout'] as string,
         merge: raw.merge,
+        records: raw.records,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -70,9 +71,11 @@ export function configQueue(
         ? 'ack-wait'
         : raw['queue-timeout'] !== undefined && /queue-timeout/.test(said)
           ? 'queue-timeout'
-          : /^job/.test(describeError(error))
+          : /^job/.test(said)
             ? 'job'
-            : 'queue';
+            : /^records /.test(said)
+              ? 'records'
+              : 'queue';
     problem(key, describeError(error));
     return undefined;
   }

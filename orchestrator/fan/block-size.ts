@@ -47,7 +47,13 @@ export class BlockSizes {
    * the first blocks start as large as still gives every worker two), or held (null).
    */
   start(leftInFile: number | null): void {
-    const { blockSize, blockGiven, attribution, workers, mergeMemory } = this.#options;
+    const { blockSize, blockGiven, attribution, workers, mergeMemory, records } = this.#options;
+    if (records !== undefined) {
+      this.#log(
+        `blocks of ${records} record${records === 1 ? '' : 's'} each (${spell(this.#options, 'records')}), the last fewer, each as large as its records make it`,
+      );
+      return;
+    }
     this.#aheadOfMerge();
     if (blockGiven !== false) return;
     if (attribution === 'none') {

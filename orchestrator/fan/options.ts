@@ -43,6 +43,8 @@ export interface FanOptions {
    * (block-size.ts).
    */
   blockGiven?: boolean;
+  /** --records: every block is this many records (the last fewer), its size whatever they make. */
+  records?: number;
   maxRecord: number;
   /**
    * The most output a merge holds in memory: past it the sorted merge spills to temporary

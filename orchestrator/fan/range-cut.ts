@@ -33,13 +33,15 @@ function counts(options: FanOptions): boolean {
 /**
  * The cut for reading a fan's input as ranges, or null when it must be read and scanned as a
  * stream. Whole blocks go to one worker each (ready or round-robin dispatch), and no --header
- * (its records are taken off the input's front). Attributed workers (threads, per-block
+ * (its records are taken off the input's front), no --records. Attributed workers (threads, per-block
  * processes, --one-to-one, --protocol) qualify too, and so do runs that report records
  * (`counts`): their blocks' records are counted as the ranges are read (`numbered`).
  */
 export function rangesFor(options: FanOptions): RangeCut | null {
   const { dispatch, header } = options;
   if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
+  // Blocks of so many records are cut where their records end, each one found.
+  if (options.records !== undefined) return null;
   if (options.attribution !== 'none' && !localKind(options)) return null;
   if (header) return null;
   const cut = rangeCut(options.framing);

@@ -41,15 +41,16 @@ export function createSplitter(
     const numbered = ends.numbered ? framing : null;
     return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, numbered, name);
   }
-  return new Splitter(framing, blockSize, maxRecord, name);
+  return new Splitter(framing, blockSize, maxRecord, name, options.records);
 }
 
 /**
  * Cuts the input into blocks that end on record boundaries: as many whole records as fit in
  * `blockSize` bytes, or one record when even the first does not fit (a record larger than a
- * block is a block of its own). A block is the views read, not a copy. Records are found once,
- * as the bytes arrive, by the framing's boundary finder, and counted as they are found.
- * Offsets are counted from the start of the input.
+ * block is a block of its own); or, given `records` (--records), so many records a block,
+ * whatever their size, the last block fewer. A block is the views read, not a copy. Records are
+ * found once, as the bytes arrive, by the framing's boundary finder, and counted as they are
+ * found. Offsets are counted from the start of the input.
  */
 export class Splitter {
   #blockSize: number;
@@ -69,14 +70,18 @@ export class Splitter {
   #records = 0;
   #seq = 0;
   #nextRecord = 1;
+  /** Records a block (--records), or 0: blocks of about `#blockSize` bytes. */
+  readonly #perBlock: number;
 
   constructor(
     framing: Framing,
     blockSize: number,
     maxRecord: number,
     maxRecordName = '--max-record',
+    records?: number,
   ) {
     this.#maxRecordName = maxRecordName;
+    this.#perBlock = records ?? 0;
     this.#framing = framing;
     this.#blockSize = blockSize;
     this.#maxRecord = maxRecord;
@@ -114,7 +119,7 @@ export class Splitter {
     for (let end = finder.next(chunk, 0); end >= 0; end = finder.next(chunk, end)) {
       this.#ended(base + end, blocks);
     }
-    if (this.#records > 0 && this.#total - this.#start >= this.#blockSize) {
+    if (this.#perBlock === 0 && this.#records > 0 && this.#total - this.#start >= this.#blockSize) {
       blocks.push(this.#take(this.#lastEnd, this.#records));
     }
     // A frame whose header says it is over the limit is refused now, not read up to the limit.
@@ -132,9 +137,11 @@ export class Splitter {
   /**
    * The whole records read and not yet in a block, as a block however small: the input has
    * paused, and they are passed on rather than held until a block fills. Raw input has no
-   * records: all of it.
+   * records: all of it. Blocks of so many records (`--records`) wait for their last one, as
+   * `parallel --pipe -N` waits, or for the input's end.
    */
   flush(): Block[] {
+    if (this.#perBlock > 0) return [];
     if (this.#finder === null) {
       return this.#total === this.#start ? [] : [this.#take(this.#total, this.#parts.length)];
     }
@@ -162,6 +169,11 @@ export class Splitter {
   #ended(end: number, blocks: Block[]): void {
     const size = end - this.#lastEnd - this.#overhead;
     if (size > this.#maxRecord) throw this.#tooLarge(size, true);
+    if (this.#perBlock > 0) {
+      this.#lastEnd = end;
+      if (++this.#records === this.#perBlock) blocks.push(this.#take(end, this.#records));
+      return;
+    }
     if (this.#records > 0 && end - this.#start > this.#blockSize) {
       blocks.push(this.#take(this.#lastEnd, this.#records));
     }

@@ -42,12 +42,18 @@ export function workerCount(value: unknown, name: string): number {
   return n;
 }
 
-export function count(value: unknown, name: string): number {
+/** A whole number of at least `least`: `option`'s value, `name` as the message spells it. */
+export function count(
+  value: unknown,
+  name: string,
+  option: keyof FanSettings = 'retries',
+  least = 0,
+): number {
   const n = wholeNumber(value);
-  if (!Number.isInteger(n) || n < 0)
+  if (!Number.isInteger(n) || n < least || !Number.isSafeInteger(n))
     throw new OptionError(
-      'retries',
-      `${name} must be a whole number of at least 0 (got ${quoteName(String(value))})`,
+      option,
+      `${name} must be a whole number of at least ${least} (got ${quoteName(String(value))})`,
     );
   return n;
 }

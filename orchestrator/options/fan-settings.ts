@@ -51,6 +51,11 @@ export interface FanSettings {
   /** The target size of a block: a number of bytes, or `64K`, `1M`, `8M`... @default '1M' */
   block?: number | string;
   /**
+   * Blocks of exactly this many records (the last one of fewer), as `parallel --pipe -N`,
+   * instead of blocks of about `block` bytes. Not with `block`, nor `dispatch: 'hash'`.
+   */
+  records?: number;
+  /**
    * Which worker gets each block: the first `ready`, in turn (`round-robin`), by the hash of
    * each record's key (`hash`), or every worker every block (`broadcast`). @default 'ready'
    */
@@ -138,6 +143,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   join: true,
   null: true,
   block: true,
+  records: true,
   dispatch: true,
   key: true,
   fieldSep: true,

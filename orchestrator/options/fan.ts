@@ -35,7 +35,12 @@ export {
  */
 export const flagOf: NameOf = (option, value) => {
   if (option === 'command') return "the workers' command";
-  const flag = option === 'workers' ? '-j, --workers' : `--${kebab(option)}`;
+  const flag =
+    option === 'workers'
+      ? '-j, --workers'
+      : option === 'records'
+        ? '-N, --records'
+        : `--${kebab(option)}`;
   return value === undefined ? flag : `${flag} ${value}`;
 };
 
@@ -171,6 +176,7 @@ export function resolveFanSettings(
   // growing, a sorted merge is manifold's own (docs/fan.md). Given means set: the command line
   // leaves out what commander filled in (cli/fan.ts).
   const blockSize = size(value('block'), 'block', name);
+  const records = recordsPerBlock(settings, dispatch, name);
   const mergeMemory = size(value('mergeMemory'), 'mergeMemory', name);
   const maxRecord = size(value('maxRecord'), 'maxRecord', name);
   at('split', () => checkFixedFits(framing, maxRecord, name('split'), name('maxRecord')));
@@ -184,6 +190,7 @@ export function resolveFanSettings(
     outputFraming,
     blockSize,
     blockGiven: settings.block !== undefined,
+    ...(records !== undefined && { records }),
     maxRecord,
     mergeMemory,
     mergeMemoryGiven: settings.mergeMemory !== undefined,
@@ -206,4 +213,30 @@ export function resolveFanSettings(
     progress: flag(settings, 'progress', name),
     verbose: flag(settings, 'verbose', name),
   };
+}
+
+/**
+ * --records: blocks of so many records. Not with --block, which sizes them another way, nor with
+ * --dispatch hash, which gives each record to a worker by its key and makes no blocks of the input's.
+ */
+function recordsPerBlock(
+  settings: FanSettings,
+  dispatch: FanOptions['dispatch'],
+  name: NameOf,
+): number | undefined {
+  if (settings.records === undefined) return undefined;
+  const records = count(settings.records, name('records'), 'records', 1);
+  if (settings.block !== undefined) {
+    throw new OptionError(
+      'records',
+      `${name('records')} and ${name('block')} both say how large a block is: give one of them`,
+    );
+  }
+  if (dispatch === 'hash') {
+    throw new OptionError(
+      'records',
+      `${name('records')} cuts the input into blocks of so many records, which ${name('dispatch', 'hash')} does not keep (it picks each record's worker by its key)`,
+    );
+  }
+  return records;
 }

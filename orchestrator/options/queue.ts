@@ -88,6 +88,11 @@ export function resolveQueueSettings(
     throw new UsageError(
       `${name('merge')} sorted is not for ${name('queue')}: use ready or ordered`,
     );
+  // A queue's blocks are its messages, cut to fit the server's max_payload: not by count.
+  if (settings.records !== undefined)
+    throw new UsageError(
+      `${name('records')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
+    );
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));
