@@ -8,8 +8,10 @@ import { INPUT_PAUSE_MS } from '../input-pause.js';
  * commands that take it (`k` instead of `c`: their pipe stays here), whole records to each,
  * by `splice`, so the kernel moves the pages and nobody copies them. Where each piece ends is
  * found by `tee`ing it into a scratch pipe and reading the scratch's last 16 KiB (what comes
- * before is dropped into /dev/null, unread); a piece with no record end there is read and
- * written instead, its records measured, up to that record's end, and goes on as any piece;
+ * before is dropped into /dev/null, unread), or, for pieces under 16 KiB (`--block 16`), read
+ * whole anyway, many cut from one copy of up to 64 KiB read once; a piece with no record end
+ * there is read and written instead, its records measured, up to that record's end, and goes on
+ * as any piece;
  * whole records read past that end go once the pipe has held nothing for INPUT_PAUSE_MS. Each
  * piece goes to the command whose pipe has the most room (readiness, as manifold's
  * dispatch). Its end is told (`E`); a record over --max-record (`I`); what each command was
@@ -39,6 +41,8 @@ def take_input(rid, pid, fd):
             return
         taker = Taker()
         taker.fd, taker.rid, taker.gone = fd, rid, False
+        # Its pipe's size (F_GETPIPE_SZ), asked once: its room is that less what it holds.
+        taker.size = fcntl.fcntl(fd, 1032)
         taker.count, taker.first, taker.last, taker.before = 0, None, None, None
         takers[fd] = taker
         taker_of[pid] = taker
@@ -66,7 +70,13 @@ def stop_input():
     if input_state is not None:
         with input_state:
             input_state.notify()
+def taker_room(taker):
+    # What a write into its pipe may put in now (pipe_room, its pipe's size known).
+    held = int.from_bytes(fcntl.ioctl(taker.fd, termios.FIONREAD, bytes(4)), sys.byteorder)
+    return taker.size - held
 def input_pick():
+    # A taker that can take a piece now, the one with the most room, and that room: asked once
+    # a piece (a poll, a FIONREAD a ready taker), for both the choice and the piece's size.
     while True:
         with input_state:
             while not takers and not input_stopped:
@@ -79,12 +89,18 @@ def input_pick():
             ready = [fd for fd in ready if fd in takers]
             if not ready:
                 continue
-            taker = takers[max(ready, key=pipe_room)]
+            room, fd = -1, None
+            for each in ready:
+                has = taker_room(takers[each])
+                if has > room:
+                    room, fd = has, each
+            taker = takers[fd]
         # A command that reads a little at a time is let drain its pipe first, as a feed's is
         # (its command may be gone meanwhile, its pipe closed: the splice then finds it gone).
-        if little_room(taker.fd):
+        if room < FEED_ROOM:
             time.sleep(FEED_REST)
-        return taker
+            room = None
+        return taker, room
 def input_drop(taker):
     with input_state:
         if not taker.gone:
@@ -150,11 +166,19 @@ def input_run(rid, path, delim, most, cap):
         seq = 0
         # A piece that goes on in the same taker: (taker, where it starts).
         going_on = None
+        # Pieces smaller than the window are read whole anyway: the input's bytes from look_at
+        # on are teed and read once for many of them (LOOK at a time), not a tee and a read
+        # each (--block 16: a piece of a record or two). Bytes of the input, wherever they go.
+        small = cap <= 16384
+        look = b''
+        look_at = 0
         while True:
+            room = None
             if going_on is None:
-                taker = input_pick()
-                if taker is None:
+                picked = input_pick()
+                if picked is None:
                     break
+                taker, room = picked
                 at = total - len(carry)
             else:
                 taker, at = going_on
@@ -175,21 +199,33 @@ def input_run(rid, path, delim, most, cap):
                 continue
             # The piece's end first, found in a copy of what the pipe holds (tee reads nothing).
             # The carry and the piece together: at most cap, unless a record is longer.
-            want = min(cap - (total - at), scratch, max(262144, pipe_room(taker.fd)))
-            n = libc.tee(src, scratch_w, max(1, want), 0)
-            if n < 0:
-                raise OSError(ctypes.get_errno(), 'tee')
-            window = min(n, 16384)
-            skip = n - window
-            while skip > 0:
-                skip -= splice(scratch_r, null, skip)
-            tail = b''
-            while len(tail) < window:
-                tail += os.read(scratch_r, window - len(tail))
+            if room is None:
+                room = pipe_room(taker.fd)
+            want = max(1, min(cap - (total - at), scratch, max(262144, room)))
+            if small:
+                if look_at + len(look) - total < want:
+                    # As a tee of the piece would: what the pipe holds, if less than the piece.
+                    n = libc.tee(src, scratch_w, min(scratch, LOOK), 0)
+                    if n < 0:
+                        raise OSError(ctypes.get_errno(), 'tee')
+                    look = read_whole(scratch_r, n)
+                    look_at = total
+                n = min(want, look_at + len(look) - total)
+                window = n
+                tail = look[total - look_at:total - look_at + n]
+            else:
+                n = libc.tee(src, scratch_w, want, 0)
+                if n < 0:
+                    raise OSError(ctypes.get_errno(), 'tee')
+                window = min(n, 16384)
+                skip = n - window
+                while skip > 0:
+                    skip -= splice(scratch_r, null, skip)
+                tail = read_whole(scratch_r, window)
             end = tail.rfind(delim)
             begun = total - len(carry) > at
             input_given(taker, seq, at, total - at)
-            wrote = input_write(taker, carry)
+            wrote = input_write(taker, carry) if carry else 0
             if carry and wrote == 0:
                 # Its command was gone before it took anything: another takes the piece.
                 if input_ungiven(taker, seq, at, total - len(carry) - at):
@@ -247,6 +283,16 @@ def input_run(rid, path, delim, most, cap):
     end_input()
     if not input_stopped:
         reply(*(error or ('E', rid, total)))
+# How much of the input is teed and read at once for pieces under the window (small).
+LOOK = 65536
+def read_whole(fd, length):
+    # length bytes of a pipe that holds them (a tee's copy).
+    got = []
+    while length > 0:
+        data = os.read(fd, length)
+        got.append(data)
+        length -= len(data)
+    return b''.join(got)
 def input_paused(src):
     # Whether src, a pipe, holds nothing and is not at its end, and stays so INPUT_PAUSE ms.
     waiting = select.poll()
