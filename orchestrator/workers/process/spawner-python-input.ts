@@ -70,13 +70,45 @@ def stop_input():
     if input_state is not None:
         with input_state:
             input_state.notify()
+# Pieces under 16 KiB: a taker's room asked (FIONREAD) and a piece spliced in without waiting,
+# by calls made holding the GIL (ctypes.PyDLL), not os's, which hand it to the main thread and
+# back around each call (a futex wake a call while the main thread relays). A pipe that cannot
+# take a piece says so (EAGAIN): input_full, and the next pick polls for the takers ready.
+class Quick:
+    pass
+quick = None
+input_full = False
+def quick_calls(ctypes):
+    global quick
+    lib = ctypes.PyDLL(None, use_errno=True)
+    lib.ioctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p]
+    lib.splice.restype = ctypes.c_ssize_t
+    lib.splice.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                           ctypes.c_size_t, ctypes.c_uint]
+    quick = Quick()
+    quick.lib, quick.errno, quick.count = lib, ctypes.get_errno, ctypes.c_int()
+    quick.held = ctypes.byref(quick.count)
+def splice_into(src, dst, length):
+    if quick is None:
+        return splice(src, dst, length)
+    # SPLICE_F_NONBLOCK (2): what the pipe has room for, or EAGAIN.
+    n = quick.lib.splice(src, None, dst, None, length, 2)
+    if n < 0:
+        raise OSError(quick.errno(), 'splice')
+    return n
 def taker_room(taker):
     # What a write into its pipe may put in now (pipe_room, its pipe's size known).
+    if quick is not None:
+        if quick.lib.ioctl(taker.fd, termios.FIONREAD, quick.held) < 0:
+            raise OSError(quick.errno(), 'ioctl')
+        return taker.size - quick.count.value
     held = int.from_bytes(fcntl.ioctl(taker.fd, termios.FIONREAD, bytes(4)), sys.byteorder)
     return taker.size - held
 def input_pick():
     # A taker that can take a piece now, the one with the most room, and that room: asked once
     # a piece (a poll, a FIONREAD a ready taker), for both the choice and the piece's size.
+    # Quick calls: every taker is taken as ready until a splice finds one full (input_full).
+    global input_full
     while True:
         with input_state:
             while not takers and not input_stopped:
@@ -84,7 +116,11 @@ def input_pick():
             if input_stopped:
                 return None
             fds = list(takers)
-        ready = writable(fds)
+        if quick is not None and not input_full:
+            ready = fds
+        else:
+            input_full = False
+            ready = writable(fds)
         with input_state:
             ready = [fd for fd in ready if fd in takers]
             if not ready:
@@ -119,10 +155,17 @@ def input_write(taker, data):
 def input_splice(src, taker, null, length, begun):
     # Moves length bytes of src into the taker's pipe; once begun, what it no longer takes
     # (its command gone) goes into /dev/null, so that the next piece starts with a record.
+    global input_full
     moved = 0
     while moved < length and not taker.gone:
         try:
-            moved += splice(src, taker.fd, length - moved)
+            moved += splice_into(src, taker.fd, length - moved)
+        except BlockingIOError:
+            # Its pipe is full (quick calls): another takes the piece, or, begun, it waits.
+            if moved == 0 and not begun:
+                input_full = True
+                return False
+            writable([taker.fd])
         except OSError as e:
             if e.errno != 32:
                 raise
@@ -170,6 +213,8 @@ def input_run(rid, path, delim, most, cap):
         # on are teed and read once for many of them (LOOK at a time), not a tee and a read
         # each (--block 16: a piece of a record or two). Bytes of the input, wherever they go.
         small = cap <= 16384
+        if small:
+            quick_calls(ctypes)
         look = b''
         look_at = 0
         while True:
