@@ -55,3 +55,29 @@ describe('examples/tour.sh', () => {
     expect(out).toContain('{"a":1,"b":2,"total":3}\n');
   }, 150_000);
 });
+
+describe("the README's command for a fresh machine", () => {
+  const FRESH = ['## On a fresh machine', '```sh\nnpm test'] as const;
+  const [command] = blocks('sh', ...FRESH).map((block) => block.trim());
+
+  it('is the one CI runs', () => {
+    expect(command).toMatch(/^npm install && /);
+    expect(readFileSync(`${root}.ci/run`, 'utf8').split('\n')).toContain(command);
+  });
+
+  // npm 11's npx, run in the folder of the package whose bin it is asked for, installs that
+  // package into its cache first, which runs `prepare` (the whole build) again: before
+  // 2026-12-05 the command called `npx mf-map | npx mf-reduce`, 10 minutes on a loaded host.
+  it('calls the clone’s binaries from node_modules/.bin, not through npx, and counts words', async () => {
+    expect(command).not.toMatch(/\bnpx\b/);
+    const rest = command!.replace(/^npm install && /, '');
+    const result = await run('bash', ['-o', 'pipefail', '-c', rest], '', {
+      cwd: root,
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    const lines = result.stdout.toString().split('\n').slice(0, -1);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/^[a-z]+\t\d+$/);
+  });
+});
