@@ -153,7 +153,7 @@ Examples:
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered -- ./parse
-  manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 -- grep ERROR
+  manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR
   manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log
     (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)
   manifold fan --queue nats://queue:4222 --job enrich --table users=users.mft < events.tsv
