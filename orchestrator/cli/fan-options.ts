@@ -152,7 +152,7 @@ Examples:
     (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
-  manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered -- ./parse
+  manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR
   manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log
     (no command: workers run 'manifold worker --queue nats://queue:4222 --job logs -- <command>'; docs/queue.md)

@@ -10,7 +10,8 @@ import { tempDir } from '../support/temp.js';
 // hosts and a real nats-server: only the host names, the ssh config and the server's address
 // are the test's. Their log has one ERROR, in its last line, so that most workers, and the
 // queue's first block, select nothing: before 2026-12-05 the examples ran `-- grep ERROR`,
-// whose exit 1 for that failed the run (exit 1, the ERROR line lost or alone of its block).
+// whose exit 1 for that failed the run (exit 1, the ERROR line lost or alone of its block), and
+// the --host example ran a `./parse` it did not ship: status 127 on the hosts.
 
 const hosts = useTestHosts(2);
 
@@ -41,6 +42,26 @@ describe('docs/hosts.md and docs/queue.md', () => {
     writeFileSync(join(cwd, 'hosts.txt'), 'h1\nh2\n');
     const result = await bash(cwd, line.replace("'ssh -F ./ssh_config'", `'${hosts.ssh}'`));
     expect([result.exitCode, result.stderr, result.stdout.toString()]).toEqual([0, '', ERROR]);
+  }, 150_000);
+
+  it('hosts.md: the --host example ships ./parse and gives its output in order, exit 0', async () => {
+    const line = fenced('hosts.md')[0]!
+      .split('\n')
+      .find((l) => l.includes('-- ./parse'))!;
+    expect(line).toContain('--host h1 --host alice@h2:2222/8 ');
+    const cwd = tempDir('manifold-hosts-doc-');
+    writeFileSync(join(cwd, 'parse'), '#!/bin/sh\nexec tr a-z A-Z\n', { mode: 0o755 });
+    let log = '';
+    for (let i = 1; i <= 20_000; i++) log += `request ${i} ok\n`;
+    writeFileSync(join(cwd, 'in.log'), log);
+    const result = await bash(
+      cwd,
+      line
+        .replace('alice@h2:2222/8', 'h2/8')
+        .replace('manifold fan ', `manifold fan --ssh '${hosts.ssh}' `),
+    );
+    expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    expect(result.stdout.toString()).toBe(log.toUpperCase());
   }, 150_000);
 
   it('queue.md: a worker and the coordinator of the first example give the one ERROR line, exit 0', async () => {
