@@ -1,4 +1,4 @@
-import type { Block, RangeNamer } from '../workers/block.js';
+import { type Block, describeBlock, type RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
@@ -74,10 +74,13 @@ export interface Held {
   /** The block it is the output of. */
   block: Block;
   /**
-   * Whose output it is, for messages (`outputSource`), named as it is taken: a host's slot
-   * moves when its host is dropped, and output held for its turn is still the first host's.
+   * Who made it, for messages, where its kind names that (`Worker.outputMaker`: a host's slot),
+   * named as it is taken: a host's slot moves when its host is dropped, and output held for its
+   * turn is still the first host's. The message itself is made only when one is needed
+   * (`heldSource`): held for every block in flight, it cost ~300 bytes a block.
    */
-  source: OutputSource;
+  maker: string | undefined;
+  /** Its parts, as they came (empty until the first: an array made on the first push). */
   parts: Buffer[];
   bytes: number;
   done: boolean;
@@ -85,13 +88,27 @@ export interface Held {
   lost?: boolean;
 }
 
-/**
- * `block`'s output from `worker`, none held yet: its worker named now, where it is made
- * (`places`: as describeBlock).
- */
-export function heldOutput(worker: Worker, block: Block, places?: RangeNamer): Held {
-  const source = outputSourceLater(worker, block, places);
-  return { worker, block, source, parts: [], bytes: 0, done: false };
+/** `block`'s output from `worker`, none held yet: its worker named now, where it is made. */
+export function heldOutput(worker: Worker, block: Block): Held {
+  const maker = worker.outputMaker?.(block);
+  return { worker, block, maker, parts: NONE, bytes: 0, done: false, lost: false };
+}
+
+/** The parts of held output that has none yet: shared, never pushed into (`holdPart`). */
+const NONE: Buffer[] = [];
+
+/** Adds `chunk` to what `held` holds. */
+export function holdPart(held: Held, chunk: Buffer): void {
+  // An array of one for the first: `[]` pushed into takes room for 17 (136 bytes more).
+  if (held.parts === NONE) held.parts = [chunk];
+  else held.parts.push(chunk);
+  held.bytes += chunk.length;
+}
+
+/** Whose output `held` is, for a message (`outputSource`), made only when one is. */
+export function heldSource(held: Held, places: RangeNamer | undefined): OutputSource {
+  const { worker, block, maker } = held;
+  return () => `${maker ?? `worker ${worker.slot}`} output of ${describeBlock(block, places)}`;
 }
 
 /**
@@ -124,9 +141,8 @@ export class ReadyCollector implements Collector {
       this.output(worker, chunk, block);
       return;
     }
-    const held = this.#held.get(worker, block) ?? heldOutput(worker, block, this.#places);
-    held.parts.push(chunk);
-    held.bytes += chunk.length;
+    const held = this.#held.get(worker, block) ?? heldOutput(worker, block);
+    holdPart(held, chunk);
     this.#held.set(worker, block, held);
   }
 
@@ -134,7 +150,7 @@ export class ReadyCollector implements Collector {
     const held = this.#held.get(worker, block);
     if (held !== undefined) {
       this.#held.delete(worker, block);
-      this.#emitWhole(worker, held.parts, held.source);
+      this.#emitWhole(worker, held.parts, heldSource(held, this.#places));
     } else if (this.#options.attribution === 'per-block') {
       this.#flushWorker(worker);
     }

@@ -199,6 +199,8 @@ export class EndsSplitter {
       records: -1,
       offset,
       failures: 0,
+      // Its place made now: added later (`Block.release`), it took an array of its own.
+      release: undefined,
     };
     if (this.#numbered !== null) this.#number(block, this.#numbered);
     return block;

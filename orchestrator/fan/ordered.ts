@@ -1,6 +1,13 @@
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-import { type Collector, type Emit, type Held, heldOutput } from './collect.js';
+import {
+  type Collector,
+  type Emit,
+  type Held,
+  heldOutput,
+  heldSource,
+  holdPart,
+} from './collect.js';
 import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { spell } from './spelling.js';
@@ -49,8 +56,7 @@ export class OrderedCollector implements Collector {
       return;
     }
     const held = this.#heldOf(block, worker);
-    held.parts.push(chunk);
-    held.bytes += chunk.length;
+    holdPart(held, chunk);
     this.#heldBytes += chunk.length;
     if (
       this.#heldBytes > this.#options.mergeMemory &&
@@ -131,7 +137,8 @@ export class OrderedCollector implements Collector {
       this.#held.delete(this.#next);
       this.#heldBytes -= held.bytes;
       // The part streamed while this block was next, and then what was held.
-      const parts = held.parts.flatMap((part) => this.#whole.push(part, held.source));
+      const source = heldSource(held, this.#places);
+      const parts = held.parts.flatMap((part) => this.#whole.push(part, source));
       if (held.lost) this.#whole.discard();
       else parts.push(...this.#whole.end());
       if (parts.length > 0) this.#emit(held.worker, parts);
@@ -141,7 +148,8 @@ export class OrderedCollector implements Collector {
     if (head !== undefined && !head.done && this.#options.retries === 0) {
       // The new next block streams from now on: what it wrote so far goes out first.
       this.#heldBytes -= head.bytes;
-      const parts = head.parts.flatMap((part) => this.#whole.push(part, head.source));
+      const source = heldSource(head, this.#places);
+      const parts = head.parts.flatMap((part) => this.#whole.push(part, source));
       head.parts = [];
       head.bytes = 0;
       if (parts.length > 0) this.#emit(head.worker, parts);
@@ -155,7 +163,7 @@ export class OrderedCollector implements Collector {
   #heldOf(block: Block, worker: Worker): Held {
     let held = this.#held.get(block.seq);
     if (held === undefined) {
-      held = heldOutput(worker, block, this.#places);
+      held = heldOutput(worker, block);
       this.#held.set(block.seq, held);
     }
     return held;

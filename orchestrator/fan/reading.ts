@@ -217,14 +217,16 @@ async function pausedBefore(next: Promise<unknown>, input: InputReader): Promise
  * that the reads' buffers are read into again.
  */
 function settleOnRelease(block: Block): void {
-  if (block.release !== undefined) return;
-  const { parts, bytes } = block;
-  let settled = false;
-  // Once, whoever calls it (a copy of the block carries the same function).
-  block.release = () => {
-    block.release = undefined;
-    if (settled) return;
-    settled = true;
-    wroteParts(parts, bytes);
-  };
+  if (block.release === undefined) block.release = settle.bind(block);
+}
+
+/**
+ * `Block.release` of a block cut from a pipe, bound to it: a closure of its own cost some 130
+ * bytes a block, held for every block in flight (`--block 16`). Once, whoever calls it (a copy
+ * of the block carries the same function): the block's own `release` is gone after the first.
+ */
+function settle(this: Block): void {
+  if (this.release === undefined) return;
+  this.release = undefined;
+  wroteParts(this.parts, this.bytes);
 }

@@ -80,8 +80,9 @@ export class SortedCollector implements Collector {
         worker,
         outputSource(worker, block),
       );
+      // Named again where a message reads the input's files again to name the block.
       const named = outputSourceLater(worker, block, this.#places);
-      if (typeof named === 'function') source.named = named;
+      if (this.#places !== undefined && typeof named === 'function') source.named = named;
       this.#blocks.set(worker, block, source);
     }
     this.#add(source, chunk);

@@ -206,6 +206,8 @@ export class Splitter {
       firstRecord: this.#nextRecord,
       records,
       failures: 0,
+      // Its place made now: added later (`Block.release`), it took an array of its own.
+      release: undefined,
     };
     this.#nextRecord += records;
     return block;

@@ -10,6 +10,13 @@ export function takeFront(parts: Buffer[], bytes: number): Buffer[] {
     left -= parts[whole]!.length;
     whole++;
   }
+  if (whole === 0 && left > 0) {
+    // A block inside one read (small blocks): an array of exactly one, where an empty one
+    // pushed into takes room for 17 (136 bytes more, for every block held).
+    const part = parts[0]!;
+    parts[0] = part.subarray(left);
+    return [part.subarray(0, left)];
+  }
   // One splice, not a shift per part: a block of many reads (a long record read 1 KiB at a
   // time) would otherwise move the rest of the list once per part, quadratic in the parts.
   const taken = parts.splice(0, whole);

@@ -137,16 +137,18 @@ export function outputSource(
 
 /**
  * `outputSource`, its worker named now (a host's slot moves when its host is dropped) and its
- * block only when a message is made; the name itself where no file is to be read again.
+ * block only when a message is made: output tied to tiny blocks comes a chunk per block, and
+ * the message made for each, needed only for a record over --max-record, cost more than the
+ * chunk.
  */
 export function outputSourceLater(
   worker: { slot: number; outputMaker?(block?: Block): string | undefined },
   block: Block | undefined,
   places: RangeNamer | undefined,
 ): OutputSource {
-  if (block === undefined || places === undefined) return outputSource(worker, block);
-  const maker = worker.outputMaker?.(block) ?? `worker ${worker.slot}`;
-  return () => `${maker} output of ${describeBlock(block, places)}`;
+  if (block === undefined) return outputSource(worker, block);
+  const maker = worker.outputMaker?.(block);
+  return () => `${maker ?? `worker ${worker.slot}`} output of ${describeBlock(block, places)}`;
 }
 
 /**
