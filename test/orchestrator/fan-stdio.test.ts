@@ -31,9 +31,15 @@ describe('stdin is a terminal', () => {
   });
 });
 
-// Concurrent: each test spends its time waiting, on a 2 ms timer after every read of its own
-// reader; three at once overlap those waits, and each watches its own manifold's peak.
+// Concurrent: each test spends its time waiting, on a timer of its own reader's; three at once
+// overlap those waits, and each watches its own manifold's peak.
 describe.concurrent('a slow reader of stdout', () => {
+  // The reader takes at most 32 MiB/s: 1 MiB, then a pause of 32 ms. It paused 2 ms after every
+  // read (64 KiB), the same rate, but 300 MB then waited on 4,800 timers, each late by as long as
+  // the process waits for a core once it fires: under heavy load (33 on 2 cores) the cases
+  // passed their 90 s. 300 MB waits on 300 timers now.
+  const PACE_BYTES = 1024 * 1024;
+  const PACE_MS = 32;
   // A socket pair is what a Node parent gives; a kernel pipe what a shell gives, and manifold
   // writes it from the thread pool; should the pipe be non-blocking (another process sharing it
   // set O_NONBLOCK), those writes fail with EAGAIN and a libuv stream takes over. --stats makes
@@ -71,11 +77,14 @@ describe.concurrent('a slow reader of stdout', () => {
       const stdout = pipe === null ? child.stdout! : new Socket({ fd: pipe.read, writable: false });
       onCleanup(() => stdout.destroy());
       const peak = peakWatch(child.pid!, total);
+      let pausedAt = 0;
       const read = floodTotals(stdout, (bytes) => {
         peak.look(bytes);
-        // A slow reader: a pause after every read. (Pacing, not synchronisation.)
+        // A slow reader: a pause after every MiB read. (Pacing, not synchronisation.)
+        if (bytes - pausedAt < PACE_BYTES) return;
+        pausedAt = bytes;
         stdout.pause();
-        setTimeout(() => stdout.resume(), 2);
+        setTimeout(() => stdout.resume(), PACE_MS);
       });
       const [[code], totals] = await Promise.all([exited, read]);
 
@@ -86,8 +95,8 @@ describe.concurrent('a slow reader of stdout', () => {
       // before its written output's memory went back to be read into again (StreamSink.write).
       expect(peak.peak!).toBeLessThan(120 * 1024 * 1024);
     },
-    // Paced by a timer after every read: 13.7-16.0 s of the 40 s they had in the last three
-    // passing CI runs; a timer late on a busy core costs each read, so 90 s, for a hang.
+    // Paced by a timer after every read, they took 13.7-16.0 s of the 40 s they had in three
+    // passing CI runs; a timer late on a busy core costs each pause, so 90 s, for a hang.
     90_000,
   );
 });
