@@ -1,6 +1,7 @@
-import { closeSync, constants, openSync, read, writeSync } from 'node:fs';
+import { read } from 'node:fs';
 import { Socket } from 'node:net';
 import { LentPool, repay } from './lent.js';
+import { Spare, wakeReader } from './wake-reader.js';
 
 /** The memory a pipe is read into: what it holds (1 MiB, as the starter sizes them). */
 const BUFFER_SIZE = 1024 * 1024;
@@ -158,7 +159,8 @@ export function socketReads(
  * ends. Each pipe read so holds one of the pool's threads (four, unless UV_THREADPOOL_SIZE says
  * otherwise when Node starts): one such reader per process. `settled` is called once no read
  * is under way any more: a descriptor closed before then could be reused by another open, and
- * read from.
+ * read from. The reader keeps a spare descriptor for that wake (`Spare`): a fan stops when it
+ * runs out of them (a worker cannot start), which is when the wake's open would fail.
  */
 export async function* poolReads(
   fd: number,
@@ -167,6 +169,7 @@ export async function* poolReads(
   settled: () => void = () => {},
 ): AsyncGenerator<Buffer> {
   const buffers = new ReadBuffers();
+  const spare = new Spare();
   /** Whether a read is under way. */
   let reading = false;
   const readInto = (into: Buffer) => {
@@ -187,7 +190,7 @@ export async function* poolReads(
   // However this process ends, a read still waiting would hold its exit (Node's exit waits for
   // the thread pool): the exit wakes it.
   const onExit = () => {
-    if (reading) wakeReader(fd);
+    if (reading) wakeReader(fd, spare);
   };
   process.once('exit', onExit);
   let pending: Promise<Buffer | null> | null = null;
@@ -202,31 +205,14 @@ export async function* poolReads(
     }
   } finally {
     // Ended early (closed, or its consumer stopped taking chunks) with a read under way.
-    if (reading) wakeReader(fd);
+    if (reading) wakeReader(fd, spare);
     const done = () => {
       process.removeListener('exit', onExit);
+      spare.close();
       buffers.moveOn();
       settled();
     };
     if (pending === null) done();
     else pending.then(done, done);
   }
-}
-
-/**
- * Ends a read waiting on an empty pipe: one byte written into it through a second write end
- * (Linux opens a pipe's other end by /proc/self/fd). Without a reader waiting, the byte stays
- * in a pipe this process no longer reads. Nothing is done when that cannot be opened or written
- * (the pipe is full: then no read waits on it). Should another process read the same pipe, the
- * byte may go to it instead, and this read waits for the writer as it would have anyway.
- */
-function wakeReader(fd: number): void {
-  try {
-    const end = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
-    try {
-      writeSync(end, Buffer.of(0));
-    } finally {
-      closeSync(end);
-    }
-  } catch {}
 }

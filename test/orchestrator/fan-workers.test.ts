@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { fixture, manifold, run } from '../helpers.js';
 import { onCleanup } from '../support/cleanup.js';
 import { nonEmptyLines, numbered, numberedLines, sortedLines } from '../support/lines.js';
 import { leftovers, pidDir, pidsIn, tracked } from '../support/proc.js';
+import { within } from '../support/spawn.js';
 import { tempDir as makeTempDir } from '../support/temp.js';
 
 // How workers are fed, fail, are started again and cannot be started: on real processes, with
@@ -346,4 +350,41 @@ describe('out of file descriptors', () => {
       expect(await leftovers(tracked(pids), 5000)).toEqual([]);
     },
   );
+
+  it('stdin a pipe read off the main thread, stderr a file: the fan that stopped ends while the pipe is still open', async () => {
+    // Its read waiting on the pipe is ended by a byte the fan writes into it, through an end it
+    // opens then. With stderr a file, Node writes it without a libuv stream, so the first stream
+    // made after the fixture's loop (a spawn's pipe) took the one free descriptor as libuv's
+    // spare: that open failed, and the fan waited for the pipe's writer to write or close.
+    const dir = tempDir();
+    const errors = openSync(join(dir, 'stderr'), 'w');
+    const pipe = openPipes(1)[0]!;
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        'ulimit -n 64; exec "$@"',
+        'bash',
+        fixture('fan-fd-exhausted.js'),
+        'per-block',
+        'off-thread',
+      ],
+      { stdio: [pipe.read, 'ignore', errors] },
+    );
+    closeSync(pipe.read);
+    closeSync(errors);
+    onCleanup(() => {
+      closeSync(pipe.write);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const exited = once(child, 'exit');
+    // The pipe's writer stays: the fan is stopped by its failure, not by its input's end.
+    writeSync(pipe.write, numbered(1, 1000));
+    await within(exited, 20_000, 'the fan did not end while its input pipe was open');
+    const lines = nonEmptyLines(readFileSync(join(dir, 'stderr'), 'utf8'));
+    expect(lines).toEqual([
+      'manifold: cannot start worker 1: out of file descriptors (EMFILE, ulimit -n 64); use fewer workers (-j) or raise the limit',
+      expect.stringMatching(/^end \{"kind":"done","status":2\} pids \[\]$/),
+    ]);
+  });
 });
