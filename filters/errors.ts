@@ -188,6 +188,15 @@ export function quoteName(word: string): string {
 }
 
 /**
+ * A word as a message quotes it whatever it is, as commander quotes an option it does not know
+ * (`unknown option '--bogus'`): in single quotes, or as bash's `$'...'` when it has a control
+ * character in it (`$'--a\nb'`), so that the message stays one line.
+ */
+export function quoteWord(word: string): string {
+  return CONTROL.test(word) ? quoteName(word) : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * A word as /bin/sh reads it back: as it is when it reads as one word, else in single quotes.
  * For command lines that a shell runs (dash has no `$'...'`); messages use `quoteName`.
  */

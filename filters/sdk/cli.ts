@@ -5,6 +5,7 @@ import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
+import { refuseFlagValues } from './flag-values.js';
 import type { FilterSpec, RecordKind } from './types.js';
 import { commanderMessage, excessArgumentsMessage, optionLikeArgument } from './usage-message.js';
 
@@ -101,6 +102,7 @@ export function readCommandLine(
   });
   if (spec.tables !== undefined) command.addOption(tableOption());
   spec.configure?.(command);
+  refuseFlagValues(command);
 
   try {
     command.parse(argv, { from: 'user' });
@@ -111,7 +113,7 @@ export function readCommandLine(
       const message =
         error.code === 'commander.excessArguments'
           ? excessArgumentsMessage(command, argv)
-          : commanderMessage(error, argv);
+          : commanderMessage(error);
       throw new UsageError(message, error);
     }
     throw error;

@@ -7,13 +7,11 @@ import { oneLine, quoteName } from '../errors.js';
  * of its own), and a bad option value said as `--split: framing "x" is not one of ...` rather
  * than `option '--split <framing>' argument 'x' is invalid. framing "x" is ...`.
  */
-export function commanderMessage(error: CommanderError, argv: readonly string[] = []): string {
+export function commanderMessage(error: CommanderError): string {
   const message = oneLine(
     error.message.replace(/^error: /, '').replace(/\s*\n\s*\(Did you mean /, ' (did you mean '),
   );
   switch (error.code) {
-    case 'commander.unknownOption':
-      return flagGivenValue(message) ?? shortFlagGivenValue(message, argv) ?? message;
     case 'commander.invalidArgument':
       return invalidValue(message);
     case 'commander.optionMissingArgument':
@@ -29,34 +27,6 @@ export function commanderMessage(error: CommanderError, argv: readonly string[] 
     default:
       return message;
   }
-}
-
-/**
- * `--tag takes no value (got '--tag=1')`: commander calls a flag given a value with `=` an
- * unknown option and suggests the flag itself (`unknown option '--tag=1' (did you mean
- * --tag?)`), which is no help to whoever wrote --tag. Null for any other unknown option.
- */
-function flagGivenValue(message: string): string | null {
-  const given = /^unknown option '(--[^'=]+)=([^']*)' \(did you mean (--\S+)\?\)$/.exec(message);
-  if (given === null || given[1] !== given[3]) return null;
-  return `${given[1]} takes no value (got '${given[1]}=${given[2]}')`;
-}
-
-/**
- * `-0 takes no value (got '-0=1')`: commander reads `-0=1` as a group of short flags, `-0` then
- * `-=1`, and calls the second unknown (`unknown option '-=1'`), a flag no one wrote. Only a
- * known flag that takes no value goes on to the rest of its word, so the flag is the one just
- * before the `=` of the word in `argv` (before any `--`) that ended so.
- */
-function shortFlagGivenValue(message: string, argv: readonly string[]): string | null {
-  const rest = /^unknown option '-(=[^']*)'$/.exec(message)?.[1];
-  if (rest === undefined) return null;
-  const end = argv.indexOf('--');
-  const word = (end < 0 ? argv : argv.slice(0, end)).find(
-    (w) => /^-[^-=]+=/.test(w) && w.slice(w.indexOf('=')) === rest,
-  );
-  if (word === undefined) return null;
-  return `-${word[word.indexOf('=') - 1]} takes no value (got '${word}')`;
 }
 
 /** `--protocol: "x" is not one of manifold`, from commander's two sentences. */

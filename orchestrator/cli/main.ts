@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { oneLine } from '../../filters/errors.js';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
+import { refuseFlagValues } from '../../filters/sdk/flag-values.js';
 import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
 import { exitAfterStderr } from './exit.js';
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(completionCommand(program, start));
   applyManners(program, version);
   refuseEndOfOptions(program);
+  refuseFlagValues(program);
   try {
     program.parse(helpAsOption(program, argv), { from: 'user' });
   } catch (error) {

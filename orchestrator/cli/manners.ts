@@ -42,7 +42,7 @@ export function usageLine(error: CommanderError, program: Command, argv: string[
   const line =
     unknownSubcommand(error, program, path) ??
     optionOfCounterpart(error, program, path) ??
-    commanderMessage(error, argv);
+    commanderMessage(error);
   return `${line} (see '${path.join(' ')} --help')`;
 }
 

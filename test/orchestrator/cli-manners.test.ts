@@ -119,6 +119,56 @@ describe('a flag given a value (--tag=1) is said to take none', () => {
   });
 });
 
+describe('-V=1 and -h=1 are said to take no value, in every command', () => {
+  // commander read -V=1 as -V (the version printed, exit 0: the `=1` unseen) and -h=1 as an
+  // unknown option ("unknown option '-h=1'"), where -0=1 said "-0 takes no value".
+  it('in manifold and each of its commands and subcommands', async () => {
+    const commands = [...(await everyCommand()), ['queue', 'status'], ['queue', 'rm']];
+    for (const path of commands) {
+      for (const word of ['-V=1', '-h=1']) {
+        const result = await run(manifold, [
+          ...path,
+          word,
+          ...(path[0] === 'fan' ? ['--', 'cat'] : []),
+        ]);
+        const help = ['manifold', ...path].join(' ');
+        expect({ path, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+          path,
+          exitCode: 2,
+          stderr: `manifold: ${word.slice(0, 2)} takes no value (got '${word}') (see '${help} --help')\n`,
+        });
+        expect(result.stdout.toString()).toBe('');
+      }
+    }
+    // Two starts of manifold per command, one after another: the list grows with the commands.
+  }, 120_000);
+
+  it.for([
+    // In a group of flags, after a flag that takes a value's value, and after an unknown one.
+    [['fan', '-0V=1', '--', 'cat'], "-V takes no value (got '-0V=1')"],
+    [['fan', '-j', '-V=1', '--', 'cat'], null],
+    [['table', 'get', '--bogus', '-V=1', 't.mft'], "-V takes no value (got '-V=1')"],
+    // A line break in it is quoted as bash would, in the one line.
+    [['fan', '-0=\n', '--', 'cat'], "-0 takes no value (got $'-0=\\n')"],
+  ] as [string[], string | null][])('%j', async ([args, line]) => {
+    const result = await run(manifold, args, '');
+    expect(result.exitCode).toBe(2);
+    if (line === null) expect(result.stderr).not.toMatch(/takes no value/);
+    else
+      expect(result.stderr).toBe(
+        `manifold: ${line} (see 'manifold ${args[0] === 'fan' ? 'fan' : 'table get'} --help')\n`,
+      );
+  });
+
+  it("words after --, or a worker command's own, are not read", async () => {
+    const result = await run(manifold, ['fan', '-j', '1', 'echo', '-V=1', '-h=1'], 'a\n');
+    expect({ exitCode: result.exitCode, stdout: result.stdout.toString() }).toEqual({
+      exitCode: 0,
+      stdout: '-V=1 -h=1\n',
+    });
+  });
+});
+
 describe('a value with a line break in it is said in the one line', () => {
   // The value was quoted as it is: its line break ended the line, and the rest of the message
   // (the pointer to the help too) stood on a line of its own, as the filters' never did. Then

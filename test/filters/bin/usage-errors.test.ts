@@ -60,6 +60,15 @@ const cases: [string, string[], string][] = [
   ['mf-join', ['-0', '--table', 'x'], "unknown option '-0'"],
   ['mf-frame', ['-0'], "unknown option '-0'"],
   ['mf-unframe', ['-0'], "unknown option '-0'"],
+  // A flag that takes no value, given one: -V=1 printed the version (exit 0, the `=1` unseen),
+  // -h=1 was "unknown option '-h=1'".
+  ...['mf-map', 'mf-filter', 'mf-reduce', 'mf-frame', 'mf-unframe', 'mf-join'].flatMap(
+    (name): [string, string[], string][] => [
+      [name, ['-V=1', 'r'], "-V takes no value (got '-V=1')"],
+      [name, ['-h=1'], "-h takes no value (got '-h=1')"],
+    ],
+  ),
+  ['mf-filter', ['--json=1', 'true'], "--json takes no value (got '--json=1')"],
 ];
 
 describe('usage errors of the mf-* binaries', () => {
