@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from '../errors.js';
+import { quoteWord, UsageError } from '../errors.js';
 import { DEFAULT_MAX_RECORD } from '../framing/decoder.js';
 import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
@@ -119,7 +119,7 @@ export function readCommandLine(
     throw error;
   }
   const option = optionLikeArgument(command, argv);
-  if (option !== undefined) throw new UsageError(`unknown option '${option}'`);
+  if (option !== undefined) throw new UsageError(`unknown option ${quoteWord(option)}`);
   return {
     options: command.opts(),
     args: command.args,

@@ -1,4 +1,5 @@
 import { type Command, CommanderError } from 'commander';
+import { quoteWord } from '../../filters/errors.js';
 
 /**
  * `manifold help table build`, and `manifold table help build`, read as
@@ -34,7 +35,7 @@ function named(command: Command, words: string[]): string[] {
       throw new CommanderError(
         2,
         'commander.unknownCommand',
-        `unknown command '${word}' (commands: ${known})`,
+        `unknown command ${quoteWord(word)} (commands: ${known})`,
       );
     }
     names.push(word);

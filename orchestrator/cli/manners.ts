@@ -1,4 +1,5 @@
 import type { Command, CommanderError, Option } from 'commander';
+import { quoteWord } from '../../filters/errors.js';
 import { commanderMessage } from '../../filters/sdk/cli.js';
 
 /**
@@ -96,7 +97,7 @@ function unknownSubcommand(error: CommanderError, program: Command, path: string
   const word = (command.args as string[])[0];
   if (command.commands.length === 0 || word === undefined) return null;
   const known = (command.commands as Command[]).map((c) => c.name()).join(', ');
-  return `unknown command '${word}' (commands: ${known})`;
+  return `unknown command ${quoteWord(word)} (commands: ${known})`;
 }
 
 /**

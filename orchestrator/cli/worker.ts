@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { quoteName } from '../../filters/errors.js';
+import { quoteName, quoteWord } from '../../filters/errors.js';
 import { ExitCode, UsageError, wholeNumber } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
@@ -113,7 +113,7 @@ export function resolveStdioWorkerCommandLine(
     }
     if (argv.length > 0) {
       throw new UsageError(
-        `manifold worker --stdio takes no command (got '${argv.join(' ')}'): the coordinator sends it`,
+        `manifold worker --stdio takes no command (got ${quoteWord(argv.join(' '))}): the coordinator sends it`,
       );
     }
     return {

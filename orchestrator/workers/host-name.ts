@@ -1,3 +1,4 @@
+import { quoteWord } from '../../filters/errors.js';
 /**
  * Why a host that is a number (`3`, `0x10`, `127.1`, `010.0.0.1`) is no host name, or null: the
  * system's resolver reads one as an IPv4 address in inet_aton's short forms (0.0.0.3,
@@ -13,7 +14,7 @@ export function numericHostProblem(host: string): string | null {
   if (parts.length === 4 && parts.every(decimal)) return null;
   const address = inetAton(parts);
   const read = address === null ? 'is no address either' : `is read as the address ${address}`;
-  return `a host name is never a number ('${host}' ${read}; write an address as a.b.c.d)`;
+  return `a host name is never a number (${quoteWord(host)} ${read}; write an address as a.b.c.d)`;
 }
 
 /** The dotted quad inet_aton makes of numeric parts (hex 0x, octal 0, decimal), or null. */

@@ -87,3 +87,29 @@ describe('a bad option value is quoted as a shell would, in every command family
     expect(result.stderr).not.toMatch(/"/);
   });
 });
+
+describe('a word with a line break in it is quoted as bash would, not said with a space', () => {
+  // The break was said as a space: `--host: 'a b' is ...`, `unknown option '--bo gus'`, a
+  // word no one typed. Now each is $'...', as option values are (above).
+  const words: [string, string[], string, string?][] = [
+    ['--host', ['fan', '--host', 'a\nb', '--', 'cat'], "--host: $'a\\nb' is not [user@]host"],
+    ['--host', ['fan', '--host', '0x1\t', '--', 'cat'], "--host: $'0x1\\t' is not"],
+    ['unknown option', ['fan', '--bo\ngus', '--', 'cat'], "unknown option $'--bo\\ngus'"],
+    ['unknown option', ['run', '--x\ny=1', 'p.yaml'], "unknown option $'--x\\ny=1'"],
+    ['unknown command', ['fa\nn'], "unknown command $'fa\\nn' (did you mean fan?)"],
+    ['unknown command', ['table', 'bu\nild'], "unknown command $'bu\\nild' (commands:"],
+    ['unknown command', ['help', 'fa\nn'], "unknown command $'fa\\nn' (commands:"],
+    ['a choice', ['fan', '--dispatch', 'hash\n', '--', 'cat'], "--dispatch: $'hash\\n' is not one"],
+    ['a choice', ['completion', 'ba\nsh'], "<shell>: $'ba\\nsh' is not one of bash, zsh, fish"],
+    ['worker --stdio', ['worker', '--stdio', 'a\nb'], "takes no command (got $'a\\nb')"],
+    ['mf-map', ['--bo\ngus', 'r'], "unknown option $'--bo\\ngus'", bin('mf-map')],
+    ['mf-map', ['r', 'in\nx'], "unexpected argument $'in\\nx'", bin('mf-map')],
+    ['mf-map', ['-\n1'], "unknown option $'-\\n1'", bin('mf-map')],
+  ];
+  it.for(words)('%s %j', async ([, args, said, file = manifold]) => {
+    const result = await run(file, args, '');
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.stderr).toContain(said);
+  });
+});

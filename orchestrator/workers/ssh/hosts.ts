@@ -1,3 +1,4 @@
+import { quoteWord } from '../../../filters/errors.js';
 import { MAX_WORKERS } from '../../options/fan-settings.js';
 import { numericHostProblem } from '../host-name.js';
 
@@ -56,17 +57,17 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
     return { name: 'local', host: 'localhost', slots: own, local: true };
   }
   const match = HOST.exec(text);
-  if (match === null) return { problem: `'${text}' is not [user@]host[:port][/slots]` };
+  if (match === null) return { problem: `${quoteWord(text)} is not [user@]host[:port][/slots]` };
   const [, user, host, port, own] = match;
   // ssh reads a word that starts with '-' as an option: `--host -1` met "SSH protocol v.1 is no
   // longer supported", and `-oProxyCommand=prog` was an option of ssh's, not a host.
   if (host!.startsWith('-'))
     return {
-      problem: `'${text}' is not [user@]host[:port][/slots]: a host name never starts with '-'`,
+      problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name never starts with '-'`,
     };
   const numeric = numericHostProblem(host!.replace(/^\[|\]$/g, ''));
   if (numeric !== null)
-    return { problem: `'${text}' is not [user@]host[:port][/slots]: ${numeric}` };
+    return { problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: ${numeric}` };
   const spec: HostSpec = {
     name: text.replace(/\/\d+$/, ''),
     host: host!.replace(/^\[|\]$/g, ''),
@@ -78,16 +79,16 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
   const problem = slotsProblem(text, spec.slots);
   if (problem !== null) return { problem };
   if (spec.port !== undefined && (spec.port < 1 || spec.port > 65535)) {
-    return { problem: `'${text}' has no such port (${spec.port})` };
+    return { problem: `${quoteWord(text)} has no such port (${spec.port})` };
   }
   return spec;
 }
 
 /** A host's slots are as many as -j may be: 1 to MAX_WORKERS. */
 function slotsProblem(text: string, slots: number): string | null {
-  if (slots < 1) return `'${text}' has no slots (/0)`;
+  if (slots < 1) return `${quoteWord(text)} has no slots (/0)`;
   if (slots > MAX_WORKERS)
-    return `'${text}' has too many slots (at most ${MAX_WORKERS}, as for -j)`;
+    return `${quoteWord(text)} has too many slots (at most ${MAX_WORKERS}, as for -j)`;
   return null;
 }
 
