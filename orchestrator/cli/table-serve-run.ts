@@ -2,7 +2,13 @@ import { ExitCode, quoteName, UsageError } from '../../filters/errors.js';
 import { tableNameOf } from '../../filters/sdk/tables.js';
 import { parseSize } from '../../filters/size.js';
 import { openTable } from '../../filters/tables/open.js';
-import { DEFAULT_LISTEN, type Endpoint, listenOn, parseListen } from '../tables/listen.js';
+import {
+  DEFAULT_LISTEN,
+  type Endpoint,
+  listenOn,
+  parseListen,
+  parseSocket,
+} from '../tables/listen.js';
 import { createTableServer, type ServedTable } from '../tables/serve.js';
 import type { ServeCommandOptions } from './table-serve.js';
 
@@ -47,7 +53,7 @@ function endpointOf(options: ServeCommandOptions): Endpoint {
     if (options.listen !== undefined)
       throw new UsageError('--listen and --socket exclude each other');
     if (options.listenAny) throw new UsageError('--listen-any goes with --listen, not --socket');
-    return { kind: 'unix', path: options.socket };
+    return parseSocket(options.socket);
   }
   return parseListen(options.listen ?? DEFAULT_LISTEN, options.listenAny === true);
 }

@@ -36,6 +36,25 @@ export function parseListen(text: string, any: boolean): Endpoint {
   return { kind: 'tcp', host, port };
 }
 
+/**
+ * The longest path a Unix socket is bound at (sun_path, less its NUL): 107 bytes on Linux, 103
+ * on macOS and the BSDs. A longer one was bound cut short, at a path no one gave, and served
+ * there.
+ */
+const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103;
+
+/** `--socket PATH`: a path, one short enough to be a socket's. */
+export function parseSocket(path: string): Endpoint {
+  if (path === '') throw new UsageError("--socket '': give the path to listen at");
+  const bytes = Buffer.byteLength(path);
+  if (bytes > SOCKET_PATH_MAX) {
+    throw new UsageError(
+      `--socket ${quoteName(path)}: too long for a Unix socket (${bytes} bytes; at most ${SOCKET_PATH_MAX}): give a shorter path`,
+    );
+  }
+  return { kind: 'unix', path };
+}
+
 /** Whether `host` names this machine only: 127.0.0.0/8, ::1, or `localhost`. */
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,24 @@ describe('table serve, the process', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/^manifold: --socket .*not a socket is there\n$/);
     expect(existsSync(file)).toBe(true);
+    // An empty path was Node's `RangeError: options.port should be >= 0 and < 65536`, exit 1;
+    // one past sun_path's 107 bytes was bound cut short, at a path no one gave, and served.
+    const empty = await run('node', [manifold, 'table', 'serve', table, '--socket', '']);
+    expect({ exitCode: empty.exitCode, stderr: empty.stderr }).toEqual({
+      exitCode: 2,
+      stderr: "manifold: --socket '': give the path to listen at\n",
+    });
+    const folder = tempDir();
+    const long = join(folder, 's'.repeat(Math.max(1, 120 - folder.length)));
+    // Should it serve again, the guard ends it (a failure, not a hang).
+    const tooLong = await run('node', [manifold, 'table', 'serve', table, '--socket', long], '', {
+      timeout: 60_000,
+    });
+    expect({ exitCode: tooLong.exitCode, stderr: tooLong.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --socket ${long}: too long for a Unix socket (${Buffer.byteLength(long)} bytes; at most 107): give a shorter path\n`,
+    });
+    expect(readdirSync(folder)).toEqual([]);
     // libuv turns bind's ENOENT into EACCES: the line said `cannot listen on ...: EACCES`, exit 1.
     const nowhere = join(tempDir(), 'no-folder', 'users.sock');
     const missing = await run('node', [manifold, 'table', 'serve', table, '--socket', nowhere]);
