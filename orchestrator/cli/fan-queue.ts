@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
@@ -82,8 +83,10 @@ export function resolveQueueFanCommandLine(
 ) {
   return resolvingLine(FAN, () => {
     if (argv.length > 0) {
+      // The line to run instead, each word quoted as messages quote one: it pastes as given.
+      const words = ['manifold', 'worker', '--queue', String(raw.queue), '--', ...argv];
       throw new UsageError(
-        `--queue takes no command: each worker runs its own (manifold worker --queue ${String(raw.queue)} -- ${argv.join(' ')})`,
+        `--queue takes no command: each worker runs its own (${words.map(quoteName).join(' ')})`,
       );
     }
     // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads.

@@ -27,6 +27,11 @@ const cases: [string[], RegExp][] = [
   ],
   [['fan', '--queue', url, '--job', 'a.b'], /--job a\.b is not a job name/],
   [['fan', '--queue', url, '--', 'cat'], /--queue takes no command: each worker runs its own/],
+  // The line to run instead, quoted as it pastes: was `--queue nats://h :1 -- grep a b`.
+  [
+    ['fan', '--queue', 'nats://h\n:1', '--', 'grep', 'a b'],
+    /^manifold: --queue takes no command: each worker runs its own \(manifold worker --queue \$'nats:\/\/h\\n:1' -- grep 'a b'\) \(see/,
+  ],
   [['fan', '--queue', url, '--per-block'], /--per-block is not for --queue: it is the workers'/],
   [['fan', '--queue', url, '-j', '2'], /-j is not for --queue: it is the workers'/],
   [['fan', '--queue', url, '--merge', 'sorted'], /--merge sorted is not for --queue/],
