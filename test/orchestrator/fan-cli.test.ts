@@ -44,6 +44,25 @@ describe('a host name that starts with - is refused, not given to ssh as an opti
   });
 });
 
+describe('a host name with a character ssh refuses is refused before the run', () => {
+  // ssh said `hostname contains invalid characters` once the run had started: the host was
+  // dropped, `no host is left`, two lines and exit 1, for what is a usage error.
+  it.each([
+    ["it's", "'"],
+    ['a;b', ';'],
+    ['alice@a$b:2222/2', '$'],
+    ['h{1,2}', '{'],
+  ])('--host %s', async (host, char) => {
+    const args = ['fan', '--host-timeout', '2s', '--host', host, '--', 'cat'];
+    const result = await run(manifold, args, 'a\n');
+    const quoted = `'${host.replace(/'/g, "'\\''")}'`;
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --host: ${quoted} is not [user@]host[:port][/slots]: a host name has no ${char} in it (see 'manifold fan --help')\n`,
+    });
+  });
+});
+
 describe('a host that is a number is refused: the resolver reads it as an IPv4 address', () => {
   // `--host 0x10` went to ssh, which read it as 0.0.0.16 and waited there for --host-timeout
   // (30s by default), exit 1; a config's `queue: 3` (YAML's 3, kept as the text "3") was

@@ -43,6 +43,8 @@ export interface RemoteSettings {
 
 const HOST = /^(?:([^@\s/:]+)@)?(\[[^\]\s]+\]|[^@\s/:]+)(?::(\d+))?(?:\/(\d+))?$/;
 const LOCAL = /^(?::|local)(?:\/(\d+))?$/;
+/** The characters OpenSSH's valid_hostname() refuses in a host name (blanks are HOST's). */
+const SSH_REFUSES = /['`"$\\;&<>|(){},]/;
 
 /**
  * Reads `[user@]host[:port][/slots]`, or `:` / `local` (this machine), each with an optional
@@ -64,6 +66,13 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
   if (host!.startsWith('-'))
     return {
       problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name never starts with '-'`,
+    };
+  // ssh refuses these itself (`hostname contains invalid characters`), but only once the run
+  // has started: the host was dropped, exit 1, a usage error said as a failure.
+  const shellChar = SSH_REFUSES.exec(host!)?.[0];
+  if (shellChar !== undefined)
+    return {
+      problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name has no ${shellChar} in it`,
     };
   const numeric = numericHostProblem(host!.replace(/^\[|\]$/g, ''));
   if (numeric !== null)
