@@ -337,6 +337,7 @@ const MODE_FILES = [
   'fan-merge-sorted.test.ts',
   'fan-split.test.ts',
   'fan-records.test.ts',
+  'fan-records-per-block.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
