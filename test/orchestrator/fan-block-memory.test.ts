@@ -1,8 +1,7 @@
 import { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { FanOptions } from '../../dist/orchestrator/fan/options.js';
+import { heldMemory } from '../support/held-memory.js';
 import { runMemoryFan } from '../support/memory-fan.js';
 import { memoryKind } from '../support/memory-transport.js';
 
@@ -16,16 +15,6 @@ import { memoryKind } from '../support/memory-transport.js';
 // closure to release it, a property array for that closure), and one whose output waited its
 // turn in the ordered merge ~1240 (its message made in advance, another array of 17); now ~355
 // and ~600.
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** The heap in use and the memory of Buffers, after full collections. */
-function heldMemory(): number {
-  for (let i = 0; i < 4; i++) gc();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
 
 /** `count` lines of 7 bytes (`1000000\n` less one digit): two a 16-byte block. */
 function input(count: number): Buffer {

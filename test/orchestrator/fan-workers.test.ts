@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type StdioOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -319,40 +319,43 @@ describe('out of file descriptors', () => {
   const FIXTURE_LIMIT = 256;
   const cannotStart = `manifold: cannot start worker 1: out of file descriptors (EMFILE, ulimit -n ${FIXTURE_LIMIT}); use fewer workers (-j) or raise the limit`;
 
+  /** The fixture under the limit, with these words and stdio. */
+  const exhausted = (words: string[], stdio: StdioOptions) =>
+    spawn(
+      'bash',
+      [
+        '-c',
+        `ulimit -n ${FIXTURE_LIMIT}; exec "$@"`,
+        'bash',
+        fixture('fan-fd-exhausted.js'),
+        ...words,
+      ],
+      { stdio },
+    );
+
   it.each(['per-block', 'restart'])(
     'a worker that cannot be started later (%s): one line, exit 2, the others stopped',
     async (mode) => {
-      const child = spawn(
-        'bash',
-        [
-          '-c',
-          `ulimit -n ${FIXTURE_LIMIT}; exec "$@"`,
-          'bash',
-          fixture('fan-fd-exhausted.js'),
-          mode,
-        ],
-        {
-          stdio: ['pipe', 'ignore', 'pipe'],
-        },
-      );
+      const child = exhausted([mode], ['pipe', 'ignore', 'pipe']);
+      const input = child.stdin!;
       onCleanup(() => {
-        child.stdin.destroy();
+        input.destroy();
         if (child.exitCode === null) child.kill('SIGKILL');
       });
       let stderr = '';
       const failed = new Promise<void>((resolve) => {
-        child.stderr.on('data', (chunk: Buffer) => {
+        child.stderr!.on('data', (chunk: Buffer) => {
           stderr += chunk.toString();
           if (stderr.includes('exited with status 3')) resolve();
         });
       });
       const closed = once(child, 'close');
       // The input stays open: the worker still running is stopped by the fan, not by its end.
-      child.stdin.write(numbered(1, 1000));
+      input.write(numbered(1, 1000));
       if (mode === 'restart') {
         // The failed worker is started again only when there is more work for it.
         await failed;
-        child.stdin.write(numbered(1001, 2000));
+        input.write(numbered(1001, 2000));
       }
       await closed;
       const lines = nonEmptyLines(stderr);
@@ -378,18 +381,7 @@ describe('out of file descriptors', () => {
     const dir = tempDir();
     const errors = openSync(join(dir, 'stderr'), 'w');
     const pipe = openPipes(1)[0]!;
-    const child = spawn(
-      'bash',
-      [
-        '-c',
-        `ulimit -n ${FIXTURE_LIMIT}; exec "$@"`,
-        'bash',
-        fixture('fan-fd-exhausted.js'),
-        'per-block',
-        'off-thread',
-      ],
-      { stdio: [pipe.read, 'ignore', errors] },
-    );
+    const child = exhausted(['per-block', 'off-thread'], [pipe.read, 'ignore', errors]);
     closeSync(pipe.read);
     closeSync(errors);
     onCleanup(() => {

@@ -2,10 +2,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { OutputSink } from '../../orchestrator/fan/output.js';
+import { heldMemory } from '../support/held-memory.js';
 import { tempDir } from '../support/temp.js';
 
 // Output tied to tiny blocks (`--block 16`) reaches the sink a part per block, 7 or 16 bytes
@@ -13,15 +12,6 @@ import { tempDir } from '../support/temp.js';
 // bytes: 230,000 of them were queued in a `--block 16 --merge ordered --one-to-one` run. Small
 // parts are copied into one buffer as they are queued. Weighed here by the heap they hold, after
 // full collections: objects, not time.
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heldMemory(): number {
-  for (let i = 0; i < 4; i++) gc();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
 
 describe("the output sink's queue of small parts", () => {
   it('holds about their bytes while the reader waits, and writes them in order', async () => {
