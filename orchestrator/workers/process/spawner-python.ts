@@ -32,6 +32,7 @@
 import { ENDS_PYTHON } from './spawner-python-ends.js';
 import { FEEDS_PYTHON } from './spawner-python-feeds.js';
 import { INPUT_PYTHON } from './spawner-python-input.js';
+import { INPUT_MOVES_PYTHON } from './spawner-python-input-moves.js';
 import { RELAYS_PYTHON } from './spawner-python-io.js';
 import { ORDERED_PYTHON } from './spawner-python-ordered.js';
 import { SETUP_PYTHON } from './spawner-python-setup.js';
@@ -61,6 +62,7 @@ def reply(*parts):
         os._exit(0)
 ${FEEDS_PYTHON}
 ${INPUT_PYTHON}
+${INPUT_MOVES_PYTHON}
 ${ENDS_PYTHON}
 ${RELAYS_PYTHON}
 ${ORDERED_PYTHON}
