@@ -19,7 +19,7 @@ export function fanOptions(): Option[] {
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
     new Option(
       '--block <size>',
-      'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks)',
+      'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks); from a file, -n: n blocks for each worker (as parallel --pipepart --block -1)',
     ).default(FAN_DEFAULTS.block),
     new Option(
       '-N, --records <n>',
@@ -150,6 +150,8 @@ Examples:
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
   manifold fan -N 100 --per-block -- ./upload-batch
     (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
+  manifold fan -j 4 --block -1 --per-block -- sort < app.log
+    (one block for each worker, a quarter of the file each, as with parallel --pipepart --block -1)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse

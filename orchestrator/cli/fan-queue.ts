@@ -109,6 +109,7 @@ export function resolveQueueFanCommandLine(
     const target = resolveQueueSettings(
       {
         queue: String(raw.queue),
+        block: raw.block,
         job: raw.job as string,
         ackWait: raw.ackWait as string,
         table: raw.table,

@@ -188,13 +188,23 @@ class Checker {
       const command = checkCommand(this.#commands, raw, path, env);
       return command ? [{ kind: 'command', name, line, command }] : [];
     }
-    if (raw.fan !== undefined)
+    if (raw.fan !== undefined) {
+      // Only the first stage of the config's own stages reads its input, which may be a file.
+      const first = path.length === 2 && path[0] === 'stages' && path[1] === 0;
+      if (!first && /^\s*-/.test(String(raw.fan.block ?? ''))) {
+        this.#problem(
+          [...path, 'fan', 'block'],
+          `block: ${String(raw.fan.block).trim()} divides the input's size among the workers, and this stage reads a pipe, whose size is not known before it is read: give the block a size (64M), or make this fan the first stage`,
+        );
+        return [];
+      }
       return checkFanStage(this.#fanChecking(), raw.fan, {
         path: [...path, 'fan'],
         name,
         line,
         env,
       });
+    }
     return this.#branches(raw, path, name, line, env, using);
   }
 

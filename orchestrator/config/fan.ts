@@ -1,5 +1,5 @@
 import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
-import { type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
+import { blocksPerWorker, type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
 
 /** A config's fan runs 2 workers unless it says otherwise (docs/config.md). */
@@ -12,7 +12,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
   const checks: [string, (value: string) => unknown][] = [
     ['split', (v) => parseFraming(v, 'split')],
     ['join', (v) => parseFraming(v, 'join')],
-    ['block', (v) => parseSize(v, 'block')],
+    ['block', (v) => blocksPerWorker(v, configNameOf) ?? parseSize(v, 'block')],
     ['max-record', (v) => parseSize(v, 'max-record')],
     ['merge-memory', (v) => parseSize(v, 'merge-memory')],
     ['thread-heap', (v) => parseSize(v, 'thread-heap')],
@@ -37,7 +37,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     workers: (raw.workers as number | undefined) ?? CONFIG_WORKERS,
     split: raw.split as string | undefined,
     join: raw.join as string | undefined,
-    block: raw.block as string | undefined,
+    block: raw.block as string | number | undefined,
     records: raw.records as number | undefined,
     maxRecord: raw['max-record'] as string | undefined,
     mergeMemory: raw['merge-memory'] as string | undefined,

@@ -60,6 +60,7 @@ export function configQueue(
         queueTimeout: raw['queue-timeout'] as string,
         merge: raw.merge,
         records: raw.records,
+        block: raw.block,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -75,7 +76,9 @@ export function configQueue(
             ? 'job'
             : /^records /.test(said)
               ? 'records'
-              : 'queue';
+              : /^block /.test(said)
+                ? 'block'
+                : 'queue';
     problem(key, describeError(error));
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { formatSize } from '../../filters/index.js';
+import { type BlockPlan, blockPlan } from './blocks-per-worker.js';
 import type { FanOptions, Log } from './options.js';
 import { spell } from './spelling.js';
 
@@ -34,8 +35,10 @@ export class BlockSizes {
   readonly #options: FanOptions;
   readonly #log: Log;
   #cut = 0;
+  readonly #plan: BlockPlan | null;
 
   constructor(options: FanOptions, log: Log) {
+    this.#plan = blockPlan(options);
     this.#size = options.blockSize;
     this.#target = options.blockSize;
     this.#options = options;
@@ -134,8 +137,13 @@ export class BlockSizes {
     return this.#size;
   }
 
-  /** A block was cut; returns the size of the next. */
-  cut(): number {
+  /**
+   * A block was cut; returns the size of the next. `done`: the bytes of the input its blocks
+   * have taken so far, where they are cut from a file's ranges (range-input.ts): a negative
+   * --block's are planned (`BlockPlan`).
+   */
+  cut(done?: number): number {
+    if (this.#plan !== null && done !== undefined) return this.#plan.next(done);
     if (this.#size < this.#target && ++this.#cut % this.#options.workers === 0) {
       this.#size = Math.min(this.#target, this.#size * 2);
     }

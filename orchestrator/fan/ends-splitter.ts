@@ -5,6 +5,7 @@ import {
   recordTooLarge,
 } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import type { BlockPlan } from './blocks-per-worker.js';
 import { countRecords } from './records.js';
 import { takeFront } from './take-front.js';
 
@@ -23,6 +24,8 @@ import { takeFront } from './take-front.js';
  */
 export class EndsSplitter {
   #blockSize: number;
+  /** A negative --block's: where blocks end, planned from the input's size. */
+  #plan: BlockPlan | null = null;
   readonly #maxRecord: number;
   /** --max-record as messages spell it (a config's `max-record`). */
   readonly #maxRecordName: string;
@@ -66,8 +69,13 @@ export class EndsSplitter {
     this.#maxRecord = maxRecord;
   }
 
+  /** Blocks end where a negative --block's plan says, from now on (`resize` is then ignored). */
+  planned(plan: BlockPlan): void {
+    this.#plan = plan;
+  }
+
   resize(blockSize: number): void {
-    this.#blockSize = blockSize;
+    if (this.#plan === null) this.#blockSize = blockSize;
   }
 
   /**
@@ -188,6 +196,7 @@ export class EndsSplitter {
     this.#consumed?.push(...parts);
     const offset = this.#start;
     this.#start = cut;
+    if (this.#plan !== null) this.#blockSize = this.#plan.next(cut);
     this.#scanned = cut;
     // Counted by their reader from the first block's number, past records skipped.
     const first = this.#counted !== null && this.#seq === 0 && this.#skipped > 0;

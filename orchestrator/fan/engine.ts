@@ -3,6 +3,7 @@ import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import type { Worker } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
+import { sizeBlocksPerWorker } from './blocks-per-worker.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { endStatus, type FanEnd } from './end.js';
@@ -56,7 +57,8 @@ export class Fan {
   readonly #ledger: BlockLedger;
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
-  constructor(options: FanOptions, log: Log, label = '') {
+  constructor(given: FanOptions, log: Log, label = '') {
+    const options = sizeBlocksPerWorker(given, log, label);
     this.#options = options;
     const sizes = new BlockSizes(options, log);
     this.#reporter = options.reporter ?? process.stderr;

@@ -43,6 +43,12 @@ export interface FanOptions {
    * (block-size.ts).
    */
   blockGiven?: boolean;
+  /**
+   * A negative --block (`-1`, as GNU parallel's `--pipepart --block -1`): so many blocks for each
+   * worker, `blockSize` worked out from the input's size when the fan starts; `said` is the
+   * option as given, for messages (fan/blocks-per-worker.ts).
+   */
+  blocksPerWorker?: { count: number; said: string };
   /** --records: every block is this many records (the last fewer), its size whatever they make. */
   records?: number;
   maxRecord: number;

@@ -11,8 +11,11 @@ import { RecordMeasure } from './record-measure.js';
 export interface RangeOptions {
   /** Count each block's records as it is read (one search per record end, nothing else). */
   numbered?: boolean;
-  /** The size of the block after the one just cut (per-block workers' blocks grow). */
-  next?: () => number;
+  /**
+   * The size of the block after the one just cut, `done` bytes of the file's range taken by the
+   * blocks so far (per-block workers' blocks grow; a negative --block plans where they end).
+   */
+  next?: (done: number) => number;
   /** Read into giftable buffers (workers/gift.ts): threads take a block's memory, not a copy. */
   gift?: boolean;
   /**
@@ -93,7 +96,8 @@ export class RangeReader {
         (await this.#held(position, seq, size));
       seq++;
       position += block.bytes;
-      if (this.#options.next !== undefined) this.#blockSize = this.#options.next();
+      if (this.#options.next !== undefined)
+        this.#blockSize = this.#options.next(position - this.#file.start);
       yield block;
     }
     this.#scan.check();

@@ -100,7 +100,7 @@ async function readRanges(
   const reader = new RangeReader(file, cut, sizes.current, options.maxRecord, {
     numbered,
     maxRecordName: spell(options, 'maxRecord'),
-    next: () => sizes.cut(),
+    next: (done) => sizes.cut(done),
     gift: options.kind === 'thread',
     streamed: streamed !== false,
     failed: (error) => reading.failed(error),

@@ -6,6 +6,7 @@ import {
 import { type Framing, RecordError, recordTooLarge } from '../../filters/index.js';
 import { frameTooLarge } from '../../filters/size.js';
 import type { Block } from '../workers/block.js';
+import { type BlockPlan, blockPlan } from './blocks-per-worker.js';
 import { EndsSplitter } from './ends-splitter.js';
 import type { FanOptions } from './options.js';
 import { fastDelimiter } from './partition.js';
@@ -14,7 +15,10 @@ import { spell } from './spelling.js';
 import { takeFront } from './take-front.js';
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
-export type BlockCutter = Pick<Splitter, 'push' | 'flush' | 'end' | 'resize' | 'skip'> & {
+export type BlockCutter = Pick<
+  Splitter,
+  'push' | 'flush' | 'end' | 'resize' | 'skip' | 'planned'
+> & {
   /** Chunks whose bytes are all in blocks already read through (`EndsSplitter` only). */
   consumed?: () => Buffer[];
 };
@@ -32,6 +36,17 @@ export function createSplitter(
   blockSize: number,
   counted: () => number,
 ): BlockCutter {
+  const cutter = splitterOf(options, blockSize, counted);
+  const plan = blockPlan(options);
+  if (plan !== null) cutter.planned(plan);
+  return cutter;
+}
+
+function splitterOf(
+  options: FanOptions,
+  blockSize: number,
+  counted: () => number,
+): Splitter | EndsSplitter {
   const { framing, key, maxRecord, dispatch } = options;
   const name = spell(options, 'maxRecord');
   const hashed = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
@@ -54,6 +69,8 @@ export function createSplitter(
  */
 export class Splitter {
   #blockSize: number;
+  /** A negative --block's: where blocks end, planned from the input's size. */
+  #plan: BlockPlan | null = null;
   readonly #maxRecord: number;
   /** --max-record as messages spell it (a config's `max-record`). */
   readonly #maxRecordName: string;
@@ -90,8 +107,13 @@ export class Splitter {
   }
 
   /** The size of the blocks cut from now on (per-block workers' grow: block-size.ts). */
+  /** Blocks end where a negative --block's plan says, from now on (`resize` is then ignored). */
+  planned(plan: BlockPlan): void {
+    this.#plan = plan;
+  }
+
   resize(blockSize: number): void {
-    this.#blockSize = blockSize;
+    if (this.#plan === null) this.#blockSize = blockSize;
   }
 
   /**
@@ -198,6 +220,7 @@ export class Splitter {
     const bytes = cut - this.#start;
     const parts = takeFront(this.#parts, bytes);
     this.#start = cut;
+    if (this.#plan !== null) this.#blockSize = this.#plan.next(cut);
     this.#records = 0;
     const block: Block = {
       seq: this.#seq++,

@@ -48,7 +48,11 @@ export interface FanSettings {
   join?: string;
   /** Records end with NUL: the same as `split: 'nul'`. @default false */
   null?: boolean;
-  /** The target size of a block: a number of bytes, or `64K`, `1M`, `8M`... @default '1M' */
+  /**
+   * The target size of a block: a number of bytes, or `64K`, `1M`, `8M`...; or `-n` (a number or
+   * a string): `n` blocks for each worker, from an input file, as `parallel --pipepart --block -1`.
+   * @default '1M'
+   */
   block?: number | string;
   /**
    * Blocks of exactly this many records (the last one of fewer), as `parallel --pipe -N`,

@@ -175,7 +175,11 @@ export function resolveFanSettings(
   // Sizes given choose, even when they equal the defaults: per-block workers' blocks stop
   // growing, a sorted merge is manifold's own (docs/fan.md). Given means set: the command line
   // leaves out what commander filled in (cli/fan.ts).
-  const blockSize = size(value('block'), 'block', name);
+  const perWorker = blocksPerWorker(settings.block, name);
+  const blockSize =
+    perWorker === undefined
+      ? size(value('block'), 'block', name)
+      : size(FAN_DEFAULTS.block, 'block', name);
   const records = recordsPerBlock(settings, dispatch, name);
   const mergeMemory = size(value('mergeMemory'), 'mergeMemory', name);
   const maxRecord = size(value('maxRecord'), 'maxRecord', name);
@@ -190,6 +194,7 @@ export function resolveFanSettings(
     outputFraming,
     blockSize,
     blockGiven: settings.block !== undefined,
+    ...(perWorker !== undefined && { blocksPerWorker: perWorker }),
     ...(records !== undefined && { records }),
     maxRecord,
     mergeMemory,
@@ -213,6 +218,28 @@ export function resolveFanSettings(
     progress: flag(settings, 'progress', name),
     verbose: flag(settings, 'verbose', name),
   };
+}
+
+/**
+ * A negative --block, as GNU parallel's `--pipepart --block -1`: not a size but how many blocks
+ * each worker gets, the block size worked out from the input's size when the fan starts
+ * (fan/blocks-per-worker.ts). Undefined for a size.
+ */
+export function blocksPerWorker(
+  value: unknown,
+  name: NameOf,
+): { count: number; said: string } | undefined {
+  const said =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (!said.startsWith('-')) return undefined;
+  const count = Number(said.slice(1));
+  if (!/^-[0-9]+$/.test(said) || !Number.isSafeInteger(count) || count < 1) {
+    throw new OptionError(
+      'block',
+      `${name('block', String(value))}: a negative block is a count of blocks for each worker, as GNU parallel's --block -1: a whole number, -1 or less`,
+    );
+  }
+  return { count, said: name('block', said) };
 }
 
 /**

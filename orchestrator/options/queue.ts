@@ -93,6 +93,11 @@ export function resolveQueueSettings(
     throw new UsageError(
       `${name('records')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
     );
+  // A negative block counts blocks a worker, and a queue's workers are not known here.
+  if (/^\s*-/.test(String(settings.block ?? '')))
+    throw new UsageError(
+      `${name('block')} ${String(settings.block).trim()} is not for ${name('queue')}: it divides the input among workers, and a queue's are not known in advance; give a size`,
+    );
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));
