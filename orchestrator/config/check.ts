@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
+import { negativeBlock } from '../options/checks.js';
 import type { CommandSpec } from '../workers/command.js';
 import { type CommandChecking, checkCommand, checkJoin } from './check-commands.js';
 import { checkFanStage, type FanChecking } from './check-fan.js';
@@ -191,10 +192,11 @@ class Checker {
     if (raw.fan !== undefined) {
       // Only the first stage of the config's own stages reads its input, which may be a file.
       const first = path.length === 2 && path[0] === 'stages' && path[1] === 0;
-      if (!first && /^\s*-/.test(String(raw.fan.block ?? ''))) {
+      const count = negativeBlock(raw.fan.block);
+      if (!first && count !== undefined) {
         this.#problem(
           [...path, 'fan', 'block'],
-          `block: ${String(raw.fan.block).trim()} divides the input's size among the workers, and this stage reads a pipe, whose size is not known before it is read: give the block a size (64M), or make this fan the first stage`,
+          `block: ${count} divides the input's size among the workers, and this stage reads a pipe, whose size is not known before it is read: give the block a size (64M), or make this fan the first stage`,
         );
         return [];
       }

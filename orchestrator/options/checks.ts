@@ -112,3 +112,13 @@ export function show(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * A --block given as a negative number (`-1`, `'-2'`): a count of blocks for each worker, not a
+ * size (options/fan.ts `blocksPerWorker`). Its text, trimmed; undefined for anything else.
+ */
+export function negativeBlock(value: unknown): string | undefined {
+  const said =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  return said.startsWith('-') ? said : undefined;
+}

@@ -8,6 +8,7 @@ import {
   count,
   flag,
   type NameOf,
+  negativeBlock,
   OptionError,
   show,
   size,
@@ -229,9 +230,8 @@ export function blocksPerWorker(
   value: unknown,
   name: NameOf,
 ): { count: number; said: string } | undefined {
-  const said =
-    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  if (!said.startsWith('-')) return undefined;
+  const said = negativeBlock(value);
+  if (said === undefined) return undefined;
   const count = Number(said.slice(1));
   if (!/^-[0-9]+$/.test(said) || !Number.isSafeInteger(count) || count < 1) {
     throw new OptionError(

@@ -1,7 +1,7 @@
 import { UsageError } from '../../filters/index.js';
 import type { TableBinding } from '../fan/tables.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
-import { show } from './checks.js';
+import { negativeBlock, show } from './checks.js';
 import { parseTimeout } from './jobs.js';
 import { resolveQueueTables } from './queue-tables.js';
 
@@ -94,9 +94,10 @@ export function resolveQueueSettings(
       `${name('records')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
     );
   // A negative block counts blocks a worker, and a queue's workers are not known here.
-  if (/^\s*-/.test(String(settings.block ?? '')))
+  const count = negativeBlock(settings.block);
+  if (count !== undefined)
     throw new UsageError(
-      `${name('block')} ${String(settings.block).trim()} is not for ${name('queue')}: it divides the input among workers, and a queue's are not known in advance; give a size`,
+      `${name('block')} ${count} is not for ${name('queue')}: it divides the input among workers, and a queue's are not known in advance; give a size`,
     );
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
