@@ -150,8 +150,8 @@ Examples:
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
   manifold fan -N 100 --per-block -- ./upload-batch
     (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
-  manifold fan -j 4 --block -1 --per-block -- sort < app.log
-    (one block for each worker, a quarter of the file each, as with parallel --pipepart --block -1)
+  manifold fan -j 4 --block -1 --per-block --merge sorted -- sort < app.log
+    (one block for each worker, a quarter of the file each, as parallel --pipepart --block -1; then merged)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
