@@ -1,6 +1,7 @@
 import type { Command, CommanderError, Option } from 'commander';
 import { quoteWord } from '../../filters/errors.js';
 import { commanderMessage } from '../../filters/sdk/cli.js';
+import { parallelSpelling } from './parallel-words.js';
 
 /**
  * What every command of the program gets: `-V, --version`, and errors thrown to the edge
@@ -43,6 +44,7 @@ export function usageLine(error: CommanderError, program: Command, argv: string[
   const line =
     unknownSubcommand(error, program, path) ??
     optionOfCounterpart(error, program, path) ??
+    parallelSpelling(error, path) ??
     commanderMessage(error);
   return `${line} (see '${path.join(' ')} --help')`;
 }

@@ -1,0 +1,68 @@
+import type { CommanderError } from 'commander';
+import { quoteWord } from '../../filters/errors.js';
+
+/**
+ * GNU parallel's (and xargs') options that `manifold fan` spells another way, or does without
+ * being asked: a user who types `-k` or `--pipepart` out of habit is told what to write here,
+ * instead of only that the option is unknown (or, for `--jobs`, commander's guess `--job`, the
+ * queue's job name). Only options with an answer here are listed; parallel's own that manifold
+ * has under the same name (`--block`, `--header`, `--tag`, `--halt`, `--timeout`...) are known.
+ */
+export const PARALLEL_SPELLINGS: [string[], string][] = [
+  [['-k', '--keep-order'], 'is --merge ordered here'],
+  [
+    ['--pipe', '--spreadstdin'],
+    "is what manifold fan does without it: stdin is cut into blocks (--per-block: a process for each block, as parallel's)",
+  ],
+  [
+    ['--pipepart', '--pipe-part'],
+    'is what manifold fan does without it when the input is a file (--input FILE, or < FILE): its blocks are byte ranges of it',
+  ],
+  [['-a', '--arg-file'], 'is --input FILE here'],
+  [['--jobs', '-P', '--max-procs'], 'is -j, --workers N here'],
+  [['--round-robin', '--roundrobin'], 'is --dispatch round-robin here'],
+  [['--shard', '--bin'], 'is --dispatch hash --key field:N here'],
+  [['--tee'], 'is --dispatch broadcast here (every worker gets every block)'],
+  [['--block-size', '--bs'], 'is --block SIZE here'],
+  [['--halt-on-error'], 'is --halt now, soon or never here'],
+  [
+    ['--line-buffer', '--linebuffer', '--lb', '--group', '--ungroup', '-u'],
+    "is what manifold fan does without it: each worker's whole records are written as they come, never mixed (--merge ready)",
+  ],
+  [['--eta', '--bar'], 'is --progress here'],
+  [['--tagstring'], "is --tag here (the worker's number)"],
+  [['--colsep', '-C'], 'is --field-sep here (with --key field:N)'],
+  [['-d', '--delimiter'], 'is --split delim:STRING here'],
+  [['-S', '--sshlogin'], 'is --host here'],
+  [['--slf', '--sshloginfile'], 'is --hosts-file here'],
+  [['--transferfile', '--tf', '--basefile', '--bf'], 'is --transfer here'],
+  [['-v'], 'is --verbose here'],
+  [['--will-cite', '--citation', '--no-notice'], 'is not needed: manifold asks for no citation'],
+  [
+    ['-q', '--quote'],
+    'is not needed: the command after -- runs as its words say, with no shell (--shell for one)',
+  ],
+  [
+    ['--block-timeout', '--bt'],
+    'is what manifold fan does without it: input that pauses goes on in a smaller block',
+  ],
+];
+
+/** Each flag's predicate: `is --merge ordered here`. */
+const SPELLINGS = new Map(
+  PARALLEL_SPELLINGS.flatMap(([flags, here]) => flags.map((f) => [f, here])),
+);
+
+/**
+ * `unknown option '-k': GNU parallel's -k is --merge ordered here`, for an option of GNU
+ * parallel's that `manifold fan` spells otherwise; null for any other error.
+ */
+export function parallelSpelling(error: CommanderError, path: string[]): string | null {
+  if (error.code !== 'commander.unknownOption' || path.join(' ') !== 'manifold fan') return null;
+  const word = /unknown option '([\s\S]*?)'/.exec(error.message)?.[1];
+  if (word === undefined) return null;
+  const flag = word.replace(/=[\s\S]*$/, '');
+  const here = SPELLINGS.get(flag);
+  if (here === undefined) return null;
+  return `unknown option ${quoteWord(word)}: GNU parallel's ${flag} ${here}`;
+}

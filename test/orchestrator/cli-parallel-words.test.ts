@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { PARALLEL_SPELLINGS } from '../../orchestrator/cli/parallel-words.js';
+import { manifold, run } from '../helpers.js';
+
+// A GNU parallel user's options, typed out of habit, are told what manifold fan writes instead:
+// `-k` said only "unknown option '-k'", `--jobs 4` "(did you mean --job?)", the queue's job name.
+
+const FLAGS = PARALLEL_SPELLINGS.flatMap(([flags, here]) => flags.map((flag) => [flag, here]));
+
+describe("GNU parallel's options: manifold fan's spelling in the one line that refuses them", () => {
+  it.for(FLAGS)('%s', async ([flag, here]) => {
+    const result = await run(manifold, ['fan', flag!, '--', 'cat'], 'a\n');
+    expect([result.exitCode, result.stdout.length, result.stderr]).toEqual([
+      2,
+      0,
+      `manifold: unknown option '${flag}': GNU parallel's ${flag} ${here} (see 'manifold fan --help')\n`,
+    ]);
+  });
+
+  it('with a value attached, and in the place commander guessed another option', async () => {
+    const [jobs, typo] = await Promise.all([
+      run(manifold, ['fan', '--jobs=4', '--', 'cat'], 'a\n'),
+      run(manifold, ['fan', '--mrge', 'ordered', '--', 'cat'], 'a\n'),
+    ]);
+    expect(jobs.stderr).toBe(
+      "manifold: unknown option '--jobs=4': GNU parallel's --jobs is -j, --workers N here (see 'manifold fan --help')\n",
+    );
+    // A typo of manifold's own keeps commander's guess.
+    expect(typo.stderr).toBe(
+      "manifold: unknown option '--mrge' (did you mean --merge?) (see 'manifold fan --help')\n",
+    );
+  });
+
+  it("names only manifold fan's own options, and none it has", async () => {
+    const help = (await run(manifold, ['fan', '--help'])).stdout.toString();
+    const known = new Set(help.match(/(?<=^ {2}|, )--?[\w-]+/gm));
+    for (const [flags, here] of PARALLEL_SPELLINGS) {
+      for (const flag of flags) expect(known.has(flag), flag).toBe(false);
+      for (const named of here.match(/(?<![\w-])--?[a-z][\w-]*/g) ?? [])
+        expect(known.has(named), `${named} in "${here}"`).toBe(true);
+    }
+  });
+});
