@@ -25,6 +25,10 @@ export function fanOptions(): Option[] {
       '-N, --records <n>',
       'blocks of exactly n records, the last fewer (as parallel --pipe -N), whatever their size; not with --block',
     ),
+    new Option(
+      '--group-by <spec>',
+      'blocks end only where this key changes (field:N, json:<path>, whole): each holds whole runs of records with one key, as parallel --group-by; the input grouped by it',
+    ),
     new Option('--dispatch <strategy>', 'which worker gets each block')
       .choices(FAN_CHOICES.dispatch)
       .default(FAN_DEFAULTS.dispatch),
@@ -150,6 +154,8 @@ Examples:
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
   manifold fan -N 100 --per-block -- ./upload-batch
     (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
+  manifold fan --group-by field:1 --per-block -- ./sum-by-user < visits.tsv
+    (each process gets all of a user's lines, as parallel --group-by 1; the input sorted by user)
   manifold fan -j 4 --block -1 --per-block --merge sorted -- sort < app.log
     (one block for each worker, a quarter of the file each, as parallel --pipepart --block -1; then merged)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv

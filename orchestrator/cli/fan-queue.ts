@@ -110,6 +110,7 @@ export function resolveQueueFanCommandLine(
       {
         queue: String(raw.queue),
         block: raw.block,
+        groupBy: raw.groupBy,
         job: raw.job as string,
         ackWait: raw.ackWait as string,
         table: raw.table,

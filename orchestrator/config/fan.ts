@@ -17,6 +17,10 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['merge-memory', (v) => parseSize(v, 'merge-memory')],
     ['thread-heap', (v) => parseSize(v, 'thread-heap')],
     ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key', 'field-sep')],
+    [
+      'group-by',
+      (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'group-by', 'field-sep'),
+    ],
   ];
   for (const [key, parse] of checks) {
     if (raw[key] === undefined) continue;
@@ -39,6 +43,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     join: raw.join as string | undefined,
     block: raw.block as string | number | undefined,
     records: raw.records as number | undefined,
+    groupBy: raw['group-by'] as string | undefined,
     maxRecord: raw['max-record'] as string | undefined,
     mergeMemory: raw['merge-memory'] as string | undefined,
     dispatch: raw.dispatch as FanSettings['dispatch'],

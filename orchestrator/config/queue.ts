@@ -20,6 +20,7 @@ const KEYS: Record<string, string> = {
   ackWait: 'ack-wait',
   table: 'tables',
   queueTimeout: 'queue-timeout',
+  groupBy: 'group-by',
 };
 
 /**
@@ -61,6 +62,7 @@ export function configQueue(
         merge: raw.merge,
         records: raw.records,
         block: raw.block,
+        groupBy: raw['group-by'],
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -78,7 +80,9 @@ export function configQueue(
               ? 'records'
               : /^block /.test(said)
                 ? 'block'
-                : 'queue';
+                : /^group-by /.test(said)
+                  ? 'group-by'
+                  : 'queue';
     problem(key, describeError(error));
     return undefined;
   }

@@ -57,6 +57,11 @@ export class BlockSizes {
       );
       return;
     }
+    if (this.#options.groupBy !== undefined) {
+      this.#log(
+        `blocks end only where the ${spell(this.#options, 'groupBy')} key changes: each holds whole runs of records with one key (a run larger than a block is a block of its own)`,
+      );
+    }
     this.#aheadOfMerge();
     if (blockGiven !== false) return;
     if (attribution === 'none') {

@@ -49,6 +49,11 @@ export interface FanOptions {
    * option as given, for messages (fan/blocks-per-worker.ts).
    */
   blocksPerWorker?: { count: number; said: string };
+  /**
+   * --group-by: blocks end only between records whose keys differ, each a run of records with
+   * one key whole (a run larger than --max-record is an error).
+   */
+  groupBy?: KeySpec;
   /** --records: every block is this many records (the last fewer), its size whatever they make. */
   records?: number;
   maxRecord: number;

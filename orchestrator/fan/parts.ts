@@ -186,8 +186,8 @@ function inputTakable(options: FanOptions): Buffer | null {
   const { inputs, input, inputFd, dispatch, maxRecord } = options;
   if (inputs !== null || input !== undefined) return null;
   if (dispatch !== 'ready' || !haltsAtOnce(options)) return null;
-  // Its pieces are cut by size; blocks of so many records are manifold's to cut.
-  if (options.records !== undefined) return null;
+  // Its pieces are cut by size; blocks of so many records, or of runs of a key, are manifold's.
+  if (options.records !== undefined || options.groupBy !== undefined) return null;
   if (maxRecord < 2 * TAKEN_PIECE) return null;
   const cut = rangeCut(options.framing);
   if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;

@@ -42,6 +42,8 @@ export function rangesFor(options: FanOptions): RangeCut | null {
   if (dispatch !== 'ready' && dispatch !== 'round-robin') return null;
   // Blocks of so many records are cut where their records end, each one found.
   if (options.records !== undefined) return null;
+  // So are blocks of whole runs of one key (--group-by): each record's key is read.
+  if (options.groupBy !== undefined) return null;
   if (options.attribution !== 'none' && !localKind(options)) return null;
   if (header) return null;
   const cut = rangeCut(options.framing);

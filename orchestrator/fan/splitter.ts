@@ -1,9 +1,17 @@
+import { placeAt } from '../../filters/errors.js';
 import {
   type BoundaryFinder,
   createBoundaryFinder,
   framingBytes,
 } from '../../filters/framing/boundary.js';
-import { type Framing, RecordError, recordTooLarge } from '../../filters/index.js';
+import {
+  type Framing,
+  formatSize,
+  type KeySpec,
+  RecordError,
+  recordTooLarge,
+} from '../../filters/index.js';
+import { routingKey } from '../../filters/keys.js';
 import { frameTooLarge } from '../../filters/size.js';
 import type { Block } from '../workers/block.js';
 import { type BlockPlan, blockPlan } from './blocks-per-worker.js';
@@ -13,6 +21,22 @@ import { fastDelimiter } from './partition.js';
 import { streamEnds } from './range-cut.js';
 import { spell } from './spelling.js';
 import { takeFront } from './take-front.js';
+
+/** --group-by's state: the key, the last record's, where the run in progress began. */
+interface Grouping {
+  key: KeySpec;
+  /** --group-by and --max-record as messages spell them. */
+  name: string;
+  maxRecordName: string;
+  /** The key of the run in progress (a copy), or null before the first record. */
+  last: Buffer | null;
+  /** Where the run in progress began, and how many records of the block come before it. */
+  at: number;
+  records: number;
+  /** Framing bytes before a record's payload (a frame's header) and after it (a delimiter). */
+  head: number;
+  tail: number;
+}
 
 /** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
 export type BlockCutter = Pick<
@@ -56,7 +80,10 @@ function splitterOf(
     const numbered = ends.numbered ? framing : null;
     return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, numbered, name);
   }
-  return new Splitter(framing, blockSize, maxRecord, name, options.records);
+  const splitter = new Splitter(framing, blockSize, maxRecord, name, options.records);
+  if (options.groupBy !== undefined)
+    splitter.grouped(options.groupBy, spell(options, 'groupBy'), spell(options, 'maxRecord'));
+  return splitter;
 }
 
 /**
@@ -89,6 +116,8 @@ export class Splitter {
   #nextRecord = 1;
   /** Records a block (--records), or 0: blocks of about `#blockSize` bytes. */
   readonly #perBlock: number;
+  /** --group-by: blocks end only where the key changes (`#grouped`). */
+  #groups: Grouping | null = null;
 
   constructor(
     framing: Framing,
@@ -107,6 +136,24 @@ export class Splitter {
   }
 
   /** The size of the blocks cut from now on (per-block workers' grow: block-size.ts). */
+  /**
+   * Blocks end only between records whose `key`s differ: each a run of records with one key,
+   * whole (--group-by). `name` and `maxRecordName` spell the options in messages.
+   */
+  grouped(key: KeySpec, name: string, maxRecordName: string): void {
+    const framing = this.#framing;
+    this.#groups = {
+      key,
+      name,
+      maxRecordName,
+      last: null,
+      at: 0,
+      records: 0,
+      head: framing.kind === 'frames' ? 4 : 0,
+      tail: framing.kind === 'delimited' ? framing.delimiter.length : 0,
+    };
+  }
+
   /** Blocks end where a negative --block's plan says, from now on (`resize` is then ignored). */
   planned(plan: BlockPlan): void {
     this.#plan = plan;
@@ -141,7 +188,12 @@ export class Splitter {
     for (let end = finder.next(chunk, 0); end >= 0; end = finder.next(chunk, end)) {
       this.#ended(base + end, blocks);
     }
-    if (this.#perBlock === 0 && this.#records > 0 && this.#total - this.#start >= this.#blockSize) {
+    if (
+      this.#perBlock === 0 &&
+      this.#groups === null &&
+      this.#records > 0 &&
+      this.#total - this.#start >= this.#blockSize
+    ) {
       blocks.push(this.#take(this.#lastEnd, this.#records));
     }
     // A frame whose header says it is over the limit is refused now, not read up to the limit.
@@ -167,6 +219,9 @@ export class Splitter {
     if (this.#finder === null) {
       return this.#total === this.#start ? [] : [this.#take(this.#total, this.#parts.length)];
     }
+    const groups = this.#groups;
+    // Runs of one key: the last may go on after the pause; the whole ones before it go.
+    if (groups !== null) return groups.at > this.#start ? [this.#cutAtGroup(groups)] : [];
     return this.#records === 0 ? [] : [this.#take(this.#lastEnd, this.#records)];
   }
 
@@ -191,6 +246,10 @@ export class Splitter {
   #ended(end: number, blocks: Block[]): void {
     const size = end - this.#lastEnd - this.#overhead;
     if (size > this.#maxRecord) throw this.#tooLarge(size, true);
+    if (this.#groups !== null) {
+      this.#endedInGroup(this.#groups, end, blocks);
+      return;
+    }
     if (this.#perBlock > 0) {
       this.#lastEnd = end;
       if (++this.#records === this.#perBlock) blocks.push(this.#take(end, this.#records));
@@ -202,6 +261,65 @@ export class Splitter {
     this.#lastEnd = end;
     this.#records++;
     if (end - this.#start >= this.#blockSize) blocks.push(this.#take(end, this.#records));
+  }
+
+  /**
+   * A record ends at `end` under --group-by. One whose key differs from the record before it
+   * starts a run: the block so far, whole runs, is cut there if it has reached the block's size.
+   * A run that then grows the block past its size is left for the next block: the block is cut
+   * where the run began (a run larger than a block is a block of its own, up to --max-record).
+   */
+  #endedInGroup(groups: Grouping, end: number, blocks: Block[]): void {
+    const start = this.#lastEnd;
+    let key: Buffer;
+    try {
+      key = routingKey(groups.key, this.#bytes(start + groups.head, end - groups.tail));
+    } catch (error) {
+      throw placeAt({ input: 'input', record: this.#nextRecord + this.#records }, error);
+    }
+    if (groups.last === null || !key.equals(groups.last)) {
+      groups.last = Buffer.from(key);
+      if (this.#records > 0 && start - this.#start >= this.#blockSize)
+        blocks.push(this.#take(start, this.#records));
+      groups.at = start;
+      groups.records = this.#records;
+    }
+    this.#lastEnd = end;
+    this.#records++;
+    if (end - this.#start > this.#blockSize && groups.at > this.#start)
+      blocks.push(this.#cutAtGroup(groups));
+    // A run's size as a record's: its last delimiter not counted (one record is its own size).
+    const run = end - groups.at - groups.tail;
+    if (run > this.#maxRecord) {
+      throw new RecordError(
+        { input: 'input', record: this.#nextRecord + groups.records },
+        `the run of records with this record's ${groups.name} key is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(run)} so far): each run is held whole in one block; raise it with ${groups.maxRecordName}`,
+        { code: 'manifold.recordTooLarge' },
+      );
+    }
+  }
+
+  /** The block of the whole runs before the last run began; that run's records stay. */
+  #cutAtGroup(groups: Grouping): Block {
+    const rest = this.#records - groups.records;
+    const block = this.#take(groups.at, groups.records);
+    this.#records = rest;
+    groups.records = 0;
+    return block;
+  }
+
+  /** The input's bytes from `from` to `to` (offsets of the input, from `#start` on). */
+  #bytes(from: number, to: number): Buffer {
+    let offset = this.#start;
+    const pieces: Buffer[] = [];
+    for (const part of this.#parts) {
+      const end = offset + part.length;
+      if (end > from && offset < to)
+        pieces.push(part.subarray(Math.max(0, from - offset), Math.min(part.length, to - offset)));
+      if (end >= to) break;
+      offset = end;
+    }
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   }
 
   #tooLarge(size: number, whole: boolean): RecordError {

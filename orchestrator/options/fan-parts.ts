@@ -96,12 +96,41 @@ export function keySpec(settings: FanSettings, name: NameOf): KeySpec {
     throw new OptionError(option, error.message, error.cause);
   }
   // A separator splits a field:N key's fields; any other key would ignore it, unsaid.
-  if (separator !== undefined && key.kind !== 'field') {
+  const grouped = typeof settings.groupBy === 'string' && settings.groupBy.startsWith('field:');
+  if (separator !== undefined && key.kind !== 'field' && !grouped) {
     throw new OptionError(
       'fieldSep',
       `${name('fieldSep')} ${show(separator)} splits the fields of ${name('key')} field:N: it needs one (${name('key')} is ${spec})`,
     );
   }
+  return key;
+}
+
+/**
+ * --group-by's key, or undefined: blocks end only where it changes. It splits fields on
+ * --field-sep as --key does. Not with --records (which counts records a block) nor --dispatch
+ * hash (which gives each key's records to one worker already, and cuts no blocks of the input).
+ */
+export function groupBySpec(
+  settings: FanSettings,
+  dispatch: string,
+  name: NameOf,
+): KeySpec | undefined {
+  if (settings.groupBy === undefined) return undefined;
+  const spec = text(settings.groupBy, 'groupBy', name);
+  const separator =
+    settings.fieldSep === undefined ? undefined : text(settings.fieldSep, 'fieldSep', name);
+  const key = at('groupBy', () => parseKeySpec(spec, separator, name('groupBy'), name('fieldSep')));
+  if (settings.records !== undefined)
+    throw new OptionError(
+      'groupBy',
+      `${name('groupBy')} and ${name('records')} both say where a block ends: give one of them`,
+    );
+  if (dispatch === 'hash')
+    throw new OptionError(
+      'groupBy',
+      `${name('groupBy')} is not for ${name('dispatch', 'hash')}, which gives all the records of a key to one worker already: use one of them`,
+    );
   return key;
 }
 

@@ -60,6 +60,12 @@ export interface FanSettings {
    */
   records?: number;
   /**
+   * Blocks end only where this key changes (`field:N`, `json:<path>`, `whole`): each holds whole
+   * runs of records with one key, as `parallel --group-by`; the input grouped (sorted) by it.
+   * Not with `records`, `dispatch: 'hash'` nor a queue.
+   */
+  groupBy?: string;
+  /**
    * Which worker gets each block: the first `ready`, in turn (`round-robin`), by the hash of
    * each record's key (`hash`), or every worker every block (`broadcast`). @default 'ready'
    */
@@ -148,6 +154,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   null: true,
   block: true,
   records: true,
+  groupBy: true,
   dispatch: true,
   key: true,
   fieldSep: true,

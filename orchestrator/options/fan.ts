@@ -15,7 +15,7 @@ import {
   text,
   workerCount,
 } from './checks.js';
-import { commandOf, joinFraming, keySpec, tablesOf, tagFits } from './fan-parts.js';
+import { commandOf, groupBySpec, joinFraming, keySpec, tablesOf, tagFits } from './fan-parts.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 import { threadChoice } from './threads.js';
@@ -99,6 +99,7 @@ export function resolveFanSettings(
       `${name('key')} ${settings.key} is the key of ${name('dispatch', 'hash')} and ${name('merge', 'sorted')}: it needs one of them`,
     );
   }
+  const groupBy = groupBySpec(settings, dispatch, name);
   const numeric = flag(settings, 'numeric', name);
   const reverse = flag(settings, 'reverse', name);
   if ((numeric || reverse) && merge !== 'sorted') {
@@ -197,6 +198,7 @@ export function resolveFanSettings(
     blockGiven: settings.block !== undefined,
     ...(perWorker !== undefined && { blocksPerWorker: perWorker }),
     ...(records !== undefined && { records }),
+    ...(groupBy !== undefined && { groupBy }),
     maxRecord,
     mergeMemory,
     mergeMemoryGiven: settings.mergeMemory !== undefined,

@@ -93,6 +93,10 @@ export function resolveQueueSettings(
     throw new UsageError(
       `${name('records')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
     );
+  if (settings.groupBy !== undefined)
+    throw new UsageError(
+      `${name('groupBy')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
+    );
   // A negative block counts blocks a worker, and a queue's workers are not known here.
   const count = negativeBlock(settings.block);
   if (count !== undefined)

@@ -338,6 +338,8 @@ const MODE_FILES = [
   'fan-split.test.ts',
   'fan-records.test.ts',
   'fan-records-per-block.test.ts',
+  'fan-group-by.test.ts',
+  'fan-blocks-per-worker.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
