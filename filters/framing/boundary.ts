@@ -1,6 +1,7 @@
 import { advanceByNext } from './advance.js';
 import { DelimiterFinder } from './delimiter-finder.js';
 import { FrameFinder } from './frame-finder.js';
+import { LinesFinder } from './lines-finder.js';
 import type { Framing } from './spec.js';
 
 /**
@@ -41,12 +42,15 @@ export function createBoundaryFinder(framing: Framing): BoundaryFinder {
       return new FrameFinder();
     case 'raw':
       return new RawFinder();
+    case 'multiline':
+      return new LinesFinder(framing.lines);
   }
 }
 
 /** The bytes of framing around each record: a delimiter after it, a header before it. */
 export function framingBytes(framing: Framing): number {
   if (framing.kind === 'delimited') return framing.delimiter.length;
+  if (framing.kind === 'multiline') return 1;
   return framing.kind === 'frames' ? 4 : 0;
 }
 

@@ -2,6 +2,7 @@ import { RecordError } from '../errors.js';
 import { formatSizeOver, frameTooLarge, recordTooLarge } from '../size.js';
 import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
+import { MultilineDecoder } from './multiline.js';
 import type { Framing } from './spec.js';
 
 /** Where a decoder's records come from, and how large one may grow. */
@@ -55,6 +56,8 @@ export function createDecoder(framing: Framing, options: DecoderOptions = {}): R
       return new FixedDecoder(framing.size, limits);
     case 'raw':
       return new RawDecoder();
+    case 'multiline':
+      return new MultilineDecoder(framing.lines, limits);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describeError, ExitCode, ManifoldError, oneLine } from '../errors.js';
-import { type Framing, isAsciiDelimiter, MAX_FRAME } from './spec.js';
+import { type Framing, isAsciiDelimiter, MAX_FRAME, recordDelimiter } from './spec.js';
 
 /** Above this many parts, a take copies them into one Buffer rather than hand the kernel crumbs. */
 const MAX_PARTS = 64;
@@ -47,7 +47,7 @@ export class RecordEncoder {
   constructor(framing: Framing, memory?: TextMemory) {
     this.#framing = framing;
     this.#memory = memory ?? null;
-    this.#delimiter = framing.kind === 'delimited' ? framing.delimiter : Buffer.alloc(0);
+    this.#delimiter = recordDelimiter(framing) ?? Buffer.alloc(0);
     this.#textJoin = isAsciiDelimiter(framing) ? this.#delimiter.toString('latin1') : null;
     this.#json = framing.kind === 'delimited' && framing.json;
   }
@@ -125,6 +125,7 @@ export class RecordEncoder {
     const framing = this.#framing;
     switch (framing.kind) {
       case 'delimited':
+      case 'multiline':
         if (this.#memory !== null && this.#appendRecord(this.#memory, record)) return;
         this.#push(record);
         this.#push(this.#delimiter);
@@ -248,5 +249,7 @@ export function isSameEncoding(input: Framing, output: Framing): boolean {
     return input.delimiter.equals(output.delimiter);
   }
   if (input.kind === 'fixed' && output.kind === 'fixed') return input.size === output.size;
+  if (input.kind === 'multiline' && output.kind === 'multiline')
+    return input.lines === output.lines;
   return true;
 }

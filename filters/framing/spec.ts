@@ -6,24 +6,26 @@ import { formatSize, parseSize } from '../size.js';
  * - `delimited`: records end with `delimiter` (lines, nul, delim:<string>, ndjson);
  * - `frames`: a 4-byte big-endian unsigned length, then that many bytes;
  * - `fixed`: every record is `size` bytes;
+ * - `multiline`: every record is `lines` lines (`lines:<n>`, n ≥ 2; `lines:1` is `lines`);
  * - `raw`: no records: bytes pass as they were read.
  */
 export type Framing =
   | { kind: 'delimited'; name: string; delimiter: Buffer; json: boolean }
   | { kind: 'frames'; name: 'frames' }
   | { kind: 'fixed'; name: string; size: number }
+  | { kind: 'multiline'; name: string; lines: number }
   | { kind: 'raw'; name: 'raw' };
 
 /** The framing names accepted everywhere a framing is asked for. */
 export const FRAMING_HELP =
-  'lines, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)';
+  'lines, lines:<n>, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)';
 
 /** The largest payload a frame header can describe. */
 export const MAX_FRAME = 0xffffffff;
 
 const LF = Buffer.from('\n');
 
-/** Parses `lines`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>` or `raw`. */
+/** Parses `lines`, `lines:<n>`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>` or `raw`. */
 export function parseFraming(text: string, what = 'framing'): Framing {
   if (text === 'lines') return { kind: 'delimited', name: 'lines', delimiter: LF, json: false };
   if (text === 'ndjson') return { kind: 'delimited', name: 'ndjson', delimiter: LF, json: true };
@@ -38,6 +40,7 @@ export function parseFraming(text: string, what = 'framing'): Framing {
       throw new UsageError(`${what} ${quoteName(text)}: the delimiter is empty`);
     return { kind: 'delimited', name: text, delimiter, json: false };
   }
+  if (text.startsWith('lines:')) return parseMultiline(text, what);
   if (text.startsWith('fixed:')) {
     try {
       return {
@@ -51,6 +54,31 @@ export function parseFraming(text: string, what = 'framing'): Framing {
     }
   }
   throw new UsageError(`${what} ${quoteName(text)} is not one of ${FRAMING_HELP}`);
+}
+
+/** The most lines `lines:<n>` may give a record. */
+const MAX_LINES = 0x7fffffff;
+
+/** `lines:<n>`: records of n lines; `lines:1` is `lines`. */
+function parseMultiline(text: string, what: string): Framing {
+  const count = text.slice('lines:'.length);
+  const lines = /^[0-9]+$/.test(count) ? Number(count) : Number.NaN;
+  if (!(lines >= 1 && lines <= MAX_LINES)) {
+    throw new UsageError(
+      `${what} ${quoteName(text)}: the number of lines a record has must be a whole number from 1 to ${MAX_LINES}`,
+    );
+  }
+  if (lines === 1) return parseFraming('lines');
+  return { kind: 'multiline', name: `lines:${lines}`, lines };
+}
+
+/**
+ * The bytes written after every record, in framings whose records end with a delimiter (a
+ * `lines:<n>` record ends with its last line's LF); null for the others.
+ */
+export function recordDelimiter(framing: Framing): Buffer | null {
+  if (framing.kind === 'delimited') return framing.delimiter;
+  return framing.kind === 'multiline' ? LF : null;
 }
 
 /**
@@ -100,6 +128,7 @@ export function isBlankRecord(record: string | Uint8Array): boolean {
 export function sameBoundaries(a: Framing, b: Framing): boolean {
   if (a.kind === 'delimited' && b.kind === 'delimited') return a.delimiter.equals(b.delimiter);
   if (a.kind === 'fixed' && b.kind === 'fixed') return a.size === b.size;
+  if (a.kind === 'multiline' && b.kind === 'multiline') return a.lines === b.lines;
   return a.kind === b.kind;
 }
 
@@ -109,9 +138,11 @@ export function unescapeDelimiter(text: string): string {
   return text.replace(/\\(.)/g, (whole, c: string) => map[c] ?? whole);
 }
 
-/** True when a delimiter is one ASCII byte, so text can be split after decoding it as UTF-8. */
+/**
+ * True when the bytes after every record are one ASCII byte: text records can be joined with
+ * it, and, where it is a delimiter (not `lines:<n>`'s), text split at it after decoding UTF-8.
+ */
 export function isAsciiDelimiter(framing: Framing): boolean {
-  return (
-    framing.kind === 'delimited' && framing.delimiter.length === 1 && framing.delimiter[0]! < 0x80
-  );
+  const delimiter = recordDelimiter(framing);
+  return delimiter !== null && delimiter.length === 1 && delimiter[0]! < 0x80;
 }

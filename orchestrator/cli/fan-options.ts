@@ -10,13 +10,17 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--split <framing>',
-      "how records are cut (and the workers' output, unless --join says otherwise): lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
+      "how records are cut (and the workers' output, unless --join says otherwise): lines, lines:<n>, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
     ).default(FAN_DEFAULTS.split),
     new Option(
       '--join <framing>',
       "how the workers' output records are cut, when not as --split (same names)",
     ),
     new Option('-0, --null', 'records end with NUL: the same as --split nul'),
+    new Option(
+      '-L, --lines-per-record <n>',
+      'records of n lines (FASTQ: 4), as parallel --pipe -L: the same as --split lines:<n>',
+    ),
     new Option(
       '--block <size>',
       'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks); from a file, -n: n blocks for each worker (as parallel --pipepart --block -1)',
@@ -158,6 +162,8 @@ Examples:
     (each process gets all of a user's lines, as parallel --group-by 1; the input sorted by user)
   manifold fan -j 4 --block -1 --per-block --merge sorted -- sort < app.log
     (one block for each worker, a quarter of the file each, as parallel --pipepart --block -1; then merged)
+  manifold fan -L 4 -N 1000 --per-block -- wc -l < reads.fq
+    (records of 4 lines, FASTQ reads, 1,000 a process, as with parallel --pipe -L 4 -N 1000)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse

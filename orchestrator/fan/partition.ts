@@ -1,4 +1,6 @@
 import { placeAt } from '../../filters/errors.js';
+import { framingBytes } from '../../filters/framing/boundary.js';
+import { recordDelimiter } from '../../filters/framing/spec.js';
 import { createDecoder, type Framing, type KeySpec } from '../../filters/index.js';
 import { routingKey } from '../../filters/keys.js';
 import { type Block, withoutBytes } from '../workers/block.js';
@@ -83,7 +85,7 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
   const targets = new Uint32Array(records.length);
   const sizes = new Array<number>(workers).fill(0);
   const counts = new Array<number>(workers).fill(0);
-  const overhead = framingOverhead(framing);
+  const overhead = framingBytes(framing);
   let i = 0;
   try {
     for (; i < records.length; i++) {
@@ -144,15 +146,11 @@ function partOf(
   };
 }
 
-function framingOverhead(framing: Framing): number {
-  if (framing.kind === 'delimited') return framing.delimiter.length;
-  return framing.kind === 'frames' ? 4 : 0;
-}
-
 function writeRecord(target: Buffer, offset: number, record: Buffer, framing: Framing): number {
   let at = offset;
   if (framing.kind === 'frames') at = target.writeUInt32BE(record.length, at);
   at += record.copy(target, at);
-  if (framing.kind === 'delimited') at += framing.delimiter.copy(target, at);
+  const delimiter = recordDelimiter(framing);
+  if (delimiter !== null) at += delimiter.copy(target, at);
   return at;
 }

@@ -1,4 +1,9 @@
+import { countByte } from '../../filters/framing/byte-count.js';
+import { recordDelimiter } from '../../filters/framing/spec.js';
 import type { Framing } from '../../filters/index.js';
+
+const LF = 0x0a;
+const LF_BYTES = Buffer.from('\n');
 
 /**
  * Where the output's records meet. Collectors hand over whole records, the last of a worker's
@@ -24,10 +29,13 @@ export class RecordSeam {
   /** Fixed-size records: their size, and the short ones held back for the end. */
   readonly #size: number;
   readonly #short: Buffer[] = [];
+  /** Records of n lines (`lines:<n>`): n, else 0. */
+  readonly #lines: number;
 
   constructor(framing: Framing) {
-    this.#delimiter = framing.kind === 'delimited' ? framing.delimiter : null;
+    this.#delimiter = recordDelimiter(framing);
     this.#size = framing.kind === 'fixed' ? framing.size : 0;
+    this.#lines = framing.kind === 'multiline' ? framing.lines : 0;
   }
 
   /** The bytes the last `join` put in between (a delimiter), which no worker wrote. */
@@ -39,6 +47,7 @@ export class RecordSeam {
     if (this.#size > 0) return this.#aligned(parts);
     const delimiter = this.#delimiter;
     if (delimiter === null || !parts.some((part) => part.length > 0)) return parts;
+    if (this.#lines > 0) return this.#wholeLines(parts, delimiter);
     const open = this.#tail.length > 0 && !this.#tail.equals(delimiter);
     if (open) this.added = delimiter.length;
     const out = open ? [delimiter, ...parts] : parts;
@@ -46,9 +55,45 @@ export class RecordSeam {
     return out;
   }
 
-  /** What is left to write at the end of the output: the short fixed-size records held. */
+  /**
+   * What is left to write at the end of the output: the short records held (of a fixed size, or
+   * of fewer than n lines), each of n lines ended by its LF if another follows it.
+   */
   end(): Buffer[] {
-    return this.#short.splice(0);
+    const short = this.#short.splice(0);
+    if (this.#lines === 0) return short;
+    return short.flatMap((record, i) =>
+      i < short.length - 1 && record[record.length - 1] !== LF ? [record, LF_BYTES] : [record],
+    );
+  }
+
+  /**
+   * Records of n lines: a short one (fewer lines, the input's last) at the end of `parts` waits
+   * for the end of the output, as a short fixed-size record does, so that no record after it
+   * is shifted. What passes is whole records, each ended by its LF.
+   */
+  #wholeLines(parts: Buffer[], delimiter: Buffer): Buffer[] {
+    const whole = Buffer.concat(parts);
+    let lines = countByte(whole, LF);
+    if (whole[whole.length - 1] !== LF) lines++;
+    const rest = lines % this.#lines;
+    if (rest === 0) return this.#delimited(whole.subarray(0, whole.length), delimiter);
+    // The end of the last whole record: the LF `rest` lines before the end (counting an open one).
+    let cut = whole.length;
+    for (let i = whole[whole.length - 1] === LF ? 0 : 1; i <= rest; i++) {
+      cut = cut === 0 ? -1 : whole.lastIndexOf(LF, cut - 1);
+    }
+    const at = cut + 1;
+    this.#short.push(whole.subarray(at));
+    return at === 0 ? [] : this.#delimited(whole.subarray(0, at), delimiter);
+  }
+
+  #delimited(bytes: Buffer, delimiter: Buffer): Buffer[] {
+    const open = this.#tail.length > 0 && !this.#tail.equals(delimiter);
+    if (open) this.added = delimiter.length;
+    const out = open ? [delimiter, bytes] : [bytes];
+    this.#tail = lastBytes(this.#tail, out, delimiter.length);
+    return out;
   }
 
   /** Whole fixed-size records pass; a short one at the end of `parts` waits for the end. */

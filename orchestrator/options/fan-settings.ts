@@ -49,6 +49,11 @@ export interface FanSettings {
   /** Records end with NUL: the same as `split: 'nul'`. @default false */
   null?: boolean;
   /**
+   * Records of this many lines (a FASTQ read is 4), as `parallel --pipe -L`: the same as
+   * `split: 'lines:<n>'`, which it cannot go with, nor with `null`.
+   */
+  linesPerRecord?: number;
+  /**
    * The target size of a block: a number of bytes, or `64K`, `1M`, `8M`...; or `-n` (a number or
    * a string): `n` blocks for each worker, from an input file, as `parallel --pipepart --block -1`.
    * @default '1M'
@@ -152,6 +157,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   split: true,
   join: true,
   null: true,
+  linesPerRecord: true,
   block: true,
   records: true,
   groupBy: true,

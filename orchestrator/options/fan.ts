@@ -41,7 +41,9 @@ export const flagOf: NameOf = (option, value) => {
       ? '-j, --workers'
       : option === 'records'
         ? '-N, --records'
-        : `--${kebab(option)}`;
+        : option === 'linesPerRecord'
+          ? '-L, --lines-per-record'
+          : `--${kebab(option)}`;
   return value === undefined ? flag : `${flag} ${value}`;
 };
 
@@ -73,15 +75,7 @@ export function resolveFanSettings(
   const command = commandOf(settings, name);
   const workers = workerCount(value('workers'), name('workers'));
   const retries = count(value('retries'), name('retries'));
-  const nul = flag(settings, 'null', name);
-  // A --split that says otherwise lost to -0 without a word.
-  if (nul && settings.split !== undefined && settings.split !== 'nul') {
-    throw new OptionError(
-      'null',
-      `${name('null')} is ${name('split')} nul: it cannot go with ${name('split')} ${String(settings.split)}`,
-    );
-  }
-  const split = nul ? 'nul' : text(value('split'), 'split', name);
+  const split = splitOf(settings, name) ?? text(value('split'), 'split', name);
   const framing = at('split', () => parseFraming(split, name('split')));
   if (framing.kind === 'raw')
     throw new OptionError(
@@ -242,6 +236,43 @@ export function blocksPerWorker(
     );
   }
   return { count, said: name('block', said) };
+}
+
+/**
+ * The framing -0 or -L say (`nul`, `lines:<n>`), or undefined: a --split that said otherwise
+ * would lose to them without a word, and -0 with -L is one framing too many.
+ */
+function splitOf(settings: FanSettings, name: NameOf): string | undefined {
+  const nul = flag(settings, 'null', name);
+  const lines = settings.linesPerRecord;
+  if (nul && lines !== undefined) {
+    throw new OptionError(
+      'linesPerRecord',
+      `${name('linesPerRecord')} (records of lines) cannot go with ${name('null')} (records ended by NUL)`,
+    );
+  }
+  const option = nul ? 'null' : lines !== undefined ? 'linesPerRecord' : null;
+  if (option === null) return undefined;
+  const split =
+    option === 'null'
+      ? 'nul'
+      : `lines:${count(lines, name('linesPerRecord'), 'linesPerRecord', 1)}`;
+  if (settings.split !== undefined && !sameFraming(String(settings.split), split)) {
+    throw new OptionError(
+      option,
+      `${option === 'null' ? name(option) : name(option, String(lines))} is ${name('split')} ${split}: it cannot go with ${name('split')} ${String(settings.split)}`,
+    );
+  }
+  return split;
+}
+
+/** Whether two framing names say the same framing (`lines:1` is `lines`); a bad one says none. */
+function sameFraming(a: string, b: string): boolean {
+  try {
+    return parseFraming(a).name === parseFraming(b).name;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -340,6 +340,7 @@ const MODE_FILES = [
   'fan-records-per-block.test.ts',
   'fan-group-by.test.ts',
   'fan-blocks-per-worker.test.ts',
+  'fan-lines-per-record.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
