@@ -57,7 +57,7 @@ export function parseFraming(text: string, what = 'framing'): Framing {
 }
 
 /** The most lines `lines:<n>` may give a record. */
-const MAX_LINES = 0x7fffffff;
+export const MAX_LINES = 0x7fffffff;
 
 /** `lines:<n>`: records of n lines; `lines:1` is `lines`. */
 function parseMultiline(text: string, what: string): Framing {

@@ -1,4 +1,4 @@
-import { checkFixedFits } from '../../filters/framing/spec.js';
+import { checkFixedFits, MAX_LINES } from '../../filters/framing/spec.js';
 import { parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
@@ -253,10 +253,7 @@ function splitOf(settings: FanSettings, name: NameOf): string | undefined {
   }
   const option = nul ? 'null' : lines !== undefined ? 'linesPerRecord' : null;
   if (option === null) return undefined;
-  const split =
-    option === 'null'
-      ? 'nul'
-      : `lines:${count(lines, name('linesPerRecord'), 'linesPerRecord', 1)}`;
+  const split = option === 'null' ? 'nul' : `lines:${linesOf(lines, name)}`;
   if (settings.split !== undefined && !sameFraming(String(settings.split), split)) {
     throw new OptionError(
       option,
@@ -264,6 +261,18 @@ function splitOf(settings: FanSettings, name: NameOf): string | undefined {
     );
   }
   return split;
+}
+
+/** -L's number of lines, named as -L in a message (as --split lines:<n>, it would say --split). */
+function linesOf(value: unknown, name: NameOf): number {
+  const lines = count(value, name('linesPerRecord'), 'linesPerRecord', 1);
+  if (lines > MAX_LINES) {
+    throw new OptionError(
+      'linesPerRecord',
+      `${name('linesPerRecord')} must be at most ${MAX_LINES} (got ${lines})`,
+    );
+  }
+  return lines;
 }
 
 /** Whether two framing names say the same framing (`lines:1` is `lines`); a bad one says none. */

@@ -335,6 +335,7 @@ describe('-L: what it cannot go with, refused in one line, exit 2', () => {
     ],
     [['-L', '0'], '-L, --lines-per-record must be a whole number of at least 1 (got 0)'],
     [['-L', 'four'], '-L, --lines-per-record must be a whole number of at least 1 (got four)'],
+    [['-L', '2147483648'], '-L, --lines-per-record must be at most 2147483647 (got 2147483648)'],
     [
       ['--split', 'lines:0'],
       '--split lines:0: the number of lines a record has must be a whole number from 1 to 2147483647',
