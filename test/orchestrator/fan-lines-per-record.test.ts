@@ -267,6 +267,13 @@ describe('-L 4: the merges give what one process gives', () => {
     expect(result.stdout.toString()).toBe(`${expected.trimEnd()}\n`);
   });
 
+  it('from a pipe, neither the input nor the output is left to the process starter (it cuts at any LF)', async () => {
+    const result = await fan(['-L', '4', '-j', '2', '--verbose', '--', 'cat'], INPUT);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString().length).toBe(INPUT.length);
+    expect(result.stderr).not.toContain('process starter');
+  });
+
   it('--stats counts reads, in and out', async () => {
     const result = await fan(
       ['-L', '4', '-j', '3', '--block', '45', '--stats', '-', '--', 'cat'],
