@@ -150,7 +150,8 @@ export class Splitter {
       at: 0,
       records: 0,
       head: framing.kind === 'frames' ? 4 : 0,
-      tail: framing.kind === 'delimited' ? framing.delimiter.length : 0,
+      // A delimiter after the payload (a frame's header is before it: `head`).
+      tail: framing.kind === 'frames' ? 0 : framingBytes(framing),
     };
   }
 
