@@ -3,6 +3,7 @@ import { DelimiterFinder } from './delimiter-finder.js';
 import { FrameFinder } from './frame-finder.js';
 import { LinesFinder } from './lines-finder.js';
 import type { Framing } from './spec.js';
+import { StartFinder } from './start-finder.js';
 
 /**
  * Finds where records end in a stream of reads, for one framing: the one place that knows a
@@ -13,7 +14,8 @@ import type { Framing } from './spec.js';
 export interface BoundaryFinder {
   /**
    * The end (an offset in `chunk`, past the record's delimiter) of the first record that ends
-   * in `chunk` from `from`, or -1 when none does and all of it was scanned.
+   * in `chunk` from `from`, or -1 when none does and all of it was scanned. Where a record's end
+   * is known only by what follows it (`lookahead`), that many bytes past its end.
    */
   next(chunk: Buffer, from: number): number;
   /** Scans all of `chunk` from `from`; the end of the last record that ends in it, or -1. */
@@ -23,6 +25,12 @@ export interface BoundaryFinder {
    * ended, and the end of the last (the chunk's end, all of it scanned, when fewer did).
    */
   advance(chunk: Buffer, from: number, want: number): { found: number; end: number };
+  /**
+   * For framings whose record ends are known by the bytes after them (`start:`, `between:`):
+   * how many bytes before each end returned the record ended, perhaps in an earlier chunk; the
+   * next scan goes on from the end returned. 0 or absent for the others.
+   */
+  readonly lookahead?: number;
   /** True when bytes of a record that has not ended yet have been scanned. */
   readonly midRecord: boolean;
   /**
@@ -40,6 +48,8 @@ export function createBoundaryFinder(framing: Framing): BoundaryFinder {
       return new FixedFinder(framing.size);
     case 'frames':
       return new FrameFinder();
+    case 'started':
+      return new StartFinder(framing.start, framing.end);
     case 'raw':
       return new RawFinder();
     case 'multiline':

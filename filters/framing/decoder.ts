@@ -4,6 +4,7 @@ import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
 import { MultilineDecoder } from './multiline.js';
 import type { Framing } from './spec.js';
+import { StartedDecoder } from './started.js';
 
 /** Where a decoder's records come from, and how large one may grow. */
 export interface DecoderOptions {
@@ -54,6 +55,8 @@ export function createDecoder(framing: Framing, options: DecoderOptions = {}): R
       return new FramesDecoder(limits);
     case 'fixed':
       return new FixedDecoder(framing.size, limits);
+    case 'started':
+      return new StartedDecoder(framing.start, framing.end, limits);
     case 'raw':
       return new RawDecoder();
     case 'multiline':

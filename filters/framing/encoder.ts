@@ -42,6 +42,9 @@ export class RecordEncoder {
   #textLength = 0;
   /** Fixed: the length of a short record written, after which no record may come; else -1. */
   #short = -1;
+  /** Started: whether anything was written, and whether it ends without the end string. */
+  #wrote = false;
+  #open = false;
   readonly #memory: TextMemory | null;
 
   constructor(framing: Framing, memory?: TextMemory) {
@@ -94,6 +97,7 @@ export class RecordEncoder {
   /** Adds bytes that are already encoded in this framing: unchanged records with their framing. */
   addEncoded(bytes: Buffer): void {
     if (bytes.length > 0) this.#checkAfterShort();
+    if (bytes.length > 0 && this.#framing.kind === 'started') this.#started(bytes, this.#framing);
     this.#closeText();
     this.#push(bytes);
   }
@@ -151,10 +155,37 @@ export class RecordEncoder {
         if (record.length < framing.size) this.#short = record.length;
         this.#push(record);
         return;
+      case 'started':
+        this.#started(record, framing);
+        this.#push(record);
+        return;
       case 'raw':
         this.#push(record);
         return;
     }
+  }
+
+  /**
+   * A record that begins with a string is written as it is, its strings in it: one that did not
+   * begin with the start string (or whose record before did not end with the end string) would
+   * be read back as part of the record before it, so only the first record may.
+   */
+  #started(record: Uint8Array, framing: Extract<Framing, { kind: 'started' }>): void {
+    if (this.#wrote) {
+      const { start, end } = framing;
+      if (this.#open) {
+        throw new RangeError(
+          `a record follows one that does not end with ${JSON.stringify(end.toString())}; in ${framing.name} output only the last record may`,
+        );
+      }
+      if (!startsWith(record, start)) {
+        throw new RangeError(
+          `the record does not begin with ${JSON.stringify(start.toString())}; in ${framing.name} output only the first record may not`,
+        );
+      }
+    }
+    this.#wrote = true;
+    this.#open = !endsWith(record, framing.end);
   }
 
   #checkAfterShort(): void {
@@ -210,6 +241,16 @@ export class RecordEncoder {
   }
 }
 
+function startsWith(bytes: Uint8Array, prefix: Buffer): boolean {
+  return bytes.length >= prefix.length && prefix.equals(bytes.subarray(0, prefix.length));
+}
+
+function endsWith(bytes: Uint8Array, suffix: Buffer): boolean {
+  return (
+    bytes.length >= suffix.length && suffix.equals(bytes.subarray(bytes.length - suffix.length))
+  );
+}
+
 /** A non-string, non-Buffer output record: JSON, so numbers print as numbers and objects as JSON. */
 function encodeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -251,5 +292,8 @@ export function isSameEncoding(input: Framing, output: Framing): boolean {
   if (input.kind === 'fixed' && output.kind === 'fixed') return input.size === output.size;
   if (input.kind === 'multiline' && output.kind === 'multiline')
     return input.lines === output.lines;
+  if (input.kind === 'started' && output.kind === 'started') {
+    return input.start.equals(output.start) && input.end.equals(output.end);
+  }
   return true;
 }

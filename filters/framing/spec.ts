@@ -7,6 +7,8 @@ import { formatSize, parseSize } from '../size.js';
  * - `frames`: a 4-byte big-endian unsigned length, then that many bytes;
  * - `fixed`: every record is `size` bytes;
  * - `multiline`: every record is `lines` lines (`lines:<n>`, n ≥ 2; `lines:1` is `lines`);
+ * - `started`: records begin with `start` (and, when `end` is not empty, the record before ends
+ *   with `end`): cut before each `end + start`'s `start`, both kept in the records;
  * - `raw`: no records: bytes pass as they were read.
  */
 export type Framing =
@@ -14,11 +16,12 @@ export type Framing =
   | { kind: 'frames'; name: 'frames' }
   | { kind: 'fixed'; name: string; size: number }
   | { kind: 'multiline'; name: string; lines: number }
+  | { kind: 'started'; name: string; start: Buffer; end: Buffer }
   | { kind: 'raw'; name: 'raw' };
 
 /** The framing names accepted everywhere a framing is asked for. */
 export const FRAMING_HELP =
-  'lines, lines:<n>, nul, delim:<string>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim)';
+  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim, start and between)';
 
 /** The largest payload a frame header can describe. */
 export const MAX_FRAME = 0xffffffff;
@@ -41,6 +44,7 @@ export function parseFraming(text: string, what = 'framing'): Framing {
     return { kind: 'delimited', name: text, delimiter, json: false };
   }
   if (text.startsWith('lines:')) return parseMultiline(text, what);
+  if (text.startsWith('start:') || text.startsWith('between:')) return parseStarted(text, what);
   if (text.startsWith('fixed:')) {
     try {
       return {
@@ -79,6 +83,51 @@ function parseMultiline(text: string, what: string): Framing {
 export function recordDelimiter(framing: Framing): Buffer | null {
   if (framing.kind === 'delimited') return framing.delimiter;
   return framing.kind === 'multiline' ? LF : null;
+}
+
+/**
+ * `start:<s>` (parallel's `--recstart s`) or `between:<end>|<start>` (`--recend end --recstart
+ * start`): a `|` that is part of either string is written `\|`.
+ */
+function parseStarted(text: string, what: string): Framing {
+  const started = text.startsWith('start:');
+  const given = text.slice(text.indexOf(':') + 1);
+  const sides = started ? ['', given] : given.split(/(?<!\\)\|/);
+  if (sides.length !== 2) {
+    throw new UsageError(
+      `${what} ${quoteName(text)}: between: takes <end>|<start>, one unescaped | between them`,
+    );
+  }
+  const [end, start] = sides.map((side) =>
+    Buffer.from(unescapeDelimiter(side!.replaceAll('\\|', '|')), 'utf8'),
+  ) as [Buffer, Buffer];
+  if (start.length === 0) {
+    throw new UsageError(`${what} ${quoteName(text)}: the start string is empty`);
+  }
+  if (!started && end.length === 0) {
+    throw new UsageError(
+      `${what} ${quoteName(text)}: the end string is empty (records that only begin with a string are start:<string>)`,
+    );
+  }
+  if (!started && overlapsStart(end, start)) {
+    throw new UsageError(
+      `${what} ${quoteName(text)}: the end string and the start string can be found again inside the start string, so a block would not be cut in records as the whole input is; give strings that do not overlap`,
+    );
+  }
+  return { kind: 'started', name: text, start, end };
+}
+
+/**
+ * Whether `end + start` can begin inside a record's start string (`between:AB|AB` in `ABAB...`).
+ * A block begins with the start string, its end string left in the block before: read alone,
+ * from there, such a match would be found where the whole input, read past it, found none.
+ */
+function overlapsStart(end: Buffer, start: Buffer): boolean {
+  const pattern = Buffer.concat([end, start]);
+  for (let k = 0; k < start.length; k++) {
+    if (start.subarray(k).equals(pattern.subarray(0, start.length - k))) return true;
+  }
+  return false;
 }
 
 /**
@@ -129,6 +178,9 @@ export function sameBoundaries(a: Framing, b: Framing): boolean {
   if (a.kind === 'delimited' && b.kind === 'delimited') return a.delimiter.equals(b.delimiter);
   if (a.kind === 'fixed' && b.kind === 'fixed') return a.size === b.size;
   if (a.kind === 'multiline' && b.kind === 'multiline') return a.lines === b.lines;
+  if (a.kind === 'started' && b.kind === 'started') {
+    return a.start.equals(b.start) && a.end.equals(b.end);
+  }
   return a.kind === b.kind;
 }
 

@@ -10,7 +10,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--split <framing>',
-      "how records are cut (and the workers' output, unless --join says otherwise): lines, lines:<n>, nul, delim:<string>, ndjson, frames, fixed:<bytes>",
+      "how records are cut (and the workers' output, unless --join says otherwise): lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes>",
     ).default(FAN_DEFAULTS.split),
     new Option(
       '--join <framing>',
@@ -20,6 +20,14 @@ export function fanOptions(): Option[] {
     new Option(
       '-L, --lines-per-record <n>',
       'records of n lines (FASTQ: 4), as parallel --pipe -L: the same as --split lines:<n>',
+    ),
+    new Option(
+      '--recstart <string>',
+      "records begin with <string> (as parallel's --recstart): --split start:<string>, or with --recend between:<end>|<start>",
+    ),
+    new Option(
+      '--recend <string>',
+      "records end with <string> (as parallel's --recend): --split delim:<string>, or with --recstart cut only where <string> is followed by the start string",
     ),
     new Option(
       '--block <size>',
@@ -156,6 +164,8 @@ Examples:
   manifold fan --per-block --retries 2 -- ./flaky-filter
   manifold fan --table users=users.mft -- mf-join --table users --key field:3
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
+  manifold fan --recend '\\n' --recstart '>' --per-block -- grep -c '^>' < seqs.fasta
+    (FASTA: blocks of whole sequences, as parallel --pipe --recend '\\n' --recstart '>')
   manifold fan -N 100 --per-block -- ./upload-batch
     (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
   manifold fan --group-by field:1 --per-block -- ./sum-by-user < visits.tsv

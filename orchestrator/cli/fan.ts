@@ -155,6 +155,37 @@ export function resolveFanCommandLine(
   });
 }
 
+/**
+ * parallel's `--recstart`/`--recend`, said as the --split they are: `start:<s>`, `delim:<e>`, or
+ * both `between:<e>|<s>`, the strings taken as those framings take them (escapes, a `|` as `\|`).
+ */
+export function recordStrings(raw: Record<string, unknown>): Record<string, unknown> {
+  const { recstart, recend, ...rest } = raw as { recstart?: string; recend?: string };
+  if (recstart === undefined && recend === undefined) return raw;
+  const given = [
+    recstart === undefined ? null : '--recstart',
+    recend === undefined ? null : '--recend',
+  ]
+    .filter((flag) => flag !== null)
+    .join(' and ');
+  if (raw.null === true || raw.split !== undefined) {
+    const other = raw.null === true ? '-0' : `--split ${String(raw.split)}`;
+    const say = given.includes(' and ') ? 'say' : 'says';
+    throw new UsageError(`${given} ${say} how records are cut: it cannot go with ${other}`);
+  }
+  const bar = (text: string) => text.replaceAll('|', '\\|');
+  if (recstart === undefined || recstart === '') {
+    if (recend === '' || recend === undefined) {
+      throw new UsageError(
+        `${given} '': records need a string to be cut at (a fan cuts its input at record boundaries)`,
+      );
+    }
+    return { ...rest, split: `delim:${recend}` };
+  }
+  const split = recend ? `between:${bar(recend)}|${bar(recstart)}` : `start:${recstart}`;
+  return { ...rest, split };
+}
+
 /** The command whose help its usage errors point at. */
 export const FAN = 'manifold fan';
 
@@ -164,7 +195,7 @@ export function resolveFanOptions(
   raw: Record<string, unknown>,
   log: (line: string) => void,
 ): FanOptions {
-  const settings = { ...raw, command: argv } as FanSettings;
+  const settings = { ...recordStrings(raw), command: argv } as FanSettings;
   return {
     ...resolveFanSettings(settings, flagOf, log),
     inputs: stdinAsInput((raw.input as string[] | undefined) ?? null),

@@ -55,10 +55,12 @@ export class HeaderTaker {
     const base = this.#heldBytes;
     this.#held.push(chunk);
     this.#heldBytes += chunk.length;
+    // A record known to end by the start string after it ended that many bytes before.
+    const behind = base - (this.#finder.lookahead ?? 0);
     for (let end = this.#finder.next(chunk, 0); end >= 0; end = this.#finder.next(chunk, end)) {
-      const size = base + end - (this.#ends.at(-1) ?? 0) - this.#overhead;
+      const size = behind + end - (this.#ends.at(-1) ?? 0) - this.#overhead;
       if (size > this.#maxRecord) throw this.#tooLarge(size, true);
-      this.#ends.push(base + end);
+      this.#ends.push(behind + end);
       if (this.#ends.length === this.#want) return this.#take();
     }
     // A frame whose header says it is over the limit is refused now, as the splitter does.

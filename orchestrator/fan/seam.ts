@@ -33,7 +33,9 @@ export class RecordSeam {
   readonly #lines: number;
 
   constructor(framing: Framing) {
-    this.#delimiter = recordDelimiter(framing);
+    // Records between an end and a start string: the end string goes in as a delimiter does.
+    const end = framing.kind === 'started' && framing.end.length > 0 ? framing.end : null;
+    this.#delimiter = recordDelimiter(framing) ?? end;
     this.#size = framing.kind === 'fixed' ? framing.size : 0;
     this.#lines = framing.kind === 'multiline' ? framing.lines : 0;
   }

@@ -186,8 +186,10 @@ export class Splitter {
       }
       return blocks;
     }
+    // A record known to end by the start string after it ended that many bytes before.
+    const behind = base - (finder.lookahead ?? 0);
     for (let end = finder.next(chunk, 0); end >= 0; end = finder.next(chunk, end)) {
-      this.#ended(base + end, blocks);
+      this.#ended(behind + end, blocks);
     }
     if (
       this.#perBlock === 0 &&

@@ -57,11 +57,14 @@ export class WholeRecords {
         throw outputRecordTooLarge(source, this.#maxRecord, long.size, this.#maxRecordName);
       }
     }
-    const cut = this.#finder.last(chunk, 0);
-    if (cut < 0) {
+    const found = this.#finder.last(chunk, 0);
+    if (found < 0) {
       this.#hold(chunk, source);
       return [];
     }
+    // A record known to end by the start string after it may have ended in what is held.
+    const cut = found - (this.#finder.lookahead ?? 0);
+    if (cut < 0) return this.#heldEnd(chunk, cut, source);
     const out = this.#pending;
     out.push(cut === chunk.length ? chunk : chunk.subarray(0, cut));
     this.#pending = [];
@@ -78,6 +81,8 @@ export class WholeRecords {
     const out = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
+    // Output after this is another's: no delimiter or start string goes on across it.
+    this.#finder = createBoundaryFinder(this.#framing);
     return out;
   }
 
@@ -86,6 +91,17 @@ export class WholeRecords {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#finder = createBoundaryFinder(this.#framing);
+  }
+
+  /** The last record ended `-cut` bytes before `chunk`, in what is held: the held bytes to it. */
+  #heldEnd(chunk: Buffer, cut: number, source: OutputSource): Buffer[] {
+    const held = Buffer.concat(this.#pending, this.#pendingBytes);
+    const at = held.length + cut;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#hold(held.subarray(at), source);
+    this.#hold(chunk, source);
+    return [held.subarray(0, at)];
   }
 
   #hold(bytes: Buffer, source: OutputSource): void {

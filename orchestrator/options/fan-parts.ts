@@ -144,8 +144,17 @@ export function joinFraming(settings: FanSettings, framing: Framing, name: NameO
   return outputFraming;
 }
 
-/** `--tag` makes every record longer: output of a fixed record size cannot hold it. */
+/**
+ * `--tag` makes every record longer: output of a fixed record size cannot hold it, and one whose
+ * records begin with a string would no longer begin with it.
+ */
 export function tagFits(tag: boolean, output: Framing, name: NameOf): boolean {
+  if (tag && output.kind === 'started') {
+    throw new OptionError(
+      'tag',
+      `${name('tag')} puts the worker's number before every record, and records of ${output.name} output begin with ${JSON.stringify(output.start.toString())}; give ${name('join')} lines (or another framing) for the tagged output`,
+    );
+  }
   if (tag && output.kind === 'fixed') {
     throw new OptionError(
       'tag',

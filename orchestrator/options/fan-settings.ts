@@ -40,7 +40,8 @@ export interface FanSettings {
   /** How many workers run at once, 1 to 4096. @default the number of CPUs */
   workers?: number;
   /**
-   * How records are cut: `lines`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>`.
+   * How records are cut: `lines`, `nul`, `delim:<string>`, `start:<string>`,
+   * `between:<end>|<start>`, `ndjson`, `frames`, `fixed:<bytes>`.
    * It is also the workers' output framing unless `join` says otherwise. @default 'lines'
    */
   split?: string;

@@ -121,6 +121,13 @@ export function resolveFanSettings(
       `choose one of ${name('perBlock')}, ${name('oneToOne')} and ${name('protocol')}: each ties output to blocks its own way`,
     );
   }
+  // Its counter cuts a block's output where its last record ends, known here only in the next's.
+  if (oneToOne && outputFraming.kind === 'started') {
+    throw new OptionError(
+      'oneToOne',
+      `${name('oneToOne')} cuts each block's output where its last record ends, and a record of ${outputFraming.name} ends only where the next begins, in the next block's output: use ${name('perBlock')} or ${name('protocol', PROTOCOL_NAME)}, or a ${name('join')} that ends records`,
+    );
+  }
   const protocol = settings.protocol !== undefined || threads.kind === 'thread';
   if (settings.protocol !== undefined && settings.protocol !== PROTOCOL_NAME) {
     throw new OptionError(

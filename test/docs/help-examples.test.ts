@@ -52,6 +52,7 @@ const files: Record<string, string | Buffer> = {
   'events.ndjson': '{"id":"e1","user":"u1002"}\n',
   'lines.txt': 'one\ntwo\n',
   'reads.fq': '@r1\nACGT\n+\nIIII\n@r2\nGG\n+\nII\n',
+  'seqs.fasta': '>a one\nACGT\nAC\n>b two\nGT\n',
   'src/a.txt': 'a\n',
   'src/b c.txt': 'b\n',
 };

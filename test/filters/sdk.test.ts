@@ -193,7 +193,8 @@ describe('an SDK filter as a real process', () => {
     // The help's wrapping is commander's: read it as one line.
     const options = async (command: string) =>
       (await output(command, ['--help'])).toString().replace(/\s+/g, ' ');
-    const split = /--split <framing> input framing: .*? allowed in delim\)( \(default: [^)]*\))?/;
+    const split =
+      /--split <framing> input framing: .*? allowed in delim, start and between\)( \(default: [^)]*\))?/;
     const join = /--join <framing> output framing \(same names\)( \(default: [^)]*\))?/;
     const said = async (command: string) => {
       const help = await options(command);

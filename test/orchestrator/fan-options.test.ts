@@ -341,6 +341,8 @@ const MODE_FILES = [
   'fan-group-by.test.ts',
   'fan-blocks-per-worker.test.ts',
   'fan-lines-per-record.test.ts',
+  // --recstart, --recend: records that begin with a string (docs/framing.md).
+  'fan-recstart.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
