@@ -144,6 +144,9 @@ function recordSpans(
 ): Span[] | null {
   if (framing.kind === 'raw') return null;
   const finder = createBoundaryFinder(framing);
+  // A record known to end by the start string after it (start:, between:) may end where a file
+  // begins, or in the file before: such an end is found in this file but is not one of its own.
+  const lookahead = finder.lookahead ?? 0;
   const spans: Span[] = [];
   // The stream's number of the record at the reading place, and whether it has begun (bytes of
   // it were read: a file whose last record lacks its end leaves it begun for the next).
@@ -159,16 +162,32 @@ function recordSpans(
       // Record ends found in this file so far, and the span of the range begun in it.
       let ends = 0;
       let span: Span | null = null;
+      // This file's bytes read before `chunk`'s, and the ends before its own begin.
+      let offset = 0;
+      const own = (end: number) => offset + end - lookahead > 0;
       for (let read = readSync(fd, chunk, 0, CHUNK, null); read > 0; ) {
         const view = chunk.subarray(0, read);
         let at = 0;
-        if (next < first) {
+        if (next < first && offset >= lookahead) {
           const want = first - next;
           const { found, end } = finder.advance(view, 0, want);
           next += found;
           ends += found;
           at = end;
           begun = found < want && finder.midRecord;
+        }
+        // Where an end may not be this file's, the records before the range one at a time.
+        while (next < first && at < read) {
+          const end = finder.next(view, at);
+          if (end < 0) {
+            at = read;
+            begun = finder.midRecord;
+            break;
+          }
+          next++;
+          if (own(end)) ends++;
+          at = end;
+          begun = false;
         }
         while (at < read && next >= first) {
           if (!begun) {
@@ -183,11 +202,12 @@ function recordSpans(
           }
           const end = finder.next(view, at);
           if (end < 0) break;
-          ends++;
+          if (own(end)) ends++;
           next++;
           begun = false;
           at = end;
         }
+        offset += read;
         read = readSync(fd, chunk, 0, CHUNK, null);
       }
     } finally {

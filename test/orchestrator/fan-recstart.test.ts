@@ -146,6 +146,23 @@ describe('with the options that count and group records', () => {
   });
 });
 
+describe('a record named in the file where it begins', () => {
+  it('over --max-record in the second of two --input files: numbered in that file', async () => {
+    // The first file's last record ends where the second's first start string is read: that
+    // end is found in the second file, and is not one of its records.
+    const a = fileWith('a-', '>a\nAC\n>b\nG\n', 'a.fa');
+    const b = fileWith('b-', `>c\nT\n>d\n${'G'.repeat(40)}\n>e\nA\n`, 'b.fa');
+    for (const flags of [FASTA, ['--recstart', '>']]) {
+      const args = [...flags, '--max-record', '20', '--input', a, '--input', b];
+      const result = await fan([...args, '--', 'cat']);
+      expect([result.exitCode, result.stderr], flags.join(' ')).toEqual([
+        1,
+        `manifold: ${b}:2: record is larger than the maximum record size 20 B (44 B); raise it with --max-record\n`,
+      ]);
+    }
+  });
+});
+
 describe('the spellings, and what is refused', () => {
   it('--recstart and --recend are the framings they say', async () => {
     const data = '>a\nx>y\n>b\n';
