@@ -154,6 +154,11 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   if (remote !== null && resolved.kind === 'thread') {
     throw new UsageError('threads cannot go with hosts: threads run in this process');
   }
+  if (remote !== null && resolved.blockFile !== undefined) {
+    throw new UsageError(
+      "cat cannot go with hosts: a block's file is on this machine, not on the hosts",
+    );
+  }
   // A thread's module was found and checked with the options; a host's command, on the host.
   if (queue === null && runsHere(remote)) checkShellSyntax(resolved.command, settingNameOf);
   if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null && queue === null) {

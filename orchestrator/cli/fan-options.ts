@@ -71,6 +71,10 @@ export function fanOptions(): Option[] {
     ),
     new Option('--per-block', 'a fresh worker process for each block (as parallel --pipe)'),
     new Option(
+      '--cat',
+      'give each block to a fresh process as a private file in $TMPDIR, its path in place of {} (appended without one), removed as the process ends (as parallel --pipe --cat)',
+    ),
+    new Option(
       '--one-to-one',
       'persistent workers that write exactly one output record per input record',
     ),
@@ -175,6 +179,8 @@ Examples:
   manifold fan -L 4 -N 1000 --per-block -- wc -l < reads.fq
     (records of 4 lines, FASTQ reads, 1,000 a process, as with parallel --pipe -L 4 -N 1000)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
+  manifold fan --cat --merge ordered -- wc -l {} < lines.txt
+    (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR

@@ -149,6 +149,13 @@ export function resolveFanCommandLine(
         ExitCode.usage,
       );
     }
+    // A block's file is on this machine, which a host's process does not see.
+    if (remote !== null && options.blockFile !== undefined) {
+      throw new CliError(
+        "--cat cannot go with --host: a block's file is on this machine, not on the hosts",
+        ExitCode.usage,
+      );
+    }
     // The shell that reads it is this machine's, unless the command runs on hosts only.
     if (runsHere(remote)) checkShellSyntax(options.command, flagOf);
     return { options, remote };

@@ -87,6 +87,13 @@ export function checkFanStage(
       checking.problem([...at, ...hostsProblemPath(hosts, error)], describeError(error));
       return [];
     }
+    if (remote !== null && fan.blockFile !== undefined) {
+      checking.problem(
+        [...path, 'cat'],
+        "cat cannot go with hosts: a block's file is on this machine, not on the hosts",
+      );
+      return [];
+    }
     if (remote !== null && fan.kind === 'thread') {
       checking.problem([...path, 'hosts'], 'a worker of threads cannot run on hosts');
       return [];

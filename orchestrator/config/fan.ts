@@ -54,6 +54,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     reverse: raw.reverse === true ? true : undefined,
     tag: raw.tag === true,
     perBlock: attribution === 'per-block' ? true : undefined,
+    cat: raw.cat === true ? true : undefined,
     oneToOne: attribution === 'one-to-one' ? true : undefined,
     protocol: attribution === 'protocol' ? 'manifold' : undefined,
     retries: raw.retries as number | undefined,

@@ -63,6 +63,7 @@ export function configQueue(
         records: raw.records,
         block: raw.block,
         groupBy: raw['group-by'],
+        cat: raw.cat,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -82,7 +83,9 @@ export function configQueue(
                 ? 'block'
                 : /^group-by /.test(said)
                   ? 'group-by'
-                  : 'queue';
+                  : /^cat /.test(said)
+                    ? 'cat'
+                    : 'queue';
     problem(key, describeError(error));
     return undefined;
   }

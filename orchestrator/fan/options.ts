@@ -56,6 +56,11 @@ export interface FanOptions {
   groupBy?: KeySpec;
   /** --records: every block is this many records (the last fewer), its size whatever they make. */
   records?: number;
+  /**
+   * --cat: each block is written to a private file in $TMPDIR, and a fresh worker process (the
+   * attribution is per-block) is given its path for `{}`, its stdin empty. Processes here only.
+   */
+  blockFile?: 'cat';
   maxRecord: number;
   /**
    * The most output a merge holds in memory: past it the sorted merge spills to temporary

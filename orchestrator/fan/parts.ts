@@ -82,6 +82,7 @@ export function createWorkers(
     ...(options.threadHeap === undefined ? {} : { heapLimit: options.threadHeap }),
     ...(options.remote === undefined ? {} : { remote: options.remote }),
     ...(options.optionName === undefined ? {} : { optionName: options.optionName }),
+    ...(options.blockFile === undefined ? {} : { blockFile: options.blockFile }),
   };
   const ours = (reason: string) => {
     if (options.merge === 'sorted')

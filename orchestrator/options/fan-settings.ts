@@ -104,6 +104,13 @@ export interface FanSettings {
   shell?: boolean;
   /** A fresh worker process for each block, as `parallel --pipe`. @default false */
   perBlock?: boolean;
+  /**
+   * Give each block to a fresh worker process as a file, as `parallel --pipe --cat`: the block
+   * is written to a private file in $TMPDIR, `{}` in `command` is its path (appended when there
+   * is no `{}`), the process's stdin is empty, and the file is removed as the process ends.
+   * Per-block: not with `oneToOne`, `protocol`, `threads`, hosts nor a queue. @default false
+   */
+  cat?: boolean;
   /** Persistent workers that write exactly one output record per input record. @default false */
   oneToOne?: boolean;
   /** Persistent SDK filters that tie their output to blocks: `'manifold'`. */
@@ -172,6 +179,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   tag: true,
   shell: true,
   perBlock: true,
+  cat: true,
   oneToOne: true,
   protocol: true,
   threads: true,

@@ -109,6 +109,8 @@ export function resolveFanSettings(
       `${name('merge')} ordered keeps the order of input blocks, which ${name('dispatch')} ${dispatch} does not give each worker whole; use ${name('merge')} ready or sorted`,
     );
   }
+  // Before the threads' module is looked for: --cat --threads is refused as that.
+  const blockFile = blockFileOf(settings, name);
   const threads = threadChoice(settings, command, name);
   const perBlock = flag(settings, 'perBlock', name);
   const oneToOne = flag(settings, 'oneToOne', name);
@@ -141,13 +143,14 @@ export function resolveFanSettings(
       `${name('protocol')} needs a command run directly: manifold adds --protocol ${PROTOCOL_NAME} to its arguments, which ${name('shell')} cannot take`,
     );
   }
-  let attribution: FanOptions['attribution'] = perBlock
-    ? 'per-block'
-    : oneToOne
-      ? 'one-to-one'
-      : protocol
-        ? 'protocol'
-        : 'none';
+  let attribution: FanOptions['attribution'] =
+    perBlock || blockFile !== undefined
+      ? 'per-block'
+      : oneToOne
+        ? 'one-to-one'
+        : protocol
+          ? 'protocol'
+          : 'none';
   const { halt, haltOn } = parseHalt(value('halt'), name);
   const timeout = settings.timeout === undefined ? undefined : parseTimeout(settings.timeout, name);
   const joblog = settings.joblog === undefined ? undefined : text(settings.joblog, 'joblog', name);
@@ -200,6 +203,7 @@ export function resolveFanSettings(
     ...(perWorker !== undefined && { blocksPerWorker: perWorker }),
     ...(records !== undefined && { records }),
     ...(groupBy !== undefined && { groupBy }),
+    ...(blockFile !== undefined && { blockFile }),
     maxRecord,
     mergeMemory,
     mergeMemoryGiven: settings.mergeMemory !== undefined,
@@ -289,6 +293,30 @@ function sameFraming(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * --cat: each block a file its worker is given the name of, which makes the workers per-block
+ * (a process per block, as parallel's --cat implies --pipe): not with the ways of workers that
+ * stay, nor threads, which are given blocks, not files.
+ */
+function blockFileOf(settings: FanSettings, name: NameOf): FanOptions['blockFile'] {
+  if (!flag(settings, 'cat', name)) return undefined;
+  const staying =
+    settings.protocol !== undefined ? 'protocol' : settings.oneToOne ? 'oneToOne' : null;
+  if (staying !== null) {
+    throw new OptionError(
+      'cat',
+      `${name('cat')} gives each block to a fresh process as a file: it cannot go with ${name(staying)}, whose workers stay`,
+    );
+  }
+  if (flag(settings, 'threads', name)) {
+    throw new OptionError(
+      'cat',
+      `${name('cat')} gives each block to a fresh process as a file: it cannot go with ${name('threads')}, which are given blocks in memory`,
+    );
+  }
+  return 'cat';
 }
 
 /**

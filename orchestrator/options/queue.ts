@@ -103,6 +103,11 @@ export function resolveQueueSettings(
     throw new UsageError(
       `${name('block')} ${count} is not for ${name('queue')}: it divides the input among workers, and a queue's are not known in advance; give a size`,
     );
+  // A queue's workers are given each block on stdin, on their machine: --cat is a local fan's.
+  if (settings.cat !== undefined)
+    throw new UsageError(
+      `${name('cat')} is not for ${name('queue')}: its workers take each block on stdin, on their machines`,
+    );
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));

@@ -1,4 +1,4 @@
-import { oneLine } from '../../filters/errors.js';
+import { oneLine, quoteForSh } from '../../filters/errors.js';
 
 /** What to run: a program and its arguments, or a shell command line. */
 export interface CommandSpec {
@@ -16,4 +16,21 @@ export interface CommandSpec {
  */
 export function commandText(command: CommandSpec): string {
   return oneLine(command.argv.join(' ')).trim();
+}
+
+/** Where a block's file goes in a command (--cat, --fifo), as GNU parallel's `{}`. */
+const PLACE = '{}';
+
+/**
+ * The command with `path` in place of each `{}`: within a word of an argv (`x{}y` too), or in
+ * the shell's line quoted as /bin/sh reads it back, so a path with blanks stays one word. A
+ * command with no `{}` gets the path as its last word, as GNU parallel's `--cat` does.
+ */
+export function commandWithFile(command: CommandSpec, path: string): CommandSpec {
+  const word = command.shell ? quoteForSh(path) : path;
+  const placed = command.argv.some((arg) => arg.includes(PLACE));
+  const argv = placed
+    ? command.argv.map((arg) => arg.replaceAll(PLACE, word))
+    : [...command.argv, word];
+  return { ...command, argv };
 }

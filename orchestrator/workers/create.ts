@@ -2,6 +2,7 @@ import type { Framing } from '../../filters/index.js';
 import type { NameOf } from '../options/fan.js';
 import { PerBlockWorker } from './attribution/per-block.js';
 import { PersistentWorker } from './attribution/persistent.js';
+import { blockFileSlot } from './block-file.js';
 import type { CommandSpec } from './command.js';
 import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
@@ -33,6 +34,8 @@ export interface WorkerSettings {
   remote?: RemoteSlots;
   /** How the workers' messages name options: manifold fan's flags unless said (a config's keys). */
   optionName?: NameOf;
+  /** --cat: each per-block instance gets its block as a file, named for `{}` in the command. */
+  blockFile?: 'cat';
 }
 
 /**
@@ -94,8 +97,8 @@ function openWorkers(
   const usageErrors = new Set<string>();
   // Every slot's transport first, none opened yet: the choice of where output goes is the same
   // for all of them.
-  const factories = Array.from({ length: workers }, (_, i) =>
-    kind.forSlot({
+  const factories = Array.from({ length: workers }, (_, i) => {
+    const spec = {
       slot: i + 1,
       workers,
       command,
@@ -106,8 +109,10 @@ function openWorkers(
       ...(heapLimit === undefined ? {} : { heapLimit }),
       ...(remote === undefined ? {} : { remote }),
       ...named,
-    }),
-  );
+    };
+    const factory = kind.forSlot(spec);
+    return settings.blockFile === undefined ? factory : blockFileSlot(factory, spec);
+  });
   const direct =
     outputs !== undefined &&
     attribution === 'none' &&

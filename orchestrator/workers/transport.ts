@@ -177,6 +177,11 @@ export interface InstanceBlock {
   number: number;
   /** The 1-based number of its first record in the input. */
   firstRecord: number;
+  /**
+   * The block is in this file (--cat) or named pipe (--fifo): the command gets its path for
+   * `{}` (`commandWithFile`), and the instance's stdin is empty. Kinds of local processes only.
+   */
+  file?: string;
 }
 
 /** The transport of one slot: opens its instances, one after another (a fresh one to retry). */

@@ -343,6 +343,7 @@ const MODE_FILES = [
   'fan-lines-per-record.test.ts',
   // --recstart, --recend: records that begin with a string (docs/framing.md).
   'fan-recstart.test.ts',
+  'fan-cat.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { BlockSource } from '../block.js';
-import { commandText } from '../command.js';
+import { commandText, commandWithFile } from '../command.js';
 import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
@@ -77,8 +77,10 @@ export class ProcessTransport implements Transport {
     output?: number,
     launch: Launch = spawnWorker,
   ) {
-    this.#spec = spec;
-    const { command, slot, tag } = spec;
+    const file = block?.file;
+    this.#spec =
+      file === undefined ? spec : { ...spec, command: commandWithFile(spec.command, file) };
+    const { command, slot, tag } = this.#spec;
     // A per-block worker knows its block, as GNU parallel's {#}: it can name its part file.
     const environment =
       block === undefined
@@ -102,6 +104,8 @@ export class ProcessTransport implements Transport {
         : { kind: 'inherit' };
     const child = launch(command, stderr, output, environment);
     this.#child = child;
+    // Its block is in a file it names: its stdin is empty, as GNU parallel's --cat gives.
+    if (file !== undefined) child.stdin.end();
     // Stopped, its output is no longer wanted (`stop`): what comes after is read and dropped.
     child.stdout?.on('data', (chunk: Buffer) => {
       if (!this.#stopped) events.output(chunk);

@@ -1,0 +1,191 @@
+import { close, open, write } from 'node:fs';
+import { describeError, errnoText, quoteName } from '../../filters/errors.js';
+import { newBlockFile, removeBlockFile } from './block-files.js';
+import { commandText } from './command.js';
+import type {
+  InstanceBlock,
+  RelaySpec,
+  SlotSpec,
+  StopReason,
+  Transport,
+  TransportEvents,
+  TransportFactory,
+  TransportOutcome,
+} from './transport.js';
+
+/**
+ * The transport of a slot whose instances take their block as a file they are given the name
+ * of (--cat), as GNU parallel's `--pipe --cat`: each instance's bytes are written to a private
+ * file in $TMPDIR, the instance of `inner` is started only once its file is whole, with the
+ * file's path for `{}`, and the file is removed as the instance ends, however it ends.
+ */
+export function blockFileSlot(inner: TransportFactory, spec: SlotSpec): TransportFactory {
+  const openRelayed = inner.openRelayed;
+  return {
+    open: (events, block) =>
+      new BlockFileTransport(spec, events, block, (e, b) => inner.open(e, b)),
+    ...(openRelayed === undefined
+      ? {}
+      : {
+          openRelayed: (events: TransportEvents, relay: RelaySpec, block?: InstanceBlock) =>
+            new BlockFileTransport(spec, events, block, (e, b) =>
+              openRelayed.call(inner, e, relay, b),
+            ),
+        }),
+    ...(inner.processIds === undefined ? {} : { processIds: () => inner.processIds!() }),
+    ...(inner.close === undefined ? {} : { close: () => inner.close!() }),
+  };
+}
+
+type Opener = (events: TransportEvents, block: InstanceBlock) => Transport;
+
+/** One instance: its block written to its file, then the instance that reads it. */
+class BlockFileTransport implements Transport {
+  readonly #spec: SlotSpec;
+  readonly #events: TransportEvents;
+  readonly #block: InstanceBlock;
+  readonly #openInner: Opener;
+  readonly #path: string;
+  /** The file being written, until it is whole (or failed). */
+  #fd: number | null = null;
+  /** Writes in order, each after the one before. */
+  #writing: Promise<void>;
+  #unsent = 0;
+  #failure: string | null = null;
+  #inner: Transport | null = null;
+  #paused = false;
+  #stopped = false;
+  #ended = false;
+
+  constructor(
+    spec: SlotSpec,
+    events: TransportEvents,
+    block: InstanceBlock | undefined,
+    openInner: Opener,
+  ) {
+    this.#spec = spec;
+    this.#events = events;
+    this.#block = block ?? { number: 0, firstRecord: 0 };
+    this.#openInner = openInner;
+    this.#path = newBlockFile();
+    this.#writing = new Promise((resolve) => {
+      // Created by this process alone (wx), readable by its user alone.
+      open(this.#path, 'wx', 0o600, (error, fd) => {
+        if (error === null) this.#fd = fd;
+        else this.#fail(error);
+        resolve();
+      });
+    });
+  }
+
+  get unsent(): number {
+    return this.#unsent + (this.#inner?.unsent ?? 0);
+  }
+
+  send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    let bytes = 0;
+    for (const buffer of buffers) bytes += buffer.length;
+    this.#unsent += bytes;
+    this.#writing = this.#writing.then(async () => {
+      for (const buffer of buffers) await this.#writeAll(buffer);
+      this.#unsent -= bytes;
+      done?.();
+    });
+  }
+
+  closeInput(): void {
+    this.#writing = this.#writing.then(() => this.#start());
+  }
+
+  /** The file whole, its instance starts with its path; or the instance ends without one. */
+  #start(): void {
+    this.#closeFile();
+    if (this.#ended) return;
+    if (this.#stopped || this.#failure !== null) {
+      this.#endWithout(
+        this.#failure === null
+          ? { kind: 'stopped' }
+          : { kind: 'failed', reason: this.#failure, retryable: false },
+      );
+      return;
+    }
+    const events: TransportEvents = {
+      ...this.#events,
+      end: (end) => {
+        removeBlockFile(this.#path);
+        this.#ended = true;
+        this.#events.end(end);
+      },
+    };
+    const inner = this.#openInner(events, { ...this.#block, file: this.#path });
+    this.#inner = inner;
+    if (this.#paused) inner.pause();
+  }
+
+  async #writeAll(buffer: Buffer): Promise<void> {
+    for (let at = 0; at < buffer.length; ) {
+      const fd = this.#fd;
+      if (fd === null || this.#stopped) return;
+      try {
+        at += await new Promise<number>((resolve, reject) =>
+          write(fd, buffer, at, buffer.length - at, null, (error, written) =>
+            error === null ? resolve(written) : reject(error),
+          ),
+        );
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+    }
+  }
+
+  #fail(error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === undefined ? describeError(error) : errnoText(code);
+    this.#failure ??= `cannot write its block's file ${quoteName(this.#path)}: ${why}`;
+    this.#closeFile();
+  }
+
+  #closeFile(): void {
+    const fd = this.#fd;
+    this.#fd = null;
+    if (fd !== null) close(fd, () => {});
+  }
+
+  /** Ends an instance that never started, its file removed. */
+  #endWithout(end: TransportOutcome): void {
+    this.#ended = true;
+    removeBlockFile(this.#path);
+    this.#events.end(end);
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.#inner?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#inner?.resume();
+  }
+
+  stop(reason: StopReason): void {
+    if (this.#inner !== null) {
+      this.#inner.stop(reason);
+      return;
+    }
+    // Not started yet: it ends once what is being written has settled.
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#writing = this.#writing.then(() => this.#start());
+  }
+
+  describe(): string {
+    if (this.#inner !== null) return this.#inner.describe();
+    return `worker ${this.#spec.slot} (${commandText(this.#spec.command)})`;
+  }
+
+  greeted(): void {
+    this.#inner?.greeted?.();
+  }
+}
