@@ -156,7 +156,7 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   }
   if (remote !== null && resolved.blockFile !== undefined) {
     throw new UsageError(
-      "cat cannot go with hosts: a block's file is on this machine, not on the hosts",
+      `${resolved.blockFile} cannot go with hosts: a block's file is on this machine, not on the hosts`,
     );
   }
   // A thread's module was found and checked with the options; a host's command, on the host.

@@ -75,6 +75,10 @@ export function fanOptions(): Option[] {
       'give each block to a fresh process as a private file in $TMPDIR, its path in place of {} (appended without one), removed as the process ends (as parallel --pipe --cat)',
     ),
     new Option(
+      '--fifo',
+      'as --cat, a named pipe the block is written into as the process reads it (as parallel --pipe --fifo); a process that never opens it ends as its exit says',
+    ),
+    new Option(
       '--one-to-one',
       'persistent workers that write exactly one output record per input record',
     ),
@@ -181,6 +185,8 @@ Examples:
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan --cat --merge ordered -- wc -l {} < lines.txt
     (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
+  manifold fan --fifo --merge ordered -- wc -c {} < lines.txt
+    (each block through a named pipe: no disk, for programs that read a file once, in order)
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR

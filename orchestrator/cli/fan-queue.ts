@@ -106,10 +106,12 @@ export function resolveQueueFanCommandLine(
       throw new UsageError(
         "-N, --records is not for --queue: a queue's blocks are cut by size, to fit its messages",
       );
-    if (raw.cat !== undefined)
-      throw new UsageError(
-        '--cat is not for --queue: its workers take each block on stdin, on their machines',
-      );
+    for (const option of ['cat', 'fifo']) {
+      if (raw[option] !== undefined)
+        throw new UsageError(
+          `--${option} is not for --queue: its workers take each block on stdin, on their machines`,
+        );
+    }
     const target = resolveQueueSettings(
       {
         queue: String(raw.queue),

@@ -152,7 +152,7 @@ export function resolveFanCommandLine(
     // A block's file is on this machine, which a host's process does not see.
     if (remote !== null && options.blockFile !== undefined) {
       throw new CliError(
-        "--cat cannot go with --host: a block's file is on this machine, not on the hosts",
+        `--${options.blockFile} cannot go with --host: a block's file is on this machine, not on the hosts`,
         ExitCode.usage,
       );
     }

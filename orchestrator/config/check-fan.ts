@@ -89,8 +89,8 @@ export function checkFanStage(
     }
     if (remote !== null && fan.blockFile !== undefined) {
       checking.problem(
-        [...path, 'cat'],
-        "cat cannot go with hosts: a block's file is on this machine, not on the hosts",
+        [...path, fan.blockFile],
+        `${fan.blockFile} cannot go with hosts: a block's file is on this machine, not on the hosts`,
       );
       return [];
     }

@@ -55,6 +55,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     tag: raw.tag === true,
     perBlock: attribution === 'per-block' ? true : undefined,
     cat: raw.cat === true ? true : undefined,
+    fifo: raw.fifo === true ? true : undefined,
     oneToOne: attribution === 'one-to-one' ? true : undefined,
     protocol: attribution === 'protocol' ? 'manifold' : undefined,
     retries: raw.retries as number | undefined,

@@ -64,6 +64,7 @@ export function configQueue(
         block: raw.block,
         groupBy: raw['group-by'],
         cat: raw.cat,
+        fifo: raw.fifo,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -83,9 +84,7 @@ export function configQueue(
                 ? 'block'
                 : /^group-by /.test(said)
                   ? 'group-by'
-                  : /^cat /.test(said)
-                    ? 'cat'
-                    : 'queue';
+                  : (/^(cat|fifo) /.exec(said)?.[1] ?? 'queue');
     problem(key, describeError(error));
     return undefined;
   }

@@ -58,9 +58,10 @@ export interface FanOptions {
   records?: number;
   /**
    * --cat: each block is written to a private file in $TMPDIR, and a fresh worker process (the
-   * attribution is per-block) is given its path for `{}`, its stdin empty. Processes here only.
+   * attribution is per-block) is given its path for `{}`, its stdin empty; --fifo: a named pipe
+   * instead, written as the process reads it. Processes here only.
    */
-  blockFile?: 'cat';
+  blockFile?: 'cat' | 'fifo';
   maxRecord: number;
   /**
    * The most output a merge holds in memory: past it the sorted merge spills to temporary

@@ -111,6 +111,12 @@ export interface FanSettings {
    * Per-block: not with `oneToOne`, `protocol`, `threads`, hosts nor a queue. @default false
    */
   cat?: boolean;
+  /**
+   * As `cat`, a named pipe instead of a file (`parallel --pipe --fifo`): the process is started
+   * at once and the block written as it reads the pipe; one that ends without opening it ends
+   * as its exit says. Not with `cat`, nor what `cat` is not with. @default false
+   */
+  fifo?: boolean;
   /** Persistent workers that write exactly one output record per input record. @default false */
   oneToOne?: boolean;
   /** Persistent SDK filters that tie their output to blocks: `'manifold'`. */
@@ -180,6 +186,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   shell: true,
   perBlock: true,
   cat: true,
+  fifo: true,
   oneToOne: true,
   protocol: true,
   threads: true,

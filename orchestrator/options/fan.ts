@@ -296,27 +296,35 @@ function sameFraming(a: string, b: string): boolean {
 }
 
 /**
- * --cat: each block a file its worker is given the name of, which makes the workers per-block
+ * --cat, --fifo: each block a file (a named pipe) its worker is given the name of, which makes
+ * the workers per-block
  * (a process per block, as parallel's --cat implies --pipe): not with the ways of workers that
  * stay, nor threads, which are given blocks, not files.
  */
 function blockFileOf(settings: FanSettings, name: NameOf): FanOptions['blockFile'] {
-  if (!flag(settings, 'cat', name)) return undefined;
+  const cat = flag(settings, 'cat', name);
+  const fifo = flag(settings, 'fifo', name);
+  if (cat && fifo) {
+    throw new OptionError(
+      'fifo',
+      `choose one of ${name('cat')} and ${name('fifo')}: each gives a block by its name its own way`,
+    );
+  }
+  if (!cat && !fifo) return undefined;
+  const way = cat ? 'cat' : 'fifo';
+  const gives = `${name(way)} gives each block to a fresh process as a ${cat ? 'file' : 'named pipe'}`;
   const staying =
     settings.protocol !== undefined ? 'protocol' : settings.oneToOne ? 'oneToOne' : null;
   if (staying !== null) {
-    throw new OptionError(
-      'cat',
-      `${name('cat')} gives each block to a fresh process as a file: it cannot go with ${name(staying)}, whose workers stay`,
-    );
+    throw new OptionError(way, `${gives}: it cannot go with ${name(staying)}, whose workers stay`);
   }
   if (flag(settings, 'threads', name)) {
     throw new OptionError(
-      'cat',
-      `${name('cat')} gives each block to a fresh process as a file: it cannot go with ${name('threads')}, which are given blocks in memory`,
+      way,
+      `${gives}: it cannot go with ${name('threads')}, which are given blocks in memory`,
     );
   }
-  return 'cat';
+  return way;
 }
 
 /**

@@ -104,10 +104,12 @@ export function resolveQueueSettings(
       `${name('block')} ${count} is not for ${name('queue')}: it divides the input among workers, and a queue's are not known in advance; give a size`,
     );
   // A queue's workers are given each block on stdin, on their machine: --cat is a local fan's.
-  if (settings.cat !== undefined)
-    throw new UsageError(
-      `${name('cat')} is not for ${name('queue')}: its workers take each block on stdin, on their machines`,
-    );
+  for (const option of ['cat', 'fifo'] as const) {
+    if (settings[option] !== undefined)
+      throw new UsageError(
+        `${name(option)} is not for ${name('queue')}: its workers take each block on stdin, on their machines`,
+      );
+  }
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));

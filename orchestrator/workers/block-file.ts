@@ -1,5 +1,6 @@
 import { close, open, write } from 'node:fs';
 import { describeError, errnoText, quoteName } from '../../filters/errors.js';
+import { BlockFifoTransport } from './block-fifo.js';
 import { newBlockFile, removeBlockFile } from './block-files.js';
 import { commandText } from './command.js';
 import type {
@@ -13,24 +14,30 @@ import type {
   TransportOutcome,
 } from './transport.js';
 
+/** How an instance is given its block by name: a file (--cat) or a named pipe (--fifo). */
+export type BlockFileMode = 'cat' | 'fifo';
+
 /**
- * The transport of a slot whose instances take their block as a file they are given the name
- * of (--cat), as GNU parallel's `--pipe --cat`: each instance's bytes are written to a private
- * file in $TMPDIR, the instance of `inner` is started only once its file is whole, with the
- * file's path for `{}`, and the file is removed as the instance ends, however it ends.
+ * The transport of a slot whose instances take their block by a name they are given for `{}`,
+ * as GNU parallel's `--pipe --cat` and `--pipe --fifo`: under `cat` each instance's bytes are
+ * written to a private file in $TMPDIR and the instance of `inner` started once its file is
+ * whole; under `fifo` they go into a named pipe the instance reads (`block-fifo.ts`). The file
+ * or pipe is removed as the instance ends, however it ends.
  */
-export function blockFileSlot(inner: TransportFactory, spec: SlotSpec): TransportFactory {
+export function blockFileSlot(
+  inner: TransportFactory,
+  spec: SlotSpec,
+  mode: BlockFileMode,
+): TransportFactory {
   const openRelayed = inner.openRelayed;
+  const Kind = mode === 'cat' ? BlockFileTransport : BlockFifoTransport;
   return {
-    open: (events, block) =>
-      new BlockFileTransport(spec, events, block, (e, b) => inner.open(e, b)),
+    open: (events, block) => new Kind(spec, events, block, (e, b) => inner.open(e, b)),
     ...(openRelayed === undefined
       ? {}
       : {
           openRelayed: (events: TransportEvents, relay: RelaySpec, block?: InstanceBlock) =>
-            new BlockFileTransport(spec, events, block, (e, b) =>
-              openRelayed.call(inner, e, relay, b),
-            ),
+            new Kind(spec, events, block, (e, b) => openRelayed.call(inner, e, relay, b)),
         }),
     ...(inner.processIds === undefined ? {} : { processIds: () => inner.processIds!() }),
     ...(inner.close === undefined ? {} : { close: () => inner.close!() }),

@@ -2,7 +2,7 @@ import type { Framing } from '../../filters/index.js';
 import type { NameOf } from '../options/fan.js';
 import { PerBlockWorker } from './attribution/per-block.js';
 import { PersistentWorker } from './attribution/persistent.js';
-import { blockFileSlot } from './block-file.js';
+import { type BlockFileMode, blockFileSlot } from './block-file.js';
 import type { CommandSpec } from './command.js';
 import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
@@ -34,8 +34,11 @@ export interface WorkerSettings {
   remote?: RemoteSlots;
   /** How the workers' messages name options: manifold fan's flags unless said (a config's keys). */
   optionName?: NameOf;
-  /** --cat: each per-block instance gets its block as a file, named for `{}` in the command. */
-  blockFile?: 'cat';
+  /**
+   * --cat, --fifo: each per-block instance gets its block as a file or a named pipe, named for
+   * `{}` in the command.
+   */
+  blockFile?: BlockFileMode;
 }
 
 /**
@@ -111,7 +114,9 @@ function openWorkers(
       ...named,
     };
     const factory = kind.forSlot(spec);
-    return settings.blockFile === undefined ? factory : blockFileSlot(factory, spec);
+    return settings.blockFile === undefined
+      ? factory
+      : blockFileSlot(factory, spec, settings.blockFile);
   });
   const direct =
     outputs !== undefined &&

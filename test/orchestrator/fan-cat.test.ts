@@ -38,79 +38,181 @@ function blockBytes(framing: ReturnType<typeof framingOf>, all: Buffer[], n: num
   return sizes.map((size) => `${size}\n`).join('');
 }
 
-describe('--cat: each block a file its process is given the name of', () => {
-  it.for(['nul', 'delim:XX', 'fixed:16', 'frames'])(
-    '--split %s: each file holds exactly its block, binary bytes whole, from a pipe and a file',
-    async (name) => {
+describe.for(['--cat', '--fifo'])(
+  '%s: each block given by a name, its bytes exact, removed after',
+  (mode) => {
+    it.for(['nul', 'delim:XX', 'fixed:16', 'frames'])(
+      '--split %s: each file holds exactly its block, binary bytes whole, from a pipe and a file',
+      async (name) => {
+        const tmp = privateTmp();
+        const framing = framingOf(name);
+        const all = records(60)
+          // Binary records, but none that holds its framing's delimiter.
+          .map((r) =>
+            framing.kind === 'delim' ? Buffer.from(r.filter((b) => b !== 0 && b !== 88)) : r,
+          )
+          .map((r) =>
+            framing.kind === 'fixed' ? Buffer.concat([r, Buffer.alloc(16)]).subarray(0, 16) : r,
+          );
+        const input = encode(framing, all);
+        const args = ['-j', '2', '--split', name, '-N', '7', mode, '--merge', 'ordered'];
+        const [sizes, piped, filed] = await Promise.all([
+          fan([...args, '--join', 'lines', '--shell', '--', 'wc -c < {}'], input, withTmp(tmp)),
+          fan([...args, '--', 'cat', '{}'], input, withTmp(tmp)),
+          fan([...args, '--input', fileWith('cat-', input), '--', 'cat', '{}'], '', withTmp(tmp)),
+        ]);
+        expect([sizes.exitCode, sizes.stderr, sizes.stdout.toString()]).toEqual([
+          0,
+          '',
+          blockBytes(framing, all, 7),
+        ]);
+        expect([piped.exitCode, piped.stderr, piped.stdout.equals(input)]).toEqual([0, '', true]);
+        expect([filed.exitCode, filed.stderr, filed.stdout.equals(input)]).toEqual([0, '', true]);
+        expect(readdirSync(tmp)).toEqual([]);
+      },
+    );
+
+    it('lines: CRLF kept, a last block without its newline kept so, by size from a file and a pipe', async () => {
       const tmp = privateTmp();
-      const framing = framingOf(name);
-      const all = records(60)
-        // Binary records, but none that holds its framing's delimiter.
-        .map((r) =>
-          framing.kind === 'delim' ? Buffer.from(r.filter((b) => b !== 0 && b !== 88)) : r,
-        )
-        .map((r) =>
-          framing.kind === 'fixed' ? Buffer.concat([r, Buffer.alloc(16)]).subarray(0, 16) : r,
-        );
-      const input = encode(framing, all);
-      const args = ['-j', '2', '--split', name, '-N', '7', '--cat', '--merge', 'ordered'];
-      const [sizes, piped, filed] = await Promise.all([
-        fan([...args, '--join', 'lines', '--shell', '--', 'wc -c < {}'], input, withTmp(tmp)),
-        fan([...args, '--', 'cat', '{}'], input, withTmp(tmp)),
-        fan([...args, '--input', fileWith('cat-', input), '--', 'cat', '{}'], '', withTmp(tmp)),
-      ]);
-      expect([sizes.exitCode, sizes.stderr, sizes.stdout.toString()]).toEqual([
-        0,
-        '',
-        blockBytes(framing, all, 7),
+      const input = Buffer.from(
+        Array.from({ length: 2000 }, (_, i) => `line ${i}\r\n`).join('') + 'last, no newline',
+      );
+      const file = fileWith('cat-', input);
+      const args = ['-j', '3', '--block', '4K', mode, '--merge', 'ordered', '--', 'cat', '{}'];
+      const [piped, filed] = await Promise.all([
+        fan(args, input, withTmp(tmp)),
+        fan(['--input', file, ...args], '', withTmp(tmp)),
       ]);
       expect([piped.exitCode, piped.stderr, piped.stdout.equals(input)]).toEqual([0, '', true]);
       expect([filed.exitCode, filed.stderr, filed.stdout.equals(input)]).toEqual([0, '', true]);
+      // Each block's file ends at a record's end: blocks of whole CRLF lines, the last one bare.
+      const ends = await fan(
+        [...args.slice(0, -3), '--shell', '--', 'tail -c 2 {} | od -An -c | tr -d " "'],
+        input,
+        withTmp(tmp),
+      );
+      const lines = ends.stdout.toString().trim().split('\n');
+      expect(lines.length).toBeGreaterThan(3);
+      expect(lines.slice(0, -1).every((line) => line === '\\r\\n')).toBe(true);
+      expect(lines.at(-1)).toBe('ne');
       expect(readdirSync(tmp)).toEqual([]);
-    },
-  );
+    });
 
-  it('lines: CRLF kept, a last block without its newline kept so, by size from a file and a pipe', async () => {
-    const tmp = privateTmp();
-    const input = Buffer.from(
-      Array.from({ length: 2000 }, (_, i) => `line ${i}\r\n`).join('') + 'last, no newline',
-    );
-    const file = fileWith('cat-', input);
-    const args = ['-j', '3', '--block', '4K', '--cat', '--merge', 'ordered', '--', 'cat', '{}'];
-    const [piped, filed] = await Promise.all([
-      fan(args, input, withTmp(tmp)),
-      fan(['--input', file, ...args], '', withTmp(tmp)),
-    ]);
-    expect([piped.exitCode, piped.stderr, piped.stdout.equals(input)]).toEqual([0, '', true]);
-    expect([filed.exitCode, filed.stderr, filed.stdout.equals(input)]).toEqual([0, '', true]);
-    // Each block's file ends at a record's end: blocks of whole CRLF lines, the last one bare.
-    const ends = await fan(
-      [...args.slice(0, -3), '--shell', '--', 'tail -c 2 {} | od -An -c | tr -d " "'],
-      input,
-      withTmp(tmp),
-    );
-    const lines = ends.stdout.toString().trim().split('\n');
-    expect(lines.length).toBeGreaterThan(3);
-    expect(lines.slice(0, -1).every((line) => line === '\\r\\n')).toBe(true);
-    expect(lines.at(-1)).toBe('ne');
-    expect(readdirSync(tmp)).toEqual([]);
-  });
+    it('the file is 0600 in $TMPDIR, the stdin empty, and a header goes first in every file', async () => {
+      const tmp = join(tempDir('manifold-cat-'), 'a dir with blanks');
+      mkdirSync(tmp);
+      const script = 'cat {}; stat -c %a {}; dirname {}; wc -c | tr -d " "';
+      const result = await fan(
+        ['--header', '1', '-N', '2', mode, '--merge', 'ordered', '--shell', '--', script],
+        'id\n1\n2\n3\n',
+        withTmp(tmp),
+      );
+      expect([result.exitCode, result.stderr]).toEqual([0, '']);
+      // The header once at the top (its copies taken off), then per block: mode, folder, stdin.
+      expect(result.stdout.toString()).toBe(`id\n1\n2\n600\n${tmp}\n0\n3\n600\n${tmp}\n0\n`);
+      expect(readdirSync(tmp)).toEqual([]);
+    });
 
-  it('the file is 0600 in $TMPDIR, the stdin empty, and a header goes first in every file', async () => {
-    const tmp = join(tempDir('manifold-cat-'), 'a dir with blanks');
-    mkdirSync(tmp);
-    const script = 'cat {}; stat -c %a {}; dirname {}; wc -c | tr -d " "';
-    const result = await fan(
-      ['--header', '1', '-N', '2', '--cat', '--merge', 'ordered', '--shell', '--', script],
-      'id\n1\n2\n3\n',
-      withTmp(tmp),
-    );
-    expect([result.exitCode, result.stderr]).toEqual([0, '']);
-    // The header once at the top (its copies taken off), then per block: mode, folder, stdin.
-    expect(result.stdout.toString()).toBe(`id\n1\n2\n600\n${tmp}\n0\n3\n600\n${tmp}\n0\n`);
-    expect(readdirSync(tmp)).toEqual([]);
-  });
+    it('a retry gets the same bytes in a fresh file; every file is removed, failed or not', async () => {
+      const tmp = privateTmp();
+      const log = join(tempDir('manifold-cat-log-'), 'tries');
+      const result = await fan(
+        [
+          '-N',
+          '2',
+          mode,
+          '--retries',
+          '2',
+          '--shell',
+          '--',
+          `cat {} >> ${log}; echo {} >> ${log}.names; exit 3`,
+        ],
+        'a\nb\n',
+        withTmp(tmp),
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/exited with status 3 on block 1/);
+      expect(readFileSync(log, 'utf8')).toBe('a\nb\na\nb\na\nb\n');
+      expect(new Set(readFileSync(`${log}.names`, 'utf8').trim().split('\n')).size).toBe(3);
+      expect(readdirSync(tmp)).toEqual([]);
+    });
 
+    it('files are removed after a timeout, a halt, and a worker killed by a signal', async () => {
+      const tmp = privateTmp();
+      const input = 'a\nb\nc\nd\ne\nf\n';
+      const runs = await Promise.all([
+        fan(
+          ['-j', '2', '-N', '1', mode, '--timeout', '1s', '--shell', '--', 'exec sleep 1000 # {}'],
+          input,
+          {
+            ...withTmp(tmp),
+            timeout: 30_000,
+          },
+        ),
+        // Block 1 fails at once while the others hang: --halt now stops them.
+        fan(
+          [
+            '-j',
+            '3',
+            '-N',
+            '1',
+            mode,
+            '--shell',
+            '--',
+            '[ $MANIFOLD_BLOCK = 1 ] && exit 4; exec sleep 1000 # {}',
+          ],
+          input,
+          { ...withTmp(tmp), timeout: 30_000 },
+        ),
+        fan(['-j', '2', '-N', '1', mode, '--shell', '--', 'kill -9 $$ # {}'], input, withTmp(tmp)),
+      ]);
+      expect(runs.map((r) => r.exitCode)).toEqual([1, 1, 1]);
+      expect(runs[0]!.stderr).toMatch(/timed out after 1s on block [12] /);
+      expect(runs[1]!.stderr).toMatch(/exited with status 4 on block 1/);
+      expect(runs[2]!.stderr).toMatch(/was killed by SIGKILL on block/);
+      expect(readdirSync(tmp)).toEqual([]);
+    });
+
+    it.for(['SIGINT', 'SIGTERM'] as const)(
+      '%s to manifold while workers hold their files: every file is removed',
+      async (signal) => {
+        const tmp = privateTmp();
+        const child = spawn(
+          'node',
+          [
+            manifold,
+            'fan',
+            '-j',
+            '2',
+            '-N',
+            '1',
+            mode,
+            '--shell',
+            '--',
+            'echo started >&2; exec sleep 1000 # {}',
+          ],
+          { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
+        );
+        child.stdin.end('a\nb\nc\n');
+        let stderr = '';
+        await new Promise<void>((resolve) => {
+          child.stderr.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString();
+            if (stderr.split('started').length - 1 === 2) resolve();
+          });
+        });
+        // Both workers run with their files made.
+        expect(readdirSync(tmp).length).toBe(2);
+        child.kill(signal);
+        const [code] = await once(child, 'close');
+        expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
+        expect(readdirSync(tmp)).toEqual([]);
+      },
+    );
+  },
+);
+
+describe('--cat: each block a file its process is given the name of', () => {
   it('{} within a word, several times; with no {} the path is the last word (as parallel)', async () => {
     const tmp = privateTmp();
     const [within, appended] = await Promise.all([
@@ -126,66 +228,6 @@ describe('--cat: each block a file its process is given the name of', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
-  it('a retry gets the same bytes in a fresh file; every file is removed, failed or not', async () => {
-    const tmp = privateTmp();
-    const log = join(tempDir('manifold-cat-log-'), 'tries');
-    const result = await fan(
-      [
-        '-N',
-        '2',
-        '--cat',
-        '--retries',
-        '2',
-        '--shell',
-        '--',
-        `cat {} >> ${log}; echo {} >> ${log}.names; exit 3`,
-      ],
-      'a\nb\n',
-      withTmp(tmp),
-    );
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/exited with status 3 on block 1/);
-    expect(readFileSync(log, 'utf8')).toBe('a\nb\na\nb\na\nb\n');
-    expect(new Set(readFileSync(`${log}.names`, 'utf8').trim().split('\n')).size).toBe(3);
-    expect(readdirSync(tmp)).toEqual([]);
-  });
-
-  it('files are removed after a timeout, a halt, and a worker killed by a signal', async () => {
-    const tmp = privateTmp();
-    const input = 'a\nb\nc\nd\ne\nf\n';
-    const runs = await Promise.all([
-      fan(
-        ['-j', '2', '-N', '1', '--cat', '--timeout', '1s', '--shell', '--', 'exec sleep 1000 # {}'],
-        input,
-        {
-          ...withTmp(tmp),
-          timeout: 30_000,
-        },
-      ),
-      // Block 1 fails at once while the others hang: --halt now stops them.
-      fan(
-        [
-          '-j',
-          '3',
-          '-N',
-          '1',
-          '--cat',
-          '--shell',
-          '--',
-          '[ $MANIFOLD_BLOCK = 1 ] && exit 4; exec sleep 1000 # {}',
-        ],
-        input,
-        { ...withTmp(tmp), timeout: 30_000 },
-      ),
-      fan(['-j', '2', '-N', '1', '--cat', '--shell', '--', 'kill -9 $$ # {}'], input, withTmp(tmp)),
-    ]);
-    expect(runs.map((r) => r.exitCode)).toEqual([1, 1, 1]);
-    expect(runs[0]!.stderr).toMatch(/timed out after 1s on block [12] /);
-    expect(runs[1]!.stderr).toMatch(/exited with status 4 on block 1/);
-    expect(runs[2]!.stderr).toMatch(/was killed by SIGKILL on block/);
-    expect(readdirSync(tmp)).toEqual([]);
-  });
-
   it('a $TMPDIR that is not there fails the block in one line, exit 1', async () => {
     const tmp = join(tempDir('manifold-cat-'), 'gone');
     const result = await fan(['--cat', '--', 'cat', '{}'], 'a\n', withTmp(tmp));
@@ -196,43 +238,6 @@ describe('--cat: each block a file its process is given the name of', () => {
       ),
     );
   });
-
-  it.for(['SIGINT', 'SIGTERM'] as const)(
-    '%s to manifold while workers hold their files: every file is removed',
-    async (signal) => {
-      const tmp = privateTmp();
-      const child = spawn(
-        'node',
-        [
-          manifold,
-          'fan',
-          '-j',
-          '2',
-          '-N',
-          '1',
-          '--cat',
-          '--shell',
-          '--',
-          'echo started >&2; exec sleep 1000 # {}',
-        ],
-        { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
-      );
-      child.stdin.end('a\nb\nc\n');
-      let stderr = '';
-      await new Promise<void>((resolve) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (stderr.split('started').length - 1 === 2) resolve();
-        });
-      });
-      // Both workers run with their files made.
-      expect(readdirSync(tmp).length).toBe(2);
-      child.kill(signal);
-      const [code] = await once(child, 'close');
-      expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
-      expect(readdirSync(tmp)).toEqual([]);
-    },
-  );
 
   it('a config says cat: true, and the library cat: true', async () => {
     const tmp = privateTmp();
@@ -337,5 +342,108 @@ describe('--cat: each block a file its process is given the name of', () => {
     ).rejects.toThrow(
       'cat gives each block to a fresh process as a file: it cannot go with oneToOne, whose workers stay',
     );
+  });
+});
+
+describe('--fifo: each block a named pipe its process reads', () => {
+  it('a process that never opens its pipe ends as its exit says: nothing waits for a reader', async () => {
+    const tmp = privateTmp();
+    // Blocks far larger than a pipe holds: a writer that waited for a reader would hang here.
+    const input = Buffer.alloc(3 << 20, 'abcdefghijklmno\n');
+    const [untouched, failing] = await Promise.all([
+      fan(['-j', '2', '--block', '1M', '--fifo', '--', 'true'], input, withTmp(tmp)),
+      fan(['-j', '2', '--block', '1M', '--fifo', '--', 'false'], input, withTmp(tmp)),
+    ]);
+    expect([untouched.exitCode, untouched.stderr, untouched.stdout.length]).toEqual([0, '', 0]);
+    expect(failing.exitCode).toBe(1);
+    expect(failing.stderr).toMatch(/exited with status 1 on block/);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('a reader that stops early (head -c) ends its block well; a big block from a file goes whole', async () => {
+    const tmp = privateTmp();
+    const input = Buffer.alloc(3 << 20, 'abcdefghijklmno\n');
+    const file = fileWith('fifo-', input);
+    const [early, whole] = await Promise.all([
+      fan(
+        ['--block', '1M', '--fifo', '--merge', 'ordered', '--shell', '--', 'head -c 4 {}; echo'],
+        input,
+        withTmp(tmp),
+      ),
+      fan(
+        [
+          '-j',
+          '2',
+          '--input',
+          file,
+          '--block',
+          '1M',
+          '--fifo',
+          '--merge',
+          'ordered',
+          '--',
+          'cat',
+          '{}',
+        ],
+        '',
+        withTmp(tmp),
+      ),
+    ]);
+    expect([early.exitCode, early.stderr, early.stdout.toString()]).toEqual([
+      0,
+      '',
+      'abcd\n'.repeat(3),
+    ]);
+    expect([whole.exitCode, whole.stderr, whole.stdout.equals(input)]).toEqual([0, '', true]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('is refused with --cat, with workers that stay, hosts and a queue; a pipe that cannot be made fails its block', async () => {
+    const [both, staying, hosts, queued] = await Promise.all([
+      fan(['--cat', '--fifo', '--', 'cat', '{}'], 'a\n'),
+      fan(['--fifo', '--one-to-one', '--', 'cat', '{}'], 'a\n'),
+      fan(['--fifo', '--host', 'h1', '--', 'cat', '{}'], 'a\n'),
+      fan(['--queue', 'nats://127.0.0.1:1', '--fifo'], 'a\n'),
+    ]);
+    const help = " (see 'manifold fan --help')\n";
+    expect([both.exitCode, both.stderr]).toEqual([
+      2,
+      `manifold: choose one of --cat and --fifo: each gives a block by its name its own way${help}`,
+    ]);
+    expect([staying.exitCode, staying.stderr]).toEqual([
+      2,
+      `manifold: --fifo gives each block to a fresh process as a named pipe: it cannot go with --one-to-one, whose workers stay${help}`,
+    ]);
+    expect([hosts.exitCode, hosts.stderr]).toEqual([
+      2,
+      `manifold: --fifo cannot go with --host: a block's file is on this machine, not on the hosts${help}`,
+    ]);
+    expect([queued.exitCode, queued.stderr]).toEqual([
+      2,
+      `manifold: --fifo is not for --queue: its workers take each block on stdin, on their machines${help}`,
+    ]);
+    const gone = join(tempDir('manifold-cat-'), 'gone');
+    const failed = await fan(['--fifo', '--', 'cat', '{}'], 'a\n', withTmp(gone));
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(
+      new RegExp(
+        `^manifold: worker 1 \\(cat \\{\\}\\) cannot make its block's named pipe ${gone}/mf-block-[0-9a-f]{12}: mkfifo: .*No such file or directory on block 1 \\(records 1-1\\)\n$`,
+      ),
+    );
+  });
+
+  it('a config says fifo: true', async () => {
+    const tmp = privateTmp();
+    const dir = tempDir('manifold-cat-config-');
+    const config = writeConfig(dir, {
+      input: fileWith('fifo-', 'a\nbb\nccc\n'),
+      stages: [
+        { name: 'count', fan: { fifo: true, records: 2, merge: 'ordered', worker: 'wc -c' } },
+      ],
+    });
+    const result = await run(manifold, ['run', config], '', withTmp(tmp));
+    expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    expect(result.stdout.toString().replace(/ \S+/g, '')).toBe('5\n4\n');
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { close, constants, open } from 'node:fs';
+import { Socket } from 'node:net';
+import { quoteName } from '../../filters/errors.js';
+import { newBlockFile, removeBlockFile } from './block-files.js';
+import { commandText } from './command.js';
+import type {
+  InstanceBlock,
+  SlotSpec,
+  StopReason,
+  Transport,
+  TransportEvents,
+} from './transport.js';
+
+const { O_WRONLY, O_NONBLOCK } = constants;
+
+/** How often the named pipe is tried for a reader: from 1 ms, doubling up to 50 ms. */
+const FIRST_TRY_MS = 1;
+const LAST_TRY_MS = 50;
+
+type Opener = (events: TransportEvents, block: InstanceBlock) => Transport;
+
+/** Bytes sent before the pipe had its reader, and what to call once they are written. */
+interface Held {
+  buffers: readonly Buffer[];
+  done: ((error?: Error | null) => void) | undefined;
+}
+
+/**
+ * One instance of a slot under --fifo, as GNU parallel's `--pipe --fifo`: a named pipe (0600)
+ * in $TMPDIR, the instance started at once with its path for `{}`, and the block written into
+ * the pipe once the instance opens it to read. An instance that ends without opening it ends
+ * as its exit says, as one that never reads its stdin does: manifold never waits for a reader
+ * (parallel's waits for ever). The pipe is removed as the instance ends, however it ends.
+ *
+ * Node cannot wait for a named pipe's reader without holding a thread of its pool (a blocking
+ * open), which -j such waits would all take: it is tried without blocking (`O_NONBLOCK` fails
+ * with ENXIO while there is no reader), at growing intervals, until it opens or the instance
+ * ends.
+ */
+export class BlockFifoTransport implements Transport {
+  readonly #spec: SlotSpec;
+  readonly #events: TransportEvents;
+  readonly #block: InstanceBlock;
+  readonly #openInner: Opener;
+  readonly #path: string;
+  #inner: Transport | null = null;
+  /** The pipe's write end, once it has a reader. */
+  #socket: Socket | null = null;
+  readonly #held: Held[] = [];
+  #heldBytes = 0;
+  #closing = false;
+  #paused = false;
+  #stopped = false;
+  #ended = false;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    spec: SlotSpec,
+    events: TransportEvents,
+    block: InstanceBlock | undefined,
+    openInner: Opener,
+  ) {
+    this.#spec = spec;
+    this.#events = events;
+    this.#block = block ?? { number: 0, firstRecord: 0 };
+    this.#openInner = openInner;
+    this.#path = newBlockFile();
+    execFile('mkfifo', ['-m', '600', '--', this.#path], (error, _stdout, stderr) => {
+      if (error === null) {
+        this.#start();
+        return;
+      }
+      const why = stderr.trim().split('\n')[0] || error.message;
+      this.#endWithout(`cannot make its block's named pipe ${quoteName(this.#path)}: ${why}`);
+    });
+  }
+
+  get unsent(): number {
+    return this.#heldBytes + (this.#socket?.writableLength ?? 0);
+  }
+
+  send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    const socket = this.#socket;
+    if (this.#ended) done?.();
+    else if (socket !== null) this.#write(socket, buffers, done);
+    else this.#hold(buffers, done);
+  }
+
+  #hold(buffers: readonly Buffer[], done: ((error?: Error | null) => void) | undefined): void {
+    this.#held.push({ buffers, done });
+    for (const buffer of buffers) this.#heldBytes += buffer.length;
+  }
+
+  closeInput(): void {
+    this.#closing = true;
+    this.#socket?.end();
+  }
+
+  #start(): void {
+    if (this.#stopped || this.#ended) {
+      this.#endWithout(null);
+      return;
+    }
+    const events: TransportEvents = {
+      ...this.#events,
+      end: (end) => {
+        this.#finish();
+        this.#events.end(end);
+      },
+    };
+    const inner = this.#openInner(events, { ...this.#block, file: this.#path });
+    this.#inner = inner;
+    if (this.#paused) inner.pause();
+    this.#tryOpen(FIRST_TRY_MS);
+  }
+
+  /** Opens the pipe for writing once the instance has opened it for reading. */
+  #tryOpen(wait: number): void {
+    this.#timer = null;
+    if (this.#ended) return;
+    open(this.#path, O_WRONLY | O_NONBLOCK, (error, fd) => {
+      if (this.#ended) {
+        if (error === null) close(fd, () => {});
+        return;
+      }
+      if (error === null) this.#opened(fd);
+      // ENXIO: no reader yet. Anything else (the pipe removed under it): the instance's end
+      // says what became of its block.
+      else if (error.code !== 'ENXIO') this.#dropHeld();
+      else this.#timer = setTimeout(() => this.#tryOpen(Math.min(wait * 2, LAST_TRY_MS)), wait);
+    });
+  }
+
+  #opened(fd: number): void {
+    const socket = new Socket({ fd, readable: false, writable: true });
+    // A reader that goes before the end (head -c 10 {}) is not an error: its exit says.
+    socket.on('error', () => {});
+    this.#socket = socket;
+    for (const { buffers, done } of this.#held.splice(0)) this.#write(socket, buffers, done);
+    this.#heldBytes = 0;
+    if (this.#closing) socket.end();
+  }
+
+  #write(socket: Socket, buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
+    const last = buffers.length - 1;
+    if (last < 0) {
+      done?.();
+      return;
+    }
+    for (let i = 0; i <= last; i++) {
+      socket.write(buffers[i]!, i === last ? () => done?.() : undefined);
+    }
+  }
+
+  /** Bytes never written: their memory goes. */
+  #dropHeld(): void {
+    for (const { done } of this.#held.splice(0)) done?.();
+    this.#heldBytes = 0;
+  }
+
+  /** The instance has ended: nothing more is written, and the pipe goes. */
+  #finish(): void {
+    this.#ended = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#socket?.destroy();
+    this.#dropHeld();
+    removeBlockFile(this.#path);
+  }
+
+  /** Ends an instance that never started: stopped (`failure` null), or failed so. */
+  #endWithout(failure: string | null): void {
+    this.#finish();
+    this.#events.end(
+      failure === null
+        ? { kind: 'stopped' }
+        : { kind: 'failed', reason: failure, retryable: false },
+    );
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.#inner?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#inner?.resume();
+  }
+
+  stop(reason: StopReason): void {
+    // Not started yet (its pipe being made): it ends once the pipe is there.
+    if (this.#inner === null) this.#stopped = true;
+    else this.#inner.stop(reason);
+  }
+
+  describe(): string {
+    if (this.#inner !== null) return this.#inner.describe();
+    return `worker ${this.#spec.slot} (${commandText(this.#spec.command)})`;
+  }
+
+  greeted(): void {
+    this.#inner?.greeted?.();
+  }
+}
