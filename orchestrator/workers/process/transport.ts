@@ -77,10 +77,11 @@ export class ProcessTransport implements Transport {
     output?: number,
     launch: Launch = spawnWorker,
   ) {
+    // Messages name the command as given (`wc -l {}`): the block's file is gone by then.
+    this.#spec = spec;
     const file = block?.file;
-    this.#spec =
-      file === undefined ? spec : { ...spec, command: commandWithFile(spec.command, file) };
-    const { command, slot, tag } = this.#spec;
+    const { slot, tag } = spec;
+    const command = file === undefined ? spec.command : commandWithFile(spec.command, file);
     // A per-block worker knows its block, as GNU parallel's {#}: it can name its part file.
     const environment =
       block === undefined
