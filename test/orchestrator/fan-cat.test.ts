@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan as fanApi } from '../../orchestrator/index.js';
-import { manifold, run } from '../helpers.js';
+import { manifold, root, run } from '../helpers.js';
 import { fan } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
+import { killQuietly } from '../support/proc.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // --cat: each block is written to a private file in $TMPDIR, and a fresh process is given its
@@ -276,6 +277,40 @@ describe('--cat: each block a file its process is given the name of', () => {
     }
     expect(out.replace(/ \S+/g, '')).toBe('2\n3\n');
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("a library caller's process that exits mid-run leaves no file behind", async () => {
+    const tmp = privateTmp();
+    const script = join(tempDir('manifold-cat-lib-'), 'exits.mjs');
+    writeFileSync(
+      script,
+      `import { Readable, Writable } from 'node:stream';
+import { fan } from ${JSON.stringify(join(root, 'dist/bundle/index.js'))};
+const output = new Writable({ write: (_chunk, _encoding, done) => done() });
+const command = 'echo held $$ >&2; exec sleep 1000 # {}';
+fan({ command, cat: true, records: 1, workers: 2, stderr: 'inherit' }, { input: Readable.from(['a\\nb\\nc\\n']), output });
+// Told to, it exits while its workers hold their files.
+process.stdin.once('data', () => process.exit(0));
+`,
+    );
+    const child = spawn('node', [script], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.split('held').length - 1 === 2) resolve();
+      });
+    });
+    expect(readdirSync(tmp).length).toBe(2);
+    child.stdin.write('exit\n');
+    // Its exit, not its streams' close: the workers it leaves hold its stderr.
+    const [code] = await once(child, 'exit');
+    const workers = [...stderr.matchAll(/held (\d+)/g)].map((m) => Number(m[1]));
+    for (const pid of workers) killQuietly(pid);
+    expect([code, readdirSync(tmp)]).toEqual([0, []]);
   });
 
   it('is refused in one line, exit 2, with workers that stay, threads, hosts and a queue', async () => {
