@@ -111,6 +111,12 @@ export function resolveFanSettings(
   }
   // Before the threads' module is looked for: --cat --threads is refused as that.
   const blockFile = blockFileOf(settings, name);
+  if (blockFile !== undefined && !flag(settings, 'perBlock', name)) {
+    const what = blockFile === 'cat' ? 'a file' : 'a named pipe';
+    log(
+      `${name(blockFile)}: a fresh worker per block (${name('perBlock')}), given its block as ${what} in $TMPDIR, its path for {}`,
+    );
+  }
   const threads = threadChoice(settings, command, name);
   const perBlock = flag(settings, 'perBlock', name);
   const oneToOne = flag(settings, 'oneToOne', name);

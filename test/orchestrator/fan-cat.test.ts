@@ -217,6 +217,21 @@ describe.for(['--cat', '--fifo'])(
 );
 
 describe('--cat: each block a file its process is given the name of', () => {
+  it('--verbose says the workers are per-block, each given its block by name', async () => {
+    const tmp = privateTmp();
+    const [cat, fifo] = await Promise.all(
+      ['--cat', '--fifo'].map((mode) =>
+        fan(['--verbose', mode, '--', 'cat', '{}'], 'a\n', withTmp(tmp)),
+      ),
+    );
+    expect(cat.stderr).toContain(
+      'manifold: --cat: a fresh worker per block (--per-block), given its block as a file in $TMPDIR, its path for {}\n',
+    );
+    expect(fifo.stderr).toContain(
+      'manifold: --fifo: a fresh worker per block (--per-block), given its block as a named pipe in $TMPDIR, its path for {}\n',
+    );
+  });
+
   it('{} within a word, several times; with no {} the path is the last word (as parallel)', async () => {
     const tmp = privateTmp();
     const [within, appended] = await Promise.all([
