@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { argumentNotText } from './raw-arguments.js';
 import { runFilter } from './run.js';
 import { outliveChildren } from './thread-children.js';
 import type { FilterSpec, RecordKind } from './types.js';
@@ -39,6 +40,11 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
         const none = () => {};
         process.on('SIGUSR1', none);
         process.removeListener('SIGUSR1', none);
+        const notText = argumentNotText(spec.name);
+        if (notText !== null) {
+          process.stderr.write(`${spec.name}: ${notText} (see '${spec.name} --help')\n`);
+          process.exit(2);
+        }
       }
       const status = await runFilter(spec as FilterSpec<RecordKind, S>, process.argv.slice(2));
       // A status the filter set itself (process.exitCode) stands unless it failed: exit(0)

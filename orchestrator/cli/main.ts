@@ -3,6 +3,7 @@ import { oneLine } from '../../filters/errors.js';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { refuseFlagValues } from '../../filters/sdk/flag-values.js';
+import { argumentNotText } from '../../filters/sdk/raw-arguments.js';
 import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
 import { exitAfterStderr } from './exit.js';
@@ -42,6 +43,11 @@ function say(message: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const notText = argumentNotText('manifold', argv);
+  if (notText !== null) {
+    say(notText);
+    return ExitCode.usage;
+  }
   let running: Promise<number> | null = null;
   const start = (status: Promise<number>) => {
     running = status;
