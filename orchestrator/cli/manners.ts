@@ -12,8 +12,34 @@ export function applyManners(command: Command, version: string): void {
     sub.version(version, '-V, --version');
     sub.exitOverride().configureOutput({ outputError: () => {} });
     if (sub.registeredArguments[0]?.name() === 'command') sub.hook('preAction', refuseNumberWord);
+    unknownOptionFirst(sub);
     applyManners(sub, version);
   }
+}
+
+/** The checks of commander's `Command` that `unknownOptionFirst` puts in another order. */
+interface Checks {
+  _checkForMissingMandatoryOptions?: () => void;
+  _processArguments?: () => void;
+}
+
+/**
+ * commander says a required option missing before an option it does not know: `table build
+ * in --key whole --bogus` said `required option '-o, --output <table>' not specified`, where the
+ * mistake is `--bogus` (a misspelt `--output`, often). Its unknown option is checked just before
+ * the arguments are: the required ones are checked there too, after it.
+ */
+function unknownOptionFirst(command: Command): void {
+  if (!(command.options as Option[]).some((option) => option.mandatory)) return;
+  const checks = command as unknown as Checks;
+  const mandatory = checks._checkForMissingMandatoryOptions;
+  const processArguments = checks._processArguments;
+  if (typeof mandatory !== 'function' || typeof processArguments !== 'function') return;
+  checks._checkForMissingMandatoryOptions = () => {};
+  checks._processArguments = () => {
+    mandatory.call(command);
+    processArguments.call(command);
+  };
 }
 
 /** A word commander reads as a negative number (its own test). */

@@ -80,6 +80,43 @@ describe('a usage error is one line pointing at the help of its command', () => 
   });
 });
 
+describe('an unknown option is said before a required option that is missing', () => {
+  // commander checked the required options first: a misspelt `--output` was "required option
+  // '-o, --output <table>' not specified", the word typed never named.
+  const cases: [string[], string][] = [
+    [
+      ['table', 'build', 'in.txt', '--key', 'whole', '--outptu', 't.mft'],
+      "manifold: unknown option '--outptu' (did you mean --output?) (see 'manifold table build --help')\n",
+    ],
+    [
+      ['table', 'build', '--bogus'],
+      "manifold: unknown option '--bogus' (see 'manifold table build --help')\n",
+    ],
+    [
+      ['queue', 'status', '--queu', 'nats://127.0.0.1:1'],
+      "manifold: unknown option '--queu' (did you mean --queue?) (see 'manifold queue status --help')\n",
+    ],
+    [
+      ['queue', 'rm', '--queue', 'nats://127.0.0.1:1', '--jobs', 'logs'],
+      "manifold: unknown option '--jobs' (did you mean --job?) (see 'manifold queue rm --help')\n",
+    ],
+    // With no unknown option, the missing one is still said.
+    [
+      ['table', 'build', 'in.txt', '--key', 'whole'],
+      "manifold: required option '-o, --output <table>' not specified (see 'manifold table build --help')\n",
+    ],
+    [
+      ['queue', 'rm', '--queue', 'nats://127.0.0.1:1'],
+      "manifold: required option '--job <name>' not specified (see 'manifold queue rm --help')\n",
+    ],
+  ];
+  it.for(cases)('%j', async ([args, line]) => {
+    const result = await run(manifold, args, 'a\n');
+    expect(result.stderr).toBe(line);
+    expect(result.exitCode).toBe(2);
+  });
+});
+
 describe('a flag given a value (--tag=1) is said to take none', () => {
   // `fan --tag=1` said "--tag is an option of 'manifold worker', not of 'manifold fan'" (the
   // fan has --tag); `run --verbose=x` said "unknown option '--verbose=x' (did you mean
