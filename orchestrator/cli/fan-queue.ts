@@ -5,7 +5,7 @@ import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { resolveQueueSettings } from '../options/queue.js';
-import { DEFAULT_JOB } from '../workers/queue/names.js';
+import { checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { OutputFile } from './output-file.js';
@@ -82,6 +82,9 @@ export function resolveQueueFanCommandLine(
   command: Command,
 ) {
   return resolvingLine(FAN, () => {
+    // The queue's own address first: `--queue '' -- cat` said the command was too many, and
+    // suggested `manifold worker --queue ''`, an address no worker can use.
+    checkQueueUrl(String(raw.queue));
     if (argv.length > 0) {
       // The line to run instead, each word quoted as messages quote one: it pastes as given.
       const words = ['manifold', 'worker', '--queue', String(raw.queue), '--', ...argv];

@@ -26,6 +26,17 @@ const cases: [string[], RegExp][] = [
     /--queue http:\/\/x:1 is not an address: give nats:\/\/host:port/,
   ],
   [['fan', '--queue', url, '--job', 'a.b'], /--job a\.b is not a job name/],
+  // The address is said before the command given with it (was `--queue takes no command: ...
+  // (manifold worker --queue '' -- cat)`, a line to run that fails likewise), or -j.
+  [
+    ['fan', '--queue', '', '--', 'cat'],
+    /^manifold: --queue '' is not an address: give nats:\/\/host:port \(see/,
+  ],
+  [
+    ['fan', '--queue', 'http://x:1', '--', 'cat'],
+    /^manifold: --queue http:\/\/x:1 is not an address: give nats:\/\/host:port \(see/,
+  ],
+  [['fan', '--queue', '', '-j', '2'], /^manifold: --queue '' is not an address/],
   [['fan', '--queue', url, '--', 'cat'], /--queue takes no command: each worker runs its own/],
   // The line to run instead, quoted as it pastes: was `--queue nats://h :1 -- grep a b`.
   [
