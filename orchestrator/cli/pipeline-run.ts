@@ -61,6 +61,7 @@ export async function runConfig(
   const progress = options.progress && process.stderr.isTTY ? drawProgress : null;
   const end = await runner.run(progress, options.stats !== undefined || progress !== null);
   if (progress) process.stderr.write('\n');
+  for (const hint of runner.hints) process.stderr.write(`manifold: hint: ${hint}\n`);
   if (options.stats !== undefined && end.kind === 'done')
     writeStatsFile(options.stats, { status: end.status, ...end.stats }, (text) =>
       process.stderr.write(text),

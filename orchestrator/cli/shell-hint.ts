@@ -1,4 +1,5 @@
 import { ExitCode } from '../../filters/index.js';
+import { selectsNothing } from '../workers/nothing-found.js';
 
 /**
  * A hint for a worker command that looks meant for a shell: `manifold fan -- 'grep a | wc -l'`
@@ -17,41 +18,13 @@ export function shellHint(argv: readonly string[]): string | null {
 
 const SHELL_OPERATORS = new Set(['|', '||', '&&', ';', '&', '>', '>>', '<', '|&']);
 
-/**
- * Programs whose exit status 1 means "nothing selected", not an error: `grep` and its kin. A
- * fan of them fails on the first block with no match unless `--ok-status 0,1` says otherwise.
- */
-const NOTHING_FOUND = new Set([
-  'grep',
-  'egrep',
-  'fgrep',
-  'zgrep',
-  'rg',
-  'ag',
-  'ack',
-  'pcregrep',
-  'pcre2grep',
-]);
-
-/**
- * The program whose exit status a command gives: its first word, or under `--shell` the first
- * word of its last simple command (`cut -f1 | grep x` ends as grep does), past `VAR=value`s.
- */
-function statusProgram(command: { argv: readonly string[]; shell: boolean }): string | null {
-  const line = command.shell ? command.argv.join(' ') : null;
-  const words =
-    line === null ? command.argv : (line.split(/\|\||&&|[|;&]/).at(-1) ?? '').trim().split(/\s+/);
-  const program = words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
-  return program === undefined || program === '' ? null : program.replace(/^.*\//, '');
-}
-
 /** A hint for a worker that failed with status 1, as `grep` does when it selects nothing. */
 export function nothingFoundHint(command: {
   argv: readonly string[];
   shell: boolean;
 }): string | null {
-  const program = statusProgram(command);
-  if (program === null || !NOTHING_FOUND.has(program)) return null;
+  const program = selectsNothing(command);
+  if (program === null) return null;
   return `${program} exits 1 when it selects nothing; for that not to fail the run, add --ok-status 0,1`;
 }
 

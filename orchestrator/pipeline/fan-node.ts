@@ -1,6 +1,7 @@
 import { Fan } from '../fan/engine.js';
 import type { FanOptions } from '../fan/options.js';
-import { commandText } from '../workers/command.js';
+import { type CommandSpec, commandText } from '../workers/command.js';
+import { selectsNothing } from '../workers/nothing-found.js';
 import type { NodeEnd, RunningNode } from './node.js';
 
 /** A fan stage running inside manifold, between two pipes of the pipeline. */
@@ -10,9 +11,11 @@ export class FanNode implements RunningNode {
   readonly ended: Promise<NodeEnd>;
   downstream: RunningNode | null = null;
   readonly #fan: Fan;
+  readonly #command: CommandSpec;
 
   constructor(label: string, options: FanOptions, log: (line: string) => void) {
     this.label = label;
+    this.#command = options.command;
     this.description = `fan of ${options.workers}: ${commandText(options.command)}`;
     // What the fan says as it runs (a block tried again, --verbose) names its stage, as its
     // failures do.
@@ -48,5 +51,13 @@ export class FanNode implements RunningNode {
 
   stop(signal: NodeJS.Signals): void {
     this.#fan.stop({ kind: 'signal', signal });
+  }
+
+  /** A fan of `grep` failed by a worker's status 1: `manifold fan`'s hint, the config's key. */
+  hint(end: NodeEnd): string | null {
+    if (end.exitCode !== 1 || !this.#fan.failedStatuses.has(1)) return null;
+    const program = selectsNothing(this.#command);
+    if (program === null) return null;
+    return `${program} exits 1 when it selects nothing; for that not to fail the run, add ok-status: [0, 1] to the fan of stage ${this.label}`;
   }
 }

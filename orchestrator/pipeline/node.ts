@@ -32,6 +32,11 @@ export interface RunningNode {
   records?(): { in: number; out: number };
   /** Bytes read and written, where the node counts them itself (a fan); else /proc's. */
   bytes?(): { read: number; written: number };
+  /**
+   * A hint for the user after its failure `end`, in the config's words, or null: a `grep` that
+   * exited 1 selected nothing (`manifold fan`'s hint, cli/shell-hint.ts).
+   */
+  hint?(end: NodeEnd): string | null;
 }
 
 export function isFailure(end: NodeEnd): boolean {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { quoteForSh } from '../../filters/errors.js';
 import { type CommandSpec, commandText } from '../workers/command.js';
+import { selectsNothing } from '../workers/nothing-found.js';
 import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
 import { signalGroup } from '../workers/process/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
@@ -17,6 +19,7 @@ export class ProcessNode implements RunningNode {
   readonly pids: number[] = [];
   readonly ended: Promise<NodeEnd>;
   downstream: RunningNode | null = null;
+  readonly #command: CommandSpec;
   #pid = -1;
 
   constructor(
@@ -29,6 +32,7 @@ export class ProcessNode implements RunningNode {
   ) {
     this.label = label;
     this.description = description;
+    this.#command = command;
     const [file, ...args] = command.shell
       ? ['/bin/sh', '-c', command.argv.join(' ')]
       : command.argv;
@@ -72,5 +76,21 @@ export class ProcessNode implements RunningNode {
 
   stop(signal: NodeJS.Signals): void {
     signalGroup(this.#pid, signal);
+  }
+
+  /**
+   * A `grep` stage that exited 1 selected nothing: a stage has no `ok-status` (a fan's), so its
+   * command line can say that 1 is no failure, its other statuses failures still.
+   */
+  hint(end: NodeEnd): string | null {
+    if (end.error !== undefined || end.signal !== null || end.exitCode !== 1) return null;
+    const program = selectsNothing(this.#command);
+    if (program === null) return null;
+    const { argv, shell } = this.#command;
+    const line = `${shell ? argv.join(' ') : argv.map(quoteForSh).join(' ')} || [ $? -eq 1 ]`;
+    return (
+      `${program} exits 1 when it selects nothing; for that not to fail the run, write the run: ` +
+      `of stage ${this.label} as ${JSON.stringify(line)}`
+    );
   }
 }

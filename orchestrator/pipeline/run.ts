@@ -69,6 +69,8 @@ export class PipelineRun {
   readonly #ends = new Map<RunningNode, NodeEnd>();
   /** The `cat` that feeds the first stage the inputs, if one does. */
   #feeder: RunningNode | null = null;
+  /** What the failures of the run suggest (`RunningNode.hint`), for the CLI to say. */
+  #hints: string[] = [];
 
   constructor(pipeline: Pipeline, log: (line: string) => void, io: PipelineIO = {}) {
     this.#pipeline = pipeline;
@@ -207,6 +209,7 @@ export class PipelineRun {
       if (this.#io.failure !== undefined) this.#io.failure(line);
       else process.stderr.write(`manifold: ${line}\n`);
     }
+    this.#hints = failures.flatMap(([node, end]) => node.hint?.(end) ?? []);
     if (failures.length > 0) file?.discard();
     else file?.commit();
     const lastEnd = ends[this.#wiring.nodes.indexOf(last)]!;
@@ -229,6 +232,11 @@ export class PipelineRun {
     return (
       end !== undefined && end.signal === null && !this.#halted && !this.#stoppedAfter.has(node!)
     );
+  }
+
+  /** Hints for the failures of a run that has ended: `grep exits 1 when it selects nothing`. */
+  get hints(): readonly string[] {
+    return this.#hints;
   }
 
   /** Stops every node and what it started (SIGTERM, then SIGKILL after a grace period). */
