@@ -63,6 +63,25 @@ describe('a host name with a character ssh refuses is refused before the run', (
   });
 });
 
+describe('a host name is given to ssh as written, but for an address in brackets', () => {
+  // Only `[addr]` loses its brackets: a lone one was stripped too, `x]` and `[zz` reaching ssh
+  // as `x` and `zz` (another host), `[]` as an empty name. ssh says the name it was given when
+  // it cannot resolve it; /etc/hosts or an ssh_config alias may hold any of these, so none is
+  // refused. (DNS-invalid names, `a..b`, `h_1`, a label of 70 characters, `h.`, reach ssh as
+  // written too, and resolve through /etc/hosts: checked by hand, a mount namespace's.)
+  it.each([
+    ['x]', 'x]'],
+    ['[zz', '[zz'],
+    ['alice@[]:2222', '[]'],
+    ['[zz]', 'zz'],
+  ])('--host %s reaches ssh as %s', async (host, given) => {
+    const args = ['fan', '--host-timeout', '10s', '--host', host, '--', 'cat'];
+    const result = await run(manifold, args, 'a\n');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`ssh: Could not resolve hostname ${given}: `);
+  });
+});
+
 describe('a host that is a number is refused: the resolver reads it as an IPv4 address', () => {
   // `--host 0x10` went to ssh, which read it as 0.0.0.16 and waited there for --host-timeout
   // (30s by default), exit 1; a config's `queue: 3` (YAML's 3, kept as the text "3") was

@@ -74,12 +74,15 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
     return {
       problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name has no ${shellChar} in it`,
     };
-  const numeric = numericHostProblem(host!.replace(/^\[|\]$/g, ''));
+  // `[::1]` is an address in brackets, ssh given it bare; a lone bracket is the name's own:
+  // `x]` and `[zz` reached ssh as `x` and `zz`, and `[]` as an empty name.
+  const name = /^\[.+\]$/.test(host!) ? host!.slice(1, -1) : host!;
+  const numeric = numericHostProblem(name);
   if (numeric !== null)
     return { problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: ${numeric}` };
   const spec: HostSpec = {
     name: text.replace(/\/\d+$/, ''),
-    host: host!.replace(/^\[|\]$/g, ''),
+    host: name,
     slots: own === undefined ? slots : Number(own),
     local: false,
     ...(user === undefined ? {} : { user }),
