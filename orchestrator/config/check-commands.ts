@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { CommandSpec } from '../workers/command.js';
 import { shellSyntaxProblem } from '../workers/shell-syntax.js';
@@ -30,8 +31,9 @@ export function checkCommand(
   let command: CommandSpec;
   if (raw.filter !== undefined) {
     const module = resolve(at.folder, raw.filter);
-    if (!existsSync(module)) {
-      at.problem([...path, 'filter'], `filter module "${raw.filter}" does not exist`);
+    const problem = moduleProblem(module);
+    if (problem !== null) {
+      at.problem([...path, 'filter'], `filter module "${raw.filter}" ${problem}`);
       return null;
     }
     command = { argv: [process.execPath, module, ...(raw.args ?? [])], shell: false, env };
@@ -56,6 +58,27 @@ export function checkCommand(
     }
   }
   return command;
+}
+
+/**
+ * What keeps node from running a filter's module, or null. A folder node runs by its index.js
+ * or its package.json's "main"; one without was Node's own error and stack trace from every
+ * process of the run, exit 1 (`Cannot find module '.../adir'`).
+ */
+function moduleProblem(module: string): string | null {
+  let folder: boolean;
+  try {
+    folder = statSync(module).isDirectory();
+  } catch {
+    return 'does not exist';
+  }
+  if (!folder) return null;
+  try {
+    createRequire(import.meta.url).resolve(module);
+    return null;
+  } catch {
+    return 'is a directory, with no index.js or package.json "main" for node to run';
+  }
 }
 
 /** What is wrong with a command that runs nothing: `/bin/sh -c '  '` exits 0, unread input. */

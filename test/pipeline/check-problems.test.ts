@@ -1,5 +1,9 @@
-import { describe, it } from 'vitest';
-import { type Expected, expectProblems } from '../support/check.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { at, type Expected, expectProblems, problemsOf, tempDir } from '../support/check.js';
+import { outcome, runConfig } from '../support/pipeline.js';
+import { writeConfig } from '../support/temp.js';
 
 // `manifold check <config>`: each kind of problem, reported at the key or value it is about.
 
@@ -230,6 +234,44 @@ describe('problems, each at its key or value', () => {
       ['./missing.js', /filter module "\.\/missing\.js" does not exist/],
       ['lib/absent.js', /filter module "lib\/absent\.js" does not exist/],
     ]);
+  });
+
+  it('a filter module that is a folder node cannot run, as a stage and as workers; one it can runs', async () => {
+    // Node's own `Cannot find module '.../lib'` and its stack trace, from every process of the
+    // run, exit 1: the check passed it. A folder with an index.js node runs, as `node dir`.
+    const dir = tempDir();
+    mkdirSync(join(dir, 'lib'));
+    mkdirSync(join(dir, 'upper'));
+    writeFileSync(join(dir, 'upper', 'index.js'), 'process.stdin.pipe(process.stdout);\n');
+    const text = [
+      'stages:',
+      '  - filter: lib',
+      '  - fan:',
+      '      worker:',
+      '        filter: ./lib/',
+      '  - fan:',
+      '      worker:',
+      '        stages:',
+      '          - filter: lib',
+      '',
+    ].join('\n');
+    const file = writeConfig(dir, text);
+    const folder = ' is a directory, with no index.js or package.json "main" for node to run';
+    const result = await runConfig(file, 'a\n');
+    expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
+      exitCode: 2,
+      problems: [
+        `${file}:${at(text, 'lib')}: filter module "lib"${folder}`,
+        `${file}:${at(text, './lib/')}: filter module "./lib/"${folder}`,
+        `${file}:${at(text, 'lib', 3)}: filter module "lib"${folder}`,
+      ],
+    });
+    const runs = writeConfig(dir, 'stages:\n  - filter: upper\n', 'runs.yaml');
+    expect(outcome(await runConfig(runs, 'a\n'))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'a\n',
+    });
   });
 
   it('a join placeholder that names no branch, and a branch the join does not use', async () => {
