@@ -21,7 +21,7 @@ export type Framing =
 
 /** The framing names accepted everywhere a framing is asked for. */
 export const FRAMING_HELP =
-  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ allowed in delim, start and between)';
+  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\xHH allowed in delim, start and between)';
 
 /** The largest payload a frame header can describe. */
 export const MAX_FRAME = 0xffffffff;
@@ -38,7 +38,7 @@ export function parseFraming(text: string, what = 'framing'): Framing {
   if (text === 'frames') return { kind: 'frames', name: 'frames' };
   if (text === 'raw') return { kind: 'raw', name: 'raw' };
   if (text.startsWith('delim:')) {
-    const delimiter = Buffer.from(unescapeDelimiter(text.slice('delim:'.length)), 'utf8');
+    const delimiter = delimiterBytes(text.slice('delim:'.length));
     if (delimiter.length === 0)
       throw new UsageError(`${what} ${quoteName(text)}: the delimiter is empty`);
     return { kind: 'delimited', name: text, delimiter, json: false };
@@ -99,7 +99,7 @@ function parseStarted(text: string, what: string): Framing {
     );
   }
   const [end, start] = sides.map((side) =>
-    Buffer.from(unescapeDelimiter(side!.replaceAll('\\|', '|')), 'utf8'),
+    delimiterBytes(side!.replaceAll('\\|', '|')),
   ) as [Buffer, Buffer];
   if (start.length === 0) {
     throw new UsageError(`${what} ${quoteName(text)}: the start string is empty`);
@@ -182,6 +182,25 @@ export function sameBoundaries(a: Framing, b: Framing): boolean {
     return a.start.equals(b.start) && a.end.equals(b.end);
   }
   return a.kind === b.kind;
+}
+
+/**
+ * A `delim:` string's bytes: its text as UTF-8, with `unescapeDelimiter`'s escapes and `\xHH`,
+ * any one byte (`delim:\xe9`, Latin-1's é). A command line's words reach manifold as UTF-8
+ * text only (a word that is not is refused: sdk/raw-arguments.ts), so a byte that is no UTF-8
+ * on its own is written so.
+ */
+export function delimiterBytes(text: string): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const match of text.matchAll(/\\x([0-9A-Fa-f]{2})|\\./g)) {
+    if (match[1] === undefined) continue;
+    parts.push(Buffer.from(unescapeDelimiter(text.slice(from, match.index)), 'utf8'));
+    parts.push(Buffer.from([Number.parseInt(match[1], 16)]));
+    from = match.index + match[0].length;
+  }
+  parts.push(Buffer.from(unescapeDelimiter(text.slice(from)), 'utf8'));
+  return Buffer.concat(parts);
 }
 
 /** Backslash escapes, so a shell user can write `delim:\n--\n` or `delim:\t`. */
