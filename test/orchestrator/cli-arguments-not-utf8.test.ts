@@ -41,6 +41,14 @@ describe('an argument that is not UTF-8 is refused, not changed', () => {
     expect(result.exitCode).toBe(2);
   });
 
+  it("fan.md's way round: the worker's shell makes the byte, and grep selects by it", async () => {
+    const line = `${manifold} fan -j 1 --shell -- 'LC_ALL=C grep "$(printf "\\351")"'`;
+    const result = await runWithByte(line, 'caf\\351\\nx\\n');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString('hex')).toBe('636166e90a');
+    expect(result.exitCode).toBe(0);
+  });
+
   it('UTF-8 arguments reach the worker byte for byte', async () => {
     // é as UTF-8 (C3 A9): passed on as it is.
     const result = await runWithByte(
