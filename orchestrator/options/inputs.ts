@@ -42,6 +42,8 @@ export function folderProblem(folder: string): string | undefined {
  */
 export function checkStatsTarget(target: string, option = '--stats'): void {
   if (target === '-') return;
+  // Nothing to open: it was `no such directory`, of a folder no one named.
+  if (target === '') throw new UsageError(`${option} must name a file, or - for stderr`);
   try {
     closeSync(openSync(target, 'a'));
   } catch (error) {

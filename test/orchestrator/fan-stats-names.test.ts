@@ -1,12 +1,14 @@
 import { describe, it } from 'vitest';
+import { manifold, run } from '../helpers.js';
 import { fan } from '../support/fan-run.js';
 
-// `manifold fan --stats ''` said `--stats : no such directory`, unquoted, as `--input ''` did
-// before: a name that is empty or holds a space is shown quoted, as GNU tools show it.
+// `manifold fan --stats 'no dir/x'` is quoted, as GNU tools show a name; an empty one names no
+// file, as --joblog '' says (before 2026-12-05 `--stats '': no such directory`, and before that
+// `--stats : no such directory`). manifold run's --stats says the same.
 
 describe('--stats names in messages', () => {
   const cases: [string, string][] = [
-    ['', "manifold: --stats '': no such directory\n"],
+    ['', 'manifold: --stats must name a file, or - for stderr\n'],
     ['no dir/x.json', "manifold: --stats 'no dir/x.json': no such directory\n"],
     ['nodir/x.json', 'manifold: --stats nodir/x.json: no such directory\n'],
   ];
@@ -16,4 +18,13 @@ describe('--stats names in messages', () => {
       expect([result.exitCode, result.stderr]).toEqual([2, said]);
     });
   }
+
+  it("manifold run --stats ''", async ({ expect }) => {
+    const config = 'input: /dev/null\nstages: [{run: cat}]\n';
+    const result = await run(manifold, ['run', '--stats', '', '-'], config);
+    expect([result.exitCode, result.stderr]).toEqual([
+      2,
+      'manifold: --stats must name a file, or - for stderr\n',
+    ]);
+  });
 });
