@@ -98,9 +98,10 @@ function parseStarted(text: string, what: string): Framing {
       `${what} ${quoteName(text)}: between: takes <end>|<start>, one unescaped | between them`,
     );
   }
-  const [end, start] = sides.map((side) =>
-    delimiterBytes(side!.replaceAll('\\|', '|')),
-  ) as [Buffer, Buffer];
+  const [end, start] = sides.map((side) => delimiterBytes(side!.replaceAll('\\|', '|'))) as [
+    Buffer,
+    Buffer,
+  ];
   if (start.length === 0) {
     throw new UsageError(`${what} ${quoteName(text)}: the start string is empty`);
   }

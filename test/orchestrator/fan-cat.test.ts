@@ -76,7 +76,7 @@ describe.for(['--cat', '--fifo'])(
     it('lines: CRLF kept, a last block without its newline kept so, by size from a file and a pipe', async () => {
       const tmp = privateTmp();
       const input = Buffer.from(
-        Array.from({ length: 2000 }, (_, i) => `line ${i}\r\n`).join('') + 'last, no newline',
+        `${Array.from({ length: 2000 }, (_, i) => `line ${i}\r\n`).join('')}last, no newline`,
       );
       const file = fileWith('cat-', input);
       const args = ['-j', '3', '--block', '4K', mode, '--merge', 'ordered', '--', 'cat', '{}'];
