@@ -238,11 +238,18 @@ export class Splitter {
         { code: 'manifold.truncatedRecord' },
       );
     }
+    // --group-by: the last record, ended by the input's end (no delimiter after it: a record
+    // that begins with a string ends only so), is weighed as any other: its run may be new.
+    const blocks: Block[] = [];
+    if (this.#groups !== null && this.#total > this.#lastEnd) {
+      this.#endedInGroup(this.#groups, this.#total, blocks, 0);
+    }
     const records =
       this.#finder === null
         ? this.#parts.length
         : this.#records + (this.#total > this.#lastEnd ? 1 : 0);
-    return [this.#take(this.#total, records)];
+    blocks.push(this.#take(this.#total, records));
+    return blocks;
   }
 
   /** A record ends at `end`: cut before it if it would overflow the block, or after it. */
@@ -272,11 +279,11 @@ export class Splitter {
    * A run that then grows the block past its size is left for the next block: the block is cut
    * where the run began (a run larger than a block is a block of its own, up to --max-record).
    */
-  #endedInGroup(groups: Grouping, end: number, blocks: Block[]): void {
+  #endedInGroup(groups: Grouping, end: number, blocks: Block[], tail = groups.tail): void {
     const start = this.#lastEnd;
     let key: Buffer;
     try {
-      key = routingKey(groups.key, this.#bytes(start + groups.head, end - groups.tail));
+      key = routingKey(groups.key, this.#bytes(start + groups.head, end - tail));
     } catch (error) {
       throw placeAt({ input: 'input', record: this.#nextRecord + this.#records }, error);
     }
@@ -292,7 +299,7 @@ export class Splitter {
     if (end - this.#start > this.#blockSize && groups.at > this.#start)
       blocks.push(this.#cutAtGroup(groups));
     // A run's size as a record's: its last delimiter not counted (one record is its own size).
-    const run = end - groups.at - groups.tail;
+    const run = end - groups.at - tail;
     if (run > this.#maxRecord) {
       throw new RecordError(
         { input: 'input', record: this.#nextRecord + groups.records },

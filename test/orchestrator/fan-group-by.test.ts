@@ -150,6 +150,21 @@ describe('--group-by: each run of one key whole in one block', () => {
     }
   });
 
+  it("the input's last record, ended by the input's end, is weighed as the others: its run may be new", async () => {
+    // Records that begin with a string end only so; a line without its newline too.
+    const common = ['fan', '--group-by', 'field:1', '--per-block', '--merge', 'ordered'];
+    const [fasta, lines] = await Promise.all([
+      run(
+        manifold,
+        [...common, '--split', 'start:>', '--block', '5', '--', 'wc', '-l'],
+        '>a x\nAC\n>a y\nGG\n>b z\nTT\n',
+      ),
+      run(manifold, [...common, '--block', '4', '--', 'wc', '-c'], 'a\t1\na\t2\nb\t1'),
+    ]);
+    expect([fasta.exitCode, fasta.stderr, fasta.stdout.toString()]).toEqual([0, '', '4\n2\n']);
+    expect([lines.exitCode, lines.stderr, lines.stdout.toString()]).toEqual([0, '', '8\n3\n']);
+  });
+
   it('persistent workers and threads get every record, in order', async () => {
     const common = [
       'fan',
