@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
 import { encode, framingOf } from '../support/framing.js';
+import { sink } from '../support/sink.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // A negative --block, as GNU parallel's `--pipepart --block -1`: `-n` is n blocks for each
@@ -154,18 +155,12 @@ describe('--block -n: n blocks for each worker, from a file', () => {
       '',
       '2\n2\n2\n2\n',
     ]);
-    let out = '';
-    const output = new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk;
-        done();
-      },
-    });
+    const output = sink();
     await fan(
       { command: ['wc', '-l'], block: '-2', perBlock: true, merge: 'ordered', workers: 2 },
       { input: small, output },
     );
-    expect(out).toBe('2\n2\n2\n2\n');
+    expect(output.text()).toBe('2\n2\n2\n2\n');
   });
 });
 

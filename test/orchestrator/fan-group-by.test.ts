@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
+import { sink } from '../support/sink.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // --group-by <key>, as GNU parallel's: blocks end only where the key changes, so that each run
@@ -254,18 +255,12 @@ describe('--group-by: each run of one key whole in one block', () => {
       '',
       '2\n1\n2\n',
     ]);
-    let out = '';
-    const output = new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk;
-        done();
-      },
-    });
+    const output = sink();
     await fan(
       { command: ['wc', '-l'], groupBy: 'field:1', block: 8, perBlock: true, merge: 'ordered' },
       { input: Readable.from(['a\t1\na\t2\nb\t1\nc\t1\nc\t2\n']), output },
     );
-    expect(out).toBe('2\n1\n2\n');
+    expect(output.text()).toBe('2\n1\n2\n');
   });
 });
 

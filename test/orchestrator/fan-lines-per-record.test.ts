@@ -1,8 +1,9 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan as fanApi } from '../../orchestrator/index.js';
 import { bin } from '../helpers.js';
 import { C, fan, OK, ok, statsOf } from '../support/fan-run.js';
+import { sink } from '../support/sink.js';
 import { fileWith } from '../support/temp.js';
 
 // -L, --lines-per-record and --split lines:<n>: records of n lines (FASTQ, 4 a read), whole in
@@ -308,13 +309,7 @@ describe('-L 4 with SDK filters: a transform sees the four lines as one record',
   }
 
   it('the library takes linesPerRecord', async () => {
-    let out = '';
-    const output = new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk;
-        done();
-      },
-    });
+    const output = sink();
     await fanApi(
       {
         command: ['wc', '-l'],
@@ -326,7 +321,7 @@ describe('-L 4 with SDK filters: a transform sees the four lines as one record',
       },
       { input: Readable.from([INPUT]), output },
     );
-    expect(out).toBe('400\n400\n400\n');
+    expect(output.text()).toBe('400\n400\n400\n');
   });
 });
 

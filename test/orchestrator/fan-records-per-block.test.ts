@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
 import { encode, framingOf } from '../support/framing.js';
+import { sink } from '../support/sink.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // -N, --records: blocks of exactly N records (the last fewer), as `parallel --pipe -N`, for
@@ -142,18 +143,12 @@ describe('-N, --records: blocks of exactly N records', () => {
       '',
       '2\n2\n1\n',
     ]);
-    let out = '';
-    const output = new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk;
-        done();
-      },
-    });
+    const output = sink();
     await fan(
       { command: ['wc', '-l'], records: 2, perBlock: true, merge: 'ordered', workers: 2 },
       { input: Readable.from(['1\n2\n3\n4\n5\n']), output },
     );
-    expect(out).toBe('2\n2\n1\n');
+    expect(output.text()).toBe('2\n2\n1\n');
   });
 });
 
