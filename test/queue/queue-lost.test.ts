@@ -5,7 +5,14 @@ import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
-import { coordinate, foundJob, type QueueWorker, startWorker, unsaid } from '../support/queue.js';
+import {
+  coordinate,
+  foundJob,
+  nakTaken,
+  type QueueWorker,
+  startWorker,
+  unsaid,
+} from '../support/queue.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 
 // A block that kills its worker on every delivery (a poison input) goes round only a bounded
@@ -95,8 +102,7 @@ describe('a block run alone on a persistent worker', () => {
         jobNames('default').blocksStream,
         WORKERS_CONSUMER,
       );
-      (await blocks.next({ expires: 10_000 }))!.nak();
-      await conn.nc.flush();
+      await nakTaken(conn.nc, (await blocks.next({ expires: 10_000 }))!);
       const held = (await blocks.next({ expires: 10_000 }))!;
       expect(held.info.deliveryCount).toBe(2);
       // tr writes nothing until its input ends: the blocks given to it wait for that.

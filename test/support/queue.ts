@@ -1,6 +1,8 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { execa, type Options } from 'execa';
 import { manifold, type Result, resultOf, run } from '../helpers.js';
 import { onFailure } from './cleanup.js';
@@ -152,4 +154,18 @@ export function gate(filter = 'cat') {
     open: (blocks: number) => writeSync(fd, 'go\n'.repeat(blocks)),
     close: () => closeSync(fd),
   };
+}
+
+/**
+ * Gives a pulled block back to the queue (a negative acknowledgement) and resolves once the
+ * server has taken it back. A plain `nak()`, even flushed, is not enough: the server handles
+ * acknowledgements apart from a client's other messages (a queue of their own), so a pull sent
+ * after it may be answered first, with the next block rather than this one again.
+ */
+export async function nakTaken(nc: NatsConnection, message: JsMsg): Promise<void> {
+  // Its acknowledgement subject: the client's message has it, its type does not say so.
+  const { reply } = message as JsMsg & { reply?: string };
+  if (!reply) throw new Error('the message has no subject to acknowledge it on');
+  // The server answers an acknowledgement that asks for it once it has handled it.
+  await nc.request(reply, '-NAK', { timeout: 10_000 });
 }
