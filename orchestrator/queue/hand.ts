@@ -6,17 +6,32 @@ import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
 import type { TryJob } from './outcome.js';
 
 // The blocks a queue worker holds (server.ts): each pulled block checked, and kept ours
-// (in-progress acknowledgements) from its pull until it is let go; the one that runs alone.
+// (in-progress acknowledgements) from its pull until it is let go; the one that runs alone; the
+// answers under way.
 
 /** The blocks in hand, by block. */
 export class Hand {
   readonly #job: TryJob;
   readonly #held = new Map<Block, Held>();
-  /** The block in hand that runs alone (lost.ts): nothing is pulled while it is. */
+  /**
+   * The block that runs alone (lost.ts): nothing is pulled while it is in hand, nor until the
+   * server has its answer.
+   */
   #alone: Held | null = null;
+  /**
+   * Answers under way: a block's answer is the server's only once it has confirmed it. A worker
+   * lost before that (killed by the next block) loses the block too: it is delivered again, and
+   * counted as lost with its worker. So a block that runs alone waits for them, and nothing is
+   * pulled until its own is done; else the blocks beside a poison block were lost with it past
+   * their allowance, and failed the run (seen under load, test/queue/queue-lost.test.ts).
+   */
+  #answering = 0;
+  /** Called once an answer is done: a slot may have waited for it. */
+  readonly #onAnswered: () => void;
 
-  constructor(job: TryJob) {
+  constructor(job: TryJob, onAnswered: () => void) {
     this.#job = job;
+    this.#onAnswered = onAnswered;
   }
 
   get alone(): Held | null {
@@ -25,6 +40,11 @@ export class Hand {
 
   get size(): number {
     return this.#held.size;
+  }
+
+  /** Whether every block let go has its answer confirmed by the server. */
+  get answered(): boolean {
+    return this.#answering === 0;
   }
 
   get(block: Block): Held | undefined {
@@ -57,10 +77,18 @@ export class Hand {
     return held;
   }
 
-  /** A block leaves the hand. */
-  letGo(held: Held): void {
+  /**
+   * A block leaves the hand, `answer` telling the server how it went. A block that ran alone
+   * stays the one that does until its answer is done.
+   */
+  letGo(held: Held, answer: Promise<void>): void {
     this.#held.delete(held.block);
-    if (held === this.#alone) this.#alone = null;
+    this.#answering++;
+    void answer.then(() => {
+      this.#answering--;
+      if (held === this.#alone) this.#alone = null;
+      this.#onAnswered();
+    });
   }
 
   /** Every block in hand goes back to the queue at once. */

@@ -19,28 +19,35 @@ export interface TryJob {
   finished(): boolean;
 }
 
-/** Publishes a block's output with the try that made it, and acknowledges the block. */
-export function answerBlock(job: TryJob, held: Held, exit: TryEnd): void {
+/**
+ * Publishes a block's output with the try that made it, and acknowledges the block. Resolves,
+ * never rejects, once the server has confirmed the acknowledgement (or it went otherwise): until
+ * then a worker lost takes the block with it, delivered again and counted as lost (hand.ts).
+ */
+export async function answerBlock(job: TryJob, held: Held, exit: TryEnd): Promise<void> {
   const { block } = held;
   const { conn, names } = job.options;
   const tried = tryOf(held, job.host, exit);
   const answer = { seq: block.seq, input: held.input };
-  publishOutput(conn, names, answer, held.pieces, tried, () => job.finished())
-    .then((stored) => {
-      clearInterval(held.working);
-      if (stored) held.message.ack();
-    })
-    .catch((error: unknown) => {
-      clearInterval(held.working);
-      job.options.log(
-        `cannot publish the output of block ${block.seq + 1}: ${describeError(error)}`,
-      );
-      held.message.nak();
-    });
+  try {
+    const stored = await publishOutput(conn, names, answer, held.pieces, tried, () =>
+      job.finished(),
+    );
+    clearInterval(held.working);
+    // Unconfirmed (the job ended, the connection lost): the block comes again if it is still due.
+    if (stored) await held.message.ackAck().catch(() => false);
+  } catch (error) {
+    clearInterval(held.working);
+    job.options.log(`cannot publish the output of block ${block.seq + 1}: ${describeError(error)}`);
+    held.message.nak();
+  }
 }
 
-/** A block let go undone: back to the queue to be tried again, or failed on its last try. */
-export function failBlock(job: TryJob, held: Held, end: WorkerOutcome): void {
+/**
+ * A block let go undone: back to the queue to be tried again, or failed on its last try.
+ * Resolves, never rejects, once that is told to the server.
+ */
+export async function failBlock(job: TryJob, held: Held, end: WorkerOutcome): Promise<void> {
   const { block, message } = held;
   const { spec, host } = job;
   clearInterval(held.working);
@@ -58,7 +65,10 @@ export function failBlock(job: TryJob, held: Held, end: WorkerOutcome): void {
     tried: tryOf(held, host, end.details ?? { exitCode: null, signal: null }),
     input: held.input,
   };
-  publishFailure(conn, names, block.seq, failure, () => job.finished())
-    .then(() => message.term())
-    .catch(() => message.nak());
+  try {
+    await publishFailure(conn, names, block.seq, failure, () => job.finished());
+    message.term();
+  } catch {
+    message.nak();
+  }
 }

@@ -41,13 +41,13 @@ export class QueueServer implements WorkerListener {
   readonly #ahead: Held[] = [];
 
   /** Per-block workers' blocks done, answered once their instance's exit status is known. */
-  readonly #exiting = new Map<Worker, Held>();
+  readonly #exiting = new Map<Worker, { held: Held; answered: (answer: Promise<void>) => void }>();
 
   constructor(options: ServeOptions, spec: JobSpec, header: InputHeader) {
     this.#options = options;
     this.#watch = new JobWatch(options, spec, () => this.#wakeAll());
     this.#job = { options, spec, host: this.#host, finished: () => this.#watch.finished };
-    this.#hand = new Hand(this.#job);
+    this.#hand = new Hand(this.#job, () => this.#wakeAll());
     this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
     this.#workers = createWorkers(jobWorkers(options, spec, header), this);
   }
@@ -146,15 +146,16 @@ export class QueueServer implements WorkerListener {
   }
 
   /**
-   * A block run alone waits for every other block in hand to be done. A per-block worker takes
-   * one block ahead of the one it runs; a persistent one takes blocks while its input is not
-   * backed up (`Worker.ready`), as in a local fan, not by blocks in flight: a filter that holds
-   * its output back until more input comes (tr, awk, sed into a pipe) would otherwise wait for
-   * a block it is never given.
+   * A block run alone waits for every other block in hand to be done, and answered (hand.ts).
+   * A per-block worker takes one block ahead of the one it runs; a persistent one takes blocks
+   * while its input is not backed up (`Worker.ready`), as in a local fan, not by blocks in
+   * flight: a filter that holds its output back until more input comes (tr, awk, sed into a
+   * pipe) would otherwise wait for a block it is never given.
    */
   #mayGive(worker: Worker, held: Held): boolean {
     if (!worker.ready) return false;
-    if (held === this.#hand.alone) return this.#hand.size === 1 && worker.inFlight.length === 0;
+    if (held === this.#hand.alone)
+      return this.#hand.size === 1 && this.#hand.answered && worker.inFlight.length === 0;
     return this.#options.attribution !== 'per-block' || worker.inFlight.length < 2;
   }
 
@@ -191,15 +192,17 @@ export class QueueServer implements WorkerListener {
     this.#clock?.done(worker, block);
     const held = this.#hand.get(block);
     if (held === undefined) return;
-    this.#letGo(held);
     // A per-block worker's exit status (one --ok-status accepted) comes just after: onExit.
-    if (this.#options.attribution === 'per-block') this.#exiting.set(worker, held);
-    else this.#answer(held, { exitCode: 0, signal: null });
+    if (this.#options.attribution === 'per-block') {
+      let answered!: (answer: Promise<void>) => void;
+      this.#letGo(held, new Promise<void>((resolve) => (answered = resolve)));
+      this.#exiting.set(worker, { held, answered });
+    } else this.#letGo(held, this.#answer(held, { exitCode: 0, signal: null }));
   }
 
   /** Publishes a block's output with the try that made it, and acknowledges the block. */
-  #answer(held: Held, exit: TryEnd): void {
-    answerBlock(this.#job, held, exit);
+  #answer(held: Held, exit: TryEnd): Promise<void> {
+    return answerBlock(this.#job, held, exit);
   }
 
   onTrailingOutput(worker: Worker, chunk: Buffer): void {
@@ -216,7 +219,8 @@ export class QueueServer implements WorkerListener {
     this.#clock?.exited(worker);
     const done = this.#exiting.get(worker);
     this.#exiting.delete(worker);
-    if (done !== undefined) this.#answer(done, end.details ?? { exitCode: 0, signal: null });
+    if (done !== undefined)
+      done.answered(this.#answer(done.held, end.details ?? { exitCode: 0, signal: null }));
     for (const block of unfinished) this.#fail(block, end);
     if (worker.ended && !this.#watch.finished) worker.restart();
     this.#wakeAll();
@@ -226,13 +230,15 @@ export class QueueServer implements WorkerListener {
   #fail(block: Block, end: WorkerOutcome): void {
     const held = this.#hand.get(block);
     if (held === undefined) return;
-    this.#letGo(held);
-    failBlock(this.#job, held, end);
+    this.#letGo(held, failBlock(this.#job, held, end));
   }
 
-  /** A block leaves the hand: the slots look again (one waited for it to run alone, or pull). */
-  #letGo(held: Held): void {
-    this.#hand.letGo(held);
+  /**
+   * A block leaves the hand, `answer` telling the server: the slots look again (one waited for
+   * it to run alone, or pull), and once more when its answer is done (hand.ts).
+   */
+  #letGo(held: Held, answer: Promise<void>): void {
+    this.#hand.letGo(held, answer);
     this.#wakeAll();
   }
 

@@ -1,3 +1,4 @@
+import { DiscardPolicy } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { connectQueue } from '../../orchestrator/workers/queue/connect.js';
 import { jobNames, WORKERS_CONSUMER } from '../../orchestrator/workers/queue/names.js';
@@ -8,6 +9,7 @@ import { startNats } from '../support/nats.js';
 import {
   coordinate,
   foundJob,
+  gate,
   nakTaken,
   type QueueWorker,
   startWorker,
@@ -125,6 +127,73 @@ describe('a block run alone on a persistent worker', () => {
       expect(byteDiff(await done, want)).toEqual(sameBytes(want));
       expect(await worker.done()).toMatchObject({ exitCode: 0 });
     } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe('blocks run alone, one after the other', () => {
+  it("the second is given to its process only once the server has the first's answer: the first is not lost with a worker the second kills", async () => {
+    const server = await startNats();
+    const args = ['fan', '--queue', server.url, '--merge', 'ordered', '--block', '1000'];
+    const coordinator = spawnManifold([
+      ...args,
+      '--retries',
+      '0',
+      '--ack-wait',
+      '10s',
+      '--verbose',
+    ]);
+    const done = collect(coordinator.stdout);
+    const two = input.subarray(0, 1_500);
+    coordinator.stdin!.end(two);
+    await watch(coordinator.stderr!).waitFor(/^manifold: started job "default"/, 1);
+    const names = jobNames('default');
+    const conn = await connectQueue(server.url);
+    const door = gate();
+    try {
+      // Both blocks given twice, here, as to workers lost with them: each runs alone next
+      // (--retries 0), and a third loss would fail it.
+      const blocks = await conn.js.consumers.get(names.blocksStream, WORKERS_CONSUMER);
+      for (const delivery of [1, 2]) {
+        const pair = [
+          await blocks.next({ expires: 10_000 }),
+          await blocks.next({ expires: 10_000 }),
+        ];
+        for (const message of pair) {
+          expect(message!.info.deliveryCount).toBe(delivery);
+          await nakTaken(conn.nc, message!);
+        }
+      }
+      // The results stream takes nothing more for now: the first block's answer waits.
+      const results = await conn.jsm.streams.info(names.resultsStream);
+      await conn.jsm.streams.update(names.resultsStream, {
+        ...results.config,
+        max_msgs: results.state.messages,
+        discard: DiscardPolicy.New,
+      });
+      // Its pieces reach the subject's subscribers even as the stream refuses them.
+      let tried!: () => void;
+      const answering = new Promise<void>((resolve) => (tried = resolve));
+      const sub = conn.nc.subscribe(names.outSubject, { callback: () => tried() });
+      await conn.nc.flush();
+      const worker = startWorker(server.url, ['-j', '1', '--shell'], door.command);
+      await worker.stderr.waitFor(/^start \d+$/, 1);
+      door.open(1);
+      await answering;
+      sub.unsubscribe();
+      await conn.jsm.streams.update(names.resultsStream, results.config);
+      // Had it not waited, a second block that killed its worker would take the first with it.
+      await worker.stderr.waitFor(/^start \d+$/, 2);
+      const workers = await conn.jsm.consumers.info(names.blocksStream, WORKERS_CONSUMER);
+      expect(workers.num_ack_pending).toBe(1);
+      door.open(1);
+      const end = await within(waitForExit(coordinator), 20_000, 'the run hangs');
+      expect(end.exitCode).toBe(0);
+      expect(byteDiff(await done, two)).toEqual(sameBytes(two));
+      expect(await worker.done()).toMatchObject({ exitCode: 0 });
+    } finally {
+      door.close();
       await conn.close();
     }
   });
