@@ -18,7 +18,12 @@ const OPTIONS: [string, (value: string) => string[], string[]][] = [
   ['-j', (v) => ['-j', v], [...NO_NUMBER, '1.5']],
   ['--retries', (v) => ['--retries', v], [...NO_NUMBER, '1.5']],
   ['--header', (v) => ['--header', v], [...NO_NUMBER, '1.5']],
-  ['--block', (v) => ['--block', v], [...NO_NUMBER, '1.5', '1e3K']],
+  // A negative whole --block is a count of blocks a worker (fan-blocks-per-worker.test.ts).
+  [
+    '--block',
+    (v) => ['--block', v],
+    [...NO_NUMBER.filter((v) => v !== '-1'), '1.5', '1e3K', '-0', '-1.5', '-1e3'],
+  ],
   ['--merge-memory', (v) => ['--merge-memory', v], NO_NUMBER],
   ['--max-record', (v) => ['--max-record', v], NO_NUMBER],
   ['--thread-heap', (v) => ['--threads', '--thread-heap', v], NO_NUMBER],

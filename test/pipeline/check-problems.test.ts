@@ -168,9 +168,9 @@ describe('problems, each at its key or value', () => {
       '',
     ].join('\n');
     await expectProblems(text, [
-      ['lines2', /split lines2 is not one of lines, nul/],
-      ['jsonl', /join jsonl is not one of lines, nul/],
-      ['bogus', /.* bogus is not one of lines, nul/],
+      ['lines2', /split lines2 is not one of lines, lines:<n>, nul/],
+      ['jsonl', /join jsonl is not one of lines, lines:<n>, nul/],
+      ['bogus', /.* bogus is not one of lines, lines:<n>, nul/],
     ]);
   });
 
