@@ -21,7 +21,7 @@ import {
 import type { RangeFile } from './range-file.js';
 import { RangeReader } from './range-input.js';
 import { spell } from './spelling.js';
-import { createSplitter } from './splitter.js';
+import { createSplitter } from './splitters.js';
 import { readTaken } from './taken-input.js';
 
 // The fan engine's reading loop (engine.ts): the input cut into blocks, as ranges of a regular

@@ -4,87 +4,13 @@ import {
   createBoundaryFinder,
   framingBytes,
 } from '../../filters/framing/boundary.js';
-import {
-  type Framing,
-  formatSize,
-  type KeySpec,
-  RecordError,
-  recordTooLarge,
-} from '../../filters/index.js';
+import { type Framing, type KeySpec, RecordError, recordTooLarge } from '../../filters/index.js';
 import { routingKey } from '../../filters/keys.js';
 import { frameTooLarge } from '../../filters/size.js';
 import type { Block } from '../workers/block.js';
-import { type BlockPlan, blockPlan } from './blocks-per-worker.js';
-import { EndsSplitter } from './ends-splitter.js';
-import type { FanOptions } from './options.js';
-import { fastDelimiter } from './partition.js';
-import { streamEnds } from './range-cut.js';
-import { spell } from './spelling.js';
+import type { BlockPlan } from './blocks-per-worker.js';
+import { bytesOf, newRuns, type Runs, runTooLarge } from './runs.js';
 import { takeFront } from './take-front.js';
-
-/** --group-by's state: the key, the last record's, where the run in progress began. */
-interface Grouping {
-  key: KeySpec;
-  /** --group-by and --max-record as messages spell them. */
-  name: string;
-  maxRecordName: string;
-  /** The key of the run in progress (a copy), or null before the first record. */
-  last: Buffer | null;
-  /** Where the run in progress began, and how many records of the block come before it. */
-  at: number;
-  records: number;
-  /** Framing bytes before a record's payload (a frame's header) and after it (a delimiter). */
-  head: number;
-  tail: number;
-}
-
-/** What cuts the input into blocks: `Splitter`, or `EndsSplitter` where records are read later. */
-export type BlockCutter = Pick<
-  Splitter,
-  'push' | 'flush' | 'end' | 'resize' | 'skip' | 'planned'
-> & {
-  /** Chunks whose bytes are all in blocks already read through (`EndsSplitter` only). */
-  consumed?: () => Buffer[];
-};
-
-/**
- * The splitter of a fan's stream input. Hash dispatch on its fast path reads every record to
- * pick its worker, so its blocks are cut by looking near their ends only, and their records
- * counted as they are picked: each byte is scanned once. `counted` tells how many records were
- * picked so far. Where records end with one byte and only attributed workers ask for their
- * numbers (`streamEnds`), blocks are cut the same way, and either not counted at all or
- * counted a block at a time. Otherwise every record is found as it arrives.
- */
-export function createSplitter(
-  options: FanOptions,
-  blockSize: number,
-  counted: () => number,
-): BlockCutter {
-  const cutter = splitterOf(options, blockSize, counted);
-  const plan = blockPlan(options);
-  if (plan !== null) cutter.planned(plan);
-  return cutter;
-}
-
-function splitterOf(
-  options: FanOptions,
-  blockSize: number,
-  counted: () => number,
-): Splitter | EndsSplitter {
-  const { framing, key, maxRecord, dispatch } = options;
-  const name = spell(options, 'maxRecord');
-  const hashed = dispatch === 'hash' ? fastDelimiter(framing, key) : null;
-  if (hashed !== null) return new EndsSplitter(hashed, blockSize, maxRecord, counted, null, name);
-  const ends = streamEnds(options);
-  if (ends !== null) {
-    const numbered = ends.numbered ? framing : null;
-    return new EndsSplitter(ends.delimiter, blockSize, maxRecord, null, numbered, name);
-  }
-  const splitter = new Splitter(framing, blockSize, maxRecord, name, options.records);
-  if (options.groupBy !== undefined)
-    splitter.grouped(options.groupBy, spell(options, 'groupBy'), spell(options, 'maxRecord'));
-  return splitter;
-}
 
 /**
  * Cuts the input into blocks that end on record boundaries: as many whole records as fit in
@@ -117,7 +43,7 @@ export class Splitter {
   /** Records a block (--records), or 0: blocks of about `#blockSize` bytes. */
   readonly #perBlock: number;
   /** --group-by: blocks end only where the key changes (`#grouped`). */
-  #groups: Grouping | null = null;
+  #groups: Runs | null = null;
 
   constructor(
     framing: Framing,
@@ -135,24 +61,12 @@ export class Splitter {
     this.#overhead = framingBytes(framing);
   }
 
-  /** The size of the blocks cut from now on (per-block workers' grow: block-size.ts). */
   /**
    * Blocks end only between records whose `key`s differ: each a run of records with one key,
    * whole (--group-by). `name` and `maxRecordName` spell the options in messages.
    */
   grouped(key: KeySpec, name: string, maxRecordName: string): void {
-    const framing = this.#framing;
-    this.#groups = {
-      key,
-      name,
-      maxRecordName,
-      last: null,
-      at: 0,
-      records: 0,
-      head: framing.kind === 'frames' ? 4 : 0,
-      // A delimiter after the payload (a frame's header is before it: `head`).
-      tail: framing.kind === 'frames' ? 0 : framingBytes(framing),
-    };
+    this.#groups = newRuns(key, name, maxRecordName, this.#framing);
   }
 
   /** Blocks end where a negative --block's plan says, from now on (`resize` is then ignored). */
@@ -160,6 +74,7 @@ export class Splitter {
     this.#plan = plan;
   }
 
+  /** The size of the blocks cut from now on (per-block workers' grow: block-size.ts). */
   resize(blockSize: number): void {
     if (this.#plan === null) this.#blockSize = blockSize;
   }
@@ -279,11 +194,14 @@ export class Splitter {
    * A run that then grows the block past its size is left for the next block: the block is cut
    * where the run began (a run larger than a block is a block of its own, up to --max-record).
    */
-  #endedInGroup(groups: Grouping, end: number, blocks: Block[], tail = groups.tail): void {
+  #endedInGroup(groups: Runs, end: number, blocks: Block[], tail = groups.tail): void {
     const start = this.#lastEnd;
     let key: Buffer;
     try {
-      key = routingKey(groups.key, this.#bytes(start + groups.head, end - tail));
+      key = routingKey(
+        groups.key,
+        bytesOf(this.#parts, this.#start, start + groups.head, end - tail),
+      );
     } catch (error) {
       throw placeAt({ input: 'input', record: this.#nextRecord + this.#records }, error);
     }
@@ -300,36 +218,17 @@ export class Splitter {
       blocks.push(this.#cutAtGroup(groups));
     // A run's size as a record's: its last delimiter not counted (one record is its own size).
     const run = end - groups.at - tail;
-    if (run > this.#maxRecord) {
-      throw new RecordError(
-        { input: 'input', record: this.#nextRecord + groups.records },
-        `the run of records with this record's ${groups.name} key is larger than the maximum record size ${formatSize(this.#maxRecord)} (${formatSize(run)} so far): each run is held whole in one block; raise it with ${groups.maxRecordName}`,
-        { code: 'manifold.recordTooLarge' },
-      );
-    }
+    if (run > this.#maxRecord)
+      throw runTooLarge(groups, this.#nextRecord + groups.records, run, this.#maxRecord);
   }
 
   /** The block of the whole runs before the last run began; that run's records stay. */
-  #cutAtGroup(groups: Grouping): Block {
+  #cutAtGroup(groups: Runs): Block {
     const rest = this.#records - groups.records;
     const block = this.#take(groups.at, groups.records);
     this.#records = rest;
     groups.records = 0;
     return block;
-  }
-
-  /** The input's bytes from `from` to `to` (offsets of the input, from `#start` on). */
-  #bytes(from: number, to: number): Buffer {
-    let offset = this.#start;
-    const pieces: Buffer[] = [];
-    for (const part of this.#parts) {
-      const end = offset + part.length;
-      if (end > from && offset < to)
-        pieces.push(part.subarray(Math.max(0, from - offset), Math.min(part.length, to - offset)));
-      if (end >= to) break;
-      offset = end;
-    }
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   }
 
   #tooLarge(size: number, whole: boolean): RecordError {
