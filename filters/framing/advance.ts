@@ -20,3 +20,17 @@ export function advanceByNext(
   }
   return { found, end: pos };
 }
+
+/**
+ * Scans all of `chunk` from `from`, one `next` at a time: the end of the last record that ends
+ * in it, or -1. For finders with no faster way.
+ */
+export function lastByNext(
+  finder: Pick<BoundaryFinder, 'next'>,
+  chunk: Buffer,
+  from: number,
+): number {
+  let found = -1;
+  for (let end = finder.next(chunk, from); end >= 0; end = finder.next(chunk, end)) found = end;
+  return found;
+}

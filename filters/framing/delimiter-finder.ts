@@ -1,4 +1,4 @@
-import { advanceByNext } from './advance.js';
+import { advanceByNext, lastByNext } from './advance.js';
 import type { BoundaryFinder } from './boundary.js';
 import { nthByte } from './byte-count.js';
 
@@ -42,11 +42,7 @@ export class DelimiterFinder implements BoundaryFinder {
   }
 
   last(chunk: Buffer, from: number): number {
-    if (this.#byte < 0) {
-      let found = -1;
-      for (let end = this.next(chunk, from); end >= 0; end = this.next(chunk, end)) found = end;
-      return found;
-    }
+    if (this.#byte < 0) return lastByNext(this, chunk, from);
     const at = chunk.lastIndexOf(this.#byte);
     if (at >= from) {
       this.#mid = at + 1 < chunk.length;

@@ -1,4 +1,4 @@
-import { advanceByNext } from './advance.js';
+import { advanceByNext, lastByNext } from './advance.js';
 import type { BoundaryFinder } from './boundary.js';
 
 const HEADER = 4;
@@ -55,8 +55,6 @@ export class FrameFinder implements BoundaryFinder {
   }
 
   last(chunk: Buffer, from: number): number {
-    let found = -1;
-    for (let end = this.next(chunk, from); end >= 0; end = this.next(chunk, end)) found = end;
-    return found;
+    return lastByNext(this, chunk, from);
   }
 }
