@@ -14,6 +14,7 @@ import { checkShellSyntax } from '../options/fan-parts.js';
 import {
   HOST_SETTING_NAMES,
   type HostSettings,
+  relativeSlotsProblem,
   resolveHostSettings,
   runsHere,
 } from '../options/hosts.js';
@@ -151,6 +152,8 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
   const tables = parseTableBindings(options.table ?? [], 'table');
   const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
+  const relative = remote && relativeSlotsProblem(options.workers, 'workers', 'hosts');
+  if (relative) throw new UsageError(relative);
   if (remote !== null && resolved.kind === 'thread') {
     throw new UsageError('threads cannot go with hosts: threads run in this process');
   }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { requestedWorkers } from '../options/workers-count.js';
 
 // What `manifold fan` will need that can start while manifold's own modules load (manifold.ts):
 // read from its arguments before they are parsed. A wrong guess costs only helpers that wait
@@ -39,9 +40,10 @@ export function fanBootPlan(argv: readonly string[]): BootPlan {
     else if (word === '--thread-heap' || word.startsWith('--thread-heap=')) heap = true;
     else if (word === '--host' || word.startsWith('--host=')) return none;
     else if (word === '--queue' || word.startsWith('--queue=')) return none;
-    else if (word === '-j' || word === '--workers') workers = Number(argv[++i]);
-    else if (word.startsWith('--workers=')) workers = Number(word.slice('--workers='.length));
-    else if (/^-j\d+$/.test(word)) workers = Number(word.slice(2));
+    else if (word === '-j' || word === '--workers') workers = requestedWorkers(argv[++i]);
+    else if (word.startsWith('--workers='))
+      workers = requestedWorkers(word.slice('--workers='.length));
+    else if (word.startsWith('-j') && word.length > 2) workers = requestedWorkers(word.slice(2));
   }
   if (!Number.isInteger(workers) || workers < 1) return none;
   if (threads) return { threads: heap ? 0 : Math.min(workers, MAX_THREADS), starters: 0 };

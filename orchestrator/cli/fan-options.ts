@@ -4,10 +4,10 @@ import { FAN_CHOICES, FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.
 /** The options of `manifold fan`, as commander options, with their help. */
 export function fanOptions(): Option[] {
   return [
-    new Option('-j, --workers <n>', `number of concurrent workers, at most ${MAX_WORKERS}`).default(
-      FAN_DEFAULTS.workers,
-      'the number of CPUs',
-    ),
+    new Option(
+      '-j, --workers <n>',
+      `number of concurrent workers, at most ${MAX_WORKERS}; or, as parallel -j, +N, -N or N% of the CPUs`,
+    ).default(FAN_DEFAULTS.workers, 'the number of CPUs'),
     new Option(
       '--split <framing>',
       "how records are cut (and the workers' output, unless --join says otherwise): lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes>",

@@ -6,7 +6,13 @@ import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
 import { checkShellSyntax } from '../options/fan-parts.js';
-import { type HostSettings, hostFlagOf, resolveHostSettings, runsHere } from '../options/hosts.js';
+import {
+  type HostSettings,
+  hostFlagOf,
+  relativeSlotsProblem,
+  resolveHostSettings,
+  runsHere,
+} from '../options/hosts.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
@@ -143,6 +149,8 @@ export function resolveFanCommandLine(
     const tables = parseTableBindings((raw.table as string[] | undefined) ?? []);
     const hostSettings = { ...raw, hosts: raw.host } as HostSettings;
     const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
+    const relative = remote && relativeSlotsProblem(raw.workers, '-j', '--host');
+    if (relative) throw new CliError(relative, ExitCode.usage);
     if (remote !== null && options.kind === 'thread') {
       throw new CliError(
         '--threads cannot go with --host: threads run in this process',

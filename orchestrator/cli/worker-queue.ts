@@ -27,7 +27,7 @@ export function queueWorkerOptions(): Option[] {
     new Option('--job <name>', "the job to serve: the coordinator's --job").default(DEFAULT_JOB),
     new Option(
       '-j, --workers <n>',
-      `blocks run at once on this machine, at most ${MAX_WORKERS}`,
+      `blocks run at once on this machine, at most ${MAX_WORKERS}; or +N, -N, N% of its CPUs`,
     ).default(FAN_DEFAULTS.workers, 'the number of CPUs'),
     new Option('--per-block', 'a fresh process for each block (the default)'),
     new Option(

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describeError } from '../../filters/index.js';
 import { OptionError, resolveFanSettings } from '../options/fan.js';
+import { relativeSlotsProblem } from '../options/hosts.js';
 import { type CommandChecking, checkWorker } from './check-commands.js';
 import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
 import { configHosts, hostsProblemPath, onlyOtherMachines, type RawHosts } from './hosts.js';
@@ -85,6 +86,11 @@ export function checkFanStage(
     } catch (error) {
       const at = raw.hosts !== undefined ? [...path, 'hosts'] : ['hosts'];
       checking.problem([...at, ...hostsProblemPath(hosts, error)], describeError(error));
+      return [];
+    }
+    const relative = remote && relativeSlotsProblem(raw.workers, 'workers', 'hosts');
+    if (relative) {
+      checking.problem([...path, 'workers'], relative);
       return [];
     }
     if (remote !== null && fan.blockFile !== undefined) {

@@ -47,17 +47,23 @@ export function checkSchema(config: LoadedConfig): Problem[] {
   const texts = config.data === null ? [] : textsOf(config.data);
   const flags = config.data === null ? [] : booleansOf(config.data);
   const valid = validate(config.data);
+  const unread = new Set<string>();
   // The coercion also made text of a true or false where only text goes: `queue: true` was
   // the host "true". A command's words are text as written (`run: [test, true]`).
+  // And a number of a true or false where a number goes: `retries: true` ran with 1 retry.
   for (const [path, value] of flags) {
-    if (typeof valueAt(config.data, path) !== 'string' || isCommandWord(path)) continue;
+    const now = valueAt(config.data, path);
+    if (typeof now === 'number') {
+      unread.add(pointerOf(path));
+      add({ ...config.where(path), message: `${nameOf(path)} must be a number, not ${value}` });
+    }
+    if (typeof now !== 'string' || isCommandWord(path)) continue;
     add({
       ...config.where(path),
       message: `${nameOf(path)} must be a string, not ${value} (quote it, "${value}", if it is one)`,
     });
   }
   // Ajv's coercion read numbers as JavaScript's Number() does: decimal digits only.
-  const unread = new Set<string>();
   for (const [path, text] of texts) {
     if (typeof valueAt(config.data, path) !== 'number' || /^-?[0-9]+$/.test(text)) continue;
     unread.add(pointerOf(path));
@@ -210,6 +216,15 @@ function nameOf(path: (string | number)[]): string {
 function describe(config: LoadedConfig, error: ErrorObject): Problem {
   const path = pathOf(error.instancePath);
   const name = nameOf(path);
+  // A fan's workers: a number, or relative to the CPUs as parallel's -j (its pattern).
+  if (path.at(-1) === 'workers' && (error.keyword === 'pattern' || error.keyword === 'minimum')) {
+    const written = config.written(path);
+    const from = written?.includes('${') ? ` (from ${written})` : '';
+    return {
+      ...config.where(path),
+      message: `${name} must be a whole number of at least 1, or +N, -N, N% of the CPUs (as GNU parallel's -j), not ${JSON.stringify(valueAt(config.data, path))}${from}`,
+    };
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;

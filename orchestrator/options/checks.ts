@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { quoteName } from '../../filters/errors.js';
 import { parseSize, UsageError, wholeNumber } from '../../filters/index.js';
 import { FAN_CHOICES, type FanSettings, MAX_WORKERS } from './fan-settings.js';
+import { isRelativeCount, requestedWorkers } from './workers-count.js';
 
 // The checks of single values, each naming its option as the caller spells it.
 
@@ -32,14 +34,24 @@ export function at<T>(option: keyof FanSettings, parse: () => T): T {
 }
 
 export function workerCount(value: unknown, name: string): number {
-  const n = wholeNumber(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+  const n = requestedWorkers(value);
+  if (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS) return n;
+  const given = quoteName(String(value));
+  const cpus = availableParallelism();
+  if (isRelativeCount(value))
     throw new OptionError(
       'workers',
-      `${name} must be a whole number from 1 to ${MAX_WORKERS} (got ${quoteName(String(value))})`,
+      `${name} ${given} is ${n} workers on this machine's ${cpus} CPUs: it needs from 1 to ${MAX_WORKERS}`,
     );
-  }
-  return n;
+  if (n === 0)
+    throw new OptionError(
+      'workers',
+      `${name} 0 (GNU parallel's "as many as can run") has no meaning for a fan, whose blocks wait for a worker: give a number from 1 to ${MAX_WORKERS}, or +N, -N, N% of the CPUs`,
+    );
+  throw new OptionError(
+    'workers',
+    `${name} must be a whole number from 1 to ${MAX_WORKERS}, or +N, -N, N% of the CPUs (got ${given})`,
+  );
 }
 
 /** A whole number of at least `least`: `option`'s value, `name` as the message spells it. */

@@ -37,8 +37,11 @@ export interface FanSettings {
    * `/bin/sh -c` (`'sort | uniq -c'`).
    */
   command: string | readonly string[];
-  /** How many workers run at once, 1 to 4096. @default the number of CPUs */
-  workers?: number;
+  /**
+   * How many workers run at once, 1 to 4096; or, as GNU parallel's -j, relative to this machine's
+   * CPUs: `'+1'`, `'-1'`, `'50%'` (rounded up). @default the number of CPUs
+   */
+  workers?: number | string;
   /**
    * How records are cut: `lines`, `nul`, `delim:<string>`, `start:<string>`,
    * `between:<end>|<start>`, `ndjson`, `frames`, `fixed:<bytes>`.

@@ -5,6 +5,7 @@ import { durationMs, ExitCode, ManifoldError, UsageError } from '../../filters/i
 import { type HostSpec, hostLines, parseHost, type RemoteSettings } from '../workers/ssh/hosts.js';
 import { findProgram } from '../workers/which.js';
 import { show } from './checks.js';
+import { isRelativeCount } from './workers-count.js';
 
 /** The names of the host settings, for the library's and configs' checks of option names. */
 export const HOST_SETTING_NAMES = [
@@ -57,6 +58,15 @@ const UNITS: Record<string, number> = { '': 1000, ms: 1, s: 1000, m: 60_000 };
 /** Whether a fan's command runs on this machine: with no hosts, or with `:` (`local`) among them. */
 export function runsHere(remote: RemoteSettings | null): boolean {
   return remote === null || remote.hosts.some((host) => host.local);
+}
+
+/**
+ * Why a worker count relative to this machine's CPUs (`-j 50%`, `+1`) cannot go with hosts, whose
+ * CPUs are their own (GNU parallel asks each host its count); null when `workers` is a number.
+ */
+export function relativeSlotsProblem(workers: unknown, name: string, hosts: string): string | null {
+  if (!isRelativeCount(workers)) return null;
+  return `${name} ${String(workers)} counts this machine's CPUs, not a host's: with ${hosts} give ${name} a number, or each host its slots (host/N)`;
 }
 
 /**

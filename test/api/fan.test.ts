@@ -25,7 +25,17 @@ describe('fan: options', () => {
   // Each bad value is refused before anything runs, with a message naming the option as the
   // library spells it (camelCase), code manifold.usage, exit status 2.
   const cases: [string, Record<string, unknown>, RegExp][] = [
-    ['workers', { workers: 0 }, /^workers must be a whole number from 1 to 4096 \(got 0\)$/],
+    [
+      'workers',
+      { workers: 0 },
+      /^workers 0 \(GNU parallel's "as many as can run"\) has no meaning/,
+    ],
+    ['workers', { workers: '-9999' }, /^workers -9999 is -\d+ workers on this machine's \d+ CPUs/],
+    [
+      'workers',
+      { workers: '+1', hosts: ['h1'] },
+      /^workers \+1 counts this machine's CPUs, not a host's/,
+    ],
     ['workers', { workers: true }, /^workers must be a whole number/],
     ['split', { split: 'raw' }, /^split raw has no record boundaries/],
     ['split', { split: 'bogus' }, /^split bogus is not one of lines/],

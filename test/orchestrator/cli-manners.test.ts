@@ -214,7 +214,7 @@ describe('a value with a line break in it is said in the one line', () => {
   const cases: [string[], string][] = [
     [
       ['fan', '-j', '1\n2', '--', 'cat'],
-      `manifold: -j, --workers must be a whole number from 1 to 4096 (got $'1\\n2') (see 'manifold fan --help')\n`,
+      `manifold: -j, --workers must be a whole number from 1 to 4096, or +N, -N, N% of the CPUs (got $'1\\n2') (see 'manifold fan --help')\n`,
     ],
     [
       ['fan', '--block', '1M\n', '--', 'cat'],

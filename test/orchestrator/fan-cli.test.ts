@@ -233,7 +233,7 @@ describe('values checked before anything runs', () => {
     const result = await run(manifold, ['fan', '-j', '99999999999999', '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      "manifold: -j, --workers must be a whole number from 1 to 4096 (got 99999999999999) (see 'manifold fan --help')\n",
+      "manifold: -j, --workers must be a whole number from 1 to 4096, or +N, -N, N% of the CPUs (got 99999999999999) (see 'manifold fan --help')\n",
     );
   });
 

@@ -41,7 +41,7 @@ const cases: [string, string[], string, string?][] = [
   [
     'fan',
     ['fan', '-j', '1\n2', '--', 'cat'],
-    "-j, --workers must be a whole number from 1 to 4096 (got $'1\\n2')",
+    "-j, --workers must be a whole number from 1 to 4096, or +N, -N, N% of the CPUs (got $'1\\n2')",
   ],
   ['fan', ['fan', '--block', '1M ', '--', 'cat'], "--block '1M ' is not a size"],
   [

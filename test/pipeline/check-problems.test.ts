@@ -53,7 +53,10 @@ describe('problems, each at its key or value', () => {
     // Its line break ended the line: the rest of the problem stood without a place.
     const text = 'stages:\n  - fan:\n      workers: "1\\n2"\n      worker: cat\n';
     await expectProblems(text, [
-      ['"1', /"workers" must be a whole number in decimal digits, not "1 2"$/],
+      [
+        '"1',
+        /"workers" must be a whole number of at least 1, or \+N, -N, N% of the CPUs \(as GNU parallel's -j\), not "1\\n2"$/,
+      ],
     ]);
   });
 
@@ -93,6 +96,19 @@ describe('problems, each at its key or value', () => {
       ['false', not('output', 'false')],
       [['true', 3], not('queue', 'true')],
       [['false', 2], not('job', 'false')],
+    ]);
+  });
+
+  it('true or false where a number goes, at the value: the schema made 1 or 0 of it', async () => {
+    // `retries: true` ran with one retry, `workers: true` with one worker, silently.
+    const text = ['stages:', '  - fan: {retries: true, workers: false, worker: [cat]}', ''].join(
+      '\n',
+    );
+    const not = (key: string, value: string) =>
+      new RegExp(`"${key}" must be a number, not ${value}$`);
+    await expectProblems(text, [
+      [['true', 1], not('retries', 'true')],
+      ['false', not('workers', 'false')],
     ]);
   });
 

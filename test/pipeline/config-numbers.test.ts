@@ -7,7 +7,7 @@ import { writeConfig } from '../support/temp.js';
 // decimal digits, as `-j` and `head -n` take it. Ajv's coercion took whatever JavaScript's
 // Number() reads: W=0x10 made 16 workers, 1e1 ten, " 4", 4.0 and +4 four, all unsaid.
 
-const text = 'stages:\n  - fan: {worker: cat, workers: "${W}", retries: "${R:-1}"}\n';
+const text = 'stages:\n  - fan: {worker: cat, retries: "${W}", records: "${R:-1}"}\n';
 
 async function problemsWith(
   sets: string[],
@@ -31,7 +31,7 @@ describe('a number from a variable', () => {
       expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
         exitCode: 2,
         problems: [
-          `${file}:${at(text, '"${W}"')}: "workers" must be a whole number in decimal digits, not "${value}" (from "\${W}")`,
+          `${file}:${at(text, '"${W}"')}: "retries" must be a whole number in decimal digits, not "${value}" (from "\${W}")`,
         ],
       });
     },
@@ -47,7 +47,7 @@ describe('a number from a variable', () => {
     const bad = await problemsWith(['W=2', 'R=0x1']);
     expect(bad.problems).toEqual([
       expect.stringMatching(
-        /: "retries" must be a whole number in decimal digits, not "0x1" \(from "\$\{R:-1\}"\)$/,
+        /: "records" must be a whole number in decimal digits, not "0x1" \(from "\$\{R:-1\}"\)$/,
       ),
     ]);
   });
@@ -55,18 +55,73 @@ describe('a number from a variable', () => {
 
 describe('a number written in the config', () => {
   it.each(['0x10', '1e1', '"4.0"', '+4', 'three', '"1.5"'])(
-    'workers: %s is one problem',
+    'retries: %s is one problem',
     async (value) => {
-      const config = `stages:\n  - fan: {worker: cat, workers: ${value}}\n`;
+      const config = `stages:\n  - fan: {worker: cat, retries: ${value}}\n`;
       const file = writeConfig(tempDir(), config);
       const result = await check(file);
       const shown = value.replace(/^"|"$/g, '');
       expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
         exitCode: 2,
         problems: [
-          `${file}:${at(config, value)}: "workers" must be a whole number in decimal digits, not "${shown}"`,
+          `${file}:${at(config, value)}: "retries" must be a whole number in decimal digits, not "${shown}"`,
         ],
       });
     },
   );
+});
+
+describe('workers: a number, or relative to the CPUs as GNU parallel -j takes it', () => {
+  // `+4`, `-1` and `50%` were refused, or read as 4 (`+4`) by the coercion, before.
+  it.each(['+4', '-1', '50%', '12.5%', '"3"', '2'])('workers: %s is read', async (value) => {
+    const file = writeConfig(tempDir(), `stages:\n  - fan: {worker: cat, workers: ${value}}\n`);
+    const result = await check(file);
+    expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
+      exitCode: 0,
+      problems: [],
+    });
+  });
+
+  it.each([
+    ['"4.0"', '"4.0"'],
+    ['three', '"three"'],
+    ['"+"', '"+"'],
+    ['5%%', '"5%%"'],
+  ])('workers: %s is one problem, naming the forms', async (value, shown) => {
+    const config = `stages:\n  - fan: {worker: cat, workers: ${value}}\n`;
+    const file = writeConfig(tempDir(), config);
+    const result = await check(file);
+    expect({ exitCode: result.exitCode, problems: problemsOf(result.stderr) }).toEqual({
+      exitCode: 2,
+      problems: [
+        `${file}:${at(config, value)}: "workers" must be a whole number of at least 1, or +N, -N, N% of the CPUs (as GNU parallel's -j), not ${shown}`,
+      ],
+    });
+  });
+
+  it('workers: 0, parallel\'s "as many as can run", says why not', async () => {
+    const config = 'stages:\n  - fan: {worker: cat, workers: 0}\n';
+    const file = writeConfig(tempDir(), config);
+    const result = await check(file);
+    expect(problemsOf(result.stderr)).toEqual([
+      `${file}:${at(config, '0')}: workers 0 (GNU parallel's "as many as can run") has no meaning for a fan, whose blocks wait for a worker: give a number from 1 to 4096, or +N, -N, N% of the CPUs`,
+    ]);
+  });
+
+  it('a value from a variable names the variable', async () => {
+    const file = writeConfig(tempDir(), 'stages:\n  - fan: {worker: cat, workers: "${W}"}\n');
+    const result = await check(file, ['--set', 'W=x2']);
+    expect(problemsOf(result.stderr)).toEqual([
+      expect.stringMatching(/: "workers" must be a whole number .* not "x2" \(from "\$\{W\}"\)$/),
+    ]);
+  });
+
+  it('true is a problem, not one worker', async () => {
+    const config = 'stages:\n  - fan: {worker: cat, workers: true}\n';
+    const file = writeConfig(tempDir(), config);
+    const result = await check(file);
+    expect(problemsOf(result.stderr)).toEqual([
+      `${file}:${at(config, 'true')}: "workers" must be a number, not true`,
+    ]);
+  });
 });
