@@ -46,6 +46,32 @@ export const PARALLEL_SPELLINGS: [string[], string][] = [
     ['--block-timeout', '--bt'],
     'is what manifold fan does without it: input that pauses goes on in a smaller block',
   ],
+  [['-n', '--max-args'], 'is -N, --records N here (records a block)'],
+  [
+    ['--results', '--res', '--files', '--output-as-files', '--outputasfiles'],
+    "is not here: for each block's output in a file of its own, --per-block --shell -- 'cat > out.$MANIFOLD_BLOCK'",
+  ],
+  [
+    ['--dry-run', '--dryrun'],
+    "is not here: a config's job is checked without running it by manifold check; --verbose says what a fan decides",
+  ],
+  [
+    ['--compress'],
+    'is not needed: output waits in memory, bounded by --merge-memory (a sorted merge spills past it), not in files',
+  ],
+  [
+    ['--memfree', '--load', '--noswap', '--limit'],
+    'is not here: -j, --workers N says how many run at once',
+  ],
+  [
+    ['--resume', '--resume-failed', '--retry-failed'],
+    "is not here: a fan's blocks are cut as it reads; --retries N runs a failed block again, and a --queue job is resumed by its --job name",
+  ],
+  [
+    ['--xargs', '-X', '-m'],
+    'is not here: manifold fan cuts a stream into blocks of records, it takes no arguments to spread',
+  ],
+  [['--ctag', '--color', '--colour'], "is --tag here (the worker's number, no colour)"],
 ];
 
 /** Each flag's predicate: `is --merge ordered here`. */
