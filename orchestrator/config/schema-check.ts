@@ -1,4 +1,14 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import {
+  booleansOf,
+  emptyValues,
+  isCommandWord,
+  nameOf,
+  pathOf,
+  pointerOf,
+  textsOf,
+  valueAt,
+} from './data-paths.js';
 import type { LoadedConfig } from './load.js';
 import { describePath } from './path.js';
 import { nearest, type Problem } from './problems.js';
@@ -147,71 +157,6 @@ const isEmptyOf = (error: ErrorObject, oneOf: ErrorObject) =>
   (error.instancePath === oneOf.instancePath ||
     /^\/\d+$/.test(error.instancePath.slice(oneOf.instancePath.length))) &&
   error.instancePath.startsWith(oneOf.instancePath);
-
-function pathOf(instancePath: string): (string | number)[] {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((step) => (/^\d+$/.test(step) ? Number(step) : step));
-}
-
-/**
- * The paths of the values YAML read as null: a key with nothing after it (`retries:`), `~`,
- * `null`, an empty list item. No key of the schema takes one.
- */
-function emptyValues(data: unknown, path: (string | number)[] = []): (string | number)[][] {
-  if (data === null) return [path];
-  if (Array.isArray(data)) return data.flatMap((item, i) => emptyValues(item, [...path, i]));
-  if (typeof data !== 'object') return [];
-  return Object.entries(data as object).flatMap(([key, value]) =>
-    emptyValues(value, [...path, key]),
-  );
-}
-
-/** Every string in `data`, with its path: a number the schema makes of one is checked after. */
-function textsOf(data: unknown, path: (string | number)[] = []): [(string | number)[], string][] {
-  if (typeof data === 'string') return [[path, data]];
-  if (Array.isArray(data)) return data.flatMap((item, i) => textsOf(item, [...path, i]));
-  if (data === null || typeof data !== 'object') return [];
-  return Object.entries(data as object).flatMap(([key, value]) => textsOf(value, [...path, key]));
-}
-
-/** Every true and false in `data`, with its path. */
-function booleansOf(
-  data: unknown,
-  path: (string | number)[] = [],
-): [(string | number)[], boolean][] {
-  if (typeof data === 'boolean') return [[path, data]];
-  if (Array.isArray(data)) return data.flatMap((item, i) => booleansOf(item, [...path, i]));
-  if (data === null || typeof data !== 'object') return [];
-  return Object.entries(data as object).flatMap(([key, value]) =>
-    booleansOf(value, [...path, key]),
-  );
-}
-
-/** A command, or a word of one: `run`, a fan's `worker`, a join, a filter's `args`. */
-const COMMAND_KEYS = new Set(['run', 'worker', 'join', 'args']);
-const isCommandWord = (path: (string | number)[]) =>
-  COMMAND_KEYS.has(String(path.at(-1))) ||
-  (typeof path.at(-1) === 'number' && COMMAND_KEYS.has(String(path.at(-2))));
-
-function valueAt(data: unknown, path: (string | number)[]): unknown {
-  let value = data;
-  for (const step of path) value = (value as Record<string | number, unknown> | null)?.[step];
-  return value;
-}
-
-/** A data path as Ajv's instancePath (a JSON Pointer). */
-const pointerOf = (path: (string | number)[]) =>
-  path.map((step) => `/${String(step).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-
-/** `"retries"` for a key's value, `stages[0].input[1]` for a list's item, as messages name them. */
-function nameOf(path: (string | number)[]): string {
-  if (path.length === 0) return 'the config';
-  return typeof path.at(-1) === 'number' ? describePath(path) : `"${path.at(-1)}"`;
-}
 
 function describe(config: LoadedConfig, error: ErrorObject): Problem {
   const path = pathOf(error.instancePath);
