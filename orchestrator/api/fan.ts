@@ -30,6 +30,7 @@ import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { readCallerInput } from './caller-input.js';
+import { checkEnv, checkNames } from './checks.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
 import {
@@ -283,22 +284,4 @@ async function ended(stream: Writable): Promise<void> {
   await new Promise<void>((resolve) => {
     for (const event of ['finish', 'close', 'error']) stream.once(event, () => resolve());
   });
-}
-
-function checkNames(given: object, known: Set<string>, what: string): void {
-  for (const name of Object.keys(given)) {
-    if (!known.has(name))
-      throw new UsageError(`unknown ${what} "${name}" (known: ${[...known].join(', ')})`);
-  }
-}
-
-function checkEnv(env: unknown): Record<string, string> {
-  if (
-    typeof env !== 'object' ||
-    env === null ||
-    !Object.values(env).every((value) => typeof value === 'string')
-  ) {
-    throw new UsageError('env must be an object of strings, { NAME: "value" }');
-  }
-  return env as Record<string, string>;
 }
