@@ -30,6 +30,10 @@ export function fanOptions(): Option[] {
       "records end with <string> (as parallel's --recend): --split delim:<string>, or with --recstart cut only where <string> is followed by the start string",
     ),
     new Option(
+      '--rrs, --remove-rec-sep',
+      "give each block without its record separators: the --recend/--recstart strings (or --split's delimiter) between its records, at its start and at its end, as parallel's --rrs",
+    ),
+    new Option(
       '--block <size>',
       'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks); from a file, -n: n blocks for each worker (as parallel --pipepart --block -1)',
     ).default(FAN_DEFAULTS.block),

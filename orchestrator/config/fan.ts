@@ -53,6 +53,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     numeric: raw.numeric === true ? true : undefined,
     reverse: raw.reverse === true ? true : undefined,
     tag: raw.tag === true,
+    removeRecSep: raw['remove-rec-sep'] === true ? true : undefined,
     perBlock: attribution === 'per-block' ? true : undefined,
     cat: raw.cat === true ? true : undefined,
     fifo: raw.fifo === true ? true : undefined,

@@ -3,6 +3,7 @@ import { BlockQueue } from '../workers/block-queue.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { HashPartitioner } from './partition.js';
+import { separatorRemover } from './separators.js';
 import { spell } from './spelling.js';
 
 /**
@@ -28,6 +29,8 @@ export class Dispatcher {
   #stopped = false;
   #endedWorkers = new Set<Worker>();
   readonly #partitioner: HashPartitioner | null;
+  /** --rrs: a block as its worker is given it, after its records were counted or picked. */
+  readonly #given: (block: Block) => Block;
 
   constructor(
     options: FanOptions,
@@ -46,6 +49,7 @@ export class Dispatcher {
             maxRecordName: spell(options, 'maxRecord'),
           })
         : null;
+    this.#given = (options.removeRecSep && separatorRemover(options.framing)) || ((b) => b);
   }
 
   /** Bytes waiting to be sent: the input is paused while this is high. */
@@ -70,10 +74,12 @@ export class Dispatcher {
     return this.#shared.length === 0 && this.#own.every((queue) => queue.length === 0);
   }
 
-  add(block: Block): void {
+  add(input: Block): void {
     if (this.#stopped) return;
     const n = this.#workers.length;
-    switch (this.#options.dispatch) {
+    const dispatch = this.#options.dispatch;
+    const block = dispatch === 'hash' ? input : this.#given(input);
+    switch (dispatch) {
       case 'ready':
         this.#shared.push(block);
         break;
@@ -90,7 +96,7 @@ export class Dispatcher {
       case 'hash': {
         const parts = this.#partitioner!.split(block, () => this.#seq++);
         parts.forEach((part, worker) => {
-          if (part !== null) this.#own[worker]!.push(part);
+          if (part !== null) this.#own[worker]!.push(this.#given(part));
         });
         break;
       }

@@ -79,6 +79,11 @@ export interface FanOptions {
   numeric: boolean;
   reverse: boolean;
   tag: boolean;
+  /**
+   * --rrs: each block is given its worker without its record separators (fan/separators.ts).
+   * @default false
+   */
+  removeRecSep?: boolean;
   attribution: Attribution;
   retries: number;
   halt: HaltMode;

@@ -121,6 +121,8 @@ const HELD_MOST = 16 * 1024 * 1024;
  */
 export function rangesStreamed(options: FanOptions, cut: RangeCut, fed: boolean): boolean {
   const { attribution, kind } = options;
+  // Blocks given without their separators are copies in memory, not ranges of the file.
+  if (options.removeRecSep) return false;
   if (attribution === 'none') return fed;
   if (kind === 'thread') return false;
   const counted = cut.kind === 'fixed' || cut.delimiter.length === 1;

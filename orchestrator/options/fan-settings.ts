@@ -98,6 +98,13 @@ export interface FanSettings {
   numeric?: boolean;
   /** With `merge: 'sorted'`: the largest key first, like `sort -r`. @default false */
   reverse?: boolean;
+  /**
+   * Give each block to its worker without its record separators, as `parallel --rrs`: the
+   * delimiters between its records, `between:`'s `<end><start>` and `start:`'s start strings
+   * (its first record's start string, its last record's end string too); every LF of `lines:<n>`.
+   * Not with `fixed:` nor `frames`, which have none, nor `protocol`/`threads`. @default false
+   */
+  removeRecSep?: boolean;
   /** Prefix each output record, and each line of a worker's stderr, with the worker's number and a TAB. @default false */
   tag?: boolean;
   /**
@@ -186,6 +193,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   numeric: true,
   reverse: true,
   tag: true,
+  removeRecSep: true,
   shell: true,
   perBlock: true,
   cat: true,

@@ -1,7 +1,8 @@
 import { checkFixedFits } from '../../filters/framing/spec.js';
-import { parseFraming } from '../../filters/index.js';
+import { type Framing, parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
+import { separatorRemover } from '../fan/separators.js';
 import {
   at,
   choice,
@@ -220,6 +221,7 @@ export function resolveFanSettings(
     numeric,
     reverse,
     tag: tagFits(flag(settings, 'tag', name), outputFraming, name),
+    ...(removeRecSepOf(settings, framing, attribution, name) && { removeRecSep: true }),
     attribution,
     retries,
     halt,
@@ -233,6 +235,33 @@ export function resolveFanSettings(
     progress: flag(settings, 'progress', name),
     verbose: flag(settings, 'verbose', name),
   };
+}
+
+/**
+ * --rrs: whether blocks are given without their separators; refused where there are none
+ * (`fixed:`, `frames`) and for SDK filters, which read the blocks' records by them.
+ */
+function removeRecSepOf(
+  settings: FanSettings,
+  framing: Framing,
+  attribution: FanOptions['attribution'],
+  name: NameOf,
+): boolean {
+  if (!flag(settings, 'removeRecSep', name)) return false;
+  if (separatorRemover(framing) === null) {
+    throw new OptionError(
+      'removeRecSep',
+      `${name('removeRecSep')}: ${name('split', framing.name)} has no record separators to remove`,
+    );
+  }
+  if (attribution === 'protocol') {
+    const how = settings.protocol !== undefined ? name('protocol', PROTOCOL_NAME) : name('threads');
+    throw new OptionError(
+      'removeRecSep',
+      `${name('removeRecSep')} cannot go with ${how}: the filter reads each block's records by the separators it would remove`,
+    );
+  }
+  return true;
 }
 
 /**

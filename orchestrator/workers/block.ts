@@ -5,6 +5,11 @@ export interface Block {
   /** The bytes, as the views read: whole records only. */
   parts: Buffer[];
   bytes: number;
+  /**
+   * The bytes the block was cut from in the input, where its worker is given fewer (--rrs took
+   * its separators out); else `bytes`.
+   */
+  inputBytes?: number;
   /** The 1-based number of the block's first record in the input (0 when not counted). */
   firstRecord: number;
   /**
@@ -132,7 +137,7 @@ export function describeBlock(block: Block, places?: RangeNamer): string {
     return `${records} of ${describeBlock(source, places)}, picked by key`;
   }
   if (block.records < 0 && block.offset !== undefined) {
-    const [first, last] = [block.offset + 1, block.offset + block.bytes];
+    const [first, last] = [block.offset + 1, block.offset + (block.inputBytes ?? block.bytes)];
     const range = places?.('byte', first, last) ?? `bytes ${first}-${last}`;
     return `block ${block.seq + 1} (${range})`;
   }

@@ -343,6 +343,8 @@ const MODE_FILES = [
   'fan-lines-per-record.test.ts',
   // --recstart, --recend: records that begin with a string (docs/framing.md).
   'fan-recstart.test.ts',
+  // --rrs: blocks given without their record separators.
+  'fan-rrs.test.ts',
   'fan-cat.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
@@ -366,7 +368,10 @@ describe('manifold fan --help', () => {
     const result = await fan(['--help']);
     expect(result.exitCode).toBe(0);
     const help = result.stdout.toString();
-    const options = [...help.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]!);
+    // A short name may be long too: `--rrs, --remove-rec-sep`.
+    const options = [...help.matchAll(/^ {2}(?:--?[A-Za-z0-9]+, )?(--[a-z][a-z0-9-]*)/gm)].map(
+      (m) => m[1]!,
+    );
     // The fan's own list (commander's): an option it has that --help leaves out is missing here.
     expect(options).toEqual(expect.arrayContaining([...FAN_LONG, '--help']));
     expect(help).toMatch(/^ {2}-j, --workers/m);
