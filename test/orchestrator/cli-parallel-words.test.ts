@@ -31,6 +31,15 @@ describe("GNU parallel's options: manifold fan's spelling in the one line that r
     );
   });
 
+  it('--regexp: --recstart and --recend are strings, not a guess of --recend', async () => {
+    // Commander's guess was "(did you mean --recend?)", which takes no regular expression either.
+    const result = await run(manifold, ['fan', '--regexp', '--recstart', '^>', '--', 'cat'], 'a\n');
+    expect([result.exitCode, result.stderr]).toEqual([
+      2,
+      "manifold: unknown option '--regexp': GNU parallel's --regexp is not offered: --recstart and --recend are strings here, with escapes (\\n, \\t, \\xHH), not regular expressions (see 'manifold fan --help')\n",
+    ]);
+  });
+
   it("names only manifold fan's own options, and none it has", async () => {
     const help = (await run(manifold, ['fan', '--help'])).stdout.toString();
     // An option's own line: `  -j, --workers <n>`, `  --merge <mode>` (not `, -n:` in a description).
