@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { negativeBlock } from '../options/checks.js';
+import { parseOkStatus } from '../options/jobs.js';
 import type { CommandSpec } from '../workers/command.js';
 import { type CommandChecking, checkCommand, checkJoin } from './check-commands.js';
 import { checkFanStage, type FanChecking } from './check-fan.js';
@@ -153,12 +154,21 @@ class Checker {
       );
       return [];
     }
+    // A fan's own goes in its map, as manifold fan's --ok-status is the fan's.
+    if (raw['ok-status'] !== undefined && kinds[0] === 'fan')
+      this.#problem(
+        path,
+        '"ok-status" of a fan goes in its fan: map (fan: {ok-status: "0,1", ...})',
+        'ok-status',
+      );
     for (const [key, only] of [
+      ['ok-status', 'run'],
       ['args', 'filter'],
       ['combine', 'branches'],
       ['join', 'branches'],
       ['split', 'branches'],
     ] as const) {
+      if (key === 'ok-status' && kinds[0] === 'fan') continue;
       if (raw[key] !== undefined && kinds[0] !== only)
         this.#problem(path, `"${key}" goes with "${only}"`, key);
     }
@@ -187,7 +197,9 @@ class Checker {
     }
     if (raw.run !== undefined || raw.filter !== undefined) {
       const command = checkCommand(this.#commands, raw, path, env);
-      return command ? [{ kind: 'command', name, line, command }] : [];
+      const okStatus = this.#okStatus(raw, path);
+      if (command === null || okStatus === null) return [];
+      return [{ kind: 'command', name, line, command, ...(okStatus && { okStatus }) }];
     }
     if (raw.fan !== undefined) {
       // Only the first stage of the config's own stages reads its input, which may be a file.
@@ -208,6 +220,18 @@ class Checker {
       });
     }
     return this.#branches(raw, path, name, line, env, using);
+  }
+
+  /** A run: stage's `ok-status`: undefined without one, null when it is a problem (said). */
+  #okStatus(raw: RawStage, path: Path): readonly number[] | undefined | null {
+    const given = raw['ok-status'];
+    if (given === undefined || raw.run === undefined) return undefined;
+    try {
+      return parseOkStatus(given, () => 'ok-status');
+    } catch (error) {
+      this.#problem([...path, 'ok-status'], describeError(error));
+      return null;
+    }
   }
 
   /** A name tells a stage apart in messages and --stats: two stages cannot share one. */

@@ -13,6 +13,8 @@ export interface Named {
 export interface CommandStage extends Named {
   kind: 'command';
   command: CommandSpec;
+  /** The exit statuses that are no failure (`ok-status`, with `run:`), 0 among them. */
+  okStatus?: readonly number[];
 }
 
 export interface FanStage extends Named {

@@ -18,6 +18,7 @@ export interface RawStage {
   join?: string | string[];
   split?: string;
   use?: string;
+  'ok-status'?: string | number | number[];
 }
 
 export type RawWorker =

@@ -10,6 +10,8 @@ export interface NodeEnd {
   halts?: boolean;
   /** The node has said on stderr why it failed (a fan names its worker): say no more. */
   reported?: boolean;
+  /** It exited with a status other than 0 that its stage's `ok-status` accepts: no failure. */
+  accepted?: boolean;
   endedAt: number;
 }
 
@@ -40,7 +42,9 @@ export interface RunningNode {
 }
 
 export function isFailure(end: NodeEnd): boolean {
-  return end.error !== undefined || end.exitCode !== 0 || end.signal !== null;
+  return (
+    end.error !== undefined || end.signal !== null || (end.exitCode !== 0 && end.accepted !== true)
+  );
 }
 
 export function describeEnd(end: NodeEnd): string {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { quoteForSh } from '../../filters/errors.js';
 import { type CommandSpec, commandText } from '../workers/command.js';
 import { selectsNothing } from '../workers/nothing-found.js';
 import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
@@ -20,6 +19,8 @@ export class ProcessNode implements RunningNode {
   readonly ended: Promise<NodeEnd>;
   downstream: RunningNode | null = null;
   readonly #command: CommandSpec;
+  /** Whether its stage has an `ok-status` (the hint then says no more than the status). */
+  readonly #okStatusGiven: boolean;
   #pid = -1;
 
   constructor(
@@ -29,10 +30,12 @@ export class ProcessNode implements RunningNode {
     stdio: (number | 'ignore')[],
     description = commandText(command),
     stderr: number | 'inherit' = 'inherit',
+    okStatus: readonly number[] = [0],
   ) {
     this.label = label;
     this.description = description;
     this.#command = command;
+    this.#okStatusGiven = okStatus.length > 1;
     const [file, ...args] = command.shell
       ? ['/bin/sh', '-c', command.argv.join(' ')]
       : command.argv;
@@ -69,7 +72,14 @@ export class ProcessNode implements RunningNode {
           resolve({ exitCode, signal, closedOutput: false, error, endedAt });
           return;
         }
-        resolve({ exitCode, signal, closedOutput: sigpipe, endedAt });
+        const accepted = exitCode !== null && exitCode !== 0 && okStatus.includes(exitCode);
+        resolve({
+          exitCode,
+          signal,
+          closedOutput: sigpipe,
+          endedAt,
+          ...(accepted && { accepted }),
+        });
       });
     });
   }
@@ -79,18 +89,14 @@ export class ProcessNode implements RunningNode {
   }
 
   /**
-   * A `grep` stage that exited 1 selected nothing: a stage has no `ok-status` (a fan's), so its
-   * command line can say that 1 is no failure, its other statuses failures still.
+   * A `grep` stage that exited 1 selected nothing: its stage's `ok-status` can say that 1 is no
+   * failure, its other statuses failures still (as a fan's does). None when it has one.
    */
   hint(end: NodeEnd): string | null {
     if (end.error !== undefined || end.signal !== null || end.exitCode !== 1) return null;
+    if (this.#okStatusGiven) return null;
     const program = selectsNothing(this.#command);
     if (program === null) return null;
-    const { argv, shell } = this.#command;
-    const line = `${shell ? argv.join(' ') : argv.map(quoteForSh).join(' ')} || [ $? -eq 1 ]`;
-    return (
-      `${program} exits 1 when it selects nothing; for that not to fail the run, write the run: ` +
-      `of stage ${this.label} as ${JSON.stringify(line)}`
-    );
+    return `${program} exits 1 when it selects nothing; for that not to fail the run, add ok-status: [0, 1] to stage ${this.label}`;
   }
 }

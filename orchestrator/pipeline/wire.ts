@@ -88,6 +88,7 @@ function startStage(
         [input, output],
         undefined,
         wiring.stderr,
+        stage.okStatus,
       );
       closeOwn([input, output]);
       wiring.nodes.push(node);
