@@ -13,25 +13,99 @@ export function argumentNotText(
   program: string,
   args: readonly string[] = process.argv.slice(2),
 ): string | null {
-  if (!isMainThread || args.length === 0) return null;
+  const words = argumentWords(args);
+  const at = words.findIndex(holdsBytes);
+  return at === -1 ? null : notTextProblem(program, at, words[at] as string);
+}
+
+/**
+ * `args` as given, each a word that keeps its bytes (`wordFromBytes`): the same strings where
+ * they are UTF-8 text, and where /proc/self/cmdline cannot be read (not Linux, a thread).
+ */
+export function argumentWords(args: readonly string[] = process.argv.slice(2)): string[] {
+  if (!isMainThread || args.length === 0) return [...args];
   let cmdline: Buffer;
   try {
     cmdline = readFileSync('/proc/self/cmdline');
   } catch {
-    return null;
+    return [...args];
   }
   const entries = splitEntries(cmdline);
-  if (entries.length < args.length) return null;
+  if (entries.length < args.length) return [...args];
   const given = entries.slice(entries.length - args.length);
-  for (let i = 0; i < args.length; i++) {
+  return args.map((arg, i) => {
     const raw = given[i] as Buffer;
-    if (raw.equals(Buffer.from(args[i] as string))) continue;
-    return (
-      `argument ${i + 1}, ${quoteBytes(raw)}, is not UTF-8: ${program} reads its arguments as ` +
-      'UTF-8 text and would take U+FFFD for each byte that is not, changing it; give it in UTF-8'
-    );
+    return raw.equals(Buffer.from(arg)) ? arg : wordFromBytes(raw);
+  });
+}
+
+/** The usage problem of argument `index` (from 0), `word`, that holds bytes not UTF-8. */
+export function notTextProblem(program: string, index: number, word: string): string {
+  return (
+    `argument ${index + 1}, ${quoteBytes(wordBytes(word))}, is not UTF-8: ${program} reads ` +
+    'its arguments as UTF-8 text and would take U+FFFD for each byte that is not, changing it; ' +
+    'give it in UTF-8'
+  );
+}
+
+// A word of a worker's command keeps the bytes it was given that are not UTF-8 as Python's
+// `surrogateescape` does (PEP 383): byte 0xHH (80 to FF) is the lone surrogate U+DCHH, which no
+// UTF-8 text decodes to. Such a word is a string still, so the command's words are joined,
+// placed (`{}`) and sent as JSON (to a host) as any; where it becomes a process's argv, its
+// bytes are written back (`wordBytes`), byte for byte.
+
+/** A lone U+DC80 to U+DCFF: a byte kept (`wordFromBytes`). */
+const KEPT_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+
+/** `bytes` as a word: its UTF-8 characters as they are, each other byte kept as U+DC80 + it. */
+export function wordFromBytes(bytes: Buffer): string {
+  let word = '';
+  for (let i = 0; i < bytes.length; ) {
+    const char = characterAt(bytes, i);
+    if (char === null) {
+      word += String.fromCharCode(0xdc00 + (bytes[i] as number));
+      i++;
+      continue;
+    }
+    word += char.text;
+    i += char.length;
   }
-  return null;
+  return word;
+}
+
+/** Whether `word` keeps bytes that are not UTF-8 (`wordFromBytes`). */
+export function holdsBytes(word: string): boolean {
+  return KEPT_BYTE.test(word);
+}
+
+/** The bytes of `word`: UTF-8, and each byte it keeps as itself (`wordFromBytes`). */
+export function wordBytes(word: string): Buffer {
+  if (!holdsBytes(word)) return Buffer.from(word);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < word.length; i++) {
+    const unit = word.charCodeAt(i);
+    const kept = unit >= 0xdc80 && unit <= 0xdcff;
+    const paired = i > 0 && word.charCodeAt(i - 1) >= 0xd800 && word.charCodeAt(i - 1) <= 0xdbff;
+    if (!kept || paired) continue;
+    parts.push(Buffer.from(word.slice(from, i)), Buffer.of(unit - 0xdc00));
+    from = i + 1;
+  }
+  parts.push(Buffer.from(word.slice(from)));
+  return Buffer.concat(parts);
+}
+
+/** `text` with each byte it keeps (`wordFromBytes`) as `\xHH`, for a message that quotes a word. */
+export function escapeKeptBytes(text: string): string {
+  return text.replace(
+    new RegExp(KEPT_BYTE.source, 'g'),
+    (unit) => `\\x${(unit.charCodeAt(0) - 0xdc00).toString(16)}`,
+  );
+}
+
+/** `word` as a message shows it: as it is, or in `$'...'` where it keeps bytes not UTF-8. */
+export function showWord(word: string): string {
+  return holdsBytes(word) ? quoteBytes(wordBytes(word)) : word;
 }
 
 /** /proc/self/cmdline's entries: each ends with a NUL. */

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
+import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
@@ -13,6 +14,9 @@ import {
   resolveHostSettings,
   runsHere,
 } from '../options/hosts.js';
+import type { CommandSpec } from '../workers/command.js';
+import { bytesRefused } from '../workers/process/spawn.js';
+import { noStarter } from '../workers/process/spawner-launch.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
 import { CliError } from './errors.js';
@@ -78,7 +82,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     const program = findProgram(options.command.argv[0]!);
     if ('problem' in program) {
       const hint = shellHint(options.command.argv);
-      const line = `${options.command.argv[0]}: ${program.problem}${hint ? ` (${hint})` : ''}`;
+      const line = `${showWord(options.command.argv[0]!)}: ${program.problem}${hint ? ` (${hint})` : ''}`;
       throw new CliError(line, ExitCode.notFound);
     }
   }
@@ -166,8 +170,28 @@ export function resolveFanCommandLine(
     }
     // The shell that reads it is this machine's, unless the command runs on hosts only.
     if (runsHere(remote)) checkShellSyntax(options.command, flagOf);
+    refuseCommandBytes(options.command, options.kind, remote === null);
     return { options, remote };
   });
+}
+
+/**
+ * A word of the workers' command with bytes that are not UTF-8 reaches a process as given, by
+ * the process starter (raw-arguments.ts); refused, as a usage error, where nothing would: a
+ * thread's arguments are strings, and Node's spawn, starting the workers `here` without a
+ * starter, sends UTF-8 only. A host's `manifold worker` starts its processes with its own.
+ */
+function refuseCommandBytes(command: CommandSpec, kind: unknown, here: boolean): void {
+  const word = command.argv.find(holdsBytes);
+  if (word === undefined) return;
+  if (kind === 'thread') {
+    throw new UsageError(
+      `--threads: the word ${showWord(word)} is not UTF-8, and a thread is given its command's ` +
+        'words as JavaScript strings, which would change it; give it in UTF-8, or run processes',
+    );
+  }
+  const why = here ? noStarter() : null;
+  if (why !== null) throw new UsageError(`the workers' command: ${bytesRefused(command, why)}`);
 }
 
 /**

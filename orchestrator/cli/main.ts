@@ -3,7 +3,12 @@ import { oneLine } from '../../filters/errors.js';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { refuseFlagValues } from '../../filters/sdk/flag-values.js';
-import { argumentNotText } from '../../filters/sdk/raw-arguments.js';
+import {
+  argumentWords,
+  escapeKeptBytes,
+  holdsBytes,
+  notTextProblem,
+} from '../../filters/sdk/raw-arguments.js';
 import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
 import { exitAfterStderr } from './exit.js';
@@ -39,15 +44,30 @@ See README.md and docs/.`;
  * in it (`-j $'1\n2'`, an `--input` named so) made the rest of the message a line of its own.
  */
 function say(message: string): void {
-  process.stderr.write(`manifold: ${oneLine(message)}\n`);
+  // A word it quotes may keep bytes that are not UTF-8 (raw-arguments.ts): said as `\xHH`.
+  process.stderr.write(`manifold: ${oneLine(escapeKeptBytes(message))}\n`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const notText = argumentNotText('manifold', argv);
-  if (notText !== null) {
-    say(notText);
-    return ExitCode.usage;
-  }
+/** The commands whose last words are a worker's command, its argv (`[command...]`). */
+const TAKES_COMMAND = new Set(['fan', 'worker']);
+
+/** The CommanderError of an argument that is not UTF-8 where a worker's command is not. */
+const NOT_TEXT = 'manifold.notText';
+
+/**
+ * Refuses, before `action` runs, an argument that is not UTF-8 text anywhere but in the words of
+ * a worker's command (a fan's or a queue worker's, always the last of the line), which reach
+ * the worker as given (raw-arguments.ts): an option's value, a pattern or a path is text.
+ */
+function refuseNotText(words: readonly string[], action: Command): void {
+  const command = TAKES_COMMAND.has(action.name()) ? (action.processedArgs[0] as string[]) : [];
+  const first = words.length - command.length;
+  const at = words.findIndex((word, i) => i < first && holdsBytes(word));
+  if (at !== -1) throw new CommanderError(2, NOT_TEXT, notTextProblem('manifold', at, words[at]!));
+}
+
+async function main(given: string[]): Promise<number> {
+  const argv = argumentWords(given);
   let running: Promise<number> | null = null;
   const start = (status: Promise<number>) => {
     running = status;
@@ -69,11 +89,16 @@ async function main(argv: string[]): Promise<number> {
   applyManners(program, version);
   refuseEndOfOptions(program);
   refuseFlagValues(program);
+  program.hook('preAction', (_program, action) => refuseNotText(argv, action));
   try {
     program.parse(helpAsOption(program, argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok;
+      if (error.code === NOT_TEXT) {
+        say(error.message);
+        return ExitCode.usage;
+      }
       const line = usageLine(error, program, argv);
       if (line !== null) say(line);
       return ExitCode.usage;

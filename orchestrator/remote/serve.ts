@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { Writable as WritableStream } from 'node:stream';
+import { commandHoldsBytes } from '../workers/command.js';
 import {
   encodeFrame,
   type Frame,
@@ -8,6 +9,7 @@ import {
   FrameReader,
 } from '../workers/frame/index.js';
 import { ProcessTransport } from '../workers/process/transport.js';
+import { workerKind } from '../workers/registry.js';
 import {
   END_INPUT,
   messageFrame,
@@ -16,7 +18,13 @@ import {
   STOP_KILL,
   type StartMessage,
 } from '../workers/ssh/protocol.js';
-import type { TransportOutcome } from '../workers/transport.js';
+import type {
+  SlotSpec,
+  Transport,
+  TransportFactory,
+  TransportOutcome,
+  WorkerKind,
+} from '../workers/transport.js';
 
 /** How a `manifold worker --stdio` serves its coordinator. */
 export interface ServeOptions {
@@ -38,12 +46,12 @@ export interface ServeOptions {
 export function serveStdio(options: ServeOptions): Promise<number> {
   const { input, output, heartbeat, timeout } = options;
   let run = '';
-  let instance: ProcessTransport | null = null;
+  let instance: Transport | null = null;
   let outputSeq = 0;
   let status: number | null = null;
   let heard = Date.now();
   /** The instance paused until the coordinator reads on, while it is. */
-  let held: ProcessTransport | null = null;
+  let held: Transport | null = null;
   let waiting = false;
   let resolveDone: (status: number) => void = () => {};
   const done = new Promise<number>((resolve) => {
@@ -88,10 +96,12 @@ export function serveStdio(options: ServeOptions): Promise<number> {
       write: (chunk: Buffer, _encoding, callback) =>
         send(outputFrame(run, outputSeq++, STDERR, chunk), callback),
     });
+    let slot: TransportFactory | null = null;
     const events = {
       output: (chunk: Buffer) => send(outputFrame(run, outputSeq++, STDOUT, chunk)),
       end: (end: TransportOutcome) => {
         instance = null;
+        slot?.close?.();
         send(messageFrame(FrameKind.End, run, outputSeq++, end));
         if (status !== null) finish(status);
       },
@@ -99,15 +109,23 @@ export function serveStdio(options: ServeOptions): Promise<number> {
     // One instance at a time runs in this process: it may move to the run's folder.
     if (message.cwd !== undefined) process.chdir(message.cwd);
     const env = { ...message.command.env, ...message.env };
-    const spec = {
+    const spec: SlotSpec = {
       ...{ slot: message.slot, workers: message.workers },
       command: { ...message.command, env },
       tag: false,
       stderr: { stream: stderr, tagged: false },
     };
-    const transport = new ProcessTransport(spec, events, undefined, message.block);
+    // A command with bytes that are not UTF-8 is started by a process starter, which passes
+    // them as given (Node's spawn, which starts the others here, would refuse it): a slot's.
+    if (commandHoldsBytes(spec.command)) slot = (workerKind('process') as WorkerKind).forSlot(spec);
+    const transport =
+      slot === null
+        ? new ProcessTransport(spec, events, undefined, message.block)
+        : slot.open(events, message.block);
     instance = transport;
-    send(messageFrame(FrameKind.Hello, run, 0, { pid: transport.pid }));
+    // A starter's process has its pid a moment later: the messages then name none.
+    const pid = transport instanceof ProcessTransport ? transport.pid : -1;
+    send(messageFrame(FrameKind.Hello, run, 0, { pid }));
   };
 
   const onFrame = (frame: Frame) => {

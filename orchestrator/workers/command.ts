@@ -1,4 +1,5 @@
 import { oneLine, quoteForSh } from '../../filters/errors.js';
+import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
 
 /** What to run: a program and its arguments, or a shell command line. */
 export interface CommandSpec {
@@ -12,10 +13,16 @@ export interface CommandSpec {
 
 /**
  * The command as a message names it, in one line: a shell string of several lines (a block
- * scalar of a config, a worker's sub-pipeline) with its line breaks made spaces.
+ * scalar of a config, a worker's sub-pipeline) with its line breaks made spaces, and a word
+ * with bytes that are not UTF-8 in `$'...'` (`grep $'\xe9'`).
  */
 export function commandText(command: CommandSpec): string {
-  return oneLine(command.argv.join(' ')).trim();
+  return oneLine(command.argv.map(showWord).join(' ')).trim();
+}
+
+/** Whether a word of `command` has bytes that are not UTF-8, to reach it as given. */
+export function commandHoldsBytes(command: CommandSpec): boolean {
+  return command.argv.some(holdsBytes);
 }
 
 /** Where a block's file goes in a command (--cat, --fifo), as GNU parallel's `{}`. */

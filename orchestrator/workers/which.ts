@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { holdsBytes, wordBytes } from '../../filters/sdk/raw-arguments.js';
 
 /**
  * Finds a program as the shell would: a name with a slash is a path; any other is looked up in
@@ -19,10 +20,13 @@ export function findProgram(
   return { problem: 'command not found' };
 }
 
+/** A file's name as the system is given it: a word's bytes not UTF-8 as they are. */
+const pathOf = (file: string) => (holdsBytes(file) ? wordBytes(file) : file);
+
 function check(file: string): { found: string } | null {
   try {
-    if (!statSync(file).isFile()) return null;
-    accessSync(file, constants.X_OK);
+    if (!statSync(pathOf(file)).isFile()) return null;
+    accessSync(pathOf(file), constants.X_OK);
     return { found: file };
   } catch {
     return null;
@@ -31,8 +35,8 @@ function check(file: string): { found: string } | null {
 
 function problemOf(file: string): string {
   try {
-    if (statSync(file).isDirectory()) return 'is a directory';
-    accessSync(file, constants.X_OK);
+    if (statSync(pathOf(file)).isDirectory()) return 'is a directory';
+    accessSync(pathOf(file), constants.X_OK);
     return 'cannot be run';
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not executable';

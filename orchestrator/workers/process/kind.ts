@@ -1,3 +1,4 @@
+import { commandHoldsBytes } from '../command.js';
 import type {
   InputGiven,
   InstanceBlock,
@@ -32,13 +33,18 @@ class ProcessSlot implements TransportFactory {
   #spawner: Spawner | null | undefined;
   #changes: ReturnType<typeof environmentChanges> | null = null;
 
+  /** Its command has bytes that are not UTF-8: only a starter passes them (`spawnWorker`). */
+  readonly #bytes: boolean;
+
   constructor(spec: SlotSpec) {
     this.#spec = spec;
     this.#env = slotEnvironment(spec);
+    this.#bytes = commandHoldsBytes(spec.command);
   }
 
   open(events: TransportEvents, block?: InstanceBlock): ProcessTransport {
-    const launch = block === undefined && !this.#piped() ? spawnWorker : this.#launcher();
+    const launch =
+      block === undefined && !this.#piped() && !this.#bytes ? spawnWorker : this.#launcher();
     const transport = new ProcessTransport(this.#spec, events, this.#env, block, undefined, launch);
     if (transport.pid > 0) this.#pids.push(transport.pid);
     return transport;
@@ -55,7 +61,7 @@ class ProcessSlot implements TransportFactory {
   }
 
   openWithOutput(events: TransportEvents, output: number): ProcessTransport {
-    const launch = this.#piped() ? this.#launcher() : spawnWorker;
+    const launch = this.#piped() || this.#bytes ? this.#launcher() : spawnWorker;
     const transport = new ProcessTransport(
       this.#spec,
       events,

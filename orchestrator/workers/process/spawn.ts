@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
+import { holdsBytes, showWord } from '../../../filters/sdk/raw-arguments.js';
 import type { CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
 import { describeStartError } from './limits.js';
 import type { FeedEnd } from './spawner.js';
+import { noStarter } from './spawner-launch.js';
 
 /** A running worker process, its own process group leader. */
 export interface WorkerProcess {
@@ -56,6 +58,9 @@ export function spawnWorker(
   output?: number,
   env?: NodeJS.ProcessEnv,
 ): WorkerProcess {
+  const refused = bytesRefused(command, noStarter() ?? 'neither python3 nor perl runs here');
+  if (refused !== null)
+    return notStarted(Promise.resolve({ exitCode: null, signal: null, startError: refused }));
   const [file, ...args] = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
   let child: ChildProcess;
   try {
@@ -100,6 +105,19 @@ export function spawnWorker(
     },
     openStderr: () => prefixed?.open(),
   };
+}
+
+/**
+ * Why Node's spawn cannot start `command` (because `why`), or null: a word with bytes that are
+ * not UTF-8, which Node would send as U+FFFD (EF BF BD). The process starter sends bytes.
+ */
+export function bytesRefused(command: CommandSpec, why: string): string | null {
+  const word = command.argv.find(holdsBytes);
+  if (word === undefined) return null;
+  return (
+    `its argument ${showWord(word)} is not UTF-8, which Node's spawn, starting the workers ` +
+    `here (${why}), cannot pass as given: only the process starter can (docs/fan.md)`
+  );
 }
 
 /** A worker that never ran: its input goes nowhere, its output is empty. */

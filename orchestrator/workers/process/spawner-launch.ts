@@ -27,9 +27,8 @@ const PYTHON = '/usr/bin/python3';
  * command): docs/fan.md.
  */
 export function launchStarter(): LaunchedStarter | null {
-  if (process.platform !== 'linux') return null;
+  if (noStarter() !== null) return null;
   const choice = process.env.MANIFOLD_STARTER;
-  if (choice === 'spawn') return null;
   // Python's own settings from the environment must not change the starter (-I), nor Perl's;
   // commands get them back.
   if (choice !== 'perl' && existsSync(PYTHON)) {
@@ -49,6 +48,13 @@ export function launchStarter(): LaunchedStarter | null {
   delete base.PERL5LIB;
   delete base.PERLLIB;
   return tryStarter('perl', ['-e', SPAWNER_SCRIPT], base, 'perl', false);
+}
+
+/** Why no process starter is tried here, Node's spawn starting every command, or null. */
+export function noStarter(): string | null {
+  if (process.platform !== 'linux') return `${process.platform} is not Linux`;
+  if (process.env.MANIFOLD_STARTER === 'spawn') return 'MANIFOLD_STARTER=spawn';
+  return null;
 }
 
 function tryStarter(

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { wordBytes } from '../../../filters/sdk/raw-arguments.js';
 import type { InputEnd, RelaySpec, TakingInput } from '../transport.js';
 import { type LaunchedStarter, launchStarter } from './spawner-launch.js';
 import { type FeedEnd, type SpawnEvents, StarterReplies } from './spawner-replies.js';
@@ -105,7 +106,7 @@ export class Spawner {
   /**
    * Starts `argv` with the starter's environment, `set` added and `unset` removed, in `cwd`
    * (the starter's own when undefined); false when a field holds a NUL, which only Node's own
-   * spawn can refuse as it should. `into`: a pipe manifold has open, its stdout instead of a
+   * spawn can refuse as it should. A word's bytes that are not UTF-8 reach the command as given. `into`: a pipe manifold has open, its stdout instead of a
    * pipe to manifold (Python's starter only: false from Perl's).
    */
   start(
@@ -145,7 +146,9 @@ export class Spawner {
     if (relay !== undefined && !this.relays) return false;
     const id = this.#next++;
     this.#replies.expectStart(id, events, relay?.takesInput === true);
-    this.#child.stdin!.write(`${fields.join('\0')}\0`);
+    // Fields are bytes to the starter: a word's bytes not UTF-8 go as given (raw-arguments.ts).
+    const end = Buffer.of(0);
+    this.#child.stdin!.write(Buffer.concat(fields.flatMap((field) => [wordBytes(field), end])));
     return true;
   }
 

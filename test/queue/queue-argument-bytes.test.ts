@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { manifold } from '../helpers.js';
+import { startNats } from '../support/nats.js';
+import {
+  collect,
+  finish,
+  spawnManifold,
+  spawnShell,
+  waitForExit,
+  watch,
+  within,
+} from '../support/spawn.js';
+
+// A queue worker's command is given on its own command line (`manifold worker --queue URL --
+// command`): a word of it that is not UTF-8 reaches the command as given, as a fan's does
+// (test/orchestrator/fan-argument-bytes.test.ts). Before, the worker refused it, exit 2
+// ("argument 6, $'x\xe9', is not UTF-8 ..."), and the job waited for a worker.
+
+describe("a queue worker's command word that is not UTF-8", () => {
+  it('reaches the command byte for byte', async () => {
+    const server = await startNats();
+    const coordinator = spawnManifold(['fan', '--queue', server.url, '--job', 'bytes']);
+    const said = watch(coordinator.stderr!);
+    const output = collect(coordinator.stdout!);
+    coordinator.stdin!.end('a\n');
+    // Its worker goes through /bin/sh, whose printf makes the byte 0xE9 (Node's spawn cannot).
+    const line = `E9=$(printf '\\351'); exec ${manifold} worker --queue ${server.url} --job bytes -- printf '%s' "x$E9"`;
+    const worker = await finish(spawnShell(line), 30_000);
+    expect(worker.stderr).toBe('');
+    expect(worker.exitCode).toBe(0);
+    const end = await within(waitForExit(coordinator), 20_000, 'the coordinator ended');
+    expect((await output).toString('hex')).toBe('78e9');
+    expect(end.exitCode, said.text).toBe(0);
+  });
+});
