@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ExitCode, UsageError } from '../../filters/index.js';
-import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
+import { showWord } from '../../filters/sdk/raw-arguments.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
@@ -14,11 +14,9 @@ import {
   resolveHostSettings,
   runsHere,
 } from '../options/hosts.js';
-import type { CommandSpec } from '../workers/command.js';
-import { bytesRefused } from '../workers/process/spawn.js';
-import { noStarter } from '../workers/process/spawner-launch.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
+import { refuseCommandBytes } from './command-bytes.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
@@ -173,25 +171,6 @@ export function resolveFanCommandLine(
     refuseCommandBytes(options.command, options.kind, remote === null);
     return { options, remote };
   });
-}
-
-/**
- * A word of the workers' command with bytes that are not UTF-8 reaches a process as given, by
- * the process starter (raw-arguments.ts); refused, as a usage error, where nothing would: a
- * thread's arguments are strings, and Node's spawn, starting the workers `here` without a
- * starter, sends UTF-8 only. A host's `manifold worker` starts its processes with its own.
- */
-function refuseCommandBytes(command: CommandSpec, kind: unknown, here: boolean): void {
-  const word = command.argv.find(holdsBytes);
-  if (word === undefined) return;
-  if (kind === 'thread') {
-    throw new UsageError(
-      `--threads: the word ${showWord(word)} is not UTF-8, and a thread is given its command's ` +
-        'words as JavaScript strings, which would change it; give it in UTF-8, or run processes',
-    );
-  }
-  const why = here ? noStarter() : null;
-  if (why !== null) throw new UsageError(`the workers' command: ${bytesRefused(command, why)}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
+import { showWord } from '../../filters/sdk/raw-arguments.js';
 import { type NameOf, workerCount } from '../options/checks.js';
 import { flagOf } from '../options/fan.js';
 import { checkShellSyntax, commandOf } from '../options/fan-parts.js';
@@ -9,6 +10,7 @@ import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 import { parseOkStatus, parseTimeout } from '../options/jobs.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
 import { findProgram } from '../workers/which.js';
+import { refuseCommandBytes } from './command-bytes.js';
 import { CliError } from './errors.js';
 import { shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
@@ -127,6 +129,7 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
     // Checked as a fan's command is: blanks for --shell, an empty program, the shell's syntax.
     const command = commandOf({ command: argv, shell }, workerFlagOf);
     checkShellSyntax(command, workerFlagOf);
+    refuseCommandBytes(command, 'process', true);
     const okStatus =
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
     return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };
@@ -175,7 +178,7 @@ export async function runQueueWorker(
   const program = shell ? null : findProgram(argv[0]!);
   const missing =
     program !== null && 'problem' in program
-      ? cannotRun(names, argv[0]!, `${program.problem}${hintOf(argv)}`)
+      ? cannotRun(names, showWord(argv[0]!), `${program.problem}${hintOf(argv)}`)
       : null;
   if (missing !== null) process.stderr.write(`manifold: ${missing.line}\n`);
   // A worker that cannot run its command says so and goes: it does not wait for a server.

@@ -32,4 +32,32 @@ describe("a queue worker's command word that is not UTF-8", () => {
     expect((await output).toString('hex')).toBe('78e9');
     expect(end.exitCode, said.text).toBe(0);
   });
+
+  // No server is reached in these: the worker says its line before it would connect.
+  const worker = (line: string, env: Record<string, string> = {}) =>
+    finish(
+      spawnShell(
+        `E9=$(printf '\\351'); exec ${manifold} worker --queue nats://127.0.0.1:1 -- ${line}`,
+        env,
+      ),
+      30_000,
+    );
+
+  it("a program so named: looked up by its bytes, named as $'...'", async () => {
+    const result = await worker('"x$E9"');
+    expect(result.stderr).toMatch(
+      /^manifold: job "default": queue worker on .+ \(pid \d+\) cannot run \$'x\\xe9': command not found\n$/,
+    );
+    expect(result.exitCode).toBe(127);
+  });
+
+  it("refused where Node's spawn would start it (MANIFOLD_STARTER=spawn), exit 2", async () => {
+    const result = await worker(`printf '%s' "x$E9"`, { MANIFOLD_STARTER: 'spawn' });
+    expect(result.stderr).toBe(
+      "manifold: the workers' command: its argument $'x\\xe9' is not UTF-8, which Node's spawn, " +
+        'starting the workers here (MANIFOLD_STARTER=spawn), cannot pass as given: only the ' +
+        "process starter can (docs/fan.md) (see 'manifold worker --help')\n",
+    );
+    expect(result.exitCode).toBe(2);
+  });
 });
