@@ -1,4 +1,5 @@
 import { ExitCode } from '../../filters/index.js';
+import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
 import { selectsNothing } from '../workers/nothing-found.js';
 
 /**
@@ -11,8 +12,10 @@ export function shellHint(argv: readonly string[]): string | null {
   const shellWord = argv.length === 1 && /[|;&<>$`]|\s/.test(argv[0]!);
   if (operator === undefined && !shellWord) return null;
   const line = argv.length === 1 ? argv[0]! : argv.join(' ');
-  const quoted = `'${line.replace(/'/g, `'\\''`)}'`;
-  const why = shellWord ? 'a shell command line' : `'${operator}' was an argument of ${argv[0]}`;
+  // A line with bytes that are not UTF-8 is said as bash takes them back: `$'grep \xe9 | wc'`.
+  const quoted = holdsBytes(line) ? showWord(line) : `'${line.replace(/'/g, `'\\''`)}'`;
+  const program = showWord(argv[0]!);
+  const why = shellWord ? 'a shell command line' : `'${operator}' was an argument of ${program}`;
   return `${why}: to run it with /bin/sh -c, add --shell: manifold fan --shell -- ${quoted}`;
 }
 

@@ -95,6 +95,14 @@ describe("a word of the workers' command that is not UTF-8 reaches the worker as
     expect(result.exitCode).toBe(2);
   });
 
+  it("the hint to add --shell gives the line back with its bytes, as $'...'", async () => {
+    const result = await runWithByte(`${manifold} fan -j 1 -- grep "x$E9" '|' wc`);
+    expect(result.stderr).toMatch(
+      /^manifold: hint: '\|' was an argument of grep: to run it with \/bin\/sh -c, add --shell: manifold fan --shell -- \$'grep x\\xe9 \| wc'$/m,
+    );
+    expect(result.exitCode).toBe(1);
+  });
+
   it('a program so named is looked up by its bytes', async () => {
     const result = await runWithByte(`${manifold} fan -j 1 -- "x$E9"`);
     expect(result.stderr).toBe(`manifold: $'x\\xe9': command not found\n`);
