@@ -176,6 +176,8 @@ Examples:
   manifold fan --per-block --retries 2 -- ./flaky-filter
   manifold fan --table users=users.mft -- mf-join --table users --key field:3
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR
+  LC_ALL=C manifold fan --ok-status 0,1 -- grep $'caf\\xe9' < latin1.txt
+    (a word that is not UTF-8, a Latin-1 é here, reaches the worker byte for byte, as with parallel)
   manifold fan --recend '\\n' --recstart '>' --per-block -- grep -c '^>' < seqs.fasta
     (FASTA: blocks of whole sequences, as parallel --pipe --recend '\\n' --recstart '>')
   manifold fan -N 100 --per-block -- ./upload-batch

@@ -51,6 +51,7 @@ const files: Record<string, string | Buffer> = {
   'events.tsv': 'e1\tclick\tu1002\ne2\tbuy\tu1001\n',
   'events.ndjson': '{"id":"e1","user":"u1002"}\n',
   'lines.txt': 'one\ntwo\n',
+  'latin1.txt': Buffer.from('caf\xe9\nthe\n', 'latin1'),
   'reads.fq': '@r1\nACGT\n+\nIIII\n@r2\nGG\n+\nII\n',
   'seqs.fasta': '>a one\nACGT\nAC\n>b two\nGT\n',
   'src/a.txt': 'a\n',
