@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fasta } from '../support/data.js';
 import { C, fan, OK, ok, statsOf } from '../support/fan-run.js';
 import { fileWith, tempDir } from '../support/temp.js';
 
@@ -8,19 +9,6 @@ import { fileWith, tempDir } from '../support/temp.js';
 // '>' (parallel's spelling) or --split start:/between:, from a pipe and from a file, at blocks
 // far smaller than a record: every block holds whole records, and the merges give what one
 // process gives.
-
-/**
- * FASTA with a line before the first sequence, and `>` inside headers and sequence lines, where
- * `start:>` would cut and `between:\n|>` must not. Sequences in order of their names.
- */
-function fasta(count: number): string {
-  let text = '; made for a test\n';
-  for (let i = 0; i < count; i++) {
-    text += `>s${String(i).padStart(3, '0')} len>${i % 7}\n`;
-    for (let line = 0; line <= i % 3; line++) text += `${'ACGT>'.repeat(1 + ((i + line) % 9))}\n`;
-  }
-  return text;
-}
 
 /** A FASTA text's records: the preamble, then one a sequence. */
 const recordsOf = (text: string) => text.split(/(?<=\n)(?=>)/);

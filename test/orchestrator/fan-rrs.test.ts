@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
+import { fasta } from '../support/data.js';
 import { fan, OK, ok, statsOf } from '../support/fan-run.js';
 import { oneLine } from '../support/lines.js';
 import { sink } from '../support/sink.js';
@@ -36,16 +37,6 @@ function strippedGroups(blocks: string[], records: string[], strip: (s: string) 
     at += n;
   }
   return at === records.length;
-}
-
-/** FASTA with a line before the first sequence, and `>` inside headers and sequence lines. */
-function fasta(count: number): string {
-  let text = '; made for a test\n';
-  for (let i = 0; i < count; i++) {
-    text += `>s${String(i).padStart(3, '0')} len>${i % 7}\n`;
-    for (let line = 0; line <= i % 3; line++) text += `${'ACGT>'.repeat(1 + ((i + line) % 9))}\n`;
-  }
-  return text;
 }
 
 /** The bytes of a text but its LFs, in order: what merged outputs hold whatever their order. */

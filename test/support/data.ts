@@ -62,3 +62,16 @@ export function shuffled<T>(lines: T[], seed: number): T[] {
   }
   return out;
 }
+
+/**
+ * FASTA: a line before the first sequence, then `count` sequences in order of their names, with
+ * `>` inside headers and sequence lines (where `start:>` would cut and `between:\n|>` must not).
+ */
+export function fasta(count: number): string {
+  let text = '; made for a test\n';
+  for (let i = 0; i < count; i++) {
+    text += `>s${String(i).padStart(3, '0')} len>${i % 7}\n`;
+    for (let line = 0; line <= i % 3; line++) text += `${'ACGT>'.repeat(1 + ((i + line) % 9))}\n`;
+  }
+  return text;
+}
