@@ -93,7 +93,9 @@ export class EndsSplitter {
     this.#parts.push(chunk);
     this.#total += chunk.length;
     const blocks: Block[] = [];
-    while (this.#total - this.#start >= this.#blockSize) {
+    // Past a block's size, not at it: a last record without its delimiter that ends the input
+    // exactly at the block's size fits in it, as the splitter's rule has it (splitter.ts).
+    while (this.#total - this.#start > this.#blockSize) {
       const limit = this.#start + this.#blockSize;
       let cut = this.#lastEndUpTo(limit);
       if (cut < 0) {

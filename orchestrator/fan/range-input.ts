@@ -109,10 +109,10 @@ export class RangeReader {
     const length = Math.min(this.#blockSize, size - position);
     const got = await this.#scan.readAll(buffer, length, position);
     let data = buffer.subarray(0, got);
-    // The counting splitter's rule: the rest is one block if it is smaller than a block.
+    // The counting splitter's rule: the rest is one block when it fits in one (a last record
+    // without its delimiter ends there: it fits as any record does).
     const atEnd = position + got === size;
-    let cut = atEnd && got < this.#blockSize ? got : this.#scan.lastEnd(data);
-    if (cut <= 0 && atEnd) cut = got;
+    let cut = atEnd ? got : this.#scan.lastEnd(data);
     if (cut <= 0) {
       data = await this.#scan.oneRecord(data.length, position, size);
       cut = data.length;
@@ -179,9 +179,9 @@ export class RangeReader {
         measure ?? undefined,
       ));
     }
-    // The rule of blocks held: the rest is one block if it is smaller than a block.
+    // The rule of blocks held: the rest is one block when it fits in one.
     const atEnd = position + length === size;
-    const bytes = atEnd && length < this.#blockSize ? length : lastEnd || (atEnd ? length : 0);
+    const bytes = atEnd ? length : lastEnd;
     if (bytes === 0) return null;
     const block: Block = {
       seq,

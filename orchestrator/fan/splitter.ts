@@ -106,11 +106,15 @@ export class Splitter {
     for (let end = finder.next(chunk, 0); end >= 0; end = finder.next(chunk, end)) {
       this.#ended(behind + end, blocks);
     }
+    // Bytes past a block's size after its last record end: the record they begin cannot fit.
+    // Exactly its size may still be one that fits, ended by the input's end or by the start
+    // string of the next (`start:`), so it waits for them (a negative --block's last block
+    // would be cut in two: one more block than planned).
     if (
       this.#perBlock === 0 &&
       this.#groups === null &&
       this.#records > 0 &&
-      this.#total - this.#start >= this.#blockSize
+      this.#total - this.#start > this.#blockSize
     ) {
       blocks.push(this.#take(this.#lastEnd, this.#records));
     }

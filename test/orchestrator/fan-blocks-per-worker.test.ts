@@ -2,6 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
+import { statsOf } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
 import { sink } from '../support/sink.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
@@ -51,6 +52,44 @@ describe('--block -n: n blocks for each worker, from a file', () => {
       }
     },
   );
+
+  // The last block planned was cut in two where the input ends as a block's size does, by a
+  // record without its delimiter (in start: and between:, whose last record ends only at the
+  // input's end, every input): `printf 'aa\nbb\ncc' > f; manifold fan -j 1 --block -1 ... < f`
+  // gave 2 blocks (6 and 2 bytes), `--split 'start:>' --block -3 -j 2` on 8 records 7.
+  const unended = 'aa\nbb\ncc';
+  const fasta = '>a\n>b\n>c\n>d\n>e\n>f\n>g\n>h\n';
+  it.for([
+    ['a file left in it (per-block)', ['-j', '1', '--per-block'], unended, 1],
+    ['a file held (--one-to-one)', ['-j', '1', '--one-to-one'], unended, 1],
+    ['a file held (workers that stay)', ['-j', '1', '--merge', 'ready'], unended, 1],
+    ['start:> as a stream', ['-j', '2', '--split', 'start:>', '--per-block'], fasta, 2],
+    ['between:\\n|> as a stream', ['-j', '2', '--recend', '\\n', '--recstart', '>'], fasta, 2],
+    ['-L 2 as a stream', ['-j', '1', '-L', '2', '--per-block'], 'a\nb\nc\nd\ne\nf', 1],
+  ] as const)(
+    "%s: a last record that ends the input at a block's size is in that block",
+    async ([, options, input, workers]) => {
+      const blocks = workers === 1 ? 1 : 3 * workers;
+      const block = workers === 1 ? '-1' : '-3';
+      const result = await run(manifold, [
+        ...['fan', '--merge', 'ordered', ...options, '--block', block, '--stats', '-'],
+        ...['--input', fileWith('per-worker-', input), '--', 'cat'],
+      ]);
+      expect([result.exitCode, result.stdout.toString()]).toEqual([0, input]);
+      expect(statsOf(result).totals.blocks).toBe(blocks);
+    },
+  );
+
+  it('a plain --block: the rest of a pipe that fits in a block is one block, as of a file', async () => {
+    const args = ['fan', '-j', '1', '--block', '8', '--per-block', '--merge', 'ordered'];
+    const [piped, fromFile] = await Promise.all([
+      run(manifold, [...args, '--', 'wc', '-c'], unended),
+      run(manifold, [...args, '--input', fileWith('per-worker-', unended), '--', 'wc', '-c']),
+    ]);
+    for (const result of [piped, fromFile]) {
+      expect([result.exitCode, result.stderr, result.stdout.toString()]).toEqual([0, '', '8\n']);
+    }
+  });
 
   it('whole records in order: ordered merges of persistent workers and threads give the file back', async () => {
     const common = ['fan', '-j', '2', '--block', '-3', '--merge', 'ordered', '--input', file];
