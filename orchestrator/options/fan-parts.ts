@@ -96,11 +96,15 @@ export function keySpec(settings: FanSettings, name: NameOf): KeySpec {
     throw new OptionError(option, error.message, error.cause);
   }
   // A separator splits a field:N key's fields; any other key would ignore it, unsaid.
-  const grouped = typeof settings.groupBy === 'string' && settings.groupBy.startsWith('field:');
+  const { groupBy } = settings;
+  const grouped = typeof groupBy === 'string' && groupBy.startsWith('field:');
   if (separator !== undefined && key.kind !== 'field' && !grouped) {
+    // Given --group-by, it is named too: the separator was most likely meant for it.
+    const or = typeof groupBy === 'string' ? ` or ${name('groupBy')} field:N` : '';
+    const is = typeof groupBy === 'string' ? `, ${name('groupBy')} ${groupBy}` : '';
     throw new OptionError(
       'fieldSep',
-      `${name('fieldSep')} ${show(separator)} splits the fields of ${name('key')} field:N: it needs one (${name('key')} is ${spec})`,
+      `${name('fieldSep')} ${show(separator)} splits the fields of ${name('key')} field:N${or}: it needs one (${name('key')} is ${spec}${is})`,
     );
   }
   return key;

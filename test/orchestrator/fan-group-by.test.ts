@@ -283,6 +283,21 @@ describe('--group-by: refused in one line, exit 2', () => {
     expect([result.exitCode, result.stderr]).toEqual([2, stderr]);
   });
 
+  // `--group-by whole --field-sep :` was refused naming --key alone, which was not given:
+  // "--field-sep : splits the fields of --key field:N: it needs one (--key is whole)".
+  it('--field-sep with a --group-by key that has no fields: both named', async () => {
+    const [whole, json] = await Promise.all([
+      run(manifold, ['fan', '--group-by', 'whole', '--field-sep', ':', '--', 'cat'], 'a\n'),
+      run(manifold, ['fan', '--group-by', 'json:u', '--field-sep', ':', '--', 'cat'], 'a\n'),
+    ]);
+    expect([whole.exitCode, whole.stderr, json.exitCode, json.stderr]).toEqual([
+      2,
+      "manifold: --field-sep : splits the fields of --key field:N or --group-by field:N: it needs one (--key is whole, --group-by whole) (see 'manifold fan --help')\n",
+      2,
+      "manifold: --field-sep : splits the fields of --key field:N or --group-by field:N: it needs one (--key is whole, --group-by json:u) (see 'manifold fan --help')\n",
+    ]);
+  });
+
   it('with --queue, and a key that is not one', async () => {
     const [queue, bad] = await Promise.all([
       run(manifold, ['fan', '--group-by', 'field:1', '--queue', 'nats://127.0.0.1:1'], 'a\n'),
@@ -295,6 +310,18 @@ describe('--group-by: refused in one line, exit 2', () => {
     expect([bad.exitCode, bad.stderr]).toEqual([
       2,
       "manifold: --group-by field:0: fields are numbered from 1 (see 'manifold fan --help')\n",
+    ]);
+  });
+
+  it('a config: field-sep with a group-by that has no fields, at field-sep', async () => {
+    const config = writeConfig(
+      tempDir(),
+      'stages:\n  - fan:\n      worker: cat\n      group-by: whole\n      field-sep: ":"\n',
+    );
+    const result = await run(manifold, ['run', config], 'a\n');
+    expect([result.exitCode, result.stderr]).toEqual([
+      2,
+      `${config}:5:18: field-sep : splits the fields of key field:N or group-by field:N: it needs one (key is whole, group-by whole)\n`,
     ]);
   });
 
