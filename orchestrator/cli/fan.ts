@@ -5,6 +5,7 @@ import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
+import type { NameOf } from '../options/checks.js';
 import { type FanSettings, flagOf, resolveFanSettings } from '../options/fan.js';
 import { checkShellSyntax } from '../options/fan-parts.js';
 import {
@@ -204,6 +205,21 @@ export function recordStrings(raw: Record<string, unknown>): Record<string, unkn
   return { ...rest, split };
 }
 
+/**
+ * The options' names for messages, the --split that --recstart/--recend made said as they were
+ * given: `--recstart >` for `--split start:>`, not a --split the command line does not have.
+ */
+function recordStringsNamed(raw: Record<string, unknown>, split: unknown): NameOf {
+  const { recstart, recend } = raw as { recstart?: string; recend?: string };
+  if (recstart === undefined && recend === undefined) return flagOf;
+  const said = [
+    ...(recend === undefined ? [] : [`--recend ${recend}`]),
+    ...(recstart === undefined ? [] : [`--recstart ${recstart}`]),
+  ].join(' ');
+  return (option, value) =>
+    option === 'split' && value !== undefined && value === split ? said : flagOf(option, value);
+}
+
 /** The command whose help its usage errors point at. */
 export const FAN = 'manifold fan';
 
@@ -215,7 +231,7 @@ export function resolveFanOptions(
 ): FanOptions {
   const settings = { ...recordStrings(raw), command: argv } as FanSettings;
   return {
-    ...resolveFanSettings(settings, flagOf, log),
+    ...resolveFanSettings(settings, recordStringsNamed(raw, settings.split), log),
     inputs: stdinAsInput((raw.input as string[] | undefined) ?? null),
   };
 }

@@ -47,7 +47,7 @@ export function splitOf(settings: FanSettings, name: NameOf): string | undefined
   if (settings.split !== undefined && !sameFraming(String(settings.split), split)) {
     throw new OptionError(
       option,
-      `${option === 'null' ? name(option) : name(option, String(lines))} is ${name('split')} ${split}: it cannot go with ${name('split')} ${String(settings.split)}`,
+      `${option === 'null' ? name(option) : name(option, String(lines))} is ${name('split')} ${split}: it cannot go with ${name('split', String(settings.split))}`,
     );
   }
   return split;

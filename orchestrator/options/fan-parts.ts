@@ -149,14 +149,25 @@ export function joinFraming(settings: FanSettings, framing: Framing, name: NameO
 }
 
 /**
+ * The option that gave the workers' output its framing, as the user gave it: `--join start:>`,
+ * `--split start:>`, `--recstart >`; the framing's name when a default did.
+ */
+export function outputFramingSaid(settings: FanSettings, output: Framing, name: NameOf): string {
+  if (settings.join !== undefined) return name('join', String(settings.join));
+  if (settings.split !== undefined) return name('split', String(settings.split));
+  return output.name;
+}
+
+/**
  * `--tag` makes every record longer: output of a fixed record size cannot hold it, and one whose
  * records begin with a string would no longer begin with it.
  */
-export function tagFits(tag: boolean, output: Framing, name: NameOf): boolean {
+export function tagFits(settings: FanSettings, output: Framing, name: NameOf): boolean {
+  const tag = flag(settings, 'tag', name);
   if (tag && output.kind === 'started') {
     throw new OptionError(
       'tag',
-      `${name('tag')} puts the worker's number before every record, and records of ${output.name} output begin with ${JSON.stringify(output.start.toString())}; give ${name('join')} lines (or another framing) for the tagged output`,
+      `${name('tag')} puts the worker's number before every record, and the records of ${output.name} output (${outputFramingSaid(settings, output, name)}) begin with ${JSON.stringify(output.start.toString())}; give ${name('join')} lines (or another framing) for the tagged output`,
     );
   }
   if (tag && output.kind === 'fixed') {

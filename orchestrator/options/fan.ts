@@ -16,7 +16,15 @@ import {
   workerCount,
 } from './checks.js';
 import { blocksPerWorker, recordsPerBlock, splitOf } from './cutting.js';
-import { commandOf, groupBySpec, joinFraming, keySpec, tablesOf, tagFits } from './fan-parts.js';
+import {
+  commandOf,
+  groupBySpec,
+  joinFraming,
+  keySpec,
+  outputFramingSaid,
+  tablesOf,
+  tagFits,
+} from './fan-parts.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 import { threadChoice } from './threads.js';
@@ -135,7 +143,7 @@ export function resolveFanSettings(
   if (oneToOne && outputFraming.kind === 'started') {
     throw new OptionError(
       'oneToOne',
-      `${name('oneToOne')} cuts each block's output where its last record ends, and a record of ${outputFraming.name} ends only where the next begins, in the next block's output: use ${name('perBlock')} or ${name('protocol', PROTOCOL_NAME)}, or a ${name('join')} that ends records`,
+      `${name('oneToOne')} cuts each block's output where its last record ends, and a record of ${outputFraming.name} (${outputFramingSaid(settings, outputFraming, name)}) ends only where the next begins, in the next block's output: use ${name('perBlock')} or ${name('protocol', PROTOCOL_NAME)}, or a ${name('join')} that ends records`,
     );
   }
   const protocol = settings.protocol !== undefined || threads.kind === 'thread';
@@ -220,7 +228,7 @@ export function resolveFanSettings(
     merge,
     numeric,
     reverse,
-    tag: tagFits(flag(settings, 'tag', name), outputFraming, name),
+    tag: tagFits(settings, outputFraming, name),
     ...(removeRecSepOf(settings, framing, attribution, name) && { removeRecSep: true }),
     attribution,
     retries,

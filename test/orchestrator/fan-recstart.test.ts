@@ -186,11 +186,25 @@ describe('the spellings, and what is refused', () => {
     ],
     [
       ['--recstart', '>', '--one-to-one'],
-      "manifold: --one-to-one cuts each block's output where its last record ends, and a record of start:> ends only where the next begins, in the next block's output: use --per-block or --protocol manifold, or a --join that ends records (see 'manifold fan --help')",
+      "manifold: --one-to-one cuts each block's output where its last record ends, and a record of start:> (--recstart >) ends only where the next begins, in the next block's output: use --per-block or --protocol manifold, or a --join that ends records (see 'manifold fan --help')",
+    ],
+    // The refusals below named the framing (start:>) or a --split the command line did not
+    // have, not the option given; before 2026-12-05 they did not say --recstart or --join.
+    [
+      ['--split', 'start:>', '--one-to-one'],
+      "manifold: --one-to-one cuts each block's output where its last record ends, and a record of start:> (--split start:>) ends only where the next begins, in the next block's output: use --per-block or --protocol manifold, or a --join that ends records (see 'manifold fan --help')",
+    ],
+    [
+      ['--recend', '\\n', '--recstart', '>', '-L', '2'],
+      "manifold: -L, --lines-per-record 2 is --split lines:2: it cannot go with --recend \\n --recstart > (see 'manifold fan --help')",
+    ],
+    [
+      ['--join', 'start:>', '--tag'],
+      "manifold: --tag puts the worker's number before every record, and the records of start:> output (--join start:>) begin with \">\"; give --join lines (or another framing) for the tagged output (see 'manifold fan --help')",
     ],
     [
       ['--recstart', '>', '--tag'],
-      "manifold: --tag puts the worker's number before every record, and records of start:> output begin with \">\"; give --join lines (or another framing) for the tagged output (see 'manifold fan --help')",
+      "manifold: --tag puts the worker's number before every record, and the records of start:> output (--recstart >) begin with \">\"; give --join lines (or another framing) for the tagged output (see 'manifold fan --help')",
     ],
     [
       ['--split', 'between:AB|AB'],
