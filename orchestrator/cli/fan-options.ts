@@ -112,6 +112,10 @@ export function fanOptions(): Option[] {
       'kill a worker that spends longer on a block (a persistent one: on its oldest), and retry or fail it: 30, 300ms, 5m',
     ),
     new Option(
+      '--delay <duration>',
+      "start each block (a per-block process, a persistent worker's next block) at least this long after the one before, as parallel --delay: 0.5, 300ms, 2s",
+    ),
+    new Option(
       '--header <n|auto>',
       "give every block the input's first n lines first (: is 1, as GNU parallel; auto: a CSV or TSV header line); the output has them once where the merge can",
     ),
@@ -193,6 +197,8 @@ Examples:
     (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
   manifold fan --fifo --merge ordered -- wc -c {} < lines.txt
     (each block through a named pipe: no disk, for programs that read a file once, in order)
+  manifold fan --delay 200ms -j 4 --per-block -N 100 -- ./upload-batch
+    (a rate-limited service: batches start at least 200ms apart, as parallel --delay 0.2)
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR

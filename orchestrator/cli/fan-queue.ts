@@ -124,6 +124,7 @@ export function resolveQueueFanCommandLine(
         ackWait: raw.ackWait as string,
         table: raw.table,
         queueTimeout: raw.queueTimeout as string,
+        delay: raw.delay,
       },
       (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
     )!;

@@ -63,6 +63,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     halt: raw.halt as FanSettings['halt'],
     okStatus: raw['ok-status'] as FanSettings['okStatus'],
     timeout: raw.timeout as FanSettings['timeout'],
+    delay: raw.delay as FanSettings['delay'],
     header: raw.header as FanSettings['header'],
     joblog: raw.joblog as string | undefined,
     threadHeap: raw['thread-heap'] as string | undefined,

@@ -65,6 +65,7 @@ export function configQueue(
         groupBy: raw['group-by'],
         cat: raw.cat,
         fifo: raw.fifo,
+        delay: raw.delay,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -84,7 +85,7 @@ export function configQueue(
                 ? 'block'
                 : /^group-by /.test(said)
                   ? 'group-by'
-                  : (/^(cat|fifo) /.exec(said)?.[1] ?? 'queue');
+                  : (/^(cat|fifo|delay) /.exec(said)?.[1] ?? 'queue');
     problem(key, describeError(error));
     return undefined;
   }

@@ -12,8 +12,8 @@ import { spell } from './spelling.js';
  * - `round-robin`: block i to worker i mod N;
  * - `hash`: each block is cut by the hash of each record's key, one part per worker;
  * - `broadcast`: every block to every worker.
- * A block waits in its queue until its worker is ready, and until `mayStart` allows it (the
- * ordered merge's window).
+ * A block waits in its queue until its worker is ready, until `mayStart` allows it (the
+ * ordered merge's window), and until --delay has passed since the block sent before it.
  */
 export class Dispatcher {
   readonly #options: FanOptions;
@@ -27,6 +27,9 @@ export class Dispatcher {
   #last = -1;
   #inputEnded = false;
   #stopped = false;
+  /** --delay: when (Date.now()) the next block may be sent, and the timer that pumps then. */
+  #nextStart = 0;
+  #delayTimer: NodeJS.Timeout | null = null;
   #endedWorkers = new Set<Worker>();
   readonly #partitioner: HashPartitioner | null;
   /** --rrs: a block as its worker is given it, after its records were counted or picked. */
@@ -122,6 +125,7 @@ export class Dispatcher {
 
   /** --halt soon: the blocks waiting are never sent; each worker's input is closed. */
   halt(): void {
+    this.#clearDelay();
     this.#shared.clear();
     for (const queue of this.#own) queue.clear();
     this.endInput();
@@ -134,6 +138,7 @@ export class Dispatcher {
    */
   stop(): void {
     this.#stopped = true;
+    this.#clearDelay();
     this.#shared.clear();
     for (const queue of this.#own) queue.clear();
   }
@@ -147,7 +152,7 @@ export class Dispatcher {
   }
 
   #pumpShared(): void {
-    while (this.#shared.length > 0 && this.#mayStart(this.#shared.first!)) {
+    while (this.#shared.length > 0 && this.#mayStart(this.#shared.first!) && this.#delayPassed()) {
       // Least backlog first; among equals, take turns, so idle workers share the blocks.
       const n = this.#workers.length;
       let best: Worker | null = null;
@@ -169,7 +174,12 @@ export class Dispatcher {
       const queue = this.#own[index]!;
       // Its worker has ended: the blocks go unread, as in a shell pipe.
       if (worker.ended) queue.clear();
-      while (queue.length > 0 && worker.ready && this.#mayStart(queue.first!)) {
+      while (
+        queue.length > 0 &&
+        worker.ready &&
+        this.#mayStart(queue.first!) &&
+        this.#delayPassed()
+      ) {
         this.#send(worker, queue.shift()!);
       }
     });
@@ -177,7 +187,29 @@ export class Dispatcher {
 
   #send(worker: Worker, block: Block): void {
     this.#onSend(worker, block);
+    // Taken after the block's start is noted (--joblog's Starttime): starts are --delay apart.
+    if (this.#options.delay) this.#nextStart = Date.now() + this.#options.delay;
     worker.send(block);
+  }
+
+  /**
+   * Whether --delay has passed since the last block was sent; if not, a pump is set for when it
+   * has. A timer may fire early by the loop's clock, so the time is asked again then.
+   */
+  #delayPassed(): boolean {
+    if (!this.#options.delay) return true;
+    const wait = this.#nextStart - Date.now();
+    if (wait <= 0) return true;
+    this.#delayTimer ??= setTimeout(() => {
+      this.#delayTimer = null;
+      this.pump();
+    }, wait);
+    return false;
+  }
+
+  #clearDelay(): void {
+    if (this.#delayTimer !== null) clearTimeout(this.#delayTimer);
+    this.#delayTimer = null;
   }
 
   #endIdleWorkers(): void {

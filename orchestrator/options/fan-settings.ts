@@ -154,6 +154,12 @@ export interface FanSettings {
    * block), and retry or fail the block: seconds as a number, or `'300ms'`, `'30s'`, `'5m'`.
    */
   timeout?: number | string;
+  /**
+   * Start no block sooner than this after the one before, as GNU parallel's `--delay` between
+   * jobs: seconds as a number, or `'300ms'`, `'2s'`; 0 is none. Each block given to a worker
+   * (a retry too) is a start: a per-block worker's process, a persistent worker's next block.
+   */
+  delay?: number | string;
   /** Give every block the input's first N lines (records) first, or `'auto'`: a CSV header line. */
   header?: number | string;
   /** Write a TSV row per block to this file as blocks finish, as `parallel --joblog`. */
@@ -206,6 +212,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   halt: true,
   okStatus: true,
   timeout: true,
+  delay: true,
   header: true,
   joblog: true,
   maxRecord: true,

@@ -26,7 +26,7 @@ import {
   tagFits,
 } from './fan-parts.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
-import { parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
+import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 import { threadChoice } from './threads.js';
 
 export { type NameOf, OptionError } from './checks.js';
@@ -169,6 +169,7 @@ export function resolveFanSettings(
           : 'none';
   const { halt, haltOn } = parseHalt(value('halt'), name);
   const timeout = settings.timeout === undefined ? undefined : parseTimeout(settings.timeout, name);
+  const delay = settings.delay === undefined ? 0 : parseDelay(settings.delay, name);
   const joblog = settings.joblog === undefined ? undefined : text(settings.joblog, 'joblog', name);
   if (joblog === '')
     throw new OptionError('joblog', `${name('joblog')} must name a file, or - for stderr`);
@@ -236,6 +237,7 @@ export function resolveFanSettings(
     haltOn,
     ...(settings.okStatus !== undefined && { okStatus: parseOkStatus(settings.okStatus, name) }),
     ...(timeout !== undefined && { timeout }),
+    ...(delay > 0 && { delay }),
     ...(settings.header !== undefined && { header: parseHeader(settings.header, name) }),
     joblog: joblog ?? null,
     inputs: null,

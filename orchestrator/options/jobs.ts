@@ -83,11 +83,28 @@ export function formatDuration(ms: number): string {
  * `30s`, `5m`, `1h`, `1d`. Returns milliseconds.
  */
 export function parseTimeout(value: unknown, name: NameOf): number {
+  return parseDuration(value, 'timeout', 1, name);
+}
+
+/**
+ * `--delay`: the least time between two blocks' starts, as GNU parallel's `--delay` between
+ * jobs' starts; the same durations as `--timeout`, and 0 (no delay). Returns milliseconds.
+ */
+export function parseDelay(value: unknown, name: NameOf): number {
+  return parseDuration(value, 'delay', 0, name);
+}
+
+function parseDuration(
+  value: unknown,
+  option: 'timeout' | 'delay',
+  least: 0 | 1,
+  name: NameOf,
+): number {
   const ms = durationMs(value, UNITS);
-  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+  if (!(ms >= least && ms <= MAX_TIMEOUT_MS)) {
     throw new OptionError(
-      'timeout',
-      `${name('timeout')} must be a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${show(value)})`,
+      option,
+      `${name(option)} must be a duration from ${least === 0 ? '0' : '1ms'} to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${show(value)})`,
     );
   }
   return ms;

@@ -110,6 +110,11 @@ export function resolveQueueSettings(
         `${name(option)} is not for ${name('queue')}: its workers take each block on stdin, on their machines`,
       );
   }
+  // A queue's blocks start as its workers take them, on their machines: nothing here spaces them.
+  if (settings.delay !== undefined)
+    throw new UsageError(
+      `${name('delay')} is not for ${name('queue')}: its workers start blocks as they take them, on their machines`,
+    );
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));

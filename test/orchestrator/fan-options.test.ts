@@ -349,6 +349,7 @@ const MODE_FILES = [
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
+  'fan-delay.test.ts',
   'fan-header.test.ts',
   'fan-joblog.test.ts',
   'fan-threads.test.ts',
