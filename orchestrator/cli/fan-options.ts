@@ -116,6 +116,10 @@ export function fanOptions(): Option[] {
       "start each block (a per-block process, a persistent worker's next block) at least this long after the one before, as parallel --delay: 0.5, 300ms, 2s",
     ),
     new Option(
+      '--nice <n>',
+      "run each worker process at this niceness, -20 (first) to 19 (last), as parallel --nice; below manifold's own it needs root",
+    ),
+    new Option(
       '--header <n|auto>',
       "give every block the input's first n lines first (: is 1, as GNU parallel; auto: a CSV or TSV header line); the output has them once where the merge can",
     ),
@@ -199,6 +203,8 @@ Examples:
     (each block through a named pipe: no disk, for programs that read a file once, in order)
   manifold fan --delay 200ms -j 4 --per-block -N 100 -- ./upload-batch
     (a rate-limited service: batches start at least 200ms apart, as parallel --delay 0.2)
+  manifold fan --nice 10 -j 4 --merge sorted -- sort < app.log
+    (the workers at niceness 10: they take the CPU only when nothing else wants it)
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR

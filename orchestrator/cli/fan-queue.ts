@@ -125,6 +125,7 @@ export function resolveQueueFanCommandLine(
         table: raw.table,
         queueTimeout: raw.queueTimeout as string,
         delay: raw.delay,
+        nice: raw.nice,
       },
       (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
     )!;

@@ -64,6 +64,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     okStatus: raw['ok-status'] as FanSettings['okStatus'],
     timeout: raw.timeout as FanSettings['timeout'],
     delay: raw.delay as FanSettings['delay'],
+    nice: raw.nice as FanSettings['nice'],
     header: raw.header as FanSettings['header'],
     joblog: raw.joblog as string | undefined,
     threadHeap: raw['thread-heap'] as string | undefined,

@@ -66,6 +66,7 @@ export function configQueue(
         cat: raw.cat,
         fifo: raw.fifo,
         delay: raw.delay,
+        nice: raw.nice,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -85,7 +86,7 @@ export function configQueue(
                 ? 'block'
                 : /^group-by /.test(said)
                   ? 'group-by'
-                  : (/^(cat|fifo|delay) /.exec(said)?.[1] ?? 'queue');
+                  : (/^(cat|fifo|delay|nice) /.exec(said)?.[1] ?? 'queue');
     problem(key, describeError(error));
     return undefined;
   }

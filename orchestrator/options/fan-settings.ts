@@ -160,6 +160,12 @@ export interface FanSettings {
    * (a retry too) is a start: a per-block worker's process, a persistent worker's next block.
    */
   delay?: number | string;
+  /**
+   * The niceness every worker process starts at, -20 (first) to 19 (last), as GNU parallel's
+   * `--nice`: below manifold's own it needs privilege (root), refused without. Processes on this
+   * machine only: not with `threads`, hosts nor a queue. @default manifold's own
+   */
+  nice?: number | string;
   /** Give every block the input's first N lines (records) first, or `'auto'`: a CSV header line. */
   header?: number | string;
   /** Write a TSV row per block to this file as blocks finish, as `parallel --joblog`. */
@@ -213,6 +219,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   okStatus: true,
   timeout: true,
   delay: true,
+  nice: true,
   header: true,
   joblog: true,
   maxRecord: true,

@@ -27,6 +27,7 @@ import {
 } from './fan-parts.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
+import { parseNice } from './nice.js';
 import { threadChoice } from './threads.js';
 
 export { type NameOf, OptionError } from './checks.js';
@@ -128,6 +129,13 @@ export function resolveFanSettings(
     );
   }
   const threads = threadChoice(settings, command, name);
+  const nice = settings.nice === undefined ? undefined : parseNice(settings.nice, name);
+  if (nice !== undefined && threads.kind === 'thread') {
+    throw new OptionError(
+      'nice',
+      `${name('nice')} sets the niceness of worker processes: it cannot go with ${name('threads')}, which run in manifold's own process (run manifold under nice instead)`,
+    );
+  }
   const perBlock = flag(settings, 'perBlock', name);
   const oneToOne = flag(settings, 'oneToOne', name);
   const ways = (['perBlock', 'oneToOne', 'protocol'] as const).filter((w) =>
@@ -211,7 +219,12 @@ export function resolveFanSettings(
     at('join', () => checkFixedFits(outputFraming, maxRecord, name('join'), name('maxRecord')));
   return {
     ...threads,
-    command: { argv, shell: command.shell, ...(env && { env }) },
+    command: {
+      argv,
+      shell: command.shell,
+      ...(env && { env }),
+      ...(nice !== undefined && { nice }),
+    },
     workers,
     framing,
     outputFraming,

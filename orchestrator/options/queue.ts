@@ -115,6 +115,10 @@ export function resolveQueueSettings(
     throw new UsageError(
       `${name('delay')} is not for ${name('queue')}: its workers start blocks as they take them, on their machines`,
     );
+  if (settings.nice !== undefined)
+    throw new UsageError(
+      `${name('nice')} is not for ${name('queue')}: its workers' processes run on their machines, at the niceness of manifold worker there`,
+    );
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));

@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import { oneLine, quoteForSh } from '../../filters/errors.js';
 import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
 
@@ -9,6 +10,21 @@ export interface CommandSpec {
   env?: Record<string, string>;
   /** The folder it runs in (a config's, for its fans). @default manifold's working directory */
   cwd?: string;
+  /** --nice: the niceness it starts at (-20 to 19). @default manifold's own */
+  nice?: number;
+}
+
+/**
+ * The program and arguments to start: `/bin/sh -c <line>` for a shell command, under
+ * `nice -n` for a niceness other than manifold's own. nice(1) is relative to the niceness it
+ * starts at, which is manifold's: the starters inherit it. It sets it and execs the command, in
+ * the same process: its pid and process group are the command's.
+ */
+export function argvToRun(command: CommandSpec): string[] {
+  const argv = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
+  if (command.nice === undefined) return argv;
+  const by = command.nice - getPriority();
+  return by === 0 ? argv : ['nice', '-n', String(by), '--', ...argv];
 }
 
 /**

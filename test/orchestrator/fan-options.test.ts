@@ -350,6 +350,7 @@ const MODE_FILES = [
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
   'fan-delay.test.ts',
+  'fan-nice.test.ts',
   'fan-header.test.ts',
   'fan-joblog.test.ts',
   'fan-threads.test.ts',

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { holdsBytes, showWord } from '../../../filters/sdk/raw-arguments.js';
-import type { CommandSpec } from '../command.js';
+import { argvToRun, type CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
 import { describeStartError } from './limits.js';
 import type { FeedEnd } from './spawner.js';
@@ -61,7 +61,7 @@ export function spawnWorker(
   const refused = bytesRefused(command, noStarter() ?? 'neither python3 nor perl runs here');
   if (refused !== null)
     return notStarted(Promise.resolve({ exitCode: null, signal: null, startError: refused }));
-  const [file, ...args] = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
+  const [file, ...args] = argvToRun(command);
   let child: ChildProcess;
   try {
     child = spawn(file!, args, {

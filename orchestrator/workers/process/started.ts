@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
-import type { CommandSpec } from '../command.js';
+import { argvToRun, type CommandSpec } from '../command.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type { InputGiven, InputPiece, OutputFailure, RelaySpec } from '../transport.js';
 import {
@@ -55,7 +55,7 @@ export function startWorker(
   relay?: Relayed,
   into?: number,
 ): WorkerProcess | null {
-  const argv = command.shell ? ['/bin/sh', '-c', command.argv.join(' ')] : command.argv;
+  const argv = argvToRun(command);
   const stdin = new LateWritable();
   // Its output written by the starter (`relay`), or into a pipe of manifold's that another
   // process reads (`into`), does not come here at all.
