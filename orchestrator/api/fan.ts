@@ -151,6 +151,9 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const settings = queue === null ? options : { ...options, command: ['queue'], table: undefined };
   const resolved = resolveFanSettings(settings as FanSettings, settingNameOf, log);
   if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
+  // The workers' TMPDIR is tmpdir's, as parallel's --tmpdir sets it, whatever env says.
+  if (resolved.tmpdir !== undefined)
+    resolved.command.env = { ...resolved.command.env, TMPDIR: resolved.tmpdir };
   const tables = parseTableBindings(options.table ?? [], 'table');
   const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
   const relative = remote && relativeSlotsProblem(options.workers, 'workers', 'hosts');
@@ -161,6 +164,11 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   if (remote !== null && resolved.blockFile !== undefined) {
     throw new UsageError(
       `${resolved.blockFile} cannot go with hosts: a block's file is on this machine, not on the hosts`,
+    );
+  }
+  if (remote !== null && resolved.tmpdir !== undefined) {
+    throw new UsageError(
+      "tmpdir cannot go with hosts: it is a folder of this machine, where a host's workers have their own",
     );
   }
   if (remote !== null && resolved.command.nice !== undefined) {

@@ -116,6 +116,10 @@ export function fanOptions(): Option[] {
       "start each block (a per-block process, a persistent worker's next block) at least this long after the one before, as parallel --delay: 0.5, 300ms, 2s",
     ),
     new Option(
+      '--tmpdir <dir>',
+      "put manifold's temporary files (--cat, --fifo, --merge sorted's spills) here, not in $TMPDIR, and give it to the workers as TMPDIR (as parallel --tmpdir)",
+    ),
+    new Option(
       '--nice <n>',
       "run each worker process at this niceness, -20 (first) to 19 (last), as parallel --nice; below manifold's own it needs root",
     ),
@@ -200,6 +204,8 @@ Examples:
   manifold fan --cat --merge ordered -- wc -l {} < lines.txt
     (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
   manifold fan --fifo --merge ordered -- wc -c {} < lines.txt
+  manifold fan --tmpdir . --cat --merge ordered -- wc -l {} < lines.txt
+    (the blocks' files here, not in $TMPDIR: a disk with room, or one that is faster)
     (each block through a named pipe: no disk, for programs that read a file once, in order)
   manifold fan --delay 200ms -j 4 --per-block -N 100 -- ./upload-batch
     (a rate-limited service: batches start at least 200ms apart, as parallel --delay 0.2)

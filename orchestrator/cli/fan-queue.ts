@@ -126,6 +126,7 @@ export function resolveQueueFanCommandLine(
         queueTimeout: raw.queueTimeout as string,
         delay: raw.delay,
         nice: raw.nice,
+        tmpdir: raw.tmpdir,
       },
       (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
     )!;

@@ -167,6 +167,12 @@ export function resolveFanCommandLine(
         ExitCode.usage,
       );
     }
+    if (remote !== null && options.tmpdir !== undefined) {
+      throw new CliError(
+        "--tmpdir cannot go with --host: it is a folder of this machine, where a host's workers have their own",
+        ExitCode.usage,
+      );
+    }
     if (remote !== null && options.command.nice !== undefined) {
       throw new CliError(
         "--nice cannot go with --host: a host's worker processes run at the niceness of manifold there",

@@ -57,14 +57,19 @@ export function checkFanStage(
     const fan = resolveFanSettings(
       {
         ...toFanSettings(raw, worker),
+        // Like every other path in a config, relative to the config's folder.
+        ...(typeof raw.tmpdir === 'string' &&
+          raw.tmpdir !== '' && { tmpdir: resolve(checking.folder, raw.tmpdir) }),
         table: queue === null ? checking.tables : [],
         ...(threads === true && { threads }),
       },
       configNameOf,
       (note) => notes.push(`stage ${name}: ${note}`),
     );
-    // Its workers run in the config's folder, as every other process of the run does.
-    fan.command = { ...fan.command, env: worker.env, cwd: checking.folder };
+    // Its workers run in the config's folder, as every other process of the run does; their
+    // TMPDIR is tmpdir's, as on the command line.
+    const env = fan.tmpdir === undefined ? worker.env : { ...worker.env, TMPDIR: fan.tmpdir };
+    fan.command = { ...fan.command, env, cwd: checking.folder };
     // Its messages as it runs name the config's keys, as the check's do.
     fan.optionName = configNameOf;
     // Like every other path in a config, the job log's is relative to the config's folder.
@@ -97,6 +102,13 @@ export function checkFanStage(
       checking.problem(
         [...path, fan.blockFile],
         `${fan.blockFile} cannot go with hosts: a block's file is on this machine, not on the hosts`,
+      );
+      return [];
+    }
+    if (remote !== null && fan.tmpdir !== undefined) {
+      checking.problem(
+        [...path, 'tmpdir'],
+        "tmpdir cannot go with hosts: it is a folder of this machine, where a host's workers have their own",
       );
       return [];
     }

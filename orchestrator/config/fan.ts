@@ -65,6 +65,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     timeout: raw.timeout as FanSettings['timeout'],
     delay: raw.delay as FanSettings['delay'],
     nice: raw.nice as FanSettings['nice'],
+    tmpdir: raw.tmpdir as string | undefined,
     header: raw.header as FanSettings['header'],
     joblog: raw.joblog as string | undefined,
     threadHeap: raw['thread-heap'] as string | undefined,

@@ -67,6 +67,7 @@ export function configQueue(
         fifo: raw.fifo,
         delay: raw.delay,
         nice: raw.nice,
+        tmpdir: raw.tmpdir,
         table: tables,
       },
       (option) => KEYS[option] ?? option,
@@ -86,7 +87,7 @@ export function configQueue(
                 ? 'block'
                 : /^group-by /.test(said)
                   ? 'group-by'
-                  : (/^(cat|fifo|delay|nice) /.exec(said)?.[1] ?? 'queue');
+                  : (/^(cat|fifo|delay|nice|tmpdir) /.exec(said)?.[1] ?? 'queue');
     problem(key, describeError(error));
     return undefined;
   }

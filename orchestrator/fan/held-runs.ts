@@ -17,15 +17,19 @@ export class HeldRuns {
 
   /** --merge-memory as messages spell it (a config's `merge-memory`). */
   readonly #boundName: string;
+  /** Where spills go (--tmpdir). @default $TMPDIR, or /tmp */
+  readonly #dir: string | undefined;
 
   constructor(
     compare: (a: Buffer, b: Buffer) => number,
     bound: number,
     boundName = '--merge-memory',
+    dir?: string,
   ) {
     this.#compare = compare;
     this.#bound = bound;
     this.#boundName = boundName;
+    this.#dir = dir;
   }
 
   /**
@@ -38,7 +42,7 @@ export class HeldRuns {
   };
 
   create(order: number, slot: number): Run {
-    const run = new Run(order, slot, this.#boundName);
+    const run = new Run(order, slot, this.#boundName, this.#dir);
     this.runs.add(run);
     return run;
   }
@@ -82,7 +86,7 @@ export class HeldRuns {
   /** Replaces complete runs by one run in a spill file, merged from them. */
   #mergeToFile(runs: Run[]): void {
     // Its records keep their own places in the input (the file's headers): it needs none.
-    const merged = new Run(0, 0, this.#boundName);
+    const merged = new Run(0, 0, this.#boundName, this.#dir);
     const file = merged.fileToFill();
     const heap = new RunHeap(runs, this.before);
     while (heap.size > 0) {

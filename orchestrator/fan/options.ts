@@ -93,6 +93,8 @@ export interface FanOptions {
   okStatus?: number[];
   /** --timeout: a block (a block's worth of work) may take this many milliseconds. */
   timeout?: number;
+  /** --tmpdir: the folder of manifold's temporary files, absolute. @default $TMPDIR, or /tmp */
+  tmpdir?: string;
   /** --delay: a block starts at least this many milliseconds after the one before. */
   delay?: number;
   /** --header: the input's first records, given to every block (or worker) first. @default 0 */

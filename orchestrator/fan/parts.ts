@@ -83,6 +83,7 @@ export function createWorkers(
     ...(options.remote === undefined ? {} : { remote: options.remote }),
     ...(options.optionName === undefined ? {} : { optionName: options.optionName }),
     ...(options.blockFile === undefined ? {} : { blockFile: options.blockFile }),
+    ...(options.tmpdir === undefined ? {} : { tmpdir: options.tmpdir }),
   };
   const ours = (reason: string) => {
     if (options.merge === 'sorted')

@@ -49,11 +49,14 @@ export class Run {
 
   /** --merge-memory as messages spell it (a config's `merge-memory`), should it spill. */
   readonly #boundName: string;
+  /** Where it spills (--tmpdir). @default $TMPDIR, or /tmp */
+  readonly #dir: string | undefined;
 
-  constructor(order: number, slot: number, boundName = '--merge-memory') {
+  constructor(order: number, slot: number, boundName = '--merge-memory', dir?: string) {
     this.order = order;
     this.slot = slot;
     this.#boundName = boundName;
+    this.#dir = dir;
   }
 
   /** What the records in memory cost, in bytes. */
@@ -157,7 +160,7 @@ export class Run {
   /** Moves the records in memory to the spill file; returns the memory freed. */
   spill(): number {
     if (this.#first === this.#segments.length) return 0;
-    this.#file ??= new SpillFile(this.#boundName);
+    this.#file ??= new SpillFile(this.#boundName, this.#dir);
     const file = this.#file;
     let at = this.#at;
     for (let s = this.#first; s < this.#segments.length; s++) {
@@ -180,7 +183,7 @@ export class Run {
 
   /** The run's spill file, to be filled by a merge of other runs (then `flush`ed). */
   fileToFill(): SpillFile {
-    this.#file ??= new SpillFile(this.#boundName);
+    this.#file ??= new SpillFile(this.#boundName, this.#dir);
     return this.#file;
   }
 

@@ -53,7 +53,12 @@ export class SortedCollector implements Collector {
     this.#attributed = options.attribution !== 'none';
     this.#encoder = new RecordEncoder(options.outputFraming, this.#memory);
     this.#compare = recordOrder(options);
-    this.#held = new HeldRuns(this.#compare, options.mergeMemory, spell(options, 'mergeMemory'));
+    this.#held = new HeldRuns(
+      this.#compare,
+      options.mergeMemory,
+      spell(options, 'mergeMemory'),
+      options.tmpdir,
+    );
     for (const worker of workers) {
       this.#workers.set(worker.slot, worker);
       // Unattributed, every worker's run is there from the start: the merge waits for each.

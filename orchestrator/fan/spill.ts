@@ -41,18 +41,21 @@ export class SpillFile {
   #at = 0;
 
   readonly #boundName: string;
+  /** The folder it was made in (--tmpdir, else $TMPDIR), for messages. */
+  readonly #folder: string;
 
   /** `boundName`: --merge-memory as messages spell it (a config's `merge-memory`). */
-  constructor(boundName = '--merge-memory') {
+  constructor(boundName = '--merge-memory', folder = tmpdir()) {
     this.#boundName = boundName;
+    this.#folder = folder;
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'manifold-merge-'));
+      const dir = mkdtempSync(join(folder, 'manifold-merge-'));
       const path = join(dir, 'run');
       this.#fd = openSync(path, 'wx+', 0o600);
       unlinkSync(path);
       rmdirSync(dir);
     } catch (error) {
-      throw spillError(error, this.#boundName);
+      throw spillError(error, folder, this.#boundName);
     }
   }
 
@@ -134,7 +137,7 @@ export class SpillFile {
         done += writeSync(this.#fd, bytes, done, bytes.length - done, this.#size + done);
       }
     } catch (error) {
-      throw spillError(error, this.#boundName);
+      throw spillError(error, this.#folder, this.#boundName);
     }
     this.#size += bytes.length;
   }
@@ -144,7 +147,8 @@ export class SpillFile {
     let done = 0;
     while (done < length) {
       const n = readSync(this.#fd, chunk, done, length - done, offset + done);
-      if (n === 0) throw spillError(new Error('the file ended early'), this.#boundName);
+      if (n === 0)
+        throw spillError(new Error('the file ended early'), this.#folder, this.#boundName);
       done += n;
     }
     return chunk;
@@ -156,11 +160,11 @@ export class SpillFile {
  * code (`no space left on device (ENOSPC)`), and what to do. Node's own text (`Error: ENOSPC: no
  * space left on device, write`) was said before.
  */
-function spillError(error: unknown, boundName = '--merge-memory'): ManifoldError {
+function spillError(error: unknown, folder: string, boundName = '--merge-memory'): ManifoldError {
   const reason = error instanceof Error ? reasonInWords(error) : describeError(error);
   return new ManifoldError(
     'manifold.io',
-    `cannot spill the sorted merge to a temporary file in ${tmpdir()}: ${reason}; set TMPDIR to another folder, or raise ${boundName}`,
+    `cannot spill the sorted merge to a temporary file in ${folder}: ${reason}; set TMPDIR to another folder, or raise ${boundName}`,
     { exitCode: ExitCode.failure, cause: error },
   );
 }

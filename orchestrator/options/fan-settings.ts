@@ -166,6 +166,13 @@ export interface FanSettings {
    * machine only: not with `threads`, hosts nor a queue. @default manifold's own
    */
   nice?: number | string;
+  /**
+   * Where manifold puts its temporary files (`cat` and `fifo` blocks, `merge: 'sorted'` spills)
+   * instead of $TMPDIR, and the workers' `TMPDIR`, as GNU parallel's `--tmpdir`: a folder that
+   * is there and can be written, else refused before any worker starts. Not with hosts nor a
+   * queue. @default $TMPDIR, or /tmp
+   */
+  tmpdir?: string;
   /** Give every block the input's first N lines (records) first, or `'auto'`: a CSV header line. */
   header?: number | string;
   /** Write a TSV row per block to this file as blocks finish, as `parallel --joblog`. */
@@ -220,6 +227,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   timeout: true,
   delay: true,
   nice: true,
+  tmpdir: true,
   header: true,
   joblog: true,
   maxRecord: true,

@@ -29,6 +29,7 @@ import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 import { parseNice } from './nice.js';
 import { threadChoice } from './threads.js';
+import { tmpdirOf } from './tmpdir.js';
 
 export { type NameOf, OptionError } from './checks.js';
 export { blocksPerWorker } from './cutting.js';
@@ -202,7 +203,10 @@ export function resolveFanSettings(
   const protocolArgs = ['--protocol', PROTOCOL_NAME, '--split', framing.name];
   if (outputFraming.name !== framing.name) protocolArgs.push('--join', outputFraming.name);
   const argv = attribution === 'protocol' ? [...command.argv, ...protocolArgs] : command.argv;
-  const env = at('table', () => tablesOf(settings, { workers, dispatch }, name));
+  const tables = at('table', () => tablesOf(settings, { workers, dispatch }, name));
+  // Checked last of the values: it looks at the file system. Its workers' TMPDIR too, as parallel.
+  const tmpdir = settings.tmpdir === undefined ? undefined : tmpdirOf(settings.tmpdir, name);
+  const env = tmpdir === undefined ? tables : { ...tables, TMPDIR: tmpdir };
   // Sizes given choose, even when they equal the defaults: per-block workers' blocks stop
   // growing, a sorted merge is manifold's own (docs/fan.md). Given means set: the command line
   // leaves out what commander filled in (cli/fan.ts).
@@ -251,6 +255,7 @@ export function resolveFanSettings(
     ...(settings.okStatus !== undefined && { okStatus: parseOkStatus(settings.okStatus, name) }),
     ...(timeout !== undefined && { timeout }),
     ...(delay > 0 && { delay }),
+    ...(tmpdir !== undefined && { tmpdir }),
     ...(settings.header !== undefined && { header: parseHeader(settings.header, name) }),
     joblog: joblog ?? null,
     inputs: null,

@@ -115,6 +115,10 @@ export function resolveQueueSettings(
     throw new UsageError(
       `${name('delay')} is not for ${name('queue')}: its workers start blocks as they take them, on their machines`,
     );
+  if (settings.tmpdir !== undefined)
+    throw new UsageError(
+      `${name('tmpdir')} is not for ${name('queue')}: its workers take their blocks on stdin, on their machines, with their own TMPDIR`,
+    );
   if (settings.nice !== undefined)
     throw new UsageError(
       `${name('nice')} is not for ${name('queue')}: its workers' processes run on their machines, at the niceness of manifold worker there`,

@@ -60,12 +60,13 @@ export class BlockFifoTransport implements Transport {
     events: TransportEvents,
     block: InstanceBlock | undefined,
     openInner: Opener,
+    dir?: string,
   ) {
     this.#spec = spec;
     this.#events = events;
     this.#block = block ?? { number: 0, firstRecord: 0 };
     this.#openInner = openInner;
-    this.#path = newBlockFile();
+    this.#path = newBlockFile(dir);
     execFile('mkfifo', ['-m', '600', '--', this.#path], (error, _stdout, stderr) => {
       if (error === null) {
         this.#start();

@@ -28,16 +28,17 @@ export function blockFileSlot(
   inner: TransportFactory,
   spec: SlotSpec,
   mode: BlockFileMode,
+  dir?: string,
 ): TransportFactory {
   const openRelayed = inner.openRelayed;
   const Kind = mode === 'cat' ? BlockFileTransport : BlockFifoTransport;
   return {
-    open: (events, block) => new Kind(spec, events, block, (e, b) => inner.open(e, b)),
+    open: (events, block) => new Kind(spec, events, block, (e, b) => inner.open(e, b), dir),
     ...(openRelayed === undefined
       ? {}
       : {
           openRelayed: (events: TransportEvents, relay: RelaySpec, block?: InstanceBlock) =>
-            new Kind(spec, events, block, (e, b) => openRelayed.call(inner, e, relay, b)),
+            new Kind(spec, events, block, (e, b) => openRelayed.call(inner, e, relay, b), dir),
         }),
     ...(inner.processIds === undefined ? {} : { processIds: () => inner.processIds!() }),
     ...(inner.close === undefined ? {} : { close: () => inner.close!() }),
@@ -69,12 +70,13 @@ class BlockFileTransport implements Transport {
     events: TransportEvents,
     block: InstanceBlock | undefined,
     openInner: Opener,
+    dir?: string,
   ) {
     this.#spec = spec;
     this.#events = events;
     this.#block = block ?? { number: 0, firstRecord: 0 };
     this.#openInner = openInner;
-    this.#path = newBlockFile();
+    this.#path = newBlockFile(dir);
     this.#writing = new Promise((resolve) => {
       // Created by this process alone (wx), readable by its user alone.
       open(this.#path, 'wx', 0o600, (error, fd) => {

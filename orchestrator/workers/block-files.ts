@@ -7,12 +7,12 @@ import { join } from 'node:path';
 const made = new Set<string>();
 
 /**
- * A new block file's path, in $TMPDIR (or /tmp): not yet created, its name not guessable
+ * A new block file's path, in `dir` (--tmpdir; else $TMPDIR, or /tmp): not yet created, its name not guessable
  * (`mf-block-` and 12 random hex digits), created by its user alone (`wx`, 0600).
  */
-export function newBlockFile(): string {
+export function newBlockFile(dir = tmpdir()): string {
   if (made.size === 0) process.once('exit', removeAll);
-  const path = join(tmpdir(), `mf-block-${randomBytes(6).toString('hex')}`);
+  const path = join(dir, `mf-block-${randomBytes(6).toString('hex')}`);
   made.add(path);
   return path;
 }

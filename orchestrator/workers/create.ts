@@ -39,6 +39,8 @@ export interface WorkerSettings {
    * `{}` in the command.
    */
   blockFile?: BlockFileMode;
+  /** The folder of the block files (--tmpdir). @default $TMPDIR, or /tmp */
+  tmpdir?: string;
 }
 
 /**
@@ -116,7 +118,7 @@ function openWorkers(
     const factory = kind.forSlot(spec);
     return settings.blockFile === undefined
       ? factory
-      : blockFileSlot(factory, spec, settings.blockFile);
+      : blockFileSlot(factory, spec, settings.blockFile, settings.tmpdir);
   });
   const direct =
     outputs !== undefined &&

@@ -351,6 +351,7 @@ const MODE_FILES = [
   'fan-timeout.test.ts',
   'fan-delay.test.ts',
   'fan-nice.test.ts',
+  'fan-tmpdir.test.ts',
   'fan-header.test.ts',
   'fan-joblog.test.ts',
   'fan-threads.test.ts',

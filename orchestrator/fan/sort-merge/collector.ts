@@ -61,7 +61,12 @@ export class SortMergeCollector implements Collector {
     this.#child = spawn(command, [...args, ...inputs], {
       stdio: ['ignore', output.write, 'pipe', ...pipes.map((pipe) => pipe.read)],
       detached: true,
-      env: { ...process.env, LC_ALL: 'C' },
+      // sort -m may spill too (many inputs at once): into --tmpdir, as manifold's own merge.
+      env: {
+        ...process.env,
+        LC_ALL: 'C',
+        ...(options.tmpdir === undefined ? {} : { TMPDIR: options.tmpdir }),
+      },
     });
     closeAll([output.write, ...pipes.map((pipe) => pipe.read)]);
     const child = this.#child;

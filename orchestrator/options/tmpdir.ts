@@ -1,0 +1,34 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type NameOf, OptionError, text } from './checks.js';
+import { reasonInWords } from './inputs.js';
+
+/**
+ * `--tmpdir <dir>`: where manifold puts its temporary files (--cat's and --fifo's blocks, the
+ * sorted merge's spills) instead of $TMPDIR, and the workers' TMPDIR, as GNU parallel's
+ * --tmpdir. Checked now, before any worker starts: a folder that is there and can be written.
+ * Returns its absolute path (relative to manifold's working folder), which workers elsewhere
+ * (a config's folder) find all the same.
+ */
+export function tmpdirOf(value: unknown, name: NameOf): string {
+  const dir = text(value, 'tmpdir', name);
+  if (dir === '') throw new OptionError('tmpdir', `${name('tmpdir')} must name a folder`);
+  const path = resolve(dir);
+  let folder: boolean;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch (error) {
+    throw new OptionError('tmpdir', `${name('tmpdir')} ${dir}: ${reasonInWords(error)}`, error);
+  }
+  if (!folder) throw new OptionError('tmpdir', `${name('tmpdir')} ${dir} is not a folder`);
+  try {
+    accessSync(path, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new OptionError(
+      'tmpdir',
+      `${name('tmpdir')} ${dir} cannot be written: ${reasonInWords(error)}`,
+      error,
+    );
+  }
+  return path;
+}
