@@ -207,8 +207,13 @@ export function recordStrings(raw: Record<string, unknown>): Record<string, unkn
   const bar = (text: string) => text.replaceAll('|', '\\|');
   if (recstart === undefined || recstart === '') {
     if (recend === '' || recend === undefined) {
+      // parallel's --recend '' cuts a block at any byte: fixed:1 records are single bytes.
+      const anywhere =
+        recend === ''
+          ? `; blocks cut at any byte, as parallel's --recend '', are --split fixed:1 --block <size>`
+          : '';
       throw new UsageError(
-        `${given} '': records need a string to be cut at (a fan cuts its input at record boundaries)`,
+        `${given} '': records need a string to be cut at (a fan cuts its input at record boundaries)${anywhere}`,
       );
     }
     return { ...rest, split: `delim:${recend}` };

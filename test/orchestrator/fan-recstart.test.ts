@@ -182,7 +182,11 @@ describe('the spellings, and what is refused', () => {
     ],
     [
       ['--recend', ''],
-      "manifold: --recend '': records need a string to be cut at (a fan cuts its input at record boundaries) (see 'manifold fan --help')",
+      "manifold: --recend '': records need a string to be cut at (a fan cuts its input at record boundaries); blocks cut at any byte, as parallel's --recend '', are --split fixed:1 --block <size> (see 'manifold fan --help')",
+    ],
+    [
+      ['--recstart', ''],
+      "manifold: --recstart '': records need a string to be cut at (a fan cuts its input at record boundaries) (see 'manifold fan --help')",
     ],
     [
       ['--recstart', '>', '--one-to-one'],
@@ -213,5 +217,25 @@ describe('the spellings, and what is refused', () => {
   ])('%j: one line, exit 2', async (flags, message) => {
     const result = await fan([...flags, '--', 'cat'], '>a\n');
     expect([result.exitCode, result.stderr]).toEqual([2, `${message}\n`]);
+  });
+
+  it("the spelling --recend '''s message gives cuts where parallel's --recend '' does", async () => {
+    // parallel --pipe --recend '' --block 3 -k 'cat; echo' on abcdefgh: abc, def, gh (checked).
+    const result = await fan(
+      [
+        '--split',
+        'fixed:1',
+        '--block',
+        '3',
+        '--per-block',
+        '--merge',
+        'ordered',
+        '--shell',
+        '--',
+        'cat; echo',
+      ],
+      'abcdefgh',
+    );
+    expect([ok(result), result.stdout.toString()]).toEqual([OK, 'abc\ndef\ngh\n']);
   });
 });
