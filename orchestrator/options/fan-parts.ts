@@ -128,7 +128,7 @@ export function groupBySpec(
   if (settings.records !== undefined)
     throw new OptionError(
       'groupBy',
-      `${name('groupBy')} and ${name('records')} both say where a block ends: give one of them`,
+      `${name('groupBy')} and ${name('records')} both say where a block ends: give one of them (a block for each run of one key, as parallel's --group-by with -N1, is ${name('block', '1')})`,
     );
   if (dispatch === 'hash')
     throw new OptionError(

@@ -268,7 +268,7 @@ describe('--group-by: refused in one line, exit 2', () => {
   it.for([
     [
       ['-N', '3'],
-      "manifold: --group-by and -N, --records both say where a block ends: give one of them (see 'manifold fan --help')\n",
+      "manifold: --group-by and -N, --records both say where a block ends: give one of them (a block for each run of one key, as parallel's --group-by with -N1, is --block 1) (see 'manifold fan --help')\n",
     ],
     [
       ['--dispatch', 'hash'],
@@ -295,6 +295,25 @@ describe('--group-by: refused in one line, exit 2', () => {
       "manifold: --field-sep : splits the fields of --key field:N or --group-by field:N: it needs one (--key is whole, --group-by whole) (see 'manifold fan --help')\n",
       2,
       "manifold: --field-sep : splits the fields of --key field:N or --group-by field:N: it needs one (--key is whole, --group-by json:u) (see 'manifold fan --help')\n",
+    ]);
+  });
+
+  it("the spelling -N's message gives, --block 1, is a block a run, as parallel's --group-by 1 -N1", async () => {
+    // printf 'a 1\na 2\nb 1\nc 1\nc 2\n' | parallel --pipe --colsep ' ' --group-by 1 -kN1 wc -l
+    // gives 2, 1, 2 (checked).
+    const result = await run(
+      manifold,
+      ['fan', '--group-by', 'field:1', '--block', '1', '--per-block', '--merge', 'ordered'].concat([
+        '--',
+        'wc',
+        '-l',
+      ]),
+      'a 1\na 2\nb 1\nc 1\nc 2\n',
+    );
+    expect([result.exitCode, result.stderr, result.stdout.toString()]).toEqual([
+      0,
+      '',
+      '2\n1\n2\n',
     ]);
   });
 
