@@ -85,13 +85,15 @@ const SPELLINGS = new Map(
 
 /**
  * `unknown option '-k': GNU parallel's -k is --merge ordered here`, for an option of GNU
- * parallel's that `manifold fan` spells otherwise; null for any other error.
+ * parallel's that `manifold fan` spells otherwise (or a cluster it begins: `-kN1`); null for
+ * any other error.
  */
 export function parallelSpelling(error: CommanderError, path: string[]): string | null {
   if (error.code !== 'commander.unknownOption' || path.join(' ') !== 'manifold fan') return null;
   const word = /unknown option '([\s\S]*?)'/.exec(error.message)?.[1];
   if (word === undefined) return null;
-  const flag = word.replace(/=[\s\S]*$/, '');
+  // A cluster of short flags or one with its value attached (-kN1, -afile) is its first flag's.
+  const flag = word.startsWith('--') ? word.replace(/=[\s\S]*$/, '') : word.slice(0, 2);
   const here = SPELLINGS.get(flag);
   if (here === undefined) return null;
   return `unknown option ${quoteWord(word)}: GNU parallel's ${flag} ${here}`;

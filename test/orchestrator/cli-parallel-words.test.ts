@@ -31,6 +31,24 @@ describe("GNU parallel's options: manifold fan's spelling in the one line that r
     );
   });
 
+  it("a cluster of short flags, as parallel_tutorial's -kN1, or -a with its file attached", async () => {
+    // parallel_tutorial writes `parallel -kN1 --recend ', ' --pipe ...`: here that said only
+    // "unknown option '-kN1'".
+    const [cluster, attached] = await Promise.all([
+      run(manifold, ['fan', '-kN1', '--recend', ', ', '--', 'cat'], 'a\n'),
+      run(manifold, ['fan', '-ain.txt', '--', 'cat'], 'a\n'),
+    ]);
+    expect([cluster.exitCode, cluster.stdout.length, cluster.stderr]).toEqual([
+      2,
+      0,
+      "manifold: unknown option '-kN1': GNU parallel's -k is --merge ordered here (see 'manifold fan --help')\n",
+    ]);
+    expect([attached.exitCode, attached.stderr]).toEqual([
+      2,
+      `manifold: unknown option '-ain.txt': GNU parallel's -a ${PARALLEL_SPELLINGS.find(([flags]) => flags.includes('-a'))![1]} (see 'manifold fan --help')\n`,
+    ]);
+  });
+
   it('--regexp: --recstart and --recend are strings, not a guess of --recend', async () => {
     // Commander's guess was "(did you mean --recend?)", which takes no regular expression either.
     const result = await run(manifold, ['fan', '--regexp', '--recstart', '^>', '--', 'cat'], 'a\n');
