@@ -201,6 +201,8 @@ Examples:
   manifold fan -L 4 -N 1000 --per-block -- wc -l < reads.fq
     (records of 4 lines, FASTQ reads, 1,000 a process, as with parallel --pipe -L 4 -N 1000)
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
+  manifold fan -N 100 --per-block --shell -- 'cat > part-{#}.txt' < lines.txt
+    ({#} the block's number, {%} the worker's, as in parallel --pipe -N 100 'cat > part-{#}.txt')
   manifold fan --cat --merge ordered -- wc -l {} < lines.txt
     (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
   manifold fan --fifo --merge ordered -- wc -c {} < lines.txt

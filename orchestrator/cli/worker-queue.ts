@@ -5,7 +5,7 @@ import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import { showWord } from '../../filters/sdk/raw-arguments.js';
 import { type NameOf, workerCount } from '../options/checks.js';
 import { flagOf } from '../options/fan.js';
-import { checkShellSyntax, commandOf } from '../options/fan-parts.js';
+import { checkBlockNamed, checkShellSyntax, commandOf } from '../options/fan-parts.js';
 import { FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 import { parseOkStatus, parseTimeout } from '../options/jobs.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/queue/names.js';
@@ -130,6 +130,7 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
     const command = commandOf({ command: argv, shell }, workerFlagOf);
     checkShellSyntax(command, workerFlagOf);
     refuseCommandBytes(command, 'process', true);
+    checkBlockNamed(command, attribution, workerFlagOf);
     const okStatus =
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
     return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };

@@ -7,13 +7,38 @@ import {
 } from '../../filters/index.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings, tableEnvironment } from '../fan/tables.js';
+import { namesBlock } from '../workers/command.js';
 import { shellSyntaxProblem } from '../workers/shell-syntax.js';
 import { at, flag, type NameOf, OptionError, show, text } from './checks.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 
 // The parts of a fan's settings that resolveFanSettings (fan.ts) makes of several options or of
-// a structured value: the tables' environment, the command, the key, the output's framing, and
-// whether --tag fits it. Each message names its option as `name` spells it.
+// a structured value: the tables' environment, the command (and whether a {#} in it has a
+// value), the key, the output's framing, and whether --tag fits it. Each message names its
+// option as `name` spells it.
+
+/**
+ * `{#}` in the command is the block's number, as GNU parallel's: only a process that runs one
+ * block has one. A worker that stays takes many, so it is refused there rather than left as
+ * written, which the command would take as text (`cat > part-{#}.txt`: one file for all).
+ */
+export function checkBlockNamed(
+  command: { argv: string[]; shell: boolean },
+  attribution: FanOptions['attribution'],
+  name: NameOf,
+  threads = false,
+): void {
+  if (attribution === 'per-block' || !namesBlock(command)) return;
+  const who = threads
+    ? `a thread (${name('threads')}) takes many: leave out ${name('threads')} and run`
+    : attribution === 'none'
+      ? 'a worker that stays takes many: run'
+      : `a worker of ${name(attribution === 'one-to-one' ? 'oneToOne' : 'protocol')} takes many: run`;
+  throw new OptionError(
+    'command',
+    `{#} in ${name('command')} is the number of the one block its process runs, and ${who} a process per block with ${name('perBlock')} (as parallel --pipe does), or leave {#} out`,
+  );
+}
 
 /** The environment that names the tables to every worker, once each is checked. */
 export function tablesOf(

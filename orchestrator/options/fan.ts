@@ -17,6 +17,7 @@ import {
 } from './checks.js';
 import { blocksPerWorker, recordsPerBlock, splitOf } from './cutting.js';
 import {
+  checkBlockNamed,
   commandOf,
   groupBySpec,
   joinFraming,
@@ -196,6 +197,7 @@ export function resolveFanSettings(
       `${needsBlocks} needs each output tied to its block: running a fresh worker per block (${name('perBlock')}); ${name('oneToOne')} or ${name('protocol', PROTOCOL_NAME)} keep workers running`,
     );
   }
+  checkBlockNamed(command, attribution, name, threads.kind === 'thread');
   // An SDK filter under the protocol is told how blocks are cut, and writes what the fan expects
   // back: manifold says so on its command line, after the filter's own arguments. The filter
   // keeps a framing of its own that ends records where the blocks' does (ndjson under lines:

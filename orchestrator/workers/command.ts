@@ -41,19 +41,55 @@ export function commandHoldsBytes(command: CommandSpec): boolean {
   return command.argv.some(holdsBytes);
 }
 
+/**
+ * What GNU parallel's replacement strings stand for in one instance's command: `{%}` its slot,
+ * `{#}` its block's number (a per-block instance's alone), `{}` its block's file (--cat,
+ * --fifo). Each is what the instance's environment says (`MANIFOLD_WORKER`, `MANIFOLD_BLOCK`).
+ */
+export interface Replacements {
+  slot: number;
+  block?: number;
+  file?: string;
+}
+
+/** The replacement strings manifold knows, as GNU parallel spells them. */
+const REPLACEMENT = /\{[#%]?\}/g;
+
 /** Where a block's file goes in a command (--cat, --fifo), as GNU parallel's `{}`. */
 const PLACE = '{}';
 
+/** Whether the command has `{#}` in a word: the block's number, which only a per-block worker has. */
+export function namesBlock(command: CommandSpec): boolean {
+  return command.argv.some((arg) => arg.includes('{#}'));
+}
+
 /**
- * The command with `path` in place of each `{}`: within a word of an argv (`x{}y` too), or in
- * the shell's line quoted as /bin/sh reads it back, so a path with blanks stays one word. A
- * command with no `{}` gets the path as its last word, as GNU parallel's `--cat` does.
+ * The command one instance runs: each `{%}`, `{#}` and `{}` within its words (`part-{#}.txt`
+ * too) replaced by what it stands for, in one pass, so that a value is never read again for
+ * another (a path with `{%}` in it stays as it is). Under `shell` the path is quoted as /bin/sh
+ * reads it back, so a path with blanks stays one word; numbers need no quoting. What the
+ * instance has no value for stays as written (`{}` of a worker given its block on stdin: `jq
+ * '{}'`). A --cat/--fifo command with no `{}` gets the path as its last word, as GNU parallel's
+ * `--cat` does.
  */
-export function commandWithFile(command: CommandSpec, path: string): CommandSpec {
-  const word = command.shell ? quoteForSh(path) : path;
-  const placed = command.argv.some((arg) => arg.includes(PLACE));
-  const argv = placed
-    ? command.argv.map((arg) => arg.replaceAll(PLACE, word))
-    : [...command.argv, word];
-  return { ...command, argv };
+export function commandFor(command: CommandSpec, values: Replacements): CommandSpec {
+  const { slot, block, file } = values;
+  const path = file === undefined ? undefined : command.shell ? quoteForSh(file) : file;
+  const replacing = (found: string): string | undefined =>
+    found === '{%}' ? String(slot) : found === '{#}' ? block?.toString() : path;
+  let changed = false;
+  const argv = command.argv.map((arg) =>
+    arg.includes('{')
+      ? arg.replace(REPLACEMENT, (found) => {
+          const value = replacing(found);
+          if (value === undefined) return found;
+          changed = true;
+          return value;
+        })
+      : arg,
+  );
+  if (path !== undefined && !command.argv.some((arg) => arg.includes(PLACE))) {
+    return { ...command, argv: [...argv, path] };
+  }
+  return changed ? { ...command, argv } : command;
 }

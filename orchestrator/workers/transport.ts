@@ -179,7 +179,7 @@ export interface InstanceBlock {
   firstRecord: number;
   /**
    * The block is in this file (--cat) or named pipe (--fifo): the command gets its path for
-   * `{}` (`commandWithFile`), and the instance's stdin is empty. Kinds of local processes only.
+   * `{}` (`commandFor`), and the instance's stdin is empty. Kinds of local processes only.
    */
   file?: string;
 }

@@ -67,6 +67,34 @@ describe('manifold fan --host options', () => {
     expect(result.stdout.toString().split('\n').sort()).toEqual(input.split('\n').sort());
   });
 
+  it("{#} and {%} in the command: the block's number and the slot, as on this machine", async () => {
+    const echo = 'echo {#} {%} $MANIFOLD_BLOCK $MANIFOLD_WORKER';
+    const result = await fan(
+      [
+        ...test.args(),
+        '-j',
+        '2',
+        '-N',
+        '3',
+        '--per-block',
+        '--merge',
+        'ordered',
+        '--shell',
+        '--',
+        echo,
+      ],
+      numbered(1, 10),
+    );
+    expect(ok(result)).toEqual(OK);
+    const rows = result.stdout.toString().split('\n').slice(0, -1);
+    expect(rows.map((row) => row.split(' ')[0])).toEqual(['1', '2', '3', '4']);
+    for (const row of rows) {
+      const [block, slot, envBlock, envSlot] = row.split(' ');
+      expect([block, slot]).toEqual([envBlock, envSlot]);
+      expect(['1', '2']).toContain(slot);
+    }
+  });
+
   it('--remote-manifold names manifold on the hosts', async () => {
     const result = await fan(
       [

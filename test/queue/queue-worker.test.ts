@@ -53,6 +53,30 @@ describe('manifold worker --queue', () => {
     expect(lines.slice(2)).toEqual(Array(Math.ceil(input.length / 4096)).fill('1\tnote'));
   });
 
+  it("{#} and {%} in its command: the job's block number and its own slot, as its environment's", async () => {
+    const server = await startNats();
+    const echo = 'echo {#} {%} $MANIFOLD_BLOCK $MANIFOLD_WORKER $(wc -l)';
+    const worker = startWorker(server.url, ['--job', 'n', '-j', '2', '--shell'], [echo]);
+    const result = await coordinate(
+      server.url,
+      ['--job', 'n', '--block', '4K', '--merge', 'ordered'],
+      input,
+    );
+    expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    const rows = result.stdout.toString().split('\n').slice(0, -1);
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.map((row) => row.split(' ')[0])).toEqual(rows.map((_, i) => String(i + 1)));
+    let lines = 0;
+    for (const row of rows) {
+      const [block, slot, envBlock, envSlot, count] = row.split(' ');
+      expect([block, slot]).toEqual([envBlock, envSlot]);
+      expect(['1', '2']).toContain(slot);
+      lines += Number(count);
+    }
+    expect(lines).toBe(3_000);
+    expect((await worker.done()).exitCode).toBe(0);
+  });
+
   it('SIGTERM: its block goes back to the queue at once (not after the ack wait), and it exits 143', async () => {
     const server = await startNats();
     const coordinator = coordinate(

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { BlockSource } from '../block.js';
-import { commandText, commandWithFile } from '../command.js';
+import { commandFor, commandText } from '../command.js';
 import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
@@ -81,7 +81,12 @@ export class ProcessTransport implements Transport {
     this.#spec = spec;
     const file = block?.file;
     const { slot, tag } = spec;
-    const command = file === undefined ? spec.command : commandWithFile(spec.command, file);
+    // GNU parallel's {%}, {#} and {} in its words: what its environment says, and its file.
+    const command = commandFor(spec.command, {
+      slot,
+      ...(block !== undefined && { block: block.number }),
+      ...(file !== undefined && { file }),
+    });
     // A per-block worker knows its block, as GNU parallel's {#}: it can name its part file.
     const environment =
       block === undefined

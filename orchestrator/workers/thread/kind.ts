@@ -1,3 +1,4 @@
+import { commandFor } from '../command.js';
 import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
 import { resolveThreadModule, type ThreadModule } from './module.js';
 import { ThreadTransport } from './transport.js';
@@ -9,7 +10,8 @@ class ThreadSlot implements TransportFactory {
 
   constructor(spec: SlotSpec) {
     this.#spec = spec;
-    this.#module = resolveThreadModule(spec.command);
+    // A thread takes many blocks: of parallel's replacement strings, its slot's {%} alone.
+    this.#module = resolveThreadModule(commandFor(spec.command, { slot: spec.slot }));
   }
 
   open(events: TransportEvents): ThreadTransport {
