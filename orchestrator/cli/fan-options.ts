@@ -70,6 +70,10 @@ export function fanOptions(): Option[] {
       "prefix each output record (and each line of a worker's stderr) with the worker's number and a TAB",
     ),
     new Option(
+      '--tagstring <string>',
+      "prefix as --tag does with this string, {%} the worker's number, {#} the block's (with --per-block), as GNU parallel's",
+    ),
+    new Option(
       '--shell',
       "run the command with /bin/sh -c, so a worker can be 'sort | uniq -c' (one sh -n cannot parse is refused)",
     ),
@@ -203,6 +207,8 @@ Examples:
   manifold fan --header 1 --per-block --shell -- 'cat > part-$MANIFOLD_BLOCK.csv' < in.csv
   manifold fan -N 100 --per-block --shell -- 'cat > part-{#}.txt' < lines.txt
     ({#} the block's number, {%} the worker's, as in parallel --pipe -N 100 'cat > part-{#}.txt')
+  manifold fan -N 100 --per-block --merge ordered --tagstring '{#}' -- wc -l < lines.txt
+    (each output line after its block's number and a TAB, as parallel --tagstring '{#}')
   manifold fan --cat --merge ordered -- wc -l {} < lines.txt
     (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
   manifold fan --fifo --merge ordered -- wc -c {} < lines.txt

@@ -93,10 +93,15 @@ export function resolveQueueFanCommandLine(
       );
     }
     // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads.
-    if (command.getOptionValueSource('tag') === 'cli')
-      throw new UsageError(
-        "--tag is not for --queue: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)",
-      );
+    for (const [key, flag] of [
+      ['tag', '--tag'],
+      ['tagstring', '--tagstring'],
+    ] as const) {
+      if (command.getOptionValueSource(key) === 'cli')
+        throw new UsageError(
+          `${flag} is not for --queue: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)`,
+        );
+    }
     for (const [key, flag] of WORKERS_OWN) {
       if (command.getOptionValueSource(key) === 'cli')
         throw new UsageError(

@@ -246,7 +246,13 @@ export function resolveFanOptions(
   raw: Record<string, unknown>,
   log: (line: string) => void,
 ): FanOptions {
-  const settings = { ...recordStrings(raw), command: argv } as FanSettings;
+  // --tagstring, spelled as GNU parallel's, is the setting `tagString` (a config's `tag-string`).
+  const { tagstring, ...rest } = raw;
+  const settings = {
+    ...recordStrings(rest),
+    ...(tagstring !== undefined && { tagString: tagstring }),
+    command: argv,
+  } as FanSettings;
   return {
     ...resolveFanSettings(settings, recordStringsNamed(raw, settings.split), log),
     inputs: stdinAsInput((raw.input as string[] | undefined) ?? null),

@@ -30,7 +30,6 @@ export const PARALLEL_SPELLINGS: [string[], string][] = [
     "is what manifold fan does without it: each worker's whole records are written as they come, never mixed (--merge ready)",
   ],
   [['--eta', '--bar'], 'is --progress here'],
-  [['--tagstring'], "is --tag here (the worker's number)"],
   [['--colsep', '-C'], 'is --field-sep here (with --key field:N)'],
   [['-d', '--delimiter'], 'is --split delim:STRING here'],
   [['-S', '--sshlogin'], 'is --host here'],

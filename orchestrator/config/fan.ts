@@ -54,6 +54,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     reverse: raw.reverse === true ? true : undefined,
     tag: raw.tag === true,
     removeRecSep: raw['remove-rec-sep'] === true ? true : undefined,
+    tagString: raw['tag-string'] as string | undefined,
     perBlock: attribution === 'per-block' ? true : undefined,
     cat: raw.cat === true ? true : undefined,
     fifo: raw.fifo === true ? true : undefined,

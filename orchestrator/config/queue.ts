@@ -7,6 +7,7 @@ const WORKERS_OWN_KEYS = [
   'workers',
   'attribution',
   'tag',
+  'tag-string',
   'ok-status',
   'dispatch',
   'key',

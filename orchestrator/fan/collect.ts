@@ -7,9 +7,10 @@ import { type OutputSource, outputSourceLater, WholeRecords, wholeRecordsOf } fr
 
 /**
  * Where collected output goes: manifold's stdout, after tagging and counting. `worker` null:
- * output that is no worker's (--header's copy, written once at the top).
+ * output that is no worker's (--header's copy, written once at the top). `block`: the block
+ * whose output it is, where known (a per-block worker's): --tagstring's {#} names it.
  */
-export type Emit = (worker: Worker | null, parts: Buffer[]) => void;
+export type Emit = (worker: Worker | null, parts: Buffer[], block?: Block) => void;
 
 /** Resolves once the output has room for more; to false when the fan is stopping instead. */
 export type Room = () => Promise<boolean>;
@@ -133,7 +134,7 @@ export class ReadyCollector implements Collector {
   output(worker: Worker, chunk: Buffer, block?: Block): void {
     const source = outputSourceLater(worker, block, this.#places);
     const parts = this.#wholeOf(worker).push(chunk, source);
-    if (parts.length > 0) this.#emit(worker, parts);
+    if (parts.length > 0) this.#emit(worker, parts, block);
   }
 
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
@@ -150,9 +151,9 @@ export class ReadyCollector implements Collector {
     const held = this.#held.get(worker, block);
     if (held !== undefined) {
       this.#held.delete(worker, block);
-      this.#emitWhole(worker, held.parts, heldSource(held, this.#places));
+      this.#emitWhole(worker, held.parts, heldSource(held, this.#places), block);
     } else if (this.#options.attribution === 'per-block') {
-      this.#flushWorker(worker);
+      this.#flushWorker(worker, block);
     }
   }
 
@@ -184,7 +185,7 @@ export class ReadyCollector implements Collector {
 
   finish(): void {}
 
-  #emitWhole(worker: Worker, parts: Buffer[], source: OutputSource): void {
+  #emitWhole(worker: Worker, parts: Buffer[], source: OutputSource, block: Block): void {
     const out = wholeRecordsOf(
       this.#options.outputFraming,
       parts,
@@ -192,12 +193,12 @@ export class ReadyCollector implements Collector {
       spell(this.#options, 'maxRecord'),
       source,
     );
-    if (out.length > 0) this.#emit(worker, out);
+    if (out.length > 0) this.#emit(worker, out, block);
   }
 
-  #flushWorker(worker: Worker): void {
+  #flushWorker(worker: Worker, block?: Block): void {
     const rest = this.#whole.get(worker)?.end() ?? [];
-    if (rest.length > 0) this.#emit(worker, rest);
+    if (rest.length > 0) this.#emit(worker, rest, block);
   }
 
   #wholeOf(worker: Worker): WholeRecords {

@@ -86,9 +86,9 @@ export function withHeader(
   input: InputHeader,
 ): Collector {
   let wrote = false;
-  const inner = make((worker, parts) => {
+  const inner = make((worker, parts, block) => {
     wrote = true;
-    emit(worker, parts);
+    emit(worker, parts, block);
   });
   // The copy written is no worker's, whichever echoed it first: untagged by a worker's number.
   const header = new HeaderOutput(input, (_worker, bytes) => {

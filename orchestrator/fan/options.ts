@@ -78,12 +78,15 @@ export interface FanOptions {
   merge: MergeMode;
   numeric: boolean;
   reverse: boolean;
+  /** --tag or --tagstring: each output record and stderr line after its tag and a TAB. */
   tag: boolean;
   /**
    * --rrs: each block is given its worker without its record separators (fan/separators.ts).
    * @default false
    */
   removeRecSep?: boolean;
+  /** --tagstring: the tag, its `{%}` and `{#}` replaced (`tagFor`). @default '{%}' (--tag) */
+  tagString?: string;
   attribution: Attribution;
   retries: number;
   halt: HaltMode;

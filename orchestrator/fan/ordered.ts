@@ -52,7 +52,7 @@ export class OrderedCollector implements Collector {
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
     if (block.seq === this.#next && this.#options.retries === 0) {
       const parts = this.#whole.push(chunk, outputSourceLater(worker, block, this.#places));
-      if (parts.length > 0) this.#emit(worker, parts);
+      if (parts.length > 0) this.#emit(worker, parts, block);
       return;
     }
     const held = this.#heldOf(block, worker);
@@ -141,7 +141,7 @@ export class OrderedCollector implements Collector {
       const parts = held.parts.flatMap((part) => this.#whole.push(part, source));
       if (held.lost) this.#whole.discard();
       else parts.push(...this.#whole.end());
-      if (parts.length > 0) this.#emit(held.worker, parts);
+      if (parts.length > 0) this.#emit(held.worker, parts, held.block);
       this.#next++;
     }
     const head = this.#held.get(this.#next);
@@ -152,7 +152,7 @@ export class OrderedCollector implements Collector {
       const parts = head.parts.flatMap((part) => this.#whole.push(part, source));
       head.parts = [];
       head.bytes = 0;
-      if (parts.length > 0) this.#emit(head.worker, parts);
+      if (parts.length > 0) this.#emit(head.worker, parts, head.block);
     }
     if (this.#heldBytes <= this.#options.mergeMemory) {
       for (const worker of this.#paused) worker.resume('ordered');

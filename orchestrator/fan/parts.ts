@@ -73,6 +73,7 @@ export function createWorkers(
       env: { ...command.env, MANIFOLD_MAX_RECORD: String(options.maxRecord) },
     },
     tag,
+    ...(options.tagString === undefined ? {} : { tagString: options.tagString }),
     attribution,
     framing,
     maxBacklog: backlogOf(kind, blockSize),
@@ -229,7 +230,7 @@ export function createWritingCollector(
   return createCollector(
     options,
     workers,
-    (worker, parts) => writer.emit(worker, parts),
+    (worker, parts, block) => writer.emit(worker, parts, block),
     room,
     header,
     sortMerge && {

@@ -1,5 +1,7 @@
 import { copyBytes } from '../../filters/framing/view.js';
 import { createDecoder, type Framing, RecordEncoder } from '../../filters/index.js';
+import type { Block } from '../workers/block.js';
+import { SLOT_TAG, tagFor } from '../workers/command.js';
 import { LentPool, wroteParts } from '../workers/lent.js';
 import type { Worker } from '../workers/types.js';
 import { countEnds } from './range-file.js';
@@ -22,8 +24,8 @@ const pool = new LentPool(OUT_SIZE, KEPT);
  * out (the worker's read memory comes back). Frames and records of a fixed size are decoded and
  * encoded again.
  */
-export function createTagger(framing: Framing, slot: number | ''): (parts: Buffer[]) => Buffer[] {
-  const prefix = Buffer.from(`${slot}\t`);
+export function createTagger(framing: Framing, tag: string): (parts: Buffer[]) => Buffer[] {
+  const prefix = Buffer.from(`${tag}\t`);
   if (framing.kind !== 'delimited') return recoded(framing, prefix);
   const { delimiter } = framing;
   return (given) => {
@@ -94,19 +96,32 @@ function recoded(framing: Framing, prefix: Buffer): (parts: Buffer[]) => Buffer[
   };
 }
 
+/** Tags a worker's whole records, of `block` when known (per-block output), or no worker's. */
+export type Tag = (worker: Worker | null, parts: Buffer[], block?: Block) => Buffer[];
+
 /**
- * Taggers for every worker, each made when its worker first writes; null, output that is no
- * worker's (--header's copy), gets an empty tag: each line still has its tag column, as
- * `parallel --pipe --tag` tags every line with the job's argument, empty under --pipe.
+ * Taggers for every worker, each made when its worker first writes, its tag `template` with
+ * `{%}` the worker's number (--tag's is `{%}` alone); with `{#}` in it (per-block workers), one
+ * for each block, made as the block's output comes. null, output that is no worker's
+ * (--header's copy), gets an empty tag: each line still has its tag column, as `parallel --pipe
+ * --tag` tags every line with the job's argument, empty under --pipe.
  */
-export function createTaggers(
-  framing: Framing,
-): (worker: Worker | null, parts: Buffer[]) => Buffer[] {
+export function createTaggers(framing: Framing, template = SLOT_TAG): Tag {
   const taggers = new Map<Worker | null, (parts: Buffer[]) => Buffer[]>();
-  return (worker, parts) => {
+  const byBlock = template.includes('{#}');
+  let last: { block: Block; tagger: (parts: Buffer[]) => Buffer[] } | null = null;
+  return (worker, parts, block) => {
+    if (byBlock && worker !== null && block !== undefined) {
+      // A block's output comes in runs: its tagger is kept till another block's comes.
+      if (last === null || last.block !== block) {
+        const tag = tagFor(template, worker.slot, block.seq + 1);
+        last = { block, tagger: createTagger(framing, tag) };
+      }
+      return last.tagger(parts);
+    }
     let tagger = taggers.get(worker);
     if (tagger === undefined) {
-      tagger = createTagger(framing, worker === null ? '' : worker.slot);
+      tagger = createTagger(framing, worker === null ? '' : tagFor(template, worker.slot));
       taggers.set(worker, tagger);
     }
     return tagger(parts);

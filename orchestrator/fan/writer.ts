@@ -1,3 +1,4 @@
+import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import type { FanOptions } from './options.js';
 import { createOutputSink } from './output.js';
@@ -5,7 +6,7 @@ import { roomIn, type Sink, WritableSink } from './output-stream.js';
 import { countRecords } from './records.js';
 import { RecordSeam } from './seam.js';
 import type { Stats } from './stats.js';
-import { createTaggers } from './tag.js';
+import { createTaggers, type Tag } from './tag.js';
 
 /**
  * Where a fan's output goes once a merge has ordered it: tagged, counted, joined at the seams
@@ -18,7 +19,7 @@ export class FanWriter {
   readonly #workers: Worker[];
   readonly #stats: Stats;
   readonly #stopped: AbortSignal;
-  readonly #tag: (worker: Worker | null, parts: Buffer[]) => Buffer[];
+  readonly #tag: Tag;
   readonly #seam: RecordSeam;
 
   constructor(options: FanOptions, workers: Worker[], stats: Stats, stopped: AbortSignal) {
@@ -30,7 +31,7 @@ export class FanWriter {
       options.output === undefined
         ? createOutputSink(options.outputFd ?? 1)
         : new WritableSink(options.output);
-    this.#tag = createTaggers(options.outputFraming);
+    this.#tag = createTaggers(options.outputFraming, options.tagString);
     this.#seam = new RecordSeam(options.outputFraming);
     this.sink.on('drain', () => {
       for (const worker of this.#workers) worker.resume('stdout');
@@ -39,10 +40,11 @@ export class FanWriter {
 
   /**
    * Writes a worker's whole records; or, for no worker (null: --header's copy at the top),
-   * records tagged with an empty tag and counted in the totals alone.
+   * records tagged with an empty tag and counted in the totals alone. `block`: the block they
+   * are of, where known (per-block output), for --tagstring's {#}.
    */
-  emit(worker: Worker | null, parts: Buffer[]): void {
-    const out = this.#options.tag ? this.#tag(worker, parts) : parts;
+  emit(worker: Worker | null, parts: Buffer[], block?: Block): void {
+    const out = this.#options.tag ? this.#tag(worker, parts, block) : parts;
     const joined = this.#seam.join(out);
     if (this.#counting) {
       if (worker === null)

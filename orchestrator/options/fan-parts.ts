@@ -40,6 +40,48 @@ export function checkBlockNamed(
   );
 }
 
+/**
+ * --tagstring: the string, checked: not with --tag (which is `--tagstring '{%}'`), and its `{#}`
+ * only where each record's block is known and one block is each process's (a process per
+ * block; not the sorted merge, which writes records of many blocks together).
+ */
+export function tagStringOf(
+  settings: FanSettings,
+  attribution: FanOptions['attribution'],
+  merge: FanOptions['merge'],
+  output: Framing,
+  name: NameOf,
+): string | undefined {
+  if (settings.tagString === undefined) return undefined;
+  const tag = text(settings.tagString, 'tagString', name);
+  if (flag(settings, 'tag', name)) {
+    throw new OptionError(
+      'tagString',
+      `choose one of ${name('tag')} and ${name('tagString')}: ${name('tag')} is ${name('tagString')} '{%}'`,
+    );
+  }
+  if (output.kind === 'delimited' && Buffer.from(tag).includes(output.delimiter)) {
+    throw new OptionError(
+      'tagString',
+      `${name('tagString')} ${show(tag)} holds the output's record delimiter (${output.name}): each tagged record would be cut in two`,
+    );
+  }
+  if (!tag.includes('{#}')) return tag;
+  if (attribution !== 'per-block') {
+    throw new OptionError(
+      'tagString',
+      `{#} in ${name('tagString')} is the block's number, which a worker that takes many blocks has not for each of its lines: use ${name('perBlock')}, or leave {#} out`,
+    );
+  }
+  if (merge === 'sorted') {
+    throw new OptionError(
+      'tagString',
+      `{#} in ${name('tagString')} is the block's number, and ${name('merge', 'sorted')} writes the records of many blocks together: use ${name('merge', 'ready')} or ordered, or leave {#} out`,
+    );
+  }
+  return tag;
+}
+
 /** The environment that names the tables to every worker, once each is checked. */
 export function tablesOf(
   settings: FanSettings,
@@ -188,17 +230,20 @@ export function outputFramingSaid(settings: FanSettings, output: Framing, name: 
  * records begin with a string would no longer begin with it.
  */
 export function tagFits(settings: FanSettings, output: Framing, name: NameOf): boolean {
-  const tag = flag(settings, 'tag', name);
+  // --tag is --tagstring '{%}': the refusals name the one given.
+  const option = settings.tagString !== undefined ? 'tagString' : 'tag';
+  const tag = option === 'tagString' || flag(settings, 'tag', name);
   if (tag && output.kind === 'started') {
+    const what = option === 'tag' ? "the worker's number" : 'its string';
     throw new OptionError(
-      'tag',
-      `${name('tag')} puts the worker's number before every record, and the records of ${output.name} output (${outputFramingSaid(settings, output, name)}) begin with ${JSON.stringify(output.start.toString())}; give ${name('join')} lines (or another framing) for the tagged output`,
+      option,
+      `${name(option)} puts ${what} before every record, and the records of ${output.name} output (${outputFramingSaid(settings, output, name)}) begin with ${JSON.stringify(output.start.toString())}; give ${name('join')} lines (or another framing) for the tagged output`,
     );
   }
   if (tag && output.kind === 'fixed') {
     throw new OptionError(
-      'tag',
-      `${name('tag')} makes every record longer than the ${output.size} bytes of ${output.name} output; give ${name('join')} lines (or another framing) for the tagged output`,
+      option,
+      `${name(option)} makes every record longer than the ${output.size} bytes of ${output.name} output; give ${name('join')} lines (or another framing) for the tagged output`,
     );
   }
   return tag;

@@ -108,6 +108,11 @@ export interface FanSettings {
   /** Prefix each output record, and each line of a worker's stderr, with the worker's number and a TAB. @default false */
   tag?: boolean;
   /**
+   * Prefix as `tag` does, with this string and a TAB, its `{%}` the worker's number and `{#}`
+   * the block's (with `perBlock`), as GNU parallel's `--tagstring`.
+   */
+  tagString?: string;
+  /**
    * Run an argv `command` with `/bin/sh -c`, its words joined by spaces. A string `command`
    * always runs so. @default false for an argv array
    */
@@ -213,6 +218,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   reverse: true,
   tag: true,
   removeRecSep: true,
+  tagString: true,
   shell: true,
   perBlock: true,
   cat: true,

@@ -25,6 +25,7 @@ import {
   outputFramingSaid,
   tablesOf,
   tagFits,
+  tagStringOf,
 } from './fan-parts.js';
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
@@ -43,20 +44,21 @@ export {
   MAX_WORKERS,
 } from './fan-settings.js';
 
+/** The flags not spelled by `kebab`: short forms, and GNU parallel's `--tagstring`. */
+const FLAGS: Partial<Record<string, string>> = {
+  workers: '-j, --workers',
+  records: '-N, --records',
+  linesPerRecord: '-L, --lines-per-record',
+  tagString: '--tagstring',
+};
+
 /**
  * `--block` for `block`, `--merge-memory` for `mergeMemory`: the command line's spelling. The
  * command is the words after `--`, no option (it was said as `--command`).
  */
 export const flagOf: NameOf = (option, value) => {
   if (option === 'command') return "the workers' command";
-  const flag =
-    option === 'workers'
-      ? '-j, --workers'
-      : option === 'records'
-        ? '-N, --records'
-        : option === 'linesPerRecord'
-          ? '-L, --lines-per-record'
-          : `--${kebab(option)}`;
+  const flag = FLAGS[option] ?? `--${kebab(option)}`;
   return value === undefined ? flag : `${flag} ${value}`;
 };
 
@@ -198,6 +200,7 @@ export function resolveFanSettings(
     );
   }
   checkBlockNamed(command, attribution, name, threads.kind === 'thread');
+  const tagString = tagStringOf(settings, attribution, merge, outputFraming, name);
   // An SDK filter under the protocol is told how blocks are cut, and writes what the fan expects
   // back: manifold says so on its command line, after the filter's own arguments. The filter
   // keeps a framing of its own that ends records where the blocks' does (ndjson under lines:
@@ -250,6 +253,7 @@ export function resolveFanSettings(
     reverse,
     tag: tagFits(settings, outputFraming, name),
     ...(removeRecSepOf(settings, framing, attribution, name) && { removeRecSep: true }),
+    ...(tagString !== undefined && { tagString }),
     attribution,
     retries,
     halt,

@@ -51,6 +51,7 @@ export const WORKERS_OWN_SETTINGS = [
   'threadHeap',
   'shell',
   'tag',
+  'tagString',
   'okStatus',
   'dispatch',
   'env',

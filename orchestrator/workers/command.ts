@@ -55,6 +55,20 @@ export interface Replacements {
 /** The replacement strings manifold knows, as GNU parallel spells them. */
 const REPLACEMENT = /\{[#%]?\}/g;
 
+/**
+ * A --tagstring with its `{%}` and `{#}` replaced, in one pass, as the command's are (`{#}` left
+ * as written where there is no block: checked before anything runs); --tag's is `{%}`.
+ */
+export function tagFor(template: string, slot: number, block?: number): string {
+  if (!template.includes('{')) return template;
+  return template.replace(/\{[#%]\}/g, (found) =>
+    found === '{%}' ? String(slot) : (block?.toString() ?? found),
+  );
+}
+
+/** --tag's tag: the worker's slot, as `--tagstring '{%}'`. */
+export const SLOT_TAG = '{%}';
+
 /** Where a block's file goes in a command (--cat, --fifo), as GNU parallel's `{}`. */
 const PLACE = '{}';
 

@@ -15,8 +15,10 @@ export interface WorkerSettings {
   kind?: string | WorkerKind | AttributedKind;
   workers: number;
   command: CommandSpec;
-  /** --tag: each worker's diagnostics are prefixed with its number. */
+  /** --tag: each worker's diagnostics are prefixed with its tag (its number unless `tagString`). */
   tag: boolean;
+  /** --tagstring: the tag, its `{%}` and `{#}` replaced per worker and block. @default '{%}' */
+  tagString?: string;
   attribution: Attribution;
   /** The framing of the workers' output, to count its records (one-to-one). */
   framing: Framing;
@@ -108,6 +110,7 @@ function openWorkers(
       workers,
       command,
       tag,
+      ...(settings.tagString === undefined ? {} : { tagString: settings.tagString }),
       usageErrors,
       ...(greets ? { greets } : {}),
       ...(stderr === undefined ? {} : { stderr }),

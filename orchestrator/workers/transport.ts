@@ -135,8 +135,10 @@ export interface SlotSpec {
   /** How many slots the fan has (`MANIFOLD_WORKERS`). */
   workers: number;
   command: CommandSpec;
-  /** --tag: each line of the worker's diagnostics (stderr) is prefixed with its number. */
+  /** --tag: each line of the worker's diagnostics (stderr) is prefixed with its tag and a TAB. */
   tag: boolean;
+  /** The tag, `{%}` and `{#}` to be replaced (`tagFor`): --tagstring's. @default '{%}' */
+  tagString?: string;
   /** Where the worker's diagnostics go, when not to manifold's own stderr (the library's). */
   stderr?: WorkerStderr;
   /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */

@@ -95,6 +95,32 @@ describe('manifold fan --host options', () => {
     }
   });
 
+  it('--tagstring: the block and the slot on output and on the stderr that comes back', async () => {
+    const result = await fan(
+      [
+        ...test.args(),
+        '-j',
+        '1',
+        '-N',
+        '2',
+        '--per-block',
+        '--tagstring',
+        'b{#}-{%}',
+        '--shell',
+        '--',
+        'cat; echo e >&2',
+      ],
+      numbered(1, 5),
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toBe('b1-1\t1\nb1-1\t2\nb2-1\t3\nb2-1\t4\nb3-1\t5\n');
+    expect(result.stderr.split('\n').filter((line) => line.endsWith('\te'))).toEqual([
+      'b1-1\te',
+      'b2-1\te',
+      'b3-1\te',
+    ]);
+  });
+
   it('--remote-manifold names manifold on the hosts', async () => {
     const result = await fan(
       [

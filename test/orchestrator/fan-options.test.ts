@@ -346,6 +346,7 @@ const MODE_FILES = [
   // --rrs: blocks given without their record separators.
   'fan-rrs.test.ts',
   'fan-cat.test.ts',
+  'fan-tagstring.test.ts',
   'fan-ok-status.test.ts',
   'fan-halt.test.ts',
   'fan-timeout.test.ts',

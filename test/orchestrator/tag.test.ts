@@ -42,7 +42,7 @@ describe('--tag', () => {
           (chars, cuts, slot) => {
             const bytes = Buffer.from(chars.join(''));
             const parts = cutAt(bytes, cuts);
-            const tagged = Buffer.concat(createTagger(parseFraming(framing), slot)(parts));
+            const tagged = Buffer.concat(createTagger(parseFraming(framing), String(slot))(parts));
             expect(tagged.toString()).toBe(reference(framing, slot, parts).toString());
           },
         ),
@@ -58,7 +58,7 @@ describe('--tag', () => {
       header.writeUInt32BE(payload.length);
       return Buffer.concat([header, payload]);
     };
-    const tagged = createTagger(parseFraming('frames'), 3)([frame('ab'), frame('')]);
+    const tagged = createTagger(parseFraming('frames'), '3')([frame('ab'), frame('')]);
     expect(Buffer.concat(tagged)).toEqual(Buffer.concat([frame('3\tab'), frame('3\t')]));
   });
 
@@ -68,13 +68,16 @@ describe('--tag', () => {
     const read = Buffer.from(memory, 0, 8);
     read.write('a\nbc\nd\ne');
     lend(memory, 8, (buffer) => back.push(buffer));
-    const tagged = createTagger(parseFraming('lines'), 2)([read.subarray(0, 5), read.subarray(5)]);
+    const tagged = createTagger(
+      parseFraming('lines'),
+      '2',
+    )([read.subarray(0, 5), read.subarray(5)]);
     expect(Buffer.concat(tagged).toString()).toBe('2\ta\n2\tbc\n2\td\n2\te\n');
     expect(back).toEqual([memory]);
     // The tagged output is lent to the sink: written, it is used again by the next tagging.
     const first = tagged[0]!.buffer;
     wroteParts(tagged, tagged[0]!.length);
-    const next = createTagger(parseFraming('lines'), 2)([Buffer.from('x\n')]);
+    const next = createTagger(parseFraming('lines'), '2')([Buffer.from('x\n')]);
     expect(next[0]!.buffer).toBe(first);
   });
 });

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { BlockSource } from '../block.js';
-import { commandFor, commandText } from '../command.js';
+import { commandFor, commandText, SLOT_TAG, tagFor } from '../command.js';
 import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
@@ -103,7 +103,10 @@ export class ProcessTransport implements Transport {
       tag || to !== undefined || held
         ? {
             kind: 'prefix',
-            prefix: tag || to?.tagged ? `${slot}\t` : '',
+            prefix:
+              tag || to?.tagged
+                ? `${tagFor(spec.tagString ?? SLOT_TAG, slot, block?.number)}\t`
+                : '',
             target: to?.stream,
             held,
           }

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { commandText } from '../command.js';
+import { commandText, SLOT_TAG, tagFor } from '../command.js';
 import { encodeFrame, type Frame, FrameKind } from '../frame/index.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
@@ -261,7 +261,8 @@ export class SshTransport implements Transport, SessionOwner {
     }
     if (this.#stderr === null) {
       this.#stderr = new PassThrough();
-      const prefix = tag || to?.tagged ? `${slot}\t` : '';
+      const tagged = tagFor(this.#spec.tagString ?? SLOT_TAG, slot, this.#block?.number);
+      const prefix = tag || to?.tagged ? `${tagged}\t` : '';
       this.#prefixed = prefixLines(this.#stderr, prefix, to?.stream, undefined, this.#holding);
     }
     this.#stderr.write(chunk);
