@@ -54,7 +54,7 @@ export function toEngine(
   stderr: StderrOption,
   tail: StderrTail | null,
   tag: boolean,
-): { reporter: Reporter; workerStderr?: { stream: Writable; tagged: boolean } } {
+): { reporter: Reporter; workerStderr?: { stream: Writable; tagged: boolean; bySlot?: boolean } } {
   const engineReporter: Reporter = {
     write: (text) => reporter?.write(text),
     isTTY: reporter?.isTTY === true,
@@ -67,6 +67,6 @@ export function toEngine(
   const workerStderr =
     tail === null
       ? { stream: stderr as Writable, tagged: tag }
-      : { stream: tail, tagged: tail.tagged };
+      : { stream: tail, tagged: tail.tagged, bySlot: true };
   return { reporter: engineReporter, workerStderr };
 }

@@ -1,6 +1,7 @@
 import { getPriority } from 'node:os';
 import { oneLine, quoteForSh } from '../../filters/errors.js';
 import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
+import type { SlotSpec } from './transport.js';
 
 /** What to run: a program and its arguments, or a shell command line. */
 export interface CommandSpec {
@@ -68,6 +69,18 @@ export function tagFor(template: string, slot: number, block?: number): string {
 
 /** --tag's tag: the worker's slot, as `--tagstring '{%}'`. */
 export const SLOT_TAG = '{%}';
+
+/**
+ * What each stderr line of an instance of `spec`'s slot (of `block`, a per-block instance's)
+ * is prefixed with: its tag and a TAB under --tag or --tagstring, its slot's number for a
+ * stream that names workers by it (the library's tail), else nothing.
+ */
+export function stderrTag(spec: SlotSpec, block?: number): string {
+  const to = spec.stderr;
+  if (!spec.tag && to?.tagged !== true) return '';
+  const template = to?.bySlot === true ? SLOT_TAG : (spec.tagString ?? SLOT_TAG);
+  return `${tagFor(template, spec.slot, block)}\t`;
+}
 
 /** Where a block's file goes in a command (--cat, --fifo), as GNU parallel's `{}`. */
 const PLACE = '{}';

@@ -168,6 +168,8 @@ export interface RemoteSlots {
 export interface WorkerStderr {
   stream: Writable;
   tagged: boolean;
+  /** Tagged by the worker's number whatever --tagstring says: the library's tail names workers by it. */
+  bySlot?: boolean;
 }
 
 /**

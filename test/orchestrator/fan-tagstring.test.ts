@@ -187,6 +187,25 @@ describe('--tagstring', () => {
   }, 20_000);
 });
 
+describe('--tagstring and the library', () => {
+  it("a failure's collected stderr still names the worker by its number, not by the tag", async () => {
+    const failed = fanApi(
+      {
+        command: 'echo oops >&2; exit 3',
+        workers: 1,
+        records: 1,
+        perBlock: true,
+        tagString: 'b{#}',
+      },
+      {
+        input: Readable.from(['a\n']),
+        output: new Writable({ write: (_c, _e, done) => done() }),
+      },
+    );
+    await expect(failed).rejects.toMatchObject({ stderr: ['worker 1: oops'] });
+  }, 20_000);
+});
+
 describe('--tagstring refused in one line, exit 2', () => {
   it.for([
     [

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { BlockSource } from '../block.js';
-import { commandFor, commandText, SLOT_TAG, tagFor } from '../command.js';
+import { commandFor, commandText, stderrTag } from '../command.js';
 import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
@@ -103,10 +103,7 @@ export class ProcessTransport implements Transport {
       tag || to !== undefined || held
         ? {
             kind: 'prefix',
-            prefix:
-              tag || to?.tagged
-                ? `${tagFor(spec.tagString ?? SLOT_TAG, slot, block?.number)}\t`
-                : '',
+            prefix: stderrTag(spec, block?.number),
             target: to?.stream,
             held,
           }

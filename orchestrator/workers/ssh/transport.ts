@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { commandText, SLOT_TAG, tagFor } from '../command.js';
+import { commandText, stderrTag } from '../command.js';
 import { encodeFrame, type Frame, FrameKind } from '../frame/index.js';
 import { prefixLines } from '../stderr-prefix.js';
 import type {
@@ -254,15 +254,14 @@ export class SshTransport implements Transport, SessionOwner {
   }
 
   #writeStderr(chunk: Buffer): void {
-    const { tag, slot, stderr: to } = this.#spec;
+    const { tag, stderr: to } = this.#spec;
     if (!tag && to === undefined && !this.#holding && this.#stderr === null) {
       process.stderr.write(chunk);
       return;
     }
     if (this.#stderr === null) {
       this.#stderr = new PassThrough();
-      const tagged = tagFor(this.#spec.tagString ?? SLOT_TAG, slot, this.#block?.number);
-      const prefix = tag || to?.tagged ? `${tagged}\t` : '';
+      const prefix = stderrTag(this.#spec, this.#block?.number);
       this.#prefixed = prefixLines(this.#stderr, prefix, to?.stream, undefined, this.#holding);
     }
     this.#stderr.write(chunk);

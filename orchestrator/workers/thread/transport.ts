@@ -7,7 +7,7 @@ import {
   type ToThread,
 } from '../../../filters/transfer.js';
 import { flagOf } from '../../options/fan.js';
-import { commandText, SLOT_TAG, tagFor } from '../command.js';
+import { commandText, stderrTag } from '../command.js';
 import { takeGift } from '../gift.js';
 import { lend, repay } from '../lent.js';
 import { otherVersion } from '../protocol-version.js';
@@ -69,8 +69,7 @@ export class ThreadTransport implements Transport {
     // A thread's console.log is not output (that is what a transform returns): both of its
     // streams are diagnostics, and go where a process's stderr would.
     const to = spec.stderr;
-    const prefix =
-      spec.tag || to?.tagged ? `${tagFor(spec.tagString ?? SLOT_TAG, spec.slot)}\t` : '';
+    const prefix = stderrTag(spec);
     const target = to?.stream ?? process.stderr;
     this.#stderr = { target, prefix };
     this.#stdio = [
