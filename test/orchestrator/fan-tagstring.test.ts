@@ -225,6 +225,10 @@ describe('--tagstring refused in one line, exit 2', () => {
       "choose one of --tag and --tagstring: --tag is --tagstring '{%}'",
     ],
     [
+      ['--join', 'fixed:4', '--tagstring', 'x'],
+      '--tagstring makes every record longer than the 4 bytes of fixed:4 output; give --join lines (or another framing) for the tagged output',
+    ],
+    [
       ['--tagstring', 'a\nb'],
       "--tagstring $'a\\nb' holds the output's record delimiter (lines): each tagged record would be cut in two",
     ],
