@@ -61,6 +61,8 @@ export class PersistentWorker implements Worker {
   #misfit = false;
   /** Without attribution, the header goes once per instance, before its first block. */
   #headerSent = false;
+  /** Whether the instance was given any input: one given none has no block to fail. */
+  #given = false;
   readonly #pauses = new PauseReasons();
 
   constructor(options: PersistentOptions) {
@@ -98,6 +100,7 @@ export class PersistentWorker implements Worker {
   }
 
   send(block: Block): void {
+    this.#given = true;
     if (this.#options.attribution !== 'none') this.#inFlight.push(block);
     this.#counted?.given();
     const { release } = block;
@@ -186,7 +189,10 @@ export class PersistentWorker implements Worker {
       output: (chunk: Buffer) => this.#onData(chunk),
       end: (end) => this.#onEnd(transport, end),
       outputFailed: (failure) => this.#options.listener.onOutputFailed?.(this, failure),
-      inputGiven: (given) => this.#options.listener.onInputGiven?.(this, given),
+      inputGiven: (given) => {
+        this.#given = true;
+        this.#options.listener.onInputGiven?.(this, given);
+      },
     };
     const { output, relay } = this.#options;
     const transport =
@@ -199,6 +205,7 @@ export class PersistentWorker implements Worker {
     this.#abandoned = null;
     this.#misfit = false;
     this.#headerSent = false;
+    this.#given = false;
     this.#counted =
       attribution === 'one-to-one'
         ? new OneToOneOutput(
@@ -244,7 +251,12 @@ export class PersistentWorker implements Worker {
       this.#misfit = true;
       this.#abandoned = notSpoken(transportEnd.reason, this.#options.optionName);
     }
-    const end = endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit);
+    // Given nothing by the input's end: no block was left for it. One that ends before then
+    // would have been given the blocks still to come (`false`, which reads none, fails).
+    const end = unfed(
+      endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit),
+      this.#given || this.#abandoned !== null || !this.#inputEnded,
+    );
     if (end.kind === 'ok') this.#counted?.endedWell();
     this.#ended = true;
     const unfinished = this.#inFlight.toArray();
@@ -266,4 +278,16 @@ export class PersistentWorker implements Worker {
       this.#counted.push(chunk);
     }
   }
+}
+
+/**
+ * An instance given no input by the input's end that then exits with a status other than 0
+ * failed no block: as GNU parallel starts no job without data, its status is no failure (`echo
+ * a | manifold fan -j 4 -- grep a`: the three greps given nothing exit 1, and failed the run
+ * before 2026-12-05). A signal, a command not found or a misfit still fails.
+ */
+function unfed(end: TransportOutcome, fed: boolean): TransportOutcome {
+  if (fed || end.kind !== 'failed' || end.status === undefined || end.notFound || end.misfit)
+    return end;
+  return { kind: 'ok', reason: end.reason, ...(end.details && { details: end.details }) };
 }
