@@ -1,6 +1,8 @@
 import { MAX_LINES } from '../../filters/framing/spec.js';
-import { parseFraming } from '../../filters/index.js';
+import { type Framing, parseFraming } from '../../filters/index.js';
+import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions } from '../fan/options.js';
+import { separatorRemover } from '../fan/separators.js';
 import { count, flag, type NameOf, negativeBlock, OptionError } from './checks.js';
 import type { FanSettings } from './fan-settings.js';
 
@@ -98,4 +100,31 @@ export function recordsPerBlock(
     );
   }
   return records;
+}
+
+/**
+ * --rrs: whether blocks are given without their separators; refused where there are none
+ * (`fixed:`, `frames`) and for SDK filters, which read the blocks' records by them.
+ */
+export function removeRecSepOf(
+  settings: FanSettings,
+  framing: Framing,
+  attribution: FanOptions['attribution'],
+  name: NameOf,
+): boolean {
+  if (!flag(settings, 'removeRecSep', name)) return false;
+  if (separatorRemover(framing) === null) {
+    throw new OptionError(
+      'removeRecSep',
+      `${name('removeRecSep')}: ${name('split', framing.name)} has no record separators to remove`,
+    );
+  }
+  if (attribution === 'protocol') {
+    const how = settings.protocol !== undefined ? name('protocol', PROTOCOL_NAME) : name('threads');
+    throw new OptionError(
+      'removeRecSep',
+      `${name('removeRecSep')} cannot go with ${how}: the filter reads each block's records by the separators it would remove`,
+    );
+  }
+  return true;
 }

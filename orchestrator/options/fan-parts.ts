@@ -248,3 +248,35 @@ export function tagFits(settings: FanSettings, output: Framing, name: NameOf): b
   }
   return tag;
 }
+
+/**
+ * --cat, --fifo: each block a file (a named pipe) its worker is given the name of, which makes
+ * the workers per-block
+ * (a process per block, as parallel's --cat implies --pipe): not with the ways of workers that
+ * stay, nor threads, which are given blocks, not files.
+ */
+export function blockFileOf(settings: FanSettings, name: NameOf): FanOptions['blockFile'] {
+  const cat = flag(settings, 'cat', name);
+  const fifo = flag(settings, 'fifo', name);
+  if (cat && fifo) {
+    throw new OptionError(
+      'fifo',
+      `choose one of ${name('cat')} and ${name('fifo')}: each gives a block by its name its own way`,
+    );
+  }
+  if (!cat && !fifo) return undefined;
+  const way = cat ? 'cat' : 'fifo';
+  const gives = `${name(way)} gives each block to a fresh process as a ${cat ? 'file' : 'named pipe'}`;
+  const staying =
+    settings.protocol !== undefined ? 'protocol' : settings.oneToOne ? 'oneToOne' : null;
+  if (staying !== null) {
+    throw new OptionError(way, `${gives}: it cannot go with ${name(staying)}, whose workers stay`);
+  }
+  if (flag(settings, 'threads', name)) {
+    throw new OptionError(
+      way,
+      `${gives}: it cannot go with ${name('threads')}, which are given blocks in memory`,
+    );
+  }
+  return way;
+}

@@ -1,8 +1,7 @@
 import { checkFixedFits } from '../../filters/framing/spec.js';
-import { type Framing, parseFraming } from '../../filters/index.js';
+import { parseFraming } from '../../filters/index.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
-import { separatorRemover } from '../fan/separators.js';
 import {
   at,
   choice,
@@ -15,8 +14,9 @@ import {
   text,
   workerCount,
 } from './checks.js';
-import { blocksPerWorker, recordsPerBlock, splitOf } from './cutting.js';
+import { blocksPerWorker, recordsPerBlock, removeRecSepOf, splitOf } from './cutting.js';
 import {
+  blockFileOf,
   checkBlockNamed,
   commandOf,
   groupBySpec,
@@ -269,63 +269,4 @@ export function resolveFanSettings(
     progress: flag(settings, 'progress', name),
     verbose: flag(settings, 'verbose', name),
   };
-}
-
-/**
- * --rrs: whether blocks are given without their separators; refused where there are none
- * (`fixed:`, `frames`) and for SDK filters, which read the blocks' records by them.
- */
-function removeRecSepOf(
-  settings: FanSettings,
-  framing: Framing,
-  attribution: FanOptions['attribution'],
-  name: NameOf,
-): boolean {
-  if (!flag(settings, 'removeRecSep', name)) return false;
-  if (separatorRemover(framing) === null) {
-    throw new OptionError(
-      'removeRecSep',
-      `${name('removeRecSep')}: ${name('split', framing.name)} has no record separators to remove`,
-    );
-  }
-  if (attribution === 'protocol') {
-    const how = settings.protocol !== undefined ? name('protocol', PROTOCOL_NAME) : name('threads');
-    throw new OptionError(
-      'removeRecSep',
-      `${name('removeRecSep')} cannot go with ${how}: the filter reads each block's records by the separators it would remove`,
-    );
-  }
-  return true;
-}
-
-/**
- * --cat, --fifo: each block a file (a named pipe) its worker is given the name of, which makes
- * the workers per-block
- * (a process per block, as parallel's --cat implies --pipe): not with the ways of workers that
- * stay, nor threads, which are given blocks, not files.
- */
-function blockFileOf(settings: FanSettings, name: NameOf): FanOptions['blockFile'] {
-  const cat = flag(settings, 'cat', name);
-  const fifo = flag(settings, 'fifo', name);
-  if (cat && fifo) {
-    throw new OptionError(
-      'fifo',
-      `choose one of ${name('cat')} and ${name('fifo')}: each gives a block by its name its own way`,
-    );
-  }
-  if (!cat && !fifo) return undefined;
-  const way = cat ? 'cat' : 'fifo';
-  const gives = `${name(way)} gives each block to a fresh process as a ${cat ? 'file' : 'named pipe'}`;
-  const staying =
-    settings.protocol !== undefined ? 'protocol' : settings.oneToOne ? 'oneToOne' : null;
-  if (staying !== null) {
-    throw new OptionError(way, `${gives}: it cannot go with ${name(staying)}, whose workers stay`);
-  }
-  if (flag(settings, 'threads', name)) {
-    throw new OptionError(
-      way,
-      `${gives}: it cannot go with ${name('threads')}, which are given blocks in memory`,
-    );
-  }
-  return way;
 }
