@@ -15,7 +15,12 @@ const NO_NUMBER = ['1e3', '0x10', '0b1', '+3', '-1', ' 3', '3 ', '', 'Infinity']
 
 /** Each numeric option, the words that set it to `value`, and how its message names it. */
 const OPTIONS: [string, (value: string) => string[], string[]][] = [
-  ['-j', (v) => ['-j', v], [...NO_NUMBER, '1.5']],
+  // -j takes parallel's +N and -N, relative to the CPUs (fan-workers-relative.test.ts).
+  [
+    '-j',
+    (v) => ['-j', v],
+    [...NO_NUMBER.filter((v) => v !== '+3' && v !== '-1'), '1.5', '+1.5', '5%%'],
+  ],
   ['--retries', (v) => ['--retries', v], [...NO_NUMBER, '1.5']],
   ['--header', (v) => ['--header', v], [...NO_NUMBER, '1.5']],
   // A negative whole --block is a count of blocks a worker (fan-blocks-per-worker.test.ts).

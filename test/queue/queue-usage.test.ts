@@ -73,7 +73,7 @@ const cases: [string[], RegExp][] = [
   ],
   [
     ['worker', '--queue', url, '-j', '0', '--', 'cat'],
-    /-j, --workers must be a whole number .* \(got 0\)/,
+    /-j, --workers 0 \(GNU parallel's "as many as can run"\) has no meaning for a fan/,
   ],
   [['worker', '--queue', url, '--job', 'a.b', '--', 'cat'], /--job a\.b is not a job name/],
   [
