@@ -6,6 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, root, run } from '../helpers.js';
+import { signalWhileFilesHeld } from '../support/block-files.js';
 import { fan } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
 import { killQuietly } from '../support/proc.js';
@@ -181,36 +182,7 @@ describe.for(['--cat', '--fifo'])(
       '%s to manifold while workers hold their files: every file is removed',
       async (signal) => {
         const tmp = privateTmp();
-        const child = spawn(
-          'node',
-          [
-            manifold,
-            'fan',
-            '-j',
-            '2',
-            '-N',
-            '1',
-            mode,
-            '--shell',
-            '--',
-            'echo started >&2; exec sleep 1000 # {}',
-          ],
-          { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
-        );
-        child.stdin.end('a\nb\nc\n');
-        let stderr = '';
-        await new Promise<void>((resolve) => {
-          child.stderr.on('data', (chunk: Buffer) => {
-            stderr += chunk.toString();
-            if (stderr.split('started').length - 1 === 2) resolve();
-          });
-        });
-        // Both workers run with their files made.
-        expect(readdirSync(tmp).length).toBe(2);
-        child.kill(signal);
-        const [code] = await once(child, 'close');
-        expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
-        expect(readdirSync(tmp)).toEqual([]);
+        await signalWhileFilesHeld(mode, [], { ...process.env, TMPDIR: tmp }, tmp, signal);
       },
     );
   },

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
+import { signalWhileFilesHeld } from '../support/block-files.js';
 import { fan } from '../support/fan-run.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
@@ -82,38 +81,13 @@ describe.for(['--cat', '--fifo'])('%s --tmpdir: the blocks there, removed after'
     '%s to manifold while workers hold their blocks there: nothing left',
     async (signal) => {
       const tmp = privateTmp();
-      const child = spawn(
-        'node',
-        [
-          manifold,
-          'fan',
-          '-j',
-          '2',
-          '-N',
-          '1',
-          mode,
-          '--tmpdir',
-          tmp,
-          '--shell',
-          '--',
-          'echo started >&2; exec sleep 1000 # {}',
-        ],
-        { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: GONE } },
+      await signalWhileFilesHeld(
+        mode,
+        ['--tmpdir', tmp],
+        { ...process.env, TMPDIR: GONE },
+        tmp,
+        signal,
       );
-      child.stdin.end('a\nb\nc\n');
-      let stderr = '';
-      await new Promise<void>((resolve) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (stderr.split('started').length - 1 === 2) resolve();
-        });
-      });
-      // Both workers run with their blocks made, in the folder.
-      expect(readdirSync(tmp).length).toBe(2);
-      child.kill(signal);
-      const [code] = await once(child, 'close');
-      expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
-      expect(readdirSync(tmp)).toEqual([]);
     },
   );
 });
