@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fixture } from '../helpers.js';
 import { type CutCase, perBlock } from './cut-case.js';
 import { contentOf, headerOf, keyOf, recordsOf } from './cut-reference.js';
+import { recordsDiff } from './fan-check.js';
 import { type Finished, hasStackTrace } from './spawn.js';
 
 // What a run of a CutCase must give, by the reference of cut-reference.ts: the output of
@@ -16,25 +17,12 @@ import { type Finished, hasStackTrace } from './spawn.js';
 
 const show = (bytes: Buffer) => JSON.stringify(bytes.toString('latin1'));
 
-function multisetDiff(actual: string[], expected: string[]): string[] {
-  const counts = new Map<string, number>();
-  for (const key of expected) counts.set(key, (counts.get(key) ?? 0) + 1);
-  const extra: string[] = [];
-  for (const key of actual) {
-    const count = counts.get(key) ?? 0;
-    if (count === 0) extra.push(JSON.stringify(key));
-    else counts.set(key, count - 1);
-  }
-  const missing = [...counts].flatMap(([key, n]) => Array<string>(n).fill(JSON.stringify(key)));
-  return [
-    ...(missing.length > 0
-      ? [`${missing.length} missing, e.g. ${missing.slice(0, 3).join(' ')}`]
-      : []),
-    ...(extra.length > 0
-      ? [`${extra.length} extra or broken, e.g. ${extra.slice(0, 3).join(' ')}`]
-      : []),
-  ];
-}
+/** As fan-check's, of records held as latin1 text. */
+const multisetDiff = (actual: string[], expected: string[]): string[] =>
+  recordsDiff(
+    actual.map((key) => Buffer.from(key, 'latin1')),
+    expected.map((key) => Buffer.from(key, 'latin1')),
+  );
 
 /** What a ready merge's output is compared by: lines for lines:<n>, bytes for start strings. */
 function unitsOf(c: CutCase, data: Buffer): string[] {

@@ -10,7 +10,7 @@ import { type Finished, hasStackTrace } from './spawn.js';
 const show = (record: Buffer) => JSON.stringify(record.toString('latin1'));
 
 /** Records of `actual` missing from `expected` and the other way round, up to 3 of each. */
-function multisetDiff(actual: Buffer[], expected: Buffer[]): string[] {
+export function recordsDiff(actual: Buffer[], expected: Buffer[]): string[] {
   const counts = new Map<string, number>();
   for (const record of expected) {
     const key = record.toString('latin1');
@@ -53,11 +53,11 @@ function outputProblems(c: FanCase, out: Buffer[]): string[] {
   if (c.dispatch === 'broadcast') {
     const all = Array.from({ length: c.workers }, () => expected).flat();
     if (c.merge === 'sorted') return sequenceDiff(out, sortBytes(all));
-    return multisetDiff(out, all);
+    return recordsDiff(out, all);
   }
   if (c.merge === 'ordered') return sequenceDiff(out, expected);
   if (c.merge === 'sorted') return sequenceDiff(out, sortBytes(expected));
-  return multisetDiff(out, expected);
+  return recordsDiff(out, expected);
 }
 
 /** Problems with a failed run's output: whole records only; a clean prefix when ordered. */
@@ -67,7 +67,7 @@ function partialProblems(c: FanCase, out: Buffer[]): string[] {
     c.dispatch === 'broadcast'
       ? Array.from({ length: c.workers }, () => expected).flat()
       : expected;
-  const extra = multisetDiff(out, all).filter((line) => !line.includes('missing'));
+  const extra = recordsDiff(out, all).filter((line) => !line.includes('missing'));
   if (extra.length > 0) return extra.map((line) => `output of a failed run: ${line}`);
   if (c.merge !== 'ordered') return [];
   const crashAt = expected.findIndex((record) => record.includes(CRASH));
