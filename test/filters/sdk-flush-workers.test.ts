@@ -16,7 +16,12 @@ describe.each([
   ['processes', ['--protocol', 'manifold']],
 ])('a flush that throws in each of 3 workers, as %s', (_kind, mode) => {
   it('--halt never: each filter line names its worker, each worker is reported once', async () => {
-    const result = await fan(['-j', '3', ...mode, '--halt', 'never', '--', filter], 'a\nb\n');
+    // A block each: a worker given none fails none (fan-unfed-workers), as parallel runs no job.
+    const each = ['-N', '1', '--dispatch', 'round-robin'];
+    const result = await fan(
+      ['-j', '3', ...each, ...mode, '--halt', 'never', '--', filter],
+      'a\nb\nc\n',
+    );
     expect(result.exitCode).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
     const filterLines = lines.filter((line) => line.startsWith('flush-throws: ')).sort();
