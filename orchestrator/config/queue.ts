@@ -6,8 +6,6 @@ const WORKERS_OWN_KEYS = [
   'worker',
   'workers',
   'attribution',
-  'tag',
-  'tag-string',
   'ok-status',
   'dispatch',
   'key',
@@ -43,6 +41,17 @@ export function configQueue(
     }
     // The schema has seen to its worker.
     return null;
+  }
+  // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads,
+  // and a worker has no --tagstring (as `fan --queue --tag` says).
+  for (const key of ['tag', 'tag-string']) {
+    if (raw[key] !== undefined) {
+      problem(
+        key,
+        `${key} is not for a queue's stage: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)`,
+      );
+      return undefined;
+    }
   }
   for (const key of WORKERS_OWN_KEYS) {
     if (raw[key] !== undefined) {

@@ -79,6 +79,24 @@ describe('queue: on a fan stage of a config', () => {
     await expectProblems('stages:\n  - fan:\n      queue: nats://q:4222\n      worker: cat\n', [
       ['cat', /worker is not for a queue's stage: it is its workers'/],
     ]);
+    // tag and tag-string pointed at the workers', which tag their stderr only, and have no
+    // --tagstring (before 2026-12-05).
+    for (const [key, value] of [
+      ['tag', 'true'],
+      ['tag-string', 'x'],
+    ] as const) {
+      await expectProblems(
+        `stages:\n  - fan:\n      queue: nats://q:4222\n      ${key}: ${value}\n`,
+        [
+          [
+            value,
+            new RegExp(
+              `${key} is not for a queue's stage: a queue job's output is not tagged \\(a worker's --tag tags its processes' stderr\\)$`,
+            ),
+          ],
+        ],
+      );
+    }
     await expectProblems('stages:\n  - fan:\n      job: x\n      worker: cat\n', [
       ['x', /job needs queue$/],
     ]);
