@@ -253,10 +253,9 @@ export class PersistentWorker implements Worker {
     }
     // Given nothing by the input's end: no block was left for it. One that ends before then
     // would have been given the blocks still to come (`false`, which reads none, fails).
-    const end = unfed(
-      endedAs(transportEnd, this.#abandoned, this.#options.okStatus, this.#misfit),
-      this.#given || this.#abandoned !== null || !this.#inputEnded,
-    );
+    const unfed = this.#inputEnded && !this.#given;
+    const { okStatus } = this.#options;
+    const end = endedAs(transportEnd, this.#abandoned, okStatus, this.#misfit, unfed);
     if (end.kind === 'ok') this.#counted?.endedWell();
     this.#ended = true;
     const unfinished = this.#inFlight.toArray();
@@ -278,16 +277,4 @@ export class PersistentWorker implements Worker {
       this.#counted.push(chunk);
     }
   }
-}
-
-/**
- * An instance given no input by the input's end that then exits with a status other than 0
- * failed no block: as GNU parallel starts no job without data, its status is no failure (`echo
- * a | manifold fan -j 4 -- grep a`: the three greps given nothing exit 1, and failed the run
- * before 2026-12-05). A signal, a command not found or a misfit still fails.
- */
-function unfed(end: TransportOutcome, fed: boolean): TransportOutcome {
-  if (fed || end.kind !== 'failed' || end.status === undefined || end.notFound || end.misfit)
-    return end;
-  return { kind: 'ok', reason: end.reason, ...(end.details && { details: end.details }) };
 }
