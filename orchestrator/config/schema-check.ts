@@ -103,12 +103,16 @@ export function checkSchema(config: LoadedConfig): Problem[] {
 
 /** A number key's text that is not decimal digits, naming the variable it came from. */
 function notDecimal(config: LoadedConfig, path: (string | number)[], text: string): Problem {
-  const written = config.written(path);
-  const from = written?.includes('${') ? ` (from ${written})` : '';
   return {
     ...config.where(path),
-    message: `${nameOf(path)} must be a whole number in decimal digits, not "${text}"${from}`,
+    message: `${nameOf(path)} must be a whole number in decimal digits, not "${text}"${fromVariable(config, path)}`,
   };
+}
+
+/** ` (from "${W}")` when the value at `path` came from a variable, else nothing. */
+function fromVariable(config: LoadedConfig, path: (string | number)[]): string {
+  const written = config.written(path);
+  return written?.includes('${') ? ` (from ${written})` : '';
 }
 
 /** Ajv's error that a value is not a whole number (and could be nothing else). */
@@ -163,11 +167,9 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
   const name = nameOf(path);
   // A fan's workers: a number, or relative to the CPUs as parallel's -j (its pattern).
   if (path.at(-1) === 'workers' && (error.keyword === 'pattern' || error.keyword === 'minimum')) {
-    const written = config.written(path);
-    const from = written?.includes('${') ? ` (from ${written})` : '';
     return {
       ...config.where(path),
-      message: `${name} must be a whole number of at least 1, or +N, -N, N% of the CPUs (as GNU parallel's -j), not ${JSON.stringify(valueAt(config.data, path))}${from}`,
+      message: `${name} must be a whole number of at least 1, or +N, -N, N% of the CPUs (as GNU parallel's -j), not ${JSON.stringify(valueAt(config.data, path))}${fromVariable(config, path)}`,
     };
   }
   switch (error.keyword) {
