@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type CommandSpec, commandText } from '../workers/command.js';
+import { argvToRun, type CommandSpec, commandText } from '../workers/command.js';
 import { selectsNothing } from '../workers/nothing-found.js';
 import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
 import { signalGroup } from '../workers/process/spawn.js';
@@ -36,9 +36,7 @@ export class ProcessNode implements RunningNode {
     this.description = description;
     this.#command = command;
     this.#okStatusGiven = okStatus.length > 1;
-    const [file, ...args] = command.shell
-      ? ['/bin/sh', '-c', command.argv.join(' ')]
-      : command.argv;
+    const [file, ...args] = argvToRun(command);
     this.ended = new Promise<NodeEnd>((resolve) => {
       const child = spawn(file!, args, {
         stdio: [stdio[0]!, stdio[1]!, stderr, ...stdio.slice(3)],
