@@ -240,7 +240,7 @@ export class InputReader {
         const n = await readAt(fd, into, 0, into.length, -1);
         if (n === 0) {
           if (offset !== null) {
-            const error = fileChanged(name, start, fstatSync(fd), total < start.size - offset);
+            const error = fileChanged(name, start, fd, total < start.size - offset);
             if (error !== null) throw error;
           }
           return;

@@ -1,4 +1,4 @@
-import { read, type Stats } from 'node:fs';
+import { fstatSync, read, type Stats } from 'node:fs';
 import { countByte } from '../../filters/framing/byte-count.js';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 
@@ -17,16 +17,26 @@ export interface RangeFile {
 
 /**
  * The error for a file read while it changed, or null: its size or modification time differ
- * from the start's, or (`short`) it ended before its size. Blocks read from it would not be
- * the file, so the run fails rather than lose or invent records quietly.
+ * from the start's (`start`, the fstat of `fd` as reading began), or (`short`) it ended before
+ * its size. Blocks read from it would not be the file, so the run fails rather than lose or
+ * invent records quietly.
  */
 export function fileChanged(
   name: string,
   start: Stats,
-  now: Stats,
+  fd: number,
   short = false,
 ): ManifoldError | null {
+  let now = fstatSync(fd);
   if (!short && now.size === start.size && now.mtimeMs === start.mtimeMs) return null;
+  // A write in flight moves the time before the size (Linux updates the time, then copies the
+  // bytes and sets the size), so a file seen with a new time and its old size may be one being
+  // appended to. It is looked at once more, a moment later, so that the message says what
+  // happened: grew, not rewritten. Only on this error path.
+  if (!short && now.size === start.size) {
+    Atomics.wait(PAUSE, 0, 0, SETTLE_MS);
+    now = fstatSync(fd);
+  }
   const how =
     now.size > start.size ? 'grew' : now.size < start.size || short ? 'shrank' : 'was rewritten';
   return new ManifoldError(
@@ -35,6 +45,10 @@ export function fileChanged(
     { exitCode: ExitCode.failure },
   );
 }
+
+/** How long a file seen with a new time and its old size is given before it is looked at again. */
+const SETTLE_MS = 20;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** The delimiters in `data`, and the end of the last. */
 export function countEnds(data: Buffer, delimiter: Buffer): { found: number; end: number } {

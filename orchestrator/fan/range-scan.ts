@@ -38,7 +38,7 @@ export class RangeScan {
 
   /** Throws when the file is not as reading began (`short`: a read found its end early). */
   check(short = false): void {
-    const error = fileChanged(this.#file.name, this.#start!, fstatSync(this.#file.fd), short);
+    const error = fileChanged(this.#file.name, this.#start!, this.#file.fd, short);
     if (error !== null) throw error;
   }
 
