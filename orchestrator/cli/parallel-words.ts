@@ -75,6 +75,48 @@ export const PARALLEL_SPELLINGS: [string[], string][] = [
     'is not here: manifold fan cuts a stream into blocks of records, it takes no arguments to spread',
   ],
   [['--ctag', '--color', '--colour'], "is --tag here (the worker's number, no colour)"],
+  [['--ctagstring'], 'is --tagstring here (no colour)'],
+  [['-l', '--max-lines'], 'is -L, --lines-per-record N here (records of N lines)'],
+  [['--no-keep-order'], 'is what manifold fan does without it (--merge ready)'],
+  [
+    ['--silent'],
+    'is what manifold fan does without it: it prints no commands (--verbose says what it decides)',
+  ],
+  [
+    ['--process-slot-var'],
+    "is not needed: each worker's slot is in $MANIFOLD_WORKER, and {%} in its command",
+  ],
+  [
+    [
+      '-I',
+      '--replace',
+      '--plus',
+      '--rpl',
+      '--seqreplace',
+      '--slotreplace',
+      '--extensionreplace',
+      '--er',
+      '--basenamereplace',
+      '--bnr',
+      '--dirnamereplace',
+      '--dnr',
+      '--basenameextensionreplace',
+      '--bner',
+    ],
+    "is not here: a fan's command has {#} (the block's number), {%} (the worker's slot) and, with --cat or --fifo, {} (the block's file)",
+  ],
+  [
+    ['--skip-first-line'],
+    'is not here: sed 1d | manifold fan ... drops the first line (--header 1 gives it to every block instead)',
+  ],
+  [
+    ['--number-of-cpus', '--number-of-cores', '--number-of-threads', '--number-of-sockets'],
+    'is not here: nproc prints the CPUs that -j, --workers counts (-j 100%: one worker for each)',
+  ],
+  [
+    ['--workdir', '--wd'],
+    "is not here: a host's workers start in its login's home folder, or with --transfer in the run's own folder there",
+  ],
 ];
 
 /** Each flag's predicate: `is --merge ordered here`. */
