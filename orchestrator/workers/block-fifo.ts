@@ -2,23 +2,13 @@ import { execFile } from 'node:child_process';
 import { close, constants, open } from 'node:fs';
 import { Socket } from 'node:net';
 import { quoteName } from '../../filters/errors.js';
-import { newBlockFile, removeBlockFile } from './block-files.js';
-import { commandText } from './command.js';
-import type {
-  InstanceBlock,
-  SlotSpec,
-  StopReason,
-  Transport,
-  TransportEvents,
-} from './transport.js';
+import { type NamedBlockArgs, NamedBlockTransport } from './block-named.js';
 
 const { O_WRONLY, O_NONBLOCK } = constants;
 
 /** How often the named pipe is tried for a reader: from 1 ms, doubling up to 50 ms. */
 const FIRST_TRY_MS = 1;
 const LAST_TRY_MS = 50;
-
-type Opener = (events: TransportEvents, block: InstanceBlock) => Transport;
 
 /** Bytes sent before the pipe had its reader, and what to call once they are written. */
 interface Held {
@@ -38,42 +28,23 @@ interface Held {
  * with ENXIO while there is no reader), at growing intervals, until it opens or the instance
  * ends.
  */
-export class BlockFifoTransport implements Transport {
-  readonly #spec: SlotSpec;
-  readonly #events: TransportEvents;
-  readonly #block: InstanceBlock;
-  readonly #openInner: Opener;
-  readonly #path: string;
-  #inner: Transport | null = null;
+export class BlockFifoTransport extends NamedBlockTransport {
   /** The pipe's write end, once it has a reader. */
   #socket: Socket | null = null;
   readonly #held: Held[] = [];
   #heldBytes = 0;
   #closing = false;
-  #paused = false;
-  #stopped = false;
-  #ended = false;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    spec: SlotSpec,
-    events: TransportEvents,
-    block: InstanceBlock | undefined,
-    openInner: Opener,
-    dir?: string,
-  ) {
-    this.#spec = spec;
-    this.#events = events;
-    this.#block = block ?? { number: 0, firstRecord: 0 };
-    this.#openInner = openInner;
-    this.#path = newBlockFile(dir);
-    execFile('mkfifo', ['-m', '600', '--', this.#path], (error, _stdout, stderr) => {
+  constructor(...args: NamedBlockArgs) {
+    super(...args);
+    execFile('mkfifo', ['-m', '600', '--', this.path], (error, _stdout, stderr) => {
       if (error === null) {
         this.#start();
         return;
       }
       const why = stderr.trim().split('\n')[0] || error.message;
-      this.#endWithout(`cannot make its block's named pipe ${quoteName(this.#path)}: ${why}`);
+      this.endWithout(`cannot make its block's named pipe ${quoteName(this.path)}: ${why}`);
     });
   }
 
@@ -83,7 +54,7 @@ export class BlockFifoTransport implements Transport {
 
   send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
     const socket = this.#socket;
-    if (this.#ended) done?.();
+    if (this.ended) done?.();
     else if (socket !== null) this.#write(socket, buffers, done);
     else this.#hold(buffers, done);
   }
@@ -99,29 +70,20 @@ export class BlockFifoTransport implements Transport {
   }
 
   #start(): void {
-    if (this.#stopped || this.#ended) {
-      this.#endWithout(null);
+    if (this.stopped || this.ended) {
+      this.endWithout(null);
       return;
     }
-    const events: TransportEvents = {
-      ...this.#events,
-      end: (end) => {
-        this.#finish();
-        this.#events.end(end);
-      },
-    };
-    const inner = this.#openInner(events, { ...this.#block, file: this.#path });
-    this.#inner = inner;
-    if (this.#paused) inner.pause();
+    this.startInner();
     this.#tryOpen(FIRST_TRY_MS);
   }
 
   /** Opens the pipe for writing once the instance has opened it for reading. */
   #tryOpen(wait: number): void {
     this.#timer = null;
-    if (this.#ended) return;
-    open(this.#path, O_WRONLY | O_NONBLOCK, (error, fd) => {
-      if (this.#ended) {
+    if (this.ended) return;
+    open(this.path, O_WRONLY | O_NONBLOCK, (error, fd) => {
+      if (this.ended) {
         if (error === null) close(fd, () => {});
         return;
       }
@@ -160,48 +122,16 @@ export class BlockFifoTransport implements Transport {
     this.#heldBytes = 0;
   }
 
-  /** The instance has ended: nothing more is written, and the pipe goes. */
-  #finish(): void {
-    this.#ended = true;
+  /** The instance has ended: nothing more is written. */
+  protected release(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#socket?.destroy();
     this.#dropHeld();
-    removeBlockFile(this.#path);
   }
 
-  /** Ends an instance that never started: stopped (`failure` null), or failed so. */
-  #endWithout(failure: string | null): void {
-    this.#finish();
-    this.#events.end(
-      failure === null
-        ? { kind: 'stopped' }
-        : { kind: 'failed', reason: failure, retryable: false },
-    );
-  }
-
-  pause(): void {
-    this.#paused = true;
-    this.#inner?.pause();
-  }
-
-  resume(): void {
-    this.#paused = false;
-    this.#inner?.resume();
-  }
-
-  stop(reason: StopReason): void {
-    // Not started yet (its pipe being made): it ends once the pipe is there.
-    if (this.#inner === null) this.#stopped = true;
-    else this.#inner.stop(reason);
-  }
-
-  describe(): string {
-    if (this.#inner !== null) return this.#inner.describe();
-    return `worker ${this.#spec.slot} (${commandText(this.#spec.command)})`;
-  }
-
-  greeted(): void {
-    this.#inner?.greeted?.();
+  // Not started yet (its pipe being made): it ends once the pipe is there.
+  protected stopUnstarted(): void {
+    this.stopped = true;
   }
 }

@@ -1,17 +1,13 @@
 import { close, open, write } from 'node:fs';
 import { describeError, errnoText, quoteName } from '../../filters/errors.js';
 import { BlockFifoTransport } from './block-fifo.js';
-import { newBlockFile, removeBlockFile } from './block-files.js';
-import { commandText } from './command.js';
+import { type NamedBlockArgs, NamedBlockTransport } from './block-named.js';
 import type {
   InstanceBlock,
   RelaySpec,
   SlotSpec,
-  StopReason,
-  Transport,
   TransportEvents,
   TransportFactory,
-  TransportOutcome,
 } from './transport.js';
 
 /** How an instance is given its block by name: a file (--cat) or a named pipe (--fifo). */
@@ -45,41 +41,20 @@ export function blockFileSlot(
   };
 }
 
-type Opener = (events: TransportEvents, block: InstanceBlock) => Transport;
-
 /** One instance: its block written to its file, then the instance that reads it. */
-class BlockFileTransport implements Transport {
-  readonly #spec: SlotSpec;
-  readonly #events: TransportEvents;
-  readonly #block: InstanceBlock;
-  readonly #openInner: Opener;
-  readonly #path: string;
+class BlockFileTransport extends NamedBlockTransport {
   /** The file being written, until it is whole (or failed). */
   #fd: number | null = null;
   /** Writes in order, each after the one before. */
   #writing: Promise<void>;
   #unsent = 0;
   #failure: string | null = null;
-  #inner: Transport | null = null;
-  #paused = false;
-  #stopped = false;
-  #ended = false;
 
-  constructor(
-    spec: SlotSpec,
-    events: TransportEvents,
-    block: InstanceBlock | undefined,
-    openInner: Opener,
-    dir?: string,
-  ) {
-    this.#spec = spec;
-    this.#events = events;
-    this.#block = block ?? { number: 0, firstRecord: 0 };
-    this.#openInner = openInner;
-    this.#path = newBlockFile(dir);
+  constructor(...args: NamedBlockArgs) {
+    super(...args);
     this.#writing = new Promise((resolve) => {
       // Created by this process alone (wx), readable by its user alone.
-      open(this.#path, 'wx', 0o600, (error, fd) => {
+      open(this.path, 'wx', 0o600, (error, fd) => {
         if (error === null) this.#fd = fd;
         else this.#fail(error);
         resolve();
@@ -88,7 +63,7 @@ class BlockFileTransport implements Transport {
   }
 
   get unsent(): number {
-    return this.#unsent + (this.#inner?.unsent ?? 0);
+    return this.#unsent + (this.inner?.unsent ?? 0);
   }
 
   send(buffers: readonly Buffer[], done?: (error?: Error | null) => void): void {
@@ -109,32 +84,15 @@ class BlockFileTransport implements Transport {
   /** The file whole, its instance starts with its path; or the instance ends without one. */
   #start(): void {
     this.#closeFile();
-    if (this.#ended) return;
-    if (this.#stopped || this.#failure !== null) {
-      this.#endWithout(
-        this.#failure === null
-          ? { kind: 'stopped' }
-          : { kind: 'failed', reason: this.#failure, retryable: false },
-      );
-      return;
-    }
-    const events: TransportEvents = {
-      ...this.#events,
-      end: (end) => {
-        removeBlockFile(this.#path);
-        this.#ended = true;
-        this.#events.end(end);
-      },
-    };
-    const inner = this.#openInner(events, { ...this.#block, file: this.#path });
-    this.#inner = inner;
-    if (this.#paused) inner.pause();
+    if (this.ended) return;
+    if (this.stopped || this.#failure !== null) this.endWithout(this.#failure);
+    else this.startInner();
   }
 
   async #writeAll(buffer: Buffer): Promise<void> {
     for (let at = 0; at < buffer.length; ) {
       const fd = this.#fd;
-      if (fd === null || this.#stopped) return;
+      if (fd === null || this.stopped) return;
       try {
         at += await new Promise<number>((resolve, reject) =>
           write(fd, buffer, at, buffer.length - at, null, (error, written) =>
@@ -151,7 +109,7 @@ class BlockFileTransport implements Transport {
   #fail(error: unknown): void {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === undefined ? describeError(error) : errnoText(code);
-    this.#failure ??= `cannot write its block's file ${quoteName(this.#path)}: ${why}`;
+    this.#failure ??= `cannot write its block's file ${quoteName(this.path)}: ${why}`;
     this.#closeFile();
   }
 
@@ -161,40 +119,14 @@ class BlockFileTransport implements Transport {
     if (fd !== null) close(fd, () => {});
   }
 
-  /** Ends an instance that never started, its file removed. */
-  #endWithout(end: TransportOutcome): void {
-    this.#ended = true;
-    removeBlockFile(this.#path);
-    this.#events.end(end);
+  protected release(): void {
+    this.#closeFile();
   }
 
-  pause(): void {
-    this.#paused = true;
-    this.#inner?.pause();
-  }
-
-  resume(): void {
-    this.#paused = false;
-    this.#inner?.resume();
-  }
-
-  stop(reason: StopReason): void {
-    if (this.#inner !== null) {
-      this.#inner.stop(reason);
-      return;
-    }
-    // Not started yet: it ends once what is being written has settled.
-    if (this.#stopped) return;
-    this.#stopped = true;
+  // Not started yet: it ends once what is being written has settled.
+  protected stopUnstarted(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.#writing = this.#writing.then(() => this.#start());
-  }
-
-  describe(): string {
-    if (this.#inner !== null) return this.#inner.describe();
-    return `worker ${this.#spec.slot} (${commandText(this.#spec.command)})`;
-  }
-
-  greeted(): void {
-    this.#inner?.greeted?.();
   }
 }
