@@ -1,10 +1,20 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, run } from '../helpers.js';
+import { bin, type Result, run } from '../helpers.js';
 import { builtTable, TSV_BY_FIELD_1, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
 const mfJoin = bin('mf-join');
+
+/** A table named users of `content`, built with `args` in a new folder; its path. */
+function usersTable(content: string, ...args: string[]): Promise<string> {
+  return builtTable(tempDir(), 'users', content, args);
+}
+
+/** mf-join with `--table table` and `args`, on `input`. */
+function joinWith(table: string, args: string[], input: string): Promise<Result> {
+  return run(mfJoin, ['--table', table, ...args], input);
+}
 
 /** Users (id TAB name) and events (id TAB user) where about half the events' users exist. */
 function joinData(duplicates: boolean): { users: string; events: string } {
@@ -33,13 +43,7 @@ describe('mf-join against coreutils join and awk on the same data', () => {
       const { users, events } = joinData(duplicates);
       writeInput(dir, 'users.tsv', users);
       const eventsPath = writeInput(dir, 'events.tsv', events);
-      const table = await builtTable(dir, 'users', users, [
-        '--key',
-        'field:1',
-        '--field-sep',
-        'tab',
-        ...policy,
-      ]);
+      const table = await builtTable(dir, 'users', users, [...TSV_BY_FIELD_1, ...policy]);
       const joined = async (mode: string) => {
         const result = await run(
           mfJoin,
@@ -72,41 +76,26 @@ describe('mf-join against coreutils join and awk on the same data', () => {
   }
 
   it('defaults the key and the field separator to the table’s, and takes an output --sep', async () => {
-    const dir = tempDir();
-    const table = await builtTable(dir, 'users', 'u1\tAnn\nu2\tBo\n', TSV_BY_FIELD_1);
-    const result = await run(mfJoin, ['--table', table, '--sep', ' | '], 'u2\tx y\nu3\tz\n');
+    const table = await usersTable('u1\tAnn\nu2\tBo\n', ...TSV_BY_FIELD_1);
+    const result = await joinWith(table, ['--sep', ' | '], 'u2\tx y\nu3\tz\n');
     expect(result.stdout.toString()).toBe('u2\tx y | u2\tBo\n');
   });
 
   it('splits the record on its own --field-sep when it differs from the table’s', async () => {
-    const table = await builtTable(tempDir(), 'users', 'u1\tAnn\n', [
-      '--key',
-      'field:1',
-      '--field-sep',
-      'tab',
-    ]);
-    const result = await run(
-      mfJoin,
-      ['--table', table, '--key', 'field:2', '--field-sep', ','],
+    const table = await usersTable('u1\tAnn\n', ...TSV_BY_FIELD_1);
+    const result = await joinWith(
+      table,
+      ['--key', 'field:2', '--field-sep', ','],
       'e1,u1\ne2,u2\n',
     );
     expect(result.stdout.toString()).toBe('e1,u1\tu1\tAnn\n');
   });
 
   it('a record without its key field has an empty key, as in join: no match, kept by left and anti', async () => {
-    const table = await builtTable(tempDir(), 'users', 'u1\tAnn\n', [
-      '--key',
-      'field:1',
-      '--field-sep',
-      'tab',
-    ]);
+    const table = await usersTable('u1\tAnn\n', ...TSV_BY_FIELD_1);
     const input = 'e1\tu1\ne2\n';
     const out = async (mode: string) => {
-      const result = await run(
-        mfJoin,
-        ['--table', table, '--key', 'field:2', '--mode', mode],
-        input,
-      );
+      const result = await joinWith(table, ['--key', 'field:2', '--mode', mode], input);
       expect(result.exitCode).toBe(0);
       return result.stdout.toString();
     };
@@ -116,15 +105,10 @@ describe('mf-join against coreutils join and awk on the same data', () => {
   });
 
   it('joins any framing: nul records', async () => {
-    const table = await builtTable(tempDir(), 'users', 'u1 Ann\n', [
-      '--key',
-      'field:1',
-      '--value',
-      'field:2',
-    ]);
-    const result = await run(
-      mfJoin,
-      ['--table', table, '--split', 'nul', '--key', 'field:2', '--mode', 'left'],
+    const table = await usersTable('u1 Ann\n', '--key', 'field:1', '--value', 'field:2');
+    const result = await joinWith(
+      table,
+      ['--split', 'nul', '--key', 'field:2', '--mode', 'left'],
       'e1 u1\0e2 u2\0',
     );
     expect(result.stdout.toString()).toBe('e1 u1\tAnn\0e2 u2\0');
@@ -136,26 +120,10 @@ describe('mf-join on ndjson', () => {
   const events = '{"ev":1,"user":"u1"}\n{"ev":2,"user":"u9"}\n{"ev":3,"user":"u2"}\n';
 
   it('puts the value in the --as field, null for a left record with no match', async () => {
-    const table = await builtTable(tempDir(), 'users', users, [
-      '--key',
-      'json:id',
-      '--value',
-      'json:name',
-    ]);
-    const result = await run(
-      mfJoin,
-      [
-        '--table',
-        table,
-        '--split',
-        'ndjson',
-        '--key',
-        'json:user',
-        '--as',
-        'name',
-        '--mode',
-        'left',
-      ],
+    const table = await usersTable(users, '--key', 'json:id', '--value', 'json:name');
+    const result = await joinWith(
+      table,
+      ['--split', 'ndjson', '--key', 'json:user', '--as', 'name', '--mode', 'left'],
       events,
     );
     expect(result.stderr).toBe('');
@@ -165,29 +133,16 @@ describe('mf-join on ndjson', () => {
   });
 
   it('merges an object value into the record without --as', async () => {
-    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
-    const result = await run(
-      mfJoin,
-      ['--table', table, '--split', 'ndjson', '--key', 'json:user'],
-      events,
-    );
+    const table = await usersTable(users, '--key', 'json:id');
+    const result = await joinWith(table, ['--split', 'ndjson', '--key', 'json:user'], events);
     expect(result.stdout.toString()).toBe(
       '{"ev":1,"user":"u1","id":"u1","name":"Ann","age":30}\n{"ev":3,"user":"u2","id":"u2","name":"Bo"}\n',
     );
   });
 
   it('refuses to merge a value that is not an object, naming the record and --as', async () => {
-    const table = await builtTable(tempDir(), 'users', users, [
-      '--key',
-      'json:id',
-      '--value',
-      'json:name',
-    ]);
-    const result = await run(
-      mfJoin,
-      ['--table', table, '--split', 'ndjson', '--key', 'json:user'],
-      events,
-    );
+    const table = await usersTable(users, '--key', 'json:id', '--value', 'json:name');
+    const result = await joinWith(table, ['--split', 'ndjson', '--key', 'json:user'], events);
     expect(result.stderr).toBe(
       'mf-join: stdin:1: the value of key "u1" is not an object to merge: name a field with --as\n',
     );
@@ -195,16 +150,16 @@ describe('mf-join on ndjson', () => {
   });
 
   it('reads ndjson under a json: --key unless --split says otherwise, as table build does (was lines: a blank line failed)', async () => {
-    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    const table = await usersTable(users, '--key', 'json:id');
     const input = '{"ev":1,"user":"u1"}\n\n{"ev":3,"user":"u2"}\n';
-    const result = await run(mfJoin, ['--table', table, '--key', 'json:user'], input);
+    const result = await joinWith(table, ['--key', 'json:user'], input);
     expect(result.stderr).toBe('');
     expect(result.stdout.toString()).toBe(
       '{"ev":1,"user":"u1","id":"u1","name":"Ann","age":30}\n{"ev":3,"user":"u2","id":"u2","name":"Bo"}\n',
     );
-    const lines = await run(
-      mfJoin,
-      ['--table', table, '--split', 'lines', '--key', 'json:user', '--mode', 'anti'],
+    const lines = await joinWith(
+      table,
+      ['--split', 'lines', '--key', 'json:user', '--mode', 'anti'],
       '{"ev":2,"user":"u9"}\n',
     );
     expect(lines.stdout.toString()).toBe('{"ev":2,"user":"u9"}\n');
@@ -212,28 +167,28 @@ describe('mf-join on ndjson', () => {
   });
 
   it("reads ndjson without --key when the table's own key is json: (read lines: a blank line failed, a match was 'record TAB value')", async () => {
-    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    const table = await usersTable(users, '--key', 'json:id');
     const input = '{"ev":1,"id":"u1"}\n\n{"ev":3,"id":"u2"}\n';
-    const result = await run(mfJoin, ['--table', table], input);
+    const result = await joinWith(table, [], input);
     expect(result.stderr).toBe('');
     expect(result.stdout.toString()).toBe(
       '{"ev":1,"id":"u1","name":"Ann","age":30}\n{"ev":3,"id":"u2","name":"Bo"}\n',
     );
-    const named = await run(mfJoin, ['--table', table, '--as', 'who', '--mode', 'left'], input);
+    const named = await joinWith(table, ['--as', 'who', '--mode', 'left'], input);
     expect(named.stdout.toString()).toBe(
       '{"ev":1,"id":"u1","who":{"id":"u1","name":"Ann","age":30}}\n{"ev":3,"id":"u2","who":{"id":"u2","name":"Bo"}}\n',
     );
     // --split still decides.
-    const lines = await run(mfJoin, ['--table', table, '--split', 'lines'], '{"id":"u2"}\n');
+    const lines = await joinWith(table, ['--split', 'lines'], '{"id":"u2"}\n');
     expect(lines.stdout.toString()).toBe('{"id":"u2"}\t{"id":"u2","name":"Bo"}\n');
   });
 
   it('a json: key on a record that is not JSON: the record and invalid JSON in one line, exit 1', async () => {
-    const table = await builtTable(tempDir(), 'users', users, ['--key', 'json:id']);
+    const table = await usersTable(users, '--key', 'json:id');
     for (const split of [[], ['--split', 'ndjson']]) {
-      const result = await run(
-        mfJoin,
-        ['--table', table, '--key', 'json:user', ...split],
+      const result = await joinWith(
+        table,
+        ['--key', 'json:user', ...split],
         '{"user":"u1"}\nu2 not json\n',
       );
       expect(result.stderr).toMatch(/^mf-join: stdin:2: invalid JSON: [^\n]+\n$/);
@@ -251,7 +206,7 @@ describe('mf-join usage', () => {
       "mf-join: give exactly one table: --table NAME=PATH, --table PATH or --table NAME (see 'mf-join --help')\n",
     );
     expect(none.exitCode).toBe(2);
-    const as = await run(mfJoin, ['--table', table, '--as', 'u'], 'x\n');
+    const as = await joinWith(table, ['--as', 'u'], 'x\n');
     expect(as.stderr).toBe(
       "mf-join: --as is for ndjson records (--split ndjson) (see 'mf-join --help')\n",
     );
