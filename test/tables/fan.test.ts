@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, fixture, manifold, run } from '../helpers.js';
+import { bin, fixture, manifold, type Result, run } from '../helpers.js';
 import { builtTable, TSV_BY_FIELD_1, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
@@ -11,10 +11,19 @@ const sorted = (text: string) => text.split('\n').filter(Boolean).sort().join('\
 const users = Array.from({ length: 200 }, (_, i) => `u${i}\tname${i}\n`).join('');
 const events = Array.from({ length: 2000 }, (_, i) => `e${i}\tu${(i * 7) % 400}\n`).join('');
 
+/**
+ * `manifold fan` with `args` and the users table `table`, mf-join (`--key field:2`, then
+ * `more`) in every worker, on the events.
+ */
+function fanJoin(table: string, args: string[], more: string[] = []): Promise<Result> {
+  const worker = [mfJoin, '--table', 'users', '--key', 'field:2', ...more];
+  return run(manifold, ['fan', ...args, '--table', `users=${table}`, '--', ...worker], events);
+}
+
 describe('manifold fan --table', () => {
   it('names the table to every worker in MANIFOLD_TABLE_<NAME>, its path made absolute', async () => {
     const dir = tempDir();
-    await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    await builtTable(dir, 'users', users, TSV_BY_FIELD_1);
     const result = await run(
       manifold,
       [
@@ -40,27 +49,9 @@ describe('manifold fan --table', () => {
 
   it('runs mf-join in every worker: the same records as one mf-join', async () => {
     const dir = tempDir();
-    const table = await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    const table = await builtTable(dir, 'users', users, TSV_BY_FIELD_1);
     const alone = await run(mfJoin, ['--table', table, '--key', 'field:2'], events);
-    const fanned = await run(
-      manifold,
-      [
-        'fan',
-        '-j',
-        '3',
-        '--block',
-        '4K',
-        '--table',
-        `users=${table}`,
-        '--',
-        mfJoin,
-        '--table',
-        'users',
-        '--key',
-        'field:2',
-      ],
-      events,
-    );
+    const fanned = await fanJoin(table, ['-j', '3', '--block', '4K']);
     expect(fanned.stderr).toBe('');
     expect(fanned.exitCode).toBe(0);
     expect(alone.stdout.toString().split('\n').length).toBeGreaterThan(900);
@@ -190,30 +181,10 @@ describe('manifold fan with a sharded table', () => {
       ['--table', plain, '--key', 'field:2', '--mode', 'left'],
       events,
     );
-    const fanned = await run(
-      manifold,
-      [
-        'fan',
-        '-j',
-        '2',
-        '--dispatch',
-        'hash',
-        '--key',
-        'field:2',
-        '--field-sep',
-        'tab',
-        '--table',
-        `users=${sharded}`,
-        '--',
-        mfJoin,
-        '--table',
-        'users',
-        '--key',
-        'field:2',
-        '--mode',
-        'left',
-      ],
-      events,
+    const fanned = await fanJoin(
+      sharded,
+      ['-j', '2', '--dispatch', 'hash', '--key', 'field:2', '--field-sep', 'tab'],
+      ['--mode', 'left'],
     );
     expect(fanned.stderr).toBe('');
     expect(sorted(fanned.stdout.toString())).toBe(sorted(alone.stdout.toString()));
@@ -239,35 +210,8 @@ describe('manifold fan with a sharded table', () => {
 
   it('stops a worker whose keys were dispatched by other bytes than the table’s keys (exit 1)', async () => {
     const dir = tempDir();
-    const table = await builtTable(dir, 'users', users, [
-      '--key',
-      'field:1',
-      '--field-sep',
-      'tab',
-      '--shards',
-      '2',
-    ]);
-    const result = await run(
-      manifold,
-      [
-        'fan',
-        '-j',
-        '2',
-        '--dispatch',
-        'hash',
-        '--key',
-        'field:1',
-        '--table',
-        `users=${table}`,
-        '--',
-        mfJoin,
-        '--table',
-        'users',
-        '--key',
-        'field:2',
-      ],
-      events,
-    );
+    const table = await builtTable(dir, 'users', users, [...TSV_BY_FIELD_1, '--shards', '2']);
+    const result = await fanJoin(table, ['-j', '2', '--dispatch', 'hash', '--key', 'field:1']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
       /^mf-join: stdin:\d+: table .*users\.mft: key "u\d+" is in shard \d, but this worker opened shard \d only: dispatch with --dispatch hash on the same key bytes the table was built with \(its key is field:1\)\n/,
@@ -278,7 +222,7 @@ describe('manifold fan with a sharded table', () => {
 describe("a config's tables:", () => {
   it('names each table to every process, relative paths from the config’s folder', async () => {
     const dir = tempDir();
-    await builtTable(dir, 'users', users, ['--key', 'field:1', '--field-sep', 'tab']);
+    await builtTable(dir, 'users', users, TSV_BY_FIELD_1);
     const config = writeInput(
       dir,
       'join.yaml',
