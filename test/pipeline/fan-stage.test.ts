@@ -47,6 +47,24 @@ describe('merge-memory in a config', () => {
 describe('fan stages in a pipeline', () => {
   const input = numbered(1, 20_000, 'row ');
 
+  /** A config of one fan (2 workers, 4K blocks, ordered, one-to-one) whose worker is `stages`. */
+  const workerStages = (...stages: string[]) =>
+    writeConfig(
+      tempDir(),
+      [
+        'stages:',
+        '  - fan:',
+        '      workers: 2',
+        '      block: 4K',
+        '      merge: ordered',
+        '      attribution: one-to-one',
+        '      worker:',
+        '        stages:',
+        ...stages.map((stage) => `          ${stage}`),
+        '',
+      ].join('\n'),
+    );
+
   it('a failed worker of a sub-pipeline is named in one line', async () => {
     // Each stage of a worker's sub-pipeline ends its own line (`{ cat\n} | ...`): the message
     // named the command as it was, over three lines.
@@ -117,22 +135,9 @@ describe('fan stages in a pipeline', () => {
   });
 
   it('a worker given as stages (a sub-pipeline of commands) works, quoting kept', async () => {
-    const dir = tempDir();
-    const config = writeConfig(
-      dir,
-      [
-        'stages:',
-        '  - fan:',
-        '      workers: 2',
-        '      block: 4K',
-        '      merge: ordered',
-        '      attribution: one-to-one',
-        '      worker:',
-        '        stages:',
-        `          - run: [sed, -u, "s/row/it's \\"a\\"/"]`,
-        `          - run: "sed -u 's/a/A/' # a comment"`,
-        '',
-      ].join('\n'),
+    const config = workerStages(
+      `- run: [sed, -u, "s/row/it's \\"a\\"/"]`,
+      `- run: "sed -u 's/a/A/' # a comment"`,
     );
     expect(outcome(await runConfig(config, input))).toEqual({
       exitCode: 0,
@@ -144,23 +149,7 @@ describe('fan stages in a pipeline', () => {
   it('a worker stage whose argument holds a newline (a two-line sed script) is quoted for /bin/sh', async () => {
     // The line is run by /bin/sh (dash here), which has no `$'...'`: messages quote a name with
     // a newline that way (quoteName), a command line must not (quoteForSh).
-    const dir = tempDir();
-    const config = writeConfig(
-      dir,
-      [
-        'stages:',
-        '  - fan:',
-        '      workers: 2',
-        '      block: 4K',
-        '      merge: ordered',
-        '      attribution: one-to-one',
-        '      worker:',
-        '        stages:',
-        '          - run: [sed, -u, "s/row/R/\\ns/R/X/"]',
-        '          - run: [cat]',
-        '',
-      ].join('\n'),
-    );
+    const config = workerStages('- run: [sed, -u, "s/row/R/\\ns/R/X/"]', '- run: [cat]');
     expect(outcome(await runConfig(config, input))).toEqual({
       exitCode: 0,
       stderr: '',
