@@ -171,11 +171,6 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
       "tmpdir cannot go with hosts: it is a folder of this machine, where a host's workers have their own",
     );
   }
-  if (remote !== null && resolved.command.nice !== undefined) {
-    throw new UsageError(
-      "nice cannot go with hosts: a host's worker processes run at the niceness of manifold there",
-    );
-  }
   // A thread's module was found and checked with the options; a host's command, on the host.
   if (queue === null && runsHere(remote)) checkShellSyntax(resolved.command, settingNameOf);
   if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null && queue === null) {

@@ -173,12 +173,6 @@ export function resolveFanCommandLine(
         ExitCode.usage,
       );
     }
-    if (remote !== null && options.command.nice !== undefined) {
-      throw new CliError(
-        "--nice cannot go with --host: a host's worker processes run at the niceness of manifold there",
-        ExitCode.usage,
-      );
-    }
     // The shell that reads it is this machine's, unless the command runs on hosts only.
     if (runsHere(remote)) checkShellSyntax(options.command, flagOf);
     refuseCommandBytes(options.command, options.kind, remote === null);

@@ -112,13 +112,6 @@ export function checkFanStage(
       );
       return [];
     }
-    if (remote !== null && fan.command.nice !== undefined) {
-      checking.problem(
-        [...path, 'nice'],
-        "nice cannot go with hosts: a host's worker processes run at the niceness of manifold there",
-      );
-      return [];
-    }
     if (remote !== null && fan.kind === 'thread') {
       checking.problem([...path, 'hosts'], 'a worker of threads cannot run on hosts');
       return [];

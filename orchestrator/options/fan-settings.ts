@@ -168,7 +168,7 @@ export interface FanSettings {
   /**
    * The niceness every worker process starts at, -20 (first) to 19 (last), as GNU parallel's
    * `--nice`: below manifold's own it needs privilege (root), refused without. Processes on this
-   * machine only: not with `threads`, hosts nor a queue. @default manifold's own
+   * machine and on hosts: not with `threads` nor a queue. @default manifold's own
    */
   nice?: number | string;
   /**

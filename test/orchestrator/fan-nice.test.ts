@@ -108,10 +108,6 @@ describe.concurrent('manifold fan --nice', () => {
       "--nice sets the niceness of worker processes: it cannot go with --threads, which run in manifold's own process (run manifold under nice instead)",
     ],
     [
-      ['--nice', '5', '--host', 'h1', '--', 'cat'],
-      "--nice cannot go with --host: a host's worker processes run at the niceness of manifold there",
-    ],
-    [
       ['--nice', '5', '--queue', 'nats://127.0.0.1:1'],
       "--nice is not for --queue: its workers' processes run on their machines, at the niceness of manifold worker there",
     ],
@@ -133,17 +129,6 @@ describe.concurrent('manifold fan --nice', () => {
     const fromConfig = await run(manifold, ['run', config]);
     expect([fromConfig.exitCode, fromConfig.stderr.toString()]).toEqual([0, '']);
     expect(nicenesses(fromConfig.stdout)).toEqual(['9', '9']);
-
-    const hosts = writeConfig(
-      dir,
-      { hosts: ['h1'], stages: [{ name: 'low', fan: { nice: 9, worker: 'cat' } }] },
-      'hosts.yaml',
-    );
-    const refused = await run(manifold, ['check', hosts]);
-    expect(refused.exitCode).toBe(2);
-    expect(refused.stderr.toString()).toContain(
-      "nice cannot go with hosts: a host's worker processes run at the niceness of manifold there",
-    );
 
     let out = '';
     await fanApi(
