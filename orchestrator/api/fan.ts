@@ -19,6 +19,7 @@ import {
   runsHere,
 } from '../options/hosts.js';
 import { checkStatsTarget } from '../options/inputs.js';
+import { notOnHosts } from '../options/not-on-hosts.js';
 import {
   QUEUE_SETTING_NAMES,
   type QueueSettings,
@@ -158,19 +159,8 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
   const relative = remote && relativeSlotsProblem(options.workers, 'workers', 'hosts');
   if (relative) throw new UsageError(relative);
-  if (remote !== null && resolved.kind === 'thread') {
-    throw new UsageError('threads cannot go with hosts: threads run in this process');
-  }
-  if (remote !== null && resolved.blockFile !== undefined) {
-    throw new UsageError(
-      `${resolved.blockFile} cannot go with hosts: a block's file is on this machine, not on the hosts`,
-    );
-  }
-  if (remote !== null && resolved.tmpdir !== undefined) {
-    throw new UsageError(
-      "tmpdir cannot go with hosts: it is a folder of this machine, where a host's workers have their own",
-    );
-  }
+  const refused = remote && notOnHosts(resolved, settingNameOf, 'hosts');
+  if (refused) throw refused;
   // A thread's module was found and checked with the options; a host's command, on the host.
   if (queue === null && runsHere(remote)) checkShellSyntax(resolved.command, settingNameOf);
   if (!resolved.command.shell && resolved.kind !== 'thread' && remote === null && queue === null) {

@@ -15,6 +15,7 @@ import {
   resolveHostSettings,
   runsHere,
 } from '../options/hosts.js';
+import { notOnHosts } from '../options/not-on-hosts.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
 import { refuseCommandBytes } from './command-bytes.js';
@@ -154,25 +155,8 @@ export function resolveFanCommandLine(
     const remote = resolveHostSettings(hostSettings, options.workers, hostFlagOf, tables);
     const relative = remote && relativeSlotsProblem(raw.workers, '-j', '--host');
     if (relative) throw new CliError(relative, ExitCode.usage);
-    if (remote !== null && options.kind === 'thread') {
-      throw new CliError(
-        '--threads cannot go with --host: threads run in this process',
-        ExitCode.usage,
-      );
-    }
-    // A block's file is on this machine, which a host's process does not see.
-    if (remote !== null && options.blockFile !== undefined) {
-      throw new CliError(
-        `--${options.blockFile} cannot go with --host: a block's file is on this machine, not on the hosts`,
-        ExitCode.usage,
-      );
-    }
-    if (remote !== null && options.tmpdir !== undefined) {
-      throw new CliError(
-        "--tmpdir cannot go with --host: it is a folder of this machine, where a host's workers have their own",
-        ExitCode.usage,
-      );
-    }
+    const refused = remote && notOnHosts(options, flagOf, '--host');
+    if (refused) throw refused;
     // The shell that reads it is this machine's, unless the command runs on hosts only.
     if (runsHere(remote)) checkShellSyntax(options.command, flagOf);
     refuseCommandBytes(options.command, options.kind, remote === null);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { describeError } from '../../filters/index.js';
 import { OptionError, resolveFanSettings } from '../options/fan.js';
 import { relativeSlotsProblem } from '../options/hosts.js';
+import { notOnHosts } from '../options/not-on-hosts.js';
 import { type CommandChecking, checkWorker } from './check-commands.js';
 import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
 import { configHosts, hostsProblemPath, onlyOtherMachines, type RawHosts } from './hosts.js';
@@ -98,22 +99,9 @@ export function checkFanStage(
       checking.problem([...path, 'workers'], relative);
       return [];
     }
-    if (remote !== null && fan.blockFile !== undefined) {
-      checking.problem(
-        [...path, fan.blockFile],
-        `${fan.blockFile} cannot go with hosts: a block's file is on this machine, not on the hosts`,
-      );
-      return [];
-    }
-    if (remote !== null && fan.tmpdir !== undefined) {
-      checking.problem(
-        [...path, 'tmpdir'],
-        "tmpdir cannot go with hosts: it is a folder of this machine, where a host's workers have their own",
-      );
-      return [];
-    }
-    if (remote !== null && fan.kind === 'thread') {
-      checking.problem([...path, 'hosts'], 'a worker of threads cannot run on hosts');
+    const refused = remote && notOnHosts(fan, configNameOf, 'hosts');
+    if (refused) {
+      checking.problem([...path, configKeyOf(refused.option)], refused.message);
       return [];
     }
     return [

@@ -129,7 +129,7 @@ describe('--tmpdir', () => {
       [['--tmpdir', ''], '--tmpdir must name a folder'],
       [
         ['--tmpdir', dir, '--host', 'h1'],
-        "--tmpdir cannot go with --host: it is a folder of this machine, where a host's workers have their own",
+        "--tmpdir cannot go with --host: it is a folder of this machine, given to the workers as TMPDIR, and a host's workers keep their own, as parallel's remote jobs do (for this machine's spills, set TMPDIR for manifold itself)",
       ],
     ];
     for (const [args, line] of cases) {
