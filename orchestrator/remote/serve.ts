@@ -123,9 +123,10 @@ export function serveStdio(options: ServeOptions): Promise<number> {
         ? new ProcessTransport(spec, events, undefined, message.block)
         : slot.open(events, message.block);
     instance = transport;
-    // A starter's process has its pid a moment later: the messages then name none.
-    const pid = transport instanceof ProcessTransport ? transport.pid : -1;
-    send(messageFrame(FrameKind.Hello, run, 0, { pid }));
+    // Its pid, for the coordinator's messages, once it runs: a starter's process has it a moment
+    // after the start (said then as -1, the messages named none); one that never ran has none.
+    if (transport instanceof ProcessTransport)
+      transport.whenRunning((pid) => send(messageFrame(FrameKind.Hello, run, 0, { pid })));
   };
 
   const onFrame = (frame: Frame) => {

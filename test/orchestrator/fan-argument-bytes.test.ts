@@ -89,6 +89,24 @@ describe("a word of the workers' command that is not UTF-8 reaches the worker as
     expect(result.exitCode).toBe(1);
   });
 
+  it("on a host, a message names the worker's pid, as for any other command there", async () => {
+    // Its manifold worker starts it with a process starter, whose process has its pid a moment
+    // after the start: the host said it ran as pid -1, and messages named none.
+    const host = test.hosts[0]!.name;
+    const hosts = `--ssh ${quote(test.ssh)} --host ${host}/1`;
+    for (const options of ['', '--per-block']) {
+      const line = `${manifold} fan ${hosts} ${options} -- sh -c 'exit 3' "x$E9"`;
+      const result = await runWithByte(line);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^manifold: worker 1 \\(${host} pid \\d+: sh -c exit 3 \\$'x\\\\xe9'\\) exited with status 3`,
+          'm',
+        ),
+      );
+      expect(result.exitCode).toBe(1);
+    }
+  });
+
   it('a usage error that quotes such a word says its byte as \\xe9, not as U+FFFD', async () => {
     const result = await runWithByte(`${manifold} fan "--x$E9" -- cat`);
     expect(result.stderr).toBe("manifold: unknown option '--x\\xe9' (see 'manifold fan --help')\n");

@@ -20,6 +20,11 @@ export interface WorkerProcess {
   /** Its stderr, held (`StderrMode.held`), goes on. */
   openStderr(): void;
   /**
+   * Hears its pid once it runs, where that comes after the start (the process starter's); one
+   * that never runs is never heard of. Absent where `pid` is known at the start.
+   */
+  onRunning?(listener: (pid: number) => void): void;
+  /**
    * Fills its stdin with `length` bytes of the file manifold has open as `file`, from its byte
    * `at`, in the kernel (the process starter's `sendfile`): to be asked only once what was
    * written to `stdin` before has been taken. Absent where it cannot be (Node started it).

@@ -66,6 +66,7 @@ export function startWorker(
       ? prefixLines(errors, stderr.prefix, stderr.target, undefined, stderr.held)
       : null;
   let pid = -1;
+  const running: ((pid: number) => void)[] = [];
   // Its process group, known before its exec is: it can be signalled from then on.
   let group = -1;
   let sockets: (Socket | null)[] = [];
@@ -116,6 +117,7 @@ export function startWorker(
       running() {
         pid = group;
         onPid(pid);
+        for (const listener of running.splice(0)) listener(pid);
       },
       failed(code, message) {
         for (const socket of sockets) socket?.destroy();
@@ -158,6 +160,7 @@ export function startWorker(
     stdout,
     exited,
     openStderr: () => prefixed?.open(),
+    onRunning: (listener) => (pid > 0 ? listener(pid) : running.push(listener)),
     signal(signal) {
       prefixed?.release();
       // Stopped, its output still with the starter is not wanted (nor blocks the starter).

@@ -131,6 +131,16 @@ export class ProcessTransport implements Transport {
   }
 
   /**
+   * Hears its pid once its process runs: at once when Node started it, a moment later when the
+   * process starter did (`pid` is -1 till then); never for a process that did not start.
+   */
+  whenRunning(listener: (pid: number) => void): void {
+    const pid = this.#child.pid;
+    if (pid > 0) listener(pid);
+    else this.#child.onRunning?.(listener);
+  }
+
+  /**
    * Unwritten bytes, and blocks from their file not yet being sent: those waiting, and those the
    * starter has but the one it is sending (one block may wait there, so that its pipe never
    * waits for manifold between blocks).

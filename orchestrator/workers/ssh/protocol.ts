@@ -8,7 +8,7 @@ import type { InstanceBlock, TransportOutcome } from '../transport.js';
 //   coordinator → worker: Hello (start an instance: StartMessage), Block (bytes for its stdin,
 //     one frame per block the attribution sends), End (flags: close its input, stop it
 //     gracefully, kill it), Heartbeat.
-//   worker → coordinator: Hello (the instance runs: its pid), Credit (seq = bytes its stdin has
+//   worker → coordinator: Hello (the instance runs: its pid, once it has one), Credit (seq = bytes its stdin has
 //     taken), Output (channel 1: stdout, 2: stderr), End (the instance's TransportOutcome),
 //     Heartbeat, Error (a line: the worker gives up on the stream).
 //
