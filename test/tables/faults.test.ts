@@ -57,14 +57,33 @@ async function buildOverTable(): Promise<{
 }> {
   const dir = tempDir();
   const table = await builtTable(dir, 't', 'k old\n', ['--key', 'field:1']);
-  const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', table], {
+  const build = await buildWaiting(
+    dir,
+    't',
+    Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''),
+  );
+  return { dir, table, build };
+}
+
+/**
+ * A build into `<name>.mft` in `dir`, `--key field:1`, given `records` on stdin that it keeps
+ * open: it waits for more, its folder (named for its pid) and the folder's first shard made.
+ */
+async function buildWaiting(
+  dir: string,
+  name: string,
+  records: string,
+  within = 20_000,
+): Promise<ChildProcess> {
+  const target = join(dir, `${name}.mft`);
+  const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', target], {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   onCleanup(() => killQuietly(build.pid!));
-  const building = join(dir, `.t.mft.building-${build.pid}`);
-  build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `k${i} new\n`).join(''));
-  expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
-  return { dir, table, build };
+  build.stdin!.write(records);
+  const shard = join(dir, `.${name}.mft.building-${build.pid}`, 'shard-0.mdb');
+  expect(await holdsWithin(() => existsSync(shard), within)).toBe(true);
+  return build;
 }
 
 describe('a build that dies', () => {
@@ -93,13 +112,7 @@ describe('a build that dies', () => {
   it('leaves nothing at the name when there was no table before', async () => {
     const dir = tempDir();
     const target = join(dir, 'fresh.mft');
-    const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', target], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    onCleanup(() => killQuietly(build.pid!));
-    build.stdin!.write('a 1\nb 2\n');
-    const building = join(dir, `.fresh.mft.building-${build.pid}`);
-    expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 20_000)).toBe(true);
+    const build = await buildWaiting(dir, 'fresh', 'a 1\nb 2\n');
     build.kill('SIGKILL');
     await waitForExit(build);
     expect(existsSync(target)).toBe(false);
@@ -245,14 +258,10 @@ describe('readers', () => {
     const expected = keys
       .flatMap((key, i) => (key < 3000 ? [`e${i}\tu${key}\tu${key}\tname${key}\n`] : []))
       .join('');
+    const others = Array.from({ length: 20000 }, (_, i) => `o${i} x\n`).join('');
+    const build = await buildWaiting(dir, 'other', others, 50_000);
     const other = join(dir, 'other.mft');
-    const build = spawn(manifold, ['table', 'build', '-', '--key', 'field:1', '-o', other], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    onCleanup(() => killQuietly(build.pid!));
     const building = join(dir, `.other.mft.building-${build.pid}`);
-    build.stdin!.write(Array.from({ length: 20000 }, (_, i) => `o${i} x\n`).join(''));
-    expect(await holdsWithin(() => existsSync(join(building, 'shard-0.mdb')), 50_000)).toBe(true);
     // A reader kept open while the build ends: it reads on as the other table is written,
     // committed and renamed into place.
     const open = openTable(table);
