@@ -1,12 +1,35 @@
 import { UsageError } from '../../filters/index.js';
+import { nearest } from '../config/problems.js';
 
 // The library's checks of what a caller passes that the options' own checks do not cover.
 
-/** Every key of `given` is one of `known`: `unknown option "wrokers" (known: ...)`. */
-export function checkNames(given: object, known: Set<string>, what: string): void {
+/** The other argument of a call, whose names a caller may have put in the wrong one. */
+export interface OtherArgument {
+  names: Iterable<string>;
+  /** How a message names it: `an I/O option, given in the second argument`. */
+  said: string;
+}
+
+/**
+ * Every key of `given` is one of `known`: `unknown option "wokers" (did you mean "workers"?);
+ * known: ...`, or, for a key of the call's other argument, where it goes: `unknown option
+ * "input": it is an I/O option, given in the second argument ({ input, output, signal })`.
+ */
+export function checkNames(
+  given: object,
+  known: Iterable<string>,
+  what: string,
+  other?: OtherArgument,
+): void {
+  const names = [...known];
   for (const name of Object.keys(given)) {
-    if (!known.has(name))
-      throw new UsageError(`unknown ${what} "${name}" (known: ${[...known].join(', ')})`);
+    if (names.includes(name)) continue;
+    if (other !== undefined && [...other.names].includes(name))
+      throw new UsageError(`unknown ${what} "${name}": it is ${other.said}`);
+    const hint = nearest(name, names);
+    throw new UsageError(
+      `unknown ${what} "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${names.join(', ')}`,
+    );
   }
 }
 

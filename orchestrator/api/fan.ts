@@ -138,8 +138,14 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
     throw new UsageError('options must be an object with at least a command');
   if (typeof io !== 'object' || io === null)
     throw new UsageError(`the second argument must be an object: { ${ioNames.join(', ')} }`);
-  checkNames(options, OPTION_NAMES, 'option');
-  checkNames(io, new Set(ioNames), 'I/O option');
+  checkNames(options, OPTION_NAMES, 'option', {
+    names: ioNames,
+    said: `an I/O option, given in the second argument ({ ${ioNames.join(', ')} })`,
+  });
+  checkNames(io, ioNames, 'I/O option', {
+    names: OPTION_NAMES,
+    said: 'an option, given in the first argument with the command',
+  });
   const { signal } = io as { signal?: unknown };
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new UsageError('signal must be an AbortSignal');

@@ -7,6 +7,7 @@ import { variableNameProblem } from '../config/variables.js';
 import { type PipelineIO, PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { helpersEnded } from '../workers/registry.js';
+import { checkNames } from './checks.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, outputDescriptor } from './io.js';
 import { Plumbing } from './plumbing.js';
@@ -58,9 +59,7 @@ const IO_NAMES = new Set(['set', 'input', 'output', 'signal', 'stderr', 'reporte
  * ManifoldError (a ConfigError, code `manifold.usage`, lists every problem of a config).
  */
 export async function run(config: string | PipelineConfig, io: RunIO = {}): Promise<RunSummary> {
-  for (const name of Object.keys(io))
-    if (!IO_NAMES.has(name))
-      throw new UsageError(`unknown run option "${name}" (known: ${[...IO_NAMES].join(', ')})`);
+  checkNames(io, IO_NAMES, 'run option');
   if (io.signal !== undefined && !(io.signal instanceof AbortSignal))
     throw new UsageError('signal must be an AbortSignal');
   const reporter = checkReporter(io.reporter, { verbose: io.verbose });

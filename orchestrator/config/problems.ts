@@ -36,8 +36,15 @@ export class ConfigError extends ManifoldError {
   }
 }
 
-/** The nearest of `candidates` to a misspelt `word`, for "did you mean" hints. */
+/**
+ * The nearest of `candidates` to a misspelt `word`, for "did you mean" hints. A name written in
+ * another face's case (`one-to-one` for the library's `oneToOne`, `okStatus` for a config's
+ * `ok-status`) is the same name, however far apart its letters.
+ */
 export function nearest(word: string, candidates: string[]): string | null {
+  const bare = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+  const same = candidates.find((candidate) => bare(candidate) === bare(word));
+  if (same !== undefined) return same;
   let best: string | null = null;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {

@@ -114,7 +114,24 @@ describe('fan: options', () => {
     ['env', { env: { A: 1 } }, /^env must be an object of strings/],
     ['stderr', { stderr: 'discard' }, /^stderr must be 'collect', 'inherit' or a Writable stream$/],
     ['reporter', { reporter: {} }, /^reporter must have a write\(text\) method/],
-    ['an unknown option', { wokers: 2 }, /^unknown option "wokers" \(known: command, workers,/],
+    [
+      'an unknown option',
+      { wokers: 2 },
+      /^unknown option "wokers" \(did you mean "workers"\?\); known: command, workers,/,
+    ],
+    // A config's (or the command line's) spelling of an option: before, the list of names only.
+    [
+      "a config's spelling",
+      { 'one-to-one': true },
+      /^unknown option "one-to-one" \(did you mean "oneToOne"\?\); known: command,/,
+    ],
+    // An I/O name among the options: before, `unknown option "input" (known: ...)` and no word
+    // of where it goes.
+    [
+      'an I/O option',
+      { input: 'in.txt' },
+      /^unknown option "input": it is an I\/O option, given in the second argument \(\{ input, output, signal \}\)$/,
+    ],
   ];
   it.each(cases)('%s: %j is refused, naming it', async (_name, settings, message) => {
     const error = await rejection(
@@ -140,7 +157,14 @@ describe('fan: options', () => {
     [
       'an unknown I/O option',
       { input: Readable.from([]), output: 1, inptu: 1 },
-      /^unknown I\/O option "inptu"/,
+      /^unknown I\/O option "inptu" \(did you mean "input"\?\); known: input, output, signal$/,
+    ],
+    // run takes its reporter with the I/O, fan with its options: before, `unknown I/O option
+    // "reporter" (known: input, output, signal)`.
+    [
+      'an option among the I/O',
+      { input: Readable.from([]), output: 1, reporter: process.stderr },
+      /^unknown I\/O option "reporter": it is an option, given in the first argument with the command$/,
     ],
     [
       'a signal that is none',

@@ -112,7 +112,7 @@ describe('run', () => {
     [
       'an unknown option',
       [{ stages: [{ run: 'cat' }] }, { inptu: 1 } as never],
-      /^unknown run option "inptu"/,
+      /^unknown run option "inptu" \(did you mean "input"\?\); known: set, input, output,/,
     ],
     [
       'verbose without a reporter',
