@@ -15,6 +15,7 @@ let scratch: { dir: string; remove: () => void };
 let project: string;
 let elsewhere: string;
 let packed: string[];
+let filename: string;
 
 beforeAll(async () => {
   scratch = makeDir('manifold-package-');
@@ -31,6 +32,7 @@ beforeAll(async () => {
     }),
   );
   packed = pack.files.map((file: { path: string }) => file.path);
+  filename = pack.filename;
   execFileSync('npm', ['init', '-y'], { cwd: project, stdio: 'ignore' });
   const tarball = join(scratch.dir, pack.filename);
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
@@ -60,6 +62,22 @@ describe('the packed package', () => {
     expect(pkg.man.length).toBeGreaterThanOrEqual(10);
     for (const page of pkg.man) expect(packed).toContain(normalize(page));
     for (const bin of Object.values(pkg.bin) as string[]) expect(packed).toContain(bin);
+  });
+
+  // The package is not on the registry: the docs name the file `npm pack` makes to install.
+  // Before 2026-12-05 they said `npm install manifold-pipes`, which answers 404 Not Found.
+  it('is the file the README and docs/install.md say to install, by its name', () => {
+    const pages = ['README.md', 'docs/install.md', 'docs/hosts.md'].map((page) =>
+      readFileSync(`${root}${page}`, 'utf8'),
+    );
+    for (const page of pages) {
+      const told = page.replaceAll('`npm install manifold-pipes` says', '');
+      expect(told).not.toMatch(/npm install (-g )?manifold-pipes\b(?!-)/);
+      const named = [...page.matchAll(/manifold-pipes-[\w.-]*\.tgz/g)].map((m) => m[0]);
+      expect(named.length).toBeGreaterThan(0);
+      expect(new Set(named)).toEqual(new Set([filename]));
+    }
+    expect(readme).toContain('npm install && npm pack --ignore-scripts');
   });
 
   it('has docs whose relative links lead to packed files', () => {
