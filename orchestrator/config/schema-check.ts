@@ -9,6 +9,7 @@ import {
   textsOf,
   valueAt,
 } from './data-paths.js';
+import { fanFlagHint } from './fan-flag-keys.js';
 import type { LoadedConfig } from './load.js';
 import { describePath } from './path.js';
 import { nearest, type Problem } from './problems.js';
@@ -176,11 +177,13 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      const hint = nearest(key, allowed);
+      const flag = path.at(-1) === 'fan' ? fanFlagHint(key) : null;
+      const near = flag === null ? nearest(key, allowed) : null;
+      const hint = flag ?? (near === null ? null : `did you mean "${near}"?`);
       const place = path.length === 0 ? 'at the top' : `in ${describePath(path)}`;
       return {
         ...config.where(path, key),
-        message: `unknown key "${key}" ${place}${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${allowed.join(', ')}`,
+        message: `unknown key "${key}" ${place}${hint ? ` (${hint})` : ''}; known: ${allowed.join(', ')}`,
       };
     }
     case 'required': {

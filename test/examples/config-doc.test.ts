@@ -31,6 +31,38 @@ const sh = (dir: string, script: string) =>
   });
 
 describe('docs/config.md', () => {
+  // The Fans section's table of manifold fan's flags that a config says its own way: each one,
+  // given as a fan map's key, is told how (orchestrator/config/fan-flag-keys.ts).
+  it("tells every flag its Fans table names, given as a fan's key, how a config says it", async () => {
+    const page = read('config.md');
+    const table = page.slice(
+      page.indexOf('which a config says its own way'),
+      page.indexOf('The keys:'),
+    );
+    const flags = [
+      ...new Set(
+        [...table.matchAll(/^\| (.*?) \|/gm)].flatMap((row) =>
+          [...row[1]!.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]!),
+        ),
+      ),
+    ];
+    expect(flags.length).toBeGreaterThan(15);
+    const dir = tempDir('manifold-config-flags-');
+    const keys = flags.map((flag) => `      "${flag}": x`).join('\n');
+    writeFileSync(join(dir, 'flags.yaml'), `stages:\n  - fan:\n${keys}\n      worker: cat\n`);
+    const result = await sh(dir, 'manifold check flags.yaml');
+    const told = result.stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(
+        (line) =>
+          /unknown key "([a-z-]+)" in stages\[0\]\.fan \(that is manifold fan's --\1;/.exec(
+            line,
+          )?.[1] ?? line,
+      );
+    expect([result.exitCode, told]).toEqual([2, flags]);
+  });
+
   it('runs the threads: true example with tables.md enrich.mjs and users.mft', async () => {
     const config = read('config.md');
     const dir = tempDir('manifold-config-doc-');

@@ -19,6 +19,41 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  // manifold fan's flags that a config says its own way (docs/config.md, "Fans"): before
+  // 2026-12-05 `one-to-one: true` (or the library's `perBlock`) had only the list of keys.
+  it("a fan flag's name in a fan map says how a config says it, at the key", async () => {
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      one-to-one: true',
+      '      perBlock: true',
+      '      threads: true',
+      '      rrs: true',
+      '      ssh: ssh -p 2222',
+      '      table: [users=users.mft]',
+      '      worker: cat',
+      '',
+    ].join('\n');
+    const flag = (key: string, said: string) =>
+      new RegExp(
+        `unknown key "${key}" in stages\\[0\\]\\.fan \\(that is manifold fan's ${said}\\); known: `,
+      );
+    await expectProblems(text, [
+      ['one-to-one', flag('one-to-one', '--one-to-one; a config says attribution: one-to-one')],
+      ['perBlock', flag('perBlock', '--per-block; a config says attribution: per-block')],
+      ['threads', flag('threads', "--threads; a config says threads: true in the worker's map .*")],
+      ['rrs', flag('rrs', '--rrs; a config says remove-rec-sep: true')],
+      [
+        'ssh',
+        flag(
+          'ssh',
+          "--ssh; a config says hosts' ssh: hosts: \\{list: \\[\\.\\.\\.\\], ssh: \\.\\.\\.\\}",
+        ),
+      ],
+      ['table', flag('table', "--table; a config says the top level's tables: \\{NAME: PATH\\}")],
+    ]);
+  });
+
   it('an unknown key at the top, and one far from any known key', async () => {
     const text = 'ouptut: out.txt\nstages:\n  - run: cat\n    colour: red\n';
     await expectProblems(text, [
