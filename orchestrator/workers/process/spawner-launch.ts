@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, fstatSync } from 'node:fs';
+import { findProgram } from '../which.js';
 import { SPAWNER_PYTHON } from './spawner-python.js';
 import { SPAWNER_SCRIPT } from './spawner-script.js';
 
@@ -50,11 +51,21 @@ export function launchStarter(): LaunchedStarter | null {
   return tryStarter('perl', ['-e', SPAWNER_SCRIPT], base, 'perl', false);
 }
 
-/** Why no process starter is tried here, Node's spawn starting every command, or null. */
+/**
+ * Why no process starter can run here, Node's spawn starting every command, or null: it is not
+ * tried (not Linux, MANIFOLD_STARTER=spawn), or there is nothing to run it (neither Debian's
+ * Python nor a perl on PATH). Before 2026-12-05 the last was found only as each worker started:
+ * a command only a starter can start failed then, not refused before anything ran.
+ */
 export function noStarter(): string | null {
   if (process.platform !== 'linux') return `${process.platform} is not Linux`;
-  if (process.env.MANIFOLD_STARTER === 'spawn') return 'MANIFOLD_STARTER=spawn';
-  return null;
+  const choice = process.env.MANIFOLD_STARTER;
+  if (choice === 'spawn') return 'MANIFOLD_STARTER=spawn';
+  if (choice !== 'perl' && existsSync(PYTHON)) return null;
+  if ('found' in findProgram('perl')) return null;
+  return choice === 'perl'
+    ? 'MANIFOLD_STARTER=perl, and no perl on PATH'
+    : `neither ${PYTHON} nor a perl on PATH is here`;
 }
 
 function tryStarter(
