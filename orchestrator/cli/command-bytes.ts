@@ -8,7 +8,8 @@ import { noStarter } from '../workers/process/spawner-launch.js';
  * A word of the workers' command with bytes that are not UTF-8 reaches a process as given, by
  * the process starter (raw-arguments.ts); refused, as a usage error, where nothing would: a
  * thread's arguments are strings, and Node's spawn, starting the workers `here` without a
- * starter, sends UTF-8 only. A host's `manifold worker` starts its processes with its own.
+ * starter, sends UTF-8 only: `here` is whether any worker runs on this machine (no hosts, or
+ * `:` among them, whose `manifold worker` is this machine's). A host's starts its own with its own.
  */
 export function refuseCommandBytes(command: CommandSpec, kind: unknown, here: boolean): void {
   const word = command.argv.find(holdsBytes);

@@ -159,7 +159,7 @@ export function resolveFanCommandLine(
     if (refused) throw refused;
     // The shell that reads it is this machine's, unless the command runs on hosts only.
     if (runsHere(remote)) checkShellSyntax(options.command, flagOf);
-    refuseCommandBytes(options.command, options.kind, remote === null);
+    refuseCommandBytes(options.command, options.kind, runsHere(remote));
     return { options, remote };
   });
 }

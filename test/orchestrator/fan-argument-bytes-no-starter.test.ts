@@ -44,6 +44,7 @@ describe('neither python3 nor perl: a command with bytes that are not UTF-8 is r
     ['workers that stay', '-j 3'],
     ['a process per block', '-j 3 --per-block -N 1'],
     ['--cat', '--cat -N 1'],
+    ['this machine as a host (--host :), its manifold worker', '--host :/2'],
   ])('manifold fan, %s: one line, before any worker', async (_name, options) => {
     const result = await runWithByte(`${manifold} fan ${options} -- printf '%s' "x$E9"`);
     expect(hasStackTrace(result.stderr)).toBe(false);
