@@ -179,8 +179,9 @@ describe.concurrent('--merge sorted by sort -m', () => {
     // Each worker says what its stdin and stdout are and who started it, then sorts.
     const script =
       'echo "in $(readlink /proc/$$/fd/0 | cut -d: -f1) out $(readlink /proc/$$/fd/1 | cut -d: -f1) by $(head -c 16 /proc/$PPID/cmdline)" >&2; exec sort';
+    // Blocks of 4K: several, so that both workers are given some, and start.
     const result = await fan(
-      ['-j', '2', '--merge', 'sorted', '--input', input, '--', 'sh', '-c', script],
+      ['-j', '2', '--block', '4K', '--merge', 'sorted', '--input', input, '--', 'sh', '-c', script],
       '',
       C,
     );
@@ -260,7 +261,9 @@ describe('--merge sorted by sort -m, stopped', () => {
   }) => {
     const token = randomUUID();
     const script = 'cat > /dev/null; echo "ready $MANIFOLD_WORKER" >&2; exec sleep 600';
-    const child = spawnManifold(['fan', '-j', '2', '--merge', 'sorted', '--', 'sh', '-c', script], {
+    // A block each (-N 1): a worker given none would not start.
+    const args = ['-j', '2', '-N', '1', '--merge', 'sorted', '--', 'sh', '-c', script];
+    const child = spawnManifold(['fan', ...args], {
       LC_ALL: 'C',
       MANIFOLD_TEST_TOKEN: token,
     });

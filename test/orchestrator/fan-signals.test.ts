@@ -34,7 +34,9 @@ describe('signals', () => {
     'on %s stops every worker and what it started, then exits %i',
     async (signal, status) => {
       // Each worker is a shell running a pipeline: sh, cat and sig-hang (which waits forever).
-      const child = spawnFan(['-j', '2', '--shell', '--', `cat | ${fixture('sig-hang')}`]);
+      // Pieces of 100 bytes: both workers are given some, and start.
+      const args = ['-j', '2', '--block', '100', '--shell', '--', `cat | ${fixture('sig-hang')}`];
+      const child = spawnFan(args);
       const stderr = watch(child.stderr!);
       child.stdin!.write(records(1, 100)); // and stdin stays open: input is still coming
       await stderr.waitFor(/^sig-hang: ready \d+$/, 2);
@@ -55,7 +57,9 @@ describe('signals', () => {
   );
 
   it('on SIGKILL of manifold, its workers see the end of their input and exit', async () => {
-    const child = spawnFan(['-j', '2', '--', fixture('sig-cat')], { MF_ANNOUNCE: '1' });
+    // Pieces of 100 bytes: both workers are given some, and start.
+    const args = ['-j', '2', '--block', '100', '--', fixture('sig-cat')];
+    const child = spawnFan(args, { MF_ANNOUNCE: '1' });
     const stderr = watch(child.stderr!);
     child.stdin!.write(records(1, 100));
     const ready = await stderr.waitFor(/^sig-cat: ready \d+$/, 2);

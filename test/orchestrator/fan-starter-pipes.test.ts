@@ -39,8 +39,9 @@ const WHO =
 async function whoRuns(env: NodeJS.ProcessEnv): Promise<string[][]> {
   const result = await run(
     process.execPath,
-    [manifold, 'fan', '-j', '3', '--shell', '--', WHO],
-    'a\n',
+    // A block each, or they would not all start.
+    [manifold, 'fan', '-j', '3', '--dispatch', 'round-robin', '-N', '1', '--shell', '--', WHO],
+    'a\nb\nc\n',
     {
       env,
       timeout: 15_000,

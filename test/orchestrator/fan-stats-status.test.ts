@@ -23,7 +23,8 @@ describe('--stats status after a signal or a closed output', () => {
     const stats = join(tempDir('manifold-stats-status-'), 'stats.json');
     const child = spawnManifold([
       'fan',
-      ...['-j', '2', '--stats', stats, '--shell', '--', `cat | ${fixture('sig-hang')}`],
+      // Blocks of 10 records: both workers are given some, and start.
+      ...['-j', '2', '-N', '10', '--stats', stats, '--shell', '--', `cat | ${fixture('sig-hang')}`],
     ]);
     const stderr = watch(child.stderr!);
     child.stdin!.write(records(1, 100)); // and stdin stays open: input is still coming

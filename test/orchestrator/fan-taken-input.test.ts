@@ -168,7 +168,8 @@ describe.concurrent('input from a pipe, taken by the process starter', () => {
 
   it('manifold killed while the starter waits on its input pipe: the starter and workers end', async () => {
     // The pipe's writer (this test) stays, and writes nothing more: the starter's input thread
-    // waits in it, and the workers wait on pipes the starter holds.
+    // waits in it, the worker given the one piece waits on a pipe the starter holds, and the
+    // other, given nothing, was never started (its pipe alone waits, made ahead).
     const [input] = openPipes(1);
     onCleanup(() => closeAll([input!.write]));
     const child = spawn(process.execPath, [manifold, 'fan', '-j', '2', '--verbose', '--', 'cat'], {
@@ -187,13 +188,13 @@ describe.concurrent('input from a pipe, taken by the process starter', () => {
     const below = () => descendants(child.pid!);
     expect(
       await holdsWithin(
-        () => stdout.length > 0 && below().filter((pid) => commandOf(pid) === 'cat').length === 2,
+        () => stdout.length > 0 && below().filter((pid) => commandOf(pid) === 'cat').length === 1,
         10_000,
       ),
     ).toBe(true);
     expect(stderr).toMatch(TAKEN);
     const procs = tracked(below());
-    expect(procs.length).toBeGreaterThanOrEqual(3);
+    expect(procs.length).toBeGreaterThanOrEqual(2);
     child.kill('SIGKILL');
     expect((await finish(child, 10_000)).hung).toBe(false);
     expect(await leftovers(procs, 5_000)).toEqual([]);

@@ -21,7 +21,8 @@ describe('children of thread workers', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s ends them with their threads: manifold exits %i', async (signal, status) => {
-    const args = ['fan', '-j', '2', '--threads', '--', fixture('thread-child.js')];
+    // Blocks of 10 records (-N 10): both threads are given some, and start.
+    const args = ['fan', '-j', '2', '-N', '10', '--threads', '--', fixture('thread-child.js')];
     const child = spawnManifold(args);
     const stderr = watch(child.stderr!);
     child.stdin!.write(numbered(1, 100)); // and stdin stays open

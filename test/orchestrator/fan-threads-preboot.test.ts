@@ -47,10 +47,13 @@ describe('threads booted while manifold loads', () => {
   it('a thread started later (a retry, or past those booted) is told the same', async () => {
     // --thread-heap: no thread is booted ahead (a booted thread has no heap limit), so every
     // thread is started for its worker; the filter sees the same.
+    // Two blocks (-N 5): each thread is given one, and starts.
     const result = await fan(
       [
         '-j',
         '2',
+        '-N',
+        '5',
         '--threads',
         '--thread-heap',
         '256M',
@@ -78,8 +81,9 @@ describe('threads booted while manifold loads', () => {
     ['booted while manifold loads', []],
     ['started for its worker (--thread-heap)', ['--thread-heap', '256M']],
   ])('a thread %s has the young generation it was made with', async (_, options) => {
+    // Two blocks (-N 5): each thread is given one, and starts.
     const result = await fan(
-      ['-j', '2', '--threads', ...options, '--', fixture('thread-young.js')],
+      ['-j', '2', '-N', '5', '--threads', ...options, '--', fixture('thread-young.js')],
       numbered(1, 10),
     );
     expect(result.exitCode).toBe(0);

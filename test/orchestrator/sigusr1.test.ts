@@ -14,10 +14,13 @@ import { spawnManifold, watch, within } from '../support/spawn.js';
 
 describe('SIGUSR1', () => {
   it('stops manifold fan as SIGTERM does, exit 138, and opens no debugger', async () => {
+    // Pieces of 100 bytes (--block 100): both workers are given some, and start.
     const child = spawnManifold([
       'fan',
       '-j',
       '2',
+      '--block',
+      '100',
       '--shell',
       '--',
       `cat | ${fixture('sig-hang')}`,

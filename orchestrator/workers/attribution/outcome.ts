@@ -32,35 +32,27 @@ export function workerOutcome(
 
 /**
  * An instance that ended with a status --ok-status accepts (grep's 1, "no match") ended well:
- * its blocks are done if it answered them, and nothing is retried for it. So did an `unfed`
- * one, given no input by the input's end, whatever its status: it failed no block, as GNU
- * parallel starts no job without data (`echo a | manifold fan -j 4 -- grep a`: the three greps
- * given nothing exit 1, and failed the run before 2026-12-05). A command not found or a misfit
- * fails still.
+ * its blocks are done if it answered them, and nothing is retried for it. (No instance is
+ * started without input, so none is excused for having had none: `PersistentWorker`.)
  */
-export function acceptStatus(
-  end: TransportOutcome,
-  okStatus: readonly number[],
-  unfed = false,
-): TransportOutcome {
+export function acceptStatus(end: TransportOutcome, okStatus: readonly number[]): TransportOutcome {
   if (end.kind !== 'failed' || end.status === undefined) return end;
-  if (!okStatus.includes(end.status) && !(unfed && !end.notFound && !end.misfit)) return end;
+  if (!okStatus.includes(end.status)) return end;
   return { kind: 'ok', reason: end.reason, ...(end.details && { details: end.details }) };
 }
 
 /**
  * How an instance ended, for its attribution: as manifold ended it (`abandoned`: a timeout, a
  * failure whatever the transport says; a `misfit`, no SDK filter, is no use trying again), or
- * as the transport says, a status --ok-status accepts (any, for one `unfed`) being no failure.
+ * as the transport says, a status --ok-status accepts being no failure.
  */
 export function endedAs(
   end: TransportOutcome,
   abandoned: string | null,
   okStatus: readonly number[],
   misfit = false,
-  unfed = false,
 ): TransportOutcome {
-  if (abandoned === null) return acceptStatus(end, okStatus, unfed);
+  if (abandoned === null) return acceptStatus(end, okStatus);
   const { details } = end;
   const how = misfit ? { retryable: false, misfit } : { retryable: true };
   return { kind: 'failed', reason: abandoned, ...how, ...(details && { details }) };

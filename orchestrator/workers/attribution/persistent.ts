@@ -45,11 +45,19 @@ export interface PersistentOptions {
 /**
  * One long-lived instance of a transport that takes block after block. Its output is passed on
  * as it comes (`none`), cut by counting records (`one-to-one`), or read as protocol messages.
+ * The instance is opened with the first block it is given, as GNU parallel starts no job
+ * without data: a slot given none runs nothing (no process, thread or session), writes
+ * nothing, and ends well at the input's end; one started again after a failure waits for its
+ * next block likewise. Until then it is ready, with nothing in hand. Where the kind's helper
+ * takes the input itself (`RelaySpec.takesInput`), the instance is asked for now and the
+ * helper starts it with the first piece it gives it, the same rule on its side (the process
+ * starter's `t`); one given none ends as never started, nothing failed.
  */
 export class PersistentWorker implements Worker {
   readonly slot: number;
   readonly #options: PersistentOptions;
-  #transport!: Transport;
+  /** The running instance; null before its first block (or the first after a restart). */
+  #transport: Transport | null = null;
   #inFlight = new BlockQueue();
   #ended = false;
   #inputEnded = false;
@@ -61,14 +69,13 @@ export class PersistentWorker implements Worker {
   #misfit = false;
   /** Without attribution, the header goes once per instance, before its first block. */
   #headerSent = false;
-  /** Whether the instance was given any input: one given none has no block to fail. */
-  #given = false;
   readonly #pauses = new PauseReasons();
 
   constructor(options: PersistentOptions) {
     this.slot = options.slot;
     this.#options = options;
-    this.#start();
+    // The helper that takes the input (`takesInput`) decides when its instance starts.
+    if (options.relay?.takesInput === true) this.#start();
   }
 
   /**
@@ -77,7 +84,7 @@ export class PersistentWorker implements Worker {
    * not yet written shows (the socket's own buffer hides some hundreds of KiB more).
    */
   get backlog(): number {
-    if (this.#options.attribution === 'none') return this.#transport.unsent;
+    if (this.#options.attribution === 'none') return this.#transport?.unsent ?? 0;
     return this.#inFlight.bytes;
   }
 
@@ -87,7 +94,8 @@ export class PersistentWorker implements Worker {
    * and holding input back from it would wait forever.
    */
   get ready(): boolean {
-    return !this.#ended && !this.#inputEnded && this.#transport.unsent < this.#options.maxBacklog;
+    const unsent = this.#transport?.unsent ?? 0;
+    return !this.#ended && !this.#inputEnded && unsent < this.#options.maxBacklog;
   }
 
   get ended(): boolean {
@@ -100,7 +108,7 @@ export class PersistentWorker implements Worker {
   }
 
   send(block: Block): void {
-    this.#given = true;
+    const transport = this.#transport ?? this.#start();
     if (this.#options.attribution !== 'none') this.#inFlight.push(block);
     this.#counted?.given();
     const { release } = block;
@@ -115,13 +123,12 @@ export class PersistentWorker implements Worker {
           };
     const { source } = block;
     if (source === undefined) {
-      this.#transport.send(this.#framed(block), done);
+      transport.send(this.#framed(block), done);
       return;
     }
     // A block left in its file: what goes before its bytes (a header, a message's), then them.
     const before = this.#framed(block);
-    if (before.length > 0) this.#transport.send(before);
-    const transport = this.#transport;
+    if (before.length > 0) transport.send(before);
     sendSource(transport, source, block.bytes, () => transport === this.#transport, done);
   }
 
@@ -145,25 +152,34 @@ export class PersistentWorker implements Worker {
 
   end(): void {
     this.#inputEnded = true;
-    this.#transport.closeInput();
+    if (this.#transport !== null) this.#transport.closeInput();
+    else if (!this.#ended) this.#endUnstarted();
   }
 
   pause(reason: string): void {
-    if (this.#pauses.add(reason)) this.#transport.pause();
+    if (this.#pauses.add(reason)) this.#transport?.pause();
   }
 
   resume(reason: string): void {
-    if (this.#pauses.remove(reason)) this.#transport.resume();
+    if (this.#pauses.remove(reason)) this.#transport?.resume();
   }
 
   stop(reason: StopReason): void {
-    if (!this.#ended) this.#transport.stop(reason);
+    if (this.#ended) return;
+    if (this.#transport !== null) this.#transport.stop(reason);
+    else this.end();
   }
 
   abandon(reason: string): void {
-    if (this.#ended || this.#abandoned !== null) return;
+    if (this.#ended || this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
     this.#transport.stop('kill');
+  }
+
+  /** Ended with no instance ever opened since its (re)start: nothing ran, nothing failed. */
+  #endUnstarted(): void {
+    this.#ended = true;
+    this.#options.listener.onExit(this, { kind: 'ok' }, []);
   }
 
   processIds(): number[] {
@@ -174,25 +190,26 @@ export class PersistentWorker implements Worker {
     return this.#options.transport.outputMaker?.();
   }
 
-  /** Opens a fresh instance of the transport in this slot, after the previous one failed. */
+  /**
+   * Makes the slot take blocks again after its instance failed: a fresh one is opened with the
+   * next block it is given.
+   */
   restart(): void {
     this.#ended = false;
     this.#inputEnded = false;
     this.#inFlight = new BlockQueue();
-    this.#start();
+    this.#transport = null;
+    if (this.#options.relay?.takesInput === true) this.#start();
   }
 
-  #start(): void {
+  #start(): Transport {
     const { attribution, framing } = this.#options;
     const factory = this.#options.transport;
     const events: TransportEvents = {
       output: (chunk: Buffer) => this.#onData(chunk),
       end: (end) => this.#onEnd(transport, end),
       outputFailed: (failure) => this.#options.listener.onOutputFailed?.(this, failure),
-      inputGiven: (given) => {
-        this.#given = true;
-        this.#options.listener.onInputGiven?.(this, given);
-      },
+      inputGiven: (given) => this.#options.listener.onInputGiven?.(this, given),
     };
     const { output, relay } = this.#options;
     const transport =
@@ -205,7 +222,6 @@ export class PersistentWorker implements Worker {
     this.#abandoned = null;
     this.#misfit = false;
     this.#headerSent = false;
-    this.#given = false;
     this.#counted =
       attribution === 'one-to-one'
         ? new OneToOneOutput(
@@ -234,6 +250,7 @@ export class PersistentWorker implements Worker {
           )
         : null;
     if (this.#pauses.paused) transport.pause();
+    return transport;
   }
 
   #onEnd(transport: Transport, transportEnd: TransportOutcome): void {
@@ -251,11 +268,8 @@ export class PersistentWorker implements Worker {
       this.#misfit = true;
       this.#abandoned = notSpoken(transportEnd.reason, this.#options.optionName);
     }
-    // Given nothing by the input's end: no block was left for it. One that ends before then
-    // would have been given the blocks still to come (`false`, which reads none, fails).
-    const unfed = this.#inputEnded && !this.#given;
     const { okStatus } = this.#options;
-    const end = endedAs(transportEnd, this.#abandoned, okStatus, this.#misfit, unfed);
+    const end = endedAs(transportEnd, this.#abandoned, okStatus, this.#misfit);
     if (end.kind === 'ok') this.#counted?.endedWell();
     this.#ended = true;
     const unfinished = this.#inFlight.toArray();

@@ -6,10 +6,12 @@ import type { ProcessEnd } from './spawn.js';
  * and 126 named; `stopped` when manifold stopped it. `pid` is -1 for one never started.
  */
 export function processOutcome(
-  { exitCode, signal, startError, lost }: ProcessEnd,
+  { exitCode, signal, startError, lost, unstarted }: ProcessEnd,
   pid: number,
   stopped: boolean,
 ): TransportOutcome {
+  // As a slot given no block opens none (`PersistentWorker`): nothing ran, nothing failed.
+  if (unstarted) return { kind: 'ok', reason: 'was given no input and never started' };
   if (startError !== undefined) return { kind: 'cannot-start', reason: startError };
   const details = pid > 0 ? { pid, exitCode, signal } : undefined;
   const base = details === undefined ? {} : { details };

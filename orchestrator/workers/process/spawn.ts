@@ -40,6 +40,8 @@ export interface ProcessEnd {
   startError?: string;
   /** It ran and was killed by manifold: the process starter that waited for it is gone (why). */
   lost?: string;
+  /** It never ran: given none of the input the starter took, which would have started it. */
+  unstarted?: boolean;
 }
 
 /** How a worker's stderr reaches manifold's: as it is, or line by line with a prefix. */

@@ -34,18 +34,22 @@ def input_threads():
         # Reentrant: SIGUSR1's handler (the main thread) wakes the input thread through it.
         input_state = threading.Condition(threading.RLock())
     return input_state
+def new_taker(rid, pid, fd):
+    taker = Taker()
+    taker.fd, taker.rid, taker.pid, taker.gone, taker.start = fd, rid, pid, False, None
+    # Its pipe's size (F_GETPIPE_SZ), asked once: its room is that less what it holds.
+    taker.size = fcntl.fcntl(fd, 1032)
+    taker.count, taker.first, taker.last, taker.before = 0, None, None, None
+    takers[fd] = taker
+    if pid is not None:
+        taker_of[pid] = taker
+    return taker
 def take_input(rid, pid, fd):
     with input_threads():
         if input_done:
             os.close(fd)
             return
-        taker = Taker()
-        taker.fd, taker.rid, taker.gone = fd, rid, False
-        # Its pipe's size (F_GETPIPE_SZ), asked once: its room is that less what it holds.
-        taker.size = fcntl.fcntl(fd, 1032)
-        taker.count, taker.first, taker.last, taker.before = 0, None, None, None
-        takers[fd] = taker
-        taker_of[pid] = taker
+        new_taker(rid, pid, fd)
         input_state.notify()
 def tell_given(pid):
     if input_state is None:
@@ -62,6 +66,7 @@ def end_input():
         return
     with input_state:
         input_done = True
+        drop_unstarted()
         for taker in list(takers.values()):
             input_drop(taker)
 def stop_input():
@@ -69,7 +74,7 @@ def stop_input():
     input_stopped = True
     if input_state is not None:
         with input_state:
-            input_state.notify()
+            drop_unstarted()
 class TooLarge(Exception):
     pass
 def input_run(rid, path, delim, most, cap):
@@ -122,6 +127,8 @@ def input_run(rid, path, delim, most, cap):
                 # they go now and the piece ends, as manifold cuts input that pauses (tail -f),
                 # rather than wait for the pipe's next write. Its command gone before it took
                 # any of them, another takes them.
+                if taker.start is not None and not input_start(taker):
+                    continue
                 input_given(taker, seq, at, start - at)
                 if input_write(taker, carry[:last + 1]) > 0:
                     carry = carry[last + 1:]
@@ -156,6 +163,13 @@ def input_run(rid, path, delim, most, cap):
                 tail = read_whole(scratch_r, window)
             end = tail.rfind(delim)
             begun = total - len(carry) > at
+            if taker.start is not None:
+                # Not started yet (t): it starts now that there is input for it (none: the
+                # input has ended), or, failing to, another is picked (the piece is found again).
+                if n == 0 and not carry:
+                    break
+                if not input_start(taker):
+                    continue
             input_given(taker, seq, at, total - at)
             wrote = input_write(taker, carry) if carry else 0
             if carry and wrote == 0:

@@ -24,7 +24,9 @@
  * - it writes a command's output to manifold's stdout itself (`r`: a ready merge), whole records
  *   of one command at a time. They are in `spawner-python-feeds.ts` and `spawner-python-io.ts`;
  * - it takes manifold's piped stdin (`i`) and moves whole records into the stdin pipes of the
- *   commands started with `k`, by `splice`: `spawner-python-input.ts`.
+ *   commands started with `k`, by `splice`: `spawner-python-input.ts`; a command asked for
+ *   with `t` (as `r`, and one such) is started with the first piece it is given, and one given
+ *   none is never started but told `N`: `spawner-python-takers.ts`.
  * How a command is found and started (`posix_spawn`, or fork and exec) is in
  * `spawner-python-spawn.ts`; how a command's end is heard and told, in `spawner-python-ends.ts`.
  */
@@ -37,6 +39,8 @@ import { RELAYS_PYTHON } from './spawner-python-io.js';
 import { ORDERED_PYTHON } from './spawner-python-ordered.js';
 import { SETUP_PYTHON } from './spawner-python-setup.js';
 import { SPAWN_PYTHON } from './spawner-python-spawn.js';
+import { START_PYTHON } from './spawner-python-start.js';
+import { TAKERS_PYTHON } from './spawner-python-takers.js';
 
 export const SPAWNER_PYTHON = String.raw`
 import os, signal, fcntl, select, sys, time, termios
@@ -63,6 +67,7 @@ def reply(*parts):
 ${FEEDS_PYTHON}
 ${INPUT_PYTHON}
 ${INPUT_MOVES_PYTHON}
+${TAKERS_PYTHON}
 ${ENDS_PYTHON}
 ${RELAYS_PYTHON}
 ${ORDERED_PYTHON}
@@ -75,12 +80,14 @@ def field():
             buf = buf[i + 1:]
             return f
         rest_if_due()
-        ready = readable([0, wake_r, *reading()])
+        ready = readable([0, wake_r, want_r, *reading()])
         for fd in ready:
             if fd in relays:
                 relay_read(relays[fd])
         if wake_r in ready:
             reap()
+        if want_r in ready:
+            start_wanted()
         if ordered:
             settle()
         if 0 in ready:
@@ -117,6 +124,7 @@ def field():
                 os._exit(0)
             buf += more
 ${SPAWN_PYTHON}
+${START_PYTHON}
 base = dict(os.environb)
 # The starter's own folder, to come back to after starting a command in another (\`cwd\`).
 home = os.open('.', os.O_RDONLY | os.O_DIRECTORY)
@@ -137,7 +145,7 @@ def close(*fds):
 opening = {}
 def opened(rid, keep=False):
     pid, fds = opening.pop(rid, (None, ()))
-    if keep and pid is not None:
+    if keep and pid is not None and fds[1] is not None:
         # k: its stdin is written here, from the input taken (i).
         take_input(rid, pid, fds[1])
         fds = (fds[0], None, *fds[2:])
@@ -191,9 +199,9 @@ def serve():
         # o: its stdout is the pipe at this path (a /proc path of manifold's: the write end of
         # a pipe another process reads, as sort -m does), not a pipe to manifold.
         into = field() if op == b'o' else None
-        if op == b'r' and not relay_of and not relays:
+        if op in (b'r', b't') and not relay_of and not relays:
             die_with_manifold()
-        if op == b'r':
+        if op in (b'r', b't'):
             # Its output is written here (relays): the record delimiter, --max-record, and the
             # exit statuses after which its last record, without its delimiter, is kept.
             relay = Relay()
@@ -215,79 +223,12 @@ def serve():
         for k in unset:
             env.pop(k, None)
         env.update(changes)
-        made = []
-        try:
-            in_r, in_w = os.pipe(); made += [in_r, in_w]
-            if into is None:
-                out_r, out_w = os.pipe(); made += [out_r, out_w]
-            else:
-                # Not blocking: a pipe whose reader is gone is ENXIO here, not a wait for ever.
-                out_r, out_w = None, os.open(into, os.O_WRONLY | os.O_NONBLOCK); made.append(out_w)
-                os.set_blocking(out_w, True)
-            err_r, err_w = os.pipe() if piped else (None, None)
-            made += [err_r, err_w]
-        except OSError as e:
-            close(*made)
-            reply('F', rid, e.errno)
+        if op == b't':
+            # t: r's, its stdin the input taken (i), and started with the first piece of it
+            # that it is given (input_pick): given none, it never starts.
+            await_input(rid, (rid, relay, None, piped, cwd, argv, env))
             continue
-        for fd in (in_w, out_w):
-            try:
-                fcntl.fcntl(fd, 1031, 1048576)
-            except OSError:
-                pass
-        actions = [(DUP2, in_r, 0), (DUP2, out_w, 1)]
-        if piped:
-            actions.append((DUP2, err_w, 2))
-        path = env.get(b'PATH', b'/bin:/usr/bin')
-        file = lookup(argv[0], path)
-        program = argv[0] if b'/' in argv[0] else file
-        pid = None
-        error = 2
-        if cwd:
-            # The command starts in its folder: the starter goes there for the start (a spawn
-            # has no folder of its own to give), and back.
-            try:
-                os.chdir(cwd)
-            except OSError as e:
-                error = e.errno
-                program = None
-        while program is not None:
-            try:
-                pid = spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=defaults)
-                break
-            except OSError as e:
-                error = e.errno
-            if error == 8 and argv[0] != b'/bin/sh':
-                argv = [b'/bin/sh', program] + argv[1:]
-                program = b'/bin/sh'
-            elif error == 2 and file is not None:
-                found.pop((argv[0], path), None)
-                again = lookup(argv[0], path)
-                program = again if again != file else None
-                file = again
-            else:
-                program = None
-        if cwd:
-            os.fchdir(home)
-        close(out_w, err_w)
-        if pid is None:
-            close(in_r, in_w, out_r, err_r)
-            reply('F', rid, error)
-            continue
-        children[pid] = (rid, False)
-        if relay is not None:
-            relay.fd, relay.rid, relay.pid = out_r, rid, pid
-            relay.buf, relay.filled, relay.held = piece(), 0, []
-            relay.status, relay.failed, relay.whole = None, False, 0
-            relays[out_r] = relay
-            if relay.block is not None:
-                ordered[relay.block] = relay
-            relay_of[pid] = relay
-            out_r = None
-        # Its ends stay open here until manifold says (c) it has opened its own through /proc;
-        # other requests may come first. Its end is told after its start.
-        opening[rid] = (pid, (in_r, in_w, out_r, err_r))
-        reply('P', rid, pid, in_w, '-' if out_r is None else out_r, err_r if piped else '-')
+        start_command(rid, relay, into, piped, cwd, argv, env)
 # Anything unforeseen ends the starter with one status, not a traceback on manifold's stderr:
 # manifold names the starter's end in one line.
 try:

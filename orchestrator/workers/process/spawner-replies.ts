@@ -29,6 +29,11 @@ export interface SpawnEvents {
   running(): void;
   /** It never ran: `code` is the errno's name (ENOENT, EMFILE, ...), or why the starter failed. */
   failed(code: string, message?: string): void;
+  /**
+   * It was never started: it takes the input the starter took (`RelaySpec.takesInput`), which
+   * starts it with the first of it that it is given, and that ended or stopped first.
+   */
+  unstarted?(): void;
   /** It ended, or (`lost`) its waiter died and its end is unknown. */
   ended(exitCode: number | null, signal: NodeJS.Signals | null, lost?: string): void;
   /** Its output, written by the starter (\`relay\`), holds a record of \`bytes\`, over the limit. */
@@ -171,6 +176,9 @@ export class StarterReplies {
       else if (kind === 'F') {
         this.#forget(id);
         request.events.failed(ERRNO_NAMES.get(Number(a)) ?? `errno ${a}`);
+      } else if (kind === 'N') {
+        this.#forget(id);
+        request.events.unstarted?.();
       } else if (kind === 'X') {
         this.#forget(id);
         const signal = b === '-' ? null : (SIGNAL_NAMES.get(Number(b)) ?? 'SIGKILL');

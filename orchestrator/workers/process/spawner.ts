@@ -121,7 +121,8 @@ export class Spawner {
   ): boolean {
     if (into !== undefined && (relay !== undefined || this.#program !== 'python3')) return false;
     const fields = [
-      relay !== undefined ? 'r' : into !== undefined ? 'o' : 's',
+      // t: it takes the input, and is started with the first of it that it is given.
+      relay?.takesInput ? 't' : relay !== undefined ? 'r' : into !== undefined ? 'o' : 's',
       String(this.#next),
       ...(into === undefined ? [] : [`/proc/${process.pid}/fd/${into}`]),
       ...(relay === undefined

@@ -127,6 +127,14 @@ export function startWorker(
             : { exitCode: null, signal: null, startError: message },
         );
       },
+      unstarted() {
+        stdin.discard();
+        stdout?.end();
+        errors?.end();
+        void Promise.all(closed).then(() =>
+          resolve({ exitCode: null, signal: null, unstarted: true }),
+        );
+      },
       ended(exitCode, signal, lost) {
         if (lost !== undefined) {
           // Lost before its pipes were taken: nothing is written to it.
