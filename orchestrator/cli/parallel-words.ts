@@ -79,6 +79,10 @@ export const PARALLEL_SPELLINGS: [string[], string][] = [
   [['-l', '--max-lines'], 'is -L, --lines-per-record N here (records of N lines)'],
   [['--no-keep-order'], 'is what manifold fan does without it (--merge ready)'],
   [
+    ['-r', '--no-run-if-empty'],
+    'is what manifold fan does without it: a worker starts with its first block, so an empty input starts none',
+  ],
+  [
     ['--silent'],
     'is what manifold fan does without it: it prints no commands (--verbose says what it decides)',
   ],
