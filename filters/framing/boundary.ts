@@ -2,6 +2,7 @@ import { advanceByNext } from './advance.js';
 import { DelimiterFinder } from './delimiter-finder.js';
 import { FrameFinder } from './frame-finder.js';
 import { LinesFinder } from './lines-finder.js';
+import { RegexpFinder } from './regexp-finder.js';
 import type { Framing } from './spec.js';
 import { StartFinder } from './start-finder.js';
 
@@ -31,6 +32,12 @@ export interface BoundaryFinder {
    * next scan goes on from the end returned. 0 or absent for the others.
    */
   readonly lookahead?: number;
+  /**
+   * For finders that are sure of an end only once bytes past it were read (`regexp`): at the
+   * input's end, the ends not returned yet, each as how many bytes before the input's end it
+   * lies, in order. Absent for the others, whose every end was returned.
+   */
+  finish?(): number[];
   /** True when bytes of a record that has not ended yet have been scanned. */
   readonly midRecord: boolean;
   /**
@@ -50,6 +57,8 @@ export function createBoundaryFinder(framing: Framing): BoundaryFinder {
       return new FrameFinder();
     case 'started':
       return new StartFinder(framing.start, framing.end);
+    case 'regexp':
+      return new RegexpFinder(framing);
     case 'raw':
       return new RawFinder();
     case 'multiline':

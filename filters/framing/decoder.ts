@@ -3,7 +3,9 @@ import { formatSizeOver, frameTooLarge, recordTooLarge } from '../size.js';
 import { FixedDecoder, FramesDecoder, RawDecoder } from './counted.js';
 import { DelimitedDecoder } from './delimited.js';
 import { MultilineDecoder } from './multiline.js';
+import { RegexpFinder } from './regexp-finder.js';
 import type { Framing } from './spec.js';
+import { StartFinder } from './start-finder.js';
 import { StartedDecoder } from './started.js';
 
 /** Where a decoder's records come from, and how large one may grow. */
@@ -56,7 +58,9 @@ export function createDecoder(framing: Framing, options: DecoderOptions = {}): R
     case 'fixed':
       return new FixedDecoder(framing.size, limits);
     case 'started':
-      return new StartedDecoder(framing.start, framing.end, limits);
+      return new StartedDecoder(new StartFinder(framing.start, framing.end), limits);
+    case 'regexp':
+      return new StartedDecoder(new RegexpFinder(framing), limits);
     case 'raw':
       return new RawDecoder();
     case 'multiline':

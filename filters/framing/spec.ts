@@ -1,5 +1,6 @@
 import { quoteName, UsageError } from '../errors.js';
 import { formatSize, parseSize } from '../size.js';
+import { isRegexpName, parseRegexpFraming, type RegexpFraming } from './regexp.js';
 
 /**
  * How a byte stream is cut into records.
@@ -9,6 +10,8 @@ import { formatSize, parseSize } from '../size.js';
  * - `multiline`: every record is `lines` lines (`lines:<n>`, n ≥ 2; `lines:1` is `lines`);
  * - `started`: records begin with `start` (and, when `end` is not empty, the record before ends
  *   with `end`): cut before each `end + start`'s `start`, both kept in the records;
+ * - `regexp`: cut where regular expressions match (`start-re:`, `delim-re:`, `between-re:`), as
+ *   parallel's --regexp: a fan's input only (regexp.ts);
  * - `raw`: no records: bytes pass as they were read.
  */
 export type Framing =
@@ -17,6 +20,7 @@ export type Framing =
   | { kind: 'fixed'; name: string; size: number }
   | { kind: 'multiline'; name: string; lines: number }
   | { kind: 'started'; name: string; start: Buffer; end: Buffer }
+  | RegexpFraming
   | { kind: 'raw'; name: 'raw' };
 
 /** The framing names accepted everywhere a framing is asked for. */
@@ -45,6 +49,11 @@ export function parseFraming(text: string, what = 'framing'): Framing {
   }
   if (text.startsWith('lines:')) return parseMultiline(text, what);
   if (text.startsWith('start:') || text.startsWith('between:')) return parseStarted(text, what);
+  if (isRegexpName(text)) {
+    throw new UsageError(
+      `${what} ${quoteName(text)}: a regular expression cuts a fan's input only (manifold fan --split, a config fan's split, the library's fan), not here`,
+    );
+  }
   if (text.startsWith('fixed:')) {
     try {
       return {
@@ -58,6 +67,14 @@ export function parseFraming(text: string, what = 'framing'): Framing {
     }
   }
   throw new UsageError(`${what} ${quoteName(text)} is not one of ${FRAMING_HELP}`);
+}
+
+/**
+ * A fan's input framing: any of `parseFraming`'s, or one cut by regular expressions
+ * (`start-re:`, `delim-re:`, `between-re:`), which only the fan's splitter reads.
+ */
+export function parseCutting(text: string, what = 'framing'): Framing {
+  return isRegexpName(text) ? parseRegexpFraming(text, what) : parseFraming(text, what);
 }
 
 /** The most lines `lines:<n>` may give a record. */

@@ -1,33 +1,36 @@
+import type { BoundaryFinder } from './boundary.js';
 import type { Limits, RecordDecoder } from './decoder.js';
 import { Pending } from './pending.js';
-import { StartFinder } from './start-finder.js';
 import { viewAt } from './view.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
- * Records that begin with a start string (`start:`, `between:`), the strings kept in them: a
- * record is the bytes from one cut to the next, the last one ended by the input's end. Where
- * they are cut is the StartFinder's to say; a record it ends may lie wholly in earlier reads
- * (the start string after it split across reads), and then the next one begins there too.
+ * Records that begin with a start string (`start:`, `between:`) or a match of expressions
+ * (`start-re:`, `delim-re:`, `between-re:`), all their bytes kept: a record is the bytes from one
+ * cut to the next, the last one ended by the input's end. Where they are cut is the finder's to
+ * say (StartFinder, RegexpFinder), `lookahead` bytes before the ends it returns; a record it ends
+ * may lie wholly in earlier reads, and then the next one begins there too.
  */
 export class StartedDecoder implements RecordDecoder {
   count = 0;
   spanStart = 0;
   readonly #limits: Limits;
-  readonly #finder: StartFinder;
+  readonly #finder: BoundaryFinder;
   /** The bytes of the record in progress read before the current chunk. */
   readonly #pending = new Pending();
   /** Bytes read before the current chunk, and where the record in progress begins. */
   #total = 0;
   #recordStart = 0;
 
-  constructor(start: Buffer, end: Buffer, limits: Limits) {
-    this.#finder = new StartFinder(start, end);
+  constructor(finder: BoundaryFinder, limits: Limits) {
+    this.#finder = finder;
     this.#limits = limits;
   }
 
   push(chunk: Buffer, out: Buffer[]): void {
     const base = this.#total;
-    const lookahead = this.#finder.lookahead;
+    const lookahead = this.#finder.lookahead ?? 0;
     this.spanStart = out.length;
     for (let at = this.#finder.next(chunk, 0); at >= 0; at = this.#finder.next(chunk, at)) {
       this.#emit(chunk, base, base + at - lookahead, out);
@@ -45,6 +48,8 @@ export class StartedDecoder implements RecordDecoder {
   }
 
   end(out: Buffer[]): void {
+    const total = this.#total;
+    for (const back of this.#finder.finish?.() ?? []) this.#emit(EMPTY, total, total - back, out);
     this.spanStart = out.length + 1;
     if (this.#pending.length === 0) return;
     this.#push(this.#pending.take(), out);

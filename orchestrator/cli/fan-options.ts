@@ -30,6 +30,10 @@ export function fanOptions(): Option[] {
       "records end with <string> (as parallel's --recend): --split delim:<string>, or with --recstart cut only where <string> is followed by the start string",
     ),
     new Option(
+      '--regexp',
+      "--recstart and --recend are regular expressions (JavaScript's, over the bytes; ^ and $ at any line's start and end), as parallel's --regexp: --split start-re:, delim-re: or between-re:",
+    ),
+    new Option(
       '--rrs, --remove-rec-sep',
       "give each block without its record separators: the --recend/--recstart strings (or --split's delimiter) between its records, at its start and at its end, as parallel's --rrs",
     ),
@@ -196,6 +200,8 @@ Examples:
     (a word that is not UTF-8, a Latin-1 é here, reaches the worker byte for byte, as with parallel)
   manifold fan --recend '\\n' --recstart '>' --per-block -- grep -c '^>' < seqs.fasta
     (FASTA: blocks of whole sequences, as parallel --pipe --recend '\\n' --recstart '>')
+  manifold fan --regexp --recstart '^>' -N 1 --per-block -- wc -c < seqs.fasta
+    (a record begins at each > that begins a line, as parallel --pipe --regexp --recstart '^>' -N1)
   manifold fan -N 100 --per-block -- ./upload-batch
     (each process gets 100 records, the last fewer, as with parallel --pipe -N 100)
   manifold fan --group-by field:1 --per-block -- ./sum-by-user < visits.tsv

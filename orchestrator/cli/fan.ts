@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { quoteName } from '../../filters/errors.js';
+import { checkNotEmpty, checkPattern } from '../../filters/framing/regexp.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { showWord } from '../../filters/sdk/raw-arguments.js';
 import { Fan } from '../fan/engine.js';
@@ -166,11 +168,23 @@ export function resolveFanCommandLine(
 
 /**
  * parallel's `--recstart`/`--recend`, said as the --split they are: `start:<s>`, `delim:<e>`, or
- * both `between:<e>|<s>`, the strings taken as those framings take them (escapes, a `|` as `\|`).
+ * both `between:<e>|<s>`, the strings taken as those framings take them (escapes, a `|` as `\|`);
+ * with --regexp, regular expressions: `start-re:<s>`, `delim-re:<e>`, `between-re:(?:<e>)|(?:<s>)`.
  */
 export function recordStrings(raw: Record<string, unknown>): Record<string, unknown> {
-  const { recstart, recend, ...rest } = raw as { recstart?: string; recend?: string };
-  if (recstart === undefined && recend === undefined) return raw;
+  const { recstart, recend, regexp, ...rest } = raw as {
+    recstart?: string;
+    recend?: string;
+    regexp?: boolean;
+  };
+  if (recstart === undefined && recend === undefined) {
+    if (regexp === true) {
+      throw new UsageError(
+        `--regexp makes --recstart and --recend regular expressions: give one of them (as a --split, start-re:<re>, delim-re:<re> or between-re:<end>|<start>)`,
+      );
+    }
+    return rest;
+  }
   const given = [
     recstart === undefined ? null : '--recstart',
     recend === undefined ? null : '--recend',
@@ -183,6 +197,7 @@ export function recordStrings(raw: Record<string, unknown>): Record<string, unkn
     throw new UsageError(`${given} ${say} how records are cut: it cannot go with ${other}`);
   }
   const bar = (text: string) => text.replaceAll('|', '\\|');
+  if (regexp && (recstart || recend)) checkExpressions(recstart ?? '', recend ?? '');
   if (recstart === undefined || recstart === '') {
     if (recend === '' || recend === undefined) {
       // parallel's --recend '' cuts a block at any byte: fixed:1 records are single bytes.
@@ -194,10 +209,27 @@ export function recordStrings(raw: Record<string, unknown>): Record<string, unkn
         `${given} '': records need a string to be cut at (a fan cuts its input at record boundaries)${anywhere}`,
       );
     }
-    return { ...rest, split: `delim:${recend}` };
+    return { ...rest, split: `${regexp ? 'delim-re' : 'delim'}:${recend}` };
+  }
+  if (regexp) {
+    return {
+      ...rest,
+      split: recend ? `between-re:(?:${recend})|(?:${recstart})` : `start-re:${recstart}`,
+    };
   }
   const split = recend ? `between:${bar(recend)}|${bar(recstart)}` : `start:${recstart}`;
   return { ...rest, split };
+}
+
+/** --regexp's expressions checked, named as given: the --split they make is not on the command line. */
+function checkExpressions(recstart: string, recend: string): void {
+  const said = [`--recend ${quoteName(recend)}`, `--recstart ${quoteName(recstart)}`];
+  if (recend) checkPattern(recend, said[0]!);
+  if (recstart) checkPattern(recstart, said[1]!);
+  checkNotEmpty(
+    { start: recstart, end: recend },
+    said.filter((_, i) => [recend, recstart][i]).join(' '),
+  );
 }
 
 /**

@@ -41,10 +41,7 @@ export const PARALLEL_SPELLINGS: [string[], string][] = [
     ['-q', '--quote'],
     'is not needed: the command after -- runs as its words say, with no shell (--shell for one)',
   ],
-  [
-    ['--regexp', '--regex'],
-    'is not offered: --recstart and --recend are strings here, with escapes (\\n, \\t, \\xHH), not regular expressions',
-  ],
+  [['--regex'], 'is --regexp here (with --recstart, --recend)'],
   [
     ['--block-timeout', '--bt'],
     'is what manifold fan does without it: input that pauses goes on in a smaller block',

@@ -1,3 +1,4 @@
+import { parseCutting } from '../../filters/framing/spec.js';
 import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
 import { blocksPerWorker, type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
 import type { CommandSpec } from '../workers/command.js';
@@ -10,7 +11,7 @@ type Report = (key: string, message: string) => void;
 /** Checks a fan's values one by one, so that every bad one is reported, each at its key. */
 export function checkFanValues(raw: Record<string, unknown>, report: Report): void {
   const checks: [string, (value: string) => unknown][] = [
-    ['split', (v) => parseFraming(v, 'split')],
+    ['split', (v) => parseCutting(v, 'split')],
     ['join', (v) => parseFraming(v, 'join')],
     ['block', (v) => blocksPerWorker(v, configNameOf) ?? parseSize(v, 'block')],
     ['max-record', (v) => parseSize(v, 'max-record')],

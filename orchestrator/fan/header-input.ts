@@ -69,8 +69,9 @@ export class HeaderTaker {
       const at = { input: 'input', record: this.#ends.length + 1 };
       throw frameTooLarge(at, announced, this.#maxRecord, this.#maxRecordName);
     }
-    // A record not yet ended may hold its framing, or part of it, beside the limit's bytes.
-    const open = this.#heldBytes - (this.#ends.at(-1) ?? 0);
+    // A record not yet ended may hold its framing, or part of it, beside the limit's bytes; an
+    // end may still be found in the finder's lookahead.
+    const open = this.#heldBytes - (this.#finder.lookahead ?? 0) - (this.#ends.at(-1) ?? 0);
     if (open > this.#maxRecord + this.#overhead) throw this.#tooLarge(open, false);
     return [];
   }
@@ -83,7 +84,10 @@ export class HeaderTaker {
 
   /** The end of the input: what was held back, past the header. */
   end(): Buffer[] {
-    return this.#taken ? [] : this.#take();
+    if (this.#taken) return [];
+    // The ends a finder is sure of only now, at the input's end (`regexp`).
+    for (const back of this.#finder.finish?.() ?? []) this.#ends.push(this.#heldBytes - back);
+    return this.#take();
   }
 
   #take(): Buffer[] {

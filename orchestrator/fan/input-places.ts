@@ -142,7 +142,9 @@ function recordSpans(
   files: readonly string[],
   framing: Framing,
 ): Span[] | null {
-  if (framing.kind === 'raw') return null;
+  // Records cut by expressions are sure only at the reach past their ends, which a file's end
+  // before the next file's bytes does not give: their files are not said.
+  if (framing.kind === 'raw' || framing.kind === 'regexp') return null;
   const finder = createBoundaryFinder(framing);
   // A record known to end by the start string after it (start:, between:) may end where a file
   // begins, or in the file before: such an end is found in this file but is not one of its own.

@@ -10,5 +10,6 @@ export function countRecords(parts: Buffer[], framing: Framing): number {
   const finder = createBoundaryFinder(framing);
   let count = 0;
   for (const part of parts) count += finder.advance(part, 0, Number.POSITIVE_INFINITY).found;
+  count += finder.finish?.().length ?? 0;
   return finder.midRecord ? count + 1 : count;
 }

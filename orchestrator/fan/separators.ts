@@ -1,4 +1,5 @@
 import { createBoundaryFinder } from '../../filters/framing/boundary.js';
+import { perlLines, type RegexpFraming } from '../../filters/framing/regexp.js';
 import type { Framing } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 
@@ -33,6 +34,7 @@ export function separatorRemover(framing: Framing): ((block: Block) => Block) | 
  * here only at the very end).
  */
 export function withoutSeparators(bytes: Buffer, framing: Framing): Buffer {
+  if (framing.kind === 'regexp') return withoutMatches(bytes, framing);
   const spans = separatorSpans(bytes, framing);
   let removed = 0;
   for (const [from, to] of spans) removed += to - from;
@@ -52,6 +54,21 @@ export function withoutSeparators(bytes: Buffer, framing: Framing): Buffer {
       ? kept.length - end.length
       : kept.length;
   return kept.subarray(first, last);
+}
+
+/**
+ * parallel's --regexp --rrs: every match of `<end><start>` removed, left to right, then a
+ * `<start>` match at the block's beginning and an `<end>` match at its very end.
+ */
+function withoutMatches(bytes: Buffer, framing: RegexpFraming): Buffer {
+  const end = perlLines(framing.end);
+  const start = perlLines(framing.start);
+  const kept = bytes
+    .toString('latin1')
+    .replace(new RegExp(`(?:${end})(?:${start})`, 'g'), '')
+    .replace(new RegExp(`^(?:${start})`), '')
+    .replace(new RegExp(`(?:${end})$`), '');
+  return Buffer.from(kept, 'latin1');
 }
 
 /**

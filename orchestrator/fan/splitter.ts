@@ -101,8 +101,10 @@ export class Splitter {
       }
       return blocks;
     }
-    // A record known to end by the start string after it ended that many bytes before.
-    const behind = base - (finder.lookahead ?? 0);
+    // A record known to end by the start string after it ended that many bytes before, and the
+    // bytes after the last end found that may still hold an end not yet found.
+    const lookahead = finder.lookahead ?? 0;
+    const behind = base - lookahead;
     for (let end = finder.next(chunk, 0); end >= 0; end = finder.next(chunk, end)) {
       this.#ended(behind + end, blocks);
     }
@@ -114,7 +116,7 @@ export class Splitter {
       this.#perBlock === 0 &&
       this.#groups === null &&
       this.#records > 0 &&
-      this.#total - this.#start > this.#blockSize
+      this.#total - lookahead - this.#start > this.#blockSize
     ) {
       blocks.push(this.#take(this.#lastEnd, this.#records));
     }
@@ -124,8 +126,8 @@ export class Splitter {
       const at = { input: 'input', record: this.#nextRecord + this.#records };
       throw frameTooLarge(at, announced, this.#maxRecord, this.#maxRecordName);
     }
-    if (this.#total - this.#lastEnd > this.#maxRecord) {
-      throw this.#tooLarge(this.#total - this.#lastEnd, false);
+    if (this.#total - lookahead - this.#lastEnd > this.#maxRecord) {
+      throw this.#tooLarge(this.#total - lookahead - this.#lastEnd, false);
     }
     return blocks;
   }
@@ -149,7 +151,10 @@ export class Splitter {
 
   /** The last block: whatever is left, a final record without its delimiter included. */
   end(): Block[] {
-    if (this.#total === this.#start) return [];
+    // The ends a finder is sure of only now, at the input's end (`regexp`).
+    const blocks: Block[] = [];
+    for (const back of this.#finder?.finish?.() ?? []) this.#ended(this.#total - back, blocks);
+    if (this.#total === this.#start) return blocks;
     if (this.#framing.kind === 'frames' && this.#total > this.#lastEnd) {
       throw new RecordError(
         { input: 'input', record: this.#nextRecord + this.#records },
@@ -159,7 +164,6 @@ export class Splitter {
     }
     // --group-by: the last record, ended by the input's end (no delimiter after it: a record
     // that begins with a string ends only so), is weighed as any other: its run may be new.
-    const blocks: Block[] = [];
     if (this.#groups !== null && this.#total > this.#lastEnd) {
       this.#endedInGroup(this.#groups, this.#total, blocks, 0);
     }

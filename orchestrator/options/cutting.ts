@@ -103,6 +103,19 @@ export function recordsPerBlock(
 }
 
 /**
+ * A filter that speaks the protocol (--threads, --protocol) reads its blocks' records itself, by
+ * the framing's name, and the SDK reads no records by regular expressions.
+ */
+export function refuseRegexpRecords(settings: FanSettings, framing: Framing, name: NameOf): void {
+  if (framing.kind !== 'regexp') return;
+  const how = settings.protocol !== undefined ? name('protocol', PROTOCOL_NAME) : name('threads');
+  throw new OptionError(
+    'split',
+    `${name('split', framing.name)} cannot go with ${how}: the filter reads each block's records itself, and it cuts none by regular expressions; use ${name('perBlock')} or a worker that reads lines`,
+  );
+}
+
+/**
  * --rrs: whether blocks are given without their separators; refused where there are none
  * (`fixed:`, `frames`) and for SDK filters, which read the blocks' records by them.
  */

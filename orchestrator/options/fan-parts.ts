@@ -206,7 +206,9 @@ export function groupBySpec(
 }
 
 export function joinFraming(settings: FanSettings, framing: Framing, name: NameOf): Framing {
-  if (settings.join === undefined) return framing;
+  // Expressions cut the input only: the workers' output is passed on in whole lines.
+  if (settings.join === undefined)
+    return framing.kind === 'regexp' ? parseFraming('lines') : framing;
   const join = text(settings.join, 'join', name);
   const outputFraming = at('join', () => parseFraming(join, name('join')));
   if (outputFraming.kind === 'raw') {

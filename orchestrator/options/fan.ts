@@ -1,5 +1,4 @@
-import { checkFixedFits } from '../../filters/framing/spec.js';
-import { parseFraming } from '../../filters/index.js';
+import { checkFixedFits, parseCutting } from '../../filters/framing/spec.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
 import {
@@ -14,7 +13,13 @@ import {
   text,
   workerCount,
 } from './checks.js';
-import { blocksPerWorker, recordsPerBlock, removeRecSepOf, splitOf } from './cutting.js';
+import {
+  blocksPerWorker,
+  recordsPerBlock,
+  refuseRegexpRecords,
+  removeRecSepOf,
+  splitOf,
+} from './cutting.js';
 import {
   blockFileOf,
   checkBlockNamed,
@@ -91,7 +96,7 @@ export function resolveFanSettings(
   const workers = workerCount(value('workers'), name('workers'));
   const retries = count(value('retries'), name('retries'));
   const split = splitOf(settings, name) ?? text(value('split'), 'split', name);
-  const framing = at('split', () => parseFraming(split, name('split')));
+  const framing = at('split', () => parseCutting(split, name('split')));
   if (framing.kind === 'raw')
     throw new OptionError(
       'split',
@@ -165,6 +170,7 @@ export function resolveFanSettings(
       `${name('protocol')} ${show(settings.protocol)} is unknown: the one protocol is '${PROTOCOL_NAME}'`,
     );
   }
+  if (protocol) refuseRegexpRecords(settings, framing, name);
   if (protocol && command.shell) {
     throw new OptionError(
       'protocol',

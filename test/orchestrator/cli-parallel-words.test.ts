@@ -49,12 +49,11 @@ describe("GNU parallel's options: manifold fan's spelling in the one line that r
     ]);
   });
 
-  it('--regexp: --recstart and --recend are strings, not a guess of --recend', async () => {
-    // Commander's guess was "(did you mean --recend?)", which takes no regular expression either.
-    const result = await run(manifold, ['fan', '--regexp', '--recstart', '^>', '--', 'cat'], 'a\n');
+  it('--regex, as Perl would take it for --regexp, is --regexp here', async () => {
+    const result = await run(manifold, ['fan', '--regex', '--recstart', '^>', '--', 'cat'], 'a\n');
     expect([result.exitCode, result.stderr]).toEqual([
       2,
-      "manifold: unknown option '--regexp': GNU parallel's --regexp is not offered: --recstart and --recend are strings here, with escapes (\\n, \\t, \\xHH), not regular expressions (see 'manifold fan --help')\n",
+      "manifold: unknown option '--regex': GNU parallel's --regex is --regexp here (with --recstart, --recend) (see 'manifold fan --help')\n",
     ]);
   });
 

@@ -345,6 +345,8 @@ const MODE_FILES = [
   'fan-recstart.test.ts',
   // --rrs: blocks given without their record separators.
   'fan-rrs.test.ts',
+  // --regexp: --recstart and --recend as regular expressions.
+  'fan-regexp.test.ts',
   'fan-cat.test.ts',
   'fan-tagstring.test.ts',
   'fan-ok-status.test.ts',

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { createBoundaryFinder } from '../../../filters/framing/boundary.js';
+import { REGEXP_REACH } from '../../../filters/framing/regexp.js';
+import { parseCutting } from '../../../filters/framing/spec.js';
+import { createDecoder } from '../../../filters/index.js';
+
+// Records cut by expressions (start-re:, delim-re:, between-re:): the same records however the
+// input is split into reads, a cut sure only REGEXP_REACH bytes past it, found again at the end.
+
+/** Where records end, with every cut in the whole input found by the expression's reference. */
+function referenceEnds(data: Buffer, cut: RegExp, start: RegExp): number[] {
+  const text = data.toString('latin1');
+  const ends: number[] = [];
+  start.lastIndex = 0;
+  let from = start.exec(text)?.[0].length ?? 0;
+  for (;;) {
+    cut.lastIndex = from;
+    const match = cut.exec(text);
+    if (match === null) return ends;
+    const end = match.index + match[0].length;
+    ends.push(end);
+    start.lastIndex = end;
+    from = end + (start.exec(text)?.[0].length ?? 0);
+  }
+}
+
+/** The records the decoder gives for `data` cut into reads at `cuts`. */
+function decoded(framing: string, data: Buffer, cuts: number[]): string[] {
+  const decoder = createDecoder(parseCutting(framing));
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const at of [...cuts, data.length]) {
+    decoder.push(data.subarray(from, at), out);
+    from = at;
+  }
+  decoder.end(out);
+  // As text: comparing many long Buffers is slow.
+  return out.map((record) => Buffer.from(record).toString('latin1'));
+}
+
+/** Ends found by a finder's `next` (less its lookahead) and `finish`, for reads cut at `cuts`. */
+function finderEnds(framing: string, data: Buffer, cuts: number[]): number[] {
+  const finder = createBoundaryFinder(parseCutting(framing));
+  const ends: number[] = [];
+  let from = 0;
+  for (const at of [...cuts, data.length]) {
+    const piece = data.subarray(from, at);
+    for (let end = finder.next(piece, 0); end >= 0; end = finder.next(piece, end)) {
+      ends.push(from + end - finder.lookahead!);
+    }
+    from = at;
+  }
+  for (const back of finder.finish!()) ends.push(data.length - back);
+  return ends;
+}
+
+/** Records of 1 to ~3 reaches, each `>n` then lines, some with '>' inside. */
+function longInput(): Buffer {
+  const parts: string[] = ['junk>\n'];
+  for (let i = 0; i < 40; i++) {
+    const size = i % 9 === 4 ? REGEXP_REACH * 2 + 17 : ((i * 7919) % 5000) + 1;
+    parts.push(`>${i}\n${'AC>T\n'.repeat(Math.ceil(size / 5))}`);
+  }
+  return Buffer.from(parts.join(''), 'latin1');
+}
+
+describe('records cut by expressions', () => {
+  const data = longInput();
+  const framing = 'between-re:\\n|>[0-9]+\\n';
+  const expected = referenceEnds(data, /\n(?=>[0-9]+\n)/g, />[0-9]+\n/y);
+
+  it('the finder returns every end, late by its lookahead, however the reads are cut', () => {
+    expect(expected.length).toBe(40);
+    // Reads cut at each end and around it, around the reach past it, and around twice that.
+    const around = expected.flatMap((end) =>
+      [end, end + REGEXP_REACH, end + 2 * REGEXP_REACH].flatMap((at) => [
+        at - 2,
+        at - 1,
+        at,
+        at + 1,
+      ]),
+    );
+    for (const at of around.filter((at, i) => at > 0 && at < data.length && i % 36 < 12)) {
+      expect(finderEnds(framing, data, [at]), `cut at ${at}`).toEqual(expected);
+    }
+    const reads = (size: number) =>
+      Array.from({ length: Math.floor((data.length - 1) / size) }, (_, i) => (i + 1) * size);
+    for (const size of [1000, 4093, REGEXP_REACH - 1, REGEXP_REACH + 1, 3 * REGEXP_REACH]) {
+      expect(finderEnds(framing, data, reads(size)), `reads of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('the decoder gives the same records in one read or many', () => {
+    const whole = decoded(framing, data, []);
+    const bounds = [0, ...expected, data.length];
+    expect(whole).toEqual(
+      bounds.slice(1).map((end, i) => data.subarray(bounds[i], end).toString('latin1')),
+    );
+    expect(decoded(framing, data, [1, 77, 70_000, 70_001, 200_000, 400_000])).toEqual(whole);
+  });
+
+  it("Perl's /m: ^ and $ at any line, . not LF but CR", () => {
+    const text = Buffer.from('a\n>\r\n>\n x>y\n>z', 'latin1');
+    expect(decoded('start-re:^>.$', text, [])).toEqual(['a\n', '>\r\n>\n x>y\n', '>z']);
+  });
+});
