@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { hasStackTrace } from '../support/spawn.js';
-import { fileWith } from '../support/temp.js';
+import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // --regexp: --recstart and --recend as regular expressions, cut where GNU parallel's --pipe
 // --regexp cuts (its Perl /m: ^ and $ at any line, . any byte but LF), checked byte for byte
@@ -112,6 +112,25 @@ for i in range(0,len(d),1000): os.write(1,d[i:i+1000])' "$FILE"`;
     const piped = await run('/bin/sh', ['-c', line], '', { env: { FILE: file, EACH } });
     expect({ exitCode: piped.exitCode, stderr: piped.stderr }).toEqual(OK);
     expect(piped.stdout.toString('latin1')).toBe(expected);
+  });
+});
+
+describe("a config's split says the same", () => {
+  it("split: 'start-re:^>' cuts as --regexp --recstart '^>'; one that matches nothing is refused", async () => {
+    const input = '>a\nAC\n>b\nGT>x\n>c\nTT\n';
+    const fan = { workers: 1, split: 'start-re:^>', records: 1, attribution: 'per-block' };
+    const config = { stages: [{ name: 'cut', fan: { ...fan, worker: ['sh', '-c', EACH] } }] };
+    const result = await run(manifold, ['run', writeConfig(tempDir(), config)], input);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual(OK);
+    expect(result.stdout.toString()).toBe(
+      await manifoldBlocks(['--regexp', '--recstart', '^>', '-N', '1'], input),
+    );
+    const bad = {
+      stages: [{ name: 'cut', fan: { ...fan, split: 'start-re:x*', worker: ['cat'] } }],
+    };
+    const refused = await run(manifold, ['check', writeConfig(tempDir(), bad)]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("split 'start-re:x*': matches the empty string");
   });
 });
 
