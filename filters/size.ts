@@ -1,22 +1,21 @@
 import { quoteName, RecordError, type RecordPosition, UsageError } from './errors.js';
 import { amountOf } from './number-text.js';
 
-const units: Record<string, number> = {
-  '': 1,
-  B: 1,
-  K: 1024,
-  KB: 1024,
-  KIB: 1024,
-  M: 1024 ** 2,
-  MB: 1024 ** 2,
-  MIB: 1024 ** 2,
-  G: 1024 ** 3,
-  GB: 1024 ** 3,
-  GIB: 1024 ** 3,
-  T: 1024 ** 4,
-  TB: 1024 ** 4,
-  TIB: 1024 ** 4,
-};
+// K M G T P, as GNU parallel reads them (its multiply_binary_prefix): upper case is a power of
+// 1024, lower case a power of 1000, and an `i` after either (`Ki`, `mi`) makes it 1024 again.
+// A `B` may follow (`KiB`, `MB`, `kB`): the letter's case decides, as without it.
+const PREFIXES = 'KMGTP';
+const UNIT = /^(?:([kmgtp])(i?))?b?$/i;
+
+/** What one `unit` (`K`, `m`, `MiB`, ``) is worth in bytes; undefined for no unit of sizes. */
+function unitBytes(unit: string): number | undefined {
+  const match = UNIT.exec(unit);
+  if (match === null) return undefined;
+  const [, prefix, binary] = match;
+  if (prefix === undefined) return 1;
+  const power = PREFIXES.indexOf(prefix.toUpperCase()) + 1;
+  return (binary !== '' || prefix === prefix.toUpperCase() ? 1024 : 1000) ** power;
+}
 
 /**
  * The largest size accepted: 1 TiB. No buffer or record can be larger, and any larger count
@@ -25,12 +24,13 @@ const units: Record<string, number> = {
 export const MAX_SIZE = 1024 ** 4;
 
 /**
- * Parses a byte size such as `512`, `64K`, `1M`, `8MiB` or `1.5G`. Units are binary (K = 1024),
- * as in GNU parallel's `--block` and `sort -S`.
+ * Parses a byte size such as `512`, `64K`, `1M`, `8MiB`, `1.5G` or `100k`. As in GNU parallel's
+ * `--block`, upper-case units are binary (K = 1024), lower-case ones decimal (k = 1000), and
+ * `Ki`/`ki` binary whatever the case.
  */
 export function parseSize(text: string, what = 'size'): number {
   const match = amountOf(text);
-  const unit = match ? units[match.unit.toUpperCase()] : undefined;
+  const unit = match ? unitBytes(match.unit) : undefined;
   if (!match || unit === undefined) {
     throw new UsageError(`${what} ${quoteName(text)} is not a size (examples: 4096, 64K, 1M, 2G)`);
   }

@@ -39,7 +39,7 @@ export function fanOptions(): Option[] {
     ),
     new Option(
       '--block <size>',
-      'target block size: 64K, 1M, 8M... (a pipe or socket that pauses goes on in smaller blocks); from a file, -n: n blocks for each worker (as parallel --pipepart --block -1)',
+      'target block size: 64K, 1M, 8M... (K = 1024, k = 1000, as parallel; a pipe or socket that pauses goes on in smaller blocks); from a file, -n: n blocks for each worker (as parallel --pipepart --block -1)',
     ).default(FAN_DEFAULTS.block),
     new Option(
       '-N, --records <n>',

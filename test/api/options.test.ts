@@ -89,6 +89,26 @@ describe('one options place: the command line, the library and config files agre
     expect(fromConfig).toEqual({ ...fromLibrary({}).options, workers: CONFIG_WORKERS });
   });
 
+  it('size units as GNU parallel: lower case decimal, upper case binary, in every face', () => {
+    const settings = { block: '3m', maxRecord: '100k', mergeMemory: '8M' };
+    const args = ['--block', '3m', '--max-record', '100k', '--merge-memory', '8M'];
+    const config = toFanSettings(
+      { block: '3m', 'max-record': '100k', 'merge-memory': '8M' },
+      { argv: ['cat'], shell: false },
+    );
+    for (const options of [
+      fromLibrary(settings).options,
+      fromCommandLine(args).options,
+      resolveFanSettings(config, configNameOf),
+    ]) {
+      expect([options.blockSize, options.maxRecord, options.mergeMemory]).toEqual([
+        3_000_000,
+        100_000,
+        8 * 1024 * 1024,
+      ]);
+    }
+  });
+
   it('each caller spells the option its own way in messages', () => {
     const bad = { command: ['cat'], mergeMemory: 'lots' };
     expect(() => resolveFanSettings(bad, settingNameOf)).toThrow(/^mergeMemory lots is not a size/);

@@ -91,4 +91,22 @@ describe('sizes', () => {
     expect(() => parseSize('2.5B')).toThrow(/not a whole number of bytes/);
     expect(parseSize('1.1K')).toBe(1126);
   });
+
+  // GNU parallel's multiply_binary_prefix: before 2026-12-05 both cases were binary here.
+  it('reads lower-case units as powers of 1000, and an i as binary whatever the case (as parallel)', () => {
+    expect(parseSize('1k')).toBe(1000);
+    expect(parseSize('3m')).toBe(3_000_000);
+    expect(parseSize('2g')).toBe(2_000_000_000);
+    expect(parseSize('1t')).toBe(1e12);
+    expect(parseSize('1.5kB')).toBe(1500);
+    expect(parseSize('1ki')).toBe(1024);
+    expect(parseSize('1mi')).toBe(1024 ** 2);
+    expect(parseSize('2GiB')).toBe(2 * 1024 ** 3);
+    expect(parseSize('1MB')).toBe(1024 ** 2);
+    expect(parseSize('1T')).toBe(1024 ** 4);
+    expect(() => parseSize('1p')).toThrow(/1p is too large/);
+    expect(() => parseSize('1P')).toThrow(/1P is too large/);
+    expect(() => parseSize('1kk')).toThrow(/not a size/);
+    expect(() => parseSize('1i')).toThrow(/not a size/);
+  });
 });
