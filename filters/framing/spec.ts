@@ -25,7 +25,7 @@ export type Framing =
 
 /** The framing names accepted everywhere a framing is asked for. */
 export const FRAMING_HELP =
-  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\xHH allowed in delim, start and between)';
+  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)';
 
 /** The largest payload a frame header can describe. */
 export const MAX_FRAME = 0xffffffff;
@@ -42,7 +42,7 @@ export function parseFraming(text: string, what = 'framing'): Framing {
   if (text === 'frames') return { kind: 'frames', name: 'frames' };
   if (text === 'raw') return { kind: 'raw', name: 'raw' };
   if (text.startsWith('delim:')) {
-    const delimiter = delimiterBytes(text.slice('delim:'.length));
+    const delimiter = delimiterBytes(text.slice('delim:'.length), `${what} ${quoteName(text)}`);
     if (delimiter.length === 0)
       throw new UsageError(`${what} ${quoteName(text)}: the delimiter is empty`);
     return { kind: 'delimited', name: text, delimiter, json: false };
@@ -115,10 +115,8 @@ function parseStarted(text: string, what: string): Framing {
       `${what} ${quoteName(text)}: between: takes <end>|<start>, one unescaped | between them`,
     );
   }
-  const [end, start] = sides.map((side) => delimiterBytes(side!.replaceAll('\\|', '|'))) as [
-    Buffer,
-    Buffer,
-  ];
+  const where = `${what} ${quoteName(text)}`;
+  const [end, start] = sides.map((side) => delimiterBytes(side!, where)) as [Buffer, Buffer];
   if (start.length === 0) {
     throw new UsageError(`${what} ${quoteName(text)}: the start string is empty`);
   }
@@ -202,23 +200,55 @@ export function sameBoundaries(a: Framing, b: Framing): boolean {
   return a.kind === b.kind;
 }
 
+/** What a backslash escape in a `delim:`, `start:` or `between:` string stands for. */
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  '\\': '\\',
+  '|': '|',
+};
+
+const ESCAPE_HELP = '\\n \\t \\r \\0 \\\\ \\| \\xHH';
+
 /**
- * A `delim:` string's bytes: its text as UTF-8, with `unescapeDelimiter`'s escapes and `\xHH`,
- * any one byte (`delim:\xe9`, Latin-1's é). A command line's words reach manifold as UTF-8
- * text only (a word that is not is refused: sdk/raw-arguments.ts), so a byte that is no UTF-8
- * on its own is written so.
+ * A `delim:` string's bytes: its text as UTF-8, with the escapes `\n \t \r \0 \\ \|` and
+ * `\xHH`, any one byte (`delim:\xe9`, Latin-1's é). A command line's words reach manifold as
+ * UTF-8 text only (a word that is not is refused: sdk/raw-arguments.ts), so a byte that is no
+ * UTF-8 on its own is written so. Any other backslash is refused, naming it: `\x1` kept as
+ * the three characters it is would cut at a string the user did not mean (until 2026-12-05 it
+ * was). `where`: the option and its value, for the message.
  */
-export function delimiterBytes(text: string): Buffer {
+export function delimiterBytes(text: string, where: string): Buffer {
   const parts: Buffer[] = [];
   let from = 0;
-  for (const match of text.matchAll(/\\x([0-9A-Fa-f]{2})|\\./g)) {
-    if (match[1] === undefined) continue;
-    parts.push(Buffer.from(unescapeDelimiter(text.slice(from, match.index)), 'utf8'));
-    parts.push(Buffer.from([Number.parseInt(match[1], 16)]));
+  for (const match of text.matchAll(/\\(x[0-9A-Fa-f]{2}|x|.|$)/gs)) {
+    const sequence = match[1]!;
+    const byte = sequence.length === 3 ? Number.parseInt(sequence.slice(1), 16) : undefined;
+    const char = ESCAPES[sequence];
+    if (byte === undefined && char === undefined)
+      throw badEscape(sequence, text, match.index, where);
+    parts.push(Buffer.from(text.slice(from, match.index), 'utf8'));
+    parts.push(byte === undefined ? Buffer.from(char!, 'utf8') : Buffer.from([byte]));
     from = match.index + match[0].length;
   }
-  parts.push(Buffer.from(unescapeDelimiter(text.slice(from)), 'utf8'));
+  parts.push(Buffer.from(text.slice(from), 'utf8'));
   return Buffer.concat(parts);
+}
+
+/** The one line said of a backslash in `text` at `index` that is no escape. */
+function badEscape(sequence: string, text: string, index: number, where: string): UsageError {
+  if (sequence === 'x') {
+    const given = text.slice(index, index + 4);
+    return new UsageError(
+      `${where}: ${quoteName(given)}: \\xHH takes two hex digits (\\x01 is the byte 1)`,
+    );
+  }
+  const what = sequence === '' ? 'a \\ at the end' : quoteName(`\\${sequence}`);
+  return new UsageError(
+    `${where}: ${what} is no escape (escapes: ${ESCAPE_HELP}; a backslash itself is \\\\)`,
+  );
 }
 
 /** Backslash escapes, so a shell user can write `delim:\n--\n` or `delim:\t`. */

@@ -36,7 +36,7 @@ const cases: [string, string[], string][] = [
   [
     'mf-map',
     ['--split', 'bogus', 'r'],
-    '--split: framing bogus is not one of lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\xHH allowed in delim, start and between)',
+    '--split: framing bogus is not one of lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)',
   ],
   [
     'mf-frame',

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { quoteName } from '../../../filters/errors.js';
 import { parseFraming } from '../../../filters/framing/spec.js';
 import { bin, manifold, run } from '../../helpers.js';
 
 // `delim:\xHH` is any one byte: a delimiter that is no UTF-8 alone (Latin-1's é, 0xE9) cannot
 // be given as itself, since a word that is not UTF-8 is refused (sdk/raw-arguments.ts). Before,
-// `\x` was kept as written: `delim:\xe9` split at the four characters `\xe9`.
+// `\x` was kept as written: `delim:\xe9` split at the four characters `\xe9`. A `\|` is `|`
+// in every one of these strings (between: needs it; delim: and start: take it alike).
 
 const delimiter = (spec: string) => {
   const framing = parseFraming(spec);
+  if (framing.kind === 'started')
+    return `${framing.end.toString('hex')} ${framing.start.toString('hex')}`;
   return framing.kind === 'delimited' ? framing.delimiter.toString('hex') : framing.kind;
 };
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('delim:\\xHH', () => {
   it.each([
@@ -17,12 +23,45 @@ describe('delim:\\xHH', () => {
     ['delim:\\xFF\\xfe', 'fffe'],
     ['delim:a\\x00b\\n', '6100620a'],
     ['delim:é\\xe9', 'c3a9e9'],
-    // Kept as written, as before: an escaped backslash, a short or non-hex \x.
+    // An escaped backslash is one: the characters \xe9 as written.
     ['delim:\\\\xe9', '5c786539'],
-    ['delim:\\x5', '5c7835'],
-    ['delim:\\xzz', '5c787a7a'],
+    ['delim:a\\|b', '617c62'],
+    ['between:\\||\\x3e', '7c 3e'],
   ])('%s is the bytes %s', (spec, hex) => {
     expect(delimiter(spec)).toBe(hex);
+  });
+
+  // A backslash that is no escape was kept as written until 2026-12-05: `delim:\x1` cut at the
+  // three characters `\x1`, where the user meant the byte 1.
+  it.each([
+    ['delim:\\x1', "'\\x1': \\xHH takes two hex digits (\\x01 is the byte 1)"],
+    ['delim:a\\x5g', "'\\x5g': \\xHH takes two hex digits (\\x01 is the byte 1)"],
+    ['delim:\\xzz', "'\\xzz': \\xHH takes two hex digits (\\x01 is the byte 1)"],
+    [
+      'start:\\q',
+      "'\\q' is no escape (escapes: \\n \\t \\r \\0 \\\\ \\| \\xHH; a backslash itself is \\\\)",
+    ],
+    ['between:\\n|>\\', 'a \\ at the end is no escape'],
+  ])('%s is refused in one line', (spec, reason) => {
+    expect(() => parseFraming(spec, '--split')).toThrow(
+      new RegExp(`^--split ${escapeRegExp(quoteName(spec))}: ${escapeRegExp(reason)}`),
+    );
+  });
+
+  it('manifold fan --split and an mf-* filter refuse it in one line, exit 2', async () => {
+    const [fan, filter] = await Promise.all([
+      run(manifold, ['fan', '--split', 'delim:\\x1', '--', 'cat'], 'a\n'),
+      run(bin('mf-map'), ['--split', 'delim:\\x1', 'r'], 'a\n'),
+    ]);
+    expect([fan.exitCode, fan.stderr, fan.stdout.length]).toEqual([
+      2,
+      "manifold: --split 'delim:\\x1': '\\x1': \\xHH takes two hex digits (\\x01 is the byte 1) (see 'manifold fan --help')\n",
+      0,
+    ]);
+    expect([filter.exitCode, filter.stderr]).toEqual([
+      2,
+      "mf-map: --split: framing 'delim:\\x1': '\\x1': \\xHH takes two hex digits (\\x01 is the byte 1) (see 'mf-map --help')\n",
+    ]);
   });
 
   const input = Buffer.from('61e962e963', 'hex'); // a é b é c, in Latin-1
