@@ -137,7 +137,7 @@ export function resolveFanSettings(
       `${name(blockFile)}: a fresh worker per block (${name('perBlock')}), given its block as ${what} in $TMPDIR, its path for {}`,
     );
   }
-  const threads = threadChoice(settings, command, name);
+  const threads = threadChoice(settings, command, workers, name);
   const nice = settings.nice === undefined ? undefined : parseNice(settings.nice, name);
   if (nice !== undefined && threads.kind === 'thread') {
     throw new OptionError(

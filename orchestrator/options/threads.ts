@@ -1,3 +1,4 @@
+import { commandFor } from '../workers/command.js';
 import { resolveThreadModule } from '../workers/thread/module.js';
 import { at, flag, type NameOf, OptionError, size } from './checks.js';
 import type { FanSettings } from './fan-settings.js';
@@ -23,6 +24,7 @@ export interface ThreadChoice {
 export function threadChoice(
   settings: FanSettings,
   command: { argv: string[]; shell: boolean },
+  workers: number,
   name: NameOf,
 ): ThreadChoice {
   const threads = flag(settings, 'threads', name);
@@ -44,7 +46,13 @@ export function threadChoice(
       );
     }
   }
-  at('threads', () => resolveThreadModule(command, name));
+  // Each slot's thread loads its command with {%} filled, the module's path too (kind.ts): a
+  // path with {%} in it is checked as each slot will load it (until 2026-12-05 it was checked
+  // as written, and `./f{%}.js` refused though ./f1.js and ./f2.js were there).
+  const slots = command.argv.some((arg) => arg.includes('{%}')) ? workers : 1;
+  for (let slot = 1; slot <= slots; slot++) {
+    at('threads', () => resolveThreadModule(commandFor(command, { slot }), name));
+  }
   return { kind: 'thread', ...(heap === undefined ? {} : { threadHeap: heapCap(heap, name) }) };
 }
 
