@@ -157,10 +157,11 @@ export function prepareFan(options: FanOptions, io: object, ioNames: string[]): 
   // A queue's blocks run under its workers' commands: the engine's is a placeholder, never run.
   const settings = queue === null ? options : { ...options, command: ['queue'], table: undefined };
   const resolved = resolveFanSettings(settings as FanSettings, settingNameOf, log);
-  if (options.env !== undefined) resolved.command.env = checkEnv(options.env);
-  // The workers' TMPDIR is tmpdir's, as parallel's --tmpdir sets it, whatever env says.
-  if (resolved.tmpdir !== undefined)
-    resolved.command.env = { ...resolved.command.env, TMPDIR: resolved.tmpdir };
+  // env is added to the fan's own variables, which win: its tables' MANIFOLD_TABLE_<NAME> and
+  // tmpdir's TMPDIR (as parallel's --tmpdir sets it). Until 2026-12-05 it replaced them, and a
+  // worker given table and env found no table. All of it goes over process.env (slot-env.ts).
+  if (options.env !== undefined)
+    resolved.command.env = { ...checkEnv(options.env), ...resolved.command.env };
   const tables = parseTableBindings(options.table ?? [], 'table');
   const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
   const relative = remote && relativeSlotsProblem(options.workers, 'workers', 'hosts');
