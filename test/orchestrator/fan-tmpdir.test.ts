@@ -6,6 +6,8 @@ import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
 import { signalWhileFilesHeld } from '../support/block-files.js';
 import { fan } from '../support/fan-run.js';
+import { commandOf, descendants, environOf } from '../support/proc.js';
+import { spawnManifold, watch } from '../support/spawn.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // --tmpdir <dir>: manifold's temporary files (--cat's and --fifo's blocks, --merge sorted's
@@ -114,6 +116,35 @@ describe('--tmpdir', () => {
     expect(without.stderr).toContain(
       `cannot spill the sorted merge to a temporary file in ${GONE}`,
     );
+  });
+
+  // GNU sort -m spills only when it cannot merge its inputs at once (manifold gives it a
+  // --batch-size of the workers), so where its TMPDIR points is read in /proc while it runs: it
+  // waits, as the workers do, for their output.
+  it.for([
+    ['--tmpdir', true],
+    ["the caller's TMPDIR, without --tmpdir", false],
+  ] as const)('sort -m of --merge sorted is given %s', async ([, given]) => {
+    const tmp = privateTmp();
+    const script = 'cat > /dev/null; echo "ready $MANIFOLD_WORKER" >&2; exec sleep 600';
+    const child = spawnManifold(
+      ['fan', '-j', '2', '--merge', 'sorted', ...(given ? ['--tmpdir', tmp] : [])].concat([
+        '--',
+        'sh',
+        '-c',
+        script,
+      ]),
+      { LC_ALL: 'C', TMPDIR: GONE },
+    );
+    const stderr = watch(child.stderr!);
+    child.stdin!.end('a\nb\n');
+    await stderr.waitFor(/^ready \d$/, 2);
+    const sorts = descendants(child.pid!).filter((pid) => /^sort -m /.test(commandOf(pid)));
+    expect(sorts).toHaveLength(1);
+    const env = environOf(sorts[0]!).split('\0');
+    expect(env).toContain(`TMPDIR=${given ? tmp : GONE}`);
+    child.kill('SIGTERM');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(143);
   });
 
   it('a folder that is not there, a file, an empty name, hosts, a queue: one line, exit 2, no worker started', async () => {
