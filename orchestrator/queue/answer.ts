@@ -67,12 +67,15 @@ export async function publishOutput(
   return stored !== null;
 }
 
-/** Publishes that a block failed on its last try: who ran it, how it ended, the try, its bytes. */
+/**
+ * Publishes that a block failed on its last try: who ran it, how it ended, the try, its bytes;
+ * `notFound` where its command was not found or not executable (the run's status is then 127).
+ */
 export async function publishFailure(
   conn: QueueConnection,
   names: JobNames,
   seq: number,
-  failure: { worker: string; reason: string; tried?: BlockTry; input: number },
+  failure: { worker: string; reason: string; tried?: BlockTry; input: number; notFound?: boolean },
   stopped: () => boolean,
 ): Promise<void> {
   const data = frameMessage(FrameKind.Error, freshId(), seq, [

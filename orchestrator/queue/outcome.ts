@@ -52,7 +52,8 @@ export async function failBlock(job: TryJob, held: Held, end: WorkerOutcome): Pr
   const { spec, host } = job;
   clearInterval(held.working);
   const tries = message.info.deliveryCount;
-  if (end.kind !== 'failed' || job.finished() || tries < spec.tries) {
+  const failed = failureOf(held, end);
+  if (failed === null || job.finished() || tries < spec.tries) {
     message.nak();
     return;
   }
@@ -60,10 +61,11 @@ export async function failBlock(job: TryJob, held: Held, end: WorkerOutcome): Pr
   // Deliveries lost with a worker, or held past the ack wait, count here but were no try: a
   // failure at or past the last delivery allowed is the block's last try.
   const failure = {
-    worker: `queue worker on ${host}: ${end.worker}`,
-    reason: `${end.reason} (try ${Math.min(tries, spec.tries)} of ${spec.tries})`,
+    worker: `queue worker on ${host}: ${failed.worker}`,
+    reason: `${failed.reason} (try ${Math.min(tries, spec.tries)} of ${spec.tries})`,
     tried: tryOf(held, host, end.details ?? { exitCode: null, signal: null }),
     input: held.input,
+    ...(failed.notFound ? { notFound: true } : {}),
   };
   try {
     await publishFailure(conn, names, block.seq, failure, () => job.finished());
@@ -71,4 +73,22 @@ export async function failBlock(job: TryJob, held: Held, end: WorkerOutcome): Pr
   } catch {
     message.nak();
   }
+}
+
+/**
+ * How a try failed, as the coordinator's line says it, or null for an end that is no try of the
+ * block (its process stopped by this worker, which is leaving: the block goes back). A process
+ * that could not be started failed its block as one that ran and failed does (until 2026-12-05
+ * it went back to the queue untried, again and again, till it failed as `given 3 times to
+ * workers lost with it`).
+ */
+function failureOf(
+  held: Held,
+  end: WorkerOutcome,
+): { worker: string; reason: string; notFound?: boolean } | null {
+  if (end.kind === 'failed')
+    return { worker: end.worker, reason: end.reason, notFound: end.notFound };
+  if (end.kind === 'cannot-start')
+    return { worker: `worker ${held.slot}`, reason: `cannot start: ${end.reason}` };
+  return null;
 }

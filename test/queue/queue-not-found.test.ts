@@ -151,11 +151,11 @@ describe('a queue worker whose command is not found', () => {
     ]);
   });
 
-  it('under --shell (sh says 127): the coordinator’s line for the failed block names the job and the worker', async () => {
+  it('under --shell (sh says 127): the coordinator’s line for the failed block names the job and the worker; exit 127, as locally', async () => {
     const server = await startNats();
     const worker = startWorker(server.url, ['--job', 'sh', '--shell'], ['no-such-cmd']);
     const result = await coordinate(server.url, ['--job', 'sh'], numbered(1, 3));
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(127);
     expect(result.stderr).toMatch(
       new RegExp(
         `^manifold: job "sh": queue worker on ${hostname()}: worker 1 \\(pid \\d+: no-such-cmd\\) exited with status 127 \\(command not found\\) \\(try 1 of 1\\) on block 1 \\(records 1-3\\)\\n$`,

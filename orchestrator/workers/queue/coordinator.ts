@@ -156,6 +156,8 @@ class QueueWorker implements Worker {
         worker: result.worker,
         reason: result.reason,
         retryable: false,
+        // Not found or not executable on its last try: the run's status is 127, as locally.
+        notFound: result.notFound === true,
       } as const;
       this.#listener.onExit(this, end, [block]);
       this.#endIfDone();

@@ -127,14 +127,12 @@ export class ResultStream {
         input,
       });
     } else if (message.subject === names.failedSubject && frame.kind === FrameKind.Error) {
-      const { worker, reason, tried, input } = JSON.parse(frame.payload.toString('utf8')) as {
-        worker: string;
-        reason: string;
-        tried?: unknown;
-        input?: unknown;
-      };
+      const { worker, reason, tried, input, notFound } = JSON.parse(
+        frame.payload.toString('utf8'),
+      ) as { worker: string; reason: string; tried?: unknown; input?: unknown; notFound?: unknown };
       const of = { tried: checkTry(tried), input: checksumOf(input) };
-      news = book.failed(frame.seq, this.#ofJob(worker), reason, of);
+      const failure = { worker: this.#ofJob(worker), reason, notFound: notFound === true };
+      news = book.failed(frame.seq, failure, of);
     }
     if (!news) return;
     this.#listener.answered(frame.seq);

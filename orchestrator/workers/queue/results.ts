@@ -6,7 +6,7 @@ import type { BlockTry } from '../block.js';
  */
 export type BlockResult = (
   | { kind: 'done'; pieces: Buffer[] }
-  | { kind: 'failed'; worker: string; reason: string }
+  | { kind: 'failed'; worker: string; reason: string; notFound?: boolean }
 ) & { tried?: BlockTry | undefined; input?: number | undefined };
 
 /** Who made an answer and from what (the try, the block's checksum), as its message says. */
@@ -63,11 +63,15 @@ export class ResultBook {
     return true;
   }
 
-  /** The block failed on its last try. Returns whether this is news. */
-  failed(seq: number, worker: string, reason: string, of: AnswerOf = {}): boolean {
+  /** The block failed on its last try (its command not found: `notFound`). Returns whether this is news. */
+  failed(
+    seq: number,
+    failure: { worker: string; reason: string; notFound?: boolean },
+    of: AnswerOf = {},
+  ): boolean {
     if (this.#taken.has(seq) || this.#results.has(seq)) return false;
     this.#drop(seq, null);
-    this.#results.set(seq, { kind: 'failed', worker, reason, ...of });
+    this.#results.set(seq, { kind: 'failed', ...failure, ...of });
     return true;
   }
 
