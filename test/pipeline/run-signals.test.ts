@@ -76,6 +76,9 @@ describe('signals', () => {
           '  - name: fanned',
           '    fan:',
           '      workers: 2',
+          // Each of the two is given a block: a worker starts with its first.
+          '      records: 1',
+          '      dispatch: round-robin',
           `      worker: ${hang}`,
           `  - run: cat | ${hang}`,
           `  - run: [${hang}]`,
