@@ -149,13 +149,18 @@ describe.concurrent('manifold fan --table', () => {
       [
         '-j',
         '2',
+        // A block each: a worker starts with its first.
+        '-N',
+        '1',
+        '--dispatch',
+        'round-robin',
         '--table',
         `users=${table}`,
         '--shell',
         '--',
         'cat >/dev/null; echo "$MANIFOLD_TABLE_USERS"',
       ],
-      'a\n',
+      'a\nb\n',
     );
     expect(ok(result)).toEqual(OK);
     expect(result.stdout.toString()).toBe(`${table}\n${table}\n`);

@@ -87,7 +87,9 @@ describe.concurrent('a ready merge written to stdout by the process starter', {
     // flushed each time, so that the two workers' writes interleave in time.
     const write =
       'perl -e \'$|=1; for (1..30) { print $ENV{MANIFOLD_WORKER} x 1000 for 1..100; print "\\n" }\'';
-    const args = ['-j', '2', '--input', inputFile('a\nb\n'), '--'];
+    // A block each (round-robin, one record a block): a worker starts with its first.
+    const args = ['-j', '2', '-N', '1', '--dispatch', 'round-robin'];
+    args.push('--input', inputFile('a\nb\n'), '--');
     for (const options of [C, PERL]) {
       const result = await run(
         manifold,
