@@ -6,23 +6,13 @@ import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
 import { fan, ok } from '../support/fan-run.js';
 import { records } from '../support/lines.js';
+import { gaps, starts } from '../support/start-times.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // --delay: a block starts at least this long after the one before, as `parallel --delay`
 // between jobs' starts. Each block's start is its --joblog row's Starttime, in milliseconds:
 // every two starts are checked to be at least the delay apart (a lower bound only: a loaded
 // machine may start them later, never sooner).
-
-/** The blocks' start times (seconds), in order, from a job log's rows. */
-function starts(log: string): number[] {
-  const [head, ...rows] = log.split('\n').filter(Boolean);
-  const at = head!.split('\t').indexOf('Starttime');
-  return rows.map((row) => Number(row.split('\t')[at])).sort((a, b) => a - b);
-}
-
-/** The gaps between starts, in milliseconds, rounded to the log's milliseconds. */
-const gaps = (times: number[]) =>
-  times.slice(1).map((time, i) => Math.round((time - times[i]!) * 1000));
 
 describe.concurrent('manifold fan --delay', () => {
   it.each([

@@ -7,6 +7,7 @@ import { fan, ok } from '../support/fan-run.js';
 import { records } from '../support/lines.js';
 import { runConfig } from '../support/pipeline.js';
 import { useTestHosts } from '../support/sshd.js';
+import { gaps, starts } from '../support/start-times.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // --nice and --delay with --host, through a real sshd. --nice: a host's worker processes start
@@ -21,17 +22,6 @@ const REPORT = 'cat >/dev/null; cut -d" " -f19 /proc/$$/stat';
 
 /** The nicenesses the workers printed, one a line. */
 const nicenesses = (stdout: Buffer | string) => stdout.toString().split('\n').filter(Boolean);
-
-/** The blocks' start times (seconds), in order, from a job log's rows. */
-function starts(log: string): number[] {
-  const [head, ...rows] = log.split('\n').filter(Boolean);
-  const at = head!.split('\t').indexOf('Starttime');
-  return rows.map((row) => Number(row.split('\t')[at])).sort((a, b) => a - b);
-}
-
-/** The gaps between starts, in milliseconds, rounded to the log's milliseconds. */
-const gaps = (times: number[]) =>
-  times.slice(1).map((time, i) => Math.round((time - times[i]!) * 1000));
 
 describe('manifold fan --nice with --host', () => {
   it.each([
