@@ -6,7 +6,6 @@ import { FRAMING_HELP, type Framing, parseFraming } from '../framing/spec.js';
 import { PROTOCOL_NAME } from '../protocol.js';
 import { parseSize } from '../size.js';
 import { refuseFlagValues } from './flag-values.js';
-import { refuseRepeatedValues, repeatable } from './repeated-values.js';
 import type { FilterSpec, RecordKind } from './types.js';
 import { commanderMessage, excessArgumentsMessage, optionLikeArgument } from './usage-message.js';
 
@@ -60,32 +59,26 @@ export function readCommandLine(
     .description(spec.description ?? '')
     .version(spec.version ?? manifoldVersion(), '-V, --version')
     .helpOption('-h, --help', 'show this help')
-    // --split and --join are repeatable: manifold adds its own after the filter's arguments,
-    // the filter's (splits.at(-2)) kept beside them (framings.ts).
     .addOption(
       // The default is said in the text: commander shows no default whose value is undefined.
-      repeatable(
-        new Option(
-          '--split <framing>',
-          `input framing: ${FRAMING_HELP} (default: ${typeof spec.split === 'string' ? spec.split : 'lines'})`,
-        ).argParser((value: string) => {
-          splits.push(framingArgument(value));
-          return splits.at(-1);
-        }),
-      ),
+      new Option(
+        '--split <framing>',
+        `input framing: ${FRAMING_HELP} (default: ${typeof spec.split === 'string' ? spec.split : 'lines'})`,
+      ).argParser((value: string) => {
+        splits.push(framingArgument(value));
+        return splits.at(-1);
+      }),
     )
     .addOption(
-      repeatable(
-        new Option(
-          '--join <framing>',
-          `output framing (same names)${spec.join === undefined ? ' (default: the input framing)' : ''}`,
-        )
-          .default(spec.join, spec.join)
-          .argParser((value: string) => {
-            joins.push(framingArgument(value));
-            return joins.at(-1);
-          }),
-      ),
+      new Option(
+        '--join <framing>',
+        `output framing (same names)${spec.join === undefined ? ' (default: the input framing)' : ''}`,
+      )
+        .default(spec.join, spec.join)
+        .argParser((value: string) => {
+          joins.push(framingArgument(value));
+          return joins.at(-1);
+        }),
     )
     .addOption(
       new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
@@ -110,7 +103,6 @@ export function readCommandLine(
   if (spec.tables !== undefined) command.addOption(tableOption());
   spec.configure?.(command);
   refuseFlagValues(command);
-  refuseRepeatedValues(command);
 
   try {
     command.parse(argv, { from: 'user' });
@@ -172,12 +164,10 @@ function sizeArgument(value: string): number {
 
 /** The `--table` option of a filter that reads tables: repeatable. */
 export function tableOption(): Option {
-  return repeatable(
-    new Option(
-      '--table <table>',
-      'a table to read: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); repeatable',
-    )
-      .default([], 'none')
-      .argParser((value: string, previous: string[]) => [...previous, value]),
-  );
+  return new Option(
+    '--table <table>',
+    'a table to read: NAME=PATH, PATH (named by its file name), or NAME (its path from MANIFOLD_TABLE_<NAME>, as manifold fan --table passes it); repeatable',
+  )
+    .default([], 'none')
+    .argParser((value: string, previous: string[]) => [...previous, value]);
 }

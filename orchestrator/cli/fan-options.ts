@@ -1,5 +1,4 @@
 import { Option } from 'commander';
-import { repeatable } from '../../filters/sdk/repeated-values.js';
 import { FAN_CHOICES, FAN_DEFAULTS, MAX_WORKERS } from '../options/fan-settings.js';
 
 /** The options of `manifold fan`, as commander options, with their help. */
@@ -140,28 +139,22 @@ export function fanOptions(): Option[] {
       '--joblog <file>',
       "write a TSV row per block (block, worker, start, runtime, bytes and records in and out, attempts, status) as blocks finish; '-' for stderr",
     ),
-    repeatable(
-      new Option(
-        '--input <file>',
-        "read this file instead of stdin (repeat it for several, read in order; '-' is stdin); a pipe is fine",
-      ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
-    ),
-    repeatable(
-      new Option(
-        '--table <NAME=PATH>',
-        "a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md); with --queue, stored in the queue's Object Store and fetched by each worker machine",
-      ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
-    ),
+    new Option(
+      '--input <file>',
+      "read this file instead of stdin (repeat it for several, read in order; '-' is stdin); a pipe is fine",
+    ).argParser((file: string, files: string[] | undefined) => [...(files ?? []), file]),
+    new Option(
+      '--table <NAME=PATH>',
+      "a shared table for the workers, as MANIFOLD_TABLE_<NAME> in their environment (repeatable; docs/tables.md); with --queue, stored in the queue's Object Store and fetched by each worker machine",
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option(
       '--max-record <size>',
       "the largest record accepted, in the input and in workers' output",
     ).default(FAN_DEFAULTS.maxRecord),
-    repeatable(
-      new Option(
-        '--host <[user@]host[:port][/slots]>',
-        "run workers on this host over SSH (repeatable, each host once; ':' or 'local' is this machine); -j is slots per host unless /slots says; slots past sshd's MaxSessions get more connections (docs/hosts.md)",
-      ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
-    ),
+    new Option(
+      '--host <[user@]host[:port][/slots]>',
+      "run workers on this host over SSH (repeatable, each host once; ':' or 'local' is this machine); -j is slots per host unless /slots says; slots past sshd's MaxSessions get more connections (docs/hosts.md)",
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option('--hosts-file <file>', "hosts as --host names them, one a line, '#' comments"),
     new Option(
       '--ssh <command>',
@@ -175,12 +168,10 @@ export function fanOptions(): Option[] {
       '--host-timeout <duration>',
       'a host heard nothing from for this long is hung: dropped, its blocks tried elsewhere (default 30s)',
     ),
-    repeatable(
-      new Option(
-        '--transfer <path>',
-        'with --host: ship this file or folder (relative to here) to each host once, cached by content; workers there see it at the same name (repeatable)',
-      ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
-    ),
+    new Option(
+      '--transfer <path>',
+      'with --host: ship this file or folder (relative to here) to each host once, cached by content; workers there see it at the same name (repeatable)',
+    ).argParser((value: string, values: string[] | undefined) => [...(values ?? []), value]),
     new Option(
       '--cleanup',
       'with --host: remove from the hosts, at the end, what this run shipped',

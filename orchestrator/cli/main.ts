@@ -9,7 +9,6 @@ import {
   holdsBytes,
   notTextProblem,
 } from '../../filters/sdk/raw-arguments.js';
-import { refuseRepeatedValues } from '../../filters/sdk/repeated-values.js';
 import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
 import { exitAfterStderr } from './exit.js';
@@ -89,7 +88,6 @@ async function main(given: string[]): Promise<number> {
   program.addCommand(completionCommand(program, start));
   applyManners(program, version);
   refuseEndOfOptions(program);
-  refuseRepeatedValues(program);
   refuseFlagValues(program);
   program.hook('preAction', (_program, action) => refuseNotText(argv, action));
   try {

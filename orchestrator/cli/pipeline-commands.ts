@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { repeatable } from '../../filters/sdk/repeated-values.js';
 import { CHECK_HELP_AFTER, GRAPH_HELP_AFTER, RUN_HELP_AFTER } from './pipeline-help.js';
 
 type Run = (status: Promise<number>) => void;
@@ -11,18 +10,14 @@ const load = () => import('./pipeline-run.js');
 /** `manifold run`, `check` and `graph`: the config-file face of manifold. */
 export function pipelineCommands(run: Run): Command[] {
   // No default list: commander would show it as `(default: [])`; none given is an empty one.
-  const setOption = () =>
-    repeatable(
-      new Option(
-        '--set <NAME=VALUE>',
-        'set a variable for $' +
-          "{NAME} in the config and the stages' environment; NAME of letters, digits, _ (repeatable)",
-      ).argParser((value: string, previous: string[] = []) => [...previous, value]),
-    );
+  const set = (value: string, previous: string[] = []) => [...previous, value];
+  const setHelp =
+    'set a variable for $' +
+    "{NAME} in the config and the stages' environment; NAME of letters, digits, _ (repeatable)";
   const runCommand = new Command('run')
     .description('Run a pipeline or graph from a config file (YAML or JSON).')
     .argument('<config>', "the config file; '-' reads it from stdin")
-    .addOption(setOption())
+    .option('--set <NAME=VALUE>', setHelp, set)
     .option('--stats <file>', "write a JSON summary per stage and edge at the end; '-' for stderr")
     .option('--progress', 'show a live line per stage on stderr when it is a terminal')
     .option('--verbose', 'say what manifold decides, on stderr')
@@ -36,7 +31,7 @@ export function pipelineCommands(run: Run): Command[] {
   const checkCommand = new Command('check')
     .description('Check a config file without running it: exit 0 when good, 2 with every problem.')
     .argument('<config>', "the config file; '-' reads it from stdin")
-    .addOption(setOption())
+    .option('--set <NAME=VALUE>', setHelp, set)
     .addHelpText('after', CHECK_HELP_AFTER)
     .action((config: string, options: { set?: string[] }) =>
       run(load().then((m) => m.checkOnly(config, options.set ?? []))),
@@ -51,7 +46,7 @@ export function pipelineCommands(run: Run): Command[] {
         .choices(['mermaid', 'dot'])
         .default('mermaid'),
     )
-    .addOption(setOption())
+    .option('--set <NAME=VALUE>', setHelp, set)
     .addHelpText('after', GRAPH_HELP_AFTER)
     .action((config: string, options: { format: string; set?: string[] }) =>
       run(load().then((m) => m.printGraph(config, options.format, options.set ?? []))),
