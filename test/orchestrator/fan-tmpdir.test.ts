@@ -120,24 +120,23 @@ describe('--tmpdir', () => {
 
   // GNU sort -m spills only when it cannot merge its inputs at once (manifold gives it a
   // --batch-size of the workers), so where its TMPDIR points is read in /proc while it runs: it
-  // waits, as the workers do, for their output.
+  // waits, as the workers do, for their output. Each worker reads a byte and sleeps: the first,
+  // its pipe full, is passed by (ready dispatch, which sort -m needs), so the second starts too.
   it.for([
     ['--tmpdir', true],
     ["the caller's TMPDIR, without --tmpdir", false],
   ] as const)('sort -m of --merge sorted is given %s', async ([, given]) => {
     const tmp = privateTmp();
-    const script = 'cat > /dev/null; echo "ready $MANIFOLD_WORKER" >&2; exec sleep 600';
+    const script = 'head -c 1 > /dev/null; echo "ready $MANIFOLD_WORKER" >&2; exec sleep 600';
     const child = spawnManifold(
-      ['fan', '-j', '2', '--merge', 'sorted', ...(given ? ['--tmpdir', tmp] : [])].concat([
-        '--',
-        'sh',
-        '-c',
-        script,
-      ]),
+      ['fan', '-j', '2', '--block', '64K', '--merge', 'sorted']
+        .concat(given ? ['--tmpdir', tmp] : [])
+        .concat(['--', 'sh', '-c', script]),
       { LC_ALL: 'C', TMPDIR: GONE },
     );
     const stderr = watch(child.stderr!);
-    child.stdin!.end('a\nb\n');
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(`${'x'.repeat(99)}\n`.repeat(40_000));
     await stderr.waitFor(/^ready \d$/, 2);
     const sorts = descendants(child.pid!).filter((pid) => /^sort -m /.test(commandOf(pid)));
     expect(sorts).toHaveLength(1);
