@@ -1,13 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+// Every Node process reads and parses the CA bundle NODE_EXTRA_CA_CERTS names as it starts (~40 ms
+// of CPU each on the CI machine, which sets it), and the tests start thousands: about a seventh
+// of the suite's CPU. No test makes a TLS connection but the package test's `npm install`, which
+// is given it back (MANIFOLD_TEST_EXTRA_CA_CERTS). The test processes inherit this environment.
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
+if (extraCaCerts !== undefined) {
+  process.env.MANIFOLD_TEST_EXTRA_CA_CERTS = extraCaCerts;
+  delete process.env.NODE_EXTRA_CA_CERTS;
+}
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    // Two files at once, not vitest's cores - 1 (one, on the 2-core CI machine): most tests wait
-    // on child processes, servers and pipes, so a second file fills the idle core.
-    maxWorkers: 2,
+    // A timeout catches a hang; with three files at once on two cores a heavy case takes up to
+    // ~1.5x its time with two.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Three files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
+    // child processes, servers and pipes, and with two files at once a fifth of the CPU was idle.
+    maxWorkers: 3,
   },
 });

@@ -35,9 +35,12 @@ beforeAll(async () => {
   filename = pack.filename;
   execFileSync('npm', ['init', '-y'], { cwd: project, stdio: 'ignore' });
   const tarball = join(scratch.dir, pack.filename);
+  // npm may reach the registry: it gets the CA bundle vitest.config.ts keeps from the others.
+  const ca = process.env.MANIFOLD_TEST_EXTRA_CA_CERTS;
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
     cwd: project,
     stdio: 'ignore',
+    env: ca === undefined ? process.env : { ...process.env, NODE_EXTRA_CA_CERTS: ca },
   });
 }, 240_000);
 
