@@ -3,29 +3,29 @@ import { nearest } from '../config/problems.js';
 
 // The library's checks of what a caller passes that the options' own checks do not cover.
 
-/** The other argument of a call, whose names a caller may have put in the wrong one. */
-export interface OtherArgument {
+/** Names a call does not take here, and what to do instead: the other argument, or another way. */
+export interface Elsewhere {
   names: Iterable<string>;
-  /** How a message names it: `an I/O option, given in the second argument`. */
+  /** What a message says after the name: `it is an I/O option, given in the second argument`. */
   said: string;
 }
 
 /**
  * Every key of `given` is one of `known`: `unknown option "wokers" (did you mean "workers"?);
- * known: ...`, or, for a key of the call's other argument, where it goes: `unknown option
+ * known: ...`, or, for a name the call takes elsewhere, where it goes: `unknown option
  * "input": it is an I/O option, given in the second argument ({ input, output, signal })`.
  */
 export function checkNames(
   given: object,
   known: Iterable<string>,
   what: string,
-  other?: OtherArgument,
+  elsewhere: Elsewhere[] = [],
 ): void {
   const names = [...known];
   for (const name of Object.keys(given)) {
     if (names.includes(name)) continue;
-    if (other !== undefined && [...other.names].includes(name))
-      throw new UsageError(`unknown ${what} "${name}": it is ${other.said}`);
+    const place = elsewhere.find((other) => [...other.names].includes(name));
+    if (place !== undefined) throw new UsageError(`unknown ${what} "${name}": ${place.said}`);
     const hint = nearest(name, names);
     throw new UsageError(
       `unknown ${what} "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${names.join(', ')}`,

@@ -31,7 +31,7 @@ import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { readCallerInput } from './caller-input.js';
-import { checkEnv, checkNames } from './checks.js';
+import { checkEnv, checkNames, type Elsewhere } from './checks.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
 import {
@@ -133,19 +133,27 @@ export interface PreparedFan {
 }
 
 /** Checks everything a fan's caller gave but the I/O, which is each form's own. */
-export function prepareFan(options: FanOptions, io: object, ioNames: string[]): PreparedFan {
+export function prepareFan(
+  options: FanOptions,
+  io: object,
+  ioNames: string[],
+  notTaken: Elsewhere[] = [],
+): PreparedFan {
   if (typeof options !== 'object' || options === null)
     throw new UsageError('options must be an object with at least a command');
   if (typeof io !== 'object' || io === null)
     throw new UsageError(`the second argument must be an object: { ${ioNames.join(', ')} }`);
-  checkNames(options, OPTION_NAMES, 'option', {
-    names: ioNames,
-    said: `an I/O option, given in the second argument ({ ${ioNames.join(', ')} })`,
-  });
-  checkNames(io, ioNames, 'I/O option', {
-    names: OPTION_NAMES,
-    said: 'an option, given in the first argument with the command',
-  });
+  checkNames(options, OPTION_NAMES, 'option', [
+    {
+      names: ioNames,
+      said: `it is an I/O option, given in the second argument ({ ${ioNames.join(', ')} })`,
+    },
+    ...notTaken,
+  ]);
+  checkNames(io, ioNames, 'I/O option', [
+    { names: OPTION_NAMES, said: 'it is an option, given in the first argument with the command' },
+    ...notTaken,
+  ]);
   const { signal } = io as { signal?: unknown };
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new UsageError('signal must be an AbortSignal');

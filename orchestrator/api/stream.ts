@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { FanSummary } from '../fan/stats.js';
 import { readCallerInput } from './caller-input.js';
+import type { Elsewhere } from './checks.js';
 import { type FanOptions, prepareFan, runFan } from './fan.js';
 import { type Input, resolveInput } from './io.js';
 
@@ -11,6 +12,14 @@ export interface FanStreamIO {
   /** Stops the run: the iteration throws an AbortError. */
   signal?: AbortSignal;
 }
+
+/** A caller who gives fan.stream an output, as to fan, is told where the output is. */
+const OUTPUT_IS_RETURNED: Elsewhere = {
+  names: ['output'],
+  said:
+    "fan.stream's output is the iterable it returns, read with for await (docs/api.md); " +
+    'to have it written to a stream, a file or a descriptor, call fan instead',
+};
 
 /** Output chunks the iteration may hold before the fan pauses its workers. */
 const HELD_CHUNKS = 4;
@@ -24,7 +33,7 @@ const HELD_CHUNKS = 4;
  * of the fan is thrown by the iteration, as `fan` would reject.
  */
 export async function* streamFan(options: FanOptions, io: FanStreamIO): AsyncGenerator<Buffer> {
-  const prepared = prepareFan(options, io, ['input', 'signal']);
+  const prepared = prepareFan(options, io, ['input', 'signal'], [OUTPUT_IS_RETURNED]);
   const reading = readCallerInput(resolveInput(io.input));
   const { inputs, size, ...rest } = reading.engine;
   // The caller's signal, or leaving the loop, stops the fan (AbortSignal.any is Node >= 20.3).

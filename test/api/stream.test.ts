@@ -117,6 +117,28 @@ describe('fan.stream', () => {
     expect(await leftovers(procsOf(pidsIn(dir)), 2000)).toEqual([]);
   });
 
+  // fan's output given to fan.stream: before, `unknown I/O option "output"; known: input,
+  // signal` and no word of where the output is (in the options, the list of options' names).
+  it.each([
+    ['the I/O', {}, { output: process.stdout }, 'I/O option'],
+    ['the options', { output: 'out.txt' }, {}, 'option'],
+  ])('an output among %s is refused, saying where the output is', async (_, more, io, what) => {
+    const error = await (async () => {
+      for await (const _ of fan.stream({ command: ['cat'], ...more } as never, {
+        input: Readable.from([]),
+        ...io,
+      }));
+    })().then(
+      () => null,
+      (e: unknown) => e as ManifoldError,
+    );
+    expect(error?.code).toBe('manifold.usage');
+    expect(error?.message).toBe(
+      `unknown ${what} "output": fan.stream's output is the iterable it returns, read with ` +
+        'for await (docs/api.md); to have it written to a stream, a file or a descriptor, call fan instead',
+    );
+  });
+
   it("writes nothing to the process's stdout or stderr", async () => {
     const result = await runApiScript(`
       import { Readable } from 'node:stream';
