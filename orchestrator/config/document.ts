@@ -1,8 +1,17 @@
-import { type Document, isCollection, isPair, isScalar, type Node, visit } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  type Node,
+  visit,
+} from 'yaml';
 import type { Problem } from './problems.js';
 
-// What a config's YAML document may not hold, whatever its schema: keys that aim at JavaScript's
-// objects, NULs, aliases that make it endless, nesting past any reader's stack.
+// What a config's YAML document may not hold, whatever its schema: keys that are no names or aim
+// at JavaScript's objects, NULs, aliases that make it endless, nesting past any reader's stack.
 
 type At = (offset: number) => { line: number; column: number };
 
@@ -16,8 +25,9 @@ const PROTOTYPE_KEYS: ReadonlySet<unknown> = new Set(['__proto__', 'constructor'
 export const MAX_DEPTH = 100;
 
 /** Every check of the document; the others only once it nests within MAX_DEPTH, as they recurse. */
-export function checkDocument(doc: Document, problems: Problem[], at: At): void {
+export function checkDocument(doc: Document, text: string, problems: Problem[], at: At): void {
   if (findTooDeep(doc, problems, at)) return;
+  findKeysNotNames(doc, text, problems, at);
   findPrototypeKeys(doc, problems, at);
   findNuls(doc, problems, at);
   findAliasCycles(doc, problems, at);
@@ -42,6 +52,44 @@ function findTooDeep(doc: Document, problems: Problem[], at: At): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A key is a name: text, or a number kept as written. YAML reads `null:`, `~:` and an empty key
+ * as null, which a plain object made the key "" (said as `unknown key ""`, or as an empty name);
+ * `True:` as true, made "true"; a list or a map as a key, made its text. Each is said at it.
+ */
+function findKeysNotNames(doc: Document, text: string, problems: Problem[], at: At): void {
+  visit(doc, {
+    Pair(_key, pair) {
+      const key = pair.key as Node | null;
+      const message = key && keyNotName(doc, key, text);
+      if (message) problems.push({ ...at(key!.range?.[0] ?? 0), message });
+    },
+  });
+}
+
+/** What is wrong with a key that is no name, or null for a name. */
+function keyNotName(doc: Document, key: Node, text: string): string | null {
+  const node = isAlias(key) ? key.resolve(doc) : key;
+  const value = isScalar(node) ? node.value : undefined;
+  if (isScalar(node) && ['string', 'number', 'symbol'].includes(typeof value)) return null;
+  const [start, end] = key.range ?? [0, 0];
+  const written = text.slice(start, end);
+  if (written === '') return 'an empty key is not a name: write the name before its ":"';
+  const read = !isScalar(node)
+    ? isMap(node)
+      ? 'a map'
+      : 'a list'
+    : value === null || typeof value === 'boolean'
+      ? String(value)
+      : 'bytes';
+  const shown = written.includes('\n') ? null : written;
+  const quote =
+    isAlias(key) || shown === null || read === 'bytes'
+      ? ''
+      : ` (quote it, "${shown}", if it is one)`;
+  return `${shown === null ? 'this key' : `key ${shown}`} is not a name: YAML reads it as ${read}${quote}`;
 }
 
 /** A key such as `__proto__` is refused wherever it stands, before it reaches a plain object. */

@@ -86,7 +86,7 @@ export function loadConfig(
             : error.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, ''),
     });
   }
-  if (problems.length === 0) checkDocument(doc, problems, at);
+  if (problems.length === 0) checkDocument(doc, text, problems, at);
   if (problems.length === 0) {
     for (const node of badMerges(doc))
       problems.push({
