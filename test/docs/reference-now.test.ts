@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from '../helpers.js';
+
+// A reference page says what manifold does now. What it did before a date goes to
+// docs/changes.md, grouped by date; performance.md's dated sections are measurements, and stay.
+// A note such as "(before 2026-12-04 it was ignored)" in a reference page is found here, with
+// its page and line, so that it is moved rather than grown.
+
+const KEPT = new Set(['changes.md', 'performance.md']);
+const HISTORY = /\b(?:[Bb]efore|[Uu]ntil|[Ee]arlier on)\s+20\d\d-\d\d-\d\d\b/g;
+
+describe('the reference pages', () => {
+  it('carry no "before <date>" notes: those are in docs/changes.md', () => {
+    const pages = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((name) => name.endsWith('.md') && !KEPT.has(name))
+        .map((name) => `docs/${name}`),
+    ];
+    const found: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(root, page), 'utf8');
+      for (const match of text.matchAll(HISTORY)) {
+        const line = text.slice(0, match.index).split('\n').length;
+        found.push(`${page}:${line}: ${match[0]}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('README links docs/changes.md', () => {
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('(docs/changes.md)');
+  });
+});
