@@ -18,6 +18,8 @@ import { resolvingLine } from './usage-help.js';
 
 /** How long a queue worker waits for its server at the start, by default (`--connect-timeout`). */
 const DEFAULT_CONNECT_TIMEOUT = '30s';
+/** How long a queue worker takes no block after a process failed to start, by default. */
+const DEFAULT_START_BACKOFF = '5s';
 
 /** The options of `manifold worker` for a queue. */
 export function queueWorkerOptions(): Option[] {
@@ -54,6 +56,10 @@ export function queueWorkerOptions(): Option[] {
       '--connect-timeout <duration>',
       'how long to wait for a server not up yet (refused, no answer) at the start; 0: not at all',
     ).default(`${DEFAULT_CONNECT_TIMEOUT}`),
+    new Option(
+      '--start-backoff <duration>',
+      'after a process fails to start here (not found, not executable, no processes left), take no block for this long, so that another machine tries the block first; 0: at once',
+    ).default(DEFAULT_START_BACKOFF),
     new Option('--verbose', 'say what the worker waits for and what it retries, on stderr'),
   ];
 }
@@ -69,6 +75,10 @@ A table that cannot be fetched is one line, exit 1, and a notice to the coordina
 
 A server not up yet (connection refused, no answer) is waited for, up to --connect-timeout
 (default ${DEFAULT_CONNECT_TIMEOUT}), so that workers can start with their server: one line says so at once.
+
+A block whose process cannot start here (its command gone or not executable, no processes left)
+fails that try and goes back to the queue at once; this worker then takes no block for
+--start-backoff (default ${DEFAULT_START_BACKOFF}), so that another machine gets it first.
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached (past --connect-timeout), has
 no JetStream or was gone past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
@@ -100,7 +110,8 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
       );
     const url = checkQueueUrl(String(raw.queue));
     const timeoutMs = parseTimeout(raw.queueTimeout, () => '--queue-timeout');
-    const connectMs = connectTimeout(raw.connectTimeout);
+    const connectMs = zeroOrDuration(raw.connectTimeout, '--connect-timeout', 'no wait');
+    const startBackoffMs = zeroOrDuration(raw.startBackoff, '--start-backoff', 'at once');
     const names = jobNames(checkJobName(String(raw.job)));
     const workers = workerCount(raw.workers, '-j, --workers');
     const ways = [
@@ -133,18 +144,29 @@ export function resolveQueueWorkerCommandLine(argv: string[], raw: Record<string
     checkBlockNamed(command, attribution, workerFlagOf);
     const okStatus =
       raw.okStatus === undefined ? [0] : parseOkStatus(raw.okStatus, () => '--ok-status');
-    return { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus };
+    return {
+      url,
+      timeoutMs,
+      connectMs,
+      startBackoffMs,
+      names,
+      workers,
+      attribution,
+      shell,
+      command,
+      okStatus,
+    };
   });
 }
 
-/** `--connect-timeout`: 0 (no wait) or a duration, as --timeout takes it; milliseconds. */
-function connectTimeout(value: unknown): number {
+/** `--connect-timeout`, `--start-backoff`: 0 (`zero`) or a duration, as --timeout takes it; ms. */
+function zeroOrDuration(value: unknown, flag: string, zero: string): number {
   if (String(value) === '0') return 0;
   try {
-    return parseTimeout(value, () => '--connect-timeout');
+    return parseTimeout(value, () => flag);
   } catch (error) {
     throw new UsageError(
-      `--connect-timeout must be 0 (no wait) or a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m) (got ${quoteName(String(value))})`,
+      `${flag} must be 0 (${zero}) or a duration from 1ms to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m) (got ${quoteName(String(value))})`,
       error,
     );
   }
@@ -162,8 +184,8 @@ export async function runQueueWorker(
   argv: string[],
   raw: Record<string, unknown>,
 ): Promise<number> {
-  const { url, timeoutMs, connectMs, names, workers, attribution, shell, command, okStatus } =
-    resolveQueueWorkerCommandLine(argv, raw);
+  const resolved = resolveQueueWorkerCommandLine(argv, raw);
+  const { url, timeoutMs, connectMs, names, workers, attribution, shell, command } = resolved;
   const log = raw.verbose
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
@@ -214,7 +236,8 @@ export async function runQueueWorker(
         workers,
         command,
         attribution,
-        okStatus,
+        okStatus: resolved.okStatus,
+        startBackoffMs: resolved.startBackoffMs,
         tag: raw.tag === true,
       });
   } catch (error) {

@@ -44,17 +44,23 @@ export async function answerBlock(job: TryJob, held: Held, exit: TryEnd): Promis
 }
 
 /**
- * A block let go undone: back to the queue to be tried again, or failed on its last try.
- * Resolves, never rejects, once that is told to the server.
+ * A block let go undone: back to the queue to be tried again (`delayMs` later: 0, at once), or
+ * failed on its last try. Resolves, never rejects, once that is told to the server.
  */
-export async function failBlock(job: TryJob, held: Held, end: WorkerOutcome): Promise<void> {
+export async function failBlock(
+  job: TryJob,
+  held: Held,
+  end: WorkerOutcome,
+  delayMs = 0,
+): Promise<void> {
   const { block, message } = held;
   const { spec, host } = job;
   clearInterval(held.working);
   const tries = message.info.deliveryCount;
   const failed = failureOf(held, end);
   if (failed === null || job.finished() || tries < spec.tries) {
-    message.nak();
+    if (failed !== null && delayMs > 0) message.nak(delayMs);
+    else message.nak();
     return;
   }
   const { conn, names } = job.options;
@@ -73,6 +79,14 @@ export async function failBlock(job: TryJob, held: Held, end: WorkerOutcome): Pr
   } catch {
     message.nak();
   }
+}
+
+/**
+ * Whether a try ended because its process could not be started here (the starter failed, the
+ * command gone or not executable, no processes left): this machine's fault, not the block's.
+ */
+export function isStartFailure(end: WorkerOutcome): boolean {
+  return end.kind === 'cannot-start' || (end.kind === 'failed' && end.notFound === true);
 }
 
 /**

@@ -5,7 +5,7 @@ import { type JobSpec, readSpec } from '../workers/queue/job.js';
 import type { JobNames } from '../workers/queue/names.js';
 
 /** How long a pull waits for a block before looking again (is the job still there?). */
-const PULL_MS = 1000;
+export const PULL_MS = 1000;
 /** How often a worker looks for a job that has not started. */
 export const JOB_POLL_MS = 250;
 

@@ -18,6 +18,11 @@ export interface ServeOptions {
   okStatus: readonly number[];
   stderr?: WorkerStderr;
   tag: boolean;
+  /**
+   * How long this machine takes no new block after one of its processes could not be started,
+   * so that another machine gets the block first (`--start-backoff`); 0: at once.
+   */
+  startBackoffMs: number;
   log: (line: string) => void;
   /** Aborted to stop: the blocks in hand go back to the queue at once. */
   signal: AbortSignal;

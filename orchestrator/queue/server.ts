@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError } from '../../filters/index.js';
 import { BlockClock } from '../fan/clock.js';
+import { formatDuration } from '../options/jobs.js';
 import type { Block } from '../workers/block.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
@@ -11,12 +12,19 @@ import { Hand } from './hand.js';
 import type { Held, TryEnd } from './held.js';
 import { JobWatch } from './job-watch.js';
 import { jobWorkers } from './job-workers.js';
-import { answerBlock, failBlock, type TryJob } from './outcome.js';
-import { JOB_POLL_MS, pause, pullOne } from './pull.js';
+import { answerBlock, failBlock, isStartFailure, type TryJob } from './outcome.js';
+import { JOB_POLL_MS, PULL_MS, pause, pullOne } from './pull.js';
 import type { ServeOptions } from './serve.js';
 
 // The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
 // through a local worker, its try's end told to the queue (outcome.ts).
+
+/**
+ * How long after a failed start its block goes back to the queue: longer than a pull waits
+ * (pull.ts), so that the pull this worker had under way ends empty rather than taking the
+ * block back to the machine that could not start it.
+ */
+const RETURN_DELAY_MS = 2 * PULL_MS;
 
 /** How long a stopped block's process has to end on SIGTERM before it is killed: the local fan's. */
 const STOP_GRACE_MS = 2000;
@@ -39,6 +47,11 @@ export class QueueServer implements WorkerListener {
   #pulling = false;
   /** Blocks pulled, in hand, not yet given to a slot's worker: the first ready slot takes each. */
   readonly #ahead: Held[] = [];
+  /**
+   * Set while this machine takes no new block, a process of its having failed to start
+   * (--start-backoff): the failed block went back to the queue at once, for another machine.
+   */
+  #backoff: NodeJS.Timeout | null = null;
 
   /** Per-block workers' blocks done, answered once their instance's exit status is known. */
   readonly #exiting = new Map<Worker, { held: Held; answered: (answer: Promise<void>) => void }>();
@@ -104,6 +117,7 @@ export class QueueServer implements WorkerListener {
       }
       if (
         this.#pulling ||
+        this.#backoff !== null ||
         this.#hand.alone !== null ||
         this.#ahead.length >= this.#workers.length
       ) {
@@ -221,16 +235,43 @@ export class QueueServer implements WorkerListener {
     this.#exiting.delete(worker);
     if (done !== undefined)
       done.answered(this.#answer(done.held, end.details ?? { exitCode: 0, signal: null }));
-    for (const block of unfinished) this.#fail(block, end);
+    // A process that could not start here: its blocks go back for another machine, this one
+    // backing off; they reappear on the queue once this one's pull under way has ended.
+    const backOff = isStartFailure(end) && this.#options.startBackoffMs > 0;
+    for (const block of unfinished) this.#fail(block, end, backOff ? RETURN_DELAY_MS : 0);
+    if (backOff) this.#backOff(worker);
     if (worker.ended && !this.#watch.finished) worker.restart();
     this.#wakeAll();
   }
 
-  /** A block was not done: back to the queue to be tried again, or failed on its last try. */
-  #fail(block: Block, end: WorkerOutcome): void {
+  /**
+   * A block was not done: back to the queue to be tried again (`delayMs` later), or failed on
+   * its last try.
+   */
+  #fail(block: Block, end: WorkerOutcome, delayMs: number): void {
     const held = this.#hand.get(block);
     if (held === undefined) return;
-    this.#letGo(held, failBlock(this.#job, held, end));
+    this.#letGo(held, failBlock(this.#job, held, end, delayMs));
+  }
+
+  /**
+   * A process of this machine could not be started: nothing more is pulled for --start-backoff,
+   * so that the block, back on the queue at once, goes to a machine that can start it rather
+   * than to this one again (which, idle, pulled first, and used a block's tries up in
+   * milliseconds). Blocks already in hand are still run: given back, each would lose a try.
+   */
+  #backOff(worker: Worker): void {
+    const ms = this.#options.startBackoffMs;
+    if (this.#watch.finished) return;
+    if (this.#backoff === null)
+      this.#options.log(
+        `worker ${worker.slot} could not start its process: no block is taken for ${formatDuration(ms)} (--start-backoff), for another machine to take it first`,
+      );
+    else clearTimeout(this.#backoff);
+    this.#backoff = setTimeout(() => {
+      this.#backoff = null;
+      this.#wakeAll();
+    }, ms);
   }
 
   /**
@@ -249,6 +290,8 @@ export class QueueServer implements WorkerListener {
   }
 
   #stop(): void {
+    if (this.#backoff !== null) clearTimeout(this.#backoff);
+    this.#backoff = null;
     this.#watch.finish();
     this.#hand.release();
     this.#ahead.length = 0;

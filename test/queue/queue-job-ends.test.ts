@@ -27,6 +27,7 @@ const serveCat = (
     attribution: 'per-block',
     okStatus: [0],
     tag: false,
+    startBackoffMs: 0,
     signal: new AbortController().signal,
     log,
   });

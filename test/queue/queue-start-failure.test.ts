@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,10 +28,11 @@ function brokenPerl(): string {
 
 /**
  * A worker whose command has a word that is not UTF-8, which only the process starter can start
- * (Node's spawn cannot), the starter being a broken perl: each process fails to start.
+ * (Node's spawn cannot), the starter being a broken perl: each process fails to start. Alone,
+ * it retries at once (--start-backoff 0): its tries are counted here, not its pace.
  */
 function unstartable(url: string, job: string) {
-  const line = `E9=$(printf '\\351'); PATH=${brokenPerl()}:$PATH exec ${manifold} worker --queue ${url} --job ${job} -j 1 -- printf '%s' "x$E9"`;
+  const line = `E9=$(printf '\\351'); PATH=${brokenPerl()}:$PATH exec ${manifold} worker --queue ${url} --job ${job} -j 1 --start-backoff 0 -- printf '%s' "x$E9"`;
   return finish(spawnShell(line, { MANIFOLD_STARTER: 'perl' }), 60_000);
 }
 
@@ -105,5 +106,41 @@ describe('a queue worker whose process cannot start', () => {
     );
     expect(result.exitCode).toBe(127);
     expect((await worker.done()).exitCode).toBe(0);
+  });
+
+  it('a machine that cannot start it backs off (--start-backoff): a healthy one takes the block, its tries counted', async () => {
+    const server = await startNats();
+    const script = join(tempDir(), 'was-runnable');
+    writeFileSync(script, '#!/bin/sh\ncat\n');
+    chmodSync(script, 0o755);
+    // Backing off for longer than the test, it cannot take the block again: only a machine
+    // started after its failed try can answer it. Before, it took the block back at once, and
+    // its second try failed the run (`... (try 2 of 2) on block 1`, exit 127).
+    const args = ['--job', 'backoff', '--verbose', '--start-backoff', '10m'];
+    const broken = startWorker(server.url, args, [script]);
+    await broken.stderr.waitFor(/^manifold: waiting for job "backoff" on /, 1);
+    chmodSync(script, 0o644);
+    const joblog = join(tempDir(), 'joblog.tsv');
+    const run = ['--job', 'backoff', '--retries', '1', '--joblog', joblog];
+    const result = coordinate(server.url, run, numbered(1, 3));
+    await broken.stderr.waitFor(
+      /^manifold: worker 1 could not start its process: no block is taken for 10m \(--start-backoff\), for another machine to take it first$/,
+      1,
+    );
+    const healthy = startWorker(server.url, ['--job', 'backoff'], ['sed', 's/^/ok /']);
+    const { stdout, stderr, exitCode } = await result;
+    expect({ stdout: String(stdout), stderr, exitCode }).toEqual({
+      stdout: 'ok 1\nok 2\nok 3\n',
+      stderr: '',
+      exitCode: 0,
+    });
+    const [head, row] = readFileSync(joblog, 'utf8').trimEnd().split('\n') as [string, string];
+    const fields = Object.fromEntries(
+      head.split('\t').map((name, i) => [name, row.split('\t')[i]]),
+    );
+    expect(fields).toMatchObject({ Seq: '1', Attempts: '2', Exitval: '0', Status: 'ok' });
+    // The job finished, the one backing off leaves at once, not after its 10 minutes.
+    expect((await broken.done()).exitCode).toBe(0);
+    expect((await healthy.done()).exitCode).toBe(0);
   });
 });

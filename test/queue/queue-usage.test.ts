@@ -112,6 +112,14 @@ const cases: [string[], RegExp][] = [
     ['worker', '--queue', url, '--connect-timeout', '-1', '--', 'cat'],
     /^manifold: --connect-timeout must be 0 \(no wait\) or a duration .* \(got -1\)/,
   ],
+  [
+    ['worker', '--queue', url, '--start-backoff', '5 s', '--', 'cat'],
+    /^manifold: --start-backoff must be 0 \(at once\) or a duration .* \(got '5 s'\) \(see/,
+  ],
+  [
+    ['worker', '--stdio', '--start-backoff', '0'],
+    /^manifold: --start-backoff is not for --stdio: it is for --queue, a worker of a queue's job \(see/,
+  ],
   // A worker of neither kind, and SSH's.
   [['worker', '--', 'cat'], /manifold worker needs --queue <url> -- <command>, or --stdio/],
   [['worker', '--stdio', 'cat'], /--stdio takes no command/],
