@@ -4,6 +4,9 @@ import { ExitCode, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
+import { flagOf } from '../options/fan.js';
+import type { FanSettings } from '../options/fan-settings.js';
+import { NOT_ON_QUEUE, type QueueRefusable } from '../options/not-on-queue.js';
 import { resolveQueueSettings } from '../options/queue.js';
 import { checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
@@ -57,19 +60,25 @@ export function refuseQueueOptions(command: Command): void {
   }
 }
 
-/** Options of `manifold fan` that are the workers' business, not the coordinator's. */
-const WORKERS_OWN = [
-  ['workers', '-j'],
-  ['perBlock', '--per-block'],
-  ['oneToOne', '--one-to-one'],
-  ['protocol', '--protocol'],
-  ['threads', '--threads'],
-  ['threadHeap', '--thread-heap'],
-  ['shell', '--shell'],
-  ['tag', '--tag'],
-  ['okStatus', '--ok-status'],
-  ['dispatch', '--dispatch'],
-] as const;
+/** Commander's names of the options whose library names differ. */
+const ATTRIBUTES: Partial<Record<QueueRefusable, string>> = {
+  tagString: 'tagstring',
+  hosts: 'host',
+};
+
+/** How the command line spells an option: `-j, --workers`, `--host`. */
+const queueFlagOf = (option: string) =>
+  option === 'hosts' ? '--host' : flagOf(option as keyof FanSettings);
+
+/** The options refused with a queue that the command line gave (not commander's defaults). */
+function refusableGiven(raw: Record<string, unknown>, command: Command) {
+  const given: Partial<Record<QueueRefusable, unknown>> = {};
+  for (const option of NOT_ON_QUEUE) {
+    const attribute = ATTRIBUTES[option] ?? option;
+    if (command.getOptionValueSource(attribute) === 'cli') given[option] = raw[attribute];
+  }
+  return given;
+}
 
 /**
  * A `manifold fan --queue` command line (commander's parse of it, `command`) resolved: the
@@ -92,48 +101,16 @@ export function resolveQueueFanCommandLine(
         `--queue takes no command: each worker runs its own (${words.map(quoteName).join(' ')})`,
       );
     }
-    // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads.
-    for (const [key, flag] of [
-      ['tag', '--tag'],
-      ['tagstring', '--tagstring'],
-    ] as const) {
-      if (command.getOptionValueSource(key) === 'cli')
-        throw new UsageError(
-          `${flag} is not for --queue: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)`,
-        );
-    }
-    for (const [key, flag] of WORKERS_OWN) {
-      if (command.getOptionValueSource(key) === 'cli')
-        throw new UsageError(
-          `${flag} is not for --queue: it is the workers' (manifold worker --queue ... ${flag} ...)`,
-        );
-    }
-    if (raw.merge === 'sorted')
-      throw new UsageError('--merge sorted is not for --queue: use ready or ordered');
-    if (raw.records !== undefined)
-      throw new UsageError(
-        "-N, --records is not for --queue: a queue's blocks are cut by size, to fit its messages",
-      );
-    for (const option of ['cat', 'fifo']) {
-      if (raw[option] !== undefined)
-        throw new UsageError(
-          `--${option} is not for --queue: its workers take each block on stdin, on their machines`,
-        );
-    }
     const target = resolveQueueSettings(
       {
+        ...refusableGiven(raw, command),
         queue: String(raw.queue),
-        block: raw.block,
-        groupBy: raw.groupBy,
         job: raw.job as string,
         ackWait: raw.ackWait as string,
         table: raw.table,
         queueTimeout: raw.queueTimeout as string,
-        delay: raw.delay,
-        nice: raw.nice,
-        tmpdir: raw.tmpdir,
       },
-      (option) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      queueFlagOf,
     )!;
     // The tables go to the workers through the queue (target.tables), not to a local command.
     // `raw` holds what was given (`givenOptions`): a default --split or --key is no option given.

@@ -1,26 +1,21 @@
 import { describeError } from '../../filters/index.js';
+import { type FanSettings, kebab } from '../options/fan.js';
+import { NOT_ON_QUEUE, NotOnQueueError, type QueueRefusable } from '../options/not-on-queue.js';
 import { type QueueTarget, resolveQueueSettings } from '../options/queue.js';
+import { configKeyOf, configNameOf } from './fan.js';
 
-/** A fan stage's keys that are a queue's workers' (manifold worker --queue), or need a local worker. */
-const WORKERS_OWN_KEYS = [
-  'worker',
-  'workers',
-  'attribution',
-  'ok-status',
-  'dispatch',
-  'key',
-  'hosts',
-  'thread-heap',
-] as const;
-
+/** The queue's own keys, as a config spells them. */
 const KEYS: Record<string, string> = {
   queue: 'queue',
   job: 'job',
   ackWait: 'ack-wait',
   table: 'tables',
   queueTimeout: 'queue-timeout',
-  groupBy: 'group-by',
 };
+
+/** How a config names an option in a queue's messages: `ack-wait`, `attribution: one-to-one`. */
+const queueKeyNameOf = (option: string) =>
+  KEYS[option] ?? configNameOf(option as keyof FanSettings);
 
 /**
  * A fan stage's `queue:` (with `job:` and `ack-wait:`), resolved as `fan --queue` is; null when
@@ -42,63 +37,42 @@ export function configQueue(
     // The schema has seen to its worker.
     return null;
   }
-  // A worker's --tag tags its processes' stderr only: pointing at it for the output misleads,
-  // and a worker has no --tagstring (as `fan --queue --tag` says).
-  for (const key of ['tag', 'tag-string']) {
-    if (raw[key] !== undefined) {
-      problem(
-        key,
-        `${key} is not for a queue's stage: a queue job's output is not tagged (a worker's --tag tags its processes' stderr)`,
-      );
-      return undefined;
-    }
-  }
-  for (const key of WORKERS_OWN_KEYS) {
-    if (raw[key] !== undefined) {
-      problem(
-        key,
-        `${key} is not for a queue's stage: it is its workers' (manifold worker --queue, docs/queue.md)`,
-      );
-      return undefined;
-    }
-  }
   try {
     return resolveQueueSettings(
       {
+        ...refusableGiven(raw),
         queue: raw.queue as string,
         job: raw.job as string,
         ackWait: raw['ack-wait'] as string,
         queueTimeout: raw['queue-timeout'] as string,
-        merge: raw.merge,
-        records: raw.records,
-        block: raw.block,
-        groupBy: raw['group-by'],
-        cat: raw.cat,
-        fifo: raw.fifo,
-        delay: raw.delay,
-        nice: raw.nice,
-        tmpdir: raw.tmpdir,
         table: tables,
       },
-      (option) => KEYS[option] ?? option,
+      queueKeyNameOf,
     );
   } catch (error) {
-    const said = describeError(error);
-    const key =
-      raw['ack-wait'] !== undefined && /ack-wait/.test(said)
-        ? 'ack-wait'
-        : raw['queue-timeout'] !== undefined && /queue-timeout/.test(said)
-          ? 'queue-timeout'
-          : /^job/.test(said)
-            ? 'job'
-            : /^records /.test(said)
-              ? 'records'
-              : /^block /.test(said)
-                ? 'block'
-                : /^group-by /.test(said)
-                  ? 'group-by'
-                  : (/^(cat|fifo|delay|nice|tmpdir) /.exec(said)?.[1] ?? 'queue');
-    problem(key, describeError(error));
+    problem(problemKey(raw, error), describeError(error));
     return undefined;
   }
+}
+
+/** The options a queue's coordinator refuses, as the stage gives them (by the library's names). */
+function refusableGiven(raw: Record<string, unknown>): Partial<Record<QueueRefusable, unknown>> {
+  const given: Partial<Record<QueueRefusable, unknown>> = {};
+  for (const option of NOT_ON_QUEUE) given[option] = raw[kebab(option)];
+  // The command is the stage's worker, and how output is tied to blocks its attribution.
+  given.command = raw.worker;
+  const { attribution } = raw;
+  given.perBlock = attribution === 'per-block' ? true : undefined;
+  given.oneToOne = attribution === 'one-to-one' ? true : undefined;
+  given.protocol = attribution === 'protocol' ? 'manifold' : undefined;
+  return given;
+}
+
+/** The key a queue's problem is said at: the option refused, or the queue's key it names. */
+function problemKey(raw: Record<string, unknown>, error: unknown): string {
+  if (error instanceof NotOnQueueError) return configKeyOf(error.option as keyof FanSettings);
+  const said = describeError(error);
+  if (raw['ack-wait'] !== undefined && /ack-wait/.test(said)) return 'ack-wait';
+  if (raw['queue-timeout'] !== undefined && /queue-timeout/.test(said)) return 'queue-timeout';
+  return /^job/.test(said) ? 'job' : 'queue';
 }

@@ -1,8 +1,9 @@
 import { UsageError } from '../../filters/index.js';
 import type { TableBinding } from '../fan/tables.js';
 import { checkJobName, checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
-import { negativeBlock, show } from './checks.js';
+import { show } from './checks.js';
 import { parseTimeout } from './jobs.js';
+import { notOnQueue, type QueueRefusable } from './not-on-queue.js';
 import { resolveQueueTables } from './queue-tables.js';
 
 /** How long a queue may be unreachable before its users give up, by default (`--queue-timeout`). */
@@ -37,34 +38,12 @@ export interface QueueTarget {
   timeoutMs: number;
 }
 
-/**
- * Settings a queue's coordinator does not take: they are its workers' (`manifold worker`), or need
- * a local worker. By the library's and configs' names; the command line's spelling from `name`.
- */
-export const WORKERS_OWN_SETTINGS = [
-  'command',
-  'workers',
-  'perBlock',
-  'oneToOne',
-  'protocol',
-  'threads',
-  'threadHeap',
-  'shell',
-  'tag',
-  'tagString',
-  'okStatus',
-  'dispatch',
-  'env',
-  'hosts',
-  'hostsFile',
-] as const;
-
 /** The shortest --ack-wait (ms). */
 const MIN_ACK_WAIT_MS = 1000;
 
 /**
  * The queue a fan coordinates, or null when `queue` is not given: `job` and `ackWait` without it
- * are refused, as are the workers' own settings with it. Messages name options as `name` spells them.
+ * are refused, as are with it the options a queue's coordinator does not take (not-on-queue.ts). Messages name options as `name` spells them.
  */
 export function resolveQueueSettings(
   settings: QueueSettings & Record<string, unknown>,
@@ -79,51 +58,8 @@ export function resolveQueueSettings(
   }
   if (typeof settings.queue !== 'string')
     throw new UsageError(`${name('queue')} must be a URL, nats://host:4222`);
-  for (const option of WORKERS_OWN_SETTINGS) {
-    if (settings[option] !== undefined)
-      throw new UsageError(
-        `${name(option)} is not for ${name('queue')}: it is the workers' (manifold worker --queue, docs/queue.md)`,
-      );
-  }
-  if (settings.merge === 'sorted')
-    throw new UsageError(
-      `${name('merge')} sorted is not for ${name('queue')}: use ready or ordered`,
-    );
-  // A queue's blocks are its messages, cut to fit the server's max_payload: not by count.
-  if (settings.records !== undefined)
-    throw new UsageError(
-      `${name('records')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
-    );
-  if (settings.groupBy !== undefined)
-    throw new UsageError(
-      `${name('groupBy')} is not for ${name('queue')}: a queue's blocks are cut by size, to fit its messages`,
-    );
-  // A negative block counts blocks a worker, and a queue's workers are not known here.
-  const count = negativeBlock(settings.block);
-  if (count !== undefined)
-    throw new UsageError(
-      `${name('block')} ${count} is not for ${name('queue')}: it divides the input among workers, and a queue's are not known in advance; give a size`,
-    );
-  // A queue's workers are given each block on stdin, on their machine: --cat is a local fan's.
-  for (const option of ['cat', 'fifo'] as const) {
-    if (settings[option] !== undefined)
-      throw new UsageError(
-        `${name(option)} is not for ${name('queue')}: its workers take each block on stdin, on their machines`,
-      );
-  }
-  // A queue's blocks start as its workers take them, on their machines: nothing here spaces them.
-  if (settings.delay !== undefined)
-    throw new UsageError(
-      `${name('delay')} is not for ${name('queue')}: its workers start blocks as they take them, on their machines`,
-    );
-  if (settings.tmpdir !== undefined)
-    throw new UsageError(
-      `${name('tmpdir')} is not for ${name('queue')}: its workers take their blocks on stdin, on their machines, with their own TMPDIR`,
-    );
-  if (settings.nice !== undefined)
-    throw new UsageError(
-      `${name('nice')} is not for ${name('queue')}: its workers' processes run on their machines, at the niceness of manifold worker there`,
-    );
+  const refused = notOnQueue(settings as Partial<Record<QueueRefusable, unknown>>, name);
+  if (refused !== null) throw refused;
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
   const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));

@@ -270,7 +270,7 @@ describe('--tagstring refused in one line, exit 2', () => {
     const notQueued = await run(manifold, ['run', queued]);
     expect(notQueued.exitCode).toBe(2);
     expect(notQueued.stderr).toMatch(
-      new RegExp(`^${queued}:\\d+:\\d+: tag-string is not for a queue's stage: [^\\n]+\\n$`),
+      new RegExp(`^${queued}:\\d+:\\d+: tag-string is not for queue: [^\\n]+\\n$`),
     );
   }, 20_000);
 });

@@ -49,7 +49,7 @@ describe('fan({ queue }) from the library', () => {
         )) as ManifoldError
       ).message;
     expect(await bad({ queue: 'nats://127.0.0.1:1', command: ['cat'] })).toBe(
-      "command is not for queue: it is the workers' (manifold worker --queue, docs/queue.md)",
+      "command is not for queue: it is the workers' (manifold worker --queue URL -- COMMAND, docs/queue.md)",
     );
     expect(await bad({ command: ['cat'], job: 'x' })).toBe('job needs queue');
     expect(await bad({ queue: 'http://x' })).toBe(

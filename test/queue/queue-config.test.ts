@@ -77,7 +77,10 @@ describe('queue: on a fan stage of a config', () => {
 
   it('a worker, or a key that is the workers’, beside queue, or neither worker nor queue: a problem naming it', async () => {
     await expectProblems('stages:\n  - fan:\n      queue: nats://q:4222\n      worker: cat\n', [
-      ['cat', /worker is not for a queue's stage: it is its workers'/],
+      [
+        'cat',
+        /worker is not for queue: it is the workers' \(manifold worker --queue URL -- COMMAND/,
+      ],
     ]);
     // tag and tag-string pointed at the workers', which tag their stderr only, and have no
     // --tagstring (before 2026-12-05).
@@ -91,7 +94,7 @@ describe('queue: on a fan stage of a config', () => {
           [
             value,
             new RegExp(
-              `${key} is not for a queue's stage: a queue job's output is not tagged \\(a worker's --tag tags its processes' stderr\\)$`,
+              `${key} is not for queue: a queue job's output is not tagged \\(a worker's --tag tags its processes' stderr\\)$`,
             ),
           ],
         ],

@@ -44,7 +44,10 @@ const cases: [string[], RegExp][] = [
     /^manifold: --queue takes no command: each worker runs its own \(manifold worker --queue \$'nats:\/\/h\\n:1' -- grep 'a b'\) \(see/,
   ],
   [['fan', '--queue', url, '--per-block'], /--per-block is not for --queue: it is the workers'/],
-  [['fan', '--queue', url, '-j', '2'], /-j is not for --queue: it is the workers'/],
+  [
+    ['fan', '--queue', url, '-j', '2'],
+    /-j, --workers is not for --queue: it is the workers' \(manifold worker --queue URL -j N -- COMMAND/,
+  ],
   [['fan', '--queue', url, '--merge', 'sorted'], /--merge sorted is not for --queue/],
   // Not sent to the workers' --tag, which tags stderr alone: the output would stay untagged.
   [
