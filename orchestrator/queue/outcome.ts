@@ -82,6 +82,17 @@ export async function failBlock(
 }
 
 /**
+ * A block given back to the queue untried (`delayMs` later: 0, at once): it waited behind
+ * a block whose failure ended its process. The server counts the delivery all the same, as one
+ * lost with a worker (docs/queue.md, Faults).
+ */
+export async function giveBack(held: Held, delayMs: number): Promise<void> {
+  clearInterval(held.working);
+  if (delayMs > 0) held.message.nak(delayMs);
+  else held.message.nak();
+}
+
+/**
  * Whether a try ended because its process could not be started here (the starter failed, the
  * command gone or not executable, no processes left): this machine's fault, not the block's.
  */

@@ -2,29 +2,22 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError } from '../../filters/index.js';
 import { BlockClock } from '../fan/clock.js';
-import { formatDuration } from '../options/jobs.js';
 import type { Block } from '../workers/block.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
 import type { JobSpec } from '../workers/queue/job.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
+import { StartBackoff } from './backoff.js';
 import { Hand } from './hand.js';
 import type { Held, TryEnd } from './held.js';
 import { JobWatch } from './job-watch.js';
 import { jobWorkers } from './job-workers.js';
-import { answerBlock, failBlock, isStartFailure, type TryJob } from './outcome.js';
-import { JOB_POLL_MS, PULL_MS, pause, pullOne } from './pull.js';
+import { answerBlock, failBlock, giveBack, isStartFailure, type TryJob } from './outcome.js';
+import { JOB_POLL_MS, pause, pullOne } from './pull.js';
 import type { ServeOptions } from './serve.js';
 
 // The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
 // through a local worker, its try's end told to the queue (outcome.ts).
-
-/**
- * How long after a failed start its block goes back to the queue: longer than a pull waits
- * (pull.ts), so that the pull this worker had under way ends empty rather than taking the
- * block back to the machine that could not start it.
- */
-const RETURN_DELAY_MS = 2 * PULL_MS;
 
 /** How long a stopped block's process has to end on SIGTERM before it is killed: the local fan's. */
 const STOP_GRACE_MS = 2000;
@@ -47,11 +40,8 @@ export class QueueServer implements WorkerListener {
   #pulling = false;
   /** Blocks pulled, in hand, not yet given to a slot's worker: the first ready slot takes each. */
   readonly #ahead: Held[] = [];
-  /**
-   * Set while this machine takes no new block, a process of its having failed to start
-   * (--start-backoff): the failed block went back to the queue at once, for another machine.
-   */
-  #backoff: NodeJS.Timeout | null = null;
+  /** Whether this machine takes no new block for now: a process of its failed to start. */
+  readonly #backoff: StartBackoff;
 
   /** Per-block workers' blocks done, answered once their instance's exit status is known. */
   readonly #exiting = new Map<Worker, { held: Held; answered: (answer: Promise<void>) => void }>();
@@ -61,6 +51,7 @@ export class QueueServer implements WorkerListener {
     this.#watch = new JobWatch(options, spec, () => this.#wakeAll());
     this.#job = { options, spec, host: this.#host, finished: () => this.#watch.finished };
     this.#hand = new Hand(this.#job, () => this.#wakeAll());
+    this.#backoff = new StartBackoff(options.startBackoffMs, options.log, () => this.#wakeAll());
     this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
     this.#workers = createWorkers(jobWorkers(options, spec, header), this);
   }
@@ -117,7 +108,7 @@ export class QueueServer implements WorkerListener {
       }
       if (
         this.#pulling ||
-        this.#backoff !== null ||
+        this.#backoff.active ||
         this.#hand.alone !== null ||
         this.#ahead.length >= this.#workers.length
       ) {
@@ -237,9 +228,16 @@ export class QueueServer implements WorkerListener {
       done.answered(this.#answer(done.held, end.details ?? { exitCode: 0, signal: null }));
     // A process that could not start here: its blocks go back for another machine, this one
     // backing off; they reappear on the queue once this one's pull under way has ended.
-    const backOff = isStartFailure(end) && this.#options.startBackoffMs > 0;
-    for (const block of unfinished) this.#fail(block, end, backOff ? RETURN_DELAY_MS : 0);
-    if (backOff) this.#backOff(worker);
+    const backOff = isStartFailure(end) && !this.#watch.finished;
+    const delayMs = backOff ? this.#backoff.returnDelayMs : 0;
+    // The oldest unfinished block is the one the process was on: it alone is charged, as by
+    // the local fan (fan/recovery.ts). Those behind it (a persistent worker's) only waited
+    // their turn: they go back untried. Until 2026-12-05 each was failed with it, and on its
+    // last try lost, under --halt never, where the local fan ran it again.
+    const [head, ...behind] = unfinished;
+    if (head !== undefined) this.#fail(head, end, delayMs);
+    for (const block of behind) this.#giveBack(block, delayMs);
+    if (backOff) this.#backoff.start(worker.slot);
     if (worker.ended && !this.#watch.finished) worker.restart();
     this.#wakeAll();
   }
@@ -254,24 +252,11 @@ export class QueueServer implements WorkerListener {
     this.#letGo(held, failBlock(this.#job, held, end, delayMs));
   }
 
-  /**
-   * A process of this machine could not be started: nothing more is pulled for --start-backoff,
-   * so that the block, back on the queue at once, goes to a machine that can start it rather
-   * than to this one again (which, idle, pulled first, and used a block's tries up in
-   * milliseconds). Blocks already in hand are still run: given back, each would lose a try.
-   */
-  #backOff(worker: Worker): void {
-    const ms = this.#options.startBackoffMs;
-    if (this.#watch.finished) return;
-    if (this.#backoff === null)
-      this.#options.log(
-        `worker ${worker.slot} could not start its process: no block is taken for ${formatDuration(ms)} (--start-backoff), for another machine to take it first`,
-      );
-    else clearTimeout(this.#backoff);
-    this.#backoff = setTimeout(() => {
-      this.#backoff = null;
-      this.#wakeAll();
-    }, ms);
+  /** A block that waited behind a failed one: back to the queue untried (`delayMs` later). */
+  #giveBack(block: Block, delayMs: number): void {
+    const held = this.#hand.get(block);
+    if (held === undefined) return;
+    this.#letGo(held, giveBack(held, delayMs));
   }
 
   /**
@@ -290,8 +275,7 @@ export class QueueServer implements WorkerListener {
   }
 
   #stop(): void {
-    if (this.#backoff !== null) clearTimeout(this.#backoff);
-    this.#backoff = null;
+    this.#backoff.stop();
     this.#watch.finish();
     this.#hand.release();
     this.#ahead.length = 0;
