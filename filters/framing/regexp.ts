@@ -1,4 +1,5 @@
 import { quoteName, UsageError } from '../errors.js';
+import { countGroups, ownGroups } from './regexp-groups.js';
 
 /**
  * Records cut by regular expressions, as GNU parallel's `--pipe --regexp --recstart <start>
@@ -83,12 +84,30 @@ export function checkNotEmpty(framing: { start: string; end: string }, said: str
  * the two match nothing at all.
  */
 export function compileCut(framing: RegexpFraming): { cut: RegExp; start: RegExp; empty: RegExp } {
+  const { end, start, startAfterEnd } = regexpSources(framing);
+  return {
+    cut: new RegExp(`(?:${end})(?=(?:${startAfterEnd}))`, 'g'),
+    start: new RegExp(`(?:${start})`, 'y'),
+    empty: new RegExp(`^(?:${end})(?:${startAfterEnd})$`),
+  };
+}
+
+/**
+ * The two expressions as they run (`perlLines`), each alone, and the start one as it runs after
+ * the end one in a single RegExp: its groups numbered after the end's, so that a backreference
+ * in either still means a group of its own.
+ */
+export function regexpSources(framing: { start: string; end: string }): {
+  end: string;
+  start: string;
+  startAfterEnd: string;
+} {
   const end = perlLines(framing.end);
   const start = perlLines(framing.start);
   return {
-    cut: new RegExp(`(?:${end})(?=(?:${start}))`, 'g'),
-    start: new RegExp(`(?:${start})`, 'y'),
-    empty: new RegExp(`^(?:${end})(?:${start})$`),
+    end: ownGroups(end, 0),
+    start: ownGroups(start, 0),
+    startAfterEnd: ownGroups(start, countGroups(end)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createBoundaryFinder } from '../../filters/framing/boundary.js';
-import { perlLines, type RegexpFraming } from '../../filters/framing/regexp.js';
+import { type RegexpFraming, regexpSources } from '../../filters/framing/regexp.js';
 import type { Framing } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 
@@ -61,11 +61,10 @@ export function withoutSeparators(bytes: Buffer, framing: Framing): Buffer {
  * `<start>` match at the block's beginning and an `<end>` match at its very end.
  */
 function withoutMatches(bytes: Buffer, framing: RegexpFraming): Buffer {
-  const end = perlLines(framing.end);
-  const start = perlLines(framing.start);
+  const { end, start, startAfterEnd } = regexpSources(framing);
   const kept = bytes
     .toString('latin1')
-    .replace(new RegExp(`(?:${end})(?:${start})`, 'g'), '')
+    .replace(new RegExp(`(?:${end})(?:${startAfterEnd})`, 'g'), '')
     .replace(new RegExp(`^(?:${start})`), '')
     .replace(new RegExp(`(?:${end})$`), '');
   return Buffer.from(kept, 'latin1');

@@ -67,6 +67,13 @@ describe('--regexp cuts where parallel --pipe --regexp does', () => {
     expect(got).toBe(hex('x\nBEGIN a\nEND\nBEGIN b\nEND\n') + hex('BEGIN c\nEND\n'));
   });
 
+  it('a backreference in --recstart means its own group when --recend has one too, in the cut and in --rrs (parallel numbers both with its own groups)', async () => {
+    const args = ['--regexp', '--recend', '(;)\\1', '--recstart', '(\\w)\\1', '--rrs', '-N', '1'];
+    const got = await manifoldBlocks(args, 'x;;aa1;;bb2;;cd;;ef');
+    const hex = (text: string) => `<${Buffer.from(text).toString('hex')}>\n`;
+    expect(got).toBe(hex('x') + hex('1') + hex('2;;cd;;ef'));
+  });
+
   it.for(CASES.slice(0, 5))(
     '--rrs removes what matched, as parallel: %s',
     async ([, args, input]) => {

@@ -104,3 +104,24 @@ describe('records cut by expressions', () => {
     expect(decoded('start-re:^>.$', text, [])).toEqual(['a\n', '>\r\n>\n x>y\n', '>z']);
   });
 });
+
+describe('between-re: each expression has its own groups', () => {
+  it.for([
+    // A backreference in the start expression means its own group, not the end's.
+    [
+      'between-re:(\\w)\\1\\n|(\\w)\\1',
+      'x\naa\nbb\ncd\nee\nff\n',
+      ['x\naa\n', 'bb\ncd\nee\n', 'ff\n'],
+    ],
+    // Both may name a group alike.
+    [
+      'between-re:(?<c>\\w)\\k<c>\\n|(?<c>\\w)\\k<c>',
+      'x\naa\nbb\ncd\nee\nff\n',
+      ['x\naa\n', 'bb\ncd\nee\n', 'ff\n'],
+    ],
+    // \2 with one group is the byte 0x02, as in the end expression alone; \8 is an 8.
+    ['between-re:(a)\\2|(b)\\8', 'xa\x02b8a\x02b9a\x02b8', ['xa\x02', 'b8a\x02b9a\x02', 'b8']],
+  ] as [string, string, string[]][])('%s', ([framing, input, records]) => {
+    expect(decoded(framing, Buffer.from(input, 'latin1'), [])).toEqual(records);
+  });
+});
