@@ -47,6 +47,16 @@ describe('a record of several --input files is named in the file where it begins
     expect(header.stderr).toBe(tooLarge(`${at('b')}:2`));
   });
 
+  it('--regexp: a record cut by an expression is named in its file too (was input:5)', async ({
+    expect,
+  }) => {
+    const at = files({ a: 'a1\na2\na3\n', b: `b1\n${LONG}\nb3\n` });
+    const args = ['--regexp', '--recend', '\\n', '--header', '1', '--input', at('a')];
+    const result = await fan([...LIMIT, ...args, '--input', at('b'), '--', 'cat']);
+    // The record's size counts what the end expression matched.
+    expect([result.exitCode, result.stderr]).toEqual([1, tooLarge(`${at('b')}:2`, '24 B')]);
+  });
+
   it('a file whose last line lacks its newline goes on in the next: numbered as sed numbers each file', async ({
     expect,
   }) => {
