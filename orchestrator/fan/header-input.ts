@@ -58,9 +58,7 @@ export class HeaderTaker {
     // A record known to end by the start string after it ended that many bytes before.
     const behind = base - (this.#finder.lookahead ?? 0);
     for (let end = this.#finder.next(chunk, 0); end >= 0; end = this.#finder.next(chunk, end)) {
-      const size = behind + end - (this.#ends.at(-1) ?? 0) - this.#overhead;
-      if (size > this.#maxRecord) throw this.#tooLarge(size, true);
-      this.#ends.push(behind + end);
+      this.#ended(behind + end);
       if (this.#ends.length === this.#want) return this.#take();
     }
     // A frame whose header says it is over the limit is refused now, as the splitter does.
@@ -76,6 +74,13 @@ export class HeaderTaker {
     return [];
   }
 
+  /** A record ends at `end` of the held bytes: one over --max-record is refused. */
+  #ended(end: number): void {
+    const size = end - (this.#ends.at(-1) ?? 0) - this.#overhead;
+    if (size > this.#maxRecord) throw this.#tooLarge(size, true);
+    this.#ends.push(end);
+  }
+
   /** The record after those ended so far, of `size` bytes (`whole`, or so far), is too large. */
   #tooLarge(size: number, whole: boolean): RecordError {
     const at = { input: 'input', record: this.#ends.length + 1 };
@@ -86,7 +91,10 @@ export class HeaderTaker {
   end(): Buffer[] {
     if (this.#taken) return [];
     // The ends a finder is sure of only now, at the input's end (`regexp`).
-    for (const back of this.#finder.finish?.() ?? []) this.#ends.push(this.#heldBytes - back);
+    for (const back of this.#finder.finish?.() ?? []) {
+      if (this.#ends.length === this.#want) break;
+      this.#ended(this.#heldBytes - back);
+    }
     return this.#take();
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCutting } from '../../filters/framing/spec.js';
 import { parseFraming } from '../../filters/index.js';
 import { HeaderTaker } from '../../orchestrator/fan/header-input.js';
 import type { InputHeader } from '../../orchestrator/workers/header.js';
@@ -8,6 +9,9 @@ import type { InputHeader } from '../../orchestrator/workers/header.js';
 // its last byte, holds the limit and its 4-byte length, and a line its delimiter's start.
 
 const header = (): InputHeader => ({ parts: [], bytes: 0, records: 0 });
+
+/** A taker of a 2-record header cut by `delim-re:;`, held to 10 bytes. */
+const expressionTaker = () => new HeaderTaker(2, parseCutting('delim-re:;'), header(), 10);
 
 describe('the header taker and --max-record', () => {
   it('a frame of exactly the limit, cut just before its end, is taken', () => {
@@ -31,5 +35,14 @@ describe('the header taker and --max-record', () => {
     expect(() => over.push(Buffer.from(`${'x'.repeat(limit + 1)}\n`))).toThrow(
       /record is larger than the maximum record size 10 B \(11 B\)/,
     );
+  });
+
+  it("records cut by an expression, whose ends are sure only at the input's end, are measured then too", () => {
+    const taken = expressionTaker();
+    expect(taken.push(Buffer.from('h1;h2;rest;'))).toEqual([]);
+    expect(Buffer.concat(taken.end()).toString()).toBe('rest;');
+    const over = expressionTaker();
+    expect(over.push(Buffer.from(`h1;${'x'.repeat(11)};rest;`))).toEqual([]);
+    expect(() => over.end()).toThrow(/record is larger than the maximum record size 10 B \(12 B\)/);
   });
 });
