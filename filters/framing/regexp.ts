@@ -1,4 +1,4 @@
-import { quoteName, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { countGroups, ownGroups } from './regexp-groups.js';
 
 /**
@@ -25,9 +25,10 @@ export function isRegexpName(text: string): boolean {
 /**
  * Parses `start-re:<re>`, `delim-re:<re>` or `between-re:<end>|<start>` (the first `|` outside
  * brackets and parentheses parts them: an alternation in either goes in a group, `(?:a|b)`).
- * Each is checked as a JavaScript RegExp; one that matches the empty string is refused.
+ * Each is checked as a JavaScript RegExp; one that matches the empty string is refused. Messages
+ * begin with `said`, the option and its value.
  */
-export function parseRegexpFraming(text: string, what: string): RegexpFraming {
+export function parseRegexpFraming(text: string, said: string): RegexpFraming {
   const colon = text.indexOf(':');
   const kind = text.slice(0, colon);
   const given = text.slice(colon + 1);
@@ -39,7 +40,7 @@ export function parseRegexpFraming(text: string, what: string): RegexpFraming {
     const bar = topLevelBar(given);
     if (bar < 0) {
       throw new UsageError(
-        `${what} ${quoteName(text)}: between-re: takes <end>|<start>, a | outside brackets and parentheses between them (an alternation goes in a group: (?:a|b))`,
+        `${said}: between-re: takes <end>|<start>, a | outside brackets and parentheses between them (an alternation goes in a group: (?:a|b))`,
       );
     }
     end = given.slice(0, bar);
@@ -51,12 +52,12 @@ export function parseRegexpFraming(text: string, what: string): RegexpFraming {
   ] as const) {
     const needed = kind === 'between-re' || (side === 'start') === (kind === 'start-re');
     if (needed && source === '') {
-      throw new UsageError(`${what} ${quoteName(text)}: the ${side} expression is empty`);
+      throw new UsageError(`${said}: the ${side} expression is empty`);
     }
-    checkPattern(source, `${what} ${quoteName(text)}`);
+    checkPattern(source, `${said}`);
   }
   const framing: RegexpFraming = { kind: 'regexp', name: text, start, end };
-  checkNotEmpty(framing, `${what} ${quoteName(text)}`);
+  checkNotEmpty(framing, `${said}`);
   return framing;
 }
 

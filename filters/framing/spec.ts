@@ -32,8 +32,16 @@ export const MAX_FRAME = 0xffffffff;
 
 const LF = Buffer.from('\n');
 
-/** Parses `lines`, `lines:<n>`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>` or `raw`. */
-export function parseFraming(text: string, what = 'framing'): Framing {
+/**
+ * Parses `lines`, `lines:<n>`, `nul`, `delim:<string>`, `ndjson`, `frames`, `fixed:<bytes>` or
+ * `raw`. Messages begin with `said`: the option and its value (`--split 'delim:\q'`), or the
+ * options the framing was made of (`--recend 'x\q'`).
+ */
+export function parseFraming(
+  text: string,
+  what = 'framing',
+  said = `${what} ${quoteName(text)}`,
+): Framing {
   if (text === 'lines') return { kind: 'delimited', name: 'lines', delimiter: LF, json: false };
   if (text === 'ndjson') return { kind: 'delimited', name: 'ndjson', delimiter: LF, json: true };
   if (text === 'nul') {
@@ -42,16 +50,15 @@ export function parseFraming(text: string, what = 'framing'): Framing {
   if (text === 'frames') return { kind: 'frames', name: 'frames' };
   if (text === 'raw') return { kind: 'raw', name: 'raw' };
   if (text.startsWith('delim:')) {
-    const delimiter = delimiterBytes(text.slice('delim:'.length), `${what} ${quoteName(text)}`);
-    if (delimiter.length === 0)
-      throw new UsageError(`${what} ${quoteName(text)}: the delimiter is empty`);
+    const delimiter = delimiterBytes(text.slice('delim:'.length), said);
+    if (delimiter.length === 0) throw new UsageError(`${said}: the delimiter is empty`);
     return { kind: 'delimited', name: text, delimiter, json: false };
   }
-  if (text.startsWith('lines:')) return parseMultiline(text, what);
-  if (text.startsWith('start:') || text.startsWith('between:')) return parseStarted(text, what);
+  if (text.startsWith('lines:')) return parseMultiline(text, said);
+  if (text.startsWith('start:') || text.startsWith('between:')) return parseStarted(text, said);
   if (isRegexpName(text)) {
     throw new UsageError(
-      `${what} ${quoteName(text)}: a regular expression cuts a fan's input only (manifold fan --split, a config fan's split, the library's fan), not here`,
+      `${said}: a regular expression cuts a fan's input only (manifold fan --split, a config fan's split, the library's fan), not here`,
     );
   }
   if (text.startsWith('fixed:')) {
@@ -63,30 +70,34 @@ export function parseFraming(text: string, what = 'framing'): Framing {
       };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      throw new UsageError(`${what} ${quoteName(text)}: ${error.message}`, error.cause);
+      throw new UsageError(`${said}: ${error.message}`, error.cause);
     }
   }
-  throw new UsageError(`${what} ${quoteName(text)} is not one of ${FRAMING_HELP}`);
+  throw new UsageError(`${said} is not one of ${FRAMING_HELP}`);
 }
 
 /**
  * A fan's input framing: any of `parseFraming`'s, or one cut by regular expressions
  * (`start-re:`, `delim-re:`, `between-re:`), which only the fan's splitter reads.
  */
-export function parseCutting(text: string, what = 'framing'): Framing {
-  return isRegexpName(text) ? parseRegexpFraming(text, what) : parseFraming(text, what);
+export function parseCutting(
+  text: string,
+  what = 'framing',
+  said = `${what} ${quoteName(text)}`,
+): Framing {
+  return isRegexpName(text) ? parseRegexpFraming(text, said) : parseFraming(text, what, said);
 }
 
 /** The most lines `lines:<n>` may give a record. */
 export const MAX_LINES = 0x7fffffff;
 
 /** `lines:<n>`: records of n lines; `lines:1` is `lines`. */
-function parseMultiline(text: string, what: string): Framing {
+function parseMultiline(text: string, said: string): Framing {
   const count = text.slice('lines:'.length);
   const lines = /^[0-9]+$/.test(count) ? Number(count) : Number.NaN;
   if (!(lines >= 1 && lines <= MAX_LINES)) {
     throw new UsageError(
-      `${what} ${quoteName(text)}: the number of lines a record has must be a whole number from 1 to ${MAX_LINES}`,
+      `${said}: the number of lines a record has must be a whole number from 1 to ${MAX_LINES}`,
     );
   }
   if (lines === 1) return parseFraming('lines');
@@ -106,28 +117,25 @@ export function recordDelimiter(framing: Framing): Buffer | null {
  * `start:<s>` (parallel's `--recstart s`) or `between:<end>|<start>` (`--recend end --recstart
  * start`): a `|` that is part of either string is written `\|`.
  */
-function parseStarted(text: string, what: string): Framing {
+function parseStarted(text: string, said: string): Framing {
   const started = text.startsWith('start:');
   const given = text.slice(text.indexOf(':') + 1);
   const sides = started ? ['', given] : given.split(/(?<!\\)\|/);
   if (sides.length !== 2) {
-    throw new UsageError(
-      `${what} ${quoteName(text)}: between: takes <end>|<start>, one unescaped | between them`,
-    );
+    throw new UsageError(`${said}: between: takes <end>|<start>, one unescaped | between them`);
   }
-  const where = `${what} ${quoteName(text)}`;
-  const [end, start] = sides.map((side) => delimiterBytes(side!, where)) as [Buffer, Buffer];
+  const [end, start] = sides.map((side) => delimiterBytes(side!, said)) as [Buffer, Buffer];
   if (start.length === 0) {
-    throw new UsageError(`${what} ${quoteName(text)}: the start string is empty`);
+    throw new UsageError(`${said}: the start string is empty`);
   }
   if (!started && end.length === 0) {
     throw new UsageError(
-      `${what} ${quoteName(text)}: the end string is empty (records that only begin with a string are start:<string>)`,
+      `${said}: the end string is empty (records that only begin with a string are start:<string>)`,
     );
   }
   if (!started && overlapsStart(end, start)) {
     throw new UsageError(
-      `${what} ${quoteName(text)}: the end string and the start string can be found again inside the start string, so a block would not be cut in records as the whole input is; give strings that do not overlap`,
+      `${said}: the end string and the start string can be found again inside the start string, so a block would not be cut in records as the whole input is; give strings that do not overlap`,
     );
   }
   return { kind: 'started', name: text, start, end };

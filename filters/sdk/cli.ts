@@ -65,7 +65,7 @@ export function readCommandLine(
         '--split <framing>',
         `input framing: ${FRAMING_HELP} (default: ${typeof spec.split === 'string' ? spec.split : 'lines'})`,
       ).argParser((value: string) => {
-        splits.push(framingArgument(value));
+        splits.push(framingArgument(value, '--split'));
         return splits.at(-1);
       }),
     )
@@ -76,14 +76,14 @@ export function readCommandLine(
       )
         .default(spec.join, spec.join)
         .argParser((value: string) => {
-          joins.push(framingArgument(value));
+          joins.push(framingArgument(value, '--join'));
           return joins.at(-1);
         }),
     )
     .addOption(
       new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
         .default(fanMaxRecord() ?? DEFAULT_MAX_RECORD, '64M, or manifold fan --max-record')
-        .argParser(sizeArgument),
+        .argParser((value: string) => sizeArgument(value, '--max-record')),
     )
     .addOption(
       new Option(
@@ -146,17 +146,18 @@ function fanMaxRecord(): number | undefined {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
-function framingArgument(value: string): Framing {
+/** A framing given to `flag`: its message begins with the option and its value, as the fan's. */
+function framingArgument(value: string, flag: string): Framing {
   try {
-    return parseFraming(value);
+    return parseFraming(value, flag);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
 }
 
-function sizeArgument(value: string): number {
+function sizeArgument(value: string, flag: string): number {
   try {
-    return parseSize(value);
+    return parseSize(value, flag);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }

@@ -4,8 +4,8 @@ import { oneLine, quoteName, quoteWord } from '../errors.js';
 /**
  * A commander error as the one line a usage error is, in manifold's words: without commander's
  * `error: `, its suggestion on the same line (commander puts `(Did you mean --merge?)` on a line
- * of its own), and a bad option value said as `--split: framing "x" is not one of ...` rather
- * than `option '--split <framing>' argument 'x' is invalid. framing "x" is ...`. The words of
+ * of its own), and a bad option value said as `--split x is not one of ...` rather than
+ * `option '--split <framing>' argument 'x' is invalid. ...`. The words of
  * the command line in it (an unknown option or command, a value) are read from commander's
  * message whole, line breaks and all, and quoted as bash would (`unknown option $'--a\nb'`),
  * not made one line by turning their breaks into spaces.
@@ -57,6 +57,8 @@ function invalidValue(message: string): string {
       ?.map((part, i, [, value, name]) => (i === 1 ? `<${name}>` : i === 2 ? value : part));
   if (option === null || option === undefined) return message;
   const [, flag, value, reason] = option as unknown as [string, string, string, string];
+  // A reason that names the option and its value itself (`--split 'delim:\q': ...`) is said whole.
+  if (reason.startsWith(`${flag} `)) return reason;
   const choices = /^Allowed choices are ([\s\S]*)\.$/.exec(reason);
   return `${flag}: ${choices === null ? reason : `${quoteName(value)} is not one of ${choices[1]}`}`;
 }

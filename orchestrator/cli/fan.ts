@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { quoteName } from '../../filters/errors.js';
 import { checkNotEmpty, checkPattern } from '../../filters/framing/regexp.js';
+import { delimiterBytes, parseCutting } from '../../filters/framing/spec.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { showWord } from '../../filters/sdk/raw-arguments.js';
 import { Fan } from '../fan/engine.js';
@@ -198,6 +199,7 @@ export function recordStrings(raw: Record<string, unknown>): Record<string, unkn
   }
   const bar = (text: string) => text.replaceAll('|', '\\|');
   if (regexp && (recstart || recend)) checkExpressions(recstart ?? '', recend ?? '');
+  if (!regexp) checkStrings(recstart ?? '', recend ?? '');
   if (recstart === undefined || recstart === '') {
     if (recend === '' || recend === undefined) {
       // parallel's --recend '' cuts a block at any byte: fixed:1 records are single bytes.
@@ -209,16 +211,38 @@ export function recordStrings(raw: Record<string, unknown>): Record<string, unkn
         `${given} '': records need a string to be cut at (a fan cuts its input at record boundaries)${anywhere}`,
       );
     }
-    return { ...rest, split: `${regexp ? 'delim-re' : 'delim'}:${recend}` };
+    return { ...rest, split: checkedSplit(`${regexp ? 'delim-re' : 'delim'}:${recend}`, raw) };
   }
   if (regexp) {
-    return {
-      ...rest,
-      split: recend ? `between-re:(?:${recend})|(?:${recstart})` : `start-re:${recstart}`,
-    };
+    const split = recend ? `between-re:(?:${recend})|(?:${recstart})` : `start-re:${recstart}`;
+    return { ...rest, split: checkedSplit(split, raw) };
   }
   const split = recend ? `between:${bar(recend)}|${bar(recstart)}` : `start:${recstart}`;
-  return { ...rest, split };
+  return { ...rest, split: checkedSplit(split, raw) };
+}
+
+/** --recstart's and --recend's strings, each checked alone (its escapes), named as given. */
+function checkStrings(recstart: string, recend: string): void {
+  if (recend) delimiterBytes(recend, `--recend ${quoteName(recend)}`);
+  if (recstart) delimiterBytes(recstart, `--recstart ${quoteName(recstart)}`);
+}
+
+/**
+ * The --split that --recstart/--recend make, refused as a --split would be (`between:ab|ab`,
+ * whose strings overlap) but named by the options given: the --split is not on the command line.
+ */
+function checkedSplit(split: string, raw: Record<string, unknown>): string {
+  parseCutting(split, '--split', recordOptionsSaid(raw));
+  return split;
+}
+
+/** `--recend 'x' --recstart 'y'`: the options given, as a message names them. */
+function recordOptionsSaid(raw: Record<string, unknown>): string {
+  const { recstart, recend } = raw as { recstart?: string; recend?: string };
+  return [
+    ...(recend === undefined ? [] : [`--recend ${quoteName(recend)}`]),
+    ...(recstart === undefined ? [] : [`--recstart ${quoteName(recstart)}`]),
+  ].join(' ');
 }
 
 /** --regexp's expressions checked, named as given: the --split they make is not on the command line. */

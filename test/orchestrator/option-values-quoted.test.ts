@@ -64,12 +64,7 @@ const cases: [string, string[], string, string?][] = [
   // manifold run
   ['run', ['run', '--set', 'A B=x', '/dev/null'], "--set 'A B=x': 'A B' is not a variable name"],
   // the mf-* filters
-  [
-    'mf-map',
-    ['--split', 'delim x', 'r'],
-    "--split: framing 'delim x' is not one of",
-    bin('mf-map'),
-  ],
+  ['mf-map', ['--split', 'delim x', 'r'], "--split 'delim x' is not one of", bin('mf-map')],
   [
     'mf-reduce',
     ['--key', 'field:1', '--field-sep', '\t\t', 'count'],

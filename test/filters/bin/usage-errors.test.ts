@@ -36,13 +36,9 @@ const cases: [string, string[], string][] = [
   [
     'mf-map',
     ['--split', 'bogus', 'r'],
-    '--split: framing bogus is not one of lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)',
+    '--split bogus is not one of lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)',
   ],
-  [
-    'mf-frame',
-    ['--max-record', 'x'],
-    '--max-record: size x is not a size (examples: 4096, 64K, 1M, 2G)',
-  ],
+  ['mf-frame', ['--max-record', 'x'], '--max-record x is not a size (examples: 4096, 64K, 1M, 2G)'],
   ['mf-unframe', ['--protocol', 'x'], '--protocol: x is not one of manifold'],
   ['mf-reduce', ['count', '--split'], '--split needs a value (<framing>)'],
   ['mf-join', ['--table'], '--table needs a value (<table>)'],

@@ -58,9 +58,10 @@ describe('delim:\\xHH', () => {
       "manifold: --split 'delim:\\x1': '\\x1': \\xHH takes two hex digits (\\x01 is the byte 1) (see 'manifold fan --help')\n",
       0,
     ]);
+    // Said as the fan says it: the option and its value, not `--split: framing 'delim:\x1'`.
     expect([filter.exitCode, filter.stderr]).toEqual([
       2,
-      "mf-map: --split: framing 'delim:\\x1': '\\x1': \\xHH takes two hex digits (\\x01 is the byte 1) (see 'mf-map --help')\n",
+      "mf-map: --split 'delim:\\x1': '\\x1': \\xHH takes two hex digits (\\x01 is the byte 1) (see 'mf-map --help')\n",
     ]);
   });
 
@@ -93,6 +94,33 @@ describe('delim:\\xHH', () => {
       0,
       '',
       '1\n1\n1\n',
+    ]);
+  });
+});
+
+// --recstart and --recend are said as typed, not as the --split they make (`--split
+// 'delim:x\x1'`, which the command line does not have).
+describe('--recstart and --recend: refused naming the option typed', () => {
+  it('an escape, and strings that overlap: one line each, exit 2', async () => {
+    const said = await Promise.all([
+      run(manifold, ['fan', '--recend', 'x\\x1', '--', 'cat'], 'a\n'),
+      run(manifold, ['fan', '--recend', '\\n', '--recstart', 'x\\q', '--', 'cat'], 'a\n'),
+      run(manifold, ['fan', '--recend', 'ab', '--recstart', 'ab', '--', 'cat'], 'a\n'),
+    ]);
+    const help = " (see 'manifold fan --help')\n";
+    expect(said.map((result) => [result.exitCode, result.stderr])).toEqual([
+      [
+        2,
+        `manifold: --recend 'x\\x1': '\\x1': \\xHH takes two hex digits (\\x01 is the byte 1)${help}`,
+      ],
+      [
+        2,
+        `manifold: --recstart 'x\\q': '\\q' is no escape (escapes: \\n \\t \\r \\0 \\\\ \\| \\xHH; a backslash itself is \\\\)${help}`,
+      ],
+      [
+        2,
+        `manifold: --recend ab --recstart ab: the end string and the start string can be found again inside the start string, so a block would not be cut in records as the whole input is; give strings that do not overlap${help}`,
+      ],
     ]);
   });
 });
