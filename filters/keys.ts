@@ -1,5 +1,5 @@
 import { ExitCode, ManifoldError, quoteName, UsageError } from './errors.js';
-import { isBlankRecord, unescapeDelimiter } from './framing/spec.js';
+import { delimiterBytes, isBlankRecord } from './framing/spec.js';
 import { viewOf } from './framing/view.js';
 
 /**
@@ -68,13 +68,24 @@ export function refuseUnusedSeparator(
   );
 }
 
+/**
+ * A field separator: one character, `tab`, or one escape of a `delim:` string (`\t`, `\xHH`),
+ * read by the same parser, so `\q` is refused as `--split 'delim:\q'` is.
+ */
 function parseSeparator(text: string | undefined, name: string): Buffer | null {
   if (text === undefined) return null;
-  const char = text === 'tab' ? '\t' : unescapeDelimiter(text);
-  if ([...char].length !== 1) {
-    throw new UsageError(`${name} ${quoteName(text)} must be one character (or \\t)`);
+  const said = `${name} ${quoteName(text)}`;
+  const bytes = text === 'tab' ? Buffer.from('\t') : delimiterBytes(text, said);
+  if (bytes.length !== 1 && !isOneCharacter(bytes)) {
+    throw new UsageError(`${said} must be one character (or \\t, \\xHH)`);
   }
-  return Buffer.from(char, 'utf8');
+  return bytes;
+}
+
+/** Whether `bytes` are the UTF-8 of one character. */
+function isOneCharacter(bytes: Buffer): boolean {
+  const text = bytes.toString('utf8');
+  return [...text].length === 1 && Buffer.from(text, 'utf8').equals(bytes);
 }
 
 /** The key of a record's bytes: a view of the field, the whole record, or a JSON value's text. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Option } from 'commander';
-import { UsageError } from '../errors.js';
-import { type Framing, unescapeDelimiter } from '../framing/spec.js';
+import { quoteName, UsageError } from '../errors.js';
+import { delimiterBytes, type Framing } from '../framing/spec.js';
 import { isJsonSpec, parseKeySpec, refuseUnusedSeparator } from '../keys.js';
 import { defineFilter } from '../sdk/define.js';
 import type { CommandLine } from '../sdk/types.js';
@@ -41,13 +41,20 @@ defineFilter<'buffer' | 'json', Join>({
         '--key <spec>',
         "the record's key: field:N, json:<dot.path> or whole (default: the table's); a json: key, given or the table's, makes the input framing default to ndjson",
       )
-      .option('--field-sep <c>', "field separator for field:N (default: the table's)")
+      .option(
+        '--field-sep <c>',
+        "field separator for field:N (default: the table's; tab, or an escape of delim: such as \\t or \\xHH)",
+      )
       .addOption(
         new Option('--mode <mode>', 'inner, left or anti')
           .choices(['inner', 'left', 'anti'])
           .default('inner'),
       )
-      .option('--sep <c>', 'between a record and its value (byte records)', '\t')
+      .option(
+        '--sep <c>',
+        'between a record and its value (byte records; the escapes of delim: such as \\t or \\xHH)',
+        '\t',
+      )
       .option(
         '--as <field>',
         'ndjson: put the value in this field (default: merge an object value)',
@@ -87,7 +94,7 @@ Examples:
       table,
       key,
       mode: options.mode as JoinMode,
-      separator: Buffer.from(separatorOf(String(options.sep)), 'utf8'),
+      separator: separatorOf(String(options.sep)),
       as: (options.as as string | undefined) ?? null,
     };
     context.state = (json ? joinJson(join) : joinBytes(join)) as Join;
@@ -95,6 +102,7 @@ Examples:
   transform: (record, context) => context.state(record),
 }).main();
 
-function separatorOf(text: string): string {
-  return text === 'tab' ? '\t' : unescapeDelimiter(text);
+/** --sep's bytes: `tab`, or a string with the escapes of a `delim:` string (`\t`, `\xHH`). */
+function separatorOf(text: string): Buffer {
+  return text === 'tab' ? Buffer.from('\t') : delimiterBytes(text, `--sep ${quoteName(text)}`);
 }

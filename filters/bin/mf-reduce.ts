@@ -62,7 +62,7 @@ defineFilter<'buffer' | 'json', State>({
       )
       .option(
         '--field-sep <char>',
-        'split the fields of a field:N key or field on this character instead of runs of blanks',
+        'split the fields of a field:N key or field on this character instead of runs of blanks (tab, or an escape of delim: such as \\t or \\xHH)',
       )
       .addHelpText(
         'after',

@@ -259,12 +259,6 @@ function badEscape(sequence: string, text: string, index: number, where: string)
   );
 }
 
-/** Backslash escapes, so a shell user can write `delim:\n--\n` or `delim:\t`. */
-export function unescapeDelimiter(text: string): string {
-  const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' };
-  return text.replace(/\\(.)/g, (whole, c: string) => map[c] ?? whole);
-}
-
 /**
  * True when the bytes after every record are one ASCII byte: text records can be joined with
  * it, and, where it is a delimiter (not `lines:<n>`'s), text split at it after decoding UTF-8.

@@ -266,7 +266,7 @@ describe('manifold table build: bad records and usage', () => {
       name: 'a --field-sep of two characters, naming the option (was "field separator")',
       input: 'a,1\n',
       args: ['--key', 'field:1', '--field-sep', 'ab'],
-      message: /^manifold: --field-sep ab must be one character \(or \\t\)\n$/,
+      message: /^manifold: --field-sep ab must be one character \(or \\t, \\xHH\)\n$/,
       status: 2,
     },
   ];
