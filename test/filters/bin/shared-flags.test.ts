@@ -113,3 +113,18 @@ describe.each(FILTERS)('$name', (filter) => {
     expect(result.stdout).toEqual(encode(filter.out, writes(filter, filter.reads)));
   });
 });
+
+// An option given twice: the last counts, as in manifold fan and GNU tools (docs/fan.md "Unix
+// manners"), so a wrapper's defaults can be overridden; a repeat is not refused.
+describe('an option given twice: the last one counts', () => {
+  it('--split, --join and --max-record', async () => {
+    const args = ['--split', 'nul', '--split', 'lines', '--join', 'nul', '--join', 'lines'];
+    const limits = ['--max-record', '1', '--max-record', '8'];
+    const result = await run(bin('mf-map'), [...args, ...limits, 'r.toUpperCase()'], 'a\0b\nc\0');
+    expect([result.exitCode, result.stderr, result.stdout.toString()]).toEqual([
+      0,
+      '',
+      'A\0B\nC\0\n',
+    ]);
+  });
+});
