@@ -10,42 +10,57 @@ import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 // of records with one key is whole in one block, from a pipe and from a file, in every framing
 // that has records; refused where blocks are not the input's own.
 
-/** Lines `key<TAB>n`, runs of 1 to 9 records a key, keys in order. */
-function grouped(runs: number): string {
+/**
+ * Lines `key<TAB>n`, runs of 1 to 9 records a key, keys in order: k0 to k<runs - 1>, or every
+ * `step`th of them (runs of every length and keys of 1 to 3 digits all the same, fewer blocks).
+ */
+function grouped(runs: number, step = 1): string {
   let text = '';
-  for (let k = 0; k < runs; k++) {
+  for (let k = 0; k < runs; k += step) {
     for (let n = 0; n <= (k * 5) % 9; n++) text += `k${k}\t${n}${'x'.repeat((k + n) % 11)}\n`;
   }
   return text;
 }
+
+/** The keys of `grouped` text, in order, each once. */
+const keysOf = (text: string) => [
+  ...new Set(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t')[0]),
+  ),
+];
 
 /** The keys each per-block worker saw, in block order: a key split over two blocks shows twice. */
 const keysSeen = (stdout: Buffer) => stdout.toString().trim().split('\n');
 
 describe('--group-by: each run of one key whole in one block', () => {
   const text = grouped(300);
-  const keys = [
-    ...new Set(
-      text
-        .trim()
-        .split('\n')
-        .map((line) => line.split('\t')[0]),
-    ),
-  ];
-  const file = fileWith('group-by-', text);
+  // A process or three for each block: at --block 64 or 100, the 300 runs make some 300
+  // blocks; every fifth run of them makes 40 to 60, with every way a block ends among them: at
+  // its size exactly, past it where a run begins, where a run that overflows it began, and a
+  // run larger than a block alone.
+  const few = grouped(300, 5);
+  const files = { text: fileWith('group-by-', text), few: fileWith('group-by-', few) };
 
-  it.for(['64', '200', '1K'])(
+  it.for([
+    ['64', 'few'],
+    ['200', 'text'],
+    ['1K', 'text'],
+  ] as const)(
     '--block %s: no key in two blocks, none lost, from a pipe and from a file',
-    async (block) => {
+    async ([block, which]) => {
+      const [input, file] = which === 'few' ? [few, files.few] : [text, files.text];
       const args = ['fan', '-j', '2', '--group-by', 'field:1', '--block', block, '--per-block'];
       const tail = ['--merge', 'ordered', '--shell', '--', 'cut -f1 | uniq'];
       const [piped, filed] = await Promise.all([
-        run(manifold, [...args, ...tail], text),
+        run(manifold, [...args, ...tail], input),
         run(manifold, [...args, '--input', file, ...tail]),
       ]);
       for (const result of [piped, filed]) {
         expect([result.exitCode, result.stderr]).toEqual([0, '']);
-        expect(keysSeen(result.stdout)).toEqual(keys);
+        expect(keysSeen(result.stdout)).toEqual(keysOf(input));
       }
     },
   );
@@ -78,11 +93,11 @@ describe('--group-by: each run of one key whole in one block', () => {
   });
 
   it('nul, delim:XX and ndjson (json:user) records, and --field-sep', async () => {
-    const lines = text.trim().split('\n');
+    const lines = few.trim().split('\n');
     const nul = `${lines.join('\0')}\0`;
     const delim = `${lines.join('XX')}XX`;
     const ndjson = `${lines.map((l) => JSON.stringify({ user: l.split('\t')[0], v: l })).join('\n')}\n`;
-    const commas = text.replaceAll('\t', ',');
+    const commas = few.replaceAll('\t', ',');
     const common = ['fan', '-j', '2', '--block', '100', '--per-block', '--merge', 'ordered'];
     const [a, b, c, d] = await Promise.all([
       run(
@@ -147,7 +162,7 @@ describe('--group-by: each run of one key whole in one block', () => {
     ]);
     for (const result of [a, b, c, d]) {
       expect([result.exitCode, result.stderr]).toEqual([0, '']);
-      expect(keysSeen(result.stdout)).toEqual(keys);
+      expect(keysSeen(result.stdout)).toEqual(keysOf(few));
     }
   });
 
