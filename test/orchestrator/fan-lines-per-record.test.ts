@@ -56,10 +56,23 @@ const SOURCES = [
   ['a file', ['--input', FILE]],
 ] as const;
 
+/**
+ * At --block 1 and 50 a block is about a read, a process each: 61 reads, each length of 0 to 60
+ * once, end blocks in every line of a read the 300 do.
+ */
+const FEW = 61;
+const FEW_INPUT = fastq(FEW);
+const FEW_SOURCES = {
+  'a pipe': [],
+  'a file': ['--input', fileWith('manifold-lines-n-', FEW_INPUT)],
+};
+
 describe('-L 4: every block is whole reads', () => {
   for (const [source, input] of SOURCES) {
     for (const block of ['1', '50', '333']) {
       it(`from ${source}, --block ${block}, per-block workers`, async () => {
+        const [reads, text, from] =
+          block === '333' ? [READS, INPUT, input] : [FEW, FEW_INPUT, FEW_SOURCES[source]];
         const result = await fan(
           [
             '-L',
@@ -68,17 +81,17 @@ describe('-L 4: every block is whole reads', () => {
             '3',
             '--block',
             block,
-            ...input,
+            ...from,
             '--per-block',
             '--join',
             'lines',
             '--',
             ...CHECK,
           ],
-          input.length === 0 ? INPUT : '',
+          from.length === 0 ? text : '',
         );
         expect(ok(result)).toEqual(OK);
-        expect(verdicts(result.stdout)).toEqual({ cut: 0, reads: READS });
+        expect(verdicts(result.stdout)).toEqual({ cut: 0, reads });
       });
     }
 
