@@ -108,10 +108,18 @@ describe('--rrs removes the separators of each block as parallel does', () => {
     },
   ];
   for (const kind of kinds) {
+    // The pipe's run and the file's side by side: a process a block, each waiting on its start.
     it.for(['1', '40', '1K'])(`${kind.name}, --block %s, from a pipe and a file`, async (block) => {
-      for (const from of ['pipe', 'file'] as const) {
-        const input = Buffer.from(kind.text, 'latin1');
-        const blocks = await savedBlocks([...kind.args, '-j', '2', '--block', block], input, from);
+      const input = Buffer.from(kind.text, 'latin1');
+      const args = [...kind.args, '-j', '2', '--block', block];
+      const [piped, filed] = await Promise.all([
+        savedBlocks(args, input, 'pipe'),
+        savedBlocks(args, input, 'file'),
+      ]);
+      for (const [from, blocks] of [
+        ['pipe', piped],
+        ['file', filed],
+      ] as const) {
         expect(strippedGroups(blocks, kind.records, kind.strip), from).toBe(true);
         // A block of one byte holds one record: the blocks are the records, stripped.
         if (block === '1') expect(blocks, from).toEqual(kind.records.map(kind.strip));
@@ -120,15 +128,18 @@ describe('--rrs removes the separators of each block as parallel does', () => {
     });
 
     it(`${kind.name}, -N 3: blocks of three records, each stripped`, async () => {
-      for (const from of ['pipe', 'file'] as const) {
-        const input = Buffer.from(kind.text, 'latin1');
-        const blocks = await savedBlocks([...kind.args, '-N', '3'], input, from);
-        const groups = [];
-        for (let i = 0; i < kind.records.length; i += 3) {
-          groups.push(kind.strip(kind.records.slice(i, i + 3).join('')));
-        }
-        expect(blocks, from).toEqual(groups);
+      const input = Buffer.from(kind.text, 'latin1');
+      const args = [...kind.args, '-N', '3'];
+      const [piped, filed] = await Promise.all([
+        savedBlocks(args, input, 'pipe'),
+        savedBlocks(args, input, 'file'),
+      ]);
+      const groups = [];
+      for (let i = 0; i < kind.records.length; i += 3) {
+        groups.push(kind.strip(kind.records.slice(i, i + 3).join('')));
       }
+      expect(piped, 'pipe').toEqual(groups);
+      expect(filed, 'file').toEqual(groups);
     });
   }
 
