@@ -120,7 +120,12 @@ describe('signals', () => {
 describe('downstream closes', () => {
   it('ends quietly, killed by SIGPIPE, with no worker left over', async () => {
     const pids = pidDir();
-    const script = `yes | ${manifold} fan -j 2 -- ${fixture('sig-cat')} | head -1; echo "\${PIPESTATUS[1]}"`;
+    // A worker starts with its first block: the reader holds the pipe open after its line until
+    // both have started (their pids in MF_PIDS), so that manifold cannot die before the second
+    // block went out; it gives up after 10 s, and the count below fails.
+    const reader =
+      'head -1; for i in $(seq 1000); do [ "$(ls "$MF_PIDS" | wc -l)" -ge 2 ] && break; sleep 0.01; done';
+    const script = `yes | ${manifold} fan -j 2 -- ${fixture('sig-cat')} | { ${reader}; }; echo "\${PIPESTATUS[1]}"`;
     const result = await run('bash', ['-c', script], '', {
       env: { MF_PIDS: pids },
       timeout: 20_000,
