@@ -5,21 +5,32 @@
  * backreference alone (`\2` with one group is the byte 0x02) stay what they were.
  */
 
-/** The groups of `source` (a JavaScript RegExp without flags): how many, and their names. */
-function groupsOf(source: string): { count: number; names: Map<string, number> } {
-  const names = new Map<string, number>();
-  let count = 0;
+/**
+ * The offsets of `source`'s characters that are its syntax: neither escaped (`\(`) nor inside a
+ * class (`[(]`), whose opening `[` is one.
+ */
+export function* syntaxOffsets(source: string): Generator<number> {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '\\') i++;
     else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') {
-      const name = groupName(source, i);
-      if (name !== null) names.set(name, count + 1);
-      if (name !== null || source[i + 1] !== '?') count++;
+    else {
+      if (c === '[') inClass = true;
+      yield i;
     }
+  }
+}
+
+/** The groups of `source` (a JavaScript RegExp without flags): how many, and their names. */
+function groupsOf(source: string): { count: number; names: Map<string, number> } {
+  const names = new Map<string, number>();
+  let count = 0;
+  for (const i of syntaxOffsets(source)) {
+    if (source[i] !== '(') continue;
+    const name = groupName(source, i);
+    if (name !== null) names.set(name, count + 1);
+    if (name !== null || source[i + 1] !== '?') count++;
   }
   return { count, names };
 }

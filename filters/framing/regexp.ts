@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { countGroups, ownGroups } from './regexp-groups.js';
+import { countGroups, ownGroups, syntaxOffsets } from './regexp-groups.js';
 
 /**
  * Records cut by regular expressions, as GNU parallel's `--pipe --regexp --recstart <start>
@@ -115,13 +115,9 @@ export function regexpSources(framing: { start: string; end: string }): {
 /** The offset of the first `|` of `source` outside brackets and parentheses, or -1. */
 function topLevelBar(source: string): number {
   let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
+  for (const i of syntaxOffsets(source)) {
     const c = source[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
+    if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === '|' && depth === 0) return i;
   }
