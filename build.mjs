@@ -58,8 +58,28 @@ const shared = {
 // chunks at once (under `ulimit -n 40` they stopped fitting beside Node's own descriptors).
 await build({
   ...shared,
-  entryPoints: [{ in: 'dist/orchestrator/cli/manifold.js', out: 'bin/manifold' }],
+  entryPoints: [{ in: 'dist/orchestrator/cli/manifold.js', out: 'chunks/manifold-start' }],
 });
+// The executable itself imports nothing but its start, so that every file of manifold is opened
+// under its catch: out of descriptors (a very low `ulimit -n`), one line and exit 2, not Node's
+// stack trace. Nothing statically imported, since esbuild's entries import its runtime chunk.
+{
+  const { TOO_FEW_FILES } = await import('./dist/orchestrator/cli/start-limit.js');
+  mkdirSync('dist/bundle/bin', { recursive: true });
+  writeFileSync(
+    'dist/bundle/bin/manifold.js',
+    `#!/usr/bin/env node
+// Written by build.mjs: manifold's executable (orchestrator/cli/manifold.ts is its start).
+try {
+  await import('../chunks/manifold-start.js');
+} catch (error) {
+  if (error?.code !== 'EMFILE') throw error;
+  process.stderr.write(${JSON.stringify(`manifold: ${TOO_FEW_FILES}\n`)});
+  process.exit(2);
+}
+`,
+  );
+}
 await build({
   ...shared,
   entryPoints: [

@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
-import { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { flagOf } from '../options/fan.js';
@@ -11,6 +10,7 @@ import { resolveQueueSettings } from '../options/queue.js';
 import { checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
+import { loadFan } from './load.js';
 import { OutputFile } from './output-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -148,6 +148,7 @@ export async function runQueueFan(
       ...job.options,
       ...(output === null ? {} : { outputFd: output.fd }),
     };
+    const Fan = await loadFan();
     const fan = new Fan(options, log);
     let gone: Error | null = null;
     job.gone.then((error) => {

@@ -4,7 +4,7 @@ import { checkNotEmpty, checkPattern } from '../../filters/framing/regexp.js';
 import { delimiterBytes, parseCutting } from '../../filters/framing/spec.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { showWord } from '../../filters/sdk/raw-arguments.js';
-import { Fan } from '../fan/engine.js';
+import type { Fan } from '../fan/engine.js';
 import { inputSize } from '../fan/input-fd.js';
 import type { FanOptions } from '../fan/options.js';
 import { parseTableBindings } from '../fan/tables.js';
@@ -26,6 +26,7 @@ import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
+import { loadFan } from './load.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -129,6 +130,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   }
   try {
     // Its input pipe is read off the main thread: this process runs one fan.
+    const Fan = await loadFan();
     const started = new Fan({ ...options, inputOffThread: true }, log);
     fan = started;
     const end = await started.run(inputSize(options.inputs, sizes));

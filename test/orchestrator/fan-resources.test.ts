@@ -58,6 +58,48 @@ describe('fan under ulimit -n', () => {
     },
     HANG_MS + 10_000,
   );
+
+  it(
+    'a limit so low Node can barely start: the one line or the run, never a stack trace',
+    async () => {
+      // The lowest limit under which Node runs an ES module at all: below it Node fails before
+      // any of manifold's code runs. From there up, every file of manifold's is opened under the
+      // executable's catch: it loads, or manifold says so in its one line.
+      const dir = tempDir('manifold-resources-');
+      writeFileSync(join(dir, 'a.mjs'), '');
+      let limit = 16;
+      const nodeRuns = async (n: number) => {
+        const child = spawnShell(
+          `ulimit -n ${n} && exec ${quote(process.execPath)} ${quote(join(dir, 'a.mjs'))}`,
+        );
+        return (await finish(child, HANG_MS)).exitCode === 0;
+      };
+      while (!(await nodeRuns(limit))) limit++;
+      const seen = [];
+      for (let n = limit; n <= limit + 16; n++) {
+        const child = spawnShell(
+          `ulimit -n ${n} && echo x | exec ${quote(manifold)} fan -j 1 -- cat`,
+        );
+        const result = await finish(child, HANG_MS);
+        const works = result.exitCode === 0 && result.stdout.toString() === 'x\n';
+        const refused = result.exitCode === 2 && oneLine.test(result.stderr);
+        seen.push({
+          stackTrace: hasStackTrace(result.stderr),
+          outcome: works
+            ? 'works'
+            : refused
+              ? 'refused'
+              : `${n}: exit ${result.exitCode}: ${result.stderr.slice(0, 200)}`,
+        });
+      }
+      expect(
+        seen.filter((one) => one.stackTrace || !/^(works|refused)$/.test(one.outcome)),
+      ).toEqual([]);
+      // The sweep reaches a limit where the run works: it tried the edge, not refusals alone.
+      expect(seen.at(-1)?.outcome).toBe('works');
+    },
+    30 * HANG_MS,
+  );
 });
 
 /** The smallest `ulimit -v` (KiB, to 32 MiB) that `node -e 0` starts under, up to 8 GiB. */
