@@ -7,7 +7,7 @@ import {
 } from '../../filters/index.js';
 import { systemReason } from '../options/inputs.js';
 import type { Block, RangeNamer } from '../workers/block.js';
-import type { OutputFailure } from '../workers/transport.js';
+import type { OutputFailure } from '../workers/relay.js';
 import { outputRecordTooLarge, outputSource } from './whole.js';
 
 // The lines a fan says when its own input or output fails (engine.ts), apart from the engine's

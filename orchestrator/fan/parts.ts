@@ -7,7 +7,7 @@ import {
   createWorkersRelayed,
 } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
-import type { RelaySpec } from '../workers/transport.js';
+import type { RelaySpec } from '../workers/relay.js';
 import type { Worker, WorkerListener } from '../workers/types.js';
 import { backlogOf } from './backlog.js';
 import { type Collector, type Emit, ReadyCollector, type Room } from './collect.js';

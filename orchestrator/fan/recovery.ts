@@ -1,6 +1,6 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block, RangeNamer } from '../workers/block.js';
-import type { InputGiven, InputPiece } from '../workers/transport.js';
+import type { InputGiven, InputPiece } from '../workers/relay.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import type { Dispatcher } from './dispatch.js';

@@ -1,5 +1,5 @@
 import type { Block } from '../workers/block.js';
-import type { InputGiven, OutputFailure } from '../workers/transport.js';
+import type { InputGiven, OutputFailure } from '../workers/relay.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import type { FanEnd } from './end.js';

@@ -1,6 +1,6 @@
 import { formatSize, recordTooLarge } from '../../filters/index.js';
 import { takeInput } from '../workers/registry.js';
-import type { InputEnd } from '../workers/transport.js';
+import type { InputEnd } from '../workers/relay.js';
 import type { FanOptions, Log } from './options.js';
 import type { TakenInput } from './parts.js';
 import { spell } from './spelling.js';

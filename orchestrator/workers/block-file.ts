@@ -2,13 +2,8 @@ import { close, open, write } from 'node:fs';
 import { describeError, errnoText, quoteName } from '../../filters/errors.js';
 import { BlockFifoTransport } from './block-fifo.js';
 import { type NamedBlockArgs, NamedBlockTransport } from './block-named.js';
-import type {
-  InstanceBlock,
-  RelaySpec,
-  SlotSpec,
-  TransportEvents,
-  TransportFactory,
-} from './transport.js';
+import type { RelaySpec } from './relay.js';
+import type { InstanceBlock, SlotSpec, TransportEvents, TransportFactory } from './transport.js';
 
 /** How an instance is given its block by name: a file (--cat) or a named pipe (--fifo). */
 export type BlockFileMode = 'cat' | 'fifo';

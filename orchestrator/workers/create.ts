@@ -6,7 +6,8 @@ import { type BlockFileMode, blockFileSlot } from './block-file.js';
 import type { CommandSpec } from './command.js';
 import { type InputHeader, noHeader } from './header.js';
 import { workerKind } from './registry.js';
-import type { RelaySpec, RemoteSlots, WorkerKind, WorkerStderr } from './transport.js';
+import type { RelaySpec } from './relay.js';
+import type { RemoteSlots, WorkerKind, WorkerStderr } from './transport.js';
 import type { AttributedKind, Attribution, Worker, WorkerListener } from './types.js';
 
 /** What the workers of a fan are: their kind, what they run, how their output is attributed. */

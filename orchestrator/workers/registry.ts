@@ -1,8 +1,9 @@
 import { UsageError } from '../../filters/index.js';
 import { processKind, sizePipe } from './process/kind.js';
+import type { TakingInput } from './relay.js';
 import { sshKind } from './ssh/kind.js';
 import { threadKind } from './thread/kind.js';
-import type { TakingInput, WorkerKind } from './transport.js';
+import type { WorkerKind } from './transport.js';
 import type { AttributedKind } from './types.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { Block } from './block.js';
 import type { ReadonlyInFlight } from './block-queue.js';
 import type { InputHeader } from './header.js';
-import type { EndDetails, InputGiven, OutputFailure, StopReason } from './transport.js';
+import type { InputGiven, OutputFailure } from './relay.js';
+import type { EndDetails, StopReason } from './transport.js';
 
 /**
  * How output is tied to the blocks that produced it:

@@ -1,9 +1,9 @@
 import type { Block } from '../block.js';
 import { inFlightOf, type ReadonlyInFlight } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
+import type { RelaySpec } from '../relay.js';
 import { sendSource } from '../source.js';
 import type {
-  RelaySpec,
   StopReason,
   Transport,
   TransportEvents,

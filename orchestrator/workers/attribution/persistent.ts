@@ -3,9 +3,9 @@ import type { NameOf } from '../../options/fan.js';
 import type { Block } from '../block.js';
 import { BlockQueue, type ReadonlyInFlight } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
+import type { RelaySpec } from '../relay.js';
 import { sendSource } from '../source.js';
 import type {
-  RelaySpec,
   StopReason,
   Transport,
   TransportEvents,

@@ -1,11 +1,8 @@
 import { commandHoldsBytes } from '../command.js';
+import type { InputGiven, OutputFailure, RelaySpec, TakingInput } from '../relay.js';
 import type {
-  InputGiven,
   InstanceBlock,
-  OutputFailure,
-  RelaySpec,
   SlotSpec,
-  TakingInput,
   TransportEvents,
   TransportFactory,
   WorkerKind,

@@ -4,7 +4,7 @@ import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { procPids, statFields } from '../proc-stat.js';
 import { lendingSocket } from '../reads.js';
-import type { InputEnd, InputPiece } from '../transport.js';
+import type { InputEnd, InputPiece } from '../relay.js';
 import { signalGroup } from './spawn.js';
 
 /** What a started command's requester hears, in this order: pipes, start (or failure), end. */

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { wordBytes } from '../../../filters/sdk/raw-arguments.js';
-import type { InputEnd, RelaySpec, TakingInput } from '../transport.js';
+import type { InputEnd, RelaySpec, TakingInput } from '../relay.js';
 import { type LaunchedStarter, launchStarter } from './spawner-launch.js';
 import { type FeedEnd, type SpawnEvents, StarterReplies } from './spawner-replies.js';
 

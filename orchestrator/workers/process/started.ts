@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import { argvToRun, type CommandSpec } from '../command.js';
+import type { InputGiven, InputPiece, OutputFailure, RelaySpec } from '../relay.js';
 import { prefixLines } from '../stderr-prefix.js';
-import type { InputGiven, InputPiece, OutputFailure, RelaySpec } from '../transport.js';
 import {
   type ProcessEnd,
   type StderrMode,
