@@ -30,6 +30,20 @@ describe('the reference pages', () => {
     expect(found).toEqual([]);
   });
 
+  it('docs/changes.md is wrapped as the other pages are, each entry starting at its page', () => {
+    const lines = readFileSync(join(root, 'docs/changes.md'), 'utf8').split('\n');
+    const long = lines.flatMap((line, i) =>
+      line.length > 100 ? [`${i + 1}: ${line.length}`] : [],
+    );
+    expect(long).toEqual([]);
+    // An entry's first line names the page (and section) that says what holds now.
+    const entries = lines.filter((line) => line.startsWith('- '));
+    expect(entries.length).toBeGreaterThan(0);
+    expect(
+      entries.filter((line) => !/^- \[[\w.]+\]\((?:\.\.\/)?[\w.]+(?:#[\w-]+)?\)/.test(line)),
+    ).toEqual([]);
+  });
+
   it('README links docs/changes.md', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('(docs/changes.md)');
   });
