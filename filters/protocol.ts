@@ -18,8 +18,8 @@ export const TRAILING = 0xffffffff;
 export const GREETING = 0xfffffffe;
 
 /**
- * The version of the protocol this package speaks. 2: the greeting says its version (since
- * 2026-12-04); 1, an empty greeting (2026-12-03), is the same protocol otherwise, and understood.
+ * The version of the protocol this package speaks. 2: the greeting says its version; 1, an
+ * empty greeting (older SDKs), is the same protocol otherwise, and understood.
  */
 export const PROTOCOL_VERSION = 2;
 /** The versions this package's manifold understands. */

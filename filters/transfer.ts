@@ -7,10 +7,10 @@
  */
 
 /**
- * The version of the protocol a filter speaks in a thread, said in its greeting. 3 (2026-12-05):
- * output comes back as runs of messages in the memory the thread sends (`runs`); 1 and 2 (a
- * process's versions, which threads said until then) sent each buffer's first `lengths[i]`
- * bytes, and are understood. A manifold that speaks 2 refuses 3 in one line, where it would
+ * The version of the protocol a filter speaks in a thread, said in its greeting. 3: output
+ * comes back as runs of messages in the memory the thread sends (`runs`); 1 and 2 (a process's
+ * versions, which the threads of older SDKs say) send each buffer's first `lengths[i]` bytes,
+ * and are understood. A manifold that speaks 2 refuses 3 in one line, where it would
  * have read a 3's runs as whole buffers.
  */
 export const THREAD_PROTOCOL = 3;
@@ -45,7 +45,7 @@ export type FromThread =
     }
   /**
    * The filter's first message: the versions of the protocol and of its SDK, as a process's
-   * greeting says them (filters/protocol.ts). SDKs before 2026-12-04 sent none: version 1.
+   * greeting says them (filters/protocol.ts). An SDK that sends none speaks version 1.
    */
   | { kind: 'greeting'; protocol: number; sdk: string }
   /**
@@ -78,14 +78,14 @@ export const THREAD_MARK = 'manifoldThread';
 
 /**
  * The key in a thread's `workerData` that says manifold takes the filter's usage error as a
- * message (`usage-error`): a manifold before 2026-12-04 does not, and hears it on stderr.
+ * message (`usage-error`): an older manifold, which does not set it, hears it on stderr.
  */
 export const TAKES_USAGE_ERRORS = 'takesUsageErrors';
 
 /**
  * The key in a thread's `workerData` that says manifold takes a filter's end as a message
- * (`ended`) from a thread that stays for its children: a manifold before 2026-12-05 does not,
- * and would wait for them.
+ * (`ended`) from a thread that stays for its children: an older manifold, which does not set
+ * it, would wait for them.
  */
 export const TAKES_ENDED = 'takesEnded';
 

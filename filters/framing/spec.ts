@@ -225,8 +225,8 @@ const ESCAPE_HELP = '\\n \\t \\r \\0 \\\\ \\| \\xHH';
  * `\xHH`, any one byte (`delim:\xe9`, Latin-1's é). A command line's words reach manifold as
  * UTF-8 text only (a word that is not is refused: sdk/raw-arguments.ts), so a byte that is no
  * UTF-8 on its own is written so. Any other backslash is refused, naming it: `\x1` kept as
- * the three characters it is would cut at a string the user did not mean (until 2026-12-05 it
- * was). `where`: the option and its value, for the message.
+ * the three characters it is would cut at a string the user did not mean. `where`: the option
+ * and its value, for the message.
  */
 export function delimiterBytes(text: string, where: string): Buffer {
   const parts: Buffer[] = [];

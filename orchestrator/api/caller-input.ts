@@ -7,8 +7,8 @@ import type { EngineInput } from './io.js';
 /**
  * What fan reads of an input given as the caller's descriptor N > 2 of a pipe or a socket: a
  * stream of manifold's own, which `release` ends, and the caller's descriptor left open, as run
- * leaves it (before 2026-12-04 fan closed it once read: the engine closes a descriptor it reads
- * to its end, as an earlier stage's pipe is its own). A pipe is opened anew through /proc; a
+ * leaves it: the engine closes a descriptor it reads to its end (an earlier stage's pipe is its
+ * own), which would close the caller's. A pipe is opened anew through /proc; a
  * socket, which cannot be (ENXIO), is read by a `cat` given it, as run's first stage reads one.
  */
 export function readCallerInput(engine: EngineInput): { engine: EngineInput; release(): void } {

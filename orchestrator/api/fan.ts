@@ -166,8 +166,8 @@ export function prepareFan(
   const settings = queue === null ? options : { ...options, command: ['queue'], table: undefined };
   const resolved = resolveFanSettings(settings as FanSettings, settingNameOf, log);
   // env is added to the fan's own variables, which win: its tables' MANIFOLD_TABLE_<NAME> and
-  // tmpdir's TMPDIR (as parallel's --tmpdir sets it). Until 2026-12-05 it replaced them, and a
-  // worker given table and env found no table. All of it goes over process.env (slot-env.ts).
+  // tmpdir's TMPDIR (as parallel's --tmpdir sets it): a worker given table and env still finds
+  // its table. All of it goes over process.env (slot-env.ts).
   if (options.env !== undefined)
     resolved.command.env = { ...checkEnv(options.env), ...resolved.command.env };
   const tables = parseTableBindings(options.table ?? [], 'table');

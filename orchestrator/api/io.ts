@@ -71,8 +71,8 @@ export function checkOutput(output: unknown): void {
 
 /**
  * An output path naming a descriptor of the caller's (`/dev/fd/N`, `/dev/stdout`), checked as a
- * number is: one that cannot be written is the caller's mistake, manifold.usage (before
- * 2026-12-04 manifold.io, exit 1, while a number and a bad path were manifold.usage).
+ * number is: one that cannot be written is the caller's mistake, manifold.usage, as a number
+ * or a bad path is (not manifold.io, exit 1).
  */
 export function checkNamedOutput(output: string): void {
   const fd = outputDescriptor(output);

@@ -93,7 +93,7 @@ export class Plumbing {
     // `/dev/fd/N`, from the call or the config, names a descriptor of the caller's, which may
     // use it after the run: written through a copy of ours, never closed (the last stage's
     // copy, given to it, was closed at the end, and with it the caller's).
-    // So is a number N > 2: before 2026-12-04 it was closed at the end.
+    // So is a number N > 2.
     const named = typeof output === 'string' ? resolve(output) : (output ?? pipeline.output);
     if (typeof named === 'string') checkNamedOutput(named);
     const held = typeof named === 'string' ? outputDescriptor(named) : named;
@@ -114,7 +114,7 @@ export class Plumbing {
   /**
    * The run writes to a pipe copied into `target`: its reader is manifold's, gone only once the
    * target closed or failed early. So the last stage killed by SIGPIPE while it was still read
-   * died of another pipe, a failure (before 2026-12-04 manifold.outputClosed, its output short).
+   * died of another pipe, a failure, not manifold.outputClosed: its output was cut short.
    */
   #readOutput(target: Writable, io: PipelineIO): void {
     io.outputFd = this.from(target, true);
@@ -171,8 +171,8 @@ export class Plumbing {
     const failed = (error: unknown) => {
       this.#outputGone = true;
       source.destroy();
-      // EPIPE (process.stdout into `| head -1`) is a reader gone, as for fan (output-stream.ts):
-      // before 2026-12-04 it failed the run, `cannot write the output: write EPIPE`.
+      // EPIPE (process.stdout into `| head -1`) is a reader gone, as for fan (output-stream.ts),
+      // not a failure of the run (`cannot write the output: write EPIPE`).
       const { code } = error as NodeJS.ErrnoException;
       if (code === 'EPIPE' || code === 'ECONNRESET') return;
       this.#break(`cannot write the output: ${messageOf(error)}`, error);

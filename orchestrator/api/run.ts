@@ -66,8 +66,8 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
   const stderr = checkStderr(io.stderr);
   let pipeline = load(config, io.set);
   if (io.output !== undefined) checkOutput(io.output);
-  // A file to write whole: its folder must be there, as for a config's output (before
-  // 2026-12-04 manifold.io as it opened, `ENOENT: no such file or directory`).
+  // A file to write whole: its folder must be there, as for a config's output, a usage error
+  // before the run starts rather than manifold.io as it opens (`ENOENT: ...`).
   if (typeof io.output === 'string' && outputDescriptor(io.output) === null)
     checkFileToWrite(resolve(io.output), `output "${io.output}"`, (message) => {
       throw new UsageError(message);

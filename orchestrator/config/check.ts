@@ -57,8 +57,8 @@ export function checkConfig(
 /**
  * The variables given over manifold's environment (`--set`, the library's `set`): those whose
  * value is not the environment's. The processes get them as they get the environment, as
- * `make NAME=VALUE` gives its commands a variable set on its command line (before 2026-12-04
- * only `${NAME}` read them, the processes the environment's NAME).
+ * `make NAME=VALUE` gives its commands a variable set on its command line: a name has one value
+ * for `${NAME}` and the processes alike.
  */
 function givenVariables(variables: Record<string, string | undefined>): Record<string, string> {
   const given: Record<string, string> = {};

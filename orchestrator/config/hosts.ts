@@ -59,7 +59,7 @@ export function configHosts(
 
 /**
  * Refuses `hosts:` that names no host: an empty list (`[]`, `list: []`), or a map without list
- * or file. Each ran the fans on this machine, as if `hosts` were left out (before 2026-12-04).
+ * or file: each would run the fans on this machine, as if `hosts` were left out, unasked.
  * Empty names, and a setting without hosts, are said where the hosts are resolved.
  */
 function namesSomeHost(raw: RawHosts): void {

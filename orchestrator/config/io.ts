@@ -36,8 +36,8 @@ export function resolveInputs(
       paths.push(...(found.length > 0 || checked ? found : [resolve(folder, pattern)]));
     } else {
       const file = resolve(folder, pattern);
-      // `/dev/fd/N`: said as the run would say it, here at its place (before 2026-12-04 after
-      // the check, without one, exit 1; or, not open, as a file that does not exist).
+      // `/dev/fd/N`: said as the run would say it, here at its place and before anything runs
+      // (a problem of the config, exit 2), not as a file that does not exist when not open.
       const unusable = checked ? namedDescriptorProblem(file, 'read', files === 'checked') : null;
       if (unusable !== null) report(path, unusable);
       else if (checked && !existsSync(file)) report(path, `input file "${pattern}" does not exist`);

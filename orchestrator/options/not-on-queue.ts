@@ -93,9 +93,9 @@ export const NOT_ON_QUEUE: readonly QueueRefusable[] = [
 /**
  * The first option given (`settings`, by the library's names) that a queue's coordinator
  * refuses, as an error naming it as `name` spells it; null when none is. One table, which the
- * command line, configs and the library read alike (until 2026-12-05 each said its own: `-j`
- * sent the command line's user to `manifold worker --queue ... -j ...`, a config's to "its
- * workers'", and the library's `tag` to the workers, whose output is not tagged).
+ * command line, configs and the library read alike, so that the three faces refuse the same
+ * options in the same words, and send the user only to options that exist (a queue's workers
+ * take no `-j`, and their output is not tagged).
  */
 export function notOnQueue(
   settings: Partial<Record<QueueRefusable, unknown>>,

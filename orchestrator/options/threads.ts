@@ -47,8 +47,8 @@ export function threadChoice(
     }
   }
   // Each slot's thread loads its command with {%} filled, the module's path too (kind.ts): a
-  // path with {%} in it is checked as each slot will load it (until 2026-12-05 it was checked
-  // as written, and `./f{%}.js` refused though ./f1.js and ./f2.js were there).
+  // path with {%} in it is checked as each slot will load it, not as written, so that
+  // `./f{%}.js` is taken when ./f1.js and ./f2.js are there, and refused when one is missing.
   const slots = command.argv.some((arg) => arg.includes('{%}')) ? workers : 1;
   for (let slot = 1; slot <= slots; slot++) {
     at('threads', () => resolveThreadModule(commandFor(command, { slot }), name));

@@ -22,9 +22,8 @@ export function openRunInput(
   if (io.inputFd !== undefined) return { fd: io.inputFd, feeder: null };
   const feed = (args: string[], stdio: (number | undefined)[]) =>
     startFeeder(pipeline, wiring, args, stdio);
-  // Given it, `cat` reads it where it stands, and it stays the caller's: a stage given it
-  // closed it at the end (before 2026-12-04 a pipe's always, a file's when the first stage
-  // was a command).
+  // Given it, `cat` reads it where it stands, and it stays the caller's, whatever the first
+  // stage: a stage given it would close it at the end, under a caller that may use it after.
   if (io.callerInputFd !== undefined) return feed([], [io.callerInputFd]);
   if (inputs === null) return { fd: 0, feeder: null };
   // `/dev/fd/3`, given by the shell (`3< <(cmd)`), is read by cat as in a shell: given to it.

@@ -214,7 +214,7 @@ export class PipelineRun {
     else file?.commit();
     const lastEnd = ends[this.#wiring.nodes.indexOf(last)]!;
     // Its reader gone, a pipe's writer ends as a shell's does: stdout, a descriptor given, and
-    // a named pipe alike (before 2026-12-04 a named pipe's run ended 0, as if all was written).
+    // a named pipe alike (a named pipe's run ending 0 would say all was written).
     if (failures.length === 0 && lastEnd.closedOutput && file?.isFile !== true)
       return { kind: 'closed' };
     return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
@@ -223,8 +223,8 @@ export class PipelineRun {
   /**
    * Whether the fan stage `label` ran its job to its end, or to its reader's going: not stopped
    * by the run (a stage it fed failed, one could not start), whose job then stays on the server,
-   * to be resumed, as one stopped by a signal does (before 2026-12-04 it was removed, the
-   * blocks answered lost).
+   * to be resumed, as one stopped by a signal does: removing it would lose the answers of the
+   * blocks it has run.
    */
   #fanFinished(label: string): boolean {
     const node = this.#wiring.nodes.find((n) => n instanceof FanNode && n.label === label);

@@ -5,11 +5,11 @@ import type { Wiring } from './wire.js';
 /**
  * A command killed by SIGPIPE while the pipe it wrote to was still read (witness.ts), or, the
  * last, while the run's output was, died of another pipe of its own: its output was cut
- * short, a failure (before 2026-12-04 it was forgiven, exit 0). Rewrites such ends in `ends`.
- * `outputGone`: whether the output's reader has gone, null for an output no reader can close (a
- * regular file: verdict's `toFile`). Before 2026-12-04 only stdout was asked: the last stage
- * writing to `3>&1`, a named pipe or the library's output was forgiven (exit 141, or the
- * library's manifold.outputClosed), its output cut short.
+ * short, a failure: forgiven, exit 0 would pass a cut stream on as whole. Rewrites such ends in
+ * `ends`. `outputGone`: whether the output's reader has gone, null for an output no reader can
+ * close (a regular file: verdict's `toFile`). It is asked of every output a reader can close,
+ * not stdout alone: the last stage writing to `3>&1`, a named pipe or the library's output is
+ * judged as one writing to stdout, or its output cut short would pass as a reader gone (141).
  */
 export async function judgeSigpipes(
   wiring: Wiring,

@@ -53,7 +53,7 @@ export function wireStages(
       const own = stage.kind === 'branches' ? [] : [from, to];
       const later = pipes.slice(i).flatMap((pipe) => [pipe.read, pipe.write]);
       closeOwn([...new Set([...own, ...later, output])]);
-      // The read end held for this stage, which never started (before 2026-12-04 left open).
+      // The read end held for this stage, which never started: released, not left open.
       witness?.release();
       throw error;
     }
@@ -137,8 +137,8 @@ function startBranches(
       wired = wireStages(pipeline, branch.stages, ins[i]!.read, outs[i]!.write, wiring, log);
     } catch (error) {
       // Refused: this branch gave back its own; the combiner never starts, nor the branches
-      // after it, so what they were to take is closed too (before 2026-12-04 left open, and a
-      // library caller, which runs on, held them). The tee has the write ends of `ins`.
+      // after it, so what they were to take is closed too (left open, they would stay held by a
+      // library caller, which runs on). The tee has the write ends of `ins`.
       closeOwn([
         ...outs.slice(0, i + 1).map((pipe) => pipe.read),
         ...ins.slice(i + 1).map((pipe) => pipe.read),

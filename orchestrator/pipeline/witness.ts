@@ -70,9 +70,9 @@ function isRunning(pid: number): boolean {
  * named pipe's): asked with poll(2) once every stage has ended, whether it has gone. A copy of
  * the write end is held until then, so that the reader sees no end of its input, and cannot go,
  * before it is asked. A socket, which cannot be opened anew, has its copy held by a perl that
- * asks when told (`holdReader`): before 2026-12-04 none was held, and the last stage's SIGPIPE,
- * its reader gone, was said to be from another pipe, `while manifold's output still had a
- * reader`, exit 1 (a pipe's: exit 141, as a shell's). The library's output, read by manifold
+ * asks when told (`holdReader`): without it, the last stage's SIGPIPE, its reader gone, would
+ * be said to be from another pipe, `while manifold's output still had a reader`, exit 1, where
+ * a pipe's reader gone is exit 141, as a shell's. The library's output, read by manifold
  * itself, says so itself (plumbing.ts).
  */
 export class OutputWitness {

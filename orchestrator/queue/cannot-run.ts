@@ -28,9 +28,9 @@ export function cannotRun(
 /**
  * Tells the job's coordinator (notice.ts), which says the worker's line and goes on with the
  * other workers. A job not there yet is waited for, as a worker that can serve it waits: its
- * coordinator is the one who needs to hear that this machine will not help (until 2026-12-04 a
- * worker started before its job told nobody, and the job's user waited on a worker that had
- * left). Returns once told, at `signal`, or when the job came and went while it waited; a
+ * coordinator is the one who needs to hear that this machine will not help (a worker started
+ * before its job that told nobody would leave the job's user waiting on a worker gone).
+ * Returns once told, at `signal`, or when the job came and went while it waited; a
  * notice the server does not take is let go: the worker's own line has been said.
  */
 export async function tellCoordinator(

@@ -107,7 +107,7 @@ export async function openQueueJob(
         places: fileRanges(resolved),
         // Every answer in hand, its output perhaps still being written: the job's removal by
         // another (a second coordinator of it that finished first, `manifold queue rm`) is no
-        // loss now. Until 2026-12-04 it failed the run, exit 1, its output complete.
+        // loss now, and does not fail a run whose output is complete.
         answered: () => removal.stop(),
       }),
       workers: 1,

@@ -103,9 +103,9 @@ export function isStartFailure(end: WorkerOutcome): boolean {
 /**
  * How a try failed, as the coordinator's line says it, or null for an end that is no try of the
  * block (its process stopped by this worker, which is leaving: the block goes back). A process
- * that could not be started failed its block as one that ran and failed does (until 2026-12-05
- * it went back to the queue untried, again and again, till it failed as `given 3 times to
- * workers lost with it`).
+ * that could not be started fails its block as one that ran and failed does: sent back to the
+ * queue untried, it would go round again and again, till it failed as `given 3 times to
+ * workers lost with it`, a reason that names no cause.
  */
 function failureOf(
   held: Held,

@@ -232,8 +232,8 @@ export class QueueServer implements WorkerListener {
     const delayMs = backOff ? this.#backoff.returnDelayMs : 0;
     // The oldest unfinished block is the one the process was on: it alone is charged, as by
     // the local fan (fan/recovery.ts). Those behind it (a persistent worker's) only waited
-    // their turn: they go back untried. Until 2026-12-05 each was failed with it, and on its
-    // last try lost, under --halt never, where the local fan ran it again.
+    // their turn: they go back untried. Failed with it, each would use up a try, and on its last
+    // be lost under --halt never, where the local fan runs it again.
     const [head, ...behind] = unfinished;
     if (head !== undefined) this.#fail(head, end, delayMs);
     for (const block of behind) this.#giveBack(block, delayMs);

@@ -62,8 +62,8 @@ export async function removeJob(conn: QueueConnection, job: string): Promise<boo
 /**
  * A job's counts, or null when there is no such job. A job its coordinator stopped making (one
  * stream made, not the other; no consumer; no description) is listed too, half made, with the
- * counts it has: until 2026-12-04 it was left out, and `--job` said there was no such job,
- * though workers waited on it and `queue rm` found it.
+ * counts it has: left out, `--job` would say there was no such job, though workers wait on it
+ * and `queue rm` finds it.
  */
 export async function jobStatus(conn: QueueConnection, job: string): Promise<JobStatus | null> {
   const names = jobNames(job);

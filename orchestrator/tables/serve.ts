@@ -204,8 +204,9 @@ export function decodeBytes(text: string): Buffer | undefined {
 
 /**
  * The 404 of a table name not served, quoted as every line of manifold quotes a name (a name
- * with a newline in it, %0A, as `$'no\ntable'`: the answer stays one line). A table given by its path was named with its extension (`users.mft`)
- * until 2026-12-05, unlike `--table PATH`: a URL of then is told the name of now.
+ * with a newline in it, %0A, as `$'no\ntable'`: the answer stays one line). A table given by its
+ * path is named without its extension, as `--table PATH` names it: a URL that keeps the
+ * extension (`/users.mft/KEY`, as older servers named it) is told the table's name.
  */
 function noTable(name: string, served: (name: string) => boolean): string {
   const bare = tableNameOf(name);

@@ -7,9 +7,8 @@ import { builtTable } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
 // The library's `env`: added to the fan's own variables (its tables' MANIFOLD_TABLE_<NAME>,
-// tmpdir's TMPDIR), all over this process's environment, as execa's extendEnv. Until
-// 2026-12-05 `env` replaced the fan's own: a worker given `table` and `env` found no
-// MANIFOLD_TABLE_<NAME>.
+// tmpdir's TMPDIR), all over this process's environment, as execa's extendEnv: an `env` that
+// replaced the fan's own would leave a worker given `table` and `env` no MANIFOLD_TABLE_<NAME>.
 
 describe("fan's env", () => {
   it("is added to the tables' and tmpdir's variables and the process's environment", async () => {

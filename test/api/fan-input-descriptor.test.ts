@@ -7,8 +7,8 @@ import { openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { root } from '../helpers.js';
 
 // fan()'s input given as a descriptor of a pipe or a socket is the caller's, as run()'s is
-// (run-input-descriptor.test.ts): read, and left open, the caller's to read again or close.
-// Before 2026-12-04 fan and fan.stream closed it once read.
+// (run-input-descriptor.test.ts): read, and left open, the caller's to read again or close,
+// by fan and fan.stream alike.
 
 function isOpen(fd: number): boolean {
   try {

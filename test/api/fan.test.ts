@@ -246,7 +246,7 @@ describe('fan: input and output kinds', () => {
       { input: [join(dir, 'a'), join(dir, 'b')], output: fd },
     );
     expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('a1\na2\nb1\n');
-    // The caller's (output-descriptor-kinds): before 2026-12-04 it was closed at the end.
+    // The caller's (output-descriptor-kinds): still open at the end.
     expect(() => fstatSync(fd)).not.toThrow();
     closeSync(fd);
   });

@@ -7,8 +7,8 @@ import { openPipes } from '../../orchestrator/pipeline/pipes.js';
 import { tempDir } from '../support/temp.js';
 
 // run()'s input given as a descriptor is the caller's, as an output's is: read where it stands
-// and left open. Before 2026-12-04 a pipe's was closed at the end whatever the first stage,
-// and a file's when the first stage was a command (a fan or branches left a file's open).
+// and left open, a pipe's and a file's, whatever the first stage: a command, a fan or branches
+// (each first stage below, as a closing one could be any of them).
 
 const FIRST_STAGES = [
   ['a command', { run: 'cat' }],

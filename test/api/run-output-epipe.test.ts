@@ -7,8 +7,8 @@ import { tempDir } from '../support/temp.js';
 
 // run() writing into process.stdout, a pipe whose reader goes (`| head -1`): the stream's EPIPE
 // is a reader gone, manifold.outputClosed, as it is for fan and for an output given as the
-// descriptor 1. Before 2026-12-04 it failed the run: manifold.failure, `cannot write the output:
-// write EPIPE`.
+// descriptor 1, not a failure of the run (manifold.failure, `cannot write the output: write
+// EPIPE`).
 
 describe('run: process.stdout as the output, its reader gone', () => {
   it('rejects with manifold.outputClosed, as fan does and as the descriptor 1 does', async () => {

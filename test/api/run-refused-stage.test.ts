@@ -7,11 +7,11 @@ import { tempDir } from '../support/temp.js';
 
 // A stage refused as the run wires it (a fan of more workers than `ulimit -n` allows) leaves
 // the descriptors it was to take, and those of the stages after it, to the run: they are
-// closed, so that nothing waits on them. Before, run() in the library never settled: its copy
-// of the output waited for the end of a pipe whose write end nobody closed (the CLI exits, and
-// so did not hang). And the library's caller, which runs on, kept descriptors: the read end
-// held for the refused stage's input (witness.ts), and in branches the pipes of the branches
-// after the refused one and of the combiner (before 2026-12-04: 1 to 9 pipes a call).
+// closed, so that nothing waits on them. Left open, run() in the library would never settle:
+// its copy of the output would wait for the end of a pipe whose write end nobody closed (the
+// CLI exits, and so would not hang). And the library's caller, which runs on, would keep
+// descriptors: the read end held for the refused stage's input (witness.ts), and in branches
+// the pipes of the branches after the refused one and of the combiner (1 to 9 pipes a call).
 
 const REFUSED = { fan: { workers: 400, worker: 'cat' } };
 const SHAPES = {

@@ -105,8 +105,8 @@ describe.sequential('--help examples, run as pasted in a folder with their files
 });
 
 // manifold table serve's examples start a server, ask it and stop it: run as one script (but the
-// one that listens on every interface), twice at once in one folder. Until 2026-12-05 they
-// listened on 127.0.0.1:8080: a second copy, or anything else on that port, was refused.
+// one that listens on every interface), twice at once in one folder: on a fixed port (8080), a
+// second copy, or anything else on that port, would be refused.
 describe('manifold table serve --help examples', () => {
   it('run as one script, two copies at once, each on a port and a socket of its own', async () => {
     const lines = examples([manifold, 'table', 'serve']).filter((l) => !l.includes('--listen-any'));

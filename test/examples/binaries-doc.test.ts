@@ -7,8 +7,8 @@ import { tempDir } from '../support/temp.js';
 
 // docs/binaries.md's examples run as pasted, in order, in an empty folder, with a clone's
 // node_modules/.bin on PATH as the page says: its first block makes every file the others read.
-// Before 2026-12-04 they read users.mft, events.tsv, events.ndjson, lines.txt and names.frames,
-// which the page never said how to make, or read the terminal.
+// So no example reads a file the page never says how to make (users.mft, events.tsv, ...), or
+// the terminal.
 
 const page = readFileSync(join(root, 'docs', 'binaries.md'), 'utf8');
 const blocks = [...page.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);

@@ -14,9 +14,10 @@ import { tempDir } from '../support/temp.js';
 
 // docs/fan.md's examples run as pasted, in order, in one folder made as the page says: its
 // first sh block makes the small files the others read, after tables.md's first block and its
-// SDK example saved as enrich.mjs. Before 2026-12-05 the page never made them, its synopsis was
-// an sh block (bash ran `<command>`), and the enrich.mjs example opened the TSV table, whose
-// values getJSON refuses. Left out: the queue example (a nats-server: queue tests run it) and
+// SDK example saved as enrich.mjs. So an example that reads a file the page never makes, a
+// synopsis in an sh block (bash would run `<command>`), or an enrich.mjs that opens the TSV
+// table, whose values getJSON refuses, fails here. Left out: the queue example (a nats-server:
+// queue tests run it) and
 // the hosts example (other machines).
 
 const read = (name: string) => readFileSync(join(root, 'docs', name), 'utf8');

@@ -6,8 +6,8 @@ import { root } from '../helpers.js';
 import { tempDir } from '../support/temp.js';
 
 // docs/filters.md's smallest filter, saved as upper.mjs, and its sh block run as pasted in a
-// project that installed manifold-pipes. Before 2026-12-05 the block read names0, which the
-// page never made: `names0: No such file or directory`.
+// project that installed manifold-pipes: a block that reads a file the page never makes fails
+// (`names0: No such file or directory`).
 
 const page = readFileSync(join(root, 'docs', 'filters.md'), 'utf8');
 const fenced = (lang: string) =>

@@ -9,9 +9,9 @@ import { tempDir } from '../support/temp.js';
 // The first examples of docs/hosts.md and docs/queue.md run as pasted, against real sshd test
 // hosts and a real nats-server: only the host names, the ssh config and the server's address
 // are the test's. Their log has one ERROR, in its last line, so that most workers, and the
-// queue's first block, select nothing: before 2026-12-05 the examples ran `-- grep ERROR`,
-// whose exit 1 for that failed the run (exit 1, the ERROR line lost or alone of its block), and
-// the --host example ran a `./parse` it did not ship: status 127 on the hosts.
+// queue's first block, select nothing: an example that ran `-- grep ERROR` would fail the run
+// on grep's exit 1 for that (the ERROR line lost or alone of its block), and one that ran a
+// command it does not ship (`./parse`) would end 127 on the hosts.
 
 const hosts = useTestHosts(2);
 

@@ -14,9 +14,9 @@ import { tempDir } from '../support/temp.js';
 
 // docs/tables.md's examples, run as the page writes them, on the files its first block makes:
 // users.tsv (the user in field 1), events.tsv (the user in field 3), users.ndjson, events.ndjson.
-// Before 2026-12-05 the page never made them, `table get` asked for keys no example held
-// (u1001), the serve example used port 8080 and a key of nowhere (u00000042), and the socket
-// script said "wait for the socket" without a way to.
+// So each example finds what it reads: `table get` and the serve example ask for keys the
+// files hold, the serve example takes a port of its own (not a fixed 8080), and the socket
+// script waits for its socket.
 
 const page = readFileSync(`${root}docs/tables.md`, 'utf8');
 const shBlocks = [...page.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
@@ -50,8 +50,8 @@ function folder(): string {
 
 /**
  * One block as a bash script, as pasted, with $TMPDIR in the test's own folder (what `mktemp`
- * makes is there, and must be gone after). Until 2026-12-05 the socket example's fixed
- * /tmp/users.sock was rewritten here to the test's folder: as pasted, two runs at once collided.
+ * makes is there, and must be gone after). Nothing of a block is rewritten: the socket example
+ * makes its socket with `mktemp`, so that two runs at once, as pasted, do not collide.
  */
 function runBlock(dir: string, block: string) {
   const result = spawnSync('bash', ['-o', 'pipefail', '-c', block], {

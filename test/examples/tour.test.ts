@@ -66,8 +66,8 @@ describe("the README's command for a fresh machine", () => {
   });
 
   // npm 11's npx, run in the folder of the package whose bin it is asked for, installs that
-  // package into its cache first, which runs `prepare` (the whole build) again: before
-  // 2026-12-05 the command called `npx mf-map | npx mf-reduce`, 10 minutes on a loaded host.
+  // package into its cache first, which runs `prepare` (the whole build) again: `npx mf-map |
+  // npx mf-reduce` took 10 minutes on a loaded host.
   it('calls the clone’s binaries from node_modules/.bin, not through npx, and counts words', async () => {
     expect(command).not.toMatch(/\bnpx\b/);
     const rest = command!.replace(/^npm install && /, '');

@@ -92,7 +92,7 @@ describe('sizes', () => {
     expect(parseSize('1.1K')).toBe(1126);
   });
 
-  // GNU parallel's multiply_binary_prefix: before 2026-12-05 both cases were binary here.
+  // GNU parallel's multiply_binary_prefix: `k` is 1000 and `K` 1024, not both 1024.
   it('reads lower-case units as powers of 1000, and an i as binary whatever the case (as parallel)', () => {
     expect(parseSize('1k')).toBe(1000);
     expect(parseSize('3m')).toBe(3_000_000);

@@ -207,10 +207,9 @@ describe('-V=1 and -h=1 are said to take no value, in every command', () => {
 });
 
 describe('a value with a line break in it is said in the one line', () => {
-  // The value was quoted as it is: its line break ended the line, and the rest of the message
-  // (the pointer to the help too) stood on a line of its own, as the filters' never did. Then
-  // (until 2026-12-05) the break was said as a space; now every value is quoted as bash would
-  // (quoteName), its line break as $'\n'.
+  // Every value is quoted as bash would (quoteName), its line break as $'\n': quoted as it is,
+  // its line break would end the line, and the rest of the message (the pointer to the help
+  // too) stand on a line of its own; said as a space, it would not be the value given.
   const cases: [string[], string][] = [
     [
       ['fan', '-j', '1\n2', '--', 'cat'],
@@ -264,7 +263,7 @@ describe("an option of the fan's other face is said to be so", () => {
       "--merge is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",
     ],
     // A word that reads as a negative number, which commander takes for an argument where no
-    // option is a digit: the worker ran `-0` as its command (not found, 127) until 2026-12-04.
+    // option is a digit: the worker would run `-0` as its command (not found, 127).
     [
       ['worker', '--queue', 'nats://127.0.0.1:1', '-0', '--', 'cat'],
       "-0 is an option of 'manifold fan', not of 'manifold worker' (see 'manifold worker --help')",

@@ -11,10 +11,10 @@ import { memoryKind } from '../support/memory-transport.js';
 // ever). Measured in this process over in-memory workers that answer nothing until their input
 // ends: then every block of the input is in flight, and the heap (after a full collection) is
 // compared between two inputs, the second three times the first. Objects, not time: the same on
-// every run. Until 2026-12-05 a block given held ~590 bytes (an array with room for 17 parts, a
-// closure to release it, a property array for that closure), and one whose output waited its
-// turn in the ordered merge ~1240 (its message made in advance, another array of 17); now ~355
-// and ~600.
+// every run. A block given holds ~355 bytes, and one whose output waits its turn in the ordered
+// merge ~600; the bounds below fail a block that holds an array with room for 17 parts, a
+// closure to release it and a property array for that closure (~590), or a message made in
+// advance for the merge and another array of 17 (~1240).
 
 /** `count` lines of 7 bytes (`1000000\n` less one digit): two a 16-byte block. */
 function input(count: number): Buffer {

@@ -172,8 +172,8 @@ describe('--header n', () => {
   }
 
   it('frames: a frame cut off is a truncated frame, as without --header, not quietly all header', async () => {
-    // Text as frames: its first four bytes say 1.6 GiB, refused at that header (since 2026-12-04;
-    // before, a truncated frame, with --header and without).
+    // Text as frames: its first four bytes say 1.6 GiB, refused at that header, with --header
+    // and without (not read on as a truncated frame).
     const frame = (text: string) => {
       const header = Buffer.alloc(4);
       header.writeUInt32BE(text.length);

@@ -11,11 +11,10 @@ import { fileTempDir } from '../support/temp.js';
 // Blocks of a file given to workers tied to their output (`--one-to-one`) are held in memory
 // until their worker's pipe has taken them. How many are held at once is what bounds manifold's
 // memory with big blocks: two waiting and the one read next, one a worker being written into
-// its pipe, and the ordered merge's output (`--merge-memory`). Until 2026-12-04 (twenty-sixth
-// session) a worker was given a second block while less than a block waited for it, and the
-// input was read on while two waited: with `--block 32M` on 1 GiB, ten blocks' worth (376 MB
-// against 76 with 1M blocks; now 247), with `--block 16M` on the 256 MiB here eight (196 MB
-// against 68; now 147).
+// its pipe, and the ordered merge's output (`--merge-memory`). No more: with a worker given a
+// second block while less than a block waited for it, and the input read on while two waited,
+// `--block 32M` on 1 GiB held ten blocks' worth (376 MB against 76 with 1M blocks; 247 held to
+// the count above), and `--block 16M` on the 256 MiB here eight (196 MB against 68; 147).
 
 const dir = fileTempDir('manifold-held-blocks-');
 const MIB = 1024 * 1024;

@@ -200,8 +200,8 @@ describe('manifold fan --host options', () => {
       ['--hosts-file', ''],
       /^manifold: --hosts-file '': no such file \(see 'manifold fan --help'\)\n$/,
     ],
-    // Both ran, as two hosts of one name: two 'connected' lines alike, and one --stats entry
-    // that did not add up (before 2026-12-04).
+    // Taken, both would run as two hosts of one name: two 'connected' lines alike, and one
+    // --stats entry that did not add up.
     [
       'a host named twice (: and local are this machine)',
       ['--host', ':/1', '--host', 'local/1'],

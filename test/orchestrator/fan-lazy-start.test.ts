@@ -8,9 +8,9 @@ import { useTestHosts } from '../support/sshd.js';
 import { fileWith, tempDir } from '../support/temp.js';
 
 // A persistent worker starts when it is given its first block, as GNU parallel starts no job
-// without data: `seq 1 | parallel --pipe --round-robin -j 4 wc -l` prints `1` alone. Before
-// 2026-12-05 every slot's worker started before any block existed, and
-// `seq 1 | manifold fan -j 4 -- wc -l` printed `1` and three `0`. Each worker notes its start
+// without data: `seq 1 | parallel --pipe --round-robin -j 4 wc -l` prints `1` alone, and so
+// does `seq 1 | manifold fan -j 4 -- wc -l` (workers started before any block existed would
+// add three `0`). Each worker notes its start
 // in a file, before it reads anything: the lines counted are the workers started.
 
 /** A shell worker that notes its start in `file`, then is `command`. */

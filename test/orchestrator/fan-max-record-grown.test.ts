@@ -127,8 +127,8 @@ describe.concurrent("a worker's output record over --max-record, in one read", (
   // one write (its stdout is a pipe).
   const awk =
     'awk \'NR == 2 { s = sprintf("%3000s", ""); gsub(/ /, "x", s); print s; next } { print }\'';
-  // Named by worker, and by block where its output is tied to one, whoever writes it (the
-  // starter's ordered writing of per-block output named the worker alone before 2026-12-04).
+  // Named by worker, and by block where its output is tied to one, whoever writes it: the
+  // starter's ordered writing of per-block output too, not by the worker alone.
   const block = ' of block 1 \\(records 1-3\\)';
   const ways: [string, string[], Record<string, string>, string][] = [
     ['ready, the starter writing it', [], {}, ''],

@@ -7,7 +7,7 @@ import { records } from '../support/lines.js';
 // protocol it speaks, and of its SDK. One this manifold does not speak stops the run in one
 // line naming both, status 2, nothing written (it read "does not speak manifold's block
 // protocol: it wrote other output before its greeting", as for `cat`). The empty greeting of
-// version 1 (SDKs of 2026-12-03) is the same protocol otherwise, and is understood.
+// version 1 (older SDKs) is the same protocol otherwise, and is understood.
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),

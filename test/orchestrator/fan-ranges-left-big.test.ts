@@ -10,9 +10,9 @@ import { fileTempDir } from '../support/temp.js';
 // Blocks of a file larger than 16 MiB for workers that stay and count or are told their records
 // (--one-to-one, --protocol) are left in the file, as per-block processes' are: their records
 // are counted a piece at a time, and the worker's pipe is filled from the file (by the process
-// starter's sendfile, or a piece at a time by manifold). Until 2026-12-04 (twenty-seventh
-// session) they were read whole into memory, several at once: `--block 64M` on 1 GiB peaked
-// at 445 MB and took 6.2 s against 1.6 s at 32M (fan-held-blocks.test.ts has the memory).
+// starter's sendfile, or a piece at a time by manifold). Read whole into memory, several at
+// once, `--block 64M` on 1 GiB peaked at 445 MB and took 6.2 s against 1.6 s at 32M
+// (fan-held-blocks.test.ts has the memory).
 
 const dir = fileTempDir('manifold-ranges-left-big-');
 const LEFT = /each block stays in the file until its worker's pipe takes it/;

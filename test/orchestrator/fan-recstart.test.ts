@@ -192,8 +192,8 @@ describe('the spellings, and what is refused', () => {
       ['--recstart', '>', '--one-to-one'],
       "manifold: --one-to-one cuts each block's output where its last record ends, and a record of start:> (--recstart >) ends only where the next begins, in the next block's output: use --per-block or --protocol manifold, or a --join that ends records (see 'manifold fan --help')",
     ],
-    // The refusals below named the framing (start:>) or a --split the command line did not
-    // have, not the option given; before 2026-12-05 they did not say --recstart or --join.
+    // The refusals below name the option given (--recstart, --join) beside the framing it
+    // makes (start:>), not only the framing or a --split the command line did not have.
     [
       ['--split', 'start:>', '--one-to-one'],
       "manifold: --one-to-one cuts each block's output where its last record ends, and a record of start:> (--split start:>) ends only where the next begins, in the next block's output: use --per-block or --protocol manifold, or a --join that ends records (see 'manifold fan --help')",

@@ -49,7 +49,7 @@ describe('a signal once a failure is stopping the fan, its output stuck', () => 
     expect([code, died]).toEqual([null, signal]);
   });
 
-  // The same in a config's fan stage, the last (it hung the same way until 2026-12-03).
+  // The same in a config's fan stage, the last, which can hang the same way.
   it.each(['SIGTERM', 'SIGINT'] as const)('manifold run, %s: dies of it', async (signal) => {
     const config = writeConfig(tempDir(), {
       input: numbers(),

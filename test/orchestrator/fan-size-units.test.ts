@@ -4,8 +4,8 @@ import { runConfig } from '../support/pipeline.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // Size units as GNU parallel reads them: K M G T P are powers of 1024, k m g t p powers of
-// 1000 (`seq 500 | parallel --pipe --block 1k wc -c` cuts 1000-byte blocks). Before
-// 2026-12-05 both cases were binary here, and `--block 1k` cut blocks of 1024 bytes.
+// 1000 (`seq 500 | parallel --pipe --block 1k wc -c` cuts 1000-byte blocks), not 1024-byte
+// ones, as both cases binary would.
 
 /** 500 lines of 10 bytes: a block of at most 1000 bytes holds 100 of them, of 1024 bytes 102. */
 const input = Array.from({ length: 500 }, (_, i) => `${String(i).padStart(9, '0')}\n`).join('');

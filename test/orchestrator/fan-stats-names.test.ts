@@ -3,8 +3,8 @@ import { manifold, run } from '../helpers.js';
 import { fan } from '../support/fan-run.js';
 
 // `manifold fan --stats 'no dir/x'` is quoted, as GNU tools show a name; an empty one names no
-// file, as --joblog '' says (before 2026-12-05 `--stats '': no such directory`, and before that
-// `--stats : no such directory`). manifold run's --stats says the same.
+// file, as --joblog '' says (not `--stats '': no such directory`, nor, unquoted, `--stats : no
+// such directory`). manifold run's --stats says the same.
 
 describe('--stats names in messages', () => {
   const cases: [string, string][] = [

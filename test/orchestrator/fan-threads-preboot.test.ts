@@ -74,9 +74,9 @@ describe('threads booted while manifold loads', () => {
   });
 
   // A filter's records are strings that die young: a thread's young generation is made with
-  // 4 MB semi-spaces (orchestrator/workers/thread/jit.ts). Until 2026-12-02 a flag of manifold's
-  // own thread overrode it with 1 MB ones, and the threads spent three times a process's time
-  // in the scavenger.
+  // 4 MB semi-spaces (orchestrator/workers/thread/jit.ts), however the thread is started: a
+  // flag of manifold's own thread must not override it with 1 MB ones, with which the threads
+  // spend three times a process's time in the scavenger.
   it.each([
     ['booted while manifold loads', []],
     ['started for its worker (--thread-heap)', ['--thread-heap', '256M']],

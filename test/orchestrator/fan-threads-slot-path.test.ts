@@ -5,9 +5,9 @@ import { fixture, manifold, run } from '../helpers.js';
 import { tempDir } from '../support/temp.js';
 
 // {%} in a thread's module path: each slot's thread loads its command with {%} filled, the
-// path too, so the check before anything runs looks at each slot's module. Until 2026-12-05 it
-// looked at the path as written: `--threads -- ./f{%}.js` was refused (`./f{%}.js: no such
-// file`) though ./f1.js and ./f2.js were there, and ran when a file named `f{%}.js` was.
+// path too, so the check before anything runs looks at each slot's module. Looking at the path
+// as written, it would refuse `--threads -- ./f{%}.js` (`./f{%}.js: no such file`) though
+// ./f1.js and ./f2.js are there, and take it when a file named `f{%}.js` is.
 
 /** A folder holding f1.js (records as they are) and f2.js (upper-cased), SDK filters. */
 function slotModules(): string {

@@ -3,10 +3,10 @@ import { manifold, run } from '../helpers.js';
 import { fileWith } from '../support/temp.js';
 
 // A persistent worker given no block fails none: GNU parallel starts no job without data, and
-// `echo a | parallel --pipe -j4 grep a` exits 0. Before 2026-12-05 the workers given nothing
-// still ran on an empty input, and grep's "no match" (1) of each failed the run:
-// `echo a | manifold fan -j 4 -- grep a` printed `a` and exited 1. Since then they are not
-// started at all (fan-lazy-start counts the starts); before, their status was excused.
+// `echo a | parallel --pipe -j4 grep a` exits 0, and so does
+// `echo a | manifold fan -j 4 -- grep a`: the workers given nothing are not started at all
+// (fan-lazy-start counts the starts), so no grep of theirs runs on an empty input and fails
+// the run with its "no match" (1).
 
 const fan = (args: string[], input: string | Buffer) => run(manifold, ['fan', ...args], input);
 const outcome = (result: Awaited<ReturnType<typeof fan>>) => ({

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 
 // `-j` as GNU parallel's takes it: a number, or relative to the CPUs: `+N`, `-N`, `N%` rounded
-// up. Before 2026-12-05 `-j 50%`, `-j +1` and `-j -1` were usage errors.
+// up: `-j 50%`, `-j +1` and `-j -1` are no usage errors.
 
 const CPUS = availableParallelism();
 

@@ -3,9 +3,9 @@ import { bin, manifold, run } from '../helpers.js';
 
 // A bad option value is named in its line as a shell would quote it (quoteName): as typed when
 // it reads as one word, in '...' when it holds a blank or is empty, in $'...' when it holds a
-// control character, so that the line stays one and the value can be pasted back. Until
-// 2026-12-05 the shared parsers (sizes, key specs, framings, field separators, whole numbers,
-// durations, job names, queue addresses) quoted it as JSON: `--max-body "abc"`, `(got "x")`.
+// control character, so that the line stays one and the value can be pasted back. The shared
+// parsers (sizes, key specs, framings, field separators, whole numbers, durations, job names,
+// queue addresses) each quote so, none as JSON (`--max-body "abc"`, `(got "x")`).
 // One case or two per command family, each run as the user runs it.
 
 /** The family, the arguments, what the line says, and the program (manifold unless named). */

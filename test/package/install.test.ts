@@ -68,7 +68,7 @@ describe('the packed package', () => {
   });
 
   // The package is not on the registry: the docs name the file `npm pack` makes to install.
-  // Before 2026-12-05 they said `npm install manifold-pipes`, which answers 404 Not Found.
+  // `npm install manifold-pipes` would answer 404 Not Found.
   it('is the file the README and docs/install.md say to install, by its name', () => {
     const pages = ['README.md', 'docs/install.md', 'docs/hosts.md'].map((page) =>
       readFileSync(`${root}${page}`, 'utf8'),

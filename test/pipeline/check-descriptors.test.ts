@@ -5,9 +5,9 @@ import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // A `/dev/fd/N` (N > 2) named in a config but not given by the shell, or given the wrong way, is
 // one of the config's problems, said at its place as every other is, by check and by run alike,
-// exit 2. Before 2026-12-04 it was said after the check, without a place, exit 1 (and an input
-// not open as a file that does not exist); before that, check passed it: in manifold's own
-// process 3 is open (Node's epoll), so the file "existed".
+// exit 2, not after the check without a place (exit 1), nor, for an input not open, as a file
+// that does not exist. Asking whether the path exists is not enough: in manifold's own process
+// 3 is open (Node's epoll), so the file "exists".
 
 function manifoldIn(script: string, ...args: string[]) {
   const result = spawnSync('bash', ['-c', script, manifold, ...args], {

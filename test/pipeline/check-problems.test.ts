@@ -19,8 +19,8 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
-  // manifold fan's flags that a config says its own way (docs/config.md, "Fans"): before
-  // 2026-12-05 `one-to-one: true` (or the library's `perBlock`) had only the list of keys.
+  // manifold fan's flags that a config says its own way (docs/config.md, "Fans"):
+  // `one-to-one: true` (or the library's `perBlock`) is told the key, not only the list of keys.
   it("a fan flag's name in a fan map says how a config says it, at the key", async () => {
     const text = [
       'stages:',

@@ -141,7 +141,7 @@ interface Case {
 
 const cases: fc.Arbitrary<Case> = fc.record({ config: configs, how: mangling, line: fc.nat(40) });
 
-/** Configs said wrongly before 2026-12-05, run before the drawn ones. */
+/** Configs whose problems were once said wrongly (a line break in a value), run first. */
 const BROKEN: Case[] = [
   { config: { stages: [{ fan: { worker: 'cat', workers: '1\n2' } }] }, how: 'none', line: 0 },
 ];

@@ -4,8 +4,8 @@ import { outcome, runConfig } from '../support/pipeline.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // YAML merge keys (`<<: *defaults`), as compose files use them, with the anchored map kept
-// under a top-level `x-` key that manifold leaves alone. Before 2026-12-04 both were unknown
-// keys ("<<" in stages[0].fan, "x-defaults" at the top).
+// under a top-level `x-` key that manifold leaves alone: neither is an unknown key ("<<" in
+// stages[0].fan, "x-defaults" at the top).
 
 const defaults = [
   'x-fan: &fan',

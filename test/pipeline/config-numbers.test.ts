@@ -21,8 +21,8 @@ async function problemsWith(
 }
 
 describe('a number from a variable', () => {
-  // The last three no reading made a number: until 2026-12-04 (twenty-sixth session) they said
-  // only '"workers" must be a whole number', naming neither value nor variable.
+  // The last three no reading makes a number: each is named with its value and variable, not
+  // only '"workers" must be a whole number'.
   it.each(['0x10', '1e1', ' 4', '4.0', '+4', '4 ', '0o7', '1.5', '1_000', 'three'])(
     'W=%j is one problem, naming the key, the variable and its value',
     async (value) => {

@@ -20,8 +20,8 @@ const HINT = 'manifold: hint: grep exits 1 when it selects nothing; for that not
 
 describe('manifold run: a hint for grep, whose status 1 means it selected nothing', () => {
   it("a command line: its stage's ok-status, which then passes", async () => {
-    // Until 2026-12-05 a run: stage had no ok-status, and the hint rewrote its command line
-    // as "grep zzz || [ $? -eq 1 ]".
+    // The hint adds ok-status to the stage, rather than rewriting its command line as
+    // "grep zzz || [ $? -eq 1 ]".
     const failed = await runStages(['  - run: grep zzz', '  - run: cat']);
     expect(failed).toEqual({
       exitCode: 1,

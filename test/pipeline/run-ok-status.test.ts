@@ -4,8 +4,8 @@ import { outcome, runConfig } from '../support/pipeline.js';
 import { tempDir, writeConfig } from '../support/temp.js';
 
 // A run: stage's ok-status, as a fan's: the exit statuses of its command that are no failure.
-// Before 2026-12-05 a stage had none: `grep` that selected nothing failed the run, and the way
-// out was to rewrite its command line for a shell (`grep x || [ $? -eq 1 ]`).
+// With it, `grep` that selects nothing need not fail the run, nor its command line be
+// rewritten for a shell (`grep x || [ $? -eq 1 ]`).
 
 /** Runs the stages (YAML lines under `stages:`) on `input`. */
 async function runStages(stages: string[], input = 'a\nb\n') {

@@ -5,9 +5,9 @@ import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
 // `output: /dev/fd/N` where N is a descriptor Node holds for itself (its event loop's epoll,
 // eventfd and pipes sit at 3 and up), not one the shell gave (`57>file`): it passed the "is it
-// open" check and was written to. manifold then died of SIGABRT (134) or hung deaf to SIGTERM.
-// Now it is one line, as a descriptor not open is: a config problem at its place, exit 2 (exit 1,
-// without a place, before 2026-12-04). manifold is given 0-2 only here.
+// open" check, and written to, manifold would die of SIGABRT (134) or hang deaf to SIGTERM.
+// It is one line, as a descriptor not open is: a config problem at its place, exit 2.
+// manifold is given 0-2 only here.
 
 describe('output: a descriptor manifold was not given', () => {
   it.each([3, 4, 5, 8])('/dev/fd/%i, one of Node’s own, is one line at its place, exit 2', (fd) => {

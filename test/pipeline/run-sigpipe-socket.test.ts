@@ -9,9 +9,9 @@ import { tempDir, writeConfig } from '../support/temp.js';
 // The run's output a socket (Node's 'pipe' stdio is a socketpair), as stdout or given as 3
 // (`output: /dev/fd/3`), judged as a pipe is: the last stage killed by SIGPIPE once the reader
 // went is forgiven (manifold ends as a shell's pipe would, by SIGPIPE), and one killed by SIGPIPE
-// of its own while the reader still read fails the run. Before 2026-12-04 a socket given as 3
-// could not be held (it cannot be opened anew through /proc): a reader gone was taken for one
-// still there, `... while manifold's output still had a reader`, exit 1.
+// of its own while the reader still read fails the run. A socket given as 3 cannot be opened
+// anew through /proc, and is held another way (witness.ts): unheld, a reader gone would be
+// taken for one still there, `... while manifold's output still had a reader`, exit 1.
 
 /** Copies its input, and after 10 lines writes to a child it has waited for: SIGPIPE. */
 const INNER = `["perl", "-e", "$| = 1; my $pid = open(my $p, '|-', 'true') or die; my $n = 0; while (<STDIN>) { print; if (++$n == 10) { waitpid($pid, 0); syswrite($p, 'x'); } }"]`;

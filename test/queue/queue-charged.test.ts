@@ -6,9 +6,8 @@ import { coordinate, startWorker } from '../support/queue.js';
 
 // A persistent worker (--one-to-one, --protocol) that fails holding several blocks charges the
 // oldest alone, the one it was on, as the local fan does: those behind it waited their turn and
-// go again untried. Until 2026-12-05 a queue's worker failed each of them with it: with
-// --retries 0 and --halt never, every block it held was lost, where the local fan ran them
-// again and wrote them.
+// go again untried. Failed with it, under --retries 0 and --halt never every block it held
+// would be lost, where the local fan runs them again and writes them.
 
 /** Reads its whole input, then fails on a `poison` line, or writes it back, one line a line. */
 const READS_ALL =

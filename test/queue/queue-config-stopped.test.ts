@@ -8,8 +8,7 @@ import { tempDir, writeConfig } from '../support/temp.js';
 
 // A queue's fan stage stopped because a stage after it failed did not finish its job: the job
 // stays on the server, to be resumed by the next run, as one stopped by a signal does
-// (docs/queue.md). Before 2026-12-04 the run removed it as finished: its answers were lost,
-// and its workers left.
+// (docs/queue.md): removed as finished, its answers would be lost, and its workers leave.
 
 const input = numbered(1, 3_000);
 

@@ -82,8 +82,8 @@ describe('queue: on a fan stage of a config', () => {
         /worker is not for queue: it is the workers' \(manifold worker --queue URL -- COMMAND/,
       ],
     ]);
-    // tag and tag-string pointed at the workers', which tag their stderr only, and have no
-    // --tagstring (before 2026-12-05).
+    // tag and tag-string are not pointed at the workers', which tag their stderr only, and
+    // have no --tagstring.
     for (const [key, value] of [
       ['tag', 'true'],
       ['tag-string', 'x'],

@@ -140,7 +140,7 @@ describe('fan --queue --header --joblog', () => {
       runConfig(config, otherInput),
     ]);
     // The library and a config's run say the same, as a usage error; a config names its key
-    // (`give another job`, before 2026-12-04 `--job`).
+    // (`give another job`, not the command line's `--job`).
     expect(library).toMatchObject({ code: 'manifold.usage', exitCode: 2 });
     expect(`manifold: ${(library as ManifoldError).message}\n`).toBe(other.stderr);
     expect(configured.exitCode).toBe(2);

@@ -11,11 +11,11 @@ import { sink } from '../support/sink.js';
 
 // What a queue's coordinator does not take is refused alike by its three faces, each naming the
 // option as its user spells it: `manifold fan --queue` (`-j, --workers`), a config's fan stage
-// with `queue:` (`workers`), the library's fan({ queue }) (`workers`). Until 2026-12-05 each had
-// its own list and words: the command line sent `--threads` to `manifold worker --queue ...
-// --threads ...`, which has none, and took `--host` and `--hosts-file` and ran the job without
-// them; a config said "its workers'"; the library sent `tag` to the workers, whose output is
-// not tagged. Checked in this process against what each face resolves with; one is run.
+// with `queue:` (`workers`), the library's fan({ queue }) (`workers`), from one table: a list of
+// each face's own would drift, sending `--threads` to `manifold worker --queue ... --threads`,
+// which has none, taking `--host` and `--hosts-file` and running the job without them, or
+// sending `tag` to the workers, whose output is not tagged. Checked in this process against
+// what each face resolves with; one is run.
 
 const url = 'nats://127.0.0.1:1';
 

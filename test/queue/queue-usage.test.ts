@@ -96,8 +96,8 @@ const cases: [string[], RegExp][] = [
     ['worker', '--queue', url, '--queue-timeout', 'x', '--', 'cat'],
     /--queue-timeout must be a duration/,
   ],
-  // Its command is checked as a fan's (commandOf): both were taken until 2026-12-05, the
-  // blanks waiting for the queue to run nothing, the empty program said as not found, exit 127.
+  // Its command is checked as a fan's (commandOf), at the start: taken, the blanks would wait
+  // for the queue to run nothing, and the empty program be said as not found, exit 127.
   [
     ['worker', '--queue', url, '--shell', '--', ' '],
     /^manifold: the command is a command line of blanks: it runs nothing \(see/,
@@ -106,7 +106,7 @@ const cases: [string[], RegExp][] = [
     ['worker', '--queue', url, '--', '', 'cat'],
     /^manifold: the command has an empty program \(its first word\) \(see/,
   ],
-  // As a fan's, and a config's: before 2026-12-05 each block failed with the shell's line.
+  // As a fan's, and a config's: refused at the start, not each block failed with the shell's line.
   [
     ['worker', '--queue', url, '--shell', '--', "sort '"],
     /^manifold: \/bin\/sh cannot parse the command: line 1: Syntax error: Unterminated quoted string \(see/,
@@ -127,7 +127,7 @@ const cases: [string[], RegExp][] = [
   [['worker', '--', 'cat'], /manifold worker needs --queue <url> -- <command>, or --stdio/],
   [['worker', '--stdio', 'cat'], /--stdio takes no command/],
   [['worker', '--stdio', '--heartbeat', 'x'], /--heartbeat must be a whole number of milliseconds/],
-  // An option of the other use: taken, and of no effect there, until 2026-12-04.
+  // An option of the other use: refused, not taken to no effect.
   [
     ['worker', '--queue', url, '--heartbeat', '5s', '--', 'cat'],
     /^manifold: --heartbeat is not for --queue: it is for --stdio, a host's side of manifold fan --host \(see/,

@@ -6,10 +6,9 @@ import { tempDir } from '../support/temp.js';
 
 // A table path that is a link to itself (`ln -s loop loop`) is something that cannot be
 // reached, not nothing: every command that opens a table says so in words, as `table build`
-// says an input it cannot open (19cacc7). Until 2026-12-05 the readers said `no such table
-// (nothing at that path)`, `mf-join --table loop` `nothing at the path loop`, and `table build
-// -o loop` read its whole input and then failed, exit 1, with `(ELOOP: too many symbolic links
-// encountered)`.
+// says an input it cannot open (19cacc7): not `no such table (nothing at that path)` nor
+// `nothing at the path loop` (mf-join --table loop); and `table build -o loop` says it before
+// reading its input, not once it has read it all, in errno's words (`ELOOP: ...`), exit 1.
 
 /** A folder holding `loop` (a link to itself) and `t.mft`, whose table.json is one. */
 function folderWithLoops(): string {

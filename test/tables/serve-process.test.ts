@@ -284,7 +284,7 @@ describe('table serve, the process', () => {
     expect(help.exitCode).toBe(0);
     expect(help.stdout.toString()).toMatch(/POST \/NAME/);
     expect(help.stdout.toString()).toMatch(/curl -s --unix-socket/);
-    // Ports and sockets no other run has: a fixed port was in the first line until 2026-12-05.
+    // Ports and sockets no other run has: no fixed port (8080) in any example.
     const examples = help.stdout.toString().split('\nExamples:\n')[1]!;
     for (const option of ['read -r url', '--socket "$sock"', 'mktemp -d', '--listen-any'])
       expect(examples).toContain(option);

@@ -180,7 +180,7 @@ describe('table serve over TCP', () => {
 
   it.each([
     // A table's name is quoted as the shell would, as every line of manifold quotes a name;
-    // it was JSON (`no table "nosuch" here`) until 2026-12-05.
+    // not as JSON (`no table "nosuch" here`).
     ['GET', '/nosuch/k', 404, /^no table nosuch here \(/],
     ['POST', '/nosuch', 404, /^no table nosuch here \(/],
     ['GET', '/my%20users/k', 404, /^no table 'my users' here \(/],
@@ -189,7 +189,7 @@ describe('table serve over TCP', () => {
     ['POST', '/', 405, /method not allowed/],
     ['GET', '/users/%zz', 400, /URL-encoded/],
     ['GET', '/users/two%0Alines', 404, /no key "two\\nlines" in users\n$/],
-    // A table given by its path is named as --table PATH names it; its name until 2026-12-05:
+    // A table given by its path is named as --table PATH names it; its name with the extension:
     [
       'GET',
       '/users.mft/u00001',

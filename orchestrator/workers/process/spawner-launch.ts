@@ -54,8 +54,8 @@ export function launchStarter(): LaunchedStarter | null {
 /**
  * Why no process starter can run here, Node's spawn starting every command, or null: it is not
  * tried (not Linux, MANIFOLD_STARTER=spawn), or there is nothing to run it (neither Debian's
- * Python nor a perl on PATH). Before 2026-12-05 the last was found only as each worker started:
- * a command only a starter can start failed then, not refused before anything ran.
+ * Python nor a perl on PATH). The last is found here, before anything runs, so that a command
+ * only a starter can start is refused then, not failed as each worker starts.
  */
 export function noStarter(): string | null {
   if (process.platform !== 'linux') return `${process.platform} is not Linux`;

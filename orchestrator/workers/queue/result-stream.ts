@@ -142,8 +142,8 @@ export class ResultStream {
    * A worker cannot fetch a table or run its command: said, and the job goes on with the others;
    * or, the stored object being bad, the run fails, every block with it. A notice stored before
    * this coordinator started the job is an earlier one's: the tables were stored again since.
-   * (Until 2026-12-04 that was before it read the stream, after it stored the job's description:
-   * a worker waiting for the job told it in between, and was not heard.)
+   * That start is taken as the stream is read, not as the job's description is stored: a
+   * worker waiting for the job that told it in between would not be heard.
    */
   #onNotice(message: JsMsg): void {
     const notice = readNotice(message.data, this.#job.spec.run);

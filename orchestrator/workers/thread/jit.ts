@@ -38,10 +38,10 @@ function started(): void {
 
 /**
  * A thread's young generation, in MB: V8 makes it two semi-spaces of 4 MB and a third for large
- * objects. A filter's records are strings that die young; with 1 MB semi-spaces (what the
- * threads had until 2026-12-02) each thread spent three times as long in the scavenger as one
- * filter process (16 MB semi-spaces), and `fan -j 2 --threads` took 15% longer on 1 GiB. 4 MB
- * costs 8 MB of peak RSS at `-j 2` (docs/performance.md, "Thread workers' young generation").
+ * objects. A filter's records are strings that die young; with 1 MB semi-spaces each thread
+ * spent three times as long in the scavenger as one filter process (16 MB semi-spaces), and
+ * `fan -j 2 --threads` took 15% longer on 1 GiB. 4 MB costs 8 MB of peak RSS at `-j 2`
+ * (docs/performance.md, "Thread workers' young generation").
  */
 const THREAD_YOUNG_MB = 12;
 

@@ -31,7 +31,7 @@ describe('delim:\\xHH', () => {
     expect(delimiter(spec)).toBe(hex);
   });
 
-  // A backslash that is no escape was kept as written until 2026-12-05: `delim:\x1` cut at the
+  // A backslash that is no escape is refused, not kept as written: `delim:\x1` would cut at the
   // three characters `\x1`, where the user meant the byte 1.
   it.each([
     ['delim:\\x1', "'\\x1': \\xHH takes two hex digits (\\x01 is the byte 1)"],
