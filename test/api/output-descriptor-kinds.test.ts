@@ -6,11 +6,10 @@ import { fileWith, tempDir } from '../support/temp.js';
 
 // The caller's descriptor is the caller's, whether given as a number or as `/dev/fd/N`: written
 // where it stands and left open, and refused alike when it cannot be written (not open, open
-// for reading only), as a caller's mistake: manifold.usage, exit 2, as a bad path is. Before, a
-// number N > 2 was closed at the end (the caller's next write failed, EBADF), a bad /dev/fd/N
-// was manifold.io, a read-only number 'cannot write stdout' (fan) or a stage's failure (run),
-// and run's output in a folder that does not exist manifold.io, `ENOENT: no such file or
-// directory`.
+// for reading only), as a caller's mistake: manifold.usage, exit 2, as a bad path is: a number
+// N > 2 is not closed at the end (the caller's next write would fail, EBADF), and a bad
+// /dev/fd/N, a read-only number or run's output in a folder that does not exist is refused so,
+// not manifold.io, 'cannot write stdout' (fan) or a stage's failure (run).
 
 const calls = {
   fan: (output: unknown) =>

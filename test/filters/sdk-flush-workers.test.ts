@@ -6,7 +6,7 @@ import { fan } from '../support/fan-run.js';
 // one failure per worker, as `sort` failing in each job of `parallel --pipe` is. Under manifold
 // (MANIFOLD_WORKER set) the filter's own line names its worker when it names no record, so
 // that each pairs with manifold's `worker N (...) exited with status 1`, threads and processes
-// alike. Before, -j 3 gave three identical `flush-throws: Error: ...` lines, none saying whose.
+// alike: -j 3 gives three `flush-throws: worker N: Error: ...` lines, not three identical ones.
 
 const filter = fixture('flush-throws.js');
 const said = 'Error: the end went wrong: first reason second reason';

@@ -4,8 +4,8 @@ import { fan } from '../support/fan-run.js';
 
 // A declaration whose hook is no function (`transform: 5`: plain JavaScript has no types to
 // catch it) is refused at start in one line naming the key and what it got, exit 2, as a process
-// and as a thread. Before, transform and batch failed at the first record with
-// "TypeError: transform is not a function" (exit 1), flush only after writing every record.
+// and as a thread, not at the first record with "TypeError: transform is not a function"
+// (exit 1), or, for flush, only after writing every record.
 
 const filter = fixture('hook-kind.js');
 const says = (key: string, got: string) =>

@@ -3,9 +3,9 @@ import { fixture, run } from '../helpers.js';
 import { joinLines } from '../support/lines.js';
 
 // Errors a filter's code raises where nothing awaits them fail it as a thrown error does: one
-// line, exit 1. A rejection was never heard of (the filter exited 0 first, even under
-// --unhandled-rejections=strict); a callback's exception printed Node's stack trace, and the
-// records done before it were lost.
+// line, exit 1. Left to Node, a rejection is never heard of (the filter exits 0 first, even
+// under --unhandled-rejections=strict), and a callback's exception prints Node's stack trace,
+// the records done before it lost.
 
 describe('a promise rejected with no handler', () => {
   it.each([

@@ -53,7 +53,7 @@ describe('the exit waits for stderr to be written', () => {
       socket.write(chunk);
     }
     expect(socket.writableNeedDrain).toBe(false);
-    // Before, it waited for 'drain', which never came; Node then exited by itself, with 1.
+    // Waiting for 'drain', which never comes, it would be Node that exits by itself, with 1.
     await exitsOnceRead(socket, read, 0);
   });
 

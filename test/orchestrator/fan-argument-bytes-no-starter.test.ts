@@ -7,9 +7,9 @@ import { tempDir } from '../support/temp.js';
 
 // A word of the workers' command that is not UTF-8 reaches a process only through a process
 // starter (Debian's /usr/bin/python3, or a perl on PATH): Node's spawn sends UTF-8 alone. Where
-// neither can run, such a command is refused before anything runs: one line, exit 2. Before, it
-// was found as each worker started: `cannot start worker 1: ...` per worker, and a queue's
-// worker took blocks it could not run, which the coordinator then failed as lost (exit 1).
+// neither can run, such a command is refused before anything runs: one line, exit 2, not
+// `cannot start worker 1: ...` per worker as each starts, nor a queue's worker taking blocks it
+// cannot run, which the coordinator would then fail as lost (exit 1).
 //
 // Here: MANIFOLD_STARTER=perl (Python is found by its path, not on PATH: this skips it), and a
 // PATH of links to what the test needs, without perl.

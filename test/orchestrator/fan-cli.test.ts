@@ -349,7 +349,7 @@ describe('--tag on stderr', () => {
     closeSync(pipe.write);
     child.stdin!.end('a\n');
     // Nothing tells when the worker is held: /proc is looked at every 20 ms. Held, it stays
-    // blocked writing; before, manifold read it as fast as it wrote, gigabytes into memory.
+    // blocked writing, where reading it as fast as it writes would take gigabytes into memory.
     const held = await holdsWithin(() => {
       const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
       return pid > 0 && blockedFor(pid, 25);

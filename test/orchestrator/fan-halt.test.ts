@@ -55,9 +55,9 @@ describe('--halt soon', () => {
     const dir = tempDir('manifold-fan-halt-');
     // Block 1 ends only once manifold has heard of block 2's failure (its --joblog row, written
     // as the run halts), so it is still running when the run halts: under soon it finishes and
-    // is written; nothing from block 2 on is, and no block starts in its slot. (It used to wait
-    // for a file block 2 made before exiting: block 1 could end before manifold heard of the
-    // failure, and block 3 start in its slot, legitimately: seen under load.)
+    // is written; nothing from block 2 on is, and no block starts in its slot. (Waiting for a
+    // file block 2 made before exiting would race: block 1 could end before manifold heard of
+    // the failure, and block 3 start in its slot, legitimately: seen under load.)
     const log = join(dir, 'jobs.tsv');
     const script = `if [ $B = 2 ]; then exit 3; fi; if [ $B = 1 ]; then until grep -qs failed ${log}; do sleep 0.01; done; fi;`;
     const args = ['-j', '2', '--per-block', '--block', '1K', '--merge', 'ordered', '--joblog', log];
@@ -80,8 +80,8 @@ describe('--halt soon', () => {
   it('now (the default) stops the running block instead: nothing is written', async () => {
     const dir = tempDir('manifold-fan-halt-');
     // Block 1 waits for nothing and writes nothing: only the halt can end it, in time or not at
-    // all. (It used to wait for block 2's failure and then cat its block, so a fan slow to hear
-    // of the failure had block 1's output written: a race in the test, seen under load.)
+    // all. (Waiting for block 2's failure and then writing its block would race: a fan slow to
+    // hear of the failure would have block 1's output written, seen under load.)
     const script = `if [ $B = 2 ]; then exit 3; fi; if [ $B = 1 ]; then exec sleep 1000; fi;`;
     const result = await fan(
       [

@@ -3,10 +3,10 @@ import { bin, manifold, run } from '../helpers.js';
 
 // With --dispatch hash a worker is given parts of blocks: records picked by key, not
 // consecutive in the input. A filter that fails on one names it by its number; under the
-// protocol (threads, --protocol manifold) the SDK used to add the record's place in the part to
-// the first record of the whole input block, a number that named another record (stdin:28 for
-// the 30th). It now numbers them as the records it was given, as the same filter run as a plain
-// process does, and manifold's own line names the input block and its records.
+// protocol (threads, --protocol manifold) the SDK numbers them as the records it was given, as
+// the same filter run as a plain process does, and manifold's own line names the input block
+// and its records: the record's place in the part added to the first record of the whole input
+// block would be a number that names another record (stdin:28 for the 30th).
 
 /** 40 lines, `N a` for odd N and `N b` for even: worker 2 gets the `b`s. */
 const INPUT = Array.from({ length: 40 }, (_, i) => `${i + 1} ${(i + 1) % 2 ? 'a' : 'b'}\n`).join(

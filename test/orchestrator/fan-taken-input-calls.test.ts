@@ -54,15 +54,16 @@ describe.skipIf(!traced)('input taken by the process starter, pieces under 16 Ki
   it('one tee and one read for many pieces, one FIONREAD a worker a piece, every record once', async () => {
     const { pieces, count } = await tracedFan(4000);
     // One tee of all the pipe holds, one of its last piece (less than the block: the pipe may
-    // hold more by then), and one finding its end. Before: a tee a piece (1,246).
+    // hold more by then), and one finding its end, not a tee a piece (1,246).
     expect(count(/^\d+ +tee\(/)).toBeLessThanOrEqual(3);
-    // A worker's room, asked once a piece (two workers). Before: four a piece.
+    // A worker's room, asked once a piece (two workers), not four times.
     expect(count(/FIONREAD/)).toBeLessThanOrEqual(2 * pieces + 2);
   }, 150_000);
 
   it('no poll a piece while the workers have room for it', async () => {
     // ~450 pieces: fewer than a 1 MiB pipe's 256 buffers each, so no worker's pipe can be full
-    // even if it reads none of them. Before: a poll for the workers ready, a piece.
+    // even if it reads none of them: asking which workers are ready (a poll a piece) is not
+    // needed.
     const { pieces, count } = await tracedFan(1500);
     expect({ pieces: pieces > 0, polls: count(/^\d+ +poll\(/) }).toEqual({
       pieces: true,

@@ -7,9 +7,9 @@ import { wroteParts } from '../../orchestrator/workers/lent.js';
 import { tempDir } from '../support/temp.js';
 
 // The memory the fan's input is read into comes back to be read into again once the bytes read
-// into it are in a worker (or copied out by hash dispatch): a file read as a stream (under
-// --stats, --tag, --header, hash dispatch...) used to take fresh memory for every read, whose
-// page faults made `fan --stats` take 2.5x the time of the same fan without it.
+// into it are in a worker (or copied out by hash dispatch). A file read as a stream (under
+// --stats, --tag, --header, hash dispatch...) into fresh memory for every read, the page faults
+// made `fan --stats` take 2.5x the time of the same fan without it.
 
 const MIB = 1024 * 1024;
 

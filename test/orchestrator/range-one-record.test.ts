@@ -8,8 +8,8 @@ import { fileTempDir } from '../support/temp.js';
 
 // A record larger than a block, from a file (orchestrator/fan/range-input.ts): its end is found
 // first, reading on through one scratch buffer, then the record is read into memory of its own
-// size. It used to be read into a buffer that doubled, a copy at each step, so a 50 MB record
-// peaked at 141 MB and one over --max-record took 220-255 MB before its error.
+// size. Read into a buffer that doubles, a copy at each step, a 50 MB record peaked at 141 MB
+// and one over --max-record took 220-255 MB before its error.
 
 const MIB = 1024 * 1024;
 const BLOCK = 64 * 1024;

@@ -15,10 +15,10 @@ import { tempDir } from '../support/temp.js';
 
 // What `--transfer` and `--table` ship to hosts (and a queue's Object Store): items keyed by
 // the hash of their content, taken at the start of a run, their files read again as they are
-// sent. A file changed in between used to be sent as it was then, and kept by the host under
-// the hash of what it was before: a later run with the old content would have found the new
-// one in the cache. Now the bytes sent are hashed again, and a change is an error before the
-// host is told that the item is whole; a host told nothing keeps nothing of it.
+// sent. A file changed in between would be sent as it is then, and kept by the host under the
+// hash of what it was: a later run with the old content would find the new one in the cache.
+// So the bytes sent are hashed again, and a change is an error before the host is told that
+// the item is whole; a host told nothing keeps nothing of it.
 
 const RUN = '00000000000000cd';
 

@@ -66,8 +66,8 @@ describe('a stage that cannot be started', () => {
   it('a command out of descriptors at its start stops the others: one line, exit 1', async () => {
     // A branch's command starts after the tee's pipes are open; somewhere below the limit that
     // runs the pipeline, its spawn is the one refused (EMFILE). Each limit on the way up to it
-    // must end in one line with nothing left running (before, manifold waited on the first
-    // stage, which never ends).
+    // must end in one line with nothing left running, not wait on the first stage, which never
+    // ends.
     const dir = tempDir();
     const branches = Object.fromEntries(
       Array.from({ length: 12 }, (_, i) => [`b${i}`, [{ run: 'cat' }]]),

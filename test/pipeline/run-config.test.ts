@@ -176,7 +176,7 @@ describe('output', () => {
   it('is kept when the last stage is killed by SIGPIPE, which a file it writes cannot give', async () => {
     // A SIGPIPE is forgiven a stage whose reader went away (yes | head -1); a file has no reader
     // to go, so the stage died of another pipe (its stderr's reader gone) with its output cut
-    // short. Before, the run succeeded, exit 0, and the cut output replaced the file.
+    // short: the run fails, and the cut output does not replace the file.
     const dir = tempDir();
     writeFileSync(join(dir, 'out.txt'), 'old content\n');
     const config = writeConfig(

@@ -7,8 +7,8 @@ import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 // A failed stage stops the stages that feed it, and what it left behind in its own process
 // group: in a shell they would die of SIGPIPE at their next write, and one that never writes
 // again (or a child of the failed stage holding the pipe the next stage reads) would hang the
-// run for ever. The stages after it see the end of their input and finish as in a shell. Before,
-// the run waited for all of them.
+// run for ever. The stages after it see the end of their input and finish as in a shell; the
+// run does not wait for the stopped ones.
 
 const tempDir = () => makeTempDir('manifold-pipe-failed-');
 

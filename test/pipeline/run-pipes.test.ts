@@ -21,7 +21,7 @@ describe('kernel pipes between external commands', () => {
   it.each(['merge', 'concat'])(
     'yes then branches (combine: %s) then head -1 ends quietly with exit 0 and one y',
     async (combine) => {
-      // The combiner let its branches go when head closed its output: before, it read on.
+      // The combiner lets its branches go when head closes its output, rather than read on.
       const config = writeConfig(
         tempDir(),
         `stages:\n  - run: yes\n  - branches: {a: [{run: cat}], b: [{run: cat}]}\n    combine: ${combine}\n  - run: head -1\n`,
@@ -150,8 +150,8 @@ describe('pipefail', () => {
     ['an endless command and a fan', 'stages:\n  - run: yes\n  - fan:\n      worker: cat\n'],
     // It ended 0: the descriptor it was given was taken for a device, whose reader may go.
     ['output: /dev/stdout', 'output: /dev/stdout\nstages:\n  - run: yes\n'],
-    // The combiner let its inputs go when its output closed: before, it read on and threw the
-    // bytes away, merge at full speed, concat spooling the second branch to disk, for ever.
+    // The combiner lets its inputs go when its output closes, rather than read on and throw the
+    // bytes away for ever, merge at full speed, concat spooling the second branch to disk.
     ...(['merge', 'concat'] as const).map((combine) => [
       `an endless command into branches, combine: ${combine}`,
       `stages:\n  - run: yes\n  - branches: {a: [{run: cat}], b: [{run: cat}]}\n    combine: ${combine}\n`,

@@ -7,8 +7,8 @@ import { tempDir, writeConfig } from '../support/temp.js';
 
 // --set NAME=VALUE is NAME=VALUE in manifold's environment, for the config's ${NAME} and for
 // the processes alike, as `NAME=VALUE manifold run` and make's `make NAME=VALUE` give it to
-// their commands: one value per name. Before, the stages got the environment's NAME (or none)
-// while ${NAME} read the --set value.
+// their commands: one value per name, not the environment's NAME (or none) for the stages
+// while ${NAME} reads the --set value.
 
 const SHOW = `sed "s/^/[$GREETING] /"`;
 

@@ -8,8 +8,8 @@ import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 
 // A stage killed by SIGPIPE is forgiven only when the pipe it writes to had lost its reader, as
 // `yes` in `yes | head -1`: not when the SIGPIPE came from a pipe of its own (a child it wrote
-// to that had ended) while the stage after it still read. Before, that was forgiven too: the
-// run ended 0, its output cut short.
+// to that had ended) while the stage after it still read: forgiven, the run would end 0, its
+// output cut short.
 
 const tempDir = () => makeTempDir('manifold-pipe-inner-');
 
@@ -58,8 +58,9 @@ describe('a stage killed by SIGPIPE from a pipe of its own', () => {
     expect(result.stdout.toString()).toBe('11\n1\n');
   });
 
-  // Before, only stdout's reader was asked: written to a descriptor given or a named pipe, the
-  // run ended 141 as if its reader had gone, 10 lines of 100000 written.
+  // Every output's reader is asked, not stdout's alone: asked of stdout only, a run written to a
+  // descriptor given or a named pipe would end 141 as if its reader had gone, 10 lines of
+  // 100000 written.
   it.each([
     ['a descriptor given, 3>&1', '/dev/fd/3', `"$0" run "$1" </dev/null 3>&1 2>/dev/null | wc -l`],
     [

@@ -7,7 +7,7 @@ import { tempDir } from '../support/temp.js';
 
 // `manifold run -` (and check, graph): the config is read from stdin, as `-` means stdin to
 // every Unix tool; its problems are named `stdin:line:column`, its paths are the current
-// folder's. Before, `-` was taken for a file name: `cannot read the config: no such file`.
+// folder's; `-` is not taken for a file name (`cannot read the config: no such file`).
 
 /** manifold with `args`, `stdin` on its stdin, in a folder of its own with in.txt. */
 function inFolder(args: string[], stdin: string) {

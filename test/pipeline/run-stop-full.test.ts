@@ -9,10 +9,10 @@ import { commandOf, descendants, holdsWithin, writingIntoFullPipe } from '../sup
 import { within } from '../support/spawn.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
-// A combiner whose output is not read waits for room in it. Stopped then (SIGTERM), a merge used to
-// wait on for ever: the wait woke only when the output drained or closed, and `stop` did
-// neither, so `manifold run` hung with its stages gone. The wait now ends with the stop (the
-// fan's own wait did already: both are `roomIn`).
+// A combiner whose output is not read waits for room in it. Stopped then (SIGTERM), the wait
+// ends with the stop, as the fan's own wait does (both are `roomIn`): a wait that woke only
+// when the output drained or closed, which `stop` does neither of, would hang `manifold run`
+// with its stages gone.
 
 /** 24 MiB of lines: more than the pipes and the combiner's 8 MiB output buffer hold. */
 const INPUT = () => fileWith('manifold-stop-full-', `${'y'.repeat(63)}\n`.repeat(3 << 17));

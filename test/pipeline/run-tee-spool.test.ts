@@ -6,9 +6,9 @@ import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 // Branches copied from one stream, joined by a command that reads them in step (`paste`): when
 // one branch can give nothing until it has taken much input (a fan cuts whole blocks first) and
 // the other is behind because the join does not read it yet, the copy must not wait for the one
-// behind. It used to (the copy went as fast as the slowest branch), and the run waited for ever
-// once the input passed what the pipes and 4 MiB held: a stress run's `paste {a} {b}` of a fan
-// and `cat /dev/stdin` stopped after 4 MB of 30. The branch behind is spooled to a file now.
+// behind: the branch behind is spooled to a file. A copy that went as fast as the slowest
+// branch would wait for ever once the input passed what the pipes and 4 MiB held: a stress
+// run's `paste {a} {b}` of a fan and `cat /dev/stdin` stopped after 4 MB of 30.
 
 const tempDir = () => makeTempDir('manifold-pipe-tee-');
 

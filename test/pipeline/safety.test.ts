@@ -36,7 +36,8 @@ describe('the atomic output', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'victim'), 'precious\n');
     writeConfig(dir, 'output: out.txt\nstages:\n  - run: [tr, a-z, A-Z]\n', 'c.yaml');
-    // The name manifold used to take: exec keeps the shell's pid, so $$ is manifold's.
+    // A name made of manifold's pid, as a guessable temporary name would be: exec keeps the
+    // shell's pid, so $$ is manifold's.
     const result = await shell(
       dir,
       'ln -s victim .out.txt.manifold-$$.tmp; exec "$MANIFOLD" run c.yaml',

@@ -18,10 +18,10 @@ import { tempDir, writeConfig } from '../support/temp.js';
 
 // What `manifold run` spools to temporary files, cut short under it by another process (a
 // cleaner of temporary files). The copy to branches spools a branch that falls behind
-// (tee-branch.ts): its read-back used to spin for ever on reads of 0 bytes, and a branch let go
-// for a spool it could not read back was let go as quietly as one whose reader is gone, so the
-// run ended 0 with that branch's data lost. A concat spools the branches after the first until
-// their turn (combine.ts): it read a short spool to its end and ended 0 with the output short.
+// (tee-branch.ts): its read-back must not spin for ever on reads of 0 bytes, nor a branch let
+// go for a spool it cannot read back go as quietly as one whose reader is gone, the run ending
+// 0 with that branch's data lost. A concat spools the branches after the first until their
+// turn (combine.ts): a short spool read to its end must not end 0 with the output short.
 
 const SIZE = 12 * 1024 * 1024;
 

@@ -13,8 +13,8 @@ import {
 
 // A queue worker's command is given on its own command line (`manifold worker --queue URL --
 // command`): a word of it that is not UTF-8 reaches the command as given, as a fan's does
-// (test/orchestrator/fan-argument-bytes.test.ts). Before, the worker refused it, exit 2
-// ("argument 6, $'x\xe9', is not UTF-8 ..."), and the job waited for a worker.
+// (test/orchestrator/fan-argument-bytes.test.ts): refused ("argument 6, $'x\xe9', is not
+// UTF-8 ...", exit 2), it would leave the job waiting for a worker.
 
 describe("a queue worker's command word that is not UTF-8", () => {
   it('reaches the command byte for byte', async () => {

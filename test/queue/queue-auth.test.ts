@@ -5,9 +5,9 @@ import { startNats } from '../support/nats.js';
 import { coordinate, coordinateJoined, startWorker } from '../support/queue.js';
 
 // A server that asks for a user and password: given in the queue's address
-// (nats://user:password@host:port), as NATS's own clients take them, and never printed. Before,
-// they were dropped from the address, and every side failed with the client's
-// 'AuthorizationError: Authorization Violation'.
+// (nats://user:password@host:port), as NATS's own clients take them, and never printed: dropped
+// from the address, every side would fail with the client's 'AuthorizationError: Authorization
+// Violation'.
 
 describe('a queue whose server asks for credentials', () => {
   it('takes them from the address, on the coordinator, the worker and queue status; never says them', async () => {

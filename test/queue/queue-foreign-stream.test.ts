@@ -6,9 +6,8 @@ import { startNats } from '../support/nats.js';
 import { coordinate } from '../support/queue.js';
 
 // A stream of a job's name that manifold did not make as it makes them (another program's, by
-// hand, an older manifold's): one line naming the job, the stream and the way out, exit 1.
-// Before, the client's 'JetStreamApiError: stream name already in use with a different
-// configuration'.
+// hand, an older manifold's): one line naming the job, the stream and the way out, exit 1, not
+// the client's 'JetStreamApiError: stream name already in use with a different configuration'.
 
 describe('a job whose stream is on the server with another configuration', () => {
   it('is one line naming the job and the stream, exit 1; manifold queue rm clears it', async () => {

@@ -10,7 +10,7 @@ import { spawnManifold, watch, within } from '../support/spawn.js';
 
 // A job may finish between a worker's finding it and its taking the job's blocks (another
 // worker did them all while this one was slow to start, or fetched its tables): the worker
-// leaves as from a job finished under it, status 0; before, it failed with the client's
+// leaves as from a job finished under it, status 0, not failing with the client's
 // "StreamNotFoundError: stream not found" (seen in CI, a worker of three on a loaded machine).
 
 /** One `cat` worker of the job `names` on `conn`, per block, saying its lines to `log`. */

@@ -12,8 +12,7 @@ import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 
 // A queue worker whose command is not found: one line naming the job, the worker and its
 // machine, on the worker (exit 127) and on the coordinator, which goes on with the other
-// workers. Before, the worker said `manifold: no-such-cmd: command not found`, naming neither,
-// and the coordinator said nothing.
+// workers, not a bare `manifold: no-such-cmd: command not found` on the worker alone.
 
 describe('a queue worker whose command is not found', () => {
   it('says one line naming the job and itself, exit 127; its coordinator says it too and goes on with a worker that can', async () => {

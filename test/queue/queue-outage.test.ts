@@ -66,7 +66,7 @@ describe('a job that ends while a worker is cut off from the queue', () => {
         stderr: '',
       });
     });
-    // Before, it waited on for the next job of that name.
+    // It leaves, not waiting on for the next job of that name.
     const { exitCode, stderr } = await worker.done();
     expect(exitCode).toBe(0);
     expect(linesOf(stderr).at(-1)).toBe(

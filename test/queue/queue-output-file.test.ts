@@ -8,8 +8,8 @@ import { tempDir } from '../support/temp.js';
 
 // `manifold fan --queue ... --output FILE` where FILE cannot be written: one line naming
 // --output, exit 2, before any job is made on the server, as for an --input that cannot be
-// read. Before, Node's 'Error: ENOENT: no such file or directory, open ...part' (exit 1) left
-// an empty job on the server; a folder was found out only at the end, the whole job run
+// read: not Node's 'Error: ENOENT: no such file or directory, open ...part' (exit 1), leaving
+// an empty job on the server, nor, for a folder, an error at the end, the whole job run
 // ('Error: EISDIR: illegal operation on a directory, rename ...'), its .part left beside it.
 
 describe('fan --queue --output that cannot be written', () => {

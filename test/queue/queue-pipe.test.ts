@@ -14,8 +14,8 @@ import { fileWith, tempDir } from '../support/temp.js';
 
 // `manifold fan --queue ... | head -1`: once the coordinator's reader has gone, no output of its
 // job can be delivered. It removes the job, so its workers leave as on `manifold queue rm`, and
-// dies of SIGPIPE as `cat` does. Before, it died leaving the job on the server, its workers
-// waiting on it for ever.
+// dies of SIGPIPE as `cat` does, not leaving the job on the server, its workers waiting on it
+// for ever.
 
 describe('a coordinator whose reader goes away', () => {
   it('`| head -1`: the coordinator dies of SIGPIPE, the job is removed, its worker leaves, status 0', async () => {
@@ -69,8 +69,8 @@ describe('a coordinator whose reader goes away', () => {
   it('the same with a worker that cannot hear the removal (no advisories): it finds it by looking, and leaves', async () => {
     // The server's advisory that the job's stream is gone is not a promise: nats-server 2.9.10
     // sent none for about one removal in forty (the test above, under load), and a worker
-    // denied it (its permissions) never hears one. Before, that worker ran block 2 for its
-    // ten minutes.
+    // denied it (its permissions) never hears one: waiting on the advisory, it would run
+    // block 2 for its ten minutes.
     const { boss, deaf } = await startNatsWithDeafUser();
     await removedWhileBusy(boss, deaf);
   });
@@ -128,7 +128,7 @@ async function removedWhileBusy(url: string, workerUrl: string): Promise<void> {
   const removed = await run(manifold, ['queue', 'rm', '--queue', url, '--job', 'held']);
   expect(removed).toMatchObject({ exitCode: 0, stderr: '' });
   const below = tracked(descendants(worker.child.pid!));
-  // Before, it ran block 2 to its end, ten minutes, for a job that no longer was.
+  // It stops block 2, not running it to its end, ten minutes, for a job that no longer is.
   expect(await worker.done(10_000)).toMatchObject({ exitCode: 0 });
   expect(await leftovers(below, 10_000)).toEqual([]);
 }

@@ -11,8 +11,8 @@ import { tempDir } from '../support/temp.js';
 
 // A queue worker whose process for a block cannot be started (the process starter broken, the
 // command gone or made not executable since the worker checked it): the block's try fails with
-// its reason, as a local fan's does, and --retries counts it. Before, the worker gave the block
-// back untried, again and again, till the coordinator failed it as `given 3 times to workers
+// its reason, as a local fan's does, and --retries counts it. Given back untried, the block
+// would go round again and again, till the coordinator failed it as `given 3 times to workers
 // lost with it (killed, or cut off from the queue past the ack wait)`, exit 1.
 
 const host = escapeRegExp(hostname());
@@ -114,8 +114,8 @@ describe('a queue worker whose process cannot start', () => {
     writeFileSync(script, '#!/bin/sh\ncat\n');
     chmodSync(script, 0o755);
     // Backing off for longer than the test, it cannot take the block again: only a machine
-    // started after its failed try can answer it. Before, it took the block back at once, and
-    // its second try failed the run (`... (try 2 of 2) on block 1`, exit 127).
+    // started after its failed try can answer it. Taking the block back at once, it would fail
+    // the run on its second try (`... (try 2 of 2) on block 1`, exit 127).
     const args = ['--job', 'backoff', '--verbose', '--start-backoff', '10m'];
     const broken = startWorker(server.url, args, [script]);
     await broken.stderr.waitFor(/^manifold: waiting for job "backoff" on /, 1);

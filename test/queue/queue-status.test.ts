@@ -143,8 +143,8 @@ describe('manifold queue rm', () => {
 
   it('a job removed under a coordinator that cannot hear the removal (no advisories): it finds it by looking, one line, exit 1', async () => {
     // The server's advisory that a stream is gone is not a promise: nats-server 2.9.10 sent none
-    // for about one removal in forty, and a coordinator denied it never hears one. Before, that
-    // coordinator waited for the rest of its input for ever.
+    // for about one removal in forty, and a coordinator denied it never hears one: waiting on
+    // the advisory, it would wait for the rest of its input for ever.
     const { server, deaf } = await startNatsWithDeafUser();
     const live = spawnManifold(['fan', '--queue', deaf, '--job', 'live', '--verbose']);
     live.stdin!.write(numbered(1, 100));

@@ -16,8 +16,8 @@ import { tempDir } from '../support/temp.js';
 
 // A table's fetch from the Object Store (orchestrator/queue/fetch.ts) is paced: chunks are pulled
 // a few at a time, each written (awaited) before more are asked for, so the worker's process
-// goes on meanwhile. Before, it wrote with the event loop held and heard a signal only once the
-// whole table was in: stopped mid-fetch, it fetched on, then took blocks.
+// goes on meanwhile: writing with the event loop held, it would hear a signal only once the
+// whole table was in, and, stopped mid-fetch, fetch on, then take blocks.
 
 buildTablesOnce(['table']);
 

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { bin, run } from '../../helpers.js';
 
-// A record without the value field (or json: path) said `field 2 is not a number: ""`, as if
-// the record had an empty string there: now it says that the field is missing or empty.
+// A record without the value field (or json: path) says that the field is missing or empty,
+// not `field 2 is not a number: ""`, as if the record had an empty string there.
 
 it.each([
   [

@@ -4,8 +4,8 @@ import { parseFraming } from '../../../filters/framing/spec.js';
 import { bin, manifold, run } from '../../helpers.js';
 
 // `delim:\xHH` is any one byte: a delimiter that is no UTF-8 alone (Latin-1's é, 0xE9) cannot
-// be given as itself, since a word that is not UTF-8 is refused (sdk/raw-arguments.ts). Before,
-// `\x` was kept as written: `delim:\xe9` split at the four characters `\xe9`. A `\|` is `|`
+// be given as itself, since a word that is not UTF-8 is refused (sdk/raw-arguments.ts); kept as
+// written, `delim:\xe9` would split at the four characters `\xe9`. A `\|` is `|`
 // in every one of these strings (between: needs it; delim: and start: take it alike).
 
 const delimiter = (spec: string) => {
