@@ -77,14 +77,15 @@ A server not up yet (connection refused, no answer) is waited for, up to --conne
 (default ${DEFAULT_CONNECT_TIMEOUT}), so that workers can start with their server: one line says so at once.
 
 A block whose process cannot start here (its command gone or not executable, no processes left)
-fails that try and goes back to the queue at once; this worker then takes no block for
---start-backoff (default ${DEFAULT_START_BACKOFF}), so that another machine gets it first.
+fails that try and goes back to the queue; this worker then takes no block for --start-backoff
+(default ${DEFAULT_START_BACKOFF}), so that another machine gets it first. A block given back untried (a
+stopped worker's) costs it no try.
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached (past --connect-timeout), has
 no JetStream or was gone past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not
 found (one line naming the job, said at once, then told to the job's coordinator: a job not
 started yet is waited for); 130 or 143 after
-SIGINT or SIGTERM (its blocks go back to the queue at once, its processes are stopped).
+SIGINT or SIGTERM (its blocks go back to the queue at once, untried; its processes are stopped).
 
 Examples:
   manifold worker --queue nats://10.0.0.5:4222 -- gzip -c

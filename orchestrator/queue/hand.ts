@@ -4,6 +4,7 @@ import type { Block } from '../workers/block.js';
 import { blockOf, type Held } from './held.js';
 import { failLostBlock, lostTooOften, runsAlone } from './lost.js';
 import type { TryJob } from './outcome.js';
+import { deliveriesOf, giveBackUntried } from './untried.js';
 
 // The blocks a queue worker holds (server.ts): each pulled block checked, and kept ours
 // (in-progress acknowledgements) from its pull until it is let go; the one that runs alone; the
@@ -28,6 +29,10 @@ export class Hand {
   #answering = 0;
   /** Called once an answer is done: a slot may have waited for it. */
   readonly #onAnswered: () => void;
+  /** Blocks given back untried (`giveBack`), awaited before the worker leaves. */
+  #returned: Promise<unknown> = Promise.resolve();
+  /** The worker stopped with its job still there: blocks go back untried. */
+  #untried = false;
 
   constructor(job: TryJob, onAnswered: () => void) {
     this.#job = job;
@@ -63,7 +68,7 @@ export class Hand {
       message.term();
       return null;
     }
-    const delivered = message.info.deliveryCount;
+    const delivered = deliveriesOf(message);
     if (lostTooOften(delivered, spec.tries)) {
       const { conn, names } = options;
       const lost = { seq: block.seq, host, input };
@@ -91,13 +96,40 @@ export class Hand {
     });
   }
 
-  /** Every block in hand goes back to the queue at once. */
-  release(): void {
+  /**
+   * Every block in hand goes back to the queue at once: untried (untried.ts) when the worker
+   * stopped with its job still there (a scale-down costs its blocks nothing), and so does any
+   * block pulled after that (`returnLate`).
+   */
+  release(untried: boolean): void {
+    this.#untried ||= untried;
     for (const held of this.#held.values()) {
       clearInterval(held.working);
-      held.message.nak();
+      this.returnLate(held.message);
     }
     this.#held.clear();
     this.#alone = null;
+  }
+
+  /** A block pulled once the worker was stopped: back to the queue, as those in hand went. */
+  returnLate(message: JsMsg): void {
+    if (this.#untried) this.giveBack(message);
+    else message.nak();
+  }
+
+  /**
+   * A block this worker does not run goes back to the queue untried (untried.ts), at once; the
+   * worker leaves once the server has it (`returned`).
+   */
+  giveBack(message: JsMsg): Promise<void> {
+    const { conn, names } = this.#job.options;
+    const given = giveBackUntried(conn, names, message);
+    this.#returned = Promise.all([this.#returned, given]);
+    return given;
+  }
+
+  /** Resolves once every block given back untried is the server's again. */
+  returned(): Promise<unknown> {
+    return this.#returned;
   }
 }

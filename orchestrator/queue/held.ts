@@ -7,6 +7,7 @@ import {
   readMessage,
 } from '../workers/queue/messages.js';
 import type { EndDetails } from '../workers/transport.js';
+import { deliveriesOf } from './untried.js';
 
 /** A block in hand: its message (to acknowledge), the output so far, the attempt's id. */
 export interface Held {
@@ -42,11 +43,14 @@ export function blockOf(message: JsMsg, run: string): { block: Block; input: num
   return { block, input: frame.checksum };
 }
 
-/** A try as --joblog shows it: this machine, the slot, its times, its delivery, its end. */
+/**
+ * A try as --joblog shows it: this machine, the slot, its times, its deliveries that counted
+ * (not those given back untried), its end.
+ */
 export function tryOf(held: Held, host: string, end: TryEnd): BlockTry {
   const { started, slot, message } = held;
   const { exitCode, signal } = end;
   const runtimeMs = Date.now() - started;
-  const attempts = message.info.deliveryCount;
+  const attempts = deliveriesOf(message);
   return { host, slot, start: started, runtimeMs, attempts, exitCode, signal };
 }

@@ -2,11 +2,12 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { QueueConnection } from '../workers/queue/connect.js';
 import type { JobNames } from '../workers/queue/names.js';
 import { publishFailure } from './answer.js';
+import { deliveriesOf } from './untried.js';
 
 /**
  * A worker lost with its block (killed, cut off) is not the block's failure, and its block goes
  * again; but a block that kills whatever worker runs it must not go round for ever. The server
- * counts every delivery. Once lost past its tries, a block is run alone (nothing pulled or held beside it),
+ * counts every delivery (those given back untried not among them: untried.ts). Once lost past its tries, a block is run alone (nothing pulled or held beside it),
  * so that only a block that kills its worker gathers more deliveries; past LOST_ALLOWED more, it
  * fails the run (docs/queue.md, Faults).
  */
@@ -38,7 +39,7 @@ export function failLostBlock(
   block: { seq: number; host: string; input: number },
   stopped: () => boolean,
 ): void {
-  const given = message.info.deliveryCount - 1;
+  const given = deliveriesOf(message) - 1;
   const failure = {
     worker: `queue worker on ${block.host}:`,
     reason: `given ${given} times to workers lost with it (killed, or cut off from the queue past the ack wait)`,

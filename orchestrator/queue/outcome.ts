@@ -5,9 +5,11 @@ import type { JobNames } from '../workers/queue/names.js';
 import type { WorkerOutcome } from '../workers/types.js';
 import { publishFailure, publishOutput } from './answer.js';
 import { type Held, type TryEnd, tryOf } from './held.js';
+import { deliveriesOf, giveBackUntried } from './untried.js';
 
 // What a queue worker tells the queue once a block's try ends (server.ts): its output published
-// and the block acknowledged; or the block back to the queue, or failed on its last try.
+// and the block acknowledged; or the block back to the queue, or failed on its last try; or,
+// never run here, back to the queue untried.
 
 /** The job a try was of, as the queue worker serves it. */
 export interface TryJob {
@@ -45,7 +47,8 @@ export async function answerBlock(job: TryJob, held: Held, exit: TryEnd): Promis
 
 /**
  * A block let go undone: back to the queue to be tried again (`delayMs` later: 0, at once), or
- * failed on its last try. Resolves, never rejects, once that is told to the server.
+ * failed on its last try; one whose process this worker stopped is no try, and goes back
+ * untried. Resolves, never rejects, once that is told to the server.
  */
 export async function failBlock(
   job: TryJob,
@@ -56,14 +59,15 @@ export async function failBlock(
   const { block, message } = held;
   const { spec, host } = job;
   clearInterval(held.working);
-  const tries = message.info.deliveryCount;
+  const tries = deliveriesOf(message);
   const failed = failureOf(held, end);
+  const { conn, names } = job.options;
+  if (failed === null && !job.finished()) return giveBackUntried(conn, names, message);
   if (failed === null || job.finished() || tries < spec.tries) {
     if (failed !== null && delayMs > 0) message.nak(delayMs);
     else message.nak();
     return;
   }
-  const { conn, names } = job.options;
   // Deliveries lost with a worker, or held past the ack wait, count here but were no try: a
   // failure at or past the last delivery allowed is the block's last try.
   const failure = {
@@ -79,17 +83,6 @@ export async function failBlock(
   } catch {
     message.nak();
   }
-}
-
-/**
- * A block given back to the queue untried (`delayMs` later: 0, at once): it waited behind
- * a block whose failure ended its process. The server counts the delivery all the same, as one
- * lost with a worker (docs/queue.md, Faults).
- */
-export async function giveBack(held: Held, delayMs: number): Promise<void> {
-  clearInterval(held.working);
-  if (delayMs > 0) held.message.nak(delayMs);
-  else held.message.nak();
 }
 
 /**

@@ -70,12 +70,17 @@ export async function waitForJob(options: {
  * One block, or null when none came within the pull's time. A pull under way when the server
  * goes away may never be answered: past three times its time, it counts as failed. A pull so
  * given up on may yet be answered (its block was on its way while this process was held up,
- * or the server came back): that block is handed back to the queue at once (`nak`), for the
- * next pull, not left with nobody to run it until the job's ack wait has passed.
+ * or the server came back): that block is handed back to the queue at once (`giveBack`: untried,
+ * untried.ts; by default a nak), for the next pull, not left with nobody to run it until the
+ * job's ack wait has passed.
  */
 export async function pullOne(
   consumer: Consumer,
-  { expires = PULL_MS, giveUpMs = 3 * PULL_MS } = {},
+  {
+    expires = PULL_MS,
+    giveUpMs = 3 * PULL_MS,
+    giveBack = (message: JsMsg): unknown => message.nak(),
+  } = {},
 ): Promise<JsMsg | null> {
   let timer: NodeJS.Timeout | undefined;
   const pull = consumer.next({ expires });
@@ -86,7 +91,7 @@ export async function pullOne(
     return await Promise.race([pull, late]);
   } catch (error) {
     pull.then(
-      (message) => message?.nak(),
+      (message) => message !== null && giveBack(message),
       () => {},
     );
     throw error;

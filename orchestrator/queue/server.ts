@@ -12,7 +12,7 @@ import { Hand } from './hand.js';
 import type { Held, TryEnd } from './held.js';
 import { JobWatch } from './job-watch.js';
 import { jobWorkers } from './job-workers.js';
-import { answerBlock, failBlock, giveBack, isStartFailure, type TryJob } from './outcome.js';
+import { answerBlock, failBlock, isStartFailure, type TryJob } from './outcome.js';
 import { JOB_POLL_MS, pause, pullOne } from './pull.js';
 import type { ServeOptions } from './serve.js';
 
@@ -69,6 +69,7 @@ export class QueueServer implements WorkerListener {
       signal.removeEventListener('abort', stop);
       unlisten();
       await this.#stopAll();
+      await this.#hand.returned();
     }
   }
 
@@ -121,7 +122,7 @@ export class QueueServer implements WorkerListener {
       let message: JsMsg | null;
       this.#pulling = true;
       try {
-        message = await pullOne(consumer);
+        message = await pullOne(consumer, { giveBack: (late) => this.#hand.giveBack(late) });
       } catch (error) {
         this.#pulled();
         // The job's end deletes its consumer under a pull: not news.
@@ -132,7 +133,7 @@ export class QueueServer implements WorkerListener {
       }
       if (this.#watch.finished) {
         this.#pulled();
-        message?.nak();
+        if (message !== null) this.#hand.returnLate(message);
         return;
       }
       if (message === null) {
@@ -226,8 +227,8 @@ export class QueueServer implements WorkerListener {
     this.#exiting.delete(worker);
     if (done !== undefined)
       done.answered(this.#answer(done.held, end.details ?? { exitCode: 0, signal: null }));
-    // A process that could not start here: its blocks go back for another machine, this one
-    // backing off; they reappear on the queue once this one's pull under way has ended.
+    // A process that could not start here: its block goes back for another machine, this one
+    // backing off; it reappears on the queue once this one's pull under way has ended.
     const backOff = isStartFailure(end) && !this.#watch.finished;
     const delayMs = backOff ? this.#backoff.returnDelayMs : 0;
     // The oldest unfinished block is the one the process was on: it alone is charged, as by
@@ -236,7 +237,7 @@ export class QueueServer implements WorkerListener {
     // be lost under --halt never, where the local fan runs it again.
     const [head, ...behind] = unfinished;
     if (head !== undefined) this.#fail(head, end, delayMs);
-    for (const block of behind) this.#giveBack(block, delayMs);
+    for (const block of behind) this.#giveBack(block);
     if (backOff) this.#backoff.start(worker.slot);
     if (worker.ended && !this.#watch.finished) worker.restart();
     this.#wakeAll();
@@ -252,11 +253,15 @@ export class QueueServer implements WorkerListener {
     this.#letGo(held, failBlock(this.#job, held, end, delayMs));
   }
 
-  /** A block that waited behind a failed one: back to the queue untried (`delayMs` later). */
-  #giveBack(block: Block, delayMs: number): void {
+  /**
+   * A block not run here: back to the queue untried, at once, at no cost of a try (it waited
+   * behind a failed one): for this worker's next process, or another machine, to take it.
+   */
+  #giveBack(block: Block): void {
     const held = this.#hand.get(block);
     if (held === undefined) return;
-    this.#letGo(held, giveBack(held, delayMs));
+    clearInterval(held.working);
+    this.#letGo(held, this.#hand.giveBack(held.message));
   }
 
   /**
@@ -276,8 +281,9 @@ export class QueueServer implements WorkerListener {
 
   #stop(): void {
     this.#backoff.stop();
+    // Untried while the job is there: stopped, this worker costs its blocks nothing.
+    this.#hand.release(!this.#watch.finished);
     this.#watch.finish();
-    this.#hand.release();
     this.#ahead.length = 0;
     this.#clock?.stopAll();
     for (const worker of this.#workers) worker.stop('graceful');

@@ -16,7 +16,8 @@ import {
  * field for. The kinds, as the queue's protocol uses them:
  * - Hello: the job's description (JSON), once per job;
  * - Block: a block (run: the job's run id; seq: the block's); headers: its first record's number
- *   and its count of records;
+ *   and its count of records; a copy stored again by a worker that gave the block back untried
+ *   also carries the deliveries of the block that counted before it (HEADER_COUNTED);
  * - Output: a piece of a block's output (run: the attempt's id); header: the piece's index;
  * - BlockEnd: the block's output is complete (run: the attempt); header: how many pieces;
  * - Error: the block failed on its last try (payload: why, as a person reads it, and the try's
@@ -31,6 +32,7 @@ import {
  */
 export const HEADER_FIRST_RECORD = 'Manifold-First-Record';
 export const HEADER_RECORDS = 'Manifold-Records';
+export const HEADER_COUNTED = 'Manifold-Counted';
 export const HEADER_PIECE = 'Manifold-Piece';
 export const HEADER_PIECES = 'Manifold-Pieces';
 export const HEADER_INPUT = 'Manifold-Input';
