@@ -78,8 +78,8 @@ A server not up yet (connection refused, no answer) is waited for, up to --conne
 
 A block whose process cannot start here (its command gone or not executable, no processes left)
 fails that try and goes back to the queue; this worker then takes no block for --start-backoff
-(default ${DEFAULT_START_BACKOFF}), so that another machine gets it first. A block given back untried (a
-stopped worker's) costs it no try.
+(default ${DEFAULT_START_BACKOFF}), so that another machine gets it first, and gives back the blocks it pulled
+ahead untried. A block given back untried (these, or a stopped worker's) costs it no try.
 
 Exit status: 0 the job is finished; 1 the queue cannot be reached (past --connect-timeout), has
 no JetStream or was gone past --queue-timeout, or a table of the job cannot be fetched; 2 usage error; 127 command not

@@ -12,8 +12,9 @@ const RETURN_DELAY_MS = 2 * PULL_MS;
  * A queue worker's --start-backoff (server.ts): once a process of this machine could not be
  * started, nothing more is pulled for a while, so that the block, back on the queue, goes to a
  * machine that can start it rather than to this one again (which, idle, pulled first, and used
- * a block's tries up in milliseconds). Blocks already in hand are still run: given back, each
- * would lose a try.
+ * a block's tries up in milliseconds). The blocks it pulled ahead are not started here (they
+ * would fail as well, each a try lost): they go back untried (server.ts), as does a block that
+ * comes to the pull under way as the process failed (`failures` tells it).
  */
 export class StartBackoff {
   readonly #ms: number;
@@ -21,11 +22,17 @@ export class StartBackoff {
   /** Called once the backoff is over: the slots may pull again. */
   readonly #over: () => void;
   #timer: NodeJS.Timeout | null = null;
+  #failures = 0;
 
   constructor(ms: number, log: (line: string) => void, over: () => void) {
     this.#ms = ms;
     this.#log = log;
     this.#over = over;
+  }
+
+  /** Processes of this machine that could not start, so far (with or without a backoff). */
+  get failures(): number {
+    return this.#failures;
   }
 
   /** Whether this machine takes no new block now. */
@@ -40,6 +47,7 @@ export class StartBackoff {
 
   /** Slot `slot`'s process could not be started: no block is pulled for the backoff, from now. */
   start(slot: number): void {
+    this.#failures++;
     if (this.#ms === 0) return;
     if (this.#timer === null)
       this.#log(

@@ -120,6 +120,7 @@ export class QueueServer implements WorkerListener {
         continue;
       }
       let message: JsMsg | null;
+      const failedStarts = this.#backoff.failures;
       this.#pulling = true;
       try {
         message = await pullOne(consumer, { giveBack: (late) => this.#hand.giveBack(late) });
@@ -146,7 +147,9 @@ export class QueueServer implements WorkerListener {
         continue;
       }
       const held = this.#hand.receive(message);
-      if (held !== null) this.#ahead.push(held);
+      // Pulled as a process of this machine could not start: given back, for a healthy one.
+      if (held !== null && failedStarts !== this.#backoff.failures) this.#giveBack(held.block);
+      else if (held !== null) this.#ahead.push(held);
       this.#pulled();
     }
   }
@@ -238,7 +241,11 @@ export class QueueServer implements WorkerListener {
     const [head, ...behind] = unfinished;
     if (head !== undefined) this.#fail(head, end, delayMs);
     for (const block of behind) this.#giveBack(block);
-    if (backOff) this.#backoff.start(worker.slot);
+    if (backOff) {
+      // Nor is the block pulled ahead started here, to fail as well: a healthy machine takes it.
+      for (const held of this.#ahead.splice(0)) this.#giveBack(held.block);
+      this.#backoff.start(worker.slot);
+    }
     if (worker.ended && !this.#watch.finished) worker.restart();
     this.#wakeAll();
   }
@@ -255,7 +262,8 @@ export class QueueServer implements WorkerListener {
 
   /**
    * A block not run here: back to the queue untried, at once, at no cost of a try (it waited
-   * behind a failed one): for this worker's next process, or another machine, to take it.
+   * behind a failed one, or was pulled by a machine whose process could not start): for a
+   * healthy machine, or this one's next process, to take it.
    */
   #giveBack(block: Block): void {
     const held = this.#hand.get(block);

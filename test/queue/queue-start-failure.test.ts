@@ -108,7 +108,7 @@ describe('a queue worker whose process cannot start', () => {
     expect((await worker.done()).exitCode).toBe(0);
   });
 
-  it('a machine that cannot start it backs off (--start-backoff): a healthy one takes the block, its tries counted', async () => {
+  it('a machine that cannot start it backs off (--start-backoff): a healthy one takes the block, its tries counted, and the block pulled ahead untried', async () => {
     const server = await startNats();
     const script = join(tempDir(), 'was-runnable');
     writeFileSync(script, '#!/bin/sh\ncat\n');
@@ -116,13 +116,14 @@ describe('a queue worker whose process cannot start', () => {
     // Backing off for longer than the test, it cannot take the block again: only a machine
     // started after its failed try can answer it. Taking the block back at once, it would fail
     // the run on its second try (`... (try 2 of 2) on block 1`, exit 127).
-    const args = ['--job', 'backoff', '--verbose', '--start-backoff', '10m'];
+    const args = ['--job', 'backoff', '-j', '1', '--verbose', '--start-backoff', '10m'];
     const broken = startWorker(server.url, args, [script]);
     await broken.stderr.waitFor(/^manifold: waiting for job "backoff" on /, 1);
     chmodSync(script, 0o644);
     const joblog = join(tempDir(), 'joblog.tsv');
-    const run = ['--job', 'backoff', '--retries', '1', '--joblog', joblog];
-    const result = coordinate(server.url, run, numbered(1, 3));
+    // Three blocks: the broken machine fails the first, and has pulled the second ahead.
+    const run = ['--job', 'backoff', '--retries', '1', '--joblog', joblog, '--block', '6'];
+    const result = coordinate(server.url, [...run, '--merge', 'ordered'], numbered(1, 9));
     await broken.stderr.waitFor(
       /^manifold: worker 1 could not start its process: no block is taken for 10m \(--start-backoff\), for another machine to take it first$/,
       1,
@@ -130,15 +131,28 @@ describe('a queue worker whose process cannot start', () => {
     const healthy = startWorker(server.url, ['--job', 'backoff'], ['sed', 's/^/ok /']);
     const { stdout, stderr, exitCode } = await result;
     expect({ stdout: String(stdout), stderr, exitCode }).toEqual({
-      stdout: 'ok 1\nok 2\nok 3\n',
+      stdout: numbered(1, 9, 'ok '),
       stderr: '',
       exitCode: 0,
     });
-    const [head, row] = readFileSync(joblog, 'utf8').trimEnd().split('\n') as [string, string];
-    const fields = Object.fromEntries(
-      head.split('\t').map((name, i) => [name, row.split('\t')[i]]),
-    );
-    expect(fields).toMatchObject({ Seq: '1', Attempts: '2', Exitval: '0', Status: 'ok' });
+    const [head, ...rows] = readFileSync(joblog, 'utf8').trimEnd().split('\n') as [
+      string,
+      ...string[],
+    ];
+    const tries = rows.map((row) => {
+      const fields = Object.fromEntries(
+        head.split('\t').map((name, i) => [name, row.split('\t')[i]]),
+      );
+      return { Seq: fields.Seq, Attempts: fields.Attempts, Exitval: fields.Exitval };
+    });
+    // Block 1: its failed try, then the healthy machine's. Block 2, pulled ahead by the broken
+    // machine, was given back untried, its process not started: one try, the healthy one's.
+    // Before, the broken machine started it too, and charged it a try (Attempts 2).
+    expect(tries.sort((a, b) => Number(a.Seq) - Number(b.Seq))).toEqual([
+      { Seq: '1', Attempts: '2', Exitval: '0' },
+      { Seq: '2', Attempts: '1', Exitval: '0' },
+      { Seq: '3', Attempts: '1', Exitval: '0' },
+    ]);
     // The job finished, the one backing off leaves at once, not after its 10 minutes.
     expect((await broken.done()).exitCode).toBe(0);
     expect((await healthy.done()).exitCode).toBe(0);
