@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, startWorker } from '../support/queue.js';
+import { tempDir } from '../support/temp.js';
 
 // A persistent worker (--one-to-one, --protocol) that fails holding several blocks charges the
 // oldest alone, the one it was on, as the local fan does: those behind it waited their turn and
@@ -34,7 +37,9 @@ describe('a persistent queue worker that fails with blocks in hand', () => {
       ['--job', 'held', '-j', '1', '--one-to-one', '--shell'],
       [READS_ALL],
     );
-    const queued = await coordinate(server.url, ['--job', 'held', ...options], input);
+    const joblog = join(tempDir(), 'joblog.tsv');
+    const queue = ['--job', 'held', '--joblog', joblog, ...options];
+    const queued = await coordinate(server.url, queue, input);
     // Each instance reads every block it is given before it fails: the first holds all three,
     // and the oldest, block 1, is charged; blocks 2 and 3 go again, and block 2 is charged.
     const failed = (block: number, records: string) =>
@@ -54,6 +59,15 @@ describe('a persistent queue worker that fails with blocks in hand', () => {
       expect(lines[1]).toMatch(new RegExp(failed(2, '11-20')));
     }
     expect(queued.stderr).toContain(`queue worker on ${hostname()}: worker 1`);
+    // Each block was charged its one try alone: given back untried, a block loses none. Before,
+    // each delivery counted: block 2 had 2 (given back once), block 3 had 3.
+    const [head, ...rows] = readFileSync(joblog, 'utf8').trimEnd().split('\n') as [
+      string,
+      ...string[],
+    ];
+    const [seq, tries] = ['Seq', 'Attempts'].map((name) => head.split('\t').indexOf(name));
+    const attempts = rows.map((row) => row.split('\t')).map((f) => `${f[seq!]}:${f[tries!]}`);
+    expect(attempts.sort()).toEqual(['1:1', '2:1', '3:1']);
     expect((await worker.done()).exitCode).toBe(0);
   });
 });
