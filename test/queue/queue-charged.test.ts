@@ -59,8 +59,8 @@ describe('a persistent queue worker that fails with blocks in hand', () => {
       expect(lines[1]).toMatch(new RegExp(failed(2, '11-20')));
     }
     expect(queued.stderr).toContain(`queue worker on ${hostname()}: worker 1`);
-    // Each block was charged its one try alone: given back untried, a block loses none. Before,
-    // each delivery counted: block 2 had 2 (given back once), block 3 had 3.
+    // Each block was charged its one try alone: given back untried, a block loses none (were each
+    // delivery counted, block 2 would show 2, given back once, and block 3 would show 3).
     const [head, ...rows] = readFileSync(joblog, 'utf8').trimEnd().split('\n') as [
       string,
       ...string[],

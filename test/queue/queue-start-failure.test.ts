@@ -147,7 +147,7 @@ describe('a queue worker whose process cannot start', () => {
     });
     // Block 1: its failed try, then the healthy machine's. Block 2, pulled ahead by the broken
     // machine, was given back untried, its process not started: one try, the healthy one's.
-    // Before, the broken machine started it too, and charged it a try (Attempts 2).
+    // Started by the broken machine too, it would be charged a try there (Attempts 2).
     expect(tries.sort((a, b) => Number(a.Seq) - Number(b.Seq))).toEqual([
       { Seq: '1', Attempts: '2', Exitval: '0' },
       { Seq: '2', Attempts: '1', Exitval: '0' },
