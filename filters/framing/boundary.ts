@@ -38,6 +38,13 @@ export interface BoundaryFinder {
    * lies, in order. Absent for the others, whose every end was returned.
    */
   finish?(): number[];
+  /**
+   * For framings whose delimiter varies in length (`delim-re:`): how many bytes of delimiter end
+   * the record that ends at `end` (an offset in all the bytes given to the finder), one of the
+   * ends returned by the last call of `next` or `finish`. Absent for the others, whose records'
+   * delimiters are `framingBytes` long.
+   */
+  delimiterBefore?(end: number): number;
   /** True when bytes of a record that has not ended yet have been scanned. */
   readonly midRecord: boolean;
   /**

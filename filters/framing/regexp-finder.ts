@@ -31,6 +31,12 @@ export class RegexpFinder implements BoundaryFinder {
   #searchFrom = -1;
   /** Sure cuts not yet returned, in order, and the last cut made sure. */
   #sure: number[] = [];
+  /** Each sure cut's delimiter: the end expression's match under `delim-re:`, else 0. */
+  #delimiters: number[] = [];
+  /** The ends the last `next` or `finish` returned, and their delimiters. */
+  #given: { end: number; delimiter: number }[] = [];
+  /** Whether the end expression's match is a delimiter, not counted in a record's size. */
+  readonly #delimited: boolean;
   #lastCut = 0;
   #lastGiven = 0;
 
@@ -38,6 +44,7 @@ export class RegexpFinder implements BoundaryFinder {
     const { cut, start } = compileCut(framing);
     this.#cut = cut;
     this.#start = start;
+    this.#delimited = framing.start === '';
   }
 
   get midRecord(): boolean {
@@ -45,6 +52,7 @@ export class RegexpFinder implements BoundaryFinder {
   }
 
   next(chunk: Buffer, from: number): number {
+    this.#given = [];
     // Bytes of this chunk past `from` that an earlier call (which returned an end in it) took.
     const before = this.#taken - this.#scanned;
     if (chunk.length - from > before) {
@@ -56,6 +64,7 @@ export class RegexpFinder implements BoundaryFinder {
     const reach = this.#scanned + chunk.length - from;
     if (cut !== undefined && cut + this.lookahead <= reach) {
       this.#sure.shift();
+      this.#given = [{ end: cut, delimiter: this.#delimiters.shift()! }];
       const end = from + cut + this.lookahead - this.#scanned;
       this.#scanned = cut + this.lookahead;
       this.#lastGiven = cut;
@@ -80,9 +89,15 @@ export class RegexpFinder implements BoundaryFinder {
   finish(): number[] {
     this.#search(true);
     const left = this.#sure.map((cut) => this.#taken - cut);
+    this.#given = this.#sure.map((end, i) => ({ end, delimiter: this.#delimiters[i]! }));
     this.#lastGiven = this.#sure.at(-1) ?? this.#lastGiven;
     this.#sure = [];
+    this.#delimiters = [];
     return left;
+  }
+
+  delimiterBefore(end: number): number {
+    return this.#given.find((given) => given.end === end)?.delimiter ?? 0;
   }
 
   /** Finds the cuts made sure by the bytes taken so far (all of them at the input's end). */
@@ -123,6 +138,7 @@ export class RegexpFinder implements BoundaryFinder {
         continue;
       }
       this.#sure.push(end);
+      this.#delimiters.push(this.#delimited ? match[0].length : 0);
       this.#lastCut = end;
       this.#start.lastIndex = end - base;
       this.#searchFrom = end + (this.#start.exec(text)?.[0].length ?? 0);

@@ -76,7 +76,8 @@ export class HeaderTaker {
 
   /** A record ends at `end` of the held bytes: one over --max-record is refused. */
   #ended(end: number): void {
-    const size = end - (this.#ends.at(-1) ?? 0) - this.#overhead;
+    const delimiter = this.#finder.delimiterBefore?.(end) ?? this.#overhead;
+    const size = end - (this.#ends.at(-1) ?? 0) - delimiter;
     if (size > this.#maxRecord) throw this.#tooLarge(size, true);
     this.#ends.push(end);
   }

@@ -177,10 +177,12 @@ export class Splitter {
 
   /** A record ends at `end`: cut before it if it would overflow the block, or after it. */
   #ended(end: number, blocks: Block[]): void {
-    const size = end - this.#lastEnd - this.#overhead;
+    // A delimiter that varies (`delim-re:`) is the finder's to say, as long as it matched.
+    const delimiter = this.#finder?.delimiterBefore?.(end);
+    const size = end - this.#lastEnd - (delimiter ?? this.#overhead);
     if (size > this.#maxRecord) throw this.#tooLarge(size, true);
     if (this.#groups !== null) {
-      this.#endedInGroup(this.#groups, end, blocks);
+      this.#endedInGroup(this.#groups, end, blocks, delimiter);
       return;
     }
     if (this.#perBlock > 0) {
