@@ -52,7 +52,7 @@ defineFilter<'buffer' | 'json', Join>({
       )
       .option(
         '--sep <c>',
-        'between a record and its value (byte records; the escapes of delim: such as \\t or \\xHH)',
+        'between a record and its value (byte records): a string, tab, or the escapes of delim: such as \\t or \\xHH',
         '\t',
       )
       .option(

@@ -58,7 +58,7 @@ export function fanOptions(): Option[] {
     ).default(FAN_DEFAULTS.key),
     new Option(
       '--field-sep <char>',
-      'with --key field:N: split fields on this character, not runs of blanks',
+      'with --key field:N: split fields on this character, not runs of blanks (tab, or an escape of delim: such as \\t or \\xHH)',
     ),
     new Option('--merge <mode>', 'how outputs are combined')
       .choices(FAN_CHOICES.merge)

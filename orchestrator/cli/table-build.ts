@@ -22,7 +22,7 @@ export function tableBuildCommand(run: Run): Command {
     )
     .option(
       '--field-sep <c>',
-      'field separator for field:N (default: runs of blanks); tab or \\t for TAB',
+      'field separator for field:N (default: runs of blanks): a character, tab, or an escape of delim: such as \\t or \\xHH',
     )
     .addOption(
       new Option(

@@ -124,3 +124,23 @@ describe('--recstart and --recend: refused naming the option typed', () => {
     ]);
   });
 });
+
+// A field separator is read as a delimiter's escapes are: each --help says so.
+describe("the separators' --help names the escapes", () => {
+  it.for([
+    ['manifold fan --field-sep', manifold, ['fan'], '--field-sep'],
+    ['manifold table build --field-sep', manifold, ['table', 'build'], '--field-sep'],
+    ['mf-reduce --field-sep', bin('mf-reduce'), [], '--field-sep'],
+    ['mf-join --field-sep', bin('mf-join'), [], '--field-sep'],
+    ['mf-join --sep', bin('mf-join'), [], '--sep'],
+  ] as [string, string, string[], string][])('%s', async ([, command, args, option]) => {
+    const result = await run(command, [...args, '--help']);
+    // The option's line and those that go on with its text, to the next option.
+    const lines = result.stdout.toString().split('\n');
+    const first = lines.findIndex((line) => line.trimStart().startsWith(`${option} `));
+    const rest = lines.slice(first + 1).findIndex((line) => /^\s*-/.test(line));
+    const text = lines.slice(first, first + 1 + rest).join(' ');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(text).toMatch(/tab.*\\t.*\\xHH/);
+  });
+});
