@@ -17,7 +17,9 @@ import { compileCut, REGEXP_REACH, type RegexpFraming } from './regexp.js';
  * at the input's end.
  */
 export class RegexpFinder implements BoundaryFinder {
-  readonly lookahead = 2 * REGEXP_REACH;
+  readonly lookahead: number;
+  /** How far past a cut it is sure: `REGEXP_REACH`, less in tests that look at every read. */
+  readonly #reach: number;
   readonly #cut: RegExp;
   readonly #start: RegExp;
   /** Bytes from `#heldFrom` to `#taken` (offsets in the whole input), kept for the search. */
@@ -29,18 +31,25 @@ export class RegexpFinder implements BoundaryFinder {
   #searched = 0;
   /** Where the next search begins; -1 until the input's first bytes were looked at. */
   #searchFrom = -1;
-  /** Sure cuts not yet returned, in order, and the last cut made sure. */
+  /**
+   * Sure cuts, in order, those from `#head` not yet returned (a search may make a MiB's worth
+   * sure at once: taken by an index, not `shift`, which copies them all), and the last cut made
+   * sure. Each cut's delimiter: the end expression's match under `delim-re:`, else 0.
+   */
   #sure: number[] = [];
-  /** Each sure cut's delimiter: the end expression's match under `delim-re:`, else 0. */
   #delimiters: number[] = [];
+  #head = 0;
   /** The ends the last `next` or `finish` returned, and their delimiters. */
   #given: { end: number; delimiter: number }[] = [];
+  #givenAt = 0;
   /** Whether the end expression's match is a delimiter, not counted in a record's size. */
   readonly #delimited: boolean;
   #lastCut = 0;
   #lastGiven = 0;
 
-  constructor(framing: RegexpFraming) {
+  constructor(framing: RegexpFraming, reach = REGEXP_REACH) {
+    this.#reach = reach;
+    this.lookahead = 2 * reach;
     const { cut, start } = compileCut(framing);
     this.#cut = cut;
     this.#start = start;
@@ -52,19 +61,19 @@ export class RegexpFinder implements BoundaryFinder {
   }
 
   next(chunk: Buffer, from: number): number {
-    this.#given = [];
+    this.#give([]);
     // Bytes of this chunk past `from` that an earlier call (which returned an end in it) took.
     const before = this.#taken - this.#scanned;
     if (chunk.length - from > before) {
       this.#held.push(chunk.subarray(from + before));
       this.#taken += chunk.length - from - before;
     }
-    if (this.#taken - this.#searched >= REGEXP_REACH) this.#search(false);
-    const cut = this.#sure[0];
+    if (this.#taken - this.#searched >= this.#reach) this.#search(false);
+    const cut = this.#sure[this.#head];
     const reach = this.#scanned + chunk.length - from;
     if (cut !== undefined && cut + this.lookahead <= reach) {
-      this.#sure.shift();
-      this.#given = [{ end: cut, delimiter: this.#delimiters.shift()! }];
+      this.#give([{ end: cut, delimiter: this.#delimiters[this.#head]! }]);
+      if (++this.#head === this.#sure.length) this.#clearSure();
       const end = from + cut + this.lookahead - this.#scanned;
       this.#scanned = cut + this.lookahead;
       this.#lastGiven = cut;
@@ -88,22 +97,37 @@ export class RegexpFinder implements BoundaryFinder {
    */
   finish(): number[] {
     this.#search(true);
-    const left = this.#sure.map((cut) => this.#taken - cut);
-    this.#given = this.#sure.map((end, i) => ({ end, delimiter: this.#delimiters[i]! }));
-    this.#lastGiven = this.#sure.at(-1) ?? this.#lastGiven;
-    this.#sure = [];
-    this.#delimiters = [];
+    const sure = this.#sure.slice(this.#head);
+    const left = sure.map((cut) => this.#taken - cut);
+    this.#give(sure.map((end, i) => ({ end, delimiter: this.#delimiters[this.#head + i]! })));
+    this.#lastGiven = sure.at(-1) ?? this.#lastGiven;
+    this.#clearSure();
     return left;
   }
 
+  #clearSure(): void {
+    this.#sure = [];
+    this.#delimiters = [];
+    this.#head = 0;
+  }
+
+  /** Asked in order: each from where the last was found. */
   delimiterBefore(end: number): number {
-    return this.#given.find((given) => given.end === end)?.delimiter ?? 0;
+    const given = this.#given;
+    while (this.#givenAt < given.length && given[this.#givenAt]!.end < end) this.#givenAt++;
+    const found = given[this.#givenAt];
+    return found?.end === end ? found.delimiter : 0;
+  }
+
+  #give(ends: { end: number; delimiter: number }[]): void {
+    this.#given = ends;
+    this.#givenAt = 0;
   }
 
   /** Finds the cuts made sure by the bytes taken so far (all of them at the input's end). */
   #search(atEnd: boolean): void {
     const taken = this.#taken;
-    const sureTo = atEnd ? taken : taken - REGEXP_REACH;
+    const sureTo = atEnd ? taken : taken - this.#reach;
     const base = this.#heldFrom;
     const text = Buffer.concat(this.#held).toString('latin1');
     this.#held = [];
@@ -148,7 +172,7 @@ export class RegexpFinder implements BoundaryFinder {
 
   /** Keeps the bytes a later search reads: from the reach before where it begins. */
   #keep(text: string, base: number): void {
-    const from = Math.max(base, Math.max(this.#searchFrom, 0) - REGEXP_REACH);
+    const from = Math.max(base, Math.max(this.#searchFrom, 0) - this.#reach);
     this.#heldFrom = from;
     this.#held = [Buffer.from(text.slice(from - base), 'latin1')];
   }

@@ -13,9 +13,11 @@ export const REGEXP_PREFIXES = ['start-re:', 'delim-re:', 'between-re:'] as cons
 
 /**
  * How far past a cut the finder reads before the cut is sure: a match, or what its lookarounds
- * look at, that reaches further than this from where it begins is not seen (docs/framing.md).
+ * look at, that reaches further than this from where it begins is not seen (docs/fan.md). A MiB,
+ * GNU parallel's --block, the least buffer it sees a match in: far more than a read's 64 KiB, as
+ * FASTA's headers and lines may be, and the bytes are still searched about twice.
  */
-export const REGEXP_REACH = 64 * 1024;
+export const REGEXP_REACH = 1024 * 1024;
 
 /** Whether `text` names a framing cut by regular expressions. */
 export function isRegexpName(text: string): boolean {

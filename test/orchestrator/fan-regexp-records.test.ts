@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fan } from '../support/fan-run.js';
+import { manifold, run } from '../helpers.js';
+import { fan, OK } from '../support/fan-run.js';
+import { fileWith } from '../support/temp.js';
 
 // --regexp's records are the string framings' records: sized alike against --max-record.
 
@@ -33,4 +35,46 @@ describe('--max-record sizes a record as the string framings do', () => {
     const runs = await fan([...args, '--per-block', '--merge', 'ordered', '--', 'wc', '-l'], input);
     expect(runs.stdout.toString()).toBe('4\n1\n');
   });
+});
+
+describe('a match longer than 64 KiB cuts where the string framing does', () => {
+  /**
+   * Each block's size, a block a record: where the records were cut, from a pipe written 4 KiB
+   * at a time (the finder searches as the bytes come, not once over all of them).
+   */
+  async function sizes(args: string[], input: string) {
+    const writer = `python3 -c 'import os,sys
+d=open(sys.argv[1],"rb").read()
+for i in range(0,len(d),4096): os.write(1,d[i:i+4096])' "$FILE"`;
+    const options = ['-N', '1', '--join', 'lines', '--per-block', '--merge', 'ordered'];
+    const words = [...args, ...options].map((word) => `'${word}'`).join(' ');
+    const line = `${writer} | "${manifold}" fan ${words} -- wc -c`;
+    const file = fileWith('regexp-long-', input);
+    const result = await run('/bin/sh', ['-c', line], '', { env: { FILE: file } });
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual(OK);
+    return result.stdout.toString().split('\n').filter(Boolean).map(Number);
+  }
+
+  it.for([
+    [
+      'a start match of 300 KiB',
+      ['--recend', '\\n', '--recstart', '>h\\d [xz]+\\n'],
+      ['--recend', '\\n', '--recstart', '>h'],
+      `>h0 xz\nAC\n>h1 ${'x'.repeat(200_000)}\nACGT\n>h2 ${'z'.repeat(300_000)}\nGT\n>h3 xz\nTT\n`,
+      [10, 200_010, 300_008, 10],
+    ],
+    [
+      'an end match of 200 KiB',
+      ['--recend', '^>.*x\\n'],
+      ['--recend', 'x\\n'],
+      `>h1 ${'y'.repeat(200_000)}x\nAC\n>h2 short x\nGT\n`,
+      [200_006, 15, 3],
+    ],
+  ] as [string, string[], string[], string, number[]][])(
+    '%s',
+    async ([, regexp, strings, input, expected]) => {
+      expect(await sizes(strings, input)).toEqual(expected);
+      expect(await sizes(['--regexp', ...regexp], input)).toEqual(expected);
+    },
+  );
 });

@@ -84,7 +84,10 @@ describe('--regexp cuts where parallel --pipe --regexp does', () => {
   );
 });
 
-/** Sequences of random lengths, some far past the reach (64 KiB) a cut is sure at. */
+/**
+ * Sequences of random lengths, some far longer than a read (64 KiB); the reach a cut is sure at
+ * (a MiB) is gone through at every read's cut in test/filters/framing/regexp.test.ts.
+ */
 function sequences(count: number): string {
   let seed = 7;
   const random = (n: number) => {
@@ -100,7 +103,7 @@ function sequences(count: number): string {
   return parts.join('');
 }
 
-describe('a stream longer than the reach', () => {
+describe('a stream of records longer than a read', () => {
   const input = sequences(400);
   const args = ['--regexp', '--recend', '\\n', '--recstart', '>seq[0-9]+ ', '-N', '7'];
 

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createBoundaryFinder } from '../../../filters/framing/boundary.js';
-import { REGEXP_REACH } from '../../../filters/framing/regexp.js';
+import { REGEXP_REACH, type RegexpFraming } from '../../../filters/framing/regexp.js';
+import { RegexpFinder } from '../../../filters/framing/regexp-finder.js';
 import { parseCutting } from '../../../filters/framing/spec.js';
 import { createDecoder } from '../../../filters/index.js';
 
 // Records cut by expressions (start-re:, delim-re:, between-re:): the same records however the
-// input is split into reads, a cut sure only REGEXP_REACH bytes past it, found again at the end.
+// input is split into reads, a cut sure only a reach past it, found again at the end. The reads
+// are cut around a reach of 64 KiB (REACH) here, the finder's own (a MiB) too long to go through
+// so many times; matches longer than 64 KiB are checked at the finder's own.
+
+const REACH = 64 * 1024;
 
 /** Where records end, with every cut in the whole input found by the expression's reference. */
 function referenceEnds(data: Buffer, cut: RegExp, start: RegExp): number[] {
@@ -38,9 +42,12 @@ function decoded(framing: string, data: Buffer, cuts: number[]): string[] {
   return out.map((record) => Buffer.from(record).toString('latin1'));
 }
 
-/** Ends found by a finder's `next` (less its lookahead) and `finish`, for reads cut at `cuts`. */
-function finderEnds(framing: string, data: Buffer, cuts: number[]): number[] {
-  const finder = createBoundaryFinder(parseCutting(framing));
+/**
+ * Ends found by a finder's `next` (less its lookahead) and `finish`, for reads cut at `cuts`;
+ * its reach `REACH`, or given.
+ */
+function finderEnds(framing: string, data: Buffer, cuts: number[], reach = REACH): number[] {
+  const finder = new RegexpFinder(parseCutting(framing) as RegexpFraming, reach);
   const ends: number[] = [];
   let from = 0;
   for (const at of [...cuts, data.length]) {
@@ -58,7 +65,7 @@ function finderEnds(framing: string, data: Buffer, cuts: number[]): number[] {
 function longInput(): Buffer {
   const parts: string[] = ['junk>\n'];
   for (let i = 0; i < 40; i++) {
-    const size = i % 9 === 4 ? REGEXP_REACH * 2 + 17 : ((i * 7919) % 5000) + 1;
+    const size = i % 9 === 4 ? REACH * 2 + 17 : ((i * 7919) % 5000) + 1;
     parts.push(`>${i}\n${'AC>T\n'.repeat(Math.ceil(size / 5))}`);
   }
   return Buffer.from(parts.join(''), 'latin1');
@@ -73,20 +80,45 @@ describe('records cut by expressions', () => {
     expect(expected.length).toBe(40);
     // Reads cut at each end and around it, around the reach past it, and around twice that.
     const around = expected.flatMap((end) =>
-      [end, end + REGEXP_REACH, end + 2 * REGEXP_REACH].flatMap((at) => [
-        at - 2,
-        at - 1,
-        at,
-        at + 1,
-      ]),
+      [end, end + REACH, end + 2 * REACH].flatMap((at) => [at - 2, at - 1, at, at + 1]),
     );
     for (const at of around.filter((at, i) => at > 0 && at < data.length && i % 36 < 12)) {
       expect(finderEnds(framing, data, [at]), `cut at ${at}`).toEqual(expected);
     }
     const reads = (size: number) =>
       Array.from({ length: Math.floor((data.length - 1) / size) }, (_, i) => (i + 1) * size);
-    for (const size of [1000, 4093, REGEXP_REACH - 1, REGEXP_REACH + 1, 3 * REGEXP_REACH]) {
+    for (const size of [1000, 4093, REACH - 1, REACH + 1, 3 * REACH]) {
       expect(finderEnds(framing, data, reads(size)), `reads of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('a match longer than 64 KiB is seen, at the start and at the end, however the reads are cut', () => {
+    const reads = (data: Buffer, size: number) =>
+      Array.from({ length: Math.floor((data.length - 1) / size) }, (_, i) => (i + 1) * size);
+    const cases: [string, string, RegExp, RegExp][] = [
+      [
+        'between-re:\\n|>h\\d [xz]+\\n',
+        `>h0 xz\nAC\n>h1 ${'x'.repeat(200_000)}\nACGT\n>h2 ${'z'.repeat(300_000)}\nGT\n>h3 xz\nTT\n`,
+        /\n(?=>h\d [xz]+\n)/g,
+        />h\d [xz]+\n/y,
+      ],
+      [
+        'delim-re:(?<![^\\n])>[^\\n]*x\\n',
+        `>h1 ${'y'.repeat(200_000)}x\nAC\n>h2 ${'y'.repeat(300_000)}x\nGT\n`,
+        /(?<![^\n])>[^\n]*x\n/g,
+        /(?:)/y,
+      ],
+    ];
+    for (const [framing, text, cut, start] of cases) {
+      const data = Buffer.from(text, 'latin1');
+      const ends = referenceEnds(data, cut, start);
+      expect(ends.length).toBeGreaterThan(1);
+      for (const size of [1000, 4096, 65_536, 100_000]) {
+        expect(
+          finderEnds(framing, data, reads(data, size), REGEXP_REACH),
+          `${framing}, reads of ${size}`,
+        ).toEqual(ends);
+      }
     }
   });
 
