@@ -14,13 +14,12 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    // A timeout catches a hang; with four files at once on two cores a heavy case takes up to
-    // twice its time with two.
+    // A timeout catches a hang; with three files at once on two cores a heavy case takes up to
+    // ~1.5x its time with two.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Four files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
-    // child processes, servers and pipes. With two files at once a fifth of the CPU was idle;
-    // on a sample of every eighth file, four took 125 s where three took 134 s.
-    maxWorkers: 4,
+    // Three files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
+    // child processes, servers and pipes, and with two files at once a fifth of the CPU was idle.
+    maxWorkers: 3,
   },
 });
