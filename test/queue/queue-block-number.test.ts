@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
-import { coordinate, startWorker } from '../support/queue.js';
+import { coordinate, coordinateJoined, startWorker } from '../support/queue.js';
 import { tempDir } from '../support/temp.js';
 
 // {#} in the command of `manifold worker --queue` is the job's block number (the coordinator's
@@ -28,27 +28,31 @@ describe('{#} and {%} under manifold worker --queue', () => {
     const fifo = join(dir, 'meet');
     execFileSync('mkfifo', [fifo]);
     // Each worker's first block waits for the other's (a FIFO opened by both ends), so both
-    // machines run blocks, whoever pulls first; their later blocks go as they come.
+    // machines run blocks, whoever pulls first; their later blocks go as they come. Both have
+    // found the job before its input goes, and the blocks are many (1K: 15): with 4 blocks of 4K,
+    // b's two slots and the blocks they pulled ahead took them all while a waited, and b's first
+    // block waited for a's for ever (2 runs of 6 here).
     const meet = (side: string, other: string) =>
       `cat >/dev/null; if mkdir ${dir}/${side} 2>/dev/null; then ${other}; fi; echo {#} {%} $MANIFOLD_SLOT ${side}`;
     const a = startWorker(
       server.url,
-      ['--job', 'n', '-j', '1', '--shell'],
+      ['--job', 'n', '-j', '1', '--shell', '--verbose'],
       [meet('a', `read x < ${fifo}`)],
     );
     const b = startWorker(
       server.url,
-      ['--job', 'n', '-j', '2', '--shell'],
+      ['--job', 'n', '-j', '2', '--shell', '--verbose'],
       [meet('b', `echo go > ${fifo}`)],
     );
-    const result = await coordinate(
+    const result = await coordinateJoined(
       server.url,
-      ['--job', 'n', '--block', '4K', '--merge', 'ordered'],
+      ['--job', 'n', '--block', '1K', '--merge', 'ordered'],
       input,
+      [a, b],
     );
     expect([result.exitCode, result.stderr]).toEqual([0, '']);
     const seen = rows(result.stdout);
-    const blocks = Math.ceil(input.length / 4096);
+    const blocks = Math.ceil(input.length / 1024);
     expect(seen.map(([number]) => number)).toEqual(
       Array.from({ length: blocks }, (_, i) => String(i + 1)),
     );
