@@ -10,7 +10,7 @@ import { resolveQueueSettings } from '../options/queue.js';
 import { checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
-import { loadFan } from './load.js';
+import { loadFan, loadPart } from './load.js';
 import { OutputFile } from './output-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -136,7 +136,9 @@ export async function runQueueFan(
   if (resolved.stats !== null) checkStatsTarget(resolved.stats);
   const output = raw.output === undefined ? null : new OutputFile(String(raw.output), target.job);
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
-  const { openQueueJob } = await import('../queue/open.js');
+  // Both load before the job is opened, so that one that cannot load leaves no job behind.
+  const { openQueueJob } = await loadPart(() => import('../queue/open.js'));
+  const Fan = await loadFan();
   const job = await openQueueJob(target, resolved, log).catch((error: unknown) => {
     output?.discard();
     throw error;
@@ -148,7 +150,6 @@ export async function runQueueFan(
       ...job.options,
       ...(output === null ? {} : { outputFd: output.fd }),
     };
-    const Fan = await loadFan();
     const fan = new Fan(options, log);
     let gone: Error | null = null;
     job.gone.then((error) => {
