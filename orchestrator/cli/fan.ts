@@ -26,7 +26,7 @@ import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
-import { loadFan } from './load.js';
+import { loadFan, loadPart } from './load.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -111,7 +111,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   const pool =
     remote === null
       ? null
-      : await (await import('../workers/ssh/pool.js')).HostPool.connect(
+      : await (await loadPart(() => import('../workers/ssh/pool.js'))).HostPool.connect(
           remote,
           { say, log },
           connecting.signal,

@@ -3,6 +3,7 @@ import { quoteName, quoteWord } from '../../filters/errors.js';
 import { ExitCode, UsageError, wholeNumber } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { probeLine } from '../remote/cache.js';
+import { loadPart } from './load.js';
 import { resolvingLine } from './usage-help.js';
 import { queueWorkerOptions, runQueueWorker, WORKER, WORKER_QUEUE_HELP } from './worker-queue.js';
 import { refuseOtherUse } from './worker-uses.js';
@@ -87,13 +88,13 @@ async function runRemoteWorker(argv: string[], raw: Record<string, unknown>): Pr
     return ExitCode.ok;
   }
   if (raw.receive) {
-    const { receiveStdio } = await import('../remote/receive.js');
+    const { receiveStdio } = await loadPart(() => import('../remote/receive.js'));
     return receiveStdio(process.stdin, process.stdout);
   }
   const { heartbeat, timeout } = resolveStdioWorkerCommandLine(argv, raw);
   // Stopped by its coordinator (or a lost connection), never by a terminal's signal.
   process.on('SIGHUP', () => process.stdin.destroy());
-  const { serveStdio } = await import('../remote/serve.js');
+  const { serveStdio } = await loadPart(() => import('../remote/serve.js'));
   return serveStdio({ input: process.stdin, output: process.stdout, heartbeat, timeout });
 }
 
