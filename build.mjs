@@ -1,6 +1,7 @@
 // The build after `tsc`: bundles each executable and the SDK entry into one ESM file, commander
 // included. Node 20 loads one module several tens of milliseconds faster than the twenty files
 // tsc writes, and a filter's start-up is on every pipeline's critical path (docs/performance.md).
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -88,6 +89,22 @@ await build({
     ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
   ],
 });
+
+// The Python process starter compiled ahead, beside the chunks (workers/process/spawner-launch.ts
+// finds it there): its bytecode is checked against the source by hash, not by the file's time,
+// which npm's package does not keep. Without Debian's python3 here, Python writes it on first use.
+{
+  const { SPAWNER_PYTHON } = await import('./dist/orchestrator/workers/process/spawner-python.js');
+  const file = 'dist/bundle/starter/manifold_starter.py';
+  mkdirSync('dist/bundle/starter', { recursive: true });
+  writeFileSync(file, SPAWNER_PYTHON);
+  if (existsSync('/usr/bin/python3')) {
+    const compile =
+      'import py_compile, sys; py_compile.compile(sys.argv[1], doraise=True, ' +
+      'invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)';
+    execFileSync('/usr/bin/python3', ['-I', '-S', '-c', compile, file], { stdio: 'inherit' });
+  }
+}
 
 // In a clone, link our own binaries into node_modules/.bin, as installing the package would:
 // `npx manifold` then runs this build, and never looks the name up in the registry.

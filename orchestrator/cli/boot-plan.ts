@@ -8,7 +8,7 @@ import { requestedWorkers } from '../options/workers-count.js';
 /** The most threads booted ahead: more would only wait for the cores. */
 const MAX_THREADS = 64;
 /**
- * The most process starters started ahead: each is a Python process of ~10 MB that took ~40 ms
+ * The most process starters started ahead: each is a Python process of ~10 MB that takes ~35 ms
  * of a core to start; slots past these start their workers as Node does (docs/fan.md).
  */
 const MAX_STARTERS = 8;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, fstatSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { findProgram } from '../which.js';
 import { SPAWNER_PYTHON } from './spawner-python.js';
 import { SPAWNER_SCRIPT } from './spawner-script.js';
@@ -20,6 +21,35 @@ export interface LaunchedStarter {
 const PYTHON = '/usr/bin/python3';
 
 /**
+ * The Python starter compiled ahead: build.mjs writes its source beside the bundle's chunks,
+ * with the bytecode Python keeps for it (checked against the source by its hash). Loaded from
+ * there, a starter does not compile its ~45 KB of source at every start: ~20 ms of a core each
+ * (docs/performance.md). Run from manifold's own sources (tsc's output, the tests) there is no
+ * such file, and the source is compiled as before.
+ */
+const COMPILED = fileURLToPath(new URL('../starter/manifold_starter.py', import.meta.url));
+
+/**
+ * Runs the compiled starter (argv[1]) through Python's cache of its bytecode, or the source
+ * (argv[2]) where that cannot load: a file gone, a cache of another Python, a damaged one.
+ */
+const LOAD_COMPILED = `import sys
+try:
+    from importlib.machinery import SourceFileLoader as _Loader
+    _code = _Loader('manifold_starter', sys.argv[1]).get_code('manifold_starter')
+except Exception:
+    _code = compile(sys.argv[2], '<string>', 'exec')
+del sys.argv[1:]
+exec(_code)
+`;
+
+/** Python's arguments for the starter: the compiled one where the build wrote it. */
+function pythonStarter(): string[] {
+  const script = existsSync(COMPILED) ? [LOAD_COMPILED, COMPILED] : [];
+  return ['-I', '-S', '-c', ...script, SPAWNER_PYTHON];
+}
+
+/**
  * Starts a starter process, or null where none can run (not Linux, neither Python nor perl).
  * Debian's Python (`/usr/bin/python3`, by its path: a Python chosen through PATH may be a
  * version manager's shim, which costs ~0.4 s a start here), whose `posix_spawn` costs half of
@@ -35,13 +65,7 @@ export function launchStarter(): LaunchedStarter | null {
   if (choice !== 'perl' && existsSync(PYTHON)) {
     // Manifold's stdout goes to it as its fd 3, the same open file (its offset, its O_APPEND),
     // for the commands whose output it writes there (\`relay\`).
-    const python = tryStarter(
-      PYTHON,
-      ['-I', '-S', '-c', SPAWNER_PYTHON],
-      process.env,
-      'python3',
-      stdoutOpen(),
-    );
+    const python = tryStarter(PYTHON, pythonStarter(), process.env, 'python3', stdoutOpen());
     if (python !== null) return python;
   }
   const base = { ...process.env };
