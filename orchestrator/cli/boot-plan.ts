@@ -13,21 +13,19 @@ const MAX_THREADS = 64;
  */
 const MAX_STARTERS = 8;
 
-/** Threads to boot and process starters to start ahead, one per worker of a `manifold fan`. */
+/** Threads to boot ahead, one per worker of a `manifold fan --threads`. */
 export interface BootPlan {
   threads: number;
-  starters: number;
 }
 
 /**
- * `-j N` (`-jN`, `--workers N`, `--workers=N`; else one per CPU) of a `manifold fan`: threads
- * when `--threads` comes before the command, else process starters (`workers/process/
- * spawner.ts`), whose workers then get real pipes. Neither where they could not be used:
- * `--help`; `--host` and `--queue` run no worker here; `--thread-heap` sets a limit a booted
- * thread does not have; `MANIFOLD_STARTER=spawn` (or no Linux) starts no starter.
+ * Threads to boot while manifold loads, one per worker of a `manifold fan --threads` (`-j N`,
+ * `-jN`, `--workers N`, `--workers=N`; else one per CPU): a thread's boot is long enough that
+ * loading manifold beside it pays. None where they could not be used: `--help`; `--host` and
+ * `--queue` run no worker here; `--thread-heap` sets a limit a booted thread does not have.
  */
 export function fanBootPlan(argv: readonly string[]): BootPlan {
-  const none = { threads: 0, starters: 0 };
+  const none = { threads: 0 };
   if (argv[0] !== 'fan') return none;
   let threads = false;
   let heap = false;
@@ -45,11 +43,17 @@ export function fanBootPlan(argv: readonly string[]): BootPlan {
       workers = requestedWorkers(word.slice('--workers='.length));
     else if (word.startsWith('-j') && word.length > 2) workers = requestedWorkers(word.slice(2));
   }
-  if (!Number.isInteger(workers) || workers < 1) return none;
-  if (threads) return { threads: heap ? 0 : Math.min(workers, MAX_THREADS), starters: 0 };
-  const starters =
-    process.platform !== 'linux' || process.env.MANIFOLD_STARTER === 'spawn'
-      ? 0
-      : Math.min(workers, MAX_STARTERS);
-  return { threads: 0, starters };
+  if (!threads || heap || !Number.isInteger(workers) || workers < 1) return none;
+  return { threads: Math.min(workers, MAX_THREADS) };
+}
+
+/**
+ * Process starters (`workers/process/spawner.ts`) to start for a fan of `workers` processes on
+ * this machine, whose workers then get real pipes: started once its command line has passed
+ * every check, so that a usage error or a command not found starts none, and while the fan's
+ * engine loads. None where no starter is tried (`MANIFOLD_STARTER=spawn`, not Linux).
+ */
+export function startersAhead(workers: number): number {
+  if (process.platform !== 'linux' || process.env.MANIFOLD_STARTER === 'spawn') return 0;
+  return Math.min(workers, MAX_STARTERS);
 }

@@ -19,8 +19,10 @@ import {
   runsHere,
 } from '../options/hosts.js';
 import { notOnHosts } from '../options/not-on-hosts.js';
+import { prebootStarters } from '../workers/process/spawner.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
+import { startersAhead } from './boot-plan.js';
 import { refuseCommandBytes } from './command-bytes.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
@@ -121,6 +123,9 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
     return statusOf({ kind: 'signal', signal: early });
   }
   if (pool !== null) options = { ...options, kind: 'ssh', remote: pool, workers: pool.slots };
+  // Its process starters start on the other core while the fan's engine loads.
+  if (options.kind === undefined || options.kind === 'process')
+    prebootStarters(startersAhead(options.workers));
   // The threads the executable booted while manifold loaded (cli/manifold.ts).
   const booted = prebootedCount();
   if (options.kind === 'thread' && booted > 0) {

@@ -1,4 +1,3 @@
-import { prebootStarters } from '../workers/process/spawner.js';
 import { prebootThreads } from '../workers/thread/preboot.js';
 import { fanBootPlan } from './boot-plan.js';
 import { defaultSigusr1 } from './signals.js';
@@ -9,10 +8,9 @@ import { defaultSigusr1 } from './signals.js';
 
 defaultSigusr1();
 
-// `fan --threads`: the threads boot on the other cores while the rest of manifold loads; a
-// `fan` of processes: the process starters that give its workers their pipes start likewise.
-const { threads, starters } = fanBootPlan(process.argv.slice(2));
+// `fan --threads`: the threads boot on the other cores while the rest of manifold loads (a fan
+// of processes starts its process starters once its command line is checked: cli/fan.ts).
+const { threads } = fanBootPlan(process.argv.slice(2));
 if (threads > 0) prebootThreads(threads);
-if (starters > 0) prebootStarters(starters);
 
 await import('./main.js');

@@ -104,7 +104,7 @@ describe('numbers written as no help documents them, resolved', () => {
   });
 });
 
-/** One case per option row, -j's by a value its boot takes (0x10 is 16 process starters). */
+/** One case per option row (-j's by 0x10, which `requestedWorkers` of the threads' boot reads as 16). */
 const spawned = OPTIONS.map(([option, words, values]) => {
   const value = option === '-j' ? '0x10' : values[0]!;
   return [option, value, words(value)] as const;
@@ -114,12 +114,8 @@ describe.concurrent('numbers written as no help documents them, run', () => {
   it.for(spawned)(
     '%s %j: manifold fan says what the resolution does',
     async ([option, value, args], { expect }) => {
-      // manifold boots its process starters (python3, up to 8) before it parses the words, and
-      // -j is read by that boot too: -j's values go that way; the rest are refused the same
-      // without the starters, whose start is most of the cost of a usage error.
-      const env = option === '-j' ? {} : { MANIFOLD_STARTER: 'spawn' };
       const words = [...args, '--', ...commandOf(option)];
-      const result = await fan(words, 'a\n', { env });
+      const result = await fan(words, 'a\n');
       expectRefused(expect, result, option, value, args);
       expect(result.stderr).toBe(refusal(words)?.stderr);
       expect(result.stdout.length).toBe(0);

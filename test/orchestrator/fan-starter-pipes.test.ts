@@ -1,4 +1,4 @@
-import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   constants,
@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fanBootPlan } from '../../orchestrator/cli/boot-plan.js';
+import { fanBootPlan, startersAhead } from '../../orchestrator/cli/boot-plan.js';
 import { SPAWNER_PYTHON } from '../../orchestrator/workers/process/spawner-python.js';
 import { fixture, manifold, run } from '../helpers.js';
 import { records } from '../support/lines.js';
@@ -331,15 +331,41 @@ describe("the Python starter writing a command's output itself (r)", () => {
 
 describe('what manifold fan starts ahead', () => {
   it('a starter per worker, at most 8, where workers are processes it can start', () => {
+    expect(startersAhead(3)).toBe(3);
+    expect(startersAhead(100)).toBe(8);
+  });
+
+  const traced = spawnSync('strace', ['-o', '/dev/null', 'true']).status === 0;
+  // A usage error and a command not found start no starter (a Python process, ~35 ms of a core).
+  it.skipIf(!traced).for([
+    [['--bogus', '--', 'cat'], 2, 0],
+    [['-j', '2', '--', 'no-such-command-here'], 127, 0],
+    [['-j', '2', '--', 'cat'], 0, 1],
+  ] as const)(
+    'fan %j: exit %i, %i Python starters started',
+    async ([args, status, starters], { expect }) => {
+      const log = join(tempDir('manifold-starters-ahead-'), 'strace');
+      const trace = ['-f', '-qq', '-e', 'trace=execve', '-o', log];
+      const result = await run(
+        'strace',
+        [...trace, process.execPath, manifold, 'fan', ...args],
+        'a\n',
+      );
+      expect(result.exitCode).toBe(status);
+      const execs = readFileSync(log, 'latin1').split('\n');
+      expect(execs.filter((line) => line.includes('execve("/usr/bin/python3"')).length).toBe(
+        starters,
+      );
+    },
+  );
+
+  it('threads, one per worker of a fan --threads, where a booted thread can be used', () => {
     const plan = (...argv: string[]) => fanBootPlan(['fan', ...argv, '--', 'cat']);
-    expect(plan('-j', '3')).toEqual({ threads: 0, starters: 3 });
-    expect(plan('-j', '100')).toEqual({ threads: 0, starters: 8 });
-    expect(plan('-j', '2', '--threads')).toEqual({ threads: 2, starters: 0 });
-    // A sorted merge's workers too: the starter writes their output into sort -m's pipes.
-    expect(plan('-j', '2', '--merge', 'sorted')).toEqual({ threads: 0, starters: 2 });
-    expect(plan('-j', '2', '--merge=sorted')).toEqual({ threads: 0, starters: 2 });
-    expect(plan('-j', '2', '--host', 'h')).toEqual({ threads: 0, starters: 0 });
-    expect(plan('--help')).toEqual({ threads: 0, starters: 0 });
-    expect(fanBootPlan(['run', 'job.yaml'])).toEqual({ threads: 0, starters: 0 });
+    expect(plan('-j', '2', '--threads')).toEqual({ threads: 2 });
+    expect(plan('-j', '3')).toEqual({ threads: 0 });
+    expect(plan('-j', '2', '--merge', 'sorted')).toEqual({ threads: 0 });
+    expect(plan('-j', '2', '--threads', '--host', 'h')).toEqual({ threads: 0 });
+    expect(plan('--threads', '--help')).toEqual({ threads: 0 });
+    expect(fanBootPlan(['run', 'job.yaml'])).toEqual({ threads: 0 });
   });
 });
