@@ -117,7 +117,24 @@ function tryStarter(
     for (const stream of child.stdio ?? []) stream?.destroy();
     return null;
   }
+  stderrNonBlockingAgain();
   return { child, pid: child.pid, base, program: name, relays };
+}
+
+/**
+ * Makes manifold's stderr non-blocking again once the starter has inherited it. libuv makes a
+ * child's descriptors 0-2 blocking as it starts it, and an inherited descriptor shares its open
+ * file, O_NONBLOCK included, with manifold's own: where Node had already opened its stderr (a
+ * pipe or a socket, which it writes without blocking), a reader of it that stalls would then
+ * block manifold's thread in write(), and SIGTERM could not end it. (The Python starter writes
+ * to a pipe through an open file of its own, blocking: spawner-python.ts.) A terminal, which
+ * Node writes blocking, and a file are left as they are.
+ */
+function stderrNonBlockingAgain(): void {
+  const stderr = process.stderr as NodeJS.WriteStream & {
+    _handle?: { setBlocking?: (blocking: boolean) => number };
+  };
+  if (stderr.isTTY !== true) stderr._handle?.setBlocking?.(false);
 }
 
 /** Whether manifold's stdout is open (fd 1), to be handed to the Python starter. */
