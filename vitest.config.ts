@@ -21,9 +21,5 @@ export default defineConfig({
     // Three files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
     // child processes, servers and pipes, and with two files at once a fifth of the CPU was idle.
     maxWorkers: 3,
-    // Each of the three processes runs file after file, not a fresh one per file: a fresh one
-    // cost ~0.5 s of CPU a file (its start, execa and the helpers imported again), some 170 s
-    // of the suite's. The helpers' hooks are set for each file by the setup file.
-    isolate: false,
   },
 });

@@ -14,33 +14,25 @@ const fileFailures: (() => Promise<void>)[] = [];
 let running = 0;
 let failed = false;
 let fileFailed = false;
-/**
- * Registers the hooks that run the cleanups, in the file being collected: called by the setup
- * file (test/setup.ts), which runs for every test file. A module's top-level hooks would be the
- * first file's only, as test files share their modules where vitest does not isolate them.
- */
-export function installCleanupHooks(): void {
-  beforeEach(() => {
-    running++;
-  });
-  afterEach(async (context) => {
-    running--;
-    failed ||= context.task.result?.state === 'fail';
-    if (running > 0) return;
-    const said = testFailures.splice(0);
-    if (failed) for (const say of said) await say();
-    fileFailed ||= failed;
-    failed = false;
-    cleanAll(testCleanups);
-  });
-  afterAll(async () => {
-    cleanAll(testCleanups);
-    const said = fileFailures.splice(0);
-    if (fileFailed) for (const say of said) await say();
-    fileFailed = false;
-    cleanAll(fileCleanups);
-  });
-}
+beforeEach(() => {
+  running++;
+});
+afterEach(async (context) => {
+  running--;
+  failed ||= context.task.result?.state === 'fail';
+  if (running > 0) return;
+  const said = testFailures.splice(0);
+  if (failed) for (const say of said) await say();
+  fileFailed ||= failed;
+  failed = false;
+  cleanAll(testCleanups);
+});
+afterAll(async () => {
+  cleanAll(testCleanups);
+  const said = fileFailures.splice(0);
+  if (fileFailed) for (const say of said) await say();
+  cleanAll(fileCleanups);
+});
 
 function cleanAll(cleanups: (() => void)[]): void {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();

@@ -21,13 +21,9 @@ export function tempDir(prefix = 'manifold-test-'): string {
 // Under describe.concurrent, an afterEach runs when any one test ends, while others still
 // use their folders: folders for such files live until the file's last test is done.
 const fileDirs: (() => void)[] = [];
-
-/** Registers the removal of `fileTempDir`'s folders after the file's last test (test/setup.ts). */
-export function installTempHooks(): void {
-  afterAll(() => {
-    for (const remove of fileDirs.splice(0)) remove();
-  });
-}
+afterAll(() => {
+  for (const remove of fileDirs.splice(0)) remove();
+});
 
 /** A fresh folder (its real path), removed after the file's last test: for concurrent tests. */
 export function fileTempDir(prefix = 'manifold-test-'): string {
