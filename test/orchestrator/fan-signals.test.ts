@@ -122,9 +122,11 @@ describe('downstream closes', () => {
     const pids = pidDir();
     // A worker starts with its first block: the reader holds the pipe open after its line until
     // both have started (their pids in MF_PIDS), so that manifold cannot die before the second
-    // block went out; it gives up after 10 s, and the count below fails.
+    // block went out; it gives up after 10 s, and the count below fails. It reads on meanwhile:
+    // the process starter writes the first worker's output itself, and while that waits on a
+    // full pipe it starts no other worker (1 run in 20 hung so, with one worker started).
     const reader =
-      'head -1; for i in $(seq 1000); do [ "$(ls "$MF_PIDS" | wc -l)" -ge 2 ] && break; sleep 0.01; done';
+      'head -1; for i in $(seq 1000); do [ "$(ls "$MF_PIDS" | wc -l)" -ge 2 ] && break; head -c 65536 > /dev/null; done';
     const script = `yes | ${manifold} fan -j 2 -- ${fixture('sig-cat')} | { ${reader}; }; echo "\${PIPESTATUS[1]}"`;
     const result = await run('bash', ['-c', script], '', {
       env: { MF_PIDS: pids },
