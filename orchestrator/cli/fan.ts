@@ -124,8 +124,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   }
   if (pool !== null) options = { ...options, kind: 'ssh', remote: pool, workers: pool.slots };
   // Its process starters start on the other core while the fan's engine loads.
-  if (options.kind === undefined || options.kind === 'process')
-    prebootStarters(startersAhead(options.workers));
+  if ((options.kind ?? 'process') === 'process') prebootStarters(startersAhead(options.workers));
   // The threads the executable booted while manifold loaded (cli/manifold.ts).
   const booted = prebootedCount();
   if (options.kind === 'thread' && booted > 0) {
