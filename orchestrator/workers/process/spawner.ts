@@ -6,7 +6,7 @@ import { type FeedEnd, type SpawnEvents, StarterReplies } from './spawner-replie
 
 export type { FeedEnd, SpawnEvents } from './spawner-replies.js';
 
-/** Starters started ahead, while manifold's own modules load, for slots to take. */
+/** Starters started ahead, while the fan's engine loads (cli/fan.ts), for slots to take. */
 const booted: Spawner[] = [];
 /** The Python starter every slot shares: it runs their commands side by side. */
 let shared: Spawner | null = null;
