@@ -34,13 +34,14 @@ describe('manifold fan --transfer: a host that hangs while its run folder is rem
     );
     const args = [
       ...['fan', ...test.args(), '--remote-manifold', 'manifold-hangs-at-removal'],
-      ...['--host-timeout', '2s', '--transfer', 'data.txt', '--', 'cat'],
+      // Long enough for the host's worker to start on a loaded machine: only the removal hangs.
+      ...['--host-timeout', '6s', '--transfer', 'data.txt', '--', 'cat'],
     ];
     const result = await run(manifold, args, 'abc\n', { cwd: dir, timeout: 30_000 });
     expect(result.signal).toBeUndefined();
     expect(result.stdout.toString()).toBe('abc\n');
     expect(result.stderr).toBe(
-      "manifold: host h1: cannot remove this run's folder there: no answer within 2s (--host-timeout)\n",
+      "manifold: host h1: cannot remove this run's folder there: no answer within 6s (--host-timeout)\n",
     );
     expect(result.exitCode).toBe(0);
   });
