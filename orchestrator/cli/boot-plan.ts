@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { requestedWorkers } from '../options/workers-count.js';
 
-// What `manifold fan` will need that can start while manifold's own modules load (manifold.ts):
-// read from its arguments before they are parsed. A wrong guess costs only helpers that wait
-// unclaimed (and a usage error's exit waits for a thread still booting: tens of milliseconds).
+// What `manifold fan` starts ahead of its workers: threads while manifold's own modules load
+// (manifold.ts), read from its arguments before they are parsed (a wrong guess costs only threads
+// that wait unclaimed, and a usage error's exit waits for one still booting: tens of
+// milliseconds); process starters once its command line is checked (cli/fan.ts).
 
 /** The most threads booted ahead: more would only wait for the cores. */
 const MAX_THREADS = 64;
@@ -51,9 +52,9 @@ export function fanBootPlan(argv: readonly string[]): BootPlan {
  * Process starters (`workers/process/spawner.ts`) to start for a fan of `workers` processes on
  * this machine, whose workers then get real pipes: started once its command line has passed
  * every check, so that a usage error or a command not found starts none, and while the fan's
- * engine loads. None where no starter is tried (`MANIFOLD_STARTER=spawn`, not Linux).
+ * engine loads. Where no starter is tried (`MANIFOLD_STARTER=spawn`, not Linux) the launch
+ * itself starts none (`noStarter`, workers/process/spawner-launch.ts).
  */
 export function startersAhead(workers: number): number {
-  if (process.platform !== 'linux' || process.env.MANIFOLD_STARTER === 'spawn') return 0;
   return Math.min(workers, MAX_STARTERS);
 }
