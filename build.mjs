@@ -2,6 +2,7 @@
 // included. Node 20 loads one module several tens of milliseconds faster than the twenty files
 // tsc writes, and a filter's start-up is on every pipeline's critical path (docs/performance.md).
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -35,6 +36,17 @@ const bins = readdirSync('dist/filters/bin')
 // Chunks are named by their hash: start clean, so no chunk of an earlier build lingers.
 rmSync('dist/bundle', { recursive: true, force: true });
 
+// Every bundle takes the schema's validator the build compiled (above), not the module that
+// compiles it with ajv as it loads (orchestrator/config/schema-validator-source.ts).
+const compiledValidator = {
+  name: 'compiled-validator',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]schema-validator-source\.js$/ }, () => ({
+      path: resolve('dist/orchestrator/config/schema-validator.js'),
+    }));
+  },
+};
+
 const shared = {
   outdir: 'dist/bundle',
   bundle: true,
@@ -51,33 +63,89 @@ const shared = {
   banner: {
     js: "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);",
   },
+  plugins: [compiledValidator],
   logLevel: 'warning',
 };
 
-// `manifold` apart from the filters and the package entry: built with them, every module it
-// shares with some of them became a chunk of its own, and Node's loader opens all of a start's
-// chunks at once (under `ulimit -n 40` they stopped fitting beside Node's own descriptors).
+// `manifold` itself: one CommonJS file of its start and all it loads, run by the executable
+// through V8's code cache (written at the end of this build). Node 20 keeps no compiled code of
+// ES modules between runs, so every start compiled manifold's modules afresh (~30 ms of each
+// start's CPU: docs/performance.md); a classic script takes the code V8 compiled before.
+const MANIFOLD = 'dist/bundle/chunks/manifold.cjs';
+// The build's mark, on the bundle's first line and at the head of its cache: a cache is taken
+// only with the bundle it was made from (V8 checks the source's length, not its text).
+const MARK = randomBytes(8).toString('hex');
+// How the executable wraps the bundle, as Node wraps a CommonJS module: the cache is of this
+// text, so the build's run and the executable must wrap it alike.
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+const WRAP_TAIL = '\n})';
 await build({
-  ...shared,
-  entryPoints: [{ in: 'dist/orchestrator/cli/manifold.js', out: 'chunks/manifold-start' }],
+  entryPoints: ['dist/orchestrator/cli/manifold.js'],
+  outfile: MANIFOLD,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['lmdb'],
+  plugins: [compiledValidator],
+  define: { 'import.meta.url': '__manifoldUrl' },
+  // Without comments and spaces the file is a third smaller: every start reads all of it and
+  // makes a string of it (its names are kept, for MANIFOLD_DEBUG's stacks).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: {
+    js: `// manifold build ${MARK}\n"use strict";\nvar __manifoldUrl = require("node:url").pathToFileURL(__filename).href;`,
+  },
+  logLevel: 'warning',
 });
-// The executable itself imports nothing but its start, so that every file of manifold is opened
-// under its catch: out of descriptors (a very low `ulimit -n`), one line and exit 2, not Node's
-// stack trace. Nothing statically imported, since esbuild's entries import its runtime chunk.
+// The executable: reads the bundle and its cache under its catch, so that out of descriptors (a
+// very low `ulimit -n`) it says one line and exits 2, not Node's stack trace.
 {
   const { TOO_FEW_FILES } = await import('./dist/orchestrator/cli/start-limit.js');
   mkdirSync('dist/bundle/bin', { recursive: true });
   writeFileSync(
     'dist/bundle/bin/manifold.js',
     `#!/usr/bin/env node
-// Written by build.mjs: manifold's executable (orchestrator/cli/manifold.ts is its start).
+// Written by build.mjs: manifold's executable. It runs chunks/manifold.cjs (orchestrator/cli/
+// manifold.ts and all it loads, bundled) with the code V8 compiled for it as the build ran it
+// (manifold.cjs.cache), when that cache is this bundle's and this Node's: docs/development.md.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const file = fileURLToPath(new URL('../chunks/manifold.cjs', import.meta.url));
+let source;
+let cache;
 try {
-  await import('../chunks/manifold-start.js');
+  source = readFileSync(file, 'utf8');
+  cache = readFileSync(\`\${file}.cache\`);
 } catch (error) {
-  if (error?.code !== 'EMFILE') throw error;
-  process.stderr.write(${JSON.stringify(`manifold: ${TOO_FEW_FILES}\n`)});
-  process.exit(2);
+  if (error?.code === 'EMFILE') {
+    process.stderr.write(${JSON.stringify(`manifold: ${TOO_FEW_FILES}\n`)});
+    process.exit(2);
+  }
+  if (source === undefined) throw error;
 }
+const mark = source.slice(${'// manifold build '.length}, ${'// manifold build '.length + 16});
+const ours = cache?.toString('latin1', 0, 16) === mark;
+const cachedData = ours ? cache.subarray(16) : undefined;
+// What the bundle's dependencies import() (node:crypto, in a package of NATS's) is imported here.
+const script = new Script(${JSON.stringify(WRAP_HEAD)} + source + ${JSON.stringify(WRAP_TAIL)}, {
+  filename: file,
+  cachedData,
+  importModuleDynamically: (specifier) => import(specifier),
+});
+if (process.env.MANIFOLD_DEBUG) {
+  const said =
+    cache === undefined ? 'absent' :
+    !ours ? "another build's" :
+    script.cachedDataRejected ? 'refused by V8 (another Node, or other V8 flags)' : 'taken';
+  process.stderr.write(\`manifold: debug: code cache \${said}\\n\`);
+}
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
 `,
   );
 }
@@ -104,6 +172,37 @@ await build({
       'invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)';
     execFileSync('/usr/bin/python3', ['-I', '-S', '-c', compile, file], { stdio: 'inherit' });
   }
+}
+
+// manifold's code cache: V8's compiled code of the bundle after a small fan has run in it, so
+// that a start finds compiled what a fan of processes runs (a command that runs other code
+// compiles that as it goes). Made by this Node; another Node, or other V8 flags, rejects it and
+// compiles the bundle as if there were none.
+{
+  const warm = `
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, resolve } = require('node:path');
+const { Script } = require('node:vm');
+const file = resolve(${JSON.stringify(MANIFOLD)});
+const script = new Script(${JSON.stringify(WRAP_HEAD)} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAP_TAIL)}, {
+  filename: file,
+  importModuleDynamically: (specifier) => import(specifier),
+});
+process.on('exit', () => {
+  // Whole or not at all: a start never reads a cache half written.
+  const data = Buffer.concat([Buffer.from(${JSON.stringify(MARK)}, 'latin1'), script.createCachedData()]);
+  writeFileSync(file + '.cache.part', data);
+  renameSync(file + '.cache.part', file + '.cache');
+});
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+`;
+  execFileSync(
+    process.execPath,
+    ['-e', warm, resolve('dist/bundle/bin/manifold.js'), 'fan', '-j', '2', '--', 'cat'],
+    { input: 'a\nb\n', stdio: ['pipe', 'ignore', 'inherit'] },
+  );
 }
 
 // In a clone, link our own binaries into node_modules/.bin, as installing the package would:

@@ -3,8 +3,9 @@ import { fanBootPlan } from './boot-plan.js';
 import { defaultSigusr1 } from './signals.js';
 
 // The start of the `manifold` executable: what must happen before manifold's own modules load,
-// then the command itself (main.ts). The executable itself is a few lines build.mjs writes,
-// which import this and say a want of descriptors as one line (start-limit.ts).
+// then the command itself (main.ts). The build bundles this and all it loads into one CommonJS
+// file, which the executable (a few lines build.mjs writes) runs through V8's code cache, and
+// says a want of descriptors as one line (start-limit.ts).
 
 defaultSigusr1();
 
@@ -13,4 +14,6 @@ defaultSigusr1();
 const { threads } = fanBootPlan(process.argv.slice(2));
 if (threads > 0) prebootThreads(threads);
 
-await import('./main.js');
+// Not awaited: the bundle is CommonJS, which has no top-level await. main.ts runs the command
+// and exits with its status.
+void import('./main.js');

@@ -1,4 +1,4 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import {
   booleansOf,
   emptyValues,
@@ -13,26 +13,7 @@ import { fanFlagHint } from './fan-flag-keys.js';
 import type { LoadedConfig } from './load.js';
 import { describePath } from './path.js';
 import { nearest, type Problem } from './problems.js';
-import schema from './schema.json' with { type: 'json' };
-import { SCHEMA_OPTIONS } from './schema-options.js';
-
-const validate = await loadValidator();
-
-/**
- * The schema's validator. The build compiles it ahead of time into schema-validator.js, which
- * saves each `manifold run` and `check` ~50 ms of start-up (loading ajv and compiling the
- * schema); from the TypeScript sources (tests) the schema is compiled here.
- */
-async function loadValidator(): Promise<ValidateFunction> {
-  try {
-    // @ts-expect-error: written by build.mjs; absent beside the TypeScript sources.
-    const compiled = await import('./schema-validator.js');
-    return compiled.default as ValidateFunction;
-  } catch {
-    const { Ajv } = await import('ajv');
-    return new Ajv(SCHEMA_OPTIONS).compile(schema);
-  }
-}
+import validate from './schema-validator-source.js';
 
 /** Checks a loaded config against the JSON Schema; every problem, with its position. */
 export function checkSchema(config: LoadedConfig): Problem[] {
