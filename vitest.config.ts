@@ -21,5 +21,9 @@ export default defineConfig({
     // Three files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
     // child processes, servers and pipes, and with two files at once a fifth of the CPU was idle.
     maxWorkers: 3,
+    // Each test file's process imports execa (~200 modules: ~120 ms of CPU as files, in every
+    // one of ~220 files); bundled once into one file by vite's optimizer, ~0.1 s less each.
+    server: { deps: { inline: ['execa'] } },
+    deps: { optimizer: { ssr: { enabled: true, include: ['execa'] } } },
   },
 });
