@@ -1,6 +1,7 @@
 // The build after `tsc`: bundles each executable and the SDK entry into one ESM file, commander
-// included. Node 20 loads one module several tens of milliseconds faster than the twenty files
-// tsc writes, and a filter's start-up is on every pipeline's critical path (docs/performance.md).
+// included, and `manifold` into one CommonJS file run through V8's code cache. Node 20 loads one
+// module several tens of milliseconds faster than the twenty files tsc writes, and a filter's
+// start-up is on every pipeline's critical path (docs/performance.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -69,8 +70,8 @@ const shared = {
 
 // `manifold` itself: one CommonJS file of its start and all it loads, run by the executable
 // through V8's code cache (written at the end of this build). Node 20 keeps no compiled code of
-// ES modules between runs, so every start compiled manifold's modules afresh (~30 ms of each
-// start's CPU: docs/performance.md); a classic script takes the code V8 compiled before.
+// ES modules between runs, so every start compiled manifold's modules afresh (~70 ms of a fan's
+// start, in CPU: docs/performance.md); a classic script takes the code V8 compiled before.
 const MANIFOLD = 'dist/bundle/chunks/manifold.cjs';
 // The build's mark, on the bundle's first line and at the head of its cache: a cache is taken
 // only with the bundle it was made from (V8 checks the source's length, not its text).
