@@ -1,7 +1,6 @@
 // Signals as a Unix program takes them, for every command of manifold. Apart from status.ts,
-// whose exit statuses need the fan's output: the table commands, loaded apart, use these alone,
-// and a module they share with the fan's would be one more chunk for Node to open as it starts
-// (under a low `ulimit -n`, Node's loader opens a start's chunks all at once).
+// whose exit statuses need the fan's output: the table commands use these alone, without
+// the fan's modules.
 
 const STOP_SIGNALS = [
   'SIGINT',
