@@ -1,69 +1,18 @@
-import { Command, CommanderError } from 'commander';
-import { oneLine } from '../../filters/errors.js';
+import { CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
-import { manifoldVersion } from '../../filters/sdk/cli.js';
-import { refuseFlagValues } from '../../filters/sdk/flag-values.js';
-import {
-  argumentWords,
-  escapeKeptBytes,
-  holdsBytes,
-  notTextProblem,
-} from '../../filters/sdk/raw-arguments.js';
+import { argumentWords } from '../../filters/sdk/raw-arguments.js';
 import { ConfigError } from '../config/problems.js';
-import { completionCommand } from './completion.js';
 import { exitAfterStderr } from './exit.js';
-import { fanCommand } from './fan.js';
-import { helpAsOption } from './help-words.js';
-import { applyManners, usageLine } from './manners.js';
-import { refuseEndOfOptions } from './option-values.js';
-import { pipelineCommands } from './pipeline-commands.js';
-import { queueCommand } from './queue.js';
-import { tableCommand } from './table.js';
-import { workerCommand } from './worker.js';
+import { manifoldProgram, parseCommandLine, refusal, sayLine } from './program.js';
 
 /**
  * The `manifold` command. This is the edge: the only place that turns errors into exit
- * statuses and exits the process.
+ * statuses and exits the process. The program itself, and how a command line is refused, are
+ * program.ts's.
  */
-const TOP_HELP_AFTER = `
-Exit status: 0 success (or the output's reader went away); 1 a worker, stage or record failed;
-2 usage error or a bad config; 127 command not found; 130, 143, 129, 131, 138, 140 or
-142 after SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 or SIGALRM. Each command's --help has its own, and examples.
 
-Examples:
-  seq 1000000 | manifold fan -j 4 -- awk '{ print $1 * 2 }'
-  manifold fan --merge ordered --input app.log -- grep -v healthcheck > kept.log
-  manifold run examples/word-frequency/pipeline.yaml --set INPUT=- < README.md
-  manifold table build users.tsv --key field:1 -o users.mft
-  manifold help fan
-
-See README.md and docs/.`;
-
-/**
- * Says a failure in one line, as the filters do (sdk/run.ts): a value given with a line break
- * in it (`-j $'1\n2'`, an `--input` named so) made the rest of the message a line of its own.
- */
 function say(message: string): void {
-  // A word it quotes may keep bytes that are not UTF-8 (raw-arguments.ts): said as `\xHH`.
-  process.stderr.write(`manifold: ${oneLine(escapeKeptBytes(message))}\n`);
-}
-
-/** The commands whose last words are a worker's command, its argv (`[command...]`). */
-const TAKES_COMMAND = new Set(['fan', 'worker']);
-
-/** The CommanderError of an argument that is not UTF-8 where a worker's command is not. */
-const NOT_TEXT = 'manifold.notText';
-
-/**
- * Refuses, before `action` runs, an argument that is not UTF-8 text anywhere but in the words of
- * a worker's command (a fan's or a queue worker's, always the last of the line), which reach
- * the worker as given (raw-arguments.ts): an option's value, a pattern or a path is text.
- */
-function refuseNotText(words: readonly string[], action: Command): void {
-  const command = TAKES_COMMAND.has(action.name()) ? (action.processedArgs[0] as string[]) : [];
-  const first = words.length - command.length;
-  const at = words.findIndex((word, i) => i < first && holdsBytes(word));
-  if (at !== -1) throw new CommanderError(2, NOT_TEXT, notTextProblem('manifold', at, words[at]!));
+  process.stderr.write(sayLine(message));
 }
 
 async function main(given: string[]): Promise<number> {
@@ -72,36 +21,14 @@ async function main(given: string[]): Promise<number> {
   const start = (status: Promise<number>) => {
     running = status;
   };
-  const version = manifoldVersion();
-  const program = new Command('manifold')
-    .description('Unix-style stream processing in parallel.')
-    .version(version, '-V, --version')
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ outputError: () => {} })
-    .addHelpText('after', TOP_HELP_AFTER)
-    .addCommand(fanCommand(start));
-  for (const command of pipelineCommands(start)) program.addCommand(command);
-  program.addCommand(tableCommand(start));
-  program.addCommand(workerCommand(start));
-  program.addCommand(queueCommand(start));
-  program.addCommand(completionCommand(program, start));
-  applyManners(program, version);
-  refuseEndOfOptions(program);
-  refuseFlagValues(program);
-  program.hook('preAction', (_program, action) => refuseNotText(argv, action));
+  const program = manifoldProgram(argv, start);
   try {
-    program.parse(helpAsOption(program, argv), { from: 'user' });
+    parseCommandLine(program, argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return ExitCode.ok;
-      if (error.code === NOT_TEXT) {
-        say(error.message);
-        return ExitCode.usage;
-      }
-      const line = usageLine(error, program, argv);
+      const { status, line } = refusal(error, program, argv);
       if (line !== null) say(line);
-      return ExitCode.usage;
+      return status;
     }
     throw error;
   }
