@@ -5,11 +5,9 @@ import { ConfigError } from '../config/problems.js';
 import { exitAfterStderr } from './exit.js';
 import { manifoldProgram, parseCommandLine, refusal, sayLine } from './program.js';
 
-/**
- * The `manifold` command. This is the edge: the only place that turns errors into exit
- * statuses and exits the process. The program itself, and how a command line is refused, are
- * program.ts's.
- */
+// The `manifold` command. This is the edge: the only place that turns errors into exit
+// statuses and exits the process. The program itself, and how a command line is refused, are
+// program.ts's.
 
 function say(message: string): void {
   process.stderr.write(sayLine(message));

@@ -17,7 +17,8 @@ export interface Said {
  * What `manifold ...args` says, and its status, when commander ends its command line (a usage
  * error, help, the version), found in this process by the functions the executable reads its
  * command line with (cli/program.ts) and said as its edge says it (cli/main.ts); null when the
- * line is read and a command would run. No command runs: every action is replaced by none.
+ * line is read and a command would run. No command runs: the action of every command without
+ * subcommands is replaced by none.
  * Words are taken as UTF-8 text (the executable reads bytes that are not from /proc/self/cmdline).
  */
 export function saidHere(args: string[]): Said | null {
