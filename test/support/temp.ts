@@ -46,7 +46,10 @@ export function writeConfig(dir: string, config: string | object, name = 'pipeli
   const file = join(dir, name);
   // yaml is loaded where a config is given as an object, not by every test file that loads this
   // module: loading it costs a test's process ~70 ms of CPU.
-  const yaml = () => require('yaml') as typeof import('yaml');
-  writeFileSync(file, typeof config === 'string' ? config : yaml().stringify(config));
+  const text =
+    typeof config === 'string'
+      ? config
+      : (require('yaml') as typeof import('yaml')).stringify(config);
+  writeFileSync(file, text);
   return file;
 }
