@@ -1,7 +1,7 @@
-// The build after `tsc`: bundles each executable and the SDK entry into one ESM file, commander
-// included, and `manifold` into one CommonJS file run through V8's code cache. Node 20 loads one
-// module several tens of milliseconds faster than the twenty files tsc writes, and a filter's
-// start-up is on every pipeline's critical path (docs/performance.md).
+// The build after `tsc`: bundles the SDK entry into ES modules, each filter's executable into one
+// CommonJS file, commander included, and `manifold` into one CommonJS file run through V8's code
+// cache. Node 20 loads one file several tens of milliseconds faster than the twenty files tsc
+// writes, and a filter's start-up is on every pipeline's critical path (docs/performance.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -110,13 +110,13 @@ await build({
 // Written by build.mjs: manifold's executable. It runs chunks/manifold.cjs (orchestrator/cli/
 // manifold.ts and all it loads, bundled) with the code V8 compiled for it as the build ran it
 // (manifold.cjs.cache), when that cache is this bundle's and this Node's: docs/development.md.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+"use strict";
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-const file = fileURLToPath(new URL('../chunks/manifold.cjs', import.meta.url));
+const file = join(__dirname, '../chunks/manifold.cjs');
 let source;
 let cache;
 try {
@@ -145,19 +145,44 @@ if (process.env.MANIFOLD_DEBUG) {
     script.cachedDataRejected ? 'refused by V8 (another Node, or other V8 flags)' : 'taken';
   process.stderr.write(\`manifold: debug: code cache \${said}\\n\`);
 }
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file));
 `,
   );
 }
 await build({
   ...shared,
-  entryPoints: [
-    // The package entry: the SDK, and the library API whose machinery loads on its first call.
-    { in: 'dist/orchestrator/index.js', out: 'index' },
-    ...bins.map((file) => ({ in: file, out: `bin/${file.split('/').pop().replace(/\.js$/, '')}` })),
-  ],
+  // The package entry: the SDK, and the library API whose machinery loads on its first call.
+  entryPoints: [{ in: 'dist/orchestrator/index.js', out: 'index' }],
 });
+// The filters' executables: each one CommonJS file, SDK and commander included. Node 20 starts
+// a CommonJS main script ~15-20 ms of CPU sooner than an ES module (it loads no ES module
+// loader, links no chunks): `mf-map` on empty input 119 against 139 ms (docs/performance.md).
+// bin/package.json makes the folder's .js files CommonJS, so their names stay what they were;
+// a thread imports one as it imports any filter module.
+await build({
+  outdir: 'dist/bundle',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['lmdb'],
+  plugins: [compiledValidator],
+  entryPoints: bins.map((file) => ({
+    in: file,
+    out: `bin/${file.split('/').pop().replace(/\.js$/, '')}`,
+  })),
+  define: { 'import.meta.url': '__manifoldUrl' },
+  // Strict, as the ES modules were: the directive must come first, before the banner's line.
+  banner: {
+    js: '"use strict";\nvar __manifoldUrl = require("node:url").pathToFileURL(__filename).href;',
+  },
+  // Read and parsed whole at every start: without comments and spaces (names kept, for stacks).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+writeFileSync('dist/bundle/bin/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 // The Python process starter compiled ahead, beside the chunks (workers/process/spawner-launch.ts
 // finds it there): its bytecode is checked against the source by hash, not by the file's time,
