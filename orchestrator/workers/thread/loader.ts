@@ -22,7 +22,12 @@ try {
   const task = require('node:fs').readlinkSync('/proc/thread-self');
   parentPort.postMessage({ kind: 'task', id: Number(task.slice(task.lastIndexOf('/') + 1)) });
 } catch {}
-import(workerData.module).then(
+// A module that is CommonJS for certain is required: the thread then never loads Node's ES
+// module loader (module.ts).
+const loaded = workerData.commonjs
+  ? new Promise((done) => done(require(require('node:url').fileURLToPath(workerData.module))))
+  : import(workerData.module);
+loaded.then(
   () => {
     if (globalThis[Symbol.for(${JSON.stringify(SERVING.description)})] === undefined)
       parentPort.postMessage({ kind: 'not-a-filter' });
@@ -31,13 +36,21 @@ import(workerData.module).then(
 );
 }`;
 
-/** The thread's `workerData`: manifold's mark, the module to load, and its heap's cap if any. */
-export function loaderData(moduleUrl: string, heap?: HeapCap): Record<string, unknown> {
+/**
+ * The thread's `workerData`: manifold's mark, the module to load (and whether to `require` it),
+ * and its heap's cap if any.
+ */
+export function loaderData(
+  moduleUrl: string,
+  heap?: HeapCap,
+  commonjs = false,
+): Record<string, unknown> {
   return {
     [THREAD_MARK]: true,
     [TAKES_USAGE_ERRORS]: true,
     [TAKES_ENDED]: true,
     module: moduleUrl,
+    commonjs,
     ...(heap === undefined ? {} : { [HEAP_CAP]: heap }),
   };
 }

@@ -9,6 +9,8 @@ import { findProgram } from '../which.js';
 export interface ThreadModule {
   file: string;
   args: string[];
+  /** CommonJS for certain (`.cjs`, or its package says so): the thread `require`s it. */
+  commonjs: boolean;
 }
 
 const WHAT = 'an SDK filter: a JavaScript module that calls defineFilter(...).main()';
@@ -43,7 +45,32 @@ export function resolveThreadModule(
   }
   const file = locate(program, threads);
   checkModule(program, file, threads);
-  return { file, args };
+  return { file, args, commonjs: isCommonJs(file) };
+}
+
+/**
+ * Whether Node loads `file` as CommonJS whatever its text: a `.cjs` file, or a `.js` or
+ * extensionless one whose nearest package.json says `"type": "commonjs"` (this package's
+ * binaries: build.mjs). A thread `require`s such a module, which spares it loading Node's ES
+ * module loader (~50 ms of CPU in a thread: docs/performance.md); any other goes to `import()`.
+ */
+function isCommonJs(file: string): boolean {
+  const extension = extname(file);
+  if (extension === '.cjs') return true;
+  if (extension !== '.js' && extension !== '') return false;
+  for (let folder = dirname(file); ; folder = dirname(folder)) {
+    const manifest = join(folder, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (
+          (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'commonjs'
+        );
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(folder) === folder) return false;
+  }
 }
 
 /** The file `program` names: our own binary, a path, or the first match on PATH. */

@@ -18,6 +18,8 @@ const PREBOOT = 'manifoldPreboot';
 export interface ThreadClaim {
   /** The filter module's file URL. */
   module: string;
+  /** It is CommonJS for certain: required, not imported (module.ts). */
+  commonjs: boolean;
   /** Its arguments (`process.argv` from index 2). */
   args: string[];
   /** Its whole environment. */
@@ -36,6 +38,7 @@ const claim = receiveMessageOnPort(port).message;
 port.close();
 delete workerData[${JSON.stringify(PREBOOT)}];
 workerData.module = claim.module;
+workerData.commonjs = claim.commonjs;
 process.argv.splice(2, process.argv.length, ...claim.args);
 for (const name of Object.keys(process.env)) if (!(name in claim.env)) delete process.env[name];
 Object.assign(process.env, claim.env);

@@ -28,7 +28,9 @@ export function startFilterThread(
     MANIFOLD_WORKERS: String(workers),
   } as Record<string, string>;
   const booted =
-    heapLimit === undefined ? claimThread({ module: moduleUrl, args: module.args, env }) : null;
+    heapLimit === undefined
+      ? claimThread({ module: moduleUrl, args: module.args, env, commonjs: module.commonjs })
+      : null;
   return (
     booted ??
     startThread(
@@ -41,6 +43,7 @@ export function startFilterThread(
             heapLimit === undefined
               ? undefined
               : { bytes: heapMegabytes(heapLimit) * MiB, option: heapOption },
+            module.commonjs,
           ),
           argv: module.args,
           env,
