@@ -117,6 +117,12 @@ const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
 const file = join(__dirname, '../chunks/manifold.cjs');
+// libuv's pool of threads is made now, while the process is small: made later, as a fan's first
+// read of a file asks for it, its threads and their malloc arenas came while V8's own threads
+// made theirs, and under a tight \`ulimit -v\` a thread could not be made, which aborts Node
+// (a fan needed 278 MB of address space over \`node -e 0\`; 22 MB with this). An ES module
+// executable made it as the loader read its files: docs/performance.md.
+require('node:fs').stat(file, () => {});
 let source;
 let cache;
 try {
