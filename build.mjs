@@ -80,9 +80,11 @@ const MARK = randomBytes(8).toString('hex');
 // text, so the build's run and the executable must wrap it alike.
 const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
 const WRAP_TAIL = '\n})';
-await build({
-  entryPoints: ['dist/orchestrator/cli/manifold.js'],
-  outfile: MANIFOLD,
+// manifold and the filters' executables are each one CommonJS file: strict, as ES modules are
+// (the directive first), with `import.meta.url` the file's own URL.
+const STRICT_URL =
+  '"use strict";\nvar __manifoldUrl = require("node:url").pathToFileURL(__filename).href;';
+const commonJs = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -90,14 +92,17 @@ await build({
   external: ['lmdb'],
   plugins: [compiledValidator],
   define: { 'import.meta.url': '__manifoldUrl' },
-  // Without comments and spaces the file is a third smaller: every start reads all of it and
-  // makes a string of it (its names are kept, for MANIFOLD_DEBUG's stacks).
+  // Without comments and spaces a file is a third smaller: every start reads all of it and
+  // makes a string of it (its names are kept, for the stacks MANIFOLD_DEBUG prints).
   minifyWhitespace: true,
   minifySyntax: true,
-  banner: {
-    js: `// manifold build ${MARK}\n"use strict";\nvar __manifoldUrl = require("node:url").pathToFileURL(__filename).href;`,
-  },
   logLevel: 'warning',
+};
+await build({
+  ...commonJs,
+  entryPoints: ['dist/orchestrator/cli/manifold.js'],
+  outfile: MANIFOLD,
+  banner: { js: `// manifold build ${MARK}\n${STRICT_URL}` },
 });
 // The executable: reads the bundle and its cache under its catch, so that out of descriptors (a
 // very low `ulimit -n`) it says one line and exits 2, not Node's stack trace.
@@ -162,31 +167,18 @@ await build({
   entryPoints: [{ in: 'dist/orchestrator/index.js', out: 'index' }],
 });
 // The filters' executables: each one CommonJS file, SDK and commander included. Node 20 starts
-// a CommonJS main script ~15-20 ms of CPU sooner than an ES module (it loads no ES module
-// loader, links no chunks): `mf-map` on empty input 119 against 139 ms (docs/performance.md).
+// a CommonJS main script sooner than an ES module (it loads no ES module loader, links no
+// chunks): `mf-map` on empty input 122 against 147 ms of CPU (docs/performance.md).
 // bin/package.json makes the folder's .js files CommonJS, so their names stay what they were;
-// a thread imports one as it imports any filter module.
+// a thread requires one (workers/thread/module.ts).
 await build({
+  ...commonJs,
   outdir: 'dist/bundle',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['lmdb'],
-  plugins: [compiledValidator],
   entryPoints: bins.map((file) => ({
     in: file,
     out: `bin/${file.split('/').pop().replace(/\.js$/, '')}`,
   })),
-  define: { 'import.meta.url': '__manifoldUrl' },
-  // Strict, as the ES modules were: the directive must come first, before the banner's line.
-  banner: {
-    js: '"use strict";\nvar __manifoldUrl = require("node:url").pathToFileURL(__filename).href;',
-  },
-  // Read and parsed whole at every start: without comments and spaces (names kept, for stacks).
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
+  banner: { js: STRICT_URL },
 });
 writeFileSync('dist/bundle/bin/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 
