@@ -116,7 +116,7 @@ await build({
 // manifold.ts and all it loads, bundled) with the code V8 compiled for it as the build ran it
 // (manifold.cjs.cache), when that cache is this bundle's and this Node's: docs/development.md.
 "use strict";
-const { readFileSync } = require('node:fs');
+const { readFileSync, stat } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
@@ -127,7 +127,7 @@ const file = join(__dirname, '../chunks/manifold.cjs');
 // made theirs, and under a tight \`ulimit -v\` a thread could not be made, which aborts Node
 // (a fan needed 278 MB of address space over \`node -e 0\`; 22 MB with this). An ES module
 // executable made it as the loader read its files: docs/performance.md.
-require('node:fs').stat(file, () => {});
+stat(file, () => {});
 let source;
 let cache;
 try {
