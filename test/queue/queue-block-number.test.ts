@@ -27,29 +27,31 @@ describe('{#} and {%} under manifold worker --queue', () => {
     const dir = tempDir('manifold-queue-number-');
     const fifo = join(dir, 'meet');
     execFileSync('mkfifo', [fifo]);
-    // Each worker's first block waits for the other's (a FIFO opened by both ends), so both
-    // machines run blocks, whoever pulls first; their later blocks go as they come. Both have
-    // found the job before its input goes, and the blocks are many (1K: 15): with 4 blocks of 4K,
-    // b's two slots and the blocks they pulled ahead took them all while a waited, and b's first
-    // block waited for a's for ever (2 runs of 6 here).
+    // Each machine's first block waits for the other's (a FIFO opened by both ends), so both run
+    // blocks. a (one slot, so at most one block pulled ahead) alone is there when the input goes;
+    // b is started once a's first block runs, and takes the rest (1K: 15 blocks). Both there
+    // from the start, b's second slot once took every block while a's pull was slow, and b's first
+    // block waited for a's for ever (CI, loaded).
     const meet = (side: string, other: string) =>
-      `cat >/dev/null; if mkdir ${dir}/${side} 2>/dev/null; then ${other}; fi; echo {#} {%} $MANIFOLD_SLOT ${side}`;
+      `cat >/dev/null; if mkdir ${dir}/${side} 2>/dev/null; then echo ${side} began >&2; ${other}; fi; echo {#} {%} $MANIFOLD_SLOT ${side}`;
     const a = startWorker(
       server.url,
       ['--job', 'n', '-j', '1', '--shell', '--verbose'],
       [meet('a', `read x < ${fifo}`)],
     );
+    const job = coordinateJoined(
+      server.url,
+      ['--job', 'n', '--block', '1K', '--merge', 'ordered'],
+      input,
+      [a],
+    );
+    await Promise.race([a.stderr.waitFor(/^a began$/, 1), job]);
     const b = startWorker(
       server.url,
       ['--job', 'n', '-j', '2', '--shell', '--verbose'],
       [meet('b', `echo go > ${fifo}`)],
     );
-    const result = await coordinateJoined(
-      server.url,
-      ['--job', 'n', '--block', '1K', '--merge', 'ordered'],
-      input,
-      [a, b],
-    );
+    const result = await job;
     expect([result.exitCode, result.stderr]).toEqual([0, '']);
     const seen = rows(result.stdout);
     const blocks = Math.ceil(input.length / 1024);
