@@ -69,9 +69,9 @@ export function fanTargetCases(
       group,
       // What any program reading the file through a pipe pays on this machine, doing nothing
       // with it: the ready merge's workers are fed by sendfile from the file, and pipe input
-      // cannot be.
-      name: 'the floor of pipe input: cat file | dd bs=1M of=/dev/null, no manifold',
-      command: `cat ${file} | dd bs=1M of=/dev/null status=none`,
+      // cannot be. The pipe is sized as manifold's starter sizes it (a MiB) and spliced away.
+      name: 'the floor of pipe input: cat file | a MiB pipe spliced into /dev/null, no manifold',
+      command: `cat ${file} | /usr/bin/python3 -I -S ${root}bench/probes/pipe-floor.py`,
       baseline: ready,
       bytes,
     },
