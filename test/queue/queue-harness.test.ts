@@ -47,7 +47,9 @@ describe('coordinateJoined', () => {
   it('ends the coordinator, and says why, when a worker exits before it finds the job', async ({
     expect,
   }) => {
-    const job = ['--job', 'worker-exits-first'];
+    // A name of this run's own: /proc is scanned for it, and another suite may run beside this.
+    const name = `worker-exits-first-${process.pid}`;
+    const job = ['--job', name];
     // -j 0 is a usage error: the worker exits 2 before it looks for the job.
     const worker = startWorker(nats.url, ['--verbose', '-j', '0', ...job], ['cat']);
     try {
@@ -55,9 +57,9 @@ describe('coordinateJoined', () => {
       await expect(joined).rejects.toThrow(
         /^a worker exited with status 2 before it found the job; it said:\nmanifold: /,
       );
-      expect(running('fan', '--queue', 'worker-exits-first')).toEqual([]);
+      expect(running('fan', '--queue', name)).toEqual([]);
     } finally {
-      for (const pid of running('fan', '--queue', 'worker-exits-first')) killQuietly(pid);
+      for (const pid of running('fan', '--queue', name)) killQuietly(pid);
     }
   });
 });
