@@ -14,8 +14,12 @@ import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 // and manifold crashed on the stream's EPIPE (exit 1, a stack trace written to the dead pipe),
 // leaving its workers running. Now it stops them and dies of SIGPIPE.
 
+// Far more than the reader's pipe holds (64 KiB), so manifold still has lines to write once the
+// reader has gone, however late it goes: with 5,000 lines (63,890 bytes tagged) everything fit in
+// the pipe, and a reader slow to go (a loaded machine) left manifold nothing to write, no EPIPE,
+// and its worker asleep: rightly running on, as any program that has said all it had to say.
 const noisy =
-  'echo $$ > "$MF_PIDS/$$"; i=0; while [ $i -lt 5000 ]; do echo "noise $i" >&2; i=$((i+1)); done; exec sleep 1000';
+  'echo $$ > "$MF_PIDS/$$"; i=0; while [ $i -lt 50000 ]; do echo "noise $i" >&2; i=$((i+1)); done; exec sleep 1000';
 
 async function readerGoes(args: string[], pids: string) {
   const [pipe] = openPipes(1);
