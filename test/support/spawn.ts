@@ -96,7 +96,11 @@ export function spawnManifold(
   });
   onCleanup(() => {
     child.stdin?.destroy();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // What it started too: its process starter leads a group of its own and, manifold killed,
+    // waits for its commands, which a test that hung may have left waiting for ever (a FIFO).
+    for (const pid of descendants(child.pid!)) killQuietly(pid);
+    child.kill('SIGKILL');
   });
   return child;
 }
