@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -130,6 +131,20 @@ export function pidDir(): string {
 /** Kills what is left of `procs`, quietly: the cleanup after a failed test. */
 export function killLeftovers(procs: Proc[]): void {
   for (const { pid, start } of procs) if (statOf(pid)?.start === start) killQuietly(pid);
+}
+
+/**
+ * Kills `child` and everything below it, if it is still running (once it has exited, its pid
+ * may be another process's, and so may its children's): a process starter leads a group of its
+ * own, and killed alone, the child leaves it waiting for commands that may wait for ever. The
+ * child goes first, so that it cannot see what it started end (a worker lost, not one that saw
+ * its block fail); what was below it is found before, as after it they are init's.
+ */
+export function killFamily(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const below = descendants(child.pid!);
+  killQuietly(child.pid!);
+  for (const pid of below) killQuietly(pid);
 }
 
 export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {

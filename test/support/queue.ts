@@ -7,7 +7,7 @@ import { execa, type Options } from 'execa';
 import { manifold, type Result, resultOf, run } from '../helpers.js';
 import { onFailure } from './cleanup.js';
 import { linesOf } from './lines.js';
-import { descendants, killQuietly } from './proc.js';
+import { killFamily } from './proc.js';
 import { spawnManifold, waitForExit, watch, within } from './spawn.js';
 import { tempDir } from './temp.js';
 
@@ -58,9 +58,7 @@ export function startWorker(
       return { exitCode: end.exitCode, stderr: stderr.text };
     },
     kill() {
-      const below = descendants(child.pid!);
-      child.kill('SIGKILL');
-      for (const pid of below) killQuietly(pid);
+      killFamily(child);
     },
   };
 }
@@ -94,9 +92,7 @@ export async function coordinateJoined(
   try {
     first = await Promise.race([found.then(() => null), child]);
   } catch (error) {
-    const below = descendants(child.pid!);
-    child.kill('SIGKILL');
-    for (const pid of below) killQuietly(pid);
+    killFamily(child);
     await child;
     throw error;
   }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { manifold } from '../helpers.js';
 import { onCleanup } from './cleanup.js';
-import { descendants, killQuietly, type Proc, procsOf } from './proc.js';
+import { descendants, killFamily, type Proc, procsOf } from './proc.js';
 import { waitForExit } from './spawn.js';
 
 /** A `manifold table serve` process, once it has printed the address it listens on. */
@@ -26,12 +26,7 @@ export async function startServe(args: string[], shared = false): Promise<Served
   const child = spawn('node', [manifold, 'table', 'serve', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const kill = () => {
-    // Once it has exited, its pid may be another process's (and so may its children's).
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    for (const pid of descendants(child.pid!)) killQuietly(pid);
-    killQuietly(child.pid!);
-  };
+  const kill = () => killFamily(child);
   if (shared) child.once('spawn', () => process.once('exit', kill));
   else onCleanup(kill);
   let stderr = '';

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { manifold } from '../helpers.js';
 import { onCleanup } from './cleanup.js';
 import { linesOf } from './lines.js';
-import { descendants, killQuietly } from './proc.js';
+import { killFamily } from './proc.js';
 
 export interface Exit {
   exitCode: number | null;
@@ -45,8 +45,7 @@ export async function finish(child: ChildProcess, ms: number): Promise<Finished>
   let hung = false;
   const timer = setTimeout(() => {
     hung = true;
-    for (const pid of descendants(child.pid!)) killQuietly(pid);
-    child.kill('SIGKILL');
+    killFamily(child);
   }, ms);
   try {
     const [stdout, stderr, exit] = await Promise.all([
@@ -96,11 +95,7 @@ export function spawnManifold(
   });
   onCleanup(() => {
     child.stdin?.destroy();
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // What it started too: its process starter leads a group of its own and, manifold killed,
-    // waits for its commands, which a test that hung may have left waiting for ever (a FIFO).
-    for (const pid of descendants(child.pid!)) killQuietly(pid);
-    child.kill('SIGKILL');
+    killFamily(child);
   });
   return child;
 }
