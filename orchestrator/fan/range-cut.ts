@@ -1,4 +1,5 @@
 import type { Framing } from '../../filters/index.js';
+import { namesFirstRecord } from './first-record.js';
 import type { FanOptions } from './options.js';
 
 // Whether a fan's input is read as byte ranges (range-input.ts), and how a block's end is found.
@@ -77,16 +78,32 @@ export function streamEnds(options: FanOptions): { delimiter: number; numbered: 
   if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;
   // A pipe's blocks are not measured: a limit below the block size is checked record by record.
   if (options.maxRecord < options.blockSize) return null;
-  return { delimiter: cut.delimiter[0]!, numbered: rangesNumbered(options) };
+  return { delimiter: cut.delimiter[0]!, numbered: streamNumbered(options) };
 }
 
 /**
- * Whether a fan's ranges must carry record numbers: attributed workers are told where their
- * block starts (a thread's or a --protocol filter's `context.recordNumber` and its messages,
- * a per-block process's MANIFOLD_FIRST_RECORD) or count its records out (--one-to-one).
+ * Whether a fan's blocks cut by their ends from a stream must carry record numbers: attributed
+ * workers are told where their block starts (a thread's or a --protocol filter's
+ * `context.recordNumber` and its messages, a per-block process's MANIFOLD_FIRST_RECORD) or
+ * count its records out (--one-to-one).
+ */
+function streamNumbered(options: FanOptions): boolean {
+  return options.attribution !== 'none' || counts(options);
+}
+
+/**
+ * Whether a fan's ranges of a file must carry record numbers, as a stream's blocks do
+ * (`streamNumbered`), but for per-block processes: they are told their block's first record
+ * (MANIFOLD_FIRST_RECORD) only when their command names it (`namesFirstRecord`), since counting
+ * every record of every block cost a per-block run from a file ~12% of its time
+ * (docs/performance.md); a message that names a block's records counts them then
+ * (range-numbers.ts).
  */
 export function rangesNumbered(options: FanOptions): boolean {
-  return options.attribution !== 'none' || counts(options);
+  if (options.attribution === 'per-block' && !counts(options)) {
+    return namesFirstRecord(options.command);
+  }
+  return streamNumbered(options);
 }
 
 /**

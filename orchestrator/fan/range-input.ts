@@ -4,6 +4,7 @@ import type { Block } from '../workers/block.js';
 import { giftableBuffer } from '../workers/gift.js';
 import type { RangeCut } from './range-cut.js';
 import { countEnds, type RangeFile } from './range-file.js';
+import { RangeNumbers } from './range-numbers.js';
 import { RangeScan } from './range-scan.js';
 import { RecordMeasure } from './record-measure.js';
 
@@ -38,16 +39,15 @@ const KEPT = 8;
  * Reads a regular file as blocks of byte ranges: each block is one read (`pread`, in libuv's
  * thread pool) of up to a block's bytes at its offset, cut at the last record end in it, found
  * by one search from the end; the next block is read from that cut. No byte is scanned on the
- * way, and no record counted (`records` -1; messages name a block by its bytes) unless the
+ * way, and no record counted (`records` -1; a message counts them then: `#numbers`) unless the
  * blocks are `numbered`: then their record ends are counted, one search each. A block's
  * buffer is read into again once it is released (`Block.release`: a transport has taken it);
  * a released block read again (`Block.reread`, a retry) is read from the file anew. Blocks left
  * in the file (`streamed`) are not held at all: a numbered range is scanned a piece at a time
  * through one buffer, an unnumbered one read back from its end only, and the block is left in
- * the file for the worker's pipe to take (`Block.source`).
- * The file's size and modification time are taken at the start and checked at the end and
- * with every read (range-scan.ts): a file that grew, shrank or was rewritten while read is an
- * error naming it, not silent loss.
+ * the file for the worker's pipe to take (`Block.source`). The file's size and modification
+ * time are taken at the start and checked at the end and with every read (range-scan.ts): a file
+ * that grew, shrank or was rewritten while read is an error naming it, not silent loss.
  */
 export class RangeReader {
   readonly #file: RangeFile;
@@ -63,6 +63,8 @@ export class RangeReader {
    * against it (records ended by one byte); those no larger cannot hold a record over it.
    */
   readonly #measure: RecordMeasure | null;
+  /** Where blocks are not `numbered`, their numbers worked out when a message needs them. */
+  readonly #numbers: RangeNumbers | null;
 
   constructor(
     file: RangeFile,
@@ -77,6 +79,7 @@ export class RangeReader {
     this.#options = options;
     this.#scan = new RangeScan(file, cut, maxRecord, options.maxRecordName);
     this.#maxRecord = maxRecord;
+    this.#numbers = options.numbered ? null : new RangeNumbers(file, cut);
     this.#measure =
       cut.kind === 'delimiter' && cut.delimiter.length === 1
         ? new RecordMeasure(cut.delimiter[0]!, maxRecord)
@@ -95,6 +98,7 @@ export class RangeReader {
         (this.#options.streamed === true && (await this.#leftInFile(position, seq, size))) ||
         (await this.#held(position, seq, size));
       seq++;
+      this.#numbers?.later(block, position + block.bytes === size);
       position += block.bytes;
       if (this.#options.next !== undefined)
         this.#blockSize = this.#options.next(position - this.#file.start);
@@ -281,8 +285,7 @@ export class RangeReader {
    */
   #reread(block: Block, position: number): void {
     // Still whole: not released, nor given away with its memory (a thread took it).
-    let held = 0;
-    for (const part of block.parts) held += part.length;
+    const held = block.parts.reduce((sum, part) => sum + part.length, 0);
     if (held === block.bytes) return;
     this.#scan.check();
     const into = Buffer.allocUnsafeSlow(block.bytes);

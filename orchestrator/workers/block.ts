@@ -19,6 +19,11 @@ export interface Block {
   records: number;
   /** Where the block starts in the input, in bytes, when its records were not counted. */
   offset?: number;
+  /**
+   * Counts the records of a block not numbered as it was cut, for a message that names them (a
+   * range of a file, read again: fan/range-numbers.ts); null when it cannot now.
+   */
+  numbering?: () => { firstRecord: number; records: number } | null;
   /** How many times this block has been tried and failed. */
   failures: number;
   /** For hash dispatch: the input block this one's records were picked from, by key. */
@@ -135,6 +140,12 @@ export function describeBlock(block: Block, places?: RangeNamer): string {
   if (source !== undefined) {
     const records = block.records === 1 ? '1 record' : `${block.records} records`;
     return `${records} of ${describeBlock(source, places)}, picked by key`;
+  }
+  if (block.records < 0 && block.numbering !== undefined) {
+    const numbered = block.numbering();
+    if (numbered !== null) {
+      return describeBlock({ ...block, ...numbered, numbering: undefined }, places);
+    }
   }
   if (block.records < 0 && block.offset !== undefined) {
     const [first, last] = [block.offset + 1, block.offset + (block.inputBytes ?? block.bytes)];

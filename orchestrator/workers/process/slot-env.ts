@@ -7,11 +7,15 @@ import type { SlotSpec } from '../transport.js';
  * workers start a process per block.
  */
 export function slotEnvironment(spec: SlotSpec): NodeJS.ProcessEnv {
-  return {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...spec.command.env,
     MANIFOLD_WORKER: String(spec.slot),
     MANIFOLD_WORKERS: String(spec.workers),
     MANIFOLD_SLOT: String(spec.slot),
   };
+  // A block's own, set per block: not those of a manifold that runs this one as its worker.
+  delete env.MANIFOLD_BLOCK;
+  delete env.MANIFOLD_FIRST_RECORD;
+  return env;
 }

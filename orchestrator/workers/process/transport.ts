@@ -94,7 +94,8 @@ export class ProcessTransport implements Transport {
         : {
             ...env,
             MANIFOLD_BLOCK: String(block.number),
-            MANIFOLD_FIRST_RECORD: String(block.firstRecord),
+            // Counted for it where the command names it (fan/first-record.ts); 0: not counted.
+            ...(block.firstRecord > 0 && { MANIFOLD_FIRST_RECORD: String(block.firstRecord) }),
           };
     const to = spec.stderr;
     // A protocol worker's stderr waits for its greeting: one that is no SDK filter says nothing.

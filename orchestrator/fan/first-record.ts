@@ -1,0 +1,78 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CommandSpec } from '../workers/command.js';
+import { findProgram } from '../workers/which.js';
+
+// Whether a per-block worker may read MANIFOLD_FIRST_RECORD, which costs a run from a file the
+// count of every record of every block (docs/fan.md, "Which worker, which block").
+
+const NAME = 'MANIFOLD_FIRST_RECORD';
+/** A file the command names is read for the name up to this size (a script, a small program). */
+const READ_MOST = 16 * 1024 * 1024;
+/** What separates a shell line's words, for the files it names. */
+const SHELL_WORDS = /[\s;&|()<>'"`=]+/;
+/** A word that may name a program on PATH (`count-lines`), not an expression or a flag. */
+const PROGRAM_NAME = /^[\w][\w.+-]*$/;
+
+const asked = new WeakMap<CommandSpec, boolean>();
+
+/**
+ * Whether `command` names MANIFOLD_FIRST_RECORD: in its words (a shell line's
+ * `$MANIFOLD_FIRST_RECORD`, awk's `ENVIRON["MANIFOLD_FIRST_RECORD"]`), or in a file they name
+ * (the program run, found on PATH as the shell finds it, a script given to an interpreter:
+ * `python3 number.py`, `awk -f number.awk`, read whole up to 16 MiB: a program that reads a
+ * variable by its name holds the name). Asked once per command.
+ */
+export function namesFirstRecord(command: CommandSpec): boolean {
+  let names = asked.get(command);
+  if (names === undefined) {
+    names = command.argv.some((word) => word.includes(NAME)) || filesName(command);
+    asked.set(command, names);
+  }
+  return names;
+}
+
+function filesName(command: CommandSpec): boolean {
+  const cwd = command.cwd ?? process.cwd();
+  const words = command.shell ? command.argv.join(' ').split(SHELL_WORDS) : command.argv;
+  const files = new Set<string>();
+  for (const [i, word] of words.entries()) {
+    if (word === '' || word.startsWith('-')) continue;
+    // A program's name is looked up as the shell would; any word may be a file's path.
+    if (!word.includes('/') && (i === 0 || command.shell) && PROGRAM_NAME.test(word)) {
+      const found = findProgram(word, command.env?.PATH ?? process.env.PATH);
+      if ('found' in found) files.add(resolve(cwd, found.found));
+    }
+    files.add(resolve(cwd, word));
+  }
+  for (const file of files) if (holdsName(file)) return true;
+  return false;
+}
+
+/** Whether `file` is a regular file of at most READ_MOST bytes that holds the name. */
+function holdsName(file: string): boolean {
+  let fd: number;
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > READ_MOST) return false;
+    size = stat.size;
+    fd = openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const text = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < text.length) {
+      const n = readSync(fd, text, got, text.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return text.subarray(0, got).includes(NAME);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
