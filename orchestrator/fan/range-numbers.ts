@@ -23,12 +23,11 @@ const PIECE = 1024 * 1024;
 export class RangeNumbers {
   readonly #file: RangeFile;
   readonly #cut: RangeCut;
-  /** Places counted up to, each with the record ends before it, in order. */
+  /** Places counted up to, each with the record ends before it. */
   readonly #known: { at: number; ends: number }[] = [{ at: 0, ends: 0 }];
   #buffer: Buffer | null = null;
-  /** The file as it was opened: a descriptor closed and used again is not read. */
-  readonly #inode: number;
-
+  /** The file's device and inode: a descriptor closed and used again is not read. */
+  readonly #identity: string;
   readonly #piece: number;
 
   /** `piece`: how much is read at a time (tests make it small, to cut delimiters). */
@@ -36,7 +35,7 @@ export class RangeNumbers {
     this.#file = file;
     this.#cut = cut;
     this.#piece = piece;
-    this.#inode = fstatSync(file.fd).ino;
+    this.#identity = identity(file.fd);
   }
 
   /** Lets a block not numbered as it was cut (`records` -1) be numbered for a message. */
@@ -52,7 +51,7 @@ export class RangeNumbers {
    */
   numbers(offset: number, bytes: number, last: boolean): Numbered | null {
     try {
-      if (fstatSync(this.#file.fd).ino !== this.#inode) return null;
+      if (identity(this.#file.fd) !== this.#identity) return null;
       const before = this.#endsBefore(offset);
       const ends = this.#endsBefore(offset + bytes);
       // A last record without its delimiter ends the input's last block.
@@ -109,4 +108,10 @@ export class RangeNumbers {
     }
     return got;
   }
+}
+
+/** The device and inode of the file open at `fd`. */
+function identity(fd: number): string {
+  const { dev, ino } = fstatSync(fd);
+  return `${dev}:${ino}`;
 }

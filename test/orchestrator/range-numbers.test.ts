@@ -14,7 +14,7 @@ import { fileTempDir } from '../support/temp.js';
 // counted before), a last record without its delimiter, and a file read from an offset (stdin
 // left there by whoever ran manifold).
 
-/** The ends of the records of `data` (just past each delimiter), as a left-to-right search finds them. */
+/** The ends of the records of `data` (just past each delimiter), found left to right. */
 function recordEnds(data: Buffer, delimiter: Buffer): number[] {
   const ends: number[] = [];
   for (
