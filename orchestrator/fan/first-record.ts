@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandSpec } from '../workers/command.js';
 import { findProgram } from '../workers/which.js';
@@ -14,22 +14,15 @@ const SHELL_WORDS = /[\s;&|()<>'"`=]+/;
 /** A word that may name a program on PATH (`count-lines`), not an expression or a flag. */
 const PROGRAM_NAME = /^[\w][\w.+-]*$/;
 
-const asked = new WeakMap<CommandSpec, boolean>();
-
 /**
  * Whether `command` names MANIFOLD_FIRST_RECORD: in its words (a shell line's
  * `$MANIFOLD_FIRST_RECORD`, awk's `ENVIRON["MANIFOLD_FIRST_RECORD"]`), or in a file they name
  * (the program run, found on PATH as the shell finds it, a script given to an interpreter:
  * `python3 number.py`, `awk -f number.awk`, read whole up to 16 MiB: a program that reads a
- * variable by its name holds the name). Asked once per command.
+ * variable by its name holds the name).
  */
 export function namesFirstRecord(command: CommandSpec): boolean {
-  let names = asked.get(command);
-  if (names === undefined) {
-    names = command.argv.some((word) => word.includes(NAME)) || filesName(command);
-    asked.set(command, names);
-  }
-  return names;
+  return command.argv.some((word) => word.includes(NAME)) || filesName(command);
 }
 
 function filesName(command: CommandSpec): boolean {
@@ -51,28 +44,10 @@ function filesName(command: CommandSpec): boolean {
 
 /** Whether `file` is a regular file of at most READ_MOST bytes that holds the name. */
 function holdsName(file: string): boolean {
-  let fd: number;
-  let size: number;
   try {
     const stat = statSync(file);
-    if (!stat.isFile() || stat.size > READ_MOST) return false;
-    size = stat.size;
-    fd = openSync(file, 'r');
+    return stat.isFile() && stat.size <= READ_MOST && readFileSync(file).includes(NAME);
   } catch {
     return false;
-  }
-  try {
-    const text = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < text.length) {
-      const n = readSync(fd, text, got, text.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return text.subarray(0, got).includes(NAME);
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
   }
 }
