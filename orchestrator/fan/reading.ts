@@ -93,7 +93,9 @@ async function readRanges(
     ? `records counted, ${countedFor(options)}${measured ? `; ${measuring}` : ''}`
     : measured
       ? measuring
-      : 'no record scanned or counted';
+      : options.attribution === 'per-block'
+        ? 'no record scanned or counted: the command does not name MANIFOLD_FIRST_RECORD, so its workers are not given it'
+        : 'no record scanned or counted';
   reading.log(
     `input: ${file.name} is read as byte ranges of ${formatSize(sizes.current)}, each cut at its last record end (${scanned})${streamed ? `; each block stays in the file until its worker's pipe takes it, ${streamed.fed ? "sent into it by the kernel (the process starter's sendfile)" : `${formatSize(PIECE)} at a time`}` : ''}`,
   );
