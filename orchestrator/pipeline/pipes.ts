@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awaitEnd } from '../workers/proc-stat.js';
 
 /** Both ends of a kernel pipe, as file descriptors of this process. */
 export interface KernelPipe {
@@ -28,6 +29,9 @@ my $pid = fork // die "fork: $!";
 if ($pid == 0) { close STDIN; close STDOUT; close STDERR; sleep 60; exit 0; }
 print join(" ", $pid, map { fileno($_->[0]) } @ends), "\n";
 `;
+
+/** How long the pipe maker's sleeper is given to end once killed (a busy machine's moment). */
+const SLEEPER_END_MS = 2000;
 
 /**
  * Opens real kernel pipes. Node has no pipe(2), and the 'pipe' it gives children is a socket
@@ -77,12 +81,22 @@ function anonymousPipes(count: number, size: number): KernelPipe[] | null {
     closeAll(opened);
     return null;
   } finally {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
+    endHelper(pid);
   }
+}
+
+/**
+ * Kills the pipe maker's sleeper and waits for it to end (at most SLEEPER_END_MS): a process
+ * killed ends only when it next runs, and a manifold that exits meanwhile would leave it behind
+ * with its working folder, manifold's, for a minute.
+ */
+export function endHelper(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return; // Gone already.
+  }
+  awaitEnd(pid, SLEEPER_END_MS);
 }
 
 /**

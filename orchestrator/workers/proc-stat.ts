@@ -26,3 +26,26 @@ export function procPids(): string[] {
     return [];
   }
 }
+
+/** Whether a process has ended: gone, or dead and waiting to be reaped (a zombie). */
+export function hasEnded(pid: number | string): boolean {
+  const state = statFields(pid)?.[0];
+  return state === undefined || state === 'Z' || state === 'X';
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Waits, blocking, until a process sent SIGKILL has ended, at most `limitMs`; whether it has.
+ * The signal is delivered at once, but the process ends only once it runs again: on a busy
+ * machine, some milliseconds later, with its /proc entry (its working folder, its open files)
+ * there meanwhile.
+ */
+export function awaitEnd(pid: number, limitMs: number): boolean {
+  const until = Date.now() + limitMs;
+  while (!hasEnded(pid)) {
+    if (Date.now() >= until) return false;
+    Atomics.wait(PAUSE, 0, 0, 1);
+  }
+  return true;
+}

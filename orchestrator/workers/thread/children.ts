@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hasEnded } from '../proc-stat.js';
 
 /** How often a stopped thread's children are looked at, until its loop has waited for them. */
 const LOOK_EVERY_MS = 10;
@@ -40,7 +41,7 @@ export function childrenWaited(task: number): Promise<void> {
     const look = (): void => {
       const children = childrenOf(task);
       const now = Date.now();
-      const allEnded = children.every((pid) => stateOf(pid) !== 'running');
+      const allEnded = children.every(hasEnded);
       endedSince = allEnded ? (endedSince ?? now) : null;
       const done =
         children.length === 0 ||
@@ -65,14 +66,4 @@ function childrenOf(task: number): number[] {
     .split(' ')
     .filter((pid) => pid !== '')
     .map(Number);
-}
-
-/** Whether a process still runs, or has ended (a zombie, or gone). */
-function stateOf(pid: number): 'running' | 'ended' {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat[stat.lastIndexOf(')') + 2] === 'Z' ? 'ended' : 'running';
-  } catch {
-    return 'ended';
-  }
 }
