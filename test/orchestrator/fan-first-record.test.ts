@@ -114,3 +114,23 @@ describe('a failed block from a file is named by its records, counted for the me
     }, 20_000);
   }
 });
+
+describe('a persistent worker that failed, from a file', () => {
+  it('names the blocks it had been given by their records, counted then; from a pipe, by bytes', async () => {
+    const dir = tempDir('manifold-first-record-');
+    const file = inputFile(dir);
+    const command = ['--shell', '--', 'grep -q 000000000000400 && exit 3; cat > /dev/null'];
+    const fromFile = await fan(['-j', '1', '--block', '1K', '--input', file, ...command]);
+    expect(fromFile.exitCode).toBe(1);
+    const named = [...fromFile.stderr.matchAll(/block (\d+) \(records (\d+)-(\d+)\)/g)];
+    expect(named.length, fromFile.stderr).toBeGreaterThan(0);
+    // Block k holds records 64(k-1)+1 to 64k.
+    for (const [, block, first, last] of named) {
+      expect([Number(first), Number(last)]).toEqual([64 * Number(block) - 63, 64 * Number(block)]);
+    }
+    expect(fromFile.stderr).not.toMatch(/bytes \d/);
+    const fromPipe = await fan(['-j', '1', '--block', '1K', ...command], records(1, 640));
+    expect(fromPipe.exitCode).toBe(1);
+    expect(fromPipe.stderr).toMatch(/it had been given [^\n]*block \d+ \(bytes \d+-\d+\)/);
+  }, 20_000);
+});
