@@ -1,6 +1,7 @@
 import { describeError, ExitCode } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
+import { STOP_GRACE_MS } from '../workers/transport.js';
 import type { Worker } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import { sizeBlocksPerWorker } from './blocks-per-worker.js';
@@ -24,8 +25,6 @@ import { Verdict } from './verdict.js';
 import { FanWriter } from './writer.js';
 
 export type { FanEnd } from './end.js';
-
-const STOP_GRACE_MS = 2000;
 
 /**
  * One fan: reads the input, cuts it into blocks, farms them to the workers, collects their

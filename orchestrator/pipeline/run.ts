@@ -1,6 +1,7 @@
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
+import { STOP_GRACE_MS } from '../workers/transport.js';
 import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';
 import { connectStageHosts } from './hosts.js';
@@ -26,8 +27,6 @@ export type RunEnd =
   | { kind: 'done'; status: number; stats: PipelineStats }
   | { kind: 'closed' }
   | { kind: 'signal'; signal: NodeJS.Signals };
-
-const STOP_GRACE_MS = 2000;
 
 /** Where a run reads and writes and speaks, when not where its config and the CLI say. */
 export interface PipelineIO {

@@ -114,6 +114,7 @@ export function serveStdio(options: ServeOptions): Promise<number> {
       command: { ...message.command, env },
       tag: false,
       stderr: { stream: stderr, tagged: false },
+      ...(message.okStatus === undefined ? {} : { okStatus: message.okStatus }),
     };
     // A command with bytes that are not UTF-8 is started by a process starter, which passes
     // them as given (Node's spawn, which starts the others here, would refuse it): a slot's.

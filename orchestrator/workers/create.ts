@@ -111,6 +111,7 @@ function openWorkers(
       workers,
       command,
       tag,
+      okStatus,
       ...(settings.tagString === undefined ? {} : { tagString: settings.tagString }),
       usageErrors,
       ...(greets ? { greets } : {}),

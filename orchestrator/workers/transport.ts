@@ -4,6 +4,9 @@ import type { BlockSource } from './block.js';
 import type { CommandSpec } from './command.js';
 import type { InputGiven, OutputFailure, RelaySpec, TakingInput } from './relay.js';
 
+/** How long an instance asked to end (a process sent SIGTERM) has before it is killed. */
+export const STOP_GRACE_MS = 2000;
+
 /**
  * How manifold stops a running instance: `graceful` asks it to end (a process gets SIGTERM),
  * `kill` ends it now (SIGKILL), for one that did not end when asked.
@@ -118,6 +121,11 @@ export interface SlotSpec {
   tagString?: string;
   /** Where the worker's diagnostics go, when not to manifold's own stderr (the library's). */
   stderr?: WorkerStderr;
+  /**
+   * The exit statuses that are no failure (--ok-status), for kinds that stop what a failed
+   * instance left running: [0] unless given.
+   */
+  okStatus?: readonly number[];
   /** The most heap an instance may take, in bytes, for kinds that can cap it (threads). */
   heapLimit?: number;
   /** Where a kind that runs slots on other machines places them (ssh: the connected hosts). */

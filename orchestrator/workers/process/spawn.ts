@@ -13,10 +13,20 @@ export interface WorkerProcess {
   stdin: Writable;
   /** Null when the output goes into a descriptor given at the start. */
   stdout: Readable | null;
-  /** Resolves when the process has ended, or with `startError` when it could not start. */
+  /**
+   * Resolves when the process has ended and its output is all read (what it started may hold its
+   * output open after it), or with `startError` when it could not start.
+   */
   exited: Promise<ProcessEnd>;
-  /** Signals the process and everything it started (its process group). */
+  /**
+   * Resolves when the process itself has ended, with how: at once, while what it started may
+   * still hold its output open (`sh -c 'sleep 60 & exit 3'`), so `exited` comes later.
+   */
+  leaderEnded: Promise<ProcessEnd>;
+  /** Signals the process and everything it started (its process group): to stop it. */
   signal(signal: NodeJS.Signals): void;
+  /** Signals what is left of its process group once it has ended, its output still wanted. */
+  signalLeftovers(signal: NodeJS.Signals): void;
   /** Its stderr, held (`StderrMode.held`), goes on. */
   openStderr(): void;
   /**
@@ -92,6 +102,9 @@ export function spawnWorker(
     child.on('error', () => {}); // only from kill() or send(), which are not used
     child.on('close', (exitCode, signal) => resolve({ exitCode, signal }));
   });
+  const leaderEnded = new Promise<ProcessEnd>((resolve) => {
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+  });
   // A worker that stops reading early (head) is not an error here: its exit status says.
   child.stdin!.on('error', () => {});
   child.stdout?.on('error', () => {});
@@ -105,6 +118,8 @@ export function spawnWorker(
     stdin: child.stdin!,
     stdout: child.stdout,
     exited,
+    leaderEnded,
+    signalLeftovers: (signal) => signalGroup(pid, signal),
     signal: (signal) => {
       // A worker being stopped must be able to end even while manifold's stderr is full.
       prefixed?.release();
@@ -134,7 +149,9 @@ function notStarted(exited: Promise<ProcessEnd>): WorkerProcess {
     stdin: new Writable({ write: (_chunk, _encoding, done) => done() }),
     stdout: Readable.from([]),
     exited,
+    leaderEnded: exited,
     signal: () => {},
+    signalLeftovers: () => {},
     openStderr: () => {},
   };
 }

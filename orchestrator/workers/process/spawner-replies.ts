@@ -34,6 +34,8 @@ export interface SpawnEvents {
    * starts it with the first of it that it is given, and that ended or stopped first.
    */
   unstarted?(): void;
+  /** It ended, its output (`relay`) still held open by what it started: `ended` comes later. */
+  quit?(exitCode: number | null, signal: NodeJS.Signals | null): void;
   /** It ended, or (`lost`) its waiter died and its end is unknown. */
   ended(exitCode: number | null, signal: NodeJS.Signals | null, lost?: string): void;
   /** Its output, written by the starter (\`relay\`), holds a record of \`bytes\`, over the limit. */
@@ -179,10 +181,10 @@ export class StarterReplies {
       } else if (kind === 'N') {
         this.#forget(id);
         request.events.unstarted?.();
-      } else if (kind === 'X') {
-        this.#forget(id);
+      } else if (kind === 'X' || kind === 'Q') {
         const signal = b === '-' ? null : (SIGNAL_NAMES.get(Number(b)) ?? 'SIGKILL');
-        request.events.ended(a === '-' ? null : Number(a), signal);
+        if (kind === 'X') this.#forget(id);
+        request.events[kind === 'X' ? 'ended' : 'quit']?.(a === '-' ? null : Number(a), signal);
       }
     }
   }

@@ -75,6 +75,11 @@ export function startWorker(
   const exited = new Promise<ProcessEnd>((r) => {
     resolve = r;
   });
+  let leaderResolve!: (end: ProcessEnd) => void;
+  const leaderEnded = new Promise<ProcessEnd>((r) => {
+    leaderResolve = r;
+  });
+  void exited.then(leaderResolve);
   // As Node's 'close': the end is told once the process has ended and its output is all read.
   const closed = [...(stdout === null ? [] : [stdout]), ...(errors === null ? [] : [errors])].map(
     (stream) => new Promise<void>((r) => stream.once('end', () => r())),
@@ -135,7 +140,11 @@ export function startWorker(
           resolve({ exitCode: null, signal: null, unstarted: true }),
         );
       },
+      quit(exitCode, signal) {
+        leaderResolve({ exitCode, signal });
+      },
       ended(exitCode, signal, lost) {
+        leaderResolve(lost === undefined ? { exitCode, signal } : { exitCode, signal, lost });
         if (lost !== undefined) {
           // Lost before its pipes were taken: nothing is written to it.
           if (group < 0) stdin.discard();
@@ -167,6 +176,7 @@ export function startWorker(
     stdin,
     stdout,
     exited,
+    leaderEnded,
     openStderr: () => prefixed?.open(),
     onRunning: (listener) => (pid > 0 ? listener(pid) : running.push(listener)),
     signal(signal) {
@@ -176,6 +186,7 @@ export function startWorker(
       if (group > 0) signalGroup(group, signal);
       else pending = signal;
     },
+    signalLeftovers: (signal) => signalGroup(group, signal),
     ...(spawner.feeds
       ? {
           feed(file: number, at: number, length: number, done: FeedEnd) {

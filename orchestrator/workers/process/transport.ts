@@ -9,6 +9,7 @@ import type {
   Transport,
   TransportEvents,
 } from '../transport.js';
+import { stopLeftoversOfFailure } from './leftovers.js';
 import { processOutcome } from './outcome.js';
 import { slotEnvironment } from './slot-env.js';
 import { type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
@@ -65,9 +66,8 @@ export class ProcessTransport implements Transport {
   #pumping = false;
 
   /**
-   * `env`: the slot's environment (`slotEnvironment`), made once per slot; `block`: the block of
-   * a per-block instance, named in its environment; `output`: a descriptor the process writes its
-   * output into, instead of a pipe to manifold.
+   * `env`: the slot's environment (`slotEnvironment`), made once per slot; `block`: a per-block
+   * instance's, named in its environment; `output`: a descriptor it writes its output into.
    */
   constructor(
     spec: SlotSpec,
@@ -114,12 +114,11 @@ export class ProcessTransport implements Transport {
     // Its block is in a file it names: its stdin is empty, as GNU parallel's --cat gives.
     if (file !== undefined) child.stdin.end();
     // Stopped, its output is no longer wanted (`stop`): what comes after is read and dropped.
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (!this.#stopped) events.output(chunk);
-    });
+    child.stdout?.on('data', (chunk: Buffer) => this.#stopped || events.output(chunk));
     void child.exited.then((end) =>
       events.end(processOutcome(end, this.#child.pid, this.#stopped)),
     );
+    stopLeftoversOfFailure(child, spec.okStatus ?? [0], () => this.#stopped);
   }
 
   greeted(): void {

@@ -24,6 +24,8 @@ export interface StartMessage {
   env?: Record<string, string>;
   /** The folder to start in: the run's, with the shipped paths in it. */
   cwd?: string;
+  /** --ok-status: the statuses that are no failure ([0] when absent: an older coordinator). */
+  okStatus?: readonly number[];
 }
 
 /** What `manifold worker --receive` is told: the items a run needs, or what to remove. */

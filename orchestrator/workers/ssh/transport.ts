@@ -97,6 +97,7 @@ export class SshTransport implements Transport, SessionOwner {
       messageFrame(FrameKind.Hello, this.#run, 0, {
         ...{ command, slot, workers, ...session.host.extras },
         ...(block === undefined ? {} : { block }),
+        ...(this.#spec.okStatus === undefined ? {} : { okStatus: this.#spec.okStatus }),
       }),
     );
     if (this.#paused) session.pause();
