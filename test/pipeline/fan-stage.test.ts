@@ -185,6 +185,37 @@ describe("parallel's conveniences in a config", () => {
     expect(rows.length).toBeGreaterThan(2);
   });
 
+  it.each([
+    ['auto', 'auto'],
+    [':', "':'"],
+    ['0', '0'],
+  ])('header: %s is taken, as --header takes it', async (_, value) => {
+    // The schema's pattern for `header` was `workers`' (a number, +N, -N, N%): auto and :,
+    // which --header takes and config.md lists, were refused with an unrelated message.
+    const dir = tempDir();
+    const config = writeConfig(
+      dir,
+      ['stages:', `  - fan: {workers: 2, merge: ordered, header: ${value}, worker: cat}`, ''].join(
+        '\n',
+      ),
+    );
+    expect(outcome(await runConfig(config, 'id,n\n1,2\n'))).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: 'id,n\n1,2\n',
+    });
+  });
+
+  it("a bad header is a problem at its key, in --header's words", async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, { stages: [{ fan: { header: 'x', worker: 'cat' } }] });
+    const result = await run(manifold, ['check', config]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /pipeline\.yaml:3:15: header must be a number of lines .*\(got x\)\n$/,
+    );
+  });
+
   it('a bad halt is a problem at its key', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, { stages: [{ fan: { halt: 'sometimes', worker: 'cat' } }] });
