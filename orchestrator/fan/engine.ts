@@ -17,7 +17,7 @@ import { LateSignal } from './late-signal.js';
 import { BlockLedger } from './ledger.js';
 import type { FanOptions, Log, Reporter } from './options.js';
 import { createWorkers, createWritingCollector } from './parts.js';
-import { Progress } from './progress.js';
+import { beforeProgress, Progress } from './progress.js';
 import { Recovery } from './recovery.js';
 import { WorkerReports } from './reports.js';
 import { Stats } from './stats.js';
@@ -45,6 +45,8 @@ export class Fan {
   readonly #recovery: Recovery;
   readonly #feed: Feed;
   #progress: Progress | null = null;
+  /** Where --progress draws: the reporter as given. */
+  readonly #drawOn: Reporter;
   #aborted: Promise<void> | undefined;
   #stopping: FanEnd | null = null;
   readonly #stopped = new AbortController();
@@ -56,11 +58,15 @@ export class Fan {
   readonly #ledger: BlockLedger;
 
   /** `label` names the fan in failure messages when it is a stage of a pipeline. */
-  constructor(given: FanOptions, log: Log, label = '') {
+  constructor(given: FanOptions, said: Log, label = '') {
+    // Manifold's own lines take --progress's line off the terminal first.
+    const to = given.reporter ?? process.stderr;
+    const { reporter, log } = beforeProgress(to, said, () => this.#progress);
+    this.#drawOn = to;
     const options = sizeBlocksPerWorker(given, log, label);
     this.#options = options;
     const sizes = new BlockSizes(options, log);
-    this.#reporter = options.reporter ?? process.stderr;
+    this.#reporter = reporter;
     this.#verdict = new Verdict(this.#reporter, label);
     this.#stats = Stats.forFan(options);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input, {
@@ -132,7 +138,7 @@ export class Fan {
   /** Runs to the end; resolves to how it ended. Never throws for a worker's failure. */
   async run(inputSize: number | null): Promise<FanEnd> {
     if (this.#options.progress)
-      this.#progress = new Progress(this.#stats, this.#workers, inputSize, this.#reporter);
+      this.#progress = new Progress(this.#stats, this.#workers, inputSize, this.#drawOn);
     try {
       await this.#feed.readAll();
     } catch (error) {

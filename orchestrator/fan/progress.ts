@@ -14,6 +14,8 @@ export class Progress {
   readonly #total: number | null;
   readonly #timer: NodeJS.Timeout | null;
   readonly #to: Reporter;
+  /** The line is on the terminal, the cursor at its end. */
+  #drawn = false;
 
   /** Draws on `to` (stderr) only when it is a terminal. */
   constructor(
@@ -35,6 +37,14 @@ export class Progress {
     clearInterval(this.#timer);
     this.#draw();
     this.#to.write('\n');
+    this.#drawn = false;
+  }
+
+  /** Takes the line off the terminal, for a message to start where it was; drawn at the next tick. */
+  clear(): void {
+    if (!this.#drawn) return;
+    this.#to.write('\r\x1b[K');
+    this.#drawn = false;
   }
 
   /** The line itself (also used by tests). */
@@ -60,7 +70,40 @@ export class Progress {
 
   #draw(): void {
     this.#to.write(`\r${this.line()}\x1b[K`);
+    this.#drawn = true;
   }
+}
+
+/**
+ * `to`, and `log`, taking the progress line off the terminal before each of manifold's own
+ * messages, which would otherwise begin at that line's end. Progress draws on `to` itself.
+ */
+export function beforeProgress(
+  to: Reporter,
+  log: (message: string) => void,
+  progress: () => Progress | null,
+): { reporter: Reporter; log: (message: string) => void } {
+  const { failure } = to;
+  const reporter: Reporter = {
+    isTTY: to.isTTY === true,
+    write: (text) => {
+      progress()?.clear();
+      return to.write(text);
+    },
+    ...(failure !== undefined && {
+      failure: (line: string) => {
+        progress()?.clear();
+        failure.call(to, line);
+      },
+    }),
+  };
+  return {
+    reporter,
+    log: (message) => {
+      progress()?.clear();
+      log(message);
+    },
+  };
 }
 
 function formatDuration(seconds: number): string {

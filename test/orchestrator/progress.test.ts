@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
@@ -6,6 +7,8 @@ import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
 import { manifold } from '../helpers.js';
+import { holdsWithin, killFamily } from '../support/proc.js';
+import { waitForExit, watch, within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
 const worker = (slot: number, backlog: number) =>
@@ -116,5 +119,44 @@ describe('--progress on a terminal', () => {
     );
     const plain = await execa('bash', ['-c', command], { reject: false });
     expect({ code: plain.exitCode, stderr: plain.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it("takes its line off before manifold's own message, which begins a line of its own", async () => {
+    // The failure line was written at the end of the progress line (`... ETA 0:00manifold:
+    // worker 1 ...`). The worker fails only once the test has seen the line drawn.
+    const dir = tempDir('manifold-progress-');
+    const go = `${dir}/go`;
+    execFileSync('mkfifo', [go]);
+    const worker = `cat >/dev/null; read x < ${go}; exit 3`;
+    const command = `seq 100 | node ${manifold} fan --progress --shell -- '${worker}' > /dev/null`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out = watch(child.stdout!);
+    const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
+    try {
+      expect(await holdsWithin(() => out.text.includes('backlog'), 15_000)).toBe(true);
+      const release = () => {
+        try {
+          closeSync(openSync(go, constants.O_WRONLY | constants.O_NONBLOCK));
+          return true;
+        } catch {
+          return false; // No reader yet (ENXIO).
+        }
+      };
+      expect(await holdsWithin(release, 15_000)).toBe(true);
+      expect((await exit).exitCode).toBe(1);
+    } finally {
+      killFamily(child);
+    }
+    const text = out.text;
+    const at = text.indexOf('manifold: worker 1');
+    expect(at, text).toBeGreaterThan(0);
+    // Right before the message: the line taken off (a carriage return, erase to its end), or a
+    // line's end; never the progress line's own text.
+    const before = text.slice(0, at);
+    const clean = before.endsWith('\r\x1b[K') || before.endsWith('\n');
+    expect(clean, JSON.stringify(before.slice(-100))).toBe(true);
+    expect(text.slice(at)).toMatch(/^manifold: worker 1 \(pid \d+: .*\) exited with status 3/);
   });
 });
