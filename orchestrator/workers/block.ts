@@ -133,27 +133,30 @@ export type RangeNamer = (unit: 'record' | 'byte', first: number, last: number) 
 
 /**
  * `block 3 (records 2049-3072)`, for messages; `block 3 (b:1-1024)` with `places`, which names
- * a range of several input files in them.
+ * a range of several input files in them. A worker's part of an input block under
+ * `--dispatch hash` is named by its own number (`MANIFOLD_BLOCK`, `--joblog`'s `Seq`) and the
+ * range its records were picked from: `block 5 (7 records picked by key from records 27-38)`.
  */
 export function describeBlock(block: Block, places?: RangeNamer): string {
   const source = block.scatteredFrom;
   if (source !== undefined) {
     const records = block.records === 1 ? '1 record' : `${block.records} records`;
-    return `${records} of ${describeBlock(source, places)}, picked by key`;
+    return `block ${block.seq + 1} (${records} picked by key from ${rangeOf(source, places)})`;
   }
+  return `block ${block.seq + 1} (${rangeOf(block, places)})`;
+}
+
+/** `records 2049-3072`, `bytes 1-1024` where its records are not counted, `no records`. */
+function rangeOf(block: Block, places?: RangeNamer): string {
   if (block.records < 0 && block.numbering !== undefined) {
     const numbered = block.numbering();
-    if (numbered !== null) {
-      return describeBlock({ ...block, ...numbered, numbering: undefined }, places);
-    }
+    if (numbered !== null) return rangeOf({ ...block, ...numbered, numbering: undefined }, places);
   }
   if (block.records < 0 && block.offset !== undefined) {
     const [first, last] = [block.offset + 1, block.offset + (block.inputBytes ?? block.bytes)];
-    const range = places?.('byte', first, last) ?? `bytes ${first}-${last}`;
-    return `block ${block.seq + 1} (${range})`;
+    return places?.('byte', first, last) ?? `bytes ${first}-${last}`;
   }
-  if (block.records === 0) return `block ${block.seq + 1} (no records)`;
+  if (block.records === 0) return 'no records';
   const [first, last] = [block.firstRecord, block.firstRecord + block.records - 1];
-  const range = places?.('record', first, last) ?? `records ${first}-${last}`;
-  return `block ${block.seq + 1} (${range})`;
+  return places?.('record', first, last) ?? `records ${first}-${last}`;
 }
