@@ -1,6 +1,8 @@
 import { parseCutting } from '../../filters/framing/spec.js';
 import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
 import { blocksPerWorker, type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
+import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from '../options/jobs.js';
+import { parseNice } from '../options/nice.js';
 import type { CommandSpec } from '../workers/command.js';
 
 /** A config's fan runs 2 workers unless it says otherwise (docs/config.md). */
@@ -10,27 +12,38 @@ type Report = (key: string, message: string) => void;
 
 /** Checks a fan's values one by one, so that every bad one is reported, each at its key. */
 export function checkFanValues(raw: Record<string, unknown>, report: Report): void {
-  const checks: [string, (value: string) => unknown][] = [
-    ['split', (v) => parseCutting(v, 'split')],
-    ['join', (v) => parseFraming(v, 'join')],
-    ['block', (v) => blocksPerWorker(v, configNameOf) ?? parseSize(v, 'block')],
-    ['max-record', (v) => parseSize(v, 'max-record')],
-    ['merge-memory', (v) => parseSize(v, 'merge-memory')],
-    ['thread-heap', (v) => parseSize(v, 'thread-heap')],
-    ['key', (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'key', 'field-sep')],
-    [
-      'group-by',
-      (v) => parseKeySpec(v, raw['field-sep'] as string | undefined, 'group-by', 'field-sep'),
-    ],
-  ];
-  for (const [key, parse] of checks) {
-    if (raw[key] === undefined) continue;
+  const check = (key: string, parse: (value: unknown) => unknown): boolean => {
+    if (raw[key] === undefined) return true;
     try {
-      parse(String(raw[key]));
+      parse(raw[key]);
+      return true;
     } catch (error) {
       report(key, describeError(error));
+      return false;
     }
-  }
+  };
+  // A bad separator is said at its own key, once, not at each key it would split.
+  const given = raw['field-sep'] as string | undefined;
+  const sep = check('field-sep', (v) => parseKeySpec('field:1', String(v), 'key', 'field-sep'))
+    ? given
+    : undefined;
+  const checks: [string, (value: unknown) => unknown][] = [
+    ['split', (v) => parseCutting(String(v), 'split')],
+    ['join', (v) => parseFraming(String(v), 'join')],
+    ['block', (v) => blocksPerWorker(String(v), configNameOf) ?? parseSize(String(v), 'block')],
+    ['max-record', (v) => parseSize(String(v), 'max-record')],
+    ['merge-memory', (v) => parseSize(String(v), 'merge-memory')],
+    ['thread-heap', (v) => parseSize(String(v), 'thread-heap')],
+    ['key', (v) => parseKeySpec(String(v), sep, 'key', 'field-sep')],
+    ['group-by', (v) => parseKeySpec(String(v), sep, 'group-by', 'field-sep')],
+    ['timeout', (v) => parseTimeout(v, configNameOf)],
+    ['delay', (v) => parseDelay(v, configNameOf)],
+    ['nice', (v) => parseNice(v, configNameOf)],
+    ['halt', (v) => parseHalt(v, configNameOf)],
+    ['ok-status', (v) => parseOkStatus(v, configNameOf)],
+    ['header', (v) => parseHeader(v, configNameOf)],
+  ];
+  for (const [key, parse] of checks) check(key, parse);
 }
 
 /** A config's fan, as the settings of the one options place (a config's own default: 2 workers). */

@@ -216,6 +216,44 @@ describe("parallel's conveniences in a config", () => {
     );
   });
 
+  it('every bad job value is a problem at its own key, all in one check', async () => {
+    // timeout, delay, nice, halt, ok-status and header were checked only as the fan's options
+    // were resolved: one problem a run, the first in that order, not the file's.
+    const dir = tempDir();
+    const lines = [
+      'stages:',
+      '  - fan:',
+      '      timeout: soon',
+      '      delay: 2x',
+      '      nice: 99',
+      '      halt: sometimes',
+      '      ok-status: 300',
+      '      header: x',
+      '      worker: cat',
+      '',
+    ];
+    const config = writeConfig(dir, lines.join('\n'));
+    const result = await run(manifold, ['check', config]);
+    expect(result.exitCode).toBe(2);
+    const said = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => /pipeline\.yaml:(\d+):\d+: ([\w-]+) must/.exec(line)?.slice(1, 3).join(' '));
+    expect(said).toEqual(['3 timeout', '4 delay', '5 nice', '6 halt', '7 ok-status', '8 header']);
+  });
+
+  it('a bad field-sep is a problem at its own key, said once', async () => {
+    // It was said at the line of the key it would split (key, group-by).
+    const dir = tempDir();
+    const lines = ['stages:', '  - fan:', '      key: field:2', '      field-sep: ",,"'];
+    const config = writeConfig(dir, [...lines, '      worker: cat', ''].join('\n'));
+    const result = await run(manifold, ['check', config]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /^[^\n]*pipeline\.yaml:4:18: field-sep ,, must be one character[^\n]*\n$/,
+    );
+  });
+
   it('a bad halt is a problem at its key', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, { stages: [{ fan: { halt: 'sometimes', worker: 'cat' } }] });
