@@ -114,15 +114,31 @@ function isNoise(error: ErrorObject, all: ErrorObject[]): boolean {
   // than the oneOf can: `lst` in hosts, `thread` in a worker, with a hint.
   // So does an empty string or list, of the form its type chose (`input: ""`, `input: []`, an
   // item `""`), said as for a key of one form (`output: ""`).
+  // So does a bad value inside the map a branch took (`threads: "yes"` in a worker's map).
   if (error.keyword === 'oneOf')
-    return all.some((other) => isUnknownKeyOf(other, error) || isEmptyOf(other, error));
+    return all.some(
+      (other) =>
+        isUnknownKeyOf(other, error) || isEmptyOf(other, error) || isInsideMapOf(other, error),
+    );
   const inOneOf = error.schemaPath.includes('/oneOf/');
   if (!inOneOf || error.keyword === 'additionalProperties' || EMPTY.has(error.keyword))
     return false;
+  if (all.some((oneOf) => oneOf.keyword === 'oneOf' && isInsideMapOf(error, oneOf))) return false;
   return all.some(
     (other) => other.keyword === 'oneOf' && error.instancePath.startsWith(other.instancePath),
   );
 }
+
+/**
+ * Whether `error` is about a value of a key of the map that `oneOf` failed on, in its map
+ * branch: the map was meant, and the value says what is wrong with it.
+ */
+const isInsideMapOf = (error: ErrorObject, oneOf: ErrorObject) =>
+  error.keyword === 'type' &&
+  error.schemaPath.includes('/oneOf/') &&
+  /^\/[^/]+$/.test(error.instancePath.slice(oneOf.instancePath.length)) &&
+  error.instancePath.startsWith(`${oneOf.instancePath}/`) &&
+  !/^\/\d+$/.test(error.instancePath.slice(oneOf.instancePath.length));
 
 /**
  * Whether `error` is an unknown key of the map that `oneOf` failed on, in a branch of a oneOf

@@ -84,6 +84,24 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  it("a worker map's values of the wrong type, at the value, not the whole worker", async () => {
+    // `threads: "yes"` was said as `"worker" must be a command (a string or an array) or an
+    // object with run, filter or stages`, at the worker, which has its filter.
+    const text = [
+      'stages:',
+      '  - fan:',
+      '      worker:',
+      '        filter: present.js',
+      '        args: notalist',
+      '        threads: "yes"',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['notalist', /"args" must be a list/],
+      ['"yes"', /"threads" must be a boolean/],
+    ]);
+  });
+
   it('a value with a line break in it, said in the one line of its problem', async () => {
     // Its line break ended the line: the rest of the problem stood without a place.
     const text = 'stages:\n  - fan:\n      workers: "1\\n2"\n      worker: cat\n';
