@@ -1,7 +1,13 @@
 import { parseCutting } from '../../filters/framing/spec.js';
 import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
 import { blocksPerWorker, type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
-import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from '../options/jobs.js';
+import {
+  parseDelay,
+  parseHalt,
+  parseHeader,
+  parseOkStatus,
+  parseTimeout,
+} from '../options/jobs.js';
 import { parseNice } from '../options/nice.js';
 import type { CommandSpec } from '../workers/command.js';
 
