@@ -53,6 +53,18 @@ export type TransportOutcome =
   /** `details`, for kinds that run elsewhere: the host that refused it. */
   | { kind: 'cannot-start'; reason: string; details?: EndDetails };
 
+/**
+ * An instance that ended with a status --ok-status accepts (grep's 1, "no match") ended well:
+ * its blocks are done if it answered them, and nothing is retried for it. (No instance is
+ * started without input, so none is excused for having had none: `PersistentWorker`.) Here, by
+ * the seam, for the attribution layer and for a kind that acts on its own instances' ends.
+ */
+export function acceptStatus(end: TransportOutcome, okStatus: readonly number[]): TransportOutcome {
+  if (end.kind !== 'failed' || end.status === undefined) return end;
+  if (!okStatus.includes(end.status)) return end;
+  return { kind: 'ok', reason: end.reason, ...(end.details && { details: end.details }) };
+}
+
 /** What an instance reports. Never called during `open`, so the opener can keep the instance. */
 export interface TransportEvents {
   /** Output bytes, in order. */

@@ -1,4 +1,4 @@
-import type { Transport, TransportOutcome } from '../transport.js';
+import { acceptStatus, type Transport, type TransportOutcome } from '../transport.js';
 import type { WorkerOutcome } from '../types.js';
 
 /**
@@ -28,17 +28,6 @@ export function workerOutcome(
     default:
       return end;
   }
-}
-
-/**
- * An instance that ended with a status --ok-status accepts (grep's 1, "no match") ended well:
- * its blocks are done if it answered them, and nothing is retried for it. (No instance is
- * started without input, so none is excused for having had none: `PersistentWorker`.)
- */
-export function acceptStatus(end: TransportOutcome, okStatus: readonly number[]): TransportOutcome {
-  if (end.kind !== 'failed' || end.status === undefined) return end;
-  if (!okStatus.includes(end.status)) return end;
-  return { kind: 'ok', reason: end.reason, ...(end.details && { details: end.details }) };
 }
 
 /**

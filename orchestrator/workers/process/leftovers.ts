@@ -1,5 +1,4 @@
-import { acceptStatus } from '../attribution/outcome.js';
-import { STOP_GRACE_MS } from '../transport.js';
+import { acceptStatus, STOP_GRACE_MS } from '../transport.js';
 import { processOutcome } from './outcome.js';
 import type { WorkerProcess } from './spawn.js';
 
