@@ -46,10 +46,12 @@ export async function runConfig(
   const pipeline = checkConfig(file, variables(options.set), text);
   // An input named /dev/stdin is stdin too, read by the run's cat.
   const readsStdin = pipeline.inputs === null || pipeline.inputs.some((path) => STDIN.has(path));
-  if (readsStdin && text !== undefined)
+  if (readsStdin && text !== undefined) {
+    const named = pipeline.inputs?.find((path) => STDIN.has(path));
     throw new UsageError(
-      'the config was read from stdin, so its data cannot be: give the config an input',
+      `the config was read from stdin, so its data cannot be too${named === undefined ? ' (it names no input)' : ` (its input ${named})`}: give the config a file as its input, or give the config as a file`,
     );
+  }
   if (readsStdin && isatty(0)) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }

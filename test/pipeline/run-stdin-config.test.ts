@@ -42,19 +42,22 @@ describe('a config read from stdin', () => {
   });
 
   it.each([
-    ['no input', ''],
+    ['no input', '', 'it names no input'],
     // It read nothing from the stdin the config had taken, exit 0.
-    ['input: /dev/stdin', 'input: /dev/stdin\n'],
-    ['input: [/dev/fd/0]', 'input: [/dev/fd/0]\n'],
-  ])('cannot leave its input to stdin, which it took (%s): exit 2, one line', async (_, input) => {
-    const result = await inFolder(['run', '-'], `${input}stages:\n  - run: cat\n`);
-    expect(outcome(result)).toEqual({
-      exitCode: 2,
-      stderr:
-        'manifold: the config was read from stdin, so its data cannot be: give the config an input\n',
-      stdout: '',
-    });
-  });
+    ['input: /dev/stdin', 'input: /dev/stdin\n', 'its input /dev/stdin'],
+    ['input: [/dev/fd/0]', 'input: [/dev/fd/0]\n', 'its input /dev/fd/0'],
+  ])(
+    'cannot leave its input to stdin, which it took (%s): exit 2, one line',
+    async (_, input, why) => {
+      // It said "give the config an input" to a config that had one (/dev/stdin).
+      const result = await inFolder(['run', '-'], `${input}stages:\n  - run: cat\n`);
+      expect(outcome(result)).toEqual({
+        exitCode: 2,
+        stderr: `manifold: the config was read from stdin, so its data cannot be too (${why}): give the config a file as its input, or give the config as a file\n`,
+        stdout: '',
+      });
+    },
+  );
 
   it('draws with graph -', async () => {
     const result = await inFolder(['graph', '-'], 'stages:\n  - name: s\n    run: cat\n');
