@@ -197,7 +197,8 @@ export class ReadyCollector implements Collector {
   }
 
   #flushWorker(worker: Worker, block?: Block): void {
-    const rest = this.#whole.get(worker)?.end() ?? [];
+    const source = outputSourceLater(worker, block, this.#places);
+    const rest = this.#whole.get(worker)?.end(source) ?? [];
     if (rest.length > 0) this.#emit(worker, rest, block);
   }
 

@@ -140,7 +140,7 @@ export class OrderedCollector implements Collector {
       const source = heldSource(held, this.#places);
       const parts = held.parts.flatMap((part) => this.#whole.push(part, source));
       if (held.lost) this.#whole.discard();
-      else parts.push(...this.#whole.end());
+      else parts.push(...this.#whole.end(source));
       if (parts.length > 0) this.#emit(held.worker, parts, held.block);
       this.#next++;
     }

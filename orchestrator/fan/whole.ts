@@ -1,5 +1,12 @@
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
-import { ExitCode, type Framing, ManifoldError, recordTooLargeText } from '../../filters/index.js';
+import {
+  ExitCode,
+  type Framing,
+  formatSize,
+  formatSizeOver,
+  ManifoldError,
+  recordTooLargeText,
+} from '../../filters/index.js';
 import { type Block, describeBlock, type RangeNamer } from '../workers/block.js';
 import { RecordMeasure } from './record-measure.js';
 
@@ -75,9 +82,26 @@ export class WholeRecords {
 
   /**
    * At the end of the output: a final record without its delimiter, as it is. Whoever writes
-   * the output puts a delimiter after it if more follows (see RecordSeam).
+   * the output puts a delimiter after it if more follows (see RecordSeam). A frame cut short is
+   * no record: the run fails, naming `source`, as a frames reader of the output would.
    */
-  end(): Buffer[] {
+  end(source: OutputSource = OUTPUT): Buffer[] {
+    if (this.#framing.kind === 'frames' && this.#pendingBytes > 0) {
+      const held = this.#pendingBytes;
+      const header = held < 4 ? null : Buffer.concat(this.#pending, 4).readUInt32BE(0);
+      this.discard();
+      const what =
+        header === null
+          ? `the output ends inside a 4-byte frame header (${held} bytes)`
+          : `its header says ${header} bytes but the output ends after ${held - 4}`;
+      throw new ManifoldError(
+        'manifold.truncatedRecord',
+        `${named(source)}: truncated frame: ${what}`,
+        {
+          exitCode: ExitCode.failure,
+        },
+      );
+    }
     const out = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
@@ -110,6 +134,17 @@ export class WholeRecords {
     if (this.#pendingBytes > this.#maxRecord) {
       throw outputRecordTooLarge(source, this.#maxRecord, this.#pendingBytes, this.#maxRecordName);
     }
+    // A frame held open says its length in its header: one over the limit fails now, not once
+    // that much has come (text where frames were meant reads as a header of a GiB or more).
+    if (this.#framing.kind === 'frames' && this.#pendingBytes >= 4) {
+      const length = Buffer.concat(this.#pending, 4).readUInt32BE(0);
+      if (length > this.#maxRecord)
+        throw new ManifoldError(
+          'manifold.recordTooLarge',
+          `${named(source)}: frame header says ${formatSizeOver(length, this.#maxRecord)}, more than the maximum record size ${formatSize(this.#maxRecord)}: is it frames? (${this.#maxRecordName} raises the limit)`,
+          { exitCode: ExitCode.failure },
+        );
+    }
   }
 }
 
@@ -123,7 +158,7 @@ export function wholeRecordsOf(
 ): Buffer[] {
   const whole = new WholeRecords(framing, maxRecord, maxRecordName);
   const out = parts.flatMap((part) => whole.push(part, source));
-  out.push(...whole.end());
+  out.push(...whole.end(source));
   return out;
 }
 
@@ -179,7 +214,9 @@ export function outputRecordTooLarge(
 ): ManifoldError {
   return new ManifoldError(
     'manifold.recordTooLarge',
-    `${typeof source === 'function' ? source() : source}: ${recordTooLargeText(maxRecord, bytes, false, name)}`,
+    `${named(source)}: ${recordTooLargeText(maxRecord, bytes, false, name)}`,
     { exitCode: ExitCode.failure },
   );
 }
+
+const named = (source: OutputSource) => (typeof source === 'function' ? source() : source);
