@@ -1,4 +1,4 @@
-import type { Block } from '../workers/block.js';
+import { type Block, describeBlock } from '../workers/block.js';
 import type { InputGiven, OutputFailure } from '../workers/relay.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
@@ -58,10 +58,15 @@ export class WorkerReports implements WorkerListener {
     this.#fan.kick();
   }
 
-  onTrailingOutput(worker: Worker, chunk: Buffer): void {
+  onTrailingOutput(
+    worker: Worker,
+    chunk: Buffer,
+    after?: { instance: string; block?: Block },
+  ): void {
     if (this.#fan.options.attribution === 'one-to-one') {
+      const past = after?.block && describeBlock(after.block, fileRanges(this.#fan.options));
       this.#fan.fail(
-        `worker ${worker.slot} wrote more records than it read, which ${spell(this.#fan.options, 'oneToOne')} forbids`,
+        `${after?.instance ?? `worker ${worker.slot}`} wrote more records than it read${past ? `: its output goes on past ${past}, the last it was given` : ''}, which ${spell(this.#fan.options, 'oneToOne')} forbids`,
       );
       return;
     }

@@ -49,8 +49,15 @@ export interface WorkerListener {
   onBlockOutput(worker: Worker, block: Block, chunk: Buffer): void;
   /** All output of a block has arrived. */
   onBlockDone(worker: Worker, block: Block): void;
-  /** Output written after the last block (an aggregate's flush). */
-  onTrailingOutput(worker: Worker, chunk: Buffer): void;
+  /**
+   * Output written after the last block (an aggregate's flush); `after`, where known: the
+   * instance that wrote it (`worker 2 (pid 4121: awk ...)`) and the last block it finished.
+   */
+  onTrailingOutput(
+    worker: Worker,
+    chunk: Buffer,
+    after?: { instance: string; block?: Block },
+  ): void;
   /** The worker can take another block. */
   onReady(worker: Worker): void;
   /** An instance of the worker has ended, with the blocks it had not finished. */

@@ -111,7 +111,8 @@ describe('the fan engine over in-memory workers: attributions and the ordered me
     const kind = memoryKind({ program: () => ({ take: (bytes) => bytes, end: () => 'extra\n' }) });
     const run = await runMemoryFan(kind, numbered(3), { attribution: 'one-to-one', workers: 1 });
     expect(run.stderr).toEqual([
-      'manifold: worker 1 wrote more records than it read, which --one-to-one forbids\n',
+      // Named as the instance and the last block it was given: it named neither.
+      'manifold: worker 1 (memory 1) wrote more records than it read: its output goes on past block 1 (records 1-3), the last it was given, which --one-to-one forbids\n',
     ]);
     expect(run.end).toEqual({ kind: 'done', status: 1 });
   });

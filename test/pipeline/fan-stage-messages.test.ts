@@ -67,8 +67,8 @@ describe("a fan stage's messages as it runs", () => {
       'a\n',
     );
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(
-      'manifold: stage s: worker 1 wrote more records than it read, which attribution: one-to-one forbids\n',
+    expect(result.stderr).toMatch(
+      /^manifold: stage s: worker 1 \(pid \d+: cat; echo extra\) wrote more records than it read: its output goes on past block 1 \(records 1-1\), the last it was given, which attribution: one-to-one forbids\n$/m,
     );
   });
 

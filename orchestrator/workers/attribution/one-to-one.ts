@@ -19,6 +19,9 @@ export class OneToOneOutput {
   readonly #header: InputHeader;
   /** Output records still expected for the oldest block in flight. */
   #want = 0;
+  /** The instance as messages name it, and the last block it finished. */
+  readonly #describe: () => string;
+  #lastDone: Block | undefined;
 
   constructor(
     framing: Framing,
@@ -26,7 +29,9 @@ export class OneToOneOutput {
     inFlight: () => BlockQueue,
     listener: WorkerListener,
     header: InputHeader,
+    describe: () => string,
   ) {
+    this.#describe = describe;
     this.#counter = new RecordCounter(framing);
     this.#worker = worker;
     this.#inFlight = inFlight;
@@ -49,7 +54,8 @@ export class OneToOneOutput {
     while (pos < chunk.length) {
       const block = this.#inFlight().first;
       if (block === undefined) {
-        listener.onTrailingOutput(this.#worker, chunk.subarray(pos));
+        const after = { instance: this.#describe(), block: this.#lastDone };
+        listener.onTrailingOutput(this.#worker, chunk.subarray(pos), after);
         return;
       }
       const { found, end } = this.#counter.advance(chunk, pos, this.#want);
@@ -77,6 +83,7 @@ export class OneToOneOutput {
   #endBlock(): void {
     const inFlight = this.#inFlight();
     const block = inFlight.shift()!;
+    this.#lastDone = block;
     this.#listener.onBlockDone(this.#worker, block);
     const next = inFlight.first;
     this.#want = next === undefined ? 0 : this.#expected(next);

@@ -230,6 +230,7 @@ export class PersistentWorker implements Worker {
             () => this.#inFlight,
             this.#options.listener,
             this.#options.header,
+            () => transport.describe(),
           )
         : null;
     this.#messages =
