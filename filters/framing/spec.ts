@@ -41,6 +41,7 @@ export function parseFraming(
   text: string,
   what = 'framing',
   said = `${what} ${quoteName(text)}`,
+  known = FRAMING_HELP,
 ): Framing {
   if (text === 'lines') return { kind: 'delimited', name: 'lines', delimiter: LF, json: false };
   if (text === 'ndjson') return { kind: 'delimited', name: 'ndjson', delimiter: LF, json: true };
@@ -73,8 +74,12 @@ export function parseFraming(
       throw new UsageError(`${said}: ${error.message}`, error.cause);
     }
   }
-  throw new UsageError(`${said} is not one of ${FRAMING_HELP}`);
+  throw new UsageError(`${said} is not one of ${known}`);
 }
+
+/** The framings that cut a fan's input (`parseCutting`): `raw` has no records to cut at. */
+export const CUTTING_HELP =
+  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, start-re:<re>, delim-re:<re>, between-re:<end>|<start>, ndjson, frames or fixed:<bytes> (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)';
 
 /**
  * A fan's input framing: any of `parseFraming`'s, or one cut by regular expressions
@@ -85,7 +90,9 @@ export function parseCutting(
   what = 'framing',
   said = `${what} ${quoteName(text)}`,
 ): Framing {
-  return isRegexpName(text) ? parseRegexpFraming(text, said) : parseFraming(text, what, said);
+  return isRegexpName(text)
+    ? parseRegexpFraming(text, said)
+    : parseFraming(text, what, said, CUTTING_HELP);
 }
 
 /** The most lines `lines:<n>` may give a record. */

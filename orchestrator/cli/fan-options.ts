@@ -10,7 +10,7 @@ export function fanOptions(): Option[] {
     ).default(FAN_DEFAULTS.workers, 'the number of CPUs'),
     new Option(
       '--split <framing>',
-      "how records are cut (and the workers' output, unless --join says otherwise): lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes>",
+      "how records are cut (and the workers' output, unless --join says otherwise): lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, start-re:<re>, delim-re:<re>, between-re:<end>|<start> (regular expressions: --regexp), ndjson, frames, fixed:<bytes>",
     ).default(FAN_DEFAULTS.split),
     new Option(
       '--join <framing>',

@@ -303,6 +303,9 @@ describe.concurrent('manifold fan usage errors', () => {
     [['--block', '0'], '--block'],
     [['--split', 'raw'], 'raw'],
     [['--split', 'bogus'], 'bogus'],
+    // The list it gives is of what --split takes: the regular expressions' in it, raw (which it
+    // refuses) out; it was the filters' list.
+    [['--split', 'bogus'], 'between-re:<end>|<start>, ndjson, frames or fixed:<bytes> ('],
     [['--dispatch', 'bogus'], '--dispatch'],
     // Was the encoder's "RangeError: record is 10 bytes; fixed:8 output needs exactly 8", exit 1.
     [['--split', 'fixed:8', '--tag'], '--tag makes every record longer than the 8 bytes'],
