@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { releaseFifo } from '../support/fifo.js';
 import { holdsWithin, statOf } from '../support/proc.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
@@ -97,15 +98,7 @@ describe.concurrent("a failed worker's leftover process", () => {
     const command = `(read x < ${go}; echo late) & cat; echo $$ > ${shellPid}; exit 3`;
     const child = spawnManifold(['fan', '-j', '1', '--ok-status', '3', '--shell', '--', command]);
     child.stdin!.end('1\n');
-    const release = () => {
-      try {
-        const fd = openSync(go, constants.O_WRONLY | constants.O_NONBLOCK);
-        closeSync(fd);
-        return true;
-      } catch {
-        return false; // No reader yet (ENXIO).
-      }
-    };
+    const release = () => releaseFifo(go);
     onTestFinished(() => void release());
     const out = watch(child.stdout!);
     const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { releaseFifo } from '../support/fifo.js';
 import { holdsWithin, statOf } from '../support/proc.js';
 import { collect, spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
@@ -16,25 +17,6 @@ import { tempDir } from '../support/temp.js';
 function ended(pid: number): boolean {
   const stat = statOf(pid);
   return stat === null || stat.state === 'Z';
-}
-
-/**
- * Lets a leftover waiting on `fifo` go: whether one was there to read it. Never blocks (an open
- * for writing with no reader would wait for ever, and with it every test of this file).
- */
-function release(fifo: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch {
-    return false; // No reader (ENXIO): nothing waits.
-  }
-  try {
-    writeSync(fd, 'go\n');
-  } finally {
-    closeSync(fd);
-  }
-  return true;
 }
 
 describe.concurrent("a worker's leftover process", () => {
@@ -56,7 +38,7 @@ describe.concurrent("a worker's leftover process", () => {
       const child = spawnManifold(['fan', '-j', '1', ...args, '--', 'sh', '-c', worker]);
       child.stdin!.end('1\n2\n3\n');
       onTestFinished(() => {
-        release(go);
+        releaseFifo(go);
       });
       const out = watch(child.stdout!);
       const stderr = collect(child.stderr);
@@ -68,7 +50,7 @@ describe.concurrent("a worker's leftover process", () => {
       // The worker has ended; manifold still runs, its output not yet ended.
       expect(child.exitCode).toBe(null);
       // Released once it is there to read (a reader's open counts from when it is called).
-      expect(await holdsWithin(() => release(go), 15_000), 'the leftover reads its FIFO').toBe(
+      expect(await holdsWithin(() => releaseFifo(go), 15_000), 'the leftover reads its FIFO').toBe(
         true,
       );
       expect(await exit).toEqual({ exitCode: 0, signal: null });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
@@ -7,6 +7,7 @@ import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
 import { manifold } from '../helpers.js';
+import { releaseFifo } from '../support/fifo.js';
 import { holdsWithin, killFamily } from '../support/proc.js';
 import { waitForExit, watch, within } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
@@ -136,15 +137,7 @@ describe('--progress on a terminal', () => {
     const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
     try {
       expect(await holdsWithin(() => out.text.includes('backlog'), 15_000)).toBe(true);
-      const release = () => {
-        try {
-          closeSync(openSync(go, constants.O_WRONLY | constants.O_NONBLOCK));
-          return true;
-        } catch {
-          return false; // No reader yet (ENXIO).
-        }
-      };
-      expect(await holdsWithin(release, 15_000)).toBe(true);
+      expect(await holdsWithin(() => releaseFifo(go), 15_000)).toBe(true);
       expect((await exit).exitCode).toBe(1);
     } finally {
       killFamily(child);
