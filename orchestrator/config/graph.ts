@@ -106,12 +106,28 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
   return { nodes, edges, clusters };
 }
 
+/**
+ * A label as a Mermaid string, drawn as written: Mermaid strings know no backslash escapes and
+ * are read as HTML, so `#` (its entities' start), `"`, `<`, `>` and `&` go in as entities
+ * (`#35;`, `#quot;`, `#60;`, `#62;`, `#38;`), line breaks as `<br/>`. A command's `<b>` was
+ * drawn bold, its `#quot;` as a quote.
+ */
+function mermaidString(label: string): string {
+  const entities: Record<string, string> = {
+    '#': '#35;',
+    '"': '#quot;',
+    '<': '#60;',
+    '>': '#62;',
+    '&': '#38;',
+  };
+  return `"${label.replace(/[#"<>&]/g, (c) => entities[c]!).replace(/\n/g, '<br/>')}"`;
+}
+
 /** Mermaid flowchart text. */
 export function toMermaid(pipeline: Pipeline): string {
   const { nodes, edges, clusters } = build(pipeline);
   const shape = (node: Node) => {
-    // Mermaid strings know no backslash escapes: quotes become #quot;, line breaks <br/>.
-    const text = `"${node.label.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
+    const text = mermaidString(node.label);
     switch (node.shape) {
       case 'io':
         return `${node.id}([${text}])`;
@@ -127,7 +143,7 @@ export function toMermaid(pipeline: Pipeline): string {
   const lines = ['flowchart LR'];
   for (const node of nodes) if (!inCluster.has(node.id)) lines.push(`  ${shape(node)}`);
   for (const cluster of clusters) {
-    lines.push(`  subgraph ${cluster.id}[${JSON.stringify(cluster.label)}]`);
+    lines.push(`  subgraph ${cluster.id}[${mermaidString(cluster.label)}]`);
     for (const id of cluster.nodes) lines.push(`    ${shape(nodes.find((n) => n.id === id)!)}`);
     lines.push('  end');
   }

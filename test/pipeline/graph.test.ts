@@ -351,6 +351,15 @@ describe('Mermaid labels show each command as written', () => {
     expect(drawn.nodes.map((n) => n.label)).toContain(`pick: ${command}`);
   });
 
+  it('HTML and entities in a command, drawn as written', async () => {
+    // Mermaid reads its strings as HTML: `<b>` was drawn bold, a `#quot;` as a quote.
+    const command = `grep "<b>x</b>" | sed "s/#quot;/a&b/"`;
+    const config = writeGraphConfig(`stages:\n  - name: pick\n    run: '${command}'\n`);
+    const text = (await graph(config)).stdout.toString();
+    expect(text).not.toMatch(/<b>|#quot;\/a/);
+    expect(parseMermaid(text).nodes.map((n) => n.label)).toContain(`pick: ${command}`);
+  });
+
   it('a backslash and n in a command (the word-frequency example)', async () => {
     const config = join(root, 'examples', 'word-frequency', 'pipeline.yaml');
     const result = await graph(config, ['--set', 'INPUT=/dev/null']);
