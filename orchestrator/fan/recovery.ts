@@ -159,7 +159,13 @@ export class Recovery {
       block.release?.();
     }
     for (const block of charged) ledger.lost(worker, block, end);
-    verdict.say(describeFailure(end, attribution === 'none' ? given : charged, this.#places));
+    // A block tried again says so as its tries run out: the tries before are said only under
+    // --verbose (a timeout's always).
+    const tries =
+      head !== undefined && head.failures > 0 ? `; tried ${head.failures + 1} times` : '';
+    verdict.say(
+      `${describeFailure(end, attribution === 'none' ? given : charged, this.#places)}${tries}`,
+    );
     if (halt !== null) {
       this.#halt(halt, 'fail');
     } else if (unfinished.length > 1 || dispatcher.hasWorkFor(worker)) {

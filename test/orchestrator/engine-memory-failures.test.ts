@@ -228,7 +228,7 @@ describe('retries over in-memory workers', () => {
     ]);
     expect(run.stderr).toEqual([
       expect.stringMatching(
-        /^manifold: worker 2 \(memory \d+\) exited with status 3 on block 2 \(records 4-6\)\n$/,
+        /^manifold: worker 2 \(memory \d+\) exited with status 3 on block 2 \(records 4-6\); tried 3 times\n$/,
       ),
     ]);
     expect(run.end).toEqual({ kind: 'done', status: 1 });

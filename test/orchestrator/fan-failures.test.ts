@@ -240,7 +240,7 @@ describe('retries: a worker that crashes half-way through a block the first time
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
       new RegExp(
-        `^manifold: worker [12] \\(pid \\d+: ${escapeRegExp(command)}\\) was killed by SIGKILL on block 3 \\(records 769-1152\\)\\n$`,
+        `^manifold: worker [12] \\(pid \\d+: ${escapeRegExp(command)}\\) was killed by SIGKILL on block 3 \\(records 769-1152\\); tried 3 times\\n$`,
       ),
     );
     expect(readFileSync(join(flaky, 'deaths'), 'latin1')).toBe('!00001100\n'.repeat(3));

@@ -32,7 +32,7 @@ describe("a fan stage's messages as it runs", () => {
         ),
       ),
       expect.stringMatching(
-        /^manifold: stage s: worker 1 .* exited with status 3 on block 1 \(records 1-1\)$/,
+        /^manifold: stage s: worker 1 .* exited with status 3 on block 1 \(records 1-1\); tried 2 times$/,
       ),
     ]);
   });
