@@ -264,7 +264,9 @@ describe('restarts: only a worker with work left is started again', () => {
     expect(lines.filter((line) => line.includes('; trying again ('))).toHaveLength(2);
     // The block is lost after its third try, and only it: the blocks queued behind it on the
     // same worker are not charged for its failures.
-    const lost = /before finishing block \d+ \(records (\d+)-(\d+)\); tried 3 times$/.exec(lines.at(-1)!);
+    const lost = /before finishing block \d+ \(records (\d+)-(\d+)\); tried 3 times$/.exec(
+      lines.at(-1)!,
+    );
     expect(lost).not.toBeNull();
     const [from, to] = [Number(lost![1]), Number(lost![2])];
     expect(from).toBeLessThanOrEqual(2000);
