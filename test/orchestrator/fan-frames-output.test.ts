@@ -8,6 +8,8 @@ import { manifold, run } from '../helpers.js';
 // stream no frames reader could read, several blocks' truncated frames run together.
 
 const TWO_LINES = 'x\ny\n';
+/** Two workers, a block a line each, their output read as frames. */
+const FRAMES_FAN = ['fan', '-j', '2', '-N', '1', '--join', 'frames'];
 const frame = (payload: string) => {
   const header = Buffer.alloc(4);
   header.writeUInt32BE(payload.length);
@@ -28,19 +30,7 @@ describe("a worker's output in frames", () => {
     it(`${name}: a frame cut short fails the run, naming the worker's output`, async () => {
       const result = await run(
         manifold,
-        [
-          'fan',
-          '-j',
-          '2',
-          '-N',
-          '1',
-          '--join',
-          'frames',
-          ...args,
-          '--',
-          'printf',
-          '\\0\\0\\0\\005ab',
-        ],
+        [...FRAMES_FAN, ...args, '--', 'printf', '\\0\\0\\0\\005ab'],
         TWO_LINES,
         { env, timeout: 30_000 },
       );
@@ -65,20 +55,7 @@ describe("a worker's output in frames", () => {
     const command = "printf '\\0\\0\\0\\002ab\\0\\0'; printf '\\0\\003cde'";
     const result = await run(
       manifold,
-      [
-        'fan',
-        '-j',
-        '2',
-        '-N',
-        '1',
-        '--merge',
-        'ordered',
-        '--join',
-        'frames',
-        '--shell',
-        '--',
-        command,
-      ],
+      [...FRAMES_FAN, '--merge', 'ordered', '--shell', '--', command],
       TWO_LINES,
     );
     expect(result.exitCode).toBe(0);
