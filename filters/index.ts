@@ -24,7 +24,7 @@ export {
 export { RecordEncoder } from './framing/encoder.js';
 export { FRAMING_HELP, type Framing, parseFraming } from './framing/spec.js';
 export { hashBytes } from './hash.js';
-export { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
+export { type KeySpec, keyOf, keyOfValue, parseKeySpec, parseSeparator } from './keys.js';
 export { amountOf, durationMs, wholeNumber } from './number-text.js';
 export { defineFilter, type Filter } from './sdk/define.js';
 export { runFilter } from './sdk/run.js';
@@ -39,10 +39,12 @@ export type {
 export {
   formatSize,
   formatSizeOver,
+  frameTooLargeText,
   parseSize,
   plural,
   recordTooLarge,
   recordTooLargeText,
+  truncatedFrameText,
 } from './size.js';
 export {
   type OpenTableOptions,

@@ -72,7 +72,7 @@ export function refuseUnusedSeparator(
  * A field separator: one character, `tab`, or one escape of a `delim:` string (`\t`, `\xHH`),
  * read by the same parser, so `\q` is refused as `--split 'delim:\q'` is.
  */
-function parseSeparator(text: string | undefined, name: string): Buffer | null {
+export function parseSeparator(text: string | undefined, name: string): Buffer | null {
   if (text === undefined) return null;
   const said = `${name} ${quoteName(text)}`;
   const bytes = text === 'tab' ? Buffer.from('\t') : delimiterBytes(text, said);

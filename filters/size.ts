@@ -112,11 +112,29 @@ export function frameTooLarge(
   limit: number,
   option = '--max-record',
 ): RecordError {
-  return new RecordError(
-    position,
-    `frame header says ${formatSizeOver(length, limit)}, more than the maximum record size ${formatSize(limit)}: is the input frames? (${option} raises the limit)`,
-    { code: 'manifold.recordTooLarge' },
-  );
+  return new RecordError(position, frameTooLargeText(length, limit, option, 'the input'), {
+    code: 'manifold.recordTooLarge',
+  });
+}
+
+/** `frameTooLarge`'s words, of `what` (the input, a worker's output: `it`). */
+export function frameTooLargeText(
+  length: number,
+  limit: number,
+  option: string,
+  what: string,
+): string {
+  return `frame header says ${formatSizeOver(length, limit)}, more than the maximum record size ${formatSize(limit)}: is ${what} frames? (${option} raises the limit)`;
+}
+
+/**
+ * What is said of frames that end inside one: the length its header says (null: inside the
+ * 4-byte header itself) and the bytes `held` of it (header included), where `what` ends.
+ */
+export function truncatedFrameText(announced: number | null, held: number, what: string): string {
+  return announced === null
+    ? `truncated frame: ${what} ends inside a 4-byte frame header (${held} bytes)`
+    : `truncated frame: its header says ${announced} bytes but ${what} ends after ${held - 4}`;
 }
 
 /** A count and its word, made plural unless it is one: `1 duplicate`, `3 slots`. */

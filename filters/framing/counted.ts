@@ -1,3 +1,4 @@
+import { truncatedFrameText } from '../size.js';
 import type { Limits, RecordDecoder } from './decoder.js';
 import { Pending } from './pending.js';
 import { viewAt, viewOf } from './view.js';
@@ -105,16 +106,11 @@ export class FramesDecoder implements RecordDecoder {
 
   end(out: Buffer[]): void {
     this.spanStart = out.length;
-    if (this.#need >= 0) {
+    if (this.#need >= 0 || this.#pending.length > 0) {
+      const held = this.#need >= 0 ? this.#pending.length + HEADER : this.#pending.length;
       throw this.#limits.truncated(
         this.count + 1,
-        `truncated frame: its header says ${this.#need} bytes but the input ends after ${this.#pending.length}`,
-      );
-    }
-    if (this.#pending.length > 0) {
-      throw this.#limits.truncated(
-        this.count + 1,
-        `truncated frame: the input ends inside a 4-byte frame header (${this.#pending.length} bytes)`,
+        truncatedFrameText(this.#need >= 0 ? this.#need : null, held, 'the input'),
       );
     }
   }

@@ -23,9 +23,13 @@ export type Framing =
   | RegexpFraming
   | { kind: 'raw'; name: 'raw' };
 
+// The names that end records by delimiters and strings, and the escapes their strings take.
+const DELIMITED_NAMES =
+  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>';
+const ESCAPES_HELP = '(escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)';
+
 /** The framing names accepted everywhere a framing is asked for. */
-export const FRAMING_HELP =
-  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, ndjson, frames, fixed:<bytes> or raw (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)';
+export const FRAMING_HELP = `${DELIMITED_NAMES}, ndjson, frames, fixed:<bytes> or raw ${ESCAPES_HELP}`;
 
 /** The largest payload a frame header can describe. */
 export const MAX_FRAME = 0xffffffff;
@@ -78,8 +82,7 @@ export function parseFraming(
 }
 
 /** The framings that cut a fan's input (`parseCutting`): `raw` has no records to cut at. */
-export const CUTTING_HELP =
-  'lines, lines:<n>, nul, delim:<string>, start:<string>, between:<end>|<start>, start-re:<re>, delim-re:<re>, between-re:<end>|<start>, ndjson, frames or fixed:<bytes> (escapes \\n \\t \\0 \\r \\\\ \\| \\xHH allowed in delim, start and between)';
+export const CUTTING_HELP = `${DELIMITED_NAMES}, start-re:<re>, delim-re:<re>, between-re:<end>|<start>, ndjson, frames or fixed:<bytes> ${ESCAPES_HELP}`;
 
 /**
  * A fan's input framing: any of `parseFraming`'s, or one cut by regular expressions

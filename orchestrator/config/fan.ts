@@ -1,5 +1,11 @@
 import { parseCutting } from '../../filters/framing/spec.js';
-import { describeError, parseFraming, parseKeySpec, parseSize } from '../../filters/index.js';
+import {
+  describeError,
+  parseFraming,
+  parseKeySpec,
+  parseSeparator,
+  parseSize,
+} from '../../filters/index.js';
 import { blocksPerWorker, type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
 import {
   parseDelay,
@@ -30,9 +36,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
   };
   // A bad separator is said at its own key, once, not at each key it would split.
   const given = raw['field-sep'] as string | undefined;
-  const sep = check('field-sep', (v) => parseKeySpec('field:1', String(v), 'key', 'field-sep'))
-    ? given
-    : undefined;
+  const sep = check('field-sep', (v) => parseSeparator(String(v), 'field-sep')) ? given : undefined;
   const checks: [string, (value: unknown) => unknown][] = [
     ['split', (v) => parseCutting(String(v), 'split')],
     ['join', (v) => parseFraming(String(v), 'join')],

@@ -2,10 +2,10 @@ import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing
 import {
   ExitCode,
   type Framing,
-  formatSize,
-  formatSizeOver,
+  frameTooLargeText,
   ManifoldError,
   recordTooLargeText,
+  truncatedFrameText,
 } from '../../filters/index.js';
 import { type Block, describeBlock, type RangeNamer } from '../workers/block.js';
 import { RecordMeasure } from './record-measure.js';
@@ -90,16 +90,10 @@ export class WholeRecords {
       const held = this.#pendingBytes;
       const header = held < 4 ? null : Buffer.concat(this.#pending, 4).readUInt32BE(0);
       this.discard();
-      const what =
-        header === null
-          ? `the output ends inside a 4-byte frame header (${held} bytes)`
-          : `its header says ${header} bytes but the output ends after ${held - 4}`;
       throw new ManifoldError(
         'manifold.truncatedRecord',
-        `${named(source)}: truncated frame: ${what}`,
-        {
-          exitCode: ExitCode.failure,
-        },
+        `${named(source)}: ${truncatedFrameText(header, held, 'the output')}`,
+        { exitCode: ExitCode.failure },
       );
     }
     const out = this.#pending;
@@ -141,7 +135,7 @@ export class WholeRecords {
       if (length > this.#maxRecord)
         throw new ManifoldError(
           'manifold.recordTooLarge',
-          `${named(source)}: frame header says ${formatSizeOver(length, this.#maxRecord)}, more than the maximum record size ${formatSize(this.#maxRecord)}: is it frames? (${this.#maxRecordName} raises the limit)`,
+          `${named(source)}: ${frameTooLargeText(length, this.#maxRecord, this.#maxRecordName, 'it')}`,
           { exitCode: ExitCode.failure },
         );
     }
