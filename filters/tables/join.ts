@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../errors.js';
 import { viewOf } from '../framing/view.js';
 import { type Bounds, fieldBounds, type KeySpec, keyOfValue, parseJsonRecord } from '../keys.js';
@@ -97,7 +98,19 @@ function merged(record: unknown, value: unknown, as: string | null, key: string)
       `the value of key "${key}" is not an object to merge: name a field with --as`,
     );
   }
-  return { ...objectOf(record), ...value };
+  const own = objectOf(record);
+  for (const [field, given] of Object.entries(value)) {
+    // A field the record has with another value would be lost under the table's: said instead.
+    if (
+      Object.hasOwn(own, field) &&
+      !isDeepStrictEqual((own as Record<string, unknown>)[field], given)
+    ) {
+      throw new UsageError(
+        `the value of key "${key}" has field ${JSON.stringify(field)}, which the record has with another value: name a field with --as`,
+      );
+    }
+  }
+  return { ...own, ...value };
 }
 
 function objectOf(record: unknown): object {

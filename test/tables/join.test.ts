@@ -140,6 +140,20 @@ describe('mf-join on ndjson', () => {
     );
   });
 
+  it("refuses to merge a field the record has with another value, naming the record (the record's was lost)", async () => {
+    const table = await usersTable(users, '--key', 'json:id');
+    const clash = '{"id":"u1","ev":1}\n{"id":"u2","ev":2,"name":"Bo"}\n{"id":"u1","name":"Al"}\n';
+    const result = await joinWith(table, ['--split', 'ndjson', '--key', 'json:id'], clash);
+    // The table's own key field and a name of the same value merge; another value stops.
+    expect(result.stdout.toString()).toBe(
+      '{"id":"u1","ev":1,"name":"Ann","age":30}\n{"id":"u2","ev":2,"name":"Bo"}\n',
+    );
+    expect(result.stderr).toBe(
+      'mf-join: stdin:3: the value of key "u1" has field "name", which the record has with another value: name a field with --as\n',
+    );
+    expect(result.exitCode).toBe(1);
+  });
+
   it('refuses to merge a value that is not an object, naming the record and --as', async () => {
     const table = await usersTable(users, '--key', 'json:id', '--value', 'json:name');
     const result = await joinWith(table, ['--split', 'ndjson', '--key', 'json:user'], events);
