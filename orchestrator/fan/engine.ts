@@ -71,6 +71,7 @@ export class Fan {
     this.#stats = Stats.forFan(options);
     this.#input = new InputReader(options.inputs, options.inputFd ?? 0, options.input, {
       offThread: options.inputOffThread === true,
+      name: options.inputFdName,
     });
     // Its job log opened before any worker starts: one that cannot be written stops the run first.
     this.#ledger = new BlockLedger(options, this.#stats, (message) => this.#fail(message));
@@ -232,8 +233,8 @@ export class Fan {
   #readFailed(error: unknown): void {
     // Once stopping, reading ends by having its stream destroyed: no news.
     if (this.#stopping !== null || this.#recovery.haltingSoon) return;
-    const { inputs, inputFd, input } = this.#options;
-    const name = inputName(inputs, inputFd, input);
+    const { inputs, inputFd, input, inputFdName } = this.#options;
+    const name = inputName(inputs, inputFd, input, inputFdName);
     this.#fail(readErrorLine(error, name, filePlaces(this.#options)), error);
   }
 

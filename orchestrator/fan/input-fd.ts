@@ -28,11 +28,16 @@ export function inputSize(
 /**
  * The input's name in messages about its records: `stdin`, the one file's path, or `input` for
  * several files read one after another (record numbers count through all of them), an earlier
- * stage's pipe, or a stream the library was given.
+ * stage's pipe, or a stream the library was given; `fdName` names the descriptor (`inputFdName`).
  */
-export function inputName(inputs: string[] | null, fd = 0, stream?: Readable): string {
+export function inputName(
+  inputs: string[] | null,
+  fd = 0,
+  stream?: Readable,
+  fdName?: string,
+): string {
   if (stream !== undefined) return 'input';
-  if (inputs === null) return fd === 0 ? 'stdin' : 'input';
+  if (inputs === null) return fdName ?? (fd === 0 ? 'stdin' : 'input');
   if (inputs.length !== 1) return 'input';
   return inputs[0]!;
 }

@@ -4,7 +4,7 @@ import { wroteParts } from '../workers/lent.js';
 import { poolReads, ReadBuffers, socketReads } from '../workers/reads.js';
 import { sizeInputPipe } from '../workers/registry.js';
 import { gathered } from './gather.js';
-import { holdsItsSize, nonBlocking, offsetOf, openFile } from './input-fd.js';
+import { holdsItsSize, inputName, nonBlocking, offsetOf, openFile } from './input-fd.js';
 import { fileChanged, type RangeFile, readAt } from './range-file.js';
 
 /** Reads of a device, through a stream. */
@@ -23,6 +23,8 @@ const TURN_BYTES = 1 << 20;
 export class InputReader {
   readonly #inputs: string[] | null;
   readonly #fd: number;
+  /** `#fd`'s name in messages: `stdin`, a pipeline's input file, or `input`. */
+  readonly #fdName: string;
   /** A stream given by the library's caller, read before `inputs` and `fd`. */
   readonly #given: Readable | undefined;
   #stream: Readable | null = null;
@@ -49,10 +51,11 @@ export class InputReader {
     inputs: string[] | null,
     fd = 0,
     stream?: Readable,
-    { offThread = false }: { offThread?: boolean } = {},
+    { offThread = false, name }: { offThread?: boolean; name?: string | undefined } = {},
   ) {
     this.#inputs = inputs;
     this.#fd = fd;
+    this.#fdName = inputName(null, fd, undefined, name);
     this.#given = stream;
     this.#offThread = offThread;
   }
@@ -90,7 +93,7 @@ export class InputReader {
         this.#mayPause = !fstatSync(fd).isFile();
         if (!this.#mayPause) {
           try {
-            yield* this.#readFile(fd, wait, name);
+            yield* this.#readFile(fd, wait, name, false);
           } finally {
             closeSync(fd);
           }
@@ -107,7 +110,7 @@ export class InputReader {
   async *#readStdin(wait: () => Promise<void>): AsyncGenerator<Buffer> {
     this.#mayPause = !fstatSync(this.#fd).isFile();
     if (!this.#mayPause) {
-      yield* this.#readFile(this.#fd, wait, 'stdin');
+      yield* this.#readFile(this.#fd, wait, this.#fdName, true);
       return;
     }
     yield* this.#readDescriptor(this.#fd, wait);
@@ -122,7 +125,8 @@ export class InputReader {
     if (this.#inputs === null) {
       if (!holdsItsSize(fstatSync(this.#fd))) return null;
       const start = offsetOf(this.#fd);
-      return start === null ? null : { fd: this.#fd, name: 'stdin', start, owned: false };
+      if (start === null) return null;
+      return { fd: this.#fd, name: this.#fdName, start, owned: false };
     }
     if (this.#inputs.length !== 1) return null;
     const name = this.#inputs[0]!;
@@ -224,11 +228,17 @@ export class InputReader {
    * on the thread pool into the memory a pipe is read into (`ReadBuffers`: up to 1 MiB a read,
    * each lent until its bytes are in a worker or copied out), so that the reads go into memory
    * used again rather than fresh pages (docs/performance.md, "A file read as a stream").
+   * `given`: a descriptor manifold was given (stdin, a stage's input), read from its offset.
    */
-  async *#readFile(fd: number, wait: () => Promise<void>, name: string): AsyncGenerator<Buffer> {
+  async *#readFile(
+    fd: number,
+    wait: () => Promise<void>,
+    name: string,
+    given: boolean,
+  ): AsyncGenerator<Buffer> {
     const start = fstatSync(fd);
     // A file of /proc or /sys is read to its end whatever size it claims.
-    const offset = !holdsItsSize(start) ? null : name === 'stdin' ? offsetOf(fd) : 0;
+    const offset = !holdsItsSize(start) ? null : given ? offsetOf(fd) : 0;
     const buffers = new ReadBuffers();
     let total = 0;
     try {

@@ -113,6 +113,8 @@ export interface FanOptions {
   countOutput?: boolean;
   /** Where input comes from when `inputs` is null, and where output goes. @default 0 and 1 */
   inputFd?: number;
+  /** `inputFd`'s name in messages: a pipeline's input file. @default stdin for 0, else input */
+  inputFdName?: string;
   outputFd?: number;
   /** A stream to read the input from, before `inputs` and `inputFd` (the library's). */
   input?: Readable;

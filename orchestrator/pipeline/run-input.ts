@@ -11,13 +11,13 @@ import type { Wiring } from './wire.js';
  * What a run's first stage reads (`fd`): stdin as it is; one regular file opened directly;
  * anything else fed in order by `cat` (`feeder`, one node more of the wiring). A named pipe's
  * open waits for a writer, perhaps forever: `cat` waits in its own process, which a signal
- * stops, never on manifold's main thread.
+ * stops, never on manifold's main thread. `name`: the one file's path, for a first fan's messages.
  */
 export function openRunInput(
   pipeline: Pipeline,
   io: PipelineIO,
   wiring: Wiring,
-): { fd: number; feeder: ProcessNode | null } {
+): { fd: number; feeder: ProcessNode | null; name?: string } {
   const inputs = pipeline.inputs;
   if (io.inputFd !== undefined) return { fd: io.inputFd, feeder: null };
   const feed = (args: string[], stdio: (number | undefined)[]) =>
@@ -35,7 +35,7 @@ export function openRunInput(
     given[fd] = fd;
   }
   if (inputs.length === 1 && statSync(inputs[0]!).isFile()) {
-    return { fd: openSync(inputs[0]!, 'r'), feeder: null };
+    return { fd: openSync(inputs[0]!, 'r'), feeder: null, name: inputs[0]! };
   }
   // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
   // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).

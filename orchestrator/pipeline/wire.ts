@@ -27,7 +27,8 @@ export interface Wiring {
  * Starts `stages` between two descriptors: each stage reads the previous one's output through a
  * kernel pipe. External commands get the pipes themselves, so between two of them no byte
  * passes through manifold; a fan, a tee or a combiner runs inside manifold on its pipes.
- * Returns the first and last nodes (the last's downstream is set by the caller).
+ * Returns the first and last nodes (the last's downstream is set by the caller). `inputName`:
+ * `input`'s name in a first fan's messages (the one input file's path).
  */
 export function wireStages(
   pipeline: Pipeline,
@@ -36,6 +37,7 @@ export function wireStages(
   output: number,
   wiring: Wiring,
   log: (line: string) => void,
+  inputName?: string,
 ): { first: RunningNode; last: RunningNode } {
   const pipes = openPipes(stages.length - 1);
   let first: RunningNode | null = null;
@@ -46,7 +48,8 @@ export function wireStages(
     const to = i === stages.length - 1 ? output : pipes[i]!.write;
     let started: { head: RunningNode; tail: RunningNode };
     try {
-      started = startStage(pipeline, stage, from, to, wiring, log);
+      const named = i === 0 ? inputName : undefined;
+      started = startStage(pipeline, stage, from, to, wiring, log, named);
     } catch (error) {
       // Refused (a fan beyond `ulimit -n`): what it and the stages after it were to take is
       // closed, or a reader of the run's output (the library's copy) waits for ever.
@@ -78,6 +81,7 @@ function startStage(
   output: number,
   wiring: Wiring,
   log: (line: string) => void,
+  inputName?: string,
 ): { head: RunningNode; tail: RunningNode } {
   switch (stage.kind) {
     case 'command': {
@@ -100,6 +104,7 @@ function startStage(
         command: withEnv(stage.options.command, pipeline),
         inputs: null,
         inputFd: input,
+        ...(inputName === undefined ? {} : { inputFdName: inputName }),
         outputFd: output,
         stats: null,
         countOutput: true,

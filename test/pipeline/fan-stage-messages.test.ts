@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outcome, runConfig } from '../support/pipeline.js';
 import { tempDir, writeConfig } from '../support/temp.js';
@@ -79,5 +81,23 @@ describe("a fan stage's messages as it runs", () => {
     expect(result.exitCode).toBe(0);
     const notes = result.stderr.split('\n').filter((line) => line.includes('merges'));
     expect(notes).toEqual([expect.stringMatching(/^manifold: stage s: merge: sorted: /)]);
+  });
+
+  it("a first fan reading the config's one input file names it, in --verbose and at a record: it said stdin and input", async () => {
+    const dir = tempDir('manifold-fan-messages-');
+    const data = join(dir, 'in.txt');
+    writeFileSync(data, 'a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n');
+    const text = (fan: string) =>
+      `input: in.txt\nstages:\n  - name: s\n    fan: {workers: 2, worker: cat${fan}}\n`;
+    const verbose = outcome(
+      await runConfig(writeConfig(dir, text('')), '', { args: ['--verbose'] }),
+    );
+    expect(verbose.exitCode).toBe(0);
+    expect(verbose.stderr).toContain(`manifold: stage s: input: ${data} is read as byte ranges`);
+    const big = outcome(await runConfig(writeConfig(dir, text(', max-record: 10')), ''));
+    expect(big.stderr).toBe(
+      `manifold: stage s: ${data}:2: record is larger than the maximum record size 10 B (32 B); raise it with max-record\n`,
+    );
+    expect(big.exitCode).toBe(1);
   });
 });
