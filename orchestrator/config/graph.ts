@@ -1,3 +1,4 @@
+import { isNode } from '../workers/thread/module.js';
 import type { Pipeline, Stage } from './model.js';
 
 interface Node {
@@ -53,8 +54,12 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
         previous = node;
       } else if (stage.kind === 'fan') {
         const o = stage.options;
+        // Threads run the module in manifold's process: no Node of their own to draw.
+        const threads = o.kind === 'thread';
+        const argv =
+          threads && isNode(o.command.argv[0]!) ? o.command.argv.slice(1) : o.command.argv;
         const node = add(
-          `${stage.name}: fan ×${o.workers} ${o.dispatch}→${o.merge}\n${o.command.argv.join(' ')}`,
+          `${stage.name}: fan ×${o.workers}${threads ? ' threads' : ''} ${o.dispatch}→${o.merge}\n${argv.join(' ')}`,
           'fan',
         );
         cluster?.nodes.push(node);

@@ -370,6 +370,31 @@ describe('Mermaid labels show each command as written', () => {
   });
 });
 
+describe('thread workers', () => {
+  it('a fan of threads says threads, and draws the module without a Node of its own (it drew /usr/bin/node ...)', async () => {
+    const dir = tempDir();
+    const sdk = join(root, 'dist', 'filters', 'index.js');
+    writeFileSync(
+      join(dir, 'f.mjs'),
+      `import { defineFilter } from '${sdk}';\ndefineFilter({ name: 'f', transform: (r) => r }).main();\n`,
+    );
+    const config = writeConfig(
+      dir,
+      "stages:\n  - name: up\n    fan:\n      worker: {run: [mf-map, 'r.toUpperCase()'], threads: true}\n  - name: lo\n    fan:\n      worker: {run: [mf-map, 'r.toLowerCase()']}\n  - name: f\n    fan: {worker: {filter: ./f.mjs, args: [x], threads: true}}\n",
+    );
+    const result = await graph(config);
+    expect(result.stderr.toString()).toBe('');
+    const labels = parseMermaid(result.stdout.toString()).nodes.map((n) => n.label);
+    expect(labels).toContain(
+      'up: fan ×2 threads ready→ready\nmf-map r.toUpperCase() --protocol manifold --split lines',
+    );
+    expect(labels).toContain('lo: fan ×2 ready→ready\nmf-map r.toLowerCase()');
+    expect(labels).toContain(
+      `f: fan ×2 threads ready→ready\n${join(dir, 'f.mjs')} x --protocol manifold --split lines`,
+    );
+  });
+});
+
 describe('errors', () => {
   it('a bad --format is a usage error: exit 2, nothing drawn', async () => {
     const result = await graph(writeGraphConfig(fullConfig), ['--format', 'svg']);

@@ -120,7 +120,8 @@ function firstLine(file: string): string {
   }
 }
 
-function isNode(program: string): boolean {
+/** Whether `program` is Node, which a thread's module is not run by. */
+export function isNode(program: string): boolean {
   return program === 'node' || program === process.execPath || basename(program) === 'node';
 }
 
