@@ -32,22 +32,30 @@ export function parseValueSpec(text: string, fieldSeparator?: string): KeySpec {
   return parseKeySpec(/^\d+$/.test(text) ? `field:${text}` : text, fieldSeparator, 'field');
 }
 
-export function addValue(groups: Map<string, Aggregate>, key: string, value: Value): void {
+/** Adds a record's value to its key's aggregate; true when the key is new. */
+export function addValue(groups: Map<string, Aggregate>, key: string, value: Value): boolean {
   const aggregate = groups.get(key);
   if (aggregate === undefined) {
     const integral = isIntegral(value);
     groups.set(key, { count: 1, sum: value, integral, min: value, max: value });
-    return;
+    return true;
   }
   aggregate.count++;
   aggregate.integral &&= isIntegral(value);
   aggregate.sum = add(aggregate.sum, value, aggregate.integral);
   if (value < aggregate.min) aggregate.min = value;
   if (value > aggregate.max) aggregate.max = value;
+  return false;
 }
 
+/**
+ * Whether a value is an integer held exactly: a bigint (digits past 2^53), or a double no larger
+ * than 2^53. A larger double (`1e23`, a JSON number) is already rounded, so sums with it are
+ * doubles, as awk's: made a bigint, it would print digits nobody wrote (`1e23` as
+ * 99999999999999991611392).
+ */
 function isIntegral(value: Value): boolean {
-  return typeof value === 'bigint' || Number.isInteger(value);
+  return typeof value === 'bigint' || Number.isSafeInteger(value);
 }
 
 /**

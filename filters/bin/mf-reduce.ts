@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { quoteName, UsageError } from '../errors.js';
-import type { Framing } from '../framing/spec.js';
+import { ExitCode, ManifoldError, quoteName, RecordError, UsageError } from '../errors.js';
+import { delimiterProblem } from '../framing/delimiter-in.js';
+import { type Framing, recordDelimiter } from '../framing/spec.js';
 import { isJsonSpec, KEY_HELP, parseKeySpec, refuseUnusedSeparator } from '../keys.js';
 import {
   type Aggregate,
@@ -22,6 +23,8 @@ interface State {
   extract: (record: unknown) => [string, Value];
   keyEncoding: Extractor['keyEncoding'];
   groups: Map<string, Aggregate>;
+  /** What ends each output line: a key holding it would read back as other keys. */
+  delimiter: Buffer | null;
 }
 
 /**
@@ -91,27 +94,53 @@ Examples:
       got: `--key is ${context.options.key}, ${field === undefined ? 'no field' : `the field ${field}`}`,
     });
     const groups = new Map<string, Aggregate>();
+    const delimiter = recordDelimiter(context.join);
     if (readsParsed(context.split, context.options, field)) {
       const extract = createJsonExtractor(key, value);
-      context.state = { operation, extract, keyEncoding: 'utf8', groups };
+      context.state = { operation, extract, keyEncoding: 'utf8', groups, delimiter };
       return;
     }
     const extractor = createExtractor(key, value);
     const extract = (record: unknown) => extractor.extract(record as Buffer);
-    context.state = { operation, extract, keyEncoding: extractor.keyEncoding, groups };
+    const keyEncoding = extractor.keyEncoding;
+    context.state = { operation, extract, keyEncoding, groups, delimiter };
   },
   transform(record, context) {
+    const { groups, delimiter, keyEncoding } = context.state;
     const [key, value] = context.state.extract(record);
-    addValue(context.state.groups, key, value);
+    if (addValue(groups, key, value) && delimiter !== null) {
+      // Its line `key<TAB>value` would read back as other keys' lines.
+      const bytes = Buffer.from(key, keyEncoding);
+      if (delimiterProblem(bytes, delimiter) === 'contains') {
+        throw new RecordError(
+          { input: context.input, record: context.recordNumber },
+          `key ${quoteName(bytes.toString())} contains the output delimiter ${quoteName(delimiter.toString())}; choose another with --join (nul, delim:<string>, frames)`,
+        );
+      }
+    }
     return undefined;
   },
   flush(context) {
     const { groups, operation, keyEncoding } = context.state;
     const rows = [...groups].map(([key, aggregate]) => ({
       key: Buffer.from(key, keyEncoding),
-      value: resultOf(aggregate, operation),
+      value: finiteResult(aggregate, operation, Buffer.from(key, keyEncoding).toString()),
     }));
     rows.sort((a, b) => Buffer.compare(a.key, b.key));
     return rows.map(({ key, value }) => Buffer.concat([key, Buffer.from(`\t${value}`)]));
   },
 }).main();
+
+/**
+ * A key's result; a sum (or mean) of doubles past a double's largest stops the filter, as a
+ * value past it does: awk prints `inf`, which no reader takes for a number.
+ */
+function finiteResult(aggregate: Aggregate, operation: Operation, key: string): Value {
+  const value = resultOf(aggregate, operation);
+  if (typeof value === 'bigint' || Number.isFinite(value)) return value;
+  throw new ManifoldError(
+    'manifold.record',
+    `the ${operation} of key ${quoteName(key)} is out of range (past a double's largest, ${Number.MAX_VALUE})`,
+    { exitCode: ExitCode.failure },
+  );
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { quoteName, RecordError } from '../errors.js';
+import { delimiterProblem } from '../framing/delimiter-in.js';
 import { defineFilter } from '../sdk/define.js';
 
 defineFilter<'buffer', Buffer | null>({
@@ -24,11 +25,7 @@ Examples:
   transform(record, context) {
     const delimiter = context.state;
     if (delimiter === null) return record;
-    const why = record.includes(delimiter)
-      ? 'contains'
-      : readsEarly(record, delimiter)
-        ? 'ends with the start of'
-        : null;
+    const why = delimiterProblem(record, delimiter);
     if (why !== null) {
       throw new RecordError(
         { input: context.input, record: context.recordNumber },
@@ -38,12 +35,3 @@ Examples:
     return record;
   },
 }).main();
-
-/**
- * Whether a delimiter that can overlap itself (`\n\n`, `AA`) would be found early, reaching
- * into the record's last bytes: `xA` then `AA` reads back as `x` and `A...`.
- */
-function readsEarly(record: Buffer, delimiter: Buffer): boolean {
-  const tail = record.subarray(Math.max(0, record.length - delimiter.length + 1));
-  return Buffer.concat([tail, delimiter]).indexOf(delimiter) < tail.length;
-}

@@ -70,3 +70,57 @@ it('mf-reduce sums a JSON string of digits past 2^53 exactly', async () => {
     stdout: result.stdout.toString(),
   }).toEqual({ exitCode: 0, stderr: '', stdout: 'a\t9007199254740994\n' });
 });
+
+it.each([
+  ['sum', 'k 1e23\nk 0\n', 'k\t1e+23\n'],
+  ['mean', 'k 1e23\nk 0\n', 'k\t5e+22\n'],
+  ['sum', 'k 1e23\nk 1\n', 'k\t1e+23\n'],
+  ['sum', 'k 4e15\nk 5e15\nk 1\n', 'k\t9000000000000001\n'],
+])(
+  'mf-reduce %s of integers written with an exponent past 2^53 is a double, as awk prints it (it printed the rounded double in all its digits: 99999999999999991611392)',
+  async (op, input, out) => {
+    const result = await run(bin('mf-reduce'), ['--key', 'field:1', op, '2'], input);
+    expect({
+      exitCode: result.exitCode,
+      stderr: result.stderr,
+      stdout: result.stdout.toString(),
+    }).toEqual({ exitCode: 0, stderr: '', stdout: out });
+  },
+);
+
+it('mf-reduce stops on a sum past a double’s largest, as on such a value (it printed 309 digits)', async () => {
+  const result = await run(
+    bin('mf-reduce'),
+    ['--key', 'field:1', 'sum', '2'],
+    'k 1e308\nk 1e308\n',
+  );
+  expect({
+    exitCode: result.exitCode,
+    stderr: result.stderr,
+    stdout: result.stdout.toString(),
+  }).toEqual({
+    exitCode: 1,
+    stderr:
+      "mf-reduce: the sum of key k is out of range (past a double's largest, 1.7976931348623157e+308)\n",
+    stdout: '',
+  });
+});
+
+it.each([
+  [['--key', 'json:u', 'count'], '{"u":"b"}\n{"u":"a\\nb"}\n', "stdin:2: key $'a\\nb'"],
+  [['--split', 'nul', '--join', 'lines', 'count'], 'x\0y\n\0', "stdin:2: key $'y\\n'"],
+])(
+  'mf-reduce refuses a key holding the output delimiter, naming its first record (its line read as other keys)',
+  async (args, input, where) => {
+    const result = await run(bin('mf-reduce'), args, input);
+    expect({
+      exitCode: result.exitCode,
+      stderr: result.stderr,
+      stdout: result.stdout.toString(),
+    }).toEqual({
+      exitCode: 1,
+      stderr: `mf-reduce: ${where} contains the output delimiter $'\\n'; choose another with --join (nul, delim:<string>, frames)\n`,
+      stdout: '',
+    });
+  },
+);
