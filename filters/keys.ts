@@ -143,7 +143,25 @@ export function keyOfValue(spec: KeySpec, value: unknown): string {
     return keyOf(spec, Buffer.from(text, 'utf8')).toString('utf8');
   }
   if (found === undefined) return '';
-  return typeof found === 'string' ? found : JSON.stringify(found);
+  return jsonKeyText(found, spec);
+}
+
+/**
+ * A JSON value found for a key, as its text: a string as it is, anything else as JSON. Past 2^53
+ * a JSON number is rounded as it is parsed (9007199254740993 reads as ...992): keys that differ
+ * would be one, a join would match another's row. Said, not guessed at.
+ */
+export function jsonKeyText(found: unknown, spec: KeySpec): string {
+  if (typeof found === 'string') return found;
+  if (typeof found === 'number' && Number.isInteger(found) && !Number.isSafeInteger(found)) {
+    const name = spec.kind === 'json' ? `json:${spec.path.join('.')}` : spec.kind;
+    throw new ManifoldError(
+      'manifold.record',
+      `the key ${name} is a number past 2^53 (read as ${JSON.stringify(found)}), which JSON numbers do not hold exactly: distinct keys could read as one; write such keys as strings ("9007199254740993")`,
+      { exitCode: ExitCode.failure },
+    );
+  }
+  return JSON.stringify(found);
 }
 
 /**

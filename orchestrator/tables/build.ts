@@ -2,7 +2,7 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBlankRecord, isJsonFraming } from '../../filters/framing/spec.js';
 import { hashBytes } from '../../filters/hash.js';
-import { type Framing, type KeySpec, RecordError } from '../../filters/index.js';
+import { type Framing, type KeySpec, ManifoldError, RecordError } from '../../filters/index.js';
 import {
   type DuplicatesPolicy,
   META_FILE,
@@ -232,7 +232,10 @@ export function cutRecord(
   try {
     parts.cut(record);
   } catch (error) {
-    throw new RecordError(position, `not JSON: ${(error as Error).message}`, { cause: error });
+    // The record's own words (a key past 2^53) as they are; JSON.parse's after `not JSON`.
+    const message = (error as Error).message;
+    const said = error instanceof ManifoldError ? message : `not JSON: ${message}`;
+    throw new RecordError(position, said, { cause: error });
   }
   if (!parts.keyFound) throw new RecordError(position, `no key ${options.keyText} in the record`);
   const size = parts.key.length;

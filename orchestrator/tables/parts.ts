@@ -1,5 +1,11 @@
 import { viewOf } from '../../filters/framing/view.js';
-import { type Bounds, fieldBounds, type KeySpec, valueAt } from '../../filters/keys.js';
+import {
+  type Bounds,
+  fieldBounds,
+  jsonKeyText,
+  type KeySpec,
+  valueAt,
+} from '../../filters/keys.js';
 
 /**
  * Cuts a table record into its key and its value by key specs, with no copy where the framing
@@ -64,7 +70,7 @@ export class RecordParts {
         const found = valueAt(parsed, spec.path);
         if (found === undefined) return undefined;
         this.#at = -1;
-        const text = !asJson && typeof found === 'string' ? found : JSON.stringify(found);
+        const text = asJson ? JSON.stringify(found) : jsonKeyText(found, spec);
         return Buffer.from(text, 'utf8');
       }
     }
