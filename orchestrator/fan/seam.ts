@@ -20,7 +20,11 @@ const LF_BYTES = Buffer.from('\n');
  *
  * Fixed-size records have no delimiter to put in between: a short record (the input's last,
  * shorter than the others) would shift every record after it. It is held back and written at
- * the end of the output, where it was in the input.
+ * the end of the output, where it was in the input. Output in the input's order (`inOrder`: the
+ * ordered merge) holds nothing back: the input's last record comes last there anyway, and a
+ * block's output that ends in a short record (a filter writing 3 lines of a block under
+ * `lines:2`) stays where its block is, as the workers wrote it; held back, it was moved to the
+ * end of the output.
  */
 export class RecordSeam {
   readonly #delimiter: Buffer | null;
@@ -31,8 +35,10 @@ export class RecordSeam {
   readonly #short: Buffer[] = [];
   /** Records of n lines (`lines:<n>`): n, else 0. */
   readonly #lines: number;
+  readonly #inOrder: boolean;
 
-  constructor(framing: Framing) {
+  constructor(framing: Framing, { inOrder = false }: { inOrder?: boolean } = {}) {
+    this.#inOrder = inOrder;
     // Records between an end and a start string: the end string goes in as a delimiter does.
     const end = framing.kind === 'started' && framing.end.length > 0 ? framing.end : null;
     this.#delimiter = recordDelimiter(framing) ?? end;
@@ -46,10 +52,10 @@ export class RecordSeam {
   /** `parts` as they are to be written: after the delimiter the last record lacked, if it did. */
   join(parts: Buffer[]): Buffer[] {
     this.added = 0;
-    if (this.#size > 0) return this.#aligned(parts);
+    if (this.#size > 0) return this.#inOrder ? parts : this.#aligned(parts);
     const delimiter = this.#delimiter;
     if (delimiter === null || !parts.some((part) => part.length > 0)) return parts;
-    if (this.#lines > 0) return this.#wholeLines(parts, delimiter);
+    if (this.#lines > 0 && !this.#inOrder) return this.#wholeLines(parts, delimiter);
     const open = this.#tail.length > 0 && !this.#tail.equals(delimiter);
     if (open) this.added = delimiter.length;
     const out = open ? [delimiter, ...parts] : parts;

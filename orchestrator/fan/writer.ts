@@ -32,7 +32,7 @@ export class FanWriter {
         ? createOutputSink(options.outputFd ?? 1)
         : new WritableSink(options.output);
     this.#tag = createTaggers(options.outputFraming, options.tagString);
-    this.#seam = new RecordSeam(options.outputFraming);
+    this.#seam = new RecordSeam(options.outputFraming, { inOrder: options.merge === 'ordered' });
     this.sink.on('drain', () => {
       for (const worker of this.#workers) worker.resume('stdout');
     });

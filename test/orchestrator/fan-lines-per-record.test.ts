@@ -304,6 +304,24 @@ describe('-L 4: the merges give what one process gives', () => {
     expect(out.endsWith('\n@tail x\nAC')).toBe(true);
     expect(readsOf(out)).toEqual(readsOf(input));
   });
+
+  it.each([['--threads'], ['--protocol', 'manifold'], ['--per-block']])(
+    "--merge ordered %s: a block's output of fewer lines than its records' stays in its place (it went to the end of the output)",
+    async (...how) => {
+      const input = `${Array.from({ length: 24 }, (_, i) => i + 1).join('\n')}\n`;
+      const first = "r.split('\\n')[0]";
+      const args =
+        how[0] === '--per-block' ? ['--', 'sed', '-n', 'p;n'] : ['--', bin('mf-map'), first];
+      const result = await fan(
+        ['-j', '2', '-N', '3', '-L', '2', '--merge', 'ordered', ...how, ...args],
+        input,
+      );
+      expect(ok(result)).toEqual(OK);
+      expect(result.stdout.toString()).toBe(
+        `${Array.from({ length: 12 }, (_, i) => 2 * i + 1).join('\n')}\n`,
+      );
+    },
+  );
 });
 
 describe('-L 4 with SDK filters: a transform sees the four lines as one record', () => {

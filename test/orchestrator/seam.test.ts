@@ -28,4 +28,18 @@ describe('RecordSeam', () => {
     out += text(seam.end());
     expect(out).toBe('abcdefghij');
   });
+
+  it('in order (the ordered merge): a short record stays in its block’s place, lines:2 and fixed:4 (it was moved to the end)', () => {
+    const lines = new RecordSeam(parseFraming('lines:2', 'join'), { inOrder: true });
+    let out = text(lines.join([b('1\n3\n5\n')]));
+    out += text(lines.join([b('7\n9\n11')]));
+    out += text(lines.join([b('13\n')]));
+    out += text(lines.end());
+    expect(out).toBe('1\n3\n5\n7\n9\n11\n13\n');
+    const fixed = new RecordSeam(parseFraming('fixed:4', 'join'), { inOrder: true });
+    out = text(fixed.join([b('abcdef')]));
+    out += text(fixed.join([b('gh')]));
+    out += text(fixed.end());
+    expect(out).toBe('abcdefgh');
+  });
 });
