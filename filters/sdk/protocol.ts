@@ -92,7 +92,6 @@ export async function runProtocol<S>(
   });
   // The same limits for every block: --max-record, or what a capped thread's heap holds.
   const limits = heapLimits(parsed, io.heapCap ?? null);
-  let records = 0;
   /** The records of every block so far: what numbers a block whose place is not known (0). */
   let given = 0;
   for await (const chunk of idle(io.chunks(), stray, idleWaits)) {
@@ -110,7 +109,6 @@ export async function runProtocol<S>(
         await loop.run(input.read(payload.subarray(at, at + input.readSize)));
       }
       await loop.run(input.read(null));
-      records = first - 1 + decoder.count;
       given += decoder.count;
       // A block is answered only once a rejection its records left unhandled would be known.
       await stray.settle();
@@ -119,7 +117,9 @@ export async function runProtocol<S>(
     if (reader.pendingBytes === 0) release?.(chunk);
   }
   seq = TRAILING;
-  await loop.flush(records);
+  // The number of records this worker read, as a process's flush is told (not the last one's
+  // number in the whole input, which counted blocks other workers had).
+  await loop.flush(given);
   await stray.settle();
   await send(TRAILING, true);
   await io.close?.();

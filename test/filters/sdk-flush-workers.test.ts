@@ -33,3 +33,24 @@ describe.each([
     expect(reported).toEqual(['1', '2', '3']);
   });
 });
+
+describe.each([
+  ['threads', ['--threads']],
+  ['processes', ['--protocol', 'manifold']],
+])("flush's context.recordNumber, as %s", (_kind, mode) => {
+  it("is the number of records the worker read, as a lone process's is: the workers' add up to the input (it was the last record's number in the whole input)", async () => {
+    const count = fixture('flush-count.js');
+    const input = `${Array.from({ length: 50 }, (_, i) => i + 1).join('\n')}\n`;
+    const result = await fan(
+      ['-j', '2', '--block', '16', '--dispatch', 'round-robin', ...mode, '--', count],
+      input,
+    );
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    const counts = result.stdout.toString().trim().split('\n').map(Number);
+    expect(counts).toHaveLength(2);
+    expect(counts[0]! + counts[1]!).toBe(50);
+  });
+});
