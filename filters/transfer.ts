@@ -56,7 +56,7 @@ export type FromThread =
   /** The module was loaded and did not call a filter's `.main()` or `.run()`. */
   | { kind: 'not-a-filter' }
   /** The module could not be loaded: its error's message. */
-  | { kind: 'load-error'; message: string }
+  | { kind: 'load-error'; message: string; where: string | null; syntax: boolean }
   /**
    * The filter's usage error, the line a process would write to stderr: every thread of a fan
    * is given the same command, so manifold shows each distinct one once.

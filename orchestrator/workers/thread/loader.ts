@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   HEAP_CAP,
   type HeapCap,
@@ -32,7 +33,21 @@ loaded.then(
     if (globalThis[Symbol.for(${JSON.stringify(SERVING.description)})] === undefined)
       parentPort.postMessage({ kind: 'not-a-filter' });
   },
-  (error) => parentPort.postMessage({ kind: 'load-error', message: String(error && error.message || error).split('\\n')[0] }),
+  (error) => {
+    // Its kind, its first line, and where: the first frame in a file (a throw at the top of a
+    // module), or the file and line a CommonJS syntax error begins its stack with. An ES
+    // module's syntax error has neither: Node keeps where for what it prints itself.
+    const stack = String((error && error.stack) || '');
+    const frame = /^\\s+at (?:.*\\()?((?:file:\\/\\/)?\\/[^\\s()]*:\\d+:\\d+)\\)?$/m.exec(stack);
+    const opening = /^((?:file:\\/\\/)?\\/[^\\n]*:\\d+)\\n/.exec(stack);
+    const kind = error instanceof Error && error.name !== 'Error' ? error.name + ': ' : '';
+    parentPort.postMessage({
+      kind: 'load-error',
+      message: kind + String((error && error.message) || error).split('\\n')[0],
+      where: (opening || frame || [])[1] || null,
+      syntax: error instanceof SyntaxError,
+    });
+  },
 );
 }`;
 
@@ -53,4 +68,32 @@ export function loaderData(
     commonjs,
     ...(heap === undefined ? {} : { [HEAP_CAP]: heap }),
   };
+}
+
+/**
+ * Why a thread's module could not be loaded, in one line: its error and where, or for an ES
+ * module's syntax error, which Node tells no caller where, how to see it.
+ */
+export function loadErrorLine(
+  file: string,
+  error: { message: string; where: string | null; syntax: boolean },
+): string {
+  const where =
+    error.where !== null
+      ? ` (at ${pathOfPlace(error.where)})`
+      : error.syntax
+        ? ` (in it or a module it imports: node ${file} </dev/null says where)`
+        : '';
+  return `cannot load ${file}: ${error.message}${where}`;
+}
+
+/** `file:///a%20b.mjs:1:7` as `/a b.mjs:1:7`; a path as it is. */
+function pathOfPlace(place: string): string {
+  const match = /^(file:\/\/.*?)((?::\d+)+)$/.exec(place);
+  if (match === null) return place;
+  try {
+    return fileURLToPath(match[1]!) + match[2]!;
+  } catch {
+    return place;
+  }
 }

@@ -20,8 +20,9 @@ import type {
   TransportOutcome,
 } from '../transport.js';
 import { childrenWaited, signalChildren } from './children.js';
+import { loadErrorLine } from './loader.js';
 import { giveBack, payloadBytes, pool } from './memory.js';
-import type { ThreadModule } from './module.js';
+import { isNode, type ThreadModule } from './module.js';
 import { threadOutcome } from './outcome.js';
 import { startFilterThread } from './start.js';
 
@@ -176,15 +177,18 @@ export class ThreadTransport implements Transport {
         return;
       case 'greeting':
         if (!THREAD_UNDERSTOOD.includes(message.protocol))
-          this.#refuse(`${this.#spec.command.argv[0]} ${otherVersion(message, THREAD_PROTOCOL)}`);
+          this.#refuse(`${this.#filterName} ${otherVersion(message, THREAD_PROTOCOL)}`);
         return;
-      case 'not-a-filter':
+      case 'not-a-filter': {
+        const { file } = this.#module;
+        const name = this.#filterName;
         this.#refuse(
-          `${this.#spec.command.argv[0]} is not an SDK filter: ${this.#module.file} ran without calling defineFilter(...).main() (${this.#name('threads')} runs SDK filters only)`,
+          `${name} is not an SDK filter: ${name === file ? 'it' : file} ran without calling defineFilter(...).main() (${this.#name('threads')} runs SDK filters only)`,
         );
         return;
+      }
       case 'load-error':
-        this.#refuse(`cannot load ${this.#module.file}: ${message.message}`);
+        this.#refuse(loadErrorLine(this.#module.file, message));
         return;
       case 'usage-error':
         this.#sayUsageError(message.line);
@@ -195,6 +199,12 @@ export class ThreadTransport implements Transport {
         this.#tell(this.#outcome(message.status));
         return;
     }
+  }
+
+  /** The filter as its command names it (`mf-map`), or its module where Node runs it. */
+  get #filterName(): string {
+    const program = this.#spec.command.argv[0]!;
+    return isNode(program) ? this.#module.file : program;
   }
 
   /**
