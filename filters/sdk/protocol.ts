@@ -1,3 +1,4 @@
+import { ExitCode, ManifoldError } from '../errors.js';
 import { createDecoder, type RecordDecoder } from '../framing/decoder.js';
 import { RecordEncoder, type TextMemory } from '../framing/encoder.js';
 import { MessageReader, outputHeader, TO_WORKER_HEADER, TRAILING } from '../protocol.js';
@@ -115,6 +116,15 @@ export async function runProtocol<S>(
       await send(seq, true);
     }
     if (reader.pendingBytes === 0) release?.(chunk);
+  }
+  if (reader.pendingBytes > 0) {
+    // Input that ends inside a message is no block manifold sent (or one cut short): said, not
+    // dropped with a status of 0.
+    throw new ManifoldError(
+      'manifold.truncatedRecord',
+      `the input ends inside a message of manifold's block protocol (${reader.pendingBytes} bytes of it): --protocol manifold is for manifold fan to give, which sends whole blocks`,
+      { exitCode: ExitCode.failure },
+    );
   }
   seq = TRAILING;
   // The number of records this worker read, as a process's flush is told (not the last one's

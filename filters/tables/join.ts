@@ -69,6 +69,9 @@ function joined(record: Buffer, separator: Buffer, value: Buffer): Buffer {
 export function joinJson(options: JoinOptions): (record: unknown) => unknown {
   const { table, key, mode, as } = options;
   const all = table.meta.duplicates === 'all';
+  // The table's own key field (`id` of json:id) holds the key the record matched by: a record
+  // field of that name with another value keeps its own, nothing of the table's lost.
+  const keyField = /^json:([^.]+)$/.exec(table.meta.key)?.[1] ?? null;
   return (record) => {
     const text = keyOfValue(key, record);
     const value = table.get(text);
@@ -77,8 +80,8 @@ export function joinJson(options: JoinOptions): (record: unknown) => unknown {
       return { ...objectOf(record), [as]: null };
     }
     if (mode === 'anti') return undefined;
-    if (!all) return merged(record, parseValue(value), as, text);
-    return table.getAll(text).map((each) => merged(record, parseValue(each), as, text));
+    if (!all) return merged(record, parseValue(value), as, text, keyField);
+    return table.getAll(text).map((each) => merged(record, parseValue(each), as, text, keyField));
   };
 }
 
@@ -91,26 +94,35 @@ function parseValue(value: Buffer): unknown {
   }
 }
 
-function merged(record: unknown, value: unknown, as: string | null, key: string): unknown {
+function merged(
+  record: unknown,
+  value: unknown,
+  as: string | null,
+  key: string,
+  keyField: string | null,
+): unknown {
   if (as !== null) return { ...objectOf(record), [as]: value };
   if (!isObject(value)) {
     throw new UsageError(
       `the value of key "${key}" is not an object to merge: name a field with --as`,
     );
   }
-  const own = objectOf(record);
+  const own = objectOf(record) as Record<string, unknown>;
+  let keptOwn = false;
   for (const [field, given] of Object.entries(value)) {
-    // A field the record has with another value would be lost under the table's: said instead.
-    if (
-      Object.hasOwn(own, field) &&
-      !isDeepStrictEqual((own as Record<string, unknown>)[field], given)
-    ) {
-      throw new UsageError(
-        `the value of key "${key}" has field ${JSON.stringify(field)}, which the record has with another value: name a field with --as`,
-      );
+    if (!Object.hasOwn(own, field) || isDeepStrictEqual(own[field], given)) continue;
+    if (field === keyField) {
+      keptOwn = true;
+      continue;
     }
+    // Any other field the record has with another value would be lost under the table's.
+    throw new UsageError(
+      `the value of key "${key}" has field ${JSON.stringify(field)}, which the record has with another value: name a field with --as`,
+    );
   }
-  return { ...own, ...value };
+  const out = { ...own, ...value };
+  if (keptOwn) out[keyField!] = own[keyField!];
+  return out;
 }
 
 function objectOf(record: unknown): object {

@@ -154,6 +154,22 @@ describe('mf-join on ndjson', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it("keeps the record's own field named as the table's key field (json:id): the table's holds the key matched, already in the record (an event's id was overwritten by the user's)", async () => {
+    const table = await usersTable(users, '--key', 'json:id');
+    const result = await joinWith(
+      table,
+      ['--split', 'ndjson', '--key', 'json:user'],
+      '{"id":"e1","user":"u1"}\n{"id":"e2","user":"u2","name":"Bo"}\n',
+    );
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    expect(result.stdout.toString()).toBe(
+      '{"id":"e1","user":"u1","name":"Ann","age":30}\n{"id":"e2","user":"u2","name":"Bo"}\n',
+    );
+  });
+
   it('refuses to merge a value that is not an object, naming the record and --as', async () => {
     const table = await usersTable(users, '--key', 'json:id', '--value', 'json:name');
     const result = await joinWith(table, ['--split', 'ndjson', '--key', 'json:user'], events);
