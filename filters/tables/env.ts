@@ -46,7 +46,18 @@ export function tableFromEnv(name: string, env: NodeJS.ProcessEnv = process.env)
       `table ${quoteName(name)}: ${tableEnvName(name)} is not set (name the table with --table ${quoteName(name)}=PATH)`,
     );
   }
-  return openTable(path, { shard: workerShard(readTableMeta(path).shards, env) });
+  try {
+    return openTable(path, { shard: workerShard(readTableMeta(path).shards, env) });
+  } catch (error) {
+    // Said with where its path came from: the user gave a name, not this path.
+    if (error instanceof TableError) {
+      throw new TableError(
+        `${error.message}; the path is ${tableEnvName(name)}'s, for --table ${quoteName(name)}`,
+        error,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The shard this process should open: its worker number, when the fan has one worker per shard. */

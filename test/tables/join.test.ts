@@ -246,6 +246,14 @@ describe('mf-join usage', () => {
       `mf-join: table ${join(dir, 'nope.mft')}: no such table (nothing at that path)\n`,
     );
     expect(missing.exitCode).toBe(2);
+    // By name, its path from the environment: where the path came from is said.
+    const named = await run(mfJoin, ['--table', 'users'], 'x\n', {
+      env: { MANIFOLD_TABLE_USERS: join(dir, 'gone.mft') },
+    });
+    expect({ exitCode: named.exitCode, stderr: named.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `mf-join: table ${join(dir, 'gone.mft')}: no such table (nothing at that path); the path is MANIFOLD_TABLE_USERS's, for --table users\n`,
+    });
   });
 
   it('says it takes one table before it says a table given is missing', async () => {
