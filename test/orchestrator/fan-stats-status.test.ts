@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../helpers.js';
+import { fixture, manifold, run } from '../helpers.js';
 import { records } from '../support/lines.js';
 import { spawnManifold, watch } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
@@ -46,4 +46,25 @@ describe('--stats status after a signal or a closed output', () => {
     expect({ code, killedBy }).toEqual({ code: null, killedBy: 'SIGPIPE' });
     expect(statusIn(stats)).toBe(141);
   });
+});
+
+describe('--stats of a run that never started', () => {
+  it.each([
+    [['--', 'no-such-command-here'], 127],
+    [['--bogus', '--', 'cat'], 2],
+  ])(
+    '%j: exit %i, no summary written, as --joblog starts no log (fan.md)',
+    async (args, status) => {
+      const dir = tempDir('manifold-stats-status-');
+      const [stats, joblog] = [join(dir, 'stats.json'), join(dir, 'jobs.tsv')];
+      const result = await run(
+        manifold,
+        ['fan', '--stats', stats, '--joblog', joblog, ...args],
+        'a\n',
+      );
+      expect(result.exitCode).toBe(status);
+      expect(existsSync(stats)).toBe(false);
+      expect(existsSync(joblog)).toBe(false);
+    },
+  );
 });
