@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { bin, run } from '../../helpers.js';
+import { outcome } from '../../support/pipeline.js';
 
 // Integers are summed exactly, however large: a sum past 2^53 was a double's, rounded without a
 // word (9007199254740992 + 1 printed 9007199254740992). An integer given in digits past 2^53 is
@@ -58,17 +59,17 @@ it.each([
   }
 });
 
+/** mf-reduce with `args` on `input`: its status, stderr and stdout. */
+const reduce = async (args: string[], input: string) =>
+  outcome(await run(bin('mf-reduce'), args, input));
+
 it('mf-reduce sums a JSON string of digits past 2^53 exactly', async () => {
-  const result = await run(
-    bin('mf-reduce'),
-    ['sum', 'json:n', '--key', 'json:k'],
-    '{"k":"a","n":"9007199254740993"}\n{"k":"a","n":1}\n',
-  );
-  expect({
-    exitCode: result.exitCode,
-    stderr: result.stderr,
-    stdout: result.stdout.toString(),
-  }).toEqual({ exitCode: 0, stderr: '', stdout: 'a\t9007199254740994\n' });
+  const input = '{"k":"a","n":"9007199254740993"}\n{"k":"a","n":1}\n';
+  expect(await reduce(['sum', 'json:n', '--key', 'json:k'], input)).toEqual({
+    exitCode: 0,
+    stderr: '',
+    stdout: 'a\t9007199254740994\n',
+  });
 });
 
 it.each([
@@ -79,26 +80,16 @@ it.each([
 ])(
   'mf-reduce %s of integers written with an exponent past 2^53 is a double, as awk prints it (it printed the rounded double in all its digits: 99999999999999991611392)',
   async (op, input, out) => {
-    const result = await run(bin('mf-reduce'), ['--key', 'field:1', op, '2'], input);
-    expect({
-      exitCode: result.exitCode,
-      stderr: result.stderr,
-      stdout: result.stdout.toString(),
-    }).toEqual({ exitCode: 0, stderr: '', stdout: out });
+    expect(await reduce(['--key', 'field:1', op, '2'], input)).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: out,
+    });
   },
 );
 
 it('mf-reduce stops on a sum past a double’s largest, as on such a value (it printed 309 digits)', async () => {
-  const result = await run(
-    bin('mf-reduce'),
-    ['--key', 'field:1', 'sum', '2'],
-    'k 1e308\nk 1e308\n',
-  );
-  expect({
-    exitCode: result.exitCode,
-    stderr: result.stderr,
-    stdout: result.stdout.toString(),
-  }).toEqual({
+  expect(await reduce(['--key', 'field:1', 'sum', '2'], 'k 1e308\nk 1e308\n')).toEqual({
     exitCode: 1,
     stderr:
       "mf-reduce: the sum of key k is out of range (past a double's largest, 1.7976931348623157e+308)\n",
@@ -112,12 +103,7 @@ it.each([
 ])(
   'mf-reduce refuses a key holding the output delimiter, naming its first record (its line read as other keys)',
   async (args, input, where) => {
-    const result = await run(bin('mf-reduce'), args, input);
-    expect({
-      exitCode: result.exitCode,
-      stderr: result.stderr,
-      stdout: result.stdout.toString(),
-    }).toEqual({
+    expect(await reduce(args, input)).toEqual({
       exitCode: 1,
       stderr: `mf-reduce: ${where} contains the output delimiter $'\\n'; choose another with --join (nul, delim:<string>, frames)\n`,
       stdout: '',
