@@ -6,6 +6,7 @@ import type { Pipeline } from '../config/model.js';
 import { readErrorLine } from '../fan/failure-lines.js';
 import { gathered } from '../fan/gather.js';
 import { changeMaxListeners } from '../fan/listener-limit.js';
+import { endedEarly } from '../fan/output-stream.js';
 import { openPipes } from '../pipeline/pipes.js';
 import type { PipelineIO } from '../pipeline/run.js';
 import {
@@ -177,6 +178,13 @@ export class Plumbing {
       if (code === 'EPIPE' || code === 'ECONNRESET') return;
       this.#break(`cannot write the output: ${messageOf(error)}`, error);
     };
+    // Ended before the pipe's end ended it (another run sharing it, its owner): what was to come
+    // would go nowhere, the pipe's copy waiting for a drain that never comes (the run hung).
+    const finishedEarly = () => {
+      if (!source.readableEnded) failed(endedEarly());
+    };
+    target.once('finish', finishedEarly);
+    this.#cleanups.push(() => target.off('finish', finishedEarly));
     this.#listen(target, closed, failed);
   }
 

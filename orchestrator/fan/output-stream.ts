@@ -38,6 +38,17 @@ export async function roomIn(sink: Sink, stopped: AbortSignal): Promise<boolean>
   return !stopped.aborted;
 }
 
+/**
+ * A caller's Writable ended by someone else while a call still wrote to it (another call
+ * sharing it ended it at its own end, or its owner did): what was still to come had gone
+ * nowhere, the call resolving as though written. It fails the call instead.
+ */
+export function endedEarly(): Error {
+  return new Error(
+    "it was ended before all of this call's output was written (by another call writing to it, or by its owner): give each call a Writable of its own",
+  );
+}
+
 /** The least a stream buffers before the fan pauses its workers: a few writes' worth. */
 const MIN_HIGH_WATER = 1024 * 1024;
 
@@ -51,6 +62,8 @@ export class WritableSink extends EventEmitter implements Sink {
   readonly #stream: Writable;
   readonly #highWater: number;
   #closed = false;
+  /** This sink ended the stream (`close`): its finish is then the end, no failure. */
+  #ending = false;
   readonly #listeners: [string, (...args: unknown[]) => void][];
 
   constructor(stream: Writable) {
@@ -69,6 +82,7 @@ export class WritableSink extends EventEmitter implements Sink {
           else this.emit('error', error);
         },
       ],
+      ['finish', () => this.#endedEarly()],
       [
         'close',
         () => {
@@ -93,6 +107,7 @@ export class WritableSink extends EventEmitter implements Sink {
   }
 
   write(parts: Buffer[]): void {
+    if (this.#stream.writableEnded) this.#endedEarly();
     if (this.closed) return;
     this.#stream.cork();
     for (const part of parts) if (part.length > 0) this.#stream.write(part);
@@ -109,8 +124,16 @@ export class WritableSink extends EventEmitter implements Sink {
       for (const [event, listener] of this.#listeners) stream.off(event, listener);
       changeMaxListeners(stream, -1);
     } else if (!this.closed) {
+      this.#ending = true;
       stream.end();
     }
+  }
+
+  /** Ended, not by this sink: a failure of the call's, once. */
+  #endedEarly(): void {
+    if (this.#ending || this.#closed) return;
+    this.#closed = true;
+    this.emit('error', endedEarly());
   }
 
   async finish(): Promise<void> {
