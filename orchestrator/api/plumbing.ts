@@ -32,6 +32,8 @@ export class Plumbing {
   #onBroken: () => void = () => {};
   /** The output's pipe was closed early, its target closed or failed (`#watchOutput`). */
   #outputGone = false;
+  /** The copies into the caller's output that end it: what an abort drops (`abandon`). */
+  readonly #outputs: { source: Socket; target: Writable }[] = [];
 
   /** What to do once the caller's input or output fails (stop the stages). */
   onBroken(stop: () => void): void {
@@ -137,6 +139,7 @@ export class Plumbing {
           over.once(event, () => done());
         if (ends) source.once('error', () => done());
         if (end) this.#watchOutput(target, source);
+        if (ends) this.#outputs.push({ source, target });
         else this.#drainIfGone(target, source);
         source.pipe(target, { end });
       }),
@@ -202,6 +205,18 @@ export class Plumbing {
       target.off('error', failed);
       changeMaxListeners(target, -2);
     });
+  }
+
+  /**
+   * Stopped by an abort: the output's copy and the caller's Writable are destroyed, what waits
+   * in them dropped, as the command line's output is by its signal. The run waited for a
+   * stalled Writable to take everything (for ever).
+   */
+  abandon(): void {
+    for (const { source, target } of this.#outputs.splice(0)) {
+      source.destroy();
+      target.destroy();
+    }
   }
 
   /** Closes our copies of the write ends and waits for every copy to finish. */

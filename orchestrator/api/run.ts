@@ -96,7 +96,14 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
     throw error;
   }
   const runner = new PipelineRun(pipeline, log, runIO);
-  const abort = () => runner.stop('SIGTERM');
+  // Heard until the output is all out, not only while stages run: an abort while a stalled
+  // Writable holds the rest ends the run then too (it waited for ever).
+  let aborted = false;
+  const abort = () => {
+    aborted = true;
+    runner.stop('SIGTERM');
+    plumbing.abandon();
+  };
   io.signal?.addEventListener('abort', abort, { once: true });
   // The caller's input or output stream failed: the stages are stopped, and the run fails.
   plumbing.onBroken(() => runner.stop('SIGTERM'));
@@ -104,8 +111,8 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
   try {
     end = await runner.run(null, true);
   } finally {
-    io.signal?.removeEventListener('abort', abort);
     await plumbing.finish();
+    io.signal?.removeEventListener('abort', abort);
     await helpersEnded();
   }
   const { broken } = plumbing;
@@ -114,7 +121,7 @@ export async function run(config: string | PipelineConfig, io: RunIO = {}): Prom
     const stats = end.kind === 'done' ? { status: ExitCode.failure, ...end.stats } : undefined;
     throw new RunError(ExitCode.failure, failures, tail?.lines() ?? [], stats, broken.cause);
   }
-  if (end.kind === 'signal') throw new AbortError(io.signal?.reason);
+  if (end.kind === 'signal' || aborted) throw new AbortError(io.signal?.reason);
   if (end.kind === 'closed') throw new OutputClosedError();
   const summary = { status: end.status, ...end.stats };
   if (end.status === ExitCode.ok) return summary;

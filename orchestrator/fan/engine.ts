@@ -164,8 +164,10 @@ export class Fan {
     // for a reader that may have stopped reading to take what is queued.
     if (this.#stopping?.kind !== 'signal') await this.#late.until(this.#writer.sink.finish());
     // The end of the output, for its reader; never of manifold's own stdout or stderr.
+    // A library's Writable, stopped by a signal (an abort), is destroyed, its queued output
+    // dropped, as the command line's is by its signal; otherwise ended.
     if (this.#options.output !== undefined || (this.#options.outputFd ?? 1) > 2)
-      this.#writer.sink.close();
+      this.#writer.sink.close(this.#late.signal !== null);
     this.#progress?.stop();
     this.#ledger.close();
     this.#feed.closeAtEnd();
@@ -201,10 +203,10 @@ export class Fan {
 
   /** Stops every worker and what it started; the run then ends as `end` says. */
   stop(end: FanEnd): void {
-    if (this.#stopping !== null) {
-      if (end.kind === 'signal') this.#late.hear(end.signal);
-      return;
-    }
+    // Heard however the run stands: one that waits only for its reader to take the output (the
+    // workers done, a library's Writable stalled) waits no more (it waited for ever).
+    if (end.kind === 'signal') this.#late.hear(end.signal);
+    if (this.#stopping !== null) return;
     this.#stopping = end;
     this.#stopped.abort();
     this.#ledger.stopClock();

@@ -11,8 +11,8 @@ export interface Sink extends EventEmitter {
   readonly full: boolean;
   readonly closed: boolean;
   write(parts: Buffer[]): void;
-  /** The end of the output: the reader sees it. */
-  close(): void;
+  /** The end of the output: the reader sees it; `abandon`: stopped by a signal, drop what waits. */
+  close(abandon?: boolean): void;
   /** Resolves when everything written so far is out (or the output closed). */
   finish(): Promise<void>;
 }
@@ -118,11 +118,15 @@ export class WritableSink extends EventEmitter implements Sink {
    * Ends the stream, as `stream.pipeline` ends its destination; process.stdout and stderr are
    * not ended but let go, so that fan after fan can write to them without piling up listeners.
    */
-  close(): void {
+  close(abandon = false): void {
     const stream = this.#stream;
     if (stream === process.stdout || stream === process.stderr) {
       for (const [event, listener] of this.#listeners) stream.off(event, listener);
       changeMaxListeners(stream, -1);
+    } else if (abandon) {
+      this.#ending = true;
+      this.#closed = true;
+      stream.destroy();
     } else if (!this.closed) {
       this.#ending = true;
       stream.end();

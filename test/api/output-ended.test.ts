@@ -59,3 +59,48 @@ describe.concurrent("a caller's Writable ended before the call's end", () => {
     });
   }
 });
+
+/** In the script: resolves once no process under it runs `cat` (the workers, the stage). */
+const CATS_ENDED = `
+import { readFileSync, readdirSync } from 'node:fs';
+const under = (pid) => readdirSync(\`/proc/\${pid}/task\`).flatMap((task) => {
+  try {
+    return readFileSync(\`/proc/\${pid}/task/\${task}/children\`, 'utf8').split(' ').filter(Boolean);
+  } catch { return []; }
+});
+const comm = (pid) => { try { return readFileSync(\`/proc/\${pid}/comm\`, 'utf8').trim(); } catch { return ''; } };
+const descendants = (pid) => under(pid).flatMap((child) => [child, ...descendants(child)]);
+const catsEnded = async () => {
+  while (descendants(process.pid).some((pid) => comm(pid) === 'cat'))
+    await new Promise((resolve) => setImmediate(resolve));
+};
+`;
+
+describe.concurrent('an abort while a stalled Writable holds the rest of the output', () => {
+  for (const which of ['fan', 'run']) {
+    it(`${which}: rejects at once, the Writable destroyed (it waited for the Writable, for ever)`, async ({
+      expect,
+    }) => {
+      const result = await runApiScript(`${PRELUDE}${CATS_ENDED}
+        const controller = new AbortController();
+        // Takes its first chunk and never calls back: a reader that stalled.
+        let first;
+        const came = new Promise((resolve) => { first = resolve; });
+        const output = new Writable({ highWaterMark: 16, write() { first(); } });
+        const running = settle(call(${JSON.stringify(which)}, {
+          input: Readable.from(['a\\n'.repeat(1000)]),
+          output,
+          signal: controller.signal,
+        }));
+        // Aborted once cat has written all and ended: only the output is left to go.
+        await came;
+        await catsEnded();
+        controller.abort();
+        await running;
+        console.log(output.destroyed);`);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('rejected manifold.aborted: the run was aborted\ntrue');
+      expect(result.exitCode).toBe(0);
+    });
+  }
+});
