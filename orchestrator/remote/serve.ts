@@ -93,8 +93,10 @@ export function serveStdio(options: ServeOptions): Promise<number> {
 
   const start = (message: StartMessage) => {
     const stderr = new WritableStream({
-      write: (chunk: Buffer, _encoding, callback) =>
-        send(outputFrame(run, outputSeq++, STDERR, chunk), callback),
+      write: (chunk: Buffer, _encoding, callback) => {
+        if (chunk.length === 0) callback();
+        else send(outputFrame(run, outputSeq++, STDERR, chunk), callback);
+      },
     });
     let slot: TransportFactory | null = null;
     const events = {
@@ -102,8 +104,12 @@ export function serveStdio(options: ServeOptions): Promise<number> {
       end: (end: TransportOutcome) => {
         instance = null;
         slot?.close?.();
-        send(messageFrame(FrameKind.End, run, outputSeq++, end));
-        if (status !== null) finish(status);
+        // After the last of its stderr: lines the stream still queued (each waits for the one
+        // before to be sent) went out after the End, and the coordinator had done with them.
+        stderr.write(Buffer.alloc(0), () => {
+          send(messageFrame(FrameKind.End, run, outputSeq++, end));
+          if (status !== null) finish(status);
+        });
       },
     };
     // One instance at a time runs in this process: it may move to the run's folder.
