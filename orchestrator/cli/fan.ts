@@ -132,16 +132,19 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
       `--threads: ${Math.min(booted, options.workers)} of the ${options.workers} threads booted while manifold loaded`,
     );
   }
+  let end: Awaited<ReturnType<Fan['run']>>;
   try {
     // Its input pipe is read off the main thread: this process runs one fan.
     const Fan = await loadFan();
     const started = new Fan({ ...options, inputOffThread: true }, log);
     fan = started;
-    const end = await started.run(inputSize(options.inputs, sizes));
-    return hintOnFailure(statusOf(end), options.command, started.failedStatuses);
+    end = await started.run(inputSize(options.inputs, sizes));
   } finally {
     await pool?.close();
   }
+  // After the hosts' connections are closed (their folders, here and there, removed): a closed
+  // output ends the process here and now (statusOf), which left them behind.
+  return hintOnFailure(statusOf(end), options.command, fan.failedStatuses);
 }
 
 /**
