@@ -51,8 +51,29 @@ export function holdingErrors(...places: unknown[]): () => void {
   }
   return () => {
     for (const stream of streams) {
-      stream.off('error', heard);
-      changeMaxListeners(stream, -1);
+      const letGo = () => {
+        stream.off('error', heard);
+        changeMaxListeners(stream, -1);
+      };
+      // Failed in the tick of the call, the call settled for it, its 'error' still to be emitted
+      // (Node emits it a tick after `destroy(error)`): held until then, or it threw.
+      if (errorToCome(stream)) (stream as EventEmitter).once('error', letGo);
+      else letGo();
     }
   };
+}
+
+/**
+ * Whether a stream has failed and its 'error' event is still to come: its state (Node's own,
+ * `errored` set at once by `destroy(error)`, `errorEmitted` a tick later) says so.
+ */
+function errorToCome(stream: Emitter): boolean {
+  const own = stream as { _writableState?: StreamState; _readableState?: StreamState };
+  const state = own._writableState ?? own._readableState;
+  return state?.errored !== null && state?.errored !== undefined && state.errorEmitted === false;
+}
+
+interface StreamState {
+  errored?: unknown;
+  errorEmitted?: boolean;
 }

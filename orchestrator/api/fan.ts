@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { Fan } from '../fan/engine.js';
 import type { FanOptions as EngineOptions, Log } from '../fan/options.js';
@@ -34,6 +33,7 @@ import { readCallerInput } from './caller-input.js';
 import { checkEnv, checkNames, type Elsewhere } from './checks.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
+import { outputEndFailure } from './output-end.js';
 import {
   type ApiReporter,
   checkReporter,
@@ -281,7 +281,13 @@ async function runOn(
   const summary = fan.summary() as FanSummary;
   if (end.kind === 'signal') throw new AbortError(signal?.reason);
   if (end.kind === 'closed') throw new OutputClosedError();
-  if (options.output !== undefined) await ended(options.output);
+  if (options.output !== undefined) {
+    const failed = await outputEndFailure(options.output, options.reporter);
+    if (failed !== null) {
+      const status = { ...summary, status: ExitCode.failure };
+      throw new RunError(ExitCode.failure, prepared.failures, [], status, failed);
+    }
+  }
   if (end.status === ExitCode.ok) return summary;
   const named = prepared.failures.flatMap((line) => {
     const match = /^worker (\d+)\b/.exec(line);
@@ -289,12 +295,4 @@ async function runOn(
   });
   const stderr = prepared.tail?.lines(named) ?? [];
   throw new RunError(end.status, prepared.failures, stderr, summary, fan.cause);
-}
-
-/** Resolves once an ended stream has written everything (or failed, or was destroyed). */
-async function ended(stream: Writable): Promise<void> {
-  if (stream.writableFinished || stream.destroyed || !stream.writableEnded) return;
-  await new Promise<void>((resolve) => {
-    for (const event of ['finish', 'close', 'error']) stream.once(event, () => resolve());
-  });
 }

@@ -62,6 +62,28 @@ const cases: [string, string, string][] = [
      await settle(call);`,
     'rejected manifold.failure: cannot write the output: sink broke',
   ],
+  // Once the engine is loaded, the call settles in the tick of the call, before Node emits the
+  // stream's 'error' (a tick after destroy): the listener let go with the call, and it threw.
+  [
+    'fan, its output, the engine loaded by a call before',
+    `await fan({ command: ['cat'], workers: 1 }, { input: lines(), output: sink() });
+     const output = sink();
+     const call = fan({ command: ['cat'], workers: 2 }, { input: lines(), output });
+     broken(output, 'sink');
+     await settle(call);
+     await new Promise((resolve) => setImmediate(resolve));`,
+    'rejected manifold.failure: cannot write the output: sink broke',
+  ],
+  [
+    'run, its output, the engine loaded by a call before',
+    `await run(config, { input: lines(), output: sink() });
+     const output = sink();
+     const call = run(config, { input: lines(), output });
+     broken(output, 'sink');
+     await settle(call);
+     await new Promise((resolve) => setImmediate(resolve));`,
+    'rejected manifold.failure: cannot write the output: sink broke',
+  ],
 ];
 
 describe.concurrent("a caller's stream that fails as the call is made", () => {

@@ -104,3 +104,23 @@ describe.concurrent('an abort while a stalled Writable holds the rest of the out
     });
   }
 });
+
+describe.concurrent('a Writable output whose end fails (its final)', () => {
+  for (const which of ['fan', 'run']) {
+    it(`${which}: rejects, as a write that fails does (fan resolved before the Writable had finished)`, async ({
+      expect,
+    }) => {
+      const result = await runApiScript(`${PRELUDE}
+        const output = new Writable({
+          write(chunk, encoding, done) { done(); },
+          final(done) { done(new Error('flush failed: disk full')); },
+        });
+        await settle(call(${JSON.stringify(which)}, { input: Readable.from(['a\\nb\\n']), output }));`);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(
+        'rejected manifold.failure: cannot write the output: flush failed: disk full',
+      );
+      expect(result.exitCode).toBe(0);
+    });
+  }
+});
