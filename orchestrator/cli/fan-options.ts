@@ -218,9 +218,9 @@ Examples:
   manifold fan --cat --merge ordered -- wc -l {} < lines.txt
     (each block in a file of its own, named for {}: for programs that read no stdin, or seek)
   manifold fan --fifo --merge ordered -- wc -c {} < lines.txt
+    (each block through a named pipe: no disk, for programs that read a file once, in order)
   manifold fan --tmpdir . --cat --merge ordered -- wc -l {} < lines.txt
     (the blocks' files here, not in $TMPDIR: a disk with room, or one that is faster)
-    (each block through a named pipe: no disk, for programs that read a file once, in order)
   manifold fan --delay 200ms -j 4 --per-block -N 100 -- ./upload-batch
     (a rate-limited service: batches start at least 200ms apart, as parallel --delay 0.2)
   manifold fan --nice 10 -j 4 --merge sorted -- sort < app.log

@@ -183,7 +183,8 @@ function haltsAtOnce(options: FanOptions): boolean {
  * itself (`WorkerKind.takeInput`): a pipe (not a file: ranges of those are sent by the kernel
  * already), records ended by one byte in and out, readiness deciding which worker (a piece
  * goes to whichever has room), and nothing that must know which worker had what before it
- * ends: --halt now (its default), no --timeout; --max-record at least two pieces.
+ * ends: --halt now (its default), no --timeout; --max-record at least two pieces; no --rrs,
+ * no --delay.
  */
 function inputTakable(options: FanOptions): Buffer | null {
   const { inputs, input, inputFd, dispatch, maxRecord } = options;
@@ -191,6 +192,9 @@ function inputTakable(options: FanOptions): Buffer | null {
   if (dispatch !== 'ready' || !haltsAtOnce(options)) return null;
   // Its pieces are cut by size; blocks of so many records, or of runs of a key, are manifold's.
   if (options.records !== undefined || options.groupBy !== undefined) return null;
+  // It writes pieces as they are, as fast as the pipes take them: blocks without their record
+  // separators (--rrs) and blocks spaced in time (--delay) are manifold's to give.
+  if (options.removeRecSep === true || (options.delay ?? 0) > 0) return null;
   if (maxRecord < 2 * TAKEN_PIECE) return null;
   const cut = rangeCut(options.framing);
   if (cut === null || cut.kind !== 'delimiter' || cut.delimiter.length !== 1) return null;

@@ -15,7 +15,7 @@ export function parseNice(value: unknown, name: NameOf): number {
   const n =
     typeof value === 'number'
       ? value
-      : typeof value === 'string' && /^[-+]?\d+$/.test(value)
+      : typeof value === 'string' && /^-?\d+$/.test(value)
         ? Number(value)
         : Number.NaN;
   if (!(Number.isInteger(n) && n >= -20 && n <= 19)) {

@@ -100,6 +100,11 @@ describe.concurrent('manifold fan --nice', () => {
       '--nice must be a niceness, a whole number from -20 (first) to 19 (last) (got 1.5)',
     ],
     [
+      // A sign only for a negative niceness, as every other number of manifold's (it was taken).
+      ['--nice', '+5', '--', 'cat'],
+      '--nice must be a niceness, a whole number from -20 (first) to 19 (last) (got +5)',
+    ],
+    [
       ['--nice', 'x', '--', 'cat'],
       '--nice must be a niceness, a whole number from -20 (first) to 19 (last) (got x)',
     ],
