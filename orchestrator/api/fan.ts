@@ -101,7 +101,7 @@ const OPTION_NAMES = new Set<string>([
 export async function fan(options: FanOptions, io: FanIO): Promise<FanSummary> {
   const prepared = prepareFan(options, io, ['input', 'output', 'signal']);
   const engineInput = resolveInput(io.input);
-  checkOutput(io.output);
+  checkOutput(io.output, engineInput.inputs);
   if (io.signal?.aborted) throw new AbortError(io.signal.reason);
   if (prepared.options.stats !== null && prepared.options.stats !== '-')
     checkStatsTarget(prepared.options.stats, 'stats');

@@ -1,4 +1,4 @@
-import { createWriteStream, openSync } from 'node:fs';
+import { createWriteStream, openSync, type Stats, statSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { outputErrorLine } from '../fan/failure-lines.js';
@@ -46,8 +46,8 @@ export function resolveInput(input: unknown): EngineInput {
   return { inputs: files, size: inputSize(files, sizes) };
 }
 
-/** Checks an output's kind, before anything is opened or started. */
-export function checkOutput(output: unknown): void {
+/** Checks an output's kind, before anything is opened or started; a path among `inputs` is refused. */
+export function checkOutput(output: unknown, inputs: readonly string[] | null = null): void {
   if (output === undefined) throw new UsageError(`output is required: ${OUTPUT_KINDS}`);
   if (output instanceof Writable) {
     // Failed since the call (its error held: caller-errors.ts), or before: the run fails for it,
@@ -66,7 +66,10 @@ export function checkOutput(output: unknown): void {
   if (typeof output === 'number') checkDescriptor(output, 'output', 'write');
   else if (typeof output !== 'string' || output === '')
     throw new UsageError(`output must be ${OUTPUT_KINDS} (got ${describe(output)})`);
-  else checkNamedOutput(output);
+  else {
+    checkNamedOutput(output);
+    refuseOutputAmongInputs(output, inputs);
+  }
 }
 
 /**
@@ -136,4 +139,33 @@ function describe(value: unknown): string {
     return kind === Object || kind === undefined ? 'an object' : `a ${kind.name}`;
   }
   return typeof value === 'string' ? `"${value}"` : String(value);
+}
+
+/**
+ * An output path that is one of the input files: opened for writing, it would be emptied before
+ * a byte of it is read, and the call would resolve with nothing (as `sort f > f`). Refused,
+ * manifold.usage. `run` writes a temporary file and renames it, and takes it.
+ */
+function refuseOutputAmongInputs(output: Output, inputs: readonly string[] | null): void {
+  if (typeof output !== 'string' || inputs === null || outputDescriptor(output) !== null) return;
+  let target: Stats;
+  try {
+    target = statSync(output);
+  } catch {
+    return;
+  }
+  if (!target.isFile()) return;
+  for (const input of inputs) {
+    let stat: Stats;
+    try {
+      stat = statSync(input);
+    } catch {
+      continue;
+    }
+    if (stat.dev === target.dev && stat.ino === target.ino) {
+      throw new UsageError(
+        `output ${output} is the input ${input}: opened for writing, it would be emptied before it is read (write another file, then rename it over the input)`,
+      );
+    }
+  }
 }

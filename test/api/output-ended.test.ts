@@ -1,4 +1,7 @@
+import { linkSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { runApiScript } from './script.js';
 
 // A caller's Writable ended by someone else while a call still wrote to it (another call that
@@ -123,4 +126,28 @@ describe.concurrent('a Writable output whose end fails (its final)', () => {
       expect(result.exitCode).toBe(0);
     });
   }
+});
+
+describe.concurrent("fan's output path that is one of its inputs", () => {
+  it('is refused, manifold.usage, the file kept (it was emptied before it was read: 0 records, resolved)', async ({
+    expect,
+  }) => {
+    const dir = tempDir();
+    const file = join(dir, 'same.txt');
+    writeFileSync(file, 'a\nb\n');
+    // Another name of the same file: its inode, not its name, is what is compared.
+    const alias = join(dir, 'alias.txt');
+    linkSync(file, alias);
+    const result = await runApiScript(`${PRELUDE}
+      await settle(fan({ command: ['cat'], workers: 2 }, {
+        input: [${JSON.stringify(file)}],
+        output: ${JSON.stringify(alias)},
+      }));`);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      `rejected manifold.usage: output ${alias} is the input ${file}: opened for writing, it would be emptied before it is read (write another file, then rename it over the input)`,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('a\nb\n');
+  });
 });
