@@ -35,7 +35,29 @@ export function checkReporter(
       );
     }
   }
-  return reporter as ApiReporter | undefined;
+  return reporter === undefined ? undefined : guarded(reporter as ApiReporter);
+}
+
+/**
+ * The reporter as the engine calls it: one whose write throws takes nothing more, as a stream
+ * that fails does, and the run goes on. Its throw, from an event's callback, reached no caller:
+ * it ended the caller's process (an uncaught exception), or rejected the call uncoded.
+ */
+function guarded(reporter: ApiReporter): ApiReporter {
+  let broken = false;
+  return {
+    get isTTY() {
+      return reporter.isTTY;
+    },
+    write(text) {
+      if (broken) return;
+      try {
+        reporter.write(text);
+      } catch {
+        broken = true;
+      }
+    },
+  };
 }
 
 export function checkStderr(stderr: unknown): StderrOption {

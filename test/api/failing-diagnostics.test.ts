@@ -19,6 +19,7 @@ const settle = (promise) =>
     (error) => console.log(\`rejected \${error.code}: \${error.message}\`),
   );
 const lines = () => Readable.from(['a\\n'.repeat(100000)]);
+const throwing = { write() { throw new Error('reporter broke'); } };
 // 3 MB on stderr, more than its pipe holds, then the input copied.
 const noisy = "head -c 3000000 /dev/zero | tr '\\\\\\\\0' e >&2; cat";
 `;
@@ -42,6 +43,23 @@ const cases: [string, string, string][] = [
   [
     'run, its reporter, with a stage that fails',
     "await settle(run({ stages: [{ name: 'bad', run: 'cat >/dev/null; exit 4' }] }, { input: lines(), output: sink(), reporter: failing() }));",
+    'rejected manifold.failure: stage bad (cat >/dev/null; exit 4) exited with status 4',
+  ],
+  // A reporter that is no stream, whose write throws: the throw, from an event's callback, ended
+  // the caller's process (an uncaught exception), or rejected the call with no code.
+  [
+    'fan, a reporter whose write throws, with a worker that fails',
+    "await settle(fan({ command: 'exit 3', workers: 1, reporter: throwing }, { input: lines(), output: sink() }));",
+    'rejected manifold.failure: worker 1 (pid PID: exit 3) exited with status 3; it had been given block 1 (records 1-100000)',
+  ],
+  [
+    'fan, a reporter whose write throws, verbose',
+    "await settle(fan({ command: ['cat'], workers: 1, verbose: true, stats: '-', reporter: throwing }, { input: lines(), output: sink() }));",
+    'resolved: 200000 bytes',
+  ],
+  [
+    'run, a reporter whose write throws, with a stage that fails',
+    "await settle(run({ stages: [{ name: 'bad', run: 'cat >/dev/null; exit 4' }] }, { input: lines(), output: sink(), reporter: throwing }));",
     'rejected manifold.failure: stage bad (cat >/dev/null; exit 4) exited with status 4',
   ],
 ];
