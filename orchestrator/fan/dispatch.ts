@@ -15,6 +15,9 @@ import { spell } from './spelling.js';
  * A block waits in its queue until its worker is ready, until `mayStart` allows it (the
  * ordered merge's window), and until --delay has passed since the block sent before it.
  */
+/** How long a block that failed on a host waits for a worker on another before any may take it. */
+const RETRY_ELSEWHERE_MS = 2000;
+
 export class Dispatcher {
   readonly #options: FanOptions;
   readonly #workers: Worker[];
@@ -31,6 +34,9 @@ export class Dispatcher {
   #nextStart = 0;
   #delayTimer: NodeJS.Timeout | null = null;
   #endedWorkers = new Set<Worker>();
+  /** A block that failed on a host, waiting since when for a worker on another (`#elsewhere`). */
+  #waitingElsewhere: { block: Block; since: number } | null = null;
+  #elsewhereTimer: NodeJS.Timeout | null = null;
   readonly #partitioner: HashPartitioner | null;
   /** --rrs: a block as its worker is given it, after its records were counted or picked. */
   readonly #given: (block: Block) => Block;
@@ -153,12 +159,16 @@ export class Dispatcher {
 
   #pumpShared(): void {
     while (this.#shared.length > 0 && this.#mayStart(this.#shared.first!) && this.#delayPassed()) {
-      // Least backlog first; among equals, take turns, so idle workers share the blocks.
+      const block = this.#shared.first!;
+      // Least backlog first; among equals, take turns, so idle workers share the blocks. A block
+      // that failed on a host goes to a worker on another while one may take it (`#elsewhere`).
       const n = this.#workers.length;
+      const avoided = this.#elsewhere(block);
       let best: Worker | null = null;
       for (let k = 1; k <= n; k++) {
         const worker = this.#workers[(this.#last + k) % n]!;
-        if (worker.ready && (best === null || worker.backlog < best.backlog)) best = worker;
+        if (!worker.ready || avoided?.(worker)) continue;
+        if (best === null || worker.backlog < best.backlog) best = worker;
       }
       if (best !== null) this.#last = best.slot - 1;
       if (best === null) {
@@ -167,6 +177,31 @@ export class Dispatcher {
       }
       this.#send(best, this.#shared.shift()!);
     }
+  }
+
+  /**
+   * For a block that failed on hosts: which workers to pass over (those on them) while a worker
+   * on another host is still running and may take it, as parallel --retries tries a job "on
+   * another computer on which it has not failed"; null when any may take it. Waiting for one is
+   * bounded (RETRY_ELSEWHERE_MS): a worker there held up by the merge, which waits for this
+   * block, must not hold it for ever.
+   */
+  #elsewhere(block: Block): ((worker: Worker) => boolean) | null {
+    const failedOn = block.failedOn;
+    const remote = this.#options.remote;
+    if (failedOn === undefined || remote === undefined) return null;
+    const on = (worker: Worker) => failedOn.has(remote.hostOf(worker.slot));
+    if (!this.#workers.some((worker) => !worker.ended && !on(worker))) return null;
+    this.#waitingElsewhere ??= { block, since: Date.now() };
+    if (this.#waitingElsewhere.block !== block)
+      this.#waitingElsewhere = { block, since: Date.now() };
+    const waited = Date.now() - this.#waitingElsewhere.since;
+    if (waited >= RETRY_ELSEWHERE_MS) return null;
+    this.#elsewhereTimer ??= setTimeout(() => {
+      this.#elsewhereTimer = null;
+      this.pump();
+    }, RETRY_ELSEWHERE_MS - waited);
+    return on;
   }
 
   #pumpOwn(): void {
@@ -186,6 +221,11 @@ export class Dispatcher {
   }
 
   #send(worker: Worker, block: Block): void {
+    if (block === this.#waitingElsewhere?.block) {
+      this.#waitingElsewhere = null;
+      if (this.#elsewhereTimer !== null) clearTimeout(this.#elsewhereTimer);
+      this.#elsewhereTimer = null;
+    }
     this.#onSend(worker, block);
     // Taken after the block's start is noted (--joblog's Starttime): starts are --delay apart.
     if (this.#options.delay) this.#nextStart = Date.now() + this.#options.delay;
@@ -210,9 +250,17 @@ export class Dispatcher {
   #clearDelay(): void {
     if (this.#delayTimer !== null) clearTimeout(this.#delayTimer);
     this.#delayTimer = null;
+    if (this.#elsewhereTimer !== null) clearTimeout(this.#elsewhereTimer);
+    this.#elsewhereTimer = null;
   }
 
   #endIdleWorkers(): void {
+    // Per-block workers on hosts, with --retries: one idle stays open while another still runs a
+    // block, which may fail there and go again elsewhere (`#elsewhere`); it costs no process.
+    const { remote, retries, attribution } = this.#options;
+    if (remote !== undefined && retries > 0 && attribution === 'per-block') {
+      if (this.#workers.some((worker) => !worker.ended && !worker.ready)) return;
+    }
     this.#workers.forEach((worker, index) => {
       const waiting = this.#options.dispatch === 'ready' ? this.#shared : this.#own[index]!;
       if (waiting.length === 0 && !this.#endedWorkers.has(worker)) {

@@ -122,7 +122,6 @@ export class Recovery {
   ): void {
     const { options, collector, dispatcher, ledger, verdict } = this.#fan;
     const { retries, attribution } = options;
-    if (end.notFound) verdict.notFound();
     if (end.misfit) verdict.misfit();
     // The oldest unfinished block is the one the worker was on: it alone is charged. Those
     // behind it only waited their turn and go again as they are, so each failure charges one
@@ -133,6 +132,13 @@ export class Recovery {
     if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
       for (const block of unfinished) collector.blockFailed(worker, block);
       head.failures++;
+      // Failed on a host: tried again on another where one can take it, as parallel --retries.
+      const host = end.details?.host;
+      if (host) {
+        head.failedOn ??= new Set();
+        head.failedOn.add(host);
+        this.#wakeElsewhere(worker, head.failedOn);
+      }
       // Its blocks named in several input files only where the line is said: naming them reads
       // the files again, not to be done for a line nobody reads.
       const places = timedOut || options.verbose ? this.#places : undefined;
@@ -143,6 +149,8 @@ export class Recovery {
       this.#restart(worker, unfinished);
       return;
     }
+    // Not found where it was tried again (on another host) is no failure of the run's.
+    if (end.notFound) verdict.notFound();
     verdict.failed(end.details?.exitCode ?? undefined);
     // Under --halt soon every block the worker had is lost: none is started again.
     // A command that cannot serve the fan fails on every worker alike: the run stops now.
@@ -232,6 +240,22 @@ export class Recovery {
     const host = end.details?.host ? ` on host ${end.details.host}` : '';
     verdict.say(`cannot start worker ${worker.slot}${host}: ${end.reason}`);
     this.#fan.stop(ExitCode.usage);
+  }
+
+  /**
+   * A block failed on the hosts `failedOn`: when no worker on another host still runs (those
+   * there had ended, the input over), one is started again to take it (the dispatcher gives it
+   * there: `Dispatcher.#elsewhere`).
+   */
+  #wakeElsewhere(failed: Worker, failedOn: ReadonlySet<string>): void {
+    const { options, workers, dispatcher } = this.#fan;
+    const remote = options.remote;
+    if (remote === undefined) return;
+    const elsewhere = workers.filter((w) => w !== failed && !failedOn.has(remote.hostOf(w.slot)));
+    if (elsewhere.length === 0 || elsewhere.some((w) => !w.ended)) return;
+    const woken = elsewhere[0]!;
+    woken.restart();
+    dispatcher.reopen(woken);
   }
 
   #restart(worker: Worker, blocks: Block[]): void {

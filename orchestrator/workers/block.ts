@@ -26,6 +26,8 @@ export interface Block {
   numbering?: () => { firstRecord: number; records: number } | null;
   /** How many times this block has been tried and failed. */
   failures: number;
+  /** The hosts it failed on (workers on hosts): tried again on another where one can take it. */
+  failedOn?: Set<string>;
   /** For hash dispatch: the input block this one's records were picked from, by key. */
   scatteredFrom?: Block;
   /**
