@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { fileWith } from '../support/temp.js';
 
@@ -40,4 +40,33 @@ describe('an output record over --max-record of a per-block worker', () => {
     }
     expect(starters[0]).toBe(starters[1]);
   });
+});
+
+describe("an output record over --max-record after whole records in the same read (the ready merge's relay)", () => {
+  it.each([
+    ['5', "printf 'aaaa\\nbbbbbb\\n'", '5 B (6 B so far)'],
+    [
+      '1K',
+      "head -c 1000 /dev/zero | tr '\\0' a; echo; head -c 1100 /dev/zero | tr '\\0' b; echo",
+      '1 KiB (1.1 KiB so far)',
+    ],
+  ])(
+    '--max-record %s: its own size, as manifold says it, not the records before counted in (11 B)',
+    async (limit, script, said) => {
+      const sayings = [];
+      for (const starter of ['python', 'perl']) {
+        const env = { MANIFOLD_STARTER: starter };
+        const result = await run(
+          manifold,
+          ['fan', '--max-record', limit, '--shell', '--', script],
+          'x\n',
+          { env },
+        );
+        expect(result.exitCode).toBe(1);
+        sayings.push(result.stderr);
+      }
+      const line = `manifold: worker 1 output: record is larger than the maximum record size ${said}; raise it with --max-record\n`;
+      expect(sayings).toEqual([line, line]);
+    },
+  );
 });

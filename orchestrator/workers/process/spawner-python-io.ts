@@ -192,7 +192,10 @@ def relay_read(relay):
     if relay.filled - relay.whole > relay.max:
         # A record longer than --max-record: manifold fails the run; the rest is read, unwritten.
         relay.failed = True
-        reply('M', relay.rid, relay.filled - relay.whole)
+        # Its size from its own start: the whole records before it in the same read are not it.
+        start = relay.buf.rfind(relay.delim, relay.whole, relay.filled)
+        start = relay.whole if start < 0 else start + len(relay.delim)
+        reply('M', relay.rid, relay.filled - start)
         relay.filled = relay.whole = 0
 def over_long(buf, delim, start, end, most):
     # The end of a record in buf[start:end] longer than most, or -1 (start: a record's start;
