@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, manifold, run } from '../helpers.js';
@@ -199,6 +200,21 @@ describe('a queue that cannot serve', () => {
       expect(result.stderr).toBe(
         'manifold: cannot reach the queue at nats://127.0.0.1:1: connection refused\n',
       );
+    }
+  });
+
+  it('what answers is no NATS server (an sshd greets): one line saying so, exit 1 (it leaked "Error: unexpected response from server")', async () => {
+    const server = createServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await run(manifold, ['fan', '--queue', `nats://127.0.0.1:${port}`], 'a\n');
+      expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        exitCode: 1,
+        stderr: `manifold: cannot reach the queue at nats://127.0.0.1:${port}: what answers there is no NATS server (its greeting was not one)\n`,
+      });
+    } finally {
+      server.close();
     }
   });
 

@@ -215,5 +215,8 @@ function reasonOf(error: unknown, given: string | null = null): string {
   if (/ECONNREFUSED|connection refused/i.test(text)) return 'connection refused';
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'no such host';
   if (/timeout/i.test(text)) return 'no answer in time';
-  return text;
+  // Something listens there that is no NATS server (an sshd, a web server).
+  if (/unexpected response from server/i.test(text))
+    return 'what answers there is no NATS server (its greeting was not one)';
+  return text.replace(/^Error: /, '');
 }
