@@ -6,8 +6,8 @@ import type { Reporter } from '../fan/options.js';
  * A fan's Writable output that failed on its way to its end (a `final` that flushes, an upload,
  * an fsync): the output is not all written, and the call must not resolve. Waits for its end;
  * says the failure as the engine says the output's (`cannot write the output: ...`), to the
- * reporter (which collects the call's failures), and returns its error; null when it ended well (or was never
- * ended: process.stdout).
+ * reporter (which collects the call's failures), and returns its error; null when it ended
+ * well (or was never ended: process.stdout).
  */
 export async function outputEndFailure(
   stream: Writable,

@@ -139,8 +139,8 @@ export class Plumbing {
           over.once(event, () => done());
         if (ends) source.once('error', () => done());
         if (end) this.#watchOutput(target, source);
-        if (ends) this.#outputs.push({ source, target });
         else this.#drainIfGone(target, source);
+        if (ends) this.#outputs.push({ source, target });
         source.pipe(target, { end });
       }),
     );

@@ -6,6 +6,9 @@ import { HashPartitioner } from './partition.js';
 import { separatorRemover } from './separators.js';
 import { spell } from './spelling.js';
 
+/** How long a block that failed on a host waits for a worker on another before any may take it. */
+const RETRY_ELSEWHERE_MS = 2000;
+
 /**
  * Decides which worker gets which block, and when:
  * - `ready`: one shared queue; the next block goes to the ready worker with the least backlog;
@@ -15,9 +18,6 @@ import { spell } from './spelling.js';
  * A block waits in its queue until its worker is ready, until `mayStart` allows it (the
  * ordered merge's window), and until --delay has passed since the block sent before it.
  */
-/** How long a block that failed on a host waits for a worker on another before any may take it. */
-const RETRY_ELSEWHERE_MS = 2000;
-
 export class Dispatcher {
   readonly #options: FanOptions;
   readonly #workers: Worker[];
