@@ -44,3 +44,13 @@ export function checkEnv(env: unknown): Record<string, string> {
   }
   return env as Record<string, string>;
 }
+
+/**
+ * `hosts: []`, given: as a config's `hosts: []`, a list naming no host is refused (it ran on this
+ * machine without a word, where the caller meant hosts). Returns the options as they are.
+ */
+export function checkHostsNamed<T extends { hosts?: unknown; hostsFile?: unknown }>(options: T): T {
+  if (Array.isArray(options.hosts) && options.hosts.length === 0 && options.hostsFile === undefined)
+    throw new UsageError('hosts is an empty list: name one or more hosts, or leave it out');
+  return options;
+}

@@ -30,7 +30,7 @@ import type { RemoteSettings } from '../workers/ssh/hosts.js';
 import { HostPool } from '../workers/ssh/pool.js';
 import { findProgram } from '../workers/which.js';
 import { readCallerInput } from './caller-input.js';
-import { checkEnv, checkNames, type Elsewhere } from './checks.js';
+import { checkEnv, checkHostsNamed, checkNames, type Elsewhere } from './checks.js';
 import { AbortError, OutputClosedError, RunError } from './errors.js';
 import { checkOutput, type Input, type Output, openOutput, resolveInput } from './io.js';
 import { outputEndFailure } from './output-end.js';
@@ -171,7 +171,7 @@ export function prepareFan(
   if (options.env !== undefined)
     resolved.command.env = { ...checkEnv(options.env), ...resolved.command.env };
   const tables = parseTableBindings(options.table ?? [], 'table');
-  const remote = resolveHostSettings(options, resolved.workers, (name) => name, tables);
+  const remote = resolveHostSettings(checkHostsNamed(options), resolved.workers, (n) => n, tables);
   const relative = remote && relativeSlotsProblem(options.workers, 'workers', 'hosts');
   if (relative) throw new UsageError(relative);
   const refused = remote && notOnHosts(resolved, settingNameOf, 'hosts');

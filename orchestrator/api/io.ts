@@ -133,7 +133,8 @@ function checkDescriptor(fd: number, name: string, use: 'read' | 'write'): void 
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array that is not all file paths';
+  if (Array.isArray(value))
+    return value.length === 0 ? 'an empty list' : 'an array that is not all file paths';
   if (typeof value === 'object') {
     const kind = value.constructor;
     return kind === Object || kind === undefined ? 'an object' : `a ${kind.name}`;

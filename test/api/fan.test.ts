@@ -144,7 +144,11 @@ describe('fan: options', () => {
 
   const io: [string, Record<string, unknown>, RegExp][] = [
     ['no input', { output: 1 }, /^input is required: a Readable stream, a file path/],
-    ['an empty list of paths', { input: [], output: 1 }, /^input must be a Readable stream/],
+    [
+      'an empty list of paths',
+      { input: [], output: 1 },
+      /^input must be a Readable stream.*\(got an empty list\)$/,
+    ],
     ['a bad input', { input: {}, output: 1 }, /^input must be .* \(got an object\)$/],
     [
       'a missing file',
