@@ -15,20 +15,21 @@ export interface TableArgument {
  * Reads a `--table` argument: `NAME=PATH`; a name whose `MANIFOLD_TABLE_<NAME>` is set; or else
  * a path, named by its file name without extension (`data/users.mft` is `users`). A word
  * without `/` that is no file here is refused with a hint: `users` was most likely meant as a
- * name.
+ * name. `option`: how the caller spells it (`table`, the library's).
  */
 export function parseTableArgument(
   value: string,
   env: NodeJS.ProcessEnv = process.env,
+  option = '--table',
 ): TableArgument {
   const equals = value.indexOf('=');
   // An empty path was the folder a fan runs in (path.resolve), or `table : no such table`.
   if (equals > 0 && equals === value.length - 1) {
-    throw new TableError(`--table ${quoteName(value)}: the path after = is empty; give NAME=PATH`);
+    throw new TableError(`${option} ${quoteName(value)}: the path after = is empty; give NAME=PATH`);
   }
   if (equals > 0) return { name: value.slice(0, equals), path: value.slice(equals + 1) };
   if (equals === 0 || value === '') {
-    throw new TableError(`--table ${quoteName(value)}: give NAME=PATH, PATH or NAME`);
+    throw new TableError(`${option} ${quoteName(value)}: give NAME=PATH, PATH or NAME`);
   }
   if (tablePathFromEnv(value, env) !== undefined) return { name: value, path: undefined };
   if (!value.includes('/') && nothingAt(value)) {
@@ -42,11 +43,11 @@ export function parseTableArgument(
           ? `${given[0]} is`
           : `${given.slice(0, -1).join(', ')} and ${given.at(-1)} are`;
       throw new TableError(
-        `--table ${quoteName(value)}: no table of that name here (${tableEnvName(value)} is not set; ${are}), and nothing at the path ${quoteName(value)}`,
+        `${option} ${quoteName(value)}: no table of that name here (${tableEnvName(value)} is not set; ${are}), and nothing at the path ${quoteName(value)}`,
       );
     }
     throw new TableError(
-      `--table ${quoteName(value)}: nothing at the path ${quoteName(value)} (a value without = is a table's path); to name a table, give NAME=PATH: --table ${quoteName(value)}=<the table's folder>`,
+      `${option} ${quoteName(value)}: nothing at the path ${quoteName(value)} (a value without = is a table's path); to name a table, give NAME=PATH: ${option} ${quoteName(value)}=<the table's folder>`,
     );
   }
   return { name: tableNameOf(value), path: value };

@@ -14,7 +14,7 @@ export interface TableBinding {
 /** Reads `--table NAME=PATH` (or `--table PATH`, named by its file name) values. */
 export function parseTableBindings(values: readonly string[], option = '--table'): TableBinding[] {
   return values.map((value) => {
-    const { name, path } = parseTableArgument(value, {});
+    const { name, path } = parseTableArgument(value, {}, option);
     if (path === undefined) throw new UsageError(`${option} ${value}: give NAME=PATH`);
     return { name, path: resolve(path) };
   });

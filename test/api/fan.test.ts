@@ -142,6 +142,18 @@ describe('fan: options', () => {
     expect(error.exitCode).toBe(2);
   });
 
+  it('a table that is not there is named as the library spells it, table (it said --table)', async () => {
+    const error = await rejection(
+      fan({ command: ['cat'], table: ['nope.mft'] }, { input: Readable.from([]), output: sink() }),
+    );
+    expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({
+      code: 'manifold.table',
+      exitCode: 2,
+      message:
+        "table nope.mft: nothing at the path nope.mft (a value without = is a table's path); to name a table, give NAME=PATH: table nope.mft=<the table's folder>",
+    });
+  });
+
   const io: [string, Record<string, unknown>, RegExp][] = [
     ['no input', { output: 1 }, /^input is required: a Readable stream, a file path/],
     [
