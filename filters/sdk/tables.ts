@@ -25,7 +25,9 @@ export function parseTableArgument(
   const equals = value.indexOf('=');
   // An empty path was the folder a fan runs in (path.resolve), or `table : no such table`.
   if (equals > 0 && equals === value.length - 1) {
-    throw new TableError(`${option} ${quoteName(value)}: the path after = is empty; give NAME=PATH`);
+    throw new TableError(
+      `${option} ${quoteName(value)}: the path after = is empty; give NAME=PATH`,
+    );
   }
   if (equals > 0) return { name: value.slice(0, equals), path: value.slice(equals + 1) };
   if (equals === 0 || value === '') {
