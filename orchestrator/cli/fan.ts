@@ -135,15 +135,12 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   let end: Awaited<ReturnType<Fan['run']>>;
   try {
     // Its input pipe is read off the main thread: this process runs one fan.
-    const Fan = await loadFan();
-    const started = new Fan({ ...options, inputOffThread: true }, log);
-    fan = started;
-    end = await started.run(inputSize(options.inputs, sizes));
+    fan = new (await loadFan())({ ...options, inputOffThread: true }, log);
+    end = await fan.run(inputSize(options.inputs, sizes));
   } finally {
     await pool?.close();
   }
-  // After the hosts' connections are closed (their folders, here and there, removed): a closed
-  // output ends the process here and now (statusOf), which left them behind.
+  // Once the hosts' folders are removed: a closed output ends the process now (statusOf).
   return hintOnFailure(statusOf(end), options.command, fan.failedStatuses);
 }
 
