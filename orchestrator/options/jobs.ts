@@ -24,7 +24,7 @@ export function parseHalt(value: unknown, name: NameOf): { halt: HaltMode; haltO
   if (wrong) {
     throw new OptionError(
       'halt',
-      `${name('halt')} must be now, soon or never, the first two optionally with ,fail=N, ,fail=N% or ,success=N (got ${show(value)})`,
+      `${name('halt')} must be now, soon or never, the first two optionally with ,fail=N, ,fail=N% or ,success=N (got ${show(value)}${parallelForm(value, /\bdone=/, "parallel's done=N, which counts jobs ended either way, is not one")})`,
     );
   }
   return { halt: match[1] as HaltMode, haltOn: { why: why ?? 'fail', count, percent } };
@@ -104,7 +104,7 @@ function parseDuration(
   if (!(ms >= least && ms <= MAX_TIMEOUT_MS)) {
     throw new OptionError(
       option,
-      `${name(option)} must be a duration from ${least === 0 ? '0' : '1ms'} to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${show(value)})`,
+      `${name(option)} must be a duration from ${least === 0 ? '0' : '1ms'} to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${show(value)}${parallelForm(value, /%$/, "parallel's N%, a share of the jobs' median time, is not one")})`,
     );
   }
   return ms;
@@ -126,4 +126,9 @@ export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
 
 function headerMessage(value: unknown, name: NameOf): string {
   return `${name('header')} must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${show(value)})`;
+}
+
+/** `; <why>` where `value` is a GNU parallel form manifold does not take, else ''. */
+function parallelForm(value: unknown, form: RegExp, why: string): string {
+  return typeof value === 'string' && form.test(value) ? `; ${why}` : '';
 }

@@ -132,6 +132,8 @@ describe('--timeout', () => {
     ['soon', 'soon'],
     ['-1', '-1'],
     ['30 days', "'30 days'"],
+    // parallel's share of the median time, said to be one manifold does not take.
+    ['200%', "200%; parallel's N%, a share of the jobs' median time, is not one"],
   ])('--timeout %s is a usage error', async (value, shown) => {
     const result = await fan(['--timeout', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
