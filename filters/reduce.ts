@@ -20,6 +20,9 @@ export interface Aggregate {
   integral: boolean;
   min: Value;
   max: Value;
+  /** The least and the greatest value as written (blanks around it left out), printed as awk prints `$2`. */
+  minText: string;
+  maxText: string;
 }
 
 export function parseOperation(text: string): Operation {
@@ -32,19 +35,42 @@ export function parseValueSpec(text: string, fieldSeparator?: string): KeySpec {
   return parseKeySpec(/^\d+$/.test(text) ? `field:${text}` : text, fieldSeparator, 'field');
 }
 
-/** Adds a record's value to its key's aggregate; true when the key is new. */
-export function addValue(groups: Map<string, Aggregate>, key: string, value: Value): boolean {
+/**
+ * Adds a record's value to its key's aggregate, `text` the value as written; true when the key is
+ * new.
+ */
+export function addValue(
+  groups: Map<string, Aggregate>,
+  key: string,
+  value: Value,
+  text: string,
+): boolean {
   const aggregate = groups.get(key);
   if (aggregate === undefined) {
     const integral = isIntegral(value);
-    groups.set(key, { count: 1, sum: value, integral, min: value, max: value });
+    const written = text.trim();
+    groups.set(key, {
+      count: 1,
+      sum: value,
+      integral,
+      min: value,
+      max: value,
+      minText: written,
+      maxText: written,
+    });
     return true;
   }
   aggregate.count++;
   aggregate.integral &&= isIntegral(value);
   aggregate.sum = add(aggregate.sum, value, aggregate.integral);
-  if (value < aggregate.min) aggregate.min = value;
-  if (value > aggregate.max) aggregate.max = value;
+  if (compare(value, text, aggregate.min, aggregate.minText) < 0) {
+    aggregate.min = value;
+    aggregate.minText = text.trim();
+  }
+  if (compare(value, text, aggregate.max, aggregate.maxText) > 0) {
+    aggregate.max = value;
+    aggregate.maxText = text.trim();
+  }
   return false;
 }
 
@@ -72,16 +98,17 @@ function add(sum: Value, value: Value, integral: boolean): Value {
   return Number(sum) + Number(value);
 }
 
-export function resultOf(aggregate: Aggregate, operation: Operation): Value {
+export function resultOf(aggregate: Aggregate, operation: Operation): Value | string {
   switch (operation) {
     case 'count':
       return aggregate.count;
     case 'sum':
       return aggregate.sum;
+    // As written, as awk prints `$2`: a double of it may print as a value not written.
     case 'min':
-      return aggregate.min;
+      return aggregate.minText;
     case 'max':
-      return aggregate.max;
+      return aggregate.maxText;
     case 'mean':
       return meanOf(aggregate.sum, aggregate.count);
   }
@@ -105,19 +132,22 @@ function meanOf(sum: Value, count: number): Value {
  */
 export interface Extractor {
   keyEncoding: 'latin1' | 'utf8';
-  /** Returns the key and the value of a record, or throws a message naming what was wrong. */
-  extract(record: Buffer): [string, Value];
+  /**
+   * Returns the key, the value and its text of a record, or throws a message naming what was
+   * wrong.
+   */
+  extract(record: Buffer): [string, Value, string];
 }
 
 /** How a parsed JSON record becomes a key and a number, for a json: key and value. */
 export function createJsonExtractor(
   key: KeySpec,
   value: KeySpec | null,
-): (record: unknown) => [string, Value] {
-  return (record) => [
-    keyOfValue(key, record),
-    value === null ? 1 : toNumber(keyOfValue(value, record), value),
-  ];
+): (record: unknown) => [string, Value, string] {
+  return (record) => {
+    const text = value === null ? '1' : keyOfValue(value, record);
+    return [keyOfValue(key, record), value === null ? 1 : toNumber(text, value), text];
+  };
 }
 
 export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor {
@@ -131,7 +161,9 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
       extract(record) {
         const parsed = parseRecord(record);
         const name = bytes ? keyOf(key, record).toString('latin1') : keyOfValue(key, parsed);
-        return [name, value === null ? 1 : toNumber(keyOfValue(value, parsed), value)];
+        if (value === null) return [name, 1, '1'];
+        const text = keyOfValue(value, parsed);
+        return [name, toNumber(text, value), text];
       },
     };
   }
@@ -139,9 +171,10 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
     keyEncoding: 'latin1',
     extract(record) {
       const name = keyOf(key, record).toString('latin1');
-      if (value === null) return [name, 1];
+      if (value === null) return [name, 1, '1'];
       const bytes = keyOf(value, record);
-      return [name, toNumber(bytes.toString('latin1'), value, bytes)];
+      const text = bytes.toString('latin1');
+      return [name, toNumber(text, value, bytes), text];
     },
   };
 }
@@ -195,4 +228,46 @@ function parseRecord(record: Buffer): unknown {
  */
 function recordProblem(message: string): ManifoldError {
   return new ManifoldError('manifold.record', message, { exitCode: ExitCode.failure });
+}
+
+/**
+ * `a` against `b` (negative, 0, positive). Doubles below 2^53 compare as doubles, as awk's do;
+ * past it, where a bigint meets a double (digits past 2^53 and a value with a fraction), each
+ * rounded its own way, the values as written are compared exactly: `99999999999999999998.5`, a
+ * double of 1e20, read as more than `99999999999999999999`.
+ */
+function compare(a: Value, aText: string, b: Value, bText: string): number {
+  const exact =
+    typeof a === 'bigint' ||
+    typeof b === 'bigint' ||
+    Math.abs(a) >= 2 ** 53 ||
+    Math.abs(b) >= 2 ** 53;
+  if (!exact) return a < b ? -1 : a > b ? 1 : 0;
+  return compareDecimal(decimalOf(aText), decimalOf(bText));
+}
+
+/** A decimal as written (NUMBER's grammar): its sign, its significant digits, where its point is. */
+interface Decimal {
+  sign: -1 | 0 | 1;
+  digits: string;
+  point: number;
+}
+
+function decimalOf(text: string): Decimal {
+  const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match ?? [];
+  const all = whole + fraction;
+  const lead = all.search(/[1-9]/);
+  if (lead < 0) return { sign: 0, digits: '', point: 0 };
+  const digits = all.slice(lead).replace(/0+$/, '');
+  return { sign: sign === '-' ? -1 : 1, digits, point: whole.length + Number(exponent) - lead };
+}
+
+function compareDecimal(a: Decimal, b: Decimal): number {
+  if (a.sign !== b.sign) return a.sign - b.sign;
+  if (a.sign === 0) return 0;
+  // Same sign: the one with more digits before its point is the larger in magnitude.
+  let magnitude = a.point - b.point;
+  if (magnitude === 0) magnitude = a.digits < b.digits ? -1 : a.digits > b.digits ? 1 : 0;
+  return Math.sign(magnitude) * a.sign;
 }

@@ -20,7 +20,7 @@ import { defineFilter } from '../sdk/define.js';
 
 interface State {
   operation: Operation;
-  extract: (record: unknown) => [string, Value];
+  extract: (record: unknown) => [string, Value, string];
   keyEncoding: Extractor['keyEncoding'];
   groups: Map<string, Aggregate>;
   /** What ends each output line: a key holding it would read back as other keys. */
@@ -107,8 +107,8 @@ Examples:
   },
   transform(record, context) {
     const { groups, delimiter, keyEncoding } = context.state;
-    const [key, value] = context.state.extract(record);
-    if (addValue(groups, key, value) && delimiter !== null) {
+    const [key, value, text] = context.state.extract(record);
+    if (addValue(groups, key, value, text) && delimiter !== null) {
       // Its line `key<TAB>value` would read back as other keys' lines.
       const bytes = Buffer.from(key, keyEncoding);
       if (delimiterProblem(bytes, delimiter) === 'contains') {
@@ -135,9 +135,9 @@ Examples:
  * A key's result; a sum (or mean) of doubles past a double's largest stops the filter, as a
  * value past it does: awk prints `inf`, which no reader takes for a number.
  */
-function finiteResult(aggregate: Aggregate, operation: Operation, key: string): Value {
+function finiteResult(aggregate: Aggregate, operation: Operation, key: string): Value | string {
   const value = resultOf(aggregate, operation);
-  if (typeof value === 'bigint' || Number.isFinite(value)) return value;
+  if (typeof value !== 'number' || Number.isFinite(value)) return value;
   throw new ManifoldError(
     'manifold.record',
     `the ${operation} of key ${quoteName(key)} is out of range (past a double's largest, ${Number.MAX_VALUE})`,

@@ -110,3 +110,24 @@ it.each([
     });
   },
 );
+
+it.each([
+  ['max', [], 'k 1e3\nk 007\nk 2.50\n', 'k\t1e3\n'],
+  ['min', [], 'k 1e3\nk 007\nk 2.50\n', 'k\t2.50\n'],
+  // Blanks around a field split on commas are no part of the value written.
+  ['max', ['--field-sep', ','], 'k, 12 \nk,3\n', 'k\t12\n'],
+  // Past 2^53, digits and a fraction compared as written: the .5, a double of 1e20, is less.
+  ['max', [], 'k 99999999999999999999\nk 99999999999999999998.5\n', 'k\t99999999999999999999\n'],
+  ['max', [], 'k 99999999999999999998.5\nk 99999999999999999999\n', 'k\t99999999999999999999\n'],
+  ['min', [], 'k 99999999999999999999\nk 99999999999999999998.5\n', 'k\t99999999999999999998.5\n'],
+  ['min', [], 'k -5\nk -18446744073709551617\nk 3.5\n', 'k\t-18446744073709551617\n'],
+])(
+  'mf-reduce %s %j prints the value as written, as awk prints a field, and past 2^53 the right one (it printed 1000, 2.5, and 100000000000000000000, a value nobody wrote)',
+  async (op, args, input, out) => {
+    expect(await reduce([...args, '--key', 'field:1', op, '2'], input)).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: out,
+    });
+  },
+);
