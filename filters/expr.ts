@@ -12,10 +12,19 @@ export function compileExpression(
 ): (...args: unknown[]) => unknown {
   try {
     // The newlines keep a trailing `// comment` in the source from swallowing the parenthesis.
-    return new Function(...params, `"use strict";\nreturn (\n${source}\n);`) as (
+    const compiled = new Function(...params, `"use strict";\nreturn (\n${source}\n);`) as (
       ...args: unknown[]
     ) => unknown;
+    // Text that closes the parenthesis itself (`r) + (1`) compiles there, as more than one
+    // expression; within brackets it cannot: one expression only, as the usage says.
+    if (!parses(`"use strict";\n[\n${source}\n];`)) {
+      throw new UsageError(
+        `the expression ${quoted(source)} is not valid JavaScript: Unexpected token ')' (a ')' with no '(' of its own: one expression only)`,
+      );
+    }
+    return compiled;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(
       `the expression ${quoted(source)} is not valid JavaScript: ${whatIsWrong(source, error)}`,
       error,
@@ -46,3 +55,13 @@ const messageOf = (error: unknown) =>
 /** The source in single quotes, as a shell user would write it; in JSON's quotes if it has a quote or a control character. */
 const quoted = (source: string) =>
   /['\p{Cc}]/u.test(source) ? JSON.stringify(source) : `'${source}'`;
+
+/** Whether `code` parses as a script (it is not run). */
+function parses(code: string): boolean {
+  try {
+    new Script(code);
+    return true;
+  } catch {
+    return false;
+  }
+}

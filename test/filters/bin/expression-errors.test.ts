@@ -12,6 +12,11 @@ const cases: [expression: string, says: string][] = [
   ['r)', "the expression 'r)' is not valid JavaScript: Unexpected token ')'"],
   ['r; r', "the expression 'r; r' is not valid JavaScript: Unexpected token ';'"],
   ['a b', "the expression 'a b' is not valid JavaScript: Unexpected identifier 'b'"],
+  // Text that closes the wrapper's parenthesis and opens another compiled, and ran (`r), (code`).
+  [
+    'r) + (1',
+    "the expression 'r) + (1' is not valid JavaScript: Unexpected token ')' (a ')' with no '(' of its own: one expression only)",
+  ],
 ];
 
 describe.each(['mf-map', 'mf-filter'])('%s: an expression that does not compile', (name) => {
