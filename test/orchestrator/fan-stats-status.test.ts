@@ -68,3 +68,18 @@ describe('--stats of a run that never started', () => {
     },
   );
 });
+
+describe('--stats totals under --dispatch broadcast', () => {
+  it("count each worker's copy of a block, as each is given (fan.md)", async () => {
+    const result = await run(
+      manifold,
+      ['fan', '-j', '2', '--dispatch', 'broadcast', '--stats', '-', '--', 'cat'],
+      'a\nb\n',
+    );
+    expect(result.exitCode).toBe(0);
+    const totals = (JSON.parse(result.stderr) as { totals: Record<string, number> }).totals;
+    expect([totals.blocks, totals.recordsIn, totals.bytesIn, totals.recordsOut]).toEqual([
+      2, 4, 8, 4,
+    ]);
+  });
+});
