@@ -3,8 +3,10 @@ import { Readable, Writable } from 'node:stream';
 import { ExitCode, ManifoldError, UsageError } from '../../filters/index.js';
 import { outputErrorLine } from '../fan/failure-lines.js';
 import { inputSize } from '../fan/input-fd.js';
+import { endedEarly } from '../fan/output-stream.js';
 import { descriptorNamed, descriptorProblem } from '../options/descriptors.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
+import { OutputClosedError } from './errors.js';
 
 /**
  * Where a run reads: a Node Readable, a file path, a list of paths read in order, or an open
@@ -59,8 +61,14 @@ export function checkOutput(output: unknown, inputs: readonly string[] | null = 
         cause: errored,
       });
     }
-    if (output.writableEnded || output.destroyed)
-      throw new UsageError('output is a stream already ended or destroyed');
+    // Ended or destroyed since the call (before it, refused: caller-errors.ts): its reader gone,
+    // as for one destroyed while the run goes on; or ended by another.
+    if (output.destroyed) throw new OutputClosedError();
+    if (output.writableEnded) {
+      throw new ManifoldError('manifold.failure', outputErrorLine(endedEarly(), 'the output'), {
+        exitCode: ExitCode.failure,
+      });
+    }
     return;
   }
   if (typeof output === 'number') checkDescriptor(output, 'output', 'write');

@@ -151,3 +151,35 @@ describe.concurrent("fan's output path that is one of its inputs", () => {
     expect(readFileSync(file, 'utf8')).toBe('a\nb\n');
   });
 });
+
+describe.concurrent('a Writable output ended or destroyed around the call', () => {
+  for (const which of ['fan', 'run']) {
+    it(`${which}: before it, a usage error; after it, in the same tick, as in the run (a destroyed one was a usage error too)`, async ({
+      expect,
+    }) => {
+      const result = await runApiScript(`${PRELUDE}
+        const sink = () => new Writable({ write(chunk, encoding, done) { done(); } });
+        const lines = () => Readable.from(['a\\n']);
+        const say = (promise) =>
+          promise.then(() => console.log('resolved'), (e) => console.log(\`\${e.code} \${e.exitCode}\`));
+        // The engine loaded first: the call settles in the tick it is made in.
+        await say(call(${JSON.stringify(which)}, { input: lines(), output: sink() }));
+        let output = sink();
+        output.destroy();
+        await say(call(${JSON.stringify(which)}, { input: lines(), output }));
+        output = sink();
+        const destroyed = call(${JSON.stringify(which)}, { input: lines(), output });
+        output.destroy();
+        await say(destroyed);
+        output = sink();
+        const ended = call(${JSON.stringify(which)}, { input: lines(), output });
+        output.end();
+        await say(ended);`);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(
+        'resolved\nmanifold.usage 2\nmanifold.outputClosed 141\nmanifold.failure 1',
+      );
+      expect(result.exitCode).toBe(0);
+    });
+  }
+});
