@@ -1,5 +1,4 @@
 import type { EventEmitter } from 'node:events';
-import { UsageError } from '../../filters/errors.js';
 import { changeMaxListeners } from '../fan/listener-limit.js';
 
 /**
@@ -44,7 +43,7 @@ const heard = (): void => {};
 
 /** Holds the errors of the streams `places` name (see above); the function returned lets go. */
 export function holdingErrors(...places: unknown[]): () => void {
-  refuseDeadOutput(places);
+  noteDeadOutputs(places);
   const streams = streamsOf(places);
   // Calls that run at once on one stream (process.stdout) each listen: the limit rises with them.
   for (const stream of streams) {
@@ -81,16 +80,18 @@ interface StreamState {
 }
 
 /**
- * An output stream already ended or destroyed when the call is made: the caller's mistake, a
- * usage error. One ended or destroyed after it (even in the same tick) is the run's: its reader
- * gone (`manifold.outputClosed`) or ended by another (io.ts `checkOutput`).
+ * Outputs already ended or destroyed when the call was made: the caller's mistake, a usage error
+ * when the output is checked (io.ts `checkOutput`, after the options). One ended or destroyed
+ * after it, even in its tick, is the run's: its reader gone (`manifold.outputClosed`), or ended
+ * by another.
  */
-function refuseDeadOutput(places: readonly unknown[]): void {
+export const deadAtCall = new WeakSet<object>();
+
+function noteDeadOutputs(places: readonly unknown[]): void {
   for (const place of places) {
     const output = (place as { output?: unknown } | null)?.output;
     if (typeof output !== 'object' || output === null) continue;
     const { writableEnded, destroyed } = output as { writableEnded?: boolean; destroyed?: boolean };
-    if (writableEnded === true || destroyed === true)
-      throw new UsageError('output is a stream already ended or destroyed');
+    if (writableEnded === true || destroyed === true) deadAtCall.add(output);
   }
 }

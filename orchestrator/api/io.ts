@@ -6,6 +6,7 @@ import { inputSize } from '../fan/input-fd.js';
 import { endedEarly } from '../fan/output-stream.js';
 import { descriptorNamed, descriptorProblem } from '../options/descriptors.js';
 import { checkInputFiles, describeWriteErrno } from '../options/inputs.js';
+import { deadAtCall } from './caller-errors.js';
 import { OutputClosedError } from './errors.js';
 
 /**
@@ -61,8 +62,10 @@ export function checkOutput(output: unknown, inputs: readonly string[] | null = 
         cause: errored,
       });
     }
-    // Ended or destroyed since the call (before it, refused: caller-errors.ts): its reader gone,
-    // as for one destroyed while the run goes on; or ended by another.
+    // Given so: the caller's mistake. Ended or destroyed since the call (caller-errors.ts): its
+    // reader gone, as for one destroyed while the run goes on; or ended by another.
+    if (deadAtCall.has(output))
+      throw new UsageError('output is a stream already ended or destroyed');
     if (output.destroyed) throw new OutputClosedError();
     if (output.writableEnded) {
       throw new ManifoldError('manifold.failure', outputErrorLine(endedEarly(), 'the output'), {
