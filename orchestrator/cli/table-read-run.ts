@@ -15,8 +15,9 @@ export async function runTableGet(
   if (options.null && options.keysFrom === undefined)
     throw new UsageError('-0 is about the keys of --keys-from: give it a file (- for stdin)');
   const keys: Buffer[] = named.map((key) => Buffer.from(key));
+  // One by one: spread as arguments, a file of 130,000 keys overflowed the stack.
   if (options.keysFrom !== undefined)
-    keys.push(...readKeys(options.keysFrom, options.null === true));
+    for (const key of readKeys(options.keysFrom, options.null === true)) keys.push(key);
   if (keys.length === 0)
     throw new UsageError('no keys: name them, or give a file of them with --keys-from');
   const table = openTable(path);

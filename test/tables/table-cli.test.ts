@@ -66,6 +66,34 @@ describe('manifold table get and stat', () => {
     expect(withKey.stdout.toString()).toBe('b\tb 2\n');
   });
 
+  it('looks up 200,000 keys from stdin (--keys-from -): they overflowed the stack, exit 1 with nothing written', async () => {
+    const dir = tempDir();
+    const keys = Array.from({ length: 200_000 }, (_, i) => `k${i}`);
+    const table = await builtTable(
+      dir,
+      'many',
+      keys.map((key) => `${key}\tv\n`).join(''),
+      TSV_BY_FIELD_1,
+    );
+    const result = await run(
+      manifold,
+      ['table', 'get', '--keys-from', '-', table],
+      `${keys.join('\n')}\n`,
+    );
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    // Each key's value, the whole record (the table's --value), in the keys' order.
+    const lines = result.stdout.toString().split('\n');
+    expect([lines.length, lines[0], lines[199_999], lines[200_000]]).toEqual([
+      200_001,
+      'k0\tv',
+      'k199999\tv',
+      '',
+    ]);
+  });
+
   it('looks up keys that are not UTF-8, read as bytes from a file or stdin (--keys-from, -0)', async () => {
     // Keys of any bytes are built fine; on the command line Node would read 0xff as U+FFFD.
     const binary = Buffer.from([0x6b, 0xff, 0xfe]);
