@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { ExitCode, ManifoldError, quoteName, RecordError, UsageError } from '../errors.js';
-import { delimiterProblem } from '../framing/delimiter-in.js';
 import { type Framing, recordDelimiter } from '../framing/spec.js';
 import { isJsonSpec, KEY_HELP, parseKeySpec, refuseUnusedSeparator } from '../keys.js';
 import {
@@ -111,7 +110,7 @@ Examples:
     if (addValue(groups, key, value, text) && delimiter !== null) {
       // Its line `key<TAB>value` would read back as other keys' lines.
       const bytes = Buffer.from(key, keyEncoding);
-      if (delimiterProblem(bytes, delimiter) === 'contains') {
+      if (bytes.includes(delimiter)) {
         throw new RecordError(
           { input: context.input, record: context.recordNumber },
           `key ${quoteName(bytes.toString())} contains the output delimiter ${quoteName(delimiter.toString())}; choose another with --join (nul, delim:<string>, frames)`,
@@ -122,10 +121,10 @@ Examples:
   },
   flush(context) {
     const { groups, operation, keyEncoding } = context.state;
-    const rows = [...groups].map(([key, aggregate]) => ({
-      key: Buffer.from(key, keyEncoding),
-      value: finiteResult(aggregate, operation, Buffer.from(key, keyEncoding).toString()),
-    }));
+    const rows = [...groups].map(([name, aggregate]) => {
+      const key = Buffer.from(name, keyEncoding);
+      return { key, value: finiteResult(aggregate, operation, key.toString()) };
+    });
     rows.sort((a, b) => Buffer.compare(a.key, b.key));
     return rows.map(({ key, value }) => Buffer.concat([key, Buffer.from(`\t${value}`)]));
   },
