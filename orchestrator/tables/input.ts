@@ -1,4 +1,15 @@
-import { closeSync, createReadStream, fstatSync, openSync, type Stats, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  open,
+  openSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { promisify } from 'node:util';
 import { describeErrno, quoteName } from '../../filters/errors.js';
 import { DelimitedDecoder } from '../../filters/framing/delimited.js';
 import { createDecoder, type Framing, UsageError } from '../../filters/index.js';
@@ -24,8 +35,10 @@ export function inputName(input: string): string {
  */
 export function checkBuildInputs(inputs: string[]): void {
   const seen = new Map<string, string>();
+  const stats: Stats[] = [];
   for (const input of inputs) {
     const stat = inputStat(input);
+    stats.push(stat);
     const identity = `${stat.dev}:${stat.ino}`;
     const first = seen.get(identity);
     if (first !== undefined) {
@@ -35,7 +48,7 @@ export function checkBuildInputs(inputs: string[]): void {
     }
     seen.set(identity, input);
   }
-  for (const input of inputs) if (input !== '-') checkOpens(input);
+  for (const [i, input] of inputs.entries()) if (input !== '-') checkOpens(input, stats[i]!);
 }
 
 /** Why one input named twice is refused. */
@@ -76,10 +89,16 @@ function inputStat(input: string): Stats {
   }
 }
 
-/** Opens an input once, to be told now rather than after a build of the ones before it. */
-function checkOpens(input: string): void {
+/**
+ * Opens an input once, to be told now rather than after a build of the ones before it. A FIFO
+ * is not opened: an open waits for its writer (who may write only once the inputs before it
+ * are read, as `cat a fifo` reads them), and one closed again discards what the writer wrote,
+ * leaving the read's open to wait for a writer gone. Its permission is checked instead.
+ */
+function checkOpens(input: string, stat: Stats): void {
   try {
-    closeSync(openSync(input, 'r'));
+    if (stat.isFIFO()) accessSync(input, constants.R_OK);
+    else closeSync(openSync(input, 'r'));
   } catch (error) {
     throw inputError(input, error);
   }
@@ -101,7 +120,7 @@ export async function* readRecords(
   framing: Framing,
   maxRecord: number,
 ): AsyncGenerator<RecordsRead> {
-  const fd = input === '-' ? 0 : openSync(input, 'r');
+  const fd = input === '-' ? 0 : await openAsync(input, 'r');
   const decoder = createDecoder(framing, { input: inputName(input), maxRecord });
   const records: Buffer[] = [];
   // Other decoders keep unfinished records as views of the reads: their reads are not reused.
@@ -122,6 +141,12 @@ export async function* readRecords(
     if (fd !== 0) closeSync(fd);
   }
 }
+
+/**
+ * Opens an input off the event loop: a FIFO's open waits for a writer, and one made on the
+ * loop held the build's signals with it (SIGTERM did nothing; only SIGKILL ended it).
+ */
+const openAsync = promisify(open);
 
 /**
  * The reads of an input. A file's are synchronous, into memory used again (`readChunks`). A
