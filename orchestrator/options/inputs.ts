@@ -1,4 +1,13 @@
-import { accessSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { describeErrno, quoteName } from '../../filters/errors.js';
 import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
 
@@ -36,6 +45,13 @@ export function folderProblem(folder: string): string | undefined {
 }
 
 /**
+ * --stats targets that are no regular file (a FIFO, a device), held open from the check to the
+ * summary, as the job log is: closed between, a FIFO's reader took the close for its end and
+ * went, and the summary's open waited for a reader gone, deaf to signals.
+ */
+const heldTargets = new Map<string, number>();
+
+/**
  * Opens the --stats file up front (creating it, keeping what it holds until the summary
  * replaces it), so that a file that cannot be written is a usage error before the run.
  * `-` is stderr.
@@ -44,11 +60,14 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
   if (target === '-') return;
   // Nothing to open: it was `no such directory`, of a folder no one named.
   if (target === '') throw new UsageError(`${option} must name a file, or - for stderr`);
+  let fd: number;
   try {
-    closeSync(openSync(target, 'a'));
+    fd = openSync(target, 'a');
   } catch (error) {
     throw new UsageError(`${option} ${quoteName(target)}: ${describeWriteErrno(error)}`, error);
   }
+  if (fstatSync(fd).isFile() || heldTargets.has(target)) closeSync(fd);
+  else heldTargets.set(target, fd);
 }
 
 /**
@@ -65,14 +84,26 @@ export function writeStatsFile(
     stderr(text);
     return;
   }
+  const held = heldTargets.get(target);
+  heldTargets.delete(target);
   try {
-    writeFileSync(target, text);
+    if (held === undefined) writeFileSync(target, text);
+    else writeHeld(held, Buffer.from(text));
   } catch (error) {
     throw new ManifoldError(
       'manifold.io',
       `cannot write the --stats file ${quoteName(target)}: ${describeWriteErrno(error)}`,
       { exitCode: ExitCode.failure, cause: error },
     );
+  }
+}
+
+/** Writes all of `bytes` into a held target, and closes it. */
+function writeHeld(fd: number, bytes: Buffer): void {
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } finally {
+    closeSync(fd);
   }
 }
 
