@@ -5,7 +5,8 @@ import { viewOf } from './framing/view.js';
 /**
  * Which part of a record is its key, shared by all of manifold:
  * - `whole`: the whole record;
- * - `field:N`: the Nth field (1-based), fields split on runs of blanks like awk, or on each
+ * - `field:N`: the Nth field (1-based), fields split on runs of blanks (spaces, TABs, newlines)
+ *   like awk, or on each
  *   `--field-sep` character; a missing field is empty;
  * - `json:<dot.path>`: a value inside an ndjson record (`json:user.id`, `json:items.0`).
  */
@@ -27,6 +28,13 @@ export function isJsonSpec(text: unknown): boolean {
 
 const SPACE = 0x20;
 const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+/**
+ * A blank between fields, as awk's default `FS` reads them: a space, a TAB, and a newline, which
+ * lies inside a record of several lines (`-L 4`, `lines:4`: a FASTQ read's name is `field:1`).
+ */
+const isBlank = (byte: number | undefined) => byte === SPACE || byte === TAB || byte === NEWLINE;
 
 /** `what` and `separatorName` name the key and the separator in messages (`--key`, `--field-sep`). */
 export function parseKeySpec(
@@ -189,8 +197,8 @@ export interface Bounds {
 }
 
 /**
- * Finds field `index` (1-based) of the record in data[from, to): on runs of blanks, leading
- * blanks ignored, as awk splits; or on each `separator`, empty fields included. It writes the
+ * Finds field `index` (1-based) of the record in data[from, to): on runs of blanks (spaces,
+ * TABs and newlines), leading blanks ignored, as awk splits; or on each `separator`, empty fields included. It writes the
  * bounds into `out` rather than making an object or a view, for callers on a hot path (hash
  * dispatch hashes the field where it lies).
  */
@@ -207,10 +215,10 @@ export function fieldBounds(
     let i = from;
     let field = 0;
     while (i < to) {
-      while (i < to && (data[i] === SPACE || data[i] === TAB)) i++;
+      while (i < to && isBlank(data[i])) i++;
       if (i === to) return;
       const start = i;
-      while (i < to && data[i] !== SPACE && data[i] !== TAB) i++;
+      while (i < to && !isBlank(data[i])) i++;
       if (++field === index) {
         out.start = start;
         out.end = i;

@@ -18,7 +18,7 @@ export function tableBuildCommand(run: Run): Command {
     .option('--value <spec>', 'what the key maps to: whole, field:N or json:<dot.path>', 'whole')
     .option(
       '--split <framing>',
-      'input framing: lines, nul, delim:<string>, ndjson, frames, fixed:<bytes> (default: lines; ndjson for a json: key)',
+      'input framing: lines, nul, delim:<string>, ndjson, frames, fixed:<bytes>, or lines:<n>, start:<s>, between:<end>|<start> (default: lines; ndjson for a json: key)',
     )
     .option(
       '--field-sep <c>',

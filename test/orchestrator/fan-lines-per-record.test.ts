@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { fan as fanApi } from '../../orchestrator/index.js';
 import { bin } from '../helpers.js';
@@ -353,6 +354,44 @@ describe('-L 4 with SDK filters: a transform sees the four lines as one record',
       { input: Readable.from([INPUT]), output },
     );
     expect(output.text()).toBe('400\n400\n400\n');
+  });
+});
+
+describe('-L 4: a read named by a first line with no blank', () => {
+  // Fields split on newlines too, as awk's default FS: `field:1` of a read is its name, not its
+  // four lines up to the first space (each read of one name was then a key of its own).
+  const names = ['@a', '@b', '@c', '@d', '@e', '@f'];
+  const text = Array.from({ length: 60 }, (_, i) => {
+    const bases = 'ACGT'.repeat(4).slice(i % 4, (i % 4) + 5 + (i % 7));
+    return `${names[i % names.length]}\n${bases}\n+\n${'I'.repeat(bases.length)}\n`;
+  }).join('');
+
+  it('--dispatch hash --key field:1 sends every read of one name to one worker', async () => {
+    // Each worker prints the names it was given, with its number: a name seen by two fails.
+    const args = ['-L', '4', '-j', '3', '--dispatch', 'hash', '--key', 'field:1', '--join'];
+    const tagged = await fan(
+      [...args, 'lines', '--', 'sh', '-c', 'grep "^@" | sort -u | sed "s/^/$MANIFOLD_WORKER /"'],
+      text,
+    );
+    expect(ok(tagged)).toEqual(OK);
+    const workersOf = new Map<string, Set<string>>();
+    for (const line of tagged.stdout.toString().trim().split('\n')) {
+      const [worker, name] = line.split(' ');
+      workersOf.set(name!, (workersOf.get(name!) ?? new Set()).add(worker!));
+    }
+    expect([...workersOf.keys()].sort()).toEqual(names);
+    for (const [name, workers] of workersOf) expect([name, workers.size]).toEqual([name, 1]);
+  });
+
+  it('mf-reduce --split lines:4 --key field:1 counts the reads of each name', async () => {
+    const result = await execa(
+      'node',
+      [bin('mf-reduce'), '--split', 'lines:4', '--key', 'field:1', 'count'],
+      {
+        input: text,
+      },
+    );
+    expect(result.stdout.split('\n').sort()).toEqual(names.map((name) => `${name}\t10`));
   });
 });
 
