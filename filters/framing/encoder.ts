@@ -136,7 +136,7 @@ export class RecordEncoder {
         return;
       case 'frames': {
         if (record.length > MAX_FRAME) {
-          throw new RangeError(`record of ${record.length} bytes is too large for a frame`);
+          throw outputRecordError(`record of ${record.length} bytes is too large for a frame`);
         }
         const header = Buffer.allocUnsafe(4);
         header.writeUInt32BE(record.length, 0);
@@ -146,7 +146,7 @@ export class RecordEncoder {
       }
       case 'fixed':
         if (record.length > framing.size) {
-          throw new RangeError(
+          throw outputRecordError(
             `record is ${record.length} bytes; ${framing.name} output needs exactly ${framing.size}`,
           );
         }
@@ -174,12 +174,12 @@ export class RecordEncoder {
     if (this.#wrote) {
       const { start, end } = framing;
       if (this.#open) {
-        throw new RangeError(
+        throw outputRecordError(
           `a record follows one that does not end with ${JSON.stringify(end.toString())}; in ${framing.name} output only the last record may`,
         );
       }
       if (!startsWith(record, start)) {
-        throw new RangeError(
+        throw outputRecordError(
           `the record does not begin with ${JSON.stringify(start.toString())}; in ${framing.name} output only the first record may not`,
         );
       }
@@ -191,7 +191,7 @@ export class RecordEncoder {
   #checkAfterShort(): void {
     if (this.#short < 0) return;
     const framing = this.#framing as Extract<Framing, { kind: 'fixed' }>;
-    throw new RangeError(
+    throw outputRecordError(
       `a record follows one of ${this.#short} bytes; in ${framing.name} output only the last record may be shorter than ${framing.size}`,
     );
   }
@@ -296,4 +296,12 @@ export function isSameEncoding(input: Framing, output: Framing): boolean {
     return input.start.equals(output.start) && input.end.equals(output.end);
   }
   return true;
+}
+
+/**
+ * A record the output's framing cannot hold: manifold's own error, said as it is (a RangeError
+ * was said with its class, `RangeError: the record does not begin with ">"`).
+ */
+function outputRecordError(message: string): ManifoldError {
+  return new ManifoldError('manifold.record', message, { exitCode: ExitCode.failure });
 }

@@ -102,6 +102,30 @@ describe('mf-map', () => {
     );
   });
 
+  it("says a record its --join cannot hold as manifold's line, without a JavaScript class", async () => {
+    // They were `RangeError: the record does not begin with ...`: manifold's own errors.
+    const cases: [string[], string, string][] = [
+      [
+        ['--split', 'start:>', '--join', 'start:>', '"x"'],
+        '>a\n>b\n',
+        'the record does not begin with ">"; in start:> output only the first record may not',
+      ],
+      [
+        ['--split', 'fixed:4', '--join', 'fixed:4', 'r.slice(0, 2)'],
+        'abcdefghij',
+        'a record follows one of 2 bytes; in fixed:4 output only the last record may be shorter than 4',
+      ],
+      [['--join', 'fixed:2', 'r'], 'abc\n', 'record is 3 bytes; fixed:2 output needs exactly 2'],
+    ];
+    for (const [args, input, message] of cases) {
+      const result = await run(mfMap, args, input);
+      expect({
+        exitCode: result.exitCode,
+        stderr: result.stderr.replace(/^mf-map: stdin:\d+: /, ''),
+      }).toEqual({ exitCode: 1, stderr: `${message}\n` });
+    }
+  });
+
   it("says a result that refers to itself in one line with its record (was V8's three lines)", async () => {
     const circular = '(() => { const o = { r }; o.o = o; return o; })()';
     for (const args of [[circular], ['--json', circular]]) {
