@@ -19,8 +19,8 @@ import { workerCommand } from './worker.js';
 // here, in their own process, against the very functions (cli-manners.test.ts).
 
 const TOP_HELP_AFTER = `
-Exit status: 0 success (or the output's reader went away); 1 a worker, stage or record failed;
-2 usage error or a bad config; 127 command not found; 130, 143, 129, 131, 138, 140 or
+Exit status: 0 success; 1 a worker, stage or record failed; 2 usage error or a bad config;
+127 command not found; 141 (SIGPIPE, as cat) the output's reader went away; 130, 143, 129, 131, 138, 140 or
 142 after SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 or SIGALRM. Each command's --help has its own, and examples.
 
 Examples:
