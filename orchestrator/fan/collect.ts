@@ -8,9 +8,31 @@ import { type OutputSource, outputSourceLater, WholeRecords, wholeRecordsOf } fr
 /**
  * Where collected output goes: manifold's stdout, after tagging and counting. `worker` null:
  * output that is no worker's (--header's copy, written once at the top). `block`: the block
- * whose output it is, where known (a per-block worker's): --tagstring's {#} names it.
+ * whose output it is, where known (a per-block worker's): --tagstring's {#} names it. `tally`:
+ * whose the records are, where a batch mixes workers' (then `worker` is only the last one's).
  */
-export type Emit = (worker: Worker | null, parts: Buffer[], block?: Block) => void;
+export type Emit = (
+  worker: Worker | null,
+  parts: Buffer[],
+  block?: Block,
+  tally?: OutputTally,
+) => void;
+
+/**
+ * Whose records a batch of merged output holds, counted as they were put in it (manifold's sorted
+ * merge, whose batches mix workers): each worker's records and bytes, for --stats.
+ */
+export class OutputTally extends Map<Worker, { records: number; bytes: number }> {
+  /** One record of `worker`'s, of `bytes` as encoded. */
+  add(worker: Worker, bytes: number): void {
+    const counts = this.get(worker);
+    if (counts === undefined) this.set(worker, { records: 1, bytes });
+    else {
+      counts.records++;
+      counts.bytes += bytes;
+    }
+  }
+}
 
 /** Resolves once the output has room for more; to false when the fan is stopping instead. */
 export type Room = () => Promise<boolean>;

@@ -234,7 +234,7 @@ export function createWritingCollector(
   return createCollector(
     options,
     workers,
-    (worker, parts, block) => writer.emit(worker, parts, block),
+    (worker, parts, block, tally) => writer.emit(worker, parts, block, tally),
     room,
     header,
     sortMerge && {

@@ -3,7 +3,7 @@ import { createDecoder, RecordEncoder, RecordError } from '../../filters/index.j
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
-import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
+import { BlockMap, type Collector, type Emit, OutputTally, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';
 import { fileRanges } from './input-places.js';
@@ -37,6 +37,8 @@ export class SortedCollector implements Collector {
   readonly #encoder: RecordEncoder;
   readonly #memory = new BatchMemory();
   #lastSlot = 0;
+  /** Whose records the encoder's batch holds; null if no output is counted, or under --tag. */
+  #tally: OutputTally | null;
   /** Bytes handed on since the merge last waited for room in the output. */
   #sinceRoom = 0;
   /** Unattributed: true while records stream out, at the output's pace. */
@@ -52,6 +54,8 @@ export class SortedCollector implements Collector {
     this.#room = room;
     this.#attributed = options.attribution !== 'none';
     this.#encoder = new RecordEncoder(options.outputFraming, this.#memory);
+    const counting = options.stats !== null || options.progress || options.countOutput === true;
+    this.#tally = counting && !options.tag ? new OutputTally() : null;
     this.#compare = recordOrder(options);
     this.#held = new HeldRuns(
       this.#compare,
@@ -257,7 +261,13 @@ export class SortedCollector implements Collector {
     this.#held.shift(run);
     if (this.#options.tag && slot !== this.#lastSlot) this.#flush();
     this.#lastSlot = slot;
+    if (this.#tally === null) {
+      this.#encoder.add(record);
+      return;
+    }
+    const before = this.#encoder.pending;
     this.#encoder.add(record);
+    this.#tally.add(this.#workers.get(slot)!, this.#encoder.pending - before);
   }
 
   /**
@@ -279,6 +289,9 @@ export class SortedCollector implements Collector {
     this.#sinceRoom += this.#encoder.pending;
     const parts = this.#encoder.take();
     this.#memory.renew();
-    if (parts.length > 0) this.#emit(this.#workers.get(this.#lastSlot)!, parts);
+    if (parts.length === 0) return;
+    const tally = this.#tally ?? undefined;
+    this.#emit(this.#workers.get(this.#lastSlot)!, parts, undefined, tally);
+    this.#tally = tally === undefined ? null : new OutputTally();
   }
 }

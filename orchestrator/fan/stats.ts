@@ -147,10 +147,14 @@ export class Stats {
   }
 
   wrote(worker: Worker, parts: Buffer[]): void {
-    const stats = this.workers[worker.slot - 1]!;
     let bytes = 0;
     for (const part of parts) bytes += part.length;
-    const records = countRecords(parts, this.#framing);
+    this.credit(worker, countRecords(parts, this.#framing), bytes);
+  }
+
+  /** Output of `worker`'s, counted where it was merged with others' (the sorted merge). */
+  credit(worker: Worker, records: number, bytes: number): void {
+    const stats = this.workers[worker.slot - 1]!;
     stats.bytesOut += bytes;
     stats.recordsOut += records;
     const host = this.hosts?.of(worker.slot);

@@ -1,5 +1,6 @@
 import type { Block } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
+import type { OutputTally } from './collect.js';
 import type { FanOptions } from './options.js';
 import { createOutputSink } from './output.js';
 import { roomIn, type Sink, WritableSink } from './output-stream.js';
@@ -43,11 +44,13 @@ export class FanWriter {
    * records tagged with an empty tag and counted in the totals alone. `block`: the block they
    * are of, where known (per-block output), for --tagstring's {#}.
    */
-  emit(worker: Worker | null, parts: Buffer[], block?: Block): void {
+  emit(worker: Worker | null, parts: Buffer[], block?: Block, tally?: OutputTally): void {
     const out = this.#options.tag ? this.#tag(worker, parts, block) : parts;
     const joined = this.#seam.join(out);
     if (this.#counting) {
-      if (worker === null)
+      if (tally !== undefined) {
+        for (const [whose, { records, bytes }] of tally) this.#stats.credit(whose, records, bytes);
+      } else if (worker === null)
         this.#stats.wroteMerged(out, countRecords(out, this.#options.outputFraming));
       else this.#stats.wrote(worker, out);
       this.#countSeam();

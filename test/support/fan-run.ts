@@ -22,13 +22,20 @@ export interface WorkerStats {
   recordsIn: number;
   bytesIn: number;
   recordsOut: number;
+  bytesOut: number;
   exits: { pid: number; exitCode: number | null; signal: string | null }[];
 }
 
 /** What --stats writes. */
 export interface StatsDoc {
   status: number;
-  totals: { blocks: number; recordsIn: number; bytesIn: number; recordsOut: number };
+  totals: {
+    blocks: number;
+    recordsIn: number;
+    bytesIn: number;
+    recordsOut: number;
+    bytesOut: number;
+  };
   workers: WorkerStats[];
 }
 
