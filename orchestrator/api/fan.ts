@@ -61,9 +61,10 @@ export interface FanOptions extends Omit<FanSettings, 'command'>, HostSettings, 
   stderr?: StderrOption;
   /**
    * Where manifold's own words go: each failure's line (`manifold: worker 2 ... exited with
-   * status 1`), `verbose` lines, `stats: '-'` and the `progress` line (drawn only when it is a
-   * terminal). `process.stderr` gives the command line's behaviour. @default none: failures
-   * reach the rejected error only, and `verbose`, `progress` or `stats: '-'` are refused
+   * status 1`), `verbose` lines, `stats: '-'`, `joblog: '-'` and the `progress` line (drawn
+   * only when it is a terminal). `process.stderr` gives the command line's behaviour. @default
+   * none: failures reach the rejected error only; `verbose`, `progress`, `stats`/`joblog: '-'`
+   * are refused
    */
   reporter?: ApiReporter;
 }

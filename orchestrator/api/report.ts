@@ -13,10 +13,10 @@ export interface ApiReporter {
 /** Where the workers' stderr goes: see FanOptions.stderr. */
 export type StderrOption = 'collect' | 'inherit' | Writable;
 
-/** Checks the reporter, and that what needs one (verbose, progress, stats '-') has it. */
+/** Checks the reporter, and that what needs one (verbose, progress, stats or joblog '-') has it. */
 export function checkReporter(
   reporter: unknown,
-  wants: { verbose?: unknown; progress?: unknown; stats?: unknown },
+  wants: { verbose?: unknown; progress?: unknown; stats?: unknown; joblog?: unknown },
 ): ApiReporter | undefined {
   if (
     reporter !== undefined &&
@@ -28,7 +28,8 @@ export function checkReporter(
   }
   if (reporter === undefined) {
     const needs = wants.verbose === true ? 'verbose' : wants.progress === true ? 'progress' : null;
-    const what = needs ?? (wants.stats === '-' ? "stats '-'" : null);
+    const dash = wants.stats === '-' ? "stats '-'" : wants.joblog === '-' ? "joblog '-'" : null;
+    const what = needs ?? dash;
     if (what !== null) {
       throw new UsageError(
         `${what} writes to the reporter: give one (reporter: process.stderr), since the library writes nowhere by itself`,

@@ -17,7 +17,7 @@ import { LateSignal } from './late-signal.js';
 import { BlockLedger } from './ledger.js';
 import type { FanOptions, Log, Reporter } from './options.js';
 import { createWorkers, createWritingCollector } from './parts.js';
-import { beforeProgress, Progress } from './progress.js';
+import { beforeProgress, linesPastProgress, Progress } from './progress.js';
 import { Recovery } from './recovery.js';
 import { WorkerReports } from './reports.js';
 import { Stats } from './stats.js';
@@ -63,7 +63,8 @@ export class Fan {
     const to = given.reporter ?? process.stderr;
     const { reporter, log } = beforeProgress(to, said, () => this.#progress);
     this.#drawOn = to;
-    const options = sizeBlocksPerWorker(given, log, label);
+    const sized = sizeBlocksPerWorker(given, log, label);
+    const options = linesPastProgress(sized, to, () => this.#progress);
     this.#options = options;
     const sizes = new BlockSizes(options, log);
     this.#reporter = reporter;
@@ -74,7 +75,9 @@ export class Fan {
       name: options.inputFdName,
     });
     // Its job log opened before any worker starts: one that cannot be written stops the run first.
-    this.#ledger = new BlockLedger(options, this.#stats, (message) => this.#fail(message));
+    this.#ledger = new BlockLedger(options, this.#stats, reporter, (message) =>
+      this.#fail(message),
+    );
     const reports = new WorkerReports({
       options,
       ledger: this.#ledger,

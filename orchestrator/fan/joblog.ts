@@ -5,7 +5,7 @@ import { type Framing, UsageError } from '../../filters/index.js';
 import { describeWriteErrno } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
-import type { FanOptions } from './options.js';
+import type { FanOptions, Reporter } from './options.js';
 
 /**
  * The columns: GNU parallel's joblog first, in its order (its 9th, the command, is the same for
@@ -43,8 +43,9 @@ interface Row {
  * before it starts. `-` is stderr: parallel's `-` is its stdout, which here carries the records.
  */
 export class JobLog {
-  /** The file's descriptor; null for `-`, stderr. */
+  /** The file's descriptor; null for `-`, the reporter (stderr, past the progress line). */
   readonly #fd: number | null;
+  readonly #reporter: Reporter;
   readonly #framing: Framing;
   /** By worker and block: under --dispatch broadcast every worker runs each block. */
   readonly #rows = new Map<Worker, Map<Block, Row>>();
@@ -57,11 +58,15 @@ export class JobLog {
   #broken = false;
 
   /** The fan's --joblog, if it has one: its Host column names the host of each slot (--host). */
-  static forFan(options: FanOptions, failed: (message: string) => void): JobLog | null {
+  static forFan(
+    options: FanOptions,
+    reporter: Reporter,
+    failed: (message: string) => void,
+  ): JobLog | null {
     const { joblog, outputFraming, remote } = options;
     if (!joblog) return null;
     const hostOf = remote === undefined ? undefined : (slot: number) => remote.hostOf(slot);
-    return new JobLog(joblog, outputFraming, failed, hostOf);
+    return new JobLog(joblog, outputFraming, failed, hostOf, reporter);
   }
 
   /** `hostOf`: the machine a slot runs on (--host), for the Host column; else `:`, this one. */
@@ -70,14 +75,16 @@ export class JobLog {
     framing: Framing,
     failed: (message: string) => void,
     hostOf?: (slot: number) => string,
+    reporter: Reporter = process.stderr,
   ) {
     this.#path = path;
+    this.#reporter = reporter;
     this.#failed = failed;
     this.#hostOf = hostOf ?? null;
     this.#framing = framing;
     if (path === '-') {
       this.#fd = null;
-      process.stderr.write(`${COLUMNS.join('\t')}\n`);
+      reporter.write(`${COLUMNS.join('\t')}\n`);
       return;
     }
     let fd: number | undefined;
@@ -182,7 +189,7 @@ export class JobLog {
     if (this.#broken) return;
     try {
       const row = `${fields.join('\t')}\n`;
-      if (this.#fd === null) process.stderr.write(row);
+      if (this.#fd === null) this.#reporter.write(row);
       else writeSync(this.#fd, row);
     } catch (error) {
       // Its rows are the record of what ran: a run that cannot keep it fails, in one line.

@@ -2,7 +2,7 @@ import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import { BlockClock } from './clock.js';
 import { JobLog } from './joblog.js';
-import type { FanOptions } from './options.js';
+import type { FanOptions, Reporter } from './options.js';
 import type { Stats } from './stats.js';
 
 /**
@@ -16,10 +16,15 @@ export class BlockLedger {
   readonly #perBlock: boolean;
 
   /** The job log is opened now: one that cannot be written fails the run (`failed`) first. */
-  constructor(options: FanOptions, stats: Stats, failed: (message: string) => void) {
+  constructor(
+    options: FanOptions,
+    stats: Stats,
+    reporter: Reporter,
+    failed: (message: string) => void,
+  ) {
     this.#stats = stats;
     this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
-    this.#joblog = JobLog.forFan(options, failed);
+    this.#joblog = JobLog.forFan(options, reporter, failed);
     this.#perBlock = options.attribution === 'per-block';
   }
 

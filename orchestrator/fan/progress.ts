@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { formatSize } from '../../filters/index.js';
 import type { Worker } from '../workers/types.js';
-import type { Reporter } from './options.js';
+import type { FanOptions, Reporter } from './options.js';
 import type { Stats } from './stats.js';
 
 /**
@@ -104,6 +105,31 @@ export function beforeProgress(
       log(message);
     },
   };
+}
+
+/**
+ * The options with the workers' stderr lines that manifold writes itself (--tag's, a thread's)
+ * taking the progress line off first, as its own messages do: they began at that line's end
+ * (`... ETA 0:002<TAB>warning`). Only where the line is drawn on the command line's stderr.
+ */
+export function linesPastProgress(
+  options: FanOptions,
+  to: Reporter,
+  progress: () => Progress | null,
+): FanOptions {
+  const written = options.tag || options.kind === 'thread';
+  if (!options.progress || !written || to !== process.stderr || !process.stderr.isTTY)
+    return options;
+  if (options.workerStderr !== undefined) return options;
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      progress()?.clear();
+      process.stderr.write(chunk, () => done());
+    },
+  });
+  // A stderr gone takes nothing more: its error is the run's own to see, not this stream's.
+  stream.on('error', () => {});
+  return { ...options, workerStderr: { stream, tagged: false } };
 }
 
 function formatDuration(seconds: number): string {

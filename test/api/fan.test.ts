@@ -87,6 +87,8 @@ describe('fan: options', () => {
     ['maxRecord', { maxRecord: '2T' }, /^maxRecord 2T is too large/],
     ['stats', { stats: 5 }, /^stats must be a string/],
     ['stats', { stats: '-' }, /^stats '-' writes to the reporter: give one/],
+    // Its rows went to the caller's process.stderr: the library writes nowhere by itself.
+    ['joblog', { joblog: '-' }, /^joblog '-' writes to the reporter: give one/],
     [
       'stats',
       { stats: '/nonexistent/dir/stats.json' },
@@ -319,7 +321,7 @@ describe('fan: ends', () => {
     expect((error as RunError).stderr).toEqual([]);
   });
 
-  it('verbose, progress and stats go to the reporter; stats to a file as well', async () => {
+  it('verbose, progress, stats and the job log go to the reporter; stats to a file as well', async () => {
     const dir = tempDir();
     const said: string[] = [];
     const reporter = { write: (text: string) => said.push(text), isTTY: true };
@@ -333,6 +335,15 @@ describe('fan: ends', () => {
     expect(text).toContain('\x1b[K\n');
     const document = said.find((part) => part.startsWith('{'))!;
     expect(JSON.parse(document).totals).toEqual(summary.totals);
+    // The job log's rows too, each taking the progress line off first: the rows went to the
+    // caller's process.stderr, after the line's text.
+    said.length = 0;
+    await fan(
+      { command: ['cat'], joblog: '-', progress: true, reporter },
+      { input: Readable.from(['a\nb\n']), output: sink() },
+    );
+    expect(said.join('')).toMatch(/^Seq\tHost\t/m);
+    expect(said.join('')).toMatch(/^1\t:\t[\d.]+\t/m);
     await fan(
       { command: ['cat'], stats: join(dir, 'stats.json') },
       { input: Readable.from(['a\n']), output: sink() },

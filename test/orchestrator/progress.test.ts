@@ -6,7 +6,7 @@ import { parseFraming } from '../../filters/index.js';
 import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
-import { manifold } from '../helpers.js';
+import { manifold, root } from '../helpers.js';
 import { releaseFifo } from '../support/fifo.js';
 import { holdsWithin, killFamily } from '../support/proc.js';
 import { waitForExit, watch, within } from '../support/spawn.js';
@@ -152,4 +152,49 @@ describe('--progress on a terminal', () => {
     expect(clean, JSON.stringify(before.slice(-100))).toBe(true);
     expect(text.slice(at)).toMatch(/^manifold: worker 1 \(pid \d+: .*\) exited with status 3/);
   });
+
+  // The job log's rows (`--joblog -`) and --tag's worker lines, which manifold writes too, began
+  // at the progress line's end (`... ETA 0:001<TAB>:<TAB>1796605934.471 ...`).
+  for (const [what, flags, line] of [
+    ['a --joblog - row', ['--joblog', '-'], /1\t:\t[\d.]+\t/],
+    ["a worker's line under --tag", ['--tag'], /1\twarn\n/],
+    ["a thread's line", ['--threads'], /warn\n/],
+  ] as const) {
+    it(`takes its line off before ${what}`, async () => {
+      const dir = tempDir('manifold-progress-');
+      const go = `${dir}/go`;
+      execFileSync('mkfifo', [go]);
+      const threads = flags[0] === '--threads';
+      // The job log's worker writes nothing itself (a worker's own stderr is not manifold's).
+      const warns = flags[0] === '--tag' ? '; echo warn >&2' : '';
+      const worker = threads ? `${dir}/warn.mjs` : `cat >/dev/null; read x < ${go}${warns}`;
+      if (threads) {
+        writeFileSync(
+          worker,
+          `import { readFileSync } from 'node:fs';\nimport { defineFilter } from '${root}dist/bundle/index.js';\n` +
+            `defineFilter({ name: 'warn', flush() { readFileSync('${go}'); console.error('warn'); return []; } }).main();\n`,
+        );
+      }
+      const tail = threads ? ['--', worker] : ['--shell', '--', `'${worker}'`];
+      const command = `seq 100 | node ${manifold} fan --progress ${[...flags, ...tail].join(' ')} > /dev/null`;
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const out = watch(child.stdout!);
+      const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
+      try {
+        expect(await holdsWithin(() => out.text.includes('backlog'), 15_000)).toBe(true);
+        expect(await holdsWithin(() => releaseFifo(go), 15_000)).toBe(true);
+        expect((await exit).exitCode, out.text).toBe(0);
+      } finally {
+        killFamily(child);
+      }
+      const text = out.text.replace(/\r\n/g, '\n');
+      const at = text.search(line);
+      expect(at, text).toBeGreaterThan(0);
+      const before = text.slice(0, at);
+      const clean = before.endsWith('\r\x1b[K') || before.endsWith('\n');
+      expect(clean, JSON.stringify(before.slice(-100))).toBe(true);
+    });
+  }
 });
