@@ -4,6 +4,7 @@ import { selectsNothing } from '../workers/nothing-found.js';
 import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
 import { signalGroup } from '../workers/process/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
+import { OwnFiles } from './own-file.js';
 import { isReaderGone } from './stderr-gone.js';
 
 /**
@@ -38,12 +39,14 @@ export class ProcessNode implements RunningNode {
     this.#okStatusGiven = okStatus.length > 1;
     const [file, ...args] = argvToRun(command);
     this.ended = new Promise<NodeEnd>((resolve) => {
+      const own = new OwnFiles();
       const child = spawn(file!, args, {
-        stdio: [stdio[0]!, stdio[1]!, stderr, ...stdio.slice(3)],
+        stdio: [stdio[0]!, own.of(stdio[1]!, 1), own.of(stderr, 2), ...stdio.slice(3)],
         cwd,
         env: { ...process.env, ...command.env },
         detached: true,
       });
+      own.close();
       if (child.pid !== undefined) {
         this.#pid = child.pid;
         this.pids.push(child.pid);
