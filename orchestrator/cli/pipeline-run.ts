@@ -6,6 +6,7 @@ import { toDot, toMermaid } from '../config/graph.js';
 import { readConfigText } from '../config/load.js';
 import { fanNotes } from '../config/model.js';
 import { variableNameProblem } from '../config/variables.js';
+import { endStatus } from '../fan/end.js';
 import { writeStatsFile } from '../options/inputs.js';
 import { PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
@@ -64,8 +65,10 @@ export async function runConfig(
   const end = await runner.run(progress, options.stats !== undefined || progress !== null);
   if (progress) process.stderr.write('\n');
   for (const hint of runner.hints) process.stderr.write(`manifold: hint: ${hint}\n`);
-  if (options.stats !== undefined && end.kind === 'done')
-    writeStatsFile(options.stats, { status: end.status, ...end.stats }, (text) =>
+  // Written for a run stopped by a signal or by its reader's going too, with the status it ends
+  // with, as a fan's (not for one stopped before its stages started: nothing ran).
+  if (options.stats !== undefined && end.stats !== undefined)
+    writeStatsFile(options.stats, { status: endStatus(end), ...end.stats }, (text) =>
       process.stderr.write(text),
     );
   return statusOf(end);

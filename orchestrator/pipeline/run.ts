@@ -25,8 +25,9 @@ function stopAll(nodes: RunningNode[]): void {
 /** How a pipeline run ended. */
 export type RunEnd =
   | { kind: 'done'; status: number; stats: PipelineStats }
-  | { kind: 'closed' }
-  | { kind: 'signal'; signal: NodeJS.Signals };
+  | { kind: 'closed'; stats?: PipelineStats }
+  /** `stats`: where the stages had started, what they did until the signal (for --stats). */
+  | { kind: 'signal'; signal: NodeJS.Signals; stats?: PipelineStats };
 
 /** Where a run reads and writes and speaks, when not where its config and the CLI say. */
 export interface PipelineIO {
@@ -194,7 +195,7 @@ export class PipelineRun {
     try {
       if (this.#signal !== null) {
         file?.discard();
-        return { kind: 'signal', signal: this.#signal };
+        return { kind: 'signal', signal: this.#signal, stats };
       }
       await judgeSigpipes(this.#wiring, ends, last, outputGone);
     } finally {
@@ -216,7 +217,7 @@ export class PipelineRun {
     // Its reader gone, a pipe's writer ends as a shell's does: stdout, a descriptor given, and
     // a named pipe alike (a named pipe's run ending 0 would say all was written).
     if (failures.length === 0 && lastEnd.closedOutput && file?.isFile !== true)
-      return { kind: 'closed' };
+      return { kind: 'closed', stats };
     return { kind: 'done', status: failures.length === 0 ? ExitCode.ok : ExitCode.failure, stats };
   }
 

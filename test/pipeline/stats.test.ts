@@ -1,9 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { numbered } from '../support/lines.js';
 import { runConfig } from '../support/pipeline.js';
+import { commandOf, descendants, holdsWithin } from '../support/proc.js';
+import { spawnManifold, waitForExit } from '../support/spawn.js';
 import { tempDir as makeTempDir, writeConfig } from '../support/temp.js';
 
 // `run --stats`: every stage with its pids, exit and bytes, the edges between them; it measures
@@ -201,6 +204,35 @@ describe('--stats', () => {
       { stage: 'stages[0]', exitCode: 0 },
       { stage: 'bad', exitCode: 3 },
     ]);
+  });
+
+  // Written for a run its reader left, or a signal stopped, with the status it ends with, as a
+  // fan's --stats is: the file was left empty (0 bytes, no JSON).
+  it("<file> is written when the output's reader goes: status 141", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'stats.json');
+    const config = writeConfig(dir, 'stages:\n  - run: "yes"\n');
+    const line = `node ${manifold} run --stats "$1" "$2" | head -1 >/dev/null; echo \${PIPESTATUS[0]}`;
+    const result = await execa('bash', ['-c', line, 'bash', file, config]);
+    expect(result.stdout).toBe('141');
+    const stats = JSON.parse(readFileSync(file, 'utf8')) as Stats;
+    expect(stats.status).toBe(141);
+    expect(stats.stages[0]!.stage).toBe('stages[0]');
+  });
+
+  it('<file> is written when a signal stops the run: status 143', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'stats.json');
+    const config = writeConfig(dir, 'stages:\n  - run: "yes"\n  - run: "wc -l"\n');
+    const child = spawnManifold(['run', '--stats', file, config]);
+    // Stopped once its stages run: `yes` is among manifold's processes.
+    const running = () => descendants(child.pid!).some((pid) => commandOf(pid).startsWith('yes'));
+    expect(await holdsWithin(running, 20_000)).toBe(true);
+    child.kill('SIGTERM');
+    expect((await waitForExit(child)).exitCode).toBe(143);
+    const stats = JSON.parse(readFileSync(file, 'utf8')) as Stats;
+    expect(stats.status).toBe(143);
+    expect(stats.stages.map(({ stage }) => stage)).toEqual(['stages[0]', 'stages[1]']);
   });
 
   it('<file> that cannot be written (a full disk) fails the run with one line naming it', async () => {
