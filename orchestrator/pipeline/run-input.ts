@@ -17,7 +17,7 @@ export function openRunInput(
   pipeline: Pipeline,
   io: PipelineIO,
   wiring: Wiring,
-): { fd: number; feeder: ProcessNode | null; name?: string } {
+): { fd: number; feeder: ProcessNode | null; name?: string; files?: string[] } {
   const inputs = pipeline.inputs;
   if (io.inputFd !== undefined) return { fd: io.inputFd, feeder: null };
   const feed = (args: string[], stdio: (number | undefined)[]) =>
@@ -36,6 +36,11 @@ export function openRunInput(
   }
   if (inputs.length === 1 && statSync(inputs[0]!).isFile()) {
     return { fd: openSync(inputs[0]!, 'r'), feeder: null, name: inputs[0]! };
+  }
+  // Several files to a first fan: its own, read as `manifold fan --input a --input b` reads them
+  // (as ranges, their sizes known: `block: -1`), not through `cat`'s pipe.
+  if (pipeline.stages[0]?.kind === 'fan' && given.length === 0 && inputs.every(isFile)) {
+    return { fd: -1, feeder: null, files: inputs };
   }
   // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
   // none otherwise (before, 'ignore' made /dev/stdin /dev/null: nothing read, exit 0).
@@ -70,4 +75,8 @@ function startFeeder(
   wiring.nodes.push(feeder);
   feeder.downstream = null;
   return { fd: pipe!.read, feeder };
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 }

@@ -146,7 +146,8 @@ export class PipelineRun {
           ? null
           : () => witness.gone();
     try {
-      const { fd: input, feeder, name } = openRunInput(this.#pipeline, this.#io, this.#wiring);
+      const opened = openRunInput(this.#pipeline, this.#io, this.#wiring);
+      const { fd: input, feeder, name, files } = opened;
       this.#feeder = feeder;
       // Each descriptor now belongs to the one node that uses it: a child's are closed here once
       // it has its copies, an in-process node closes its own.
@@ -158,7 +159,7 @@ export class PipelineRun {
         output,
         this.#wiring,
         this.#log,
-        name,
+        files ?? name,
       ));
       last.downstream = null;
       if (this.#feeder !== null) addFeed(this.#wiring, first, this.#feeder);

@@ -28,7 +28,8 @@ export interface Wiring {
  * kernel pipe. External commands get the pipes themselves, so between two of them no byte
  * passes through manifold; a fan, a tee or a combiner runs inside manifold on its pipes.
  * Returns the first and last nodes (the last's downstream is set by the caller). `inputName`:
- * `input`'s name in a first fan's messages (the one input file's path).
+ * `input`'s name in a first fan's messages (the one input file's path), or the input files a
+ * first fan reads itself (`input` is then -1).
  */
 export function wireStages(
   pipeline: Pipeline,
@@ -37,7 +38,7 @@ export function wireStages(
   output: number,
   wiring: Wiring,
   log: (line: string) => void,
-  inputName?: string,
+  inputName?: string | string[],
 ): { first: RunningNode; last: RunningNode } {
   const pipes = openPipes(stages.length - 1);
   let first: RunningNode | null = null;
@@ -81,7 +82,7 @@ function startStage(
   output: number,
   wiring: Wiring,
   log: (line: string) => void,
-  inputName?: string,
+  inputName?: string | string[],
 ): { head: RunningNode; tail: RunningNode } {
   switch (stage.kind) {
     case 'command': {
@@ -102,9 +103,13 @@ function startStage(
       const options = {
         ...stage.options,
         command: withEnv(stage.options.command, pipeline),
-        inputs: null,
-        inputFd: input,
-        ...(inputName === undefined ? {} : { inputFdName: inputName }),
+        ...(Array.isArray(inputName)
+          ? { inputs: inputName }
+          : {
+              inputs: null,
+              inputFd: input,
+              ...(inputName === undefined ? {} : { inputFdName: inputName }),
+            }),
         outputFd: output,
         stats: null,
         countOutput: true,
