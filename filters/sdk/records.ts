@@ -115,6 +115,8 @@ export class RecordReader {
       }
       records = this.#kind === 'buffer' ? views : toText(views, originals);
     }
+    // The decoder counts the block's records: its error names the record in the whole input.
+    if (failure instanceof RecordError && this.recordOffset > 0) failure = this.#shifted(failure);
     if (this.#json) {
       const parsed = this.#parse(records, first, originals);
       records = parsed.values;
@@ -122,6 +124,11 @@ export class RecordReader {
     }
     const spanStart = this.#spans ? this.#decoder.spanStart : Number.POSITIVE_INFINITY;
     return { records, originals, first, spanStart, failure };
+  }
+
+  #shifted(error: RecordError): RecordError {
+    const at = error.position;
+    return 'record' in at ? error.at({ ...at, record: at.record + this.recordOffset }) : error;
   }
 
   /** Parses each record; stops at the first that does not parse, and returns those before it. */

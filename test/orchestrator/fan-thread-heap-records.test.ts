@@ -42,6 +42,26 @@ describe('a record too large for a capped thread heap', () => {
     );
   });
 
+  // The decoder counts a block's records: its error named record 1 of the block (`stdin:1`), not
+  // the record's number in the whole input, under threads and the protocol alike.
+  for (const how of [
+    ['--threads', '--thread-heap', '8M'],
+    ['--threads', '--', 'mf-map', '--max-record', '1K'],
+    ['--protocol', 'manifold', '--', 'mf-map', '--max-record', '1K'],
+  ]) {
+    it(`${how.join(' ')}: the record is named by its number in the whole input`, async () => {
+      const lines = Array.from({ length: 1000 }, (_, i) => `r${i + 1}\n`).join('');
+      const tail = how.includes('--') ? how : [...how, '--', 'mf-map'];
+      const result = await fan(
+        ['-j', '1', '--block', '1K', ...tail, 'r'],
+        `${lines}${big(5 * MiB)}`,
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.split('\n')[0]).toMatch(/^mf-map: stdin:1001: record is larger than /);
+      expect(result.stderr).toMatch(/on block \d+ \(records 1001-1001\)/);
+    });
+  }
+
   it('a record under half the cap runs as before', async () => {
     const result = await fan(
       ['-j', '1', '--threads', '--thread-heap', '16M', '--', 'mf-map', 'r.length'],
