@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { RecordEncoder } from '../framing/encoder.js';
-import { emit, recordFailure } from './emit.js';
+import { recordFailure } from './emit.js';
 import { type Batch, SKIP } from './records.js';
 import type { FilterContext, FilterSpec, Output, RecordKind } from './types.js';
 
@@ -34,5 +34,11 @@ export async function runBatchHook<S>(
     const last = first + batch.records.length - 1;
     throw recordFailure(context, error, ` (in the batch of records ${first}-${last})`);
   }
-  for (const output of outputs) emit(output, encoder, context);
+  // Each element is one record, as filters.md says: an array element is one JSON record (it
+  // was spread, as a transform's array is: `[id, count]` written as two records).
+  try {
+    for (const output of outputs) if (output !== undefined && output !== null) encoder.add(output);
+  } catch (error) {
+    throw recordFailure(context, error);
+  }
 }

@@ -100,7 +100,8 @@ export interface FilterSpec<K extends RecordKind = 'buffer', S = unknown> {
   transform?(record: RecordOf<K>, context: FilterContext<S>): Output | Promise<Output>;
   /**
    * Runs on the records of each read, for filters that gain from seeing many at once. Returns the
-   * output records; `undefined` and `null` entries are dropped. Takes precedence over `transform`.
+   * output records, each element one (an array element is one JSON record); `undefined` and
+   * `null` entries are dropped. Takes precedence over `transform`.
    */
   batch?(records: RecordOf<K>[], context: FilterContext<S>): Output[] | Promise<Output[]>;
   /** Runs once at the end of input; what it returns is written like a transform's output. */

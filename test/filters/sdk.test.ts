@@ -96,6 +96,13 @@ describe('an SDK filter as a real process', () => {
     );
   });
 
+  it('writes each element batch returns as one record: an array one JSON record', async () => {
+    // It was spread, as a transform's array is: `[r, n]` written as two records.
+    expect((await output(fixture('batch-rows.js'), [], 'ab\ndrop\nc\n')).toString()).toBe(
+      '["ab",2]\n["c",1]\n',
+    );
+  });
+
   it('emits several records from an array and drops undefined', async () => {
     expect((await output(fixture('expand.js'), [], 'ab\ndrop\nc')).toString()).toBe(
       'ab\nab\n2\nc\nc\n1\n',
