@@ -51,4 +51,21 @@ describe('--threads: the filter module required or imported', () => {
     expect(esmLines(result.stderr).length).toBeGreaterThan(0);
     expect(linesOf(result.stdout).slice(0, -1)).toEqual(linesOf(input));
   });
+
+  // The thread said "not an SDK filter" as soon as the module had loaded, before the .then
+  // that calls .main() had run: such a filter ran alone and under --protocol, not as a thread.
+  it('a CommonJS filter that calls .main() once its import() of the SDK resolves runs', async () => {
+    for (const how of [['--threads'], ['--protocol', 'manifold'], []]) {
+      const result = await fan(
+        ['-j', '2', ...how, '--merge', 'ordered', '--', fixture('upper-later.cjs')],
+        input,
+      );
+      expect({ how, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        how,
+        exitCode: 0,
+        stderr: '',
+      });
+      expect(result.stdout.toString()).toBe(input.toUpperCase());
+    }
+  });
 });

@@ -10,8 +10,8 @@ import {
 
 /**
  * What a thread runs first (CommonJS, `eval`): it imports the filter's module, whose `.main()`
- * finds manifold's mark in `workerData` and serves blocks. A module that loads without
- * claiming the thread is no SDK filter, and one that cannot be loaded says why: manifold hears
+ * finds manifold's mark in `workerData` and serves blocks. A module whose thread has nothing more
+ * to do without having been claimed is no SDK filter, and one that cannot be loaded says why: manifold hears
  * either, and stops the thread, rather than wait for output that will never come. First it
  * says its id in the system, where /proc has one: manifold ends its children with it
  * (children.ts). (A block, so
@@ -28,10 +28,15 @@ try {
 const loaded = workerData.commonjs
   ? new Promise((done) => done(require(require('node:url').fileURLToPath(workerData.module))))
   : import(workerData.module);
+// .main() may come after the module has loaded (after an await or a .then of its own: a
+// CommonJS file's import() of the SDK): the module is no filter if the thread's loop ends
+// without it, as a process would end having written nothing.
 loaded.then(
   () => {
-    if (globalThis[Symbol.for(${JSON.stringify(SERVING.description)})] === undefined)
-      parentPort.postMessage({ kind: 'not-a-filter' });
+    process.once('beforeExit', () => {
+      if (globalThis[Symbol.for(${JSON.stringify(SERVING.description)})] === undefined)
+        parentPort.postMessage({ kind: 'not-a-filter' });
+    });
   },
   (error) => {
     // Its kind, its first line, and where: the first frame in a file (a throw at the top of a
