@@ -5,7 +5,8 @@ import { UsageError } from '../../filters/index.js';
 // What the fan's input reader asks of a descriptor, a file or a stream, apart from reading it.
 
 /**
- * The input's total size when it is known (regular files only), for the progress line's ETA.
+ * The input's size to read when it is known (regular files only; stdin's from its offset), for
+ * the progress line's ETA.
  * `sizes` are the --input files' sizes, null for a pipe or a device.
  */
 export function inputSize(
@@ -14,8 +15,10 @@ export function inputSize(
   fd = 0,
 ): number | null {
   if (inputs === null) {
+    // Read from where it stands (`{ head -c 5 >/dev/null; manifold fan ...; } < file`): the
+    // bytes left, or the ETA counted the whole file and was still above 0 at the end.
     const stat = fstatSync(fd);
-    return stat.isFile() ? stat.size : null;
+    return stat.isFile() ? Math.max(0, stat.size - (offsetOf(fd) ?? 0)) : null;
   }
   let total = 0;
   for (const size of sizes) {

@@ -1,8 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
+import { inputSize } from '../../orchestrator/fan/input-fd.js';
 import { Progress } from '../../orchestrator/fan/progress.js';
 import { Stats } from '../../orchestrator/fan/stats.js';
 import type { Worker } from '../../orchestrator/workers/types.js';
@@ -88,6 +90,20 @@ describe('the progress line', () => {
     expect(stats.summary(0).hosts?.map((h) => [h.host, h.blocks, h.done, h.instances])).toEqual([
       ['h2', 2, 2, 2],
     ]);
+  });
+
+  it('counts the bytes left of stdin read from an offset, not the whole file', () => {
+    // `{ head -c 6000000 >/dev/null; manifold fan --progress ...; } < file`: the ETA counted the
+    // whole file, and was still 0:07 when the run ended.
+    const file = join(tempDir('manifold-progress-'), 'in.txt');
+    writeFileSync(file, 'x'.repeat(1000));
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, Buffer.alloc(300));
+      expect(inputSize(null, [], fd)).toBe(700);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('leaves out the ETA when the input size is unknown', () => {
