@@ -202,16 +202,15 @@ export class Stats {
   }
 
   // The totals count what workers were given, not what was read: a run that halts has read
-  // blocks ahead that no worker saw. A retried block counts once; a block picked by key
-  // (hash dispatch) counts its input block once, and each worker's part of it.
+  // blocks ahead that no worker saw. A retried block counts once. Under hash dispatch a block is
+  // a worker's part of an input block, as MANIFOLD_BLOCK and the job log's rows count them (the
+  // parts' records add up to the input's); under broadcast, a worker's copy.
   #countGiven(block: Block): void {
     if (this.#given.has(block)) return;
     this.#given.add(block);
     if (block.records > 0) this.#givenRecords += block.records;
     this.#givenBytes += block.bytes;
-    const input = block.scatteredFrom ?? block;
-    if (input === block || !this.#given.has(input)) this.#givenBlocks++;
-    if (input !== block) this.#given.add(input);
+    this.#givenBlocks++;
   }
 
   #stopClock(i: number): void {
