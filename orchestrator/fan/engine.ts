@@ -8,7 +8,7 @@ import { sizeBlocksPerWorker } from './blocks-per-worker.js';
 import type { Collector } from './collect.js';
 import { Dispatcher } from './dispatch.js';
 import { endStatus, type FanEnd } from './end.js';
-import { outputErrorLine, readErrorLine } from './failure-lines.js';
+import { outputErrorLine, outputName, readErrorLine } from './failure-lines.js';
 import { Feed } from './feed.js';
 import { InputReader } from './input.js';
 import { inputName } from './input-fd.js';
@@ -134,8 +134,7 @@ export class Fan {
     });
     writer.sink.on('closed', () => this.stop({ kind: 'closed' }));
     writer.sink.on('error', (error: NodeJS.ErrnoException) => {
-      const what = options.output === undefined ? 'stdout' : 'the output';
-      this.#fail(outputErrorLine(error, what), error);
+      this.#fail(outputErrorLine(error, outputName(options)), error);
     });
   }
 

@@ -8,6 +8,7 @@ import {
 import { systemReason } from '../options/inputs.js';
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { OutputFailure } from '../workers/relay.js';
+import type { FanOptions } from './options.js';
 import { outputRecordTooLarge, outputSource } from './whole.js';
 
 // The lines a fan says when its own input or output fails (engine.ts), apart from the engine's
@@ -18,6 +19,17 @@ import { outputRecordTooLarge, outputSource } from './whole.js';
  * left on device (ENOSPC)`); any other (a Writable's own, perhaps with a code of its own) as it
  * is. `what`: `stdout`, or `the output` (the library's stream).
  */
+/**
+ * What a fan's output is called in messages: the library's stream `the output`, stdout, a
+ * pipeline's output file by its name, or `its output` (a pipe to the next stage).
+ */
+export function outputName(
+  options: Pick<FanOptions, 'output' | 'outputFd' | 'outputFdName'>,
+): string {
+  if (options.output !== undefined) return 'the output';
+  return options.outputFdName ?? ((options.outputFd ?? 1) === 1 ? 'stdout' : 'its output');
+}
+
 export function outputErrorLine(error: NodeJS.ErrnoException, what: string): string {
   const system = systemReason(error) !== null && error.code !== undefined;
   return `cannot write ${what}: ${system ? errnoText(error.code!) : streamReason(error)}`;
@@ -45,9 +57,10 @@ export function relayedOutputLine(
   maxRecordName?: string,
   block?: Block,
   places?: RangeNamer,
+  output = 'stdout',
 ): string | null {
   if (failure.kind === 'closed') return null;
-  if (failure.kind === 'error') return `cannot write stdout: ${errnoText(failure.code)}`;
+  if (failure.kind === 'error') return `cannot write ${output}: ${errnoText(failure.code)}`;
   const source = outputSource(worker, block, places);
   return describeError(outputRecordTooLarge(source, maxRecord, failure.bytes, maxRecordName));
 }

@@ -116,6 +116,8 @@ export interface FanOptions {
   /** `inputFd`'s name in messages: a pipeline's input file. @default stdin for 0, else input */
   inputFdName?: string;
   outputFd?: number;
+  /** `outputFd`'s name in messages: a pipeline's output file. @default stdout for 1, else its output */
+  outputFdName?: string;
   /** A stream to read the input from, before `inputs` and `inputFd` (the library's). */
   input?: Readable;
   /**

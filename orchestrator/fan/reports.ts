@@ -3,7 +3,7 @@ import type { InputGiven, OutputFailure } from '../workers/relay.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import type { Collector } from './collect.js';
 import type { FanEnd } from './end.js';
-import { relayedOutputLine } from './failure-lines.js';
+import { outputName, relayedOutputLine } from './failure-lines.js';
 import { fileRanges } from './input-places.js';
 import type { BlockLedger } from './ledger.js';
 import type { FanOptions } from './options.js';
@@ -107,6 +107,7 @@ export class WorkerReports implements WorkerListener {
       name,
       block,
       fileRanges(this.#fan.options),
+      outputName(this.#fan.options),
     );
     if (line === null) this.#fan.stop({ kind: 'closed' });
     else this.#fan.fail(line);

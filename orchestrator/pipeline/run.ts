@@ -136,6 +136,7 @@ export class PipelineRun {
     let last: RunningNode;
     let sampler: StatsSampler;
     const output = file?.fd ?? this.#io.outputFd ?? 1;
+    if (file !== null) this.#wiring.output = { fd: file.fd, name: pipeline.output! };
     // Asked, once all has ended, whether the output's reader went (verdict.ts).
     const witness =
       file?.isFile === true || this.#io.outputGone !== undefined ? null : new OutputWitness(output);

@@ -21,6 +21,8 @@ export interface Wiring {
   witnesses?: Map<RunningNode, ReaderWitness>;
   /** The nodes writing to each node, for stopping what feeds a failed stage (feeders.ts). */
   feeds?: Map<RunningNode, RunningNode[]>;
+  /** The config's output file, as the last stage's descriptor: named in a fan's messages. */
+  output?: { fd: number; name: string };
 }
 
 /**
@@ -111,6 +113,7 @@ function startStage(
               ...(inputName === undefined ? {} : { inputFdName: inputName }),
             }),
         outputFd: output,
+        ...(output === wiring.output?.fd && { outputFdName: wiring.output.name }),
         stats: null,
         countOutput: true,
         progress: false,
