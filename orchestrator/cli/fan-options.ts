@@ -192,7 +192,7 @@ Examples:
   manifold fan --merge ordered --protocol manifold -- mf-map 'r.toUpperCase()'
   manifold fan -j 2 --threads --merge ordered -- mf-map 'r.toUpperCase()'
   manifold fan --dispatch hash --key field:1 --shell -- 'sort | uniq -c'
-  manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n -k2,2
+  manifold fan --merge sorted --key field:2 --numeric -- sort -k2,2n -k2b,2
   manifold fan --per-block --retries 2 -- ./flaky-filter
   manifold fan --table users=users.mft -- mf-join --table users --key field:3
   manifold fan --merge ordered --ok-status 0,1 -- grep ERROR

@@ -121,6 +121,22 @@ describe.concurrent('manifold fan --merge sorted', () => {
     expect(differences(recordsOf(numeric.stdout), recordsOf(input))).toEqual(SAME);
   });
 
+  // The help's and fan.md's example: equal numbers written differently, with uneven blanks
+  // before them. Its tie-break was `-k2,2`, which keeps the blanks a field's key has not: the
+  // example stopped with "not sorted by the key" on `r1  0.50` (two blanks) before `r2 .5`.
+  it('the --numeric example, sort -k2,2n -k2b,2, merges keys with uneven blanks', async ({
+    expect,
+  }) => {
+    const lines = Array.from({ length: 3000 }, (_, i) => {
+      const value = ['.5', '0.50', '0.5', '1', '01', '1.0'][i % 6]!;
+      return `r${i}${' '.repeat(1 + (i % 3))}${value}`;
+    });
+    const args = ['-j', '3', '--block', '4K', '--merge', 'sorted', '--key', 'field:2', '--numeric'];
+    const result = await fan([...args, '--', 'sort', '-k2,2n', '-k2b,2'], lineBytes(lines), C);
+    expect(ok(result)).toEqual(OK);
+    expect(differences(recordsOf(result.stdout), lines)).toEqual(SAME);
+  });
+
   // manifold's own merge names the worker; sort -m's output is checked as a whole, so its
   // message names the merged output's record (docs/fan.md).
   it.for([
