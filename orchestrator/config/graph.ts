@@ -1,4 +1,6 @@
+import type { CommandSpec } from '../workers/command.js';
 import { isNode } from '../workers/thread/module.js';
+import { shellQuote } from './commands.js';
 import type { Pipeline, Stage } from './model.js';
 
 interface Node {
@@ -48,7 +50,7 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
     let current = framing;
     for (const stage of stages) {
       if (stage.kind === 'command') {
-        const node = add(`${stage.name}: ${stage.command.argv.join(' ')}`, 'box');
+        const node = add(`${stage.name}: ${drawn(stage.command)}`, 'box');
         cluster?.nodes.push(node);
         edges.push({ from: previous, to: node, label: current });
         previous = node;
@@ -59,7 +61,7 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
         const argv =
           threads && isNode(o.command.argv[0]!) ? o.command.argv.slice(1) : o.command.argv;
         const node = add(
-          `${stage.name}: fan ×${o.workers}${threads ? ' threads' : ''} ${o.dispatch}→${o.merge}\n${argv.join(' ')}`,
+          `${stage.name}: fan ×${o.workers}${threads ? ' threads' : ''} ${o.dispatch}→${o.merge}\n${drawn({ ...o.command, argv })}`,
           'fan',
         );
         cluster?.nodes.push(node);
@@ -81,7 +83,7 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
         });
         const combiner =
           stage.combine === 'join'
-            ? `${stage.name}: join ${stage.join!.argv.join(' ')}`
+            ? `${stage.name}: join ${drawn(stage.join!)}`
             : `${stage.name}: ${stage.combine}`;
         const tail = add(combiner, 'branch');
         cluster?.nodes.push(tail);
@@ -174,4 +176,13 @@ export function toDot(pipeline: Pipeline): string {
     lines.push(`  ${edge.from} -> ${edge.to} [label=${JSON.stringify(edge.label)}];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A command as drawn: a shell line as written, an array's words quoted as a shell would read
+ * them back (`sed 's/ a b/x/'`), as a worker's sub-pipeline is drawn; they were joined with
+ * blanks, so `[sed, "s/ a b/x/"]` read as three words.
+ */
+function drawn(command: CommandSpec): string {
+  return command.shell ? command.argv.join(' ') : shellQuote(command.argv);
 }

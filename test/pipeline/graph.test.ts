@@ -161,7 +161,7 @@ function expectFullGraph(drawn: Drawn): void {
   const shapeOf = (pattern: RegExp) => drawn.nodes.filter((n) => pattern.test(n.label));
   expect(shapeOf(/^data\.txt$/)).toEqual([{ label: 'data.txt', shape: 'oval' }]);
   expect(shapeOf(/^out\.txt$/)).toEqual([{ label: 'out.txt', shape: 'oval' }]);
-  expect(shapeOf(/^clean:/)).toEqual([{ label: 'clean: grep -v ^#', shape: 'box' }]);
+  expect(shapeOf(/^clean:/)).toEqual([{ label: "clean: grep -v '^#'", shape: 'box' }]);
   // The fan: its width, dispatch and merge, and its worker.
   expect(shapeOf(/^spread:/)).toEqual([
     {
@@ -351,6 +351,16 @@ describe('Mermaid labels show each command as written', () => {
     expect(drawn.nodes.map((n) => n.label)).toContain(`pick: ${command}`);
   });
 
+  it('an array command with blanks in a word, quoted as a shell reads it back', async () => {
+    // Joined with blanks, `[sed, "s/ a b/x/"]` was drawn `sed s/ a b/x/`: three words.
+    const config = writeGraphConfig(
+      'stages:\n  - name: edit\n    run: [sed, "s/ a b/x/"]\n  - name: up\n    fan:\n      worker: [grep, -v, "x y"]\n',
+    );
+    const labels = parseMermaid((await graph(config)).stdout.toString()).nodes.map((n) => n.label);
+    expect(labels).toContain("edit: sed 's/ a b/x/'");
+    expect(labels.some((label) => label.endsWith("\ngrep -v 'x y'"))).toBe(true);
+  });
+
   it('HTML and entities in a command, drawn as written', async () => {
     // Mermaid reads its strings as HTML: `<b>` was drawn bold, a `#quot;` as a quote.
     const command = `grep "<b>x</b>" | sed "s/#quot;/a&b/"`;
@@ -386,9 +396,9 @@ describe('thread workers', () => {
     expect(result.stderr.toString()).toBe('');
     const labels = parseMermaid(result.stdout.toString()).nodes.map((n) => n.label);
     expect(labels).toContain(
-      'up: fan ×2 threads ready→ready\nmf-map r.toUpperCase() --protocol manifold --split lines',
+      "up: fan ×2 threads ready→ready\nmf-map 'r.toUpperCase()' --protocol manifold --split lines",
     );
-    expect(labels).toContain('lo: fan ×2 ready→ready\nmf-map r.toLowerCase()');
+    expect(labels).toContain("lo: fan ×2 ready→ready\nmf-map 'r.toLowerCase()'");
     expect(labels).toContain(
       `f: fan ×2 threads ready→ready\n${join(dir, 'f.mjs')} x --protocol manifold --split lines`,
     );
