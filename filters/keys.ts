@@ -34,7 +34,8 @@ const NEWLINE = 0x0a;
  * A blank between fields, as awk's default `FS` reads them: a space, a TAB, and a newline, which
  * lies inside a record of several lines (`-L 4`, `lines:4`: a FASTQ read's name is `field:1`).
  */
-const isBlank = (byte: number | undefined) => byte === SPACE || byte === TAB || byte === NEWLINE;
+const isBlank = (byte: number) =>
+  byte <= SPACE && (byte === SPACE || byte === TAB || byte === NEWLINE);
 
 /** `what` and `separatorName` name the key and the separator in messages (`--key`, `--field-sep`). */
 export function parseKeySpec(
@@ -215,10 +216,10 @@ export function fieldBounds(
     let i = from;
     let field = 0;
     while (i < to) {
-      while (i < to && isBlank(data[i])) i++;
+      while (i < to && isBlank(data[i]!)) i++;
       if (i === to) return;
       const start = i;
-      while (i < to && !isBlank(data[i])) i++;
+      while (i < to && !isBlank(data[i]!)) i++;
       if (++field === index) {
         out.start = start;
         out.end = i;
