@@ -1,4 +1,4 @@
-import { describeError, ExitCode, ManifoldError, oneLine } from '../errors.js';
+import { encodeValue, outputRecordError } from './encode-value.js';
 import { type Framing, isAsciiDelimiter, MAX_FRAME, recordDelimiter } from './spec.js';
 
 /** Above this many parts, a take copies them into one Buffer rather than hand the kernel crumbs. */
@@ -251,38 +251,6 @@ function endsWith(bytes: Uint8Array, suffix: Buffer): boolean {
   );
 }
 
-/** A non-string, non-Buffer output record: JSON, so numbers print as numbers and objects as JSON. */
-function encodeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return value.toString();
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw notJson(error);
-  }
-  if (text === undefined) throw new TypeError(`cannot write a ${typeof value} as a record`);
-  return text;
-}
-
-/**
- * Why a value has no JSON, in one line that the record's position goes before. V8 says a
- * circular value in several lines ("Converting circular structure to JSON\n    --> starting
- * at ..."): only its last, the property that closes the circle, is kept.
- */
-function notJson(error: unknown): ManifoldError {
-  const said = describeError(error);
-  let why = oneLine(said);
-  if (said.includes('circular structure')) {
-    const closing = /--- (.+ closes the circle)/.exec(said)?.[1];
-    why = `it refers to itself${closing === undefined ? '' : ` (${closing})`}`;
-  }
-  return new ManifoldError('manifold.record', `cannot write the result as JSON: ${why}`, {
-    exitCode: ExitCode.failure,
-    cause: error,
-  });
-}
-
 /** True when records written in `output` come out as the same bytes they were read as in `input`. */
 export function isSameEncoding(input: Framing, output: Framing): boolean {
   if (input.kind !== output.kind) return false;
@@ -296,12 +264,4 @@ export function isSameEncoding(input: Framing, output: Framing): boolean {
     return input.start.equals(output.start) && input.end.equals(output.end);
   }
   return true;
-}
-
-/**
- * A record the output's framing cannot hold: manifold's own error, said as it is (a RangeError
- * was said with its class, `RangeError: the record does not begin with ">"`).
- */
-function outputRecordError(message: string): ManifoldError {
-  return new ManifoldError('manifold.record', message, { exitCode: ExitCode.failure });
 }
