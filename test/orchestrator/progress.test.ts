@@ -142,30 +142,14 @@ describe('--progress on a terminal', () => {
     // The failure line was written at the end of the progress line (`... ETA 0:00manifold:
     // worker 1 ...`). The worker fails only once the test has seen the line drawn.
     const dir = tempDir('manifold-progress-');
-    const go = `${dir}/go`;
-    execFileSync('mkfifo', [go]);
+    const go = fifoIn(dir);
     const worker = `cat >/dev/null; read x < ${go}; exit 3`;
-    const command = `seq 100 | node ${manifold} fan --progress --shell -- '${worker}' > /dev/null`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out = watch(child.stdout!);
-    const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
-    try {
-      expect(await holdsWithin(() => out.text.includes('backlog'), 15_000)).toBe(true);
-      expect(await holdsWithin(() => releaseFifo(go), 15_000)).toBe(true);
-      expect((await exit).exitCode).toBe(1);
-    } finally {
-      killFamily(child);
-    }
-    const text = out.text;
+    const text = await onTerminal(`--shell -- '${worker}'`, go, 1);
     const at = text.indexOf('manifold: worker 1');
     expect(at, text).toBeGreaterThan(0);
     // Right before the message: the line taken off (a carriage return, erase to its end), or a
     // line's end; never the progress line's own text.
-    const before = text.slice(0, at);
-    const clean = before.endsWith('\r\x1b[K') || before.endsWith('\n');
-    expect(clean, JSON.stringify(before.slice(-100))).toBe(true);
+    expectLineOffBefore(text, at);
     expect(text.slice(at)).toMatch(/^manifold: worker 1 \(pid \d+: .*\) exited with status 3/);
   });
 
@@ -178,8 +162,7 @@ describe('--progress on a terminal', () => {
   ] as const) {
     it(`takes its line off before ${what}`, async () => {
       const dir = tempDir('manifold-progress-');
-      const go = `${dir}/go`;
-      execFileSync('mkfifo', [go]);
+      const go = fifoIn(dir);
       const threads = flags[0] === '--threads';
       // The job log's worker writes nothing itself (a worker's own stderr is not manifold's).
       const warns = flags[0] === '--tag' ? '; echo warn >&2' : '';
@@ -192,25 +175,45 @@ describe('--progress on a terminal', () => {
         );
       }
       const tail = threads ? ['--', worker] : ['--shell', '--', `'${worker}'`];
-      const command = `seq 100 | node ${manifold} fan --progress ${[...flags, ...tail].join(' ')} > /dev/null`;
-      const child = spawn('script', ['-qec', command, '/dev/null'], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      const out = watch(child.stdout!);
-      const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
-      try {
-        expect(await holdsWithin(() => out.text.includes('backlog'), 15_000)).toBe(true);
-        expect(await holdsWithin(() => releaseFifo(go), 15_000)).toBe(true);
-        expect((await exit).exitCode, out.text).toBe(0);
-      } finally {
-        killFamily(child);
-      }
-      const text = out.text.replace(/\r\n/g, '\n');
+      const text = await onTerminal([...flags, ...tail].join(' '), go, 0);
       const at = text.search(line);
       expect(at, text).toBeGreaterThan(0);
-      const before = text.slice(0, at);
-      const clean = before.endsWith('\r\x1b[K') || before.endsWith('\n');
-      expect(clean, JSON.stringify(before.slice(-100))).toBe(true);
+      expectLineOffBefore(text, at);
     });
   }
 });
+
+function fifoIn(dir: string): string {
+  const go = `${dir}/go`;
+  execFileSync('mkfifo', [go]);
+  return go;
+}
+
+/**
+ * `manifold fan --progress <args>` on `seq 100`, on a terminal (script), its worker waiting on
+ * the FIFO `go` until the test has seen the line drawn; what the terminal showed, once it ended
+ * with `status`.
+ */
+async function onTerminal(args: string, go: string, status: number): Promise<string> {
+  const command = `seq 100 | node ${manifold} fan --progress ${args} > /dev/null`;
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const out = watch(child.stdout!);
+  const exit = within(waitForExit(child), 30_000, () => `manifold did not end:\n${out.text}`);
+  try {
+    expect(await holdsWithin(() => out.text.includes('backlog'), 15_000)).toBe(true);
+    expect(await holdsWithin(() => releaseFifo(go), 15_000)).toBe(true);
+    expect((await exit).exitCode, out.text).toBe(status);
+  } finally {
+    killFamily(child);
+  }
+  return out.text.replace(/\r\n/g, '\n');
+}
+
+/** Right before `at`: the progress line taken off (a carriage return, erase), or a line's end. */
+function expectLineOffBefore(text: string, at: number): void {
+  const before = text.slice(0, at);
+  const clean = before.endsWith('\r\x1b[K') || before.endsWith('\n');
+  expect(clean, JSON.stringify(before.slice(-100))).toBe(true);
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Options } from 'execa';
+import type { FanSummary, WorkerStats } from '../../orchestrator/fan/stats.js';
 import { manifold, type Result, run } from '../helpers.js';
 
 // Running `manifold fan` and reading what it gives: its records, tags and --stats.
@@ -15,29 +16,9 @@ export const C = { env: { LC_ALL: 'C' } };
 export const ok = (result: Result) => ({ exitCode: result.exitCode, stderr: result.stderr });
 export const OK = { exitCode: 0, stderr: '' };
 
-export interface WorkerStats {
-  worker: number;
-  pids: number[];
-  blocks: number;
-  recordsIn: number;
-  bytesIn: number;
-  recordsOut: number;
-  bytesOut: number;
-  exits: { pid: number; exitCode: number | null; signal: string | null }[];
-}
-
-/** What --stats writes. */
-export interface StatsDoc {
-  status: number;
-  totals: {
-    blocks: number;
-    recordsIn: number;
-    bytesIn: number;
-    recordsOut: number;
-    bytesOut: number;
-  };
-  workers: WorkerStats[];
-}
+/** What --stats writes, as the engine types it. */
+export type StatsDoc = FanSummary;
+export type { WorkerStats };
 
 /** The --stats of a run given `--stats -`. */
 export const statsOf = (result: Result): StatsDoc => JSON.parse(result.stderr) as StatsDoc;
