@@ -1,13 +1,11 @@
 import { type Block, shareAmong } from '../workers/block.js';
 import { BlockQueue } from '../workers/block-queue.js';
 import type { Worker } from '../workers/types.js';
+import { RetryElsewhere } from './elsewhere.js';
 import type { FanOptions } from './options.js';
 import { HashPartitioner } from './partition.js';
 import { separatorRemover } from './separators.js';
 import { spell } from './spelling.js';
-
-/** How long a block that failed on a host waits for a worker on another before any may take it. */
-const RETRY_ELSEWHERE_MS = 2000;
 
 /**
  * Decides which worker gets which block, and when:
@@ -30,13 +28,14 @@ export class Dispatcher {
   #last = -1;
   #inputEnded = false;
   #stopped = false;
+  #pumping = false;
+  #pumpAgain = false;
   /** --delay: when (Date.now()) the next block may be sent, and the timer that pumps then. */
   #nextStart = 0;
   #delayTimer: NodeJS.Timeout | null = null;
   #endedWorkers = new Set<Worker>();
-  /** A block that failed on a host, waiting since when for a worker on another (`#elsewhere`). */
-  #waitingElsewhere: { block: Block; since: number } | null = null;
-  #elsewhereTimer: NodeJS.Timeout | null = null;
+  /** A block that failed on a host waits a while for a worker on another. */
+  readonly #elsewhere: RetryElsewhere;
   readonly #partitioner: HashPartitioner | null;
   /** --rrs: a block as its worker is given it, after its records were counted or picked. */
   readonly #given: (block: Block) => Block;
@@ -52,6 +51,7 @@ export class Dispatcher {
     this.#mayStart = mayStart;
     this.#onSend = onSend;
     this.#own = workers.map(() => new BlockQueue());
+    this.#elsewhere = new RetryElsewhere(options, workers, () => this.pump());
     this.#partitioner =
       options.dispatch === 'hash'
         ? new HashPartitioner(workers.length, options.framing, options.key, options.maxRecord, {
@@ -149,21 +149,38 @@ export class Dispatcher {
     for (const queue of this.#own) queue.clear();
   }
 
-  /** Sends every block that can go now. */
+  /**
+   * Sends every block that can go now. A pump asked for while one runs (a worker ended in it
+   * reports its exit, which asks for another) runs once it is done, not inside it: inside, each
+   * of a thousand workers never started, ended one by one, nested a pump in the last one's, and
+   * past about 1,040 the stack ran out (`RangeError`, every record lost).
+   */
   pump(): void {
-    if (this.#stopped) this.stop();
-    else if (this.#options.dispatch === 'ready') this.#pumpShared();
-    else this.#pumpOwn();
-    if (this.#inputEnded) this.#endIdleWorkers();
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        if (this.#stopped) this.stop();
+        else if (this.#options.dispatch === 'ready') this.#pumpShared();
+        else this.#pumpOwn();
+        if (this.#inputEnded) this.#endIdleWorkers();
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
   }
 
   #pumpShared(): void {
     while (this.#shared.length > 0 && this.#mayStart(this.#shared.first!) && this.#delayPassed()) {
       const block = this.#shared.first!;
       // Least backlog first; among equals, take turns, so idle workers share the blocks. A block
-      // that failed on a host goes to a worker on another while one may take it (`#elsewhere`).
+      // that failed on a host goes to a worker on another while one may take it (elsewhere.ts).
       const n = this.#workers.length;
-      const avoided = this.#elsewhere(block);
+      const avoided = this.#elsewhere.avoided(block);
       let best: Worker | null = null;
       for (let k = 1; k <= n; k++) {
         const worker = this.#workers[(this.#last + k) % n]!;
@@ -177,31 +194,6 @@ export class Dispatcher {
       }
       this.#send(best, this.#shared.shift()!);
     }
-  }
-
-  /**
-   * For a block that failed on hosts: which workers to pass over (those on them) while a worker
-   * on another host is still running and may take it, as parallel --retries tries a job "on
-   * another computer on which it has not failed"; null when any may take it. Waiting for one is
-   * bounded (RETRY_ELSEWHERE_MS): a worker there held up by the merge, which waits for this
-   * block, must not hold it for ever.
-   */
-  #elsewhere(block: Block): ((worker: Worker) => boolean) | null {
-    const failedOn = block.failedOn;
-    const remote = this.#options.remote;
-    if (failedOn === undefined || remote === undefined) return null;
-    const on = (worker: Worker) => failedOn.has(remote.hostOf(worker.slot));
-    if (!this.#workers.some((worker) => !worker.ended && !on(worker))) return null;
-    this.#waitingElsewhere ??= { block, since: Date.now() };
-    if (this.#waitingElsewhere.block !== block)
-      this.#waitingElsewhere = { block, since: Date.now() };
-    const waited = Date.now() - this.#waitingElsewhere.since;
-    if (waited >= RETRY_ELSEWHERE_MS) return null;
-    this.#elsewhereTimer ??= setTimeout(() => {
-      this.#elsewhereTimer = null;
-      this.pump();
-    }, RETRY_ELSEWHERE_MS - waited);
-    return on;
   }
 
   #pumpOwn(): void {
@@ -221,11 +213,7 @@ export class Dispatcher {
   }
 
   #send(worker: Worker, block: Block): void {
-    if (block === this.#waitingElsewhere?.block) {
-      this.#waitingElsewhere = null;
-      if (this.#elsewhereTimer !== null) clearTimeout(this.#elsewhereTimer);
-      this.#elsewhereTimer = null;
-    }
+    this.#elsewhere.sent(block);
     this.#onSend(worker, block);
     // Taken after the block's start is noted (--joblog's Starttime): starts are --delay apart.
     if (this.#options.delay) this.#nextStart = Date.now() + this.#options.delay;
@@ -250,13 +238,12 @@ export class Dispatcher {
   #clearDelay(): void {
     if (this.#delayTimer !== null) clearTimeout(this.#delayTimer);
     this.#delayTimer = null;
-    if (this.#elsewhereTimer !== null) clearTimeout(this.#elsewhereTimer);
-    this.#elsewhereTimer = null;
+    this.#elsewhere.clear();
   }
 
   #endIdleWorkers(): void {
     // Per-block workers on hosts, with --retries: one idle stays open while another still runs a
-    // block, which may fail there and go again elsewhere (`#elsewhere`); it costs no process.
+    // block, which may fail there and go again elsewhere (elsewhere.ts); it costs no process.
     const { remote, retries, attribution } = this.#options;
     if (remote !== undefined && retries > 0 && attribution === 'per-block') {
       if (this.#workers.some((worker) => !worker.ended && !worker.ready)) return;
