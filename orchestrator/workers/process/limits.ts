@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { UsageError } from '../../../filters/index.js';
+import { errnoText, UsageError } from '../../../filters/index.js';
 
 // While a worker starts, libuv holds both ends of each new pipe and one more pipe to learn of a
 // failed exec; and the input, the output, a --stats file and Node itself open a few more later.
@@ -62,13 +62,22 @@ export function checkWorkerDescriptors(workers: number, prefixedStderr: boolean)
 
 /** Whether `error` says the system is out of descriptors or processes, not that a command is wrong. */
 export function isOutOfResources(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = codeOf(error);
   return code === 'EMFILE' || code === 'ENFILE' || code === 'EAGAIN';
+}
+
+/**
+ * A start error's code: the process starter names errno 11 `EWOULDBLOCK` (Python's name), Node
+ * `EAGAIN`; Linux has one number for both.
+ */
+function codeOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EWOULDBLOCK' ? 'EAGAIN' : code;
 }
 
 /** One line on why the system refused to start a worker. */
 export function describeStartError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = codeOf(error);
   switch (code) {
     case 'EMFILE':
       return `out of file descriptors (EMFILE, ulimit -n ${openFileLimit() ?? 'unknown'}); use fewer workers (-j) or raise the limit`;
@@ -77,6 +86,8 @@ export function describeStartError(error: unknown): string {
     case 'EAGAIN':
       return 'out of processes (EAGAIN, ulimit -u); use fewer workers (-j) or raise the limit';
     default:
-      return error instanceof Error ? error.message : String(error);
+      // The starter's errors are plain objects with a code: `[object Object]` said nothing.
+      if (error instanceof Error) return error.message;
+      return code !== undefined ? errnoText(code) : String(error);
   }
 }
