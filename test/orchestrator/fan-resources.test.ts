@@ -28,6 +28,9 @@ describe('fan under ulimit -n', () => {
     { limit: 64, workers: 64, mode: ['--protocol', 'manifold'] },
     { limit: 64, workers: 64, mode: ['--per-block', '--block', '1K'] },
     { limit: 64, workers: 4, mode: [] },
+    // Threads were not checked: Node's own `Error: EMFILE: ... open '.../package.json'`, exit 1.
+    { limit: 64, workers: 16, mode: ['--threads'] },
+    { limit: 64, workers: 4, mode: ['--threads'] },
   ];
   it.each(cases)(
     'ulimit -n $limit, -j $workers $mode: works, or exit 2 with one line and no worker left',
@@ -35,8 +38,12 @@ describe('fan under ulimit -n', () => {
       const dir = tempDir('manifold-resources-');
       const pids = join(dir, 'pids');
       const { file, text } = numbers(dir, 5000);
-      const worker = mode[0] === '--protocol' ? fixture('identity.js') : fixture('sig-cat');
-      const args = ['fan', '-j', String(workers), ...mode, '--', worker].map(quote).join(' ');
+      // Threads run mf-map, found in the package, whose load opened its package.json.
+      const worker =
+        mode[0] === '--threads'
+          ? ['mf-map', 'r']
+          : [mode[0] === '--protocol' ? fixture('identity.js') : fixture('sig-cat')];
+      const args = ['fan', '-j', String(workers), ...mode, '--', ...worker].map(quote).join(' ');
       const child = spawnShell(
         `mkdir ${quote(pids)} && ulimit -n ${limit} && exec ${quote(manifold)} ${args} < ${quote(file)}`,
         { MF_PIDS: pids },

@@ -6,6 +6,12 @@ import { errnoText, UsageError } from '../../../filters/index.js';
 const SPAWN_EXTRA = 2;
 const RESERVE = 6;
 
+/**
+ * Descriptors a thread worker holds: its event loop's (epoll, an eventfd), and the pipes of its
+ * stdout and stderr (4, measured), and one more while its module loads (its package.json).
+ */
+export const THREAD_DESCRIPTORS = 5;
+
 /** Descriptors manifold keeps open per running worker: its stdin and stdout, and stderr when prefixed. */
 export function descriptorsPerWorker(prefixedStderr: boolean): number {
   return prefixedStderr ? 3 : 2;
@@ -39,11 +45,13 @@ function openDescriptors(): number | null {
 }
 
 /** How many workers the open-file limit leaves room for now; null when there is no limit to go by. */
-export function workersAllowed(prefixedStderr: boolean): number | null {
+export function workersAllowed(
+  prefixedStderr: boolean,
+  each = descriptorsPerWorker(prefixedStderr),
+): number | null {
   const limit = openFileLimit();
   const open = openDescriptors();
   if (limit === null || open === null) return null;
-  const each = descriptorsPerWorker(prefixedStderr);
   const spare = limit - open - each - SPAWN_EXTRA - RESERVE;
   return Math.max(0, Math.floor(spare / each));
 }
@@ -52,9 +60,17 @@ export function workersAllowed(prefixedStderr: boolean): number | null {
  * Refuses, before any worker starts, a number of workers that the open-file limit cannot hold:
  * starting some and failing halfway would leave a run half done.
  */
-export function checkWorkerDescriptors(workers: number, prefixedStderr: boolean): void {
-  const allowed = workersAllowed(prefixedStderr);
-  if (allowed === null || workers <= allowed) return;
+export function checkWorkerDescriptors(
+  workers: number,
+  prefixedStderr: boolean,
+  each = descriptorsPerWorker(prefixedStderr),
+  present = 0,
+): void {
+  const room = workersAllowed(prefixedStderr, each);
+  if (room === null) return;
+  // Workers whose descriptors are open already (threads booted ahead) take no more.
+  const allowed = room + present;
+  if (workers <= allowed) return;
   throw new UsageError(
     `-j ${workers}: the open-file limit (ulimit -n ${openFileLimit()}) allows at most ${allowed} workers here; use fewer or raise the limit`,
   );

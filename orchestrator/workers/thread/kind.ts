@@ -1,6 +1,8 @@
 import { commandFor } from '../command.js';
+import { checkWorkerDescriptors, THREAD_DESCRIPTORS } from '../process/limits.js';
 import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
 import { resolveThreadModule, type ThreadModule } from './module.js';
+import { bootedWaiting } from './preboot.js';
 import { ThreadTransport } from './transport.js';
 
 /** The transport of one slot: a fresh thread per instance, each loading the slot's module. */
@@ -26,4 +28,7 @@ class ThreadSlot implements TransportFactory {
 export const threadKind: WorkerKind = {
   forSlot: (spec) => new ThreadSlot(spec),
   loadsFilters: true,
+  // Refused before any starts, as processes are: a thread past the open-file limit failed with
+  // Node's own `Error: EMFILE: too many open files, open '.../package.json'`, exit 1.
+  check: (workers) => checkWorkerDescriptors(workers, false, THREAD_DESCRIPTORS, bootedWaiting()),
 };

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { TAKES_ENDED, TAKES_USAGE_ERRORS, THREAD_MARK } from '../../../filters/transfer.js';
+import { THREAD_DESCRIPTORS, workersAllowed } from '../process/limits.js';
 import { startThread, threadLimits } from './jit.js';
 import { LOADER } from './loader.js';
 
@@ -63,7 +64,10 @@ let started = 0;
  * and an exit ends them.
  */
 export function prebootThreads(count: number): void {
-  for (let i = 0; i < count; i++) {
+  // No more than the open-file limit leaves room for: past it, a boot failed with Node's own
+  // EMFILE before any check could refuse the run in its words (the thread kind's check).
+  const room = workersAllowed(false, THREAD_DESCRIPTORS) ?? count;
+  for (let i = 0; i < Math.min(count, room); i++) {
     const word = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
     const worker = startThread(
@@ -98,6 +102,11 @@ export function prebootThreads(count: number): void {
     booted.push(entry);
     started++;
   }
+}
+
+/** How many booted threads wait for a claim: their descriptors are a claim's already. */
+export function bootedWaiting(): number {
+  return booted.filter((entry) => !entry.lost).length;
 }
 
 /** How many threads were booted ahead (for --verbose), claimed or not. */
