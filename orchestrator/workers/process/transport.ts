@@ -13,6 +13,7 @@ import { stopLeftoversOfFailure } from './leftovers.js';
 import { processOutcome } from './outcome.js';
 import { slotEnvironment } from './slot-env.js';
 import { type StderrMode, spawnWorker, type WorkerProcess } from './spawn.js';
+import { endOf } from './stopped-end.js';
 
 /** How an instance's process is started: Node's spawn, or the process starter (`started.ts`). */
 export type Launch = (
@@ -50,6 +51,7 @@ export class ProcessTransport implements Transport {
   readonly #child: WorkerProcess;
   readonly #spec: SlotSpec;
   #stopped = false;
+  readonly #stopping = new AbortController(); // aborted with `#stopped`: stopped-end.ts
   /** Writes not yet taken by the pipe: a block from the file is sent only after them. */
   #writes = 0;
   /**
@@ -115,7 +117,7 @@ export class ProcessTransport implements Transport {
     if (file !== undefined) child.stdin.end();
     // Stopped, its output is no longer wanted (`stop`): what comes after is read and dropped.
     child.stdout?.on('data', (chunk: Buffer) => this.#stopped || events.output(chunk));
-    void child.exited.then((end) =>
+    void endOf(child, this.#stopping.signal).then((end) =>
       events.end(processOutcome(end, this.#child.pid, this.#stopped)),
     );
     stopLeftoversOfFailure(child, spec.okStatus ?? [0], () => this.#stopped);
@@ -277,9 +279,9 @@ export class ProcessTransport implements Transport {
 
   stop(reason: StopReason): void {
     this.#stopped = true;
+    this.#stopping.abort();
     this.#child.signal(reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
-    // Its end is told once its output is all read: a process paused for a slow reader (or a
-    // reader gone) would never be heard to end, and manifold would wait for it forever.
+    // Read to its end: one paused for a slow reader (or one gone) was never heard to end.
     this.#child.stdout?.resume();
   }
 
@@ -287,10 +289,7 @@ export class ProcessTransport implements Transport {
     if (!this.#stopped) this.#child.stdout?.pause();
   }
 
-  /**
-   * `worker 2 (pid 4121: awk -F, ...)`: the pid of this process, the command as given; without
-   * a pid where none was started (`worker 2 (awk -F, ...)`).
-   */
+  /** `worker 2 (pid 4121: awk -F, ...)`; without a pid where none was started. */
   describe(): string {
     const command = commandText(this.#spec.command);
     const pid = this.#child.pid;
