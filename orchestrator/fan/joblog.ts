@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
 import { type Framing, UsageError } from '../../filters/index.js';
@@ -89,11 +89,15 @@ export class JobLog {
     }
     let fd: number | undefined;
     try {
-      fd = openSync(path, 'w');
+      fd = openLog(path);
       writeSync(fd, `${COLUMNS.join('\t')}\n`);
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
-      throw new UsageError(`cannot write the job log ${path}: ${describeWriteErrno(error)}`, error);
+      const why =
+        (error as NodeJS.ErrnoException).code === 'ENXIO'
+          ? 'a FIFO with no reader: start its reader first'
+          : describeWriteErrno(error);
+      throw new UsageError(`cannot write the job log ${path}: ${why}`, error);
     }
     this.#fd = fd;
   }
@@ -196,5 +200,21 @@ export class JobLog {
       this.#broken = true;
       this.#failed(`cannot write the job log ${this.#path}: ${describeWriteErrno(error)}`);
     }
+  }
+}
+
+/**
+ * Opens the job log. A FIFO is opened only where it has a reader (`ENXIO` where none): an open
+ * waits for one, on the event loop, and a run waiting for a reader that never came was deaf to
+ * SIGINT and SIGTERM. The blocking open is made while the probe holds the FIFO, so its reader
+ * never sees every writer gone.
+ */
+function openLog(path: string): number {
+  if (statSync(path, { throwIfNoEntry: false })?.isFIFO() !== true) return openSync(path, 'w');
+  const probe = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+  try {
+    return openSync(path, 'w');
+  } finally {
+    closeSync(probe);
   }
 }

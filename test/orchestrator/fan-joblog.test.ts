@@ -196,6 +196,21 @@ describe('--joblog', () => {
     expect(bySeq(rowsOf(log.text)).map((row) => row.Seq)).toEqual(['1', '2']);
   }, 20_000);
 
+  it('a FIFO with no reader stops the run before it starts (exit 2, one line), never waits', async () => {
+    // Its open waited for a reader on the event loop: SIGINT and SIGTERM did nothing.
+    const dir = tempDir('manifold-fan-joblog-');
+    const fifo = join(dir, 'jobs.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawnManifold(['fan', '--joblog', fifo, '--', 'cat']);
+    child.stdin!.end(records(1, 10));
+    const end = await finish(child, 10_000);
+    expect({ hung: end.hung, exitCode: end.exitCode, stderr: end.stderr }).toEqual({
+      hung: false,
+      exitCode: 2,
+      stderr: `manifold: cannot write the job log ${fifo}: a FIFO with no reader: start its reader first\n`,
+    });
+  });
+
   it('a log that cannot be written stops the run before it starts (exit 2, one line)', async () => {
     const dir = tempDir('manifold-fan-joblog-');
     const result = await fan(
