@@ -43,6 +43,7 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
         const notText = argumentNotText(spec.name);
         if (notText !== null) {
           process.stderr.write(`${spec.name}: ${notText} (see '${spec.name} --help')\n`);
+          await stderrOut();
           process.exit(2);
         }
       }
@@ -52,9 +53,21 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
       if (status !== 0) process.exitCode = status;
       // A thread stays until the processes its filter started have ended, to wait for them.
       await outliveChildren(Number(process.exitCode ?? 0));
+      if (isMainThread) await stderrOut();
       process.exit();
     },
   };
+}
+
+/**
+ * Resolves once what the filter wrote to stderr has left the process: a pipe Node writes without
+ * blocking queues what a slow reader has not taken, and process.exit() dropped it (its last
+ * warnings, and its own error line: `mf-map: stdin:20000: ...`). Exiting waits for a stalled
+ * reader, as a C program's write to its stderr does.
+ */
+function stderrOut(): Promise<void> {
+  if (process.stderr.writableLength === 0 || process.stderr.destroyed) return Promise.resolve();
+  return new Promise((resolve) => process.stderr.write('', () => resolve()));
 }
 
 /** The filter's file: the module a thread runs (thread.ts), else the script the process runs. */
