@@ -16,6 +16,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import { descriptorNamed } from '../options/descriptors.js';
+import { reasonInWords } from '../options/inputs.js';
 import { checkGiven } from './given-descriptor.js';
 
 /**
@@ -87,7 +88,10 @@ export class AtomicOutput {
                 0o600,
               );
     } catch (error) {
-      throw outputError(given, error);
+      // Written beside it and renamed: a folder that takes no new file (`/proc`, one not
+      // writable) is said as the folder's, or the file's own name misled.
+      const beside = this.#temporary === null ? undefined : dirname(target);
+      throw outputError(given, error, beside);
     }
     // Should manifold end by an error no one caught, the temporary file still goes.
     if (this.#temporary !== null) process.once('exit', this.#onExit);
@@ -186,9 +190,19 @@ function umask(): number {
   return line ? Number.parseInt(line[1]!, 8) : 0o022;
 }
 
-/** `cannot write output "out.txt": EISDIR: illegal operation on a directory`, exit 1. */
-function outputError(target: string, error: unknown): ManifoldError {
-  const reason = (error as Error).message.replace(/, \w+ '.*$/, '');
+/**
+ * `cannot write output "out.txt": is a directory (EISDIR)`, exit 1: a system error in the
+ * system's words, as every other line says one (it was Node's `EISDIR: illegal operation on a
+ * directory`); a socket, which no open writes, said as one (`ENXIO: no such device or address`).
+ */
+function outputError(target: string, error: unknown, folder?: string): ManifoldError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENXIO' && statSync(target, { throwIfNoEntry: false })?.isSocket() === true
+      ? 'it is a socket, which cannot be opened to write: write to a file, a FIFO or a descriptor'
+      : folder !== undefined
+        ? `cannot make its temporary file in ${folder}: ${reasonInWords(error)}`
+        : reasonInWords(error);
   return new ManifoldError('manifold.io', `cannot write output "${target}": ${reason}`, {
     exitCode: ExitCode.failure,
     cause: error,
