@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { argvToRun, type CommandSpec, commandText } from '../workers/command.js';
+import { describeStartError, isOutOfResources } from '../workers/limits.js';
 import { selectsNothing } from '../workers/nothing-found.js';
-import { describeStartError, isOutOfResources } from '../workers/process/limits.js';
 import { signalGroup } from '../workers/process/spawn.js';
 import type { NodeEnd, RunningNode } from './node.js';
 import { OwnFiles } from './own-file.js';

@@ -1,6 +1,6 @@
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
-import { describeStartError, isOutOfResources, openFileLimit } from '../workers/process/limits.js';
+import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
 import { STOP_GRACE_MS } from '../workers/transport.js';
 import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';

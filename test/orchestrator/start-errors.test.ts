@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStartError, isOutOfResources } from '../../orchestrator/workers/process/limits.js';
+import { describeStartError, isOutOfResources } from '../../orchestrator/workers/limits.js';
 
 // The process starter reports a refused start as a plain object with errno's name, Python's:
 // errno 11 is `EWOULDBLOCK` there, `EAGAIN` in Node (one number on Linux). Matched as EAGAIN

@@ -1,4 +1,5 @@
 import { commandHoldsBytes } from '../command.js';
+import { checkWorkerDescriptors } from '../limits.js';
 import type { InputGiven, OutputFailure, RelaySpec, TakingInput } from '../relay.js';
 import type {
   InstanceBlock,
@@ -7,7 +8,6 @@ import type {
   TransportFactory,
   WorkerKind,
 } from '../transport.js';
-import { checkWorkerDescriptors } from './limits.js';
 import { slotEnvironment } from './slot-env.js';
 import { spawnWorker } from './spawn.js';
 import { Spawner } from './spawner.js';

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { holdsBytes, showWord } from '../../../filters/sdk/raw-arguments.js';
 import { argvToRun, type CommandSpec } from '../command.js';
+import { describeStartError } from '../limits.js';
 import { prefixLines } from '../stderr-prefix.js';
-import { describeStartError } from './limits.js';
 import type { FeedEnd } from './spawner.js';
 import { noStarter } from './spawner-launch.js';
 

@@ -1,5 +1,5 @@
 import { commandFor } from '../command.js';
-import { checkWorkerDescriptors, THREAD_DESCRIPTORS } from '../process/limits.js';
+import { checkWorkerDescriptors, THREAD_DESCRIPTORS } from '../limits.js';
 import type { SlotSpec, TransportEvents, TransportFactory, WorkerKind } from '../transport.js';
 import { resolveThreadModule, type ThreadModule } from './module.js';
 import { bootedWaiting } from './preboot.js';

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { TAKES_ENDED, TAKES_USAGE_ERRORS, THREAD_MARK } from '../../../filters/transfer.js';
-import { THREAD_DESCRIPTORS, workersAllowed } from '../process/limits.js';
+import { THREAD_DESCRIPTORS, workersAllowed } from '../limits.js';
 import { startThread, threadLimits } from './jit.js';
 import { LOADER } from './loader.js';
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { errnoText, UsageError } from '../../../filters/index.js';
+import { errnoText, UsageError } from '../../filters/index.js';
 
 // While a worker starts, libuv holds both ends of each new pipe and one more pipe to learn of a
 // failed exec; and the input, the output, a --stats file and Node itself open a few more later.
