@@ -14,16 +14,23 @@ const ABANDON_MS = 500;
  * wanted.
  */
 export function endOf(child: WorkerProcess, stopped: AbortSignal): Promise<ProcessEnd> {
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
   const abandoned = new Promise<ProcessEnd>((resolve) => {
     stopped.addEventListener(
       'abort',
       () => {
         void child.leaderEnded.then((end) => {
-          setTimeout(() => resolve(end), ABANDON_MS).unref();
+          // Held by the loop (the run waits for it), and let go once the output ended after all.
+          if (!ended) timer = setTimeout(() => resolve(end), ABANDON_MS);
         });
       },
       { once: true },
     );
+  });
+  void child.exited.then(() => {
+    ended = true;
+    clearTimeout(timer);
   });
   return Promise.race([child.exited, abandoned]);
 }
