@@ -13,6 +13,7 @@ import type { Run } from './run.js';
 import { addChunk, endSource, type Source } from './sorted-source.js';
 import { spell } from './spelling.js';
 import { outputSource, outputSourceLater } from './whole.js';
+import { countsOutput } from './writer.js';
 
 /**
  * `--merge sorted`: merges sorted runs into one sorted stream, like `sort -m`. With output tied
@@ -54,8 +55,7 @@ export class SortedCollector implements Collector {
     this.#room = room;
     this.#attributed = options.attribution !== 'none';
     this.#encoder = new RecordEncoder(options.outputFraming, this.#memory);
-    const counting = options.stats !== null || options.progress || options.countOutput === true;
-    this.#tally = counting && !options.tag ? new OutputTally() : null;
+    this.#tally = countsOutput(options) && !options.tag ? new OutputTally() : null;
     this.#compare = recordOrder(options);
     this.#held = new HeldRuns(
       this.#compare,

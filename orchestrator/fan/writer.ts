@@ -9,6 +9,11 @@ import { RecordSeam } from './seam.js';
 import type { Stats } from './stats.js';
 import { createTaggers, type Tag } from './tag.js';
 
+/** Whether something reports the output's records and bytes: --stats, --progress, a pipeline. */
+export function countsOutput(options: FanOptions): boolean {
+  return options.stats !== null || options.progress || options.countOutput === true;
+}
+
 /**
  * Where a fan's output goes once a merge has ordered it: tagged, counted, joined at the seams
  * between records, written to the sink. While the sink is full the workers' output is not
@@ -70,9 +75,7 @@ export class FanWriter {
   }
 
   get #counting(): boolean {
-    return (
-      this.#options.stats !== null || this.#options.progress || this.#options.countOutput === true
-    );
+    return countsOutput(this.#options);
   }
 
   /**
