@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createBoundaryFinder } from '../../filters/framing/boundary.js';
 import type { Framing } from '../../filters/index.js';
 import { holdsItsSize } from './input-fd.js';
@@ -178,14 +178,15 @@ class RecordPlacer {
  * or 4096 bytes whatever it holds (`holdsItsSize`); an empty file only when a read finds it so.
  */
 export function regularSize(name: string): number | null {
+  if (name === '-') return null;
   // Told without an open: a named pipe's waits for a writer (its own, long gone, wrote the
   // input), on the event loop, and a message waited for ever, deaf to signals.
-  if (name === '-' || statSync(name, { throwIfNoEntry: false })?.isFile() !== true) return null;
+  const stat = statSync(name, { throwIfNoEntry: false });
+  if (stat === undefined || !stat.isFile()) return null;
+  if (holdsItsSize(stat)) return stat.size;
+  if (stat.size > 0) return null;
   const fd = openSync(name, 'r');
   try {
-    const stat = fstatSync(fd);
-    if (holdsItsSize(stat)) return stat.size;
-    if (!stat.isFile() || stat.size > 0) return null;
     return readSync(fd, Buffer.alloc(1), 0, 1, 0) === 0 ? 0 : null;
   } finally {
     closeSync(fd);
