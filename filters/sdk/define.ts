@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { argumentNotText } from './raw-arguments.js';
 import { runFilter } from './run.js';
-import { outliveChildren } from './thread-children.js';
+import { flushed, outliveChildren } from './thread-children.js';
 import type { FilterSpec, RecordKind } from './types.js';
 
 /** A declared filter: run it from a command line, or as the main module of an executable. */
@@ -67,7 +67,7 @@ export function defineFilter<K extends RecordKind = 'buffer', S = unknown>(
  */
 function stderrOut(): Promise<void> {
   if (process.stderr.writableLength === 0 || process.stderr.destroyed) return Promise.resolve();
-  return new Promise((resolve) => process.stderr.write('', () => resolve()));
+  return flushed(process.stderr);
 }
 
 /** The filter's file: the module a thread runs (thread.ts), else the script the process runs. */

@@ -43,8 +43,8 @@ function childrenLeft(): number {
   }
 }
 
-/** Resolves once what was written to a thread's stdio has reached manifold. */
-function flushed(stream: Writable): Promise<void> {
+/** Resolves once what was written to `stream` before has left (a thread's stdio: manifold). */
+export function flushed(stream: Writable): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
