@@ -265,7 +265,7 @@ export class InputReader {
 }
 
 /** Whether `name` is a regular file (not yet opened: a named pipe's open waits for a writer). */
-function isRegularFile(name: string): boolean {
+export function isRegularFile(name: string): boolean {
   try {
     return statSync(name).isFile();
   } catch {

@@ -1,5 +1,6 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import type { Pipeline } from '../config/model.js';
+import { isRegularFile } from '../fan/input.js';
 import { descriptorNamed } from '../options/descriptors.js';
 import { checkGiven } from './given-descriptor.js';
 import { openPipes } from './pipes.js';
@@ -39,7 +40,7 @@ export function openRunInput(
   }
   // Several files to a first fan: its own, read as `manifold fan --input a --input b` reads them
   // (as ranges, their sizes known: `block: -1`), not through `cat`'s pipe.
-  if (pipeline.stages[0]?.kind === 'fan' && given.length === 0 && inputs.every(isFile)) {
+  if (pipeline.stages[0]?.kind === 'fan' && given.length === 0 && inputs.every(isRegularFile)) {
     return { fd: -1, feeder: null, files: inputs };
   }
   // manifold's stdin, for an input named /dev/stdin, as cat reads it in a shell; it reads
@@ -75,8 +76,4 @@ function startFeeder(
   wiring.nodes.push(feeder);
   feeder.downstream = null;
   return { fd: pipe!.read, feeder };
-}
-
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 }
