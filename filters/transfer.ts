@@ -20,7 +20,13 @@ export const THREAD_UNDERSTOOD: readonly number[] = [1, 2, 3];
 /** Which side a message is for, and what it carries. Blocks in, output out. */
 export type ToThread =
   /** `length` bytes at the start of `buffer`, which may be larger (a buffer used again). */
-  { kind: 'bytes'; buffer: ArrayBuffer; length: number } | { kind: 'end' };
+  | { kind: 'bytes'; buffer: ArrayBuffer; length: number }
+  | { kind: 'end' }
+  /**
+   * Manifold has taken `bytes` more of the thread's output (the runs of its `output` messages,
+   * headers included): sent only to a thread whose greeting said `waitsForTaken`.
+   */
+  | { kind: 'taken'; bytes: number };
 
 export type FromThread =
   /**
@@ -47,7 +53,16 @@ export type FromThread =
    * The filter's first message: the versions of the protocol and of its SDK, as a process's
    * greeting says them (filters/protocol.ts). An SDK that sends none speaks version 1.
    */
-  | { kind: 'greeting'; protocol: number; sdk: string }
+  | {
+      kind: 'greeting';
+      protocol: number;
+      sdk: string;
+      /**
+       * The thread sends no more output while `OUTPUT_WINDOW` bytes of it are not yet taken, and
+       * waits for `taken` messages: said only when manifold's `workerData` says `TELLS_TAKEN`.
+       */
+      waitsForTaken?: boolean;
+    }
   /**
    * The thread's id in the system (Linux's tid), sent by manifold's loader before the module
    * loads: the processes the filter starts are children of it, ended with the thread.
@@ -90,6 +105,17 @@ export const TAKES_USAGE_ERRORS = 'takesUsageErrors';
 export const TAKES_ENDED = 'takesEnded';
 
 /**
+ * The key in a thread's `workerData` that says manifold tells the thread what of its output it
+ * has taken (`taken`), as a pipe's reader frees room in the pipe: the thread then holds at most
+ * `OUTPUT_WINDOW` bytes of output on the way, and a reader that stalls stops it, as it stops a
+ * process. An older manifold, which does not set it, is sent output without waiting.
+ */
+export const TELLS_TAKEN = 'tellsTaken';
+
+/** The most output bytes a thread has sent that manifold has not taken, before it waits. */
+export const OUTPUT_WINDOW = 2 * 1024 * 1024;
+
+/**
  * The key in a thread's `workerData` that says its heap is capped: `{ bytes, option }`, the cap
  * V8 was given and the option that set it as the fan names it (`--thread-heap`, `thread-heap`).
  */
@@ -103,3 +129,10 @@ export interface HeapCap {
 
 /** Set on `globalThis` by a filter that serves a thread: the loader can tell a filter loaded. */
 export const SERVING = Symbol.for('manifold.thread.serving');
+
+/** The bytes of an `output` message's runs (triples: a buffer, a start, a stop), headers too. */
+export function runBytes(runs: readonly number[]): number {
+  let bytes = 0;
+  for (let i = 0; i < runs.length; i += 3) bytes += runs[i + 2]! - runs[i + 1]!;
+  return bytes;
+}

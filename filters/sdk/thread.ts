@@ -3,8 +3,11 @@ import { UsageError } from '../errors.js';
 import { FROM_WORKER_HEADER } from '../protocol.js';
 import {
   type FromThread,
+  OUTPUT_WINDOW,
+  runBytes,
   SERVING,
   TAKES_USAGE_ERRORS,
+  TELLS_TAKEN,
   THREAD_MARK,
   THREAD_PROTOCOL,
   type ToThread,
@@ -65,13 +68,17 @@ export function claimThread(name: string): void {
  * protocol message in memory of its own, and a buffer released goes back to
  * manifold's pool. Either way manifold gives the memory back to its pool once the output is
  * written (orchestrator/workers/lent.ts), so blocks and output circulate.
+ *
+ * Output sent and not yet taken by manifold (`taken`) is at most `OUTPUT_WINDOW` bytes, as a
+ * pipe holds at most so much: past it, the filter's next output waits. Manifold takes output as
+ * its reader takes it, so a stalled reader stops the filter, however much output a block makes.
  */
 export class PortIO implements FilterIO {
   /** Output text is encoded here, a message header's room first; sent whole, or copied out. */
   readonly memory = new Scratch(HEADER);
   readonly heapCap = heapCap();
   readonly #port: MessagePort;
-  readonly #queue: ToThread[] = [];
+  readonly #queue: Exclude<ToThread, { kind: 'taken' }>[] = [];
   #wake: (() => void) | null = null;
   #taken = 0;
   /** The count of blocks done that manifold was last told. */
@@ -84,7 +91,19 @@ export class PortIO implements FilterIO {
   #input: ArrayBuffer | null = null;
   #free: ArrayBuffer | null = null;
   #returned: ArrayBuffer[] = [];
+  /** Manifold says what it has taken of the output (`TELLS_TAKEN`): the filter waits for it. */
+  readonly #waits: boolean;
+  /** Output bytes sent and not yet taken, when the filter waits for manifold to take them. */
+  #onTheWay = 0;
+  #room: (() => void) | null = null;
   readonly #onMessage = (message: ToThread) => {
+    if (message.kind === 'taken') {
+      this.#onTheWay -= message.bytes;
+      const room = this.#room;
+      this.#room = null;
+      room?.();
+      return;
+    }
     this.#queue.push(message);
     const wake = this.#wake;
     this.#wake = null;
@@ -93,12 +112,14 @@ export class PortIO implements FilterIO {
 
   constructor(port: MessagePort) {
     this.#port = port;
+    this.#waits = (workerData as Record<string, unknown> | null)?.[TELLS_TAKEN] === true;
     port.on('message', this.#onMessage);
     // Before anything else, as a process greets: manifold refuses a protocol it does not speak.
     const greeting: FromThread = {
       kind: 'greeting',
       protocol: THREAD_PROTOCOL,
       sdk: manifoldVersion(),
+      ...(this.#waits ? { waitsForTaken: true } : {}),
     };
     port.postMessage(greeting);
   }
@@ -121,7 +142,8 @@ export class PortIO implements FilterIO {
         yield Buffer.from(message.buffer, 0, message.length);
       }
     } finally {
-      this.#port.off('message', this.#onMessage);
+      // Output sent at the end (flush's) may still wait to be taken: heard until `close`.
+      if (!this.#waits) this.#port.off('message', this.#onMessage);
     }
   }
 
@@ -146,10 +168,16 @@ export class PortIO implements FilterIO {
     // A block's output may be large: what is gathered goes before the block ends (at its end,
     // it goes when the next block is asked for).
     if (!end && this.#pendingBytes >= POST_AT) this.#post(this.#taken - 1);
+    // As a full pipe blocks a process's write: the link keeps the thread alive meanwhile.
+    if (this.#onTheWay < OUTPUT_WINDOW) return;
+    this.#port.ref();
+    while (this.#onTheWay >= OUTPUT_WINDOW) await new Promise<void>((r) => (this.#room = r));
+    this.#port.unref();
   }
 
   async close(): Promise<void> {
     this.#post(this.#taken);
+    this.#port.off('message', this.#onMessage);
   }
 
   /**
@@ -233,6 +261,7 @@ export class PortIO implements FilterIO {
       returned,
       finished: this.#told,
     };
+    if (this.#waits) this.#onTheWay += runBytes(runs);
     this.#port.postMessage(message, [...buffers, ...returned]);
   }
 }

@@ -202,6 +202,24 @@ describe('memory with threads', () => {
     expect(summary(stall, 250 * 1024)).toEqual({ blocked: true, bounded: true, ended: false });
   }, 60_000);
 
+  // A thread's output waits to be taken, as a process's waits in a full pipe: it held ~840 MB
+  // for 50 MB of input, and without end for endless input, each block done with its output
+  // held in manifold.
+  it.each(['ready', 'ordered'])(
+    'stdout not read, a filter writing 100 times its input (--merge %s): the thread waits, memory stays bounded',
+    async (merge) => {
+      const amplify = quote('Array(100).fill(r)');
+      const run = `${quote(process.execPath)} ${quote(manifold)} fan -j 2 --threads --merge ${merge} -- mf-map ${amplify}`;
+      const stall = await watchStall(
+        `yes 0123456789abcdef | ${run} | sleep 1000`,
+        'yes 0123',
+        250 * 1024,
+      );
+      expect(summary(stall, 250 * 1024)).toEqual({ blocked: true, bounded: true, ended: false });
+    },
+    60_000,
+  );
+
   it('--thread-heap caps a thread: one that outgrows it fails its block in one line', async () => {
     const result = await fan(
       [

@@ -5,6 +5,7 @@ import {
   SERVING,
   TAKES_ENDED,
   TAKES_USAGE_ERRORS,
+  TELLS_TAKEN,
   THREAD_MARK,
 } from '../../../filters/transfer.js';
 
@@ -69,6 +70,7 @@ export function loaderData(
     [THREAD_MARK]: true,
     [TAKES_USAGE_ERRORS]: true,
     [TAKES_ENDED]: true,
+    [TELLS_TAKEN]: true,
     module: moduleUrl,
     commonjs,
     ...(heap === undefined ? {} : { [HEAP_CAP]: heap }),

@@ -20,3 +20,8 @@ export function payloadBytes(messages: Buffer): number {
   }
   return bytes;
 }
+
+/** Runs of an older SDK's output (protocols 1 and 2): each buffer's first `lengths[i]` bytes. */
+export function wholeRuns(lengths: number[]): number[] {
+  return lengths.flatMap((length, i) => [i, 0, length]);
+}

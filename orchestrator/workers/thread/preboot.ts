@@ -1,5 +1,10 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { TAKES_ENDED, TAKES_USAGE_ERRORS, THREAD_MARK } from '../../../filters/transfer.js';
+import {
+  TAKES_ENDED,
+  TAKES_USAGE_ERRORS,
+  TELLS_TAKEN,
+  THREAD_MARK,
+} from '../../../filters/transfer.js';
 import { THREAD_DESCRIPTORS, workersAllowed } from '../limits.js';
 import { startThread, threadLimits } from './jit.js';
 import { LOADER } from './loader.js';
@@ -78,6 +83,7 @@ export function prebootThreads(count: number): void {
             [THREAD_MARK]: true,
             [TAKES_USAGE_ERRORS]: true,
             [TAKES_ENDED]: true,
+            [TELLS_TAKEN]: true,
             [PREBOOT]: { word, port: port2 },
           },
           transferList: [port2],

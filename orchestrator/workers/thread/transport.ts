@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import {
   type FromThread,
+  runBytes,
   THREAD_PROTOCOL,
   THREAD_UNDERSTOOD,
   type ToThread,
@@ -21,7 +22,7 @@ import type {
 } from '../transport.js';
 import { childrenWaited, signalChildren } from './children.js';
 import { loadErrorLine } from './loader.js';
-import { giveBack, payloadBytes, pool } from './memory.js';
+import { giveBack, payloadBytes, pool, wholeRuns } from './memory.js';
 import { isNode, type ThreadModule } from './module.js';
 import { threadOutcome } from './outcome.js';
 import { startFilterThread } from './start.js';
@@ -59,6 +60,8 @@ export class ThreadTransport implements Transport {
   #task: number | null = null;
   /** Its end has been told: by its exit, or by its filter's end while it stays (`ended`). */
   #told = false;
+  /** The thread waits for its output to be taken (its greeting said so): it is told. */
+  #tellsTaken = false;
 
   constructor(spec: SlotSpec, module: ThreadModule, events: TransportEvents) {
     this.#spec = spec;
@@ -170,14 +173,20 @@ export class ThreadTransport implements Transport {
 
   #take(message: FromThread): void {
     switch (message.kind) {
-      case 'output':
+      case 'output': {
         for (const buffer of message.returned) giveBack(buffer);
-        this.#output(message.buffers, message.runs ?? wholeRuns(message.lengths ?? []));
+        const runs = message.runs ?? wholeRuns(message.lengths ?? []);
+        // Taken now, as a pipe's reader takes what it reads: the thread may send as much again.
+        // While the fan holds the transport paused, nothing is taken, and the thread waits.
+        if (this.#tellsTaken) this.#tellTaken(runs);
+        this.#output(message.buffers, runs);
         this.#finish(message.finished);
         return;
+      }
       case 'greeting':
         if (!THREAD_UNDERSTOOD.includes(message.protocol))
           this.#refuse(`${this.#filterName} ${otherVersion(message, THREAD_PROTOCOL)}`);
+        this.#tellsTaken = message.waitsForTaken === true;
         return;
       case 'not-a-filter': {
         const { file } = this.#module;
@@ -225,6 +234,11 @@ export class ThreadTransport implements Transport {
     for (const [i, buffer] of buffers.entries()) lend(buffer, payloads[i]! + 1, giveBack);
     for (const output of outputs) this.#events.output(output);
     for (const buffer of buffers) repay(buffer, 1);
+  }
+
+  #tellTaken(runs: number[]): void {
+    const message: ToThread = { kind: 'taken', bytes: runBytes(runs) };
+    this.#worker.postMessage(message);
   }
 
   /** The thread has finished `finished` sends in all: the next one waiting is now taken. */
@@ -283,9 +297,4 @@ export class ThreadTransport implements Transport {
       heapOption: this.#name('threadHeap'),
     });
   }
-}
-
-/** Runs of an older SDK's output (protocols 1 and 2): each buffer's first `lengths[i]` bytes. */
-function wholeRuns(lengths: number[]): number[] {
-  return lengths.flatMap((length, i) => [i, 0, length]);
 }
