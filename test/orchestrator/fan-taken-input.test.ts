@@ -107,12 +107,17 @@ describe('input from a pipe, taken by the process starter: every record', () => 
 });
 
 describe.concurrent('input from a pipe, taken by the process starter', () => {
-  it('a record over --max-record: exit 1, named by the byte it starts at', async () => {
+  // The starter read a record it saw no end of and wrote it as it read: the workers were given
+  // 2 MiB of it and their input's end, and their output of it reached stdout before the error.
+  it('a record over --max-record: exit 1, named by the byte it starts at, none of it given', async () => {
     const head = numbered(1, 1000, 'y'.repeat(10));
     const content = `${head}${'z'.repeat(3 * 1024 * 1024)}\n${numbered(1, 10, 'w')}`;
     const file = fileOf(content);
-    const result = await piped(file, '-j 2 --max-record 2M -- cat');
+    // What each worker was given, counted at its input's end: the records before that one.
+    const result = await piped(file, '-j 2 --max-record 2M -- wc -c');
     expect(result.statuses).toBe('0 1');
+    const counts = result.stdout.toString().trim().split(/\s+/).map(Number);
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(head.length);
     expect(result.stderr).toMatch(
       new RegExp(
         `^manifold: stdin: byte ${head.length + 1}: record is larger than the maximum record size 2 MiB \\((2 MiB \\+ )?[\\d.]+ [KM]?i?B so far\\); raise it with --max-record\\n$`,
@@ -301,29 +306,40 @@ describe('input from a pipe that pauses', () => {
   );
 });
 
-describe('a worker that ends in the middle of a piece', () => {
+describe('a worker that ends while the starter reads on', () => {
   it.each([
-    ['a record whose end has not come', 'y'.repeat(60_000), 'block 1 \\(bytes 1-60000\\)'],
+    // Its end is the input's: the record goes whole then, as the last record of any input.
+    [
+      "a record whose end is the input's",
+      'y'.repeat(60_000),
+      '',
+      60_000,
+      'block 1 \\(bytes 1-60000\\)',
+    ],
+    // Whole records, then part of one whose end has not come: the part is held by the starter
+    // (given to no worker before its end is read), and the worker that read the whole records
+    // and failed was given them, up to their last byte.
     [
       'whole records, then part of one',
-      `${`${'x'.repeat(7)}\n`.repeat(4096)}abc`,
-      '(\\d+) blocks, from block 1 \\(bytes 1-\\d+\\) to block \\1 \\(bytes 32769-32771\\)',
+      `${`${'x'.repeat(7)}\n`.repeat(4096)}`,
+      'abc',
+      32_768,
+      '(block 1 \\(bytes 1-32768\\)|(\\d+) blocks, from block 1 \\(bytes 1-\\d+\\) to block \\2 \\(bytes \\d+-32768\\))',
     ],
   ])(
-    '%s: the line names the piece it was being given, up to its last byte given',
-    async (_, content, given) => {
-      // The worker reads all that was written and fails, the pipe open: the starter waits in
-      // its read of that record, its piece not ended. A piece was told given only at its end,
-      // so the line named the pieces before it alone, or none (no "it had been given").
+    '%s: the line names what it was given, up to its last byte given',
+    async (_, whole, part, reads, given) => {
       const input = inputPipe();
-      const command = `head -c ${content.length} > /dev/null; exit 3`;
+      const command = `head -c ${reads} > /dev/null; exit 3`;
       const args = ['fan', '-j', '1', '--', 'sh', '-c', command];
       const child = spawn(process.execPath, [manifold, ...args], {
         stdio: [input.read, 'ignore', 'pipe'],
       });
       closeSync(input.read);
       const exited = finish(child, 60_000);
-      writeSync(input.write, content);
+      writeSync(input.write, whole + part);
+      // With no part, the pipe ends; else it stays open, the part's end to come.
+      if (part === '') input.end();
       const { exitCode, stderr } = await exited;
       const worker = `worker 1 \\(pid \\d+: sh -c ${command}\\)`;
       expect({ exitCode, stderr }).toEqual({

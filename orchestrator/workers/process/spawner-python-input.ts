@@ -10,8 +10,8 @@ import { INPUT_PAUSE_MS } from '../input-pause.js';
  * found by `tee`ing it into a scratch pipe and reading the scratch's last 16 KiB (what comes
  * before is dropped into /dev/null, unread), or, for pieces under 16 KiB (`--block 16`), read
  * whole anyway, many cut from one copy of up to 64 KiB read once; a piece with no record end
- * there is read and written instead, its records measured, up to that record's end, and goes on
- * as any piece;
+ * there has that record read to its end, measured, and written whole (none of a record over
+ * --max-record is given), and goes on as any piece;
  * whole records read past that end go once the pipe has held nothing for INPUT_PAUSE_MS. Each
  * piece goes to the command whose pipe has the most room (readiness, as manifold's
  * dispatch). Its end is told (`E`); a record over --max-record (`I`); what each command was
@@ -162,6 +162,34 @@ def input_run(rid, path, delim, most, cap):
                     skip -= splice(scratch_r, null, skip)
                 tail = read_whole(scratch_r, window)
             end = tail.rfind(delim)
+            if end < 0 and n > 0:
+                # No record end near the piece's end: that record is read to its end first and
+                # goes whole, with what came before it in the piece. Nothing of a record goes
+                # before its end is read, so one over --max-record fails the run with none of
+                # it given, as when manifold reads the input.
+                more, ended = read_record(src, start, total, most, delim)
+                total += len(more)
+                carry += more
+                cut = len(carry) if ended else carry.rfind(delim) + 1
+                # Not started, and failing to: another takes it all (in the carry).
+                if taker.start is not None and not input_start(taker):
+                    continue
+                input_given(taker, seq, at, total - len(carry) + cut - at)
+                if input_write(taker, carry[:cut]) == 0:
+                    # Its command was gone before it took anything: another takes it.
+                    if input_ungiven(taker, seq, at, total - len(carry) - at):
+                        seq += 1
+                    continue
+                carry = carry[cut:]
+                # The piece goes on past that record in the same taker, up to cap as any piece,
+                # rather than ending there (a piece of that record alone: "bytes
+                # 1048572-1048578" between pieces of a MiB).
+                if not taker.gone and total - len(carry) - at < cap:
+                    going_on = (taker, at)
+                    continue
+                input_given(taker, seq, at, total - len(carry) - at)
+                seq += 1
+                continue
             begun = total - len(carry) > at
             if taker.start is not None:
                 # Not started yet (t): it starts now that there is input for it (none: the
@@ -181,43 +209,13 @@ def input_run(rid, path, delim, most, cap):
                 if total > at:
                     input_given(taker, seq, at, total - at)
                 break
-            if end >= 0:
-                length = n - window + end + 1
-                input_given(taker, seq, at, total + length - at)
-                if not input_splice(src, taker, null, length, begun or wrote > 0):
-                    input_ungiven(taker, seq, at, 0)
-                    continue
-                carry = b''
-                total += length
-            else:
-                # No record end near the piece's end: read, measured, to the next record end.
-                carry = b''
-                # Small reads, so that what one holds past the record end (the next carry) is
-                # small, until the record is long.
-                while True:
-                    piece = os.read(src, 65536 if total - start >= 65536 else 4096)
-                    if not piece:
-                        break
-                    end = piece.find(delim)
-                    size = total + (len(piece) if end < 0 else end) - start
-                    if size > most:
-                        raise TooLarge(start, size)
-                    total += len(piece)
-                    if end < 0:
-                        input_giving(taker, seq, at, total - at)
-                        input_write(taker, piece)
-                        continue
-                    input_giving(taker, seq, at, total - len(piece) + end + 1 - at)
-                    input_write(taker, piece[:end + 1])
-                    carry = piece[end + 1:]
-                    break
-                # That record's end was not in sight (the pipe held part of it only, its writer
-                # a moment behind, or it is long): the piece goes on past it in the same taker,
-                # up to cap as any piece, rather than ending there (a piece of that record
-                # alone: "bytes 1048572-1048578" between pieces of a MiB).
-                if not taker.gone and total - len(carry) - at < cap:
-                    going_on = (taker, at)
-                    continue
+            length = n - window + end + 1
+            input_given(taker, seq, at, total + length - at)
+            if not input_splice(src, taker, null, length, begun or wrote > 0):
+                input_ungiven(taker, seq, at, 0)
+                continue
+            carry = b''
+            total += length
             input_given(taker, seq, at, total - len(carry) - at)
             seq += 1
     except TooLarge as e:
@@ -231,6 +229,23 @@ def input_run(rid, path, delim, most, cap):
         reply(*(error or ('E', rid, total)))
 # How much of the input is teed and read at once for pieces under the window (small).
 LOOK = 65536
+def read_record(src, start, total, most, delim):
+    # Reads src to the end of the record that starts at byte start (total: the bytes read so
+    # far), or to the input's end: (what it read, whether the input ended). Small reads, so
+    # that what one holds past the record's end (the next carry) is small, until it is long.
+    got = bytearray()
+    while True:
+        piece = os.read(src, 65536 if total - start >= 65536 else 4096)
+        if not piece:
+            return got, True
+        end = piece.find(delim)
+        size = total + (len(piece) if end < 0 else end) - start
+        if size > most:
+            raise TooLarge(start, size)
+        total += len(piece)
+        got += piece
+        if end >= 0:
+            return got, False
 def read_whole(fd, length):
     # length bytes of a pipe that holds them (a tee's copy).
     got = []
@@ -256,10 +271,6 @@ def input_given(taker, seq, at, length):
         taker.last = (seq, at, length)
         if taker.first is None or taker.first[0] == seq:
             taker.first = taker.last
-def input_giving(taker, seq, at, length):
-    # A record being read to its end: what its command took before it was gone, no more.
-    if not taker.gone:
-        input_given(taker, seq, at, length)
 def input_ungiven(taker, seq, at, length):
     # The piece's last write was not taken (its command gone): it ends before it, length
     # bytes, or, nothing of it taken, is not given. Whether it was.
