@@ -1,5 +1,6 @@
 import { RunHeap } from './heap.js';
 import { Run } from './run.js';
+import { SPILL_REMEDY } from './spill.js';
 
 /** Past this many spilled runs, the smaller ones are merged into one: few files open at once. */
 const FAN_IN = 16;
@@ -15,20 +16,20 @@ export class HeldRuns {
   readonly #compare: (a: Buffer, b: Buffer) => number;
   #cost = 0;
 
-  /** --merge-memory as messages spell it (a config's `merge-memory`). */
-  readonly #boundName: string;
+  /** What a spill's failure says to do (spill.ts `spillRemedy`). */
+  readonly #remedy: string;
   /** Where spills go (--tmpdir). @default $TMPDIR, or /tmp */
   readonly #dir: string | undefined;
 
   constructor(
     compare: (a: Buffer, b: Buffer) => number,
     bound: number,
-    boundName = '--merge-memory',
+    remedy = SPILL_REMEDY,
     dir?: string,
   ) {
     this.#compare = compare;
     this.#bound = bound;
-    this.#boundName = boundName;
+    this.#remedy = remedy;
     this.#dir = dir;
   }
 
@@ -42,7 +43,7 @@ export class HeldRuns {
   };
 
   create(order: number, slot: number): Run {
-    const run = new Run(order, slot, this.#boundName, this.#dir);
+    const run = new Run(order, slot, this.#remedy, this.#dir);
     this.runs.add(run);
     return run;
   }
@@ -86,7 +87,7 @@ export class HeldRuns {
   /** Replaces complete runs by one run in a spill file, merged from them. */
   #mergeToFile(runs: Run[]): void {
     // Its records keep their own places in the input (the file's headers): it needs none.
-    const merged = new Run(0, 0, this.#boundName, this.#dir);
+    const merged = new Run(0, 0, this.#remedy, this.#dir);
     const file = merged.fileToFill();
     const heap = new RunHeap(runs, this.before);
     while (heap.size > 0) {

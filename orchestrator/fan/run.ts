@@ -1,5 +1,5 @@
 import { viewAt } from '../../filters/framing/view.js';
-import { HEADER, SpillFile } from './spill.js';
+import { HEADER, SPILL_REMEDY, SpillFile } from './spill.js';
 
 /**
  * What a record held in memory costs beyond its bytes: its place (two numbers) and its share of
@@ -48,14 +48,14 @@ export class Run {
   #head: Buffer | null = null;
 
   /** --merge-memory as messages spell it (a config's `merge-memory`), should it spill. */
-  readonly #boundName: string;
+  readonly #remedy: string;
   /** Where it spills (--tmpdir). @default $TMPDIR, or /tmp */
   readonly #dir: string | undefined;
 
-  constructor(order: number, slot: number, boundName = '--merge-memory', dir?: string) {
+  constructor(order: number, slot: number, remedy = SPILL_REMEDY, dir?: string) {
     this.order = order;
     this.slot = slot;
-    this.#boundName = boundName;
+    this.#remedy = remedy;
     this.#dir = dir;
   }
 
@@ -160,7 +160,7 @@ export class Run {
   /** Moves the records in memory to the spill file; returns the memory freed. */
   spill(): number {
     if (this.#first === this.#segments.length) return 0;
-    this.#file ??= new SpillFile(this.#boundName, this.#dir);
+    this.#file ??= new SpillFile(this.#remedy, this.#dir);
     const file = this.#file;
     let at = this.#at;
     for (let s = this.#first; s < this.#segments.length; s++) {
@@ -183,7 +183,7 @@ export class Run {
 
   /** The run's spill file, to be filled by a merge of other runs (then `flush`ed). */
   fileToFill(): SpillFile {
-    this.#file ??= new SpillFile(this.#boundName, this.#dir);
+    this.#file ??= new SpillFile(this.#remedy, this.#dir);
     return this.#file;
   }
 

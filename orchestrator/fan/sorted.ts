@@ -12,6 +12,7 @@ import { recordOrder } from './order.js';
 import type { Run } from './run.js';
 import { addChunk, endSource, type Source } from './sorted-source.js';
 import { spell } from './spelling.js';
+import { spillRemedy } from './spill.js';
 import { outputSource, outputSourceLater } from './whole.js';
 import { countsOutput } from './writer.js';
 
@@ -60,7 +61,7 @@ export class SortedCollector implements Collector {
     this.#held = new HeldRuns(
       this.#compare,
       options.mergeMemory,
-      spell(options, 'mergeMemory'),
+      spillRemedy(options),
       options.tmpdir,
     );
     for (const worker of workers) {

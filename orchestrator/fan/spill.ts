@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyBytes } from '../../filters/framing/view.js';
 import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
+import type { NameOf } from '../options/fan.js';
 import { reasonInWords } from '../options/inputs.js';
+import { spell } from './spelling.js';
 
 /**
  * Each record in a spill file: its length and its worker's slot (32 bits each), where its run
@@ -40,13 +42,13 @@ export class SpillFile {
   #batch: Buffer | null = null;
   #at = 0;
 
-  readonly #boundName: string;
+  readonly #remedy: string;
   /** The folder it was made in (--tmpdir, else $TMPDIR), for messages. */
   readonly #folder: string;
 
-  /** `boundName`: --merge-memory as messages spell it (a config's `merge-memory`). */
-  constructor(boundName = '--merge-memory', folder = tmpdir()) {
-    this.#boundName = boundName;
+  /** `remedy`: what a failure's message says to do (`spillRemedy`). */
+  constructor(remedy = SPILL_REMEDY, folder = tmpdir()) {
+    this.#remedy = remedy;
     this.#folder = folder;
     try {
       const dir = mkdtempSync(join(folder, 'manifold-merge-'));
@@ -55,7 +57,7 @@ export class SpillFile {
       unlinkSync(path);
       rmdirSync(dir);
     } catch (error) {
-      throw spillError(error, folder, this.#boundName);
+      throw spillError(error, folder, this.#remedy);
     }
   }
 
@@ -137,7 +139,7 @@ export class SpillFile {
         done += writeSync(this.#fd, bytes, done, bytes.length - done, this.#size + done);
       }
     } catch (error) {
-      throw spillError(error, this.#folder, this.#boundName);
+      throw spillError(error, this.#folder, this.#remedy);
     }
     this.#size += bytes.length;
   }
@@ -147,8 +149,7 @@ export class SpillFile {
     let done = 0;
     while (done < length) {
       const n = readSync(this.#fd, chunk, done, length - done, offset + done);
-      if (n === 0)
-        throw spillError(new Error('the file ended early'), this.#folder, this.#boundName);
+      if (n === 0) throw spillError(new Error('the file ended early'), this.#folder, this.#remedy);
       done += n;
     }
     return chunk;
@@ -160,11 +161,24 @@ export class SpillFile {
  * code (`no space left on device (ENOSPC)`), and what to do. Node's own text (`Error: ENOSPC: no
  * space left on device, write`) was said before.
  */
-function spillError(error: unknown, folder: string, boundName = '--merge-memory'): ManifoldError {
+function spillError(error: unknown, folder: string, remedy: string): ManifoldError {
   const reason = error instanceof Error ? reasonInWords(error) : describeError(error);
   return new ManifoldError(
     'manifold.io',
-    `cannot spill the sorted merge to a temporary file in ${folder}: ${reason}; set TMPDIR to another folder, or raise ${boundName}`,
+    `cannot spill the sorted merge to a temporary file in ${folder}: ${reason}; ${remedy}`,
     { exitCode: ExitCode.failure, cause: error },
   );
+}
+
+/** What a spill's failure says to do when nothing else is known: --tmpdir not given. */
+export const SPILL_REMEDY = 'set TMPDIR to another folder, or raise --merge-memory';
+
+/**
+ * What a spill's failure says to do, as the fan's messages spell its options: the folder that
+ * was given for temporary files (`--tmpdir`, a config's `tmpdir`), or else TMPDIR, and the
+ * bound that made it spill (`--merge-memory`).
+ */
+export function spillRemedy(options: { tmpdir?: string | undefined; optionName?: NameOf }): string {
+  const folder = options.tmpdir === undefined ? 'TMPDIR' : spell(options, 'tmpdir');
+  return `set ${folder} to another folder, or raise ${spell(options, 'mergeMemory')}`;
 }

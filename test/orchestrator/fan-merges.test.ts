@@ -128,8 +128,8 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
 
   // The line embedded Node's text: `...(set TMPDIR, or raise --merge-memory): Error: ENOENT: no
   // such file or directory, mkdtemp '/x/manifold-merge-XXXXXX'`. Now the reason in words.
-  const cannot = (folder: string, reason: string) =>
-    `manifold: cannot spill the sorted merge to a temporary file in ${folder}: ${reason}; set TMPDIR to another folder, or raise --merge-memory\n`;
+  const cannot = (folder: string, reason: string, where = 'TMPDIR') =>
+    `manifold: cannot spill the sorted merge to a temporary file in ${folder}: ${reason}; set ${where} to another folder, or raise --merge-memory\n`;
 
   it('a spill that cannot be written is one line naming $TMPDIR and why, exit 1', async ({
     expect,
@@ -148,22 +148,27 @@ describe.concurrent('--merge sorted merges sorted runs, whatever ties output to 
     }
   });
 
-  it.runIf(canMount)(
-    'a spill on a full disk: no space left on device (ENOSPC)',
-    async ({ expect }) => {
+  // Given --tmpdir, the line said to set TMPDIR, which --tmpdir overrides.
+  it.runIf(canMount).for([
+    ['TMPDIR', 'TMPDIR'],
+    ['--tmpdir', '--tmpdir'],
+  ])(
+    'a spill on a full disk, the folder given by %s: no space left on device (ENOSPC), and that to change',
+    async ([way, where], { expect }) => {
       // A 64 KiB tmpfs in a mount namespace of its own (root only), gone with it.
-      const disk = join(dir, 'disk');
+      const disk = join(dir, `disk-${way.replace(/-/g, '')}`);
       mkdirSync(disk, { recursive: true });
       const script = 'mount -t tmpfs -o size=64k none "$1" || exit 99; shift; exec "$@"';
       const args = ['fan', '-j', '2', '--block', '8K', '--merge', 'sorted', '--merge-memory', '8K'];
+      const folder = way === '--tmpdir' ? ['--tmpdir', disk] : [];
       const result = await run(
         'unshare',
-        ['--mount', 'sh', '-c', script, 'sh', disk, manifold, ...args, 'sort'],
+        ['--mount', 'sh', '-c', script, 'sh', disk, manifold, ...args, ...folder, 'sort'],
         input,
-        { env: { ...process.env, LC_ALL: 'C', TMPDIR: disk } },
+        { env: { ...process.env, LC_ALL: 'C', ...(way === 'TMPDIR' && { TMPDIR: disk }) } },
       );
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toBe(cannot(disk, 'no space left on device (ENOSPC)'));
+      expect(result.stderr).toBe(cannot(disk, 'no space left on device (ENOSPC)', where));
     },
   );
 
