@@ -9,6 +9,7 @@ import {
   UsageError,
 } from '../../filters/index.js';
 import type { DuplicatesPolicy } from '../../filters/tables/meta.js';
+import { show } from '../options/checks.js';
 import { buildTable, type TableBuildOptions } from '../tables/build.js';
 import { checkBuildInputs } from '../tables/input.js';
 import { temporaryPath } from '../tables/place.js';
@@ -61,6 +62,12 @@ export function resolveBuildOptions(
   const key = parseKeySpec(keyText, fieldSeparator ?? undefined, '--key');
   const valueText = String(raw.value);
   const value = parseKeySpec(valueText, fieldSeparator ?? undefined, '--value');
+  // A separator splits a field:N key's or value's fields; anything else would ignore it, unsaid.
+  if (fieldSeparator !== null && key.kind !== 'field' && value.kind !== 'field') {
+    throw new UsageError(
+      `--field-sep ${show(fieldSeparator)} splits the fields of --key or --value field:N: it needs one (--key is ${keyText}, --value ${valueText})`,
+    );
+  }
   const splitText = (raw.split as string | undefined) ?? (key.kind === 'json' ? 'ndjson' : 'lines');
   const split = parseFraming(splitText, '--split');
   if (split.kind === 'raw') throw new UsageError('--split raw has no records to build a table of');

@@ -249,6 +249,15 @@ describe('manifold table build: bad records and usage', () => {
       status: 2,
     },
     {
+      // It was accepted, and ignored: the table keyed by the whole record.
+      name: '--field-sep with no field:N key or value',
+      input: 'a,1\n',
+      args: ['--key', 'whole', '--field-sep', ','],
+      message:
+        /^manifold: --field-sep , splits the fields of --key or --value field:N: it needs one \(--key is whole, --value whole\)\n$/,
+      status: 2,
+    },
+    {
       name: '--shards 0',
       input: 'a\n',
       args: ['--key', 'whole', '--shards', '0'],
