@@ -48,6 +48,8 @@ const quiet = (stderr: string) =>
     .filter((line) => !/^manifold: (input|output|per-block|--merge|--threads)/.test(line))
     .join('\n')
     .replace(/\((pid|thread) \d+:/g, '(<id>:')
+    // Which worker the failing block went to is timing too (the readier one).
+    .replace(/^manifold: worker \d+ /gm, 'manifold: worker <n> ')
     // The blocks queued behind the failing one: how many had been given to it is timing.
     .replace(/, block \d+ \(records \d+-\d+\)/g, '')
     .replace(/--input \S+ /, '');
