@@ -1,4 +1,4 @@
-import { describeError, ExitCode } from '../../filters/index.js';
+import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
 import { STOP_GRACE_MS } from '../workers/transport.js';
@@ -239,15 +239,17 @@ export class Fan {
     if (this.#stopping !== null || this.#recovery.haltingSoon) return;
     const { inputs, inputFd, input, inputFdName } = this.#options;
     const name = inputName(inputs, inputFd, input, inputFdName);
-    this.#fail(readErrorLine(error, name, filePlaces(this.#options)), error);
+    // A reason of manifold's own carries its status (2 where the system refused a thread).
+    const status = error instanceof ManifoldError ? error.exitCode : ExitCode.failure;
+    this.#fail(readErrorLine(error, name, filePlaces(this.#options)), error, status);
   }
 
   /** `cause`: the error behind the failure, where there is one (the library's `cause`). */
-  #fail(message: string, cause?: unknown): void {
+  #fail(message: string, cause?: unknown, status: number = ExitCode.failure): void {
     this.#cause ??= cause;
     this.#verdict.failed();
     this.#verdict.say(message);
-    this.stop({ kind: 'done', status: ExitCode.failure });
+    this.stop({ kind: 'done', status });
   }
 
   /** Runs a collector step; once stopping, output still arriving is no longer wanted. */

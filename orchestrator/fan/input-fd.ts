@@ -1,6 +1,6 @@
 import { constants, fstatSync, open, readFileSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../../filters/index.js';
+import { ExitCode, ManifoldError } from '../../filters/index.js';
 
 // What the fan's input reader asks of a descriptor, a file or a stream, apart from reading it.
 
@@ -78,8 +78,11 @@ export function bytesOf(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (typeof chunk === 'string') return Buffer.from(chunk);
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-  throw new UsageError(
+  // The stream failed the call, as a read that fails: manifold.failure (docs/api.md).
+  throw new ManifoldError(
+    'manifold.io',
     `the input stream gave ${kindOf(chunk)} chunk: it must give bytes (Buffer, Uint8Array or string)`,
+    { exitCode: ExitCode.failure },
   );
 }
 

@@ -200,7 +200,7 @@ export class RangeReader {
         fd: this.#file.fd,
         position,
         check: (short) => this.#unchanged(short === true),
-        failed: (reason) => this.#cannotSend(position, bytes, reason),
+        failed: (reason, usage) => this.#cannotSend(position, bytes, reason, usage === true),
       },
     };
     // A last record without its delimiter ends the input's last block.
@@ -224,12 +224,12 @@ export class RangeReader {
   }
 
   /** Fails the run for a block the process starter could not send into a worker's pipe. */
-  #cannotSend(position: number, bytes: number, reason: string): void {
+  #cannotSend(position: number, bytes: number, reason: string, usage: boolean): void {
     const range = `bytes ${position + 1}-${position + bytes}`;
     const message = `cannot send ${range} of ${this.#file.name} into a worker's pipe: ${reason}`;
-    this.#options.failed?.(
-      new ManifoldError('manifold.io', message, { exitCode: ExitCode.failure }),
-    );
+    // Out of processes or descriptors: the system refused, as when it refuses a worker's start.
+    const exitCode = usage ? ExitCode.usage : ExitCode.failure;
+    this.#options.failed?.(new ManifoldError('manifold.io', message, { exitCode }));
   }
 
   /** Whether the file is as reading began; when not, the run is failed for it. */

@@ -1,4 +1,5 @@
-import { formatSize, recordTooLarge } from '../../filters/index.js';
+import { ExitCode, formatSize, ManifoldError, recordTooLarge } from '../../filters/index.js';
+import { describeStartError, isOutOfResources } from '../workers/limits.js';
 import { takeInput } from '../workers/registry.js';
 import type { InputEnd } from '../workers/relay.js';
 import type { FanOptions, Log } from './options.js';
@@ -46,6 +47,14 @@ function failIfNot(end: InputEnd, maxRecord: number, name: string): void {
       throw recordTooLarge({ input: 'input', byte: end.byte }, maxRecord, end.size, false, name);
     case 'failed':
       if (end.message !== undefined) throw new Error(end.message);
+      // No thread to take it (out of processes): as when the system refuses a worker's start.
+      if (isOutOfResources({ code: end.code })) {
+        throw new ManifoldError(
+          'manifold.io',
+          `the workers cannot take the input: ${describeStartError({ code: end.code })}`,
+          { exitCode: ExitCode.usage },
+        );
+      }
       throw Object.assign(new Error(end.code), { code: end.code, syscall: 'read' });
   }
 }

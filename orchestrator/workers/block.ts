@@ -74,8 +74,11 @@ export interface BlockSource {
    * run has been failed for it then, as for a `read` that rejects.
    */
   check(short?: boolean): boolean;
-  /** The block could not be sent from the file, for `reason`: the run fails for it. */
-  failed(reason: string): void;
+  /**
+   * The block could not be sent from the file, for `reason`: the run fails for it, with exit 1,
+   * or 2 (`usage`) where the system was out of processes or descriptors (`describeStartError`).
+   */
+  failed(reason: string, usage?: boolean): void;
 }
 
 /** A block's try where it ran, when that is not here (a queue's worker, on its machine). */

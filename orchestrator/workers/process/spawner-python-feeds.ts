@@ -70,4 +70,12 @@ def feed(rid, pipe, path, at, length):
             waiting.append((rid, path, at, length))
             return
         feeds[pipe] = [(rid, path, at, length)]
-    threading.Thread(target=feed_pipe, args=(pipe,), daemon=True).start()`;
+    try:
+        threading.Thread(target=feed_pipe, args=(pipe,), daemon=True).start()
+    except RuntimeError:
+        # No thread to send it (out of processes: ulimit -u counts threads): EAGAIN, for each
+        # feed of the pipe, rather than the starter's end.
+        with feeds_lock:
+            failed = feeds.pop(pipe, [])
+        for each in failed:
+            reply('D', each[0], 0, 11)`;

@@ -284,4 +284,8 @@ def input_ungiven(taker, seq, at, length):
 def start_input(rid, path, delim, most, cap):
     input_threads()
     import threading
-    threading.Thread(target=input_run, args=(rid, path, delim, most, cap), daemon=True).start()`;
+    try:
+        threading.Thread(target=input_run, args=(rid, path, delim, most, cap), daemon=True).start()
+    except RuntimeError:
+        # No thread to take it (out of processes): EAGAIN, rather than the starter's end.
+        reply('E', rid, '-', 11)`;

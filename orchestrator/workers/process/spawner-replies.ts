@@ -215,8 +215,11 @@ export class StarterReplies {
       signalGroup(pid, 'SIGKILL');
       // No such descriptor: the starter is gone (killed after it started the command, before
       // manifold took its pipes), and the command with it. Its end, heard next, says so, as for
-      // a command it never told of; not the command's own failure to start (127).
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      // a command it never told of; not the command's own failure to start (127). EACCES too:
+      // the descriptors of a process that is exiting are no one's to open (its memory is gone),
+      // and were read as the command's `not executable` (126).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES') {
         request.pid = undefined;
         return;
       }

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import type { BlockSource } from '../block.js';
 import { commandFor, commandText, stderrTag } from '../command.js';
+import { describeStartError, isOutOfResources } from '../limits.js';
 import { pumpSource } from '../source.js';
 import type {
   InstanceBlock,
@@ -240,12 +241,13 @@ export class ProcessTransport implements Transport {
       // The file ended before the block did (it shrank), or the starter could not send it:
       // the run fails for it.
       if (errno === 0) source.check(true);
-      else
-        source.failed(
-          typeof errno === 'number'
-            ? (ERRNO_NAMES.get(errno) ?? `errno ${errno}`)
-            : 'the process starter is gone',
-        );
+      else if (typeof errno !== 'number') source.failed('the process starter is gone');
+      else {
+        // Out of processes (the starter could not start the thread that sends it): words.
+        const code = ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+        const system = isOutOfResources({ code });
+        source.failed(system ? describeStartError({ code }) : code, system);
+      }
       this.stop('kill');
       finish(new Error('the block could not be sent'));
     });
