@@ -1,5 +1,5 @@
 // The Python process starter's taken input (`spawner-python-input.ts`): how a piece is moved,
-// the pick of the command that takes it, and the calls that move it.
+// the pick of the command that takes it, the calls that move it, and the reads of the input.
 
 /**
  * Which taker gets the next piece (the one whose pipe has most room, as manifold's readiness
@@ -119,4 +119,29 @@ def splice_copy(src, dst, length):
     if not data:
         raise OSError(5, 'the input ended early')
     return write_whole(dst, data)
-splice = getattr(os, 'splice', splice_copy)`;
+splice = getattr(os, 'splice', splice_copy)
+def read_record(src, start, total, most, delim):
+    # Reads src to the end of the record that starts at byte start (total: the bytes read so
+    # far), or to the input's end: (what it read, whether the input ended). Small reads, so
+    # that what one holds past the record's end (the next carry) is small, until it is long.
+    got = bytearray()
+    while True:
+        piece = os.read(src, 65536 if total - start >= 65536 else 4096)
+        if not piece:
+            return got, True
+        end = piece.find(delim)
+        size = total + (len(piece) if end < 0 else end) - start
+        if size > most:
+            raise TooLarge(start, size)
+        total += len(piece)
+        got += piece
+        if end >= 0:
+            return got, False
+def read_whole(fd, length):
+    # length bytes of a pipe that holds them (a tee's copy).
+    got = []
+    while length > 0:
+        data = os.read(fd, length)
+        got.append(data)
+        length -= len(data)
+    return b''.join(got)`;

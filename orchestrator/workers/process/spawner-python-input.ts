@@ -14,7 +14,8 @@ import { INPUT_PAUSE_MS } from '../input-pause.js';
  * --max-record is given), and goes on as any piece;
  * whole records read past that end go once the pipe has held nothing for INPUT_PAUSE_MS. Each
  * piece goes to the command whose pipe has the most room (readiness, as manifold's
- * dispatch). Its end is told (`E`); a record over --max-record (`I`); what each command was
+ * dispatch). Its end is told (`E`); a record over --max-record (`I`) or a failed read (`E` with
+ * an errno), before anything ends, the commands' pipes left open; what each command was
  * given, before its end (`B`): each write of a piece is noted before it is made, so a command
  * that ends in the middle of a piece is told given it.
  */
@@ -69,6 +70,12 @@ def end_input():
         drop_unstarted()
         for taker in list(takers.values()):
             input_drop(taker)
+def fail_input():
+    # Reading the input failed: no more commands take it, but those that do keep their pipes.
+    global input_done
+    with input_threads():
+        input_done = True
+        drop_unstarted()
 def stop_input():
     global input_stopped
     input_stopped = True
@@ -224,36 +231,20 @@ def input_run(rid, path, delim, most, cap):
         error = ('E', rid, '-', e.errno or 5)
     except Exception:
         error = ('E', rid, '-', 5)
-    end_input()
+    if error is None:
+        end_input()
+        if not input_stopped:
+            reply('E', rid, total)
+        return
+    # The run fails for it: told first, and the commands' inputs are not ended (manifold stops
+    # them, as when it reads the input itself). Ended, each answered for the input before the
+    # failure as for all of it, and all could end before the failure was told: the run then
+    # ended well, exit 0, the rest of the input lost.
     if not input_stopped:
-        reply(*(error or ('E', rid, total)))
+        reply(*error)
+    fail_input()
 # How much of the input is teed and read at once for pieces under the window (small).
 LOOK = 65536
-def read_record(src, start, total, most, delim):
-    # Reads src to the end of the record that starts at byte start (total: the bytes read so
-    # far), or to the input's end: (what it read, whether the input ended). Small reads, so
-    # that what one holds past the record's end (the next carry) is small, until it is long.
-    got = bytearray()
-    while True:
-        piece = os.read(src, 65536 if total - start >= 65536 else 4096)
-        if not piece:
-            return got, True
-        end = piece.find(delim)
-        size = total + (len(piece) if end < 0 else end) - start
-        if size > most:
-            raise TooLarge(start, size)
-        total += len(piece)
-        got += piece
-        if end >= 0:
-            return got, False
-def read_whole(fd, length):
-    # length bytes of a pipe that holds them (a tee's copy).
-    got = []
-    while length > 0:
-        data = os.read(fd, length)
-        got.append(data)
-        length -= len(data)
-    return b''.join(got)
 def input_paused(src):
     # Whether src, a pipe, holds nothing and is not at its end, and stays so INPUT_PAUSE ms.
     waiting = select.poll()
