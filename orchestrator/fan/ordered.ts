@@ -50,7 +50,7 @@ export class OrderedCollector implements Collector {
   }
 
   blockOutput(worker: Worker, block: Block, chunk: Buffer): void {
-    if (block.seq === this.#next && this.#options.retries === 0) {
+    if (block.seq === this.#next && this.#options.retries === 0 && block.seq < this.#lostAt) {
       const parts = this.#whole.push(chunk, outputSourceLater(worker, block, this.#places));
       if (parts.length > 0) this.#emit(worker, parts, block);
       return;
@@ -83,16 +83,14 @@ export class OrderedCollector implements Collector {
   }
 
   blockLost(worker: Worker, block: Block, halting: boolean): void {
-    // When the run halts for it, the output ends before the lost block, as `parallel -k --halt`:
+    // When the run halts for it, the output ends with the lost block, as `parallel -k --halt`:
     // blocks after it, done or not, are never written, so the output is a prefix of the input's.
-    if (halting) {
-      this.blockFailed(worker, block);
-      this.#lostAt = Math.min(this.#lostAt, block.seq);
-      return;
-    }
+    // (Under `now`, a block before it that the halt stops is never done: the output ends there.)
+    if (halting) this.#lostAt = Math.min(this.#lostAt, block.seq + 1);
     // Its turn passes. Without retries, what it wrote goes out in its place, whole records
     // only, whether it was streaming or held (as a ready merge streams it, and GNU parallel
-    // writes a failed job's output); with them, nothing of it.
+    // writes a failed job's output); with them, nothing of it. Under `--halt soon` too: it
+    // dropped what was held, so the output had the block's records or not as timing went.
     if (this.#options.retries > 0) this.blockFailed(worker, block);
     else if (block.seq === this.#next) this.#whole.discard();
     const held = this.#heldOf(block, worker);
@@ -145,7 +143,12 @@ export class OrderedCollector implements Collector {
       this.#next++;
     }
     const head = this.#held.get(this.#next);
-    if (head !== undefined && !head.done && this.#options.retries === 0) {
+    if (
+      head !== undefined &&
+      !head.done &&
+      this.#options.retries === 0 &&
+      this.#next < this.#lostAt
+    ) {
       // The new next block streams from now on: what it wrote so far goes out first.
       this.#heldBytes -= head.bytes;
       const source = heldSource(head, this.#places);

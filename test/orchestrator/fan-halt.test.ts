@@ -50,6 +50,33 @@ describe('--halt never, --merge ordered', () => {
   );
 });
 
+describe('--halt soon, --merge ordered: a lost block held, not streaming', () => {
+  // The same block 2 as above, under --halt soon: block 1 finishes, and then block 2's whole
+  // records go out in its place, as under never, whether block 2 was streaming or held at its
+  // failure; nothing after it. Held, they were dropped: the output had them or not as timing went.
+  const script = (dir: string) =>
+    `if [ $B = 2 ]; then echo $$ > ${dir}/pid2; head -n 3; exit 3; fi; if [ $B = 1 ]; then until [ -s ${dir}/pid2 ]; do sleep 0.01; done; while kill -0 $(cat ${dir}/pid2) 2>/dev/null; do sleep 0.01; done; fi;`;
+
+  it.each([
+    ['without retries: its whole records, then nothing', [], records(65, 67)],
+    ['with retries run out: nothing of it', ['--retries', '1'], ''],
+  ])(
+    '%s',
+    async (_, more, written) => {
+      const dir = tempDir('manifold-fan-halt-');
+      const args = ['-j', '2', '--per-block', '--block', '1K', '--merge', 'ordered', ...more];
+      const result = await fan(
+        [...args, '--halt', 'soon', '--shell', '--', worker(dir, script(dir))],
+        records(1, 640),
+        { timeout: 20_000 },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout.toString()).toBe(block(1) + written);
+    },
+    30_000,
+  );
+});
+
 describe('--halt soon', () => {
   it('starts no more blocks after a failure and lets the running one finish: the ordered output is a clean prefix', async () => {
     const dir = tempDir('manifold-fan-halt-');
