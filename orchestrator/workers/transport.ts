@@ -8,10 +8,27 @@ import type { InputGiven, OutputFailure, RelaySpec, TakingInput } from './relay.
 export const STOP_GRACE_MS = 2000;
 
 /**
+ * How long an instance abandoned as failed (`--timeout`) has to end on SIGTERM before SIGKILL:
+ * GNU parallel's default `--termseq` (TERM 200 TERM 100 TERM 50 KILL) kills it 350 ms on.
+ */
+export const ABANDON_GRACE_MS = 350;
+
+/**
  * How manifold stops a running instance: `graceful` asks it to end (a process gets SIGTERM),
  * `kill` ends it now (SIGKILL), for one that did not end when asked.
  */
 export type StopReason = 'graceful' | 'kill';
+
+/**
+ * Ends an instance given up as failed as parallel ends a job past its `--timeout`: asked first
+ * (SIGTERM: it may clean up), killed ABANDON_GRACE_MS later if `running()` still.
+ */
+export function abandonInstance(transport: Transport, running: () => boolean): void {
+  transport.stop('graceful');
+  setTimeout(() => {
+    if (running()) transport.stop('kill');
+  }, ABANDON_GRACE_MS).unref();
+}
 
 /**
  * What a transport knows of an instance's end beyond its outcome, for --stats: a process's id,

@@ -163,7 +163,8 @@ describe('--joblog', () => {
       expect.objectContaining({
         Seq: '1',
         Exitval: '-1',
-        Signal: '9',
+        // Asked first, as parallel's --termseq asks: SIGTERM (it was SIGKILL, 9).
+        Signal: '15',
         Status: 'failed: timed out after 200ms',
       }),
     ]);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fan, OK, ok } from '../support/fan-run.js';
@@ -44,6 +44,34 @@ describe('--timeout', () => {
     );
     expect(await leftovers(tracked(pidsIn(pids)), 0)).toEqual([]);
   }, 30_000);
+
+  // It was SIGKILL at once: a worker could not clean up. GNU parallel's --termseq asks first.
+  it.each([
+    [
+      'asked first (SIGTERM): its trap runs',
+      `trap 'echo cleaned > $D/cleaned; exit 143' TERM;`,
+      true,
+    ],
+    ['one that ignores SIGTERM is killed (SIGKILL) a moment later', "trap '' TERM;", false],
+  ])(
+    'a worker past its time is %s',
+    async (_, trap, cleaned) => {
+      const dir = tempDir('manifold-fan-timeout-');
+      const pids = pidDir();
+      const script = `D=${dir}; echo $$ > ${pids}/$$; if [ $MANIFOLD_BLOCK = 2 ]; then ${trap} sleep 1000 & echo $! > ${pids}/$!; wait; fi; cat`;
+      const args = ['-j', '2', '--block', '1K', '--merge', 'ordered', '--timeout', '2s'];
+      const result = await fan([...args, '--shell', '--', script], records(1, 640), {
+        timeout: 20_000,
+      });
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout.toString()).toBe(block(1));
+      expect(result.stderr).toMatch(/timed out after 2s on block 2 \(records 65-128\)\n$/);
+      expect(existsSync(join(dir, 'cleaned'))).toBe(cleaned);
+      // The background sleep, orphaned as its shell ends, is reaped by whoever adopts it.
+      expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+    },
+    30_000,
+  );
 
   it('with --retries, the hung block runs again and the output is whole; the kill is said all the same', async () => {
     const dir = tempDir('manifold-fan-timeout-');

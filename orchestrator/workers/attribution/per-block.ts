@@ -10,6 +10,7 @@ import type {
   TransportFactory,
   TransportOutcome,
 } from '../transport.js';
+import { abandonInstance } from '../transport.js';
 import type { Worker, WorkerListener } from '../types.js';
 import { endedAs, workerOutcome } from './outcome.js';
 import { PauseReasons } from './pause.js';
@@ -134,7 +135,8 @@ export class PerBlockWorker implements Worker {
   abandon(reason: string): void {
     if (this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
-    this.#transport.stop('kill');
+    const transport = this.#transport;
+    abandonInstance(transport, () => this.#transport === transport);
   }
 
   restart(): void {

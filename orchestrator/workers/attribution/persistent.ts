@@ -12,6 +12,7 @@ import type {
   TransportFactory,
   TransportOutcome,
 } from '../transport.js';
+import { abandonInstance } from '../transport.js';
 import type { Attribution, Worker, WorkerListener } from '../types.js';
 import { blockParts } from './framed.js';
 import { OneToOneOutput } from './one-to-one.js';
@@ -173,7 +174,8 @@ export class PersistentWorker implements Worker {
   abandon(reason: string): void {
     if (this.#ended || this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
-    this.#transport.stop('kill');
+    const transport = this.#transport;
+    abandonInstance(transport, () => this.#transport === transport);
   }
 
   /** Ended with no instance ever opened since its (re)start: nothing ran, nothing failed. */
