@@ -4,15 +4,17 @@ import type { Worker } from '../workers/types.js';
 
 /**
  * --timeout: times each worker's oldest unfinished block, from when it was given or became the
- * oldest, and abandons the worker (kills its instance as failed) when that block is not done in
- * time. A per-block worker's one block is timed from its start, as `parallel --timeout` times a
+ * oldest, and abandons the worker (ends its instance as failed) when that block is not done in
+ * time; time while manifold does not read the worker's output does not count. A per-block worker's one block is timed from its start, as `parallel --timeout` times a
  * job; a persistent worker's budget is a block's worth of work: no block finished for that long.
  */
 export class BlockClock {
   readonly #ms: number;
-  readonly #timers = new Map<Worker, { block: Block; timer: NodeJS.Timeout }>();
+  readonly #timers = new Map<Worker, Timed>();
   /** Workers whose instance this clock abandoned, until its end is heard. */
   readonly #expired = new Set<Worker>();
+  /** Workers whose output manifold does not read: their time stands still meanwhile. */
+  readonly #paused = new Set<Worker>();
 
   constructor(ms: number) {
     this.#ms = ms;
@@ -32,6 +34,25 @@ export class BlockClock {
   }
 
   /**
+   * Manifold stops reading the worker's output (a full stdout, the ordered merge waiting for an
+   * earlier block), or reads it again: a worker blocked on its output waits for manifold, not
+   * for its own work, so its time stands still meanwhile and goes on from where it stood.
+   */
+  paused(worker: Worker, paused: boolean): void {
+    const timed = this.#timers.get(worker);
+    if (paused) {
+      this.#paused.add(worker);
+      if (timed?.timer == null) return;
+      clearTimeout(timed.timer);
+      timed.timer = null;
+      timed.left = Math.max(0, timed.deadline - Date.now());
+    } else {
+      this.#paused.delete(worker);
+      if (timed !== undefined && timed.timer === null) this.#arm(worker, timed);
+    }
+  }
+
+  /**
    * An instance of `worker` ended: its timer goes, unless it times a block the slot has already
    * been given since (a per-block worker hears of its block's end before its instance's).
    * Returns whether this clock had ended it.
@@ -46,7 +67,7 @@ export class BlockClock {
   forget(worker: Worker): void {
     const timed = this.#timers.get(worker);
     if (timed === undefined) return;
-    clearTimeout(timed.timer);
+    if (timed.timer !== null) clearTimeout(timed.timer);
     this.#timers.delete(worker);
   }
 
@@ -56,11 +77,26 @@ export class BlockClock {
   }
 
   #start(worker: Worker, block: Block): void {
-    const timer = setTimeout(() => {
+    const timed: Timed = { block, timer: null, deadline: 0, left: this.#ms };
+    this.#timers.set(worker, timed);
+    if (!this.#paused.has(worker)) this.#arm(worker, timed);
+  }
+
+  /** Runs the rest of the block's time (`left`). */
+  #arm(worker: Worker, timed: Timed): void {
+    timed.deadline = Date.now() + timed.left;
+    timed.timer = setTimeout(() => {
       this.#timers.delete(worker);
       this.#expired.add(worker);
       worker.abandon(`timed out after ${formatDuration(this.#ms)}`);
-    }, this.#ms);
-    this.#timers.set(worker, { block, timer });
+    }, timed.left);
   }
+}
+
+/** A worker's timed block: its timer while its time runs, else null and the time `left`. */
+interface Timed {
+  block: Block;
+  timer: NodeJS.Timeout | null;
+  deadline: number;
+  left: number;
 }

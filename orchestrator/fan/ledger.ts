@@ -61,6 +61,11 @@ export class BlockLedger {
     this.#joblog?.lost(worker, block, end);
   }
 
+  /** The worker's output is not read (`paused`), or is again: its time does not run meanwhile. */
+  paused(worker: Worker, paused: boolean): void {
+    this.#clock?.paused(worker, paused);
+  }
+
   /** The run stops: no block's time runs out any more. */
   stopClock(): void {
     this.#clock?.stopAll();

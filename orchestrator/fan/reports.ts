@@ -87,6 +87,11 @@ export class WorkerReports implements WorkerListener {
     this.#fan.kick();
   }
 
+  /** Its output not read (a full stdout, the ordered merge's window): --timeout's clock waits. */
+  onPaused(worker: Worker, paused: boolean): void {
+    this.#fan.ledger.paused(worker, paused);
+  }
+
   /** What a worker was given of the input its kind's helper took (parts.ts `TakenInput`). */
   onInputGiven(worker: Worker, given: InputGiven): void {
     this.#fan.recovery().givenByHelper(worker, given);

@@ -21,12 +21,12 @@ export type StopReason = 'graceful' | 'kill';
 
 /**
  * Ends an instance given up as failed as parallel ends a job past its `--timeout`: asked first
- * (SIGTERM: it may clean up), killed ABANDON_GRACE_MS later if `running()` still.
+ * (SIGTERM: it may clean up), killed ABANDON_GRACE_MS later if it is `current()` still.
  */
-export function abandonInstance(transport: Transport, running: () => boolean): void {
+export function abandonInstance(transport: Transport, current: () => Transport | null): void {
   transport.stop('graceful');
   setTimeout(() => {
-    if (running()) transport.stop('kill');
+    if (current() === transport) transport.stop('kill');
   }, ABANDON_GRACE_MS).unref();
 }
 

@@ -69,6 +69,8 @@ export interface WorkerListener {
   onOutputFailed?(worker: Worker, failure: OutputFailure, block?: Block): void;
   /** What it was given of the input its kind's helper took (`RelaySpec.takesInput`). */
   onInputGiven?(worker: Worker, given: InputGiven): void;
+  /** Its output is no longer read (`pause`: `paused` true), or is read again. */
+  onPaused?(worker: Worker, paused: boolean): void;
 }
 
 /**

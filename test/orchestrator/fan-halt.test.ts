@@ -28,7 +28,7 @@ describe('--merge ordered: a lost block, not the one streaming when it failed', 
   // was the block streaming at its failure (held, they were dropped): a matter of timing. Now
   // they go out in its place either way, as a ready merge writes them; with retries, nothing.
   // Under --halt never the blocks after it follow; under soon, block 1 finishes, then block 2's
-  // records, and nothing after it (held, they were dropped there too until 2026-12-07).
+  // records, and nothing after it (held, they were dropped there too, before).
   const script = (dir: string) =>
     `if [ $B = 2 ]; then echo $$ > ${dir}/pid2; head -n 3; exit 3; fi; if [ $B = 1 ]; then until [ -s ${dir}/pid2 ]; do sleep 0.01; done; while kill -0 $(cat ${dir}/pid2) 2>/dev/null; do sleep 0.01; done; fi;`;
 

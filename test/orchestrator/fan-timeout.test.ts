@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { escapeRegExp, records, recordText } from '../support/lines.js';
-import { leftovers, pidDir, pidsIn, tracked } from '../support/proc.js';
+import {
+  commandOf,
+  descendants,
+  holdsWithin,
+  leftovers,
+  pidDir,
+  pidsIn,
+  tracked,
+  writingIntoFullPipe,
+} from '../support/proc.js';
+import { finish, spawnManifold } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
 // --timeout: a worker that spends too long on a block is killed (its process group) and the
@@ -72,6 +82,30 @@ describe('--timeout', () => {
     },
     30_000,
   );
+
+  // Time a worker spent blocked on output manifold did not read (a stalled reader) counted, and
+  // a worker waiting for the reader was killed as if it hung: `timed out after 1s`, exit 1.
+  it("a worker whose output manifold does not read is not timed meanwhile: the reader's stall is no hang", async () => {
+    // 64 MiB: more than manifold holds of its workers' output before it stops reading it; blocks
+    // of 4 MiB: more than a worker's output pipe (1 MiB) holds, so it waits in its write.
+    const input = records(1, 4_194_304);
+    const args = ['fan', '-j', '2', '--block', '4M', '--timeout', '1s', '--', 'cat'];
+    const child = spawnManifold(args);
+    child.stdin!.end(input);
+    // Nothing of stdout is read until a worker waits in its full pipe, and then for longer
+    // than the timeout (the stall is the case: its length is what is tested).
+    const blocked = () =>
+      descendants(child.pid!).some(
+        (pid) => commandOf(pid).startsWith('cat') && writingIntoFullPipe(pid),
+      );
+    expect(await holdsWithin(blocked, 10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const result = await finish(child, 20_000);
+    expect({ status: result.exitCode, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    // Every record once (a ready merge: in the order the blocks came out).
+    const sortedLines = (text: string) => text.split('\n').sort().join('\n');
+    expect(sortedLines(result.stdout.toString()) === sortedLines(input)).toBe(true);
+  }, 30_000);
 
   it('with --retries, the hung block runs again and the output is whole; the kill is said all the same', async () => {
     const dir = tempDir('manifold-fan-timeout-');

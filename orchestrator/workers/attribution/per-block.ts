@@ -125,18 +125,21 @@ export class PerBlockWorker implements Worker {
   }
 
   pause(reason: string): void {
-    if (this.#pauses.add(reason)) this.#transport?.pause();
+    if (!this.#pauses.add(reason)) return;
+    this.#transport?.pause();
+    this.#options.listener.onPaused?.(this, true);
   }
 
   resume(reason: string): void {
-    if (this.#pauses.remove(reason)) this.#transport?.resume();
+    if (!this.#pauses.remove(reason)) return;
+    this.#transport?.resume();
+    this.#options.listener.onPaused?.(this, false);
   }
 
   abandon(reason: string): void {
     if (this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
-    const transport = this.#transport;
-    abandonInstance(transport, () => this.#transport === transport);
+    abandonInstance(this.#transport, () => this.#transport);
   }
 
   restart(): void {

@@ -158,11 +158,15 @@ export class PersistentWorker implements Worker {
   }
 
   pause(reason: string): void {
-    if (this.#pauses.add(reason)) this.#transport?.pause();
+    if (!this.#pauses.add(reason)) return;
+    this.#transport?.pause();
+    this.#options.listener.onPaused?.(this, true);
   }
 
   resume(reason: string): void {
-    if (this.#pauses.remove(reason)) this.#transport?.resume();
+    if (!this.#pauses.remove(reason)) return;
+    this.#transport?.resume();
+    this.#options.listener.onPaused?.(this, false);
   }
 
   stop(reason: StopReason): void {
@@ -174,8 +178,7 @@ export class PersistentWorker implements Worker {
   abandon(reason: string): void {
     if (this.#ended || this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
-    const transport = this.#transport;
-    abandonInstance(transport, () => this.#transport === transport);
+    abandonInstance(this.#transport, () => this.#transport);
   }
 
   /** Ended with no instance ever opened since its (re)start: nothing ran, nothing failed. */
