@@ -5,8 +5,9 @@ import type { Worker } from '../workers/types.js';
 /**
  * --timeout: times each worker's oldest unfinished block, from when it was given or became the
  * oldest, and abandons the worker (ends its instance as failed) when that block is not done in
- * time; time while manifold does not read the worker's output does not count. A per-block worker's one block is timed from its start, as `parallel --timeout` times a
- * job; a persistent worker's budget is a block's worth of work: no block finished for that long.
+ * time; time while manifold does not read the worker's output does not count. A per-block
+ * worker's one block is timed from its start, as `parallel --timeout` times a job; a persistent
+ * worker's budget is a block's worth of work: no block finished for that long.
  */
 export class BlockClock {
   readonly #ms: number;
