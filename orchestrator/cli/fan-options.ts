@@ -120,6 +120,10 @@ export function fanOptions(): Option[] {
       'kill a worker that spends longer on a block (a persistent one: on its oldest), and retry or fail it: 30, 300ms, 5m',
     ),
     new Option(
+      '--termseq <sequence>',
+      'how a worker is ended, past --timeout or when the run stops, as parallel --termseq: signals and the milliseconds each gives it, in turn, then SIGKILL: INT,1000,TERM,500 (default TERM,200,TERM,100,TERM,50,KILL,25 past --timeout; TERM,2000,KILL,25 on a stop)',
+    ),
+    new Option(
       '--delay <duration>',
       "start each block (a per-block process, a persistent worker's next block) at least this long after the one before, as parallel --delay: 0.5, 300ms, 2s",
     ),
@@ -226,6 +230,8 @@ Examples:
   manifold fan --nice 10 -j 4 --merge sorted -- sort < app.log
     (the workers at niceness 10: they take the CPU only when nothing else wants it)
   manifold fan --timeout 30s --retries 2 --halt soon,fail=3 --joblog jobs.tsv -- ./parse
+  manifold fan --timeout 5m --termseq INT,5000,TERM,1000 --per-block -- ./render
+    (past its time a worker gets SIGINT, SIGTERM 5 s later, SIGKILL 1 s after that)
   manifold fan --host h1 --host alice@h2:2222/8 --retries 2 --merge ordered --transfer parse -- ./parse
   manifold fan --hosts-file hosts.txt --ssh 'ssh -F ./ssh_config' -j 4 --ok-status 0,1 -- grep ERROR
   manifold fan --queue nats://queue:4222 --job logs --merge ordered --output out.txt < big.log

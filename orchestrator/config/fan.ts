@@ -15,6 +15,7 @@ import {
   parseTimeout,
 } from '../options/jobs.js';
 import { parseNice } from '../options/nice.js';
+import { parseTermseq } from '../options/termseq.js';
 import type { CommandSpec } from '../workers/command.js';
 
 /** A config's fan runs 2 workers unless it says otherwise (docs/config.md). */
@@ -48,6 +49,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['group-by', (v) => parseKeySpec(String(v), sep, 'group-by', 'field-sep')],
     ['timeout', (v) => parseTimeout(v, configNameOf)],
     ['delay', (v) => parseDelay(v, configNameOf)],
+    ['termseq', (v) => parseTermseq(v, configNameOf)],
     ['nice', (v) => parseNice(v, configNameOf)],
     ['halt', (v) => parseHalt(v, configNameOf)],
     ['ok-status', (v) => parseOkStatus(v, configNameOf)],
@@ -89,6 +91,7 @@ export function toFanSettings(raw: Record<string, unknown>, command: CommandSpec
     okStatus: raw['ok-status'] as FanSettings['okStatus'],
     timeout: raw.timeout as FanSettings['timeout'],
     delay: raw.delay as FanSettings['delay'],
+    termseq: raw.termseq as string | undefined,
     nice: raw.nice as FanSettings['nice'],
     tmpdir: raw.tmpdir as string | undefined,
     header: raw.header as FanSettings['header'],

@@ -1,5 +1,6 @@
 import { formatDuration } from '../options/jobs.js';
 import type { Block } from '../workers/block.js';
+import type { TermSeq } from '../workers/termseq.js';
 import type { Worker } from '../workers/types.js';
 
 /**
@@ -11,14 +12,17 @@ import type { Worker } from '../workers/types.js';
  */
 export class BlockClock {
   readonly #ms: number;
+  /** How a worker past its time is ended. */
+  readonly #seq: TermSeq;
   readonly #timers = new Map<Worker, Timed>();
   /** Workers whose instance this clock abandoned, until its end is heard. */
   readonly #expired = new Set<Worker>();
   /** Workers whose output manifold does not read: their time stands still meanwhile. */
   readonly #paused = new Set<Worker>();
 
-  constructor(ms: number) {
+  constructor(ms: number, seq: TermSeq) {
     this.#ms = ms;
+    this.#seq = seq;
   }
 
   /** A block was given to `worker`: timed now if the worker had none timed. */
@@ -89,7 +93,7 @@ export class BlockClock {
     timed.timer = setTimeout(() => {
       this.#timers.delete(worker);
       this.#expired.add(worker);
-      worker.abandon(`timed out after ${formatDuration(this.#ms)}`);
+      worker.abandon(`timed out after ${formatDuration(this.#ms)}`, this.#seq);
     }, timed.left);
   }
 }

@@ -1,7 +1,7 @@
 import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
-import { STOP_GRACE_MS } from '../workers/transport.js';
+import { runTermSeq, STOP_SEQ } from '../workers/termseq.js';
 import type { Worker } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import { sizeBlocksPerWorker } from './blocks-per-worker.js';
@@ -217,10 +217,14 @@ export class Fan {
     this.#recovery.settle();
     this.#feed.wake();
     this.#input.close();
-    for (const worker of this.#workers) worker.stop('graceful');
-    setTimeout(() => {
-      for (const worker of this.#workers) if (!worker.ended) worker.stop('kill');
-    }, STOP_GRACE_MS).unref();
+    const seq = this.#options.termseq ?? STOP_SEQ;
+    for (const worker of this.#workers) {
+      runTermSeq(
+        seq,
+        (reason) => worker.stop(reason),
+        () => !worker.ended,
+      );
+    }
   }
 
   #kick(): void {

@@ -1,4 +1,5 @@
 import type { Block } from '../workers/block.js';
+import { ABANDON_SEQ } from '../workers/termseq.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import { BlockClock } from './clock.js';
 import { JobLog } from './joblog.js';
@@ -23,7 +24,10 @@ export class BlockLedger {
     failed: (message: string) => void,
   ) {
     this.#stats = stats;
-    this.#clock = options.timeout === undefined ? null : new BlockClock(options.timeout);
+    this.#clock =
+      options.timeout === undefined
+        ? null
+        : new BlockClock(options.timeout, options.termseq ?? ABANDON_SEQ);
     this.#joblog = JobLog.forFan(options, reporter, failed);
     this.#perBlock = options.attribution === 'per-block';
   }

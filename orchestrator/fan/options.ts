@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Framing, KeySpec } from '../../filters/index.js';
 import type { NameOf } from '../options/checks.js';
 import type { CommandSpec } from '../workers/command.js';
+import type { TermSeq } from '../workers/termseq.js';
 import type { RemoteSlots, WorkerKind, WorkerStderr } from '../workers/transport.js';
 import type { AttributedKind, Attribution } from '../workers/types.js';
 
@@ -96,6 +97,11 @@ export interface FanOptions {
   okStatus?: number[];
   /** --timeout: a block (a block's worth of work) may take this many milliseconds. */
   timeout?: number;
+  /**
+   * --termseq: how a worker is ended, past --timeout and when the run stops.
+   * @default TERM,200,TERM,100,TERM,50,KILL,25 past --timeout; TERM,2000,KILL,25 on a stop
+   */
+  termseq?: TermSeq;
   /** --tmpdir: the folder of manifold's temporary files, absolute. @default $TMPDIR, or /tmp */
   tmpdir?: string;
   /** --delay: a block starts at least this many milliseconds after the one before. */

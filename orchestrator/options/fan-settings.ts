@@ -160,6 +160,14 @@ export interface FanSettings {
    */
   timeout?: number | string;
   /**
+   * How a worker is ended when manifold ends it (past `timeout`; the run stopped by a signal,
+   * `halt: 'now'` or a failure), as GNU parallel's `--termseq`: signals and the milliseconds
+   * each gives it, in turn, then SIGKILL. Processes on this machine and on hosts; a thread's
+   * processes. @default 'TERM,200,TERM,100,TERM,50,KILL,25' past `timeout`, 'TERM,2000,KILL,25'
+   * on a stop
+   */
+  termseq?: string;
+  /**
    * Start no block sooner than this after the one before, as GNU parallel's `--delay` between
    * jobs: seconds as a number, or `'300ms'`, `'2s'`; 0 is none. Each block given to a worker
    * (a retry too) is a start: a per-block worker's process, a persistent worker's next block.
@@ -231,6 +239,7 @@ export const FAN_SETTING_NAMES = Object.keys({
   halt: true,
   okStatus: true,
   timeout: true,
+  termseq: true,
   delay: true,
   nice: true,
   tmpdir: true,

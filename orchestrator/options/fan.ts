@@ -35,6 +35,7 @@ import {
 import { FAN_DEFAULTS, type FanSettings } from './fan-settings.js';
 import { parseDelay, parseHalt, parseHeader, parseOkStatus, parseTimeout } from './jobs.js';
 import { parseNice } from './nice.js';
+import { parseTermseq } from './termseq.js';
 import { threadChoice } from './threads.js';
 import { tmpdirOf } from './tmpdir.js';
 
@@ -188,6 +189,7 @@ export function resolveFanSettings(
   const { halt, haltOn } = parseHalt(value('halt'), name);
   const timeout = settings.timeout === undefined ? undefined : parseTimeout(settings.timeout, name);
   const delay = settings.delay === undefined ? 0 : parseDelay(settings.delay, name);
+  const termseq = settings.termseq === undefined ? undefined : parseTermseq(settings.termseq, name);
   const joblog = settings.joblog === undefined ? undefined : text(settings.joblog, 'joblog', name);
   if (joblog === '')
     throw new OptionError('joblog', `${name('joblog')} must name a file, or - for stderr`);
@@ -266,6 +268,7 @@ export function resolveFanSettings(
     haltOn,
     ...(settings.okStatus !== undefined && { okStatus: parseOkStatus(settings.okStatus, name) }),
     ...(timeout !== undefined && { timeout }),
+    ...(termseq !== undefined && { termseq }),
     ...(delay > 0 && { delay }),
     ...(tmpdir !== undefined && { tmpdir }),
     ...(settings.header !== undefined && { header: parseHeader(settings.header, name) }),

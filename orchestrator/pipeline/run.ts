@@ -1,7 +1,7 @@
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
-import { STOP_GRACE_MS } from '../workers/transport.js';
+import { STOP_GRACE_MS } from '../workers/termseq.js';
 import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';
 import { connectStageHosts } from './hosts.js';

@@ -6,6 +6,7 @@ import type { Block } from '../workers/block.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
 import type { JobSpec } from '../workers/queue/job.js';
+import { ABANDON_SEQ } from '../workers/termseq.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { StartBackoff } from './backoff.js';
 import { Hand } from './hand.js';
@@ -52,7 +53,7 @@ export class QueueServer implements WorkerListener {
     this.#job = { options, spec, host: this.#host, finished: () => this.#watch.finished };
     this.#hand = new Hand(this.#job, () => this.#wakeAll());
     this.#backoff = new StartBackoff(options.startBackoffMs, options.log, () => this.#wakeAll());
-    this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs);
+    this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs, ABANDON_SEQ);
     this.#workers = createWorkers(jobWorkers(options, spec, header), this);
   }
 

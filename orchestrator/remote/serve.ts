@@ -15,8 +15,8 @@ import {
   messageFrame,
   STDERR,
   STDOUT,
-  STOP_KILL,
   type StartMessage,
+  stopOf,
 } from '../workers/ssh/protocol.js';
 import type {
   SlotSpec,
@@ -157,7 +157,7 @@ export function serveStdio(options: ServeOptions): Promise<number> {
       }
       case FrameKind.End:
         if (frame.flags === END_INPUT) instance?.closeInput();
-        else instance?.stop(frame.flags === STOP_KILL ? 'kill' : 'graceful');
+        else instance?.stop(stopOf(frame));
         break;
       default:
         break;

@@ -3,31 +3,29 @@ import type { NameOf } from '../options/fan.js';
 import type { BlockSource } from './block.js';
 import type { CommandSpec } from './command.js';
 import type { InputGiven, OutputFailure, RelaySpec, TakingInput } from './relay.js';
-
-/** How long an instance asked to end (a process sent SIGTERM) has before it is killed. */
-export const STOP_GRACE_MS = 2000;
-
-/**
- * How long an instance abandoned as failed (`--timeout`) has to end on SIGTERM before SIGKILL:
- * GNU parallel's default `--termseq` (TERM 200 TERM 100 TERM 50 KILL) kills it 350 ms on.
- */
-export const ABANDON_GRACE_MS = 350;
+import { runTermSeq, type TermSeq } from './termseq.js';
 
 /**
  * How manifold stops a running instance: `graceful` asks it to end (a process gets SIGTERM),
- * `kill` ends it now (SIGKILL), for one that did not end when asked.
+ * `kill` ends it now (SIGKILL), for one that did not end when asked; `signal` sends a process
+ * that signal (a step of `--termseq`), as `graceful` does for kinds that run no process.
  */
-export type StopReason = 'graceful' | 'kill';
+export type StopReason = 'graceful' | 'kill' | { signal: NodeJS.Signals };
 
 /**
- * Ends an instance given up as failed as parallel ends a job past its `--timeout`: asked first
- * (SIGTERM: it may clean up), killed ABANDON_GRACE_MS later if it is `current()` still.
+ * Ends an instance given up as failed (`--timeout`) as `seq` says, while it is `current()`
+ * still: by default as parallel ends a job past its `--timeout` (SIGTERM first: it may clean up).
  */
-export function abandonInstance(transport: Transport, current: () => Transport | null): void {
-  transport.stop('graceful');
-  setTimeout(() => {
-    if (current() === transport) transport.stop('kill');
-  }, ABANDON_GRACE_MS).unref();
+export function abandonInstance(
+  transport: Transport,
+  current: () => Transport | null,
+  seq: TermSeq,
+): void {
+  runTermSeq(
+    seq,
+    (reason) => transport.stop(reason),
+    () => current() === transport,
+  );
 }
 
 /**

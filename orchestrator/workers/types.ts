@@ -2,6 +2,7 @@ import type { Block } from './block.js';
 import type { ReadonlyInFlight } from './block-queue.js';
 import type { InputHeader } from './header.js';
 import type { InputGiven, OutputFailure } from './relay.js';
+import type { TermSeq } from './termseq.js';
 import type { EndDetails, StopReason } from './transport.js';
 
 /**
@@ -97,9 +98,9 @@ export interface Worker {
   stop(reason: StopReason): void;
   /**
    * Kills the running instance as failed, for `reason` (`timed out after 300ms`): its
-   * unfinished blocks fail as with any failure, to be retried or lost.
+   * unfinished blocks fail as with any failure, to be retried or lost. Ended as `seq` says.
    */
-  abandon(reason: string): void;
+  abandon(reason: string, seq: TermSeq): void;
   /** Makes an ended or failed worker take blocks again (a fresh instance), for retries. */
   restart(): void;
   /** Blocks given and not yet finished. */

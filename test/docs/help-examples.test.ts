@@ -59,7 +59,7 @@ const files: Record<string, string | Buffer> = {
 };
 mkdirSync(join(folder, 'src'));
 for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
-for (const name of ['parse', 'flaky-filter', 'upload-batch', 'sum-by-user']) {
+for (const name of ['parse', 'flaky-filter', 'upload-batch', 'sum-by-user', 'render']) {
   writeFileSync(join(folder, name), '#!/bin/sh\nexec cat\n');
   chmodSync(join(folder, name), 0o755);
 }

@@ -255,4 +255,21 @@ describe('manifold fan --host options', () => {
       stderr: `manifold: ${file}:2: 'bad host' is not [user@]host[:port][/slots] (see 'manifold fan --help')\n`,
     });
   });
+
+  // The stop's signal crosses to the host by name (an End frame): it was SIGTERM or SIGKILL only.
+  it('--termseq: a worker on a host past --timeout gets each signal in turn there', async () => {
+    const said =
+      'for s in INT TERM USR1; do trap "echo got $s >&2" $s; done; while :; do sleep 1; done';
+    const result = await fan(
+      [
+        ...['--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--timeout', '1s'],
+        ...['--termseq', 'USR1,300,INT,300', '--shell', '--', said],
+      ],
+      'a\n',
+    );
+    expect(result.exitCode).toBe(1);
+    const got = result.stderr.split('\n').filter((line) => line.startsWith('got '));
+    expect(got).toEqual(['got USR1', 'got INT']);
+    expect(result.stderr).toMatch(/timed out after 1s on block 1 \(records 1-1\)\n$/);
+  }, 20_000);
 });

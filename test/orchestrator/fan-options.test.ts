@@ -361,6 +361,7 @@ const MODE_FILES = [
   'fan-halt.test.ts',
   'fan-timeout.test.ts',
   'fan-delay.test.ts',
+  'fan-termseq.test.ts',
   'fan-nice.test.ts',
   'fan-tmpdir.test.ts',
   'fan-header.test.ts',

@@ -3,6 +3,7 @@ import { inFlightOf, type ReadonlyInFlight } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
 import type { RelaySpec } from '../relay.js';
 import { sendSource } from '../source.js';
+import type { TermSeq } from '../termseq.js';
 import type {
   StopReason,
   Transport,
@@ -136,10 +137,10 @@ export class PerBlockWorker implements Worker {
     this.#options.listener.onPaused?.(this, false);
   }
 
-  abandon(reason: string): void {
+  abandon(reason: string, seq: TermSeq): void {
     if (this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
-    abandonInstance(this.#transport, () => this.#transport);
+    abandonInstance(this.#transport, () => this.#transport, seq);
   }
 
   restart(): void {

@@ -5,6 +5,7 @@ import { BlockQueue, type ReadonlyInFlight } from '../block-queue.js';
 import type { InputHeader } from '../header.js';
 import type { RelaySpec } from '../relay.js';
 import { sendSource } from '../source.js';
+import { ABANDON_SEQ, type TermSeq } from '../termseq.js';
 import type {
   StopReason,
   Transport,
@@ -175,10 +176,10 @@ export class PersistentWorker implements Worker {
     else this.end();
   }
 
-  abandon(reason: string): void {
+  abandon(reason: string, seq: TermSeq): void {
     if (this.#ended || this.#transport === null || this.#abandoned !== null) return;
     this.#abandoned = reason;
-    abandonInstance(this.#transport, () => this.#transport);
+    abandonInstance(this.#transport, () => this.#transport, seq);
   }
 
   /** Ended with no instance ever opened since its (re)start: nothing ran, nothing failed. */
@@ -247,9 +248,8 @@ export class PersistentWorker implements Worker {
             (greeted, reason) => {
               const name = this.#options.optionName;
               this.#misfit = !greeted;
-              this.abandon(
-                reason ?? (greeted ? protocolBroken(name) : notSpoken('wrote other output', name)),
-              );
+              const why = greeted ? protocolBroken(name) : notSpoken('wrote other output', name);
+              this.abandon(reason ?? why, ABANDON_SEQ);
             },
             () => transport.greeted?.(),
             this.#options.greets === true,

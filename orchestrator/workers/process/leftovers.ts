@@ -1,4 +1,5 @@
-import { acceptStatus, STOP_GRACE_MS } from '../transport.js';
+import { STOP_GRACE_MS } from '../termseq.js';
+import { acceptStatus } from '../transport.js';
 import { processOutcome } from './outcome.js';
 import type { WorkerProcess } from './spawn.js';
 

@@ -3,6 +3,7 @@ import type { BlockSource } from '../block.js';
 import { commandFor, commandText, stderrTag } from '../command.js';
 import { describeStartError, isOutOfResources } from '../limits.js';
 import { pumpSource } from '../source.js';
+import { signalOf } from '../termseq.js';
 import type {
   InstanceBlock,
   SlotSpec,
@@ -238,8 +239,7 @@ export class ProcessTransport implements Transport {
       if (sent === bytes) return finish();
       // Nobody reads the pipe: the worker ended (head), and its exit says how.
       if (errno === EPIPE || errno === ENXIO) return finish();
-      // The file ended before the block did (it shrank), or the starter could not send it:
-      // the run fails for it.
+      // The file ended before the block did (it shrank), or the starter could not send it: fails.
       if (errno === 0) source.check(true);
       else if (typeof errno !== 'number') source.failed('the process starter is gone');
       else {
@@ -282,7 +282,7 @@ export class ProcessTransport implements Transport {
   stop(reason: StopReason): void {
     this.#stopped = true;
     this.#stopping.abort();
-    this.#child.signal(reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    this.#child.signal(signalOf(reason));
     // Read to its end: one paused for a slow reader (or one gone) was never heard to end.
     this.#child.stdout?.resume();
   }

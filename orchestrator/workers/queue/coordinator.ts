@@ -3,6 +3,7 @@ import { type Block, describeBlock } from '../block.js';
 import { inFlightOf, type ReadonlyInFlight } from '../block-queue.js';
 import { crc32 } from '../frame/index.js';
 import { type InputHeader, noHeader } from '../header.js';
+import type { TermSeq } from '../termseq.js';
 import type { StopReason } from '../transport.js';
 import type { AttributedKind, Worker, WorkerListener, WorkerOutcome } from '../types.js';
 import type { CoordinatedJob } from './coordinated-job.js';
@@ -120,7 +121,7 @@ class QueueWorker implements Worker {
     if (!this.#ended) this.#finish({ kind: 'stopped' }, []);
   }
 
-  abandon(reason: string): void {
+  abandon(reason: string, _seq: TermSeq): void {
     this.#lose(reason);
   }
 

@@ -1,13 +1,14 @@
 import type { CommandSpec } from '../command.js';
-import { encodeFrame, FrameKind } from '../frame/index.js';
+import { encodeFrame, type Frame, FrameKind } from '../frame/index.js';
 import type { ItemMessage } from '../shipment.js';
-import type { InstanceBlock, TransportOutcome } from '../transport.js';
+import { signalNamed } from '../termseq.js';
+import type { InstanceBlock, StopReason, TransportOutcome } from '../transport.js';
 
 // The conversation between a coordinator and a `manifold worker --stdio` (docs/hosts.md):
 //
 //   coordinator → worker: Hello (start an instance: StartMessage), Block (bytes for its stdin,
 //     one frame per block the attribution sends), End (flags: close its input, stop it
-//     gracefully, kill it), Heartbeat.
+//     gracefully, kill it, or send it the signal its payload names), Heartbeat.
 //   worker → coordinator: Hello (the instance runs: its pid, once it has one), Credit (seq = bytes its stdin has
 //     taken), Output (channel 1: stdout, 2: stderr), End (the instance's TransportOutcome),
 //     Heartbeat, Error (a line: the worker gives up on the stream).
@@ -45,6 +46,7 @@ export interface StartedMessage {
 export const END_INPUT = 0;
 export const STOP_GRACEFUL = 1;
 export const STOP_KILL = 2;
+export const STOP_SIGNAL = 3;
 
 /** Output frames' channels. */
 export const STDOUT = 1;
@@ -67,6 +69,22 @@ export function messageFrame(
     flags,
     ...(value === undefined ? {} : { payload: json(value) }),
   });
+}
+
+/** The End frame that stops an instance as `reason` says: a signal by its name (`SIGINT`). */
+export function stopFrame(run: string, reason: StopReason): Buffer[] {
+  if (typeof reason === 'object')
+    return messageFrame(FrameKind.End, run, 0, reason.signal, STOP_SIGNAL);
+  const flags = reason === 'kill' ? STOP_KILL : STOP_GRACEFUL;
+  return messageFrame(FrameKind.End, run, 0, undefined, flags);
+}
+
+/** The stop an End frame asks for; a signal this machine does not know asks it to end. */
+export function stopOf(frame: Frame): StopReason {
+  if (frame.flags === STOP_KILL) return 'kill';
+  if (frame.flags !== STOP_SIGNAL) return 'graceful';
+  const signal = signalNamed(String(JSON.parse(frame.payload.toString())));
+  return signal === undefined ? 'graceful' : { signal };
 }
 
 export { FrameKind };

@@ -10,14 +10,7 @@ import type {
   TransportEvents,
   TransportOutcome,
 } from '../transport.js';
-import {
-  END_INPUT,
-  messageFrame,
-  STDERR,
-  STOP_GRACEFUL,
-  STOP_KILL,
-  type StartedMessage,
-} from './protocol.js';
+import { END_INPUT, messageFrame, STDERR, type StartedMessage, stopFrame } from './protocol.js';
 import type { Session, SessionOwner } from './session.js';
 
 /**
@@ -206,8 +199,7 @@ export class SshTransport implements Transport, SessionOwner {
   }
 
   #sendStop(reason: StopReason): void {
-    const flags = reason === 'kill' ? STOP_KILL : STOP_GRACEFUL;
-    this.#session?.write(messageFrame(FrameKind.End, this.#run, 0, undefined, flags));
+    this.#session?.write(stopFrame(this.#run, reason));
     // Its end is heard even when its output was paused, and soon: a hung host is found out in
     // a few heartbeats, not after --host-timeout.
     this.#session?.hurry();

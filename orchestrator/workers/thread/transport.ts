@@ -13,6 +13,7 @@ import { takeGift } from '../gift.js';
 import { lend, repay } from '../lent.js';
 import { otherVersion } from '../protocol-version.js';
 import { prefixLines } from '../stderr-prefix.js';
+import { signalOf } from '../termseq.js';
 import type {
   SlotSpec,
   StopReason,
@@ -146,13 +147,12 @@ export class ThreadTransport implements Transport {
 
   /**
    * Ends the thread, even one in an endless loop: a thread can be terminated anywhere. The
-   * processes it started get what a process worker's group would (SIGTERM, or SIGKILL), and
-   * the thread is terminated once it has waited for them (children.ts): a second stop only
-   * signals them again.
+   * processes it started get the signal a process worker's group would, and the thread is
+   * terminated once it has waited for them (children.ts): a later stop only signals them.
    */
   stop(reason: StopReason): void {
     const task = this.#task;
-    if (task !== null) signalChildren(task, reason === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    if (task !== null) signalChildren(task, signalOf(reason));
     this.#held = null;
     for (const stream of this.#stdio) stream.release();
     if (this.#stopped) return;

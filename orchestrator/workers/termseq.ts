@@ -1,0 +1,93 @@
+import { constants } from 'node:os';
+import type { StopReason } from './transport.js';
+
+/** One step of ending a worker: a signal, then how long it has to end before the next step. */
+export interface TermStep {
+  signal: NodeJS.Signals;
+  ms: number;
+}
+
+/** How manifold ends a worker, step by step, as GNU parallel's `--termseq` says it. */
+export type TermSeq = readonly TermStep[];
+
+/**
+ * A worker past its `--timeout`, by default: GNU parallel's own default `--termseq`
+ * (TERM,200,TERM,100,TERM,50,KILL,25), so a `trap ... TERM` runs, and SIGKILL 350 ms on.
+ */
+export const ABANDON_SEQ: TermSeq = [
+  { signal: 'SIGTERM', ms: 200 },
+  { signal: 'SIGTERM', ms: 100 },
+  { signal: 'SIGTERM', ms: 50 },
+  { signal: 'SIGKILL', ms: 25 },
+];
+
+/** How long a worker asked to end when the run stops (a signal, --halt now) has, by default. */
+export const STOP_GRACE_MS = 2000;
+
+/** Every worker when the run stops, by default: SIGTERM, SIGKILL STOP_GRACE_MS later. */
+export const STOP_SEQ: TermSeq = [
+  { signal: 'SIGTERM', ms: STOP_GRACE_MS },
+  { signal: 'SIGKILL', ms: 25 },
+];
+
+/** A step's signal as a transport's stop: SIGTERM and SIGKILL keep their own names. */
+export function stopReasonOf(signal: NodeJS.Signals): StopReason {
+  if (signal === 'SIGTERM') return 'graceful';
+  if (signal === 'SIGKILL') return 'kill';
+  return { signal };
+}
+
+/** The signal a stop sends a process: `graceful` SIGTERM, `kill` SIGKILL, or the one named. */
+export function signalOf(reason: StopReason): NodeJS.Signals {
+  if (reason === 'graceful') return 'SIGTERM';
+  if (reason === 'kill') return 'SIGKILL';
+  return reason.signal;
+}
+
+/**
+ * Ends something as `seq` says: `stop` with the first step's signal now, then with each next
+ * step's while `going()` says it is still there, each step's time apart; SIGKILL after the last
+ * step's time if the sequence did not end with it, so that nothing is left running (GNU parallel
+ * leaves what outlives its sequence). The timers do not keep the process alive.
+ */
+export function runTermSeq(
+  seq: TermSeq,
+  stop: (reason: StopReason) => void,
+  going: () => boolean,
+): void {
+  const step = (index: number) => {
+    if (index > 0 && !going()) return;
+    const next = seq[index];
+    if (next === undefined) {
+      if (seq.at(-1)?.signal !== 'SIGKILL') stop('kill');
+      return;
+    }
+    stop(stopReasonOf(next.signal));
+    if (next.signal === 'SIGKILL') return;
+    setTimeout(() => step(index + 1), next.ms).unref();
+  };
+  step(0);
+}
+
+/** Signal names by number, and the names themselves (SIGTERM), as a sequence may give them. */
+const SIGNALS = constants.signals as Record<string, number>;
+
+/**
+ * A signal as a sequence names it: `TERM`, `SIGTERM`, `term` or `15`; undefined when it is none
+ * a process can be sent (0 only probes).
+ */
+export function signalNamed(text: string): NodeJS.Signals | undefined {
+  if (/^\d+$/.test(text)) {
+    const number = Number(text);
+    const name = Object.keys(SIGNALS).find((key) => SIGNALS[key] === number);
+    return name as NodeJS.Signals | undefined;
+  }
+  const upper = text.toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return SIGNALS[name] === undefined ? undefined : (name as NodeJS.Signals);
+}
+
+/** `TERM,200,TERM,100,TERM,50,KILL,25`: a sequence as parallel writes it, for messages. */
+export function formatTermSeq(seq: TermSeq): string {
+  return seq.map(({ signal, ms }) => `${signal.slice(3)},${ms}`).join(',');
+}

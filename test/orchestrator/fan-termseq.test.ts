@@ -1,0 +1,138 @@
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { fan as fanApi } from '../../orchestrator/index.js';
+import { fixture, manifold, run } from '../helpers.js';
+import { fan } from '../support/fan-run.js';
+import { records } from '../support/lines.js';
+import { leftovers, pidDir, pidsIn, tracked } from '../support/proc.js';
+import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
+import { tempDir, writeConfig } from '../support/temp.js';
+
+// --termseq, as GNU parallel's: how manifold ends a worker it gives up on (past --timeout) or
+// stops (a signal to manifold, --halt now): each signal in turn, the milliseconds after it
+// given to the worker to end, then SIGKILL. The workers here say each signal they get and go
+// on, so that only the sequence's end (SIGKILL) ends them: what they said is what they got.
+
+/** A shell worker that says each of INT, TERM and USR1 (`got INT`) and never ends by itself. */
+const traps = (pids: string) =>
+  `echo $$ > ${pids}/$$; for s in INT TERM USR1; do trap "echo got $s >&2" $s; done; echo started >&2; while :; do sleep 1; done`;
+
+/** What the workers said they got, in order. */
+const got = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('got '));
+
+describe('manifold fan --termseq', () => {
+  it('ends a worker past --timeout with each signal in turn, then SIGKILL', async () => {
+    const pids = pidDir();
+    const args = ['-j', '1', '--per-block', '--timeout', '1s', '--termseq', 'INT,300,USR1,300'];
+    const result = await fan([...args, '--shell', '--', traps(pids)], records(1, 3));
+    expect(result.exitCode).toBe(1);
+    expect(got(result.stderr)).toEqual(['got INT', 'got USR1']);
+    expect(result.stderr).toMatch(/timed out after 1s on block 1 \(records 1-3\)\n$/);
+    expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+  }, 20_000);
+
+  it('ends every worker so when the run is stopped by a signal to manifold', async () => {
+    const pids = pidDir();
+    const args = [
+      'fan',
+      '-j',
+      '2',
+      '-N',
+      '5',
+      '--termseq',
+      'USR1,300,INT,300,KILL,25',
+      '--shell',
+      '--',
+    ];
+    const child = spawnManifold([...args, traps(pids)]);
+    const stderr = watch(child.stderr!);
+    child.stdin!.write(records(1, 10));
+    await stderr.waitFor(/^started$/, 2);
+    child.kill('SIGTERM');
+    const exit = await within(waitForExit(child), 10_000, 'manifold still ran 10 s after SIGTERM');
+    expect(exit.exitCode).toBe(143);
+    // Each of the two workers got USR1, then INT; neither got manifold's own SIGTERM.
+    expect(got(stderr.text).sort()).toEqual(['got INT', 'got INT', 'got USR1', 'got USR1']);
+    expect(got(stderr.text).slice(0, 2)).toEqual(['got USR1', 'got USR1']);
+    expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+  }, 20_000);
+
+  it("reaches the processes a thread worker started: the thread's filter waits for its child", async () => {
+    const args = ['fan', '-j', '1', '--block', '6', '--threads', '--timeout', '1s'];
+    const child = spawnManifold([
+      ...[...args, '--termseq', 'INT,300', '--halt', 'never', '--'],
+      fixture('thread-await-child.js'),
+    ]);
+    const stderr = watch(child.stderr!);
+    const stdout = watch(child.stdout!);
+    child.stdin!.write('traps\n');
+    await stderr.waitFor(/timed out after 1s on block 1\b/, 1);
+    // The run goes on, on a fresh thread: the child was ended (SIGKILL after its INT).
+    child.stdin!.end('next\n');
+    await stdout.waitFor(/^next$/, 1);
+    const exit = await within(waitForExit(child), 10_000, 'manifold did not end');
+    expect(exit.exitCode).toBe(1);
+    expect(got(stderr.text)).toEqual(['got INT']);
+  }, 20_000);
+
+  it.each([
+    ['FOO,100', 'FOO is not a signal'],
+    ['INT,1s', '1s is not a number of milliseconds'],
+    ['INT,-5', '-5 is not a number of milliseconds'],
+    ['0,100', '0 is not a signal'],
+    ['', "'': none is given"],
+  ])('refuses %j in one line, exit 2', async (value, why) => {
+    const result = await fan(['--termseq', value, '--', 'cat'], 'a\n');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /^manifold: --termseq must be signals and the milliseconds each gives a worker to end, in turn, as parallel's TERM,200,TERM,100,TERM,50,KILL,25 \(got .*\) \(see 'manifold fan --help'\)\n$/,
+    );
+    expect(result.stderr).toContain(why);
+  });
+
+  it('takes signals by name, with or without SIG, and by number', async () => {
+    for (const value of ['term,100,KILL', 'SIGINT,0,9,0', '15,200,USR2']) {
+      const result = await fan(['--termseq', value, '--', 'cat'], 'a\nb\n');
+      expect([value, result.exitCode, result.stderr]).toEqual([value, 0, '']);
+    }
+  });
+
+  it('a config says termseq, checked at its line:column; the library takes termseq', async () => {
+    const dir = tempDir('manifold-fan-termseq-config-');
+    const pids = pidDir();
+    const config = writeConfig(dir, {
+      stages: [
+        {
+          name: 'slow',
+          fan: { workers: 1, timeout: '1s', termseq: 'INT,300', worker: traps(pids) },
+        },
+      ],
+    });
+    const fromConfig = await run(manifold, ['run', config], 'a\n');
+    expect(fromConfig.exitCode).toBe(1);
+    expect(got(fromConfig.stderr)).toEqual(['got INT']);
+    const bad = writeConfig(
+      dir,
+      { stages: [{ name: 's', fan: { termseq: 'INT,soon', worker: 'cat' } }] },
+      'bad.yaml',
+    );
+    const refused = await run(manifold, ['run', bad], 'a\n');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^.*bad\.yaml:\d+:\d+: termseq must be signals .* \(got INT,soon: soon is not a number of milliseconds\)\n$/,
+    );
+    const output = new Writable({ write: (_c, _e, done) => done() });
+    await expect(
+      fanApi({ command: ['cat'], termseq: 'INT,x' }, { input: Readable.from(['a\n']), output }),
+    ).rejects.toThrow('termseq must be signals');
+    expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+  }, 20_000);
+
+  it('is refused with --queue, whose workers are ended on their machines', async () => {
+    const result = await fan(['--queue', 'nats://127.0.0.1:1', '--termseq', 'INT,100'], 'a\n');
+    expect([result.exitCode, result.stderr]).toEqual([
+      2,
+      "manifold: --termseq is not for --queue: its workers' processes run on their machines, ended there by manifold worker (see 'manifold fan --help')\n",
+    ]);
+  });
+});
