@@ -172,7 +172,7 @@ export class Fan {
       this.#writer.sink.close(this.#late.signal !== null);
     this.#progress?.stop();
     this.#ledger.close();
-    this.#feed.closeAtEnd();
+    await this.#feed.closeAtEnd();
     const late = this.#late.signal;
     const end: FanEnd =
       late !== null

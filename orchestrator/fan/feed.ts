@@ -25,7 +25,7 @@ export class Feed {
   readonly #fan: Feeding;
   #wake: (() => void) | null = null;
   /** Closes an input file read as ranges, at the end of the run. */
-  #closeInput: () => void = () => {};
+  #closeInput: () => void | Promise<void> = () => {};
 
   constructor(fan: Feeding) {
     this.#fan = fan;
@@ -62,9 +62,9 @@ export class Feed {
     wake?.();
   }
 
-  /** Closes what reading kept open to the end of the run. */
-  closeAtEnd(): void {
-    this.#closeInput();
+  /** Closes what reading kept open to the end of the run (and waits for what it started). */
+  async closeAtEnd(): Promise<void> {
+    await this.#closeInput();
   }
 
   #add(block: Block): void {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { constants, fstatSync, open, readFileSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { ExitCode, ManifoldError } from '../../filters/index.js';
@@ -58,6 +59,22 @@ export function holdsItsSize(stat: Stats): boolean {
 export function offsetOf(fd: number): number | null {
   const pos = fdInfo(fd, /^pos:\s*(\d+)$/m);
   return pos === null ? null : Number(pos);
+}
+
+/**
+ * Moves a descriptor's offset `by` bytes on, as reading that much of it would: a file given on
+ * stdin and read as ranges is read at offsets, which leave its offset where it was, and whoever
+ * reads it next (`{ manifold fan ...; cat; } < file`) would read it all again. Node has no
+ * lseek: `dd` skips so in the same open file, reading nothing (`count=0`). Resolves to whether
+ * it did.
+ */
+export function moveOffset(fd: number, by: number): Promise<boolean> {
+  const args = ['iflag=skip_bytes', `skip=${by}`, 'count=0', 'status=none'];
+  return new Promise((resolve) => {
+    const child = spawn('dd', args, { stdio: [fd, 'ignore', 'ignore'] });
+    child.on('error', () => resolve(false));
+    child.on('close', (status) => resolve(status === 0));
+  });
 }
 
 /** Whether a descriptor is in non-blocking mode (O_NONBLOCK in its flags, octal in fdinfo). */

@@ -9,6 +9,7 @@ import type { BlockSizes } from './block-size.js';
 import type { Dispatcher } from './dispatch.js';
 import { HeaderTaker } from './header-input.js';
 import type { InputReader } from './input.js';
+import { moveOffset } from './input-fd.js';
 import type { FanOptions, Log } from './options.js';
 import type { TakenInput } from './parts.js';
 import {
@@ -42,8 +43,11 @@ export interface Reading {
   roomForMore(): Promise<void>;
   /** Whether no more is to be read: the fan is stopping, or halting soon. */
   stopped(): boolean;
-  /** Takes what closes an input file read as ranges, at the end of the run. */
-  closeAtEnd(close: () => void): void;
+  /**
+   * Takes what closes an input file read as ranges, or waits for its offset to be moved, at the
+   * end of the run.
+   */
+  closeAtEnd(close: () => void | Promise<void>): void;
   /** A block left in its file could not be read again as it was sent: the run fails. */
   failed(error: unknown): void;
   /** The input taken by the workers' helper, when it is: nothing is read here. */
@@ -70,7 +74,14 @@ export async function readInput(reading: Reading): Promise<void> {
     reading.sizes.start(streamed ? fstatSync(file.fd).size - file.start : null);
     // Kept open to the end of the run: a retried block is read from it again.
     if (file.owned) reading.closeAtEnd(() => closeSync(file.fd));
-    await readRanges(reading, file, cut, streamed && { fed });
+    const read = await readRanges(reading, file, cut, streamed && { fed });
+    // A descriptor given (stdin) is left where a read of it would be: past what was read.
+    if (!file.owned && read > 0) {
+      const moved = moveOffset(file.fd, read);
+      reading.closeAtEnd(async () => {
+        if (!(await moved)) reading.log(`input: ${file.name}'s offset could not be moved on`);
+      });
+    }
   } else {
     reading.sizes.start(null);
     await readStream(reading);
@@ -83,7 +94,7 @@ async function readRanges(
   file: RangeFile,
   cut: RangeCut,
   streamed: false | { fed: boolean },
-): Promise<void> {
+): Promise<number> {
   const { options, sizes, stopped } = reading;
   const numbered = rangesNumbered(options);
   // Blocks over --max-record (--block given above it) are read whole, their records measured.
@@ -107,10 +118,14 @@ async function readRanges(
     streamed: streamed !== false,
     failed: (error) => reading.failed(error),
   });
+  // The bytes given out as blocks: where a read of the file would have stopped.
+  let read = 0;
   for await (const block of reader.blocks(() => reading.roomForMore(), stopped)) {
     if (stopped()) break;
+    read += block.bytes;
     reading.add(block);
   }
+  return read;
 }
 
 /** Why a run's blocks have their records counted, as --verbose says it. */

@@ -1,17 +1,19 @@
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseFraming } from '../../filters/index.js';
 import { rangeCut } from '../../orchestrator/fan/range-cut.js';
 import { RangeReader } from '../../orchestrator/fan/range-input.js';
 import { Splitter } from '../../orchestrator/fan/splitter.js';
+import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, type Result, run } from '../helpers.js';
 import { randoms } from '../support/data.js';
 import { byteDiff, sameBytes } from '../support/diff.js';
 import { C } from '../support/fan-run.js';
 import { encode, framingOf } from '../support/framing.js';
 import { STREAM_COUNTED_LINE, STREAM_ENDS_LINE } from '../support/lines.js';
-import { fileTempDir } from '../support/temp.js';
+import { fileTempDir, writeConfig } from '../support/temp.js';
 
 // A regular file as input is read as byte ranges (orchestrator/fan/range-input.ts): blocks cut by
 // looking near their ends only, read with pread into reused buffers. Checked against the
@@ -271,6 +273,61 @@ describe.concurrent('manifold fan: input from a file and from a pipe give the sa
     ]);
     expect(RANGES.test(result.stderr)).toBe(true);
     expect(result.stdout.toString()).toBe('second\nthird\n');
+  });
+
+  // Ranges are read at offsets, which left stdin's offset where it stood: the next reader of the
+  // same open file (`{ manifold fan ...; cat; } < file`) read it all again, as `cat` would not.
+  it.each([
+    ['the ready merge (blocks sent by the process starter)', ['fan', '-j', '2', '--', 'cat']],
+    ['per-block workers', ['fan', '-j', '2', '--merge', 'ordered', '--', 'cat']],
+    ['--one-to-one', ['fan', '--one-to-one', '--merge', 'ordered', '--', 'cat']],
+    ['threads (blocks held)', ['fan', '-j', '2', '--threads', '--', 'mf-map', 'r']],
+    ['workers that end early (head -1)', ['fan', '-j', '1', '--', 'head', '-1']],
+  ])('leaves stdin past what it read, as cat does: %s', async (_, args) => {
+    const dir = tempDir();
+    const file = join(dir, 'input');
+    writeFileSync(file, Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join(''));
+    const result = await run('sh', [
+      '-c',
+      `{ read -r first; "$@" > ${dir}/out; cat; } < ${file}`,
+      'sh',
+      manifold,
+      args[0]!,
+      '--verbose',
+      ...args.slice(1),
+    ]);
+    expect(RANGES.test(result.stderr)).toBe(true);
+    expect({ exitCode: result.exitCode, next: result.stdout.toString() }).toEqual({
+      exitCode: 0,
+      next: '',
+    });
+  });
+
+  it('leaves a descriptor the library was given, and a config run on stdin, past what was read', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'input');
+    writeFileSync(file, 'a\nb\nc\n');
+    const fd = openSync(file, 'r');
+    try {
+      const output = new Writable({ write: (_c, _e, done) => done() });
+      await fanApi({ command: ['cat'] }, { input: fd, output });
+      expect(readSync(fd, Buffer.alloc(8), 0, 8, null)).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const config = writeConfig(dir, { stages: [{ name: 'f', fan: { worker: 'cat' } }] });
+    const result = await run('sh', [
+      '-c',
+      `{ "$@" > /dev/null; cat; } < ${file}`,
+      'sh',
+      manifold,
+      'run',
+      config,
+    ]);
+    expect({ exitCode: result.exitCode, next: result.stdout.toString() }).toEqual({
+      exitCode: 0,
+      next: '',
+    });
   });
 });
 
