@@ -147,8 +147,11 @@ function describe(value: unknown): string {
   if (Array.isArray(value))
     return value.length === 0 ? 'an empty list' : 'an array that is not all file paths';
   if (typeof value === 'object') {
+    // An async generator's constructor has no name: it read `(got a )`.
+    if (Symbol.asyncIterator in value)
+      return 'an async iterable: Readable.from(it) makes one a Readable';
     const kind = value.constructor;
-    return kind === Object || kind === undefined ? 'an object' : `a ${kind.name}`;
+    return kind === Object || !kind?.name ? 'an object' : `a ${kind.name}`;
   }
   return typeof value === 'string' ? `"${value}"` : String(value);
 }

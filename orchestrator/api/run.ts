@@ -59,6 +59,9 @@ const IO_NAMES = new Set(['set', 'input', 'output', 'signal', 'stderr', 'reporte
  * ManifoldError (a ConfigError, code `manifold.usage`, lists every problem of a config).
  */
 export async function run(config: string | PipelineConfig, io: RunIO = {}): Promise<RunSummary> {
+  // null was a TypeError of Node's own (`Cannot convert undefined or null to object`).
+  if (typeof io !== 'object' || io === null)
+    throw new UsageError(`the second argument must be an object: { ${[...IO_NAMES].join(', ')} }`);
   checkNames(io, IO_NAMES, 'run option');
   if (io.signal !== undefined && !(io.signal instanceof AbortSignal))
     throw new UsageError('signal must be an AbortSignal');

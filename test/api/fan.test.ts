@@ -164,6 +164,12 @@ describe('fan: options', () => {
       /^input must be a Readable stream.*\(got an empty list\)$/,
     ],
     ['a bad input', { input: {}, output: 1 }, /^input must be .* \(got an object\)$/],
+    // An async generator's constructor has no name: `(got a )`.
+    [
+      'an async generator as input',
+      { input: (async function* () {})(), output: 1 },
+      /^input must be .* \(got an async iterable: Readable\.from\(it\) makes one a Readable\)$/,
+    ],
     [
       'a missing file',
       { input: '/nonexistent/in', output: 1 },

@@ -59,6 +59,20 @@ describe('run', () => {
     expect(readdirSync(dir).sort()).toEqual(['in.txt', 'out.txt', 'pipeline.yaml']);
   });
 
+  // It was Node's own TypeError (`Cannot convert undefined or null to object`), with no code.
+  it('a second argument that is not an object is refused as a usage error', async () => {
+    const config = { stages: [{ name: 'a', run: 'cat' }] };
+    for (const io of [null, 5, 'x']) {
+      const error = (await run(config, io as never).catch((e: unknown) => e)) as ManifoldError;
+      expect({ code: error.code, exitCode: error.exitCode, message: error.message }).toEqual({
+        code: 'manifold.usage',
+        exitCode: 2,
+        message:
+          'the second argument must be an object: { set, input, output, signal, stderr, reporter, verbose }',
+      });
+    }
+  });
+
   it("a failing stage rejects with manifold.failure, its line and its stderr's last lines", async () => {
     const error = await rejection(
       run(
