@@ -36,8 +36,9 @@ export interface Table {
   getAll(key: TableKey): Buffer[];
   /**
    * The entry with the greatest key less than or equal to `key` in byte order (for range tables:
-   * the range starting at or before an address), or `undefined`. A sharded table opened as one
-   * shard looks in that shard only.
+   * the range starting at or before an address), or `undefined`. It looks in every shard: the
+   * nearest key below may be in any, whatever shard `key` hashes to. A table opened as one shard
+   * maps the others too (read-only), the first time.
    */
   floor(key: TableKey): { key: Buffer; value: Buffer } | undefined;
   /** Closes the table's LMDB environments; the next `openTable` of its path opens it again. */
@@ -78,6 +79,8 @@ class LmdbTable implements Table {
   readonly path: string;
   readonly shard: number | undefined;
   readonly #dbs: (Database<Buffer, Uint8Array> | undefined)[];
+  /** Opened as one shard: the others, mapped for `floor` only (`get` still checks its shard). */
+  #others: (Database<Buffer, Uint8Array> | undefined)[] | null = null;
   readonly #list: boolean;
   readonly #forget: () => void;
 
@@ -141,8 +144,7 @@ class LmdbTable implements Table {
     const bytes = keyBytes(key, Number.MAX_SAFE_INTEGER);
     if (bytes === undefined) return undefined;
     let best: { key: Buffer; value: Buffer } | undefined;
-    for (const db of this.#dbs) {
-      if (db === undefined) continue;
+    for (const db of this.#everyShard()) {
       try {
         for (const entry of db.getRange({ start: bytes, reverse: true, limit: 1 })) {
           const entryKey = entry.key as Buffer;
@@ -159,9 +161,32 @@ class LmdbTable implements Table {
   }
 
   close(): void {
-    for (const db of this.#dbs) db?.close();
+    for (const db of [...this.#dbs, ...(this.#others ?? [])]) db?.close();
     this.#dbs.fill(undefined);
+    this.#others = null;
     this.#forget();
+  }
+
+  /**
+   * Every shard's database: a one-shard table's others opened the first time. (A floor in the
+   * worker's shard alone was quietly wrong: the nearest key below was in another.)
+   */
+  #everyShard(): Database<Buffer, Uint8Array>[] {
+    const { path, meta } = this;
+    if (this.shard === undefined) {
+      if (this.#dbs.some((db) => db === undefined))
+        throw new TableError(`table ${quoteName(path)}: it was closed`);
+      return this.#dbs as Database<Buffer, Uint8Array>[];
+    }
+    if (this.#dbs[this.shard] === undefined)
+      throw new TableError(`table ${quoteName(path)}: it was closed`);
+    if (this.#others === null) {
+      checkTableFiles(path, meta, (index) => index !== this.shard);
+      this.#others = meta.lmdb.files.map((file, index) =>
+        index === this.shard ? undefined : openShard(path, file, meta),
+      );
+    }
+    return this.#dbs.map((db, index) => (db ?? this.#others![index])!);
   }
 
   /** lmdb's reused buffer holding the key's value, or `undefined`. */
