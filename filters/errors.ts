@@ -220,3 +220,18 @@ function escapeForBash(char: string): string {
   if (short !== undefined) return `\\${short}`;
   return CONTROL.test(char) ? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}` : char;
 }
+
+/** A key as a message names it: its text, or, when it is not plain text, bytes as `\\xNN`. */
+export function showBytes(key: Uint8Array): string {
+  const text = Buffer.from(key).toString('utf8');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
+  if (Buffer.from(text).equals(key) && !/[\u0000-\u001f\u007f]/.test(text)) return text;
+  let shown = '';
+  for (const byte of key) {
+    shown +=
+      byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return shown;
+}

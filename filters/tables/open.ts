@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Database } from 'lmdb';
-import { ExitCode, ManifoldError, quoteName } from '../errors.js';
+import { ExitCode, ManifoldError, quoteName, showBytes } from '../errors.js';
 import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
 import { checkTableFiles } from './check-files.js';
@@ -121,7 +121,7 @@ class LmdbTable implements Table {
       return JSON.parse(text);
     } catch (error) {
       throw new TableError(
-        `table ${quoteName(this.path)}: the value of key "${String(key)}" is not JSON`,
+        `table ${quoteName(this.path)}: the value of key "${showBytes(typeof key === 'string' ? Buffer.from(key) : key)}" is not JSON`,
         error,
       );
     }
@@ -207,7 +207,7 @@ class LmdbTable implements Table {
     if (this.shard === undefined)
       throw new TableError(`table ${quoteName(this.path)}: it was closed`);
     throw new TableError(
-      `table ${quoteName(this.path)}: key "${Buffer.from(key).toString('utf8')}" is in shard ${index}, but this worker opened shard ${this.shard} only: dispatch with --dispatch hash on the same key bytes the table was built with (its key is ${this.meta.key})`,
+      `table ${quoteName(this.path)}: key "${showBytes(key)}" is in shard ${index}, but this worker opened shard ${this.shard} only: dispatch with --dispatch hash on the same key bytes the table was built with (its key is ${this.meta.key})`,
     );
   }
 }

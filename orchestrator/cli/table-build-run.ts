@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { basename, normalize } from 'node:path';
 import { quoteName } from '../../filters/errors.js';
 import {
   formatSize,
@@ -77,8 +78,9 @@ export function resolveBuildOptions(
       `--shards ${quoteName(String(raw.shards))}: give a whole number from 1 to ${MAX_SHARDS}`,
     );
   }
-  const output = String(raw.output).replace(/\/+$/, '');
-  if (output === '' || output === '.' || output === '..') {
+  // As the file system reads it: `kv.mft/.` is kv.mft (it failed at the end, EBUSY).
+  const output = normalize(String(raw.output)).replace(/\/+$/, '');
+  if (output === '' || basename(output) === '.' || basename(output) === '..') {
     throw new UsageError(`-o ${quoteName(String(raw.output))}: name a new directory for the table`);
   }
   return {

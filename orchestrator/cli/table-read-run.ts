@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeErrno, quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName, showBytes } from '../../filters/errors.js';
 import { ExitCode, errnoText, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
@@ -16,8 +16,8 @@ export async function runTableGet(
     throw new UsageError('-0 is about the keys of --keys-from: give it a file (- for stdin)');
   const keys: Buffer[] = named.map((key) => Buffer.from(key));
   // One by one: spread as arguments, a file of 130,000 keys overflowed the stack.
-  if (options.keysFrom !== undefined)
-    for (const key of readKeys(options.keysFrom, options.null === true)) keys.push(key);
+  for (const file of options.keysFrom ?? [])
+    for (const key of readKeys(file, options.null === true)) keys.push(key);
   if (keys.length === 0)
     throw new UsageError('no keys: name them, or give a file of them with --keys-from');
   const table = openTable(path);
@@ -35,7 +35,7 @@ export async function runTableGet(
   await write(Buffer.concat(out));
   table.close();
   for (const key of missing)
-    process.stderr.write(`manifold: table ${quoteName(path)}: no key "${showKey(key)}"\n`);
+    process.stderr.write(`manifold: table ${quoteName(path)}: no key "${showBytes(key)}"\n`);
   return missing.length === 0 ? 0 : 1;
 }
 
@@ -61,21 +61,6 @@ function readKeys(file: string, nul: boolean): Buffer[] {
     from = to + 1;
   }
   return keys;
-}
-
-/** A key as a message names it: its text, or, when it is not plain text, bytes as `\\xNN`. */
-function showKey(key: Buffer): string {
-  const text = key.toString('utf8');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
-  if (Buffer.from(text).equals(key) && !/[\u0000-\u001f\u007f]/.test(text)) return text;
-  let shown = '';
-  for (const byte of key) {
-    shown +=
-      byte >= 0x20 && byte < 0x7f && byte !== 0x5c
-        ? String.fromCharCode(byte)
-        : `\\x${byte.toString(16).padStart(2, '0')}`;
-  }
-  return shown;
 }
 
 /** `manifold table stat`: the table's description for people, or its table.json. */

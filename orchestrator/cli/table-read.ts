@@ -5,7 +5,7 @@ type Run = (status: Promise<number>) => void;
 /** `table get`'s options, as commander gives them. */
 export interface GetOptions {
   withKey?: boolean;
-  keysFrom?: string;
+  keysFrom?: string[];
   null?: boolean;
 }
 
@@ -20,7 +20,8 @@ export function tableGetCommand(run: Run): Command {
     .option('--with-key', 'print each value as <key> TAB <value>')
     .option(
       '-f, --keys-from <file>',
-      'also look up the keys in this file (- for stdin), one a line, as bytes: keys that are not UTF-8',
+      'also look up the keys in this file (- for stdin), one a line, as bytes: keys that are not UTF-8; given again, each file in turn, as grep -f',
+      (file: string, files: string[] = []) => [...files, file],
     )
     .option('-0, --null', 'keys in the --keys-from file end with NUL, not newline')
     .addHelpText(

@@ -1,5 +1,6 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { showBytes } from '../../filters/errors.js';
 import { isBlankRecord, isJsonFraming } from '../../filters/framing/spec.js';
 import { hashBytes } from '../../filters/hash.js';
 import { type Framing, type KeySpec, ManifoldError, RecordError } from '../../filters/index.js';
@@ -216,7 +217,7 @@ async function duplicateError(
   const { source, record } = duplicate.second;
   return new RecordError(
     { input: inputName(inputs[source]!), record },
-    `duplicate key "${key.toString('utf8')}", first at ${first ?? 'an earlier record of stdin'} (--duplicates first, last or all take it)`,
+    `duplicate key "${showBytes(key)}", first at ${first ?? 'an earlier record of stdin'} (--duplicates first, last or all take it)`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTable } from '../../filters/tables/index.js';
@@ -163,6 +163,19 @@ describe('manifold table build: duplicates', () => {
     expect(result.stderr).toBe(
       'manifold: stdin:3: duplicate key "a", first at stdin:1 (--duplicates first, last or all take it)\n',
     );
+  });
+
+  // The key's bytes went to the terminal as they were: U+FFFD, and an escape sequence that ran.
+  it('names a duplicate key that is not plain text by its bytes, as table get does (\\xNN)', async () => {
+    const dir = tempDir();
+    const key = 'a\xff\x1b[31m';
+    const path = writeInput(dir, 'in.tsv', Buffer.from(`${key}\tx\n${key}\ty\n`, 'latin1'));
+    const args = ['--key', 'field:1', '--field-sep', 'tab', '-o', join(dir, 't.mft')];
+    const result = await buildTable([path, ...args]);
+    expect([result.exitCode, result.stderr]).toEqual([
+      1,
+      `manifold: ${path}:2: duplicate key "a\\xff\\x1b[31m", first at ${path}:1 (--duplicates first, last or all take it)\n`,
+    ]);
   });
 
   it('reports a duplicate before a record without a key: the first problem in the input', async () => {
@@ -367,6 +380,18 @@ describe('manifold table build: bad records and usage', () => {
       });
     }
     expect(readdirSync(dir)).toEqual(['in.txt']);
+    // `t.mft/.` is t.mft, replaced as `t.mft/` is: it failed at the end (EBUSY), all read.
+    for (const output of [join(dir, 't.mft'), join(dir, 't.mft/.'), `${join(dir, 't.mft')}/./`]) {
+      const built = await buildTable([path, '--key', 'whole', '-o', output]);
+      expect([output, built.exitCode]).toEqual([output, 0]);
+    }
+    // `t.mft/..` is the folder itself (named so): refused before anything is read.
+    const above = await buildTable([path, '--key', 'whole', '-o', `${join(dir, 't.mft')}/..`]);
+    expect([above.exitCode, above.stderr]).toEqual([
+      2,
+      `manifold: -o ${dir}: exists and is not a table (no table.json): remove it or name another\n`,
+    ]);
+    rmSync(join(dir, 't.mft'), { recursive: true });
     const spaced = await buildTable([path, '--key', 'whole', '-o', join(dir, 'my t.mft')]);
     expect(spaced.stderr).toMatch(/^manifold: built '[^']*\/my t\.mft': 1 record, /);
   });

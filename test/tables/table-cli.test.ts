@@ -66,6 +66,26 @@ describe('manifold table get and stat', () => {
     expect(withKey.stdout.toString()).toBe('b\tb 2\n');
   });
 
+  // Only the last --keys-from was read: the others' keys were dropped, exit 0 (QA).
+  it('reads every --keys-from given, in turn, as grep -f', async () => {
+    const dir = tempDir();
+    const table = await builtTable(dir, 'kv', 'a\t1\nb\t2\nc\t3\n', TSV_BY_FIELD_1);
+    writeFileSync(join(dir, 'k1'), 'a\n');
+    writeFileSync(join(dir, 'k2'), 'c\nb\n');
+    const result = await run(manifold, [
+      'table',
+      'get',
+      '-f',
+      join(dir, 'k1'),
+      '--keys-from',
+      join(dir, 'k2'),
+      table,
+      'x',
+    ]);
+    expect(result.stdout.toString()).toBe('a\t1\nc\t3\nb\t2\n');
+    expect([result.exitCode, result.stderr]).toEqual([1, `manifold: table ${table}: no key "x"\n`]);
+  });
+
   it('looks up 200,000 keys from stdin (--keys-from -): they overflowed the stack, exit 1 with nothing written', async () => {
     const dir = tempDir();
     const keys = Array.from({ length: 200_000 }, (_, i) => `k${i}`);
