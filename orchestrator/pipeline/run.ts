@@ -259,12 +259,13 @@ export class PipelineRun {
 
   /**
    * Stops what feeds `failed` and what it left running in its own process group (a child
-   * holding the pipe the next stage reads): they are not named as failures, `failed` is.
+   * holding the pipe the next stage reads): they are not named as failures, `failed` is. A
+   * feeder that had already ended was not stopped: its own failure is named.
    */
   #stopFeeders(failed: RunningNode): void {
     if (this.#halted) return;
     const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
-    for (const node of feeders) this.#stoppedAfter.add(node);
+    for (const node of feeders) if (!this.#ends.has(node)) this.#stoppedAfter.add(node);
     stopAll([failed, ...feeders]);
   }
 }

@@ -104,4 +104,18 @@ describe('a stage that fails', () => {
       },
     );
   });
+
+  // A feeder that had failed on its own, before this stage read its end and failed in turn,
+  // was counted among the stopped and not named: only the later failure was said (QA).
+  it('names a stage before it that had already failed on its own, as pipefail would', async () => {
+    const stages =
+      '  - name: fetch\n    run: echo partial; exit 3\n  - name: parse\n    run: cat >/dev/null; exit 4\n';
+    expect(await runIn(stages)).toEqual({
+      exitCode: 1,
+      stderr:
+        'manifold: stage fetch (echo partial; exit 3) exited with status 3\nmanifold: stage parse (cat >/dev/null; exit 4) exited with status 4\n',
+      stdout: '',
+      left: [],
+    });
+  });
 });
