@@ -4,6 +4,11 @@ export interface NodeEnd {
   signal: NodeJS.Signals | null;
   /** Ended by a closed output (SIGPIPE, EPIPE): not a failure when its reader had finished. */
   closedOutput: boolean;
+  /**
+   * Killed by SIGPIPE with its stderr's reader gone too: which pipe killed it is for its
+   * output's witness to tell (verdict.ts), a failure where none can.
+   */
+  stderrGone?: boolean;
   /** A message for a failure that is not an exit status (an in-process node's error). */
   error?: string;
   /** The node could not start for want of descriptors or processes: the whole run stops. */

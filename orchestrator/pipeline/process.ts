@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import { argvToRun, type CommandSpec, commandText } from '../workers/command.js';
 import { describeStartError, isOutOfResources } from '../workers/limits.js';
 import { selectsNothing } from '../workers/nothing-found.js';
@@ -38,6 +39,9 @@ export class ProcessNode implements RunningNode {
     this.#command = command;
     this.#okStatusGiven = okStatus.length > 1;
     const [file, ...args] = argvToRun(command);
+    // Its stderr the very pipe its stdout is (`2>&1` around manifold, the last stage): that
+    // reader's going explains a SIGPIPE whichever it was killed writing.
+    const oneReader = samePipe(stdio[1]!, stderr === 'inherit' ? 2 : stderr);
     this.ended = new Promise<NodeEnd>((resolve) => {
       const own = new OwnFiles();
       const child = spawn(file!, args, {
@@ -67,17 +71,14 @@ export class ProcessNode implements RunningNode {
         // A shell reports its pipeline's death by SIGPIPE as 141.
         const sigpipe = signal === 'SIGPIPE' || exitCode === 141;
         // Only the stage after it leaving excuses a SIGPIPE: with its stderr's reader gone too,
-        // it may have died writing there, its output cut short (run.ts #failures).
-        if (sigpipe && (await isReaderGone(stderr))) {
-          const error = `was killed by ${signal ?? 'SIGPIPE'} with its stderr's reader gone: its output may be cut short`;
-          resolve({ exitCode, signal, closedOutput: false, error, endedAt });
-          return;
-        }
+        // it may have died writing there, its output cut short: its witness tells (verdict.ts).
+        const stderrGone = sigpipe && !oneReader && (await isReaderGone(stderr));
         const accepted = exitCode !== null && exitCode !== 0 && okStatus.includes(exitCode);
         resolve({
           exitCode,
           signal,
           closedOutput: sigpipe,
+          ...(stderrGone && { stderrGone }),
           endedAt,
           ...(accepted && { accepted }),
         });
@@ -99,5 +100,16 @@ export class ProcessNode implements RunningNode {
     const program = selectsNothing(this.#command);
     if (program === null) return null;
     return `${program} exits 1 when it selects nothing; for that not to fail the run, add ok-status: [0, 1] to stage ${this.label}`;
+  }
+}
+
+/** Whether two descriptors are the same pipe (one reader for both). */
+function samePipe(a: number | 'ignore', b: number): boolean {
+  if (a === 'ignore') return false;
+  try {
+    const [one, two] = [fstatSync(a), fstatSync(b)];
+    return one.isFIFO() && one.ino === two.ino && one.dev === two.dev;
+  } catch {
+    return false;
   }
 }

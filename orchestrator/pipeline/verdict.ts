@@ -25,6 +25,14 @@ export async function judgeSigpipes(
     if (witness !== undefined && !witness.excuses) reader = 'the stage after it still read';
     else if (node === last && outputGone !== null && !(await outputGone()))
       reader = "manifold's output still had a reader";
+    // Its stderr's reader gone too, and nothing to tell which pipe killed it: it may have died
+    // writing there, its output cut short. (With both readers gone, its own left first.)
+    const told = witness?.held === true || (node === last && outputGone !== null);
+    if (reader === null && end.stderrGone === true && !told) {
+      const error = `${describeEnd(end)} with its stderr's reader gone: its output may be cut short`;
+      ends[i] = { ...end, closedOutput: false, error };
+      continue;
+    }
     if (reader === null) continue;
     const error = `${describeEnd(end)} while ${reader}: its output was cut short`;
     ends[i] = { ...end, closedOutput: false, error };

@@ -44,6 +44,11 @@ export class ReaderWitness {
     this.#fd = null;
   }
 
+  /** Whether it held the pipe, and so can tell where a SIGPIPE came from. */
+  get held(): boolean {
+    return this.#state !== 'unheld';
+  }
+
   /** Whether the writer's SIGPIPE may have come from this pipe, its reader gone first. */
   get excuses(): boolean {
     return this.#state === 'unheld' || this.#state === 'in-time';

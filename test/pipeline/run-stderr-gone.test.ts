@@ -64,3 +64,32 @@ describe("a middle stage killed by SIGPIPE by its stderr's reader gone", () => {
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('100000\n');
   });
 });
+
+// `manifold run c.yaml 2>&1 | head -1`: stdout and stderr one pipe, whose reader goes. Every
+// stage's SIGPIPE was blamed on its stderr's reader gone (exit 1), where its output's reader had
+// gone first; as manifold fan and bash (pipefail) do, it ends killed by SIGPIPE: 141 (QA).
+describe('stdout and stderr one pipe (2>&1), its reader gone', () => {
+  it.each([
+    ['one stage', ['[seq, "1000000"]']],
+    ['two stages', ['[seq, "1000000"]', 'cat']],
+    ['three stages', ['[seq, "1000000"]', 'cat', '[cat]']],
+  ])('%s: the run ends killed by SIGPIPE (141), as a shell pipeline', async (_, runs) => {
+    const dir = tempDir();
+    const stages = runs.map((command) => `  - run: ${command}\n`).join('');
+    const file = writeConfig(dir, `stages:\n${stages}`);
+    const result = await run('bash', [
+      '-c',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's, not JavaScript's.
+      '"$@" 2>&1 | head -1; exit ${PIPESTATUS[0]}',
+      'bash',
+      'node',
+      manifold,
+      'run',
+      file,
+    ]);
+    expect({ code: result.exitCode, stdout: result.stdout.toString() }).toEqual({
+      code: 141,
+      stdout: '1\n',
+    });
+  });
+});
