@@ -83,11 +83,12 @@ function drawProgress(stats: PipelineStats): void {
 }
 
 /**
- * The config's name and, for `-`, its text, read from stdin (named `stdin` in problems, its
- * paths the current folder's); a file's text is read by the check.
+ * The config's name and, for `-` (or stdin by a name of its own, `/dev/stdin`), its text, read
+ * from stdin (named `stdin` in problems, its paths the current folder's); a file's text is read
+ * by the check.
  */
 function source(config: string): [file: string, text?: string] {
-  return config === '-' ? ['stdin', readConfigText(0, 'stdin')] : [config];
+  return config === '-' || STDIN.has(config) ? ['stdin', readConfigText(0, 'stdin')] : [config];
 }
 
 /** --set NAME=VALUE over the environment. */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { negativeBlock } from '../options/checks.js';
@@ -97,7 +98,7 @@ class Checker {
     this.#given = givenVariables(variables);
     this.#files = files;
     this.#raw = config.data as RawConfig;
-    this.#folder = dirname(resolve(config.file));
+    this.#folder = configFolder(config.file);
     this.#commands = {
       folder: this.#folder,
       problem: (path, message) => this.#problem(path, message),
@@ -293,4 +294,20 @@ class Checker {
     const stage: BranchStage = { kind: 'branches', name, line, branches, combine, join, split };
     return [stage];
   }
+}
+
+/**
+ * The folder a config's relative paths are in: its file's, or the current folder for a config
+ * that is no file in a folder: stdin (`-`), a pipe by its name (`<(make-config)`: /dev/fd/63,
+ * whose folder is /dev/fd, where commands ran and outputs were written).
+ */
+function configFolder(file: string): string {
+  const path = resolve(file);
+  try {
+    if (!statSync(path).isFile()) return process.cwd();
+  } catch {
+    // Not there (stdin's name): the current folder's.
+    return process.cwd();
+  }
+  return dirname(path);
 }

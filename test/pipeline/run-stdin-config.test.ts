@@ -64,4 +64,33 @@ describe('a config read from stdin', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout.toString()).toMatch(/^flowchart/);
   });
+
+  // By a name of its own (/dev/stdin), or a pipe by its name (`<(make-config)`: /dev/fd/63),
+  // the config's folder was /dev or /proc/<pid>/fd: its input not found there, its commands run
+  // there (an output written into /dev), and /dev/stdin read as data too, after the config (QA).
+  it('by the name /dev/stdin is stdin, as -: the current folder, and no data from it', async () => {
+    const config = 'input: in.txt\nstages:\n  - run: sort\n  - run: pwd\n';
+    const dir = tempDir('manifold-stdin-config-');
+    writeFileSync(join(dir, 'in.txt'), 'b\na\n');
+    const result = await run(manifold, ['run', '/dev/stdin'], config, { cwd: dir });
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: `${dir}\n` });
+    const noInput = await inFolder(['run', '/dev/stdin'], 'stages:\n  - run: wc -c\n');
+    expect(noInput.exitCode).toBe(2);
+    expect(noInput.stderr).toMatch(
+      /^manifold: the config was read from stdin, so its data cannot be too/,
+    );
+  });
+
+  it('from a pipe by its name (bash <(...)) has its paths in the current folder', async () => {
+    const dir = tempDir('manifold-stdin-config-');
+    writeFileSync(join(dir, 'in.txt'), 'b\na\n');
+    const config = "input: in.txt\nstages:\n  - run: sort\n  - run: 'cat; pwd'\n";
+    const result = await run(
+      'bash',
+      ['-c', `"$1" run <(printf '%s' "$2") </dev/null`, 'bash', manifold, config],
+      '',
+      { cwd: dir },
+    );
+    expect(outcome(result)).toEqual({ exitCode: 0, stderr: '', stdout: `a\nb\n${dir}\n` });
+  });
 });
