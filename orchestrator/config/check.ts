@@ -1,12 +1,11 @@
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { describeError, parseFraming } from '../../filters/index.js';
 import { negativeBlock } from '../options/checks.js';
 import { parseOkStatus } from '../options/jobs.js';
 import type { CommandSpec } from '../workers/command.js';
 import { type CommandChecking, checkCommand, checkJoin } from './check-commands.js';
 import { checkFanStage, type FanChecking } from './check-fan.js';
-import { type FileChecks, resolveInputs, resolveOutput } from './io.js';
+import { checkConfigHosts } from './hosts.js';
+import { configFolder, type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
@@ -118,6 +117,8 @@ class Checker {
     const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
     checkPipelineUses(this.#raw, report);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
+    // Checked where a fan uses them, and here for fans of hosts of their own, or none.
+    checkConfigHosts(this.#raw.hosts, this.#folder, report);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
     return { file: this.#config.file, folder: this.#folder, inputs, output, env, stages };
   }
@@ -294,20 +295,4 @@ class Checker {
     const stage: BranchStage = { kind: 'branches', name, line, branches, combine, join, split };
     return [stage];
   }
-}
-
-/**
- * The folder a config's relative paths are in: its file's, or the current folder for a config
- * that is no file in a folder: stdin (`-`), a pipe by its name (`<(make-config)`: /dev/fd/63,
- * whose folder is /dev/fd, where commands ran and outputs were written).
- */
-function configFolder(file: string): string {
-  const path = resolve(file);
-  try {
-    if (!statSync(path).isFile()) return process.cwd();
-  } catch {
-    // Not there (stdin's name): the current folder's.
-    return process.cwd();
-  }
-  return dirname(path);
 }

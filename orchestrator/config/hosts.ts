@@ -1,4 +1,4 @@
-import { UsageError } from '../../filters/index.js';
+import { describeError, UsageError } from '../../filters/index.js';
 import { HostSettingError, type HostSettings, resolveHostSettings } from '../options/hosts.js';
 import type { RemoteSettings } from '../workers/ssh/hosts.js';
 
@@ -98,5 +98,23 @@ export function onlyOtherMachines(raw: RawHosts | undefined, folder: string): bo
   } catch {
     // Hosts that cannot be read are a problem of their own, said where they are resolved.
     return true;
+  }
+}
+
+/**
+ * The config's own `hosts:`, checked alone: a fan checks them as it uses them, but a config
+ * whose fans have hosts of their own, or that has none, had them unchecked (`hosts: []`
+ * passed). A problem a fan said too is said once.
+ */
+export function checkConfigHosts(
+  raw: RawHosts | undefined,
+  folder: string,
+  report: (path: (string | number)[], message: string) => void,
+): void {
+  if (raw === undefined) return;
+  try {
+    configHosts(raw, 1, [], folder);
+  } catch (error) {
+    report(['hosts', ...hostsProblemPath(raw, error)], describeError(error));
   }
 }

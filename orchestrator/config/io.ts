@@ -74,3 +74,19 @@ export function checkFileToWrite(file: string, what: string, report: (message: s
     report(`${what} is a directory`);
   }
 }
+
+/**
+ * The folder a config's relative paths are in: its file's, or the current folder for a config
+ * that is no file in a folder: stdin (`-`), a pipe by its name (`<(make-config)`: /dev/fd/63,
+ * whose folder is /dev/fd, where commands ran and outputs were written).
+ */
+export function configFolder(file: string): string {
+  const path = resolve(file);
+  try {
+    if (!statSync(path).isFile()) return process.cwd();
+  } catch {
+    // Not there (stdin's name): the current folder's.
+    return process.cwd();
+  }
+  return dirname(path);
+}

@@ -35,7 +35,8 @@ export function loadConfig(
   variables: Record<string, string | undefined>,
   given?: string,
 ): LoadedConfig {
-  const text = given ?? readConfigText(file, file);
+  // A byte-order mark, which editors write and do not show, is no column of line 1.
+  const text = (given ?? readConfigText(file, file)).replace(/^\uFEFF/, '');
   // JSON is YAML too, which keeps positions; but YAML takes more than JSON does.
   const notJson = /\.json$/i.test(file) ? jsonSyntaxError(text) : null;
   if (notJson !== null) {

@@ -10,6 +10,22 @@ import { tempDir } from '../support/temp.js';
 const fan = 'stages:\n  - fan:\n      worker: cat\n';
 
 describe('problems of hosts, each at its key', () => {
+  // Checked only where a fan used them: with no fan, or fans of hosts of their own, every one
+  // of these passed, exit 0 (QA).
+  it("the config's own hosts are checked with no fan that uses them, each problem once", async () => {
+    const plain = 'stages:\n  - run: cat\n';
+    const own = 'stages:\n  - fan:\n      hosts: [":"]\n      worker: cat\n';
+    for (const stages of [plain, own]) {
+      await expectProblems(`hosts: []\n${stages}`, [['[]', /hosts is an empty list: /]]);
+      await expectProblems(`hosts: {ssh: ssh}\n${stages}`, [
+        [['ssh', 2], /hosts\.ssh needs hosts \(hosts\.list\)$/],
+      ]);
+    }
+    await expectProblems(`hosts: [a, a]\n${fan}${fan.slice('stages:\n'.length)}`, [
+      ['a]', /host a is named twice, by hosts\[0\] a and hosts\[1\] a: /],
+    ]);
+  });
+
   it('a setting without hosts is at its key, and names hosts.list', async () => {
     await expectProblems(`hosts: {ssh: ssh}\n${fan}`, [
       [['ssh', 2], /hosts\.ssh needs hosts \(hosts\.list\)$/],

@@ -54,6 +54,30 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  // The schema said it too, in its own words, at the item: two lines for one problem (QA).
+  it('an ok-status out of 0-255 is one problem, at its value', async () => {
+    await expectProblems('stages:\n  - run: [grep, x]\n    ok-status: [0, 256]\n', [
+      ['[0, 256]', /ok-status must be exit statuses from 0 to 255, .* \(got \[0,256\]\)$/],
+    ]);
+    await expectProblems('stages:\n  - fan: {ok-status: [0, 300], worker: cat}\n', [
+      ['[0, 300]', /ok-status must be exit statuses from 0 to 255, .* \(got \[0,300\]\)$/],
+    ]);
+  });
+
+  // Editors write it and do not show it: line 1's columns were one too far (QA).
+  it('a byte-order mark is no column of line 1, in YAML and in JSON', async () => {
+    for (const [name, text] of [
+      ['pipeline.yaml', 'stages: [{fan: {wrkers: 2, worker: cat}}]\n'],
+      ['pipeline.json', '{"stages": [{"fan": {"wrkers": 2, "worker": "cat"}}]}'],
+    ]) {
+      const file = writeConfig(tempDir(), `\uFEFF${text}`, name!);
+      const column = text!.indexOf('wrkers') + (name!.endsWith('.json') ? 0 : 1);
+      const result = await runConfig(file);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^${file}:1:${column}: unknown key "wrkers"`));
+    }
+  });
+
   it('an unknown key at the top, and one far from any known key', async () => {
     const text = 'ouptut: out.txt\nstages:\n  - run: cat\n    colour: red\n';
     await expectProblems(text, [
