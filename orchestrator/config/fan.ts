@@ -6,6 +6,7 @@ import {
   parseSeparator,
   parseSize,
 } from '../../filters/index.js';
+import { workerCount } from '../options/checks.js';
 import { blocksPerWorker, type FanSettings, keyNameOf, type NameOf } from '../options/fan.js';
 import {
   parseDelay,
@@ -39,6 +40,7 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
   const given = raw['field-sep'] as string | undefined;
   const sep = check('field-sep', (v) => parseSeparator(String(v), 'field-sep')) ? given : undefined;
   const checks: [string, (value: unknown) => unknown][] = [
+    ['workers', (v) => workerCount(v, 'workers')],
     ['split', (v) => parseCutting(String(v), 'split')],
     ['join', (v) => parseFraming(String(v), 'join')],
     ['block', (v) => blocksPerWorker(String(v), configNameOf) ?? parseSize(String(v), 'block')],

@@ -242,6 +242,17 @@ describe('problems, each at its key or value', () => {
     ]);
   });
 
+  // workers was checked as the options were resolved, after the values: a bad block hid it.
+  it('a bad workers beside another bad value in one fan: both', async () => {
+    await expectProblems(
+      'stages:\n  - fan:\n      workers: 0\n      block: 10X\n      worker: cat\n',
+      [
+        ['0', /workers 0 \(GNU parallel's "as many as can run"\) has no meaning for a fan/],
+        ['10X', /block 10X is not a size/],
+      ],
+    );
+  });
+
   it('bad framings, of a fan and of merged branches', async () => {
     const text = [
       'stages:',
