@@ -18,7 +18,8 @@ export async function runTableGet(
   // One by one: spread as arguments, a file of 130,000 keys overflowed the stack.
   for (const file of options.keysFrom ?? [])
     for (const key of readKeys(file, options.null === true)) keys.push(key);
-  if (keys.length === 0)
+  // A keys file may be empty (a pipeline's events none today): nothing to look up, as grep -f.
+  if (keys.length === 0 && options.keysFrom === undefined)
     throw new UsageError('no keys: name them, or give a file of them with --keys-from');
   const table = openTable(path);
   const out: Buffer[] = [];

@@ -84,6 +84,15 @@ describe('manifold table get and stat', () => {
     ]);
     expect(result.stdout.toString()).toBe('a\t1\nc\t3\nb\t2\n');
     expect([result.exitCode, result.stderr]).toEqual([1, `manifold: table ${table}: no key "x"\n`]);
+    // An empty keys file (a pipeline's events none today) looks nothing up, as grep -f: exit 0.
+    // It was the usage error of no keys at all, exit 2.
+    const none = await run(manifold, ['table', 'get', '-f', '-', table], '');
+    expect([none.exitCode, none.stdout.toString(), none.stderr]).toEqual([0, '', '']);
+    const noKeys = await run(manifold, ['table', 'get', table]);
+    expect([noKeys.exitCode, noKeys.stderr]).toEqual([
+      2,
+      "manifold: no keys: name them, or give a file of them with --keys-from\n",
+    ]);
   });
 
   it('looks up 200,000 keys from stdin (--keys-from -): they overflowed the stack, exit 1 with nothing written', async () => {
