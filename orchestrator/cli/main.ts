@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { argumentWords } from '../../filters/sdk/raw-arguments.js';
@@ -34,8 +35,11 @@ async function main(given: string[]): Promise<number> {
     program.outputHelp();
     return ExitCode.usage;
   }
-  // Should the work end without settling (a bug), Node would exit by itself with 0: not so.
+  // Should the work end without settling (a bug: every part of it waiting on another, and
+  // nothing left to wake it), Node would exit by itself with 0: not so, nor silently.
   process.exitCode = ExitCode.failure;
+  const stalled = () => writeSync(2, sayLine(STALLED));
+  process.once('exit', stalled);
   try {
     return await running;
   } catch (error) {
@@ -45,8 +49,13 @@ async function main(given: string[]): Promise<number> {
     if (process.env.MANIFOLD_DEBUG && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return exitCodeOf(error);
+  } finally {
+    process.removeListener('exit', stalled);
   }
 }
+
+const STALLED =
+  'internal error: the run stopped with nothing left to wake it, its work unfinished (a bug: please report it, with the command)';
 
 main(process.argv.slice(2)).then(
   (status) => {

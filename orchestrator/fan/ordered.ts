@@ -157,6 +157,11 @@ export class OrderedCollector implements Collector {
       head.bytes = 0;
       if (parts.length > 0) this.#emit(head.worker, parts, head.block);
     }
+    // Paused while it ran ahead, the next block's worker is the one that must go on now (held
+    // whole under --retries): the others wait for it, paused while what they hold is past the
+    // bound, and it waited for them. The run stalled, its output cut or hung.
+    if (head !== undefined && !head.done && this.#paused.delete(head.worker))
+      head.worker.resume('ordered');
     if (this.#heldBytes <= this.#options.mergeMemory) {
       for (const worker of this.#paused) worker.resume('ordered');
       this.#paused.clear();
