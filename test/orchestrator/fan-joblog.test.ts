@@ -168,6 +168,21 @@ describe('--joblog', () => {
         Status: 'failed: timed out after 200ms',
       }),
     ]);
+    // A thread ended so is killed too, with no signal: its row said Node's exit code 1, as if
+    // the filter had exited 1 (QA).
+    const spin = ['--threads', '--', 'mf-map', '(() => { for (;;); })()'];
+    const thread = await fan(['-j', '1', '--timeout', '200ms', '--joblog', log, ...spin], 'a\n', {
+      timeout: 20_000,
+    });
+    expect(thread.exitCode).toBe(1);
+    expect(rowsOf(readFileSync(log, 'utf8'))).toEqual([
+      expect.objectContaining({
+        Seq: '1',
+        Exitval: '-1',
+        Signal: '0',
+        Status: 'failed: timed out after 200ms',
+      }),
+    ]);
   }, 20_000);
 
   it('rows are written as blocks finish, while later blocks still run', async () => {

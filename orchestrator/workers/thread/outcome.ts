@@ -21,7 +21,9 @@ export interface ThreadEnd {
 export function threadOutcome(end: ThreadEnd): TransportOutcome {
   const { threadId, exitCode, error, heapLimit } = end;
   const details = { thread: threadId, exitCode, signal: null };
-  if (end.stopped) return { kind: 'stopped', details };
+  // Terminated by manifold (past --timeout, a stop): killed, no status of its own; Node's 1
+  // read in the job log as the filter's exit status, where a process's row says -1, as parallel.
+  if (end.stopped) return { kind: 'stopped', details: { ...details, exitCode: null } };
   if (end.refused !== null) return { kind: 'cannot-start', reason: end.refused };
   if (error !== null) {
     const code = (error as NodeJS.ErrnoException).code;
