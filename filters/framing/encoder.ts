@@ -88,6 +88,22 @@ export class RecordEncoder {
     this.#push(this.#encode(texts.join(this.#textJoin!)));
   }
 
+  /** Whether records are written as JSON values, one a line (ndjson output). */
+  get json(): boolean {
+    return this.#json;
+  }
+
+  /**
+   * Whether a record's original bytes or text are one record here as they are: in ndjson
+   * output, one line (JSON read from nul or frames may span lines).
+   */
+  holdsAsIs(original: Buffer | string): boolean {
+    return (
+      !this.#json ||
+      !(typeof original === 'string' ? original.includes('\n') : original.includes(0x0a))
+    );
+  }
+
   /** Adds a record's original bytes or text, written as they are in any framing. */
   addOriginal(record: Buffer | string): void {
     if (typeof record === 'string') this.#addText(record);

@@ -156,7 +156,10 @@ export class RecordLoop<S> {
         }
         if (typeof output === 'string') {
           this.#closeRun(batch, i - 1);
-          const original = hasOriginals && output === record ? originals[i] : undefined;
+          // In ndjson output a string is a JSON string, whatever bytes it was read from (a text
+          // record's original bytes, not UTF-8, were written raw: no JSON at all).
+          const original =
+            hasOriginals && output === record && !encoder.json ? originals[i] : undefined;
           try {
             if (original !== undefined) encoder.addOriginal(original);
             else encoder.addString(output);
@@ -221,7 +224,9 @@ export class RecordLoop<S> {
       return;
     }
     try {
-      if (sameJsonValue(output, original)) this.#encoder.addOriginal(original);
+      // Its text spans lines (read from nul or frames): in ndjson output, written anew.
+      if (sameJsonValue(output, original) && this.#encoder.holdsAsIs(original))
+        this.#encoder.addOriginal(original);
       else this.#encoder.add(output);
     } catch (error) {
       throw recordFailure(this.#context, error);

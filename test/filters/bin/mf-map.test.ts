@@ -43,6 +43,26 @@ describe('mf-map', () => {
     expect(result.toString('latin1')).toBe('ok\r\n\u00ff\u00fe bad\nlast\n');
   });
 
+  // In ndjson output these went out as their original bytes: not JSON (a record not UTF-8),
+  // or one record over several lines (JSON read from nul); the next ndjson reader failed (QA).
+  it('writes ndjson that is ndjson: a text record unchanged as a JSON string, pretty JSON on one line', async () => {
+    const text = await output(
+      mfMap,
+      ['--join', 'ndjson', 'r'],
+      Buffer.from('ok\nx"\xff\n', 'latin1'),
+    );
+    expect(text.toString()).toBe('"ok"\n"x\\"\uFFFD"\n');
+    const nul = await output(mfMap, ['--split', 'nul', '--join', 'ndjson', 'r'], 'a\nb\xff\0');
+    expect(nul.toString()).toBe(`${JSON.stringify('a\nb\u00ff')}\n`);
+    const pretty = '{"a":1}\0{\n "a": 2\n}\0{ "b" : 3 }\0';
+    const json = await output(mfMap, ['--json', '--split', 'nul', '--join', 'ndjson', 'r'], pretty);
+    // One line as it was is kept as written; the one over lines is written anew.
+    expect(json.toString()).toBe('{"a":1}\n{"a":2}\n{ "b" : 3 }\n');
+    // And the project's own ndjson reader takes it.
+    const back = await output(mfMap, ['--json', 'r.a ?? r.b'], json);
+    expect(back.toString()).toBe('1\n2\n3\n');
+  });
+
   it('maps ndjson values with --json', async () => {
     const result = await output(
       mfMap,
