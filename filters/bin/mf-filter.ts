@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { compileExpression } from '../expr.js';
 import { defineFilter } from '../sdk/define.js';
+import { isThenable } from '../sdk/emit.js';
 
 type Test = (record: unknown) => unknown;
 
@@ -31,5 +32,13 @@ Examples:
         ? (record) => test(record, context.recordNumber)
         : (record) => test((record as Buffer).toString('utf8'), context.recordNumber);
   },
-  transform: (record, context) => (context.state(record) ? record : undefined),
+  transform: (record, context) => {
+    const kept = context.state(record);
+    if (!isThenable(kept)) return kept ? record : undefined;
+    // A promise is awaited, as mf-map's value is: its value decides, not the promise (which is
+    // truthy: every record was kept). The record is a view of memory read into again once the
+    // call returns (keepsRecords: false): the one kept past it is a copy.
+    const own = Buffer.isBuffer(record) ? Buffer.from(record) : record;
+    return Promise.resolve(kept).then((keep) => (keep ? own : undefined));
+  },
 }).main();

@@ -4,6 +4,26 @@ import { bin, output, run } from '../../helpers.js';
 const mfFilter = bin('mf-filter');
 
 describe('mf-filter', () => {
+  // A promise is truthy: every record was kept; a rejected one kept its record and failed
+  // without its number (QA). mf-map awaits its value, and so mf-filter.
+  it('awaits a promise, its value deciding; a rejected one stops at the record, exit 1', async () => {
+    const kept = await run(bin('mf-filter'), ['Promise.resolve(n % 2 === 0)'], '1\n2\n3\n4\n');
+    expect([kept.exitCode, kept.stdout.toString(), kept.stderr]).toEqual([0, '2\n4\n', '']);
+    const later = await run(
+      bin('mf-filter'),
+      ['new Promise((ok) => setTimeout(() => ok(r > "2"), 1))'],
+      '1\n2\n3\n',
+    );
+    expect(later.stdout.toString()).toBe('3\n');
+    const bad = 'n === 3 ? Promise.reject(new Error("bad")) : Promise.resolve(true)';
+    const rejected = await run(bin('mf-filter'), [bad], '1\n2\n3\n4\n');
+    expect([rejected.exitCode, rejected.stdout.toString(), rejected.stderr]).toEqual([
+      1,
+      '1\n2\n',
+      'mf-filter: stdin:3: Error: bad\n',
+    ]);
+  });
+
   it('keeps the records for which the expression is truthy', async () => {
     expect((await output(mfFilter, ['r.includes("b")'], 'abc\nxyz\nbb\n')).toString()).toBe(
       'abc\nbb\n',
