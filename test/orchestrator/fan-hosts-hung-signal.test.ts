@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fan } from '../../orchestrator/index.js';
@@ -52,6 +54,40 @@ describe('manifold fan --host: a signal while a host hangs', () => {
       expect(lines).toEqual([expect.stringMatching(/^manifold: host h1 .*stop/)]);
     });
   }
+
+  // Its folder for the run (the --transfer's link) stays on a host that hangs: it was left
+  // unsaid, where one that does not answer the removal is said (QA).
+  it("a host that hangs keeps the run's folder: said in one line", async () => {
+    const test = await hosts(2);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'job.sh'), 'echo started >&2; exec sleep 600\n');
+    const child = spawnManifold(
+      [
+        ...['fan', '--ssh', test.ssh, '--host', 'h1/1', '--host', 'h2/1', '--host-timeout', '120s'],
+        ...['--transfer', 'job.sh', '--per-block', '--block', '4K', '--', 'sh', 'job.sh'],
+      ],
+      {},
+      dir,
+    );
+    const stderr = watch(child.stderr!);
+    child.stdin!.write(numbered(1, 10_000));
+    await stderr.waitFor(/^started$/, 2);
+    hang(test.hosts[0]!);
+    child.kill('SIGTERM');
+    const [, exit] = await within(
+      Promise.all([collect(child.stdout), waitForExit(child)]),
+      15_000,
+      'manifold still ran 15 s after SIGTERM, with a host hung',
+    );
+    expect(exit.exitCode).toBe(143);
+    const lines = stderr.text.split('\n').filter((line) => line !== '' && line !== 'started');
+    expect(lines).toEqual([
+      expect.stringMatching(/^manifold: host h1 .*stop/),
+      expect.stringMatching(
+        /^manifold: host h1: cannot remove this run's folder there \(runs\/[0-9a-f]+ in its manifold cache\): the host was dropped$/,
+      ),
+    ]);
+  });
 
   /** `manifold fan`'s arguments, or `manifold run`'s with a config, for h1 and h2 by `ssh`. */
   const starts = {
