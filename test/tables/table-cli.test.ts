@@ -91,7 +91,7 @@ describe('manifold table get and stat', () => {
     const noKeys = await run(manifold, ['table', 'get', table]);
     expect([noKeys.exitCode, noKeys.stderr]).toEqual([
       2,
-      "manifold: no keys: name them, or give a file of them with --keys-from\n",
+      'manifold: no keys: name them, or give a file of them with --keys-from\n',
     ]);
   });
 
