@@ -48,7 +48,7 @@ export class HostPool implements RemoteSlots {
   readonly #run = randomBytes(8).toString('hex');
   readonly #dropped: HostConnection[] = [];
   #items: ShipItem[] = [];
-  /** The hosts a run's folder was made on (shipped to): each removes it at the end. */
+  /** Hosts the run's folder was made on (not those dropped as it was: `cannot ship`). */
   #shippedTo: HostConnection[] = [];
   /** Closing: a connection being opened again is killed, which is no news. */
   #closing = false;
@@ -147,11 +147,11 @@ export class HostPool implements RemoteSlots {
     this.#items = items;
     if (items.length === 0) return;
     const remote = this.#hosts.filter((host) => host.state === 'up' && !host.spec.local);
-    this.#shippedTo = remote;
     await shipHosts(remote, items, this.#run, transfer.length > 0, stopped, {
       drop: (host, reason) => this.#drop(host, reason),
       log: (line) => this.#reporter.log(line),
     });
+    this.#shippedTo = remote.filter((host) => host.state === 'up');
   }
 
   #session(host: HostConnection): Session {
@@ -289,7 +289,7 @@ export class HostPool implements RemoteSlots {
           }
         }),
       );
-      // A host dropped since (hung, its link down) is not asked: said, as one that did not answer.
+      // A host dropped since (hung, its link down) is not asked: said, as one not answering.
       const left = `(runs/${this.#run} in its manifold cache): the host was dropped`;
       for (const host of this.#shippedTo.filter((h) => h.state === 'dropped'))
         this.#reporter.say(`host ${host.name}: cannot remove this run's folder there ${left}`);
