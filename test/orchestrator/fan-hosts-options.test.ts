@@ -263,7 +263,7 @@ describe('manifold fan --host options', () => {
     const result = await fan(
       [
         ...['--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--timeout', '1s'],
-        ...['--termseq', 'USR1,300,INT,300', '--shell', '--', said],
+        ...['--termseq', 'USR1,1000,INT,300', '--shell', '--', said],
       ],
       'a\n',
     );
