@@ -116,7 +116,7 @@ class Checker {
     const inputs = resolveInputs(this.#raw.input, this.#folder, report, this.#files);
     const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
     checkPipelineUses(this.#raw, report);
-    const stages = this.#stages(this.#raw.stages, ['stages'], env, []);
+    const stages = this.#stages(this.#raw.stages, ['stages'], env, [], true);
     // Checked where a fan uses them, and here for fans of hosts of their own, or none.
     checkConfigHosts(this.#raw.hosts, this.#folder, report);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
@@ -139,11 +139,14 @@ class Checker {
     };
   }
 
-  #stages(raw: RawStage[], path: Path, env: Env, using: string[]): Stage[] {
-    return raw.flatMap((stage, i) => this.#stage(stage, [...path, i], env, using));
+  /** `first`: these stages start the pipeline (the first reads the config's input). */
+  #stages(raw: RawStage[], path: Path, env: Env, using: string[], first = false): Stage[] {
+    return raw.flatMap((stage, i) =>
+      this.#stage(stage, [...path, i], env, using, first && i === 0),
+    );
   }
 
-  #stage(raw: RawStage, path: Path, parentEnv: Env, using: string[]): Stage[] {
+  #stage(raw: RawStage, path: Path, parentEnv: Env, using: string[], first: boolean): Stage[] {
     if (this.#made > MAX_STAGES) return [];
     this.#made++;
     const kinds = KINDS.filter((kind) => raw[kind] !== undefined);
@@ -186,7 +189,7 @@ class Checker {
       );
     else if (raw.name !== undefined) this.#nameOnce(raw.name, path, line);
     if (raw.use !== undefined) {
-      const stages = this.#use(raw.use, path, env, using);
+      const stages = this.#use(raw.use, path, env, using, first);
       // Said once, at the outermost use: that crossed the bound.
       if (this.#made > MAX_STAGES && using.length === 0 && !this.#saidTooMany) {
         this.#saidTooMany = true;
@@ -204,8 +207,7 @@ class Checker {
       return [{ kind: 'command', name, line, command, ...(okStatus && { okStatus }) }];
     }
     if (raw.fan !== undefined) {
-      // Only the first stage of the config's own stages reads its input, which may be a file.
-      const first = path.length === 2 && path[0] === 'stages' && path[1] === 0;
+      // Only the pipeline's first stage reads its input (a file maybe): stages[0], or a use's.
       const count = negativeBlock(raw.fan.block);
       if (!first && count !== undefined) {
         this.#problem(
@@ -248,7 +250,7 @@ class Checker {
       );
   }
 
-  #use(target: string, path: Path, env: Env, using: string[]): Stage[] {
+  #use(target: string, path: Path, env: Env, using: string[], first: boolean): Stage[] {
     const pipelines = this.#raw.pipelines ?? {};
     // Own keys only: `use: constructor` names no pipeline, not Object's constructor. A `use:`
     // inside a pipeline, and every cycle, checkPipelineUses has said, once.
@@ -258,7 +260,7 @@ class Checker {
       return [];
     }
     if (using.includes(target)) return [];
-    return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target]);
+    return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target], first);
   }
 
   #branches(

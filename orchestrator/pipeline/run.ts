@@ -197,6 +197,13 @@ export class PipelineRun {
     try {
       if (this.#signal !== null) {
         file?.discard();
+        // Its stderr gone as a stage's failure was said there (SIGPIPE, from that write): the
+        // run failed, exit 1, as when the line is said at the end (141 read as a reader gone).
+        const failed = ends.some(
+          (end) => end.signal === null && isFailure(end) && !end.closedOutput,
+        );
+        if (this.#signal === 'SIGPIPE' && failed)
+          return { kind: 'done', status: ExitCode.failure, stats };
         return { kind: 'signal', signal: this.#signal, stats };
       }
       await judgeSigpipes(this.#wiring, ends, last, outputGone);

@@ -253,6 +253,32 @@ describe('--block -n: refused in one line, exit 2, where it cannot divide the in
     ]);
   });
 
+  // A use: as the first stage, its first stage a fan, was taken for a later stage by its path
+  // (pipelines.p[0]): refused, though it reads the config's input file (QA). Not the second use.
+  it('a config: a fan that starts the pipeline through use: takes -N; the same pipeline used again, not', async () => {
+    const dir = tempDir();
+    const input = fileWith('per-worker-', '1\n2\n3\n4\n');
+    const pipelines = 'pipelines:\n  p:\n    - fan:\n        worker: cat\n        block: -2\n';
+    const first = writeConfig(
+      dir,
+      `input: ${input}\n${pipelines}stages:\n  - use: p\n`,
+      'first.yaml',
+    );
+    const ran = await run(manifold, ['run', first]);
+    const lines = ran.stdout.toString().split('\n').sort();
+    expect([ran.exitCode, ran.stderr, lines]).toEqual([0, '', ['', '1', '2', '3', '4']]);
+    const twice = writeConfig(
+      dir,
+      `input: ${input}\n${pipelines}stages:\n  - use: p\n  - use: p\n`,
+      'twice.yaml',
+    );
+    const refused = await run(manifold, ['run', twice]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^.*twice\.yaml:6:16: block: -2 divides the input's size among the workers, and this stage reads a pipe/,
+    );
+  });
+
   it("the library: a stream's size is not known", async () => {
     const input = Readable.from(['1\n2\n']);
     const failed = fan(

@@ -93,3 +93,26 @@ describe('stdout and stderr one pipe (2>&1), its reader gone', () => {
     });
   });
 });
+
+// A fan stage that failed, not the last, said so on a stderr whose reader had gone: the write's
+// EPIPE stopped the run as a signal would, and it ended 141, read as a reader gone, where a run
+// whose stage failed exits 1 (config.md), as when the line is said at the end (QA).
+describe('a stage that failed, its line said to a stderr with no reader', () => {
+  it.each([
+    ['a fan, then a command', ['  - fan: {workers: 1, worker: "exit 5"}', '  - run: cat']],
+    ['a command that fails, last', ['  - run: cat', '  - run: "cat >/dev/null; exit 3"']],
+  ])('%s: exit 1', async (_, stages) => {
+    const file = writeConfig(tempDir(), `stages:\n${stages.join('\n')}\n`);
+    const result = await run('bash', [
+      '-c',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's, not JavaScript's.
+      'echo x | "$@" 2>&1 | true; exit ${PIPESTATUS[1]}',
+      'bash',
+      'node',
+      manifold,
+      'run',
+      file,
+    ]);
+    expect(result.exitCode).toBe(1);
+  });
+});
