@@ -1,3 +1,4 @@
+import { placeAt } from '../../filters/errors.js';
 import { type RecordDecoder, RecordError } from '../../filters/index.js';
 import type { Run } from './run.js';
 
@@ -54,4 +55,37 @@ export function endSource(source: Source, take: (records: Buffer[]) => void): vo
 function namedBy(source: Source, error: unknown): unknown {
   if (source.named === undefined || !(error instanceof RecordError)) return error;
   return error.position.input === source.input ? error.in(source.named()) : error;
+}
+
+/**
+ * Checks that `records`, the next of `source`'s run, keep its order by `compare`, and takes the
+ * last as the run's; a record out of order is the run's error, named by its run and number
+ * (`merge` spells the option for the message).
+ */
+export function checkOrder(
+  source: Source,
+  records: Buffer[],
+  compare: (a: Buffer, b: Buffer) => number,
+  merge: string,
+): void {
+  let last = source.last;
+  const before = source.decoder.count - records.length;
+  let i = 0;
+  try {
+    for (; i < records.length; i++) {
+      const record = records[i]!;
+      // The first is compared with itself, so that a key that cannot be read (a record that
+      // is not JSON under a json: key) fails here, named by its run and number.
+      if (compare(last ?? record, record) > 0) {
+        throw new RecordError(
+          { input: source.input, record: before + i + 1 },
+          `not sorted by the key: ${merge} needs every worker to write sorted output`,
+        );
+      }
+      last = record;
+    }
+  } catch (error) {
+    throw placeAt({ input: source.input, record: before + i + 1 }, error);
+  }
+  source.last = last;
 }

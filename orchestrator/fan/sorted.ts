@@ -1,5 +1,4 @@
-import { placeAt } from '../../filters/errors.js';
-import { createDecoder, RecordEncoder, RecordError } from '../../filters/index.js';
+import { createDecoder, RecordEncoder } from '../../filters/index.js';
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
@@ -10,7 +9,7 @@ import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
-import { addChunk, endSource, type Source } from './sorted-source.js';
+import { addChunk, checkOrder, endSource, type Source } from './sorted-source.js';
 import { spell } from './spelling.js';
 import { spillRemedy } from './spill.js';
 import { outputSource, outputSourceLater } from './whole.js';
@@ -120,8 +119,21 @@ export class SortedCollector implements Collector {
     this.output(worker, chunk);
   }
 
-  /** A failed worker fails the run or its blocks: its run is never merged as a whole. */
-  workerFailed(): void {}
+  /**
+   * A failed worker's run ends with it (the record it was cut in is none): under --halt never
+   * the instance started in its place writes a run of its own. Taken for the same run, its
+   * first record was out of order and the run stopped, `not sorted by the key`.
+   */
+  workerFailed(worker: Worker): void {
+    const source = this.#streams.get(worker);
+    if (source === undefined) return;
+    this.#streams.delete(worker);
+    source.run.closed = true;
+    // Unattributed, the merge waits for each worker's run: its next one is there from now.
+    if (this.#attributed) return;
+    this.#streamOf(worker);
+    this.#stream();
+  }
 
   workerEnded(worker: Worker): void {
     this.#rethrow();
@@ -189,31 +201,15 @@ export class SortedCollector implements Collector {
 
   #take(source: Source, records: Buffer[]): void {
     if (records.length === 0) return;
-    let last = source.last;
-    const before = source.decoder.count - records.length;
-    let i = 0;
-    try {
-      for (; i < records.length; i++) {
-        const record = records[i]!;
-        // The first is compared with itself, so that a key that cannot be read (a record that
-        // is not JSON under a json: key) fails here, named by its run and number.
-        if (this.#compare(last ?? record, record) > 0) {
-          throw new RecordError(
-            { input: source.input, record: before + i + 1 },
-            `not sorted by the key: ${spell(this.#options, 'merge', 'sorted')} needs every worker to write sorted output`,
-          );
-        }
-        last = record;
-      }
-    } catch (error) {
-      throw placeAt({ input: source.input, record: before + i + 1 }, error);
-    }
-    source.last = last;
+    checkOrder(source, records, this.#compare, spell(this.#options, 'merge', 'sorted'));
     this.#held.add(source.run, records);
   }
 
   /** Unattributed: writes records while every run still open has one to compare. */
   #stream(): void {
+    // Under --halt never a failed worker starts again, a new run: what its old run had
+    // streamed out may sort after the new run's first records. Nothing goes out before the end.
+    if (this.#options.halt === 'never') return;
     if (!this.#streaming) this.#streamed = this.#streamAtPace();
   }
 
