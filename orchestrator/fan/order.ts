@@ -1,4 +1,6 @@
-import { routingKey } from '../../filters/keys.js';
+import { isBlankRecord } from '../../filters/framing/spec.js';
+import type { KeySpec } from '../../filters/index.js';
+import { keyOfValue, parseJsonRecord, routingKey, valueAt } from '../../filters/keys.js';
 import { compareNumbers } from './numeric.js';
 import type { FanOptions } from './options.js';
 
@@ -16,9 +18,37 @@ export function recordOrder(
     : compareBytes;
   if (key.kind === 'whole') return reverse ? (a, b) => byKey(b, a) : byKey;
   // A blank record has the empty json: key (keys.ts), as under hash dispatch.
-  return reverse
-    ? (a, b) => byKey(routingKey(key, b), routingKey(key, a))
-    : (a, b) => byKey(routingKey(key, a), routingKey(key, b));
+  const keyOf =
+    numeric && key.kind === 'json'
+      ? numericJsonKey(key)
+      : (record: Buffer) => routingKey(key, record);
+  return reverse ? (a, b) => byKey(keyOf(b), keyOf(a)) : (a, b) => byKey(keyOf(a), keyOf(b));
+}
+
+/**
+ * A json: key read for `--numeric`: a JSON number as its plain decimal digits, where its JSON
+ * text has an exponent (1e-7 for 0.0000001, which sort -n's rules read as 1: misordered, and a
+ * worker's correct order refused); anything else as the key's text, as for every merge.
+ */
+function numericJsonKey(key: KeySpec & { kind: 'json' }): (record: Buffer) => Buffer {
+  return (record) => {
+    if (isBlankRecord(record)) return routingKey(key, record);
+    const parsed = parseJsonRecord(record);
+    const value = valueAt(parsed, key.path);
+    if (typeof value === 'number') return Buffer.from(plainDecimal(value));
+    return Buffer.from(keyOfValue(key, parsed));
+  };
+}
+
+/** A number's decimal digits with no exponent: 1e-7 as 0.0000001, 1e+21 as 1 and 21 zeros. */
+export function plainDecimal(value: number): string {
+  const text = String(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (match === null) return text;
+  const [, sign, lead, fraction = '', power] = match;
+  const exponent = Number(power);
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${lead}${fraction}`;
+  return `${sign}${lead}${fraction}${'0'.repeat(exponent - fraction.length)}`;
 }
 
 /** When the shorter of two records has at most this many bytes, they are compared here. */

@@ -159,4 +159,25 @@ describe.concurrent('manifold fan --merge sorted', () => {
       expect(written).toEqual([...written].sort());
     },
   );
+
+  // JSON gives 0.0000001 as 1e-7, which sort -n's rules read as 1: out of order, exit 0, and a
+  // worker's right order refused as not sorted (QA).
+  it('--key json: --numeric orders numbers by their value, whatever JSON writes them as', async ({
+    expect,
+  }) => {
+    const values = [-3e-9, 0.0000001, 0.5, 7, 2e25];
+    const records = values.map((id) => `{"id":${id}}\n`);
+    const args = ['--merge', 'sorted', '--key', 'json:id', '--numeric'];
+    const perBlock = await fan(
+      ['-j', '2', '-N', '1', '--per-block', ...args, '--', 'cat'],
+      records.join(''),
+      C,
+    );
+    expect(ok(perBlock)).toEqual(OK);
+    expect(perBlock.stdout.toString()).toBe(records.join(''));
+    // One worker's output, already in order, is taken as such.
+    const one = await fan(['-j', '1', ...args, '--', 'cat'], records.join(''), C);
+    expect(ok(one)).toEqual(OK);
+    expect(one.stdout.toString()).toBe(records.join(''));
+  });
 });
