@@ -111,8 +111,13 @@ export class SortedCollector implements Collector {
     this.#held.drop(source.run);
   }
 
+  /** Without --retries a lost block's whole records are merged, as other merges write them. */
   blockLost(worker: Worker, block: Block): void {
-    this.blockFailed(worker, block);
+    const source = this.#blocks.get(worker, block);
+    if (this.#options.retries > 0 || source === undefined) return this.blockFailed(worker, block);
+    this.#blocks.delete(worker, block);
+    // The record it was cut in is none.
+    source.run.closed = true;
   }
 
   trailing(worker: Worker, chunk: Buffer): void {

@@ -50,4 +50,17 @@ describe('--merge sorted --halt never with workers that stay', () => {
     },
     60_000,
   );
+
+  // A per-block worker's lost block's records were dropped by the sorted merge alone: the ready
+  // and ordered merges write them under --halt never without --retries (QA).
+  it("--per-block: a lost block's whole records are merged, as the other merges write them", async () => {
+    const input = Array.from({ length: 20 }, (_, i) => `${i + 1}\n`).join('');
+    const worker = 'sort; [ $MANIFOLD_BLOCK = 2 ] && exit 4; true';
+    const args = ['-j', '2', '-N', '5', '--per-block', '--halt', 'never', '--merge', 'sorted'];
+    const result = await fan([...args, '--shell', '--', worker], input, C);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/exited with status 4 on block 2 \(records 6-10\)/);
+    const sorted = input.split('\n').slice(0, -1).sort();
+    expect(result.stdout.toString()).toBe(`${sorted.join('\n')}\n`);
+  });
 });
