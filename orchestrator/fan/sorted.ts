@@ -114,10 +114,11 @@ export class SortedCollector implements Collector {
   /** Without --retries a lost block's whole records are merged, as other merges write them. */
   blockLost(worker: Worker, block: Block): void {
     const source = this.#blocks.get(worker, block);
-    if (this.#options.retries > 0 || source === undefined) return this.blockFailed(worker, block);
-    this.#blocks.delete(worker, block);
-    // The record it was cut in is none.
-    source.run.closed = true;
+    if (this.#options.retries > 0 || source === undefined) this.blockFailed(worker, block);
+    else {
+      this.#blocks.delete(worker, block);
+      source.run.closed = true; // the record it was cut in is none
+    }
   }
 
   trailing(worker: Worker, chunk: Buffer): void {
