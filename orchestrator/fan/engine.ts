@@ -1,7 +1,8 @@
 import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
+import { endGroupsLeft } from '../workers/group-left.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
-import { runTermSeq, STOP_SEQ } from '../workers/termseq.js';
+import { killTime, runTermSeq, STOP_SEQ } from '../workers/termseq.js';
 import type { Worker } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import { sizeBlocksPerWorker } from './blocks-per-worker.js';
@@ -49,6 +50,8 @@ export class Fan {
   readonly #drawOn: Reporter;
   #aborted: Promise<void> | undefined;
   #stopping: FanEnd | null = null;
+  /** When the stop's sequence sends SIGKILL: what is left in workers' groups then is killed. */
+  #killAt: number | null = null;
   readonly #stopped = new AbortController();
   readonly #late = new LateSignal();
 
@@ -148,6 +151,11 @@ export class Fan {
       this.#readFailed(error);
     }
     await this.#recovery.ended;
+    // Stopped: what workers left in their process groups gets the sequence's end too.
+    if (this.#killAt !== null) {
+      const groups = this.#workers.flatMap((worker) => worker.processIds().slice(-1));
+      await endGroupsLeft(groups, this.#killAt);
+    }
     if (this.#stopping === null && !this.#dispatcher.idle) {
       // Every worker has ended with blocks still waiting: say so rather than lose them quietly.
       this.#fail(
@@ -218,6 +226,7 @@ export class Fan {
     this.#feed.wake();
     this.#input.close();
     const seq = this.#options.termseq ?? STOP_SEQ;
+    this.#killAt = killTime(seq);
     for (const worker of this.#workers) {
       runTermSeq(
         seq,

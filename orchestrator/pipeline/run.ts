@@ -1,5 +1,6 @@
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
+import { endGroupsLeft } from '../workers/group-left.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
 import { STOP_GRACE_MS } from '../workers/termseq.js';
 import { FanNode } from './fan-node.js';
@@ -7,6 +8,7 @@ import { feedersOf } from './feeders.js';
 import { connectStageHosts } from './hosts.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
+import { ProcessNode } from './process.js';
 import { openStageQueues } from './queues.js';
 import { openRunInput } from './run-input.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
@@ -14,12 +16,16 @@ import { failuresOf, judgeSigpipes } from './verdict.js';
 import { addFeed, type Wiring, wireStages } from './wire.js';
 import { OutputWitness } from './witness.js';
 
-/** SIGTERM, then SIGKILL after a grace period, to each node and what it started. */
-function stopAll(nodes: RunningNode[]): void {
+/**
+ * SIGTERM, then SIGKILL after a grace period, to each node and what it started; returns when
+ * the SIGKILL goes, for what outlives its node (`endGroupsLeft`).
+ */
+function stopAll(nodes: RunningNode[]): number {
   for (const node of nodes) node.stop('SIGTERM');
   setTimeout(() => {
     for (const node of nodes) node.stop('SIGKILL');
   }, STOP_GRACE_MS).unref();
+  return Date.now() + STOP_GRACE_MS;
 }
 
 /** How a pipeline run ended. */
@@ -62,6 +68,9 @@ export class PipelineRun {
   readonly #io: PipelineIO;
   #signal: NodeJS.Signals | null = null;
   readonly #stopped = new AbortController();
+  /** The commands stopped, and when their SIGKILL goes (#stoppedNodes). */
+  readonly #stopSent = new Set<ProcessNode>();
+  #killAt = 0;
   #halted = false;
   /** Stopped because a stage they fed failed (feeders.ts). */
   readonly #stoppedAfter = new Set<RunningNode>();
@@ -177,6 +186,9 @@ export class PipelineRun {
           }),
         ),
       );
+      // What stopped commands left in their process groups gets the SIGKILL too (group-left.ts).
+      const left = [...this.#stopSent].flatMap((node) => node.pids.slice(0, 1));
+      if (left.length > 0) await endGroupsLeft(left, this.#killAt);
     } catch (error) {
       // Whatever was started is stopped and waited for, and no temporary file stays behind.
       this.stop('SIGTERM');
@@ -257,11 +269,17 @@ export class PipelineRun {
     this.#halt();
   }
 
+  /** Stops `nodes` (stopAll), noted: their groups are looked at once every node has ended. */
+  #stoppedNodes(nodes: RunningNode[]): void {
+    this.#killAt = Math.max(this.#killAt, stopAll(nodes));
+    for (const node of nodes) if (node instanceof ProcessNode) this.#stopSent.add(node);
+  }
+
   /** Stops every node, as a signal does, but the run ends by its nodes' failures. */
   #halt(): void {
     if (this.#halted) return;
     this.#halted = true;
-    stopAll(this.#wiring.nodes);
+    this.#stoppedNodes(this.#wiring.nodes);
   }
 
   /**
@@ -273,6 +291,6 @@ export class PipelineRun {
     if (this.#halted) return;
     const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
     for (const node of feeders) if (!this.#ends.has(node)) this.#stoppedAfter.add(node);
-    stopAll([failed, ...feeders]);
+    this.#stoppedNodes([failed, ...feeders]);
   }
 }

@@ -30,6 +30,16 @@ export const STOP_SEQ: TermSeq = [
   { signal: 'SIGKILL', ms: 25 },
 ];
 
+/** When a sequence started now sends its SIGKILL (its last step's, or past its last time). */
+export function killTime(seq: TermSeq, from = Date.now()): number {
+  let at = from;
+  for (const step of seq) {
+    if (step.signal === 'SIGKILL') return at;
+    at += step.ms;
+  }
+  return at;
+}
+
 /** A step's signal as a transport's stop: SIGTERM and SIGKILL keep their own names. */
 export function stopReasonOf(signal: NodeJS.Signals): StopReason {
   if (signal === 'SIGTERM') return 'graceful';

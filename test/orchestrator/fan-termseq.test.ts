@@ -67,6 +67,42 @@ describe('manifold fan --termseq', () => {
     expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
   }, 20_000);
 
+  // The worker's shell died of the stop's SIGTERM and a child in its group that takes SIGTERM ran
+  // on: the steps after the first went to workers still running only, and manifold exited
+  // before them, the child left running for good (QA), in fan and in run.
+  it.each([
+    ['fan', (script: string) => ['fan', '--shell', '--', script]],
+    [
+      'run',
+      (script: string) => [
+        'run',
+        writeConfig(tempDir('manifold-termseq-run-'), {
+          stages: [{ run: script }, { run: 'cat' }],
+        }),
+      ],
+    ],
+  ])(
+    '%s: what a worker leaves in its group, taking SIGTERM, gets the SIGKILL',
+    async (_, argsOf) => {
+      const pids = pidDir();
+      const child = `sh -c 'echo $$ > ${pids}/$$; trap "" TERM; echo started >&2; exec sleep 600 >/dev/null'`;
+      const child2 = spawnManifold(argsOf(`${child}; true`));
+      const stderr = watch(child2.stderr!);
+      child2.stdin!.write('a\n');
+      await stderr.waitFor(/^started$/, 1);
+      child2.kill('SIGTERM');
+      const exit = await within(
+        waitForExit(child2),
+        10_000,
+        'manifold still ran 10 s after SIGTERM',
+      );
+      expect(exit.exitCode).toBe(143);
+      // Killed, then reaped by whoever adopts it (an orphan, its shell gone).
+      expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+    },
+    20_000,
+  );
+
   it("reaches the processes a thread worker started: the thread's filter waits for its child", async () => {
     const args = ['fan', '-j', '1', '--block', '6', '--threads', '--timeout', '1s'];
     const child = spawnManifold([
