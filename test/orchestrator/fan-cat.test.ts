@@ -189,6 +189,31 @@ describe.for(['--cat', '--fifo'])(
 );
 
 describe('--cat: each block a file its process is given the name of', () => {
+  // Block 2, one record of 5 MB, had its command started once its file was written: by then
+  // slot 1 had ended and given the shared process starter back, and the block's ordered relay
+  // went to a second starter, which waited for ever for block 1, the first one's (QA).
+  it('--merge ordered, a record larger than a block: every block, in order, no hang', async () => {
+    const input = `s\n${'x'.repeat(5_000_000)}\n`;
+    const file = fileWith('manifold-cat-big-', input);
+    for (let round = 0; round < 3; round++) {
+      const result = await run(
+        manifold,
+        ['fan', '-j', '4', '--cat', '--merge', 'ordered', '--', 'cat'],
+        '',
+        {
+          inputFile: file,
+          timeout: 20_000,
+        },
+      );
+      expect({ round, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        round,
+        exitCode: 0,
+        stderr: '',
+      });
+      expect(result.stdout.toString() === input).toBe(true);
+    }
+  }, 90_000);
+
   it('--verbose says the workers are per-block, each given its block by name', async () => {
     const tmp = privateTmp();
     const [cat, fifo] = await Promise.all(

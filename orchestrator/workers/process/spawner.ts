@@ -253,6 +253,15 @@ export class Spawner {
    */
   close(): void {
     if (--this.#holders > 0) return;
+    // The shared starter stays for slots still to take it (a slot takes it at its first command,
+    // `--cat` after its block's file is written): given back first, a block's ordered relay went
+    // to a second starter, which waited for ever for the block before, the first one's. Idle, it
+    // keeps nothing alive; `closed()` ends it (the library's end), or manifold's exit does.
+    if (shared === this && this.usable) return;
+    this.#end();
+  }
+
+  #end(): void {
     if (shared === this) shared = null;
     if (this.#closed) return;
     this.#closed = true;
@@ -267,6 +276,7 @@ export class Spawner {
 
   /** Resolves once every starter closed so far has ended (it tells its commands' ends first). */
   static async closed(): Promise<void> {
+    if (shared !== null && shared.#holders === 0) shared.#end();
     await Promise.all(ending);
   }
 }
