@@ -6,7 +6,7 @@ import type { Block } from '../workers/block.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
 import type { JobSpec } from '../workers/queue/job.js';
-import { ABANDON_SEQ } from '../workers/termseq.js';
+import { ABANDON_SEQ, STOP_GRACE_MS } from '../workers/termseq.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { StartBackoff } from './backoff.js';
 import { Hand } from './hand.js';
@@ -19,9 +19,6 @@ import type { ServeOptions } from './serve.js';
 
 // The engine of `manifold worker --queue` (serve.ts): slots that pull the job's blocks, each run
 // through a local worker, its try's end told to the queue (outcome.ts).
-
-/** How long a stopped block's process has to end on SIGTERM before it is killed: the local fan's. */
-const STOP_GRACE_MS = 2000;
 
 /** One job served by this machine's workers, until it is finished or the worker is stopped. */
 export class QueueServer implements WorkerListener {
