@@ -263,13 +263,13 @@ describe('manifold fan --host options', () => {
     const result = await fan(
       [
         ...['--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--timeout', '1s'],
-        ...['--termseq', 'USR1,1000,INT,300', '--shell', '--', said],
+        ...['--termseq', 'INT,1000,USR1,300', '--shell', '--', said],
       ],
       'a\n',
     );
     expect(result.exitCode).toBe(1);
     const got = result.stderr.split('\n').filter((line) => line.startsWith('got '));
-    expect(got).toEqual(['got USR1', 'got INT']);
+    expect(got).toEqual(['got INT', 'got USR1']);
     expect(result.stderr).toMatch(/timed out after 1s on block 1 \(records 1-1\)\n$/);
   }, 20_000);
 });
