@@ -79,25 +79,21 @@ export function runTermSeq(
   step(0);
 }
 
-/** Signal names by number, and the names themselves (SIGTERM), as a sequence may give them. */
+/** Signal numbers by name (SIGTERM), as a sequence may give them. */
 const SIGNALS = constants.signals as Record<string, number>;
+
+/** Signal names by number: a sequence's `15`, a starter's report of how a command died. */
+export const SIGNAL_NAMES = new Map(
+  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
 
 /**
  * A signal as a sequence names it: `TERM`, `SIGTERM`, `term` or `15`; undefined when it is none
  * a process can be sent (0 only probes).
  */
 export function signalNamed(text: string): NodeJS.Signals | undefined {
-  if (/^\d+$/.test(text)) {
-    const number = Number(text);
-    const name = Object.keys(SIGNALS).find((key) => SIGNALS[key] === number);
-    return name as NodeJS.Signals | undefined;
-  }
+  if (/^\d+$/.test(text)) return SIGNAL_NAMES.get(Number(text));
   const upper = text.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   return SIGNALS[name] === undefined ? undefined : (name as NodeJS.Signals);
-}
-
-/** `TERM,200,TERM,100,TERM,50,KILL,25`: a sequence as parallel writes it, for messages. */
-export function formatTermSeq(seq: TermSeq): string {
-  return seq.map(({ signal, ms }) => `${signal.slice(3)},${ms}`).join(',');
 }

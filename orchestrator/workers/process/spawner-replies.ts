@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import { procPids, statFields } from '../proc-stat.js';
 import { lendingSocket } from '../reads.js';
 import type { InputEnd, InputPiece } from '../relay.js';
+import { SIGNAL_NAMES } from '../termseq.js';
 import { signalGroup } from './spawn.js';
 
 /** What a started command's requester hears, in this order: pipes, start (or failure), end. */
@@ -60,9 +61,6 @@ interface Request {
 export type FeedEnd = (sent: number, errno: number | 'ESPAWNER') => void;
 
 const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
-const SIGNAL_NAMES = new Map(
-  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
-);
 
 /**
  * The process starter's replies (`spawner.ts` asks; `spawner-script.ts` describes the protocol):
