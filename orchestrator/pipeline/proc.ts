@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { procPids, statFields } from '../workers/proc-stat.js';
+import { statFields } from '../workers/proc-stat.js';
 
 const TICK = 100; // clock ticks per second for /proc/<pid>/stat
 
@@ -16,24 +16,6 @@ export function readText(path: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * The processes of each of `groups`, by process group. A stage's command leads its own group,
- * and the work of a string stage is done by the shell's children (`sh -c 'awk ...'`), which
- * /proc would not show under the shell's own pid.
- */
-export function groupMembers(groups: Set<number>): Map<number, number[]> {
-  const members = new Map<number, number[]>();
-  if (groups.size === 0) return members;
-  for (const entry of procPids()) {
-    const group = Number(statFields(entry)?.[2]);
-    if (!groups.has(group)) continue;
-    const list = members.get(group) ?? [];
-    list.push(Number(entry));
-    members.set(group, list);
-  }
-  return members;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { groupMembers } from '../workers/proc-stat.js';
 import type { NodeEnd, RunningNode } from './node.js';
-import { groupMembers, readSample, readText, type Sample } from './proc.js';
+import { readSample, readText, type Sample } from './proc.js';
 
 /** What --stats reports of one stage. */
 export interface StageStats {

@@ -1,19 +1,9 @@
-import { procPids, statFields } from './proc-stat.js';
+import { groupMembers, hasEnded } from './proc-stat.js';
 
 // What a stopped worker leaves in its process group: its leader (the worker's process) ended on
 // the first signal of a stop, and a child that takes that signal (a trap, a handler) runs on. The
 // steps after the first went to workers still running only, and manifold, not waiting for a
 // worker that had ended, exited before them: the child was left running for good.
-
-/** Whether any process of group `pgid` still runs (a zombie does not). */
-export function groupRuns(pgid: number): boolean {
-  const id = String(pgid);
-  for (const pid of procPids()) {
-    const fields = statFields(pid);
-    if (fields !== null && fields[2] === id && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
-}
 
 /** How often a group left running is looked at again, in milliseconds. */
 const LOOK_MS = 20;
@@ -23,10 +13,10 @@ const LOOK_MS = 20;
  * would have sent SIGKILL), and kills what is left then, as the sequence would have.
  */
 export async function endGroupsLeft(groups: readonly number[], until: number): Promise<void> {
-  let left = groups.filter((pgid) => pgid > 0 && groupRuns(pgid));
+  let left = running(groups.filter((pgid) => pgid > 0));
   while (left.length > 0 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, LOOK_MS));
-    left = left.filter(groupRuns);
+    left = running(left);
   }
   for (const pgid of left) {
     try {
@@ -35,4 +25,10 @@ export async function endGroupsLeft(groups: readonly number[], until: number): P
       // Gone meanwhile.
     }
   }
+}
+
+/** Those of `groups` with a process still running (a zombie is not): one look at /proc. */
+function running(groups: readonly number[]): number[] {
+  const members = groupMembers(new Set(groups));
+  return groups.filter((pgid) => members.get(pgid)?.some((pid) => !hasEnded(pid)) === true);
 }

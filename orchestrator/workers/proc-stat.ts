@@ -33,6 +33,24 @@ export function hasEnded(pid: number | string): boolean {
   return state === undefined || state === 'Z' || state === 'X';
 }
 
+/**
+ * The processes of each of `groups`, by process group. A stage's command leads its own group,
+ * and the work of a string stage is done by the shell's children (`sh -c 'awk ...'`), which
+ * /proc would not show under the shell's own pid.
+ */
+export function groupMembers(groups: Set<number>): Map<number, number[]> {
+  const members = new Map<number, number[]>();
+  if (groups.size === 0) return members;
+  for (const entry of procPids()) {
+    const group = Number(statFields(entry)?.[2]);
+    if (!groups.has(group)) continue;
+    const list = members.get(group) ?? [];
+    list.push(Number(entry));
+    members.set(group, list);
+  }
+  return members;
+}
+
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
