@@ -52,6 +52,8 @@ export class Fan {
   #stopping: FanEnd | null = null;
   /** When the stop's sequence sends SIGKILL: what is left in workers' groups then is killed. */
   #killAt: number | null = null;
+  /** What cuts each worker's stop sequence short (a second signal). */
+  #hurries: (() => void)[] = [];
   readonly #stopped = new AbortController();
   readonly #late = new LateSignal();
 
@@ -154,7 +156,7 @@ export class Fan {
     // Stopped: what workers left in their process groups gets the sequence's end too.
     if (this.#killAt !== null) {
       const groups = this.#workers.flatMap((worker) => worker.processIds().slice(-1));
-      await endGroupsLeft(groups, this.#killAt);
+      await endGroupsLeft(groups, () => this.#killAt ?? 0);
     }
     if (this.#stopping === null && !this.#dispatcher.idle) {
       // Every worker has ended with blocks still waiting: say so rather than lose them quietly.
@@ -216,7 +218,12 @@ export class Fan {
     // Heard however the run stands: one that waits only for its reader to take the output (the
     // workers done, a library's Writable stalled) waits no more (it waited for ever).
     if (end.kind === 'signal') this.#late.hear(end.signal);
-    if (this.#stopping !== null) return;
+    if (this.#stopping !== null) {
+      // A signal while stopping (a second Ctrl-C) cuts the stop short: SIGKILL now, as parallel
+      // kills its jobs on a second SIGTERM. Not SIGPIPE: each write of a gone stderr says it.
+      if (end.kind === 'signal' && end.signal !== 'SIGPIPE') this.#hurry();
+      return;
+    }
     this.#stopping = end;
     this.#stopped.abort();
     this.#ledger.stopClock();
@@ -227,13 +234,19 @@ export class Fan {
     this.#input.close();
     const seq = this.#options.termseq ?? STOP_SEQ;
     this.#killAt = killTime(seq);
-    for (const worker of this.#workers) {
+    this.#hurries = this.#workers.map((worker) =>
       runTermSeq(
         seq,
         (reason) => worker.stop(reason),
         () => !worker.ended,
-      );
-    }
+      ),
+    );
+  }
+
+  /** SIGKILL now to every worker still there, and to what stopped ones left in their groups. */
+  #hurry(): void {
+    this.#killAt = Date.now();
+    for (const hurry of this.#hurries) hurry();
   }
 
   #kick(): void {

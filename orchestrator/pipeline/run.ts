@@ -1,32 +1,18 @@
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
-import { endGroupsLeft } from '../workers/group-left.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
-import { STOP_GRACE_MS } from '../workers/termseq.js';
 import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';
 import { connectStageHosts } from './hosts.js';
 import { describeEnd, isFailure, type NodeEnd, type RunningNode } from './node.js';
 import { AtomicOutput } from './output-file.js';
-import { ProcessNode } from './process.js';
 import { openStageQueues } from './queues.js';
 import { openRunInput } from './run-input.js';
 import { type PipelineStats, StatsSampler } from './sampler.js';
+import { NodeStops } from './stops.js';
 import { failuresOf, judgeSigpipes } from './verdict.js';
 import { addFeed, type Wiring, wireStages } from './wire.js';
 import { OutputWitness } from './witness.js';
-
-/**
- * SIGTERM, then SIGKILL after a grace period, to each node and what it started; returns when
- * the SIGKILL goes, for what outlives its node (`endGroupsLeft`).
- */
-function stopAll(nodes: RunningNode[]): number {
-  for (const node of nodes) node.stop('SIGTERM');
-  setTimeout(() => {
-    for (const node of nodes) node.stop('SIGKILL');
-  }, STOP_GRACE_MS).unref();
-  return Date.now() + STOP_GRACE_MS;
-}
 
 /** How a pipeline run ended. */
 export type RunEnd =
@@ -68,9 +54,7 @@ export class PipelineRun {
   readonly #io: PipelineIO;
   #signal: NodeJS.Signals | null = null;
   readonly #stopped = new AbortController();
-  /** The commands stopped, and when their SIGKILL goes (#stoppedNodes). */
-  readonly #stopSent = new Set<ProcessNode>();
-  #killAt = 0;
+  readonly #stops = new NodeStops();
   #halted = false;
   /** Stopped because a stage they fed failed (feeders.ts). */
   readonly #stoppedAfter = new Set<RunningNode>();
@@ -107,7 +91,7 @@ export class PipelineRun {
       for (const { job } of jobs) {
         job.refused.then((error) => {
           refused ??= error;
-          this.stop('SIGTERM');
+          this.#stopAs('SIGTERM');
         });
       }
       try {
@@ -187,11 +171,10 @@ export class PipelineRun {
         ),
       );
       // What stopped commands left in their process groups gets the SIGKILL too (group-left.ts).
-      const left = [...this.#stopSent].flatMap((node) => node.pids.slice(0, 1));
-      if (left.length > 0) await endGroupsLeft(left, this.#killAt);
+      await this.#stops.endLeft();
     } catch (error) {
       // Whatever was started is stopped and waited for, and no temporary file stays behind.
-      this.stop('SIGTERM');
+      this.#stopAs('SIGTERM');
       await Promise.all(this.#wiring.nodes.map((node) => node.ended));
       witness?.release();
       file?.discard();
@@ -261,25 +244,29 @@ export class PipelineRun {
     return this.#hints;
   }
 
-  /** Stops every node and what it started (SIGTERM, then SIGKILL after a grace period). */
+  /**
+   * Stops every node and what it started (SIGTERM, then SIGKILL after a grace period). A signal
+   * while stopping (a second Ctrl-C, or one after a stage's failure stopped the run) cuts the
+   * grace short: SIGKILL now. Not SIGPIPE: each write of a gone stderr says it.
+   */
   stop(signal: NodeJS.Signals): void {
+    if (this.#halted && signal !== 'SIGPIPE') this.#stops.hurry(this.#wiring.nodes);
+    this.#stopAs(signal);
+  }
+
+  /** Stops as `signal` does, once: the run's own stops (a job refused, an error). */
+  #stopAs(signal: NodeJS.Signals): void {
     if (this.#signal !== null) return;
     this.#signal = signal;
     this.#stopped.abort();
     this.#halt();
   }
 
-  /** Stops `nodes` (stopAll), noted: their groups are looked at once every node has ended. */
-  #stoppedNodes(nodes: RunningNode[]): void {
-    this.#killAt = Math.max(this.#killAt, stopAll(nodes));
-    for (const node of nodes) if (node instanceof ProcessNode) this.#stopSent.add(node);
-  }
-
   /** Stops every node, as a signal does, but the run ends by its nodes' failures. */
   #halt(): void {
     if (this.#halted) return;
     this.#halted = true;
-    this.#stoppedNodes(this.#wiring.nodes);
+    this.#stops.stop(this.#wiring.nodes);
   }
 
   /**
@@ -291,6 +278,6 @@ export class PipelineRun {
     if (this.#halted) return;
     const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
     for (const node of feeders) if (!this.#ends.has(node)) this.#stoppedAfter.add(node);
-    this.#stoppedNodes([failed, ...feeders]);
+    this.#stops.stop([failed, ...feeders]);
   }
 }

@@ -9,12 +9,13 @@ import { groupMembers, hasEnded } from './proc-stat.js';
 const LOOK_MS = 20;
 
 /**
- * Waits until each of `groups` has no process left, or until `until` (when the stop's sequence
- * would have sent SIGKILL), and kills what is left then, as the sequence would have.
+ * Waits until each of `groups` has no process left, or until `until()` (when the stop's sequence
+ * would send SIGKILL: sooner if a second signal cuts it short), and kills what is left then, as
+ * the sequence would have.
  */
-export async function endGroupsLeft(groups: readonly number[], until: number): Promise<void> {
+export async function endGroupsLeft(groups: readonly number[], until: () => number): Promise<void> {
   let left = running(groups.filter((pgid) => pgid > 0));
-  while (left.length > 0 && Date.now() < until) {
+  while (left.length > 0 && Date.now() < until()) {
     await new Promise((resolve) => setTimeout(resolve, LOOK_MS));
     left = running(left);
   }

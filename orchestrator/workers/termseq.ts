@@ -58,25 +58,40 @@ export function signalOf(reason: StopReason): NodeJS.Signals {
  * Ends something as `seq` says: `stop` with the first step's signal now, then with each next
  * step's while `going()` says it is still there, each step's time apart; SIGKILL after the last
  * step's time if the sequence did not end with it, so that nothing is left running (GNU parallel
- * leaves what outlives its sequence). The timers do not keep the process alive.
+ * leaves what outlives its sequence). The timers do not keep the process alive. Returns what cuts
+ * the sequence short: SIGKILL now, if still `going()` (a second signal to manifold).
  */
 export function runTermSeq(
   seq: TermSeq,
   stop: (reason: StopReason) => void,
   going: () => boolean,
-): void {
+): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let killed = false;
+  const kill = () => {
+    clearTimeout(timer);
+    if (killed) return;
+    killed = true;
+    stop('kill');
+  };
   const step = (index: number) => {
     if (index > 0 && !going()) return;
     const next = seq[index];
     if (next === undefined) {
-      if (seq.at(-1)?.signal !== 'SIGKILL') stop('kill');
+      kill();
+      return;
+    }
+    if (next.signal === 'SIGKILL') {
+      kill();
       return;
     }
     stop(stopReasonOf(next.signal));
-    if (next.signal === 'SIGKILL') return;
-    setTimeout(() => step(index + 1), next.ms).unref();
+    timer = setTimeout(() => step(index + 1), next.ms).unref();
   };
   step(0);
+  return () => {
+    if (going()) kill();
+  };
 }
 
 /** Signal numbers by name (SIGTERM), as a sequence may give them. */

@@ -183,3 +183,53 @@ describe('manifold fan --termseq', () => {
     ]);
   });
 });
+
+// A second signal to manifold while it stops cuts the stop short: SIGKILL at once, as parallel
+// kills its jobs on a second SIGTERM (it waited the whole sequence: here a minute).
+describe('a second signal during a stop', () => {
+  it.each([
+    [
+      'fan',
+      (script: string) => [
+        'fan',
+        '-j',
+        '2',
+        '-N',
+        '1',
+        '--termseq',
+        'TERM,60000',
+        '--shell',
+        '--',
+        script,
+      ],
+    ],
+    [
+      'run',
+      (script: string) => [
+        'run',
+        writeConfig(tempDir('manifold-termseq-second-'), {
+          stages: [
+            { fan: { workers: 2, block: 2, termseq: 'TERM,60000', worker: script } },
+            { run: 'cat' },
+          ],
+        }),
+      ],
+    ],
+  ])(
+    '%s: SIGKILL at once to workers that take SIGTERM',
+    async (_, argsOf) => {
+      const pids = pidDir();
+      const child = spawnManifold(argsOf(traps(pids)));
+      const stderr = watch(child.stderr!);
+      child.stdin!.write(records(1, 2));
+      await stderr.waitFor(/^started$/, 2);
+      child.kill('SIGTERM');
+      await stderr.waitFor(/^got TERM /, 2);
+      child.kill('SIGINT');
+      const exit = await within(waitForExit(child), 10_000, 'manifold still ran 10 s after SIGINT');
+      expect(exit.exitCode).toBe(143);
+      expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+    },
+    20_000,
+  );
+});
