@@ -168,12 +168,29 @@ export function describeErrno(error: unknown): string {
   }
 }
 
+/**
+ * Where libuv's words for a code (Node's) mislead, the C library's, as `cat` says them: reading
+ * a directory is no `illegal operation`, and a pipe no socket.
+ */
+const PLAINER: Record<string, string> = {
+  EISDIR: 'is a directory',
+  ENOTSUP: 'operation not supported',
+};
+
+/** A system error's code in the system's words: `no such file or directory`; null if unknown. */
+export function systemWords(code: string): string | null {
+  const plainer = PLAINER[code];
+  if (plainer !== undefined) return plainer;
+  for (const [name, message] of getSystemErrorMap().values()) {
+    if (name === code) return message;
+  }
+  return null;
+}
+
 /** A system error's code in the system's words, then the code: `no such file or directory (ENOENT)`; an unknown code as it is. */
 export function errnoText(code: string): string {
-  for (const [name, message] of getSystemErrorMap().values()) {
-    if (name === code) return `${message} (${code})`;
-  }
-  return code;
+  const words = systemWords(code);
+  return words === null ? code : `${words} (${code})`;
 }
 
 /**

@@ -197,7 +197,7 @@ export function unwritten(parts: Buffer[], bytes: number): Buffer[] {
   return rest;
 }
 
-/** `cannot read stdin: illegal operation on a directory (EISDIR)`: the system's words, then the code (was the code alone). */
+/** `cannot read stdin: is a directory (EISDIR)`: the system's words, then the code. */
 function ioError(message: string, cause: unknown): ManifoldError {
   const code = (cause as NodeJS.ErrnoException).code;
   const reason = code === undefined ? 'error' : errnoText(code);

@@ -8,7 +8,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { describeErrno, quoteName } from '../../filters/errors.js';
+import { describeErrno, quoteName, systemWords } from '../../filters/errors.js';
 import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
 
 /**
@@ -121,7 +121,9 @@ export function systemReason(error: unknown): string | null {
   if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).syscall !== 'string') {
     return null;
   }
-  return error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
+  const code = (error as NodeJS.ErrnoException).code;
+  const words = code === undefined ? null : systemWords(code);
+  return words ?? error.message.replace(/^[A-Z]+: /, '').replace(/, \w+.*$/, '');
 }
 
 /**

@@ -32,7 +32,7 @@ describe('stdin that is not a pipe', () => {
       const result = await mfMapFrom(directory);
       expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
         exitCode: 1,
-        stderr: 'mf-map: cannot read stdin: illegal operation on a directory (EISDIR)\n',
+        stderr: 'mf-map: cannot read stdin: is a directory (EISDIR)\n',
       });
     } finally {
       closeSync(directory);

@@ -262,6 +262,20 @@ describe('values checked before anything runs', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(`manifold: --input ${dir}: is a directory\n`);
   });
+
+  // It said libuv's words, `illegal operation on a directory`, where cat says `Is a directory`.
+  it.each([
+    ['fan', ['fan', '--', 'cat']],
+    ['fan, per block', ['fan', '--per-block', '--', 'cat']],
+  ])("a directory as stdin (%s) is one line in the system's words, exit 1", async (_, args) => {
+    const result = await execa('sh', ['-c', `"$0" "$@" < "${folder()}"`, manifold, ...args], {
+      reject: false,
+    });
+    expect([result.exitCode, result.stderr]).toEqual([
+      1,
+      'manifold: cannot read stdin: is a directory',
+    ]);
+  });
 });
 
 describe('--input from a pipe', () => {
