@@ -9,7 +9,7 @@ import { roomIn } from '../fan/output-stream.js';
 import { RecordSeam } from '../fan/seam.js';
 import { WholeRecords } from '../fan/whole.js';
 import { reasonInWords, systemReason } from '../options/inputs.js';
-import type { NodeEnd, RunningNode } from './node.js';
+import type { NodeBytes, NodeEnd, RunningNode } from './node.js';
 import { closeAll } from './pipes.js';
 
 type Sink = ReturnType<typeof createOutputSink>;
@@ -24,7 +24,6 @@ export class CombineNode implements RunningNode {
   readonly description: string;
   readonly pids: number[] = [];
   readonly ended: Promise<NodeEnd>;
-  downstream: RunningNode | null = null;
   readonly #inputs: InputReader[];
   /** The branches' pipes, read by `#inputs` (whose sockets close them once reading starts). */
   readonly #fds: number[];
@@ -33,6 +32,9 @@ export class CombineNode implements RunningNode {
   readonly #stopped = new AbortController();
   /** Why the output failed (a full disk): the inputs are let go, the node fails with it. */
   #outputError: string | null = null;
+  /** Bytes read of each branch, and written to the output: for --stats. */
+  readonly #byInput: number[];
+  #written = 0;
 
   constructor(
     label: string,
@@ -45,6 +47,7 @@ export class CombineNode implements RunningNode {
     this.description = `${mode} of ${inputs.length} branches`;
     this.#fds = inputs;
     this.#inputs = inputs.map((fd) => new InputReader(null, fd));
+    this.#byInput = inputs.map(() => 0);
     this.#sink = createOutputSink(output);
     this.#sink.on('error', (error: Error) => {
       this.#outputError = `cannot write ${output === 1 ? 'stdout' : 'its output'}: ${reasonOf(error)}`;
@@ -60,6 +63,11 @@ export class CombineNode implements RunningNode {
       async () => this.#finish(),
       async (error: Error) => this.#finish(error.message),
     );
+  }
+
+  bytes(): NodeBytes {
+    const byInput = [...this.#byInput];
+    return { read: byInput.reduce((a, b) => a + b, 0), written: this.#written, byInput };
   }
 
   stop(): void {
@@ -99,11 +107,11 @@ export class CombineNode implements RunningNode {
     }
     const spools = this.#inputs
       .slice(1)
-      .map((input, i) => this.#spool(input, join(folder, `b${i + 1}`)));
+      .map((input, i) => this.#spool(input, i + 1, join(folder, `b${i + 1}`)));
     // Every spool is awaited, even after a failure, so none rejects unheard.
     const settled = Promise.allSettled(spools);
     try {
-      await this.#copy(this.#inputs[0]!);
+      await this.#copy(this.#inputs[0]!, 0);
       for (const [i, spool] of spools.entries()) {
         await this.#copyFile(join(folder, `b${i + 1}`), await spool);
       }
@@ -116,29 +124,42 @@ export class CombineNode implements RunningNode {
   async #merge(framing: Framing): Promise<void> {
     const seam = new RecordSeam(framing);
     const results = await Promise.allSettled(
-      this.#inputs.map(async (input) => {
+      this.#inputs.map(async (input, i) => {
         const whole = new WholeRecords(framing);
         for await (const chunk of input.chunks(this.#room)) {
-          this.#sink.write(seam.join(whole.push(chunk)));
+          this.#byInput[i]! += chunk.length;
+          this.#write(seam.join(whole.push(chunk)));
         }
-        this.#sink.write(seam.join(whole.end()));
+        this.#write(seam.join(whole.end()));
       }),
     );
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    this.#sink.write(seam.end());
+    this.#write(seam.end());
   }
 
-  async #copy(input: InputReader): Promise<void> {
-    for await (const chunk of input.chunks(this.#room)) this.#sink.write([chunk]);
+  /** Writes `parts` to the output, counted. */
+  #write(parts: Buffer[]): void {
+    for (const part of parts) this.#written += part.length;
+    this.#sink.write(parts);
   }
 
-  /** Writes a branch's output to `file`; resolves with its size. */
-  async #spool(input: InputReader, file: string): Promise<number> {
+  /** Copies branch `index`'s output to the output. */
+  async #copy(input: InputReader, index: number): Promise<void> {
+    for await (const chunk of input.chunks(this.#room)) {
+      this.#byInput[index]! += chunk.length;
+      this.#write([chunk]);
+    }
+  }
+
+  /** Writes branch `index`'s output to `file`; resolves with its size. */
+  async #spool(input: InputReader, index: number, file: string): Promise<number> {
     let bytes = 0;
+    const byInput = this.#byInput;
     async function* counted(chunks: AsyncIterable<Buffer>) {
       for await (const chunk of chunks) {
         bytes += chunk.length;
+        byInput[index]! += chunk.length;
         yield chunk;
       }
     }
@@ -164,7 +185,7 @@ export class CombineNode implements RunningNode {
     for await (const chunk of createReadStream(file, options)) {
       await this.#room();
       read += (chunk as Buffer).length;
-      this.#sink.write([chunk as Buffer]);
+      this.#write([chunk as Buffer]);
     }
     if (read < bytes) {
       throw new Error(

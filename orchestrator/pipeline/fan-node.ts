@@ -9,7 +9,6 @@ export class FanNode implements RunningNode {
   readonly label: string;
   readonly description: string;
   readonly ended: Promise<NodeEnd>;
-  downstream: RunningNode | null = null;
   readonly #fan: Fan;
   readonly #command: CommandSpec;
 

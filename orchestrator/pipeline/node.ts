@@ -20,10 +20,19 @@ export interface NodeEnd {
   endedAt: number;
 }
 
+/** Bytes a node counts itself, as it reads and writes them (for --stats). */
+export interface NodeBytes {
+  read: number;
+  written: number;
+  /** A combiner's: what it read of each input, in the order of its writers (`Wiring.feeds`). */
+  byInput?: number[];
+  /** A tee's: what it wrote to each output, in the order of its readers (`Wiring.readers`). */
+  byOutput?: number[];
+}
+
 /**
- * One running part of a pipeline: an external command, a fan, a tee or a combiner. Each
- * consumes one input and produces one output; `downstream` is the node reading its output
- * (null when that is manifold's own output), for pipefail's exception.
+ * One running part of a pipeline: an external command, a fan, a tee or a combiner. A tee has
+ * several outputs, a combiner several inputs; who reads whom is the wiring's (`Wiring.feeds`).
  */
 export interface RunningNode {
   /** The stage's name for messages: its `name`, or `stages[2]`. */
@@ -32,13 +41,12 @@ export interface RunningNode {
   readonly description: string;
   readonly pids: number[];
   readonly ended: Promise<NodeEnd>;
-  downstream: RunningNode | null;
   /** Stops it and everything it started. */
   stop(signal: NodeJS.Signals): void;
   /** Records in and out, where the node reads its framing (a fan); for --stats. */
   records?(): { in: number; out: number };
-  /** Bytes read and written, where the node counts them itself (a fan); else /proc's. */
-  bytes?(): { read: number; written: number };
+  /** Bytes read and written, where the node counts them itself (a fan, a tee, a combiner); else /proc's. */
+  bytes?(): NodeBytes;
   /**
    * A hint for the user after its failure `end`, in the config's words, or null: a `grep` that
    * exited 1 selected nothing (`manifold fan`'s hint, cli/shell-hint.ts).

@@ -19,7 +19,6 @@ export class ProcessNode implements RunningNode {
   readonly description: string;
   readonly pids: number[] = [];
   readonly ended: Promise<NodeEnd>;
-  downstream: RunningNode | null = null;
   readonly #command: CommandSpec;
   /** Whether its stage has an `ok-status` (the hint then says no more than the status). */
   readonly #okStatusGiven: boolean;

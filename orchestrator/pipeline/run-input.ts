@@ -74,6 +74,5 @@ function startFeeder(
   );
   closeSync(pipe!.write);
   wiring.nodes.push(feeder);
-  feeder.downstream = null;
   return { fd: pipe!.read, feeder };
 }

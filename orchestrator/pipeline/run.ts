@@ -155,9 +155,8 @@ export class PipelineRun {
         this.#log,
         files ?? name,
       ));
-      last.downstream = null;
       if (this.#feeder !== null) addFeed(this.#wiring, first, this.#feeder);
-      sampler = new StatsSampler(this.#wiring.nodes, onProgress, measure);
+      sampler = new StatsSampler(this.#wiring, onProgress, measure);
       // A stage that could not start for want of descriptors stops the run: the others would
       // wait on a pipe nobody serves.
       ends = await Promise.all(

@@ -1,6 +1,7 @@
 import { groupMembers } from '../workers/proc-stat.js';
-import type { NodeEnd, RunningNode } from './node.js';
+import type { NodeBytes, NodeEnd, RunningNode } from './node.js';
 import { readSample, readText, type Sample } from './proc.js';
+import type { Wiring } from './wire.js';
 
 /** What --stats reports of one stage. */
 export interface StageStats {
@@ -26,7 +27,10 @@ export interface PipelineStats {
   /** CPU time of manifold itself, to compare with its stages'. */
   orchestratorCpuMs?: number;
   stages: StageStats[];
-  /** The stream between each stage and the next: what the writer wrote, at its rate. */
+  /**
+   * The stream between each stage and each one it writes to (a copy into each branch, each
+   * branch into its combiner): what the writer wrote, at its rate.
+   */
   edges: {
     from: string;
     to: string;
@@ -44,10 +48,14 @@ const INTERVAL_MS = 100;
  * never sees the bytes between two external commands, so this is how they are measured; the
  * figures are sampled, so a process's last 100 ms may be missed. Each process started is the
  * leader of its group: what counts is the whole group (a shell's children do a string stage's
- * work). An in-process node that counts its own bytes (a fan) gives those for its edges.
+ * work). An in-process node that counts its own bytes (a fan, a tee, a combiner) gives those,
+ * for itself and its edges.
  */
 export class StatsSampler {
   readonly #nodes: RunningNode[];
+  /** Who writes to whom: the edges. */
+  readonly #readers: Map<RunningNode, RunningNode[]>;
+  readonly #feeds: Map<RunningNode, RunningNode[]>;
   readonly #started = Date.now();
   readonly #samples = new Map<number, Sample>();
   /** Every process seen in each group, by its leader: their last samples add up. */
@@ -60,11 +68,13 @@ export class StatsSampler {
 
   /** With `measure` false (no --stats or --progress), /proc is left alone: the scan costs. */
   constructor(
-    nodes: RunningNode[],
+    { nodes, readers, feeds }: Pick<Wiring, 'nodes' | 'readers' | 'feeds'>,
     onProgress: ((stats: PipelineStats) => void) | null,
     measure = true,
   ) {
     this.#nodes = nodes;
+    this.#readers = readers ?? new Map();
+    this.#feeds = feeds ?? new Map();
     this.#onProgress = onProgress;
     if (!measure) return;
     this.#timer = setInterval(() => this.#sample(), INTERVAL_MS);
@@ -128,21 +138,37 @@ export class StatsSampler {
       };
     });
     const edges = this.#nodes.flatMap((node, i) => {
-      const reader = node.downstream;
-      if (reader === null) return [];
       const stats = stages[i]!;
       const seconds = Math.max(stats.durationMs, 1) / 1000;
-      // A count is exact where an end of the edge counts its own bytes (a fan): the writer's,
-      // else the reader's, which read what the writer wrote; else the writer's samples.
-      const bytes = node.bytes?.().written ?? reader.bytes?.().read ?? stats.bytesWritten;
-      const edge = {
-        from: node.label,
-        to: reader.label,
-        bytes,
-        megabytesPerSecond: Math.round(bytes / 1e6 / seconds),
-      };
-      return [stats.records ? { ...edge, records: stats.records.out } : edge];
+      return (this.#readers.get(node) ?? []).map((reader, output) => {
+        const input = this.#feeds.get(reader)?.indexOf(node) ?? 0;
+        const bytes =
+          edgeBytes(node.bytes?.(), output, reader.bytes?.(), input) ?? stats.bytesWritten;
+        const edge = {
+          from: node.label,
+          to: reader.label,
+          bytes,
+          megabytesPerSecond: Math.round(bytes / 1e6 / seconds),
+        };
+        return stats.records ? { ...edge, records: stats.records.out } : edge;
+      });
     });
     return { durationMs: now - this.#started, stages, edges };
   }
+}
+
+/**
+ * An edge's count where an end of it counts its own bytes: the writer's (a fan's output, a
+ * tee's copy into this branch), else the reader's, which read what the writer wrote (a fan's
+ * input, a combiner's of this branch); else undefined, for the writer's samples.
+ */
+function edgeBytes(
+  writer: NodeBytes | undefined,
+  output: number,
+  reader: NodeBytes | undefined,
+  input: number,
+): number | undefined {
+  if (writer !== undefined) return writer.byOutput?.[output] ?? writer.written;
+  if (reader !== undefined) return reader.byInput?.[input] ?? reader.read;
+  return undefined;
 }

@@ -33,6 +33,8 @@ export class TeeBranch {
   #ending = false;
   /** Why its spool could not be read back, once it could not. */
   error: string | null = null;
+  /** Bytes written to its pipe (not those waiting in memory or in its spool): for --stats. */
+  written = 0;
 
   /**
    * `fd`: the branch's pipe; `file`: a fresh path for its spool; `caughtUp`: told when its pipe drains and it
@@ -70,7 +72,7 @@ export class TeeBranch {
   /** Writes `chunk` to its pipe, or to its spool; a spool that cannot be written throws. */
   write(chunk: Buffer): void {
     if (this.keepingUp) {
-      this.socket.write(chunk);
+      this.#send(chunk);
       return;
     }
     this.#spool ??= this.#open();
@@ -113,8 +115,15 @@ export class TeeBranch {
         got += read;
       }
       spool.read += n;
-      this.socket.write(buffer);
+      this.#send(buffer);
     }
+  }
+
+  /** Writes to its pipe, counted once the pipe has taken it. */
+  #send(chunk: Buffer): void {
+    this.socket.write(chunk, (error) => {
+      if (error == null) this.written += chunk.length;
+    });
   }
 
   #open(): Spool {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputReader } from '../fan/input.js';
 import { reasonInWords, systemReason } from '../options/inputs.js';
-import type { NodeEnd, RunningNode } from './node.js';
+import type { NodeBytes, NodeEnd, RunningNode } from './node.js';
 import { spoolPath, TeeBranch } from './tee-branch.js';
 
 /**
@@ -20,9 +20,11 @@ export class TeeNode implements RunningNode {
   readonly description: string;
   readonly pids: number[] = [];
   readonly ended: Promise<NodeEnd>;
-  downstream: RunningNode | null = null;
   readonly #input: InputReader;
+  /** The branches still copied to; `#branches`, every one, for their counts. */
   readonly #outputs: TeeBranch[];
+  readonly #branches: readonly TeeBranch[];
+  #read = 0;
   /** Where branches that fall behind are spooled: made when the first one does. */
   #folder: string | null = null;
   #spools = 0;
@@ -45,7 +47,13 @@ export class TeeNode implements RunningNode {
       );
       return branch;
     });
+    this.#branches = [...this.#outputs];
     this.ended = this.#run();
+  }
+
+  bytes(): NodeBytes {
+    const byOutput = this.#branches.map((branch) => branch.written);
+    return { read: this.#read, written: byOutput.reduce((a, b) => a + b, 0), byOutput };
   }
 
   stop(): void {
@@ -60,6 +68,7 @@ export class TeeNode implements RunningNode {
     let error: string | undefined;
     try {
       for await (const chunk of this.#input.chunks(() => this.#room())) {
+        this.#read += chunk.length;
         if (this.#outputs.length === 0) break;
         for (const branch of this.#outputs) branch.write(chunk);
       }

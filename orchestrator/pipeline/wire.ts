@@ -19,8 +19,13 @@ export interface Wiring {
   fans?: Pick<FanOptions, 'reporter' | 'workerStderr'>;
   /** The pipe each command writes to, watched for its reader's going (witness.ts). */
   witnesses?: Map<RunningNode, ReaderWitness>;
-  /** The nodes writing to each node, for stopping what feeds a failed stage (feeders.ts). */
+  /**
+   * The nodes writing to each node, for stopping what feeds a failed stage (feeders.ts), and
+   * the nodes each node writes to: the edges of --stats (sampler.ts). Each list is in the order
+   * of the node's inputs or outputs (a combiner's branches, a tee's).
+   */
   feeds?: Map<RunningNode, RunningNode[]>;
+  readers?: Map<RunningNode, RunningNode[]>;
   /** The config's output file, as the last stage's descriptor: named in a fan's messages. */
   output?: { fd: number; name: string };
 }
@@ -29,7 +34,7 @@ export interface Wiring {
  * Starts `stages` between two descriptors: each stage reads the previous one's output through a
  * kernel pipe. External commands get the pipes themselves, so between two of them no byte
  * passes through manifold; a fan, a tee or a combiner runs inside manifold on its pipes.
- * Returns the first and last nodes (the last's downstream is set by the caller). `inputName`:
+ * Returns the first and last nodes. `inputName`:
  * `input`'s name in a first fan's messages (the one input file's path), or the input files a
  * first fan reads itself (`input` is then -1).
  */
@@ -65,7 +70,6 @@ export function wireStages(
     }
     const { head, tail } = started;
     if (previous !== null) {
-      previous.downstream = head;
       witness?.watch(previous, head);
       addFeed(wiring, head, previous);
     }
@@ -162,7 +166,6 @@ function startBranches(
     addFeed(wiring, wired.first, tee);
     return wired.last;
   });
-  tee.downstream = null;
   const witnesses = lasts.map((last, i) => witnessOf(last, outs[i]!.read, wiring));
   let combiner: RunningNode;
   if (stage.combine === 'join') {
@@ -190,7 +193,6 @@ function startBranches(
     );
   }
   lasts.forEach((last, i) => {
-    last.downstream = combiner;
     witnesses[i]?.watch(last, combiner);
     addFeed(wiring, combiner, last);
   });
@@ -242,10 +244,12 @@ function quoteAll(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Notes that `writer` writes to `reader`. */
+/** Notes that `writer` writes to `reader`: called in the order of their inputs and outputs. */
 export function addFeed(wiring: Wiring, reader: RunningNode, writer: RunningNode): void {
   wiring.feeds ??= new Map();
   wiring.feeds.set(reader, [...(wiring.feeds.get(reader) ?? []), writer]);
+  wiring.readers ??= new Map();
+  wiring.readers.set(writer, [...(wiring.readers.get(writer) ?? []), reader]);
 }
 
 /** A witness of the pipe `writer` writes to, where it is a command: a fan's EPIPE is its own. */

@@ -117,6 +117,55 @@ describe('--stats of string stages', () => {
   });
 });
 
+// The copy into the branches and a concat or merge run inside manifold and count their own
+// bytes: they said 0, and the edges from the copy into the branches were left out.
+describe('--stats of branches', () => {
+  it.each(['concat', 'merge'])(
+    'gives the copy, the %s and every edge between them the bytes they carried',
+    async (combine) => {
+      const dir = tempDir();
+      const input = numbered(1, 100_000);
+      const sevens = input.split('\n').filter((line) => line.includes('7'));
+      const a = sevens.map((line) => `${line}\n`).join('').length;
+      const { exitCode, before, stdout, stats } = await runStats(
+        dir,
+        [
+          'stages:',
+          '  - name: sets',
+          '    branches:',
+          '      a:',
+          '        - run: [grep, "7"]',
+          '      b:',
+          '        - run: [cat]',
+          `    combine: ${combine}`,
+          '  - name: count',
+          '    run: [wc, -c]',
+          '',
+        ].join('\n'),
+        input,
+      );
+      const out = a + input.length;
+      expect({ exitCode, before, stdout }).toEqual({ exitCode: 0, before: '', stdout: `${out}\n` });
+      const bytes = ({ stage, bytesRead, bytesWritten }: Stats['stages'][number]) => ({
+        stage,
+        bytesRead,
+        bytesWritten,
+      });
+      expect([stats.stages[0]!, stats.stages[3]!].map(bytes)).toEqual([
+        { stage: 'sets', bytesRead: input.length, bytesWritten: 2 * input.length },
+        { stage: `sets.${combine}`, bytesRead: out, bytesWritten: out },
+      ]);
+      expect(stats.edges.map(({ from, to, bytes }) => ({ from, to, bytes }))).toEqual([
+        { from: 'sets', to: 'stages[0].branches.a[0]', bytes: input.length },
+        { from: 'sets', to: 'stages[0].branches.b[0]', bytes: input.length },
+        { from: 'stages[0].branches.a[0]', to: `sets.${combine}`, bytes: a },
+        { from: 'stages[0].branches.b[0]', to: `sets.${combine}`, bytes: input.length },
+        { from: `sets.${combine}`, to: 'count', bytes: out },
+      ]);
+    },
+  );
+});
+
 describe('--stats', () => {
   const statsConfig = (dir: string) =>
     writeConfig(
