@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { describeError } from '../../filters/index.js';
+import { parseOkStatus } from '../options/jobs.js';
 import type { CommandSpec } from '../workers/command.js';
 import { shellSyntaxProblem } from '../workers/shell-syntax.js';
 import { missingPrograms, shellQuote, toCommand } from './commands.js';
@@ -15,6 +17,25 @@ import schema from './schema.json' with { type: 'json' };
 export interface CommandChecking {
   folder: string;
   problem(path: Path, message: string): void;
+}
+
+/**
+ * The `ok-status` of a run: stage or of a join, the exit statuses of its command that are no
+ * failure: undefined without one, null when it is a problem (said at it).
+ */
+export function checkOkStatus(
+  at: CommandChecking,
+  raw: { 'ok-status'?: unknown },
+  path: Path,
+): readonly number[] | undefined | null {
+  const given = raw['ok-status'];
+  if (given === undefined) return undefined;
+  try {
+    return parseOkStatus(given, () => 'ok-status');
+  } catch (error) {
+    at.problem([...path, 'ok-status'], describeError(error));
+    return null;
+  }
 }
 
 /**

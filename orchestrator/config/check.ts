@@ -1,8 +1,7 @@
 import { describeError, parseFraming } from '../../filters/index.js';
 import { negativeBlock } from '../options/checks.js';
-import { parseOkStatus } from '../options/jobs.js';
 import type { CommandSpec } from '../workers/command.js';
-import { type CommandChecking, checkCommand, checkJoin } from './check-commands.js';
+import { type CommandChecking, checkCommand, checkJoin, checkOkStatus } from './check-commands.js';
 import { checkFanStage, type FanChecking } from './check-fan.js';
 import { checkConfigHosts } from './hosts.js';
 import { configFolder, type FileChecks, resolveInputs, resolveOutput } from './io.js';
@@ -173,7 +172,8 @@ class Checker {
       ['join', 'branches'],
       ['split', 'branches'],
     ] as const) {
-      if (key === 'ok-status' && kinds[0] === 'fan') continue;
+      // A join is a command too: its ok-status stands beside it (#branches).
+      if (key === 'ok-status' && (kinds[0] === 'fan' || kinds[0] === 'branches')) continue;
       if (raw[key] !== undefined && kinds[0] !== only)
         this.#problem(path, `"${key}" goes with "${only}"`, key);
     }
@@ -202,7 +202,7 @@ class Checker {
     }
     if (raw.run !== undefined || raw.filter !== undefined) {
       const command = checkCommand(this.#commands, raw, path, env);
-      const okStatus = this.#okStatus(raw, path);
+      const okStatus = raw.run === undefined ? undefined : checkOkStatus(this.#commands, raw, path);
       if (command === null || okStatus === null) return [];
       return [{ kind: 'command', name, line, command, ...(okStatus && { okStatus }) }];
     }
@@ -224,18 +224,6 @@ class Checker {
       });
     }
     return this.#branches(raw, path, name, line, env, using);
-  }
-
-  /** A run: stage's `ok-status`: undefined without one, null when it is a problem (said). */
-  #okStatus(raw: RawStage, path: Path): readonly number[] | undefined | null {
-    const given = raw['ok-status'];
-    if (given === undefined || raw.run === undefined) return undefined;
-    try {
-      return parseOkStatus(given, () => 'ok-status');
-    } catch (error) {
-      this.#problem([...path, 'ok-status'], describeError(error));
-      return null;
-    }
   }
 
   /** A name tells a stage apart in messages and --stats: two stages cannot share one. */
@@ -285,6 +273,10 @@ class Checker {
     } else if (raw.join !== undefined) {
       this.#problem([...path, 'join'], `"join" needs combine: join (it is ${combine})`);
     }
+    // The join's: a concat or a merge has no exit status.
+    if (raw['ok-status'] !== undefined && combine !== 'join')
+      this.#problem([...path, 'ok-status'], `"ok-status" needs combine: join (it is ${combine})`);
+    const okStatus = combine === 'join' ? checkOkStatus(this.#commands, raw, path) : undefined;
     // Only a merge cuts the branches' outputs into records.
     if (raw.split !== undefined && combine !== 'merge')
       this.#problem([...path, 'split'], `"split" needs combine: merge (it is ${combine})`);
@@ -295,6 +287,6 @@ class Checker {
       this.#problem([...path, 'split'], describeError(error));
     }
     const stage: BranchStage = { kind: 'branches', name, line, branches, combine, join, split };
-    return [stage];
+    return [okStatus ? { ...stage, okStatus } : stage];
   }
 }

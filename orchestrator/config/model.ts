@@ -35,6 +35,8 @@ export interface BranchStage extends Named {
   combine: 'concat' | 'merge' | 'join';
   /** For combine: join, the command with each `{branch}` replaced by `/dev/fd/N` at run time. */
   join: CommandSpec | null;
+  /** The join's exit statuses that are no failure (`ok-status`), 0 among them. */
+  okStatus?: readonly number[];
   /** The framing of branch outputs, for combine: merge. */
   split: string;
 }

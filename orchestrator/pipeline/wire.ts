@@ -181,6 +181,7 @@ function startBranches(
       ['ignore', output, 'ignore', ...fds],
       commandText(stage.join!),
       wiring.stderr,
+      stage.okStatus,
     );
     closeOwn([output, ...fds]);
   } else {

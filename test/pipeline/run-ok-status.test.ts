@@ -83,3 +83,66 @@ describe("a run: stage's ok-status", () => {
     );
   });
 });
+
+// A join is a command run on the branches' outputs: `diff {a} {b}` exits 1 when they differ,
+// which failed the run, the join taking no ok-status.
+describe("a join's ok-status", () => {
+  const branches = (join: string, okStatus: string) => [
+    '  - name: cmp',
+    '    branches:',
+    '      a:',
+    '        - run: [cat]',
+    '      b:',
+    '        - run: [tr, a, x]',
+    '    combine: join',
+    `    join: ${join}`,
+    `    ok-status: ${okStatus}`,
+  ];
+
+  it('a status it names is no failure: diff of branches that differ exits 0', async () => {
+    for (const okStatus of ['"0,1"', '[0, 1]', '1']) {
+      expect(
+        await runStages([...branches('diff {a} {b}', okStatus), '  - run: [wc, -l]']),
+        okStatus,
+      ).toEqual({ exitCode: 0, stderr: '', stdout: '4\n' });
+    }
+  });
+
+  it('a status it does not name is a failure still, said as before', async () => {
+    const result = await runStages(branches('diff {a} {b} || exit 3', '[0, 1]'));
+    expect(result).toEqual({
+      exitCode: 1,
+      stderr: expect.stringMatching(
+        /^manifold: stage cmp\.join \(diff \{a\} \{b\} \|\| exit 3\) exited with status 3\n$/,
+      ),
+      stdout: '1c1\n< a\n---\n> x\n',
+    });
+  });
+
+  it('a bad value, and ok-status beside a concat or a merge, are problems at it', async () => {
+    const stage = (okStatus: string, combine: string) => [
+      '  - branches:',
+      '      a: [{run: cat}]',
+      '      b: [{run: cat}]',
+      `    combine: ${combine}`,
+      ...(combine === 'join' ? ['    join: paste {a} {b}'] : []),
+      `    ok-status: ${okStatus}`,
+    ];
+    await expectProblems(
+      [
+        'stages:',
+        ...stage('"0,x"', 'join'),
+        ...stage('"0,127"', 'join'),
+        ...stage('"0,2"', 'concat'),
+        ...stage('[0, 1]', 'merge'),
+        '',
+      ].join('\n'),
+      [
+        ['"0,x"', /ok-status must be exit statuses from 0 to 255, separated by commas/],
+        ['"0,127"', /ok-status cannot accept 127: it says the command could not be run$/],
+        ['"0,2"', /"ok-status" needs combine: join \(it is concat\)$/],
+        ['[0, 1]', /"ok-status" needs combine: join \(it is merge\)$/],
+      ],
+    );
+  });
+});
