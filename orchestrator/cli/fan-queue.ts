@@ -12,6 +12,7 @@ import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
 import { OutputFile } from './output-file.js';
+import { refuseInputIsOutput, refuseReportOver } from './same-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
 
@@ -133,7 +134,13 @@ export async function runQueueFan(
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   const sizes = checkInputs(resolved.inputs);
-  if (resolved.stats !== null) checkStatsTarget(resolved.stats);
+  if (raw.output === undefined) refuseInputIsOutput(resolved.inputs);
+  const written = raw.output === undefined ? null : String(raw.output);
+  if (resolved.joblog) refuseReportOver(resolved.joblog, '--joblog', resolved.inputs, written);
+  if (resolved.stats !== null) {
+    refuseReportOver(resolved.stats, '--stats', resolved.inputs, written);
+    checkStatsTarget(resolved.stats);
+  }
   const output = raw.output === undefined ? null : new OutputFile(String(raw.output), target.job);
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
   // Both load before the job is opened, so that one that cannot load leaves no job behind.

@@ -29,6 +29,7 @@ import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
+import { refuseInputIsOutput, refuseReportOver } from './same-file.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -83,6 +84,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   let options = resolved.options;
   const remote = resolved.remote;
   const sizes = checkInputs(options.inputs);
+  refuseInputIsOutput(options.inputs);
   // A thread's module was found and checked with the options; a host's command, on the host.
   if (!options.command.shell && options.kind !== 'thread' && remote === null) {
     const program = findProgram(options.command.argv[0]!);
@@ -94,7 +96,11 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
   }
   // Last of the checks, since it creates the file: a summary that cannot be written is known
   // before any input is read, not after the whole run.
-  if (options.stats !== null) checkStatsTarget(options.stats);
+  if (options.joblog) refuseReportOver(options.joblog, '--joblog', options.inputs);
+  if (options.stats !== null) {
+    refuseReportOver(options.stats, '--stats', options.inputs);
+    checkStatsTarget(options.stats);
+  }
   // Signals are heard from here: one while hosts are connected to ends their connections (a
   // host that hangs takes --host-timeout to answer), and then the run, before it starts.
   let fan: Fan | null = null;

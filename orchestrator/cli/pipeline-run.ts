@@ -11,6 +11,7 @@ import { writeStatsFile } from '../options/inputs.js';
 import { PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
 import { checkStatsTarget } from './inputs.js';
+import { refuseInputIsOutput, refuseReportOver } from './same-file.js';
 import { onStopSignals, statusOf } from './status.js';
 
 /**
@@ -56,8 +57,14 @@ export async function runConfig(
   if (readsStdin && isatty(0)) {
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
+  const inputs = pipeline.inputs?.map((path) => (STDIN.has(path) ? '-' : path)) ?? null;
+  // A config's output is written aside and renamed into place: it may be an input.
+  if (pipeline.output === null) refuseInputIsOutput(inputs);
   // A summary that cannot be written is known before the run, not after it.
-  if (options.stats !== undefined) checkStatsTarget(options.stats);
+  if (options.stats !== undefined) {
+    refuseReportOver(options.stats, '--stats', inputs, pipeline.output);
+    checkStatsTarget(options.stats);
+  }
   for (const note of fanNotes(pipeline.stages)) log(note);
   const runner = new PipelineRun(pipeline, log);
   onStopSignals((signal) => runner.stop(signal));
