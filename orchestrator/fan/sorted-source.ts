@@ -1,5 +1,6 @@
 import { placeAt } from '../../filters/errors.js';
 import { type RecordDecoder, RecordError } from '../../filters/index.js';
+import { collationHint } from './collation.js';
 import type { Run } from './run.js';
 
 // The sorted merge's sources (sorted.ts): a worker's output, or a block's, decoded as it
@@ -79,7 +80,7 @@ export function checkOrder(
       if (compare(last ?? record, record) > 0) {
         throw new RecordError(
           { input: source.input, record: before + i + 1 },
-          `not sorted by the key: ${merge} needs every worker to write sorted output`,
+          `not sorted by the key: ${merge} needs every worker to write sorted output${collationHint()}`,
         );
       }
       last = record;

@@ -180,4 +180,31 @@ describe.concurrent('manifold fan --merge sorted', () => {
     expect(ok(one)).toEqual(OK);
     expect(one.stdout.toString()).toBe(records.join(''));
   });
+
+  // A worker's sort in a language's locale orders `a` beside `A`; the merge, by bytes, stopped
+  // with no word of why (QA): the message names the locale where one is set.
+  it.for([
+    ['sort -m merges', ['-j', '2']],
+    ["manifold's own merge", ['-j', '2', '--per-block']],
+  ] as const)(
+    '"not sorted" names a locale that may sort otherwise (%s)',
+    async ([, jobs], { expect }) => {
+      const args = [...jobs, '--merge', 'sorted', '--', 'cat'];
+      const env = (vars: Record<string, string>) => ({ env: { LC_COLLATE: '', ...vars } });
+      const lang = await fan(args, 'b\nA\na\nB\n', env({ LC_ALL: '', LANG: 'en_US.UTF-8' }));
+      expect([lang.exitCode, lang.stderr]).toEqual([
+        1,
+        expect.stringMatching(
+          /: not sorted by the key: .* \(LANG=en_US\.UTF-8 may sort otherwise than by bytes: run the workers with LC_ALL=C\)\n$/,
+        ),
+      ]);
+      for (const locale of ['C', 'C.UTF-8', 'POSIX']) {
+        const plain = await fan(args, 'b\nA\na\nB\n', env({ LC_ALL: locale }));
+        expect([plain.exitCode, plain.stderr]).toEqual([
+          1,
+          expect.stringMatching(/^manifold: [^\n]+needs every worker to write sorted output\n$/),
+        ]);
+      }
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { Limits } from '../../../filters/framing/decoder.js';
 import { RecordError } from '../../../filters/index.js';
 import { wroteParts } from '../../workers/lent.js';
+import { collationHint } from '../collation.js';
 import type { FanOptions } from '../options.js';
 import { spell } from '../spelling.js';
 import { type RangeOrder, rangeOrder } from './range-order.js';
@@ -112,7 +113,7 @@ export class CheckedRecords {
     ) {
       throw new RecordError(
         { input: MERGED, record: this.count },
-        `not sorted by the key: a worker wrote output out of order, and ${this.#sorted} needs every worker to write sorted output`,
+        `not sorted by the key: a worker wrote output out of order, and ${this.#sorted} needs every worker to write sorted output${collationHint()}`,
       );
     }
     this.#last = data;
