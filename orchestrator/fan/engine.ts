@@ -2,7 +2,7 @@ import { describeError, ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Block } from '../workers/block.js';
 import { endGroupsLeft } from '../workers/group-left.js';
 import { type InputHeader, noHeader } from '../workers/header.js';
-import { killTime, runTermSeq, STOP_SEQ } from '../workers/termseq.js';
+import { killTime, STOP_SEQ, stopEach } from '../workers/termseq.js';
 import type { Worker } from '../workers/types.js';
 import { BlockSizes } from './block-size.js';
 import { sizeBlocksPerWorker } from './blocks-per-worker.js';
@@ -234,13 +234,7 @@ export class Fan {
     this.#input.close();
     const seq = this.#options.termseq ?? STOP_SEQ;
     this.#killAt = killTime(seq);
-    this.#hurries = this.#workers.map((worker) =>
-      runTermSeq(
-        seq,
-        (reason) => worker.stop(reason),
-        () => !worker.ended,
-      ),
-    );
+    this.#hurries = stopEach(this.#workers, seq);
   }
 
   /** SIGKILL now to every worker still there, and to what stopped ones left in their groups. */

@@ -77,10 +77,6 @@ const REASONS: { options: readonly QueueRefusable[]; why: (option: QueueRefusabl
     why: () => 'its workers take their blocks on stdin, on their machines, with their own TMPDIR',
   },
   {
-    options: ['termseq'],
-    why: () => "its workers' processes run on their machines, ended there by manifold worker",
-  },
-  {
     options: ['nice'],
     why: () =>
       "its workers' processes run on their machines, at the niceness of manifold worker there",

@@ -16,6 +16,7 @@ import { deleteJob, startJob } from '../workers/queue/job.js';
 import { freshId, MESSAGE_OVERHEAD } from '../workers/queue/messages.js';
 import { type JobNames, type JobOptionName, jobFlagOf, jobNames } from '../workers/queue/names.js';
 import { checkSameTables, storeTables } from '../workers/queue/tables.js';
+import { termSeqText } from '../workers/termseq.js';
 
 /** A coordinator's job opened on the queue: the engine's options to run it with. */
 export interface OpenedJob {
@@ -68,6 +69,8 @@ export async function openQueueJob(
       ...(target.tables.length > 0 && { tables }),
       // Timed where blocks run: by the workers, each block a try (queue/server.ts).
       timeoutMs: resolved.timeout ?? null,
+      // How the workers end their processes, past the timeout and when they stop.
+      ...(resolved.termseq !== undefined && { termseq: termSeqText(resolved.termseq) }),
       // The header is read with the input, and given to the workers before the first block.
       ...(resolved.header ? { header: resolved.header } : {}),
     };

@@ -2,11 +2,12 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { describeError } from '../../filters/index.js';
 import { BlockClock } from '../fan/clock.js';
+import { parseTermseq } from '../options/termseq.js';
 import type { Block } from '../workers/block.js';
 import { createWorkers } from '../workers/create.js';
 import type { InputHeader } from '../workers/header.js';
 import type { JobSpec } from '../workers/queue/job.js';
-import { ABANDON_SEQ, STOP_GRACE_MS } from '../workers/termseq.js';
+import { ABANDON_SEQ, STOP_SEQ, stopEach, type TermSeq } from '../workers/termseq.js';
 import type { Worker, WorkerListener, WorkerOutcome } from '../workers/types.js';
 import { StartBackoff } from './backoff.js';
 import { Hand } from './hand.js';
@@ -40,6 +41,10 @@ export class QueueServer implements WorkerListener {
   readonly #ahead: Held[] = [];
   /** Whether this machine takes no new block for now: a process of its failed to start. */
   readonly #backoff: StartBackoff;
+  /** The job's --termseq, if it has one: how processes past the timeout, or stopped, are ended. */
+  readonly #termseq: TermSeq | null;
+  /** Whether the workers were told to stop: their sequences run once. */
+  #stopSent = false;
 
   /** Per-block workers' blocks done, answered once their instance's exit status is known. */
   readonly #exiting = new Map<Worker, { held: Held; answered: (answer: Promise<void>) => void }>();
@@ -50,7 +55,9 @@ export class QueueServer implements WorkerListener {
     this.#job = { options, spec, host: this.#host, finished: () => this.#watch.finished };
     this.#hand = new Hand(this.#job, () => this.#wakeAll());
     this.#backoff = new StartBackoff(options.startBackoffMs, options.log, () => this.#wakeAll());
-    this.#clock = spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs, ABANDON_SEQ);
+    this.#termseq = spec.termseq ? parseTermseq(spec.termseq, (option) => option) : null;
+    this.#clock =
+      spec.timeoutMs == null ? null : new BlockClock(spec.timeoutMs, this.#termseq ?? ABANDON_SEQ);
     this.#workers = createWorkers(jobWorkers(options, spec, header), this);
   }
 
@@ -72,20 +79,14 @@ export class QueueServer implements WorkerListener {
   }
 
   /**
-   * Stops every slot's worker and waits for each to end: one whose command ignores SIGTERM is
-   * killed after STOP_GRACE_MS, as the local fan does (fan/engine.ts). Not waited for, a command
-   * outlived its worker, and one still being started when the worker stopped was never told.
+   * Stops every slot's worker and waits for each to end: each is ended as the job's --termseq
+   * says (by default SIGTERM, SIGKILL 2 s on), as the local fan ends its own (fan/engine.ts).
+   * Not waited for, a command outlived its worker, and one still being started when the worker
+   * stopped was never told.
    */
   async #stopAll(): Promise<void> {
     this.#stop();
-    const kill = setTimeout(() => {
-      for (const worker of this.#workers) if (!worker.ended) worker.stop('kill');
-    }, STOP_GRACE_MS);
-    try {
-      while (this.#workers.some((worker) => !worker.ended)) await this.#sleep();
-    } finally {
-      clearTimeout(kill);
-    }
+    while (this.#workers.some((worker) => !worker.ended)) await this.#sleep();
   }
 
   /**
@@ -292,7 +293,8 @@ export class QueueServer implements WorkerListener {
     this.#watch.finish();
     this.#ahead.length = 0;
     this.#clock?.stopAll();
-    for (const worker of this.#workers) worker.stop('graceful');
+    if (!this.#stopSent) stopEach(this.#workers, this.#termseq ?? STOP_SEQ);
+    this.#stopSent = true;
     this.#wakeAll();
   }
 }

@@ -30,6 +30,11 @@ export const STOP_SEQ: TermSeq = [
   { signal: 'SIGKILL', ms: 25 },
 ];
 
+/** A sequence as a job carries it to a queue's workers: `SIGINT,5000,SIGKILL,25`. */
+export function termSeqText(seq: TermSeq): string {
+  return seq.map((step) => `${step.signal},${step.ms}`).join(',');
+}
+
 /** When a sequence started now sends its SIGKILL (its last step's, or past its last time). */
 export function killTime(seq: TermSeq, from = Date.now()): number {
   let at = from;
@@ -92,6 +97,23 @@ export function runTermSeq(
   return () => {
     if (going()) kill();
   };
+}
+
+/** What a sequence ends: a worker, stopped step by step while it has not ended. */
+export interface Stoppable {
+  stop(reason: StopReason): void;
+  readonly ended: boolean;
+}
+
+/** Ends each of `workers` as `seq` says (runTermSeq); returns what cuts each one's short. */
+export function stopEach(workers: readonly Stoppable[], seq: TermSeq): (() => void)[] {
+  return workers.map((worker) =>
+    runTermSeq(
+      seq,
+      (reason) => worker.stop(reason),
+      () => !worker.ended,
+    ),
+  );
 }
 
 /** Signal numbers by name (SIGTERM), as a sequence may give them. */

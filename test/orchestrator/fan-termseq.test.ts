@@ -174,14 +174,6 @@ describe('manifold fan --termseq', () => {
     ).rejects.toThrow('termseq must be signals');
     expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
   }, 20_000);
-
-  it('is refused with --queue, whose workers are ended on their machines', async () => {
-    const result = await fan(['--queue', 'nats://127.0.0.1:1', '--termseq', 'INT,100'], 'a\n');
-    expect([result.exitCode, result.stderr]).toEqual([
-      2,
-      "manifold: --termseq is not for --queue: its workers' processes run on their machines, ended there by manifold worker (see 'manifold fan --help')\n",
-    ]);
-  });
 });
 
 // A second signal to manifold while it stops cuts the stop short: SIGKILL at once, as parallel

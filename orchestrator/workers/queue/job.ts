@@ -44,6 +44,11 @@ export interface JobSpec {
   timeoutMs?: number | null;
   /** --header: records of the input's start given before each block (none: null). */
   header?: number | 'auto' | null;
+  /**
+   * --termseq: how a worker ends a block's process past the timeout, or its processes when it
+   * stops, as `SIGINT,5000,SIGTERM,1000` (none: null, the defaults).
+   */
+  termseq?: string | null;
 }
 
 /** How long (ns) the server remembers a message id to drop a second publish of it. */
@@ -185,6 +190,7 @@ function checkSame(
     ['ackWaitMs', 'ackWait'],
     ['timeoutMs', 'timeout'],
     ['header', 'header'],
+    ['termseq', 'termseq'],
   ];
   for (const [key, option] of options) {
     if ((found[key] ?? null) !== (wanted[key] ?? null)) {

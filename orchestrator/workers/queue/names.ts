@@ -11,6 +11,7 @@ export type JobOption =
   | 'ackWait'
   | 'timeout'
   | 'header'
+  | 'termseq'
   | 'job';
 
 /**
