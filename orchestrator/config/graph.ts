@@ -37,23 +37,30 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
   const input = add(inputLabel, 'io');
 
   /**
-   * Adds `stages` after `from`, whose output is in `framing`; returns the last node and the
-   * framing of its output. Each edge is labelled with the framing of the bytes on it.
+   * Adds `stages` after `from`, whose output is in `framing` (`written`: as a fan or a merge
+   * wrote it, not taken to be so); returns the last node, the framing of its output, and
+   * whether it was written so. Each edge is labelled with the framing of the bytes on it: where
+   * a fan or a merge reads otherwise what one wrote, with both (`delim:-- read as fixed:4`).
    */
   const chain = (
     stages: Stage[],
     from: string,
     framing: string,
     cluster?: Cluster,
-  ): [string, string] => {
+    written = false,
+  ): [string, string, boolean] => {
     let previous = from;
     let current = framing;
+    let known = written;
+    const readAs = (read: string) =>
+      known && read !== current ? `${current} read as ${read}` : read;
     for (const stage of stages) {
       if (stage.kind === 'command') {
         const node = add(`${stage.name}: ${drawn(stage.command)}`, 'box');
         cluster?.nodes.push(node);
         edges.push({ from: previous, to: node, label: current });
         previous = node;
+        known = false;
       } else if (stage.kind === 'fan') {
         const o = stage.options;
         // Threads run the module in manifold's process: no Node of their own to draw.
@@ -65,9 +72,10 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
           'fan',
         );
         cluster?.nodes.push(node);
-        edges.push({ from: previous, to: node, label: o.framing.name });
+        edges.push({ from: previous, to: node, label: readAs(o.framing.name) });
         previous = node;
         current = o.outputFraming.name;
+        known = true;
       } else {
         const head = add(`${stage.name}: copy`, 'branch');
         cluster?.nodes.push(head);
@@ -79,7 +87,7 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
             nodes: [],
           };
           clusters.push(inner);
-          return chain(branch.stages, head, current, inner);
+          return chain(branch.stages, head, current, inner, known);
         });
         const combiner =
           stage.combine === 'join'
@@ -87,12 +95,14 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
             : `${stage.name}: ${stage.combine}`;
         const tail = add(combiner, 'branch');
         cluster?.nodes.push(tail);
-        ends.forEach(([end, endFraming], i) => {
+        ends.forEach(([end, endFraming, endKnown], i) => {
           const label =
             stage.combine === 'join'
               ? `{${stage.branches[i]!.name}}`
               : stage.combine === 'merge'
-                ? stage.split
+                ? endKnown && endFraming !== stage.split
+                  ? `${endFraming} read as ${stage.split}`
+                  : stage.split
                 : endFraming;
           edges.push({ from: end, to: tail, label });
         });
@@ -102,10 +112,13 @@ function build(pipeline: Pipeline): { nodes: Node[]; edges: Edge[]; clusters: Cl
             : stage.combine === 'join'
               ? 'lines'
               : (ends[0]?.[1] ?? current);
+        // A merge writes its split; a concat, what its branches wrote; a join, its command's.
+        known =
+          stage.combine === 'merge' || (stage.combine === 'concat' && ends.every((e) => e[2]));
         previous = tail;
       }
     }
-    return [previous, current];
+    return [previous, current, known];
   };
   const [last, framing] = chain(pipeline.stages, input, 'lines');
   const output = add(pipeline.output === null ? 'stdout' : pipeline.output.split('/').pop()!, 'io');

@@ -311,6 +311,38 @@ describe('framings on the edges', () => {
     ]);
   });
 
+  // A fan with split "delim:--" feeding one that reads fixed:4 was drawn "fixed:4" alone, hiding
+  // the mismatch (QA); a command between them may write any framing: the reader's alone.
+  it('a fan or merge that reads otherwise what a fan wrote is drawn with both framings', async () => {
+    const config = writeGraphConfig(
+      [
+        'stages:',
+        '  - { name: a, fan: { split: "delim:--", worker: cat } }',
+        '  - { name: b, fan: { split: "fixed:4", worker: cat } }',
+        '  - { name: c, run: cat }',
+        '  - { name: d, fan: { split: nul, worker: cat } }',
+        '  - name: e',
+        '    branches: { x: [{ run: cat }], y: [{ fan: { split: lines, worker: cat } }] }',
+        '    combine: merge',
+        '    split: nul',
+        '',
+      ].join('\n'),
+    );
+    const drawn = parseMermaid((await graph(config)).stdout.toString());
+    expectEdges(drawn, [
+      [/^stdin$/, 'delim:--', /^a:/],
+      [/^a:/, 'delim:-- read as fixed:4', /^b:/],
+      [/^b:/, 'fixed:4', /^c:/],
+      [/^c:/, 'nul', /^d:/],
+      [/^d:/, 'nul', /^e: copy$/],
+      [/^e: copy$/, 'nul', /\.branches\.x\[0\]:/],
+      [/^e: copy$/, 'nul read as lines', /\.branches\.y\[0\]:/],
+      [/\.branches\.x\[0\]:/, 'nul', /^e: merge$/],
+      [/\.branches\.y\[0\]:/, 'lines read as nul', /^e: merge$/],
+      [/^e: merge$/, 'nul', /^stdout$/],
+    ]);
+  });
+
   it("the last fan's framing is on the edge to the output", async () => {
     const config = writeGraphConfig(
       'stages:\n  - name: etl\n    fan:\n      split: ndjson\n      worker: cat\n',
