@@ -128,5 +128,6 @@ export function withHeader(
     },
     mayStart: (block) => inner.mayStart(block),
     finish: () => inner.finish(),
+    ...(inner.abort && { abort: () => inner.abort!() }),
   };
 }

@@ -1,4 +1,5 @@
 import { viewAt } from '../../filters/framing/view.js';
+import type { Slice } from './slice.js';
 import { HEADER, SPILL_REMEDY, SpillFile } from './spill.js';
 
 /**
@@ -140,45 +141,55 @@ export class Run {
     const segment = this.#segments[this.#first]!;
     const at = this.#at;
     let cost = segment.bounds[2 * at + 1]! - segment.bounds[2 * at]! + RECORD_COST;
-    if (++this.#at === segment.count) {
-      cost += SEGMENT_COST;
-      this.#at = 0;
-      this.#segments[this.#first++] = EMPTY_SEGMENT;
-      if (this.#first === this.#segments.length) {
-        this.#segments = [];
-        this.#first = 0;
-      } else if (this.#first >= 1024 && 2 * this.#first >= this.#segments.length) {
-        // A run that is never empty (a worker's whole output, merged as it comes).
-        this.#segments = this.#segments.slice(this.#first);
-        this.#first = 0;
-      }
-    }
+    if (++this.#at === segment.count) cost += this.#segmentDone();
     this.#memoryCost -= cost;
     return cost;
   }
 
-  /** Moves the records in memory to the spill file; returns the memory freed. */
-  spill(): number {
+  /**
+   * Moves the records in memory to the spill file, from the first on, until none is left or
+   * `slice` is spent (then the rest stay, after the file's, in order); returns the memory freed.
+   */
+  spill(slice: Slice): number {
     if (this.#first === this.#segments.length) return 0;
     this.#file ??= new SpillFile(this.#remedy, this.#dir);
     const file = this.#file;
-    let at = this.#at;
-    for (let s = this.#first; s < this.#segments.length; s++) {
-      const { memory, bounds, count } = this.#segments[s]!;
+    let freed = 0;
+    let spent = false;
+    while (!spent && this.#first < this.#segments.length) {
+      const { memory, bounds, count } = this.#segments[this.#first]!;
       const bytes = new Uint8Array(memory);
-      for (let i = 2 * at; i < 2 * count; i += 2)
-        file.add(bytes, bounds[i]!, bounds[i + 1]!, this.slot, this.order);
-      at = 0;
+      let at = this.#at;
+      for (; at < count && !spent; at++) {
+        const start = bounds[2 * at]!;
+        const end = bounds[2 * at + 1]!;
+        file.add(bytes, start, end, this.slot, this.order);
+        freed += end - start + RECORD_COST;
+        spent = slice.tick();
+      }
+      this.#at = at;
+      if (at === count) freed += this.#segmentDone();
     }
     file.flush();
     // The head, when it was in memory, is the file's next record now.
     this.#head = null;
-    const freed = this.#memoryCost;
-    this.#segments = [];
-    this.#first = 0;
-    this.#at = 0;
-    this.#memoryCost = 0;
+    this.#memoryCost -= freed;
     return freed;
+  }
+
+  /** The first segment's records are all gone: it goes; returns what it cost. */
+  #segmentDone(): number {
+    this.#at = 0;
+    this.#segments[this.#first++] = EMPTY_SEGMENT;
+    if (this.#first === this.#segments.length) {
+      this.#segments = [];
+      this.#first = 0;
+    } else if (this.#first >= 1024 && 2 * this.#first >= this.#segments.length) {
+      // A run that is never empty (a worker's whole output, merged as it comes).
+      this.#segments = this.#segments.slice(this.#first);
+      this.#first = 0;
+    }
+    return SEGMENT_COST;
   }
 
   /** The run's spill file, to be filled by a merge of other runs (then `flush`ed). */

@@ -1,19 +1,18 @@
-import { createDecoder, RecordEncoder } from '../../filters/index.js';
+import { createDecoder } from '../../filters/index.js';
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
-import { BATCH_BYTES, BatchMemory } from './batch-memory.js';
-import { BlockMap, type Collector, type Emit, OutputTally, type Room } from './collect.js';
+import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
 import { RunHeap } from './heap.js';
 import { HeldRuns } from './held-runs.js';
 import { fileRanges } from './input-places.js';
 import type { FanOptions } from './options.js';
 import { recordOrder } from './order.js';
 import type { Run } from './run.js';
+import { SortedOutput } from './sorted-output.js';
 import { addChunk, checkOrder, endSource, type Source } from './sorted-source.js';
 import { spell } from './spelling.js';
 import { spillRemedy } from './spill.js';
 import { outputSource, outputSourceLater } from './whole.js';
-import { countsOutput } from './writer.js';
 
 /**
  * `--merge sorted`: merges sorted runs into one sorted stream, like `sort -m`. With output tied
@@ -26,8 +25,6 @@ import { countsOutput } from './writer.js';
 export class SortedCollector implements Collector {
   readonly #options: FanOptions;
   readonly #compare: (a: Buffer, b: Buffer) => number;
-  readonly #emit: Emit;
-  readonly #room: Room;
   readonly #workers = new Map<number, Worker>();
   readonly #attributed: boolean;
   readonly #held: HeldRuns;
@@ -35,13 +32,7 @@ export class SortedCollector implements Collector {
   readonly #blocks = new BlockMap<Source>();
   /** Each worker's output not tied to a block: all of it, or what it writes after its blocks. */
   readonly #streams = new Map<Worker, Source>();
-  readonly #encoder: RecordEncoder;
-  readonly #memory = new BatchMemory();
-  #lastSlot = 0;
-  /** Whose records the encoder's batch holds; null if no output is counted, or under --tag. */
-  #tally: OutputTally | null;
-  /** Bytes handed on since the merge last waited for room in the output. */
-  #sinceRoom = 0;
+  readonly #out: SortedOutput;
   /** Unattributed: true while records stream out, at the output's pace. */
   #streaming = false;
   #streamed: Promise<void> = Promise.resolve();
@@ -51,11 +42,7 @@ export class SortedCollector implements Collector {
   constructor(options: FanOptions, workers: Worker[], emit: Emit, room: Room) {
     this.#options = options;
     this.#places = fileRanges(options);
-    this.#emit = emit;
-    this.#room = room;
     this.#attributed = options.attribution !== 'none';
-    this.#encoder = new RecordEncoder(options.outputFraming, this.#memory);
-    this.#tally = countsOutput(options) && !options.tag ? new OutputTally() : null;
     this.#compare = recordOrder(options);
     this.#held = new HeldRuns(
       this.#compare,
@@ -63,6 +50,14 @@ export class SortedCollector implements Collector {
       spillRemedy(options),
       options.tmpdir,
     );
+    // While a spill runs, no worker's output is read: memory stays within --merge-memory.
+    this.#held.onSpill = (spilling) => {
+      for (const worker of workers) {
+        if (spilling) worker.pause('spill');
+        else worker.resume('spill');
+      }
+    };
+    this.#out = new SortedOutput(options, this.#held, this.#workers, { emit, room });
     for (const worker of workers) {
       this.#workers.set(worker.slot, worker);
       // Unattributed, every worker's run is there from the start: the merge waits for each.
@@ -81,6 +76,7 @@ export class SortedCollector implements Collector {
       this.output(worker, chunk);
       return;
     }
+    this.#rethrow();
     let source = this.#blocks.get(worker, block);
     if (source === undefined) {
       // In ties, by block, then by worker: under --dispatch broadcast every worker has each block.
@@ -98,6 +94,7 @@ export class SortedCollector implements Collector {
   }
 
   blockDone(worker: Worker, block: Block): void {
+    this.#rethrow();
     const source = this.#blocks.get(worker, block);
     if (source === undefined) return;
     this.#blocks.delete(worker, block);
@@ -162,20 +159,27 @@ export class SortedCollector implements Collector {
     for (const source of [...this.#streams.values(), ...this.#blocks.takeAll()])
       this.#close(source);
     this.#streams.clear();
-    this.#held.limitFiles();
-    const heap = new RunHeap(this.#held.runs, this.#held.before);
-    while (heap.size > 0) {
-      const run = heap.top();
-      this.#write(run);
-      heap.settle();
-      if (this.#batchDue) {
-        this.#flush();
-        if (!(await this.#paced())) break;
+    const held = this.#held;
+    try {
+      await held.settled();
+      await held.limitFiles();
+      const heap = new RunHeap(held.runs, held.before);
+      while (heap.size > 0 && !held.stopped) {
+        const run = heap.top();
+        this.#out.write(run);
+        heap.settle();
+        if (this.#out.due() && !(await this.#out.pace())) break;
       }
+      if (heap.size === 0) this.#out.flush();
+    } finally {
+      // Stopping, failed, or done: the spill files go now, not when manifold exits.
+      held.dropAll();
     }
-    if (heap.size === 0) this.#flush();
-    // Stopping, or done: the spill files go now, not when manifold exits.
-    this.#held.dropAll();
+  }
+
+  /** The fan stops: a spill or merge running ends at its next slice, and its files go. */
+  abort(): Promise<void> {
+    return this.#held.stop();
   }
 
   #streamOf(worker: Worker): Source {
@@ -227,14 +231,13 @@ export class SortedCollector implements Collector {
   async #streamAtPace(): Promise<void> {
     this.#streaming = true;
     try {
+      // A spill begun since the last wait: its runs are its own until it ends.
+      if (this.#held.spilling) await this.#held.settled();
       for (let best = this.#smallest(); best !== null; best = this.#smallest()) {
-        this.#write(best);
-        if (this.#batchDue) {
-          this.#flush();
-          if (!(await this.#paced())) break;
-        }
+        this.#out.write(best);
+        if (this.#out.due() && !(await this.#out.pace())) break;
       }
-      this.#flush();
+      this.#out.flush();
     } catch (error) {
       this.#failure ??= error;
     }
@@ -243,6 +246,7 @@ export class SortedCollector implements Collector {
 
   #rethrow(): void {
     if (this.#failure !== null) throw this.#failure;
+    this.#held.rethrow();
   }
 
   /** The run with the smallest head; null when a run still open has none (or none is left). */
@@ -255,46 +259,5 @@ export class SortedCollector implements Collector {
       } else if (best === null || this.#held.before(run, best)) best = run;
     }
     return best;
-  }
-
-  /** Encodes the head of `run`; tagged output goes a worker at a time, each with its tag. */
-  #write(run: Run): void {
-    const record = run.headRecord();
-    const slot = run.headSlot();
-    this.#held.shift(run);
-    if (this.#options.tag && slot !== this.#lastSlot) this.#flush();
-    this.#lastSlot = slot;
-    if (this.#tally === null) {
-      this.#encoder.add(record);
-      return;
-    }
-    const before = this.#encoder.pending;
-    this.#encoder.add(record);
-    this.#tally.add(this.#workers.get(slot)!, this.#encoder.pending - before);
-  }
-
-  /**
-   * Whether a batch is due: a batch's worth waits in the encoder, or has gone out since the merge
-   * last waited for room (tagged output goes a worker at a time: in small batches, as often as
-   * the worker changes, which the pace must count too).
-   */
-  get #batchDue(): boolean {
-    return this.#encoder.pending + this.#sinceRoom >= BATCH_BYTES;
-  }
-
-  /** Waits for room in the output; false once the fan stops. */
-  async #paced(): Promise<boolean> {
-    this.#sinceRoom = 0;
-    return this.#room();
-  }
-
-  #flush(): void {
-    this.#sinceRoom += this.#encoder.pending;
-    const parts = this.#encoder.take();
-    this.#memory.renew();
-    if (parts.length === 0) return;
-    const tally = this.#tally ?? undefined;
-    this.#emit(this.#workers.get(this.#lastSlot)!, parts, undefined, tally);
-    this.#tally = tally === undefined ? null : new OutputTally();
   }
 }

@@ -4,11 +4,13 @@ import { RunHeap } from '../../orchestrator/fan/heap.js';
 import { HeldRuns } from '../../orchestrator/fan/held-runs.js';
 import { compareBytes } from '../../orchestrator/fan/order.js';
 import type { Run } from '../../orchestrator/fan/run.js';
+import { Slice } from '../../orchestrator/fan/slice.js';
 
 // The sorted merge's held runs (fan/held-runs.ts, run.ts, spill.ts): records kept as places in
 // the chunks they came in, spilled past a bound to files that are merged in tiers, and read back
 // a chunk at a time. Whatever the bound and the order runs end in, the merge must give every
-// record once, sorted, ties in the order of their runs, each with the slot of its worker.
+// record once, sorted, ties in the order of their runs, each with the slot of its worker; and
+// so it must when records come and runs end while a spill merges, a slice at a time.
 
 /** A record's key: its first byte; the rest tells ties apart. */
 const byFirstByte = (a: Buffer, b: Buffer) => compareBytes(a.subarray(0, 1), b.subarray(0, 1));
@@ -17,6 +19,8 @@ interface Input {
   /** Each run's records, sorted by the key, and how many come in each add. */
   runs: { records: Buffer[]; adds: number[] }[];
   bound: number;
+  /** Whether the event loop runs after each add (a spill's slices go on meanwhile), in turn. */
+  waits: boolean[];
 }
 
 const record = fc
@@ -32,15 +36,18 @@ const input: fc.Arbitrary<Input> = fc.record({
     { minLength: 1, maxLength: 40 },
   ),
   bound: fc.integer({ min: 0, max: 600 }),
+  waits: fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
 });
 
 /**
  * Adds each run's records in pieces, the runs taking turns (each piece in a chunk of its own,
  * records side by side with a byte between them, as a decoder leaves them), each run closed
- * after its last piece; then merges them all as the sorted collector's finish does.
+ * after its last piece, the event loop run between some (a spill's merge goes on, in slices of
+ * a few records); then merges them all as the sorted collector's finish does.
  */
-function merge({ runs, bound }: Input): string[] {
-  const held = new HeldRuns(byFirstByte, bound);
+async function merge({ runs, bound, waits }: Input): Promise<string[]> {
+  const held = new HeldRuns(byFirstByte, bound, undefined, undefined, new Slice(0, 3));
+  let adds = 0;
   const open = runs.map((spec, i) => ({ spec, run: held.create(i, i % 5), next: 0, add: 0 }));
   while (open.length > 0) {
     for (let i = 0; i < open.length; ) {
@@ -49,13 +56,15 @@ function merge({ runs, bound }: Input): string[] {
       const piece = state.spec.records.slice(state.next, state.next + count);
       state.next += piece.length;
       held.add(state.run, inOneChunk(piece));
+      if (waits[adds++ % waits.length]) await new Promise((resolve) => setImmediate(resolve));
       if (state.next >= state.spec.records.length) {
         state.run.closed = true;
         open.splice(i, 1);
       } else i++;
     }
   }
-  held.limitFiles();
+  await held.settled();
+  await held.limitFiles();
   const out: string[] = [];
   const heap = new RunHeap(held.runs, held.before);
   while (heap.size > 0) {
@@ -89,16 +98,16 @@ function expected({ runs }: Input): string[] {
 }
 
 describe('the sorted merge holds runs in memory and in spill files', () => {
-  it('gives every record once, sorted, ties in run order, each with its slot', () => {
-    fc.assert(
-      fc.property(input, (case_) => {
-        expect(merge(case_)).toEqual(expected(case_));
+  it('gives every record once, sorted, ties in run order, each with its slot', async () => {
+    await fc.assert(
+      fc.asyncProperty(input, async (case_) => {
+        expect(await merge(case_)).toEqual(expected(case_));
       }),
       { numRuns: 300 },
     );
   });
 
-  it('records larger than a spill batch and a read chunk come back whole', () => {
+  it('records larger than a spill batch and a read chunk come back whole', async () => {
     const big = (key: number, size: number) => Buffer.alloc(size, key + 65);
     const case_: Input = {
       runs: [
@@ -107,7 +116,8 @@ describe('the sorted merge holds runs in memory and in spill files', () => {
         { records: [Buffer.alloc(0), big(2, 5)], adds: [1] },
       ],
       bound: 1000,
+      waits: [true, false],
     };
-    expect(merge(case_)).toEqual(expected(case_));
+    expect(await merge(case_)).toEqual(expected(case_));
   });
 });
