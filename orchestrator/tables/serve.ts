@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { describeError, quoteName } from '../../filters/errors.js';
+import { describeError, quoteName, showBytes } from '../../filters/errors.js';
 import { tableNameOf } from '../../filters/sdk/tables.js';
 import type { Table } from '../../filters/tables/open.js';
 import type { ValueEncoding } from './answers.js';
@@ -85,7 +85,8 @@ export function createTableServer({
     if (key.length === 0) return { status: 400, body: `no key: GET /${name}/KEY` };
     const value = table.get(key);
     if (value === undefined)
-      return { status: 404, body: `no key ${JSON.stringify(key.toString('utf8'))} in ${name}` };
+      // Named as `table get` and every message names a key: bytes that are not text as `\xNN`.
+      return { status: 404, body: `no key "${showBytes(key)}" in ${name}` };
     // A copy: the table's view is valid until the next lookup, the write may wait longer.
     // Always exactly one newline after it, so the value's own bytes are all but the last.
     const body = Buffer.allocUnsafe(value.length + 1);

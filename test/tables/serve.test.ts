@@ -188,7 +188,9 @@ describe('table serve over TCP', () => {
     ['PUT', '/users', 405, /method not allowed/],
     ['POST', '/', 405, /method not allowed/],
     ['GET', '/users/%zz', 400, /URL-encoded/],
-    ['GET', '/users/two%0Alines', 404, /no key "two\\nlines" in users\n$/],
+    ['GET', '/users/two%0Alines', 404, /no key "two\\x0alines" in users\n$/],
+    // As `table get` names it (it was JSON's "\u0001z").
+    ['GET', '/users/%01z%FF', 404, /no key "\\x01z\\xff" in users\n$/],
     // A table given by its path is named as --table PATH names it; its name with the extension:
     [
       'GET',
