@@ -11,6 +11,7 @@ export class FanNode implements RunningNode {
   readonly ended: Promise<NodeEnd>;
   readonly #fan: Fan;
   readonly #command: CommandSpec;
+  #stopSent = false;
 
   constructor(label: string, options: FanOptions, log: (line: string) => void) {
     this.label = label;
@@ -48,7 +49,14 @@ export class FanNode implements RunningNode {
     return { read: totals.bytesIn, written: totals.bytesOut };
   }
 
+  /**
+   * The first stop begins the fan's own (its `termseq`); SIGKILL, the run's hurry (a second
+   * signal to manifold), cuts it short. A stop again (a feeder stopped, then the whole run) is
+   * no second signal: the fan's, taken so, would kill its workers at once.
+   */
   stop(signal: NodeJS.Signals): void {
+    if (this.#stopSent && signal !== 'SIGKILL') return;
+    this.#stopSent = true;
     this.#fan.stop({ kind: 'signal', signal });
   }
 

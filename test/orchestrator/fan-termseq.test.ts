@@ -225,3 +225,31 @@ describe('a second signal during a stop', () => {
     20_000,
   );
 });
+
+// A fan stage stopped as the feeder of a stage that failed, then stopped again with the whole
+// run by a signal: the second stop is no second signal, and its workers' sequence goes on.
+it('run: a fan stage stopped twice by the run ends its workers as its termseq says', async () => {
+  const pids = pidDir();
+  const config = writeConfig(tempDir('manifold-termseq-twice-'), {
+    stages: [
+      {
+        fan: {
+          workers: 1,
+          termseq: 'INT,1000,USR1,300',
+          worker: traps(pids).replace('echo started >&2;', 'echo out;'),
+        },
+      },
+      { run: 'head -c 1 > /dev/null; exit 3' },
+    ],
+  });
+  const child = spawnManifold(['run', config]);
+  const stderr = watch(child.stderr!);
+  // The worker writes once its traps are set: the stage after it then reads a byte and fails.
+  child.stdin!.end(records(1, 2));
+  await stderr.waitFor(/^got INT /, 1);
+  child.kill('SIGTERM');
+  const exit = await within(waitForExit(child), 10_000, 'manifold still ran 10 s after SIGTERM');
+  expect(exit.exitCode).toBe(143);
+  expect(got(stderr.text)).toEqual(['got INT', 'got USR1']);
+  expect(await leftovers(tracked(pidsIn(pids)), 5000)).toEqual([]);
+}, 20_000);
