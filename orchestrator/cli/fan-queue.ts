@@ -7,7 +7,7 @@ import { flagOf } from '../options/fan.js';
 import type { FanSettings } from '../options/fan-settings.js';
 import { NOT_ON_QUEUE, type QueueRefusable } from '../options/not-on-queue.js';
 import { resolveQueueSettings } from '../options/queue.js';
-import { checkQueueUrl, DEFAULT_JOB } from '../workers/queue/names.js';
+import { checkQueueUrl, DEFAULT_JOB, withoutCredentials } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs, checkStatsTarget } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
@@ -97,7 +97,8 @@ export function resolveQueueFanCommandLine(
     checkQueueUrl(String(raw.queue));
     if (argv.length > 0) {
       // The line to run instead, each word quoted as messages quote one: it pastes as given.
-      const words = ['manifold', 'worker', '--queue', String(raw.queue), '--', ...argv];
+      const queue = withoutCredentials(String(raw.queue));
+      const words = ['manifold', 'worker', '--queue', queue, '--', ...argv];
       throw new UsageError(
         `--queue takes no command: each worker runs its own (${words.map(quoteName).join(' ')})`,
       );

@@ -17,12 +17,16 @@ export class OutputFile {
   constructor(target: string, job: string) {
     this.#target = target;
     this.#part = `${target}.${job}.part`;
-    // A folder is found now, not by the rename at the end of the whole job.
-    if (statSync(target, { throwIfNoEntry: false })?.isDirectory())
-      throw new UsageError(`--output ${quoteName(target)}: is a directory`);
+    // Nothing to rename to: `''` was a part file in the current folder, then a rename that
+    // failed at the end of the whole job.
+    if (target === '') throw new UsageError('--output must name a file');
     try {
+      // A folder is found now, not by the rename at the end of the whole job.
+      if (statSync(target, { throwIfNoEntry: false })?.isDirectory())
+        throw new UsageError(`--output ${quoteName(target)}: is a directory`);
       this.fd = openSync(this.#part, 'w');
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`--output ${quoteName(target)}: ${describeWriteErrno(error)}`, error);
     }
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
@@ -18,13 +18,19 @@ describe('fan --queue --output that cannot be written', () => {
     const dir = tempDir();
     const folder = join(dir, 'out');
     mkdirSync(folder);
+    const file = join(dir, 'file');
+    writeFileSync(file, '');
+    // A path through a file said Node's `Error: ENOTDIR: not a directory, stat ...`, exit 1;
+    // '' made the whole job run, then failed to rename its part file (QA).
     const cases: [string, string][] = [
-      [join(dir, 'none', 'out.txt'), 'no such directory'],
-      [folder, 'is a directory'],
+      [join(dir, 'none', 'out.txt'), `--output ${join(dir, 'none', 'out.txt')}: no such directory`],
+      [folder, `--output ${folder}: is a directory`],
+      [join(file, 'x'), `--output ${join(file, 'x')}: a part of the path is not a directory`],
+      ['', '--output must name a file'],
     ];
-    for (const [output, reason] of cases) {
+    for (const [output, line] of cases) {
       const result = await coordinate(server.url, ['--job', 'out', '--output', output], 'a\n');
-      expect(result.stderr).toBe(`manifold: --output ${output}: ${reason}\n`);
+      expect(result.stderr).toBe(`manifold: ${line}\n`);
       expect(result.exitCode).toBe(2);
       expect(existsSync(`${output}.out.part`)).toBe(false);
     }

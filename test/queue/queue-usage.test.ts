@@ -38,6 +38,19 @@ const cases: [string[], RegExp][] = [
   ],
   [['fan', '--queue', '', '-j', '2'], /^manifold: --queue '' is not an address/],
   [['fan', '--queue', url, '--', 'cat'], /--queue takes no command: each worker runs its own/],
+  // A user's password or token is never said (they were, in these lines: QA).
+  [
+    ['fan', '--queue', 'nats://alice:secret@h:1/x'],
+    /^manifold: --queue nats:\/\/h:1\/x is not an address: give nats:\/\/host:port \(see/,
+  ],
+  [
+    ['fan', '--queue', 'nats://alice:secret@h:1', '--', 'cat'],
+    /^manifold: --queue takes no command: each worker runs its own \(manifold worker --queue nats:\/\/h:1 -- cat\) \(see/,
+  ],
+  [
+    ['worker', '--queue', 'secret@h:1/x', '--', 'cat'],
+    /^manifold: --queue h:1\/x is not an address/,
+  ],
   // The line to run instead, quoted as it pastes: was `--queue nats://h :1 -- grep a b`.
   [
     ['fan', '--queue', 'nats://h\n:1', '--', 'grep', 'a b'],
@@ -68,7 +81,7 @@ const cases: [string[], RegExp][] = [
   // The resolver reads a number as an IPv4 address: 127.1 is 127.0.0.1, 3 is 0.0.0.3.
   [
     ['worker', '--queue', 'nats://127.1:4222', '--', 'cat'],
-    /^manifold: --queue "nats:\/\/127\.1:4222" is not an address: a host name is never a number \('127\.1' is read as the address 127\.0\.0\.1; write an address as a\.b\.c\.d\) \(see/,
+    /^manifold: --queue nats:\/\/127\.1:4222 is not an address: a host name is never a number \('127\.1' is read as the address 127\.0\.0\.1; write an address as a\.b\.c\.d\) \(see/,
   ],
   [
     ['worker', '--queue', url, '-j', 'x', '--', 'cat'],
@@ -215,5 +228,26 @@ describe.concurrent('the queue’s usage errors, run', () => {
     expect(result.stderr).toBe(refusal(args)?.stderr);
     expect(hasStackTrace(result.stderr)).toBe(false);
     expect(result.stdout.length).toBe(0);
+  });
+});
+
+// A user's password or token in --queue was said in full by these lines (QA).
+describe.concurrent('a bad --queue with credentials', () => {
+  it.for([
+    [
+      ['fan', '--queue', 'nats://alice:secret@h:1/x'],
+      "manifold: --queue nats://h:1/x is not an address: give nats://host:port (see 'manifold fan --help')",
+    ],
+    [
+      ['queue', 'status', '--queue', 'nats://alice:secret@h:99999'],
+      'manifold: --queue nats://h:99999 is not an address: give nats://host:port',
+    ],
+    [
+      ['queue', 'rm', '--queue', 'secret@h:99999', '--job', 'x'],
+      'manifold: --queue h:99999 is not an address: give nats://host:port',
+    ],
+  ] as const)('%j: says the address without them, exit 2', async ([args, line], { expect }) => {
+    const result = await run(manifold, [...args], 'a\n');
+    expect([result.exitCode, result.stderr]).toEqual([2, `${line}\n`]);
   });
 });

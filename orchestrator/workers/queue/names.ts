@@ -102,22 +102,32 @@ export function jobOfStream(stream: string): string | null {
  */
 export function checkQueueUrl(url: string, option = '--queue'): string {
   const full = url.includes('://') ? url : `nats://${url}`;
+  const said = quoteName(withoutCredentials(url));
   let parsed: URL;
   try {
     parsed = new URL(full);
   } catch {
-    throw new UsageError(`${option} ${quoteName(url)} is not an address: give nats://host:port`);
+    throw new UsageError(`${option} ${said} is not an address: give nats://host:port`);
   }
   if (parsed.protocol !== 'nats:' || parsed.hostname === '' || parsed.pathname.length > 1) {
-    throw new UsageError(`${option} ${quoteName(url)} is not an address: give nats://host:port`);
+    throw new UsageError(`${option} ${said} is not an address: give nats://host:port`);
   }
   const numeric = numericHostProblem(parsed.hostname);
-  if (numeric !== null) throw new UsageError(`${option} "${url}" is not an address: ${numeric}`);
+  if (numeric !== null) throw new UsageError(`${option} ${said} is not an address: ${numeric}`);
   const who =
     parsed.username === ''
       ? ''
       : `${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}@`;
   return `nats://${who}${parsed.host}${parsed.port === '' ? ':4222' : ''}`;
+}
+
+/**
+ * An address as a message may say it, checked or not: without the user, password or token
+ * before an `@` (`nats://alice:secret@h:4222` is `nats://h:4222`), which lines pasted into logs
+ * would give away.
+ */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^((?:[A-Za-z][\w+.-]*:\/\/)?)[^/@]*@/, '$1');
 }
 
 /**
