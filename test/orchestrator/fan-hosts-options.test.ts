@@ -263,7 +263,7 @@ describe('manifold fan --host options', () => {
     const result = await fan(
       [
         ...['--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--timeout', '1s'],
-        ...['--termseq', 'INT,1000,USR1,300', '--shell', '--', said],
+        ...['--termseq', 'INT,1000,USR1,2000', '--shell', '--', said],
       ],
       'a\n',
     );

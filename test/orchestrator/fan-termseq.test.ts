@@ -30,7 +30,7 @@ const got = (stderr: string, slot?: number) =>
 describe('manifold fan --termseq', () => {
   it('ends a worker past --timeout with each signal in turn, then SIGKILL', async () => {
     const pids = pidDir();
-    const args = ['-j', '1', '--per-block', '--timeout', '1s', '--termseq', 'INT,300,USR1,300'];
+    const args = ['-j', '1', '--per-block', '--timeout', '1s', '--termseq', 'INT,300,USR1,2000'];
     const result = await fan([...args, '--shell', '--', traps(pids)], records(1, 3));
     expect(result.exitCode).toBe(1);
     expect(got(result.stderr)).toEqual(['got INT', 'got USR1']);
@@ -47,7 +47,8 @@ describe('manifold fan --termseq', () => {
       '-N',
       '5',
       '--termseq',
-      'INT,1000,USR1,300,KILL,25',
+      // 2 s for USR1's trap before the SIGKILL: under CI's load a shell waited past 300 ms.
+      'INT,1000,USR1,2000,KILL,25',
       '--shell',
       '--',
     ];
@@ -235,7 +236,7 @@ it('run: a fan stage stopped twice by the run ends its workers as its termseq sa
       {
         fan: {
           workers: 1,
-          termseq: 'INT,1000,USR1,300',
+          termseq: 'INT,1000,USR1,2000',
           worker: traps(pids).replace('echo started >&2;', 'echo out;'),
         },
       },

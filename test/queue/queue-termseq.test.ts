@@ -24,7 +24,7 @@ describe('fan --queue --termseq', () => {
     const command = `[ "$MANIFOLD_BLOCK" = 2 ] && { ${traps(pids)}; }; cat`;
     const worker = startWorker(server.url, ['-j', '2', '--shell'], [command]);
     const args = ['--block', '1000', '--halt', 'never', '--timeout', '1s'];
-    const result = await coordinate(server.url, [...args, '--termseq', 'INT,300,USR1,300'], input);
+    const result = await coordinate(server.url, [...args, '--termseq', 'INT,300,USR1,2000'], input);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/timed out after 1s \(try 1 of 1\) on block 2 /);
     const done = await worker.done();
@@ -37,7 +37,7 @@ describe('fan --queue --termseq', () => {
     const pids = pidDir();
     const worker = startWorker(server.url, ['-j', '2', '--shell'], [traps(pids)]);
     const args = ['fan', '--queue', server.url, '--block', '1000'];
-    const coordinator = spawnManifold([...args, '--termseq', 'INT,300,USR1,300']);
+    const coordinator = spawnManifold([...args, '--termseq', 'INT,300,USR1,2000']);
     coordinator.stdin!.end(input);
     await worker.stderr.waitFor(/^started$/, 2);
     worker.child.kill('SIGTERM');
