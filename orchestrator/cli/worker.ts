@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { quoteName, quoteWord } from '../../filters/errors.js';
 import { ExitCode, UsageError, wholeNumber } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
+import { MAX_TIMER_MS } from '../options/jobs.js';
 import { probeLine } from '../remote/cache.js';
 import { loadPart } from './load.js';
 import { resolvingLine } from './usage-help.js';
@@ -124,11 +125,12 @@ export function resolveStdioWorkerCommandLine(
   });
 }
 
+/** A whole number of milliseconds a timer can keep: a longer one (Node's warning) fired at once. */
 function milliseconds(value: unknown, option: string): number {
   const ms = wholeNumber(value);
-  if (!(ms > 0)) {
+  if (!(ms > 0 && ms <= MAX_TIMER_MS)) {
     throw new UsageError(
-      `${option} must be a whole number of milliseconds (got ${quoteName(String(value))})`,
+      `${option} must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (got ${quoteName(String(value))})`,
     );
   }
   return ms;

@@ -68,8 +68,8 @@ const UNITS: Record<string, number> = {
   h: 3_600_000,
   d: 86_400_000,
 };
-/** The longest timer Node keeps (about 24.8 days). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** The longest timer Node keeps (about 24.8 days): a longer one fires at once, with a warning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** `300ms`, `30s`, `2.5s`, `5m`: a --timeout as people write it. */
 export function formatDuration(ms: number): string {
@@ -101,7 +101,7 @@ function parseDuration(
   name: NameOf,
 ): number {
   const ms = durationMs(value, UNITS);
-  if (!(ms >= least && ms <= MAX_TIMEOUT_MS)) {
+  if (!(ms >= least && ms <= MAX_TIMER_MS)) {
     throw new OptionError(
       option,
       `${name(option)} must be a duration from ${least === 0 ? '0' : '1ms'} to 24 days: seconds (30, 2.5) or with a unit (300ms, 30s, 5m, 1h) (got ${show(value)}${parallelForm(value, /%$/, "parallel's N%, a share of the jobs' median time, is not one")})`,

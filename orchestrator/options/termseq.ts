@@ -1,9 +1,7 @@
 import { quoteName } from '../../filters/errors.js';
 import { signalNamed, type TermSeq, type TermStep } from '../workers/termseq.js';
 import { type NameOf, OptionError, show } from './checks.js';
-
-/** The longest a step may wait: Node's longest timer (about 24.8 days). */
-const MAX_STEP_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from './jobs.js';
 
 /**
  * `--termseq`, as GNU parallel's: signals and the milliseconds each gives the worker to end, in
@@ -20,7 +18,7 @@ export function parseTermseq(value: unknown, name: NameOf): TermSeq {
     const time = words[at + 1]?.trim() ?? '0';
     const ms = /^\d+$/.test(time) ? Number(time) : Number.NaN;
     if (signal === undefined) why = `${quoteName(word)} is not a signal`;
-    else if (!(ms <= MAX_STEP_MS)) why = `${quoteName(time)} is not a number of milliseconds`;
+    else if (!(ms <= MAX_TIMER_MS)) why = `${quoteName(time)} is not a number of milliseconds`;
     else steps.push({ signal, ms });
   }
   if (why !== '') {

@@ -89,12 +89,23 @@ describe('manifold worker --stdio (a host’s side of fan --host)', () => {
     [
       '--heartbeat 0',
       ['--stdio', '--heartbeat', '0'],
-      /--heartbeat must be a whole number of milliseconds \(got 0\)/,
+      /--heartbeat must be a whole number of milliseconds from 1 to 2147483647 \(got 0\)/,
     ],
     [
       '--host-timeout soon',
       ['--stdio', '--host-timeout', 'soon'],
-      /--host-timeout must be a whole number of milliseconds \(got soon\)/,
+      /--host-timeout must be a whole number of milliseconds from 1 to 2147483647 \(got soon\)/,
+    ],
+    // Past Node's longest timer: its warning, and a timer of 1 ms (QA).
+    [
+      '--host-timeout past the longest timer',
+      ['--stdio', '--host-timeout', '99999999999999999'],
+      /--host-timeout must be a whole number of milliseconds from 1 to 2147483647 \(got 99999999999999999\)/,
+    ],
+    [
+      '--heartbeat past the longest timer',
+      ['--stdio', '--heartbeat', '4000000000'],
+      /--heartbeat must be a whole number of milliseconds from 1 to 2147483647 \(got 4000000000\)/,
     ],
     [
       'a command with --stdio',
