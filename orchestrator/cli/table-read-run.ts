@@ -49,7 +49,7 @@ function readKeys(file: string, nul: boolean): Buffer[] {
   try {
     bytes = readFileSync(file === '-' ? 0 : file);
   } catch (error) {
-    const name = file === '-' ? 'stdin' : file;
+    const name = file === '-' ? 'stdin' : quoteName(file);
     throw new UsageError(`--keys-from ${name}: cannot read it: ${describeErrno(error)}`);
   }
   const end = nul ? 0 : 0x0a;

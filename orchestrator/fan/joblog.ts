@@ -1,5 +1,6 @@
 import { closeSync, constants as fsConstants, openSync, statSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { quoteName } from '../../filters/errors.js';
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
 import { type Framing, UsageError } from '../../filters/index.js';
 import { describeWriteErrno } from '../options/inputs.js';
@@ -97,7 +98,7 @@ export class JobLog {
         (error as NodeJS.ErrnoException).code === 'ENXIO'
           ? 'a FIFO with no reader: start its reader first'
           : describeWriteErrno(error);
-      throw new UsageError(`cannot write the job log ${path}: ${why}`, error);
+      throw new UsageError(`cannot write the job log ${quoteName(path)}: ${why}`, error);
     }
     this.#fd = fd;
   }
@@ -198,7 +199,9 @@ export class JobLog {
     } catch (error) {
       // Its rows are the record of what ran: a run that cannot keep it fails, in one line.
       this.#broken = true;
-      this.#failed(`cannot write the job log ${this.#path}: ${describeWriteErrno(error)}`);
+      this.#failed(
+        `cannot write the job log ${quoteName(this.#path)}: ${describeWriteErrno(error)}`,
+      );
     }
   }
 }

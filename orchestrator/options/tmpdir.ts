@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { describeErrno, quoteName } from '../../filters/errors.js';
 import { type NameOf, OptionError, text } from './checks.js';
 import { reasonInWords } from './inputs.js';
 
@@ -14,19 +15,25 @@ export function tmpdirOf(value: unknown, name: NameOf): string {
   const dir = text(value, 'tmpdir', name);
   if (dir === '') throw new OptionError('tmpdir', `${name('tmpdir')} must name a folder`);
   const path = resolve(dir);
+  // Quoted as a shell would take it back, as every message quotes a name (`$'a\nb'`).
+  const said = quoteName(dir);
   let folder: boolean;
   try {
     folder = statSync(path).isDirectory();
   } catch (error) {
-    throw new OptionError('tmpdir', `${name('tmpdir')} ${dir}: ${reasonInWords(error)}`, error);
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such directory'
+        : describeErrno(error);
+    throw new OptionError('tmpdir', `${name('tmpdir')} ${said}: ${why}`, error);
   }
-  if (!folder) throw new OptionError('tmpdir', `${name('tmpdir')} ${dir} is not a folder`);
+  if (!folder) throw new OptionError('tmpdir', `${name('tmpdir')} ${said} is not a folder`);
   try {
     accessSync(path, constants.W_OK | constants.X_OK);
   } catch (error) {
     throw new OptionError(
       'tmpdir',
-      `${name('tmpdir')} ${dir} cannot be written: ${reasonInWords(error)}`,
+      `${name('tmpdir')} ${said} cannot be written: ${reasonInWords(error)}`,
       error,
     );
   }

@@ -238,5 +238,11 @@ describe('--joblog', () => {
       /^manifold: cannot write the job log .*no\/such\/dir\/jobs.tsv: no such directory\n$/,
     );
     expect(existsSync(join(dir, 'ran'))).toBe(false);
+    // Named as a shell takes it back: a newline was said as a space (QA).
+    const odd = await fan(['--joblog', `${dir}/a\nb/jobs.tsv`, '--', 'cat'], 'a\n');
+    expect([odd.exitCode, odd.stderr]).toEqual([
+      2,
+      `manifold: cannot write the job log $'${dir}/a\\nb/jobs.tsv': no such directory\n`,
+    ]);
   });
 });

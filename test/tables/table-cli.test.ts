@@ -152,6 +152,17 @@ describe('manifold table get and stat', () => {
     const missing = await getKeys(table, [], ['--keys-from', odd]);
     expect(missing.stderr).toBe(`manifold: table ${table}: no key "x\\xff"\n`);
     expect(missing.exitCode).toBe(1);
+    // A file that cannot be read is named as a shell takes it back (it said `a b`, and `: `).
+    for (const [file, said] of [
+      [`${dir}/a\nb`, `$'${dir}/a\\nb'`],
+      ['', "''"],
+    ]) {
+      const unread = await getKeys(table, [], ['--keys-from', file!]);
+      expect([unread.exitCode, unread.stderr]).toEqual([
+        2,
+        `manifold: --keys-from ${said}: cannot read it: no such file\n`,
+      ]);
+    }
   });
 
   it('dies of SIGPIPE, quietly, when its output is closed early (`| head -1`)', async () => {
