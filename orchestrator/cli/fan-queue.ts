@@ -37,7 +37,7 @@ export function queueFanOptions(): Option[] {
     ).default('60s'),
     new Option(
       '--output <file>',
-      'with --queue: write the output to this file, whole and at once at the end (atomically), not to stdout',
+      'with --queue: write the output to this file, whole and at once at the end (atomically), not to stdout (- is stdout)',
     ),
   ];
 }
@@ -135,14 +135,15 @@ export async function runQueueFan(
     ? (line: string) => process.stderr.write(`manifold: ${line}\n`)
     : () => {};
   const sizes = checkInputs(resolved.inputs);
-  if (raw.output === undefined) refuseInputIsOutput(resolved.inputs);
-  const written = raw.output === undefined ? null : String(raw.output);
+  // `--output -` is stdout, as `-` is for --input, --stats and --joblog (it was a file named -).
+  const written = raw.output === undefined || raw.output === '-' ? null : String(raw.output);
+  if (written === null) refuseInputIsOutput(resolved.inputs);
   if (resolved.joblog) refuseReportOver(resolved.joblog, '--joblog', resolved.inputs, written);
   if (resolved.stats !== null) {
     refuseReportOver(resolved.stats, '--stats', resolved.inputs, written);
     checkStatsTarget(resolved.stats);
   }
-  const output = raw.output === undefined ? null : new OutputFile(String(raw.output), target.job);
+  const output = written === null ? null : new OutputFile(written, target.job);
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
   // Both load before the job is opened, so that one that cannot load leaves no job behind.
   const { openQueueJob } = await loadPart(() => import('../queue/open.js'));

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { startNats } from '../support/nats.js';
-import { coordinate } from '../support/queue.js';
+import { coordinate, startWorker } from '../support/queue.js';
 import { tempDir } from '../support/temp.js';
 
 // `manifold fan --queue ... --output FILE` where FILE cannot be written: one line naming
@@ -36,5 +36,18 @@ describe('fan --queue --output that cannot be written', () => {
     }
     const status = await run(manifold, ['queue', 'status', '--queue', server.url, '--json']);
     expect(status.stdout.toString()).toBe('[]\n');
+  });
+
+  // `-` is stdout, as for --input, --stats and --joblog: it was a file named `-` (QA).
+  it('- is stdout', async () => {
+    const server = await startNats();
+    const dir = tempDir();
+    const worker = startWorker(server.url, ['--job', 'dash'], ['cat']);
+    const result = await coordinate(server.url, ['--job', 'dash', '--output', '-'], 'a\nb\n', {
+      cwd: dir,
+    });
+    expect([result.exitCode, result.stdout.toString(), result.stderr]).toEqual([0, 'a\nb\n', '']);
+    expect(readdirSync(dir)).toEqual([]);
+    expect((await worker.done()).exitCode).toBe(0);
   });
 });
