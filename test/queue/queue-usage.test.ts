@@ -53,9 +53,20 @@ const cases: [string[], RegExp][] = [
   ],
   // The line to run instead, quoted as it pastes: was `--queue nats://h :1 -- grep a b`.
   [
-    ['fan', '--queue', 'nats://h\n:1', '--', 'grep', 'a b'],
-    /^manifold: --queue takes no command: each worker runs its own \(manifold worker --queue \$'nats:\/\/h\\n:1' -- grep 'a b'\) \(see/,
+    ['fan', '--queue', 'nats://h:1', '--', 'grep', 'a\nb c'],
+    /^manifold: --queue takes no command: each worker runs its own \(manifold worker --queue nats:\/\/h:1 -- grep \$'a\\nb c'\) \(see/,
   ],
+  // The URL parser dropped a newline or a tab quietly, and took a query; port 0 was a
+  // connection refused, exit 1 (QA).
+  [
+    ['fan', '--queue', 'nats://h:14\n222'],
+    /^manifold: --queue \$'nats:\/\/h:14\\n222' is not an address/,
+  ],
+  [
+    ['fan', '--queue', 'nats://h:4222?x=1'],
+    /^manifold: --queue 'nats:\/\/h:4222\?x=1' is not an address/,
+  ],
+  [['fan', '--queue', 'nats://h:0'], /^manifold: --queue nats:\/\/h:0 has no such port \(0\)/],
   [['fan', '--queue', url, '--per-block'], /--per-block is not for --queue: it is the workers'/],
   [
     ['fan', '--queue', url, '-j', '2'],

@@ -109,9 +109,19 @@ export function checkQueueUrl(url: string, option = '--queue'): string {
   } catch {
     throw new UsageError(`${option} ${said} is not an address: give nats://host:port`);
   }
-  if (parsed.protocol !== 'nats:' || parsed.hostname === '' || parsed.pathname.length > 1) {
+  // The URL parser drops a tab or a newline quietly (`nats://h:14\n222` is port 14222): none is
+  // taken, nor a query or a fragment, which no server reads.
+  if (
+    parsed.protocol !== 'nats:' ||
+    parsed.hostname === '' ||
+    parsed.pathname.length > 1 ||
+    parsed.search !== '' ||
+    parsed.hash !== '' ||
+    /\s/.test(url)
+  ) {
     throw new UsageError(`${option} ${said} is not an address: give nats://host:port`);
   }
+  if (parsed.port === '0') throw new UsageError(`${option} ${said} has no such port (0)`);
   const numeric = numericHostProblem(parsed.hostname);
   if (numeric !== null) throw new UsageError(`${option} ${said} is not an address: ${numeric}`);
   const who =
