@@ -118,17 +118,57 @@ _manifold_files() {
   COMPREPLY=($(compgen -f -- "$1"))
 }
 
-_manifold() {
-  local cur=\${COMP_WORDS[COMP_CWORD]}
-${walk('COMP_WORDS', 'COMP_CWORD', 1, `_manifold_choices "\${at:+$at }$word" "$cur" || _manifold_files "$cur"`)}
+# The value of option $1 (at the command $at): its choices, or files.
+_manifold_value() {
+  [[ " $valued " == *" $1 "* ]] || return
+  _manifold_choices "\${at:+$at }$1" "$2" || _manifold_files "$2"
+}
+
+# Bash splits words at = and : (in COMP_WORDBREAKS): --merge=o comes as --merge, = and o. They
+# are joined again where the line has no blank between them, as typed (bash-completion's -n =:).
+_manifold_words() {
+  local line=$COMP_LINE i word
+  words=() cword=0
+  for (( i = 0; i < \${#COMP_WORDS[@]}; i++ )); do
+    word=\${COMP_WORDS[i]}
+    if (( i > 1 )) && [[ $line != [[:blank:]]* ]] &&
+      [[ ( -n $word && $word != *[^=:]* ) || \${words[\${#words[@]}-1]} == *[=:] ]]; then
+      words[\${#words[@]}-1]+=$word
+    else
+      words+=("$word")
+    fi
+    line=\${line#*"$word"}
+    (( i == COMP_CWORD )) && cword=$(( \${#words[@]} - 1 ))
+  done
+}
+
+_manifold_complete() {
+${walk('words', 'cword', 1, '_manifold_value "$word" "$cur"')}
   if (( command_at )); then
-    if (( command_at == COMP_CWORD )); then COMPREPLY=($(compgen -c -- "$cur"))
+    if (( command_at == cword )); then COMPREPLY=($(compgen -c -- "$cur"))
     else _manifold_files "$cur"; fi
+  elif [[ $cur == --*=* ]]; then
+    given=\${cur%%=*}=
+    _manifold_value "\${cur%%=*}" "\${cur#*=}"
   elif [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$flags $valued" -- "$cur"))
   elif [[ -n $subs ]]; then COMPREPLY=($(compgen -W "$subs" -- "$cur"))
   elif [[ -n $takes_command ]]; then COMPREPLY=($(compgen -c -- "$cur"))
   elif [[ -n $arg_choices ]]; then COMPREPLY=($(compgen -W "$arg_choices" -- "$cur"))
   else _manifold_files "$cur"; fi
+}
+
+_manifold() {
+  local words cword given='' breaks=\${COMP_WORDBREAKS//[^=:]/}
+  _manifold_words
+  local cur=\${words[cword]}
+  COMPREPLY=()
+  _manifold_complete
+  # Readline replaces only what follows the word's last = or : (when they break words), so the
+  # completions are cut to that, as bash-completion's __ltrim_colon_completions does.
+  COMPREPLY=("\${COMPREPLY[@]/#/$given}")
+  if [[ -n $breaks && $cur == *[$breaks]* ]]; then
+    COMPREPLY=("\${COMPREPLY[@]#"\${cur%"\${cur##*[$breaks]}"}"}")
+  fi
 }
 
 complete -F _manifold manifold
@@ -148,6 +188,12 @@ ${walk('words', 'CURRENT', 2, `_manifold_choices "\${at:+$at }$word" || _files`)
     shift $(( command_at - 1 )) words
     (( CURRENT -= command_at - 1 ))
     _normal
+  elif [[ $cur == --*=* ]]; then
+    # zsh keeps --merge=o one word: the value is completed after its =.
+    if [[ " $valued " == *" \${cur%%=*} "* ]]; then
+      compset -P 1 '*='
+      _manifold_choices "\${at:+$at }\${cur%%=*}" || _files
+    fi
   elif [[ $cur == -* ]]; then compadd -- \${=flags} \${=valued}
   elif [[ -n $subs ]]; then compadd -- \${=subs}
   elif [[ -n $takes_command ]]; then _command_names -e

@@ -25,13 +25,26 @@ const script = async (shell: string) => {
   return file;
 };
 
-/** What bash completes for the words of a command line, the last one being completed. */
-async function bashCompletes(line: string[][]): Promise<string[]> {
+/**
+ * The words bash gives a completion function for a command line, the cursor at its end: split
+ * at blanks, then at runs of = and : (in COMP_WORDBREAKS), as an interactive bash 5.2 splits
+ * plain words (`--merge=o` is `--merge`, `=`, `o`; a line ending in a blank ends in '').
+ */
+const bashSplit = (line: string) =>
+  line.split(/[ \t]+/).flatMap((word) => (word === '' ? [''] : word.match(/[=:]+|[^=:]+/g)!));
+
+/** What bash completes for each command line, the cursor at its end. */
+async function bashCompletes(lines: string[]): Promise<string[]> {
   const file = await script('bash');
-  const calls = line.map(
-    (words) =>
-      `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _manifold; printf '%s\\n' "\${COMPREPLY[*]}"`,
-  );
+  const quote = (w: string) => `'${w}'`;
+  const calls = lines.map((line) => {
+    const split = bashSplit(line);
+    return [
+      `COMP_WORDS=(${split.map(quote).join(' ')}); COMP_CWORD=${split.length - 1}`,
+      `COMP_LINE=${quote(line)}; COMP_POINT=${line.length}; COMPREPLY=(); _manifold`,
+      `printf '%s\\n' "\${COMPREPLY[*]}"`,
+    ].join('; ');
+  });
   const result = await run('bash', ['-c', [`source '${file}'`, ...calls].join('\n')], '', {
     cwd: dir,
     env: { PATH: `${root}node_modules/.bin:/usr/bin:/bin` },
@@ -52,19 +65,19 @@ describe('manifold completion bash', () => {
   it('completes subcommands, options, choices, files and worker commands', async () => {
     writeFileSync(join(dir, 'wordfreq.yaml'), 'stages: []\n');
     const got = await bashCompletes([
-      ['manifold', ''],
-      ['manifold', 'ta'],
-      ['manifold', 'fan', '--me'],
-      ['manifold', 'fan', '--merge', ''],
-      ['manifold', 'fan', '-j', '4', '--merge', 'o'],
-      ['manifold', 'table', ''],
-      ['manifold', 'table', 'build', '--duplicates', 'f'],
-      ['manifold', 'graph', '--format', ''],
-      ['manifold', 'completion', ''],
-      ['manifold', 'run', 'wordf'],
-      ['manifold', 'fan', '-j', '2', '--', 'mf-ma'],
-      ['manifold', 'fan', '-j', '2', 'mf-red'],
-      ['manifold', 'fan', '--', 'sort', 'wordf'],
+      'manifold ',
+      'manifold ta',
+      'manifold fan --me',
+      'manifold fan --merge ',
+      'manifold fan -j 4 --merge o',
+      'manifold table ',
+      'manifold table build --duplicates f',
+      'manifold graph --format ',
+      'manifold completion ',
+      'manifold run wordf',
+      'manifold fan -j 2 -- mf-ma',
+      'manifold fan -j 2 mf-red',
+      'manifold fan -- sort wordf',
     ]);
     expect(got.map(words)).toEqual([
       words('fan run check graph table worker queue completion'),
@@ -83,13 +96,51 @@ describe('manifold completion bash', () => {
     ]);
   });
 
+  it('completes --opt=value as --opt value: the words bash split at = and : are joined', async () => {
+    writeFileSync(join(dir, 'hosts:a.txt'), '');
+    // Each pair: the line with --opt=value, the same with --opt value. Bash replaces only what
+    // follows the last = or :, so the completions are that part: the same in both.
+    const pairs = [
+      ['manifold fan --merge=o', 'manifold fan --merge o'],
+      ['manifold fan --merge=', 'manifold fan --merge '],
+      ['manifold fan --workers=2 --ta', 'manifold fan --workers 2 --ta'],
+      ['manifold table build --duplicates=f', 'manifold table build --duplicates f'],
+      ['manifold fan --workers=2 mf-red', 'manifold fan --workers 2 mf-red'],
+      ['manifold fan --merge=sorted --rev', 'manifold fan --merge sorted --rev'],
+      ['manifold fan --hosts-file=hosts:', 'manifold fan --hosts-file hosts:'],
+      ['manifold fan --host h:22 --ta', 'manifold fan --host h --ta'],
+      ['manifold fan --host=h:22 -- mf-ma', 'manifold fan --host h -- mf-ma'],
+    ];
+    const got = await bashCompletes(pairs.flat());
+    expect(got.map(words)).toEqual([
+      ['ordered'],
+      ['ordered'],
+      words('ready ordered sorted'),
+      words('ready ordered sorted'),
+      words('--table --tag --tagstring'),
+      words('--table --tag --tagstring'),
+      ['first'],
+      ['first'],
+      ['mf-reduce'],
+      ['mf-reduce'],
+      ['--reverse'],
+      ['--reverse'],
+      ['a.txt'],
+      ['a.txt'],
+      words('--table --tag --tagstring'),
+      words('--table --tag --tagstring'),
+      ['mf-map'],
+      ['mf-map'],
+    ]);
+  });
+
   it("offers every option fan --help lists, from commander's own data", async () => {
     const help = (await output(manifold, ['fan', '--help'])).toString();
     const listed = [...help.matchAll(/^ {2}(?:(-\w), )?(--[a-z][a-z0-9-]*)/gm)].flatMap((m) =>
       m.slice(1).filter((flag) => flag !== undefined),
     );
     expect(listed.length).toBeGreaterThan(20);
-    const [offered] = await bashCompletes([['manifold', 'fan', '-']]);
+    const [offered] = await bashCompletes(['manifold fan -']);
     expect(words(offered!)).toEqual(expect.arrayContaining(listed));
   });
 });
