@@ -1,5 +1,5 @@
 import type { Command, CommanderError, Option } from 'commander';
-import { quoteWord } from '../../filters/errors.js';
+import { quoteName, quoteWord } from '../../filters/errors.js';
 import { commanderMessage } from '../../filters/sdk/cli.js';
 import { parallelSpelling } from './parallel-words.js';
 
@@ -66,6 +66,8 @@ function refuseNumberWord(_hooked: Command, command: Command): void {
  */
 export function usageLine(error: CommanderError, program: Command, argv: string[]): string | null {
   if (error.code === 'commander.help' || error.exitCode === 0) return null;
+  const placed = optionBeforeCommand(error, program, argv);
+  if (placed !== null) return `${placed.line} (see '${placed.path.join(' ')} --help')`;
   const path = commandPath(program, argv);
   const line =
     unknownSubcommand(error, program, path) ??
@@ -104,6 +106,56 @@ function optionOfCounterpart(
   const known = (other.options as Option[]).some(isFlag);
   return known ? `${flag} is an option of '${there}', not of '${here}'` : null;
 }
+
+/**
+ * An option of a subcommand given before the subcommand's name (`manifold --verbose fan`,
+ * `manifold -j 2 fan`, `manifold table -o t.mft build`), which the command it was given to does
+ * not know: it was "unknown option '--verbose'", pointing at a help that lists it (or, a value
+ * between, at the program's). Said where it goes, with the help of the command it is an option
+ * of; null when no command that the line goes on to name knows it.
+ */
+function optionBeforeCommand(
+  error: CommanderError,
+  program: Command,
+  argv: string[],
+): { line: string; path: string[] } | null {
+  if (error.code !== 'commander.unknownOption') return null;
+  const given = /^error: unknown option '(.*)'$/m.exec(error.message)?.[1];
+  const end = argv.indexOf('--');
+  const words = end === -1 ? argv : argv.slice(0, end);
+  const at = given === undefined ? -1 : words.indexOf(given);
+  if (given === undefined || at === -1) return null;
+  const before = words.slice(0, at);
+  const here = commandPath(program, before);
+  const subs = commandAt(program, here.slice(1)).commands as Command[];
+  const names = (word: string) => subs.some((c) => c.name() === word || c.aliases().includes(word));
+  const next = words.findIndex((word, i) => i > at && names(word));
+  if (next === -1) return null;
+  // The command the line names, the words before its name left out; the deepest that knows it.
+  const path = commandPath(program, [...before, ...words.slice(next)]);
+  // `--workers=2` and `-j2` are named with their value.
+  const flag = given.startsWith('--') ? given.split('=')[0]! : given.slice(0, 2);
+  const isFlag = (o: Option) => o.long === flag || o.short === flag;
+  let depth = path.length;
+  while (depth > here.length && !optionsAt(program, path.slice(1, depth)).some(isFlag)) depth--;
+  if (depth === here.length) return null;
+  const option = optionsAt(program, path.slice(1, depth)).find(isFlag)!;
+  const value = words[at + 1] ?? '';
+  const withNext =
+    given === flag && next > at + 1 && (option.required || (option.optional && value[0] !== '-'));
+  // A flag given a value (`--tag=1`) is shown as it goes: after the name, it is refused too.
+  const takesNone = !option.required && !option.optional;
+  const moved = withNext ? [given, value] : [takesNone && given.includes('=') ? flag : given];
+  const there = path.slice(0, depth);
+  const example = [...there, ...moved.map(quoteName)].join(' ');
+  return {
+    line: `${flag} is an option of '${there.join(' ')}': put it after ${there.at(-1)} (${example} ...)`,
+    path: there,
+  };
+}
+
+const optionsAt = (program: Command, names: string[]) =>
+  commandAt(program, names).options as Option[];
 
 /** The command of `program` that the subcommand `names` lead to (as far as they name one). */
 function commandAt(program: Command, names: string[]): Command {

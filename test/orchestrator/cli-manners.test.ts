@@ -128,6 +128,62 @@ describe('an unknown option is said before a required option that is missing', (
   });
 });
 
+describe("a subcommand's option given before its name says where it goes", () => {
+  // The program (or `table`) does not know it: `manifold --verbose fan` said "unknown option
+  // '--verbose' (see 'manifold fan --help')", a help that lists it; `manifold -j 2 fan` pointed
+  // at `manifold --help`, the value between taken for the command's name.
+  const cases: [string[], string][] = [
+    [
+      ['--verbose', 'fan', '--', 'cat'],
+      "--verbose is an option of 'manifold fan': put it after fan (manifold fan --verbose ...) (see 'manifold fan --help')",
+    ],
+    [
+      ['-j', '2', 'fan', '--', 'cat'],
+      "-j is an option of 'manifold fan': put it after fan (manifold fan -j 2 ...) (see 'manifold fan --help')",
+    ],
+    [
+      ['--merge', 'ordered', '--tag', 'fan', '--', 'cat'],
+      "--merge is an option of 'manifold fan': put it after fan (manifold fan --merge ordered ...) (see 'manifold fan --help')",
+    ],
+    [
+      ['--workers=2', 'fan', '--', 'cat'],
+      "--workers is an option of 'manifold fan': put it after fan (manifold fan --workers=2 ...) (see 'manifold fan --help')",
+    ],
+    [
+      ['-j2', 'fan', '--', 'cat'],
+      "-j is an option of 'manifold fan': put it after fan (manifold fan -j2 ...) (see 'manifold fan --help')",
+    ],
+    [
+      ['--tag=1', 'fan', '--', 'cat'],
+      "--tag is an option of 'manifold fan': put it after fan (manifold fan --tag ...) (see 'manifold fan --help')",
+    ],
+    [
+      ['--verbose', 'run', 'x.yaml'],
+      "--verbose is an option of 'manifold run': put it after run (manifold run --verbose ...) (see 'manifold run --help')",
+    ],
+    [
+      ['--set', 'A=a b', 'run', 'x.yaml'],
+      "--set is an option of 'manifold run': put it after run (manifold run --set 'A=a b' ...) (see 'manifold run --help')",
+    ],
+    // Between two names, and before both: the command whose option it is.
+    [
+      ['table', '-o', 't.mft', 'build', 'in.txt'],
+      "-o is an option of 'manifold table build': put it after build (manifold table build -o t.mft ...) (see 'manifold table build --help')",
+    ],
+    [
+      ['-o', 't.mft', 'table', 'build', 'in.txt'],
+      "-o is an option of 'manifold table build': put it after build (manifold table build -o t.mft ...) (see 'manifold table build --help')",
+    ],
+    // No command named after it knows it: unknown, as before.
+    [['--bogus', 'fan', '--', 'cat'], "unknown option '--bogus' (see 'manifold fan --help')"],
+    [['--verbose'], "unknown option '--verbose' (see 'manifold --help')"],
+    [['-j', '2', '--', 'fan'], "unknown option '-j' (see 'manifold --help')"],
+  ];
+  it.for(cases)('%j', ([args, line]) => {
+    expect(said(args)).toEqual({ exitCode: 2, stdout: '', stderr: `manifold: ${line}\n` });
+  });
+});
+
 describe('a flag given a value (--tag=1) is said to take none', () => {
   // `fan --tag=1` said "--tag is an option of 'manifold worker', not of 'manifold fan'" (the
   // fan has --tag); `run --verbose=x` said "unknown option '--verbose=x' (did you mean
@@ -452,6 +508,7 @@ describe('the executable says what is found here, a case of each kind', () => {
       ['fan', '--tag=1', '--', 'cat'],
       ['queue', 'rm', '-h=1'],
       ['worker', '--stdio', '--merge', 'ordered'],
+      ['-j', '2', 'fan', '--', 'cat'],
       ['help', 'table', 'biuld'],
       ['help', 'queue', 'status'],
       ['table', 'get', '--version'],
