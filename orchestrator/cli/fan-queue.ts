@@ -9,10 +9,10 @@ import { NOT_ON_QUEUE, type QueueRefusable } from '../options/not-on-queue.js';
 import { resolveQueueSettings } from '../options/queue.js';
 import { checkQueueUrl, DEFAULT_JOB, withoutCredentials } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
-import { checkInputs, checkStatsTarget } from './inputs.js';
+import { checkInputs } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
 import { OutputFile } from './output-file.js';
-import { refuseInputIsOutput, refuseReportOver } from './same-file.js';
+import { checkReports, refuseInputIsOutput } from './same-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
 
@@ -138,11 +138,7 @@ export async function runQueueFan(
   // `--output -` is stdout, as `-` is for --input, --stats and --joblog (it was a file named -).
   const written = raw.output === undefined || raw.output === '-' ? null : String(raw.output);
   if (written === null) refuseInputIsOutput(resolved.inputs);
-  if (resolved.joblog) refuseReportOver(resolved.joblog, '--joblog', resolved.inputs, written);
-  if (resolved.stats !== null) {
-    refuseReportOver(resolved.stats, '--stats', resolved.inputs, written);
-    checkStatsTarget(resolved.stats);
-  }
+  checkReports(resolved, resolved.inputs, written);
   const output = written === null ? null : new OutputFile(written, target.job);
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
   // Both load before the job is opened, so that one that cannot load leaves no job behind.

@@ -27,9 +27,9 @@ import { refuseCommandBytes } from './command-bytes.js';
 import { CliError } from './errors.js';
 import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
-import { checkInputs, checkStatsTarget, stdinAsInput } from './inputs.js';
+import { checkInputs, stdinAsInput } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
-import { refuseInputIsOutput, refuseReportOver } from './same-file.js';
+import { checkReports, refuseInputIsOutput } from './same-file.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -94,13 +94,7 @@ async function runFan(argv: string[], raw: Record<string, unknown>): Promise<num
       throw new CliError(line, ExitCode.notFound);
     }
   }
-  // Last of the checks, since it creates the file: a summary that cannot be written is known
-  // before any input is read, not after the whole run.
-  if (options.joblog) refuseReportOver(options.joblog, '--joblog', options.inputs);
-  if (options.stats !== null) {
-    refuseReportOver(options.stats, '--stats', options.inputs);
-    checkStatsTarget(options.stats);
-  }
+  checkReports(options, options.inputs); // last of the checks: it creates the --stats file
   // Signals are heard from here: one while hosts are connected to ends their connections (a
   // host that hangs takes --host-timeout to answer), and then the run, before it starts.
   let fan: Fan | null = null;

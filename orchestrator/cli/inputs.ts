@@ -2,8 +2,6 @@ import { isatty } from 'node:tty';
 import { UsageError } from '../../filters/index.js';
 import { checkInputFiles } from '../options/inputs.js';
 
-export { checkStatsTarget } from '../options/inputs.js';
-
 /**
  * Checks the input before anything starts: each --input file can be read, or stdin is not a
  * terminal. Returns each input's size, for the ETA: null for a pipe or a device (`<(cmd)`,

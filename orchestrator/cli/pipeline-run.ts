@@ -10,8 +10,7 @@ import { endStatus } from '../fan/end.js';
 import { writeStatsFile } from '../options/inputs.js';
 import { PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
-import { checkStatsTarget } from './inputs.js';
-import { refuseInputIsOutput, refuseReportOver } from './same-file.js';
+import { checkReports, refuseInputIsOutput } from './same-file.js';
 import { onStopSignals, statusOf } from './status.js';
 
 /**
@@ -61,10 +60,7 @@ export async function runConfig(
   // A config's output is written aside and renamed into place: it may be an input.
   if (pipeline.output === null) refuseInputIsOutput(inputs);
   // A summary that cannot be written is known before the run, not after it.
-  if (options.stats !== undefined) {
-    refuseReportOver(options.stats, '--stats', inputs, pipeline.output);
-    checkStatsTarget(options.stats);
-  }
+  checkReports(options, inputs, pipeline.output);
   for (const note of fanNotes(pipeline.stages)) log(note);
   const runner = new PipelineRun(pipeline, log);
   onStopSignals((signal) => runner.stop(signal));

@@ -2,6 +2,7 @@ import { fstatSync, type Stats, statSync } from 'node:fs';
 import { quoteName } from '../../filters/errors.js';
 import { UsageError } from '../../filters/index.js';
 import { offsetOf } from '../fan/input-fd.js';
+import { checkStatsTarget } from '../options/inputs.js';
 
 // A file that manifold reads and writes at once: `manifold fan -- cat < f >> f` appended a copy
 // of f to f, exit 0, where `cat` refuses (`input file is output file`), and `--stats f`, f the
@@ -75,4 +76,20 @@ export function refuseReportOver(
       throw new UsageError(`${said} is the input file too (${name}): the report would replace it`);
     }
   }
+}
+
+/**
+ * The reports' files checked before anything runs: `--joblog` and `--stats` are neither the
+ * output nor an input, and the --stats file is opened (created) last, so that one that cannot
+ * be written is known before any input is read, not after the whole run.
+ */
+export function checkReports(
+  reports: { joblog?: string | null | undefined; stats?: string | null | undefined },
+  inputs: readonly string[] | null,
+  output?: string | null,
+): void {
+  if (reports.joblog) refuseReportOver(reports.joblog, '--joblog', inputs, output);
+  if (reports.stats === null || reports.stats === undefined) return;
+  refuseReportOver(reports.stats, '--stats', inputs, output);
+  checkStatsTarget(reports.stats);
 }
