@@ -72,14 +72,14 @@ export class LinePartitioner {
         carry.push(data.subarray(0, start));
         const record = Buffer.concat(carry);
         carry = [];
-        this.#records(record, 0, record.length, true);
+        this.#records(record, 0, record.length);
       }
       const tail = data.lastIndexOf(this.#delimiter) + 1;
-      if (tail > start) this.#records(data, start, tail, false);
+      if (tail > start) this.#records(data, start, tail);
       const rest = Math.max(start, tail);
       if (rest < data.length) {
         if (p < last) carry.push(data.subarray(rest));
-        else this.#records(data, rest, data.length, true);
+        else this.#records(data, rest, data.length);
       }
     }
     const picked: Picked = { parts: [], bytes: [], counts: this.#counts, releases: [] };
@@ -93,10 +93,11 @@ export class LinePartitioner {
   }
 
   /**
-   * The records of data[from, to), each ended by the delimiter but perhaps the last (`open`:
-   * the block's last record may lack it, and gets one, as every record in a part must end).
+   * The records of data[from, to), each ended by the delimiter but perhaps the last: the block's
+   * last record may lack it, the input's last, given on as it came (nothing follows it in any
+   * part, and a byte the input has not would change what a worker reads).
    */
-  #records(data: Buffer, from: number, to: number, open: boolean): void {
+  #records(data: Buffer, from: number, to: number): void {
     // Read once here, not per record: `data.buffer` is a call into V8's runtime each time.
     const delimiter = this.#delimiter;
     const key = this.#key;
@@ -141,7 +142,6 @@ export class LinePartitioner {
     if (runTarget < 0) return;
     const runEnd = Math.min(start, to);
     writers[runTarget]!.copy(memory, base + runStart, runEnd - runStart);
-    if (open && data[runEnd - 1] !== delimiter) writers[runTarget]!.byte(delimiter);
   }
 
   /** Blocks cut without counting (`EndsSplitter`) meet their records' sizes here. */

@@ -98,11 +98,16 @@ function partitionRecords(block: Block, workers: number, framing: Framing, key: 
     // A record whose key cannot be read (not JSON) is named by its number in the input.
     throw placeAt({ input: 'input', record: block.firstRecord + i }, error);
   }
+  // The input's last record may lack its delimiter: given on so, as the other dispatches give it.
+  const delimiter = recordDelimiter(framing);
+  const open = delimiter !== null && records.length > 0 && !endsWith(block.parts, delimiter);
+  if (open) sizes[targets[records.length - 1]!]! -= delimiter.length;
   const buffers = sizes.map((size) => Buffer.allocUnsafe(size));
   const offsets = new Array<number>(workers).fill(0);
   for (let i = 0; i < records.length; i++) {
     const target = targets[i]!;
-    offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing);
+    const ended = !open || i < records.length - 1;
+    offsets[target] = writeRecord(buffers[target]!, offsets[target]!, records[i]!, framing, ended);
   }
   return { parts: buffers.map((buffer) => [buffer]), bytes: sizes, counts };
 }
@@ -146,11 +151,30 @@ function partOf(
   };
 }
 
-function writeRecord(target: Buffer, offset: number, record: Buffer, framing: Framing): number {
+/** Writes `record` with its framing (its delimiter when `ended`) at `offset`; returns the end. */
+function writeRecord(
+  target: Buffer,
+  offset: number,
+  record: Buffer,
+  framing: Framing,
+  ended: boolean,
+): number {
   let at = offset;
   if (framing.kind === 'frames') at = target.writeUInt32BE(record.length, at);
   at += record.copy(target, at);
   const delimiter = recordDelimiter(framing);
-  if (delimiter !== null) at += delimiter.copy(target, at);
+  if (delimiter !== null && ended) at += delimiter.copy(target, at);
   return at;
+}
+
+/** Whether the bytes of `parts`, in turn, end with `suffix` (which may span parts). */
+function endsWith(parts: readonly Buffer[], suffix: Buffer): boolean {
+  let left = suffix.length;
+  for (let p = parts.length - 1; p >= 0 && left > 0; p--) {
+    const part = parts[p]!;
+    const n = Math.min(left, part.length);
+    if (part.compare(suffix, left - n, left, part.length - n, part.length) !== 0) return false;
+    left -= n;
+  }
+  return left === 0;
 }

@@ -61,13 +61,6 @@ export class PieceWriter {
     }
   }
 
-  /** Appends one byte. */
-  byte(value: number): void {
-    if (this.#used === PIECE_SIZE) this.#next();
-    this.#piece.buffer[this.#used++] = value;
-    this.#bytes++;
-  }
-
   /** The bytes written since the last take, as views, with how many and their release. */
   take(): Taken {
     this.#view();
