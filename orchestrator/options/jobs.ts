@@ -114,18 +114,21 @@ function parseDuration(
  * `--header`: how many of the input's first records are a header (0: none), or `auto`. `:` is
  * one, as GNU parallel's `--header :` (the first line) is.
  */
+/** The most lines a header may have: each block carries them all. */
+const MAX_HEADER = 1_000_000;
+
 export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
   if (value === 'auto') return 'auto';
   if (value === ':') return 1;
   const n = wholeNumber(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_HEADER) {
     throw new OptionError('header', headerMessage(value, name));
   }
   return n;
 }
 
 function headerMessage(value: unknown, name: NameOf): string {
-  return `${name('header')} must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${show(value)})`;
+  return `${name('header')} must be a number of lines (records) up to ${MAX_HEADER}, : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${show(value)})`;
 }
 
 /** `; <why>` where `value` is a GNU parallel form manifold does not take, else ''. */

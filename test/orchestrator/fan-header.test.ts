@@ -285,11 +285,12 @@ describe('--header auto', () => {
     expect(counted.stdout.toString().trim()).toBe('101');
   }, 20_000);
 
-  it.each(['x', '-1', '1.5'])('--header %s is a usage error', async (value) => {
+  // Past the most (1000000) the line did not say there was one (QA).
+  it.each(['x', '-1', '1.5', '1000001'])('--header %s is a usage error', async (value) => {
     const result = await fan(['--header', value, '--', 'cat'], 'a\n');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
-      `manifold: --header must be a number of lines (records), : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${value}) (see 'manifold fan --help')\n`,
+      `manifold: --header must be a number of lines (records) up to 1000000, : for one (as GNU parallel), or auto for a CSV or TSV file's one header line (got ${value}) (see 'manifold fan --help')\n`,
     );
   });
 });
