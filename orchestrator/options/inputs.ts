@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { describeErrno, quoteName, systemWords } from '../../filters/errors.js';
 import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/index.js';
+import { descriptorNamed, descriptorProblem } from './descriptors.js';
 
 /**
  * Checks that each input file can be read, before anything starts; `option` names them in
@@ -19,6 +20,16 @@ import { ExitCode, errnoText, ManifoldError, UsageError } from '../../filters/in
 export function checkInputFiles(files: string[], option: string): (number | null)[] {
   return files.map((file) => {
     const name = quoteName(file);
+    // `/dev/fd/N` names a descriptor: one not open, or Node's own (its event loop's pipes, read
+    // for ever and deaf to signals) rather than one the shell gave, is refused as a config's is.
+    // The library's caller is the process: any descriptor of it is the caller's to give.
+    const fd = descriptorNamed(file);
+    const problem =
+      fd === null || fd <= 2 ? null : descriptorProblem(fd, 'read', option !== 'input');
+    if (problem !== null) {
+      const hint = option === 'input' ? '' : ` (give it, as ${fd}<file)`;
+      throw new UsageError(`${option} ${name}: descriptor ${fd} ${problem.why}${hint}`);
+    }
     try {
       const stat = statSync(file);
       if (stat.isDirectory()) throw new UsageError(`${option} ${name}: is a directory`);

@@ -112,7 +112,7 @@ describe('a host that is a number is refused: the resolver reads it as an IPv4 a
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
       stderr:
-        `${file}:2:19: queue "3" is not an address: ${never} ('3' is read as the address 0.0.0.3; write an address as a.b.c.d)\n` +
+        `${file}:2:19: queue 3 is not an address: ${never} ('3' is read as the address 0.0.0.3; write an address as a.b.c.d)\n` +
         `${file}:3:37: hosts: '0x10' is not [user@]host[:port][/slots]: ${never} ('0x10' is read as the address 0.0.0.16; write an address as a.b.c.d)\n`,
     });
   });
@@ -274,6 +274,37 @@ describe('values checked before anything runs', () => {
     expect([result.exitCode, result.stderr]).toEqual([
       1,
       'manifold: cannot read stdin: is a directory',
+    ]);
+  });
+});
+
+describe('--input /dev/fd/N', () => {
+  // One the shell did not give was one of Node's own: its event loop's pipe, read for ever (for
+  // fd 5, deaf to SIGINT), or an eventpoll, `no such device or address`, exit 1 (QA).
+  it.each(['3', '4', '5', '7'])(
+    '/dev/fd/%s not given is one line, exit 2, as run says it',
+    async (n) => {
+      const result = await execa(manifold, ['fan', '--input', `/dev/fd/${n}`, '--', 'cat'], {
+        reject: false,
+        timeout: 10_000,
+      });
+      expect([result.exitCode, result.stderr]).toEqual([
+        2,
+        expect.stringMatching(
+          new RegExp(
+            `^manifold: --input /dev/fd/${n}: descriptor ${n} is Node's own \\(an? \\w+\\), not one manifold was given \\(give it, as ${n}<file\\)$`,
+          ),
+        ),
+      ]);
+    },
+  );
+
+  it('one given is read; one open for writing only is refused', async () => {
+    const script = `"$0" fan --input /dev/fd/3 -- cat 3< <(seq 3); "$0" fan --input /dev/fd/3 -- cat 3>/dev/null`;
+    const result = await execa('bash', ['-c', script, manifold], { reject: false });
+    expect([result.stdout, result.stderr]).toEqual([
+      '1\n2\n3',
+      'manifold: --input /dev/fd/3: descriptor 3 is open for writing only (give it, as 3<file)',
     ]);
   });
 });
