@@ -1,4 +1,12 @@
-import { closeSync, constants, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  read,
+  statSync,
+} from 'node:fs';
 import type { Readable } from 'node:stream';
 import { wroteParts } from '../workers/lent.js';
 import { poolReads, ReadBuffers, socketReads } from '../workers/reads.js';
@@ -173,7 +181,17 @@ export class InputReader {
   #readDescriptor(fd: number, wait: () => Promise<void>, owned = false): AsyncGenerator<Buffer> {
     const stat = fstatSync(fd);
     if (!stat.isFIFO() && !stat.isSocket()) {
-      return this.#readStream(createReadStream('', { fd, highWaterMark: READ_SIZE }), wait);
+      // Closed only when opened here: stdin, or the library's caller's descriptor, is left open
+      // for its owner, the stream destroyed too (a stream closes its descriptor as it is
+      // destroyed, whatever `autoClose` says): that lost the caller's descriptor, and one Node
+      // held itself aborted the process.
+      const keep = { read, close: (_fd: number, done: (error: null) => void) => done(null) };
+      const stream = createReadStream('', {
+        fd,
+        highWaterMark: READ_SIZE,
+        ...(!owned && { autoClose: false, fs: keep }),
+      });
+      return this.#readStream(stream, wait);
     }
     // A pipe holds 64 KiB unless someone sizes it: the process starter can (Node cannot).
     if (stat.isFIFO()) {

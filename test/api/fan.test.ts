@@ -290,6 +290,25 @@ describe('fan: input and output kinds', () => {
     }
     expect(out.text()).toBe(text);
   });
+
+  // A descriptor read as a stream (a device, a directory) was closed by the stream as the fan
+  // stopped: the caller's lost, and one Node held itself aborted the process (QA).
+  it('a descriptor read as a stream is left open for the caller, read to its end or failing', async () => {
+    const device = openSync('/dev/null', 'r');
+    const folder = openSync(tempDir(), 'r');
+    try {
+      const out = sink();
+      await fan({ command: ['cat'] }, { input: device, output: out });
+      expect(out.text()).toBe('');
+      const error = await rejection(fan({ command: ['cat'] }, { input: folder, output: sink() }));
+      expect(error.message).toBe('cannot read input: is a directory');
+      expect(() => fstatSync(device)).not.toThrow();
+      expect(() => fstatSync(folder)).not.toThrow();
+    } finally {
+      closeSync(device);
+      closeSync(folder);
+    }
+  });
 });
 
 describe('fan: ends', () => {
