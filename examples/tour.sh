@@ -101,7 +101,7 @@ tour=(
   "mf-map --json '({ ...r, total: r.a + r.b })' < ab.ndjson   # ndjson in, ndjson out"
   "mf-filter 'r.includes(\"ERROR\")' < app.log          # keeps matching lines, byte for byte"
   "mf-reduce --key field:1 sum 3 < sales.txt          # \"key<TAB>sum of field 3\", sorted by key"
-  "mf-frame --split nul < names | mf-unframe          # length-prefixed frames and back"
+  "mf-frame --split nul < names | mf-unframe --join nul   # length-prefixed frames and back"
   "mf-join --table users.mft --key field:3 < events.tsv   # enrich each record from a table"
   "chmod +x upper.mjs && ./upper.mjs < in.txt"
   "node fan.mjs"

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Writes deterministic float64 arrays as length-prefixed frames to stdout: a 4-byte big-endian
 // length, then that many bytes of little-endian doubles. node generate.mjs [frames] [values]
+// A reader that goes early (`| head -1`) ends this writer quietly, as `yes` ends: status 141.
+process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 141 : 1));
 let seed = 13;
 const random = () => {
   seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;

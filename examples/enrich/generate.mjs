@@ -3,6 +3,8 @@
 //   node generate.mjs users [count]          user_id  name  country  plan
 //   node generate.mjs events [count] [users] user_id  time  action  amount
 // Events name users up to 10% past the last one: those find no user (the anti-join's share).
+// A reader that goes early (`| head -1`) ends this writer quietly, as `yes` ends: status 141.
+process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 141 : 1));
 let seed = 17;
 const random = () => {
   seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;

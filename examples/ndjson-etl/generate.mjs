@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Writes deterministic payment events as ndjson to stdout, some of them invalid on purpose:
 // node generate.mjs [events]
+// A reader that goes early (`| head -1`) ends this writer quietly, as `yes` ends: status 141.
+process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 141 : 1));
 let seed = 5;
 const random = () => {
   seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Writes a deterministic activity log, "<user> <action>" per line, to stdout: node generate.mjs [lines]
+// A reader that goes early (`| head -1`) ends this writer quietly, as `yes` ends: status 141.
+process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 141 : 1));
 let seed = 3;
 const random = () => {
   seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;

@@ -148,14 +148,17 @@ describe('docs/tables.md', () => {
     chmodSync(join(dir, 'enrich.mjs'), 0o755);
     const build = await sh(
       dir,
-      quoted('manifold table build users.ndjson --key json:id -o users.mft'),
+      quoted('manifold table build users.ndjson --key json:id -o users.ndjson.mft'),
     );
     expect(build.exitCode).toBe(0);
     const expected = 'e1\tclick\tu2\tBo Lin\ne3\tbuy\tu1\tAda Lovelace\n';
     const alone = await sh(dir, quoted('./enrich.mjs'));
     expect([alone.stdout.toString(), alone.stderr, alone.exitCode]).toEqual([expected, '', 0]);
     // Under the fan, in the order the workers give (one block here: input order).
-    const fanned = await sh(dir, quoted('manifold fan --table users=users.mft -- ./enrich.mjs'));
+    const fanned = await sh(
+      dir,
+      quoted('manifold fan --table users=users.ndjson.mft -- ./enrich.mjs'),
+    );
     const lines = fanned.stdout.toString().split('\n').slice(0, -1).sort().join('\n');
     expect([`${lines}\n`, fanned.stderr, fanned.exitCode]).toEqual([expected, '', 0]);
   }, 60_000);
