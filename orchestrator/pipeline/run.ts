@@ -58,6 +58,8 @@ export class PipelineRun {
   #halted = false;
   /** Stopped because a stage they fed failed (feeders.ts). */
   readonly #stoppedAfter = new Set<RunningNode>();
+  /** What fed a stage that failed, ended or not: a fan's job among them is not finished. */
+  readonly #fedFailure = new Set<RunningNode>();
   /** How each node ended, as it did. */
   readonly #ends = new Map<RunningNode, NodeEnd>();
   /** The `cat` that feeds the first stage the inputs, if one does. */
@@ -228,13 +230,15 @@ export class PipelineRun {
    * Whether the fan stage `label` ran its job to its end, or to its reader's going: not stopped
    * by the run (a stage it fed failed, one could not start), whose job then stays on the server,
    * to be resumed, as one stopped by a signal does: removing it would lose the answers of the
-   * blocks it has run.
+   * blocks it has run. A stage after it that failed keeps the job whether the fan had ended
+   * first or not (its output all in the pipe, or its reader gone as it failed): which came
+   * first was a race, the job removed or kept by it.
    */
   #fanFinished(label: string): boolean {
     const node = this.#wiring.nodes.find((n) => n instanceof FanNode && n.label === label);
     const end = node === undefined ? undefined : this.#ends.get(node);
     return (
-      end !== undefined && end.signal === null && !this.#halted && !this.#stoppedAfter.has(node!)
+      end !== undefined && end.signal === null && !this.#halted && !this.#fedFailure.has(node!)
     );
   }
 
@@ -276,7 +280,10 @@ export class PipelineRun {
   #stopFeeders(failed: RunningNode): void {
     if (this.#halted) return;
     const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
-    for (const node of feeders) if (!this.#ends.has(node)) this.#stoppedAfter.add(node);
+    for (const node of feeders) {
+      this.#fedFailure.add(node);
+      if (!this.#ends.has(node)) this.#stoppedAfter.add(node);
+    }
     this.#stops.stop([failed, ...feeders]);
   }
 }
