@@ -1,9 +1,9 @@
-import { closeSync, constants as fsConstants, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { quoteName } from '../../filters/errors.js';
 import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
 import { type Framing, UsageError } from '../../filters/index.js';
-import { describeWriteErrno } from '../options/inputs.js';
+import { describeWriteErrno, openReport } from '../options/inputs.js';
 import type { Block } from '../workers/block.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
 import type { FanOptions, Reporter } from './options.js';
@@ -90,14 +90,11 @@ export class JobLog {
     }
     let fd: number | undefined;
     try {
-      fd = openLog(path);
+      fd = openReport(path, 'w');
       writeSync(fd, `${COLUMNS.join('\t')}\n`);
     } catch (error) {
       if (fd !== undefined) closeSync(fd);
-      const why =
-        (error as NodeJS.ErrnoException).code === 'ENXIO'
-          ? 'a FIFO with no reader: start its reader first'
-          : describeWriteErrno(error);
+      const why = describeWriteErrno(error);
       throw new UsageError(`cannot write the job log ${quoteName(path)}: ${why}`, error);
     }
     this.#fd = fd;
@@ -203,21 +200,5 @@ export class JobLog {
         `cannot write the job log ${quoteName(this.#path)}: ${describeWriteErrno(error)}`,
       );
     }
-  }
-}
-
-/**
- * Opens the job log. A FIFO is opened only where it has a reader (`ENXIO` where none): an open
- * waits for one, on the event loop, and a run waiting for a reader that never came was deaf to
- * SIGINT and SIGTERM. The blocking open is made while the probe holds the FIFO, so its reader
- * never sees every writer gone.
- */
-function openLog(path: string): number {
-  if (statSync(path, { throwIfNoEntry: false })?.isFIFO() !== true) return openSync(path, 'w');
-  const probe = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-  try {
-    return openSync(path, 'w');
-  } finally {
-    closeSync(probe);
   }
 }

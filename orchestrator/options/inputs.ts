@@ -73,7 +73,7 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
   if (target === '') throw new UsageError(`${option} must name a file, or - for stderr`);
   let fd: number;
   try {
-    fd = openSync(target, 'a');
+    fd = openReport(target, 'a');
   } catch (error) {
     throw new UsageError(`${option} ${quoteName(target)}: ${describeWriteErrno(error)}`, error);
   }
@@ -121,7 +121,24 @@ function writeHeld(fd: number, bytes: Buffer): void {
 /** Why a file could not be created, in words: a missing part of its path is a missing folder. */
 export function describeWriteErrno(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENXIO') return 'a FIFO with no reader: start its reader first';
   return code === 'ENOENT' ? 'no such directory' : describeErrno(error);
+}
+
+/**
+ * Opens a report's file (the job log, --stats) for writing (`flags`: `w`, `a`). A FIFO is opened
+ * only where it has a reader (`ENXIO` where none): an open waits for one, and a run waiting for
+ * a reader that never came read no input. The blocking open is made while the probe holds the
+ * FIFO, so its reader never sees every writer gone.
+ */
+export function openReport(path: string, flags: 'w' | 'a'): number {
+  if (statSync(path, { throwIfNoEntry: false })?.isFIFO() !== true) return openSync(path, flags);
+  const probe = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    return openSync(path, flags);
+  } finally {
+    closeSync(probe);
+  }
 }
 
 /**

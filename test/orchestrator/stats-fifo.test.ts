@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold } from '../helpers.js';
@@ -12,11 +12,17 @@ import { tempDir } from '../support/temp.js';
 // job log is: opened and closed to be checked, its reader took the close for its end and went,
 // and the summary's open waited for a reader gone, deaf to SIGTERM.
 
-/** A FIFO in a fresh folder, and everything a reader of it reads until its writer closes. */
+/**
+ * A FIFO in a fresh folder, and everything a reader of it reads until its writer closes. The
+ * FIFO has a reader before manifold starts (one held here, which reads nothing): manifold
+ * refuses one with none (below), and `cat` opens it whenever it is started.
+ */
 function fifoRead(): { fifo: string; read: Promise<string>; dir: string } {
   const dir = tempDir();
   const fifo = join(dir, 'stats.fifo');
   execFileSync('mkfifo', [fifo]);
+  const held = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  onCleanup(() => closeSync(held));
   const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
   onCleanup(() => killQuietly(reader.pid!));
   return { fifo, dir, read: collect(reader.stdout).then((bytes) => bytes.toString()) };
@@ -54,5 +60,24 @@ describe('--stats into a FIFO', () => {
     expect(end.exitCode, end.stderr).toBe(0);
     const summary = JSON.parse(await read) as { stages: { records: { in: number } }[] };
     expect(summary.stages[0]!.records.in).toBe(100);
+  });
+
+  // It waited for a reader before reading any input: the run hung until one came (QA). As the
+  // job log's, it is one line now, exit 2, before anything starts.
+  it.each([
+    ['fan', (fifo: string) => ['fan', '--stats', fifo, '--', 'cat']],
+    ['run', (fifo: string, dir: string) => ['run', '--stats', fifo, join(dir, 'p.yaml')]],
+  ])('%s: a FIFO with no reader is one line, exit 2', async (_, args) => {
+    const dir = tempDir();
+    const fifo = join(dir, 'stats.fifo');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'p.yaml'), 'stages:\n  - run: cat\n');
+    const end = await runManifold(args(fifo, dir), lines);
+    expect([end.hung, end.exitCode, end.stderr, end.stdout.length]).toEqual([
+      false,
+      2,
+      `manifold: --stats ${fifo}: a FIFO with no reader: start its reader first\n`,
+      0,
+    ]);
   });
 });
