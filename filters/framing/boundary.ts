@@ -45,6 +45,14 @@ export interface BoundaryFinder {
    * delimiters are `framingBytes` long.
    */
   delimiterBefore?(end: number): number;
+  /**
+   * Of the bytes scanned since the last end returned, how many are not the record in
+   * progress's own as its size counts them: a delimiter (or the next record's start string)
+   * begun at the end of what was scanned, a frame's header. Held bytes less these are the
+   * record's size so far, so a record of exactly --max-record is not refused for a delimiter
+   * split across reads. Absent where a finder cannot say (`regexp`: its `lookahead` instead).
+   */
+  readonly framingHeld?: number;
   /** True when bytes of a record that has not ended yet have been scanned. */
   readonly midRecord: boolean;
   /**
@@ -82,6 +90,7 @@ export function framingBytes(framing: Framing): number {
 
 /** Records of `size` bytes. */
 export class FixedFinder implements BoundaryFinder {
+  readonly framingHeld = 0;
   readonly #size: number;
   /** Bytes of the current record scanned so far. */
   #inRecord = 0;
@@ -118,6 +127,7 @@ export class FixedFinder implements BoundaryFinder {
 /** No records inside a read: each read is one, as it came. */
 export class RawFinder implements BoundaryFinder {
   readonly midRecord = false;
+  readonly framingHeld = 0;
 
   next(chunk: Buffer, from: number): number {
     return from < chunk.length ? chunk.length : -1;

@@ -30,6 +30,11 @@ export class DelimiterFinder implements BoundaryFinder {
     return this.#mid;
   }
 
+  /** The delimiter begun at the end of what was scanned: bytes that may not be the record's. */
+  get framingHeld(): number {
+    return this.#matched;
+  }
+
   next(chunk: Buffer, from: number): number {
     if (this.#byte < 0) return this.#nextLong(chunk, from);
     const at = chunk.indexOf(this.#byte, from);

@@ -57,8 +57,8 @@ export class EndedDecoder implements RecordDecoder {
   end(out: Buffer[]): void {
     this.spanStart = out.length + 1;
     if (this.pending.length === 0) return;
-    out.push(this.pending.take());
-    this.count++;
+    // Ended by the input's end: a delimiter begun at its end is the record's, and counts.
+    this.#emit(this.pending.take(), out);
   }
 
   /**
@@ -87,8 +87,8 @@ export class EndedDecoder implements RecordDecoder {
 
   protected keep(rest: Buffer): void {
     this.pending.add(rest);
-    if (this.pending.length > this.limits.maxRecord) {
-      throw this.limits.tooLarge(this.count + 1, this.pending.length);
-    }
+    // The record so far: not a delimiter that may be begun at the end of what was read.
+    const open = this.pending.length - (this.#finder.framingHeld ?? 0);
+    if (open > this.limits.maxRecord) throw this.limits.tooLarge(this.count + 1, open);
   }
 }

@@ -16,6 +16,11 @@ export class FrameFinder implements BoundaryFinder {
     return this.#left >= 0 || this.#headerBytes > 0;
   }
 
+  /** The header of the frame in progress, read so far: not the record's bytes. */
+  get framingHeld(): number {
+    return this.#left >= 0 ? HEADER : this.#headerBytes;
+  }
+
   get announced(): number {
     return this.#left < 0 ? -1 : this.#length;
   }

@@ -11,6 +11,7 @@ const LF = 0x0a;
  * a reader must have read the input from its start (see docs/framing.md).
  */
 export class LinesFinder implements BoundaryFinder {
+  readonly framingHeld = 0;
   readonly #lines: number;
   /** LFs of the record in progress scanned so far. */
   #seen = 0;

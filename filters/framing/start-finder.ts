@@ -15,17 +15,25 @@ import { DelimiterFinder } from './delimiter-finder.js';
 export class StartFinder implements BoundaryFinder {
   readonly lookahead: number;
   readonly #finder: DelimiterFinder;
+  /** The end string's length: those bytes of a match are the record's own. */
+  readonly #endLength: number;
   /** Bytes scanned so far, and where the last record ended: offsets in the whole input. */
   #scanned = 0;
   #lastEnd = 0;
 
   constructor(start: Buffer, end: Buffer) {
     this.lookahead = start.length;
+    this.#endLength = end.length;
     this.#finder = new DelimiterFinder(Buffer.concat([end, start]));
   }
 
   get midRecord(): boolean {
     return this.#scanned > this.#lastEnd;
+  }
+
+  /** The next record's start string begun at the end of what was scanned (its end string is ours). */
+  get framingHeld(): number {
+    return Math.max(0, this.#finder.framingHeld - this.#endLength);
   }
 
   next(chunk: Buffer, from: number): number {

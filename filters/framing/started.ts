@@ -38,9 +38,9 @@ export class StartedDecoder implements RecordDecoder {
     this.#total = base + chunk.length;
     if (this.#recordStart >= base) this.#pending.add(chunk.subarray(this.#recordStart - base));
     else this.#pending.add(chunk);
-    if (this.#pending.length > this.#limits.maxRecord) {
-      throw this.#limits.tooLarge(this.count + 1, this.#pending.length);
-    }
+    // The record so far: not the next one's start string that may be begun at the end.
+    const open = this.#pending.length - (this.#finder.framingHeld ?? lookahead);
+    if (open > this.#limits.maxRecord) throw this.#limits.tooLarge(this.count + 1, open);
   }
 
   encoded(first: Buffer, last: Buffer): Buffer {

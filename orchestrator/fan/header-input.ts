@@ -67,10 +67,11 @@ export class HeaderTaker {
       const at = { input: 'input', record: this.#ends.length + 1 };
       throw frameTooLarge(at, announced, this.#maxRecord, this.#maxRecordName);
     }
-    // A record not yet ended may hold its framing, or part of it, beside the limit's bytes; an
-    // end may still be found in the finder's lookahead.
-    const open = this.#heldBytes - (this.#finder.lookahead ?? 0) - (this.#ends.at(-1) ?? 0);
-    if (open > this.#maxRecord + this.#overhead) throw this.#tooLarge(open, false);
+    // The record not yet ended so far: not a delimiter or start string begun at its end, nor a
+    // frame's header (nor, for `regexp`, the bytes where an end may still be found).
+    const framing = this.#finder.framingHeld ?? this.#finder.lookahead ?? 0;
+    const open = this.#heldBytes - framing - (this.#ends.at(-1) ?? 0);
+    if (open > this.#maxRecord) throw this.#tooLarge(open, false);
     return [];
   }
 

@@ -126,9 +126,9 @@ export class Splitter {
       const at = { input: 'input', record: this.#nextRecord + this.#records };
       throw frameTooLarge(at, announced, this.#maxRecord, this.#maxRecordName);
     }
-    if (this.#total - lookahead - this.#lastEnd > this.#maxRecord) {
-      throw this.#tooLarge(this.#total - lookahead - this.#lastEnd, false);
-    }
+    // The record in progress so far: not a delimiter or start string that may be begun.
+    const open = this.#total - this.#lastEnd - (finder.framingHeld ?? lookahead);
+    if (open > this.#maxRecord) throw this.#tooLarge(open, false);
     return blocks;
   }
 
@@ -162,6 +162,10 @@ export class Splitter {
         { code: 'manifold.truncatedRecord' },
       );
     }
+    // The last record, ended by the input's end, its bytes all its own (a delimiter begun at
+    // the end is the record's): measured as any other.
+    const last = this.#total - this.#lastEnd;
+    if (this.#finder !== null && last > this.#maxRecord) throw this.#tooLarge(last, true);
     // --group-by: the last record, ended by the input's end (no delimiter after it: a record
     // that begins with a string ends only so), is weighed as any other: its run may be new.
     if (this.#groups !== null && this.#total > this.#lastEnd) {

@@ -1,4 +1,8 @@
-import { type BoundaryFinder, createBoundaryFinder } from '../../filters/framing/boundary.js';
+import {
+  type BoundaryFinder,
+  createBoundaryFinder,
+  framingBytes,
+} from '../../filters/framing/boundary.js';
 import {
   ExitCode,
   type Framing,
@@ -13,8 +17,9 @@ import { RecordMeasure } from './record-measure.js';
 /**
  * Passes a worker's output on in whole records only, so that records from different workers
  * never interleave inside a record. It finds only the last record boundary of each chunk: the
- * records before it pass as the chunk's own bytes, without being cut one by one. A record still
- * open is held, up to `maxRecord` bytes.
+ * records before it pass as the chunk's own bytes, without being cut one by one (unless they
+ * could be over `maxRecord`: then each is measured). A record still open is held, up to
+ * `maxRecord` bytes.
  */
 export class WholeRecords {
   readonly #framing: Framing;
@@ -25,9 +30,12 @@ export class WholeRecords {
   #pendingBytes = 0;
   /**
    * Records ended by one byte are measured against the limit where a piece and what is held
-   * could hold one over it: the record held open, once it ends, and any inside the piece.
+   * could hold one over it: the record held open, once it ends, and any inside the piece, two
+   * searches a window. Other framings' records are then found one by one and measured.
    */
   readonly #measure: RecordMeasure | null;
+  /** The bytes of framing around each record (a delimiter, a header), not in its size. */
+  readonly #overhead: number;
 
   /** `maxRecordName`: --max-record as messages spell it (a config's `max-record`). */
   constructor(
@@ -43,6 +51,7 @@ export class WholeRecords {
       framing.kind === 'delimited' && framing.delimiter.length === 1 && Number.isFinite(maxRecord)
         ? new RecordMeasure(framing.delimiter[0]!, maxRecord)
         : null;
+    this.#overhead = framingBytes(framing);
   }
 
   /** Bytes held back: the start of a record not yet ended. */
@@ -57,14 +66,16 @@ export class WholeRecords {
   push(chunk: Buffer, source: OutputSource = OUTPUT): Buffer[] {
     if (chunk.length === 0) return [];
     const measure = this.#measure;
-    if (measure !== null && this.#pendingBytes + chunk.length > this.#maxRecord) {
+    const large = this.#pendingBytes + chunk.length > this.#maxRecord;
+    if (measure !== null && large) {
       measure.start(this.#pendingBytes);
       const long = measure.push(chunk);
       if (long !== null) {
         throw outputRecordTooLarge(source, this.#maxRecord, long.size, this.#maxRecordName);
       }
     }
-    const found = this.#finder.last(chunk, 0);
+    const found =
+      large && measure === null ? this.#lastMeasured(chunk, source) : this.#finder.last(chunk, 0);
     if (found < 0) {
       this.#hold(chunk, source);
       return [];
@@ -96,6 +107,12 @@ export class WholeRecords {
         { exitCode: ExitCode.failure },
       );
     }
+    // Ended by the output's end: a delimiter begun at its end is the record's, and counts.
+    if (this.#pendingBytes > this.#maxRecord) {
+      const held = this.#pendingBytes;
+      this.discard();
+      throw outputRecordTooLarge(source, this.#maxRecord, held, this.#maxRecordName);
+    }
     const out = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
@@ -109,6 +126,27 @@ export class WholeRecords {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#finder = createBoundaryFinder(this.#framing);
+  }
+
+  /**
+   * `last` for framings not ended by one byte, where `chunk` and what is held could hold a
+   * record over the limit: each record that ends in `chunk` is found and measured.
+   */
+  #lastMeasured(chunk: Buffer, source: OutputSource): number {
+    const finder = this.#finder;
+    const lookahead = finder.lookahead ?? 0;
+    // Where the record in progress began, from the start of `chunk` (before it, when held).
+    let start = -this.#pendingBytes;
+    let found = -1;
+    for (let end = finder.next(chunk, 0); end >= 0; end = finder.next(chunk, end)) {
+      const size = end - lookahead - start - this.#overhead;
+      if (size > this.#maxRecord) {
+        throw outputRecordTooLarge(source, this.#maxRecord, size, this.#maxRecordName);
+      }
+      start = end - lookahead;
+      found = end;
+    }
+    return found;
   }
 
   /** The last record ended `-cut` bytes before `chunk`, in what is held: the held bytes to it. */
@@ -125,8 +163,10 @@ export class WholeRecords {
   #hold(bytes: Buffer, source: OutputSource): void {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes > this.#maxRecord) {
-      throw outputRecordTooLarge(source, this.#maxRecord, this.#pendingBytes, this.#maxRecordName);
+    // The record so far: not a delimiter or start string begun at its end, nor a frame's header.
+    const open = this.#pendingBytes - (this.#finder.framingHeld ?? 0);
+    if (open > this.#maxRecord) {
+      throw outputRecordTooLarge(source, this.#maxRecord, open, this.#maxRecordName);
     }
     // A frame held open says its length in its header: one over the limit fails now, not once
     // that much has come (text where frames were meant reads as a header of a GiB or more).

@@ -173,45 +173,60 @@ def relay_read(relay):
     held = relay.filled - relay.whole
     relay.filled += n
     at = relay.buf.rfind(relay.delim, searched, relay.filled)
+    # The delimiter of a record over --max-record, found whole, or -1.
+    long = -1
     if at >= 0 and held > 0:
         # The record held from the reads before ends in this one: it may be too long now.
         first = relay.buf.find(relay.delim, searched, relay.filled)
         if first - relay.whole > relay.max:
-            relay.filled = first
-            at = -1
-    if at >= 0 and len(relay.delim) == 1 and at - relay.whole > relay.max:
+            long = first
+    if long < 0 and at >= 0 and at - relay.whole > relay.max:
         # Whole records of more than the limit in all: one of them may be over it.
-        long = over_long(relay.buf, relay.delim, relay.whole, at + 1, relay.max)
-        if long >= 0:
-            relay.filled = long
-            at = -1
+        long = over_long(relay.buf, relay.delim, relay.whole, at + len(relay.delim), relay.max)
+    if long >= 0:
+        relay.filled = long
+        at = -1
     if at >= 0:
         relay.whole = at + len(relay.delim)
     if relay.whole > 0 and not waiting(relay):
         write_held(relay)
     if relay.filled - relay.whole > relay.max:
-        # A record longer than --max-record: manifold fails the run; the rest is read, unwritten.
-        relay.failed = True
-        # Its size from its own start: the whole records before it in the same read are not it.
+        # Its size from its own start: the whole records before it in the same read are not it;
+        # nor, while it goes on, a delimiter begun at its end.
         start = relay.buf.rfind(relay.delim, relay.whole, relay.filled)
         start = relay.whole if start < 0 else start + len(relay.delim)
-        reply('M', relay.rid, relay.filled - start)
-        relay.filled = relay.whole = 0
+        size = relay.filled - start
+        if long < 0:
+            size -= begun(relay.buf, start, relay.filled, relay.delim)
+        if size > relay.max:
+            # A record longer than --max-record: manifold fails the run; the rest is read,
+            # unwritten.
+            relay.failed = True
+            reply('M', relay.rid, size)
+            relay.filled = relay.whole = 0
+def begun(buf, start, end, delim):
+    # How many bytes of delim buf[start:end] ends with: a delimiter begun, split across reads.
+    for k in range(min(len(delim) - 1, end - start), 0, -1):
+        if buf[end - k:end] == delim[:k]:
+            return k
+    return 0
 def over_long(buf, delim, start, end, most):
     # The end of a record in buf[start:end] longer than most, or -1 (start: a record's start;
-    # end: just past a record end; a one-byte delimiter). A window of most bytes holds only
-    # shorter records, so only one reaching from a window into a later one is measured, by the
-    # first record end of each window and the last: two searches a window, not one a record.
+    # end: just past a record's delimiter, which cannot overlap itself). A window of most bytes
+    # holds only shorter records, so only one reaching from a window into a later one is
+    # measured, by the first delimiter that begins in each window and the last: two searches a
+    # window, not one a record.
+    size = len(delim)
     last = start
     at = start
     while at < end:
-        stop = min(at + most, end)
+        stop = min(at + most + size - 1, end)
         first = buf.find(delim, at, stop)
         if first >= 0:
             if first - last > most:
                 return first
-            last = buf.rfind(delim, first, stop) + 1
-        at = stop
+            last = buf.rfind(delim, first, stop) + size
+        at += most
     return -1
 def write_held(relay):
     # Its whole records out (those put aside first); the start of a record kept at the front.
@@ -233,6 +248,10 @@ def relay_end(relay):
     abandoned()
     status = relay.status
     kept = ended_well(relay)
+    if relay.filled - relay.whole > relay.max and kept and not relay.failed:
+        # Its last record, ended by its end: a delimiter begun there is the record's, and counts.
+        relay.failed = True
+        reply('M', relay.rid, relay.filled - relay.whole)
     if relay.filled > 0 and kept and not relay.failed:
         write_records(relay, memoryview(relay.buf)[:relay.filled])
         out_open = True
