@@ -107,3 +107,31 @@ describe('a record of exactly the limit, its delimiter split across two reads', 
       expect(out.text).toBe(`a\r\n${'x'.repeat(LIMIT)}\r\nb\r\n`);
     });
 });
+
+describe("the input's last record, ended by the input's end", () => {
+  const splits: [split: string[], record: (size: number) => string][] = [
+    [['--split', 'start:>'], (n) => `>${'y'.repeat(n - 1)}`],
+    [['--split', 'between:\\n|>'], (n) => `>${'y'.repeat(n - 1)}`],
+    [['--regexp', '--recend', ','], (n) => 'y'.repeat(n)],
+    [['--regexp', '--recstart', '^>'], (n) => `>${'y'.repeat(n - 1)}`],
+  ];
+  for (const [split, record] of splits)
+    it(`${split.join(' ')}: measured as any, the limit passes, one byte over fails`, async ({
+      expect,
+    }) => {
+      const first = split.includes(',') ? 'a,' : '>a\n';
+      const at = await fan(
+        ['--max-record', '1K', ...split, '--', 'wc', '-c'],
+        first + record(LIMIT),
+      );
+      expect({ exitCode: at.exitCode, stderr: at.stderr }).toEqual({ exitCode: 0, stderr: '' });
+      const over = await fan(
+        ['--max-record', '1K', ...split, '--', 'wc', '-c'],
+        first + record(LIMIT + 1),
+      );
+      expect(over.exitCode, over.stderr).toBe(1);
+      expect(over.stderr).toMatch(
+        /^manifold: stdin:2: record is larger than the maximum record size 1 KiB \(1 KiB \+ 1 B( so far)?\)/,
+      );
+    });
+});
