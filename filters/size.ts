@@ -111,8 +111,9 @@ export function frameTooLarge(
   length: number,
   limit: number,
   option = '--max-record',
+  what = 'the input',
 ): RecordError {
-  return new RecordError(position, frameTooLargeText(length, limit, option, 'the input'), {
+  return new RecordError(position, frameTooLargeText(length, limit, option, what), {
     code: 'manifold.recordTooLarge',
   });
 }

@@ -21,6 +21,12 @@ export interface DecoderOptions {
    * heap): the message, given what was seen of the record (`4.1 MiB so far`).
    */
   overLimit?: (seen: string) => string;
+  /**
+   * What a frame header over the limit asks about: `is the input frames?` by default; `it` for a
+   * worker's output, as its other messages name it.
+   * @default 'the input'
+   */
+  reading?: string;
 }
 
 /** Cuts a byte stream into records. Records are views of the chunks pushed, not copies. */
@@ -49,6 +55,7 @@ export function createDecoder(framing: Framing, options: DecoderOptions = {}): R
     options.maxRecord ?? DEFAULT_MAX_RECORD,
     options.maxRecordName,
     options.overLimit,
+    options.reading,
   );
   switch (framing.kind) {
     case 'delimited':
@@ -75,6 +82,7 @@ export class Limits {
     readonly maxRecord: number,
     readonly maxRecordName = '--max-record',
     readonly overLimit?: (seen: string) => string,
+    readonly reading = 'the input',
   ) {}
 
   tooLarge(record: number, size: number): RecordError {
@@ -97,7 +105,8 @@ export class Limits {
         code: 'manifold.recordTooLarge',
       });
     }
-    return frameTooLarge({ input: this.input, record }, length, this.maxRecord, this.maxRecordName);
+    const at = { input: this.input, record };
+    return frameTooLarge(at, length, this.maxRecord, this.maxRecordName, this.reading);
   }
 
   truncated(record: number, message: string): RecordError {

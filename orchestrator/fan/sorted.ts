@@ -197,7 +197,9 @@ export class SortedCollector implements Collector {
     const { outputFraming, maxRecord } = this.#options;
     const run = this.#held.create(order, worker.slot);
     const maxRecordName = spell(this.#options, 'maxRecord');
-    const decoder = createDecoder(outputFraming, { input, maxRecord, maxRecordName });
+    // A worker's output: an oversized frame asks `is it frames?`, as the other merges ask.
+    const reading = 'it';
+    const decoder = createDecoder(outputFraming, { input, maxRecord, maxRecordName, reading });
     return { run, decoder, input, last: null };
   }
 

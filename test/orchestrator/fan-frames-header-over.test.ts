@@ -52,4 +52,30 @@ describe('fan --split frames: a frame header over --max-record', () => {
     );
     expect(result.exitCode).toBe(1);
   });
+
+  // A worker's output read as frames is `it`, under every merge: `--merge sorted` asked `is the
+  // input frames?` (QA).
+  it.for(['ordered', 'sorted'])(
+    "a worker's text read as frames (--merge %s): is it frames?",
+    async (merge, { expect }) => {
+      const args = [
+        '-j',
+        '2',
+        '--per-block',
+        '--merge',
+        merge,
+        '--join',
+        'frames',
+        '--max-record',
+        '1K',
+      ];
+      const result = await fan([...args, '--', 'cat'], 'a\nb\n');
+      expect([result.exitCode, result.stderr]).toEqual([
+        1,
+        expect.stringMatching(
+          /^manifold: worker 1 output of block 1 \(records 1-2\)(:1)?: frame header says 1\.5 GiB, more than the maximum record size 1 KiB: is it frames\? \(--max-record raises the limit\)\n$/,
+        ),
+      ]);
+    },
+  );
 });
