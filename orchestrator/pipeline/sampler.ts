@@ -150,7 +150,10 @@ export class StatsSampler {
           bytes,
           megabytesPerSecond: Math.round(bytes / 1e6 / seconds),
         };
-        return stats.records ? { ...edge, records: stats.records.out } : edge;
+        // The writer's records out, else the reader's in (a fan after a command): it reads
+        // nothing else.
+        const records = stats.records?.out ?? stages[this.#nodes.indexOf(reader)]?.records?.in;
+        return records === undefined ? edge : { ...edge, records };
       });
     });
     return { durationMs: now - this.#started, stages, edges };
