@@ -5,7 +5,7 @@ import { byteDiff, sameBytes } from '../support/diff.js';
 import { fan } from '../support/fan-run.js';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
-import { coordinate, startWorker } from '../support/queue.js';
+import { coordinate, leaveJob, startWorker } from '../support/queue.js';
 
 // The fan's options that act where blocks run, given to a queue's coordinator: the job carries
 // them to its workers. --timeout: each block timed on its worker, a try when it runs out.
@@ -34,22 +34,7 @@ describe('fan --queue with the local fan’s options', () => {
 
   it('--timeout is the job’s: a coordinator resuming it with another is refused in one line', async () => {
     const server = await startNats();
-    const { spawnManifold } = await import('../support/spawn.js');
-    // A job left on the server: its coordinator killed before any worker came.
-    const first = spawnManifold([
-      'fan',
-      '--queue',
-      server.url,
-      '--job',
-      't',
-      '--timeout',
-      '5s',
-      '--verbose',
-    ]);
-    first.stdin!.end(input);
-    const { watch } = await import('../support/spawn.js');
-    await watch(first.stderr!).waitFor(/started job "t"/, 1);
-    first.kill('SIGKILL');
+    await leaveJob(server.url, 't', ['--timeout', '5s'], input);
     const again = await coordinate(server.url, ['--job', 't', '--timeout', '9s'], input);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toBe(

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { numbered } from '../support/lines.js';
 import { startNats } from '../support/nats.js';
 import { leftovers, pidDir, pidsIn, tracked } from '../support/proc.js';
-import { coordinate, startWorker } from '../support/queue.js';
-import { spawnManifold, waitForExit, watch, within } from '../support/spawn.js';
+import { coordinate, leaveJob, startWorker } from '../support/queue.js';
+import { spawnManifold, waitForExit, within } from '../support/spawn.js';
 
 // --termseq is the job's, as --timeout is: the coordinator's job carries it to its workers, which
 // end their processes so, past the timeout and when they stop (it was refused with --queue).
@@ -51,19 +51,7 @@ describe('fan --queue --termseq', () => {
 
   it('is the job’s: a coordinator resuming it with another is refused in one line', async () => {
     const server = await startNats();
-    const first = spawnManifold([
-      'fan',
-      '--queue',
-      server.url,
-      '--job',
-      't',
-      '--termseq',
-      'INT,300',
-      '--verbose',
-    ]);
-    first.stdin!.end(input);
-    await watch(first.stderr!).waitFor(/started job "t"/, 1);
-    first.kill('SIGKILL');
+    await leaveJob(server.url, 't', ['--termseq', 'INT,300'], input);
     const again = await coordinate(server.url, ['--job', 't', '--termseq', 'TERM,300'], input);
     expect([again.exitCode, again.stderr]).toEqual([
       2,

@@ -22,6 +22,24 @@ export const coordinate = (
   options: Options = {},
 ): Promise<Result> => run(manifold, ['fan', '--queue', url, ...args], input, options);
 
+/**
+ * Leaves job `job` on the server, made with `args` (the options a resumed job must keep): its
+ * coordinator, given `input`, is killed by SIGKILL once it has started the job, before any
+ * worker came.
+ */
+export async function leaveJob(
+  url: string,
+  job: string,
+  args: string[],
+  input: string | Uint8Array,
+): Promise<void> {
+  const first = spawnManifold(['fan', '--queue', url, '--job', job, ...args, '--verbose']);
+  first.stdin!.end(input);
+  await watch(first.stderr!).waitFor(new RegExp(`started job "${job}"`), 1);
+  first.kill('SIGKILL');
+  await waitForExit(first);
+}
+
 /** A running `manifold worker`, its stderr watched. */
 export interface QueueWorker {
   child: ChildProcess;
