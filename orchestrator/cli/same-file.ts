@@ -1,4 +1,5 @@
 import { fstatSync, type Stats, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { quoteName } from '../../filters/errors.js';
 import { UsageError } from '../../filters/index.js';
 import { offsetOf } from '../fan/input-fd.js';
@@ -18,6 +19,13 @@ function statOf(target: number | string): Stats | null {
 }
 
 const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+
+/** Whether two paths name one file: the same file that exists, or the same path. */
+function sameTarget(a: string, b: string): boolean {
+  const [first, second] = [statOf(a), statOf(b)];
+  if (first !== null && second !== null) return same(first, second);
+  return resolve(a) === resolve(b);
+}
 
 /** The regular files read, by how a message names them: `stdin`, `--input f`. */
 function inputFiles(inputs: readonly string[] | null): [string, Stats, number][] {
@@ -88,8 +96,15 @@ export function checkReports(
   inputs: readonly string[] | null,
   output?: string | null,
 ): void {
-  if (reports.joblog) refuseReportOver(reports.joblog, '--joblog', inputs, output);
-  if (reports.stats === null || reports.stats === undefined) return;
-  refuseReportOver(reports.stats, '--stats', inputs, output);
-  checkStatsTarget(reports.stats);
+  const { joblog, stats } = reports;
+  if (joblog) refuseReportOver(joblog, '--joblog', inputs, output);
+  if (stats === null || stats === undefined) return;
+  refuseReportOver(stats, '--stats', inputs, output);
+  // One file for both: the summary replaced the job log, exit 0.
+  if (joblog && joblog !== '-' && stats !== '-' && sameTarget(joblog, stats)) {
+    throw new UsageError(
+      `--stats ${quoteName(stats)} is the --joblog file too: the summary would replace the job log`,
+    );
+  }
+  checkStatsTarget(stats);
 }

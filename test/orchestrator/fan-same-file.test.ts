@@ -67,6 +67,12 @@ describe('a report written over the output or an input', () => {
       '"$0" fan --joblog f --input f -- cat > out',
       '--joblog f is the input file too (--input f): the report would replace it',
     ],
+    // One file for both: the summary replaced the job log, exit 0.
+    [
+      '--stats over the --joblog',
+      '"$0" fan --stats ./r --joblog r -- cat < f > out',
+      '--stats ./r is the --joblog file too: the summary would replace the job log',
+    ],
     [
       'run --stats over stdout',
       '"$0" run c.yaml --stats out < f > out',
