@@ -1,8 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describeErrno, quoteName } from '../../filters/errors.js';
+import { quoteName } from '../../filters/errors.js';
 import { type NameOf, OptionError, text } from './checks.js';
-import { reasonInWords } from './inputs.js';
+import { describeWriteErrno, reasonInWords } from './inputs.js';
 
 /**
  * `--tmpdir <dir>`: where manifold puts its temporary files (--cat's and --fifo's blocks, the
@@ -21,11 +21,12 @@ export function tmpdirOf(value: unknown, name: NameOf): string {
   try {
     folder = statSync(path).isDirectory();
   } catch (error) {
-    const why =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such directory'
-        : describeErrno(error);
-    throw new OptionError('tmpdir', `${name('tmpdir')} ${said}: ${why}`, error);
+    // A folder missing is `no such directory`, as a report's missing folder is said.
+    throw new OptionError(
+      'tmpdir',
+      `${name('tmpdir')} ${said}: ${describeWriteErrno(error)}`,
+      error,
+    );
   }
   if (!folder) throw new OptionError('tmpdir', `${name('tmpdir')} ${said} is not a folder`);
   try {
