@@ -57,11 +57,25 @@ async function main(given: string[]): Promise<number> {
 const STALLED =
   'internal error: the run stopped with nothing left to wake it, its work unfinished (a bug: please report it, with the command)';
 
+// What manifold writes to stderr that does not get there (`2>/dev/full`) is lost words: a
+// `--stats -` or `--joblog -` document, a worker's lines under --tag, --verbose. A run that
+// otherwise succeeded then fails (1), as a coreutils program whose stderr fails at its close;
+// there is nowhere to say why. EPIPE stops the run as SIGPIPE does (signals.ts).
+let stderrLost = false;
+process.stderr.on('error', () => {
+  stderrLost = true;
+});
+// `errored` is set as the write fails; the event comes a tick later, after a run's last write.
+const stderrFailed = () => stderrLost || process.stderr.errored !== null;
+
 main(process.argv.slice(2)).then(
   (status) => {
     // Should the loop empty while stderr is written, Node's own exit says this status.
     process.exitCode = status;
-    exitAfterStderr(status);
+    // Asked as it exits: the last write may fail after the run's end.
+    exitAfterStderr(status, process.stderr, (last) =>
+      process.exit(last === ExitCode.ok && stderrFailed() ? ExitCode.failure : last),
+    );
   },
   (error: unknown) => {
     say(describeError(error));

@@ -87,3 +87,31 @@ describe('a job log or --stats file that cannot be written', () => {
     expect(result.stderr).toBe('manifold: cannot write stdout: no space left on device (ENOSPC)\n');
   });
 });
+
+// A summary or job log for stderr, '-', into a stderr that takes nothing: the run said 0, its
+// document lost. Now 1, as a coreutils program whose stderr fails; there is nowhere to say why.
+describe("a report for stderr ('-') that stderr does not take", () => {
+  it.each([
+    ['fan --stats -', ['fan', '-j', '2', '--stats', '-', '--', 'cat']],
+    ['fan --joblog -', ['fan', '-j', '2', '--joblog', '-', '--', 'cat']],
+    ['fan --verbose', ['fan', '-j', '2', '--verbose', '--', 'cat']],
+  ])('%s, 2>/dev/full: the output whole, exit 1', async (_name, args) => {
+    const result = await run('sh', ['-c', '"$@" 2>/dev/full', 'sh', manifold, ...args], lines);
+    expect(result.stdout.toString()).toBe(lines);
+    expect(result.exitCode).toBe(1);
+    // Where stderr takes it, the same run succeeds.
+    const fine = await run(manifold, args, lines);
+    expect(fine.exitCode).toBe(0);
+    expect(fine.stderr.length).toBeGreaterThan(0);
+  });
+
+  it('run --stats -, 2>/dev/full: the output whole, exit 1', async () => {
+    const config = join(tempDir(), 'c.yaml');
+    await run('sh', ['-c', `printf 'stages:\\n  - name: a\\n    run: cat\\n' > ${config}`], '');
+    const args = ['run', '--stats', '-', config];
+    const result = await run('sh', ['-c', '"$@" 2>/dev/full', 'sh', manifold, ...args], lines);
+    expect(result.stdout.toString()).toBe(lines);
+    expect(result.exitCode).toBe(1);
+    expect((await run(manifold, args, lines)).exitCode).toBe(0);
+  });
+});
