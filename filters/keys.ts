@@ -1,6 +1,7 @@
 import { ExitCode, ManifoldError, quoteName, UsageError } from './errors.js';
 import { delimiterBytes, isBlankRecord } from './framing/spec.js';
 import { viewOf } from './framing/view.js';
+import { parseJsonText } from './json-text.js';
 
 /**
  * Which part of a record is its key, shared by all of manifold:
@@ -131,7 +132,7 @@ const EMPTY = Buffer.alloc(0);
  */
 export function parseJsonRecord(record: Buffer): unknown {
   try {
-    return JSON.parse(record.toString('utf8'));
+    return parseJsonText(record.toString('utf8'));
   } catch (error) {
     throw new ManifoldError('manifold.record', `invalid JSON: ${(error as Error).message}`, {
       exitCode: ExitCode.failure,

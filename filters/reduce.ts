@@ -1,4 +1,5 @@
 import { ExitCode, ManifoldError, quoteName, UsageError } from './errors.js';
+import { parseJsonText } from './json-text.js';
 import { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
 
 /** The aggregates `mf-reduce` computes per key. */
@@ -216,7 +217,7 @@ const DIGITS = /^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/;
 /** An ndjson record, or the problem said as the SDK says it for JSON records. */
 function parseRecord(record: Buffer): unknown {
   try {
-    return JSON.parse(record.toString('utf8'));
+    return parseJsonText(record.toString('utf8'));
   } catch (error) {
     throw recordProblem(`invalid JSON: ${(error as Error).message}`);
   }

@@ -3,6 +3,7 @@ import type { RecordDecoder } from '../framing/decoder.js';
 import { DelimitedDecoder } from '../framing/delimited.js';
 import { isSameEncoding } from '../framing/encoder.js';
 import { type Framing, isAsciiDelimiter, isBlankRecord } from '../framing/spec.js';
+import { parseJsonText } from '../json-text.js';
 import type { RecordKind } from './types.js';
 
 /** Marks a blank ndjson line: it keeps its line number but reaches no transform. */
@@ -147,7 +148,7 @@ export class RecordReader {
       const text = typeof record === 'string' ? record : record.toString('utf8');
       let value: unknown;
       try {
-        value = JSON.parse(text);
+        value = parseJsonText(text);
       } catch (error) {
         const message = (error as Error).message;
         values.length = i;

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UsageError } from '../errors.js';
 import { viewOf } from '../framing/view.js';
+import { parseJsonText } from '../json-text.js';
 import { type Bounds, fieldBounds, type KeySpec, keyOfValue, parseJsonRecord } from '../keys.js';
 import type { Table } from './open.js';
 
@@ -88,7 +89,7 @@ export function joinJson(options: JoinOptions): (record: unknown) => unknown {
 function parseValue(value: Buffer): unknown {
   const text = value.toString('utf8');
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch {
     return text;
   }

@@ -3,6 +3,7 @@ import type { Database } from 'lmdb';
 import { ExitCode, ManifoldError, quoteName, showBytes } from '../errors.js';
 import { viewOf } from '../framing/view.js';
 import { hashBytes } from '../hash.js';
+import { parseJsonText } from '../json-text.js';
 import { checkTableFiles } from './check-files.js';
 import { loadLmdb } from './lmdb.js';
 import { readTableMeta, TableError, type TableMeta } from './meta.js';
@@ -118,7 +119,7 @@ class LmdbTable implements Table {
     const text = this.getString(key);
     if (text === undefined) return undefined;
     try {
-      return JSON.parse(text);
+      return parseJsonText(text);
     } catch (error) {
       throw new TableError(
         `table ${quoteName(this.path)}: the value of key "${showBytes(typeof key === 'string' ? Buffer.from(key) : key)}" is not JSON`,

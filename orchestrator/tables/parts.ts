@@ -1,4 +1,5 @@
 import { viewOf } from '../../filters/framing/view.js';
+import { parseJsonText } from '../../filters/json-text.js';
 import {
   type Bounds,
   fieldBounds,
@@ -34,7 +35,7 @@ export class RecordParts {
 
   /** Sets `key`, `keyFound` and `value` for a record; throws a SyntaxError for bad JSON. */
   cut(record: Buffer): void {
-    const parsed: unknown = this.#json ? JSON.parse(record.toString('utf8')) : undefined;
+    const parsed: unknown = this.#json ? parseJsonText(record.toString('utf8')) : undefined;
     this.#cutKey(record, parsed);
     const value = this.#part(this.#value, record, parsed, true);
     this.valueAt = value === undefined ? -1 : this.#at;
