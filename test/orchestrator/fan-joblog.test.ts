@@ -55,6 +55,17 @@ describe('--joblog', () => {
     }
   }, 20_000);
 
+  it("broadcast: a row for each worker's copy of a block, Seq the block, Worker its own", async () => {
+    const log = join(tempDir('manifold-fan-joblog-'), 'jobs.tsv');
+    const args = ['-j', '2', '--block', '1K', '--dispatch', 'broadcast', '--per-block'];
+    const result = await fan([...args, '--joblog', log, '--', 'wc', '-l'], records(1, 128));
+    expect(ok(result)).toEqual(OK);
+    expect(result.stdout.toString()).toBe('64\n'.repeat(4));
+    const rows = bySeq(rowsOf(readFileSync(log, 'utf8')));
+    const jobs = rows.map((row) => `${row.Seq}/${row.Worker}/${row.SendRecords}`).sort();
+    expect(jobs).toEqual(['1/1/64', '1/2/64', '2/1/64', '2/2/64']);
+  }, 20_000);
+
   it("'-' writes the rows to stderr, not to a file named '-' (as --stats -)", async () => {
     const dir = tempDir('manifold-fan-joblog-');
     const result = await fan(
