@@ -66,6 +66,36 @@ describe('--joblog', () => {
     expect(jobs).toEqual(['1/1/64', '1/2/64', '2/1/64', '2/2/64']);
   }, 20_000);
 
+  it('--stats counts the output as written (tags in, left-out headers not), the log what workers wrote', async () => {
+    const dir = tempDir('manifold-fan-joblog-');
+    const [log, stats] = [join(dir, 'jobs.tsv'), join(dir, 'stats.json')];
+    const input = records(1, 640);
+    const args = ['-j', '2', '--block', '1K', '--per-block', '--tag', '--header', '1'];
+    const result = await fan([...args, '--joblog', log, '--stats', stats, '--', 'cat'], input);
+    expect(ok(result)).toEqual(OK);
+    const doc = JSON.parse(readFileSync(stats, 'utf8')) as {
+      totals: { bytesOut: number };
+      workers: { worker: number; bytesOut: number }[];
+    };
+    const rows = rowsOf(readFileSync(log, 'utf8'));
+    const header = input.slice(0, input.indexOf('\n') + 1);
+    expect(doc.totals.bytesOut).toBe(result.stdout.length);
+    // Each worker's part: its lines, each after its number and a TAB; the header once, untagged.
+    for (const { worker, bytesOut } of doc.workers) {
+      const mine = result.stdout
+        .toString()
+        .split('\n')
+        .filter((line) => line.startsWith(`${worker}\t`));
+      expect(bytesOut).toBe(mine.reduce((sum, line) => sum + line.length + 1, 0));
+    }
+    expect(doc.workers.reduce((sum, w) => sum + w.bytesOut, 0)).toBe(
+      doc.totals.bytesOut - header.length - 1,
+    );
+    // The log: every block's bytes as its worker wrote them, its header too.
+    const received = rows.reduce((sum, row) => sum + Number(row.Receive), 0);
+    expect(received).toBe(input.length - header.length + rows.length * header.length);
+  }, 20_000);
+
   it("'-' writes the rows to stderr, not to a file named '-' (as --stats -)", async () => {
     const dir = tempDir('manifold-fan-joblog-');
     const result = await fan(
