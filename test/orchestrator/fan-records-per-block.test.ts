@@ -45,6 +45,33 @@ describe('-N, --records: blocks of exactly N records', () => {
     },
   );
 
+  it('an empty record counts as one, from a pipe and a file (parallel -N1 gives two a job)', async () => {
+    const input = 'a\n\n\nb\n\n';
+    const args = [
+      'fan',
+      '-j',
+      '2',
+      '-N',
+      '1',
+      '--per-block',
+      '--merge',
+      'ordered',
+      '--',
+      'wc',
+      '-c',
+    ];
+    const [piped, filed] = await Promise.all([
+      run(manifold, args, input),
+      run(manifold, [...args.slice(0, 1), '--input', fileWith('empty-', input), ...args.slice(1)]),
+    ]);
+    for (const result of [piped, filed])
+      expect([result.exitCode, result.stderr, result.stdout.toString()]).toEqual([
+        0,
+        '',
+        '2\n1\n1\n2\n1\n',
+      ]);
+  });
+
   it('a pause in the input does not cut a block short: it waits for its Nth record', async () => {
     const child = spawn(
       'node',

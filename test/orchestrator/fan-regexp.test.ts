@@ -67,6 +67,15 @@ describe('--regexp cuts where parallel --pipe --regexp does', () => {
     expect(got).toBe(hex('x\nBEGIN a\nEND\nBEGIN b\nEND\n') + hex('BEGIN c\nEND\n'));
   });
 
+  it('a run the expression matches whole is one start (parallel cuts >>c as > and >c)', async () => {
+    const got = await manifoldBlocks(
+      ['--regexp', '--recstart', '>+', '-N', '1'],
+      '>a>>b\nx>y\n>>c\nz\n',
+    );
+    const hex = (text: string) => `<${Buffer.from(text).toString('hex')}>\n`;
+    expect(got).toBe(['>a', '>>b\nx', '>y\n', '>>c\nz\n'].map(hex).join(''));
+  });
+
   it('a backreference in --recstart means its own group when --recend has one too, in the cut and in --rrs (parallel numbers both with its own groups)', async () => {
     const args = ['--regexp', '--recend', '(;)\\1', '--recstart', '(\\w)\\1', '--rrs', '-N', '1'];
     const got = await manifoldBlocks(args, 'x;;aa1;;bb2;;cd;;ef');
