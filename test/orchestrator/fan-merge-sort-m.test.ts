@@ -248,6 +248,29 @@ describe.concurrent('--merge sorted by sort -m', () => {
     );
     expect(await why(['--per-block'])).toMatch(/manifold merges, since each block's output/);
     expect(await why(['--field-sep', '\u00e9', '--key', 'field:1'])).toMatch(/one-byte separator/);
+    // It said -t ©, two bytes, and sort refused it: `multi-character tab`, the run failed.
+    expect(await why(['--field-sep', '\\xa9', '--key', 'field:1'])).toMatch(/above 0x7F/);
+    const latin1 = Buffer.from('b\xa91\na\xa92\nc\xa90\n', 'latin1');
+    const sorted = await fan(
+      [
+        '-j',
+        '2',
+        '--block',
+        '4',
+        '--merge',
+        'sorted',
+        '--key',
+        'field:1',
+        '--field-sep',
+        '\\xa9',
+        '--',
+        'sort',
+      ],
+      latin1,
+      C,
+    );
+    expect([sorted.exitCode, sorted.stderr]).toEqual([0, '']);
+    expect(sorted.stdout.toString('latin1')).toBe('a\xa92\nb\xa91\nc\xa90\n');
     // Given means given, the default's size too; not given, sort -m merges.
     expect(await why(['--merge-memory', '64M'])).toMatch(/manifold merges, since --merge-memory/);
     expect(await why([])).toMatch(/GNU sort merges/);

@@ -87,6 +87,8 @@ function sortKeys(options: FanOptions, nul: boolean): string[] | string {
     field = `${n}b,${n}`;
   } else {
     if (sep.length !== 1) return 'sort -t takes a one-byte separator';
+    // Node gives a program its arguments as UTF-8: 0xA9 would reach sort as two bytes, C2 A9.
+    if (sep[0]! >= 0x80) return 'sort -t cannot be given a byte above 0x7F from Node';
     tab = ['-t', sep[0] === 0 ? '\\0' : sep.toString('latin1')];
     field = `${n},${n}`;
   }
