@@ -162,17 +162,30 @@ export function keyOfValue(spec: KeySpec, value: unknown): string {
  * would be one, a join would match another's row. Said, not guessed at.
  */
 export function jsonKeyText(found: unknown, spec: KeySpec): string {
-  if (typeof found === 'string') return found;
-  if (typeof found === 'number' && Number.isInteger(found) && !Number.isSafeInteger(found)) {
-    const name = spec.kind === 'json' ? `json:${spec.path.join('.')}` : spec.kind;
-    throw new ManifoldError(
-      'manifold.record',
-      `the key ${name} is a number past 2^53 (read as ${JSON.stringify(found)}), which JSON numbers do not hold exactly: distinct keys could read as one; write such keys as strings ("9007199254740993")`,
-      { exitCode: ExitCode.failure },
-    );
+  // A lone surrogate (`"\ud800"`) is written as U+FFFD's bytes, as every key is compared:
+  // `"\ud800"` and `"\udfff"` are one key, not two written alike.
+  if (typeof found === 'string') return (found as WellFormed).toWellFormed();
+  if (typeof found === 'number' && !Number.isSafeInteger(found)) {
+    // 1E400 reads as Infinity, which JSON writes as null: three keys would be one.
+    const past = !Number.isFinite(found)
+      ? `past a double's largest (read as ${found})`
+      : Number.isInteger(found)
+        ? `past 2^53 (read as ${JSON.stringify(found)})`
+        : null;
+    if (past !== null) {
+      const name = spec.kind === 'json' ? `json:${spec.path.join('.')}` : spec.kind;
+      throw new ManifoldError(
+        'manifold.record',
+        `the key ${name} is a number ${past}, which JSON numbers do not hold exactly: distinct keys could read as one; write such keys as strings ("9007199254740993")`,
+        { exitCode: ExitCode.failure },
+      );
+    }
   }
   return JSON.stringify(found);
 }
+
+/** ES2024's String.prototype.toWellFormed, in Node 20; not yet in TypeScript's ES2023 lib. */
+type WellFormed = string & { toWellFormed(): string };
 
 /**
  * The value at `path` in a parsed JSON value, or undefined where there is none. Only the data's

@@ -1,6 +1,6 @@
 import { ExitCode, ManifoldError, quoteName, UsageError } from './errors.js';
 import { parseJsonText } from './json-text.js';
-import { type KeySpec, keyOf, keyOfValue, parseKeySpec } from './keys.js';
+import { type KeySpec, keyOf, keyOfValue, parseKeySpec, valueAt } from './keys.js';
 
 /** The aggregates `mf-reduce` computes per key. */
 export const OPERATIONS = ['count', 'sum', 'min', 'max', 'mean'] as const;
@@ -146,8 +146,8 @@ export function createJsonExtractor(
   value: KeySpec | null,
 ): (record: unknown) => [string, Value, string] {
   return (record) => {
-    const text = value === null ? '1' : keyOfValue(value, record);
-    return [keyOfValue(key, record), value === null ? 1 : toNumber(text, value), text];
+    if (value === null) return [keyOfValue(key, record), 1, '1'];
+    return [keyOfValue(key, record), ...numberAt(value, record)];
   };
 }
 
@@ -163,8 +163,7 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
         const parsed = parseRecord(record);
         const name = bytes ? keyOf(key, record).toString('latin1') : keyOfValue(key, parsed);
         if (value === null) return [name, 1, '1'];
-        const text = keyOfValue(value, parsed);
-        return [name, toNumber(text, value), text];
+        return [name, ...numberAt(value, parsed)];
       },
     };
   }
@@ -180,16 +179,35 @@ export function createExtractor(key: KeySpec, value: KeySpec | null): Extractor 
   };
 }
 
+/**
+ * A value of a parsed record and its text: a JSON number as JSON.parse read it, a double (past
+ * 2^53 too, as binaries.md says: no key, so no refusal); anything else read from its text.
+ */
+function numberAt(spec: KeySpec, parsed: unknown): [Value, string] {
+  const found = spec.kind === 'json' ? valueAt(parsed, spec.path) : undefined;
+  if (typeof found !== 'number') {
+    const text = keyOfValue(spec, parsed);
+    return [toNumber(text, spec), text];
+  }
+  // 1E400 reads as Infinity: out of range, as the same digits in a field are.
+  if (!Number.isFinite(found))
+    throw recordProblem(
+      `${whereOf(spec)} is out of range (past a double's largest, ${Number.MAX_VALUE}): read as ${found}`,
+    );
+  const text = String(found);
+  return [toNumber(text, spec), text];
+}
+
+function whereOf(spec: KeySpec): string {
+  if (spec.kind === 'field') return `field ${spec.index}`;
+  return spec.kind === 'json' ? `json:${spec.path.join('.')}` : 'the record';
+}
+
 /** `bytes`: the value's own bytes, shown as UTF-8 in the message (`text` may be their latin1). */
 function toNumber(text: string, spec: KeySpec, bytes?: Buffer): Value {
   const value = NUMBER.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value)) {
-    const where =
-      spec.kind === 'field'
-        ? `field ${spec.index}`
-        : spec.kind === 'json'
-          ? `json:${spec.path.join('.')}`
-          : 'the record';
+    const where = whereOf(spec);
     const shown = JSON.stringify(bytes?.toString('utf8') ?? text);
     // A record without the field has it empty: `is not a number: ""` read as an empty string.
     throw recordProblem(

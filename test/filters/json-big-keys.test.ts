@@ -81,3 +81,57 @@ describe('a json: key that is an integer past 2^53', () => {
     });
   });
 });
+
+// Found by QA: 1E400 reads as Infinity, which JSON writes as null, so 1E400, -1E400 and null
+// were one key everywhere, past 2^53 as they are; a lone surrogate key was a group of its own
+// in mf-reduce, written as U+FFFD's bytes like every other's (one key on two lines); and
+// mf-reduce refused a JSON *value* past 2^53 (`1e300`) with the key's words, where
+// binaries.md reads it as a double.
+describe('json: keys and values that JSON.parse cannot keep apart', () => {
+  it('a key of 1E400 stops mf-reduce, a table build and hash dispatch at its record', async () => {
+    const input = '{"k":null,"v":2}\n{"k":-1E400,"v":3}\n';
+    const message = (where: string) =>
+      `${where}: the key json:k is a number past a double's largest (read as -Infinity), which JSON numbers do not hold exactly: distinct keys could read as one; write such keys as strings ("9007199254740993")\n`;
+    const reduced = await run(bin('mf-reduce'), ['--key', 'json:k', 'count'], input);
+    expect([reduced.exitCode, reduced.stderr]).toEqual([1, `mf-reduce: ${message('stdin:2')}`]);
+    const dir = tempDir();
+    const file = writeInput(dir, 'inf.ndjson', input);
+    const built = await buildTable([file, '--key', 'json:k', '-o', join(dir, 'inf.mft')]);
+    expect([built.exitCode, built.stderr]).toEqual([1, `manifold: ${message(`${file}:2`)}`]);
+    const args = ['fan', '--dispatch', 'hash', '--key', 'json:k', '--', 'cat'];
+    const hashed = await run(manifold, args, input);
+    expect([hashed.exitCode, hashed.stderr]).toEqual([1, `manifold: ${message('stdin:2')}`]);
+  });
+
+  it('keys with lone surrogates are one key in mf-reduce, as their bytes are one', async () => {
+    const input = '{"k":"\\ud800"}\n{"k":"\\udfff"}\n{"k":"\\ud800"}\n';
+    const result = await run(bin('mf-reduce'), ['--key', 'json:k', 'count'], input);
+    expect([result.exitCode, result.stderr, result.stdout.toString()]).toEqual([
+      0,
+      '',
+      '\u{FFFD}\t3\n',
+    ]);
+  });
+
+  it('mf-reduce sums JSON values past 2^53 as doubles; 1E400 is out of range', async () => {
+    const big = await run(
+      bin('mf-reduce'),
+      ['--key', 'json:k', 'sum', 'json:v'],
+      '{"k":"x","v":1e300}\n{"k":"x","v":1e300}\n{"k":"y","v":9007199254740993}\n',
+    );
+    expect([big.exitCode, big.stderr, big.stdout.toString()]).toEqual([
+      0,
+      '',
+      'x\t2e+300\ny\t9007199254740992\n',
+    ]);
+    const huge = await run(
+      bin('mf-reduce'),
+      ['--key', 'json:k', 'sum', 'json:v'],
+      '{"k":"x","v":1E400}\n',
+    );
+    expect([huge.exitCode, huge.stderr]).toEqual([
+      1,
+      `mf-reduce: stdin:1: json:v is out of range (past a double's largest, ${Number.MAX_VALUE}): read as Infinity\n`,
+    ]);
+  });
+});
