@@ -7,7 +7,7 @@ import { fileTempDir } from '../support/temp.js';
 
 // `manifold completion <shell>`: the scripts are loaded into real shells and asked what they
 // complete, bash always (complete -p, compgen through the script's function), zsh and fish
-// checked where they are installed (CI has bash only).
+// checked where they are installed (.ci/run installs both, as the README says).
 
 const installed = (shell: string) => {
   try {
@@ -175,4 +175,34 @@ describe('manifold completion zsh and fish', () => {
         .map((l) => l.split('\t')[0]),
     ).toEqual(['ordered', 'ready', 'sorted', 'table', '']);
   });
+
+  it.skipIf(!installed('fish'))(
+    "fish: a command's words are the ones from the start, the worker's after --",
+    async () => {
+      const file = await script('fish');
+      const dir = fileTempDir();
+      const complete = async (line: string) => {
+        const result = await run('fish', ['-c', `source '${file}'; complete -C'${line}'`], '', {
+          cwd: dir,
+        });
+        expect(result.stderr).toBe('');
+        return result.stdout
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split('\t')[0]);
+      };
+      writeFileSync(join(dir, 'big.txt'), '');
+      // `table` here is --input's file: table's `build` was offered.
+      expect(await complete('manifold fan --input table b')).toEqual([]);
+      expect(await complete('manifold fan --input b')).toEqual(['big.txt']);
+      // A config file named run: run's options, not table's subcommands.
+      expect(await complete('manifold run table --se')).toEqual(['--set']);
+      expect(await complete('manifold table b')).toEqual(['build']);
+      // After --, the worker's command and its options; not fan's --reverse.
+      expect(await complete('manifold fan -j 2 -- sor')).toContain('sort');
+      expect(await complete('manifold fan -j 2 -- sort --rev')).toEqual(['--reverse']);
+      expect(await complete('manifold fan -j 2 --rev')).toEqual(['--reverse']);
+    },
+  );
 });
