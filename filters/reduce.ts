@@ -19,6 +19,12 @@ export interface Aggregate {
   sum: Value;
   /** Whether every value so far is an integer: their sum is then kept exact. */
   integral: boolean;
+  /**
+   * The sum times 2^-64 once a sum of doubles has left a double's range, null before: a sum that
+   * comes back within it (1e308 + 1e308 - 1e308) and a mean (of 1e308 and 1e308) are said, as
+   * a wider double would; by a power of two, each step rounds as the sum's would.
+   */
+  scaled: number | null;
   min: Value;
   max: Value;
   /** The least and the greatest value as written (blanks around it left out), printed as awk prints `$2`. */
@@ -54,6 +60,7 @@ export function addValue(
       count: 1,
       sum: value,
       integral,
+      scaled: null,
       min: value,
       max: value,
       minText: written,
@@ -63,7 +70,11 @@ export function addValue(
   }
   aggregate.count++;
   aggregate.integral &&= isIntegral(value);
-  aggregate.sum = add(aggregate.sum, value, aggregate.integral);
+  const before = aggregate.sum;
+  aggregate.sum = add(before, value, aggregate.integral);
+  if (aggregate.scaled !== null) aggregate.scaled += Number(value) * SCALE;
+  else if (typeof aggregate.sum === 'number' && !Number.isFinite(aggregate.sum))
+    aggregate.scaled = Number(before) * SCALE + Number(value) * SCALE;
   if (compare(value, text, aggregate.min, aggregate.minText) < 0) {
     aggregate.min = value;
     aggregate.minText = text.trim();
@@ -74,6 +85,8 @@ export function addValue(
   }
   return false;
 }
+
+const SCALE = 2 ** -64;
 
 /**
  * Whether a value is an integer held exactly: a bigint (digits past 2^53), or a double no larger
@@ -104,13 +117,14 @@ export function resultOf(aggregate: Aggregate, operation: Operation): Value | st
     case 'count':
       return aggregate.count;
     case 'sum':
-      return aggregate.sum;
+      return aggregate.scaled === null ? aggregate.sum : aggregate.scaled / SCALE;
     // As written, as awk prints `$2`: a double of it may print as a value not written.
     case 'min':
       return aggregate.minText;
     case 'max':
       return aggregate.maxText;
     case 'mean':
+      if (aggregate.scaled !== null) return aggregate.scaled / aggregate.count / SCALE;
       return meanOf(aggregate.sum, aggregate.count);
   }
 }
