@@ -20,6 +20,12 @@ export interface Source {
    */
   named?: () => string;
   last: Buffer | null;
+  /**
+   * A block's output that broke its run (out of order, a record over --max-record), held until
+   * the block's end says whose it is: a failed try's is dropped with it, and --retries tries
+   * the block again; a done block's fails the run.
+   */
+  broken?: RecordError;
 }
 
 /**

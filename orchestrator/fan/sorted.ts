@@ -1,4 +1,4 @@
-import { createDecoder } from '../../filters/index.js';
+import { createDecoder, RecordError } from '../../filters/index.js';
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { Worker } from '../workers/types.js';
 import { BlockMap, type Collector, type Emit, type Room } from './collect.js';
@@ -90,7 +90,13 @@ export class SortedCollector implements Collector {
       if (this.#places !== undefined && typeof named === 'function') source.named = named;
       this.#blocks.set(worker, block, source);
     }
-    this.#add(source, chunk);
+    if (source.broken !== undefined) return;
+    try {
+      this.#add(source, chunk);
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      source.broken = error;
+    }
   }
 
   blockDone(worker: Worker, block: Block): void {
@@ -98,6 +104,7 @@ export class SortedCollector implements Collector {
     const source = this.#blocks.get(worker, block);
     if (source === undefined) return;
     this.#blocks.delete(worker, block);
+    if (source.broken !== undefined) throw source.broken;
     this.#close(source);
   }
 
@@ -156,8 +163,10 @@ export class SortedCollector implements Collector {
   async finish(): Promise<void> {
     await this.#streamed;
     this.#rethrow();
-    for (const source of [...this.#streams.values(), ...this.#blocks.takeAll()])
+    for (const source of [...this.#streams.values(), ...this.#blocks.takeAll()]) {
+      if (source.broken !== undefined) throw source.broken;
       this.#close(source);
+    }
     this.#streams.clear();
     const held = this.#held;
     try {
