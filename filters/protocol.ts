@@ -9,7 +9,8 @@
  * filter's flush) carries the block number TRAILING. A process's first message, before anything
  * else, is the GREETING: manifold knows by it that the command speaks the protocol (an SDK
  * filter), and tells a command that does not (`cat`) apart from one that failed. Its payload
- * says which version of the protocol, and of the SDK: `{"protocol":2,"sdk":"0.1.0"}`.
+ * says which version of the protocol, and of the SDK: `{"protocol":2,"sdk":"0.1.0"}`, and
+ * `"flush":true` for a filter with a flush, whose output aggregates what every block gave it.
  */
 export const PROTOCOL_NAME = 'manifold';
 export const TO_WORKER_HEADER = 16;
@@ -31,26 +32,32 @@ export const MAX_GREETING = 1024;
 export interface Greeting {
   protocol: number;
   sdk: string | null;
+  /** It has a flush: a fresh instance cannot give again what the blocks it did gave it. */
+  flush: boolean;
 }
 
-/** The greeting message of a filter whose SDK is version `sdk`. */
-export function greetingMessage(sdk: string): Buffer {
-  const payload = Buffer.from(JSON.stringify({ protocol: PROTOCOL_VERSION, sdk }));
+/** The greeting message of a filter whose SDK is version `sdk`; `flush`: it has one. */
+export function greetingMessage(sdk: string, flush = false): Buffer {
+  const said = flush
+    ? { protocol: PROTOCOL_VERSION, sdk, flush }
+    : { protocol: PROTOCOL_VERSION, sdk };
+  const payload = Buffer.from(JSON.stringify(said));
   return Buffer.concat([outputHeader(GREETING, payload.length), payload]);
 }
 
 /** A greeting's payload read, or null when it is none (then the output is not the protocol). */
 export function readGreeting(payload: Buffer): Greeting | null {
-  if (payload.length === 0) return { protocol: 1, sdk: null };
+  if (payload.length === 0) return { protocol: 1, sdk: null, flush: false };
   let said: unknown;
   try {
     said = JSON.parse(payload.toString('utf8'));
   } catch {
     return null;
   }
-  const { protocol, sdk } = (said ?? {}) as Record<string, unknown>;
+  const { protocol, sdk, flush } = (said ?? {}) as Record<string, unknown>;
   if (!Number.isInteger(protocol)) return null;
-  return { protocol: protocol as number, sdk: typeof sdk === 'string' ? sdk : null };
+  const version = typeof sdk === 'string' ? sdk : null;
+  return { protocol: protocol as number, sdk: version, flush: flush === true };
 }
 
 /** Whether this manifold understands the protocol a greeting names. */

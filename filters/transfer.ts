@@ -62,6 +62,8 @@ export type FromThread =
        * waits for `taken` messages: said only when manifold's `workerData` says `TELLS_TAKEN`.
        */
       waitsForTaken?: boolean;
+      /** The filter has a flush, as a process's greeting says (filters/protocol.ts). */
+      flush?: boolean;
     }
   /**
    * The thread's id in the system (Linux's tid), sent by manifold's loader before the module

@@ -70,7 +70,8 @@ async function execute<S>(
   const port = threadPort();
   if (port !== null) claimThread(spec.name);
   // Before anything can fail: manifold then knows a failure to come is an SDK filter's own.
-  else if (asksProtocol(argv)) writeSync(1, greetingMessage(manifoldVersion()));
+  else if (asksProtocol(argv))
+    writeSync(1, greetingMessage(manifoldVersion(), spec.flush !== undefined));
   checkHooks(spec as FilterSpec<RecordKind, unknown>);
   const served = port !== null || asksProtocol(argv);
   const read = readCommandLine(spec as FilterSpec<RecordKind, unknown>, argv, served);
@@ -121,7 +122,7 @@ async function execute<S>(
   // After setup: a usage error it finds (mf-join given two tables) is said before a missing table.
   tables?.openAll();
   if (parsed.options.protocol !== undefined) {
-    const io = port === null ? undefined : new PortIO(port);
+    const io = port === null ? undefined : new PortIO(port, spec.flush !== undefined);
     // A thread may be left wherever it waits (for its next block, say): nothing of a block that
     // fails is taken, and nothing is half written. A process's write to stdout may be.
     if (port !== null) stray.beginWait();

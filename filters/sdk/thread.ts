@@ -110,7 +110,8 @@ export class PortIO implements FilterIO {
     wake?.();
   };
 
-  constructor(port: MessagePort) {
+  /** `flush`: the filter has one (its greeting says so: filters/transfer.ts). */
+  constructor(port: MessagePort, flush = false) {
     this.#port = port;
     this.#waits = (workerData as Record<string, unknown> | null)?.[TELLS_TAKEN] === true;
     port.on('message', this.#onMessage);
@@ -120,6 +121,7 @@ export class PortIO implements FilterIO {
       protocol: THREAD_PROTOCOL,
       sdk: manifoldVersion(),
       ...(this.#waits ? { waitsForTaken: true } : {}),
+      ...(flush ? { flush } : {}),
     };
     port.postMessage(greeting);
   }

@@ -1,4 +1,5 @@
 import { describeError, ExitCode } from '../../filters/index.js';
+import { plural } from '../../filters/size.js';
 import type { Block, RangeNamer } from '../workers/block.js';
 import type { InputGiven, InputPiece } from '../workers/relay.js';
 import type { Worker, WorkerOutcome } from '../workers/types.js';
@@ -129,7 +130,10 @@ export class Recovery {
     const head = attribution === 'none' ? undefined : unfinished[0];
     collector.workerFailed(worker);
     const given = attribution === 'none' ? (this.#given.get(worker) ?? null) : unfinished;
-    if (head !== undefined && end.retryable && head.failures < retries && !this.#haltingSoon) {
+    // A filter with a flush held what the blocks it finished gave it: a fresh one given only the
+    // unfinished would flush the rest alone, those blocks' share lost, and the run say 0.
+    const retryable = end.retryable && (end.heldFor ?? 0) === 0;
+    if (head !== undefined && retryable && head.failures < retries && !this.#haltingSoon) {
       for (const block of unfinished) collector.blockFailed(worker, block);
       head.failures++;
       // Failed on a host: tried again on another where one can take it, as parallel --retries.
@@ -171,8 +175,12 @@ export class Recovery {
     // --verbose (a timeout's always).
     const tries =
       head !== undefined && head.failures > 0 ? `; tried ${head.failures + 1} times` : '';
+    const held =
+      retries > 0 && end.heldFor !== undefined && head !== undefined && head.failures < retries
+        ? `; not tried again: its flush was to write what the ${plural(end.heldFor, 'block')} it had done gave it, which a fresh worker cannot`
+        : '';
     verdict.say(
-      `${describeFailure(end, attribution === 'none' ? given : charged, this.#places)}${tries}`,
+      `${describeFailure(end, attribution === 'none' ? given : charged, this.#places)}${tries}${held}`,
     );
     if (halt !== null) {
       this.#halt(halt, 'fail');

@@ -9,7 +9,10 @@ import { manifoldVersion } from '../../filters/sdk/cli.js';
  * Why an instance whose greeting names a protocol this manifold does not speak is failed (an
  * SDK of another manifold's, newer or older): both versions, and what to do.
  */
-export function otherVersion({ protocol, sdk }: Greeting, ours = PROTOCOL_VERSION): string {
+export function otherVersion(
+  { protocol, sdk }: Pick<Greeting, 'protocol' | 'sdk'>,
+  ours = PROTOCOL_VERSION,
+): string {
   const version = manifoldVersion();
   const its = sdk === null ? '' : ` (its SDK is manifold-pipes ${sdk})`;
   const run = sdk === null ? 'the manifold of its SDK' : `manifold ${sdk}`;

@@ -128,6 +128,11 @@ export interface Transport {
    * that a command that is no SDK filter (`cat`) fails in one line, not with -j usages, goes on.
    */
   greeted?(): void;
+  /**
+   * Its filter has a flush, where its transport hears the greeting (a thread's): what the blocks
+   * it finished gave it is written only as it ends.
+   */
+  readonly flushes?: boolean;
 }
 
 /** What a transport is told of the slot it serves. */

@@ -37,6 +37,11 @@ export type WorkerOutcome =
       misfit?: boolean;
       /** It ended well, but before it had answered every block it was given. */
       unanswered?: boolean;
+      /**
+       * The blocks it had finished whose aggregate its flush was to write (a filter with one):
+       * lost with it, and not given to a fresh instance by its unfinished blocks' retry.
+       */
+      heldFor?: number;
       details?: EndDetails;
     }
   | { kind: 'stopped'; details?: EndDetails }

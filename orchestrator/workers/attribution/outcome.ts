@@ -1,15 +1,24 @@
 import { acceptStatus, type Transport, type TransportOutcome } from '../transport.js';
 import type { WorkerOutcome } from '../types.js';
+import type { ProtocolOutput } from './protocol-output.js';
 
 /**
  * The engine's view of an instance's end: one that ended well with blocks unanswered has failed
- * them, whatever its transport says; a failure names the instance for messages.
+ * them, whatever its transport says; a failure names the instance for messages, and the blocks
+ * it had finished whose aggregate its flush was to write (`messages`: under the protocol).
  */
 export function workerOutcome(
   end: TransportOutcome,
   transport: Transport,
   unanswered: boolean,
+  messages: ProtocolOutput | null = null,
 ): WorkerOutcome {
+  const outcome = endOf(end, transport, unanswered);
+  const heldFor = messages?.heldFor(transport.flushes === true) ?? 0;
+  return outcome.kind === 'failed' && heldFor > 0 ? { ...outcome, heldFor } : outcome;
+}
+
+function endOf(end: TransportOutcome, transport: Transport, unanswered: boolean): WorkerOutcome {
   switch (end.kind) {
     case 'ok': {
       const base = end.details === undefined ? {} : { details: end.details };

@@ -282,7 +282,7 @@ export class PersistentWorker implements Worker {
     this.#inFlight = new BlockQueue();
     this.#options.listener.onExit(
       this,
-      workerOutcome(end, transport, unfinished.length > 0),
+      workerOutcome(end, transport, unfinished.length > 0, this.#messages),
       unfinished,
     );
   }

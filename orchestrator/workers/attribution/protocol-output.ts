@@ -41,6 +41,10 @@ export class ProtocolOutput {
   #greeted = false;
   /** Its greeting named a protocol this manifold does not speak: nothing more is read. */
   #refused = false;
+  /** Its greeting said it has a flush (filters/protocol.ts). */
+  #flush = false;
+  /** Blocks it finished. */
+  #done = 0;
 
   /** `inFlight`: the blocks given and not finished, in order; a finished one is taken out. */
   constructor(
@@ -72,6 +76,7 @@ export class ProtocolOutput {
         broken(false, otherVersion(greeting));
       } else {
         this.#greeted = true;
+        this.#flush = greeting.flush;
         greeted();
       }
     };
@@ -94,6 +99,7 @@ export class ProtocolOutput {
           listener.onBlockOutput(worker, block, payload);
         } else {
           blocks.remove(block);
+          this.#done++;
           listener.onBlockDone(worker, block);
         }
       },
@@ -113,6 +119,14 @@ export class ProtocolOutput {
   /** Whether the instance has greeted (or needs not): it speaks the protocol. */
   get greeted(): boolean {
     return this.#greeted;
+  }
+
+  /**
+   * The blocks it finished, where it has a flush (its greeting said so, or `flush`: a thread's):
+   * its flush was to write what they gave it, which a fresh instance cannot. 0 otherwise.
+   */
+  heldFor(flush: boolean): number {
+    return this.#flush || flush ? this.#done : 0;
   }
 
   /** True when the output ended inside a message: cut short, or not the protocol. */

@@ -10,7 +10,6 @@ import {
 import { flagOf } from '../../options/fan.js';
 import { commandText, stderrTag } from '../command.js';
 import { takeGift } from '../gift.js';
-import { lend, repay } from '../lent.js';
 import { otherVersion } from '../protocol-version.js';
 import { prefixLines } from '../stderr-prefix.js';
 import { signalOf } from '../termseq.js';
@@ -23,7 +22,7 @@ import type {
 } from '../transport.js';
 import { childrenWaited, signalChildren } from './children.js';
 import { loadErrorLine } from './loader.js';
-import { giveBack, payloadBytes, pool, wholeRuns } from './memory.js';
+import { giveBack, handOn, pool, wholeRuns } from './memory.js';
 import { isNode, type ThreadModule } from './module.js';
 import { threadOutcome } from './outcome.js';
 import { startFilterThread } from './start.js';
@@ -63,6 +62,8 @@ export class ThreadTransport implements Transport {
   #told = false;
   /** The thread waits for its output to be taken (its greeting said so): it is told. */
   #tellsTaken = false;
+  /** Its filter has a flush (its greeting said so). */
+  flushes = false;
 
   constructor(spec: SlotSpec, module: ThreadModule, events: TransportEvents) {
     this.#spec = spec;
@@ -179,7 +180,7 @@ export class ThreadTransport implements Transport {
         // Taken now, as a pipe's reader takes what it reads: the thread may send as much again.
         // While the fan holds the transport paused, nothing is taken, and the thread waits.
         if (this.#tellsTaken) this.#tellTaken(runs);
-        this.#output(message.buffers, runs);
+        handOn(message.buffers, runs, this.#events.output);
         this.#finish(message.finished);
         return;
       }
@@ -187,6 +188,7 @@ export class ThreadTransport implements Transport {
         if (!THREAD_UNDERSTOOD.includes(message.protocol))
           this.#refuse(`${this.#filterName} ${otherVersion(message, THREAD_PROTOCOL)}`);
         this.#tellsTaken = message.waitsForTaken === true;
+        this.flushes = message.flush === true;
         return;
       case 'not-a-filter': {
         const { file } = this.#module;
@@ -214,26 +216,6 @@ export class ThreadTransport implements Transport {
   get #filterName(): string {
     const program = this.#spec.command.argv[0]!;
     return isNode(program) ? this.#module.file : program;
-  }
-
-  /**
-   * Hands on a thread's output, runs of whole messages in the buffers it sent. Each buffer is
-   * lent for all its runs' payloads, and a byte held until all are handed on: a run written at
-   * once must not give back a buffer whose later runs (or headers) are still to be read. Once
-   * written, a buffer carries a block to a thread again.
-   */
-  #output(buffers: ArrayBuffer[], runs: number[]): void {
-    const outputs: Buffer[] = [];
-    const payloads = new Array<number>(buffers.length).fill(0);
-    for (let i = 0; i < runs.length; i += 3) {
-      const index = runs[i]!;
-      const output = Buffer.from(buffers[index]!, runs[i + 1]!, runs[i + 2]! - runs[i + 1]!);
-      payloads[index]! += payloadBytes(output);
-      outputs.push(output);
-    }
-    for (const [i, buffer] of buffers.entries()) lend(buffer, payloads[i]! + 1, giveBack);
-    for (const output of outputs) this.#events.output(output);
-    for (const buffer of buffers) repay(buffer, 1);
   }
 
   #tellTaken(runs: number[]): void {
