@@ -1,4 +1,5 @@
 import type { RecordEncoder } from '../framing/encoder.js';
+import { parseJsonText } from '../json-text.js';
 import { runBatchHook } from './batch.js';
 import { emit, isThenable, recordFailure } from './emit.js';
 import { type Batch, SKIP } from './records.js';
@@ -249,5 +250,5 @@ function sameJsonValue(output: unknown, original: Buffer | string): boolean {
   } catch {
     return false;
   }
-  return now === text || now === JSON.stringify(JSON.parse(text));
+  return now === text || now === JSON.stringify(parseJsonText(text));
 }

@@ -59,6 +59,16 @@ describe('an ndjson input that begins with a byte-order mark', () => {
     expect([joined.stderr, joined.stdout.toString()]).toEqual(['', '{"k":"x","a":1,"n":"x"}\n']);
   });
 
+  it('a record returned as itself is written as it came, its mark too (it was a SyntaxError)', async () => {
+    for (const [name, args] of [
+      ['mf-filter', ['--json', 'true']],
+      ['mf-map', ['--json', 'r']],
+    ] as const) {
+      const result = await run(bin(name), [...args], input);
+      expect([result.stderr, result.stdout.toString()]).toEqual(['', input]);
+    }
+  });
+
   it('a record that is not JSON for another reason is still refused', async () => {
     const result = await run(bin('mf-map'), ['--json', 'r'], `${BOM}${BOM}{}\n`);
     expect(result.exitCode).toBe(1);
