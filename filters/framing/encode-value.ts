@@ -13,7 +13,11 @@ export function encodeValue(value: unknown): string {
   } catch (error) {
     throw notJson(error);
   }
-  if (text === undefined) throw new TypeError(`cannot write a ${typeof value} as a record`);
+  if (text === undefined) {
+    const kind = typeof value;
+    const article = kind === 'object' || kind === 'undefined' ? 'an' : 'a';
+    throw new TypeError(`cannot write ${article} ${kind} as a record`);
+  }
   return text;
 }
 

@@ -95,6 +95,11 @@ function readingBlocks(
   }
   const byLength = declared?.kind === 'frames' || declared?.kind === 'fixed';
   const mine = given ?? (byLength ? declared : undefined);
+  // Bytes as they come are no records' ends to tie output to: not under the protocol.
+  if (mine?.kind === 'raw')
+    throw new UsageError(
+      `--split raw cannot read manifold's blocks, which are records (${blocks.name}): leave it out, and the filter reads them`,
+    );
   if (mine !== undefined) {
     const what =
       given === undefined ? `--split ${mine.name} (its default)` : `--split ${mine.name}`;

@@ -48,7 +48,7 @@ export function claimThread(name: string): void {
   const global = globalThis as { [SERVING]?: string };
   if (global[SERVING] !== undefined) {
     throw new UsageError(
-      `${name}: this thread already serves ${global[SERVING]}: a module run with --threads runs one filter`,
+      `main() called again in a thread that serves ${global[SERVING]}: a module run with --threads runs one filter, once`,
     );
   }
   global[SERVING] = name;
