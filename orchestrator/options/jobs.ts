@@ -117,7 +117,12 @@ function parseDuration(
 /** The most lines a header may have: each block carries them all. */
 const MAX_HEADER = 1_000_000;
 
-export function parseHeader(value: unknown, name: NameOf): HeaderSpec {
+export function parseHeader(value: unknown, name: NameOf, split?: string): HeaderSpec {
+  // A CSV or TSV header is a line: records of n lines (-L 2) would have it take n.
+  if (value === 'auto' && split !== undefined && split !== 'lines') {
+    const why = `reads a CSV or TSV header line, and records here are ${split}`;
+    throw new OptionError('header', `${name('header', 'auto')} ${why}: give a number of records`);
+  }
   if (value === 'auto') return 'auto';
   if (value === ':') return 1;
   const n = wholeNumber(value);

@@ -294,3 +294,18 @@ describe('--header auto', () => {
     );
   });
 });
+
+// With records of two lines (-L 2), auto took two lines, a data row given to every block with
+// the header (QA: each block's wc -l said 4 where parallel --header 1 -L 2 says 3, 3, 2).
+describe('--header auto with records that are not lines', () => {
+  it.each([
+    [['-L', '2'], 'lines:2'],
+    [['--split', 'ndjson'], 'ndjson'],
+  ])('%j is a usage error naming them', async (split, name) => {
+    const result = await fan([...split, '--header', 'auto', '--', 'cat'], 'id,name\n1,a\n');
+    expect([result.exitCode, result.stdout.toString()]).toEqual([2, '']);
+    expect(result.stderr).toBe(
+      `manifold: --header auto reads a CSV or TSV header line, and records here are ${name}: give a number of records (see 'manifold fan --help')\n`,
+    );
+  });
+});
