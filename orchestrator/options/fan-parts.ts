@@ -45,6 +45,19 @@ export function checkBlockNamed(
  * only where each record's block is known and one block is each process's (a process per
  * block; not the sorted merge, which writes records of many blocks together).
  */
+/**
+ * `\t`, `\n`, `\r` and `\NNN` (octal, up to three digits) in a tag string as the characters
+ * they name, as GNU parallel's `unquote_printf` reads `--tagstring` (`'{%}\t'`).
+ */
+function unquotePrintf(tag: string): string {
+  const named: Record<string, string> = { t: '\t', n: '\n', r: '\r' };
+  return tag
+    .replace(/\\([tnr])/g, (_, c: string) => named[c]!)
+    .replace(/\\([0-7]{1,3})/g, (_, digits: string) =>
+      String.fromCharCode(Number.parseInt(digits, 8)),
+    );
+}
+
 export function tagStringOf(
   settings: FanSettings,
   attribution: FanOptions['attribution'],
@@ -53,7 +66,7 @@ export function tagStringOf(
   name: NameOf,
 ): string | undefined {
   if (settings.tagString === undefined) return undefined;
-  const tag = text(settings.tagString, 'tagString', name);
+  const tag = unquotePrintf(text(settings.tagString, 'tagString', name));
   if (flag(settings, 'tag', name)) {
     throw new OptionError(
       'tagString',

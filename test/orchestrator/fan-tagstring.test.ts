@@ -116,6 +116,17 @@ describe('--tagstring', () => {
     expect(tries.sort()).toEqual(['1\ttry', '1\ttry', '2\ttry', '2\ttry', '3\ttry', '3\ttry']);
   }, 20_000);
 
+  // Kept as written: a TAB asked for as \t came out as a backslash and a t (QA).
+  it('\\t, \\r and \\NNN (octal) are the characters they name, as parallel reads them', async () => {
+    const result = await fan(['-j', '1', '--tagstring', 'a\\tb\\101\\0\\r', '--', 'cat'], '1\n2\n');
+    expect(ok(result)).toEqual(OK);
+    // As `seq 2 | parallel --pipe --tagstring 'a\tb\101\0\r' cat` writes (checked, 20221122).
+    expect(result.stdout.toString('latin1')).toBe('a\tbA\0\r\t1\na\tbA\0\r\t2\n');
+    // Empty: an empty tag, as --header's copy has (parallel writes none).
+    const empty = await fan(['-j', '1', '--tagstring', '', '--', 'cat'], '1\n2\n');
+    expect(empty.stdout.toString()).toBe('\t1\n\t2\n');
+  });
+
   it("--tag is --tagstring '{%}': the same bytes, persistent workers", async () => {
     const args = [
       '-j',
