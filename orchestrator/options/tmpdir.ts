@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { quoteName } from '../../filters/errors.js';
 import { type NameOf, OptionError, text } from './checks.js';
 import { describeWriteErrno, reasonInWords } from './inputs.js';
@@ -29,8 +29,10 @@ export function tmpdirOf(value: unknown, name: NameOf): string {
     );
   }
   if (!folder) throw new OptionError('tmpdir', `${name('tmpdir')} ${said} is not a folder`);
+  // Written to, not asked (access(2)): root is allowed to write anywhere, /proc too, and finds
+  // it cannot only as it does (its first block failed, exit 1).
   try {
-    accessSync(path, constants.W_OK | constants.X_OK);
+    rmdirSync(mkdtempSync(join(path, '.manifold-check-')));
   } catch (error) {
     throw new OptionError(
       'tmpdir',

@@ -6,7 +6,7 @@ import { fan as fanApi } from '../../orchestrator/index.js';
 import { manifold, run } from '../helpers.js';
 import { signalWhileFilesHeld } from '../support/block-files.js';
 import { fan } from '../support/fan-run.js';
-import { commandOf, descendants, environOf } from '../support/proc.js';
+import { commandOf, descendants, environOf, holdsWithin } from '../support/proc.js';
 import { spawnManifold, watch } from '../support/spawn.js';
 import { fileWith, tempDir, writeConfig } from '../support/temp.js';
 
@@ -138,7 +138,13 @@ describe('--tmpdir', () => {
     child.stdin!.on('error', () => {});
     child.stdin!.end(`${'x'.repeat(99)}\n`.repeat(40_000));
     await stderr.waitFor(/^ready \d$/, 2);
-    const sorts = descendants(child.pid!).filter((pid) => /^sort -m /.test(commandOf(pid)));
+    // sort is started through stdbuf, which may not have become sort yet as the workers are.
+    let sorts: number[] = [];
+    const sorting = () => {
+      sorts = descendants(child.pid!).filter((pid) => /^sort -m /.test(commandOf(pid)));
+      return sorts.length > 0;
+    };
+    expect(await holdsWithin(sorting, 10_000), 'sort -m within 10 s').toBe(true);
     expect(sorts).toHaveLength(1);
     const env = environOf(sorts[0]!).split('\0');
     expect(env).toContain(`TMPDIR=${given ? tmp : GONE}`);
@@ -193,6 +199,20 @@ describe('--tmpdir', () => {
       '',
       `manifold: --tmpdir ${dir} cannot be written: permission denied (EACCES) (see 'manifold fan --help')\n`,
     ]);
+  });
+
+  // Root may write anywhere by access(2): /proc passed the check, and the first block failed,
+  // exit 1 (QA). The check writes.
+  it('a folder no file can be made in, whoever asks (/proc): one line, exit 2', async () => {
+    const result = await run(
+      manifold,
+      ['fan', '--tmpdir', '/proc', '--cat', '--', 'cat', '{}'],
+      'a\n',
+    );
+    expect([result.exitCode, result.stdout.toString()]).toEqual([2, '']);
+    expect(result.stderr).toMatch(
+      /^manifold: --tmpdir \/proc cannot be written: .*\(see 'manifold fan --help'\)\n$/,
+    );
   });
 
   it('a config says tmpdir, and the library tmpdir', async () => {
