@@ -202,6 +202,14 @@ export function resolveFanSettings(
     haltOn.why === 'success' && name('halt', '...,success'),
   ].find((reason) => reason !== false);
   if (attribution === 'none' && needsBlocks !== undefined) {
+    // Hash and broadcast give each worker its share of the whole stream (every record of a key):
+    // a process per block would see one block's, an aggregate of each (QA: mf-reduce's counts).
+    if (dispatch === 'hash' || dispatch === 'broadcast') {
+      throw new OptionError(
+        'dispatch',
+        `${needsBlocks} needs each output tied to its block, and under ${name('dispatch')} ${dispatch} a fresh worker per block would see that block alone, not its worker's share of the stream: give ${name('protocol', PROTOCOL_NAME)} (an SDK filter) or ${name('oneToOne')}, whose workers stay, or ${name('perBlock')} for a worker per block`,
+      );
+    }
     attribution = 'per-block';
     log(
       `${needsBlocks} needs each output tied to its block: running a fresh worker per block (${name('perBlock')}); ${name('oneToOne')} or ${name('protocol', PROTOCOL_NAME)} keep workers running`,

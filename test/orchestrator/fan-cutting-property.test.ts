@@ -73,6 +73,9 @@ function accepted(c: CutCase): CutCase {
   if (c.cut.kind === 'count') groupBy = null;
   if ((c.cut.kind === 'count' || groupBy !== null) && dispatch === 'hash') dispatch = 'ready';
   if ((dispatch === 'hash' || dispatch === 'broadcast') && merge === 'ordered') merge = 'ready';
+  // Retries under hash or broadcast need workers tied to blocks said: none is chosen for them.
+  if ((dispatch === 'hash' || dispatch === 'broadcast') && worker === 'retries')
+    worker = 'per-block';
   const startString = c.framing.startsWith('start:') || c.framing.startsWith('between:');
   if (startString && worker === 'one-to-one') worker = 'stay';
   if (startString || c.framing.startsWith('lines:')) header = 0;

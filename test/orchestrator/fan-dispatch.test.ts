@@ -217,6 +217,36 @@ describe.concurrent('manifold fan --dispatch hash', () => {
     expect(differences(recordsOf(ready.stdout), recordsOf(alone.stdout))).toEqual(SAME);
   });
 
+  // A worker per block was chosen for --retries: mf-reduce then counted each block's part of a
+  // key on its own, one partial count per block, exit 0 (QA).
+  it.for([
+    ['hash', '--retries', '1'],
+    ['hash', '--joblog', '-'],
+    ['broadcast', '--timeout', '5s'],
+  ])(
+    '--dispatch %s with %s and no way said to tie output to blocks: refused',
+    async ([dispatch, ...more], { expect }) => {
+      const reduce = [bin('mf-reduce'), '--key', 'field:1', 'count'];
+      const result = await fan(
+        ['-j', '2', '--dispatch', dispatch!, ...more, '--', ...reduce],
+        words,
+      );
+      expect([result.exitCode, result.stdout.toString()]).toEqual([2, '']);
+      expect(result.stderr).toBe(
+        `manifold: ${more[0]} needs each output tied to its block, and under --dispatch ${dispatch} a fresh worker per block would see that block alone, not its worker's share of the stream: give --protocol manifold (an SDK filter) or --one-to-one, whose workers stay, or --per-block for a worker per block (see 'manifold fan --help')\n`,
+      );
+      // Said, each works: the SDK filter under the protocol counts every record of a key once.
+      const alone = await run(reduce[0]!, reduce.slice(1), words);
+      const said = ['--protocol', 'manifold', '--merge', 'sorted', '--key', 'field:1'];
+      const tied = await fan(
+        ['-j', '2', '--dispatch', dispatch!, ...more, ...said, '--', ...reduce],
+        words,
+      );
+      expect(tied.exitCode).toBe(0);
+      if (dispatch === 'hash') expect(tied.stdout.toString()).toBe(alone.stdout.toString());
+    },
+  );
+
   it("--shell 'sort | uniq -c' on hashed lines equals it run alone", async ({ expect }) => {
     const alone = await run('sh', ['-c', 'sort | uniq -c'], words, C);
     const result = await fan(

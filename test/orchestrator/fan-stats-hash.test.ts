@@ -13,7 +13,17 @@ const input = Array.from({ length: 100_000 }, (_, i) => `${i + 1}\n`).join('');
 describe('--stats totals under --dispatch hash', () => {
   it("count the workers' parts: the workers' blocks, and the job log's rows", async () => {
     const joblog = join(tempDir(), 'jobs.tsv');
-    const args = ['--dispatch', 'hash', '--key', 'field:1', '--block', '100k', '-j', '3'];
+    const args = [
+      '--dispatch',
+      'hash',
+      '--key',
+      'field:1',
+      '--block',
+      '100k',
+      '-j',
+      '3',
+      '--per-block',
+    ];
     const result = await fan([...args, '--stats', '-', '--joblog', joblog, '--', 'cat'], input);
     expect(result.exitCode).toBe(0);
     const stats = statsOf(result);

@@ -88,7 +88,8 @@ function withCrash(records: Buffer[], at: number, pos: number): Buffer[] {
 /**
  * Combinations manifold refuses up front are drawn as their nearest accepted one: ordered
  * needs whole blocks (not hash or broadcast); the sorted merge runs `sort`, so needs lines or
- * NUL and a worker that is not persistent-with-attribution, and cannot crash.
+ * NUL and a worker that is not persistent-with-attribution, and cannot crash; retries under hash
+ * or broadcast need workers tied to blocks said (a worker per block is not chosen for them).
  */
 function accepted(c: FanCase): FanCase {
   let { merge, attribution } = c;
@@ -100,6 +101,8 @@ function accepted(c: FanCase): FanCase {
     attribution = 'none';
   }
   if (c.failAtEnd && attribution === 'protocol') attribution = 'none';
+  const shares = c.dispatch === 'hash' || c.dispatch === 'broadcast';
+  if (shares && c.retries > 0 && attribution === 'none') attribution = 'per-block';
   return closed({ ...c, merge, attribution });
 }
 
