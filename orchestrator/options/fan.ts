@@ -279,7 +279,9 @@ export function resolveFanSettings(
     ...(termseq !== undefined && { termseq }),
     ...(delay > 0 && { delay }),
     ...(tmpdir !== undefined && { tmpdir }),
-    ...(settings.header !== undefined && { header: parseHeader(settings.header, name, framing.name) }),
+    ...(settings.header !== undefined && {
+      header: parseHeader(settings.header, name, framing.name),
+    }),
     joblog: joblog ?? null,
     inputs: null,
     stats: settings.stats === undefined ? null : text(settings.stats, 'stats', name),
