@@ -1,6 +1,7 @@
 import { ExitCode, ManifoldError } from '../../filters/index.js';
 import type { Pipeline } from '../config/model.js';
 import { describeStartError, isOutOfResources, openFileLimit } from '../workers/limits.js';
+import { CombineNode } from './combine.js';
 import { FanNode } from './fan-node.js';
 import { feedersOf } from './feeders.js';
 import { connectStageHosts } from './hosts.js';
@@ -166,6 +167,10 @@ export class PipelineRun {
           node.ended.then((end) => {
             this.#ends.set(node, end);
             if (end.halts) this.#halt();
+            // The combiner's reader, the run's, went: a branch that never writes to it (`cat >
+            // /dev/null`) would be fed the stream for ever, where a shell's tee dies of SIGPIPE.
+            else if (end.closedOutput && !end.error && node instanceof CombineNode && node === last)
+              this.#stopAs('SIGPIPE');
             else if (isFailure(end) && !end.closedOutput) this.#stopFeeders(node);
             return end;
           }),

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { manifold } from '../helpers.js';
+import { tempDir, writeConfig } from '../support/temp.js';
+
+// Branches combined by merge or concat, the combiner's reader (the run's) gone: the branch that
+// wrote to it was let go, and one that never writes to it (`cat > /dev/null`) was fed the
+// endless stream for ever: `yes | manifold run c.yaml | head -1` never ended (QA), where
+// `yes | tee >(cat >/dev/null) | head -1` ends at once, its tee killed by SIGPIPE. The run's
+// output closed, every stage is stopped and manifold ends 141, as config.md says.
+
+describe('branches combined, the run’s reader gone', () => {
+  it.each(['merge', 'concat'])(
+    'combine: %s with a branch that never writes: ends 141',
+    (combine) => {
+      const dir = tempDir();
+      const config = writeConfig(dir, {
+        stages: [
+          {
+            branches: { a: [{ run: 'cat' }], b: [{ run: 'cat > /dev/null' }] },
+            combine,
+          },
+        ],
+      });
+      // Past 15 s, manifold is ended (124) and what it started with it; yes by SIGPIPE.
+      const script = `yes | timeout 15 "$0" run "$1" | head -n 1; echo "\${PIPESTATUS[1]}"`;
+      const result = spawnSync('bash', ['-c', script, manifold, config], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.signal, 'the run never ended').toBe(null);
+      expect({ stdout: result.stdout, stderr: result.stderr }).toEqual({
+        stdout: 'y\n141\n',
+        stderr: '',
+      });
+    },
+  );
+});
