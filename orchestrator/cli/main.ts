@@ -5,6 +5,7 @@ import { argumentWords } from '../../filters/sdk/raw-arguments.js';
 import { ConfigError } from '../config/problems.js';
 import { exitAfterStderr } from './exit.js';
 import { manifoldProgram, parseCommandLine, refusal, sayLine } from './program.js';
+import { dieOf } from './signals.js';
 
 // The `manifold` command. This is the edge: the only place that turns errors into exit
 // statuses and exits the process. The program itself, and how a command line is refused, are
@@ -60,22 +61,28 @@ const STALLED =
 // What manifold writes to stderr that does not get there (`2>/dev/full`) is lost words: a
 // `--stats -` or `--joblog -` document, a worker's lines under --tag, --verbose. A run that
 // otherwise succeeded then fails (1), as a coreutils program whose stderr fails at its close;
-// there is nowhere to say why. EPIPE stops the run as SIGPIPE does (signals.ts).
-let stderrLost = false;
-process.stderr.on('error', () => {
-  stderrLost = true;
+// there is nowhere to say why. Its reader gone (EPIPE), it dies of SIGPIPE, as a shell's
+// program writing there would (during a run, signals.ts stops the run so).
+let stderrLost: Error | null = null;
+process.stderr.on('error', (error) => {
+  stderrLost = error;
 });
 // `errored` is set as the write fails; the event comes a tick later, after a run's last write.
-const stderrFailed = () => stderrLost || process.stderr.errored !== null;
+const stderrError = () => (stderrLost ?? process.stderr.errored) as NodeJS.ErrnoException | null;
+
+/** Exits with `status`, or as stderr's loss says where the run otherwise succeeded. */
+function exitAs(status: number): void {
+  const lost = status === ExitCode.ok ? stderrError() : null;
+  if (lost?.code === 'EPIPE') dieOf('SIGPIPE');
+  process.exit(lost === null ? status : ExitCode.failure);
+}
 
 main(process.argv.slice(2)).then(
   (status) => {
     // Should the loop empty while stderr is written, Node's own exit says this status.
     process.exitCode = status;
     // Asked as it exits: the last write may fail after the run's end.
-    exitAfterStderr(status, process.stderr, (last) =>
-      process.exit(last === ExitCode.ok && stderrFailed() ? ExitCode.failure : last),
-    );
+    exitAfterStderr(status, process.stderr, exitAs);
   },
   (error: unknown) => {
     say(describeError(error));

@@ -105,6 +105,18 @@ describe("a report for stderr ('-') that stderr does not take", () => {
     expect(fine.stderr.length).toBeGreaterThan(0);
   });
 
+  // A pipe whose reader has gone before the summary is written: SIGPIPE, as a shell's program
+  // writing there dies (it was 0; then 1, as for a full disk). The pipe's reader is closed before
+  // manifold starts: no race with its going.
+  it('fan --stats -, stderr a pipe with no reader: killed by SIGPIPE, the output whole', async () => {
+    const script =
+      'import os, subprocess, sys\nr, w = os.pipe()\nos.close(r)\nprint(subprocess.call(sys.argv[1:], stderr=w))';
+    const args = ['fan', '-j', '2', '--stats', '-', '--', 'cat'];
+    const result = await run('python3', ['-c', script, manifold, ...args], lines);
+    // subprocess.call says a death by signal N as -N: SIGPIPE is 13.
+    expect(result.stdout.toString()).toBe(`${lines}-13\n`);
+  });
+
   it('run --stats -, 2>/dev/full: the output whole, exit 1', async () => {
     const config = join(tempDir(), 'c.yaml');
     await run('sh', ['-c', `printf 'stages:\\n  - name: a\\n    run: cat\\n' > ${config}`], '');
