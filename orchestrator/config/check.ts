@@ -12,7 +12,7 @@ import { ConfigError, type Problem } from './problems.js';
 import { type Env, type Path, type RawConfig, type RawStage, stringsOf } from './raw.js';
 import { checkSchema } from './schema-check.js';
 import { checkConfigTables } from './tables.js';
-import { checkPipelineUses, unknownPipeline } from './uses.js';
+import { checkPipelineUses, sited, unknownPipeline, useCounts } from './uses.js';
 
 const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
 
@@ -86,6 +86,8 @@ class Checker {
   /** Stages made so far, against MAX_STAGES; past it, no more are. */
   #made = 0;
   #saidTooMany = false;
+  /** How many `use:`s name each pipeline: the stages of one used twice are named by the use. */
+  #uses: Map<string, number> | null = null;
 
   constructor(
     config: LoadedConfig,
@@ -189,7 +191,9 @@ class Checker {
       );
     else if (raw.name !== undefined) this.#nameOnce(raw.name, path, line);
     if (raw.use !== undefined) {
-      const stages = this.#use(raw.use, path, env, using, first);
+      const made = this.#use(raw.use, path, env, using, first);
+      this.#uses ??= useCounts(this.#raw);
+      const stages = (this.#uses.get(raw.use) ?? 0) > 1 ? sited(made, describePath(path)) : made;
       // Said once, at the outermost use: that crossed the bound.
       if (this.#made > MAX_STAGES && using.length === 0 && !this.#saidTooMany) {
         this.#saidTooMany = true;

@@ -1,3 +1,4 @@
+import type { Stage } from './model.js';
 import type { Path, RawConfig, RawStage } from './raw.js';
 
 type Pipelines = Record<string, RawStage[]>;
@@ -47,6 +48,31 @@ function usesOf(stages: unknown, path: Path): { target: string; path: Path }[] {
         )
       : [];
     return [...here, ...inside];
+  });
+}
+
+/** How many `use:`s name each pipeline, in the stages and in the pipelines. */
+export function useCounts(raw: RawConfig): Map<string, number> {
+  const counts = new Map<string, number>();
+  const pipelines = isMap(raw.pipelines) ? (raw.pipelines as Pipelines) : {};
+  const sites = [
+    ...usesOf(raw.stages, ['stages']),
+    ...Object.entries(pipelines).flatMap(([name, stages]) => usesOf(stages, ['pipelines', name])),
+  ];
+  for (const { target } of sites) counts.set(target, (counts.get(target) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * The stages of a pipeline used at several places, named by the `use:` that made them
+ * (`stages[0].branches.a[0]/s`): a failure, `--stats` and `graph` tell the uses apart.
+ */
+export function sited(stages: Stage[], site: string): Stage[] {
+  return stages.map((stage) => {
+    const name = `${site}/${stage.name}`;
+    if (stage.kind !== 'branches') return { ...stage, name };
+    const branches = stage.branches.map((b) => ({ ...b, stages: sited(b.stages, site) }));
+    return { ...stage, name, branches };
   });
 }
 
