@@ -172,6 +172,9 @@ export class PipelineRun {
             else if (end.closedOutput && !end.error && node instanceof CombineNode && node === last)
               this.#stopAs('SIGPIPE');
             else if (isFailure(end) && !end.closedOutput) this.#stopFeeders(node);
+            // A join that ended (`head -1 {a}`) reads no more: its branches are let go, as bash's
+            // <( )s are, where one that wrote nothing to it was fed for ever.
+            else if (this.#wiring.joins?.has(node)) this.#stopFeeders(node, true);
             return end;
           }),
         ),
@@ -280,15 +283,18 @@ export class PipelineRun {
   /**
    * Stops what feeds `failed` and what it left running in its own process group (a child
    * holding the pipe the next stage reads): they are not named as failures, `failed` is. A
-   * feeder that had already ended was not stopped: its own failure is named.
+   * feeder that had already ended was not stopped: its own failure is named. A join that ended
+   * well (`ended`) is not stopped, nor are its feeders its failure's.
    */
-  #stopFeeders(failed: RunningNode): void {
+  #stopFeeders(failed: RunningNode, ended = false): void {
     if (this.#halted) return;
     const feeders = feedersOf(failed, this.#wiring.feeds ?? new Map());
     for (const node of feeders) {
-      this.#fedFailure.add(node);
+      if (!ended) this.#fedFailure.add(node);
       if (!this.#ends.has(node)) this.#stoppedAfter.add(node);
     }
-    this.#stops.stop([failed, ...feeders]);
+    this.#stops.stop(
+      ended ? feeders.filter((node) => !this.#ends.has(node)) : [failed, ...feeders],
+    );
   }
 }

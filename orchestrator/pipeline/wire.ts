@@ -28,6 +28,8 @@ export interface Wiring {
   readers?: Map<RunningNode, RunningNode[]>;
   /** The config's output file, as the last stage's descriptor: named in a fan's messages. */
   output?: { fd: number; name: string };
+  /** The joins' commands: once one has ended, what feeds it is let go (run.ts). */
+  joins?: Set<RunningNode>;
 }
 
 /**
@@ -184,6 +186,8 @@ function startBranches(
       stage.okStatus,
     );
     closeOwn([output, ...fds]);
+    wiring.joins ??= new Set();
+    wiring.joins.add(combiner);
   } else {
     combiner = new CombineNode(
       `${stage.name}.${stage.combine}`,
@@ -211,9 +215,12 @@ function startBranches(
  * substitutions quoted.
  */
 function substitutePlaceholders(command: CommandSpec, names: string[]): CommandSpec {
+  // Each copies its own descriptor and holds no other: {b}'s holding {a}'s pipe open kept a's
+  // branch writing to a pipe nobody would read, once the join had gone.
+  const none = names.map((_, i) => `${3 + i}<&-`).join(' ');
   const substitution = (name: string) => {
     const index = names.indexOf(name);
-    return index < 0 ? null : `<(exec cat <&${3 + index})`;
+    return index < 0 ? null : `<(exec cat <&${3 + index} ${none})`;
   };
   const script = command.shell
     ? replacePlaceholders(command.argv.join(' '), true, substitution)

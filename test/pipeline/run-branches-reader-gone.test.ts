@@ -37,3 +37,30 @@ describe('branches combined, the run’s reader gone', () => {
     },
   );
 });
+
+// A join that ends before its branches (`head -1 {a}`): the branch that wrote nothing to it was
+// fed the endless stream for ever, and {b}'s substitution held {a}'s pipe open (QA). bash lets
+// its <( )s go as the command ends; the join's branches are now let go, and the run ends 0.
+describe('a join that ends before its branches', () => {
+  it('head -1 {a} < {b}, b writing nothing to it, endless input: ends 0, nothing left', () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, {
+      stages: [
+        {
+          branches: { a: [{ run: 'cat' }], b: [{ run: 'cat > /dev/null' }] },
+          combine: 'join',
+          join: 'head -1 {a} < {b}',
+        },
+      ],
+    });
+    const script = `yes | timeout 15 "$0" run "$1"; echo "\${PIPESTATUS[1]}"; pgrep -f '^cat <&' || true`;
+    const result = spawnSync('bash', ['-c', script, manifold, config], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect({ stdout: result.stdout, stderr: result.stderr }).toEqual({
+      stdout: 'y\n0\n',
+      stderr: '',
+    });
+  });
+});
