@@ -63,9 +63,8 @@ export class UsageError extends ManifoldError {
 export type RecordPosition = { input: string; record: number } | { input: string; byte: number };
 
 function placed(position: RecordPosition): string {
-  return 'record' in position
-    ? `${position.input}:${position.record}`
-    : `${position.input}: byte ${position.byte}`;
+  const input = nameOnOneLine(position.input);
+  return 'record' in position ? `${input}:${position.record}` : `${input}: byte ${position.byte}`;
 }
 
 /**
@@ -202,6 +201,16 @@ export function errnoText(code: string): string {
  */
 export function quoteName(word: string): string {
   return CONTROL.test(word) ? `$'${Array.from(word, escapeForBash).join('')}'` : quoteForSh(word);
+}
+
+/**
+ * A name as a message's place says it (`in.txt:2`): as it is, or where it has a control
+ * character (a newline), as bash's `$'...'` takes it back, so that the message stays one line.
+ * Not quoted else: a place names inputs as they are and as manifold names them (`stdin`,
+ * `worker 1 output`).
+ */
+export function nameOnOneLine(name: string): string {
+  return CONTROL.test(name) ? quoteName(name) : name;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { nameOnOneLine } from '../../filters/errors.js';
 import type { Framing, RecordPosition } from '../../filters/index.js';
 import type { RangeNamer } from '../workers/block.js';
 import type { FanOptions } from './options.js';
@@ -81,7 +82,9 @@ export function rangeInFiles(
   if (spans === null) return null;
   const name = ({ input, first, last }: Span) => {
     const range = first === last ? `${first}` : `${first}-${last}`;
-    return unit === 'byte' ? `${input}: bytes ${range}` : `${input}:${range}`;
+    return unit === 'byte'
+      ? `${nameOnOneLine(input)}: bytes ${range}`
+      : `${nameOnOneLine(input)}:${range}`;
   };
   if (spans.length <= SPANS_NAMED) return spans.map(name).join(', ');
   return `${name(spans[0]!)} to ${name(spans.at(-1)!)}, ${spans.length} files`;
