@@ -15,9 +15,10 @@ function collation(env: NodeJS.ProcessEnv): [string, string] | null {
  * What `not sorted by the key` adds where the workers' locale may order text otherwise than
  * bytes: ` (LANG=en_US.UTF-8 may sort otherwise than by bytes: run the workers with LC_ALL=C)`;
  * nothing under C, POSIX or C.UTF-8 (code points, in bytes' order), or with no locale set.
+ * `workers`: what the workers' environment has over manifold's (a config's `env:`).
  */
-export function collationHint(env: NodeJS.ProcessEnv = process.env): string {
-  const set = collation(env);
+export function collationHint(workers: NodeJS.ProcessEnv = {}): string {
+  const set = collation({ ...process.env, ...workers });
   if (set === null || /^(C|POSIX)([.@]|$)/i.test(set[1])) return '';
   return ` (${set[0]}=${set[1]} may sort otherwise than by bytes: run the workers with LC_ALL=C)`;
 }

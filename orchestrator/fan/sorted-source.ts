@@ -74,6 +74,7 @@ export function checkOrder(
   records: Buffer[],
   compare: (a: Buffer, b: Buffer) => number,
   merge: string,
+  env?: NodeJS.ProcessEnv,
 ): void {
   let last = source.last;
   const before = source.decoder.count - records.length;
@@ -86,7 +87,7 @@ export function checkOrder(
       if (compare(last ?? record, record) > 0) {
         throw new RecordError(
           { input: source.input, record: before + i + 1 },
-          `not sorted by the key: ${merge} needs every worker to write sorted output${collationHint()}`,
+          `not sorted by the key: ${merge} needs every worker to write sorted output${collationHint(env)}`,
         );
       }
       last = record;

@@ -222,7 +222,8 @@ export class SortedCollector implements Collector {
 
   #take(source: Source, records: Buffer[]): void {
     if (records.length === 0) return;
-    checkOrder(source, records, this.#compare, spell(this.#options, 'merge', 'sorted'));
+    const merge = spell(this.#options, 'merge', 'sorted');
+    checkOrder(source, records, this.#compare, merge, this.#options.command.env);
     this.#held.add(source.run, records);
   }
 

@@ -1,9 +1,10 @@
 import { describe, it } from 'vitest';
-import { run } from '../helpers.js';
+import { manifold, run } from '../helpers.js';
 import { randoms, variedLines, WORDS } from '../support/data.js';
 import { byteDiff, differences, SAME, sameBytes } from '../support/diff.js';
 import { C, fan, OK, ok, recordsOf } from '../support/fan-run.js';
 import { lineBytes, oneLine } from '../support/lines.js';
+import { tempDir, writeConfig } from '../support/temp.js';
 
 // `manifold fan --merge sorted` end to end: per-worker sorts merged into what one `sort` over the
 // whole input gives, by bytes, numbers, reversed and by key.
@@ -207,4 +208,25 @@ describe.concurrent('manifold fan --merge sorted', () => {
       }
     },
   );
+
+  // A config's env: is the workers' locale: it was not read (QA), the hint given or not as
+  // manifold's own environment said.
+  it.for([
+    ['sort -m merges', {}],
+    ["manifold's own merge", { 'merge-memory': '1M' }],
+  ] as const)('a config env: sets the locale the hint names (%s)', async ([, more], { expect }) => {
+    const dir = tempDir();
+    const stage = { fan: { workers: 2, block: 4, merge: 'sorted', worker: 'cat', ...more } };
+    const named = writeConfig(dir, { env: { LC_ALL: 'en_US.UTF-8' }, stages: [stage] }, 'a.yaml');
+    const plain = writeConfig(dir, { env: { LC_ALL: 'C' }, stages: [stage] }, 'b.yaml');
+    const env = (vars: Record<string, string>) => ({
+      env: { LC_COLLATE: '', LC_ALL: '', ...vars },
+    });
+    const hinted = await run(manifold, ['run', named], 'b\na\n', env({ LANG: 'C.UTF-8' }));
+    expect(hinted.stderr).toMatch(
+      /\(LC_ALL=en_US\.UTF-8 may sort otherwise than by bytes: run the workers with LC_ALL=C\)\n$/,
+    );
+    const none = await run(manifold, ['run', plain], 'b\na\n', env({ LANG: 'en_US.UTF-8' }));
+    expect(none.stderr).toMatch(/needs every worker to write sorted output\n$/);
+  });
 });

@@ -31,11 +31,17 @@ export class CheckedRecords {
   count = 0;
   /** `--merge sorted`, or a config's `merge: sorted`, for its one message. */
   readonly #sorted: string;
+  /** The workers' environment over manifold's: their locale, for the hint. */
+  readonly #env: NodeJS.ProcessEnv | undefined;
 
   constructor(
     delimiter: number,
-    options: Pick<FanOptions, 'key' | 'numeric' | 'reverse' | 'maxRecord' | 'optionName'>,
+    options: Pick<
+      FanOptions,
+      'key' | 'numeric' | 'reverse' | 'maxRecord' | 'optionName' | 'command'
+    >,
   ) {
+    this.#env = options.command.env;
     this.#delimiter = delimiter;
     this.#sorted = spell(options, 'merge', 'sorted');
     this.#compare = rangeOrder(options);
@@ -113,7 +119,7 @@ export class CheckedRecords {
     ) {
       throw new RecordError(
         { input: MERGED, record: this.count },
-        `not sorted by the key: a worker wrote output out of order, and ${this.#sorted} needs every worker to write sorted output${collationHint()}`,
+        `not sorted by the key: a worker wrote output out of order, and ${this.#sorted} needs every worker to write sorted output${collationHint(this.#env)}`,
       );
     }
     this.#last = data;
