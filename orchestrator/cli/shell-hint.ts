@@ -1,6 +1,8 @@
+import { quoteWord } from '../../filters/errors.js';
 import { ExitCode } from '../../filters/index.js';
 import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
 import { selectsNothing } from '../workers/nothing-found.js';
+import { findProgram } from '../workers/which.js';
 
 /**
  * A hint for a worker command that looks meant for a shell: `manifold fan -- 'grep a | wc -l'`
@@ -9,11 +11,14 @@ import { selectsNothing } from '../workers/nothing-found.js';
  */
 export function shellHint(argv: readonly string[]): string | null {
   const operator = argv.find((word) => SHELL_OPERATORS.has(word));
-  const shellWord = argv.length === 1 && /[|;&<>$`]|\s/.test(argv[0]!);
+  // One word that is a program (`./f ail.sh`) ran: its failure is its own.
+  const shellWord =
+    argv.length === 1 && /[|;&<>$`]|\s/.test(argv[0]!) && !('found' in findProgram(argv[0]!));
   if (operator === undefined && !shellWord) return null;
   const line = argv.length === 1 ? argv[0]! : argv.join(' ');
-  // A line with bytes that are not UTF-8 is said as bash takes them back: `$'grep \xe9 | wc'`.
-  const quoted = holdsBytes(line) ? showWord(line) : `'${line.replace(/'/g, `'\\''`)}'`;
+  // A line with bytes that are not UTF-8, or a control character (a newline), is said as bash
+  // takes it back, `$'grep \xe9 | wc'`, on one line.
+  const quoted = holdsBytes(line) ? showWord(line) : quoteWord(line);
   const program = showWord(argv[0]!);
   const why = shellWord ? 'a shell command line' : `'${operator}' was an argument of ${program}`;
   return `${why}: to run it with /bin/sh -c, add --shell: manifold fan --shell -- ${quoted}`;

@@ -1,5 +1,5 @@
 import { getPriority } from 'node:os';
-import { oneLine, quoteForSh } from '../../filters/errors.js';
+import { nameOnOneLine, oneLine, quoteForSh, quoteName } from '../../filters/errors.js';
 import { holdsBytes, showWord } from '../../filters/sdk/raw-arguments.js';
 import type { SlotSpec } from './transport.js';
 
@@ -31,10 +31,15 @@ export function argvToRun(command: CommandSpec): string[] {
 /**
  * The command as a message names it, in one line: a shell string of several lines (a block
  * scalar of a config, a worker's sub-pipeline) with its line breaks made spaces, and a word
- * with bytes that are not UTF-8 in `$'...'` (`grep $'\xe9'`).
+ * with bytes that are not UTF-8 in `$'...'` (`grep $'\xe9'`), and so a word with a control
+ * character (`$'a\rb'`: a carriage return hid the line's start), or a shell string with one
+ * left (an escape sequence).
  */
 export function commandText(command: CommandSpec): string {
-  return oneLine(command.argv.map(showWord).join(' ')).trim();
+  const word = (w: string) => (holdsBytes(w) ? showWord(w) : nameOnOneLine(w));
+  if (!command.shell) return command.argv.map(word).join(' ');
+  const text = oneLine(command.argv.map(showWord).join(' ')).trim();
+  return /[^\P{Cc}\t]/u.test(text) ? quoteName(text) : text;
 }
 
 /** Whether a word of `command` has bytes that are not UTF-8, to reach it as given. */

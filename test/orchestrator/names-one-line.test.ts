@@ -30,3 +30,27 @@ describe('a place in a file whose name has a newline', () => {
     );
   });
 });
+
+// A worker's words with a control character were written raw in its description (a carriage
+// return hid the line's start; a newline became a blank), and the shell hint spanned two lines,
+// and came for a one-word program with a blank in its name that had been found and had run (QA).
+describe('a worker command whose words have control characters or blanks', () => {
+  it('said as bash takes them back, on one line; no shell hint for a program that ran', async () => {
+    const dir = tempDir('manifold-names-');
+    const script = '#!/bin/sh\ncat > /dev/null; exit 3\n';
+    for (const name of ['f ail.sh', 'f\nail.sh'])
+      writeFileSync(join(dir, name), script, { mode: 0o755 });
+    const cr = await fan(['-j', '1', '--', join(dir, 'f ail.sh'), 'a\rHIDDEN'], 'x\n');
+    expect(cr.stderr).toMatch(
+      /^manifold: worker 1 \(pid \d+: .*\/f ail\.sh \$'a\\rHIDDEN'\) exited with status 3; it had been given block 1 \(bytes 1-2\)\n$/,
+    );
+    const newline = await fan(['-j', '1', '--', join(dir, 'f\nail.sh')], 'x\n');
+    expect(newline.stderr).toMatch(
+      /^manifold: worker 1 \(pid \d+: \$'.*\/f\\nail\.sh'\) exited with status 3; it had been given block 1 \(bytes 1-2\)\n$/,
+    );
+    const missing = await fan(['-j', '1', '--', './no\nsuch'], 'x\n');
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain(`add --shell: manifold fan --shell -- $'./no\\nsuch')`);
+  });
+});
