@@ -105,7 +105,10 @@ export class HostTotals {
 
   /** Every host's totals, by name. */
   list(): HostStats[] {
-    return [...this.#hosts.values()].sort((a, b) => a.host.localeCompare(b.host));
+    // By the names' bytes, as `LC_ALL=C sort`: not by the locale, which orders them otherwise.
+    return [...this.#hosts.values()].sort((a, b) =>
+      Buffer.compare(Buffer.from(a.host), Buffer.from(b.host)),
+    );
   }
 
   /** The totals of `host`, with `slot` counted among its slots. */
