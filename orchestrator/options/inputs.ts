@@ -2,9 +2,11 @@ import {
   accessSync,
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   openSync,
   statSync,
+  unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -72,13 +74,37 @@ export function checkStatsTarget(target: string, option = '--stats'): void {
   // Nothing to open: it was `no such directory`, of a folder no one named.
   if (target === '') throw new UsageError(`${option} must name a file, or - for stderr`);
   let fd: number;
+  const isNew = !existsSync(target);
   try {
     fd = openReport(target, 'a');
   } catch (error) {
     throw new UsageError(`${option} ${quoteName(target)}: ${describeWriteErrno(error)}`, error);
   }
+  if (isNew) madeEmpty(target);
   if (fstatSync(fd).isFile() || heldTargets.has(target)) closeSync(fd);
   else heldTargets.set(target, fd);
+}
+
+/**
+ * A --stats file made by the check and still empty as manifold exits (a run refused after it,
+ * its --joblog unwritable) is removed: a refused run writes no summary, nor leaves an empty one.
+ */
+function madeEmpty(target: string): void {
+  if (made.size === 0) process.once('exit', removeEmpty);
+  made.add(target);
+}
+
+/** The --stats files the checks made (one listener for them all, however many runs). */
+const made = new Set<string>();
+
+function removeEmpty(): void {
+  for (const target of made) {
+    try {
+      if (statSync(target).isFile() && statSync(target).size === 0) unlinkSync(target);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
 }
 
 /**
@@ -97,6 +123,7 @@ export function writeStatsFile(
   }
   const held = heldTargets.get(target);
   heldTargets.delete(target);
+  made.delete(target);
   try {
     if (held === undefined) writeFileSync(target, text);
     else writeHeld(held, Buffer.from(text));

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
@@ -23,6 +31,20 @@ describe('a job log or --stats file that cannot be written', () => {
     expect(result.stderr).toBe(
       'manifold: cannot write the job log /dev/full: no space left on device (ENOSPC)\n',
     );
+  });
+
+  // The --stats file was made by its check, and left empty when the job log then refused the
+  // run (QA): a refused run writes no summary. One there before keeps what it held.
+  it('a --stats file beside a job log that cannot be written: none made, one there kept', async () => {
+    const dir = tempDir();
+    const made = join(dir, 'new.json');
+    const args = (stats: string) => ['fan', '--stats', stats, '--joblog', '/dev/full', '--', 'cat'];
+    expect((await run(manifold, args(made), lines)).exitCode).toBe(2);
+    expect(existsSync(made)).toBe(false);
+    const kept = join(dir, 'old.json');
+    writeFileSync(kept, 'before\n');
+    expect((await run(manifold, args(kept), lines)).exitCode).toBe(2);
+    expect(readFileSync(kept, 'utf8')).toBe('before\n');
   });
 
   it('--stats /dev/full: the output is whole, exit 1, one line naming it', async () => {
