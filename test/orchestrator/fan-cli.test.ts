@@ -63,6 +63,22 @@ describe('a host name with a character ssh refuses is refused before the run', (
   });
 });
 
+// An escape sequence, \x01 or DEL in a host name was taken, and written to the terminal as it
+// was in the line that dropped the host (QA); ssh refuses control characters as these.
+describe('--host with a control character in its name', () => {
+  it.each([
+    ['h\x1b[7mX', "$'h\\x1b[7mX'"],
+    ['h\x01x', "$'h\\x01x'"],
+    ['h\x7fx', "$'h\\x7fx'"],
+  ])('%j: one line, exit 2, the name as bash takes it back', async (host, quoted) => {
+    const result = await run(manifold, ['fan', '--host', host, '--', 'cat'], 'a\n');
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 2,
+      stderr: `manifold: --host: ${quoted} is not [user@]host[:port][/slots]: a host name has no control character in it (see 'manifold fan --help')\n`,
+    });
+  });
+});
+
 describe('a host name is given to ssh as written, but for an address in brackets', () => {
   // Only `[addr]` loses its brackets: a lone one was stripped too, `x]` and `[zz` reaching ssh
   // as `x` and `zz` (another host), `[]` as an empty name. ssh says the name it was given when

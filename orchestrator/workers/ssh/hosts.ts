@@ -74,6 +74,12 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
     return {
       problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name has no ${shellChar} in it`,
     };
+  // Nor a control character (an escape sequence, DEL), which ssh refuses too, and which a
+  // message about the host would otherwise write to a terminal as it is.
+  if ([...host!].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return {
+      problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name has no control character in it`,
+    };
   // `[::1]` is an address in brackets, ssh given it bare; a lone bracket is the name's own:
   // `x]` and `[zz` reached ssh as `x` and `zz`, and `[]` as an empty name.
   const name = /^\[.+\]$/.test(host!) ? host!.slice(1, -1) : host!;
