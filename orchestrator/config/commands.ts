@@ -1,5 +1,5 @@
 import { delimiter, resolve } from 'node:path';
-import { quoteForSh } from '../../filters/errors.js';
+import { nameOnOneLine, quoteForSh } from '../../filters/errors.js';
 import type { CommandSpec } from '../workers/command.js';
 import { findProgram } from '../workers/which.js';
 
@@ -77,7 +77,7 @@ export function missingPrograms(command: CommandSpec, folder: string): string[] 
   for (const name of names) {
     const path = name.includes('/') && !name.startsWith('/') ? `${folder}/${name}` : name;
     const found = findProgram(path, search);
-    if ('problem' in found) missing.push(`${name}: ${found.problem}`);
+    if ('problem' in found) missing.push(`${nameOnOneLine(name)}: ${found.problem}`);
   }
   return missing;
 }

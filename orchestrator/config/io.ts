@@ -40,7 +40,8 @@ export function resolveInputs(
       // (a problem of the config, exit 2), not as a file that does not exist when not open.
       const unusable = checked ? namedDescriptorProblem(file, 'read', files === 'checked') : null;
       if (unusable !== null) report(path, unusable);
-      else if (checked && !existsSync(file)) report(path, `input file "${pattern}" does not exist`);
+      else if (checked && !existsSync(file))
+        report(path, `input file ${JSON.stringify(pattern)} does not exist`);
       // A folder would be found only by the run's `cat`, on two lines (its and the stage's).
       else if (checked && statSync(file).isDirectory())
         report(path, `input "${pattern}" is a directory`);

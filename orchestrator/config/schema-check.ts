@@ -180,7 +180,7 @@ function describe(config: LoadedConfig, error: ErrorObject): Problem {
       const place = path.length === 0 ? 'at the top' : `in ${describePath(path)}`;
       return {
         ...config.where(path, key),
-        message: `unknown key "${key}" ${place}${hint ? ` (${hint})` : ''}; known: ${allowed.join(', ')}`,
+        message: `unknown key ${JSON.stringify(key)} ${place}${hint ? ` (${hint})` : ''}; known: ${allowed.join(', ')}`,
       };
     }
     case 'required': {
