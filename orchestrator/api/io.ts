@@ -91,7 +91,7 @@ export function checkOutput(output: unknown, inputs: readonly string[] | null = 
 export function checkNamedOutput(output: string): void {
   const fd = outputDescriptor(output);
   if (fd === null) return;
-  const problem = descriptorProblem(fd, 'write', false);
+  const problem = descriptorProblem(fd, 'write');
   if (problem !== null)
     throw new UsageError(`output "${output}": descriptor ${fd} ${problem.why}`, problem.cause);
 }
@@ -137,7 +137,7 @@ export function outputDescriptor(output: string): number | null {
 function checkDescriptor(fd: number, name: string, use: 'read' | 'write'): void {
   if (!Number.isInteger(fd) || fd < 0)
     throw new UsageError(`${name} descriptor ${fd} must be a whole number of at least 0`);
-  const problem = descriptorProblem(fd, use, false);
+  const problem = descriptorProblem(fd, use);
   if (problem !== null)
     throw new UsageError(`${name} descriptor ${fd} ${problem.why}`, problem.cause);
 }

@@ -11,14 +11,13 @@ export function descriptorNamed(path: string): number | null {
 
 /**
  * Why `fd` cannot be used for `use` (`is not open`, `is open for reading only`, `is Node's own
- * (an eventpoll), not one manifold was given`), or null when it can. `given`: it must have been
- * given to manifold's process, as the CLI's are; the library's caller is the process, and any
- * of its descriptors is the caller's to give.
+ * (an eventpoll), not one manifold was given`), or null when it can. The library's caller is
+ * the process, and its descriptors are its to give, but for those Node holds for itself:
+ * writing one killed the caller (SIGSEGV), reading one never ended.
  */
 export function descriptorProblem(
   fd: number,
   use: 'read' | 'write',
-  given = true,
 ): { why: string; cause?: unknown } | null {
   try {
     fstatSync(fd);
@@ -27,7 +26,7 @@ export function descriptorProblem(
   }
   const all = fd > 2 ? descriptors() : null;
   if (all === null || !all.has(fd)) return null;
-  const own = given ? nodeOwn(fd, all) : null;
+  const own = nodeOwn(fd, all);
   if (own !== null) return { why: `is Node's own (${own}), not one manifold was given` };
   const { access } = all.get(fd)!;
   if (use === 'write' && access === constants.O_RDONLY) return { why: 'is open for reading only' };
@@ -87,7 +86,7 @@ export function namedDescriptorProblem(
 ): string | null {
   const fd = descriptorNamed(path);
   if (fd === null || fd <= 2) return null;
-  const problem = descriptorProblem(fd, use, given);
+  const problem = descriptorProblem(fd, use);
   if (problem === null) return null;
   return descriptorLine(fd, path, use, problem.why, given);
 }

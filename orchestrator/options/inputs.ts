@@ -24,10 +24,10 @@ export function checkInputFiles(files: string[], option: string): (number | null
     const name = quoteName(file);
     // `/dev/fd/N` names a descriptor: one not open, or Node's own (its event loop's pipes, read
     // for ever and deaf to signals) rather than one the shell gave, is refused as a config's is.
-    // The library's caller is the process: any descriptor of it is the caller's to give.
+    // The library's caller is the process: any descriptor of it is the caller's to give, but
+    // Node's own.
     const fd = descriptorNamed(file);
-    const problem =
-      fd === null || fd <= 2 ? null : descriptorProblem(fd, 'read', option !== 'input');
+    const problem = fd === null || fd <= 2 ? null : descriptorProblem(fd, 'read');
     if (problem !== null) {
       const hint = option === 'input' ? '' : ` (give it, as ${fd}<file)`;
       throw new UsageError(`${option} ${name}: descriptor ${fd} ${problem.why}${hint}`);

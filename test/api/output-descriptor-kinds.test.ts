@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fan, run } from '../../orchestrator/index.js';
@@ -101,6 +101,60 @@ describe.each(Object.keys(calls) as (keyof typeof calls)[])('%s: an output descr
         api === 'fan'
           ? `output ${output}: no such directory`
           : `the folder of output "${output}" does not exist`,
+    });
+  });
+});
+
+/** A descriptor Node holds for itself in this process: its event loop's, an anonymous inode or a pipe with both ends here. */
+function nodeOwn(kind: 'pipe' | 'anon'): number {
+  const links = readdirSync('/proc/self/fd').map((name) => {
+    let link = '';
+    try {
+      link = readlinkSync(`/proc/self/fd/${name}`);
+    } catch {}
+    return { fd: Number(name), link };
+  });
+  const found = links.find(({ fd, link }) =>
+    kind === 'anon'
+      ? fd > 2 && link.startsWith('anon_inode:')
+      : fd > 2 && link.startsWith('pipe:') && links.filter((l) => l.link === link).length === 2,
+  );
+  if (found === undefined) throw new Error(`no ${kind} of Node's own in /proc/self/fd`);
+  return found.fd;
+}
+
+// One of Node's own descriptors given by number (a program written for `5>log`, started without
+// it): writing one killed the caller by SIGSEGV, reading one never settled (QA). Refused as the
+// command line refuses it.
+describe.each(Object.keys(calls) as (keyof typeof calls)[])(
+  '%s: a descriptor of Node’s own',
+  (api) => {
+    it.each(['pipe', 'anon'] as const)(
+      'as output (%s): manifold.usage, nothing written',
+      async (kind) => {
+        const fd = nodeOwn(kind);
+        expect(await refusal(calls[api](fd))).toEqual({
+          code: 'manifold.usage',
+          exitCode: 2,
+          message: expect.stringMatching(
+            new RegExp(
+              `descriptor ${fd} is Node's own \\(an? [\\w-]+\\), not one manifold was given`,
+            ),
+          ),
+        });
+      },
+    );
+  },
+);
+
+describe('fan: an input descriptor of Node’s own', () => {
+  it('manifold.usage, not read for ever', async () => {
+    const fd = nodeOwn('pipe');
+    const call = fan({ command: ['cat'] }, { input: fd, output: '/dev/null' } as never);
+    expect(await refusal(call)).toEqual({
+      code: 'manifold.usage',
+      exitCode: 2,
+      message: expect.stringMatching(new RegExp(`descriptor ${fd} is Node's own \\(a pipe\\)`)),
     });
   });
 });
