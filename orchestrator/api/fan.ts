@@ -283,7 +283,7 @@ async function runOn(
   if (end.kind === 'signal') throw new AbortError(signal?.reason);
   if (end.kind === 'closed') throw new OutputClosedError();
   if (options.output !== undefined) {
-    const failed = await outputEndFailure(options.output, options.reporter);
+    const failed = await outputEndFailure(options.output, options.reporter, prepared.failures);
     if (failed !== null) {
       const status = { ...summary, status: ExitCode.failure };
       throw new RunError(ExitCode.failure, prepared.failures, [], status, failed);

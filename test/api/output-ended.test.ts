@@ -126,6 +126,28 @@ describe.concurrent('a Writable output whose end fails (its final)', () => {
       expect(result.exitCode).toBe(0);
     });
   }
+
+  // Where the engine ends the output itself (a merge that writes it: per-block, ordered, --cat),
+  // it met the failure too, and the line came twice (QA).
+  for (const mode of ['{ perBlock: true }', "{ merge: 'ordered' }", '{ cat: true }']) {
+    it(`fan ${mode}: the failure said once`, async ({ expect }) => {
+      const result = await runApiScript(`${PRELUDE}
+        const output = new Writable({
+          write(chunk, encoding, done) { done(); },
+          final(done) { done(new Error('flush failed: disk full')); },
+        });
+        const lines = [];
+        const reporter = { write: (text) => lines.push(text) };
+        const io = { input: Readable.from(['a\\nb\\n']), output };
+        await fan({ command: ['cat'], workers: 1, reporter, ...${mode} }, io).catch((error) =>
+          console.log(error.failures.length, JSON.stringify(lines)),
+        );`);
+      expect([result.stderr, result.stdout]).toEqual([
+        '',
+        '1 ["manifold: cannot write the output: flush failed: disk full\\n"]',
+      ]);
+    });
+  }
 });
 
 describe.concurrent("fan's output path that is one of its inputs", () => {
