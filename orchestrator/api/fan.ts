@@ -192,7 +192,8 @@ export function prepareFan(
   const tail = stderr === 'collect' ? new StderrTail(true) : null;
   const engine = toEngine(reporter, failures, stderr, tail, resolved.tag);
   // The summary counts the output too, as --stats does.
-  const engineOptions = { ...resolved, ...engine, countOutput: true };
+  // Its messages name options as the caller wrote them (`raise it with maxRecord`).
+  const engineOptions = { ...resolved, ...engine, countOutput: true, optionName: settingNameOf };
   return { options: engineOptions, log, failures, tail, remote, queue };
 }
 

@@ -1,3 +1,4 @@
+import { quoteForSh } from '../../filters/errors.js';
 import { checkFixedFits, parseCutting } from '../../filters/framing/spec.js';
 import { PROTOCOL_NAME } from '../../filters/protocol.js';
 import type { FanOptions, Log } from '../fan/options.js';
@@ -71,9 +72,12 @@ export const flagOf: NameOf = (option, value) => {
 /** `merge-memory` for `mergeMemory`: a config file's key (config/fan.ts spells it whole). */
 export const keyNameOf = (option: keyof FanSettings): string => kebab(option);
 
-/** `mergeMemory` for `mergeMemory`: the library's spelling, the option's own name. */
+/**
+ * `mergeMemory` for `mergeMemory`: the library's spelling, the option's own name; with a value,
+ * `halt soon`, quoted as a shell would where it is not one word (`block '1M '`), as api.md says.
+ */
 export const settingNameOf: NameOf = (option, value) =>
-  value === undefined ? option : `${option}: '${value}'`;
+  value === undefined ? option : `${option} ${quoteForSh(String(value))}`;
 
 export function kebab(option: string): string {
   return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

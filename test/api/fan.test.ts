@@ -355,7 +355,7 @@ describe('fan: ends', () => {
       { input: Readable.from(['a\nb\n']), output: sink() },
     );
     const text = said.join('');
-    expect(text).toContain("manifold: merge: 'ordered' needs each output tied to its block");
+    expect(text).toContain('manifold: merge ordered needs each output tied to its block');
     expect(text).toMatch(/\rin 4 B 2 rec \| out 4 B 2 rec \|/);
     expect(text).toContain('\x1b[K\n');
     const document = said.find((part) => part.startsWith('{'))!;

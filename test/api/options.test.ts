@@ -1,8 +1,10 @@
+import { PassThrough, Readable } from 'node:stream';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { givenOptions, resolveFanOptions } from '../../orchestrator/cli/fan.js';
 import { fanOptions } from '../../orchestrator/cli/fan-options.js';
 import { CONFIG_WORKERS, configNameOf, toFanSettings } from '../../orchestrator/config/fan.js';
+import { fan as fanApi } from '../../orchestrator/index.js';
 import {
   FAN_DEFAULTS,
   type FanSettings,
@@ -126,7 +128,21 @@ describe('one options place: the command line, the library and config files agre
       `merge: ordered${needs} (attribution: per-block); attribution: one-to-one or attribution: protocol keep workers running`,
     ]);
     expect(fromLibrary(ordered).notes).toEqual([
-      `merge: 'ordered'${needs} (perBlock); oneToOne or protocol: 'manifold' keep workers running`,
+      `merge ordered${needs} (perBlock); oneToOne or protocol manifold keep workers running`,
     ]);
+  });
+
+  // A run's own lines named the command line's flag to the library's caller (`raise it with
+  // --max-record`), and a value as `block: '-0'`, where api.md spells `block '1M '` (QA).
+  it("the library's run-time lines name its options: maxRecord, not --max-record", async () => {
+    const failed = await fanApi(
+      { command: ['cat'], maxRecord: 10 },
+      { input: Readable.from(['a\n', `${'x'.repeat(50)}\n`]), output: new PassThrough() },
+    ).catch((error: Error) => error.message);
+    expect(failed).toBe(
+      'input:2: record is larger than the maximum record size 10 B (50 B); raise it with maxRecord',
+    );
+    expect(settingNameOf('block', '-0')).toBe('block -0');
+    expect(settingNameOf('block', '1M ')).toBe("block '1M '");
   });
 });

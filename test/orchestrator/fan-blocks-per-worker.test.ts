@@ -286,7 +286,7 @@ describe('--block -n: refused in one line, exit 2, where it cannot divide the in
       { input, output: new Writable({ write: (_c, _e, done) => done() }) },
     );
     await expect(failed).rejects.toThrow(
-      "block: '-1' divides the input's size among the workers, and this input is a pipe or a stream",
+      "block -1 divides the input's size among the workers, and this input is a pipe or a stream",
     );
   });
 });

@@ -139,10 +139,12 @@ describe('fan --queue --header --joblog', () => {
       ),
       runConfig(config, otherInput),
     ]);
-    // The library and a config's run say the same, as a usage error; a config names its key
-    // (`give another job`, not the command line's `--job`).
+    // The library and a config's run say the same, as a usage error; each names its option as
+    // its caller spells it (`give another job`, not the command line's `--job`).
     expect(library).toMatchObject({ code: 'manifold.usage', exitCode: 2 });
-    expect(`manifold: ${(library as ManifoldError).message}\n`).toBe(other.stderr);
+    expect(`manifold: ${(library as ManifoldError).message}\n`).toBe(
+      other.stderr.replace(/--job\n$/, 'job\n'),
+    );
     expect(configured.exitCode).toBe(2);
     expect(configured.stderr).toBe(other.stderr.replace(/--job\n$/, 'job\n'));
     expect(other.exitCode).toBe(2);
