@@ -16,7 +16,9 @@ export class OutputFile {
 
   constructor(target: string, job: string) {
     this.#target = target;
-    this.#part = `${target}.${job}.part`;
+    // Its own, by this process's id: two coordinators of one job (docs/queue.md) each have one,
+    // where a second truncated the first's, and its stop removed it.
+    this.#part = `${target}.${job}.${process.pid}.part`;
     // Nothing to rename to: `''` was a part file in the current folder, then a rename that
     // failed at the end of the whole job.
     if (target === '') throw new UsageError('--output must name a file');
@@ -39,9 +41,13 @@ export class OutputFile {
       closeSync(fd);
       renameSync(this.#part, this.#target);
     } catch (error) {
+      // Said to be whole where it is still there.
+      const kept = statSync(this.#part, { throwIfNoEntry: false })
+        ? `; it is whole in ${this.#part}`
+        : '';
       throw new ManifoldError(
         'manifold.io',
-        `cannot put the output at --output ${quoteName(this.#target)}: ${describeWriteErrno(error)}; it is whole in ${this.#part}`,
+        `cannot put the output at --output ${quoteName(this.#target)}: ${describeWriteErrno(error)}${kept}`,
         { exitCode: ExitCode.failure, cause: error },
       );
     }

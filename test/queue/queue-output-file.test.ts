@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { startNats } from '../support/nats.js';
 import { coordinate, startWorker } from '../support/queue.js';
+import { spawnManifold, waitForExit, watch } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
 // `manifold fan --queue ... --output FILE` where FILE cannot be written: one line naming
@@ -32,7 +33,9 @@ describe('fan --queue --output that cannot be written', () => {
       const result = await coordinate(server.url, ['--job', 'out', '--output', output], 'a\n');
       expect(result.stderr).toBe(`manifold: ${line}\n`);
       expect(result.exitCode).toBe(2);
-      expect(existsSync(`${output}.out.part`)).toBe(false);
+      expect(
+        readdirSync(dir, { recursive: true }).filter((name) => String(name).endsWith('.part')),
+      ).toEqual([]);
     }
     const status = await run(manifold, ['queue', 'status', '--queue', server.url, '--json']);
     expect(status.stdout.toString()).toBe('[]\n');
@@ -48,6 +51,33 @@ describe('fan --queue --output that cannot be written', () => {
     });
     expect([result.exitCode, result.stdout.toString(), result.stderr]).toEqual([0, 'a\nb\n', '']);
     expect(readdirSync(dir)).toEqual([]);
+    expect((await worker.done()).exitCode).toBe(0);
+  });
+});
+
+// Two coordinators of one job (docs/queue.md) with one --output shared a part file: the second
+// truncated the first's, and its stop removed it; the first, never stopped, failed with `cannot
+// put the output ... it is whole in o.txt.twice.part`, a file no longer there (QA).
+describe('fan --queue --output: two coordinators of one job', () => {
+  it('the second stopped: the first puts the whole output in place, exit 0', async () => {
+    const server = await startNats();
+    const dir = tempDir();
+    const output = join(dir, 'o.txt');
+    const input = Array.from({ length: 2_000 }, (_, i) => `${i + 1}\n`).join('');
+    const args = ['fan', '--queue', server.url, '--job', 'twice', '--output', output, '--verbose'];
+    const first = spawnManifold(args);
+    first.stdin!.end(input);
+    await watch(first.stderr!).waitFor(/started job "twice"/, 1);
+    const second = spawnManifold(args);
+    second.stdin!.end(input);
+    await watch(second.stderr!).waitFor(/resuming job "twice"/, 1);
+    second.kill('SIGINT');
+    expect((await waitForExit(second)).exitCode).toBe(130);
+    const worker = startWorker(server.url, ['--job', 'twice'], ['cat']);
+    const done = await waitForExit(first);
+    expect(done.exitCode).toBe(0);
+    expect(readFileSync(output, 'utf8')).toBe(input);
+    expect(readdirSync(dir)).toEqual(['o.txt']);
     expect((await worker.done()).exitCode).toBe(0);
   });
 });
