@@ -167,10 +167,10 @@ export class PipelineRun {
           node.ended.then((end) => {
             this.#ends.set(node, end);
             if (end.halts) this.#halt();
-            // The combiner's reader, the run's, went: a branch that never writes to it (`cat >
-            // /dev/null`) would be fed the stream for ever, where a shell's tee dies of SIGPIPE.
+            // The combiner's reader, the run's, went: what feeds it is let go, the run closed (a
+            // branch that never wrote to it, `cat > /dev/null`, was fed for ever).
             else if (end.closedOutput && !end.error && node instanceof CombineNode && node === last)
-              this.#stopAs('SIGPIPE');
+              this.#stopFeeders(node, true);
             else if (isFailure(end) && !end.closedOutput) this.#stopFeeders(node);
             // A join that ended (`head -1 {a}`) reads no more: its branches are let go, as bash's
             // <( )s are, where one that wrote nothing to it was fed for ever.

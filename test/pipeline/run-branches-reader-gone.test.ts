@@ -64,3 +64,33 @@ describe('a join that ends before its branches', () => {
     });
   });
 });
+
+// The library's run, its Writable output destroyed while branches combine an endless stream:
+// the output closed (manifold.outputClosed, as a closed output of one stage), not an abort.
+describe('the library: branches combined, the output destroyed', () => {
+  it('rejects manifold.outputClosed, and ends', async () => {
+    const { run: runApi } = await import('../../orchestrator/index.js');
+    const { Readable, Writable } = await import('node:stream');
+    const endless = Readable.from(
+      (function* () {
+        for (;;) yield 'y\n'.repeat(1024);
+      })(),
+    );
+    const output: InstanceType<typeof Writable> = new Writable({
+      write: (_chunk, _encoding, done) => {
+        done();
+        output.destroy();
+      },
+    });
+    const config = {
+      stages: [
+        { branches: { a: [{ run: 'cat' }], b: [{ run: 'cat > /dev/null' }] }, combine: 'merge' },
+      ],
+    };
+    const code = await runApi(config as never, { input: endless, output }).then(
+      () => 'resolved',
+      (error: { code: string }) => error.code,
+    );
+    expect(code).toBe('manifold.outputClosed');
+  }, 30_000);
+});
