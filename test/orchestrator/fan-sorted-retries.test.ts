@@ -38,7 +38,8 @@ describe('--merge sorted --retries: a failed try’s output is not the block’s
 
   it('a try that ends well with its output out of order still fails the run, named', async () => {
     const args = ['-j', '2', '-N', '3', '--retries', '1', '--merge', 'sorted'];
-    const result = await fan([...args, '--', 'cat'], input, C);
+    // Block 1 alone out of order (`c a b`; block 2, `d e f`, is sorted): named whichever ends first.
+    const result = await fan([...args, '--', 'cat'], 'c\na\nb\nd\ne\nf\n', C);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
       /^manifold: worker \d output of block 1 \(records 1-3\):2: not sorted by the key: /,
