@@ -169,13 +169,16 @@ function commandAt(program: Command, names: string[]): Command {
 /**
  * A command that has subcommands and an action of its own (`table`, `queue`: their help, exit
  * 2) takes a word that names none as an argument too many: `manifold table read x.mft` was
- * "too many arguments for 'table'. Expected 0 arguments but got 2". Say what it is instead.
+ * "too many arguments for 'table'. Expected 0 arguments but got 2". Say what it is instead;
+ * so too where an option of the meant command came after it (`queue stauts --queue URL` said
+ * `unknown option '--queue'`, of the misspelt command's).
  */
 function unknownSubcommand(error: CommanderError, program: Command, path: string[]): string | null {
-  if (error.code !== 'commander.excessArguments') return null;
+  if (error.code !== 'commander.excessArguments' && error.code !== 'commander.unknownOption')
+    return null;
   const command = commandAt(program, path.slice(1));
   const word = (command.args as string[])[0];
-  if (command.commands.length === 0 || word === undefined) return null;
+  if (command.commands.length === 0 || word === undefined || word.startsWith('-')) return null;
   const known = (command.commands as Command[]).map((c) => c.name()).join(', ');
   return `unknown command ${quoteWord(word)} (commands: ${known})`;
 }

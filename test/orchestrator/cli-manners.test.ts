@@ -468,6 +468,22 @@ describe('a subcommand that does not exist, without help', () => {
       `manifold: unknown command '${word}' (commands: ${known}) (see 'manifold ${command} --help')\n`,
     );
   });
+
+  // With an option of the meant command after it, it said `unknown option '--queue'` (QA).
+  it.for([
+    ['queue', 'stauts', '--queue', 'status, rm'],
+    ['table', 'biuld', '--key', 'build, get, stat, serve'],
+  ])('manifold %s %s %s ...: the command is what is unknown', ([command, word, option, known]) => {
+    const result = said([command!, word!, option!, 'x']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      `manifold: unknown command '${word}' (commands: ${known}) (see 'manifold ${command} --help')\n`,
+    );
+    // An unknown option of the command itself is still one.
+    expect(said([command!, '--bogus']).stderr).toBe(
+      `manifold: unknown option '--bogus' (see 'manifold ${command} --help')\n`,
+    );
+  });
 });
 
 describe('--help of each command', () => {
