@@ -5,9 +5,6 @@ import { isJsonSpec, KEY_HELP, parseKeySpec, refuseUnusedSeparator } from '../ke
 import {
   type Aggregate,
   addValue,
-  createExtractor,
-  createJsonExtractor,
-  type Extractor,
   OPERATIONS,
   type Operation,
   parseOperation,
@@ -15,6 +12,7 @@ import {
   resultOf,
   type Value,
 } from '../reduce.js';
+import { createExtractor, createJsonExtractor, type Extractor } from '../reduce-extract.js';
 import { defineFilter } from '../sdk/define.js';
 
 interface State {
