@@ -232,6 +232,11 @@ export function quoteForSh(word: string): string {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped.
 const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** Whether `text` has a control character (C0 or DEL), which a message must not write as it is. */
+export function hasControl(text: string): boolean {
+  return CONTROL.test(text);
+}
 const BASH_ESCAPES: Record<string, string> = {
   '\n': 'n',
   '\t': 't',

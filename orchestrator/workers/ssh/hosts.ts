@@ -1,4 +1,4 @@
-import { quoteWord } from '../../../filters/errors.js';
+import { hasControl, quoteWord } from '../../../filters/errors.js';
 import { MAX_WORKERS } from '../../options/fan-settings.js';
 import { numericHostProblem } from '../host-name.js';
 
@@ -76,7 +76,7 @@ export function parseHost(text: string, slots: number): HostSpec | { problem: st
     };
   // Nor a control character (an escape sequence, DEL), which ssh refuses too, and which a
   // message about the host would otherwise write to a terminal as it is.
-  if ([...host!].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+  if (hasControl(host!))
     return {
       problem: `${quoteWord(text)} is not [user@]host[:port][/slots]: a host name has no control character in it`,
     };
