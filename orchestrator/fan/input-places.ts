@@ -82,9 +82,8 @@ export function rangeInFiles(
   if (spans === null) return null;
   const name = ({ input, first, last }: Span) => {
     const range = first === last ? `${first}` : `${first}-${last}`;
-    return unit === 'byte'
-      ? `${nameOnOneLine(input)}: bytes ${range}`
-      : `${nameOnOneLine(input)}:${range}`;
+    const file = nameOnOneLine(input);
+    return unit === 'byte' ? `${file}: bytes ${range}` : `${file}:${range}`;
   };
   if (spans.length <= SPANS_NAMED) return spans.map(name).join(', ');
   return `${name(spans[0]!)} to ${name(spans.at(-1)!)}, ${spans.length} files`;
