@@ -3,7 +3,7 @@ import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml'
 import { describeErrno } from '../../filters/errors.js';
 import { checkDocument, MAX_DEPTH } from './document.js';
 import { jsonSyntaxError } from './json-syntax.js';
-import { ConfigError, type Problem } from './problems.js';
+import { ConfigError, columnAfter, type Problem } from './problems.js';
 import { substitute } from './variables.js';
 import { badMerges, nodeAt, pairOf } from './where.js';
 
@@ -41,7 +41,7 @@ export function loadConfig(
   const notJson = /\.json$/i.test(file) ? jsonSyntaxError(text) : null;
   if (notJson !== null) {
     const before = text.slice(0, notJson.offset).split('\n');
-    const column = before.at(-1)!.replace(/^\ufeff/, '').length + 1;
+    const column = columnAfter(before.at(-1)!);
     throw new ConfigError(file, [{ line: before.length, column, message: notJson.message }]);
   }
   const lines = new LineCounter();
@@ -61,7 +61,7 @@ export function loadConfig(
   }
   const at = (offset: number) => {
     const { line, col } = lines.linePos(offset);
-    return { line, column: col };
+    return { line, column: columnAfter(text.slice(offset - col + 1, offset)) };
   };
   const problems: Problem[] = [];
   // An unquoted `${W}` within { } or [ ]: YAML reads its { as a map, in a cascade of errors to
@@ -144,7 +144,7 @@ export function readConfigText(source: string | number, name: string): string {
   throw new ConfigError(name, [
     {
       line: before.length,
-      column: before.at(-1)!.length + 1,
+      column: columnAfter(before.at(-1)!),
       message: `byte 0x${bytes[at]!.toString(16).padStart(2, '0')} is not UTF-8: a config is read as UTF-8 text`,
     },
   ]);

@@ -8,6 +8,17 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * The column of what follows `lineBefore` (its line's text before it): characters counted as
+ * code points, as editors count them, a tab one, so an emoji before a problem is one column
+ * (JavaScript's string length counts it two).
+ */
+export function columnAfter(lineBefore: string): number {
+  let column = 1;
+  for (const _ of lineBefore) column++;
+  return column;
+}
+
 /** All the problems of a config at once: reported as `<file>:<line>:<column>: <message>`, exit 2. */
 export class ConfigError extends ManifoldError {
   readonly problems: Problem[];

@@ -225,6 +225,26 @@ describe('a config that is not UTF-8', () => {
   });
 });
 
+describe('a column', () => {
+  // Before, columns were UTF-16 units: an emoji before a problem counted two.
+  it('counts characters: an emoji or a tab before a problem is one column, in YAML', async () => {
+    await expectProblems('stages: [{fan: {worker: "echo 😀😀", \twrkers: 2}}]\n', [
+      ['wrkers', /unknown key "wrkers"/],
+    ]);
+  });
+
+  it('in a JSON syntax error and at a byte that is not UTF-8', async () => {
+    const json = '{"stages": [{"run": "echo 😀"}, ]}\n';
+    await expectProblems(json, [[', ]', /a trailing comma/]], 'pipeline.json');
+    const file = join(tempDir(), 'emoji.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from('# 😀😀 caf'), Buffer.from([0xe9])]));
+    const result = await check(file);
+    expect(result.stderr).toBe(
+      `${file}:1:9: byte 0xe9 is not UTF-8: a config is read as UTF-8 text\n`,
+    );
+  });
+});
+
 describe('the schema validator compiled by the build', () => {
   it('finds the same problems as the schema compiled at run time', async () => {
     // The TypeScript sources have no schema-validator.js beside them, so they compile the schema

@@ -14,7 +14,7 @@ export const tempDir = () => makeTempDir('manifold-pipe-check-');
 export const check = (config: string, args: string[] = []) =>
   run(manifold, ['check', config, ...args], '', { cwd: tempDir(), timeout: 20_000 });
 
-/** `line:column` of the `nth` occurrence of `needle` in `text` (both 1-based). */
+/** `line:column` of the `nth` occurrence of `needle` in `text` (1-based, columns in code points). */
 export function at(text: string, needle: string, nth = 1): string {
   let index = -1;
   for (let i = 0; i < nth; i++) {
@@ -22,7 +22,7 @@ export function at(text: string, needle: string, nth = 1): string {
     if (index < 0) throw new Error(`"${needle}" is not ${nth} times in the config`);
   }
   const before = text.slice(0, index).split('\n');
-  return `${before.length}:${before.at(-1)!.length + 1}`;
+  return `${before.length}:${[...before.at(-1)!].length + 1}`;
 }
 
 /** The problem lines of stderr; the first may carry the program's name, as errors do. */
