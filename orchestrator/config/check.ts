@@ -13,6 +13,7 @@ import { type Env, type Path, type RawConfig, type RawStage, stringsOf } from '.
 import { checkSchema } from './schema-check.js';
 import { checkConfigTables } from './tables.js';
 import { checkPipelineUses, sited, unknownPipeline, useCounts } from './uses.js';
+import { givenVariables } from './variables.js';
 
 const KINDS = ['run', 'filter', 'fan', 'branches', 'use'] as const;
 
@@ -53,25 +54,6 @@ export function checkConfig(
   }
 }
 
-/**
- * The variables given over manifold's environment (`--set`, the library's `set`): those whose
- * value is not the environment's. The processes get them as they get the environment, as
- * `make NAME=VALUE` gives its commands a variable set on its command line: a name has one value
- * for `${NAME}` and the processes alike.
- */
-function givenVariables(variables: Record<string, string | undefined>): Record<string, string> {
-  const given: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables))
-    if (typeof value === 'string' && process.env[name] !== value)
-      Object.defineProperty(given, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-  return given;
-}
-
 class Checker {
   readonly #config: LoadedConfig;
   readonly #raw: RawConfig;
@@ -88,6 +70,8 @@ class Checker {
   #saidTooMany = false;
   /** How many `use:`s name each pipeline: the stages of one used twice are named by the use. */
   #uses: Map<string, number> | null = null;
+  /** The pipelines a `use:` has made stages of, so far. */
+  readonly #used = new Set<string>();
 
   constructor(
     config: LoadedConfig,
@@ -118,6 +102,7 @@ class Checker {
     const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
     checkPipelineUses(this.#raw, report);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, [], true);
+    this.#checkUnused(env);
     // Checked where a fan uses them, and here for fans of hosts of their own, or none.
     checkConfigHosts(this.#raw.hosts, this.#folder, report);
     if (this.#problems.length > 0) throw new ConfigError(this.#config.file, this.#problems);
@@ -252,7 +237,26 @@ class Checker {
       return [];
     }
     if (using.includes(target)) return [];
+    this.#used.add(target);
     return this.#stages(pipelines[target]!, ['pipelines', target], env, [...using, target], first);
+  }
+
+  /**
+   * The pipelines no stage uses are checked as one used first would be, as a compiler checks a
+   * function nobody calls (`workers: 0` in one was not said); their stages' names are their own,
+   * since, unused, they take none from the stages that run.
+   */
+  #checkUnused(env: Env): void {
+    const pipelines = this.#raw.pipelines ?? {};
+    const names = new Map(this.#names);
+    for (const name of Object.keys(pipelines)) {
+      if (this.#used.has(name) || !Array.isArray(pipelines[name])) continue;
+      this.#used.add(name);
+      this.#names.clear();
+      this.#stages(pipelines[name], ['pipelines', name], env, [name], true);
+    }
+    this.#names.clear();
+    for (const [key, value] of names) this.#names.set(key, value);
   }
 
   #branches(

@@ -180,3 +180,24 @@ function substituteIn(
     },
   });
 }
+
+/**
+ * The variables given over manifold's environment (`--set`, the library's `set`): those whose
+ * value is not the environment's. The processes get them as they get the environment, as
+ * `make NAME=VALUE` gives its commands a variable set on its command line: a name has one value
+ * for `${NAME}` and the processes alike.
+ */
+export function givenVariables(
+  variables: Record<string, string | undefined>,
+): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables))
+    if (typeof value === 'string' && process.env[name] !== value)
+      Object.defineProperty(given, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  return given;
+}

@@ -1,5 +1,6 @@
-import { describe, it } from 'vitest';
-import { expectProblems } from '../support/check.js';
+import { describe, expect, it } from 'vitest';
+import { check, expectProblems, tempDir } from '../support/check.js';
+import { writeConfig } from '../support/temp.js';
 
 // `use:` between `pipelines:`: every cycle is a problem, at the `use:` that closes it, whether
 // or not a stage uses the pipelines it goes through.
@@ -52,6 +53,38 @@ describe('use: cycles in pipelines', () => {
     await expectProblems(text, [
       ['used\n  unused', /a cycle: used → used$/],
       ['unused\nstages', /a cycle: unused → unused$/],
+    ]);
+  });
+});
+
+describe('a pipeline no stage uses', () => {
+  it('has its values checked: workers: 0 and a bad block were not said, exit 0', async () => {
+    const text = [
+      'pipelines:',
+      '  spare:',
+      '    - fan: {workers: 0, worker: cat}',
+      '    - use: inner',
+      '  inner:',
+      '    - fan: {workers: 2, worker: cat, block: 10X}',
+      'stages:',
+      '  - run: cat',
+      '',
+    ].join('\n');
+    await expectProblems(text, [
+      ['0', /workers/],
+      ['10X', /block 10X is not a size/],
+    ]);
+  });
+
+  it('takes no stage name from the stages that run, and names in it are still its own', async () => {
+    const clash =
+      'pipelines:\n  spare:\n    - {name: up, run: cat}\nstages:\n  - {name: up, run: cat}\n';
+    const dir = tempDir();
+    expect((await check(writeConfig(dir, clash))).exitCode).toBe(0);
+    const twice =
+      'pipelines:\n  spare:\n    - {name: a, run: cat}\n    - {name: a, run: cat}\nstages:\n  - run: cat\n';
+    await expectProblems(twice, [
+      [['a, run', 2], /stage name "a" is taken: the stage at line 3 has it/],
     ]);
   });
 });
