@@ -118,6 +118,7 @@ export function placeAt(position: RecordPosition, error: unknown): unknown {
 export function describeError(error: unknown): string {
   if (error instanceof ManifoldError) return error.message;
   if (typeof error === 'string') return error;
+  if (isCurrentFolderGone(error)) return CURRENT_FOLDER_GONE;
   const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
     message?: unknown;
@@ -129,6 +130,22 @@ export function describeError(error: unknown): string {
   }
   if (error instanceof Error) return error.name;
   return `threw ${inspect(error, { breakLength: Number.POSITIVE_INFINITY, depth: 2 })}`;
+}
+
+/** What Node's `uv_cwd` error means, in words, and what to do. */
+export const CURRENT_FOLDER_GONE =
+  'the current folder was deleted (a relative path is found from it, and Node starts no thread without it): cd to a folder that exists';
+
+/**
+ * Node's error for a current folder deleted under it (`ENOENT: ..., uv_cwd`), from a path made
+ * absolute or a thread started, also as a thread's error reaches its parent (a message only).
+ */
+export function isCurrentFolderGone(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { syscall, message } = error as { syscall?: unknown; message?: unknown };
+  return (
+    syscall === 'uv_cwd' || (typeof message === 'string' && /^ENOENT: .*, uv_cwd$/.test(message))
+  );
 }
 
 /**

@@ -78,7 +78,7 @@ export function resolveHostSettings(
   slots: number,
   name: (option: keyof HostSettings) => string,
   tables: { name: string; path: string }[] = [],
-  base = process.cwd(),
+  baseFolder?: string,
 ): RemoteSettings | null {
   const hosts: HostSpec[] = [];
   const given = settings.hosts ?? [];
@@ -100,7 +100,7 @@ export function resolveHostSettings(
   if (file !== undefined) {
     let content: string;
     try {
-      content = readFileSync(resolve(base, file), 'utf8');
+      content = readFileSync(resolve(baseFolder ?? '', file), 'utf8');
     } catch (error) {
       // In words, as `cat` says it: `is a directory`, not Node's `EISDIR: illegal operation...`.
       // An empty name is no file, as `cat ''` says, not the current folder it resolves to.
@@ -126,6 +126,8 @@ export function resolveHostSettings(
       throw new HostSettingError(other, `${name(other)} needs hosts (${name('hosts')})`);
     return null;
   }
+  // The current folder only once a host needs it: where it was deleted, a run of none goes on.
+  const base = baseFolder ?? process.cwd();
   const ssh = (settings.ssh ?? 'ssh').trim().split(/\s+/);
   if (ssh[0] === '') throw new HostSettingError('ssh', `${name('ssh')} must name a program`);
   // A path to it is the caller's folder's (a config's), as its other paths and a worker's are;

@@ -1,4 +1,8 @@
-import { describeError } from '../../../filters/index.js';
+import {
+  CURRENT_FOLDER_GONE,
+  describeError,
+  isCurrentFolderGone,
+} from '../../../filters/errors.js';
 import type { TransportOutcome } from '../transport.js';
 import { heapMegabytes } from './jit.js';
 
@@ -25,6 +29,8 @@ export function threadOutcome(end: ThreadEnd): TransportOutcome {
   // read in the job log as the filter's exit status, where a process's row says -1, as parallel.
   if (end.stopped) return { kind: 'stopped', details: { ...details, exitCode: null } };
   if (end.refused !== null) return { kind: 'cannot-start', reason: end.refused };
+  if (error !== null && isCurrentFolderGone(error))
+    return { kind: 'cannot-start', reason: CURRENT_FOLDER_GONE };
   if (error !== null) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
