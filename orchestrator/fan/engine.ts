@@ -100,7 +100,7 @@ export class Fan {
     const writer = this.#writer;
     this.#collector = createWritingCollector(options, this.#workers, writer, this.#header, {
       sortMerge,
-      fail: (message) => this.#fail(message),
+      fail: (message, status) => this.#fail(message, undefined, status),
     });
     this.#dispatcher = new Dispatcher(
       options,

@@ -1,5 +1,5 @@
 import { fstatSync } from 'node:fs';
-import { describeError } from '../../filters/index.js';
+import { describeError, exitCodeOf } from '../../filters/index.js';
 import { closeAll, type KernelPipe, openPipes } from '../pipeline/pipes.js';
 import {
   createWorkersInto,
@@ -121,11 +121,9 @@ export function createWorkers(
     return ours(`no pipes for sort -m could be opened (${describeError(error)})`);
   }
   const output = pipes.pop()!;
-  const made = createWorkersInto(
-    settings,
-    listener,
-    pipes.map((pipe) => pipe.write),
-  );
+  // Both ends of each pipe are open: the workers and sort -m take them as they start.
+  const writes = pipes.map((pipe) => pipe.write);
+  const made = createWorkersInto(settings, listener, writes, 2 * (pipes.length + 1));
   if (!made.direct) {
     closeAll([...pipes, output].flatMap((pipe) => [pipe.read, pipe.write]));
     log(
@@ -227,7 +225,7 @@ export function createWritingCollector(
   workers: Worker[],
   writer: FanWriter,
   header: InputHeader,
-  merge: { sortMerge: SortMerge | null; fail: (message: string) => void },
+  merge: { sortMerge: SortMerge | null; fail: (message: string, status: number) => void },
 ): Collector {
   const room = () => writer.room();
   const { sortMerge } = merge;
@@ -245,7 +243,7 @@ export function createWritingCollector(
           return writer.sink.full;
         },
         room,
-        fail: (error) => merge.fail(describeError(error)),
+        fail: (error) => merge.fail(describeError(error), exitCodeOf(error)),
       },
     },
   );

@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { close, constants, open } from 'node:fs';
 import { Socket } from 'node:net';
 import { quoteName } from '../../filters/errors.js';
 import { type NamedBlockArgs, NamedBlockTransport } from './block-named.js';
+import { describeStartError, isOutOfResources } from './limits.js';
 
 const { O_WRONLY, O_NONBLOCK } = constants;
 
@@ -38,12 +39,38 @@ export class BlockFifoTransport extends NamedBlockTransport {
 
   constructor(...args: NamedBlockArgs) {
     super(...args);
-    execFile('mkfifo', ['-m', '600', '--', this.path], (error, _stdout, stderr) => {
-      if (error === null) {
+    this.#makePipe();
+  }
+
+  /**
+   * mkfifo makes the pipe (Node has no call for it), its stderr the one descriptor it costs
+   * manifold while it runs (execFile's stdout pipe too ran -j 16 out of 64 descriptors, where
+   * the count up front allowed it). Out of descriptors or processes, the instance cannot start.
+   */
+  #makePipe(): void {
+    const child = spawn('mkfifo', ['-m', '600', '--', this.path], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let said = '';
+    let failed: Error | null = null;
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      said += text.slice(0, 4096 - said.length);
+    });
+    child.on('error', (error) => {
+      failed = error;
+    });
+    child.on('close', (code, signal) => {
+      if (failed === null && code === 0) {
         this.#start();
         return;
       }
-      const why = stderr.trim().split('\n')[0] || error.message;
+      if (failed !== null && isOutOfResources(failed)) {
+        this.endUnstarted(describeStartError(failed));
+        return;
+      }
+      const how =
+        signal === null ? `mkfifo exited with status ${code}` : `mkfifo was killed by ${signal}`;
+      const why = said.trim().split('\n')[0] || (failed as Error | null)?.message || how;
       this.endWithout(`cannot make its block's named pipe ${quoteName(this.path)}: ${why}`);
     });
   }

@@ -88,6 +88,12 @@ export abstract class NamedBlockTransport implements Transport {
     );
   }
 
+  /** Ends before its instance could start: the system is out of what starting it takes. */
+  protected endUnstarted(reason: string): void {
+    this.#finish();
+    this.#events.end({ kind: 'cannot-start', reason });
+  }
+
   #finish(): void {
     this.ended = true;
     this.release();

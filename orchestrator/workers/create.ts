@@ -64,8 +64,9 @@ export function createWorkersInto(
   settings: WorkerSettings,
   listener: WorkerListener,
   outputs: readonly number[],
+  held: number,
 ): { workers: Worker[]; direct: boolean } {
-  return openWorkers(settings, listener, outputs);
+  return openWorkers(settings, listener, outputs, undefined, held);
 }
 
 /**
@@ -88,6 +89,7 @@ function openWorkers(
   listener: WorkerListener,
   outputs: readonly number[] | undefined,
   relay?: RelaySpec,
+  held = 0,
 ): { workers: Worker[]; direct: boolean; relayed: boolean } {
   const { workers, command, tag, attribution, framing, maxBacklog, stderr, heapLimit, remote } =
     settings;
@@ -97,7 +99,7 @@ function openWorkers(
   const kind = workerKind(settings.kind);
   const greets =
     attribution === 'protocol' && !('loadsFilters' in kind && kind.loadsFilters === true);
-  kind.check?.(workers, tag || stderr !== undefined || greets);
+  kind.check?.(workers, tag || stderr !== undefined || greets, held);
   if ('openWorker' in kind) {
     const own = Array.from({ length: workers }, (_, i) => kind.openWorker(i + 1, listener, header));
     return { workers: own, direct: false, relayed: false };

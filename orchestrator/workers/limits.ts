@@ -44,15 +44,20 @@ function openDescriptors(): number | null {
   }
 }
 
-/** How many workers the open-file limit leaves room for now; null when there is no limit to go by. */
+/**
+ * How many workers the open-file limit leaves room for now; null when there is no limit to go
+ * by. `held`: of the descriptors open, those the workers take for theirs (pipes made for them
+ * ahead), which they cost no more of.
+ */
 export function workersAllowed(
   prefixedStderr: boolean,
   each = descriptorsPerWorker(prefixedStderr),
+  held = 0,
 ): number | null {
   const limit = openFileLimit();
   const open = openDescriptors();
   if (limit === null || open === null) return null;
-  const spare = limit - open - each - SPAWN_EXTRA - RESERVE;
+  const spare = limit - (open - held) - each - SPAWN_EXTRA - RESERVE;
   return Math.max(0, Math.floor(spare / each));
 }
 
@@ -65,8 +70,9 @@ export function checkWorkerDescriptors(
   prefixedStderr: boolean,
   each = descriptorsPerWorker(prefixedStderr),
   present = 0,
+  held = 0,
 ): void {
-  const room = workersAllowed(prefixedStderr, each);
+  const room = workersAllowed(prefixedStderr, each, held);
   if (room === null) return;
   // Workers whose descriptors are open already (threads booted ahead) take no more.
   const allowed = room + present;

@@ -242,8 +242,11 @@ export interface TransportFactory {
 
 /** A kind of worker, as the registry (`registry.ts`) names it. */
 export interface WorkerKind {
-  /** Refuses, before anything starts, a fan this kind cannot run (throws a UsageError). */
-  check?(workers: number, stderrPiped: boolean): void;
+  /**
+   * Refuses, before anything starts, a fan this kind cannot run (throws a UsageError). `held`:
+   * descriptors open already that the workers take for their own (a sorted merge's pipes).
+   */
+  check?(workers: number, stderrPiped: boolean, held: number): void;
   /** The transport of one slot. */
   forSlot(spec: SlotSpec): TransportFactory;
   /**

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ExitCode, ManifoldError } from '../../../filters/index.js';
 import { closeAll, type KernelPipe } from '../../pipeline/pipes.js';
+import { describeStartError, isOutOfResources } from '../../workers/limits.js';
 import { socketReads } from '../../workers/reads.js';
 import type { Worker } from '../../workers/types.js';
 import type { Collector, Room } from '../collect.js';
@@ -70,9 +71,20 @@ export class SortMergeCollector implements Collector {
     });
     closeAll([output.write, ...pipes.map((pipe) => pipe.read)]);
     const child = this.#child;
-    child.on('error', (error) => this.#fail(error));
-    child.stderr!.setEncoding('latin1');
-    child.stderr!.on('data', (text: string) => {
+    child.on('error', (error) =>
+      this.#fail(
+        isOutOfResources(error)
+          ? new ManifoldError(
+              'manifold.io',
+              `cannot start the merge (sort -m): ${describeStartError(error)}`,
+              { exitCode: ExitCode.usage, cause: error },
+            )
+          : error,
+      ),
+    );
+    // None where its pipes could not be made (out of descriptors): its 'error' says so.
+    child.stderr?.setEncoding('latin1');
+    child.stderr?.on('data', (text: string) => {
       this.#stderr += text.slice(0, 4096 - this.#stderr.length);
     });
     this.#exited = new Promise((resolve) => {

@@ -163,7 +163,7 @@ function processesTakeInput(
 
 /** Workers as local processes, the command run by each: manifold's own kind. */
 export const processKind: WorkerKind = {
-  check: checkWorkerDescriptors,
+  check: (workers, prefixed, held) => checkWorkerDescriptors(workers, prefixed, undefined, 0, held),
   forSlot: (spec) => new ProcessSlot(spec),
   sendsFromFiles: processesFed,
   relaysOutput: processesRelay,
