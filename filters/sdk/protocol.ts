@@ -24,6 +24,8 @@ export interface FilterIO {
   memory?: TextMemory;
   /** After the last output. */
   close?(): Promise<void>;
+  /** Before a failure: what was sent goes now, its block not done (a thread's is gathered). */
+  sendNow?(): Promise<void>;
   /** The cap on the heap records are read into, when manifold set one (a thread's). */
   heapCap?: HeapCap | null;
 }
@@ -45,6 +47,7 @@ export function stdio(): FilterIO {
     },
     // The process exits next: what a non-blocking stdout still queues must be out first.
     close: () => writer.flushed(),
+    sendNow: () => writer.flushed(),
   };
 }
 
@@ -105,14 +108,21 @@ export async function runProtocol<S>(
       input.recordOffset = first - 1;
       // In pieces of the size a process reads: a piece's strings then die young, which V8's
       // scavenger makes cheap, where a whole block's would live on into the old generation.
-      const { payload } = message;
-      for (let at = 0; at < payload.length; at += input.readSize) {
-        await loop.run(input.read(payload.subarray(at, at + input.readSize)));
-      }
-      await loop.run(input.read(null));
-      given += decoder.count;
-      // A block is answered only once a rejection its records left unhandled would be known.
-      await stray.settle();
+      await finishedOnFailure(
+        async () => {
+          const { payload } = message;
+          for (let at = 0; at < payload.length; at += input.readSize) {
+            await loop.run(input.read(payload.subarray(at, at + input.readSize)));
+          }
+          await loop.run(input.read(null));
+          given += decoder.count;
+          // A block is answered only once a rejection its records left unhandled would be known.
+          await stray.settle();
+        },
+        () => send(seq),
+        io,
+        stray,
+      );
       await send(seq, true);
     }
     if (reader.pendingBytes === 0) release?.(chunk);
@@ -133,6 +143,31 @@ export async function runProtocol<S>(
   await stray.settle();
   await send(TRAILING, true);
   await io.close?.();
+}
+
+/**
+ * Runs a block's `work`; should it fail, the records it finished go out first (`send`, the
+ * block not ended), as a process filter writes its finished records before it exits: under
+ * `--halt never` manifold writes them in the block's place, where they were lost.
+ */
+async function finishedOnFailure(
+  work: () => Promise<void>,
+  send: () => Promise<void>,
+  io: FilterIO,
+  stray: StrayErrors,
+): Promise<void> {
+  try {
+    // An error no one awaits (a callback's) fails the block too, its work left where it waits.
+    await stray.race(work());
+  } catch (error) {
+    try {
+      await send();
+      await io.sendNow?.();
+    } catch {
+      // The failure is what is said: output that cannot go now has no one to tell.
+    }
+    throw error;
+  }
 }
 
 /**

@@ -182,6 +182,10 @@ export class PortIO implements FilterIO {
     this.#port.off('message', this.#onMessage);
   }
 
+  async sendNow(): Promise<void> {
+    this.#post(this.#taken - 1);
+  }
+
   /**
    * Frames `segment` where its bytes lie, when they lie one after another in `memory` right
    * after the room kept for its header, with room after them for the block's end: its header
