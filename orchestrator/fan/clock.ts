@@ -8,7 +8,8 @@ import type { Worker } from '../workers/types.js';
  * oldest, and abandons the worker (ends its instance as failed) when that block is not done in
  * time; time while manifold does not read the worker's output does not count. A per-block
  * worker's one block is timed from its start, as `parallel --timeout` times a job; a persistent
- * worker's budget is a block's worth of work: no block finished for that long.
+ * worker's budget is a block's worth of work: no block finished for that long; and once its
+ * input has ended, with no block left, its end (a filter's `flush`) is timed as a block is.
  */
 export class BlockClock {
   readonly #ms: number;
@@ -19,6 +20,8 @@ export class BlockClock {
   readonly #expired = new Set<Worker>();
   /** Workers whose output manifold does not read: their time stands still meanwhile. */
   readonly #paused = new Set<Worker>();
+  /** Workers whose input has ended: with no block left, their end is timed. */
+  readonly #closed = new Set<Worker>();
 
   constructor(ms: number, seq: TermSeq) {
     this.#ms = ms;
@@ -36,6 +39,14 @@ export class BlockClock {
     this.forget(worker);
     const next = worker.inFlight.first;
     if (next !== undefined) this.#start(worker, next);
+    else if (this.#closed.has(worker)) this.#start(worker, null);
+  }
+
+  /** `worker`'s input ends: its end is timed from now when it has no block left, else after. */
+  inputEnded(worker: Worker): void {
+    if (worker.ended) return;
+    this.#closed.add(worker);
+    if (!this.#timers.has(worker)) this.#start(worker, null);
   }
 
   /**
@@ -64,7 +75,8 @@ export class BlockClock {
    */
   exited(worker: Worker): boolean {
     const timed = this.#timers.get(worker);
-    if (timed !== undefined && !worker.inFlight.includes(timed.block)) this.forget(worker);
+    if (timed !== undefined && (timed.block === null || !worker.inFlight.includes(timed.block)))
+      this.forget(worker);
     return this.#expired.delete(worker);
   }
 
@@ -81,7 +93,7 @@ export class BlockClock {
     for (const worker of [...this.#timers.keys()]) this.forget(worker);
   }
 
-  #start(worker: Worker, block: Block): void {
+  #start(worker: Worker, block: Block | null): void {
     const timed: Timed = { block, timer: null, deadline: 0, left: this.#ms };
     this.#timers.set(worker, timed);
     if (!this.#paused.has(worker)) this.#arm(worker, timed);
@@ -93,14 +105,18 @@ export class BlockClock {
     timed.timer = setTimeout(() => {
       this.#timers.delete(worker);
       this.#expired.add(worker);
-      worker.abandon(`timed out after ${formatDuration(this.#ms)}`, this.#seq);
+      const when = timed.block === null ? ' once its input ended' : '';
+      worker.abandon(`timed out after ${formatDuration(this.#ms)}${when}`, this.#seq);
     }, timed.left);
   }
 }
 
-/** A worker's timed block: its timer while its time runs, else null and the time `left`. */
+/**
+ * A worker's timed block (null: its end, once its input ended): its timer while its time runs,
+ * else null and the time `left`.
+ */
 interface Timed {
-  block: Block;
+  block: Block | null;
   timer: NodeJS.Timeout | null;
   deadline: number;
   left: number;

@@ -21,6 +21,8 @@ export class Dispatcher {
   readonly #workers: Worker[];
   readonly #mayStart: (block: Block) => boolean;
   readonly #onSend: (worker: Worker, block: Block) => void;
+  /** A worker is given no more input. */
+  readonly #onEnd: (worker: Worker) => void;
   readonly #shared = new BlockQueue();
   readonly #own: BlockQueue[];
   #added = 0;
@@ -45,7 +47,9 @@ export class Dispatcher {
     workers: Worker[],
     mayStart: (block: Block) => boolean,
     onSend: (worker: Worker, block: Block) => void,
+    onEnd: (worker: Worker) => void = () => {},
   ) {
+    this.#onEnd = onEnd;
     this.#options = options;
     this.#workers = workers;
     this.#mayStart = mayStart;
@@ -252,6 +256,7 @@ export class Dispatcher {
       const waiting = this.#options.dispatch === 'ready' ? this.#shared : this.#own[index]!;
       if (waiting.length === 0 && !this.#endedWorkers.has(worker)) {
         this.#endedWorkers.add(worker);
+        this.#onEnd(worker);
         worker.end();
       }
     });

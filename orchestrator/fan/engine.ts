@@ -107,6 +107,7 @@ export class Fan {
       this.#workers,
       (block) => this.#collector.mayStart(block),
       (worker, block) => this.#sent(worker, block),
+      (worker) => this.#ledger.inputEnded(worker),
     );
     this.#recovery = new Recovery({
       options,

@@ -48,6 +48,11 @@ export class BlockLedger {
     this.#joblog?.done(worker, block, this.#perBlock);
   }
 
+  /** `worker` is given no more input (a per-block worker's instance ends with its block). */
+  inputEnded(worker: Worker): void {
+    if (!this.#perBlock) this.#clock?.inputEnded(worker);
+  }
+
   /** Whether the worker's instance was ended by `--timeout`. */
   exited(worker: Worker, end: WorkerOutcome, unfinished: readonly Block[]): boolean {
     this.#stats.exited(worker, end, unfinished);

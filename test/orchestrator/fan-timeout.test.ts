@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../helpers.js';
 import { fan, OK, ok } from '../support/fan-run.js';
 import { escapeRegExp, records, recordText } from '../support/lines.js';
 import {
@@ -187,6 +188,30 @@ describe('--timeout', () => {
     expect(ok(result)).toEqual(OK);
     expect(result.stdout.toString()).toBe(records(1, 512));
   }, 30_000);
+
+  // A filter's flush that never ends was never timed: the run hung for ever.
+  it.each([['--threads'], ['--protocol', 'manifold']])(
+    '%s: a worker whose end (its flush) hangs once its input ended is ended in time',
+    async (...way) => {
+      const hangs = await fan(
+        ['-j', '2', ...way, '--timeout', '1s', '--', fixture('flush-hangs.js')],
+        records(1, 100),
+        { timeout: 20_000 },
+      );
+      expect({ exit: hangs.exitCode, err: hangs.stderr }).toEqual({
+        exit: 1,
+        err: expect.stringMatching(
+          /^manifold: worker \d \(.+\) timed out after 1s once its input ended\n/,
+        ),
+      });
+      const counts = await fan(
+        ['-j', '1', ...way, '--timeout', '2s', '--', fixture('flush-count.js')],
+        records(1, 100),
+      );
+      expect({ ...ok(counts), out: counts.stdout.toString() }).toEqual({ ...OK, out: '100\n' });
+    },
+    30_000,
+  );
 
   // The value as the line quotes it: as typed, or in the shell's quotes where it is not one word.
   it.each([
