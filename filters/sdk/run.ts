@@ -43,7 +43,7 @@ export async function runFilter<S>(
     if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
     const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
     const line = `${spec.name}: ${whose(error)}${oneLine(describeError(error))}${help}`;
-    const port = error instanceof UsageError ? usageErrorPort() : null;
+    const port = everyWorkers(error) ? usageErrorPort() : null;
     if (port !== null) {
       const message: FromThread = { kind: 'usage-error', line };
       port.postMessage(message);
@@ -116,11 +116,14 @@ async function execute<S>(
   stray.beginWait();
   try {
     await stray.race(spec.setup?.(context));
+    // After setup: a usage error it finds (mf-join given two tables) is said before a missing table.
+    tables?.openAll();
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) atStart.add(error);
+    throw error;
   } finally {
     stray.endWait();
   }
-  // After setup: a usage error it finds (mf-join given two tables) is said before a missing table.
-  tables?.openAll();
   if (parsed.options.protocol !== undefined) {
     const io = port === null ? undefined : new PortIO(port, spec.flush !== undefined);
     // A thread may be left wherever it waits (for its next block, say): nothing of a block that
@@ -198,8 +201,22 @@ async function execute<S>(
  */
 function whose(error: unknown): string {
   const worker = process.env.MANIFOLD_WORKER;
-  if (!worker || error instanceof RecordError || error instanceof UsageError) return '';
+  if (!worker || error instanceof RecordError || everyWorkers(error)) return '';
   return `worker ${worker}: `;
+}
+
+/** Errors of a filter's start (its `setup`, its tables), before it read anything. */
+const atStart = new WeakSet<object>();
+
+/**
+ * Whether `error` is every worker's alike, said once in a fan of threads (as a usage error): one
+ * of the filter's start, which each worker started again meets again (a table not there).
+ */
+function everyWorkers(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    (typeof error === 'object' && error !== null && atStart.has(error))
+  );
 }
 
 /** Whether manifold runs this process under its block protocol (`--protocol manifold`, last). */

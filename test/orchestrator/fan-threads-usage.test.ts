@@ -62,6 +62,23 @@ describe('usage errors of thread workers', () => {
     });
   });
 
+  // Every worker's start meets them alike: each block's thread said them again, with its worker
+  // named, so that no two lines were the same (400 lines for 400 blocks).
+  it('an error of setup, and a table not there, are shown once', async () => {
+    const plain = await fan([...halted, '--', fixture('usage-per-worker.js')], input, {
+      env: { PLAIN: '1' },
+    });
+    expect(filterLines(plain.stderr)).toEqual({ 'usage-per-worker: Error: setup broke': 1 });
+    const table = await fan(
+      [...halted, '--', 'mf-join', '--table', 'gone=/nonexistent', '--key', 'field:1'],
+      input,
+    );
+    expect(filterLines(table.stderr)).toEqual({
+      'mf-join: table /nonexistent: no such table (nothing at that path)': 1,
+    });
+    expect(failedWorkers(table.stderr)).toBeGreaterThan(3);
+  });
+
   it('--tag puts the first worker that said it before the line', async () => {
     const result = await fan(
       [...halted, '-j', '1', '--tag', '--', fixture('usage-per-worker.js')],
