@@ -62,8 +62,7 @@ const STALLED =
 // `--stats -` or `--joblog -` document, a worker's lines under --tag, --verbose. A run that
 // otherwise succeeded then fails (1), as a coreutils program whose stderr fails at its close;
 // there is nowhere to say why. Its reader gone (EPIPE), it dies of SIGPIPE, as a shell's
-// program writing there would (during a run, signals.ts stops the run so), whatever the run's
-// status: a failure's line written after the run (its worker killed by that SIGPIPE) said 1.
+// program writing there would (during a run, signals.ts stops the run so).
 let stderrLost: Error | null = null;
 process.stderr.on('error', (error) => {
   stderrLost = error;
@@ -71,11 +70,11 @@ process.stderr.on('error', (error) => {
 // `errored` is set as the write fails; the event comes a tick later, after a run's last write.
 const stderrError = () => (stderrLost ?? process.stderr.errored) as NodeJS.ErrnoException | null;
 
-/** Exits with `status`, or as stderr's loss says: SIGPIPE, or 1 where the run succeeded. */
+/** Exits with `status`, or as stderr's loss says where the run otherwise succeeded. */
 function exitAs(status: number): void {
-  const lost = stderrError();
+  const lost = status === ExitCode.ok ? stderrError() : null;
   if (lost?.code === 'EPIPE') dieOf('SIGPIPE');
-  process.exit(lost === null || status !== ExitCode.ok ? status : ExitCode.failure);
+  process.exit(lost === null ? status : ExitCode.failure);
 }
 
 main(process.argv.slice(2)).then(
