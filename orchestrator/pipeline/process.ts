@@ -8,6 +8,9 @@ import type { NodeEnd, RunningNode } from './node.js';
 import { OwnFiles } from './own-file.js';
 import { isReaderGone } from './stderr-gone.js';
 
+/** The end of a stage whose command could not start. */
+const NOT_STARTED = { signal: null, closedOutput: false, halts: false } as const;
+
 /**
  * An external command of a pipeline, its stdin and stdout the kernel pipes (or files) given as
  * file descriptors: the orchestrator reads none of its bytes. It leads its own process group,
@@ -43,12 +46,26 @@ export class ProcessNode implements RunningNode {
     const oneReader = samePipe(stdio[1]!, stderr === 'inherit' ? 2 : stderr);
     this.ended = new Promise<NodeEnd>((resolve) => {
       const own = new OwnFiles();
-      const child = spawn(file!, args, {
-        stdio: [stdio[0]!, own.of(stdio[1]!, 1), own.of(stderr, 2), ...stdio.slice(3)],
-        cwd,
-        env: { ...process.env, ...command.env },
-        detached: true,
-      });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(file!, args, {
+          stdio: [stdio[0]!, own.of(stdio[1]!, 1), own.of(stderr, 2), ...stdio.slice(3)],
+          cwd,
+          env: { ...process.env, ...command.env },
+          detached: true,
+        });
+      } catch (error) {
+        // Node throws, where it does not say it by 'error' (E2BIG): as bash, status 126.
+        own.close();
+        const why = describeStartError(error);
+        resolve({
+          ...NOT_STARTED,
+          exitCode: 126,
+          error: `cannot start: ${why}`,
+          endedAt: Date.now(),
+        });
+        return;
+      }
       own.close();
       if (child.pid !== undefined) {
         this.#pid = child.pid;

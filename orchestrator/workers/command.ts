@@ -37,9 +37,18 @@ export function argvToRun(command: CommandSpec): string[] {
  */
 export function commandText(command: CommandSpec): string {
   const word = (w: string) => (holdsBytes(w) ? showWord(w) : nameOnOneLine(w));
-  if (!command.shell) return command.argv.map(word).join(' ');
+  if (!command.shell) return shortened(command.argv.map(word).join(' '));
   const text = oneLine(command.argv.map(showWord).join(' ')).trim();
-  return /[^\P{Cc}\t]/u.test(text) ? quoteName(text) : text;
+  return shortened(/[^\P{Cc}\t]/u.test(text) ? quoteName(text) : text);
+}
+
+/** The most characters of a command a line shows: one too long for the system was 140 KB. */
+const SHOWN = 300;
+
+/** `text`, cut to its first characters and its length when longer than a line shows. */
+function shortened(text: string): string {
+  if (text.length <= SHOWN) return text;
+  return `${[...text.slice(0, SHOWN)].slice(0, SHOWN - 60).join('')}… (${text.length} characters)`;
 }
 
 /** Whether a word of `command` has bytes that are not UTF-8, to reach it as given. */

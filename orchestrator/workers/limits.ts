@@ -107,6 +107,8 @@ export function describeStartError(error: unknown): string {
       return 'the system is out of file descriptors (ENFILE)';
     case 'EAGAIN':
       return 'out of processes (EAGAIN, ulimit -u); use fewer workers (-j) or raise the limit';
+    case 'E2BIG':
+      return 'its arguments and environment are longer than the system takes (E2BIG: getconf ARG_MAX)';
     default:
       // The starter's errors are plain objects with a code: `[object Object]` said nothing.
       if (error instanceof Error) return error.message;
