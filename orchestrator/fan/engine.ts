@@ -215,7 +215,14 @@ export class Fan {
   }
 
   /** Stops every worker and what it started; the run then ends as `end` says. */
-  stop(end: FanEnd): void {
+  stop(given: FanEnd): void {
+    // Its stderr gone as a failure was said there (SIGPIPE, from that write): the run failed,
+    // exit 1, as when the line is said after the run (141 would read as a reader gone); it was
+    // the one or the other as the line's write fell (QA). A pipeline's run does the same.
+    const end: FanEnd =
+      given.kind === 'signal' && given.signal === 'SIGPIPE' && this.#verdict.status() !== 0
+        ? { kind: 'done', status: this.#verdict.status() }
+        : given;
     // Heard however the run stands: one that waits only for its reader to take the output (the
     // workers done, a library's Writable stalled) waits no more (it waited for ever).
     if (end.kind === 'signal') this.#late.hear(end.signal);

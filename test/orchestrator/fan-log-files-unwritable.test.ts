@@ -139,6 +139,25 @@ describe("a report for stderr ('-') that stderr does not take", () => {
     expect(result.stdout.toString()).toBe(`${lines}-13\n`);
   });
 
+  // A failed run's line into it: the run failed, exit 1, as `manifold run` ends (141 would read
+  // as a reader gone). Workers killed by SIGPIPE writing there made it 1 or 141 as the line's
+  // write fell, during the run or after it (QA: 1 141 141 1 1 1).
+  it('a failing run, stderr a pipe whose reader goes: exit 1, every time', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await run('bash', [
+        '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's, not JavaScript's.
+        'seq 100000 | "$@" 2>&1 >/dev/null | head -1 >/dev/null; exit ${PIPESTATUS[1]}',
+        'bash',
+        manifold,
+        ...['fan', '-j', '2', '--', 'sh', '-c', 'cat >&2'],
+      ]);
+      statuses.push(result.exitCode!);
+    }
+    expect(statuses).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
   it('run --stats -, 2>/dev/full: the output whole, exit 1', async () => {
     const config = join(tempDir(), 'c.yaml');
     await run('sh', ['-c', `printf 'stages:\\n  - name: a\\n    run: cat\\n' > ${config}`], '');
