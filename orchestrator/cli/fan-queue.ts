@@ -7,12 +7,12 @@ import { flagOf } from '../options/fan.js';
 import type { FanSettings } from '../options/fan-settings.js';
 import { NOT_ON_QUEUE, type QueueRefusable } from '../options/not-on-queue.js';
 import { resolveQueueSettings } from '../options/queue.js';
+import { checkReports, refuseInputIsOutput } from '../options/same-file.js';
 import { checkQueueUrl, DEFAULT_JOB, withoutCredentials } from '../workers/queue/names.js';
 import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
 import { OutputFile } from './output-file.js';
-import { checkReports, refuseInputIsOutput } from './same-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
 

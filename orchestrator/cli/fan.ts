@@ -19,6 +19,7 @@ import {
   runsHere,
 } from '../options/hosts.js';
 import { notOnHosts } from '../options/not-on-hosts.js';
+import { checkReports, refuseInputIsOutput } from '../options/same-file.js';
 import { prebootStarters } from '../workers/process/spawner.js';
 import { prebootedCount } from '../workers/thread/preboot.js';
 import { findProgram } from '../workers/which.js';
@@ -29,7 +30,6 @@ import { FAN_HELP_AFTER, fanOptions } from './fan-options.js';
 import { queueFanOptions, refuseQueueOptions, runQueueFan } from './fan-queue.js';
 import { checkInputs, stdinAsInput } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
-import { checkReports, refuseInputIsOutput } from './same-file.js';
 import { hintOnFailure, shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';

@@ -3,14 +3,16 @@ import { quoteName } from '../../filters/errors.js';
 import { ExitCode, UsageError } from '../../filters/index.js';
 import { checkConfig } from '../config/check.js';
 import { toDot, toMermaid } from '../config/graph.js';
+import { configInputName } from '../config/io.js';
+import { joblogsOf } from '../config/joblogs.js';
 import { readConfigText } from '../config/load.js';
 import { fanNotes } from '../config/model.js';
 import { variableNameProblem } from '../config/variables.js';
 import { endStatus } from '../fan/end.js';
 import { writeStatsFile } from '../options/inputs.js';
+import { checkReports, refuseInputIsOutput } from '../options/same-file.js';
 import { PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
-import { checkReports, refuseInputIsOutput } from './same-file.js';
 import { onStopSignals, statusOf } from './status.js';
 
 /**
@@ -58,9 +60,11 @@ export async function runConfig(
   }
   const inputs = pipeline.inputs?.map((path) => (STDIN.has(path) ? '-' : path)) ?? null;
   // A config's output is written aside and renamed into place: it may be an input.
-  if (pipeline.output === null) refuseInputIsOutput(inputs);
-  // A summary that cannot be written is known before the run, not after it.
-  checkReports(options, inputs, pipeline.output);
+  if (pipeline.output === null) refuseInputIsOutput(inputs, configInputName);
+  // A summary that cannot be written is known before the run, not after it; nor over a fan's
+  // job log (each checked against the run's files, and the others, by the config's check).
+  const reports = { stats: options.stats, joblogs: joblogsOf(pipeline.stages) };
+  checkReports(reports, inputs, pipeline.output, configInputName);
   for (const note of fanNotes(pipeline.stages)) log(note);
   const runner = new PipelineRun(pipeline, log);
   onStopSignals((signal) => runner.stop(signal));

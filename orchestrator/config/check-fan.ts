@@ -7,6 +7,7 @@ import { type CommandChecking, checkWorker } from './check-commands.js';
 import { checkFanValues, configKeyOf, configNameOf, toFanSettings } from './fan.js';
 import { configHosts, hostsProblemPath, onlyOtherMachines, type RawHosts } from './hosts.js';
 import { checkFileToWrite, type FileChecks } from './io.js';
+import type { Joblogs } from './joblogs.js';
 import type { Stage } from './model.js';
 import { configQueue } from './queue.js';
 import type { Env, Path, RawWorker } from './raw.js';
@@ -21,6 +22,8 @@ export interface FanChecking {
   /** The config's own hosts, for a fan without its own. */
   hosts: RawHosts | undefined;
   commands: CommandChecking;
+  /** The fans' job logs so far, each checked against the run's files and the others. */
+  joblogs: Joblogs;
   problem(path: Path, message: string): void;
   /** Problems found so far, in the whole config. */
   count(): number;
@@ -76,10 +79,15 @@ export function checkFanStage(
     // Like every other path in a config, the job log's is relative to the config's folder.
     if (fan.joblog && fan.joblog !== '-') {
       fan.joblog = resolve(checking.folder, fan.joblog);
-      if (checking.files !== 'named')
+      if (checking.files !== 'named') {
+        const at = [...path, 'joblog'];
+        const before = checking.count();
         checkFileToWrite(fan.joblog, `joblog "${raw.joblog}"`, (message) =>
-          checking.problem([...path, 'joblog'], message),
+          checking.problem(at, message),
         );
+        if (checking.count() === before)
+          checking.joblogs.add(fan.joblog, String(raw.joblog), at, name);
+      }
     }
     const tables = checking.tables.map((value) => {
       const at = value.indexOf('=');

@@ -5,12 +5,14 @@ import { type CommandChecking, checkCommand, checkJoin, checkOkStatus } from './
 import { checkFanStage, type FanChecking } from './check-fan.js';
 import { checkConfigHosts } from './hosts.js';
 import { configFolder, type FileChecks, resolveInputs, resolveOutput } from './io.js';
+import { Joblogs } from './joblogs.js';
 import { type LoadedConfig, loadConfig } from './load.js';
 import type { BranchStage, Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
 import { type Env, type Path, type RawConfig, type RawStage, stringsOf } from './raw.js';
 import { checkSchema } from './schema-check.js';
+import { misplacedKeys } from './stage-keys.js';
 import { checkConfigTables } from './tables.js';
 import { checkPipelineUses, sited, unknownPipeline, useCounts } from './uses.js';
 import { givenVariables } from './variables.js';
@@ -72,6 +74,7 @@ class Checker {
   #uses: Map<string, number> | null = null;
   /** The pipelines a `use:` has made stages of, so far. */
   readonly #used = new Set<string>();
+  readonly #joblogs = new Joblogs((path, message) => this.#problem(path, message));
 
   constructor(
     config: LoadedConfig,
@@ -100,6 +103,8 @@ class Checker {
     const env = { ...this.#given, ...tables.env, ...stringsOf(this.#raw.env) };
     const inputs = resolveInputs(this.#raw.input, this.#folder, report, this.#files);
     const output = resolveOutput(this.#raw.output, this.#folder, report, this.#files);
+    // The library's caller gives its own input and output, not this process's stdin and stdout.
+    if (this.#files === 'checked') this.#joblogs.checkAgainst({ inputs, output });
     checkPipelineUses(this.#raw, report);
     const stages = this.#stages(this.#raw.stages, ['stages'], env, [], true);
     this.#checkUnused(env);
@@ -120,6 +125,7 @@ class Checker {
       tables: this.#tables,
       hosts: this.#raw.hosts,
       commands: this.#commands,
+      joblogs: this.#joblogs,
       problem: (path, message) => this.#problem(path, message),
       count: () => this.#problems.length,
     };
@@ -145,25 +151,7 @@ class Checker {
       );
       return [];
     }
-    // A fan's own goes in its map, as manifold fan's --ok-status is the fan's.
-    if (raw['ok-status'] !== undefined && kinds[0] === 'fan')
-      this.#problem(
-        path,
-        '"ok-status" of a fan goes in its fan: map (fan: {ok-status: "0,1", ...})',
-        'ok-status',
-      );
-    for (const [key, only] of [
-      ['ok-status', 'run'],
-      ['args', 'filter'],
-      ['combine', 'branches'],
-      ['join', 'branches'],
-      ['split', 'branches'],
-    ] as const) {
-      // A join is a command too: its ok-status stands beside it (#branches).
-      if (key === 'ok-status' && (kinds[0] === 'fan' || kinds[0] === 'branches')) continue;
-      if (raw[key] !== undefined && kinds[0] !== only)
-        this.#problem(path, `"${key}" goes with "${only}"`, key);
-    }
+    misplacedKeys(raw, kinds[0]!, (message, key) => this.#problem(path, message, key));
     const env = { ...parentEnv, ...stringsOf(raw.env) };
     const name = raw.name ?? describePath(path);
     const line = this.#config.where(path).line;
@@ -253,6 +241,7 @@ class Checker {
       if (this.#used.has(name) || !Array.isArray(pipelines[name])) continue;
       this.#used.add(name);
       this.#names.clear();
+      this.#joblogs.group();
       this.#stages(pipelines[name], ['pipelines', name], env, [name], true);
     }
     this.#names.clear();

@@ -51,6 +51,9 @@ export function resolveInputs(
   return paths;
 }
 
+/** How a message names a config's input file (a path resolved), as `manifold fan`'s `--input f`. */
+export const configInputName = (path: string) => `input ${JSON.stringify(path)}`;
+
 /** A config's `output`: null for stdout; else the file, whose folder must exist (if `checked`). */
 export function resolveOutput(
   output: string | undefined,
