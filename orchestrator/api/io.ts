@@ -129,10 +129,7 @@ function writingTo(fd: number): { outputFd?: number; output?: Writable } {
 }
 
 /** The caller's descriptor an output path names (`/dev/fd/N`, `/dev/stdout`), or null. */
-export function outputDescriptor(output: string): number | null {
-  const fd = output === '/dev/stdout' ? 1 : output === '/dev/stderr' ? 2 : descriptorNamed(output);
-  return fd === 0 ? null : fd;
-}
+export const outputDescriptor = (output: string): number | null => descriptorNamed(output);
 
 function checkDescriptor(fd: number, name: string, use: 'read' | 'write'): void {
   if (!Number.isInteger(fd) || fd < 0)

@@ -12,7 +12,7 @@ import { checkQueueUrl, DEFAULT_JOB, withoutCredentials } from '../workers/queue
 import { FAN, resolveFanOptions } from './fan.js';
 import { checkInputs } from './inputs.js';
 import { loadFan, loadPart } from './load.js';
-import { OutputFile } from './output-file.js';
+import { givenOutput, OutputFile } from './output-file.js';
 import { type End, onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
 
@@ -137,7 +137,9 @@ export async function runQueueFan(
   const sizes = checkInputs(resolved.inputs);
   // `--output -` is stdout, as `-` is for --input, --stats and --joblog (it was a file named -).
   const written = raw.output === undefined || raw.output === '-' ? null : String(raw.output);
-  if (written === null) refuseInputIsOutput(resolved.inputs);
+  // Written aside and renamed, a file may be an input; not a descriptor, written as it is.
+  const outputFd = written === null ? 1 : givenOutput(written);
+  if (outputFd !== null) refuseInputIsOutput(resolved.inputs, undefined, outputFd);
   checkReports(resolved, resolved.inputs, written);
   const output = written === null ? null : new OutputFile(written, target.job);
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.

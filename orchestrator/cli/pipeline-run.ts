@@ -9,6 +9,7 @@ import { readConfigText } from '../config/load.js';
 import { fanNotes } from '../config/model.js';
 import { variableNameProblem } from '../config/variables.js';
 import { endStatus } from '../fan/end.js';
+import { descriptorNamed } from '../options/descriptors.js';
 import { writeStatsFile } from '../options/inputs.js';
 import { checkReports, refuseInputIsOutput } from '../options/same-file.js';
 import { PipelineRun } from '../pipeline/run.js';
@@ -59,8 +60,10 @@ export async function runConfig(
     throw new UsageError(`stdin is a terminal: pipe data in, or give the config an input`);
   }
   const inputs = pipeline.inputs?.map((path) => (STDIN.has(path) ? '-' : path)) ?? null;
-  // A config's output is written aside and renamed into place: it may be an input.
-  if (pipeline.output === null) refuseInputIsOutput(inputs, configInputName);
+  // A config's output file is written aside and renamed into place: it may be an input; not
+  // a descriptor it names (`/dev/stdout`, `/dev/stdin`), written as it is.
+  const outputFd = pipeline.output === null ? 1 : descriptorNamed(pipeline.output);
+  if (outputFd !== null) refuseInputIsOutput(inputs, configInputName, outputFd);
   // A summary that cannot be written is known before the run, not after it; nor over a fan's
   // job log (each checked against the run's files, and the others, by the config's check).
   const reports = { stats: options.stats, joblogs: joblogsOf(pipeline.stages) };

@@ -3,10 +3,21 @@ import { constants, fstatSync, readdirSync, readFileSync, readlinkSync } from 'n
 // What a descriptor named by a path (`/dev/fd/N`) is, and whether it can be used: for the
 // config's checks (placed at its key), the run (pipeline/given-descriptor.ts) and the library.
 
-/** The descriptor `/dev/fd/N` or `/proc/self/fd/N` names, or null for any other path. */
+/** The names of the standard descriptors, as Linux's /dev has them: links to /proc/self/fd/N. */
+const STANDARD = new Map([
+  ['/dev/stdin', 0],
+  ['/dev/stdout', 1],
+  ['/dev/stderr', 2],
+]);
+
+/**
+ * The descriptor `/dev/fd/N`, `/proc/self/fd/N`, `/dev/stdin`, `/dev/stdout` or `/dev/stderr`
+ * names, or null for any other path. Each is the descriptor, never the file it leads to: opened
+ * by its name, that file would be emptied, or a temporary one made in /dev/fd.
+ */
 export function descriptorNamed(path: string): number | null {
   const named = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(path);
-  return named ? Number(named[1]) : null;
+  return named ? Number(named[1]) : (STANDARD.get(path) ?? null);
 }
 
 /**
@@ -24,9 +35,10 @@ export function descriptorProblem(
   } catch (cause) {
     return { why: 'is not open', cause };
   }
-  const all = fd > 2 ? descriptors() : null;
+  const all = descriptors();
   if (all === null || !all.has(fd)) return null;
-  const own = nodeOwn(fd, all);
+  // 0, 1 and 2 are the shell's to give, never Node's own; but stdin may be open to read only.
+  const own = fd > 2 ? nodeOwn(fd, all) : null;
   if (own !== null) return { why: `is Node's own (${own}), not one manifold was given` };
   const { access } = all.get(fd)!;
   if (use === 'write' && access === constants.O_RDONLY) return { why: 'is open for reading only' };
@@ -75,9 +87,9 @@ function nodeOwn(fd: number, all: Descriptors): string | null {
 }
 
 /**
- * What stops the descriptor N > 2 that `path` names (`/dev/fd/N`) from being read (the input)
- * or written (the output), as the line that says it; null when it can be, or `path` names
- * none. `given` as for `descriptorProblem`.
+ * What stops the descriptor that `path` names (`/dev/fd/N`, `/dev/stdin`) from being read (the
+ * input) or written (the output), as the line that says it; null when it can be, or `path`
+ * names none. `given` as for `descriptorProblem`.
  */
 export function namedDescriptorProblem(
   path: string,
@@ -85,7 +97,7 @@ export function namedDescriptorProblem(
   given = true,
 ): string | null {
   const fd = descriptorNamed(path);
-  if (fd === null || fd <= 2) return null;
+  if (fd === null) return null;
   const problem = descriptorProblem(fd, use);
   if (problem === null) return null;
   return descriptorLine(fd, path, use, problem.why, given);

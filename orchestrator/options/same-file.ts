@@ -48,14 +48,15 @@ function inputFiles(inputs: readonly string[] | null, named: InputName): [string
 /**
  * Refuses an input that is the output file too with some of it still to read, as `cat` does:
  * what is written would be read again, or the file read grow as it is read. `inputs`: the
- * --input names (`-` for stdin), null for stdin alone. One emptied by the shell's `>` is read
- * as empty, as by `cat`.
+ * --input names (`-` for stdin), null for stdin alone; `outputFd`: the descriptor written (a
+ * config's `output: /dev/fd/3`). One emptied by the shell's `>` is read as empty, as by `cat`.
  */
 export function refuseInputIsOutput(
   inputs: readonly string[] | null,
   named: InputName = flagName,
+  outputFd = 1,
 ): void {
-  const output = statOf(1);
+  const output = statOf(outputFd);
   if (output === null || !output.isFile()) return;
   for (const [name, stat, from] of inputFiles(inputs, named)) {
     if (same(stat, output) && stat.size > from) {

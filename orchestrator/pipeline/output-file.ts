@@ -145,16 +145,16 @@ function openForWriting(path: string, stopped: AbortSignal): Promise<number | nu
 }
 
 /**
- * The descriptor an output such as `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N`
+ * The descriptor an output such as `/dev/stdout`, `/dev/stdin`, `/dev/fd/N` or `/proc/self/fd/N`
  * names, written as it was given, as a shell's `cat > /dev/stdout` writes: where the shell
  * appends (`>>`), or after what was written already. Followed through its links it names the
  * file the shell opened, which would be replaced (`manifold run x.yaml >> log` would lose what
- * log held). A descriptor that is not open, open for reading only, or not one manifold
- * was given is one line, naming the output (`checkGiven`). Null for any other output.
+ * log held). A descriptor that is not open, open for reading only (stdin, mostly), or not one
+ * manifold was given is one line, naming the output (`checkGiven`). Null for any other output.
  */
 export function heldDescriptor(path: string): number | null {
-  const fd = path === '/dev/stdout' ? 1 : path === '/dev/stderr' ? 2 : descriptorNamed(path);
-  if (fd === null || fd === 0) return null;
+  const fd = descriptorNamed(path);
+  if (fd === null) return null;
   checkGiven(fd, path, 'write');
   return fd;
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { startNats } from '../support/nats.js';
@@ -79,5 +80,38 @@ describe('fan --queue --output: two coordinators of one job', () => {
     expect(readFileSync(output, 'utf8')).toBe(input);
     expect(readdirSync(dir)).toEqual(['o.txt']);
     expect((await worker.done()).exitCode).toBe(0);
+  });
+});
+
+// A descriptor's name (`/dev/fd/3`, `/dev/stdin`, `/dev/stdout`) had its part file made beside
+// it: /dev/fd had no room for one (`no such directory`, exit 2), and as root /dev/stdout was
+// replaced by a file at the end. It is written as it is, as a config's output (config.md).
+describe('fan --queue --output naming a descriptor', () => {
+  it('is written as it is: /dev/fd/3 appended to, no part file', async () => {
+    const server = await startNats();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'out'), 'before\n');
+    const worker = startWorker(server.url, ['--job', 'fd'], ['cat']);
+    const script = 'printf "a\\nb\\n" | "$0" fan --queue "$1" --job fd --output /dev/fd/3 3>> out';
+    const result = await execa('sh', ['-c', script, manifold, server.url], {
+      cwd: dir,
+      reject: false,
+    });
+    expect([result.exitCode, result.stdout, result.stderr]).toEqual([0, '', '']);
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('before\na\nb\n');
+    expect(readdirSync(dir)).toEqual(['out']);
+    expect((await worker.done()).exitCode).toBe(0);
+  });
+
+  it('open to read only (stdin) is one line naming it, exit 2, no job made', async () => {
+    const server = await startNats();
+    const script = 'echo a | "$0" fan --queue "$1" --job ro --output /dev/fd/0';
+    const result = await execa('sh', ['-c', script, manifold, server.url], { reject: false });
+    expect([result.exitCode, result.stderr]).toEqual([
+      2,
+      'manifold: --output /dev/fd/0: descriptor 0 is open for reading only',
+    ]);
+    const status = await run(manifold, ['queue', 'status', '--queue', server.url, '--json']);
+    expect(status.stdout.toString()).toBe('[]\n');
   });
 });
