@@ -111,7 +111,12 @@ await build({
   mkdirSync('dist/bundle/bin', { recursive: true });
   writeFileSync(
     'dist/bundle/bin/manifold.js',
-    `#!/usr/bin/env node
+    `#!/bin/sh
+":" //; while read -r k v; do case $k in SigIgn:) case $v in *[13579bdf]) export MANIFOLD_SIGHUP=ignored;; esac; break;; esac; done 2>/dev/null < /proc/$$/status; exec node "$0" "$@"
+// Both a shell script and JavaScript: /bin/sh runs the line above, Node reads a string and a
+// comment. Node resets at its start a signal its parent ignored (nohup's SIGHUP, \`trap '' HUP\`):
+// the shell, which keeps it, says so (MANIFOLD_SIGHUP, orchestrator/cli/signals.ts), then runs
+// this file with node as \`#!/usr/bin/env node\` would.
 // Written by build.mjs: manifold's executable. It runs chunks/manifold.cjs (orchestrator/cli/
 // manifold.ts and all it loads, bundled) with the code V8 compiled for it as the build ran it
 // (manifold.cjs.cache), when that cache is this bundle's and this Node's: docs/development.md.

@@ -2,6 +2,14 @@
 // whose exit statuses need the fan's output: the table commands use these alone, without
 // the fan's modules.
 
+/**
+ * SIGHUP was ignored where manifold was started (`nohup manifold ...`, `trap '' HUP`): Node
+ * resets that as it starts, so manifold's executable, a shell script too, says so first
+ * (build.mjs). Taken out of the environment its workers get: theirs is their own.
+ */
+const hangupIgnored = process.env.MANIFOLD_SIGHUP === 'ignored';
+delete process.env.MANIFOLD_SIGHUP;
+
 const STOP_SIGNALS = [
   'SIGINT',
   'SIGTERM',
@@ -22,7 +30,11 @@ const STOP_SIGNALS = [
  * (`manifold run c.yaml 2>&1 >out | head -c 100` with workers' stderr under `tag`).
  */
 export function onStopSignals(stop: (signal: NodeJS.Signals) => void): void {
-  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  for (const signal of STOP_SIGNALS) {
+    // Ignored where manifold was started (nohup): heard and let be, as the ignoring asks.
+    if (signal === 'SIGHUP' && hangupIgnored) process.on(signal, () => {});
+    else process.on(signal, stop);
+  }
   // Any other error of stderr has nowhere to be said; the run goes on.
   process.stderr.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') stop('SIGPIPE');
