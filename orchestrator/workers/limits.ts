@@ -101,8 +101,11 @@ function codeOf(error: unknown): string | undefined {
 export function describeStartError(error: unknown): string {
   const code = codeOf(error);
   switch (code) {
-    case 'EMFILE':
-      return `out of file descriptors (EMFILE, ulimit -n ${openFileLimit() ?? 'unknown'}); use fewer workers (-j) or raise the limit`;
+    case 'EMFILE': {
+      // Not known where /proc could no longer be opened: the limit named, not `unknown`.
+      const limit = openFileLimit();
+      return `out of file descriptors (EMFILE, ulimit -n${limit === null ? '' : ` ${limit}`}); use fewer workers (-j) or raise the limit`;
+    }
     case 'ENFILE':
       return 'the system is out of file descriptors (ENFILE)';
     case 'EAGAIN':

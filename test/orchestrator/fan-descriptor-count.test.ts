@@ -59,4 +59,18 @@ describe('the open-file limit', () => {
       out: numbered(1, 20_000),
     });
   });
+
+  // Just above what Node needs to start, /proc/self/limits cannot be opened any more when a
+  // worker cannot start: the line said `ulimit -n unknown`.
+  it('a worker out of descriptors names the limit, or none, never `unknown`', async () => {
+    const input = join(tempDir('manifold-fds-'), 'in');
+    writeFileSync(input, numbered(1, 10));
+    const lines: string[] = [];
+    for (let limit = 18; limit <= 23; limit++) {
+      const ran = await limited(limit, ['fan', '-j', '1', '--', 'cat'], input);
+      lines.push(ran.stderr);
+    }
+    expect(lines.filter((line) => /unknown/.test(line))).toEqual([]);
+    expect(lines.some((line) => /out of file descriptors|open-file limit/.test(line))).toBe(true);
+  });
 });
