@@ -23,7 +23,9 @@ describe('manifold fan --host: a worker that cannot start on a host', () => {
       (e: unknown) => e,
     )) as RunError<FanSummary>;
     expect(error.exitCode).toBe(2);
-    expect(error.failures).toEqual(['cannot start worker 1 on host h1: spawn E2BIG']);
+    expect(error.failures).toEqual([
+      'cannot start worker 1 on host h1: its arguments and environment are longer than the system takes (E2BIG: getconf ARG_MAX)',
+    ]);
     const { summary } = error;
     expect(summary!.hosts).toEqual([
       expect.objectContaining({
@@ -38,6 +40,6 @@ describe('manifold fan --host: a worker that cannot start on a host', () => {
     expect(summary!.workers[0]!.exits).toEqual([{ host: 'h1', exitCode: null, signal: null }]);
     const rows = readFileSync(log, 'utf8').trimEnd().split('\n').slice(1);
     expect(rows.map((row) => row.split('\t')[1])).toEqual(['h1']);
-    expect(rows[0]).toMatch(/\tfailed: cannot start: spawn E2BIG$/);
+    expect(rows[0]).toMatch(/\tfailed: cannot start: .* \(E2BIG: getconf ARG_MAX\)$/);
   });
 });
