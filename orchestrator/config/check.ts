@@ -1,13 +1,12 @@
-import { describeError, parseFraming } from '../../filters/index.js';
 import { negativeBlock } from '../options/checks.js';
-import type { CommandSpec } from '../workers/command.js';
-import { type CommandChecking, checkCommand, checkJoin, checkOkStatus } from './check-commands.js';
+import { checkCombine } from './check-branches.js';
+import { type CommandChecking, checkCommand, checkOkStatus } from './check-commands.js';
 import { checkFanStage, type FanChecking } from './check-fan.js';
 import { checkConfigHosts } from './hosts.js';
 import { configFolder, type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { Joblogs } from './joblogs.js';
 import { type LoadedConfig, loadConfig } from './load.js';
-import type { BranchStage, Pipeline, Stage } from './model.js';
+import type { Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
 import { type Env, type Path, type RawConfig, type RawStage, stringsOf } from './raw.js';
@@ -261,29 +260,7 @@ class Checker {
       name: branch,
       stages: this.#stages(raw.branches![branch]!, [...path, 'branches', branch], env, using),
     }));
-    const combine = raw.combine ?? (raw.join !== undefined ? 'join' : 'concat');
-    let join: CommandSpec | null = null;
-    if (combine === 'join') {
-      if (raw.join === undefined)
-        this.#problem(path, 'combine: join needs a "join" command with {branch} placeholders');
-      else join = checkJoin(this.#commands, raw.join, [...path, 'join'], names, env);
-    } else if (raw.join !== undefined) {
-      this.#problem([...path, 'join'], `"join" needs combine: join (it is ${combine})`);
-    }
-    // The join's: a concat or a merge has no exit status.
-    if (raw['ok-status'] !== undefined && combine !== 'join')
-      this.#problem([...path, 'ok-status'], `"ok-status" needs combine: join (it is ${combine})`);
-    const okStatus = combine === 'join' ? checkOkStatus(this.#commands, raw, path) : undefined;
-    // Only a merge cuts the branches' outputs into records.
-    if (raw.split !== undefined && combine !== 'merge')
-      this.#problem([...path, 'split'], `"split" needs combine: merge (it is ${combine})`);
-    const split = raw.split ?? 'lines';
-    try {
-      parseFraming(split, 'split');
-    } catch (error) {
-      this.#problem([...path, 'split'], describeError(error));
-    }
-    const stage: BranchStage = { kind: 'branches', name, line, branches, combine, join, split };
-    return [okStatus ? { ...stage, okStatus } : stage];
+    const combined = checkCombine(this.#commands, raw, path, names, env);
+    return [{ kind: 'branches', name, line, branches, ...combined }];
   }
 }
