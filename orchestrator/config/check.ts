@@ -2,6 +2,7 @@ import { negativeBlock } from '../options/checks.js';
 import { checkCombine } from './check-branches.js';
 import { type CommandChecking, checkCommand, checkOkStatus } from './check-commands.js';
 import { checkFanStage, type FanChecking } from './check-fan.js';
+import { pointerOf } from './data-paths.js';
 import { checkConfigHosts } from './hosts.js';
 import { configFolder, type FileChecks, resolveInputs, resolveOutput } from './io.js';
 import { Joblogs } from './joblogs.js';
@@ -10,7 +11,7 @@ import type { Pipeline, Stage } from './model.js';
 import { describePath } from './path.js';
 import { ConfigError, type Problem } from './problems.js';
 import { type Env, type Path, type RawConfig, type RawStage, stringsOf } from './raw.js';
-import { checkSchema } from './schema-check.js';
+import { checkSchema, type SchemaProblem } from './schema-check.js';
 import { misplacedKeys } from './stage-keys.js';
 import { checkConfigTables } from './tables.js';
 import { checkPipelineUses, sited, unknownPipeline, useCounts } from './uses.js';
@@ -40,7 +41,7 @@ export function checkConfig(
   const config = loadConfig(file, variables, text);
   const schemaProblems = checkSchema(config);
   try {
-    const pipeline = new Checker(config, files, variables).pipeline();
+    const pipeline = new Checker(config, files, variables, schemaProblems).pipeline();
     if (schemaProblems.length > 0) throw new ConfigError(file, schemaProblems);
     return pipeline;
   } catch (error) {
@@ -74,13 +75,17 @@ class Checker {
   /** The pipelines a `use:` has made stages of, so far. */
   readonly #used = new Set<string>();
   readonly #joblogs = new Joblogs((path, message) => this.#problem(path, message));
+  /** Where the schema found a bad value: the checks that would read it leave it out. */
+  readonly #bad: string[];
 
   constructor(
     config: LoadedConfig,
     files: FileChecks,
     variables: Record<string, string | undefined>,
+    schemaProblems: SchemaProblem[],
   ) {
     this.#config = config;
+    this.#bad = schemaProblems.flatMap(({ path }) => (path ? [pointerOf(path)] : []));
     this.#given = givenVariables(variables);
     this.#files = files;
     this.#raw = config.data as RawConfig;
@@ -94,8 +99,11 @@ class Checker {
   pipeline(): Pipeline {
     const report = (path: Path, message: string) => this.#problem(path, message);
     // Tables reach every process as MANIFOLD_TABLE_<NAME>, as `manifold fan --table` passes them.
-    const tables = checkConfigTables(this.#raw.tables, this.#folder, (name, message) =>
-      report(['tables', name], message),
+    const tables = checkConfigTables(
+      this.#raw.tables,
+      this.#folder,
+      (name, message) => report(['tables', name], message),
+      (name) => this.#said(['tables', name]),
     );
     this.#tables = tables.values;
     // --set's values reach the processes as they reach ${}: under the config's env and tables.
@@ -115,6 +123,14 @@ class Checker {
 
   #problem(path: Path, message: string, key?: string): void {
     this.#problems.push({ ...this.#config.where(path, key), message });
+  }
+
+  /** Whether the schema found a bad value at `path`, within it or around it. */
+  #said(path: Path): boolean {
+    const at = pointerOf(path);
+    return this.#bad.some(
+      (bad) => bad === at || bad.startsWith(`${at}/`) || at.startsWith(`${bad}/`),
+    );
   }
 
   #fanChecking(): FanChecking {
@@ -151,6 +167,8 @@ class Checker {
       return [];
     }
     misplacedKeys(raw, kinds[0]!, (message, key) => this.#problem(path, message, key));
+    // `use: [up]` names no pipeline: it made the stages of `up` (its text), names taken twice.
+    if (raw.use !== undefined && this.#said([...path, 'use'])) return [];
     const env = { ...parentEnv, ...stringsOf(raw.env) };
     const name = raw.name ?? describePath(path);
     const line = this.#config.where(path).line;

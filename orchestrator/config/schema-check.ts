@@ -15,16 +15,25 @@ import { describePath } from './path.js';
 import { nearest, type Problem } from './problems.js';
 import validate from './schema-validator-source.js';
 
+/**
+ * A problem the schema found, with the value it is about (a key's name, for a name that cannot
+ * be one): the checks after the schema leave that value out, since they would read it. None for
+ * an unknown key, which no check reads.
+ */
+export interface SchemaProblem extends Problem {
+  path?: (string | number)[];
+}
+
 /** Checks a loaded config against the JSON Schema; every problem, with its position. */
-export function checkSchema(config: LoadedConfig): Problem[] {
+export function checkSchema(config: LoadedConfig): SchemaProblem[] {
   // Found before the schema's coercion makes each null 0, "" or false. An empty file is not a
   // map, as the schema says; what `x-` keys hold is left alone, but where it is merged.
   const empty = (config.data === null ? [] : emptyValues(config.data)).filter(
     (path) => !String(path[0]).startsWith('x-'),
   );
   const seen = new Set<string>();
-  const problems: Problem[] = [];
-  const add = (problem: Problem) => {
+  const problems: SchemaProblem[] = [];
+  const add = (problem: SchemaProblem) => {
     // One place merged into several maps is said once.
     const key = `${problem.line}:${problem.column}:${problem.message}`;
     if (seen.has(key)) return;
@@ -34,6 +43,7 @@ export function checkSchema(config: LoadedConfig): Problem[] {
   for (const path of empty)
     add({
       ...config.where(path),
+      path,
       message: `${nameOf(path)} has no value: write one ("" for an empty string), or leave the key out`,
     });
   const texts = config.data === null ? [] : textsOf(config.data);
@@ -47,11 +57,16 @@ export function checkSchema(config: LoadedConfig): Problem[] {
     const now = valueAt(config.data, path);
     if (typeof now === 'number') {
       unread.add(pointerOf(path));
-      add({ ...config.where(path), message: `${nameOf(path)} must be a number, not ${value}` });
+      add({
+        ...config.where(path),
+        path,
+        message: `${nameOf(path)} must be a number, not ${value}`,
+      });
     }
     if (typeof now !== 'string' || isCommandWord(path)) continue;
     add({
       ...config.where(path),
+      path,
       message: `${nameOf(path)} must be a string, not ${value} (quote it, "${value}", if it is one)`,
     });
   }
@@ -84,9 +99,10 @@ export function checkSchema(config: LoadedConfig): Problem[] {
 }
 
 /** A number key's text that is not decimal digits, naming the variable it came from. */
-function notDecimal(config: LoadedConfig, path: (string | number)[], text: string): Problem {
+function notDecimal(config: LoadedConfig, path: (string | number)[], text: string): SchemaProblem {
   return {
     ...config.where(path),
+    path,
     message: `${nameOf(path)} must be a whole number in decimal digits, not "${text}"${fromVariable(config, path)}`,
   };
 }
@@ -160,8 +176,16 @@ const isEmptyOf = (error: ErrorObject, oneOf: ErrorObject) =>
     /^\/\d+$/.test(error.instancePath.slice(oneOf.instancePath.length))) &&
   error.instancePath.startsWith(oneOf.instancePath);
 
-function describe(config: LoadedConfig, error: ErrorObject): Problem {
+function describe(config: LoadedConfig, error: ErrorObject): SchemaProblem {
   const path = pathOf(error.instancePath);
+  const key = error.keyword === 'pattern' ? error.propertyName : undefined;
+  const problem = describeAt(config, error, path);
+  return error.keyword === 'additionalProperties'
+    ? problem
+    : { ...problem, path: key === undefined ? path : [...path, key] };
+}
+
+function describeAt(config: LoadedConfig, error: ErrorObject, path: (string | number)[]): Problem {
   const name = nameOf(path);
   // A fan's workers: a number, or relative to the CPUs as parallel's -j (its pattern).
   if (path.at(-1) === 'workers' && (error.keyword === 'pattern' || error.keyword === 'minimum')) {

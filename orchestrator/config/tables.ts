@@ -12,16 +12,20 @@ export interface ConfigTables {
 
 /**
  * Checks each table of a config's `tables:` (name: path, relative to the config's folder) is a
- * table, reporting a problem at its key for each that is not.
+ * table, reporting a problem at its key for each that is not. One the schema said is bad
+ * (`said`: its name, `""` or `a=b`; its path) is left out, as is one that is no table: no fan
+ * is given it.
  */
 export function checkConfigTables(
   raw: Record<string, string> | undefined,
   folder: string,
   report: (name: string, message: string) => void,
+  said: (name: string) => boolean = () => false,
 ): ConfigTables {
   const tables: ConfigTables = { env: {}, values: [] };
   const seen = new Map<string, string>();
   for (const [name, path] of Object.entries(raw ?? {})) {
+    if (said(name)) continue;
     const same = sameTableVariable(seen, name);
     if (same !== undefined) {
       report(name, same);
