@@ -27,11 +27,15 @@ export interface FanChecking {
   problem(path: Path, message: string): void;
   /** Problems found so far, in the whole config. */
   count(): number;
+  /** Whether the schema found a bad value at `path`, within it or around it. */
+  said(path: Path): boolean;
 }
 
 /**
  * A fan stage checked into what runs: its values, its worker (here, on a queue, or on hosts),
- * its options resolved as `manifold fan`'s are, each problem said at its key.
+ * its options resolved as `manifold fan`'s are, each problem said at its key. Each bad value
+ * is said (the schema's, and those checkFanValues finds), and only once none is, the first of
+ * its keys that do not go together, which reading the bad ones would mistake.
  */
 export function checkFanStage(
   checking: FanChecking,
@@ -39,21 +43,18 @@ export function checkFanStage(
   { path, name, line, env }: { path: Path; name: string; line: number; env: Env },
 ): Stage[] {
   const before = checking.count();
-  checkFanValues(raw, (key, message) => checking.problem([...path, key], message));
-  const queue = configQueue(
-    raw,
-    (key, message) => checking.problem([...path, key], message),
-    checking.tables,
-  );
-  if (queue === undefined) return [];
+  const report = (key: string, message: string) => checking.problem([...path, key], message);
+  checkFanValues(raw, report);
   // A queue's blocks run under its workers' own commands: the stage's is a placeholder.
   const hosts = (raw.hosts as RawHosts | undefined) ?? checking.hosts;
   const onPath = !onlyOtherMachines(hosts, checking.folder);
   const worker =
-    queue === null
+    raw.queue === undefined
       ? checkWorker(checking.commands, raw.worker, [...path, 'worker'], env, onPath)
       : { argv: ['queue'], shell: false, env: {} };
-  if (worker === null || checking.count() > before) return [];
+  if (worker === null || checking.count() > before || checking.said(path)) return [];
+  const queue = configQueue(raw, report, checking.tables);
+  if (queue === undefined) return [];
   try {
     const notes: string[] = [];
     const threads =

@@ -143,6 +143,7 @@ class Checker {
       joblogs: this.#joblogs,
       problem: (path, message) => this.#problem(path, message),
       count: () => this.#problems.length,
+      said: (path) => this.#said(path),
     };
   }
 

@@ -16,8 +16,10 @@ import {
   parseTimeout,
 } from '../options/jobs.js';
 import { parseNice } from '../options/nice.js';
+import { parseAckWait } from '../options/queue.js';
 import { parseTermseq } from '../options/termseq.js';
 import type { CommandSpec } from '../workers/command.js';
+import { checkJobName, checkQueueUrl } from '../workers/queue/names.js';
 
 /** A config's fan runs 2 workers unless it says otherwise (docs/config.md). */
 export const CONFIG_WORKERS = 2;
@@ -56,6 +58,11 @@ export function checkFanValues(raw: Record<string, unknown>, report: Report): vo
     ['halt', (v) => parseHalt(v, configNameOf)],
     ['ok-status', (v) => parseOkStatus(v, configNameOf)],
     ['header', (v) => parseHeader(v, configNameOf)],
+    // A queue's: said as values, before the keys that do not go with a queue.
+    ['queue', (v) => checkQueueUrl(String(v), 'queue')],
+    ['job', (v) => checkJobName(String(v), 'job')],
+    ['ack-wait', (v) => parseAckWait(v, 'ack-wait')],
+    ['queue-timeout', (v) => parseTimeout(v, () => 'queue-timeout')],
   ];
   for (const [key, parse] of checks) check(key, parse);
 }

@@ -41,6 +41,19 @@ export interface QueueTarget {
 /** The shortest --ack-wait (ms). */
 const MIN_ACK_WAIT_MS = 1000;
 
+/** `--ack-wait`'s value in ms, `name` as messages spell it. */
+export function parseAckWait(value: unknown, name: string): number {
+  const ms = parseTimeout(value, () => name);
+  // A worker confirms a block every third of the wait, every 100 ms at the most often
+  // (queue/hand.ts), through the server and a busy network: a shorter wait gives blocks to others while their workers are still at them, and counts
+  // each such delivery as lost with its worker, till the block fails the run.
+  if (ms < MIN_ACK_WAIT_MS)
+    throw new UsageError(
+      `${name} must be at least 1s: its workers confirm a block they run every third of it, and a shorter one gives blocks away from workers still at them (got ${show(value)})`,
+    );
+  return ms;
+}
+
 /**
  * The queue a fan coordinates, or null when `queue` is not given: `job` and `ackWait` without it
  * are refused, as are with it the options a queue's coordinator does not take (not-on-queue.ts). Messages name options as `name` spells them.
@@ -62,14 +75,7 @@ export function resolveQueueSettings(
   if (refused !== null) throw refused;
   const url = checkQueueUrl(settings.queue, name('queue'));
   const job = checkJobName(String(settings.job ?? DEFAULT_JOB), name('job'));
-  const ackWaitMs = parseTimeout(settings.ackWait ?? '30s', () => name('ackWait'));
-  // A worker confirms a block every third of the wait, every 100 ms at the most often
-  // (queue/hand.ts), through the server and a busy network: a shorter wait gives blocks to others while their workers are still at them, and counts
-  // each such delivery as lost with its worker, till the block fails the run.
-  if (ackWaitMs < MIN_ACK_WAIT_MS)
-    throw new UsageError(
-      `${name('ackWait')} must be at least 1s: its workers confirm a block they run every third of it, and a shorter one gives blocks away from workers still at them (got ${show(settings.ackWait)})`,
-    );
+  const ackWaitMs = parseAckWait(settings.ackWait ?? '30s', name('ackWait'));
   const timeoutMs = parseTimeout(settings.queueTimeout ?? DEFAULT_QUEUE_TIMEOUT, () =>
     name('queueTimeout'),
   );

@@ -5,7 +5,37 @@ import { builtTable, TSV_BY_FIELD_1 } from '../support/tables.js';
 // A bad value is said, and leaves out the checks that would read it (docs/config.md,
 // Checking): each case below added a second problem, made of the bad value (QA).
 
+const fan = (keys: string) => `stages:\n  - fan:\n${keys}`;
+
 describe('a bad value is said alone, not with what reading it would make', () => {
+  it("a queue's bad value is said, not a key that does not go with a queue", async () => {
+    const queue = '      queue: nats://127.0.0.1:4999\n';
+    await expectProblems(fan(`${queue}      job: "a b"\n      tag: true\n`), [
+      ['"a b"', /job 'a b' is not a job name: /],
+    ]);
+    await expectProblems(fan(`${queue}      ack-wait: forever\n      workers: 3\n`), [
+      ['forever', /ack-wait must be a duration from 1ms .* \(got forever\)$/],
+    ]);
+    // Both, as every bad value of a fan is.
+    await expectProblems(fan(`${queue}      job: "a b"\n      ack-wait: 10ms\n      tag: true\n`), [
+      ['"a b"', /job 'a b' is not a job name: /],
+      ['10ms', /ack-wait must be at least 1s: /],
+    ]);
+    for (const [value, message] of [
+      ['~', /"queue" has no value: /],
+      ['true', /"queue" must be a string, not true /],
+      ['3', /queue 3 is not an address: /],
+      ['""', /queue '' is not an address: /],
+    ] as const) {
+      await expectProblems(fan(`      worker: cat\n      queue: ${value}\n`), [[value, message]]);
+    }
+    // A key the schema found bad, as one its checks find: `retries: ~` hid nothing.
+    await expectProblems(
+      fan('      worker: cat\n      retries: ~\n      tag: true\n      tag-string: x\n'),
+      [['~', /"retries" has no value: /]],
+    );
+  });
+
   it("a bad table name is said at it, not again at every fan in the command line's form", async () => {
     const table = await builtTable(tempDir(), 'users', 'u1\tAda\n', TSV_BY_FIELD_1);
     for (const name of ['""', '"a=b"']) {
