@@ -168,13 +168,17 @@ const isUnknownKeyOf = (error: ErrorObject, oneOf: ErrorObject) =>
 /** The keywords of an empty value: a string, a list, a map with nothing in it. */
 const EMPTY = new Set(['minLength', 'minItems', 'minProperties']);
 
-/** Whether `error` says the value that `oneOf` failed on, or an item of it, is empty. */
-const isEmptyOf = (error: ErrorObject, oneOf: ErrorObject) =>
-  EMPTY.has(error.keyword) &&
-  error.schemaPath.includes('/oneOf/') &&
-  (error.instancePath === oneOf.instancePath ||
-    /^\/\d+$/.test(error.instancePath.slice(oneOf.instancePath.length))) &&
-  error.instancePath.startsWith(oneOf.instancePath);
+/**
+ * Whether `error` says the value that `oneOf` failed on is empty, or an item of it (a list), or
+ * something in one of its keys (a map: `hosts: {ssh: ""}`, `transfer: [""]`).
+ */
+function isEmptyOf(error: ErrorObject, oneOf: ErrorObject): boolean {
+  if (!EMPTY.has(error.keyword) || !error.schemaPath.includes('/oneOf/')) return false;
+  if (error.instancePath === oneOf.instancePath) return true;
+  if (!error.instancePath.startsWith(`${oneOf.instancePath}/`)) return false;
+  const [first, ...deeper] = error.instancePath.slice(oneOf.instancePath.length + 1).split('/');
+  return !/^\d+$/.test(first!) || deeper.length === 0;
+}
 
 function describe(config: LoadedConfig, error: ErrorObject): SchemaProblem {
   const path = pathOf(error.instancePath);

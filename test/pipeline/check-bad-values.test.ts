@@ -59,4 +59,21 @@ describe('a bad value is said alone, not with what reading it would make', () =>
     ].join('\n');
     await expectProblems(text, [['[up]', /"use" must be a string$/]]);
   });
+
+  it("an empty string in a hosts map's key is that alone, not a hosts of no form", async () => {
+    for (const [setting, needle, message] of [
+      ['ssh: ""', '""', /"ssh" is an empty string: /],
+      ['file: ""', '""', /"file" is an empty string: /],
+      ['remote-manifold: ""', '""', /"remote-manifold" is an empty string: /],
+      ['transfer: [""]', '""', /(stages\[0\]\.fan\.)?hosts\.transfer\[0\] is an empty string: /],
+    ] as const) {
+      const hosts = `{list: [":"], ${setting}}`;
+      await expectProblems(`hosts: ${hosts}\nstages: [{fan: {worker: cat}}]\n`, [
+        [needle, message],
+      ]);
+      await expectProblems(`stages: [{fan: {worker: cat, hosts: ${hosts}}}]\n`, [
+        [needle, message],
+      ]);
+    }
+  });
 });
