@@ -72,9 +72,17 @@ export function checkSchema(config: LoadedConfig): SchemaProblem[] {
   }
   // Ajv's coercion read numbers as JavaScript's Number() does: decimal digits only.
   for (const [path, text] of texts) {
-    if (typeof valueAt(config.data, path) !== 'number' || /^-?[0-9]+$/.test(text)) continue;
-    unread.add(pointerOf(path));
-    add(notDecimal(config, path, text));
+    const now = valueAt(config.data, path);
+    if (typeof now !== 'number') continue;
+    if (!/^-?[0-9]+$/.test(text)) {
+      unread.add(pointerOf(path));
+      add(notDecimal(config, path, text));
+    } else if (!Number.isSafeInteger(now)) {
+      // Past 2^53 it rounded (`99999999999999999999` read 1e20): the checks, which refuse such
+      // a number, quote it as written, as they quote `workers` and `block`.
+      (valueAt(config.data, path.slice(0, -1)) as Record<string | number, unknown>)[path.at(-1)!] =
+        text;
+    }
   }
   if (valid) return problems;
   // A null's own errors, and a oneOf's above it (`input`'s list), say less than it.

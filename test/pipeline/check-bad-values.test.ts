@@ -76,4 +76,15 @@ describe('a bad value is said alone, not with what reading it would make', () =>
       ]);
     }
   });
+
+  it('a number past 2^53 is quoted as written, not rounded', async () => {
+    const big = '99999999999999999999';
+    for (const [key, message] of [
+      ['retries', /retries must be a whole number of at least 0 \(got 99999999999999999999\)$/],
+      ['records', /records must be a whole number of at least 1 \(got 99999999999999999999\)$/],
+      ['nice', /nice must be a niceness, .* \(got 99999999999999999999\)$/],
+    ] as const) {
+      await expectProblems(fan(`      worker: cat\n      ${key}: ${big}\n`), [[big, message]]);
+    }
+  });
 });
