@@ -150,7 +150,7 @@ class LmdbTable implements Table {
         for (const entry of db.getRange({ start: bytes, reverse: true, limit: 1 })) {
           const entryKey = entry.key as Buffer;
           if (best === undefined || Buffer.compare(entryKey, best.key) > 0) {
-            best = { key: entryKey, value: entry.value };
+            best = { key: entryKey, value: bufferOf(entry.value)! };
           }
         }
       } catch (error) {
@@ -194,7 +194,7 @@ class LmdbTable implements Table {
   #find(bytes: Uint8Array): Buffer | undefined {
     const db = this.#dbFor(bytes);
     try {
-      return db.getBinaryFast(bytes);
+      return bufferOf(db.getBinaryFast(bytes));
     } catch (error) {
       throw readFault(this.path, error);
     }
@@ -227,6 +227,15 @@ function readFault(path: string, error: unknown): ManifoldError {
       cause: error,
     },
   );
+}
+
+/**
+ * A value lmdb gave, as a Buffer: past its reused buffer (a value over 16 MiB, a list of
+ * duplicates `all` so long) lmdb gives a plain Uint8Array, which has no `readUInt32BE`.
+ */
+function bufferOf(value: Uint8Array | undefined): Buffer | undefined {
+  if (value === undefined || Buffer.isBuffer(value)) return value;
+  return viewOf(value, 0, value.length);
 }
 
 /** The entries of a `list` value (duplicates `all`), copied. */

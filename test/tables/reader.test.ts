@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../../filters/hash.js';
 import { fixture, run } from '../helpers.js';
-import { builtTable, writeInput } from '../support/tables.js';
+import { builtTable, getKeys, writeInput } from '../support/tables.js';
 import { tempDir } from '../support/temp.js';
 
 const lookup = fixture('table-lookup.js');
@@ -54,6 +54,34 @@ describe('the SDK: ctx.table()', () => {
     expect(result.stdout.toString()).toBe('k\tgetAll:c|a|b\nj\tgetAll:z\n');
     const first = await lookUp(['k'], ['--table', `t=${table}`]);
     expect(first.stdout.toString()).toBe('k\tget:c\n');
+  });
+
+  // Past 16 MiB lmdb gives a plain Uint8Array, not its reused Buffer: every lookup of such a
+  // list threw `value.readUInt32BE is not a function` (table get, mf-join, the SDK, exit 1).
+  it('reads a --duplicates all list past 16 MiB: get, getAll, floor, table get', async () => {
+    const big = 'v'.repeat(17 * 1024 * 1024);
+    const table = await builtTable(tempDir(), 't', `k ${big}\nk small\nj z\n`, [
+      '--key',
+      'field:1',
+      '--value',
+      'field:2',
+      '--duplicates',
+      'all',
+    ]);
+    for (const method of ['get', 'getAll', 'floor']) {
+      const result = await lookUp(['k'], ['--table', `t=${table}`, '--method', method, '--length']);
+      expect({ method, err: result.stderr, out: result.stdout.toString() }).toEqual({
+        method,
+        err: '',
+        out: `k\t${method}:${big.length + { get: 0, getAll: '|small'.length, floor: 'k='.length }[method]!}\n`,
+      });
+    }
+    const got = await getKeys(table, ['k']);
+    expect({ exit: got.exitCode, err: got.stderr, bytes: got.stdout.length }).toEqual({
+      exit: 0,
+      err: '',
+      bytes: big.length + '\nsmall\n'.length,
+    });
   });
 
   it('finds the greatest key at or below a key with floor (range tables)', async () => {
