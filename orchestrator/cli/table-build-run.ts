@@ -36,6 +36,8 @@ export async function runTableBuild(
   const started = Date.now();
   const progress = raw.progress && process.stderr.isTTY ? new BuildProgress(started) : null;
   if (progress !== null) options.onProgress = (records, bytes) => progress.update(records, bytes);
+  const leftovers: string[] = [];
+  options.onLeftover = (line) => leftovers.push(line);
   try {
     const meta = await buildTable(options);
     progress?.end();
@@ -49,6 +51,9 @@ export async function runTableBuild(
   } catch (error) {
     progress?.end();
     throw error;
+  } finally {
+    // After the build's own line: what it left beside the table, each said, none a failure.
+    for (const line of leftovers) process.stderr.write(`manifold: ${line}\n`);
   }
   return 0;
 }

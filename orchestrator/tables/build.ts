@@ -18,8 +18,10 @@ import { RecordParts } from './parts.js';
 import {
   checkTarget,
   makeTemporary,
+  oldTablePath,
   placeTable,
   removeDeadBuilds,
+  removeFolder,
   temporaryPath,
   writeFailure,
 } from './place.js';
@@ -53,6 +55,8 @@ export interface TableBuildOptions {
   memory: number;
   /** Called after each read with the records and bytes read so far (for --progress). */
   onProgress?: (records: number, bytes: number) => void;
+  /** Told of a folder left beside the table that could not be removed (one line, no failure). */
+  onLeftover?: (line: string) => void;
 }
 
 /**
@@ -62,7 +66,7 @@ export interface TableBuildOptions {
  */
 export async function buildTable(options: TableBuildOptions): Promise<TableMeta> {
   checkTarget(options.output);
-  removeDeadBuilds(options.output);
+  removeDeadBuilds(options.output, options.onLeftover);
   const temporary = temporaryPath(options.output);
   makeTemporary(temporary, options.output);
   const inputBytes = filesSize(options.inputs);
@@ -100,6 +104,8 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     } catch (error) {
       throw writeFailure(options.output, error);
     }
+    // In place: the old table's removal failing fails no build (it was exit 1, the table new).
+    removeFolder(oldTablePath(options.output), 'the old table', options.onLeftover);
     return meta;
   } catch (error) {
     if (!written) for (const writer of writers) await writer.abandon();

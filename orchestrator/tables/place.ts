@@ -23,8 +23,12 @@ export function temporaryPath(target: string, pid = process.pid): string {
   return join(dirname(target), `.${basename(target)}.building-${pid}`);
 }
 
-/** Removes what builds of `target` that died left beside it (their process is gone). */
-export function removeDeadBuilds(target: string): string[] {
+/**
+ * Removes what builds of `target` that died left beside it (their process is gone). One that
+ * cannot be removed (another user's, a read-only table's) is said and left: this build's own
+ * names are its process's (it was a raw `Error: EACCES`, and every later build of the name).
+ */
+export function removeDeadBuilds(target: string, onLeftover?: (line: string) => void): string[] {
   const folder = dirname(target);
   const prefix = `.${basename(target)}.`;
   const removed: string[] = [];
@@ -38,10 +42,31 @@ export function removeDeadBuilds(target: string): string[] {
     if (!name.startsWith(prefix)) continue;
     const match = /^(?:building|old)-(\d+)$/.exec(name.slice(prefix.length));
     if (match === null || isAlive(Number(match[1]))) continue;
-    rmSync(join(folder, name), { recursive: true, force: true });
-    removed.push(name);
+    if (removeFolder(join(folder, name), "a dead build's folder", onLeftover)) removed.push(name);
   }
   return removed;
+}
+
+/** Where a rebuild moves the old table aside, to remove it once the new one is in place. */
+export function oldTablePath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.old-${process.pid}`);
+}
+
+/** Removes `path`; where it cannot be, says so in a line and returns false. */
+export function removeFolder(
+  path: string,
+  what: string,
+  onLeftover?: (line: string) => void,
+): boolean {
+  try {
+    rmSync(path, { recursive: true, force: true });
+    return true;
+  } catch (error) {
+    onLeftover?.(
+      `${what} ${quoteName(path)} cannot be removed (${describeErrno(error)}): remove it`,
+    );
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -120,13 +145,14 @@ export function writeFailure(target: string, error: unknown): Error {
  * Puts the finished table at `target`. A first build is one rename. A rebuild moves the old
  * table aside first (rename cannot replace a directory that holds files), then removes it:
  * processes that have it open keep reading the old files (their inodes live until closed),
- * processes that open the name from now on get the new table.
+ * processes that open the name from now on get the new table. The old is the caller's to remove
+ * (`oldTablePath`): the table is built whether or not it can be.
  */
 export function placeTable(temporary: string, target: string): void {
   let old: string | null = null;
   try {
     statSync(target);
-    old = join(dirname(target), `.${basename(target)}.old-${process.pid}`);
+    old = oldTablePath(target);
     renameSync(target, old);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -139,5 +165,4 @@ export function placeTable(temporary: string, target: string): void {
     throw error;
   }
   fsyncPath(dirname(target));
-  if (old !== null) rmSync(old, { recursive: true, force: true });
 }
