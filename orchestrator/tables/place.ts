@@ -1,7 +1,9 @@
 import {
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   type Stats,
@@ -111,7 +113,14 @@ function statOf(target: string): Stats | null {
   try {
     return statSync(target);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      // A link to nothing: the build ran whole, then could not be put there (`ENOTDIR`).
+      if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink())
+        throw new UsageError(
+          `-o ${quoteName(target)}: a symbolic link to nothing (${quoteName(readlinkSync(target))}): remove it or name another`,
+        );
+      return null;
+    }
     throw new UsageError(`-o ${quoteName(target)}: ${describeErrno(error)}`, error);
   }
 }

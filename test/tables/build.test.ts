@@ -321,6 +321,19 @@ describe('manifold table build: bad records and usage', () => {
     expect(file.exitCode).toBe(2);
   });
 
+  // It read the whole input, then failed `cannot write the table in . (ENOTDIR ...)`, exit 1.
+  it('refuses a symbolic link to nothing before reading any input', async () => {
+    const dir = tempDir();
+    const path = writeInput(dir, 'in.txt', 'a\n');
+    const link = join(dir, 'dang.mft');
+    symlinkSync('nowhere.mft', link);
+    const result = await buildTable([path, '--key', 'whole', '-o', link]);
+    expect({ exit: result.exitCode, err: result.stderr }).toEqual({
+      exit: 2,
+      err: `manifold: -o ${link}: a symbolic link to nothing (nowhere.mft): remove it or name another\n`,
+    });
+  });
+
   it('refuses an input that does not exist and a target folder that does not exist', async () => {
     const dir = tempDir();
     const missing = await buildTable([join(dir, 'nope'), '--key', 'whole', '-o', join(dir, 't')]);
