@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeErrno, ExitCode, ManifoldError, quoteName } from '../errors.js';
+import { parseKeySpec } from '../keys.js';
 
 /** The format name in every table's `table.json`. */
 export const TABLE_FORMAT = 'manifold-table';
@@ -112,6 +113,11 @@ export function readTableMeta(path: string): TableMeta {
       `table ${quoteName(path)}: not a table (${META_FILE} is not a manifold table's)`,
     );
   }
+  if (typeof meta.version !== 'number') {
+    throw new TableError(
+      `table ${quoteName(path)}: ${META_FILE} is damaged ("version" is not a number): rebuild it`,
+    );
+  }
   if (meta.version !== TABLE_VERSION) {
     throw new TableError(
       `table ${quoteName(path)}: format version ${String(meta.version)}, this manifold reads version ${TABLE_VERSION} (rebuild it)`,
@@ -140,5 +146,19 @@ function missingField(meta: Partial<TableMeta>): string | undefined {
   )
     return `"lmdb.files" is not ${meta.shards} file names`;
   if (lmdb.values !== 'raw' && lmdb.values !== 'list') return 'no "lmdb.values"';
+  // What readers go by: a list read as a value, or a value as a list, was misread in silence.
+  if (!DUPLICATES.includes(meta.duplicates as string)) return 'no "duplicates"';
+  if ((meta.duplicates === 'all') !== (lmdb.values === 'list'))
+    return `"lmdb.values" ${lmdb.values} does not go with "duplicates" ${meta.duplicates}`;
+  const separator = meta.fieldSeparator;
+  if (separator !== null && separator !== undefined && typeof separator !== 'string')
+    return '"fieldSeparator" is not text';
+  try {
+    parseKeySpec(meta.key, separator ?? undefined, '"key"', '"fieldSeparator"');
+  } catch (error) {
+    return (error as Error).message;
+  }
   return undefined;
 }
+
+const DUPLICATES = ['error', 'first', 'last', 'all'];
