@@ -1,4 +1,5 @@
 import { encodeValue, outputRecordError } from './encode-value.js';
+import { checkStarted } from './encoder-checks.js';
 import { type Framing, isAsciiDelimiter, MAX_FRAME, recordDelimiter } from './spec.js';
 
 /** Above this many parts, a take copies them into one Buffer rather than hand the kernel crumbs. */
@@ -113,7 +114,9 @@ export class RecordEncoder {
   /** Adds bytes that are already encoded in this framing: unchanged records with their framing. */
   addEncoded(bytes: Buffer): void {
     if (bytes.length > 0) this.#checkAfterShort();
-    if (bytes.length > 0 && this.#framing.kind === 'started') this.#started(bytes, this.#framing);
+    // Records as they were read, framing and all: only how they follow the ones before is new.
+    if (bytes.length > 0 && this.#framing.kind === 'started')
+      this.#started(bytes, this.#framing, true);
     this.#closeText();
     this.#push(bytes);
   }
@@ -181,27 +184,9 @@ export class RecordEncoder {
     }
   }
 
-  /**
-   * A record that begins with a string is written as it is, its strings in it: one that did not
-   * begin with the start string (or whose record before did not end with the end string) would
-   * be read back as part of the record before it, so only the first record may.
-   */
-  #started(record: Uint8Array, framing: Extract<Framing, { kind: 'started' }>): void {
-    if (this.#wrote) {
-      const { start, end } = framing;
-      if (this.#open) {
-        throw outputRecordError(
-          `a record follows one that does not end with ${JSON.stringify(end.toString())}; in ${framing.name} output only the last record may`,
-        );
-      }
-      if (!startsWith(record, start)) {
-        throw outputRecordError(
-          `the record does not begin with ${JSON.stringify(start.toString())}; in ${framing.name} output only the first record may not`,
-        );
-      }
-    }
+  #started(record: Uint8Array, framing: Extract<Framing, { kind: 'started' }>, span = false): void {
+    this.#open = checkStarted(record, framing, this.#wrote, this.#open, span);
     this.#wrote = true;
-    this.#open = !endsWith(record, framing.end);
   }
 
   #checkAfterShort(): void {
@@ -255,16 +240,6 @@ export class RecordEncoder {
     this.#parts.push(part as Buffer);
     this.#bytes += part.length;
   }
-}
-
-function startsWith(bytes: Uint8Array, prefix: Buffer): boolean {
-  return bytes.length >= prefix.length && prefix.equals(bytes.subarray(0, prefix.length));
-}
-
-function endsWith(bytes: Uint8Array, suffix: Buffer): boolean {
-  return (
-    bytes.length >= suffix.length && suffix.equals(bytes.subarray(bytes.length - suffix.length))
-  );
 }
 
 /** True when records written in `output` come out as the same bytes they were read as in `input`. */
