@@ -187,19 +187,18 @@ export function isJsonFraming(framing: Framing): boolean {
 }
 
 /**
- * A blank ndjson line: whitespace only (as `String#trim` takes it). Every reader of ndjson skips
- * it, keeping its number: the SDK, and `manifold table build`. The first byte that is not ASCII
- * whitespace decides, so a record of JSON is known at its first byte.
+ * A blank ndjson line: JSON's whitespace only (space, tab, CR, LF), after a byte-order mark, which
+ * JSON's readers here read as nothing (json-text.ts). Every reader of ndjson skips it, keeping
+ * its number: the SDK, and `manifold table build`. Any other byte is JSON or not, for the
+ * parser to say: a line of NBSP or U+3000 was skipped, where jq stops on it.
  */
 export function isBlankRecord(record: string | Uint8Array): boolean {
-  if (typeof record === 'string') return record.trim() === '';
-  for (let i = 0; i < record.length; i++) {
+  if (typeof record === 'string') return /^\uFEFF?[ \t\n\r]*$/.test(record);
+  let i = 0;
+  if (record[0] === 0xef && record[1] === 0xbb && record[2] === 0xbf) i = 3;
+  for (; i < record.length; i++) {
     const byte = record[i]!;
-    if (byte === 0x20 || (byte >= 0x09 && byte <= 0x0d)) continue;
-    return (
-      byte >= 0x80 &&
-      Buffer.from(record.buffer, record.byteOffset, record.length).toString('utf8').trim() === ''
-    );
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
   }
   return true;
 }
