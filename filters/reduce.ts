@@ -129,15 +129,28 @@ export function resultOf(aggregate: Aggregate, operation: Operation): Value | st
 }
 
 /**
- * An exact sum's mean is exact when it is whole; otherwise, as every mean, a double: its whole
- * part and its fraction, each rounded once (the sum made a double first would round twice).
+ * An exact sum's mean is exact when it is whole; otherwise, as every mean, a double: the one
+ * nearest the exact quotient, rounded once (its whole part made a double first, then its fraction
+ * added, rounded twice past 2^53: the mean of 9007199254740993 and ...994 was ...992).
  */
 function meanOf(sum: Value, count: number): Value {
   if (typeof sum === 'number') return sum / count;
   const n = BigInt(count);
-  const whole = sum / n;
-  const rest = sum % n;
-  return rest === 0n ? whole : Number(whole) + Number(rest) / count;
+  return sum % n === 0n ? sum / n : nearestDouble(sum, n);
+}
+
+/**
+ * The double nearest `sum / n`: a quotient of at least 64 bits, the remainder's being kept as a
+ * sticky last bit, which Number() rounds to 53 once; a power of two then places the point.
+ */
+function nearestDouble(sum: bigint, n: bigint): number {
+  const size = sum < 0n ? -sum : sum;
+  const shift = Math.max(0, 64 - (size.toString(2).length - n.toString(2).length));
+  const scaled = size << BigInt(shift);
+  let quotient = scaled / n;
+  if (scaled % n !== 0n) quotient |= 1n;
+  const value = Number(quotient) / 2 ** shift;
+  return sum < 0n ? -value : value;
 }
 
 /**

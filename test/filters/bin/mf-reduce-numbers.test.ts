@@ -68,3 +68,65 @@ it('mf-reduce refuses a JSON string "0x10" as a json: value', async () => {
     stderr: 'mf-reduce: stdin:1: json:v is not a number: "0x10"\n',
   });
 });
+
+// The mean of whole numbers past 2^53 that is not whole was its whole part made a double, then
+// its fraction added: rounded twice (9007199254740993 and ...994 gave ...992, not ...994). Each
+// key's mean against Python's float(Fraction(sum, count)), rounded once, over random sums.
+it("mf-reduce's mean of big whole numbers is the double nearest the exact mean", async () => {
+  let seed = 20261207;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
+  const rows: string[] = [];
+  for (let key = 0; key < 300; key++) {
+    const count = 2 + (next() % 5);
+    for (let i = 0; i < count; i++) {
+      const digits = 16 + (next() % 8);
+      let value = String(1 + (next() % 9));
+      while (value.length < digits) value += String(next() % 10);
+      rows.push(`k${String(key).padStart(3, '0')},${next() % 4 === 0 ? '-' : ''}${value}`);
+    }
+  }
+  // Means half-way between integers past 2^53 (doubles 2 apart there): where rounding twice
+  // goes the wrong way, as QA found it with 9007199254740993 and ...994.
+  for (let m = 0n; m < 8n; m++) {
+    const base = 2n ** 53n + 2n * m;
+    rows.push(`t${m},${base + 1n}`, `t${m},${base + 2n}`);
+  }
+  const input = `${rows.join('\n')}\n`;
+  const reduced = await run(
+    bin('mf-reduce'),
+    ['--field-sep', ',', '--key', 'field:1', 'mean', '2'],
+    input,
+  );
+  const reference = await run(
+    'python3',
+    [
+      '-c',
+      [
+        'import sys',
+        'from fractions import Fraction',
+        'groups = {}',
+        'for line in sys.stdin.read().split():',
+        '    k, v = line.split(",")',
+        '    groups.setdefault(k, []).append(int(v))',
+        'for k in sorted(groups):',
+        '    s, n = sum(groups[k]), len(groups[k])',
+        '    print(k + "\\t" + (str(s // n) if s % n == 0 else repr(float(Fraction(s, n)))))',
+      ].join('\n'),
+    ],
+    input,
+  );
+  // Python writes 1.5e+16 where JavaScript writes 15000000000000000: compared as numbers.
+  const means = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [key, mean] = line.split('\t');
+        return `${key} ${/^-?\d+$/.test(mean!) ? BigInt(mean!) : Number(mean)}`;
+      });
+  expect(reduced.stderr).toBe('');
+  expect(means(reduced.stdout.toString())).toEqual(means(reference.stdout.toString()));
+});
