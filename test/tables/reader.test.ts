@@ -8,6 +8,9 @@ import { tempDir } from '../support/temp.js';
 
 const lookup = fixture('table-lookup.js');
 
+/** A table of every value (field 2) of each key (field 1). */
+const ALL_OF_FIELD_2 = ['--key', 'field:1', '--value', 'field:2', '--duplicates', 'all'];
+
 /** Runs the lookup fixture over `keys` (one per line) with `args`; never rejects. */
 const lookUp = (keys: string[], args: string[], env: Record<string, string> = {}) =>
   run(lookup, args, keys.map((key) => `${key}\n`).join(''), { env });
@@ -42,14 +45,7 @@ describe('the SDK: ctx.table()', () => {
   }
 
   it('gives every value of a key with getAll, in input order, from a --duplicates all table', async () => {
-    const table = await builtTable(tempDir(), 't', 'k c\nk a\nk b\nj z\n', [
-      '--key',
-      'field:1',
-      '--value',
-      'field:2',
-      '--duplicates',
-      'all',
-    ]);
+    const table = await builtTable(tempDir(), 't', 'k c\nk a\nk b\nj z\n', ALL_OF_FIELD_2);
     const result = await lookUp(['k', 'j'], ['--table', `t=${table}`, '--method', 'getAll']);
     expect(result.stdout.toString()).toBe('k\tgetAll:c|a|b\nj\tgetAll:z\n');
     const first = await lookUp(['k'], ['--table', `t=${table}`]);
@@ -60,14 +56,7 @@ describe('the SDK: ctx.table()', () => {
   // list threw `value.readUInt32BE is not a function` (table get, mf-join, the SDK, exit 1).
   it('reads a --duplicates all list past 16 MiB: get, getAll, floor, table get', async () => {
     const big = 'v'.repeat(17 * 1024 * 1024);
-    const table = await builtTable(tempDir(), 't', `k ${big}\nk small\nj z\n`, [
-      '--key',
-      'field:1',
-      '--value',
-      'field:2',
-      '--duplicates',
-      'all',
-    ]);
+    const table = await builtTable(tempDir(), 't', `k ${big}\nk small\nj z\n`, ALL_OF_FIELD_2);
     for (const method of ['get', 'getAll', 'floor']) {
       const result = await lookUp(['k'], ['--table', `t=${table}`, '--method', method, '--length']);
       expect({ method, err: result.stderr, out: result.stdout.toString() }).toEqual({
