@@ -8,8 +8,17 @@ import type { NodeEnd, RunningNode } from './node.js';
 import { OwnFiles } from './own-file.js';
 import { isReaderGone } from './stderr-gone.js';
 
-/** The end of a stage whose command could not start. */
-const NOT_STARTED = { signal: null, closedOutput: false, halts: false } as const;
+/** The end of a stage whose command could not start, and why; `halts`: the run stops. */
+function notStarted(exitCode: number, why: string, halts: boolean): NodeEnd {
+  return {
+    exitCode,
+    signal: null,
+    closedOutput: false,
+    error: `cannot start: ${why}`,
+    halts,
+    endedAt: Date.now(),
+  };
+}
 
 /**
  * An external command of a pipeline, its stdin and stdout the kernel pipes (or files) given as
@@ -57,13 +66,7 @@ export class ProcessNode implements RunningNode {
       } catch (error) {
         // Node throws, where it does not say it by 'error' (E2BIG): as bash, status 126.
         own.close();
-        const why = describeStartError(error);
-        resolve({
-          ...NOT_STARTED,
-          exitCode: 126,
-          error: `cannot start: ${why}`,
-          endedAt: Date.now(),
-        });
+        resolve(notStarted(126, describeStartError(error), false));
         return;
       }
       own.close();
@@ -73,14 +76,7 @@ export class ProcessNode implements RunningNode {
       }
       child.on('error', (error) => {
         const starved = isOutOfResources(error);
-        resolve({
-          exitCode: 127,
-          signal: null,
-          closedOutput: false,
-          error: `cannot start: ${starved ? describeStartError(error) : error.message}`,
-          halts: starved,
-          endedAt: Date.now(),
-        });
+        resolve(notStarted(127, starved ? describeStartError(error) : error.message, starved));
       });
       child.on('exit', async (exitCode, signal) => {
         const endedAt = Date.now();
