@@ -1,5 +1,6 @@
 import { outputRecordError } from './encode-value.js';
 import type { Framing } from './spec.js';
+import { viewOf } from './view.js';
 
 // What RecordEncoder checks of a record before it writes it, where a framing reads back only
 // some records as they were written (start:, between:).
@@ -37,16 +38,12 @@ export function checkStarted(
     throw outputRecordError(`the record is empty, which ${name} output reads back as no record`);
   const boundary = Buffer.concat([end, start]);
   // A start string at a record's own beginning is no boundary; an end string before it is.
-  if (bytesOf(record).indexOf(boundary, end.length === 0 ? 1 : 0) >= 0) {
+  if (viewOf(record, 0, record.length).indexOf(boundary, end.length === 0 ? 1 : 0) >= 0) {
     throw outputRecordError(
       `the record holds ${JSON.stringify(boundary.toString())} inside it, where ${name} output is read back as two records`,
     );
   }
   return !endsWith(record, end);
-}
-
-function bytesOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 function startsWith(bytes: Uint8Array, prefix: Buffer): boolean {

@@ -10,8 +10,10 @@ export const TABLE_VERSION = 1;
 /** The name of the description file inside a table directory. */
 export const META_FILE = 'table.json';
 
+/** What `--duplicates` may do with a key seen more than once: the build's choices, a table's. */
+export const DUPLICATES_POLICIES = ['error', 'first', 'last', 'all'] as const;
 /** What `--duplicates` did with a key seen more than once. */
-export type DuplicatesPolicy = 'error' | 'first' | 'last' | 'all';
+export type DuplicatesPolicy = (typeof DUPLICATES_POLICIES)[number];
 
 /**
  * A table's description, written as `table.json` in the table directory. Everything a reader in
@@ -147,7 +149,8 @@ function missingField(meta: Partial<TableMeta>): string | undefined {
     return `"lmdb.files" is not ${meta.shards} file names`;
   if (lmdb.values !== 'raw' && lmdb.values !== 'list') return 'no "lmdb.values"';
   // What readers go by: a list read as a value, or a value as a list, was misread in silence.
-  if (!DUPLICATES.includes(meta.duplicates as string)) return 'no "duplicates"';
+  if (!(DUPLICATES_POLICIES as readonly unknown[]).includes(meta.duplicates))
+    return 'no "duplicates"';
   if ((meta.duplicates === 'all') !== (lmdb.values === 'list'))
     return `"lmdb.values" ${lmdb.values} does not go with "duplicates" ${meta.duplicates}`;
   const separator = meta.fieldSeparator;
@@ -160,5 +163,3 @@ function missingField(meta: Partial<TableMeta>): string | undefined {
   }
   return undefined;
 }
-
-const DUPLICATES = ['error', 'first', 'last', 'all'];

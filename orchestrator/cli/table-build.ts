@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { DUPLICATES_POLICIES } from '../../filters/tables/meta.js';
 
 type Run = (status: Promise<number>) => void;
 
@@ -29,7 +30,7 @@ export function tableBuildCommand(run: Run): Command {
         '--duplicates <policy>',
         'a key seen again: error (naming both records), keep the first, the last, or all (in input order)',
       )
-        .choices(['error', 'first', 'last', 'all'])
+        .choices(DUPLICATES_POLICIES)
         .default('error'),
     )
     .option(
