@@ -82,7 +82,7 @@ export function readCommandLine(
     )
     .addOption(
       new Option('--max-record <size>', 'largest record accepted, e.g. 1M, 256M')
-        .default(fanMaxRecord() ?? DEFAULT_MAX_RECORD, '64M, or manifold fan --max-record')
+        .default(DEFAULT_MAX_RECORD, '64M, or manifold fan --max-record')
         .argParser((value: string) => sizeArgument(value, '--max-record')),
     )
     .addOption(
@@ -120,6 +120,9 @@ export function readCommandLine(
   }
   const option = optionLikeArgument(command, argv);
   if (option !== undefined) throw new UsageError(`unknown option ${quoteWord(option)}`);
+  if (command.getOptionValueSource('maxRecord') === 'default') {
+    command.setOptionValue('maxRecord', fanMaxRecord() ?? DEFAULT_MAX_RECORD);
+  }
   return {
     options: command.opts(),
     args: command.args,
@@ -138,12 +141,13 @@ function notShown(error: CommanderError, argv: string[]): UsageError {
 
 /**
  * The --max-record of the manifold fan this filter is a worker of (MANIFOLD_MAX_RECORD), or
- * undefined: a record the fan was told to accept is accepted by its workers too.
+ * undefined: a record the fan was told to accept is accepted by its workers too. A value that
+ * is no size is a usage error naming the variable, not a default silently kept.
  */
 function fanMaxRecord(): number | undefined {
   const text = process.env.MANIFOLD_MAX_RECORD;
-  const bytes = text === undefined ? Number.NaN : Number(text);
-  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+  if (text === undefined || text === '') return undefined;
+  return parseSize(text, 'MANIFOLD_MAX_RECORD');
 }
 
 /** A framing given to `flag`: its message begins with the option and its value, as the fan's. */
