@@ -1,5 +1,6 @@
 import { createReadStream, readSync, writevSync } from 'node:fs';
 import { errnoText, ManifoldError } from '../errors.js';
+import { isClosed } from '../shown.js';
 import type { Scratch } from './scratch.js';
 
 /** The input's name in messages. */
@@ -173,14 +174,6 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
     stream.on('drain', done);
     stream.on('error', done);
   });
-}
-
-/**
- * EPIPE from a pipe; ECONNRESET from the socket pair a Node parent gives as 'pipe' stdio, whose
- * reader went away. Both mean nobody reads any more.
- */
-function isClosed(code: string | undefined): boolean {
-  return code === 'EPIPE' || code === 'ECONNRESET';
 }
 
 /** What is left of `parts` after the first `bytes` bytes were written. */

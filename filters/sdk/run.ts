@@ -4,6 +4,7 @@ import { describeError, exitCodeOf, oneLine, RecordError, UsageError } from '../
 import { createDecoder } from '../framing/decoder.js';
 import { RecordEncoder } from '../framing/encoder.js';
 import { greetingMessage, PROTOCOL_NAME } from '../protocol.js';
+import { isClosed, shownFailure, stdoutFailure } from '../shown.js';
 import type { FromThread } from '../transfer.js';
 import { InfoShown, manifoldVersion, readCommandLine } from './cli.js';
 import { checkHooks } from './declaration.js';
@@ -18,6 +19,12 @@ import { claimThread, PortIO, threadPort, usageErrorPort } from './thread.js';
 import type { FilterContext, FilterSpec, RecordKind } from './types.js';
 
 const INPUT = STDIN;
+
+/** `--help` or `--version` shown: null once written, or read by nobody any more; else why not. */
+async function infoFailure(): Promise<Error | null> {
+  const failure = await shownFailure();
+  return failure === null || isClosed(failure.code) ? null : stdoutFailure(failure);
+}
 
 /**
  * Runs a filter over stdin and stdout and resolves to its exit status: 0 when done or when
@@ -39,8 +46,11 @@ export async function runFilter<S>(
   try {
     await execute(spec, argv, stray);
     return 0;
-  } catch (error) {
-    if (error instanceof ClosedOutput || error instanceof InfoShown) return 0;
+  } catch (caught) {
+    let error: unknown = caught;
+    if (error instanceof ClosedOutput) return 0;
+    if (error instanceof InfoShown) error = await infoFailure();
+    if (error === null) return 0;
     const help = error instanceof UsageError ? ` (see '${spec.name} --help')` : '';
     const line = `${spec.name}: ${whose(error)}${oneLine(describeError(error))}${help}`;
     const port = everyWorkers(error) ? usageErrorPort() : null;

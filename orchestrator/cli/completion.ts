@@ -1,5 +1,6 @@
 import { Argument, Command, type Option } from 'commander';
 import { type CommandNode, SCRIPTS, type Shell } from './completion-scripts.js';
+import { printed } from './printed.js';
 
 type Run = (status: Promise<number>) => void;
 
@@ -29,8 +30,7 @@ See docs/install.md.`,
     )
     .action((shell: string) => {
       // commander has checked the choice.
-      process.stdout.write(SCRIPTS[shell as Shell](describeCommand(program, [])));
-      run(Promise.resolve(0));
+      run(printed(SCRIPTS[shell as Shell](describeCommand(program, []))));
     });
 }
 

@@ -4,6 +4,7 @@ import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { argumentWords } from '../../filters/sdk/raw-arguments.js';
 import { ConfigError } from '../config/problems.js';
 import { exitAfterStderr } from './exit.js';
+import { printed } from './printed.js';
 import { manifoldProgram, parseCommandLine, refusal, sayLine } from './program.js';
 import { dieOf } from './signals.js';
 
@@ -28,7 +29,7 @@ async function main(given: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       const { status, line } = refusal(error, program, argv);
       if (line !== null) say(line);
-      return status;
+      return status === ExitCode.ok ? await shownStatus() : status;
     }
     throw error;
   }
@@ -52,6 +53,16 @@ async function main(given: string[]): Promise<number> {
     return exitCodeOf(error);
   } finally {
     process.removeListener('exit', stalled);
+  }
+}
+
+/** `--help` or `--version` shown: 0 once written; its reader gone, SIGPIPE as any output's. */
+async function shownStatus(): Promise<number> {
+  try {
+    return await printed('');
+  } catch (error) {
+    say(describeError(error));
+    return exitCodeOf(error);
   }
 }
 

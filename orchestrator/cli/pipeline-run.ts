@@ -14,6 +14,7 @@ import { writeStatsFile } from '../options/inputs.js';
 import { checkReports, refuseInputIsOutput } from '../options/same-file.js';
 import { PipelineRun } from '../pipeline/run.js';
 import type { PipelineStats } from '../pipeline/sampler.js';
+import { printed } from './printed.js';
 import { onStopSignals, statusOf } from './status.js';
 
 /**
@@ -31,8 +32,7 @@ export async function printGraph(config: string, format: string, sets: string[])
   // Drawing needs no data: the input files and the output's folder may not exist yet.
   const [file, text] = source(config);
   const pipeline = checkConfig(file, variables(sets), text, 'named');
-  process.stdout.write(format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
-  return ExitCode.ok;
+  return printed(format === 'dot' ? toDot(pipeline) : toMermaid(pipeline));
 }
 
 /** The names of stdin as a file. */

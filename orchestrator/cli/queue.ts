@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../../filters/index.js';
 import type { JobStatus } from '../queue/status.js';
 import { checkJobName, checkQueueUrl } from '../workers/queue/names.js';
+import { printed } from './printed.js';
 
 type Run = (status: Promise<number>) => void;
 
@@ -121,8 +122,7 @@ async function showStatus(raw: Record<string, unknown>): Promise<number> {
         `manifold: job "${job.job}" is half made (its coordinator is making it, or stopped while it did): run its coordinator again, or remove it with manifold queue rm\n`,
       );
     }
-    process.stdout.write(raw.json ? `${JSON.stringify(jobs, null, 2)}\n` : formatStatus(jobs));
-    return ExitCode.ok;
+    return await printed(raw.json ? `${JSON.stringify(jobs, null, 2)}\n` : formatStatus(jobs));
   } finally {
     await conn.close();
   }
