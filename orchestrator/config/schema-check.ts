@@ -134,6 +134,8 @@ function isNoise(error: ErrorObject, all: ErrorObject[]): boolean {
   if (error.keyword === 'if') return true;
   // A `propertyNames` failure repeats the name's own error (its pattern), which says more.
   if (error.keyword === 'propertyNames') return true;
+  // An empty value says more than that another form wanted another type (`run: ""`, no list).
+  if (error.keyword === 'type' && isEmptyAt(error.instancePath, all)) return true;
   // An unknown key says which branch was meant (the map's, the others wanting no map) and more
   // than the oneOf can: `lst` in hosts, `thread` in a worker, with a hint.
   // So does an empty string or list, of the form its type chose (`input: ""`, `input: []`, an
@@ -175,6 +177,9 @@ const isUnknownKeyOf = (error: ErrorObject, oneOf: ErrorObject) =>
 
 /** The keywords of an empty value: a string, a list, a map with nothing in it. */
 const EMPTY = new Set(['minLength', 'minItems', 'minProperties']);
+
+const isEmptyAt = (at: string, all: ErrorObject[]) =>
+  all.some((other) => EMPTY.has(other.keyword) && other.instancePath === at);
 
 /**
  * Whether `error` says the value that `oneOf` failed on is empty, or an item of it (a list), or

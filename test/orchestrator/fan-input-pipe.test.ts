@@ -91,7 +91,7 @@ describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000
       const fan = `"$NODE" "$MANIFOLD" fan ${args.join(' ')} -- cat`;
       const piped = await run('sh', ['-c', `cat "$F" | ${fan}`], '', { env });
       const nonBlocking = await run(
-        'python3',
+        '/usr/bin/python3',
         ['-c', NON_BLOCKING, file, process.execPath, manifold, 'fan', ...args, '--', 'cat'],
         '',
       );
@@ -108,7 +108,7 @@ describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000
   it('a read of the pipe that fails is one line naming stdin, exit 1', async () => {
     // Round-robin: manifold reads the pipe itself (the starter would take it, below).
     const r = await run(
-      'python3',
+      '/usr/bin/python3',
       [
         ...['-c', TURNED_NON_BLOCKING, process.execPath, manifold, 'fan', '--block', '1K'],
         ...['--dispatch', 'round-robin', '--', 'cat'],
@@ -123,7 +123,7 @@ describe.concurrent("manifold fan's input from a kernel pipe", { timeout: 60_000
     // The starter opens the pipe anew (`/proc/<manifold>/fd/0`): its reads block, whatever
     // the writer did to the descriptor it shares with manifold.
     const r = await run(
-      'python3',
+      '/usr/bin/python3',
       ['-c', TURNED_NON_BLOCKING, process.execPath, manifold, 'fan', '--block', '1K', '--', 'cat'],
       '',
       { env: { CLOSE: '1' } },

@@ -134,7 +134,7 @@ describe("a report for stderr ('-') that stderr does not take", () => {
     const script =
       'import os, subprocess, sys\nr, w = os.pipe()\nos.close(r)\nprint(subprocess.call(sys.argv[1:], stderr=w))';
     const args = ['fan', '-j', '2', '--stats', '-', '--', 'cat'];
-    const result = await run('python3', ['-c', script, manifold, ...args], lines);
+    const result = await run('/usr/bin/python3', ['-c', script, manifold, ...args], lines);
     // subprocess.call says a death by signal N as -N: SIGPIPE is 13.
     expect(result.stdout.toString()).toBe(`${lines}-13\n`);
   });

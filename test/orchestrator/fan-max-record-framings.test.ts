@@ -26,7 +26,7 @@ const modes: string[][] = [[], ['--merge', 'ordered'], ['--per-block'], ['--one-
 
 /** A worker that reads its block, then writes `output` in one write. */
 const writer = (output: Buffer) => [
-  'python3',
+  '/usr/bin/python3',
   '-c',
   `import os,sys; sys.stdin.buffer.read(); os.write(1, bytes.fromhex("${output.toString('hex')}"))`,
 ];
@@ -91,7 +91,7 @@ describe('a record of exactly the limit, its delimiter split across two reads', 
         'os.write(1, b"\\nb\\r\\n")',
       ].join('\n');
       const child = spawnManifold(
-        ['fan', '--max-record', '1K', '--join', 'delim:\\r\\n', '--', 'python3', '-c', script],
+        ['fan', '--max-record', '1K', '--join', 'delim:\\r\\n', '--', '/usr/bin/python3', '-c', script],
         { MANIFOLD_STARTER: starter },
       );
       child.stdin?.end('a\n');

@@ -43,7 +43,7 @@ describe('a match longer than 64 KiB cuts where the string framing does', () => 
    * at a time (the finder searches as the bytes come, not once over all of them).
    */
   async function sizes(args: string[], input: string) {
-    const writer = `python3 -c 'import os,sys
+    const writer = `/usr/bin/python3 -c 'import os,sys
 d=open(sys.argv[1],"rb").read()
 for i in range(0,len(d),4096): os.write(1,d[i:i+4096])' "$FILE"`;
     const options = ['-N', '1', '--join', 'lines', '--per-block', '--merge', 'ordered'];

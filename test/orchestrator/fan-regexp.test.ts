@@ -124,7 +124,7 @@ describe('a stream of records longer than a read', () => {
     const file = fileWith('regexp-', input);
     expect(await manifoldBlocks([...args, '--input', file], '')).toBe(expected);
     // Written a piece at a time, a match is split across reads at every piece's end.
-    const writer = `python3 -c 'import os,sys
+    const writer = `/usr/bin/python3 -c 'import os,sys
 d=open(sys.argv[1],"rb").read()
 for i in range(0,len(d),1000): os.write(1,d[i:i+1000])' "$FILE"`;
     const line = `${writer} | "${manifold}" fan ${args.map((a) => `'${a}'`).join(' ')} --per-block --merge ordered --shell -- "$EACH"`;

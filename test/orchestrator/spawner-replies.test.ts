@@ -42,7 +42,7 @@ describe('the replies of a process starter', () => {
     // group of its own (python3 setpgid, as the starters do), its own pipes (none of the
     // starter's), tells nothing, and kills itself.
     const script = [
-      "python3 -c \"import os; os.setpgid(0, 0); os.execvp('sleep', ['sleep', '1000'])\" </dev/null >/dev/null 2>&1 & w=$!",
+      "/usr/bin/python3 -c \"import os; os.setpgid(0, 0); os.execvp('sleep', ['sleep', '1000'])\" </dev/null >/dev/null 2>&1 & w=$!",
       'while [ "$(ps -o pgid= -p $w | tr -d " ")" != "$w" ]; do :; done',
       'echo $w >&2',
       'read go',

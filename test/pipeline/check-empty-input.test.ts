@@ -4,6 +4,7 @@ import { expectProblems } from '../support/check.js';
 // `input: ""` said '"input" must be a file name or a list of file names and globs' (the oneOf
 // of its two forms), where the same mistake in `output` says '"output" is an empty string'.
 // An empty string or list in a key of several forms is now said as in a key of one.
+// A worker's `run: ""` said it twice: empty, and `"run" must be a list` (its other form).
 
 const emptyString = /is an empty string: give it a value, or leave the key out$/;
 
@@ -23,6 +24,18 @@ describe('an empty input is said as an empty output is', () => {
   it('input: []', async () => {
     await expectProblems('input: []\nstages:\n  - run: cat\n', [
       ['[]', /"input" is an empty list: it needs one or more$/],
+    ]);
+  });
+
+  it('a worker\'s run: "", once', async () => {
+    await expectProblems('stages:\n  - fan:\n      worker: {run: ""}\n', [
+      ['""', new RegExp(`"run" ${emptyString.source}`)],
+    ]);
+  });
+
+  it("a worker's run: [], once", async () => {
+    await expectProblems('stages:\n  - fan:\n      worker: {run: []}\n', [
+      ['[]', /"run" is an empty list: it needs one or more$/],
     ]);
   });
 });

@@ -9,7 +9,7 @@ import { tempDir, writeConfig } from '../support/temp.js';
 // starter had made manifold's stderr non-blocking again, a stage after it met EAGAIN writing
 // to a slow reader and died mid-line (`cat: write error: Resource temporarily unavailable`).
 
-const PROBE = `python3 -c "import os; print(os.get_blocking(1), os.get_blocking(2))"`;
+const PROBE = `/usr/bin/python3 -c "import os; print(os.get_blocking(1), os.get_blocking(2))"`;
 
 describe("a stage writing to manifold's own stdout and stderr", () => {
   for (const fan of ['merge: ordered', 'retries: 1', 'attribution: per-block', 'merge: ready']) {

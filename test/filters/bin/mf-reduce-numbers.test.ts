@@ -101,7 +101,7 @@ it("mf-reduce's mean of big whole numbers is the double nearest the exact mean",
     input,
   );
   const reference = await run(
-    'python3',
+    '/usr/bin/python3',
     [
       '-c',
       [
