@@ -98,50 +98,66 @@ export async function runProtocol<S>(
   const limits = heapLimits(parsed, io.heapCap ?? null);
   /** The records of every block so far: what numbers a block whose place is not known (0). */
   let given = 0;
-  for await (const chunk of idle(io.chunks(), stray, idleWaits)) {
-    reader.push(chunk);
-    for (const message of messages.splice(0)) {
-      seq = message.seq;
-      decoder = createDecoder(parsed.split, { input: INPUT, ...limits });
-      const input = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
-      const first = message.firstRecord > 0 ? message.firstRecord : given + 1;
-      input.recordOffset = first - 1;
-      // In pieces of the size a process reads: a piece's strings then die young, which V8's
-      // scavenger makes cheap, where a whole block's would live on into the old generation.
-      await finishedOnFailure(
-        async () => {
-          const { payload } = message;
-          for (let at = 0; at < payload.length; at += input.readSize) {
-            await loop.run(input.read(payload.subarray(at, at + input.readSize)));
-          }
-          await loop.run(input.read(null));
-          given += decoder.count;
-          // A block is answered only once a rejection its records left unhandled would be known.
-          await stray.settle();
-        },
-        () => send(seq),
-        io,
-        stray,
-      );
-      await send(seq, true);
+  // A filter that ends itself with process.exit() mid-block has the block's finished records
+  // sent first, not ended, as a process filter writes them (run.ts): they were lost.
+  const salvage = () => {
+    try {
+      loop.salvage();
+      void send(seq).catch(() => {});
+      void io.sendNow?.().catch(() => {});
+    } catch {
+      // Exiting: output that cannot go now has no one to tell.
     }
-    if (reader.pendingBytes === 0) release?.(chunk);
+  };
+  process.once('exit', salvage);
+  try {
+    for await (const chunk of idle(io.chunks(), stray, idleWaits)) {
+      reader.push(chunk);
+      for (const message of messages.splice(0)) {
+        seq = message.seq;
+        decoder = createDecoder(parsed.split, { input: INPUT, ...limits });
+        const input = new RecordReader(decoder, parsed.split, parsed.join, parsed.kind, INPUT);
+        const first = message.firstRecord > 0 ? message.firstRecord : given + 1;
+        input.recordOffset = first - 1;
+        // In pieces of the size a process reads: a piece's strings then die young, which V8's
+        // scavenger makes cheap, where a whole block's would live on into the old generation.
+        await finishedOnFailure(
+          async () => {
+            const { payload } = message;
+            for (let at = 0; at < payload.length; at += input.readSize) {
+              await loop.run(input.read(payload.subarray(at, at + input.readSize)));
+            }
+            await loop.run(input.read(null));
+            given += decoder.count;
+            // A block is answered only once a rejection its records left unhandled would be known.
+            await stray.settle();
+          },
+          () => send(seq),
+          io,
+          stray,
+        );
+        await send(seq, true);
+      }
+      if (reader.pendingBytes === 0) release?.(chunk);
+    }
+    if (reader.pendingBytes > 0) {
+      // Input that ends inside a message is no block manifold sent (or one cut short): said, not
+      // dropped with a status of 0.
+      throw new ManifoldError(
+        'manifold.truncatedRecord',
+        `the input ends inside a message of manifold's block protocol (${reader.pendingBytes} bytes of it): --protocol manifold is for manifold fan to give, which sends whole blocks`,
+        { exitCode: ExitCode.failure },
+      );
+    }
+    seq = TRAILING;
+    // The number of records this worker read, as a process's flush is told (not the last one's
+    // number in the whole input, which counted blocks other workers had).
+    await loop.flush(given);
+    await stray.settle();
+    await send(TRAILING, true);
+  } finally {
+    process.off('exit', salvage);
   }
-  if (reader.pendingBytes > 0) {
-    // Input that ends inside a message is no block manifold sent (or one cut short): said, not
-    // dropped with a status of 0.
-    throw new ManifoldError(
-      'manifold.truncatedRecord',
-      `the input ends inside a message of manifold's block protocol (${reader.pendingBytes} bytes of it): --protocol manifold is for manifold fan to give, which sends whole blocks`,
-      { exitCode: ExitCode.failure },
-    );
-  }
-  seq = TRAILING;
-  // The number of records this worker read, as a process's flush is told (not the last one's
-  // number in the whole input, which counted blocks other workers had).
-  await loop.flush(given);
-  await stray.settle();
-  await send(TRAILING, true);
   await io.close?.();
 }
 
