@@ -1,12 +1,16 @@
 // Lines of text: numbered inputs, and what came out split, sorted and compared.
 
+import { countedLines } from './counting.js';
+
 /** The lines `<prefix><n>\n` for n from `from` to `to`, each with its newline. */
 export const numberedLines = (from: number, to: number, prefix = ''): string[] =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}${from + i}\n`);
 
 /** The lines `<prefix><n>\n` for n from `from` to `to`, as one text. */
 export const numbered = (from: number, to: number, prefix = '') =>
-  numberedLines(from, to, prefix).join('');
+  from >= 0 && Number.isSafeInteger(from) && Buffer.from(prefix).length === prefix.length
+    ? countedLines(from, to, prefix)
+    : numberedLines(from, to, prefix).join('');
 
 /** Each line with a newline after it, as one text. */
 export const joinLines = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
@@ -51,4 +55,6 @@ export const recordText = (n: number) => record(n).slice(0, -1);
 
 /** Records `from` to `to`, as one text. */
 export const records = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => record(from + i)).join('');
+  from >= 0
+    ? countedLines(from, to, '', 15)
+    : Array.from({ length: to - from + 1 }, (_, i) => record(from + i)).join('');
