@@ -14,13 +14,15 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    // A timeout catches a hang; with three files at once on two cores a heavy case takes up to
-    // ~1.5x its time with two.
+    // A timeout catches a hang; with four files at once on two cores a heavy case takes up to
+    // ~2x its time with two.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Three files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
-    // child processes, servers and pipes, and with two files at once a fifth of the CPU was idle.
-    maxWorkers: 3,
+    // Four files at once on the 2-core CI machine, not vitest's cores - 1: most tests wait on
+    // child processes, servers, timeouts and pipes. With two files at once a fifth of the CPU
+    // was idle; on an AMD EPYC host (2026-12-07) three ran the suite in 25 min on 1.4 cores, four
+    // in 21.5 min on 1.64, the same CPU (docs/development.md).
+    maxWorkers: 4,
     // Each test file's process imports execa (~200 modules: ~120 ms of CPU as files, in every
     // one of ~220 files); bundled once into one file by vite's optimizer, ~0.1 s less each.
     server: { deps: { inline: ['execa'] } },

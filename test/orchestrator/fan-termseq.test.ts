@@ -113,8 +113,12 @@ describe('manifold fan --termseq', () => {
     ]);
     const stderr = watch(child.stderr!);
     const stdout = watch(child.stdout!);
+    // A first block starts the thread: its start, slow on a loaded machine, is not the second
+    // block's second, in which the shell must set its traps before the timeout's INT.
+    child.stdin!.write('first\n');
+    await stdout.waitFor(/^first$/, 1);
     child.stdin!.write('traps\n');
-    await stderr.waitFor(/timed out after 1s on block 1\b/, 1);
+    await stderr.waitFor(/timed out after 1s on block 2\b/, 1);
     // The run goes on, on a fresh thread: the child was ended (SIGKILL after its INT).
     child.stdin!.end('next\n');
     await stdout.waitFor(/^next$/, 1);
