@@ -108,9 +108,11 @@ export async function buildTable(options: TableBuildOptions): Promise<TableMeta>
     removeFolder(oldTablePath(options.output), 'the old table', options.onLeftover);
     return meta;
   } catch (error) {
+    // One shard's duplicate, met as it wrote a run: another may hold one that comes before it.
+    const duplicate = error instanceof DuplicateKey ? firstOf(writers, error) : null;
     if (!written) for (const writer of writers) await writer.abandon();
     rmSync(temporary, { recursive: true, force: true });
-    throw error instanceof DuplicateKey ? await duplicateError(error, options) : error;
+    throw duplicate !== null ? await duplicateError(duplicate, options) : error;
   }
 }
 
@@ -198,14 +200,18 @@ async function fill(
 
 /** Throws the duplicate held whose second record comes first (and before `before`, if given). */
 function throwFirstDuplicate(writers: ShardWriter[], before: Place | null): void {
-  let first: DuplicateKey | null = null;
-  for (const writer of writers) {
-    const found = writer.firstDuplicate();
-    if (found !== null && (first === null || placeBefore(found.second, first.second))) {
-      first = found;
-    }
-  }
+  const first = firstOf(writers, null);
   if (first !== null && (before === null || placeBefore(first.second, before))) throw first;
+}
+
+/** Of `found` and the duplicates the shards hold, the one whose second record comes first. */
+function firstOf(writers: ShardWriter[], found: DuplicateKey | null): DuplicateKey | null {
+  let first = found;
+  for (const writer of writers) {
+    const held = writer.firstDuplicate();
+    if (held !== null && (first === null || placeBefore(held.second, first.second))) first = held;
+  }
+  return first;
 }
 
 /** The one-line error for a duplicate key under `--duplicates error`. */

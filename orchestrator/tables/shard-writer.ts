@@ -113,8 +113,9 @@ export class ShardWriter {
   }
 
   /**
-   * Under `--duplicates error`: the duplicate held in memory whose second record comes first in
-   * the inputs, if any (the run is sorted for it once; writing uses the same order).
+   * Under `--duplicates error`: of the records held, the one that repeats a key (held before it,
+   * or stored by an earlier run) that comes first in the inputs, if any (the run is sorted for it
+   * once; writing uses the same order).
    */
   firstDuplicate(): DuplicateKey | null {
     const run = this.#run;
@@ -122,12 +123,16 @@ export class ShardWriter {
     if (this.#checked?.count === run.count) return this.#checked.found;
     const { order, repeats } = run.sorted();
     let found: DuplicateKey | null = null;
-    for (let i = 1; i < run.count; i++) {
-      if (repeats[i] === 0 || repeats[i - 1] === 1) continue;
-      // The first repeat of a key: its second record, as equal keys are in input order.
-      const second = run.place(order[i]!);
+    for (let i = 0; i < run.count; i++) {
+      if (repeats[i] === 1) continue;
+      // A key's first record held: a repeat of a key an earlier run stored (looked up, as the
+      // write would meet it: in key order, not the inputs'), else its next record held, if any.
+      const key = run.key(order[i]!);
+      const stored = this.#runs > 0 && this.#db.getBinary(key) !== undefined;
+      if (!stored && (i + 1 >= run.count || repeats[i + 1] !== 1)) continue;
+      const second = run.place(order[stored ? i : i + 1]!);
       if (found === null || placeBefore(second, found.second)) {
-        found = new DuplicateKey(run.key(order[i]!).slice(), run.place(order[i - 1]!), second);
+        found = new DuplicateKey(key.slice(), stored ? null : run.place(order[i]!), second);
       }
     }
     this.#checked = { count: run.count, found };
