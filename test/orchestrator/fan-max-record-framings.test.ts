@@ -91,7 +91,17 @@ describe('a record of exactly the limit, its delimiter split across two reads', 
         'os.write(1, b"\\nb\\r\\n")',
       ].join('\n');
       const child = spawnManifold(
-        ['fan', '--max-record', '1K', '--join', 'delim:\\r\\n', '--', '/usr/bin/python3', '-c', script],
+        [
+          'fan',
+          '--max-record',
+          '1K',
+          '--join',
+          'delim:\\r\\n',
+          '--',
+          '/usr/bin/python3',
+          '-c',
+          script,
+        ],
         { MANIFOLD_STARTER: starter },
       );
       child.stdin?.end('a\n');

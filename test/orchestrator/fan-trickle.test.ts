@@ -93,7 +93,9 @@ describe('regular files are never cut at a pause', () => {
     const [a, b, stats] = ['a', 'b', 'stats.json'].map((name) => join(dir, name));
     writeFileSync(a!, 'a1\na2\na3\n');
     writeFileSync(b!, 'b1\nb2\nb3\n');
-    const lease = spawn('/usr/bin/python3', ['-c', LEASE, b!], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lease = spawn('/usr/bin/python3', ['-c', LEASE, b!], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     onCleanup(() => lease.kill('SIGKILL'));
     const said = watch(lease.stdout!);
     await within(said.waitFor(/^held$/, 1), LIMIT, 'the lease was not taken');
