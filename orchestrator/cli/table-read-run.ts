@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describeErrno, quoteName, showBytes } from '../../filters/errors.js';
-import { ExitCode, errnoText, formatSize, ManifoldError, UsageError } from '../../filters/index.js';
+import { formatSize, UsageError } from '../../filters/index.js';
+import { stdoutFailure } from '../../filters/shown.js';
 import { readTableMeta, type TableMeta } from '../../filters/tables/meta.js';
 import { openTable } from '../../filters/tables/open.js';
 import { dieOf } from './signals.js';
@@ -112,20 +113,12 @@ function write(bytes: Buffer): Promise<void> {
     stdout.write(bytes, (error) => {
       if (!error) return resolve();
       closedOutput(error);
-      reject(outputFailure(error));
+      // Any other failure (a full disk), in the words `manifold fan` uses for it.
+      reject(stdoutFailure(error));
     }),
   );
 }
 
 function closedOutput(error: NodeJS.ErrnoException): void {
   if (error.code === 'EPIPE') dieOf('SIGPIPE');
-}
-
-/** Any other failure to write (a full disk), in the words `manifold fan` uses for it. */
-function outputFailure(error: NodeJS.ErrnoException): ManifoldError {
-  const reason = error.code === undefined ? error.message : errnoText(error.code);
-  return new ManifoldError('manifold.io', `cannot write stdout: ${reason}`, {
-    exitCode: ExitCode.failure,
-    cause: error,
-  });
 }
