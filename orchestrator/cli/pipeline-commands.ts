@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
+import { loadPart } from './load.js';
 import { CHECK_HELP_AFTER, GRAPH_HELP_AFTER, RUN_HELP_AFTER } from './pipeline-help.js';
 
 type Run = (status: Promise<number>) => void;
 
 // The config machinery (a YAML parser, a JSON Schema validator, globbing) loads only when one
-// of these commands runs, so that `manifold fan` starts without it.
-const load = () => import('./pipeline-run.js');
+// of these commands runs, so that `manifold fan` starts without it (its packages are a file of
+// their own: build.mjs).
+const load = () => loadPart(() => import('./pipeline-run.js'));
 
 /** `manifold run`, `check` and `graph`: the config-file face of manifold. */
 export function pipelineCommands(run: Run): Command[] {

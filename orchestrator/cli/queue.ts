@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../../filters/index.js';
 import type { JobStatus } from '../queue/status.js';
 import { checkJobName, checkQueueUrl } from '../workers/queue/names.js';
+import { loadPart } from './load.js';
 import { printed } from './printed.js';
 
 type Run = (status: Promise<number>) => void;
@@ -86,10 +87,9 @@ See docs/queue.md.`,
 async function removeJob(raw: Record<string, unknown>): Promise<number> {
   const url = checkQueueUrl(String(raw.queue));
   const job = checkJobName(String(raw.job));
-  const [{ connectQueue, QueueError }, { removeJob }] = await Promise.all([
-    import('../workers/queue/connect.js'),
-    import('../queue/status.js'),
-  ]);
+  const [{ connectQueue, QueueError }, { removeJob }] = await loadPart(() =>
+    Promise.all([import('../workers/queue/connect.js'), import('../queue/status.js')]),
+  );
   const conn = await connectQueue(url);
   try {
     if (!(await removeJob(conn, job)))
@@ -104,10 +104,9 @@ async function showStatus(raw: Record<string, unknown>): Promise<number> {
   const url = checkQueueUrl(String(raw.queue));
   const only = raw.job === undefined ? null : checkJobName(String(raw.job));
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
-  const [{ connectQueue, QueueError }, { formatStatus, jobStatus, listJobs }] = await Promise.all([
-    import('../workers/queue/connect.js'),
-    import('../queue/status.js'),
-  ]);
+  const [{ connectQueue, QueueError }, { formatStatus, jobStatus, listJobs }] = await loadPart(() =>
+    Promise.all([import('../workers/queue/connect.js'), import('../queue/status.js')]),
+  );
   const conn = await connectQueue(url);
   try {
     const names = only === null ? await listJobs(conn) : [only];

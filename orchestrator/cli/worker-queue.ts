@@ -12,6 +12,7 @@ import { checkJobName, checkQueueUrl, DEFAULT_JOB, jobNames } from '../workers/q
 import { findProgram } from '../workers/which.js';
 import { refuseCommandBytes } from './command-bytes.js';
 import { CliError } from './errors.js';
+import { loadPart } from './load.js';
 import { shellHint } from './shell-hint.js';
 import { onStopSignals, statusOf } from './status.js';
 import { resolvingLine } from './usage-help.js';
@@ -192,12 +193,14 @@ export async function runQueueWorker(
     : () => {};
   // The queue's client (NATS) loads only when a queue is used: not on every start of manifold.
   const [{ connectQueue }, { serveQueue }, { whenGone }, { cannotRun, tellCoordinator }] =
-    await Promise.all([
-      import('../workers/queue/connect.js'),
-      import('../queue/serve.js'),
-      import('../workers/queue/gone.js'),
-      import('../queue/cannot-run.js'),
-    ]);
+    await loadPart(() =>
+      Promise.all([
+        import('../workers/queue/connect.js'),
+        import('../queue/serve.js'),
+        import('../workers/queue/gone.js'),
+        import('../queue/cannot-run.js'),
+      ]),
+    );
   // A command not found is said at once, then told to the job's coordinator (cannot-run.ts).
   const program = shell ? null : findProgram(argv[0]!);
   const missing =
