@@ -2,10 +2,9 @@ import { writeSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { argumentWords } from '../../filters/sdk/raw-arguments.js';
-import { ConfigError } from '../config/problems.js';
 import { exitAfterStderr } from './exit.js';
 import { printed } from './printed.js';
-import { manifoldProgram, parseCommandLine, refusal, sayLine } from './program.js';
+import { failureSaid, manifoldProgram, parseCommandLine, refusal, sayLine } from './program.js';
 import { dieOf } from './signals.js';
 
 // The `manifold` command. This is the edge: the only place that turns errors into exit
@@ -45,12 +44,11 @@ async function main(given: string[]): Promise<number> {
   try {
     return await running;
   } catch (error) {
-    // A config's problems are lines of their own, each `<file>:<line>:<column>: ...`.
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else say(describeError(error));
+    const { text, status } = failureSaid(error);
+    process.stderr.write(text);
     if (process.env.MANIFOLD_DEBUG && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
-    return exitCodeOf(error);
+    return status;
   } finally {
     process.removeListener('exit', stalled);
   }

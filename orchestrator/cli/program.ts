@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../../filters/errors.js';
-import { ExitCode } from '../../filters/index.js';
+import { describeError, ExitCode, exitCodeOf } from '../../filters/index.js';
 import { manifoldVersion } from '../../filters/sdk/cli.js';
 import { refuseFlagValues } from '../../filters/sdk/flag-values.js';
 import { escapeKeptBytes, holdsBytes, notTextProblem } from '../../filters/sdk/raw-arguments.js';
+import { ConfigError } from '../config/problems.js';
 import { completionCommand } from './completion.js';
 import { fanCommand } from './fan.js';
 import { helpAsOption } from './help-words.js';
@@ -105,4 +106,13 @@ export function refusal(
 export function sayLine(message: string): string {
   // A word it quotes may keep bytes that are not UTF-8 (raw-arguments.ts): said as `\xHH`.
   return `manifold: ${oneLine(escapeKeptBytes(message))}\n`;
+}
+
+/**
+ * What the edge says of a command that failed with `error`, and its exit status: a config's
+ * problems are lines of their own, each `<file>:<line>:<column>: ...`; anything else one line.
+ */
+export function failureSaid(error: unknown): { text: string; status: number } {
+  const text = error instanceof ConfigError ? `${error.message}\n` : sayLine(describeError(error));
+  return { text, status: exitCodeOf(error) };
 }

@@ -1,15 +1,19 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { assertSaysWell, saidWrongly, shellLine } from '../support/bad-input.js';
 import { FAN_FLAGS, FAN_VALUED } from '../support/fan-flags.js';
 import { makeDir } from '../support/temp.js';
+import { fanSaidHere } from '../support/usage.js';
 
 // `manifold fan` given bad command lines drawn at random: bad or missing values of the options
 // its --help lists, options that cannot go together, unknown ones, no command. Whatever is
 // drawn, it exits with a documented status (0 when the line was good after all, 1 a worker
 // failed, 2 a usage error, 127 not found) and, failing, says so in one line, `manifold: ...`,
-// with no stack trace. fan-usage-help and cli-manners check chosen lines' exact words.
+// with no stack trace. fan-usage-help and cli-manners check chosen lines' exact words. Where
+// the line is refused before any file is looked at, the process says what `fanSaidHere` finds
+// in this process, which the suites that check many such lines use instead of a process.
 
 /** Words any option's value may wrongly be: blanks, signs, a line break, `--`... */
 const anyBad = ['', ' ', 'x', '-1', '1e3', '0x10', '+3', '3 ', ' 3', '1\n2', '\t', 'é', '--'];
@@ -124,8 +128,25 @@ describe('manifold fan, given bad command lines', () => {
       async (args) => {
         // In a folder of its own: a value may be taken for a file to write (--stats x).
         const { dir, remove } = makeDir('manifold-bad-input-');
-        const result = await run(manifold, args, 'a\nb\n', { cwd: dir }).finally(remove);
-        return saidWrongly(result, [0, 1, 2, 127], /^manifold: \S/);
+        try {
+          const result = await run(manifold, args, 'a\nb\n', { cwd: dir });
+          const problems = saidWrongly(result, [0, 1, 2, 127], /^manifold: \S/);
+          // What the tests that check a fan's command line in their own process take for the
+          // process's words (support/usage.ts): the same, wherever it refuses the line.
+          const here = fanSaidHere(args.slice(1), dir);
+          const there = {
+            exitCode: result.exitCode,
+            stdout: result.stdout.toString(),
+            stderr: result.stderr,
+          };
+          if (here !== null && !isDeepStrictEqual(here, there))
+            problems.push(
+              `refused in-process as ${JSON.stringify(here)}, by the process as ${JSON.stringify(there)}`,
+            );
+          return problems;
+        } finally {
+          remove();
+        }
       },
       {
         offset: 501,

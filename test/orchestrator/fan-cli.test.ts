@@ -10,11 +10,20 @@ import { onCleanup } from '../support/cleanup.js';
 import { oneLine } from '../support/lines.js';
 import { holdsWithin, statusKiB, waitsIn, writingIntoFullPipe } from '../support/proc.js';
 import { tempDir } from '../support/temp.js';
+import { fanSaidHere } from '../support/usage.js';
 
 // The command line of `manifold fan` (and of run, check and graph where the same holds): what a
 // value is, what is checked before any input is read, and what a file for --input may be.
 
 const folder = () => tempDir('manifold-fan-cli-');
+
+/**
+ * What `manifold fan args` says of a command line it refuses before any file is looked at,
+ * found in this process by the functions the executable calls (support/usage.ts; compared with
+ * the process in cli-bad-input-property); exit 0 and nothing said where it would run.
+ */
+const refusedHere = (args: string[]) =>
+  fanSaidHere(args) ?? { exitCode: 0, stdout: '', stderr: '' };
 const config = (dir: string) => {
   const file = join(dir, 'p.yaml');
   writeFileSync(file, 'stages:\n  - run: [cat]\n');
@@ -25,7 +34,7 @@ describe('a host name that starts with - is refused, not given to ssh as an opti
   // `--host -1` met "SSH protocol v.1 is no longer supported" from ssh, exit 1, after a line
   // saying the host was dropped; `-oProxyCommand=prog` was an ssh option too.
   it.each(['-1', '-oProxyCommand=nothing-here', 'alice@-x:2222'])('--host %s', async (host) => {
-    const result = await run(manifold, ['fan', '--host', host, '--', 'cat'], 'a\n');
+    const result = refusedHere(['--host', host, '--', 'cat']);
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
       stderr: `manifold: --host: '${host}' is not [user@]host[:port][/slots]: a host name never starts with '-' (see 'manifold fan --help')\n`,
@@ -54,7 +63,7 @@ describe('a host name with a character ssh refuses is refused before the run', (
     ['h{1,2}', '{'],
   ])('--host %s', async (host, char) => {
     const args = ['fan', '--host-timeout', '2s', '--host', host, '--', 'cat'];
-    const result = await run(manifold, args, 'a\n');
+    const result = refusedHere(args.slice(1));
     const quoted = `'${host.replace(/'/g, "'\\''")}'`;
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
@@ -71,7 +80,7 @@ describe('--host with a control character in its name', () => {
     ['h\x01x', "$'h\\x01x'"],
     ['h\x7fx', "$'h\\x7fx'"],
   ])('%j: one line, exit 2, the name as bash takes it back', async (host, quoted) => {
-    const result = await run(manifold, ['fan', '--host', host, '--', 'cat'], 'a\n');
+    const result = refusedHere(['--host', host, '--', 'cat']);
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
       stderr: `manifold: --host: ${quoted} is not [user@]host[:port][/slots]: a host name has no control character in it (see 'manifold fan --help')\n`,
@@ -109,7 +118,7 @@ describe('a host that is a number is refused: the resolver reads it as an IPv4 a
   ];
   it.each(cases)('--host %s', async (host, name, address) => {
     const args = ['fan', '--host-timeout', '2s', '--host', host, '--', 'cat'];
-    const result = await run(manifold, args, 'a\n');
+    const result = refusedHere(args.slice(1));
     expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
       exitCode: 2,
       stderr: `manifold: --host: '${host}' is not [user@]host[:port][/slots]: a host name is never a number ('${name}' is read as the address ${address}; write an address as a.b.c.d) (see 'manifold fan --help')\n`,
@@ -135,8 +144,8 @@ describe('a host that is a number is refused: the resolver reads it as an IPv4 a
 });
 
 /** `manifold fan -j 1 <args>` refused before any input is read: exit 2, `line` alone, no output. */
-async function refusedBeforeInput(args: string[], line: string): Promise<void> {
-  const result = await run(manifold, ['fan', '-j', '1', ...args], 'a\nb\n');
+function refusedBeforeInput(args: string[], line: string): void {
+  const result = refusedHere(['-j', '1', ...args]);
   expect({
     exitCode: result.exitCode,
     stdout: result.stdout.toString(),
@@ -246,7 +255,7 @@ describe("'--' is never an option's value", () => {
 
 describe('values checked before anything runs', () => {
   it('-j beyond the maximum is one line naming -j and the maximum', async () => {
-    const result = await run(manifold, ['fan', '-j', '99999999999999', '--', 'cat'], 'a\n');
+    const result = refusedHere(['-j', '99999999999999', '--', 'cat']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe(
       "manifold: -j, --workers must be a whole number from 1 to 4096, or +N, -N, N% of the CPUs (got 99999999999999) (see 'manifold fan --help')\n",
