@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { manifold, run } from '../helpers.js';
 import { assertSaysWell, saidWrongly } from '../support/bad-input.js';
+import { checkSaidHere } from '../support/check.js';
 import { makeDir } from '../support/temp.js';
 
 // `manifold run` given bad configs drawn at random: wrong types, unknown keys, bad commands,
@@ -160,7 +162,17 @@ describe('manifold run, given bad configs', () => {
           const file = join(dir, name);
           writeFileSync(file, text);
           const result = await run(manifold, ['run', file], '', { cwd: dir });
-          return saidWrongly(result, [0, 2], new RegExp(`^${file}:\\d+:\\d+: \\S`));
+          const problems = saidWrongly(result, [0, 2], new RegExp(`^${file}:\\d+:\\d+: \\S`));
+          // What the suites that check configs in their own process take for the executable's
+          // words (support/check.ts): a config `check` refuses, `run` refuses alike.
+          const said = await checkSaidHere(file);
+          const here = { ...said, stdout: said.stdout.toString() };
+          const there = { ...result, stdout: result.stdout.toString() };
+          if (here.exitCode !== 0 && !isDeepStrictEqual(here, there))
+            problems.push(
+              `checked in-process as ${JSON.stringify(here)}, run as ${JSON.stringify(there)}`,
+            );
+          return problems;
         } finally {
           remove();
         }
