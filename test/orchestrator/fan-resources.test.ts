@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { fixture, manifold } from '../helpers.js';
 import { numbered, oneLine, sortedLines } from '../support/lines.js';
 import { leftovers, pidsIn, procsOf } from '../support/proc.js';
-import { finish, hasStackTrace, quote, spawnShell } from '../support/spawn.js';
+import {
+  finish,
+  hasStackTrace,
+  nodeFileFloor,
+  quote,
+  spawnShell,
+  sweepFileLimits,
+} from '../support/spawn.js';
 import { summary, watchStall } from '../support/stall.js';
 import { tempDir } from '../support/temp.js';
 
@@ -69,41 +76,24 @@ describe('fan under ulimit -n', () => {
   it(
     'a limit so low Node can barely start: the one line or the run, never a stack trace',
     async () => {
-      // The lowest limit under which Node runs an ES module at all: below it Node fails before
-      // any of manifold's code runs. From there up, every file of manifold's is opened under the
+      // From the lowest limit Node runs at, every file of manifold's is opened under the
       // executable's catch: it loads, or manifold says so in its one line.
-      const dir = tempDir('manifold-resources-');
-      writeFileSync(join(dir, 'a.mjs'), '');
-      let limit = 16;
-      const nodeRuns = async (n: number) => {
-        const child = spawnShell(
-          `ulimit -n ${n} && exec ${quote(process.execPath)} ${quote(join(dir, 'a.mjs'))}`,
-        );
-        return (await finish(child, HANG_MS)).exitCode === 0;
-      };
-      while (!(await nodeRuns(limit))) limit++;
-      const seen = [];
-      for (let n = limit; n <= limit + 16; n++) {
-        const child = spawnShell(
-          `ulimit -n ${n} && echo x | exec ${quote(manifold)} fan -j 1 -- cat`,
-        );
-        const result = await finish(child, HANG_MS);
-        const works = result.exitCode === 0 && result.stdout.toString() === 'x\n';
-        const refused = result.exitCode === 2 && oneLine.test(result.stderr);
-        seen.push({
-          stackTrace: hasStackTrace(result.stderr),
-          outcome: works
+      const limit = await nodeFileFloor(tempDir('manifold-resources-'), HANG_MS);
+      const seen = await sweepFileLimits(
+        limit,
+        limit + 16,
+        () => `echo x | exec ${quote(manifold)} fan -j 1 -- cat`,
+        HANG_MS,
+        (result) =>
+          result.exitCode === 0 && result.stdout.toString() === 'x\n'
             ? 'works'
-            : refused
+            : result.exitCode === 2 && oneLine.test(result.stderr)
               ? 'refused'
-              : `${n}: exit ${result.exitCode}: ${result.stderr.slice(0, 200)}`,
-        });
-      }
-      expect(
-        seen.filter((one) => one.stackTrace || !/^(works|refused)$/.test(one.outcome)),
-      ).toEqual([]);
+              : null,
+      );
+      expect(seen.filter((outcome) => !/^(works|refused)$/.test(outcome))).toEqual([]);
       // The sweep reaches a limit where the run works: it tried the edge, not refusals alone.
-      expect(seen.at(-1)?.outcome).toBe('works');
+      expect(seen.at(-1)).toBe('works');
     },
     30 * HANG_MS,
   );

@@ -106,19 +106,20 @@ describe('manifold fan --termseq', () => {
   );
 
   it("reaches the processes a thread worker started: the thread's filter waits for its child", async () => {
-    const args = ['fan', '-j', '1', '--block', '6', '--threads', '--timeout', '1s'];
+    // 3 s for the shell to set its traps: under CI's load one got the INT first, and died of it.
+    const args = ['fan', '-j', '1', '--block', '6', '--threads', '--timeout', '3s'];
     const child = spawnManifold([
       ...[...args, '--termseq', 'INT,300', '--halt', 'never', '--'],
       fixture('thread-await-child.js'),
     ]);
     const stderr = watch(child.stderr!);
     const stdout = watch(child.stdout!);
-    // A first block starts the thread: its start, slow on a loaded machine, is not the second
-    // block's second, in which the shell must set its traps before the timeout's INT.
+    // A first block starts the thread: its start, slow on a loaded machine, is not in the second
+    // block's time, in which the shell must set its traps before the timeout's INT.
     child.stdin!.write('first\n');
     await stdout.waitFor(/^first$/, 1);
     child.stdin!.write('traps\n');
-    await stderr.waitFor(/timed out after 1s on block 2\b/, 1);
+    await stderr.waitFor(/timed out after 3s on block 2\b/, 1);
     // The run goes on, on a fresh thread: the child was ended (SIGKILL after its INT).
     child.stdin!.end('next\n');
     await stdout.waitFor(/^next$/, 1);

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { manifold } from '../helpers.js';
 import { onCleanup } from './cleanup.js';
@@ -161,3 +163,41 @@ export function watch(stream: Readable) {
 /** `word` as one shell word: as it is when that is safe, else in single quotes. */
 export const quote = (word: string) =>
   /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The lowest open-file limit (`ulimit -n`, from 16 up) under which Node runs an ES module at
+ * all: below it Node fails before any of manifold's code runs. `dir` holds the empty module.
+ */
+export async function nodeFileFloor(dir: string, hangMs: number): Promise<number> {
+  writeFileSync(join(dir, 'a.mjs'), '');
+  const runs = async (n: number) => {
+    const child = spawnShell(
+      `ulimit -n ${n} && exec ${quote(process.execPath)} ${quote(join(dir, 'a.mjs'))}`,
+    );
+    return (await finish(child, hangMs)).exitCode === 0;
+  };
+  let limit = 16;
+  while (!(await runs(limit))) limit++;
+  return limit;
+}
+
+/**
+ * Runs `command(n)` (a shell line) under each open-file limit `n` from `from` to `to`: each
+ * outcome is `works` or `refused` as `judge` finds it, or what it was instead (a stack trace
+ * is neither).
+ */
+export async function sweepFileLimits(
+  from: number,
+  to: number,
+  command: (n: number) => string,
+  hangMs: number,
+  judge: (result: Finished) => 'works' | 'refused' | null,
+): Promise<string[]> {
+  const seen: string[] = [];
+  for (let n = from; n <= to; n++) {
+    const result = await finish(spawnShell(`ulimit -n ${n} && ${command(n)}`), hangMs);
+    const outcome = hasStackTrace(result.stderr) ? null : judge(result);
+    seen.push(outcome ?? `${n}: exit ${result.exitCode}: ${result.stderr.slice(0, 200)}`);
+  }
+  return seen;
+}
