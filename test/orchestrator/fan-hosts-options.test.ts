@@ -262,7 +262,8 @@ describe('manifold fan --host options', () => {
       'for s in INT TERM USR1; do trap "echo got $s >&2" $s; done; while :; do sleep 1; done';
     const result = await fan(
       [
-        ...['--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--timeout', '1s'],
+        // 3 s for the shell to set its traps (fan-termseq's cases met CI's load at 1 s).
+        ...['--ssh', test.ssh, '--host', 'h1/1', '--per-block', '--timeout', '3s'],
         ...['--termseq', 'INT,1000,USR1,2000', '--shell', '--', said],
       ],
       'a\n',
@@ -270,6 +271,6 @@ describe('manifold fan --host options', () => {
     expect(result.exitCode).toBe(1);
     const got = result.stderr.split('\n').filter((line) => line.startsWith('got '));
     expect(got).toEqual(['got INT', 'got USR1']);
-    expect(result.stderr).toMatch(/timed out after 1s on block 1 \(records 1-1\)\n$/);
+    expect(result.stderr).toMatch(/timed out after 3s on block 1 \(records 1-1\)\n$/);
   }, 20_000);
 });
