@@ -1,10 +1,7 @@
-import type { Command } from 'commander';
 import { describe, type ExpectStatic, it } from 'vitest';
-import { describeError, exitCodeOf } from '../../filters/index.js';
-import { fanCommand, givenOptions, resolveFanCommandLine } from '../../orchestrator/cli/fan.js';
-import { refuseQueueOptions } from '../../orchestrator/cli/fan-queue.js';
 import { fan } from '../support/fan-run.js';
 import { oneLine } from '../support/lines.js';
+import { fanSaidHere } from '../support/usage.js';
 
 // Every number `manifold fan --help` documents is written in decimal digits, with a fraction
 // or a unit only where its help shows one. JavaScript's Number() takes far more: `--retries 1e3`
@@ -49,26 +46,6 @@ const cases = OPTIONS.flatMap(([option, words, values]) =>
 /** The workers' command a case's words go with. */
 const commandOf = (option: string) => (option === '--thread-heap' ? ['mf-map', 'r'] : ['cat']);
 
-/**
- * What `manifold fan args` says, and its status, when its command line is refused, found in
- * this process by the function the CLI parses and resolves it with (cli/fan.ts), said as the
- * CLI's edge (cli/main.ts) says it; null when it is not refused.
- */
-function refusal(args: string[]): { exitCode: number; stderr: string } | null {
-  const command = fanCommand(() => {});
-  command.exitOverride().configureOutput({ outputError: () => {} });
-  command.action((argv: string[], raw: Record<string, unknown>, self: Command) => {
-    refuseQueueOptions(self);
-    resolveFanCommandLine(argv, givenOptions(raw, self), () => {});
-  });
-  try {
-    command.parse(args, { from: 'user' });
-    return null;
-  } catch (error) {
-    return { exitCode: exitCodeOf(error), stderr: `manifold: ${describeError(error)}\n` };
-  }
-}
-
 /** Exit 2, one line naming the option and its word whole, quoted as a shell would. */
 function expectRefused(
   expect: ExpectStatic,
@@ -94,13 +71,13 @@ function expectRefused(
 /** A word as bash writes it: bare when it is one word, else in single quotes (none hold one). */
 const asShellWord = (word: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word}'`);
 
-// Every case is checked in this process, against the function `manifold fan` parses and resolves
-// its command line with; one case per option is also run as `manifold fan` itself, which must
+// Every case is checked in this process, against the functions `manifold fan` parses and resolves
+// its command line with (support/usage.ts); one case per option is also run as `manifold fan` itself, which must
 // say the very same line, exit 2 and write nothing on stdout. (All 132 were run as processes:
 // 35 s of the CI's two cores for usage errors.)
 describe('numbers written as no help documents them, resolved', () => {
   it.for(cases)('%s %j is exit 2, one line naming both', ([option, value, args], { expect }) => {
-    expectRefused(expect, refusal([...args, '--', ...commandOf(option)]), option, value, args);
+    expectRefused(expect, fanSaidHere([...args, '--', ...commandOf(option)]), option, value, args);
   });
 });
 
@@ -117,7 +94,7 @@ describe.concurrent('numbers written as no help documents them, run', () => {
       const words = [...args, '--', ...commandOf(option)];
       const result = await fan(words, 'a\n');
       expectRefused(expect, result, option, value, args);
-      expect(result.stderr).toBe(refusal(words)?.stderr);
+      expect(result.stderr).toBe(fanSaidHere(words)?.stderr);
       expect(result.stdout.length).toBe(0);
     },
   );
@@ -137,7 +114,7 @@ describe.concurrent('numbers as the help documents them', () => {
     ['--header', '0'],
   ];
   it.for(good)('%j is not refused by the resolution', (args, { expect }) => {
-    expect(refusal([...args, '--', 'cat'])).toBeNull();
+    expect(fanSaidHere([...args, '--', 'cat'])).toBeNull();
   });
   it.for(good)('%j runs', async (args, { expect }) => {
     const result = await fan([...args, '--', 'cat'], 'a\n');
