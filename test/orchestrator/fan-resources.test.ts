@@ -82,7 +82,7 @@ describe('fan under ulimit -n', () => {
       const seen = await sweepFileLimits(
         limit,
         limit + 16,
-        () => `echo x | exec ${quote(manifold)} fan -j 1 -- cat`,
+        `echo x | exec ${quote(manifold)} fan -j 1 -- cat`,
         HANG_MS,
         (result) =>
           result.exitCode === 0 && result.stdout.toString() === 'x\n'

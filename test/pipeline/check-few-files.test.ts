@@ -21,7 +21,7 @@ it(
     const seen = await sweepFileLimits(
       limit,
       limit + 12,
-      () => `cd ${quote(dir)} && exec ${quote(manifold)} check c.yaml < /dev/null`,
+      `cd ${quote(dir)} && exec ${quote(manifold)} check c.yaml < /dev/null`,
       HANG_MS,
       // The start's one line, or the config's file not read, at its place.
       (result) =>

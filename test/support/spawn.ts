@@ -182,20 +182,20 @@ export async function nodeFileFloor(dir: string, hangMs: number): Promise<number
 }
 
 /**
- * Runs `command(n)` (a shell line) under each open-file limit `n` from `from` to `to`: each
+ * Runs `command` (a shell line) under each open-file limit from `from` to `to`: each
  * outcome is `works` or `refused` as `judge` finds it, or what it was instead (a stack trace
  * is neither).
  */
 export async function sweepFileLimits(
   from: number,
   to: number,
-  command: (n: number) => string,
+  command: string,
   hangMs: number,
   judge: (result: Finished) => 'works' | 'refused' | null,
 ): Promise<string[]> {
   const seen: string[] = [];
   for (let n = from; n <= to; n++) {
-    const result = await finish(spawnShell(`ulimit -n ${n} && ${command(n)}`), hangMs);
+    const result = await finish(spawnShell(`ulimit -n ${n} && ${command}`), hangMs);
     const outcome = hasStackTrace(result.stderr) ? null : judge(result);
     seen.push(outcome ?? `${n}: exit ${result.exitCode}: ${result.stderr.slice(0, 200)}`);
   }
