@@ -15,21 +15,37 @@ export interface Result {
   signal: string | undefined;
 }
 
-/** Runs a command as a real process, with `input` on stdin; never rejects. */
+/**
+ * Runs a command as a real process, with `input` on stdin; never rejects. execa starts it, feeds
+ * it and waits for it and its streams; its output is gathered here as the chunks Node reads and
+ * joined once. execa's own buffering grew a resizable ArrayBuffer chunk by chunk and was copied
+ * out again: ~1 s of a test file's CPU where it read tens of megabytes (docs/development.md).
+ */
 export async function run(
   file: string,
   args: string[] = [],
   input: string | Uint8Array = '',
   options: Options = {},
 ): Promise<Result> {
-  const result = await execa(file, args, {
+  const subprocess = execa(file, args, {
     input: typeof input === 'string' ? Buffer.from(input) : input,
     encoding: 'buffer',
     reject: false,
     stripFinalNewline: false,
     ...options,
+    buffer: false,
   });
-  return resultOf(result);
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  subprocess.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const result = await subprocess;
+  return {
+    stdout: Buffer.concat(stdout),
+    stderr: Buffer.concat(stderr).toString(),
+    exitCode: result.exitCode,
+    signal: result.signal,
+  };
 }
 
 /** An execa run (encoding 'buffer') as a `Result`: stdout as bytes, stderr as text. */
