@@ -31,11 +31,14 @@ const COMPILED = fileURLToPath(new URL('../starter/manifold_starter.py', import.
 
 /**
  * Runs the compiled starter (argv[1]) through Python's cache of its bytecode, or the source
- * (argv[2]) where that cannot load: a file gone, a cache of another Python, a damaged one.
+ * (argv[2]) where that cannot load: a file gone, a cache of another Python, a damaged one. The
+ * loader is taken from the frozen module Python has already loaded at its start, not through
+ * `importlib.machinery`, whose import reads importlib's package and `warnings` from the disk:
+ * ~2 ms of a core at each start (docs/performance.md).
  */
 const LOAD_COMPILED = `import sys
 try:
-    from importlib.machinery import SourceFileLoader as _Loader
+    from _frozen_importlib_external import SourceFileLoader as _Loader
     _code = _Loader('manifold_starter', sys.argv[1]).get_code('manifold_starter')
 except Exception:
     _code = compile(sys.argv[2], '<string>', 'exec')
