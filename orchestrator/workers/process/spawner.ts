@@ -20,12 +20,20 @@ const ending = new Set<Promise<void>>();
  * (one command at a time). Unclaimed, they keep nothing alive and end with manifold.
  */
 export function prebootStarters(slots: number): void {
+  // One no slot took (empty input) has started no command: killed as manifold exits, it does not
+  // finish Python's start holding manifold's stdout and stderr (docs/performance.md).
+  if (booted.length === 0) process.once('exit', discardUnclaimed);
   for (let i = 0; i < slots; i++) {
     const spawner = Spawner.start();
     if (spawner === null) return;
     booted.push(spawner);
     if (spawner.program === 'python3') return;
   }
+}
+
+/** Kills the starters started ahead that no slot took: they have started nothing. */
+function discardUnclaimed(): void {
+  for (const spawner of booted.splice(0)) spawner.discard();
 }
 
 /**
@@ -96,6 +104,16 @@ export class Spawner {
     child.on('error', () => {});
     child.stdin!.on('error', () => {});
     this.#replies = new StarterReplies(child, pid, program);
+  }
+
+  /** Ends one no slot took, at once (`discardUnclaimed`): it has no command to tell. */
+  discard(): void {
+    this.#closed = true;
+    try {
+      process.kill(this.#pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
   }
 
   /** Whether it can take requests: not closed, not gone. */
