@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
 import { onCleanup } from '../support/cleanup.js';
-import { commandOf, killQuietly } from '../support/proc.js';
+import { killQuietly, runningWith } from '../support/proc.js';
 import { finish } from '../support/spawn.js';
 import { tempDir } from '../support/temp.js';
 
@@ -15,13 +15,6 @@ import { tempDir } from '../support/temp.js';
 // source (whose hash Python checks against its bytecode as it loads) is a named pipe no one
 // writes.
 
-/** The processes whose command line names `dir`. */
-const runningFrom = (dir: string) =>
-  readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => commandOf(pid).includes(dir));
-
 /** A copy of the bundle whose starter never finishes starting; its executable. */
 function stuckStarterBundle(): { bin: string; dir: string } {
   const dir = tempDir('manifold-starter-unclaimed-');
@@ -31,7 +24,7 @@ function stuckStarterBundle(): { bin: string; dir: string } {
   execFileSync('mkfifo', [source]);
   // A starter left waiting on the pipe outlives the run: killed when the case ends.
   onCleanup(() => {
-    for (const pid of runningFrom(dir)) killQuietly(pid);
+    for (const pid of runningWith(dir)) killQuietly(pid);
   });
   return { bin: join(dir, 'bundle', 'bin', 'manifold.js'), dir };
 }
@@ -49,6 +42,6 @@ describe('a process starter no slot took', () => {
       stderr: '',
       hung: false,
     });
-    expect(runningFrom(dir)).toEqual([]);
+    expect(runningWith(dir)).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { commandOf } from '../support/proc.js';
+import { commandOf, runningWith } from '../support/proc.js';
 import { claimNet, startHosts } from '../support/sshd.js';
 
 const sshArgs = (ssh: string) => ssh.split(' ').slice(1);
@@ -27,10 +26,7 @@ describe('the sshd test hosts', () => {
     } finally {
       await test.stop();
     }
-    const configs = readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .map((pid) => commandOf(Number(pid)))
-      .filter((command) => command.includes(folder));
+    const configs = runningWith(folder).map(commandOf);
     expect(configs).toEqual([]);
   });
 

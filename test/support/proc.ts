@@ -213,6 +213,13 @@ export function waitsIn(pid: number, wait: RegExp): boolean {
 export const writingIntoFullPipe = (pid: number) =>
   waitsIn(pid, new RegExp(FULL_PIPE_WAITS.join('|')));
 
+/** The processes whose command line holds `text` (a path, a folder of a test's own). */
+export const runningWith = (text: string): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => commandOf(pid).includes(text));
+
 /** The processes whose working folder is `dir` (a zombie has none). */
 export function workingIn(dir: string): number[] {
   return readdirSync('/proc').flatMap((name) => {
